@@ -1,0 +1,184 @@
+import type { ResolvedBackend } from "../config/load.ts";
+import { GatewayError } from "../errors.ts";
+import {
+  type CallToolResult,
+  OrderedClient,
+  type RequestMethod,
+  SSEClientTransport,
+  StreamableHTTPClientTransport,
+  type Tool,
+  type Transport,
+} from "../mcp/sdk.ts";
+import { VERSION } from "../version.ts";
+import { ProcessTransport } from "./stdio-transport.ts";
+import type {
+  ActiveTransport,
+  BackendConnection,
+  CallOptions,
+  ConnectionEvents,
+  JsonObject,
+} from "./types.ts";
+
+/** The environment variables a stdio backend gets from the gateway unless `inherit_env` is set. */
+const BASE_ENV = ["HOME", "LOGNAME", "PATH", "SHELL", "TERM", "USER", "TMPDIR"];
+
+/** Opens a connection to a backend over its configured transport (auto-detecting HTTP vs SSE). */
+export async function openConnection(
+  backend: ResolvedBackend,
+  events: ConnectionEvents,
+  env: Record<string, string | undefined> = process.env,
+): Promise<BackendConnection> {
+  if (backend.transport === "stdio") {
+    const transport = new ProcessTransport({
+      command: backend.command!,
+      args: backend.args,
+      env: backendEnv(backend, env),
+      cwd: backend.cwd,
+      onStderr: events.onStderr,
+    });
+    return connectOver(backend, "stdio", transport, events);
+  }
+  const url = new URL(backend.url!);
+  const requestInit: RequestInit = { headers: backend.headers };
+  if (backend.transport === "sse") {
+    return connectOver(backend, "sse", new SSEClientTransport(url, { requestInit }), events);
+  }
+  try {
+    const transport = new StreamableHTTPClientTransport(url, { requestInit });
+    return await connectOver(backend, "streamable-http", transport, events);
+  } catch (error) {
+    // A legacy HTTP+SSE server answers the Streamable HTTP POST with 400, 404 or 405.
+    if (backend.transport !== "auto" || !isLegacyHttpStatus(error)) throw error;
+    return connectOver(backend, "sse", new SSEClientTransport(url, { requestInit }), events);
+  }
+}
+
+function isLegacyHttpStatus(error: unknown): boolean {
+  const status = (error as { status?: unknown })?.status;
+  if (typeof status === "number") return status === 400 || status === 404 || status === 405;
+  return /\b(400|404|405)\b/.test(String((error as Error)?.message ?? error));
+}
+
+/** The child's environment: a safe base from the gateway plus the backend's own `env`. */
+export function backendEnv(
+  backend: ResolvedBackend,
+  env: Record<string, string | undefined>,
+): Record<string, string> {
+  const out: Record<string, string> = {};
+  const keys = backend.inherit_env ? Object.keys(env) : BASE_ENV;
+  for (const key of keys) {
+    const value = env[key];
+    if (value !== undefined) out[key] = value;
+  }
+  return { ...out, ...backend.env };
+}
+
+async function connectOver(
+  backend: ResolvedBackend,
+  kind: ActiveTransport,
+  transport: Transport,
+  events: ConnectionEvents,
+): Promise<BackendConnection> {
+  const client = new OrderedClient(
+    { name: "mcp-gateway", version: VERSION },
+    {
+      // Declared so that backends offer the tools that need them; the gateway relays each
+      // request to the client session whose call caused it.
+      capabilities: {
+        sampling: {},
+        elicitation: { form: {}, url: {} },
+        roots: { listChanged: true },
+      },
+      listMaxPages: 1000,
+    },
+  );
+  for (const method of ["sampling/createMessage", "elicitation/create", "roots/list"] as const) {
+    client.setRequestHandler(method, async (request, ctx) => {
+      const params = (request as { params?: JsonObject }).params;
+      // biome-ignore lint/suspicious/noExplicitAny: the relayed result is the client's, passed as is
+      return (await events.onRequest(method, params, ctx.mcpReq.signal)) as any;
+    });
+  }
+  client.setNotificationHandler("notifications/tools/list_changed", async () => {
+    events.onToolsChanged();
+  });
+  client.fallbackNotificationHandler = async (notification) => {
+    events.onNotification(notification.method, notification.params as JsonObject | undefined);
+  };
+  let closed = false;
+  client.onclose = () => {
+    if (closed) return;
+    closed = true;
+    events.onClose();
+  };
+  client.onerror = () => {};
+  try {
+    await client.connect(transport, { timeout: backend.timeout });
+  } catch (error) {
+    closed = true;
+    await transport.close().catch(() => {});
+    throw error;
+  }
+
+  const requestOptions = (options: CallOptions) => ({
+    signal: options.signal,
+    timeout: options.timeout,
+    maxTotalTimeout: options.maxTotalTimeout,
+    resetTimeoutOnProgress: true,
+    onprogress: options.onProgress,
+  });
+
+  return {
+    transport: kind,
+    pid: transport instanceof ProcessTransport ? transport.pid : undefined,
+    async listTools(): Promise<Tool[]> {
+      const { tools } = await client.listTools(undefined, { timeout: backend.timeout });
+      return tools;
+    },
+    async callTool(name, args, options): Promise<CallToolResult> {
+      const params: JsonObject = { name, arguments: args };
+      if (options.meta && Object.keys(options.meta).length) params._meta = options.meta;
+      return (await client.request(
+        { method: "tools/call", params },
+        requestOptions(options),
+      )) as CallToolResult;
+    },
+    async request(method, params, options): Promise<JsonObject> {
+      const result = await client.request(
+        { method: method as RequestMethod, params },
+        requestOptions(options),
+      );
+      return result as JsonObject;
+    },
+    async ping(timeoutMs): Promise<void> {
+      await client.ping({ timeout: timeoutMs });
+    },
+    async close(): Promise<void> {
+      closed = true;
+      await client.close().catch(() => {});
+      await transport.close().catch(() => {});
+    },
+  };
+}
+
+/** Turns an SDK or transport failure into a message that says what happened and to whom. */
+export function describeBackendError(backend: string, error: unknown): GatewayError {
+  if (error instanceof GatewayError) return error;
+  const message = error instanceof Error ? error.message : String(error);
+  const code = (error as { code?: unknown })?.code;
+  if (code === "ENOENT") {
+    return new GatewayError(
+      "BACKEND_UNAVAILABLE",
+      `[backend:${backend}] command not found: ${message}`,
+      {
+        cause: error,
+      },
+    );
+  }
+  if (/timed? ?out/i.test(message)) {
+    return new GatewayError("BACKEND_TIMEOUT", `[backend:${backend}] ${message}`, { cause: error });
+  }
+  return new GatewayError("BACKEND_UNAVAILABLE", `[backend:${backend}] ${message}`, {
+    cause: error,
+  });
+}

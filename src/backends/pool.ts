@@ -1,0 +1,359 @@
+import { createHash } from "node:crypto";
+import type { ResolvedBackend } from "../config/load.ts";
+import { GatewayError } from "../errors.ts";
+import type { GatewayHookable } from "../hooks.ts";
+import { logger } from "../logger.ts";
+import type { CallToolResult, Tool } from "../mcp/sdk.ts";
+import type { StateStore } from "../state/store.ts";
+import { describeBackendError, openConnection } from "./connection.ts";
+import type {
+  ActiveTransport,
+  BackendConnection,
+  BackendState,
+  CallerChannel,
+  CallOptions,
+  JsonObject,
+} from "./types.ts";
+
+/** A cached tool list older than this is refreshed at start by spawning the backend. */
+const CACHE_MAX_AGE_MS = 24 * 60 * 60 * 1000;
+const STDERR_LINES = 20;
+/** The hard ceiling on one call, whatever progress it reports. */
+export const MAX_CALL_MS = 10 * 60 * 1000;
+
+export interface PoolOptions {
+  backends: ResolvedBackend[];
+  store: StateStore;
+  hooks: GatewayHookable;
+  /** Roots answered to `roots/list` when no single client session owns the request. */
+  roots?: { uri: string; name?: string }[];
+  env?: Record<string, string | undefined>;
+}
+
+/** What `gateway_list_servers` and `/health` show of one backend. */
+export interface BackendStatus {
+  name: string;
+  transport: ActiveTransport | "auto";
+  state: BackendState;
+  tools: number;
+  error?: string;
+  description?: string;
+}
+
+interface Handle {
+  config: ResolvedBackend;
+  state: BackendState;
+  tools: Tool[];
+  fingerprint: string;
+  error?: string;
+  transport?: ActiveTransport;
+  connection?: BackendConnection;
+  connecting?: Promise<BackendConnection>;
+  /** Calls in flight, by the channel of the session that made each. */
+  inflight: Map<CallerChannel, number>;
+  stderr: string[];
+  idleTimer?: ReturnType<typeof setTimeout>;
+  refreshTimer?: ReturnType<typeof setTimeout>;
+}
+
+/** Owns every backend connection: lazy start, tool discovery, restart on next use, shutdown. */
+export class BackendPool {
+  private readonly handles = new Map<string, Handle>();
+  private closing = false;
+
+  constructor(private readonly options: PoolOptions) {
+    for (const config of options.backends) {
+      if (!config.enabled) continue;
+      this.handles.set(config.name, {
+        config,
+        state: config.configError ? "failed" : "idle",
+        error: config.configError,
+        tools: [],
+        fingerprint: fingerprint(config),
+        inflight: new Map(),
+        stderr: [],
+      });
+    }
+  }
+
+  /**
+   * Learns every backend's tools without blocking: cached lists are served at once; HTTP
+   * backends, and stdio backends without a fresh cache, are connected in parallel.
+   */
+  start(): Promise<void> {
+    const jobs: Promise<void>[] = [];
+    for (const handle of this.handles.values()) {
+      if (handle.config.configError) continue;
+      const cached = this.options.store.getTools(handle.config.name);
+      const fresh =
+        cached?.fingerprint === handle.fingerprint &&
+        Date.now() - cached.updatedAt < CACHE_MAX_AGE_MS;
+      if (cached?.fingerprint === handle.fingerprint) this.setTools(handle, cached.tools, false);
+      if (fresh && handle.config.transport === "stdio") continue;
+      jobs.push(
+        this.refresh(handle.config.name).then(
+          () => {},
+          () => {},
+        ),
+      );
+    }
+    return Promise.all(jobs).then(() => {});
+  }
+
+  names(): string[] {
+    return [...this.handles.keys()];
+  }
+
+  has(name: string): boolean {
+    return this.handles.has(name);
+  }
+
+  status(name: string): BackendStatus | undefined {
+    const handle = this.handles.get(name);
+    if (!handle) return undefined;
+    return {
+      name,
+      transport: handle.transport ?? handle.config.transport,
+      state: handle.state,
+      tools: handle.tools.length,
+      error: handle.error,
+      description: handle.config.description,
+    };
+  }
+
+  statuses(): BackendStatus[] {
+    return this.names().map((name) => this.status(name)!);
+  }
+
+  tools(name: string): Tool[] {
+    return this.handles.get(name)?.tools ?? [];
+  }
+
+  stderrTail(name: string): string[] {
+    return this.handles.get(name)?.stderr ?? [];
+  }
+
+  /** Connects (if needed) and re-lists a backend's tools. */
+  async refresh(name: string): Promise<Tool[]> {
+    const handle = this.require(name);
+    const connection = await this.connect(handle);
+    try {
+      const tools = await connection.listTools();
+      this.setTools(handle, tools, true);
+      return tools;
+    } catch (error) {
+      const failure = describeBackendError(name, error);
+      logger.withTag(`backend:${name}`).warn(`listing tools failed: ${failure.message}`);
+      throw failure;
+    } finally {
+      this.scheduleIdleStop(handle);
+    }
+  }
+
+  /** Coalesces a burst of `tools/list_changed` notifications into one re-list. */
+  private refreshSoon(handle: Handle): void {
+    if (handle.refreshTimer) return;
+    handle.refreshTimer = setTimeout(() => {
+      handle.refreshTimer = undefined;
+      this.refresh(handle.config.name).catch(() => {});
+    }, 50);
+  }
+
+  /** Calls a tool on a backend; `caller` receives the backend's reverse requests for this call. */
+  async callTool(
+    name: string,
+    tool: string,
+    args: JsonObject,
+    options: Omit<CallOptions, "timeout" | "maxTotalTimeout">,
+    caller?: CallerChannel,
+  ): Promise<CallToolResult> {
+    const handle = this.require(name);
+    const connection = await this.connect(handle);
+    if (caller) handle.inflight.set(caller, (handle.inflight.get(caller) ?? 0) + 1);
+    clearTimeout(handle.idleTimer);
+    try {
+      return await connection.callTool(tool, args, {
+        ...options,
+        timeout: handle.config.timeout,
+        maxTotalTimeout: MAX_CALL_MS,
+      });
+    } catch (error) {
+      if (options.signal?.aborted) throw error;
+      throw describeBackendError(name, error);
+    } finally {
+      if (caller) {
+        const left = (handle.inflight.get(caller) ?? 1) - 1;
+        if (left > 0) handle.inflight.set(caller, left);
+        else handle.inflight.delete(caller);
+      }
+      this.scheduleIdleStop(handle);
+    }
+  }
+
+  async close(): Promise<void> {
+    this.closing = true;
+    await Promise.all(
+      [...this.handles.values()].map(async (handle) => {
+        clearTimeout(handle.idleTimer);
+        const connection = handle.connection ?? (await handle.connecting?.catch(() => undefined));
+        handle.connection = undefined;
+        await connection?.close();
+      }),
+    );
+  }
+
+  private require(name: string): Handle {
+    const handle = this.handles.get(name);
+    if (!handle) throw new GatewayError("SERVER_NOT_FOUND", `unknown backend ${name}`);
+    if (handle.config.configError) {
+      throw new GatewayError(
+        "BACKEND_UNAVAILABLE",
+        `[backend:${name}] ${handle.config.configError}`,
+      );
+    }
+    return handle;
+  }
+
+  private connect(handle: Handle): Promise<BackendConnection> {
+    if (handle.connection) return Promise.resolve(handle.connection);
+    if (this.closing) {
+      return Promise.reject(
+        new GatewayError("BACKEND_UNAVAILABLE", "the gateway is shutting down"),
+      );
+    }
+    if (handle.connecting) return handle.connecting;
+    const name = handle.config.name;
+    const log = logger.withTag(`backend:${name}`);
+    this.setState(handle, "starting");
+    handle.stderr = [];
+    const connecting = openConnection(
+      handle.config,
+      {
+        onToolsChanged: () => this.refreshSoon(handle),
+        onNotification: (method, params) => this.relayNotification(handle, method, params),
+        onRequest: (method, params, signal) => this.relayRequest(handle, method, params, signal),
+        onClose: () => {
+          if (handle.connection !== connection) return;
+          handle.connection = undefined;
+          if (this.closing) return;
+          const tail = handle.stderr.at(-1);
+          log.warn(
+            `connection closed${tail ? ` (last stderr: ${tail})` : ""}; it restarts on next use`,
+          );
+          this.setState(
+            handle,
+            "idle",
+            tail ? `exited; last stderr: ${tail}` : "connection closed",
+          );
+        },
+        onStderr: (line) => {
+          handle.stderr.push(line);
+          if (handle.stderr.length > STDERR_LINES) handle.stderr.shift();
+          log.debug(line);
+        },
+      },
+      this.options.env,
+    );
+    let connection: BackendConnection | undefined;
+    handle.connecting = connecting
+      .then((opened) => {
+        connection = opened;
+        if (this.closing) {
+          void opened.close();
+          throw new GatewayError("BACKEND_UNAVAILABLE", "the gateway is shutting down");
+        }
+        handle.connection = opened;
+        handle.transport = opened.transport;
+        this.setState(handle, "ready");
+        log.info(`connected over ${opened.transport}`);
+        return opened;
+      })
+      .catch((error) => {
+        const failure = describeBackendError(name, error);
+        const tail = handle.stderr.slice(-3).join(" | ");
+        const message = tail ? `${failure.message} (stderr: ${tail})` : failure.message;
+        this.setState(handle, "failed", message);
+        log.warn(`cannot connect: ${message}`);
+        throw new GatewayError(failure.code, message, { cause: error });
+      })
+      .finally(() => {
+        handle.connecting = undefined;
+      });
+    return handle.connecting;
+  }
+
+  private setTools(handle: Handle, tools: Tool[], persist: boolean): void {
+    handle.tools = tools;
+    if (persist) {
+      this.options.store.setTools(handle.config.name, {
+        fingerprint: handle.fingerprint,
+        tools,
+        updatedAt: Date.now(),
+      });
+    }
+    void this.options.hooks.callHook("tools:changed", handle.config.name, tools);
+  }
+
+  private setState(handle: Handle, state: BackendState, error?: string): void {
+    handle.state = state;
+    handle.error = state === "ready" || state === "starting" ? undefined : error;
+    void this.options.hooks.callHook("backend:state", handle.config.name, state, handle.error);
+  }
+
+  /** Stops an idle stdio backend after `idle_stop`; it starts again on next use. */
+  private scheduleIdleStop(handle: Handle): void {
+    const idle = handle.config.idle_stop;
+    if (!idle || handle.config.transport !== "stdio") return;
+    clearTimeout(handle.idleTimer);
+    handle.idleTimer = setTimeout(() => {
+      if (handle.inflight.size || !handle.connection) return;
+      const connection = handle.connection;
+      handle.connection = undefined;
+      this.setState(handle, "idle");
+      void connection.close();
+    }, idle);
+    handle.idleTimer.unref?.();
+  }
+
+  /** The one session with a call in flight on this backend, if there is exactly one. */
+  private soleCaller(handle: Handle): CallerChannel | undefined {
+    const sessions = new Set([...handle.inflight.keys()].map((caller) => caller.sessionId));
+    if (sessions.size !== 1) return undefined;
+    return handle.inflight.keys().next().value;
+  }
+
+  private async relayRequest(
+    handle: Handle,
+    method: string,
+    params: JsonObject | undefined,
+    signal: AbortSignal,
+  ): Promise<JsonObject> {
+    const caller = this.soleCaller(handle);
+    if (caller) return caller.request(method, params, signal);
+    if (method === "roots/list") return { roots: this.options.roots ?? [] };
+    const sessions = new Set([...handle.inflight.keys()].map((c) => c.sessionId)).size;
+    throw new Error(
+      sessions === 0
+        ? `${method}: no client call is in flight on this backend, so there is no client to ask`
+        : `${method}: calls from ${sessions} client sessions are in flight on this shared backend, so the request cannot be routed safely; set isolation: session for this backend`,
+    );
+  }
+
+  private relayNotification(handle: Handle, method: string, params: JsonObject | undefined): void {
+    const caller = this.soleCaller(handle);
+    if (caller && method !== "notifications/resources/updated") {
+      void caller.notify(method, params).catch(() => {});
+    }
+  }
+}
+
+/** Changes to what defines a backend (command, args, url, env) invalidate its cached tools. */
+function fingerprint(config: ResolvedBackend): string {
+  const { command, args, url, env, cwd, headers, transport } = config;
+  return createHash("sha256")
+    .update(
+      JSON.stringify({ command, args, url, env, cwd, headers: Object.keys(headers), transport }),
+    )
+    .digest("hex")
+    .slice(0, 16);
+}

@@ -1,0 +1,67 @@
+import type { CallToolResult, Tool } from "../mcp/sdk.ts";
+
+/** Where a backend is in its life: not started, connecting, serving, or broken. */
+export type BackendState = "idle" | "starting" | "ready" | "failed";
+
+/** The transport actually in use once a backend is connected (`auto` resolves to one of the two). */
+export type ActiveTransport = "stdio" | "streamable-http" | "sse";
+
+export type JsonObject = Record<string, unknown>;
+
+export interface Progress {
+  progress: number;
+  total?: number;
+  message?: string;
+}
+
+/** One call's options: cancellation, progress, and the limits that bound it. */
+export interface CallOptions {
+  signal?: AbortSignal;
+  onProgress?: (progress: Progress) => void;
+  /** Milliseconds without progress before the call times out. */
+  timeout: number;
+  /** Milliseconds the call may take in total, progress or not. */
+  maxTotalTimeout: number;
+  /** The client's `_meta`, passed on (minus the progress token, which the SDK owns). */
+  meta?: JsonObject;
+}
+
+/**
+ * Who a backend's server-to-client requests go to. The session that made the call in flight
+ * supplies one; the pool routes a reverse request to it only when it is the only candidate.
+ */
+export interface CallerChannel {
+  sessionId: string;
+  /** Sends a request to the client on the stream of the call in flight. */
+  request(method: string, params: JsonObject | undefined, signal: AbortSignal): Promise<JsonObject>;
+  /** Sends a notification to the client, related to the call in flight. */
+  notify(method: string, params: JsonObject | undefined): Promise<void>;
+}
+
+/** What a connection tells its owner. */
+export interface ConnectionEvents {
+  onToolsChanged(): void;
+  onNotification(method: string, params: JsonObject | undefined): void;
+  onRequest(
+    method: string,
+    params: JsonObject | undefined,
+    signal: AbortSignal,
+  ): Promise<JsonObject>;
+  onClose(): void;
+  onStderr(line: string): void;
+}
+
+/** A live connection to one backend: the driver seam every transport implements. */
+export interface BackendConnection {
+  readonly transport: ActiveTransport;
+  readonly pid?: number;
+  listTools(): Promise<Tool[]>;
+  callTool(name: string, args: JsonObject, options: CallOptions): Promise<CallToolResult>;
+  request(
+    method: string,
+    params: JsonObject | undefined,
+    options: CallOptions,
+  ): Promise<JsonObject>;
+  ping(timeoutMs: number): Promise<void>;
+  close(): Promise<void>;
+}

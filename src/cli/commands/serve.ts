@@ -1,0 +1,60 @@
+import { defineCommand } from "citty";
+import { loadConfig } from "../../config/load.ts";
+import { errorMessage } from "../../errors.ts";
+import { runGateway } from "../../gateway/run.ts";
+import { logger, setLogLevel } from "../../logger.ts";
+import { applyLogArgs, configArg, globalArgs } from "../_args.ts";
+
+const LOOPBACK = new Set(["127.0.0.1", "localhost", "::1", "[::1]"]);
+
+export default defineCommand({
+  meta: {
+    name: "serve",
+    description: "Run the gateway (HTTP on /mcp, or MCP over stdio with --stdio)",
+  },
+  args: {
+    ...configArg,
+    ...globalArgs,
+    host: { type: "string", description: "Address to bind (default 127.0.0.1)" },
+    port: { type: "string", alias: "p", description: "Port (default 39400)" },
+    stdio: { type: "boolean", description: "Serve MCP over stdin/stdout instead of HTTP" },
+    "allow-unauthenticated": {
+      type: "boolean",
+      description: "Allow binding beyond loopback without auth",
+    },
+  },
+  async run({ args }) {
+    applyLogArgs(args);
+    try {
+      const config = loadConfig({ path: args.config });
+      if (config.log_level && !args["log-level"] && !process.env.MCP_GATEWAY_LOG_LEVEL) {
+        setLogLevel(config.log_level);
+      }
+      const host = args.host ?? config.server.host;
+      const port = args.port === undefined ? undefined : Number(args.port);
+      if (port !== undefined && (!Number.isInteger(port) || port < 0 || port > 65535)) {
+        throw new Error(`--port must be a number from 0 to 65535, got ${args.port}`);
+      }
+      if (!args.stdio && !LOOPBACK.has(host) && !args["allow-unauthenticated"]) {
+        throw new Error(
+          `refusing to listen on ${host} without auth: anyone who can reach it could call every tool. Bind to 127.0.0.1, or pass --allow-unauthenticated if a proxy in front authenticates clients`,
+        );
+      }
+      logger.debug(config.file ? `config: ${config.file}` : "config: built-in default");
+      const running = await runGateway({ config, stdio: args.stdio, host, port });
+      const shutdown = async (signal: string) => {
+        logger.info(`${signal}: stopping`);
+        const force = setTimeout(() => process.exit(1), 10_000);
+        await running.stop();
+        clearTimeout(force);
+        process.exit(0);
+      };
+      process.once("SIGINT", () => void shutdown("SIGINT"));
+      process.once("SIGTERM", () => void shutdown("SIGTERM"));
+      if (args.stdio) process.stdin.once("end", () => void shutdown("stdin closed"));
+    } catch (error) {
+      logger.error(errorMessage(error));
+      process.exit(1);
+    }
+  },
+});

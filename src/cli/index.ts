@@ -1,0 +1,26 @@
+import { defineCommand, runMain } from "citty";
+import { errorMessage } from "../errors.ts";
+import { logger } from "../logger.ts";
+import { VERSION } from "../version.ts";
+
+const main = defineCommand({
+  meta: {
+    name: "mcp-gateway",
+    version: VERSION,
+    description: "One MCP endpoint in front of many MCP servers and REST APIs",
+  },
+  subCommands: {
+    serve: () => import("./commands/serve.ts").then((m) => m.default),
+  },
+});
+
+/** Runs the command line; a failing command prints one line and exits non-zero. */
+export async function runCli(argv: string[]): Promise<void> {
+  if (argv.length === 0) argv = ["--help"];
+  try {
+    await runMain(main, { rawArgs: argv });
+  } catch (error) {
+    logger.error(errorMessage(error));
+    process.exit(1);
+  }
+}

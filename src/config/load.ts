@@ -1,0 +1,323 @@
+import { existsSync, readFileSync } from "node:fs";
+import { homedir } from "node:os";
+import { dirname, extname, isAbsolute, join, resolve } from "node:path";
+import { parseJSON, parseJSONC, parseTOML, parseYAML } from "confbox";
+import type { z } from "zod";
+import { GatewayError } from "../errors.ts";
+import { logger } from "../logger.ts";
+import { type Env, expandTree, formatPath, parseDotenv } from "./env.ts";
+import {
+  BACKEND_NAME,
+  type BackendConfig,
+  BackendSchema,
+  type Config,
+  ConfigSchema,
+  RECOGNISED_KEYS,
+  type Transport,
+} from "./schema.ts";
+
+/** One backend after validation, with its name and any problem that keeps it from starting. */
+export interface ResolvedBackend extends BackendConfig {
+  name: string;
+  transport: Transport;
+  /** Set when the backend cannot start as configured (a missing `${VAR}`, say). */
+  configError?: string;
+}
+
+export interface ResolvedConfig extends Omit<Config, "backends"> {
+  backends: ResolvedBackend[];
+  /** The file this came from; undefined for the built-in default. */
+  file?: string;
+  /** Keys that were recognised but are not implemented, for `doctor` and the log. */
+  warnings: string[];
+}
+
+export interface LoadConfigOptions {
+  /** An explicit path (`--config`). */
+  path?: string;
+  env?: Env;
+  cwd?: string;
+}
+
+/** Where a config is looked for when none is given, in order. */
+export function configCandidates(env: Env, cwd: string): string[] {
+  const home = env.HOME || homedir();
+  const xdg = env.XDG_CONFIG_HOME || join(home, ".config");
+  return [
+    env.MCP_GATEWAY_CONFIG ? resolve(cwd, env.MCP_GATEWAY_CONFIG) : "",
+    join(cwd, "gateway.yaml"),
+    join(xdg, "mcp-gateway", "gateway.yaml"),
+    "/etc/mcp-gateway/gateway.yaml",
+  ].filter(Boolean);
+}
+
+/** Finds, reads, expands and validates the gateway config. Throws one GatewayError naming what to fix. */
+export function loadConfig(options: LoadConfigOptions = {}): ResolvedConfig {
+  const env = options.env ?? process.env;
+  const cwd = options.cwd ?? process.cwd();
+  let file: string | undefined;
+  if (options.path) {
+    file = resolve(cwd, options.path);
+    if (!existsSync(file)) {
+      throw new GatewayError("CONFIG_NOT_FOUND", `config file not found: ${file}`);
+    }
+  } else {
+    file = configCandidates(env, cwd).find((candidate) => existsSync(candidate));
+  }
+  if (!file) return resolveConfig({}, { env, baseDir: cwd });
+  const text = readFileSync(file, "utf8");
+  return resolveConfig(parseConfigText(text, file), { env, baseDir: dirname(file), file });
+}
+
+/** Parses a config file's text by its extension (YAML by default). */
+export function parseConfigText(text: string, file: string): unknown {
+  const ext = extname(file).toLowerCase();
+  try {
+    if (ext === ".json") return parseJSON(text);
+    if (ext === ".jsonc" || ext === ".json5") return parseJSONC(text);
+    if (ext === ".toml") return parseTOML(text);
+    return text.trim() ? parseYAML(text) : {};
+  } catch (error) {
+    const reason = error instanceof Error ? error.message.split("\n")[0] : String(error);
+    throw new GatewayError("CONFIG_INVALID", `${file}: cannot parse: ${reason}`, { cause: error });
+  }
+}
+
+interface ResolveOptions {
+  env: Env;
+  baseDir: string;
+  file?: string;
+}
+
+/** Validates a parsed config tree: aliases, recognised keys, `${VAR}` expansion, then the schema. */
+export function resolveConfig(raw: unknown, options: ResolveOptions): ResolvedConfig {
+  const where = options.file ?? "built-in config";
+  if (raw === null || raw === undefined) raw = {};
+  if (typeof raw !== "object" || Array.isArray(raw)) {
+    throw new GatewayError("CONFIG_INVALID", `${where}: expected a mapping at the top level`);
+  }
+  const tree = structuredClone(raw) as Record<string, unknown>;
+  const warnings = stripRecognisedKeys(tree);
+  applyEnvOverrides(tree, options.env);
+  applyBackendAliases(tree);
+
+  const env = { ...loadEnvFiles(tree, options), ...options.env };
+  const { value, missing } = expandTree(tree, env);
+  const brokenBackends = new Map<string, string>();
+  for (const miss of missing) {
+    const [section, name] = miss.path;
+    const message = `${formatPath(miss.path)}: environment variable ${miss.name} is not set`;
+    if (section === "backends" && typeof name === "string") {
+      if (!brokenBackends.has(name)) brokenBackends.set(name, message);
+      continue;
+    }
+    throw new GatewayError(
+      "CONFIG_INVALID",
+      `${where}: ${message} (set it, or write \${${miss.name}:-default})`,
+    );
+  }
+
+  // A backend whose variables are missing cannot start, but must not stop the others: it is
+  // validated on its own and kept as a failed backend that /health and doctor show.
+  const brokenRaw = new Map<string, unknown>();
+  const backendsTree = (value as Record<string, unknown>).backends;
+  if (backendsTree && typeof backendsTree === "object") {
+    for (const name of brokenBackends.keys()) {
+      brokenRaw.set(name, (backendsTree as Record<string, unknown>)[name]);
+      delete (backendsTree as Record<string, unknown>)[name];
+    }
+  }
+  const parsed = ConfigSchema.safeParse(value);
+  if (!parsed.success)
+    throw new GatewayError("CONFIG_INVALID", `${where}: ${describeIssues(parsed.error)}`);
+  const config = parsed.data;
+  for (const [name, rawBackend] of brokenRaw) {
+    const one = BackendSchema.safeParse(rawBackend);
+    config.backends[name] = one.success ? one.data : BackendSchema.parse({ command: "false" });
+  }
+  if (config.auth.enabled) {
+    throw new GatewayError(
+      "CONFIG_INVALID",
+      `${where}: auth.enabled: API-key auth is not available in this version yet; remove it, or keep the gateway on loopback`,
+    );
+  }
+
+  const backends: ResolvedBackend[] = [];
+  for (const [name, backend] of Object.entries(config.backends)) {
+    if (!BACKEND_NAME.test(name) || name.includes("__")) {
+      throw new GatewayError(
+        "CONFIG_INVALID",
+        `${where}: backends.${name}: a backend name must match ${BACKEND_NAME} (lowercase letters, digits, - and _) and may not contain "__"`,
+      );
+    }
+    if (name === config.capabilities.name || name === "gateway") {
+      throw new GatewayError(
+        "CONFIG_INVALID",
+        `${where}: backends.${name}: the name is reserved for the gateway's capabilities backend`,
+      );
+    }
+    backends.push({
+      ...backend,
+      name,
+      transport: backend.transport ?? (backend.command ? "stdio" : "auto"),
+      cwd: backend.cwd ? resolve(options.baseDir, backend.cwd) : undefined,
+      configError: brokenBackends.get(name),
+    });
+  }
+  for (const warning of warnings) logger.warn(`${where}: ${warning}`);
+  return {
+    ...config,
+    backends,
+    capabilities: {
+      ...config.capabilities,
+      directories: config.capabilities.directories.map((dir) => resolve(options.baseDir, dir)),
+    },
+    state_dir: config.state_dir ? resolve(options.baseDir, config.state_dir) : undefined,
+    file: options.file,
+    warnings,
+  };
+}
+
+/** One line per schema issue, each naming its path: `backends.github.args[1]: expected string`. */
+function describeIssues(error: z.ZodError): string {
+  return error.issues
+    .map((issue) => {
+      const path = formatPath(issue.path);
+      if (issue.code === "unrecognized_keys") {
+        const keys = issue.keys.map((key) => (path === "(root)" ? key : `${path}.${key}`));
+        return `unknown key${keys.length > 1 ? "s" : ""} ${keys.join(", ")}`;
+      }
+      return `${path}: ${issue.message}`;
+    })
+    .join("; ");
+}
+
+/** Removes the original gateway's recognised-but-unimplemented keys and returns one warning each. */
+function stripRecognisedKeys(tree: Record<string, unknown>): string[] {
+  const warnings: string[] = [];
+  for (const pattern of RECOGNISED_KEYS) {
+    const parts = pattern.split(".");
+    const visit = (node: unknown, index: number, path: string[]): void => {
+      if (!node || typeof node !== "object" || Array.isArray(node)) return;
+      const record = node as Record<string, unknown>;
+      const part = parts[index]!;
+      const keys = part === "*" ? Object.keys(record) : [part];
+      for (const key of keys) {
+        if (!(key in record)) continue;
+        if (index === parts.length - 1) {
+          delete record[key];
+          warnings.push(
+            `${[...path, key].join(".")} is not supported by this gateway yet; ignored`,
+          );
+        } else {
+          visit(record[key], index + 1, [...path, key]);
+        }
+      }
+    };
+    visit(tree, 0, []);
+  }
+  return warnings;
+}
+
+/** The original gateway's backend keys: `http_url`, `streamable_http`, one shell-style `command`. */
+function applyBackendAliases(tree: Record<string, unknown>): void {
+  const backends = tree.backends;
+  if (!backends || typeof backends !== "object") return;
+  for (const backend of Object.values(backends as Record<string, unknown>)) {
+    if (!backend || typeof backend !== "object" || Array.isArray(backend)) continue;
+    const b = backend as Record<string, unknown>;
+    if ("http_url" in b && !("url" in b)) {
+      b.url = b.http_url;
+      delete b.http_url;
+    }
+    if ("streamable_http" in b) {
+      if (!("transport" in b))
+        b.transport = b.streamable_http === true ? "streamable-http" : "auto";
+      delete b.streamable_http;
+    }
+    if ("stop_when_idle_for" in b) {
+      if (!("idle_stop" in b)) b.idle_stop = b.stop_when_idle_for;
+      delete b.stop_when_idle_for;
+    }
+    if (b.transport === "http" || b.transport === "streamable_http")
+      b.transport = "streamable-http";
+    if (typeof b.command === "string" && !("args" in b) && /\s/.test(b.command.trim())) {
+      const [command, ...args] = splitCommandLine(b.command);
+      b.command = command;
+      b.args = args;
+    }
+  }
+}
+
+/** `MCP_GATEWAY_SERVER__PORT=8080` sets `server.port`; values parse as JSON when they can. */
+function applyEnvOverrides(tree: Record<string, unknown>, env: Env): void {
+  for (const [key, raw] of Object.entries(env)) {
+    if (!key.startsWith("MCP_GATEWAY_") || raw === undefined) continue;
+    const rest = key.slice("MCP_GATEWAY_".length);
+    let path: string[];
+    if (rest === "HOST" || rest === "PORT") path = ["server", rest.toLowerCase()];
+    else if (rest === "LOG_LEVEL") path = ["log_level"];
+    else if (rest.includes("__")) path = rest.toLowerCase().split("__");
+    else continue;
+    let value: unknown = raw;
+    try {
+      value = JSON.parse(raw);
+    } catch {}
+    let node = tree;
+    for (const part of path.slice(0, -1)) {
+      if (!node[part] || typeof node[part] !== "object") node[part] = {};
+      node = node[part] as Record<string, unknown>;
+    }
+    node[path.at(-1)!] = value;
+  }
+}
+
+/** Loads `env_files` (dotenv) relative to the config; the process environment wins over them. */
+function loadEnvFiles(tree: Record<string, unknown>, options: ResolveOptions): Env {
+  const files = tree.env_files;
+  if (!Array.isArray(files)) return {};
+  const out: Env = {};
+  for (const entry of files) {
+    if (typeof entry !== "string") continue;
+    const path = isAbsolute(entry) ? entry : resolve(options.baseDir, entry);
+    if (!existsSync(path)) {
+      throw new GatewayError(
+        "CONFIG_INVALID",
+        `${options.file}: env_files: file not found: ${path}`,
+      );
+    }
+    Object.assign(out, parseDotenv(readFileSync(path, "utf8")));
+  }
+  return out;
+}
+
+/** Splits a shell-style command line: whitespace separates, quotes group, backslash escapes. */
+export function splitCommandLine(line: string): string[] {
+  const out: string[] = [];
+  let current = "";
+  let quote: '"' | "'" | undefined;
+  let started = false;
+  for (let i = 0; i < line.length; i++) {
+    const char = line[i]!;
+    if (quote) {
+      if (char === quote) quote = undefined;
+      else if (char === "\\" && quote === '"' && i + 1 < line.length) current += line[++i];
+      else current += char;
+    } else if (char === '"' || char === "'") {
+      quote = char;
+      started = true;
+    } else if (char === "\\" && i + 1 < line.length) {
+      current += line[++i];
+      started = true;
+    } else if (/\s/.test(char)) {
+      if (started) out.push(current);
+      current = "";
+      started = false;
+    } else {
+      current += char;
+      started = true;
+    }
+  }
+  if (started) out.push(current);
+  return out;
+}

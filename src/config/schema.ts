@@ -1,0 +1,147 @@
+import { z } from "zod";
+import { parseDuration } from "./duration.ts";
+
+/** `500ms`, `30s`, `2m`, `1h` or a bare number of seconds, resolved to milliseconds. */
+export const DurationSchema = z.union([z.string(), z.number()]).transform((value, ctx) => {
+  const ms = parseDuration(value);
+  if (ms === undefined) {
+    ctx.addIssue({
+      code: "custom",
+      message: `expected a duration like 500ms, 30s, 2m, 1h or a number of seconds, got ${JSON.stringify(value)}`,
+    });
+    return z.NEVER;
+  }
+  return ms;
+});
+
+/** Backend names become namespaces (`server__tool`), so `__` is reserved. */
+export const BACKEND_NAME = /^[a-z0-9][a-z0-9_-]*$/;
+
+export const TransportSchema = z.enum(["stdio", "streamable-http", "sse", "auto"]);
+export type Transport = z.infer<typeof TransportSchema>;
+
+const StringMap = z.record(z.string(), z.string());
+
+export const BackendSchema = z
+  .strictObject({
+    description: z.string().optional(),
+    enabled: z.boolean().default(true),
+    command: z.string().min(1).optional(),
+    args: z.array(z.string()).default([]),
+    env: StringMap.default({}),
+    cwd: z.string().optional(),
+    inherit_env: z.boolean().default(false),
+    url: z.url({ protocol: /^https?$/ }).optional(),
+    headers: StringMap.default({}),
+    transport: TransportSchema.optional(),
+    timeout: DurationSchema.default(60_000),
+    idle_stop: DurationSchema.optional(),
+    isolation: z.enum(["shared", "session"]).default("shared"),
+  })
+  .superRefine((backend, ctx) => {
+    if (!backend.command && !backend.url) {
+      ctx.addIssue({ code: "custom", message: "needs either `command` (stdio) or `url` (HTTP)" });
+    }
+    if (backend.command && backend.url) {
+      ctx.addIssue({ code: "custom", message: "has both `command` and `url`; keep one" });
+    }
+    if (backend.url && backend.transport === "stdio") {
+      ctx.addIssue({ code: "custom", path: ["transport"], message: "`stdio` needs `command`" });
+    }
+    if (backend.command && backend.transport && backend.transport !== "stdio") {
+      ctx.addIssue({ code: "custom", path: ["transport"], message: "HTTP transports need `url`" });
+    }
+  });
+export type BackendConfig = z.infer<typeof BackendSchema>;
+
+const SurfacedToolSchema = z.union([
+  z.strictObject({ server: z.string(), tool: z.string() }),
+  z.string().regex(/^[^:]+:.+$/, "expected `server:tool`"),
+]);
+
+const RootSchema = z.union([
+  z.string().transform((uri) => ({ uri })),
+  z.strictObject({ uri: z.string(), name: z.string().optional() }),
+]);
+
+export const ConfigSchema = z.strictObject({
+  server: z
+    .strictObject({
+      host: z.string().default("127.0.0.1"),
+      port: z.number().int().min(0).max(65535).default(39400),
+      /** Extra origins allowed besides loopback ones (DNS-rebinding protection). */
+      allowed_origins: z.array(z.string()).default([]),
+      session_ttl: DurationSchema.default(30 * 60_000),
+    })
+    .prefault({}),
+  meta_mcp: z
+    .strictObject({
+      enabled: z.boolean().default(true),
+      surfaced_tools: z.array(SurfacedToolSchema).default([]),
+    })
+    .prefault({}),
+  backends: z.record(z.string(), BackendSchema).default({}),
+  capabilities: z
+    .strictObject({
+      enabled: z.boolean().default(true),
+      name: z.string().regex(BACKEND_NAME).default("capabilities"),
+      builtin: z.boolean().default(true),
+      directories: z.array(z.string()).default([]),
+      allow_private_networks: z.boolean().default(false),
+    })
+    .prefault({}),
+  auth: z
+    .strictObject({
+      enabled: z.boolean().default(false),
+    })
+    .prefault({}),
+  roots: z.array(RootSchema).default([]),
+  env_files: z.array(z.string()).default([]),
+  state_dir: z.string().optional(),
+  log_level: z.enum(["silent", "error", "warn", "info", "debug", "trace"]).optional(),
+});
+export type Config = z.infer<typeof ConfigSchema>;
+
+/**
+ * Keys of the original Rust gateway that this gateway recognises but does not implement (yet).
+ * They are removed with a warning instead of failing as unknown keys, so its users' files load.
+ * `*` stands for any backend name.
+ */
+export const RECOGNISED_KEYS: readonly string[] = [
+  "streaming",
+  "failsafe",
+  "cache",
+  "playbooks",
+  "security",
+  "webhooks",
+  "routing_profiles",
+  "default_routing_profile",
+  "code_mode",
+  "mtls",
+  "key_server",
+  "agent_auth",
+  "runtime",
+  "marketplace",
+  "control_plane",
+  "cost_governance",
+  "server.ws_port",
+  "server.request_timeout",
+  "server.shutdown_timeout",
+  "server.max_body_size",
+  "server.public_url",
+  "meta_mcp.cache_tools",
+  "meta_mcp.cache_ttl",
+  "meta_mcp.warm_start",
+  "meta_mcp.projection_mode",
+  "auth.bearer_token",
+  "auth.public_paths",
+  "auth.api_keys",
+  "auth.client_circuit_breaker",
+  "auth.single_user",
+  "backends.*.oauth",
+  "backends.*.secrets",
+  "backends.*.passthrough",
+  "backends.*.runtime_profile",
+  "backends.*.identity_propagation",
+  "backends.*.protocol_version",
+];

@@ -1,0 +1,87 @@
+import { BackendPool } from "../backends/pool.ts";
+import type { ResolvedConfig } from "../config/load.ts";
+import { createGatewayHooks, type GatewayHookable } from "../hooks.ts";
+import { logger } from "../logger.ts";
+import { ToolIndex } from "../search/index.ts";
+import { createMemoryStore, type StateStore } from "../state/store.ts";
+import { Router } from "./router.ts";
+
+export interface GatewayOptions {
+  config: ResolvedConfig;
+  store?: StateStore;
+  env?: Record<string, string | undefined>;
+}
+
+/** The gateway's context: config, hooks, backend pool, tool index and router, wired together. */
+export interface Gateway {
+  readonly config: ResolvedConfig;
+  readonly hooks: GatewayHookable;
+  readonly pool: BackendPool;
+  readonly index: ToolIndex;
+  readonly router: Router;
+  readonly startedAt: number;
+  /** Begins backend discovery; resolves when every backend has answered or failed. */
+  start(): Promise<void>;
+  health(): HealthReport;
+  close(): Promise<void>;
+}
+
+export interface HealthReport {
+  status: "ok" | "degraded";
+  version?: string;
+  uptimeSeconds: number;
+  tools: number;
+  backends: Record<string, { state: string; transport: string; tools: number; error?: string }>;
+}
+
+export function createGateway(options: GatewayOptions): Gateway {
+  const { config } = options;
+  const hooks = createGatewayHooks();
+  const store = options.store ?? createMemoryStore();
+  const index = new ToolIndex();
+  const pool = new BackendPool({
+    backends: config.backends,
+    store,
+    hooks,
+    roots: config.roots,
+    env: options.env,
+  });
+  const router = new Router(pool, index);
+  hooks.hook("tools:changed", (server, tools) => {
+    index.upsert(server, tools);
+    logger.debug(`[backend:${server}] ${tools.length} tools indexed`);
+  });
+  const startedAt = Date.now();
+  return {
+    config,
+    hooks,
+    pool,
+    index,
+    router,
+    startedAt,
+    start: () => pool.start(),
+    health(): HealthReport {
+      const backends: HealthReport["backends"] = {};
+      let degraded = false;
+      for (const status of pool.statuses()) {
+        backends[status.name] = {
+          state: status.state,
+          transport: status.transport,
+          tools: status.tools,
+          ...(status.error ? { error: status.error } : {}),
+        };
+        if (status.state === "failed") degraded = true;
+      }
+      return {
+        status: degraded ? "degraded" : "ok",
+        uptimeSeconds: Math.round((Date.now() - startedAt) / 1000),
+        tools: index.size(),
+        backends,
+      };
+    },
+    async close() {
+      await pool.close();
+      store.close();
+    },
+  };
+}

@@ -1,0 +1,27 @@
+import { createHooks, type Hookable } from "hookable";
+import type { BackendState } from "./backends/types.ts";
+import type { CallToolResult, Tool } from "./mcp/sdk.ts";
+
+/** The gateway's observable events. Metrics, usage stats and the UI hang off these. */
+export interface GatewayHooks {
+  "backend:state": (server: string, state: BackendState, error?: string) => void;
+  "tools:changed": (server: string, tools: Tool[]) => void;
+  "tool:call:before": (call: { server: string; tool: string; caller: string }) => void;
+  "tool:call:after": (call: {
+    server: string;
+    tool: string;
+    caller: string;
+    durationMs: number;
+    result?: CallToolResult;
+    error?: unknown;
+  }) => void;
+  "session:open": (sessionId: string) => void;
+  "session:close": (sessionId: string) => void;
+  "config:reload": () => void;
+}
+
+export type GatewayHookable = Hookable<GatewayHooks>;
+
+export function createGatewayHooks(): GatewayHookable {
+  return createHooks<GatewayHooks>();
+}

@@ -1,0 +1,99 @@
+import type { Gateway } from "../gateway/gateway.ts";
+import { createSessionServer } from "../gateway/server.ts";
+import { SessionManager } from "../gateway/sessions.ts";
+import { createMcpHandler, isLegacyRequest } from "../mcp/sdk.ts";
+import { VERSION } from "../version.ts";
+
+/** The default request body limit (413 above it). */
+export const MAX_BODY_BYTES = 4 * 1024 * 1024;
+
+export interface Routes {
+  fetch(request: Request): Promise<Response>;
+  sessions: SessionManager;
+  close(): Promise<void>;
+}
+
+const LOOPBACK_HOSTS = new Set(["localhost", "127.0.0.1", "[::1]", "::1"]);
+
+/** The gateway's HTTP surface as a plain `Request -> Response` function. */
+export function createRoutes(gateway: Gateway): Routes {
+  const sessions = new SessionManager(gateway, { ttl: gateway.config.server.session_ttl });
+  const modern = createMcpHandler(
+    () => createSessionServer(gateway, { sessionId: () => crypto.randomUUID() }),
+    { legacy: "reject", maxRequestBodySize: MAX_BODY_BYTES },
+  );
+  const allowedOrigins = new Set(gateway.config.server.allowed_origins);
+  const boundHost = gateway.config.server.host;
+
+  async function handleMcp(request: Request): Promise<Response> {
+    let parsedBody: unknown;
+    if (request.method === "POST") {
+      const length = Number(request.headers.get("content-length") ?? 0);
+      if (length > MAX_BODY_BYTES) return jsonRpcError(413, -32600, "request body too large");
+      const text = await request.text();
+      if (text.length > MAX_BODY_BYTES) return jsonRpcError(413, -32600, "request body too large");
+      try {
+        parsedBody = JSON.parse(text);
+      } catch {
+        return jsonRpcError(400, -32700, "parse error: the body is not valid JSON");
+      }
+    }
+    if (await isLegacyRequest(request, parsedBody)) return sessions.handle(request, parsedBody);
+    return modern.fetch(request, { parsedBody });
+  }
+
+  /** DNS-rebinding protection: a browser page on a foreign origin may not drive the gateway. */
+  function rejectForeign(request: Request): Response | undefined {
+    const origin = request.headers.get("origin");
+    if (origin && origin !== "null") {
+      let host = "";
+      try {
+        host = new URL(origin).hostname;
+      } catch {}
+      const hostKey = host.includes(":") ? `[${host}]` : host;
+      if (
+        !LOOPBACK_HOSTS.has(host) &&
+        !LOOPBACK_HOSTS.has(hostKey) &&
+        !allowedOrigins.has(origin)
+      ) {
+        return Response.json({ error: `origin ${origin} is not allowed` }, { status: 403 });
+      }
+    }
+    if (LOOPBACK_HOSTS.has(boundHost)) {
+      const hostHeader = request.headers.get("host") ?? "";
+      const hostname = hostHeader.replace(/:\d+$/, "");
+      if (hostHeader && !LOOPBACK_HOSTS.has(hostname)) {
+        return Response.json({ error: `host ${hostHeader} is not allowed` }, { status: 403 });
+      }
+    }
+    return undefined;
+  }
+
+  return {
+    sessions,
+    async fetch(request) {
+      const url = new URL(request.url);
+      const foreign = rejectForeign(request);
+      if (foreign) return foreign;
+      if (url.pathname === "/mcp" || url.pathname === "/mcp/") return handleMcp(request);
+      if (url.pathname === "/health" && request.method === "GET") {
+        const report = gateway.health();
+        const serving = Object.values(report.backends).some((b) => b.state !== "failed");
+        const status = serving || Object.keys(report.backends).length === 0 ? 200 : 503;
+        return Response.json({ ...report, version: VERSION, sessions: sessions.size }, { status });
+      }
+      return Response.json(
+        { error: `no route for ${request.method} ${url.pathname}` },
+        { status: 404 },
+      );
+    },
+    async close() {
+      await sessions.closeAll();
+      await modern.close?.();
+    },
+  };
+}
+
+function jsonRpcError(status: number, code: number, message: string): Response {
+  return Response.json({ jsonrpc: "2.0", error: { code, message }, id: null }, { status });
+}

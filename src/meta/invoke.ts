@@ -1,0 +1,87 @@
+import type { JsonObject } from "../backends/types.ts";
+import { GatewayError } from "../errors.ts";
+import type { MetaTool } from "./types.ts";
+import { stringArg } from "./types.ts";
+import { checkArguments } from "./validate.ts";
+
+export const invoke: MetaTool = {
+  definition: {
+    name: "gateway_invoke",
+    description:
+      "Call a backend tool. Returns the tool's own result. Find server, tool and arguments with gateway_search_tools first.",
+    inputSchema: {
+      type: "object",
+      properties: {
+        server: { type: "string", description: "Server name" },
+        tool: { type: "string", description: "Tool name on that server" },
+        arguments: { type: "object", description: "The tool's arguments, per its inputSchema" },
+      },
+      required: ["server", "tool"],
+      additionalProperties: false,
+    },
+    annotations: {
+      title: "Invoke tool",
+      readOnlyHint: false,
+      destructiveHint: true,
+      openWorldHint: true,
+    },
+  },
+  async handle(args, { gateway, caller, signal, onProgress, channel, meta }) {
+    const server = stringArg(args, "server", true);
+    const toolName = stringArg(args, "tool", true);
+    const toolArgs = parseArguments(args.arguments);
+    const { tool } = await gateway.router.resolve(server, toolName, caller);
+    const problem = checkArguments(tool, toolArgs);
+    if (problem) {
+      throw new GatewayError(
+        "INVALID_ARGUMENTS",
+        `arguments for ${server}:${toolName} do not match its inputSchema: ${problem}`,
+      );
+    }
+    const started = performance.now();
+    void gateway.hooks.callHook("tool:call:before", { server, tool: toolName, caller: caller.id });
+    try {
+      const result = await gateway.pool.callTool(
+        server,
+        toolName,
+        toolArgs,
+        { signal, onProgress, meta },
+        channel,
+      );
+      void gateway.hooks.callHook("tool:call:after", {
+        server,
+        tool: toolName,
+        caller: caller.id,
+        durationMs: performance.now() - started,
+        result,
+      });
+      return result;
+    } catch (error) {
+      void gateway.hooks.callHook("tool:call:after", {
+        server,
+        tool: toolName,
+        caller: caller.id,
+        durationMs: performance.now() - started,
+        error,
+      });
+      throw error;
+    }
+  },
+};
+
+/** `arguments` may be an object, a JSON string of one (some clients send that), or absent. */
+function parseArguments(value: unknown): JsonObject {
+  if (value === undefined || value === null) return {};
+  if (typeof value === "string") {
+    if (!value.trim()) return {};
+    try {
+      value = JSON.parse(value);
+    } catch {
+      throw new GatewayError("INVALID_ARGUMENTS", `"arguments" is a string that is not valid JSON`);
+    }
+  }
+  if (typeof value !== "object" || Array.isArray(value) || value === null) {
+    throw new GatewayError("INVALID_ARGUMENTS", `"arguments" must be an object`);
+  }
+  return value as JsonObject;
+}

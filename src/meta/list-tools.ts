@@ -1,0 +1,68 @@
+import { GatewayError } from "../errors.ts";
+import type { MetaTool } from "./types.ts";
+import { jsonResult, stringArg } from "./types.ts";
+
+const PAGE_SIZE = 100;
+
+export const listTools: MetaTool = {
+  definition: {
+    name: "gateway_list_tools",
+    description:
+      "List backend tools (server, tool, description). Give `server` to list one server's tools with their input schemas. Prefer gateway_search_tools to find a tool for a task.",
+    inputSchema: {
+      type: "object",
+      properties: {
+        server: { type: "string", description: "Only this server's tools, with input schemas" },
+        cursor: { type: "string", description: "nextCursor from the previous page" },
+      },
+      additionalProperties: false,
+    },
+    outputSchema: {
+      type: "object",
+      properties: {
+        tools: { type: "array", items: { type: "object" } },
+        nextCursor: { type: "string" },
+      },
+      required: ["tools"],
+    },
+    annotations: { title: "List tools", readOnlyHint: true, openWorldHint: false },
+  },
+  async handle(args, { gateway, caller }) {
+    const server = stringArg(args, "server");
+    const cursor = stringArg(args, "cursor");
+    if (server && !gateway.pool.has(server)) {
+      throw new GatewayError(
+        "SERVER_NOT_FOUND",
+        `unknown server "${server}"; gateway_list_servers lists them`,
+      );
+    }
+    const offset = cursor ? decodeCursor(cursor) : 0;
+    const rows: Record<string, unknown>[] = [];
+    for (const name of server ? [server] : gateway.pool.names()) {
+      for (const tool of gateway.index.tools(name)) {
+        if (!caller.allows(name, tool.name)) continue;
+        rows.push({
+          server: name,
+          tool: tool.name,
+          description: tool.description ?? "",
+          ...(server ? { inputSchema: tool.inputSchema } : {}),
+        });
+      }
+    }
+    const page = rows.slice(offset, offset + PAGE_SIZE);
+    const next = offset + PAGE_SIZE < rows.length ? encodeCursor(offset + PAGE_SIZE) : undefined;
+    return jsonResult({ tools: page, ...(next ? { nextCursor: next } : {}) });
+  },
+};
+
+function encodeCursor(offset: number): string {
+  return btoa(JSON.stringify({ o: offset }));
+}
+
+function decodeCursor(cursor: string): number {
+  try {
+    const offset = JSON.parse(atob(cursor)).o;
+    if (Number.isInteger(offset) && offset >= 0) return offset;
+  } catch {}
+  throw new GatewayError("INVALID_ARGUMENTS", `"cursor" is not a cursor this gateway issued`);
+}

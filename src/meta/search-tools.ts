@@ -1,0 +1,71 @@
+import { GatewayError } from "../errors.ts";
+import type { MetaTool } from "./types.ts";
+import { jsonResult, stringArg } from "./types.ts";
+
+const DEFAULT_LIMIT = 5;
+const MAX_LIMIT = 25;
+
+export const searchTools: MetaTool = {
+  definition: {
+    name: "gateway_search_tools",
+    description:
+      "Find backend tools for a task. Returns the best matches with their input schemas, ready for gateway_invoke.",
+    inputSchema: {
+      type: "object",
+      properties: {
+        query: { type: "string", description: "What you want to do, in a few words" },
+        limit: { type: "integer", minimum: 1, maximum: MAX_LIMIT, description: "Default 5" },
+        server: { type: "string", description: "Only search this server" },
+      },
+      required: ["query"],
+      additionalProperties: false,
+    },
+    outputSchema: {
+      type: "object",
+      properties: {
+        matches: {
+          type: "array",
+          items: {
+            type: "object",
+            properties: {
+              server: { type: "string" },
+              tool: { type: "string" },
+              description: { type: "string" },
+              inputSchema: { type: "object" },
+              score: { type: "number" },
+            },
+            required: ["server", "tool", "description", "inputSchema", "score"],
+          },
+        },
+      },
+      required: ["matches"],
+    },
+    annotations: { title: "Search tools", readOnlyHint: true, openWorldHint: false },
+  },
+  async handle(args, { gateway, caller }) {
+    const query = stringArg(args, "query", true);
+    const server = stringArg(args, "server");
+    const limit = args.limit === undefined ? DEFAULT_LIMIT : Number(args.limit);
+    if (!Number.isInteger(limit) || limit < 1 || limit > MAX_LIMIT) {
+      throw new GatewayError(
+        "INVALID_ARGUMENTS",
+        `"limit" must be an integer from 1 to ${MAX_LIMIT}`,
+      );
+    }
+    if (server && !gateway.pool.has(server)) {
+      throw new GatewayError(
+        "SERVER_NOT_FOUND",
+        `unknown server "${server}"; gateway_list_servers lists them`,
+      );
+    }
+    const hits = gateway.index.search(query, { limit, server, allow: caller.allows });
+    const matches = hits.map((hit) => ({
+      server: hit.server,
+      tool: hit.tool.name,
+      description: hit.tool.description ?? "",
+      inputSchema: hit.tool.inputSchema,
+      score: Math.round(hit.score * 1000) / 1000,
+    }));
+    return jsonResult({ matches });
+  },
+};
