@@ -12,6 +12,8 @@ import type {
   BackendState,
   CallerChannel,
   CallOptions,
+  ConnectionEvents,
+  InternalDriver,
   JsonObject,
 } from "./types.ts";
 
@@ -28,6 +30,8 @@ export interface PoolOptions {
   /** Roots answered to `roots/list` when no single client session owns the request. */
   roots?: { uri: string; name?: string }[];
   env?: Record<string, string | undefined>;
+  /** Backends served inside the gateway (capabilities). */
+  drivers?: InternalDriver[];
 }
 
 /** What `gateway_list_servers` and `/health` show of one backend. */
@@ -54,26 +58,54 @@ interface Handle {
   stderr: string[];
   idleTimer?: ReturnType<typeof setTimeout>;
   refreshTimer?: ReturnType<typeof setTimeout>;
+  driver?: InternalDriver;
 }
 
 /** Owns every backend connection: lazy start, tool discovery, restart on next use, shutdown. */
 export class BackendPool {
   private readonly handles = new Map<string, Handle>();
+  private readonly aliases = new Map<string, string>();
   private closing = false;
 
   constructor(private readonly options: PoolOptions) {
+    for (const driver of options.drivers ?? []) {
+      const config: ResolvedBackend = {
+        name: driver.name,
+        description: driver.description,
+        enabled: true,
+        transport: "internal",
+        args: [],
+        env: {},
+        headers: {},
+        inherit_env: false,
+        timeout: driver.timeout ?? 60_000,
+        isolation: "shared",
+      };
+      this.handles.set(driver.name, this.newHandle(config, driver));
+      for (const alias of driver.aliases ?? []) this.aliases.set(alias, driver.name);
+    }
     for (const config of options.backends) {
       if (!config.enabled) continue;
-      this.handles.set(config.name, {
-        config,
-        state: config.configError ? "failed" : "idle",
-        error: config.configError,
-        tools: [],
-        fingerprint: fingerprint(config),
-        inflight: new Map(),
-        stderr: [],
-      });
+      this.handles.set(config.name, this.newHandle(config));
     }
+  }
+
+  private newHandle(config: ResolvedBackend, driver?: InternalDriver): Handle {
+    return {
+      config,
+      driver,
+      state: config.configError ? "failed" : "idle",
+      error: config.configError,
+      tools: [],
+      fingerprint: fingerprint(config),
+      inflight: new Map(),
+      stderr: [],
+    };
+  }
+
+  /** The backend's own name for a name or alias (`gateway` for the capabilities backend). */
+  canonical(name: string): string {
+    return this.aliases.get(name) ?? name;
   }
 
   /**
@@ -90,6 +122,15 @@ export class BackendPool {
         Date.now() - cached.updatedAt < CACHE_MAX_AGE_MS;
       if (cached?.fingerprint === handle.fingerprint) this.setTools(handle, cached.tools, false);
       if (fresh && handle.config.transport === "stdio") continue;
+      if (handle.driver) {
+        jobs.push(
+          this.refresh(handle.config.name).then(
+            () => {},
+            () => {},
+          ),
+        );
+        continue;
+      }
       jobs.push(
         this.refresh(handle.config.name).then(
           () => {},
@@ -105,7 +146,7 @@ export class BackendPool {
   }
 
   has(name: string): boolean {
-    return this.handles.has(name);
+    return this.handles.has(this.canonical(name));
   }
 
   status(name: string): BackendStatus | undefined {
@@ -203,7 +244,7 @@ export class BackendPool {
   }
 
   private require(name: string): Handle {
-    const handle = this.handles.get(name);
+    const handle = this.handles.get(this.canonical(name));
     if (!handle) throw new GatewayError("SERVER_NOT_FOUND", `unknown backend ${name}`);
     if (handle.config.configError) {
       throw new GatewayError(
@@ -226,34 +267,29 @@ export class BackendPool {
     const log = logger.withTag(`backend:${name}`);
     this.setState(handle, "starting");
     handle.stderr = [];
-    const connecting = openConnection(
-      handle.config,
-      {
-        onToolsChanged: () => this.refreshSoon(handle),
-        onNotification: (method, params) => this.relayNotification(handle, method, params),
-        onRequest: (method, params, signal) => this.relayRequest(handle, method, params, signal),
-        onClose: () => {
-          if (handle.connection !== connection) return;
-          handle.connection = undefined;
-          if (this.closing) return;
-          const tail = handle.stderr.at(-1);
-          log.warn(
-            `connection closed${tail ? ` (last stderr: ${tail})` : ""}; it restarts on next use`,
-          );
-          this.setState(
-            handle,
-            "idle",
-            tail ? `exited; last stderr: ${tail}` : "connection closed",
-          );
-        },
-        onStderr: (line) => {
-          handle.stderr.push(line);
-          if (handle.stderr.length > STDERR_LINES) handle.stderr.shift();
-          log.debug(line);
-        },
+    const events: ConnectionEvents = {
+      onToolsChanged: () => this.refreshSoon(handle),
+      onNotification: (method, params) => this.relayNotification(handle, method, params),
+      onRequest: (method, params, signal) => this.relayRequest(handle, method, params, signal),
+      onClose: () => {
+        if (handle.connection !== connection) return;
+        handle.connection = undefined;
+        if (this.closing) return;
+        const tail = handle.stderr.at(-1);
+        log.warn(
+          `connection closed${tail ? ` (last stderr: ${tail})` : ""}; it restarts on next use`,
+        );
+        this.setState(handle, "idle", tail ? `exited; last stderr: ${tail}` : "connection closed");
       },
-      this.options.env,
-    );
+      onStderr: (line) => {
+        handle.stderr.push(line);
+        if (handle.stderr.length > STDERR_LINES) handle.stderr.shift();
+        log.debug(line);
+      },
+    };
+    const connecting = handle.driver
+      ? handle.driver.open(events)
+      : openConnection(handle.config, events, this.options.env);
     let connection: BackendConnection | undefined;
     handle.connecting = connecting
       .then((opened) => {

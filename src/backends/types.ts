@@ -4,7 +4,7 @@ import type { CallToolResult, Tool } from "../mcp/sdk.ts";
 export type BackendState = "idle" | "starting" | "ready" | "failed";
 
 /** The transport actually in use once a backend is connected (`auto` resolves to one of the two). */
-export type ActiveTransport = "stdio" | "streamable-http" | "sse";
+export type ActiveTransport = "stdio" | "streamable-http" | "sse" | "internal";
 
 export type JsonObject = Record<string, unknown>;
 
@@ -64,4 +64,17 @@ export interface BackendConnection {
   ): Promise<JsonObject>;
   ping(timeoutMs: number): Promise<void>;
   close(): Promise<void>;
+}
+
+/**
+ * A backend served inside the gateway (the capabilities executor): one more driver, opened by
+ * the pool like any other, with names it also answers to.
+ */
+export interface InternalDriver {
+  name: string;
+  description?: string;
+  aliases?: string[];
+  /** Default per-call timeout in ms. */
+  timeout?: number;
+  open(events: ConnectionEvents): Promise<BackendConnection>;
 }

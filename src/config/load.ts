@@ -17,9 +17,9 @@ import {
 } from "./schema.ts";
 
 /** One backend after validation, with its name and any problem that keeps it from starting. */
-export interface ResolvedBackend extends BackendConfig {
+export interface ResolvedBackend extends Omit<BackendConfig, "transport"> {
   name: string;
-  transport: Transport;
+  transport: Transport | "internal";
   /** Set when the backend cannot start as configured (a missing `${VAR}`, say). */
   configError?: string;
 }

@@ -1,4 +1,5 @@
 import { BackendPool } from "../backends/pool.ts";
+import type { InternalDriver } from "../backends/types.ts";
 import type { ResolvedConfig } from "../config/load.ts";
 import { createGatewayHooks, type GatewayHookable } from "../hooks.ts";
 import { logger } from "../logger.ts";
@@ -10,6 +11,8 @@ export interface GatewayOptions {
   config: ResolvedConfig;
   store?: StateStore;
   env?: Record<string, string | undefined>;
+  /** Backends served inside the gateway (the capabilities executor). */
+  drivers?: InternalDriver[];
 }
 
 /** The gateway's context: config, hooks, backend pool, tool index and router, wired together. */
@@ -45,6 +48,7 @@ export function createGateway(options: GatewayOptions): Gateway {
     hooks,
     roots: config.roots,
     env: options.env,
+    drivers: options.drivers,
   });
   const router = new Router(pool, index);
   hooks.hook("tools:changed", (server, tools) => {

@@ -25,7 +25,8 @@ export class Router {
     return this.pool.names().filter((name) => caller.allows(name, "*"));
   }
 
-  async resolve(server: string, toolName: string, caller: Caller): Promise<Resolved> {
+  async resolve(name: string, toolName: string, caller: Caller): Promise<Resolved> {
+    const server = this.pool.canonical(name);
     if (!this.pool.has(server)) {
       const suggestions = closeMatches(server, this.servers(caller));
       throw new GatewayError(

@@ -8,6 +8,7 @@ import {
   openStateStore,
   type StateStore,
 } from "../state/store.ts";
+import { createDrivers } from "./drivers.ts";
 import { createGateway, type Gateway } from "./gateway.ts";
 
 export interface RunOptions {
@@ -36,7 +37,8 @@ export async function runGateway(options: RunOptions): Promise<RunningGateway> {
   const store: StateStore = options.memoryState
     ? createMemoryStore()
     : await openStateStore(config.state_dir ?? defaultStateDir(options.env));
-  const gateway = createGateway({ config, store, env: options.env });
+  const drivers = await createDrivers(config, options.env);
+  const gateway = createGateway({ config, store, env: options.env, drivers });
   const discovery = gateway.start();
   discovery.catch(() => {});
 

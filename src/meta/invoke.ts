@@ -27,10 +27,10 @@ export const invoke: MetaTool = {
     },
   },
   async handle(args, { gateway, caller, signal, onProgress, channel, meta }) {
-    const server = stringArg(args, "server", true);
     const toolName = stringArg(args, "tool", true);
     const toolArgs = parseArguments(args.arguments);
-    const { tool } = await gateway.router.resolve(server, toolName, caller);
+    const resolved = await gateway.router.resolve(stringArg(args, "server", true), toolName, caller);
+    const { server, tool } = resolved;
     const problem = checkArguments(tool, toolArgs);
     if (problem) {
       throw new GatewayError(

@@ -28,7 +28,8 @@ export const listTools: MetaTool = {
     annotations: { title: "List tools", readOnlyHint: true, openWorldHint: false },
   },
   async handle(args, { gateway, caller }) {
-    const server = stringArg(args, "server");
+    const named = stringArg(args, "server");
+    const server = named === undefined ? undefined : gateway.pool.canonical(named);
     const cursor = stringArg(args, "cursor");
     if (server && !gateway.pool.has(server)) {
       throw new GatewayError(

@@ -44,7 +44,8 @@ export const searchTools: MetaTool = {
   },
   async handle(args, { gateway, caller }) {
     const query = stringArg(args, "query", true);
-    const server = stringArg(args, "server");
+    const named = stringArg(args, "server");
+    const server = named === undefined ? undefined : gateway.pool.canonical(named);
     const limit = args.limit === undefined ? DEFAULT_LIMIT : Number(args.limit);
     if (!Number.isInteger(limit) || limit < 1 || limit > MAX_LIMIT) {
       throw new GatewayError(

@@ -1,0 +1,142 @@
+import { mkdtempSync, writeFileSync } from "node:fs";
+import { createServer } from "node:net";
+import { tmpdir } from "node:os";
+import { join, resolve } from "node:path";
+import { Client } from "@modelcontextprotocol/client";
+import { StdioClientTransport } from "@modelcontextprotocol/client/stdio";
+import { StreamableHTTPClientTransport } from "@modelcontextprotocol/client";
+import { loadConfig } from "../src/config/load.ts";
+import { type RunningGateway, runGateway } from "../src/gateway/run.ts";
+
+export const ROOT = resolve(import.meta.dir, "..");
+export const BUN = process.execPath;
+export const NODE = "node";
+export const EVERYTHING = join(
+  ROOT,
+  "node_modules/@modelcontextprotocol/server-everything/dist/index.js",
+);
+export const MEMORY = join(ROOT, "node_modules/@modelcontextprotocol/server-memory/dist/index.js");
+export const FILESYSTEM = join(
+  ROOT,
+  "node_modules/@modelcontextprotocol/server-filesystem/dist/index.js",
+);
+export const FIXTURES = join(ROOT, "test/fixtures");
+
+/** A fresh temporary folder. */
+export function tempDir(prefix = "mcpgw-"): string {
+  return mkdtempSync(join(tmpdir(), prefix));
+}
+
+/** Writes a config file into a temp folder and returns its path. */
+export function writeConfig(text: string, name = "gateway.yaml"): string {
+  const file = join(tempDir(), name);
+  writeFileSync(file, text);
+  return file;
+}
+
+/** Starts an in-process gateway on a random loopback port from YAML text. */
+export async function startGateway(
+  yaml: string,
+  env: Record<string, string | undefined> = process.env,
+): Promise<RunningGateway & { url: string }> {
+  const file = writeConfig(yaml);
+  const config = loadConfig({ path: file, env });
+  const running = await runGateway({ config, port: 0, memoryState: true, env });
+  return running as RunningGateway & { url: string };
+}
+
+export interface ConnectedClient {
+  client: Client;
+  close(): Promise<void>;
+}
+
+/** Connects the SDK's real client to a gateway over Streamable HTTP. */
+export async function connectHttp(
+  url: string,
+  capabilities: Record<string, unknown> = {},
+): Promise<ConnectedClient> {
+  const client = new Client({ name: "test-client", version: "1.0.0" }, { capabilities });
+  const transport = new StreamableHTTPClientTransport(new URL(`${url}/mcp`));
+  await client.connect(transport);
+  return {
+    client,
+    async close() {
+      await client.close().catch(() => {});
+    },
+  };
+}
+
+/** Spawns `mcp-gateway serve --stdio` from source and connects the SDK client to it. */
+export async function connectStdio(configFile: string): Promise<ConnectedClient> {
+  const client = new Client({ name: "test-client", version: "1.0.0" }, { capabilities: {} });
+  const transport = new StdioClientTransport({
+    command: BUN,
+    args: [join(ROOT, "src/main.ts"), "serve", "--stdio", "--config", configFile, "--log-level", "warn"],
+    env: { ...process.env, XDG_STATE_HOME: tempDir() } as Record<string, string>,
+    stderr: "pipe",
+  });
+  await client.connect(transport);
+  return {
+    client,
+    async close() {
+      await client.close().catch(() => {});
+    },
+  };
+}
+
+/** A free TCP port on loopback. */
+export function freePort(): Promise<number> {
+  return new Promise((done, fail) => {
+    const server = createServer();
+    server.once("error", fail);
+    server.listen(0, "127.0.0.1", () => {
+      const address = server.address();
+      const port = typeof address === "object" && address ? address.port : 0;
+      server.close(() => done(port));
+    });
+  });
+}
+
+/** Polls until `check` returns a truthy value or the time runs out. */
+export async function waitFor<T>(check: () => T | Promise<T>, timeoutMs = 10_000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  let last: unknown;
+  while (Date.now() < deadline) {
+    try {
+      const value = await check();
+      if (value) return value;
+    } catch (error) {
+      last = error;
+    }
+    await Bun.sleep(25);
+  }
+  throw new Error(`timed out waiting${last ? `: ${last}` : ""}`);
+}
+
+/** Starts server-everything over HTTP (`streamableHttp` or `sse`) on a free port. */
+export async function startEverythingHttp(mode: "streamableHttp" | "sse"): Promise<{
+  url: string;
+  stop(): void;
+}> {
+  const port = await freePort();
+  const child = Bun.spawn([NODE, EVERYTHING, mode], {
+    env: { ...process.env, PORT: String(port) },
+    stdout: "ignore",
+    stderr: "ignore",
+  });
+  const base = `http://127.0.0.1:${port}`;
+  await waitFor(async () => {
+    const response = await fetch(`${base}/`).catch(() => undefined);
+    return response !== undefined;
+  });
+  return {
+    url: mode === "sse" ? `${base}/sse` : `${base}/mcp`,
+    stop: () => child.kill(),
+  };
+}
+
+/** The text of a tool result's first content block. */
+export function firstText(result: { content?: unknown }): string {
+  const content = result.content as { type: string; text?: string }[] | undefined;
+  return content?.find((block) => block.type === "text")?.text ?? "";
+}
