@@ -2,11 +2,14 @@ import { mkdtempSync, writeFileSync } from "node:fs";
 import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
-import { Client } from "@modelcontextprotocol/client";
+import { Client, StreamableHTTPClientTransport } from "@modelcontextprotocol/client";
 import { StdioClientTransport } from "@modelcontextprotocol/client/stdio";
-import { StreamableHTTPClientTransport } from "@modelcontextprotocol/client";
 import { loadConfig } from "../src/config/load.ts";
 import { type RunningGateway, runGateway } from "../src/gateway/run.ts";
+import { setLogLevel } from "../src/logger.ts";
+
+// Quiet by default; MCP_GATEWAY_TEST_LOG=debug shows the gateway's log while testing.
+setLogLevel((process.env.MCP_GATEWAY_TEST_LOG as "debug" | undefined) ?? "error");
 
 export const ROOT = resolve(import.meta.dir, "..");
 export const BUN = process.execPath;
@@ -71,7 +74,15 @@ export async function connectStdio(configFile: string): Promise<ConnectedClient>
   const client = new Client({ name: "test-client", version: "1.0.0" }, { capabilities: {} });
   const transport = new StdioClientTransport({
     command: BUN,
-    args: [join(ROOT, "src/main.ts"), "serve", "--stdio", "--config", configFile, "--log-level", "warn"],
+    args: [
+      join(ROOT, "src/main.ts"),
+      "serve",
+      "--stdio",
+      "--config",
+      configFile,
+      "--log-level",
+      "warn",
+    ],
     env: { ...process.env, XDG_STATE_HOME: tempDir() } as Record<string, string>,
     stderr: "pipe",
   });

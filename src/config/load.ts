@@ -74,7 +74,7 @@ export function parseConfigText(text: string, file: string): unknown {
   const ext = extname(file).toLowerCase();
   try {
     if (ext === ".json") return parseJSON(text);
-    if (ext === ".jsonc" || ext === ".json5") return parseJSONC(text);
+    if (ext === ".jsonc" || ext === ".json5") return parseJSONC(text, { allowTrailingComma: true });
     if (ext === ".toml") return parseTOML(text);
     return text.trim() ? parseYAML(text) : {};
   } catch (error) {

@@ -29,7 +29,11 @@ export const invoke: MetaTool = {
   async handle(args, { gateway, caller, signal, onProgress, channel, meta }) {
     const toolName = stringArg(args, "tool", true);
     const toolArgs = parseArguments(args.arguments);
-    const resolved = await gateway.router.resolve(stringArg(args, "server", true), toolName, caller);
+    const resolved = await gateway.router.resolve(
+      stringArg(args, "server", true),
+      toolName,
+      caller,
+    );
     const { server, tool } = resolved;
     const problem = checkArguments(tool, toolArgs);
     if (problem) {

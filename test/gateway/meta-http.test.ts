@@ -85,7 +85,12 @@ describe("meta-tool surface over Streamable HTTP", () => {
       arguments: { query: "sum of two numbers" },
     });
     const { matches } = result.structuredContent as {
-      matches: { server: string; tool: string; inputSchema: { properties: object }; score: number }[];
+      matches: {
+        server: string;
+        tool: string;
+        inputSchema: { properties: object };
+        score: number;
+      }[];
     };
     expect(matches[0]).toMatchObject({ server: "everything", tool: "get-sum" });
     expect(Object.keys(matches[0]!.inputSchema.properties)).toEqual(["a", "b"]);
