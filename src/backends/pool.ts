@@ -184,7 +184,8 @@ export class BackendPool {
       return tools;
     } catch (error) {
       const failure = describeBackendError(name, error);
-      logger.withTag(`backend:${name}`).warn(`listing tools failed: ${failure.message}`);
+      if (!this.closing)
+        logger.withTag(`backend:${name}`).warn(`listing tools failed: ${failure.message}`);
       throw failure;
     } finally {
       this.scheduleIdleStop(handle);

@@ -119,7 +119,8 @@ export class ProcessTransport implements Transport {
 
   async close(): Promise<void> {
     const child = this.child;
-    if (child && child.exitCode === null && child.signalCode === null) {
+    // A process that never spawned (ENOENT) has nothing to stop and never emits "exit".
+    if (child?.pid && child.exitCode === null && child.signalCode === null) {
       child.stdin?.end();
       killGroup(child, "SIGTERM");
       const grace = this.options.killGraceMs ?? 2000;

@@ -1,0 +1,102 @@
+import { describe, expect, test } from "bun:test";
+import { spawnSync } from "node:child_process";
+import { join } from "node:path";
+import { loadConfig } from "../../src/config/load.ts";
+import { runGateway } from "../../src/gateway/run.ts";
+import {
+  BUN,
+  connectStdio,
+  FIXTURES,
+  firstText,
+  freePort,
+  ROOT,
+  tempDir,
+  waitFor,
+  writeConfig,
+} from "../helpers.ts";
+
+const FIXTURE = join(FIXTURES, "servers/fixture.ts");
+
+function running(pattern: string): number[] {
+  const result = spawnSync("pgrep", ["-f", pattern], { encoding: "utf8" });
+  return result.stdout
+    .split("\n")
+    .filter(Boolean)
+    .map(Number)
+    .filter((pid) => pid !== process.pid);
+}
+
+describe("the gateway as a process", () => {
+  test("serve --stdio exposes the meta tools and invokes a backend", async () => {
+    const config = writeConfig(`
+backends:
+  fixture:
+    command: ${BUN}
+    args: ["${FIXTURE}"]
+`);
+    const session = await connectStdio(config);
+    try {
+      const { tools } = await session.client.listTools();
+      expect(tools.map((t) => t.name)).toContain("gateway_invoke");
+      const result = await session.client.callTool({
+        name: "gateway_invoke",
+        arguments: { server: "fixture", tool: "echo", arguments: { message: "over stdio" } },
+      });
+      expect(firstText(result)).toBe("over stdio");
+    } finally {
+      await session.close();
+    }
+  });
+
+  test("SIGTERM stops the gateway and leaves no child or grandchild running", async () => {
+    const marker = `mcpgw-orphan-${crypto.randomUUID().slice(0, 8)}`;
+    const port = await freePort();
+    const config = writeConfig(`
+state_dir: ${tempDir()}
+backends:
+  fixture:
+    command: sh
+    args: ["-c", "${BUN} -e 'setInterval(() => {}, 1000)' ${marker} & exec ${BUN} ${FIXTURE} ${marker}"]
+`);
+    const gateway = Bun.spawn(
+      [BUN, join(ROOT, "src/main.ts"), "serve", "--config", config, "--port", String(port)],
+      {
+        stdout: "pipe",
+        stderr: "pipe",
+      },
+    );
+    await waitFor(
+      async () => (await fetch(`http://127.0.0.1:${port}/health`).catch(() => undefined))?.ok,
+    );
+    await waitFor(() => running(marker).length === 2);
+    gateway.kill("SIGTERM");
+    expect(await gateway.exited).toBe(0);
+    expect(await new Response(gateway.stdout).text()).toBe("");
+    await waitFor(() => running(marker).length === 0, 5000);
+  });
+
+  test("tool lists are cached on disk, so the next start indexes before backends answer", async () => {
+    const stateDir = tempDir();
+    const yaml = `
+state_dir: ${stateDir}
+backends:
+  fixture:
+    command: ${BUN}
+    args: ["${FIXTURE}"]
+`;
+    const file = writeConfig(yaml);
+    const warm = await runGateway({ config: loadConfig({ path: file }), port: 0 });
+    await waitFor(() => warm.gateway.index.tools("fixture").length === 8);
+    await warm.stop();
+    const cold = await runGateway({ config: loadConfig({ path: file }), port: 0 });
+    try {
+      // Served from the cache: indexed at once, and the process not started until first use.
+      await waitFor(() => cold.gateway.index.tools("fixture").length === 8, 500);
+      expect(cold.gateway.pool.status("fixture")!.state).toBe("idle");
+      const report = await (await fetch(`${cold.url}/health`)).json();
+      expect(report.backends.fixture).toMatchObject({ state: "idle", tools: 8 });
+    } finally {
+      await cold.stop();
+    }
+  });
+});
