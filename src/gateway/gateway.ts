@@ -23,6 +23,11 @@ export interface Gateway {
   readonly index: ToolIndex;
   readonly router: Router;
   readonly startedAt: number;
+  /**
+   * Calls `listener` (coalesced) when the set of reachable tools really changed, so sessions can
+   * send `notifications/tools/list_changed`. Returns a function that unsubscribes.
+   */
+  onReachableToolsChanged(listener: () => void): () => void;
   /** Begins backend discovery; resolves when every backend has answered or failed. */
   start(): Promise<void>;
   health(): HealthReport;
@@ -51,9 +56,20 @@ export function createGateway(options: GatewayOptions): Gateway {
     drivers: options.drivers,
   });
   const router = new Router(pool, index);
+  const digests = new Map<string, string>();
+  const listeners = new Set<() => void>();
+  let pending: ReturnType<typeof setTimeout> | undefined;
   hooks.hook("tools:changed", (server, tools) => {
     index.upsert(server, tools);
     logger.debug(`[backend:${server}] ${tools.length} tools indexed`);
+    const digest = JSON.stringify(tools);
+    const before = digests.get(server);
+    digests.set(server, digest);
+    if (before === undefined || before === digest || pending) return;
+    pending = setTimeout(() => {
+      pending = undefined;
+      for (const listener of listeners) listener();
+    }, 50);
   });
   const startedAt = Date.now();
   return {
@@ -63,6 +79,10 @@ export function createGateway(options: GatewayOptions): Gateway {
     index,
     router,
     startedAt,
+    onReachableToolsChanged(listener) {
+      listeners.add(listener);
+      return () => listeners.delete(listener);
+    },
     start: () => pool.start(),
     health(): HealthReport {
       const backends: HealthReport["backends"] = {};
@@ -84,6 +104,7 @@ export function createGateway(options: GatewayOptions): Gateway {
       };
     },
     async close() {
+      clearTimeout(pending);
       await pool.close();
       store.close();
     },

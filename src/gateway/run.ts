@@ -46,7 +46,9 @@ export async function runGateway(options: RunOptions): Promise<RunningGateway> {
   if (options.stdio) {
     const { serveStdio } = await import("@modelcontextprotocol/server/stdio");
     const { createSessionServer } = await import("./server.ts");
-    const handle = serveStdio(() => createSessionServer(gateway, { sessionId: () => "stdio" }), {
+    const factory = () =>
+      createSessionServer(gateway, { sessionId: () => "stdio", notifyListChanged: true });
+    const handle = serveStdio(factory, {
       onerror: (error) => logger.debug(`stdio: ${error.message}`),
     });
     return {

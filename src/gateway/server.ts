@@ -24,6 +24,11 @@ export interface SessionServerOptions {
   caller?: Caller;
   /** Stable per client session; a fresh id per stateless request. */
   sessionId: () => string;
+  /**
+   * Send `notifications/tools/list_changed` on this server when reachable tools change. Only for
+   * long-lived sessions; the stateless era gets it through `subscriptions/listen` instead.
+   */
+  notifyListChanged?: boolean;
 }
 
 /** Builds the MCP server one client session talks to: the meta-tool surface over the gateway. */
@@ -33,6 +38,18 @@ export function createSessionServer(gateway: Gateway, options: SessionServerOpti
     { name: "mcp-gateway", version: VERSION },
     { capabilities: { tools: { listChanged: true } }, instructions: INSTRUCTIONS },
   );
+
+  // The meta tools stay the same, but what search finds changed: clients re-list and re-search.
+  if (options.notifyListChanged) {
+    const unsubscribe = gateway.onReachableToolsChanged(() => {
+      void server.sendToolListChanged().catch(() => {});
+    });
+    const previousOnClose = server.onclose;
+    server.onclose = () => {
+      unsubscribe();
+      previousOnClose?.();
+    };
+  }
 
   server.setRequestHandler("tools/list", async () => ({
     tools: META_TOOLS.map((tool) => tool.definition),

@@ -57,7 +57,10 @@ export class SessionManager {
       },
       onsessionclosed: (sessionId) => this.forget(sessionId),
     });
-    const server = createSessionServer(this.gateway, { sessionId: () => session?.id ?? "" });
+    const server = createSessionServer(this.gateway, {
+      sessionId: () => session?.id ?? "",
+      notifyListChanged: true,
+    });
     session = { id: "", transport, server, lastSeen: Date.now() };
     await server.connect(transport);
     const response = await transport.handleRequest(request, { parsedBody });

@@ -22,6 +22,7 @@ export function createRoutes(gateway: Gateway): Routes {
     () => createSessionServer(gateway, { sessionId: () => crypto.randomUUID() }),
     { legacy: "reject", maxRequestBodySize: MAX_BODY_BYTES },
   );
+  const stopNotifying = gateway.onReachableToolsChanged(() => modern.notify.toolsChanged());
   const allowedOrigins = new Set(gateway.config.server.allowed_origins);
   const boundHost = gateway.config.server.host;
 
@@ -88,6 +89,7 @@ export function createRoutes(gateway: Gateway): Routes {
       );
     },
     async close() {
+      stopNotifying();
       await sessions.closeAll();
       await modern.close?.();
     },

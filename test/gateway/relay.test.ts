@@ -107,3 +107,14 @@ describe("relaying a backend through gateway_invoke", () => {
     expect(Number(after)).toBeGreaterThan(0);
   });
 });
+
+describe("telling clients what changed", () => {
+  test("a backend's tool change reaches the client as tools/list_changed", async () => {
+    let notified = 0;
+    client.setNotificationHandler("notifications/tools/list_changed", async () => {
+      notified++;
+    });
+    await invoke("add_tool", { name: "another_new_one" });
+    await waitFor(() => notified > 0);
+  });
+});
