@@ -11,7 +11,7 @@ export interface CachedTools {
   updatedAt: number;
 }
 
-/** What the gateway keeps across restarts. One seam: bun:sqlite on disk, or memory. */
+/** What the gateway keeps across restarts. One seam: SQLite on disk (bun:sqlite, node:sqlite under Deno), or memory. */
 export interface StateStore {
   readonly path?: string;
   getTools(server: string): CachedTools | undefined;
@@ -43,7 +43,7 @@ export async function openStateStore(dir: string): Promise<StateStore> {
   try {
     mkdirSync(dir, { recursive: true });
     const { openSqliteStore } = await import("./sqlite.ts");
-    return openSqliteStore(join(dir, "state.db"));
+    return await openSqliteStore(join(dir, "state.db"));
   } catch (error) {
     logger.warn(
       `state directory ${dir} is not usable (${error instanceof Error ? error.message : error}); keeping state in memory`,
