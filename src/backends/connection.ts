@@ -128,9 +128,16 @@ async function connectOver(
     onprogress: options.onProgress,
   });
 
+  const info = client.getServerVersion();
   return {
     transport: kind,
     pid: transport instanceof ProcessTransport ? transport.pid : undefined,
+    capabilities: client.getServerCapabilities() ?? {},
+    instructions: client.getInstructions(),
+    serverInfo: info ? { name: info.name, version: info.version } : undefined,
+    async notify(method, params): Promise<void> {
+      await client.notification({ method, params } as Parameters<typeof client.notification>[0]);
+    },
     async listTools(): Promise<Tool[]> {
       const { tools } = await client.listTools(undefined, { timeout: backend.timeout });
       return tools;

@@ -59,7 +59,15 @@ interface Handle {
   idleTimer?: ReturnType<typeof setTimeout>;
   refreshTimer?: ReturnType<typeof setTimeout>;
   driver?: InternalDriver;
+  listeners: Set<BackendListener>;
+  /** With `isolation: session`: the per-session connections, by client session id. */
+  isolated: Map<string, Handle>;
+  /** Set on a per-session handle: the session it belongs to. */
+  session?: string;
 }
+
+/** Receives a backend's notifications (for `/mcp/{backend}` sessions). */
+export type BackendListener = (method: string, params: JsonObject | undefined) => void;
 
 /** Owns every backend connection: lazy start, tool discovery, restart on next use, shutdown. */
 export class BackendPool {
@@ -100,6 +108,8 @@ export class BackendPool {
       fingerprint: fingerprint(config),
       inflight: new Map(),
       stderr: [],
+      listeners: new Set(),
+      isolated: new Map(),
     };
   }
 
@@ -202,25 +212,100 @@ export class BackendPool {
   }
 
   /** Calls a tool on a backend; `caller` receives the backend's reverse requests for this call. */
-  async callTool(
+  callTool(
     name: string,
     tool: string,
     args: JsonObject,
     options: Omit<CallOptions, "timeout" | "maxTotalTimeout">,
     caller?: CallerChannel,
   ): Promise<CallToolResult> {
+    return this.withConnection(name, options, caller, (connection, callOptions) =>
+      connection.callTool(tool, args, callOptions),
+    );
+  }
+
+  /** Sends any request to a backend (the pass-through of `/mcp/{backend}`). */
+  request(
+    name: string,
+    method: string,
+    params: JsonObject | undefined,
+    options: Omit<CallOptions, "timeout" | "maxTotalTimeout">,
+    caller?: CallerChannel,
+  ): Promise<JsonObject> {
+    return this.withConnection(name, options, caller, (connection, callOptions) =>
+      connection.request(method, params, callOptions),
+    );
+  }
+
+  /** The live connection to a backend (the session's own with `isolation: session`). */
+  open(name: string, sessionId?: string): Promise<BackendConnection> {
+    return this.connect(this.forSession(this.require(name), sessionId));
+  }
+
+  /** Closes the per-session connections of a client session that ended. */
+  async closeSession(sessionId: string): Promise<void> {
+    await Promise.all(
+      [...this.handles.values()].map(async (handle) => {
+        const own = handle.isolated.get(sessionId);
+        if (!own) return;
+        handle.isolated.delete(sessionId);
+        await this.disconnect(own);
+      }),
+    );
+  }
+
+  /**
+   * With `isolation: session`, each client session gets its own connection (and process), opened
+   * on first use, so every reverse request has exactly one owner.
+   */
+  private forSession(handle: Handle, sessionId: string | undefined): Handle {
+    if (handle.config.isolation !== "session" || !sessionId) return handle;
+    let own = handle.isolated.get(sessionId);
+    if (!own) {
+      own = this.newHandle(handle.config, handle.driver);
+      own.session = sessionId;
+      own.listeners = handle.listeners;
+      handle.isolated.set(sessionId, own);
+    }
+    return own;
+  }
+
+  private async disconnect(handle: Handle): Promise<void> {
+    clearTimeout(handle.idleTimer);
+    clearTimeout(handle.refreshTimer);
+    const connection = handle.connection ?? (await handle.connecting?.catch(() => undefined));
+    handle.connection = undefined;
+    await connection?.close();
+  }
+
+  /** Receives every notification a backend sends. Returns a function that unsubscribes. */
+  listen(name: string, listener: BackendListener): () => void {
     const handle = this.require(name);
+    handle.listeners.add(listener);
+    return () => handle.listeners.delete(listener);
+  }
+
+  private async withConnection<T>(
+    name: string,
+    options: Omit<CallOptions, "timeout" | "maxTotalTimeout">,
+    caller: CallerChannel | undefined,
+    run: (connection: BackendConnection, options: CallOptions) => Promise<T>,
+  ): Promise<T> {
+    const handle = this.forSession(this.require(name), caller?.sessionId);
     const connection = await this.connect(handle);
     if (caller) handle.inflight.set(caller, (handle.inflight.get(caller) ?? 0) + 1);
     clearTimeout(handle.idleTimer);
     try {
-      return await connection.callTool(tool, args, {
+      return await run(connection, {
         ...options,
         timeout: handle.config.timeout,
         maxTotalTimeout: MAX_CALL_MS,
       });
     } catch (error) {
-      if (options.signal?.aborted) throw error;
+      // The backend's own JSON-RPC errors (with their code and data) pass through unchanged.
+      if (options.signal?.aborted || typeof (error as { code?: unknown })?.code === "number") {
+        throw error;
+      }
       throw describeBackendError(name, error);
     } finally {
       if (caller) {
@@ -234,14 +319,11 @@ export class BackendPool {
 
   async close(): Promise<void> {
     this.closing = true;
-    await Promise.all(
-      [...this.handles.values()].map(async (handle) => {
-        clearTimeout(handle.idleTimer);
-        const connection = handle.connection ?? (await handle.connecting?.catch(() => undefined));
-        handle.connection = undefined;
-        await connection?.close();
-      }),
-    );
+    const all = [...this.handles.values()].flatMap((handle) => [
+      handle,
+      ...handle.isolated.values(),
+    ]);
+    await Promise.all(all.map((handle) => this.disconnect(handle)));
   }
 
   private require(name: string): Handle {
@@ -334,6 +416,7 @@ export class BackendPool {
   private setState(handle: Handle, state: BackendState, error?: string): void {
     handle.state = state;
     handle.error = state === "ready" || state === "starting" ? undefined : error;
+    if (handle.session) return;
     void this.options.hooks.callHook("backend:state", handle.config.name, state, handle.error);
   }
 
@@ -376,11 +459,20 @@ export class BackendPool {
     );
   }
 
+  /**
+   * List changes and resource updates go to every listening session (each filters what it
+   * subscribed to); anything else (logging, say) goes to the one session whose call is in
+   * flight, or to the listeners when there is none.
+   */
   private relayNotification(handle: Handle, method: string, params: JsonObject | undefined): void {
-    const caller = this.soleCaller(handle);
-    if (caller && method !== "notifications/resources/updated") {
+    const broadcast =
+      method.endsWith("/list_changed") || method === "notifications/resources/updated";
+    const caller = broadcast ? undefined : this.soleCaller(handle);
+    if (caller) {
       void caller.notify(method, params).catch(() => {});
+      return;
     }
+    for (const listener of handle.listeners) listener(method, params);
   }
 }
 

@@ -1,4 +1,4 @@
-import type { CallToolResult, Tool } from "../mcp/sdk.ts";
+import type { CallToolResult, ServerCapabilities, Tool } from "../mcp/sdk.ts";
 
 /** Where a backend is in its life: not started, connecting, serving, or broken. */
 export type BackendState = "idle" | "starting" | "ready" | "failed";
@@ -55,6 +55,12 @@ export interface ConnectionEvents {
 export interface BackendConnection {
   readonly transport: ActiveTransport;
   readonly pid?: number;
+  /** What the backend declared at `initialize`, mirrored by `/mcp/{backend}`. */
+  readonly capabilities: ServerCapabilities;
+  readonly instructions?: string;
+  readonly serverInfo?: { name: string; version: string };
+  /** Sends a notification to the backend (`notifications/roots/list_changed`, say). */
+  notify(method: string, params?: JsonObject): Promise<void>;
   listTools(): Promise<Tool[]>;
   callTool(name: string, args: JsonObject, options: CallOptions): Promise<CallToolResult>;
   request(

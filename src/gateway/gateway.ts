@@ -71,6 +71,7 @@ export function createGateway(options: GatewayOptions): Gateway {
       for (const listener of listeners) listener();
     }, 50);
   });
+  hooks.hook("session:close", (sessionId) => pool.closeSession(sessionId));
   const startedAt = Date.now();
   return {
     config,

@@ -1,24 +1,12 @@
-import type { CallerChannel, JsonObject, Progress } from "../backends/types.ts";
+import type { JsonObject } from "../backends/types.ts";
 import { logger } from "../logger.ts";
-import {
-  type CallToolResult,
-  ProtocolError,
-  ProtocolErrorCode,
-  type RequestMethod,
-  Server,
-} from "../mcp/sdk.ts";
+import { type CallToolResult, ProtocolError, ProtocolErrorCode, Server } from "../mcp/sdk.ts";
 import { INSTRUCTIONS, META_TOOLS, META_TOOLS_BY_NAME } from "../meta/tools.ts";
 import { errorResult } from "../meta/types.ts";
 import { VERSION } from "../version.ts";
 import { type Caller, LOCAL_ADMIN } from "./caller.ts";
+import { createRequestRelay } from "./channel.ts";
 import type { Gateway } from "./gateway.ts";
-
-/** Capabilities a client must have declared before the gateway relays a reverse request to it. */
-const REQUIRED_CAPABILITY: Record<string, "sampling" | "elicitation" | "roots"> = {
-  "sampling/createMessage": "sampling",
-  "elicitation/create": "elicitation",
-  "roots/list": "roots",
-};
 
 export interface SessionServerOptions {
   caller?: Caller;
@@ -61,58 +49,28 @@ export function createSessionServer(gateway: Gateway, options: SessionServerOpti
     if (!tool) {
       throw new ProtocolError(ProtocolErrorCode.InvalidParams, `unknown tool ${name}`);
     }
-    const { progressToken, ...meta } = (request.params._meta ?? {}) as JsonObject;
-    // Progress notifications are sent in order and all of them before the result.
-    const pending: Promise<void>[] = [];
-    const onProgress =
-      progressToken === undefined
-        ? undefined
-        : (progress: Progress) => {
-            pending.push(
-              ctx.mcpReq
-                .notify({
-                  method: "notifications/progress",
-                  params: { progressToken, ...progress },
-                })
-                .catch(() => {}),
-            );
-          };
-    const channel: CallerChannel = {
-      sessionId: options.sessionId(),
-      async request(method, params, signal) {
-        const needed = REQUIRED_CAPABILITY[method];
-        if (needed && !server.getClientCapabilities()?.[needed]) {
-          throw new ProtocolError(
-            ProtocolErrorCode.InvalidRequest,
-            `the client did not declare the ${needed} capability, so ${method} cannot be relayed to it`,
-          );
-        }
-        const result = await ctx.mcpReq.send(
-          { method: method as RequestMethod, params },
-          { signal },
-        );
-        return result as JsonObject;
-      },
-      async notify(method, params) {
-        pending.push(ctx.mcpReq.notify({ method, params }).catch(() => {}));
-      },
-    };
+    const relay = createRequestRelay(
+      server,
+      ctx,
+      options.sessionId(),
+      request.params._meta as JsonObject | undefined,
+    );
     let result: CallToolResult;
     try {
       result = await tool.handle(args as JsonObject, {
         gateway,
         caller,
         signal: ctx.mcpReq.signal,
-        onProgress,
-        channel,
-        meta: Object.keys(meta).length ? meta : undefined,
+        onProgress: relay.onProgress,
+        channel: relay.channel,
+        meta: relay.meta,
       });
     } catch (error) {
       if (ctx.mcpReq.signal.aborted) throw error;
       logger.debug(`${name} failed: ${error instanceof Error ? error.message : error}`);
       result = errorResult(error);
     }
-    await Promise.all(pending);
+    await relay.flush();
     return result;
   });
 

@@ -5,6 +5,8 @@ import { createSessionServer } from "./server.ts";
 
 interface Session {
   id: string;
+  /** "" for the meta surface on /mcp, else the backend of /mcp/{backend}. */
+  scope: string;
   transport: WebStandardStreamableHTTPServerTransport;
   server: Server;
   lastSeen: number;
@@ -15,6 +17,9 @@ export interface SessionManagerOptions {
   ttl: number;
 }
 
+/** Builds the server for a new session in a scope; `sessionId` reads the id once assigned. */
+export type SessionServerFactory = (scope: string, sessionId: () => string) => Promise<Server>;
+
 /** The 2025-11-25 sessions on `/mcp`: one SDK transport and one MCP server per client session. */
 export class SessionManager {
   private readonly sessions = new Map<string, Session>();
@@ -23,6 +28,8 @@ export class SessionManager {
   constructor(
     private readonly gateway: Gateway,
     private readonly options: SessionManagerOptions,
+    private readonly factory: SessionServerFactory = async (_scope, sessionId) =>
+      createSessionServer(gateway, { sessionId, notifyListChanged: true }),
   ) {
     this.reaper = setInterval(() => this.reap(), Math.min(options.ttl, 60_000));
     this.reaper.unref?.();
@@ -32,11 +39,11 @@ export class SessionManager {
     return this.sessions.size;
   }
 
-  async handle(request: Request, parsedBody: unknown): Promise<Response> {
+  async handle(request: Request, parsedBody: unknown, scope = ""): Promise<Response> {
     const id = request.headers.get("mcp-session-id");
     if (id) {
       const session = this.sessions.get(id);
-      if (!session) {
+      if (!session || session.scope !== scope) {
         return Response.json(
           { jsonrpc: "2.0", error: { code: -32001, message: "Session not found" }, id: null },
           { status: 404 },
@@ -57,11 +64,8 @@ export class SessionManager {
       },
       onsessionclosed: (sessionId) => this.forget(sessionId),
     });
-    const server = createSessionServer(this.gateway, {
-      sessionId: () => session?.id ?? "",
-      notifyListChanged: true,
-    });
-    session = { id: "", transport, server, lastSeen: Date.now() };
+    const server = await this.factory(scope, () => session?.id ?? "");
+    session = { id: "", scope, transport, server, lastSeen: Date.now() };
     await server.connect(transport);
     const response = await transport.handleRequest(request, { parsedBody });
     if (!transport.sessionId) await server.close().catch(() => {});

@@ -1,4 +1,5 @@
 import type { Gateway } from "../gateway/gateway.ts";
+import { createBackendServer } from "../gateway/passthrough.ts";
 import { createSessionServer } from "../gateway/server.ts";
 import { SessionManager } from "../gateway/sessions.ts";
 import { createMcpHandler, isLegacyRequest } from "../mcp/sdk.ts";
@@ -17,7 +18,27 @@ const LOOPBACK_HOSTS = new Set(["localhost", "127.0.0.1", "[::1]", "::1"]);
 
 /** The gateway's HTTP surface as a plain `Request -> Response` function. */
 export function createRoutes(gateway: Gateway): Routes {
-  const sessions = new SessionManager(gateway, { ttl: gateway.config.server.session_ttl });
+  const sessions = new SessionManager(
+    gateway,
+    { ttl: gateway.config.server.session_ttl },
+    async (scope, sessionId) =>
+      scope
+        ? createBackendServer(gateway, scope, { sessionId, listen: true })
+        : createSessionServer(gateway, { sessionId, notifyListChanged: true }),
+  );
+  // One stateless (2026-07-28) handler per backend behind /mcp/{backend}, made on first use.
+  const modernBackends = new Map<string, ReturnType<typeof createMcpHandler>>();
+  const modernFor = (backend: string) => {
+    let handler = modernBackends.get(backend);
+    if (!handler) {
+      handler = createMcpHandler(
+        () => createBackendServer(gateway, backend, { sessionId: () => crypto.randomUUID() }),
+        { legacy: "reject", maxRequestBodySize: MAX_BODY_BYTES },
+      );
+      modernBackends.set(backend, handler);
+    }
+    return handler;
+  };
   const modern = createMcpHandler(
     () => createSessionServer(gateway, { sessionId: () => crypto.randomUUID() }),
     { legacy: "reject", maxRequestBodySize: MAX_BODY_BYTES },
@@ -26,7 +47,7 @@ export function createRoutes(gateway: Gateway): Routes {
   const allowedOrigins = new Set(gateway.config.server.allowed_origins);
   const boundHost = gateway.config.server.host;
 
-  async function handleMcp(request: Request): Promise<Response> {
+  async function handleMcp(request: Request, backend = ""): Promise<Response> {
     let parsedBody: unknown;
     if (request.method === "POST") {
       const length = Number(request.headers.get("content-length") ?? 0);
@@ -39,8 +60,16 @@ export function createRoutes(gateway: Gateway): Routes {
         return jsonRpcError(400, -32700, "parse error: the body is not valid JSON");
       }
     }
-    if (await isLegacyRequest(request, parsedBody)) return sessions.handle(request, parsedBody);
-    return modern.fetch(request, { parsedBody });
+    try {
+      if (await isLegacyRequest(request, parsedBody)) {
+        return await sessions.handle(request, parsedBody, backend);
+      }
+      return await (backend ? modernFor(backend) : modern).fetch(request, { parsedBody });
+    } catch (error) {
+      // A backend that cannot be reached fails the request that needed it, clearly.
+      const message = error instanceof Error ? error.message : String(error);
+      return jsonRpcError(502, -32603, message);
+    }
   }
 
   /** DNS-rebinding protection: a browser page on a foreign origin may not drive the gateway. */
@@ -77,6 +106,14 @@ export function createRoutes(gateway: Gateway): Routes {
       const foreign = rejectForeign(request);
       if (foreign) return foreign;
       if (url.pathname === "/mcp" || url.pathname === "/mcp/") return handleMcp(request);
+      const backendRoute = /^\/mcp\/([^/]+)\/?$/.exec(url.pathname);
+      if (backendRoute) {
+        const backend = decodeURIComponent(backendRoute[1]!);
+        if (!gateway.pool.has(backend)) {
+          return jsonRpcError(404, -32601, `no backend named ${backend}; see /health`);
+        }
+        return handleMcp(request, gateway.pool.canonical(backend));
+      }
       if (url.pathname === "/health" && request.method === "GET") {
         const report = gateway.health();
         const serving = Object.values(report.backends).some((b) => b.state !== "failed");
@@ -91,6 +128,7 @@ export function createRoutes(gateway: Gateway): Routes {
     async close() {
       stopNotifying();
       await sessions.closeAll();
+      await Promise.all([...modernBackends.values()].map((handler) => handler.close?.()));
       await modern.close?.();
     },
   };

@@ -45,7 +45,9 @@ backends:
     args: ["-e", "console.error('bad credentials'); process.exit(2)"]
 `);
   await waitFor(() =>
-    gateway.gateway.pool.statuses().every((s) => s.state === "ready" || s.state === "failed"),
+    gateway.gateway.pool
+      .statuses()
+      .every((s) => s.state === "failed" || (s.state === "ready" && s.tools > 0)),
   );
 }, 30_000);
 

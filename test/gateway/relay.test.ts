@@ -43,7 +43,17 @@ afterAll(async () => {
 describe("relaying a backend through gateway_invoke", () => {
   test("drains every page of a backend's paginated tool list", () => {
     const names = gateway.gateway.index.tools("fixture").map((t) => t.name);
-    expect(names).toEqual(["echo", "slow", "wait", "add_tool", "crash", "pid", "fail", "rich"]);
+    expect(names).toEqual([
+      "echo",
+      "slow",
+      "wait",
+      "add_tool",
+      "crash",
+      "pid",
+      "fail",
+      "rich",
+      "roots",
+    ]);
   });
 
   test("every progress notification reaches the client on its own token, before the result", async () => {

@@ -1,0 +1,68 @@
+import type { CallerChannel, JsonObject, Progress } from "../backends/types.ts";
+import {
+  ProtocolError,
+  ProtocolErrorCode,
+  type RequestMethod,
+  type Server,
+  type ServerContext,
+} from "../mcp/sdk.ts";
+
+/** Capabilities a client must have declared before the gateway relays a reverse request to it. */
+const REQUIRED_CAPABILITY: Record<string, "sampling" | "elicitation" | "roots"> = {
+  "sampling/createMessage": "sampling",
+  "elicitation/create": "elicitation",
+  "roots/list": "roots",
+};
+
+/**
+ * What one client request gets while it is relayed to a backend: its progress token mapped back,
+ * a channel for the backend's reverse requests and notifications on this request's stream, and
+ * `flush()` to await every notification before the result goes out (so none arrive after it).
+ */
+export interface RequestRelay {
+  onProgress?: (progress: Progress) => void;
+  channel: CallerChannel;
+  meta?: JsonObject;
+  flush(): Promise<void>;
+}
+
+export function createRequestRelay(
+  server: Server,
+  ctx: ServerContext,
+  sessionId: string,
+  requestMeta: JsonObject | undefined,
+): RequestRelay {
+  const { progressToken, ...meta } = requestMeta ?? {};
+  const pending: Promise<void>[] = [];
+  const send = (method: string, params: JsonObject | undefined) => {
+    pending.push(ctx.mcpReq.notify({ method, params }).catch(() => {}));
+  };
+  return {
+    onProgress:
+      progressToken === undefined
+        ? undefined
+        : (progress) => send("notifications/progress", { progressToken, ...progress }),
+    meta: Object.keys(meta).length ? meta : undefined,
+    channel: {
+      sessionId,
+      async request(method, params, signal) {
+        const needed = REQUIRED_CAPABILITY[method];
+        if (needed && !server.getClientCapabilities()?.[needed]) {
+          throw new ProtocolError(
+            ProtocolErrorCode.InvalidRequest,
+            `the client did not declare the ${needed} capability, so ${method} cannot be relayed to it`,
+          );
+        }
+        const result = await ctx.mcpReq.send(
+          { method: method as RequestMethod, params },
+          { signal },
+        );
+        return result as JsonObject;
+      },
+      async notify(method, params) {
+        send(method, params);
+      },
+    },
+    flush: () => Promise.all(pending).then(() => {}),
+  };
+}

@@ -1,0 +1,145 @@
+import type { JsonObject } from "../backends/types.ts";
+import { GatewayError } from "../errors.ts";
+import {
+  type CallToolResult,
+  ProtocolError,
+  ProtocolErrorCode,
+  Server,
+  type ServerContext,
+} from "../mcp/sdk.ts";
+import { VERSION } from "../version.ts";
+import { type Caller, LOCAL_ADMIN } from "./caller.ts";
+import { createRequestRelay } from "./channel.ts";
+import type { Gateway } from "./gateway.ts";
+
+export interface BackendServerOptions {
+  caller?: Caller;
+  sessionId: () => string;
+  /** Long-lived session: forward the backend's unsolicited notifications to it. */
+  listen?: boolean;
+}
+
+/**
+ * The MCP server behind `/mcp/{backend}`: one backend with its own tool, resource and prompt
+ * names, every method passed through, so a client cannot tell it from the backend itself, except
+ * that the gateway's scopes and logging apply.
+ */
+export async function createBackendServer(
+  gateway: Gateway,
+  backend: string,
+  options: BackendServerOptions,
+): Promise<Server> {
+  const caller = options.caller ?? LOCAL_ADMIN;
+  const name = gateway.pool.canonical(backend);
+  const connection = await gateway.pool.open(name, options.sessionId());
+  const info = connection.serverInfo;
+  const server = new Server(
+    { name: info?.name ?? name, version: info?.version ?? VERSION },
+    { capabilities: connection.capabilities, instructions: connection.instructions },
+  );
+  const subscriptions = new Set<string>();
+
+  // Runs one relayed request with progress, reverse requests and notifications on its stream.
+  async function relayed<T>(
+    ctx: ServerContext,
+    meta: unknown,
+    run: (relay: ReturnType<typeof createRequestRelay>) => Promise<T>,
+  ): Promise<T> {
+    const relay = createRequestRelay(server, ctx, options.sessionId(), meta as JsonObject);
+    try {
+      return await run(relay);
+    } finally {
+      await relay.flush();
+    }
+  }
+
+  if (connection.capabilities.tools) {
+    server.setRequestHandler("tools/list", async () => ({
+      tools: gateway.index.tools(name).filter((tool) => caller.allows(name, tool.name)),
+    }));
+    server.setRequestHandler("tools/call", async (request, ctx) => {
+      const tool = request.params.name;
+      if (!caller.allows(name, tool)) {
+        throw new ProtocolError(ProtocolErrorCode.InvalidParams, `Tool ${tool} not found`);
+      }
+      return relayed(ctx, request.params._meta, async (relay) => {
+        try {
+          return await gateway.pool.callTool(
+            name,
+            tool,
+            (request.params.arguments ?? {}) as JsonObject,
+            { signal: ctx.mcpReq.signal, onProgress: relay.onProgress, meta: relay.meta },
+            relay.channel,
+          );
+        } catch (error) {
+          if (error instanceof GatewayError) return gatewayFailure(error);
+          throw error;
+        }
+      });
+    });
+  }
+
+  if (connection.capabilities.resources?.subscribe) {
+    server.setRequestHandler("resources/subscribe", async (request, ctx) => {
+      const result = await forward(ctx, "resources/subscribe", request.params);
+      subscriptions.add(request.params.uri);
+      return result;
+    });
+    server.setRequestHandler("resources/unsubscribe", async (request, ctx) => {
+      subscriptions.delete(request.params.uri);
+      return forward(ctx, "resources/unsubscribe", request.params);
+    });
+  }
+
+  async function forward(ctx: ServerContext, method: string, params: unknown): Promise<JsonObject> {
+    const meta = (params as { _meta?: unknown } | undefined)?._meta;
+    return relayed(ctx, meta, (relay) =>
+      gateway.pool.request(
+        name,
+        method,
+        params as JsonObject | undefined,
+        { signal: ctx.mcpReq.signal, onProgress: relay.onProgress },
+        relay.channel,
+      ),
+    );
+  }
+
+  if (connection.capabilities.logging) {
+    // The SDK answers setLevel itself by default; the backend must hear it.
+    server.setRequestHandler("logging/setLevel", (request, ctx) =>
+      forward(ctx, "logging/setLevel", request.params),
+    );
+  }
+
+  // Everything else (resources, prompts, completion, logging, ping, tasks) goes through as is.
+  server.fallbackRequestHandler = async (request, ctx) =>
+    forward(ctx as ServerContext, request.method, request.params);
+  server.fallbackNotificationHandler = async (notification) => {
+    if (notification.method === "notifications/roots/list_changed") {
+      await connection.notify(notification.method, notification.params as JsonObject);
+    }
+  };
+
+  if (options.listen) {
+    const stop = gateway.pool.listen(name, (method, params) => {
+      if (method === "notifications/resources/updated") {
+        const uri = (params as { uri?: string } | undefined)?.uri;
+        if (!uri || !subscriptions.has(uri)) return;
+      }
+      void server
+        .notification({ method, params } as Parameters<Server["notification"]>[0])
+        .catch(() => {});
+    });
+    const previousOnClose = server.onclose;
+    server.onclose = () => {
+      stop();
+      previousOnClose?.();
+    };
+  }
+  return server;
+}
+
+/** A gateway-side failure (backend down, timeout) on a tool call, as the tool error it is. */
+function gatewayFailure(error: GatewayError): CallToolResult {
+  return { content: [{ type: "text", text: `[${error.code}] ${error.message}` }], isError: true };
+}

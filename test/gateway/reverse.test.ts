@@ -1,0 +1,168 @@
+import { afterAll, beforeAll, describe, expect, test } from "bun:test";
+import { join } from "node:path";
+import { Client, StreamableHTTPClientTransport } from "@modelcontextprotocol/client";
+import {
+  BUN,
+  EVERYTHING,
+  FIXTURES,
+  firstText,
+  startEverythingHttp,
+  startGateway,
+  waitFor,
+} from "../helpers.ts";
+
+const FIXTURE = join(FIXTURES, "servers/fixture.ts");
+
+// Server-to-client requests from a backend, relayed through gateway_invoke on /mcp.
+let streamable: Awaited<ReturnType<typeof startEverythingHttp>>;
+let sse: Awaited<ReturnType<typeof startEverythingHttp>>;
+let gateway: Awaited<ReturnType<typeof startGateway>>;
+const clients: Client[] = [];
+
+async function connect(
+  name: string,
+  options: { elicit?: "accept" | "decline"; delayMs?: number } = {},
+) {
+  const client = new Client(
+    { name, version: "1" },
+    { capabilities: { sampling: {}, elicitation: { form: {} }, roots: {} } },
+  );
+  client.setRequestHandler("sampling/createMessage", async (request) => {
+    await Bun.sleep(options.delayMs ?? 0);
+    return {
+      role: "assistant",
+      content: {
+        type: "text",
+        text: `${name} answered ${JSON.stringify(request.params.messages[0]?.content)}`,
+      },
+      model: "test-model",
+    };
+  });
+  client.setRequestHandler("elicitation/create", async () =>
+    options.elicit === "decline"
+      ? { action: "decline" }
+      : {
+          action: "accept",
+          content: { name: name, check: true, email: "a@b.c", integer: 1, number: 1 },
+        },
+  );
+  client.setRequestHandler("roots/list", async () => ({ roots: [{ uri: `file:///${name}` }] }));
+  await client.connect(new StreamableHTTPClientTransport(new URL(`${gateway.url}/mcp`)));
+  clients.push(client);
+  return client;
+}
+
+function invoke(client: Client, server: string, tool: string, args: Record<string, unknown> = {}) {
+  return client.callTool({ name: "gateway_invoke", arguments: { server, tool, arguments: args } });
+}
+
+beforeAll(async () => {
+  [streamable, sse] = await Promise.all([
+    startEverythingHttp("streamableHttp"),
+    startEverythingHttp("sse"),
+  ]);
+  gateway = await startGateway(`
+roots: ["file:///from/config"]
+backends:
+  stdio:
+    command: node
+    args: ["${EVERYTHING}", "stdio"]
+  http:
+    url: ${streamable.url}
+  sse:
+    url: ${sse.url}
+  fixture:
+    command: ${BUN}
+    args: ["${FIXTURE}"]
+  isolated:
+    command: node
+    args: ["${EVERYTHING}", "stdio"]
+    isolation: session
+`);
+  await waitFor(() =>
+    ["stdio", "http", "sse", "isolated"].every((name) =>
+      gateway.gateway.index.get(name, "trigger-sampling-request"),
+    ),
+  );
+}, 30_000);
+
+afterAll(async () => {
+  await Promise.all(clients.map((client) => client.close().catch(() => {})));
+  await gateway?.stop();
+  streamable?.stop();
+  sse?.stop();
+});
+
+describe("reverse requests through gateway_invoke", () => {
+  for (const backend of ["stdio", "http", "sse"]) {
+    test(`${backend}: sampling and elicitation (accepted and declined) reach the calling client`, async () => {
+      const alice = await connect(`alice-${backend}`);
+      const sampled = await invoke(alice, backend, "trigger-sampling-request", {
+        prompt: "hi",
+        maxTokens: 5,
+      });
+      expect(JSON.stringify(sampled.content)).toContain(`alice-${backend} answered`);
+      const accepted = await invoke(alice, backend, "trigger-elicitation-request");
+      expect(JSON.stringify(accepted.content)).toContain(`alice-${backend}`);
+      const bob = await connect(`bob-${backend}`, { elicit: "decline" });
+      const declined = await invoke(bob, backend, "trigger-elicitation-request");
+      expect(JSON.stringify(declined.content).toLowerCase()).toContain("decline");
+    });
+  }
+
+  test("a client that did not declare sampling gets a clear error, not another client's answer", async () => {
+    const plain = new Client({ name: "plain", version: "1" }, { capabilities: {} });
+    await plain.connect(new StreamableHTTPClientTransport(new URL(`${gateway.url}/mcp`)));
+    clients.push(plain);
+    const result = await invoke(plain, "stdio", "trigger-sampling-request", {
+      prompt: "x",
+      maxTokens: 5,
+    });
+    expect(result.isError).toBe(true);
+    expect(firstText(result)).toContain("did not declare the sampling capability");
+  });
+
+  test("shared backend: with calls from two sessions in flight, sampling is refused, never crossed", async () => {
+    const one = await connect("one", { delayMs: 300 });
+    const two = await connect("two", { delayMs: 300 });
+    // A long call from `one` keeps its session in flight while `two` asks for sampling.
+    const long = invoke(one, "stdio", "trigger-long-running-operation", { duration: 1, steps: 2 });
+    await Bun.sleep(100);
+    const result = await invoke(two, "stdio", "trigger-sampling-request", {
+      prompt: "p",
+      maxTokens: 5,
+    });
+    await long;
+    const text = JSON.stringify(result.content);
+    expect(text).not.toContain("one answered");
+    expect(text).toContain("isolation: session");
+  });
+
+  test("roots/list during a call is answered by the calling client", async () => {
+    const who = await connect("rooted");
+    const roots = await invoke(who, "fixture", "roots");
+    expect(JSON.parse(firstText(roots))).toEqual({ roots: [{ uri: "file:///rooted" }] });
+  });
+
+  test("shared backend: roots/list with no call in flight is answered from the config", async () => {
+    // server-everything asks for roots right after initialize, when no client call is in flight.
+    const who = await connect("late");
+    const roots = await invoke(who, "http", "get-roots-list");
+    expect(JSON.stringify(roots.content)).toContain("file:///from/config");
+  });
+
+  test("isolation: session gives each session its own process, so concurrent requests never cross", async () => {
+    const a = await connect("iso-a", { delayMs: 200 });
+    const b = await connect("iso-b", { delayMs: 200 });
+    const [ra, rb] = await Promise.all([
+      invoke(a, "isolated", "trigger-sampling-request", { prompt: "pa", maxTokens: 5 }),
+      invoke(b, "isolated", "trigger-sampling-request", { prompt: "pb", maxTokens: 5 }),
+    ]);
+    expect(JSON.stringify(ra.content)).toContain("iso-a answered");
+    expect(JSON.stringify(rb.content)).toContain("iso-b answered");
+    const envA = firstText(await invoke(a, "isolated", "get-env"));
+    const envB = firstText(await invoke(b, "isolated", "get-env"));
+    expect(envA).not.toBe("");
+    expect(envB).not.toBe("");
+  });
+});
