@@ -1,42 +1,121 @@
 #!/usr/bin/env bun
 /**
- * Compiles the gateway into one self-contained binary for this machine: `dist/mcp-gateway`.
- * `--minify`, code splitting (so light commands never load the SDK), the version and commit
- * baked in, and no `.env` / `bunfig.toml` read from the user's directory at run time.
+ * Compiles the gateway into self-contained binaries.
+ *
+ *   bun scripts/build.ts                  dist/mcp-gateway for this machine (`npm run build`)
+ *   bun scripts/build.ts OUTFILE          the same, written to OUTFILE
+ *   bun scripts/build.ts --all            every release target + dist/SHA256SUMS (`npm run build:all`)
+ *   bun scripts/build.ts --target NAME    some targets (repeatable) + dist/SHA256SUMS for them
+ *   --outdir DIR                          write the matrix somewhere other than dist/
+ *
+ * Every binary is minified, split into lazily loaded chunks (so light commands never load the SDK),
+ * carries the version and commit, and reads no `.env` or `bunfig.toml` from the user's directory.
  */
-import { mkdirSync } from "node:fs";
-import { join } from "node:path";
+import { createHash } from "node:crypto";
+import { mkdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
+import { basename, join, resolve } from "node:path";
+import { parseArgs } from "node:util";
 import pkg from "../package.json" with { type: "json" };
+import { assetName, hostTarget, resolveRuntime, TARGETS, type Target } from "./targets.ts";
 
 const root = join(import.meta.dir, "..");
-const outfile = process.argv[2] ?? join(root, "dist", "mcp-gateway");
+
+const { values, positionals } = parseArgs({
+  args: process.argv.slice(2),
+  options: {
+    all: { type: "boolean" },
+    target: { type: "string", multiple: true },
+    outdir: { type: "string" },
+  },
+  allowPositionals: true,
+});
+const dist = values.outdir ? resolve(values.outdir) : join(root, "dist");
 
 function gitCommit(): string {
-  const result = Bun.spawnSync(["git", "rev-parse", "--short=7", "HEAD"], { cwd: root });
-  return result.success ? result.stdout.toString().trim() : "unknown";
+  try {
+    const result = Bun.spawnSync(["git", "rev-parse", "--short=7", "HEAD"], { cwd: root });
+    return result.success ? result.stdout.toString().trim() : "unknown";
+  } catch {
+    return "unknown"; // no git at all (a container build without MCP_GATEWAY_COMMIT)
+  }
 }
 
-mkdirSync(join(root, "dist"), { recursive: true });
-const commit = process.env.MCP_GATEWAY_COMMIT ?? gitCommit();
-const args = [
-  process.execPath,
-  "build",
-  "--compile",
-  "--minify",
-  "--splitting",
-  "--sourcemap=none",
-  "--no-compile-autoload-dotenv",
-  "--no-compile-autoload-bunfig",
-  `--define=MCP_GATEWAY_VERSION=${JSON.stringify(pkg.version)}`,
-  `--define=MCP_GATEWAY_COMMIT=${JSON.stringify(commit)}`,
-  join(root, "src", "main.ts"),
-  "--outfile",
-  outfile,
-];
-const started = performance.now();
-const result = Bun.spawnSync(args, { cwd: root, stdout: "inherit", stderr: "inherit" });
-if (!result.success) {
-  console.error(`build failed: ${args.slice(1).join(" ")}`);
+const commit = process.env.MCP_GATEWAY_COMMIT?.slice(0, 7) || gitCommit();
+
+/** Runs one `bun build --compile`; `runtime` cross-compiles against another platform's Bun. */
+function compile(outfile: string, target?: Target, runtime?: string): void {
+  const args = [
+    process.execPath,
+    "build",
+    "--compile",
+    "--minify",
+    "--splitting",
+    "--sourcemap=none",
+    "--no-compile-autoload-dotenv",
+    "--no-compile-autoload-bunfig",
+    `--define=MCP_GATEWAY_VERSION=${JSON.stringify(pkg.version)}`,
+    `--define=MCP_GATEWAY_COMMIT=${JSON.stringify(commit)}`,
+    ...(target ? [`--target=${target.bunTarget}`] : []),
+    ...(runtime ? [`--compile-executable-path=${runtime}`] : []),
+    join(root, "src", "main.ts"),
+    "--outfile",
+    outfile,
+  ];
+  const started = performance.now();
+  const result = Bun.spawnSync(args, { cwd: root, stdout: "ignore", stderr: "inherit" });
+  if (!result.success) {
+    throw new Error(`build failed: ${args.slice(1).join(" ")}`);
+  }
+  const ms = Math.round(performance.now() - started);
+  const mb = (statSync(outfile).size / 1024 / 1024).toFixed(1);
+  console.error(`built ${outfile} (${pkg.version}, ${commit}, ${mb} MiB) in ${ms} ms`);
+}
+
+/** Checks that the binary built for this machine answers `--version` with the version and commit. */
+function checkVersion(binary: string): void {
+  const result = Bun.spawnSync([binary, "--version"]);
+  const line = result.stdout.toString().trim();
+  if (line !== `mcp-gateway ${pkg.version} (${commit})`) {
+    throw new Error(`${binary} --version printed "${line}" (exit ${result.exitCode})`);
+  }
+}
+
+function sha256(file: string): string {
+  return createHash("sha256").update(readFileSync(file)).digest("hex");
+}
+
+function buildMatrix(names: string[]): void {
+  const unknown = names.filter((name) => !TARGETS.some((t) => t.name === name));
+  if (unknown.length > 0) {
+    throw new Error(
+      `unknown target ${unknown.join(", ")}; choose from ${TARGETS.map((t) => t.name).join(", ")}`,
+    );
+  }
+  const cache =
+    process.env.MCP_GATEWAY_RUNTIME_CACHE || join(root, "node_modules", ".cache", "bun-runtimes");
+  const host = hostTarget();
+  const files: string[] = [];
+  for (const target of TARGETS.filter((t) => names.includes(t.name))) {
+    const outfile = join(dist, assetName(target));
+    compile(outfile, target, resolveRuntime(root, target, cache));
+    if (target === host) checkVersion(outfile);
+    files.push(outfile);
+  }
+  const sums = files.map((file) => `${sha256(file)}  ${basename(file)}\n`).join("");
+  writeFileSync(join(dist, "SHA256SUMS"), sums);
+  console.error(`wrote ${join(dist, "SHA256SUMS")} (${files.length} files)`);
+}
+
+try {
+  mkdirSync(dist, { recursive: true });
+  if (values.all || values.target) {
+    buildMatrix(values.all ? TARGETS.map((t) => t.name) : (values.target ?? []));
+  } else {
+    const outfile = positionals[0] ?? join(dist, "mcp-gateway");
+    compile(outfile);
+    checkVersion(outfile);
+  }
+} catch (error) {
+  console.error(error instanceof Error ? error.message : String(error));
   process.exit(1);
 }
-console.error(`built ${outfile} (${pkg.version}, ${commit}) in ${Math.round(performance.now() - started)} ms`);
