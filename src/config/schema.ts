@@ -88,6 +88,12 @@ export const ConfigSchema = z.strictObject({
       builtin: z.boolean().default(true),
       directories: z.array(z.string()).default([]),
       allow_private_networks: z.boolean().default(false),
+      /** A capability result larger than this is cut, with a note saying so. */
+      max_response_bytes: z
+        .number()
+        .int()
+        .min(1024)
+        .default(256 * 1024),
     })
     .prefault({}),
   auth: z

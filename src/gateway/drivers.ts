@@ -2,12 +2,24 @@ import type { InternalDriver } from "../backends/types.ts";
 import type { ResolvedConfig } from "../config/load.ts";
 
 /**
- * The backends served inside the gateway, built from the config. The capabilities executor
- * (REST APIs described in YAML) plugs in here as one more driver.
+ * The backends served inside the gateway, built from the config: the capabilities executor
+ * (REST APIs described in YAML) when `capabilities.enabled`.
  */
 export async function createDrivers(
-  _config: ResolvedConfig,
-  _env: Record<string, string | undefined> = process.env,
+  config: ResolvedConfig,
+  env: Record<string, string | undefined> = process.env,
 ): Promise<InternalDriver[]> {
-  return [];
+  const { capabilities } = config;
+  if (!capabilities.enabled) return [];
+  const { createCapabilitiesDriver } = await import("../capabilities/driver.ts");
+  return [
+    createCapabilitiesDriver({
+      name: capabilities.name,
+      builtin: capabilities.builtin,
+      directories: capabilities.directories,
+      allowPrivateNetworks: capabilities.allow_private_networks,
+      maxResponseBytes: capabilities.max_response_bytes,
+      env,
+    }),
+  ];
 }

@@ -96,6 +96,7 @@ describe("backend transports", () => {
     expect(body.status).toBe("degraded");
     expect(Object.keys(body.backends).sort()).toEqual(
       [
+        "capabilities",
         "exits_at_once",
         "files",
         "http_everything",

@@ -61,7 +61,7 @@ describe("meta-tool surface over Streamable HTTP", () => {
     const structured = result.structuredContent as { servers: { name: string; tools: number }[] };
     expect(JSON.parse(firstText(result))).toEqual(structured);
     const names = structured.servers.map((s) => s.name).sort();
-    expect(names).toEqual(["everything", "memory"]);
+    expect(names).toEqual(["capabilities", "everything", "memory"]);
     for (const server of structured.servers) expect(server.tools).toBeGreaterThan(0);
   });
 

@@ -1,0 +1,160 @@
+import type {
+  BackendConnection,
+  ConnectionEvents,
+  InternalDriver,
+  JsonObject,
+} from "../backends/types.ts";
+import { GatewayError } from "../errors.ts";
+import { logger } from "../logger.ts";
+import type { CallToolResult, Tool } from "../mcp/sdk.ts";
+import { VERSION } from "../version.ts";
+import { DEFAULT_MAX_RESPONSE_BYTES, executeCapability } from "./execute.ts";
+import { CapabilityRegistry, type LoadProblem, missingEnv } from "./registry.ts";
+import { type Capability, toTool } from "./resolve.ts";
+import type { Lookup } from "./ssrf.ts";
+import { type Watcher, watchDirectories } from "./watch.ts";
+
+const log = logger.withTag("capabilities");
+const CACHE_MAX_ENTRIES = 500;
+
+export interface CapabilitiesDriverOptions {
+  /** The backend name clients use (`capabilities.name`). */
+  name: string;
+  builtin: boolean;
+  directories: string[];
+  allowPrivateNetworks: boolean;
+  maxResponseBytes?: number;
+  /** Where secrets are read from, at call time. */
+  env: Record<string, string | undefined>;
+  /** Watch the directories and reload on change (default true). */
+  watch?: boolean;
+  lookup?: Lookup;
+}
+
+/** The capabilities backend: one more driver for the pool, plus a reload for SIGHUP and the API. */
+export interface CapabilitiesDriver extends InternalDriver {
+  readonly registry: CapabilityRegistry;
+  /** Re-reads every capability file; tells the pool when the tools changed. */
+  reload(): boolean;
+}
+
+/** Serves capability files as tools of one backend, hot-reloading their folders. */
+export function createCapabilitiesDriver(options: CapabilitiesDriverOptions): CapabilitiesDriver {
+  const registry = new CapabilityRegistry({
+    builtin: options.builtin,
+    directories: options.directories,
+  });
+  const cache = new Map<string, { expires: number; result: CallToolResult }>();
+  let listeners: ConnectionEvents | undefined;
+
+  const reload = (): boolean => {
+    const report = registry.load();
+    logProblems(report.problems);
+    if (!report.changed) return false;
+    cache.clear();
+    log.info(`${registry.list().length} capabilities loaded`);
+    listeners?.onToolsChanged();
+    return true;
+  };
+  logProblems(registry.load().problems);
+
+  const call = async (
+    capability: Capability,
+    args: JsonObject,
+    signal: AbortSignal | undefined,
+    timeout: number,
+  ): Promise<CallToolResult> => {
+    const key = capability.cacheTtl ? `${capability.name}\0${stableJson(args)}` : undefined;
+    const hit = key ? cache.get(key) : undefined;
+    if (hit && hit.expires > Date.now()) return hit.result;
+    const result = await executeCapability(capability, args, {
+      env: options.env,
+      allowPrivateNetworks: options.allowPrivateNetworks,
+      maxResponseBytes: options.maxResponseBytes ?? DEFAULT_MAX_RESPONSE_BYTES,
+      signal,
+      timeout,
+      lookup: options.lookup,
+    });
+    if (key && !result.isError) {
+      if (cache.size >= CACHE_MAX_ENTRIES) cache.delete(cache.keys().next().value!);
+      cache.set(key, { expires: Date.now() + capability.cacheTtl!, result });
+    }
+    return result;
+  };
+
+  return {
+    name: options.name,
+    description: "REST APIs described by capability files",
+    aliases: options.name === "gateway" ? [] : ["gateway"],
+    registry,
+    reload,
+    async open(events): Promise<BackendConnection> {
+      listeners = events;
+      let watcher: Watcher | undefined;
+      if (options.watch !== false && options.directories.length) {
+        watcher = watchDirectories(options.directories, () => reload());
+      }
+      return {
+        transport: "internal",
+        capabilities: { tools: { listChanged: true } },
+        serverInfo: { name: "mcp-gateway-capabilities", version: VERSION },
+        async notify() {},
+        async listTools(): Promise<Tool[]> {
+          return registry
+            .list()
+            .filter((capability) => missingEnv(capability, options.env).length === 0)
+            .map(toTool);
+        },
+        async callTool(name, args, callOptions): Promise<CallToolResult> {
+          const capability = registry.get(name);
+          if (!capability) {
+            throw new GatewayError(
+              "TOOL_NOT_FOUND",
+              `[backend:${options.name}] no capability ${name}`,
+            );
+          }
+          const missing = missingEnv(capability, options.env);
+          if (missing.length) {
+            return {
+              content: [
+                {
+                  type: "text",
+                  text: `[MISSING_SECRET] ${name} needs the environment variable ${missing.join(", ")}`,
+                },
+              ],
+              isError: true,
+            };
+          }
+          return call(capability, args, callOptions.signal, callOptions.timeout);
+        },
+        async request(method): Promise<JsonObject> {
+          throw new GatewayError(
+            "BACKEND_ERROR",
+            `[backend:${options.name}] ${method} is not supported by the capabilities backend`,
+          );
+        },
+        async ping() {},
+        async close() {
+          watcher?.close();
+          if (listeners === events) listeners = undefined;
+        },
+      };
+    },
+  };
+}
+
+function logProblems(problems: LoadProblem[]): void {
+  for (const problem of problems) {
+    const kept = problem.keptLastGood ? " (its last good version is still served)" : "";
+    log.error(`${problem.source}: ${problem.errors.join("; ")}${kept}`);
+  }
+}
+
+/** JSON with object keys sorted, so equal arguments make equal cache keys. */
+function stableJson(value: unknown): string {
+  return JSON.stringify(value, (_key, inner) =>
+    inner && typeof inner === "object" && !Array.isArray(inner)
+      ? Object.fromEntries(Object.entries(inner).sort(([a], [b]) => (a < b ? -1 : 1)))
+      : inner,
+  );
+}

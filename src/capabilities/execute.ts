@@ -1,0 +1,320 @@
+import type { JsonObject } from "../backends/types.ts";
+import { logger } from "../logger.ts";
+import { AjvJsonSchemaValidator, type CallToolResult } from "../mcp/sdk.ts";
+import { type BuiltRequest, buildRequest, displayUrl, redact, ToolFailure } from "./request.ts";
+import type { Capability, RestProvider } from "./resolve.ts";
+import { checkTarget, type Lookup } from "./ssrf.ts";
+
+/** The default cap on what one capability call returns to the client. */
+export const DEFAULT_MAX_RESPONSE_BYTES = 256 * 1024;
+const MAX_REDIRECTS = 5;
+/** How much of an error body goes into the tool error's text. */
+const ERROR_BODY_CHARS = 500;
+const REDIRECTS = new Set([301, 302, 303, 307, 308]);
+
+const log = logger.withTag("capabilities");
+const validators = new AjvJsonSchemaValidator();
+
+export interface ExecuteOptions {
+  /** Where secrets are read from, at call time. */
+  env: Record<string, string | undefined>;
+  allowPrivateNetworks: boolean;
+  maxResponseBytes?: number;
+  signal?: AbortSignal;
+  /** An upper bound in ms on top of the capability's own timeout (the backend's `timeout`). */
+  timeout?: number;
+  lookup?: Lookup;
+}
+
+/**
+ * Runs a capability: renders its request, sends it (following redirects, each target checked
+ * by the SSRF guard), and turns the answer into a tool result. API failures come back as tool
+ * errors whose text starts with a code; only the caller's own cancellation throws.
+ */
+export async function executeCapability(
+  capability: Capability,
+  args: JsonObject,
+  options: ExecuteOptions,
+): Promise<CallToolResult> {
+  const secrets: string[] = [];
+  const failures: string[] = [];
+  for (const [index, provider] of capability.providers.entries()) {
+    try {
+      return await callProvider(capability, provider, args, options, secrets);
+    } catch (error) {
+      if (options.signal?.aborted || !(error instanceof ToolFailure)) throw error;
+      const last = index === capability.providers.length - 1;
+      if (!error.retryable || last) {
+        const earlier = failures.length ? ` (after ${failures.join("; ")})` : "";
+        return errorResult(redact(`[${error.code}] ${error.message}${earlier}`, secrets));
+      }
+      failures.push(`provider ${provider.name}: ${error.message}`);
+      log.debug(redact(`${capability.name}: ${error.message}; trying the next provider`, secrets));
+    }
+  }
+  throw new Error(`${capability.name} has no provider`);
+}
+
+async function callProvider(
+  capability: Capability,
+  provider: RestProvider,
+  args: JsonObject,
+  options: ExecuteOptions,
+  secrets: string[],
+): Promise<CallToolResult> {
+  const request = buildRequest(capability, provider, args, options.env, secrets);
+  const timeoutMs = Math.min(provider.timeout, options.timeout ?? Number.POSITIVE_INFINITY);
+  const timer = AbortSignal.timeout(timeoutMs);
+  const signal = options.signal ? AbortSignal.any([options.signal, timer]) : timer;
+  const shown = () => `${request.method} ${displayUrl(request.url, request.secretParam)}`;
+  const started = performance.now();
+  const maxBytes = options.maxResponseBytes ?? DEFAULT_MAX_RESPONSE_BYTES;
+  let response: Response;
+  let bytes: Uint8Array;
+  let complete: boolean;
+  try {
+    response = await send(request, options, signal);
+    ({ bytes, complete } = await readCapped(response, maxBytes * 16));
+  } catch (error) {
+    if (options.signal?.aborted) throw error;
+    if (error instanceof ToolFailure) throw error;
+    if (timer.aborted) {
+      throw new ToolFailure(
+        "UPSTREAM_TIMEOUT",
+        `${shown()} did not answer within ${formatMs(timeoutMs)}`,
+        true,
+      );
+    }
+    throw new ToolFailure("UPSTREAM_UNREACHABLE", `${shown()} failed: ${describe(error)}`, true);
+  }
+  const text = new TextDecoder().decode(bytes);
+  log.debug(
+    redact(
+      `${capability.name}: ${shown()} -> ${response.status} in ${Math.round(performance.now() - started)} ms`,
+      secrets,
+    ),
+  );
+
+  if (response.status < 200 || response.status > 299) {
+    const body = trimBody(text);
+    throw new ToolFailure(
+      "UPSTREAM_HTTP_ERROR",
+      `${shown()} returned ${response.status}${response.statusText ? ` ${response.statusText}` : ""}${body ? `: ${body}` : " with an empty body"}`,
+      response.status >= 500 || response.status === 429,
+    );
+  }
+  if (request.method === "HEAD") {
+    return success(
+      JSON.stringify({ status: response.status, headers: Object.fromEntries(response.headers) }),
+      maxBytes,
+    );
+  }
+  if (!complete) {
+    return success(
+      text,
+      maxBytes,
+      `the response is larger than ${formatBytes(maxBytes * 16)} and was not read to the end`,
+    );
+  }
+
+  const type = response.headers.get("content-type") ?? "";
+  const wantsJson =
+    provider.responseFormat !== "text" &&
+    (/\bjson\b/i.test(type) || provider.responsePath !== undefined || capability.outputSchema);
+  let data: unknown = text;
+  if (provider.responseFormat !== "text" && text.trim()) {
+    try {
+      if (wantsJson || (!type && /^\s*[[{]/.test(text))) data = JSON.parse(text);
+    } catch (error) {
+      throw new ToolFailure(
+        "UPSTREAM_BAD_RESPONSE",
+        `${shown()} returned invalid JSON (${describe(error)}): ${trimBody(text)}`,
+      );
+    }
+  }
+  if (provider.responsePath) {
+    const picked = pick(data, provider.responsePath);
+    if (picked === undefined) {
+      throw new ToolFailure(
+        "UPSTREAM_BAD_RESPONSE",
+        `${shown()} returned no "${provider.responsePath}" (the capability's response_path): ${trimBody(text)}`,
+      );
+    }
+    data = picked;
+  }
+  if (typeof data === "string")
+    return success(data || `(empty response, HTTP ${response.status})`, maxBytes);
+  const json = JSON.stringify(data);
+  if (capability.outputSchema) {
+    const validate = validators.getValidator(capability.outputSchema);
+    const result = validate(data);
+    if (!result.valid || !data || typeof data !== "object" || Array.isArray(data)) {
+      const why = result.valid ? "it is not an object" : result.errorMessage;
+      throw new ToolFailure(
+        "UPSTREAM_BAD_RESPONSE",
+        `${shown()} returned data that does not match the capability's schema.output (${why}): ${trimBody(json)}`,
+      );
+    }
+    return success(json, maxBytes, undefined, data as JsonObject);
+  }
+  return success(json, maxBytes);
+}
+
+/** Sends a request, following redirects by hand so that every hop passes the SSRF guard. */
+async function send(
+  request: BuiltRequest,
+  options: ExecuteOptions,
+  signal: AbortSignal,
+): Promise<Response> {
+  let { method, url, body } = request;
+  const headers = new Headers(request.headers);
+  for (let hop = 0; ; hop++) {
+    const refused = await abortable(
+      checkTarget(url, {
+        allowPrivateNetworks: options.allowPrivateNetworks,
+        lookup: options.lookup,
+      }),
+      signal,
+    );
+    if (refused) {
+      throw new ToolFailure(
+        "PRIVATE_NETWORK_BLOCKED",
+        `${method} ${displayUrl(url, request.secretParam)}${hop ? ` (redirect ${hop})` : ""} refused: ${refused}`,
+      );
+    }
+    const response = await fetch(url, { method, headers, body, redirect: "manual", signal });
+    const location = response.headers.get("location");
+    if (!REDIRECTS.has(response.status) || !location) return response;
+    await response.body?.cancel().catch(() => {});
+    if (hop >= MAX_REDIRECTS) {
+      throw new ToolFailure(
+        "UPSTREAM_BAD_RESPONSE",
+        `${request.method} ${displayUrl(request.url, request.secretParam)} redirected more than ${MAX_REDIRECTS} times`,
+      );
+    }
+    const next = new URL(location, url);
+    // Credentials are for the origin they were configured for, never for where it redirects.
+    if (next.origin !== url.origin) for (const name of request.secretHeaders) headers.delete(name);
+    if (
+      response.status === 303 ||
+      ((response.status === 301 || response.status === 302) && method === "POST")
+    ) {
+      method = "GET";
+      body = undefined;
+      headers.delete("content-type");
+    }
+    url = next;
+  }
+}
+
+/** Reads a body up to `limit` bytes; `complete` is false when there was more. */
+async function readCapped(
+  response: Response,
+  limit: number,
+): Promise<{ bytes: Uint8Array; complete: boolean }> {
+  if (!response.body) return { bytes: new Uint8Array(), complete: true };
+  const reader = response.body.getReader();
+  const chunks: Uint8Array[] = [];
+  let total = 0;
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) break;
+    chunks.push(value);
+    total += value.byteLength;
+    if (total > limit) {
+      await reader.cancel().catch(() => {});
+      return { bytes: concat(chunks, limit), complete: false };
+    }
+  }
+  return { bytes: concat(chunks, total), complete: true };
+}
+
+function concat(chunks: Uint8Array[], limit: number): Uint8Array {
+  const out = new Uint8Array(limit);
+  let offset = 0;
+  for (const chunk of chunks) {
+    if (offset >= limit) break;
+    const part = chunk.subarray(0, limit - offset);
+    out.set(part, offset);
+    offset += part.byteLength;
+  }
+  return out;
+}
+
+/** A result, cut to `maxBytes` of text with a note saying so (structured content is then left off). */
+function success(
+  text: string,
+  maxBytes: number,
+  note?: string,
+  structured?: JsonObject,
+): CallToolResult {
+  const bytes = new TextEncoder().encode(text);
+  if (bytes.byteLength <= maxBytes && !note) {
+    return {
+      content: [{ type: "text", text }],
+      ...(structured ? { structuredContent: structured } : {}),
+    };
+  }
+  const cut = bytes.byteLength > maxBytes;
+  const kept = cut
+    ? new TextDecoder().decode(bytes.subarray(0, maxBytes)).replace(/\uFFFD$/, "")
+    : text;
+  const why = note ?? `the response was ${formatBytes(bytes.byteLength)}`;
+  return {
+    content: [
+      {
+        type: "text",
+        text: `${kept}\n[truncated: ${why}; capabilities.max_response_bytes is ${formatBytes(maxBytes)}. Ask for less (fewer fields, a smaller page) to see all of it]`,
+      },
+    ],
+  };
+}
+
+function errorResult(text: string): CallToolResult {
+  return { content: [{ type: "text", text }], isError: true };
+}
+
+/** `data.items[0].name`, `results.0`, `$.data` */
+export function pick(data: unknown, path: string): unknown {
+  const parts = path
+    .replace(/^\$\.?/, "")
+    .replace(/\[(\d+)\]/g, ".$1")
+    .split(".")
+    .filter(Boolean);
+  let node = data;
+  for (const part of parts) {
+    if (node === null || typeof node !== "object") return undefined;
+    node = (node as Record<string, unknown>)[part];
+  }
+  return node;
+}
+
+function abortable<T>(promise: Promise<T>, signal: AbortSignal): Promise<T> {
+  if (signal.aborted) return Promise.reject(signal.reason);
+  return new Promise((resolve, reject) => {
+    const onAbort = () => reject(signal.reason);
+    signal.addEventListener("abort", onAbort, { once: true });
+    promise.then(resolve, reject).finally(() => signal.removeEventListener("abort", onAbort));
+  });
+}
+
+function trimBody(text: string): string {
+  const flat = text.replace(/\s+/g, " ").trim();
+  return flat.length > ERROR_BODY_CHARS ? `${flat.slice(0, ERROR_BODY_CHARS)}…` : flat;
+}
+
+function describe(error: unknown): string {
+  const code = (error as { code?: unknown })?.code;
+  const message = error instanceof Error ? error.message : String(error);
+  return typeof code === "string" && !message.includes(code) ? `${code}: ${message}` : message;
+}
+
+function formatMs(ms: number): string {
+  return ms % 1000 === 0 ? `${ms / 1000}s` : `${ms}ms`;
+}
+
+function formatBytes(bytes: number): string {
+  if (bytes < 1024) return `${bytes} B`;
+  if (bytes < 1024 * 1024) return `${Math.round(bytes / 1024)} KB`;
+  return `${(bytes / 1024 / 1024).toFixed(1)} MB`;
+}

@@ -1,0 +1,74 @@
+import { readdirSync, readFileSync, statSync } from "node:fs";
+import { join } from "node:path";
+import { parseYAML } from "confbox";
+import type { z } from "zod";
+import { formatPath } from "../config/env.ts";
+import { type Capability, resolveCapability } from "./resolve.ts";
+import { CapabilityFileSchema } from "./schema.ts";
+
+export type LoadResult =
+  | { ok: true; source: string; capability: Capability }
+  | { ok: false; source: string; errors: string[] };
+
+/** Parses and validates one capability file's text. Every error names the field to fix. */
+export function parseCapability(text: string, source: string): LoadResult {
+  let raw: unknown;
+  try {
+    raw = parseYAML(text);
+  } catch (error) {
+    const reason = error instanceof Error ? error.message.split("\n")[0] : String(error);
+    return { ok: false, source, errors: [`cannot parse YAML: ${reason}`] };
+  }
+  if (!raw || typeof raw !== "object" || Array.isArray(raw)) {
+    return { ok: false, source, errors: ["expected a mapping with name, description and rest"] };
+  }
+  const parsed = CapabilityFileSchema.safeParse(raw);
+  if (!parsed.success) return { ok: false, source, errors: describeIssues(parsed.error) };
+  const resolved = resolveCapability(parsed.data, source);
+  return resolved.ok
+    ? { ok: true, source, capability: resolved.capability }
+    : { ok: false, source, errors: resolved.errors };
+}
+
+/** Reads and validates one capability file. */
+export function loadCapabilityFile(file: string): LoadResult {
+  let text: string;
+  try {
+    text = readFileSync(file, "utf8");
+  } catch (error) {
+    return { ok: false, source: file, errors: [`cannot read: ${(error as Error).message}`] };
+  }
+  return parseCapability(text, file);
+}
+
+/** A path's capability files: the file itself, or every `*.yaml`/`*.yml` below a folder, sorted. */
+export function findCapabilityFiles(path: string): string[] {
+  const stat = statSync(path);
+  if (!stat.isDirectory()) return [path];
+  const out: string[] = [];
+  for (const entry of readdirSync(path, { withFileTypes: true })) {
+    // Dot files are editors' swap files and hidden folders (.git), never capabilities.
+    if (entry.name.startsWith(".")) continue;
+    const full = join(path, entry.name);
+    if (entry.isDirectory()) out.push(...findCapabilityFiles(full));
+    else if (/\.ya?ml$/i.test(entry.name)) out.push(full);
+  }
+  return out.sort();
+}
+
+/** One line per issue, each naming its field: `rest.method: Invalid option: ...`. */
+function describeIssues(error: z.ZodError): string[] {
+  return error.issues.map((issue) => {
+    const path = formatPath(issue.path);
+    if (issue.code === "unrecognized_keys") {
+      const keys = issue.keys.map((key) => (path === "(root)" ? key : `${path}.${key}`));
+      return `unknown key${keys.length > 1 ? "s" : ""} ${keys.join(", ")}`;
+    }
+    return path === "(root)" ? issue.message : `${path}: ${issue.message}`;
+  });
+}
+
+/** `file: field: message; field: message` */
+export function formatLoadErrors(result: Extract<LoadResult, { ok: false }>): string {
+  return `${result.source}: ${result.errors.join("; ")}`;
+}

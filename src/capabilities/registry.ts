@@ -1,0 +1,112 @@
+import { existsSync } from "node:fs";
+import { loadBuiltinCapabilities } from "./catalog.ts";
+import { findCapabilityFiles, type LoadResult, loadCapabilityFile } from "./load.ts";
+import { type Capability, toTool } from "./resolve.ts";
+
+export interface RegistryOptions {
+  /** Serve the embedded catalog. */
+  builtin: boolean;
+  /** Folders (or single files) of capability files, absolute. */
+  directories: string[];
+}
+
+/** A file that did not load, and what to fix. */
+export interface LoadProblem {
+  source: string;
+  errors: string[];
+  /** An earlier version of the file is still served. */
+  keptLastGood?: boolean;
+}
+
+export interface LoadReport {
+  problems: LoadProblem[];
+  /** Whether the set of capabilities (or any definition) differs from before. */
+  changed: boolean;
+}
+
+/**
+ * Every capability the gateway serves: the built-in catalog, then the configured folders.
+ * A user file with a built-in's name replaces it. A file that stops validating keeps its last
+ * good version; a file that disappears takes its capability with it.
+ */
+export class CapabilityRegistry {
+  private readonly lastGood = new Map<string, Capability>();
+  private byName = new Map<string, Capability>();
+  private fingerprint = "";
+  problems: LoadProblem[] = [];
+
+  constructor(private readonly options: RegistryOptions) {}
+
+  /** (Re)reads every source. Cheap enough to run on every change: files are small. */
+  load(): LoadReport {
+    const problems: LoadProblem[] = [];
+    const byName = new Map<string, Capability>();
+    if (this.options.builtin) {
+      for (const result of loadBuiltinCapabilities()) {
+        if (result.ok) byName.set(result.capability.name, result.capability);
+        else problems.push({ source: result.source, errors: result.errors });
+      }
+    }
+    const seen = new Set<string>();
+    const userNames = new Map<string, string>();
+    for (const dir of this.options.directories) {
+      if (!existsSync(dir)) {
+        problems.push({ source: dir, errors: ["capabilities directory does not exist"] });
+        continue;
+      }
+      for (const file of findCapabilityFiles(dir)) {
+        if (seen.has(file)) continue;
+        seen.add(file);
+        const result: LoadResult = loadCapabilityFile(file);
+        let capability: Capability | undefined;
+        if (result.ok) {
+          capability = result.capability;
+          this.lastGood.set(file, capability);
+        } else {
+          capability = this.lastGood.get(file);
+          problems.push({ source: file, errors: result.errors, keptLastGood: !!capability });
+        }
+        if (!capability) continue;
+        const other = userNames.get(capability.name);
+        if (other) {
+          problems.push({
+            source: file,
+            errors: [
+              `name: "${capability.name}" is already defined by ${other}; this file is skipped`,
+            ],
+          });
+          continue;
+        }
+        userNames.set(capability.name, file);
+        byName.set(capability.name, capability);
+      }
+    }
+    for (const file of [...this.lastGood.keys()]) if (!seen.has(file)) this.lastGood.delete(file);
+
+    const sorted = new Map([...byName].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
+    const fingerprint = JSON.stringify(
+      [...sorted.values()].map((c) => [toTool(c), c.providers, c.auth, c.cacheTtl]),
+    );
+    const changed = fingerprint !== this.fingerprint;
+    this.byName = sorted;
+    this.fingerprint = fingerprint;
+    this.problems = problems;
+    return { problems, changed };
+  }
+
+  list(): Capability[] {
+    return [...this.byName.values()];
+  }
+
+  get(name: string): Capability | undefined {
+    return this.byName.get(name);
+  }
+}
+
+/** The variables a capability needs that `env` lacks; it is hidden from clients until none are. */
+export function missingEnv(
+  capability: Capability,
+  env: Record<string, string | undefined>,
+): string[] {
+  return capability.requiredEnv.filter((name) => !env[name]);
+}

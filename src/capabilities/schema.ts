@@ -1,0 +1,188 @@
+import { z } from "zod";
+import { DurationSchema } from "../config/schema.ts";
+
+/** Tool names a capability may have: what MCP clients accept everywhere. */
+export const CAPABILITY_NAME = /^[A-Za-z0-9_.-]{1,64}$/;
+
+export const HTTP_METHODS = ["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE"] as const;
+export type HttpMethod = (typeof HTTP_METHODS)[number];
+
+/** A template value: numbers and booleans in YAML are kept as their text. */
+const ScalarSchema = z.union([z.string(), z.number(), z.boolean()]).transform(String);
+const TemplateMapSchema = z.record(z.string(), ScalarSchema);
+const JsonSchemaSchema = z.record(z.string(), z.unknown());
+
+const MethodSchema = z
+  .string()
+  .transform((method) => method.toUpperCase())
+  .pipe(z.enum(HTTP_METHODS));
+
+/** How to call one REST endpoint: `rest:` in our files, `providers.<n>.config` in the original's. */
+export const RestSchema = z.strictObject({
+  method: MethodSchema.default("GET"),
+  base_url: z.string().min(1).optional(),
+  path: z.string().optional(),
+  /** A full URL instead of `base_url` + `path` (the original's spelling). */
+  endpoint: z.string().min(1).optional(),
+  /** Query parameters. Absent: arguments no template used go to the query (GET, HEAD, DELETE). */
+  params: TemplateMapSchema.optional(),
+  /** Query parameters always sent; an argument of the same name wins. */
+  static_params: TemplateMapSchema.optional(),
+  headers: TemplateMapSchema.optional(),
+  /** Body template. Absent: arguments no template used form the body (POST, PUT, PATCH). */
+  body: z.unknown().optional(),
+  body_format: z.enum(["json", "form"]).optional(),
+  body_content_type: z.string().optional(),
+  /** Dotted path to the part of the response to return: `data.items`, `results[0]`. */
+  response_path: z.string().optional(),
+  response_format: z.enum(["json", "text"]).optional(),
+  timeout: DurationSchema.optional(),
+  /** The original's, recognised and not implemented. */
+  param_map: z.unknown().optional(),
+  path_selector: z.unknown().optional(),
+});
+export type RestConfig = z.infer<typeof RestSchema>;
+
+/** One named provider of the original format: `providers.primary`. */
+export const ProviderSchema = z.strictObject({
+  service: z
+    .string()
+    .default("rest")
+    .refine((service) => service === "rest", {
+      message: "only `service: rest` is supported by this gateway (graphql, cli and mcp are not)",
+    }),
+  timeout: DurationSchema.optional(),
+  cost_per_call: z.number().optional(),
+  config: RestSchema,
+});
+
+/** `providers: { primary: {...}, secondary: {...}, fallback: [secondary] }`. */
+const ProvidersSchema = z.record(z.string(), z.unknown()).transform((record, ctx) => {
+  const providers = new Map<string, z.infer<typeof ProviderSchema>>();
+  let fallback: string[] = [];
+  for (const [key, value] of Object.entries(record)) {
+    if (key === "fallback") {
+      const parsed = z.array(z.string()).safeParse(value);
+      if (parsed.success) fallback = parsed.data;
+      else ctx.addIssue({ code: "custom", path: [key], message: "expected a list of names" });
+      continue;
+    }
+    const parsed = ProviderSchema.safeParse(value);
+    if (!parsed.success) {
+      for (const issue of parsed.error.issues) {
+        ctx.addIssue({ ...issue, path: [key, ...issue.path] } as Parameters<
+          typeof ctx.addIssue
+        >[0]);
+      }
+      continue;
+    }
+    providers.set(key, parsed.data);
+  }
+  if (!providers.has("primary")) {
+    ctx.addIssue({
+      code: "custom",
+      path: ["primary"],
+      message: "a `primary` provider is required",
+    });
+  }
+  for (const name of fallback) {
+    if (!providers.has(name)) {
+      ctx.addIssue({
+        code: "custom",
+        path: ["fallback"],
+        message: `names provider "${name}", which is not defined`,
+      });
+    }
+  }
+  return { providers, fallback };
+});
+
+export const AUTH_TYPES = ["none", "api_key", "bearer", "basic", "oauth", "oauth2"] as const;
+
+export const AuthSchema = z.strictObject({
+  /** Default: true unless `type` is `none`. Without its key, an optional auth is left off. */
+  required: z.boolean().optional(),
+  type: z.enum(AUTH_TYPES).default("none"),
+  /** The secret: `env:NAME` or `${NAME}`; never the value itself. */
+  key: z.string().min(1).optional(),
+  /** For `basic`: the user name (text or `${NAME}`); without it, the key holds `user:password`. */
+  username: z.string().optional(),
+  /** For `api_key`: the header to send it in (default `X-API-Key`) ... */
+  header: z.string().optional(),
+  /** ... or the query parameter. */
+  param: z.string().optional(),
+  /** Put before the secret in the header (`Bearer` for bearer and oauth). */
+  prefix: z.string().optional(),
+  description: z.string().optional(),
+  token_endpoint: z.unknown().optional(),
+  shared_account: z.unknown().optional(),
+});
+export type AuthConfig = z.infer<typeof AuthSchema>;
+
+export const CacheSchema = z.strictObject({
+  ttl: DurationSchema.optional(),
+  strategy: z.string().optional(),
+  key_template: z.unknown().optional(),
+});
+
+export const MetadataSchema = z.strictObject({
+  category: z.string().optional(),
+  tags: z.array(z.string()).default([]),
+  read_only: z.boolean().optional(),
+  destructive: z.boolean().optional(),
+  idempotent: z.boolean().optional(),
+  open_world: z.boolean().optional(),
+  // The original's routing and cost hints: accepted, not used.
+  cost_category: z.unknown().optional(),
+  execution_time: z.unknown().optional(),
+  exposure: z.unknown().optional(),
+  identity_owner: z.unknown().optional(),
+  produces: z.unknown().optional(),
+  consumes: z.unknown().optional(),
+  chains_with: z.unknown().optional(),
+});
+
+/** A capability file, in our format (`rest:`) or the original gateway's (`providers:`). */
+export const CapabilityFileSchema = z
+  .strictObject({
+    fulcrum: z.union([z.string(), z.number()]).optional(),
+    name: z
+      .string()
+      .regex(CAPABILITY_NAME, "must be 1-64 characters of letters, digits, `_`, `.` and `-`"),
+    title: z.string().optional(),
+    description: z.string().trim().min(1, "must not be empty"),
+    schema: z
+      .strictObject({ input: JsonSchemaSchema.optional(), output: JsonSchemaSchema.optional() })
+      .optional(),
+    rest: RestSchema.optional(),
+    providers: ProvidersSchema.optional(),
+    auth: AuthSchema.optional(),
+    cache: CacheSchema.optional(),
+    metadata: MetadataSchema.optional(),
+    // The original's features this gateway recognises and does not implement.
+    transform: z.unknown().optional(),
+    response_transform: z.unknown().optional(),
+    projection: z.unknown().optional(),
+    webhooks: z.unknown().optional(),
+    visible_in_states: z.unknown().optional(),
+    sha256: z.unknown().optional(),
+  })
+  .superRefine((file, ctx) => {
+    if (!file.rest && !file.providers) {
+      ctx.addIssue({ code: "custom", message: "needs `rest:` (or the original's `providers:`)" });
+    }
+    if (file.rest && file.providers) {
+      ctx.addIssue({ code: "custom", message: "has both `rest:` and `providers:`; keep one" });
+    }
+  });
+export type CapabilityFile = z.infer<typeof CapabilityFileSchema>;
+
+/** Keys that load but do nothing here, each with the note `cap validate` prints. */
+export const IGNORED_KEYS: Record<string, string> = {
+  transform: "transform is not supported; the response is returned as is",
+  response_transform: "response_transform is not supported; the response is returned as is",
+  projection: "projection is not supported",
+  webhooks: "webhooks are not supported",
+  visible_in_states: "visible_in_states is not supported; the capability is always visible",
+  sha256: "the sha256 pin line is not checked; pin capabilities with gateway.lock",
+};

@@ -1,0 +1,137 @@
+import type { JsonObject } from "../backends/types.ts";
+
+/**
+ * One pass over a template string, so a substituted value is never scanned again:
+ * `$${` (a literal `${`), `${NAME}` / `${NAME:-default}` and `{env.NAME}` (environment, read at
+ * call time), `{arg}` and `{+arg}` (a tool argument; `+` keeps `/` unescaped in a path).
+ */
+const TOKEN =
+  /\$\$\{|\$\{([A-Za-z_][A-Za-z0-9_]*)(?::-([^}]*))?\}|\{env\.([A-Za-z_][A-Za-z0-9_]*)\}|\{(\+?)([A-Za-z0-9_][A-Za-z0-9_.-]*)\}/g;
+
+/** Everything a template refers to. */
+export interface TemplateRefs {
+  args: string[];
+  /** Environment variables without a default: the template cannot render without them. */
+  env: string[];
+}
+
+/** Lists the arguments and environment variables a template names. */
+export function templateRefs(text: string): TemplateRefs {
+  const refs: TemplateRefs = { args: [], env: [] };
+  for (const match of text.matchAll(TOKEN)) {
+    if (match[0] === "$${") continue;
+    if (match[1] !== undefined && match[2] === undefined) refs.env.push(match[1]);
+    else if (match[3] !== undefined) refs.env.push(match[3]);
+    else if (match[5] !== undefined) refs.args.push(match[5]);
+  }
+  return refs;
+}
+
+/** Collects the refs of every string inside a template tree (a body, a header map). */
+export function treeRefs(node: unknown, into: TemplateRefs = { args: [], env: [] }): TemplateRefs {
+  if (typeof node === "string") {
+    const refs = templateRefs(node);
+    into.args.push(...refs.args);
+    into.env.push(...refs.env);
+  } else if (Array.isArray(node)) {
+    for (const item of node) treeRefs(item, into);
+  } else if (node && typeof node === "object") {
+    for (const value of Object.values(node)) treeRefs(value, into);
+  }
+  return into;
+}
+
+export interface RenderContext {
+  args: JsonObject;
+  env: Record<string, string | undefined>;
+  /** How an argument's text is escaped where it lands (a path segment, say). */
+  encode?: (text: string, reserved: boolean) => string;
+  /** Secret values read from the environment, collected so errors can redact them. */
+  secrets: string[];
+  /** Arguments a template consumed; the rest may go to the query or the body. */
+  used: Set<string>;
+}
+
+/** Raised when a template needs an environment variable that is not set. */
+export class MissingEnvError extends Error {
+  constructor(readonly variable: string) {
+    super(`environment variable ${variable} is not set`);
+  }
+}
+
+/** An argument as text: strings as they are, other values as JSON. */
+export function argText(value: unknown): string {
+  if (typeof value === "string") return value;
+  return JSON.stringify(value);
+}
+
+function readEnv(name: string, ctx: RenderContext, fallback?: string): string {
+  const value = ctx.env[name];
+  if (value !== undefined && value !== "") {
+    if (value.length >= 4) ctx.secrets.push(value);
+    return value;
+  }
+  if (fallback !== undefined) return fallback;
+  throw new MissingEnvError(name);
+}
+
+/**
+ * Renders a template string. Returns undefined when it names an argument the caller did not
+ * pass: the field it fills (a query parameter, a header, a body key) is then left out.
+ */
+export function renderString(text: string, ctx: RenderContext): string | undefined {
+  let missing = false;
+  const out = text.replace(
+    TOKEN,
+    (
+      whole,
+      envName?: string,
+      fallback?: string,
+      envDotted?: string,
+      plus?: string,
+      arg?: string,
+    ) => {
+      if (whole === "$${") return "${";
+      if (envName !== undefined) return readEnv(envName, ctx, fallback);
+      if (envDotted !== undefined) return readEnv(envDotted, ctx);
+      const value = ctx.args[arg!];
+      if (value === undefined || value === null) {
+        missing = true;
+        return "";
+      }
+      ctx.used.add(arg!);
+      const raw = argText(value);
+      return ctx.encode ? ctx.encode(raw, plus === "+") : raw;
+    },
+  );
+  return missing ? undefined : out;
+}
+
+/** Renders a value in a body: a string that is exactly `{arg}` keeps the argument's JSON type. */
+export function renderValue(text: string, ctx: RenderContext): unknown {
+  const whole = /^\{\+?([A-Za-z0-9_][A-Za-z0-9_.-]*)\}$/.exec(text);
+  if (whole && !whole[1]!.startsWith("env.")) {
+    const value = ctx.args[whole[1]!];
+    if (value === undefined || value === null) return undefined;
+    ctx.used.add(whole[1]!);
+    return value;
+  }
+  return renderString(text, ctx);
+}
+
+/** Renders every string in a body template; keys whose value is missing are left out. */
+export function renderTree(node: unknown, ctx: RenderContext): unknown {
+  if (typeof node === "string") return renderValue(node, ctx);
+  if (Array.isArray(node)) {
+    return node.map((item) => renderTree(item, ctx)).filter((item) => item !== undefined);
+  }
+  if (node && typeof node === "object") {
+    const out: JsonObject = {};
+    for (const [key, value] of Object.entries(node)) {
+      const rendered = renderTree(value, ctx);
+      if (rendered !== undefined) out[key] = rendered;
+    }
+    return out;
+  }
+  return node;
+}

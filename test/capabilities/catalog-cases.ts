@@ -1,0 +1,1122 @@
+/**
+ * One case per built-in capability: the arguments a model would pass, the request the real API
+ * expects, and a response shaped like the real API's (trimmed to a few items).
+ */
+export interface CatalogCase {
+  args: Record<string, unknown>;
+  /** Secrets the capability needs (fake values). */
+  env?: Record<string, string>;
+  request: {
+    method?: string;
+    path: string;
+    /** Query parameters that must be present with these values. */
+    query?: Record<string, string>;
+    /** Headers that must be present with these values. */
+    headers?: Record<string, string>;
+    /** The JSON body that must be sent. */
+    body?: unknown;
+  };
+  response: unknown;
+  status?: number;
+  /** Text the tool result must contain. */
+  expect: string[];
+}
+
+export const CATALOG_CASES: Record<string, CatalogCase> = {
+  weather_forecast: {
+    args: { latitude: 52.52, longitude: 13.41, days: 3 },
+    request: {
+      path: "/v1/forecast",
+      query: { latitude: "52.52", longitude: "13.41", forecast_days: "3", timezone: "auto" },
+    },
+    response: {
+      latitude: 52.52,
+      longitude: 13.419998,
+      generationtime_ms: 0.06,
+      utc_offset_seconds: 3600,
+      timezone: "Europe/Berlin",
+      timezone_abbreviation: "GMT+1",
+      elevation: 38,
+      current_units: { time: "iso8601", interval: "seconds", temperature_2m: "°C" },
+      current: { time: "2025-01-14T10:15", interval: 900, temperature_2m: 3.4, weather_code: 3 },
+      daily_units: { time: "iso8601", temperature_2m_max: "°C" },
+      daily: {
+        time: ["2025-01-14", "2025-01-15", "2025-01-16"],
+        temperature_2m_max: [4.1, 2.8, 1.9],
+        temperature_2m_min: [-0.6, -2.1, -3.3],
+      },
+    },
+    expect: ['"timezone":"Europe/Berlin"', '"temperature_2m_max":[4.1,2.8,1.9]'],
+  },
+  geocode_place: {
+    args: { name: "Berlin" },
+    request: {
+      path: "/v1/search",
+      query: { name: "Berlin", count: "5", language: "en", format: "json" },
+    },
+    response: {
+      results: [
+        {
+          id: 2950159,
+          name: "Berlin",
+          latitude: 52.52437,
+          longitude: 13.41053,
+          elevation: 74,
+          feature_code: "PPLC",
+          country_code: "DE",
+          timezone: "Europe/Berlin",
+          population: 3426354,
+          country: "Germany",
+          admin1: "State of Berlin",
+        },
+      ],
+      generationtime_ms: 0.9,
+    },
+    expect: ['"latitude":52.52437', '"country":"Germany"'],
+  },
+  air_quality: {
+    args: { latitude: 48.85, longitude: 2.35 },
+    request: { path: "/v1/air-quality", query: { latitude: "48.85", longitude: "2.35" } },
+    response: {
+      latitude: 48.9,
+      longitude: 2.3,
+      current_units: { time: "iso8601", european_aqi: "EAQI", pm2_5: "μg/m³" },
+      current: {
+        time: "2025-01-14T10:00",
+        interval: 3600,
+        european_aqi: 41,
+        us_aqi: 58,
+        pm2_5: 14.2,
+      },
+    },
+    expect: ['"european_aqi":41'],
+  },
+  sunrise_sunset: {
+    args: { latitude: 36.72, longitude: -4.42, date: "2025-06-21" },
+    request: {
+      path: "/json",
+      query: { lat: "36.72", lng: "-4.42", date: "2025-06-21", formatted: "0" },
+    },
+    response: {
+      results: {
+        sunrise: "2025-06-21T05:00:52+00:00",
+        sunset: "2025-06-21T19:40:31+00:00",
+        solar_noon: "2025-06-21T12:20:41+00:00",
+        day_length: 52779,
+        civil_twilight_begin: "2025-06-21T04:31:46+00:00",
+        civil_twilight_end: "2025-06-21T20:09:37+00:00",
+      },
+      status: "OK",
+      tzid: "UTC",
+    },
+    expect: ['"sunrise":"2025-06-21T05:00:52+00:00"'],
+  },
+  earthquakes_recent: {
+    args: { min_magnitude: 6 },
+    request: {
+      path: "/fdsnws/event/1/query",
+      query: { format: "geojson", orderby: "time", minmagnitude: "6", limit: "20" },
+    },
+    response: {
+      type: "FeatureCollection",
+      metadata: { generated: 1736850000000, title: "USGS Earthquakes", status: 200, count: 1 },
+      features: [
+        {
+          type: "Feature",
+          properties: {
+            mag: 6.8,
+            place: "37 km SW of Hyūga, Japan",
+            time: 1736771339000,
+            tsunami: 1,
+            type: "earthquake",
+            title: "M 6.8 - 37 km SW of Hyūga, Japan",
+          },
+          geometry: { type: "Point", coordinates: [131.33, 31.83, 36] },
+          id: "us6000pi9w",
+        },
+      ],
+    },
+    expect: ['"mag":6.8', "Hyūga"],
+  },
+  wikipedia_summary: {
+    args: { title: "Alan Turing" },
+    request: { path: "/api/rest_v1/page/summary/Alan%20Turing" },
+    response: {
+      type: "standard",
+      title: "Alan Turing",
+      displaytitle: "Alan Turing",
+      pageid: 1208,
+      lang: "en",
+      description: "English computer scientist (1912–1954)",
+      extract:
+        "Alan Mathison Turing was an English mathematician, computer scientist, logician, cryptanalyst, philosopher and theoretical biologist.",
+      content_urls: { desktop: { page: "https://en.wikipedia.org/wiki/Alan_Turing" } },
+      timestamp: "2025-01-10T12:00:00Z",
+    },
+    expect: ["Alan Mathison Turing was an English mathematician"],
+  },
+  wikipedia_search: {
+    args: { query: "enigma machine", limit: 2 },
+    request: {
+      path: "/w/api.php",
+      query: {
+        action: "query",
+        list: "search",
+        format: "json",
+        srsearch: "enigma machine",
+        srlimit: "2",
+      },
+    },
+    response: {
+      batchcomplete: "",
+      continue: { sroffset: 2, continue: "-||" },
+      query: {
+        searchinfo: { totalhits: 3012 },
+        search: [
+          {
+            ns: 0,
+            title: "Enigma machine",
+            pageid: 9256,
+            size: 97310,
+            wordcount: 11017,
+            snippet: 'The <span class="searchmatch">Enigma</span> machine is a cipher device',
+            timestamp: "2025-01-02T10:00:00Z",
+          },
+        ],
+      },
+    },
+    expect: ['"totalhits":3012', '"title":"Enigma machine"'],
+  },
+  dictionary_define: {
+    args: { word: "serendipity" },
+    request: { path: "/api/v2/entries/en/serendipity" },
+    response: [
+      {
+        word: "serendipity",
+        phonetic: "/ˌsɛɹənˈdɪpɪti/",
+        phonetics: [{ text: "/ˌsɛɹənˈdɪpɪti/", audio: "" }],
+        meanings: [
+          {
+            partOfSpeech: "noun",
+            definitions: [
+              {
+                definition:
+                  "A combination of events which have come together by chance to make a surprisingly good or wonderful outcome.",
+                synonyms: [],
+                antonyms: [],
+              },
+            ],
+            synonyms: ["chance", "fluke"],
+            antonyms: [],
+          },
+        ],
+        license: { name: "CC BY-SA 3.0", url: "https://creativecommons.org/licenses/by-sa/3.0" },
+        sourceUrls: ["https://en.wiktionary.org/wiki/serendipity"],
+      },
+    ],
+    expect: ['"partOfSpeech":"noun"', "surprisingly good"],
+  },
+  country_info: {
+    args: { name: "germany" },
+    request: { path: "/v3.1/name/germany", query: { fields: expectStartsWith("name,cca2") } },
+    response: [
+      {
+        name: { common: "Germany", official: "Federal Republic of Germany" },
+        cca2: "DE",
+        cca3: "DEU",
+        capital: ["Berlin"],
+        region: "Europe",
+        subregion: "Western Europe",
+        population: 83240525,
+        area: 357114,
+        languages: { deu: "German" },
+        currencies: { EUR: { name: "Euro", symbol: "€" } },
+        timezones: ["UTC+01:00"],
+        borders: ["AUT", "BEL", "CZE", "DNK", "FRA", "LUX", "NLD", "POL", "CHE"],
+        flag: "🇩🇪",
+      },
+    ],
+    expect: ['"capital":["Berlin"]', '"population":83240525'],
+  },
+  country_by_code: {
+    args: { code: "JP" },
+    request: { path: "/v3.1/alpha/JP" },
+    response: [
+      {
+        name: { common: "Japan", official: "Japan" },
+        cca2: "JP",
+        cca3: "JPN",
+        capital: ["Tokyo"],
+        region: "Asia",
+        subregion: "Eastern Asia",
+        population: 125836021,
+        area: 377930,
+        languages: { jpn: "Japanese" },
+        currencies: { JPY: { name: "Japanese yen", symbol: "¥" } },
+        idd: { root: "+8", suffixes: ["1"] },
+        timezones: ["UTC+09:00"],
+        flag: "🇯🇵",
+      },
+    ],
+    expect: ['"capital":["Tokyo"]', "Japanese yen"],
+  },
+  zip_code_lookup: {
+    args: { country: "us", postal_code: "90210" },
+    request: { path: "/us/90210" },
+    response: {
+      "post code": "90210",
+      country: "United States",
+      "country abbreviation": "US",
+      places: [
+        {
+          "place name": "Beverly Hills",
+          longitude: "-118.4065",
+          state: "California",
+          "state abbreviation": "CA",
+          latitude: "34.0901",
+        },
+      ],
+    },
+    expect: ['"place name":"Beverly Hills"'],
+  },
+  hackernews_stories: {
+    args: { list: "best" },
+    request: { path: "/v0/beststories.json" },
+    response: [42648302, 42654410, 42651107, 42649887],
+    expect: ["[42648302,42654410,42651107,42649887]"],
+  },
+  hackernews_item: {
+    args: { id: 8863 },
+    request: { path: "/v0/item/8863.json" },
+    response: {
+      by: "dhouston",
+      descendants: 71,
+      id: 8863,
+      kids: [8952, 9224, 8917],
+      score: 111,
+      time: 1175714200,
+      title: "My YC app: Dropbox - Throw away your USB drive",
+      type: "story",
+      url: "http://www.getdropbox.com/u/2/screencast.html",
+    },
+    expect: ['"by":"dhouston"', "Dropbox"],
+  },
+  hackernews_user: {
+    args: { username: "jl" },
+    request: { path: "/v0/user/jl.json" },
+    response: {
+      about: "This is a test",
+      created: 1173923446,
+      id: "jl",
+      karma: 2937,
+      submitted: [8265435, 8168423, 8090946],
+    },
+    expect: ['"karma":2937'],
+  },
+  hackernews_search: {
+    args: { query: "rust compiler", limit: 2 },
+    request: {
+      path: "/api/v1/search",
+      query: { query: "rust compiler", tags: "story", hitsPerPage: "2" },
+    },
+    response: {
+      hits: [
+        {
+          objectID: "41612437",
+          title: "The Rust compiler is now faster",
+          url: "https://blog.rust-lang.org/",
+          author: "steveklabnik",
+          points: 312,
+          num_comments: 120,
+          created_at: "2024-09-22T10:00:00Z",
+          _tags: ["story", "author_steveklabnik", "story_41612437"],
+        },
+      ],
+      nbHits: 1893,
+      page: 0,
+      nbPages: 50,
+      hitsPerPage: 2,
+      query: "rust compiler",
+      processingTimeMS: 3,
+    },
+    expect: ['"points":312', '"nbHits":1893'],
+  },
+  exchange_rates: {
+    args: { from: "USD", to: "EUR,GBP", amount: 10 },
+    request: { path: "/latest", query: { from: "USD", to: "EUR,GBP", amount: "10" } },
+    response: {
+      amount: 10.0,
+      base: "USD",
+      date: "2025-01-13",
+      rates: { EUR: 9.7723, GBP: 8.1936 },
+    },
+    expect: ['"base":"USD"', '"EUR":9.7723'],
+  },
+  public_holidays: {
+    args: { year: 2025, country_code: "DE" },
+    request: { path: "/api/v3/PublicHolidays/2025/DE" },
+    response: [
+      {
+        date: "2025-01-01",
+        localName: "Neujahr",
+        name: "New Year's Day",
+        countryCode: "DE",
+        fixed: true,
+        global: true,
+        counties: null,
+        launchYear: 1967,
+        types: ["Public"],
+      },
+      {
+        date: "2025-10-03",
+        localName: "Tag der Deutschen Einheit",
+        name: "German Unity Day",
+        countryCode: "DE",
+        fixed: true,
+        global: true,
+        counties: null,
+        launchYear: null,
+        types: ["Public"],
+      },
+    ],
+    expect: ["German Unity Day"],
+  },
+  wayback_availability: {
+    args: { url: "example.com", timestamp: "20060101" },
+    request: { path: "/wayback/available", query: { url: "example.com", timestamp: "20060101" } },
+    response: {
+      url: "example.com",
+      archived_snapshots: {
+        closest: {
+          status: "200",
+          available: true,
+          url: "http://web.archive.org/web/20060101064348/http://www.example.com:80/",
+          timestamp: "20060101064348",
+        },
+      },
+    },
+    expect: ['"timestamp":"20060101064348"'],
+  },
+  npm_package: {
+    args: { name: "@types/node" },
+    request: { path: "/@types/node/latest" },
+    response: {
+      name: "@types/node",
+      version: "22.10.5",
+      description: "TypeScript definitions for node",
+      license: "MIT",
+      homepage: "https://github.com/DefinitelyTyped/DefinitelyTyped/tree/master/types/node",
+      repository: { type: "git", url: "https://github.com/DefinitelyTyped/DefinitelyTyped.git" },
+      dependencies: { "undici-types": "~6.20.0" },
+      dist: {
+        fileCount: 80,
+        unpackedSize: 2246342,
+        tarball: "https://registry.npmjs.org/@types/node/-/node-22.10.5.tgz",
+      },
+    },
+    expect: ['"version":"22.10.5"'],
+  },
+  npm_search: {
+    args: { text: "yaml parser", size: 2 },
+    request: { path: "/-/v1/search", query: { text: "yaml parser", size: "2" } },
+    response: {
+      objects: [
+        {
+          package: {
+            name: "yaml",
+            version: "2.7.0",
+            description: "JavaScript parser and stringifier for YAML",
+            keywords: ["YAML", "parser", "stringifier"],
+            date: "2025-01-01T00:00:00.000Z",
+            links: { npm: "https://www.npmjs.com/package/yaml" },
+            publisher: { username: "eemeli" },
+          },
+          score: { final: 0.93, detail: { quality: 0.9, popularity: 0.9, maintenance: 1 } },
+          searchScore: 100.2,
+        },
+      ],
+      total: 2198,
+      time: "Tue Jan 14 2025 10:00:00 GMT+0000",
+    },
+    expect: ['"name":"yaml"', '"total":2198'],
+  },
+  npm_downloads: {
+    args: { package: "@types/node", period: "last-month" },
+    request: { path: "/downloads/point/last-month/@types/node" },
+    response: {
+      downloads: 163114311,
+      start: "2024-12-14",
+      end: "2025-01-12",
+      package: "@types/node",
+    },
+    expect: ['"downloads":163114311'],
+  },
+  pypi_package: {
+    args: { name: "requests" },
+    request: { path: "/pypi/requests/json" },
+    response: {
+      info: {
+        name: "requests",
+        version: "2.32.3",
+        summary: "Python HTTP for Humans.",
+        license: "Apache-2.0",
+        requires_python: ">=3.8",
+        author: "Kenneth Reitz",
+        project_urls: { Source: "https://github.com/psf/requests" },
+      },
+      last_serial: 24000000,
+      releases: { "2.32.3": [{ filename: "requests-2.32.3.tar.gz" }] },
+      urls: [{ filename: "requests-2.32.3-py3-none-any.whl" }],
+    },
+    expect: ['"summary":"Python HTTP for Humans."', '"requires_python":">=3.8"'],
+  },
+  crates_package: {
+    args: { name: "serde" },
+    request: { path: "/api/v1/crates/serde" },
+    response: {
+      crate: {
+        id: "serde",
+        name: "serde",
+        description: "A generic serialization/deserialization framework",
+        max_version: "1.0.217",
+        max_stable_version: "1.0.217",
+        downloads: 489000000,
+        recent_downloads: 71000000,
+        repository: "https://github.com/serde-rs/serde",
+        documentation: "https://docs.rs/serde",
+        created_at: "2014-12-05T20:20:39.487502Z",
+        updated_at: "2024-12-27T20:34:35.000000Z",
+      },
+      versions: [{ id: 1, num: "1.0.217" }],
+      keywords: [{ id: "serde" }],
+      categories: [{ id: "encoding" }],
+    },
+    expect: ['"max_stable_version":"1.0.217"'],
+  },
+  rubygems_gem: {
+    args: { name: "rails" },
+    request: { path: "/api/v1/gems/rails.json" },
+    response: {
+      name: "rails",
+      downloads: 605000000,
+      version: "8.0.1",
+      version_created_at: "2024-12-13T00:00:00.000Z",
+      authors: "David Heinemeier Hansson",
+      info: "Ruby on Rails is a full-stack web framework.",
+      licenses: ["MIT"],
+      project_uri: "https://rubygems.org/gems/rails",
+      source_code_uri: "https://github.com/rails/rails/tree/v8.0.1",
+      dependencies: {
+        development: [],
+        runtime: [{ name: "actioncable", requirements: "= 8.0.1" }],
+      },
+    },
+    expect: ['"version":"8.0.1"', "actioncable"],
+  },
+  docker_hub_tags: {
+    args: { repository: "postgres", name: "alpine", limit: 2 },
+    request: {
+      path: "/v2/repositories/library/postgres/tags",
+      query: { page_size: "2", name: "alpine", ordering: "last_updated" },
+    },
+    response: {
+      count: 412,
+      next: "https://hub.docker.com/v2/repositories/library/postgres/tags?page=2&page_size=2",
+      previous: null,
+      results: [
+        {
+          name: "17-alpine",
+          last_updated: "2025-01-10T05:12:03.123Z",
+          full_size: 105512345,
+          digest: "sha256:0f31b4c3a8f7c2e1",
+          images: [{ architecture: "amd64", os: "linux", size: 105512345 }],
+        },
+      ],
+    },
+    expect: ['"name":"17-alpine"'],
+  },
+  deps_dev_package: {
+    args: { system: "npm", name: "@babel/core" },
+    request: { path: "/v3/systems/npm/packages/%40babel%2Fcore" },
+    response: {
+      packageKey: { system: "NPM", name: "@babel/core" },
+      versions: [
+        {
+          versionKey: { system: "NPM", name: "@babel/core", version: "7.26.0" },
+          publishedAt: "2024-10-25T13:30:00Z",
+          isDefault: true,
+        },
+      ],
+    },
+    expect: ['"isDefault":true', '"version":"7.26.0"'],
+  },
+  osv_query: {
+    args: { ecosystem: "npm", name: "lodash", version: "4.17.20" },
+    request: {
+      method: "POST",
+      path: "/v1/query",
+      body: { package: { ecosystem: "npm", name: "lodash" }, version: "4.17.20" },
+      headers: { "content-type": "application/json" },
+    },
+    response: {
+      vulns: [
+        {
+          id: "GHSA-35jh-r3h4-6jhm",
+          summary: "Command Injection in lodash",
+          aliases: ["CVE-2021-23337"],
+          modified: "2024-01-01T00:00:00Z",
+          published: "2021-02-15T00:00:00Z",
+          severity: [{ type: "CVSS_V3", score: "CVSS:3.1/AV:N/AC:L/PR:H/UI:N/S:U/C:H/I:H/A:H" }],
+        },
+      ],
+    },
+    expect: ["CVE-2021-23337"],
+  },
+  endoflife_product: {
+    args: { product: "nodejs" },
+    request: { path: "/api/nodejs.json" },
+    response: [
+      {
+        cycle: "22",
+        releaseDate: "2024-04-24",
+        eol: "2027-04-30",
+        latest: "22.13.0",
+        latestReleaseDate: "2025-01-07",
+        lts: "2024-10-29",
+        support: "2025-10-21",
+      },
+      {
+        cycle: "20",
+        releaseDate: "2023-04-18",
+        eol: "2026-04-30",
+        latest: "20.18.1",
+        lts: "2023-10-24",
+      },
+    ],
+    expect: ['"eol":"2027-04-30"'],
+  },
+  github_repo: {
+    args: { owner: "oven-sh", repo: "bun" },
+    request: {
+      path: "/repos/oven-sh/bun",
+      headers: { accept: "application/vnd.github+json", "x-github-api-version": "2022-11-28" },
+    },
+    response: {
+      id: 357728969,
+      name: "bun",
+      full_name: "oven-sh/bun",
+      owner: { login: "oven-sh", type: "Organization" },
+      description:
+        "Incredibly fast JavaScript runtime, bundler, test runner, and package manager – all in one",
+      html_url: "https://github.com/oven-sh/bun",
+      stargazers_count: 75123,
+      forks_count: 2790,
+      open_issues_count: 5012,
+      language: "Zig",
+      license: { key: "other", spdx_id: "NOASSERTION" },
+      topics: ["bun", "javascript", "runtime"],
+      default_branch: "main",
+      pushed_at: "2025-01-14T09:00:00Z",
+    },
+    expect: ['"stargazers_count":75123'],
+  },
+  github_search_repos: {
+    args: { query: "mcp language:typescript", sort: "stars", limit: 1 },
+    request: {
+      path: "/search/repositories",
+      query: { q: "mcp language:typescript", sort: "stars", per_page: "1" },
+    },
+    response: {
+      total_count: 8123,
+      incomplete_results: false,
+      items: [
+        {
+          id: 1,
+          full_name: "modelcontextprotocol/typescript-sdk",
+          description: "The official TypeScript SDK for Model Context Protocol servers and clients",
+          stargazers_count: 9000,
+          language: "TypeScript",
+        },
+      ],
+    },
+    expect: ['"total_count":8123', "typescript-sdk"],
+  },
+  github_latest_release: {
+    args: { owner: "biomejs", repo: "biome" },
+    request: { path: "/repos/biomejs/biome/releases/latest" },
+    response: {
+      id: 193000000,
+      tag_name: "cli/v1.9.4",
+      name: "CLI v1.9.4",
+      draft: false,
+      prerelease: false,
+      published_at: "2024-10-17T14:00:00Z",
+      html_url: "https://github.com/biomejs/biome/releases/tag/cli%2Fv1.9.4",
+      body: "## CLI\n\n### Bug fixes\n- Fix a crash",
+      assets: [
+        { name: "biome-linux-x64", size: 25000000, browser_download_url: "https://github.com/x" },
+      ],
+    },
+    expect: ['"tag_name":"cli/v1.9.4"'],
+  },
+  gitlab_project: {
+    args: { project: "gitlab-org/gitlab" },
+    request: { path: "/api/v4/projects/gitlab-org%2Fgitlab" },
+    response: {
+      id: 278964,
+      name: "GitLab",
+      path_with_namespace: "gitlab-org/gitlab",
+      description: "GitLab is an open source end-to-end software development platform.",
+      web_url: "https://gitlab.com/gitlab-org/gitlab",
+      star_count: 4500,
+      forks_count: 10500,
+      default_branch: "master",
+      topics: ["devops"],
+      last_activity_at: "2025-01-14T10:00:00.000Z",
+    },
+    expect: ['"path_with_namespace":"gitlab-org/gitlab"'],
+  },
+  openlibrary_search: {
+    args: { title: "dune", author: "herbert", limit: 1 },
+    request: { path: "/search.json", query: { title: "dune", author: "herbert", limit: "1" } },
+    response: {
+      numFound: 118,
+      start: 0,
+      numFoundExact: true,
+      docs: [
+        {
+          key: "/works/OL893415W",
+          title: "Dune",
+          author_name: ["Frank Herbert"],
+          first_publish_year: 1965,
+          edition_count: 120,
+          isbn: ["9780441013593"],
+        },
+      ],
+      q: "",
+      offset: null,
+    },
+    expect: ['"first_publish_year":1965'],
+  },
+  crossref_works: {
+    args: { query: "attention is all you need", rows: 1 },
+    request: { path: "/works", query: { query: "attention is all you need", rows: "1" } },
+    response: {
+      status: "ok",
+      "message-type": "work-list",
+      "message-version": "1.0.0",
+      message: {
+        facets: {},
+        "total-results": 1532,
+        items: [
+          {
+            DOI: "10.48550/arxiv.1706.03762",
+            title: ["Attention Is All You Need"],
+            author: [{ given: "Ashish", family: "Vaswani" }],
+            type: "posted-content",
+            "is-referenced-by-count": 1500,
+          },
+        ],
+        "items-per-page": 1,
+        query: { "start-index": 0, "search-terms": "attention is all you need" },
+      },
+    },
+    expect: ['"DOI":"10.48550/arxiv.1706.03762"', '"total-results":1532'],
+  },
+  openalex_works: {
+    args: { query: "crispr", limit: 1, filter: "publication_year:2020" },
+    request: {
+      path: "/works",
+      query: { search: "crispr", per_page: "1", filter: "publication_year:2020" },
+    },
+    response: {
+      meta: { count: 24012, db_response_time_ms: 40, page: 1, per_page: 1 },
+      results: [
+        {
+          id: "https://openalex.org/W3004",
+          doi: "https://doi.org/10.1038/s41586-020-2008-3",
+          title: "CRISPR–Cas guide RNA design",
+          publication_year: 2020,
+          cited_by_count: 812,
+          open_access: { is_oa: true },
+          authorships: [{ author: { display_name: "Jane Doe" } }],
+        },
+      ],
+      group_by: [],
+    },
+    expect: ['"cited_by_count":812'],
+  },
+  semantic_scholar_search: {
+    args: { query: "graph neural networks", limit: 1 },
+    request: {
+      path: "/graph/v1/paper/search",
+      query: { query: "graph neural networks", limit: "1", fields: expectStartsWith("title,year") },
+    },
+    response: {
+      total: 84231,
+      offset: 0,
+      next: 1,
+      data: [
+        {
+          paperId: "36eff562f65125511b5dfab68ce7f7a943c27478",
+          title: "Semi-Supervised Classification with Graph Convolutional Networks",
+          year: 2016,
+          authors: [{ authorId: "3422", name: "Thomas Kipf" }],
+          citationCount: 25000,
+          venue: "ICLR",
+          url: "https://www.semanticscholar.org/paper/36eff562",
+          abstract: null,
+        },
+      ],
+    },
+    expect: ["Graph Convolutional Networks"],
+  },
+  musicbrainz_artist_search: {
+    args: { query: "radiohead", limit: 1 },
+    request: { path: "/ws/2/artist", query: { query: "radiohead", limit: "1", fmt: "json" } },
+    response: {
+      created: "2025-01-14T10:00:00.000Z",
+      count: 12,
+      offset: 0,
+      artists: [
+        {
+          id: "a74b1b7f-71a5-4011-9441-d0b5e4122711",
+          type: "Group",
+          score: 100,
+          name: "Radiohead",
+          "sort-name": "Radiohead",
+          country: "GB",
+          "life-span": { begin: "1991", ended: null },
+          tags: [{ count: 20, name: "alternative rock" }],
+        },
+      ],
+    },
+    expect: ['"country":"GB"', "a74b1b7f-71a5-4011-9441-d0b5e4122711"],
+  },
+  openfoodfacts_product: {
+    args: { barcode: "3017624010701" },
+    request: {
+      path: "/api/v2/product/3017624010701.json",
+      query: { fields: expectStartsWith("product_name") },
+    },
+    response: {
+      code: "3017624010701",
+      product: {
+        product_name: "Nutella",
+        brands: "Ferrero",
+        quantity: "400 g",
+        nutriscore_grade: "e",
+        nutriments: { "energy-kcal_100g": 539, sugars_100g: 56.3, fat_100g: 30.9 },
+        allergens_tags: ["en:milk", "en:nuts", "en:soybeans"],
+      },
+      status: 1,
+      status_verbose: "product found",
+    },
+    expect: ['"product_name":"Nutella"', '"nutriscore_grade":"e"'],
+  },
+  worldbank_indicator: {
+    args: { country: "BR", indicator: "SP.POP.TOTL", date: "2022:2023" },
+    request: {
+      path: "/v2/country/BR/indicator/SP.POP.TOTL",
+      query: { date: "2022:2023", format: "json", per_page: "20" },
+    },
+    response: [
+      { page: 1, pages: 1, per_page: 20, total: 2, sourceid: "2", lastupdated: "2024-12-16" },
+      [
+        {
+          indicator: { id: "SP.POP.TOTL", value: "Population, total" },
+          country: { id: "BR", value: "Brazil" },
+          countryiso3code: "BRA",
+          date: "2023",
+          value: 211140729,
+          unit: "",
+          obs_status: "",
+          decimal: 0,
+        },
+      ],
+    ],
+    expect: ['"value":211140729'],
+  },
+  github_create_issue: {
+    args: { owner: "acme", repo: "app", title: "Crash on start", labels: ["bug"] },
+    env: { GITHUB_TOKEN: "ghp_testtoken123" },
+    request: {
+      method: "POST",
+      path: "/repos/acme/app/issues",
+      headers: { authorization: "Bearer ghp_testtoken123" },
+      body: { title: "Crash on start", labels: ["bug"] },
+    },
+    status: 201,
+    response: {
+      id: 1,
+      number: 1347,
+      state: "open",
+      title: "Crash on start",
+      html_url: "https://github.com/acme/app/issues/1347",
+      labels: [{ name: "bug" }],
+    },
+    expect: ['"number":1347'],
+  },
+  openweather_current: {
+    args: { city: "London,GB" },
+    env: { OPENWEATHER_API_KEY: "owm-test-key" },
+    request: {
+      path: "/data/2.5/weather",
+      query: { q: "London,GB", units: "metric", appid: "owm-test-key" },
+    },
+    response: {
+      coord: { lon: -0.1257, lat: 51.5085 },
+      weather: [{ id: 803, main: "Clouds", description: "broken clouds", icon: "04d" }],
+      main: {
+        temp: 7.2,
+        feels_like: 4.9,
+        temp_min: 6.1,
+        temp_max: 8.3,
+        pressure: 1021,
+        humidity: 81,
+      },
+      wind: { speed: 4.1, deg: 240 },
+      dt: 1736848800,
+      sys: { country: "GB", sunrise: 1736841700, sunset: 1736871700 },
+      timezone: 0,
+      name: "London",
+      cod: 200,
+    },
+    expect: ['"description":"broken clouds"'],
+  },
+  nasa_apod: {
+    args: { date: "2025-01-01" },
+    env: { NASA_API_KEY: "nasa-test-key" },
+    request: { path: "/planetary/apod", query: { date: "2025-01-01", api_key: "nasa-test-key" } },
+    response: {
+      date: "2025-01-01",
+      explanation: "What's happening to this spiral galaxy?",
+      hdurl: "https://apod.nasa.gov/apod/image/2501/galaxy.jpg",
+      media_type: "image",
+      service_version: "v1",
+      title: "A Spiral Galaxy",
+      url: "https://apod.nasa.gov/apod/image/2501/galaxy1024.jpg",
+    },
+    expect: ['"title":"A Spiral Galaxy"'],
+  },
+  brave_web_search: {
+    args: { query: "bun runtime", count: 1 },
+    env: { BRAVE_API_KEY: "brave-test-key" },
+    request: {
+      path: "/res/v1/web/search",
+      query: { q: "bun runtime", count: "1" },
+      headers: { "x-subscription-token": "brave-test-key" },
+    },
+    response: {
+      type: "search",
+      query: { original: "bun runtime" },
+      web: {
+        type: "search",
+        results: [
+          {
+            title: "Bun — A fast all-in-one JavaScript runtime",
+            url: "https://bun.sh/",
+            description: "Bundle, install and run JavaScript",
+          },
+        ],
+      },
+    },
+    expect: ['"url":"https://bun.sh/"'],
+  },
+  tavily_search: {
+    args: { query: "latest MCP spec" },
+    env: { TAVILY_API_KEY: "tvly-test-key" },
+    request: {
+      method: "POST",
+      path: "/search",
+      headers: { authorization: "Bearer tvly-test-key" },
+      body: {
+        query: "latest MCP spec",
+        max_results: 5,
+        search_depth: "basic",
+        include_answer: true,
+      },
+    },
+    response: {
+      query: "latest MCP spec",
+      answer: "The latest Model Context Protocol specification is 2025-11-25.",
+      results: [
+        {
+          title: "Specification",
+          url: "https://modelcontextprotocol.io/specification",
+          content: "MCP spec",
+          score: 0.98,
+        },
+      ],
+      response_time: 1.2,
+    },
+    expect: ["2025-11-25"],
+  },
+  newsapi_top_headlines: {
+    args: { country: "us", category: "technology", page_size: 1 },
+    env: { NEWSAPI_KEY: "news-test-key" },
+    request: {
+      path: "/v2/top-headlines",
+      query: { country: "us", category: "technology", pageSize: "1" },
+      headers: { "x-api-key": "news-test-key" },
+    },
+    response: {
+      status: "ok",
+      totalResults: 34,
+      articles: [
+        {
+          source: { id: "the-verge", name: "The Verge" },
+          author: "A Writer",
+          title: "A new chip arrives",
+          description: "It is fast.",
+          url: "https://www.theverge.com/chip",
+          publishedAt: "2025-01-14T09:00:00Z",
+          content: "It is fast. [+1200 chars]",
+        },
+      ],
+    },
+    expect: ['"totalResults":34'],
+  },
+  slack_post_message: {
+    args: { channel: "C024BE91L", text: "Deploy finished" },
+    env: { SLACK_BOT_TOKEN: "xoxb-test-token" },
+    request: {
+      method: "POST",
+      path: "/api/chat.postMessage",
+      headers: {
+        authorization: "Bearer xoxb-test-token",
+        "content-type": "application/json; charset=utf-8",
+      },
+      body: { channel: "C024BE91L", text: "Deploy finished" },
+    },
+    response: {
+      ok: true,
+      channel: "C024BE91L",
+      ts: "1736848800.000200",
+      message: { type: "message", text: "Deploy finished", bot_id: "B123" },
+    },
+    expect: ['"ts":"1736848800.000200"'],
+  },
+  notion_search: {
+    args: { query: "roadmap" },
+    env: { NOTION_TOKEN: "secret_notiontest" },
+    request: {
+      method: "POST",
+      path: "/v1/search",
+      headers: { authorization: "Bearer secret_notiontest", "notion-version": "2022-06-28" },
+      body: { query: "roadmap", page_size: 10 },
+    },
+    response: {
+      object: "list",
+      results: [
+        {
+          object: "page",
+          id: "59833787-2cf9-4fdf-8782-e53db20768a5",
+          last_edited_time: "2025-01-10T12:00:00.000Z",
+          url: "https://www.notion.so/Roadmap-59833787",
+        },
+      ],
+      next_cursor: null,
+      has_more: false,
+      type: "page_or_database",
+    },
+    expect: ["Roadmap-59833787"],
+  },
+  stripe_balance: {
+    args: {},
+    env: { STRIPE_SECRET_KEY: "rk_test_abc123" },
+    request: { path: "/v1/balance", headers: { authorization: "Bearer rk_test_abc123" } },
+    response: {
+      object: "balance",
+      available: [{ amount: 152300, currency: "usd", source_types: { card: 152300 } }],
+      livemode: false,
+      pending: [{ amount: 4200, currency: "usd", source_types: { card: 4200 } }],
+    },
+    expect: ['"amount":152300'],
+  },
+  omdb_movie: {
+    args: { title: "Blade Runner", year: 1982 },
+    env: { OMDB_API_KEY: "omdb-test" },
+    request: {
+      path: "/",
+      query: { t: "Blade Runner", y: "1982", plot: "short", apikey: "omdb-test" },
+    },
+    response: {
+      Title: "Blade Runner",
+      Year: "1982",
+      Rated: "R",
+      Runtime: "117 min",
+      Genre: "Action, Drama, Sci-Fi",
+      Director: "Ridley Scott",
+      Plot: "A blade runner must pursue and terminate four replicants.",
+      imdbRating: "8.1",
+      imdbID: "tt0083658",
+      Response: "True",
+    },
+    expect: ['"Director":"Ridley Scott"'],
+  },
+  deepl_translate: {
+    args: { text: "Hello, world", target_lang: "DE" },
+    env: { DEEPL_AUTH_KEY: "deepl-test:fx" },
+    request: {
+      method: "POST",
+      path: "/v2/translate",
+      headers: { authorization: "DeepL-Auth-Key deepl-test:fx" },
+      body: { text: ["Hello, world"], target_lang: "DE" },
+    },
+    response: { translations: [{ detected_source_language: "EN", text: "Hallo, Welt" }] },
+    expect: ["Hallo, Welt"],
+  },
+  alphavantage_quote: {
+    args: { symbol: "IBM" },
+    env: { ALPHAVANTAGE_API_KEY: "av-test" },
+    request: {
+      path: "/query",
+      query: { function: "GLOBAL_QUOTE", symbol: "IBM", apikey: "av-test" },
+    },
+    response: {
+      "Global Quote": {
+        "01. symbol": "IBM",
+        "02. open": "218.0000",
+        "05. price": "219.9100",
+        "07. latest trading day": "2025-01-13",
+        "08. previous close": "217.8000",
+        "09. change": "2.1100",
+        "10. change percent": "0.9688%",
+      },
+    },
+    expect: ['"05. price":"219.9100"'],
+  },
+  linear_my_issues: {
+    args: { limit: 2 },
+    env: { LINEAR_API_KEY: "lin_api_test" },
+    request: {
+      method: "POST",
+      path: "/graphql",
+      headers: { authorization: "lin_api_test" },
+    },
+    response: {
+      data: {
+        viewer: {
+          assignedIssues: {
+            nodes: [
+              {
+                identifier: "ENG-123",
+                title: "Fix login",
+                priority: 2,
+                url: "https://linear.app/acme/issue/ENG-123",
+                state: { name: "In Progress" },
+              },
+            ],
+          },
+        },
+      },
+    },
+    expect: ['"identifier":"ENG-123"'],
+  },
+};
+
+/** A query value that must start with this text (long field lists). */
+export function expectStartsWith(prefix: string): string {
+  return `^${prefix}`;
+}

@@ -1,0 +1,102 @@
+import { afterAll, beforeAll, describe, expect, test } from "bun:test";
+import { readFileSync } from "node:fs";
+import { CATALOG_MODULE, renderCatalogModule } from "../../scripts/gen-catalog.ts";
+import { loadBuiltinCapabilities } from "../../src/capabilities/catalog.ts";
+import { executeCapability } from "../../src/capabilities/execute.ts";
+import type { Capability } from "../../src/capabilities/resolve.ts";
+import { firstText } from "../helpers.ts";
+import { pointAt, startUpstream, type Upstream } from "./_upstream.ts";
+import { CATALOG_CASES } from "./catalog-cases.ts";
+
+const results = loadBuiltinCapabilities();
+const builtins = results.flatMap((result) => (result.ok ? [result.capability] : []));
+
+let upstream: Upstream;
+/** What the stand-in API answers next. */
+let next: { status: number; body: unknown } = { status: 200, body: {} };
+
+beforeAll(() => {
+  upstream = startUpstream(() => Response.json(next.body, { status: next.status }));
+});
+afterAll(() => upstream?.stop());
+
+describe("built-in catalog", () => {
+  test("every file validates", () => {
+    const bad = results.filter((result) => !result.ok);
+    expect(bad).toEqual([]);
+  });
+
+  test("at least 40 capabilities, at least 25 of them needing no key", () => {
+    expect(builtins.length).toBeGreaterThanOrEqual(40);
+    const keyless = builtins.filter((capability) => capability.requiredEnv.length === 0);
+    expect(keyless.length).toBeGreaterThanOrEqual(25);
+  });
+
+  test("each has a described input schema, a category and explicit read-only annotation", () => {
+    for (const capability of builtins) {
+      const properties = capability.inputSchema.properties as Record<
+        string,
+        { description?: string }
+      >;
+      for (const [name, property] of Object.entries(properties)) {
+        expect(`${capability.name}.${name}: ${typeof property.description}`).toBe(
+          `${capability.name}.${name}: string`,
+        );
+      }
+      expect(capability.category).toBeTruthy();
+      expect(capability.tags.length).toBeGreaterThan(0);
+      expect(capability.annotations.readOnlyHint).toBeBoolean();
+      expect(capability.notes).toEqual([]);
+    }
+  });
+
+  test("a capability that needs a key names its environment variable in its description", () => {
+    for (const capability of builtins) {
+      for (const variable of [...capability.requiredEnv, ...capability.optionalEnv]) {
+        expect(capability.description).toContain(variable);
+      }
+    }
+  });
+
+  test("every capability has a test case, and every case a capability", () => {
+    expect(Object.keys(CATALOG_CASES).sort()).toEqual(builtins.map((c) => c.name).sort());
+  });
+
+  test("the embedded module is up to date with capabilities/ (npm run build regenerates it)", () => {
+    expect(readFileSync(CATALOG_MODULE, "utf8")).toBe(renderCatalogModule());
+  });
+});
+
+describe("each built-in capability against a stand-in of its API", () => {
+  for (const [name, testCase] of Object.entries(CATALOG_CASES)) {
+    test(name, async () => {
+      const capability = builtins.find((c) => c.name === name) as Capability;
+      expect(capability).toBeDefined();
+      next = { status: testCase.status ?? 200, body: testCase.response };
+      const before = upstream.requests.length;
+      const result = await executeCapability(pointAt(capability, upstream.origin), testCase.args, {
+        env: testCase.env ?? {},
+        allowPrivateNetworks: true,
+      });
+      const text = firstText(result);
+      expect(result.isError ? text : "ok").toBe("ok");
+      for (const fragment of testCase.expect) expect(text).toContain(fragment);
+
+      expect(upstream.requests.length).toBe(before + 1);
+      const seen = upstream.requests.at(-1)!;
+      expect(seen.method).toBe(testCase.request.method ?? "GET");
+      expect(seen.url.pathname).toBe(testCase.request.path);
+      for (const [key, value] of Object.entries(testCase.request.query ?? {})) {
+        const actual = seen.url.searchParams.get(key);
+        if (value.startsWith("^")) expect(actual ?? "").toStartWith(value.slice(1));
+        else expect(`${key}=${actual}`).toBe(`${key}=${value}`);
+      }
+      for (const [key, value] of Object.entries(testCase.request.headers ?? {})) {
+        expect(`${key}: ${seen.headers.get(key)}`).toBe(`${key}: ${value}`);
+      }
+      if (testCase.request.body !== undefined) {
+        expect(JSON.parse(seen.body)).toEqual(testCase.request.body);
+      }
+    });
+  }
+});
