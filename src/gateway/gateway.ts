@@ -3,8 +3,10 @@ import type { InternalDriver } from "../backends/types.ts";
 import type { ResolvedConfig } from "../config/load.ts";
 import { createGatewayHooks, type GatewayHookable } from "../hooks.ts";
 import { logger } from "../logger.ts";
+import type { LoggingLevel } from "../mcp/sdk.ts";
 import { ToolIndex } from "../search/index.ts";
 import { createMemoryStore, type StateStore } from "../state/store.ts";
+import { Catalog } from "./catalog.ts";
 import { Router } from "./router.ts";
 
 export interface GatewayOptions {
@@ -22,6 +24,10 @@ export interface Gateway {
   readonly pool: BackendPool;
   readonly index: ToolIndex;
   readonly router: Router;
+  /** Resources, templates and prompts of every backend, merged for `/mcp`. */
+  readonly catalog: Catalog;
+  /** Log levels clients asked for, by session; backends run at the most verbose of them. */
+  readonly logLevels: Map<string, LoggingLevel>;
   readonly startedAt: number;
   /**
    * Calls `listener` (coalesced) when the set of reachable tools really changed, so sessions can
@@ -40,6 +46,7 @@ export interface HealthReport {
   uptimeSeconds: number;
   tools: number;
   backends: Record<string, { state: string; transport: string; tools: number; error?: string }>;
+  resourceClashes?: { uri: string; owner: string; other: string }[];
 }
 
 export function createGateway(options: GatewayOptions): Gateway {
@@ -56,6 +63,8 @@ export function createGateway(options: GatewayOptions): Gateway {
     drivers: options.drivers,
   });
   const router = new Router(pool, index);
+  const catalog = new Catalog(pool);
+  const logLevels = new Map<string, LoggingLevel>();
   const digests = new Map<string, string>();
   const listeners = new Set<() => void>();
   let pending: ReturnType<typeof setTimeout> | undefined;
@@ -71,7 +80,10 @@ export function createGateway(options: GatewayOptions): Gateway {
       for (const listener of listeners) listener();
     }, 50);
   });
-  hooks.hook("session:close", (sessionId) => pool.closeSession(sessionId));
+  hooks.hook("session:close", (sessionId) => {
+    logLevels.delete(sessionId);
+    return pool.closeSession(sessionId);
+  });
   const startedAt = Date.now();
   return {
     config,
@@ -79,6 +91,8 @@ export function createGateway(options: GatewayOptions): Gateway {
     pool,
     index,
     router,
+    catalog,
+    logLevels,
     startedAt,
     onReachableToolsChanged(listener) {
       listeners.add(listener);
@@ -102,6 +116,7 @@ export function createGateway(options: GatewayOptions): Gateway {
         uptimeSeconds: Math.round((Date.now() - startedAt) / 1000),
         tools: index.size(),
         backends,
+        ...(catalog.clashes.length ? { resourceClashes: catalog.clashes } : {}),
       };
     },
     async close() {

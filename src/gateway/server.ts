@@ -7,6 +7,7 @@ import { VERSION } from "../version.ts";
 import { type Caller, LOCAL_ADMIN } from "./caller.ts";
 import { createRequestRelay } from "./channel.ts";
 import type { Gateway } from "./gateway.ts";
+import { registerCatalogHandlers } from "./meta-catalog.ts";
 
 export interface SessionServerOptions {
   caller?: Caller;
@@ -24,20 +25,34 @@ export function createSessionServer(gateway: Gateway, options: SessionServerOpti
   const caller = options.caller ?? LOCAL_ADMIN;
   const server = new Server(
     { name: "mcp-gateway", version: VERSION },
-    { capabilities: { tools: { listChanged: true } }, instructions: INSTRUCTIONS },
+    {
+      capabilities: {
+        tools: { listChanged: true },
+        resources: { subscribe: true, listChanged: true },
+        prompts: { listChanged: true },
+        completions: {},
+        logging: {},
+      },
+      instructions: INSTRUCTIONS,
+    },
+  );
+  const detach = registerCatalogHandlers(
+    server,
+    gateway,
+    options.sessionId,
+    options.notifyListChanged ?? false,
   );
 
   // The meta tools stay the same, but what search finds changed: clients re-list and re-search.
-  if (options.notifyListChanged) {
-    const unsubscribe = gateway.onReachableToolsChanged(() => {
-      void server.sendToolListChanged().catch(() => {});
-    });
-    const previousOnClose = server.onclose;
-    server.onclose = () => {
-      unsubscribe();
-      previousOnClose?.();
-    };
-  }
+  const unsubscribe = options.notifyListChanged
+    ? gateway.onReachableToolsChanged(() => void server.sendToolListChanged().catch(() => {}))
+    : () => {};
+  const previousOnClose = server.onclose;
+  server.onclose = () => {
+    unsubscribe();
+    detach();
+    previousOnClose?.();
+  };
 
   server.setRequestHandler("tools/list", async () => ({
     tools: META_TOOLS.map((tool) => tool.definition),

@@ -22,13 +22,23 @@ export {
   StreamableHTTPClientTransport,
   serializeMessage,
 } from "@modelcontextprotocol/client";
-export type { ServerContext } from "@modelcontextprotocol/server";
+export type {
+  EventId,
+  EventStore,
+  LoggingLevel,
+  Prompt,
+  Resource,
+  ResourceTemplateType as ResourceTemplate,
+  ServerContext,
+  StreamId,
+} from "@modelcontextprotocol/server";
 export {
   createMcpHandler,
   isLegacyRequest,
   ProtocolError,
   ProtocolErrorCode,
   Server,
+  UriTemplate,
   WebStandardStreamableHTTPServerTransport,
 } from "@modelcontextprotocol/server";
 

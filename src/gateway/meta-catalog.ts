@@ -1,0 +1,172 @@
+import type { JsonObject } from "../backends/types.ts";
+import type { LoggingLevel, Server, ServerContext } from "../mcp/sdk.ts";
+import { withParams } from "./catalog.ts";
+import { createRequestRelay } from "./channel.ts";
+import type { Gateway } from "./gateway.ts";
+
+/** Syslog severities, most verbose first (RFC 5424 order as MCP uses it). */
+const LEVELS: LoggingLevel[] = [
+  "debug",
+  "info",
+  "notice",
+  "warning",
+  "error",
+  "critical",
+  "alert",
+  "emergency",
+];
+
+/**
+ * The resources, prompts, completion and logging surface of `/mcp`: every backend's, merged
+ * by the gateway's catalog and routed to the owner. Returns a function that detaches the
+ * session's listeners.
+ */
+export function registerCatalogHandlers(
+  server: Server,
+  gateway: Gateway,
+  sessionId: () => string,
+  listen: boolean,
+): () => void {
+  const { catalog, pool } = gateway;
+  /** Exposed URI -> the backend and its own URI, for this session's subscriptions. */
+  const subscriptions = new Map<string, { server: string; uri: string }>();
+
+  async function forward(
+    ctx: ServerContext,
+    backend: string,
+    method: string,
+    params: JsonObject,
+  ): Promise<JsonObject> {
+    const relay = createRequestRelay(server, ctx, sessionId(), params._meta as JsonObject);
+    try {
+      return await pool.request(
+        backend,
+        method,
+        params,
+        { signal: ctx.mcpReq.signal, onProgress: relay.onProgress },
+        relay.channel,
+      );
+    } finally {
+      await relay.flush();
+    }
+  }
+
+  server.setRequestHandler("resources/list", (request) =>
+    catalog.listResources(request.params?.cursor),
+  );
+  server.setRequestHandler("resources/templates/list", (request) =>
+    catalog.listTemplates(request.params?.cursor),
+  );
+  server.setRequestHandler("resources/read", async (request, ctx) => {
+    const exposed = request.params.uri;
+    const target = await catalog.resolveUri(exposed);
+    const result = await forward(
+      ctx,
+      target.server,
+      "resources/read",
+      withParams(request.params, { uri: target.uri }),
+    );
+    if (exposed !== target.uri && Array.isArray(result.contents)) {
+      // Contents keep the URI the client asked for, so it round-trips.
+      result.contents = result.contents.map((content: { uri?: string }) =>
+        content.uri === target.uri ? { ...content, uri: exposed } : content,
+      );
+    }
+    return result as never;
+  });
+  server.setRequestHandler("resources/subscribe", async (request, ctx) => {
+    const target = await catalog.resolveUri(request.params.uri);
+    await forward(
+      ctx,
+      target.server,
+      "resources/subscribe",
+      withParams(request.params, { uri: target.uri }),
+    );
+    subscriptions.set(request.params.uri, target);
+    return {};
+  });
+  server.setRequestHandler("resources/unsubscribe", async (request, ctx) => {
+    const target =
+      subscriptions.get(request.params.uri) ?? (await catalog.resolveUri(request.params.uri));
+    subscriptions.delete(request.params.uri);
+    await forward(
+      ctx,
+      target.server,
+      "resources/unsubscribe",
+      withParams(request.params, { uri: target.uri }),
+    );
+    return {};
+  });
+  server.setRequestHandler("prompts/list", (request) =>
+    catalog.listPrompts(request.params?.cursor),
+  );
+  server.setRequestHandler("prompts/get", async (request, ctx) => {
+    const target = await catalog.resolvePrompt(request.params.name);
+    return (await forward(
+      ctx,
+      target.server,
+      "prompts/get",
+      withParams(request.params, { name: target.name }),
+    )) as never;
+  });
+  server.setRequestHandler("completion/complete", async (request, ctx) => {
+    const ref = request.params.ref;
+    if (ref.type === "ref/prompt") {
+      const target = await catalog.resolvePrompt(ref.name);
+      const params = withParams(request.params, { ref: { ...ref, name: target.name } });
+      return (await forward(ctx, target.server, "completion/complete", params)) as never;
+    }
+    const target = await catalog.resolveUri(ref.uri);
+    const params = withParams(request.params, { ref: { ...ref, uri: target.uri } });
+    return (await forward(ctx, target.server, "completion/complete", params)) as never;
+  });
+  server.setRequestHandler("logging/setLevel", async (request) => {
+    gateway.logLevels.set(sessionId(), request.params.level);
+    await applyLogLevel(gateway);
+    return {};
+  });
+
+  if (!listen) return () => {};
+  const stops = pool.names().map((backend) =>
+    pool.listen(backend, (method, params) => {
+      if (method === "notifications/resources/updated") {
+        const uri = (params as { uri?: string } | undefined)?.uri;
+        const exposed = [...subscriptions].find(
+          ([, t]) => t.server === backend && t.uri === uri,
+        )?.[0];
+        if (!exposed) return;
+        params = { ...params, uri: exposed };
+      } else if (method === "notifications/message") {
+        const wanted = gateway.logLevels.get(sessionId());
+        const level = (params as { level?: LoggingLevel } | undefined)?.level ?? "info";
+        if (!wanted || LEVELS.indexOf(level) < LEVELS.indexOf(wanted)) return;
+      } else if (
+        method !== "notifications/resources/list_changed" &&
+        method !== "notifications/prompts/list_changed"
+      ) {
+        return;
+      }
+      void server
+        .notification({ method, params } as Parameters<Server["notification"]>[0])
+        .catch(() => {});
+    }),
+  );
+  return () => {
+    for (const stop of stops) stop();
+  };
+}
+
+/** Runs every connected backend that logs at the most verbose level any session asked for. */
+async function applyLogLevel(gateway: Gateway): Promise<void> {
+  const levels = [...gateway.logLevels.values()];
+  if (levels.length === 0) return;
+  const level = LEVELS[Math.min(...levels.map((l) => LEVELS.indexOf(l)))]!;
+  await Promise.all(
+    gateway.pool.statuses().map(async ({ name, state }) => {
+      if (state !== "ready") return;
+      const connection = await gateway.pool.open(name);
+      if (!connection.capabilities.logging) return;
+      await gateway.pool.request(name, "logging/setLevel", { level }, {}).catch(() => {});
+    }),
+  );
+}
