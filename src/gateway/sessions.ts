@@ -1,5 +1,6 @@
 import { logger } from "../logger.ts";
 import { type Server, WebStandardStreamableHTTPServerTransport } from "../mcp/sdk.ts";
+import { SessionEventStore } from "./event-store.ts";
 import type { Gateway } from "./gateway.ts";
 import { createSessionServer } from "./server.ts";
 
@@ -63,6 +64,8 @@ export class SessionManager {
         void this.gateway.hooks.callHook("session:open", sessionId);
       },
       onsessionclosed: (sessionId) => this.forget(sessionId),
+      // Resumability: a client that lost a stream reconnects with Last-Event-ID.
+      eventStore: new SessionEventStore(),
     });
     const server = await this.factory(scope, () => session?.id ?? "");
     session = { id: "", scope, transport, server, lastSeen: Date.now() };
