@@ -1,5 +1,6 @@
 import type { ArgsDef } from "citty";
-import { type LogLevelName, setLogFormat, setLogLevel } from "../logger.ts";
+import { errorMessage } from "../errors.ts";
+import { type LogLevelName, logger, setLogFormat, setLogLevel } from "../logger.ts";
 
 /** Flags every command takes. */
 export const globalArgs = {
@@ -33,5 +34,16 @@ export function applyLogArgs(args: { "log-level"?: string; "log-format"?: string
     if (format !== "text" && format !== "json")
       throw new Error("--log-format must be text or json");
     setLogFormat(format);
+  }
+}
+
+/** Runs a command's body: a failure prints its one-line reason and exits 1. */
+export async function runAction(action: () => unknown): Promise<void> {
+  try {
+    await action();
+  } catch (error) {
+    logger.error(errorMessage(error));
+    if (error instanceof Error && error.stack) logger.debug(error.stack);
+    process.exit(1);
   }
 }

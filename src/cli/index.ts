@@ -3,7 +3,8 @@ import { errorMessage } from "../errors.ts";
 import { logger } from "../logger.ts";
 import { VERSION } from "../version.ts";
 
-const main = defineCommand({
+/** The command tree (`completions` walks it). */
+export const main = defineCommand({
   meta: {
     name: "mcp-gateway",
     version: VERSION,
@@ -11,6 +12,13 @@ const main = defineCommand({
   },
   subCommands: {
     serve: () => import("./commands/serve.ts").then((m) => m.default),
+    init: () => import("./commands/init.ts").then((m) => m.default),
+    setup: () => import("./commands/setup.ts").then((m) => m.default),
+    add: () => import("./commands/add.ts").then((m) => m.default),
+    remove: () => import("./commands/remove.ts").then((m) => m.default),
+    list: () => import("./commands/list.ts").then((m) => m.default),
+    config: () => import("./commands/config.ts").then((m) => m.default),
+    completions: () => import("./commands/completions.ts").then((m) => m.default),
   },
 });
 

@@ -1,0 +1,59 @@
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { dirname } from "node:path";
+import { defineCommand } from "citty";
+import { resolveEditablePath } from "../../config/edit.ts";
+import { parseConfigText, resolveConfig } from "../../config/load.ts";
+import { logger } from "../../logger.ts";
+import { writeWithBackup } from "../../setup/backup.ts";
+import { starterConfig } from "../../setup/starter.ts";
+import { applyLogArgs, configArg, globalArgs, runAction } from "../_args.ts";
+
+export default defineCommand({
+  meta: { name: "init", description: "Write a commented starter gateway.yaml that works as it is" },
+  args: {
+    "with-examples": {
+      type: "boolean",
+      description: "Include example backends (memory, sequential-thinking) and commented ones",
+    },
+    force: { type: "boolean", description: "Overwrite an existing config (a backup is kept)" },
+    ...configArg,
+    ...globalArgs,
+  },
+  async run({ args }) {
+    await runAction(() => {
+      applyLogArgs(args);
+      const file = resolveEditablePath({
+        explicit: args.config,
+        env: process.env,
+        cwd: process.cwd(),
+      });
+      const text = starterConfig({ withExamples: args["with-examples"] });
+      // The starter must load as written; a failure here is a bug, not the user's problem.
+      resolveConfig(parseConfigText(text, "gateway.yaml"), {
+        env: {},
+        baseDir: dirname(file),
+        file,
+      });
+      const exists = existsSync(file);
+      if (exists && !args.force) {
+        throw new Error(
+          `${file} already exists; pass --force to overwrite it, or --config PATH to write elsewhere`,
+        );
+      }
+      if (exists) {
+        const before = readFileSync(file, "utf8");
+        const backup = writeWithBackup([{ path: file, before, after: text }], process.env, "init");
+        logger.info(
+          `the previous file is backed up: undo with \`mcp-gateway setup restore --id ${backup.id}\``,
+        );
+      } else {
+        mkdirSync(dirname(file), { recursive: true });
+        writeFileSync(file, text);
+      }
+      logger.success(`wrote ${file}`);
+      logger.info(
+        "next: `mcp-gateway setup` imports your AI clients' servers, `mcp-gateway add` adds one, `mcp-gateway serve` starts the gateway",
+      );
+    });
+  },
+});

@@ -1,0 +1,39 @@
+import { defineCommand } from "citty";
+import { ConfigEditor, resolveEditablePath } from "../../config/edit.ts";
+import { closeMatches } from "../../gateway/suggest.ts";
+import { logger } from "../../logger.ts";
+import { applyLogArgs, configArg, globalArgs, runAction } from "../_args.ts";
+
+export default defineCommand({
+  meta: { name: "remove", description: "Remove a backend from the config (comments are kept)" },
+  args: {
+    name: { type: "positional", required: true, description: "Backend name" },
+    ...configArg,
+    ...globalArgs,
+  },
+  async run({ args }) {
+    await runAction(() => {
+      applyLogArgs(args);
+      const file = resolveEditablePath({
+        explicit: args.config,
+        env: process.env,
+        cwd: process.cwd(),
+      });
+      const editor = ConfigEditor.open(file);
+      if (!editor.existed) throw new Error(`${file}: no config file to remove ${args.name} from`);
+      const names = Object.keys(editor.backends());
+      if (!editor.removeBackend(args.name)) {
+        const guess = closeMatches(args.name, names, 1)[0];
+        const hint = guess
+          ? `did you mean ${guess}?`
+          : names.length
+            ? `backends: ${names.join(", ")}`
+            : "it has no backends";
+        throw new Error(`${file}: no backend named ${args.name} (${hint})`);
+      }
+      editor.validate(process.env);
+      editor.save();
+      logger.success(`removed backend ${args.name} from ${file}`);
+    });
+  },
+});

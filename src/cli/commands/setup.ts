@@ -1,0 +1,399 @@
+import { existsSync } from "node:fs";
+import { basename, resolve } from "node:path";
+import { defineCommand } from "citty";
+import { ConfigEditor, resolveEditablePath } from "../../config/edit.ts";
+import { logger } from "../../logger.ts";
+import { listBackups, restoreBackup, writeWithBackup } from "../../setup/backup.ts";
+import {
+  CLIENTS,
+  type ClientId,
+  type ClientTransport,
+  type GatewayTarget,
+} from "../../setup/clients.ts";
+import type { PlannedBackend } from "../../setup/plan.ts";
+import {
+  buildSetup,
+  diffChange,
+  type SetupResult,
+  type SetupScan,
+  type SetupScanOptions,
+  scanSetup,
+} from "../../setup/setup.ts";
+import { applyLogArgs, configArg, globalArgs, runAction } from "../_args.ts";
+
+const setupArgs = {
+  yes: { type: "boolean", alias: "y", description: "Import every server found, without asking" },
+  only: { type: "string", description: "Import only these servers (comma-separated names)" },
+  client: {
+    type: "string",
+    description: `Only these clients (comma-separated): ${Object.keys(CLIENTS).join(", ")}`,
+  },
+  "configure-client": {
+    type: "boolean",
+    description: "Also point the clients at the gateway, replacing the imported servers",
+  },
+  "client-transport": {
+    type: "string",
+    description: "How rewritten clients reach the gateway: http or stdio (default: per client)",
+  },
+  project: {
+    type: "string",
+    description: "Project folder whose .mcp.json files are read (default .)",
+  },
+  "dry-run": { type: "boolean", description: "Write nothing; print the changes as a diff" },
+  json: { type: "boolean", description: "Print a JSON summary on stdout" },
+  ...configArg,
+  ...globalArgs,
+} as const;
+
+const importCommand = defineCommand({
+  meta: { name: "setup", hidden: true, description: "Import MCP servers from your AI clients" },
+  args: setupArgs,
+  async run({ args }) {
+    await runAction(() => runSetup(args));
+  },
+});
+
+const restoreCommand = defineCommand({
+  meta: { name: "restore", description: "Put back the files a setup (or init --force) changed" },
+  args: {
+    id: { type: "string", description: "The backup to restore (default: the newest not restored)" },
+    list: { type: "boolean", description: "List the backups" },
+    force: { type: "boolean", description: "Restore even files edited since they were written" },
+    "dry-run": { type: "boolean", description: "Only say what would be restored" },
+    json: { type: "boolean", description: "Print JSON on stdout" },
+    ...globalArgs,
+  },
+  async run({ args }) {
+    await runAction(() => {
+      applyLogArgs(args);
+      const sets = listBackups(process.env);
+      if (args.list) {
+        if (args.json) {
+          const out = sets.map(({ dir: _dir, ...set }) => set);
+          process.stdout.write(`${JSON.stringify({ backups: out }, null, 2)}\n`);
+        } else if (sets.length === 0) {
+          logger.info("no backups yet");
+        } else {
+          for (const set of sets) {
+            const state = set.restored ? ` (restored ${set.restored})` : "";
+            const files = set.files.map((file) => file.path).join(", ");
+            process.stdout.write(`${set.id}  ${set.command}  ${files}${state}\n`);
+          }
+        }
+        return;
+      }
+      const set = args.id ? sets.find((s) => s.id === args.id) : sets.find((s) => !s.restored);
+      if (!set) {
+        throw new Error(
+          args.id
+            ? `no backup ${args.id} (see \`mcp-gateway setup restore --list\`)`
+            : "no backup left to restore (see `mcp-gateway setup restore --list`)",
+        );
+      }
+      const results = restoreBackup(set, { force: args.force, dryRun: args["dry-run"] });
+      if (args.json) {
+        process.stdout.write(
+          `${JSON.stringify({ id: set.id, dryRun: !!args["dry-run"], files: results }, null, 2)}\n`,
+        );
+      }
+      const verb = args["dry-run"] ? "would be" : "";
+      for (const result of results) {
+        if (result.action !== "unchanged")
+          logger.info(`${result.path}: ${verb} ${result.action}`.replace("  ", " "));
+      }
+      if (!args["dry-run"]) logger.success(`restored backup ${set.id}`);
+    });
+  },
+});
+
+export default defineCommand({
+  meta: {
+    name: "setup",
+    description:
+      "Import the MCP servers of Claude, Cursor, VS Code, Windsurf, Zed, Cline and Codex into the gateway",
+  },
+  args: setupArgs,
+  subCommands: { import: importCommand, restore: restoreCommand },
+  default: "import",
+});
+
+type SetupArgs = {
+  yes?: boolean;
+  only?: string;
+  client?: string;
+  "configure-client"?: boolean;
+  "client-transport"?: string;
+  project?: string;
+  "dry-run"?: boolean;
+  json?: boolean;
+  config?: string;
+  "log-level"?: string;
+  "log-format"?: string;
+};
+
+async function runSetup(args: SetupArgs): Promise<void> {
+  applyLogArgs(args);
+  const env = process.env;
+  const configPath = resolveEditablePath({ explicit: args.config, env, cwd: process.cwd() });
+  const clients = parseClients(args.client);
+  const via = parseVia(args["client-transport"]);
+  const options: SetupScanOptions = {
+    env,
+    configPath,
+    projectDir: resolve(args.project ?? "."),
+    clients,
+    gateway: gatewayTarget(configPath),
+    onProgress: progress(),
+  };
+  const scan = scanSetup(options);
+  clearProgress();
+  reportScan(scan);
+  if (scan.plan.backends.length === 0) {
+    logger.info(`no MCP servers to import (looked at ${scan.files.length} client files)`);
+    if (args.json) printJson(args, scan, undefined, undefined);
+    return;
+  }
+
+  const backends = await pickBackends(scan, args);
+  if (backends.length === 0) {
+    logger.info("nothing chosen; nothing written");
+    return;
+  }
+  const rewrite = args["configure-client"] ? await pickClients(backends, args) : [];
+  const result = buildSetup(scan, { backends, rewrite, via }, options);
+  if (args["dry-run"]) {
+    if (!args.json) for (const change of result.changes) process.stdout.write(diffChange(change));
+    report(result, options, undefined, true);
+    if (args.json) printJson(args, scan, result, undefined);
+    return;
+  }
+  const backup =
+    result.changes.length > 0 ? writeWithBackup(result.changes, env, "setup") : undefined;
+  report(result, options, backup?.id, false);
+  if (args.json) printJson(args, scan, result, backup?.id);
+}
+
+function parseClients(value: string | undefined): ClientId[] | undefined {
+  if (!value) return undefined;
+  const ids = value
+    .split(",")
+    .map((id) => id.trim())
+    .filter(Boolean);
+  for (const id of ids) {
+    if (!(id in CLIENTS)) {
+      throw new Error(`--client: unknown client ${id}; one of ${Object.keys(CLIENTS).join(", ")}`);
+    }
+  }
+  return ids as ClientId[];
+}
+
+function parseVia(value: string | undefined): ClientTransport | undefined {
+  if (value === undefined) return undefined;
+  if (value !== "http" && value !== "stdio") {
+    throw new Error(`--client-transport must be http or stdio, got ${value}`);
+  }
+  return value;
+}
+
+/** Where rewritten clients find the gateway: its HTTP URL, and the command to run it over stdio. */
+function gatewayTarget(configPath: string): GatewayTarget {
+  let host = "127.0.0.1";
+  let port = 39400;
+  if (existsSync(configPath)) {
+    const server = new ConfigEditor(configPath).validate(process.env).server;
+    host = ["0.0.0.0", "::", "[::]"].includes(server.host) ? "127.0.0.1" : server.host;
+    port = server.port;
+  }
+  const shown = host.includes(":") && !host.startsWith("[") ? `[${host}]` : host;
+  // A compiled binary is its own command; from source, the installed `mcp-gateway` is used.
+  const compiled = !/^bun(?:\.exe)?$/.test(basename(process.execPath));
+  const command = compiled ? process.execPath : (Bun.which("mcp-gateway") ?? "mcp-gateway");
+  return {
+    url: `http://${shown}:${port}/mcp`,
+    command,
+    args: ["serve", "--stdio", "--config", configPath],
+  };
+}
+
+let progressShown = false;
+
+/** A progress line on a terminal; nothing otherwise (the per-file lines follow the scan). */
+function progress(): SetupScanOptions["onProgress"] {
+  if (!process.stderr.isTTY) return undefined;
+  return (file, index, total) => {
+    progressShown = true;
+    process.stderr.write(
+      `\r\x1b[2Kscanning ${CLIENTS[file.client].label} (${index + 1}/${total})…`,
+    );
+  };
+}
+
+function clearProgress(): void {
+  if (progressShown) process.stderr.write("\r\x1b[2K");
+  progressShown = false;
+}
+
+function reportScan(scan: SetupScan): void {
+  for (const scanned of scan.files) {
+    if (!scanned.exists) continue;
+    const label = CLIENTS[scanned.file.client].label;
+    if (scanned.error) {
+      logger.warn(`${label}: ${scanned.error}`);
+      continue;
+    }
+    const count = scanned.servers.length;
+    logger.info(`${label}: ${count} server${count === 1 ? "" : "s"} in ${scanned.file.path}`);
+    for (const server of scanned.servers) {
+      if (server.skipped) logger.info(`  skipped ${server.name}: ${server.skipped}`);
+    }
+  }
+}
+
+async function pickBackends(scan: SetupScan, args: SetupArgs): Promise<PlannedBackend[]> {
+  const all = scan.plan.backends;
+  if (args.only) {
+    const wanted = args.only
+      .split(",")
+      .map((name) => name.trim())
+      .filter(Boolean);
+    const picked = all.filter(
+      (backend) =>
+        wanted.includes(backend.name) || backend.sources.some((s) => wanted.includes(s.name)),
+    );
+    const unknown = wanted.filter(
+      (name) => !picked.some((b) => b.name === name || b.sources.some((s) => s.name === name)),
+    );
+    if (unknown.length > 0) {
+      throw new Error(
+        `--only: not found: ${unknown.join(", ")}; found: ${all.map((b) => b.name).join(", ")}`,
+      );
+    }
+    return picked;
+  }
+  if (args.yes) return all;
+  if (!process.stdin.isTTY || !process.stdout.isTTY || args.json) {
+    for (const backend of all) logger.info(`found ${backend.name} (${origins(backend)})`);
+    throw new Error(
+      `not asking without a terminal: pass --yes to import all ${all.length} servers found, or --only NAME,...`,
+    );
+  }
+  const chosen = await logger.prompt("Import which servers into the gateway?", {
+    type: "multiselect",
+    required: false,
+    cancel: "reject",
+    options: all.map((backend) => ({
+      label: backend.name,
+      value: backend.name,
+      hint: backend.present ? `${origins(backend)}; already in the config` : origins(backend),
+    })),
+    initial: all.map((backend) => backend.name),
+  });
+  const names = new Set(chosen.map((item) => (typeof item === "string" ? item : item.value)));
+  return all.filter((backend) => names.has(backend.name));
+}
+
+async function pickClients(backends: PlannedBackend[], args: SetupArgs): Promise<string[]> {
+  const files = [...new Set(backends.flatMap((b) => b.sources.map((s) => s.file.path)))];
+  if (args.yes || args.only || !process.stdin.isTTY || !process.stdout.isTTY || args.json) {
+    return files;
+  }
+  const chosen = await logger.prompt("Point which client files at the gateway?", {
+    type: "multiselect",
+    required: false,
+    cancel: "reject",
+    options: files.map((path) => ({ label: path, value: path })),
+    initial: files,
+  });
+  return chosen.map((item) => (typeof item === "string" ? item : item.value));
+}
+
+const origins = (backend: PlannedBackend) => backend.sources.map((s) => s.origin).join(", ");
+
+function report(
+  result: SetupResult,
+  options: SetupScanOptions,
+  backup: string | undefined,
+  dryRun: boolean,
+): void {
+  const { plan } = result;
+  const added = plan.backends.filter((backend) => !backend.present).map((b) => b.name);
+  const would = dryRun ? "would be " : "";
+  if (added.length > 0) {
+    logger.success(
+      `${added.length} backend${added.length === 1 ? "" : "s"} ${would}added to ${options.configPath}: ${added.join(", ")}`,
+    );
+  } else {
+    logger.info(`${options.configPath} already has every chosen server`);
+  }
+  for (const note of [...plan.notes, ...result.notes]) logger.info(`note: ${note}`);
+  const variables = new Map<string, string[]>();
+  for (const secret of plan.secrets) {
+    variables.set(secret.variable, [...(variables.get(secret.variable) ?? []), secret.where]);
+  }
+  for (const need of plan.needs) {
+    variables.set(need.variable, [
+      ...(variables.get(need.variable) ?? []),
+      `${need.where}: ${need.why}`,
+    ]);
+  }
+  if (variables.size > 0) {
+    logger.warn(
+      `set these environment variables before starting the gateway (secrets were moved out of the client files, not copied):\n${[
+        ...variables,
+      ]
+        .map(([name, where]) => `  ${name}  (${where.join("; ")})`)
+        .join("\n")}`,
+    );
+  }
+  for (const { file, via } of result.rewritten) {
+    const target =
+      via === "http" ? options.gateway.url : `${options.gateway.command} serve --stdio`;
+    logger.info(`${CLIENTS[file.client].label}: ${file.path} ${would}pointed at ${target}`);
+  }
+  if (result.rewritten.some((r) => r.via === "http")) {
+    logger.info("HTTP clients need the gateway running: `mcp-gateway serve`");
+  }
+  if (dryRun) logger.info("dry run: nothing was written");
+  else if (backup) logger.info(`backup ${backup}: undo with \`mcp-gateway setup restore\``);
+}
+
+function printJson(
+  args: SetupArgs,
+  scan: SetupScan,
+  result: SetupResult | undefined,
+  backup: string | undefined,
+): void {
+  const plan = result?.plan ?? scan.plan;
+  const out = {
+    config: scan.editor.file,
+    dryRun: !!args["dry-run"],
+    backends: (result ? plan.backends : []).map((backend) => ({
+      name: backend.name,
+      present: backend.present,
+      sources: backend.sources.map((s) => ({
+        client: s.file.client,
+        file: s.file.path,
+        name: s.name,
+      })),
+    })),
+    variables: [...new Set(plan.secrets.map((s) => s.variable))].map((name) => ({
+      name,
+      where: plan.secrets.filter((s) => s.variable === name).map((s) => s.where),
+    })),
+    needs: plan.needs,
+    notes: [...plan.notes, ...(result?.notes ?? [])],
+    clients: (result?.rewritten ?? []).map(({ file, via }) => ({
+      client: file.client,
+      file: file.path,
+      via,
+    })),
+    skipped: scan.servers
+      .filter((s) => s.skipped)
+      .map((s) => ({ client: s.file.client, file: s.file.path, name: s.name, reason: s.skipped })),
+    errors: scan.files.filter((f) => f.error).map((f) => ({ file: f.file.path, error: f.error })),
+    backup: backup ?? null,
+    diff: args["dry-run"] && result ? result.changes.map(diffChange).join("") : undefined,
+  };
+  process.stdout.write(`${JSON.stringify(out, null, 2)}\n`);
+}

@@ -1,0 +1,121 @@
+import { isDeepStrictEqual } from "node:util";
+import { parseTOML } from "confbox";
+import { applyEdits, type FormattingOptions, modify, parse as parseJsonc } from "jsonc-parser";
+import { GatewayError } from "../errors.ts";
+import { CLIENTS, type ClientFile, GATEWAY_ENTRY } from "./clients.ts";
+
+/**
+ * Points one client file at the gateway: removes the entries at `removals` (key paths such as
+ * `["mcpServers", "github"]`) and sets the gateway's entry, changing no other byte it can avoid.
+ * The result is parsed back and compared with the intended tree; any other difference aborts.
+ */
+export function rewriteClientText(
+  file: ClientFile,
+  text: string,
+  removals: string[][],
+  gatewayEntry: Record<string, unknown>,
+): string {
+  const client = CLIENTS[file.client];
+  const source = text.trim() ? text : client.format === "toml" ? "" : "{}\n";
+  const parse = (input: string) =>
+    client.format === "toml"
+      ? (parseTOML(input) as Record<string, unknown>)
+      : (parseJsonc(input, [], { allowTrailingComma: true }) as Record<string, unknown>);
+  const expected = structuredClone(parse(source) ?? {});
+  for (const path of removals) deletePath(expected, path);
+  const servers = (expected[client.serversKey] ?? {}) as Record<string, unknown>;
+  servers[GATEWAY_ENTRY] = gatewayEntry;
+  expected[client.serversKey] = servers;
+
+  const out =
+    client.format === "toml"
+      ? rewriteToml(source, client.serversKey, removals, gatewayEntry)
+      : rewriteJson(source, client.serversKey, removals, gatewayEntry);
+  // Compared as JSON: the TOML parser's tables have no prototype, which strict equality notices.
+  if (!isDeepStrictEqual(plain(parse(out)), plain(expected))) {
+    throw new GatewayError(
+      "CONFIG_INVALID",
+      `${file.path}: cannot be rewritten safely (its ${client.serversKey} are not laid out the usual way); point it at the gateway by hand`,
+    );
+  }
+  return out;
+}
+
+const plain = (tree: unknown): unknown => JSON.parse(JSON.stringify(tree ?? {}));
+
+function deletePath(tree: Record<string, unknown>, path: string[]): void {
+  let node: unknown = tree;
+  for (const key of path.slice(0, -1)) {
+    if (!node || typeof node !== "object") return;
+    node = (node as Record<string, unknown>)[key];
+  }
+  if (node && typeof node === "object") delete (node as Record<string, unknown>)[path.at(-1)!];
+}
+
+function rewriteJson(
+  text: string,
+  serversKey: string,
+  removals: string[][],
+  entry: Record<string, unknown>,
+): string {
+  const indent = /^([ \t]+)\S/m.exec(text)?.[1] ?? "  ";
+  const formattingOptions: FormattingOptions = {
+    insertSpaces: !indent.startsWith("\t"),
+    tabSize: indent.startsWith("\t") ? 1 : indent.length,
+    eol: text.includes("\r\n") ? "\r\n" : "\n",
+  };
+  let out = text;
+  for (const path of removals) {
+    out = applyEdits(out, modify(out, path, undefined, { formattingOptions }));
+  }
+  return applyEdits(out, modify(out, [serversKey, GATEWAY_ENTRY], entry, { formattingOptions }));
+}
+
+/** `[mcp_servers.NAME]` and `[mcp_servers.NAME.env]` headers, NAME bare or quoted. */
+const TABLE =
+  /^\s*\[\s*([A-Za-z0-9_-]+)\s*\.\s*("(?:[^"\\]|\\.)*"|'[^']*'|[A-Za-z0-9_-]+)\s*(?:\.[^\]]*)?\]\s*(?:#.*)?$/;
+
+function rewriteToml(
+  text: string,
+  serversKey: string,
+  removals: string[][],
+  entry: Record<string, unknown>,
+): string {
+  const names = new Set([...removals.map((path) => path.at(-1)!), GATEWAY_ENTRY]);
+  const lines = text.split(/(?<=\n)/);
+  const kept: string[] = [];
+  let dropping = false;
+  for (const line of lines) {
+    if (/^\s*\[/.test(line)) {
+      const match = TABLE.exec(line.replace(/\r?\n$/, ""));
+      const name = match?.[2] ? unquote(match[2]) : undefined;
+      dropping = match?.[1] === serversKey && name !== undefined && names.has(name);
+    }
+    if (!dropping) kept.push(line);
+  }
+  let out = kept.join("");
+  if (out && !out.endsWith("\n")) out += "\n";
+  if (out.trim()) out += "\n";
+  out += `[${serversKey}.${tomlKey(GATEWAY_ENTRY)}]\n`;
+  for (const [key, value] of Object.entries(entry))
+    out += `${tomlKey(key)} = ${tomlValue(value)}\n`;
+  return out;
+}
+
+function unquote(key: string): string {
+  if (key.startsWith('"')) return JSON.parse(key) as string;
+  if (key.startsWith("'")) return key.slice(1, -1);
+  return key;
+}
+
+const tomlKey = (key: string) => (/^[A-Za-z0-9_-]+$/.test(key) ? key : JSON.stringify(key));
+
+function tomlValue(value: unknown): string {
+  if (Array.isArray(value)) return `[${value.map(tomlValue).join(", ")}]`;
+  if (value && typeof value === "object") {
+    const pairs = Object.entries(value).map(([k, v]) => `${tomlKey(k)} = ${tomlValue(v)}`);
+    return pairs.length ? `{ ${pairs.join(", ")} }` : "{}";
+  }
+  if (typeof value === "string") return JSON.stringify(value);
+  return String(value);
+}
