@@ -292,15 +292,26 @@ export class BackendPool {
     run: (connection: BackendConnection, options: CallOptions) => Promise<T>,
   ): Promise<T> {
     const handle = this.forSession(this.require(name), caller?.sessionId);
-    const connection = await this.connect(handle);
     if (caller) handle.inflight.set(caller, (handle.inflight.get(caller) ?? 0) + 1);
     clearTimeout(handle.idleTimer);
+    const callOptions = {
+      ...options,
+      timeout: handle.config.timeout,
+      maxTotalTimeout: MAX_CALL_MS,
+    };
     try {
-      return await run(connection, {
-        ...options,
-        timeout: handle.config.timeout,
-        maxTotalTimeout: MAX_CALL_MS,
-      });
+      const connection = await this.connect(handle);
+      try {
+        return await run(connection, callOptions);
+      } catch (error) {
+        // An HTTP backend that forgot our session (it restarted, or expired it) answers 404; the
+        // request never ran, so re-initialize and send it once more (spec: Session Management).
+        if (!isExpiredSession(error) || options.signal?.aborted) throw error;
+        logger.withTag(`backend:${name}`).info("session expired at the backend; re-initializing");
+        if (handle.connection === connection) handle.connection = undefined;
+        void connection.close();
+        return await run(await this.connect(handle), callOptions);
+      }
     } catch (error) {
       // The backend's own JSON-RPC errors (with their code and data) pass through unchanged.
       if (options.signal?.aborted || typeof (error as { code?: unknown })?.code === "number") {
@@ -474,6 +485,13 @@ export class BackendPool {
     }
     for (const listener of handle.listeners) listener(method, params);
   }
+}
+
+/** A Streamable HTTP backend's 404 for a session id it does not know. */
+function isExpiredSession(error: unknown): boolean {
+  const status = (error as { status?: unknown; data?: { status?: unknown } })?.status;
+  if (status === 404) return true;
+  return /\b404\b|session not found/i.test(error instanceof Error ? error.message : String(error));
 }
 
 /** Changes to what defines a backend (command, args, url, env) invalidate its cached tools. */
