@@ -1,0 +1,86 @@
+import { afterAll, beforeAll, describe, expect, test } from "bun:test";
+import { Client, StreamableHTTPClientTransport } from "@modelcontextprotocol/client";
+import { EVERYTHING, firstText, startGateway, waitFor } from "../helpers.ts";
+
+// The stateless 2026-07-28 era on the same /mcp URL as 2025-11-25 sessions.
+let gateway: Awaited<ReturnType<typeof startGateway>>;
+
+beforeAll(async () => {
+  gateway = await startGateway(`
+backends:
+  everything:
+    command: node
+    args: ["${EVERYTHING}", "stdio"]
+`);
+  await waitFor(() => gateway.gateway.index.tools("everything").length > 0);
+});
+
+afterAll(async () => {
+  await gateway?.stop();
+});
+
+async function modernClient(path: string): Promise<Client> {
+  const client = new Client(
+    { name: "modern", version: "1" },
+    { capabilities: {}, versionNegotiation: { mode: { pin: "2026-07-28" } } },
+  );
+  await client.connect(new StreamableHTTPClientTransport(new URL(`${gateway.url}${path}`)));
+  return client;
+}
+
+describe("2026-07-28 clients", () => {
+  test("use the meta tools on /mcp statelessly", async () => {
+    const client = await modernClient("/mcp");
+    try {
+      const { tools } = await client.listTools();
+      expect(tools.map((t) => t.name)).toContain("gateway_invoke");
+      const result = await client.callTool({
+        name: "gateway_invoke",
+        arguments: { server: "everything", tool: "echo", arguments: { message: "modern" } },
+      });
+      expect(firstText(result)).toContain("modern");
+      const { resources } = await client.listResources();
+      expect(resources.length).toBeGreaterThan(0);
+      const { prompts } = await client.listPrompts();
+      expect(prompts.map((p) => p.name)).toContain("simple-prompt");
+    } finally {
+      await client.close();
+    }
+  });
+
+  test("use one backend through /mcp/{backend}", async () => {
+    const client = await modernClient("/mcp/everything");
+    try {
+      const result = await client.callTool({ name: "get-sum", arguments: { a: 20, b: 22 } });
+      expect(firstText(result)).toContain("42");
+    } finally {
+      await client.close();
+    }
+  });
+
+  test("server/discover answers on /mcp", async () => {
+    const response = await fetch(`${gateway.url}/mcp`, {
+      method: "POST",
+      headers: {
+        "content-type": "application/json",
+        accept: "application/json, text/event-stream",
+        "mcp-protocol-version": "2026-07-28",
+        "mcp-method": "server/discover",
+      },
+      body: JSON.stringify({
+        jsonrpc: "2.0",
+        id: 1,
+        method: "server/discover",
+        params: {
+          _meta: {
+            "io.modelcontextprotocol/protocolVersion": "2026-07-28",
+            "io.modelcontextprotocol/clientInfo": { name: "raw", version: "1" },
+            "io.modelcontextprotocol/clientCapabilities": {},
+          },
+        },
+      }),
+    });
+    const text = await response.text();
+    expect(text).toContain("2026-07-28");
+  });
+});
