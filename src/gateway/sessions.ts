@@ -1,11 +1,14 @@
 import { logger } from "../logger.ts";
 import { type Server, WebStandardStreamableHTTPServerTransport } from "../mcp/sdk.ts";
+import { type Caller, LOCAL_ADMIN } from "./caller.ts";
 import { SessionEventStore } from "./event-store.ts";
 import type { Gateway } from "./gateway.ts";
 import { createSessionServer } from "./server.ts";
 
 interface Session {
   id: string;
+  /** Who opened the session; later requests on it must come from the same caller. */
+  caller: Caller;
   /** "" for the meta surface on /mcp, else the backend of /mcp/{backend}. */
   scope: string;
   transport: WebStandardStreamableHTTPServerTransport;
@@ -19,7 +22,11 @@ export interface SessionManagerOptions {
 }
 
 /** Builds the server for a new session in a scope; `sessionId` reads the id once assigned. */
-export type SessionServerFactory = (scope: string, sessionId: () => string) => Promise<Server>;
+export type SessionServerFactory = (
+  scope: string,
+  sessionId: () => string,
+  caller: Caller,
+) => Promise<Server>;
 
 /** The 2025-11-25 sessions on `/mcp`: one SDK transport and one MCP server per client session. */
 export class SessionManager {
@@ -29,8 +36,8 @@ export class SessionManager {
   constructor(
     private readonly gateway: Gateway,
     private readonly options: SessionManagerOptions,
-    private readonly factory: SessionServerFactory = async (_scope, sessionId) =>
-      createSessionServer(gateway, { sessionId, notifyListChanged: true }),
+    private readonly factory: SessionServerFactory = async (_scope, sessionId, caller) =>
+      createSessionServer(gateway, { sessionId, caller, notifyListChanged: true }),
   ) {
     this.reaper = setInterval(() => this.reap(), Math.min(options.ttl, 60_000));
     this.reaper.unref?.();
@@ -40,7 +47,12 @@ export class SessionManager {
     return this.sessions.size;
   }
 
-  async handle(request: Request, parsedBody: unknown, scope = ""): Promise<Response> {
+  async handle(
+    request: Request,
+    parsedBody: unknown,
+    scope = "",
+    caller: Caller = LOCAL_ADMIN,
+  ): Promise<Response> {
     const id = request.headers.get("mcp-session-id");
     if (id) {
       const session = this.sessions.get(id);
@@ -48,6 +60,16 @@ export class SessionManager {
         return Response.json(
           { jsonrpc: "2.0", error: { code: -32001, message: "Session not found" }, id: null },
           { status: 404 },
+        );
+      }
+      if (session.caller.id !== caller.id) {
+        return Response.json(
+          {
+            jsonrpc: "2.0",
+            error: { code: -32001, message: "Session belongs to another client" },
+            id: null,
+          },
+          { status: 403 },
         );
       }
       session.lastSeen = Date.now();
@@ -67,8 +89,8 @@ export class SessionManager {
       // Resumability: a client that lost a stream reconnects with Last-Event-ID.
       eventStore: new SessionEventStore(),
     });
-    const server = await this.factory(scope, () => session?.id ?? "");
-    session = { id: "", scope, transport, server, lastSeen: Date.now() };
+    const server = await this.factory(scope, () => session?.id ?? "", caller);
+    session = { id: "", caller, scope, transport, server, lastSeen: Date.now() };
     await server.connect(transport);
     const response = await transport.handleRequest(request, { parsedBody });
     if (!transport.sessionId) await server.close().catch(() => {});

@@ -1,9 +1,19 @@
+import { type Caller, LOCAL_ADMIN } from "../gateway/caller.ts";
 import type { Gateway } from "../gateway/gateway.ts";
 import { createBackendServer } from "../gateway/passthrough.ts";
 import { createSessionServer } from "../gateway/server.ts";
 import { SessionManager } from "../gateway/sessions.ts";
 import { createMcpHandler, isLegacyRequest } from "../mcp/sdk.ts";
+import { createAuthenticator } from "../security/auth.ts";
 import { VERSION } from "../version.ts";
+
+/** Stateless (2026-07-28) requests share one session id, so `isolation: session` stays bounded. */
+const STATELESS_SESSION = "stateless";
+
+/** The caller the HTTP layer authenticated, carried to the per-request server factory. */
+function callerOf(authInfo: { extra?: Record<string, unknown> } | undefined): Caller {
+  return (authInfo?.extra?.caller as Caller | undefined) ?? LOCAL_ADMIN;
+}
 
 /** The default request body limit (413 above it). */
 export const MAX_BODY_BYTES = 4 * 1024 * 1024;
@@ -21,10 +31,10 @@ export function createRoutes(gateway: Gateway): Routes {
   const sessions = new SessionManager(
     gateway,
     { ttl: gateway.config.server.session_ttl },
-    async (scope, sessionId) =>
+    async (scope, sessionId, caller) =>
       scope
-        ? createBackendServer(gateway, scope, { sessionId, listen: true })
-        : createSessionServer(gateway, { sessionId, notifyListChanged: true }),
+        ? createBackendServer(gateway, scope, { sessionId, caller, listen: true })
+        : createSessionServer(gateway, { sessionId, caller, notifyListChanged: true }),
   );
   // One stateless (2026-07-28) handler per backend behind /mcp/{backend}, made on first use.
   const modernBackends = new Map<string, ReturnType<typeof createMcpHandler>>();
@@ -32,7 +42,11 @@ export function createRoutes(gateway: Gateway): Routes {
     let handler = modernBackends.get(backend);
     if (!handler) {
       handler = createMcpHandler(
-        () => createBackendServer(gateway, backend, { sessionId: () => crypto.randomUUID() }),
+        (ctx) =>
+          createBackendServer(gateway, backend, {
+            sessionId: () => STATELESS_SESSION,
+            caller: callerOf(ctx.authInfo),
+          }),
         { legacy: "reject", maxRequestBodySize: MAX_BODY_BYTES },
       );
       modernBackends.set(backend, handler);
@@ -40,14 +54,19 @@ export function createRoutes(gateway: Gateway): Routes {
     return handler;
   };
   const modern = createMcpHandler(
-    () => createSessionServer(gateway, { sessionId: () => crypto.randomUUID() }),
+    (ctx) =>
+      createSessionServer(gateway, {
+        sessionId: () => STATELESS_SESSION,
+        caller: callerOf(ctx.authInfo),
+      }),
     { legacy: "reject", maxRequestBodySize: MAX_BODY_BYTES },
   );
   const stopNotifying = gateway.onReachableToolsChanged(() => modern.notify.toolsChanged());
+  const auth = createAuthenticator(gateway.config);
   const allowedOrigins = new Set(gateway.config.server.allowed_origins);
   const boundHost = gateway.config.server.host;
 
-  async function handleMcp(request: Request, backend = ""): Promise<Response> {
+  async function handleMcp(request: Request, caller: Caller, backend = ""): Promise<Response> {
     let parsedBody: unknown;
     if (request.method === "POST") {
       const length = Number(request.headers.get("content-length") ?? 0);
@@ -62,9 +81,10 @@ export function createRoutes(gateway: Gateway): Routes {
     }
     try {
       if (await isLegacyRequest(request, parsedBody)) {
-        return await sessions.handle(request, parsedBody, backend);
+        return await sessions.handle(request, parsedBody, backend, caller);
       }
-      return await (backend ? modernFor(backend) : modern).fetch(request, { parsedBody });
+      const authInfo = { token: "", clientId: caller.id, scopes: [], extra: { caller } };
+      return await (backend ? modernFor(backend) : modern).fetch(request, { parsedBody, authInfo });
     } catch (error) {
       // A backend that cannot be reached fails the request that needed it, clearly.
       const message = error instanceof Error ? error.message : String(error);
@@ -99,26 +119,34 @@ export function createRoutes(gateway: Gateway): Routes {
     return undefined;
   }
 
+  /** `/health`: public; with auth on, an anonymous caller gets the status only. */
+  async function health(request: Request): Promise<Response> {
+    const report = gateway.health();
+    const serving = Object.values(report.backends).some((b) => b.state !== "failed");
+    const status = serving || Object.keys(report.backends).length === 0 ? 200 : 503;
+    if (auth.required && (await auth.authenticate(request)) instanceof Response) {
+      return Response.json({ status: report.status }, { status });
+    }
+    return Response.json({ ...report, version: VERSION, sessions: sessions.size }, { status });
+  }
+
   return {
     sessions,
     async fetch(request) {
       const url = new URL(request.url);
       const foreign = rejectForeign(request);
       if (foreign) return foreign;
-      if (url.pathname === "/mcp" || url.pathname === "/mcp/") return handleMcp(request);
+      if (url.pathname === "/health" && request.method === "GET") return health(request);
+      const caller = await auth.authenticate(request);
+      if (caller instanceof Response) return caller;
+      if (url.pathname === "/mcp" || url.pathname === "/mcp/") return handleMcp(request, caller);
       const backendRoute = /^\/mcp\/([^/]+)\/?$/.exec(url.pathname);
       if (backendRoute) {
         const backend = decodeURIComponent(backendRoute[1]!);
         if (!gateway.pool.has(backend)) {
           return jsonRpcError(404, -32601, `no backend named ${backend}; see /health`);
         }
-        return handleMcp(request, gateway.pool.canonical(backend));
-      }
-      if (url.pathname === "/health" && request.method === "GET") {
-        const report = gateway.health();
-        const serving = Object.values(report.backends).some((b) => b.state !== "failed");
-        const status = serving || Object.keys(report.backends).length === 0 ? 200 : 503;
-        return Response.json({ ...report, version: VERSION, sessions: sessions.size }, { status });
+        return handleMcp(request, caller, gateway.pool.canonical(backend));
       }
       return Response.json(
         { error: `no route for ${request.method} ${url.pathname}` },
