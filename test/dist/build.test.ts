@@ -110,6 +110,22 @@ describe.skipIf(!hasMatrix)("the release matrix in dist/ (npm run build:all)", (
     },
   );
 
+  // With qemu-user and the arm64 C library (Debian: qemu-user libc6-arm64-cross).
+  const QEMU = Bun.which("qemu-aarch64");
+  const ARM64_LIBS = "/usr/aarch64-linux-gnu";
+  const canEmulate = Boolean(QEMU) && existsSync(join(ARM64_LIBS, "lib/ld-linux-aarch64.so.1"));
+  if (!canEmulate)
+    console.warn("build test: no qemu-aarch64 with arm64 libc; not running linux-arm64");
+  test.skipIf(!canEmulate)(
+    "mcp-gateway-linux-arm64 runs (under qemu-aarch64)",
+    () => {
+      const binary = join(dist, "mcp-gateway-linux-arm64");
+      const result = Bun.spawnSync([QEMU!, "-L", ARM64_LIBS, binary, "--version"]);
+      expect(result.stdout.toString()).toMatch(/^mcp-gateway \d+\.\d+\.\d+ \(\w+\)\n$/);
+    },
+    60_000,
+  );
+
   test("SHA256SUMS lists every asset by bare name and matches the files", () => {
     const sums = readFileSync(join(dist, "SHA256SUMS"), "utf8");
     const names = sums
