@@ -175,7 +175,7 @@ describe("add / remove / list", () => {
       [["remove", "memroy"], "did you mean memory?"],
     ];
     for (const [args, message] of cases) {
-      const run = cli(...args);
+      const run = cli(args[0]!, ...args.slice(1));
       expect(run.code, args.join(" ")).toBe(1);
       expect(run.stderr, args.join(" ")).toContain(message);
       expect(run.stderr.trim().split("\n")).toHaveLength(1);
