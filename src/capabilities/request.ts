@@ -106,7 +106,9 @@ export function buildRequest(
     for (const [key, value] of Object.entries(args)) {
       if (!used.has(key) && value !== undefined) leftover[key] = value;
     }
-    const sendsBody = SENDS_BODY.has(provider.method);
+    const sendsBody =
+      SENDS_BODY.has(provider.method) ||
+      (provider.method === "DELETE" && provider.body !== undefined);
     if (sendsBody && provider.body === undefined && Object.keys(leftover).length) {
       bodyValue = leftover;
     }

@@ -220,8 +220,7 @@ function resolveProvider(
       );
     }
   }
-  const sendsBody = rest.method === "POST" || rest.method === "PUT" || rest.method === "PATCH";
-  if (rest.body !== undefined && !sendsBody) {
+  if (rest.body !== undefined && (rest.method === "GET" || rest.method === "HEAD")) {
     errors.push(`${where}.body: a ${rest.method} request has no body; use params`);
   }
   let bodyFormat = rest.body_format ?? "json";

@@ -1,0 +1,93 @@
+import { defineCommand } from "citty";
+import { CapabilityRegistry, missingEnv } from "../../capabilities/registry.ts";
+import { loadConfig } from "../../config/load.ts";
+import { logger } from "../../logger.ts";
+import { applyLogArgs, configArg, globalArgs, runAction } from "../_args.ts";
+
+/** One capability as `cap list` shows it. */
+interface ListedCapability {
+  name: string;
+  description: string;
+  source: string;
+  auth: { required: boolean; type: string; env: string | null };
+  /** Every variable it cannot run without, and those of them that are unset. */
+  requires_env: string[];
+  missing_env: string[];
+  /** Shown to clients: nothing it needs is missing. */
+  available: boolean;
+}
+
+export default defineCommand({
+  meta: {
+    name: "list",
+    description: "List every loaded capability, built-in and configured, with the keys it needs",
+  },
+  args: {
+    json: { type: "boolean", description: "Print JSON on stdout" },
+    ...configArg,
+    ...globalArgs,
+  },
+  async run({ args }) {
+    await runAction(() => {
+      applyLogArgs(args);
+      const config = loadConfig({ path: args.config });
+      const registry = new CapabilityRegistry({
+        builtin: config.capabilities.builtin,
+        directories: config.capabilities.directories,
+      });
+      const { problems } = registry.load();
+      for (const problem of problems)
+        logger.warn(`${problem.source}: ${problem.errors.join("; ")}`);
+      const rows = registry.list().map((capability): ListedCapability => {
+        const missing = missingEnv(capability, process.env);
+        return {
+          name: capability.name,
+          description: capability.description,
+          source: capability.source,
+          auth: {
+            required: capability.auth.required,
+            type: capability.auth.type,
+            env: capability.auth.keyEnv ?? null,
+          },
+          requires_env: capability.requiredEnv,
+          missing_env: missing,
+          available: missing.length === 0,
+        };
+      });
+      if (args.json) {
+        process.stdout.write(`${JSON.stringify(rows, null, 2)}\n`);
+        return;
+      }
+      if (!config.capabilities.enabled)
+        logger.warn("capabilities.enabled is false: none are served");
+      const table = rows.map((row) => [
+        row.name,
+        row.source.replace(/^builtin:.*/, "built-in"),
+        keyText(row),
+      ]);
+      const widths = [0, 1].map((column) =>
+        Math.max(...table.map((cells) => cells[column]!.length)),
+      );
+      for (const cells of table) {
+        process.stdout.write(
+          `${cells[0]!.padEnd(widths[0]!)}  ${cells[1]!.padEnd(widths[1]!)}  ${cells[2]}\n`.replace(
+            / +\n$/,
+            "\n",
+          ),
+        );
+      }
+      const hidden = rows.filter((row) => !row.available).length;
+      process.stdout.write(
+        `${rows.length} capabilities, ${hidden} hidden until their keys are set\n`,
+      );
+    });
+  },
+});
+
+function keyText(row: ListedCapability): string {
+  if (row.missing_env.length) return `needs ${row.missing_env.join(", ")} (not set: hidden)`;
+  if (row.requires_env.length) return `uses ${row.requires_env.join(", ")} (set)`;
+  if (row.auth.env)
+    return `optional key ${row.auth.env}${process.env[row.auth.env] ? " (set)" : ""}`;
+  return "no key";
+}

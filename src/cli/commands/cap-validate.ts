@@ -1,0 +1,79 @@
+import { existsSync } from "node:fs";
+import { resolve } from "node:path";
+import { defineCommand } from "citty";
+import {
+  findCapabilityFiles,
+  type LoadResult,
+  loadCapabilityFile,
+} from "../../capabilities/load.ts";
+import { applyLogArgs, globalArgs, runAction } from "../_args.ts";
+
+export default defineCommand({
+  meta: {
+    name: "validate",
+    description:
+      "Check capability files (files or folders, walked recursively); exit 1 naming each bad file and field",
+  },
+  args: {
+    paths: { type: "positional", required: true, description: "Files or folders" },
+    json: { type: "boolean", description: "Print a JSON report on stdout" },
+    ...globalArgs,
+  },
+  async run({ args }) {
+    await runAction(() => {
+      applyLogArgs(args);
+      const paths = (args._.length ? args._ : [args.paths]).map((path) => resolve(String(path)));
+      const results: LoadResult[] = [];
+      for (const path of paths) {
+        if (!existsSync(path)) {
+          results.push({ ok: false, source: path, errors: ["no such file or folder"] });
+          continue;
+        }
+        results.push(...findCapabilityFiles(path).map(loadCapabilityFile));
+      }
+      const byName = new Map<string, string>();
+      for (const [index, result] of results.entries()) {
+        if (!result.ok) continue;
+        const other = byName.get(result.capability.name);
+        if (other) {
+          results[index] = {
+            ok: false,
+            source: result.source,
+            errors: [`name: "${result.capability.name}" is also defined by ${other}`],
+          };
+        } else byName.set(result.capability.name, result.source);
+      }
+      const bad = results.filter((result) => !result.ok);
+      if (args.json) {
+        const report = results.map((result) =>
+          result.ok
+            ? {
+                file: result.source,
+                ok: true,
+                name: result.capability.name,
+                notes: result.capability.notes,
+              }
+            : { file: result.source, ok: false, errors: result.errors },
+        );
+        process.stdout.write(`${JSON.stringify(report, null, 2)}\n`);
+      } else {
+        for (const result of results) {
+          if (result.ok) {
+            const notes = result.capability.notes.map((note) => `\n     note: ${note}`).join("");
+            process.stdout.write(`ok   ${result.source} (${result.capability.name})${notes}\n`);
+          } else {
+            for (const error of result.errors)
+              process.stdout.write(`FAIL ${result.source}: ${error}\n`);
+          }
+        }
+      }
+      if (results.length === 0)
+        throw new Error(`no capability files (*.yaml, *.yml) under ${paths.join(", ")}`);
+      if (bad.length) {
+        throw new Error(
+          `${bad.length} of ${results.length} capability files are invalid: ${bad.map((b) => b.source).join(", ")}`,
+        );
+      }
+    });
+  },
+});
