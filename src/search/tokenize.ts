@@ -1,10 +1,18 @@
+import { lemma } from "./lexicon.ts";
+
+/**
+ * Words that carry no meaning in a request for a tool ("I want to ...", "can you please ...").
+ * Kept short on purpose: "all", "new", "up" and "out" can decide between tools.
+ */
 const STOPWORDS = new Set(
-  "a an and are as at be by for from how i in is it me my of on or please the this to use using want with you your can do does tool tools".split(
-    " ",
-  ),
+  (
+    "a an and are as at be been by can could do does for from has have how i if in into is it its " +
+    "just let lets me my of on or our please should so some that the their them then there these " +
+    "this those to tool tools us use using want we what when where which who will with would you your"
+  ).split(" "),
 );
 
-/** Splits identifiers and prose into words: `getUserRepos`, `list_issues`, `file-read`, `a.b`. */
+/** Splits identifiers and prose into lowercase words: `getUserRepos`, `list_issues`, `a.b`. */
 export function splitWords(text: string): string[] {
   return text
     .replace(/([a-z0-9])([A-Z])/g, "$1 $2")
@@ -14,16 +22,25 @@ export function splitWords(text: string): string[] {
     .filter(Boolean);
 }
 
-/** A light English stemmer: enough to match plurals and verb forms of the same word. */
+/**
+ * A light English stemmer: joins plurals and verb forms of one word ("issues", "issue",
+ * "creating", "created", "create" → "creat"). Derived forms ("deletion") come from the lexicon.
+ */
 export function stem(word: string): string {
   if (word.length <= 3) return word;
   if (word.endsWith("ies") && word.length > 4) return `${word.slice(0, -3)}y`;
+  if (word.endsWith("ied") && word.length > 4) return `${word.slice(0, -3)}y`;
   if (word.endsWith("sses")) return word.slice(0, -2);
   if (word.endsWith("ing") && word.length > 5) return trimDouble(word.slice(0, -3));
-  if (word.endsWith("ed") && word.length > 4) return trimDouble(word.slice(0, -2));
-  if (word.endsWith("es") && /(ch|sh|x|z|ss)es$/.test(word)) return word.slice(0, -2);
-  if (word.endsWith("s") && !word.endsWith("ss") && !word.endsWith("us")) return word.slice(0, -1);
-  return word;
+  if (word.endsWith("ed") && word.length > 5) return trimDouble(word.slice(0, -2));
+  if (/(ch|sh|x|z|ss)es$/.test(word)) return word.slice(0, -2);
+  if (word.endsWith("s") && !/(ss|us|is)$/.test(word)) return dropE(word.slice(0, -1));
+  return dropE(word);
+}
+
+/** A final silent e is dropped, so "create" meets "creat(ing)" and "creat(ed)". */
+function dropE(word: string): string {
+  return word.length > 4 && word.endsWith("e") && !word.endsWith("ee") ? word.slice(0, -1) : word;
 }
 
 function trimDouble(word: string): string {
@@ -32,9 +49,19 @@ function trimDouble(word: string): string {
     : word;
 }
 
-/** Words of a text, split, without stopwords, stemmed. */
+/** True for words a query can drop without losing meaning. */
+export function isStopword(word: string): boolean {
+  return STOPWORDS.has(word);
+}
+
+/** The index term of one word: irregular forms to their lemma ("ran" → "run"), then stemmed. */
+export function toTerm(word: string): string {
+  return stem(lemma(word));
+}
+
+/** Index terms of a text: split, without stopwords, lemmatised and stemmed. */
 export function tokenize(text: string): string[] {
-  return splitWords(text)
-    .filter((word) => !STOPWORDS.has(word))
-    .map(stem);
+  const terms: string[] = [];
+  for (const word of splitWords(text)) if (!STOPWORDS.has(word)) terms.push(toTerm(word));
+  return terms;
 }

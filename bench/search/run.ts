@@ -1,0 +1,161 @@
+/**
+ * Search quality and latency over the corpus of real tool definitions (bench/corpus/tools.json)
+ * and the user-phrased query set (bench/search/queries.json).
+ *
+ *   bun bench/search/run.ts            # quality table + latency with 10,000 tools indexed
+ *   bun bench/search/run.ts --misses   # also print the dev split's misses (never the test split's)
+ *   bun bench/search/run.ts --no-latency
+ */
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
+import MiniSearch from "minisearch";
+import type { Tool } from "../../src/mcp/sdk.ts";
+import { toEntryTexts } from "../../src/search/fields.ts";
+import { ToolIndex } from "../../src/search/index.ts";
+import { tokenize } from "../../src/search/tokenize.ts";
+import { type Corpus, type Engine, plainBm25, substringSynonyms } from "./baselines.ts";
+
+interface Query {
+  id: number;
+  split: "dev" | "test";
+  query: string;
+  expected: string[];
+}
+
+const HERE = import.meta.dir;
+const corpus: Corpus = JSON.parse(readFileSync(join(HERE, "../corpus/tools.json"), "utf8"));
+const queries: Query[] = JSON.parse(readFileSync(join(HERE, "queries.json"), "utf8"));
+const showMisses = process.argv.includes("--misses");
+
+function ours(tools: Corpus): Engine {
+  const index = new ToolIndex();
+  for (const [server, list] of Object.entries(tools)) index.upsert(server, list);
+  return {
+    name: "mcp-gateway (BM25F + expansion)",
+    search: (query, limit) =>
+      index.search(query, { limit }).map((hit) => `${hit.server}:${hit.tool.name}`),
+  };
+}
+
+/** The library route measured: minisearch with our fields, weights, tokenizer and fuzzy matching. */
+function minisearchTuned(tools: Corpus): Engine {
+  const fields = ["name", "title", "server", "description", "params", "paramText"] as const;
+  const index = new MiniSearch<Record<string, string>>({
+    fields: [...fields],
+    tokenize: (text) => tokenize(text),
+    processTerm: (term) => term,
+    searchOptions: {
+      boost: { name: 3, title: 2, server: 1.5, description: 1, params: 0.7, paramText: 0.3 },
+      fuzzy: (term) => (term.length >= 5 ? 0.2 : false),
+      prefix: (term) => term.length >= 4,
+    },
+  });
+  for (const [server, list] of Object.entries(tools)) {
+    index.addAll(
+      list.map((tool) => ({ id: `${server}:${tool.name}`, ...toEntryTexts(server, tool) })),
+    );
+  }
+  return {
+    name: "minisearch, our fields + tokenizer + fuzzy",
+    search: (query, limit) =>
+      index
+        .search(query)
+        .slice(0, limit)
+        .map((hit) => String(hit.id)),
+  };
+}
+
+interface Score {
+  hit1: number;
+  hit5: number;
+  mrr: number;
+  n: number;
+}
+
+function evaluate(engine: Engine, subset: Query[], printMisses: boolean): Score {
+  let hit1 = 0;
+  let hit5 = 0;
+  let mrr = 0;
+  for (const q of subset) {
+    const results = engine.search(q.query, 5);
+    const rank = results.findIndex((id) => q.expected.includes(id));
+    if (rank === 0) hit1++;
+    if (rank >= 0) {
+      hit5++;
+      mrr += 1 / (rank + 1);
+    }
+    if (printMisses && rank !== 0) {
+      console.log(
+        `  #${q.id} "${q.query}" want ${q.expected[0]} got ${results.slice(0, 3).join(", ")}`,
+      );
+    }
+  }
+  return { hit1, hit5, mrr, n: subset.length };
+}
+
+/** The corpus copied under new server names until it holds `count` tools. */
+function scaled(count: number): Corpus {
+  const out: Corpus = {};
+  let total = 0;
+  for (let copy = 0; total < count; copy++) {
+    for (const [server, tools] of Object.entries(corpus)) {
+      const take = tools.slice(0, count - total);
+      if (take.length === 0) break;
+      out[copy ? `${server}-${copy}` : server] = take as Tool[];
+      total += take.length;
+    }
+  }
+  return out;
+}
+
+function latency(make: (c: Corpus) => Engine, tools: Corpus, rounds: number) {
+  const engine = make(tools);
+  for (const q of queries) engine.search(q.query, 5); // warm up
+  const times: number[] = [];
+  for (let r = 0; r < rounds; r++) {
+    for (const q of queries) {
+      const start = performance.now();
+      engine.search(q.query, 5);
+      times.push(performance.now() - start);
+    }
+  }
+  times.sort((a, b) => a - b);
+  const at = (p: number) => times[Math.min(times.length - 1, Math.floor(p * times.length))]!;
+  return { p50: at(0.5), p99: at(0.99) };
+}
+
+const pct = (part: number, whole: number) => `${((100 * part) / whole).toFixed(1)}%`;
+const toolCount = Object.values(corpus).reduce((sum, tools) => sum + tools.length, 0);
+const engines = [substringSynonyms, plainBm25, minisearchTuned, ours];
+const dev = queries.filter((q) => q.split === "dev");
+const test = queries.filter((q) => q.split === "test");
+
+console.log(
+  `corpus: ${Object.keys(corpus).length} servers, ${toolCount} tools; queries: ${queries.length} (dev ${dev.length}, held-out test ${test.length})\n`,
+);
+console.log("| engine | hit@1 | hit@5 | MRR | hit@1 dev | hit@5 dev | hit@1 test | hit@5 test |");
+console.log("|---|---|---|---|---|---|---|---|");
+for (const make of engines) {
+  const engine = make(corpus);
+  const isOurs = make === ours;
+  if (isOurs && showMisses) console.log("dev misses of ours:");
+  const d = evaluate(engine, dev, isOurs && showMisses);
+  const t = evaluate(engine, test, false);
+  const all = { hit1: d.hit1 + t.hit1, hit5: d.hit5 + t.hit5, mrr: d.mrr + t.mrr, n: d.n + t.n };
+  console.log(
+    `| ${engine.name} | ${pct(all.hit1, all.n)} | ${pct(all.hit5, all.n)} | ${(all.mrr / all.n).toFixed(3)} | ${pct(d.hit1, d.n)} | ${pct(d.hit5, d.n)} | ${pct(t.hit1, t.n)} | ${pct(t.hit5, t.n)} |`,
+  );
+}
+
+if (process.argv.includes("--no-latency")) process.exit(0);
+const big = scaled(10_000);
+const bigCount = Object.values(big).reduce((sum, tools) => sum + tools.length, 0);
+console.log(
+  `\nlatency per search, ${bigCount} tools indexed, ${queries.length} queries x 5 rounds:\n`,
+);
+console.log("| engine | p50 | p99 |");
+console.log("|---|---|---|");
+for (const make of engines) {
+  const { p50, p99 } = latency(make, big, 5);
+  console.log(`| ${make(corpus).name} | ${p50.toFixed(3)} ms | ${p99.toFixed(3)} ms |`);
+}

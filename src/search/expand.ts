@@ -1,0 +1,136 @@
+import { editDistance } from "./distance.ts";
+import { derivedForms, lemma, lexiconSynonyms } from "./lexicon.ts";
+import { synonymsOf } from "./synonyms.ts";
+import { isStopword, splitWords, toTerm } from "./tokenize.ts";
+
+/** What query expansion needs from the index: which terms exist. */
+export interface Vocabulary {
+  has(term: string): boolean;
+  /** All index terms, sorted. */
+  terms(): readonly string[];
+}
+
+/** One word of the query and the index terms that stand for it, each with a weight ≤ 1. */
+export interface QueryGroup {
+  word: string;
+  terms: Map<string, number>;
+}
+
+/** Weights of each kind of expansion, relative to the word itself (1). */
+export const WEIGHTS = {
+  synonym: 0.6,
+  derived: 0.7,
+  lexicon: 0.35,
+  prefix: 0.45,
+  typo1: 0.75,
+  typo2: 0.5,
+  split: 0.8,
+};
+const MAX_QUERY_WORDS = 24;
+
+/**
+ * Turns a query into groups of weighted index terms: the word's own term, its synonyms from the
+ * domain table, derived forms and synonyms from the English lexicon, and for words the index
+ * does not know, the vocabulary terms they are probably a typo, a prefix or a compound of.
+ */
+export function expandQuery(query: string, vocabulary: Vocabulary): QueryGroup[] {
+  const groups: QueryGroup[] = [];
+  const seen = new Set<string>();
+  const words = splitWords(normalizeQuery(query)).filter(
+    (word) => !isStopword(word) && !/^v?\d+$/.test(word),
+  );
+  for (const word of words.slice(0, MAX_QUERY_WORDS)) {
+    const term = toTerm(word);
+    if (seen.has(term)) continue;
+    seen.add(term);
+    const terms = new Map<string, number>();
+    const add = (candidate: string, weight: number) => {
+      if (vocabulary.has(candidate) && weight > (terms.get(candidate) ?? 0)) {
+        terms.set(candidate, weight);
+      }
+    };
+    add(term, 1);
+    for (const synonym of synonymsOf(term)) add(synonym, WEIGHTS.synonym);
+    const base = lemma(word);
+    for (const form of new Set([...derivedForms(word), ...derivedForms(base)])) {
+      const formTerm = toTerm(form);
+      add(formTerm, WEIGHTS.derived);
+      for (const synonym of synonymsOf(formTerm)) add(synonym, WEIGHTS.derived * WEIGHTS.synonym);
+    }
+    // WordNet synonyms are broad ("find" → "notice"): measured, they help only for words the
+    // tools never use ("altitude" → "height"), so they stand in for such words alone.
+    if (!vocabulary.has(term)) {
+      for (const synonym of new Set([...lexiconSynonyms(word), ...lexiconSynonyms(base)])) {
+        add(toTerm(synonym), WEIGHTS.lexicon);
+      }
+    }
+    if (!vocabulary.has(term) && word.length >= 4) repair(word, term, vocabulary, add);
+    if (terms.size > 0) groups.push({ word, terms });
+  }
+  return groups;
+}
+
+/**
+ * Replaces values a user pastes into a request with the word for their kind, which is what a
+ * tool's parameters are named after: a URL with "url", an email address with "email", a path
+ * with "path". Their pieces ("https", "com") would only match noise.
+ */
+export function normalizeQuery(query: string): string {
+  return query
+    .replace(/\b[a-z][a-z0-9+.-]*:\/\/\S+/gi, " url ")
+    .replace(/\b[\w.+-]+@[\w-]+\.[\w.-]+\b/g, " email ")
+    .replace(/(^|\s)~?(\/[\w.*-]+){2,}\/?/g, " path ");
+}
+
+/** For a word the index lacks: a typo of a known term, a compound of two, or a known prefix. */
+function repair(
+  word: string,
+  term: string,
+  vocabulary: Vocabulary,
+  add: (candidate: string, weight: number) => void,
+) {
+  const known = vocabulary.terms();
+  const budget = term.length >= 8 ? 2 : 1;
+  let found = false;
+  // Typos rarely hit the first letter; scanning only terms that share it keeps this fast.
+  const first = lowerBound(known, term[0]!);
+  const end = lowerBound(known, String.fromCharCode(term.charCodeAt(0) + 1));
+  for (let i = first; i < end; i++) {
+    const candidate = known[i]!;
+    if (Math.abs(candidate.length - term.length) > budget) continue;
+    const distance = editDistance(term, candidate, budget);
+    if (distance <= budget) {
+      add(candidate, distance === 1 ? WEIGHTS.typo1 : WEIGHTS.typo2);
+      found = true;
+    }
+  }
+  // "screenshot" against "screen" + "shot", "filesystem" against "file" + "system".
+  for (let cut = 4; cut <= word.length - 4; cut++) {
+    const head = toTerm(word.slice(0, cut));
+    const tail = toTerm(word.slice(cut));
+    if (vocabulary.has(head) && vocabulary.has(tail)) {
+      add(head, WEIGHTS.split);
+      add(tail, WEIGHTS.split);
+      found = true;
+      break;
+    }
+  }
+  if (found || term.length < 4) return;
+  // "repo" → "repository", "config" → "configuration": terms the word begins.
+  const low = lowerBound(known, term);
+  for (let i = low; i < known.length && known[i]!.startsWith(term) && i < low + 8; i++) {
+    add(known[i]!, WEIGHTS.prefix);
+  }
+}
+
+/** The first index in a sorted array whose value is not below `value`. */
+function lowerBound(sorted: readonly string[], value: string): number {
+  let low = 0;
+  let high = sorted.length;
+  while (low < high) {
+    const mid = (low + high) >> 1;
+    if (sorted[mid]! < value) low = mid + 1;
+    else high = mid;
+  }
+  return low;
+}

@@ -1,0 +1,56 @@
+import type { Tool } from "../mcp/sdk.ts";
+
+/** The texts a tool is indexed by, one per field. */
+export interface EntryTexts {
+  name: string;
+  title: string;
+  server: string;
+  description: string;
+  /** Parameter names, nested ones included. */
+  params: string;
+  /** Parameter descriptions and enum values: the words a tool's options use. */
+  paramText: string;
+}
+
+type Schema = Record<string, unknown>;
+const MAX_DEPTH = 3;
+
+export function toEntryTexts(server: string, tool: Tool): EntryTexts {
+  const names: string[] = [];
+  const prose: string[] = [];
+  collect(tool.inputSchema as Schema, names, prose, 0);
+  return {
+    name: tool.name,
+    title: tool.title ?? tool.annotations?.title ?? "",
+    server,
+    description: tool.description ?? "",
+    params: names.join(" "),
+    paramText: prose.join(" "),
+  };
+}
+
+/** Walks a JSON Schema's properties (and array items) for names, descriptions and enums. */
+function collect(schema: Schema | undefined, names: string[], prose: string[], depth: number) {
+  if (!schema || typeof schema !== "object" || depth > MAX_DEPTH) return;
+  if (typeof schema.description === "string" && depth > 0) prose.push(schema.description);
+  for (const values of [schema.enum, schema.const === undefined ? undefined : [schema.const]]) {
+    if (Array.isArray(values)) {
+      for (const value of values) if (typeof value === "string") prose.push(value);
+    }
+  }
+  const properties = schema.properties;
+  if (properties && typeof properties === "object") {
+    for (const [name, child] of Object.entries(properties as Record<string, Schema>)) {
+      names.push(name);
+      collect(child, names, prose, depth + 1);
+    }
+  }
+  if (schema.items && typeof schema.items === "object") {
+    collect(schema.items as Schema, names, prose, depth + 1);
+  }
+  for (const key of ["anyOf", "oneOf", "allOf"]) {
+    const options = schema[key];
+    if (Array.isArray(options))
+      for (const option of options) collect(option, names, prose, depth + 1);
+  }
+}

@@ -1,0 +1,118 @@
+import type { Tool } from "../mcp/sdk.ts";
+import type { QueryGroup } from "./expand.ts";
+import { isWriteVerb } from "./synonyms.ts";
+import { splitWords, tokenize, toTerm } from "./tokenize.ts";
+
+/**
+ * Signals beyond word overlap, each a bounded multiplier on a tool's BM25F score: how much of the
+ * tool's name the query asks for, whether the tool's verb fits the query's, and whether the query
+ * names the tool's server. Their sizes were chosen on the dev split of the search benchmark.
+ */
+export const LIFTS = {
+  /** A query that covers every word of a tool's name lifts it by up to this fraction. */
+  name: 0.75,
+  /** A name word matched only through its stem ("comments" for "comment") counts this much. */
+  stemOnly: 0.85,
+  /** A query without a write verb lifts read-only tools by this fraction. */
+  read: 0.15,
+  /** A tool whose name starts with a verb the query does not ask for loses this fraction. */
+  verbMismatch: 0.25,
+  /** A query naming the tool's server ("... in gitlab") lifts it by up to this fraction. */
+  server: 0.3,
+};
+
+/** The largest product of the lifts, which bounds how far a tool can climb. */
+export function maxLift(): number {
+  return (1 + LIFTS.name) * (1 + LIFTS.read) * (1 + LIFTS.server);
+}
+
+/** What a tool's name and server say, computed once when it is indexed. */
+export interface NameFeatures {
+  /** Distinct name terms without the server's own name ("github_", "asana_"), with surface words. */
+  nameTerms: Map<string, string>;
+  /** The name's leading verb (as a term) when it has one: "list" in `list_issues`. */
+  verb: string | undefined;
+  /** Read-only annotation, or a name that starts with get/list/search. */
+  reads: boolean;
+  serverTerms: string[];
+}
+
+const READ_VERBS = new Set(
+  "get list search find read show describe query fetch view count retrieve lookup inspect"
+    .split(" ")
+    .map(toTerm),
+);
+/** Generic creation verbs: "create_issue_link" answers "link two issues". */
+const MAKERS = new Set(["create", "add", "new"].map(toTerm));
+
+export function nameFeatures(server: string, tool: Tool): NameFeatures {
+  const serverTerms = [...new Set(tokenize(server))];
+  const nameTerms = new Map<string, string>();
+  for (const word of splitWords(tool.name)) {
+    const term = toTerm(word);
+    if (!serverTerms.includes(term) && !nameTerms.has(term)) nameTerms.set(term, word);
+  }
+  const first = nameTerms.keys().next().value;
+  const verb = first && (READ_VERBS.has(first) || isWriteVerb(first)) ? first : undefined;
+  const reads =
+    tool.annotations?.readOnlyHint === true || (verb !== undefined && READ_VERBS.has(verb));
+  return { nameTerms, verb, reads, serverTerms };
+}
+
+/** What a query asks for, computed once per search. */
+export interface QuerySignals {
+  /** Best weight of each expanded term. */
+  wanted: Map<string, number>;
+  /** The query's own words, unstemmed. */
+  words: Set<string>;
+  /** The query's own terms that are write verbs; empty for a read query. */
+  writeVerbs: string[];
+}
+
+export function querySignals(groups: QueryGroup[]): QuerySignals {
+  const wanted = new Map<string, number>();
+  for (const group of groups) {
+    for (const [term, weight] of group.terms) {
+      if (weight > (wanted.get(term) ?? 0)) wanted.set(term, weight);
+    }
+  }
+  const words = new Set(groups.map((group) => group.word));
+  const writeVerbs = groups.map((group) => toTerm(group.word)).filter(isWriteVerb);
+  return { wanted, words, writeVerbs };
+}
+
+/** The multiplier the signals give one tool for one query. */
+export function lift(tool: NameFeatures, query: QuerySignals): number {
+  let factor = 1 + LIFTS.name * nameCoverage(tool, query);
+  if (query.writeVerbs.length === 0 && tool.reads) factor *= 1 + LIFTS.read;
+  if (verbMismatch(tool, query)) factor *= 1 - LIFTS.verbMismatch;
+  if (tool.serverTerms.length > 0) {
+    const named = tool.serverTerms.filter((term) => query.wanted.get(term) === 1).length;
+    factor *= 1 + (LIFTS.server * named) / tool.serverTerms.length;
+  }
+  return factor;
+}
+
+/** How much of the tool's name the query asks for: 1 when every name word is a query word. */
+function nameCoverage(tool: NameFeatures, query: QuerySignals): number {
+  if (tool.nameTerms.size === 0) return 0;
+  let covered = 0;
+  for (const [term, word] of tool.nameTerms) {
+    const weight = query.wanted.get(term) ?? 0;
+    covered += query.words.has(word) ? weight : weight * LIFTS.stemOnly;
+  }
+  return covered / tool.nameTerms.size;
+}
+
+/**
+ * A tool named for an action the query does not ask for: `delete_comment` for "comment on a
+ * card", `create_table` for "what tables are there". Creation verbs fit a query whose verb the
+ * name holds as a noun (`create_issue_link` for "link two issues").
+ */
+function verbMismatch(tool: NameFeatures, query: QuerySignals): boolean {
+  const verb = tool.verb;
+  if (!verb || query.wanted.has(verb)) return false;
+  if (query.writeVerbs.length === 0) return !READ_VERBS.has(verb);
+  if (MAKERS.has(verb) && query.writeVerbs.some((term) => tool.nameTerms.has(term))) return false;
+  return true;
+}

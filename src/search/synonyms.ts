@@ -1,0 +1,160 @@
+import { toTerm } from "./tokenize.ts";
+
+/**
+ * Words that mean the same thing in requests for software tools. General English comes from the
+ * lexicon; this table holds what it lacks: verbs of CRUD and control, and the nouns of code
+ * hosting, chat, payments, browsers, monitoring and data stores ("chargeback" → "dispute").
+ * Each group is symmetric; a query word also matches the others in its group, at a discount.
+ */
+const GROUPS = [
+  // actions
+  "find search lookup query look locate discover seek",
+  "create add new make insert generate register open",
+  "delete remove drop destroy erase purge trash discard clear",
+  "get read fetch retrieve show view display see check inspect obtain list",
+  "list enumerate browse",
+  "update edit modify change patch alter set adjust",
+  "write save store put persist record",
+  "run execute invoke call trigger perform",
+  "start begin launch boot spawn",
+  "stop halt terminate kill end abort quit shutdown",
+  "cancel revoke withdraw undo",
+  "close resolve complete finish done",
+  "navigate go visit browse goto",
+  "click press tap",
+  "type fill enter input",
+  "upload attach",
+  "download export",
+  "import ingest load",
+  "copy duplicate clone fork",
+  "move rename relocate transfer",
+  "assign delegate allocate",
+  "approve accept",
+  "review feedback",
+  "send post share publish",
+  "reply respond answer",
+  "summarize summary digest",
+  "scrape crawl extract harvest",
+  "visualize plot chart graph diagram",
+  "remember memorize memory recall knowledge",
+  "think reason reflect ponder",
+  "schedule book plan",
+  "deploy release ship rollout publish",
+  "validate verify check lint",
+  "test evaluate",
+  "monitor watch observe track",
+  "subscribe follow",
+  "count total number tally sum",
+  "size big large length bytes",
+  // things
+  "file document doc",
+  "folder directory dir",
+  "message msg dm chat",
+  "channel room conversation",
+  "issue ticket bug defect",
+  "task todo chore",
+  "story ticket card",
+  "repository repo codebase",
+  "pr pull merge mr",
+  "comment note remark",
+  "user member person people account profile",
+  "team group organization org",
+  "email mail inbox",
+  "image picture photo screenshot snapshot capture",
+  "page webpage site website url",
+  "link url href",
+  "customer client buyer",
+  "payment charge transaction",
+  "invoice bill billing",
+  "refund reimbursement",
+  "subscription plan recurring membership",
+  "dispute chargeback",
+  "price pricing cost",
+  "product item sku",
+  "coupon discount promo",
+  "calendar agenda",
+  "event meeting appointment",
+  "error exception crash failure problem",
+  "log logs logging",
+  "metric metrics stat statistics measurement",
+  "alert alarm notification incident",
+  "pipeline build workflow ci",
+  "job run",
+  "database db",
+  "table collection",
+  "row record entry",
+  "column field attribute property",
+  "sql query",
+  "tag label",
+  "status state",
+  "priority severity urgency",
+  "due deadline",
+  "container pod",
+  "secret credential token password key",
+  "config configuration setting settings preference option",
+  "location place address",
+  "direction route",
+  "web internet online",
+  "entity node",
+  "relation relationship edge",
+  "star favorite bookmark",
+  "recent latest newest",
+  "history log past",
+  "sprint iteration cycle",
+  "milestone goal",
+  "board kanban",
+  "permission access role",
+  "flag feature toggle",
+  "snippet code",
+  "console terminal shell",
+  "process program",
+  "server host machine",
+  "window tab",
+  "element selector",
+  "network request traffic",
+  "performance speed latency",
+  "version release",
+  "workspace project",
+];
+
+/** Group members by index term; a word in several groups gets them all. */
+const SYNONYMS = new Map<string, Set<string>>();
+for (const group of GROUPS) {
+  const terms = group.split(" ").map(toTerm);
+  for (const term of terms) {
+    const set = SYNONYMS.get(term) ?? new Set<string>();
+    for (const other of terms) if (other !== term) set.add(other);
+    SYNONYMS.set(term, set);
+  }
+}
+
+/**
+ * Verbs that change something. A query with none of them asks to read ("what incidents are
+ * open", "recent commits"), so read-only tools get a small lift. "open" and "check" are left
+ * out on purpose: they read as often as they act.
+ */
+const WRITE_VERBS = new Set(
+  (
+    "create add new make insert generate register delete remove drop destroy erase purge trash " +
+    "discard clear update edit modify change patch alter set adjust write save store put persist " +
+    "record run execute invoke trigger perform start begin launch boot spawn stop halt terminate " +
+    "kill end abort quit shutdown cancel revoke withdraw undo close resolve complete finish " +
+    "navigate go visit click press tap type fill enter upload attach download export import copy " +
+    "duplicate clone fork move rename relocate transfer assign approve send post share publish " +
+    "reply respond deploy release ship subscribe follow mark archive merge push commit stage " +
+    "stash rebase reset tag invite mute unmute schedule install apply scale forward react " +
+    "comment remember forget link draw plot build compress emulate pretend think replace"
+  )
+    .split(" ")
+    .map(toTerm),
+);
+
+/** True when an index term is a verb that changes something. */
+export function isWriteVerb(term: string): boolean {
+  return WRITE_VERBS.has(term);
+}
+
+/** Index terms that mean the same as `term` (an index term) in tool requests. */
+export function synonymsOf(term: string): Iterable<string> {
+  return SYNONYMS.get(term) ?? [];
+}
