@@ -1,10 +1,12 @@
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { readFileSync } from "node:fs";
+import { join } from "node:path";
 import { CATALOG_MODULE, renderCatalogModule } from "../../scripts/gen-catalog.ts";
 import { loadBuiltinCapabilities } from "../../src/capabilities/catalog.ts";
 import { executeCapability } from "../../src/capabilities/execute.ts";
+import { parseCapability } from "../../src/capabilities/load.ts";
 import type { Capability } from "../../src/capabilities/resolve.ts";
-import { firstText } from "../helpers.ts";
+import { firstText, ROOT } from "../helpers.ts";
 import { pointAt, startUpstream, type Upstream } from "./_upstream.ts";
 import { CATALOG_CASES } from "./catalog-cases.ts";
 
@@ -60,6 +62,24 @@ describe("built-in catalog", () => {
 
   test("every capability has a test case, and every case a capability", () => {
     expect(Object.keys(CATALOG_CASES).sort()).toEqual(builtins.map((c) => c.name).sort());
+  });
+
+  test("docs/capabilities.md lists every built-in", () => {
+    const docs = readFileSync(join(ROOT, "docs/capabilities.md"), "utf8");
+    const listed = new Set([...docs.matchAll(/^\|[^|]*\|\s*`([^`]+)`\s*\|/gm)].map((m) => m[1]));
+    expect(builtins.map((c) => c.name).filter((name) => !listed.has(name))).toEqual([]);
+  });
+
+  test("the capability files shown in docs/capabilities.md load", () => {
+    const docs = readFileSync(join(ROOT, "docs/capabilities.md"), "utf8");
+    const blocks = [...docs.matchAll(/```yaml\n([\s\S]*?)```/g)]
+      .map((match) => match[1]!)
+      .filter((block) => /^(fulcrum|name):/m.test(block));
+    expect(blocks.length).toBe(2);
+    for (const block of blocks) {
+      const result = parseCapability(block, "docs");
+      expect(result.ok ? "ok" : result.errors.join("; ")).toBe("ok");
+    }
   });
 
   test("the embedded module is up to date with capabilities/ (npm run build regenerates it)", () => {

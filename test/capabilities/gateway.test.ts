@@ -157,9 +157,11 @@ describe("hot reload", () => {
 
   test("a changed file changes what the tool does", async () => {
     writeFileSync(join(dir, "ticket_close.yaml"), capabilityYaml("ticket_close", "/closed/{id}"));
+    // Fresh ids each try: read-only results may be cached for the same arguments.
+    let id = 100;
     await waitFor(async () => {
-      const result = await invoke("capabilities", "ticket_close", { id: 3 });
-      return JSON.parse(firstText(result)).via === "/closed/3";
+      const result = await invoke("capabilities", "ticket_close", { id: ++id });
+      return JSON.parse(firstText(result)).via === `/closed/${id}`;
     }, 1000);
   });
 

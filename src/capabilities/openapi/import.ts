@@ -5,13 +5,13 @@ import type { JsonObject } from "../../backends/types.ts";
 import { GatewayError } from "../../errors.ts";
 import { parseCapability } from "../load.ts";
 import { toArgName, toEnvPrefix, toToolName, uniqueName } from "./names.ts";
+import { buildOperation } from "./operation.ts";
 import { type Finding, scanDescription } from "./scan.ts";
-import { cleanText, toJsonSchema } from "./schema.ts";
+import { cleanText } from "./schema.ts";
+import { pickAuth, securitySchemes } from "./security.ts";
 
 const METHODS = ["get", "put", "post", "delete", "patch", "head", "options", "trace"] as const;
 const DESCRIPTION_MAX = 480;
-/** Headers the HTTP layer sets itself; OpenAPI says parameters by these names are ignored. */
-const RESERVED_HEADERS = new Set(["accept", "content-type", "authorization"]);
 
 export interface ImportOptions {
   /** Put before every tool name (`github_`). */
@@ -37,8 +37,6 @@ export interface ImportResult {
   /** Environment variables the generated files read their secrets from. */
   env: string[];
 }
-
-type Auth = { type: string; header?: string; param?: string; key: string; required?: boolean };
 
 /**
  * Turns an OpenAPI 3.0/3.1 or Swagger 2.0 document (file path or URL, JSON or YAML) into one
@@ -172,180 +170,6 @@ export function writeImport(result: ImportResult, dir: string): string[] {
   });
 }
 
-interface BuiltOperation {
-  path: string;
-  input: JsonObject;
-  params: Record<string, string>;
-  headers: Record<string, string>;
-  body?: unknown;
-  form: boolean;
-  /** Raw descriptions, for the scan. */
-  texts: string[];
-}
-
-/** Maps parameters and the request body into an input schema and request templates. */
-function buildOperation(
-  path: string,
-  item: JsonObject,
-  operation: JsonObject,
-  swagger2: boolean,
-): BuiltOperation | string {
-  const merged = new Map<string, JsonObject>();
-  for (const param of [
-    ...((item.parameters as JsonObject[]) ?? []),
-    ...((operation.parameters as JsonObject[]) ?? []),
-  ]) {
-    merged.set(`${param.in}:${param.name}`, param);
-  }
-  const properties: JsonObject = {};
-  const required: string[] = [];
-  const params: Record<string, string> = {};
-  const headers: Record<string, string> = {};
-  const texts: string[] = [];
-  const argOf = new Map<string, string>();
-  let templatePath = path;
-  let bodySchema: JsonObject | undefined;
-  let bodyRequired = false;
-  let form = false;
-  const formProperties: JsonObject = {};
-  const formRequired: string[] = [];
-
-  const addArg = (raw: string, schema: JsonObject, isRequired: boolean): string => {
-    let arg = toArgName(raw);
-    while (arg in properties) arg = `${arg}_`;
-    properties[arg] = schema;
-    if (isRequired) required.push(arg);
-    return arg;
-  };
-
-  for (const param of merged.values()) {
-    const where = String(param.in);
-    const name = String(param.name);
-    if (typeof param.description === "string") texts.push(param.description);
-    if (where === "body") {
-      bodySchema = param.schema as JsonObject;
-      bodyRequired = param.required === true;
-      continue;
-    }
-    const schema =
-      swagger2 && where !== "body" ? swaggerParamSchema(param) : toJsonSchema(param.schema);
-    if (typeof param.description === "string" && !schema.description) {
-      schema.description = cleanText(param.description, 200);
-    }
-    if (where === "formData") {
-      if (param.type === "file") return "file uploads are not supported";
-      form = true;
-      formProperties[name] = schema;
-      if (param.required) formRequired.push(name);
-      continue;
-    }
-    if (where === "cookie") {
-      if (param.required)
-        return `needs the cookie parameter ${name}, and cookies are not supported`;
-      continue;
-    }
-    if (where === "header" && RESERVED_HEADERS.has(name.toLowerCase())) continue;
-    const arg = addArg(name, schema, where === "path" || param.required === true);
-    argOf.set(`${where}:${name}`, arg);
-    if (where === "path") templatePath = templatePath.split(`{${name}}`).join(`{${arg}}`);
-    else if (where === "query") params[name] = `{${arg}}`;
-    else if (where === "header") headers[name] = `{${arg}}`;
-  }
-  const missingPathParam = /\{([^}]+)\}/.exec(
-    templatePath.replace(/\{[A-Za-z0-9_][A-Za-z0-9_.-]*\}/g, ""),
-  );
-  if (missingPathParam) return `path parameter {${missingPathParam[1]}} is not declared`;
-  for (const [, raw] of path.matchAll(/\{([^}]+)\}/g)) {
-    if (!merged.has(`path:${raw}`)) return `path parameter {${raw}} is not declared`;
-  }
-
-  if (!swagger2 && operation.requestBody) {
-    const requestBody = operation.requestBody as JsonObject;
-    const content = (requestBody.content ?? {}) as Record<string, JsonObject>;
-    const types = Object.keys(content);
-    const json = types.find((type) => /^application\/([\w.+-]+\+)?json\b/i.test(type));
-    const urlencoded = types.find((type) => /^application\/x-www-form-urlencoded\b/i.test(type));
-    const chosen = json ?? urlencoded;
-    if (!chosen && types.length) {
-      return `request body type ${types.join(", ")} is not supported (only JSON and form bodies)`;
-    }
-    if (chosen) {
-      bodySchema = (content[chosen]!.schema ?? {}) as JsonObject;
-      bodyRequired = requestBody.required === true;
-      form = chosen === urlencoded && !json;
-    }
-    if (typeof requestBody.description === "string") texts.push(requestBody.description);
-  }
-  if (form && swagger2) {
-    bodySchema = { type: "object", properties: formProperties, required: formRequired };
-    bodyRequired = true;
-  }
-
-  let body: unknown;
-  if (bodySchema) {
-    collectDescriptions(bodySchema, texts, new Set());
-    const schema = toJsonSchema(bodySchema, { request: true });
-    const bodyProperties = schema.properties as JsonObject | undefined;
-    const clash =
-      !bodyProperties ||
-      Object.keys(bodyProperties).some(
-        (name) => toArgName(name) in properties || toArgName(name) !== name,
-      );
-    if (
-      schema.type === "object" &&
-      bodyProperties &&
-      Object.keys(bodyProperties).length &&
-      !clash
-    ) {
-      const template: JsonObject = {};
-      const bodyNeeded = new Set(bodyRequired ? ((schema.required as string[]) ?? []) : []);
-      for (const [name, property] of Object.entries(bodyProperties)) {
-        template[name] = `{${addArg(name, property as JsonObject, bodyNeeded.has(name))}}`;
-      }
-      body = template;
-    } else {
-      body = `{${addArg("body", schema, bodyRequired)}}`;
-    }
-  }
-
-  return {
-    path: templatePath,
-    input: {
-      type: "object",
-      properties,
-      ...(required.length ? { required } : {}),
-    },
-    params,
-    headers,
-    body,
-    form,
-    texts,
-  };
-}
-
-/** Swagger 2.0 non-body parameters carry their schema inline. */
-function swaggerParamSchema(param: JsonObject): JsonObject {
-  const {
-    name: _n,
-    in: _i,
-    required: _r,
-    description: _d,
-    collectionFormat: _c,
-    allowEmptyValue: _a,
-    ...rest
-  } = param;
-  return toJsonSchema(rest);
-}
-
-function collectDescriptions(node: unknown, into: string[], seen: Set<unknown>): void {
-  if (!node || typeof node !== "object" || seen.has(node)) return;
-  seen.add(node);
-  for (const [key, value] of Object.entries(node)) {
-    if (key === "description" && typeof value === "string") into.push(value);
-    else collectDescriptions(value, into, seen);
-  }
-}
-
 /** The operation's absolute base URL: operation, path or document servers (3.x); host (2.0). */
 function serverUrl(
   api: JsonObject,
@@ -375,75 +199,4 @@ function serverUrl(
     }
   }
   return url.replace(/\/+$/, "");
-}
-
-/** Security schemes mapped to capability auth, keyed by scheme name. */
-function securitySchemes(
-  api: JsonObject,
-  swagger2: boolean,
-  envPrefix: string,
-): Map<string, Auth | string> {
-  const defined = (
-    swagger2 ? api.securityDefinitions : (api.components as JsonObject | undefined)?.securitySchemes
-  ) as Record<string, JsonObject> | undefined;
-  const out = new Map<string, Auth | string>();
-  const used = new Set<string>();
-  const envName = (suffix: string, scheme: string) => {
-    let name = `${envPrefix}_${suffix}`;
-    if (used.has(name)) name = `${envPrefix}_${toEnvPrefix(scheme)}_${suffix}`;
-    used.add(name);
-    return `env:${name}`;
-  };
-  for (const [name, scheme] of Object.entries(defined ?? {})) {
-    const type = String(scheme.type);
-    if (type === "apiKey") {
-      if (scheme.in === "header")
-        out.set(name, {
-          type: "api_key",
-          header: String(scheme.name),
-          key: envName("API_KEY", name),
-        });
-      else if (scheme.in === "query")
-        out.set(name, {
-          type: "api_key",
-          param: String(scheme.name),
-          key: envName("API_KEY", name),
-        });
-      else out.set(name, `security scheme ${name} (an API key in a cookie) is not supported`);
-    } else if (
-      type === "basic" ||
-      (type === "http" && String(scheme.scheme).toLowerCase() === "basic")
-    ) {
-      out.set(name, { type: "basic", key: envName("CREDENTIALS", name) });
-    } else if (type === "http" && String(scheme.scheme).toLowerCase() === "bearer") {
-      out.set(name, { type: "bearer", key: envName("TOKEN", name) });
-    } else if (type === "oauth2" || type === "openIdConnect") {
-      out.set(name, { type: "bearer", key: envName("TOKEN", name) });
-    } else {
-      out.set(name, `security scheme ${name} (${type}) is not supported`);
-    }
-  }
-  return out;
-}
-
-/** The first usable scheme of an operation's requirements; `{}` among them makes it optional. */
-function pickAuth(
-  security: unknown,
-  schemes: Map<string, Auth | string>,
-): Auth | undefined | string {
-  const requirements = (security as Record<string, unknown>[] | undefined) ?? [];
-  if (requirements.length === 0) return undefined;
-  const optional = requirements.some((requirement) => Object.keys(requirement).length === 0);
-  let problem: string | undefined;
-  for (const requirement of requirements) {
-    for (const name of Object.keys(requirement)) {
-      const scheme = schemes.get(name);
-      if (scheme && typeof scheme !== "string") {
-        return optional ? { ...scheme, required: false } : scheme;
-      }
-      problem ??= typeof scheme === "string" ? scheme : `security scheme ${name} is not defined`;
-    }
-  }
-  if (optional) return undefined;
-  return problem ?? "no usable security scheme";
 }
