@@ -292,7 +292,8 @@ function toEntry(raw: unknown, context: EntryContext): BackendEntry | string {
  * literal `${` escaped as `$${`, so the value reaches the server as it did before.
  */
 function translate(value: string, dialect: Dialect, context: EntryContext, field: string): string {
-  if (dialect === "literal") return value.replaceAll("${", "$${");
+  // A function replacement: in a replacement string "$$" would collapse to "$".
+  if (dialect === "literal") return value.replaceAll("${", () => "$${");
   if (dialect === "claude-code") return value;
   return value.replace(/\$\{([^}]*)\}/g, (whole, inner: string) => {
     const [kind, rest] = inner.includes(":")

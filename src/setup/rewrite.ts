@@ -31,8 +31,7 @@ export function rewriteClientText(
     client.format === "toml"
       ? rewriteToml(source, client.serversKey, removals, gatewayEntry)
       : rewriteJson(source, client.serversKey, removals, gatewayEntry);
-  // Compared as JSON: the TOML parser's tables have no prototype, which strict equality notices.
-  if (!isDeepStrictEqual(plain(parse(out)), plain(expected))) {
+  if (!sameTree(() => parse(out), expected)) {
     throw new GatewayError(
       "CONFIG_INVALID",
       `${file.path}: cannot be rewritten safely (its ${client.serversKey} are not laid out the usual way); point it at the gateway by hand`,
@@ -42,6 +41,15 @@ export function rewriteClientText(
 }
 
 const plain = (tree: unknown): unknown => JSON.parse(JSON.stringify(tree ?? {}));
+
+/** Whether the rewritten text parses to `expected` (compared as JSON: TOML tables lack a prototype). */
+function sameTree(parse: () => unknown, expected: unknown): boolean {
+  try {
+    return isDeepStrictEqual(plain(parse()), plain(expected));
+  } catch {
+    return false;
+  }
+}
 
 function deletePath(tree: Record<string, unknown>, path: string[]): void {
   let node: unknown = tree;

@@ -2,7 +2,7 @@ import type { BackendEntry } from "../config/edit.ts";
 
 /** Key names that hold credentials: env variables, headers, flags, query parameters. */
 const SECRET_KEY =
-  /token|secret|passw(?:or)?d|pwd|api[-_]?key|apikey|access[-_]?key|private[-_]?key|auth(?!or)|credential|cookie|session[-_]?id|connection[-_]?string|dsn/i;
+  /^keys?$|[-_.]keys?$|token|secret|passw(?:or)?d|pwd|api[-_]?key|apikey|access[-_]?key|private[-_]?key|authori[sz]ation|auth(?!or)|credential|cookie|session[-_]?id|connection[-_]?string|dsn/i;
 
 /** Shapes of well-known credentials, wherever they appear. */
 const TOKEN_PATTERNS: RegExp[] = [
@@ -18,7 +18,9 @@ const TOKEN_PATTERNS: RegExp[] = [
   /\b(?:ntn|secret|lin_api|tvly|pplx|fc|sntrys|apify_api)[-_][A-Za-z0-9_-]{20,}/,
 ];
 
-const NOT_SECRET = /^(?:true|false|yes|no|on|off|none|null|\d{1,6}|https?:\/\/[^@\s]*)$/i;
+/** Values that are never credentials themselves: flags, numbers, plain URLs, key hashes, references. */
+const NOT_SECRET =
+  /^(?:true|false|yes|no|on|off|none|null|\d{1,6}|https?:\/\/[^@\s]*|sha256:[0-9a-f]+|env:[A-Za-z_]\w*)$/i;
 const SCHEME = /^(Bearer|Basic|Token|Bot)\s+/i;
 const URL_PASSWORD = /^([a-z][a-z0-9+.-]*:\/\/[^/\s:@]+:)([^/\s@]+)(@)/i;
 const REFERENCE = /(?<!\$)\$\{[A-Za-z_][A-Za-z0-9_]*(?::-[^}]*)?\}/;
@@ -56,7 +58,8 @@ export class VariableNamer {
 
   name(preferred: string, value: string, prefix: string): string {
     const base = toVariable(preferred);
-    const candidates = [base, toVariable(`${prefix}_${preferred}`)];
+    const prefixed = base.startsWith(`${prefix}_`) ? base : toVariable(`${prefix}_${preferred}`);
+    const candidates = [base, prefixed];
     for (const candidate of candidates) {
       const held = this.taken.get(candidate);
       if (held === undefined || held === value) {
@@ -216,9 +219,11 @@ export function redactTree(tree: unknown, key = ""): unknown {
 }
 
 function redactString(key: string, value: string): string {
-  if (isSecret(key, value) && !URL_PASSWORD.test(value) && !/[?&][^=]+=/.test(value)) {
+  const whole = SECRET_KEY.test(key) && isSecret(key, value);
+  if (whole && !URL_PASSWORD.test(value) && !/[?&][^=]+=/.test(value)) {
     return (SCHEME.exec(value)?.[0] ?? "") + REDACTED;
   }
+  // Otherwise only the credential inside the text goes: a URL's password, a token in prose.
   let out = value.replace(URL_PASSWORD, (_, head: string, _password: string, at: string) => {
     return head + REDACTED + at;
   });

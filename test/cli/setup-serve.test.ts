@@ -1,0 +1,108 @@
+import { describe, expect, setDefaultTimeout, test } from "bun:test";
+import { chmodSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { Client, StreamableHTTPClientTransport } from "@modelcontextprotocol/client";
+import { StdioClientTransport } from "@modelcontextprotocol/client/stdio";
+import { loadConfig } from "../../src/config/load.ts";
+import { runGateway } from "../../src/gateway/run.ts";
+import { BUN, EVERYTHING, firstText, freePort, ROOT, tempDir } from "../helpers.ts";
+import { runCli } from "./_run.ts";
+
+setDefaultTimeout(60_000);
+
+const KEY = "sk-abcdefghijklmnopqrstuvwx123456";
+
+/** A HOME where Claude Desktop and Cursor both run server-everything, with a key in its env. */
+function home() {
+  const dir = tempDir("mcpgw-e2e-");
+  const bin = join(dir, "bin");
+  mkdirSync(bin);
+  const wrapper = join(bin, "mcp-gateway");
+  writeFileSync(wrapper, `#!/bin/sh\nexec "${BUN}" "${join(ROOT, "src/main.ts")}" "$@"\n`);
+  chmodSync(wrapper, 0o755);
+  const server = { command: "node", args: [EVERYTHING], env: { EVERYTHING_API_KEY: KEY } };
+  const desktop = join(dir, ".config/Claude/claude_desktop_config.json");
+  const cursor = join(dir, ".cursor/mcp.json");
+  for (const file of [desktop, cursor]) {
+    mkdirSync(join(file, ".."), { recursive: true });
+    writeFileSync(file, `${JSON.stringify({ mcpServers: { everything: server } }, null, 2)}\n`);
+  }
+  const env = { HOME: dir, PATH: `${bin}:${process.env.PATH ?? "/usr/bin:/bin"}` };
+  return { dir, wrapper, desktop, cursor, env };
+}
+
+async function echo(client: Client): Promise<string> {
+  const result = await client.callTool({
+    name: "gateway_invoke",
+    arguments: {
+      server: "everything",
+      tool: "echo",
+      arguments: { message: "through the gateway" },
+    },
+  });
+  expect(result.isError).toBeFalsy();
+  return firstText(result);
+}
+
+describe("setup, then the clients use the gateway", () => {
+  test("Claude Desktop's rewritten entry runs the gateway over stdio, which runs the imported server", async () => {
+    const box = home();
+    const config = join(box.dir, ".config/mcp-gateway/gateway.yaml");
+    const run = runCli(["setup", "--yes", "--configure-client", "--client", "claude-desktop"], {
+      env: box.env,
+    });
+    expect(run.code).toBe(0);
+    expect(readFileSync(config, "utf8")).not.toContain(KEY);
+    expect(run.stderr).toContain("EVERYTHING_API_KEY");
+
+    const entry = JSON.parse(readFileSync(box.desktop, "utf8")).mcpServers["mcp-gateway"];
+    expect(entry).toEqual({ command: box.wrapper, args: ["serve", "--stdio", "--config", config] });
+    // Start it exactly as Claude Desktop would, with the moved key now in the environment.
+    const client = new Client({ name: "claude-desktop-like", version: "1.0.0" });
+    await client.connect(
+      new StdioClientTransport({
+        command: entry.command,
+        args: entry.args,
+        env: { ...box.env, EVERYTHING_API_KEY: KEY, XDG_STATE_HOME: tempDir() },
+        stderr: "pipe",
+      }),
+    );
+    try {
+      expect(await echo(client)).toContain("through the gateway");
+    } finally {
+      await client.close();
+    }
+  });
+
+  test("Cursor's rewritten entry reaches the gateway over HTTP on the configured port", async () => {
+    const box = home();
+    const port = await freePort();
+    const config = join(box.dir, "gateway.yaml");
+    writeFileSync(config, `server:\n  port: ${port}\n`);
+    const run = runCli(
+      ["setup", "--config", config, "--yes", "--configure-client", "--client", "cursor"],
+      {
+        env: box.env,
+      },
+    );
+    expect(run.code).toBe(0);
+    const url = JSON.parse(readFileSync(box.cursor, "utf8")).mcpServers["mcp-gateway"].url;
+    expect(url).toBe(`http://127.0.0.1:${port}/mcp`);
+
+    const env = { ...box.env, EVERYTHING_API_KEY: KEY };
+    const running = await runGateway({
+      config: loadConfig({ path: config, env }),
+      port,
+      memoryState: true,
+      env,
+    });
+    const client = new Client({ name: "cursor-like", version: "1.0.0" });
+    try {
+      await client.connect(new StreamableHTTPClientTransport(new URL(url)));
+      expect(await echo(client)).toContain("through the gateway");
+    } finally {
+      await client.close().catch(() => {});
+      await running.stop();
+    }
+  });
+});
