@@ -10,6 +10,8 @@ export type GatewayErrorCode =
   | "INVALID_ARGUMENTS"
   | "POLICY_DENIED"
   | "CIRCUIT_OPEN"
+  | "BACKEND_BUSY"
+  | "RATE_LIMITED"
   | "INTERNAL";
 
 export interface GatewayErrorOptions {

@@ -113,7 +113,7 @@ async function connectOver(
   };
   client.onerror = () => {};
   try {
-    await client.connect(transport, { timeout: backend.timeout });
+    await client.connect(transport, { timeout: startupTimeout(backend) });
   } catch (error) {
     closed = true;
     await transport.close().catch(() => {});
@@ -125,7 +125,9 @@ async function connectOver(
     timeout: options.timeout,
     maxTotalTimeout: options.maxTotalTimeout,
     resetTimeoutOnProgress: true,
-    onprogress: options.onProgress,
+    // Always ask for progress: it is what keeps a long call alive past its timeout, even when
+    // the client itself did not ask to see it.
+    onprogress: options.onProgress ?? (() => {}),
   });
 
   const info = client.getServerVersion();
@@ -139,7 +141,7 @@ async function connectOver(
       await client.notification({ method, params } as Parameters<typeof client.notification>[0]);
     },
     async listTools(): Promise<Tool[]> {
-      const { tools } = await client.listTools(undefined, { timeout: backend.timeout });
+      const { tools } = await client.listTools(undefined, { timeout: startupTimeout(backend) });
       return tools;
     },
     async callTool(name, args, options): Promise<CallToolResult> {
@@ -166,6 +168,14 @@ async function connectOver(
       await transport.close().catch(() => {});
     },
   };
+}
+
+/**
+ * Starting a server (npx downloads, interpreters warming up) takes longer than a call: connect
+ * and listing wait at least 30s, whatever the per-call `timeout`.
+ */
+function startupTimeout(backend: ResolvedBackend): number {
+  return Math.max(backend.timeout, 30_000);
 }
 
 /** Turns an SDK or transport failure into a message that says what happened and to whom. */

@@ -1,9 +1,13 @@
 import { createHash } from "node:crypto";
+import { formatDuration } from "../config/duration.ts";
 import type { ResolvedBackend } from "../config/load.ts";
+import { ConfigSchema, type FailsafeConfig } from "../config/schema.ts";
 import { GatewayError } from "../errors.ts";
 import type { GatewayHookable } from "../hooks.ts";
 import { logger } from "../logger.ts";
 import type { CallToolResult, Tool } from "../mcp/sdk.ts";
+import { ResponseCache } from "../resilience/cache.ts";
+import { BackendPolicy, NotSentError } from "../resilience/policy.ts";
 import type { StateStore } from "../state/store.ts";
 import { describeBackendError, openConnection } from "./connection.ts";
 import type {
@@ -32,6 +36,10 @@ export interface PoolOptions {
   env?: Record<string, string | undefined>;
   /** Backends served inside the gateway (capabilities). */
   drivers?: InternalDriver[];
+  /** Breaker, retry, limits and restart settings; defaults when absent. */
+  failsafe?: FailsafeConfig;
+  /** The read-only response cache; off when absent. */
+  cache?: { enabled: boolean; default_ttl: number; max_entries: number };
 }
 
 /** What `gateway_list_servers` and `/health` show of one backend. */
@@ -60,6 +68,9 @@ interface Handle {
   refreshTimer?: ReturnType<typeof setTimeout>;
   driver?: InternalDriver;
   listeners: Set<BackendListener>;
+  policy?: BackendPolicy;
+  /** When the process died unexpectedly, recently (for restart backoff and the crash loop). */
+  crashes: number[];
   /** With `isolation: session`: the per-session connections, by client session id. */
   isolated: Map<string, Handle>;
   /** Set on a per-session handle: the session it belongs to. */
@@ -74,8 +85,14 @@ export class BackendPool {
   private readonly handles = new Map<string, Handle>();
   private readonly aliases = new Map<string, string>();
   private closing = false;
+  private healthTimer?: ReturnType<typeof setInterval>;
+  private readonly failsafe: FailsafeConfig;
+  private readonly cache?: ResponseCache;
 
   constructor(private readonly options: PoolOptions) {
+    this.failsafe = options.failsafe ?? ConfigSchema.parse({}).failsafe;
+    const cache = options.cache;
+    if (cache?.enabled) this.cache = new ResponseCache(cache.default_ttl, cache.max_entries);
     for (const driver of options.drivers ?? []) {
       const config: ResolvedBackend = {
         name: driver.name,
@@ -88,6 +105,7 @@ export class BackendPool {
         inherit_env: false,
         timeout: driver.timeout ?? 60_000,
         isolation: "shared",
+        tool_timeouts: {},
       };
       this.handles.set(driver.name, this.newHandle(config, driver));
       for (const alias of driver.aliases ?? []) this.aliases.set(alias, driver.name);
@@ -110,6 +128,7 @@ export class BackendPool {
       stderr: [],
       listeners: new Set(),
       isolated: new Map(),
+      crashes: [],
     };
   }
 
@@ -123,6 +142,11 @@ export class BackendPool {
    * backends, and stdio backends without a fresh cache, are connected in parallel.
    */
   start(): Promise<void> {
+    const check = this.failsafe.health_check;
+    if (check.enabled) {
+      this.healthTimer = setInterval(() => void this.healthCheck(), check.interval);
+      this.healthTimer.unref?.();
+    }
     const jobs: Promise<void>[] = [];
     for (const handle of this.handles.values()) {
       if (handle.config.configError) continue;
@@ -162,10 +186,11 @@ export class BackendPool {
   status(name: string): BackendStatus | undefined {
     const handle = this.handles.get(name);
     if (!handle) return undefined;
+    const open = handle.policy?.breakerState === "open";
     return {
       name,
       transport: handle.transport ?? handle.config.transport,
-      state: handle.state,
+      state: open && handle.state !== "failed" ? "open" : handle.state,
       tools: handle.tools.length,
       error: handle.error,
       description: handle.config.description,
@@ -212,16 +237,28 @@ export class BackendPool {
   }
 
   /** Calls a tool on a backend; `caller` receives the backend's reverse requests for this call. */
-  callTool(
+  async callTool(
     name: string,
     tool: string,
     args: JsonObject,
     options: Omit<CallOptions, "timeout" | "maxTotalTimeout">,
     caller?: CallerChannel,
   ): Promise<CallToolResult> {
-    return this.withConnection(name, options, caller, (connection, callOptions) =>
-      connection.callTool(tool, args, callOptions),
+    const handle = this.require(name);
+    const annotations = handle.tools.find((t) => t.name === tool)?.annotations;
+    const readOnly = annotations?.readOnlyHint === true;
+    // Only read-only tools are cached: a call with side effects must always reach the backend.
+    const key = readOnly && this.cache ? ResponseCache.key(handle.config.name, tool, args) : "";
+    const hit = key ? this.cache?.get(key) : undefined;
+    if (hit) return hit;
+    const result = await this.withConnection(
+      name,
+      { ...options, idempotent: readOnly || annotations?.idempotentHint === true, tool },
+      caller,
+      (connection, callOptions) => connection.callTool(tool, args, callOptions),
     );
+    if (key) this.cache?.set(key, result);
+    return result;
   }
 
   /** Sends any request to a backend (the pass-through of `/mcp/{backend}`). */
@@ -232,8 +269,11 @@ export class BackendPool {
     options: Omit<CallOptions, "timeout" | "maxTotalTimeout">,
     caller?: CallerChannel,
   ): Promise<JsonObject> {
-    return this.withConnection(name, options, caller, (connection, callOptions) =>
-      connection.request(method, params, callOptions),
+    return this.withConnection(
+      name,
+      { ...options, idempotent: IDEMPOTENT_METHODS.has(method) },
+      caller,
+      (connection, callOptions) => connection.request(method, params, callOptions),
     );
   }
 
@@ -287,20 +327,27 @@ export class BackendPool {
 
   private async withConnection<T>(
     name: string,
-    options: Omit<CallOptions, "timeout" | "maxTotalTimeout">,
+    options: Omit<CallOptions, "timeout" | "maxTotalTimeout"> & {
+      idempotent: boolean;
+      tool?: string;
+    },
     caller: CallerChannel | undefined,
     run: (connection: BackendConnection, options: CallOptions) => Promise<T>,
   ): Promise<T> {
-    const handle = this.forSession(this.require(name), caller?.sessionId);
+    const main = this.require(name);
+    const handle = this.forSession(main, caller?.sessionId);
     if (caller) handle.inflight.set(caller, (handle.inflight.get(caller) ?? 0) + 1);
     clearTimeout(handle.idleTimer);
-    const callOptions = {
-      ...options,
-      timeout: handle.config.timeout,
-      maxTotalTimeout: MAX_CALL_MS,
-    };
-    try {
-      const connection = await this.connect(handle);
+    const timeout =
+      (options.tool && main.config.tool_timeouts[options.tool]) || main.config.timeout;
+    const callOptions = { ...options, timeout, maxTotalTimeout: MAX_CALL_MS };
+    const attempt = async (): Promise<T> => {
+      let connection: BackendConnection;
+      try {
+        connection = await this.connect(handle);
+      } catch (error) {
+        throw new NotSentError(error);
+      }
       try {
         return await run(connection, callOptions);
       } catch (error) {
@@ -312,10 +359,24 @@ export class BackendPool {
         void connection.close();
         return await run(await this.connect(handle), callOptions);
       }
+    };
+    try {
+      return await this.policyFor(main).execute(attempt, {
+        idempotent: options.idempotent,
+        signal: options.signal,
+        isFailure: isBackendFailure,
+      });
     } catch (error) {
       // The backend's own JSON-RPC errors (with their code and data) pass through unchanged.
       if (options.signal?.aborted || typeof (error as { code?: unknown })?.code === "number") {
         throw error;
+      }
+      if ((error as { code?: unknown })?.code === "REQUEST_TIMEOUT") {
+        throw new GatewayError(
+          "BACKEND_TIMEOUT",
+          `[backend:${name}] no answer after ${formatDuration(timeout)}; the call was cancelled at the backend`,
+          { cause: error },
+        );
       }
       throw describeBackendError(name, error);
     } finally {
@@ -328,8 +389,78 @@ export class BackendPool {
     }
   }
 
+  /** One policy (breaker, limits) per backend, shared by its per-session connections. */
+  private policyFor(handle: Handle): BackendPolicy {
+    handle.policy ??= new BackendPolicy(
+      handle.config.name,
+      this.failsafe,
+      handle.config.max_concurrency,
+    );
+    return handle.policy;
+  }
+
+  /**
+   * A backend that crashed `crash_limit` times within `crash_window` is parked as failed (with
+   * its last stderr lines) until the window has passed, instead of being restarted forever.
+   */
+  private crashLoop(handle: Handle): GatewayError | undefined {
+    const { crash_limit, crash_window } = this.failsafe.restart;
+    const now = Date.now();
+    handle.crashes = handle.crashes.filter((at) => now - at < crash_window);
+    if (handle.crashes.length < crash_limit) return undefined;
+    const retryIn = Math.ceil((handle.crashes[0]! + crash_window - now) / 1000);
+    const tail = handle.stderr.slice(-3).join(" | ");
+    const message = `[backend:${handle.config.name}] parked after ${handle.crashes.length} crashes in ${formatDuration(crash_window)}; retry in ${retryIn}s${tail ? ` (stderr: ${tail})` : ""}`;
+    this.setState(handle, "failed", message);
+    return new GatewayError("BACKEND_UNAVAILABLE", message);
+  }
+
+  private restartDelay(handle: Handle): number {
+    const { initial_backoff, max_backoff } = this.failsafe.restart;
+    const crashes = handle.crashes.length;
+    if (crashes === 0) return 0;
+    return Math.min(max_backoff, initial_backoff * 2 ** (crashes - 1));
+  }
+
+  /**
+   * Pings every connected backend that has no call in flight; one that does not answer within
+   * the health-check timeout is hung, and is closed so the next use starts it afresh. Probes
+   * go around the circuit breaker: they are not traffic.
+   */
+  async healthCheck(): Promise<void> {
+    const { timeout } = this.failsafe.health_check;
+    const all = [...this.handles.values()].flatMap((h) => [h, ...h.isolated.values()]);
+    await Promise.all(
+      all.map(async (handle) => {
+        const connection = handle.connection;
+        if (!connection || handle.inflight.size || handle.driver) return;
+        try {
+          await connection.ping(timeout);
+        } catch {
+          if (handle.connection !== connection || handle.inflight.size) return;
+          logger
+            .withTag(`backend:${handle.config.name}`)
+            .warn(`no answer to ping within ${formatDuration(timeout)}; restarting it`);
+          handle.connection = undefined;
+          this.setState(
+            handle,
+            "idle",
+            `hung: no answer to ping within ${formatDuration(timeout)}`,
+          );
+          await connection.close();
+        }
+      }),
+    );
+  }
+
+  /** The circuit breaker's state of a backend, for /health and gateway_list_servers. */
+  breakerState(name: string): "closed" | "open" | "half-open" {
+    return this.handles.get(name)?.policy?.breakerState ?? "closed";
+  }
+
   async close(): Promise<void> {
     this.closing = true;
+    clearInterval(this.healthTimer);
     const all = [...this.handles.values()].flatMap((handle) => [
       handle,
       ...handle.isolated.values(),
@@ -359,6 +490,8 @@ export class BackendPool {
     if (handle.connecting) return handle.connecting;
     const name = handle.config.name;
     const log = logger.withTag(`backend:${name}`);
+    const parked = this.crashLoop(handle);
+    if (parked) return Promise.reject(parked);
     this.setState(handle, "starting");
     handle.stderr = [];
     const events: ConnectionEvents = {
@@ -366,9 +499,11 @@ export class BackendPool {
       onNotification: (method, params) => this.relayNotification(handle, method, params),
       onRequest: (method, params, signal) => this.relayRequest(handle, method, params, signal),
       onClose: () => {
-        if (handle.connection !== connection) return;
+        // Closing before the connection was established is reported by the connect failure.
+        if (!connection || handle.connection !== connection) return;
         handle.connection = undefined;
         if (this.closing) return;
+        handle.crashes.push(Date.now());
         const tail = handle.stderr.at(-1);
         log.warn(
           `connection closed${tail ? ` (last stderr: ${tail})` : ""}; it restarts on next use`,
@@ -381,9 +516,14 @@ export class BackendPool {
         log.debug(line);
       },
     };
-    const connecting = handle.driver
-      ? handle.driver.open(events)
-      : openConnection(handle.config, events, this.options.env);
+    const open = () =>
+      handle.driver
+        ? handle.driver.open(events)
+        : openConnection(handle.config, events, this.options.env);
+    // After a crash, wait a little longer before each restart (exponential backoff).
+    const delay = this.restartDelay(handle);
+    const connecting =
+      delay > 0 ? new Promise((done) => setTimeout(done, delay)).then(open) : open();
     let connection: BackendConnection | undefined;
     handle.connecting = connecting
       .then((opened) => {
@@ -485,6 +625,33 @@ export class BackendPool {
     }
     for (const listener of handle.listeners) listener(method, params);
   }
+}
+
+/** Requests with no side effects, safe to retry. */
+const IDEMPOTENT_METHODS = new Set([
+  "resources/list",
+  "resources/templates/list",
+  "resources/read",
+  "prompts/list",
+  "prompts/get",
+  "tools/list",
+  "completion/complete",
+  "ping",
+]);
+
+/**
+ * The backend failing (unreachable, closed, timed out), as opposed to the backend answering
+ * with an error of its own (a JSON-RPC error, or a tool result with isError), which never
+ * counts against its circuit breaker.
+ */
+function isBackendFailure(error: unknown): boolean {
+  if (error instanceof NotSentError) return true;
+  const code = (error as { code?: unknown })?.code;
+  if (typeof code === "number") return false;
+  if (error instanceof GatewayError) {
+    return error.code === "BACKEND_UNAVAILABLE" || error.code === "BACKEND_TIMEOUT";
+  }
+  return true;
 }
 
 /** A Streamable HTTP backend's 404 for a session id it does not know. */

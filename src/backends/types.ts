@@ -1,7 +1,7 @@
 import type { CallToolResult, ServerCapabilities, Tool } from "../mcp/sdk.ts";
 
 /** Where a backend is in its life: not started, connecting, serving, or broken. */
-export type BackendState = "idle" | "starting" | "ready" | "failed";
+export type BackendState = "idle" | "starting" | "ready" | "failed" | "open";
 
 /** The transport actually in use once a backend is connected (`auto` resolves to one of the two). */
 export type ActiveTransport = "stdio" | "streamable-http" | "sse" | "internal";

@@ -37,6 +37,10 @@ export const BackendSchema = z
     timeout: DurationSchema.default(60_000),
     idle_stop: DurationSchema.optional(),
     isolation: z.enum(["shared", "session"]).default("shared"),
+    /** Per-tool timeouts that differ from `timeout`. */
+    tool_timeouts: z.record(z.string(), DurationSchema).default({}),
+    /** Calls in flight at once; more wait in a bounded queue. */
+    max_concurrency: z.number().int().min(1).optional(),
   })
   .superRefine((backend, ctx) => {
     if (!backend.command && !backend.url) {
@@ -63,6 +67,69 @@ const RootSchema = z.union([
   z.string().transform((uri) => ({ uri })),
   z.strictObject({ uri: z.string(), name: z.string().optional() }),
 ]);
+
+const FailsafeSchema = z
+  .strictObject({
+    circuit_breaker: z
+      .strictObject({
+        enabled: z.boolean().default(true),
+        failure_threshold: z.number().int().min(1).default(5),
+        success_threshold: z.number().int().min(1).default(3),
+        reset_timeout: DurationSchema.default(30_000),
+      })
+      .prefault({}),
+    retry: z
+      .strictObject({
+        enabled: z.boolean().default(true),
+        /** All attempts, the first included. */
+        max_attempts: z.number().int().min(1).default(3),
+        initial_backoff: DurationSchema.default(100),
+        max_backoff: DurationSchema.default(10_000),
+      })
+      .prefault({}),
+    rate_limit: z
+      .strictObject({
+        enabled: z.boolean().default(false),
+        requests_per_second: z.number().positive().default(100),
+        burst: z.number().int().min(1).default(50),
+        /** How long a call may wait for its turn before it is refused. */
+        max_wait: DurationSchema.default(10_000),
+      })
+      .prefault({}),
+    concurrency: z
+      .strictObject({
+        limit: z.number().int().min(1).default(64),
+        queue: z.number().int().min(0).default(256),
+        queue_timeout: DurationSchema.default(30_000),
+      })
+      .prefault({}),
+    health_check: z
+      .strictObject({
+        enabled: z.boolean().default(true),
+        interval: DurationSchema.default(30_000),
+        timeout: DurationSchema.default(5_000),
+      })
+      .prefault({}),
+    restart: z
+      .strictObject({
+        initial_backoff: DurationSchema.default(500),
+        max_backoff: DurationSchema.default(30_000),
+        /** Crashes within `crash_window` that park a backend as failed. */
+        crash_limit: z.number().int().min(1).default(5),
+        crash_window: DurationSchema.default(60_000),
+      })
+      .prefault({}),
+  })
+  .prefault({});
+export type FailsafeConfig = z.infer<typeof FailsafeSchema>;
+
+const CacheSchema = z
+  .strictObject({
+    enabled: z.boolean().default(true),
+    default_ttl: DurationSchema.default(60_000),
+    max_entries: z.number().int().min(1).default(10_000),
+  })
+  .prefault({});
 
 export const ConfigSchema = z.strictObject({
   server: z
@@ -101,6 +168,9 @@ export const ConfigSchema = z.strictObject({
       enabled: z.boolean().default(false),
     })
     .prefault({}),
+  failsafe: FailsafeSchema,
+  /** Results of read-only tools, reused for `default_ttl`. */
+  cache: CacheSchema,
   roots: z.array(RootSchema).default([]),
   env_files: z.array(z.string()).default([]),
   state_dir: z.string().optional(),
@@ -115,8 +185,6 @@ export type Config = z.infer<typeof ConfigSchema>;
  */
 export const RECOGNISED_KEYS: readonly string[] = [
   "streaming",
-  "failsafe",
-  "cache",
   "playbooks",
   "security",
   "webhooks",

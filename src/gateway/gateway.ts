@@ -61,6 +61,8 @@ export function createGateway(options: GatewayOptions): Gateway {
     roots: config.roots,
     env: options.env,
     drivers: options.drivers,
+    failsafe: config.failsafe,
+    cache: config.cache,
   });
   const router = new Router(pool, index);
   const catalog = new Catalog(pool);
@@ -109,7 +111,7 @@ export function createGateway(options: GatewayOptions): Gateway {
           tools: status.tools,
           ...(status.error ? { error: status.error } : {}),
         };
-        if (status.state === "failed") degraded = true;
+        if (status.state === "failed" || status.state === "open") degraded = true;
       }
       return {
         status: degraded ? "degraded" : "ok",

@@ -86,15 +86,15 @@ backends:
 `;
     const file = writeConfig(yaml);
     const warm = await runGateway({ config: loadConfig({ path: file }), port: 0 });
-    await waitFor(() => warm.gateway.index.tools("fixture").length === 9);
+    await waitFor(() => warm.gateway.index.tools("fixture").length === 16);
     await warm.stop();
     const cold = await runGateway({ config: loadConfig({ path: file }), port: 0 });
     try {
       // Served from the cache: indexed at once, and the process not started until first use.
-      await waitFor(() => cold.gateway.index.tools("fixture").length === 9, 500);
+      await waitFor(() => cold.gateway.index.tools("fixture").length === 16, 500);
       expect(cold.gateway.pool.status("fixture")!.state).toBe("idle");
       const report = await (await fetch(`${cold.url}/health`)).json();
-      expect(report.backends.fixture).toMatchObject({ state: "idle", tools: 9 });
+      expect(report.backends.fixture).toMatchObject({ state: "idle", tools: 16 });
     } finally {
       await cold.stop();
     }

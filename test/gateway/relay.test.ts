@@ -53,6 +53,13 @@ describe("relaying a backend through gateway_invoke", () => {
       "fail",
       "rich",
       "roots",
+      "counter",
+      "hang_once",
+      "hang_write",
+      "garbage",
+      "freeze",
+      "flood",
+      "exit_mid_call",
     ]);
   });
 
