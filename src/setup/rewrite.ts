@@ -76,7 +76,12 @@ function rewriteJson(
   for (const path of removals) {
     out = applyEdits(out, modify(out, path, undefined, { formattingOptions }));
   }
-  return applyEdits(out, modify(out, [serversKey, GATEWAY_ENTRY], entry, { formattingOptions }));
+  out = applyEdits(out, modify(out, [serversKey, GATEWAY_ENTRY], entry, { formattingOptions }));
+  // Removing the entry before a trailing comma leaves that comma alone on a line; join it to
+  // the line above, unless that would change what the file means (a comment there, say).
+  const tidy = out.replace(/\r?\n[ \t]*,(?=\r?\n)/g, ",");
+  const parse = (input: string) => parseJsonc(input, [], { allowTrailingComma: true });
+  return tidy !== out && sameTree(() => parse(tidy), parse(out)) ? tidy : out;
 }
 
 /** `[mcp_servers.NAME]` and `[mcp_servers.NAME.env]` headers, NAME bare or quoted. */

@@ -79,6 +79,24 @@ args = ["serve", "--stdio"]
     });
   });
 
+  test("JSON with a trailing comma keeps it at the end of a line, not alone on one", () => {
+    const vscode: ClientFile = { client: "vscode", path: "/h/mcp.json", scope: "user" };
+    const text =
+      '{\n  "servers": {\n    "a": { "command": "x" },\n    "b": { "url": "https://b" },\n  },\n  "inputs": []\n}\n';
+    const out = rewriteClientText(
+      vscode,
+      text,
+      [
+        ["servers", "a"],
+        ["servers", "b"],
+      ],
+      { type: "http", url: "http://g" },
+    );
+    expect(out).toBe(
+      '{\n  "servers": {\n    "mcp-gateway": {\n      "type": "http",\n      "url": "http://g"\n    },\n  },\n  "inputs": []\n}\n',
+    );
+  });
+
   test("an empty client file gets just the gateway", () => {
     expect(parseJsonc(rewriteClientText(cursor, "", [], { url: "http://g/mcp" }))).toEqual({
       mcpServers: { "mcp-gateway": { url: "http://g/mcp" } },
