@@ -46,8 +46,10 @@ export function createCapabilitiesDriver(options: CapabilitiesDriverOptions): Ca
   });
   const cache = new Map<string, { expires: number; result: CallToolResult }>();
   let listeners: ConnectionEvents | undefined;
+  let loaded = false;
 
   const reload = (): boolean => {
+    loaded = true;
     const report = registry.load();
     logProblems(report.problems);
     if (!report.changed) return false;
@@ -56,7 +58,6 @@ export function createCapabilitiesDriver(options: CapabilitiesDriverOptions): Ca
     listeners?.onToolsChanged();
     return true;
   };
-  logProblems(registry.load().problems);
 
   const call = async (
     capability: Capability,
@@ -89,6 +90,11 @@ export function createCapabilitiesDriver(options: CapabilitiesDriverOptions): Ca
     registry,
     reload,
     async open(events): Promise<BackendConnection> {
+      // Loaded here rather than when created, so the gateway listens without waiting for it.
+      if (!loaded) {
+        loaded = true;
+        logProblems(registry.load().problems);
+      }
       listeners = events;
       let watcher: Watcher | undefined;
       if (options.watch !== false && options.directories.length) {

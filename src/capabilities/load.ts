@@ -3,7 +3,7 @@ import { join } from "node:path";
 import { parseYAML } from "confbox";
 import type { z } from "zod";
 import { formatPath } from "../config/env.ts";
-import { type Capability, resolveCapability } from "./resolve.ts";
+import { type Capability, type ResolveOptions, resolveCapability } from "./resolve.ts";
 import { CapabilityFileSchema } from "./schema.ts";
 
 export type LoadResult =
@@ -11,7 +11,11 @@ export type LoadResult =
   | { ok: false; source: string; errors: string[] };
 
 /** Parses and validates one capability file's text. Every error names the field to fix. */
-export function parseCapability(text: string, source: string): LoadResult {
+export function parseCapability(
+  text: string,
+  source: string,
+  options: ResolveOptions = {},
+): LoadResult {
   let raw: unknown;
   try {
     raw = parseYAML(text);
@@ -24,7 +28,7 @@ export function parseCapability(text: string, source: string): LoadResult {
   }
   const parsed = CapabilityFileSchema.safeParse(raw);
   if (!parsed.success) return { ok: false, source, errors: describeIssues(parsed.error) };
-  const resolved = resolveCapability(parsed.data, source);
+  const resolved = resolveCapability(parsed.data, source, options);
   return resolved.ok
     ? { ok: true, source, capability: resolved.capability }
     : { ok: false, source, errors: resolved.errors };

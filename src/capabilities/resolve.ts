@@ -73,8 +73,21 @@ export type ResolveResult = { ok: true; capability: Capability } | { ok: false; 
 
 const validators = new AjvJsonSchemaValidator();
 
+export interface ResolveOptions {
+  /**
+   * Compile the JSON Schemas to prove they are valid (default true). The embedded catalog skips
+   * it at start-up: compiling is most of the load time, and its tests compile every schema.
+   */
+  checkSchemas?: boolean;
+}
+
 /** Checks what the schema cannot (URLs, secrets, templates against the input schema) and resolves. */
-export function resolveCapability(file: CapabilityFile, source: string): ResolveResult {
+export function resolveCapability(
+  file: CapabilityFile,
+  source: string,
+  options: ResolveOptions = {},
+): ResolveResult {
+  const checkSchemas = options.checkSchemas ?? true;
   const errors: string[] = [];
   const notes: string[] = [];
   for (const [key, note] of Object.entries(IGNORED_KEYS)) {
@@ -85,7 +98,7 @@ export function resolveCapability(file: CapabilityFile, source: string): Resolve
   inputSchema.type ??= "object";
   if (inputSchema.type !== "object") errors.push("schema.input.type: must be `object`");
   inputSchema.properties ??= {};
-  checkCompiles(inputSchema, "schema.input", errors);
+  if (checkSchemas) checkCompiles(inputSchema, "schema.input", errors);
   const properties = Object.keys(inputSchema.properties as JsonObject);
   const outputSchema = file.schema?.output;
   if (outputSchema) {
@@ -94,7 +107,7 @@ export function resolveCapability(file: CapabilityFile, source: string): Resolve
         "schema.output.type: must be `object` (MCP structured content is an object); remove schema.output or pick an object with response_path",
       );
     }
-    checkCompiles(outputSchema, "schema.output", errors);
+    if (checkSchemas) checkCompiles(outputSchema, "schema.output", errors);
   }
 
   const configs: { name: string; where: string; rest: RestConfig; timeout?: number }[] = [];
