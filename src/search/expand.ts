@@ -36,12 +36,27 @@ const MAX_QUERY_WORDS = 24;
 export function expandQuery(query: string, vocabulary: Vocabulary): QueryGroup[] {
   const groups: QueryGroup[] = [];
   const seen = new Set<string>();
-  const words = splitWords(normalizeQuery(query)).filter(
-    (word) => !isStopword(word) && !/^v?\d+$/.test(word),
-  );
+  const all = splitWords(normalizeQuery(query)).filter((word) => !/^v?\d+$/.test(word));
+  const words = all.filter((word) => !isStopword(word));
+  // "data sources" → "datasources", "on call" → "oncall": two words the tools write as one
+  // become one group, the joined term first and each part at a discount.
+  const joined = new Set<string>();
+  for (let i = 0; i + 1 < all.length && i < MAX_QUERY_WORDS; i++) {
+    const word = all[i]! + all[i + 1]!;
+    const term = toTerm(word);
+    if (!vocabulary.has(term) || seen.has(term)) continue;
+    seen.add(term);
+    const terms = new Map([[term, 1]]);
+    for (const part of [all[i]!, all[i + 1]!]) {
+      joined.add(part);
+      const partTerm = toTerm(part);
+      if (!isStopword(part) && vocabulary.has(partTerm)) terms.set(partTerm, WEIGHTS.split);
+    }
+    groups.push({ word, terms });
+  }
   for (const word of words.slice(0, MAX_QUERY_WORDS)) {
     const term = toTerm(word);
-    if (seen.has(term)) continue;
+    if (seen.has(term) || joined.has(word)) continue;
     seen.add(term);
     const terms = new Map<string, number>();
     const add = (candidate: string, weight: number) => {
@@ -64,7 +79,7 @@ export function expandQuery(query: string, vocabulary: Vocabulary): QueryGroup[]
         add(toTerm(synonym), WEIGHTS.lexicon);
       }
     }
-    if (!vocabulary.has(term) && word.length >= 4) repair(word, term, vocabulary, add);
+    if (terms.size === 0 && word.length >= 4) repair(word, term, vocabulary, add);
     if (terms.size > 0) groups.push({ word, terms });
   }
   return groups;

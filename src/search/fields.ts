@@ -5,6 +5,8 @@ export interface EntryTexts {
   name: string;
   title: string;
   server: string;
+  /** The description's first sentence: what the tool does, before how to use it. */
+  summary: string;
   description: string;
   /** Parameter names, nested ones included. */
   params: string;
@@ -23,6 +25,7 @@ export function toEntryTexts(server: string, tool: Tool): EntryTexts {
     name: tool.name,
     title: tool.title ?? tool.annotations?.title ?? "",
     server,
+    summary: firstSentence(tool.description ?? ""),
     description: tool.description ?? "",
     params: names.join(" "),
     paramText: prose.join(" "),
@@ -53,4 +56,11 @@ function collect(schema: Schema | undefined, names: string[], prose: string[], d
     if (Array.isArray(options))
       for (const option of options) collect(option, names, prose, depth + 1);
   }
+}
+
+/** The first sentence of a description, skipping decoration such as "🎯 Purpose:". */
+export function firstSentence(text: string): string {
+  const plain = text.replace(/[^\p{L}\p{N}\s.,:;'"()/_-]/gu, " ").trim();
+  const end = plain.search(/[.!?](\s|$)|\n\s*\n/);
+  return (end < 0 ? plain : plain.slice(0, end)).slice(0, 300);
 }

@@ -10,9 +10,25 @@ import { tokenize } from "./tokenize.ts";
  */
 export const RANKING = {
   /** BM25F field weights: a word in a tool's name says more than one in a parameter's prose. */
-  fields: { name: 3, title: 2, server: 1.5, description: 1, params: 0.3, paramText: 0.3 },
+  fields: {
+    name: 3,
+    title: 2,
+    server: 1.5,
+    summary: 2,
+    description: 0.6,
+    params: 0.3,
+    paramText: 0.3,
+  },
   /** Length normalisation per field: names are all short, prose varies a lot. */
-  lengthNorm: { name: 0.3, title: 0.3, server: 0, description: 0.75, params: 0.5, paramText: 0.75 },
+  lengthNorm: {
+    name: 0.3,
+    title: 0.3,
+    server: 0,
+    summary: 0.5,
+    description: 0.75,
+    params: 0.5,
+    paramText: 0.75,
+  },
   k1: 1.2,
   /** Documents matching more of the query's words rank higher: score × coverage^coord. */
   coord: 1,

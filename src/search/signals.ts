@@ -10,7 +10,7 @@ import { splitWords, tokenize, toTerm } from "./tokenize.ts";
  */
 export const LIFTS = {
   /** A query that covers every word of a tool's name lifts it by up to this fraction. */
-  name: 0.75,
+  name: 1,
   /** A name word matched only through its stem ("comments" for "comment") counts this much. */
   stemOnly: 0.85,
   /** A query without a write verb lifts read-only tools by this fraction. */

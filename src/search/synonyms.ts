@@ -9,7 +9,7 @@ import { toTerm } from "./tokenize.ts";
 const GROUPS = [
   // actions
   "find search lookup query look locate discover seek",
-  "create add new make insert generate register open",
+  "create add new make insert generate register open provision spin",
   "delete remove drop destroy erase purge trash discard clear",
   "get read fetch retrieve show view display see check inspect obtain list",
   "list enumerate browse",
@@ -99,6 +99,7 @@ const GROUPS = [
   "relation relationship edge",
   "star favorite bookmark",
   "recent latest newest",
+  "now current active present",
   "history log past",
   "sprint iteration cycle",
   "milestone goal",

@@ -2,13 +2,14 @@ import { lemma } from "./lexicon.ts";
 
 /**
  * Words that carry no meaning in a request for a tool ("I want to ...", "can you please ...").
- * Kept short on purpose: "all", "new", "up" and "out" can decide between tools.
+ * Kept short on purpose: "all", "new" and "out" can decide between tools. "up" goes: alone it
+ * matches nothing useful, and in "set up" or "back up" the joined word is what tools say.
  */
 const STOPWORDS = new Set(
   (
     "a an and are as at be been by can could do does for from has have how i if in into is it its " +
     "just let lets me my of on or our please should so some that the their them then there these " +
-    "this those to tool tools us use using want we what when where which who will with would you your"
+    "this those to tool tools up us use using want we what when where which who will with would you your"
   ).split(" "),
 );
 

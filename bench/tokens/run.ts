@@ -1,0 +1,144 @@
+/**
+ * Token economy: what a client's context pays for the tool surface, counted with the o200k
+ * tokenizer over compact JSON.stringify(result.tools), as DESIGN.md pins it.
+ *
+ *   bun bench/tokens/run.ts
+ *
+ * - the meta surface: the real `tools/list` of a gateway started here, over HTTP, with the
+ *   default meta_mcp settings, plus the `initialize` instructions;
+ * - flat mode: every corpus tool, namespaced `server__tool` (1,321 tools, 38 servers);
+ * - surfaced tools: the meta surface plus 1, 5 and 20 pinned tools;
+ * - one search step: the tokens of a `gateway_search_tools` result (limit 5) over the query set,
+ *   with input schemas as the backends wrote them and compacted (src/search/compact.ts).
+ */
+import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { Client, StreamableHTTPClientTransport } from "@modelcontextprotocol/client";
+import { countTokens } from "gpt-tokenizer/encoding/o200k_base";
+import { loadConfig } from "../../src/config/load.ts";
+import { runGateway } from "../../src/gateway/run.ts";
+import { setLogLevel } from "../../src/logger.ts";
+import type { Tool } from "../../src/mcp/sdk.ts";
+import { compactSchema, trimDescription } from "../../src/search/compact.ts";
+import { ToolIndex } from "../../src/search/index.ts";
+
+setLogLevel("error");
+const HERE = import.meta.dir;
+const corpus: Record<string, Tool[]> = JSON.parse(
+  readFileSync(join(HERE, "../corpus/tools.json"), "utf8"),
+);
+const queries: { query: string }[] = JSON.parse(
+  readFileSync(join(HERE, "../search/queries.json"), "utf8"),
+);
+const tokens = (value: unknown) => countTokens(JSON.stringify(value));
+
+/** Hot tools a user might pin, across servers (the first 1, 5 and 20 are measured). */
+const SURFACED = [
+  "filesystem:read_text_file",
+  "github:create_issue",
+  "slack:slack_post_message",
+  "playwright:browser_navigate",
+  "git:git_status",
+  "filesystem:write_file",
+  "github:list_issues",
+  "github:create_pull_request",
+  "memory:search_nodes",
+  "playwright:browser_take_screenshot",
+  "git:git_commit",
+  "git:git_diff",
+  "linear:linear_createIssue",
+  "notion:API-post-search",
+  "datadog:get_logs",
+  "sentry:search_issues",
+  "kubernetes:kubectl_get",
+  "brave-search:brave_web_search",
+  "postgres:query",
+  "google-maps:maps_directions",
+];
+
+/** A backend tool as flat mode or a surfaced pin would list it: namespaced, otherwise untouched. */
+function namespaced(server: string, tool: Tool): Tool {
+  return { ...tool, name: `${server}__${tool.name}` };
+}
+
+function find(id: string): Tool {
+  const [server, name] = id.split(":") as [string, string];
+  const tool = corpus[server]?.find((t) => t.name === name);
+  if (!tool) throw new Error(`corpus has no ${id}`);
+  return namespaced(server, tool);
+}
+
+async function metaSurface(): Promise<{ tools: Tool[]; instructions: string }> {
+  const folder = mkdtempSync(join(tmpdir(), "bench-tokens-"));
+  const file = join(folder, "gateway.yaml");
+  writeFileSync(file, "backends: {}\n");
+  const running = await runGateway({
+    config: loadConfig({ path: file }),
+    port: 0,
+    memoryState: true,
+  });
+  const client = new Client({ name: "bench-tokens", version: "1.0.0" }, { capabilities: {} });
+  try {
+    await client.connect(new StreamableHTTPClientTransport(new URL(`${running.url}/mcp`)));
+    const { tools } = await client.listTools();
+    return { tools, instructions: client.getInstructions() ?? "" };
+  } finally {
+    await client.close().catch(() => {});
+    await running.stop();
+  }
+}
+
+const { tools: meta, instructions } = await metaSurface();
+const flat = Object.entries(corpus).flatMap(([server, tools]) =>
+  tools.map((tool) => namespaced(server, tool)),
+);
+const metaTokens = tokens(meta);
+const flatTokens = tokens(flat);
+const rows: [string, number, number][] = [
+  [`flat: every tool, namespaced (${flat.length} tools)`, flat.length, flatTokens],
+  [`meta surface (default tools/list on /mcp)`, meta.length, metaTokens],
+];
+for (const n of [1, 5, 20]) {
+  const surfaced = [...meta, ...SURFACED.slice(0, n).map(find)];
+  rows.push([`meta + ${n} surfaced`, surfaced.length, tokens(surfaced)]);
+}
+
+console.log(`o200k tokens of compact JSON.stringify(tools)\n`);
+console.log("| tools/list | tools | tokens | vs flat |");
+console.log("|---|---|---|---|");
+for (const [name, count, total] of rows) {
+  console.log(
+    `| ${name} | ${count} | ${total.toLocaleString("en")} | ${((100 * total) / flatTokens).toFixed(1)}% |`,
+  );
+}
+console.log(`\ninitialize instructions: ${countTokens(instructions)} tokens`);
+
+// One search step: what a gateway_search_tools result (limit 5) costs, raw and compacted.
+const index = new ToolIndex();
+for (const [server, tools] of Object.entries(corpus)) index.upsert(server, tools);
+const raw: number[] = [];
+const compact: number[] = [];
+for (const { query } of queries) {
+  const hits = index.search(query, { limit: 5 });
+  const match = (full: boolean) => ({
+    matches: hits.map((hit) => ({
+      server: hit.server,
+      tool: hit.tool.name,
+      description: full
+        ? (hit.tool.description ?? "")
+        : trimDescription(hit.tool.description ?? ""),
+      inputSchema: full ? hit.tool.inputSchema : compactSchema(hit.tool.inputSchema),
+      score: Math.round(hit.score * 1000) / 1000,
+    })),
+  });
+  raw.push(tokens(match(true)));
+  compact.push(tokens(match(false)));
+}
+const median = (values: number[]) => [...values].sort((a, b) => a - b)[values.length >> 1]!;
+const mean = (values: number[]) => Math.round(values.reduce((a, b) => a + b, 0) / values.length);
+console.log(`\none gateway_search_tools result, limit 5, over ${queries.length} queries:\n`);
+console.log("| match payload | median tokens | mean tokens |");
+console.log("|---|---|---|");
+console.log(`| descriptions and schemas as written | ${median(raw)} | ${mean(raw)} |`);
+console.log(`| trimmed descriptions, compacted schemas | ${median(compact)} | ${mean(compact)} |`);

@@ -1,0 +1,50 @@
+import type { GatewayHooks } from "../hooks.ts";
+
+/**
+ * Successful calls per caller and tool, so that tools a caller used rank a little higher for that
+ * caller next time (see `SearchOptions.usage`; the lift is capped and never outweighs relevance).
+ */
+export interface UsageStore {
+  /** Counts one successful call of `server:tool` by `caller`. */
+  record(caller: string, server: string, tool: string): void;
+  /** Successful calls of `server:tool` by `caller` so far. */
+  count(caller: string, server: string, tool: string): number;
+  close(): void;
+}
+
+const key = (server: string, tool: string) => `${server}\u0000${tool}`;
+
+/** Keeps usage in memory only (tests, or when the state directory is not writable). */
+export function createMemoryUsage(): UsageStore {
+  const byCaller = new Map<string, Map<string, number>>();
+  return {
+    record(caller, server, tool) {
+      const counts = byCaller.get(caller) ?? new Map<string, number>();
+      counts.set(key(server, tool), (counts.get(key(server, tool)) ?? 0) + 1);
+      byCaller.set(caller, counts);
+    },
+    count: (caller, server, tool) => byCaller.get(caller)?.get(key(server, tool)) ?? 0,
+    close() {},
+  };
+}
+
+/** The `usage` search option for one caller. */
+export function usageFor(
+  store: UsageStore,
+  caller: string,
+): (server: string, tool: string) => number {
+  return (server, tool) => store.count(caller, server, tool);
+}
+
+type CallAfter = Parameters<GatewayHooks["tool:call:after"]>[0];
+
+/**
+ * A `tool:call:after` hook that records successful calls: no thrown error and no `isError`
+ * result (a call the model got wrong is no evidence the tool fits).
+ */
+export function recordUsage(store: UsageStore): (call: CallAfter) => void {
+  return (call) => {
+    if (call.error !== undefined || !call.result || call.result.isError) return;
+    store.record(call.caller, call.server, call.tool);
+  };
+}

@@ -1,0 +1,64 @@
+import { describe, expect, test } from "bun:test";
+import { compactSchema, trimDescription } from "../../src/search/compact.ts";
+
+describe("trimDescription", () => {
+  test("a short description is kept, decoration removed", () => {
+    expect(trimDescription("🎯 **Purpose:** List `issues`.")).toBe("Purpose: List issues.");
+  });
+
+  test("a long one is cut at a sentence end", () => {
+    const text = `Lists issues in a repository. ${"Use it with care and read the guide first. ".repeat(20)}`;
+    const trimmed = trimDescription(text, 120);
+    expect(trimmed.length).toBeLessThanOrEqual(120);
+    expect(trimmed.endsWith(".")).toBe(true);
+    expect(trimmed.startsWith("Lists issues in a repository.")).toBe(true);
+  });
+
+  test("without a sentence end in reach, it is cut at a word with an ellipsis", () => {
+    const trimmed = trimDescription("word ".repeat(100), 50);
+    expect(trimmed.endsWith("…")).toBe(true);
+    expect(trimmed.length).toBeLessThanOrEqual(51);
+  });
+});
+
+describe("compactSchema", () => {
+  test("keeps what shapes a valid call and drops the rest", () => {
+    const long = `ISO time. ${"More words follow here. ".repeat(20)}`;
+    const schema = {
+      $schema: "http://json-schema.org/draft-07/schema#",
+      type: "object",
+      title: "Args",
+      additionalProperties: false,
+      properties: {
+        state: { type: "string", enum: ["open", "closed"], default: "open", title: "State" },
+        labels: { type: "array", items: { type: "string", examples: ["bug"] }, minItems: 1 },
+        since: { type: "string", format: "date-time", description: long },
+      },
+      required: ["state"],
+      $defs: { unused: { type: "string" } },
+    };
+    expect(compactSchema(schema)).toEqual({
+      type: "object",
+      properties: {
+        state: { type: "string", enum: ["open", "closed"], default: "open" },
+        labels: { type: "array", items: { type: "string" }, minItems: 1 },
+        since: { type: "string", format: "date-time", description: trimDescription(long, 160) },
+      },
+      required: ["state"],
+    });
+    expect(trimDescription(long, 160).length).toBeLessThanOrEqual(160);
+  });
+
+  test("a property named like a schema keyword is kept", () => {
+    const schema = {
+      type: "object",
+      properties: { title: { type: "string" }, $schema: { type: "string" } },
+    };
+    expect(compactSchema(schema)).toEqual(schema);
+  });
+
+  test("enum and default values are data, kept as they are", () => {
+    const compact = compactSchema({ type: "object", default: { title: "x", $id: "y" } });
+    expect(compact).toEqual({ type: "object", default: { title: "x", $id: "y" } });
+  });
+});

@@ -1,0 +1,99 @@
+import { describe, expect, test } from "bun:test";
+import { expandQuery, normalizeQuery, type Vocabulary } from "../../src/search/expand.ts";
+import { toTerm } from "../../src/search/tokenize.ts";
+
+/** A vocabulary of the given words' terms. */
+function vocabulary(...words: string[]): Vocabulary {
+  const terms = [...new Set(words.map(toTerm))].sort();
+  const set = new Set(terms);
+  return { has: (term) => set.has(term), terms: () => terms };
+}
+
+/** The expansion of a one-word query, as term → weight. */
+function expansions(word: string, vocab: Vocabulary): Record<string, number> {
+  const [group] = expandQuery(word, vocab);
+  return Object.fromEntries(group?.terms ?? []);
+}
+
+describe("synonyms", () => {
+  const vocab = vocabulary("delete", "remove", "create", "add", "search", "find", "dispute");
+
+  test.each([
+    ["remove", "delete"],
+    ["erase", "delete"],
+    ["add", "create"],
+    ["new", "create"],
+    ["lookup", "search"],
+    ["chargeback", "dispute"],
+  ])("%s also matches %s, at a discount", (word, other) => {
+    const terms = expansions(word, vocab);
+    expect(terms[toTerm(other)]).toBeGreaterThan(0);
+    expect(terms[toTerm(other)]).toBeLessThan(1);
+  });
+
+  test("a word matches itself at full weight", () => {
+    expect(expansions("delete", vocab)[toTerm("delete")]).toBe(1);
+  });
+
+  test("only terms some tool has are kept", () => {
+    expect(Object.keys(expansions("remove", vocabulary("remove")))).toEqual([toTerm("remove")]);
+  });
+});
+
+describe("lexicon (WordNet)", () => {
+  test("derived forms join nouns to their verbs", () => {
+    expect(expansions("deletion", vocabulary("delete"))[toTerm("delete")]).toBeGreaterThan(0);
+    expect(expansions("creation", vocabulary("create"))[toTerm("create")]).toBeGreaterThan(0);
+  });
+
+  test("synonyms stand in for a word no tool uses", () => {
+    expect(expansions("altitude", vocabulary("height"))[toTerm("height")]).toBeGreaterThan(0);
+  });
+});
+
+describe("typos", () => {
+  const vocab = vocabulary("create", "commit", "screenshot", "repository", "navigate");
+
+  test.each([
+    ["craete", "create"], // transposition
+    ["comit", "commit"], // deletion
+    ["screenshoot", "screenshot"], // insertion
+    ["repositroy", "repository"],
+    ["navigaet", "navigate"],
+  ])("%s is read as %s", (typo, word) => {
+    expect(expansions(typo, vocab)[toTerm(word)]).toBeGreaterThan(0);
+  });
+
+  test("a known word is not 'corrected'", () => {
+    expect(Object.keys(expansions("commit", vocab))).toEqual([toTerm("commit")]);
+  });
+
+  test("a word the tools write as two is split", () => {
+    const terms = expansions("filesystem", vocabulary("file", "system"));
+    expect(Object.keys(terms).sort()).toEqual([toTerm("file"), toTerm("system")].sort());
+  });
+
+  test("two query words the tools write as one are joined", () => {
+    const groups = expandQuery("list data sources", vocabulary("list", "datasources"));
+    expect(groups.map((group) => group.word)).toContain("datasources");
+  });
+
+  test("a prefix finds the longer word", () => {
+    expect(
+      expansions("config", vocabulary("configuration"))[toTerm("configuration")],
+    ).toBeGreaterThan(0);
+  });
+});
+
+describe("pasted values", () => {
+  test("URLs, emails and paths become the word for their kind", () => {
+    expect(normalizeQuery("open https://example.com/a?b=1 now").trim()).toBe("open  url  now");
+    expect(normalizeQuery("mail ada@example.org").trim()).toBe("mail  email");
+    expect(normalizeQuery("read /var/log/syslog").trim()).toBe("read path");
+  });
+
+  test("numbers and versions are dropped", () => {
+    const groups = expandQuery("tag v1.2.0 as release 12", vocabulary("tag", "release"));
+    expect(groups.map((group) => group.word)).toEqual(["tag", "release"]);
+  });
+});
