@@ -12,9 +12,15 @@ import {
 } from "../../setup/clients.ts";
 import type { PlannedBackend } from "../../setup/plan.ts";
 import {
+  origins,
+  type ReportLine,
+  resultJson,
+  resultLines,
+  scanLines,
+} from "../../setup/report.ts";
+import {
   buildSetup,
   diffChange,
-  type SetupResult,
   type SetupScan,
   type SetupScanOptions,
   scanSetup,
@@ -148,10 +154,10 @@ async function runSetup(args: SetupArgs): Promise<void> {
   };
   const scan = scanSetup(options);
   clearProgress();
-  reportScan(scan);
+  print(scanLines(scan));
   if (scan.plan.backends.length === 0) {
     logger.info(`no MCP servers to import (looked at ${scan.files.length} client files)`);
-    if (args.json) printJson(args, scan, undefined, undefined);
+    if (args.json) printJson(resultJson(scan, undefined, undefined, false));
     return;
   }
 
@@ -164,14 +170,14 @@ async function runSetup(args: SetupArgs): Promise<void> {
   const result = buildSetup(scan, { backends, rewrite, via }, options);
   if (args["dry-run"]) {
     if (!args.json) for (const change of result.changes) process.stdout.write(diffChange(change));
-    report(result, options, undefined, true);
-    if (args.json) printJson(args, scan, result, undefined);
+    print(resultLines(result, options, undefined, true));
+    if (args.json) printJson(resultJson(scan, result, undefined, true));
     return;
   }
   const backup =
     result.changes.length > 0 ? writeWithBackup(result.changes, env, "setup") : undefined;
-  report(result, options, backup?.id, false);
-  if (args.json) printJson(args, scan, result, backup?.id);
+  print(resultLines(result, options, backup?.id, false));
+  if (args.json) printJson(resultJson(scan, result, backup?.id, false));
 }
 
 function parseClients(value: string | undefined): ClientId[] | undefined {
@@ -234,22 +240,6 @@ function clearProgress(): void {
   progressShown = false;
 }
 
-function reportScan(scan: SetupScan): void {
-  for (const scanned of scan.files) {
-    if (!scanned.exists) continue;
-    const label = CLIENTS[scanned.file.client].label;
-    if (scanned.error) {
-      logger.warn(`${label}: ${scanned.error}`);
-      continue;
-    }
-    const count = scanned.servers.length;
-    logger.info(`${label}: ${count} server${count === 1 ? "" : "s"} in ${scanned.file.path}`);
-    for (const server of scanned.servers) {
-      if (server.skipped) logger.info(`  skipped ${server.name}: ${server.skipped}`);
-    }
-  }
-}
-
 async function pickBackends(scan: SetupScan, args: SetupArgs): Promise<PlannedBackend[]> {
   const all = scan.plan.backends;
   if (args.only) {
@@ -308,92 +298,10 @@ async function pickClients(backends: PlannedBackend[], args: SetupArgs): Promise
   return chosen.map((item) => (typeof item === "string" ? item : item.value));
 }
 
-const origins = (backend: PlannedBackend) => backend.sources.map((s) => s.origin).join(", ");
-
-function report(
-  result: SetupResult,
-  options: SetupScanOptions,
-  backup: string | undefined,
-  dryRun: boolean,
-): void {
-  const { plan } = result;
-  const added = plan.backends.filter((backend) => !backend.present).map((b) => b.name);
-  const would = dryRun ? "would be " : "";
-  if (added.length > 0) {
-    logger.success(
-      `${added.length} backend${added.length === 1 ? "" : "s"} ${would}added to ${options.configPath}: ${added.join(", ")}`,
-    );
-  } else {
-    logger.info(`${options.configPath} already has every chosen server`);
-  }
-  for (const note of [...plan.notes, ...result.notes]) logger.info(`note: ${note}`);
-  const variables = new Map<string, string[]>();
-  for (const secret of plan.secrets) {
-    variables.set(secret.variable, [...(variables.get(secret.variable) ?? []), secret.where]);
-  }
-  for (const need of plan.needs) {
-    variables.set(need.variable, [
-      ...(variables.get(need.variable) ?? []),
-      `${need.where}: ${need.why}`,
-    ]);
-  }
-  if (variables.size > 0) {
-    logger.warn(
-      `set these environment variables before starting the gateway (secrets were moved out of the client files, not copied):\n${[
-        ...variables,
-      ]
-        .map(([name, where]) => `  ${name}  (${where.join("; ")})`)
-        .join("\n")}`,
-    );
-  }
-  for (const { file, via } of result.rewritten) {
-    const target =
-      via === "http" ? options.gateway.url : `${options.gateway.command} serve --stdio`;
-    logger.info(`${CLIENTS[file.client].label}: ${file.path} ${would}pointed at ${target}`);
-  }
-  if (result.rewritten.some((r) => r.via === "http")) {
-    logger.info("HTTP clients need the gateway running: `mcp-gateway serve`");
-  }
-  if (dryRun) logger.info("dry run: nothing was written");
-  else if (backup) logger.info(`backup ${backup}: undo with \`mcp-gateway setup restore\``);
+function print(lines: ReportLine[]): void {
+  for (const line of lines) logger[line.level](line.text);
 }
 
-function printJson(
-  args: SetupArgs,
-  scan: SetupScan,
-  result: SetupResult | undefined,
-  backup: string | undefined,
-): void {
-  const plan = result?.plan ?? scan.plan;
-  const out = {
-    config: scan.editor.file,
-    dryRun: !!args["dry-run"],
-    backends: (result ? plan.backends : []).map((backend) => ({
-      name: backend.name,
-      present: backend.present,
-      sources: backend.sources.map((s) => ({
-        client: s.file.client,
-        file: s.file.path,
-        name: s.name,
-      })),
-    })),
-    variables: [...new Set(plan.secrets.map((s) => s.variable))].map((name) => ({
-      name,
-      where: plan.secrets.filter((s) => s.variable === name).map((s) => s.where),
-    })),
-    needs: plan.needs,
-    notes: [...plan.notes, ...(result?.notes ?? [])],
-    clients: (result?.rewritten ?? []).map(({ file, via }) => ({
-      client: file.client,
-      file: file.path,
-      via,
-    })),
-    skipped: scan.servers
-      .filter((s) => s.skipped)
-      .map((s) => ({ client: s.file.client, file: s.file.path, name: s.name, reason: s.skipped })),
-    errors: scan.files.filter((f) => f.error).map((f) => ({ file: f.file.path, error: f.error })),
-    backup: backup ?? null,
-    diff: args["dry-run"] && result ? result.changes.map(diffChange).join("") : undefined,
-  };
-  process.stdout.write(`${JSON.stringify(out, null, 2)}\n`);
+function printJson(json: Record<string, unknown>): void {
+  process.stdout.write(`${JSON.stringify(json, null, 2)}\n`);
 }

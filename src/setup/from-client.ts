@@ -1,0 +1,175 @@
+import type { BackendEntry } from "../config/edit.ts";
+import type { ClientDefinition, Dialect } from "./clients.ts";
+import type { FoundServer } from "./discover.ts";
+import { toVariable } from "./secrets.ts";
+
+/** What converting one entry needs to know. */
+export interface EntryContext {
+  client: ClientDefinition;
+  home: string;
+  projectDir?: string;
+  server: FoundServer;
+}
+
+/** Keys clients use for their own behaviour; they have no meaning behind a gateway. */
+const CLIENT_ONLY = new Set([
+  "autoApprove",
+  "alwaysAllow",
+  "disabledTools",
+  "enabledTools",
+  "startup_timeout_sec",
+  "startup_timeout_ms",
+  "settings",
+  "gallery",
+  "version",
+  "name",
+  "trust",
+]);
+
+const KNOWN = new Set([
+  "command",
+  "args",
+  "env",
+  "cwd",
+  "url",
+  "serverUrl",
+  "headers",
+  "http_headers",
+  "env_http_headers",
+  "bearer_token_env_var",
+  "env_vars",
+  "type",
+  "transport",
+  "transportType",
+  "disabled",
+  "enabled",
+  "timeout",
+  "tool_timeout_sec",
+  "description",
+  "source",
+  "envFile",
+]);
+
+const TRANSPORTS: Record<string, string | undefined> = {
+  stdio: undefined,
+  sse: "sse",
+  http: "streamable-http",
+  "streamable-http": "streamable-http",
+  streamableHttp: "streamable-http",
+  streamable_http: "streamable-http",
+};
+
+/** Turns one client entry into a backend entry, or says why it cannot. */
+export function toEntry(raw: unknown, context: EntryContext): BackendEntry | string {
+  const { client, server } = context;
+  if (!raw || typeof raw !== "object" || Array.isArray(raw)) return "its entry is not an object";
+  const source = raw as Record<string, unknown>;
+  if (source.source === "extension") {
+    return "it comes from a Zed extension; add its command with `mcp-gateway add` instead";
+  }
+  const entry: BackendEntry = {};
+  const vars = (value: string, field: string) => translate(value, client.dialect, context, field);
+  const strings = (value: unknown, field: string): Record<string, string> | undefined => {
+    if (!value || typeof value !== "object" || Array.isArray(value)) return undefined;
+    const out: Record<string, string> = {};
+    for (const [key, item] of Object.entries(value))
+      out[key] = vars(String(item), `${field}.${key}`);
+    return out;
+  };
+
+  let command = source.command;
+  let args = source.args;
+  let env = source.env;
+  if (command && typeof command === "object" && !Array.isArray(command)) {
+    // Zed's older shape: `command: { path, args, env }`.
+    const nested = command as Record<string, unknown>;
+    command = nested.path;
+    args = nested.args;
+    env = nested.env;
+  }
+  if (typeof command === "string" && command.trim()) entry.command = vars(command, "command");
+  if (Array.isArray(args)) entry.args = args.map((arg, i) => vars(String(arg), `args[${i}]`));
+  const envMap = strings(env, "env");
+  // Codex's env_vars pass variables of its own environment through.
+  const passed = Array.isArray(source.env_vars) ? source.env_vars.map(String) : [];
+  const merged = { ...Object.fromEntries(passed.map((name) => [name, `\${${name}}`])), ...envMap };
+  if (Object.keys(merged).length > 0) entry.env = merged;
+  if (typeof source.cwd === "string") entry.cwd = vars(source.cwd, "cwd");
+
+  const url = source.url ?? source.serverUrl;
+  if (typeof url === "string" && url.trim()) entry.url = vars(url, "url");
+  const headers = {
+    ...strings(source.headers, "headers"),
+    ...strings(source.http_headers, "headers"),
+  };
+  if (typeof source.bearer_token_env_var === "string") {
+    headers.Authorization = `Bearer \${${source.bearer_token_env_var}}`;
+  }
+  if (source.env_http_headers && typeof source.env_http_headers === "object") {
+    for (const [header, variable] of Object.entries(source.env_http_headers)) {
+      headers[header] = `\${${String(variable)}}`;
+    }
+  }
+  if (Object.keys(headers).length > 0) entry.headers = headers;
+
+  const type = source.type ?? source.transport ?? source.transportType;
+  if (typeof type === "string" && entry.url) {
+    const transport = TRANSPORTS[type];
+    if (transport) entry.transport = transport;
+  }
+  if (source.disabled === true || source.enabled === false) entry.enabled = false;
+  const seconds = source.tool_timeout_sec ?? (client.id === "cline" ? source.timeout : undefined);
+  if (typeof seconds === "number" && seconds > 0) entry.timeout = `${Math.min(seconds, 600)}s`;
+  if (typeof source.description === "string") entry.description = source.description;
+  if (typeof source.envFile === "string") {
+    server.notes.push(
+      `${server.name}: its envFile ${source.envFile} was not imported; set those variables for the gateway or list the file under env_files`,
+    );
+  }
+  const ignored = Object.keys(source).filter((key) => !KNOWN.has(key) && !CLIENT_ONLY.has(key));
+  if (ignored.length > 0) {
+    server.notes.push(
+      `${server.name}: ignored unknown key${ignored.length > 1 ? "s" : ""} ${ignored.join(", ")}`,
+    );
+  }
+
+  if (!entry.command && !entry.url) return "it has neither a command nor a url";
+  if (entry.command && entry.url) delete entry.url;
+  return entry;
+}
+
+/**
+ * Rewrites a client's variable syntax into the gateway's `${VAR}`: VS Code's `${env:X}` and
+ * `${input:x}`, `${userHome}` and `${workspaceFolder}`. Clients that expand nothing get any
+ * literal `${` escaped as `$${`, so the value reaches the server as it did before.
+ */
+function translate(value: string, dialect: Dialect, context: EntryContext, field: string): string {
+  // A function replacement: in a replacement string "$$" would collapse to "$".
+  if (dialect === "literal") return value.replaceAll("${", () => "$${");
+  if (dialect === "claude-code") return value;
+  return value.replace(/\$\{([^}]*)\}/g, (whole, inner: string) => {
+    const [kind, rest] = inner.includes(":")
+      ? [inner.slice(0, inner.indexOf(":")), inner.slice(inner.indexOf(":") + 1)]
+      : [inner, ""];
+    if (kind === "env") return `\${${rest}}`;
+    if (kind === "input") {
+      const variable = toVariable(rest);
+      context.server.needs.push({
+        variable,
+        why: `${context.client.label} asked for input "${rest}" (${field})`,
+      });
+      return `\${${variable}}`;
+    }
+    if (inner === "userHome") return context.home;
+    if (inner === "pathSeparator") return "/";
+    if (inner === "workspaceFolder" || inner === "workspaceRoot") {
+      if (context.projectDir) return context.projectDir;
+      context.server.needs.push({
+        variable: inner,
+        why: `${context.client.label} filled in the open workspace (${field})`,
+      });
+      return whole;
+    }
+    return /^[A-Za-z_][A-Za-z0-9_]*$/.test(inner) ? whole : `$${whole}`;
+  });
+}
