@@ -79,10 +79,10 @@ export class ConfigEditor {
     this.text = this.original;
   }
 
-  /** Opens `file`; a file that does not exist yet starts from `initialText`. */
+  /** Opens `file`; a YAML file that does not exist yet starts from `initialText` (YAML). */
   static open(file: string, initialText = ""): ConfigEditor {
     const editor = new ConfigEditor(file);
-    if (!editor.existed) editor.text = initialText;
+    if (!editor.existed) editor.text = editor.format === "json" ? "{}\n" : initialText;
     return editor;
   }
 

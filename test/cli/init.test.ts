@@ -79,6 +79,14 @@ describe("init", () => {
     expect(read(file)).toBe(mine);
   });
 
+  test("init writes YAML only", () => {
+    const home = tempDir("mcpgw-init-");
+    const run = runCli(["init", "--config", join(home, "gateway.json")], { env: envOf(home) });
+    expect(run.code).toBe(1);
+    expect(run.stderr).toContain("init writes YAML: give --config a .yaml path");
+    expect(existsSync(join(home, "gateway.json"))).toBe(false);
+  });
+
   test("a folder that cannot be written gives a one-line reason", () => {
     const home = tempDir("mcpgw-init-");
     const blocked = join(home, "file");

@@ -27,6 +27,9 @@ export default defineCommand({
         env: process.env,
         cwd: process.cwd(),
       });
+      if (!/\.ya?ml$/i.test(file)) {
+        throw new Error(`init writes YAML: give --config a .yaml path (got ${file})`);
+      }
       const text = starterConfig({ withExamples: args["with-examples"] });
       // The starter must load as written; a failure here is a bug, not the user's problem.
       resolveConfig(parseConfigText(text, "gateway.yaml"), {
