@@ -179,6 +179,53 @@ export class BackendPool {
     return [...this.handles.keys()];
   }
 
+  /**
+   * Applies a reloaded config's backends: new ones are added and listed, removed ones closed,
+   * changed ones replaced; untouched ones keep their connections and calls in flight. Returns
+   * what changed, by name.
+   */
+  async apply(
+    backends: ResolvedBackend[],
+  ): Promise<{ added: string[]; removed: string[]; changed: string[] }> {
+    const next = new Map(backends.filter((b) => b.enabled).map((b) => [b.name, b]));
+    const added: string[] = [];
+    const removed: string[] = [];
+    const changed: string[] = [];
+    const closing: Promise<void>[] = [];
+    for (const [name, handle] of this.handles) {
+      if (handle.driver) continue;
+      const config = next.get(name);
+      if (!config) {
+        removed.push(name);
+      } else if (JSON.stringify(config) !== JSON.stringify(handle.config)) {
+        changed.push(name);
+      } else {
+        continue;
+      }
+      this.handles.delete(name);
+      closing.push(this.retire(handle));
+    }
+    for (const [name, config] of next) {
+      if (this.handles.has(name)) continue;
+      if (!changed.includes(name)) added.push(name);
+      this.handles.set(name, this.newHandle(config));
+    }
+    await Promise.all(closing);
+    for (const name of removed) void this.options.hooks.callHook("tools:changed", name, []);
+    for (const name of [...added, ...changed]) {
+      const handle = this.handles.get(name)!;
+      if (handle.config.configError) continue;
+      this.refresh(name).catch(() => {});
+    }
+    return { added, removed, changed };
+  }
+
+  /** Closes a handle that left the config (and its per-session connections). */
+  private async retire(handle: Handle): Promise<void> {
+    clearTimeout(handle.refreshTimer);
+    await Promise.all([handle, ...handle.isolated.values()].map((h) => this.disconnect(h)));
+  }
+
   has(name: string): boolean {
     return this.handles.has(this.canonical(name));
   }

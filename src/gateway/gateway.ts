@@ -19,6 +19,7 @@ export interface GatewayOptions {
 
 /** The gateway's context: config, hooks, backend pool, tool index and router, wired together. */
 export interface Gateway {
+  /** The config in force; replaced by `reload`. */
   readonly config: ResolvedConfig;
   readonly hooks: GatewayHookable;
   readonly pool: BackendPool;
@@ -37,7 +38,21 @@ export interface Gateway {
   /** Begins backend discovery; resolves when every backend has answered or failed. */
   start(): Promise<void>;
   health(): HealthReport;
+  /**
+   * Applies a new, already validated config: backends are added, removed or replaced without
+   * touching client sessions or calls in flight on untouched backends. Settings that only take
+   * effect at start are reported.
+   */
+  reload(next: ResolvedConfig): Promise<ReloadSummary>;
   close(): Promise<void>;
+}
+
+export interface ReloadSummary {
+  added: string[];
+  removed: string[];
+  changed: string[];
+  /** Settings that changed but need a restart to take effect. */
+  restartRequired: string[];
 }
 
 export interface HealthReport {
@@ -50,7 +65,7 @@ export interface HealthReport {
 }
 
 export function createGateway(options: GatewayOptions): Gateway {
-  const { config } = options;
+  let config = options.config;
   const hooks = createGatewayHooks();
   const store = options.store ?? createMemoryStore();
   const index = new ToolIndex();
@@ -76,7 +91,9 @@ export function createGateway(options: GatewayOptions): Gateway {
     const digest = JSON.stringify(tools);
     const before = digests.get(server);
     digests.set(server, digest);
-    if (before === undefined || before === digest || pending) return;
+    if (tools.length === 0 && before === undefined) return;
+    if (before === digest || pending) return;
+    if (before === undefined && !started) return;
     pending = setTimeout(() => {
       pending = undefined;
       for (const listener of listeners) listener();
@@ -87,8 +104,12 @@ export function createGateway(options: GatewayOptions): Gateway {
     return pool.closeSession(sessionId);
   });
   const startedAt = Date.now();
+  // Before discovery settles, newly listed backends are not news to anybody.
+  let started = false;
   return {
-    config,
+    get config() {
+      return config;
+    },
     hooks,
     pool,
     index,
@@ -100,7 +121,28 @@ export function createGateway(options: GatewayOptions): Gateway {
       listeners.add(listener);
       return () => listeners.delete(listener);
     },
-    start: () => pool.start(),
+    start: () =>
+      pool.start().finally(() => {
+        started = true;
+      }),
+    async reload(next) {
+      const restartRequired: string[] = [];
+      for (const key of [
+        "server",
+        "failsafe",
+        "cache",
+        "capabilities",
+        "state_dir",
+        "auth",
+      ] as const) {
+        if (JSON.stringify(next[key]) !== JSON.stringify(config[key])) restartRequired.push(key);
+      }
+      config = next;
+      const { added, removed, changed } = await pool.apply(next.backends);
+      for (const name of removed) index.remove(name);
+      void hooks.callHook("config:reload");
+      return { added, removed, changed, restartRequired };
+    },
     health(): HealthReport {
       const backends: HealthReport["backends"] = {};
       let degraded = false;

@@ -1,4 +1,6 @@
-import type { ResolvedConfig } from "../config/load.ts";
+import { loadConfig, type ResolvedConfig } from "../config/load.ts";
+import { watchConfigFile } from "../config/watch.ts";
+import { errorMessage, GatewayError } from "../errors.ts";
 import { createRoutes } from "../http/routes.ts";
 import { serveHttp } from "../http/serve.ts";
 import { logger } from "../logger.ts";
@@ -9,10 +11,12 @@ import {
   type StateStore,
 } from "../state/store.ts";
 import { createDrivers } from "./drivers.ts";
-import { createGateway, type Gateway } from "./gateway.ts";
+import { createGateway, type Gateway, type ReloadSummary } from "./gateway.ts";
 
 export interface RunOptions {
   config: ResolvedConfig;
+  /** Re-reads and applies the config when its file changes (default: on when there is a file). */
+  watch?: boolean;
   /** Serve MCP on stdin/stdout instead of HTTP. */
   stdio?: boolean;
   host?: string;
@@ -24,6 +28,8 @@ export interface RunOptions {
 
 export interface RunningGateway {
   gateway: Gateway;
+  /** Re-reads the config file and applies it; a config that fails validation is refused. */
+  reload(): Promise<ReloadSummary>;
   /** The HTTP base URL, when serving HTTP. */
   url?: string;
   port?: number;
@@ -42,6 +48,32 @@ export async function runGateway(options: RunOptions): Promise<RunningGateway> {
   const discovery = gateway.start();
   discovery.catch(() => {});
 
+  const log = logger.withTag("config");
+  const reload = async (): Promise<ReloadSummary> => {
+    const file = gateway.config.file;
+    if (!file)
+      throw new GatewayError(
+        "CONFIG_NOT_FOUND",
+        "no config file to reload (running the built-in default)",
+      );
+    // Validation happens before anything changes: a bad file leaves the running config in place.
+    const next = loadConfig({ path: file, env: options.env });
+    const summary = await gateway.reload(next);
+    const parts = Object.entries(summary)
+      .filter(([, names]) => names.length)
+      .map(([what, names]) => `${what}: ${names.join(", ")}`);
+    log.info(`reloaded ${file}${parts.length ? ` (${parts.join("; ")})` : " (no changes)"}`);
+    return summary;
+  };
+  const watcher =
+    config.file && options.watch !== false
+      ? watchConfigFile(config.file, () => {
+          reload().catch((error) =>
+            log.error(`reload refused, keeping the running config: ${errorMessage(error)}`),
+          );
+        })
+      : undefined;
+
   let stopping: Promise<void> | undefined;
   if (options.stdio) {
     const { serveStdio } = await import("@modelcontextprotocol/server/stdio");
@@ -53,8 +85,10 @@ export async function runGateway(options: RunOptions): Promise<RunningGateway> {
     });
     return {
       gateway,
+      reload,
       stop: () => {
         stopping ??= (async () => {
+          watcher?.close();
           await handle.close().catch(() => {});
           await gateway.close();
         })();
@@ -63,7 +97,7 @@ export async function runGateway(options: RunOptions): Promise<RunningGateway> {
     };
   }
 
-  const routes = createRoutes(gateway);
+  const routes = createRoutes(gateway, { reload });
   const host = options.host ?? config.server.host;
   const server = serveHttp(routes, host, options.port ?? config.server.port);
   logger.info(`mcp-gateway listening on ${server.url}/mcp (${config.backends.length} backends)`);
@@ -71,8 +105,10 @@ export async function runGateway(options: RunOptions): Promise<RunningGateway> {
     gateway,
     url: server.url,
     port: server.port,
+    reload,
     stop: () => {
       stopping ??= (async () => {
+        watcher?.close();
         await server.stop().catch(() => {});
         await routes.close();
         await gateway.close();

@@ -27,7 +27,12 @@ export interface Routes {
 const LOOPBACK_HOSTS = new Set(["localhost", "127.0.0.1", "[::1]", "::1"]);
 
 /** The gateway's HTTP surface as a plain `Request -> Response` function. */
-export function createRoutes(gateway: Gateway): Routes {
+export interface RoutesOptions {
+  /** `POST /api/reload` (admins): re-read the config file and apply it. */
+  reload?: () => Promise<unknown>;
+}
+
+export function createRoutes(gateway: Gateway, options: RoutesOptions = {}): Routes {
   const sessions = new SessionManager(
     gateway,
     { ttl: gateway.config.server.session_ttl },
@@ -140,6 +145,17 @@ export function createRoutes(gateway: Gateway): Routes {
       const caller = await auth.authenticate(request);
       if (caller instanceof Response) return caller;
       if (url.pathname === "/mcp" || url.pathname === "/mcp/") return handleMcp(request, caller);
+      if (url.pathname === "/api/reload" && request.method === "POST") {
+        if (!caller.admin)
+          return Response.json({ error: "reload needs an admin key" }, { status: 403 });
+        if (!options.reload) return Response.json({ error: "nothing to reload" }, { status: 404 });
+        try {
+          return Response.json({ reloaded: true, ...((await options.reload()) as object) });
+        } catch (error) {
+          const message = error instanceof Error ? error.message : String(error);
+          return Response.json({ reloaded: false, error: message }, { status: 422 });
+        }
+      }
       const backendRoute = /^\/mcp\/([^/]+)\/?$/.exec(url.pathname);
       if (backendRoute) {
         const backend = decodeURIComponent(backendRoute[1]!);

@@ -18,6 +18,11 @@ export default defineCommand({
     host: { type: "string", description: "Address to bind (default 127.0.0.1)" },
     port: { type: "string", alias: "p", description: "Port (default 39400)" },
     stdio: { type: "boolean", description: "Serve MCP over stdin/stdout instead of HTTP" },
+    watch: {
+      type: "boolean",
+      default: true,
+      description: "Reload when the config file changes (--no-watch to turn off)",
+    },
     "allow-unauthenticated": {
       type: "boolean",
       description: "Allow binding beyond loopback without auth",
@@ -41,7 +46,16 @@ export default defineCommand({
         );
       }
       logger.debug(config.file ? `config: ${config.file}` : "config: built-in default");
-      const running = await runGateway({ config, stdio: args.stdio, host, port });
+      const running = await runGateway({
+        config,
+        stdio: args.stdio,
+        host,
+        port,
+        watch: args.watch,
+      });
+      process.on("SIGHUP", () => {
+        running.reload().catch((error) => logger.error(`reload refused: ${errorMessage(error)}`));
+      });
       const shutdown = async (signal: string) => {
         logger.info(`${signal}: stopping`);
         const force = setTimeout(() => process.exit(1), 10_000);
