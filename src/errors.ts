@@ -9,6 +9,7 @@ export type GatewayErrorCode =
   | "TOOL_NOT_FOUND"
   | "INVALID_ARGUMENTS"
   | "POLICY_DENIED"
+  | "TOOL_QUARANTINED"
   | "CIRCUIT_OPEN"
   | "BACKEND_BUSY"
   | "RATE_LIMITED"

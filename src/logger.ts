@@ -1,4 +1,5 @@
-import { type ConsolaInstance, createConsola, LogLevels } from "consola";
+import { type ConsolaInstance, type ConsolaReporter, createConsola, LogLevels } from "consola";
+import { redactLogArg } from "./security/redact.ts";
 
 /** The gateway's logger. It writes to stderr only: stdout is the MCP channel in stdio mode. */
 export const logger: ConsolaInstance = createConsola({
@@ -6,6 +7,16 @@ export const logger: ConsolaInstance = createConsola({
   stderr: process.stderr,
   level: LogLevels.info,
 });
+logger.setReporters(logger.options.reporters.map(redacting));
+
+/** Wraps a reporter so that credentials in log arguments are redacted before it writes them. */
+function redacting(reporter: ConsolaReporter): ConsolaReporter {
+  return {
+    log(entry, context) {
+      reporter.log({ ...entry, args: entry.args.map(redactLogArg) }, context);
+    },
+  };
+}
 
 export type LogLevelName = "silent" | "error" | "warn" | "info" | "debug" | "trace";
 
@@ -18,7 +29,7 @@ export function setLogLevel(name: LogLevelName): void {
 export function setLogFormat(format: "text" | "json"): void {
   if (format !== "json") return;
   logger.setReporters([
-    {
+    redacting({
       log(entry) {
         const line = {
           time: entry.date.toISOString(),
@@ -28,6 +39,6 @@ export function setLogFormat(format: "text" | "json"): void {
         };
         process.stderr.write(`${JSON.stringify(line)}\n`);
       },
-    },
+    }),
   ]);
 }

@@ -19,6 +19,8 @@ export const main = defineCommand({
     list: () => import("./commands/list.ts").then((m) => m.default),
     config: () => import("./commands/config.ts").then((m) => m.default),
     completions: () => import("./commands/completions.ts").then((m) => m.default),
+    keys: () => import("./commands/keys.ts").then((m) => m.default),
+    lock: () => import("./commands/lock.ts").then((m) => m.default),
     cap: () => import("./commands/cap.ts").then((m) => m.default),
   },
 });

@@ -5,6 +5,7 @@ import { parseJSON, parseJSONC, parseTOML, parseYAML } from "confbox";
 import type { z } from "zod";
 import { GatewayError } from "../errors.ts";
 import { logger } from "../logger.ts";
+import { resolveAuthKeys } from "../security/keys.ts";
 import { type Env, expandTree, formatPath, parseDotenv } from "./env.ts";
 import {
   BACKEND_NAME,
@@ -135,12 +136,10 @@ export function resolveConfig(raw: unknown, options: ResolveOptions): ResolvedCo
     const one = BackendSchema.safeParse(rawBackend);
     config.backends[name] = one.success ? one.data : BackendSchema.parse({ command: "false" });
   }
-  if (config.auth.enabled) {
-    throw new GatewayError(
-      "CONFIG_INVALID",
-      `${where}: auth.enabled: API-key auth is not available in this version yet; remove it, or keep the gateway on loopback`,
-    );
-  }
+  // Keys become sha256 digests here: nothing past loading holds a usable key.
+  const keys = resolveAuthKeys(config.auth, tree.auth, env, where);
+  config.auth = keys.auth;
+  warnings.push(...keys.warnings);
 
   const backends: ResolvedBackend[] = [];
   for (const [name, backend] of Object.entries(config.backends)) {

@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { AuthSchema, ORIGINAL_SECURITY_KEYS, SecuritySchema } from "../security/schema.ts";
 import { parseDuration } from "./duration.ts";
 
 /** `500ms`, `30s`, `2m`, `1h` or a bare number of seconds, resolved to milliseconds. */
@@ -163,11 +164,8 @@ export const ConfigSchema = z.strictObject({
         .default(256 * 1024),
     })
     .prefault({}),
-  auth: z
-    .strictObject({
-      enabled: z.boolean().default(false),
-    })
-    .prefault({}),
+  auth: AuthSchema,
+  security: SecuritySchema,
   failsafe: FailsafeSchema,
   /** Results of read-only tools, reused for `default_ttl`. */
   cache: CacheSchema,
@@ -186,7 +184,6 @@ export type Config = z.infer<typeof ConfigSchema>;
 export const RECOGNISED_KEYS: readonly string[] = [
   "streaming",
   "playbooks",
-  "security",
   "webhooks",
   "routing_profiles",
   "default_routing_profile",
@@ -207,9 +204,7 @@ export const RECOGNISED_KEYS: readonly string[] = [
   "meta_mcp.cache_ttl",
   "meta_mcp.warm_start",
   "meta_mcp.projection_mode",
-  "auth.bearer_token",
   "auth.public_paths",
-  "auth.api_keys",
   "auth.client_circuit_breaker",
   "auth.single_user",
   "backends.*.oauth",
@@ -218,4 +213,5 @@ export const RECOGNISED_KEYS: readonly string[] = [
   "backends.*.runtime_profile",
   "backends.*.identity_propagation",
   "backends.*.protocol_version",
+  ...ORIGINAL_SECURITY_KEYS,
 ];

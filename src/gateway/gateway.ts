@@ -5,6 +5,7 @@ import { createGatewayHooks, type GatewayHookable } from "../hooks.ts";
 import { logger } from "../logger.ts";
 import type { LoggingLevel } from "../mcp/sdk.ts";
 import { ToolIndex } from "../search/index.ts";
+import { createSecurity, type Security, type SecurityReport } from "../security/guard.ts";
 import { createMemoryStore, type StateStore } from "../state/store.ts";
 import { Catalog } from "./catalog.ts";
 import { Router } from "./router.ts";
@@ -25,6 +26,8 @@ export interface Gateway {
   readonly pool: BackendPool;
   readonly index: ToolIndex;
   readonly router: Router;
+  /** Auth, poisoning findings and lock checks; `quarantined()` is asked wherever a tool shows. */
+  readonly security: Security;
   /** Resources, templates and prompts of every backend, merged for `/mcp`. */
   readonly catalog: Catalog;
   /** Log levels clients asked for, by session; backends run at the most verbose of them. */
@@ -62,6 +65,7 @@ export interface HealthReport {
   tools: number;
   backends: Record<string, { state: string; transport: string; tools: number; error?: string }>;
   resourceClashes?: { uri: string; owner: string; other: string }[];
+  security?: SecurityReport;
 }
 
 export function createGateway(options: GatewayOptions): Gateway {
@@ -79,7 +83,8 @@ export function createGateway(options: GatewayOptions): Gateway {
     failsafe: config.failsafe,
     cache: config.cache,
   });
-  const router = new Router(pool, index);
+  const security = createSecurity({ config, hooks, env: options.env });
+  const router = new Router(pool, index, security);
   const catalog = new Catalog(pool);
   const logLevels = new Map<string, LoggingLevel>();
   const digests = new Map<string, string>();
@@ -114,6 +119,7 @@ export function createGateway(options: GatewayOptions): Gateway {
     pool,
     index,
     router,
+    security,
     catalog,
     logLevels,
     startedAt,
@@ -161,10 +167,12 @@ export function createGateway(options: GatewayOptions): Gateway {
         tools: index.size(),
         backends,
         ...(catalog.clashes.length ? { resourceClashes: catalog.clashes } : {}),
+        security: security.report(),
       };
     },
     async close() {
       clearTimeout(pending);
+      security.close();
       await pool.close();
       store.close();
     },

@@ -1,12 +1,6 @@
 import type { JsonObject } from "../backends/types.ts";
 import { GatewayError } from "../errors.ts";
-import {
-  type CallToolResult,
-  ProtocolError,
-  ProtocolErrorCode,
-  Server,
-  type ServerContext,
-} from "../mcp/sdk.ts";
+import { type CallToolResult, Server, type ServerContext } from "../mcp/sdk.ts";
 import { VERSION } from "../version.ts";
 import { type Caller, LOCAL_ADMIN } from "./caller.ts";
 import { createRequestRelay } from "./channel.ts";
@@ -55,22 +49,28 @@ export async function createBackendServer(
 
   if (connection.capabilities.tools) {
     server.setRequestHandler("tools/list", async () => ({
-      tools: gateway.index.tools(name).filter((tool) => caller.allows(name, tool.name)),
+      tools: gateway.index
+        .tools(name)
+        .filter((tool) => gateway.router.visible(name, tool.name, caller)),
     }));
     server.setRequestHandler("tools/call", async (request, ctx) => {
       const tool = request.params.name;
-      if (!caller.allows(name, tool)) {
-        throw new ProtocolError(ProtocolErrorCode.InvalidParams, `Tool ${tool} not found`);
+      try {
+        gateway.router.check(name, tool, caller);
+      } catch (error) {
+        if (error instanceof GatewayError) return gatewayFailure(error);
+        throw error;
       }
       return relayed(ctx, request.params._meta, async (relay) => {
         try {
-          return await gateway.pool.callTool(
+          const result = await gateway.pool.callTool(
             name,
             tool,
             (request.params.arguments ?? {}) as JsonObject,
             { signal: ctx.mcpReq.signal, onProgress: relay.onProgress, meta: relay.meta },
             relay.channel,
           );
+          return gateway.security.filterResult(result);
         } catch (error) {
           if (error instanceof GatewayError) return gatewayFailure(error);
           throw error;

@@ -1,7 +1,9 @@
 import type { BackendPool } from "../backends/pool.ts";
 import { GatewayError } from "../errors.ts";
+import { logger } from "../logger.ts";
 import type { Tool } from "../mcp/sdk.ts";
 import type { ToolIndex } from "../search/index.ts";
+import type { Security } from "../security/guard.ts";
 import type { Caller } from "./caller.ts";
 import { closeMatches } from "./suggest.ts";
 
@@ -10,19 +12,31 @@ export interface Resolved {
   tool: Tool;
 }
 
+/** Asks nothing: for a router without a security layer (tests of routing alone). */
+const NO_QUARANTINE: Pick<Security, "quarantined"> = { quarantined: () => undefined };
+
 /**
- * Resolves `server` + `tool` for a caller: the one place where names, scopes and (later)
- * quarantine are applied, for invoke, `/mcp/{backend}` and surfaced tools alike.
+ * Resolves `server` + `tool` for a caller: the one place where names, scopes and quarantine are
+ * applied, for invoke, `/mcp/{backend}` and surfaced tools alike.
  */
 export class Router {
   constructor(
     private readonly pool: BackendPool,
     private readonly index: ToolIndex,
+    private readonly security: Pick<Security, "quarantined"> = NO_QUARANTINE,
   ) {}
 
   /** Servers the caller may use. */
   servers(caller: Caller): string[] {
     return this.pool.names().filter((name) => caller.allows(name, "*"));
+  }
+
+  /**
+   * Whether the caller sees `server:tool` in lists and search: its scopes allow it and it is
+   * not quarantined. Every list of tools asks this.
+   */
+  visible(server: string, tool: string, caller: Caller): boolean {
+    return caller.allows(server, tool) && this.security.quarantined(server, tool) === undefined;
   }
 
   async resolve(name: string, toolName: string, caller: Caller): Promise<Resolved> {
@@ -34,16 +48,17 @@ export class Router {
         `unknown server "${server}"${hint(suggestions)}; gateway_list_servers lists them`,
       );
     }
-    let tool = this.find(server, toolName, caller);
+    let tool = this.index.get(server, toolName);
     if (!tool && this.index.tools(server).length === 0) {
       // Not listed yet (still starting, or never reached): list it now before giving up.
       await this.pool.refresh(server);
-      tool = this.find(server, toolName, caller);
+      tool = this.index.get(server, toolName);
     }
     if (!tool) {
+      // Suggestions come only from tools this caller may see.
       const visible = this.index
         .tools(server)
-        .filter((t) => caller.allows(server, t.name))
+        .filter((t) => this.visible(server, t.name, caller))
         .map((t) => t.name);
       const suggestions = closeMatches(toolName, visible);
       throw new GatewayError(
@@ -51,12 +66,34 @@ export class Router {
         `server "${server}" has no tool "${toolName}"${hint(suggestions)}`,
       );
     }
+    this.check(server, tool.name, caller);
     return { server, tool };
   }
 
-  private find(server: string, toolName: string, caller: Caller): Tool | undefined {
-    const tool = this.index.get(server, toolName);
-    return tool && caller.allows(server, tool.name) ? tool : undefined;
+  /**
+   * Refuses a call the caller's scopes deny, or of a quarantined tool, with an error naming the
+   * rule or the finding; logs the denial. A tool that exists but is denied says so (the caller
+   * named it, so its existence is no secret); its description and schema are never shown.
+   */
+  check(server: string, tool: string, caller: Caller): void {
+    if (!caller.allows(server, tool)) {
+      const rule = caller.denial?.(server, tool) ?? "the caller's scopes";
+      logger.withTag("policy").warn(`denied ${caller.id} calling ${server}:${tool} (rule ${rule})`);
+      throw new GatewayError(
+        "POLICY_DENIED",
+        `${server}:${tool} is denied by policy (rule ${rule})`,
+        { data: { server, tool, rule } },
+      );
+    }
+    const quarantine = this.security.quarantined(server, tool);
+    if (quarantine) {
+      logger.withTag("policy").warn(`refused ${caller.id} calling quarantined ${server}:${tool}`);
+      throw new GatewayError(
+        "TOOL_QUARANTINED",
+        `${server}:${tool} is quarantined: ${quarantine}`,
+        { data: { server, tool } },
+      );
+    }
   }
 }
 

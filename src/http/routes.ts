@@ -4,7 +4,6 @@ import { createBackendServer } from "../gateway/passthrough.ts";
 import { createSessionServer } from "../gateway/server.ts";
 import { SessionManager } from "../gateway/sessions.ts";
 import { createMcpHandler, isLegacyRequest } from "../mcp/sdk.ts";
-import { createAuthenticator } from "../security/auth.ts";
 import { VERSION } from "../version.ts";
 
 /** Stateless (2026-07-28) requests share one session id, so `isolation: session` stays bounded. */
@@ -67,7 +66,7 @@ export function createRoutes(gateway: Gateway, options: RoutesOptions = {}): Rou
     { legacy: "reject", maxRequestBodySize: MAX_BODY_BYTES },
   );
   const stopNotifying = gateway.onReachableToolsChanged(() => modern.notify.toolsChanged());
-  const auth = createAuthenticator(gateway.config);
+  const auth = gateway.security.auth;
   const allowedOrigins = new Set(gateway.config.server.allowed_origins);
   const boundHost = gateway.config.server.host;
 
@@ -142,6 +141,9 @@ export function createRoutes(gateway: Gateway, options: RoutesOptions = {}): Rou
       const foreign = rejectForeign(request);
       if (foreign) return foreign;
       if (url.pathname === "/health" && request.method === "GET") return health(request);
+      // RFC 9728 protected-resource metadata: public, so clients can find where to log in.
+      const open = auth.publicResponse(request);
+      if (open) return open;
       const caller = await auth.authenticate(request);
       if (caller instanceof Response) return caller;
       if (url.pathname === "/mcp" || url.pathname === "/mcp/") return handleMcp(request, caller);
@@ -159,7 +161,8 @@ export function createRoutes(gateway: Gateway, options: RoutesOptions = {}): Rou
       const backendRoute = /^\/mcp\/([^/]+)\/?$/.exec(url.pathname);
       if (backendRoute) {
         const backend = decodeURIComponent(backendRoute[1]!);
-        if (!gateway.pool.has(backend)) {
+        // A backend the caller may not use at all is answered like one that does not exist.
+        if (!gateway.pool.has(backend) || !caller.allows(gateway.pool.canonical(backend), "*")) {
           return jsonRpcError(404, -32601, `no backend named ${backend}; see /health`);
         }
         return handleMcp(request, caller, gateway.pool.canonical(backend));

@@ -59,7 +59,7 @@ export const invoke: MetaTool = {
         durationMs: performance.now() - started,
         result,
       });
-      return result;
+      return gateway.security.filterResult(result);
     } catch (error) {
       void gateway.hooks.callHook("tool:call:after", {
         server,

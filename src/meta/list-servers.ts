@@ -36,7 +36,9 @@ export const listServers: MetaTool = {
         name,
         transport,
         state,
-        tools: gateway.index.tools(name).filter((tool) => caller.allows(name, tool.name)).length,
+        tools: gateway.index
+          .tools(name)
+          .filter((tool) => gateway.router.visible(name, tool.name, caller)).length,
         ...(error ? { error } : {}),
       }));
     return jsonResult({ servers });

@@ -41,7 +41,7 @@ export const listTools: MetaTool = {
     const rows: Record<string, unknown>[] = [];
     for (const name of server ? [server] : gateway.pool.names()) {
       for (const tool of gateway.index.tools(name)) {
-        if (!caller.allows(name, tool.name)) continue;
+        if (!gateway.router.visible(name, tool.name, caller)) continue;
         rows.push({
           server: name,
           tool: tool.name,

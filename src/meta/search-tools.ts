@@ -59,7 +59,8 @@ export const searchTools: MetaTool = {
         `unknown server "${server}"; gateway_list_servers lists them`,
       );
     }
-    const hits = gateway.index.search(query, { limit, server, allow: caller.allows });
+    const allow = (s: string, t: string) => gateway.router.visible(s, t, caller);
+    const hits = gateway.index.search(query, { limit, server, allow });
     const matches = hits.map((hit) => ({
       server: hit.server,
       tool: hit.tool.name,

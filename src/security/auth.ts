@@ -1,22 +1,182 @@
 import type { ResolvedConfig } from "../config/load.ts";
 import { type Caller, LOCAL_ADMIN } from "../gateway/caller.ts";
+import { logger } from "../logger.ts";
+import { presentedDigest, sameDigest, storedDigest } from "./keys.ts";
+import { createOAuthVerifier } from "./oauth.ts";
+import { createRateLimiter, type RateLimiter } from "./rate-limit.ts";
+import type { AuthConfig } from "./schema.ts";
+import { createScopedCaller } from "./scopes.ts";
+
+/** The UI's login cookie: HttpOnly, SameSite=Strict, never sent to `/mcp`. */
+export const LOGIN_COOKIE = "mcp_gateway_key";
 
 /**
  * Decides who is calling from an HTTP request: a `Caller` (whose `allows()` applies the key's
- * scopes), or a `Response` to send instead (401 with `WWW-Authenticate`, 403).
+ * scopes), or a `Response` to send instead (401 with `WWW-Authenticate`, 403, 429).
  */
 export interface Authenticator {
   /** True when requests must carry a key (anything but `/health` then needs one). */
   readonly required: boolean;
   authenticate(request: Request): Promise<Caller | Response>;
+  /** Documents served to anyone (RFC 9728 protected-resource metadata), else undefined. */
+  publicResponse(request: Request): Response | undefined;
+  /** Applies a changed `auth` section (a key created or revoked) without a restart. */
+  update(auth: AuthConfig): void;
 }
 
+interface KeyEntry {
+  digest: Buffer;
+  caller: Caller;
+  limiter?: RateLimiter;
+}
+
+/** Tagged at each use, so it follows `--log-level` set after import. */
+const log = () => logger.withTag("auth");
+const log401 = { last: 0, suppressed: 0 };
+
 /** With auth off the gateway only listens on loopback, and the caller is the local admin. */
-export function createAuthenticator(_config: ResolvedConfig): Authenticator {
+export function createAuthenticator(config: ResolvedConfig): Authenticator {
+  let auth = config.auth;
+  let keys = buildKeys(auth);
+  let oauth = auth.oauth ? createOAuthVerifier(auth.oauth) : undefined;
+
+  function challenge(status: 401 | 403, error?: string, description?: string): Response {
+    const params = [`realm="mcp-gateway"`];
+    if (oauth) params.push(`resource_metadata="${oauth.metadataUrl}"`);
+    if (error) params.push(`error="${error}"`);
+    if (description) params.push(`error_description="${description.replace(/["\\]/g, "'")}"`);
+    if (error === "insufficient_scope" && oauth?.scopeHint) {
+      params.push(`scope="${oauth.scopeHint}"`);
+    }
+    const message =
+      description ??
+      "this gateway needs a key: send `Authorization: Bearer <key>` (mcp-gateway keys create makes one)";
+    return Response.json(
+      { jsonrpc: "2.0", error: { code: -32001, message }, id: null },
+      { status, headers: { "WWW-Authenticate": `Bearer ${params.join(", ")}` } },
+    );
+  }
+
   return {
-    required: false,
-    async authenticate() {
-      return LOCAL_ADMIN;
+    get required() {
+      return auth.enabled;
+    },
+    async authenticate(request) {
+      if (!auth.enabled) return LOCAL_ADMIN;
+      const path = new URL(request.url).pathname;
+      const token = bearerToken(request) ?? (isMcpPath(path) ? undefined : cookieToken(request));
+      if (!token) return challenge(401);
+      const digest = presentedDigest(token);
+      // Every entry is compared, so the time taken does not say which key came close.
+      let found: KeyEntry | undefined;
+      for (const entry of keys) {
+        if (sameDigest(entry.digest, digest) && !found) found = entry;
+      }
+      if (found) {
+        if (request.method === "POST" && found.limiter) {
+          const wait = found.limiter.take();
+          if (wait > 0) return tooMany(found.caller.id, wait);
+        }
+        return found.caller;
+      }
+      if (oauth && token.split(".").length === 3) {
+        const result = await oauth.verify(token);
+        if (result.ok) return result.caller;
+        noteRejected(`${request.method} ${path}: ${result.message}`);
+        return challenge(result.status, result.error, result.message);
+      }
+      noteRejected(`${request.method} ${path}: unknown key`);
+      return challenge(401, "invalid_token", "the key is not valid (unknown or revoked)");
+    },
+    publicResponse(request) {
+      const path = new URL(request.url).pathname;
+      if (!oauth || request.method !== "GET") return undefined;
+      if (path !== "/.well-known/oauth-protected-resource" && !path.startsWith(WELL_KNOWN_PRM))
+        return undefined;
+      return Response.json(oauth.metadata, { headers: { "Cache-Control": "max-age=300" } });
+    },
+    update(next) {
+      auth = next;
+      keys = buildKeys(next);
+      oauth = next.oauth ? createOAuthVerifier(next.oauth) : undefined;
+      log().info(`auth reloaded: ${next.api_keys.length} key(s)`);
     },
   };
+}
+
+const WELL_KNOWN_PRM = "/.well-known/oauth-protected-resource/";
+
+function buildKeys(auth: AuthConfig): KeyEntry[] {
+  const entries: KeyEntry[] = auth.api_keys.map((key) => ({
+    digest: storedDigest(key.key),
+    caller: createScopedCaller({
+      id: `key:${key.name}`,
+      admin: key.admin,
+      grants: [key],
+      label: `key "${key.name}"`,
+    }),
+    limiter: key.rate_limit > 0 ? createRateLimiter(key.rate_limit) : undefined,
+  }));
+  if (auth.bearer_token) {
+    entries.push({
+      digest: storedDigest(auth.bearer_token),
+      caller: { id: "bearer", admin: true, allows: () => true },
+    });
+  }
+  return entries;
+}
+
+function isMcpPath(path: string): boolean {
+  return path === "/mcp" || path.startsWith("/mcp/");
+}
+
+function bearerToken(request: Request): string | undefined {
+  const header = request.headers.get("authorization");
+  const match = header ? /^Bearer\s+(\S+)\s*$/i.exec(header) : null;
+  return match?.[1];
+}
+
+function cookieToken(request: Request): string | undefined {
+  const cookies = request.headers.get("cookie") ?? "";
+  for (const part of cookies.split(";")) {
+    const [name, ...value] = part.trim().split("=");
+    if (name === LOGIN_COOKIE && value.length) return decodeURIComponent(value.join("="));
+  }
+  return undefined;
+}
+
+/** The `Set-Cookie` value the UI's login form sends back for a key it accepted. */
+export function loginCookie(key: string, options: { secure?: boolean } = {}): string {
+  const attributes = ["HttpOnly", "SameSite=Strict", "Path=/", "Max-Age=43200"];
+  if (options.secure) attributes.push("Secure");
+  return `${LOGIN_COOKIE}=${encodeURIComponent(key)}; ${attributes.join("; ")}`;
+}
+
+function tooMany(id: string, waitMs: number): Response {
+  const seconds = Math.max(1, Math.ceil(waitMs / 1000));
+  log().warn(`${id} is over its rate limit; retry in ${seconds}s`);
+  return Response.json(
+    {
+      jsonrpc: "2.0",
+      error: {
+        code: -32000,
+        message: `[RATE_LIMITED] ${id} is over its rate limit; retry in ${seconds}s`,
+      },
+      id: null,
+    },
+    { status: 429, headers: { "Retry-After": String(seconds) } },
+  );
+}
+
+/** Logs rejected requests, at most one line a second (a scanner must not flood the log). */
+function noteRejected(what: string): void {
+  const now = Date.now();
+  if (now - log401.last < 1000) {
+    log401.suppressed++;
+    return;
+  }
+  const more = log401.suppressed ? ` (and ${log401.suppressed} more rejected)` : "";
+  log401.last = now;
+  log401.suppressed = 0;
+  log().warn(`rejected ${what}${more}`);
 }

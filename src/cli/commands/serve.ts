@@ -40,9 +40,10 @@ export default defineCommand({
       if (port !== undefined && (!Number.isInteger(port) || port < 0 || port > 65535)) {
         throw new Error(`--port must be a number from 0 to 65535, got ${args.port}`);
       }
-      if (!args.stdio && !LOOPBACK.has(host) && !args["allow-unauthenticated"]) {
+      const unauthenticated = !config.auth.enabled;
+      if (!args.stdio && !LOOPBACK.has(host) && unauthenticated && !args["allow-unauthenticated"]) {
         throw new Error(
-          `refusing to listen on ${host} without auth: anyone who can reach it could call every tool. Bind to 127.0.0.1, or pass --allow-unauthenticated if a proxy in front authenticates clients`,
+          `refusing to listen on ${host} without auth: anyone who can reach it could call every tool. Bind to 127.0.0.1, turn on auth (mcp-gateway keys create NAME, then auth.enabled: true), or pass --allow-unauthenticated if a proxy in front authenticates clients`,
         );
       }
       logger.debug(config.file ? `config: ${config.file}` : "config: built-in default");

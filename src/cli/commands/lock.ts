@@ -1,0 +1,213 @@
+import { createInterface } from "node:readline/promises";
+import { defineCommand } from "citty";
+import { loadConfig, type ResolvedConfig } from "../../config/load.ts";
+import { logger } from "../../logger.ts";
+import {
+  diffLock,
+  isEmptyDiff,
+  type LockDiff,
+  lockOf,
+  type Observed,
+  observe,
+  saveSnapshots,
+  snapshotDir,
+  toolPatch,
+} from "../../security/lock.ts";
+import { type LockFile, lockPathFor, readLock, writeLock } from "../../security/pins.ts";
+import { applyLogArgs, configArg, globalArgs, runAction } from "../_args.ts";
+
+const jsonArg = { json: { type: "boolean", description: "Print JSON" } } as const;
+
+function setup(args: { config?: string }): { config: ResolvedConfig; lockPath: string } {
+  const config = loadConfig({ path: args.config });
+  const lockPath = lockPathFor(config);
+  if (!lockPath) {
+    throw new Error(
+      config.security.lock_file === false
+        ? "security.lock_file is false in the config: locking is turned off"
+        : "no config file: a lock is kept beside the config; create one with `mcp-gateway init`",
+    );
+  }
+  return { config, lockPath };
+}
+
+/** Fails when a backend could not be listed: a lock without it would silently not protect it. */
+function requireAll(observed: Observed, only?: Set<string>): void {
+  const failed = Object.entries(observed.failed).filter(([name]) => !only || only.has(name));
+  if (!failed.length) return;
+  const list = failed.map(([name, why]) => `${name} (${why})`).join("; ");
+  throw new Error(
+    `cannot list the tools of ${list}; fix or disable ${failed.length > 1 ? "them" : "it"}, or name the backends to lock`,
+  );
+}
+
+const lockCreate = {
+  meta: {
+    name: "lock",
+    description:
+      "Write gateway.lock beside the config: digests of every backend tool and capability file",
+  },
+  args: { ...configArg, ...globalArgs, ...jsonArg },
+};
+
+const diffCommand = defineCommand({
+  meta: { name: "diff", description: "Show how served tools differ from gateway.lock" },
+  args: { ...configArg, ...globalArgs, ...jsonArg },
+  async run({ args }) {
+    await runAction(async () => {
+      applyLogArgs(args);
+      const { config, lockPath } = setup(args);
+      const lock = readLock(lockPath);
+      if (!lock) throw new Error(`${lockPath} does not exist; run \`mcp-gateway lock\` first`);
+      const observed = await observe(config, lockPath);
+      const diff = diffLock(lock, observed);
+      if (args.json) {
+        process.stdout.write(
+          `${JSON.stringify({ file: lockPath, ...diff, failed: observed.failed }, null, 2)}\n`,
+        );
+        return;
+      }
+      for (const [name, why] of Object.entries(observed.failed)) {
+        logger.warn(`${name}: not checked (${why})`);
+      }
+      if (isEmptyDiff(diff)) {
+        logger.success(`every tool matches ${lockPath}`);
+        return;
+      }
+      process.stdout.write(renderDiff(diff, lock, observed, snapshotDir(config)));
+    });
+  },
+});
+
+const updateCommand = defineCommand({
+  meta: {
+    name: "update",
+    description:
+      "Approve changed tools: rewrite gateway.lock (asks first on a terminal; never when stdin is not one)",
+  },
+  args: {
+    targets: {
+      type: "positional",
+      required: false,
+      description: "Backends or server:tool to approve (default: everything)",
+    },
+    yes: { type: "boolean", alias: "y", description: "Do not ask" },
+    ...configArg,
+    ...globalArgs,
+  },
+  async run({ args, rawArgs }) {
+    await runAction(async () => {
+      applyLogArgs(args);
+      const { config, lockPath } = setup(args);
+      const targets = positionals(rawArgs);
+      const servers = new Set(targets.map((target) => target.split(":")[0]!));
+      const old = readLock(lockPath) ?? { version: 1, backends: {}, capabilities: {} };
+      const observed = await observe(config, lockPath);
+      requireAll(observed, targets.length ? servers : undefined);
+      for (const server of servers) {
+        if (!(server in observed.tools))
+          throw new Error(`no backend named ${server} in the config`);
+      }
+      const diff = diffLock(old, observed);
+      const next = targets.length ? merge(old, observed, targets) : lockOf(observed);
+      if (isEmptyDiff(diff)) {
+        logger.success(`${lockPath} is up to date`);
+        return;
+      }
+      if (process.stdin.isTTY && !args.yes) {
+        process.stdout.write(renderDiff(diff, old, observed, snapshotDir(config)));
+        const rl = createInterface({ input: process.stdin, output: process.stderr });
+        const answer = await rl.question(`Approve and rewrite ${lockPath}? [y/N] `);
+        rl.close();
+        if (!/^y(es)?$/i.test(answer.trim()))
+          throw new Error("not approved; the lock is unchanged");
+      }
+      saveSnapshots(snapshotDir(config), observed);
+      writeLock(lockPath, next);
+      logger.success(`${lockPath} updated; a running gateway picks it up by itself`);
+    });
+  },
+});
+
+export default defineCommand({
+  ...lockCreate,
+  subCommands: { diff: diffCommand, update: updateCommand },
+  async run({ args, rawArgs }) {
+    // citty runs the parent too when a subcommand ran; act only for a bare `lock`.
+    const sub = positionals(rawArgs)[0];
+    if (sub === "diff" || sub === "update") return;
+    await runAction(async () => {
+      applyLogArgs(args);
+      const { config, lockPath } = setup(args);
+      const observed = await observe(config, lockPath);
+      requireAll(observed);
+      const lock = lockOf(observed);
+      saveSnapshots(snapshotDir(config), observed);
+      writeLock(lockPath, lock);
+      const tools = Object.values(lock.backends).reduce((n, t) => n + Object.keys(t).length, 0);
+      const files = Object.keys(lock.capabilities).length;
+      if (args.json) {
+        process.stdout.write(`${JSON.stringify({ file: lockPath, ...lock }, null, 2)}\n`);
+      }
+      logger.success(
+        `wrote ${lockPath}: ${tools} tools of ${Object.keys(lock.backends).length} backends, ${files} capability files`,
+      );
+    });
+  },
+});
+
+/** Positional arguments (citty keeps only the first). */
+function positionals(rawArgs: string[]): string[] {
+  const out: string[] = [];
+  for (let i = 0; i < rawArgs.length; i++) {
+    const arg = rawArgs[i]!;
+    if (arg === "--config" || arg === "-c" || arg === "--log-level" || arg === "--log-format") {
+      i++;
+      continue;
+    }
+    if (!arg.startsWith("-")) out.push(arg);
+  }
+  return out;
+}
+
+/** The old lock with only the named backends or tools taken from what is served now. */
+function merge(old: LockFile, observed: Observed, targets: string[]): LockFile {
+  const fresh = lockOf(observed);
+  const next: LockFile = structuredClone(old);
+  for (const target of targets) {
+    const [server, tool] = target.split(/:(.*)/s) as [string, string | undefined];
+    if (!tool) {
+      next.backends[server] = fresh.backends[server] ?? {};
+      continue;
+    }
+    const digest = fresh.backends[server]?.[tool];
+    next.backends[server] ??= {};
+    if (digest) next.backends[server][tool] = digest;
+    else if (next.backends[server][tool]) delete next.backends[server][tool];
+    else throw new Error(`${server} has no tool named ${tool}`);
+  }
+  return next;
+}
+
+function renderDiff(diff: LockDiff, lock: LockFile, observed: Observed, snapshots: string): string {
+  const lines: string[] = [];
+  for (const [server, changes] of Object.entries(diff.backends)) {
+    for (const name of changes.changed) {
+      lines.push(`changed  ${server}:${name}  (quarantined until approved)`);
+      const tool = observed.tools[server]!.find((t) => t.name === name)!;
+      const patch = toolPatch(snapshots, server, lock.backends[server]![name]!, tool);
+      lines.push(
+        patch
+          ? patch.replace(/^=+\n/m, "")
+          : `  (the locked definition is not on this machine; now:)\n${JSON.stringify(tool, null, 2)}\n`,
+      );
+    }
+    for (const name of changes.added) lines.push(`new      ${server}:${name}`);
+    for (const name of changes.removed) lines.push(`removed  ${server}:${name}`);
+  }
+  for (const file of diff.capabilities.changed) lines.push(`changed  capability file ${file}`);
+  for (const file of diff.capabilities.added) lines.push(`new      capability file ${file}`);
+  for (const file of diff.capabilities.removed) lines.push(`removed  capability file ${file}`);
+  for (const server of diff.goneBackends) lines.push(`removed  backend ${server}`);
+  return `${lines.join("\n")}\n`;
+}

@@ -1,0 +1,259 @@
+import { existsSync, type FSWatcher, watch } from "node:fs";
+import { basename, dirname, resolve } from "node:path";
+import { findCapabilityFiles, loadCapabilityFile } from "../capabilities/load.ts";
+import { loadConfig, type ResolvedConfig } from "../config/load.ts";
+import { errorMessage } from "../errors.ts";
+import type { GatewayHookable } from "../hooks.ts";
+import { logger } from "../logger.ts";
+import type { CallToolResult, Tool } from "../mcp/sdk.ts";
+import { type Authenticator, createAuthenticator } from "./auth.ts";
+import {
+  capabilityDigests,
+  compareTools,
+  type LockFile,
+  lockPathFor,
+  readLock,
+  type ToolChanges,
+} from "./pins.ts";
+import { PoisoningRegistry, type ToolFinding } from "./poisoning.ts";
+import { redactResult } from "./redact.ts";
+import { compilePattern, matches } from "./scopes.ts";
+
+/** Tagged at each use, so it follows `--log-level` set after import. */
+const log = () => logger.withTag("security");
+
+export interface SecurityReport {
+  poisoning: {
+    mode: "warn" | "quarantine";
+    findings: (ToolFinding & { quarantined: boolean })[];
+  };
+  /** How served tools differ from gateway.lock, per backend. */
+  lock?: { file: string; error?: string; changes: Record<string, ToolChanges> };
+  quarantined: string[];
+}
+
+/**
+ * The gateway's security state: who may connect (auth), and which tools are quarantined for
+ * poisoning or for differing from gateway.lock. Router and meta tools ask `quarantined()`.
+ */
+export interface Security {
+  readonly auth: Authenticator;
+  /** Why `server:tool` is quarantined (the finding or the lock mismatch), else undefined. */
+  quarantined(server: string, tool: string): string | undefined;
+  isQuarantined(server: string, tool: string): boolean;
+  /** Redacts credentials from a tool result when `security.redact_results` is on. */
+  filterResult(result: CallToolResult): CallToolResult;
+  report(): SecurityReport;
+  close(): void;
+}
+
+export interface SecurityOptions {
+  config: ResolvedConfig;
+  hooks: GatewayHookable;
+  env?: Record<string, string | undefined>;
+}
+
+export function createSecurity(options: SecurityOptions): Security {
+  const { config, hooks } = options;
+  const auth = createAuthenticator(config);
+  const poisoning = new PoisoningRegistry();
+  const mode = config.security.poisoning;
+  const trusted = config.security.trusted_tools.map(compilePattern);
+  const lockPath = lockPathFor(config);
+  const latest = new Map<string, Tool[]>();
+  /** server -> tool -> why it is held back by the lock. */
+  const rugPulls = new Map<string, Map<string, string>>();
+  const lockChanges = new Map<string, ToolChanges>();
+  let lock: LockFile | undefined;
+  let lockError: string | undefined;
+  const reported = new Set<string>();
+
+  function loadLock(): void {
+    if (!lockPath) return;
+    try {
+      lock = readLock(lockPath);
+      lockError = undefined;
+    } catch (error) {
+      // A lock that cannot be read must not silently approve everything: keep the last one.
+      lockError = errorMessage(error);
+      log().error(`${lockError}; keeping the lock read before`);
+    }
+  }
+
+  function checkLock(server: string, tools: Tool[]): void {
+    const held = new Map<string, string>();
+    rugPulls.set(server, held);
+    lockChanges.delete(server);
+    if (!lock) return;
+    const isCapabilities = server === config.capabilities.name;
+    const changes = isCapabilities
+      ? capabilityChanges(lock, tools)
+      : compareTools(lock.backends[server], tools);
+    if (!changes) return;
+    if (changes.changed.length || changes.added.length || changes.removed.length) {
+      lockChanges.set(server, changes);
+    }
+    for (const tool of changes.changed) {
+      const why = `its definition differs from ${basename(lockPath!)} (a rug pull?); review with \`mcp-gateway lock diff\`, approve with \`mcp-gateway lock update\``;
+      held.set(tool, why);
+      once(`rug:${server}:${tool}`, () => log().warn(`quarantined ${server}:${tool}: ${why}`));
+    }
+    for (const tool of changes.added) {
+      once(`new:${server}:${tool}`, () =>
+        log().warn(`${server}:${tool} is not in ${basename(lockPath!)}; lock update approves it`),
+      );
+    }
+  }
+
+  /** Capability tools whose file differs from the lock; files not in the lock are new. */
+  function capabilityChanges(locked: LockFile, tools: Tool[]): ToolChanges | undefined {
+    if (!Object.keys(locked.capabilities).length || !lockPath) return undefined;
+    const served = new Set(tools.map((tool) => tool.name));
+    const changes: ToolChanges = { changed: [], added: [], removed: [] };
+    const current = capabilityDigests(capabilityFiles(config), lockPath);
+    for (const [file, digest] of Object.entries(current)) {
+      const pinned = locked.capabilities[file];
+      const name = capabilityName(resolve(dirname(lockPath), file));
+      if (pinned === undefined) changes.added.push(name ?? file);
+      else if (pinned !== digest && name && served.has(name)) changes.changed.push(name);
+    }
+    for (const file of Object.keys(locked.capabilities)) {
+      if (!(file in current)) changes.removed.push(file);
+    }
+    return changes;
+  }
+
+  function once(key: string, action: () => void): void {
+    if (reported.has(key)) return;
+    reported.add(key);
+    action();
+  }
+
+  function poisoned(server: string, tool: string): ToolFinding | undefined {
+    if (mode !== "quarantine") return undefined;
+    if (trusted.some((pattern) => matches(pattern, server, tool))) return undefined;
+    return poisoning.high(server, tool);
+  }
+
+  loadLock();
+  const unhook = hooks.hook("tools:changed", (server, tools) => {
+    latest.set(server, tools);
+    for (const finding of poisoning.update(server, tools)) {
+      const action = poisoned(server, finding.tool) ? "quarantined" : "allowed (poisoning: warn)";
+      log().warn(
+        `${server}:${finding.tool} looks poisoned (${finding.rule} in ${finding.where}: "${finding.excerpt}"); ${action}`,
+      );
+    }
+    checkLock(server, tools);
+  });
+
+  // One watcher on the config's folder: a changed gateway.lock re-checks every tool; a changed
+  // config re-reads the keys, so a created or revoked key takes effect without a restart.
+  const watchers: FSWatcher[] = [];
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const pending = new Set<string>();
+  const watched = [config.file, lockPath].filter((file): file is string => !!file);
+  for (const folder of new Set(watched.map((file) => dirname(file)))) {
+    if (!existsSync(folder)) continue;
+    try {
+      const watcher = watch(folder, (_event, name) => {
+        const file = name ? resolve(folder, name.toString()) : "";
+        if (!watched.includes(file)) return;
+        pending.add(file);
+        clearTimeout(timer);
+        timer = setTimeout(applyChanges, 100);
+      });
+      watcher.unref?.();
+      watchers.push(watcher);
+    } catch (error) {
+      log().debug(`cannot watch ${folder}: ${errorMessage(error)}`);
+    }
+  }
+
+  function applyChanges(): void {
+    const files = [...pending];
+    pending.clear();
+    if (lockPath && files.includes(lockPath)) {
+      loadLock();
+      reported.clear();
+      for (const [server, tools] of latest) checkLock(server, tools);
+      log().info(`${basename(lockPath)} reloaded`);
+    }
+    if (config.file && files.includes(config.file)) {
+      try {
+        auth.update(loadConfig({ path: config.file, env: options.env }).auth);
+      } catch (error) {
+        log().warn(
+          `config changed but did not load, keeping the keys in use: ${errorMessage(error)}`,
+        );
+      }
+    }
+  }
+
+  return {
+    auth,
+    quarantined(server, tool) {
+      const finding = poisoned(server, tool);
+      if (finding) {
+        return `it looks poisoned: ${finding.rule} in its ${finding.where} ("${finding.excerpt}"); if you trust it, add "${server}:${tool}" to security.trusted_tools`;
+      }
+      return rugPulls.get(server)?.get(tool);
+    },
+    isQuarantined(server, tool) {
+      return this.quarantined(server, tool) !== undefined;
+    },
+    filterResult(result) {
+      return config.security.redact_results ? redactResult(result) : result;
+    },
+    report() {
+      const findings = poisoning.all().map((finding) => ({
+        ...finding,
+        quarantined: finding.severity === "high" && !!poisoned(finding.server, finding.tool),
+      }));
+      const quarantined: string[] = [];
+      for (const [server, tools] of latest) {
+        for (const tool of tools) {
+          if (this.isQuarantined(server, tool.name)) quarantined.push(`${server}:${tool.name}`);
+        }
+      }
+      return {
+        poisoning: { mode, findings },
+        ...(lockPath && (lock || lockError)
+          ? {
+              lock: {
+                file: lockPath,
+                ...(lockError ? { error: lockError } : {}),
+                changes: Object.fromEntries(lockChanges),
+              },
+            }
+          : {}),
+        quarantined,
+      };
+    },
+    close() {
+      unhook();
+      clearTimeout(timer);
+      for (const watcher of watchers) watcher.close();
+    },
+  };
+}
+
+/** Every user capability file the config serves (the embedded catalog is not locked). */
+export function capabilityFiles(config: ResolvedConfig): string[] {
+  if (!config.capabilities.enabled) return [];
+  const files = new Set<string>();
+  for (const dir of config.capabilities.directories) {
+    if (!existsSync(dir)) continue;
+    for (const file of findFiles(dir)) files.add(file);
+  }
+  return [...files].sort();
+}
+
+function findFiles(dir: string): string[] {
+  return findCapabilityFiles(dir);
+}
+
+function capabilityName(file: string): string | undefined {
+  const result = loadCapabilityFile(file);
+  return result.ok ? result.capability.name : undefined;
+}

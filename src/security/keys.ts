@@ -1,0 +1,108 @@
+import { createHash, timingSafeEqual } from "node:crypto";
+import { GatewayError } from "../errors.ts";
+import type { ApiKeyConfig, AuthConfig } from "./schema.ts";
+
+const HASHED = /^sha256:([0-9a-f]{64})$/i;
+const ENV_REF = /^env:([A-Za-z_][A-Za-z0-9_]*)$/;
+
+/** A new random key: `mgw_` and 43 URL-safe characters (256 bits). */
+export function generateKey(): string {
+  const bytes = crypto.getRandomValues(new Uint8Array(32));
+  return `mgw_${toBase64Url(bytes)}`;
+}
+
+/** `sha256:<hex>` of a key, as stored in the config. */
+export function hashKey(key: string): string {
+  return `sha256:${createHash("sha256").update(key).digest("hex")}`;
+}
+
+/** How a key is written in the config. */
+export function keyKind(written: string): "hash" | "env" | "plaintext" {
+  if (HASHED.test(written)) return "hash";
+  if (ENV_REF.test(written)) return "env";
+  return "plaintext";
+}
+
+/**
+ * Turns every key of the `auth` section into its `sha256:` form, so nothing past config loading
+ * holds a usable key (and `config export` cannot print one). `raw` is the section as written,
+ * before `${VAR}` expansion, to tell a plaintext key in the file from one read from a variable.
+ */
+export function resolveAuthKeys(
+  auth: AuthConfig,
+  raw: unknown,
+  env: Record<string, string | undefined>,
+  where: string,
+): { auth: AuthConfig; warnings: string[] } {
+  const warnings: string[] = [];
+  const rawKeys = (raw as { api_keys?: { key?: unknown }[] } | undefined)?.api_keys ?? [];
+  const resolveOne = (written: string, path: string, rawValue: unknown): string => {
+    const hashed = HASHED.exec(written);
+    if (hashed) return `sha256:${hashed[1]!.toLowerCase()}`;
+    if (written.startsWith("sha256:")) {
+      throw new GatewayError(
+        "CONFIG_INVALID",
+        `${where}: ${path}: "sha256:" must be followed by 64 hex digits (what \`mcp-gateway keys create\` writes)`,
+      );
+    }
+    const ref = ENV_REF.exec(written);
+    if (ref) {
+      const value = env[ref[1]!];
+      if (!value) {
+        throw new GatewayError(
+          "CONFIG_INVALID",
+          `${where}: ${path}: environment variable ${ref[1]} is not set`,
+        );
+      }
+      return hashKey(value);
+    }
+    if (typeof rawValue === "string" && !rawValue.includes("${")) {
+      warnings.push(
+        `${path} is a plaintext key; write it as \${VARIABLE}, env:NAME or a sha256: hash (mcp-gateway keys create does this)`,
+      );
+    }
+    if (written.length < 16) {
+      warnings.push(`${path} is shorter than 16 characters and easy to guess`);
+    }
+    return hashKey(written);
+  };
+  const api_keys: ApiKeyConfig[] = auth.api_keys.map((key, index) => {
+    const path = `auth.api_keys[${index}].key`;
+    if (key.backends.length && key.allowed_tools.length) {
+      warnings.push(
+        `auth.api_keys[${index}] (${key.name}) has both backends and allowed_tools; they add up (backends: [a] is allowed_tools: ["a:*"])`,
+      );
+    }
+    return { ...key, key: resolveOne(key.key, path, rawKeys[index]?.key) };
+  });
+  const rawBearer = (raw as { bearer_token?: unknown } | undefined)?.bearer_token;
+  const bearer_token = auth.bearer_token
+    ? resolveOne(auth.bearer_token, "auth.bearer_token", rawBearer)
+    : undefined;
+  return { auth: { ...auth, api_keys, ...(bearer_token ? { bearer_token } : {}) }, warnings };
+}
+
+/** The digest bytes of a presented key, to compare with `storedDigest`. */
+export function presentedDigest(key: string): Buffer {
+  return createHash("sha256").update(key).digest();
+}
+
+/** The digest bytes of a stored `sha256:<hex>` key. */
+export function storedDigest(stored: string): Buffer {
+  return Buffer.from(stored.slice("sha256:".length), "hex");
+}
+
+/**
+ * Compares two SHA-256 digests in constant time. Both sides are digests, so the comparison
+ * leaks neither the key's length nor where it first differs.
+ */
+export function sameDigest(a: Buffer, b: Buffer): boolean {
+  return a.length === b.length && timingSafeEqual(a, b);
+}
+
+function toBase64Url(bytes: Uint8Array): string {
+  return btoa(String.fromCharCode(...bytes))
+    .replace(/\+/g, "-")
+    .replace(/\//g, "_")
+    .replace(/=+$/, "");
+}

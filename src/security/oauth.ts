@@ -1,0 +1,159 @@
+import { createRemoteJWKSet, type JWTPayload, jwtVerify } from "jose";
+import type { Caller } from "../gateway/caller.ts";
+import type { OAuthConfig } from "./schema.ts";
+import { createScopedCaller, type ScopeFields } from "./scopes.ts";
+
+export type VerifyResult =
+  | { ok: true; caller: Caller }
+  | {
+      ok: false;
+      status: 401 | 403;
+      error: "invalid_token" | "insufficient_scope";
+      message: string;
+    };
+
+/** The OAuth 2.1 resource-server side: RFC 9728 metadata and JWT access-token validation. */
+export interface OAuthVerifier {
+  /** The protected-resource metadata document (RFC 9728 §2). */
+  readonly metadata: Record<string, unknown>;
+  /** Where that document is served, for `WWW-Authenticate: Bearer resource_metadata=...`. */
+  readonly metadataUrl: string;
+  /** Scopes to name in an `insufficient_scope` challenge. */
+  readonly scopeHint: string;
+  verify(token: string): Promise<VerifyResult>;
+}
+
+/** Only asymmetric signatures: a JWKS publishes public keys, and `none` is never acceptable. */
+const ALGORITHMS = [
+  "RS256",
+  "RS384",
+  "RS512",
+  "PS256",
+  "PS384",
+  "PS512",
+  "ES256",
+  "ES384",
+  "EdDSA",
+];
+
+export function createOAuthVerifier(config: OAuthConfig): OAuthVerifier {
+  const resource = new URL(config.resource);
+  const metadataUrl = `${resource.origin}/.well-known/oauth-protected-resource${resource.pathname === "/" ? "" : resource.pathname}`;
+  const audience = config.audience ?? config.resource;
+  const mapped = Object.keys(config.scopes);
+  const scopeHint = [...new Set([...config.required_scopes, ...mapped])].join(" ");
+  let jwks: ReturnType<typeof createRemoteJWKSet> | undefined;
+
+  async function keySet(): Promise<ReturnType<typeof createRemoteJWKSet>> {
+    if (jwks) return jwks;
+    const uri = config.jwks_uri ?? (await discoverJwksUri(config.issuer));
+    jwks = createRemoteJWKSet(new URL(uri), { timeoutDuration: 5000, cooldownDuration: 30_000 });
+    return jwks;
+  }
+
+  return {
+    metadataUrl,
+    scopeHint,
+    metadata: {
+      resource: config.resource,
+      authorization_servers: [config.issuer],
+      bearer_methods_supported: ["header"],
+      ...(scopeHint ? { scopes_supported: scopeHint.split(" ") } : {}),
+      resource_name: "mcp-gateway",
+    },
+    async verify(token) {
+      let payload: JWTPayload;
+      try {
+        ({ payload } = await jwtVerify(token, await keySet(), {
+          issuer: config.issuer,
+          audience,
+          algorithms: ALGORITHMS,
+          clockTolerance: config.clock_tolerance_seconds,
+          requiredClaims: ["exp"],
+        }));
+      } catch (error) {
+        return { ok: false, status: 401, error: "invalid_token", message: describe(error) };
+      }
+      const scopes = tokenScopes(payload);
+      const missing = config.required_scopes.filter((scope) => !scopes.has(scope));
+      if (missing.length) {
+        return {
+          ok: false,
+          status: 403,
+          error: "insufficient_scope",
+          message: `the token lacks the scope ${missing.join(", ")}`,
+        };
+      }
+      let grants: (ScopeFields & { admin: boolean })[] = [
+        { backends: [], allowed_tools: [], denied_tools: [], admin: false },
+      ];
+      if (mapped.length) {
+        grants = mapped.filter((scope) => scopes.has(scope)).map((scope) => config.scopes[scope]!);
+        if (!grants.length) {
+          return {
+            ok: false,
+            status: 403,
+            error: "insufficient_scope",
+            message: `the token carries none of the scopes ${mapped.join(", ")}`,
+          };
+        }
+      }
+      const subject = String(payload.sub ?? payload.client_id ?? payload.azp ?? "unknown");
+      return {
+        ok: true,
+        caller: createScopedCaller({
+          id: `oauth:${subject}`,
+          admin: grants.some((grant) => grant.admin),
+          grants,
+          label: `token of ${subject}`,
+        }),
+      };
+    },
+  };
+}
+
+/** `scope` (space-separated, RFC 8693/9068) or `scp` (a list, as some servers write it). */
+function tokenScopes(payload: JWTPayload): Set<string> {
+  const raw = payload.scope ?? payload.scp;
+  if (Array.isArray(raw)) return new Set(raw.map(String));
+  if (typeof raw === "string") return new Set(raw.split(/\s+/).filter(Boolean));
+  return new Set();
+}
+
+function describe(error: unknown): string {
+  const code = (error as { code?: string }).code;
+  const claim = (error as { claim?: string }).claim;
+  if (code === "ERR_JWT_EXPIRED") return "the token has expired";
+  if (code === "ERR_JWT_CLAIM_VALIDATION_FAILED" && claim === "aud")
+    return "the token is for another audience";
+  if (code === "ERR_JWT_CLAIM_VALIDATION_FAILED" && claim === "iss")
+    return "the token is from another issuer";
+  if (code === "ERR_JWT_CLAIM_VALIDATION_FAILED") return `the token's ${claim} claim is not valid`;
+  if (code === "ERR_JWS_SIGNATURE_VERIFICATION_FAILED") return "the token's signature is not valid";
+  if (code === "ERR_JWKS_NO_MATCHING_KEY") return "the token is not signed by the issuer's keys";
+  if (code === "ERR_JOSE_ALG_NOT_ALLOWED") return "the token's signing algorithm is not allowed";
+  return `the token is not valid: ${error instanceof Error ? error.message : String(error)}`;
+}
+
+/** The issuer's `jwks_uri`, from its RFC 8414 metadata, else its OpenID configuration. */
+async function discoverJwksUri(issuer: string): Promise<string> {
+  const url = new URL(issuer);
+  const path = url.pathname === "/" ? "" : url.pathname.replace(/\/$/, "");
+  const candidates = [
+    `${url.origin}/.well-known/oauth-authorization-server${path}`,
+    `${url.origin}${path}/.well-known/openid-configuration`,
+  ];
+  for (const candidate of candidates) {
+    const response = await fetch(candidate, { signal: AbortSignal.timeout(5000) }).catch(
+      () => undefined,
+    );
+    if (!response?.ok) continue;
+    const metadata = (await response.json().catch(() => ({}))) as {
+      issuer?: string;
+      jwks_uri?: string;
+    };
+    // RFC 8414 §3.3: the metadata must name the same issuer it was fetched for.
+    if (metadata.issuer === issuer && metadata.jwks_uri) return metadata.jwks_uri;
+  }
+  throw new Error(`cannot find the jwks_uri of ${issuer}; set auth.oauth.jwks_uri`);
+}

@@ -1,0 +1,154 @@
+import { createHash } from "node:crypto";
+import { existsSync, readFileSync, writeFileSync } from "node:fs";
+import { dirname, join, relative, resolve } from "node:path";
+import { parseDocument, stringify } from "yaml";
+import type { ResolvedConfig } from "../config/load.ts";
+import { GatewayError } from "../errors.ts";
+
+/**
+ * gateway.lock: sha256 digests of every tool definition per backend and of every capability
+ * file, written by `mcp-gateway lock`. It lives beside the config, never inside what it
+ * protects, so a server or a capability file that changes cannot re-pin itself.
+ */
+export interface LockFile {
+  version: 1;
+  backends: Record<string, Record<string, string>>;
+  /** Capability file (relative to the lock's folder) -> digest of its bytes. */
+  capabilities: Record<string, string>;
+}
+
+/** The parts of a tool definition a lock covers. */
+export interface LockableTool {
+  name: string;
+  title?: string;
+  description?: string;
+  inputSchema?: unknown;
+  outputSchema?: unknown;
+  annotations?: unknown;
+}
+
+/**
+ * RFC 8785 (JCS) canonical JSON: keys sorted by UTF-16 code units, no whitespace, numbers and
+ * strings as ECMAScript serialises them (which is what JCS specifies).
+ */
+export function canonicalJson(value: unknown): string {
+  if (value === null || typeof value !== "object") {
+    if (typeof value === "number" && !Number.isFinite(value)) {
+      throw new TypeError("canonical JSON has no representation for NaN or Infinity");
+    }
+    return JSON.stringify(value) ?? "null";
+  }
+  if (Array.isArray(value)) return `[${value.map(canonicalJson).join(",")}]`;
+  const entries = Object.entries(value as Record<string, unknown>)
+    .filter(([, child]) => child !== undefined)
+    .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+  return `{${entries.map(([key, child]) => `${JSON.stringify(key)}:${canonicalJson(child)}`).join(",")}}`;
+}
+
+/** The locked view of a tool: name, title, description, inputSchema, outputSchema, annotations. */
+export function lockedView(tool: LockableTool): Record<string, unknown> {
+  const { name, title, description, inputSchema, outputSchema, annotations } = tool;
+  return { name, title, description, inputSchema, outputSchema, annotations };
+}
+
+export function sha256(data: string | Uint8Array): string {
+  return `sha256:${createHash("sha256").update(data).digest("hex")}`;
+}
+
+/** A tool's digest over the canonical JSON of its locked view. */
+export function toolDigest(tool: LockableTool): string {
+  return sha256(canonicalJson(lockedView(tool)));
+}
+
+/** Where the lock of a config lives (`security.lock_file`, else `gateway.lock` beside it). */
+export function lockPathFor(config: ResolvedConfig): string | undefined {
+  const setting = config.security.lock_file;
+  if (setting === false) return undefined;
+  const base = config.file ? dirname(config.file) : undefined;
+  if (setting) return resolve(base ?? process.cwd(), setting);
+  return base ? join(base, "gateway.lock") : undefined;
+}
+
+/** Reads a lock file; undefined when there is none. A malformed lock is an error, not ignored. */
+export function readLock(path: string): LockFile | undefined {
+  if (!existsSync(path)) return undefined;
+  const doc = parseDocument(readFileSync(path, "utf8"));
+  const fail = (why: string) =>
+    new GatewayError(
+      "CONFIG_INVALID",
+      `${path}: ${why}; rewrite it with \`mcp-gateway lock\` or delete it`,
+    );
+  if (doc.errors.length) throw fail(`cannot parse: ${doc.errors[0]!.message.split("\n")[0]}`);
+  const raw = doc.toJS() as Partial<LockFile> | null;
+  if (!raw || typeof raw !== "object") throw fail("expected a mapping");
+  if (raw.version !== 1) throw fail(`version ${String(raw.version)} is not supported (expected 1)`);
+  const digest = /^sha256:[0-9a-f]{64}$/;
+  const backends: LockFile["backends"] = {};
+  for (const [server, tools] of Object.entries(raw.backends ?? {})) {
+    backends[server] = {};
+    for (const [tool, value] of Object.entries(tools ?? {})) {
+      if (typeof value !== "string" || !digest.test(value)) {
+        throw fail(`backends.${server}.${tool}: expected "sha256:<64 hex digits>"`);
+      }
+      backends[server][tool] = value;
+    }
+  }
+  const capabilities: LockFile["capabilities"] = {};
+  for (const [file, value] of Object.entries(raw.capabilities ?? {})) {
+    if (typeof value !== "string" || !digest.test(value)) {
+      throw fail(`capabilities.${file}: expected "sha256:<64 hex digits>"`);
+    }
+    capabilities[file] = value;
+  }
+  return { version: 1, backends, capabilities };
+}
+
+/** Writes a lock, keys sorted so that a re-lock of the same tools changes nothing. */
+export function writeLock(path: string, lock: LockFile): void {
+  const sortKeys = <T>(record: Record<string, T>) =>
+    Object.fromEntries(Object.entries(record).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
+  const body = {
+    version: 1,
+    backends: sortKeys(
+      Object.fromEntries(Object.entries(lock.backends).map(([s, tools]) => [s, sortKeys(tools)])),
+    ),
+    capabilities: sortKeys(lock.capabilities),
+  };
+  const header =
+    "# gateway.lock: digests of every tool definition and capability file, written by\n" +
+    "# `mcp-gateway lock`. A tool whose definition differs is quarantined until approved:\n" +
+    "# review with `mcp-gateway lock diff`, approve with `mcp-gateway lock update`.\n";
+  writeFileSync(path, header + stringify(body, { lineWidth: 0 }));
+}
+
+/** The digests of capability files, keyed by path relative to the lock's folder. */
+export function capabilityDigests(files: string[], lockPath: string): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const file of files) {
+    out[relative(dirname(lockPath), file)] = sha256(readFileSync(file));
+  }
+  return out;
+}
+
+export interface ToolChanges {
+  changed: string[];
+  added: string[];
+  removed: string[];
+}
+
+/** How one backend's tools differ from its locked digests. */
+export function compareTools(
+  locked: Record<string, string> | undefined,
+  tools: LockableTool[],
+): ToolChanges {
+  const changes: ToolChanges = { changed: [], added: [], removed: [] };
+  const seen = new Set<string>();
+  for (const tool of tools) {
+    seen.add(tool.name);
+    const pinned = locked?.[tool.name];
+    if (pinned === undefined) changes.added.push(tool.name);
+    else if (pinned !== toolDigest(tool)) changes.changed.push(tool.name);
+  }
+  for (const name of Object.keys(locked ?? {})) if (!seen.has(name)) changes.removed.push(name);
+  return changes;
+}

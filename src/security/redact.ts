@@ -1,0 +1,94 @@
+/**
+ * Credential patterns, replaced by `[REDACTED:<kind>]` in logs, `config export` and (with
+ * `security.redact_results`) tool results. Shapes, not names: a token is caught wherever it
+ * appears. Each pattern is specific enough that ordinary text never matches.
+ */
+const PATTERNS: [kind: string, pattern: RegExp][] = [
+  [
+    "private-key",
+    /-----BEGIN [A-Z0-9 ]*PRIVATE KEY-----[\s\S]*?(-----END [A-Z0-9 ]*PRIVATE KEY-----|$)/g,
+  ],
+  ["jwt", /\beyJ[A-Za-z0-9_-]{8,}\.eyJ[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]{8,}/g],
+  ["aws-key", /\b(?:AKIA|ASIA|ABIA|ACCA)[0-9A-Z]{16}\b/g],
+  ["github-token", /\b(?:gh[pousr]_[A-Za-z0-9]{30,}|github_pat_[A-Za-z0-9_]{22,})/g],
+  ["gitlab-token", /\bglpat-[A-Za-z0-9_-]{20,}/g],
+  ["slack-token", /\bxox[abposr]-[A-Za-z0-9-]{10,}/g],
+  ["slack-webhook", /https:\/\/hooks\.slack\.com\/services\/[A-Za-z0-9/_-]+/g],
+  ["api-key", /\bsk-(?:ant-|proj-)?[A-Za-z0-9_-]{20,}/g],
+  ["stripe-key", /\b[rsp]k_(?:live|test)_[A-Za-z0-9]{16,}/g],
+  ["google-api-key", /\bAIza[0-9A-Za-z_-]{35}/g],
+  ["npm-token", /\bnpm_[A-Za-z0-9]{36}\b/g],
+  ["gateway-key", /\bmgw_[A-Za-z0-9_-]{43}/g],
+];
+
+/** `scheme://user:password@host`: the password goes, the rest stays readable. */
+const URL_PASSWORD = /\b([a-z][a-z0-9+.-]*:\/\/[^\s:/@]+:)([^\s@/]+)(@)/gi;
+/** `Bearer <token>` and `Basic <credentials>` in headers that were logged. */
+const AUTH_SCHEME = /\b(Bearer|Basic)\s+([A-Za-z0-9._~+/-]{12,}=*)/g;
+/** `password=...`, `"api_key": "..."`, `AWS_SECRET_ACCESS_KEY=...`. */
+const ASSIGNMENT =
+  /\b([A-Za-z0-9_-]*(?:password|passwd|secret|api[_-]?key|access[_-]?key|private[_-]?key|token)["']?\s*[=:]\s*["']?)([^\s"',;&]{8,})/gi;
+
+/** Replaces every credential-shaped string in `text`. */
+export function redactText(text: string): string {
+  if (text.length < 8) return text;
+  let out = text;
+  for (const [kind, pattern] of PATTERNS) out = out.replace(pattern, `[REDACTED:${kind}]`);
+  out = out.replace(URL_PASSWORD, (_, head: string, _password: string, at: string) => {
+    return `${head}[REDACTED:password]${at}`;
+  });
+  out = out.replace(AUTH_SCHEME, (whole, scheme: string, value: string) =>
+    value.startsWith("[REDACTED") ? whole : `${scheme} [REDACTED:token]`,
+  );
+  out = out.replace(ASSIGNMENT, (whole, head: string, value: string) =>
+    value.startsWith("[REDACTED") || value.startsWith("${") ? whole : `${head}[REDACTED:secret]`,
+  );
+  return out;
+}
+
+/** A deep copy of a JSON value with every string redacted. */
+export function redactValue<T>(value: T): T {
+  if (typeof value === "string") return redactText(value) as T;
+  if (Array.isArray(value)) return value.map(redactValue) as T;
+  if (value && typeof value === "object") {
+    const out: Record<string, unknown> = {};
+    for (const [key, child] of Object.entries(value)) out[key] = redactValue(child);
+    return out as T;
+  }
+  return value;
+}
+
+interface ResultLike {
+  content?: unknown;
+  structuredContent?: unknown;
+}
+
+/** A tool result with credentials redacted from its text and structured content. */
+export function redactResult<T extends ResultLike>(result: T): T {
+  const out = { ...result };
+  if (Array.isArray(result.content)) {
+    out.content = result.content.map((block: { type?: string; text?: unknown }) =>
+      block?.type === "text" && typeof block.text === "string"
+        ? { ...block, text: redactText(block.text) }
+        : block?.type === "resource"
+          ? redactValue(block)
+          : block,
+    );
+  }
+  if (result.structuredContent !== undefined) {
+    out.structuredContent = redactValue(result.structuredContent);
+  }
+  return out;
+}
+
+/** A log argument with credentials redacted (strings and error messages). */
+export function redactLogArg(arg: unknown): unknown {
+  if (typeof arg === "string") return redactText(arg);
+  if (arg instanceof Error) {
+    const copy = new Error(redactText(arg.message));
+    copy.name = arg.name;
+    copy.stack = arg.stack ? redactText(arg.stack) : undefined;
+    return copy;
+  }
+  return arg;
+}

@@ -1,0 +1,117 @@
+import { z } from "zod";
+
+/** Tool scopes as written on a key or an OAuth scope: globs over `server` and `server:tool`. */
+const ScopeFields = {
+  /** Same as `allowed_tools: ["<backend>:*"]` per entry (the original gateway's field). */
+  backends: z.array(z.string().min(1)).default([]),
+  allowed_tools: z.array(z.string().min(1)).default([]),
+  denied_tools: z.array(z.string().min(1)).default([]),
+  admin: z.boolean().default(false),
+};
+
+export const ApiKeySchema = z.strictObject({
+  /** `sha256:<hex>` (what `keys create` writes), `env:NAME`, or the key itself (warned). */
+  key: z.string().min(1),
+  name: z.string().regex(/^[A-Za-z0-9][A-Za-z0-9_.-]*$/, "letters, digits, . _ and - only"),
+  description: z.string().optional(),
+  ...ScopeFields,
+  /** Requests per minute; 0 or absent means no per-key limit. */
+  rate_limit: z.number().int().min(0).default(0),
+});
+export type ApiKeyConfig = z.infer<typeof ApiKeySchema>;
+
+export const OAuthSchema = z.strictObject({
+  /** The authorization server whose tokens are accepted (the `iss` claim). */
+  issuer: z.url(),
+  /** The JWKS to verify signatures; discovered from the issuer's metadata when absent. */
+  jwks_uri: z.url().optional(),
+  /**
+   * This gateway's public `/mcp` URL: its resource identifier (RFC 8707), shown in the RFC 9728
+   * metadata. Required: an audience guessed from the request's Host header could be spoofed.
+   */
+  resource: z.url(),
+  /** Accepted `aud` values; by default `resource`. */
+  audience: z.union([z.string(), z.array(z.string())]).optional(),
+  /** Scopes every token must carry. */
+  required_scopes: z.array(z.string()).default([]),
+  /** Token scope -> tool scopes. When given, a token needs at least one of these scopes. */
+  scopes: z.record(z.string(), z.strictObject(ScopeFields)).default({}),
+  /** Leeway for `exp`/`nbf`. */
+  clock_tolerance_seconds: z.number().int().min(0).max(300).default(30),
+});
+export type OAuthConfig = z.infer<typeof OAuthSchema>;
+
+export const AuthSchema = z
+  .strictObject({
+    enabled: z.boolean().default(false),
+    api_keys: z.array(ApiKeySchema).default([]),
+    /** One admin token (the original gateway's field); same formats as `api_keys[].key`. */
+    bearer_token: z.string().min(1).optional(),
+    oauth: OAuthSchema.optional(),
+  })
+  .superRefine((auth, ctx) => {
+    const seen = new Set<string>();
+    auth.api_keys.forEach((key, index) => {
+      if (seen.has(key.name)) {
+        ctx.addIssue({
+          code: "custom",
+          path: ["api_keys", index, "name"],
+          message: `two keys are named "${key.name}"; names must be unique (keys revoke uses them)`,
+        });
+      }
+      seen.add(key.name);
+    });
+    if (auth.enabled && !auth.api_keys.length && !auth.bearer_token && !auth.oauth) {
+      ctx.addIssue({
+        code: "custom",
+        path: ["enabled"],
+        message:
+          "auth is on but no api_keys, bearer_token or oauth is configured, so nobody could connect; run `mcp-gateway keys create NAME`",
+      });
+    }
+    if (auth.bearer_token === "auto") {
+      ctx.addIssue({
+        code: "custom",
+        path: ["bearer_token"],
+        message: "`auto` is not supported; run `mcp-gateway keys create NAME --admin` instead",
+      });
+    }
+  })
+  .prefault({});
+export type AuthConfig = z.infer<typeof AuthSchema>;
+
+export const SecuritySchema = z
+  .strictObject({
+    /** `quarantine` hides and refuses tools with a HIGH poisoning finding; `warn` only reports. */
+    poisoning: z.enum(["warn", "quarantine"]).default("quarantine"),
+    /** `server:tool` globs never quarantined for poisoning (their findings are still shown). */
+    trusted_tools: z.array(z.string().min(1)).default([]),
+    /** Replace credential-shaped strings in tool results with `[REDACTED:<kind>]`. */
+    redact_results: z.boolean().default(false),
+    /** The lock file (default: `gateway.lock` beside the config); `false` ignores any lock. */
+    lock_file: z.union([z.string().min(1), z.literal(false)]).optional(),
+  })
+  .prefault({});
+export type SecurityConfig = z.infer<typeof SecuritySchema>;
+
+/**
+ * The original gateway's `security.*` settings that this gateway does not implement: recognised
+ * and warned about, so its users' files still load.
+ */
+export const ORIGINAL_SECURITY_KEYS: readonly string[] = [
+  "sanitize_input",
+  "ssrf_protection",
+  "trust_configured_backends",
+  "tool_policy",
+  "firewall",
+  "message_signing",
+  "agent_identity",
+  "transparency_log",
+  "response_inspection",
+  "response_contract",
+  "identity_grants",
+  "context_integrity",
+  "remote_server_signing",
+  "provenance_stamping",
+  "claim_capture",
+].map((key) => `security.${key}`);

@@ -1,0 +1,57 @@
+import { Client, StreamableHTTPClientTransport } from "@modelcontextprotocol/client";
+import type { ConnectedClient } from "../helpers.ts";
+
+/** Connects the SDK client to `url` + `path`, sending `key` as a bearer token. */
+export async function connectWithKey(
+  url: string,
+  key: string | undefined,
+  path = "/mcp",
+): Promise<ConnectedClient> {
+  const client = new Client({ name: "security-test", version: "1.0.0" }, { capabilities: {} });
+  const headers: Record<string, string> = key ? { Authorization: `Bearer ${key}` } : {};
+  const transport = new StreamableHTTPClientTransport(new URL(`${url}${path}`), {
+    requestInit: { headers },
+  });
+  await client.connect(transport);
+  return {
+    client,
+    async close() {
+      await client.close().catch(() => {});
+    },
+  };
+}
+
+/** Calls a meta tool and returns its structured content (or throws with the error text). */
+export async function meta(
+  client: Client,
+  name: string,
+  args: Record<string, unknown> = {},
+): Promise<{ isError?: boolean; text: string; data: Record<string, unknown> }> {
+  const result = await client.callTool({ name, arguments: args });
+  const content = result.content as { type: string; text?: string }[];
+  const text = content.find((block) => block.type === "text")?.text ?? "";
+  return {
+    isError: result.isError as boolean | undefined,
+    text,
+    data: (result.structuredContent ?? {}) as Record<string, unknown>,
+  };
+}
+
+/** A raw JSON-RPC `initialize` POST, for checking status codes and headers. */
+export function initializeBody(id: number | string = 1): string {
+  return JSON.stringify({
+    jsonrpc: "2.0",
+    id,
+    method: "initialize",
+    params: {
+      protocolVersion: "2025-11-25",
+      capabilities: {},
+      clientInfo: { name: "raw", version: "1" },
+    },
+  });
+}
+
+export const MCP_HEADERS = {
+  "content-type": "application/json",
+  accept: "application/json, text/event-stream",
+};
