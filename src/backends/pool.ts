@@ -601,6 +601,8 @@ export class BackendPool {
 
   private setTools(handle: Handle, tools: Tool[], persist: boolean): void {
     handle.tools = tools;
+    // A tool that changed may answer differently now: forget what it answered before.
+    this.cache?.clear(handle.config.name);
     if (persist) {
       this.options.store.setTools(handle.config.name, {
         fingerprint: handle.fingerprint,

@@ -83,4 +83,6 @@ export interface InternalDriver {
   /** Default per-call timeout in ms. */
   timeout?: number;
   open(events: ConnectionEvents): Promise<BackendConnection>;
+  /** Re-reads what it serves (SIGHUP, `POST /api/reload`). */
+  reload?(): unknown;
 }

@@ -1,6 +1,6 @@
 import { loadConfig, type ResolvedConfig } from "../config/load.ts";
 import { watchConfigFile } from "../config/watch.ts";
-import { errorMessage, GatewayError } from "../errors.ts";
+import { errorMessage } from "../errors.ts";
 import { createRoutes } from "../http/routes.ts";
 import { serveHttp } from "../http/serve.ts";
 import { logger } from "../logger.ts";
@@ -50,12 +50,9 @@ export async function runGateway(options: RunOptions): Promise<RunningGateway> {
 
   const log = logger.withTag("config");
   const reload = async (): Promise<ReloadSummary> => {
+    for (const driver of drivers) driver.reload?.();
     const file = gateway.config.file;
-    if (!file)
-      throw new GatewayError(
-        "CONFIG_NOT_FOUND",
-        "no config file to reload (running the built-in default)",
-      );
+    if (!file) return { added: [], removed: [], changed: [], restartRequired: [] };
     // Validation happens before anything changes: a bad file leaves the running config in place.
     const next = loadConfig({ path: file, env: options.env });
     const summary = await gateway.reload(next);

@@ -37,7 +37,10 @@ export class ResponseCache {
   }
 
   clear(prefix?: string): void {
-    if (!prefix) return this.entries.clear();
+    if (!prefix) {
+      this.entries.clear();
+      return;
+    }
     for (const key of this.entries.keys())
       if (key.startsWith(`${prefix}\u0000`)) this.entries.delete(key);
   }
