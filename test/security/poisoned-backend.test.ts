@@ -1,0 +1,241 @@
+/**
+ * Attack: a backend whose tool descriptions carry instructions for the model (tool poisoning).
+ * Findings show in /health with the tool names; with `security.poisoning: quarantine` (the
+ * default) a HIGH-flagged tool is hidden from list and search and refused at invoke.
+ */
+import { afterAll, beforeAll, describe, expect, setDefaultTimeout, test } from "bun:test";
+import { readFileSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { loadBuiltinCapabilities } from "../../src/capabilities/catalog.ts";
+import { toTool } from "../../src/capabilities/resolve.ts";
+import { scanTool } from "../../src/security/poisoning.ts";
+import {
+  BUN,
+  type ConnectedClient,
+  connectHttp,
+  FIXTURES,
+  ROOT,
+  startGateway,
+  tempDir,
+  waitFor,
+} from "../helpers.ts";
+import { meta } from "./_helpers.ts";
+
+setDefaultTimeout(30_000);
+
+const SERVER = join(FIXTURES, "poisoned/server.ts");
+const SAMPLES = JSON.parse(readFileSync(join(FIXTURES, "poisoned/samples.json"), "utf8")) as {
+  poisoned: { name: string }[];
+  benign: { name: string }[];
+};
+const sample = (name: string) => SAMPLES.poisoned.find((tool) => tool.name === name)!;
+
+const TOOLS = [
+  { name: "get_time", description: "Current time in a time zone." },
+  sample("add"),
+  sample("translate"),
+  {
+    name: "long_doc",
+    description: `Documents everything. ${"Lorem ipsum dolor sit. ".repeat(100)}`,
+  },
+];
+
+function backendConfig(toolsFile: string, extra = ""): string {
+  return `
+capabilities: { enabled: false }
+${extra}
+backends:
+  shady:
+    command: ${BUN}
+    args: ["${SERVER}"]
+    env: { TOOLS_FILE: "${toolsFile}" }
+`;
+}
+
+function writeTools(tools: unknown[]): string {
+  const file = join(tempDir("mcpgw-poison-"), "tools.json");
+  writeFileSync(file, JSON.stringify(tools));
+  return file;
+}
+
+describe("quarantine (the default)", () => {
+  let gateway: Awaited<ReturnType<typeof startGateway>>;
+  let session: ConnectedClient;
+  let toolsFile: string;
+
+  beforeAll(async () => {
+    toolsFile = writeTools(TOOLS);
+    gateway = await startGateway(backendConfig(toolsFile));
+    await waitFor(() => gateway.gateway.index.tools("shady").length === TOOLS.length);
+    session = await connectHttp(gateway.url);
+  });
+  afterAll(async () => {
+    await session?.close();
+    await gateway?.stop();
+  });
+
+  test("/health lists the findings with server, tool, rule and where", async () => {
+    const health = (await (await fetch(`${gateway.url}/health`)).json()) as {
+      security: {
+        poisoning: { mode: string; findings: Record<string, unknown>[] };
+        quarantined: string[];
+      };
+    };
+    expect(health.security.poisoning.mode).toBe("quarantine");
+    expect(health.security.quarantined.sort()).toEqual(["shady:add", "shady:translate"]);
+    const findings = health.security.poisoning.findings;
+    expect(findings).toContainEqual(
+      expect.objectContaining({
+        server: "shady",
+        tool: "add",
+        severity: "high",
+        rule: "hidden instruction block",
+        where: "description",
+        quarantined: true,
+      }),
+    );
+    expect(findings).toContainEqual(
+      expect.objectContaining({ tool: "translate", rule: "invisible characters" }),
+    );
+    // A long description is a low note: shown, not quarantined.
+    expect(findings).toContainEqual(
+      expect.objectContaining({ tool: "long_doc", severity: "low", quarantined: false }),
+    );
+  });
+
+  test("quarantined tools are hidden from list and search", async () => {
+    const listed = await meta(session.client, "gateway_list_tools", { server: "shady" });
+    expect((listed.data.tools as { tool: string }[]).map((t) => t.tool).sort()).toEqual([
+      "get_time",
+      "long_doc",
+    ]);
+    for (const query of ["add two numbers", "translate to french"]) {
+      const found = await meta(session.client, "gateway_search_tools", { query, limit: 25 });
+      const names = (found.data.matches as { tool: string }[]).map((m) => m.tool);
+      expect(names).not.toContain("add");
+      expect(names).not.toContain("translate");
+    }
+    const servers = await meta(session.client, "gateway_list_servers");
+    expect((servers.data.servers as { tools: number }[])[0]!.tools).toBe(2);
+  });
+
+  test("invoke refuses a quarantined tool with an error naming the finding", async () => {
+    const result = await meta(session.client, "gateway_invoke", {
+      server: "shady",
+      tool: "add",
+      arguments: { a: 1, b: 2 },
+    });
+    expect(result.isError).toBe(true);
+    expect(result.text).toStartWith("[TOOL_QUARANTINED] shady:add is quarantined");
+    expect(result.text).toContain("hidden instruction block in its description");
+    expect(result.text).toContain("security.trusted_tools");
+    const fine = await meta(session.client, "gateway_invoke", {
+      server: "shady",
+      tool: "get_time",
+    });
+    expect(fine.text).toBe("called get_time");
+  });
+
+  test("/mcp/{backend} hides and refuses them too", async () => {
+    const { connectWithKey } = await import("./_helpers.ts");
+    const direct = await connectWithKey(gateway.url, undefined, "/mcp/shady");
+    const { tools } = await direct.client.listTools();
+    expect(tools.map((t) => t.name).sort()).toEqual(["get_time", "long_doc"]);
+    const refused = await direct.client.callTool({ name: "translate", arguments: {} });
+    expect(refused.isError).toBe(true);
+    expect(JSON.stringify(refused.content)).toContain("invisible characters");
+    await direct.close();
+  });
+
+  test("a tool poisoned later, on a list change, is quarantined as soon as it is listed", async () => {
+    writeFileSync(toolsFile, JSON.stringify([...TOOLS, sample("random_fact")]));
+    await waitFor(() => gateway.gateway.security.isQuarantined("shady", "random_fact"));
+    const result = await meta(session.client, "gateway_invoke", {
+      server: "shady",
+      tool: "random_fact",
+    });
+    expect(result.text).toContain("redirects messages to a fixed address");
+  });
+});
+
+describe("warn mode and trusted tools", () => {
+  let gateway: Awaited<ReturnType<typeof startGateway>>;
+  let session: ConnectedClient;
+
+  beforeAll(async () => {
+    gateway = await startGateway(backendConfig(writeTools(TOOLS), "security: { poisoning: warn }"));
+    await waitFor(() => gateway.gateway.index.tools("shady").length === TOOLS.length);
+    session = await connectHttp(gateway.url);
+  });
+  afterAll(async () => {
+    await session?.close();
+    await gateway?.stop();
+  });
+
+  test("with poisoning: warn a flagged tool stays listed and callable, and is still reported", async () => {
+    const listed = await meta(session.client, "gateway_list_tools", { server: "shady" });
+    expect((listed.data.tools as unknown[]).length).toBe(TOOLS.length);
+    const result = await meta(session.client, "gateway_invoke", { server: "shady", tool: "add" });
+    expect(result.text).toBe("called add");
+    const report = gateway.gateway.health().security!;
+    expect(report.quarantined).toEqual([]);
+    expect(report.poisoning.findings.some((f) => f.tool === "add" && f.severity === "high")).toBe(
+      true,
+    );
+  });
+
+  test("trusted_tools exempts a tool the operator vouches for", async () => {
+    const trusted = await startGateway(
+      backendConfig(writeTools(TOOLS), 'security: { trusted_tools: ["shady:add"] }'),
+    );
+    try {
+      await waitFor(() => trusted.gateway.index.tools("shady").length === TOOLS.length);
+      expect(trusted.gateway.security.isQuarantined("shady", "add")).toBe(false);
+      expect(trusted.gateway.security.isQuarantined("shady", "translate")).toBe(true);
+    } finally {
+      await trusted.stop();
+    }
+  });
+});
+
+describe("detection and false positives", () => {
+  test("every poisoned sample has a HIGH finding; no benign sample does", () => {
+    for (const tool of SAMPLES.poisoned) {
+      const high = scanTool("x", tool as never).filter((f) => f.severity === "high");
+      expect(`${tool.name}: ${high.length > 0}`).toBe(`${tool.name}: true`);
+    }
+    for (const tool of SAMPLES.benign) {
+      const high = scanTool("x", tool as never).filter((f) => f.severity === "high");
+      expect(`${tool.name}: ${high.map((f) => f.rule)}`).toBe(`${tool.name}: `);
+    }
+  });
+
+  test("no real tool of a published server (bench/corpus) has a HIGH finding", () => {
+    const corpus = JSON.parse(
+      readFileSync(join(ROOT, "bench/corpus/tools.json"), "utf8"),
+    ) as Record<string, { name: string }[]>;
+    const flagged: string[] = [];
+    let count = 0;
+    for (const [server, tools] of Object.entries(corpus)) {
+      for (const tool of tools) {
+        count++;
+        for (const finding of scanTool(server, tool as never)) {
+          if (finding.severity === "high") flagged.push(`${server}:${tool.name} ${finding.rule}`);
+        }
+      }
+    }
+    expect(count).toBeGreaterThan(500);
+    expect(flagged).toEqual([]);
+  });
+
+  test("no built-in capability has a HIGH finding", () => {
+    const flagged: string[] = [];
+    for (const result of loadBuiltinCapabilities()) {
+      if (!result.ok) continue;
+      for (const finding of scanTool("capabilities", toTool(result.capability))) {
+        if (finding.severity === "high") flagged.push(`${result.capability.name} ${finding.rule}`);
+      }
+    }
+    expect(flagged).toEqual([]);
+  });
+});
