@@ -3,7 +3,6 @@ import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import {
   BUN,
-  type ConnectedClient,
   connectHttp,
   FIXTURES,
   firstText,

@@ -1,0 +1,45 @@
+/** Percentile of an ascending-sorted sample (nearest rank). */
+export function percentile(sorted: number[], p: number): number {
+  if (sorted.length === 0) return Number.NaN;
+  const rank = Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1));
+  return sorted[rank]!;
+}
+
+export interface Summary {
+  n: number;
+  p50: number;
+  p90: number;
+  p99: number;
+  mean: number;
+}
+
+export function summarize(samples: number[]): Summary {
+  const sorted = [...samples].sort((a, b) => a - b);
+  const mean = sorted.reduce((sum, x) => sum + x, 0) / Math.max(sorted.length, 1);
+  return {
+    n: sorted.length,
+    p50: percentile(sorted, 50),
+    p90: percentile(sorted, 90),
+    p99: percentile(sorted, 99),
+    mean,
+  };
+}
+
+/** Prints a Markdown table (also readable in a terminal). */
+export function printTable(headers: string[], rows: (string | number)[][]): string {
+  const cells = rows.map((row) =>
+    row.map((cell) => (typeof cell === "number" ? cell.toFixed(3) : cell)),
+  );
+  const widths = headers.map((h, i) =>
+    Math.max(h.length, ...cells.map((row) => String(row[i]).length)),
+  );
+  const line = (row: string[]) =>
+    `| ${row.map((cell, i) => cell.padEnd(widths[i]!)).join(" | ")} |`;
+  const out = [
+    line(headers),
+    `|${widths.map((w) => "-".repeat(w + 2)).join("|")}|`,
+    ...cells.map(line),
+  ].join("\n");
+  console.log(out);
+  return out;
+}

@@ -1,0 +1,167 @@
+#!/usr/bin/env bun
+/**
+ * The latency a `gateway_invoke` adds over calling the same backend directly, on the same
+ * transport: a client over stdio to the fixture vs a client over stdio to `serve --stdio` in front
+ * of the fixture over stdio; and the same over Streamable HTTP.
+ *
+ *   bun bench/invoke.ts [calls=2000]
+ */
+import { join } from "node:path";
+import { Client, StreamableHTTPClientTransport } from "@modelcontextprotocol/client";
+import { StdioClientTransport } from "@modelcontextprotocol/client/stdio";
+import { printTable, summarize } from "./_stats.ts";
+
+const ROOT = join(import.meta.dir, "..");
+const FIXTURE = join(ROOT, "test/fixtures/servers/fixture.ts");
+const BUN = process.execPath;
+const CALLS = Number(process.argv[2] ?? 2000);
+const WARMUP = 200;
+
+type Call = () => Promise<unknown>;
+
+async function measure(call: Call): Promise<number[]> {
+  for (let i = 0; i < WARMUP; i++) await call();
+  const samples: number[] = [];
+  for (let i = 0; i < CALLS; i++) {
+    const started = performance.now();
+    await call();
+    samples.push(performance.now() - started);
+  }
+  return samples;
+}
+
+function client(): Client {
+  return new Client({ name: "bench", version: "1" }, { capabilities: {} });
+}
+
+const echo = (c: Client) => () => c.callTool({ name: "echo", arguments: { message: "hi" } });
+const viaGateway = (c: Client) => () =>
+  c.callTool({
+    name: "gateway_invoke",
+    arguments: { server: "fixture", tool: "echo", arguments: { message: "hi" } },
+  });
+
+async function freePort(): Promise<number> {
+  const server = Bun.serve({ port: 0, fetch: () => new Response() });
+  const port = server.port!;
+  await server.stop(true);
+  return port;
+}
+
+async function waitHttp(url: string): Promise<void> {
+  for (let i = 0; i < 200; i++) {
+    if (
+      await fetch(url).then(
+        () => true,
+        () => false,
+      )
+    )
+      return;
+    await Bun.sleep(50);
+  }
+  throw new Error(`${url} did not come up`);
+}
+
+function writeConfig(body: string): string {
+  const file = join(require("node:os").tmpdir(), `bench-gw-${process.pid}-${Math.random()}.yaml`);
+  require("node:fs").writeFileSync(file, body);
+  return file;
+}
+
+const rows: (string | number)[][] = [];
+function report(name: string, direct: number[], via: number[]): void {
+  const d = summarize(direct);
+  const v = summarize(via);
+  rows.push([name, "direct", d.p50, d.p90, d.p99]);
+  rows.push([name, "via gateway", v.p50, v.p90, v.p99]);
+  rows.push([name, "added", v.p50 - d.p50, v.p90 - d.p90, v.p99 - d.p99]);
+}
+
+// stdio: client -> fixture, and client -> gateway --stdio -> fixture.
+{
+  const direct = client();
+  await direct.connect(
+    new StdioClientTransport({ command: BUN, args: [FIXTURE], stderr: "ignore" }),
+  );
+  const directSamples = await measure(echo(direct));
+  await direct.close();
+
+  const config = writeConfig(
+    `backends:\n  fixture:\n    command: ${BUN}\n    args: ["${FIXTURE}"]\n`,
+  );
+  const gw = client();
+  await gw.connect(
+    new StdioClientTransport({
+      command: BUN,
+      args: [
+        join(ROOT, "src/main.ts"),
+        "serve",
+        "--stdio",
+        "--config",
+        config,
+        "--log-level",
+        "error",
+      ],
+      env: {
+        ...process.env,
+        XDG_STATE_HOME: join(require("node:os").tmpdir(), `bench-state-${process.pid}`),
+      } as Record<string, string>,
+      stderr: "ignore",
+    }),
+  );
+  const viaSamples = await measure(viaGateway(gw));
+  await gw.close();
+  report("stdio", directSamples, viaSamples);
+}
+
+// Streamable HTTP: client -> fixture, and client -> gateway -> fixture, all over HTTP.
+{
+  const backendPort = await freePort();
+  const backend = Bun.spawn([BUN, FIXTURE, "--http", String(backendPort)], { stderr: "ignore" });
+  await waitHttp(`http://127.0.0.1:${backendPort}/`);
+  const direct = client();
+  await direct.connect(
+    new StreamableHTTPClientTransport(new URL(`http://127.0.0.1:${backendPort}/mcp`)),
+  );
+  const directSamples = await measure(echo(direct));
+  await direct.close();
+
+  const gatewayPort = await freePort();
+  const config = writeConfig(
+    `backends:\n  fixture:\n    url: http://127.0.0.1:${backendPort}/mcp\n`,
+  );
+  const gateway = Bun.spawn(
+    [
+      BUN,
+      join(ROOT, "src/main.ts"),
+      "serve",
+      "--config",
+      config,
+      "--port",
+      String(gatewayPort),
+      "--log-level",
+      "error",
+    ],
+    {
+      stderr: "ignore",
+      env: {
+        ...process.env,
+        XDG_STATE_HOME: join(require("node:os").tmpdir(), `bench-state-${process.pid}`),
+      },
+    },
+  );
+  await waitHttp(`http://127.0.0.1:${gatewayPort}/health`);
+  const gw = client();
+  await gw.connect(
+    new StreamableHTTPClientTransport(new URL(`http://127.0.0.1:${gatewayPort}/mcp`)),
+  );
+  const viaSamples = await measure(viaGateway(gw));
+  await gw.close();
+  gateway.kill();
+  backend.kill();
+  report("streamable-http", directSamples, viaSamples);
+}
+
+console.log(`\ngateway_invoke latency, ${CALLS} sequential calls after ${WARMUP} warm-up (ms)\n`);
+printTable(["transport", "path", "p50", "p90", "p99"], rows);
+process.exit(0);
