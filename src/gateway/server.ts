@@ -1,6 +1,8 @@
 import type { JsonObject } from "../backends/types.ts";
 import { logger } from "../logger.ts";
 import { type CallToolResult, ProtocolError, ProtocolErrorCode, Server } from "../mcp/sdk.ts";
+import { invoke } from "../meta/invoke.ts";
+import { asListed, directTools, page } from "../meta/surface.ts";
 import { INSTRUCTIONS, META_TOOLS, META_TOOLS_BY_NAME } from "../meta/tools.ts";
 import { errorResult } from "../meta/types.ts";
 import { VERSION } from "../version.ts";
@@ -33,7 +35,8 @@ export function createSessionServer(gateway: Gateway, options: SessionServerOpti
         completions: {},
         logging: {},
       },
-      instructions: INSTRUCTIONS,
+      // Flat mode has no meta tools to explain.
+      instructions: gateway.config.meta_mcp.enabled ? INSTRUCTIONS : undefined,
     },
   );
   const detach = registerCatalogHandlers(
@@ -54,15 +57,32 @@ export function createSessionServer(gateway: Gateway, options: SessionServerOpti
     previousOnClose?.();
   };
 
-  server.setRequestHandler("tools/list", async () => ({
-    tools: META_TOOLS.map((tool) => tool.definition),
-  }));
+  const metaNames = new Set(META_TOOLS.map((tool) => tool.definition.name));
+  server.setRequestHandler("tools/list", async (request) => {
+    const direct = directTools(gateway, caller, metaNames).map(asListed);
+    if (!gateway.config.meta_mcp.enabled) {
+      // Flat mode: every reachable tool directly, paginated, for clients that defer tools themselves.
+      try {
+        const { items, nextCursor } = page(direct, request.params?.cursor);
+        return { tools: items, ...(nextCursor ? { nextCursor } : {}) };
+      } catch {
+        throw new ProtocolError(ProtocolErrorCode.InvalidParams, "Invalid cursor");
+      }
+    }
+    return { tools: [...META_TOOLS.map((tool) => tool.definition), ...direct] };
+  });
 
   server.setRequestHandler("tools/call", async (request, ctx): Promise<CallToolResult> => {
-    const { name, arguments: args = {} } = request.params;
-    const tool = META_TOOLS_BY_NAME.get(name);
+    const { name } = request.params;
+    let args = (request.params.arguments ?? {}) as JsonObject;
+    let tool = gateway.config.meta_mcp.enabled ? META_TOOLS_BY_NAME.get(name) : undefined;
     if (!tool) {
-      throw new ProtocolError(ProtocolErrorCode.InvalidParams, `unknown tool ${name}`);
+      // A surfaced (or flat-mode) tool: the same path as gateway_invoke, scopes and checks included.
+      const direct = directTools(gateway, caller, metaNames).find((entry) => entry.name === name);
+      if (!direct)
+        throw new ProtocolError(ProtocolErrorCode.InvalidParams, `Tool ${name} not found`);
+      tool = invoke;
+      args = { server: direct.server, tool: direct.tool.name, arguments: args };
     }
     const relay = createRequestRelay(
       server,
@@ -72,7 +92,7 @@ export function createSessionServer(gateway: Gateway, options: SessionServerOpti
     );
     let result: CallToolResult;
     try {
-      result = await tool.handle(args as JsonObject, {
+      result = await tool.handle(args, {
         gateway,
         caller,
         signal: ctx.mcpReq.signal,
