@@ -10,8 +10,10 @@ import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import MiniSearch from "minisearch";
 import type { Tool } from "../../src/mcp/sdk.ts";
+import { WEIGHTS } from "../../src/search/expand.ts";
 import { toEntryTexts } from "../../src/search/fields.ts";
 import { ToolIndex } from "../../src/search/index.ts";
+import { LIFTS } from "../../src/search/signals.ts";
 import { tokenize } from "../../src/search/tokenize.ts";
 import { type Corpus, type Engine, plainBm25, substringSynonyms } from "./baselines.ts";
 
@@ -147,9 +149,39 @@ for (const make of engines) {
   );
 }
 
+// Ablation: each part of ours switched off in turn, on the whole query set.
+const ablations: [string, () => void][] = [
+  ["without the domain synonym table", () => Object.assign(WEIGHTS, { synonym: 0 })],
+  ["without the WordNet lexicon", () => Object.assign(WEIGHTS, { derived: 0, lexicon: 0 })],
+  [
+    "without typo, prefix and compound repair",
+    () => Object.assign(WEIGHTS, { typo1: 0, typo2: 0, prefix: 0, split: 0 }),
+  ],
+  [
+    "without name, verb, read and server signals",
+    () => Object.assign(LIFTS, { name: 0, read: 0, verbMismatch: 0, server: 0 }),
+  ],
+];
+const savedWeights = { ...WEIGHTS };
+const savedLifts = { ...LIFTS };
+console.log("\n| ours, ablated | hit@1 | hit@5 |");
+console.log("|---|---|---|");
+for (const [name, apply] of ablations) {
+  apply();
+  const s = evaluate(ours(corpus), queries, false);
+  console.log(`| ${name} | ${pct(s.hit1, s.n)} | ${pct(s.hit5, s.n)} |`);
+  Object.assign(WEIGHTS, savedWeights);
+  Object.assign(LIFTS, savedLifts);
+}
+
 if (process.argv.includes("--no-latency")) process.exit(0);
 const big = scaled(10_000);
 const bigCount = Object.values(big).reduce((sum, tools) => sum + tools.length, 0);
+const buildStart = performance.now();
+ours(big).search("warm up", 5);
+console.log(
+  `\nindexing ${bigCount} tools (upserts + first search): ${(performance.now() - buildStart).toFixed(0)} ms`,
+);
 console.log(
   `\nlatency per search, ${bigCount} tools indexed, ${queries.length} queries x 5 rounds:\n`,
 );

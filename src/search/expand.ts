@@ -1,6 +1,6 @@
 import { editDistance } from "./distance.ts";
 import { derivedForms, lemma, lexiconSynonyms } from "./lexicon.ts";
-import { synonymsOf } from "./synonyms.ts";
+import { synonymsOf, unabbreviate } from "./synonyms.ts";
 import { isStopword, splitWords, toTerm } from "./tokenize.ts";
 
 /** What query expansion needs from the index: which terms exist. */
@@ -36,7 +36,9 @@ const MAX_QUERY_WORDS = 24;
 export function expandQuery(query: string, vocabulary: Vocabulary): QueryGroup[] {
   const groups: QueryGroup[] = [];
   const seen = new Set<string>();
-  const all = splitWords(normalizeQuery(query)).filter((word) => !/^v?\d+$/.test(word));
+  const all = splitWords(normalizeQuery(query))
+    .filter((word) => !/^v?\d+$/.test(word))
+    .flatMap(unabbreviate);
   const words = all.filter((word) => !isStopword(word));
   // "data sources" → "datasources", "on call" → "oncall": two words the tools write as one
   // become one group, the joined term first and each part at a discount.

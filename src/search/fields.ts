@@ -58,9 +58,13 @@ function collect(schema: Schema | undefined, names: string[], prose: string[], d
   }
 }
 
-/** The first sentence of a description, skipping decoration such as "🎯 Purpose:". */
+/** The first sentence of a description, past decoration such as "🎯 Purpose: 1.". */
 export function firstSentence(text: string): string {
-  const plain = text.replace(/[^\p{L}\p{N}\s.,:;'"()/_-]/gu, " ").trim();
+  const plain = text
+    .replace(/[^\p{L}\p{N}\s.,:;'"()/_-]/gu, " ")
+    .replace(/^\s*(purpose|description|summary|overview)\s*:\s*/i, "")
+    .replace(/^\s*\d+[.)]\s+/, "")
+    .trim();
   const end = plain.search(/[.!?](\s|$)|\n\s*\n/);
   return (end < 0 ? plain : plain.slice(0, end)).slice(0, 300);
 }

@@ -10,7 +10,7 @@ const GROUPS = [
   // actions
   "find search lookup query look locate discover seek",
   "create add new make insert generate register open provision spin",
-  "delete remove drop destroy erase purge trash discard clear",
+  "delete remove drop destroy erase purge trash discard clear forget",
   "get read fetch retrieve show view display see check inspect obtain list",
   "list enumerate browse",
   "update edit modify change patch alter set adjust",
@@ -18,7 +18,9 @@ const GROUPS = [
   "run execute invoke call trigger perform",
   "start begin launch boot spawn",
   "stop halt terminate kill end abort quit shutdown",
-  "cancel revoke withdraw undo",
+  "cancel revoke withdraw",
+  "undo revert rollback reset restore",
+  "mute silence snooze quiet",
   "close resolve complete finish done",
   "navigate go visit browse goto",
   "click press tap",
@@ -98,7 +100,7 @@ const GROUPS = [
   "entity node",
   "relation relationship edge",
   "star favorite bookmark",
-  "recent latest newest",
+  "recent latest newest lately",
   "now current active present",
   "history log past",
   "sprint iteration cycle",
@@ -117,6 +119,36 @@ const GROUPS = [
   "version release",
   "workspace project",
 ];
+
+/** Abbreviations of tool-land, read as the words they stand for ("PR" → "pull request"). */
+const ABBREVIATIONS: Record<string, string> = {
+  pr: "pull request",
+  prs: "pull requests",
+  mr: "merge request",
+  mrs: "merge requests",
+  k8s: "kubernetes",
+  db: "database",
+  dbs: "databases",
+  repo: "repository",
+  repos: "repositories",
+  dm: "direct message",
+  dms: "direct messages",
+  msg: "message",
+  env: "environment",
+  js: "javascript",
+  ts: "typescript",
+  img: "image",
+  pic: "picture",
+  dir: "directory",
+  cwd: "working directory",
+  vm: "virtual machine",
+  ui: "user interface",
+};
+
+/** The words an abbreviation stands for, or the word itself. */
+export function unabbreviate(word: string): string[] {
+  return Object.hasOwn(ABBREVIATIONS, word) ? ABBREVIATIONS[word]!.split(" ") : [word];
+}
 
 /** Group members by index term; a word in several groups gets them all. */
 const SYNONYMS = new Map<string, Set<string>>();
