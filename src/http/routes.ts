@@ -4,6 +4,7 @@ import { createBackendServer } from "../gateway/passthrough.ts";
 import { createSessionServer } from "../gateway/server.ts";
 import { SessionManager } from "../gateway/sessions.ts";
 import { createMcpHandler, isLegacyRequest } from "../mcp/sdk.ts";
+import { readBodyLimited } from "../security/body.ts";
 import { VERSION } from "../version.ts";
 
 /** Stateless (2026-07-28) requests share one session id, so `isolation: session` stays bounded. */
@@ -73,10 +74,10 @@ export function createRoutes(gateway: Gateway, options: RoutesOptions = {}): Rou
   async function handleMcp(request: Request, caller: Caller, backend = ""): Promise<Response> {
     let parsedBody: unknown;
     if (request.method === "POST") {
-      const length = Number(request.headers.get("content-length") ?? 0);
-      if (length > MAX_BODY_BYTES) return jsonRpcError(413, -32600, "request body too large");
-      const text = await request.text();
-      if (text.length > MAX_BODY_BYTES) return jsonRpcError(413, -32600, "request body too large");
+      const text = await readBodyLimited(request, MAX_BODY_BYTES);
+      if (text === undefined) {
+        return jsonRpcError(413, -32600, `request body too large (limit ${MAX_BODY_BYTES} bytes)`);
+      }
       try {
         parsedBody = JSON.parse(text);
       } catch {

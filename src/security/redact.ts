@@ -29,19 +29,22 @@ const AUTH_SCHEME = /\b(Bearer|Basic)\s+([A-Za-z0-9._~+/-]{12,}=*)/g;
 const ASSIGNMENT =
   /\b([A-Za-z0-9_-]*(?:password|passwd|secret|api[_-]?key|access[_-]?key|private[_-]?key|token)["']?\s*[=:]\s*["']?)([^\s"',;&]{8,})/gi;
 
+/** Redaction markers (ours, `config export`'s) and `${VAR}` references: nothing to hide. */
+const ALREADY_HIDDEN = /^(\[REDACTED|<redacted>|\$\{)/i;
+
 /** Replaces every credential-shaped string in `text`. */
 export function redactText(text: string): string {
   if (text.length < 8) return text;
   let out = text;
   for (const [kind, pattern] of PATTERNS) out = out.replace(pattern, `[REDACTED:${kind}]`);
-  out = out.replace(URL_PASSWORD, (_, head: string, _password: string, at: string) => {
-    return `${head}[REDACTED:password]${at}`;
-  });
+  out = out.replace(URL_PASSWORD, (whole, head: string, password: string, at: string) =>
+    ALREADY_HIDDEN.test(password) ? whole : `${head}[REDACTED:password]${at}`,
+  );
   out = out.replace(AUTH_SCHEME, (whole, scheme: string, value: string) =>
-    value.startsWith("[REDACTED") ? whole : `${scheme} [REDACTED:token]`,
+    ALREADY_HIDDEN.test(value) ? whole : `${scheme} [REDACTED:token]`,
   );
   out = out.replace(ASSIGNMENT, (whole, head: string, value: string) =>
-    value.startsWith("[REDACTED") || value.startsWith("${") ? whole : `${head}[REDACTED:secret]`,
+    ALREADY_HIDDEN.test(value) ? whole : `${head}[REDACTED:secret]`,
   );
   return out;
 }

@@ -4,6 +4,7 @@ import type { z } from "zod";
 import { loadConfig, type ResolvedConfig } from "../../config/load.ts";
 import { ConfigSchema, DurationSchema } from "../../config/schema.ts";
 import { logger } from "../../logger.ts";
+import { redactValue } from "../../security/redact.ts";
 import { REDACTED, redactTree } from "../../setup/secrets.ts";
 import { applyLogArgs, configArg, globalArgs, runAction } from "../_args.ts";
 
@@ -26,7 +27,8 @@ const exportCommand = defineCommand({
     await runAction(() => {
       applyLogArgs(args);
       const config = loadConfig({ path: args.config });
-      const tree = redactTree(toFileShape(config));
+      // Keys names first (redactTree), then credential shapes anywhere (redactValue).
+      const tree = redactValue(redactTree(toFileShape(config)));
       const text =
         args.format === "json"
           ? `${JSON.stringify(tree, null, 2)}\n`
