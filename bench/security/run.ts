@@ -119,7 +119,7 @@ for (let i = 0; i < iterations * 500; i++) {
 console.log("\nPoisoning scanner: tools with findings\n");
 printTable(
   ["set", "tools", "HIGH (quarantined)", "LOW notes"],
-  accuracy.map(([what, ...counts]) => [what, ...counts.map(String)]),
+  accuracy.map((cells) => cells.map(String)),
 );
 const row = (what: string, samples: number[]) => {
   const s = summarize(samples);

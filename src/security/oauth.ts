@@ -1,4 +1,4 @@
-import { createRemoteJWKSet, type JWTPayload, jwtVerify } from "jose";
+import type { createRemoteJWKSet, JWTPayload } from "jose";
 import type { Caller } from "../gateway/caller.ts";
 import type { OAuthConfig } from "./schema.ts";
 import { createScopedCaller, type ScopeFields } from "./scopes.ts";
@@ -47,6 +47,8 @@ export function createOAuthVerifier(config: OAuthConfig): OAuthVerifier {
   async function keySet(): Promise<ReturnType<typeof createRemoteJWKSet>> {
     if (jwks) return jwks;
     const uri = config.jwks_uri ?? (await discoverJwksUri(config.issuer));
+    // jose loads on the first token: a gateway without OAuth never pays for it.
+    const { createRemoteJWKSet } = await import("jose");
     jwks = createRemoteJWKSet(new URL(uri), { timeoutDuration: 5000, cooldownDuration: 30_000 });
     return jwks;
   }
@@ -64,6 +66,7 @@ export function createOAuthVerifier(config: OAuthConfig): OAuthVerifier {
     async verify(token) {
       let payload: JWTPayload;
       try {
+        const { jwtVerify } = await import("jose");
         ({ payload } = await jwtVerify(token, await keySet(), {
           issuer: config.issuer,
           audience,
