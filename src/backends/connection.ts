@@ -1,3 +1,4 @@
+import { z } from "zod";
 import type { ResolvedBackend } from "../config/load.ts";
 import { GatewayError } from "../errors.ts";
 import {
@@ -18,6 +19,13 @@ import type {
   ConnectionEvents,
   JsonObject,
 } from "./types.ts";
+
+/**
+ * Results relayed to clients are passed through as the backend sent them: any JSON object,
+ * unknown fields kept (the SDK's method schemas would strip or refuse what the gateway relays,
+ * like task results, or methods it has no schema for).
+ */
+const PASS_THROUGH = z.looseObject({});
 
 /** The environment variables a stdio backend gets from the gateway unless `inherit_env` is set. */
 const BASE_ENV = ["HOME", "LOGNAME", "PATH", "SHELL", "TERM", "USER", "TMPDIR"];
@@ -145,16 +153,19 @@ async function connectOver(
       return tools;
     },
     async callTool(name, args, options): Promise<CallToolResult> {
-      const params: JsonObject = { name, arguments: args };
+      const params: JsonObject = { name, arguments: args, ...options.extra };
       if (options.meta && Object.keys(options.meta).length) params._meta = options.meta;
+      // Passed through untouched (a task-augmented call answers with a CreateTaskResult).
       return (await client.request(
         { method: "tools/call", params },
+        PASS_THROUGH,
         requestOptions(options),
       )) as CallToolResult;
     },
     async request(method, params, options): Promise<JsonObject> {
       const result = await client.request(
         { method: method as RequestMethod, params },
+        PASS_THROUGH,
         requestOptions(options),
       );
       return result as JsonObject;

@@ -24,6 +24,8 @@ export interface CallOptions {
   maxTotalTimeout: number;
   /** The client's `_meta`, passed on (minus the progress token, which the SDK owns). */
   meta?: JsonObject;
+  /** Other request params passed through as sent (`task` on a task-augmented call). */
+  extra?: JsonObject;
 }
 
 /**

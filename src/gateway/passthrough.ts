@@ -1,6 +1,12 @@
 import type { JsonObject } from "../backends/types.ts";
 import { GatewayError } from "../errors.ts";
-import { type CallToolResult, Server, type ServerContext } from "../mcp/sdk.ts";
+import {
+  type CallToolResult,
+  ProtocolError,
+  ProtocolErrorCode,
+  Server,
+  type ServerContext,
+} from "../mcp/sdk.ts";
 import { VERSION } from "../version.ts";
 import { type Caller, LOCAL_ADMIN } from "./caller.ts";
 import { createRequestRelay } from "./channel.ts";
@@ -53,30 +59,6 @@ export async function createBackendServer(
         .tools(name)
         .filter((tool) => gateway.router.visible(name, tool.name, caller)),
     }));
-    server.setRequestHandler("tools/call", async (request, ctx) => {
-      const tool = request.params.name;
-      try {
-        gateway.router.check(name, tool, caller);
-      } catch (error) {
-        if (error instanceof GatewayError) return gatewayFailure(error);
-        throw error;
-      }
-      return relayed(ctx, request.params._meta, async (relay) => {
-        try {
-          const result = await gateway.pool.callTool(
-            name,
-            tool,
-            (request.params.arguments ?? {}) as JsonObject,
-            { signal: ctx.mcpReq.signal, onProgress: relay.onProgress, meta: relay.meta },
-            relay.channel,
-          );
-          return gateway.security.filterResult(result);
-        } catch (error) {
-          if (error instanceof GatewayError) return gatewayFailure(error);
-          throw error;
-        }
-      });
-    });
   }
 
   if (connection.capabilities.resources?.subscribe) {
@@ -111,9 +93,41 @@ export async function createBackendServer(
     );
   }
 
+  /**
+   * tools/call goes through the fallback path, unvalidated, so that a task-augmented call's
+   * CreateTaskResult reaches the client as the backend sent it.
+   */
+  async function callTool(ctx: ServerContext, params: JsonObject): Promise<JsonObject> {
+    const tool = String(params.name);
+    if (!caller.allows(name, tool)) {
+      throw new ProtocolError(ProtocolErrorCode.InvalidParams, `Tool ${tool} not found`);
+    }
+    return relayed(ctx, params._meta, async (relay) => {
+      try {
+        return (await gateway.pool.callTool(
+          name,
+          tool,
+          (params.arguments ?? {}) as JsonObject,
+          {
+            signal: ctx.mcpReq.signal,
+            onProgress: relay.onProgress,
+            meta: relay.meta,
+            extra: params.task ? { task: params.task } : undefined,
+          },
+          relay.channel,
+        )) as JsonObject;
+      } catch (error) {
+        if (error instanceof GatewayError) return gatewayFailure(error) as JsonObject;
+        throw error;
+      }
+    });
+  }
+
   // Everything else (resources, prompts, completion, logging, ping, tasks) goes through as is.
   server.fallbackRequestHandler = async (request, ctx) =>
-    forward(ctx as ServerContext, request.method, request.params);
+    request.method === "tools/call"
+      ? callTool(ctx as ServerContext, (request.params ?? {}) as JsonObject)
+      : forward(ctx as ServerContext, request.method, request.params);
   server.fallbackNotificationHandler = async (notification) => {
     if (notification.method === "notifications/roots/list_changed") {
       await connection.notify(notification.method, notification.params as JsonObject);

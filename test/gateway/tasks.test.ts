@@ -1,0 +1,91 @@
+import { afterAll, beforeAll, describe, expect, test } from "bun:test";
+import { EVERYTHING, startGateway, waitFor } from "../helpers.ts";
+
+// Experimental tasks (2025-11-25) through /mcp/{backend}: task-augmented tools/call and tasks/*.
+let gateway: Awaited<ReturnType<typeof startGateway>>;
+let session = "";
+const HEADERS = {
+  "content-type": "application/json",
+  accept: "application/json, text/event-stream",
+  "mcp-protocol-version": "2025-11-25",
+};
+
+async function post(body: Record<string, unknown>): Promise<Record<string, unknown>> {
+  const response = await fetch(`${gateway.url}/mcp/everything`, {
+    method: "POST",
+    headers: session ? { ...HEADERS, "mcp-session-id": session } : HEADERS,
+    body: JSON.stringify(body),
+  });
+  session ||= response.headers.get("mcp-session-id") ?? "";
+  const text = await response.text();
+  // The answer is the SSE event (or JSON body) carrying this request's id.
+  const messages = text
+    .split("\n")
+    .filter((line) => line.startsWith("data: {") || line.startsWith("{"))
+    .map((line) => JSON.parse(line.replace(/^data: /, "")) as Record<string, unknown>);
+  return messages.find((m) => m.id === body.id) ?? {};
+}
+
+beforeAll(async () => {
+  gateway = await startGateway(`
+backends:
+  everything:
+    command: node
+    args: ["${EVERYTHING}", "stdio"]
+`);
+  await waitFor(() => gateway.gateway.index.tools("everything").length > 0);
+  await post({
+    jsonrpc: "2.0",
+    id: 0,
+    method: "initialize",
+    params: {
+      protocolVersion: "2025-11-25",
+      capabilities: {},
+      clientInfo: { name: "tasks", version: "1" },
+    },
+  });
+  await fetch(`${gateway.url}/mcp/everything`, {
+    method: "POST",
+    headers: { ...HEADERS, "mcp-session-id": session },
+    body: JSON.stringify({ jsonrpc: "2.0", method: "notifications/initialized" }),
+  });
+});
+
+afterAll(async () => {
+  await gateway?.stop();
+});
+
+describe("tasks through /mcp/{backend}", () => {
+  test("a task-augmented call returns a task that tasks/get and tasks/list find at the backend", async () => {
+    const created = await post({
+      jsonrpc: "2.0",
+      id: 1,
+      method: "tools/call",
+      params: {
+        name: "simulate-research-query",
+        arguments: { topic: "gateways" },
+        task: { ttl: 60000 },
+      },
+    });
+    const task = (created.result as { task?: { taskId: string; status: string } }).task;
+    expect(task?.taskId).toBeString();
+    expect(task?.status).toBe("working");
+    const got = await post({
+      jsonrpc: "2.0",
+      id: 2,
+      method: "tasks/get",
+      params: { taskId: task!.taskId },
+    });
+    expect((got.result as { taskId: string }).taskId).toBe(task!.taskId);
+    const listed = await post({ jsonrpc: "2.0", id: 3, method: "tasks/list", params: {} });
+    const ids = (listed.result as { tasks: { taskId: string }[] }).tasks.map((t) => t.taskId);
+    expect(ids).toContain(task!.taskId);
+    const cancelled = await post({
+      jsonrpc: "2.0",
+      id: 4,
+      method: "tasks/cancel",
+      params: { taskId: task!.taskId },
+    });
+    expect((cancelled.result as { status?: string } | undefined)?.status ?? "").toBe("cancelled");
+  });
+});
