@@ -1,12 +1,6 @@
 import type { JsonObject } from "../backends/types.ts";
 import { GatewayError } from "../errors.ts";
-import {
-  type CallToolResult,
-  ProtocolError,
-  ProtocolErrorCode,
-  Server,
-  type ServerContext,
-} from "../mcp/sdk.ts";
+import { type CallToolResult, Server, type ServerContext } from "../mcp/sdk.ts";
 import { VERSION } from "../version.ts";
 import { type Caller, LOCAL_ADMIN } from "./caller.ts";
 import { createRequestRelay } from "./channel.ts";
@@ -99,12 +93,16 @@ export async function createBackendServer(
    */
   async function callTool(ctx: ServerContext, params: JsonObject): Promise<JsonObject> {
     const tool = String(params.name);
-    if (!caller.allows(name, tool)) {
-      throw new ProtocolError(ProtocolErrorCode.InvalidParams, `Tool ${tool} not found`);
+    try {
+      // Scopes and quarantine (poisoning, gateway.lock), as on every other path.
+      gateway.router.check(name, tool, caller);
+    } catch (error) {
+      if (error instanceof GatewayError) return gatewayFailure(error) as JsonObject;
+      throw error;
     }
     return relayed(ctx, params._meta, async (relay) => {
       try {
-        return (await gateway.pool.callTool(
+        const result = await gateway.pool.callTool(
           name,
           tool,
           (params.arguments ?? {}) as JsonObject,
@@ -115,7 +113,8 @@ export async function createBackendServer(
             extra: params.task ? { task: params.task } : undefined,
           },
           relay.channel,
-        )) as JsonObject;
+        );
+        return gateway.security.filterResult(result) as JsonObject;
       } catch (error) {
         if (error instanceof GatewayError) return gatewayFailure(error) as JsonObject;
         throw error;

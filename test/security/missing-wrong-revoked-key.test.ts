@@ -63,12 +63,21 @@ describe("missing key", () => {
     expect(body.error.message).toContain("keys create");
   });
 
-  test("every path but /health needs a key: /mcp/{backend}, /ui, /metrics, /api, unknown paths", async () => {
-    for (const path of ["/mcp/memory", "/ui", "/metrics", "/api/reload", "/nope", "/"]) {
+  test("every path but /health needs a key: /mcp/{backend}, /metrics, /api, unknown paths", async () => {
+    for (const path of ["/mcp/memory", "/metrics", "/api/status", "/api/reload", "/nope", "/"]) {
       const response = await fetch(`${gateway.url}${path}`);
       expect(`${path} ${response.status}`).toBe(`${path} 401`);
     }
     expect((await post("/mcp/memory")).status).toBe(401);
+    expect((await post("/api/reload")).status).toBe(401);
+  });
+
+  test("/ui without a key shows at most its login page, none of the gateway's data", async () => {
+    const response = await fetch(`${gateway.url}/ui`);
+    const page = await response.text();
+    expect([200, 401]).toContain(response.status);
+    expect(page).not.toContain("memory");
+    expect(page).not.toContain("read_graph");
   });
 
   test("/health shows an anonymous caller the status only, a key holder everything", async () => {
@@ -165,7 +174,21 @@ describe("keys create, list and revoke", () => {
 
   test("create prints the key once, stores its hash, keeps comments; the running gateway accepts it", async () => {
     const run = runCli(
-      ["keys", "create", "newbie", "--config", file, "--allow", "memory:read_*", "--allow", "memory:search_nodes", "--deny", "memory:delete_*", "--rate-limit", "100"],
+      [
+        "keys",
+        "create",
+        "newbie",
+        "--config",
+        file,
+        "--allow",
+        "memory:read_*",
+        "--allow",
+        "memory:search_nodes",
+        "--deny",
+        "memory:delete_*",
+        "--rate-limit",
+        "100",
+      ],
       { env: env() },
     );
     expect(run.stderr).toContain("not shown again");
