@@ -4,6 +4,7 @@ import { errorMessage } from "../errors.ts";
 import { createRoutes } from "../http/routes.ts";
 import { serveHttp } from "../http/serve.ts";
 import { logger } from "../logger.ts";
+import { createObserver } from "../observe/observer.ts";
 import {
   createMemoryStore,
   defaultStateDir,
@@ -45,6 +46,8 @@ export async function runGateway(options: RunOptions): Promise<RunningGateway> {
     : await openStateStore(config.state_dir ?? defaultStateDir(options.env));
   const drivers = await createDrivers(config, options.env);
   const gateway = createGateway({ config, store, env: options.env, drivers });
+  // Metrics and usage stats hang off the gateway's hooks; usage is written to the state store.
+  const observer = createObserver({ hooks: gateway.hooks, pool: gateway.pool, store });
   const discovery = gateway.start();
   discovery.catch(() => {});
 
@@ -87,6 +90,7 @@ export async function runGateway(options: RunOptions): Promise<RunningGateway> {
         stopping ??= (async () => {
           watcher?.close();
           await handle.close().catch(() => {});
+          observer.close();
           await gateway.close();
         })();
         return stopping;
@@ -94,7 +98,7 @@ export async function runGateway(options: RunOptions): Promise<RunningGateway> {
     };
   }
 
-  const routes = createRoutes(gateway, { reload });
+  const routes = createRoutes(gateway, { reload, observer });
   const host = options.host ?? config.server.host;
   const server = serveHttp(routes, host, options.port ?? config.server.port);
   logger.info(`mcp-gateway listening on ${server.url}/mcp (${config.backends.length} backends)`);
@@ -108,6 +112,7 @@ export async function runGateway(options: RunOptions): Promise<RunningGateway> {
         watcher?.close();
         await server.stop().catch(() => {});
         await routes.close();
+        observer.close();
         await gateway.close();
       })();
       return stopping;

@@ -4,8 +4,10 @@ import { createBackendServer } from "../gateway/passthrough.ts";
 import { createSessionServer } from "../gateway/server.ts";
 import { SessionManager } from "../gateway/sessions.ts";
 import { createMcpHandler, isLegacyRequest } from "../mcp/sdk.ts";
+import type { Observer } from "../observe/observer.ts";
 import { readBodyLimited } from "../security/body.ts";
 import { VERSION } from "../version.ts";
+import { createUiHandler } from "./ui.ts";
 
 /** Stateless (2026-07-28) requests share one session id, so `isolation: session` stays bounded. */
 const STATELESS_SESSION = "stateless";
@@ -30,6 +32,8 @@ const LOOPBACK_HOSTS = new Set(["localhost", "127.0.0.1", "[::1]", "::1"]);
 export interface RoutesOptions {
   /** `POST /api/reload` (admins): re-read the config file and apply it. */
   reload?: () => Promise<unknown>;
+  /** Feeds `/metrics`, and the dashboard's recent calls and usage. */
+  observer?: Observer;
 }
 
 export function createRoutes(gateway: Gateway, options: RoutesOptions = {}): Routes {
@@ -70,6 +74,7 @@ export function createRoutes(gateway: Gateway, options: RoutesOptions = {}): Rou
   const auth = gateway.security.auth;
   const allowedOrigins = new Set(gateway.config.server.allowed_origins);
   const boundHost = gateway.config.server.host;
+  const ui = createUiHandler(gateway, { observer: options.observer });
 
   async function handleMcp(request: Request, caller: Caller, backend = ""): Promise<Response> {
     let parsedBody: unknown;
@@ -146,6 +151,8 @@ export function createRoutes(gateway: Gateway, options: RoutesOptions = {}): Rou
       const open = auth.publicResponse(request);
       if (open) return open;
       const caller = await auth.authenticate(request);
+      // The dashboard serves its page and login form to anyone; its data needs the caller.
+      if (ui.handles(url.pathname)) return ui.fetch(request, caller);
       if (caller instanceof Response) return caller;
       if (url.pathname === "/mcp" || url.pathname === "/mcp/") return handleMcp(request, caller);
       if (url.pathname === "/api/reload" && request.method === "POST") {

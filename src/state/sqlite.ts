@@ -1,4 +1,4 @@
-import type { CachedTools, StateStore } from "./store.ts";
+import type { CachedTools, StateStore, UsageRow } from "./store.ts";
 
 type SqlValue = string | number | null;
 
@@ -7,6 +7,7 @@ interface SqliteDatabase {
   exec(sql: string): void;
   prepare(sql: string): {
     get(...params: SqlValue[]): unknown;
+    all(...params: SqlValue[]): unknown[];
     run(...params: SqlValue[]): unknown;
   };
   close(): void;
@@ -20,6 +21,17 @@ async function openDatabase(path: string): Promise<SqliteDatabase> {
   }
   const { DatabaseSync } = await import("node:sqlite");
   return new DatabaseSync(path);
+}
+
+interface UsageRecord {
+  server: string;
+  tool: string;
+  caller: string;
+  calls: number | bigint;
+  errors: number | bigint;
+  total_ms: number;
+  last_at: number | bigint;
+  last_error: string | null;
 }
 
 /** The on-disk state store. */
@@ -41,6 +53,30 @@ export async function openSqliteStore(path: string): Promise<StateStore> {
      ON CONFLICT(server) DO UPDATE SET fingerprint = excluded.fingerprint,
        tools = excluded.tools, updated_at = excluded.updated_at`,
   );
+  // Usage stats: calls per tool and caller, summed (the dashboard and `/api/usage` read them).
+  db.exec(`CREATE TABLE IF NOT EXISTS call_stats (
+    server TEXT NOT NULL,
+    tool TEXT NOT NULL,
+    caller TEXT NOT NULL,
+    calls INTEGER NOT NULL,
+    errors INTEGER NOT NULL,
+    total_ms REAL NOT NULL,
+    last_at INTEGER NOT NULL,
+    last_error TEXT,
+    PRIMARY KEY (server, tool, caller)
+  )`);
+  const selectUsage = db.prepare(
+    "SELECT server, tool, caller, calls, errors, total_ms, last_at, last_error FROM call_stats",
+  );
+  const addUsage = db.prepare(
+    `INSERT INTO call_stats (server, tool, caller, calls, errors, total_ms, last_at, last_error)
+     VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+     ON CONFLICT(server, tool, caller) DO UPDATE SET calls = calls + excluded.calls,
+       errors = errors + excluded.errors, total_ms = total_ms + excluded.total_ms,
+       last_error = CASE WHEN excluded.last_at >= last_at AND excluded.last_error IS NOT NULL
+         THEN excluded.last_error ELSE last_error END,
+       last_at = max(last_at, excluded.last_at)`,
+  );
   return {
     path,
     getTools(server): CachedTools | undefined {
@@ -57,6 +93,40 @@ export async function openSqliteStore(path: string): Promise<StateStore> {
     },
     setTools(server, entry) {
       upsert.run(server, entry.fingerprint, JSON.stringify(entry.tools), entry.updatedAt);
+    },
+    loadUsage(): UsageRow[] {
+      return (selectUsage.all() as UsageRecord[]).map((row) => ({
+        server: row.server,
+        tool: row.tool,
+        caller: row.caller,
+        calls: Number(row.calls),
+        errors: Number(row.errors),
+        totalMs: Number(row.total_ms),
+        lastAt: Number(row.last_at),
+        ...(row.last_error ? { lastError: row.last_error } : {}),
+      }));
+    },
+    addUsage(rows) {
+      if (!rows.length) return;
+      db.exec("BEGIN");
+      try {
+        for (const row of rows) {
+          addUsage.run(
+            row.server,
+            row.tool,
+            row.caller,
+            row.calls,
+            row.errors,
+            row.totalMs,
+            row.lastAt,
+            row.lastError ?? null,
+          );
+        }
+        db.exec("COMMIT");
+      } catch (error) {
+        db.exec("ROLLBACK");
+        throw error;
+      }
     },
     close() {
       db.close();

@@ -11,11 +11,31 @@ export interface CachedTools {
   updatedAt: number;
 }
 
+/** Calls of one tool by one caller, summed: what usage stats persist. */
+export interface UsageRow {
+  server: string;
+  tool: string;
+  caller: string;
+  calls: number;
+  /** Calls that threw or returned `isError`. */
+  errors: number;
+  /** Summed duration of the calls, for the mean. */
+  totalMs: number;
+  /** When the last call ended (epoch ms). */
+  lastAt: number;
+  /** The last error's message, redacted. */
+  lastError?: string;
+}
+
 /** What the gateway keeps across restarts. One seam: SQLite on disk (bun:sqlite, node:sqlite under Deno), or memory. */
 export interface StateStore {
   readonly path?: string;
   getTools(server: string): CachedTools | undefined;
   setTools(server: string, entry: CachedTools): void;
+  /** Every usage row persisted so far. */
+  loadUsage(): UsageRow[];
+  /** Adds these counts to the persisted ones (one transaction); later `lastAt`/`lastError` win. */
+  addUsage(rows: UsageRow[]): void;
   close(): void;
 }
 
@@ -28,10 +48,32 @@ export function defaultStateDir(env: Record<string, string | undefined> = proces
 /** Keeps state in memory only (tests, read-only disks). */
 export function createMemoryStore(): StateStore {
   const tools = new Map<string, CachedTools>();
+  const usage = new Map<string, UsageRow>();
   return {
     getTools: (server) => tools.get(server),
     setTools: (server, entry) => void tools.set(server, entry),
+    loadUsage: () => [...usage.values()].map((row) => ({ ...row })),
+    addUsage(rows) {
+      for (const row of rows) {
+        const key = `${row.server}\u0000${row.tool}\u0000${row.caller}`;
+        usage.set(key, mergeUsage(usage.get(key), row));
+      }
+    },
     close() {},
+  };
+}
+
+/** `row` added to `into` (a copy; `into` may be absent). */
+export function mergeUsage(into: UsageRow | undefined, row: UsageRow): UsageRow {
+  if (!into) return { ...row };
+  const later = row.lastAt >= into.lastAt;
+  return {
+    ...into,
+    calls: into.calls + row.calls,
+    errors: into.errors + row.errors,
+    totalMs: into.totalMs + row.totalMs,
+    lastAt: Math.max(into.lastAt, row.lastAt),
+    lastError: (later ? row.lastError : undefined) ?? into.lastError,
   };
 }
 

@@ -1,0 +1,224 @@
+import type { Caller } from "../gateway/caller.ts";
+import type { Gateway } from "../gateway/gateway.ts";
+import type { Observer } from "../observe/observer.ts";
+import { LOGIN_COOKIE, loginCookie } from "../security/auth.ts";
+import { redactValue } from "../security/redact.ts";
+import { redactTree } from "../setup/secrets.ts";
+import { CLIENT_JS } from "../ui/client.ts";
+import { PAGE_HTML } from "../ui/page.ts";
+import { STYLE_CSS } from "../ui/style.ts";
+import { VERSION } from "../version.ts";
+
+export interface UiOptions {
+  /** Metrics, recent calls and usage; without one those answer empty. */
+  observer?: Observer;
+}
+
+/** The dashboard (`/ui`), its JSON API (`/api/*` but `/api/reload`) and `/metrics`. */
+export interface UiHandler {
+  /** Whether this handler answers `method path`. */
+  handles(path: string): boolean;
+  /**
+   * Answers a request; `caller` is who authenticated, or the 401/403 the authenticator chose
+   * (the page and its login form are served anyway; data and metrics are not).
+   */
+  fetch(request: Request, caller: Caller | Response): Promise<Response>;
+}
+
+// The page loads only its own script and style: a tool description can never run as code.
+const PAGE_HEADERS = {
+  "Content-Security-Policy":
+    "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'",
+  "X-Content-Type-Options": "nosniff",
+  "Referrer-Policy": "no-referrer",
+  "Cache-Control": "no-store",
+};
+
+const ASSETS: Record<string, [type: string, body: string]> = {
+  "/ui": ["text/html; charset=utf-8", PAGE_HTML],
+  "/ui/": ["text/html; charset=utf-8", PAGE_HTML],
+  "/ui/app.js": ["text/javascript; charset=utf-8", CLIENT_JS],
+  "/ui/style.css": ["text/css; charset=utf-8", STYLE_CSS],
+};
+
+const SEARCH_LIMIT = 50;
+
+export function createUiHandler(gateway: Gateway, options: UiOptions = {}): UiHandler {
+  const { observer } = options;
+
+  async function login(request: Request): Promise<Response> {
+    const form = await request.formData().catch(() => undefined);
+    const key = String(form?.get("key") ?? "").trim();
+    const probe = new Request(new URL("/api/status", request.url), {
+      headers: { authorization: `Bearer ${key}` },
+    });
+    const caller = key ? await gateway.security.auth.authenticate(probe) : undefined;
+    if (!caller || caller instanceof Response) return redirect("/ui?login=failed");
+    const secure = isHttps(request);
+    return redirect("/ui", { "Set-Cookie": loginCookie(key, { secure }) });
+  }
+
+  function api(path: string, url: URL, caller: Caller): Response {
+    const allow = (server: string, tool: string) =>
+      caller.admin ? caller.allows(server, tool) : gateway.router.visible(server, tool, caller);
+    switch (path) {
+      case "/api/status":
+        return json(status(gateway, caller, observer));
+      case "/api/tools":
+        return json({ tools: tools(gateway, url, allow) });
+      case "/api/calls":
+        return json({ calls: (observer?.recent() ?? []).filter((c) => allow(c.server, c.tool)) });
+      case "/api/usage":
+        return json({ usage: observer?.usage(allow) ?? [] });
+      case "/api/security":
+        if (!caller.admin) return adminOnly();
+        return json(gateway.health().security ?? {});
+      case "/api/config":
+        if (!caller.admin) return adminOnly();
+        return json({ file: gateway.config.file ?? null, config: effectiveConfig(gateway) });
+      default:
+        return json({ error: `no route for GET ${path}` }, 404);
+    }
+  }
+
+  return {
+    handles(path) {
+      if (path === "/api/reload") return false;
+      return (
+        path === "/ui" || path.startsWith("/ui/") || path.startsWith("/api/") || path === "/metrics"
+      );
+    },
+    async fetch(request, caller) {
+      const url = new URL(request.url);
+      const path = url.pathname;
+      if (request.method === "GET" && ASSETS[path]) {
+        const [type, body] = ASSETS[path];
+        return new Response(body, { headers: { ...PAGE_HEADERS, "Content-Type": type } });
+      }
+      if (path === "/ui/login" && request.method === "POST") return login(request);
+      if (path === "/ui/logout" && request.method === "POST") {
+        const cleared = `${LOGIN_COOKIE}=; HttpOnly; SameSite=Strict; Path=/; Max-Age=0`;
+        return redirect("/ui", { "Set-Cookie": cleared });
+      }
+      if (caller instanceof Response) return caller;
+      if (path === "/metrics" && request.method === "GET") {
+        return new Response(observer?.metrics() ?? "", {
+          headers: { "Content-Type": "text/plain; version=0.0.4; charset=utf-8" },
+        });
+      }
+      if (path.startsWith("/api/") && request.method === "GET") return api(path, url, caller);
+      return json({ error: `no route for ${request.method} ${path}` }, 404);
+    },
+  };
+}
+
+function status(gateway: Gateway, caller: Caller, observer?: Observer) {
+  const health = gateway.health();
+  const perServer = new Map<string, { calls: number; errors: number }>();
+  for (const row of observer?.usage() ?? []) {
+    const entry = perServer.get(row.server) ?? { calls: 0, errors: 0 };
+    entry.calls += row.calls;
+    entry.errors += row.errors;
+    perServer.set(row.server, entry);
+  }
+  const backends = gateway.pool
+    .statuses()
+    .filter((backend) => caller.allows(backend.name, "*"))
+    .map((backend) => ({
+      ...backend,
+      breaker: gateway.pool.breakerState(backend.name),
+      ...(perServer.get(backend.name) ?? { calls: 0, errors: 0 }),
+    }));
+  const security = health.security;
+  return {
+    version: VERSION,
+    status: health.status,
+    uptimeSeconds: health.uptimeSeconds,
+    tools: health.tools,
+    sessions: observer?.sessions() ?? 0,
+    auth: gateway.security.auth.required,
+    caller: { id: caller.id, admin: caller.admin },
+    backends,
+    ...(caller.admin && security
+      ? {
+          security: {
+            findings: security.poisoning.findings.length,
+            quarantined: security.quarantined.length,
+            lockChanges: Object.keys(security.lock?.changes ?? {}).length,
+          },
+        }
+      : {}),
+  };
+}
+
+function tools(gateway: Gateway, url: URL, allow: (server: string, tool: string) => boolean) {
+  const query = url.searchParams.get("q")?.trim();
+  const server = url.searchParams.get("server") || undefined;
+  const shown = (name: string, tool: { name: string }) => allow(name, tool.name);
+  if (query) {
+    return gateway.index
+      .search(query, { limit: SEARCH_LIMIT, server, allow })
+      .map((hit) => ({ ...toolView(gateway, hit.server, hit.tool), score: round(hit.score) }));
+  }
+  return gateway.pool
+    .names()
+    .filter((name) => !server || name === server)
+    .flatMap((name) =>
+      gateway.index
+        .tools(name)
+        .filter((tool) => shown(name, tool))
+        .map((tool) => toolView(gateway, name, tool)),
+    );
+}
+
+function toolView(
+  gateway: Gateway,
+  server: string,
+  tool: ReturnType<Gateway["index"]["tools"]>[number],
+) {
+  const quarantined = gateway.security.quarantined(server, tool.name);
+  return {
+    server,
+    tool: tool.name,
+    ...(tool.title ? { title: tool.title } : {}),
+    description: tool.description ?? "",
+    inputSchema: tool.inputSchema,
+    ...(tool.outputSchema ? { outputSchema: tool.outputSchema } : {}),
+    ...(tool.annotations ? { annotations: tool.annotations } : {}),
+    ...(quarantined ? { quarantined } : {}),
+  };
+}
+
+/** The config in force, shaped like a file (backends by name), with every secret redacted. */
+function effectiveConfig(gateway: Gateway): unknown {
+  const { file: _file, warnings: _warnings, backends, ...rest } = gateway.config;
+  const byName: Record<string, unknown> = {};
+  for (const { name, configError: _error, ...fields } of backends) byName[name] = fields;
+  return redactValue(redactTree({ ...rest, backends: byName }));
+}
+
+function round(score: number): number {
+  return Math.round(score * 1000) / 1000;
+}
+
+function json(body: unknown, status = 200): Response {
+  return Response.json(body, {
+    status,
+    headers: { "Cache-Control": "no-store", "X-Content-Type-Options": "nosniff" },
+  });
+}
+
+function adminOnly(): Response {
+  return json({ error: "this needs an admin key" }, 403);
+}
+
+function redirect(location: string, headers: Record<string, string> = {}): Response {
+  return new Response(null, { status: 303, headers: { Location: location, ...headers } });
+}
+
+function isHttps(request: Request): boolean {
+  return (
+    new URL(request.url).protocol === "https:" ||
+    request.headers.get("x-forwarded-proto")?.split(",")[0]?.trim() === "https"
+  );
+}

@@ -1,0 +1,99 @@
+import { logger } from "../logger.ts";
+import { mergeUsage, type StateStore, type UsageRow } from "../state/store.ts";
+
+/** One tool's usage over every caller, as the dashboard and `/api/usage` show it. */
+export interface ToolUsage {
+  server: string;
+  tool: string;
+  calls: number;
+  errors: number;
+  /** Mean duration in ms. */
+  meanMs: number;
+  lastAt: number;
+  lastError?: string;
+  /** Callers by number of calls, most first. */
+  callers: { caller: string; calls: number }[];
+}
+
+/**
+ * Usage counts kept in memory and written to the state store in batches (every `flushMs` and at
+ * close), so a call never waits on the disk. Counts from earlier runs are read once at start.
+ */
+export class UsageStats {
+  private readonly totals = new Map<string, UsageRow>();
+  private pending = new Map<string, UsageRow>();
+  private readonly timer: ReturnType<typeof setInterval>;
+
+  constructor(
+    private readonly store: StateStore,
+    flushMs = 2000,
+  ) {
+    for (const row of store.loadUsage()) this.totals.set(keyOf(row), row);
+    this.timer = setInterval(() => this.flush(), flushMs);
+    this.timer.unref?.();
+  }
+
+  record(row: UsageRow): void {
+    const key = keyOf(row);
+    this.totals.set(key, mergeUsage(this.totals.get(key), row));
+    this.pending.set(key, mergeUsage(this.pending.get(key), row));
+  }
+
+  /** Writes what was recorded since the last flush. A failed write is kept for the next one. */
+  flush(): void {
+    if (!this.pending.size) return;
+    const rows = [...this.pending.values()];
+    this.pending = new Map();
+    try {
+      this.store.addUsage(rows);
+    } catch (error) {
+      logger.withTag("usage").warn(`cannot save usage stats: ${(error as Error).message}`);
+      for (const row of rows)
+        this.pending.set(keyOf(row), mergeUsage(this.pending.get(keyOf(row)), row));
+    }
+  }
+
+  /** Per tool, summed over callers; `allow` filters what one caller may see. */
+  byTool(allow: (server: string, tool: string) => boolean = () => true): ToolUsage[] {
+    const tools = new Map<string, ToolUsage & { totalMs: number }>();
+    for (const row of this.totals.values()) {
+      if (!allow(row.server, row.tool)) continue;
+      const key = `${row.server}\u0000${row.tool}`;
+      const entry = tools.get(key) ?? {
+        server: row.server,
+        tool: row.tool,
+        calls: 0,
+        errors: 0,
+        meanMs: 0,
+        totalMs: 0,
+        lastAt: 0,
+        callers: [],
+      };
+      entry.calls += row.calls;
+      entry.errors += row.errors;
+      entry.totalMs += row.totalMs;
+      if (row.lastAt >= entry.lastAt) {
+        entry.lastAt = row.lastAt;
+        if (row.lastError) entry.lastError = row.lastError;
+      }
+      entry.callers.push({ caller: row.caller, calls: row.calls });
+      tools.set(key, entry);
+    }
+    return [...tools.values()]
+      .map(({ totalMs, ...entry }) => ({
+        ...entry,
+        meanMs: entry.calls ? Math.round((totalMs / entry.calls) * 10) / 10 : 0,
+        callers: entry.callers.sort((a, b) => b.calls - a.calls),
+      }))
+      .sort((a, b) => b.calls - a.calls || a.server.localeCompare(b.server));
+  }
+
+  close(): void {
+    clearInterval(this.timer);
+    this.flush();
+  }
+}
+
+function keyOf(row: UsageRow): string {
+  return `${row.server}\u0000${row.tool}\u0000${row.caller}`;
+}

@@ -1,0 +1,408 @@
+/**
+ * The dashboard's browser script. `dashboard` runs in the page, not here: it is sent as its own
+ * source text (`CLIENT_JS`), so it must not refer to anything outside its body. Every value from
+ * the gateway is written with `textContent`, never as HTML: tool descriptions are untrusted.
+ */
+
+interface Backend {
+  name: string;
+  transport: string;
+  state: string;
+  tools: number;
+  error?: string;
+  description?: string;
+  breaker: string;
+  calls: number;
+  errors: number;
+}
+
+interface Status {
+  version: string;
+  status: string;
+  uptimeSeconds: number;
+  tools: number;
+  sessions: number;
+  auth: boolean;
+  caller: { id: string; admin: boolean };
+  backends: Backend[];
+}
+
+interface ToolView {
+  server: string;
+  tool: string;
+  title?: string;
+  description: string;
+  inputSchema: unknown;
+  outputSchema?: unknown;
+  annotations?: Record<string, unknown>;
+  quarantined?: string;
+  score?: number;
+}
+
+interface Call {
+  at: number;
+  server: string;
+  tool: string;
+  caller: string;
+  durationMs: number;
+  status: string;
+  code?: string;
+  error?: string;
+}
+
+interface Usage {
+  server: string;
+  tool: string;
+  calls: number;
+  errors: number;
+  meanMs: number;
+  lastAt: number;
+  lastError?: string;
+}
+
+function dashboard(): void {
+  const POLL_MS = 3000;
+  const $ = (selector: string) => document.querySelector(selector) as HTMLElement;
+  let admin = false;
+  let toolCount = -1;
+  let query = "";
+  let usage: Usage[] = [];
+  const expanded = new Set<string>();
+
+  /** An element with text (never HTML) and attributes. */
+  function el(
+    tag: string,
+    text?: string | number,
+    attrs: Record<string, string> = {},
+  ): HTMLElement {
+    const node = document.createElement(tag);
+    if (text !== undefined) node.textContent = String(text);
+    for (const [name, value] of Object.entries(attrs)) node.setAttribute(name, value);
+    return node;
+  }
+
+  function row(cells: (string | number | HTMLElement)[], numeric: number[] = []): HTMLElement {
+    const tr = el("tr");
+    cells.forEach((cell, i) => {
+      const td = el("td", undefined, numeric.includes(i) ? { class: "num" } : {});
+      if (cell instanceof HTMLElement) td.append(cell);
+      else td.textContent = String(cell);
+      tr.append(td);
+    });
+    return tr;
+  }
+
+  function badge(state: string): HTMLElement {
+    return el("span", state, { class: `badge state-${state}` });
+  }
+
+  function fill(selector: string, rows: HTMLElement[], empty: string, columns: number): void {
+    const body = $(`${selector} tbody`);
+    if (!rows.length) {
+      const td = el("td", empty, { class: "muted", colspan: String(columns) });
+      const tr = el("tr");
+      tr.append(td);
+      rows = [tr];
+    }
+    body.replaceChildren(...rows);
+  }
+
+  const time = (at: number) => (at ? new Date(at).toLocaleTimeString() : "");
+  const ms = (value: number) => (value >= 1000 ? `${(value / 1000).toFixed(2)} s` : `${value} ms`);
+
+  class LoginNeeded extends Error {}
+
+  async function get<T>(path: string): Promise<T> {
+    const response = await fetch(path, { headers: { accept: "application/json" } });
+    if (response.status === 401) throw new LoginNeeded();
+    const body = await response.json();
+    if (!response.ok) throw new Error(body.error ?? `${path}: HTTP ${response.status}`);
+    return body as T;
+  }
+
+  function notice(text: string, isError = false): void {
+    const box = $("#notice");
+    box.textContent = text;
+    box.className = isError ? "error" : "";
+    box.hidden = false;
+  }
+
+  function renderStatus(status: Status): void {
+    const up = status.uptimeSeconds;
+    const uptime =
+      up >= 3600
+        ? `${Math.floor(up / 3600)} h`
+        : up >= 60
+          ? `${Math.floor(up / 60)} min`
+          : `${up} s`;
+    $("#summary").replaceChildren(
+      badge(status.status),
+      ` v${status.version} · ${status.backends.length} backends · ${status.tools} tools · ${status.sessions} sessions · up ${uptime}`,
+    );
+    $("#who").textContent = status.auth
+      ? `${status.caller.id}${status.caller.admin ? " (admin)" : ""}`
+      : "";
+    const rows = status.backends.map((backend) =>
+      row(
+        [
+          el("strong", backend.name, { title: backend.description ?? "" }),
+          badge(backend.state),
+          backend.transport,
+          backend.tools,
+          badge(backend.breaker),
+          backend.calls,
+          backend.errors,
+          el("span", backend.error ?? "", { class: backend.error ? "error" : "muted" }),
+        ],
+        [3, 5, 6],
+      ),
+    );
+    fill("#backends", rows, "No backends configured.", 8);
+  }
+
+  function toolItem(tool: ToolView): HTMLElement {
+    const key = `${tool.server}:${tool.tool}`;
+    const li = el("li", undefined, { "data-tool": key });
+    const button = el("button", undefined, { type: "button", "aria-expanded": "false" });
+    button.append(el("span", key, { class: "tool-name" }));
+    if (tool.quarantined) button.append(" ", badge("quarantined"));
+    const summary = tool.description.split("\n")[0] ?? "";
+    button.append(
+      el("div", summary.length > 160 ? `${summary.slice(0, 159)}…` : summary, { class: "muted" }),
+    );
+    li.append(button);
+    const detail = el("div", undefined, { class: "tool-detail" });
+    const show = (open: boolean) => {
+      button.setAttribute("aria-expanded", String(open));
+      if (!open) {
+        detail.remove();
+        return;
+      }
+      const used = usage.find((u) => u.server === tool.server && u.tool === tool.tool);
+      detail.replaceChildren(
+        ...(tool.title ? [el("p", tool.title)] : []),
+        el("p", tool.description || "(no description)", { class: "description" }),
+        ...(tool.quarantined
+          ? [el("p", `Quarantined: ${tool.quarantined}`, { class: "error" })]
+          : []),
+        el(
+          "p",
+          used
+            ? `${used.calls} calls, ${used.errors} errors, mean ${ms(used.meanMs)}, last ${new Date(used.lastAt).toLocaleString()}`
+            : "Not called yet.",
+          { class: "muted" },
+        ),
+        el("h3", "Input schema"),
+        el("pre", JSON.stringify(tool.inputSchema, null, 2), { class: "schema" }),
+        ...(tool.outputSchema
+          ? [el("h3", "Output schema"), el("pre", JSON.stringify(tool.outputSchema, null, 2))]
+          : []),
+        ...(tool.annotations
+          ? [el("h3", "Annotations"), el("pre", JSON.stringify(tool.annotations, null, 2))]
+          : []),
+      );
+      li.append(detail);
+    };
+    button.addEventListener("click", () => {
+      const open = !expanded.has(key);
+      if (open) expanded.add(key);
+      else expanded.delete(key);
+      show(open);
+    });
+    if (expanded.has(key)) show(true);
+    return li;
+  }
+
+  async function loadTools(): Promise<void> {
+    const asked = query;
+    const path = asked ? `/api/tools?q=${encodeURIComponent(asked)}` : "/api/tools";
+    const { tools } = await get<{ tools: ToolView[] }>(path);
+    if (asked !== query) return; // a newer search is on its way
+    $("#tool-count").textContent = asked ? `${tools.length} matches` : `${tools.length}`;
+    const items = tools.map(toolItem);
+    if (!items.length)
+      items.push(el("li", asked ? "No tool matches." : "No tools yet.", { class: "muted" }));
+    $("#tool-list").replaceChildren(...items);
+  }
+
+  function renderCalls(calls: Call[]): void {
+    const rows = calls.map((call) =>
+      row(
+        [
+          time(call.at),
+          el("span", `${call.server}:${call.tool}`, { class: "tool-name" }),
+          call.caller,
+          ms(call.durationMs),
+          call.status === "ok"
+            ? badge("ok")
+            : el("span", `${call.code ?? call.status}: ${call.error ?? ""}`, { class: "error" }),
+        ],
+        [3],
+      ),
+    );
+    fill("#calls", rows, "No calls yet.", 5);
+  }
+
+  function renderUsage(): void {
+    const rows = usage.map((entry) =>
+      row(
+        [
+          el("span", `${entry.server}:${entry.tool}`, { class: "tool-name" }),
+          entry.calls,
+          entry.errors,
+          ms(entry.meanMs),
+          time(entry.lastAt),
+          el("span", entry.lastError ?? "", { class: "error" }),
+        ],
+        [1, 2, 3],
+      ),
+    );
+    fill("#usage", rows, "No calls recorded yet.", 6);
+  }
+
+  interface Security {
+    poisoning?: {
+      mode: string;
+      findings: {
+        server: string;
+        tool: string;
+        severity: string;
+        rule: string;
+        where: string;
+        excerpt: string;
+        quarantined: boolean;
+      }[];
+    };
+    lock?: {
+      file: string;
+      error?: string;
+      changes: Record<string, { changed: string[]; added: string[]; removed: string[] }>;
+    };
+    quarantined?: string[];
+  }
+
+  function renderSecurity(security: Security): void {
+    const parts: HTMLElement[] = [];
+    const findings = security.poisoning?.findings ?? [];
+    parts.push(el("h3", `Poisoning findings (mode: ${security.poisoning?.mode ?? "off"})`));
+    if (!findings.length) parts.push(el("p", "No findings.", { class: "muted" }));
+    else {
+      const table = el("table");
+      table.append(
+        ...findings.map((f) =>
+          row([
+            el("span", `${f.server}:${f.tool}`, { class: "tool-name" }),
+            badge(f.quarantined ? "quarantined" : f.severity),
+            `${f.rule} in ${f.where}`,
+            el("code", f.excerpt),
+          ]),
+        ),
+      );
+      parts.push(table);
+    }
+    parts.push(el("h3", "Lock drift"));
+    const lock = security.lock;
+    if (!lock)
+      parts.push(
+        el("p", "No gateway.lock: tools are not pinned (mcp-gateway lock writes one).", {
+          class: "muted",
+        }),
+      );
+    else {
+      if (lock.error) parts.push(el("p", lock.error, { class: "error" }));
+      const lines = Object.entries(lock.changes).flatMap(([server, c]) => [
+        ...c.changed.map((t) => `changed  ${server}:${t} (quarantined until approved)`),
+        ...c.added.map((t) => `new      ${server}:${t}`),
+        ...c.removed.map((t) => `removed  ${server}:${t}`),
+      ]);
+      parts.push(
+        lines.length
+          ? el("pre", lines.join("\n"))
+          : el("p", `Every tool matches ${lock.file}.`, { class: "muted" }),
+      );
+    }
+    $("#security-body").replaceChildren(...parts);
+  }
+
+  async function refresh(): Promise<void> {
+    const status = await get<Status>("/api/status");
+    renderStatus(status);
+    if (status.tools !== toolCount) {
+      toolCount = status.tools;
+      await loadTools();
+    }
+    renderCalls((await get<{ calls: Call[] }>("/api/calls")).calls);
+    usage = (await get<{ usage: Usage[] }>("/api/usage")).usage;
+    renderUsage();
+    if (admin) renderSecurity(await get<Security>("/api/security"));
+  }
+
+  async function reload(): Promise<void> {
+    const button = $("#reload") as HTMLButtonElement;
+    button.disabled = true;
+    try {
+      const response = await fetch("/api/reload", { method: "POST" });
+      const body = await response.json();
+      if (!response.ok || !body.reloaded) throw new Error(body.error ?? `HTTP ${response.status}`);
+      const changes = ["added", "removed", "changed"]
+        .filter((what) => body[what]?.length)
+        .map((what) => `${what}: ${body[what].join(", ")}`);
+      notice(`Reloaded${changes.length ? ` (${changes.join("; ")})` : ": no changes"}.`);
+      toolCount = -1;
+      await refresh();
+    } catch (error) {
+      notice(`Reload refused: ${(error as Error).message}`, true);
+    } finally {
+      button.disabled = false;
+    }
+  }
+
+  async function start(): Promise<void> {
+    let status: Status;
+    try {
+      status = await get<Status>("/api/status");
+    } catch (error) {
+      if (!(error instanceof LoginNeeded)) throw error;
+      $("#summary").textContent = "";
+      $("#login").hidden = false;
+      $("#login-error").hidden = !location.search.includes("login=failed");
+      $("#key").focus();
+      return;
+    }
+    admin = status.caller.admin;
+    document.body.classList.toggle("is-admin", admin);
+    $("#app").hidden = false;
+    $("#logout").hidden = !status.auth;
+    const reloadButton = $("#reload") as HTMLButtonElement;
+    reloadButton.hidden = false;
+    reloadButton.disabled = !admin;
+    if (!admin) reloadButton.title = "Reloading needs an admin key";
+    reloadButton.addEventListener("click", () => void reload());
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    $("#search").addEventListener("input", (event) => {
+      clearTimeout(timer);
+      timer = setTimeout(() => {
+        query = (event.target as HTMLInputElement).value.trim();
+        loadTools().catch((e) => notice(String(e.message ?? e), true));
+      }, 150);
+    });
+    renderStatus(status);
+    await refresh();
+    if (admin) {
+      const { file, config } = await get<{ file: string | null; config: unknown }>("/api/config");
+      $("#config-file").textContent = file ?? "(built-in default)";
+      $("#config-body").textContent = JSON.stringify(config, null, 2);
+    }
+    setInterval(() => {
+      refresh().catch((error) => {
+        if (error instanceof LoginNeeded) location.reload();
+        else notice(`Cannot reach the gateway: ${error.message}`, true);
+      });
+    }, POLL_MS);
+  }
+
+  start().catch((error) => notice(`The dashboard failed to load: ${error.message}`, true));
+}
+
+/** The script `/ui/app.js` serves: the function above, called once. */
+export const CLIENT_JS = `"use strict";\n(${dashboard.toString()})();\n`;

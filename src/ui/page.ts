@@ -1,0 +1,75 @@
+/**
+ * The dashboard's only HTML: a shell with empty sections that `client.ts` fills from `/api/*`,
+ * and a login form shown when the gateway asks for a key. Nothing here depends on data, so it is
+ * safe to serve to anyone.
+ */
+export const PAGE_HTML = `<!doctype html>
+<html lang="en">
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<title>mcp-gateway</title>
+<link rel="icon" href="data:,">
+<link rel="stylesheet" href="/ui/style.css">
+<script src="/ui/app.js" defer></script>
+</head>
+<body>
+<header>
+  <h1>mcp-gateway</h1>
+  <span id="summary" class="muted">loading…</span>
+  <span class="spacer"></span>
+  <span id="who" class="muted"></span>
+  <button id="reload" type="button" hidden>Reload config</button>
+  <form id="logout" method="post" action="/ui/logout" hidden><button type="submit">Log out</button></form>
+</header>
+<main>
+  <section id="login" hidden>
+    <h2>Log in</h2>
+    <p>This gateway needs a key. Paste one made with <code>mcp-gateway keys create NAME</code>.</p>
+    <form method="post" action="/ui/login">
+      <input name="username" value="mcp-gateway" autocomplete="username" hidden>
+      <input id="key" name="key" type="password" autocomplete="current-password" placeholder="mgw_…" required>
+      <button type="submit">Log in</button>
+    </form>
+    <p id="login-error" class="error" hidden>That key was not accepted.</p>
+  </section>
+  <div id="app" hidden>
+    <p id="notice" role="status" hidden></p>
+    <nav>
+      <a href="#backends">Backends</a> <a href="#tools">Tools</a> <a href="#calls">Recent calls</a>
+      <a href="#usage">Usage</a> <a href="#security" class="admin">Security</a>
+      <a href="#config" class="admin">Config</a>
+    </nav>
+    <section id="backends">
+      <h2>Backends</h2>
+      <table><thead><tr><th>Name</th><th>State</th><th>Transport</th><th>Tools</th><th>Breaker</th>
+        <th>Calls</th><th>Errors</th><th>Detail</th></tr></thead><tbody></tbody></table>
+    </section>
+    <section id="tools">
+      <h2>Tools <span id="tool-count" class="muted"></span></h2>
+      <input id="search" type="search" placeholder="Search tools (e.g. read a file)" autocomplete="off">
+      <ul id="tool-list"></ul>
+    </section>
+    <section id="calls">
+      <h2>Recent calls</h2>
+      <table><thead><tr><th>Time</th><th>Tool</th><th>Caller</th><th>Latency</th><th>Result</th></tr></thead>
+        <tbody></tbody></table>
+    </section>
+    <section id="usage">
+      <h2>Usage per tool</h2>
+      <table><thead><tr><th>Tool</th><th>Calls</th><th>Errors</th><th>Mean</th><th>Last used</th>
+        <th>Last error</th></tr></thead><tbody></tbody></table>
+    </section>
+    <section id="security" class="admin">
+      <h2>Security</h2>
+      <div id="security-body"></div>
+    </section>
+    <section id="config" class="admin">
+      <h2>Effective config <span id="config-file" class="muted"></span></h2>
+      <pre id="config-body"></pre>
+    </section>
+  </div>
+</main>
+</body>
+</html>
+`;
