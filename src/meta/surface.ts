@@ -56,7 +56,7 @@ export function directTools(
   for (const { server, tool: toolName } of wanted) {
     const canonical = gateway.pool.canonical(server);
     const tool = gateway.index.get(canonical, toolName);
-    if (!tool || !caller.allows(canonical, toolName)) continue;
+    if (!tool || !gateway.router.visible(canonical, toolName, caller)) continue;
     const name = flatName(canonical, toolName);
     if (taken.has(name)) {
       if (!reported.has(name)) {

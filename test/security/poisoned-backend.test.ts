@@ -147,6 +147,24 @@ describe("quarantine (the default)", () => {
     await direct.close();
   });
 
+  test("flat mode and surfaced tools never list a quarantined tool", async () => {
+    const flat = await startGateway(
+      backendConfig(
+        writeTools(TOOLS),
+        'meta_mcp: { enabled: false, surfaced_tools: ["shady:add"] }',
+      ),
+    );
+    try {
+      await waitFor(() => flat.gateway.index.tools("shady").length === TOOLS.length);
+      const client = await connectHttp(flat.url);
+      const { tools } = await client.client.listTools();
+      expect(tools.map((t) => t.name).sort()).toEqual(["shady__get_time", "shady__long_doc"]);
+      await client.close();
+    } finally {
+      await flat.stop();
+    }
+  });
+
   test("a tool poisoned later, on a list change, is quarantined as soon as it is listed", async () => {
     writeFileSync(toolsFile, JSON.stringify([...TOOLS, sample("random_fact")]));
     await waitFor(() => gateway.gateway.security.isQuarantined("shady", "random_fact"));

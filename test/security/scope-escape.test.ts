@@ -26,6 +26,7 @@ const client = (name: keyof typeof KEYS): Client => sessions.get(name)!.client;
 beforeAll(async () => {
   gateway = await startGateway(`
 capabilities: { enabled: false }
+meta_mcp: { surfaced_tools: ["memory:delete_entities", "memory:read_graph", "everything:echo"] }
 auth:
   enabled: true
   api_keys:
@@ -223,6 +224,24 @@ describe("/mcp/{backend} applies the same scopes", () => {
     });
     expect(missing.status).toBe(404);
     await expect(connectWithKey(gateway.url, KEYS.memonly, "/mcp/everything")).rejects.toThrow();
+  });
+});
+
+describe("surfaced tools apply the same scopes", () => {
+  test("tools/list shows only the surfaced tools the key may use; the others cannot be called", async () => {
+    const { tools } = await client("reader").listTools();
+    const direct = tools.map((t) => t.name).filter((name) => name.includes("__"));
+    expect(direct.sort()).toEqual(["everything__echo", "memory__read_graph"]);
+    const { tools: none } = await client("nodelete").listTools();
+    expect(none.map((t) => t.name)).not.toContain("memory__delete_entities");
+    expect(none.map((t) => t.name)).not.toContain("everything__echo");
+    const call = await client("reader")
+      .callTool({ name: "memory__delete_entities", arguments: { entityNames: ["x"] } })
+      .catch((error: Error) => ({
+        isError: true,
+        content: [{ type: "text", text: error.message }],
+      }));
+    expect(call.isError).toBe(true);
   });
 });
 
