@@ -1,58 +1,16 @@
 import type { Tool } from "../mcp/sdk.ts";
+import { FIELD_NAMES, Postings, RANKING, type Weighable } from "./bm25f.ts";
 import { expandQuery, type QueryGroup, type Vocabulary } from "./expand.ts";
 import { toEntryTexts } from "./fields.ts";
 import { lift, maxLift, type NameFeatures, nameFeatures, querySignals } from "./signals.ts";
 import { tokenize } from "./tokenize.ts";
 
-/**
- * The ranking's constants, chosen on the dev split of bench/search/queries.json (the test split
- * is held out). Exported so the benchmark can measure alternatives; the gateway never changes them.
- */
-export const RANKING = {
-  /** BM25F field weights: a word in a tool's name says more than one in a parameter's prose. */
-  fields: {
-    name: 3,
-    title: 2,
-    server: 1.5,
-    summary: 2,
-    description: 0.6,
-    params: 0.3,
-    paramText: 0.3,
-  },
-  /** Length normalisation per field: names are all short, prose varies a lot. */
-  lengthNorm: {
-    name: 0.3,
-    title: 0.3,
-    server: 0,
-    summary: 0.5,
-    description: 0.75,
-    params: 0.5,
-    paramText: 0.75,
-  },
-  k1: 1.2,
-  /** Documents matching more of the query's words rank higher: score × coverage^coord. */
-  coord: 1,
-  /** Usage lifts a tool's score by at most this fraction, so it never outweighs relevance. */
-  usageWeight: 0.1,
-  /** Uses after which the usage lift stops growing. */
-  usageSaturation: 20,
-};
-type Field = keyof typeof RANKING.fields;
-const FIELD_NAMES = Object.keys(RANKING.fields) as Field[];
+export { RANKING } from "./bm25f.ts";
 
-interface Doc {
+interface Doc extends Weighable {
   server: string;
   tool: Tool;
   name: NameFeatures;
-  /** Term frequencies per field, in FIELD_NAMES order. */
-  tf: Map<string, number>[];
-  lengths: number[];
-}
-
-/** A term's documents with their saturated BM25F term frequency, tf·(k1+1)/(tf+k1). */
-interface Posting {
-  ids: Int32Array;
-  tf: Float32Array;
 }
 
 export interface SearchOptions {
@@ -80,11 +38,13 @@ export interface SearchHit {
 export class ToolIndex implements Vocabulary {
   private docs: (Doc | undefined)[] = [];
   private readonly byServer = new Map<string, number[]>();
-  private readonly postings = new Map<string, Set<number>>();
+  /** Tools per term: the vocabulary, and the IDF. */
+  private readonly docFreq = new Map<string, number>();
+  private readonly postings = new Postings();
+  /** Summed field lengths of the live tools, for the averages BM25F normalises by. */
+  private lengthSums = FIELD_NAMES.map(() => 0);
   private live = 0;
   private sortedTerms: string[] | undefined;
-  /** Built on the first search after a change: the per-term weights depend on average lengths. */
-  private weighted: Map<string, Posting> | undefined;
   private buffers: { totals: Float64Array; matched: Uint8Array; best: Float64Array } | undefined;
 
   /** Replaces a server's tools. */
@@ -92,22 +52,22 @@ export class ToolIndex implements Vocabulary {
     this.drop(server);
     const ids: number[] = [];
     for (const tool of tools) {
-      const id = this.docs.push(toDoc(server, tool)) - 1;
+      const doc = toDoc(server, tool);
+      const id = this.docs.push(doc) - 1;
       ids.push(id);
-      for (const map of this.docs[id]!.tf) {
-        for (const term of map.keys()) {
-          const set = this.postings.get(term);
-          if (set) set.add(id);
-          else this.postings.set(term, new Set([id]));
-        }
-      }
+      this.live++;
+      doc.lengths.forEach((length, f) => {
+        this.lengthSums[f]! += length;
+      });
+      for (const term of doc.terms) this.docFreq.set(term, (this.docFreq.get(term) ?? 0) + 1);
+      if (!this.postings.stale) this.postings.add(id, doc);
     }
     this.byServer.set(server, ids);
-    this.refresh();
+    this.changed();
   }
 
   remove(server: string): void {
-    if (this.drop(server)) this.refresh();
+    if (this.drop(server)) this.changed();
   }
 
   get(server: string, tool: string): Tool | undefined {
@@ -135,19 +95,20 @@ export class ToolIndex implements Vocabulary {
 
   /** Vocabulary: true when some tool has this index term. */
   has(term: string): boolean {
-    return this.postings.has(term);
+    return this.docFreq.has(term);
   }
 
   /** Vocabulary: every index term, sorted (for prefix and typo matching). */
   terms(): readonly string[] {
-    this.sortedTerms ??= [...this.postings.keys()].sort();
+    this.sortedTerms ??= [...this.docFreq.keys()].sort();
     return this.sortedTerms;
   }
 
   search(query: string, options: SearchOptions = {}): SearchHit[] {
     const groups = expandQuery(query, this);
     if (groups.length === 0) return [];
-    const postings = this.postingsByTerm();
+    if (this.postings.stale) this.postings.rebuild(this.docs, this.averages());
+    const postings = this.postings;
     const { totals, matched, best } = this.scratch();
     const touched: number[] = [];
     const candidates: number[] = [];
@@ -258,78 +219,46 @@ export class ToolIndex implements Vocabulary {
     return a.tool.name < b.tool.name;
   }
 
-  /** BM25F term frequencies: Σ over fields of weight × tf / length normalisation. */
-  private postingsByTerm(): Map<string, Posting> {
-    if (this.weighted) return this.weighted;
-    const sums = FIELD_NAMES.map(() => 0);
-    for (const doc of this.docs) {
-      if (doc) for (let f = 0; f < sums.length; f++) sums[f]! += doc.lengths[f]!;
-    }
-    const avg = sums.map((sum) => (this.live ? Math.max(sum / this.live, 1) : 1));
-    const lists = new Map<string, { ids: number[]; tf: number[] }>();
-    const perDoc = new Map<string, number>();
-    this.docs.forEach((doc, id) => {
-      if (!doc) return;
-      perDoc.clear();
-      FIELD_NAMES.forEach((field, f) => {
-        const b = RANKING.lengthNorm[field];
-        const norm = 1 - b + b * (doc.lengths[f]! / avg[f]!);
-        for (const [term, raw] of doc.tf[f]!) {
-          perDoc.set(term, (perDoc.get(term) ?? 0) + (RANKING.fields[field] * raw) / norm);
-        }
-      });
-      for (const [term, tf] of perDoc) {
-        const saturated = (tf * (RANKING.k1 + 1)) / (tf + RANKING.k1);
-        const list = lists.get(term);
-        if (list) {
-          list.ids.push(id);
-          list.tf.push(saturated);
-        } else lists.set(term, { ids: [id], tf: [saturated] });
-      }
-    });
-    const weighted = new Map<string, Posting>();
-    for (const [term, list] of lists) {
-      weighted.set(term, { ids: Int32Array.from(list.ids), tf: Float32Array.from(list.tf) });
-    }
-    this.weighted = weighted;
-    return weighted;
+  private averages(): number[] {
+    return this.lengthSums.map((sum) => (this.live ? Math.max(sum / this.live, 1) : 1));
   }
 
   private drop(server: string): boolean {
     const ids = this.byServer.get(server);
     if (!ids) return false;
     for (const id of ids) {
-      for (const map of this.docs[id]!.tf) {
-        for (const term of map.keys()) {
-          // A term in several fields of one tool is met more than once.
-          const set = this.postings.get(term);
-          set?.delete(id);
-          if (set?.size === 0) this.postings.delete(term);
-        }
+      const doc = this.docs[id]!;
+      this.live--;
+      doc.lengths.forEach((length, f) => {
+        this.lengthSums[f]! -= length;
+      });
+      for (const term of doc.terms) {
+        const count = this.docFreq.get(term)! - 1;
+        if (count === 0) this.docFreq.delete(term);
+        else this.docFreq.set(term, count);
       }
+      if (!this.postings.stale) this.postings.remove(id, doc);
       this.docs[id] = undefined;
     }
     this.byServer.delete(server);
     return true;
   }
 
-  private refresh(): void {
+  private changed(): void {
     this.sortedTerms = undefined;
-    this.weighted = undefined;
-    this.live = 0;
-    for (const doc of this.docs) if (doc) this.live++;
-    // Reclaim the slots of removed tools once they are the majority.
-    if (this.docs.length > 64 && this.live < this.docs.length / 2) this.compact();
-  }
-
-  private compact(): void {
-    const entries = [...this.byServer].map(
-      ([server, ids]) => [server, ids.map((id) => this.docs[id]!.tool)] as const,
-    );
-    this.docs = [];
-    this.byServer.clear();
-    this.postings.clear();
-    for (const [server, tools] of entries) this.upsert(server, tools);
+    if (!this.postings.stale && this.postings.drifted(this.averages())) this.postings.stale = true;
+    // Reclaim the slots of removed tools once they are the majority; ids change, so rebuild.
+    if (this.docs.length > 64 && this.live < this.docs.length / 2) {
+      const kept = this.docs.filter((doc): doc is Doc => doc !== undefined);
+      this.docs = kept;
+      this.byServer.clear();
+      kept.forEach((doc, id) => {
+        const ids = this.byServer.get(doc.server) ?? [];
+        ids.push(id);
+        this.byServer.set(doc.server, ids);
+      });
+      this.postings.stale = true;
+    }
   }
 }
 
@@ -344,5 +273,6 @@ function toDoc(server: string, tool: Tool): Doc {
     tf.push(counts);
     lengths.push(terms.length);
   }
-  return { server, tool, name: nameFeatures(server, tool), tf, lengths };
+  const terms = [...new Set(tf.flatMap((counts) => [...counts.keys()]))];
+  return { server, tool, name: nameFeatures(server, tool), tf, lengths, terms };
 }

@@ -58,8 +58,18 @@ export function isStopword(word: string): boolean {
 
 /** The index term of one word: irregular forms to their lemma ("ran" → "run"), then stemmed. */
 export function toTerm(word: string): string {
-  return stem(lemma(word));
+  let term = TERMS.get(word);
+  if (term === undefined) {
+    if (TERMS.size >= TERM_CACHE) TERMS.clear();
+    term = stem(lemma(word));
+    TERMS.set(word, term);
+  }
+  return term;
 }
+
+/** Tool texts repeat their words a lot; indexing 10,000 tools stems far fewer distinct words. */
+const TERMS = new Map<string, string>();
+const TERM_CACHE = 50_000;
 
 /** Index terms of a text: split, without stopwords, lemmatised and stemmed. */
 export function tokenize(text: string): string[] {

@@ -140,4 +140,23 @@ describe("index maintenance", () => {
       top("rename a file", { limit: 25 }).filter((id) => id.endsWith(":move_file")).length,
     ).toBe(servers.size - 3);
   });
+
+  test("changes between searches update the postings in place and find the same tools", () => {
+    const queries = ["file", "create", "list issues", "screenshot", "balance"];
+    const ids = (from: ToolIndex, query: string) =>
+      from
+        .search(query, { limit: 25 })
+        .map((hit) => `${hit.server}:${hit.tool.name}`)
+        .sort();
+    for (let round = 0; round < 20; round++) {
+      index.upsert(`copy-${round % 3}`, round % 2 ? TOOLS.files! : TOOLS.payments!);
+      if (round % 4 === 0) index.remove(`copy-${(round + 1) % 3}`);
+      index.search("warm the postings", {});
+    }
+    const fresh = new ToolIndex();
+    const servers = new Map<string, ReturnType<ToolIndex["tools"]>>();
+    for (const { server } of index.all()) servers.set(server, index.tools(server));
+    for (const [server, tools] of servers) fresh.upsert(server, tools);
+    for (const query of queries) expect(ids(index, query)).toEqual(ids(fresh, query));
+  });
 });

@@ -1,0 +1,133 @@
+/**
+ * BM25F postings: per index term, the tools that have it with their saturated, field-weighted,
+ * length-normalised term frequency. Kept up to date as servers come and go; rebuilt whole only
+ * when the average field lengths the weights depend on have drifted.
+ */
+
+/**
+ * The ranking's constants, chosen on the dev split of bench/search/queries.json (the test split
+ * is held out). Exported so the benchmark can measure alternatives; the gateway never changes them.
+ */
+export const RANKING = {
+  /** Field weights: a word in a tool's name says more than one in a parameter's prose. */
+  fields: {
+    name: 3,
+    title: 2,
+    server: 1.5,
+    summary: 2,
+    description: 0.6,
+    params: 0.3,
+    paramText: 0.3,
+  },
+  /** Length normalisation per field: names are all short, prose varies a lot. */
+  lengthNorm: {
+    name: 0.3,
+    title: 0.3,
+    server: 0,
+    summary: 0.5,
+    description: 0.75,
+    params: 0.5,
+    paramText: 0.75,
+  },
+  k1: 1.2,
+  /** Documents matching more of the query's words rank higher: score × coverage^coord. */
+  coord: 1,
+  /** Usage lifts a tool's score by at most this fraction, so it never outweighs relevance. */
+  usageWeight: 0.1,
+  /** Uses after which the usage lift stops growing. */
+  usageSaturation: 20,
+};
+export type Field = keyof typeof RANKING.fields;
+export const FIELD_NAMES = Object.keys(RANKING.fields) as Field[];
+/** Lists are rebuilt once an average field length has moved this far from the one they used. */
+const DRIFT = 0.2;
+
+/** What the postings need of an indexed tool. */
+export interface Weighable {
+  /** Term frequencies per field, in FIELD_NAMES order. */
+  tf: Map<string, number>[];
+  lengths: number[];
+  /** Its distinct terms over all fields. */
+  terms: string[];
+}
+
+export interface Posting {
+  /** Tool ids, ascending. */
+  ids: number[];
+  /** Saturated BM25F term frequency, tf·(k1+1)/(tf+k1), per id. */
+  tf: number[];
+}
+
+export class Postings {
+  private lists = new Map<string, Posting>();
+  private averages: number[] = [];
+  /** True until built, and after a drift: the next search rebuilds. */
+  stale = true;
+
+  get(term: string): Posting | undefined {
+    return this.lists.get(term);
+  }
+
+  rebuild(docs: readonly (Weighable | undefined)[], averages: number[]): void {
+    this.lists = new Map();
+    this.averages = averages;
+    docs.forEach((doc, id) => {
+      if (doc) this.add(id, doc);
+    });
+    this.stale = false;
+  }
+
+  /** Adds a tool whose id is above every id indexed so far. */
+  add(id: number, doc: Weighable): void {
+    for (const [term, tf] of this.weigh(doc)) {
+      const posting = this.lists.get(term);
+      if (posting) {
+        posting.ids.push(id);
+        posting.tf.push(tf);
+      } else this.lists.set(term, { ids: [id], tf: [tf] });
+    }
+  }
+
+  remove(id: number, doc: Weighable): void {
+    for (const term of doc.terms) {
+      const posting = this.lists.get(term);
+      if (!posting) continue;
+      const at = lowerBound(posting.ids, id);
+      if (posting.ids[at] !== id) continue;
+      posting.ids.splice(at, 1);
+      posting.tf.splice(at, 1);
+      if (posting.ids.length === 0) this.lists.delete(term);
+    }
+  }
+
+  /** True when the current averages are too far from those the lists were weighted with. */
+  drifted(averages: number[]): boolean {
+    return averages.some((value, f) => Math.abs(value / this.averages[f]! - 1) > DRIFT);
+  }
+
+  /** A tool's BM25F term frequencies: Σ over fields of weight × tf / length normalisation. */
+  private weigh(doc: Weighable): Map<string, number> {
+    const weights = new Map<string, number>();
+    FIELD_NAMES.forEach((field, f) => {
+      const b = RANKING.lengthNorm[field];
+      const norm = 1 - b + b * (doc.lengths[f]! / this.averages[f]!);
+      for (const [term, raw] of doc.tf[f]!) {
+        weights.set(term, (weights.get(term) ?? 0) + (RANKING.fields[field] * raw) / norm);
+      }
+    });
+    const { k1 } = RANKING;
+    for (const [term, tf] of weights) weights.set(term, (tf * (k1 + 1)) / (tf + k1));
+    return weights;
+  }
+}
+
+function lowerBound(sorted: number[], value: number): number {
+  let low = 0;
+  let high = sorted.length;
+  while (low < high) {
+    const mid = (low + high) >> 1;
+    if (sorted[mid]! < value) low = mid + 1;
+    else high = mid;
+  }
+  return low;
+}
