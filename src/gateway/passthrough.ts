@@ -5,12 +5,15 @@ import { VERSION } from "../version.ts";
 import { type Caller, LOCAL_ADMIN } from "./caller.ts";
 import { createRequestRelay } from "./channel.ts";
 import type { Gateway } from "./gateway.ts";
+import type { InputFlows } from "./input-flows.ts";
 
 export interface BackendServerOptions {
   caller?: Caller;
   sessionId: () => string;
   /** Long-lived session: forward the backend's unsolicited notifications to it. */
   listen?: boolean;
+  /** A 2026-07-28 request: backend reverse requests become `input_required` round trips. */
+  flows?: InputFlows;
 }
 
 /**
@@ -99,6 +102,19 @@ export async function createBackendServer(
     } catch (error) {
       if (error instanceof GatewayError) return gatewayFailure(error) as JsonObject;
       throw error;
+    }
+    if (options.flows) {
+      const extra = params.task ? { task: params.task } : undefined;
+      const args = (params.arguments ?? {}) as JsonObject;
+      return (await options.flows.run(ctx, caller.id, (channel, signal) =>
+        gateway.pool
+          .callTool(name, tool, args, { signal, extra }, channel)
+          .then((result) => gateway.security.filterResult(result))
+          .catch((error: unknown) => {
+            if (error instanceof GatewayError) return gatewayFailure(error);
+            throw error;
+          }),
+      )) as JsonObject;
     }
     return relayed(ctx, params._meta, async (relay) => {
       try {

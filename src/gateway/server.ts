@@ -9,6 +9,7 @@ import { VERSION } from "../version.ts";
 import { type Caller, LOCAL_ADMIN } from "./caller.ts";
 import { createRequestRelay } from "./channel.ts";
 import type { Gateway } from "./gateway.ts";
+import type { InputFlows } from "./input-flows.ts";
 import { registerCatalogHandlers } from "./meta-catalog.ts";
 
 export interface SessionServerOptions {
@@ -20,6 +21,8 @@ export interface SessionServerOptions {
    * long-lived sessions; the stateless era gets it through `subscriptions/listen` instead.
    */
   notifyListChanged?: boolean;
+  /** A 2026-07-28 request: backend reverse requests become `input_required` round trips. */
+  flows?: InputFlows;
 }
 
 /** Builds the MCP server one client session talks to: the meta-tool surface over the gateway. */
@@ -90,6 +93,15 @@ export function createSessionServer(gateway: Gateway, options: SessionServerOpti
       options.sessionId(),
       request.params._meta as JsonObject | undefined,
     );
+    if (options.flows) {
+      const handler = tool;
+      const outcome = await options.flows.run(ctx, caller.id, (channel, signal) =>
+        handler
+          .handle(args, { gateway, caller, signal, channel, meta: relay.meta })
+          .catch((error: unknown) => errorResult(error)),
+      );
+      return outcome as CallToolResult;
+    }
     let result: CallToolResult;
     try {
       result = await tool.handle(args, {

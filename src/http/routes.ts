@@ -1,5 +1,6 @@
 import { type Caller, LOCAL_ADMIN } from "../gateway/caller.ts";
 import type { Gateway } from "../gateway/gateway.ts";
+import { InputFlows } from "../gateway/input-flows.ts";
 import { createBackendServer } from "../gateway/passthrough.ts";
 import { createSessionServer } from "../gateway/server.ts";
 import { SessionManager } from "../gateway/sessions.ts";
@@ -45,6 +46,8 @@ export function createRoutes(gateway: Gateway, options: RoutesOptions = {}): Rou
         ? createBackendServer(gateway, scope, { sessionId, caller, listen: true })
         : createSessionServer(gateway, { sessionId, caller, notifyListChanged: true }),
   );
+  // Reverse requests during 2026-07-28 calls, held across the client's input_required retries.
+  const flows = new InputFlows();
   // One stateless (2026-07-28) handler per backend behind /mcp/{backend}, made on first use.
   const modernBackends = new Map<string, ReturnType<typeof createMcpHandler>>();
   const modernFor = (backend: string) => {
@@ -55,6 +58,7 @@ export function createRoutes(gateway: Gateway, options: RoutesOptions = {}): Rou
           createBackendServer(gateway, backend, {
             sessionId: () => STATELESS_SESSION,
             caller: callerOf(ctx.authInfo),
+            flows: ctx.era === "modern" ? flows : undefined,
           }),
         { legacy: "reject", maxRequestBodySize: MAX_BODY_BYTES },
       );
@@ -67,6 +71,7 @@ export function createRoutes(gateway: Gateway, options: RoutesOptions = {}): Rou
       createSessionServer(gateway, {
         sessionId: () => STATELESS_SESSION,
         caller: callerOf(ctx.authInfo),
+        flows: ctx.era === "modern" ? flows : undefined,
       }),
     { legacy: "reject", maxRequestBodySize: MAX_BODY_BYTES },
   );
@@ -182,6 +187,7 @@ export function createRoutes(gateway: Gateway, options: RoutesOptions = {}): Rou
     },
     async close() {
       stopNotifying();
+      flows.close();
       await sessions.closeAll();
       await Promise.all([...modernBackends.values()].map((handler) => handler.close?.()));
       await modern.close?.();

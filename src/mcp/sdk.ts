@@ -25,6 +25,8 @@ export {
 export type {
   EventId,
   EventStore,
+  InputRequest,
+  InputRequiredResult,
   LoggingLevel,
   Prompt,
   Resource,
@@ -34,6 +36,8 @@ export type {
 } from "@modelcontextprotocol/server";
 export {
   createMcpHandler,
+  createRequestStateCodec,
+  inputRequired,
   isLegacyRequest,
   ProtocolError,
   ProtocolErrorCode,

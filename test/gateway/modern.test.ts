@@ -22,8 +22,21 @@ afterAll(async () => {
 async function modernClient(path: string): Promise<Client> {
   const client = new Client(
     { name: "modern", version: "1" },
-    { capabilities: {}, versionNegotiation: { mode: { pin: "2026-07-28" } } },
+    {
+      capabilities: { sampling: {}, elicitation: { form: {} } },
+      versionNegotiation: { mode: { pin: "2026-07-28" } },
+    },
   );
+  // Fulfils the input_required rounds the gateway sends for a backend's reverse requests.
+  client.setRequestHandler("sampling/createMessage", async () => ({
+    role: "assistant",
+    content: { type: "text", text: "modern sampled" },
+    model: "m",
+  }));
+  client.setRequestHandler("elicitation/create", async () => ({
+    action: "accept",
+    content: { name: "Grace", check: true, email: "g@h.i", integer: 2, number: 2 },
+  }));
   await client.connect(new StreamableHTTPClientTransport(new URL(`${gateway.url}${path}`)));
   return client;
 }
@@ -53,6 +66,41 @@ describe("2026-07-28 clients", () => {
     try {
       const result = await client.callTool({ name: "get-sum", arguments: { a: 20, b: 22 } });
       expect(firstText(result)).toContain("42");
+    } finally {
+      await client.close();
+    }
+  });
+
+  test("a backend's sampling and elicitation become input_required round trips", async () => {
+    const client = await modernClient("/mcp");
+    try {
+      const sampled = await client.callTool({
+        name: "gateway_invoke",
+        arguments: {
+          server: "everything",
+          tool: "trigger-sampling-request",
+          arguments: { prompt: "p", maxTokens: 5 },
+        },
+      });
+      expect(JSON.stringify(sampled.content)).toContain("modern sampled");
+      const elicited = await client.callTool({
+        name: "gateway_invoke",
+        arguments: { server: "everything", tool: "trigger-elicitation-request", arguments: {} },
+      });
+      expect(JSON.stringify(elicited.content)).toContain("Grace");
+    } finally {
+      await client.close();
+    }
+  });
+
+  test("the same through /mcp/{backend}", async () => {
+    const client = await modernClient("/mcp/everything");
+    try {
+      const sampled = await client.callTool({
+        name: "trigger-sampling-request",
+        arguments: { prompt: "p", maxTokens: 5 },
+      });
+      expect(JSON.stringify(sampled.content)).toContain("modern sampled");
     } finally {
       await client.close();
     }
