@@ -23,6 +23,10 @@ export interface ResourceClash {
 
 type Kind = "resources" | "templates" | "prompts";
 
+/** Which backends' resources and prompts a caller may see (a grant covering the whole server). */
+export type Allow = (server: string) => boolean;
+const everything: Allow = () => true;
+
 /**
  * Resources, resource templates and prompts of every backend, merged for `/mcp`. URIs stay as the
  * backend wrote them (links in tool results keep resolving); a URI listed by two backends is
@@ -38,9 +42,12 @@ export class Catalog {
 
   constructor(private readonly pool: BackendPool) {}
 
-  async listResources(cursor?: string): Promise<{ resources: Resource[]; nextCursor?: string }> {
+  async listResources(
+    cursor?: string,
+    allow: Allow = everything,
+  ): Promise<{ resources: Resource[]; nextCursor?: string }> {
     const merged: Resource[] = [];
-    for (const [server, list] of await this.collect<Resource>("resources")) {
+    for (const [server, list] of await this.collect<Resource>("resources", allow)) {
       for (const resource of list) {
         const exposed = this.claimUri(resource.uri, server);
         merged.push(exposed === resource.uri ? resource : { ...resource, uri: exposed });
@@ -51,9 +58,10 @@ export class Catalog {
 
   async listTemplates(
     cursor?: string,
+    allow: Allow = everything,
   ): Promise<{ resourceTemplates: ResourceTemplate[]; nextCursor?: string }> {
     const merged: ResourceTemplate[] = [];
-    for (const [server, list] of await this.collect<ResourceTemplate>("templates")) {
+    for (const [server, list] of await this.collect<ResourceTemplate>("templates", allow)) {
       const parsed: { server: string; template: UriTemplate }[] = [];
       for (const template of list) {
         merged.push(template);
@@ -67,10 +75,13 @@ export class Catalog {
     return result;
   }
 
-  async listPrompts(cursor?: string): Promise<{ prompts: Prompt[]; nextCursor?: string }> {
+  async listPrompts(
+    cursor?: string,
+    allow: Allow = everything,
+  ): Promise<{ prompts: Prompt[]; nextCursor?: string }> {
     const merged: Prompt[] = [];
     const seen = new Set<string>();
-    for (const [server, list] of await this.collect<Prompt>("prompts")) {
+    for (const [server, list] of await this.collect<Prompt>("prompts", allow)) {
       for (const prompt of list) {
         const name = seen.has(prompt.name) ? `${server}__${prompt.name}` : prompt.name;
         seen.add(name);
@@ -114,7 +125,7 @@ export class Catalog {
   }
 
   /** Which backends offer a kind of list (connected ones, or with the capability declared). */
-  private async collect<T>(kind: Kind): Promise<[string, T[]][]> {
+  private async collect<T>(kind: Kind, allow: Allow): Promise<[string, T[]][]> {
     const method = {
       resources: "resources/list",
       templates: "resources/templates/list",
@@ -123,7 +134,9 @@ export class Catalog {
     const key = { resources: "resources", templates: "resourceTemplates", prompts: "prompts" }[
       kind
     ];
-    const servers = this.pool.statuses().filter((status) => status.state !== "failed");
+    const servers = this.pool
+      .statuses()
+      .filter((status) => status.state !== "failed" && allow(status.name));
     const results = await Promise.all(
       servers.map(async ({ name }): Promise<[string, T[]]> => {
         try {

@@ -1,5 +1,6 @@
 import type { JsonObject } from "../backends/types.ts";
-import type { LoggingLevel, Server, ServerContext } from "../mcp/sdk.ts";
+import { type LoggingLevel, ProtocolError, type Server, type ServerContext } from "../mcp/sdk.ts";
+import type { Caller } from "./caller.ts";
 import { withParams } from "./catalog.ts";
 import { createRequestRelay } from "./channel.ts";
 import type { Gateway } from "./gateway.ts";
@@ -26,8 +27,15 @@ export function registerCatalogHandlers(
   gateway: Gateway,
   sessionId: () => string,
   listen: boolean,
+  caller: Caller,
 ): () => void {
   const { catalog, pool } = gateway;
+  // Resources and prompts are a backend's, not a tool's: they need a grant for the whole server.
+  const allow = (server: string) => caller.allows(server, "*");
+  const owned = <T extends { server: string }>(target: T, what: string): T => {
+    if (!allow(target.server)) throw new ProtocolError(-32002, `${what} not found`);
+    return target;
+  };
   /** Exposed URI -> the backend and its own URI, for this session's subscriptions. */
   const subscriptions = new Map<string, { server: string; uri: string }>();
 
@@ -52,14 +60,14 @@ export function registerCatalogHandlers(
   }
 
   server.setRequestHandler("resources/list", (request) =>
-    catalog.listResources(request.params?.cursor),
+    catalog.listResources(request.params?.cursor, allow),
   );
   server.setRequestHandler("resources/templates/list", (request) =>
-    catalog.listTemplates(request.params?.cursor),
+    catalog.listTemplates(request.params?.cursor, allow),
   );
   server.setRequestHandler("resources/read", async (request, ctx) => {
     const exposed = request.params.uri;
-    const target = await catalog.resolveUri(exposed);
+    const target = owned(await catalog.resolveUri(exposed), "Resource");
     const result = await forward(
       ctx,
       target.server,
@@ -75,7 +83,7 @@ export function registerCatalogHandlers(
     return result as never;
   });
   server.setRequestHandler("resources/subscribe", async (request, ctx) => {
-    const target = await catalog.resolveUri(request.params.uri);
+    const target = owned(await catalog.resolveUri(request.params.uri), "Resource");
     await forward(
       ctx,
       target.server,
@@ -87,7 +95,8 @@ export function registerCatalogHandlers(
   });
   server.setRequestHandler("resources/unsubscribe", async (request, ctx) => {
     const target =
-      subscriptions.get(request.params.uri) ?? (await catalog.resolveUri(request.params.uri));
+      subscriptions.get(request.params.uri) ??
+      owned(await catalog.resolveUri(request.params.uri), "Resource");
     subscriptions.delete(request.params.uri);
     await forward(
       ctx,
@@ -98,10 +107,10 @@ export function registerCatalogHandlers(
     return {};
   });
   server.setRequestHandler("prompts/list", (request) =>
-    catalog.listPrompts(request.params?.cursor),
+    catalog.listPrompts(request.params?.cursor, allow),
   );
   server.setRequestHandler("prompts/get", async (request, ctx) => {
-    const target = await catalog.resolvePrompt(request.params.name);
+    const target = owned(await catalog.resolvePrompt(request.params.name), "Prompt");
     return (await forward(
       ctx,
       target.server,
@@ -112,11 +121,11 @@ export function registerCatalogHandlers(
   server.setRequestHandler("completion/complete", async (request, ctx) => {
     const ref = request.params.ref;
     if (ref.type === "ref/prompt") {
-      const target = await catalog.resolvePrompt(ref.name);
+      const target = owned(await catalog.resolvePrompt(ref.name), "Prompt");
       const params = withParams(request.params, { ref: { ...ref, name: target.name } });
       return (await forward(ctx, target.server, "completion/complete", params)) as never;
     }
-    const target = await catalog.resolveUri(ref.uri);
+    const target = owned(await catalog.resolveUri(ref.uri), "Resource");
     const params = withParams(request.params, { ref: { ...ref, uri: target.uri } });
     return (await forward(ctx, target.server, "completion/complete", params)) as never;
   });
@@ -127,30 +136,33 @@ export function registerCatalogHandlers(
   });
 
   if (!listen) return () => {};
-  const stops = pool.names().map((backend) =>
-    pool.listen(backend, (method, params) => {
-      if (method === "notifications/resources/updated") {
-        const uri = (params as { uri?: string } | undefined)?.uri;
-        const exposed = [...subscriptions].find(
-          ([, t]) => t.server === backend && t.uri === uri,
-        )?.[0];
-        if (!exposed) return;
-        params = { ...params, uri: exposed };
-      } else if (method === "notifications/message") {
-        const wanted = gateway.logLevels.get(sessionId());
-        const level = (params as { level?: LoggingLevel } | undefined)?.level ?? "info";
-        if (!wanted || LEVELS.indexOf(level) < LEVELS.indexOf(wanted)) return;
-      } else if (
-        method !== "notifications/resources/list_changed" &&
-        method !== "notifications/prompts/list_changed"
-      ) {
-        return;
-      }
-      void server
-        .notification({ method, params } as Parameters<Server["notification"]>[0])
-        .catch(() => {});
-    }),
-  );
+  const stops = pool
+    .names()
+    .filter(allow)
+    .map((backend) =>
+      pool.listen(backend, (method, params) => {
+        if (method === "notifications/resources/updated") {
+          const uri = (params as { uri?: string } | undefined)?.uri;
+          const exposed = [...subscriptions].find(
+            ([, t]) => t.server === backend && t.uri === uri,
+          )?.[0];
+          if (!exposed) return;
+          params = { ...params, uri: exposed };
+        } else if (method === "notifications/message") {
+          const wanted = gateway.logLevels.get(sessionId());
+          const level = (params as { level?: LoggingLevel } | undefined)?.level ?? "info";
+          if (!wanted || LEVELS.indexOf(level) < LEVELS.indexOf(wanted)) return;
+        } else if (
+          method !== "notifications/resources/list_changed" &&
+          method !== "notifications/prompts/list_changed"
+        ) {
+          return;
+        }
+        void server
+          .notification({ method, params } as Parameters<Server["notification"]>[0])
+          .catch(() => {});
+      }),
+    );
   return () => {
     for (const stop of stops) stop();
   };

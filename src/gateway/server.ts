@@ -47,6 +47,7 @@ export function createSessionServer(gateway: Gateway, options: SessionServerOpti
     gateway,
     options.sessionId,
     options.notifyListChanged ?? false,
+    caller,
   );
 
   // The meta tools stay the same, but what search finds changed: clients re-list and re-search.
