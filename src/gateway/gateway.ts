@@ -139,10 +139,12 @@ export function createGateway(options: GatewayOptions): Gateway {
         "cache",
         "capabilities",
         "state_dir",
-        "auth",
+        "security",
       ] as const) {
         if (JSON.stringify(next[key]) !== JSON.stringify(config[key])) restartRequired.push(key);
       }
+      // Keys and their scopes apply at once (a revoked key stops working on reload).
+      security.auth.update(next.auth);
       config = next;
       const { added, removed, changed } = await pool.apply(next.backends);
       for (const name of removed) index.remove(name);

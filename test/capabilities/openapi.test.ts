@@ -4,7 +4,7 @@ import { join } from "node:path";
 import { executeCapability } from "../../src/capabilities/execute.ts";
 import { parseCapability } from "../../src/capabilities/load.ts";
 import { importOpenApi, writeImport } from "../../src/capabilities/openapi/import.ts";
-import { scanDescription } from "../../src/capabilities/openapi/scan.ts";
+import { scanDescription } from "../../src/security/poisoning.ts";
 import { CapabilityRegistry } from "../../src/capabilities/registry.ts";
 import { CAPABILITY_NAME } from "../../src/capabilities/schema.ts";
 import { FIXTURES, firstText, ROOT, tempDir } from "../helpers.ts";
@@ -129,7 +129,7 @@ describe("mapping an operation", () => {
     const { result } = await importOpenApi(EDGE).then((r) => ({ result: r }));
     const reasons = Object.fromEntries(result.skipped.map((s) => [s.operation, s.reason]));
     expect(reasons["GET /poisoned"]).toStartWith(
-      'description contains instructions aimed at the model (hidden instruction tag: "<IMPORTANT>',
+      'description contains instructions aimed at the model (hidden instruction block: "<IMPORTANT>',
     );
     expect(reasons["POST /upload"]).toBe(
       "request body type multipart/form-data is not supported (only JSON and form bodies)",
@@ -139,7 +139,7 @@ describe("mapping an operation", () => {
     );
     expect(reasons["GET /old"]).toBe("deprecated");
     const chatty = result.capabilities.find((c) => c.name === "chatty")!;
-    expect(chatty.notes[0]).toStartWith("asks to call a tool first");
+    expect(chatty.notes[0]).toStartWith("asks to call another tool first");
   });
 
   test("a generated capability runs against a stand-in of the API", async () => {

@@ -6,7 +6,7 @@ import { GatewayError } from "../../errors.ts";
 import { parseCapability } from "../load.ts";
 import { toArgName, toEnvPrefix, toToolName, uniqueName } from "./names.ts";
 import { buildOperation } from "./operation.ts";
-import { type Finding, scanDescription } from "./scan.ts";
+import { type Finding, scanDescription } from "../../security/poisoning.ts";
 import { cleanText } from "./schema.ts";
 import { pickAuth, securitySchemes } from "./security.ts";
 
