@@ -4,9 +4,9 @@ import { join } from "node:path";
 import { executeCapability } from "../../src/capabilities/execute.ts";
 import { parseCapability } from "../../src/capabilities/load.ts";
 import { importOpenApi, writeImport } from "../../src/capabilities/openapi/import.ts";
-import { scanDescription } from "../../src/security/poisoning.ts";
 import { CapabilityRegistry } from "../../src/capabilities/registry.ts";
 import { CAPABILITY_NAME } from "../../src/capabilities/schema.ts";
+import { scanDescription } from "../../src/security/poisoning.ts";
 import { FIXTURES, firstText, ROOT, tempDir } from "../helpers.ts";
 import { startUpstream } from "./_upstream.ts";
 

@@ -3,10 +3,10 @@ import { join } from "node:path";
 import { stringifyYAML } from "confbox";
 import type { JsonObject } from "../../backends/types.ts";
 import { GatewayError } from "../../errors.ts";
+import { type Finding, scanDescription } from "../../security/poisoning.ts";
 import { parseCapability } from "../load.ts";
 import { toArgName, toEnvPrefix, toToolName, uniqueName } from "./names.ts";
 import { buildOperation } from "./operation.ts";
-import { type Finding, scanDescription } from "../../security/poisoning.ts";
 import { cleanText } from "./schema.ts";
 import { pickAuth, securitySchemes } from "./security.ts";
 
