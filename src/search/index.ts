@@ -106,7 +106,7 @@ export class ToolIndex implements Vocabulary {
 
   search(query: string, options: SearchOptions = {}): SearchHit[] {
     const groups = expandQuery(query, this);
-    if (groups.length === 0) return [];
+    if (groups.length === 0 || (options.limit ?? 5) < 1) return [];
     if (this.postings.stale) this.postings.rebuild(this.docs, this.averages());
     const postings = this.postings;
     const { totals, matched, best } = this.scratch();

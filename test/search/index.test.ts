@@ -48,9 +48,18 @@ describe("ranking on a small fixed set", () => {
   test("a query of stopwords or unknown words finds nothing", () => {
     expect(top("please can you")).toEqual([]);
     expect(top("zzqx")).toEqual([]);
+    expect(top("")).toEqual([]);
+    expect(new ToolIndex().search("anything")).toEqual([]);
+  });
+
+  test("a very long query is read, not refused", () => {
+    expect(top(`${"please ".repeat(200)}rename a file ${"and more words ".repeat(100)}`)).toContain(
+      "files:move_file",
+    );
   });
 
   test("limit caps the hits", () => {
+    expect(top("file", { limit: 0 })).toEqual([]);
     expect(top("file", { limit: 2 })).toHaveLength(2);
     expect(index.search("file", { limit: 25 }).length).toBeGreaterThan(2);
   });
