@@ -22,6 +22,8 @@ export const main = defineCommand({
     keys: () => import("./commands/keys.ts").then((m) => m.default),
     lock: () => import("./commands/lock.ts").then((m) => m.default),
     cap: () => import("./commands/cap.ts").then((m) => m.default),
+    doctor: () => import("./commands/doctor.ts").then((m) => m.default),
+    tools: () => import("./commands/tools.ts").then((m) => m.default),
   },
 });
 

@@ -1,0 +1,460 @@
+import {
+  accessSync,
+  chmodSync,
+  constants,
+  existsSync,
+  mkdirSync,
+  readFileSync,
+  statSync,
+} from "node:fs";
+import { createServer } from "node:net";
+import { dirname } from "node:path";
+import { BackendPool } from "../backends/pool.ts";
+import { CapabilityRegistry, missingEnv } from "../capabilities/registry.ts";
+import { toTool } from "../capabilities/resolve.ts";
+import { formatDuration } from "../config/duration.ts";
+import { loadConfig, parseConfigText, type ResolvedConfig } from "../config/load.ts";
+import { errorMessage } from "../errors.ts";
+import { createGatewayHooks } from "../hooks.ts";
+import type { Tool } from "../mcp/sdk.ts";
+import { capabilityFiles } from "../security/guard.ts";
+import { diffLock, type Observed } from "../security/lock.ts";
+import { capabilityDigests, lockPathFor, readLock } from "../security/pins.ts";
+import { scanTool } from "../security/poisoning.ts";
+import { compilePattern, matches } from "../security/scopes.ts";
+import { redactTree } from "../setup/secrets.ts";
+import { createMemoryStore, defaultStateDir } from "../state/store.ts";
+import { backendHint, portHint } from "./doctor-hints.ts";
+
+/** `fail` makes `doctor` exit non-zero; `warn` and `note` do not. */
+export type CheckStatus = "ok" | "note" | "warn" | "fail";
+
+export interface Check {
+  /** What was checked: `config`, `port`, `backend:github`, `capabilities`, `lock`, ... */
+  name: string;
+  status: CheckStatus;
+  message: string;
+  /** What to do about it. */
+  hint?: string;
+  /** What `--fix` changed. */
+  fixed?: string;
+}
+
+export interface DoctorReport {
+  ok: boolean;
+  config: string | null;
+  checks: Check[];
+}
+
+export interface DoctorOptions {
+  path?: string;
+  env?: Record<string, string | undefined>;
+  /** How long each backend gets to connect and list its tools. */
+  timeoutMs: number;
+  /** Repair what is safe to repair: missing folders, a config readable by others. */
+  fix?: boolean;
+  /** Called as slow work advances (backends answering), for a progress line. */
+  onProgress?: (text: string) => void;
+}
+
+const LOOPBACK = new Set(["127.0.0.1", "localhost", "::1", "[::1]"]);
+
+/** Checks a config and everything it points at; never throws for what it finds. */
+export async function runDoctor(options: DoctorOptions): Promise<DoctorReport> {
+  const env = options.env ?? process.env;
+  const checks: Check[] = [];
+  let config: ResolvedConfig;
+  try {
+    config = loadConfig({ path: options.path, env });
+  } catch (error) {
+    checks.push({ name: "config", status: "fail", message: errorMessage(error) });
+    return { ok: false, config: options.path ?? null, checks };
+  }
+  checks.push({
+    name: "config",
+    status: "ok",
+    message: config.file
+      ? `${config.file} is valid`
+      : "no config file found: using the built-in default (mcp-gateway init writes one)",
+  });
+  for (const warning of config.warnings) {
+    checks.push({ name: "config", status: "warn", message: warning });
+  }
+  if (config.file) checks.push(...filePermissions(config.file, options.fix));
+  checks.push(await portCheck(config));
+  checks.push(stateCheck(config, env, options.fix));
+
+  const listed = await backendChecks(config, env, options);
+  checks.push(...listed.checks);
+  const capabilities = capabilityChecks(config, env, options.fix);
+  checks.push(...capabilities.checks);
+  checks.push(...poisoningChecks(config, { ...listed.tools, ...capabilities.tools }));
+  checks.push(...lockChecks(config, listed.tools, listed.failed));
+  return { ok: !checks.some((c) => c.status === "fail"), config: config.file ?? null, checks };
+}
+
+/** A config holding literal secrets should not be readable by other users. */
+function filePermissions(file: string, fix?: boolean): Check[] {
+  if (process.platform === "win32") return [];
+  const mode = statSync(file).mode & 0o777;
+  if (!(mode & 0o077)) return [];
+  const tree = parseConfigText(readFileSync(file, "utf8"), file);
+  if (JSON.stringify(redactTree(tree)) === JSON.stringify(tree)) return [];
+  const check: Check = {
+    name: "config",
+    status: "warn",
+    message: `${file} holds secrets written in it and other users can read it (mode ${mode.toString(8)})`,
+    hint: `chmod 600 ${file}, or move the secrets to \${VARIABLES}`,
+  };
+  if (fix) {
+    chmodSync(file, 0o600);
+    return [{ ...check, status: "ok", fixed: `chmod 600 ${file}` }];
+  }
+  return [check];
+}
+
+/** The port `serve` would bind: free, or already serving a gateway. */
+async function portCheck(config: ResolvedConfig): Promise<Check> {
+  const { host, port } = config.server;
+  const where = `${host.includes(":") && !host.startsWith("[") ? `[${host}]` : host}:${port}`;
+  if (!LOOPBACK.has(host) && !config.auth.enabled) {
+    return {
+      name: "port",
+      status: "fail",
+      message: `server.host is ${host} with auth off: serve refuses to listen there`,
+      hint: "bind 127.0.0.1, turn on auth (mcp-gateway keys create NAME), or pass --allow-unauthenticated to serve if a proxy authenticates clients",
+    };
+  }
+  const problem = await tryListen(host, port);
+  if (!problem) return { name: "port", status: "ok", message: `${where} is free` };
+  if (problem === "EADDRINUSE" && (await isGateway(host, port))) {
+    return { name: "port", status: "note", message: `a gateway is already listening on ${where}` };
+  }
+  return {
+    name: "port",
+    status: "fail",
+    message: `cannot listen on ${where}: ${problem}`,
+    hint: portHint(problem, port),
+  };
+}
+
+function tryListen(host: string, port: number): Promise<string | undefined> {
+  return new Promise((done) => {
+    const server = createServer();
+    server.once("error", (error: NodeJS.ErrnoException) => done(error.code ?? error.message));
+    server.listen({ host: host.replace(/^\[|\]$/g, ""), port, exclusive: true }, () => {
+      server.close(() => done(undefined));
+    });
+  });
+}
+
+async function isGateway(host: string, port: number): Promise<boolean> {
+  const target = host === "0.0.0.0" || host === "::" ? "127.0.0.1" : host;
+  try {
+    const response = await fetch(
+      `http://${target.includes(":") ? `[${target}]` : target}:${port}/health`,
+      {
+        signal: AbortSignal.timeout(2000),
+      },
+    );
+    const body = (await response.json()) as { status?: unknown };
+    return body.status === "ok" || body.status === "degraded";
+  } catch {
+    return false;
+  }
+}
+
+/** Where tool caches and usage live: writable, or the gateway keeps state in memory. */
+function stateCheck(
+  config: ResolvedConfig,
+  env: Record<string, string | undefined>,
+  fix?: boolean,
+): Check {
+  const dir = config.state_dir ?? defaultStateDir(env);
+  if (!existsSync(dir) && fix) {
+    try {
+      mkdirSync(dir, { recursive: true });
+      return { name: "state", status: "ok", message: `${dir} created`, fixed: `mkdir -p ${dir}` };
+    } catch {}
+  }
+  let probe = dir;
+  while (!existsSync(probe) && dirname(probe) !== probe) probe = dirname(probe);
+  try {
+    accessSync(probe, constants.W_OK);
+    return { name: "state", status: "ok", message: `state is kept in ${dir}` };
+  } catch {
+    return {
+      name: "state",
+      status: "warn",
+      message: `${dir} is not writable: the gateway will keep state (tool caches, usage) in memory`,
+      hint: "set state_dir in the config to a writable folder",
+    };
+  }
+}
+
+/** Connects to every enabled backend and lists its tools, in parallel, each within the timeout. */
+async function backendChecks(
+  config: ResolvedConfig,
+  env: Record<string, string | undefined>,
+  options: DoctorOptions,
+): Promise<{ checks: Check[]; tools: Record<string, Tool[]>; failed: Record<string, string> }> {
+  const checks: Check[] = [];
+  const tools: Record<string, Tool[]> = {};
+  const failed: Record<string, string> = {};
+  const pool = new BackendPool({
+    backends: config.backends,
+    store: createMemoryStore(),
+    hooks: createGatewayHooks(),
+    roots: config.roots,
+    env,
+  });
+  const enabled = config.backends.filter((backend) => backend.enabled);
+  let done = 0;
+  const progress = () =>
+    options.onProgress?.(`checking backends: ${done}/${enabled.length} answered`);
+  progress();
+  try {
+    const results = await Promise.all(
+      enabled.map(async (backend): Promise<Check> => {
+        const name = `backend:${backend.name}`;
+        try {
+          if (backend.configError) {
+            failed[backend.name] = backend.configError;
+            return {
+              name,
+              status: "fail",
+              message: backend.configError,
+              hint: "set the variable (in the environment or an env_files file), or give it a default: ${VAR:-value}",
+            };
+          }
+          const started = performance.now();
+          const listed = await withTimeout(pool.refresh(backend.name), options.timeoutMs);
+          tools[backend.name] = listed;
+          const took = Math.round(performance.now() - started);
+          const transport = pool.status(backend.name)?.transport ?? backend.transport;
+          return {
+            name,
+            status: "ok",
+            message: `${listed.length} tools over ${transport} in ${formatDuration(took)}`,
+          };
+        } catch (error) {
+          const message = errorMessage(error);
+          failed[backend.name] = message;
+          const stderr = pool.stderrTail(backend.name).slice(-3).join(" | ");
+          return {
+            name,
+            status: "fail",
+            message:
+              stderr && !message.includes(stderr) ? `${message} (stderr: ${stderr})` : message,
+            hint: backendHint(backend, message, options.timeoutMs),
+          };
+        } finally {
+          done++;
+          progress();
+        }
+      }),
+    );
+    checks.push(...results);
+  } finally {
+    // A backend still starting holds close() until its own startup timeout: do not wait for it.
+    // Its process group is killed when doctor exits (see stdio-transport.ts).
+    const grace = new Promise((done) => setTimeout(done, 1000).unref?.());
+    await Promise.race([pool.close(), grace]);
+  }
+  for (const backend of config.backends.filter((b) => !b.enabled)) {
+    checks.push({ name: `backend:${backend.name}`, status: "note", message: "disabled" });
+  }
+  if (!config.backends.length) {
+    checks.push({
+      name: "backends",
+      status: "note",
+      message: "no backends configured (mcp-gateway add NAME, or mcp-gateway setup)",
+    });
+  }
+  return { checks, tools, failed };
+}
+
+function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T> {
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const timeout = new Promise<never>((_, fail) => {
+    timer = setTimeout(() => fail(new Error(`no answer within ${formatDuration(ms)}`)), ms);
+  });
+  return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
+}
+
+/** Capability files that do not load, and capabilities hidden until their keys are set. */
+function capabilityChecks(
+  config: ResolvedConfig,
+  env: Record<string, string | undefined>,
+  fix?: boolean,
+): { checks: Check[]; tools: Record<string, Tool[]> } {
+  const { capabilities } = config;
+  if (!capabilities.enabled) return { checks: [], tools: {} };
+  const checks: Check[] = [];
+  for (const dir of capabilities.directories) {
+    if (existsSync(dir) || !fix) continue;
+    mkdirSync(dir, { recursive: true });
+    checks.push({
+      name: "capabilities",
+      status: "ok",
+      message: `${dir} created`,
+      fixed: `mkdir -p ${dir}`,
+    });
+  }
+  const registry = new CapabilityRegistry({
+    builtin: capabilities.builtin,
+    directories: capabilities.directories,
+  });
+  const { problems } = registry.load();
+  for (const problem of problems) {
+    checks.push({
+      name: "capabilities",
+      status: "fail",
+      message: `${problem.source}: ${problem.errors.join("; ")}`,
+      hint: "fix the file (mcp-gateway cap validate PATH explains each error) or remove it",
+    });
+  }
+  const hiddenBuiltin: string[] = [];
+  const user: Tool[] = [];
+  for (const capability of registry.list()) {
+    const missing = missingEnv(capability, env);
+    const builtin = capability.source.startsWith("builtin:");
+    if (!builtin) user.push(toTool(capability));
+    if (!missing.length) continue;
+    if (builtin) hiddenBuiltin.push(capability.name);
+    else {
+      checks.push({
+        name: `capability:${capability.name}`,
+        status: "warn",
+        message: `needs ${missing.join(", ")}: hidden from clients until set`,
+        hint: `set ${missing.join(", ")} in the gateway's environment`,
+      });
+    }
+  }
+  const served = registry.list().length - hiddenBuiltin.length;
+  checks.push({
+    name: "capabilities",
+    status: "ok",
+    message: `${served} capabilities served${problems.length ? " (some files skipped)" : ""}`,
+  });
+  if (hiddenBuiltin.length) {
+    checks.push({
+      name: "capabilities",
+      status: "note",
+      message: `${hiddenBuiltin.length} built-in capabilities are hidden until their keys are set: ${hiddenBuiltin.join(", ")}`,
+      hint: "mcp-gateway cap list shows which variable each needs",
+    });
+  }
+  return { checks, tools: user.length ? { [capabilities.name]: user } : {} };
+}
+
+/** Tool descriptions that try to instruct the model; HIGH findings are quarantined. */
+function poisoningChecks(config: ResolvedConfig, tools: Record<string, Tool[]>): Check[] {
+  const mode = config.security.poisoning;
+  const trusted = config.security.trusted_tools.map(compilePattern);
+  const checks: Check[] = [];
+  for (const [server, list] of Object.entries(tools)) {
+    for (const tool of list) {
+      const findings = scanTool(server, tool);
+      if (!findings.length) continue;
+      const high = findings.filter((finding) => finding.severity === "high");
+      const isTrusted = trusted.some((pattern) => matches(pattern, server, tool.name));
+      const first = high[0] ?? findings[0]!;
+      const what = `${first.rule} in its ${first.where} ("${first.excerpt}")`;
+      if (!high.length) {
+        checks.push({ name: `tool:${server}:${tool.name}`, status: "note", message: what });
+      } else if (mode === "quarantine" && !isTrusted) {
+        checks.push({
+          name: `tool:${server}:${tool.name}`,
+          status: "fail",
+          message: `looks poisoned, quarantined: ${what}`,
+          hint: `remove the backend, or if you trust it add "${server}:${tool.name}" to security.trusted_tools`,
+        });
+      } else {
+        checks.push({
+          name: `tool:${server}:${tool.name}`,
+          status: "warn",
+          message: `looks poisoned, served anyway (${isTrusted ? "trusted" : "poisoning: warn"}): ${what}`,
+        });
+      }
+    }
+  }
+  return checks;
+}
+
+/** How served tools differ from gateway.lock; changed tools are quarantined. */
+function lockChecks(
+  config: ResolvedConfig,
+  tools: Record<string, Tool[]>,
+  failed: Record<string, string>,
+): Check[] {
+  const lockPath = lockPathFor(config);
+  if (!lockPath) return [];
+  let lock: ReturnType<typeof readLock>;
+  try {
+    lock = readLock(lockPath);
+  } catch (error) {
+    return [{ name: "lock", status: "fail", message: errorMessage(error) }];
+  }
+  if (!lock) {
+    return [
+      {
+        name: "lock",
+        status: "note",
+        message: `no ${lockPath}: tool definitions are not pinned (optional; mcp-gateway lock writes one)`,
+      },
+    ];
+  }
+  const observed: Observed = {
+    tools,
+    capabilities: capabilityDigests(capabilityFiles(config), lockPath),
+    failed,
+  };
+  const diff = diffLock(lock, observed);
+  const checks: Check[] = [];
+  for (const [server, changes] of Object.entries(diff.backends)) {
+    if (changes.changed.length) {
+      checks.push({
+        name: `lock:${server}`,
+        status: "fail",
+        message: `changed since locked, quarantined until approved: ${changes.changed.join(", ")}`,
+        hint: "review with mcp-gateway lock diff; approve with mcp-gateway lock update",
+      });
+    }
+    if (changes.added.length) {
+      checks.push({
+        name: `lock:${server}`,
+        status: "warn",
+        message: `not in the lock yet: ${changes.added.join(", ")}`,
+        hint: "mcp-gateway lock update approves them",
+      });
+    }
+    if (changes.removed.length) {
+      checks.push({
+        name: `lock:${server}`,
+        status: "note",
+        message: `locked but no longer served: ${changes.removed.join(", ")}`,
+      });
+    }
+  }
+  const files = diff.capabilities;
+  if (files.changed.length) {
+    checks.push({
+      name: "lock:capabilities",
+      status: "fail",
+      message: `capability files changed since locked: ${files.changed.join(", ")}`,
+      hint: "review with mcp-gateway lock diff; approve with mcp-gateway lock update",
+    });
+  }
+  if (files.added.length) {
+    checks.push({
+      name: "lock:capabilities",
+      status: "warn",
+      message: `capability files not in the lock yet: ${files.added.join(", ")}`,
+      hint: "mcp-gateway lock update approves them",
+    });
+  }
+  if (!checks.length)
+    checks.push({ name: "lock", status: "ok", message: `every tool matches ${lockPath}` });
+  return checks;
+}
