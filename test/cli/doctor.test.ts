@@ -290,7 +290,10 @@ backends:
       });
       const out = await new Response(proc.stdout).text();
       expect(await proc.exited).toBe(0);
-      expect(out).toMatch(/\r\x1b\[2K[⠋⠙⠹⠸⠼⠴⠦⠧⠇⠏] checking backends: 0\/1 answered/);
+      const redraw = `\r${String.fromCharCode(27)}[2K`;
+      // The first frame, then the line redrawn when the backend answers.
+      expect(out).toContain(`${redraw}⠋ checking backends: 0/1 answered`);
+      expect(out).toMatch(/\r.{4}[⠋⠙⠹⠸⠼⠴⠦⠧⠇⠏] checking backends: 1\/1 answered/);
       expect(out).not.toContain("checking backends: 0/1 answered\n");
       expect(out).toContain("✔ backend:fx");
     },
