@@ -43,3 +43,26 @@ export function printTable(headers: string[], rows: (string | number)[][]): stri
   console.log(out);
   return out;
 }
+
+/** A free loopback port. */
+export async function freePort(): Promise<number> {
+  const server = Bun.serve({ port: 0, fetch: () => new Response() });
+  const port = server.port!;
+  await server.stop(true);
+  return port;
+}
+
+/** Waits until something answers HTTP at `url`. */
+export async function waitHttp(url: string): Promise<void> {
+  for (let i = 0; i < 200; i++) {
+    if (
+      await fetch(url).then(
+        () => true,
+        () => false,
+      )
+    )
+      return;
+    await Bun.sleep(50);
+  }
+  throw new Error(`${url} did not come up`);
+}

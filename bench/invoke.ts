@@ -9,7 +9,7 @@
 import { join } from "node:path";
 import { Client, StreamableHTTPClientTransport } from "@modelcontextprotocol/client";
 import { StdioClientTransport } from "@modelcontextprotocol/client/stdio";
-import { printTable, summarize } from "./_stats.ts";
+import { freePort, printTable, summarize, waitHttp } from "./_stats.ts";
 
 const ROOT = join(import.meta.dir, "..");
 const FIXTURE = join(ROOT, "test/fixtures/servers/fixture.ts");
@@ -40,27 +40,6 @@ const viaGateway = (c: Client) => () =>
     name: "gateway_invoke",
     arguments: { server: "fixture", tool: "echo", arguments: { message: "hi" } },
   });
-
-async function freePort(): Promise<number> {
-  const server = Bun.serve({ port: 0, fetch: () => new Response() });
-  const port = server.port!;
-  await server.stop(true);
-  return port;
-}
-
-async function waitHttp(url: string): Promise<void> {
-  for (let i = 0; i < 200; i++) {
-    if (
-      await fetch(url).then(
-        () => true,
-        () => false,
-      )
-    )
-      return;
-    await Bun.sleep(50);
-  }
-  throw new Error(`${url} did not come up`);
-}
 
 function writeConfig(body: string): string {
   const file = join(require("node:os").tmpdir(), `bench-gw-${process.pid}-${Math.random()}.yaml`);

@@ -12,7 +12,7 @@ import { readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { Client, StreamableHTTPClientTransport } from "@modelcontextprotocol/client";
-import { printTable, summarize } from "./_stats.ts";
+import { freePort, printTable, summarize, waitHttp } from "./_stats.ts";
 
 const ROOT = join(import.meta.dir, "..");
 const FIXTURE = join(ROOT, "test/fixtures/servers/fixture.ts");
@@ -31,9 +31,7 @@ function pids(pattern: string): number[] {
   return out.split("\n").filter(Boolean).map(Number);
 }
 
-const server = Bun.serve({ port: 0, fetch: () => new Response() });
-const port = server.port!;
-await server.stop(true);
+const port = await freePort();
 const config = join(tmpdir(), `soak-${process.pid}.yaml`);
 const backend = (name: string) =>
   `  ${name}:\n    command: ${BUN}\n    args: ["${FIXTURE}", "${marker}-${name}"]\n    timeout: 10s\n`;
@@ -60,16 +58,7 @@ const gateway = Bun.spawn(
   },
 );
 const url = `http://127.0.0.1:${port}`;
-for (let i = 0; i < 200; i++) {
-  if (
-    await fetch(`${url}/health`).then(
-      (r) => r.ok,
-      () => false,
-    )
-  )
-    break;
-  await Bun.sleep(50);
-}
+await waitHttp(`${url}/health`);
 // Wait until every backend has listed its tools.
 for (let i = 0; i < 200; i++) {
   const health = (await (await fetch(`${url}/health`)).json()) as {

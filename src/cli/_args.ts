@@ -38,12 +38,16 @@ export function applyLogArgs(args: { "log-level"?: string; "log-format"?: string
 }
 
 /** Runs a command's body: a failure prints its one-line reason and exits 1. */
-export async function runAction(action: () => unknown): Promise<void> {
+export async function runAction(
+  action: () => unknown,
+  logArgs?: { "log-level"?: string; "log-format"?: string },
+): Promise<void> {
   // `mcp-gateway list | head -1`: a reader that stops early is not an error.
   process.stdout.on("error", (error: NodeJS.ErrnoException) => {
     if (error.code === "EPIPE") process.exit(0);
   });
   try {
+    if (logArgs) applyLogArgs(logArgs);
     await action();
   } catch (error) {
     logger.error(errorMessage(error));

@@ -14,7 +14,7 @@ import {
 import { toBackendName } from "../../setup/plan.ts";
 import { isSecret } from "../../setup/secrets.ts";
 import { starterConfig } from "../../setup/starter.ts";
-import { applyLogArgs, configArg, globalArgs, runAction } from "../_args.ts";
+import { configArg, globalArgs, runAction } from "../_args.ts";
 
 export default defineCommand({
   meta: {
@@ -49,7 +49,6 @@ export default defineCommand({
   },
   async run({ args, rawArgs }) {
     await runAction(() => {
-      applyLogArgs(args);
       if (args.list) return printRegistry(args.json === true);
       const dash = rawArgs.indexOf("--");
       const flags = dash === -1 ? rawArgs : rawArgs.slice(0, dash);
@@ -82,7 +81,7 @@ export default defineCommand({
           );
         }
       }
-    });
+    }, args);
   },
 });
 

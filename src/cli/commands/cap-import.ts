@@ -1,7 +1,7 @@
 import { resolve } from "node:path";
 import { defineCommand } from "citty";
 import { importOpenApi, writeImport } from "../../capabilities/openapi/import.ts";
-import { applyLogArgs, globalArgs, runAction } from "../_args.ts";
+import { globalArgs, runAction } from "../_args.ts";
 
 export default defineCommand({
   meta: {
@@ -31,7 +31,6 @@ export default defineCommand({
   },
   async run({ args }) {
     await runAction(async () => {
-      applyLogArgs(args);
       const output = resolve(args.output);
       const result = await importOpenApi(args.spec, {
         prefix: args.prefix,
@@ -79,6 +78,6 @@ export default defineCommand({
         lines.push(`secrets are read from: ${result.env.join(", ")} (set them before serving)`);
       }
       process.stdout.write(`${lines.join("\n")}\n`);
-    });
+    }, args);
   },
 });

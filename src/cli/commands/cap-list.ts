@@ -2,7 +2,7 @@ import { defineCommand } from "citty";
 import { CapabilityRegistry, missingEnv } from "../../capabilities/registry.ts";
 import { loadConfig } from "../../config/load.ts";
 import { logger } from "../../logger.ts";
-import { applyLogArgs, configArg, globalArgs, runAction } from "../_args.ts";
+import { configArg, globalArgs, runAction } from "../_args.ts";
 
 /** One capability as `cap list` shows it. */
 interface ListedCapability {
@@ -29,7 +29,6 @@ export default defineCommand({
   },
   async run({ args }) {
     await runAction(() => {
-      applyLogArgs(args);
       const config = loadConfig({ path: args.config });
       const registry = new CapabilityRegistry({
         builtin: config.capabilities.builtin,
@@ -80,7 +79,7 @@ export default defineCommand({
       process.stdout.write(
         `${rows.length} capabilities, ${hidden} hidden until their keys are set\n`,
       );
-    });
+    }, args);
   },
 });
 

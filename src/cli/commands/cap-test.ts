@@ -3,7 +3,7 @@ import { executeCapability } from "../../capabilities/execute.ts";
 import { CapabilityRegistry, missingEnv } from "../../capabilities/registry.ts";
 import { loadConfig } from "../../config/load.ts";
 import { closeMatches } from "../../gateway/suggest.ts";
-import { applyLogArgs, configArg, globalArgs, runAction } from "../_args.ts";
+import { configArg, globalArgs, runAction } from "../_args.ts";
 
 export default defineCommand({
   meta: { name: "test", description: "Run one capability and print its result" },
@@ -20,7 +20,6 @@ export default defineCommand({
   },
   async run({ args }) {
     await runAction(async () => {
-      applyLogArgs(args);
       const config = loadConfig({ path: args.config });
       const registry = new CapabilityRegistry({
         builtin: config.capabilities.builtin,
@@ -63,6 +62,6 @@ export default defineCommand({
         }
       }
       if (result.isError) process.exitCode = 1;
-    });
+    }, args);
   },
 });

@@ -6,7 +6,7 @@ import {
   type LoadResult,
   loadCapabilityFile,
 } from "../../capabilities/load.ts";
-import { applyLogArgs, globalArgs, runAction } from "../_args.ts";
+import { globalArgs, runAction } from "../_args.ts";
 
 export default defineCommand({
   meta: {
@@ -21,7 +21,6 @@ export default defineCommand({
   },
   async run({ args }) {
     await runAction(() => {
-      applyLogArgs(args);
       const paths = (args._.length ? args._ : [args.paths]).map((path) => resolve(String(path)));
       const results: LoadResult[] = [];
       for (const path of paths) {
@@ -74,6 +73,6 @@ export default defineCommand({
           `${bad.length} of ${results.length} capability files are invalid: ${bad.map((b) => b.source).join(", ")}`,
         );
       }
-    });
+    }, args);
   },
 });

@@ -6,7 +6,7 @@ import { ConfigSchema, DurationSchema } from "../../config/schema.ts";
 import { logger } from "../../logger.ts";
 import { redactValue } from "../../security/redact.ts";
 import { REDACTED, redactTree } from "../../setup/secrets.ts";
-import { applyLogArgs, configArg, globalArgs, runAction } from "../_args.ts";
+import { configArg, globalArgs, runAction } from "../_args.ts";
 
 const exportCommand = defineCommand({
   meta: {
@@ -25,7 +25,6 @@ const exportCommand = defineCommand({
   },
   async run({ args }) {
     await runAction(() => {
-      applyLogArgs(args);
       const config = loadConfig({ path: args.config });
       // Keys names first (redactTree), then credential shapes anywhere (redactValue).
       const tree = redactValue(redactTree(toFileShape(config)));
@@ -36,7 +35,7 @@ const exportCommand = defineCommand({
       process.stdout.write(text);
       const source = config.file ?? "the built-in default";
       logger.info(`effective config of ${source}; secrets are shown as ${REDACTED}`);
-    });
+    }, args);
   },
 });
 

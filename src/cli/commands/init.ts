@@ -6,7 +6,7 @@ import { parseConfigText, resolveConfig } from "../../config/load.ts";
 import { logger } from "../../logger.ts";
 import { writeWithBackup } from "../../setup/backup.ts";
 import { starterConfig } from "../../setup/starter.ts";
-import { applyLogArgs, configArg, globalArgs, runAction } from "../_args.ts";
+import { configArg, globalArgs, runAction } from "../_args.ts";
 
 export default defineCommand({
   meta: { name: "init", description: "Write a commented starter gateway.yaml that works as it is" },
@@ -21,7 +21,6 @@ export default defineCommand({
   },
   async run({ args }) {
     await runAction(() => {
-      applyLogArgs(args);
       const file = resolveEditablePath({
         explicit: args.config,
         env: process.env,
@@ -57,6 +56,6 @@ export default defineCommand({
       logger.info(
         "next: `mcp-gateway setup` imports your AI clients' servers, `mcp-gateway add` adds one, `mcp-gateway serve` starts the gateway",
       );
-    });
+    }, args);
   },
 });

@@ -3,7 +3,7 @@ import { ConfigEditor, resolveEditablePath } from "../../config/edit.ts";
 import { logger } from "../../logger.ts";
 import { generateKey, hashKey, keyKind } from "../../security/keys.ts";
 import { addKeyEntry, type KeyEntry, removeKeyEntry } from "../../security/keys-edit.ts";
-import { applyLogArgs, configArg, globalArgs, runAction } from "../_args.ts";
+import { configArg, globalArgs, runAction } from "../_args.ts";
 
 function editorFor(config: string | undefined): ConfigEditor {
   const file = resolveEditablePath({ explicit: config, env: process.env, cwd: process.cwd() });
@@ -51,7 +51,6 @@ const create = defineCommand({
   },
   async run({ args, rawArgs }) {
     await runAction(() => {
-      applyLogArgs(args);
       const rate = args["rate-limit"] === undefined ? 0 : Number(args["rate-limit"]);
       if (!Number.isInteger(rate) || rate < 0) {
         throw new Error(
@@ -93,7 +92,7 @@ const create = defineCommand({
           "auth.enabled is not true in this config: the gateway does not ask for keys yet",
         );
       }
-    });
+    }, args);
   },
 });
 
@@ -102,7 +101,6 @@ const list = defineCommand({
   args: { json: { type: "boolean", description: "Print JSON" }, ...configArg, ...globalArgs },
   async run({ args }) {
     await runAction(() => {
-      applyLogArgs(args);
       const editor = editorFor(args.config);
       const keys = ((editor.tree().auth as { api_keys?: unknown[] } | undefined)?.api_keys ??
         []) as (KeyEntry & { backends?: string[] })[];
@@ -134,7 +132,7 @@ const list = defineCommand({
           `${row.name.padEnd(20)} ${row.stored.padEnd(9)} ${row.admin ? "admin" : "     "}  ${scope}\n`,
         );
       }
-    });
+    }, args);
   },
 });
 
@@ -150,7 +148,6 @@ const revoke = defineCommand({
   },
   async run({ args }) {
     await runAction(() => {
-      applyLogArgs(args);
       const editor = editorFor(args.config);
       const text = removeKeyEntry(editor.text, editor.file, args.name);
       if (text === undefined) throw new Error(`${editor.file}: no key named ${args.name}`);
@@ -158,7 +155,7 @@ const revoke = defineCommand({
       editor.validate(process.env);
       editor.save();
       logger.success(`revoked key ${args.name} in ${editor.file}`);
-    });
+    }, args);
   },
 });
 

@@ -4,7 +4,7 @@ import type { BackendEntry } from "../../config/edit.ts";
 import { loadConfig, parseConfigText } from "../../config/load.ts";
 import { logger } from "../../logger.ts";
 import { redactTree } from "../../setup/secrets.ts";
-import { applyLogArgs, configArg, globalArgs, runAction } from "../_args.ts";
+import { configArg, globalArgs, runAction } from "../_args.ts";
 
 /** One backend as `list` shows it: what the file says, not the expanded secrets. */
 interface ListedBackend {
@@ -32,7 +32,6 @@ export default defineCommand({
   },
   async run({ args }) {
     await runAction(() => {
-      applyLogArgs(args);
       const config = loadConfig({ path: args.config });
       const raw = config.file ? writtenBackends(config.file) : {};
       const backends = config.backends.map((backend): ListedBackend => {
@@ -64,7 +63,7 @@ export default defineCommand({
       else if (backends.length === 0)
         logger.info(`${config.file}: no backends yet (add one with \`mcp-gateway add\`)`);
       printTable(backends);
-    });
+    }, args);
   },
 });
 

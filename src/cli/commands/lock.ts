@@ -14,7 +14,7 @@ import {
   toolPatch,
 } from "../../security/lock.ts";
 import { type LockFile, lockPathFor, readLock, writeLock } from "../../security/pins.ts";
-import { applyLogArgs, configArg, globalArgs, runAction } from "../_args.ts";
+import { configArg, globalArgs, runAction } from "../_args.ts";
 
 const jsonArg = { json: { type: "boolean", description: "Print JSON" } } as const;
 
@@ -55,7 +55,6 @@ const diffCommand = defineCommand({
   args: { ...configArg, ...globalArgs, ...jsonArg },
   async run({ args }) {
     await runAction(async () => {
-      applyLogArgs(args);
       const { config, lockPath } = setup(args);
       const lock = readLock(lockPath);
       if (!lock) throw new Error(`${lockPath} does not exist; run \`mcp-gateway lock\` first`);
@@ -75,7 +74,7 @@ const diffCommand = defineCommand({
         return;
       }
       process.stdout.write(renderDiff(diff, lock, observed, snapshotDir(config)));
-    });
+    }, args);
   },
 });
 
@@ -97,7 +96,6 @@ const updateCommand = defineCommand({
   },
   async run({ args, rawArgs }) {
     await runAction(async () => {
-      applyLogArgs(args);
       const { config, lockPath } = setup(args);
       const targets = positionals(rawArgs);
       const servers = new Set(targets.map((target) => target.split(":")[0]!));
@@ -125,7 +123,7 @@ const updateCommand = defineCommand({
       saveSnapshots(snapshotDir(config), observed);
       writeLock(lockPath, next);
       logger.success(`${lockPath} updated; a running gateway picks it up by itself`);
-    });
+    }, args);
   },
 });
 
@@ -137,7 +135,6 @@ export default defineCommand({
     const sub = positionals(rawArgs)[0];
     if (sub === "diff" || sub === "update") return;
     await runAction(async () => {
-      applyLogArgs(args);
       const { config, lockPath } = setup(args);
       const observed = await observe(config, lockPath);
       requireAll(observed);
@@ -152,7 +149,7 @@ export default defineCommand({
       logger.success(
         `wrote ${lockPath}: ${tools} tools of ${Object.keys(lock.backends).length} backends, ${files} capability files`,
       );
-    });
+    }, args);
   },
 });
 

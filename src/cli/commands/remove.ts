@@ -2,7 +2,7 @@ import { defineCommand } from "citty";
 import { ConfigEditor, resolveEditablePath } from "../../config/edit.ts";
 import { closeMatches } from "../../gateway/suggest.ts";
 import { logger } from "../../logger.ts";
-import { applyLogArgs, configArg, globalArgs, runAction } from "../_args.ts";
+import { configArg, globalArgs, runAction } from "../_args.ts";
 
 export default defineCommand({
   meta: { name: "remove", description: "Remove a backend from the config (comments are kept)" },
@@ -13,7 +13,6 @@ export default defineCommand({
   },
   async run({ args }) {
     await runAction(() => {
-      applyLogArgs(args);
       const file = resolveEditablePath({
         explicit: args.config,
         env: process.env,
@@ -34,6 +33,6 @@ export default defineCommand({
       editor.validate(process.env);
       editor.save();
       logger.success(`removed backend ${args.name} from ${file}`);
-    });
+    }, args);
   },
 });

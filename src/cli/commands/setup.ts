@@ -72,7 +72,6 @@ const restoreCommand = defineCommand({
   },
   async run({ args }) {
     await runAction(() => {
-      applyLogArgs(args);
       const sets = listBackups(process.env);
       if (args.list) {
         if (args.json) {
@@ -109,7 +108,7 @@ const restoreCommand = defineCommand({
           logger.info(`${result.path}: ${verb} ${result.action}`.replace("  ", " "));
       }
       if (!args["dry-run"]) logger.success(`restored backup ${set.id}`);
-    });
+    }, args);
   },
 });
 
