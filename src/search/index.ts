@@ -3,7 +3,7 @@ import { FIELD_NAMES, Postings, RANKING, type Weighable } from "./bm25f.ts";
 import { expandQuery, type QueryGroup, type Vocabulary } from "./expand.ts";
 import { toEntryTexts } from "./fields.ts";
 import { lift, maxLift, type NameFeatures, nameFeatures, querySignals } from "./signals.ts";
-import { tokenize } from "./tokenize.ts";
+import { tokenizeForIndex } from "./tokenize.ts";
 
 export { RANKING } from "./bm25f.ts";
 
@@ -268,7 +268,7 @@ function toDoc(server: string, tool: Tool): Doc {
   const lengths: number[] = [];
   for (const field of FIELD_NAMES) {
     const counts = new Map<string, number>();
-    const terms = tokenize(texts[field]);
+    const terms = tokenizeForIndex(texts[field]);
     for (const term of terms) counts.set(term, (counts.get(term) ?? 0) + 1);
     tf.push(counts);
     lengths.push(terms.length);

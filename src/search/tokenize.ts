@@ -77,3 +77,16 @@ export function tokenize(text: string): string[] {
   for (const word of splitWords(text)) if (!STOPWORDS.has(word)) terms.push(toTerm(word));
   return terms;
 }
+
+/** Names written in PascalCase in prose: "GitHub", "JavaScript", "PostgreSQL", "OAuth". */
+const BRAND = /\b(?:[A-Z][a-z]+(?:[A-Z][a-z0-9]+|[A-Z]{2,}\b)+|[A-Z]{2}[a-z]{2,})\b/g;
+
+/**
+ * Index terms of a tool's text: as `tokenize`, plus each PascalCase name joined, so "GitHub" is
+ * found by "github" as well as by "git hub" (queries are rarely typed in PascalCase).
+ */
+export function tokenizeForIndex(text: string): string[] {
+  const terms = tokenize(text);
+  for (const brand of text.match(BRAND) ?? []) terms.push(toTerm(brand.toLowerCase()));
+  return terms;
+}

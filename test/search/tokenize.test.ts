@@ -1,5 +1,5 @@
 import { describe, expect, test } from "bun:test";
-import { splitWords, stem, tokenize, toTerm } from "../../src/search/tokenize.ts";
+import { splitWords, stem, tokenize, tokenizeForIndex, toTerm } from "../../src/search/tokenize.ts";
 
 describe("splitWords", () => {
   test.each([
@@ -59,5 +59,26 @@ describe("tokenize", () => {
 
   test("index text and queries meet on the same terms", () => {
     expect(tokenize("create_pull_request")).toEqual(tokenize("Creating pull requests"));
+  });
+});
+
+describe("tokenizeForIndex", () => {
+  test.each([
+    ["Create a GitHub issue", "github"],
+    ["Run JavaScript in the page", "javascript"],
+    ["Query PostgreSQL", toTerm("postgresql")],
+    ["Start the OAuth flow", "oauth"],
+    ["Droplets on DigitalOcean", "digitalocean"],
+  ])("%s is also indexed under %s", (text, term) => {
+    const terms = tokenizeForIndex(text);
+    expect(terms).toContain(term);
+    for (const part of tokenize(text)) expect(terms).toContain(part);
+  });
+
+  test("identifiers and plain words gain nothing", () => {
+    expect(tokenizeForIndex("getUserRepos lists repos")).toEqual(
+      tokenize("getUserRepos lists repos"),
+    );
+    expect(tokenizeForIndex("URLs and IDs")).toEqual(tokenize("URLs and IDs"));
   });
 });
