@@ -9,6 +9,8 @@ type Kind = "counter" | "gauge" | "histogram";
 
 interface Series {
   labels: Labels;
+  /** The labels as rendered, without braces (`server="a",tool="b"`), made once. */
+  text: string;
   value: number;
   /** Histograms: cumulative counts per bucket bound, then the sum. */
   buckets?: number[];
@@ -20,6 +22,8 @@ interface Family {
   help: string;
   kind: Kind;
   bounds: number[];
+  /** `le="0.005"` for each bound, made once. */
+  les: string[];
   series: Map<string, Series>;
 }
 
@@ -91,18 +95,18 @@ export class MetricsRegistry {
       lines.push(`# HELP ${family.name} ${escapeHelp(family.help)}`);
       lines.push(`# TYPE ${family.name} ${family.kind}`);
       for (const series of family.series.values()) {
+        const braced = series.text ? `{${series.text}}` : "";
         if (family.kind !== "histogram") {
-          lines.push(`${family.name}${labelText(series.labels)} ${number(series.value)}`);
+          lines.push(`${family.name}${braced} ${number(series.value)}`);
           continue;
         }
-        family.bounds.forEach((bound, i) => {
-          const labels = labelText({ ...series.labels, le: number(bound) });
-          lines.push(`${family.name}_bucket${labels} ${series.buckets?.[i] ?? 0}`);
-        });
-        const all = labelText({ ...series.labels, le: "+Inf" });
-        lines.push(`${family.name}_bucket${all} ${series.value}`);
-        lines.push(`${family.name}_sum${labelText(series.labels)} ${number(series.sum ?? 0)}`);
-        lines.push(`${family.name}_count${labelText(series.labels)} ${series.value}`);
+        const bucket = `${family.name}_bucket{${series.text}${series.text ? "," : ""}`;
+        for (let i = 0; i < family.les.length; i++) {
+          lines.push(`${bucket}${family.les[i]}} ${series.buckets?.[i] ?? 0}`);
+        }
+        lines.push(`${bucket}le="+Inf"} ${series.value}`);
+        lines.push(`${family.name}_sum${braced} ${number(series.sum ?? 0)}`);
+        lines.push(`${family.name}_count${braced} ${series.value}`);
       }
     }
     return `${lines.join("\n")}\n`;
@@ -111,7 +115,8 @@ export class MetricsRegistry {
   private family(name: string, help: string, kind: Kind, bounds: number[] = []): Family {
     if (!/^[a-zA-Z_:][a-zA-Z0-9_:]*$/.test(name)) throw new Error(`bad metric name ${name}`);
     if (this.families.has(name)) throw new Error(`metric ${name} is registered twice`);
-    const family: Family = { name, help, kind, bounds, series: new Map() };
+    const les = bounds.map((bound) => `le="${number(bound)}"`);
+    const family: Family = { name, help, kind, bounds, les, series: new Map() };
     this.families.set(name, family);
     return family;
   }
@@ -120,7 +125,7 @@ export class MetricsRegistry {
     const key = JSON.stringify(labels);
     let series = family.series.get(key);
     if (!series) {
-      series = { labels, value: 0 };
+      series = { labels, text: labelText(labels), value: 0 };
       family.series.set(key, series);
     }
     return series;
@@ -128,8 +133,9 @@ export class MetricsRegistry {
 }
 
 function labelText(labels: Labels): string {
-  const pairs = Object.entries(labels).map(([name, value]) => `${name}="${escapeLabel(value)}"`);
-  return pairs.length ? `{${pairs.join(",")}}` : "";
+  return Object.entries(labels)
+    .map(([name, value]) => `${name}="${escapeLabel(value)}"`)
+    .join(",");
 }
 
 /** Label values escape backslash, double quote and newline (the exposition format's rules). */
