@@ -9,7 +9,8 @@
  * - flat mode: every corpus tool, namespaced `server__tool` (1,321 tools, 38 servers);
  * - surfaced tools: the meta surface plus 1, 5 and 20 pinned tools;
  * - one search step: the tokens of a `gateway_search_tools` result (limit 5) over the query set,
- *   with input schemas as the backends wrote them and compacted (src/search/compact.ts).
+ *   with input schemas as the backends wrote them and compacted (`toMatch` in
+ *   src/search/compact.ts).
  */
 import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -20,7 +21,7 @@ import { loadConfig } from "../../src/config/load.ts";
 import { runGateway } from "../../src/gateway/run.ts";
 import { setLogLevel } from "../../src/logger.ts";
 import type { Tool } from "../../src/mcp/sdk.ts";
-import { compactSchema, trimDescription } from "../../src/search/compact.ts";
+import { toMatch } from "../../src/search/compact.ts";
 import { ToolIndex } from "../../src/search/index.ts";
 
 setLogLevel("error");
@@ -121,19 +122,17 @@ const raw: number[] = [];
 const compact: number[] = [];
 for (const { query } of queries) {
   const hits = index.search(query, { limit: 5 });
-  const match = (full: boolean) => ({
+  const asWritten = {
     matches: hits.map((hit) => ({
       server: hit.server,
       tool: hit.tool.name,
-      description: full
-        ? (hit.tool.description ?? "")
-        : trimDescription(hit.tool.description ?? ""),
-      inputSchema: full ? hit.tool.inputSchema : compactSchema(hit.tool.inputSchema),
+      description: hit.tool.description ?? "",
+      inputSchema: hit.tool.inputSchema,
       score: Math.round(hit.score * 1000) / 1000,
     })),
-  });
-  raw.push(tokens(match(true)));
-  compact.push(tokens(match(false)));
+  };
+  raw.push(tokens(asWritten));
+  compact.push(tokens({ matches: hits.map(toMatch) }));
 }
 const median = (values: number[]) => [...values].sort((a, b) => a - b)[values.length >> 1]!;
 const mean = (values: number[]) => Math.round(values.reduce((a, b) => a + b, 0) / values.length);

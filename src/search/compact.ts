@@ -1,3 +1,5 @@
+import type { Tool } from "../mcp/sdk.ts";
+
 /**
  * Shrinks what a search match carries to what a model needs to make the call: the description's
  * useful part and an input schema without annotations that do not change a valid call.
@@ -73,4 +75,21 @@ export function compactSchema(schema: unknown): unknown {
     }
   }
   return out;
+}
+
+/** A search hit as `gateway_search_tools` returns it: ready for the call, and no larger. */
+export function toMatch(hit: { server: string; tool: Tool; score: number }): {
+  server: string;
+  tool: string;
+  description: string;
+  inputSchema: Tool["inputSchema"];
+  score: number;
+} {
+  return {
+    server: hit.server,
+    tool: hit.tool.name,
+    description: trimDescription(hit.tool.description ?? ""),
+    inputSchema: compactSchema(hit.tool.inputSchema) as Tool["inputSchema"],
+    score: Math.round(hit.score * 1000) / 1000,
+  };
 }

@@ -1,5 +1,5 @@
 import { describe, expect, test } from "bun:test";
-import { compactSchema, trimDescription } from "../../src/search/compact.ts";
+import { compactSchema, toMatch, trimDescription } from "../../src/search/compact.ts";
 
 describe("trimDescription", () => {
   test("a short description is kept, decoration removed", () => {
@@ -60,5 +60,29 @@ describe("compactSchema", () => {
   test("enum and default values are data, kept as they are", () => {
     const compact = compactSchema({ type: "object", default: { title: "x", $id: "y" } });
     expect(compact).toEqual({ type: "object", default: { title: "x", $id: "y" } });
+  });
+});
+
+describe("toMatch", () => {
+  test("a hit becomes the match a model can call from", () => {
+    const tool = {
+      name: "list_issues",
+      description: `List issues. ${"Long guidance follows. ".repeat(40)}`,
+      inputSchema: {
+        type: "object" as const,
+        $schema: "http://json-schema.org/draft-07/schema#",
+        properties: { state: { type: "string", enum: ["open", "closed"] } },
+      },
+    };
+    expect(toMatch({ server: "github", tool, score: 3.14159 })).toEqual({
+      server: "github",
+      tool: "list_issues",
+      description: trimDescription(tool.description),
+      inputSchema: {
+        type: "object",
+        properties: { state: { type: "string", enum: ["open", "closed"] } },
+      },
+      score: 3.142,
+    });
   });
 });
