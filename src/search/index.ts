@@ -32,8 +32,9 @@ export interface SearchHit {
 
 /**
  * The index of every tool the gateway can reach; the only owner of ranking. BM25F over the
- * name, title, server, description and parameters, with queries expanded by synonyms, the
- * English lexicon and typo correction (see expand.ts).
+ * name, title, server, description (and its first sentence), parameter names, descriptions and
+ * enums (bm25f.ts); queries expanded by synonyms, the English lexicon and typo repair
+ * (expand.ts); scores lifted by bounded name, verb, read and server signals (signals.ts).
  */
 export class ToolIndex implements Vocabulary {
   private docs: (Doc | undefined)[] = [];
