@@ -210,8 +210,10 @@ async function backendChecks(
   });
   const enabled = config.backends.filter((backend) => backend.enabled);
   let done = 0;
-  const progress = () =>
-    options.onProgress?.(`checking backends: ${done}/${enabled.length} answered`);
+  const progress = () => {
+    if (enabled.length)
+      options.onProgress?.(`checking backends: ${done}/${enabled.length} answered`);
+  };
   progress();
   try {
     const results = await Promise.all(
