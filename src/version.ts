@@ -1,3 +1,4 @@
+// src/main.ts repeats these two lines to print --version without importing anything.
 declare const MCP_GATEWAY_VERSION: string | undefined;
 declare const MCP_GATEWAY_COMMIT: string | undefined;
 
@@ -7,8 +8,3 @@ export const VERSION: string =
 
 /** The short commit the binary was built from, or "dev" when run from source. */
 export const COMMIT: string = typeof MCP_GATEWAY_COMMIT === "string" ? MCP_GATEWAY_COMMIT : "dev";
-
-/** `mcp-gateway 0.1.0 (abc1234)` */
-export function versionLine(): string {
-  return `mcp-gateway ${VERSION} (${COMMIT})`;
-}
