@@ -10,21 +10,15 @@ import {
 import { createServer } from "node:net";
 import { dirname } from "node:path";
 import { BackendPool } from "../backends/pool.ts";
-import { CapabilityRegistry, missingEnv } from "../capabilities/registry.ts";
-import { toTool } from "../capabilities/resolve.ts";
 import { formatDuration } from "../config/duration.ts";
 import { loadConfig, parseConfigText, type ResolvedConfig } from "../config/load.ts";
 import { errorMessage } from "../errors.ts";
 import { createGatewayHooks } from "../hooks.ts";
 import type { Tool } from "../mcp/sdk.ts";
-import { capabilityFiles } from "../security/guard.ts";
-import { diffLock, type Observed } from "../security/lock.ts";
-import { capabilityDigests, lockPathFor, readLock } from "../security/pins.ts";
-import { scanTool } from "../security/poisoning.ts";
-import { compilePattern, matches } from "../security/scopes.ts";
 import { redactTree } from "../setup/secrets.ts";
 import { createMemoryStore, defaultStateDir } from "../state/store.ts";
 import { backendHint, portHint } from "./doctor-hints.ts";
+import { capabilityChecks, lockChecks, poisoningChecks } from "./doctor-tools.ts";
 
 /** `fail` makes `doctor` exit non-zero; `warn` and `note` do not. */
 export type CheckStatus = "ok" | "note" | "warn" | "fail";
@@ -282,181 +276,4 @@ function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T> {
     timer = setTimeout(() => fail(new Error(`no answer within ${formatDuration(ms)}`)), ms);
   });
   return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
-}
-
-/** Capability files that do not load, and capabilities hidden until their keys are set. */
-function capabilityChecks(
-  config: ResolvedConfig,
-  env: Record<string, string | undefined>,
-  fix?: boolean,
-): { checks: Check[]; tools: Record<string, Tool[]> } {
-  const { capabilities } = config;
-  if (!capabilities.enabled) return { checks: [], tools: {} };
-  const checks: Check[] = [];
-  for (const dir of capabilities.directories) {
-    if (existsSync(dir) || !fix) continue;
-    mkdirSync(dir, { recursive: true });
-    checks.push({
-      name: "capabilities",
-      status: "ok",
-      message: `${dir} created`,
-      fixed: `mkdir -p ${dir}`,
-    });
-  }
-  const registry = new CapabilityRegistry({
-    builtin: capabilities.builtin,
-    directories: capabilities.directories,
-  });
-  const { problems } = registry.load();
-  for (const problem of problems) {
-    checks.push({
-      name: "capabilities",
-      status: "fail",
-      message: `${problem.source}: ${problem.errors.join("; ")}`,
-      hint: "fix the file (mcp-gateway cap validate PATH explains each error) or remove it",
-    });
-  }
-  const hiddenBuiltin: string[] = [];
-  const user: Tool[] = [];
-  for (const capability of registry.list()) {
-    const missing = missingEnv(capability, env);
-    const builtin = capability.source.startsWith("builtin:");
-    if (!builtin) user.push(toTool(capability));
-    if (!missing.length) continue;
-    if (builtin) hiddenBuiltin.push(capability.name);
-    else {
-      checks.push({
-        name: `capability:${capability.name}`,
-        status: "warn",
-        message: `needs ${missing.join(", ")}: hidden from clients until set`,
-        hint: `set ${missing.join(", ")} in the gateway's environment`,
-      });
-    }
-  }
-  const served = registry.list().length - hiddenBuiltin.length;
-  checks.push({
-    name: "capabilities",
-    status: "ok",
-    message: `${served} capabilities served${problems.length ? " (some files skipped)" : ""}`,
-  });
-  if (hiddenBuiltin.length) {
-    checks.push({
-      name: "capabilities",
-      status: "note",
-      message: `${hiddenBuiltin.length} built-in capabilities are hidden until their keys are set: ${hiddenBuiltin.join(", ")}`,
-      hint: "mcp-gateway cap list shows which variable each needs",
-    });
-  }
-  return { checks, tools: user.length ? { [capabilities.name]: user } : {} };
-}
-
-/** Tool descriptions that try to instruct the model; HIGH findings are quarantined. */
-function poisoningChecks(config: ResolvedConfig, tools: Record<string, Tool[]>): Check[] {
-  const mode = config.security.poisoning;
-  const trusted = config.security.trusted_tools.map(compilePattern);
-  const checks: Check[] = [];
-  for (const [server, list] of Object.entries(tools)) {
-    for (const tool of list) {
-      const findings = scanTool(server, tool);
-      if (!findings.length) continue;
-      const high = findings.filter((finding) => finding.severity === "high");
-      const isTrusted = trusted.some((pattern) => matches(pattern, server, tool.name));
-      const first = high[0] ?? findings[0]!;
-      const what = `${first.rule} in its ${first.where} ("${first.excerpt}")`;
-      if (!high.length) {
-        checks.push({ name: `tool:${server}:${tool.name}`, status: "note", message: what });
-      } else if (mode === "quarantine" && !isTrusted) {
-        checks.push({
-          name: `tool:${server}:${tool.name}`,
-          status: "fail",
-          message: `looks poisoned, quarantined: ${what}`,
-          hint: `remove the backend, or if you trust it add "${server}:${tool.name}" to security.trusted_tools`,
-        });
-      } else {
-        checks.push({
-          name: `tool:${server}:${tool.name}`,
-          status: "warn",
-          message: `looks poisoned, served anyway (${isTrusted ? "trusted" : "poisoning: warn"}): ${what}`,
-        });
-      }
-    }
-  }
-  return checks;
-}
-
-/** How served tools differ from gateway.lock; changed tools are quarantined. */
-function lockChecks(
-  config: ResolvedConfig,
-  tools: Record<string, Tool[]>,
-  failed: Record<string, string>,
-): Check[] {
-  const lockPath = lockPathFor(config);
-  if (!lockPath) return [];
-  let lock: ReturnType<typeof readLock>;
-  try {
-    lock = readLock(lockPath);
-  } catch (error) {
-    return [{ name: "lock", status: "fail", message: errorMessage(error) }];
-  }
-  if (!lock) {
-    return [
-      {
-        name: "lock",
-        status: "note",
-        message: `no ${lockPath}: tool definitions are not pinned (optional; mcp-gateway lock writes one)`,
-      },
-    ];
-  }
-  const observed: Observed = {
-    tools,
-    capabilities: capabilityDigests(capabilityFiles(config), lockPath),
-    failed,
-  };
-  const diff = diffLock(lock, observed);
-  const checks: Check[] = [];
-  for (const [server, changes] of Object.entries(diff.backends)) {
-    if (changes.changed.length) {
-      checks.push({
-        name: `lock:${server}`,
-        status: "fail",
-        message: `changed since locked, quarantined until approved: ${changes.changed.join(", ")}`,
-        hint: "review with mcp-gateway lock diff; approve with mcp-gateway lock update",
-      });
-    }
-    if (changes.added.length) {
-      checks.push({
-        name: `lock:${server}`,
-        status: "warn",
-        message: `not in the lock yet: ${changes.added.join(", ")}`,
-        hint: "mcp-gateway lock update approves them",
-      });
-    }
-    if (changes.removed.length) {
-      checks.push({
-        name: `lock:${server}`,
-        status: "note",
-        message: `locked but no longer served: ${changes.removed.join(", ")}`,
-      });
-    }
-  }
-  const files = diff.capabilities;
-  if (files.changed.length) {
-    checks.push({
-      name: "lock:capabilities",
-      status: "fail",
-      message: `capability files changed since locked: ${files.changed.join(", ")}`,
-      hint: "review with mcp-gateway lock diff; approve with mcp-gateway lock update",
-    });
-  }
-  if (files.added.length) {
-    checks.push({
-      name: "lock:capabilities",
-      status: "warn",
-      message: `capability files not in the lock yet: ${files.added.join(", ")}`,
-      hint: "mcp-gateway lock update approves them",
-    });
-  }
-  if (!checks.length)
-    checks.push({ name: "lock", status: "ok", message: `every tool matches ${lockPath}` });
-  return checks;
 }
