@@ -5,6 +5,7 @@ import { createGatewayHooks, type GatewayHookable } from "../hooks.ts";
 import { logger } from "../logger.ts";
 import type { LoggingLevel } from "../mcp/sdk.ts";
 import { ToolIndex } from "../search/index.ts";
+import { createMemoryUsage, recordUsage, type UsageStore } from "../search/usage.ts";
 import { createSecurity, type Security, type SecurityReport } from "../security/guard.ts";
 import { createMemoryStore, type StateStore } from "../state/store.ts";
 import { Catalog } from "./catalog.ts";
@@ -16,6 +17,8 @@ export interface GatewayOptions {
   env?: Record<string, string | undefined>;
   /** Backends served inside the gateway (the capabilities executor). */
   drivers?: InternalDriver[];
+  /** Successful calls per caller, for usage-aware search ranking; in memory when absent. */
+  usage?: UsageStore;
 }
 
 /** The gateway's context: config, hooks, backend pool, tool index and router, wired together. */
@@ -30,6 +33,8 @@ export interface Gateway {
   readonly security: Security;
   /** Resources, templates and prompts of every backend, merged for `/mcp`. */
   readonly catalog: Catalog;
+  /** Which tools each caller used successfully (ranks them a little higher for that caller). */
+  readonly usage: UsageStore;
   /** Log levels clients asked for, by session; backends run at the most verbose of them. */
   readonly logLevels: Map<string, LoggingLevel>;
   readonly startedAt: number;
@@ -85,6 +90,8 @@ export function createGateway(options: GatewayOptions): Gateway {
   });
   const security = createSecurity({ config, hooks, env: options.env });
   const router = new Router(pool, index, security);
+  const usage = options.usage ?? createMemoryUsage();
+  hooks.hook("tool:call:after", recordUsage(usage));
   const catalog = new Catalog(pool);
   const logLevels = new Map<string, LoggingLevel>();
   const digests = new Map<string, string>();
@@ -121,6 +128,7 @@ export function createGateway(options: GatewayOptions): Gateway {
     router,
     security,
     catalog,
+    usage,
     logLevels,
     startedAt,
     onReachableToolsChanged(listener) {
@@ -176,6 +184,7 @@ export function createGateway(options: GatewayOptions): Gateway {
       clearTimeout(pending);
       security.close();
       await pool.close();
+      usage.close();
       store.close();
     },
   };

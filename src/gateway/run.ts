@@ -5,6 +5,7 @@ import { createRoutes } from "../http/routes.ts";
 import { serveHttp } from "../http/serve.ts";
 import { logger } from "../logger.ts";
 import { createObserver } from "../observe/observer.ts";
+import type { UsageStore } from "../search/usage.ts";
 import {
   createMemoryStore,
   defaultStateDir,
@@ -38,6 +39,16 @@ export interface RunningGateway {
   stop(): Promise<void>;
 }
 
+/** Usage counts live in the state database (bun:sqlite); elsewhere they stay in memory. */
+async function openUsage(path: string): Promise<UsageStore | undefined> {
+  try {
+    const { openSqliteUsage } = await import("../search/usage-sqlite.ts");
+    return openSqliteUsage(path);
+  } catch {
+    return undefined;
+  }
+}
+
 /** Starts the gateway: state, backends (in the background), then HTTP or stdio. */
 export async function runGateway(options: RunOptions): Promise<RunningGateway> {
   const { config } = options;
@@ -45,7 +56,8 @@ export async function runGateway(options: RunOptions): Promise<RunningGateway> {
     ? createMemoryStore()
     : await openStateStore(config.state_dir ?? defaultStateDir(options.env));
   const drivers = await createDrivers(config, options.env);
-  const gateway = createGateway({ config, store, env: options.env, drivers });
+  const usage = store.path ? await openUsage(store.path) : undefined;
+  const gateway = createGateway({ config, store, env: options.env, drivers, usage });
   // Metrics and usage stats hang off the gateway's hooks; usage is written to the state store.
   const observer = createObserver({ hooks: gateway.hooks, pool: gateway.pool, store });
   const discovery = gateway.start();

@@ -1,4 +1,6 @@
 import { GatewayError } from "../errors.ts";
+import { toMatch } from "../search/compact.ts";
+import { usageFor } from "../search/usage.ts";
 import type { MetaTool } from "./types.ts";
 import { jsonResult, stringArg } from "./types.ts";
 
@@ -60,14 +62,9 @@ export const searchTools: MetaTool = {
       );
     }
     const allow = (s: string, t: string) => gateway.router.visible(s, t, caller);
-    const hits = gateway.index.search(query, { limit, server, allow });
-    const matches = hits.map((hit) => ({
-      server: hit.server,
-      tool: hit.tool.name,
-      description: hit.tool.description ?? "",
-      inputSchema: hit.tool.inputSchema,
-      score: Math.round(hit.score * 1000) / 1000,
-    }));
+    const usage = usageFor(gateway.usage, caller.id);
+    // Trimmed descriptions and compacted schemas: what the next call needs, and no more.
+    const matches = gateway.index.search(query, { limit, server, allow, usage }).map(toMatch);
     return jsonResult({ matches });
   },
 };

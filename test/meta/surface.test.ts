@@ -101,3 +101,37 @@ describe("flat mode", () => {
     );
   });
 });
+
+describe("usage-aware search", () => {
+  test("successful calls are counted per caller for ranking; failed ones are not", async () => {
+    const gateway = await startGateway(`
+capabilities: { enabled: false }
+backends:
+  fixture:
+    command: ${BUN}
+    args: ["${FIXTURE}"]
+`);
+    cleanups.push(() => gateway.stop());
+    await waitFor(() => gateway.gateway.index.tools("fixture").length > 0);
+    const rank = () =>
+      gateway.gateway.index
+        .search("count", { limit: 25, usage: (s, t) => gateway.gateway.usage.count("local", s, t) })
+        .map((hit) => hit.tool.name);
+    expect(rank()).toContain("counter");
+    const session = await connectHttp(gateway.url);
+    cleanups.push(() => session.close());
+    for (let i = 0; i < 3; i++) {
+      await session.client.callTool({
+        name: "gateway_invoke",
+        arguments: { server: "fixture", tool: "counter", arguments: { key: String(i) } },
+      });
+    }
+    await waitFor(() => gateway.gateway.usage.count("local", "fixture", "counter") === 3);
+    // A failed call is no evidence: it is not counted.
+    await session.client.callTool({
+      name: "gateway_invoke",
+      arguments: { server: "fixture", tool: "fail" },
+    });
+    expect(gateway.gateway.usage.count("local", "fixture", "fail")).toBe(0);
+  });
+});
