@@ -1,4 +1,4 @@
-import type { JsonObject } from "../backends/types.ts";
+import type { CallerChannel, CallOptions, JsonObject } from "../backends/types.ts";
 import { GatewayError } from "../errors.ts";
 import { type CallToolResult, Server, type ServerContext } from "../mcp/sdk.ts";
 import { VERSION } from "../version.ts";
@@ -6,6 +6,7 @@ import { type Caller, LOCAL_ADMIN } from "./caller.ts";
 import { createRequestRelay } from "./channel.ts";
 import type { Gateway } from "./gateway.ts";
 import type { InputFlows } from "./input-flows.ts";
+import { observedCall } from "./observed.ts";
 
 export interface BackendServerOptions {
   caller?: Caller;
@@ -103,39 +104,33 @@ export async function createBackendServer(
       if (error instanceof GatewayError) return gatewayFailure(error) as JsonObject;
       throw error;
     }
+    const extra = params.task ? { task: params.task } : undefined;
+    const args = (params.arguments ?? {}) as JsonObject;
+    const call = (
+      callOptions: Omit<CallOptions, "timeout" | "maxTotalTimeout" | "extra">,
+      channel: CallerChannel,
+    ) =>
+      observedCall(gateway, { server: name, tool, caller: caller.id }, () =>
+        gateway.pool.callTool(name, tool, args, { ...callOptions, extra }, channel),
+      )
+        .then((result) => gateway.security.filterResult(result) as JsonObject)
+        .catch((error: unknown) => {
+          if (error instanceof GatewayError) return gatewayFailure(error) as JsonObject;
+          throw error;
+        });
     if (options.flows) {
-      const extra = params.task ? { task: params.task } : undefined;
-      const args = (params.arguments ?? {}) as JsonObject;
-      return (await options.flows.run(ctx, caller.id, (channel, signal) =>
-        gateway.pool
-          .callTool(name, tool, args, { signal, extra }, channel)
-          .then((result) => gateway.security.filterResult(result))
-          .catch((error: unknown) => {
-            if (error instanceof GatewayError) return gatewayFailure(error);
-            throw error;
-          }),
+      return (await options.flows.run(
+        ctx,
+        caller.id,
+        (channel, signal) => call({ signal }, channel) as Promise<CallToolResult>,
       )) as JsonObject;
     }
-    return relayed(ctx, params._meta, async (relay) => {
-      try {
-        const result = await gateway.pool.callTool(
-          name,
-          tool,
-          (params.arguments ?? {}) as JsonObject,
-          {
-            signal: ctx.mcpReq.signal,
-            onProgress: relay.onProgress,
-            meta: relay.meta,
-            extra: params.task ? { task: params.task } : undefined,
-          },
-          relay.channel,
-        );
-        return gateway.security.filterResult(result) as JsonObject;
-      } catch (error) {
-        if (error instanceof GatewayError) return gatewayFailure(error) as JsonObject;
-        throw error;
-      }
-    });
+    return relayed(ctx, params._meta, (relay) =>
+      call(
+        { signal: ctx.mcpReq.signal, onProgress: relay.onProgress, meta: relay.meta },
+        relay.channel,
+      ),
+    );
   }
 
   // Everything else (resources, prompts, completion, logging, ping, tasks) goes through as is.

@@ -1,5 +1,6 @@
 import type { JsonObject } from "../backends/types.ts";
 import { GatewayError } from "../errors.ts";
+import { observedCall } from "../gateway/observed.ts";
 import type { MetaTool } from "./types.ts";
 import { stringArg } from "./types.ts";
 import { checkArguments } from "./validate.ts";
@@ -42,34 +43,11 @@ export const invoke: MetaTool = {
         `arguments for ${server}:${toolName} do not match its inputSchema: ${problem}`,
       );
     }
-    const started = performance.now();
-    void gateway.hooks.callHook("tool:call:before", { server, tool: toolName, caller: caller.id });
-    try {
-      const result = await gateway.pool.callTool(
-        server,
-        toolName,
-        toolArgs,
-        { signal, onProgress, meta },
-        channel,
-      );
-      void gateway.hooks.callHook("tool:call:after", {
-        server,
-        tool: toolName,
-        caller: caller.id,
-        durationMs: performance.now() - started,
-        result,
-      });
-      return gateway.security.filterResult(result);
-    } catch (error) {
-      void gateway.hooks.callHook("tool:call:after", {
-        server,
-        tool: toolName,
-        caller: caller.id,
-        durationMs: performance.now() - started,
-        error,
-      });
-      throw error;
-    }
+    const call = { server, tool: toolName, caller: caller.id };
+    const result = await observedCall(gateway, call, () =>
+      gateway.pool.callTool(server, toolName, toolArgs, { signal, onProgress, meta }, channel),
+    );
+    return gateway.security.filterResult(result);
   },
 };
 

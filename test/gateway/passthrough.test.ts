@@ -105,6 +105,15 @@ describe("/mcp/{backend} passes one backend through with its own names", () => {
     expect(seen.length).toBeGreaterThanOrEqual(2);
   });
 
+  test("calls are observed like any other (metrics, usage, the dashboard)", async () => {
+    const seen: string[] = [];
+    gateway.gateway.hooks.hook("tool:call:after", (call) => {
+      seen.push(`${call.server}:${call.tool}`);
+    });
+    await client.callTool({ name: "echo", arguments: { message: "watched" } });
+    await waitFor(() => seen.includes("everything:echo"));
+  });
+
   test("an unknown backend is a 404 that says where to look", async () => {
     const response = await fetch(`${gateway.url}/mcp/nope`, {
       method: "POST",
