@@ -4,7 +4,7 @@ import { errorMessage } from "../errors.ts";
 import { createRoutes } from "../http/routes.ts";
 import { serveHttp } from "../http/serve.ts";
 import { logger } from "../logger.ts";
-import { createObserver } from "../observe/observer.ts";
+import { createObserver, type Observer } from "../observe/observer.ts";
 import type { UsageStore } from "../search/usage.ts";
 import {
   createMemoryStore,
@@ -39,16 +39,6 @@ export interface RunningGateway {
   stop(): Promise<void>;
 }
 
-/** Usage counts live in the state database (bun:sqlite); elsewhere they stay in memory. */
-async function openUsage(path: string): Promise<UsageStore | undefined> {
-  try {
-    const { openSqliteUsage } = await import("../search/usage-sqlite.ts");
-    return openSqliteUsage(path);
-  } catch {
-    return undefined;
-  }
-}
-
 /** Starts the gateway: state, backends (in the background), then HTTP or stdio. */
 export async function runGateway(options: RunOptions): Promise<RunningGateway> {
   const { config } = options;
@@ -56,10 +46,17 @@ export async function runGateway(options: RunOptions): Promise<RunningGateway> {
     ? createMemoryStore()
     : await openStateStore(config.state_dir ?? defaultStateDir(options.env));
   const drivers = await createDrivers(config, options.env);
-  const usage = store.path ? await openUsage(store.path) : undefined;
+  // One source of usage: the observer's call stats (persisted in the state store) also feed the
+  // search's usage-aware ranking; the observer records them from the call hooks.
+  let observer: Observer | undefined;
+  const usage: UsageStore = {
+    record() {},
+    count: (caller, server, tool) => observer?.successes(caller, server, tool) ?? 0,
+    close() {},
+  };
   const gateway = createGateway({ config, store, env: options.env, drivers, usage });
   // Metrics and usage stats hang off the gateway's hooks; usage is written to the state store.
-  const observer = createObserver({ hooks: gateway.hooks, pool: gateway.pool, store });
+  observer = createObserver({ hooks: gateway.hooks, pool: gateway.pool, store });
   const discovery = gateway.start();
   discovery.catch(() => {});
 

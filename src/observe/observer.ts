@@ -38,6 +38,8 @@ export interface Observer {
   /** Finished calls, newest first. */
   recent(): RecentCall[];
   usage(allow?: (server: string, tool: string) => boolean): ToolUsage[];
+  /** Successful calls of `server:tool` by `caller` (they rank the tool higher for that caller). */
+  successes(caller: string, server: string, tool: string): number;
   /** Open client sessions. */
   sessions(): number;
   /** Unsubscribes and writes the usage counts still pending. */
@@ -163,6 +165,7 @@ export function createObserver(options: ObserverOptions): Observer {
     metrics: () => registry.render(),
     recent: () => [...recent],
     usage: (allow) => usage.byTool(allow),
+    successes: (caller, server, tool) => usage.successes(caller, server, tool),
     sessions: () => open,
     close() {
       for (const unhook of unhooks) unhook();

@@ -39,6 +39,12 @@ export class UsageStats {
     this.pending.set(key, mergeUsage(this.pending.get(key), row));
   }
 
+  /** Calls of `server:tool` by `caller` that neither threw nor returned `isError`. */
+  successes(caller: string, server: string, tool: string): number {
+    const row = this.totals.get(keyOf({ caller, server, tool }));
+    return row ? row.calls - row.errors : 0;
+  }
+
   /** Writes what was recorded since the last flush. A failed write is kept for the next one. */
   flush(): void {
     if (!this.pending.size) return;
@@ -94,6 +100,6 @@ export class UsageStats {
   }
 }
 
-function keyOf(row: UsageRow): string {
+function keyOf(row: Pick<UsageRow, "server" | "tool" | "caller">): string {
   return `${row.server}\u0000${row.tool}\u0000${row.caller}`;
 }

@@ -1,11 +1,19 @@
 import { describe, expect, test } from "bun:test";
-import { join } from "node:path";
+import { UsageStats } from "../../src/observe/usage.ts";
 import { ToolIndex } from "../../src/search/index.ts";
 import { createMemoryUsage, recordUsage, usageFor } from "../../src/search/usage.ts";
-import { openSqliteUsage } from "../../src/search/usage-sqlite.ts";
+import { openStateStore } from "../../src/state/store.ts";
 import { tempDir } from "../helpers.ts";
 
 const call = { server: "chat", tool: "send_message", caller: "alice", durationMs: 3 };
+const row = (counts: { calls: number; errors: number }) => ({
+  server: "chat",
+  tool: "send_message",
+  caller: "alice",
+  totalMs: 3,
+  lastAt: Date.now(),
+  ...counts,
+});
 
 describe("usage stores", () => {
   test("memory: counts per caller and tool", () => {
@@ -18,19 +26,15 @@ describe("usage stores", () => {
     expect(usageFor(store, "bob")("chat", "post_message")).toBe(1);
   });
 
-  test("sqlite: counts survive a restart", () => {
-    const path = join(tempDir(), "state.db");
-    const first = openSqliteUsage(path);
-    first.record("alice", "chat", "send_message");
-    first.record("alice", "chat", "send_message");
-    expect(first.count("alice", "chat", "send_message")).toBe(2);
-    first.close();
-    const second = openSqliteUsage(path);
-    expect(second.count("alice", "chat", "send_message")).toBe(2);
-    second.record("alice", "chat", "send_message");
-    expect(second.count("alice", "chat", "send_message")).toBe(3);
-    expect(second.count("bob", "chat", "send_message")).toBe(0);
-    second.close();
+  test("the state database keeps successful calls across a restart (the observer's call stats)", async () => {
+    const dir = tempDir();
+    const first = new UsageStats(await openStateStore(dir), 60_000);
+    first.record(row({ calls: 3, errors: 1 }));
+    expect(first.successes("alice", "chat", "send_message")).toBe(2);
+    first.flush();
+    const second = new UsageStats(await openStateStore(dir), 60_000);
+    expect(second.successes("alice", "chat", "send_message")).toBe(2);
+    expect(second.successes("bob", "chat", "send_message")).toBe(0);
   });
 
   test("the tool:call:after hook records only successful calls", () => {
@@ -42,8 +46,8 @@ describe("usage stores", () => {
     expect(store.count("alice", "chat", "send_message")).toBe(1);
   });
 
-  test("a restart keeps the caller's ranking: used tools first among equals", () => {
-    const path = join(tempDir(), "state.db");
+  test("a restart keeps the caller's ranking: used tools first among equals", async () => {
+    const dir = tempDir();
     const index = new ToolIndex();
     const send = {
       description: "Send a message to a channel",
@@ -53,16 +57,13 @@ describe("usage stores", () => {
       { name: "post_message", ...send },
       { name: "send_message", ...send },
     ]);
-    const before = openSqliteUsage(path);
-    recordUsage(before)({ ...call, result: { content: [] } });
-    before.close();
-    const after = openSqliteUsage(path);
-    expect(index.search("message", { usage: usageFor(after, "alice") })[0]!.tool.name).toBe(
-      "send_message",
-    );
-    expect(index.search("message", { usage: usageFor(after, "bob") })[0]!.tool.name).toBe(
-      "post_message",
-    );
-    after.close();
+    const before = new UsageStats(await openStateStore(dir), 60_000);
+    before.record(row({ calls: 1, errors: 0 }));
+    before.flush();
+    const after = new UsageStats(await openStateStore(dir), 60_000);
+    const usage = (caller: string) => (server: string, tool: string) =>
+      after.successes(caller, server, tool);
+    expect(index.search("message", { usage: usage("alice") })[0]!.tool.name).toBe("send_message");
+    expect(index.search("message", { usage: usage("bob") })[0]!.tool.name).toBe("post_message");
   });
 });
