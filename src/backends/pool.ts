@@ -86,6 +86,8 @@ export class BackendPool {
   private readonly aliases = new Map<string, string>();
   private closing = false;
   private healthTimer?: ReturnType<typeof setInterval>;
+  /** Requests in flight on every backend, for a graceful shutdown's drain. */
+  private running = 0;
   private readonly failsafe: FailsafeConfig;
   private readonly cache?: ResponseCache;
 
@@ -177,6 +179,11 @@ export class BackendPool {
 
   names(): string[] {
     return [...this.handles.keys()];
+  }
+
+  /** Requests in flight right now, over every backend. */
+  inFlight(): number {
+    return this.running;
   }
 
   /**
@@ -383,6 +390,7 @@ export class BackendPool {
   ): Promise<T> {
     const main = this.require(name);
     const handle = this.forSession(main, caller?.sessionId);
+    this.running++;
     if (caller) handle.inflight.set(caller, (handle.inflight.get(caller) ?? 0) + 1);
     clearTimeout(handle.idleTimer);
     const timeout =
@@ -427,6 +435,7 @@ export class BackendPool {
       }
       throw describeBackendError(name, error);
     } finally {
+      this.running--;
       if (caller) {
         const left = (handle.inflight.get(caller) ?? 1) - 1;
         if (left > 0) handle.inflight.set(caller, left);

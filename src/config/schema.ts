@@ -140,6 +140,8 @@ export const ConfigSchema = z.strictObject({
       /** Extra origins allowed besides loopback ones (DNS-rebinding protection). */
       allowed_origins: z.array(z.string()).default([]),
       session_ttl: DurationSchema.default(30 * 60_000),
+      /** On SIGTERM/SIGINT, how long calls in flight may take to finish before backends close. */
+      shutdown_timeout: DurationSchema.default(30_000),
     })
     .prefault({}),
   meta_mcp: z
@@ -197,7 +199,6 @@ export const RECOGNISED_KEYS: readonly string[] = [
   "cost_governance",
   "server.ws_port",
   "server.request_timeout",
-  "server.shutdown_timeout",
   "server.max_body_size",
   "server.public_url",
   "meta_mcp.cache_tools",

@@ -46,6 +46,10 @@ export interface Gateway {
   /** Begins backend discovery; resolves when every backend has answered or failed. */
   start(): Promise<void>;
   health(): HealthReport;
+  /** Runs a client's request so that a graceful shutdown waits for it (see `busy`). */
+  tracked<T>(run: () => Promise<T>): Promise<T>;
+  /** Client requests still being handled: a shutdown drains them before closing backends. */
+  busy(): number;
   /**
    * Applies a new, already validated config: backends are added, removed or replaced without
    * touching client sessions or calls in flight on untouched backends. Settings that only take
@@ -116,6 +120,7 @@ export function createGateway(options: GatewayOptions): Gateway {
     return pool.closeSession(sessionId);
   });
   const startedAt = Date.now();
+  let active = 0;
   // Before discovery settles, newly listed backends are not news to anybody.
   let started = false;
   return {
@@ -139,6 +144,15 @@ export function createGateway(options: GatewayOptions): Gateway {
       pool.start().finally(() => {
         started = true;
       }),
+    async tracked(run) {
+      active++;
+      try {
+        return await run();
+      } finally {
+        active--;
+      }
+    },
+    busy: () => active,
     async reload(next) {
       const restartRequired: string[] = [];
       for (const key of [

@@ -136,7 +136,7 @@ export async function createBackendServer(
   // Everything else (resources, prompts, completion, logging, ping, tasks) goes through as is.
   server.fallbackRequestHandler = async (request, ctx) =>
     request.method === "tools/call"
-      ? callTool(ctx as ServerContext, (request.params ?? {}) as JsonObject)
+      ? gateway.tracked(() => callTool(ctx as ServerContext, (request.params ?? {}) as JsonObject))
       : forward(ctx as ServerContext, request.method, request.params);
   server.fallbackNotificationHandler = async (notification) => {
     if (notification.method === "notifications/roots/list_changed") {

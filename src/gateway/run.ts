@@ -39,6 +39,16 @@ export interface RunningGateway {
   stop(): Promise<void>;
 }
 
+/** Waits until no call is in flight, or the deadline passes. */
+async function drain(gateway: Gateway, deadlineMs: number): Promise<void> {
+  const until = Date.now() + deadlineMs;
+  const pending = () => Math.max(gateway.busy(), gateway.pool.inFlight());
+  if (pending() > 0) logger.info(`waiting for ${pending()} call(s) in flight to finish`);
+  while (pending() > 0 && Date.now() < until) {
+    await new Promise((done) => setTimeout(done, 50));
+  }
+}
+
 /** Starts the gateway: state, backends (in the background), then HTTP or stdio. */
 export async function runGateway(options: RunOptions): Promise<RunningGateway> {
   const { config } = options;
@@ -119,6 +129,11 @@ export async function runGateway(options: RunOptions): Promise<RunningGateway> {
     stop: () => {
       stopping ??= (async () => {
         watcher?.close();
+        // Graceful: stop accepting, let calls in flight finish (up to shutdown_timeout), then
+        // close streams, sessions and backends.
+        server.refuse();
+        routes.drain();
+        await drain(gateway, config.server.shutdown_timeout);
         await server.stop().catch(() => {});
         await routes.close();
         observer.close();

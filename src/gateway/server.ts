@@ -1,6 +1,12 @@
 import type { JsonObject } from "../backends/types.ts";
 import { logger } from "../logger.ts";
-import { type CallToolResult, ProtocolError, ProtocolErrorCode, Server } from "../mcp/sdk.ts";
+import {
+  type CallToolResult,
+  ProtocolError,
+  ProtocolErrorCode,
+  Server,
+  type ServerContext,
+} from "../mcp/sdk.ts";
 import { invoke } from "../meta/invoke.ts";
 import { asListed, directTools, page } from "../meta/surface.ts";
 import { INSTRUCTIONS, META_TOOLS, META_TOOLS_BY_NAME } from "../meta/tools.ts";
@@ -76,7 +82,14 @@ export function createSessionServer(gateway: Gateway, options: SessionServerOpti
     return { tools: [...META_TOOLS.map((tool) => tool.definition), ...direct] };
   });
 
-  server.setRequestHandler("tools/call", async (request, ctx): Promise<CallToolResult> => {
+  server.setRequestHandler("tools/call", (request, ctx) =>
+    gateway.tracked(() => callTool(request, ctx)),
+  );
+
+  async function callTool(
+    request: { params: { name: string; arguments?: Record<string, unknown>; _meta?: unknown } },
+    ctx: ServerContext,
+  ): Promise<CallToolResult> {
     const { name } = request.params;
     let args = (request.params.arguments ?? {}) as JsonObject;
     let tool = gateway.config.meta_mcp.enabled ? META_TOOLS_BY_NAME.get(name) : undefined;
@@ -115,12 +128,29 @@ export function createSessionServer(gateway: Gateway, options: SessionServerOpti
       });
     } catch (error) {
       if (ctx.mcpReq.signal.aborted) throw error;
+      // URL elicitation required (-32042): the client must act on it, so it goes through as the
+      // JSON-RPC error it is, with its data.
+      if ((error as { code?: unknown })?.code === -32042) throw error;
       logger.debug(`${name} failed: ${error instanceof Error ? error.message : error}`);
       result = errorResult(error);
     }
     await relay.flush();
     return result;
-  });
+  }
+
+  // A client's roots changed: every connected backend may have asked for them.
+  server.fallbackNotificationHandler = async (notification) => {
+    if (notification.method !== "notifications/roots/list_changed") return;
+    await Promise.all(
+      gateway.pool
+        .statuses()
+        .filter((status) => status.state === "ready")
+        .map(async ({ name }) => {
+          const connection = await gateway.pool.open(name);
+          await connection.notify(notification.method).catch(() => {});
+        }),
+    );
+  };
 
   return server;
 }

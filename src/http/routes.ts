@@ -23,6 +23,8 @@ export const MAX_BODY_BYTES = 4 * 1024 * 1024;
 
 export interface Routes {
   fetch(request: Request): Promise<Response>;
+  /** Shutting down: new MCP requests get 503 while calls in flight finish. */
+  drain(): void;
   sessions: SessionManager;
   close(): Promise<void>;
 }
@@ -81,7 +83,12 @@ export function createRoutes(gateway: Gateway, options: RoutesOptions = {}): Rou
   const boundHost = gateway.config.server.host;
   const ui = createUiHandler(gateway, { observer: options.observer });
 
+  let draining = false;
+
   async function handleMcp(request: Request, caller: Caller, backend = ""): Promise<Response> {
+    if (draining && request.method === "POST") {
+      return jsonRpcError(503, -32603, "the gateway is shutting down; try again shortly");
+    }
     let parsedBody: unknown;
     if (request.method === "POST") {
       const text = await readBodyLimited(request, MAX_BODY_BYTES);
@@ -147,6 +154,9 @@ export function createRoutes(gateway: Gateway, options: RoutesOptions = {}): Rou
 
   return {
     sessions,
+    drain() {
+      draining = true;
+    },
     async fetch(request) {
       const url = new URL(request.url);
       const foreign = rejectForeign(request);

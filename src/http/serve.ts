@@ -3,6 +3,8 @@ import type { Routes } from "./routes.ts";
 export interface HttpServer {
   url: string;
   port: number;
+  /** Stops accepting connections; requests already in progress go on. */
+  refuse(): void;
   stop(): Promise<void>;
 }
 
@@ -54,6 +56,7 @@ export function serveHttp(routes: Routes, host: string, port: number): HttpServe
     return {
       url: `http://${shown}:${server.addr.port}`,
       port: server.addr.port,
+      refuse() {},
       async stop() {
         const finished = server.shutdown();
         closing.abort();
@@ -72,6 +75,9 @@ export function serveHttp(routes: Routes, host: string, port: number): HttpServe
   return {
     url: `http://${shown}:${server.port}`,
     port: server.port ?? port,
+    refuse() {
+      void server.stop(false);
+    },
     async stop() {
       await server.stop(true);
     },

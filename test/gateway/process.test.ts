@@ -5,6 +5,7 @@ import { loadConfig } from "../../src/config/load.ts";
 import { runGateway } from "../../src/gateway/run.ts";
 import {
   BUN,
+  connectHttp,
   connectStdio,
   FIXTURES,
   firstText,
@@ -74,6 +75,36 @@ backends:
     expect(await new Response(gateway.stdout).text()).toBe("");
     await waitFor(() => running(marker).length === 0, 5000);
   });
+
+  test("SIGTERM drains: a call in flight finishes before the backends close", async () => {
+    const port = await freePort();
+    const config = writeConfig(`
+state_dir: ${tempDir()}
+backends:
+  fixture:
+    command: ${BUN}
+    args: ["${FIXTURE}"]
+`);
+    const gateway = Bun.spawn(
+      [BUN, join(ROOT, "src/main.ts"), "serve", "--config", config, "--port", String(port)],
+      { stdout: "pipe", stderr: "pipe" },
+    );
+    const url = `http://127.0.0.1:${port}`;
+    await waitFor(async () => (await fetch(`${url}/health`).catch(() => undefined))?.ok);
+    await waitFor(
+      async () => (await (await fetch(`${url}/health`)).json()).backends.fixture.tools > 0,
+    );
+    const session = await connectHttp(url);
+    const call = session.client.callTool({
+      name: "gateway_invoke",
+      arguments: { server: "fixture", tool: "slow", arguments: { steps: 8, delayMs: 100 } },
+    });
+    await Bun.sleep(250);
+    gateway.kill("SIGTERM");
+    expect(firstText(await call)).toBe("done 8");
+    expect(await gateway.exited).toBe(0);
+    await session.close();
+  }, 20_000);
 
   test("tool lists are cached on disk, so the next start indexes before backends answer", async () => {
     const stateDir = tempDir();

@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
+import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { Client, StreamableHTTPClientTransport } from "@modelcontextprotocol/client";
 import {
@@ -8,10 +9,13 @@ import {
   firstText,
   startEverythingHttp,
   startGateway,
+  tempDir,
   waitFor,
 } from "../helpers.ts";
 
 const FIXTURE = join(FIXTURES, "servers/fixture.ts");
+const log = join(tempDir(), "fixture.log");
+writeFileSync(log, "");
 
 // Server-to-client requests from a backend, relayed through gateway_invoke on /mcp.
 let streamable: Awaited<ReturnType<typeof startEverythingHttp>>;
@@ -25,7 +29,7 @@ async function connect(
 ) {
   const client = new Client(
     { name, version: "1" },
-    { capabilities: { sampling: {}, elicitation: { form: {} }, roots: {} } },
+    { capabilities: { sampling: {}, elicitation: { form: {} }, roots: { listChanged: true } } },
   );
   client.setRequestHandler("sampling/createMessage", async (request) => {
     await Bun.sleep(options.delayMs ?? 0);
@@ -74,6 +78,7 @@ backends:
   fixture:
     command: ${BUN}
     args: ["${FIXTURE}"]
+    env: { FIXTURE_LOG: "${log}" }
   isolated:
     command: node
     args: ["${EVERYTHING}", "stdio"]
@@ -142,6 +147,32 @@ describe("reverse requests through gateway_invoke", () => {
     const who = await connect("rooted");
     const roots = await invoke(who, "fixture", "roots");
     expect(JSON.parse(firstText(roots))).toEqual({ roots: [{ uri: "file:///rooted" }] });
+  });
+
+  test("URL elicitation required (-32042) reaches the client as that error, with its data", async () => {
+    const client = new Client(
+      { name: "url-elicit", version: "1" },
+      { capabilities: { elicitation: { form: {}, url: {} } } },
+    );
+    await client.connect(new StreamableHTTPClientTransport(new URL(`${gateway.url}/mcp`)));
+    clients.push(client);
+    await waitFor(() => gateway.gateway.index.get("stdio", "trigger-url-elicitation"));
+    const error = await invoke(client, "stdio", "trigger-url-elicitation", {
+      url: "https://example.com/consent",
+      errorPath: true,
+    }).then(
+      () => undefined,
+      (thrown: { code?: number; data?: { elicitations?: { url: string }[] } }) => thrown,
+    );
+    expect(error?.code).toBe(-32042);
+    expect(error?.data?.elicitations?.[0]?.url).toStartWith("https://");
+  });
+
+  test("a client's roots/list_changed reaches the connected backends", async () => {
+    const who = await connect("roots-changer");
+    await invoke(who, "fixture", "echo", { message: "connect" });
+    await who.sendRootsListChanged();
+    await waitFor(() => readFileSync(log, "utf8").includes("roots changed"));
   });
 
   test("shared backend: roots/list with no call in flight is answered from the config", async () => {

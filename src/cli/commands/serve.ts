@@ -59,7 +59,8 @@ export default defineCommand({
       });
       const shutdown = async (signal: string) => {
         logger.info(`${signal}: stopping`);
-        const force = setTimeout(() => process.exit(1), 10_000);
+        // Calls in flight get shutdown_timeout to finish; past that and a grace, exit anyway.
+        const force = setTimeout(() => process.exit(1), config.server.shutdown_timeout + 10_000);
         await running.stop();
         clearTimeout(force);
         process.exit(0);
