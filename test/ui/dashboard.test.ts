@@ -176,7 +176,8 @@ describe.skipIf(!HAS_CHROMIUM)("dashboard in Chromium", () => {
     await page.locator("#notice", { hasText: "Reloaded" }).waitFor();
 
     mkdirSync(ARTIFACTS, { recursive: true });
-    await echo.scrollIntoViewIfNeeded();
+    // The list re-renders on every poll, so wait for the tool again rather than holding a node.
+    await echo.waitFor();
     await page.screenshot({ path: join(ARTIFACTS, "ui-dashboard.png"), fullPage: true });
     expect(errors).toEqual([]);
   }, 60_000);
