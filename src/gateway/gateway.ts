@@ -35,6 +35,8 @@ export interface Gateway {
   readonly catalog: Catalog;
   /** Which tools each caller used successfully (ranks them a little higher for that caller). */
   readonly usage: UsageStore;
+  /** Tasks created through gateway_invoke, by task id: which backend owns each, and whose it is. */
+  readonly tasks: Map<string, TaskOwner>;
   /** Log levels clients asked for, by session; backends run at the most verbose of them. */
   readonly logLevels: Map<string, LoggingLevel>;
   readonly startedAt: number;
@@ -57,6 +59,12 @@ export interface Gateway {
    */
   reload(next: ResolvedConfig): Promise<ReloadSummary>;
   close(): Promise<void>;
+}
+
+export interface TaskOwner {
+  server: string;
+  caller: string;
+  session: string;
 }
 
 export interface ReloadSummary {
@@ -134,6 +142,7 @@ export function createGateway(options: GatewayOptions): Gateway {
     security,
     catalog,
     usage,
+    tasks: new Map(),
     logLevels,
     startedAt,
     onReachableToolsChanged(listener) {

@@ -148,6 +148,10 @@ export function registerCatalogHandlers(
           )?.[0];
           if (!exposed) return;
           params = { ...params, uri: exposed };
+        } else if (method === "notifications/tasks/status") {
+          // A task's status goes to the session that created it, and only there.
+          const id = (params as { taskId?: string } | undefined)?.taskId;
+          if (!id || gateway.tasks.get(id)?.session !== sessionId()) return;
         } else if (method === "notifications/message") {
           const wanted = gateway.logLevels.get(sessionId());
           const level = (params as { level?: LoggingLevel } | undefined)?.level ?? "info";

@@ -43,6 +43,8 @@ export function createSessionServer(gateway: Gateway, options: SessionServerOpti
         prompts: { listChanged: true },
         completions: {},
         logging: {},
+        // Tasks (2025-11-25): gateway_invoke can be task-augmented; tasks/* route by task id.
+        tasks: { list: {}, cancel: {}, requests: { tools: { call: {} } } },
       },
       // Flat mode has no meta tools to explain.
       instructions: gateway.config.meta_mcp.enabled ? INSTRUCTIONS : undefined,
@@ -82,12 +84,81 @@ export function createSessionServer(gateway: Gateway, options: SessionServerOpti
     return { tools: [...META_TOOLS.map((tool) => tool.definition), ...direct] };
   });
 
-  server.setRequestHandler("tools/call", (request, ctx) =>
-    gateway.tracked(() => callTool(request, ctx)),
-  );
+  // tools/call and tasks/* go through the fallback path, unvalidated, so that a task-augmented
+  // call's CreateTaskResult reaches the client as the backend sent it.
+  if (options.flows) {
+    // The 2026-07-28 era: input_required rounds need the SDK's tools/call handling.
+    server.setRequestHandler("tools/call", (request, ctx) =>
+      gateway.tracked(() => callTool(request, ctx)),
+    );
+  }
+  server.fallbackRequestHandler = async (request, ctx) => {
+    const params = (request.params ?? {}) as JsonObject;
+    const context = ctx as ServerContext;
+    if (request.method === "tools/call") {
+      if (typeof params.name !== "string") {
+        throw new ProtocolError(ProtocolErrorCode.InvalidParams, "tools/call needs a tool name");
+      }
+      const call = params as { name: string; arguments?: Record<string, unknown>; _meta?: unknown };
+      return (await gateway.tracked(() => callTool({ params: call }, context))) as JsonObject;
+    }
+    if (request.method.startsWith("tasks/")) return routeTask(request.method, params, context);
+    throw new ProtocolError(
+      ProtocolErrorCode.MethodNotFound,
+      `Method not found: ${request.method}`,
+    );
+  };
+
+  /** tasks/get|result|cancel go to the backend that owns the task; tasks/list merges them. */
+  async function routeTask(
+    method: string,
+    params: JsonObject,
+    ctx: ServerContext,
+  ): Promise<JsonObject> {
+    const mine = [...gateway.tasks].filter(([, owner]) => owner.caller === caller.id);
+    if (method === "tasks/list") {
+      const servers = new Set(mine.map(([, owner]) => owner.server));
+      const ids = new Set(mine.map(([id]) => id));
+      const lists = await Promise.all(
+        [...servers].map((name) =>
+          gateway.pool
+            .request(name, "tasks/list", {}, { signal: ctx.mcpReq.signal })
+            .then((result) => (result.tasks as { taskId: string }[] | undefined) ?? [])
+            .catch(() => []),
+        ),
+      );
+      return { tasks: lists.flat().filter((task) => ids.has(task.taskId)) };
+    }
+    const owner = typeof params.taskId === "string" ? gateway.tasks.get(params.taskId) : undefined;
+    if (!owner || owner.caller !== caller.id) {
+      throw new ProtocolError(
+        ProtocolErrorCode.InvalidParams,
+        `Unknown task ${String(params.taskId)}`,
+      );
+    }
+    const relay = createRequestRelay(server, ctx, options.sessionId(), params._meta as JsonObject);
+    try {
+      return await gateway.pool.request(
+        owner.server,
+        method,
+        params,
+        { signal: ctx.mcpReq.signal, onProgress: relay.onProgress },
+        relay.channel,
+      );
+    } finally {
+      await relay.flush();
+    }
+  }
 
   async function callTool(
-    request: { params: { name: string; arguments?: Record<string, unknown>; _meta?: unknown } },
+    request: {
+      params: {
+        name: string;
+        arguments?: Record<string, unknown>;
+        _meta?: unknown;
+        task?: unknown;
+      };
+    },
     ctx: ServerContext,
   ): Promise<CallToolResult> {
     const { name } = request.params;
@@ -125,6 +196,8 @@ export function createSessionServer(gateway: Gateway, options: SessionServerOpti
         onProgress: relay.onProgress,
         channel: relay.channel,
         meta: relay.meta,
+        task: request.params.task as JsonObject | undefined,
+        sessionId: options.sessionId(),
       });
     } catch (error) {
       if (ctx.mcpReq.signal.aborted) throw error;

@@ -20,6 +20,8 @@ export const invoke: MetaTool = {
       required: ["server", "tool"],
       additionalProperties: false,
     },
+    // Task-augmented calls (2025-11-25) go through to backends whose tool supports them.
+    execution: { taskSupport: "optional" },
     annotations: {
       title: "Invoke tool",
       readOnlyHint: false,
@@ -27,7 +29,7 @@ export const invoke: MetaTool = {
       openWorldHint: true,
     },
   },
-  async handle(args, { gateway, caller, signal, onProgress, channel, meta }) {
+  async handle(args, { gateway, caller, signal, onProgress, channel, meta, task, sessionId }) {
     const toolName = stringArg(args, "tool", true);
     const toolArgs = parseArguments(args.arguments);
     const resolved = await gateway.router.resolve(
@@ -44,9 +46,21 @@ export const invoke: MetaTool = {
       );
     }
     const call = { server, tool: toolName, caller: caller.id };
+    const extra = task ? { task } : undefined;
     const result = await observedCall(gateway, call, () =>
-      gateway.pool.callTool(server, toolName, toolArgs, { signal, onProgress, meta }, channel),
+      gateway.pool.callTool(
+        server,
+        toolName,
+        toolArgs,
+        { signal, onProgress, meta, extra },
+        channel,
+      ),
     );
+    // A task-augmented call answers with a task: later tasks/* requests are routed by its id.
+    const created = (result as { task?: { taskId?: unknown } }).task?.taskId;
+    if (task && typeof created === "string") {
+      gateway.tasks.set(created, { server, caller: caller.id, session: sessionId ?? "" });
+    }
     return gateway.security.filterResult(result);
   },
 };

@@ -15,6 +15,10 @@ export interface MetaContext {
   channel?: CallerChannel;
   /** The client's `_meta` on this call, without the progress token. */
   meta?: JsonObject;
+  /** A task-augmented call's `task` param, passed on to the backend. */
+  task?: JsonObject;
+  /** The client session, so a task the backend creates is owned by it. */
+  sessionId?: string;
 }
 
 export interface MetaTool {
