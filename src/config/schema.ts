@@ -77,6 +77,10 @@ const FailsafeSchema = z
         failure_threshold: z.number().int().min(1).default(5),
         success_threshold: z.number().int().min(1).default(3),
         reset_timeout: DurationSchema.default(30_000),
+        /** Also open when this share (0..1) of the last `window_size` calls failed. */
+        failure_rate: z.number().gt(0).max(1).optional(),
+        min_calls: z.number().int().min(1).default(20),
+        window_size: z.number().int().min(1).default(50),
       })
       .prefault({}),
     retry: z

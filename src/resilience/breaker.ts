@@ -1,5 +1,6 @@
 /**
- * A circuit breaker per backend: opens after `failureThreshold` consecutive failures, lets one
+ * A circuit breaker per backend: opens after `failureThreshold` consecutive failures (or, when
+ * set, a failure rate over the last calls), lets one
  * probe through at a time after `resetTimeout` (half-open), and closes after `successThreshold`
  * successful probes. cockatiel's breaker closes on the first success and has no success
  * threshold, which the original gateway's `success_threshold` needs, hence this small one.
@@ -9,6 +10,11 @@ export type BreakerState = "closed" | "open" | "half-open";
 export interface BreakerOptions {
   failureThreshold: number;
   successThreshold: number;
+  /** Also open when this share (0..1) of the last `windowSize` calls failed; off when absent. */
+  failureRate?: number;
+  /** Calls the window must hold before `failureRate` applies. */
+  minCalls?: number;
+  windowSize?: number;
   /** Milliseconds open before a probe is allowed. */
   resetTimeout: number;
   now?: () => number;
@@ -22,6 +28,8 @@ export class Breaker {
   private successes = 0;
   private openedAt = 0;
   private probing = false;
+  /** Recent outcomes (true = failure), newest last, for the failure rate. */
+  private readonly recent: boolean[] = [];
   private readonly now: () => number;
 
   constructor(private readonly options: BreakerOptions) {
@@ -55,6 +63,7 @@ export class Breaker {
       return;
     }
     this.failures = 0;
+    this.remember(false);
   }
 
   failure(probe: boolean): void {
@@ -63,12 +72,27 @@ export class Breaker {
       this.open();
       return;
     }
-    if (++this.failures >= this.options.failureThreshold) this.open();
+    this.remember(true);
+    if (++this.failures >= this.options.failureThreshold || this.rateExceeded()) this.open();
+  }
+
+  private remember(failed: boolean): void {
+    if (this.options.failureRate === undefined) return;
+    this.recent.push(failed);
+    if (this.recent.length > (this.options.windowSize ?? 50)) this.recent.shift();
+  }
+
+  private rateExceeded(): boolean {
+    const { failureRate, minCalls = 20 } = this.options;
+    if (failureRate === undefined || this.recent.length < minCalls) return false;
+    const failed = this.recent.filter(Boolean).length;
+    return failed / this.recent.length >= failureRate;
   }
 
   reset(): void {
     this.current = "closed";
     this.failures = 0;
+    this.recent.length = 0;
     this.successes = 0;
     this.probing = false;
   }

@@ -49,6 +49,9 @@ export class BackendPolicy {
         failureThreshold: cb.failure_threshold,
         successThreshold: cb.success_threshold,
         resetTimeout: cb.reset_timeout,
+        failureRate: cb.failure_rate,
+        minCalls: cb.min_calls,
+        windowSize: cb.window_size,
       });
     }
     if (rl.enabled) this.limiter = new RateLimiter(rl.requests_per_second, rl.burst, rl.max_wait);
