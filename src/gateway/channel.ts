@@ -1,3 +1,4 @@
+import type { BackendPool } from "../backends/pool.ts";
 import type { CallerChannel, JsonObject, Progress } from "../backends/types.ts";
 import {
   ProtocolError,
@@ -65,4 +66,32 @@ export function createRequestRelay(
     },
     flush: () => Promise.all(pending).then(() => {}),
   };
+}
+
+/**
+ * Sends one client request on to a backend with everything relayed back on the request's own
+ * stream (progress on the client's token, the backend's reverse requests and notifications),
+ * all flushed before the answer.
+ */
+export async function forwardRequest(
+  pool: BackendPool,
+  server: Server,
+  ctx: ServerContext,
+  sessionId: string,
+  backend: string,
+  method: string,
+  params: JsonObject | undefined,
+): Promise<JsonObject> {
+  const relay = createRequestRelay(server, ctx, sessionId, params?._meta as JsonObject | undefined);
+  try {
+    return await pool.request(
+      backend,
+      method,
+      params,
+      { signal: ctx.mcpReq.signal, onProgress: relay.onProgress },
+      relay.channel,
+    );
+  } finally {
+    await relay.flush();
+  }
 }

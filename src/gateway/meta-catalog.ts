@@ -2,7 +2,7 @@ import type { JsonObject } from "../backends/types.ts";
 import { type LoggingLevel, ProtocolError, type Server, type ServerContext } from "../mcp/sdk.ts";
 import type { Caller } from "./caller.ts";
 import { withParams } from "./catalog.ts";
-import { createRequestRelay } from "./channel.ts";
+import { forwardRequest } from "./channel.ts";
 import type { Gateway } from "./gateway.ts";
 
 /** Syslog severities, most verbose first (RFC 5424 order as MCP uses it). */
@@ -39,25 +39,8 @@ export function registerCatalogHandlers(
   /** Exposed URI -> the backend and its own URI, for this session's subscriptions. */
   const subscriptions = new Map<string, { server: string; uri: string }>();
 
-  async function forward(
-    ctx: ServerContext,
-    backend: string,
-    method: string,
-    params: JsonObject,
-  ): Promise<JsonObject> {
-    const relay = createRequestRelay(server, ctx, sessionId(), params._meta as JsonObject);
-    try {
-      return await pool.request(
-        backend,
-        method,
-        params,
-        { signal: ctx.mcpReq.signal, onProgress: relay.onProgress },
-        relay.channel,
-      );
-    } finally {
-      await relay.flush();
-    }
-  }
+  const forward = (ctx: ServerContext, backend: string, method: string, params: JsonObject) =>
+    forwardRequest(pool, server, ctx, sessionId(), backend, method, params);
 
   server.setRequestHandler("resources/list", (request) =>
     catalog.listResources(request.params?.cursor, allow),

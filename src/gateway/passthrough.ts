@@ -3,7 +3,7 @@ import { GatewayError } from "../errors.ts";
 import { type CallToolResult, Server, type ServerContext } from "../mcp/sdk.ts";
 import { VERSION } from "../version.ts";
 import { type Caller, LOCAL_ADMIN } from "./caller.ts";
-import { createRequestRelay } from "./channel.ts";
+import { createRequestRelay, forwardRequest } from "./channel.ts";
 import type { Gateway } from "./gateway.ts";
 import type { InputFlows } from "./input-flows.ts";
 import { observedCall } from "./observed.ts";
@@ -71,18 +71,16 @@ export async function createBackendServer(
     });
   }
 
-  async function forward(ctx: ServerContext, method: string, params: unknown): Promise<JsonObject> {
-    const meta = (params as { _meta?: unknown } | undefined)?._meta;
-    return relayed(ctx, meta, (relay) =>
-      gateway.pool.request(
-        name,
-        method,
-        params as JsonObject | undefined,
-        { signal: ctx.mcpReq.signal, onProgress: relay.onProgress },
-        relay.channel,
-      ),
+  const forward = (ctx: ServerContext, method: string, params: unknown) =>
+    forwardRequest(
+      gateway.pool,
+      server,
+      ctx,
+      options.sessionId(),
+      name,
+      method,
+      params as JsonObject,
     );
-  }
 
   if (connection.capabilities.logging) {
     // The SDK answers setLevel itself by default; the backend must hear it.

@@ -13,7 +13,7 @@ import { INSTRUCTIONS, META_TOOLS, META_TOOLS_BY_NAME } from "../meta/tools.ts";
 import { errorResult } from "../meta/types.ts";
 import { VERSION } from "../version.ts";
 import { type Caller, LOCAL_ADMIN } from "./caller.ts";
-import { createRequestRelay } from "./channel.ts";
+import { createRequestRelay, forwardRequest } from "./channel.ts";
 import type { Gateway } from "./gateway.ts";
 import type { InputFlows } from "./input-flows.ts";
 import { registerCatalogHandlers } from "./meta-catalog.ts";
@@ -136,18 +136,15 @@ export function createSessionServer(gateway: Gateway, options: SessionServerOpti
         `Unknown task ${String(params.taskId)}`,
       );
     }
-    const relay = createRequestRelay(server, ctx, options.sessionId(), params._meta as JsonObject);
-    try {
-      return await gateway.pool.request(
-        owner.server,
-        method,
-        params,
-        { signal: ctx.mcpReq.signal, onProgress: relay.onProgress },
-        relay.channel,
-      );
-    } finally {
-      await relay.flush();
-    }
+    return forwardRequest(
+      gateway.pool,
+      server,
+      ctx,
+      options.sessionId(),
+      owner.server,
+      method,
+      params,
+    );
   }
 
   async function callTool(
