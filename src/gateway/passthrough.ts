@@ -82,11 +82,13 @@ export async function createBackendServer(
       params as JsonObject,
     );
 
+  let logLevelSet = false;
   if (connection.capabilities.logging) {
     // The SDK answers setLevel itself by default; the backend must hear it.
-    server.setRequestHandler("logging/setLevel", (request, ctx) =>
-      forward(ctx, "logging/setLevel", request.params),
-    );
+    server.setRequestHandler("logging/setLevel", (request, ctx) => {
+      logLevelSet = true;
+      return forward(ctx, "logging/setLevel", request.params);
+    });
   }
 
   /**
@@ -144,9 +146,17 @@ export async function createBackendServer(
 
   if (options.listen) {
     const stop = gateway.pool.listen(name, (method, params) => {
+      // What arrives with no call in flight goes only where it belongs: list changes to every
+      // session, a resource update to its subscribers, log messages to sessions that set a
+      // level. Anything tied to one client (elicitation/complete, a task's status) has no owner
+      // here, and is never broadcast.
       if (method === "notifications/resources/updated") {
         const uri = (params as { uri?: string } | undefined)?.uri;
         if (!uri || !subscriptions.has(uri)) return;
+      } else if (method === "notifications/message") {
+        if (!logLevelSet) return;
+      } else if (!method.endsWith("/list_changed")) {
+        return;
       }
       void server
         .notification({ method, params } as Parameters<Server["notification"]>[0])

@@ -79,6 +79,16 @@ describe("relaying a backend through gateway_invoke", () => {
     }
   });
 
+  test("the backend's log messages during a call reach the calling client", async () => {
+    const messages: unknown[] = [];
+    client.setNotificationHandler("notifications/message", async (notification) => {
+      messages.push(notification.params.data);
+    });
+    expect(firstText(await invoke("flood", { count: 5 }))).toBe("flooded 5");
+    await waitFor(() => messages.length === 5);
+    expect(messages).toEqual(["flood 0", "flood 1", "flood 2", "flood 3", "flood 4"]);
+  });
+
   test("cancelling the call cancels it at the backend", async () => {
     const controller = new AbortController();
     const call = invoke("wait", {}, { signal: controller.signal });
