@@ -16,6 +16,29 @@ const REQUIRED_CAPABILITY: Record<string, "sampling" | "elicitation" | "roots"> 
 };
 
 /**
+ * The capability a reverse request needs that the client did not declare, if any: sampling
+ * (`sampling.tools` when the request carries tools), elicitation (`elicitation.url` for URL
+ * mode), roots.
+ */
+function missingCapability(
+  server: Server,
+  method: string,
+  params: JsonObject | undefined,
+): string | undefined {
+  const needed = REQUIRED_CAPABILITY[method];
+  if (!needed) return undefined;
+  const declared = server.getClientCapabilities()?.[needed] as Record<string, unknown> | undefined;
+  if (!declared) return needed;
+  if (method === "sampling/createMessage" && params?.tools !== undefined && !declared.tools) {
+    return "sampling.tools";
+  }
+  if (method === "elicitation/create" && params?.mode === "url" && !declared.url) {
+    return "elicitation.url";
+  }
+  return undefined;
+}
+
+/**
  * What one client request gets while it is relayed to a backend: its progress token mapped back,
  * a channel for the backend's reverse requests and notifications on this request's stream, and
  * `flush()` to await every notification before the result goes out (so none arrive after it).
@@ -47,11 +70,11 @@ export function createRequestRelay(
     channel: {
       sessionId,
       async request(method, params, signal) {
-        const needed = REQUIRED_CAPABILITY[method];
-        if (needed && !server.getClientCapabilities()?.[needed]) {
+        const missing = missingCapability(server, method, params);
+        if (missing) {
           throw new ProtocolError(
             ProtocolErrorCode.InvalidRequest,
-            `the client did not declare the ${needed} capability, so ${method} cannot be relayed to it`,
+            `the client did not declare the ${missing} capability, so ${method} cannot be relayed to it`,
           );
         }
         const result = await ctx.mcpReq.send(

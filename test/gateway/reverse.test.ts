@@ -143,6 +143,16 @@ describe("reverse requests through gateway_invoke", () => {
     expect(text).toContain("isolation: session");
   });
 
+  test("URL-mode elicitation needs the client's elicitation.url capability", async () => {
+    const formOnly = await connect("form-only");
+    const result = await invoke(formOnly, "stdio", "trigger-url-elicitation", {
+      url: "https://example.com/consent",
+    });
+    expect(JSON.stringify(result.content)).toContain(
+      "did not declare the elicitation.url capability",
+    );
+  });
+
   test("roots/list during a call is answered by the calling client", async () => {
     const who = await connect("rooted");
     const roots = await invoke(who, "fixture", "roots");
