@@ -74,7 +74,7 @@ describe("toMatch", () => {
         properties: { state: { type: "string", enum: ["open", "closed"] } },
       },
     };
-    expect(toMatch({ server: "github", tool, score: 3.14159 })).toEqual({
+    expect(toMatch({ server: "github", tool, score: 1.23456 })).toEqual({
       server: "github",
       tool: "list_issues",
       description: trimDescription(tool.description),
@@ -82,7 +82,7 @@ describe("toMatch", () => {
         type: "object",
         properties: { state: { type: "string", enum: ["open", "closed"] } },
       },
-      score: 3.142,
+      score: 1.235,
     });
   });
 });
