@@ -172,6 +172,23 @@ export const ConfigSchema = z.strictObject({
     .prefault({}),
   auth: AuthSchema,
   security: SecuritySchema,
+  search: z
+    .strictObject({
+      /**
+       * Optional hybrid ranking: embeddings from an endpoint you run (Ollama, or any
+       * OpenAI-compatible `/embeddings`), fused with the lexical ranking. Off when absent.
+       */
+      embeddings: z
+        .strictObject({
+          url: z.url({ protocol: /^https?$/ }),
+          model: z.string().min(1),
+          kind: z.enum(["openai", "ollama"]).default("openai"),
+          api_key: z.string().optional(),
+          timeout: DurationSchema.default(10_000),
+        })
+        .optional(),
+    })
+    .prefault({}),
   failsafe: FailsafeSchema,
   /** Results of read-only tools, reused for `default_ttl`. */
   cache: CacheSchema,

@@ -4,7 +4,8 @@ import type { ResolvedConfig } from "../config/load.ts";
 import { createGatewayHooks, type GatewayHookable } from "../hooks.ts";
 import { logger } from "../logger.ts";
 import type { LoggingLevel } from "../mcp/sdk.ts";
-import { ToolIndex } from "../search/index.ts";
+import { createEmbedder, HybridSearch } from "../search/embeddings.ts";
+import { type SearchHit, type SearchOptions, ToolIndex } from "../search/index.ts";
 import { createMemoryUsage, recordUsage, type UsageStore } from "../search/usage.ts";
 import { createSecurity, type Security, type SecurityReport } from "../security/guard.ts";
 import { createMemoryStore, type StateStore } from "../state/store.ts";
@@ -37,6 +38,8 @@ export interface Gateway {
   readonly usage: UsageStore;
   /** Tasks created through gateway_invoke, by task id: which backend owns each, and whose it is. */
   readonly tasks: Map<string, TaskOwner>;
+  /** Searches the tool index, fused with embeddings when `search.embeddings` is configured. */
+  search(query: string, options: SearchOptions): Promise<SearchHit[]>;
   /** Log levels clients asked for, by session; backends run at the most verbose of them. */
   readonly logLevels: Map<string, LoggingLevel>;
   readonly startedAt: number;
@@ -82,6 +85,8 @@ export interface HealthReport {
   tools: number;
   backends: Record<string, { state: string; transport: string; tools: number; error?: string }>;
   resourceClashes?: { uri: string; owner: string; other: string }[];
+  /** The embedding endpoint's last failure, when hybrid search is configured (search stays lexical). */
+  searchEmbeddings?: { error: string };
   security?: SecurityReport;
 }
 
@@ -104,6 +109,27 @@ export function createGateway(options: GatewayOptions): Gateway {
   const router = new Router(pool, index, security);
   const usage = options.usage ?? createMemoryUsage();
   hooks.hook("tool:call:after", recordUsage(usage));
+  // Hybrid ranking when configured: tools are (re-)embedded shortly after their lists change.
+  const embeddings = config.search.embeddings;
+  const hybrid = embeddings
+    ? new HybridSearch(
+        index,
+        createEmbedder({
+          url: embeddings.url,
+          model: embeddings.model,
+          kind: embeddings.kind,
+          apiKey: embeddings.api_key,
+          timeoutMs: embeddings.timeout,
+        }),
+      )
+    : undefined;
+  let embedTimer: ReturnType<typeof setTimeout> | undefined;
+  if (hybrid) {
+    hooks.hook("tools:changed", () => {
+      clearTimeout(embedTimer);
+      embedTimer = setTimeout(() => void hybrid.sync(), 200);
+    });
+  }
   const catalog = new Catalog(pool);
   const logLevels = new Map<string, LoggingLevel>();
   const digests = new Map<string, string>();
@@ -143,6 +169,10 @@ export function createGateway(options: GatewayOptions): Gateway {
     catalog,
     usage,
     tasks: new Map(),
+    search: (query, searchOptions) =>
+      hybrid
+        ? hybrid.search(query, searchOptions)
+        : Promise.resolve(index.search(query, searchOptions)),
     logLevels,
     startedAt,
     onReachableToolsChanged(listener) {
@@ -200,11 +230,13 @@ export function createGateway(options: GatewayOptions): Gateway {
         tools: index.size(),
         backends,
         ...(catalog.clashes.length ? { resourceClashes: catalog.clashes } : {}),
+        ...(hybrid?.lastError ? { searchEmbeddings: { error: hybrid.lastError } } : {}),
         security: security.report(),
       };
     },
     async close() {
       clearTimeout(pending);
+      clearTimeout(embedTimer);
       security.close();
       await pool.close();
       usage.close();

@@ -64,7 +64,7 @@ export const searchTools: MetaTool = {
     const allow = (s: string, t: string) => gateway.router.visible(s, t, caller);
     const usage = usageFor(gateway.usage, caller.id);
     // Trimmed descriptions and compacted schemas: what the next call needs, and no more.
-    const matches = gateway.index.search(query, { limit, server, allow, usage }).map(toMatch);
+    const matches = (await gateway.search(query, { limit, server, allow, usage })).map(toMatch);
     return jsonResult({ matches });
   },
 };
