@@ -29,11 +29,15 @@ export interface SessionServerOptions {
   notifyListChanged?: boolean;
   /** A 2026-07-28 request: backend reverse requests become `input_required` round trips. */
   flows?: InputFlows;
+  /** Flat mode for this client (`/mcp?surface=flat`), whatever `meta_mcp.enabled` says. */
+  flat?: boolean;
 }
 
 /** Builds the MCP server one client session talks to: the meta-tool surface over the gateway. */
 export function createSessionServer(gateway: Gateway, options: SessionServerOptions): Server {
   const caller = options.caller ?? LOCAL_ADMIN;
+  // Flat mode: every reachable tool directly, for clients that defer tools themselves.
+  const flat = options.flat ?? !gateway.config.meta_mcp.enabled;
   const server = new Server(
     { name: "mcp-gateway", version: VERSION },
     {
@@ -47,7 +51,7 @@ export function createSessionServer(gateway: Gateway, options: SessionServerOpti
         tasks: { list: {}, cancel: {}, requests: { tools: { call: {} } } },
       },
       // Flat mode has no meta tools to explain.
-      instructions: gateway.config.meta_mcp.enabled ? INSTRUCTIONS : undefined,
+      instructions: flat ? undefined : INSTRUCTIONS,
     },
   );
   const detach = registerCatalogHandlers(
@@ -71,8 +75,8 @@ export function createSessionServer(gateway: Gateway, options: SessionServerOpti
 
   const metaNames = new Set(META_TOOLS.map((tool) => tool.definition.name));
   server.setRequestHandler("tools/list", async (request) => {
-    const direct = directTools(gateway, caller, metaNames).map(asListed);
-    if (!gateway.config.meta_mcp.enabled) {
+    const direct = directTools(gateway, caller, metaNames, flat).map(asListed);
+    if (flat) {
       // Flat mode: every reachable tool directly, paginated, for clients that defer tools themselves.
       try {
         const { items, nextCursor } = page(direct, request.params?.cursor);
@@ -160,10 +164,12 @@ export function createSessionServer(gateway: Gateway, options: SessionServerOpti
   ): Promise<CallToolResult> {
     const { name } = request.params;
     let args = (request.params.arguments ?? {}) as JsonObject;
-    let tool = gateway.config.meta_mcp.enabled ? META_TOOLS_BY_NAME.get(name) : undefined;
+    let tool = flat ? undefined : META_TOOLS_BY_NAME.get(name);
     if (!tool) {
       // A surfaced (or flat-mode) tool: the same path as gateway_invoke, scopes and checks included.
-      const direct = directTools(gateway, caller, metaNames).find((entry) => entry.name === name);
+      const direct = directTools(gateway, caller, metaNames, flat).find(
+        (entry) => entry.name === name,
+      );
       if (!direct)
         throw new ProtocolError(ProtocolErrorCode.InvalidParams, `Tool ${name} not found`);
       tool = invoke;

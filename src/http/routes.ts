@@ -10,6 +10,9 @@ import { readBodyLimited } from "../security/body.ts";
 import { VERSION } from "../version.ts";
 import { createUiHandler } from "./ui.ts";
 
+/** The session scope of `/mcp?surface=flat` (backend names cannot start with `~`). */
+const FLAT = "~flat";
+
 /** Stateless (2026-07-28) requests share one session id, so `isolation: session` stays bounded. */
 const STATELESS_SESSION = "stateless";
 
@@ -44,9 +47,14 @@ export function createRoutes(gateway: Gateway, options: RoutesOptions = {}): Rou
     gateway,
     { ttl: gateway.config.server.session_ttl },
     async (scope, sessionId, caller) =>
-      scope
+      scope && scope !== FLAT
         ? createBackendServer(gateway, scope, { sessionId, caller, listen: true })
-        : createSessionServer(gateway, { sessionId, caller, notifyListChanged: true }),
+        : createSessionServer(gateway, {
+            sessionId,
+            caller,
+            notifyListChanged: true,
+            flat: scope === FLAT || undefined,
+          }),
   );
   // Reverse requests during 2026-07-28 calls, held across the client's input_required retries.
   const flows = new InputFlows();
@@ -68,16 +76,23 @@ export function createRoutes(gateway: Gateway, options: RoutesOptions = {}): Rou
     }
     return handler;
   };
-  const modern = createMcpHandler(
-    (ctx) =>
-      createSessionServer(gateway, {
-        sessionId: () => STATELESS_SESSION,
-        caller: callerOf(ctx.authInfo),
-        flows: ctx.era === "modern" ? flows : undefined,
-      }),
-    { legacy: "reject", maxRequestBodySize: MAX_BODY_BYTES },
-  );
-  const stopNotifying = gateway.onReachableToolsChanged(() => modern.notify.toolsChanged());
+  const metaHandler = (flat: boolean | undefined) =>
+    createMcpHandler(
+      (ctx) =>
+        createSessionServer(gateway, {
+          sessionId: () => STATELESS_SESSION,
+          caller: callerOf(ctx.authInfo),
+          flows: ctx.era === "modern" ? flows : undefined,
+          flat,
+        }),
+      { legacy: "reject", maxRequestBodySize: MAX_BODY_BYTES },
+    );
+  const modern = metaHandler(undefined);
+  const modernFlat = metaHandler(true);
+  const stopNotifying = gateway.onReachableToolsChanged(() => {
+    modern.notify.toolsChanged();
+    modernFlat.notify.toolsChanged();
+  });
   const auth = gateway.security.auth;
   const allowedOrigins = new Set(gateway.config.server.allowed_origins);
   const boundHost = gateway.config.server.host;
@@ -106,7 +121,8 @@ export function createRoutes(gateway: Gateway, options: RoutesOptions = {}): Rou
         return await sessions.handle(request, parsedBody, backend, caller);
       }
       const authInfo = { token: "", clientId: caller.id, scopes: [], extra: { caller } };
-      return await (backend ? modernFor(backend) : modern).fetch(request, { parsedBody, authInfo });
+      const handler = backend === FLAT ? modernFlat : backend ? modernFor(backend) : modern;
+      return await handler.fetch(request, { parsedBody, authInfo });
     } catch (error) {
       // A backend that cannot be reached fails the request that needed it, clearly.
       const message = error instanceof Error ? error.message : String(error);
@@ -169,7 +185,11 @@ export function createRoutes(gateway: Gateway, options: RoutesOptions = {}): Rou
       // The dashboard serves its page and login form to anyone; its data needs the caller.
       if (ui.handles(url.pathname)) return ui.fetch(request, caller);
       if (caller instanceof Response) return caller;
-      if (url.pathname === "/mcp" || url.pathname === "/mcp/") return handleMcp(request, caller);
+      if (url.pathname === "/mcp" || url.pathname === "/mcp/") {
+        // `?surface=flat`: this client gets every tool directly (flat mode) instead of meta tools.
+        const flat = url.searchParams.get("surface") === "flat";
+        return handleMcp(request, caller, flat ? FLAT : "");
+      }
       if (url.pathname === "/api/reload" && request.method === "POST") {
         if (!caller.admin)
           return Response.json({ error: "reload needs an admin key" }, { status: 403 });
@@ -201,6 +221,7 @@ export function createRoutes(gateway: Gateway, options: RoutesOptions = {}): Rou
       await sessions.closeAll();
       await Promise.all([...modernBackends.values()].map((handler) => handler.close?.()));
       await modern.close?.();
+      await modernFlat.close?.();
     },
   };
 }

@@ -46,8 +46,8 @@ export function directTools(
   gateway: Gateway,
   caller: Caller,
   reserved: Set<string>,
+  flat = !gateway.config.meta_mcp.enabled,
 ): SurfacedTool[] {
-  const flat = !gateway.config.meta_mcp.enabled;
   const wanted = flat
     ? [...gateway.index.all()].map(({ server, tool }) => ({ server, tool: tool.name }))
     : surfacedEntries(gateway);

@@ -135,3 +135,34 @@ backends:
     expect(gateway.gateway.usage.count("local", "fixture", "fail")).toBe(0);
   });
 });
+
+describe("flat mode per client", () => {
+  test("/mcp?surface=flat gives one client every tool directly while others keep the meta tools", async () => {
+    const gateway = await startGateway(`
+capabilities: { enabled: false }
+backends:
+  fixture:
+    command: ${BUN}
+    args: ["${FIXTURE}"]
+`);
+    cleanups.push(() => gateway.stop());
+    await waitFor(() => gateway.gateway.index.tools("fixture").length > 0);
+    const { Client, StreamableHTTPClientTransport } = await import("@modelcontextprotocol/client");
+    const flat = new Client({ name: "flat", version: "1" }, { capabilities: {} });
+    await flat.connect(
+      new StreamableHTTPClientTransport(new URL(`${gateway.url}/mcp?surface=flat`)),
+    );
+    cleanups.push(() => flat.close());
+    const flatNames = (await flat.listTools()).tools.map((t) => t.name);
+    expect(flatNames).toContain("fixture__echo");
+    expect(flatNames).not.toContain("gateway_invoke");
+    expect(
+      firstText(
+        await flat.callTool({ name: "fixture__echo", arguments: { message: "flat client" } }),
+      ),
+    ).toBe("flat client");
+    const meta = await connectHttp(gateway.url);
+    cleanups.push(() => meta.close());
+    expect((await meta.client.listTools()).tools.map((t) => t.name)).toContain("gateway_invoke");
+  });
+});
