@@ -151,3 +151,17 @@ export function firstText(result: { content?: unknown }): string {
   const content = result.content as { type: string; text?: string }[] | undefined;
   return content?.find((block) => block.type === "text")?.text ?? "";
 }
+
+/**
+ * A gateway with our fixture server as backend `fixture` (listed and ready) and the given YAML
+ * above the backends; capabilities off unless the YAML says otherwise.
+ */
+export async function startFixtureGateway(yaml = ""): Promise<RunningGateway & { url: string }> {
+  const fixture = join(FIXTURES, "servers/fixture.ts");
+  const capabilities = /^capabilities:/m.test(yaml) ? "" : "capabilities: { enabled: false }\n";
+  const gateway = await startGateway(
+    `${capabilities}${yaml}\nbackends:\n  fixture:\n    command: ${BUN}\n    args: ["${fixture}"]\n`,
+  );
+  await waitFor(() => gateway.gateway.index.tools("fixture").length > 0);
+  return gateway;
+}

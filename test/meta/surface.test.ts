@@ -1,25 +1,20 @@
 import { afterAll, describe, expect, test } from "bun:test";
-import { join } from "node:path";
 import { flatName, page } from "../../src/meta/surface.ts";
-import { BUN, connectHttp, FIXTURES, firstText, startGateway, waitFor } from "../helpers.ts";
+import { connectHttp, firstText, startFixtureGateway, waitFor } from "../helpers.ts";
 
-const FIXTURE = join(FIXTURES, "servers/fixture.ts");
 const cleanups: (() => unknown)[] = [];
 afterAll(async () => {
   for (const cleanup of cleanups.reverse()) await cleanup();
 });
 
-async function gatewayWith(meta: string) {
-  const gateway = await startGateway(`
-meta_mcp: ${meta}
-capabilities: { enabled: false }
-backends:
-  fixture:
-    command: ${BUN}
-    args: ["${FIXTURE}"]
-`);
+async function fixtureGateway(yaml = "") {
+  const gateway = await startFixtureGateway(yaml);
   cleanups.push(() => gateway.stop());
-  await waitFor(() => gateway.gateway.index.tools("fixture").length > 0);
+  return gateway;
+}
+
+async function gatewayWith(meta: string) {
+  const gateway = await fixtureGateway(`meta_mcp: ${meta}`);
   const session = await connectHttp(gateway.url);
   cleanups.push(() => session.close());
   return session.client;
@@ -104,15 +99,7 @@ describe("flat mode", () => {
 
 describe("usage-aware search", () => {
   test("successful calls are counted per caller for ranking; failed ones are not", async () => {
-    const gateway = await startGateway(`
-capabilities: { enabled: false }
-backends:
-  fixture:
-    command: ${BUN}
-    args: ["${FIXTURE}"]
-`);
-    cleanups.push(() => gateway.stop());
-    await waitFor(() => gateway.gateway.index.tools("fixture").length > 0);
+    const gateway = await fixtureGateway();
     const rank = () =>
       gateway.gateway.index
         .search("count", { limit: 25, usage: (s, t) => gateway.gateway.usage.count("local", s, t) })
@@ -138,15 +125,7 @@ backends:
 
 describe("flat mode per client", () => {
   test("/mcp?surface=flat gives one client every tool directly while others keep the meta tools", async () => {
-    const gateway = await startGateway(`
-capabilities: { enabled: false }
-backends:
-  fixture:
-    command: ${BUN}
-    args: ["${FIXTURE}"]
-`);
-    cleanups.push(() => gateway.stop());
-    await waitFor(() => gateway.gateway.index.tools("fixture").length > 0);
+    const gateway = await fixtureGateway();
     const { Client, StreamableHTTPClientTransport } = await import("@modelcontextprotocol/client");
     const flat = new Client({ name: "flat", version: "1" }, { capabilities: {} });
     await flat.connect(

@@ -1,10 +1,8 @@
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
-import { join } from "node:path";
-import { BUN, connectHttp, FIXTURES, startGateway, waitFor } from "../helpers.ts";
+import { connectHttp, startFixtureGateway, waitFor } from "../helpers.ts";
 
 // search.embeddings wired through the gateway: a local fake embedding endpoint (OpenAI shape)
 // that places "parrot" next to "echo", as a real model would place synonyms.
-const FIXTURE = join(FIXTURES, "servers/fixture.ts");
 const CONCEPTS: Record<string, number> = { parrot: 0, echo: 0, words: 1, message: 1 };
 function embed(text: string): number[] {
   const vector = new Array<number>(256).fill(0);
@@ -45,17 +43,11 @@ afterAll(async () => {
 
 describe("hybrid search through the gateway", () => {
   test("search.embeddings fuses an endpoint's similarity with the lexical ranking; a failing endpoint leaves search lexical", async () => {
-    const gateway = await startGateway(`
-capabilities: { enabled: false }
+    const gateway = await startFixtureGateway(`
 search:
   embeddings: { url: "http://127.0.0.1:${embedder.port}/v1", model: fake }
-backends:
-  fixture:
-    command: ${BUN}
-    args: ["${FIXTURE}"]
 `);
     cleanups.push(() => gateway.stop());
-    await waitFor(() => gateway.gateway.index.tools("fixture").length > 0);
     const session = await connectHttp(gateway.url);
     cleanups.push(() => session.close());
     const search = async () => {
