@@ -2,19 +2,32 @@ import type { EventId, EventStore, JSONRPCMessage, StreamId } from "../mcp/sdk.t
 
 /**
  * One session's SSE events, kept so a client that lost its stream can resume with
- * `Last-Event-ID` and get what it missed. Bounded: the oldest events go first. Event ids encode
- * their stream (`<stream>:<n>`), so a replay never mixes streams.
+ * `Last-Event-ID` and get what it missed. Bounded by count and by bytes (a tool result can be
+ * large): the oldest events go first. Events are kept serialized, so the budget is what they
+ * really hold and no result object stays referenced. Event ids encode their stream
+ * (`<stream>:<n>`), so a replay never mixes streams.
  */
 export class SessionEventStore implements EventStore {
-  private readonly events: { id: EventId; stream: StreamId; message: JSONRPCMessage }[] = [];
+  private readonly events: { id: EventId; stream: StreamId; text: string }[] = [];
   private counter = 0;
+  private bytes = 0;
 
-  constructor(private readonly limit = 1000) {}
+  constructor(
+    private readonly limit = 1000,
+    private readonly budgetBytes = 1024 * 1024,
+  ) {}
 
   async storeEvent(stream: StreamId, message: JSONRPCMessage): Promise<EventId> {
     const id = `${stream}:${++this.counter}`;
-    this.events.push({ id, stream, message });
-    if (this.events.length > this.limit) this.events.shift();
+    const text = JSON.stringify(message);
+    this.events.push({ id, stream, text });
+    this.bytes += text.length;
+    while (
+      this.events.length > this.limit ||
+      (this.bytes > this.budgetBytes && this.events.length > 1)
+    ) {
+      this.bytes -= this.events.shift()!.text.length;
+    }
     return id;
   }
 
@@ -31,7 +44,7 @@ export class SessionEventStore implements EventStore {
     const start = this.events.findIndex((event) => event.id === lastEventId);
     if (start < 0) return stream;
     for (const event of this.events.slice(start + 1)) {
-      if (event.stream === stream) await send(event.id, event.message);
+      if (event.stream === stream) await send(event.id, JSON.parse(event.text) as JSONRPCMessage);
     }
     return stream;
   }
