@@ -255,10 +255,6 @@ export class BackendPool {
     return this.names().map((name) => this.status(name)!);
   }
 
-  tools(name: string): Tool[] {
-    return this.handles.get(name)?.tools ?? [];
-  }
-
   stderrTail(name: string): string[] {
     return this.handles.get(name)?.stderr ?? [];
   }

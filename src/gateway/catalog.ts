@@ -9,6 +9,7 @@ import {
   type ResourceTemplate,
   UriTemplate,
 } from "../mcp/sdk.ts";
+import { InvalidCursorError, paginate } from "./cursor.ts";
 
 /** How long one backend may take to answer a list before the merged list goes on without it. */
 const LIST_TIMEOUT_MS = 5000;
@@ -186,26 +187,23 @@ export class Catalog {
   }
 }
 
+/** One page of a merged list under `key`, with the gateway's own cursor. */
 function page<K extends string, T>(
   key: K,
   items: T[],
   cursor: string | undefined,
 ): { [P in K]: T[] } & { nextCursor?: string } {
-  let offset = 0;
-  if (cursor) {
-    try {
-      offset = JSON.parse(atob(cursor)).o;
-    } catch {}
-    if (!Number.isInteger(offset) || offset < 0) {
+  try {
+    const { items: slice, nextCursor } = paginate(items, cursor, PAGE_SIZE);
+    return { [key]: slice, ...(nextCursor ? { nextCursor } : {}) } as { [P in K]: T[] } & {
+      nextCursor?: string;
+    };
+  } catch (error) {
+    if (error instanceof InvalidCursorError) {
       throw new ProtocolError(ProtocolErrorCode.InvalidParams, "Invalid cursor");
     }
+    throw error;
   }
-  const slice = items.slice(offset, offset + PAGE_SIZE);
-  const next =
-    offset + PAGE_SIZE < items.length ? btoa(JSON.stringify({ o: offset + PAGE_SIZE })) : undefined;
-  return { [key]: slice, ...(next ? { nextCursor: next } : {}) } as { [P in K]: T[] } & {
-    nextCursor?: string;
-  };
 }
 
 /** Pass-through params for a routed request: the same params with the backend's own name/URI. */

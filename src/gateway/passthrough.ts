@@ -53,9 +53,7 @@ export async function createBackendServer(
 
   if (connection.capabilities.tools) {
     server.setRequestHandler("tools/list", async () => ({
-      tools: gateway.index
-        .tools(name)
-        .filter((tool) => gateway.router.visible(name, tool.name, caller)),
+      tools: gateway.router.visibleTools(name, caller),
     }));
   }
 

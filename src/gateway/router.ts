@@ -39,6 +39,11 @@ export class Router {
     return caller.allows(server, tool) && this.security.quarantined(server, tool) === undefined;
   }
 
+  /** A server's tools the caller sees. */
+  visibleTools(server: string, caller: Caller): Tool[] {
+    return this.index.tools(server).filter((tool) => this.visible(server, tool.name, caller));
+  }
+
   async resolve(name: string, toolName: string, caller: Caller): Promise<Resolved> {
     const server = this.pool.canonical(name);
     if (!this.pool.has(server)) {
@@ -56,10 +61,7 @@ export class Router {
     }
     if (!tool) {
       // Suggestions come only from tools this caller may see.
-      const visible = this.index
-        .tools(server)
-        .filter((t) => this.visible(server, t.name, caller))
-        .map((t) => t.name);
+      const visible = this.visibleTools(server, caller).map((t) => t.name);
       const suggestions = closeMatches(toolName, visible);
       throw new GatewayError(
         "TOOL_NOT_FOUND",

@@ -8,6 +8,7 @@ import { createMcpHandler, isLegacyRequest } from "../mcp/sdk.ts";
 import type { Observer } from "../observe/observer.ts";
 import { readBodyLimited } from "../security/body.ts";
 import { VERSION } from "../version.ts";
+import { LOOPBACK_HOSTS } from "./loopback.ts";
 import { createUiHandler } from "./ui.ts";
 
 /** The session scope of `/mcp?surface=flat` (backend names cannot start with `~`). */
@@ -31,8 +32,6 @@ export interface Routes {
   sessions: SessionManager;
   close(): Promise<void>;
 }
-
-const LOOPBACK_HOSTS = new Set(["localhost", "127.0.0.1", "[::1]", "::1"]);
 
 /** The gateway's HTTP surface as a plain `Request -> Response` function. */
 export interface RoutesOptions {

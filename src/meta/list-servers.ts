@@ -36,9 +36,7 @@ export const listServers: MetaTool = {
         name,
         transport,
         state,
-        tools: gateway.index
-          .tools(name)
-          .filter((tool) => gateway.router.visible(name, tool.name, caller)).length,
+        tools: gateway.router.visibleTools(name, caller).length,
         ...(error ? { error } : {}),
       }));
     return jsonResult({ servers });

@@ -1,4 +1,5 @@
 import { GatewayError } from "../errors.ts";
+import { InvalidCursorError, paginate } from "../gateway/cursor.ts";
 import type { MetaTool } from "./types.ts";
 import { jsonResult, stringArg } from "./types.ts";
 
@@ -37,11 +38,9 @@ export const listTools: MetaTool = {
         `unknown server "${server}"; gateway_list_servers lists them`,
       );
     }
-    const offset = cursor ? decodeCursor(cursor) : 0;
     const rows: Record<string, unknown>[] = [];
     for (const name of server ? [server] : gateway.pool.names()) {
-      for (const tool of gateway.index.tools(name)) {
-        if (!gateway.router.visible(name, tool.name, caller)) continue;
+      for (const tool of gateway.router.visibleTools(name, caller)) {
         rows.push({
           server: name,
           tool: tool.name,
@@ -50,20 +49,12 @@ export const listTools: MetaTool = {
         });
       }
     }
-    const page = rows.slice(offset, offset + PAGE_SIZE);
-    const next = offset + PAGE_SIZE < rows.length ? encodeCursor(offset + PAGE_SIZE) : undefined;
-    return jsonResult({ tools: page, ...(next ? { nextCursor: next } : {}) });
+    try {
+      const { items, nextCursor } = paginate(rows, cursor, PAGE_SIZE);
+      return jsonResult({ tools: items, ...(nextCursor ? { nextCursor } : {}) });
+    } catch (error) {
+      if (!(error instanceof InvalidCursorError)) throw error;
+      throw new GatewayError("INVALID_ARGUMENTS", `"cursor" is not a cursor this gateway issued`);
+    }
   },
 };
-
-function encodeCursor(offset: number): string {
-  return btoa(JSON.stringify({ o: offset }));
-}
-
-function decodeCursor(cursor: string): number {
-  try {
-    const offset = JSON.parse(atob(cursor)).o;
-    if (Number.isInteger(offset) && offset >= 0) return offset;
-  } catch {}
-  throw new GatewayError("INVALID_ARGUMENTS", `"cursor" is not a cursor this gateway issued`);
-}

@@ -1,5 +1,6 @@
 import { createHash } from "node:crypto";
 import type { Caller } from "../gateway/caller.ts";
+import { paginate } from "../gateway/cursor.ts";
 import type { Gateway } from "../gateway/gateway.ts";
 import { logger } from "../logger.ts";
 import type { Tool } from "../mcp/sdk.ts";
@@ -85,16 +86,5 @@ export function page<T>(
   items: T[],
   cursor: string | undefined,
 ): { items: T[]; nextCursor?: string } {
-  let offset = 0;
-  if (cursor) {
-    try {
-      offset = JSON.parse(atob(cursor)).o;
-    } catch {
-      offset = -1;
-    }
-    if (!Number.isInteger(offset) || offset < 0) throw new Error("Invalid cursor");
-  }
-  const next =
-    offset + FLAT_PAGE < items.length ? btoa(JSON.stringify({ o: offset + FLAT_PAGE })) : undefined;
-  return { items: items.slice(offset, offset + FLAT_PAGE), ...(next ? { nextCursor: next } : {}) };
+  return paginate(items, cursor, FLAT_PAGE);
 }

@@ -14,6 +14,7 @@ import { formatDuration } from "../config/duration.ts";
 import { loadConfig, parseConfigText, type ResolvedConfig } from "../config/load.ts";
 import { errorMessage } from "../errors.ts";
 import { createGatewayHooks } from "../hooks.ts";
+import { LOOPBACK_HOSTS } from "../http/loopback.ts";
 import type { Tool } from "../mcp/sdk.ts";
 import { redactTree } from "../setup/secrets.ts";
 import { createMemoryStore, defaultStateDir } from "../state/store.ts";
@@ -50,8 +51,6 @@ export interface DoctorOptions {
   /** Called as slow work advances (backends answering), for a progress line. */
   onProgress?: (text: string) => void;
 }
-
-const LOOPBACK = new Set(["127.0.0.1", "localhost", "::1", "[::1]"]);
 
 /** Checks a config and everything it points at; never throws for what it finds. */
 export async function runDoctor(options: DoctorOptions): Promise<DoctorReport> {
@@ -111,7 +110,7 @@ function filePermissions(file: string, fix?: boolean): Check[] {
 async function portCheck(config: ResolvedConfig): Promise<Check> {
   const { host, port } = config.server;
   const where = `${host.includes(":") && !host.startsWith("[") ? `[${host}]` : host}:${port}`;
-  if (!LOOPBACK.has(host) && !config.auth.enabled) {
+  if (!LOOPBACK_HOSTS.has(host) && !config.auth.enabled) {
     return {
       name: "port",
       status: "fail",

@@ -1,4 +1,5 @@
 import type { CallToolResult } from "../mcp/sdk.ts";
+import { canonicalJson } from "../security/pins.ts";
 
 /**
  * Results of read-only tools, keyed by server, tool and canonical arguments. Errors are never
@@ -44,17 +45,4 @@ export class ResponseCache {
     for (const key of this.entries.keys())
       if (key.startsWith(`${prefix}\u0000`)) this.entries.delete(key);
   }
-}
-
-/** JSON with object keys sorted at every level (RFC 8785 ordering for our purposes). */
-export function canonicalJson(value: unknown): string {
-  if (value === null || typeof value !== "object") return JSON.stringify(value) ?? "null";
-  if (Array.isArray(value)) return `[${value.map(canonicalJson).join(",")}]`;
-  const keys = Object.keys(value as object).sort();
-  return `{${keys
-    .filter((key) => (value as Record<string, unknown>)[key] !== undefined)
-    .map(
-      (key) => `${JSON.stringify(key)}:${canonicalJson((value as Record<string, unknown>)[key])}`,
-    )
-    .join(",")}}`;
 }

@@ -2,10 +2,9 @@ import { defineCommand } from "citty";
 import { loadConfig } from "../../config/load.ts";
 import { errorMessage } from "../../errors.ts";
 import { runGateway } from "../../gateway/run.ts";
+import { LOOPBACK_HOSTS } from "../../http/loopback.ts";
 import { logger, setLogLevel } from "../../logger.ts";
 import { applyLogArgs, configArg, globalArgs } from "../_args.ts";
-
-const LOOPBACK = new Set(["127.0.0.1", "localhost", "::1", "[::1]"]);
 
 export default defineCommand({
   meta: {
@@ -41,7 +40,12 @@ export default defineCommand({
         throw new Error(`--port must be a number from 0 to 65535, got ${args.port}`);
       }
       const unauthenticated = !config.auth.enabled;
-      if (!args.stdio && !LOOPBACK.has(host) && unauthenticated && !args["allow-unauthenticated"]) {
+      if (
+        !args.stdio &&
+        !LOOPBACK_HOSTS.has(host) &&
+        unauthenticated &&
+        !args["allow-unauthenticated"]
+      ) {
         throw new Error(
           `refusing to listen on ${host} without auth: anyone who can reach it could call every tool. Bind to 127.0.0.1, turn on auth (mcp-gateway keys create NAME, then auth.enabled: true), or pass --allow-unauthenticated if a proxy in front authenticates clients`,
         );
