@@ -1,4 +1,6 @@
 import type { Tool } from "../mcp/sdk.ts";
+import { unabbreviate } from "./synonyms.ts";
+import { splitWords } from "./tokenize.ts";
 
 /** The texts a tool is indexed by, one per field. */
 export interface EntryTexts {
@@ -22,7 +24,7 @@ export function toEntryTexts(server: string, tool: Tool): EntryTexts {
   const prose: string[] = [];
   collect(tool.inputSchema as Schema, names, prose, 0);
   return {
-    name: tool.name,
+    name: spellOut(tool.name),
     title: tool.title ?? tool.annotations?.title ?? "",
     server,
     summary: firstSentence(tool.description ?? ""),
@@ -30,6 +32,11 @@ export function toEntryTexts(server: string, tool: Tool): EntryTexts {
     params: names.join(" "),
     paramText: prose.join(" "),
   };
+}
+
+/** A tool name with its abbreviations written out, as queries are: `db-cluster-list` → "database cluster list". */
+export function spellOut(name: string): string {
+  return splitWords(name).flatMap(unabbreviate).join(" ");
 }
 
 /** Walks a JSON Schema's properties (and array items) for names, descriptions and enums. */

@@ -1,7 +1,9 @@
 import type { Tool } from "../mcp/sdk.ts";
 import type { QueryGroup } from "./expand.ts";
+import { firstSentence, spellOut } from "./fields.ts";
+import { lemma } from "./lexicon.ts";
 import { isWriteVerb } from "./synonyms.ts";
-import { splitWords, tokenize, toTerm } from "./tokenize.ts";
+import { isStopword, splitWords, tokenize, toTerm } from "./tokenize.ts";
 
 /**
  * Signals beyond word overlap, each a bounded multiplier on a tool's BM25F score: how much of the
@@ -32,6 +34,8 @@ export interface NameFeatures {
   nameTerms: Map<string, string>;
   /** The name's leading verb (as a term) when it has one: "list" in `list_issues`. */
   verb: string | undefined;
+  /** The description's first word as a term: the action it says, "stag" in "Stage files ...". */
+  action: string | undefined;
   /** Read-only annotation, or a name that starts with get/list/search. */
   reads: boolean;
   serverTerms: string[];
@@ -48,7 +52,7 @@ const MAKERS = new Set(["create", "add", "new"].map(toTerm));
 export function nameFeatures(server: string, tool: Tool): NameFeatures {
   const serverTerms = [...new Set(tokenize(server))];
   const nameTerms = new Map<string, string>();
-  for (const word of splitWords(tool.name)) {
+  for (const word of splitWords(spellOut(tool.name))) {
     const term = toTerm(word);
     if (!serverTerms.includes(term) && !nameTerms.has(term)) nameTerms.set(term, word);
   }
@@ -56,7 +60,9 @@ export function nameFeatures(server: string, tool: Tool): NameFeatures {
   const verb = first && (READ_VERBS.has(first) || isWriteVerb(first)) ? first : undefined;
   const reads =
     tool.annotations?.readOnlyHint === true || (verb !== undefined && READ_VERBS.has(verb));
-  return { nameTerms, verb, reads, serverTerms };
+  const lead = splitWords(firstSentence(tool.description ?? ""))[0];
+  const action = lead && !isStopword(lead) ? toTerm(lead) : undefined;
+  return { nameTerms, verb, action, reads, serverTerms };
 }
 
 /** What a query asks for, computed once per search. */
@@ -77,8 +83,18 @@ export function querySignals(groups: QueryGroup[]): QuerySignals {
     }
   }
   const words = new Set(groups.map((group) => group.word));
-  const writeVerbs = groups.map((group) => toTerm(group.word)).filter(isWriteVerb);
+  // A request names its action in the base form ("run", "modify"); "running" and "modified"
+  // describe a state the user asks about, which is a read.
+  const writeVerbs = groups
+    .filter((group) => isBaseForm(group.word))
+    .map((group) => toTerm(group.word))
+    .filter(isWriteVerb);
   return { wanted, words, writeVerbs };
+}
+
+/** True for a word that is not an inflected verb form: "run", "ping", not "running", "ran". */
+function isBaseForm(word: string): boolean {
+  return lemma(word) === word && !(word.length > 5 && /(ing|ed)$/.test(word));
 }
 
 /** The multiplier the signals give one tool for one query. */
@@ -112,6 +128,8 @@ function nameCoverage(tool: NameFeatures, query: QuerySignals): number {
 function verbMismatch(tool: NameFeatures, query: QuerySignals): boolean {
   const verb = tool.verb;
   if (!verb || query.wanted.has(verb)) return false;
+  // The description's verb counts too: `git_add` says "Stage files for commit".
+  if (tool.action && query.wanted.has(tool.action)) return false;
   if (query.writeVerbs.length === 0) return !READ_VERBS.has(verb);
   if (MAKERS.has(verb) && query.writeVerbs.some((term) => tool.nameTerms.has(term))) return false;
   return true;

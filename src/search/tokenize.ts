@@ -7,9 +7,9 @@ import { lemma } from "./lexicon.ts";
  */
 const STOPWORDS = new Set(
   (
-    "a am an and are as at be been being by can could did do does for from had has have how i if " +
+    "a about am an and are as at be been being by can could did do does for from had has have how i if " +
     "in into is it its just let lets me my of on or our please should so some that the their them " +
-    "then there these was were " +
+    "then there these was were yet " +
     "this those to tool tools up us use using want we what when where which who will with would you your"
   ).split(" "),
 );

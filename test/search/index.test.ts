@@ -169,3 +169,62 @@ describe("index maintenance", () => {
     for (const query of queries) expect(ids(index, query)).toEqual(ids(fresh, query));
   });
 });
+
+describe("what a request asks for, beyond shared words", () => {
+  const tool = (name: string, description: string) => ({
+    name,
+    description,
+    inputSchema: { type: "object" as const },
+  });
+  const search = (tools: Record<string, ReturnType<typeof tool>[]>, query: string) => {
+    const local = new ToolIndex();
+    for (const [server, list] of Object.entries(tools)) local.upsert(server, list);
+    return local.search(query).map((hit) => `${hit.server}:${hit.tool.name}`)[0];
+  };
+
+  test("a participle describes a state to read, not an action to take", () => {
+    const tools = {
+      shell: [
+        tool("list_processes", "List all running processes."),
+        tool("run_script", "Run a script in a new process."),
+      ],
+    };
+    expect(search(tools, "what processes are running")).toBe("shell:list_processes");
+    expect(search(tools, "run a process")).toBe("shell:run_script");
+  });
+
+  test("the verb a description starts with counts as the tool's action", () => {
+    const tools = {
+      git: [
+        tool("git_add", "Stage files: put their current contents in the staging area."),
+        tool("git_status", "Show the working tree: staged, unstaged and untracked files."),
+        tool("git_commit", "Record a new commit from what is staged."),
+      ],
+    };
+    expect(search(tools, "stage my changes with git")).toBe("git:git_add");
+  });
+
+  test("abbreviations in tool names meet the words a request spells out", () => {
+    const tools = {
+      cloud: [
+        tool("db-cluster-create", "Create a new cluster."),
+        tool("cluster-create", "Create a managed database cluster for vectors."),
+        tool("db_list", "List the clusters."),
+        tool("list_vector_indexes", "List the vector indexes of a database."),
+      ],
+    };
+    expect(search(tools, "create a database cluster")).toBe("cloud:db-cluster-create");
+    expect(search(tools, "list databases")).toBe("cloud:db_list");
+  });
+
+  test("download a thing gets that one thing", () => {
+    const tools = {
+      billing: [
+        tool("invoice-list", "List invoices with pagination."),
+        tool("get-invoice", "Get a specific invoice by its id."),
+        tool("download-report", "Download a usage report as CSV."),
+      ],
+    };
+    expect(search(tools, "download my invoice")).toBe("billing:get-invoice");
+  });
+});

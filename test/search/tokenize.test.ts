@@ -55,6 +55,11 @@ describe("tokenize", () => {
       "issu",
       "repo",
     ]);
+    expect(tokenize("is my crawl done yet, and what about its status")).toEqual([
+      "crawl",
+      "do",
+      "status",
+    ]);
   });
 
   test("index text and queries meet on the same terms", () => {
