@@ -185,6 +185,8 @@ export const ConfigSchema = z.strictObject({
           kind: z.enum(["openai", "ollama"]).default("openai"),
           api_key: z.string().optional(),
           timeout: DurationSchema.default(10_000),
+          /** The embedding ranking's weight in the fusion; the lexical ranking's is 1. */
+          weight: z.number().min(0).max(1).default(1),
         })
         .optional(),
     })

@@ -121,6 +121,7 @@ export function createGateway(options: GatewayOptions): Gateway {
           apiKey: embeddings.api_key,
           timeoutMs: embeddings.timeout,
         }),
+        { weight: embeddings.weight },
       )
     : undefined;
   let embedTimer: ReturnType<typeof setTimeout> | undefined;

@@ -80,10 +80,16 @@ export class HybridSearch {
   /** The last embedding failure, for health output; cleared by the next success. */
   lastError: string | undefined;
 
+  /** The embedding ranking's weight in the fusion, 0 to 1; the lexical ranking's is 1. */
+  private readonly weight: number;
+
   constructor(
     private readonly index: ToolIndex,
     private readonly embedder: Embedder,
-  ) {}
+    options: { weight?: number } = {},
+  ) {
+    this.weight = options.weight ?? 1;
+  }
 
   /** Embeds every indexed tool whose text has no vector yet; forgets tools no longer indexed. */
   async sync(): Promise<void> {
@@ -128,19 +134,20 @@ export class HybridSearch {
     }
     semantic.sort((a, b) => b.score - a.score);
     const fused = new Map<string, SearchHit>();
-    const add = (hits: { server: string; tool: Tool }[]) =>
+    const add = (hits: { server: string; tool: Tool }[], weight: number) =>
       hits.forEach((hit, rank) => {
         const key = `${hit.server}\u0000${hit.tool.name}`;
         const previous = fused.get(key);
-        const score = (previous?.score ?? 0) + 1 / (RRF_K + rank + 1);
+        const score = (previous?.score ?? 0) + weight / (RRF_K + rank + 1);
         fused.set(key, { server: hit.server, tool: hit.tool, score });
       });
-    add(lexical);
+    add(lexical, 1);
     // Scopes apply to the semantic list as to the lexical one: checked before it is ranked in.
     add(
       semantic
         .filter((hit) => !options.allow || options.allow(hit.server, hit.tool.name))
         .slice(0, CANDIDATES),
+      this.weight,
     );
     return [...fused.values()]
       .sort(

@@ -77,6 +77,18 @@ describe("hybrid ranking", () => {
     });
   });
 
+  test("the embedding ranking counts by its weight; at 0 the lexical order stands", async () => {
+    const index = indexed();
+    const embedder = createEmbedder({ url: `${base}/v1`, model: "fake-embed" });
+    const lexical = ids(index.search(QUERY, { limit: 3 }));
+    const silent = new HybridSearch(index, embedder, { weight: 0 });
+    await silent.sync();
+    expect(ids(await silent.search(QUERY, { limit: 3 }))).toEqual(lexical);
+    const heard = new HybridSearch(index, embedder, { weight: 1 });
+    await heard.sync();
+    expect(ids(await heard.search(QUERY, { limit: 3 }))).not.toEqual(lexical);
+  });
+
   test("an Ollama endpoint works the same", async () => {
     const hybrid = new HybridSearch(
       indexed(),
