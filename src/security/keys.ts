@@ -49,9 +49,10 @@ export function resolveAuthKeys(
     if (ref) {
       const value = env[ref[1]!];
       if (!value) {
+        // Worded so that no `token: value` shape appears: the logger's redaction would hide it.
         throw new GatewayError(
           "CONFIG_INVALID",
-          `${where}: ${path}: environment variable ${ref[1]} is not set`,
+          `${where}: ${path} is env:${ref[1]}, but ${ref[1]} is not set or empty; set ${ref[1]} to the key clients will send as "Authorization: Bearer <key>"`,
         );
       }
       return hashKey(value);
