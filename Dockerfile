@@ -4,7 +4,11 @@
 # with nothing writable.
 #
 #   docker build --build-arg MCP_GATEWAY_COMMIT=$(git rev-parse --short HEAD) -t mcp-gateway .
-#   docker run --rm -p 127.0.0.1:39400:39400 -v ./gateway.yaml:/config.yaml:ro mcp-gateway
+#   export MCP_GATEWAY_TOKEN=$(openssl rand -hex 32)   # the key clients send as a Bearer token
+#   docker run --rm -e MCP_GATEWAY_TOKEN -p 127.0.0.1:39400:39400 mcp-gateway
+#
+# The default /config.yaml turns auth on with the admin token from MCP_GATEWAY_TOKEN; without it
+# the gateway exits at start and names the variable. Mount your own config over /config.yaml.
 #
 # packaging/docker/rootfs.sh assembles the final filesystem; test/dist/docker-rootfs.test.ts runs
 # the same script and starts the binary in it with chroot.
@@ -29,8 +33,6 @@ COPY --from=build /rootfs/ /
 USER 65532:65532
 ENV HOME=/
 EXPOSE 39400
+# Arguments given to `docker run` are appended (e.g. `--log-level debug`). A config without auth
+# refuses 0.0.0.0 unless `--allow-unauthenticated` is passed, for a proxy that authenticates.
 ENTRYPOINT ["/mcp-gateway", "serve", "--config", "/config.yaml", "--host", "0.0.0.0"]
-# API-key auth is not in this version yet, so binding 0.0.0.0 needs this flag. Publish the port on
-# loopback (-p 127.0.0.1:39400:39400) or put an authenticating proxy in front. Any arguments given
-# to `docker run` replace it (e.g. `--log-level debug`).
-CMD ["--allow-unauthenticated"]

@@ -2,9 +2,10 @@ import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import type { Subprocess } from "bun";
+import { loadConfig } from "../../src/config/load.ts";
+import { hashKey } from "../../src/security/keys.ts";
 import {
   BUN,
-  connectHttp,
   firstText,
   freePort,
   ROOT,
@@ -12,6 +13,7 @@ import {
   tempDir,
   waitFor,
 } from "../helpers.ts";
+import { connectWithKey } from "../security/_helpers.ts";
 
 // Docker cannot run here, so this proves the image another way: it assembles the final stage's
 // root filesystem with the script the Dockerfile runs, then starts the binary in it with chroot,
@@ -21,6 +23,27 @@ const CHROOT = Bun.which("chroot", { PATH: "/usr/sbin:/usr/bin:/sbin:/bin" });
 const IS_ROOT = process.getuid?.() === 0;
 const why = !IS_ROOT ? "not running as root" : !CHROOT ? "no chroot command" : "";
 if (why) console.warn(`skipping the scratch-image test: ${why} (chroot needs root)`);
+
+/** The admin token a `docker run -e MCP_GATEWAY_TOKEN=...` passes in. */
+const TOKEN = "mcpgw-docker-test-token-0123456789";
+
+// Runs without root: the image's default config is secure on its own.
+describe("the image's default config", () => {
+  const path = join(ROOT, "packaging/docker/config.yaml");
+
+  test("turns auth on with the admin token from MCP_GATEWAY_TOKEN, on 0.0.0.0", () => {
+    const config = loadConfig({ path, env: { MCP_GATEWAY_TOKEN: TOKEN } });
+    expect(config.server.host).toBe("0.0.0.0");
+    expect(config.auth.enabled).toBe(true);
+    expect(config.auth.bearer_token).toBe(hashKey(TOKEN));
+  });
+
+  test("without MCP_GATEWAY_TOKEN it fails to load, naming the variable and the fix", () => {
+    expect(() => loadConfig({ path, env: {} })).toThrow(
+      "auth.bearer_token is env:MCP_GATEWAY_TOKEN, but MCP_GATEWAY_TOKEN is not set or empty; set MCP_GATEWAY_TOKEN",
+    );
+  });
+});
 
 interface FinalStage {
   user: string;
@@ -104,8 +127,11 @@ describe.skipIf(Boolean(why))("the scratch image's root filesystem (chroot)", ()
     rmSync(work, { recursive: true, force: true });
   });
 
-  /** Starts the image's command in the chroot, with extra arguments, as the image's user. */
-  async function startContainer(extra: string[]) {
+  /** `docker run -e MCP_GATEWAY_TOKEN=...`: the image's ENV plus the token. */
+  const withToken = () => ({ ...stage.env, MCP_GATEWAY_TOKEN: TOKEN });
+
+  /** Starts the image's command in the chroot as the image's user, with extra arguments. */
+  async function startContainer(extra: string[], env: Record<string, string> = withToken()) {
     const port = await freePort();
     const child = Bun.spawn(
       [
@@ -117,7 +143,7 @@ describe.skipIf(Boolean(why))("the scratch image's root filesystem (chroot)", ()
         "--port",
         `${port}`,
       ],
-      { env: stage.env, stdout: "pipe", stderr: "pipe" },
+      { env, stdout: "pipe", stderr: "pipe" },
     );
     children.push(child);
     const url = `http://127.0.0.1:${port}`;
@@ -136,7 +162,7 @@ describe.skipIf(Boolean(why))("the scratch image's root filesystem (chroot)", ()
     };
   }
 
-  test("the final stage is FROM scratch with a numeric user, HOME=/ and the pinned entrypoint", () => {
+  test("the final stage is FROM scratch with a numeric user, HOME=/ and the pinned entrypoint only", () => {
     expect(stage.user).toMatch(/^\d+:\d+$/);
     expect(stage.user.startsWith("0:")).toBe(false);
     expect(stage.env).toEqual({ HOME: "/" });
@@ -148,6 +174,8 @@ describe.skipIf(Boolean(why))("the scratch image's root filesystem (chroot)", ()
       "--host",
       "0.0.0.0",
     ]);
+    // No default arguments: in particular no --allow-unauthenticated.
+    expect(stage.command).toHaveLength(6);
     expect(stage.copiesRootfs).toBe(true);
     expect(stage.buildRunsRootfsScript).toBe(true);
   });
@@ -171,12 +199,53 @@ describe.skipIf(Boolean(why))("the scratch image's root filesystem (chroot)", ()
     expect(result.stdout.toString()).toMatch(/^mcp-gateway \d+\.\d+\.\d+ \(\w+\)\n$/);
   });
 
-  test("serves /health and MCP with the default config, state in memory, writing nothing", async () => {
+  test("without MCP_GATEWAY_TOKEN the default config refuses to start and says what to set", async () => {
+    const child = Bun.spawn([CHROOT!, `--userspec=${stage.user}`, rootfs, ...stage.command], {
+      env: stage.env,
+      stdout: "pipe",
+      stderr: "pipe",
+    });
+    children.push(child);
+    const [code, stdout, stderr] = await Promise.all([
+      child.exited,
+      new Response(child.stdout).text(),
+      new Response(child.stderr).text(),
+    ]);
+    expect(code).not.toBe(0);
+    expect(stdout).toBe("");
+    // Printed through the logger, so this also shows its redaction leaves the message whole.
+    expect(stderr).toContain(
+      "/config.yaml: auth.bearer_token is env:MCP_GATEWAY_TOKEN, but MCP_GATEWAY_TOKEN is not set or empty; set MCP_GATEWAY_TOKEN to the key clients will send",
+    );
+    expect(stderr).not.toContain("REDACTED");
+  }, 30_000);
+
+  test("with MCP_GATEWAY_TOKEN: /health, 401 without the token, MCP with it; nothing written", async () => {
     const container = await startContainer([]);
     const health = await fetch(`${container.url}/health`);
     expect(health.status).toBe(200);
-    expect(((await health.json()) as { status: string }).status).toBe("ok");
-    const session = await connectHttp(container.url);
+    // An anonymous caller sees the status only.
+    expect(await health.json()).toEqual({ status: "ok" });
+    const anonymous = await fetch(`${container.url}/mcp`, {
+      method: "POST",
+      headers: {
+        "content-type": "application/json",
+        accept: "application/json, text/event-stream",
+      },
+      body: JSON.stringify({
+        jsonrpc: "2.0",
+        id: 1,
+        method: "initialize",
+        params: {
+          protocolVersion: "2025-11-25",
+          capabilities: {},
+          clientInfo: { name: "anonymous", version: "1.0.0" },
+        },
+      }),
+    });
+    expect(anonymous.status).toBe(401);
+    await expect(connectWithKey(container.url, "not-the-token-at-all")).rejects.toThrow();
+    const session = await connectWithKey(container.url, TOKEN);
     const result = await session.client.callTool({ name: "gateway_list_servers", arguments: {} });
     const { servers } = result.structuredContent as { servers: { name: string; state: string }[] };
     // The default config has no backends; built-in capabilities, when present, must load.
@@ -192,13 +261,16 @@ describe.skipIf(Boolean(why))("the scratch image's root filesystem (chroot)", ()
   test("a config mounted at /config.yaml reaches an HTTP backend and invokes its tool", async () => {
     const everything = await startEverythingHttp("streamableHttp");
     const config = join(work, "mounted.yaml");
-    writeFileSync(config, `backends:\n  everything:\n    url: ${everything.url}\n`);
+    writeFileSync(
+      config,
+      `auth:\n  enabled: true\n  api_keys:\n    - { name: ci, key: env:CI_KEY }\nbackends:\n  everything:\n    url: ${everything.url}\n`,
+    );
     // What `docker run -v ./gateway.yaml:/config.yaml:ro` does.
     run(["mount", "--bind", "-o", "ro", config, join(rootfs, "config.yaml")]);
     mounts.push(join(rootfs, "config.yaml"));
     try {
-      const container = await startContainer([]);
-      const session = await connectHttp(container.url);
+      const container = await startContainer([], { ...stage.env, CI_KEY: TOKEN });
+      const session = await connectWithKey(container.url, TOKEN);
       const result = await session.client.callTool({
         name: "gateway_invoke",
         arguments: { server: "everything", tool: "echo", arguments: { message: "from scratch" } },
