@@ -90,13 +90,14 @@ export function expandQuery(query: string, vocabulary: Vocabulary): QueryGroup[]
 /**
  * Replaces values a user pastes into a request with the word for their kind, which is what a
  * tool's parameters are named after: a URL with "url", an email address with "email", a path
- * with "path". Their pieces ("https", "com") would only match noise.
+ * with "path", a glob (`*.log`) with "pattern". Their pieces ("https", "com") would only match noise.
  */
 export function normalizeQuery(query: string): string {
   return query
     .replace(/\b[a-z][a-z0-9+.-]*:\/\/\S+/gi, " url ")
     .replace(/\b[\w.+-]+@[\w-]+\.[\w.-]+\b/g, " email ")
-    .replace(/(^|\s)~?(\/[\w.*-]+){2,}\/?/g, " path ");
+    .replace(/(^|\s)~?(\/[\w.*-]+){2,}\/?/g, " path ")
+    .replace(/(^|\s)[\w./-]*\*[\w.*/-]*/g, " pattern ");
 }
 
 /** For a word the index lacks: a typo of a known term, a compound of two, or a known prefix. */

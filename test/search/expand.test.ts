@@ -90,6 +90,13 @@ describe("pasted values", () => {
     expect(normalizeQuery("open https://example.com/a?b=1 now").trim()).toBe("open  url  now");
     expect(normalizeQuery("mail ada@example.org").trim()).toBe("mail  email");
     expect(normalizeQuery("read /var/log/syslog").trim()).toBe("read path");
+    expect(normalizeQuery("find *.log and src/**/*.ts files").trim().split(/\s+/)).toEqual([
+      "find",
+      "pattern",
+      "and",
+      "pattern",
+      "files",
+    ]);
   });
 
   test("numbers and versions are dropped", () => {
