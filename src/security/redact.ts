@@ -1,25 +1,9 @@
 /**
- * Credential patterns, replaced by `[REDACTED:<kind>]` in logs, `config export` and (with
- * `security.redact_results`) tool results. Shapes, not names: a token is caught wherever it
- * appears. Each pattern is specific enough that ordinary text never matches.
+ * Credentials out of logs, `config export` and (with `security.redact_results`) tool results: each
+ * known credential shape (./credentials.ts) becomes `[REDACTED:<kind>]`, and so do URL passwords,
+ * `Bearer` values and `password=`-style assignments.
  */
-const PATTERNS: [kind: string, pattern: RegExp][] = [
-  [
-    "private-key",
-    /-----BEGIN [A-Z0-9 ]*PRIVATE KEY-----[\s\S]*?(-----END [A-Z0-9 ]*PRIVATE KEY-----|$)/g,
-  ],
-  ["jwt", /\beyJ[A-Za-z0-9_-]{8,}\.eyJ[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]{8,}/g],
-  ["aws-key", /\b(?:AKIA|ASIA|ABIA|ACCA)[0-9A-Z]{16}\b/g],
-  ["github-token", /\b(?:gh[pousr]_[A-Za-z0-9]{30,}|github_pat_[A-Za-z0-9_]{22,})/g],
-  ["gitlab-token", /\bglpat-[A-Za-z0-9_-]{20,}/g],
-  ["slack-token", /\bxox[abposr]-[A-Za-z0-9-]{10,}/g],
-  ["slack-webhook", /https:\/\/hooks\.slack\.com\/services\/[A-Za-z0-9/_-]+/g],
-  ["api-key", /\bsk-(?:ant-|proj-)?[A-Za-z0-9_-]{20,}/g],
-  ["stripe-key", /\b[rsp]k_(?:live|test)_[A-Za-z0-9]{16,}/g],
-  ["google-api-key", /\bAIza[0-9A-Za-z_-]{35}/g],
-  ["npm-token", /\bnpm_[A-Za-z0-9]{36}\b/g],
-  ["gateway-key", /\bmgw_[A-Za-z0-9_-]{43}/g],
-];
+import { CREDENTIAL_SHAPES } from "./credentials.ts";
 
 /** `scheme://user:password@host`: the password goes, the rest stays readable. */
 const URL_PASSWORD = /\b([a-z][a-z0-9+.-]*:\/\/[^\s:/@]+:)([^\s@/]+)(@)/gi;
@@ -36,7 +20,9 @@ const ALREADY_HIDDEN = /^(\[REDACTED|<redacted>|\$\{)/i;
 export function redactText(text: string): string {
   if (text.length < 8) return text;
   let out = text;
-  for (const [kind, pattern] of PATTERNS) out = out.replace(pattern, `[REDACTED:${kind}]`);
+  for (const [kind, pattern] of CREDENTIAL_SHAPES) {
+    out = out.replace(pattern, `[REDACTED:${kind}]`);
+  }
   out = out.replace(URL_PASSWORD, (whole, head: string, password: string, at: string) =>
     ALREADY_HIDDEN.test(password) ? whole : `${head}[REDACTED:password]${at}`,
   );

@@ -1,22 +1,9 @@
 import type { BackendEntry } from "../config/edit.ts";
+import { CREDENTIAL_SHAPES, hasCredentialShape } from "../security/credentials.ts";
 
 /** Key names that hold credentials: env variables, headers, flags, query parameters. */
 const SECRET_KEY =
   /^keys?$|[-_.]keys?$|token|secret|passw(?:or)?d|pwd|api[-_]?key|apikey|access[-_]?key|private[-_]?key|authori[sz]ation|auth(?!or)|credential|cookie|session[-_]?id|connection[-_]?string|dsn/i;
-
-/** Shapes of well-known credentials, wherever they appear. */
-const TOKEN_PATTERNS: RegExp[] = [
-  /\bgh[pousr]_[A-Za-z0-9]{20,}/,
-  /\bgithub_pat_[A-Za-z0-9_]{20,}/,
-  /\bglpat-[A-Za-z0-9_-]{20,}/,
-  /\bsk-[A-Za-z0-9_-]{20,}/,
-  /\b[rsp]k_(?:live|test)_[A-Za-z0-9]{10,}/,
-  /\bxox[abposr]-[A-Za-z0-9-]{10,}/,
-  /\bAKIA[0-9A-Z]{16}\b/,
-  /\bAIza[0-9A-Za-z_-]{35}/,
-  /\beyJ[A-Za-z0-9_-]{10,}\.[A-Za-z0-9_-]{10,}\.[A-Za-z0-9_-]{10,}/,
-  /\b(?:ntn|secret|lin_api|tvly|pplx|fc|sntrys|apify_api)[-_][A-Za-z0-9_-]{20,}/,
-];
 
 /** Values that are never credentials themselves: flags, numbers, plain URLs, key hashes, references. */
 const NOT_SECRET =
@@ -27,17 +14,13 @@ const REFERENCE = /(?<!\$)\$\{[A-Za-z_][A-Za-z0-9_]*(?::-[^}]*)?\}/;
 
 /** True when `value` only points at a variable (`${X}`, `Bearer ${X}`): nothing to move. */
 function isReference(value: string): boolean {
-  return REFERENCE.test(value) && !looksLikeToken(value.replace(REFERENCE, ""));
-}
-
-function looksLikeToken(value: string): boolean {
-  return TOKEN_PATTERNS.some((pattern) => pattern.test(value));
+  return REFERENCE.test(value) && !hasCredentialShape(value.replace(REFERENCE, ""));
 }
 
 /** Whether the value under `key` is a credential. */
 export function isSecret(key: string, value: string): boolean {
   if (!value || isReference(value)) return false;
-  if (looksLikeToken(value) || URL_PASSWORD.test(value)) return true;
+  if (hasCredentialShape(value) || URL_PASSWORD.test(value)) return true;
   if (!SECRET_KEY.test(key)) return false;
   const bare = value.replace(SCHEME, "");
   return !NOT_SECRET.test(bare.trim());
@@ -148,7 +131,7 @@ export function extractSecrets(
         isSecret(previous, arg)
       ) {
         out.args.push(take(`${name}_${previous}`, arg, where));
-      } else if (!arg.startsWith("-") && (looksLikeToken(arg) || URL_PASSWORD.test(arg))) {
+      } else if (!arg.startsWith("-") && (hasCredentialShape(arg) || URL_PASSWORD.test(arg))) {
         out.args.push(take(URL_PASSWORD.test(arg) ? `${name}_URL` : `${name}_TOKEN`, arg, where));
       } else {
         out.args.push(arg);
@@ -230,6 +213,6 @@ function redactString(key: string, value: string): string {
   out = out.replace(/([?&])([^=&#]+)=([^&#]*)/g, (whole, sep: string, name: string, v: string) =>
     v && isSecret(name, v) ? `${sep}${name}=${REDACTED}` : whole,
   );
-  for (const pattern of TOKEN_PATTERNS) out = out.replace(new RegExp(pattern, "g"), REDACTED);
+  for (const [, pattern] of CREDENTIAL_SHAPES) out = out.replace(pattern, REDACTED);
   return out;
 }

@@ -40,6 +40,9 @@ const SECRETS: [kind: string, text: string, secret: string][] = [
   ["secret", 'config {"api_key": "live-9f8e7d6c5b4a"}', "live-9f8e7d6c5b4a"],
   ["secret", "AWS_SECRET_ACCESS_KEY=wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY", "wJalrXUtnFEMI"],
   ["gateway-key", "key mgw_0123456789abcdefghijklmnopqrstuvwxyzABCDEFG", "mgw_0123456789"],
+  // Shapes `setup` always knew, shared with redaction since both read one table.
+  ["api-key", "notion ntn_4b9c1d2e3f4a5b6c7d8e9f0a1b2c", "ntn_4b9c1d2e3f4a5b6c7d8e9f0a1b2c"],
+  ["api-key", "TAVILY tvly-AbCdEfGhIjKlMnOpQrStUvWx", "tvly-AbCdEfGhIjKlMnOpQrStUvWx"],
 ];
 
 const HARMLESS = [
