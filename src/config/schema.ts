@@ -144,6 +144,10 @@ export const ConfigSchema = z.strictObject({
       /** Extra origins allowed besides loopback ones (DNS-rebinding protection). */
       allowed_origins: z.array(z.string()).default([]),
       session_ttl: DurationSchema.default(30 * 60_000),
+      /** Open `/mcp` sessions in all; past it the idlest session (of anyone) is closed. */
+      max_sessions: z.number().int().min(1).default(1000),
+      /** Open `/mcp` sessions per caller (key); past it that caller's idlest session is closed. */
+      max_sessions_per_caller: z.number().int().min(1).default(100),
       /** On SIGTERM/SIGINT, how long calls in flight may take to finish before backends close. */
       shutdown_timeout: DurationSchema.default(30_000),
     })

@@ -1,5 +1,9 @@
 import { logger } from "../logger.ts";
-import { type Server, WebStandardStreamableHTTPServerTransport } from "../mcp/sdk.ts";
+import {
+  type JSONRPCMessage,
+  type Server,
+  WebStandardStreamableHTTPServerTransport,
+} from "../mcp/sdk.ts";
 import { type Caller, LOCAL_ADMIN } from "./caller.ts";
 import { SessionEventStore } from "./event-store.ts";
 import type { Gateway } from "./gateway.ts";
@@ -14,12 +18,31 @@ interface Session {
   transport: WebStandardStreamableHTTPServerTransport;
   server: Server;
   lastSeen: number;
+  /** Ids of client requests not answered yet: a session with one is never evicted. */
+  inFlight: Set<string | number>;
 }
 
 export interface SessionManagerOptions {
   /** Sessions idle this long (ms) are closed. */
   ttl: number;
+  /** Open sessions in all (`server.max_sessions`); past it the idlest one is closed. */
+  maxSessions?: number;
+  /** Open sessions per caller (`server.max_sessions_per_caller`). */
+  maxSessionsPerCaller?: number;
 }
+
+/** How the caps have acted since start, for `/health`. */
+export interface SessionStats {
+  open: number;
+  max: number;
+  maxPerCaller: number;
+  /** Idle sessions closed to make room for a new one. */
+  evicted: number;
+  /** `initialize` requests refused because every session in the way was busy. */
+  refused: number;
+}
+
+const log = () => logger.withTag("sessions");
 
 /** Builds the server for a new session in a scope; `sessionId` reads the id once assigned. */
 export type SessionServerFactory = (
@@ -32,6 +55,11 @@ export type SessionServerFactory = (
 export class SessionManager {
   private readonly sessions = new Map<string, Session>();
   private readonly reaper: ReturnType<typeof setInterval>;
+  /** Sessions being initialized, by caller id: counted against the caps before they exist. */
+  private readonly opening = new Map<string, number>();
+  private openingTotal = 0;
+  private evicted = 0;
+  private refused = 0;
 
   constructor(
     private readonly gateway: Gateway,
@@ -45,6 +73,24 @@ export class SessionManager {
 
   get size(): number {
     return this.sessions.size;
+  }
+
+  stats(): SessionStats {
+    return {
+      open: this.sessions.size,
+      max: this.maxSessions,
+      maxPerCaller: this.maxPerCaller,
+      evicted: this.evicted,
+      refused: this.refused,
+    };
+  }
+
+  private get maxSessions(): number {
+    return this.options.maxSessions ?? Number.POSITIVE_INFINITY;
+  }
+
+  private get maxPerCaller(): number {
+    return this.options.maxSessionsPerCaller ?? Number.POSITIVE_INFINITY;
   }
 
   async handle(
@@ -72,16 +118,49 @@ export class SessionManager {
           { status: 403 },
         );
       }
-      session.lastSeen = Date.now();
+      session.lastSeen = performance.now();
       return session.transport.handleRequest(request, { parsedBody });
     }
-    // No session yet: this must be an initialize; the transport rejects anything else.
+    // No session yet: this must be an initialize; the transport rejects anything else (and
+    // only a real initialize may make room, or junk requests could evict sessions).
+    if (!isInitialize(parsedBody)) return this.open(request, parsedBody, scope, caller);
+    const full = this.makeRoom(caller);
+    if (full) {
+      this.refused++;
+      log().warn(`refused a new session for ${caller.id}: ${full}`);
+      const id = Array.isArray(parsedBody) ? null : (parsedBody as { id?: unknown }).id;
+      return Response.json(
+        { jsonrpc: "2.0", error: { code: -32000, message: full }, id: id ?? null },
+        { status: 503 },
+      );
+    }
+    this.reserve(caller.id, 1);
+    let reserved = true;
+    const release = () => {
+      if (reserved) this.reserve(caller.id, -1);
+      reserved = false;
+    };
+    try {
+      return await this.open(request, parsedBody, scope, caller, release);
+    } finally {
+      release();
+    }
+  }
+
+  private async open(
+    request: Request,
+    parsedBody: unknown,
+    scope: string,
+    caller: Caller,
+    release = () => {},
+  ): Promise<Response> {
     let session: Session | undefined;
     const transport = new WebStandardStreamableHTTPServerTransport({
       sessionIdGenerator: () => crypto.randomUUID(),
       onsessioninitialized: (sessionId) => {
         if (!session) return;
         session.id = sessionId;
+        release();
         this.sessions.set(sessionId, session);
         void this.gateway.hooks.callHook("session:open", sessionId);
       },
@@ -90,11 +169,61 @@ export class SessionManager {
       eventStore: new SessionEventStore(),
     });
     const server = await this.factory(scope, () => session?.id ?? "", caller);
-    session = { id: "", caller, scope, transport, server, lastSeen: Date.now() };
+    session = {
+      id: "",
+      caller,
+      scope,
+      transport,
+      server,
+      lastSeen: performance.now(),
+      inFlight: new Set(),
+    };
     await server.connect(transport);
+    trackInFlight(session);
     const response = await transport.handleRequest(request, { parsedBody });
     if (!transport.sessionId) await server.close().catch(() => {});
     return response;
+  }
+
+  /**
+   * Closes the idlest sessions in the way of a new one for `caller`: its own past
+   * `max_sessions_per_caller`, anyone's past `max_sessions`. Sessions with a request in flight
+   * stay; when only those are in the way, returns why the new session is refused.
+   */
+  private makeRoom(caller: Caller): string | undefined {
+    const mine = () => [...this.sessions.values()].filter((s) => s.caller.id === caller.id);
+    while (mine().length + (this.opening.get(caller.id) ?? 0) >= this.maxPerCaller) {
+      const victim = idlest(mine());
+      if (!victim) {
+        return `too many sessions: all ${this.maxPerCaller} sessions of ${caller.id} have a request in flight; close one, or raise server.max_sessions_per_caller`;
+      }
+      this.evict(victim, `server.max_sessions_per_caller (${this.maxPerCaller})`);
+    }
+    while (this.sessions.size + this.openingTotal >= this.maxSessions) {
+      const victim = idlest([...this.sessions.values()]);
+      if (!victim) {
+        return `too many sessions: all ${this.maxSessions} sessions have a request in flight; try again later, or raise server.max_sessions`;
+      }
+      this.evict(victim, `server.max_sessions (${this.maxSessions})`);
+    }
+    return undefined;
+  }
+
+  private evict(session: Session, cap: string): void {
+    this.evicted++;
+    const idle = Math.round((performance.now() - session.lastSeen) / 1000);
+    log().info(
+      `closed session ${session.id} of ${session.caller.id} (idle ${idle}s) to make room: ${cap} reached`,
+    );
+    // end() forgets it at once, so the count drops before the new session is made.
+    void this.end(session);
+  }
+
+  private reserve(callerId: string, delta: 1 | -1): void {
+    const count = (this.opening.get(callerId) ?? 0) + delta;
+    if (count > 0) this.opening.set(callerId, count);
+    else this.opening.delete(callerId);
+    this.openingTotal += delta;
   }
 
   /** Ends every session (shutdown). */
@@ -103,6 +232,7 @@ export class SessionManager {
     await Promise.all([...this.sessions.values()].map((session) => this.end(session)));
   }
 
+  /** What a DELETE does: forget the session (its isolated backends stop), close its transport. */
   private async end(session: Session): Promise<void> {
     this.forget(session.id);
     await session.server.close().catch(() => {});
@@ -113,11 +243,63 @@ export class SessionManager {
   }
 
   private reap(): void {
-    const cutoff = Date.now() - this.options.ttl;
+    const cutoff = performance.now() - this.options.ttl;
     for (const session of this.sessions.values()) {
-      if (session.lastSeen >= cutoff) continue;
+      if (session.lastSeen >= cutoff || session.inFlight.size) continue;
       logger.debug(`session ${session.id} idle past its TTL; closing`);
       void this.end(session);
     }
   }
+}
+
+/** The idlest session without a request in flight, if any. */
+function idlest(sessions: Session[]): Session | undefined {
+  let found: Session | undefined;
+  for (const session of sessions) {
+    if (session.inFlight.size) continue;
+    if (!found || session.lastSeen < found.lastSeen) found = session;
+  }
+  return found;
+}
+
+/** A body holding a JSON-RPC `initialize` request (the SDK accepts a batch of one too). */
+function isInitialize(body: unknown): boolean {
+  const messages = Array.isArray(body) ? body : [body];
+  return messages.some(
+    (message) =>
+      typeof message === "object" &&
+      message !== null &&
+      (message as { method?: unknown }).method === "initialize",
+  );
+}
+
+/**
+ * Watches the session's JSON-RPC traffic: a client request is in flight until its response is
+ * sent or the client cancels it; any exchange counts as use.
+ */
+function trackInFlight(session: Session): void {
+  const { transport } = session;
+  const receive = transport.onmessage;
+  const send = transport.send.bind(transport);
+  transport.onmessage = (message, extra) => {
+    session.lastSeen = performance.now();
+    const { id, method, params } = message as {
+      id?: string | number;
+      method?: string;
+      params?: { requestId?: string | number };
+    };
+    if (method !== undefined && id !== undefined) session.inFlight.add(id);
+    else if (method === "notifications/cancelled" && params?.requestId !== undefined) {
+      session.inFlight.delete(params.requestId);
+    }
+    receive?.(message, extra);
+  };
+  transport.send = (message: JSONRPCMessage, options) => {
+    const { id, method } = message as { id?: string | number; method?: string };
+    if (method === undefined && id !== undefined) {
+      session.inFlight.delete(id);
+      session.lastSeen = performance.now();
+    }
+    return send(message, options);
+  };
 }

@@ -44,7 +44,11 @@ export interface RoutesOptions {
 export function createRoutes(gateway: Gateway, options: RoutesOptions = {}): Routes {
   const sessions = new SessionManager(
     gateway,
-    { ttl: gateway.config.server.session_ttl },
+    {
+      ttl: gateway.config.server.session_ttl,
+      maxSessions: gateway.config.server.max_sessions,
+      maxSessionsPerCaller: gateway.config.server.max_sessions_per_caller,
+    },
     async (scope, sessionId, caller) =>
       scope && scope !== FLAT
         ? createBackendServer(gateway, scope, { sessionId, caller, listen: true })
@@ -164,7 +168,11 @@ export function createRoutes(gateway: Gateway, options: RoutesOptions = {}): Rou
     if (auth.required && (await auth.authenticate(request)) instanceof Response) {
       return Response.json({ status: report.status }, { status });
     }
-    return Response.json({ ...report, version: VERSION, sessions: sessions.size }, { status });
+    const { open, ...sessionLimits } = sessions.stats();
+    return Response.json(
+      { ...report, version: VERSION, sessions: open, sessionLimits },
+      { status },
+    );
   }
 
   return {
