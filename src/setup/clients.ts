@@ -1,5 +1,5 @@
 import { homedir } from "node:os";
-import { join } from "node:path";
+import { posix, win32 } from "node:path";
 import type { Env } from "../config/env.ts";
 
 export type ClientId =
@@ -24,6 +24,19 @@ export interface ClientFile {
   path: string;
   /** `user` for the client's own settings; `project` for a repository's file. */
   scope: "user" | "project";
+  /** Where the servers object sits when not at the client's `serversKey`: `["mcp", "servers"]`. */
+  serversPath?: string[];
+}
+
+/** The key path of the object that maps server names to entries in `file`. */
+export function serversPathOf(file: ClientFile): string[] {
+  return file.serversPath ?? [CLIENTS[file.client].serversKey];
+}
+
+/** The user's home folder as the clients see it: `USERPROFILE` on Windows, else `HOME`. */
+export function clientHome(env: Env, platform: NodeJS.Platform = process.platform): string {
+  if (platform === "win32") return env.USERPROFILE || env.HOME || homedir();
+  return env.HOME || homedir();
 }
 
 /** What a rewritten client is pointed at. */
@@ -142,42 +155,67 @@ export const CLIENTS: Record<ClientId, ClientDefinition> = {
 };
 
 /**
- * Every file where the clients keep MCP servers, Linux and macOS locations both (the one that
- * exists is read), honouring HOME, XDG_CONFIG_HOME, CLAUDE_CONFIG_DIR and CODEX_HOME.
+ * Every file where the clients keep MCP servers, honouring CLAUDE_CONFIG_DIR and CODEX_HOME. On
+ * Linux and macOS both systems' locations are listed (the one that exists is read), with HOME and
+ * XDG_CONFIG_HOME; on Windows, the locations under APPDATA (else `%USERPROFILE%\AppData\Roaming`)
+ * and USERPROFILE. `platform` is a parameter so tests can ask for another system's table.
  */
-export function clientFiles(env: Env, projectDir?: string): ClientFile[] {
-  const home = env.HOME || homedir();
-  const xdg = env.XDG_CONFIG_HOME || join(home, ".config");
-  const mac = join(home, "Library", "Application Support");
+export function clientFiles(
+  env: Env,
+  projectDir?: string,
+  platform: NodeJS.Platform = process.platform,
+): ClientFile[] {
+  const windows = platform === "win32";
+  const { join } = windows ? win32 : posix;
+  const home = clientHome(env, platform);
+  const user = (client: ClientId, ...paths: string[]): ClientFile[] =>
+    paths.map((path) => ({ client, path, scope: "user" }));
+  const project = (client: ClientId, path: string): ClientFile[] =>
+    projectDir ? [{ client, path: join(projectDir, path), scope: "project" }] : [];
   const cline = join(
     "globalStorage",
     "saoudrizwan.claude-dev",
     "settings",
     "cline_mcp_settings.json",
   );
-  const user = (client: ClientId, ...paths: string[]): ClientFile[] =>
-    paths.map((path) => ({ client, path, scope: "user" }));
-  const project = (client: ClientId, path: string): ClientFile[] =>
-    projectDir ? [{ client, path: join(projectDir, path), scope: "project" }] : [];
-  const files = [
+  // VS Code kept servers under "mcp" in the user settings.json before mcp.json replaced it.
+  const vscodeSettings = (dir: string): ClientFile => ({
+    client: "vscode",
+    path: join(dir, "Code", "User", "settings.json"),
+    scope: "user",
+    serversPath: ["mcp", "servers"],
+  });
+  // Per system: the folders that hold Claude Desktop, VS Code (and Cline) and Zed settings.
+  let claudeDirs: string[];
+  let codeDirs: string[];
+  let zed: string[];
+  if (windows) {
+    const appData = env.APPDATA || join(home, "AppData", "Roaming");
+    claudeDirs = [appData];
+    codeDirs = [appData];
+    zed = [join(appData, "Zed", "settings.json")];
+  } else {
+    const xdg = env.XDG_CONFIG_HOME || join(home, ".config");
+    const mac = join(home, "Library", "Application Support");
+    claudeDirs = [xdg, mac];
+    codeDirs = [xdg, mac];
+    zed = [join(xdg, "zed", "settings.json"), join(home, ".config", "zed", "settings.json")];
+  }
+  const files: ClientFile[] = [
     ...user(
       "claude-desktop",
-      join(xdg, "Claude", "claude_desktop_config.json"),
-      join(mac, "Claude", "claude_desktop_config.json"),
+      ...claudeDirs.map((dir) => join(dir, "Claude", "claude_desktop_config.json")),
     ),
     ...user("claude-code", join(env.CLAUDE_CONFIG_DIR || home, ".claude.json")),
     ...project("claude-code", ".mcp.json"),
     ...user("cursor", join(home, ".cursor", "mcp.json")),
     ...project("cursor", join(".cursor", "mcp.json")),
-    ...user("vscode", join(xdg, "Code", "User", "mcp.json"), join(mac, "Code", "User", "mcp.json")),
+    ...user("vscode", ...codeDirs.map((dir) => join(dir, "Code", "User", "mcp.json"))),
+    ...codeDirs.map(vscodeSettings),
     ...project("vscode", join(".vscode", "mcp.json")),
     ...user("windsurf", join(home, ".codeium", "windsurf", "mcp_config.json")),
-    ...user(
-      "zed",
-      join(xdg, "zed", "settings.json"),
-      join(home, ".config", "zed", "settings.json"),
-    ),
-    ...user("cline", join(xdg, "Code", "User", cline), join(mac, "Code", "User", cline)),
+    ...user("zed", ...zed),
+    ...user("cline", ...codeDirs.map((dir) => join(dir, "Code", "User", cline))),
     ...user("codex", join(env.CODEX_HOME || join(home, ".codex"), "config.toml")),
   ];
   const seen = new Set<string>();

@@ -1,12 +1,18 @@
 import { existsSync, readFileSync } from "node:fs";
-import { homedir } from "node:os";
 import { basename } from "node:path";
 import { parseTOML } from "confbox";
 import { type ParseError, parse as parseJsonc, printParseErrorCode } from "jsonc-parser";
 import type { BackendEntry } from "../config/edit.ts";
 import type { Env } from "../config/env.ts";
 import { errorMessage } from "../errors.ts";
-import { CLIENTS, type ClientFile, clientFiles, GATEWAY_ENTRY } from "./clients.ts";
+import {
+  CLIENTS,
+  type ClientFile,
+  clientFiles,
+  clientHome,
+  GATEWAY_ENTRY,
+  serversPathOf,
+} from "./clients.ts";
 import { type EntryContext, toEntry } from "./from-client.ts";
 
 /** One MCP server found in a client's file. */
@@ -42,11 +48,13 @@ export interface ScanOptions {
   /** The gateway's own URL, so an entry already pointing at it is not imported again. */
   gatewayUrl?: string;
   onProgress?: (file: ClientFile, index: number, total: number) => void;
+  /** Whose locations to read; `process.platform` unless a test asks for another system's. */
+  platform?: NodeJS.Platform;
 }
 
 /** Reads every known client file and lists the servers in each. Unreadable files are reported. */
 export function scanClients(options: ScanOptions): ScannedFile[] {
-  const files = clientFiles(options.env, options.projectDir);
+  const files = clientFiles(options.env, options.projectDir, options.platform);
   return files.map((file, index) => {
     options.onProgress?.(file, index, files.length);
     if (!existsSync(file.path)) return { file, exists: false, servers: [] };
@@ -62,7 +70,11 @@ export function scanClients(options: ScanOptions): ScannedFile[] {
     const client = CLIENTS[file.client];
     const project = file.scope === "project" ? options.projectDir : undefined;
     const label = project ? `${client.label} (project ${project})` : client.label;
-    const found = serversAt(tree, [client.serversKey], file, label, project);
+    const serversPath = serversPathOf(file);
+    let servers: unknown = tree;
+    for (const key of serversPath)
+      servers = (servers as Record<string, unknown> | undefined)?.[key];
+    const found = serversAt(servers, serversPath, file, label, project);
     if (file.client === "claude-code" && file.scope === "user") {
       const projects = tree.projects;
       if (projects && typeof projects === "object") {
@@ -70,7 +82,7 @@ export function scanClients(options: ScanOptions): ScannedFile[] {
           if (!project || typeof project !== "object") continue;
           found.push(
             ...serversAt(
-              project as Record<string, unknown>,
+              (project as Record<string, unknown>).mcpServers,
               ["projects", path, "mcpServers"],
               file,
               `${client.label} (project ${path})`,
@@ -83,14 +95,14 @@ export function scanClients(options: ScanOptions): ScannedFile[] {
     return found;
   }
 
+  /** The servers object found at `path` in `file`, one FoundServer per entry. */
   function serversAt(
-    tree: Record<string, unknown>,
+    servers: unknown,
     path: string[],
     file: ClientFile,
     origin: string,
     projectDir?: string,
   ): FoundServer[] {
-    const servers = tree[path.at(-1)!];
     if (servers === undefined || servers === null) return [];
     if (typeof servers !== "object" || Array.isArray(servers)) {
       throw new Error(`${file.path}: ${path.join(".")} is not an object`);
@@ -107,7 +119,7 @@ export function scanClients(options: ScanOptions): ScannedFile[] {
       };
       const context: EntryContext = {
         client,
-        home: options.env.HOME || homedir(),
+        home: clientHome(options.env, options.platform),
         projectDir,
         server,
       };

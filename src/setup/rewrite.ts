@@ -2,7 +2,7 @@ import { isDeepStrictEqual } from "node:util";
 import { parseTOML } from "confbox";
 import { applyEdits, type FormattingOptions, modify, parse as parseJsonc } from "jsonc-parser";
 import { GatewayError } from "../errors.ts";
-import { CLIENTS, type ClientFile, GATEWAY_ENTRY } from "./clients.ts";
+import { CLIENTS, type ClientFile, GATEWAY_ENTRY, serversPathOf } from "./clients.ts";
 
 /**
  * Points one client file at the gateway: removes the entries at `removals` (key paths such as
@@ -21,22 +21,28 @@ export function rewriteClientText(
     client.format === "toml"
       ? (parseTOML(input) as Record<string, unknown>)
       : (parseJsonc(input, [], { allowTrailingComma: true }) as Record<string, unknown>);
+  const serversPath = serversPathOf(file);
   const expected = structuredClone(parse(source) ?? {});
   for (const path of removals) deletePath(expected, path);
-  const servers = (expected[client.serversKey] ?? {}) as Record<string, unknown>;
+  const unsafe = () =>
+    new GatewayError(
+      "CONFIG_INVALID",
+      `${file.path}: cannot be rewritten safely (its ${serversPath.join(".")} are not laid out the usual way); point it at the gateway by hand`,
+    );
+  let servers = expected;
+  for (const key of serversPath) {
+    const next = servers[key] ?? {};
+    if (typeof next !== "object") throw unsafe();
+    servers[key] = next;
+    servers = next as Record<string, unknown>;
+  }
   servers[GATEWAY_ENTRY] = gatewayEntry;
-  expected[client.serversKey] = servers;
 
   const out =
     client.format === "toml"
       ? rewriteToml(source, client.serversKey, removals, gatewayEntry)
-      : rewriteJson(source, client.serversKey, removals, gatewayEntry);
-  if (!sameTree(() => parse(out), expected)) {
-    throw new GatewayError(
-      "CONFIG_INVALID",
-      `${file.path}: cannot be rewritten safely (its ${client.serversKey} are not laid out the usual way); point it at the gateway by hand`,
-    );
-  }
+      : rewriteJson(source, serversPath, removals, gatewayEntry);
+  if (!sameTree(() => parse(out), expected)) throw unsafe();
   return out;
 }
 
@@ -62,7 +68,7 @@ function deletePath(tree: Record<string, unknown>, path: string[]): void {
 
 function rewriteJson(
   text: string,
-  serversKey: string,
+  serversPath: string[],
   removals: string[][],
   entry: Record<string, unknown>,
 ): string {
@@ -76,7 +82,7 @@ function rewriteJson(
   for (const path of removals) {
     out = applyEdits(out, modify(out, path, undefined, { formattingOptions }));
   }
-  out = applyEdits(out, modify(out, [serversKey, GATEWAY_ENTRY], entry, { formattingOptions }));
+  out = applyEdits(out, modify(out, [...serversPath, GATEWAY_ENTRY], entry, { formattingOptions }));
   // Removing the entry before a trailing comma leaves that comma alone on a line; join it to
   // the line above, unless that would change what the file means (a comment there, say).
   const tidy = out.replace(/\r?\n[ \t]*,(?=\r?\n)/g, ",");
