@@ -1,4 +1,4 @@
-import { defineCommand, runMain } from "citty";
+import { defineCommand, runCommand, runMain } from "citty";
 import { errorMessage } from "../errors.ts";
 import { logger } from "../logger.ts";
 import { VERSION } from "../version.ts";
@@ -31,7 +31,13 @@ export const main = defineCommand({
 export async function runCli(argv: string[]): Promise<void> {
   if (argv.length === 0) argv = ["--help"];
   try {
-    await runMain(main, { rawArgs: argv });
+    // citty shows help for `--help` anywhere, even in `add NAME -- server --help`, where it
+    // belongs to the backend's command: past `--`, run the command as written.
+    const dash = argv.indexOf("--");
+    const wantsHelp = (args: string[]) => args.some((arg) => arg === "--help" || arg === "-h");
+    if (dash !== -1 && !wantsHelp(argv.slice(0, dash)) && wantsHelp(argv.slice(dash))) {
+      await runCommand(main, { rawArgs: argv });
+    } else await runMain(main, { rawArgs: argv });
   } catch (error) {
     logger.error(errorMessage(error));
     process.exit(1);

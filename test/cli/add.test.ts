@@ -79,6 +79,21 @@ describe("add / remove / list", () => {
     ]);
   });
 
+  test("flags after `--` belong to the server's command, --help included", () => {
+    const { config, cli } = box(COMMENTED);
+    const run = cli("add", "tool", "--", "some-server", "--help", "-h", "--port", "1");
+    expect(run.code).toBe(0);
+    expect(run.stdout).not.toContain("USAGE");
+    expect(parseYaml(read(config)).backends.tool).toEqual({
+      command: "some-server",
+      args: ["--help", "-h", "--port", "1"],
+    });
+    // Before `--` it is still the gateway's help.
+    const help = cli("add", "--help", "--", "x");
+    expect(help.code).toBe(0);
+    expect(help.stdout).toContain("USAGE");
+  });
+
   test("add --url writes url; --header goes to headers; --transport and --timeout are checked", () => {
     const { config, cli } = box(COMMENTED);
     const run = cli(
