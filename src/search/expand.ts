@@ -49,6 +49,9 @@ export function expandQuery(query: string, vocabulary: Vocabulary): QueryGroup[]
     if (!vocabulary.has(term) || seen.has(term)) continue;
     seen.add(term);
     const terms = new Map([[term, 1]]);
+    for (const synonym of synonymsOf(term)) {
+      if (vocabulary.has(synonym)) terms.set(synonym, WEIGHTS.synonym);
+    }
     for (const part of [all[i]!, all[i + 1]!]) {
       joined.add(part);
       const partTerm = toTerm(part);
@@ -90,14 +93,23 @@ export function expandQuery(query: string, vocabulary: Vocabulary): QueryGroup[]
 /**
  * Replaces values a user pastes into a request with the word for their kind, which is what a
  * tool's parameters are named after: a URL with "url", an email address with "email", a path
- * with "path", a glob (`*.log`) with "pattern". Their pieces ("https", "com") would only match noise.
+ * with "path", a glob (`*.log`) with "pattern". Their pieces ("https", "com") would only match
+ * noise. A quoted value ("add a to-do \"update the changelog\"") is content, not the request: it goes.
  */
+/** A file name by its extension: "config.ini", "app.log", "report.pdf". */
+const FILE_NAME =
+  /\b[\w-]+\.(?:ini|conf|cfg|env|json|jsonl|ya?ml|toml|xml|csv|tsv|txt|md|log|pdf|docx?|xlsx?|pptx?|png|jpe?g|gif|svg|webp|html?|css|jsx?|tsx?|mjs|py|rb|go|rs|java|kt|swift|c|cc|cpp|h|sh|sql|lock|zip|tar|gz)\b/gi;
+
 export function normalizeQuery(query: string): string {
   return query
     .replace(/\b[a-z][a-z0-9+.-]*:\/\/\S+/gi, " url ")
     .replace(/\b[\w.+-]+@[\w-]+\.[\w.-]+\b/g, " email ")
     .replace(/(^|\s)~?(\/[\w.*-]+){2,}\/?/g, " path ")
-    .replace(/(^|\s)[\w./-]*\*[\w.*/-]*/g, " pattern ");
+    .replace(/(^|\s)[\w./-]*\*[\w.*/-]*/g, " pattern ")
+    .replace(/(^|\s)["\u201c]([^"\u201d]{1,80})["\u201d](?=[\s.,;:!?]|$)/g, " ")
+    .replace(/\b[A-Z][A-Z0-9]{1,9}-\d+\b/g, " issue ")
+    .replace(FILE_NAME, "$& file ")
+    .replace(/\bhow many\b/gi, " count ");
 }
 
 /** For a word the index lacks: a typo of a known term, a compound of two, or a known prefix. */

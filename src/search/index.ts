@@ -136,7 +136,7 @@ export class ToolIndex implements Vocabulary {
       }
       touched.length = 0;
     }
-    const hits = this.rank(candidates, groups, options);
+    const hits = this.rank(candidates, groups, query, options);
     for (const id of candidates) {
       totals[id] = 0;
       matched[id] = 0;
@@ -149,7 +149,12 @@ export class ToolIndex implements Vocabulary {
    * the name and usage bonuses (together a bounded lift) only to candidates that could still
    * reach the top, which keeps a search over 10,000 tools well under a millisecond.
    */
-  private rank(candidates: number[], groups: QueryGroup[], options: SearchOptions): SearchHit[] {
+  private rank(
+    candidates: number[],
+    groups: QueryGroup[],
+    query: string,
+    options: SearchOptions,
+  ): SearchHit[] {
     const { totals, matched } = this.scratch();
     const limit = options.limit ?? 5;
     const allowed = (doc: Doc) =>
@@ -174,7 +179,7 @@ export class ToolIndex implements Vocabulary {
     const { usageWeight, usageSaturation } = RANKING;
     const threshold =
       floor.length === limit ? floor[limit - 1]! / (maxLift() * (1 + usageWeight)) : 0;
-    const signals = querySignals(groups);
+    const signals = querySignals(groups, query);
     const top: { id: number; score: number }[] = [];
     candidates.forEach((id, i) => {
       if (base[i]! === 0 || base[i]! < threshold) return;

@@ -20,7 +20,7 @@ export const LIFTS = {
   /** A tool whose name starts with a verb the query does not ask for loses this fraction. */
   verbMismatch: 0.25,
   /** A query naming the tool's server ("... in gitlab") lifts it by up to this fraction. */
-  server: 0.3,
+  server: 0.8,
 };
 
 /** The largest product of the lifts, which bounds how far a tool can climb. */
@@ -32,7 +32,7 @@ export function maxLift(): number {
 export interface NameFeatures {
   /** Distinct name terms without the server's own name ("github_", "asana_"), with surface words. */
   nameTerms: Map<string, string>;
-  /** The name's leading verb (as a term) when it has one: "list" in `list_issues`. */
+  /** The name's verb (as a term) when it leads or ends it: "list" in `list_issues`, `invoice-list`. */
   verb: string | undefined;
   /** The description's first word as a term: the action it says, "stag" in "Stage files ...". */
   action: string | undefined;
@@ -56,8 +56,11 @@ export function nameFeatures(server: string, tool: Tool): NameFeatures {
     const term = toTerm(word);
     if (!serverTerms.includes(term) && !nameTerms.has(term)) nameTerms.set(term, word);
   }
-  const first = nameTerms.keys().next().value;
-  const verb = first && (READ_VERBS.has(first) || isWriteVerb(first)) ? first : undefined;
+  // Most names lead with the verb (`list_issues`); some end with it (`volume-attach`).
+  const terms = [...nameTerms.keys()];
+  const isVerb = (term: string | undefined) =>
+    term !== undefined && (READ_VERBS.has(term) || isWriteVerb(term));
+  const verb = isVerb(terms[0]) ? terms[0] : isVerb(terms.at(-1)) ? terms.at(-1) : undefined;
   const reads =
     tool.annotations?.readOnlyHint === true || (verb !== undefined && READ_VERBS.has(verb));
   const lead = splitWords(firstSentence(tool.description ?? ""))[0];
@@ -73,9 +76,19 @@ export interface QuerySignals {
   words: Set<string>;
   /** The query's own terms that are write verbs; empty for a read query. */
   writeVerbs: string[];
+  /** A question about how things are: a read, whatever verbs it names. */
+  question: boolean;
 }
 
-export function querySignals(groups: QueryGroup[]): QuerySignals {
+/**
+ * A question about how things are ("who still has to approve ...", "which pipelines ran",
+ * "how many tasks ...") asks to read, whatever verbs it holds; "how do I ..." and
+ * "can you ..." are requests, and stay as they are.
+ */
+const QUESTION =
+  /^\s*(?:who|whom|whose|what|which|when|where|why|is|are|was|were|did|does|has|have|had|how(?!\s+(?:do|can|should|would|to)\b))\b/i;
+
+export function querySignals(groups: QueryGroup[], query = ""): QuerySignals {
   const wanted = new Map<string, number>();
   for (const group of groups) {
     for (const [term, weight] of group.terms) {
@@ -85,11 +98,14 @@ export function querySignals(groups: QueryGroup[]): QuerySignals {
   const words = new Set(groups.map((group) => group.word));
   // A request names its action in the base form ("run", "modify"); "running" and "modified"
   // describe a state the user asks about, which is a read.
-  const writeVerbs = groups
-    .filter((group) => isBaseForm(group.word))
-    .map((group) => toTerm(group.word))
-    .filter(isWriteVerb);
-  return { wanted, words, writeVerbs };
+  const question = QUESTION.test(query);
+  const writeVerbs = question
+    ? []
+    : groups
+        .filter((group) => isBaseForm(group.word))
+        .map((group) => toTerm(group.word))
+        .filter(isWriteVerb);
+  return { wanted, words, writeVerbs, question };
 }
 
 /** True for a word that is not an inflected verb form: "run", "ping", not "running", "ran". */
@@ -127,7 +143,11 @@ function nameCoverage(tool: NameFeatures, query: QuerySignals): number {
  */
 function verbMismatch(tool: NameFeatures, query: QuerySignals): boolean {
   const verb = tool.verb;
-  if (!verb || query.wanted.has(verb)) return false;
+  if (!verb) return false;
+  // A question ("which pipelines ran", "who approved it") asks for no change, even when it
+  // names the verb of a tool that makes one.
+  if (query.question) return !READ_VERBS.has(verb);
+  if (query.wanted.has(verb)) return false;
   // The description's verb counts too: `git_add` says "Stage files for commit".
   if (tool.action && query.wanted.has(tool.action)) return false;
   if (query.writeVerbs.length === 0) return !READ_VERBS.has(verb);

@@ -97,6 +97,28 @@ describe("pasted values", () => {
       "pattern",
       "files",
     ]);
+    const words = (query: string) => normalizeQuery(query).trim().split(/\s+/);
+    expect(words('add a to-do "update the changelog" to story 5521')).toEqual(
+      "add a to-do to story 5521".split(" "),
+    );
+    expect(words("mark ENG-88 as blocked by ABC-7")).toEqual(
+      "mark issue as blocked by issue".split(" "),
+    );
+    expect(words("replace http with https in config.ini")).toEqual(
+      "replace http with https in config.ini file".split(" "),
+    );
+    expect(words("how many users signed up")).toEqual("count users signed up".split(" "));
+  });
+
+  test("two words a tool writes as one bring that word's synonyms", () => {
+    const groups = expandQuery("add a to-do", vocabulary("todo", "task", "add"));
+    expect(groups[0]).toEqual({
+      word: "todo",
+      terms: new Map([
+        ["todo", 1],
+        ["task", 0.6],
+      ]),
+    });
   });
 
   test("numbers and versions are dropped", () => {
