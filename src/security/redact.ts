@@ -16,6 +16,14 @@ const ASSIGNMENT =
 /** Redaction markers (ours, `config export`'s) and `${VAR}` references: nothing to hide. */
 const ALREADY_HIDDEN = /^(\[REDACTED|<redacted>|\$\{)/i;
 
+/**
+ * Words after a name that are not its value: "auth.bearer_token: variable X is not set" (a
+ * lowercase word after `: `) and `${API_TOKEN:-default}` (a default, after `:-`).
+ */
+function isProse(head: string, value: string): boolean {
+  return value.startsWith("-") || (/:\s+$/.test(head) && /^[a-z]+$/.test(value));
+}
+
 /** Replaces every credential-shaped string in `text`. */
 export function redactText(text: string): string {
   if (text.length < 8) return text;
@@ -30,7 +38,7 @@ export function redactText(text: string): string {
     ALREADY_HIDDEN.test(value) ? whole : `${scheme} [REDACTED:token]`,
   );
   out = out.replace(ASSIGNMENT, (whole, head: string, value: string) =>
-    ALREADY_HIDDEN.test(value) ? whole : `${head}[REDACTED:secret]`,
+    ALREADY_HIDDEN.test(value) || isProse(head, value) ? whole : `${head}[REDACTED:secret]`,
   );
   return out;
 }

@@ -54,6 +54,8 @@ const HARMLESS = [
   "id 123e4567-e89b-12d3-a456-426614174000",
   "the secret to good soup is time",
   "use ${API_TOKEN} from the environment",
+  "auth.bearer_token: environment variable ADMIN_TOKEN is not set",
+  "write ${GITHUB_TOKEN:-fallback-value} to keep a default",
 ];
 
 describe("credential patterns", () => {
