@@ -16,7 +16,7 @@ export interface ExpandResult<T> {
 const PATTERN = /\$\$\{|\$\{([A-Za-z_][A-Za-z0-9_]*)(?::-([^}]*))?\}/g;
 
 /** Looks up a variable; `VAR_FILE` (a path) is read when `VAR` itself is unset, as Docker secrets do. */
-function lookup(name: string, env: Env): string | undefined {
+export function lookupVariable(name: string, env: Env): string | undefined {
   const direct = env[name];
   if (direct !== undefined) return direct;
   const file = env[`${name}_FILE`];
@@ -28,7 +28,7 @@ function lookup(name: string, env: Env): string | undefined {
 export function expandString(text: string, env: Env, onMissing: (name: string) => void): string {
   return text.replace(PATTERN, (whole, name: string | undefined, fallback: string | undefined) => {
     if (whole === "$${") return "${";
-    const value = lookup(name!, env);
+    const value = lookupVariable(name!, env);
     if (value !== undefined && value !== "") return value;
     if (fallback !== undefined) return fallback;
     if (value === "") return "";

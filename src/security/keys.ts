@@ -1,4 +1,5 @@
 import { createHash, timingSafeEqual } from "node:crypto";
+import { lookupVariable } from "../config/env.ts";
 import { GatewayError } from "../errors.ts";
 import type { ApiKeyConfig, AuthConfig } from "./schema.ts";
 
@@ -47,12 +48,12 @@ export function resolveAuthKeys(
     }
     const ref = ENV_REF.exec(written);
     if (ref) {
-      const value = env[ref[1]!];
+      const value = lookupVariable(ref[1]!, env);
       if (!value) {
         // Worded so that no `token: value` shape appears: the logger's redaction would hide it.
         throw new GatewayError(
           "CONFIG_INVALID",
-          `${where}: ${path} is env:${ref[1]}, but ${ref[1]} is not set or empty; set ${ref[1]} to the key clients will send as "Authorization: Bearer <key>"`,
+          `${where}: ${path} is env:${ref[1]}, but ${ref[1]} is not set or empty; set ${ref[1]} (or ${ref[1]}_FILE, a file holding it) to the key clients will send as "Authorization: Bearer <key>"`,
         );
       }
       return hashKey(value);

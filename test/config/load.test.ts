@@ -4,6 +4,7 @@ import { join } from "node:path";
 import { parseDuration } from "../../src/config/duration.ts";
 import { expandString, parseDotenv } from "../../src/config/env.ts";
 import { loadConfig, splitCommandLine } from "../../src/config/load.ts";
+import { hashKey } from "../../src/security/keys.ts";
 import { tempDir, writeConfig } from "../helpers.ts";
 
 function load(yaml: string, env: Record<string, string> = {}, name = "gateway.yaml") {
@@ -62,6 +63,15 @@ describe("variable expansion", () => {
     const file = join(tempDir(), "secret");
     writeFileSync(file, "from-file\n");
     expect(expandString("${SECRET}", { SECRET_FILE: file }, () => {})).toBe("from-file");
+  });
+
+  test("an env:NAME auth key reads NAME_FILE too, and its absence names both", () => {
+    const file = join(tempDir(), "token");
+    writeFileSync(file, "a-token-from-a-docker-secret\n");
+    const yaml = "auth:\n  enabled: true\n  bearer_token: env:GW_TOKEN\n";
+    const { config } = load(yaml, { GW_TOKEN_FILE: file });
+    expect(config.auth.bearer_token).toBe(hashKey("a-token-from-a-docker-secret"));
+    expect(loadError(yaml)).toContain("set GW_TOKEN (or GW_TOKEN_FILE, a file holding it)");
   });
 
   test("dotenv parsing", () => {

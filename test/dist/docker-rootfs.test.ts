@@ -215,7 +215,7 @@ describe.skipIf(Boolean(why))("the scratch image's root filesystem (chroot)", ()
     expect(stdout).toBe("");
     // Printed through the logger, so this also shows its redaction leaves the message whole.
     expect(stderr).toContain(
-      "/config.yaml: auth.bearer_token is env:MCP_GATEWAY_TOKEN, but MCP_GATEWAY_TOKEN is not set or empty; set MCP_GATEWAY_TOKEN to the key clients will send",
+      "/config.yaml: auth.bearer_token is env:MCP_GATEWAY_TOKEN, but MCP_GATEWAY_TOKEN is not set or empty; set MCP_GATEWAY_TOKEN (or MCP_GATEWAY_TOKEN_FILE, a file holding it) to the key clients will send",
     );
     expect(stderr).not.toContain("REDACTED");
   }, 30_000);
