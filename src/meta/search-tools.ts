@@ -15,7 +15,11 @@ export const searchTools: MetaTool = {
     inputSchema: {
       type: "object",
       properties: {
-        query: { type: "string", description: "What you want to do, in a few words" },
+        query: {
+          type: "string",
+          description:
+            "The task in a few words: the action and the thing, as a tool would name them (e.g. 'list merge request pipelines')",
+        },
         limit: { type: "integer", minimum: 1, maximum: MAX_LIMIT, description: "Default 5" },
         server: { type: "string", description: "Only search this server" },
       },
