@@ -26,7 +26,8 @@ function callerOf(authInfo: { extra?: Record<string, unknown> } | undefined): Ca
 export const MAX_BODY_BYTES = 4 * 1024 * 1024;
 
 export interface Routes {
-  fetch(request: Request): Promise<Response>;
+  /** `address`: the client's, as the server saw it; wrong keys are throttled per address. */
+  fetch(request: Request, address?: string): Promise<Response>;
   /** Shutting down: new MCP requests get 503 while calls in flight finish. */
   drain(): void;
   sessions: SessionManager;
@@ -161,11 +162,12 @@ export function createRoutes(gateway: Gateway, options: RoutesOptions = {}): Rou
   }
 
   /** `/health`: public; with auth on, an anonymous caller gets the status only. */
-  async function health(request: Request): Promise<Response> {
+  async function health(request: Request, address?: string): Promise<Response> {
     const report = gateway.health();
     const serving = Object.values(report.backends).some((b) => b.state !== "failed");
     const status = serving || Object.keys(report.backends).length === 0 ? 200 : 503;
-    if (auth.required && (await auth.authenticate(request)) instanceof Response) {
+    // Throttled too: the full report would otherwise tell a right key from a wrong one.
+    if (auth.required && (await auth.authenticate(request, address)) instanceof Response) {
       return Response.json({ status: report.status }, { status });
     }
     const { open, ...sessionLimits } = sessions.stats();
@@ -180,17 +182,17 @@ export function createRoutes(gateway: Gateway, options: RoutesOptions = {}): Rou
     drain() {
       draining = true;
     },
-    async fetch(request) {
+    async fetch(request, address) {
       const url = new URL(request.url);
       const foreign = rejectForeign(request);
       if (foreign) return foreign;
-      if (url.pathname === "/health" && request.method === "GET") return health(request);
+      if (url.pathname === "/health" && request.method === "GET") return health(request, address);
       // RFC 9728 protected-resource metadata: public, so clients can find where to log in.
       const open = auth.publicResponse(request);
       if (open) return open;
-      const caller = await auth.authenticate(request);
+      const caller = await auth.authenticate(request, address);
       // The dashboard serves its page and login form to anyone; its data needs the caller.
-      if (ui.handles(url.pathname)) return ui.fetch(request, caller);
+      if (ui.handles(url.pathname)) return ui.fetch(request, caller, address);
       if (caller instanceof Response) return caller;
       if (url.pathname === "/mcp" || url.pathname === "/mcp/") {
         // `?surface=flat`: this client gets every tool directly (flat mode) instead of meta tools.

@@ -17,7 +17,7 @@ interface DenoServe {
       onListen(): void;
       onError(error: unknown): Response;
     },
-    handler: (request: Request) => Promise<Response>,
+    handler: (request: Request, info: { remoteAddr: { hostname?: string } }) => Promise<Response>,
   ): { addr: { port: number }; shutdown(): Promise<void> };
 }
 declare const Deno: DenoServe | undefined;
@@ -43,8 +43,8 @@ export function serveHttp(routes: Routes, host: string, port: number): HttpServe
     const server = Deno.serve(
       // onListen would otherwise print to stdout.
       { hostname: host, port, onListen() {}, onError: internalError },
-      async (request) => {
-        const response = await routes.fetch(request);
+      async (request, info) => {
+        const response = await routes.fetch(request, info.remoteAddr.hostname);
         if (!response.body || !response.headers.get("content-type")?.includes("event-stream")) {
           return response;
         }
@@ -69,7 +69,7 @@ export function serveHttp(routes: Routes, host: string, port: number): HttpServe
     port,
     idleTimeout: 0,
     maxRequestBodySize: MAX_REQUEST_BODY,
-    fetch: (request) => routes.fetch(request),
+    fetch: (request, server) => routes.fetch(request, server.requestIP(request)?.address),
     error: internalError,
   });
   return {

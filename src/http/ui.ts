@@ -20,9 +20,10 @@ export interface UiHandler {
   handles(path: string): boolean;
   /**
    * Answers a request; `caller` is who authenticated, or the 401/403 the authenticator chose
-   * (the page and its login form are served anyway; data and metrics are not).
+   * (the page and its login form are served anyway; data and metrics are not). `address` is
+   * the client's: failed logins count against it.
    */
-  fetch(request: Request, caller: Caller | Response): Promise<Response>;
+  fetch(request: Request, caller: Caller | Response, address?: string): Promise<Response>;
 }
 
 // The page loads only its own script and style: a tool description can never run as code.
@@ -46,13 +47,15 @@ const SEARCH_LIMIT = 50;
 export function createUiHandler(gateway: Gateway, options: UiOptions = {}): UiHandler {
   const { observer } = options;
 
-  async function login(request: Request): Promise<Response> {
+  async function login(request: Request, address?: string): Promise<Response> {
     const form = await request.formData().catch(() => undefined);
     const key = String(form?.get("key") ?? "").trim();
     const probe = new Request(new URL("/api/status", request.url), {
       headers: { authorization: `Bearer ${key}` },
     });
-    const caller = key ? await gateway.security.auth.authenticate(probe) : undefined;
+    const caller = key ? await gateway.security.auth.authenticate(probe, address) : undefined;
+    // Too many wrong keys from this address: 429 with Retry-After, whatever this key is.
+    if (caller instanceof Response && caller.status === 429) return caller;
     if (!caller || caller instanceof Response) return redirect("/ui?login=failed");
     const secure = isHttps(request);
     return redirect("/ui", { "Set-Cookie": loginCookie(key, { secure }) });
@@ -88,14 +91,14 @@ export function createUiHandler(gateway: Gateway, options: UiOptions = {}): UiHa
         path === "/ui" || path.startsWith("/ui/") || path.startsWith("/api/") || path === "/metrics"
       );
     },
-    async fetch(request, caller) {
+    async fetch(request, caller, address) {
       const url = new URL(request.url);
       const path = url.pathname;
       if (request.method === "GET" && ASSETS[path]) {
         const [type, body] = ASSETS[path];
         return new Response(body, { headers: { ...PAGE_HEADERS, "Content-Type": type } });
       }
-      if (path === "/ui/login" && request.method === "POST") return login(request);
+      if (path === "/ui/login" && request.method === "POST") return login(request, address);
       if (path === "/ui/logout" && request.method === "POST") {
         const cleared = `${LOGIN_COOKIE}=; HttpOnly; SameSite=Strict; Path=/; Max-Age=0`;
         return redirect("/ui", { "Set-Cookie": cleared });

@@ -6,6 +6,7 @@ import { createOAuthVerifier } from "./oauth.ts";
 import { createRateLimiter, type RateLimiter } from "./rate-limit.ts";
 import type { AuthConfig } from "./schema.ts";
 import { createScopedCaller } from "./scopes.ts";
+import { createFailureThrottle } from "./throttle.ts";
 
 /** The UI's login cookie: HttpOnly, SameSite=Strict, never sent to `/mcp`. */
 export const LOGIN_COOKIE = "mcp_gateway_key";
@@ -17,7 +18,11 @@ export const LOGIN_COOKIE = "mcp_gateway_key";
 export interface Authenticator {
   /** True when requests must carry a key (anything but `/health` then needs one). */
   readonly required: boolean;
-  authenticate(request: Request): Promise<Caller | Response>;
+  /**
+   * `address` is the client's (the TCP peer's): after 10 wrong keys from it within 5 minutes,
+   * every request from it that carries a key gets 429 until the window passes.
+   */
+  authenticate(request: Request, address?: string): Promise<Caller | Response>;
   /** Documents served to anyone (RFC 9728 protected-resource metadata), else undefined. */
   publicResponse(request: Request): Response | undefined;
   /** Applies a changed `auth` section (a key created or revoked) without a restart. */
@@ -39,6 +44,8 @@ export function createAuthenticator(config: ResolvedConfig): Authenticator {
   let auth = config.auth;
   let keys = buildKeys(auth);
   let oauth = auth.oauth ? createOAuthVerifier(auth.oauth) : undefined;
+  // Kept across reloads: revoking a key must not forgive a guesser.
+  const throttle = createFailureThrottle();
 
   function challenge(status: 401 | 403, error?: string, description?: string): Response {
     const params = [`realm="mcp-gateway"`];
@@ -61,11 +68,17 @@ export function createAuthenticator(config: ResolvedConfig): Authenticator {
     get required() {
       return auth.enabled;
     },
-    async authenticate(request) {
+    async authenticate(request, address) {
       if (!auth.enabled) return LOCAL_ADMIN;
       const path = new URL(request.url).pathname;
       const token = bearerToken(request) ?? (isMcpPath(path) ? undefined : cookieToken(request));
       if (!token) return challenge(401);
+      // Checked before the key, so that a blocked guesser cannot tell a right key from a wrong one.
+      const blocked = address ? throttle.wait(address) : 0;
+      if (blocked > 0) return guessing(address!, blocked);
+      const failed = () => {
+        if (address) throttle.fail(address);
+      };
       const digest = presentedDigest(token);
       // Every entry is compared, so the time taken does not say which key came close.
       let found: KeyEntry | undefined;
@@ -82,9 +95,11 @@ export function createAuthenticator(config: ResolvedConfig): Authenticator {
       if (oauth && token.split(".").length === 3) {
         const result = await oauth.verify(token);
         if (result.ok) return result.caller;
+        if (result.status === 401) failed();
         noteRejected(`${request.method} ${path}: ${result.message}`);
         return challenge(result.status, result.error, result.message);
       }
+      failed();
       noteRejected(`${request.method} ${path}: unknown key`);
       return challenge(401, "invalid_token", "the key is not valid (unknown or revoked)");
     },
@@ -161,6 +176,22 @@ function tooMany(id: string, waitMs: number): Response {
       error: {
         code: -32000,
         message: `[RATE_LIMITED] ${id} is over its rate limit; retry in ${seconds}s`,
+      },
+      id: null,
+    },
+    { status: 429, headers: { "Retry-After": String(seconds) } },
+  );
+}
+
+function guessing(address: string, waitMs: number): Response {
+  const seconds = Math.max(1, Math.ceil(waitMs / 1000));
+  noteRejected(`a request from ${address}: too many wrong keys; blocked for ${seconds}s`);
+  return Response.json(
+    {
+      jsonrpc: "2.0",
+      error: {
+        code: -32000,
+        message: `[RATE_LIMITED] too many failed authentications from this address; retry in ${seconds}s`,
       },
       id: null,
     },
