@@ -6,6 +6,8 @@ import type { CallToolResult, Tool } from "./mcp/sdk.ts";
 export interface GatewayHooks {
   "backend:state": (server: string, state: BackendState, error?: string) => void;
   "tools:changed": (server: string, tools: Tool[]) => void;
+  /** Which tools of these servers are quarantined changed (gateway.lock approved or edited). */
+  "tools:quarantine": (servers: string[]) => void;
   "tool:call:before": (call: { server: string; tool: string; caller: string }) => void;
   "tool:call:after": (call: {
     server: string;

@@ -136,6 +136,14 @@ export function createGateway(options: GatewayOptions): Gateway {
   const digests = new Map<string, string>();
   const listeners = new Set<() => void>();
   let pending: ReturnType<typeof setTimeout> | undefined;
+  /** Tells listeners, coalesced, that what callers can reach changed. */
+  const announce = () => {
+    if (pending) return;
+    pending = setTimeout(() => {
+      pending = undefined;
+      for (const listener of listeners) listener();
+    }, 50);
+  };
   hooks.hook("tools:changed", (server, tools) => {
     index.upsert(server, tools);
     logger.debug(`[backend:${server}] ${tools.length} tools indexed`);
@@ -143,13 +151,11 @@ export function createGateway(options: GatewayOptions): Gateway {
     const before = digests.get(server);
     digests.set(server, digest);
     if (tools.length === 0 && before === undefined) return;
-    if (before === digest || pending) return;
+    if (before === digest) return;
     if (before === undefined && !started) return;
-    pending = setTimeout(() => {
-      pending = undefined;
-      for (const listener of listeners) listener();
-    }, 50);
+    announce();
   });
+  hooks.hook("tools:quarantine", announce);
   hooks.hook("session:close", (sessionId) => {
     logLevels.delete(sessionId);
     return pool.closeSession(sessionId);

@@ -160,9 +160,14 @@ export async function createBackendServer(
         .notification({ method, params } as Parameters<Server["notification"]>[0])
         .catch(() => {});
     });
+    // An approved (or newly held back) tool changes what tools/list shows here too.
+    const unhook = gateway.hooks.hook("tools:quarantine", (servers) => {
+      if (servers.includes(name)) void server.sendToolListChanged().catch(() => {});
+    });
     const previousOnClose = server.onclose;
     server.onclose = () => {
       stop();
+      unhook();
       previousOnClose?.();
     };
   }

@@ -176,8 +176,16 @@ export function createSecurity(options: SecurityOptions): Security {
     if (lockPath && files.includes(lockPath)) {
       loadLock();
       reported.clear();
+      const before = new Map([...rugPulls].map(([server, held]) => [server, [...held.keys()]]));
       for (const [server, tools] of latest) checkLock(server, tools);
       log().info(`${basename(lockPath)} reloaded`);
+      // An approval shows tools again (an edit may hide some): connected clients must hear it.
+      const changed = [...latest.keys()].filter(
+        (server) =>
+          JSON.stringify(before.get(server) ?? []) !==
+          JSON.stringify([...(rugPulls.get(server)?.keys() ?? [])]),
+      );
+      if (changed.length) void hooks.callHook("tools:quarantine", changed);
     }
     if (config.file && files.includes(config.file)) {
       try {
