@@ -60,6 +60,7 @@ export class SessionManager {
   private openingTotal = 0;
   private evicted = 0;
   private refused = 0;
+  private lastRefusalLog = Number.NEGATIVE_INFINITY;
 
   constructor(
     private readonly gateway: Gateway,
@@ -127,7 +128,11 @@ export class SessionManager {
     const full = this.makeRoom(caller);
     if (full) {
       this.refused++;
-      log().warn(`refused a new session for ${caller.id}: ${full}`);
+      // At most a line a second: a client retrying in a loop must not flood the log.
+      if (performance.now() - this.lastRefusalLog >= 1000) {
+        this.lastRefusalLog = performance.now();
+        log().warn(`refused a new session for ${caller.id} (${this.refused} so far): ${full}`);
+      }
       const id = Array.isArray(parsedBody) ? null : (parsedBody as { id?: unknown }).id;
       return Response.json(
         { jsonrpc: "2.0", error: { code: -32000, message: full }, id: id ?? null },
