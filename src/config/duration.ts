@@ -1,3 +1,5 @@
+import { z } from "zod";
+
 const UNITS: Record<string, number> = { ms: 1, s: 1000, m: 60_000, h: 3_600_000 };
 
 /**
@@ -22,3 +24,16 @@ export function formatDuration(ms: number): string {
   const rest = seconds % 60;
   return rest ? `${minutes}m${rest}s` : `${minutes}m`;
 }
+
+/** `500ms`, `30s`, `2m`, `1h` or a bare number of seconds, resolved to milliseconds. */
+export const DurationSchema = z.union([z.string(), z.number()]).transform((value, ctx) => {
+  const ms = parseDuration(value);
+  if (ms === undefined) {
+    ctx.addIssue({
+      code: "custom",
+      message: `expected a duration like 500ms, 30s, 2m, 1h or a number of seconds, got ${JSON.stringify(value)}`,
+    });
+    return z.NEVER;
+  }
+  return ms;
+});

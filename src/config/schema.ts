@@ -1,19 +1,8 @@
 import { z } from "zod";
 import { AuthSchema, ORIGINAL_SECURITY_KEYS, SecuritySchema } from "../security/schema.ts";
-import { parseDuration } from "./duration.ts";
+import { DurationSchema } from "./duration.ts";
 
-/** `500ms`, `30s`, `2m`, `1h` or a bare number of seconds, resolved to milliseconds. */
-export const DurationSchema = z.union([z.string(), z.number()]).transform((value, ctx) => {
-  const ms = parseDuration(value);
-  if (ms === undefined) {
-    ctx.addIssue({
-      code: "custom",
-      message: `expected a duration like 500ms, 30s, 2m, 1h or a number of seconds, got ${JSON.stringify(value)}`,
-    });
-    return z.NEVER;
-  }
-  return ms;
-});
+export { DurationSchema };
 
 /** Backend names become namespaces (`server__tool`), so `__` is reserved. */
 export const BACKEND_NAME = /^[a-z0-9][a-z0-9_-]*$/;

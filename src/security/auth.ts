@@ -6,7 +6,7 @@ import { createOAuthVerifier } from "./oauth.ts";
 import { createRateLimiter, type RateLimiter } from "./rate-limit.ts";
 import type { AuthConfig } from "./schema.ts";
 import { createScopedCaller } from "./scopes.ts";
-import { createFailureThrottle } from "./throttle.ts";
+import { createFailureThrottle, type FailureThrottle } from "./throttle.ts";
 
 /** The UI's login cookie: HttpOnly, SameSite=Strict, never sent to `/mcp`. */
 export const LOGIN_COOKIE = "mcp_gateway_key";
@@ -19,8 +19,9 @@ export interface Authenticator {
   /** True when requests must carry a key (anything but `/health` then needs one). */
   readonly required: boolean;
   /**
-   * `address` is the client's (the TCP peer's): after 10 wrong keys from it within 5 minutes,
-   * every request from it that carries a key gets 429 until the window passes.
+   * `address` is the client's (the TCP peer's): after `auth.lockout.failures` wrong keys from it
+   * within `auth.lockout.window`, every request from it that carries a key gets 429 until the
+   * window passes.
    */
   authenticate(request: Request, address?: string): Promise<Caller | Response>;
   /** Documents served to anyone (RFC 9728 protected-resource metadata), else undefined. */
@@ -44,8 +45,8 @@ export function createAuthenticator(config: ResolvedConfig): Authenticator {
   let auth = config.auth;
   let keys = buildKeys(auth);
   let oauth = auth.oauth ? createOAuthVerifier(auth.oauth) : undefined;
-  // Kept across reloads: revoking a key must not forgive a guesser.
-  const throttle = createFailureThrottle();
+  // Kept across reloads (revoking a key must not forgive a guesser) unless the lockout changed.
+  let throttle = lockoutOf(auth);
 
   function challenge(status: 401 | 403, error?: string, description?: string): Response {
     const params = [`realm="mcp-gateway"`];
@@ -74,10 +75,10 @@ export function createAuthenticator(config: ResolvedConfig): Authenticator {
       const token = bearerToken(request) ?? (isMcpPath(path) ? undefined : cookieToken(request));
       if (!token) return challenge(401);
       // Checked before the key, so that a blocked guesser cannot tell a right key from a wrong one.
-      const blocked = address ? throttle.wait(address) : 0;
+      const blocked = address && throttle ? throttle.wait(address) : 0;
       if (blocked > 0) return guessing(address!, blocked);
       const failed = () => {
-        if (address) throttle.fail(address);
+        if (address) throttle?.fail(address);
       };
       const digest = presentedDigest(token);
       // Every entry is compared, so the time taken does not say which key came close.
@@ -111,12 +112,18 @@ export function createAuthenticator(config: ResolvedConfig): Authenticator {
       return Response.json(oauth.metadata, { headers: { "Cache-Control": "max-age=300" } });
     },
     update(next) {
+      if (JSON.stringify(next.lockout) !== JSON.stringify(auth.lockout)) throttle = lockoutOf(next);
       auth = next;
       keys = buildKeys(next);
       oauth = next.oauth ? createOAuthVerifier(next.oauth) : undefined;
       log().info(`auth reloaded: ${next.api_keys.length} key(s)`);
     },
   };
+}
+
+function lockoutOf(auth: AuthConfig): FailureThrottle | undefined {
+  const { failures, window } = auth.lockout;
+  return failures > 0 ? createFailureThrottle({ limit: failures, windowMs: window }) : undefined;
 }
 
 const WELL_KNOWN_PRM = "/.well-known/oauth-protected-resource/";

@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { DurationSchema } from "../config/duration.ts";
 
 /** Tool scopes as written on a key or an OAuth scope: globs over `server` and `server:tool`. */
 const ScopeFields = {
@@ -48,6 +49,17 @@ export const AuthSchema = z
     /** One admin token (the original gateway's field); same formats as `api_keys[].key`. */
     bearer_token: z.string().min(1).optional(),
     oauth: OAuthSchema.optional(),
+    /**
+     * Wrong keys from one client address within `window` before every keyed request from it
+     * gets 429 until the window passes; `failures: 0` turns this off (behind a proxy, where all
+     * clients share its address).
+     */
+    lockout: z
+      .strictObject({
+        failures: z.number().int().min(0).default(10),
+        window: DurationSchema.default(5 * 60_000),
+      })
+      .prefault({}),
   })
   .superRefine((auth, ctx) => {
     const seen = new Set<string>();

@@ -99,6 +99,29 @@ describe("the UI's login form", () => {
   });
 });
 
+describe("auth.lockout", () => {
+  test("failures sets the limit; 0 turns the lockout off", async () => {
+    for (const [failures, blockedAfter] of [
+      [2, 2],
+      [0, undefined],
+    ] as const) {
+      const running = await startGateway(
+        CONFIG.replace("enabled: true", `enabled: true\n  lockout: { failures: ${failures} }`),
+      );
+      try {
+        for (let i = 0; i < 12; i++) {
+          const response = await fetch(`${running.url}/api/status`, { headers: bearer(`x${i}`) });
+          expect(response.status).toBe(blockedAfter !== undefined && i >= blockedAfter ? 429 : 401);
+        }
+        const right = await fetch(`${running.url}/api/status`, { headers: bearer(KEY) });
+        expect(right.status).toBe(blockedAfter === undefined ? 200 : 429);
+      } finally {
+        await running.stop();
+      }
+    }
+  });
+});
+
 describe("createFailureThrottle", () => {
   test("blocks past the limit until the oldest failure leaves the window", () => {
     let now = 0;

@@ -26,6 +26,7 @@ capabilities: { enabled: false }
 auth:
   enabled: true
   bearer_token: env:ADMIN_TOKEN
+  lockout: { failures: 0 }  # this suite sends many wrong keys; key-guessing.test.ts covers lockout
   api_keys:
     - name: ci            # kept: a comment on a key
       key: "${hashKey(CI_KEY)}"
