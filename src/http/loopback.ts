@@ -5,3 +5,9 @@ export const LOOPBACK_HOSTS: ReadonlySet<string> = new Set([
   "::1",
   "[::1]",
 ]);
+
+/** True for a peer address on this machine: 127.0.0.0/8, ::1, and IPv4-mapped 127.x. */
+export function isLoopbackAddress(address: string): boolean {
+  const v4 = address.startsWith("::ffff:") ? address.slice(7) : address;
+  return v4.startsWith("127.") || address === "::1";
+}

@@ -1,5 +1,6 @@
 import type { ResolvedConfig } from "../config/load.ts";
 import { type Caller, LOCAL_ADMIN } from "../gateway/caller.ts";
+import { isLoopbackAddress } from "../http/loopback.ts";
 import { logger } from "../logger.ts";
 import { presentedDigest, sameDigest, storedDigest } from "./keys.ts";
 import { createOAuthVerifier } from "./oauth.ts";
@@ -21,7 +22,7 @@ export interface Authenticator {
   /**
    * `address` is the client's (the TCP peer's): after `auth.lockout.failures` wrong keys from it
    * within `auth.lockout.window`, every request from it that carries a key gets 429 until the
-   * window passes.
+   * window passes. Loopback peers only with `auth.lockout.loopback`.
    */
   authenticate(request: Request, address?: string): Promise<Caller | Response>;
   /** Documents served to anyone (RFC 9728 protected-resource metadata), else undefined. */
@@ -75,10 +76,12 @@ export function createAuthenticator(config: ResolvedConfig): Authenticator {
       const token = bearerToken(request) ?? (isMcpPath(path) ? undefined : cookieToken(request));
       if (!token) return challenge(401);
       // Checked before the key, so that a blocked guesser cannot tell a right key from a wrong one.
-      const blocked = address && throttle ? throttle.wait(address) : 0;
-      if (blocked > 0) return guessing(address!, blocked);
+      const counted =
+        address && (auth.lockout.loopback || !isLoopbackAddress(address)) ? address : undefined;
+      const blocked = counted && throttle ? throttle.wait(counted) : 0;
+      if (blocked > 0) return guessing(counted!, blocked);
       const failed = () => {
-        if (address) throttle?.fail(address);
+        if (counted) throttle?.fail(counted);
       };
       const digest = presentedDigest(token);
       // Every entry is compared, so the time taken does not say which key came close.

@@ -58,6 +58,11 @@ export const AuthSchema = z
       .strictObject({
         failures: z.number().int().min(0).default(10),
         window: DurationSchema.default(5 * 60_000),
+        /**
+         * Loopback clients are not locked out unless this is on: every local client shares the
+         * address, and one with a stale key would lock the others out.
+         */
+        loopback: z.boolean().default(false),
       })
       .prefault({}),
   })

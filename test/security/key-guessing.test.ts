@@ -11,10 +11,12 @@ import { startGateway } from "../helpers.ts";
 import { connectWithKey, initializeBody, MCP_HEADERS } from "./_helpers.ts";
 
 const KEY = "right-key-0123456789abcdef";
+/** These tests reach the gateway from loopback, which is exempt unless `lockout.loopback`. */
 const CONFIG = `
 capabilities: { enabled: false }
 auth:
   enabled: true
+  lockout: { loopback: true }
   api_keys:
     - { name: owner, key: ${KEY} }
 `;
@@ -106,7 +108,10 @@ describe("auth.lockout", () => {
       [0, undefined],
     ] as const) {
       const running = await startGateway(
-        CONFIG.replace("enabled: true", `enabled: true\n  lockout: { failures: ${failures} }`),
+        CONFIG.replace(
+          "lockout: { loopback: true }",
+          `lockout: { failures: ${failures}, loopback: true }`,
+        ),
       );
       try {
         for (let i = 0; i < 12; i++) {
@@ -118,6 +123,22 @@ describe("auth.lockout", () => {
       } finally {
         await running.stop();
       }
+    }
+  });
+});
+
+describe("loopback clients", () => {
+  test("are not locked out by default: one local client's stale key blocks no other", async () => {
+    const running = await startGateway(CONFIG.replace("  lockout: { loopback: true }\n", ""));
+    try {
+      for (let i = 0; i < 12; i++) {
+        const response = await fetch(`${running.url}/api/status`, { headers: bearer(`x${i}`) });
+        expect(response.status).toBe(401);
+      }
+      const right = await fetch(`${running.url}/api/status`, { headers: bearer(KEY) });
+      expect(right.status).toBe(200);
+    } finally {
+      await running.stop();
     }
   });
 });
