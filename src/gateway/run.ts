@@ -117,8 +117,8 @@ export async function runGateway(options: RunOptions): Promise<RunningGateway> {
     };
   }
 
-  const routes = createRoutes(gateway, { reload, observer });
   const host = options.host ?? config.server.host;
+  const routes = createRoutes(gateway, { reload, observer, host });
   const server = serveHttp(routes, host, options.port ?? config.server.port);
   logger.info(`mcp-gateway listening on ${server.url}/mcp (${config.backends.length} backends)`);
   return {

@@ -40,6 +40,8 @@ export interface RoutesOptions {
   reload?: () => Promise<unknown>;
   /** Feeds `/metrics`, and the dashboard's recent calls and usage. */
   observer?: Observer;
+  /** The address bound (`serve --host` wins over `server.host`); a loopback one checks Host. */
+  host?: string;
 }
 
 export function createRoutes(gateway: Gateway, options: RoutesOptions = {}): Routes {
@@ -99,7 +101,7 @@ export function createRoutes(gateway: Gateway, options: RoutesOptions = {}): Rou
   });
   const auth = gateway.security.auth;
   const allowedOrigins = new Set(gateway.config.server.allowed_origins);
-  const boundHost = gateway.config.server.host;
+  const boundHost = options.host ?? gateway.config.server.host;
   const ui = createUiHandler(gateway, { observer: options.observer });
 
   let draining = false;

@@ -4,8 +4,10 @@
  * foreign Host header does too.
  */
 import { afterAll, beforeAll, describe, expect, setDefaultTimeout, test } from "bun:test";
+import { loadConfig } from "../../src/config/load.ts";
+import { runGateway } from "../../src/gateway/run.ts";
 import { hashKey } from "../../src/security/keys.ts";
-import { MEMORY, startGateway, waitFor } from "../helpers.ts";
+import { MEMORY, startGateway, waitFor, writeConfig } from "../helpers.ts";
 import { initializeBody, MCP_HEADERS } from "./_helpers.ts";
 
 setDefaultTimeout(30_000);
@@ -74,6 +76,28 @@ describe("foreign Host on a loopback bind", () => {
     for (const host of ["evil.example", "evil.example:39400", "attacker.127.0.0.1.nip.io"]) {
       const response = await post(open.url, { host });
       expect(`${host} ${response.status}`).toBe(`${host} 403`);
+    }
+  });
+
+  test("a wider bind given on the command line (serve --host) lifts the check", async () => {
+    const file = writeConfig(
+      `${BACKENDS}auth: { enabled: true, api_keys: [{ name: k, key: "${hashKey(KEY)}" }] }\n`,
+    );
+    const wide = await runGateway({
+      config: loadConfig({ path: file, env: process.env }),
+      host: "0.0.0.0",
+      port: 0,
+      memoryState: true,
+    });
+    try {
+      const url = `http://127.0.0.1:${wide.port}`;
+      const response = await post(url, {
+        host: "gateway.internal:39400",
+        authorization: `Bearer ${KEY}`,
+      });
+      expect(response.status).toBe(200);
+    } finally {
+      await wide.stop();
     }
   });
 
