@@ -192,5 +192,10 @@ describe("tools against a running gateway", () => {
     });
     expect(env.code).toBe(0);
     expect(env.stdout).toContain("keyed");
+    // The container's admin token variable is read too.
+    const token = await cli(["search", "echo", "--url", url, "--json"], {
+      env: { MCP_GATEWAY_TOKEN: KEY },
+    });
+    expect(token.code).toBe(0);
   });
 });

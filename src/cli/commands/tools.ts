@@ -21,7 +21,10 @@ const connectArgs = {
     description:
       "The running gateway's MCP endpoint (default: server.host and server.port of the config, http://127.0.0.1:39400/mcp)",
   },
-  key: { type: "string", description: "API key for a gateway with auth on (or MCP_GATEWAY_KEY)" },
+  key: {
+    type: "string",
+    description: "API key for a gateway with auth on (or MCP_GATEWAY_KEY, then MCP_GATEWAY_TOKEN)",
+  },
   json: { type: "boolean", description: "Print JSON on stdout" },
   ...configArg,
   ...globalArgs,
@@ -60,7 +63,8 @@ async function openSession(args: ConnectOptions): Promise<Session> {
     configError = error;
   }
   const url = args.url ?? defaultUrl(config);
-  const key = args.key ?? process.env.MCP_GATEWAY_KEY;
+  // MCP_GATEWAY_TOKEN is the container image's admin token: the same key, where it is set.
+  const key = args.key ?? process.env.MCP_GATEWAY_KEY ?? process.env.MCP_GATEWAY_TOKEN;
   try {
     const session = await connectRunning(url, key);
     logger.info(`using the gateway at ${url}`);
