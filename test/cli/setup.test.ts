@@ -1,4 +1,4 @@
-import { describe, expect, test } from "bun:test";
+import { describe, expect, setDefaultTimeout, test } from "bun:test";
 import { existsSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { parseTOML } from "confbox";
@@ -8,6 +8,9 @@ import { loadConfig } from "../../src/config/load.ts";
 import { tempDir } from "../helpers.ts";
 import { clientHome, read, SECRETS } from "../setup/_home.ts";
 import { runCli } from "./_run.ts";
+
+// Spawns backends and CLIs: generous under a loaded machine; nothing here measures time.
+setDefaultTimeout(30_000);
 
 const backupsOf = (home: string) => join(home, ".local/state/mcp-gateway/backups");
 

@@ -1,6 +1,9 @@
-import { afterAll, beforeAll, describe, expect, test } from "bun:test";
+import { afterAll, beforeAll, describe, expect, setDefaultTimeout, test } from "bun:test";
 import { Client, StreamableHTTPClientTransport } from "@modelcontextprotocol/client";
 import { EVERYTHING, firstText, startGateway, waitFor } from "../helpers.ts";
+
+// Spawns backends and CLIs: generous under a loaded machine; nothing here measures time.
+setDefaultTimeout(30_000);
 
 // The stateless 2026-07-28 era on the same /mcp URL as 2025-11-25 sessions.
 let gateway: Awaited<ReturnType<typeof startGateway>>;
