@@ -7,7 +7,7 @@ import { createOAuthVerifier } from "./oauth.ts";
 import { createRateLimiter, type RateLimiter } from "./rate-limit.ts";
 import type { AuthConfig } from "./schema.ts";
 import { createScopedCaller } from "./scopes.ts";
-import { createFailureThrottle, type FailureThrottle } from "./throttle.ts";
+import { addressKey, createFailureThrottle, type FailureThrottle } from "./throttle.ts";
 
 /** The UI's login cookie: HttpOnly, SameSite=Strict, never sent to `/mcp`. */
 export const LOGIN_COOKIE = "mcp_gateway_key";
@@ -77,7 +77,9 @@ export function createAuthenticator(config: ResolvedConfig): Authenticator {
       if (!token) return challenge(401);
       // Checked before the key, so that a blocked guesser cannot tell a right key from a wrong one.
       const counted =
-        address && (auth.lockout.loopback || !isLoopbackAddress(address)) ? address : undefined;
+        address && (auth.lockout.loopback || !isLoopbackAddress(address))
+          ? addressKey(address)
+          : undefined;
       const blocked = counted && throttle ? throttle.wait(counted) : 0;
       if (blocked > 0) return guessing(counted!, blocked);
       const failed = () => {

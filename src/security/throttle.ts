@@ -50,3 +50,22 @@ export function createFailureThrottle(options: FailureThrottleOptions = {}): Fai
     },
   };
 }
+
+/**
+ * The part of a client address that one client controls: an IPv4 address whole, an IPv6 one by
+ * its /64 (a single host usually gets a whole /64 and could rotate through it).
+ */
+export function addressKey(address: string): string {
+  if (!address.includes(":") || address.startsWith("::ffff:")) return address;
+  const [head = "", tail] = address.toLowerCase().split("%")[0]!.split("::") as [string, string?];
+  const left = head ? head.split(":") : [];
+  const right = tail ? tail.split(":") : [];
+  const groups =
+    tail === undefined
+      ? left
+      : [...left, ...Array(8 - left.length - right.length).fill("0"), ...right];
+  return `${groups
+    .slice(0, 4)
+    .map((group) => Number.parseInt(group || "0", 16).toString(16))
+    .join(":")}::/64`;
+}

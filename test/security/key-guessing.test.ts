@@ -6,7 +6,7 @@
  */
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import type { RunningGateway } from "../../src/gateway/run.ts";
-import { createFailureThrottle } from "../../src/security/throttle.ts";
+import { addressKey, createFailureThrottle } from "../../src/security/throttle.ts";
 import { startGateway } from "../helpers.ts";
 import { connectWithKey, initializeBody, MCP_HEADERS } from "./_helpers.ts";
 
@@ -140,6 +140,21 @@ describe("loopback clients", () => {
     } finally {
       await running.stop();
     }
+  });
+});
+
+describe("addressKey", () => {
+  test.each([
+    ["203.0.113.9", "203.0.113.9"],
+    ["::ffff:203.0.113.9", "::ffff:203.0.113.9"],
+    ["2001:db8:1:2:aaaa:bbbb:cccc:dddd", "2001:db8:1:2::/64"],
+    ["2001:db8:1:2::1", "2001:db8:1:2::/64"],
+    ["2001:DB8:0001:0002:0:0:0:ffff", "2001:db8:1:2::/64"],
+    ["2001:db8::1", "2001:db8:0:0::/64"],
+    ["fe80::1%eth0", "fe80:0:0:0::/64"],
+    ["::1", "0:0:0:0::/64"],
+  ])("%s counts as %s", (address, key) => {
+    expect(addressKey(address)).toBe(key);
   });
 });
 
