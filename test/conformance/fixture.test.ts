@@ -12,6 +12,7 @@ import { StdioClientTransport } from "@modelcontextprotocol/client/stdio";
 import { OrderedClient } from "../../src/mcp/sdk.ts";
 import { serveHttp } from "../fixtures/conformance/server.ts";
 import { BUN, FIXTURES, ROOT } from "../helpers.ts";
+import { initializeBody, MCP_HEADERS } from "../security/_helpers.ts";
 
 const FIXTURE = join(FIXTURES, "conformance/server.ts");
 
@@ -322,24 +323,7 @@ describe("conformance fixture over Streamable HTTP", () => {
   fixtureSuite(() => connectHttp(url));
 
   const initialize = (headers: Record<string, string>) =>
-    fetch(url, {
-      method: "POST",
-      headers: {
-        "content-type": "application/json",
-        accept: "application/json, text/event-stream",
-        ...headers,
-      },
-      body: JSON.stringify({
-        jsonrpc: "2.0",
-        id: 1,
-        method: "initialize",
-        params: {
-          protocolVersion: "2025-11-25",
-          capabilities: {},
-          clientInfo: { name: "t", version: "1" },
-        },
-      }),
-    });
+    fetch(url, { method: "POST", headers: { ...MCP_HEADERS, ...headers }, body: initializeBody() });
 
   test("refuses a foreign Host or Origin (DNS rebinding) and accepts localhost", async () => {
     const port = String(server.port);

@@ -13,7 +13,7 @@ import {
   tempDir,
   waitFor,
 } from "../helpers.ts";
-import { connectWithKey } from "../security/_helpers.ts";
+import { connectWithKey, initializeBody, MCP_HEADERS } from "../security/_helpers.ts";
 
 // Docker cannot run here, so this proves the image another way: it assembles the final stage's
 // root filesystem with the script the Dockerfile runs, then starts the binary in it with chroot,
@@ -228,20 +228,8 @@ describe.skipIf(Boolean(why))("the scratch image's root filesystem (chroot)", ()
     expect(await health.json()).toEqual({ status: "ok" });
     const anonymous = await fetch(`${container.url}/mcp`, {
       method: "POST",
-      headers: {
-        "content-type": "application/json",
-        accept: "application/json, text/event-stream",
-      },
-      body: JSON.stringify({
-        jsonrpc: "2.0",
-        id: 1,
-        method: "initialize",
-        params: {
-          protocolVersion: "2025-11-25",
-          capabilities: {},
-          clientInfo: { name: "anonymous", version: "1.0.0" },
-        },
-      }),
+      headers: MCP_HEADERS,
+      body: initializeBody(),
     });
     expect(anonymous.status).toBe(401);
     await expect(connectWithKey(container.url, "not-the-token-at-all")).rejects.toThrow();

@@ -182,49 +182,57 @@ describe("what a request asks for, beyond shared words", () => {
     return local.search(query).map((hit) => `${hit.server}:${hit.tool.name}`)[0];
   };
 
-  test("a participle describes a state to read, not an action to take", () => {
-    const tools = {
-      shell: [
-        tool("list_processes", "List all running processes."),
-        tool("run_script", "Run a script in a new process."),
-      ],
-    };
-    expect(search(tools, "what processes are running")).toBe("shell:list_processes");
-    expect(search(tools, "run a process")).toBe("shell:run_script");
-  });
-
-  test("the verb a description starts with counts as the tool's action", () => {
-    const tools = {
-      git: [
-        tool("git_add", "Stage files: put their current contents in the staging area."),
-        tool("git_status", "Show the working tree: staged, unstaged and untracked files."),
-        tool("git_commit", "Record a new commit from what is staged."),
-      ],
-    };
-    expect(search(tools, "stage my changes with git")).toBe("git:git_add");
-  });
-
-  test("abbreviations in tool names meet the words a request spells out", () => {
-    const tools = {
-      cloud: [
-        tool("db-cluster-create", "Create a new cluster."),
-        tool("cluster-create", "Create a managed database cluster for vectors."),
-        tool("db_list", "List the clusters."),
-        tool("list_vector_indexes", "List the vector indexes of a database."),
-      ],
-    };
-    expect(search(tools, "create a database cluster")).toBe("cloud:db-cluster-create");
-    expect(search(tools, "list databases")).toBe("cloud:db_list");
-  });
-
-  test("download a thing gets that one thing", () => {
-    const tools = {
-      billing: [
-        tool("invoice-list", "List invoices with pagination."),
-        tool("get-invoice", "Get a specific invoice by its id."),
-        tool("download-report", "Download a usage report as CSV."),
-      ],
-    };
-    expect(search(tools, "download my invoice")).toBe("billing:get-invoice");
+  const shell = {
+    shell: [
+      tool("list_processes", "List all running processes."),
+      tool("run_script", "Run a script in a new process."),
+    ],
+  };
+  const git = {
+    git: [
+      tool("git_add", "Stage files: put their current contents in the staging area."),
+      tool("git_status", "Show the working tree: staged, unstaged and untracked files."),
+      tool("git_commit", "Record a new commit from what is staged."),
+    ],
+  };
+  const cloud = {
+    cloud: [
+      tool("db-cluster-create", "Create a new cluster."),
+      tool("cluster-create", "Create a managed database cluster for vectors."),
+      tool("db_list", "List the clusters."),
+      tool("list_vector_indexes", "List the vector indexes of a database."),
+    ],
+  };
+  const billing = {
+    billing: [
+      tool("invoice-list", "List invoices with pagination."),
+      tool("get-invoice", "Get a specific invoice by its id."),
+      tool("download-report", "Download a usage report as CSV."),
+    ],
+  };
+  test.each([
+    [
+      "a participle describes a state to read",
+      shell,
+      "what processes are running",
+      "shell:list_processes",
+    ],
+    ["an imperative still acts", shell, "run a process", "shell:run_script"],
+    [
+      "a description's first verb is the tool's action",
+      git,
+      "stage my changes with git",
+      "git:git_add",
+    ],
+    [
+      "abbreviated names meet spelled-out words",
+      cloud,
+      "create a database cluster",
+      "cloud:db-cluster-create",
+    ],
+    ["... in plurals too", cloud, "list databases", "cloud:db_list"],
+    ["download a thing gets that one thing", billing, "download my invoice", "billing:get-invoice"],
+  ])("%s: %p", (_rule, tools, query, expected) => {
+    expect(search(tools, query as string)).toBe(expected as string);
   });
 });

@@ -1,3 +1,4 @@
+import { join } from "node:path";
 import { Client, StreamableHTTPClientTransport } from "@modelcontextprotocol/client";
 import type { ConnectedClient } from "../helpers.ts";
 
@@ -55,3 +56,12 @@ export const MCP_HEADERS = {
   "content-type": "application/json",
   accept: "application/json, text/event-stream",
 };
+
+/** An environment for a CLI run whose home and state live in `dir` alone. */
+export function homeIn(dir: string): Record<string, string> {
+  return {
+    HOME: dir,
+    PATH: process.env.PATH ?? "/usr/bin:/bin",
+    XDG_STATE_HOME: join(dir, "state"),
+  };
+}

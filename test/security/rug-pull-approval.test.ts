@@ -10,18 +10,14 @@ import { loadConfig } from "../../src/config/load.ts";
 import { type RunningGateway, runGateway } from "../../src/gateway/run.ts";
 import { runCli } from "../cli/_run.ts";
 import { BUN, FIXTURES, tempDir, waitFor } from "../helpers.ts";
-import { meta } from "./_helpers.ts";
+import { homeIn, meta } from "./_helpers.ts";
 
 setDefaultTimeout(60_000);
 
 const dir = tempDir("mcpgw-approve-");
 const toolsFile = join(dir, "tools.json");
 const file = join(dir, "gateway.yaml");
-const env = {
-  HOME: dir,
-  PATH: process.env.PATH ?? "/usr/bin:/bin",
-  XDG_STATE_HOME: join(dir, "state"),
-};
+const env = homeIn(dir);
 const TOOLS = [
   { name: "get_time", description: "Current time in a time zone." },
   { name: "send_message", description: "Send a chat message to a channel." },

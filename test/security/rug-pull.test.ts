@@ -12,7 +12,7 @@ import { type RunningGateway, runGateway } from "../../src/gateway/run.ts";
 import { canonicalJson, toolDigest } from "../../src/security/pins.ts";
 import { runCli } from "../cli/_run.ts";
 import { BUN, type ConnectedClient, connectHttp, FIXTURES, tempDir, waitFor } from "../helpers.ts";
-import { meta } from "./_helpers.ts";
+import { homeIn, meta } from "./_helpers.ts";
 
 setDefaultTimeout(60_000);
 
@@ -41,11 +41,7 @@ const toolsFile = join(dir, "tools.json");
 const capDir = join(dir, "caps");
 const file = join(dir, "gateway.yaml");
 const lockFile = join(dir, "gateway.lock");
-const env = {
-  HOME: dir,
-  PATH: process.env.PATH ?? "/usr/bin:/bin",
-  XDG_STATE_HOME: join(dir, "state"),
-};
+const env = homeIn(dir);
 
 let running: RunningGateway & { url: string };
 let session: ConnectedClient;
