@@ -11,6 +11,7 @@ import { join } from "node:path";
 import MiniSearch from "minisearch";
 import type { Tool } from "../../src/mcp/sdk.ts";
 import { WEIGHTS } from "../../src/search/expand.ts";
+import { SearchFeedback } from "../../src/search/feedback.ts";
 import { toEntryTexts } from "../../src/search/fields.ts";
 import { ToolIndex } from "../../src/search/index.ts";
 import { LIFTS } from "../../src/search/signals.ts";
@@ -173,6 +174,36 @@ for (const make of engines) {
   console.log(
     `| ${engine.name} | ${[first, second, held].map((x) => `${pct(x.hit1, x.n)} | ${pct(x.hit5, x.n)}`).join(" | ")} |`,
   );
+}
+
+// Learning from choices (search.feedback): a caller who, after each search, calls the labelled
+// tool. Asked in order, each query sees what the ones before taught; then every query again.
+{
+  const index = new ToolIndex();
+  for (const [server, list] of Object.entries(corpus)) index.upsert(server, list);
+  const feedback = new SearchFeedback(undefined);
+  const first = (q: Query, learned?: (server: string, tool: string) => number) => {
+    const hit = index.search(q.query, { limit: 1, learned })[0];
+    return hit !== undefined && q.expected.includes(`${hit.server}:${hit.tool.name}`);
+  };
+  let lexical = 0;
+  let learning = 0;
+  let again = 0;
+  for (const q of queries) {
+    if (first(q)) lexical++;
+    if (first(q, feedback.pull("user", q.query))) learning++;
+    feedback.searched("user", q.query);
+    const [server, tool] = q.expected[0]!.split(":") as [string, string];
+    feedback.called("user", server, tool, true);
+  }
+  for (const q of queries) if (first(q, feedback.pull("user", q.query))) again++;
+  console.log("\n| search.feedback | hit@1 |");
+  console.log("|---|---|");
+  console.log(`| off | ${pct(lexical, queries.length)} |`);
+  console.log(
+    `| on, each query asked once, in order (learning as it goes) | ${pct(learning, queries.length)} |`,
+  );
+  console.log(`| on, every query asked again after that | ${pct(again, queries.length)} |`);
 }
 
 // Ablation: each part of ours switched off in turn, on the whole query set.

@@ -168,6 +168,11 @@ export const ConfigSchema = z.strictObject({
   search: z
     .strictObject({
       /**
+       * Learn from each caller's searches: the tool it calls right after a search ranks higher
+       * when it asks much the same again. Stores the queries' content words in the state store.
+       */
+      feedback: z.boolean().default(true),
+      /**
        * Optional hybrid ranking: embeddings from an endpoint you run (Ollama, or any
        * OpenAI-compatible `/embeddings`), fused with the lexical ranking. Off when absent.
        */

@@ -5,6 +5,7 @@ import { createGatewayHooks, type GatewayHookable } from "../hooks.ts";
 import { logger } from "../logger.ts";
 import type { LoggingLevel } from "../mcp/sdk.ts";
 import { createEmbedder, HybridSearch } from "../search/embeddings.ts";
+import { SearchFeedback } from "../search/feedback.ts";
 import { type SearchHit, type SearchOptions, ToolIndex } from "../search/index.ts";
 import { createMemoryUsage, recordUsage, type UsageStore } from "../search/usage.ts";
 import { createSecurity, type Security, type SecurityReport } from "../security/guard.ts";
@@ -36,6 +37,8 @@ export interface Gateway {
   readonly catalog: Catalog;
   /** Which tools each caller used successfully (ranks them a little higher for that caller). */
   readonly usage: UsageStore;
+  /** What each caller called after its searches (`search.feedback`); absent when off. */
+  readonly feedback: SearchFeedback | undefined;
   /** Tasks created through gateway_invoke, by task id: which backend owns each, and whose it is. */
   readonly tasks: Map<string, TaskOwner>;
   /** Searches the tool index, fused with embeddings when `search.embeddings` is configured. */
@@ -109,6 +112,17 @@ export function createGateway(options: GatewayOptions): Gateway {
   const router = new Router(pool, index, security);
   const usage = options.usage ?? createMemoryUsage();
   hooks.hook("tool:call:after", recordUsage(usage));
+  const feedback = config.search.feedback ? new SearchFeedback(store) : undefined;
+  if (feedback) {
+    hooks.hook("tool:call:after", (call) =>
+      feedback.called(
+        call.caller,
+        call.server,
+        call.tool,
+        call.error === undefined && call.result?.isError !== true,
+      ),
+    );
+  }
   // Hybrid ranking when configured: tools are (re-)embedded shortly after their lists change.
   const embeddings = config.search.embeddings;
   const hybrid = embeddings
@@ -175,6 +189,7 @@ export function createGateway(options: GatewayOptions): Gateway {
     security,
     catalog,
     usage,
+    feedback,
     tasks: new Map(),
     search: (query, searchOptions) =>
       hybrid

@@ -67,8 +67,10 @@ export const searchTools: MetaTool = {
     }
     const allow = (s: string, t: string) => gateway.router.visible(s, t, caller);
     const usage = usageFor(gateway.usage, caller.id);
+    const learned = gateway.feedback?.pull(caller.id, query);
     // Trimmed descriptions and compacted schemas: what the next call needs, and no more.
-    const matches = (await gateway.search(query, { limit, server, allow, usage })).map(toMatch);
-    return jsonResult({ matches });
+    const hits = await gateway.search(query, { limit, server, allow, usage, learned });
+    gateway.feedback?.searched(caller.id, query);
+    return jsonResult({ matches: hits.map(toMatch) });
   },
 };

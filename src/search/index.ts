@@ -22,6 +22,8 @@ export interface SearchOptions {
   allow?: (server: string, tool: string) => boolean;
   /** Successful uses of a tool by this caller; used tools rank a little higher. */
   usage?: (server: string, tool: string) => number;
+  /** 0 to 1: how strongly this caller's earlier choices after the same search point at a tool. */
+  learned?: (server: string, tool: string) => number;
 }
 
 export interface SearchHit {
@@ -177,18 +179,24 @@ export class ToolIndex implements Vocabulary {
       if (floor.length > limit) floor.pop();
     });
     const { usageWeight, usageSaturation } = RANKING;
-    const threshold =
-      floor.length === limit ? floor[limit - 1]! / (maxLift() * (1 + usageWeight)) : 0;
+    // The most any lift can multiply a base score by.
+    const most = maxLift() * (1 + usageWeight);
+    const threshold = floor.length === limit ? floor[limit - 1]! / most : 0;
+    // A caller's earlier choice after the same search adds up to the best score any tool here
+    // could reach: an exact repeat comes first, a partly similar one climbs by its overlap.
+    const learnedTop = (floor[0] ?? 0) * most;
     const signals = querySignals(groups, query);
     const top: { id: number; score: number }[] = [];
     candidates.forEach((id, i) => {
-      if (base[i]! === 0 || base[i]! < threshold) return;
       const doc = this.docs[id]!;
+      const pull = options.learned?.(doc.server, doc.tool.name) ?? 0;
+      if (base[i]! === 0 || (base[i]! < threshold && pull === 0)) return;
       let score = base[i]! * lift(doc.name, signals);
       const uses = options.usage?.(doc.server, doc.tool.name) ?? 0;
       if (uses > 0) {
         score *= 1 + usageWeight * Math.min(1, Math.log1p(uses) / Math.log1p(usageSaturation));
       }
+      if (pull > 0) score += pull * learnedTop;
       if (top.length === limit && !this.before(id, score, top[limit - 1]!)) return;
       if (!allowed(doc)) return;
       let at = top.length;

@@ -1,4 +1,4 @@
-import type { CachedTools, StateStore, UsageRow } from "./store.ts";
+import type { CachedTools, FeedbackRow, StateStore, UsageRow } from "./store.ts";
 
 type SqlValue = string | number | null;
 
@@ -77,6 +77,24 @@ export async function openSqliteStore(path: string): Promise<StateStore> {
          THEN excluded.last_error ELSE last_error END,
        last_at = max(last_at, excluded.last_at)`,
   );
+  // Search feedback: which tool a caller called after searching for what (src/search/feedback.ts).
+  db.exec(`CREATE TABLE IF NOT EXISTS search_feedback (
+    caller TEXT NOT NULL,
+    query TEXT NOT NULL,
+    server TEXT NOT NULL,
+    tool TEXT NOT NULL,
+    count INTEGER NOT NULL,
+    last_at INTEGER NOT NULL,
+    PRIMARY KEY (caller, query, server, tool)
+  )`);
+  const selectFeedback = db.prepare(
+    "SELECT caller, query, server, tool, count, last_at FROM search_feedback",
+  );
+  const addFeedback = db.prepare(
+    `INSERT INTO search_feedback (caller, query, server, tool, count, last_at) VALUES (?, ?, ?, ?, 1, ?)
+     ON CONFLICT(caller, query, server, tool) DO UPDATE SET count = count + 1,
+       last_at = max(last_at, excluded.last_at)`,
+  );
   return {
     path,
     getTools(server): CachedTools | undefined {
@@ -127,6 +145,21 @@ export async function openSqliteStore(path: string): Promise<StateStore> {
         db.exec("ROLLBACK");
         throw error;
       }
+    },
+    loadFeedback(): FeedbackRow[] {
+      return (
+        selectFeedback.all() as (Omit<FeedbackRow, "count" | "lastAt"> & {
+          count: number | bigint;
+          last_at: number | bigint;
+        })[]
+      ).map(({ last_at, count, ...row }) => ({
+        ...row,
+        count: Number(count),
+        lastAt: Number(last_at),
+      }));
+    },
+    addFeedback(row) {
+      addFeedback.run(row.caller, row.query, row.server, row.tool, row.lastAt);
     },
     close() {
       db.close();

@@ -27,6 +27,18 @@ export interface UsageRow {
   lastError?: string;
 }
 
+/** A search followed by a call of one of the tools: the caller's query led to that tool. */
+export interface FeedbackRow {
+  caller: string;
+  /** The query's content words, lowercased, sorted, space-separated. */
+  query: string;
+  server: string;
+  tool: string;
+  /** How many times this query led to this tool. */
+  count: number;
+  lastAt: number;
+}
+
 /** What the gateway keeps across restarts. One seam: SQLite on disk (bun:sqlite, node:sqlite under Deno), or memory. */
 export interface StateStore {
   readonly path?: string;
@@ -36,6 +48,10 @@ export interface StateStore {
   loadUsage(): UsageRow[];
   /** Adds these counts to the persisted ones (one transaction); later `lastAt`/`lastError` win. */
   addUsage(rows: UsageRow[]): void;
+  /** Every search-feedback row persisted so far. */
+  loadFeedback(): FeedbackRow[];
+  /** Counts one more (caller, query, tool) choice; the row is created at count 1. */
+  addFeedback(row: Omit<FeedbackRow, "count">): void;
   close(): void;
 }
 
@@ -49,6 +65,7 @@ export function defaultStateDir(env: Record<string, string | undefined> = proces
 export function createMemoryStore(): StateStore {
   const tools = new Map<string, CachedTools>();
   const usage = new Map<string, UsageRow>();
+  const feedback = new Map<string, FeedbackRow>();
   return {
     getTools: (server) => tools.get(server),
     setTools: (server, entry) => void tools.set(server, entry),
@@ -58,6 +75,12 @@ export function createMemoryStore(): StateStore {
         const key = `${row.server}\u0000${row.tool}\u0000${row.caller}`;
         usage.set(key, mergeUsage(usage.get(key), row));
       }
+    },
+    loadFeedback: () => [...feedback.values()].map((row) => ({ ...row })),
+    addFeedback(row) {
+      const key = [row.caller, row.query, row.server, row.tool].join("\u0000");
+      const count = (feedback.get(key)?.count ?? 0) + 1;
+      feedback.set(key, { ...row, count });
     },
     close() {},
   };
