@@ -11,6 +11,7 @@ import {
 } from "../../mcp/sdk.ts";
 import { VERSION } from "../../version.ts";
 import { applyLogArgs, configArg, globalArgs, runAction } from "../_args.ts";
+import { evalCommand } from "./tools-eval.ts";
 
 /** A long call may run up to the gateway's own ceiling, as long as it reports progress. */
 const CALL_TIMEOUT_MS = 10 * 60 * 1000;
@@ -290,7 +291,8 @@ function textOf(result: CallToolResult): string {
 export default defineCommand({
   meta: {
     name: "tools",
-    description: "Use the gateway from a shell: tools search QUERY, tools call SERVER TOOL",
+    description:
+      "Use the gateway from a shell: tools search QUERY, tools call SERVER TOOL, tools eval",
   },
-  subCommands: { search: searchCommand, call: callCommand },
+  subCommands: { search: searchCommand, call: callCommand, eval: evalCommand },
 });

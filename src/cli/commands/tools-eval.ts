@@ -1,0 +1,73 @@
+import { defineCommand } from "citty";
+import { loadConfig } from "../../config/load.ts";
+import { logger } from "../../logger.ts";
+import { applyLogArgs, configArg, globalArgs, runAction } from "../_args.ts";
+
+/**
+ * `tools eval`: how well search ranks on this gateway's own traffic. Replays what callers
+ * searched for and then called (`search.feedback`, in the state database) against the tools as
+ * they are now, without the learned lift, and prints hit rates and the misses.
+ */
+export const evalCommand = defineCommand({
+  meta: {
+    name: "eval",
+    description: "Replay recorded searches and the tools called after them; print hit@1, hit@5",
+  },
+  args: {
+    caller: { type: "string", description: "Only this caller's searches (key:NAME, local)" },
+    misses: { type: "string", description: "How many misses to list (default 10)" },
+    json: { type: "boolean", description: "Print JSON on stdout" },
+    ...configArg,
+    ...globalArgs,
+  },
+  async run({ args }) {
+    await runAction(async () => {
+      applyLogArgs(args);
+      const config = loadConfig({ path: args.config });
+      const [{ createDrivers }, { createGateway }, { evaluateFeedback }, state] = await Promise.all(
+        [
+          import("../../gateway/drivers.ts"),
+          import("../../gateway/gateway.ts"),
+          import("../../search/evaluate.ts"),
+          import("../../state/store.ts"),
+        ],
+      );
+      const dir = config.state_dir ?? state.defaultStateDir();
+      const store = await state.openStateStore(dir);
+      const rows = store
+        .loadFeedback()
+        .filter((row) => args.caller === undefined || row.caller === args.caller);
+      if (!rows.length) {
+        store.close();
+        throw new Error(
+          `no recorded searches${args.caller ? ` for ${args.caller}` : ""} in ${dir}: they are recorded while the gateway serves, when a search is followed by a successful call (search.feedback)`,
+        );
+      }
+      // The state folder holds fresh tool lists, so this need not start every backend.
+      const gateway = createGateway({ config, store, drivers: await createDrivers(config) });
+      try {
+        await gateway.start();
+        const report = evaluateFeedback(gateway.index, rows);
+        const shown = Number(args.misses ?? 10);
+        if (args.json) {
+          process.stdout.write(`${JSON.stringify(report, null, 2)}\n`);
+          return;
+        }
+        const pct = (share: number) => `${(100 * share).toFixed(1)}%`;
+        process.stdout.write(
+          `${report.choices} searches (${report.times} times) replayed: hit@1 ${pct(report.hit1)}, hit@5 ${pct(report.hit5)}, MRR ${report.mrr.toFixed(3)}\n`,
+        );
+        for (const miss of report.misses.slice(0, shown)) {
+          const where = miss.rank ? `ranks ${miss.rank}` : "not in the top 20";
+          process.stdout.write(
+            `  "${miss.query}" (${miss.times}x, ${miss.caller}): ${miss.tool} ${where}; first: ${miss.first ?? "nothing"}\n`,
+          );
+        }
+        if (report.misses.length > shown)
+          logger.info(`${report.misses.length - shown} more misses`);
+      } finally {
+        await gateway.close();
+      }
+    });
+  },
+});
