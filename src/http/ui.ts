@@ -1,6 +1,7 @@
 import type { Caller } from "../gateway/caller.ts";
 import type { Gateway } from "../gateway/gateway.ts";
 import type { Observer } from "../observe/observer.ts";
+import { evaluateFeedback, type FeedbackReport } from "../search/evaluate.ts";
 import { LOGIN_COOKIE, loginCookie } from "../security/auth.ts";
 import { redactValue } from "../security/redact.ts";
 import { redactTree } from "../setup/secrets.ts";
@@ -43,9 +44,38 @@ const ASSETS: Record<string, [type: string, body: string]> = {
 };
 
 const SEARCH_LIMIT = 50;
+/** Recorded searches replayed for the dashboard (the most recent), and misses shown. */
+const REPORT_ROWS = 500;
+const REPORT_MISSES = 20;
+const REPORT_TTL_MS = 60_000;
 
 export function createUiHandler(gateway: Gateway, options: UiOptions = {}): UiHandler {
   const { observer } = options;
+  const reports = new Map<string, { stamp: string; at: number; report: FeedbackReport }>();
+
+  /**
+   * How search does on recorded searches (an admin sees every caller's, others their own),
+   * replayed at most once a minute unless new choices were recorded or the tools changed.
+   */
+  function searchQuality(caller: Caller, allow: (server: string, tool: string) => boolean) {
+    const feedback = gateway.feedback;
+    if (!feedback) return { enabled: false, report: null };
+    const who = caller.admin ? "" : caller.id;
+    const stamp = `${feedback.version}:${gateway.index.size()}`;
+    const cached = reports.get(who);
+    if (cached && cached.stamp === stamp && Date.now() - cached.at < REPORT_TTL_MS) {
+      return { enabled: true, report: cached.report };
+    }
+    const rows = feedback
+      .rows(who || undefined)
+      .sort((a, b) => b.lastAt - a.lastAt)
+      .slice(0, REPORT_ROWS);
+    const full = evaluateFeedback(gateway.index, rows, allow);
+    const report = { ...full, misses: full.misses.slice(0, REPORT_MISSES) };
+    if (reports.size > 1000) reports.clear();
+    reports.set(who, { stamp, at: Date.now(), report });
+    return { enabled: true, report };
+  }
 
   async function login(request: Request, address?: string): Promise<Response> {
     const form = await request.formData().catch(() => undefined);
@@ -73,6 +103,8 @@ export function createUiHandler(gateway: Gateway, options: UiOptions = {}): UiHa
         return json({ calls: (observer?.recent() ?? []).filter((c) => allow(c.server, c.tool)) });
       case "/api/usage":
         return json({ usage: observer?.usage(allow) ?? [] });
+      case "/api/search":
+        return json(searchQuality(caller, allow));
       case "/api/security":
         if (!caller.admin) return adminOnly();
         return json(gateway.health().security ?? {});

@@ -30,14 +30,18 @@ const DEPTH = 20;
  * Replays recorded searches (`search_feedback`) against the index as it is now, without the
  * learned lift: the ranking's own quality on this gateway's traffic, and what it gets wrong.
  */
-export function evaluateFeedback(index: ToolIndex, rows: FeedbackRow[]): FeedbackReport {
+export function evaluateFeedback(
+  index: ToolIndex,
+  rows: FeedbackRow[],
+  allow?: (server: string, tool: string) => boolean,
+): FeedbackReport {
   let times = 0;
   let hit1 = 0;
   let hit5 = 0;
   let mrr = 0;
   const misses: FeedbackReport["misses"] = [];
   for (const row of rows) {
-    const ranked = index.search(row.query, { limit: DEPTH });
+    const ranked = index.search(row.query, { limit: DEPTH, allow });
     const at = ranked.findIndex((hit) => hit.server === row.server && hit.tool.name === row.tool);
     times += row.count;
     if (at === 0) hit1 += row.count;

@@ -100,6 +100,24 @@ export class SearchFeedback {
     return (server, tool) => pulls.get(`${server}\u0000${tool}`) ?? 0;
   }
 
+  /** Bumped at each recorded choice, so a report over the rows knows when it is stale. */
+  version = 0;
+
+  /** What was learned, as rows (one caller's, or every caller's), most recently used last. */
+  rows(caller?: string): FeedbackRow[] {
+    const out: FeedbackRow[] = [];
+    for (const [who, learned] of this.byCaller) {
+      if (caller !== undefined && who !== caller) continue;
+      for (const [query, entry] of learned) {
+        for (const [key, count] of entry.tools) {
+          const [server, tool] = key.split("\u0000") as [string, string];
+          out.push({ caller: who, query, server, tool, count, lastAt: entry.lastAt });
+        }
+      }
+    }
+    return out;
+  }
+
   private learn(row: Omit<FeedbackRow, "count">, count: number): void {
     const learned = this.byCaller.get(row.caller) ?? new Map<string, Learned>();
     this.byCaller.set(row.caller, learned);
@@ -110,6 +128,7 @@ export class SearchFeedback {
     };
     const tool = `${row.server}\u0000${row.tool}`;
     entry.tools.set(tool, (entry.tools.get(tool) ?? 0) + count);
+    this.version++;
     entry.lastAt = Math.max(entry.lastAt, row.lastAt);
     // Re-inserted last: the first entry of the map is the least recently used query.
     learned.delete(row.query);

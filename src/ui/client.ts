@@ -50,6 +50,25 @@ interface Call {
   error?: string;
 }
 
+interface SearchQuality {
+  enabled: boolean;
+  report: {
+    choices: number;
+    times: number;
+    hit1: number;
+    hit5: number;
+    mrr: number;
+    misses: {
+      caller: string;
+      query: string;
+      tool: string;
+      times: number;
+      rank?: number;
+      first?: string;
+    }[];
+  } | null;
+}
+
 interface Usage {
   server: string;
   tool: string;
@@ -260,6 +279,30 @@ function dashboard(): void {
     fill("#usage", rows, "No calls recorded yet.", 6);
   }
 
+  function renderSearch(quality: SearchQuality): void {
+    const report = quality.report;
+    const pct = (share: number) => `${(100 * share).toFixed(1)}%`;
+    $("#search-summary").textContent = !quality.enabled
+      ? "search.feedback is off: searches are not recorded."
+      : !report || report.choices === 0
+        ? "No searches recorded yet: a search followed by a successful call is recorded."
+        : `${report.choices} recorded search${report.choices === 1 ? "" : "es"} (${report.times} time${report.times === 1 ? "" : "s"}), replayed without what was learned: ` +
+          `hit@1 ${pct(report.hit1)}, hit@5 ${pct(report.hit5)}. Misses, most frequent first:`;
+    const rows = (report?.misses ?? []).map((miss) =>
+      row(
+        [
+          miss.query,
+          el("span", miss.tool, { class: "tool-name" }),
+          miss.times,
+          miss.rank ?? "not in top 20",
+          el("span", miss.first ?? "", { class: "tool-name" }),
+        ],
+        [2],
+      ),
+    );
+    fill("#search-quality", rows, report?.choices ? "No misses." : "", 5);
+  }
+
   interface Security {
     poisoning?: {
       mode: string;
@@ -334,6 +377,7 @@ function dashboard(): void {
     renderCalls((await get<{ calls: Call[] }>("/api/calls")).calls);
     usage = (await get<{ usage: Usage[] }>("/api/usage")).usage;
     renderUsage();
+    renderSearch(await get<SearchQuality>("/api/search"));
     if (admin) renderSecurity(await get<Security>("/api/security"));
   }
 

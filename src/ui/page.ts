@@ -37,7 +37,8 @@ export const PAGE_HTML = `<!doctype html>
     <p id="notice" role="status" hidden></p>
     <nav>
       <a href="#backends">Backends</a> <a href="#tools">Tools</a> <a href="#calls">Recent calls</a>
-      <a href="#usage">Usage</a> <a href="#security" class="admin">Security</a>
+      <a href="#usage">Usage</a> <a href="#search-quality">Search</a>
+      <a href="#security" class="admin">Security</a>
       <a href="#config" class="admin">Config</a>
     </nav>
     <section id="backends">
@@ -59,6 +60,12 @@ export const PAGE_HTML = `<!doctype html>
       <h2>Usage per tool</h2>
       <table><thead><tr><th>Tool</th><th>Calls</th><th>Errors</th><th>Mean</th><th>Last used</th>
         <th>Last error</th></tr></thead><tbody></tbody></table>
+    </section>
+    <section id="search-quality">
+      <h2>Search on your traffic</h2>
+      <p id="search-summary" class="muted"></p>
+      <table><thead><tr><th>Search</th><th>Called</th><th>Times</th><th>Ranks now</th>
+        <th>First now</th></tr></thead><tbody></tbody></table>
     </section>
     <section id="security" class="admin">
       <h2>Security</h2>

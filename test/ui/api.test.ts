@@ -3,6 +3,7 @@ import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { Client, StreamableHTTPClientTransport } from "@modelcontextprotocol/client";
 import { BUN, FIXTURES, startGateway, tempDir, waitFor } from "../helpers.ts";
+import { connectWithKey, meta } from "../security/_helpers.ts";
 
 // The dashboard's HTTP side without a browser: the page and its headers, the login cookie, the
 // JSON API and what each key may see. A real gateway with our fixture and a poisoned server.
@@ -197,5 +198,38 @@ describe("the API", () => {
     expect((await get("/api/reload", VIEWER, { method: "POST" })).status).toBe(403);
     expect((await get("/api/reload", ADMIN, { method: "POST" })).status).toBe(200);
     expect((await get("/api/nope", ADMIN)).status).toBe(404);
+  });
+});
+
+describe("search on your traffic", () => {
+  interface Quality {
+    enabled: boolean;
+    report: { choices: number; times: number; hit1: number; misses: { tool: string }[] } | null;
+  }
+  const quality = async (key: string) => (await (await get("/api/search", key)).json()) as Quality;
+
+  test("a search followed by a call is replayed; each key sees its own, an admin everyone's", async () => {
+    expect((await get("/api/search")).status).toBe(401);
+    const searchThenCall = async (key: string, query: string, tool: string) => {
+      const session = await connectWithKey(gateway.url, key);
+      await meta(session.client, "gateway_search_tools", { query });
+      const called = await meta(session.client, "gateway_invoke", {
+        server: "fx",
+        tool,
+        arguments: tool === "echo" ? { message: "hi" } : {},
+      });
+      expect(called.isError).toBeFalsy();
+      await session.close();
+    };
+    await searchThenCall(VIEWER, "repeat my words back to me", "echo");
+    await searchThenCall(ADMIN, "which process answers", "pid");
+
+    const viewer = await quality(VIEWER);
+    expect(viewer.enabled).toBe(true);
+    expect(viewer.report?.choices).toBe(1);
+    expect(JSON.stringify(viewer)).not.toContain("fx:pid");
+    const admin = await quality(ADMIN);
+    expect(admin.report?.choices).toBe(2);
+    expect(admin.report?.hit1).toBeGreaterThanOrEqual(0);
   });
 });

@@ -126,6 +126,12 @@ describe.skipIf(!HAS_CHROMIUM)("dashboard in Chromium", () => {
         arguments: { server: "fx", tool, arguments: args },
       });
     await invoke("echo", { message: "hi" });
+    // A search and the call after it: recorded, and replayed under "Search on your traffic".
+    await session.client.callTool({
+      name: "gateway_search_tools",
+      arguments: { query: "tell me which process answers" },
+    });
+    await invoke("pid");
     await invoke("fail");
 
     const { page, errors } = await open();
@@ -152,6 +158,8 @@ describe.skipIf(!HAS_CHROMIUM)("dashboard in Chromium", () => {
     expect(await failRow.innerText()).toContain("TOOL_ERROR");
     expect(await rowOf(page, "#calls", "fx:echo").innerText()).toMatch(/\d+(\.\d+)? (ms|s)/);
     expect(await rowOf(page, "#usage", "fx:fail").innerText()).toMatch(/fx:fail\s+1\s+1/);
+    await page.locator("#search-summary", { hasText: "1 recorded search (1 time)" }).waitFor();
+    expect(await page.locator("#search-summary").innerText()).toContain("hit@1");
 
     // Poisoning findings and lock drift.
     const security = page.locator("#security-body");

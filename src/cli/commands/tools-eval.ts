@@ -55,7 +55,7 @@ export const evalCommand = defineCommand({
         }
         const pct = (share: number) => `${(100 * share).toFixed(1)}%`;
         process.stdout.write(
-          `${report.choices} searches (${report.times} times) replayed: hit@1 ${pct(report.hit1)}, hit@5 ${pct(report.hit5)}, MRR ${report.mrr.toFixed(3)}\n`,
+          `${plural(report.choices, "search", "searches")} (${plural(report.times, "time", "times")}) replayed: hit@1 ${pct(report.hit1)}, hit@5 ${pct(report.hit5)}, MRR ${report.mrr.toFixed(3)}\n`,
         );
         for (const miss of report.misses.slice(0, shown)) {
           const where = miss.rank ? `ranks ${miss.rank}` : "not in the top 20";
@@ -71,3 +71,5 @@ export const evalCommand = defineCommand({
     });
   },
 });
+
+const plural = (n: number, one: string, many: string) => `${n} ${n === 1 ? one : many}`;
