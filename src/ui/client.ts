@@ -3,6 +3,7 @@
  * source text (`CLIENT_JS`), so it must not refer to anything outside its body. Every value from
  * the gateway is written with `textContent`, never as HTML: tool descriptions are untrusted.
  */
+import type { FeedbackReport } from "../search/evaluate.ts";
 
 interface Backend {
   name: string;
@@ -52,21 +53,7 @@ interface Call {
 
 interface SearchQuality {
   enabled: boolean;
-  report: {
-    choices: number;
-    times: number;
-    hit1: number;
-    hit5: number;
-    mrr: number;
-    misses: {
-      caller: string;
-      query: string;
-      tool: string;
-      times: number;
-      rank?: number;
-      first?: string;
-    }[];
-  } | null;
+  report: FeedbackReport | null;
 }
 
 interface Usage {
