@@ -223,6 +223,7 @@ export function createGateway(options: GatewayOptions): Gateway {
         "capabilities",
         "state_dir",
         "security",
+        "search",
       ] as const) {
         if (JSON.stringify(next[key]) !== JSON.stringify(config[key])) restartRequired.push(key);
       }

@@ -86,4 +86,14 @@ describe("hot reload of gateway.yaml", () => {
     await waitFor(() => gateway.gateway.index.tools("alpha").length > 0);
     expect(firstText(await invoke("alpha", "pid"))).not.toBe(pid);
   });
+
+  test("settings that apply only at start are named, never dropped silently", async () => {
+    writeFileSync(
+      file,
+      `search: { feedback: false }\nbackends:\n${backend("alpha", "    timeout: 45s\n")}`,
+    );
+    const response = await fetch(`${gateway.url}/api/reload`, { method: "POST" });
+    const summary = (await response.json()) as { restartRequired: string[] };
+    expect(summary.restartRequired).toEqual(["search"]);
+  });
 });
