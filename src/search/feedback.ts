@@ -1,3 +1,4 @@
+import { redactText } from "../security/redact.ts";
 import type { FeedbackRow, StateStore } from "../state/store.ts";
 import { normalizeQuery } from "./expand.ts";
 import { isStopword, splitWords } from "./tokenize.ts";
@@ -137,10 +138,20 @@ export class SearchFeedback {
   }
 }
 
-/** A query's content words, as stored: lowercased, no stopwords or pasted values, sorted. */
+/**
+ * A query's content words, as stored: lowercased and sorted, without stopwords, numbers, pasted
+ * values (URLs, paths, quoted text), credentials or id-like strings (over 24 letters, or over 8
+ * with digits: "k8s" stays, "9f86d0818" goes).
+ */
 export function queryKey(query: string): string {
-  const words = splitWords(normalizeQuery(query)).filter(
-    (word) => word.length > 1 && !isStopword(word) && !/^\d+$/.test(word),
+  const plain = redactText(query).replace(/\[REDACTED:[^\]]*\]/g, " ");
+  const words = splitWords(normalizeQuery(plain)).filter(
+    (word) =>
+      word.length > 1 &&
+      word.length <= 24 &&
+      !isStopword(word) &&
+      !/^\d+$/.test(word) &&
+      !(/\d/.test(word) && word.length > 8),
   );
   return [...new Set(words)].sort().join(" ");
 }

@@ -62,6 +62,9 @@ describe("SearchFeedback", () => {
       "crawl finished url",
     );
     expect(queryKey("the and of")).toBe("");
+    expect(queryKey("use ghp_16C7e42F292c6912E7710c838347Ae178B4a for repo 9f86d0818 k8s")).toBe(
+      "k8s repo",
+    );
   });
 
   test("the state store keeps it across restarts", async () => {
