@@ -88,6 +88,9 @@ export interface QuerySignals {
 const QUESTION =
   /^\s*(?:who|whom|whose|what|which|when|where|why|is|are|was|were|did|does|has|have|had|how(?!\s+(?:do|can|should|would|to)\b))\b/i;
 
+/** "Is there a way to ...", "is it possible to ...", "are there tools that ...": a request. */
+const CAPABILITY_QUESTION = /^\s*(?:is|are)\s+(?:there|it\s+possible)\b/i;
+
 export function querySignals(groups: QueryGroup[], query = ""): QuerySignals {
   const wanted = new Map<string, number>();
   for (const group of groups) {
@@ -98,7 +101,7 @@ export function querySignals(groups: QueryGroup[], query = ""): QuerySignals {
   const words = new Set(groups.map((group) => group.word));
   // A request names its action in the base form ("run", "modify"); "running" and "modified"
   // describe a state the user asks about, which is a read.
-  const question = QUESTION.test(query);
+  const question = QUESTION.test(query) && !CAPABILITY_QUESTION.test(query);
   const writeVerbs = question
     ? []
     : groups

@@ -37,6 +37,9 @@ describe("what a request asks for", () => {
     ["approve MR 88", false],
     ["how do I create a webhook", false],
     ["can you create a webhook", false],
+    ["is there a way to create a webhook", false],
+    ["is it possible to delete a branch", false],
+    ["are there tools that send email", false],
   ])("%p is a question: %p", (query, question) => {
     expect(signals(query).question).toBe(question);
     if (question) expect(signals(query).writeVerbs).toEqual([]);
