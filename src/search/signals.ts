@@ -88,8 +88,12 @@ export interface QuerySignals {
 const QUESTION =
   /^\s*(?:who|whom|whose|what|which|when|where|why|is|are|was|were|did|does|has|have|had|how(?!\s+(?:do|can|should|would|to)\b))\b/i;
 
-/** "Is there a way to ...", "is it possible to ...", "are there tools that ...": a request. */
-const CAPABILITY_QUESTION = /^\s*(?:is|are)\s+(?:there|it\s+possible)\b/i;
+/**
+ * "Is there a way to ...", "is it possible to ...", "which tool can ...", "what should I use
+ * to ...": asking for a capability is a request, not a question about state.
+ */
+const CAPABILITY_QUESTION =
+  /^\s*(?:(?:is|are)\s+(?:there|it\s+possible)|(?:which|what)\s+(?:tools?|functions?|commands?|servers?|should|could|can)\b)/i;
 
 export function querySignals(groups: QueryGroup[], query = ""): QuerySignals {
   const wanted = new Map<string, number>();

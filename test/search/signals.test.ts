@@ -40,6 +40,9 @@ describe("what a request asks for", () => {
     ["is there a way to create a webhook", false],
     ["is it possible to delete a branch", false],
     ["are there tools that send email", false],
+    ["which tool can create a webhook", false],
+    ["what should I use to send email", false],
+    ["which issues did I create", true],
   ])("%p is a question: %p", (query, question) => {
     expect(signals(query).question).toBe(question);
     if (question) expect(signals(query).writeVerbs).toEqual([]);
