@@ -96,17 +96,20 @@ export function expandQuery(query: string, vocabulary: Vocabulary): QueryGroup[]
  * with "path", a glob (`*.log`) with "pattern". Their pieces ("https", "com") would only match
  * noise. A quoted value ("add a to-do \"update the changelog\"") is content, not the request: it goes.
  */
+const QUOTED = /(^|\s)["\u201c]([^"\u201d]{1,80})["\u201d](?=[\s.,;:!?]|$)/g;
 /** A file name by its extension: "config.ini", "app.log", "report.pdf". */
 const FILE_NAME =
   /\b[\w-]+\.(?:ini|conf|cfg|env|json|jsonl|ya?ml|toml|xml|csv|tsv|txt|md|log|pdf|docx?|xlsx?|pptx?|png|jpe?g|gif|svg|webp|html?|css|jsx?|tsx?|mjs|py|rb|go|rs|java|kt|swift|c|cc|cpp|h|sh|sql|lock|zip|tar|gz)\b/gi;
 
 export function normalizeQuery(query: string): string {
-  return query
+  const plain = query
     .replace(/\b[a-z][a-z0-9+.-]*:\/\/\S+/gi, " url ")
     .replace(/\b[\w.+-]+@[\w-]+\.[\w.-]+\b/g, " email ")
     .replace(/(^|\s)~?(\/[\w.*-]+){2,}\/?/g, " path ")
-    .replace(/(^|\s)[\w./-]*\*[\w.*/-]*/g, " pattern ")
-    .replace(/(^|\s)["\u201c]([^"\u201d]{1,80})["\u201d](?=[\s.,;:!?]|$)/g, " ")
+    .replace(/(^|\s)[\w./-]*\*[\w.*/-]*/g, " pattern ");
+  // Unless the quotes hold the whole request ("\"list my repos\"").
+  const unquoted = plain.replace(QUOTED, " ");
+  return (/[a-z]{2}/i.test(unquoted) ? unquoted : plain)
     .replace(/\b[A-Z][A-Z0-9]{1,9}-\d+\b/g, " issue ")
     .replace(FILE_NAME, "$& file ")
     .replace(/\bhow many\b/gi, " count ");

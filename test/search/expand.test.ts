@@ -101,6 +101,7 @@ describe("pasted values", () => {
     expect(words('add a to-do "update the changelog" to story 5521')).toEqual(
       "add a to-do to story 5521".split(" "),
     );
+    expect(words('"list my repos"')).toEqual(['"list', "my", 'repos"']);
     expect(words("mark ENG-88 as blocked by ABC-7")).toEqual(
       "mark issue as blocked by issue".split(" "),
     );
