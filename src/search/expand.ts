@@ -90,17 +90,19 @@ export function expandQuery(query: string, vocabulary: Vocabulary): QueryGroup[]
   return groups;
 }
 
-/**
- * Replaces values a user pastes into a request with the word for their kind, which is what a
- * tool's parameters are named after: a URL with "url", an email address with "email", a path
- * with "path", a glob (`*.log`) with "pattern". Their pieces ("https", "com") would only match
- * noise. A quoted value ("add a to-do \"update the changelog\"") is content, not the request: it goes.
- */
+/** A quoted value: `"update the changelog"`. */
 const QUOTED = /(^|\s)["\u201c]([^"\u201d]{1,80})["\u201d](?=[\s.,;:!?]|$)/g;
 /** A file name by its extension: "config.ini", "app.log", "report.pdf". */
 const FILE_NAME =
   /\b[\w-]+\.(?:ini|conf|cfg|env|json|jsonl|ya?ml|toml|xml|csv|tsv|txt|md|log|pdf|docx?|xlsx?|pptx?|png|jpe?g|gif|svg|webp|html?|css|jsx?|tsx?|mjs|py|rb|go|rs|java|kt|swift|c|cc|cpp|h|sh|sql|lock|zip|tar|gz)\b/gi;
 
+/**
+ * Replaces values a user pastes into a request with the word for their kind, which is what a
+ * tool's parameters are named after: a URL with "url", an email address with "email", a path
+ * with "path", a glob (`*.log`) with "pattern", an issue key (`ENG-88`) with "issue"; a file
+ * name gains "file". Their pieces ("https", "com") would only match noise. A quoted value ("add
+ * a to-do \"update the changelog\"") is content, not the request: it goes. "How many" asks to count.
+ */
 export function normalizeQuery(query: string): string {
   const plain = query
     .replace(/\b[a-z][a-z0-9+.-]*:\/\/\S+/gi, " url ")
