@@ -7,7 +7,7 @@ import type { LoggingLevel } from "../mcp/sdk.ts";
 import { createEmbedder, HybridSearch } from "../search/embeddings.ts";
 import { SearchFeedback } from "../search/feedback.ts";
 import { type SearchHit, type SearchOptions, ToolIndex } from "../search/index.ts";
-import { createMemoryUsage, recordUsage, type UsageStore } from "../search/usage.ts";
+import { createMemoryUsage, recordUsage, succeeded, type UsageStore } from "../search/usage.ts";
 import { createSecurity, type Security, type SecurityReport } from "../security/guard.ts";
 import { createMemoryStore, type StateStore } from "../state/store.ts";
 import { Catalog } from "./catalog.ts";
@@ -115,12 +115,7 @@ export function createGateway(options: GatewayOptions): Gateway {
   const feedback = config.search.feedback ? new SearchFeedback(store) : undefined;
   if (feedback) {
     hooks.hook("tool:call:after", (call) =>
-      feedback.called(
-        call.caller,
-        call.server,
-        call.tool,
-        call.error === undefined && call.result?.isError !== true,
-      ),
+      feedback.called(call.caller, call.server, call.tool, succeeded(call)),
     );
   }
   // Hybrid ranking when configured: tools are (re-)embedded shortly after their lists change.

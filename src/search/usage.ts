@@ -39,12 +39,16 @@ export function usageFor(
 type CallAfter = Parameters<GatewayHooks["tool:call:after"]>[0];
 
 /**
- * A `tool:call:after` hook that records successful calls: no thrown error and no `isError`
- * result (a call the model got wrong is no evidence the tool fits).
+ * A call that is evidence the tool fits: it threw no error and its result is not `isError` (a
+ * call the model got wrong says nothing for the tool).
  */
+export function succeeded(call: CallAfter): boolean {
+  return call.error === undefined && call.result !== undefined && !call.result.isError;
+}
+
+/** A `tool:call:after` hook that records successful calls. */
 export function recordUsage(store: UsageStore): (call: CallAfter) => void {
   return (call) => {
-    if (call.error !== undefined || !call.result || call.result.isError) return;
-    store.record(call.caller, call.server, call.tool);
+    if (succeeded(call)) store.record(call.caller, call.server, call.tool);
   };
 }
