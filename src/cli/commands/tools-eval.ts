@@ -24,27 +24,20 @@ export const evalCommand = defineCommand({
     await runAction(async () => {
       applyLogArgs(args);
       const config = loadConfig({ path: args.config });
-      const [{ createDrivers }, { createGateway }, { evaluateFeedback }, state] = await Promise.all(
-        [
-          import("../../gateway/drivers.ts"),
-          import("../../gateway/gateway.ts"),
-          import("../../search/evaluate.ts"),
-          import("../../state/store.ts"),
-        ],
-      );
-      const dir = config.state_dir ?? state.defaultStateDir();
-      const store = await state.openStateStore(dir);
+      const [{ localGateway }, { evaluateFeedback }] = await Promise.all([
+        import("../local-gateway.ts"),
+        import("../../search/evaluate.ts"),
+      ]);
+      const { gateway, store, stateDir } = await localGateway(config);
       const rows = store
         .loadFeedback()
         .filter((row) => args.caller === undefined || row.caller === args.caller);
       if (!rows.length) {
-        store.close();
+        await gateway.close();
         throw new Error(
-          `no recorded searches${args.caller ? ` for ${args.caller}` : ""} in ${dir}: they are recorded while the gateway serves, when a search is followed by a successful call (search.feedback)`,
+          `no recorded searches${args.caller ? ` for ${args.caller}` : ""} in ${stateDir}: they are recorded while the gateway serves, when a search is followed by a successful call (search.feedback)`,
         );
       }
-      // The state folder holds fresh tool lists, so this need not start every backend.
-      const gateway = createGateway({ config, store, drivers: await createDrivers(config) });
       try {
         await gateway.start();
         const report = evaluateFeedback(gateway.index, rows);

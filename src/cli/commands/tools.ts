@@ -128,17 +128,12 @@ function connectError(url: string, error: unknown): Error {
 
 /** The gateway of the config, in this process: its meta tools answer as they would over MCP. */
 async function startInProcess(config: ResolvedConfig): Promise<Session> {
-  const [{ createDrivers }, { createGateway }, { META_TOOLS_BY_NAME }, { errorResult }, state] =
-    await Promise.all([
-      import("../../gateway/drivers.ts"),
-      import("../../gateway/gateway.ts"),
-      import("../../meta/tools.ts"),
-      import("../../meta/types.ts"),
-      import("../../state/store.ts"),
-    ]);
-  // The state folder holds fresh tool lists, so a search need not start every backend.
-  const store = await state.openStateStore(config.state_dir ?? state.defaultStateDir());
-  const gateway = createGateway({ config, store, drivers: await createDrivers(config) });
+  const [{ localGateway }, { META_TOOLS_BY_NAME }, { errorResult }] = await Promise.all([
+    import("../local-gateway.ts"),
+    import("../../meta/tools.ts"),
+    import("../../meta/types.ts"),
+  ]);
+  const { gateway } = await localGateway(config);
   await gateway.start();
   const controller = new AbortController();
   return {
