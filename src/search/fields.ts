@@ -35,7 +35,7 @@ export function toEntryTexts(server: string, tool: Tool): EntryTexts {
 }
 
 /** A tool name with its abbreviations written out, as queries are: `db-cluster-list` → "database cluster list". */
-export function spellOut(name: string): string {
+function spellOut(name: string): string {
   return splitWords(name).flatMap(unabbreviate).join(" ");
 }
 

@@ -288,5 +288,5 @@ function toDoc(server: string, tool: Tool): Doc {
     lengths.push(terms.length);
   }
   const terms = [...new Set(tf.flatMap((counts) => [...counts.keys()]))];
-  return { server, tool, name: nameFeatures(server, tool), tf, lengths, terms };
+  return { server, tool, name: nameFeatures(server, tool, texts), tf, lengths, terms };
 }

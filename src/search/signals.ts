@@ -1,6 +1,6 @@
 import type { Tool } from "../mcp/sdk.ts";
 import type { QueryGroup } from "./expand.ts";
-import { firstSentence, spellOut } from "./fields.ts";
+import { type EntryTexts, toEntryTexts } from "./fields.ts";
 import { lemma } from "./lexicon.ts";
 import { isWriteVerb } from "./synonyms.ts";
 import { isStopword, splitWords, tokenize, toTerm } from "./tokenize.ts";
@@ -49,10 +49,15 @@ const READ_VERBS = new Set(
 /** Generic creation verbs: "create_issue_link" answers "link two issues". */
 const MAKERS = new Set(["create", "add", "new"].map(toTerm));
 
-export function nameFeatures(server: string, tool: Tool): NameFeatures {
+/** `texts`: the tool's index texts, when the caller has them already (name spelled out, summary). */
+export function nameFeatures(
+  server: string,
+  tool: Tool,
+  texts: Pick<EntryTexts, "name" | "summary"> = toEntryTexts(server, tool),
+): NameFeatures {
   const serverTerms = [...new Set(tokenize(server))];
   const nameTerms = new Map<string, string>();
-  for (const word of splitWords(spellOut(tool.name))) {
+  for (const word of splitWords(texts.name)) {
     const term = toTerm(word);
     if (!serverTerms.includes(term) && !nameTerms.has(term)) nameTerms.set(term, word);
   }
@@ -63,7 +68,7 @@ export function nameFeatures(server: string, tool: Tool): NameFeatures {
   const verb = isVerb(terms[0]) ? terms[0] : isVerb(terms.at(-1)) ? terms.at(-1) : undefined;
   const reads =
     tool.annotations?.readOnlyHint === true || (verb !== undefined && READ_VERBS.has(verb));
-  const lead = splitWords(firstSentence(tool.description ?? ""))[0];
+  const lead = splitWords(texts.summary)[0];
   const action = lead && !isStopword(lead) ? toTerm(lead) : undefined;
   return { nameTerms, verb, action, reads, serverTerms };
 }
