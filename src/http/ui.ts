@@ -60,20 +60,20 @@ export function createUiHandler(gateway: Gateway, options: UiOptions = {}): UiHa
   function searchQuality(caller: Caller, allow: (server: string, tool: string) => boolean) {
     const feedback = gateway.feedback;
     if (!feedback) return { enabled: false, report: null };
-    const who = caller.admin ? "" : caller.id;
+    // Cached per caller: the replay ranks with that caller's scopes.
     const stamp = `${feedback.version}:${gateway.index.size()}`;
-    const cached = reports.get(who);
+    const cached = reports.get(caller.id);
     if (cached && cached.stamp === stamp && Date.now() - cached.at < REPORT_TTL_MS) {
       return { enabled: true, report: cached.report };
     }
     const rows = feedback
-      .rows(who || undefined)
+      .rows(caller.admin ? undefined : caller.id)
       .sort((a, b) => b.lastAt - a.lastAt)
       .slice(0, REPORT_ROWS);
     const full = evaluateFeedback(gateway.index, rows, allow);
     const report = { ...full, misses: full.misses.slice(0, REPORT_MISSES) };
     if (reports.size > 1000) reports.clear();
-    reports.set(who, { stamp, at: Date.now(), report });
+    reports.set(caller.id, { stamp, at: Date.now(), report });
     return { enabled: true, report };
   }
 

@@ -108,9 +108,9 @@ export function querySignals(groups: QueryGroup[], query = ""): QuerySignals {
     }
   }
   const words = new Set(groups.map((group) => group.word));
+  const question = QUESTION.test(query) && !CAPABILITY_QUESTION.test(query);
   // A request names its action in the base form ("run", "modify"); "running" and "modified"
   // describe a state the user asks about, which is a read.
-  const question = QUESTION.test(query) && !CAPABILITY_QUESTION.test(query);
   const writeVerbs = question
     ? []
     : groups
