@@ -1,3 +1,4 @@
+import { afterAll } from "bun:test";
 import { mkdtempSync, writeFileSync } from "node:fs";
 import { createServer } from "node:net";
 import { tmpdir } from "node:os";
@@ -24,6 +25,20 @@ export const FILESYSTEM = join(
   "node_modules/@modelcontextprotocol/server-filesystem/dist/index.js",
 );
 export const FIXTURES = join(ROOT, "test/fixtures");
+/** Our own fixture MCP server (echo, slow, crash, hang, ...), run with Bun. */
+export const FIXTURE_SERVER = join(FIXTURES, "servers/fixture.ts");
+
+/**
+ * What a test file must undo when its tests are done (gateways, sessions, processes), undone in
+ * reverse order after all of them: push onto the list this returns.
+ */
+export function cleanupsAfterAll(): (() => unknown)[] {
+  const cleanups: (() => unknown)[] = [];
+  afterAll(async () => {
+    for (const cleanup of cleanups.reverse()) await cleanup();
+  });
+  return cleanups;
+}
 
 /** A fresh temporary folder. */
 export function tempDir(prefix = "mcpgw-"): string {

@@ -1,24 +1,19 @@
-import { afterAll, describe, expect, test } from "bun:test";
-import { join } from "node:path";
+import { describe, expect, test } from "bun:test";
 import {
   BUN,
+  cleanupsAfterAll,
   connectHttp,
-  FIXTURES,
+  FIXTURE_SERVER,
   firstText,
   freePort,
   startGateway,
   waitFor,
 } from "../helpers.ts";
 
-const FIXTURE = join(FIXTURES, "servers/fixture.ts");
-const cleanups: (() => unknown)[] = [];
-
-afterAll(async () => {
-  for (const cleanup of cleanups.reverse()) await cleanup();
-});
+const cleanups = cleanupsAfterAll();
 
 async function startFixture(port: number) {
-  const child = Bun.spawn([BUN, FIXTURE, "--http", String(port)], { stderr: "ignore" });
+  const child = Bun.spawn([BUN, FIXTURE_SERVER, "--http", String(port)], { stderr: "ignore" });
   await waitFor(
     async () => (await fetch(`http://127.0.0.1:${port}/`).catch(() => undefined)) !== undefined,
   );

@@ -1,4 +1,4 @@
-import { afterAll, describe, expect, setDefaultTimeout, test } from "bun:test";
+import { describe, expect, setDefaultTimeout, test } from "bun:test";
 import {
   chmodSync,
   existsSync,
@@ -10,7 +10,17 @@ import {
 } from "node:fs";
 import { createServer, type Server } from "node:net";
 import { dirname, join } from "node:path";
-import { BUN, FIXTURES, freePort, ROOT, startGateway, tempDir, writeConfig } from "../helpers.ts";
+import {
+  BUN,
+  cleanupsAfterAll,
+  FIXTURE_SERVER,
+  FIXTURES,
+  freePort,
+  ROOT,
+  startGateway,
+  tempDir,
+  writeConfig,
+} from "../helpers.ts";
 import type { CliResult } from "./_run.ts";
 
 setDefaultTimeout(60_000);
@@ -18,12 +28,8 @@ setDefaultTimeout(60_000);
 // `mcp-gateway doctor` from source against real backends: our fixture server and a poisoned one
 // over stdio, a URL where nothing listens, a command that does not exist, one that never speaks
 // MCP, a gateway.lock that no longer matches, and ports held by a gateway or by something else.
-const FIXTURE = join(FIXTURES, "servers/fixture.ts");
 const POISONED = join(FIXTURES, "poisoned/server.ts");
-const cleanups: (() => unknown)[] = [];
-afterAll(async () => {
-  for (const cleanup of cleanups.reverse()) await cleanup();
-});
+const cleanups = cleanupsAfterAll();
 
 /** Runs doctor without blocking this process (a port holder here must still answer). */
 async function doctor(args: string[], env: Record<string, string> = {}): Promise<CliResult> {
@@ -76,7 +82,7 @@ state_dir: ${join(tempDir(), "state")}
 backends:
   fx:
     command: ${BUN}
-    args: ["${FIXTURE}"]
+    args: ["${FIXTURE_SERVER}"]
 ${extra}`);
 }
 
@@ -136,7 +142,7 @@ auth: { type: bearer, key: env:KEYED_API_TOKEN }
     );
     const file = await healthyConfig(`  needs_env:
     command: ${BUN}
-    args: ["${FIXTURE}"]
+    args: ["${FIXTURE_SERVER}"]
     env: { TOKEN: "\${DOCTOR_MISSING_TOKEN}" }
   nocmd:
     command: /nonexistent/mcp-server

@@ -1,6 +1,15 @@
-import { afterAll, describe, expect, setDefaultTimeout, test } from "bun:test";
+import { describe, expect, setDefaultTimeout, test } from "bun:test";
 import { join } from "node:path";
-import { BUN, FIXTURES, freePort, ROOT, startGateway, tempDir, writeConfig } from "../helpers.ts";
+import {
+  BUN,
+  cleanupsAfterAll,
+  FIXTURE_SERVER,
+  freePort,
+  ROOT,
+  startGateway,
+  tempDir,
+  writeConfig,
+} from "../helpers.ts";
 import type { CliResult } from "./_run.ts";
 
 setDefaultTimeout(60_000);
@@ -8,19 +17,15 @@ setDefaultTimeout(60_000);
 // `mcp-gateway tools search|call` from source: against a running gateway through the SDK's
 // client (with and without auth), and against the config's gateway started in-process when
 // nothing listens. The backend is our fixture MCP server over stdio.
-const FIXTURE = join(FIXTURES, "servers/fixture.ts");
 const KEY = "mgw_tools-cli-test-key-0123456789abcdefghijklmno";
-const cleanups: (() => unknown)[] = [];
-afterAll(async () => {
-  for (const cleanup of cleanups.reverse()) await cleanup();
-});
+const cleanups = cleanupsAfterAll();
 
 const BACKENDS = `
 capabilities: { enabled: false }
 backends:
   fx:
     command: ${BUN}
-    args: ["${FIXTURE}"]
+    args: ["${FIXTURE_SERVER}"]
 `;
 
 /** Runs the CLI without blocking this process, so a gateway started here can answer it. */

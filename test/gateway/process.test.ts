@@ -7,7 +7,7 @@ import {
   BUN,
   connectHttp,
   connectStdio,
-  FIXTURES,
+  FIXTURE_SERVER,
   firstText,
   freePort,
   ROOT,
@@ -15,8 +15,6 @@ import {
   waitFor,
   writeConfig,
 } from "../helpers.ts";
-
-const FIXTURE = join(FIXTURES, "servers/fixture.ts");
 
 function running(pattern: string): number[] {
   const result = spawnSync("pgrep", ["-f", pattern], { encoding: "utf8" });
@@ -33,7 +31,7 @@ describe("the gateway as a process", () => {
 backends:
   fixture:
     command: ${BUN}
-    args: ["${FIXTURE}"]
+    args: ["${FIXTURE_SERVER}"]
 `);
     const session = await connectStdio(config);
     try {
@@ -57,7 +55,7 @@ state_dir: ${tempDir()}
 backends:
   fixture:
     command: sh
-    args: ["-c", "${BUN} -e 'setInterval(() => {}, 1000)' ${marker} & exec ${BUN} ${FIXTURE} ${marker}"]
+    args: ["-c", "${BUN} -e 'setInterval(() => {}, 1000)' ${marker} & exec ${BUN} ${FIXTURE_SERVER} ${marker}"]
 `);
     const gateway = Bun.spawn(
       [BUN, join(ROOT, "src/main.ts"), "serve", "--config", config, "--port", String(port)],
@@ -83,7 +81,7 @@ state_dir: ${tempDir()}
 backends:
   fixture:
     command: ${BUN}
-    args: ["${FIXTURE}"]
+    args: ["${FIXTURE_SERVER}"]
 `);
     const gateway = Bun.spawn(
       [BUN, join(ROOT, "src/main.ts"), "serve", "--config", config, "--port", String(port)],
@@ -113,7 +111,7 @@ state_dir: ${stateDir}
 backends:
   fixture:
     command: ${BUN}
-    args: ["${FIXTURE}"]
+    args: ["${FIXTURE_SERVER}"]
 `;
     const file = writeConfig(yaml);
     const warm = await runGateway({ config: loadConfig({ path: file }), port: 0 });

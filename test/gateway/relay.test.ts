@@ -3,9 +3,8 @@ import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { StreamableHTTPClientTransport } from "@modelcontextprotocol/client";
 import { OrderedClient } from "../../src/mcp/sdk.ts";
-import { BUN, FIXTURES, firstText, startGateway, tempDir, waitFor } from "../helpers.ts";
+import { BUN, FIXTURE_SERVER, firstText, startGateway, tempDir, waitFor } from "../helpers.ts";
 
-const FIXTURE = join(FIXTURES, "servers/fixture.ts");
 const log = join(tempDir(), "fixture.log");
 let gateway: Awaited<ReturnType<typeof startGateway>>;
 let client: OrderedClient;
@@ -24,7 +23,7 @@ beforeAll(async () => {
 backends:
   fixture:
     command: ${BUN}
-    args: ["${FIXTURE}"]
+    args: ["${FIXTURE_SERVER}"]
     env: { FIXTURE_LOG: "${log}" }
 `,
   );

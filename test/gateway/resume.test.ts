@@ -1,8 +1,6 @@
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
-import { join } from "node:path";
-import { BUN, FIXTURES, startGateway, waitFor } from "../helpers.ts";
+import { BUN, FIXTURE_SERVER, startGateway, waitFor } from "../helpers.ts";
 
-const FIXTURE = join(FIXTURES, "servers/fixture.ts");
 let gateway: Awaited<ReturnType<typeof startGateway>>;
 
 beforeAll(async () => {
@@ -10,7 +8,7 @@ beforeAll(async () => {
 backends:
   fixture:
     command: ${BUN}
-    args: ["${FIXTURE}"]
+    args: ["${FIXTURE_SERVER}"]
 `);
   await waitFor(() => gateway.gateway.index.tools("fixture").length > 0);
 });

@@ -5,7 +5,7 @@ import { Client, StreamableHTTPClientTransport } from "@modelcontextprotocol/cli
 import {
   BUN,
   EVERYTHING,
-  FIXTURES,
+  FIXTURE_SERVER,
   firstText,
   startEverythingHttp,
   startGateway,
@@ -13,7 +13,6 @@ import {
   waitFor,
 } from "../helpers.ts";
 
-const FIXTURE = join(FIXTURES, "servers/fixture.ts");
 const log = join(tempDir(), "fixture.log");
 writeFileSync(log, "");
 
@@ -77,7 +76,7 @@ backends:
     url: ${sse.url}
   fixture:
     command: ${BUN}
-    args: ["${FIXTURE}"]
+    args: ["${FIXTURE_SERVER}"]
     env: { FIXTURE_LOG: "${log}" }
   isolated:
     command: node

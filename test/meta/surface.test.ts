@@ -1,11 +1,14 @@
-import { afterAll, describe, expect, test } from "bun:test";
+import { describe, expect, test } from "bun:test";
 import { flatName, page } from "../../src/meta/surface.ts";
-import { connectHttp, firstText, startFixtureGateway, waitFor } from "../helpers.ts";
+import {
+  cleanupsAfterAll,
+  connectHttp,
+  firstText,
+  startFixtureGateway,
+  waitFor,
+} from "../helpers.ts";
 
-const cleanups: (() => unknown)[] = [];
-afterAll(async () => {
-  for (const cleanup of cleanups.reverse()) await cleanup();
-});
+const cleanups = cleanupsAfterAll();
 
 async function fixtureGateway(yaml = "") {
   const gateway = await startFixtureGateway(yaml);

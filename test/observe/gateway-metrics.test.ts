@@ -1,11 +1,12 @@
-import { afterAll, describe, expect, test } from "bun:test";
+import { describe, expect, test } from "bun:test";
 import { join } from "node:path";
 import { loadConfig } from "../../src/config/load.ts";
 import { type RunningGateway, runGateway } from "../../src/gateway/run.ts";
 import {
   BUN,
+  cleanupsAfterAll,
   connectHttp,
-  FIXTURES,
+  FIXTURE_SERVER,
   firstText,
   startGateway,
   tempDir,
@@ -16,18 +17,14 @@ import { checkExposition, sample } from "./_exposition.ts";
 
 // /metrics and /api/usage against a real gateway: our fixture MCP server over stdio, driven by
 // the SDK's client. The crash is real (the fixture exits), and so is the restart that follows.
-const FIXTURE = join(FIXTURES, "servers/fixture.ts");
-const cleanups: (() => unknown)[] = [];
-afterAll(async () => {
-  for (const cleanup of cleanups.reverse()) await cleanup();
-});
+const cleanups = cleanupsAfterAll();
 
 const BACKEND = `
 capabilities: { enabled: false }
 backends:
   fx:
     command: ${BUN}
-    args: ["${FIXTURE}"]
+    args: ["${FIXTURE_SERVER}"]
 `;
 
 async function connect(url: string) {

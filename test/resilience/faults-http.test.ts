@@ -1,10 +1,11 @@
-import { afterAll, describe, expect, test } from "bun:test";
+import { describe, expect, test } from "bun:test";
 import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import {
   BUN,
+  cleanupsAfterAll,
   connectHttp,
-  FIXTURES,
+  FIXTURE_SERVER,
   firstText,
   freePort,
   startGateway,
@@ -13,17 +14,13 @@ import {
 } from "../helpers.ts";
 
 // The same faults as faults.test.ts, with the backend over Streamable HTTP instead of stdio.
-const FIXTURE = join(FIXTURES, "servers/fixture.ts");
-const cleanups: (() => unknown)[] = [];
-afterAll(async () => {
-  for (const cleanup of cleanups.reverse()) await cleanup();
-});
+const cleanups = cleanupsAfterAll();
 
 async function setup(backendYaml = "", topYaml = "") {
   const log = join(tempDir(), "fixture.log");
   writeFileSync(log, "");
   const port = await freePort();
-  const backend = Bun.spawn([BUN, FIXTURE, "--http", String(port)], {
+  const backend = Bun.spawn([BUN, FIXTURE_SERVER, "--http", String(port)], {
     env: { ...process.env, FIXTURE_LOG: log },
     stderr: "ignore",
   });

@@ -1,21 +1,18 @@
-import { afterAll, describe, expect, test } from "bun:test";
+import { describe, expect, test } from "bun:test";
 import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import {
   BUN,
+  cleanupsAfterAll,
   connectHttp,
-  FIXTURES,
+  FIXTURE_SERVER,
   firstText,
   startGateway,
   tempDir,
   waitFor,
 } from "../helpers.ts";
 
-const FIXTURE = join(FIXTURES, "servers/fixture.ts");
-const cleanups: (() => unknown)[] = [];
-afterAll(async () => {
-  for (const cleanup of cleanups.reverse()) await cleanup();
-});
+const cleanups = cleanupsAfterAll();
 
 /** A gateway with one fixture backend and the given extra YAML, plus a connected client. */
 async function setup(backendYaml = "", topYaml = "") {
@@ -26,7 +23,7 @@ ${topYaml}
 backends:
   fixture:
     command: ${BUN}
-    args: ["${FIXTURE}"]
+    args: ["${FIXTURE_SERVER}"]
     env: { FIXTURE_LOG: "${log}" }
 ${backendYaml}
 `);

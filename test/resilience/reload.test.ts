@@ -1,19 +1,17 @@
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { writeFileSync } from "node:fs";
-import { join } from "node:path";
 import {
   BUN,
   type ConnectedClient,
   connectHttp,
-  FIXTURES,
+  FIXTURE_SERVER,
   firstText,
   startGateway,
   waitFor,
 } from "../helpers.ts";
 
-const FIXTURE = join(FIXTURES, "servers/fixture.ts");
 const backend = (name: string, extra = "") =>
-  `  ${name}:\n    command: ${BUN}\n    args: ["${FIXTURE}"]\n${extra}`;
+  `  ${name}:\n    command: ${BUN}\n    args: ["${FIXTURE_SERVER}"]\n${extra}`;
 
 let gateway: Awaited<ReturnType<typeof startGateway>>;
 let session: ConnectedClient;

@@ -1,5 +1,5 @@
-import { afterAll, beforeAll, describe, expect, test } from "bun:test";
-import { connectHttp, startFixtureGateway, waitFor } from "../helpers.ts";
+import { beforeAll, describe, expect, test } from "bun:test";
+import { cleanupsAfterAll, connectHttp, startFixtureGateway, waitFor } from "../helpers.ts";
 
 // search.embeddings wired through the gateway: a local fake embedding endpoint (OpenAI shape)
 // that places "parrot" next to "echo", as a real model would place synonyms.
@@ -20,7 +20,7 @@ function embed(text: string): number[] {
 
 let embedder: ReturnType<typeof Bun.serve>;
 let up = true;
-const cleanups: (() => unknown)[] = [];
+const cleanups = cleanupsAfterAll();
 
 beforeAll(() => {
   embedder = Bun.serve({
@@ -34,11 +34,8 @@ beforeAll(() => {
       });
     },
   });
-});
-
-afterAll(async () => {
-  for (const cleanup of cleanups.reverse()) await cleanup();
-  embedder.stop(true);
+  // Pushed first, so it stops last: after the gateways that use it.
+  cleanups.push(() => embedder.stop(true));
 });
 
 describe("hybrid search through the gateway", () => {

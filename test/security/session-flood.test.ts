@@ -6,14 +6,12 @@
  * one is refused with 503.
  */
 import { afterAll, beforeAll, describe, expect, setDefaultTimeout, test } from "bun:test";
-import { join } from "node:path";
 import type { RunningGateway } from "../../src/gateway/run.ts";
-import { BUN, type ConnectedClient, FIXTURES, startGateway, waitFor } from "../helpers.ts";
+import { BUN, type ConnectedClient, FIXTURE_SERVER, startGateway, waitFor } from "../helpers.ts";
 import { connectWithKey, initializeBody, MCP_HEADERS, meta } from "./_helpers.ts";
 
 setDefaultTimeout(30_000);
 
-const FIXTURE = join(FIXTURES, "servers/fixture.ts");
 let running: RunningGateway & { url: string };
 const open: ConnectedClient[] = [];
 
@@ -30,10 +28,10 @@ auth:
 backends:
   fixture:
     command: ${BUN}
-    args: ["${FIXTURE}"]
+    args: ["${FIXTURE_SERVER}"]
   iso:
     command: ${BUN}
-    args: ["${FIXTURE}"]
+    args: ["${FIXTURE_SERVER}"]
     isolation: session
 `);
   await waitFor(() => running.gateway.index.tools("fixture").length > 0);

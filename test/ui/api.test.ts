@@ -2,12 +2,11 @@ import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { Client, StreamableHTTPClientTransport } from "@modelcontextprotocol/client";
-import { BUN, FIXTURES, startGateway, tempDir, waitFor } from "../helpers.ts";
+import { BUN, FIXTURE_SERVER, FIXTURES, startGateway, tempDir, waitFor } from "../helpers.ts";
 import { connectWithKey, meta } from "../security/_helpers.ts";
 
 // The dashboard's HTTP side without a browser: the page and its headers, the login cookie, the
 // JSON API and what each key may see. A real gateway with our fixture and a poisoned server.
-const FIXTURE = join(FIXTURES, "servers/fixture.ts");
 const POISONED = join(FIXTURES, "poisoned/server.ts");
 const ADMIN = "mgw_admin-api-test-key-0123456789abcdefghijklmnopq";
 const VIEWER = "mgw_viewer-api-test-key-0123456789abcdefghijklmnop";
@@ -36,7 +35,7 @@ auth:
 backends:
   fx:
     command: ${BUN}
-    args: ["${FIXTURE}"]
+    args: ["${FIXTURE_SERVER}"]
   pz:
     command: ${BUN}
     args: ["${POISONED}"]

@@ -1,8 +1,17 @@
-import { afterAll, expect, test } from "bun:test";
+import { expect, test } from "bun:test";
 import { spawnSync } from "node:child_process";
 import { existsSync } from "node:fs";
 import { join } from "node:path";
-import { BUN, EVERYTHING, freePort, ROOT, tempDir, waitFor, writeConfig } from "../helpers.ts";
+import {
+  BUN,
+  cleanupsAfterAll,
+  EVERYTHING,
+  freePort,
+  ROOT,
+  tempDir,
+  waitFor,
+  writeConfig,
+} from "../helpers.ts";
 
 // The compiled binary serves the dashboard from inside itself: it runs from an empty folder, with
 // no source tree in reach, and the page's script (minified by the build) runs in Chromium.
@@ -13,10 +22,7 @@ if (!HAS_CHROMIUM) {
     `skipping the compiled dashboard test: ${CHROMIUM} is missing (apt-get install -y chromium)`,
   );
 }
-const cleanups: (() => unknown)[] = [];
-afterAll(async () => {
-  for (const cleanup of cleanups.reverse()) await cleanup();
-});
+const cleanups = cleanupsAfterAll();
 
 test.skipIf(!HAS_CHROMIUM)(
   "dist-style binary: /ui, its script and /metrics work with no files on disk",

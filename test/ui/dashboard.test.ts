@@ -1,11 +1,21 @@
 // biome-ignore-all lint/performance/useDomNodeTextContent: these are Playwright locators, whose innerText() is the rendered text a user reads
-import { afterAll, beforeAll, describe, expect, test } from "bun:test";
+import { beforeAll, describe, expect, test } from "bun:test";
 import { existsSync, mkdirSync, writeFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import type { Browser, Page } from "playwright-core";
 import { loadConfig } from "../../src/config/load.ts";
 import { type RunningGateway, runGateway } from "../../src/gateway/run.ts";
-import { BUN, connectHttp, FIXTURES, ROOT, tempDir, waitFor, writeConfig } from "../helpers.ts";
+import {
+  BUN,
+  cleanupsAfterAll,
+  connectHttp,
+  FIXTURE_SERVER,
+  FIXTURES,
+  ROOT,
+  tempDir,
+  waitFor,
+  writeConfig,
+} from "../helpers.ts";
 
 // The dashboard in a real headless Chromium (Debian's package, never a downloaded browser),
 // against a real gateway: our fixture server and a poisoned one over stdio, real calls made with
@@ -19,7 +29,6 @@ if (!HAS_CHROMIUM) {
   );
 }
 
-const FIXTURE = join(FIXTURES, "servers/fixture.ts");
 const POISONED = join(FIXTURES, "poisoned/server.ts");
 const SECRET = "ghp_abcdefghijklmnopqrstuvwxyz0123456789";
 const ADMIN_KEY = "mgw_admin-ui-test-key-0123456789abcdefghijklmnop";
@@ -45,7 +54,7 @@ capabilities: { enabled: false }
 backends:
   fx:
     command: ${BUN}
-    args: ["${FIXTURE}"]
+    args: ["${FIXTURE_SERVER}"]
     env: { API_TOKEN: "${SECRET}" }
   pz:
     command: ${BUN}
@@ -54,7 +63,7 @@ backends:
 ${extra}`;
 }
 
-const cleanups: (() => unknown)[] = [];
+const cleanups = cleanupsAfterAll();
 let browser: Browser;
 
 beforeAll(async () => {
@@ -73,10 +82,6 @@ beforeAll(async () => {
     ],
   });
   cleanups.push(() => browser.close());
-});
-
-afterAll(async () => {
-  for (const cleanup of cleanups.reverse()) await cleanup();
 });
 
 async function start(yaml: string): Promise<RunningGateway & { url: string }> {
