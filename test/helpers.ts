@@ -172,10 +172,9 @@ export function firstText(result: { content?: unknown }): string {
  * above the backends; capabilities off unless the YAML says otherwise.
  */
 export async function startFixtureGateway(yaml = ""): Promise<RunningGateway & { url: string }> {
-  const fixture = join(FIXTURES, "servers/fixture.ts");
   const capabilities = /^capabilities:/m.test(yaml) ? "" : "capabilities: { enabled: false }\n";
   const gateway = await startGateway(
-    `${capabilities}${yaml}\nbackends:\n  fixture:\n    command: ${BUN}\n    args: ["${fixture}"]\n`,
+    `${capabilities}${yaml}\nbackends:\n  fixture:\n    command: ${BUN}\n    args: ["${FIXTURE_SERVER}"]\n`,
   );
   await waitFor(() => gateway.gateway.index.tools("fixture").length > 0);
   return gateway;

@@ -4,7 +4,6 @@ import { join } from "node:path";
 import {
   BUN,
   cleanupsAfterAll,
-  connectHttp,
   FIXTURE_SERVER,
   firstText,
   freePort,
@@ -12,6 +11,7 @@ import {
   tempDir,
   waitFor,
 } from "../helpers.ts";
+import { faultClient } from "./_faults.ts";
 
 // The same faults as faults.test.ts, with the backend over Streamable HTTP instead of stdio.
 const cleanups = cleanupsAfterAll();
@@ -36,19 +36,7 @@ backends:
     url: http://127.0.0.1:${port}/mcp
 ${backendYaml}
 `);
-  cleanups.push(() => gateway.stop());
-  await waitFor(() => gateway.gateway.index.tools("remote").length > 0);
-  const session = await connectHttp(gateway.url);
-  cleanups.push(() => session.close());
-  const invoke = (tool: string, args: Record<string, unknown> = {}) =>
-    session.client.callTool({
-      name: "gateway_invoke",
-      arguments: { server: "remote", tool, arguments: args },
-    });
-  const calls = (tool: string) =>
-    readFileSync(log, "utf8")
-      .split("\n")
-      .filter((l) => l === `${tool} called`).length;
+  const { invoke, calls } = await faultClient(gateway, "remote", log, cleanups);
   return { gateway, invoke, calls, log, backend };
 }
 

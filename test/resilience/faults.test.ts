@@ -4,13 +4,13 @@ import { join } from "node:path";
 import {
   BUN,
   cleanupsAfterAll,
-  connectHttp,
   FIXTURE_SERVER,
   firstText,
   startGateway,
   tempDir,
   waitFor,
 } from "../helpers.ts";
+import { faultClient } from "./_faults.ts";
 
 const cleanups = cleanupsAfterAll();
 
@@ -27,19 +27,7 @@ backends:
     env: { FIXTURE_LOG: "${log}" }
 ${backendYaml}
 `);
-  cleanups.push(() => gateway.stop());
-  await waitFor(() => gateway.gateway.index.tools("fixture").length > 0);
-  const session = await connectHttp(gateway.url);
-  cleanups.push(() => session.close());
-  const invoke = (tool: string, args: Record<string, unknown> = {}) =>
-    session.client.callTool({
-      name: "gateway_invoke",
-      arguments: { server: "fixture", tool, arguments: args },
-    });
-  const calls = (tool: string) =>
-    readFileSync(log, "utf8")
-      .split("\n")
-      .filter((l) => l === `${tool} called`).length;
+  const { session, invoke, calls } = await faultClient(gateway, "fixture", log, cleanups);
   return { gateway, session, invoke, calls, log };
 }
 
