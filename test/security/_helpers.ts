@@ -1,6 +1,7 @@
+import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { Client, StreamableHTTPClientTransport } from "@modelcontextprotocol/client";
-import type { ConnectedClient } from "../helpers.ts";
+import { BUN, type ConnectedClient, FIXTURES, startGateway, tempDir } from "../helpers.ts";
 
 /** Connects the SDK client to `url` + `path`, sending `key` as a bearer token. */
 export async function connectWithKey(
@@ -64,4 +65,31 @@ export function homeIn(dir: string): Record<string, string> {
     PATH: process.env.PATH ?? "/usr/bin:/bin",
     XDG_STATE_HOME: join(dir, "state"),
   };
+}
+
+/**
+ * A gateway fronting one backend with a single harmless tool, and a session opened on it with a
+ * raw `initialize` (its id), for suites that send bytes no SDK client would.
+ */
+export async function gatewayWithRawSession(): Promise<{
+  gateway: Awaited<ReturnType<typeof startGateway>>;
+  session: string;
+}> {
+  const tools = join(tempDir(), "tools.json");
+  writeFileSync(tools, JSON.stringify([{ name: "noop", description: "Does nothing." }]));
+  const gateway = await startGateway(`
+capabilities: { enabled: false }
+backends:
+  fixture:
+    command: ${BUN}
+    args: ["${join(FIXTURES, "poisoned/server.ts")}"]
+    env: { TOOLS_FILE: "${tools}" }
+`);
+  const opened = await fetch(`${gateway.url}/mcp`, {
+    method: "POST",
+    headers: MCP_HEADERS,
+    body: initializeBody(),
+  });
+  await opened.text();
+  return { gateway, session: opened.headers.get("mcp-session-id")! };
 }

@@ -5,17 +5,8 @@
  * Deterministic: the messages come from a seeded generator (FUZZ_SEED to try others).
  */
 import { afterAll, beforeAll, describe, expect, setDefaultTimeout, test } from "bun:test";
-import { writeFileSync } from "node:fs";
-import { join } from "node:path";
-import {
-  BUN,
-  type ConnectedClient,
-  connectHttp,
-  FIXTURES,
-  startGateway,
-  tempDir,
-} from "../helpers.ts";
-import { initializeBody, MCP_HEADERS, meta } from "./_helpers.ts";
+import { type ConnectedClient, connectHttp, type startGateway } from "../helpers.ts";
+import { gatewayWithRawSession, initializeBody, MCP_HEADERS, meta } from "./_helpers.ts";
 
 setDefaultTimeout(120_000);
 
@@ -160,24 +151,8 @@ let before: ConnectedClient;
 let session = "";
 
 beforeAll(async () => {
-  const tools = join(tempDir(), "tools.json");
-  writeFileSync(tools, JSON.stringify([{ name: "noop", description: "Does nothing." }]));
-  gateway = await startGateway(`
-capabilities: { enabled: false }
-backends:
-  fixture:
-    command: ${BUN}
-    args: ["${join(FIXTURES, "poisoned/server.ts")}"]
-    env: { TOOLS_FILE: "${tools}" }
-`);
+  ({ gateway, session } = await gatewayWithRawSession());
   before = await connectHttp(gateway.url);
-  const opened = await fetch(`${gateway.url}/mcp`, {
-    method: "POST",
-    headers: MCP_HEADERS,
-    body: initializeBody(),
-  });
-  session = opened.headers.get("mcp-session-id")!;
-  await opened.text();
 });
 
 afterAll(async () => {

@@ -3,10 +3,8 @@
  * gets a JSON-RPC error with the right code (never a 5xx), and the gateway keeps serving.
  */
 import { afterAll, beforeAll, describe, expect, setDefaultTimeout, test } from "bun:test";
-import { writeFileSync } from "node:fs";
-import { join } from "node:path";
-import { BUN, connectHttp, FIXTURES, startGateway, tempDir } from "../helpers.ts";
-import { initializeBody, MCP_HEADERS, meta } from "./_helpers.ts";
+import { connectHttp, type startGateway } from "../helpers.ts";
+import { gatewayWithRawSession, MCP_HEADERS, meta } from "./_helpers.ts";
 
 setDefaultTimeout(30_000);
 
@@ -14,23 +12,7 @@ let gateway: Awaited<ReturnType<typeof startGateway>>;
 let session = "";
 
 beforeAll(async () => {
-  const tools = join(tempDir(), "tools.json");
-  writeFileSync(tools, JSON.stringify([{ name: "noop", description: "Does nothing." }]));
-  gateway = await startGateway(`
-capabilities: { enabled: false }
-backends:
-  fixture:
-    command: ${BUN}
-    args: ["${join(FIXTURES, "poisoned/server.ts")}"]
-    env: { TOOLS_FILE: "${tools}" }
-`);
-  const opened = await fetch(`${gateway.url}/mcp`, {
-    method: "POST",
-    headers: MCP_HEADERS,
-    body: initializeBody(),
-  });
-  session = opened.headers.get("mcp-session-id")!;
-  await opened.text();
+  ({ gateway, session } = await gatewayWithRawSession());
 });
 
 afterAll(async () => {
