@@ -167,6 +167,15 @@ export function firstText(result: { content?: unknown }): string {
   return content?.find((block) => block.type === "text")?.text ?? "";
 }
 
+/** A gateway with server-everything as backend `everything`, its tools listed. */
+export async function startEverythingGateway(): Promise<RunningGateway & { url: string }> {
+  const gateway = await startGateway(
+    `backends:\n  everything:\n    command: node\n    args: ["${EVERYTHING}", "stdio"]\n`,
+  );
+  await waitFor(() => gateway.gateway.index.tools("everything").length > 0);
+  return gateway;
+}
+
 /**
  * A gateway with our fixture server as backend `fixture` (listed and ready) and the given YAML
  * above the backends; capabilities off unless the YAML says otherwise.

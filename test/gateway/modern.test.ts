@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, setDefaultTimeout, test } from "bun:test";
 import { Client, StreamableHTTPClientTransport } from "@modelcontextprotocol/client";
-import { EVERYTHING, firstText, startGateway, waitFor } from "../helpers.ts";
+import { firstText, startEverythingGateway, type startGateway } from "../helpers.ts";
 
 // Spawns backends and CLIs: generous under a loaded machine; nothing here measures time.
 setDefaultTimeout(30_000);
@@ -9,13 +9,7 @@ setDefaultTimeout(30_000);
 let gateway: Awaited<ReturnType<typeof startGateway>>;
 
 beforeAll(async () => {
-  gateway = await startGateway(`
-backends:
-  everything:
-    command: node
-    args: ["${EVERYTHING}", "stdio"]
-`);
-  await waitFor(() => gateway.gateway.index.tools("everything").length > 0);
+  gateway = await startEverythingGateway();
 });
 
 afterAll(async () => {

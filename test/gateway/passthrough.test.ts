@@ -1,18 +1,12 @@
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { Client, StreamableHTTPClientTransport } from "@modelcontextprotocol/client";
-import { EVERYTHING, firstText, startGateway, waitFor } from "../helpers.ts";
+import { firstText, startEverythingGateway, type startGateway, waitFor } from "../helpers.ts";
 
 let gateway: Awaited<ReturnType<typeof startGateway>>;
 let client: Client;
 
 beforeAll(async () => {
-  gateway = await startGateway(`
-backends:
-  everything:
-    command: node
-    args: ["${EVERYTHING}", "stdio"]
-`);
-  await waitFor(() => gateway.gateway.index.tools("everything").length > 0);
+  gateway = await startEverythingGateway();
   client = new Client(
     { name: "passthrough-test", version: "1" },
     { capabilities: { sampling: {}, elicitation: { form: {} }, roots: { listChanged: true } } },

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
-import { EVERYTHING, startGateway, waitFor } from "../helpers.ts";
+import { startEverythingGateway, type startGateway } from "../helpers.ts";
 
 // Experimental tasks (2025-11-25) through /mcp/{backend}: task-augmented tools/call and tasks/*.
 let gateway: Awaited<ReturnType<typeof startGateway>>;
@@ -48,13 +48,7 @@ async function open(to: string): Promise<void> {
 }
 
 beforeAll(async () => {
-  gateway = await startGateway(`
-backends:
-  everything:
-    command: node
-    args: ["${EVERYTHING}", "stdio"]
-`);
-  await waitFor(() => gateway.gateway.index.tools("everything").length > 0);
+  gateway = await startEverythingGateway();
 });
 
 afterAll(async () => {
