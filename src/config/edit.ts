@@ -36,8 +36,10 @@ export interface BackendEntry {
  * The file that `add`, `remove`, `init` and `setup` write: `--config`, `$MCP_GATEWAY_CONFIG`, the
  * first existing file of the search order, else `~/.config/mcp-gateway/gateway.yaml`.
  */
-export function resolveEditablePath(options: { explicit?: string; env: Env; cwd: string }): string {
-  const { env, cwd } = options;
+export function resolveEditablePath(
+  options: { explicit?: string; env?: Env; cwd?: string } = {},
+): string {
+  const { env = process.env, cwd = process.cwd() } = options;
   if (options.explicit) return resolve(cwd, options.explicit);
   const found = configCandidates(env, cwd).find((candidate) => existsSync(candidate));
   if (found) return found;

@@ -59,11 +59,7 @@ export default defineCommand({
       }
       checkName(name);
       const entry = buildEntry(name, args, command, flags);
-      const file = resolveEditablePath({
-        explicit: args.config,
-        env: process.env,
-        cwd: process.cwd(),
-      });
+      const file = resolveEditablePath({ explicit: args.config });
       const editor = ConfigEditor.open(file, starterConfig());
       if (name in editor.backends() && !args.force) {
         throw new Error(

@@ -21,11 +21,7 @@ export default defineCommand({
   },
   async run({ args }) {
     await runAction(() => {
-      const file = resolveEditablePath({
-        explicit: args.config,
-        env: process.env,
-        cwd: process.cwd(),
-      });
+      const file = resolveEditablePath({ explicit: args.config });
       if (!/\.ya?ml$/i.test(file)) {
         throw new Error(`init writes YAML: give --config a .yaml path (got ${file})`);
       }

@@ -6,7 +6,7 @@ import { addKeyEntry, type KeyEntry, removeKeyEntry } from "../../security/keys-
 import { configArg, globalArgs, runAction } from "../_args.ts";
 
 function editorFor(config: string | undefined): ConfigEditor {
-  const file = resolveEditablePath({ explicit: config, env: process.env, cwd: process.cwd() });
+  const file = resolveEditablePath({ explicit: config });
   return ConfigEditor.open(file);
 }
 

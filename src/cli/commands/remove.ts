@@ -13,11 +13,7 @@ export default defineCommand({
   },
   async run({ args }) {
     await runAction(() => {
-      const file = resolveEditablePath({
-        explicit: args.config,
-        env: process.env,
-        cwd: process.cwd(),
-      });
+      const file = resolveEditablePath({ explicit: args.config });
       const editor = ConfigEditor.open(file);
       if (!editor.existed) throw new Error(`${file}: no config file to remove ${args.name} from`);
       const names = Object.keys(editor.backends());

@@ -140,7 +140,7 @@ type SetupArgs = {
 async function runSetup(args: SetupArgs): Promise<void> {
   applyLogArgs(args);
   const env = process.env;
-  const configPath = resolveEditablePath({ explicit: args.config, env, cwd: process.cwd() });
+  const configPath = resolveEditablePath({ explicit: args.config, env });
   const clients = parseClients(args.client);
   const via = parseVia(args["client-transport"]);
   const options: SetupScanOptions = {
