@@ -121,7 +121,8 @@ export class Postings {
   }
 }
 
-function lowerBound(sorted: number[], value: number): number {
+/** The first index in a sorted array whose value is not below `value`. */
+export function lowerBound<T extends number | string>(sorted: readonly T[], value: T): number {
   let low = 0;
   let high = sorted.length;
   while (low < high) {

@@ -1,3 +1,4 @@
+import { lowerBound } from "./bm25f.ts";
 import { editDistance } from "./distance.ts";
 import { derivedForms, lemma, lexiconSynonyms } from "./lexicon.ts";
 import { synonymsOf, unabbreviate } from "./synonyms.ts";
@@ -156,16 +157,4 @@ function repair(
   for (let i = low; i < known.length && known[i]!.startsWith(term) && i < low + 8; i++) {
     add(known[i]!, WEIGHTS.prefix);
   }
-}
-
-/** The first index in a sorted array whose value is not below `value`. */
-function lowerBound(sorted: readonly string[], value: string): number {
-  let low = 0;
-  let high = sorted.length;
-  while (low < high) {
-    const mid = (low + high) >> 1;
-    if (sorted[mid]! < value) low = mid + 1;
-    else high = mid;
-  }
-  return low;
 }
