@@ -1,14 +1,14 @@
 import { createHash } from "node:crypto";
 import { formatDuration } from "../config/duration.ts";
-import type { ResolvedBackend } from "../config/load.ts";
+import type { ResolvedBackend, ResolvedConfig } from "../config/load.ts";
 import { ConfigSchema, type FailsafeConfig } from "../config/schema.ts";
 import { GatewayError } from "../errors.ts";
-import type { GatewayHookable } from "../hooks.ts";
+import { createGatewayHooks, type GatewayHookable } from "../hooks.ts";
 import { logger } from "../logger.ts";
 import type { CallToolResult, Tool } from "../mcp/sdk.ts";
 import { ResponseCache } from "../resilience/cache.ts";
 import { BackendPolicy, NotSentError } from "../resilience/policy.ts";
-import type { StateStore } from "../state/store.ts";
+import { createMemoryStore, type StateStore } from "../state/store.ts";
 import { describeBackendError, openConnection } from "./connection.ts";
 import type {
   ActiveTransport,
@@ -81,6 +81,23 @@ interface Handle {
 export type BackendListener = (method: string, params: JsonObject | undefined) => void;
 
 /** Owns every backend connection: lazy start, tool discovery, restart on next use, shutdown. */
+/**
+ * The config's backends in a pool of their own, with nothing cached and no gateway around them:
+ * for commands that connect to each backend once and list its tools (`doctor`, `lock`).
+ */
+export function standalonePool(
+  config: ResolvedConfig,
+  env: Record<string, string | undefined>,
+): BackendPool {
+  return new BackendPool({
+    backends: config.backends,
+    store: createMemoryStore(),
+    hooks: createGatewayHooks(),
+    roots: config.roots,
+    env,
+  });
+}
+
 export class BackendPool {
   private readonly handles = new Map<string, Handle>();
   private readonly aliases = new Map<string, string>();

@@ -9,15 +9,14 @@ import {
 } from "node:fs";
 import { createServer } from "node:net";
 import { dirname } from "node:path";
-import { BackendPool } from "../backends/pool.ts";
+import { standalonePool } from "../backends/pool.ts";
 import { formatDuration } from "../config/duration.ts";
 import { loadConfig, parseConfigText, type ResolvedConfig } from "../config/load.ts";
 import { errorMessage } from "../errors.ts";
-import { createGatewayHooks } from "../hooks.ts";
 import { LOOPBACK_HOSTS } from "../http/loopback.ts";
 import type { Tool } from "../mcp/sdk.ts";
 import { redactTree } from "../setup/secrets.ts";
-import { createMemoryStore, defaultStateDir } from "../state/store.ts";
+import { defaultStateDir } from "../state/store.ts";
 import { backendHint, portHint } from "./doctor-hints.ts";
 import { capabilityChecks, lockChecks, poisoningChecks } from "./doctor-tools.ts";
 
@@ -194,13 +193,7 @@ async function backendChecks(
   const checks: Check[] = [];
   const tools: Record<string, Tool[]> = {};
   const failed: Record<string, string> = {};
-  const pool = new BackendPool({
-    backends: config.backends,
-    store: createMemoryStore(),
-    hooks: createGatewayHooks(),
-    roots: config.roots,
-    env,
-  });
+  const pool = standalonePool(config, env);
   const enabled = config.backends.filter((backend) => backend.enabled);
   let done = 0;
   const progress = () => {

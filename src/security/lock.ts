@@ -1,12 +1,11 @@
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { createTwoFilesPatch } from "diff";
-import { BackendPool } from "../backends/pool.ts";
+import { standalonePool } from "../backends/pool.ts";
 import type { ResolvedConfig } from "../config/load.ts";
 import { errorMessage } from "../errors.ts";
-import { createGatewayHooks } from "../hooks.ts";
 import type { Tool } from "../mcp/sdk.ts";
-import { createMemoryStore, defaultStateDir } from "../state/store.ts";
+import { defaultStateDir } from "../state/store.ts";
 import { capabilityFiles } from "./guard.ts";
 import {
   canonicalJson,
@@ -35,13 +34,7 @@ export async function observe(
   lockPath: string,
   env: Record<string, string | undefined> = process.env,
 ): Promise<Observed> {
-  const pool = new BackendPool({
-    backends: config.backends,
-    store: createMemoryStore(),
-    hooks: createGatewayHooks(),
-    roots: config.roots,
-    env,
-  });
+  const pool = standalonePool(config, env);
   const observed: Observed = { tools: {}, capabilities: {}, failed: {} };
   try {
     await Promise.all(
