@@ -1,5 +1,5 @@
 import { afterAll } from "bun:test";
-import { mkdtempSync, writeFileSync } from "node:fs";
+import { existsSync, mkdtempSync, readdirSync, writeFileSync } from "node:fs";
 import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
@@ -38,6 +38,19 @@ export function cleanupsAfterAll(): (() => unknown)[] {
     for (const cleanup of cleanups.reverse()) await cleanup();
   });
   return cleanups;
+}
+
+/** The real Deno executable from the npm `deno` package (not its wrapper script, which would not pass signals on), if installed. */
+export function findDeno(): string | undefined {
+  const scoped = join(ROOT, "node_modules/@deno");
+  const platforms = existsSync(scoped) ? readdirSync(scoped) : [];
+  const candidates = [
+    ...platforms.map((dir) =>
+      join(scoped, dir, process.platform === "win32" ? "deno.exe" : "deno"),
+    ),
+    join(ROOT, "node_modules/deno/deno"),
+  ];
+  return candidates.find((file) => existsSync(file));
 }
 
 /** A fresh temporary folder. */

@@ -5,6 +5,7 @@ import type { Subprocess } from "bun";
 import {
   type ConnectedClient,
   connectHttp,
+  findDeno,
   firstText,
   freePort,
   MEMORY,
@@ -17,19 +18,6 @@ import {
 
 // The gateway from source under Deno 2 (the npm `deno` package), driven by the SDK's client:
 // a Streamable HTTP backend, a stdio backend, node:sqlite state and Deno.serve.
-
-/** The real Deno executable (not the npm wrapper script, which would not pass signals on). */
-function findDeno(): string | undefined {
-  const scoped = join(ROOT, "node_modules/@deno");
-  const platforms = existsSync(scoped) ? readdirSync(scoped) : [];
-  const candidates = [
-    ...platforms.map((dir) =>
-      join(scoped, dir, process.platform === "win32" ? "deno.exe" : "deno"),
-    ),
-    join(ROOT, "node_modules/deno/deno"),
-  ];
-  return candidates.find((file) => existsSync(file));
-}
 
 /** The permissions docs/deno.md gives; keep the two in step. */
 const DENO_PERMISSIONS = [

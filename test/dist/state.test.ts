@@ -1,16 +1,12 @@
 import { describe, expect, test } from "bun:test";
-import { existsSync, readdirSync, writeFileSync } from "node:fs";
+import { writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { BUN, ROOT, tempDir } from "../helpers.ts";
+import { BUN, findDeno, ROOT, tempDir } from "../helpers.ts";
 
 // The state seam is SQLite on disk under both runtimes: bun:sqlite under Bun, node:sqlite under
 // Deno. The same script writes, reopens and reads back under each.
 const SCRIPT = join(ROOT, "test/dist/fixtures/state-roundtrip.ts");
-const scoped = join(ROOT, "node_modules/@deno");
-const DENO = [
-  ...(existsSync(scoped) ? readdirSync(scoped).map((dir) => join(scoped, dir, "deno")) : []),
-  join(ROOT, "node_modules/deno/deno"),
-].find((file) => existsSync(file));
+const DENO = findDeno();
 
 const RUNTIMES: [string, string[]][] = [["bun", [BUN]]];
 if (DENO) RUNTIMES.push(["deno", [DENO, "run", "--allow-read", "--allow-write", "--allow-env"]]);

@@ -1,16 +1,11 @@
 import { describe, expect, test } from "bun:test";
-import { existsSync, readdirSync } from "node:fs";
 import { join } from "node:path";
 import { createMemoryStore, type StateStore } from "../../src/state/store.ts";
-import { BUN, ROOT, tempDir } from "../helpers.ts";
+import { BUN, findDeno, ROOT, tempDir } from "../helpers.ts";
 
 // Usage rows go through the state seam: bun:sqlite under Bun, node:sqlite under Deno, or memory.
 const SCRIPT = join(ROOT, "test/observe/fixtures/usage-roundtrip.ts");
-const scoped = join(ROOT, "node_modules/@deno");
-const DENO = [
-  ...(existsSync(scoped) ? readdirSync(scoped).map((dir) => join(scoped, dir, "deno")) : []),
-  join(ROOT, "node_modules/deno/deno"),
-].find((file) => existsSync(file));
+const DENO = findDeno();
 
 const RUNTIMES: [string, string[]][] = [["bun", [BUN]]];
 if (DENO) RUNTIMES.push(["deno", [DENO, "run", "--allow-read", "--allow-write", "--allow-env"]]);
