@@ -97,10 +97,27 @@ const QUOTED = /(^|\s)["\u201c]([^"\u201d]{1,80})["\u201d](?=[\s.,;:!?]|$)/g;
 const FILE_NAME =
   /\b[\w-]+\.(?:ini|conf|cfg|env|json|jsonl|ya?ml|toml|xml|csv|tsv|txt|md|log|pdf|docx?|xlsx?|pptx?|png|jpe?g|gif|svg|webp|html?|css|jsx?|tsx?|mjs|py|rb|go|rs|java|kt|swift|c|cc|cpp|h|sh|sql|lock|zip|tar|gz)\b/gi;
 
+const ENDS_IN_FILE_NAME = new RegExp(`${FILE_NAME.source}$`, "i");
+/** `owner/repo` ("facebook/react"), not a pair of words ("read/write") or acronyms ("CI/CD"). */
+const OWNER_REPO =
+  /(^|\s)([A-Za-z0-9][\w.-]*)\/([\w.-]*[A-Za-z][\w.-]*)(?=[\s,;:!?)]|[.](?:\s|$)|$)/g;
+/** A generated name or hash ("api-7f9c", "a1b2c3d4"): a hex run holding both digits and letters. */
+const HEX_ID = /(?<![\w/])[\w-]*\b(?=[a-f]*\d)(?=\d*[a-f])[0-9a-f]{4,}\b[\w-]*/gi;
+
+function isWord(word: string): boolean {
+  return (
+    isStopword(word) ||
+    lemma(word) !== word ||
+    lexiconSynonyms(word).length > 0 ||
+    derivedForms(word).length > 0
+  );
+}
+
 /**
  * Replaces values a user pastes into a request with the word for their kind, which is what a
  * tool's parameters are named after: a URL with "url", an email address with "email", a path
- * with "path", a glob (`*.log`) with "pattern", an issue key (`ENG-88`) with "issue"; a file
+ * with "path", a glob (`*.log`) with "pattern", `owner/repo` with "repository", an issue key
+ * (`ENG-88`) with "issue"; a generated id (`api-7f9c`) goes; a file
  * name gains "file". Their pieces ("https", "com") would only match noise. A quoted value ("add
  * a to-do \"update the changelog\"") is content, not the request: it goes. "How many" asks to count.
  */
@@ -113,6 +130,12 @@ export function normalizeQuery(query: string): string {
   // Unless the quotes hold the whole request ("\"list my repos\"").
   const unquoted = plain.replace(QUOTED, " ");
   return (/[a-z]{2}/i.test(unquoted) ? unquoted : plain)
+    .replace(OWNER_REPO, (whole, lead: string, owner: string, name: string) => {
+      if (ENDS_IN_FILE_NAME.test(name)) return `${lead}path file `;
+      const pair = isWord(owner.toLowerCase()) || (owner.length <= 3 && name.length <= 3);
+      return pair ? whole : `${lead}repository `;
+    })
+    .replace(HEX_ID, " ")
     .replace(/\b[A-Z][A-Z0-9]{1,9}-\d+\b/g, " issue ")
     .replace(FILE_NAME, "$& file ")
     .replace(/\bhow many\b/gi, " count ");

@@ -111,6 +111,27 @@ describe("pasted values", () => {
     expect(words("how many users signed up")).toEqual("count users signed up".split(" "));
   });
 
+  test("owner/repo reads as a repository; word pairs, acronyms and file paths do not", () => {
+    const words = (query: string) => normalizeQuery(query).trim().split(/\s+/);
+    expect(words("show issue #88 in facebook/react")).toEqual(
+      "show issue #88 in repository".split(" "),
+    );
+    expect(words("star Microsoft/TypeScript.")).toEqual(["star", "repository"]);
+    expect(words("grant read/write access")).toEqual("grant read/write access".split(" "));
+    expect(words("set up CI/CD and tcp/ip")).toEqual("set up CI/CD and tcp/ip".split(" "));
+    expect(words("open src/index.ts")).toEqual("open path file".split(" "));
+  });
+
+  test("generated names and hashes are dropped, words with digits are kept", () => {
+    const words = (query: string) => normalizeQuery(query).trim().split(/\s+/);
+    expect(words("pod api-7f9c keeps crashing")).toEqual("pod keeps crashing".split(" "));
+    expect(words("revert commit a1b2c3d4")).toEqual("revert commit".split(" "));
+    expect(words("encode as base64 with sha256 on web-01 in 8gb")).toEqual(
+      "encode as base64 with sha256 on web-01 in 8gb".split(" "),
+    );
+    expect(words("add a cafe to the feed")).toEqual("add a cafe to the feed".split(" "));
+  });
+
   test("two words a tool writes as one bring that word's synonyms", () => {
     const groups = expandQuery("add a to-do", vocabulary("todo", "task", "add"));
     expect(groups[0]).toEqual({
