@@ -21,9 +21,14 @@ import { type Corpus, type Engine, plainBm25, substringSynonyms } from "./baseli
 interface Query {
   id: number;
   split: "dev" | "test";
-  /** 1: written with the ranking in view; 2: written blind by someone who never ran it. */
+  /**
+   * 1: written with the ranking in view; 2 and 3: written blind by someone who never ran it
+   * (batch 3 is held out whole).
+   */
   batch?: number;
   query: string;
+  /** Batch 3: the first search a model would send for the request, written without the tools. */
+  model?: { query: string; server?: string };
   expected: string[];
 }
 
@@ -77,12 +82,31 @@ interface Score {
   n: number;
 }
 
+/** The top 5 of one server's tools, as the `server` argument of gateway_search_tools gives. */
+function searchIn(engine: Engine, query: string, server: string | undefined): string[] {
+  if (!server) return engine.search(query, 5);
+  return engine
+    .search(query, 2000)
+    .filter((id) => id.startsWith(`${server}:`))
+    .slice(0, 5);
+}
+
+/** As the model would search: its query (and server filter, unless `filter` is false). */
+function asModel(q: Query, filter = true): Query {
+  const model = filter ? q.model! : { query: q.model!.query };
+  return { ...q, query: model.query, model };
+}
+
 function evaluate(engine: Engine, subset: Query[], printMisses: boolean): Score {
   let hit1 = 0;
   let hit5 = 0;
   let mrr = 0;
   for (const q of subset) {
-    const results = engine.search(q.query, 5);
+    const results = searchIn(
+      engine,
+      q.query,
+      q.model && q.query === q.model.query ? q.model.server : undefined,
+    );
     const rank = results.findIndex((id) => q.expected.includes(id));
     if (rank === 0) hit1++;
     if (rank >= 0) {
@@ -152,11 +176,11 @@ for (const make of engines) {
   );
 }
 
-// Per batch: the second was written blind, by someone who never ran a search.
+// Per batch: the second and third were written blind, by someone who never ran a search.
 console.log(
-  "\n| engine | batch 1 hit@1 | batch 1 hit@5 | batch 2 (blind) hit@1 | batch 2 hit@5 | batch 2 held-out hit@1 | batch 2 held-out hit@5 |",
+  "\n| engine | batch 1 hit@1 | batch 1 hit@5 | batch 2 (blind) hit@1 | batch 2 hit@5 | batch 2 held-out hit@1 | batch 2 held-out hit@5 | batch 3 (blind, held out) hit@1 | batch 3 hit@5 |",
 );
-console.log("|---|---|---|---|---|---|---|");
+console.log("|---|---|---|---|---|---|---|---|---|");
 for (const make of engines) {
   const engine = make(corpus);
   const first = evaluate(
@@ -171,9 +195,41 @@ for (const make of engines) {
     blind.filter((q) => q.split === "test"),
     false,
   );
-  console.log(
-    `| ${engine.name} | ${[first, second, held].map((x) => `${pct(x.hit1, x.n)} | ${pct(x.hit5, x.n)}`).join(" | ")} |`,
+  const third = evaluate(
+    engine,
+    queries.filter((q) => q.batch === 3),
+    false,
   );
+  console.log(
+    `| ${engine.name} | ${[first, second, held, third].map((x) => `${pct(x.hit1, x.n)} | ${pct(x.hit5, x.n)}`).join(" | ")} |`,
+  );
+}
+
+// Batch 3 as a model would search for it: the query (and server filter) a separate session
+// wrote for each request from the gateway's own tool descriptions, never seeing the tools.
+{
+  const requests = queries.filter((q) => q.model);
+  console.log(
+    "\n| engine | the user's words hit@1 | hit@5 | the model's search hit@1 | hit@5 | its query without the server filter hit@1 | hit@5 |",
+  );
+  console.log("|---|---|---|---|---|---|---|");
+  for (const make of engines) {
+    const engine = make(corpus);
+    const user = evaluate(engine, requests, false);
+    const model = evaluate(
+      engine,
+      requests.map((q) => asModel(q)),
+      false,
+    );
+    const unfiltered = evaluate(
+      engine,
+      requests.map((q) => asModel(q, false)),
+      false,
+    );
+    console.log(
+      `| ${engine.name} | ${[user, model, unfiltered].map((x) => `${pct(x.hit1, x.n)} | ${pct(x.hit5, x.n)}`).join(" | ")} |`,
+    );
+  }
 }
 
 // Learning from choices (search.feedback): a caller who, after each search, calls the labelled
