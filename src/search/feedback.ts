@@ -15,7 +15,7 @@ import { isStopword, splitWords } from "./tokenize.ts";
 export interface SearchFeedbackOptions {
   /** How long after a search a call still counts as its outcome (default 10 minutes). */
   windowMs?: number;
-  /** Queries remembered per caller; past it the least recently used goes (default 1,000). */
+  /** Queries remembered per caller, in memory and on disk; past it the least recently used goes (default 1,000). */
   maxPerCaller?: number;
   now?: () => number;
 }
@@ -134,7 +134,11 @@ export class SearchFeedback {
     // Re-inserted last: the first entry of the map is the least recently used query.
     learned.delete(row.query);
     learned.set(row.query, entry);
-    if (learned.size > this.maxPerCaller) learned.delete(learned.keys().next().value!);
+    if (learned.size > this.maxPerCaller) {
+      const oldest = learned.keys().next().value!;
+      learned.delete(oldest);
+      this.store?.forgetFeedback(row.caller, oldest);
+    }
   }
 }
 

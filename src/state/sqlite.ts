@@ -95,6 +95,7 @@ export async function openSqliteStore(path: string): Promise<StateStore> {
      ON CONFLICT(caller, query, server, tool) DO UPDATE SET count = count + 1,
        last_at = max(last_at, excluded.last_at)`,
   );
+  const forgetFeedback = db.prepare("DELETE FROM search_feedback WHERE caller = ? AND query = ?");
   return {
     path,
     getTools(server): CachedTools | undefined {
@@ -160,6 +161,9 @@ export async function openSqliteStore(path: string): Promise<StateStore> {
     },
     addFeedback(row) {
       addFeedback.run(row.caller, row.query, row.server, row.tool, row.lastAt);
+    },
+    forgetFeedback(caller, query) {
+      forgetFeedback.run(caller, query);
     },
     close() {
       db.close();

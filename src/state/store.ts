@@ -52,6 +52,8 @@ export interface StateStore {
   loadFeedback(): FeedbackRow[];
   /** Counts one more (caller, query, tool) choice; the row is created at count 1. */
   addFeedback(row: Omit<FeedbackRow, "count">): void;
+  /** Drops every row of one caller's query (evicted: the caller has newer ones). */
+  forgetFeedback(caller: string, query: string): void;
   close(): void;
 }
 
@@ -81,6 +83,11 @@ export function createMemoryStore(): StateStore {
       const key = [row.caller, row.query, row.server, row.tool].join("\u0000");
       const count = (feedback.get(key)?.count ?? 0) + 1;
       feedback.set(key, { ...row, count });
+    },
+    forgetFeedback(caller, query) {
+      for (const [key, row] of feedback) {
+        if (row.caller === caller && row.query === query) feedback.delete(key);
+      }
     },
     close() {},
   };

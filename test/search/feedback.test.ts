@@ -79,6 +79,27 @@ describe("SearchFeedback", () => {
     expect(again.pull("alice", "what is on my plate")!("asana", "get_my_tasks")).toBeGreaterThan(0);
     second.close();
   });
+
+  test("past its bound a caller's oldest query goes from disk too", async () => {
+    const path = join(tempDir("mcpgw-feedback-"), "state.db");
+    const store = await openSqliteStore(path);
+    let now = 0;
+    const feedback = new SearchFeedback(store, { maxPerCaller: 2, now: () => ++now });
+    for (const query of ["list droplets", "resize droplet", "reboot droplet"]) {
+      feedback.searched("alice", query);
+      feedback.called("alice", "cloud", query.replace(" ", "_"), true);
+    }
+    feedback.searched("bob", "list droplets");
+    feedback.called("bob", "cloud", "list_droplets", true);
+    const stored = (rows: { caller: string; query: string }[]) =>
+      rows.map((row) => `${row.caller}: ${row.query}`).sort();
+    expect(stored(store.loadFeedback())).toEqual([
+      "alice: droplet reboot",
+      "alice: droplet resize",
+      "bob: droplets list",
+    ]);
+    store.close();
+  });
 });
 
 describe("through the gateway", () => {
