@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { checkProxyEntry } from "../http/forwarded.ts";
 import { AuthSchema, ORIGINAL_SECURITY_KEYS, SecuritySchema } from "../security/schema.ts";
 import { DurationSchema } from "./duration.ts";
 
@@ -132,6 +133,18 @@ export const ConfigSchema = z.strictObject({
       port: z.number().int().min(0).max(65535).default(39400),
       /** Extra origins allowed besides loopback ones (DNS-rebinding protection). */
       allowed_origins: z.array(z.string()).default([]),
+      /**
+       * Reverse proxies (addresses and CIDR ranges) whose X-Forwarded-For names the client;
+       * empty: the TCP peer is the client.
+       */
+      trusted_proxies: z
+        .array(
+          z.string().superRefine((entry, ctx) => {
+            const checked = checkProxyEntry(entry);
+            if (!checked.ok) ctx.addIssue({ code: "custom", message: checked.message });
+          }),
+        )
+        .default([]),
       session_ttl: DurationSchema.default(30 * 60_000),
       /** Open `/mcp` sessions in all; past it the idlest session (of anyone) is closed. */
       max_sessions: z.number().int().min(1).default(1000),

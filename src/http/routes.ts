@@ -8,6 +8,7 @@ import { createMcpHandler, isLegacyRequest } from "../mcp/sdk.ts";
 import type { Observer } from "../observe/observer.ts";
 import { readBodyLimited } from "../security/body.ts";
 import { VERSION } from "../version.ts";
+import { clientAddress, createTrustedProxies } from "./forwarded.ts";
 import { LOOPBACK_HOSTS } from "./loopback.ts";
 import { createUiHandler } from "./ui.ts";
 
@@ -26,8 +27,11 @@ function callerOf(authInfo: { extra?: Record<string, unknown> } | undefined): Ca
 export const MAX_BODY_BYTES = 4 * 1024 * 1024;
 
 export interface Routes {
-  /** `address`: the client's, as the server saw it; wrong keys are throttled per address. */
-  fetch(request: Request, address?: string): Promise<Response>;
+  /**
+   * `peer`: the TCP peer's address, as the server saw it. From a `server.trusted_proxies` peer
+   * the client's is taken from X-Forwarded-For; wrong keys are throttled per client address.
+   */
+  fetch(request: Request, peer?: string): Promise<Response>;
   /** Shutting down: new MCP requests get 503 while calls in flight finish. */
   drain(): void;
   sessions: SessionManager;
@@ -101,6 +105,8 @@ export function createRoutes(gateway: Gateway, options: RoutesOptions = {}): Rou
   });
   const auth = gateway.security.auth;
   const allowedOrigins = new Set(gateway.config.server.allowed_origins);
+  // Read once, like the rest of `server`: a change needs a restart.
+  const trustedProxies = createTrustedProxies(gateway.config.server.trusted_proxies);
   const boundHost = options.host ?? gateway.config.server.host;
   const ui = createUiHandler(gateway, { observer: options.observer });
 
@@ -184,7 +190,9 @@ export function createRoutes(gateway: Gateway, options: RoutesOptions = {}): Rou
     drain() {
       draining = true;
     },
-    async fetch(request, address) {
+    async fetch(request, peer) {
+      // Resolved once here: the lockout, its loopback exemption and the UI all see the client.
+      const address = clientAddress(request, peer, trustedProxies);
       const url = new URL(request.url);
       const foreign = rejectForeign(request);
       if (foreign) return foreign;

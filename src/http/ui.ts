@@ -251,6 +251,10 @@ function redirect(location: string, headers: Record<string, string> = {}): Respo
   return new Response(null, { status: 303, headers: { Location: location, ...headers } });
 }
 
+/**
+ * Believed from any peer, trusted proxy or not: it can only add `Secure` to the caller's own
+ * cookie, and a TLS proxy not listed in `server.trusted_proxies` must still get a Secure cookie.
+ */
 function isHttps(request: Request): boolean {
   return (
     new URL(request.url).protocol === "https:" ||

@@ -20,9 +20,10 @@ export interface Authenticator {
   /** True when requests must carry a key (anything but `/health` then needs one). */
   readonly required: boolean;
   /**
-   * `address` is the client's (the TCP peer's): after `auth.lockout.failures` wrong keys from it
-   * within `auth.lockout.window`, every request from it that carries a key gets 429 until the
-   * window passes. Loopback peers only with `auth.lockout.loopback`.
+   * `address` is the client's (the TCP peer's, or X-Forwarded-For's from a trusted proxy):
+   * after `auth.lockout.failures` wrong keys from it within `auth.lockout.window`, every request
+   * from it that carries a key gets 429 until the window passes. Loopback clients only with
+   * `auth.lockout.loopback`.
    */
   authenticate(request: Request, address?: string): Promise<Caller | Response>;
   /** Documents served to anyone (RFC 9728 protected-resource metadata), else undefined. */
