@@ -10,9 +10,11 @@ import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import MiniSearch from "minisearch";
 import type { Tool } from "../../src/mcp/sdk.ts";
+import { jaccard } from "../../src/search/distance.ts";
 import { WEIGHTS } from "../../src/search/expand.ts";
-import { SearchFeedback } from "../../src/search/feedback.ts";
+import { queryKey, SearchFeedback } from "../../src/search/feedback.ts";
 import { toEntryTexts } from "../../src/search/fields.ts";
+import { builtinHints } from "../../src/search/hints.ts";
 import { ToolIndex } from "../../src/search/index.ts";
 import { LIFTS } from "../../src/search/signals.ts";
 import { tokenize } from "../../src/search/tokenize.ts";
@@ -27,7 +29,7 @@ interface Query {
    */
   batch?: number;
   query: string;
-  /** Batch 3: the first search a model would send for the request, written without the tools. */
+  /** The first search a model would send for the request, written without seeing the tools. */
   model?: { query: string; server?: string };
   expected: string[];
 }
@@ -37,11 +39,25 @@ const corpus: Corpus = JSON.parse(readFileSync(join(HERE, "../corpus/tools.json"
 const queries: Query[] = JSON.parse(readFileSync(join(HERE, "queries.json"), "utf8"));
 const showMisses = process.argv.includes("--misses");
 
+/** Ours as the gateway runs it by default: with the built-in hints (src/search/hints.ts). */
 function ours(tools: Corpus): Engine {
-  const index = new ToolIndex();
+  return oursWith(tools, (tool) => builtinHints(tool), "mcp-gateway (BM25F + expansion + hints)");
+}
+
+/** Ours on tools it has no hints for: what any tool outside the 38 servers gets. */
+function oursWithoutHints(tools: Corpus): Engine {
+  return oursWith(tools, undefined, "mcp-gateway without hints");
+}
+
+function oursWith(
+  tools: Corpus,
+  hints: ((tool: Tool) => string | undefined) | undefined,
+  name: string,
+): Engine {
+  const index = new ToolIndex(hints && ((_server, tool) => hints(tool)));
   for (const [server, list] of Object.entries(tools)) index.upsert(server, list);
   return {
-    name: "mcp-gateway (BM25F + expansion)",
+    name,
     search: (query, limit) =>
       index.search(query, { limit }).map((hit) => `${hit.server}:${hit.tool.name}`),
   };
@@ -155,7 +171,7 @@ function latency(make: (c: Corpus) => Engine, tools: Corpus, rounds: number) {
 
 const pct = (part: number, whole: number) => `${((100 * part) / whole).toFixed(1)}%`;
 const toolCount = Object.values(corpus).reduce((sum, tools) => sum + tools.length, 0);
-const engines = [substringSynonyms, plainBm25, minisearchTuned, ours];
+const engines = [substringSynonyms, plainBm25, minisearchTuned, oursWithoutHints, ours];
 const dev = queries.filter((q) => q.split === "dev");
 const test = queries.filter((q) => q.split === "test");
 
@@ -205,10 +221,13 @@ for (const make of engines) {
   );
 }
 
-// Batch 3 as a model would search for it: the query (and server filter) a separate session
-// wrote for each request from the gateway's own tool descriptions, never seeing the tools.
-{
-  const requests = queries.filter((q) => q.model);
+// As a model would search: the query (and server filter) a separate session wrote for each
+// request from the gateway's own tool descriptions and server list, never seeing the tools.
+for (const [label, requests] of [
+  ["dev requests (batches 1 and 2)", queries.filter((q) => q.model && q.split === "dev")],
+  ["batch 3 (held out)", queries.filter((q) => q.model && q.batch === 3)],
+] as const) {
+  console.log(`\n${label}, as a model would search:`);
   console.log(
     "\n| engine | the user's words hit@1 | hit@5 | the model's search hit@1 | hit@5 | its query without the server filter hit@1 | hit@5 |",
   );
@@ -232,10 +251,42 @@ for (const make of engines) {
   }
 }
 
+// Hints and queries were both written by language-model sessions, which may word a request
+// alike. The held-out queries none of whose tool's hints shares half its words (Jaccard of
+// content words below 0.5) show what hints do for a wording they did not anticipate.
+{
+  const examples = new Map<string, string[]>();
+  for (const line of readFileSync(join(HERE, "../corpus/requests.jsonl"), "utf8").split("\n")) {
+    if (!line.trim()) continue;
+    const { server, tool, requests } = JSON.parse(line);
+    examples.set(`${server}:${tool}`, requests);
+  }
+  const words = (text: string) => new Set(queryKey(text).split(" ").filter(Boolean));
+  const closest = (q: Query) =>
+    Math.max(
+      0,
+      ...q.expected.flatMap((id) =>
+        (examples.get(id) ?? []).map((hint) => jaccard(words(q.query), words(hint))),
+      ),
+    );
+  const unlike = test.filter((q) => closest(q) < 0.5);
+  console.log(
+    `\nheld-out queries no hint of their tool resembles (word overlap < 0.5): ${unlike.length} of ${test.length}\n`,
+  );
+  console.log("| engine | hit@1 | hit@5 |");
+  console.log("|---|---|---|");
+  for (const make of [oursWithoutHints, ours]) {
+    const score = evaluate(make(corpus), unlike, false);
+    console.log(
+      `| ${make(corpus).name} | ${pct(score.hit1, score.n)} | ${pct(score.hit5, score.n)} |`,
+    );
+  }
+}
+
 // Learning from choices (search.feedback): a caller who, after each search, calls the labelled
 // tool. Asked in order, each query sees what the ones before taught; then every query again.
 {
-  const index = new ToolIndex();
+  const index = new ToolIndex((_server, tool) => builtinHints(tool));
   for (const [server, list] of Object.entries(corpus)) index.upsert(server, list);
   const feedback = new SearchFeedback(undefined);
   const first = (q: Query, learned?: (server: string, tool: string) => number) => {
@@ -291,7 +342,7 @@ if (process.argv.includes("--no-latency")) process.exit(0);
 const big = scaled(10_000);
 const bigCount = Object.values(big).reduce((sum, tools) => sum + tools.length, 0);
 const buildStart = performance.now();
-const bigIndex = new ToolIndex();
+const bigIndex = new ToolIndex((_server, tool) => builtinHints(tool));
 for (const [server, list] of Object.entries(big)) bigIndex.upsert(server, list);
 bigIndex.search("warm up");
 console.log(

@@ -185,6 +185,22 @@ export const ConfigSchema = z.strictObject({
        * when it asks much the same again. Stores the queries' content words in the state store.
        */
       feedback: z.boolean().default(true),
+      /** Index the example requests shipped for well-known tools (src/search/hints.ts). */
+      hints: z.boolean().default(true),
+      /** Your own example requests per tool, `server:tool` → how people ask for it. */
+      tool_hints: z
+        .record(z.string(), z.array(z.string().min(1)).min(1))
+        .superRefine((hints, context) => {
+          for (const key of Object.keys(hints)) {
+            if (/^[^:\s]+:\S+$/.test(key)) continue;
+            context.addIssue({
+              code: "custom",
+              path: [key],
+              message: `"${key}" is not server:tool (e.g. "github:create_issue")`,
+            });
+          }
+        })
+        .default({}),
       /**
        * Optional hybrid ranking: embeddings from an endpoint you run (Ollama, or any
        * OpenAI-compatible `/embeddings`), fused with the lexical ranking. Off when absent.

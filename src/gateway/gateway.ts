@@ -6,6 +6,7 @@ import { logger } from "../logger.ts";
 import type { LoggingLevel } from "../mcp/sdk.ts";
 import { createEmbedder, HybridSearch } from "../search/embeddings.ts";
 import { SearchFeedback } from "../search/feedback.ts";
+import { hintsFor } from "../search/hints.ts";
 import { type SearchHit, type SearchOptions, ToolIndex } from "../search/index.ts";
 import { createMemoryUsage, recordUsage, succeeded, type UsageStore } from "../search/usage.ts";
 import { createSecurity, type Security, type SecurityReport } from "../security/guard.ts";
@@ -97,7 +98,7 @@ export function createGateway(options: GatewayOptions): Gateway {
   let config = options.config;
   const hooks = createGatewayHooks();
   const store = options.store ?? createMemoryStore();
-  const index = new ToolIndex();
+  const index = new ToolIndex(hintsFor(config.search.hints, config.search.tool_hints));
   const pool = new BackendPool({
     backends: config.backends,
     store,

@@ -18,6 +18,7 @@ export const RANKING = {
     description: 0.6,
     params: 0.3,
     paramText: 0.3,
+    hints: 0.6,
   },
   /** Length normalisation per field: names are all short, prose varies a lot. */
   lengthNorm: {
@@ -28,6 +29,7 @@ export const RANKING = {
     description: 0.75,
     params: 0.5,
     paramText: 0.75,
+    hints: 0.5,
   },
   k1: 1.2,
   /** Documents matching more of the query's words rank higher: score × coverage^coord. */

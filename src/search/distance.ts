@@ -24,3 +24,11 @@ export function editDistance(a: string, b: string, max: number): number {
   }
   return previous[b.length]!;
 }
+
+/** Word-set overlap: shared over all distinct (Jaccard), 1 for two empty sets. */
+export function jaccard(a: ReadonlySet<string>, b: ReadonlySet<string>): number {
+  if (a.size === 0 && b.size === 0) return 1;
+  let shared = 0;
+  for (const word of a) if (b.has(word)) shared++;
+  return shared / (a.size + b.size - shared);
+}

@@ -1,5 +1,6 @@
 import { redactText } from "../security/redact.ts";
 import type { FeedbackRow, StateStore } from "../state/store.ts";
+import { jaccard } from "./distance.ts";
 import { normalizeQuery } from "./expand.ts";
 import { isStopword, splitWords } from "./tokenize.ts";
 
@@ -158,10 +159,4 @@ export function queryKey(query: string): string {
       !(/\d/.test(word) && word.length > 8),
   );
   return [...new Set(words)].sort().join(" ");
-}
-
-function jaccard(a: Set<string>, b: Set<string>): number {
-  let shared = 0;
-  for (const word of a) if (b.has(word)) shared++;
-  return shared / (a.size + b.size - shared);
 }

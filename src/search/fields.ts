@@ -14,12 +14,14 @@ export interface EntryTexts {
   params: string;
   /** Parameter descriptions and enum values: the words a tool's options use. */
   paramText: string;
+  /** Requests people make of this tool, where the gateway has some (hints.ts). */
+  hints: string;
 }
 
 type Schema = Record<string, unknown>;
 const MAX_DEPTH = 3;
 
-export function toEntryTexts(server: string, tool: Tool): EntryTexts {
+export function toEntryTexts(server: string, tool: Tool, hints = ""): EntryTexts {
   const names: string[] = [];
   const prose: string[] = [];
   collect(tool.inputSchema as Schema, names, prose, 0);
@@ -31,6 +33,7 @@ export function toEntryTexts(server: string, tool: Tool): EntryTexts {
     description: tool.description ?? "",
     params: names.join(" "),
     paramText: prose.join(" "),
+    hints,
   };
 }
 

@@ -50,12 +50,15 @@ export class ToolIndex implements Vocabulary {
   private sortedTerms: string[] | undefined;
   private buffers: { totals: Float64Array; matched: Uint8Array; best: Float64Array } | undefined;
 
+  /** `hints`: requests people make of a tool (hints.ts), indexed as one more field. */
+  constructor(private readonly hints?: (server: string, tool: Tool) => string | undefined) {}
+
   /** Replaces a server's tools. */
   upsert(server: string, tools: Tool[]): void {
     this.drop(server);
     const ids: number[] = [];
     for (const tool of tools) {
-      const doc = toDoc(server, tool);
+      const doc = toDoc(server, tool, this.hints?.(server, tool));
       const id = this.docs.push(doc) - 1;
       ids.push(id);
       this.live++;
@@ -276,8 +279,8 @@ export class ToolIndex implements Vocabulary {
   }
 }
 
-function toDoc(server: string, tool: Tool): Doc {
-  const texts = toEntryTexts(server, tool);
+function toDoc(server: string, tool: Tool, hints?: string): Doc {
+  const texts = toEntryTexts(server, tool, hints);
   const tf: Map<string, number>[] = [];
   const lengths: number[] = [];
   for (const field of FIELD_NAMES) {
