@@ -1,6 +1,6 @@
 /**
  * Regenerates src/search/hints.json, the example requests the search indexes for well-known
- * tools, from bench/corpus/requests.jsonl (four requests per tool of the benchmark corpus,
+ * tools, from bench/corpus/requests.jsonl (eight requests per tool of the benchmark corpus,
  * written from each tool's definition alone) and bench/corpus/tools.json (what each tool says
  * it does, so a tool is recognised by its name and first sentence whatever its server is called).
  *
@@ -35,5 +35,9 @@ for (const line of readFileSync(join(ROOT, "bench/corpus/requests.jsonl"), "utf8
   else entries.push({ about, requests });
   count++;
 }
-writeFileSync(join(import.meta.dir, "hints.json"), `${JSON.stringify(table)}\n`);
+// One line per tool name, so a change shows as the lines of the tools it touches.
+const lines = Object.entries(table).map(
+  ([name, entries]) => `${JSON.stringify(name)}:${JSON.stringify(entries)}`,
+);
+writeFileSync(join(import.meta.dir, "hints.json"), `{\n${lines.join(",\n")}\n}\n`);
 console.error(`hints.json: ${count} tools under ${Object.keys(table).length} names`);

@@ -23,8 +23,8 @@ describe("tools eval", () => {
     const store = await openSqliteStore(join(state, "state.db"));
     const choose = (query: string, tool: string) =>
       store.addFeedback({ caller: "local", query, server: "memory", tool, lastAt: 1 });
-    choose("bob remember", "search_nodes");
-    choose("bob remember", "search_nodes");
+    choose("bob remember", "open_nodes");
+    choose("bob remember", "open_nodes");
     choose("create entities", "create_entities");
     choose("create entities", "gone_tool");
     store.close();
@@ -43,7 +43,7 @@ describe("tools eval", () => {
     expect(miss("memory:create_entities")).toBeUndefined();
     expect(miss("memory:gone_tool")).toMatchObject({ times: 1, first: "memory:create_entities" });
     expect(miss("memory:gone_tool")?.rank).toBeUndefined();
-    const bob = miss("memory:search_nodes");
+    const bob = miss("memory:open_nodes");
     expect(bob?.times).toBe(2);
     expect(bob?.rank).toBeGreaterThan(1);
     expect(report.hit1).toBe(1 / 4);
@@ -51,6 +51,6 @@ describe("tools eval", () => {
     const text = runCli(["tools", "eval", "--config", config, "--caller", "local"], { env });
     expect(text.code).toBe(0);
     expect(text.stdout).toContain("3 searches (4 times) replayed: hit@1 25.0%");
-    expect(text.stdout).toContain('"bob remember" (2x, local): memory:search_nodes ranks');
+    expect(text.stdout).toContain('"bob remember" (2x, local): memory:open_nodes ranks');
   });
 });

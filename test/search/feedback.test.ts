@@ -141,35 +141,35 @@ backends:
     stops.push(() => running.stop());
     const url = `http://127.0.0.1:${running.port}`;
     const query = "what do you remember about Bob";
-    expect(await first(url, "alice-key-0123456789abcdef", query)).not.toBe("search_nodes");
+    expect(await first(url, "alice-key-0123456789abcdef", query)).not.toBe("open_nodes");
 
     const alice = await connectWithKey(url, "alice-key-0123456789abcdef");
     await meta(alice.client, "gateway_search_tools", { query });
     const called = await meta(alice.client, "gateway_invoke", {
       server: "memory",
-      tool: "search_nodes",
-      arguments: { query: "Bob" },
+      tool: "open_nodes",
+      arguments: { names: ["Bob"] },
     });
     expect(called.isError).toBeFalsy();
     await alice.close();
 
     const again = "What do you remember about Bob?";
-    expect(await first(url, "alice-key-0123456789abcdef", again)).toBe("search_nodes");
+    expect(await first(url, "alice-key-0123456789abcdef", again)).toBe("open_nodes");
     // Bob's ranking is his own.
-    expect(await first(url, "bob-key-0123456789abcdefgh", again)).not.toBe("search_nodes");
+    expect(await first(url, "bob-key-0123456789abcdefgh", again)).not.toBe("open_nodes");
     await running.stop();
 
     // Persisted in state_dir: a restarted gateway remembers.
     const restarted = await start();
     stops.push(() => restarted.stop());
     const url2 = `http://127.0.0.1:${restarted.port}`;
-    expect(await first(url2, "alice-key-0123456789abcdef", again)).toBe("search_nodes");
+    expect(await first(url2, "alice-key-0123456789abcdef", again)).toBe("open_nodes");
     await restarted.stop();
 
     // search.feedback: false neither uses nor records it.
     const off = await start(false);
     stops.push(() => off.stop());
     const url3 = `http://127.0.0.1:${off.port}`;
-    expect(await first(url3, "alice-key-0123456789abcdef", again)).not.toBe("search_nodes");
+    expect(await first(url3, "alice-key-0123456789abcdef", again)).not.toBe("open_nodes");
   });
 });
