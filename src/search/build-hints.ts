@@ -13,31 +13,40 @@ import { firstSentence } from "./fields.ts";
 import { type HintTable, summaryTerms } from "./hints.ts";
 
 const ROOT = join(import.meta.dir, "../..");
-const corpus: Record<string, Tool[]> = JSON.parse(
-  readFileSync(join(ROOT, "bench/corpus/tools.json"), "utf8"),
-);
-const table: HintTable = {};
-let count = 0;
-for (const line of readFileSync(join(ROOT, "bench/corpus/requests.jsonl"), "utf8").split("\n")) {
-  if (!line.trim()) continue;
-  const { server, tool, requests } = JSON.parse(line) as {
-    server: string;
-    tool: string;
-    requests: string[];
-  };
-  const found = corpus[server]?.find((candidate) => candidate.name === tool);
-  if (!found) throw new Error(`requests.jsonl names ${server}:${tool}, which tools.json lacks`);
-  const about = [...summaryTerms(firstSentence(found.description ?? ""))].sort().join(" ");
-  table[tool] ??= [];
-  const entries = table[tool];
-  const same = entries.find((entry) => entry.about === about);
-  if (same) same.requests.push(...requests.filter((request) => !same.requests.includes(request)));
-  else entries.push({ about, requests });
-  count++;
+
+/** hints.json's text, as built from the corpus and its requests. */
+export function buildHints(root = ROOT): { text: string; tools: number } {
+  const corpus: Record<string, Tool[]> = JSON.parse(
+    readFileSync(join(root, "bench/corpus/tools.json"), "utf8"),
+  );
+  const table: HintTable = {};
+  let tools = 0;
+  for (const line of readFileSync(join(root, "bench/corpus/requests.jsonl"), "utf8").split("\n")) {
+    if (!line.trim()) continue;
+    const { server, tool, requests } = JSON.parse(line) as {
+      server: string;
+      tool: string;
+      requests: string[];
+    };
+    const found = corpus[server]?.find((candidate) => candidate.name === tool);
+    if (!found) throw new Error(`requests.jsonl names ${server}:${tool}, which tools.json lacks`);
+    const about = [...summaryTerms(firstSentence(found.description ?? ""))].sort().join(" ");
+    table[tool] ??= [];
+    const entries = table[tool];
+    const same = entries.find((entry) => entry.about === about);
+    if (same) same.requests.push(...requests.filter((request) => !same.requests.includes(request)));
+    else entries.push({ about, requests });
+    tools++;
+  }
+  // One line per tool name, so a change shows as the lines of the tools it touches.
+  const lines = Object.entries(table).map(
+    ([name, entries]) => `${JSON.stringify(name)}:${JSON.stringify(entries)}`,
+  );
+  return { text: `{\n${lines.join(",\n")}\n}\n`, tools };
 }
-// One line per tool name, so a change shows as the lines of the tools it touches.
-const lines = Object.entries(table).map(
-  ([name, entries]) => `${JSON.stringify(name)}:${JSON.stringify(entries)}`,
-);
-writeFileSync(join(import.meta.dir, "hints.json"), `{\n${lines.join(",\n")}\n}\n`);
-console.error(`hints.json: ${count} tools under ${Object.keys(table).length} names`);
+
+if (import.meta.main) {
+  const { text, tools } = buildHints();
+  writeFileSync(join(import.meta.dir, "hints.json"), text);
+  console.error(`hints.json: ${tools} tools`);
+}

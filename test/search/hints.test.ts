@@ -3,6 +3,7 @@ import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { loadConfig } from "../../src/config/load.ts";
 import type { Tool } from "../../src/mcp/sdk.ts";
+import { buildHints } from "../../src/search/build-hints.ts";
 import { builtinHints, type HintTable, hintsFor } from "../../src/search/hints.ts";
 import { ToolIndex } from "../../src/search/index.ts";
 import {
@@ -55,6 +56,10 @@ describe("built-in hints", () => {
     };
     expect(builtinHints(web, table)).toBe("what's the news on the election");
   });
+});
+
+test("hints.json is what build-hints.ts makes of bench/corpus/requests.jsonl", () => {
+  expect(readFileSync(join(ROOT, "src/search/hints.json"), "utf8")).toBe(buildHints().text);
 });
 
 describe("hints in the index", () => {
