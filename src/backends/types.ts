@@ -87,4 +87,6 @@ export interface InternalDriver {
   open(events: ConnectionEvents): Promise<BackendConnection>;
   /** Re-reads what it serves (SIGHUP, `POST /api/reload`). */
   reload?(): unknown;
+  /** What the search should also index for one of its tools: keywords, example requests. */
+  hints?(tool: string): string | undefined;
 }

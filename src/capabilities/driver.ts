@@ -89,6 +89,11 @@ export function createCapabilitiesDriver(options: CapabilitiesDriverOptions): Ca
     aliases: options.name === "gateway" ? [] : ["gateway"],
     registry,
     reload,
+    hints(tool) {
+      const capability = registry.get(tool);
+      const words = capability ? [...capability.tags, ...capability.examples] : [];
+      return words.length ? words.join("\n") : undefined;
+    },
     async open(events): Promise<BackendConnection> {
       // Loaded here rather than when created, so the gateway listens without waiting for it.
       if (!loaded) {

@@ -59,6 +59,8 @@ export interface Capability {
   annotations: NonNullable<Tool["annotations"]>;
   category?: string;
   tags: string[];
+  /** Requests people make of it (`metadata.examples`), for the search. */
+  examples: string[];
   /** Variables it cannot run without (hidden from clients while one is unset) ... */
   requiredEnv: string[];
   /** ... and ones it uses when set (an optional key). */
@@ -194,6 +196,7 @@ export function resolveCapability(
       },
       category: metadata?.category,
       tags: metadata?.tags ?? [],
+      examples: metadata?.examples ?? [],
       requiredEnv: [...requiredEnv],
       optionalEnv: [...optionalEnv].filter((variable) => !requiredEnv.has(variable)),
       source,

@@ -128,6 +128,8 @@ export const CacheSchema = z.strictObject({
 export const MetadataSchema = z.strictObject({
   category: z.string().optional(),
   tags: z.array(z.string()).default([]),
+  /** Requests people make of this capability, in their words: the search indexes them. */
+  examples: z.array(z.string().trim().min(1)).default([]),
   read_only: z.boolean().optional(),
   destructive: z.boolean().optional(),
   idempotent: z.boolean().optional(),

@@ -98,7 +98,12 @@ export function createGateway(options: GatewayOptions): Gateway {
   let config = options.config;
   const hooks = createGatewayHooks();
   const store = options.store ?? createMemoryStore();
-  const index = new ToolIndex(hintsFor(config.search.hints, config.search.tool_hints));
+  const served = new Map((options.drivers ?? []).map((driver) => [driver.name, driver]));
+  const index = new ToolIndex(
+    hintsFor(config.search.hints, config.search.tool_hints, (server, tool) =>
+      served.get(server)?.hints?.(tool.name),
+    ),
+  );
   const pool = new BackendPool({
     backends: config.backends,
     store,

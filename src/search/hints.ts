@@ -39,19 +39,26 @@ export function builtinHints(tool: Tool, table: HintTable = TABLE): string | und
   return best?.requests.join("\n");
 }
 
+type Hints = (server: string, tool: Tool) => string | undefined;
+
 /**
- * The hints a gateway indexes: the operator's own (`search.tool_hints`, by `server:tool`) and,
+ * The hints a gateway indexes: the operator's own (`search.tool_hints`, by `server:tool`), those
+ * of backends the gateway serves itself (a capability's tags and `metadata.examples`) and,
  * unless turned off, the built-in ones.
  */
 export function hintsFor(
   builtin: boolean,
   own: Record<string, string[]>,
-): ((server: string, tool: Tool) => string | undefined) | undefined {
-  if (!builtin && Object.keys(own).length === 0) return undefined;
+  served?: Hints,
+): Hints | undefined {
+  if (!builtin && !served && Object.keys(own).length === 0) return undefined;
   return (server, tool) => {
     const key = `${server}:${tool.name}`;
-    const mine = Object.hasOwn(own, key) ? own[key]!.join("\n") : undefined;
-    const shipped = builtin ? builtinHints(tool) : undefined;
-    return mine && shipped ? `${mine}\n${shipped}` : (mine ?? shipped);
+    const parts = [
+      Object.hasOwn(own, key) ? own[key]!.join("\n") : undefined,
+      served?.(server, tool),
+      builtin ? builtinHints(tool) : undefined,
+    ].filter((part) => part !== undefined);
+    return parts.length ? parts.join("\n") : undefined;
   };
 }

@@ -1,5 +1,5 @@
 import { describe, expect, setDefaultTimeout, test } from "bun:test";
-import { readFileSync } from "node:fs";
+import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { loadConfig } from "../../src/config/load.ts";
 import type { Tool } from "../../src/mcp/sdk.ts";
@@ -12,6 +12,7 @@ import {
   MEMORY,
   ROOT,
   startGateway,
+  tempDir,
   waitFor,
   writeConfig,
 } from "../helpers.ts";
@@ -129,5 +130,34 @@ backends:
   test("a tool_hints key that is not server:tool is refused at load, naming it", () => {
     const path = writeConfig('search: { tool_hints: { read_graph: ["x"] } }\n');
     expect(() => loadConfig({ path, env: {} })).toThrow(/search\.tool_hints.*server:tool/);
+  });
+
+  test("a capability's tags and metadata.examples are indexed for it", async () => {
+    const dir = tempDir("mcpgw-cap-hints-");
+    const capability = (name: string, examples: string) => `name: ${name}
+description: Converts an amount between two currencies at today's rate.
+schema:
+  input: { type: object, properties: { amount: { type: number } } }
+rest: { base_url: "https://example.com", path: /convert }
+metadata: { tags: [money], examples: ${examples} }
+`;
+    writeFileSync(join(dir, "fx.yaml"), capability("fx", '["what is a buck worth in Tokyo"]'));
+    writeFileSync(join(dir, "fx2.yaml"), capability("fx2", "[]"));
+    const running = await startGateway(`
+capabilities: { builtin: false, directories: ["${dir}"] }
+search: { hints: false }
+`);
+    cleanups.push(() => running.stop());
+    await waitFor(() => running.gateway.index.tools("capabilities").length === 2);
+    const { client, close } = await connectHttp(running.url);
+    cleanups.push(close);
+    const search = async (query: string) => {
+      const result = await client.callTool({ name: "gateway_search_tools", arguments: { query } });
+      return (result.structuredContent as { matches: { tool: string }[] }).matches.map(
+        (match) => match.tool,
+      );
+    };
+    expect(await search("a buck worth in Tokyo")).toEqual(["fx"]);
+    expect((await search("money")).sort()).toEqual(["fx", "fx2"]);
   });
 });
