@@ -27,6 +27,15 @@ metadata:
   category: weather
   tags: [air, pollution, aqi, pm2.5, ozone, health]
   read_only: true
+  examples:
+    - "Check the air quality at 48.85, 2.35."
+    - "How polluted is the air right now where I live?"
+    - "I have asthma and want to go jogging by the river this afternoon. Is it safe to breathe out there?"
+    - "Could you please tell me the current smog levels for my location?"
+    - "smog near me today"
+    - "Tell me whether the air outside is dirty enough that I should keep the kids indoors."
+    - "We're planning a picnic in Delhi tomorrow. Can you find out how bad the fine-dust pollution is there right now?"
+    - "What's the pollution index at latitude 34.05, longitude -118.24 at the moment?"
 `,
   "alphavantage_quote.yaml": `name: alphavantage_quote
 title: Stock quote
@@ -51,6 +60,15 @@ metadata:
   category: finance
   tags: [stocks, quote, price, market, ticker, finance]
   read_only: true
+  examples:
+    - "Get the latest price of AAPL."
+    - "What did Microsoft stock close at yesterday?"
+    - "I'm wondering whether my Tesla shares went up or down today."
+    - "Could you please pull up the current trading price of the Vanguard S&P 500 ETF?"
+    - "nvidia share price"
+    - "How much is one share of IBM going for at the moment?"
+    - "I bought some Tesco shares on the London exchange last year. What are they trading at now, and how much did they move since the previous close?"
+    - "Show me today's open, high, low and volume for ticker AMZN."
 `,
   "brave_web_search.yaml": `name: brave_web_search
 title: Web search (Brave)
@@ -78,6 +96,15 @@ metadata:
   category: search
   tags: [search, web, brave, internet, results]
   read_only: true
+  examples:
+    - "Search the web for budget mechanical keyboards."
+    - "Which websites come up when you look up 'sourdough starter troubleshooting'?"
+    - "I need a list of links to pages reviewing the new Pixel phone."
+    - "Could you please run an internet search for affordable hotels in Lisbon and give me the top links?"
+    - "top sites vegan recipes"
+    - "Find me some web pages about fixing a leaking faucet, just the titles and URLs."
+    - "I'm writing a blog post about remote work. Can you dig up the top 15 pages online about it so I can skim them?"
+    - "Give me 5 web results for 'electric bike laws' as they'd appear for someone in Germany."
 `,
   "country_by_code.yaml": `name: country_by_code
 title: Country by ISO code
@@ -106,6 +133,15 @@ metadata:
   category: knowledge
   tags: [country, iso, geography, capital, population]
   read_only: true
+  examples:
+    - "Look up the country with code JP."
+    - "Which country is 'CHE' and what's its capital?"
+    - "A customs form lists the origin as 'BR' and I'd like that country's population and currency."
+    - "Could you please tell me what languages are spoken in the country coded NZL?"
+    - "what country is DK"
+    - "Decode the country abbreviation 'ZA' and give me its time zones and dialing prefix."
+    - "My shipping spreadsheet lists destinations as two-letter codes. What are the capital, region and calling code for 'AR'?"
+    - "Give me the area, population and currency for ISO code DEU."
 `,
   "country_info.yaml": `name: country_info
 title: Country facts
@@ -129,6 +165,15 @@ metadata:
   category: knowledge
   tags: [country, geography, capital, population, currency, language]
   read_only: true
+  examples:
+    - "Tell me about Portugal."
+    - "What's the capital and population of Kazakhstan?"
+    - "I'm moving to Vietnam next year and want to know what money and language they use there."
+    - "Could you please list the countries that border Austria?"
+    - "mongolia capital population"
+    - "Give me a quick fact sheet on Canada: region, area, languages and time zones."
+    - "My daughter has a school project on Peru. Can you gather its official name, capital, languages and neighbours?"
+    - "Compare the populations and land areas of Norway and Sweden."
 `,
   "crates_package.yaml": `name: crates_package
 title: Rust crate
@@ -151,6 +196,15 @@ metadata:
   category: developer
   tags: [rust, cargo, crate, package, registry]
   read_only: true
+  examples:
+    - "Get the latest version of the serde crate."
+    - "How many times has tokio been downloaded?"
+    - "I'm adding an HTTP client to my Cargo.toml and want the newest stable release of reqwest."
+    - "Could you please show me the description and docs link for the Rust library clap?"
+    - "rayon rust library version"
+    - "When was anyhow last updated, and where does its source code live?"
+    - "My Rust build broke after an update. What's the most recent stable version of rand?"
+    - "Show recent downloads and the newest version of the Rust package 'thiserror'."
 `,
   "crossref_works.yaml": `name: crossref_works
 title: Search scholarly works (Crossref)
@@ -178,6 +232,15 @@ metadata:
   category: research
   tags: [research, papers, doi, citations, journals, science]
   read_only: true
+  examples:
+    - "Find the DOI for 'Attention Is All You Need'."
+    - "Which journal published 'Deep residual learning for image recognition'?"
+    - "I need a proper citation with identifier for the 2015 Nature review on deep learning by LeCun."
+    - "Could you please look up scholarly articles on microplastics in drinking water, with their DOIs?"
+    - "journal article citation lookup"
+    - "Track down the publication details, journal, date and authors, of a book chapter on urban heat islands."
+    - "I'm formatting my bibliography and one reference lacks its persistent identifier. Can you find it for 'The Structure of Scientific Revolutions'?"
+    - "Search Crossref for 'graphene supercapacitor' and return 20 records."
 `,
   "deepl_translate.yaml": `name: deepl_translate
 title: Translate text (DeepL)
@@ -204,6 +267,15 @@ metadata:
   tags: [translate, translation, language, deepl, text]
   read_only: true
   idempotent: true
+  examples:
+    - "Translate 'Where is the train station?' into German."
+    - "How do you say 'thank you for your patience' in Japanese?"
+    - "My landlord emailed me in Italian and I can't understand it: 'Il contratto scade a fine mese.'"
+    - "Could you please put this into French for me: 'Our office will be closed on Monday.'"
+    - "sentence in spanish please"
+    - "Render this line in Brazilian Portuguese: 'The meeting is postponed.'"
+    - "I'm writing to a supplier in Poland. Please convert 'We need the invoice by Friday' into Polish."
+    - "Turn 'Bitte rufen Sie mich morgen an' from German into American English."
 `,
   "deps_dev_package.yaml": `name: deps_dev_package
 title: Package versions (deps.dev)
@@ -235,6 +307,15 @@ metadata:
   category: developer
   tags: [dependencies, versions, package, supply-chain, open-source]
   read_only: true
+  examples:
+    - "List every version of lodash ever published."
+    - "When was each release of the Go module github.com/gin-gonic/gin published?"
+    - "I need to pin an older Java dependency and want the full release history of org.slf4j:slf4j-api."
+    - "Could you please show me all published versions of Newtonsoft.Json with their dates?"
+    - "django release history dates"
+    - "Which numpy version is marked as the default, and what other versions exist?"
+    - "Our audit requires knowing how old our dependencies are. Can you get the publish dates of every serde version on cargo?"
+    - "Show the version timeline of npm package 'express' from the first release to the latest."
 `,
   "dictionary_define.yaml": `name: dictionary_define
 title: English dictionary
@@ -256,6 +337,15 @@ metadata:
   category: knowledge
   tags: [dictionary, definition, word, meaning, synonyms, english]
   read_only: true
+  examples:
+    - "Define 'ephemeral'."
+    - "What does 'obfuscate' mean?"
+    - "My kid asked me what 'ubiquitous' means and I wasn't sure how to explain it."
+    - "Could you please give me synonyms for the word 'happy'?"
+    - "meaning of serendipity"
+    - "How is 'quinoa' pronounced, and what part of speech is it?"
+    - "I keep seeing the word 'laconic' in reviews. Can you tell me what it means and give an example sentence?"
+    - "Give me the opposites and an example sentence for 'benevolent'."
 `,
   "docker_hub_tags.yaml": `name: docker_hub_tags
 title: Docker Hub image tags
@@ -286,6 +376,15 @@ metadata:
   category: developer
   tags: [docker, container, image, tags, registry]
   read_only: true
+  examples:
+    - "List the latest tags for the postgres image."
+    - "Which alpine variants of the node container image are available?"
+    - "I'm updating my Dockerfile and need the newest redis tag that's built for arm64."
+    - "Could you please show me the most recent tags of the bitnami/kafka image?"
+    - "nginx image versions"
+    - "What versions of the official python container exist, newest first?"
+    - "Our CI pulls mysql:latest and it changed overnight. Which tags were updated recently, and what are their digests?"
+    - "Show 20 tags of grafana/grafana containing 'ubuntu'."
 `,
   "earthquakes_recent.yaml": `name: earthquakes_recent
 title: Recent earthquakes
@@ -324,6 +423,15 @@ metadata:
   category: science
   tags: [earthquake, seismic, usgs, geology, disaster]
   read_only: true
+  examples:
+    - "Show recent earthquakes."
+    - "Were there any big quakes in the last week?"
+    - "My cousin in Chile said the ground was shaking this morning. Was something registered?"
+    - "Could you please list the strongest seismic events worldwide since June 1st?"
+    - "latest tremors worldwide"
+    - "Give me the newest quakes above magnitude 6 anywhere on the planet."
+    - "I'm heading to Japan next week and I'm a bit nervous. Have there been any significant quakes over the past month?"
+    - "List up to 10 quakes of magnitude 5.5 or more since 2025-01-01."
 `,
   "endoflife_product.yaml": `name: endoflife_product
 title: End-of-life dates
@@ -350,6 +458,15 @@ metadata:
   category: developer
   tags: [eol, support, lifecycle, release, versions]
   read_only: true
+  examples:
+    - "Check when Python 3.8 reaches end of life."
+    - "Is Ubuntu 20.04 still supported?"
+    - "Our servers still run Node 16 and I'm worried they no longer get security patches."
+    - "Could you please list the support dates for each PostgreSQL version?"
+    - "kubernetes version support dates"
+    - "Until when will Django 4.2 keep receiving updates?"
+    - "We're planning our upgrade roadmap for next year. Which Java releases are long-term supported, and when do they expire?"
+    - "When does support end for nodejs 18, and what's its latest patch version?"
 `,
   "exchange_rates.yaml": `name: exchange_rates
 title: Currency exchange rates
@@ -390,6 +507,15 @@ metadata:
   category: finance
   tags: [currency, exchange, rates, forex, ecb, convert, money]
   read_only: true
+  examples:
+    - "Convert 250 USD to EUR."
+    - "What's the euro to pound exchange rate today?"
+    - "I'm flying to Japan and want to know how many yen I'll get for my 500 dollars."
+    - "Could you please tell me what the Swiss franc was worth against the dollar on 2020-03-15?"
+    - "dollar to rupee"
+    - "How much is 1,000 Canadian dollars in Australian money?"
+    - "A supplier invoiced us 12,400 SEK. What's that in euros at the latest rate?"
+    - "Give me the value of 1 EUR in GBP, JPY and CHF as of 2010-01-04."
 `,
   "geocode_place.yaml": `name: geocode_place
 title: Find a place's coordinates
@@ -422,6 +548,15 @@ metadata:
   category: weather
   tags: [geocoding, coordinates, location, city, place]
   read_only: true
+  examples:
+    - "Get the coordinates of Reykjavik."
+    - "What are the latitude and longitude of Springfield, Illinois?"
+    - "I need to plug a town into a mapping tool but only know its name: Tromsø."
+    - "Could you please find where Bariloche is, including its country and time zone?"
+    - "where is timbuktu located"
+    - "Which places are called Paris, and how many people live in each?"
+    - "I'm checking the weather for a trip but the app needs coordinates. Can you find the lat/long of Hallstatt, Austria?"
+    - "Find up to 3 matches for 'San José' with names in Spanish."
 `,
   "github_create_issue.yaml": `name: github_create_issue
 title: Create a GitHub issue
@@ -452,6 +587,15 @@ metadata:
   read_only: false
   destructive: false
   idempotent: false
+  examples:
+    - "Open an issue in acme/webapp titled 'Login button broken on Safari'."
+    - "Can you file a bug report on my repo about the crash when uploading large files?"
+    - "The docs link in the README of octo/toolkit is dead. Let's get that tracked so someone fixes it."
+    - "Could you please create a ticket in myorg/api labelled 'enhancement' asking for pagination support?"
+    - "report bug to repo"
+    - "Log a new GitHub issue for the memory leak we found, and assign it to jdoe."
+    - "We found that dark mode resets after a refresh. Please write that up as an issue in team-zeta/frontend with the label 'bug'."
+    - "File an issue in kimlab/seqtools titled 'CSV export drops header row', assigned to mlee, label 'bug'."
 `,
   "github_latest_release.yaml": `name: github_latest_release
 title: Latest GitHub release
@@ -476,6 +620,15 @@ metadata:
   category: developer
   tags: [github, release, version, changelog, download]
   read_only: true
+  examples:
+    - "Get the latest release of neovim/neovim."
+    - "What's the newest version the kubernetes/kubernetes project has shipped?"
+    - "I want to download the newest build of ripgrep for Windows."
+    - "Could you please show me the release notes of the most recent Terraform version?"
+    - "vscode newest release notes"
+    - "Which tag did the Bun project put out most recently, and when?"
+    - "I'm still on Hugo 0.120. What did they publish in their latest release, and is there a Linux arm64 download?"
+    - "Show the latest release of GitHub repo cli/cli with its downloadable assets."
 `,
   "github_repo.yaml": `name: github_repo
 title: GitHub repository
@@ -501,6 +654,15 @@ metadata:
   category: developer
   tags: [github, repository, git, stars, open-source]
   read_only: true
+  examples:
+    - "Show me details of the facebook/react repository."
+    - "How many stars does oven-sh/bun have?"
+    - "I'm deciding whether to depend on tiangolo/fastapi and want to know if it's active and what license it uses."
+    - "Could you please tell me the default branch and main language of the rust-lang/rust repo?"
+    - "deno repo star count"
+    - "When was the last push to torvalds/linux, and how many forks does it have?"
+    - "A colleague recommended pallets/flask. Can you check its open issue count and topics for me?"
+    - "Get stars, forks, license and last push for GitHub repo vercel/next.js."
 `,
   "github_search_repos.yaml": `name: github_search_repos
 title: Search GitHub repositories
@@ -533,6 +695,15 @@ metadata:
   category: developer
   tags: [github, search, repository, open-source, code]
   read_only: true
+  examples:
+    - "Search for repositories about MCP servers written in TypeScript."
+    - "What are the most-starred open-source static site generators written in Go?"
+    - "I want to contribute to a Python project that's asking for help on beginner issues."
+    - "Could you please find popular projects that implement CRDTs?"
+    - "rust terminal emulator projects"
+    - "Look for code repos doing real-time face detection, sorted by stars."
+    - "I'm building a Discord bot. Can you find well-maintained open-source bots in JavaScript that were updated recently?"
+    - "Find GitHub repos matching 'llm agent language:python stars:>500', top 15 by stars."
 `,
   "gitlab_project.yaml": `name: gitlab_project
 title: GitLab project
@@ -556,6 +727,15 @@ metadata:
   category: developer
   tags: [gitlab, repository, project, git, open-source]
   read_only: true
+  examples:
+    - "Look up the inkscape/inkscape project on GitLab."
+    - "How many stars does the fdroid/fdroidclient project have?"
+    - "I want to know whether the tezos/tezos codebase is still actively developed."
+    - "Could you please show me the description and topics of the veloren/veloren project?"
+    - "inkscape project activity"
+    - "When was the last activity on wireshark/wireshark, and what's its default branch?"
+    - "The F-Droid team hosts their code on a different forge than most. Can you fetch the forks and topics of fdroid/fdroidclient?"
+    - "Fetch project details for numeric project id 278964."
 `,
   "hackernews_item.yaml": `name: hackernews_item
 title: Hacker News item
@@ -577,6 +757,15 @@ metadata:
   category: news
   tags: [hackernews, hn, story, comment, item]
   read_only: true
+  examples:
+    - "Get item 8863."
+    - "Who posted story 121003 and what's its score?"
+    - "A friend linked me to post 40000000 on the orange site. What's it about?"
+    - "Could you please show me the text and replies of comment 2921983?"
+    - "story 126809 details"
+    - "Pull up the poll with id 126809 and show me its options."
+    - "I saw a heated thread on Hacker News yesterday. Its id is 38792446; can you show the title, author and direct replies?"
+    - "Show author, time, score and URL for item 9224."
 `,
   "hackernews_search.yaml": `name: hackernews_search
 title: Search Hacker News
@@ -607,6 +796,15 @@ metadata:
   category: news
   tags: [hackernews, hn, search, algolia, news]
   read_only: true
+  examples:
+    - "Search Hacker News for discussions about SQLite."
+    - "What have people on the orange site said about Rust in the Linux kernel?"
+    - "I'm curious what techies thought of the new M4 MacBook. Were there threads about it?"
+    - "Could you please find posts where founders showed off their personal finance apps?"
+    - "tech forum threads htmx"
+    - "Look up comments by user tptacek mentioning passkeys."
+    - "I'm writing about remote work burnout. Can you find the most upvoted tech-community stories on it, with their comment counts?"
+    - "Search for 'Ask' threads mentioning 'side project revenue', 20 hits, page 2."
 `,
   "hackernews_stories.yaml": `name: hackernews_stories
 title: Hacker News story lists
@@ -633,6 +831,15 @@ metadata:
   category: news
   tags: [hackernews, hn, news, stories, tech]
   read_only: true
+  examples:
+    - "Show me the top stories on HN right now."
+    - "What's trending on the tech news front page at the moment?"
+    - "I have five minutes over coffee and want to see what the startup crowd is talking about today."
+    - "Could you please get the newest submissions on the orange site?"
+    - "best tech stories today"
+    - "List the current job postings on the startup news board."
+    - "I launched my app there last week and want to compare. Can you get the current list of Show posts?"
+    - "Give me the ids of the top 30 'Ask' stories right now."
 `,
   "hackernews_user.yaml": `name: hackernews_user
 title: Hacker News user
@@ -654,6 +861,15 @@ metadata:
   category: news
   tags: [hackernews, hn, user, profile, karma]
   read_only: true
+  examples:
+    - "Look up HN user pg."
+    - "How much karma does dang have?"
+    - "Someone named tptacek replied to my comment. I'm curious how long they've been around and what their bio says."
+    - "Could you please show me the profile of the user patio11?"
+    - "karma of jacquesm"
+    - "When did the account 'sama' sign up, and what have they submitted?"
+    - "I keep seeing thoughtful comments from simonw. Can you pull up their profile and about text?"
+    - "Show karma, creation date and number of submissions for user 'whoishiring'."
 `,
   "linear_my_issues.yaml": `name: linear_my_issues
 title: My Linear issues
@@ -683,6 +899,15 @@ metadata:
   tags: [linear, issues, tasks, project, tickets]
   read_only: true
   idempotent: true
+  examples:
+    - "Show my Linear issues."
+    - "What tickets are assigned to me right now?"
+    - "I'm planning my sprint and need to see what's on my plate."
+    - "Could you please list the tasks I own, most recently updated first?"
+    - "my open tickets"
+    - "What am I supposed to be working on according to our issue tracker?"
+    - "I just got back from vacation. Can you show me the 10 issues assigned to me that changed most recently?"
+    - "List my 50 assigned issues with their priority and state."
 `,
   "musicbrainz_artist_search.yaml": `name: musicbrainz_artist_search
 title: Search music artists
@@ -711,6 +936,15 @@ metadata:
   category: media
   tags: [music, artist, band, musicbrainz, discography]
   read_only: true
+  examples:
+    - "Search for the band Radiohead."
+    - "Where is Sigur Rós from, and when were they active?"
+    - "There are several singers called 'Aurora' and I want to figure out which one is the Norwegian one."
+    - "Could you please find info about the artist Björk, like her country and genre tags?"
+    - "daft punk origin"
+    - "Which musicians named John Williams exist, and how do I tell them apart?"
+    - "I heard a song by a group called Khruangbin on the radio. Can you tell me where they're from and what styles they play?"
+    - "Find 3 UK artists matching 'The National'."
 `,
   "nasa_apod.yaml": `name: nasa_apod
 title: NASA astronomy picture of the day
@@ -738,6 +972,15 @@ metadata:
   category: science
   tags: [nasa, astronomy, space, picture, image]
   read_only: true
+  examples:
+    - "Show today's astronomy picture of the day."
+    - "What space image did the astronomers feature today?"
+    - "I want a cool space photo for my desktop wallpaper, with an explanation of what it shows."
+    - "Could you please show me the featured space picture from my birthday, 1998-07-14?"
+    - "daily space photo"
+    - "Which cosmic image was highlighted on 2021-12-25, and who took it?"
+    - "My son loves planets and galaxies. Can you find today's featured image from the space agency and explain it simply?"
+    - "Get the daily space photo for 2015-07-14 with its title and credit."
 `,
   "newsapi_top_headlines.yaml": `name: newsapi_top_headlines
 title: Top news headlines
@@ -770,6 +1013,15 @@ metadata:
   category: news
   tags: [news, headlines, articles, journalism]
   read_only: true
+  examples:
+    - "Give me today's top headlines."
+    - "What's the biggest sports news in the UK right now?"
+    - "I've been offline all day and want to catch up on what's happening."
+    - "Could you please get the latest technology headlines from US outlets?"
+    - "breaking business news"
+    - "What are the main stories newspapers are running about the election?"
+    - "I have a meeting with investors in an hour. Can you pull the current top business headlines in Germany?"
+    - "Show 5 top health headlines in Canada mentioning 'measles'."
 `,
   "notion_search.yaml": `name: notion_search
 title: Search Notion
@@ -796,6 +1048,15 @@ metadata:
   tags: [notion, notes, wiki, pages, docs, search]
   read_only: true
   idempotent: true
+  examples:
+    - "Search Notion for the onboarding checklist."
+    - "Where's our page about the Q3 roadmap?"
+    - "I wrote meeting notes last week but can't remember where I saved them in our workspace."
+    - "Could you please find the database where we track hiring candidates?"
+    - "team wiki vacation policy"
+    - "Look through our shared docs for anything titled 'Design review'."
+    - "A new hire starts Monday. Can you find the workspace pages with 'onboarding' in the title and their links?"
+    - "List 20 pages in our knowledge base with 'OKR 2025' in the title."
 `,
   "npm_downloads.yaml": `name: npm_downloads
 title: npm download count
@@ -823,6 +1084,15 @@ metadata:
   category: developer
   tags: [npm, downloads, statistics, popularity, package]
   read_only: true
+  examples:
+    - "Get weekly downloads for react."
+    - "How many times was lodash downloaded last month?"
+    - "I'm choosing between two date libraries and want to see which one people actually install more."
+    - "Could you please tell me how popular the zod package is by download count?"
+    - "express install count"
+    - "How widely used is @types/node, judging by yesterday's installs?"
+    - "I maintain a small JS library called left-pad. How many downloads did it get in the past week?"
+    - "Compare last-month downloads of vue and svelte on npm."
 `,
   "npm_package.yaml": `name: npm_package
 title: npm package
@@ -851,6 +1121,15 @@ metadata:
   category: developer
   tags: [npm, javascript, node, package, registry, dependency]
   read_only: true
+  examples:
+    - "Get the latest version of the zod package."
+    - "What license does the express package use?"
+    - "I'm adding axios to my Node project and want to know its dependencies before installing it."
+    - "Could you please show me the homepage and repository of @types/node?"
+    - "lodash latest version"
+    - "Which dependencies does version 4.18.2 of express pull in?"
+    - "Our legal team needs a license check. Can you tell me the license and description of the JavaScript package chalk?"
+    - "Show the tarball details and dependencies of npm package 'react' version 18.2.0."
 `,
   "npm_search.yaml": `name: npm_search
 title: Search npm
@@ -880,6 +1159,15 @@ metadata:
   category: developer
   tags: [npm, search, javascript, package, registry]
   read_only: true
+  examples:
+    - "Search npm for markdown parsers."
+    - "Which JavaScript libraries can validate email addresses?"
+    - "I need something for my Node app that generates PDFs but I don't know what's out there."
+    - "Could you please find popular packages for drag-and-drop in React?"
+    - "js date formatting library"
+    - "Look for Node modules with the keyword 'cli' that do colorful terminal output."
+    - "I'm building a Node backend and want to rate-limit requests. Can you find the best-matching packages and their popularity?"
+    - "Find 25 JavaScript packages matching 'websocket client' with their latest versions."
 `,
   "omdb_movie.yaml": `name: omdb_movie
 title: Movie details (OMDb)
@@ -905,6 +1193,15 @@ metadata:
   category: media
   tags: [movies, film, imdb, series, actors]
   read_only: true
+  examples:
+    - "Look up the movie Blade Runner."
+    - "Who directed Parasite and what's its IMDb rating?"
+    - "We're picking something for movie night. Is Inception worth it, how long is it and what's it about?"
+    - "Could you please tell me the cast of the TV series Breaking Bad?"
+    - "the matrix cast rating"
+    - "What genre is the 1982 film The Thing, and what's the plot?"
+    - "My friend keeps quoting a film called Heat. Can you get me its year, actors and a full plot summary?"
+    - "Get details for title id tt0083658 with the full plot."
 `,
   "openalex_works.yaml": `name: openalex_works
 title: Search research papers (OpenAlex)
@@ -933,6 +1230,15 @@ metadata:
   category: research
   tags: [research, papers, science, citations, academic]
   read_only: true
+  examples:
+    - "Find open-access papers on coral bleaching."
+    - "Which 2024 studies on long COVID are freely available to read?"
+    - "I can't afford journal paywalls but need recent research on soil carbon sequestration."
+    - "Could you please search for highly cited research on federated learning and show whether each is open access?"
+    - "free papers battery recycling"
+    - "Pull up scientific publications about the microbiome and depression, with publication years and citation counts."
+    - "I'm starting a literature review on urban flooding. Please find the most relevant papers published in 2023 that are free to read."
+    - "Search OpenAlex for 'perovskite solar cells' with filter publication_year:2022, 25 results."
 `,
   "openfoodfacts_product.yaml": `name: openfoodfacts_product
 title: Food product by barcode
@@ -961,6 +1267,15 @@ metadata:
   category: food
   tags: [food, nutrition, barcode, ingredients, allergens, calories]
   read_only: true
+  examples:
+    - "Look up barcode 3017624010701."
+    - "How many calories per 100 g are in the product with barcode 5449000000996?"
+    - "I'm allergic to nuts and I'm holding a snack with code 7622210449283. Is it safe for me?"
+    - "Could you please tell me the ingredients of the item with EAN 8000500310427?"
+    - "scanned code nutrition info"
+    - "What's the Nutri-Score of the cereal box numbered 5000159484695?"
+    - "I'm tracking my sugar intake. The yogurt I bought has 3033490004743 under the stripes; how much sugar is in it?"
+    - "Get name, brand, allergens and nutrition facts for UPC 041196910759."
 `,
   "openlibrary_search.yaml": `name: openlibrary_search
 title: Search books
@@ -988,6 +1303,15 @@ metadata:
   category: books
   tags: [books, library, isbn, author, literature]
   read_only: true
+  examples:
+    - "Search for books by Ursula K. Le Guin."
+    - "When was 'The Name of the Rose' first published?"
+    - "I remember a novel about a lighthouse keeper on a remote island but can't recall the author."
+    - "Could you please find the ISBN for 'Sapiens' by Yuval Noah Harari?"
+    - "books about stoicism"
+    - "How many editions of 'Pride and Prejudice' exist, and what subjects is it filed under?"
+    - "I want to read more by the author of 'Piranesi'. Can you list her other books with their first publication years?"
+    - "Find up to 5 books with 'dune' in the title by Frank Herbert."
 `,
   "openweather_current.yaml": `name: openweather_current
 title: Current weather (OpenWeather)
@@ -1013,6 +1337,15 @@ metadata:
   category: weather
   tags: [weather, temperature, openweather, city, conditions]
   read_only: true
+  examples:
+    - "What's the weather in London right now?"
+    - "How hot does it feel in Phoenix at the moment?"
+    - "I'm about to head out in Chicago and wondering if I need a jacket."
+    - "Could you please check the current humidity and wind in Singapore?"
+    - "current conditions madrid"
+    - "Tell me the present temperature in Toronto in Fahrenheit."
+    - "My flight lands in Oslo in an hour. What's it like outside there right now, and when is sunset?"
+    - "Current weather for Paris,FR in imperial units."
 `,
   "osv_query.yaml": `name: osv_query
 title: Known vulnerabilities of a package
@@ -1046,6 +1379,15 @@ metadata:
   tags: [security, vulnerability, cve, osv, dependencies, audit]
   read_only: true
   idempotent: true
+  examples:
+    - "Check lodash 4.17.15 for vulnerabilities."
+    - "Are there any known CVEs in Django 3.2.0?"
+    - "Our audit flagged an old log4j-core 2.14.1 dependency. How worried should I be?"
+    - "Could you please tell me whether requests 2.19.0 from PyPI has security issues?"
+    - "is jackson-databind safe"
+    - "List every known security advisory for the Go module golang.org/x/net."
+    - "We're about to ship a release that bundles minimist 1.2.0 from npm. Is that version affected by any known exploits?"
+    - "Query the OSV database for crates.io package 'time' version 0.1.43."
 `,
   "public_holidays.yaml": `name: public_holidays
 title: Public holidays
@@ -1069,6 +1411,15 @@ metadata:
   category: calendar
   tags: [holidays, calendar, dates, vacation, country]
   read_only: true
+  examples:
+    - "List public holidays in Germany for 2025."
+    - "Is May 1st a day off in France next year?"
+    - "I'm scheduling a product launch in Japan and want to avoid dates when everyone is off work."
+    - "Could you please give me all the national holidays in Brazil this year?"
+    - "bank holidays uk 2026"
+    - "Which days are statutory days off in Canada in 2024, and which apply only in some provinces?"
+    - "Our team in Australia is planning vacations. Which official days off fall in 2025 there?"
+    - "Get the holidays for country code ES in 2027, including the regions they apply to."
 `,
   "pypi_package.yaml": `name: pypi_package
 title: PyPI package
@@ -1092,6 +1443,15 @@ metadata:
   category: developer
   tags: [pypi, python, pip, package, registry]
   read_only: true
+  examples:
+    - "Get the latest version of requests on PyPI."
+    - "What Python version does pandas require?"
+    - "I'm stuck on Python 3.8 and want to know if the newest FastAPI still supports it."
+    - "Could you please tell me the license and author of the numpy library?"
+    - "python library latest release"
+    - "Which project links, like docs and source, does the black formatter list?"
+    - "I want to add a YAML parser to my script. What's the summary and latest release of pyyaml?"
+    - "Show version, license and classifiers for the Python package 'scikit-learn'."
 `,
   "rubygems_gem.yaml": `name: rubygems_gem
 title: Ruby gem
@@ -1113,6 +1473,15 @@ metadata:
   category: developer
   tags: [ruby, gem, rubygems, package, registry]
   read_only: true
+  examples:
+    - "Get info on the rails gem."
+    - "What's the latest version of devise?"
+    - "I'm adding background jobs to my Rails app and want to know what sidekiq depends on."
+    - "Could you please show me the license and authors of nokogiri?"
+    - "rspec ruby library downloads"
+    - "How many times has puma been downloaded, and where's its source code?"
+    - "Our Ruby app's Gemfile pins an old version of pundit. What's the newest release and its runtime dependencies?"
+    - "Show summary, homepage and total downloads for the Ruby package 'rubocop'."
 `,
   "semantic_scholar_search.yaml": `name: semantic_scholar_search
 title: Search papers (Semantic Scholar)
@@ -1140,6 +1509,15 @@ metadata:
   category: research
   tags: [research, papers, science, citations, ai, academic]
   read_only: true
+  examples:
+    - "Search for papers on diffusion models."
+    - "What are the most cited papers about retrieval-augmented generation since 2021?"
+    - "I want to read abstracts of recent work on protein folding with machine learning."
+    - "Could you please find academic papers about reinforcement learning from human feedback, with abstracts?"
+    - "transformer interpretability research"
+    - "Look for scholarly studies on sleep and memory consolidation, including venue and authors."
+    - "I'm preparing a talk on language model hallucinations. Can you find the key papers from 2022 to 2024 and their citation counts?"
+    - "Find 15 papers on 'graph neural networks for drug discovery' from 2020-2024 on Semantic Scholar."
 `,
   "slack_post_message.yaml": `name: slack_post_message
 title: Post a Slack message
@@ -1168,6 +1546,15 @@ metadata:
   read_only: false
   destructive: false
   idempotent: false
+  examples:
+    - "Post 'Deploy finished' to #engineering."
+    - "Can you send a message to the #general channel saying lunch is here?"
+    - "The build is fixed. Let the team know in the ops channel."
+    - "Could you please reply in thread 1712345678.123456 in #support that the refund was processed?"
+    - "notify team channel"
+    - "Drop a note in #random that the office Wi-Fi is down."
+    - "The quarterly report is ready. Please announce it in our Slack #finance channel with the link https://example.com/q3."
+    - "Send 'Standup moved to 10:30' to channel C0123ABCD."
 `,
   "stripe_balance.yaml": `name: stripe_balance
 title: Stripe balance
@@ -1185,6 +1572,15 @@ metadata:
   category: finance
   tags: [stripe, payments, balance, money, account]
   read_only: true
+  examples:
+    - "Check my Stripe balance."
+    - "How much money is available for payout right now?"
+    - "I need to know if our payments account has enough funds to cover refunds this week."
+    - "Could you please show me the pending amounts in each currency on our payment processor account?"
+    - "available payout funds"
+    - "What's sitting in our merchant account, both cleared and not yet cleared?"
+    - "Finance is closing the month today. Can you tell me our available and pending balance in USD and EUR?"
+    - "Is our available USD balance above $5,000, and how much is still pending?"
 `,
   "sunrise_sunset.yaml": `name: sunrise_sunset
 title: Sunrise and sunset
@@ -1209,6 +1605,15 @@ metadata:
   category: weather
   tags: [sun, sunrise, sunset, daylight, astronomy]
   read_only: true
+  examples:
+    - "When is sunrise at 51.5, -0.13 today?"
+    - "What time does the sun set in Reykjavik (64.15, -21.94) on 2025-06-21?"
+    - "I want to photograph dawn at 36.1, -112.1 tomorrow. When should I be in position?"
+    - "Could you please tell me how long the day is at latitude 60.17, longitude 24.94?"
+    - "daylight hours today"
+    - "When does civil twilight end at 40.71, -74.01?"
+    - "We're camping at 44.43, -110.59 next weekend. What time does it get dark on 2025-08-16?"
+    - "Get solar noon and day length for -33.92, 18.42 on 2025-12-21."
 `,
   "tavily_search.yaml": `name: tavily_search
 title: Web search for agents (Tavily)
@@ -1248,6 +1653,15 @@ metadata:
   tags: [search, web, tavily, research, news]
   read_only: true
   idempotent: true
+  examples:
+    - "Research the latest news on the EU AI Act and summarize it."
+    - "What's the current consensus on whether intermittent fasting helps weight loss? Include sources."
+    - "I need a quick sourced answer about what happened at yesterday's SpaceX launch."
+    - "Could you please look online and give me a short answer, with sources, on how to renew a UK passport?"
+    - "recent news chip export rules"
+    - "Dig around the internet and pull relevant content on home solar batteries, then give me a summary."
+    - "My boss asked about the Panama Canal drought. Can you search deeply online and give me an answer with the key articles?"
+    - "Do an advanced web search on 'Rust vs Go for microservices 2025', max 8 results, with a summarized answer."
 `,
   "wayback_availability.yaml": `name: wayback_availability
 title: Wayback Machine snapshot
@@ -1276,6 +1690,15 @@ metadata:
   category: knowledge
   tags: [archive, wayback, history, snapshot, web]
   read_only: true
+  examples:
+    - "Find an archived copy of example.com/about."
+    - "What did nytimes.com look like in 2005?"
+    - "The company's old pricing page was taken down and I need to see what it used to say."
+    - "Could you please check if there's a saved snapshot of mysite.org/blog from 2012?"
+    - "old version of webpage"
+    - "Is there an archived version of this dead link: oldforum.net/thread/123?"
+    - "A source I cited in my thesis now returns 404. Can you find the Wayback Machine copy of journal-x.org/article/55?"
+    - "Get the snapshot of google.com closest to 19990101."
 `,
   "weather_forecast.yaml": `name: weather_forecast
 title: Weather forecast
@@ -1328,6 +1751,15 @@ metadata:
   category: weather
   tags: [weather, forecast, temperature, rain, wind]
   read_only: true
+  examples:
+    - "Get the 7-day forecast for 52.52, 13.41."
+    - "Will it rain this weekend at latitude 40.71, longitude -74.01?"
+    - "We're hiking near 46.56, 7.96 on Saturday and need to know how cold and windy it'll get."
+    - "Could you please give me the daily highs and lows for the next two weeks at my cabin (61.2, -149.9)?"
+    - "rain outlook next week"
+    - "What will the temperature be over the next 3 days at 35.68, 139.69?"
+    - "We're planning an outdoor wedding on the coast. Can you check rain and wind for the next 10 days at 36.6, -121.9?"
+    - "Daily outlook for 16 days at -33.87, 151.21 in Fahrenheit, timezone Australia/Sydney."
 `,
   "wikipedia_search.yaml": `name: wikipedia_search
 title: Search Wikipedia
@@ -1360,6 +1792,15 @@ metadata:
   category: knowledge
   tags: [wikipedia, search, encyclopedia, articles]
   read_only: true
+  examples:
+    - "Search Wikipedia for 'quantum tunneling'."
+    - "Which encyclopedia articles mention the Treaty of Westphalia?"
+    - "I remember a 19th-century shipwreck involving cannibalism but can't recall its name."
+    - "Could you please find encyclopedia entries about bioluminescent fungi?"
+    - "articles on byzantine coinage"
+    - "Find articles in the German-language encyclopedia about Bauhaus architecture."
+    - "I'm not sure of the exact title. Can you find encyclopedia pages matching 'first woman to win two Nobel prizes'?"
+    - "Return 20 encyclopedia search hits for 'Mars rover' in French."
 `,
   "wikipedia_summary.yaml": `name: wikipedia_summary
 title: Wikipedia article summary
@@ -1388,6 +1829,15 @@ metadata:
   category: knowledge
   tags: [wikipedia, encyclopedia, article, summary, facts]
   read_only: true
+  examples:
+    - "Summarize the Wikipedia article on Alan Turing."
+    - "Who was Ada Lovelace?"
+    - "I keep hearing about the Higgs boson and want a quick overview."
+    - "Could you please give me a short intro to the Ottoman Empire?"
+    - "photosynthesis overview"
+    - "Give me the lead paragraph of the encyclopedia entry 'Great Barrier Reef'."
+    - "My nephew mentioned Nikola Tesla at dinner. Can you give me a brief background so I can follow along?"
+    - "Get the summary and thumbnail for the article 'Torre Eiffel' in Spanish."
 `,
   "worldbank_indicator.yaml": `name: worldbank_indicator
 title: World Bank indicator
@@ -1420,6 +1870,15 @@ metadata:
   category: finance
   tags: [economics, statistics, gdp, population, development, world-bank]
   read_only: true
+  examples:
+    - "Get Brazil's GDP for the last ten years."
+    - "What's the life expectancy in Japan over time?"
+    - "I'm writing an essay on development in Africa and need Kenya's population trend since 2000."
+    - "Could you please show India's GDP in current US dollars from 2015 to 2023?"
+    - "nigeria population by year"
+    - "How has Germany's life expectancy changed between 1990 and 2020?"
+    - "My economics class is comparing countries. Can you pull the yearly total population of Mexico from official development statistics?"
+    - "Fetch indicator SP.POP.TOTL for country BRA, 2010:2022, 50 per page."
 `,
   "zip_code_lookup.yaml": `name: zip_code_lookup
 title: Postal code lookup
@@ -1447,5 +1906,14 @@ metadata:
   category: knowledge
   tags: [postal, zip, address, location, geography]
   read_only: true
+  examples:
+    - "Look up zip code 90210."
+    - "Which town has the postal code 10115 in Germany?"
+    - "A package is addressed to postcode 75008 in France and I want to know what area that is."
+    - "Could you please tell me which city and state US code 60614 belongs to?"
+    - "where is postcode 2000"
+    - "What places share the Canadian postal prefix M5V?"
+    - "I'm filling out a shipping form and only have the postcode. What city and state go with 33139 in the US?"
+    - "Get place names and coordinates for country 'gb', postal code 'SW1A'."
 `,
 };
