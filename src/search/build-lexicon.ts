@@ -110,9 +110,11 @@ for (const [pos, table] of senses) {
       if (rank < SENSES[pos] && usable(word))
         for (const other of synset.words) add(synonyms, word, other);
       for (const [source, targetKey, target] of synset.derived) {
-        // Only links to or from a verb: tools are named for actions ("deletion" → "delete").
+        // Links to or from a verb, since tools are named for actions ("deletion" → "delete"),
+        // and from an adjective to its noun, what tools list ("vulnerable" → "vulnerability").
         if (synset.words[source] !== word) continue;
-        if (pos !== "verb" && !targetKey.startsWith("verb:")) continue;
+        const toVerb = pos === "verb" || targetKey.startsWith("verb:");
+        if (!toVerb && !(pos === "adj" && targetKey.startsWith("noun:"))) continue;
         const related = synsets.get(targetKey)?.words[target];
         // Forms the stemmer already joins ("updating") or agent nouns ("killer") add nothing.
         if (!related || stem(related) === stem(word) || /(ing|er|or)$/.test(related)) continue;

@@ -46,6 +46,11 @@ describe("lexicon (WordNet)", () => {
     expect(expansions("creation", vocabulary("create"))[toTerm("create")]).toBeGreaterThan(0);
   });
 
+  test("an adjective reaches the noun for its quality", () => {
+    const term = toTerm("vulnerabilities");
+    expect(expansions("vulnerable", vocabulary("vulnerabilities"))[term]).toBeGreaterThan(0);
+  });
+
   test("synonyms stand in for a word no tool uses", () => {
     expect(expansions("altitude", vocabulary("height"))[toTerm("height")]).toBeGreaterThan(0);
   });
