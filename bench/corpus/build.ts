@@ -13,24 +13,18 @@ import { StdioClientTransport } from "@modelcontextprotocol/client/stdio";
 
 const CORPUS_DIR = process.env.CORPUS_DIR ?? "/tmp/corpus-servers";
 const OUT = resolve(import.meta.dir, "tools.json");
-const DUMMY = "dummy-token-for-listing-only";
+export const DUMMY = "dummy-token-for-listing-only";
 /** Google Calendar's server insists on an OAuth client file before it lists its tools. */
 const GOOGLE_OAUTH = join(tmpdir(), "corpus-gcp-oauth.keys.json");
-writeFileSync(
-  GOOGLE_OAUTH,
-  JSON.stringify({
-    installed: { client_id: "dummy", client_secret: DUMMY, redirect_uris: ["http://localhost"] },
-  }),
-);
 
-interface Source {
+export interface Source {
   /** npm package, exact version pinned in README.md. */
   pkg: string;
   args?: string[];
   env?: Record<string, string>;
   /** Some servers need a newer Node than the machine's; Bun runs them. */
   runtime?: "node" | "bun";
-  /** Installed on its own (under CORPUS_DIR/solo/<folder>) when its dependencies clash. */
+  /** Installed on its own (under <dir>/solo/<folder>) when its dependencies clash. */
   folder?: string;
 }
 
@@ -121,8 +115,8 @@ const SOURCES: Record<string, Source> = {
   },
 };
 
-function entryPoint(source: Source): string {
-  const root = source.folder ? join(CORPUS_DIR, "solo", source.folder) : CORPUS_DIR;
+function entryPoint(dir: string, source: Source): string {
+  const root = source.folder ? join(dir, "solo", source.folder) : dir;
   const folder = join(root, "node_modules", source.pkg);
   const pkg = source.pkg;
   const manifest = JSON.parse(readFileSync(join(folder, "package.json"), "utf8"));
@@ -132,13 +126,13 @@ function entryPoint(source: Source): string {
   return join(folder, bin);
 }
 
-async function listTools(name: string, source: Source): Promise<unknown[]> {
+async function listTools(dir: string, name: string, source: Source): Promise<unknown[]> {
   const transport = new StdioClientTransport({
     command: source.runtime === "bun" ? process.execPath : "node",
-    args: [entryPoint(source), ...(source.args ?? [])],
+    args: [entryPoint(dir, source), ...(source.args ?? [])],
     env: { PATH: process.env.PATH ?? "", HOME: process.env.HOME ?? "/tmp", ...source.env },
     stderr: "ignore",
-    cwd: CORPUS_DIR,
+    cwd: dir,
   });
   const client = new Client({ name: "corpus-builder", version: "1.0.0" }, { capabilities: {} });
   const timer = setTimeout(() => void client.close(), 60_000);
@@ -159,21 +153,41 @@ async function listTools(name: string, source: Source): Promise<unknown[]> {
   }
 }
 
-const only = process.argv.slice(2);
-const previous: Record<string, unknown[]> = only.length
-  ? JSON.parse(readFileSync(OUT, "utf8"))
-  : {};
-const corpus: Record<string, unknown[]> = { ...previous };
-for (const [name, source] of Object.entries(SOURCES)) {
-  if (only.length && !only.includes(name)) continue;
-  try {
-    corpus[name] = await listTools(name, source);
-    console.error(`${name}: ${corpus[name].length} tools`);
-  } catch (error) {
-    console.error(`${name}: FAILED ${error instanceof Error ? error.message : error}`);
+/**
+ * Lists the tools of each source installed under `dir` and writes `{ server: Tool[] }` to `out`,
+ * sorted by server. With `only`, relists those servers and keeps the rest of `out`.
+ */
+export async function buildCorpus(
+  dir: string,
+  out: string,
+  sources: Record<string, Source>,
+  only: string[] = [],
+): Promise<void> {
+  const previous: Record<string, unknown[]> = only.length
+    ? JSON.parse(readFileSync(out, "utf8"))
+    : {};
+  const corpus: Record<string, unknown[]> = { ...previous };
+  for (const [name, source] of Object.entries(sources)) {
+    if (only.length && !only.includes(name)) continue;
+    try {
+      corpus[name] = await listTools(dir, name, source);
+      console.error(`${name}: ${corpus[name].length} tools`);
+    } catch (error) {
+      console.error(`${name}: FAILED ${error instanceof Error ? error.message : error}`);
+    }
   }
+  const sorted = Object.fromEntries(Object.entries(corpus).sort(([a], [b]) => a.localeCompare(b)));
+  writeFileSync(out, `${JSON.stringify(sorted, null, 1)}\n`);
+  const total = Object.values(sorted).reduce((sum, tools) => sum + tools.length, 0);
+  console.error(`${Object.keys(sorted).length} servers, ${total} tools -> ${out}`);
 }
-const sorted = Object.fromEntries(Object.entries(corpus).sort(([a], [b]) => a.localeCompare(b)));
-writeFileSync(OUT, `${JSON.stringify(sorted, null, 1)}\n`);
-const total = Object.values(sorted).reduce((sum, tools) => sum + tools.length, 0);
-console.error(`${Object.keys(sorted).length} servers, ${total} tools -> ${OUT}`);
+
+if (import.meta.main) {
+  writeFileSync(
+    GOOGLE_OAUTH,
+    JSON.stringify({
+      installed: { client_id: "dummy", client_secret: DUMMY, redirect_uris: ["http://localhost"] },
+    }),
+  );
+  await buildCorpus(CORPUS_DIR, OUT, SOURCES, process.argv.slice(2));
+}
