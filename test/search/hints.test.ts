@@ -35,6 +35,15 @@ describe("built-in hints", () => {
     );
   });
 
+  test("registry servers outside the corpus have them too", () => {
+    const registry: Record<string, Tool[]> = JSON.parse(
+      readFileSync(join(ROOT, "bench/corpus/registry-tools.json"), "utf8"),
+    );
+    for (const [server, tools] of Object.entries(registry)) {
+      for (const tool of tools) expect(builtinHints(tool), `${server}:${tool.name}`).toBeDefined();
+    }
+  });
+
   test("another tool that shares the name, or none it knows, gets none", () => {
     const named = { ...memoryTool("read_graph"), description: "Render a chart as a PNG image" };
     expect(builtinHints(named)).toBeUndefined();
