@@ -15,7 +15,7 @@ import { type HintTable, summaryTerms } from "./hints.ts";
 
 const ROOT = join(import.meta.dir, "../..");
 
-/** Tool lists and the requests written for them: the benchmark's corpus, then registry servers outside it. */
+/** Tool lists and their requests: the benchmark's corpus, then registry servers outside it. */
 const SOURCES = [
   ["bench/corpus/tools.json", "bench/corpus/requests.jsonl"],
   ["bench/corpus/registry-tools.json", "bench/corpus/registry-requests.jsonl"],

@@ -117,9 +117,9 @@ function isWord(word: string): boolean {
  * Replaces values a user pastes into a request with the word for their kind, which is what a
  * tool's parameters are named after: a URL with "url", an email address with "email", a path
  * with "path", a glob (`*.log`) with "pattern", `owner/repo` with "repository", an issue key
- * (`ENG-88`) with "issue"; a generated id (`api-7f9c`) goes; a file
- * name gains "file". Their pieces ("https", "com") would only match noise. A quoted value ("add
- * a to-do \"update the changelog\"") is content, not the request: it goes. "How many" asks to count.
+ * (`ENG-88`) with "issue"; a generated id (`api-7f9c`) goes; a file name gains "file". Their
+ * pieces ("https", "com") would only match noise. A quoted value ("add a to-do \"update the
+ * changelog\"") is content, not the request: it goes. "How many" asks to count.
  */
 export function normalizeQuery(query: string): string {
   const plain = query

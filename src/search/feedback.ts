@@ -16,7 +16,10 @@ import { isStopword, splitWords } from "./tokenize.ts";
 export interface SearchFeedbackOptions {
   /** How long after a search a call still counts as its outcome (default 10 minutes). */
   windowMs?: number;
-  /** Queries remembered per caller, in memory and on disk; past it the least recently used goes (default 1,000). */
+  /**
+   * Queries remembered per caller, in memory and on disk; past it the least recently used goes
+   * (default 1,000).
+   */
   maxPerCaller?: number;
   now?: () => number;
 }

@@ -9,9 +9,9 @@ import { tokenize } from "./tokenize.ts";
  * for what a tool does, in words its definition does not use ("what's on my plate" for
  * `get_my_tasks`, "forget that I'm vegetarian" for `delete_observations`). Written for the tools
  * of the 38 servers in bench/corpus and ten more servers of the setup registry, from each tool's
- * definition alone; build-hints.ts regenerates the table. A tool is recognised by its name and the first sentence of its
- * description, not its server's name (which is the operator's choice), so a renamed server keeps
- * its hints and a different tool that shares a name does not get them.
+ * definition alone; build-hints.ts regenerates the table. A tool is recognised by its name and
+ * the first sentence of its description, not its server's name (which is the operator's choice),
+ * so a renamed server keeps its hints and a different tool that shares a name does not get them.
  */
 export type HintTable = Record<string, { about: string; requests: string[] }[]>;
 
