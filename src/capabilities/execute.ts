@@ -1,6 +1,7 @@
 import type { JsonObject } from "../backends/types.ts";
 import { logger } from "../logger.ts";
 import { AjvJsonSchemaValidator, type CallToolResult } from "../mcp/sdk.ts";
+import { readCapped } from "../security/body.ts";
 import { type BuiltRequest, buildRequest, displayUrl, redact, ToolFailure } from "./request.ts";
 import type { Capability, RestProvider } from "./resolve.ts";
 import { checkTarget, type Lookup } from "./ssrf.ts";
@@ -205,40 +206,6 @@ async function send(
     }
     url = next;
   }
-}
-
-/** Reads a body up to `limit` bytes; `complete` is false when there was more. */
-async function readCapped(
-  response: Response,
-  limit: number,
-): Promise<{ bytes: Uint8Array; complete: boolean }> {
-  if (!response.body) return { bytes: new Uint8Array(), complete: true };
-  const reader = response.body.getReader();
-  const chunks: Uint8Array[] = [];
-  let total = 0;
-  for (;;) {
-    const { done, value } = await reader.read();
-    if (done) break;
-    chunks.push(value);
-    total += value.byteLength;
-    if (total > limit) {
-      await reader.cancel().catch(() => {});
-      return { bytes: concat(chunks, limit), complete: false };
-    }
-  }
-  return { bytes: concat(chunks, total), complete: true };
-}
-
-function concat(chunks: Uint8Array[], limit: number): Uint8Array {
-  const out = new Uint8Array(limit);
-  let offset = 0;
-  for (const chunk of chunks) {
-    if (offset >= limit) break;
-    const part = chunk.subarray(0, limit - offset);
-    out.set(part, offset);
-    offset += part.byteLength;
-  }
-  return out;
 }
 
 /** A result, cut to `maxBytes` of text with a note saying so (structured content is then left off). */

@@ -3,6 +3,8 @@
  * source text (`CLIENT_JS`), so it must not refer to anything outside its body. Every value from
  * the gateway is written with `textContent`, never as HTML: tool descriptions are untrusted.
  */
+import type { RecentCall as Call } from "../observe/observer.ts";
+import type { ToolUsage as Usage } from "../observe/usage.ts";
 import type { FeedbackReport } from "../search/evaluate.ts";
 
 interface Backend {
@@ -40,30 +42,9 @@ interface ToolView {
   score?: number;
 }
 
-interface Call {
-  at: number;
-  server: string;
-  tool: string;
-  caller: string;
-  durationMs: number;
-  status: string;
-  code?: string;
-  error?: string;
-}
-
 interface SearchQuality {
   enabled: boolean;
   report: FeedbackReport | null;
-}
-
-interface Usage {
-  server: string;
-  tool: string;
-  calls: number;
-  errors: number;
-  meanMs: number;
-  lastAt: number;
-  lastError?: string;
 }
 
 function dashboard(): void {
