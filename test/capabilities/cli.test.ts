@@ -1,7 +1,8 @@
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { existsSync, mkdirSync, readdirSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { BUN, FIXTURES, ROOT, tempDir } from "../helpers.ts";
+import { runCliAsync } from "../cli/_run.ts";
+import { FIXTURES, ROOT, tempDir } from "../helpers.ts";
 import { startUpstream, type Upstream } from "./_upstream.ts";
 
 let api: Upstream;
@@ -9,18 +10,11 @@ let dir: string;
 let config: string;
 
 /** Runs the CLI from source (asynchronously: the stand-in API lives in this process). */
-async function cli(...args: string[]) {
-  const child = Bun.spawn([BUN, join(ROOT, "src/main.ts"), ...args], {
+function cli(...args: string[]) {
+  return runCliAsync(args, {
     env: { ...process.env, NO_COLOR: "1", CLI_TEST_TOKEN: "" },
-    stdout: "pipe",
-    stderr: "pipe",
+    cwd: process.cwd(),
   });
-  const [stdout, stderr, code] = await Promise.all([
-    new Response(child.stdout).text(),
-    new Response(child.stderr).text(),
-    child.exited,
-  ]);
-  return { code, stdout, stderr };
 }
 
 beforeAll(() => {

@@ -25,3 +25,26 @@ export function runCli(
     stderr: result.stderr.toString(),
   };
 }
+
+/**
+ * `runCli` without blocking this process: for a CLI that talks to a gateway, server or port
+ * holder living in the test's own process.
+ */
+export async function runCliAsync(
+  args: string[],
+  options: { env: Record<string, string | undefined>; cwd?: string; stdin?: string },
+): Promise<CliResult> {
+  const child = Bun.spawn([BUN, join(ROOT, "src/main.ts"), ...args], {
+    cwd: options.cwd ?? options.env.HOME,
+    env: { NO_COLOR: "1", ...options.env },
+    stdin: options.stdin === undefined ? "ignore" : new TextEncoder().encode(options.stdin),
+    stdout: "pipe",
+    stderr: "pipe",
+  });
+  const [stdout, stderr, code] = await Promise.all([
+    new Response(child.stdout).text(),
+    new Response(child.stderr).text(),
+    child.exited,
+  ]);
+  return { code, stdout, stderr };
+}

@@ -21,7 +21,7 @@ import {
   tempDir,
   writeConfig,
 } from "../helpers.ts";
-import type { CliResult } from "./_run.ts";
+import { type CliResult, runCliAsync } from "./_run.ts";
 
 setDefaultTimeout(60_000);
 
@@ -32,21 +32,9 @@ const POISONED = join(FIXTURES, "poisoned/server.ts");
 const cleanups = cleanupsAfterAll();
 
 /** Runs doctor without blocking this process (a port holder here must still answer). */
-async function doctor(args: string[], env: Record<string, string> = {}): Promise<CliResult> {
+function doctor(args: string[], env: Record<string, string> = {}): Promise<CliResult> {
   const home = tempDir("mcpgw-doctor-");
-  const proc = Bun.spawn([BUN, join(ROOT, "src/main.ts"), "doctor", ...args], {
-    cwd: home,
-    env: { HOME: home, PATH: process.env.PATH!, NO_COLOR: "1", ...env },
-    stdin: "ignore",
-    stdout: "pipe",
-    stderr: "pipe",
-  });
-  const [stdout, stderr, code] = await Promise.all([
-    new Response(proc.stdout).text(),
-    new Response(proc.stderr).text(),
-    proc.exited,
-  ]);
-  return { code, stdout, stderr };
+  return runCliAsync(["doctor", ...args], { env: { HOME: home, PATH: process.env.PATH!, ...env } });
 }
 
 /** Processes whose environment carries `marker` (Linux /proc). */

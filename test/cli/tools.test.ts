@@ -5,12 +5,11 @@ import {
   cleanupsAfterAll,
   FIXTURE_SERVER,
   freePort,
-  ROOT,
   startGateway,
   tempDir,
   writeConfig,
 } from "../helpers.ts";
-import type { CliResult } from "./_run.ts";
+import { type CliResult, runCliAsync } from "./_run.ts";
 
 setDefaultTimeout(60_000);
 
@@ -29,24 +28,15 @@ backends:
 `;
 
 /** Runs the CLI without blocking this process, so a gateway started here can answer it. */
-async function cli(
+function cli(
   args: string[],
   options: { env?: Record<string, string>; stdin?: string } = {},
 ): Promise<CliResult> {
   const home = tempDir("mcpgw-tools-");
-  const proc = Bun.spawn([BUN, join(ROOT, "src/main.ts"), "tools", ...args], {
-    cwd: home,
-    env: { HOME: home, PATH: process.env.PATH!, NO_COLOR: "1", ...options.env },
-    stdin: options.stdin === undefined ? "ignore" : new TextEncoder().encode(options.stdin),
-    stdout: "pipe",
-    stderr: "pipe",
+  return runCliAsync(["tools", ...args], {
+    env: { HOME: home, PATH: process.env.PATH!, ...options.env },
+    ...(options.stdin === undefined ? {} : { stdin: options.stdin }),
   });
-  const [stdout, stderr, code] = await Promise.all([
-    new Response(proc.stdout).text(),
-    new Response(proc.stderr).text(),
-    proc.exited,
-  ]);
-  return { code, stdout, stderr };
 }
 
 /** A config whose port nothing listens on: the CLI falls back to an in-process gateway. */

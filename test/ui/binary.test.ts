@@ -1,6 +1,5 @@
 import { expect, test } from "bun:test";
 import { spawnSync } from "node:child_process";
-import { existsSync } from "node:fs";
 import { join } from "node:path";
 import {
   BUN,
@@ -12,16 +11,11 @@ import {
   waitFor,
   writeConfig,
 } from "../helpers.ts";
+import { HAS_CHROMIUM, launchChromium, warnIfNoChromium } from "./_chromium.ts";
 
 // The compiled binary serves the dashboard from inside itself: it runs from an empty folder, with
 // no source tree in reach, and the page's script (minified by the build) runs in Chromium.
-const CHROMIUM = "/usr/bin/chromium";
-const HAS_CHROMIUM = existsSync(CHROMIUM);
-if (!HAS_CHROMIUM) {
-  console.warn(
-    `skipping the compiled dashboard test: ${CHROMIUM} is missing (apt-get install -y chromium)`,
-  );
-}
+warnIfNoChromium("the compiled dashboard test");
 const cleanups = cleanupsAfterAll();
 
 test.skipIf(!HAS_CHROMIUM)(
@@ -50,19 +44,7 @@ backends:
     await waitFor(async () => (await fetch(`${url}/health`).catch(() => undefined))?.ok);
     expect((await fetch(`${url}/metrics`)).headers.get("content-type")).toContain("text/plain");
 
-    const { chromium } = await import("playwright-core");
-    const browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      args: [
-        "--headless",
-        "--no-sandbox",
-        "--disable-gpu",
-        "--disable-background-networking",
-        "--disable-component-update",
-        "--disable-sync",
-        "--no-first-run",
-      ],
-    });
+    const browser = await launchChromium();
     cleanups.push(() => browser.close());
     const page = await browser.newPage();
     const errors: string[] = [];

@@ -1,6 +1,6 @@
 // biome-ignore-all lint/performance/useDomNodeTextContent: these are Playwright locators, whose innerText() is the rendered text a user reads
 import { beforeAll, describe, expect, test } from "bun:test";
-import { existsSync, mkdirSync, writeFileSync } from "node:fs";
+import { mkdirSync, writeFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import type { Browser, Page } from "playwright-core";
 import { loadConfig } from "../../src/config/load.ts";
@@ -16,18 +16,13 @@ import {
   waitFor,
   writeConfig,
 } from "../helpers.ts";
+import { HAS_CHROMIUM, launchChromium, warnIfNoChromium } from "./_chromium.ts";
 
 // The dashboard in a real headless Chromium (Debian's package, never a downloaded browser),
 // against a real gateway: our fixture server and a poisoned one over stdio, real calls made with
 // the SDK's client, a gateway.lock that no longer matches, and auth with the login cookie.
-const CHROMIUM = "/usr/bin/chromium";
 const ARTIFACTS = join(ROOT, "test-artifacts");
-const HAS_CHROMIUM = existsSync(CHROMIUM);
-if (!HAS_CHROMIUM) {
-  console.warn(
-    `skipping the dashboard browser tests: ${CHROMIUM} is missing (apt-get install -y chromium)`,
-  );
-}
+warnIfNoChromium("the dashboard browser tests");
 
 const POISONED = join(FIXTURES, "poisoned/server.ts");
 const SECRET = "ghp_abcdefghijklmnopqrstuvwxyz0123456789";
@@ -68,19 +63,7 @@ let browser: Browser;
 
 beforeAll(async () => {
   if (!HAS_CHROMIUM) return;
-  const { chromium } = await import("playwright-core");
-  browser = await chromium.launch({
-    executablePath: CHROMIUM,
-    args: [
-      "--headless",
-      "--no-sandbox",
-      "--disable-gpu",
-      "--disable-background-networking",
-      "--disable-component-update",
-      "--disable-sync",
-      "--no-first-run",
-    ],
-  });
+  browser = await launchChromium();
   cleanups.push(() => browser.close());
 });
 
