@@ -201,3 +201,18 @@ export async function startFixtureGateway(yaml = ""): Promise<RunningGateway & {
   await waitFor(() => gateway.gateway.index.tools("fixture").length > 0);
   return gateway;
 }
+
+let binary: string | undefined;
+
+/**
+ * The gateway compiled for this machine by scripts/build.ts, built once for every suite that
+ * runs it (each runs it from its own empty folder), in a folder of its own.
+ */
+export function builtBinary(): string {
+  if (binary) return binary;
+  const path = join(tempDir("mcpgw-built-"), "mcp-gateway");
+  const build = Bun.spawnSync([BUN, join(ROOT, "scripts/build.ts"), path], { stderr: "pipe" });
+  if (!build.success) throw new Error(`build failed: ${build.stderr.toString()}`);
+  binary = path;
+  return path;
+}

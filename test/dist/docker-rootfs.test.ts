@@ -5,7 +5,7 @@ import type { Subprocess } from "bun";
 import { loadConfig } from "../../src/config/load.ts";
 import { hashKey } from "../../src/security/keys.ts";
 import {
-  BUN,
+  builtBinary,
   firstText,
   freePort,
   ROOT,
@@ -111,8 +111,7 @@ describe.skipIf(Boolean(why))("the scratch image's root filesystem (chroot)", ()
 
   beforeAll(() => {
     stage = readFinalStage();
-    run([BUN, join(ROOT, "scripts/build.ts"), join(work, "mcp-gateway")]);
-    run(["sh", join(ROOT, "packaging/docker/rootfs.sh"), join(work, "mcp-gateway"), rootfs]);
+    run(["sh", join(ROOT, "packaging/docker/rootfs.sh"), builtBinary(), rootfs]);
     before = snapshot(rootfs, new Set());
     // A container runtime gives every container /proc, and Bun reads /proc/self/exe.
     mkdirSync(join(rootfs, "proc"));

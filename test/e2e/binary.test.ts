@@ -2,13 +2,12 @@ import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { spawnSync } from "node:child_process";
 import { join } from "node:path";
 import {
-  BUN,
+  builtBinary,
   type ConnectedClient,
   connectHttp,
   EVERYTHING,
   firstText,
   freePort,
-  ROOT,
   tempDir,
   waitFor,
   writeConfig,
@@ -16,15 +15,14 @@ import {
 
 // The compiled binary, end to end: build, serve, list, search, invoke, stop.
 const work = tempDir("mcpgw-bin-");
-const binary = join(work, "mcp-gateway");
+let binary: string;
 const marker = `binary-e2e-${crypto.randomUUID().slice(0, 8)}`;
 let server: ReturnType<typeof Bun.spawn>;
 let url: string;
 let session: ConnectedClient;
 
 beforeAll(async () => {
-  const build = spawnSync(BUN, [join(ROOT, "scripts/build.ts"), binary], { encoding: "utf8" });
-  if (build.status !== 0) throw new Error(`build failed: ${build.stderr}`);
+  binary = builtBinary();
   const port = await freePort();
   const config = writeConfig(`
 backends:

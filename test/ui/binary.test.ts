@@ -1,12 +1,10 @@
 import { expect, test } from "bun:test";
-import { spawnSync } from "node:child_process";
 import { join } from "node:path";
 import {
-  BUN,
+  builtBinary,
   cleanupsAfterAll,
   EVERYTHING,
   freePort,
-  ROOT,
   tempDir,
   waitFor,
   writeConfig,
@@ -22,9 +20,7 @@ test.skipIf(!HAS_CHROMIUM)(
   "dist-style binary: /ui, its script and /metrics work with no files on disk",
   async () => {
     const work = tempDir("mcpgw-ui-bin-");
-    const binary = join(work, "mcp-gateway");
-    const build = spawnSync(BUN, [join(ROOT, "scripts/build.ts"), binary], { encoding: "utf8" });
-    if (build.status !== 0) throw new Error(`build failed: ${build.stderr}`);
+    const binary = builtBinary();
     const port = await freePort();
     const config = writeConfig(`
 capabilities: { enabled: false }
