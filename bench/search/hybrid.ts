@@ -13,7 +13,7 @@ import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import type { Tool } from "../../src/mcp/sdk.ts";
 import { createEmbedder, embeddingText, HybridSearch } from "../../src/search/embeddings.ts";
-import { builtinHints } from "../../src/search/hints.ts";
+import { hintsFor } from "../../src/search/hints.ts";
 import { ToolIndex } from "../../src/search/index.ts";
 import { isStopword, splitWords } from "../../src/search/tokenize.ts";
 
@@ -80,7 +80,7 @@ const server = model
     })
   : undefined;
 
-const index = new ToolIndex((_server, tool) => builtinHints(tool));
+const index = new ToolIndex(hintsFor(true, {}));
 for (const [name, tools] of Object.entries(corpus)) index.upsert(name, tools);
 const embedder = server
   ? createEmbedder({ url: `http://127.0.0.1:${server.port}/v1`, model: "sg-100d" })

@@ -14,7 +14,7 @@ import { jaccard } from "../../src/search/distance.ts";
 import { WEIGHTS } from "../../src/search/expand.ts";
 import { queryKey, SearchFeedback } from "../../src/search/feedback.ts";
 import { toEntryTexts } from "../../src/search/fields.ts";
-import { builtinHints } from "../../src/search/hints.ts";
+import { hintsFor } from "../../src/search/hints.ts";
 import { ToolIndex } from "../../src/search/index.ts";
 import { LIFTS } from "../../src/search/signals.ts";
 import { tokenize } from "../../src/search/tokenize.ts";
@@ -41,7 +41,7 @@ const showMisses = process.argv.includes("--misses");
 
 /** Ours as the gateway runs it by default: with the built-in hints (src/search/hints.ts). */
 function ours(tools: Corpus): Engine {
-  return oursWith(tools, (tool) => builtinHints(tool), "mcp-gateway (BM25F + expansion + hints)");
+  return oursWith(tools, hintsFor(true, {}), "mcp-gateway (BM25F + expansion + hints)");
 }
 
 /** Ours on tools it has no hints for: what any tool outside the 38 servers gets. */
@@ -51,10 +51,10 @@ function oursWithoutHints(tools: Corpus): Engine {
 
 function oursWith(
   tools: Corpus,
-  hints: ((tool: Tool) => string | undefined) | undefined,
+  hints: ((server: string, tool: Tool) => string | undefined) | undefined,
   name: string,
 ): Engine {
-  const index = new ToolIndex(hints && ((_server, tool) => hints(tool)));
+  const index = new ToolIndex(hints);
   for (const [server, list] of Object.entries(tools)) index.upsert(server, list);
   return {
     name,
@@ -286,7 +286,7 @@ for (const [label, requests] of [
 // Learning from choices (search.feedback): a caller who, after each search, calls the labelled
 // tool. Asked in order, each query sees what the ones before taught; then every query again.
 {
-  const index = new ToolIndex((_server, tool) => builtinHints(tool));
+  const index = new ToolIndex(hintsFor(true, {}));
   for (const [server, list] of Object.entries(corpus)) index.upsert(server, list);
   const feedback = new SearchFeedback(undefined);
   const first = (q: Query, learned?: (server: string, tool: string) => number) => {
@@ -342,7 +342,7 @@ if (process.argv.includes("--no-latency")) process.exit(0);
 const big = scaled(10_000);
 const bigCount = Object.values(big).reduce((sum, tools) => sum + tools.length, 0);
 const buildStart = performance.now();
-const bigIndex = new ToolIndex((_server, tool) => builtinHints(tool));
+const bigIndex = new ToolIndex(hintsFor(true, {}));
 for (const [server, list] of Object.entries(big)) bigIndex.upsert(server, list);
 bigIndex.search("warm up");
 console.log(

@@ -22,7 +22,7 @@ import { runGateway } from "../../src/gateway/run.ts";
 import { setLogLevel } from "../../src/logger.ts";
 import type { Tool } from "../../src/mcp/sdk.ts";
 import { toMatch } from "../../src/search/compact.ts";
-import { builtinHints } from "../../src/search/hints.ts";
+import { hintsFor } from "../../src/search/hints.ts";
 import { ToolIndex } from "../../src/search/index.ts";
 
 setLogLevel("error");
@@ -117,7 +117,7 @@ for (const [name, count, total] of rows) {
 console.log(`\ninitialize instructions: ${countTokens(instructions)} tokens`);
 
 // One search step: what a gateway_search_tools result (limit 5) costs, raw and compacted.
-const index = new ToolIndex((_server, tool) => builtinHints(tool));
+const index = new ToolIndex(hintsFor(true, {}));
 for (const [server, tools] of Object.entries(corpus)) index.upsert(server, tools);
 const raw: number[] = [];
 const compact: number[] = [];
