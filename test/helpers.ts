@@ -216,3 +216,23 @@ export function builtBinary(): string {
   binary = path;
   return path;
 }
+
+/** Runs a program without blocking this process and collects its exit code and output. */
+export async function spawnOutput(
+  argv: string[],
+  options: { env: Record<string, string | undefined>; cwd?: string; stdin?: string },
+): Promise<{ code: number; stdout: string; stderr: string }> {
+  const child = Bun.spawn(argv, {
+    ...(options.cwd ? { cwd: options.cwd } : {}),
+    env: options.env,
+    stdin: options.stdin === undefined ? "ignore" : new TextEncoder().encode(options.stdin),
+    stdout: "pipe",
+    stderr: "pipe",
+  });
+  const [stdout, stderr, code] = await Promise.all([
+    new Response(child.stdout).text(),
+    new Response(child.stderr).text(),
+    child.exited,
+  ]);
+  return { code, stdout, stderr };
+}

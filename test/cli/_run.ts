@@ -1,5 +1,5 @@
 import { join } from "node:path";
-import { BUN, ROOT } from "../helpers.ts";
+import { BUN, ROOT, spawnOutput } from "../helpers.ts";
 
 export interface CliResult {
   code: number;
@@ -30,21 +30,13 @@ export function runCli(
  * `runCli` without blocking this process: for a CLI that talks to a gateway, server or port
  * holder living in the test's own process.
  */
-export async function runCliAsync(
+export function runCliAsync(
   args: string[],
   options: { env: Record<string, string | undefined>; cwd?: string; stdin?: string },
 ): Promise<CliResult> {
-  const child = Bun.spawn([BUN, join(ROOT, "src/main.ts"), ...args], {
+  return spawnOutput([BUN, join(ROOT, "src/main.ts"), ...args], {
+    ...options,
     cwd: options.cwd ?? options.env.HOME,
     env: { NO_COLOR: "1", ...options.env },
-    stdin: options.stdin === undefined ? "ignore" : new TextEncoder().encode(options.stdin),
-    stdout: "pipe",
-    stderr: "pipe",
   });
-  const [stdout, stderr, code] = await Promise.all([
-    new Response(child.stdout).text(),
-    new Response(child.stderr).text(),
-    child.exited,
-  ]);
-  return { code, stdout, stderr };
 }

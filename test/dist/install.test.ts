@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { createHash } from "node:crypto";
 import { existsSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { ROOT, tempDir } from "../helpers.ts";
+import { ROOT, spawnOutput, tempDir } from "../helpers.ts";
 
 // install.sh against a fake release served from loopback, under every POSIX shell we have.
 const INSTALLER = join(ROOT, "install.sh");
@@ -50,21 +50,13 @@ function fakeUname(os: string, machine: string): string {
   return dir;
 }
 
-async function install(
+function install(
   shell: string[],
   env: Record<string, string>,
 ): Promise<{ code: number; stdout: string; stderr: string }> {
-  const child = Bun.spawn([...shell, INSTALLER], {
+  return spawnOutput([...shell, INSTALLER], {
     env: { PATH: process.env.PATH!, HOME: tempDir("mcpgw-home-"), SHELL: "/bin/bash", ...env },
-    stdout: "pipe",
-    stderr: "pipe",
   });
-  const [stdout, stderr, code] = await Promise.all([
-    new Response(child.stdout).text(),
-    new Response(child.stderr).text(),
-    child.exited,
-  ]);
-  return { code, stdout, stderr };
 }
 
 beforeAll(() => {
