@@ -1,6 +1,6 @@
 import type { JsonObject } from "../backends/types.ts";
 import { type LoggingLevel, ProtocolError, type Server, type ServerContext } from "../mcp/sdk.ts";
-import type { Caller } from "./caller.ts";
+import type { Caller, CatalogKind } from "./caller.ts";
 import { withParams } from "./catalog.ts";
 import { forwardRequest } from "./channel.ts";
 import type { Gateway } from "./gateway.ts";
@@ -27,13 +27,23 @@ export function registerCatalogHandlers(
   gateway: Gateway,
   sessionId: () => string,
   listen: boolean,
-  caller: Caller,
+  callerFor: (ctx?: ServerContext) => Caller,
 ): () => void {
   const { catalog, pool } = gateway;
-  // Resources and prompts are a backend's, not a tool's: they need a grant for the whole server.
-  const allow = (server: string) => caller.allows(server, "*");
-  const owned = <T extends { server: string }>(target: T, what: string): T => {
-    if (!allow(target.server)) throw new ProtocolError(-32002, `${what} not found`);
+  // Resources and prompts are a backend's, not a tool's: they need a grant of the whole server
+  // (or of its resources, its prompts), for the credential on this request.
+  const allow = (ctx: ServerContext | undefined, kind: CatalogKind) => {
+    const caller = callerFor(ctx);
+    return (server: string) => caller.allowsCatalog(server, kind);
+  };
+  const owned = <T extends { server: string }>(
+    ctx: ServerContext,
+    kind: CatalogKind,
+    target: T,
+  ): T => {
+    if (!allow(ctx, kind)(target.server)) {
+      throw new ProtocolError(-32002, `${kind === "resources" ? "Resource" : "Prompt"} not found`);
+    }
     return target;
   };
   /** Exposed URI -> the backend and its own URI, for this session's subscriptions. */
@@ -42,15 +52,15 @@ export function registerCatalogHandlers(
   const forward = (ctx: ServerContext, backend: string, method: string, params: JsonObject) =>
     forwardRequest(pool, server, ctx, sessionId(), backend, method, params);
 
-  server.setRequestHandler("resources/list", (request) =>
-    catalog.listResources(request.params?.cursor, allow),
+  server.setRequestHandler("resources/list", (request, ctx) =>
+    catalog.listResources(request.params?.cursor, allow(ctx, "resources")),
   );
-  server.setRequestHandler("resources/templates/list", (request) =>
-    catalog.listTemplates(request.params?.cursor, allow),
+  server.setRequestHandler("resources/templates/list", (request, ctx) =>
+    catalog.listTemplates(request.params?.cursor, allow(ctx, "resources")),
   );
   server.setRequestHandler("resources/read", async (request, ctx) => {
     const exposed = request.params.uri;
-    const target = owned(await catalog.resolveUri(exposed), "Resource");
+    const target = owned(ctx, "resources", await catalog.resolveUri(exposed));
     const result = await forward(
       ctx,
       target.server,
@@ -66,7 +76,7 @@ export function registerCatalogHandlers(
     return result as never;
   });
   server.setRequestHandler("resources/subscribe", async (request, ctx) => {
-    const target = owned(await catalog.resolveUri(request.params.uri), "Resource");
+    const target = owned(ctx, "resources", await catalog.resolveUri(request.params.uri));
     await forward(
       ctx,
       target.server,
@@ -79,7 +89,7 @@ export function registerCatalogHandlers(
   server.setRequestHandler("resources/unsubscribe", async (request, ctx) => {
     const target =
       subscriptions.get(request.params.uri) ??
-      owned(await catalog.resolveUri(request.params.uri), "Resource");
+      owned(ctx, "resources", await catalog.resolveUri(request.params.uri));
     subscriptions.delete(request.params.uri);
     await forward(
       ctx,
@@ -89,11 +99,11 @@ export function registerCatalogHandlers(
     );
     return {};
   });
-  server.setRequestHandler("prompts/list", (request) =>
-    catalog.listPrompts(request.params?.cursor, allow),
+  server.setRequestHandler("prompts/list", (request, ctx) =>
+    catalog.listPrompts(request.params?.cursor, allow(ctx, "prompts")),
   );
   server.setRequestHandler("prompts/get", async (request, ctx) => {
-    const target = owned(await catalog.resolvePrompt(request.params.name), "Prompt");
+    const target = owned(ctx, "prompts", await catalog.resolvePrompt(request.params.name));
     return (await forward(
       ctx,
       target.server,
@@ -104,11 +114,11 @@ export function registerCatalogHandlers(
   server.setRequestHandler("completion/complete", async (request, ctx) => {
     const ref = request.params.ref;
     if (ref.type === "ref/prompt") {
-      const target = owned(await catalog.resolvePrompt(ref.name), "Prompt");
+      const target = owned(ctx, "prompts", await catalog.resolvePrompt(ref.name));
       const params = withParams(request.params, { ref: { ...ref, name: target.name } });
       return (await forward(ctx, target.server, "completion/complete", params)) as never;
     }
-    const target = owned(await catalog.resolveUri(ref.uri), "Resource");
+    const target = owned(ctx, "resources", await catalog.resolveUri(ref.uri));
     const params = withParams(request.params, { ref: { ...ref, uri: target.uri } });
     return (await forward(ctx, target.server, "completion/complete", params)) as never;
   });
@@ -119,37 +129,42 @@ export function registerCatalogHandlers(
   });
 
   if (!listen) return () => {};
-  const stops = pool
-    .names()
-    .filter(allow)
-    .map((backend) =>
-      pool.listen(backend, (method, params) => {
-        if (method === "notifications/resources/updated") {
-          const uri = (params as { uri?: string } | undefined)?.uri;
-          const exposed = [...subscriptions].find(
-            ([, t]) => t.server === backend && t.uri === uri,
-          )?.[0];
-          if (!exposed) return;
-          params = { ...params, uri: exposed };
-        } else if (method === "notifications/tasks/status") {
-          // A task's status goes to the session that created it, and only there.
-          const id = (params as { taskId?: string } | undefined)?.taskId;
-          if (!id || gateway.tasks.get(id)?.session !== sessionId()) return;
-        } else if (method === "notifications/message") {
-          const wanted = gateway.logLevels.get(sessionId());
-          const level = (params as { level?: LoggingLevel } | undefined)?.level ?? "info";
-          if (!wanted || LEVELS.indexOf(level) < LEVELS.indexOf(wanted)) return;
-        } else if (
-          method !== "notifications/resources/list_changed" &&
-          method !== "notifications/prompts/list_changed"
-        ) {
-          return;
-        }
-        void server
-          .notification({ method, params } as Parameters<Server["notification"]>[0])
-          .catch(() => {});
-      }),
-    );
+  const stops = pool.names().map((backend) =>
+    pool.listen(backend, (method, params) => {
+      // The session's latest credential decides, as it would for a request.
+      const caller = callerFor();
+      if (!caller.allows(backend, "*")) return;
+      if (method.startsWith("notifications/resources/")) {
+        if (!caller.allowsCatalog(backend, "resources")) return;
+      } else if (method === "notifications/prompts/list_changed") {
+        if (!caller.allowsCatalog(backend, "prompts")) return;
+      }
+      if (method === "notifications/resources/updated") {
+        const uri = (params as { uri?: string } | undefined)?.uri;
+        const exposed = [...subscriptions].find(
+          ([, t]) => t.server === backend && t.uri === uri,
+        )?.[0];
+        if (!exposed) return;
+        params = { ...params, uri: exposed };
+      } else if (method === "notifications/tasks/status") {
+        // A task's status goes to the session that created it, and only there.
+        const id = (params as { taskId?: string } | undefined)?.taskId;
+        if (!id || gateway.tasks.get(id)?.session !== sessionId()) return;
+      } else if (method === "notifications/message") {
+        const wanted = gateway.logLevels.get(sessionId());
+        const level = (params as { level?: LoggingLevel } | undefined)?.level ?? "info";
+        if (!wanted || LEVELS.indexOf(level) < LEVELS.indexOf(wanted)) return;
+      } else if (
+        method !== "notifications/resources/list_changed" &&
+        method !== "notifications/prompts/list_changed"
+      ) {
+        return;
+      }
+      void server
+        .notification({ method, params } as Parameters<Server["notification"]>[0])
+        .catch(() => {});
+    }),
+  );
   return () => {
     for (const stop of stops) stop();
   };
