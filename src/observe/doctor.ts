@@ -18,7 +18,7 @@ import type { Tool } from "../mcp/sdk.ts";
 import { redactTree } from "../setup/secrets.ts";
 import { defaultStateDir } from "../state/store.ts";
 import { backendHint, portHint } from "./doctor-hints.ts";
-import { capabilityChecks, lockChecks, poisoningChecks } from "./doctor-tools.ts";
+import { capabilityChecks, lockChecks, poisoningChecks, scopeChecks } from "./doctor-tools.ts";
 
 /** `fail` makes `doctor` exit non-zero; `warn` and `note` do not. */
 export type CheckStatus = "ok" | "note" | "warn" | "fail";
@@ -82,6 +82,7 @@ export async function runDoctor(options: DoctorOptions): Promise<DoctorReport> {
   checks.push(...capabilities.checks);
   checks.push(...poisoningChecks(config, { ...listed.tools, ...capabilities.tools }));
   checks.push(...lockChecks(config, listed.tools, listed.failed));
+  checks.push(...scopeChecks(config, { ...listed.tools, ...capabilities.tools }));
   return { ok: !checks.some((c) => c.status === "fail"), config: config.file ?? null, checks };
 }
 

@@ -8,6 +8,7 @@
 import { afterAll, beforeAll, describe, expect, setDefaultTimeout, test } from "bun:test";
 import { writeFileSync } from "node:fs";
 import { join } from "node:path";
+import { logger } from "../../src/logger.ts";
 import { hashKey } from "../../src/security/keys.ts";
 import { BUN, type ConnectedClient, FIXTURES, startGateway, tempDir, waitFor } from "../helpers.ts";
 import { connectWithKey, meta } from "./_helpers.ts";
@@ -134,5 +135,50 @@ describe("server:* covers a tool whose own name holds ':'", () => {
     expect(await callDirect(KEYS.nodanger, "evil", "danger:wipe")).toContain("denied by policy");
     expect(await callFlat(KEYS.nodanger, "evil__danger:wipe")).not.toContain("called danger:wipe");
     expect(await invoke(KEYS.nodanger, "evil", "echo")).toContain("called echo");
+  });
+});
+
+describe("a pattern that matches nothing is warned about by name", () => {
+  test("at load (no such server) and once the tools are listed (no such tool)", async () => {
+    const lines: string[] = [];
+    const level = logger.level;
+    const reporters = logger.options.reporters;
+    logger.level = 3;
+    logger.setReporters([{ log: (entry) => lines.push(entry.args.join(" ")) }]);
+    let second: Awaited<ReturnType<typeof startGateway>> | undefined;
+    try {
+      second = await startGateway(`
+capabilities: { enabled: false }
+auth:
+  enabled: true
+  api_keys:
+    - name: typo
+      key: "${hashKey("typo-key-0123456789abcdef")}"
+      backends: [file]
+      denied_tools: ["files", "wirte_*", "read_*"]
+backends:
+  files:
+    command: ${BUN}
+    args: ["${join(FIXTURES, "poisoned/server.ts")}"]
+    env: { TOOLS_FILE: "${toolsFile(["read_file", "write_file"])}" }
+`);
+      await waitFor(() =>
+        lines.some((line) => line.includes('denied_tools "wirte_*" of key "typo" matches no tool')),
+      );
+    } finally {
+      logger.level = level;
+      logger.setReporters(reporters);
+      await second?.stop();
+    }
+    const log = lines.join("\n");
+    expect(log).toContain(
+      'auth.api_keys[0].backends: backends "file" of key "typo" matches no configured server (files)',
+    );
+    expect(log).toContain(
+      'denied_tools "files" of key "typo" matches no tool of any server; a pattern without ":" names tools on every server: write "files:*" for the server',
+    );
+    expect(log).not.toContain('"read_*"');
+    // Once: the warning after discovery is not repeated.
+    expect(lines.filter((line) => line.includes('"wirte_*"')).length).toBe(1);
   });
 });

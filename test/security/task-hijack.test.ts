@@ -96,7 +96,7 @@ describe("tasks on /mcp/{backend} belong to the caller that made them", () => {
     const got = await admin("tasks/get", { taskId });
     expect(got.result?.status).not.toBe("cancelled");
     const mine = await admin("tasks/list");
-    expect(taskIds(mine.result)).toContain(taskId);
+    expect(taskIds(mine.result)).toContain(taskId!);
     const cancelled = await admin("tasks/cancel", { taskId });
     expect(cancelled.result?.status).toBe("cancelled");
   });
