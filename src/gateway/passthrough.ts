@@ -1,6 +1,13 @@
 import type { CallerChannel, CallOptions, JsonObject } from "../backends/types.ts";
 import { GatewayError } from "../errors.ts";
-import { type CallToolResult, Server, type ServerContext } from "../mcp/sdk.ts";
+import {
+  type CallToolResult,
+  ProtocolError,
+  ProtocolErrorCode,
+  Server,
+  type ServerContext,
+} from "../mcp/sdk.ts";
+import { checkArgumentLimits } from "../meta/validate.ts";
 import { VERSION } from "../version.ts";
 import { type Caller, LOCAL_ADMIN } from "./caller.ts";
 import { createRequestRelay, forwardRequest } from "./channel.ts";
@@ -104,6 +111,15 @@ export async function createBackendServer(
     }
     const extra = params.task ? { task: params.task } : undefined;
     const args = (params.arguments ?? {}) as JsonObject;
+    // Not the schema (this path behaves like the backend), but the gateway's own limits: a
+    // caller's oversized or too-deep arguments are refused here, never sent, never the backend's
+    // failure (docs/security.md).
+    const tooBig = checkArgumentLimits(args);
+    if (tooBig) {
+      return gatewayFailure(
+        new GatewayError("INVALID_ARGUMENTS", `arguments for ${name}:${tool}: ${tooBig}`),
+      ) as JsonObject;
+    }
     const call = (
       callOptions: Omit<CallOptions, "timeout" | "maxTotalTimeout" | "extra">,
       channel: CallerChannel,
@@ -132,10 +148,18 @@ export async function createBackendServer(
   }
 
   // Everything else (resources, prompts, completion, logging, ping, tasks) goes through as is.
-  server.fallbackRequestHandler = async (request, ctx) =>
-    request.method === "tools/call"
-      ? gateway.tracked(() => callTool(ctx as ServerContext, (request.params ?? {}) as JsonObject))
-      : forward(ctx as ServerContext, request.method, request.params);
+  server.fallbackRequestHandler = async (request, ctx) => {
+    if (request.method === "tools/call") {
+      return gateway.tracked(() =>
+        callTool(ctx as ServerContext, (request.params ?? {}) as JsonObject),
+      );
+    }
+    const tooBig = checkArgumentLimits(request.params);
+    if (tooBig) {
+      throw new ProtocolError(ProtocolErrorCode.InvalidParams, `${request.method}: ${tooBig}`);
+    }
+    return forward(ctx as ServerContext, request.method, request.params);
+  };
   server.fallbackNotificationHandler = async (notification) => {
     if (notification.method === "notifications/roots/list_changed") {
       await connection.notify(notification.method, notification.params as JsonObject);
