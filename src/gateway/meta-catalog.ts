@@ -50,7 +50,7 @@ export function registerCatalogHandlers(
   );
   server.setRequestHandler("resources/read", async (request, ctx) => {
     const exposed = request.params.uri;
-    const target = owned(await catalog.resolveUri(exposed), "Resource");
+    const target = owned(await catalog.resolveUri(exposed, allow), "Resource");
     const result = await forward(
       ctx,
       target.server,
@@ -66,7 +66,7 @@ export function registerCatalogHandlers(
     return result as never;
   });
   server.setRequestHandler("resources/subscribe", async (request, ctx) => {
-    const target = owned(await catalog.resolveUri(request.params.uri), "Resource");
+    const target = owned(await catalog.resolveUri(request.params.uri, allow), "Resource");
     await forward(
       ctx,
       target.server,
@@ -79,7 +79,7 @@ export function registerCatalogHandlers(
   server.setRequestHandler("resources/unsubscribe", async (request, ctx) => {
     const target =
       subscriptions.get(request.params.uri) ??
-      owned(await catalog.resolveUri(request.params.uri), "Resource");
+      owned(await catalog.resolveUri(request.params.uri, allow), "Resource");
     subscriptions.delete(request.params.uri);
     await forward(
       ctx,
@@ -93,7 +93,7 @@ export function registerCatalogHandlers(
     catalog.listPrompts(request.params?.cursor, allow),
   );
   server.setRequestHandler("prompts/get", async (request, ctx) => {
-    const target = owned(await catalog.resolvePrompt(request.params.name), "Prompt");
+    const target = owned(await catalog.resolvePrompt(request.params.name, allow), "Prompt");
     return (await forward(
       ctx,
       target.server,
@@ -104,11 +104,11 @@ export function registerCatalogHandlers(
   server.setRequestHandler("completion/complete", async (request, ctx) => {
     const ref = request.params.ref;
     if (ref.type === "ref/prompt") {
-      const target = owned(await catalog.resolvePrompt(ref.name), "Prompt");
+      const target = owned(await catalog.resolvePrompt(ref.name, allow), "Prompt");
       const params = withParams(request.params, { ref: { ...ref, name: target.name } });
       return (await forward(ctx, target.server, "completion/complete", params)) as never;
     }
-    const target = owned(await catalog.resolveUri(ref.uri), "Resource");
+    const target = owned(await catalog.resolveUri(ref.uri, allow), "Resource");
     const params = withParams(request.params, { ref: { ...ref, uri: target.uri } });
     return (await forward(ctx, target.server, "completion/complete", params)) as never;
   });
