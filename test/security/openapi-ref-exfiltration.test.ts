@@ -79,10 +79,11 @@ async function capImport(specPath: string, ...flags: string[]) {
 }
 
 describe("cap import: $refs cannot read the importer's files", () => {
-  for (const [name, ref] of [
+  const refs: [name: string, ref: string][] = [
     ["an absolute file:// URL", `file://${secretFile}`],
     ["a relative path", "./secret.txt"],
-  ]) {
+  ];
+  for (const [name, ref] of refs) {
     test(`${name} is refused, naming the file and the flag`, async () => {
       const file = join(dir, `spec-${name.length}.yaml`);
       writeFileSync(file, spec({ description: ref }));
