@@ -166,7 +166,8 @@ function stateCheck(
   const dir = config.state_dir ?? defaultStateDir(env);
   if (!existsSync(dir) && fix) {
     try {
-      mkdirSync(dir, { recursive: true });
+      // Private, as the gateway makes it: the state holds callers, errors and tool lists.
+      mkdirSync(dir, { recursive: true, mode: 0o700 });
       return { name: "state", status: "ok", message: `${dir} created`, fixed: `mkdir -p ${dir}` };
     } catch {}
   }
