@@ -145,7 +145,9 @@ export async function resolveTarget(
       };
     }
   }
-  return literal ? {} : { address: addresses[0]! };
+  if (literal) return {};
+  // IPv4 first, as Node's resolver long did: a host without IPv6 routes must still connect.
+  return { address: addresses.find((address) => isIP(address) === 4) ?? addresses[0]! };
 }
 
 /**

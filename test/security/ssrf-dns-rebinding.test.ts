@@ -13,7 +13,7 @@
 import { afterAll, beforeAll, describe, expect, setDefaultTimeout, test } from "bun:test";
 import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { fetchPinned } from "../../src/capabilities/ssrf.ts";
+import { fetchPinned, resolveTarget } from "../../src/capabilities/ssrf.ts";
 import { loadConfig } from "../../src/config/load.ts";
 import { type RunningGateway, runGateway } from "../../src/gateway/run.ts";
 import { type ConnectedClient, connectHttp, firstText, tempDir, writeConfig } from "../helpers.ts";
@@ -186,5 +186,27 @@ describe.skipIf(!openssl)("https: pinned to the checked address, verified agains
     } finally {
       server.stop(true);
     }
+  });
+});
+
+describe("the address a request is pinned to", () => {
+  const target = (answers: string[]) =>
+    resolveTarget(new URL("https://api.test/"), {
+      allowPrivateNetworks: false,
+      lookup: async () => answers,
+    });
+
+  test("one private answer among public ones refuses the name", async () => {
+    expect(await target([PUBLIC, "10.0.0.7"])).toEqual({
+      refused:
+        "10.0.0.7 is a private address (api.test resolves to 10.0.0.7); set capabilities.allow_private_networks: true to allow it",
+    });
+  });
+
+  test("IPv4 first (a host without IPv6 routes still connects); no answer is refused", async () => {
+    expect(await target(["2606:2800:21f:cb07:6820:80da:af6b:8b2c", PUBLIC])).toEqual({
+      address: PUBLIC,
+    });
+    expect(await target([])).toEqual({ refused: "api.test does not resolve to any address" });
   });
 });
