@@ -89,7 +89,7 @@ export interface HealthReport {
   uptimeSeconds: number;
   tools: number;
   backends: Record<string, { state: string; transport: string; tools: number; error?: string }>;
-  resourceClashes?: { uri: string; owner: string; other: string }[];
+  resourceClashes?: { uri: string; owner: string; other: string; template?: string }[];
   /** The embedding endpoint's last failure, when hybrid search is configured (search stays lexical). */
   searchEmbeddings?: { error: string };
   security?: SecurityReport;

@@ -60,7 +60,11 @@ export function registerCatalogHandlers(
   );
   server.setRequestHandler("resources/read", async (request, ctx) => {
     const exposed = request.params.uri;
-    const target = owned(ctx, "resources", await catalog.resolveUri(exposed));
+    const target = owned(
+      ctx,
+      "resources",
+      await catalog.resolveUri(exposed, allow(ctx, "resources")),
+    );
     const result = await forward(
       ctx,
       target.server,
@@ -76,7 +80,11 @@ export function registerCatalogHandlers(
     return result as never;
   });
   server.setRequestHandler("resources/subscribe", async (request, ctx) => {
-    const target = owned(ctx, "resources", await catalog.resolveUri(request.params.uri));
+    const target = owned(
+      ctx,
+      "resources",
+      await catalog.resolveUri(request.params.uri, allow(ctx, "resources")),
+    );
     await forward(
       ctx,
       target.server,
@@ -89,7 +97,11 @@ export function registerCatalogHandlers(
   server.setRequestHandler("resources/unsubscribe", async (request, ctx) => {
     const target =
       subscriptions.get(request.params.uri) ??
-      owned(ctx, "resources", await catalog.resolveUri(request.params.uri));
+      owned(
+        ctx,
+        "resources",
+        await catalog.resolveUri(request.params.uri, allow(ctx, "resources")),
+      );
     subscriptions.delete(request.params.uri);
     await forward(
       ctx,
@@ -103,7 +115,11 @@ export function registerCatalogHandlers(
     catalog.listPrompts(request.params?.cursor, allow(ctx, "prompts")),
   );
   server.setRequestHandler("prompts/get", async (request, ctx) => {
-    const target = owned(ctx, "prompts", await catalog.resolvePrompt(request.params.name));
+    const target = owned(
+      ctx,
+      "prompts",
+      await catalog.resolvePrompt(request.params.name, allow(ctx, "prompts")),
+    );
     return (await forward(
       ctx,
       target.server,
@@ -114,11 +130,19 @@ export function registerCatalogHandlers(
   server.setRequestHandler("completion/complete", async (request, ctx) => {
     const ref = request.params.ref;
     if (ref.type === "ref/prompt") {
-      const target = owned(ctx, "prompts", await catalog.resolvePrompt(ref.name));
+      const target = owned(
+        ctx,
+        "prompts",
+        await catalog.resolvePrompt(ref.name, allow(ctx, "prompts")),
+      );
       const params = withParams(request.params, { ref: { ...ref, name: target.name } });
       return (await forward(ctx, target.server, "completion/complete", params)) as never;
     }
-    const target = owned(ctx, "resources", await catalog.resolveUri(ref.uri));
+    const target = owned(
+      ctx,
+      "resources",
+      await catalog.resolveUri(ref.uri, allow(ctx, "resources")),
+    );
     const params = withParams(request.params, { ref: { ...ref, uri: target.uri } });
     return (await forward(ctx, target.server, "completion/complete", params)) as never;
   });

@@ -7,6 +7,7 @@ import {
   Server,
   type ServerContext,
 } from "../mcp/sdk.ts";
+import { checkArgumentLimits } from "../meta/validate.ts";
 import { VERSION } from "../version.ts";
 import { type Caller, type CatalogKind, callerOf, LOCAL_ADMIN } from "./caller.ts";
 import { createRequestRelay, forwardRequest } from "./channel.ts";
@@ -120,6 +121,15 @@ export async function createBackendServer(
     }
     const extra = params.task ? { task: params.task } : undefined;
     const args = (params.arguments ?? {}) as JsonObject;
+    // Not the schema (this path behaves like the backend), but the gateway's own limits: a
+    // caller's oversized or too-deep arguments are refused here, never sent, never the backend's
+    // failure (docs/security.md).
+    const tooBig = checkArgumentLimits(args);
+    if (tooBig) {
+      return gatewayFailure(
+        new GatewayError("INVALID_ARGUMENTS", `arguments for ${name}:${tool}: ${tooBig}`),
+      ) as JsonObject;
+    }
     const call = (
       callOptions: Omit<CallOptions, "timeout" | "maxTotalTimeout" | "extra">,
       channel: CallerChannel,
@@ -203,6 +213,10 @@ export async function createBackendServer(
       return gateway.tracked(() => callTool(context, params));
     }
     if (request.method.startsWith("tasks/")) return routeTask(context, request.method, params);
+    const tooBig = checkArgumentLimits(request.params);
+    if (tooBig) {
+      throw new ProtocolError(ProtocolErrorCode.InvalidParams, `${request.method}: ${tooBig}`);
+    }
     catalogGrant(context, request.method, params);
     return forward(context, request.method, request.params);
   };

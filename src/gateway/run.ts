@@ -12,7 +12,7 @@ import {
   openStateStore,
   type StateStore,
 } from "../state/store.ts";
-import { createDrivers } from "./drivers.ts";
+import { createDrivers, type NetworkSeams } from "./drivers.ts";
 import { createGateway, type Gateway, type ReloadSummary } from "./gateway.ts";
 
 export interface RunOptions {
@@ -26,6 +26,8 @@ export interface RunOptions {
   /** Keep state in memory (tests); otherwise the state directory is used. */
   memoryState?: boolean;
   env?: Record<string, string | undefined>;
+  /** Tests only: the DNS lookup and `fetch` capability requests use. */
+  network?: NetworkSeams;
 }
 
 export interface RunningGateway {
@@ -55,7 +57,7 @@ export async function runGateway(options: RunOptions): Promise<RunningGateway> {
   const store: StateStore = options.memoryState
     ? createMemoryStore()
     : await openStateStore(config.state_dir ?? defaultStateDir(options.env));
-  const drivers = await createDrivers(config, options.env);
+  const drivers = await createDrivers(config, options.env, options.network);
   // One source of usage: the observer's call stats (persisted in the state store) also feed the
   // search's usage-aware ranking; the observer records them from the call hooks.
   let observer: Observer | undefined;

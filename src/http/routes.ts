@@ -222,7 +222,13 @@ export function createRoutes(gateway: Gateway, options: RoutesOptions = {}): Rou
       }
       const backendRoute = /^\/mcp\/([^/]+)\/?$/.exec(url.pathname);
       if (backendRoute) {
-        const backend = decodeURIComponent(backendRoute[1]!);
+        let backend: string;
+        try {
+          backend = decodeURIComponent(backendRoute[1]!);
+        } catch {
+          // A broken escape (`%E0%A4%A`) is the client's mistake: 400, never a 500.
+          return jsonRpcError(400, -32600, `malformed percent-encoding in ${url.pathname}`);
+        }
         // A backend the caller may not use at all is answered like one that does not exist.
         if (!gateway.pool.has(backend) || !caller.allows(gateway.pool.canonical(backend), "*")) {
           return jsonRpcError(404, -32601, `no backend named ${backend}; see /health`);

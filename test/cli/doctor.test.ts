@@ -290,6 +290,7 @@ backends:
     ]);
     expect(statSync(file).mode & 0o777).toBe(0o600);
     expect(existsSync(capabilities) && existsSync(stateDir)).toBe(true);
+    expect(statSync(stateDir).mode & 0o777).toBe(0o700);
     expect(statusOf(after, "backend:gh")).toEqual(["note"]);
   });
 
