@@ -119,9 +119,12 @@ export function registerCatalogHandlers(
   });
 
   if (!listen) return () => {};
+  // A backend whose config cannot resolve (an unset `${VAR}`) has nothing to listen to; it is
+  // failed alone and must not fail the session.
+  const broken = new Set(gateway.config.backends.filter((b) => b.configError).map((b) => b.name));
   const stops = pool
     .names()
-    .filter(allow)
+    .filter((backend) => allow(backend) && !broken.has(backend))
     .map((backend) =>
       pool.listen(backend, (method, params) => {
         if (method === "notifications/resources/updated") {
