@@ -15,7 +15,13 @@ import {
 } from "yaml";
 import { GatewayError } from "../errors.ts";
 import type { Env } from "./env.ts";
-import { configCandidates, parseConfigText, type ResolvedConfig, resolveConfig } from "./load.ts";
+import {
+  configCandidates,
+  expandHome,
+  parseConfigText,
+  type ResolvedConfig,
+  resolveConfig,
+} from "./load.ts";
 
 /** One backend as written into gateway.yaml (before `${VAR}` expansion). */
 export interface BackendEntry {
@@ -33,14 +39,16 @@ export interface BackendEntry {
 }
 
 /**
- * The file that `add`, `remove`, `init` and `setup` write: `--config`, `$MCP_GATEWAY_CONFIG`, the
- * first existing file of the search order, else `~/.config/mcp-gateway/gateway.yaml`.
+ * The file that `add`, `remove`, `init` and `setup` write: `--config`, `$MCP_GATEWAY_CONFIG`
+ * (existing or not), the first existing file of the search order, else `~/.config/mcp-gateway/gateway.yaml`.
  */
 export function resolveEditablePath(
   options: { explicit?: string; env?: Env; cwd?: string } = {},
 ): string {
   const { env = process.env, cwd = process.cwd() } = options;
   if (options.explicit) return resolve(cwd, options.explicit);
+  // `$MCP_GATEWAY_CONFIG` names the file even before it exists: it is created there.
+  if (env.MCP_GATEWAY_CONFIG) return resolve(cwd, expandHome(env.MCP_GATEWAY_CONFIG, env));
   const found = configCandidates(env, cwd).find((candidate) => existsSync(candidate));
   if (found) return found;
   const home = env.HOME || homedir();
