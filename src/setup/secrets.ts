@@ -191,8 +191,12 @@ export function redactTree(tree: unknown, key = ""): unknown {
   if (tree && typeof tree === "object") {
     const out: Record<string, unknown> = {};
     for (const [childKey, value] of Object.entries(tree)) {
+      // `Bearer ${TOKEN}` only names where the secret is: it is shown as written.
       out[childKey] =
-        typeof value === "string" && /^(?:proxy-)?authorization$/i.test(childKey) && value
+        typeof value === "string" &&
+        /^(?:proxy-)?authorization$/i.test(childKey) &&
+        value &&
+        !isReference(value)
           ? (SCHEME.exec(value)?.[0] ?? "") + REDACTED
           : redactTree(value, childKey);
     }
