@@ -143,7 +143,14 @@ export class ConfigEditor {
         : yamlEdit(
             this.text,
             expected,
-            (text) => spliceRemoveBackend(text, name),
+            (text) => {
+              const out = spliceRemoveBackend(text, name);
+              // The last one gone with examples still commented under it: `backends:` stays bare.
+              if (out !== undefined && parseDocument(out).toJS()?.backends === null) {
+                expected.backends = null;
+              }
+              return out;
+            },
             (doc) => {
               doc.deleteIn(["backends", name]);
               if (Object.keys(backends).length === 0) doc.set("backends", new YAMLMap());
@@ -394,9 +401,15 @@ function spliceRemoveBackend(text: string, name: string): string | undefined {
   if (!span) return undefined;
   let out = text.slice(0, span[0]) + text.slice(span[1]);
   if (found.map.items.length === 1) {
-    // The last backend went: keep `backends` a mapping (`backends:` alone would be null).
+    // The last backend went. Commented lines left under the key (examples to uncomment) keep
+    // it bare, which loads as no backends: `backends: {}` would turn them into bad indentation.
     const colon = text.indexOf(":", found.pair.key.range[1]);
     if (colon === -1 || colon > span[0]) return undefined;
+    const next = out
+      .slice(endOfLine(out, colon + 1))
+      .split("\n")
+      .find((line) => line.trim() !== "");
+    if (next !== undefined && /^[ \t]+#/.test(next)) return out;
     out = `${out.slice(0, colon + 1)} {}${out.slice(colon + 1)}`;
   }
   return out;

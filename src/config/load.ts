@@ -107,6 +107,8 @@ export function resolveConfig(raw: unknown, options: ResolveOptions): ResolvedCo
     throw new GatewayError("CONFIG_INVALID", `${where}: expected a mapping at the top level`);
   }
   const tree = structuredClone(raw) as Record<string, unknown>;
+  // A section whose lines are all commented out (`backends:` above examples) is left unset.
+  for (const [key, section] of Object.entries(tree)) if (section === null) delete tree[key];
   const warnings = stripRecognisedKeys(tree);
   applyEnvOverrides(tree, options.env);
   applyBackendAliases(tree);

@@ -54,8 +54,11 @@ describe("comment-keeping config edits (src/config/edit.ts)", () => {
       "backends:\n  # first\n  a:\n    url: https://a.example/mcp\n\n  # second\n# end\n",
     );
     edit.removeBackend("a");
-    expect(parseYaml(edit.text)).toEqual({ backends: {} });
-    expect(edit.text).toContain("# first");
+    // Comments left under it stay uncommentable: the key stays bare (it loads as no backends).
+    expect(edit.text).toBe("backends:\n  # first\n\n  # second\n# end\n");
+    const plain = editor("backends:\n  a:\n    command: x\nserver: {}\n");
+    plain.removeBackend("a");
+    expect(plain.text).toBe("backends: {}\nserver: {}\n");
   });
 
   test("a non-empty flow map is still edited correctly (through the document model)", () => {
