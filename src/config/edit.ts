@@ -405,11 +405,12 @@ function spliceRemoveBackend(text: string, name: string): string | undefined {
     // it bare, which loads as no backends: `backends: {}` would turn them into bad indentation.
     const colon = text.indexOf(":", found.pair.key.range[1]);
     if (colon === -1 || colon > span[0]) return undefined;
-    const next = out
-      .slice(endOfLine(out, colon + 1))
-      .split("\n")
-      .find((line) => line.trim() !== "");
-    if (next !== undefined && /^[ \t]+#/.test(next)) return out;
+    const below = out.slice(endOfLine(out, colon + 1)).split("\n");
+    const comments = below.slice(
+      0,
+      below.findIndex((line) => !/^(?:[ \t]+#.*)?\s*$/.test(line)),
+    );
+    if (comments.some((line) => /^[ \t]+#\s?[a-z0-9_-]+:\s*$/.test(line))) return out;
     out = `${out.slice(0, colon + 1)} {}${out.slice(colon + 1)}`;
   }
   return out;
