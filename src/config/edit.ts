@@ -7,6 +7,7 @@ import {
   Document,
   isMap,
   isScalar,
+  isSeq,
   type Pair,
   parseDocument,
   Scalar,
@@ -154,6 +155,35 @@ export class ConfigEditor {
             (doc) => {
               doc.deleteIn(["backends", name]);
               if (Object.keys(backends).length === 0) doc.set("backends", new YAMLMap());
+            },
+          );
+    return true;
+  }
+
+  /**
+   * Appends `entry` to the top-level `env_files` list (creating it), unless an entry there
+   * already names the same file. Returns whether the text changed.
+   */
+  addEnvFile(entry: string, env: Env): boolean {
+    const expected = this.tree();
+    const current = Array.isArray(expected.env_files) ? (expected.env_files as unknown[]) : [];
+    const base = dirname(this.file);
+    const target = resolve(base, expandHome(entry, env));
+    const same = (item: unknown) =>
+      typeof item === "string" && resolve(base, expandHome(item, env)) === target;
+    if (current.some(same)) return false;
+    expected.env_files = [...current, entry];
+    this.text =
+      this.format === "json"
+        ? jsonEdit(this.text, ["env_files"], expected.env_files)
+        : yamlEdit(
+            this.text,
+            expected,
+            (text) => spliceAppendEnvFile(text, entry),
+            (doc) => {
+              const list = doc.get("env_files", true);
+              if (isSeq(list)) list.add(doc.createNode(entry));
+              else doc.set("env_files", doc.createNode([entry], { flow: true }));
             },
           );
     return true;
@@ -414,4 +444,37 @@ function spliceRemoveBackend(text: string, name: string): string | undefined {
     out = `${out.slice(0, colon + 1)} {}${out.slice(colon + 1)}`;
   }
   return out;
+}
+
+/** `env_files: [a]` becomes `[a, "entry"]`; a block list gets a `- "entry"` line; none: one is added. */
+function spliceAppendEnvFile(text: string, entry: string): string | undefined {
+  const doc = parseDocument(text);
+  if (doc.errors.length > 0 || (doc.contents !== null && !isMap(doc.contents))) return undefined;
+  const root = doc.contents as YAMLMap<Scalar, unknown> | null;
+  const pair = root?.items.find((item) => isScalar(item.key) && item.key.value === "env_files");
+  const quoted = JSON.stringify(entry);
+  if (!pair) {
+    const base = text === "" || text.endsWith("\n") ? text : `${text}\n`;
+    return `${base}${base.trim() ? "\n" : ""}env_files: [${quoted}]\n`;
+  }
+  const list = pair.value;
+  if (list === null || (isScalar(list) && list.value === null)) {
+    const at = pair.key.range?.[1];
+    if (at === undefined || text[at] !== ":") return undefined;
+    return `${text.slice(0, at + 1)} [${quoted}]${text.slice(at + 1)}`;
+  }
+  if (!isSeq(list) || !list.range) return undefined;
+  if (list.flow) {
+    const close = text.lastIndexOf("]", list.range[1]);
+    if (close < list.range[0]) return undefined;
+    const separator = list.items.length > 0 ? ", " : "";
+    return text.slice(0, close) + separator + quoted + text.slice(close);
+  }
+  const last = list.items.at(-1) as { range?: [number, number, number] } | undefined;
+  if (!last?.range) return undefined;
+  const dash = text.lastIndexOf("-", last.range[0]);
+  const indent = column(text, dash);
+  const at = endOfLine(text, last.range[1]);
+  const prefix = at === text.length && !text.endsWith("\n") ? "\n" : "";
+  return `${text.slice(0, at)}${prefix}${" ".repeat(indent)}- ${quoted}\n${text.slice(at)}`;
 }

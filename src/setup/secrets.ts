@@ -37,7 +37,14 @@ export interface MovedSecret {
 
 /** Hands out variable names: the same value under the same name shares it, a clash gets a prefix. */
 export class VariableNamer {
-  private readonly taken = new Map<string, string>();
+  private readonly taken: Map<string, string>;
+
+  /** `bound`: variables that already hold a value (the secrets file, the environment). */
+  constructor(bound: Record<string, string | undefined> = {}) {
+    this.taken = new Map(
+      Object.entries(bound).filter((pair): pair is [string, string] => pair[1] !== undefined),
+    );
+  }
 
   name(preferred: string, value: string, prefix: string): string {
     const base = toVariable(preferred);
