@@ -261,7 +261,8 @@ function yamlEdit(
   return out;
 }
 
-function sameTree(text: string, expected: Record<string, unknown>): boolean {
+/** Whether YAML `text` parses without errors to `expected`. */
+export function sameTree(text: string, expected: Record<string, unknown>): boolean {
   const doc = parseDocument(text);
   if (doc.errors.length > 0) return false;
   return isDeepStrictEqual(doc.toJS() ?? {}, expected);
@@ -321,10 +322,13 @@ function locateBackends(text: string): BackendsLocation | undefined {
   };
 }
 
-const lineStart = (text: string, pos: number) => text.lastIndexOf("\n", pos - 1) + 1;
-const column = (text: string, pos: number) => pos - lineStart(text, pos);
+/** Where the line holding `pos` starts. */
+export const lineStart = (text: string, pos: number) => text.lastIndexOf("\n", pos - 1) + 1;
+/** The column of `pos` in its line. */
+export const column = (text: string, pos: number) => pos - lineStart(text, pos);
 
-function endOfLine(text: string, pos: number): number {
+/** Just past the end of the line holding `pos` (its newline included). */
+export function endOfLine(text: string, pos: number): number {
   if (pos > 0 && text[pos - 1] === "\n") return pos;
   const next = text.indexOf("\n", pos);
   return next === -1 ? text.length : next + 1;
@@ -334,7 +338,7 @@ function endOfLine(text: string, pos: number): number {
  * Where one block-map entry's text ends: its value, then every following line indented deeper
  * than its key (nested comments included), but not the blank lines or comments before the next key.
  */
-function blockEnd(text: string, keyIndent: number, valueEnd: number): number {
+export function blockEnd(text: string, keyIndent: number, valueEnd: number): number {
   let end = endOfLine(text, valueEnd);
   let cursor = end;
   while (cursor < text.length) {
