@@ -111,10 +111,12 @@ async function offerAuth(
 ): Promise<boolean> {
   if (args["enable-auth"]) return true;
   if (args.json || !process.stdin.isTTY || !process.stderr.isTTY) return false;
-  return await logger.prompt(
+  // Ctrl-C is a no: the key is still created, and the command to turn auth on is printed.
+  const answer = await logger.prompt(
     `auth.enabled is off in ${file}: the gateway does not ask for keys. Turn it on?`,
-    { type: "confirm", initial: true, cancel: "default" },
+    { type: "confirm", initial: true, cancel: "null" },
   );
+  return answer === true;
 }
 
 function warnAuthOff(file: string, config: string | undefined): void {
