@@ -282,10 +282,10 @@ function applyEnvOverrides(tree: Record<string, unknown>, env: Env): void {
   }
 }
 
-/** Loads `env_files` (dotenv) relative to the config; the process environment wins over them. */
 /**
- * Reads `env_files` in order (a later file wins). A missing file is skipped with a warning, as
- * the original gateway does: a variable it would have set then fails only what reads it.
+ * Loads `env_files` (dotenv) relative to the config, in order (a later file wins; the process
+ * environment wins over them all). A missing file is skipped with a warning, as the original
+ * gateway does: a variable it would have set then fails only what reads it.
  */
 function loadEnvFiles(
   tree: Record<string, unknown>,
