@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, setDefaultTimeout, test } from "bun:test";
 import { join } from "node:path";
-import { Client } from "@modelcontextprotocol/client";
+import { Client, StreamableHTTPClientTransport } from "@modelcontextprotocol/client";
 import { StdioClientTransport } from "@modelcontextprotocol/client/stdio";
 import { BUN, connectHttp, FIXTURE_SERVER, firstText, ROOT, tempDir, waitFor } from "../helpers.ts";
 import { runCli, runCliAsync } from "./_run.ts";
@@ -92,6 +92,19 @@ describe("a backend with an unset ${VAR} is failed alone", () => {
       await checkSession(session.client);
     } finally {
       await session.close();
+    }
+  });
+
+  test("a stateless 2026-07-28 client is served too", async () => {
+    const client = new Client(
+      { name: "modern", version: "1" },
+      { versionNegotiation: { mode: { pin: "2026-07-28" } } },
+    );
+    await client.connect(new StreamableHTTPClientTransport(new URL(`${url}/mcp`)));
+    try {
+      await checkSession(client);
+    } finally {
+      await client.close();
     }
   });
 
