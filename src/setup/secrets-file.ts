@@ -1,16 +1,27 @@
 import { existsSync, readFileSync } from "node:fs";
-import { dirname, join } from "node:path";
-import { parseDotenv } from "../config/env.ts";
+import { homedir } from "node:os";
+import { basename, dirname, isAbsolute, join, relative } from "node:path";
+import { type Env, parseDotenv } from "../config/env.ts";
 import type { FileChange } from "./backup.ts";
 import type { MovedSecret } from "./secrets.ts";
 
 /**
- * Where `setup` keeps the secrets it moves out of client files: `secrets.env` beside the gateway
- * config (mode 0600), listed in its `env_files`, so every start of the gateway reads them, however
- * it is started (a client's stdio entry carries no `env`).
+ * Where `setup` keeps the secrets it moves out of client files: the user's own
+ * `$XDG_CONFIG_HOME/mcp-gateway/secrets.env` (default `~/.config/...`, mode 0600), never beside a
+ * config that may live in a project's repository. The config lists it in `env_files`, so every
+ * start of the gateway reads it, however it is started (a client's stdio entry carries no `env`).
  */
-export function secretsFileOf(configPath: string): string {
-  return join(dirname(configPath), "secrets.env");
+export function secretsFileOf(env: Env): string {
+  const home = env.HOME || homedir();
+  return join(env.XDG_CONFIG_HOME || join(home, ".config"), "mcp-gateway", "secrets.env");
+}
+
+/** How the config at `configPath` names the secrets file in `env_files`: short where it can. */
+export function envFilesEntry(secretsFile: string, configPath: string, env: Env): string {
+  if (dirname(secretsFile) === dirname(configPath)) return basename(secretsFile);
+  const home = env.HOME || homedir();
+  const inside = relative(home, secretsFile);
+  return inside && !inside.startsWith("..") && !isAbsolute(inside) ? `~/${inside}` : secretsFile;
 }
 
 /** The variables the secrets file already holds (empty when there is none). */

@@ -1,5 +1,4 @@
 import { readFileSync } from "node:fs";
-import { basename } from "node:path";
 import { createTwoFilesPatch } from "diff";
 import { ConfigEditor } from "../config/edit.ts";
 import type { Env } from "../config/env.ts";
@@ -16,6 +15,7 @@ import { type ImportPlan, type PlannedBackend, planImport } from "./plan.ts";
 import { rewriteClientText } from "./rewrite.ts";
 import { type MovedSecret, REDACTED } from "./secrets.ts";
 import {
+  envFilesEntry,
   readSecretsFile,
   redactSecretsText,
   secretsFileChange,
@@ -64,7 +64,7 @@ export function scanSetup(options: SetupScanOptions): SetupScan {
 
 /** Variables already holding a value where the gateway runs: its secrets file, then the environment. */
 function boundVariables(options: SetupScanOptions): Record<string, string | undefined> {
-  return { ...readSecretsFile(secretsFileOf(options.configPath)), ...options.env };
+  return { ...readSecretsFile(secretsFileOf(options.env)), ...options.env };
 }
 
 export interface SetupChoice {
@@ -116,12 +116,14 @@ export function buildSetup(
   const notes: string[] = [];
   // Moved secrets go where every start of the gateway reads them: its secrets file (0600),
   // listed in env_files. A client's stdio entry carries no env, and the backup is no place.
-  const secretsFile = secretsFileOf(options.configPath);
+  const secretsFile = secretsFileOf(options.env);
   const secrets = secretsFileChange(secretsFile, plan.secrets);
   const written = plan.secrets.filter((secret) => !secrets.unwritten.includes(secret));
   if (plan.backends.some((backend) => !backend.present)) {
     editor.validate(options.env);
-    if (written.length > 0) editor.addEnvFile(basename(secretsFile), options.env);
+    if (written.length > 0) {
+      editor.addEnvFile(envFilesEntry(secretsFile, options.configPath, options.env), options.env);
+    }
     changes.push({
       path: editor.file,
       before: editor.existed ? editor.original : undefined,

@@ -1,8 +1,9 @@
 import { describe, expect, setDefaultTimeout, test } from "bun:test";
-import { chmodSync, mkdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
+import { chmodSync, existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { Client, StreamableHTTPClientTransport } from "@modelcontextprotocol/client";
 import { StdioClientTransport } from "@modelcontextprotocol/client/stdio";
+import { parse as parseYaml } from "yaml";
 import { loadConfig } from "../../src/config/load.ts";
 import { runGateway } from "../../src/gateway/run.ts";
 import { BUN, EVERYTHING, firstText, freePort, ROOT, tempDir } from "../helpers.ts";
@@ -104,6 +105,12 @@ describe("setup, then the clients use the gateway", () => {
       },
     );
     expect(run.code).toBe(0);
+    // A config outside ~/.config (in a project, say) never gets the secrets beside it, where
+    // they could be committed: it names the user's own secrets file.
+    expect(existsSync(join(box.dir, "secrets.env"))).toBe(false);
+    expect(parseYaml(readFileSync(config, "utf8")).env_files).toEqual([
+      "~/.config/mcp-gateway/secrets.env",
+    ]);
     const url = JSON.parse(readFileSync(box.cursor, "utf8")).mcpServers["mcp-gateway"].url;
     expect(url).toBe(`http://127.0.0.1:${port}/mcp`);
 
