@@ -153,42 +153,48 @@ export function registerCatalogHandlers(
   });
 
   if (!listen) return () => {};
-  const stops = pool.names().map((backend) =>
-    pool.listen(backend, (method, params) => {
-      // The session's latest credential decides, as it would for a request.
-      const caller = callerFor();
-      if (!caller.allows(backend, "*")) return;
-      if (method.startsWith("notifications/resources/")) {
-        if (!caller.allowsCatalog(backend, "resources")) return;
-      } else if (method === "notifications/prompts/list_changed") {
-        if (!caller.allowsCatalog(backend, "prompts")) return;
-      }
-      if (method === "notifications/resources/updated") {
-        const uri = (params as { uri?: string } | undefined)?.uri;
-        const exposed = [...subscriptions].find(
-          ([, t]) => t.server === backend && t.uri === uri,
-        )?.[0];
-        if (!exposed) return;
-        params = { ...params, uri: exposed };
-      } else if (method === "notifications/tasks/status") {
-        // A task's status goes to the session that created it, and only there.
-        const id = (params as { taskId?: string } | undefined)?.taskId;
-        if (!id || gateway.tasks.get(id)?.session !== sessionId()) return;
-      } else if (method === "notifications/message") {
-        const wanted = gateway.logLevels.get(sessionId());
-        const level = (params as { level?: LoggingLevel } | undefined)?.level ?? "info";
-        if (!wanted || LEVELS.indexOf(level) < LEVELS.indexOf(wanted)) return;
-      } else if (
-        method !== "notifications/resources/list_changed" &&
-        method !== "notifications/prompts/list_changed"
-      ) {
-        return;
-      }
-      void server
-        .notification({ method, params } as Parameters<Server["notification"]>[0])
-        .catch(() => {});
-    }),
-  );
+  // A backend whose config cannot resolve (an unset `${VAR}`) has nothing to listen to; it is
+  // failed alone and must not fail the session.
+  const broken = new Set(gateway.config.backends.filter((b) => b.configError).map((b) => b.name));
+  const stops = pool
+    .names()
+    .filter((backend) => !broken.has(backend))
+    .map((backend) =>
+      pool.listen(backend, (method, params) => {
+        // The session's latest credential decides, as it would for a request.
+        const caller = callerFor();
+        if (!caller.allows(backend, "*")) return;
+        if (method.startsWith("notifications/resources/")) {
+          if (!caller.allowsCatalog(backend, "resources")) return;
+        } else if (method === "notifications/prompts/list_changed") {
+          if (!caller.allowsCatalog(backend, "prompts")) return;
+        }
+        if (method === "notifications/resources/updated") {
+          const uri = (params as { uri?: string } | undefined)?.uri;
+          const exposed = [...subscriptions].find(
+            ([, t]) => t.server === backend && t.uri === uri,
+          )?.[0];
+          if (!exposed) return;
+          params = { ...params, uri: exposed };
+        } else if (method === "notifications/tasks/status") {
+          // A task's status goes to the session that created it, and only there.
+          const id = (params as { taskId?: string } | undefined)?.taskId;
+          if (!id || gateway.tasks.get(id)?.session !== sessionId()) return;
+        } else if (method === "notifications/message") {
+          const wanted = gateway.logLevels.get(sessionId());
+          const level = (params as { level?: LoggingLevel } | undefined)?.level ?? "info";
+          if (!wanted || LEVELS.indexOf(level) < LEVELS.indexOf(wanted)) return;
+        } else if (
+          method !== "notifications/resources/list_changed" &&
+          method !== "notifications/prompts/list_changed"
+        ) {
+          return;
+        }
+        void server
+          .notification({ method, params } as Parameters<Server["notification"]>[0])
+          .catch(() => {});
+      }),
+    );
   return () => {
     for (const stop of stops) stop();
   };

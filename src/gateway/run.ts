@@ -71,6 +71,14 @@ export async function runGateway(options: RunOptions): Promise<RunningGateway> {
   observer = createObserver({ hooks: gateway.hooks, pool: gateway.pool, store });
   const discovery = gateway.start();
   discovery.catch(() => {});
+  // Said once at start, in both modes: a backend that cannot start is failed alone.
+  for (const backend of config.backends) {
+    if (backend.enabled && backend.configError) {
+      logger
+        .withTag(`backend:${backend.name}`)
+        .warn(`failed, the other backends serve: ${backend.configError}`);
+    }
+  }
 
   const log = logger.withTag("config");
   const reload = async (): Promise<ReloadSummary> => {
@@ -122,7 +130,12 @@ export async function runGateway(options: RunOptions): Promise<RunningGateway> {
   const host = options.host ?? config.server.host;
   const routes = createRoutes(gateway, { reload, observer, host });
   const server = serveHttp(routes, host, options.port ?? config.server.port);
-  logger.info(`mcp-gateway listening on ${server.url}/mcp (${config.backends.length} backends)`);
+  // Counts what the pool serves: enabled backends plus the built-in capabilities backend.
+  const served = gateway.pool.statuses();
+  const failed = served.filter((backend) => backend.state === "failed").length;
+  logger.info(
+    `mcp-gateway listening on ${server.url}/mcp (${served.length} backends${failed ? `, ${failed} failed` : ""})`,
+  );
   return {
     gateway,
     url: server.url,
