@@ -40,6 +40,9 @@ export class Calls {
   constructor(
     private readonly supervisor: Supervisor,
     private readonly failsafe: FailsafeConfig,
+    /** Why a tool may not be called (quarantined by the security layer), else undefined. */
+    private readonly quarantined: (server: string, tool: string) => string | undefined = () =>
+      undefined,
   ) {}
 
   /**
@@ -81,6 +84,7 @@ export class Calls {
       } catch (error) {
         throw new NotSentError(error);
       }
+      if (options.tool !== undefined) this.admit(main, options.tool);
       try {
         return await run(connection, callOptions);
       } catch (error) {
@@ -120,6 +124,26 @@ export class Calls {
         else handle.inflight.delete(caller);
       }
       supervisor.scheduleIdleStop(handle);
+    }
+  }
+
+  /**
+   * The last gate before a tool call is sent, checked on the connection that will carry it
+   * (which was listed live when it opened): the tool must be in that live list and not
+   * quarantined. Whatever the router saw before, no call reaches an unchecked definition.
+   */
+  private admit(main: Handle, tool: string): void {
+    const server = main.config.name;
+    if (!main.tools.some((t) => t.name === tool)) {
+      throw new GatewayError("TOOL_NOT_FOUND", `server "${server}" has no tool "${tool}"`, {
+        data: { server, tool },
+      });
+    }
+    const why = this.quarantined(server, tool);
+    if (why) {
+      throw new GatewayError("TOOL_QUARANTINED", `${server}:${tool} is quarantined: ${why}`, {
+        data: { server, tool },
+      });
     }
   }
 

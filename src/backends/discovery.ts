@@ -6,6 +6,7 @@ import type { StateStore } from "../state/store.ts";
 import type { Handle } from "./_handle.ts";
 import { describeBackendError } from "./connection.ts";
 import type { Supervisor } from "./supervisor.ts";
+import type { BackendConnection } from "./types.ts";
 
 /** A cached tool list older than this is refreshed at start by spawning the backend. */
 const CACHE_MAX_AGE_MS = 24 * 60 * 60 * 1000;
@@ -19,8 +20,10 @@ export interface DiscoveryOptions {
 }
 
 /**
- * Learns what each backend serves: the cached list at start, the live `tools/list` on refresh
- * and on `tools/list_changed`; every new list goes out on the `tools:changed` hook.
+ * Learns what each backend serves. A cached list is a hint for the index at start, never an
+ * authority: every new connection lists its tools live, and that list replaces the cache and
+ * goes through the `tools:changed` hook (where the security layer compares it with gateway.lock
+ * and runs the poisoning scanner) before the connection is handed to any caller.
  */
 export class Discovery {
   constructor(private readonly options: DiscoveryOptions) {}
@@ -34,24 +37,30 @@ export class Discovery {
     const fresh =
       cached?.fingerprint === handle.fingerprint &&
       Date.now() - cached.updatedAt < CACHE_MAX_AGE_MS;
-    if (cached?.fingerprint === handle.fingerprint) this.setTools(handle, cached.tools, false);
+    if (cached?.fingerprint === handle.fingerprint) void this.setTools(handle, cached.tools, false);
     return !(fresh && handle.config.transport === "stdio");
+  }
+
+  /**
+   * The supervisor's `onOpened`: lists a new connection's tools live and waits until the
+   * security layer has seen them. A backend that declares no tools serves none.
+   */
+  async adopt(handle: Handle, connection: BackendConnection): Promise<void> {
+    const tools = connection.capabilities.tools ? await this.list(handle, connection) : [];
+    await this.setTools(handle.parent ?? handle, tools, true);
   }
 
   /** Connects (if needed) and re-lists a backend's tools. */
   async refresh(handle: Handle): Promise<Tool[]> {
     const { supervisor } = this.options;
-    const name = handle.config.name;
-    const connection = await supervisor.connect(handle);
+    const wasConnected = handle.connection !== undefined;
     try {
-      const tools = await connection.listTools();
-      this.setTools(handle, tools, true);
+      const connection = await supervisor.connect(handle);
+      // A new connection was just listed live (see `adopt`).
+      if (!wasConnected) return handle.tools;
+      const tools = await this.list(handle, connection);
+      await this.setTools(handle, tools, true);
       return tools;
-    } catch (error) {
-      const failure = describeBackendError(name, error);
-      if (!supervisor.closing)
-        logger.withTag(`backend:${name}`).warn(`listing tools failed: ${failure.message}`);
-      throw failure;
     } finally {
       supervisor.scheduleIdleStop(handle);
     }
@@ -69,10 +78,28 @@ export class Discovery {
     }, 50);
   }
 
-  private setTools(handle: Handle, tools: Tool[], persist: boolean): void {
+  private async list(handle: Handle, connection: BackendConnection): Promise<Tool[]> {
+    try {
+      return await connection.listTools();
+    } catch (error) {
+      const failure = describeBackendError(handle.config.name, error);
+      if (!this.options.supervisor.closing) {
+        logger
+          .withTag(`backend:${handle.config.name}`)
+          .warn(`listing tools failed: ${failure.message}`);
+      }
+      throw failure;
+    }
+  }
+
+  /**
+   * Replaces a backend's tools and resolves once every `tools:changed` hook has run. A list
+   * equal to the one served is persisted (its cache is fresh again) but not announced: nothing
+   * changed, so the lock comparison and findings stand as they are.
+   */
+  private async setTools(handle: Handle, tools: Tool[], persist: boolean): Promise<void> {
+    const same = handle.tools.length > 0 && JSON.stringify(handle.tools) === JSON.stringify(tools);
     handle.tools = tools;
-    // A tool that changed may answer differently now: forget what it answered before.
-    this.options.cache?.clear(handle.config.name);
     if (persist) {
       this.options.store.setTools(handle.config.name, {
         fingerprint: handle.fingerprint,
@@ -80,6 +107,9 @@ export class Discovery {
         updatedAt: Date.now(),
       });
     }
-    void this.options.hooks.callHook("tools:changed", handle.config.name, tools);
+    if (same) return;
+    // A tool that changed may answer differently now: forget what it answered before.
+    this.options.cache?.clear(handle.config.name);
+    await this.options.hooks.callHook("tools:changed", handle.config.name, tools);
   }
 }

@@ -1,3 +1,4 @@
+import { formatDuration } from "../config/duration.ts";
 import type { ResolvedBackend, ResolvedConfig } from "../config/load.ts";
 import { ConfigSchema, type FailsafeConfig } from "../config/schema.ts";
 import { GatewayError } from "../errors.ts";
@@ -35,6 +36,12 @@ export interface PoolOptions {
   failsafe?: FailsafeConfig;
   /** The read-only response cache; off when absent. */
   cache?: { enabled: boolean; default_ttl: number; max_entries: number };
+  /**
+   * Why a tool may not be called (the security layer's quarantine), asked on the connection
+   * that carries each call, after its live tool list was checked; nothing is quarantined when
+   * absent.
+   */
+  quarantined?: (server: string, tool: string) => string | undefined;
 }
 
 /** What `gateway_list_servers` and `/health` show of one backend. */
@@ -88,6 +95,7 @@ export class BackendPool {
       env: options.env,
       roots: options.roots,
       onToolsChanged: (handle) => this.discovery.refreshSoon(handle),
+      onOpened: (handle, connection) => this.discovery.adopt(handle, connection),
     });
     this.discovery = new Discovery({
       store: options.store,
@@ -95,7 +103,7 @@ export class BackendPool {
       supervisor: this.supervisor,
       cache: this.cache,
     });
-    this.calls = new Calls(this.supervisor, this.failsafe);
+    this.calls = new Calls(this.supervisor, this.failsafe, options.quarantined);
     for (const driver of options.drivers ?? []) {
       const config: ResolvedBackend = {
         name: driver.name,
@@ -262,6 +270,41 @@ export class BackendPool {
     return result;
   }
 
+  /**
+   * Waits, at most `waitMs`, until a backend is connected and its live tool list has passed
+   * the security checks, starting it if it is not running. Before a call resolves a tool, the
+   * router asks this, so a cached list never decides what is called.
+   */
+  async discovered(name: string, waitMs: number): Promise<void> {
+    const handle = this.require(name);
+    if (handle.connection) return;
+    const started = this.supervisor.connect(handle).finally(() => {
+      this.supervisor.scheduleIdleStop(handle);
+    });
+    const timedOut = await withDeadline(started, waitMs);
+    if (timedOut) {
+      throw new GatewayError(
+        "BACKEND_UNAVAILABLE",
+        `[backend:${handle.config.name}] still starting after ${formatDuration(waitMs)} (meta_mcp.discovery_wait); try again in a moment`,
+      );
+    }
+  }
+
+  /**
+   * Waits, at most `waitMs`, for the backends among `names` that are starting (a first
+   * discovery or a lazy start in flight); returns those still starting after it. Searches and
+   * lists ask this so that they neither miss tools nor serve a stale cached list silently.
+   */
+  async settle(names: string[], waitMs: number): Promise<string[]> {
+    const starting = () =>
+      names.filter((name) => this.handles.get(this.canonical(name))?.connecting !== undefined);
+    const waits = starting().map((name) =>
+      this.handles.get(this.canonical(name))!.connecting!.catch(() => {}),
+    );
+    if (waits.length) await withDeadline(Promise.all(waits), waitMs);
+    return starting();
+  }
+
   /** Sends any request to a backend (the pass-through of `/mcp/{backend}`). */
   request(
     name: string,
@@ -333,5 +376,21 @@ export class BackendPool {
       );
     }
     return handle;
+  }
+}
+
+/** Waits for `work` or `ms`, whichever comes first; true when the time ran out first. */
+async function withDeadline(work: Promise<unknown>, ms: number): Promise<boolean> {
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const deadline = new Promise<true>((done) => {
+    timer = setTimeout(() => done(true), ms);
+  });
+  const finished = work.then(() => false as const);
+  // What finishes after the deadline is nobody's business any more (not an unhandled rejection).
+  finished.catch(() => {});
+  try {
+    return await Promise.race([finished, deadline]);
+  } finally {
+    clearTimeout(timer);
   }
 }

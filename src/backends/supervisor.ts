@@ -18,6 +18,11 @@ export interface SupervisorOptions {
   roots?: { uri: string; name?: string }[];
   /** A connected backend announced `tools/list_changed`. */
   onToolsChanged(handle: Handle): void;
+  /**
+   * Runs on every new connection before anything may use it (discovery: the live tool list
+   * passes gateway.lock and the scanner); a rejection fails the start.
+   */
+  onOpened(handle: Handle, connection: BackendConnection): Promise<void>;
 }
 
 /**
@@ -77,8 +82,19 @@ export class Supervisor {
       delay > 0 ? new Promise((done) => setTimeout(done, delay)).then(open) : open();
     let connection: BackendConnection | undefined;
     handle.connecting = connecting
-      .then((opened) => {
+      .then(async (opened) => {
         connection = opened;
+        if (this.closing) {
+          void opened.close();
+          throw new GatewayError("BACKEND_UNAVAILABLE", "the gateway is shutting down");
+        }
+        try {
+          await this.options.onOpened(handle, opened);
+        } catch (error) {
+          connection = undefined;
+          void opened.close();
+          throw error;
+        }
         if (this.closing) {
           void opened.close();
           throw new GatewayError("BACKEND_UNAVAILABLE", "the gateway is shutting down");
