@@ -28,6 +28,8 @@ export interface SupervisorOptions {
 /**
  * Starts and stops backends: opens connections (spawning stdio processes), restarts after a
  * crash with backoff, parks a crash loop as failed, stops idle processes and closes hung ones.
+ * `connect` is the only way to a connection, so every start (a call, a listing, a lazy start, a
+ * restart) goes through the same backoff and parking; a start that fails counts as a crash.
  */
 export class Supervisor {
   /** Set once the gateway shuts down: nothing starts any more. */
@@ -106,6 +108,9 @@ export class Supervisor {
         return opened;
       })
       .catch((error) => {
+        // A process that cannot start is restarted with the same backoff, and parked the same
+        // way, as one that crashed: otherwise every call would spawn it again (a restart storm).
+        if (!this.closing && handle.config.transport === "stdio") handle.crashes.push(Date.now());
         const failure = describeBackendError(name, error);
         const tail = handle.stderr.slice(-3).join(" | ");
         const message = tail ? `${failure.message} (stderr: ${tail})` : failure.message;
