@@ -28,7 +28,11 @@ export interface Handle {
   inflight: Map<CallerChannel, number>;
   stderr: string[];
   idleTimer?: ReturnType<typeof setTimeout>;
-  refreshTimer?: ReturnType<typeof setTimeout>;
+  /**
+   * A re-list after `tools/list_changed`, while it runs (on the shared handle): calls wait for
+   * it, since the definitions they would reach are no longer the checked ones.
+   */
+  relisting?: Promise<void>;
   driver?: InternalDriver;
   listeners: Set<BackendListener>;
   policy?: BackendPolicy;

@@ -84,7 +84,10 @@ export class Calls {
       } catch (error) {
         throw new NotSentError(error);
       }
-      if (options.tool !== undefined) this.admit(main, options.tool);
+      if (options.tool !== undefined) {
+        await main.relisting;
+        this.admit(main, options.tool);
+      }
       try {
         return await run(connection, callOptions);
       } catch (error) {

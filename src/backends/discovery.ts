@@ -67,15 +67,20 @@ export class Discovery {
   }
 
   /**
-   * Coalesces a burst of `tools/list_changed` notifications into one re-list (of the shared
-   * handle, which owns the backend's tool list, when a per-session connection announced it).
+   * Coalesces a burst of `tools/list_changed` notifications into one re-list, on the connection
+   * that announced it (a per-session one updates its backend's shared list). Until it is done,
+   * `relisting` holds calls back. A connection closed meanwhile needs none: the next one is
+   * listed when it opens.
    */
   refreshSoon(handle: Handle): void {
-    if (handle.refreshTimer) return;
-    handle.refreshTimer = setTimeout(() => {
-      handle.refreshTimer = undefined;
-      this.refresh(handle.parent ?? handle).catch(() => {});
-    }, 50);
+    const owner = handle.parent ?? handle;
+    if (owner.relisting) return;
+    owner.relisting = new Promise((done) => setTimeout(done, 50))
+      .then(() => (handle.connection ? this.adopt(handle, handle.connection) : undefined))
+      .catch(() => {})
+      .finally(() => {
+        owner.relisting = undefined;
+      });
   }
 
   private async list(handle: Handle, connection: BackendConnection): Promise<Tool[]> {

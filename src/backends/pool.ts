@@ -208,7 +208,6 @@ export class BackendPool {
 
   /** Closes a handle that left the config (and its per-session connections). */
   private async retire(handle: Handle): Promise<void> {
-    clearTimeout(handle.refreshTimer);
     await Promise.all(
       [handle, ...handle.isolated.values()].map((h) => this.supervisor.disconnect(h)),
     );
@@ -277,7 +276,7 @@ export class BackendPool {
    */
   async discovered(name: string, waitMs: number): Promise<void> {
     const handle = this.require(name);
-    if (handle.connection) return;
+    if (handle.connection) return handle.relisting;
     const started = this.supervisor.connect(handle).finally(() => {
       this.supervisor.scheduleIdleStop(handle);
     });

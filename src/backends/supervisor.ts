@@ -126,7 +126,6 @@ export class Supervisor {
 
   async disconnect(handle: Handle): Promise<void> {
     clearTimeout(handle.idleTimer);
-    clearTimeout(handle.refreshTimer);
     const connection = handle.connection ?? (await handle.connecting?.catch(() => undefined));
     handle.connection = undefined;
     await connection?.close();
