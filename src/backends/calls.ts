@@ -131,6 +131,19 @@ export class Calls {
   }
 
   /**
+   * Starts a backend for a call that needs its live tool list first, through the same policy
+   * as the call (breaker, retry, limits): a start that fails counts against the breaker, and an
+   * open breaker refuses at once instead of starting the process again.
+   */
+  async start(main: Handle): Promise<void> {
+    // Not retried here: the supervisor already spaces restarts out (backoff, then parking).
+    await this.policyFor(main).execute(() => this.supervisor.connect(main), {
+      idempotent: false,
+      isFailure: isBackendFailure,
+    });
+  }
+
+  /**
    * The last gate before a tool call is sent, checked on the connection that will carry it
    * (which was listed live when it opened): the tool must be in that live list and not
    * quarantined. Whatever the router saw before, no call reaches an unchecked definition.

@@ -221,12 +221,17 @@ export class BackendPool {
     const handle = this.handles.get(name);
     if (!handle) return undefined;
     const open = handle.policy?.breakerState === "open";
+    // An open breaker says when it lets the next call (or start) through.
+    const retryIn = open ? Math.max(1, Math.ceil(handle.policy!.breaker!.retryInMs / 1000)) : 0;
+    const error = open
+      ? `${handle.error ? `${handle.error}; ` : ""}circuit open after repeated failures, retry in ${retryIn}s`
+      : handle.error;
     return {
       name,
       transport: handle.transport ?? handle.config.transport,
       state: open && handle.state !== "failed" ? "open" : handle.state,
       tools: handle.tools.length,
-      error: handle.error,
+      error,
       description: handle.config.description,
     };
   }
@@ -271,13 +276,13 @@ export class BackendPool {
 
   /**
    * Waits, at most `waitMs`, until a backend is connected and its live tool list has passed
-   * the security checks, starting it if it is not running. Before a call resolves a tool, the
+   * the security checks, starting it (through its breaker) if it is not running. Before a call resolves a tool, the
    * router asks this, so a cached list never decides what is called.
    */
   async discovered(name: string, waitMs: number): Promise<void> {
     const handle = this.require(name);
     if (handle.connection) return handle.relisting;
-    const started = this.supervisor.connect(handle).finally(() => {
+    const started = this.calls.start(handle).finally(() => {
       this.supervisor.scheduleIdleStop(handle);
     });
     const timedOut = await withDeadline(started, waitMs);

@@ -1,5 +1,5 @@
 import type { JsonObject } from "../backends/types.ts";
-import { GatewayError } from "../errors.ts";
+import { GatewayError, type GatewayErrorCode } from "../errors.ts";
 import type { Caller } from "../gateway/caller.ts";
 import type { Gateway } from "../gateway/gateway.ts";
 import { observedCall } from "../gateway/observed.ts";
@@ -80,9 +80,19 @@ function parseArguments(value: unknown): JsonObject {
   return value as JsonObject;
 }
 
+/** Errors of a backend that could not take the call (as opposed to a wrong name or scope). */
+const BACKEND_REFUSALS = new Set<GatewayErrorCode>([
+  "BACKEND_UNAVAILABLE",
+  "BACKEND_TIMEOUT",
+  "BACKEND_BUSY",
+  "CIRCUIT_OPEN",
+  "RATE_LIMITED",
+]);
+
 /**
- * Resolves the tool to call. A backend that cannot start (or is parked) fails the call there,
- * before it is sent: it is recorded as a failed call all the same, so usage stats show it.
+ * Resolves the tool to call. A backend that cannot start (parked, breaker open, too slow) fails
+ * the call there, before it is sent: it is recorded as a failed call all the same, so usage
+ * stats show it.
  */
 async function resolveCounted(
   gateway: Gateway,
@@ -94,7 +104,7 @@ async function resolveCounted(
   try {
     return await gateway.router.resolve(named, toolName, caller);
   } catch (error) {
-    if (!(error instanceof GatewayError) || error.code !== "BACKEND_UNAVAILABLE") throw error;
+    if (!(error instanceof GatewayError) || !BACKEND_REFUSALS.has(error.code)) throw error;
     const call = { server: gateway.pool.canonical(named), tool: toolName, caller: caller.id };
     await observedCall(gateway, call, () => Promise.reject(error));
     throw error;
