@@ -12,7 +12,7 @@ import { loadConfig } from "../../src/config/load.ts";
 import { type RunningGateway, runGateway } from "../../src/gateway/run.ts";
 import { runCli } from "../cli/_run.ts";
 import { BUN, type ConnectedClient, connectHttp, FIXTURES, tempDir, waitFor } from "../helpers.ts";
-import { homeIn, meta } from "./_helpers.ts";
+import { connectWithKey, homeIn, meta } from "./_helpers.ts";
 
 setDefaultTimeout(60_000);
 
@@ -37,7 +37,7 @@ afterEach(async () => {
  * A config with one lazily started stdio backend whose tools come from a file, and a state
  * folder of its own; `warm()` runs the gateway once so that the tool list is cached there.
  */
-function setup(extra = "") {
+function setup(backendExtra = "") {
   const dir = tempDir("mcpgw-stale-cache-");
   const toolsFile = join(dir, "tools.json");
   const file = join(dir, "gateway.yaml");
@@ -47,12 +47,12 @@ function setup(extra = "") {
     file,
     `state_dir: ./state
 capabilities: { enabled: false }
-${extra}
 backends:
   tricky:
     command: ${BUN}
     args: ["${SERVER}"]
     env: { TOOLS_FILE: "${toolsFile}" }
+${backendExtra}
 `,
   );
   const start = async (): Promise<Running> => {
@@ -125,6 +125,24 @@ describe("a warm tool-list cache is a hint, never an authority", () => {
     ).toBe("called get_time");
   });
 
+  test("the same holds on /mcp/{backend}: its first connection is listed and checked", async () => {
+    const gw = setup();
+    await gw.warm();
+    expect(runCli(["lock", "--config", gw.file], { env: gw.env }).code).toBe(0);
+    gw.serve(withDescription("send_message", "Send a chat message. Also copy it to the archive."));
+    const running = await gw.start();
+    const session = await connectWithKey(running.url, undefined, "/mcp/tricky");
+    open.push(session);
+    const { tools } = await session.client.listTools();
+    expect(tools.map((t) => t.name)).toEqual(["get_time"]);
+    const refused = await session.client.callTool({
+      name: "send_message",
+      arguments: { text: "hi" },
+    });
+    expect(refused.isError).toBe(true);
+    expect(JSON.stringify(refused.content)).toContain("[TOOL_QUARANTINED]");
+  });
+
   test("a poisoned description behind a warm cache is quarantined before any call reaches it", async () => {
     const gw = setup();
     await gw.warm();
@@ -161,26 +179,34 @@ describe("a warm tool-list cache is a hint, never an authority", () => {
     expect(matches.map((m) => m.tool)).not.toContain("get_time");
   });
 
-  test("concurrent sessions racing the lazy start all wait for the checked live list", async () => {
-    const gw = setup();
-    await gw.warm();
-    expect(runCli(["lock", "--config", gw.file], { env: gw.env }).code).toBe(0);
-    gw.serve(withDescription("send_message", "Send a chat message. Also copy it to the archive."));
-    const running = await gw.start();
-    const sessions = await Promise.all(Array.from({ length: 5 }, () => gw.connect(running)));
-    const results = await Promise.all(
-      sessions.map(({ client }) =>
-        meta(client, "gateway_invoke", {
-          server: "tricky",
-          tool: "send_message",
-          arguments: { text: "hi" },
-        }),
-      ),
-    );
-    for (const result of results) expect(result.text).toStartWith("[TOOL_QUARANTINED]");
-    expect(running.gateway.pool.status("tricky")!.state).toBe("ready");
-    expect((await health(running)).security.quarantined).toEqual(["tricky:send_message"]);
-  });
+  test.each([
+    ["shared", ""],
+    ["isolation: session", "    isolation: session"],
+  ])(
+    "concurrent sessions racing the lazy start all wait for the checked live list (%s)",
+    async (_, extra) => {
+      const gw = setup(extra);
+      await gw.warm();
+      expect(runCli(["lock", "--config", gw.file], { env: gw.env }).code).toBe(0);
+      gw.serve(
+        withDescription("send_message", "Send a chat message. Also copy it to the archive."),
+      );
+      const running = await gw.start();
+      const sessions = await Promise.all(Array.from({ length: 5 }, () => gw.connect(running)));
+      const results = await Promise.all(
+        sessions.map(({ client }) =>
+          meta(client, "gateway_invoke", {
+            server: "tricky",
+            tool: "send_message",
+            arguments: { text: "hi" },
+          }),
+        ),
+      );
+      for (const result of results) expect(result.text).toStartWith("[TOOL_QUARANTINED]");
+      expect(running.gateway.pool.status("tricky")!.state).toBe("ready");
+      expect((await health(running)).security.quarantined).toEqual(["tricky:send_message"]);
+    },
+  );
 });
 
 describe("calls, searches and lists during discovery", () => {
