@@ -62,6 +62,23 @@ export function createHandle(config: ResolvedBackend, driver?: InternalDriver): 
   };
 }
 
+/** The config of a backend served inside the gateway (the capabilities executor). */
+export function internalConfig(driver: InternalDriver): ResolvedBackend {
+  return {
+    name: driver.name,
+    description: driver.description,
+    enabled: true,
+    transport: "internal",
+    args: [],
+    env: {},
+    headers: {},
+    inherit_env: false,
+    timeout: driver.timeout ?? 60_000,
+    isolation: "shared",
+    tool_timeouts: {},
+  };
+}
+
 /** Changes to what defines a backend (command, args, url, env) invalidate its cached tools. */
 export function backendFingerprint(config: ResolvedBackend): string {
   const { command, args, url, env, cwd, headers, transport } = config;

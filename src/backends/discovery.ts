@@ -1,3 +1,5 @@
+import { formatDuration } from "../config/duration.ts";
+import { GatewayError } from "../errors.ts";
 import type { GatewayHookable } from "../hooks.ts";
 import { logger } from "../logger.ts";
 import type { Tool } from "../mcp/sdk.ts";
@@ -15,6 +17,8 @@ export interface DiscoveryOptions {
   store: StateStore;
   hooks: GatewayHookable;
   supervisor: Supervisor;
+  /** Starts a backend for a call (through its breaker; see `Calls.start`). */
+  start(handle: Handle): Promise<void>;
   /** The read-only response cache, forgotten for a backend whose tools change. */
   cache?: ResponseCache;
 }
@@ -83,6 +87,36 @@ export class Discovery {
       });
   }
 
+  /**
+   * Waits, at most `waitMs`, until a backend is connected and listed live (and any re-list
+   * after `tools/list_changed` is done), starting it if it is not running; past the bound the
+   * error names the backend still starting.
+   */
+  async ready(handle: Handle, waitMs: number): Promise<void> {
+    if (handle.connection) return handle.relisting;
+    const started = this.options.start(handle).finally(() => {
+      this.options.supervisor.scheduleIdleStop(handle);
+    });
+    if (await withDeadline(started, waitMs)) {
+      throw new GatewayError(
+        "BACKEND_UNAVAILABLE",
+        `[backend:${handle.config.name}] still starting after ${formatDuration(waitMs)} (meta_mcp.discovery_wait); try again in a moment`,
+      );
+    }
+  }
+
+  /**
+   * Waits, at most `waitMs`, for those of `handles` that are starting (a first discovery or a
+   * lazy start in flight); returns the names of those still starting after it. Searches and
+   * lists ask this so that they neither miss tools nor serve a stale cached list silently.
+   */
+  async settle(handles: Handle[], waitMs: number): Promise<string[]> {
+    const starting = () => handles.filter((handle) => handle.connecting !== undefined);
+    const waits = starting().map((handle) => handle.connecting!.catch(() => {}));
+    if (waits.length) await withDeadline(Promise.all(waits), waitMs);
+    return starting().map((handle) => handle.config.name);
+  }
+
   private async list(handle: Handle, connection: BackendConnection): Promise<Tool[]> {
     try {
       return await connection.listTools();
@@ -116,5 +150,21 @@ export class Discovery {
     // A tool that changed may answer differently now: forget what it answered before.
     this.options.cache?.clear(handle.config.name);
     await this.options.hooks.callHook("tools:changed", handle.config.name, tools);
+  }
+}
+
+/** Waits for `work` or `ms`, whichever comes first; true when the time ran out first. */
+async function withDeadline(work: Promise<unknown>, ms: number): Promise<boolean> {
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const deadline = new Promise<true>((done) => {
+    timer = setTimeout(() => done(true), ms);
+  });
+  const finished = work.then(() => false as const);
+  // What finishes after the deadline is nobody's business any more (not an unhandled rejection).
+  finished.catch(() => {});
+  try {
+    return await Promise.race([finished, deadline]);
+  } finally {
+    clearTimeout(timer);
   }
 }

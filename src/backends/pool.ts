@@ -1,4 +1,3 @@
-import { formatDuration } from "../config/duration.ts";
 import type { ResolvedBackend, ResolvedConfig } from "../config/load.ts";
 import { ConfigSchema, type FailsafeConfig } from "../config/schema.ts";
 import { GatewayError } from "../errors.ts";
@@ -6,7 +5,7 @@ import { createGatewayHooks, type GatewayHookable } from "../hooks.ts";
 import type { CallToolResult, Tool } from "../mcp/sdk.ts";
 import { ResponseCache } from "../resilience/cache.ts";
 import { createMemoryStore, type StateStore } from "../state/store.ts";
-import { type BackendListener, createHandle, type Handle } from "./_handle.ts";
+import { type BackendListener, createHandle, type Handle, internalConfig } from "./_handle.ts";
 import { Calls, IDEMPOTENT_METHODS } from "./calls.ts";
 import { Discovery } from "./discovery.ts";
 import { Supervisor } from "./supervisor.ts";
@@ -97,28 +96,16 @@ export class BackendPool {
       onToolsChanged: (handle) => this.discovery.refreshSoon(handle),
       onOpened: (handle, connection) => this.discovery.adopt(handle, connection),
     });
+    this.calls = new Calls(this.supervisor, this.failsafe, options.quarantined);
     this.discovery = new Discovery({
       store: options.store,
       hooks: options.hooks,
       supervisor: this.supervisor,
+      start: (handle) => this.calls.start(handle),
       cache: this.cache,
     });
-    this.calls = new Calls(this.supervisor, this.failsafe, options.quarantined);
     for (const driver of options.drivers ?? []) {
-      const config: ResolvedBackend = {
-        name: driver.name,
-        description: driver.description,
-        enabled: true,
-        transport: "internal",
-        args: [],
-        env: {},
-        headers: {},
-        inherit_env: false,
-        timeout: driver.timeout ?? 60_000,
-        isolation: "shared",
-        tool_timeouts: {},
-      };
-      this.handles.set(driver.name, createHandle(config, driver));
+      this.handles.set(driver.name, createHandle(internalConfig(driver), driver));
       for (const alias of driver.aliases ?? []) this.aliases.set(alias, driver.name);
     }
     for (const config of options.backends) {
@@ -276,37 +263,20 @@ export class BackendPool {
 
   /**
    * Waits, at most `waitMs`, until a backend is connected and its live tool list has passed
-   * the security checks, starting it (through its breaker) if it is not running. Before a call resolves a tool, the
-   * router asks this, so a cached list never decides what is called.
+   * the security checks, starting it (through its breaker) if it is not running. The router
+   * asks this before it resolves a tool, so a cached list never decides what is called.
    */
-  async discovered(name: string, waitMs: number): Promise<void> {
-    const handle = this.require(name);
-    if (handle.connection) return handle.relisting;
-    const started = this.calls.start(handle).finally(() => {
-      this.supervisor.scheduleIdleStop(handle);
-    });
-    const timedOut = await withDeadline(started, waitMs);
-    if (timedOut) {
-      throw new GatewayError(
-        "BACKEND_UNAVAILABLE",
-        `[backend:${handle.config.name}] still starting after ${formatDuration(waitMs)} (meta_mcp.discovery_wait); try again in a moment`,
-      );
-    }
+  discovered(name: string, waitMs: number): Promise<void> {
+    return this.discovery.ready(this.require(name), waitMs);
   }
 
   /**
-   * Waits, at most `waitMs`, for the backends among `names` that are starting (a first
-   * discovery or a lazy start in flight); returns those still starting after it. Searches and
-   * lists ask this so that they neither miss tools nor serve a stale cached list silently.
+   * Waits, at most `waitMs`, for the backends among `names` that are starting; returns those
+   * still starting after it (see `Discovery.settle`).
    */
-  async settle(names: string[], waitMs: number): Promise<string[]> {
-    const starting = () =>
-      names.filter((name) => this.handles.get(this.canonical(name))?.connecting !== undefined);
-    const waits = starting().map((name) =>
-      this.handles.get(this.canonical(name))!.connecting!.catch(() => {}),
-    );
-    if (waits.length) await withDeadline(Promise.all(waits), waitMs);
-    return starting();
+  settle(names: string[], waitMs: number): Promise<string[]> {
+    const handles = names.flatMap((name) => this.handles.get(this.canonical(name)) ?? []);
+    return this.discovery.settle(handles, waitMs);
   }
 
   /** Sends any request to a backend (the pass-through of `/mcp/{backend}`). */
@@ -380,21 +350,5 @@ export class BackendPool {
       );
     }
     return handle;
-  }
-}
-
-/** Waits for `work` or `ms`, whichever comes first; true when the time ran out first. */
-async function withDeadline(work: Promise<unknown>, ms: number): Promise<boolean> {
-  let timer: ReturnType<typeof setTimeout> | undefined;
-  const deadline = new Promise<true>((done) => {
-    timer = setTimeout(() => done(true), ms);
-  });
-  const finished = work.then(() => false as const);
-  // What finishes after the deadline is nobody's business any more (not an unhandled rejection).
-  finished.catch(() => {});
-  try {
-    return await Promise.race([finished, deadline]);
-  } finally {
-    clearTimeout(timer);
   }
 }
