@@ -120,8 +120,9 @@ export class BackendPool {
   }
 
   /**
-   * Learns every backend's tools without blocking: cached lists are served at once; HTTP
-   * backends, and stdio backends without a fresh cache, are connected in parallel.
+   * Learns every backend's tools without blocking: cached lists are indexed at once (as hints:
+   * a backend's live list replaces its cache when it connects); HTTP backends, and stdio
+   * backends without a fresh cache, are connected in parallel.
    */
   start(): Promise<void> {
     const check = this.failsafe.health_check;
