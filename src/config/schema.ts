@@ -158,6 +158,11 @@ export const ConfigSchema = z.strictObject({
     .strictObject({
       enabled: z.boolean().default(true),
       surfaced_tools: z.array(SurfacedToolSchema).default([]),
+      /**
+       * How long a call, search or list waits for backends still starting (a first discovery or
+       * a lazy start) before it answers without them, naming them.
+       */
+      discovery_wait: DurationSchema.default(5_000),
     })
     .prefault({}),
   backends: z.record(z.string(), BackendSchema).default({}),

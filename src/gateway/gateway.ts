@@ -114,9 +114,10 @@ export function createGateway(options: GatewayOptions): Gateway {
     drivers: options.drivers,
     failsafe: config.failsafe,
     cache: config.cache,
+    quarantined: (server, tool) => security.quarantined(server, tool),
   });
   const security = createSecurity({ config, hooks, env: options.env });
-  const router = new Router(pool, index, security);
+  const router = new Router(pool, index, security, config.meta_mcp.discovery_wait);
   const usage = options.usage ?? createMemoryUsage();
   hooks.hook("tool:call:after", recordUsage(usage));
   const feedback = config.search.feedback ? new SearchFeedback(store) : undefined;

@@ -24,6 +24,8 @@ export class Router {
     private readonly pool: BackendPool,
     private readonly index: ToolIndex,
     private readonly security: Pick<Security, "quarantined"> = NO_QUARANTINE,
+    /** How long a call waits for its backend to start and list its tools (ms). */
+    private readonly discoveryWait = 5_000,
   ) {}
 
   /** Servers the caller may use. */
@@ -53,12 +55,10 @@ export class Router {
         `unknown server "${server}"${hint(suggestions)}; gateway_list_servers lists them`,
       );
     }
-    let tool = this.index.get(server, toolName);
-    if (!tool && this.index.tools(server).length === 0) {
-      // Not listed yet (still starting, or never reached): list it now before giving up.
-      await this.pool.refresh(server);
-      tool = this.index.get(server, toolName);
-    }
+    // A cached list is only a hint: the backend's live list (checked against gateway.lock and
+    // by the scanner when it connected) decides which tools exist and what they are.
+    await this.pool.discovered(server, this.discoveryWait);
+    const tool = this.index.get(server, toolName);
     if (!tool) {
       // Suggestions come only from tools this caller may see.
       const visible = this.visibleTools(server, caller).map((t) => t.name);

@@ -80,8 +80,12 @@ export function createSessionServer(gateway: Gateway, options: SessionServerOpti
   };
 
   const metaNames = new Set(META_TOOLS.map((tool) => tool.definition.name));
+  const discoveryWait = gateway.config.meta_mcp.discovery_wait;
   server.setRequestHandler("tools/list", async (request, ctx) => {
-    const direct = directTools(gateway, callerFor(ctx), metaNames, flat).map(asListed);
+    const caller = callerFor(ctx);
+    // Flat mode lists backend tools: wait (bounded) for those still starting, as search does.
+    if (flat) await gateway.pool.settle(gateway.router.servers(caller), discoveryWait);
+    const direct = directTools(gateway, caller, metaNames, flat).map(asListed);
     if (flat) {
       // Flat mode: every reachable tool directly, paginated, for clients that defer tools themselves.
       try {

@@ -1,6 +1,9 @@
 import type { JsonObject } from "../backends/types.ts";
-import { GatewayError } from "../errors.ts";
+import { GatewayError, type GatewayErrorCode } from "../errors.ts";
+import type { Caller } from "../gateway/caller.ts";
+import type { Gateway } from "../gateway/gateway.ts";
 import { observedCall } from "../gateway/observed.ts";
+import type { Resolved } from "../gateway/router.ts";
 import type { MetaTool } from "./types.ts";
 import { stringArg } from "./types.ts";
 import { checkArgumentLimits, checkArguments } from "./validate.ts";
@@ -32,12 +35,7 @@ export const invoke: MetaTool = {
   async handle(args, { gateway, caller, signal, onProgress, channel, meta, task, sessionId }) {
     const toolName = stringArg(args, "tool", true);
     const toolArgs = parseArguments(args.arguments);
-    const resolved = await gateway.router.resolve(
-      stringArg(args, "server", true),
-      toolName,
-      caller,
-    );
-    const { server, tool } = resolved;
+    const { server, tool } = await resolveCounted(gateway, args, toolName, caller);
     // Limits first: the schema check below recurses, and so does sending.
     const problem = checkArgumentLimits(toolArgs) ?? checkArguments(tool, toolArgs);
     if (problem) {
@@ -81,4 +79,35 @@ function parseArguments(value: unknown): JsonObject {
     throw new GatewayError("INVALID_ARGUMENTS", `"arguments" must be an object`);
   }
   return value as JsonObject;
+}
+
+/** Errors of a backend that could not take the call (as opposed to a wrong name or scope). */
+const BACKEND_REFUSALS = new Set<GatewayErrorCode>([
+  "BACKEND_UNAVAILABLE",
+  "BACKEND_TIMEOUT",
+  "BACKEND_BUSY",
+  "CIRCUIT_OPEN",
+  "RATE_LIMITED",
+]);
+
+/**
+ * Resolves the tool to call. A backend that cannot start (parked, breaker open, too slow) fails
+ * the call there, before it is sent: it is recorded as a failed call all the same, so usage
+ * stats show it.
+ */
+async function resolveCounted(
+  gateway: Gateway,
+  args: JsonObject,
+  toolName: string,
+  caller: Caller,
+): Promise<Resolved> {
+  const named = stringArg(args, "server", true);
+  try {
+    return await gateway.router.resolve(named, toolName, caller);
+  } catch (error) {
+    if (!(error instanceof GatewayError) || !BACKEND_REFUSALS.has(error.code)) throw error;
+    const call = { server: gateway.pool.canonical(named), tool: toolName, caller: caller.id };
+    await observedCall(gateway, call, () => Promise.reject(error));
+    throw error;
+  }
 }

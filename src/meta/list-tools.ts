@@ -1,7 +1,7 @@
 import { GatewayError } from "../errors.ts";
 import { InvalidCursorError, paginate } from "../gateway/cursor.ts";
 import type { MetaTool } from "./types.ts";
-import { jsonResult, stringArg } from "./types.ts";
+import { awaitStarting, jsonResult, STARTING_SCHEMA, stringArg } from "./types.ts";
 
 const PAGE_SIZE = 100;
 
@@ -23,6 +23,7 @@ export const listTools: MetaTool = {
       properties: {
         tools: { type: "array", items: { type: "object" } },
         nextCursor: { type: "string" },
+        ...STARTING_SCHEMA,
       },
       required: ["tools"],
     },
@@ -38,6 +39,10 @@ export const listTools: MetaTool = {
         `unknown server "${server}"; gateway_list_servers lists them`,
       );
     }
+    const starting = await awaitStarting(
+      gateway,
+      server ? [server] : gateway.router.servers(caller),
+    );
     const rows: Record<string, unknown>[] = [];
     for (const name of server ? [server] : gateway.pool.names()) {
       for (const tool of gateway.router.visibleTools(name, caller)) {
@@ -51,7 +56,7 @@ export const listTools: MetaTool = {
     }
     try {
       const { items, nextCursor } = paginate(rows, cursor, PAGE_SIZE);
-      return jsonResult({ tools: items, ...(nextCursor ? { nextCursor } : {}) });
+      return jsonResult({ tools: items, ...(nextCursor ? { nextCursor } : {}), ...starting });
     } catch (error) {
       if (!(error instanceof InvalidCursorError)) throw error;
       throw new GatewayError("INVALID_ARGUMENTS", `"cursor" is not a cursor this gateway issued`);

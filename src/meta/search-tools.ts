@@ -2,7 +2,7 @@ import { GatewayError } from "../errors.ts";
 import { toMatch } from "../search/compact.ts";
 import { usageFor } from "../search/usage.ts";
 import type { MetaTool } from "./types.ts";
-import { jsonResult, stringArg } from "./types.ts";
+import { awaitStarting, jsonResult, STARTING_SCHEMA, stringArg } from "./types.ts";
 
 const DEFAULT_LIMIT = 5;
 const MAX_LIMIT = 25;
@@ -43,6 +43,7 @@ export const searchTools: MetaTool = {
             required: ["server", "tool", "description", "inputSchema", "score"],
           },
         },
+        ...STARTING_SCHEMA,
       },
       required: ["matches"],
     },
@@ -65,12 +66,16 @@ export const searchTools: MetaTool = {
         `unknown server "${server}"; gateway_list_servers lists them`,
       );
     }
+    const starting = await awaitStarting(
+      gateway,
+      server ? [server] : gateway.router.servers(caller),
+    );
     const allow = (s: string, t: string) => gateway.router.visible(s, t, caller);
     const usage = usageFor(gateway.usage, caller.id);
     const learned = gateway.feedback?.pull(caller.id, query);
     // Trimmed descriptions and compacted schemas: what the next call needs, and no more.
     const hits = await gateway.search(query, { limit, server, allow, usage, learned });
     gateway.feedback?.searched(caller.id, query);
-    return jsonResult({ matches: hits.map(toMatch) });
+    return jsonResult({ matches: hits.map(toMatch), ...starting });
   },
 };

@@ -31,6 +31,26 @@ export function jsonResult(value: JsonObject): CallToolResult {
   return { content: [{ type: "text", text: JSON.stringify(value) }], structuredContent: value };
 }
 
+/**
+ * Waits (at most `meta_mcp.discovery_wait`) for backends still starting, and returns what a
+ * list or search result then says about those that are not done: their names and a note, so
+ * that their tools are never missing (or stale) without a word.
+ */
+export async function awaitStarting(gateway: Gateway, servers: string[]): Promise<JsonObject> {
+  const starting = await gateway.pool.settle(servers, gateway.config.meta_mcp.discovery_wait);
+  if (!starting.length) return {};
+  return {
+    starting,
+    note: `still starting: ${starting.join(", ")}; their tools may be missing or out of date here, ask again in a moment`,
+  };
+}
+
+/** The `starting` and `note` fields of list and search results (see `awaitStarting`). */
+export const STARTING_SCHEMA = {
+  starting: { type: "array", items: { type: "string" } },
+  note: { type: "string" },
+} as const;
+
 /** A tool error whose text starts with the error code: `[TOOL_NOT_FOUND] ...`. */
 export function errorResult(error: unknown): CallToolResult {
   const code = error instanceof GatewayError ? error.code : "INTERNAL";

@@ -43,6 +43,12 @@ export class Breaker {
     return this.current;
   }
 
+  /** While open, how long until a probe is allowed (ms); 0 otherwise. */
+  get retryInMs(): number {
+    if (this.state !== "open") return 0;
+    return this.options.resetTimeout - (this.now() - this.openedAt);
+  }
+
   /** Whether a call may go ahead now; when not, how long until a probe is allowed. */
   admit(): Admission {
     const state = this.state;

@@ -1,4 +1,4 @@
-import type { GatewayHooks } from "../hooks.ts";
+import type { CallToolResult } from "../mcp/sdk.ts";
 
 /**
  * Successful calls per caller and tool, so that tools a caller used rank a little higher for that
@@ -36,7 +36,14 @@ export function usageFor(
   return (server, tool) => store.count(caller, server, tool);
 }
 
-type CallAfter = Parameters<GatewayHooks["tool:call:after"]>[0];
+/** What the `tool:call:after` hook reports, as far as usage needs it (no import of the hooks). */
+interface CallAfter {
+  server: string;
+  tool: string;
+  caller: string;
+  result?: CallToolResult;
+  error?: unknown;
+}
 
 /**
  * A call that is evidence the tool fits: it threw no error and its result is not `isError` (a

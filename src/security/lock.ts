@@ -1,15 +1,11 @@
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { createTwoFilesPatch } from "diff";
-import { standalonePool } from "../backends/pool.ts";
 import type { ResolvedConfig } from "../config/load.ts";
-import { errorMessage } from "../errors.ts";
 import type { Tool } from "../mcp/sdk.ts";
 import { defaultStateDir } from "../state/store.ts";
-import { capabilityFiles } from "./guard.ts";
 import {
   canonicalJson,
-  capabilityDigests,
   compareTools,
   type LockFile,
   lockedView,
@@ -23,40 +19,6 @@ export interface Observed {
   capabilities: Record<string, string>;
   /** Backends that could not be listed, with the reason. */
   failed: Record<string, string>;
-}
-
-/**
- * Connects to every enabled backend itself (no gateway needs to be running), lists its tools,
- * and digests every capability file. Stdio backends are started and stopped again.
- */
-export async function observe(
-  config: ResolvedConfig,
-  lockPath: string,
-  env: Record<string, string | undefined> = process.env,
-): Promise<Observed> {
-  const pool = standalonePool(config, env);
-  const observed: Observed = { tools: {}, capabilities: {}, failed: {} };
-  try {
-    await Promise.all(
-      config.backends
-        .filter((backend) => backend.enabled)
-        .map(async (backend) => {
-          if (backend.configError) {
-            observed.failed[backend.name] = backend.configError;
-            return;
-          }
-          try {
-            observed.tools[backend.name] = await pool.refresh(backend.name);
-          } catch (error) {
-            observed.failed[backend.name] = errorMessage(error);
-          }
-        }),
-    );
-  } finally {
-    await pool.close();
-  }
-  observed.capabilities = capabilityDigests(capabilityFiles(config), lockPath);
-  return observed;
 }
 
 /** A lock of everything observed. */

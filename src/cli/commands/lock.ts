@@ -1,19 +1,27 @@
 import { createInterface } from "node:readline/promises";
 import { defineCommand } from "citty";
+import { standalonePool } from "../../backends/pool.ts";
 import { loadConfig, type ResolvedConfig } from "../../config/load.ts";
+import { errorMessage } from "../../errors.ts";
 import { logger } from "../../logger.ts";
+import { capabilityFiles } from "../../security/guard.ts";
 import {
   diffLock,
   isEmptyDiff,
   type LockDiff,
   lockOf,
   type Observed,
-  observe,
   saveSnapshots,
   snapshotDir,
   toolPatch,
 } from "../../security/lock.ts";
-import { type LockFile, lockPathFor, readLock, writeLock } from "../../security/pins.ts";
+import {
+  capabilityDigests,
+  type LockFile,
+  lockPathFor,
+  readLock,
+  writeLock,
+} from "../../security/pins.ts";
 import { configArg, globalArgs, runAction } from "../_args.ts";
 
 const jsonArg = { json: { type: "boolean", description: "Print JSON" } } as const;
@@ -29,6 +37,41 @@ function setup(args: { config?: string }): { config: ResolvedConfig; lockPath: s
     );
   }
   return { config, lockPath };
+}
+
+/**
+ * Connects to every enabled backend itself (no gateway needs to be running), lists its tools,
+ * and digests every capability file. Stdio backends are started and stopped again. It lives
+ * here, not in security/: the command talks to backends, security only compares.
+ */
+async function observe(
+  config: ResolvedConfig,
+  lockPath: string,
+  env: Record<string, string | undefined> = process.env,
+): Promise<Observed> {
+  const pool = standalonePool(config, env);
+  const observed: Observed = { tools: {}, capabilities: {}, failed: {} };
+  try {
+    await Promise.all(
+      config.backends
+        .filter((backend) => backend.enabled)
+        .map(async (backend) => {
+          if (backend.configError) {
+            observed.failed[backend.name] = backend.configError;
+            return;
+          }
+          try {
+            observed.tools[backend.name] = await pool.refresh(backend.name);
+          } catch (error) {
+            observed.failed[backend.name] = errorMessage(error);
+          }
+        }),
+    );
+  } finally {
+    await pool.close();
+  }
+  observed.capabilities = capabilityDigests(capabilityFiles(config), lockPath);
+  return observed;
 }
 
 /** Fails when a backend could not be listed: a lock without it would silently not protect it. */

@@ -196,7 +196,9 @@ const searchCommand = defineCommand({
       if (args.server) request.server = args.server;
       const result = await withSession(args, (s) => s.call("gateway_search_tools", request));
       if (result.isError) throw new Error(textOf(result));
-      const { matches } = result.structuredContent as { matches: Match[] };
+      const { matches, note } = result.structuredContent as { matches: Match[]; note?: string };
+      // Backends still starting past meta_mcp.discovery_wait: say so rather than omit them.
+      if (note) logger.warn(note);
       if (args.json) {
         process.stdout.write(`${JSON.stringify(result.structuredContent, null, 2)}\n`);
         return;

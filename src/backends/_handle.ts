@@ -1,0 +1,91 @@
+import { createHash } from "node:crypto";
+import type { ResolvedBackend } from "../config/load.ts";
+import type { Tool } from "../mcp/sdk.ts";
+import type { BackendPolicy } from "../resilience/policy.ts";
+import type {
+  ActiveTransport,
+  BackendConnection,
+  BackendState,
+  CallerChannel,
+  InternalDriver,
+  JsonObject,
+} from "./types.ts";
+
+/** Receives a backend's notifications (for `/mcp/{backend}` sessions). */
+export type BackendListener = (method: string, params: JsonObject | undefined) => void;
+
+/** One backend's state in the pool: its config, process or connection, tools and calls. */
+export interface Handle {
+  config: ResolvedBackend;
+  state: BackendState;
+  tools: Tool[];
+  fingerprint: string;
+  error?: string;
+  transport?: ActiveTransport;
+  connection?: BackendConnection;
+  connecting?: Promise<BackendConnection>;
+  /** Calls in flight, by the channel of the session that made each. */
+  inflight: Map<CallerChannel, number>;
+  stderr: string[];
+  idleTimer?: ReturnType<typeof setTimeout>;
+  /**
+   * A re-list after `tools/list_changed`, while it runs (on the shared handle): calls wait for
+   * it, since the definitions they would reach are no longer the checked ones.
+   */
+  relisting?: Promise<void>;
+  driver?: InternalDriver;
+  listeners: Set<BackendListener>;
+  policy?: BackendPolicy;
+  /** When the process died unexpectedly, recently (for restart backoff and the crash loop). */
+  crashes: number[];
+  /** With `isolation: session`: the per-session connections, by client session id. */
+  isolated: Map<string, Handle>;
+  /** Set on a per-session handle: the session it belongs to. */
+  session?: string;
+  /** Set on a per-session handle: the backend's shared handle, which owns its tool list. */
+  parent?: Handle;
+}
+
+export function createHandle(config: ResolvedBackend, driver?: InternalDriver): Handle {
+  return {
+    config,
+    driver,
+    state: config.configError ? "failed" : "idle",
+    error: config.configError,
+    tools: [],
+    fingerprint: backendFingerprint(config),
+    inflight: new Map(),
+    stderr: [],
+    listeners: new Set(),
+    isolated: new Map(),
+    crashes: [],
+  };
+}
+
+/** The config of a backend served inside the gateway (the capabilities executor). */
+export function internalConfig(driver: InternalDriver): ResolvedBackend {
+  return {
+    name: driver.name,
+    description: driver.description,
+    enabled: true,
+    transport: "internal",
+    args: [],
+    env: {},
+    headers: {},
+    inherit_env: false,
+    timeout: driver.timeout ?? 60_000,
+    isolation: "shared",
+    tool_timeouts: {},
+  };
+}
+
+/** Changes to what defines a backend (command, args, url, env) invalidate its cached tools. */
+export function backendFingerprint(config: ResolvedBackend): string {
+  const { command, args, url, env, cwd, headers, transport } = config;
+  return createHash("sha256")
+    .update(
+      JSON.stringify({ command, args, url, env, cwd, headers: Object.keys(headers), transport }),
+    )
+    .digest("hex")
+    .slice(0, 16);
+}

@@ -1,0 +1,199 @@
+import { formatDuration } from "../config/duration.ts";
+import type { FailsafeConfig } from "../config/schema.ts";
+import { GatewayError } from "../errors.ts";
+import { logger } from "../logger.ts";
+import { BackendPolicy, NotSentError } from "../resilience/policy.ts";
+import { createHandle, type Handle } from "./_handle.ts";
+import { describeBackendError } from "./connection.ts";
+import type { Supervisor } from "./supervisor.ts";
+import type { BackendConnection, CallerChannel, CallOptions } from "./types.ts";
+
+/** The hard ceiling on one call, whatever progress it reports. */
+export const MAX_CALL_MS = 10 * 60 * 1000;
+
+/** Requests with no side effects, safe to retry. */
+export const IDEMPOTENT_METHODS = new Set([
+  "resources/list",
+  "resources/templates/list",
+  "resources/read",
+  "prompts/list",
+  "prompts/get",
+  "tools/list",
+  "completion/complete",
+  "ping",
+]);
+
+export type RunOptions = Omit<CallOptions, "timeout" | "maxTotalTimeout"> & {
+  idempotent: boolean;
+  tool?: string;
+};
+
+/**
+ * Runs requests on backends: picks the connection (the session's own with `isolation:
+ * session`), tracks who is calling (for reverse requests and idle stop), and wraps each
+ * request in the backend's policy (breaker, limits, retry) and timeouts.
+ */
+export class Calls {
+  /** Requests in flight on every backend, for a graceful shutdown's drain. */
+  running = 0;
+
+  constructor(
+    private readonly supervisor: Supervisor,
+    private readonly failsafe: FailsafeConfig,
+    /** Why a tool may not be called (quarantined by the security layer), else undefined. */
+    private readonly quarantined: (server: string, tool: string) => string | undefined = () =>
+      undefined,
+  ) {}
+
+  /**
+   * With `isolation: session`, each client session gets its own connection (and process), opened
+   * on first use, so every reverse request has exactly one owner.
+   */
+  forSession(handle: Handle, sessionId: string | undefined): Handle {
+    if (handle.config.isolation !== "session" || !sessionId) return handle;
+    let own = handle.isolated.get(sessionId);
+    if (!own) {
+      own = createHandle(handle.config, handle.driver);
+      own.session = sessionId;
+      own.parent = handle;
+      own.listeners = handle.listeners;
+      handle.isolated.set(sessionId, own);
+    }
+    return own;
+  }
+
+  async run<T>(
+    main: Handle,
+    options: RunOptions,
+    caller: CallerChannel | undefined,
+    run: (connection: BackendConnection, options: CallOptions) => Promise<T>,
+  ): Promise<T> {
+    const { supervisor } = this;
+    const name = main.config.name;
+    const handle = this.forSession(main, caller?.sessionId);
+    this.running++;
+    if (caller) handle.inflight.set(caller, (handle.inflight.get(caller) ?? 0) + 1);
+    clearTimeout(handle.idleTimer);
+    const timeout =
+      (options.tool && main.config.tool_timeouts[options.tool]) || main.config.timeout;
+    const callOptions = { ...options, timeout, maxTotalTimeout: MAX_CALL_MS };
+    const attempt = async (): Promise<T> => {
+      let connection: BackendConnection;
+      try {
+        connection = await supervisor.connect(handle);
+      } catch (error) {
+        throw new NotSentError(error);
+      }
+      if (options.tool !== undefined) {
+        await main.relisting;
+        this.admit(main, options.tool);
+      }
+      try {
+        return await run(connection, callOptions);
+      } catch (error) {
+        // An HTTP backend that forgot our session (it restarted, or expired it) answers 404; the
+        // request never ran, so re-initialize and send it once more (spec: Session Management).
+        if (!isExpiredSession(error) || options.signal?.aborted) throw error;
+        logger.withTag(`backend:${name}`).info("session expired at the backend; re-initializing");
+        if (handle.connection === connection) handle.connection = undefined;
+        void connection.close();
+        return await run(await supervisor.connect(handle), callOptions);
+      }
+    };
+    try {
+      return await this.policyFor(main).execute(attempt, {
+        idempotent: options.idempotent,
+        signal: options.signal,
+        isFailure: isBackendFailure,
+      });
+    } catch (error) {
+      // The backend's own JSON-RPC errors (with their code and data) pass through unchanged.
+      if (options.signal?.aborted || typeof (error as { code?: unknown })?.code === "number") {
+        throw error;
+      }
+      if ((error as { code?: unknown })?.code === "REQUEST_TIMEOUT") {
+        throw new GatewayError(
+          "BACKEND_TIMEOUT",
+          `[backend:${name}] no answer after ${formatDuration(timeout)}; the call was cancelled at the backend`,
+          { cause: error },
+        );
+      }
+      throw describeBackendError(name, error);
+    } finally {
+      this.running--;
+      if (caller) {
+        const left = (handle.inflight.get(caller) ?? 1) - 1;
+        if (left > 0) handle.inflight.set(caller, left);
+        else handle.inflight.delete(caller);
+      }
+      supervisor.scheduleIdleStop(handle);
+    }
+  }
+
+  /**
+   * Starts a backend for a call that needs its live tool list first, through the same policy
+   * as the call (breaker, retry, limits): a start that fails counts against the breaker, and an
+   * open breaker refuses at once instead of starting the process again.
+   */
+  async start(main: Handle): Promise<void> {
+    // Not retried here: the supervisor already spaces restarts out (backoff, then parking).
+    await this.policyFor(main).execute(() => this.supervisor.connect(main), {
+      idempotent: false,
+      isFailure: isBackendFailure,
+    });
+  }
+
+  /**
+   * The last gate before a tool call is sent, checked on the connection that will carry it
+   * (which was listed live when it opened): the tool must be in that live list and not
+   * quarantined. Whatever the router saw before, no call reaches an unchecked definition.
+   */
+  private admit(main: Handle, tool: string): void {
+    const server = main.config.name;
+    if (!main.tools.some((t) => t.name === tool)) {
+      throw new GatewayError("TOOL_NOT_FOUND", `server "${server}" has no tool "${tool}"`, {
+        data: { server, tool },
+      });
+    }
+    const why = this.quarantined(server, tool);
+    if (why) {
+      throw new GatewayError("TOOL_QUARANTINED", `${server}:${tool} is quarantined: ${why}`, {
+        data: { server, tool },
+      });
+    }
+  }
+
+  /** One policy (breaker, limits) per backend, shared by its per-session connections. */
+  private policyFor(handle: Handle): BackendPolicy {
+    handle.policy ??= new BackendPolicy(
+      handle.config.name,
+      this.failsafe,
+      handle.config.max_concurrency,
+    );
+    return handle.policy;
+  }
+}
+
+/**
+ * The backend failing (unreachable, closed, timed out), as opposed to the backend answering
+ * with an error of its own (a JSON-RPC error, or a tool result with isError), which never
+ * counts against its circuit breaker.
+ */
+function isBackendFailure(error: unknown): boolean {
+  if (error instanceof NotSentError) return true;
+  // A stack overflow is the request's doing (arguments too deep to send), not the backend's.
+  if (error instanceof RangeError) return false;
+  const code = (error as { code?: unknown })?.code;
+  if (typeof code === "number") return false;
+  if (error instanceof GatewayError) {
+    return error.code === "BACKEND_UNAVAILABLE" || error.code === "BACKEND_TIMEOUT";
+  }
+  return true;
+}
+
+/** A Streamable HTTP backend's 404 for a session id it does not know. */
+function isExpiredSession(error: unknown): boolean {
+  const status = (error as { status?: unknown; data?: { status?: unknown } })?.status;
+  if (status === 404) return true;
+  return /\b404\b|session not found/i.test(error instanceof Error ? error.message : String(error));
+}

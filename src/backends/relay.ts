@@ -1,0 +1,51 @@
+import type { Handle } from "./_handle.ts";
+import type { CallerChannel, JsonObject } from "./types.ts";
+
+/** The one session with a call in flight on this backend, if there is exactly one. */
+function soleCaller(handle: Handle): CallerChannel | undefined {
+  const sessions = new Set([...handle.inflight.keys()].map((caller) => caller.sessionId));
+  if (sessions.size !== 1) return undefined;
+  return handle.inflight.keys().next().value;
+}
+
+/**
+ * A backend's server-to-client request goes to the one session whose call is in flight on it;
+ * `roots/list` with no such session is answered with the gateway's own roots.
+ */
+export async function relayRequest(
+  handle: Handle,
+  method: string,
+  params: JsonObject | undefined,
+  signal: AbortSignal,
+  roots: { uri: string; name?: string }[] | undefined,
+): Promise<JsonObject> {
+  const caller = soleCaller(handle);
+  if (caller) return caller.request(method, params, signal);
+  if (method === "roots/list") return { roots: roots ?? [] };
+  const sessions = new Set([...handle.inflight.keys()].map((c) => c.sessionId)).size;
+  throw new Error(
+    sessions === 0
+      ? `${method}: no client call is in flight on this backend, so there is no client to ask`
+      : `${method}: calls from ${sessions} client sessions are in flight on this shared backend, so the request cannot be routed safely; set isolation: session for this backend`,
+  );
+}
+
+/**
+ * List changes and resource updates go to every listening session (each filters what it
+ * subscribed to); anything else (logging, say) goes to the one session whose call is in
+ * flight, or to the listeners when there is none.
+ */
+export function relayNotification(
+  handle: Handle,
+  method: string,
+  params: JsonObject | undefined,
+): void {
+  const broadcast =
+    method.endsWith("/list_changed") || method === "notifications/resources/updated";
+  const caller = broadcast ? undefined : soleCaller(handle);
+  if (caller) {
+    void caller.notify(method, params).catch(() => {});
+    return;
+  }
+  for (const listener of handle.listeners) listener(method, params);
+}

@@ -1,0 +1,208 @@
+import { formatDuration } from "../config/duration.ts";
+import type { FailsafeConfig } from "../config/schema.ts";
+import { GatewayError } from "../errors.ts";
+import type { GatewayHookable } from "../hooks.ts";
+import { logger } from "../logger.ts";
+import type { Handle } from "./_handle.ts";
+import { describeBackendError, openConnection } from "./connection.ts";
+import { relayNotification, relayRequest } from "./relay.ts";
+import type { BackendConnection, BackendState, ConnectionEvents } from "./types.ts";
+
+const STDERR_LINES = 20;
+
+export interface SupervisorOptions {
+  hooks: GatewayHookable;
+  failsafe: FailsafeConfig;
+  env?: Record<string, string | undefined>;
+  /** Roots answered to `roots/list` when no single client session owns the request. */
+  roots?: { uri: string; name?: string }[];
+  /** A connected backend announced `tools/list_changed`. */
+  onToolsChanged(handle: Handle): void;
+  /**
+   * Runs on every new connection before anything may use it (discovery: the live tool list
+   * passes gateway.lock and the scanner); a rejection fails the start.
+   */
+  onOpened(handle: Handle, connection: BackendConnection): Promise<void>;
+}
+
+/**
+ * Starts and stops backends: opens connections (spawning stdio processes), restarts after a
+ * crash with backoff, parks a crash loop as failed, stops idle processes and closes hung ones.
+ * `connect` is the only way to a connection, so every start (a call, a listing, a lazy start, a
+ * restart) goes through the same backoff and parking; a start that fails counts as a crash.
+ */
+export class Supervisor {
+  /** Set once the gateway shuts down: nothing starts any more. */
+  closing = false;
+
+  constructor(private readonly options: SupervisorOptions) {}
+
+  connect(handle: Handle): Promise<BackendConnection> {
+    if (handle.connection) return Promise.resolve(handle.connection);
+    if (this.closing) {
+      return Promise.reject(
+        new GatewayError("BACKEND_UNAVAILABLE", "the gateway is shutting down"),
+      );
+    }
+    if (handle.connecting) return handle.connecting;
+    const name = handle.config.name;
+    const log = logger.withTag(`backend:${name}`);
+    const parked = this.crashLoop(handle);
+    if (parked) return Promise.reject(parked);
+    this.setState(handle, "starting");
+    handle.stderr = [];
+    const events: ConnectionEvents = {
+      onToolsChanged: () => this.options.onToolsChanged(handle),
+      onNotification: (method, params) => relayNotification(handle, method, params),
+      onRequest: (method, params, signal) =>
+        relayRequest(handle, method, params, signal, this.options.roots),
+      onClose: () => {
+        // Closing before the connection was established is reported by the connect failure.
+        if (!connection || handle.connection !== connection) return;
+        handle.connection = undefined;
+        if (this.closing) return;
+        handle.crashes.push(Date.now());
+        const tail = handle.stderr.at(-1);
+        log.warn(
+          `connection closed${tail ? ` (last stderr: ${tail})` : ""}; it restarts on next use`,
+        );
+        this.setState(handle, "idle", tail ? `exited; last stderr: ${tail}` : "connection closed");
+      },
+      onStderr: (line) => {
+        handle.stderr.push(line);
+        if (handle.stderr.length > STDERR_LINES) handle.stderr.shift();
+        log.debug(line);
+      },
+    };
+    const open = () =>
+      handle.driver
+        ? handle.driver.open(events)
+        : openConnection(handle.config, events, this.options.env);
+    // After a crash, wait a little longer before each restart (exponential backoff).
+    const delay = this.restartDelay(handle);
+    const connecting =
+      delay > 0 ? new Promise((done) => setTimeout(done, delay)).then(open) : open();
+    let connection: BackendConnection | undefined;
+    handle.connecting = connecting
+      .then(async (opened) => {
+        connection = opened;
+        if (this.closing) {
+          void opened.close();
+          throw new GatewayError("BACKEND_UNAVAILABLE", "the gateway is shutting down");
+        }
+        try {
+          await this.options.onOpened(handle, opened);
+        } catch (error) {
+          connection = undefined;
+          void opened.close();
+          throw error;
+        }
+        if (this.closing) {
+          void opened.close();
+          throw new GatewayError("BACKEND_UNAVAILABLE", "the gateway is shutting down");
+        }
+        handle.connection = opened;
+        handle.transport = opened.transport;
+        this.setState(handle, "ready");
+        log.info(`connected over ${opened.transport}`);
+        return opened;
+      })
+      .catch((error) => {
+        // A process that cannot start is restarted with the same backoff, and parked the same
+        // way, as one that crashed: otherwise every call would spawn it again (a restart storm).
+        if (!this.closing && handle.config.transport === "stdio") handle.crashes.push(Date.now());
+        const failure = describeBackendError(name, error);
+        const tail = handle.stderr.slice(-3).join(" | ");
+        const message = tail ? `${failure.message} (stderr: ${tail})` : failure.message;
+        this.setState(handle, "failed", message);
+        log.warn(`cannot connect: ${message}`);
+        throw new GatewayError(failure.code, message, { cause: error });
+      })
+      .finally(() => {
+        handle.connecting = undefined;
+      });
+    return handle.connecting;
+  }
+
+  async disconnect(handle: Handle): Promise<void> {
+    clearTimeout(handle.idleTimer);
+    const connection = handle.connection ?? (await handle.connecting?.catch(() => undefined));
+    handle.connection = undefined;
+    await connection?.close();
+  }
+
+  setState(handle: Handle, state: BackendState, error?: string): void {
+    handle.state = state;
+    handle.error = state === "ready" || state === "starting" ? undefined : error;
+    if (handle.session) return;
+    void this.options.hooks.callHook("backend:state", handle.config.name, state, handle.error);
+  }
+
+  /** Stops an idle stdio backend after `idle_stop`; it starts again on next use. */
+  scheduleIdleStop(handle: Handle): void {
+    const idle = handle.config.idle_stop;
+    if (!idle || handle.config.transport !== "stdio") return;
+    clearTimeout(handle.idleTimer);
+    handle.idleTimer = setTimeout(() => {
+      if (handle.inflight.size || !handle.connection) return;
+      const connection = handle.connection;
+      handle.connection = undefined;
+      this.setState(handle, "idle");
+      void connection.close();
+    }, idle);
+    handle.idleTimer.unref?.();
+  }
+
+  /**
+   * Pings every connected backend that has no call in flight; one that does not answer within
+   * the health-check timeout is hung, and is closed so the next use starts it afresh. Probes
+   * go around the circuit breaker: they are not traffic.
+   */
+  async healthCheck(handles: Handle[]): Promise<void> {
+    const { timeout } = this.options.failsafe.health_check;
+    await Promise.all(
+      handles.map(async (handle) => {
+        const connection = handle.connection;
+        if (!connection || handle.inflight.size || handle.driver) return;
+        try {
+          await connection.ping(timeout);
+        } catch {
+          if (handle.connection !== connection || handle.inflight.size) return;
+          logger
+            .withTag(`backend:${handle.config.name}`)
+            .warn(`no answer to ping within ${formatDuration(timeout)}; restarting it`);
+          handle.connection = undefined;
+          this.setState(
+            handle,
+            "idle",
+            `hung: no answer to ping within ${formatDuration(timeout)}`,
+          );
+          await connection.close();
+        }
+      }),
+    );
+  }
+
+  /**
+   * A backend that crashed `crash_limit` times within `crash_window` is parked as failed (with
+   * its last stderr lines) until the window has passed, instead of being restarted forever.
+   */
+  private crashLoop(handle: Handle): GatewayError | undefined {
+    const { crash_limit, crash_window } = this.options.failsafe.restart;
+    const now = Date.now();
+    handle.crashes = handle.crashes.filter((at) => now - at < crash_window);
+    if (handle.crashes.length < crash_limit) return undefined;
+    const retryIn = Math.ceil((handle.crashes[0]! + crash_window - now) / 1000);
+    const tail = handle.stderr.slice(-3).join(" | ");
+    const message = `[backend:${handle.config.name}] parked after ${handle.crashes.length} crashes in ${formatDuration(crash_window)}; retry in ${retryIn}s${tail ? ` (stderr: ${tail})` : ""}`;
+    this.setState(handle, "failed", message);
+    return new GatewayError("BACKEND_UNAVAILABLE", message);
+  }
+
+  private restartDelay(handle: Handle): number {
+    const { initial_backoff, max_backoff } = this.options.failsafe.restart;
+    const crashes = handle.crashes.length;
+    if (crashes === 0) return 0;
+    return Math.min(max_backoff, initial_backoff * 2 ** (crashes - 1));
+  }
+}
