@@ -4,9 +4,11 @@
  * process is spawned a bounded number of times (not once per call), the backend shows when it
  * is tried again, calls fail with a clear error, and the failed calls show in the usage stats.
  */
+
 import { afterEach, describe, expect, setDefaultTimeout, test } from "bun:test";
 import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
+import { UNKNOWN_TOOL } from "../../src/gateway/observed.ts";
 import type { RunningGateway } from "../../src/gateway/run.ts";
 import { type ConnectedClient, connectHttp, firstText, startGateway, tempDir } from "../helpers.ts";
 
@@ -67,7 +69,8 @@ backends:
     running,
     texts,
     spawns,
-    usage: usage.find((u) => u.server === "dead" && u.tool === "query"),
+    // The backend never listed "query", so its calls share the unknown-tool label.
+    usage: usage.find((u) => u.server === "dead" && u.tool === UNKNOWN_TOOL),
   };
 }
 
