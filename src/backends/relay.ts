@@ -20,7 +20,10 @@ export async function relayRequest(
   roots: { uri: string; name?: string }[] | undefined,
 ): Promise<JsonObject> {
   const caller = soleCaller(handle);
-  if (caller) return caller.request(method, params, signal);
+  // A client without roots (a backend often asks right after it starts, during the call that
+  // started it) is not asked: the gateway's own roots answer, as with no caller at all.
+  const rootless = method === "roots/list" && caller?.declares?.("roots") === false;
+  if (caller && !rootless) return caller.request(method, params, signal);
   if (method === "roots/list") return { roots: roots ?? [] };
   const sessions = new Set([...handle.inflight.keys()].map((c) => c.sessionId)).size;
   throw new Error(

@@ -38,6 +38,8 @@ export interface CallerChannel {
   request(method: string, params: JsonObject | undefined, signal: AbortSignal): Promise<JsonObject>;
   /** Sends a notification to the client, related to the call in flight. */
   notify(method: string, params: JsonObject | undefined): Promise<void>;
+  /** Whether the client declared this capability (absent: assume it did). */
+  declares?(capability: "roots" | "sampling" | "elicitation"): boolean;
 }
 
 /** What a connection tells its owner. */

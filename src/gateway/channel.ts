@@ -86,6 +86,7 @@ export function createRequestRelay(
       async notify(method, params) {
         send(method, params);
       },
+      declares: (capability) => server.getClientCapabilities()?.[capability] !== undefined,
     },
     flush: () => Promise.all(pending).then(() => {}),
   };

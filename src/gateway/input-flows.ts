@@ -40,6 +40,9 @@ interface Flow {
  * flow, and resolves the backend's request from the client's retry; the backend call runs on
  * until it answers.
  */
+/** The `_meta` key under which a 2026-07-28 request declares its client's capabilities. */
+const CLIENT_CAPABILITIES = "io.modelcontextprotocol/clientCapabilities";
+
 export class InputFlows {
   private readonly flows = new Map<string, Flow>();
   private readonly codec = createRequestStateCodec<{ flow: string; caller: string }>({
@@ -75,7 +78,9 @@ export class InputFlows {
         pending.resolve(answer as JsonObject);
       }
     } else {
-      flow = this.open(caller, start);
+      const envelope = ctx.mcpReq.envelope as Record<string, unknown> | undefined;
+      const declared = envelope?.[CLIENT_CAPABILITIES] as Record<string, unknown> | undefined;
+      flow = this.open(caller, start, declared);
     }
     return this.next(flow);
   }
@@ -83,6 +88,7 @@ export class InputFlows {
   private open(
     caller: string,
     start: (channel: CallerChannel, signal: AbortSignal) => Promise<CallToolResult>,
+    declared: Record<string, unknown> | undefined,
   ): Flow {
     const id = crypto.randomUUID();
     const abort = new AbortController();
@@ -109,6 +115,8 @@ export class InputFlows {
         }),
       // The modern era carries no notifications on a call's response; they are dropped here.
       notify: async () => {},
+      // Each modern request declares its client's capabilities in its `_meta` envelope.
+      declares: (capability) => declared === undefined || declared[capability] !== undefined,
     };
     flow.result = start(channel, abort.signal);
     flow.result.catch(() => {}).finally(() => flow.wake?.());
