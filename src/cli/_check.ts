@@ -8,9 +8,11 @@ export interface Located {
   spec: CommandSpec;
   /** Its words from the top: `["keys", "create"]`. */
   path: string[];
-  /** A line saying what is wrong with the command line, when something is. */
-  problem?: string;
-  /** The line to print when it runs: it is a group (`keys`) and no command of it was named. */
+  /** Set when a word names no command: the whole line means nothing. */
+  unknownCommand?: string;
+  /** Set when a flag is not one of the command's (`--help` still shows the command's help). */
+  unknownFlag?: string;
+  /** Set when the command is a group (`keys`) and none of its commands was named. */
   incomplete?: string;
 }
 
@@ -23,12 +25,12 @@ export function locate(tree: CommandSpec, argv: string[]): Located {
   let spec = tree;
   const path: string[] = [];
   // A wrong flag is remembered, not fatal yet: `--help` still finds the command it was given to.
-  let wrongFlag: string | undefined;
+  let unknownFlag: string | undefined;
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i]!;
     if (arg.startsWith("-") && arg !== "-") {
       const checked = checkFlag(spec, arg, path);
-      if (typeof checked === "string") wrongFlag ??= checked;
+      if (typeof checked === "string") unknownFlag ??= checked;
       else if (checked.takesValue) i++;
       continue;
     }
@@ -41,12 +43,13 @@ export function locate(tree: CommandSpec, argv: string[]): Located {
       const hint = close.length
         ? `did you mean ${close.join(" or ")}?`
         : `one of ${names.join(", ")}`;
-      return { spec, path, problem: `unknown command ${[...path, arg].join(" ")}: ${hint}` };
+      const unknownCommand = `unknown command ${[...path, arg].join(" ")}: ${hint}`;
+      return { spec, path, unknownCommand };
     }
     spec = sub;
     path.push(arg);
   }
-  if (wrongFlag) return { spec, path, problem: wrongFlag };
+  if (unknownFlag) return { spec, path, unknownFlag };
   if (spec.subCommands && !spec.args && !spec.default) {
     const names = visibleNames(spec).join(", ");
     return { spec, path, incomplete: `${path.join(" ")} needs a command: ${names}` };

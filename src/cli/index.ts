@@ -34,11 +34,11 @@ export async function runCli(argv: string[]): Promise<void> {
   const own = dash === -1 ? argv : argv.slice(0, dash);
   const found = locate(tree, own);
   if (own.includes("--help") || own.includes("-h")) {
-    if (found.problem?.startsWith("unknown command")) return fail(found.problem);
+    if (found.unknownCommand) return fail(found.unknownCommand);
     console.log(`${await usage(found.spec, found.path)}\n`);
     return;
   }
-  const problem = found.problem ?? found.incomplete;
+  const problem = found.unknownCommand ?? found.unknownFlag ?? found.incomplete;
   if (problem) {
     const help = ["mcp-gateway", ...found.path, "--help"].join(" ");
     return fail(`${problem} (${help} lists what it takes)`);
@@ -49,7 +49,7 @@ export async function runCli(argv: string[]): Promise<void> {
     // citty's own errors (a missing argument) say what, not where to look.
     const help = ["mcp-gateway", ...found.path, "--help"].join(" ");
     const name = error instanceof Error ? error.name : "";
-    fail(name === "CLIError" ? `${errorMessage(error)} (see ${help})` : errorMessage(error));
+    await fail(name === "CLIError" ? `${errorMessage(error)} (see ${help})` : errorMessage(error));
   }
 }
 

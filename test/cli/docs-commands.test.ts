@@ -171,7 +171,8 @@ function checkSynopsis(text: string): string[] {
     const flag = /^\[?(-{1,2}[a-zA-Z][\w-]*)/.exec(word)?.[1];
     if (!flag) continue;
     const found = locate(tree, [...path, flag]);
-    if (found.problem) problems.push(found.problem);
+    const problem = found.unknownCommand ?? found.unknownFlag;
+    if (problem) problems.push(problem);
   }
   return problems;
 }

@@ -1,7 +1,9 @@
 import { describe, expect, setDefaultTimeout, test } from "bun:test";
 import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import { dirname, join, resolve } from "node:path";
+import type { CommandDef } from "citty";
 import { CLIENT_IDS, type CommandSpec, tree } from "../../src/cli/_tree.ts";
+import { main } from "../../src/cli/index.ts";
 import { CLIENTS } from "../../src/setup/clients.ts";
 import { BUN, builtBinary, ROOT, tempDir } from "../helpers.ts";
 import { runCli } from "./_run.ts";
@@ -84,6 +86,20 @@ describe("verbs and flags are checked", () => {
     const result = runCli(["completions", "bash", "--log-level", "loud"], { env: home() });
     expect(result.code).toBe(1);
     expect(result.stderr).toContain("--log-level must be one of");
+  });
+
+  test("the commands that run are the tree's: same names, same flags", async () => {
+    const load = async (value: unknown) =>
+      (typeof value === "function" ? await value() : await value) as CommandDef;
+    const walk = async (command: CommandDef, spec: CommandSpec, path: string): Promise<void> => {
+      expect(await load(command.args), path).toEqual(spec.args as never);
+      const subs = ((await load(command.subCommands)) ?? {}) as Record<string, unknown>;
+      expect(Object.keys(subs), path).toEqual(Object.keys(spec.subCommands ?? {}));
+      for (const [name, sub] of Object.entries(subs)) {
+        await walk(await load(sub), spec.subCommands![name]!, `${path} ${name}`);
+      }
+    };
+    await walk(main as CommandDef, tree, "mcp-gateway");
   });
 
   test("the tree's client ids are setup's clients", () => {
