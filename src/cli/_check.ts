@@ -30,8 +30,8 @@ export function locate(tree: CommandSpec, argv: string[]): Located {
     const arg = argv[i]!;
     if (arg.startsWith("-") && arg !== "-") {
       const checked = checkFlag(spec, arg, path);
-      if (typeof checked === "string") unknownFlag ??= checked;
-      else if (checked.takesValue) i++;
+      if (checked.problem) unknownFlag ??= checked.problem;
+      if (checked.takesValue) i++;
       continue;
     }
     const subs = spec.subCommands;
@@ -81,12 +81,12 @@ function flagsOf(spec: CommandSpec, root: boolean): Map<string, boolean> {
   return flags;
 }
 
-/** Whether `arg` is a flag of `spec` and takes the next word as its value, or what is wrong. */
+/** Whether `arg` takes the next word as its value, and what is wrong if it is not `spec`'s. */
 function checkFlag(
   spec: CommandSpec,
   arg: string,
   path: string[],
-): { takesValue: boolean } | string {
+): { takesValue: boolean; problem?: string } {
   const flags = flagsOf(spec, path.length === 0);
   const equals = arg.indexOf("=");
   const name = equals === -1 ? arg : arg.slice(0, equals);
@@ -99,10 +99,19 @@ function checkFlag(
     const shorts = [...name.slice(1)].map((letter) => flags.get(`-${letter}`));
     if (shorts.every((takes) => takes === false)) return { takesValue: false };
   }
+  const command = ["mcp-gateway", ...path].join(" ");
+  // `mcp-gateway keys --json list`: the flag is right, its place is not.
+  const owner = Object.values(spec.subCommands ?? {}).find((sub) => flagsOf(sub, false).has(name));
+  if (owner) {
+    const takesValue = flagsOf(owner, false).get(name)! && equals === -1;
+    const example = `${command} <command> ${name}`;
+    const problem = `unknown option ${name} for ${command}: flags go after the command (${example})`;
+    return { takesValue, problem };
+  }
   const longs = [...flags.keys()].filter((flag) => flag.startsWith("--")).map((f) => f.slice(2));
   const close = closeMatches(name.replace(/^-+/, ""), longs).map((flag) => `--${flag}`);
   const hint = close.length ? `: did you mean ${close.join(" or ")}?` : "";
-  return `unknown option ${name} for ${["mcp-gateway", ...path].join(" ")}${hint}`;
+  return { takesValue: false, problem: `unknown option ${name} for ${command}${hint}` };
 }
 
 const LEVELS = ["silent", "error", "warn", "info", "debug", "trace"];

@@ -40,6 +40,10 @@ describe("verbs and flags are checked", () => {
     expect(wrongNegation.code).toBe(1);
     expect(wrongNegation.stderr).toContain("did you mean --no-watch?");
     expect(runCli(["keys", "list", "-x"], { env }).stderr).toContain("unknown option -x");
+    // Before its command, a flag is refused with where it goes (citty took its value for a verb).
+    const early = runCli(["--log-level", "debug", "list"], { env });
+    expect(early.code).toBe(1);
+    expect(early.stderr).toContain("flags go after the command (mcp-gateway <command> --log-level)");
   });
 
   test("an unknown verb suggests the closest, at the top and under a group", () => {
