@@ -43,7 +43,9 @@ describe("verbs and flags are checked", () => {
     // Before its command, a flag is refused with where it goes (citty took its value for a verb).
     const early = runCli(["--log-level", "debug", "list"], { env });
     expect(early.code).toBe(1);
-    expect(early.stderr).toContain("flags go after the command (mcp-gateway <command> --log-level)");
+    expect(early.stderr).toContain(
+      "flags go after the command (mcp-gateway <command> --log-level)",
+    );
   });
 
   test("an unknown verb suggests the closest, at the top and under a group", () => {
