@@ -1,10 +1,22 @@
 import { type ConsolaInstance, type ConsolaReporter, createConsola, LogLevels } from "consola";
+import { colourOn, stripAnsi } from "./colour.ts";
 import { redactLogArg } from "./security/redact.ts";
+
+/**
+ * stderr as consola sees it. consola colours when stdout is a terminal, so `serve 2>gateway.log`
+ * on a terminal would write escape codes into the file: colour is kept only where stderr itself
+ * is a terminal (and NO_COLOR is unset).
+ */
+const stderr = colourOn(2)
+  ? process.stderr
+  : Object.assign(Object.create(process.stderr) as NodeJS.WriteStream, {
+      write: (text: string) => process.stderr.write(stripAnsi(text)),
+    });
 
 /** The gateway's logger. It writes to stderr only: stdout is the MCP channel in stdio mode. */
 export const logger: ConsolaInstance = createConsola({
-  stdout: process.stderr,
-  stderr: process.stderr,
+  stdout: stderr,
+  stderr,
   level: LogLevels.info,
 });
 logger.setReporters(logger.options.reporters.map(redacting));

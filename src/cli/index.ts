@@ -1,15 +1,11 @@
-import { defineCommand, runCommand, runMain } from "citty";
+import { type CommandDef, defineCommand, renderUsage, runCommand } from "citty";
 import { errorMessage } from "../errors.ts";
-import { logger } from "../logger.ts";
-import { VERSION } from "../version.ts";
+import { locate } from "./_check.ts";
+import { type CommandSpec, tree } from "./_tree.ts";
 
-/** The command tree (`completions` walks it). */
+/** The command tree that runs: each command's file is imported only when it runs. */
 export const main = defineCommand({
-  meta: {
-    name: "mcp-gateway",
-    version: VERSION,
-    description: "One MCP endpoint in front of many MCP servers and REST APIs",
-  },
+  meta: tree.meta,
   subCommands: {
     serve: () => import("./commands/serve.ts").then((m) => m.default),
     init: () => import("./commands/init.ts").then((m) => m.default),
@@ -27,19 +23,50 @@ export const main = defineCommand({
   },
 });
 
-/** Runs the command line; a failing command prints one line and exits non-zero. */
+/**
+ * Runs the command line; a failing command prints one line and exits non-zero. Help and the
+ * check of verbs and flags read only the static tree (`_tree.ts`), so `--help` loads no command.
+ */
 export async function runCli(argv: string[]): Promise<void> {
   if (argv.length === 0) argv = ["--help"];
-  try {
-    // citty shows help for `--help` anywhere, even in `add NAME -- server --help`, where it
-    // belongs to the backend's command: past `--`, run the command as written.
-    const dash = argv.indexOf("--");
-    const wantsHelp = (args: string[]) => args.some((arg) => arg === "--help" || arg === "-h");
-    if (dash !== -1 && !wantsHelp(argv.slice(0, dash)) && wantsHelp(argv.slice(dash))) {
-      await runCommand(main, { rawArgs: argv });
-    } else await runMain(main, { rawArgs: argv });
-  } catch (error) {
-    logger.error(errorMessage(error));
-    process.exit(1);
+  // Past `--` the words belong to a backend's command (`add NAME -- server --help`).
+  const dash = argv.indexOf("--");
+  const own = dash === -1 ? argv : argv.slice(0, dash);
+  const found = locate(tree, own);
+  if (own.includes("--help") || own.includes("-h")) {
+    if (found.unknownCommand) return fail(found.unknownCommand);
+    console.log(`${await usage(found.spec, found.path)}\n`);
+    return;
   }
+  const problem = found.unknownCommand ?? found.unknownFlag ?? found.incomplete;
+  if (problem) {
+    const help = ["mcp-gateway", ...found.path, "--help"].join(" ");
+    return fail(`${problem} (${help} lists what it takes)`);
+  }
+  try {
+    await runCommand(main, { rawArgs: argv });
+  } catch (error) {
+    // citty's own errors (a missing argument) say what, not where to look.
+    const help = ["mcp-gateway", ...found.path, "--help"].join(" ");
+    const name = error instanceof Error ? error.name : "";
+    await fail(name === "CLIError" ? `${errorMessage(error)} (see ${help})` : errorMessage(error));
+  }
+}
+
+/** The help of `spec`, named by its whole path; colour only on a terminal (and not NO_COLOR). */
+async function usage(spec: CommandSpec, path: string[]): Promise<string> {
+  const parent = path.length
+    ? {
+        meta: { name: ["mcp-gateway", ...path.slice(0, -1)].join(" "), version: tree.meta.version },
+      }
+    : undefined;
+  const text = await renderUsage(spec as CommandDef, parent as CommandDef | undefined);
+  const { colourOn, stripAnsi } = await import("../colour.ts"); // node:tty costs megabytes
+  return colourOn(1) ? text : stripAnsi(text);
+}
+
+async function fail(message: string): Promise<never> {
+  const { logger } = await import("../logger.ts");
+  logger.error(message);
+  process.exit(1);
 }

@@ -14,39 +14,11 @@ import {
 import { toBackendName } from "../../setup/plan.ts";
 import { isSecret } from "../../setup/secrets.ts";
 import { starterConfig } from "../../setup/starter.ts";
-import { configArg, globalArgs, runAction } from "../_args.ts";
+import { runAction } from "../_args.ts";
+import { addSpec } from "../_tree.ts";
 
 export default defineCommand({
-  meta: {
-    name: "add",
-    description:
-      "Add a backend: add NAME -- COMMAND ARGS..., add --url URL NAME, or add NAME for a known server (--list)",
-  },
-  args: {
-    name: { type: "positional", required: false, description: "Backend name" },
-    url: { type: "string", description: "URL of a remote MCP server (Streamable HTTP or SSE)" },
-    env: {
-      type: "string",
-      alias: "e",
-      description: "KEY=VALUE for the server's environment (repeatable)",
-    },
-    header: { type: "string", alias: "H", description: '"Name: value" HTTP header (repeatable)' },
-    description: { type: "string", alias: "d", description: "A description of the backend" },
-    transport: {
-      type: "string",
-      description: "With --url: streamable-http, sse or auto (default)",
-    },
-    timeout: { type: "string", description: "Per-call timeout, e.g. 30s or 5m (default 60s)" },
-    registry: {
-      type: "string",
-      description: "Use this known server's settings under another name",
-    },
-    force: { type: "boolean", description: "Replace a backend of the same name" },
-    list: { type: "boolean", description: "List the known servers `add NAME` can fill in" },
-    json: { type: "boolean", description: "With --list: print JSON" },
-    ...configArg,
-    ...globalArgs,
-  },
+  ...addSpec,
   async run({ args, rawArgs }) {
     await runAction(() => {
       if (args.list) return printRegistry(args.json === true);

@@ -1,39 +1,11 @@
 import { resolve } from "node:path";
 import { defineCommand } from "citty";
 import { importOpenApi, writeImport } from "../../capabilities/openapi/import.ts";
-import { globalArgs, runAction } from "../_args.ts";
+import { runAction } from "../_args.ts";
+import { capImportSpec } from "../_tree.ts";
 
 export default defineCommand({
-  meta: {
-    name: "import",
-    description:
-      "Turn an OpenAPI 3.x or Swagger 2.0 document (file or URL, JSON or YAML) into one capability file per operation",
-  },
-  args: {
-    spec: {
-      type: "positional",
-      required: true,
-      description: "OpenAPI document: a path or an http(s) URL",
-    },
-    output: {
-      type: "string",
-      alias: "o",
-      required: true,
-      description: "Folder to write into (created if missing)",
-    },
-    prefix: { type: "string", alias: "p", description: "Put before every tool name, e.g. github_" },
-    "base-url": {
-      type: "string",
-      description: "Base URL of the API, when the spec has none or a relative one",
-    },
-    "allow-file-refs": {
-      type: "boolean",
-      description:
-        "Let the spec's $refs read local files other than the spec itself (off: a spec could copy any file into a tool description)",
-    },
-    json: { type: "boolean", description: "Print a JSON report on stdout" },
-    ...globalArgs,
-  },
+  ...capImportSpec,
   async run({ args }) {
     await runAction(async () => {
       const output = resolve(args.output);

@@ -2,7 +2,8 @@ import { defineCommand } from "citty";
 import { CapabilityRegistry, missingEnv } from "../../capabilities/registry.ts";
 import { loadConfig } from "../../config/load.ts";
 import { logger } from "../../logger.ts";
-import { configArg, globalArgs, runAction } from "../_args.ts";
+import { runAction } from "../_args.ts";
+import { capListSpec } from "../_tree.ts";
 
 /** One capability as `cap list` shows it. */
 interface ListedCapability {
@@ -18,15 +19,7 @@ interface ListedCapability {
 }
 
 export default defineCommand({
-  meta: {
-    name: "list",
-    description: "List every loaded capability, built-in and configured, with the keys it needs",
-  },
-  args: {
-    json: { type: "boolean", description: "Print JSON on stdout" },
-    ...configArg,
-    ...globalArgs,
-  },
+  ...capListSpec,
   async run({ args }) {
     await runAction(() => {
       const config = loadConfig({ path: args.config });

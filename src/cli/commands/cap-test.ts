@@ -3,21 +3,11 @@ import { executeCapability } from "../../capabilities/execute.ts";
 import { CapabilityRegistry, missingEnv } from "../../capabilities/registry.ts";
 import { loadConfig } from "../../config/load.ts";
 import { closeMatches } from "../../gateway/suggest.ts";
-import { configArg, globalArgs, runAction } from "../_args.ts";
+import { runAction } from "../_args.ts";
+import { capTestSpec } from "../_tree.ts";
 
 export default defineCommand({
-  meta: { name: "test", description: "Run one capability and print its result" },
-  args: {
-    name: { type: "positional", required: true, description: "Capability name" },
-    args: {
-      type: "string",
-      alias: "a",
-      description: "Arguments as a JSON object, e.g. '{\"id\": 1}'",
-    },
-    json: { type: "boolean", description: "Print the whole tool result as JSON" },
-    ...configArg,
-    ...globalArgs,
-  },
+  ...capTestSpec,
   async run({ args }) {
     await runAction(async () => {
       const config = loadConfig({ path: args.config });

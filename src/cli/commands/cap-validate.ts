@@ -6,19 +6,11 @@ import {
   type LoadResult,
   loadCapabilityFile,
 } from "../../capabilities/load.ts";
-import { globalArgs, runAction } from "../_args.ts";
+import { runAction } from "../_args.ts";
+import { capValidateSpec } from "../_tree.ts";
 
 export default defineCommand({
-  meta: {
-    name: "validate",
-    description:
-      "Check capability files (files or folders, walked recursively); exit 1 naming each bad file and field",
-  },
-  args: {
-    paths: { type: "positional", required: true, description: "Files or folders" },
-    json: { type: "boolean", description: "Print a JSON report on stdout" },
-    ...globalArgs,
-  },
+  ...capValidateSpec,
   async run({ args }) {
     await runAction(() => {
       const paths = (args._.length ? args._ : [args.paths]).map((path) => resolve(String(path)));

@@ -1,10 +1,8 @@
 import { defineCommand } from "citty";
+import { capSpec } from "../_tree.ts";
 
 export default defineCommand({
-  meta: {
-    name: "cap",
-    description: "Capabilities (REST APIs as tools): import an OpenAPI spec, validate, list, test",
-  },
+  meta: capSpec.meta,
   subCommands: {
     import: () => import("./cap-import.ts").then((m) => m.default),
     validate: () => import("./cap-validate.ts").then((m) => m.default),

@@ -1,7 +1,8 @@
 import { type ArgsDef, type CommandDef, defineCommand } from "citty";
 import { REGISTRY } from "../../registry/servers.ts";
 import { CLIENTS } from "../../setup/clients.ts";
-import { runAction } from "../_args.ts";
+import { checkLogArgs } from "../_check.ts";
+import { completionsSpec, tree } from "../_tree.ts";
 
 /** One command of the tree, as the shell scripts need it. */
 interface CommandSpec {
@@ -45,26 +46,20 @@ const POSITIONALS: Record<string, string> = {
 };
 
 export default defineCommand({
-  meta: {
-    name: "completions",
-    description: "Print a shell completion script: source <(mcp-gateway completions bash)",
-  },
-  args: {
-    shell: { type: "positional", description: "bash, zsh or fish" },
-  },
+  ...completionsSpec,
+  // No runAction: it loads the logger (consola), which alone takes this past its memory budget.
+  // An error thrown here is printed by runCli.
   async run({ args }) {
-    await runAction(async () => {
-      const renderers: Record<string, (spec: CommandSpec) => string> = {
-        bash: renderBash,
-        zsh: renderZsh,
-        fish: renderFish,
-      };
-      const render = renderers[args.shell ?? ""];
-      if (!render)
-        throw new Error(`completions: shell must be bash, zsh or fish, got ${args.shell}`);
-      const { main } = await import("../index.ts");
-      process.stdout.write(render(await describe(main as CommandDef, "")));
-    });
+    checkLogArgs(args);
+    const renderers: Record<string, (spec: CommandSpec) => string> = {
+      bash: renderBash,
+      zsh: renderZsh,
+      fish: renderFish,
+    };
+    const render = renderers[args.shell ?? ""];
+    if (!render) throw new Error(`completions: shell must be bash, zsh or fish, got ${args.shell}`);
+    // console.log, not process.stdout.write: Bun's stdout stream costs megabytes to set up.
+    console.log(render(await describe(tree as CommandDef, "")).trimEnd());
   },
 });
 

@@ -6,23 +6,11 @@ import { ConfigSchema, DurationSchema } from "../../config/schema.ts";
 import { logger } from "../../logger.ts";
 import { redactValue } from "../../security/redact.ts";
 import { REDACTED, redactTree } from "../../setup/secrets.ts";
-import { configArg, globalArgs, runAction } from "../_args.ts";
+import { runAction } from "../_args.ts";
+import { configExportSpec, configSpec } from "../_tree.ts";
 
 const exportCommand = defineCommand({
-  meta: {
-    name: "export",
-    description:
-      "Print the effective config (defaults filled in, variables expanded, secrets redacted)",
-  },
-  args: {
-    format: {
-      type: "enum",
-      options: ["yaml", "json"],
-      description: "Output format (default yaml)",
-    },
-    ...configArg,
-    ...globalArgs,
-  },
+  ...configExportSpec,
   async run({ args }) {
     await runAction(() => {
       const config = loadConfig({ path: args.config });
@@ -40,7 +28,7 @@ const exportCommand = defineCommand({
 });
 
 export default defineCommand({
-  meta: { name: "config", description: "Work with the gateway config: config export" },
+  meta: configSpec.meta,
   subCommands: { export: exportCommand },
 });
 

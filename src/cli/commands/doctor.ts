@@ -2,31 +2,14 @@ import { defineCommand } from "citty";
 import { parseDuration } from "../../config/duration.ts";
 import { setLogLevel } from "../../logger.ts";
 import { type Check, type CheckStatus, runDoctor } from "../../observe/doctor.ts";
-import { applyLogArgs, configArg, globalArgs, runAction } from "../_args.ts";
+import { applyLogArgs, runAction } from "../_args.ts";
+import { doctorSpec } from "../_tree.ts";
 
 const MARKS: Record<CheckStatus, string> = { ok: "✔", note: "·", warn: "!", fail: "✖" };
 const SPINNER = ["⠋", "⠙", "⠹", "⠸", "⠼", "⠴", "⠦", "⠧", "⠇", "⠏"];
 
 export default defineCommand({
-  meta: {
-    name: "doctor",
-    description:
-      "Check the config, the port, every backend, capability keys, poisoned tools and lock drift",
-  },
-  args: {
-    fix: {
-      type: "boolean",
-      description:
-        "Repair what is safe to: create missing folders, chmod 600 a config with secrets",
-    },
-    json: { type: "boolean", description: "Print the report as JSON on stdout" },
-    timeout: {
-      type: "string",
-      description: "How long each backend gets to start and list its tools (default 30s)",
-    },
-    ...configArg,
-    ...globalArgs,
-  },
+  ...doctorSpec,
   async run({ args }) {
     await runAction(async () => {
       // The report says what the backends' own log lines would: keep those out unless asked.

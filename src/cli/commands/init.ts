@@ -6,19 +6,11 @@ import { parseConfigText, resolveConfig } from "../../config/load.ts";
 import { logger } from "../../logger.ts";
 import { writeWithBackup } from "../../setup/backup.ts";
 import { starterConfig } from "../../setup/starter.ts";
-import { configArg, globalArgs, runAction } from "../_args.ts";
+import { runAction } from "../_args.ts";
+import { initSpec } from "../_tree.ts";
 
 export default defineCommand({
-  meta: { name: "init", description: "Write a commented starter gateway.yaml that works as it is" },
-  args: {
-    "with-examples": {
-      type: "boolean",
-      description: "Include example backends (memory, sequential-thinking) and commented ones",
-    },
-    force: { type: "boolean", description: "Overwrite an existing config (a backup is kept)" },
-    ...configArg,
-    ...globalArgs,
-  },
+  ...initSpec,
   async run({ args }) {
     await runAction(() => {
       const file = resolveEditablePath({ explicit: args.config });

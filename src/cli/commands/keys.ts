@@ -1,5 +1,6 @@
 import { defineCommand } from "citty";
 import { ConfigEditor, resolveEditablePath } from "../../config/edit.ts";
+import { closeMatches } from "../../gateway/suggest.ts";
 import { logger } from "../../logger.ts";
 import { generateKey, hashKey, keyKind } from "../../security/keys.ts";
 import {
@@ -8,7 +9,14 @@ import {
   type KeyEntry,
   removeKeyEntry,
 } from "../../security/keys-edit.ts";
-import { configArg, globalArgs, runAction } from "../_args.ts";
+import { runAction } from "../_args.ts";
+import {
+  keysCreateSpec,
+  keysEnableSpec,
+  keysListSpec,
+  keysRevokeSpec,
+  keysSpec,
+} from "../_tree.ts";
 
 function editorFor(config: string | undefined): ConfigEditor {
   const file = resolveEditablePath({ explicit: config });
@@ -35,29 +43,7 @@ function repeated(rawArgs: string[], flag: string): string[] {
 }
 
 const create = defineCommand({
-  meta: {
-    name: "create",
-    description:
-      "Create an API key: prints it once, stores only its sha256 hash in auth.api_keys (comments are kept)",
-  },
-  args: {
-    name: { type: "positional", required: true, description: "A name for the key (a client)" },
-    admin: { type: "boolean", description: "Admin key (reload and operator tools)" },
-    allow: {
-      type: "string",
-      description: "Allow only these server or server:tool globs (repeatable; default everything)",
-    },
-    deny: { type: "string", description: "Deny these server or server:tool globs (repeatable)" },
-    "rate-limit": { type: "string", description: "Requests per minute (default: no limit)" },
-    description: { type: "string", description: "What the key is for" },
-    "enable-auth": {
-      type: "boolean",
-      description: "Also turn auth.enabled on (asked on a terminal when it is off)",
-    },
-    json: { type: "boolean", description: "Print JSON (name and key)" },
-    ...configArg,
-    ...globalArgs,
-  },
+  ...keysCreateSpec,
   async run({ args, rawArgs }) {
     await runAction(async () => {
       const rate = args["rate-limit"] === undefined ? 0 : Number(args["rate-limit"]);
@@ -127,11 +113,7 @@ function warnAuthOff(file: string, config: string | undefined): void {
 }
 
 const enable = defineCommand({
-  meta: {
-    name: "enable",
-    description: "Turn auth.enabled on: clients must then send one of the keys (comments are kept)",
-  },
-  args: { ...configArg, ...globalArgs },
+  ...keysEnableSpec,
   async run({ args }) {
     await runAction(() => {
       const editor = editorFor(args.config);
@@ -149,8 +131,7 @@ const enable = defineCommand({
 });
 
 const list = defineCommand({
-  meta: { name: "list", description: "List API keys (names, scopes and limits; never the keys)" },
-  args: { json: { type: "boolean", description: "Print JSON" }, ...configArg, ...globalArgs },
+  ...keysListSpec,
   async run({ args }) {
     await runAction(() => {
       const editor = editorFor(args.config);
@@ -189,20 +170,25 @@ const list = defineCommand({
 });
 
 const revoke = defineCommand({
-  meta: {
-    name: "revoke",
-    description: "Remove an API key; a running gateway stops accepting it within a second",
-  },
-  args: {
-    name: { type: "positional", required: true, description: "The key's name" },
-    ...configArg,
-    ...globalArgs,
-  },
+  ...keysRevokeSpec,
   async run({ args }) {
     await runAction(() => {
       const editor = editorFor(args.config);
       const text = removeKeyEntry(editor.text, editor.file, args.name);
-      if (text === undefined) throw new Error(`${editor.file}: no key named ${args.name}`);
+      if (text === undefined) {
+        const keys = (editor.tree().auth as { api_keys?: { name?: unknown }[] } | undefined)
+          ?.api_keys;
+        const names = (keys ?? []).flatMap((key) =>
+          typeof key.name === "string" ? [key.name] : [],
+        );
+        const close = closeMatches(args.name, names);
+        const hint = close.length
+          ? `; did you mean ${close.join(" or ")}?`
+          : names.length
+            ? ` (its keys: ${names.join(", ")})`
+            : " (it has no keys)";
+        throw new Error(`${editor.file}: no key named ${args.name}${hint}`);
+      }
       editor.text = text;
       editor.validate(process.env);
       editor.save();
@@ -212,6 +198,6 @@ const revoke = defineCommand({
 });
 
 export default defineCommand({
-  meta: { name: "keys", description: "Manage API keys: keys create|list|revoke|enable" },
+  meta: keysSpec.meta,
   subCommands: { create, list, revoke, enable },
 });

@@ -4,7 +4,8 @@ import type { BackendEntry } from "../../config/edit.ts";
 import { loadConfig, parseConfigText } from "../../config/load.ts";
 import { logger } from "../../logger.ts";
 import { redactTree } from "../../setup/secrets.ts";
-import { configArg, globalArgs, runAction } from "../_args.ts";
+import { runAction } from "../_args.ts";
+import { listSpec } from "../_tree.ts";
 
 /** One backend as `list` shows it: what the file says, not the expanded secrets. */
 interface ListedBackend {
@@ -23,13 +24,7 @@ interface ListedBackend {
 }
 
 export default defineCommand({
-  meta: { name: "list", description: "List the configured backends" },
-  args: {
-    json: { type: "boolean", description: "Print JSON on stdout" },
-    quiet: { type: "boolean", alias: "q", description: "Print only the names, one a line" },
-    ...configArg,
-    ...globalArgs,
-  },
+  ...listSpec,
   async run({ args }) {
     await runAction(() => {
       const config = loadConfig({ path: args.config });

@@ -22,9 +22,8 @@ import {
   readLock,
   writeLock,
 } from "../../security/pins.ts";
-import { configArg, globalArgs, runAction } from "../_args.ts";
-
-const jsonArg = { json: { type: "boolean", description: "Print JSON" } } as const;
+import { runAction } from "../_args.ts";
+import { lockDiffSpec, lockSpec, lockUpdateSpec } from "../_tree.ts";
 
 function setup(args: { config?: string }): { config: ResolvedConfig; lockPath: string } {
   const config = loadConfig({ path: args.config });
@@ -84,18 +83,8 @@ function requireAll(observed: Observed, only?: Set<string>): void {
   );
 }
 
-const lockCreate = {
-  meta: {
-    name: "lock",
-    description:
-      "Write gateway.lock beside the config: digests of every backend tool and capability file",
-  },
-  args: { ...configArg, ...globalArgs, ...jsonArg },
-};
-
 const diffCommand = defineCommand({
-  meta: { name: "diff", description: "Show how served tools differ from gateway.lock" },
-  args: { ...configArg, ...globalArgs, ...jsonArg },
+  ...lockDiffSpec,
   async run({ args }) {
     await runAction(async () => {
       const { config, lockPath } = setup(args);
@@ -122,21 +111,7 @@ const diffCommand = defineCommand({
 });
 
 const updateCommand = defineCommand({
-  meta: {
-    name: "update",
-    description:
-      "Approve changed tools: rewrite gateway.lock (asks first on a terminal; never when stdin is not one)",
-  },
-  args: {
-    targets: {
-      type: "positional",
-      required: false,
-      description: "Backends or server:tool to approve (default: everything)",
-    },
-    yes: { type: "boolean", alias: "y", description: "Do not ask" },
-    ...configArg,
-    ...globalArgs,
-  },
+  ...lockUpdateSpec,
   async run({ args, rawArgs }) {
     await runAction(async () => {
       const { config, lockPath } = setup(args);
@@ -171,7 +146,7 @@ const updateCommand = defineCommand({
 });
 
 export default defineCommand({
-  ...lockCreate,
+  ...lockSpec,
   subCommands: { diff: diffCommand, update: updateCommand },
   async run({ args, rawArgs }) {
     // citty runs the parent too when a subcommand ran; act only for a bare `lock`.

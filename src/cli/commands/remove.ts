@@ -2,15 +2,11 @@ import { defineCommand } from "citty";
 import { ConfigEditor, resolveEditablePath } from "../../config/edit.ts";
 import { closeMatches } from "../../gateway/suggest.ts";
 import { logger } from "../../logger.ts";
-import { configArg, globalArgs, runAction } from "../_args.ts";
+import { runAction } from "../_args.ts";
+import { removeSpec } from "../_tree.ts";
 
 export default defineCommand({
-  meta: { name: "remove", description: "Remove a backend from the config (comments are kept)" },
-  args: {
-    name: { type: "positional", required: true, description: "Backend name" },
-    ...configArg,
-    ...globalArgs,
-  },
+  ...removeSpec,
   async run({ args }) {
     await runAction(() => {
       const file = resolveEditablePath({ explicit: args.config });

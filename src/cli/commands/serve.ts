@@ -4,29 +4,11 @@ import { errorMessage } from "../../errors.ts";
 import { runGateway } from "../../gateway/run.ts";
 import { LOOPBACK_HOSTS } from "../../http/loopback.ts";
 import { logger, setLogLevel } from "../../logger.ts";
-import { applyLogArgs, configArg, globalArgs } from "../_args.ts";
+import { applyLogArgs } from "../_args.ts";
+import { serveSpec } from "../_tree.ts";
 
 export default defineCommand({
-  meta: {
-    name: "serve",
-    description: "Run the gateway (HTTP on /mcp, or MCP over stdio with --stdio)",
-  },
-  args: {
-    ...configArg,
-    ...globalArgs,
-    host: { type: "string", description: "Address to bind (default 127.0.0.1)" },
-    port: { type: "string", alias: "p", description: "Port (default 39400)" },
-    stdio: { type: "boolean", description: "Serve MCP over stdin/stdout instead of HTTP" },
-    watch: {
-      type: "boolean",
-      default: true,
-      description: "Reload when the config file changes (--no-watch to turn off)",
-    },
-    "allow-unauthenticated": {
-      type: "boolean",
-      description: "Allow binding beyond loopback without auth",
-    },
-  },
+  ...serveSpec,
   async run({ args }) {
     applyLogArgs(args);
     try {

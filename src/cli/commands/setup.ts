@@ -25,51 +25,18 @@ import {
   type SetupScanOptions,
   scanSetup,
 } from "../../setup/setup.ts";
-import { applyLogArgs, configArg, globalArgs, runAction } from "../_args.ts";
-
-const setupArgs = {
-  yes: { type: "boolean", alias: "y", description: "Import every server found, without asking" },
-  only: { type: "string", description: "Import only these servers (comma-separated names)" },
-  client: {
-    type: "string",
-    description: `Only these clients (comma-separated): ${Object.keys(CLIENTS).join(", ")}`,
-  },
-  "configure-client": {
-    type: "boolean",
-    description: "Also point the clients at the gateway, replacing the imported servers",
-  },
-  "client-transport": {
-    type: "string",
-    description: "How rewritten clients reach the gateway: http or stdio (default: per client)",
-  },
-  project: {
-    type: "string",
-    description: "Project folder whose .mcp.json files are read (default .)",
-  },
-  "dry-run": { type: "boolean", description: "Write nothing; print the changes as a diff" },
-  json: { type: "boolean", description: "Print a JSON summary on stdout" },
-  ...configArg,
-  ...globalArgs,
-} as const;
+import { applyLogArgs, runAction } from "../_args.ts";
+import { setupImportSpec, setupRestoreSpec, setupSpec } from "../_tree.ts";
 
 const importCommand = defineCommand({
-  meta: { name: "setup", hidden: true, description: "Import MCP servers from your AI clients" },
-  args: setupArgs,
+  ...setupImportSpec,
   async run({ args }) {
     await runAction(() => runSetup(args));
   },
 });
 
 const restoreCommand = defineCommand({
-  meta: { name: "restore", description: "Put back the files a setup (or init --force) changed" },
-  args: {
-    id: { type: "string", description: "The backup to restore (default: the newest not restored)" },
-    list: { type: "boolean", description: "List the backups" },
-    force: { type: "boolean", description: "Restore even files edited since they were written" },
-    "dry-run": { type: "boolean", description: "Only say what would be restored" },
-    json: { type: "boolean", description: "Print JSON on stdout" },
-    ...globalArgs,
-  },
+  ...setupRestoreSpec,
   async run({ args }) {
     await runAction(() => {
       const sets = listBackups(process.env);
@@ -113,12 +80,8 @@ const restoreCommand = defineCommand({
 });
 
 export default defineCommand({
-  meta: {
-    name: "setup",
-    description:
-      "Import the MCP servers of Claude, Cursor, VS Code, Windsurf, Zed, Cline and Codex into the gateway",
-  },
-  args: setupArgs,
+  meta: setupSpec.meta,
+  args: setupSpec.args,
   subCommands: { import: importCommand, restore: restoreCommand },
   default: "import",
 });

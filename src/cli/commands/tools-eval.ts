@@ -1,7 +1,8 @@
 import { defineCommand } from "citty";
 import { loadConfig } from "../../config/load.ts";
 import { logger } from "../../logger.ts";
-import { applyLogArgs, configArg, globalArgs, runAction } from "../_args.ts";
+import { applyLogArgs, runAction } from "../_args.ts";
+import { toolsEvalSpec } from "../_tree.ts";
 
 /**
  * `tools eval`: how well search ranks on this gateway's own traffic. Replays what callers
@@ -9,17 +10,7 @@ import { applyLogArgs, configArg, globalArgs, runAction } from "../_args.ts";
  * they are now, without the learned lift, and prints hit rates and the misses.
  */
 export const evalCommand = defineCommand({
-  meta: {
-    name: "eval",
-    description: "Replay recorded searches and the tools called after them; print hit@1, hit@5",
-  },
-  args: {
-    caller: { type: "string", description: "Only this caller's searches (key:NAME, local)" },
-    misses: { type: "string", description: "How many misses to list (default 10)" },
-    json: { type: "boolean", description: "Print JSON on stdout" },
-    ...configArg,
-    ...globalArgs,
-  },
+  ...toolsEvalSpec,
   async run({ args }) {
     await runAction(async () => {
       applyLogArgs(args);

@@ -10,26 +10,12 @@ import {
   StreamableHTTPClientTransport,
 } from "../../mcp/sdk.ts";
 import { VERSION } from "../../version.ts";
-import { applyLogArgs, configArg, globalArgs, runAction } from "../_args.ts";
+import { applyLogArgs, runAction } from "../_args.ts";
+import { toolsCallSpec, toolsSearchSpec, toolsSpec } from "../_tree.ts";
 import { evalCommand } from "./tools-eval.ts";
 
 /** A long call may run up to the gateway's own ceiling, as long as it reports progress. */
 const CALL_TIMEOUT_MS = 10 * 60 * 1000;
-
-const connectArgs = {
-  url: {
-    type: "string",
-    description:
-      "The running gateway's MCP endpoint (default: server.host and server.port of the config, http://127.0.0.1:39400/mcp)",
-  },
-  key: {
-    type: "string",
-    description: "API key for a gateway with auth on (or MCP_GATEWAY_KEY, then MCP_GATEWAY_TOKEN)",
-  },
-  json: { type: "boolean", description: "Print JSON on stdout" },
-  ...configArg,
-  ...globalArgs,
-} as const;
 
 /** Calls one meta tool, on a running gateway or on one started in this process. */
 type MetaCaller = (
@@ -177,13 +163,7 @@ interface Match {
 }
 
 const searchCommand = defineCommand({
-  meta: { name: "search", description: "Search the gateway's tools, as gateway_search_tools does" },
-  args: {
-    query: { type: "positional", required: true, description: "What you want to do" },
-    server: { type: "string", alias: "s", description: "Only search this backend" },
-    limit: { type: "string", alias: "n", description: "How many matches (1-25, default 5)" },
-    ...connectArgs,
-  },
+  ...toolsSearchSpec,
   async run({ args }) {
     await runAction(async () => {
       applyLogArgs(args);
@@ -216,17 +196,7 @@ const searchCommand = defineCommand({
 });
 
 const callCommand = defineCommand({
-  meta: { name: "call", description: "Call a tool through the gateway, as gateway_invoke does" },
-  args: {
-    server: { type: "positional", required: true, description: "Backend name" },
-    tool: { type: "positional", required: true, description: "Tool name on that backend" },
-    args: {
-      type: "string",
-      alias: "a",
-      description: "The tool's arguments as a JSON object ('-' reads it from stdin)",
-    },
-    ...connectArgs,
-  },
+  ...toolsCallSpec,
   async run({ args }) {
     await runAction(async () => {
       applyLogArgs(args);
@@ -286,10 +256,6 @@ function textOf(result: CallToolResult): string {
 }
 
 export default defineCommand({
-  meta: {
-    name: "tools",
-    description:
-      "Use the gateway from a shell: tools search QUERY, tools call SERVER TOOL, tools eval",
-  },
+  meta: toolsSpec.meta,
   subCommands: { search: searchCommand, call: callCommand, eval: evalCommand },
 });

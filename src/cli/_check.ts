@@ -1,0 +1,136 @@
+import type { ArgDef } from "citty";
+import { closeMatches } from "../gateway/suggest.ts";
+import type { CommandSpec } from "./_tree.ts";
+
+/** Where a command line lands in the tree, or why it lands nowhere. */
+export interface Located {
+  /** The command named, e.g. `keys create`'s spec. */
+  spec: CommandSpec;
+  /** Its words from the top: `["keys", "create"]`. */
+  path: string[];
+  /** Set when a word names no command: the whole line means nothing. */
+  unknownCommand?: string;
+  /** Set when a flag is not one of the command's (`--help` still shows the command's help). */
+  unknownFlag?: string;
+  /** Set when the command is a group (`keys`) and none of its commands was named. */
+  incomplete?: string;
+}
+
+/**
+ * Walks `argv` (the part before `--`) down `tree` the way citty does, and checks every flag
+ * against the command it was given to: citty passes unknown flags through, so `list --jsn` would
+ * silently print a table. A wrong verb or flag is reported with the closest names.
+ */
+export function locate(tree: CommandSpec, argv: string[]): Located {
+  let spec = tree;
+  const path: string[] = [];
+  // A wrong flag is remembered, not fatal yet: `--help` still finds the command it was given to.
+  let unknownFlag: string | undefined;
+  for (let i = 0; i < argv.length; i++) {
+    const arg = argv[i]!;
+    if (arg.startsWith("-") && arg !== "-") {
+      const checked = checkFlag(spec, arg, path);
+      if (checked.problem) unknownFlag ??= checked.problem;
+      if (checked.takesValue) i++;
+      continue;
+    }
+    const subs = spec.subCommands;
+    if (!subs) continue; // a positional argument of a leaf command
+    const sub = subs[arg];
+    if (!sub) {
+      const names = visibleNames(spec);
+      const close = closeMatches(arg, names);
+      const hint = close.length
+        ? `did you mean ${close.join(" or ")}?`
+        : `one of ${names.join(", ")}`;
+      const unknownCommand = `unknown command ${[...path, arg].join(" ")}: ${hint}`;
+      return { spec, path, unknownCommand };
+    }
+    spec = sub;
+    path.push(arg);
+  }
+  if (unknownFlag) return { spec, path, unknownFlag };
+  if (spec.subCommands && !spec.args && !spec.default) {
+    const names = visibleNames(spec).join(", ");
+    return { spec, path, incomplete: `${path.join(" ")} needs a command: ${names}` };
+  }
+  return { spec, path };
+}
+
+const visibleNames = (spec: CommandSpec) =>
+  Object.entries(spec.subCommands ?? {})
+    .filter(([, sub]) => !sub.meta.hidden)
+    .map(([name]) => name);
+
+/** A flag's spellings for `spec` (`--json`, `-q`), each with whether it takes a value. */
+function flagsOf(spec: CommandSpec, root: boolean): Map<string, boolean> {
+  const flags = new Map<string, boolean>([
+    ["--help", false],
+    ["-h", false],
+  ]);
+  if (root) flags.set("--version", false).set("-v", false);
+  for (const [name, def] of Object.entries(spec.args ?? {}) as [string, ArgDef][]) {
+    if (def.type === "positional") continue;
+    const takesValue = def.type === "string" || def.type === "enum";
+    flags.set(`--${name}`, takesValue);
+    if (def.type === "boolean") flags.set(`--no-${name}`, false);
+    const aliases = "alias" in def && def.alias ? [def.alias].flat() : [];
+    for (const alias of aliases)
+      flags.set(alias.length === 1 ? `-${alias}` : `--${alias}`, takesValue);
+  }
+  return flags;
+}
+
+/** Whether `arg` takes the next word as its value, and what is wrong if it is not `spec`'s. */
+function checkFlag(
+  spec: CommandSpec,
+  arg: string,
+  path: string[],
+): { takesValue: boolean; problem?: string } {
+  const flags = flagsOf(spec, path.length === 0);
+  const equals = arg.indexOf("=");
+  const name = equals === -1 ? arg : arg.slice(0, equals);
+  const known = flags.get(name);
+  if (known !== undefined) return { takesValue: known && equals === -1 };
+  // `-qy` is `-q -y`; `-n5` is `-n 5`.
+  if (!name.startsWith("--") && name.length > 2) {
+    const first = flags.get(name.slice(0, 2));
+    if (first === true) return { takesValue: false };
+    const shorts = [...name.slice(1)].map((letter) => flags.get(`-${letter}`));
+    if (shorts.every((takes) => takes === false)) return { takesValue: false };
+  }
+  const command = ["mcp-gateway", ...path].join(" ");
+  // `mcp-gateway keys --json list`: the flag is right, its place is not.
+  const owner = Object.values(spec.subCommands ?? {}).find((sub) => flagsOf(sub, false).has(name));
+  if (owner) {
+    const takesValue = flagsOf(owner, false).get(name)! && equals === -1;
+    const example = `${command} <command> ${name}`;
+    const problem = `unknown option ${name} for ${command}: flags go after the command (${example})`;
+    return { takesValue, problem };
+  }
+  const longs = [...flags.keys()].filter((flag) => flag.startsWith("--")).map((f) => f.slice(2));
+  const close = closeMatches(name.replace(/^-+/, ""), longs).map((flag) => `--${flag}`);
+  const hint = close.length ? `: did you mean ${close.join(" or ")}?` : "";
+  return { takesValue: false, problem: `unknown option ${name} for ${command}${hint}` };
+}
+
+const LEVELS = ["silent", "error", "warn", "info", "debug", "trace"];
+
+/** `--log-level` / `--log-format` (or their MCP_GATEWAY_* variables), checked; throws if wrong. */
+export function checkLogArgs(args: { "log-level"?: string; "log-format"?: string }): {
+  level?: string;
+  format?: "text" | "json";
+} {
+  const level = args["log-level"] ?? process.env.MCP_GATEWAY_LOG_LEVEL;
+  if (level && !LEVELS.includes(level)) {
+    throw new Error(`--log-level must be one of ${LEVELS.join(", ")}, got ${level}`);
+  }
+  const format = args["log-format"] ?? process.env.MCP_GATEWAY_LOG_FORMAT;
+  if (format && format !== "text" && format !== "json") {
+    throw new Error(`--log-format must be text or json, got ${format}`);
+  }
+  return {
+    level: level || undefined,
+    format: (format || undefined) as "text" | "json" | undefined,
+  };
+}
