@@ -142,22 +142,29 @@ export function createRoutes(gateway: Gateway, options: RoutesOptions = {}): Rou
     }
   }
 
-  /** DNS-rebinding protection: a browser page on a foreign origin may not drive the gateway. */
-  function rejectForeign(request: Request): Response | undefined {
+  /**
+   * DNS-rebinding and cross-origin protection: a browser page may drive the gateway only from
+   * the gateway's own origin (a loopback host on the same scheme and port) or one listed in
+   * `server.allowed_origins`. Another port is another site (a dev server, or anything else on the
+   * host, receives the dashboard's cookie). `Origin: null` (sandboxed frames, some redirects)
+   * may not change anything.
+   */
+  function rejectForeign(request: Request, url: URL): Response | undefined {
     const origin = request.headers.get("origin");
-    if (origin && origin !== "null") {
-      let host = "";
-      try {
-        host = new URL(origin).hostname;
-      } catch {}
-      const hostKey = host.includes(":") ? `[${host}]` : host;
-      if (
-        !LOOPBACK_HOSTS.has(host) &&
-        !LOOPBACK_HOSTS.has(hostKey) &&
-        !allowedOrigins.has(origin)
-      ) {
-        return Response.json({ error: `origin ${origin} is not allowed` }, { status: 403 });
+    if (origin === "null") {
+      if (!SAFE_METHODS.has(request.method)) {
+        return Response.json(
+          { error: `origin null may not ${request.method} ${url.pathname}` },
+          { status: 403 },
+        );
       }
+    } else if (origin && !allowedOrigins.has(origin) && !isOwnOrigin(origin, request, url)) {
+      return Response.json(
+        {
+          error: `origin ${origin} is not allowed (add it to server.allowed_origins to let a page there use the gateway)`,
+        },
+        { status: 403 },
+      );
     }
     if (LOOPBACK_HOSTS.has(boundHost)) {
       const hostHeader = request.headers.get("host") ?? "";
@@ -194,7 +201,7 @@ export function createRoutes(gateway: Gateway, options: RoutesOptions = {}): Rou
       // Resolved once here: the lockout, its loopback exemption and the UI all see the client.
       const address = clientAddress(request, peer, trustedProxies);
       const url = new URL(request.url);
-      const foreign = rejectForeign(request);
+      const foreign = rejectForeign(request, url);
       if (foreign) return foreign;
       if (url.pathname === "/health" && request.method === "GET") return health(request, address);
       // RFC 9728 protected-resource metadata: public, so clients can find where to log in.
@@ -243,6 +250,31 @@ export function createRoutes(gateway: Gateway, options: RoutesOptions = {}): Rou
       await modernFlat.close?.();
     },
   };
+}
+
+/** Methods that change nothing: `Origin: null` may use them. */
+const SAFE_METHODS = new Set(["GET", "HEAD", "OPTIONS"]);
+
+/**
+ * Whether `origin` is the gateway's own: a loopback host (any of its names) with the scheme and
+ * port this request was sent to.
+ */
+function isOwnOrigin(origin: string, request: Request, url: URL): boolean {
+  let parsed: URL;
+  try {
+    parsed = new URL(origin);
+  } catch {
+    return false;
+  }
+  const host = parsed.hostname;
+  if (!LOOPBACK_HOSTS.has(host) && !LOOPBACK_HOSTS.has(`[${host}]`)) return false;
+  const forwarded = request.headers.get("x-forwarded-proto")?.split(",")[0]?.trim();
+  const schemes = new Set([url.protocol, forwarded ? `${forwarded}:` : url.protocol]);
+  return schemes.has(parsed.protocol) && portOf(parsed) === portOf(url);
+}
+
+function portOf(url: URL): string {
+  return url.port || (url.protocol === "https:" ? "443" : "80");
 }
 
 function jsonRpcError(status: number, code: number, message: string): Response {
