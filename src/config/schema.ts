@@ -150,6 +150,15 @@ export const ConfigSchema = z.strictObject({
       max_sessions: z.number().int().min(1).default(1000),
       /** Open `/mcp` sessions per caller (key); past it that caller's idlest session is closed. */
       max_sessions_per_caller: z.number().int().min(1).default(100),
+      /**
+       * Bytes of resumability buffers (SSE events kept for `Last-Event-ID`) across all sessions;
+       * past it the idlest sessions' oldest events are dropped first.
+       */
+      event_buffer_bytes: z
+        .number()
+        .int()
+        .min(64 * 1024)
+        .default(64 * 1024 * 1024),
       /** On SIGTERM/SIGINT, how long calls in flight may take to finish before backends close. */
       shutdown_timeout: DurationSchema.default(30_000),
     })

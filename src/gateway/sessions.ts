@@ -5,7 +5,7 @@ import {
   WebStandardStreamableHTTPServerTransport,
 } from "../mcp/sdk.ts";
 import { type Caller, LOCAL_ADMIN } from "./caller.ts";
-import { SessionEventStore } from "./event-store.ts";
+import { EventBudget, SessionEventStore } from "./event-store.ts";
 import type { Gateway } from "./gateway.ts";
 import { createSessionServer } from "./server.ts";
 
@@ -17,6 +17,8 @@ interface Session {
   scope: string;
   transport: WebStandardStreamableHTTPServerTransport;
   server: Server;
+  /** Its resumability buffer (counted in the manager's shared `EventBudget`). */
+  events: SessionEventStore;
   lastSeen: number;
   /** Ids of client requests not answered yet: a session with one is never evicted. */
   inFlight: Set<string | number>;
@@ -29,6 +31,8 @@ export interface SessionManagerOptions {
   maxSessions?: number;
   /** Open sessions per caller (`server.max_sessions_per_caller`). */
   maxSessionsPerCaller?: number;
+  /** Bytes of resumability buffers across sessions (`server.event_buffer_bytes`). */
+  eventBufferBytes?: number;
 }
 
 /** How the caps have acted since start, for `/health`. */
@@ -40,6 +44,9 @@ export interface SessionStats {
   evicted: number;
   /** `initialize` requests refused because every session in the way was busy. */
   refused: number;
+  /** Bytes held in resumability buffers across sessions, and their cap. */
+  bufferedBytes: number;
+  maxBufferedBytes: number;
 }
 
 const log = () => logger.withTag("sessions");
@@ -61,6 +68,7 @@ export class SessionManager {
   private evicted = 0;
   private refused = 0;
   private lastRefusalLog = Number.NEGATIVE_INFINITY;
+  private readonly eventBudget: EventBudget;
 
   constructor(
     private readonly gateway: Gateway,
@@ -68,6 +76,7 @@ export class SessionManager {
     private readonly factory: SessionServerFactory = async (_scope, sessionId, caller) =>
       createSessionServer(gateway, { sessionId, caller, notifyListChanged: true }),
   ) {
+    this.eventBudget = new EventBudget(options.eventBufferBytes ?? 64 * 1024 * 1024);
     this.reaper = setInterval(() => this.reap(), Math.min(options.ttl, 60_000));
     this.reaper.unref?.();
   }
@@ -83,6 +92,8 @@ export class SessionManager {
       maxPerCaller: this.maxPerCaller,
       evicted: this.evicted,
       refused: this.refused,
+      bufferedBytes: this.eventBudget.bytes,
+      maxBufferedBytes: this.eventBudget.maxBytes,
     };
   }
 
@@ -160,6 +171,10 @@ export class SessionManager {
     release = () => {},
   ): Promise<Response> {
     let session: Session | undefined;
+    const events = new SessionEventStore(undefined, undefined, {
+      budget: this.eventBudget,
+      lastActive: () => session?.lastSeen ?? 0,
+    });
     const transport = new WebStandardStreamableHTTPServerTransport({
       sessionIdGenerator: () => crypto.randomUUID(),
       onsessioninitialized: (sessionId) => {
@@ -171,7 +186,7 @@ export class SessionManager {
       },
       onsessionclosed: (sessionId) => this.forget(sessionId),
       // Resumability: a client that lost a stream reconnects with Last-Event-ID.
-      eventStore: new SessionEventStore(),
+      eventStore: events,
     });
     const server = await this.factory(scope, () => session?.id ?? "", caller);
     session = {
@@ -180,13 +195,17 @@ export class SessionManager {
       scope,
       transport,
       server,
+      events,
       lastSeen: performance.now(),
       inFlight: new Set(),
     };
     await server.connect(transport);
     trackInFlight(session);
     const response = await transport.handleRequest(request, { parsedBody });
-    if (!transport.sessionId) await server.close().catch(() => {});
+    if (!transport.sessionId) {
+      events.clear();
+      await server.close().catch(() => {});
+    }
     return response;
   }
 
@@ -244,6 +263,7 @@ export class SessionManager {
   }
 
   private forget(id: string): void {
+    this.sessions.get(id)?.events.clear();
     if (this.sessions.delete(id)) void this.gateway.hooks.callHook("session:close", id);
   }
 

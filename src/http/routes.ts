@@ -55,6 +55,7 @@ export function createRoutes(gateway: Gateway, options: RoutesOptions = {}): Rou
       ttl: gateway.config.server.session_ttl,
       maxSessions: gateway.config.server.max_sessions,
       maxSessionsPerCaller: gateway.config.server.max_sessions_per_caller,
+      eventBufferBytes: gateway.config.server.event_buffer_bytes,
     },
     async (scope, sessionId, caller) =>
       scope && scope !== FLAT
