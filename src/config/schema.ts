@@ -146,10 +146,15 @@ export const ConfigSchema = z.strictObject({
         )
         .default([]),
       session_ttl: DurationSchema.default(30 * 60_000),
-      /** Open `/mcp` sessions in all; past it the idlest session (of anyone) is closed. */
+      /** Open `/mcp` sessions in all; past it an idle session (of anyone) is closed, else the new one refused. */
       max_sessions: z.number().int().min(1).default(1000),
-      /** Open `/mcp` sessions per caller (key); past it that caller's idlest session is closed. */
+      /**
+       * Open `/mcp` sessions per caller (a key; with auth off, a local client by name and
+       * address); past it that caller's idlest idle session is closed, else the new one refused.
+       */
       max_sessions_per_caller: z.number().int().min(1).default(100),
+      /** A session used within this long is active: never closed to make room for another. */
+      session_idle_after: DurationSchema.default(2 * 60_000),
       /**
        * Bytes of resumability buffers (SSE events kept for `Last-Event-ID`) across all sessions;
        * past it the idlest sessions' oldest events are dropped first.

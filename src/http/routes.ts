@@ -55,6 +55,7 @@ export function createRoutes(gateway: Gateway, options: RoutesOptions = {}): Rou
       ttl: gateway.config.server.session_ttl,
       maxSessions: gateway.config.server.max_sessions,
       maxSessionsPerCaller: gateway.config.server.max_sessions_per_caller,
+      idleAfter: gateway.config.server.session_idle_after,
       eventBufferBytes: gateway.config.server.event_buffer_bytes,
     },
     async (scope, sessionId, caller) =>
@@ -113,7 +114,12 @@ export function createRoutes(gateway: Gateway, options: RoutesOptions = {}): Rou
 
   let draining = false;
 
-  async function handleMcp(request: Request, caller: Caller, backend = ""): Promise<Response> {
+  async function handleMcp(
+    request: Request,
+    caller: Caller,
+    backend: string,
+    address: string | undefined,
+  ): Promise<Response> {
     if (draining && request.method === "POST") {
       return jsonRpcError(503, -32603, "the gateway is shutting down; try again shortly");
     }
@@ -131,7 +137,7 @@ export function createRoutes(gateway: Gateway, options: RoutesOptions = {}): Rou
     }
     try {
       if (await isLegacyRequest(request, parsedBody)) {
-        return await sessions.handle(request, parsedBody, backend, caller);
+        return await sessions.handle(request, parsedBody, backend, caller, address);
       }
       const authInfo = { token: "", clientId: caller.id, scopes: [], extra: { caller } };
       const handler = backend === FLAT ? modernFlat : backend ? modernFor(backend) : modern;
@@ -215,7 +221,7 @@ export function createRoutes(gateway: Gateway, options: RoutesOptions = {}): Rou
       if (url.pathname === "/mcp" || url.pathname === "/mcp/") {
         // `?surface=flat`: this client gets every tool directly (flat mode) instead of meta tools.
         const flat = url.searchParams.get("surface") === "flat";
-        return handleMcp(request, caller, flat ? FLAT : "");
+        return handleMcp(request, caller, flat ? FLAT : "", address);
       }
       if (url.pathname === "/api/reload" && request.method === "POST") {
         if (!caller.admin)
@@ -235,7 +241,7 @@ export function createRoutes(gateway: Gateway, options: RoutesOptions = {}): Rou
         if (!gateway.pool.has(backend) || !caller.allows(gateway.pool.canonical(backend), "*")) {
           return jsonRpcError(404, -32601, `no backend named ${backend}; see /health`);
         }
-        return handleMcp(request, caller, gateway.pool.canonical(backend));
+        return handleMcp(request, caller, gateway.pool.canonical(backend), address);
       }
       return Response.json(
         { error: `no route for ${request.method} ${url.pathname}` },
