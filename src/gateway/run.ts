@@ -119,7 +119,11 @@ export async function runGateway(options: RunOptions): Promise<RunningGateway> {
 
   const host = options.host ?? config.server.host;
   const routes = createRoutes(gateway, { reload, observer, host });
-  const server = serveHttp(routes, host, options.port ?? config.server.port);
+  const server = serveHttp(routes, host, options.port ?? config.server.port, {
+    readTimeout: config.server.read_timeout,
+    max: config.server.max_connections,
+    perAddress: config.server.max_connections_per_address,
+  });
   logger.info(`mcp-gateway listening on ${server.url}/mcp (${config.backends.length} backends)`);
   return {
     gateway,

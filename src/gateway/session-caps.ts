@@ -14,8 +14,8 @@ export interface SessionCapsOptions {
   maxSessions: number;
   /** `server.max_sessions_per_caller`: open sessions per cap key. */
   maxPerCaller: number;
-  /** `server.session_idle_after` (ms): a session used more recently than this is active. */
-  idleAfter: number;
+  /** `server.session_active_window` (ms): a session used more recently than this is active. */
+  activeWindow: number;
 }
 
 /** Sessions being initialized, counted against the caps before they exist. */
@@ -44,7 +44,7 @@ export function capKeyOf(caller: Caller, initialize: unknown, address?: string):
 
 /**
  * Decides how a new session for `key` fits under the caps. Only idle sessions may be closed to
- * make room, the idlest first: one with a request in flight, or used within `idleAfter`, is
+ * make room, the idlest first: one with a request in flight, or used within `activeWindow`, is
  * never touched. When the idle ones are not enough, the new session is refused (with the
  * setting to raise) rather than an active one killed: clients do not re-initialize after
  * "Session not found", so killing a working session breaks a working client.
@@ -58,7 +58,7 @@ export function planRoom<S extends CappedSession>(
 ): RoomPlan<S> {
   const all = [...sessions];
   const idle = (session: S) =>
-    session.inFlight.size === 0 && now - session.lastSeen >= options.idleAfter;
+    session.inFlight.size === 0 && now - session.lastSeen >= options.activeWindow;
   const evict = new Set<S>();
   const idlestFirst = (list: S[]) =>
     list.filter((session) => idle(session)).sort((a, b) => a.lastSeen - b.lastSeen);

@@ -34,8 +34,8 @@ export interface SessionManagerOptions {
   maxSessions?: number;
   /** Open sessions per caller (`server.max_sessions_per_caller`). */
   maxSessionsPerCaller?: number;
-  /** `server.session_idle_after` (ms): sessions used within it are never closed to make room. */
-  idleAfter?: number;
+  /** `server.session_active_window` (ms): sessions used within it are never closed to make room. */
+  activeWindow?: number;
   /** Bytes of resumability buffers across sessions (`server.event_buffer_bytes`). */
   eventBufferBytes?: number;
 }
@@ -150,7 +150,7 @@ export class SessionManager {
       {
         maxSessions: this.maxSessions,
         maxPerCaller: this.maxPerCaller,
-        idleAfter: this.options.idleAfter ?? 0,
+        activeWindow: this.options.activeWindow ?? 0,
       },
       performance.now(),
     );

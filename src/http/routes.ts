@@ -32,6 +32,8 @@ export interface Routes {
    * the client's is taken from X-Forwarded-For; wrong keys are throttled per client address.
    */
   fetch(request: Request, peer?: string): Promise<Response>;
+  /** The client's address as `fetch` resolves it (connection caps count per client). */
+  clientAddress(request: Request, peer?: string): string | undefined;
   /** Shutting down: new MCP requests get 503 while calls in flight finish. */
   drain(): void;
   sessions: SessionManager;
@@ -55,7 +57,7 @@ export function createRoutes(gateway: Gateway, options: RoutesOptions = {}): Rou
       ttl: gateway.config.server.session_ttl,
       maxSessions: gateway.config.server.max_sessions,
       maxSessionsPerCaller: gateway.config.server.max_sessions_per_caller,
-      idleAfter: gateway.config.server.session_idle_after,
+      activeWindow: gateway.config.server.session_active_window,
       eventBufferBytes: gateway.config.server.event_buffer_bytes,
     },
     async (scope, sessionId, caller) =>
@@ -203,6 +205,9 @@ export function createRoutes(gateway: Gateway, options: RoutesOptions = {}): Rou
     sessions,
     drain() {
       draining = true;
+    },
+    clientAddress(request, peer) {
+      return clientAddress(request, peer, trustedProxies);
     },
     async fetch(request, peer) {
       // Resolved once here: the lockout, its loopback exemption and the UI all see the client.

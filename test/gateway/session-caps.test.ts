@@ -3,7 +3,7 @@ import { LOCAL_ADMIN } from "../../src/gateway/caller.ts";
 import { type CappedSession, capKeyOf, planRoom } from "../../src/gateway/session-caps.ts";
 
 const NOW = 100_000;
-const OPTIONS = { maxSessions: 4, maxPerCaller: 2, idleAfter: 1000 };
+const OPTIONS = { maxSessions: 4, maxPerCaller: 2, activeWindow: 1000 };
 const NONE = { total: 0, byKey: new Map<string, number>() };
 
 function session(capKey: string, idleMs: number, inFlight = 0): CappedSession {
@@ -36,7 +36,7 @@ describe("planRoom", () => {
       { ok: true, evict: 9000 },
     ],
     [
-      "an active session (used within idleAfter) is never closed",
+      "an active session (used within activeWindow) is never closed",
       [session("a", 5000), session("a", 500)],
       { ok: true, evict: 5000 },
     ],

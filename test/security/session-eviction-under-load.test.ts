@@ -2,7 +2,7 @@
  * Attack (or just a busy laptop): with auth off every local client is the same caller, so more
  * local clients than `server.max_sessions_per_caller` (or one client that leaks sessions) used
  * to evict sessions that were working, and SDK clients do not re-initialize after "Session not
- * found". Now an active session (a request in flight, or used within `server.session_idle_after`)
+ * found". Now an active session (a request in flight, or used within `server.session_active_window`)
  * is never closed to make room: idle ones go first, and when none is idle the new session is
  * refused with an error naming the setting. Local clients are told apart by name and address.
  */
@@ -22,7 +22,7 @@ const clients: Client[] = [];
 beforeAll(async () => {
   running = await startGateway(`
 capabilities: { enabled: false }
-server: { max_sessions_per_caller: ${CAP}, session_idle_after: ${IDLE_AFTER_MS}ms }
+server: { max_sessions_per_caller: ${CAP}, session_active_window: ${IDLE_AFTER_MS}ms }
 backends:
   fixture:
     command: ${BUN}
@@ -100,7 +100,7 @@ describe("more local clients than max_sessions_per_caller, all at work", () => {
       arguments: { server: "fixture", tool: "echo", arguments: { message: "hi" } },
     });
 
-    // One agent stops working; once idle past session_idle_after, its session makes room.
+    // One agent stops working; once idle past session_active_window, its session makes room.
     await loops[0]!.stop();
     const callsBefore = loops.slice(1).map((loop) => loop.calls());
     await Bun.sleep(IDLE_AFTER_MS + 300);
