@@ -93,9 +93,10 @@ export function serveHttp(
       },
     };
   }
-  // Bun's idle timeout is in whole seconds (at most 255), checked every few seconds: it bounds
-  // the headers and idle keep-alive connections; the body has a precise deadline below.
-  const idleSeconds = Math.min(255, Math.max(1, Math.ceil(limits.readTimeout / 1000)));
+  // Bun's idle timeout is in whole seconds (at most 255), checked every 4: it closes idle
+  // keep-alive connections, and slow bodies only as a backstop (a tick later than the precise
+  // deadline below, so that they get their 408). Bun cuts slow headers itself after 10 s.
+  const idleSeconds = Math.min(255, Math.ceil(limits.readTimeout / 1000) + 4);
   const gate = createConnectionGate(limits);
   const server = Bun.serve({
     hostname: host,
@@ -138,10 +139,12 @@ export function serveHttp(
             idleAgain(server, request, idleSeconds);
           });
         }
-        idleAgain(server, request, idleSeconds);
         return response;
       } finally {
-        if (!streaming) release();
+        if (!streaming) {
+          release();
+          idleAgain(server, request, idleSeconds);
+        }
       }
     },
     error: internalError,
