@@ -32,7 +32,9 @@ const PAGE_HEADERS = {
   "Content-Security-Policy":
     "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'",
   "X-Content-Type-Options": "nosniff",
-  "Referrer-Policy": "no-referrer",
+  // Not `no-referrer`: under it a browser sends `Origin: null` with the page's own login and
+  // logout forms, which the gateway refuses on POST. `same-origin` still tells other sites nothing.
+  "Referrer-Policy": "same-origin",
   "Cache-Control": "no-store",
 };
 
