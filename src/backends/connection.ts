@@ -149,6 +149,8 @@ async function connectOver(
       await client.notification({ method, params } as Parameters<typeof client.notification>[0]);
     },
     async listTools(): Promise<Tool[]> {
+      // Asked anyway, the SDK says so with console.debug, on stdout: the stdio MCP channel.
+      if (!client.getServerCapabilities()?.tools) return [];
       const { tools } = await client.listTools(undefined, { timeout: startupTimeout(backend) });
       return tools;
     },

@@ -717,6 +717,8 @@ const IDEMPOTENT_METHODS = new Set([
  */
 function isBackendFailure(error: unknown): boolean {
   if (error instanceof NotSentError) return true;
+  // A stack overflow is the request's doing (arguments too deep to send), not the backend's.
+  if (error instanceof RangeError) return false;
   const code = (error as { code?: unknown })?.code;
   if (typeof code === "number") return false;
   if (error instanceof GatewayError) {

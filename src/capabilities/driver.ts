@@ -11,7 +11,7 @@ import { VERSION } from "../version.ts";
 import { DEFAULT_MAX_RESPONSE_BYTES, executeCapability } from "./execute.ts";
 import { CapabilityRegistry, type LoadProblem, missingEnv } from "./registry.ts";
 import { type Capability, toTool } from "./resolve.ts";
-import type { Lookup } from "./ssrf.ts";
+import type { Fetch, Lookup } from "./ssrf.ts";
 import { type Watcher, watchDirectories } from "./watch.ts";
 
 const log = logger.withTag("capabilities");
@@ -29,6 +29,8 @@ export interface CapabilitiesDriverOptions {
   /** Watch the directories and reload on change (default true). */
   watch?: boolean;
   lookup?: Lookup;
+  /** Sends capability requests (a test seam; the global `fetch` otherwise). */
+  fetch?: Fetch;
 }
 
 /** The capabilities backend: one more driver for the pool, plus a reload for SIGHUP and the API. */
@@ -75,6 +77,7 @@ export function createCapabilitiesDriver(options: CapabilitiesDriverOptions): Ca
       signal,
       timeout,
       lookup: options.lookup,
+      fetch: options.fetch,
     });
     if (key && !result.isError) {
       if (cache.size >= CACHE_MAX_ENTRIES) cache.delete(cache.keys().next().value!);

@@ -4,7 +4,7 @@ import { AjvJsonSchemaValidator, type CallToolResult } from "../mcp/sdk.ts";
 import { readCapped } from "../security/body.ts";
 import { type BuiltRequest, buildRequest, displayUrl, redact, ToolFailure } from "./request.ts";
 import type { Capability, RestProvider } from "./resolve.ts";
-import { checkTarget, type Lookup } from "./ssrf.ts";
+import { type Fetch, fetchPinned, type Lookup } from "./ssrf.ts";
 
 /** The default cap on what one capability call returns to the client. */
 export const DEFAULT_MAX_RESPONSE_BYTES = 256 * 1024;
@@ -25,6 +25,8 @@ export interface ExecuteOptions {
   /** An upper bound in ms on top of the capability's own timeout (the backend's `timeout`). */
   timeout?: number;
   lookup?: Lookup;
+  /** Sends the pinned request (a test seam; the global `fetch` otherwise). */
+  fetch?: Fetch;
 }
 
 /**
@@ -170,20 +172,17 @@ async function send(
   let { method, url, body } = request;
   const headers = new Headers(request.headers);
   for (let hop = 0; ; hop++) {
-    const refused = await abortable(
-      checkTarget(url, {
-        allowPrivateNetworks: options.allowPrivateNetworks,
-        lookup: options.lookup,
-      }),
+    // Checked and sent to the checked address in one step: no second lookup to rebind.
+    const response = await abortable(
+      fetchPinned(url, { method, headers, body, signal }, options),
       signal,
     );
-    if (refused) {
+    if (!(response instanceof Response)) {
       throw new ToolFailure(
         "PRIVATE_NETWORK_BLOCKED",
-        `${method} ${displayUrl(url, request.secretParam)}${hop ? ` (redirect ${hop})` : ""} refused: ${refused}`,
+        `${method} ${displayUrl(url, request.secretParam)}${hop ? ` (redirect ${hop})` : ""} refused: ${response.refused}`,
       );
     }
-    const response = await fetch(url, { method, headers, body, redirect: "manual", signal });
     const location = response.headers.get("location");
     if (!REDIRECTS.has(response.status) || !location) return response;
     await response.body?.cancel().catch(() => {});

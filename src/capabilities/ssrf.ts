@@ -101,6 +101,12 @@ export interface TargetCheckOptions {
   lookup?: Lookup;
 }
 
+/** The `fetch` that sends a pinned request (a seam: tests cannot reach a public address). */
+export type Fetch = (
+  url: URL,
+  init: RequestInit & { tls?: { serverName?: string } },
+) => Promise<Response>;
+
 /**
  * Refuses a URL whose host is, or resolves to, a non-public address: the SSRF guard, run before
  * the first request and again on every redirect. Returns why it refused, or undefined.
@@ -109,18 +115,65 @@ export async function checkTarget(
   url: URL,
   options: TargetCheckOptions,
 ): Promise<string | undefined> {
+  const resolved = await resolveTarget(url, options);
+  return "refused" in resolved ? resolved.refused : undefined;
+}
+
+/**
+ * Resolves `url`'s host once and checks every address it has. Returns the address to connect
+ * to (undefined when the host is an address already, or private networks are allowed), or why
+ * the target is refused.
+ */
+export async function resolveTarget(
+  url: URL,
+  options: TargetCheckOptions,
+): Promise<{ address?: string } | { refused: string }> {
   if (url.protocol !== "http:" && url.protocol !== "https:") {
-    return `${url.protocol} URLs are not allowed; only http and https`;
+    return { refused: `${url.protocol} URLs are not allowed; only http and https` };
   }
-  if (options.allowPrivateNetworks) return undefined;
+  if (options.allowPrivateNetworks) return {};
   const host = url.hostname.replace(/^\[|\]$/g, "");
-  const addresses = isIP(host) ? [host] : await (options.lookup ?? defaultLookup)(host);
+  const literal = isIP(host) !== 0;
+  const addresses = literal ? [host] : await (options.lookup ?? defaultLookup)(host);
+  if (!addresses.length) return { refused: `${host} does not resolve to any address` };
   for (const address of addresses) {
     const kind = classifyAddress(address);
     if (kind) {
       const via = address === host ? "" : ` (${host} resolves to ${address})`;
-      return `${address} is ${kind} address${via}; set capabilities.allow_private_networks: true to allow it`;
+      return {
+        refused: `${address} is ${kind} address${via}; set capabilities.allow_private_networks: true to allow it`,
+      };
     }
   }
-  return undefined;
+  if (literal) return {};
+  // IPv4 first, as Node's resolver long did: a host without IPv6 routes must still connect.
+  return { address: addresses.find((address) => isIP(address) === 4) ?? addresses[0]! };
+}
+
+/**
+ * One HTTP request to `url` through the SSRF guard, pinned to the address the guard checked: the
+ * URL's host is replaced by that address, and the name goes in the Host header (and as the TLS
+ * server name, which the certificate is verified against). A second lookup by `fetch` itself
+ * could answer differently (DNS rebinding) and reach an address never checked. Redirects are
+ * not followed: the caller checks every hop with this again.
+ */
+export async function fetchPinned(
+  url: URL,
+  init: RequestInit,
+  options: TargetCheckOptions & { fetch?: Fetch },
+): Promise<Response | { refused: string }> {
+  const resolved = await resolveTarget(url, options);
+  if ("refused" in resolved) return resolved;
+  const send: Fetch = options.fetch ?? ((target, request) => fetch(target, request));
+  if (!resolved.address) return send(url, { ...init, redirect: "manual" });
+  const pinned = new URL(url);
+  pinned.hostname = isIP(resolved.address) === 6 ? `[${resolved.address}]` : resolved.address;
+  const headers = new Headers(init.headers);
+  headers.set("host", url.host);
+  return send(pinned, {
+    ...init,
+    headers,
+    redirect: "manual",
+    ...(url.protocol === "https:" ? { tls: { serverName: url.hostname } } : {}),
+  });
 }

@@ -7,6 +7,7 @@ import {
   Document,
   isMap,
   isScalar,
+  isSeq,
   type Pair,
   parseDocument,
   Scalar,
@@ -15,7 +16,13 @@ import {
 } from "yaml";
 import { GatewayError } from "../errors.ts";
 import type { Env } from "./env.ts";
-import { configCandidates, parseConfigText, type ResolvedConfig, resolveConfig } from "./load.ts";
+import {
+  configCandidates,
+  expandHome,
+  parseConfigText,
+  type ResolvedConfig,
+  resolveConfig,
+} from "./load.ts";
 
 /** One backend as written into gateway.yaml (before `${VAR}` expansion). */
 export interface BackendEntry {
@@ -33,14 +40,16 @@ export interface BackendEntry {
 }
 
 /**
- * The file that `add`, `remove`, `init` and `setup` write: `--config`, `$MCP_GATEWAY_CONFIG`, the
- * first existing file of the search order, else `~/.config/mcp-gateway/gateway.yaml`.
+ * The file that `add`, `remove`, `init` and `setup` write: `--config`, `$MCP_GATEWAY_CONFIG`
+ * (existing or not), the first existing file of the search order, else `~/.config/mcp-gateway/gateway.yaml`.
  */
 export function resolveEditablePath(
   options: { explicit?: string; env?: Env; cwd?: string } = {},
 ): string {
   const { env = process.env, cwd = process.cwd() } = options;
   if (options.explicit) return resolve(cwd, options.explicit);
+  // `$MCP_GATEWAY_CONFIG` names the file even before it exists: it is created there.
+  if (env.MCP_GATEWAY_CONFIG) return resolve(cwd, expandHome(env.MCP_GATEWAY_CONFIG, env));
   const found = configCandidates(env, cwd).find((candidate) => existsSync(candidate));
   if (found) return found;
   const home = env.HOME || homedir();
@@ -135,10 +144,46 @@ export class ConfigEditor {
         : yamlEdit(
             this.text,
             expected,
-            (text) => spliceRemoveBackend(text, name),
+            (text) => {
+              const out = spliceRemoveBackend(text, name);
+              // The last one gone with examples still commented under it: `backends:` stays bare.
+              if (out !== undefined && parseDocument(out).toJS()?.backends === null) {
+                expected.backends = null;
+              }
+              return out;
+            },
             (doc) => {
               doc.deleteIn(["backends", name]);
               if (Object.keys(backends).length === 0) doc.set("backends", new YAMLMap());
+            },
+          );
+    return true;
+  }
+
+  /**
+   * Appends `entry` to the top-level `env_files` list (creating it), unless an entry there
+   * already names the same file. Returns whether the text changed.
+   */
+  addEnvFile(entry: string, env: Env): boolean {
+    const expected = this.tree();
+    const current = Array.isArray(expected.env_files) ? (expected.env_files as unknown[]) : [];
+    const base = dirname(this.file);
+    const target = resolve(base, expandHome(entry, env));
+    const same = (item: unknown) =>
+      typeof item === "string" && resolve(base, expandHome(item, env)) === target;
+    if (current.some(same)) return false;
+    expected.env_files = [...current, entry];
+    this.text =
+      this.format === "json"
+        ? jsonEdit(this.text, ["env_files"], expected.env_files)
+        : yamlEdit(
+            this.text,
+            expected,
+            (text) => spliceAppendEnvFile(text, entry),
+            (doc) => {
+              const list = doc.get("env_files", true);
+              if (isSeq(list)) list.add(doc.createNode(entry));
+              else doc.set("env_files", doc.createNode([entry], { flow: true }));
             },
           );
     return true;
@@ -216,7 +261,8 @@ function yamlEdit(
   return out;
 }
 
-function sameTree(text: string, expected: Record<string, unknown>): boolean {
+/** Whether YAML `text` parses without errors to `expected`. */
+export function sameTree(text: string, expected: Record<string, unknown>): boolean {
   const doc = parseDocument(text);
   if (doc.errors.length > 0) return false;
   return isDeepStrictEqual(doc.toJS() ?? {}, expected);
@@ -276,10 +322,13 @@ function locateBackends(text: string): BackendsLocation | undefined {
   };
 }
 
-const lineStart = (text: string, pos: number) => text.lastIndexOf("\n", pos - 1) + 1;
-const column = (text: string, pos: number) => pos - lineStart(text, pos);
+/** Where the line holding `pos` starts. */
+export const lineStart = (text: string, pos: number) => text.lastIndexOf("\n", pos - 1) + 1;
+/** The column of `pos` in its line. */
+export const column = (text: string, pos: number) => pos - lineStart(text, pos);
 
-function endOfLine(text: string, pos: number): number {
+/** Just past the end of the line holding `pos` (its newline included). */
+export function endOfLine(text: string, pos: number): number {
   if (pos > 0 && text[pos - 1] === "\n") return pos;
   const next = text.indexOf("\n", pos);
   return next === -1 ? text.length : next + 1;
@@ -289,7 +338,7 @@ function endOfLine(text: string, pos: number): number {
  * Where one block-map entry's text ends: its value, then every following line indented deeper
  * than its key (nested comments included), but not the blank lines or comments before the next key.
  */
-function blockEnd(text: string, keyIndent: number, valueEnd: number): number {
+export function blockEnd(text: string, keyIndent: number, valueEnd: number): number {
   let end = endOfLine(text, valueEnd);
   let cursor = end;
   while (cursor < text.length) {
@@ -386,10 +435,50 @@ function spliceRemoveBackend(text: string, name: string): string | undefined {
   if (!span) return undefined;
   let out = text.slice(0, span[0]) + text.slice(span[1]);
   if (found.map.items.length === 1) {
-    // The last backend went: keep `backends` a mapping (`backends:` alone would be null).
+    // The last backend went. Commented lines left under the key (examples to uncomment) keep
+    // it bare, which loads as no backends: `backends: {}` would turn them into bad indentation.
     const colon = text.indexOf(":", found.pair.key.range[1]);
     if (colon === -1 || colon > span[0]) return undefined;
+    const below = out.slice(endOfLine(out, colon + 1)).split("\n");
+    const comments = below.slice(
+      0,
+      below.findIndex((line) => !/^(?:[ \t]+#.*)?\s*$/.test(line)),
+    );
+    if (comments.some((line) => /^[ \t]+#\s?[a-z0-9_-]+:\s*$/.test(line))) return out;
     out = `${out.slice(0, colon + 1)} {}${out.slice(colon + 1)}`;
   }
   return out;
+}
+
+/** `env_files: [a]` becomes `[a, "entry"]`; a block list gets a `- "entry"` line; none: one is added. */
+function spliceAppendEnvFile(text: string, entry: string): string | undefined {
+  const doc = parseDocument(text);
+  if (doc.errors.length > 0 || (doc.contents !== null && !isMap(doc.contents))) return undefined;
+  const root = doc.contents as YAMLMap<Scalar, unknown> | null;
+  const pair = root?.items.find((item) => isScalar(item.key) && item.key.value === "env_files");
+  const quoted = JSON.stringify(entry);
+  if (!pair) {
+    const base = text === "" || text.endsWith("\n") ? text : `${text}\n`;
+    return `${base}${base.trim() ? "\n" : ""}env_files: [${quoted}]\n`;
+  }
+  const list = pair.value;
+  if (list === null || (isScalar(list) && list.value === null)) {
+    const at = pair.key.range?.[1];
+    if (at === undefined || text[at] !== ":") return undefined;
+    return `${text.slice(0, at + 1)} [${quoted}]${text.slice(at + 1)}`;
+  }
+  if (!isSeq(list) || !list.range) return undefined;
+  if (list.flow) {
+    const close = text.lastIndexOf("]", list.range[1]);
+    if (close < list.range[0]) return undefined;
+    const separator = list.items.length > 0 ? ", " : "";
+    return text.slice(0, close) + separator + quoted + text.slice(close);
+  }
+  const last = list.items.at(-1) as { range?: [number, number, number] } | undefined;
+  if (!last?.range) return undefined;
+  const dash = text.lastIndexOf("-", last.range[0]);
+  const indent = column(text, dash);
+  const at = endOfLine(text, last.range[1]);
+  const prefix = at === text.length && !text.endsWith("\n") ? "\n" : "";
+  return `${text.slice(0, at)}${prefix}${" ".repeat(indent)}- ${quoted}\n${text.slice(at)}`;
 }

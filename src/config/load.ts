@@ -45,7 +45,7 @@ export function configCandidates(env: Env, cwd: string): string[] {
   const home = env.HOME || homedir();
   const xdg = env.XDG_CONFIG_HOME || join(home, ".config");
   return [
-    env.MCP_GATEWAY_CONFIG ? resolve(cwd, env.MCP_GATEWAY_CONFIG) : "",
+    env.MCP_GATEWAY_CONFIG ? resolve(cwd, expandHome(env.MCP_GATEWAY_CONFIG, env)) : "",
     join(cwd, "gateway.yaml"),
     join(xdg, "mcp-gateway", "gateway.yaml"),
     "/etc/mcp-gateway/gateway.yaml",
@@ -61,6 +61,15 @@ export function loadConfig(options: LoadConfigOptions = {}): ResolvedConfig {
     file = resolve(cwd, options.path);
     if (!existsSync(file)) {
       throw new GatewayError("CONFIG_NOT_FOUND", `config file not found: ${file}`);
+    }
+  } else if (env.MCP_GATEWAY_CONFIG) {
+    // Named on purpose: a missing file must not fall through to another config.
+    file = resolve(cwd, expandHome(env.MCP_GATEWAY_CONFIG, env));
+    if (!existsSync(file)) {
+      throw new GatewayError(
+        "CONFIG_NOT_FOUND",
+        `config file not found: ${file} (named by $MCP_GATEWAY_CONFIG; create it with \`mcp-gateway init\`, or unset the variable)`,
+      );
     }
   } else {
     file = configCandidates(env, cwd).find((candidate) => existsSync(candidate));
@@ -98,11 +107,13 @@ export function resolveConfig(raw: unknown, options: ResolveOptions): ResolvedCo
     throw new GatewayError("CONFIG_INVALID", `${where}: expected a mapping at the top level`);
   }
   const tree = structuredClone(raw) as Record<string, unknown>;
+  // A section whose lines are all commented out (`backends:` above examples) is left unset.
+  for (const [key, section] of Object.entries(tree)) if (section === null) delete tree[key];
   const warnings = stripRecognisedKeys(tree);
   applyEnvOverrides(tree, options.env);
   applyBackendAliases(tree);
 
-  const env = { ...loadEnvFiles(tree, options), ...options.env };
+  const env = { ...loadEnvFiles(tree, options, warnings), ...options.env };
   const { value, missing } = expandTree(tree, env);
   const brokenBackends = new Map<string, string>();
   for (const miss of missing) {
@@ -271,23 +282,36 @@ function applyEnvOverrides(tree: Record<string, unknown>, env: Env): void {
   }
 }
 
-/** Loads `env_files` (dotenv) relative to the config; the process environment wins over them. */
-function loadEnvFiles(tree: Record<string, unknown>, options: ResolveOptions): Env {
+/**
+ * Loads `env_files` (dotenv) relative to the config, in order (a later file wins; the process
+ * environment wins over them all). A missing file is skipped with a warning, as the original
+ * gateway does: a variable it would have set then fails only what reads it.
+ */
+function loadEnvFiles(
+  tree: Record<string, unknown>,
+  options: ResolveOptions,
+  warnings: string[],
+): Env {
   const files = tree.env_files;
   if (!Array.isArray(files)) return {};
   const out: Env = {};
   for (const entry of files) {
     if (typeof entry !== "string") continue;
-    const path = isAbsolute(entry) ? entry : resolve(options.baseDir, entry);
+    const expanded = expandHome(entry, options.env);
+    const path = isAbsolute(expanded) ? expanded : resolve(options.baseDir, expanded);
     if (!existsSync(path)) {
-      throw new GatewayError(
-        "CONFIG_INVALID",
-        `${options.file}: env_files: file not found: ${path}`,
-      );
+      warnings.push(`env_files: ${path} does not exist; skipped`);
+      continue;
     }
     Object.assign(out, parseDotenv(readFileSync(path, "utf8")));
   }
   return out;
+}
+
+/** `~` and `~/x` name the user's home folder (`$HOME`), as a shell would expand them. */
+export function expandHome(path: string, env: Env): string {
+  if (path !== "~" && !path.startsWith("~/")) return path;
+  return join(env.HOME || homedir(), path.slice(2));
 }
 
 /** Splits a shell-style command line: whitespace separates, quotes group, backslash escapes. */

@@ -1,11 +1,40 @@
+/** What a server offers besides tools: each needs its own grant. */
+export type CatalogKind = "resources" | "prompts";
+
 /** Who is calling: scopes, limits and usage key on this. With auth off on loopback, a local admin. */
 export interface Caller {
   id: string;
   admin: boolean;
-  /** Returns true when this caller may see and call `server:tool` (`tool` "*": the server). */
+  /** Returns true when this caller may see and call `server:tool` (`tool` "*": reach the server). */
   allows(server: string, tool: string): boolean;
+  /**
+   * Whether this caller may list, read, subscribe to and complete the server's resources or
+   * prompts: a grant of the whole server, or of its resources or prompts, not of one tool.
+   */
+  allowsCatalog(server: string, kind: CatalogKind): boolean;
   /** Why `allows` says no: the rule that denies `server:tool`, for the error and the log. */
   denial?(server: string, tool: string): string | undefined;
 }
 
-export const LOCAL_ADMIN: Caller = { id: "local", admin: true, allows: () => true };
+export const LOCAL_ADMIN: Caller = {
+  id: "local",
+  admin: true,
+  allows: () => true,
+  allowsCatalog: () => true,
+};
+
+/**
+ * The caller as the SDK's `authInfo`, so that each request's handlers see the credential that
+ * request carried (scopes are evaluated per request, not per session).
+ */
+export function toAuthInfo(caller: Caller) {
+  return { token: "", clientId: caller.id, scopes: [] as string[], extra: { caller } };
+}
+
+/** The caller a request carried (see `toAuthInfo`), else `fallback`. */
+export function callerOf(
+  authInfo: { extra?: Record<string, unknown> } | undefined,
+  fallback: Caller = LOCAL_ADMIN,
+): Caller {
+  return (authInfo?.extra?.caller as Caller | undefined) ?? fallback;
+}

@@ -18,8 +18,12 @@ const CLASH_PREFIX = "gateway://";
 
 export interface ResourceClash {
   uri: string;
+  /** The backend that keeps the bare URI (or whose template answered). */
   owner: string;
+  /** The backend whose copy is exposed as `gateway://<other>/<uri>` (or whose template lost). */
   other: string;
+  /** A template clash: the owner's template that matched `uri` more specifically. */
+  template?: string;
 }
 
 type Kind = "resources" | "templates" | "prompts";
@@ -28,17 +32,36 @@ type Kind = "resources" | "templates" | "prompts";
 export type Allow = (server: string) => boolean;
 const everything: Allow = () => true;
 
+/** Clashes kept for `/health` and the dashboard; a backend listing thousands must not grow it. */
+const MAX_CLASHES = 200;
+
+interface ParsedTemplate {
+  server: string;
+  template: UriTemplate;
+  text: string;
+  /** Characters outside `{...}`: the more, the more specific the template. */
+  literal: number;
+}
+
 /**
  * Resources, resource templates and prompts of every backend, merged for `/mcp`. URIs stay as the
- * backend wrote them (links in tool results keep resolving); a URI listed by two backends is
- * exposed for the later one as `gateway://<backend>/<uri>`. Prompt names clashing across backends
- * become `<backend>__<name>`. Reads route by the URI's known owner, then by template match.
+ * backend wrote them (links in tool results keep resolving).
+ *
+ * Routing fails closed, so that no backend can answer for another's resources: a URI goes to a
+ * backend that listed it *for this caller* (among the backends the caller may see), exact URIs
+ * before templates, the most specific template first. A URI listed by two backends stays with
+ * the one that listed it first (config order within one listing, whoever the caller); the
+ * newcomer's is exposed as `gateway://<backend>/<uri>`, and the clash is reported (`/health`,
+ * `doctor`, the dashboard). The `gateway://` namespace is the gateway's: a backend's own URI in
+ * it is always namespaced. Prompt names clashing across backends become `<backend>__<name>`.
  */
 export class Catalog {
-  /** URI as exposed -> the backend and the backend's own URI. */
-  private readonly uris = new Map<string, { server: string; uri: string }>();
-  private readonly prompts = new Map<string, { server: string; name: string }>();
-  private readonly templates = new Map<string, { server: string; template: UriTemplate }[]>();
+  /** A backend's URIs, as it last listed them. */
+  private readonly urisOf = new Map<string, Set<string>>();
+  /** URI -> the backends listing it, in the order they started to: the first keeps it. */
+  private readonly claims = new Map<string, string[]>();
+  private readonly promptsOf = new Map<string, Prompt[]>();
+  private readonly templatesOf = new Map<string, ParsedTemplate[]>();
   readonly clashes: ResourceClash[] = [];
 
   constructor(private readonly pool: BackendPool) {}
@@ -47,10 +70,15 @@ export class Catalog {
     cursor?: string,
     allow: Allow = everything,
   ): Promise<{ resources: Resource[]; nextCursor?: string }> {
+    // Every backend is listed, whoever asks: who listed a URI first must not depend on which
+    // caller happened to list first (a key for one backend would hand it everyone's URIs).
+    const lists = await this.collect<Resource>("resources", everything);
+    for (const [server, list] of lists) this.record(server, list);
     const merged: Resource[] = [];
-    for (const [server, list] of await this.collect<Resource>("resources", allow)) {
+    for (const [server, list] of lists) {
+      if (!allow(server)) continue;
       for (const resource of list) {
-        const exposed = this.claimUri(resource.uri, server);
+        const exposed = this.exposeUri(resource.uri, server, allow);
         merged.push(exposed === resource.uri ? resource : { ...resource, uri: exposed });
       }
     }
@@ -62,67 +90,100 @@ export class Catalog {
     allow: Allow = everything,
   ): Promise<{ resourceTemplates: ResourceTemplate[]; nextCursor?: string }> {
     const merged: ResourceTemplate[] = [];
-    for (const [server, list] of await this.collect<ResourceTemplate>("templates", allow)) {
-      const parsed: { server: string; template: UriTemplate }[] = [];
+    // Every backend's, as for resources: a read by any caller must find every template.
+    for (const [server, list] of await this.collect<ResourceTemplate>("templates", everything)) {
+      const parsed: ParsedTemplate[] = [];
       for (const template of list) {
-        merged.push(template);
+        if (allow(server)) merged.push(template);
         try {
-          parsed.push({ server, template: new UriTemplate(template.uriTemplate) });
+          const text = template.uriTemplate;
+          const literal = text.replace(/\{[^}]*\}/g, "").length;
+          parsed.push({ server, template: new UriTemplate(text), text, literal });
         } catch {}
       }
-      this.templates.set(server, parsed);
+      this.templatesOf.set(server, parsed);
     }
-    const result = page("resourceTemplates", merged, cursor);
-    return result;
+    return page("resourceTemplates", merged, cursor);
   }
 
   async listPrompts(
     cursor?: string,
     allow: Allow = everything,
   ): Promise<{ prompts: Prompt[]; nextCursor?: string }> {
+    const lists = await this.collect<Prompt>("prompts", allow);
+    for (const [server, list] of lists) this.promptsOf.set(server, list);
     const merged: Prompt[] = [];
-    const seen = new Set<string>();
-    for (const [server, list] of await this.collect<Prompt>("prompts", allow)) {
-      for (const prompt of list) {
-        const name = seen.has(prompt.name) ? `${server}__${prompt.name}` : prompt.name;
-        seen.add(name);
-        this.prompts.set(name, { server, name: prompt.name });
-        merged.push(name === prompt.name ? prompt : { ...prompt, name });
-      }
+    for (const [exposed, { server, name }] of this.promptView(allow)) {
+      const prompt = this.promptsOf.get(server)?.find((p) => p.name === name);
+      if (prompt) merged.push(exposed === name ? prompt : { ...prompt, name: exposed });
     }
     return page("prompts", merged, cursor);
   }
 
-  /** The backend and its own URI for an exposed URI; lists templates once if needed. */
-  async resolveUri(uri: string): Promise<{ server: string; uri: string }> {
-    const known = this.uris.get(uri);
-    if (known) return known;
+  /**
+   * The backend, and its own URI, that answers `uri` for a caller who may see `allow`'s backends.
+   * Lists resources and templates once if they never were.
+   */
+  async resolveUri(
+    uri: string,
+    allow: Allow = everything,
+  ): Promise<{ server: string; uri: string }> {
     if (uri.startsWith(CLASH_PREFIX)) {
       const rest = uri.slice(CLASH_PREFIX.length);
       const slash = rest.indexOf("/");
       const server = rest.slice(0, slash);
       if (slash > 0 && this.pool.has(server)) return { server, uri: rest.slice(slash + 1) };
+      throw new ProtocolError(-32002, `Resource not found: ${uri}`, { uri });
     }
-    if (this.templates.size === 0) await this.listTemplates().catch(() => undefined);
-    for (const entries of this.templates.values()) {
-      for (const { server, template } of entries) {
-        if (template.match(uri)) return { server, uri };
+    if (this.urisOf.size === 0) await this.listResources().catch(() => undefined);
+    const owner = this.ownerOf(uri, allow);
+    if (owner) return { server: owner, uri };
+    if (this.templatesOf.size === 0) await this.listTemplates().catch(() => undefined);
+    const matches: ParsedTemplate[] = [];
+    for (const server of this.pool.names()) {
+      if (!allow(server)) continue;
+      for (const entry of this.templatesOf.get(server) ?? []) {
+        if (entry.template.match(uri)) matches.push(entry);
       }
     }
-    if (this.uris.size === 0) {
-      await this.listResources().catch(() => undefined);
-      const listed = this.uris.get(uri);
-      if (listed) return listed;
+    // The most specific template answers; config order (the map's) breaks ties.
+    const best = matches.reduce<ParsedTemplate | undefined>(
+      (top, entry) => (!top || entry.literal > top.literal ? entry : top),
+      undefined,
+    );
+    if (!best) throw new ProtocolError(-32002, `Resource not found: ${uri}`, { uri });
+    for (const other of new Set(matches.map((m) => m.server))) {
+      if (other !== best.server)
+        this.clash({ uri, owner: best.server, other, template: best.text });
     }
-    throw new ProtocolError(-32002, `Resource not found: ${uri}`, { uri });
+    return { server: best.server, uri };
   }
 
-  async resolvePrompt(name: string): Promise<{ server: string; name: string }> {
-    if (!this.prompts.has(name)) await this.listPrompts().catch(() => undefined);
-    const known = this.prompts.get(name);
+  async resolvePrompt(
+    name: string,
+    allow: Allow = everything,
+  ): Promise<{ server: string; name: string }> {
+    let known = this.promptView(allow).get(name);
+    if (!known) {
+      await this.listPrompts(undefined, allow).catch(() => undefined);
+      known = this.promptView(allow).get(name);
+    }
     if (!known)
       throw new ProtocolError(ProtocolErrorCode.InvalidParams, `Prompt ${name} not found`);
     return known;
+  }
+
+  /** Exposed prompt name -> its backend and own name, for the backends `allow` lets through. */
+  private promptView(allow: Allow): Map<string, { server: string; name: string }> {
+    const view = new Map<string, { server: string; name: string }>();
+    for (const server of this.pool.names()) {
+      if (!allow(server)) continue;
+      for (const prompt of this.promptsOf.get(server) ?? []) {
+        const exposed = view.has(prompt.name) ? `${server}__${prompt.name}` : prompt.name;
+        if (!view.has(exposed)) view.set(exposed, { server, name: prompt.name });
+      }
+    }
+    return view;
   }
 
   /** Which backends offer a kind of list (connected ones, or with the capability declared). */
@@ -169,21 +230,53 @@ export class Catalog {
     return out;
   }
 
-  private claimUri(uri: string, server: string): string {
-    const owner = this.uris.get(uri);
-    if (!owner || owner.server === server) {
-      this.uris.set(uri, { server, uri });
-      return uri;
+  /** Takes a backend's fresh list: claims its new URIs (last in line), drops those it dropped. */
+  private record(server: string, list: Resource[]): void {
+    const now = new Set(list.map((resource) => resource.uri));
+    for (const uri of this.urisOf.get(server) ?? []) {
+      if (now.has(uri)) continue;
+      const left = this.claims.get(uri)?.filter((s) => s !== server) ?? [];
+      if (left.length) this.claims.set(uri, left);
+      else this.claims.delete(uri);
     }
-    const exposed = `${CLASH_PREFIX}${server}/${uri}`;
-    this.uris.set(exposed, { server, uri });
-    if (!this.clashes.some((c) => c.uri === uri && c.other === server)) {
-      this.clashes.push({ uri, owner: owner.server, other: server });
-      logger.warn(
-        `resource ${uri} is listed by ${owner.server} and ${server}; ${server}'s is ${exposed}`,
-      );
+    for (const uri of now) {
+      const claimants = this.claims.get(uri) ?? [];
+      if (!claimants.includes(server)) this.claims.set(uri, [...claimants, server]);
     }
-    return exposed;
+    this.urisOf.set(server, now);
+  }
+
+  /** The first backend still listing `uri` among those `allow` lets through. */
+  private ownerOf(uri: string, allow: Allow): string | undefined {
+    return this.claims
+      .get(uri)
+      ?.find((server) => allow(server) && this.urisOf.get(server)?.has(uri));
+  }
+
+  /** `uri` as this caller sees `server`'s: bare for its owner, namespaced for a newcomer. */
+  private exposeUri(uri: string, server: string, allow: Allow): string {
+    const namespaced = `${CLASH_PREFIX}${server}/${uri}`;
+    if (uri.startsWith(CLASH_PREFIX)) return namespaced;
+    const owner = this.ownerOf(uri, allow);
+    if (owner === server || !owner) return uri;
+    this.clash({ uri, owner, other: server });
+    return namespaced;
+  }
+
+  private clash(clash: ResourceClash): void {
+    const known = this.clashes.some(
+      (c) =>
+        c.owner === clash.owner &&
+        c.other === clash.other &&
+        (clash.template ? c.template === clash.template : c.uri === clash.uri && !c.template),
+    );
+    if (known || this.clashes.length >= MAX_CLASHES) return;
+    this.clashes.push(clash);
+    logger.warn(
+      clash.template
+        ? `resource ${clash.uri} matches templates of ${clash.owner} and ${clash.other}; ${clash.owner}'s more specific ${clash.template} answers it`
+        : `resource ${clash.uri} is listed by ${clash.owner} and ${clash.other}; ${clash.other}'s is ${CLASH_PREFIX}${clash.other}/${clash.uri}`,
+    );
   }
 }
 

@@ -1,5 +1,12 @@
 import type { InternalDriver } from "../backends/types.ts";
+import type { Fetch, Lookup } from "../capabilities/ssrf.ts";
 import type { ResolvedConfig } from "../config/load.ts";
+
+/** How capability requests reach the network: DNS and `fetch` (seams for tests only). */
+export interface NetworkSeams {
+  lookup?: Lookup;
+  fetch?: Fetch;
+}
 
 /**
  * The backends served inside the gateway, built from the config: the capabilities executor
@@ -8,6 +15,7 @@ import type { ResolvedConfig } from "../config/load.ts";
 export async function createDrivers(
   config: ResolvedConfig,
   env: Record<string, string | undefined> = process.env,
+  network: NetworkSeams = {},
 ): Promise<InternalDriver[]> {
   const { capabilities } = config;
   if (!capabilities.enabled) return [];
@@ -20,6 +28,7 @@ export async function createDrivers(
       allowPrivateNetworks: capabilities.allow_private_networks,
       maxResponseBytes: capabilities.max_response_bytes,
       env,
+      ...network,
     }),
   ];
 }

@@ -10,6 +10,7 @@ import { hintsFor } from "../search/hints.ts";
 import { type SearchHit, type SearchOptions, ToolIndex } from "../search/index.ts";
 import { createMemoryUsage, recordUsage, succeeded, type UsageStore } from "../search/usage.ts";
 import { createSecurity, type Security, type SecurityReport } from "../security/guard.ts";
+import { warnUnmatchedScopes } from "../security/scope-lint.ts";
 import { createMemoryStore, type StateStore } from "../state/store.ts";
 import { Catalog } from "./catalog.ts";
 import { Router } from "./router.ts";
@@ -88,7 +89,7 @@ export interface HealthReport {
   uptimeSeconds: number;
   tools: number;
   backends: Record<string, { state: string; transport: string; tools: number; error?: string }>;
-  resourceClashes?: { uri: string; owner: string; other: string }[];
+  resourceClashes?: { uri: string; owner: string; other: string; template?: string }[];
   /** The embedding endpoint's last failure, when hybrid search is configured (search stays lexical). */
   searchEmbeddings?: { error: string };
   security?: SecurityReport;
@@ -175,6 +176,12 @@ export function createGateway(options: GatewayOptions): Gateway {
     logLevels.delete(sessionId);
     return pool.closeSession(sessionId);
   });
+  /** A server's tool names, once it listed them (none known while it is idle or failed). */
+  const listedTools = (server: string) => {
+    const tools = index.tools(server);
+    const ready = pool.status(server)?.state === "ready";
+    return tools.length || ready ? tools.map((tool) => tool.name) : undefined;
+  };
   const startedAt = Date.now();
   let active = 0;
   // Before discovery settles, newly listed backends are not news to anybody.
@@ -202,10 +209,13 @@ export function createGateway(options: GatewayOptions): Gateway {
       listeners.add(listener);
       return () => listeners.delete(listener);
     },
-    start: () =>
-      pool.start().finally(() => {
+    start: () => {
+      warnUnmatchedScopes(config.auth, pool.names());
+      return pool.start().finally(() => {
         started = true;
-      }),
+        warnUnmatchedScopes(config.auth, pool.names(), listedTools, "tool");
+      });
+    },
     async tracked(run) {
       active++;
       try {
@@ -233,6 +243,7 @@ export function createGateway(options: GatewayOptions): Gateway {
       config = next;
       const { added, removed, changed } = await pool.apply(next.backends);
       for (const name of removed) index.remove(name);
+      warnUnmatchedScopes(next.auth, pool.names(), listedTools);
       void hooks.callHook("config:reload");
       return { added, removed, changed, restartRequired };
     },

@@ -1,6 +1,6 @@
 import type { JsonObject } from "../backends/types.ts";
 import { type LoggingLevel, ProtocolError, type Server, type ServerContext } from "../mcp/sdk.ts";
-import type { Caller } from "./caller.ts";
+import type { Caller, CatalogKind } from "./caller.ts";
 import { withParams } from "./catalog.ts";
 import { forwardRequest } from "./channel.ts";
 import type { Gateway } from "./gateway.ts";
@@ -27,13 +27,23 @@ export function registerCatalogHandlers(
   gateway: Gateway,
   sessionId: () => string,
   listen: boolean,
-  caller: Caller,
+  callerFor: (ctx?: ServerContext) => Caller,
 ): () => void {
   const { catalog, pool } = gateway;
-  // Resources and prompts are a backend's, not a tool's: they need a grant for the whole server.
-  const allow = (server: string) => caller.allows(server, "*");
-  const owned = <T extends { server: string }>(target: T, what: string): T => {
-    if (!allow(target.server)) throw new ProtocolError(-32002, `${what} not found`);
+  // Resources and prompts are a backend's, not a tool's: they need a grant of the whole server
+  // (or of its resources, its prompts), for the credential on this request.
+  const allow = (ctx: ServerContext | undefined, kind: CatalogKind) => {
+    const caller = callerFor(ctx);
+    return (server: string) => caller.allowsCatalog(server, kind);
+  };
+  const owned = <T extends { server: string }>(
+    ctx: ServerContext,
+    kind: CatalogKind,
+    target: T,
+  ): T => {
+    if (!allow(ctx, kind)(target.server)) {
+      throw new ProtocolError(-32002, `${kind === "resources" ? "Resource" : "Prompt"} not found`);
+    }
     return target;
   };
   /** Exposed URI -> the backend and its own URI, for this session's subscriptions. */
@@ -42,15 +52,19 @@ export function registerCatalogHandlers(
   const forward = (ctx: ServerContext, backend: string, method: string, params: JsonObject) =>
     forwardRequest(pool, server, ctx, sessionId(), backend, method, params);
 
-  server.setRequestHandler("resources/list", (request) =>
-    catalog.listResources(request.params?.cursor, allow),
+  server.setRequestHandler("resources/list", (request, ctx) =>
+    catalog.listResources(request.params?.cursor, allow(ctx, "resources")),
   );
-  server.setRequestHandler("resources/templates/list", (request) =>
-    catalog.listTemplates(request.params?.cursor, allow),
+  server.setRequestHandler("resources/templates/list", (request, ctx) =>
+    catalog.listTemplates(request.params?.cursor, allow(ctx, "resources")),
   );
   server.setRequestHandler("resources/read", async (request, ctx) => {
     const exposed = request.params.uri;
-    const target = owned(await catalog.resolveUri(exposed), "Resource");
+    const target = owned(
+      ctx,
+      "resources",
+      await catalog.resolveUri(exposed, allow(ctx, "resources")),
+    );
     const result = await forward(
       ctx,
       target.server,
@@ -66,7 +80,11 @@ export function registerCatalogHandlers(
     return result as never;
   });
   server.setRequestHandler("resources/subscribe", async (request, ctx) => {
-    const target = owned(await catalog.resolveUri(request.params.uri), "Resource");
+    const target = owned(
+      ctx,
+      "resources",
+      await catalog.resolveUri(request.params.uri, allow(ctx, "resources")),
+    );
     await forward(
       ctx,
       target.server,
@@ -79,7 +97,11 @@ export function registerCatalogHandlers(
   server.setRequestHandler("resources/unsubscribe", async (request, ctx) => {
     const target =
       subscriptions.get(request.params.uri) ??
-      owned(await catalog.resolveUri(request.params.uri), "Resource");
+      owned(
+        ctx,
+        "resources",
+        await catalog.resolveUri(request.params.uri, allow(ctx, "resources")),
+      );
     subscriptions.delete(request.params.uri);
     await forward(
       ctx,
@@ -89,11 +111,15 @@ export function registerCatalogHandlers(
     );
     return {};
   });
-  server.setRequestHandler("prompts/list", (request) =>
-    catalog.listPrompts(request.params?.cursor, allow),
+  server.setRequestHandler("prompts/list", (request, ctx) =>
+    catalog.listPrompts(request.params?.cursor, allow(ctx, "prompts")),
   );
   server.setRequestHandler("prompts/get", async (request, ctx) => {
-    const target = owned(await catalog.resolvePrompt(request.params.name), "Prompt");
+    const target = owned(
+      ctx,
+      "prompts",
+      await catalog.resolvePrompt(request.params.name, allow(ctx, "prompts")),
+    );
     return (await forward(
       ctx,
       target.server,
@@ -104,11 +130,19 @@ export function registerCatalogHandlers(
   server.setRequestHandler("completion/complete", async (request, ctx) => {
     const ref = request.params.ref;
     if (ref.type === "ref/prompt") {
-      const target = owned(await catalog.resolvePrompt(ref.name), "Prompt");
+      const target = owned(
+        ctx,
+        "prompts",
+        await catalog.resolvePrompt(ref.name, allow(ctx, "prompts")),
+      );
       const params = withParams(request.params, { ref: { ...ref, name: target.name } });
       return (await forward(ctx, target.server, "completion/complete", params)) as never;
     }
-    const target = owned(await catalog.resolveUri(ref.uri), "Resource");
+    const target = owned(
+      ctx,
+      "resources",
+      await catalog.resolveUri(ref.uri, allow(ctx, "resources")),
+    );
     const params = withParams(request.params, { ref: { ...ref, uri: target.uri } });
     return (await forward(ctx, target.server, "completion/complete", params)) as never;
   });
@@ -119,11 +153,22 @@ export function registerCatalogHandlers(
   });
 
   if (!listen) return () => {};
+  // A backend whose config cannot resolve (an unset `${VAR}`) has nothing to listen to; it is
+  // failed alone and must not fail the session.
+  const broken = new Set(gateway.config.backends.filter((b) => b.configError).map((b) => b.name));
   const stops = pool
     .names()
-    .filter(allow)
+    .filter((backend) => !broken.has(backend))
     .map((backend) =>
       pool.listen(backend, (method, params) => {
+        // The session's latest credential decides, as it would for a request.
+        const caller = callerFor();
+        if (!caller.allows(backend, "*")) return;
+        if (method.startsWith("notifications/resources/")) {
+          if (!caller.allowsCatalog(backend, "resources")) return;
+        } else if (method === "notifications/prompts/list_changed") {
+          if (!caller.allowsCatalog(backend, "prompts")) return;
+        }
         if (method === "notifications/resources/updated") {
           const uri = (params as { uri?: string } | undefined)?.uri;
           const exposed = [...subscriptions].find(

@@ -7,6 +7,9 @@ export interface ObservedCall {
   caller: string;
 }
 
+/** The label of calls to tools the backend never listed. */
+export const UNKNOWN_TOOL = "(unknown)";
+
 /**
  * Runs one backend tool call between the `tool:call:before` and `tool:call:after` hooks, which
  * metrics, usage stats, the dashboard and audit hang off. Every path that calls a tool uses it.
@@ -16,6 +19,9 @@ export async function observedCall(
   call: ObservedCall,
   run: () => Promise<CallToolResult>,
 ): Promise<CallToolResult> {
+  // Metrics and usage label by tool: a name the index does not hold shares one label, so
+  // invented names cannot grow a series each.
+  if (!gateway.index.get(call.server, call.tool)) call = { ...call, tool: UNKNOWN_TOOL };
   const started = performance.now();
   void gateway.hooks.callHook("tool:call:before", call);
   try {

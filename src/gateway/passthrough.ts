@@ -1,8 +1,15 @@
 import type { CallerChannel, CallOptions, JsonObject } from "../backends/types.ts";
 import { GatewayError } from "../errors.ts";
-import { type CallToolResult, Server, type ServerContext } from "../mcp/sdk.ts";
+import {
+  type CallToolResult,
+  ProtocolError,
+  ProtocolErrorCode,
+  Server,
+  type ServerContext,
+} from "../mcp/sdk.ts";
+import { checkArgumentLimits } from "../meta/validate.ts";
 import { VERSION } from "../version.ts";
-import { type Caller, LOCAL_ADMIN } from "./caller.ts";
+import { type Caller, type CatalogKind, callerOf, LOCAL_ADMIN } from "./caller.ts";
 import { createRequestRelay, forwardRequest } from "./channel.ts";
 import type { Gateway } from "./gateway.ts";
 import type { InputFlows } from "./input-flows.ts";
@@ -27,7 +34,12 @@ export async function createBackendServer(
   backend: string,
   options: BackendServerOptions,
 ): Promise<Server> {
-  const caller = options.caller ?? LOCAL_ADMIN;
+  // Scopes are those of the credential on each request, not the session's (see server.ts).
+  let latest = options.caller ?? LOCAL_ADMIN;
+  const callerFor = (ctx?: ServerContext): Caller => {
+    if (ctx) latest = callerOf(ctx.http?.authInfo, latest);
+    return latest;
+  };
   const name = gateway.pool.canonical(backend);
   const connection = await gateway.pool.open(name, options.sessionId());
   const info = connection.serverInfo;
@@ -52,18 +64,20 @@ export async function createBackendServer(
   }
 
   if (connection.capabilities.tools) {
-    server.setRequestHandler("tools/list", async () => ({
-      tools: gateway.router.visibleTools(name, caller),
+    server.setRequestHandler("tools/list", async (_request, ctx) => ({
+      tools: gateway.router.visibleTools(name, callerFor(ctx)),
     }));
   }
 
   if (connection.capabilities.resources?.subscribe) {
     server.setRequestHandler("resources/subscribe", async (request, ctx) => {
+      catalogGrant(ctx, "resources/subscribe");
       const result = await forward(ctx, "resources/subscribe", request.params);
       subscriptions.add(request.params.uri);
       return result;
     });
     server.setRequestHandler("resources/unsubscribe", async (request, ctx) => {
+      catalogGrant(ctx, "resources/unsubscribe");
       subscriptions.delete(request.params.uri);
       return forward(ctx, "resources/unsubscribe", request.params);
     });
@@ -94,16 +108,28 @@ export async function createBackendServer(
    * CreateTaskResult reaches the client as the backend sent it.
    */
   async function callTool(ctx: ServerContext, params: JsonObject): Promise<JsonObject> {
+    const caller = callerFor(ctx);
     const tool = String(params.name);
     try {
-      // Scopes and quarantine (poisoning, gateway.lock), as on every other path.
-      gateway.router.check(name, tool, caller);
+      // A name the backend never listed is refused here: invented names must not reach the
+      // backend, nor grow a metrics series or a usage row each. Then scopes and quarantine
+      // (poisoning, gateway.lock), as on every other path.
+      await gateway.router.resolve(name, tool, caller);
     } catch (error) {
       if (error instanceof GatewayError) return gatewayFailure(error) as JsonObject;
       throw error;
     }
     const extra = params.task ? { task: params.task } : undefined;
     const args = (params.arguments ?? {}) as JsonObject;
+    // Not the schema (this path behaves like the backend), but the gateway's own limits: a
+    // caller's oversized or too-deep arguments are refused here, never sent, never the backend's
+    // failure (docs/security.md).
+    const tooBig = checkArgumentLimits(args);
+    if (tooBig) {
+      return gatewayFailure(
+        new GatewayError("INVALID_ARGUMENTS", `arguments for ${name}:${tool}: ${tooBig}`),
+      ) as JsonObject;
+    }
     const call = (
       callOptions: Omit<CallOptions, "timeout" | "maxTotalTimeout" | "extra">,
       channel: CallerChannel,
@@ -111,7 +137,18 @@ export async function createBackendServer(
       observedCall(gateway, { server: name, tool, caller: caller.id }, () =>
         gateway.pool.callTool(name, tool, args, { ...callOptions, extra }, channel),
       )
-        .then((result) => gateway.security.filterResult(result) as JsonObject)
+        .then((result) => {
+          // A task-augmented call answers with a task, bound to this caller as on /mcp.
+          const created = (result as { task?: { taskId?: unknown } }).task?.taskId;
+          if (params.task && typeof created === "string") {
+            gateway.tasks.set(created, {
+              server: name,
+              caller: caller.id,
+              session: options.sessionId(),
+            });
+          }
+          return gateway.security.filterResult(result) as JsonObject;
+        })
         .catch((error: unknown) => {
           if (error instanceof GatewayError) return gatewayFailure(error) as JsonObject;
           throw error;
@@ -131,11 +168,58 @@ export async function createBackendServer(
     );
   }
 
-  // Everything else (resources, prompts, completion, logging, ping, tasks) goes through as is.
-  server.fallbackRequestHandler = async (request, ctx) =>
-    request.method === "tools/call"
-      ? gateway.tracked(() => callTool(ctx as ServerContext, (request.params ?? {}) as JsonObject))
-      : forward(ctx as ServerContext, request.method, request.params);
+  /**
+   * Resources, prompts and their completions are the server's, not a tool's: they need a grant
+   * of the whole server or an explicit `resources`/`prompts` scope. Refused like a method the
+   * server does not have, as the merged catalog on `/mcp` hides them.
+   */
+  function catalogGrant(ctx: ServerContext, method: string, params?: JsonObject): void {
+    const kind = catalogKind(method, params);
+    if (kind && !callerFor(ctx).allowsCatalog(name, kind)) {
+      throw new ProtocolError(ProtocolErrorCode.MethodNotFound, `Method not found: ${method}`);
+    }
+  }
+
+  /** tasks/* on a task this caller made here or on /mcp; anyone else's is unknown. */
+  async function routeTask(
+    ctx: ServerContext,
+    method: string,
+    params: JsonObject,
+  ): Promise<JsonObject> {
+    const caller = callerFor(ctx);
+    const mine = (id: unknown) => {
+      const owner = typeof id === "string" ? gateway.tasks.get(id) : undefined;
+      return owner?.caller === caller.id && owner.server === name;
+    };
+    if (method === "tasks/list") {
+      const result = await forward(ctx, method, params);
+      const tasks = (result.tasks as { taskId?: unknown }[] | undefined) ?? [];
+      return { ...result, tasks: tasks.filter((task) => mine(task.taskId)) };
+    }
+    if (!mine(params.taskId)) {
+      throw new ProtocolError(
+        ProtocolErrorCode.InvalidParams,
+        `Unknown task ${String(params.taskId)}`,
+      );
+    }
+    return forward(ctx, method, params);
+  }
+
+  // Everything else (resources, prompts, completion, logging, ping) goes through as is.
+  server.fallbackRequestHandler = async (request, ctx) => {
+    const context = ctx as ServerContext;
+    const params = (request.params ?? {}) as JsonObject;
+    if (request.method === "tools/call") {
+      return gateway.tracked(() => callTool(context, params));
+    }
+    if (request.method.startsWith("tasks/")) return routeTask(context, request.method, params);
+    const tooBig = checkArgumentLimits(request.params);
+    if (tooBig) {
+      throw new ProtocolError(ProtocolErrorCode.InvalidParams, `${request.method}: ${tooBig}`);
+    }
+    catalogGrant(context, request.method, params);
+    return forward(context, request.method, request.params);
+  };
   server.fallbackNotificationHandler = async (notification) => {
     if (notification.method === "notifications/roots/list_changed") {
       await connection.notify(notification.method, notification.params as JsonObject);
@@ -147,7 +231,9 @@ export async function createBackendServer(
       // What arrives with no call in flight goes only where it belongs: list changes to every
       // session, a resource update to its subscribers, log messages to sessions that set a
       // level. Anything tied to one client (elicitation/complete, a task's status) has no owner
-      // here, and is never broadcast.
+      // here, and is never broadcast. Resource and prompt news needs their grant.
+      const kind = catalogKind(method.replace("notifications/", ""), undefined);
+      if (kind && !callerFor().allowsCatalog(name, kind)) return;
       if (method === "notifications/resources/updated") {
         const uri = (params as { uri?: string } | undefined)?.uri;
         if (!uri || !subscriptions.has(uri)) return;
@@ -177,4 +263,15 @@ export async function createBackendServer(
 /** A gateway-side failure (backend down, timeout) on a tool call, as the tool error it is. */
 function gatewayFailure(error: GatewayError): CallToolResult {
   return { content: [{ type: "text", text: `[${error.code}] ${error.message}` }], isError: true };
+}
+
+/** Which grant a passthrough method needs beyond reaching the server, if any. */
+function catalogKind(method: string, params: JsonObject | undefined): CatalogKind | undefined {
+  if (method.startsWith("resources/")) return "resources";
+  if (method.startsWith("prompts/")) return "prompts";
+  if (method === "completion/complete") {
+    const ref = params?.ref as { type?: unknown } | undefined;
+    return ref?.type === "ref/prompt" ? "prompts" : "resources";
+  }
+  return undefined;
 }

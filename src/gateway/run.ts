@@ -12,7 +12,7 @@ import {
   openStateStore,
   type StateStore,
 } from "../state/store.ts";
-import { createDrivers } from "./drivers.ts";
+import { createDrivers, type NetworkSeams } from "./drivers.ts";
 import { createGateway, type Gateway, type ReloadSummary } from "./gateway.ts";
 
 export interface RunOptions {
@@ -26,6 +26,8 @@ export interface RunOptions {
   /** Keep state in memory (tests); otherwise the state directory is used. */
   memoryState?: boolean;
   env?: Record<string, string | undefined>;
+  /** Tests only: the DNS lookup and `fetch` capability requests use. */
+  network?: NetworkSeams;
 }
 
 export interface RunningGateway {
@@ -55,7 +57,7 @@ export async function runGateway(options: RunOptions): Promise<RunningGateway> {
   const store: StateStore = options.memoryState
     ? createMemoryStore()
     : await openStateStore(config.state_dir ?? defaultStateDir(options.env));
-  const drivers = await createDrivers(config, options.env);
+  const drivers = await createDrivers(config, options.env, options.network);
   // One source of usage: the observer's call stats (persisted in the state store) also feed the
   // search's usage-aware ranking; the observer records them from the call hooks.
   let observer: Observer | undefined;
@@ -69,6 +71,14 @@ export async function runGateway(options: RunOptions): Promise<RunningGateway> {
   observer = createObserver({ hooks: gateway.hooks, pool: gateway.pool, store });
   const discovery = gateway.start();
   discovery.catch(() => {});
+  // Said once at start, in both modes: a backend that cannot start is failed alone.
+  for (const backend of config.backends) {
+    if (backend.enabled && backend.configError) {
+      logger
+        .withTag(`backend:${backend.name}`)
+        .warn(`failed, the other backends serve: ${backend.configError}`);
+    }
+  }
 
   const log = logger.withTag("config");
   const reload = async (): Promise<ReloadSummary> => {
@@ -124,7 +134,12 @@ export async function runGateway(options: RunOptions): Promise<RunningGateway> {
     max: config.server.max_connections,
     perAddress: config.server.max_connections_per_address,
   });
-  logger.info(`mcp-gateway listening on ${server.url}/mcp (${config.backends.length} backends)`);
+  // Counts what the pool serves: enabled backends plus the built-in capabilities backend.
+  const served = gateway.pool.statuses();
+  const failed = served.filter((backend) => backend.state === "failed").length;
+  logger.info(
+    `mcp-gateway listening on ${server.url}/mcp (${served.length} backends${failed ? `, ${failed} failed` : ""})`,
+  );
   return {
     gateway,
     url: server.url,

@@ -12,7 +12,7 @@ import { asListed, directTools, page } from "../meta/surface.ts";
 import { INSTRUCTIONS, META_TOOLS, META_TOOLS_BY_NAME } from "../meta/tools.ts";
 import { errorResult } from "../meta/types.ts";
 import { VERSION } from "../version.ts";
-import { type Caller, LOCAL_ADMIN } from "./caller.ts";
+import { type Caller, callerOf, LOCAL_ADMIN } from "./caller.ts";
 import { createRequestRelay, forwardRequest } from "./channel.ts";
 import type { Gateway } from "./gateway.ts";
 import type { InputFlows } from "./input-flows.ts";
@@ -35,7 +35,13 @@ export interface SessionServerOptions {
 
 /** Builds the MCP server one client session talks to: the meta-tool surface over the gateway. */
 export function createSessionServer(gateway: Gateway, options: SessionServerOptions): Server {
-  const caller = options.caller ?? LOCAL_ADMIN;
+  // Scopes are those of the credential on each request (a key whose scopes shrank on reload, a
+  // narrower token of the same subject), never the ones the session was opened with.
+  let latest = options.caller ?? LOCAL_ADMIN;
+  const callerFor = (ctx?: ServerContext): Caller => {
+    if (ctx) latest = callerOf(ctx.http?.authInfo, latest);
+    return latest;
+  };
   // Flat mode: every reachable tool directly, for clients that defer tools themselves.
   const flat = options.flat ?? !gateway.config.meta_mcp.enabled;
   const server = new Server(
@@ -59,7 +65,7 @@ export function createSessionServer(gateway: Gateway, options: SessionServerOpti
     gateway,
     options.sessionId,
     options.notifyListChanged ?? false,
-    caller,
+    callerFor,
   );
 
   // The meta tools stay the same, but what search finds changed: clients re-list and re-search.
@@ -74,8 +80,8 @@ export function createSessionServer(gateway: Gateway, options: SessionServerOpti
   };
 
   const metaNames = new Set(META_TOOLS.map((tool) => tool.definition.name));
-  server.setRequestHandler("tools/list", async (request) => {
-    const direct = directTools(gateway, caller, metaNames, flat).map(asListed);
+  server.setRequestHandler("tools/list", async (request, ctx) => {
+    const direct = directTools(gateway, callerFor(ctx), metaNames, flat).map(asListed);
     if (flat) {
       // Flat mode: every reachable tool directly, paginated, for clients that defer tools themselves.
       try {
@@ -119,6 +125,7 @@ export function createSessionServer(gateway: Gateway, options: SessionServerOpti
     params: JsonObject,
     ctx: ServerContext,
   ): Promise<JsonObject> {
+    const caller = callerFor(ctx);
     const mine = [...gateway.tasks].filter(([, owner]) => owner.caller === caller.id);
     if (method === "tasks/list") {
       const servers = new Set(mine.map(([, owner]) => owner.server));
@@ -162,6 +169,7 @@ export function createSessionServer(gateway: Gateway, options: SessionServerOpti
     },
     ctx: ServerContext,
   ): Promise<CallToolResult> {
+    const caller = callerFor(ctx);
     const { name } = request.params;
     let args = (request.params.arguments ?? {}) as JsonObject;
     let tool = flat ? undefined : META_TOOLS_BY_NAME.get(name);

@@ -4,7 +4,7 @@ import {
   type Server,
   WebStandardStreamableHTTPServerTransport,
 } from "../mcp/sdk.ts";
-import { type Caller, LOCAL_ADMIN } from "./caller.ts";
+import { type Caller, LOCAL_ADMIN, toAuthInfo } from "./caller.ts";
 import { EventBudget, SessionEventStore } from "./event-store.ts";
 import type { Gateway } from "./gateway.ts";
 import { createSessionServer } from "./server.ts";
@@ -137,7 +137,11 @@ export class SessionManager {
         );
       }
       session.lastSeen = performance.now();
-      return session.transport.handleRequest(request, { parsedBody });
+      // Each request's handlers apply the scopes of the credential it carries.
+      return session.transport.handleRequest(request, {
+        parsedBody,
+        authInfo: toAuthInfo(caller),
+      });
     }
     // No session yet: this must be an initialize; the transport rejects anything else (and
     // only a real initialize may make room, or junk requests could evict sessions).
@@ -221,7 +225,10 @@ export class SessionManager {
     };
     await server.connect(transport);
     trackInFlight(session);
-    const response = await transport.handleRequest(request, { parsedBody });
+    const response = await transport.handleRequest(request, {
+      parsedBody,
+      authInfo: toAuthInfo(caller),
+    });
     if (!transport.sessionId) {
       events.clear();
       await server.close().catch(() => {});

@@ -1,4 +1,4 @@
-import { type Caller, LOCAL_ADMIN } from "../gateway/caller.ts";
+import { type Caller, callerOf, toAuthInfo } from "../gateway/caller.ts";
 import type { Gateway } from "../gateway/gateway.ts";
 import { InputFlows } from "../gateway/input-flows.ts";
 import { createBackendServer } from "../gateway/passthrough.ts";
@@ -17,11 +17,6 @@ const FLAT = "~flat";
 
 /** Stateless (2026-07-28) requests share one session id, so `isolation: session` stays bounded. */
 const STATELESS_SESSION = "stateless";
-
-/** The caller the HTTP layer authenticated, carried to the per-request server factory. */
-function callerOf(authInfo: { extra?: Record<string, unknown> } | undefined): Caller {
-  return (authInfo?.extra?.caller as Caller | undefined) ?? LOCAL_ADMIN;
-}
 
 /** The default request body limit (413 above it). */
 export const MAX_BODY_BYTES = 4 * 1024 * 1024;
@@ -136,12 +131,17 @@ export function createRoutes(gateway: Gateway, options: RoutesOptions = {}): Rou
       } catch {
         return jsonRpcError(400, -32700, "parse error: the body is not valid JSON");
       }
+      // A per-key rate limit counts messages: a batch pays for each one (the POST paid one).
+      if (Array.isArray(parsedBody) && parsedBody.length > 1) {
+        const over = auth.charge(caller, parsedBody.length - 1);
+        if (over) return over;
+      }
     }
     try {
       if (await isLegacyRequest(request, parsedBody)) {
         return await sessions.handle(request, parsedBody, backend, caller, address);
       }
-      const authInfo = { token: "", clientId: caller.id, scopes: [], extra: { caller } };
+      const authInfo = toAuthInfo(caller);
       const handler = backend === FLAT ? modernFlat : backend ? modernFor(backend) : modern;
       return await handler.fetch(request, { parsedBody, authInfo });
     } catch (error) {
@@ -241,7 +241,13 @@ export function createRoutes(gateway: Gateway, options: RoutesOptions = {}): Rou
       }
       const backendRoute = /^\/mcp\/([^/]+)\/?$/.exec(url.pathname);
       if (backendRoute) {
-        const backend = decodeURIComponent(backendRoute[1]!);
+        let backend: string;
+        try {
+          backend = decodeURIComponent(backendRoute[1]!);
+        } catch {
+          // A broken escape (`%E0%A4%A`) is the client's mistake: 400, never a 500.
+          return jsonRpcError(400, -32600, `malformed percent-encoding in ${url.pathname}`);
+        }
         // A backend the caller may not use at all is answered like one that does not exist.
         if (!gateway.pool.has(backend) || !caller.allows(gateway.pool.canonical(backend), "*")) {
           return jsonRpcError(404, -32601, `no backend named ${backend}; see /health`);

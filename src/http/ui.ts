@@ -109,7 +109,10 @@ export function createUiHandler(gateway: Gateway, options: UiOptions = {}): UiHa
         return json(searchQuality(caller, allow));
       case "/api/security":
         if (!caller.admin) return adminOnly();
-        return json(gateway.health().security ?? {});
+        return json({
+          ...(gateway.health().security ?? {}),
+          resourceClashes: gateway.catalog.clashes,
+        });
       case "/api/config":
         if (!caller.admin) return adminOnly();
         return json({ file: gateway.config.file ?? null, config: effectiveConfig(gateway) });

@@ -3,7 +3,7 @@ import { GatewayError } from "../errors.ts";
 import { observedCall } from "../gateway/observed.ts";
 import type { MetaTool } from "./types.ts";
 import { stringArg } from "./types.ts";
-import { checkArguments } from "./validate.ts";
+import { checkArgumentLimits, checkArguments } from "./validate.ts";
 
 export const invoke: MetaTool = {
   definition: {
@@ -38,7 +38,8 @@ export const invoke: MetaTool = {
       caller,
     );
     const { server, tool } = resolved;
-    const problem = checkArguments(tool, toolArgs);
+    // Limits first: the schema check below recurses, and so does sending.
+    const problem = checkArgumentLimits(toolArgs) ?? checkArguments(tool, toolArgs);
     if (problem) {
       throw new GatewayError(
         "INVALID_ARGUMENTS",

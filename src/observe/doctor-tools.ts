@@ -8,11 +8,12 @@ import { capabilityFiles } from "../security/guard.ts";
 import { diffLock, type Observed } from "../security/lock.ts";
 import { capabilityDigests, lockPathFor, readLock } from "../security/pins.ts";
 import { scanTool } from "../security/poisoning.ts";
+import { unmatchedScopes } from "../security/scope-lint.ts";
 import { compilePattern, matches } from "../security/scopes.ts";
 import type { Check } from "./doctor.ts";
 
 // doctor's checks of what the gateway would serve: capability files and keys, poisoned tools,
-// and drift from gateway.lock.
+// drift from gateway.lock, and scope patterns that match nothing.
 
 /** Capability files that do not load, and capabilities hidden until their keys are set. */
 export function capabilityChecks(
@@ -189,4 +190,24 @@ export function lockChecks(
   if (!checks.length)
     checks.push({ name: "lock", status: "ok", message: `every tool matches ${lockPath}` });
   return checks;
+}
+
+/** Scope patterns of keys and OAuth scopes that match no server or no tool (a fail-open deny). */
+export function scopeChecks(config: ResolvedConfig, tools: Record<string, Tool[]>): Check[] {
+  const servers = config.backends.map((backend) => backend.name);
+  const names: Record<string, string[]> = {};
+  if (config.capabilities.enabled) {
+    servers.push(config.capabilities.name);
+    names[config.capabilities.name] = [];
+  }
+  for (const [server, list] of Object.entries(tools)) names[server] = list.map((tool) => tool.name);
+  return unmatchedScopes(config.auth, servers, names).map((unmatched) => ({
+    name: "scopes",
+    status: "warn",
+    message: `${unmatched.path}: ${unmatched.message}`,
+    hint:
+      unmatched.level === "server"
+        ? "fix the server name, or remove the pattern; server:* names a whole server"
+        : "fix the tool name (gateway_list_tools lists them), or remove the pattern",
+  }));
 }

@@ -9,16 +9,17 @@ import {
 } from "node:fs";
 import { createServer } from "node:net";
 import { dirname } from "node:path";
-import { standalonePool } from "../backends/pool.ts";
+import { type BackendPool, standalonePool } from "../backends/pool.ts";
 import { formatDuration } from "../config/duration.ts";
 import { loadConfig, parseConfigText, type ResolvedConfig } from "../config/load.ts";
 import { errorMessage } from "../errors.ts";
+import { Catalog } from "../gateway/catalog.ts";
 import { LOOPBACK_HOSTS } from "../http/loopback.ts";
 import type { Tool } from "../mcp/sdk.ts";
 import { redactTree } from "../setup/secrets.ts";
 import { defaultStateDir } from "../state/store.ts";
 import { backendHint, portHint } from "./doctor-hints.ts";
-import { capabilityChecks, lockChecks, poisoningChecks } from "./doctor-tools.ts";
+import { capabilityChecks, lockChecks, poisoningChecks, scopeChecks } from "./doctor-tools.ts";
 
 /** `fail` makes `doctor` exit non-zero; `warn` and `note` do not. */
 export type CheckStatus = "ok" | "note" | "warn" | "fail";
@@ -82,6 +83,7 @@ export async function runDoctor(options: DoctorOptions): Promise<DoctorReport> {
   checks.push(...capabilities.checks);
   checks.push(...poisoningChecks(config, { ...listed.tools, ...capabilities.tools }));
   checks.push(...lockChecks(config, listed.tools, listed.failed));
+  checks.push(...scopeChecks(config, { ...listed.tools, ...capabilities.tools }));
   return { ok: !checks.some((c) => c.status === "fail"), config: config.file ?? null, checks };
 }
 
@@ -165,7 +167,8 @@ function stateCheck(
   const dir = config.state_dir ?? defaultStateDir(env);
   if (!existsSync(dir) && fix) {
     try {
-      mkdirSync(dir, { recursive: true });
+      // Private, as the gateway makes it: the state holds callers, errors and tool lists.
+      mkdirSync(dir, { recursive: true, mode: 0o700 });
       return { name: "state", status: "ok", message: `${dir} created`, fixed: `mkdir -p ${dir}` };
     } catch {}
   }
@@ -243,6 +246,7 @@ async function backendChecks(
       }),
     );
     checks.push(...results);
+    checks.push(...(await resourceClashChecks(pool, options.timeoutMs)));
   } finally {
     // A backend still starting holds close() until its own startup timeout: do not wait for it.
     // Its process group is killed when doctor exits (see stdio-transport.ts).
@@ -260,6 +264,25 @@ async function backendChecks(
     });
   }
   return { checks, tools, failed };
+}
+
+/**
+ * URIs listed by two backends: the gateway keeps the first one's and namespaces the other's,
+ * which a client reading the bare URI may not expect (and a hijacking backend would want).
+ */
+async function resourceClashChecks(pool: BackendPool, timeoutMs: number): Promise<Check[]> {
+  const catalog = new Catalog(pool);
+  try {
+    await withTimeout(catalog.listResources(), timeoutMs);
+  } catch {
+    return [];
+  }
+  return catalog.clashes.map((clash) => ({
+    name: "resources",
+    status: "warn" as const,
+    message: `${clash.uri} is listed by ${clash.owner} and ${clash.other}: reads of it go to ${clash.owner}; ${clash.other}'s is gateway://${clash.other}/${clash.uri}`,
+    hint: `if ${clash.other} should not offer ${clash.uri}, remove or fix that backend; otherwise read gateway://${clash.other}/${clash.uri}`,
+  }));
 }
 
 function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T> {

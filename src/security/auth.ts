@@ -37,6 +37,11 @@ export interface Authenticator {
   login(key: string, address?: string): Promise<{ token: string; maxAge: number } | Response>;
   /** Ends the login whose token the request's cookie holds (every copy of the cookie dies). */
   logout(request: Request): void;
+  /**
+   * Charges the JSON-RPC messages of a POST past its first (a batch) to the caller's rate limit,
+   * which counts messages, not POSTs; a Response (429) when over it.
+   */
+  charge(caller: Caller, messages: number): Response | undefined;
   /** Documents served to anyone (RFC 9728 protected-resource metadata), else undefined. */
   publicResponse(request: Request): Response | undefined;
   /** Applies a changed `auth` section (a key created or revoked) without a restart. */
@@ -160,6 +165,19 @@ export function createAuthenticator(config: ResolvedConfig): Authenticator {
       const cookie = cookieToken(request);
       if (cookie) logins.revoke(cookie);
     },
+    charge(caller, messages) {
+      const limiter = keys.find((entry) => entry.caller === caller)?.limiter;
+      if (!limiter || messages < 1) return undefined;
+      const wait = limiter.take(messages);
+      if (wait === Number.POSITIVE_INFINITY) {
+        return tooMany(
+          caller.id,
+          60_000,
+          `a batch of ${messages + 1} messages is more than the rate limit of ${caller.id} (${limiter.perMinute}/min); send fewer at once`,
+        );
+      }
+      return wait > 0 ? tooMany(caller.id, wait) : undefined;
+    },
     publicResponse(request) {
       const path = new URL(request.url).pathname;
       if (!oauth || request.method !== "GET") return undefined;
@@ -198,7 +216,7 @@ function buildKeys(auth: AuthConfig): KeyEntry[] {
   if (auth.bearer_token) {
     entries.push({
       digest: storedDigest(auth.bearer_token),
-      caller: { id: "bearer", admin: true, allows: () => true },
+      caller: { id: "bearer", admin: true, allows: () => true, allowsCatalog: () => true },
     });
   }
   return entries;
@@ -230,16 +248,14 @@ export function loginCookie(token: string, options: { maxAge: number; secure?: b
   return `${LOGIN_COOKIE}=${encodeURIComponent(token)}; ${attributes.join("; ")}`;
 }
 
-function tooMany(id: string, waitMs: number): Response {
+function tooMany(id: string, waitMs: number, why?: string): Response {
   const seconds = Math.max(1, Math.ceil(waitMs / 1000));
-  log().warn(`${id} is over its rate limit; retry in ${seconds}s`);
+  const message = why ?? `${id} is over its rate limit; retry in ${seconds}s`;
+  log().warn(message);
   return Response.json(
     {
       jsonrpc: "2.0",
-      error: {
-        code: -32000,
-        message: `[RATE_LIMITED] ${id} is over its rate limit; retry in ${seconds}s`,
-      },
+      error: { code: -32000, message: `[RATE_LIMITED] ${message}` },
       id: null,
     },
     { status: 429, headers: { "Retry-After": String(seconds) } },

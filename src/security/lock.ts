@@ -121,11 +121,13 @@ export function snapshotDir(config: ResolvedConfig): string {
 
 export function saveSnapshots(dir: string, observed: Observed): void {
   try {
-    mkdirSync(dir, { recursive: true });
+    mkdirSync(dir, { recursive: true, mode: 0o700 });
     for (const tools of Object.values(observed.tools)) {
       for (const tool of tools) {
         const file = join(dir, `${toolDigest(tool).slice("sha256:".length)}.json`);
-        if (!existsSync(file)) writeFileSync(file, canonicalJson(lockedView(tool)));
+        if (!existsSync(file)) {
+          writeFileSync(file, canonicalJson(lockedView(tool)), { mode: 0o600 });
+        }
       }
     }
   } catch {

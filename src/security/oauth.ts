@@ -1,5 +1,6 @@
 import type { createRemoteJWKSet, JWTPayload } from "jose";
 import type { Caller } from "../gateway/caller.ts";
+import { presentedDigest } from "./keys.ts";
 import type { OAuthConfig } from "./schema.ts";
 import { createScopedCaller, type ScopeFields } from "./scopes.ts";
 
@@ -101,7 +102,13 @@ export function createOAuthVerifier(config: OAuthConfig): OAuthVerifier {
           };
         }
       }
-      const subject = String(payload.sub ?? payload.client_id ?? payload.azp ?? "unknown");
+      const named = payload.sub ?? payload.client_id ?? payload.azp;
+      // A token that names no subject is its own identity: sharing one ("unknown") would let
+      // any such token take over another's sessions and tasks.
+      const subject =
+        named !== undefined && named !== ""
+          ? String(named)
+          : `token-${presentedDigest(token).toString("hex").slice(0, 16)}`;
       return {
         ok: true,
         caller: createScopedCaller({

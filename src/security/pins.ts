@@ -118,7 +118,9 @@ export function writeLock(path: string, lock: LockFile): void {
     "# gateway.lock: digests of every tool definition and capability file, written by\n" +
     "# `mcp-gateway lock`. A tool whose definition differs is quarantined until approved:\n" +
     "# review with `mcp-gateway lock diff`, approve with `mcp-gateway lock update`.\n";
-  writeFileSync(path, header + stringify(body, { lineWidth: 0 }));
+  // 0600 when created: the lock maps every backend and tool this user runs. An existing lock keeps
+  // the mode its owner gave it (it may be committed and shared on purpose).
+  writeFileSync(path, header + stringify(body, { lineWidth: 0 }), { mode: 0o600 });
 }
 
 /** The digests of capability files, keyed by path relative to the lock's folder. */

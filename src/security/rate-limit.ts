@@ -1,7 +1,11 @@
-/** A per-key request budget: a token bucket holding a minute's worth of requests. */
+/** A per-key request budget: a token bucket holding a minute's worth of JSON-RPC messages. */
 export interface RateLimiter {
-  /** Takes one request; returns 0 when allowed, else the milliseconds until one is available. */
-  take(): number;
+  readonly perMinute: number;
+  /**
+   * Takes `count` messages at once, or none; returns 0 when allowed, else the milliseconds until
+   * that many are available (Infinity when `count` is more than a minute's budget).
+   */
+  take(count?: number): number;
 }
 
 export function createRateLimiter(perMinute: number, now: () => number = Date.now): RateLimiter {
@@ -9,15 +13,17 @@ export function createRateLimiter(perMinute: number, now: () => number = Date.no
   let tokens = perMinute;
   let last = now();
   return {
-    take() {
+    perMinute,
+    take(count = 1) {
       const at = now();
       tokens = Math.min(perMinute, tokens + (at - last) * refillPerMs);
       last = at;
-      if (tokens >= 1) {
-        tokens -= 1;
+      if (tokens >= count) {
+        tokens -= count;
         return 0;
       }
-      return Math.ceil((1 - tokens) / refillPerMs);
+      if (count > perMinute) return Number.POSITIVE_INFINITY;
+      return Math.ceil((count - tokens) / refillPerMs);
     },
   };
 }

@@ -7,6 +7,10 @@ const ScopeFields = {
   backends: z.array(z.string().min(1)).default([]),
   allowed_tools: z.array(z.string().min(1)).default([]),
   denied_tools: z.array(z.string().min(1)).default([]),
+  /** Servers (globs) whose resources are granted without their tools; `backends` grants both. */
+  resources: z.array(z.string().min(1)).default([]),
+  /** Servers (globs) whose prompts are granted without their tools. */
+  prompts: z.array(z.string().min(1)).default([]),
   admin: z.boolean().default(false),
 };
 

@@ -1,35 +1,46 @@
-import type { Caller } from "../gateway/caller.ts";
+import type { Caller, CatalogKind } from "../gateway/caller.ts";
 
 /** Scope fields as written on an API key or an OAuth scope mapping. */
 export interface ScopeFields {
   backends: string[];
   allowed_tools: string[];
   denied_tools: string[];
+  /** Servers (globs) whose resources this grant gives without their tools. */
+  resources?: string[];
+  /** Servers (globs) whose prompts this grant gives without their tools. */
+  prompts?: string[];
 }
 
 export interface Pattern {
   source: string;
   server: RegExp;
   tool: RegExp;
-  /** True when the pattern covers every tool of the servers it matches. */
+  /** True when the pattern covers every tool of the servers it matches (`server:*`). */
   wholeServer: boolean;
 }
 
 /**
- * Compiles a scope glob. `server` and `server:*` cover every tool of a server; `server:tool`
- * one tool. `*` matches any run of characters except `:`, so `*` alone means every server but
- * `git*` never reaches into a tool name.
+ * Compiles a `*_tools` glob. Server names cannot contain `:`, so the first `:` ends the server
+ * glob and the rest is the tool glob, which may hold more `:` (`s:a:b` is tool `a:b` on `s`).
+ * A pattern without `:` is a tool glob on every server (`write_*` is `*:write_*`, as in the
+ * original gateway). `server:*` covers every tool of a server, those with `:` in their own name
+ * too; otherwise `*` matches any run of characters except `:`.
  */
 export function compilePattern(source: string): Pattern {
   const colon = source.indexOf(":");
-  const serverGlob = colon === -1 ? source : source.slice(0, colon);
-  const toolGlob = colon === -1 ? "*" : source.slice(colon + 1);
+  const serverGlob = colon === -1 ? "*" : source.slice(0, colon);
+  const toolGlob = colon === -1 ? source : source.slice(colon + 1);
   return {
     source,
     server: globToRegExp(serverGlob),
     tool: globToRegExp(toolGlob),
     wholeServer: toolGlob === "*",
   };
+}
+
+/** A `backends:` entry: a server glob, the same as `allowed_tools: ["<entry>:*"]`. */
+export function compileServerPattern(glob: string): Pattern {
+  return { ...compilePattern(`${glob}:*`), source: glob };
 }
 
 function globToRegExp(glob: string): RegExp {
@@ -43,8 +54,9 @@ function globToRegExp(glob: string): RegExp {
 /** Whether a compiled pattern covers `server:tool` (`tool` "*": the whole server). */
 export function matches(pattern: Pattern, server: string, tool: string): boolean {
   if (!pattern.server.test(server)) return false;
+  if (pattern.wholeServer) return true;
   // The server itself ("*"): only a pattern covering all its tools speaks for it.
-  if (tool === "*") return pattern.wholeServer;
+  if (tool === "*") return false;
   return pattern.tool.test(tool);
 }
 
@@ -57,32 +69,47 @@ export interface ScopedCallerOptions {
   label: string;
 }
 
+/** True when a grant names nothing: empty scope lists mean everything. */
+export function grantsEverything(grant: ScopeFields): boolean {
+  return (
+    grant.backends.length === 0 &&
+    grant.allowed_tools.length === 0 &&
+    !grant.resources?.length &&
+    !grant.prompts?.length
+  );
+}
+
 /**
- * A caller limited by allow and deny globs. Deny wins; an empty allow list means everything;
- * `backends: [a]` is `allowed_tools: ["a:*"]`. Several grants (OAuth scopes) add up: a tool is
- * allowed when any grant allows it and no grant denies it.
+ * A caller limited by allow and deny globs. Deny wins; a grant that names nothing allows
+ * everything; `backends: [a]` is `allowed_tools: ["a:*"]`. Several grants (OAuth scopes) add up:
+ * a tool is allowed when any grant allows it and no grant denies it. A server's resources and
+ * prompts need a whole-server grant (`a:*`, `backends: [a]`) or a `resources`/`prompts` entry
+ * naming it: a grant of one tool is not a grant of the server.
  */
 export function createScopedCaller(options: ScopedCallerOptions): Caller {
   const deny = options.grants.flatMap((grant) => grant.denied_tools).map(compilePattern);
-  const allowLists = options.grants.map((grant) =>
-    [...grant.backends.map((backend) => `${backend}:*`), ...grant.allowed_tools].map(
-      compilePattern,
-    ),
-  );
-  const allowAll = allowLists.some((list) => list.length === 0);
-  const allow = allowLists.flat();
+  const allowAll = options.grants.some(grantsEverything);
+  const allow = options.grants.flatMap((grant) => [
+    ...grant.backends.map(compileServerPattern),
+    ...grant.allowed_tools.map(compilePattern),
+  ]);
+  const catalogs = {
+    resources: options.grants.flatMap((grant) => grant.resources ?? []).map(compileServerPattern),
+    prompts: options.grants.flatMap((grant) => grant.prompts ?? []).map(compileServerPattern),
+  };
+
+  /** A deny covering the whole server, which hides it, its resources and prompts included. */
+  const serverDenial = (server: string) =>
+    deny.find((pattern) => pattern.wholeServer && pattern.server.test(server));
 
   function denial(server: string, tool: string): string | undefined {
-    const denied = deny.find((pattern) =>
-      tool === "*"
-        ? pattern.wholeServer && pattern.server.test(server)
-        : matches(pattern, server, tool),
-    );
+    const denied = tool === "*" ? serverDenial(server) : deny.find((p) => matches(p, server, tool));
     if (denied) return `denied_tools "${denied.source}" of ${options.label}`;
     if (allowAll) return undefined;
+    // The server itself: reachable when any pattern or catalog grant can reach into it.
     const allowed =
       tool === "*"
-        ? allow.some((pattern) => pattern.server.test(server))
+        ? [...allow, ...catalogs.resources, ...catalogs.prompts].some((p) => p.server.test(server))
         : allow.some((pattern) => matches(pattern, server, tool));
     if (allowed) return undefined;
     const what = tool === "*" ? server : `${server}:${tool}`;
@@ -93,6 +120,11 @@ export function createScopedCaller(options: ScopedCallerOptions): Caller {
     id: options.id,
     admin: options.admin,
     allows: (server, tool) => denial(server, tool) === undefined,
+    allowsCatalog(server: string, kind: CatalogKind) {
+      if (serverDenial(server)) return false;
+      if (allowAll) return true;
+      return [...allow, ...catalogs[kind]].some((p) => p.wholeServer && p.server.test(server));
+    },
     denial,
   };
 }

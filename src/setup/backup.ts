@@ -1,5 +1,6 @@
 import { createHash } from "node:crypto";
 import {
+  chmodSync,
   copyFileSync,
   existsSync,
   mkdirSync,
@@ -19,6 +20,10 @@ export interface FileChange {
   /** The text before; undefined when the file does not exist yet. */
   before?: string;
   after: string;
+  /** Permissions to give the file (0o600 for a file holding secrets). */
+  mode?: number;
+  /** Holds secret values: diffs show it redacted. */
+  secret?: boolean;
 }
 
 export interface BackedUpFile {
@@ -71,7 +76,9 @@ export function writeWithBackup(changes: FileChange[], env: Env, command: string
   writeManifest(set);
   for (const change of changes) {
     mkdirSync(dirname(change.path), { recursive: true });
-    writeFileSync(change.path, change.after);
+    // Created with its mode, so a secret is never readable by others, even for a moment.
+    writeFileSync(change.path, change.after, change.mode ? { mode: change.mode } : {});
+    if (change.mode) chmodSync(change.path, change.mode);
   }
   return set;
 }

@@ -28,6 +28,12 @@ export interface PlanOptions {
   existing: Record<string, BackendEntry>;
   /** Names a backend may not take (the capabilities backend's). */
   reserved: string[];
+  /**
+   * Variables that already hold a value where the gateway runs (its secrets file, the
+   * environment): a moved secret reuses a name holding the same value and avoids one holding
+   * another, which would win over it.
+   */
+  bound?: Record<string, string | undefined>;
 }
 
 /** Makes a client's server name a valid backend name: `My Server!` → `my-server`. */
@@ -64,7 +70,7 @@ const isPresent = (existing: BackendEntry | undefined, entry: BackendEntry) =>
  */
 export function planImport(servers: FoundServer[], options: PlanOptions): ImportPlan {
   const plan: ImportPlan = { backends: [], secrets: [], needs: [], notes: [] };
-  const namer = new VariableNamer();
+  const namer = new VariableNamer(options.bound);
   const taken = new Set([...Object.keys(options.existing), ...options.reserved]);
   const raw = new Map<PlannedBackend, BackendEntry>();
 

@@ -1,3 +1,4 @@
+import { basename } from "node:path";
 import { CLIENTS } from "./clients.ts";
 import type { PlannedBackend } from "./plan.ts";
 import { diffChange, type SetupResult, type SetupScan, type SetupScanOptions } from "./setup.ts";
@@ -54,16 +55,27 @@ export function resultLines(
   }
   for (const note of [...plan.notes, ...result.notes])
     lines.push({ level: "info", text: `note: ${note}` });
-  const variables = new Map<string, string[]>();
-  const use = (name: string, where: string) =>
-    variables.set(name, [...(variables.get(name) ?? []), where]);
-  for (const secret of plan.secrets) use(secret.variable, secret.where);
-  for (const need of plan.needs) use(need.variable, `${need.where}: ${need.why}`);
-  if (variables.size > 0) {
-    const list = [...variables].map(([name, where]) => `  ${name}  (${where.join("; ")})`);
+  const listed = (pairs: [string, string][]) => {
+    const variables = new Map<string, string[]>();
+    for (const [name, where] of pairs) variables.set(name, [...(variables.get(name) ?? []), where]);
+    return [...variables].map(([name, where]) => `  ${name}  (${where.join("; ")})`).join("\n");
+  };
+  const stored = plan.secrets.filter((secret) => !result.unwritten.includes(secret));
+  if (result.secretsFile && stored.length > 0) {
+    const config = basename(options.configPath);
+    lines.push({
+      level: "info",
+      text: `secrets from the client files ${would || "are "}kept in ${result.secretsFile} (mode 0600), which ${config} reads through env_files on every start:\n${listed(stored.map((s) => [s.variable, s.where]))}`,
+    });
+  }
+  const unset: [string, string][] = [
+    ...result.unwritten.map((s): [string, string] => [s.variable, s.where]),
+    ...plan.needs.map((n): [string, string] => [n.variable, `${n.where}: ${n.why}`]),
+  ];
+  if (unset.length > 0) {
     lines.push({
       level: "warn",
-      text: `set these environment variables before starting the gateway (secrets were moved out of the client files, not copied):\n${list.join("\n")}`,
+      text: `set these environment variables before starting the gateway:\n${listed(unset)}`,
     });
   }
   for (const { file, via } of result.rewritten) {
@@ -113,7 +125,9 @@ export function resultJson(
     variables: [...new Set(plan.secrets.map((s) => s.variable))].map((name) => ({
       name,
       where: plan.secrets.filter((s) => s.variable === name).map((s) => s.where),
+      stored: !result?.unwritten.some((s) => s.variable === name) && !!result?.secretsFile,
     })),
+    secretsFile: result?.secretsFile ?? null,
     needs: plan.needs,
     notes: [...plan.notes, ...(result?.notes ?? [])],
     clients: (result?.rewritten ?? []).map(({ file, via }) => ({
@@ -126,6 +140,9 @@ export function resultJson(
       .map((s) => ({ client: s.file.client, file: s.file.path, name: s.name, reason: s.skipped })),
     errors: scan.files.filter((f) => f.error).map((f) => ({ file: f.file.path, error: f.error })),
     backup: backup ?? null,
-    diff: dryRun && result ? result.changes.map(diffChange).join("") : undefined,
+    diff:
+      dryRun && result
+        ? result.changes.map((change) => diffChange(change, plan.secrets)).join("")
+        : undefined,
   };
 }

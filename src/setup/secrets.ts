@@ -37,7 +37,14 @@ export interface MovedSecret {
 
 /** Hands out variable names: the same value under the same name shares it, a clash gets a prefix. */
 export class VariableNamer {
-  private readonly taken = new Map<string, string>();
+  private readonly taken: Map<string, string>;
+
+  /** `bound`: variables that already hold a value (the secrets file, the environment). */
+  constructor(bound: Record<string, string | undefined> = {}) {
+    this.taken = new Map(
+      Object.entries(bound).filter((pair): pair is [string, string] => pair[1] !== undefined),
+    );
+  }
 
   name(preferred: string, value: string, prefix: string): string {
     const base = toVariable(preferred);
@@ -191,8 +198,12 @@ export function redactTree(tree: unknown, key = ""): unknown {
   if (tree && typeof tree === "object") {
     const out: Record<string, unknown> = {};
     for (const [childKey, value] of Object.entries(tree)) {
+      // `Bearer ${TOKEN}` only names where the secret is: it is shown as written.
       out[childKey] =
-        typeof value === "string" && /^(?:proxy-)?authorization$/i.test(childKey) && value
+        typeof value === "string" &&
+        /^(?:proxy-)?authorization$/i.test(childKey) &&
+        value &&
+        !isReference(value)
           ? (SCHEME.exec(value)?.[0] ?? "") + REDACTED
           : redactTree(value, childKey);
     }

@@ -13,6 +13,14 @@ import {
 import { type FoundServer, type ScannedFile, scanClients } from "./discover.ts";
 import { type ImportPlan, type PlannedBackend, planImport } from "./plan.ts";
 import { rewriteClientText } from "./rewrite.ts";
+import { type MovedSecret, REDACTED } from "./secrets.ts";
+import {
+  envFilesEntry,
+  readSecretsFile,
+  redactSecretsText,
+  secretsFileChange,
+  secretsFileOf,
+} from "./secrets-file.ts";
 import { starterConfig } from "./starter.ts";
 
 export interface SetupScanOptions {
@@ -50,7 +58,13 @@ export function scanSetup(options: SetupScanOptions): SetupScan {
     onProgress: options.onProgress,
   }).filter((file) => !options.clients || options.clients.includes(file.file.client));
   const servers = files.flatMap((file) => file.servers);
-  return { files, servers, editor, plan: planImport(servers, { existing, reserved }) };
+  const bound = boundVariables(options);
+  return { files, servers, editor, plan: planImport(servers, { existing, reserved, bound }) };
+}
+
+/** Variables already holding a value where the gateway runs: its secrets file, then the environment. */
+function boundVariables(options: SetupScanOptions): Record<string, string | undefined> {
+  return { ...readSecretsFile(secretsFileOf(options.env)), ...options.env };
 }
 
 export interface SetupChoice {
@@ -68,6 +82,10 @@ export interface SetupResult {
   /** Client files that are rewritten, with how each reaches the gateway. */
   rewritten: { file: ClientFile; via: ClientTransport }[];
   notes: string[];
+  /** The secrets file the moved secrets are written to (undefined when none moved). */
+  secretsFile?: string;
+  /** Moved secrets that cannot be written to it: the user sets these by hand. */
+  unwritten: MovedSecret[];
 }
 
 /**
@@ -86,20 +104,33 @@ export function buildSetup(
     "gateway",
     typeof capabilities?.name === "string" ? capabilities.name : "capabilities",
   ];
-  const plan = planImport(chosen, { existing: editor.backends(), reserved });
+  const plan = planImport(chosen, {
+    existing: editor.backends(),
+    reserved,
+    bound: boundVariables(options),
+  });
   for (const backend of plan.backends) {
     if (!backend.present) editor.setBackend(backend.name, backend.entry);
   }
   const changes: FileChange[] = [];
   const notes: string[] = [];
+  // Moved secrets go where every start of the gateway reads them: its secrets file (0600),
+  // listed in env_files. A client's stdio entry carries no env, and the backup is no place.
+  const secretsFile = secretsFileOf(options.env);
+  const secrets = secretsFileChange(secretsFile, plan.secrets);
+  const written = plan.secrets.filter((secret) => !secrets.unwritten.includes(secret));
   if (plan.backends.some((backend) => !backend.present)) {
     editor.validate(options.env);
+    if (written.length > 0) {
+      editor.addEnvFile(envFilesEntry(secretsFile, options.configPath, options.env), options.env);
+    }
     changes.push({
       path: editor.file,
       before: editor.existed ? editor.original : undefined,
       after: editor.text,
     });
   }
+  if (secrets.change) changes.push(secrets.change);
 
   const rewritten: SetupResult["rewritten"] = [];
   for (const path of choice.rewrite) {
@@ -122,16 +153,34 @@ export function buildSetup(
     if (after !== before) changes.push({ path, before, after });
     rewritten.push({ file: scanned.file, via });
   }
-  return { plan, changes, rewritten, notes };
+  return {
+    plan,
+    changes,
+    rewritten,
+    notes,
+    secretsFile: written.length > 0 ? secretsFile : undefined,
+    unwritten: secrets.unwritten,
+  };
 }
 
-/** A unified diff of one change, headed by its path. */
-export function diffChange(change: FileChange): string {
+/**
+ * A unified diff of one change, headed by its path. Secrets never show: a secrets file's values,
+ * and the moved `secrets` where a client file held them, read `<redacted>`.
+ */
+export function diffChange(change: FileChange, secrets: MovedSecret[] = []): string {
+  const values = [...new Set(secrets.map((secret) => secret.value))]
+    .filter(Boolean)
+    .sort((a, b) => b.length - a.length);
+  const shown = (text: string) => {
+    if (change.secret) return redactSecretsText(text);
+    for (const value of values) text = text.split(value).join(REDACTED);
+    return text;
+  };
   return createTwoFilesPatch(
     change.path,
     change.path,
-    change.before ?? "",
-    change.after,
+    shown(change.before ?? ""),
+    shown(change.after),
     change.before === undefined ? "(new file)" : "",
     "",
   );

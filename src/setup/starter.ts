@@ -27,7 +27,10 @@ env_files: []
 `;
 }
 
-const EMPTY_BACKENDS = `backends: {}
+// `backends:` with nothing under it loads as no backends; the examples sit under it at the
+// indentation they need, so deleting the "# " of each line of one is all it takes.
+const EMPTY_BACKENDS = `backends:
+  # Examples: to use one, delete the "# " at the start of each of its lines.
   # files:
   #   command: npx
   #   args: ["-y", "@modelcontextprotocol/server-filesystem", "/path/to/share"]

@@ -1,4 +1,4 @@
-import { mkdirSync } from "node:fs";
+import { chmodSync, closeSync, mkdirSync, openSync } from "node:fs";
 import { homedir } from "node:os";
 import { join } from "node:path";
 import { logger } from "../logger.ts";
@@ -108,14 +108,29 @@ export function mergeUsage(into: UsageRow | undefined, row: UsageRow): UsageRow 
 }
 
 /**
+ * Creates the state folder 0700 and `file` in it 0600: the state holds callers' names, errors
+ * and tool lists, for this user only. SQLite gives its `-wal` and `-shm` files the database's
+ * own mode. A database made by an older version (0644) is tightened; an existing folder keeps
+ * its mode (`state_dir` may name a folder the user shares on purpose).
+ */
+export function makePrivate(dir: string, file?: string): void {
+  mkdirSync(dir, { recursive: true, mode: 0o700 });
+  if (file) {
+    closeSync(openSync(file, "a", 0o600));
+    chmodSync(file, 0o600);
+  }
+}
+
+/**
  * Opens the state database in `dir`. When the folder is not writable (or SQLite is missing, as
  * in some runtimes) it warns once and keeps state in memory.
  */
 export async function openStateStore(dir: string): Promise<StateStore> {
   try {
-    mkdirSync(dir, { recursive: true });
+    const file = join(dir, "state.db");
+    makePrivate(dir, file);
     const { openSqliteStore } = await import("./sqlite.ts");
-    return await openSqliteStore(join(dir, "state.db"));
+    return await openSqliteStore(file);
   } catch (error) {
     logger.warn(
       `state directory ${dir} is not usable (${error instanceof Error ? error.message : error}); keeping state in memory`,

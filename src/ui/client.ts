@@ -290,6 +290,7 @@ function dashboard(): void {
       changes: Record<string, { changed: string[]; added: string[]; removed: string[] }>;
     };
     quarantined?: string[];
+    resourceClashes?: { uri: string; owner: string; other: string; template?: string }[];
   }
 
   function renderSecurity(security: Security): void {
@@ -332,6 +333,22 @@ function dashboard(): void {
           : el("p", `Every tool matches ${lock.file}.`, { class: "muted" }),
       );
     }
+    parts.push(el("h3", "Resource clashes"));
+    const clashes = security.resourceClashes ?? [];
+    parts.push(
+      clashes.length
+        ? el(
+            "pre",
+            clashes
+              .map((c) =>
+                c.template
+                  ? `${c.uri}  matched by ${c.owner} (${c.template}) and ${c.other}: ${c.owner}'s answers`
+                  : `${c.uri}  listed by ${c.owner} and ${c.other}: ${c.other}'s is gateway://${c.other}/${c.uri}`,
+              )
+              .join("\n"),
+          )
+        : el("p", "No backend lists another's resources.", { class: "muted" }),
+    );
     $("#security-body").replaceChildren(...parts);
   }
 

@@ -337,8 +337,14 @@ describe("SSRF guard", () => {
 
   test("the check runs on every redirect", async () => {
     // The first hop is to "localhost", which a stand-in resolver calls public (the one fault
-    // that cannot be caused here: a public host); it redirects to 127.0.0.1, which is refused.
+    // that cannot be caused here: a public host), and a stand-in `fetch` carries requests to
+    // that address to the test API; it redirects to 127.0.0.1, which is refused.
     const lookup = async (host: string) => (host === "localhost" ? ["93.184.215.14"] : []);
+    const fetch = (url: URL, init: RequestInit) => {
+      const local = new URL(url);
+      if (local.hostname === "93.184.215.14") local.hostname = "127.0.0.1";
+      return globalThis.fetch(local, init);
+    };
     const redirecting = capability(`
 name: t
 description: d
@@ -348,10 +354,12 @@ rest:
   params: { to: "${api.origin}/json?after-redirect" }
 `);
     const before = api.requests.length;
-    const { text } = await run(redirecting, {}, { allowPrivateNetworks: false, lookup });
+    const { text } = await run(redirecting, {}, { allowPrivateNetworks: false, lookup, fetch });
     expect(text).toStartWith(
       `[PRIVATE_NETWORK_BLOCKED] GET ${api.origin}/json?after-redirect (redirect 1) refused: 127.0.0.1 is a loopback address`,
     );
     expect(api.requests.slice(before).map((r) => r.path)).toEqual(["/redirect"]);
+    // Sent to the checked address, with the name the capability used as its Host.
+    expect(api.requests.at(-1)!.headers.get("host")).toBe(`localhost:${new URL(api.origin).port}`);
   });
 });

@@ -103,6 +103,29 @@ describe("doctor", () => {
     expect(statusOf(report, "lock")).toEqual(["note"]);
   });
 
+  test("scope patterns that match no server or no tool are warned about by name", async () => {
+    const key = `sha256:${"0".repeat(64)}`;
+    const file = await healthyConfig(`auth:
+  enabled: true
+  api_keys:
+    - name: bot
+      key: "${key}"
+      allowed_tools: ["nosuch:*", "fx:*"]
+      denied_tools: ["fx", "echo", "write_*"]
+`);
+    const run = await doctor(["--config", file, "--json"]);
+    const report = JSON.parse(run.stdout) as Report;
+    const scopes = report.checks.filter((check) => check.name === "scopes");
+    expect(scopes.map((check) => check.message).sort()).toEqual([
+      'auth.api_keys[0].allowed_tools: allowed_tools "nosuch:*" of key "bot" matches no configured server (fx, capabilities)',
+      'auth.api_keys[0].denied_tools: denied_tools "fx" of key "bot" matches no tool of any server; a pattern without ":" names tools on every server: write "fx:*" for the server',
+      'auth.api_keys[0].denied_tools: denied_tools "write_*" of key "bot" matches no tool of any server',
+    ]);
+    expect(scopes.every((check) => check.status === "warn" && check.hint)).toBe(true);
+    const text = await doctor(["--config", file]);
+    expect(text.stdout).toContain('denied_tools "write_*" of key "bot" matches no tool');
+  });
+
   test("names every problem with a hint and exits non-zero", async () => {
     const closedPort = await freePort();
     const marker = `doctor-${crypto.randomUUID()}`;
@@ -267,6 +290,7 @@ backends:
     ]);
     expect(statSync(file).mode & 0o777).toBe(0o600);
     expect(existsSync(capabilities) && existsSync(stateDir)).toBe(true);
+    expect(statSync(stateDir).mode & 0o777).toBe(0o700);
     expect(statusOf(after, "backend:gh")).toEqual(["note"]);
   });
 

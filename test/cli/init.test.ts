@@ -97,3 +97,47 @@ describe("init", () => {
     expect(existsSync(join(blocked, "gateway.yaml"))).toBe(false);
   });
 });
+
+/**
+ * Each commented example backend of a starter file (`  # name:` and the deeper `  #   ...` lines
+ * under it), with the "# " of its lines deleted as the file invites.
+ */
+function uncommentedExamples(text: string): { name: string; text: string }[] {
+  const lines = text.split("\n");
+  const out: { name: string; text: string }[] = [];
+  lines.forEach((line, start) => {
+    const head = /^(\s+)# ([a-z0-9_-]+):\s*$/.exec(line);
+    if (!head) return;
+    const indent = head[1]!;
+    let end = start + 1;
+    while (end < lines.length && lines[end]!.startsWith(`${indent}#   `)) end++;
+    if (end === start + 1) return; // a one-line comment, not an example
+    const copy = [...lines];
+    for (let i = start; i < end; i++) copy[i] = indent + copy[i]!.slice(indent.length + 2);
+    out.push({ name: head[2]!, text: copy.join("\n") });
+  });
+  return out;
+}
+
+describe("init's commented examples", () => {
+  test.each([
+    ["init", []],
+    ["init --with-examples", ["--with-examples"]],
+  ])("%s: every example, uncommented, loads as a backend", (_, flags) => {
+    const home = tempDir("mcpgw-init-");
+    const file = join(home, "gateway.yaml");
+    expect(runCli(["init", "--config", file, ...flags], { env: envOf(home) }).code).toBe(0);
+    const examples = uncommentedExamples(read(file));
+    expect(examples.length).toBeGreaterThanOrEqual(2);
+    for (const example of examples) {
+      const edited = join(home, `${example.name}.yaml`);
+      writeFileSync(edited, example.text);
+      const listed = runCli(["list", "--config", edited, "--json"], { env: envOf(home) });
+      expect(listed.stderr).toBe("");
+      expect(listed.code).toBe(0);
+      const { backends } = JSON.parse(listed.stdout) as { backends: { name: string }[] };
+      const names = backends.map((b) => b.name);
+      expect(names).toContain(example.name);
+    }
+  });
+});

@@ -1,8 +1,9 @@
 import { describe, expect, setDefaultTimeout, test } from "bun:test";
-import { chmodSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { chmodSync, existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { Client, StreamableHTTPClientTransport } from "@modelcontextprotocol/client";
 import { StdioClientTransport } from "@modelcontextprotocol/client/stdio";
+import { parse as parseYaml } from "yaml";
 import { loadConfig } from "../../src/config/load.ts";
 import { runGateway } from "../../src/gateway/run.ts";
 import { BUN, EVERYTHING, firstText, freePort, ROOT, tempDir } from "../helpers.ts";
@@ -53,22 +54,40 @@ describe("setup, then the clients use the gateway", () => {
     });
     expect(run.code).toBe(0);
     expect(readFileSync(config, "utf8")).not.toContain(KEY);
+    expect(readFileSync(box.desktop, "utf8")).not.toContain(KEY);
+    // The key moved out of the client file is kept where the gateway reads it, and said so.
+    const secrets = join(box.dir, ".config/mcp-gateway/secrets.env");
+    expect(run.stderr).toContain(`kept in ${secrets} (mode 0600)`);
     expect(run.stderr).toContain("EVERYTHING_API_KEY");
+    expect(statSync(secrets).mode & 0o777).toBe(0o600);
 
     const entry = JSON.parse(readFileSync(box.desktop, "utf8")).mcpServers["mcp-gateway"];
     expect(entry).toEqual({ command: box.wrapper, args: ["serve", "--stdio", "--config", config] });
-    // Start it exactly as Claude Desktop would, with the moved key now in the environment.
+    // Start it exactly as Claude Desktop would: the entry's command and args, no env of its own.
     const client = new Client({ name: "claude-desktop-like", version: "1.0.0" });
     await client.connect(
       new StdioClientTransport({
         command: entry.command,
         args: entry.args,
-        env: { ...box.env, EVERYTHING_API_KEY: KEY, XDG_STATE_HOME: tempDir() },
+        env: { ...box.env, XDG_STATE_HOME: tempDir() },
         stderr: "pipe",
       }),
     );
     try {
       expect(await echo(client)).toContain("through the gateway");
+      // Search finds the imported server's tool, and invoking it shows the key reached it.
+      const found = await client.callTool({
+        name: "gateway_search_tools",
+        arguments: { query: "environment variables", server: "everything" },
+      });
+      const matches = (found.structuredContent as { matches: { tool: string }[] }).matches;
+      expect(matches.map((match) => match.tool)).toContain("get-env");
+      const env = await client.callTool({
+        name: "gateway_invoke",
+        arguments: { server: "everything", tool: "get-env" },
+      });
+      expect(env.isError).toBeFalsy();
+      expect(firstText(env)).toContain(KEY);
     } finally {
       await client.close();
     }
@@ -86,10 +105,17 @@ describe("setup, then the clients use the gateway", () => {
       },
     );
     expect(run.code).toBe(0);
+    // A config outside ~/.config (in a project, say) never gets the secrets beside it, where
+    // they could be committed: it names the user's own secrets file.
+    expect(existsSync(join(box.dir, "secrets.env"))).toBe(false);
+    expect(parseYaml(readFileSync(config, "utf8")).env_files).toEqual([
+      "~/.config/mcp-gateway/secrets.env",
+    ]);
     const url = JSON.parse(readFileSync(box.cursor, "utf8")).mcpServers["mcp-gateway"].url;
     expect(url).toBe(`http://127.0.0.1:${port}/mcp`);
 
-    const env = { ...box.env, EVERYTHING_API_KEY: KEY };
+    // Started with the user's own environment: the key comes from the secrets file.
+    const env = box.env;
     const running = await runGateway({
       config: loadConfig({ path: config, env }),
       port,
@@ -100,6 +126,11 @@ describe("setup, then the clients use the gateway", () => {
     try {
       await client.connect(new StreamableHTTPClientTransport(new URL(url)));
       expect(await echo(client)).toContain("through the gateway");
+      const shown = await client.callTool({
+        name: "gateway_invoke",
+        arguments: { server: "everything", tool: "get-env" },
+      });
+      expect(firstText(shown)).toContain(KEY);
     } finally {
       await client.close().catch(() => {});
       await running.stop();

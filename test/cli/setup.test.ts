@@ -1,5 +1,5 @@
 import { describe, expect, setDefaultTimeout, test } from "bun:test";
-import { existsSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
+import { existsSync, readdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { parseTOML } from "confbox";
 import { parse as parseJsonc } from "jsonc-parser";
@@ -96,11 +96,21 @@ describe("setup", () => {
     expect(run.stderr).toContain("configured in Claude Desktop and Cursor; imported once");
     expect(run.stderr).toContain("skipped mcp-server-github");
 
-    // What was written loads; backends whose variables are unset are marked, not fatal.
+    // The secrets are kept where every start of the gateway reads them: secrets.env (0600)
+    // beside the config, in its env_files; the message says where.
+    const secretsFile = join(box.config, "../secrets.env");
+    expect(statSync(secretsFile).mode & 0o777).toBe(0o600);
+    expect(parseYaml(written).env_files).toEqual(["secrets.env"]);
+    expect(run.stderr).toContain(`kept in ${secretsFile} (mode 0600)`);
+    // What was written loads with them; a backend whose variable is unset (a VS Code input
+    // setup cannot know) is marked, not fatal.
     const config = loadConfig({ path: box.config, env: { HOME: box.home } });
     expect(config.backends).toHaveLength(16);
-    expect(config.backends.find((b) => b.name === "github")?.configError).toContain(
-      "GITHUB_PERSONAL_ACCESS_TOKEN",
+    const github = config.backends.find((b) => b.name === "github");
+    expect(github?.configError).toBeUndefined();
+    expect(github?.env.GITHUB_PERSONAL_ACCESS_TOKEN).toBe(SECRETS.github);
+    expect(config.backends.find((b) => b.name === "perplexity")?.configError).toContain(
+      "PERPLEXITY_KEY",
     );
     const withVars = loadConfig({
       path: box.config,
@@ -134,6 +144,9 @@ describe("setup", () => {
     );
     expect(run.stdout).toContain(`--- ${join(box.home, ".cursor/mcp.json")}`);
     expect(run.stdout).toContain('+    "mcp-gateway": {');
+    expect(run.stdout).toContain(`+++ ${join(box.config, "../secrets.env")}`);
+    expect(run.stdout).toContain("+GITHUB_PERSONAL_ACCESS_TOKEN=<redacted>");
+    expectNoSecrets(run.stdout + run.stderr);
     expect(run.stderr).toContain("dry run: nothing was written");
   });
 
@@ -215,6 +228,28 @@ describe("setup", () => {
     expect(none.stderr).toContain("no backup left to restore");
   });
 
+  test("a moved secret never takes a name the environment or secrets.env holds with another value", () => {
+    const box = clientHome();
+    // The user's shell already has the name, for something else: it would win over env_files.
+    const env = { ...box.env, GITHUB_PERSONAL_ACCESS_TOKEN: "someone-elses" };
+    const run = runCli(["setup", "--only", "github"], { env, cwd: box.project });
+    expect(run.code).toBe(0);
+    const github = parseYaml(read(box.config)).backends.github;
+    expect(github.env).toEqual({
+      GITHUB_PERSONAL_ACCESS_TOKEN: "${GITHUB_PERSONAL_ACCESS_TOKEN_2}",
+    });
+    const loaded = loadConfig({ path: box.config, env });
+    expect(loaded.backends[0]?.env.GITHUB_PERSONAL_ACCESS_TOKEN).toBe(SECRETS.github);
+
+    // A second import adds its line and keeps the first.
+    const secrets = join(box.config, "../secrets.env");
+    const first = read(secrets);
+    expect(runCli(["setup", "--only", "sentry"], { env, cwd: box.project }).code).toBe(0);
+    expect(read(secrets).startsWith(first)).toBe(true);
+    expect(read(secrets)).toContain("SENTRY_TOKEN=");
+    expect(parseYaml(read(box.config)).env_files).toEqual(["secrets.env"]);
+  });
+
   test("restore refuses to overwrite a file edited since, unless --force", () => {
     const box = clientHome();
     expect(
@@ -251,8 +286,10 @@ describe("setup", () => {
       {
         name: "GITHUB_PERSONAL_ACCESS_TOKEN",
         where: ["backends.github.env.GITHUB_PERSONAL_ACCESS_TOKEN"],
+        stored: true,
       },
     ]);
+    expect(out.secretsFile).toBe(join(box.config, "../secrets.env"));
     expect(out.clients.map((c: { client: string }) => c.client).sort()).toEqual([
       "claude-desktop",
       "cursor",

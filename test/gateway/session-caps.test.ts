@@ -19,7 +19,7 @@ const initialize = (name?: string) => ({
 
 describe("capKeyOf", () => {
   test("a key is one caller; a local client is its name and address", () => {
-    const keyed = { id: "key:ci", admin: false, allows: () => true };
+    const keyed = { id: "key:ci", admin: false, allows: () => true, allowsCatalog: () => true };
     expect(capKeyOf(keyed, initialize("cursor"), "10.0.0.1")).toBe("key:ci");
     expect(capKeyOf(LOCAL_ADMIN, initialize("cursor"), "127.0.0.1")).toBe("local:cursor@127.0.0.1");
     expect(capKeyOf(LOCAL_ADMIN, [initialize("claude")], "::1")).toBe("local:claude@::1");

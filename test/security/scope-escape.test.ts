@@ -36,13 +36,13 @@ auth:
     - name: nodelete
       key: "${hashKey(KEYS.nodelete)}"
       allowed_tools: ["memory:*", "everything:*"]
-      denied_tools: ["memory:delete_*", "everything"]
+      denied_tools: ["memory:delete_*", "everything:*"]
     - name: memonly
       key: "${hashKey(KEYS.memonly)}"
       backends: [memory]
     - name: globs
       key: "${hashKey(KEYS.globs)}"
-      allowed_tools: ["*read*", "*:get-sum"]
+      allowed_tools: ["*read*", "everything:get-sum"]
 backends:
   memory:
     command: node
@@ -86,8 +86,8 @@ describe("list and search show only what the key allows", () => {
     const memonly = await listed("memonly");
     expect(memonly.length).toBe(gateway.gateway.index.tools("memory").length);
     expect(memonly.every((t) => t.startsWith("memory:"))).toBe(true);
-    // `*` does not cross ":": "*read*" names servers, so memory:read_graph stays hidden.
-    expect(await listed("globs")).toEqual(["everything:get-sum"]);
+    // A pattern without ":" is a tool glob on every server (the original gateway's meaning).
+    expect((await listed("globs")).sort()).toEqual(["everything:get-sum", "memory:read_graph"]);
   });
 
   test("gateway_list_servers hides servers the key cannot use and counts only allowed tools", async () => {
@@ -148,7 +148,7 @@ describe("invoke refuses what the key may not call, and says why", () => {
       tool: "echo",
       arguments: { message: "hi" },
     });
-    expect(whole.text).toContain('denied by policy (rule denied_tools "everything"');
+    expect(whole.text).toContain('denied by policy (rule denied_tools "everything:*"');
   });
 
   test("a typo gets suggestions only from tools the key may see", async () => {
@@ -255,18 +255,25 @@ describe("scope rules", () => {
     });
   const cases: [string, ReturnType<typeof caller>, string, string, boolean][] = [
     ["empty lists allow everything", caller([]), "any", "tool", true],
-    ["a server name covers its tools", caller(["gh"]), "gh", "create_issue", true],
-    ["a server name covers no other server", caller(["gh"]), "ghx", "create_issue", false],
+    ["a bare name is a tool name on every server", caller(["echo"]), "gh", "echo", true],
+    ["a bare name is not a server name", caller(["gh"]), "gh", "create_issue", false],
+    ["a bare glob matches tools on every server", caller(["get_*"]), "fs", "get_file", true],
+    ["bare * is every tool of every server", caller(["*"]), "gh", "a:b", true],
+    ["a server glob covers no other server", caller(["gh:*"]), "ghx", "create_issue", false],
     ["server:* covers the server", caller(["gh:*"]), "gh", "*", true],
     ["a tool glob", caller(["gh:get_*"]), "gh", "get_issue", true],
     ["a tool glob misses other tools", caller(["gh:get_*"]), "gh", "create_issue", false],
-    ["* does not cross ':'", caller(["g*"]), "gh", "x", true],
-    ["* does not cross ':' into tools", caller(["*issue*"]), "gh", "get_issue", false],
+    ["* does not cross ':'", caller(["gh:a*"]), "gh", "a:b", false],
+    ["the first ':' ends the server", caller(["gh:a:*"]), "gh", "a:b", true],
+    ["server:* covers tools with ':' in their name", caller(["gh:*"]), "gh", "a:b", true],
+    ["a bare deny glob denies on every server", caller([], ["write_*"]), "fs", "write_file", false],
+    ["server:* deny covers tools with ':'", caller([], ["evil:*"]), "evil", "danger:wipe", false],
     ["*:tool matches on every server", caller(["*:echo"]), "a", "echo", true],
     ["a server with one allowed tool is visible", caller(["gh:get_*"]), "gh", "*", true],
     ["deny wins", caller(["gh:*"], ["gh:delete_*"]), "gh", "delete_repo", false],
     ["a tool deny does not hide the server", caller([], ["gh:delete_*"]), "gh", "*", true],
-    ["a server deny hides it", caller([], ["gh"]), "gh", "*", false],
+    ["a server deny hides it", caller([], ["gh:*"]), "gh", "*", false],
+    ["a bare deny does not hide a server of that name", caller([], ["gh"]), "gh", "*", true],
     ["backends: [a] is a:*", caller([], [], ["gh"]), "gh", "anything", true],
     ["backends: [a] excludes others", caller([], [], ["gh"]), "fs", "read", false],
     ["regex characters are literal", caller(["a.b:c+d"]), "aXb", "c+d", false],

@@ -56,6 +56,10 @@ describe("comment-keeping config edits (src/config/edit.ts)", () => {
     edit.removeBackend("a");
     expect(parseYaml(edit.text)).toEqual({ backends: {} });
     expect(edit.text).toContain("# first");
+    // Commented examples left under it stay uncommentable: the key stays bare (it loads as none).
+    const examples = editor("backends:\n  a:\n    command: x\n  # b:\n  #   command: y\nz: 1\n");
+    examples.removeBackend("a");
+    expect(examples.text).toBe("backends:\n  # b:\n  #   command: y\nz: 1\n");
   });
 
   test("a non-empty flow map is still edited correctly (through the document model)", () => {

@@ -1,5 +1,6 @@
 import { mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
+import type { Options as ParserOptions } from "@apidevtools/swagger-parser";
 import { stringifyYAML } from "confbox";
 import type { JsonObject } from "../../backends/types.ts";
 import { GatewayError } from "../../errors.ts";
@@ -7,6 +8,7 @@ import { type Finding, scanDescription } from "../../security/poisoning.ts";
 import { parseCapability } from "../load.ts";
 import { toArgName, toEnvPrefix, toToolName, uniqueName } from "./names.ts";
 import { buildOperation } from "./operation.ts";
+import { refResolvers } from "./refs.ts";
 import { cleanText } from "./schema.ts";
 import { pickAuth, securitySchemes } from "./security.ts";
 
@@ -18,6 +20,8 @@ export interface ImportOptions {
   prefix?: string;
   /** Overrides the spec's server URL (needed when it is relative). */
   baseUrl?: string;
+  /** `$ref`s may read local files other than the spec (`--allow-file-refs`). */
+  allowFileRefs?: boolean;
 }
 
 export interface ImportedCapability {
@@ -40,7 +44,8 @@ export interface ImportResult {
 
 /**
  * Turns an OpenAPI 3.0/3.1 or Swagger 2.0 document (file path or URL, JSON or YAML) into one
- * capability file per operation. `$ref`s are resolved by @apidevtools/swagger-parser.
+ * capability file per operation. `$ref`s are resolved by @apidevtools/swagger-parser, through
+ * resolvers that read no other local file and fetch from no private address (`refs.ts`).
  */
 export async function importOpenApi(
   spec: string,
@@ -49,7 +54,11 @@ export async function importOpenApi(
   const { default: SwaggerParser } = await import("@apidevtools/swagger-parser");
   let api: JsonObject;
   try {
-    api = (await SwaggerParser.dereference(spec)) as unknown as JsonObject;
+    // `$ref`s go through our resolvers: no other local file, no private address (refs.ts).
+    const resolve = refResolvers(spec, { allowFileRefs: options.allowFileRefs });
+    api = (await SwaggerParser.dereference(spec, {
+      resolve,
+    } as ParserOptions)) as unknown as JsonObject;
   } catch (error) {
     const reason = error instanceof Error ? error.message.split("\n")[0] : String(error);
     throw new GatewayError("CONFIG_INVALID", `cannot read ${spec}: ${reason}`, { cause: error });

@@ -26,6 +26,11 @@ export default defineCommand({
       type: "string",
       description: "Base URL of the API, when the spec has none or a relative one",
     },
+    "allow-file-refs": {
+      type: "boolean",
+      description:
+        "Let the spec's $refs read local files other than the spec itself (off: a spec could copy any file into a tool description)",
+    },
     json: { type: "boolean", description: "Print a JSON report on stdout" },
     ...globalArgs,
   },
@@ -35,6 +40,7 @@ export default defineCommand({
       const result = await importOpenApi(args.spec, {
         prefix: args.prefix,
         baseUrl: args["base-url"],
+        allowFileRefs: args["allow-file-refs"],
       });
       if (result.capabilities.length === 0) {
         const reasons = [...new Set(result.skipped.map((skip) => skip.reason))].slice(0, 3);

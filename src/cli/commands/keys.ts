@@ -2,7 +2,12 @@ import { defineCommand } from "citty";
 import { ConfigEditor, resolveEditablePath } from "../../config/edit.ts";
 import { logger } from "../../logger.ts";
 import { generateKey, hashKey, keyKind } from "../../security/keys.ts";
-import { addKeyEntry, type KeyEntry, removeKeyEntry } from "../../security/keys-edit.ts";
+import {
+  addKeyEntry,
+  enableAuth,
+  type KeyEntry,
+  removeKeyEntry,
+} from "../../security/keys-edit.ts";
 import { configArg, globalArgs, runAction } from "../_args.ts";
 
 function editorFor(config: string | undefined): ConfigEditor {
@@ -45,12 +50,16 @@ const create = defineCommand({
     deny: { type: "string", description: "Deny these server or server:tool globs (repeatable)" },
     "rate-limit": { type: "string", description: "Requests per minute (default: no limit)" },
     description: { type: "string", description: "What the key is for" },
+    "enable-auth": {
+      type: "boolean",
+      description: "Also turn auth.enabled on (asked on a terminal when it is off)",
+    },
     json: { type: "boolean", description: "Print JSON (name and key)" },
     ...configArg,
     ...globalArgs,
   },
   async run({ args, rawArgs }) {
-    await runAction(() => {
+    await runAction(async () => {
       const rate = args["rate-limit"] === undefined ? 0 : Number(args["rate-limit"]);
       if (!Number.isInteger(rate) || rate < 0) {
         throw new Error(
@@ -79,6 +88,8 @@ const create = defineCommand({
         ...(rate ? { rate_limit: rate } : {}),
       };
       editor.text = addKeyEntry(editor.text, editor.file, entry);
+      const enable = tree.auth?.enabled !== true && (await offerAuth(editor.file, args));
+      if (enable) editor.text = enableAuth(editor.text, editor.file);
       editor.validate(process.env);
       editor.save();
       process.stdout.write(
@@ -87,11 +98,52 @@ const create = defineCommand({
       logger.success(
         `key ${args.name} added to ${editor.file} (only its sha256 hash is stored: copy the key now, it is not shown again)`,
       );
-      if (!tree.auth?.enabled) {
-        logger.warn(
-          "auth.enabled is not true in this config: the gateway does not ask for keys yet",
-        );
+      if (enable) logger.success(`auth.enabled turned on in ${editor.file}`);
+      else if (tree.auth?.enabled !== true) warnAuthOff(editor.file, args.config);
+    }, args);
+  },
+});
+
+/** Whether to turn auth on: `--enable-auth`, else asked on a terminal (yes by default). */
+async function offerAuth(
+  file: string,
+  args: { "enable-auth"?: boolean; json?: boolean },
+): Promise<boolean> {
+  if (args["enable-auth"]) return true;
+  if (args.json || !process.stdin.isTTY || !process.stderr.isTTY) return false;
+  // Ctrl-C is a no: the key is still created, and the command to turn auth on is printed.
+  const answer = await logger.prompt(
+    `auth.enabled is off in ${file}: the gateway does not ask for keys. Turn it on?`,
+    { type: "confirm", initial: true, cancel: "null" },
+  );
+  return answer === true;
+}
+
+function warnAuthOff(file: string, config: string | undefined): void {
+  const flag = config ? ` --config ${JSON.stringify(file)}` : "";
+  logger.warn(
+    `auth.enabled is off in ${file}: the gateway does not ask for keys yet; turn it on with: mcp-gateway keys enable${flag}`,
+  );
+}
+
+const enable = defineCommand({
+  meta: {
+    name: "enable",
+    description: "Turn auth.enabled on: clients must then send one of the keys (comments are kept)",
+  },
+  args: { ...configArg, ...globalArgs },
+  async run({ args }) {
+    await runAction(() => {
+      const editor = editorFor(args.config);
+      const auth = editor.tree().auth as { enabled?: unknown } | undefined;
+      if (auth?.enabled === true) {
+        logger.info(`auth.enabled is already on in ${editor.file}`);
+        return;
       }
+      editor.text = enableAuth(editor.text, editor.file);
+      editor.validate(process.env);
+      editor.save();
+      logger.success(`auth.enabled turned on in ${editor.file}`);
     }, args);
   },
 });
@@ -160,6 +212,6 @@ const revoke = defineCommand({
 });
 
 export default defineCommand({
-  meta: { name: "keys", description: "Manage API keys: keys create|list|revoke" },
-  subCommands: { create, list, revoke },
+  meta: { name: "keys", description: "Manage API keys: keys create|list|revoke|enable" },
+  subCommands: { create, list, revoke, enable },
 });

@@ -168,7 +168,11 @@ async function runSetup(args: SetupArgs): Promise<void> {
   const rewrite = args["configure-client"] ? await pickClients(backends, args) : [];
   const result = buildSetup(scan, { backends, rewrite, via }, options);
   if (args["dry-run"]) {
-    if (!args.json) for (const change of result.changes) process.stdout.write(diffChange(change));
+    if (!args.json) {
+      for (const change of result.changes) {
+        process.stdout.write(diffChange(change, result.plan.secrets));
+      }
+    }
     print(resultLines(result, options, undefined, true));
     if (args.json) printJson(resultJson(scan, result, undefined, true));
     return;

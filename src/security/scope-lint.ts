@@ -1,0 +1,127 @@
+import { logger } from "../logger.ts";
+import type { AuthConfig } from "./schema.ts";
+import { compilePattern, compileServerPattern, type Pattern } from "./scopes.ts";
+
+/** A scope pattern that matches nothing: a deny that denies nothing is a fail-open. */
+export interface UnmatchedScope {
+  /** Where it is written: `auth.api_keys[1].denied_tools`. */
+  path: string;
+  pattern: string;
+  /** `server`: no configured server matches; `tool`: no tool those servers list does. */
+  level: "server" | "tool";
+  message: string;
+}
+
+interface Written {
+  path: string;
+  owner: string;
+  field: string;
+  pattern: Pattern;
+  /** `backends`, `resources`, `prompts` name servers; `*_tools` name tools. */
+  names: "servers" | "tools";
+}
+
+const SERVER_FIELDS = ["backends", "resources", "prompts"] as const;
+const TOOL_FIELDS = ["allowed_tools", "denied_tools"] as const;
+
+function writtenPatterns(auth: AuthConfig): Written[] {
+  const grants = [
+    ...auth.api_keys.map((key, index) => ({
+      path: `auth.api_keys[${index}]`,
+      owner: `key "${key.name}"`,
+      fields: key,
+    })),
+    ...Object.entries(auth.oauth?.scopes ?? {}).map(([scope, fields]) => ({
+      path: `auth.oauth.scopes.${scope}`,
+      owner: `OAuth scope "${scope}"`,
+      fields,
+    })),
+  ];
+  return grants.flatMap(({ path, owner, fields }) => [
+    ...SERVER_FIELDS.flatMap((field) =>
+      fields[field].map((source) => ({
+        path: `${path}.${field}`,
+        owner,
+        field,
+        pattern: compileServerPattern(source),
+        names: "servers" as const,
+      })),
+    ),
+    ...TOOL_FIELDS.flatMap((field) =>
+      fields[field].map((source) => ({
+        path: `${path}.${field}`,
+        owner,
+        field,
+        pattern: compilePattern(source),
+        names: "tools" as const,
+      })),
+    ),
+  ]);
+}
+
+/**
+ * The scope patterns of keys and OAuth scopes that match nothing. Without `tools`, only whether
+ * some configured server matches (what is known at load); with `tools` (server -> the names it
+ * listed), also whether a tool pattern matches any tool of those servers. A server whose tools
+ * are not known (absent from `tools`: not reached yet, failed) never makes a pattern count as
+ * unmatched.
+ */
+export function unmatchedScopes(
+  auth: AuthConfig,
+  servers: string[],
+  tools?: Record<string, string[] | undefined>,
+): UnmatchedScope[] {
+  if (!auth.enabled || servers.length === 0) return [];
+  const found: UnmatchedScope[] = [];
+  for (const { path, owner, field, pattern, names } of writtenPatterns(auth)) {
+    const matched = servers.filter((server) => pattern.server.test(server));
+    const what = `${field} "${pattern.source}" of ${owner}`;
+    if (!matched.length) {
+      found.push({
+        path,
+        pattern: pattern.source,
+        level: "server",
+        message: `${what} matches no configured server (${servers.join(", ")})`,
+      });
+      continue;
+    }
+    if (names !== "tools" || pattern.wholeServer || !tools) continue;
+    const listed = matched.map((server) => tools[server]);
+    if (listed.some((list) => list === undefined)) continue;
+    if (listed.some((list) => list!.some((tool) => pattern.tool.test(tool)))) continue;
+    const bare = !pattern.source.includes(":");
+    const where = bare ? "any server" : matched.join(", ");
+    // The old reading of a bare name was a server: say how to write that now.
+    const named = bare && servers.includes(pattern.source);
+    found.push({
+      path,
+      pattern: pattern.source,
+      level: "tool",
+      message:
+        `${what} matches no tool of ${where}` +
+        (named
+          ? `; a pattern without ":" names tools on every server: write "${pattern.source}:*" for the server`
+          : ""),
+    });
+  }
+  return found;
+}
+
+/**
+ * Logs each scope pattern that matches nothing, by name: at load (no index: servers only), and
+ * once discovery has listed the tools (`level: "tool"`: only what the first pass could not tell).
+ */
+export function warnUnmatchedScopes(
+  auth: AuthConfig,
+  servers: string[],
+  listed?: (server: string) => string[] | undefined,
+  level?: UnmatchedScope["level"],
+): void {
+  const tools = listed
+    ? Object.fromEntries(servers.map((server) => [server, listed(server)]))
+    : undefined;
+  for (const unmatched of unmatchedScopes(auth, servers, tools)) {
+    if (level && unmatched.level !== level) continue;
+    logger.withTag("auth").warn(`${unmatched.path}: ${unmatched.message}`);
+  }
+}
