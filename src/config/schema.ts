@@ -146,12 +146,46 @@ export const ConfigSchema = z.strictObject({
         )
         .default([]),
       session_ttl: DurationSchema.default(30 * 60_000),
-      /** Open `/mcp` sessions in all; past it the idlest session (of anyone) is closed. */
+      /** Open `/mcp` sessions in all; past it an idle session (of anyone) is closed, else the new one refused. */
       max_sessions: z.number().int().min(1).default(1000),
-      /** Open `/mcp` sessions per caller (key); past it that caller's idlest session is closed. */
+      /**
+       * Open `/mcp` sessions per caller (a key; with auth off, a local client by name and
+       * address); past it that caller's idlest idle session is closed, else the new one refused.
+       */
       max_sessions_per_caller: z.number().int().min(1).default(100),
+      /** A session used within this long is active: never closed to make room for another. */
+      session_active_window: DurationSchema.default(2 * 60_000),
+      /**
+       * Bytes of resumability buffers (SSE events kept for `Last-Event-ID`) across all sessions;
+       * past it the idlest sessions' oldest events are dropped first.
+       */
+      event_buffer_bytes: z
+        .number()
+        .int()
+        .min(64 * 1024)
+        .default(64 * 1024 * 1024),
+      /**
+       * How long a request's headers and body may take to arrive, in all, whatever the pace of
+       * their bytes (slow clients get 408 and are cut off); idle keep-alive connections close
+       * after as long. Bun counts whole seconds, at most 255.
+       */
+      read_timeout: DurationSchema.default(30_000),
+      /** Requests and streams open at once, in all (503 past it; `/health` has headroom). */
+      max_connections: z.number().int().min(1).default(4096),
+      /** Requests and streams open at once per client address (an IPv6 one by its /64). */
+      max_connections_per_address: z.number().int().min(1).default(512),
       /** On SIGTERM/SIGINT, how long calls in flight may take to finish before backends close. */
       shutdown_timeout: DurationSchema.default(30_000),
+    })
+    .superRefine((server, ctx) => {
+      if (server.read_timeout < 1000 || server.read_timeout > 255_000) {
+        ctx.addIssue({
+          code: "custom",
+          path: ["read_timeout"],
+          message:
+            "must be between 1s and 255s (the HTTP server's idle timer counts whole seconds, up to 255)",
+        });
+      }
     })
     .prefault({}),
   meta_mcp: z

@@ -129,7 +129,11 @@ export async function runGateway(options: RunOptions): Promise<RunningGateway> {
 
   const host = options.host ?? config.server.host;
   const routes = createRoutes(gateway, { reload, observer, host });
-  const server = serveHttp(routes, host, options.port ?? config.server.port);
+  const server = serveHttp(routes, host, options.port ?? config.server.port, {
+    readTimeout: config.server.read_timeout,
+    max: config.server.max_connections,
+    perAddress: config.server.max_connections_per_address,
+  });
   // Counts what the pool serves: enabled backends plus the built-in capabilities backend.
   const served = gateway.pool.statuses();
   const failed = served.filter((backend) => backend.state === "failed").length;

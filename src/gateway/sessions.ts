@@ -5,18 +5,23 @@ import {
   WebStandardStreamableHTTPServerTransport,
 } from "../mcp/sdk.ts";
 import { type Caller, LOCAL_ADMIN, toAuthInfo } from "./caller.ts";
-import { SessionEventStore } from "./event-store.ts";
+import { EventBudget, SessionEventStore } from "./event-store.ts";
 import type { Gateway } from "./gateway.ts";
 import { createSessionServer } from "./server.ts";
+import { capKeyOf, planRoom } from "./session-caps.ts";
 
 interface Session {
   id: string;
   /** Who opened the session; later requests on it must come from the same caller. */
   caller: Caller;
+  /** Whose per-caller cap it counts against (see `capKeyOf`). */
+  capKey: string;
   /** "" for the meta surface on /mcp, else the backend of /mcp/{backend}. */
   scope: string;
   transport: WebStandardStreamableHTTPServerTransport;
   server: Server;
+  /** Its resumability buffer (counted in the manager's shared `EventBudget`). */
+  events: SessionEventStore;
   lastSeen: number;
   /** Ids of client requests not answered yet: a session with one is never evicted. */
   inFlight: Set<string | number>;
@@ -25,10 +30,14 @@ interface Session {
 export interface SessionManagerOptions {
   /** Sessions idle this long (ms) are closed. */
   ttl: number;
-  /** Open sessions in all (`server.max_sessions`); past it the idlest one is closed. */
+  /** Open sessions in all (`server.max_sessions`); past it an idle one is closed, or the new one refused. */
   maxSessions?: number;
   /** Open sessions per caller (`server.max_sessions_per_caller`). */
   maxSessionsPerCaller?: number;
+  /** `server.session_active_window` (ms): sessions used within it are never closed to make room. */
+  activeWindow?: number;
+  /** Bytes of resumability buffers across sessions (`server.event_buffer_bytes`). */
+  eventBufferBytes?: number;
 }
 
 /** How the caps have acted since start, for `/health`. */
@@ -38,8 +47,11 @@ export interface SessionStats {
   maxPerCaller: number;
   /** Idle sessions closed to make room for a new one. */
   evicted: number;
-  /** `initialize` requests refused because every session in the way was busy. */
+  /** `initialize` requests refused because every session in the way was active. */
   refused: number;
+  /** Bytes held in resumability buffers across sessions, and their cap. */
+  bufferedBytes: number;
+  maxBufferedBytes: number;
 }
 
 const log = () => logger.withTag("sessions");
@@ -55,12 +67,13 @@ export type SessionServerFactory = (
 export class SessionManager {
   private readonly sessions = new Map<string, Session>();
   private readonly reaper: ReturnType<typeof setInterval>;
-  /** Sessions being initialized, by caller id: counted against the caps before they exist. */
+  /** Sessions being initialized, by cap key: counted against the caps before they exist. */
   private readonly opening = new Map<string, number>();
   private openingTotal = 0;
   private evicted = 0;
   private refused = 0;
   private lastRefusalLog = Number.NEGATIVE_INFINITY;
+  private readonly eventBudget: EventBudget;
 
   constructor(
     private readonly gateway: Gateway,
@@ -68,6 +81,7 @@ export class SessionManager {
     private readonly factory: SessionServerFactory = async (_scope, sessionId, caller) =>
       createSessionServer(gateway, { sessionId, caller, notifyListChanged: true }),
   ) {
+    this.eventBudget = new EventBudget(options.eventBufferBytes ?? 64 * 1024 * 1024);
     this.reaper = setInterval(() => this.reap(), Math.min(options.ttl, 60_000));
     this.reaper.unref?.();
   }
@@ -83,6 +97,8 @@ export class SessionManager {
       maxPerCaller: this.maxPerCaller,
       evicted: this.evicted,
       refused: this.refused,
+      bufferedBytes: this.eventBudget.bytes,
+      maxBufferedBytes: this.eventBudget.maxBytes,
     };
   }
 
@@ -99,6 +115,7 @@ export class SessionManager {
     parsedBody: unknown,
     scope = "",
     caller: Caller = LOCAL_ADMIN,
+    address?: string,
   ): Promise<Response> {
     const id = request.headers.get("mcp-session-id");
     if (id) {
@@ -129,28 +146,40 @@ export class SessionManager {
     // No session yet: this must be an initialize; the transport rejects anything else (and
     // only a real initialize may make room, or junk requests could evict sessions).
     if (!isInitialize(parsedBody)) return this.open(request, parsedBody, scope, caller);
-    const full = this.makeRoom(caller);
-    if (full) {
+    const capKey = capKeyOf(caller, parsedBody, address);
+    const plan = planRoom(
+      this.sessions.values(),
+      capKey,
+      { total: this.openingTotal, byKey: this.opening },
+      {
+        maxSessions: this.maxSessions,
+        maxPerCaller: this.maxPerCaller,
+        activeWindow: this.options.activeWindow ?? 0,
+      },
+      performance.now(),
+    );
+    if (!plan.ok) {
       this.refused++;
       // At most a line a second: a client retrying in a loop must not flood the log.
       if (performance.now() - this.lastRefusalLog >= 1000) {
         this.lastRefusalLog = performance.now();
-        log().warn(`refused a new session for ${caller.id} (${this.refused} so far): ${full}`);
+        log().warn(`refused a new session (${this.refused} so far): ${plan.reason}`);
       }
       const id = Array.isArray(parsedBody) ? null : (parsedBody as { id?: unknown }).id;
       return Response.json(
-        { jsonrpc: "2.0", error: { code: -32000, message: full }, id: id ?? null },
-        { status: 503 },
+        { jsonrpc: "2.0", error: { code: -32000, message: plan.reason }, id: id ?? null },
+        { status: 503, headers: { "Retry-After": "5" } },
       );
     }
-    this.reserve(caller.id, 1);
+    for (const victim of plan.evict) this.evict(victim);
+    this.reserve(capKey, 1);
     let reserved = true;
     const release = () => {
-      if (reserved) this.reserve(caller.id, -1);
+      if (reserved) this.reserve(capKey, -1);
       reserved = false;
     };
     try {
-      return await this.open(request, parsedBody, scope, caller, release);
+      return await this.open(request, parsedBody, scope, caller, capKey, release);
     } finally {
       release();
     }
@@ -161,9 +190,14 @@ export class SessionManager {
     parsedBody: unknown,
     scope: string,
     caller: Caller,
+    capKey = caller.id,
     release = () => {},
   ): Promise<Response> {
     let session: Session | undefined;
+    const events = new SessionEventStore(undefined, undefined, {
+      budget: this.eventBudget,
+      lastActive: () => session?.lastSeen ?? 0,
+    });
     const transport = new WebStandardStreamableHTTPServerTransport({
       sessionIdGenerator: () => crypto.randomUUID(),
       onsessioninitialized: (sessionId) => {
@@ -175,15 +209,17 @@ export class SessionManager {
       },
       onsessionclosed: (sessionId) => this.forget(sessionId),
       // Resumability: a client that lost a stream reconnects with Last-Event-ID.
-      eventStore: new SessionEventStore(),
+      eventStore: events,
     });
     const server = await this.factory(scope, () => session?.id ?? "", caller);
     session = {
       id: "",
       caller,
+      capKey,
       scope,
       transport,
       server,
+      events,
       lastSeen: performance.now(),
       inFlight: new Set(),
     };
@@ -193,48 +229,27 @@ export class SessionManager {
       parsedBody,
       authInfo: toAuthInfo(caller),
     });
-    if (!transport.sessionId) await server.close().catch(() => {});
+    if (!transport.sessionId) {
+      events.clear();
+      await server.close().catch(() => {});
+    }
     return response;
   }
 
-  /**
-   * Closes the idlest sessions in the way of a new one for `caller`: its own past
-   * `max_sessions_per_caller`, anyone's past `max_sessions`. Sessions with a request in flight
-   * stay; when only those are in the way, returns why the new session is refused.
-   */
-  private makeRoom(caller: Caller): string | undefined {
-    const mine = () => [...this.sessions.values()].filter((s) => s.caller.id === caller.id);
-    while (mine().length + (this.opening.get(caller.id) ?? 0) >= this.maxPerCaller) {
-      const victim = idlest(mine());
-      if (!victim) {
-        return `too many sessions: all ${this.maxPerCaller} sessions of ${caller.id} have a request in flight; close one, or raise server.max_sessions_per_caller`;
-      }
-      this.evict(victim, `server.max_sessions_per_caller (${this.maxPerCaller})`);
-    }
-    while (this.sessions.size + this.openingTotal >= this.maxSessions) {
-      const victim = idlest([...this.sessions.values()]);
-      if (!victim) {
-        return `too many sessions: all ${this.maxSessions} sessions have a request in flight; try again later, or raise server.max_sessions`;
-      }
-      this.evict(victim, `server.max_sessions (${this.maxSessions})`);
-    }
-    return undefined;
-  }
-
-  private evict(session: Session, cap: string): void {
+  private evict(session: Session): void {
     this.evicted++;
     const idle = Math.round((performance.now() - session.lastSeen) / 1000);
     log().info(
-      `closed session ${session.id} of ${session.caller.id} (idle ${idle}s) to make room: ${cap} reached`,
+      `closed session ${session.id} of ${session.capKey} (idle ${idle}s) to make room for a new session: server.max_sessions or server.max_sessions_per_caller reached`,
     );
     // end() forgets it at once, so the count drops before the new session is made.
     void this.end(session);
   }
 
-  private reserve(callerId: string, delta: 1 | -1): void {
-    const count = (this.opening.get(callerId) ?? 0) + delta;
-    if (count > 0) this.opening.set(callerId, count);
-    else this.opening.delete(callerId);
+  private reserve(capKey: string, delta: 1 | -1): void {
+    const count = (this.opening.get(capKey) ?? 0) + delta;
+    if (count > 0) this.opening.set(capKey, count);
+    else this.opening.delete(capKey);
     this.openingTotal += delta;
   }
 
@@ -251,6 +266,7 @@ export class SessionManager {
   }
 
   private forget(id: string): void {
+    this.sessions.get(id)?.events.clear();
     if (this.sessions.delete(id)) void this.gateway.hooks.callHook("session:close", id);
   }
 
@@ -262,16 +278,6 @@ export class SessionManager {
       void this.end(session);
     }
   }
-}
-
-/** The idlest session without a request in flight, if any. */
-function idlest(sessions: Session[]): Session | undefined {
-  let found: Session | undefined;
-  for (const session of sessions) {
-    if (session.inFlight.size) continue;
-    if (!found || session.lastSeen < found.lastSeen) found = session;
-  }
-  return found;
 }
 
 /** A body holding a JSON-RPC `initialize` request (the SDK accepts a batch of one too). */

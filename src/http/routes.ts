@@ -27,6 +27,8 @@ export interface Routes {
    * the client's is taken from X-Forwarded-For; wrong keys are throttled per client address.
    */
   fetch(request: Request, peer?: string): Promise<Response>;
+  /** The client's address as `fetch` resolves it (connection caps count per client). */
+  clientAddress(request: Request, peer?: string): string | undefined;
   /** Shutting down: new MCP requests get 503 while calls in flight finish. */
   drain(): void;
   sessions: SessionManager;
@@ -50,6 +52,8 @@ export function createRoutes(gateway: Gateway, options: RoutesOptions = {}): Rou
       ttl: gateway.config.server.session_ttl,
       maxSessions: gateway.config.server.max_sessions,
       maxSessionsPerCaller: gateway.config.server.max_sessions_per_caller,
+      activeWindow: gateway.config.server.session_active_window,
+      eventBufferBytes: gateway.config.server.event_buffer_bytes,
     },
     async (scope, sessionId, caller) =>
       scope && scope !== FLAT
@@ -107,7 +111,12 @@ export function createRoutes(gateway: Gateway, options: RoutesOptions = {}): Rou
 
   let draining = false;
 
-  async function handleMcp(request: Request, caller: Caller, backend = ""): Promise<Response> {
+  async function handleMcp(
+    request: Request,
+    caller: Caller,
+    backend: string,
+    address: string | undefined,
+  ): Promise<Response> {
     if (draining && request.method === "POST") {
       return jsonRpcError(503, -32603, "the gateway is shutting down; try again shortly");
     }
@@ -130,7 +139,7 @@ export function createRoutes(gateway: Gateway, options: RoutesOptions = {}): Rou
     }
     try {
       if (await isLegacyRequest(request, parsedBody)) {
-        return await sessions.handle(request, parsedBody, backend, caller);
+        return await sessions.handle(request, parsedBody, backend, caller, address);
       }
       const authInfo = toAuthInfo(caller);
       const handler = backend === FLAT ? modernFlat : backend ? modernFor(backend) : modern;
@@ -142,22 +151,29 @@ export function createRoutes(gateway: Gateway, options: RoutesOptions = {}): Rou
     }
   }
 
-  /** DNS-rebinding protection: a browser page on a foreign origin may not drive the gateway. */
-  function rejectForeign(request: Request): Response | undefined {
+  /**
+   * DNS-rebinding and cross-origin protection: a browser page may drive the gateway only from
+   * the gateway's own origin (a loopback host on the same scheme and port) or one listed in
+   * `server.allowed_origins`. Another port is another site (a dev server, or anything else on the
+   * host, receives the dashboard's cookie). `Origin: null` (sandboxed frames, some redirects)
+   * may not change anything.
+   */
+  function rejectForeign(request: Request, url: URL): Response | undefined {
     const origin = request.headers.get("origin");
-    if (origin && origin !== "null") {
-      let host = "";
-      try {
-        host = new URL(origin).hostname;
-      } catch {}
-      const hostKey = host.includes(":") ? `[${host}]` : host;
-      if (
-        !LOOPBACK_HOSTS.has(host) &&
-        !LOOPBACK_HOSTS.has(hostKey) &&
-        !allowedOrigins.has(origin)
-      ) {
-        return Response.json({ error: `origin ${origin} is not allowed` }, { status: 403 });
+    if (origin === "null") {
+      if (!SAFE_METHODS.has(request.method)) {
+        return Response.json(
+          { error: `origin null may not ${request.method} ${url.pathname}` },
+          { status: 403 },
+        );
       }
+    } else if (origin && !allowedOrigins.has(origin) && !isOwnOrigin(origin, request, url)) {
+      return Response.json(
+        {
+          error: `origin ${origin} is not allowed (add it to server.allowed_origins to let a page there use the gateway)`,
+        },
+        { status: 403 },
+      );
     }
     if (LOOPBACK_HOSTS.has(boundHost)) {
       const hostHeader = request.headers.get("host") ?? "";
@@ -190,11 +206,14 @@ export function createRoutes(gateway: Gateway, options: RoutesOptions = {}): Rou
     drain() {
       draining = true;
     },
+    clientAddress(request, peer) {
+      return clientAddress(request, peer, trustedProxies);
+    },
     async fetch(request, peer) {
       // Resolved once here: the lockout, its loopback exemption and the UI all see the client.
       const address = clientAddress(request, peer, trustedProxies);
       const url = new URL(request.url);
-      const foreign = rejectForeign(request);
+      const foreign = rejectForeign(request, url);
       if (foreign) return foreign;
       if (url.pathname === "/health" && request.method === "GET") return health(request, address);
       // RFC 9728 protected-resource metadata: public, so clients can find where to log in.
@@ -207,7 +226,7 @@ export function createRoutes(gateway: Gateway, options: RoutesOptions = {}): Rou
       if (url.pathname === "/mcp" || url.pathname === "/mcp/") {
         // `?surface=flat`: this client gets every tool directly (flat mode) instead of meta tools.
         const flat = url.searchParams.get("surface") === "flat";
-        return handleMcp(request, caller, flat ? FLAT : "");
+        return handleMcp(request, caller, flat ? FLAT : "", address);
       }
       if (url.pathname === "/api/reload" && request.method === "POST") {
         if (!caller.admin)
@@ -233,7 +252,7 @@ export function createRoutes(gateway: Gateway, options: RoutesOptions = {}): Rou
         if (!gateway.pool.has(backend) || !caller.allows(gateway.pool.canonical(backend), "*")) {
           return jsonRpcError(404, -32601, `no backend named ${backend}; see /health`);
         }
-        return handleMcp(request, caller, gateway.pool.canonical(backend));
+        return handleMcp(request, caller, gateway.pool.canonical(backend), address);
       }
       return Response.json(
         { error: `no route for ${request.method} ${url.pathname}` },
@@ -249,6 +268,31 @@ export function createRoutes(gateway: Gateway, options: RoutesOptions = {}): Rou
       await modernFlat.close?.();
     },
   };
+}
+
+/** Methods that change nothing: `Origin: null` may use them. */
+const SAFE_METHODS = new Set(["GET", "HEAD", "OPTIONS"]);
+
+/**
+ * Whether `origin` is the gateway's own: a loopback host (any of its names) with the scheme and
+ * port this request was sent to.
+ */
+function isOwnOrigin(origin: string, request: Request, url: URL): boolean {
+  let parsed: URL;
+  try {
+    parsed = new URL(origin);
+  } catch {
+    return false;
+  }
+  const host = parsed.hostname;
+  if (!LOOPBACK_HOSTS.has(host) && !LOOPBACK_HOSTS.has(`[${host}]`)) return false;
+  const forwarded = request.headers.get("x-forwarded-proto")?.split(",")[0]?.trim();
+  const schemes = new Set([url.protocol, forwarded ? `${forwarded}:` : url.protocol]);
+  return schemes.has(parsed.protocol) && portOf(parsed) === portOf(url);
+}
+
+function portOf(url: URL): string {
+  return url.port || (url.protocol === "https:" ? "443" : "80");
 }
 
 function jsonRpcError(status: number, code: number, message: string): Response {

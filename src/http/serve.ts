@@ -1,4 +1,6 @@
-import type { Routes } from "./routes.ts";
+import { readCapped } from "../security/body.ts";
+import { type ConnectionLimits, createConnectionGate } from "./connections.ts";
+import { MAX_BODY_BYTES, type Routes } from "./routes.ts";
 
 export interface HttpServer {
   url: string;
@@ -25,16 +27,43 @@ declare const Deno: DenoServe | undefined;
 // The MCP routes enforce their own 4 MiB limit with a JSON-RPC error; this is the backstop.
 const MAX_REQUEST_BODY = 8 * 1024 * 1024;
 
+/** How long requests may take to arrive, and how many may be open at once. */
+export interface ServeLimits extends ConnectionLimits {
+  /**
+   * `server.read_timeout` (ms): a request's headers and body must have arrived within this,
+   * whatever the pace of their bytes (a slow-body client is answered 408 and cut off).
+   */
+  readTimeout: number;
+}
+
+const DEFAULT_LIMITS: ServeLimits = {
+  readTimeout: 30_000,
+  max: 4096,
+  perAddress: 512,
+};
+
 function internalError(error: unknown): Response {
   const message = error instanceof Error ? error.message : String(error);
   return Response.json({ error: `internal error: ${message}` }, { status: 500 });
 }
 
 /**
- * The only HTTP listener: `Bun.serve`, or `Deno.serve` when the core runs under Deno. Idle
- * timeouts are off in both, so long tool calls and quiet SSE streams survive.
+ * The only HTTP listener: `Bun.serve`, or `Deno.serve` when the core runs under Deno.
+ *
+ * Under Bun, no connection lives long unless it carries a response: a request's headers and
+ * body must arrive within `readTimeout` (the server's idle timeout bounds the headers, a
+ * deadline the body: 408), a keep-alive connection with nothing to do closes after the same
+ * time, and only once a request is in does its connection's timeout go (so long tool calls and
+ * quiet SSE streams survive) until its response, or its stream, ends. Requests and streams
+ * open at once are capped in all and per client address (503 past a cap), with headroom for
+ * `/health`. Under Deno idle timeouts are off and none of this applies.
  */
-export function serveHttp(routes: Routes, host: string, port: number): HttpServer {
+export function serveHttp(
+  routes: Routes,
+  host: string,
+  port: number,
+  limits: ServeLimits = DEFAULT_LIMITS,
+): HttpServer {
   const shown = host.includes(":") ? `[${host}]` : host;
   if (typeof Bun === "undefined" && typeof Deno !== "undefined") {
     // Deno's shutdown waits for every response to end, and an SSE stream never does: event
@@ -64,12 +93,60 @@ export function serveHttp(routes: Routes, host: string, port: number): HttpServe
       },
     };
   }
+  // Bun's idle timeout is in whole seconds (at most 255), checked every 4: it closes idle
+  // keep-alive connections, and slow bodies only as a backstop (a tick later than the precise
+  // deadline below, so that they get their 408). Bun cuts slow headers itself after 10 s.
+  const idleSeconds = Math.min(255, Math.ceil(limits.readTimeout / 1000) + 4);
+  const gate = createConnectionGate(limits);
   const server = Bun.serve({
     hostname: host,
     port,
-    idleTimeout: 0,
+    idleTimeout: idleSeconds,
     maxRequestBodySize: MAX_REQUEST_BODY,
-    fetch: (request, server) => routes.fetch(request, server.requestIP(request)?.address),
+    fetch: async (request, server) => {
+      const peer = server.requestIP(request)?.address;
+      const health = request.method === "GET" && new URL(request.url).pathname === "/health";
+      const release = gate.enter(routes.clientAddress(request, peer), health);
+      if (typeof release !== "function") return refused(503, release.refused);
+      let streaming = false;
+      try {
+        let arrived = request;
+        if (hasBody(request)) {
+          const body = await readCapped(request, MAX_BODY_BYTES, limits.readTimeout);
+          if (body.late) {
+            return refused(
+              408,
+              `the request body did not arrive within ${limits.readTimeout / 1000}s (server.read_timeout)`,
+            );
+          }
+          if (!body.complete) {
+            return refused(413, `request body too large (limit ${MAX_BODY_BYTES} bytes)`);
+          }
+          arrived = new Request(request.url, {
+            method: request.method,
+            headers: request.headers,
+            body: body.bytes,
+            signal: request.signal,
+          });
+        }
+        // Everything has arrived: the call may take as long as it takes.
+        server.timeout(request, 0);
+        const response = await routes.fetch(arrived, peer);
+        if (response.body && response.headers.get("content-type")?.includes("event-stream")) {
+          streaming = true;
+          return untilStreamEnds(response, () => {
+            release();
+            idleAgain(server, request, idleSeconds);
+          });
+        }
+        return response;
+      } finally {
+        if (!streaming) {
+          release();
+          idleAgain(server, request, idleSeconds);
+        }
+      }
+    },
     error: internalError,
   });
   return {
@@ -82,4 +159,59 @@ export function serveHttp(routes: Routes, host: string, port: number): HttpServe
       await server.stop(true);
     },
   };
+}
+
+function refused(status: 408 | 413 | 503, message: string): Response {
+  return Response.json(
+    { jsonrpc: "2.0", error: { code: status === 413 ? -32600 : -32000, message }, id: null },
+    {
+      status,
+      // The connection goes: a 408's body is still arriving, and past a cap it is one too many.
+      headers: { Connection: "close", ...(status === 503 ? { "Retry-After": "1" } : {}) },
+    },
+  );
+}
+
+function hasBody(request: Request): boolean {
+  if (request.method === "GET" || request.method === "HEAD") return false;
+  const length = request.headers.get("content-length");
+  return length ? length !== "0" : request.headers.has("transfer-encoding");
+}
+
+/** Gives the connection back its idle timeout once its response is done (keep-alive). */
+function idleAgain(server: Bun.Server<unknown>, request: Request, seconds: number): void {
+  try {
+    server.timeout(request, seconds);
+  } catch {
+    // The client is already gone.
+  }
+}
+
+/** The same response, calling `done` once when its stream ends, fails or is cancelled. */
+function untilStreamEnds(response: Response, done: () => void): Response {
+  const reader = response.body!.getReader();
+  let finished = false;
+  const finish = () => {
+    if (!finished) done();
+    finished = true;
+  };
+  const body = new ReadableStream<Uint8Array>({
+    async pull(controller) {
+      try {
+        const { value, done: ended } = await reader.read();
+        if (ended) {
+          finish();
+          controller.close();
+        } else controller.enqueue(value);
+      } catch (error) {
+        finish();
+        controller.error(error);
+      }
+    },
+    cancel(reason) {
+      finish();
+      return reader.cancel(reason);
+    },
+  });
+  return new Response(body, { status: response.status, headers: response.headers });
 }

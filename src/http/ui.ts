@@ -32,7 +32,9 @@ const PAGE_HEADERS = {
   "Content-Security-Policy":
     "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'",
   "X-Content-Type-Options": "nosniff",
-  "Referrer-Policy": "no-referrer",
+  // Not `no-referrer`: under it a browser sends `Origin: null` with the page's own login and
+  // logout forms, which the gateway refuses on POST. `same-origin` still tells other sites nothing.
+  "Referrer-Policy": "same-origin",
   "Cache-Control": "no-store",
 };
 
@@ -78,17 +80,17 @@ export function createUiHandler(gateway: Gateway, options: UiOptions = {}): UiHa
   }
 
   async function login(request: Request, address?: string): Promise<Response> {
+    // With auth off there is nothing to log in to, and no cookie to hand out.
+    if (!gateway.security.auth.required) return redirect("/ui");
     const form = await request.formData().catch(() => undefined);
     const key = String(form?.get("key") ?? "").trim();
-    const probe = new Request(new URL("/api/status", request.url), {
-      headers: { authorization: `Bearer ${key}` },
-    });
-    const caller = key ? await gateway.security.auth.authenticate(probe, address) : undefined;
+    if (!key) return redirect("/ui?login=failed");
+    const login = await gateway.security.auth.login(key, address);
     // Too many wrong keys from this address: 429 with Retry-After, whatever this key is.
-    if (caller instanceof Response && caller.status === 429) return caller;
-    if (!caller || caller instanceof Response) return redirect("/ui?login=failed");
-    const secure = isHttps(request);
-    return redirect("/ui", { "Set-Cookie": loginCookie(key, { secure }) });
+    if (login instanceof Response && login.status === 429) return login;
+    if (login instanceof Response) return redirect("/ui?login=failed");
+    const cookie = loginCookie(login.token, { maxAge: login.maxAge, secure: isHttps(request) });
+    return redirect("/ui", { "Set-Cookie": cookie });
   }
 
   function api(path: string, url: URL, caller: Caller): Response {
@@ -135,6 +137,7 @@ export function createUiHandler(gateway: Gateway, options: UiOptions = {}): UiHa
       }
       if (path === "/ui/login" && request.method === "POST") return login(request, address);
       if (path === "/ui/logout" && request.method === "POST") {
+        gateway.security.auth.logout(request);
         const cleared = `${LOGIN_COOKIE}=; HttpOnly; SameSite=Strict; Path=/; Max-Age=0`;
         return redirect("/ui", { "Set-Cookie": cleared });
       }

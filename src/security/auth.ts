@@ -3,14 +3,18 @@ import { type Caller, LOCAL_ADMIN } from "../gateway/caller.ts";
 import { isLoopbackAddress } from "../http/loopback.ts";
 import { logger } from "../logger.ts";
 import { presentedDigest, sameDigest, storedDigest } from "./keys.ts";
+import { createLoginSessions, type LoginBinding } from "./logins.ts";
 import { createOAuthVerifier } from "./oauth.ts";
 import { createRateLimiter, type RateLimiter } from "./rate-limit.ts";
 import type { AuthConfig } from "./schema.ts";
 import { createScopedCaller } from "./scopes.ts";
 import { addressKey, createFailureThrottle, type FailureThrottle } from "./throttle.ts";
 
-/** The UI's login cookie: HttpOnly, SameSite=Strict, never sent to `/mcp`. */
-export const LOGIN_COOKIE = "mcp_gateway_key";
+/**
+ * The UI's login cookie: HttpOnly, SameSite=Strict, never honoured on `/mcp`. It holds a random
+ * login token (src/security/logins.ts), never the key.
+ */
+export const LOGIN_COOKIE = "mcp_gateway_session";
 
 /**
  * Decides who is calling from an HTTP request: a `Caller` (whose `allows()` applies the key's
@@ -26,6 +30,13 @@ export interface Authenticator {
    * `auth.lockout.loopback`.
    */
   authenticate(request: Request, address?: string): Promise<Caller | Response>;
+  /**
+   * The dashboard's login form: checks `key` as a Bearer would be checked and returns a new
+   * login token for the cookie (valid `maxAge` seconds), or the 401/429 to answer instead.
+   */
+  login(key: string, address?: string): Promise<{ token: string; maxAge: number } | Response>;
+  /** Ends the login whose token the request's cookie holds (every copy of the cookie dies). */
+  logout(request: Request): void;
   /**
    * Charges the JSON-RPC messages of a POST past its first (a batch) to the caller's rate limit,
    * which counts messages, not POSTs; a Response (429) when over it.
@@ -54,6 +65,7 @@ export function createAuthenticator(config: ResolvedConfig): Authenticator {
   let oauth = auth.oauth ? createOAuthVerifier(auth.oauth) : undefined;
   // Kept across reloads (revoking a key must not forgive a guesser) unless the lockout changed.
   let throttle = lockoutOf(auth);
+  const logins = createLoginSessions();
 
   function challenge(status: 401 | 403, error?: string, description?: string): Response {
     const params = [`realm="mcp-gateway"`];
@@ -72,6 +84,15 @@ export function createAuthenticator(config: ResolvedConfig): Authenticator {
     );
   }
 
+  /** Every entry is compared, so the time taken does not say which key came close. */
+  function findKey(digest: Buffer): KeyEntry | undefined {
+    let found: KeyEntry | undefined;
+    for (const entry of keys) {
+      if (sameDigest(entry.digest, digest) && !found) found = entry;
+    }
+    return found;
+  }
+
   return {
     get required() {
       return auth.enabled;
@@ -79,8 +100,9 @@ export function createAuthenticator(config: ResolvedConfig): Authenticator {
     async authenticate(request, address) {
       if (!auth.enabled) return LOCAL_ADMIN;
       const path = new URL(request.url).pathname;
-      const token = bearerToken(request) ?? (isMcpPath(path) ? undefined : cookieToken(request));
-      if (!token) return challenge(401);
+      const bearer = bearerToken(request);
+      const cookie = bearer || isMcpPath(path) ? undefined : cookieToken(request);
+      if (!bearer && !cookie) return challenge(401);
       // Checked before the key, so that a blocked guesser cannot tell a right key from a wrong one.
       const counted =
         address && (auth.lockout.loopback || !isLoopbackAddress(address))
@@ -91,12 +113,19 @@ export function createAuthenticator(config: ResolvedConfig): Authenticator {
       const failed = () => {
         if (counted) throttle?.fail(counted);
       };
-      const digest = presentedDigest(token);
-      // Every entry is compared, so the time taken does not say which key came close.
-      let found: KeyEntry | undefined;
-      for (const entry of keys) {
-        if (sameDigest(entry.digest, digest) && !found) found = entry;
+      let binding: LoginBinding;
+      if (cookie) {
+        const login = logins.get(cookie);
+        if (!login) {
+          return challenge(401, "invalid_token", "the dashboard login expired or was revoked");
+        }
+        binding = login;
+      } else {
+        binding =
+          bearer!.split(".").length === 3 ? { jwt: bearer! } : { digest: presentedDigest(bearer!) };
       }
+      const digest = "digest" in binding ? binding.digest : presentedDigest(binding.jwt);
+      const found = findKey(digest);
       if (found) {
         if (request.method === "POST" && found.limiter) {
           const wait = found.limiter.take();
@@ -104,16 +133,37 @@ export function createAuthenticator(config: ResolvedConfig): Authenticator {
         }
         return found.caller;
       }
-      if (oauth && token.split(".").length === 3) {
-        const result = await oauth.verify(token);
+      if (cookie && "digest" in binding) {
+        // The key this login used is gone (revoked): so is the login.
+        logins.revoke(cookie);
+        return challenge(401, "invalid_token", "the key of this dashboard login was revoked");
+      }
+      if (oauth && "jwt" in binding) {
+        const result = await oauth.verify(binding.jwt);
         if (result.ok) return result.caller;
-        if (result.status === 401) failed();
+        if (cookie) logins.revoke(cookie);
+        else if (result.status === 401) failed();
         noteRejected(`${request.method} ${path}: ${result.message}`);
         return challenge(result.status, result.error, result.message);
       }
       failed();
       noteRejected(`${request.method} ${path}: unknown key`);
       return challenge(401, "invalid_token", "the key is not valid (unknown or revoked)");
+    },
+    async login(key, address) {
+      const probe = new Request("http://gateway/ui/login", {
+        headers: { authorization: `Bearer ${key}` },
+      });
+      const caller = await this.authenticate(probe, address);
+      if (caller instanceof Response) return caller;
+      const digest = presentedDigest(key);
+      const binding: LoginBinding = findKey(digest) ? { digest } : { jwt: key };
+      const ttl = auth.ui_session_ttl;
+      return { token: logins.issue(binding, ttl), maxAge: Math.floor(ttl / 1000) };
+    },
+    logout(request) {
+      const cookie = cookieToken(request);
+      if (cookie) logins.revoke(cookie);
     },
     charge(caller, messages) {
       const limiter = keys.find((entry) => entry.caller === caller)?.limiter;
@@ -191,11 +241,11 @@ function cookieToken(request: Request): string | undefined {
   return undefined;
 }
 
-/** The `Set-Cookie` value the UI's login form sends back for a key it accepted. */
-export function loginCookie(key: string, options: { secure?: boolean } = {}): string {
-  const attributes = ["HttpOnly", "SameSite=Strict", "Path=/", "Max-Age=43200"];
+/** The `Set-Cookie` value the UI's login form sends back: a login token, never the key. */
+export function loginCookie(token: string, options: { maxAge: number; secure?: boolean }): string {
+  const attributes = ["HttpOnly", "SameSite=Strict", "Path=/", `Max-Age=${options.maxAge}`];
   if (options.secure) attributes.push("Secure");
-  return `${LOGIN_COOKIE}=${encodeURIComponent(key)}; ${attributes.join("; ")}`;
+  return `${LOGIN_COOKIE}=${encodeURIComponent(token)}; ${attributes.join("; ")}`;
 }
 
 function tooMany(id: string, waitMs: number, why?: string): Response {

@@ -54,6 +54,11 @@ export const AuthSchema = z
     bearer_token: z.string().min(1).optional(),
     oauth: OAuthSchema.optional(),
     /**
+     * How long a dashboard login lasts: its cookie's Max-Age and the server-side expiry of the
+     * random token it holds (logout and revoking the key end it sooner).
+     */
+    ui_session_ttl: DurationSchema.default(12 * 3_600_000),
+    /**
      * Wrong keys from one client address within `window` before every keyed request from it
      * gets 429 until the window passes; `failures: 0` turns this off (behind a proxy, where all
      * clients share its address).

@@ -135,7 +135,7 @@ describe("sessions", () => {
     const host = await fetch(`${gateway.url}/health`, { headers: { host: "evil.example.com" } });
     expect(host.status).toBe(403);
     const local = await fetch(`${gateway.url}/health`, {
-      headers: { origin: "http://localhost:3000" },
+      headers: { origin: `http://localhost:${new URL(gateway.url).port}` },
     });
     expect(local.status).toBe(200);
   });

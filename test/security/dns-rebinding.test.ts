@@ -60,13 +60,20 @@ describe("foreign Origin", () => {
     expect(response.status).toBe(403);
   });
 
-  test("loopback origins and configured allowed_origins pass", async () => {
+  test("the gateway's own origin (any loopback name) and configured allowed_origins pass", async () => {
+    const port = new URL(open.url).port;
     for (const origin of [
-      "http://localhost:5173",
-      "http://127.0.0.1:8080",
+      `http://localhost:${port}`,
+      `http://127.0.0.1:${port}`,
       "https://console.example.com",
     ]) {
       expect((await post(open.url, { origin })).status).toBe(200);
+    }
+  });
+
+  test("a loopback origin on another port is another site", async () => {
+    for (const origin of ["http://localhost:5173", "http://127.0.0.1:8080"]) {
+      expect((await post(open.url, { origin })).status).toBe(403);
     }
   });
 });

@@ -86,7 +86,7 @@ describe("the UI's login form", () => {
   test("ten failed logins redirect back; the next gets 429 with Retry-After, right key or not", async () => {
     const ok = await login(KEY);
     expect(ok.status).toBe(303);
-    expect(ok.headers.get("set-cookie")).toContain("mcp_gateway_key=");
+    expect(ok.headers.get("set-cookie")).toContain("mcp_gateway_session=");
     for (let i = 0; i < 10; i++) {
       const failed = await login(`guess-${i}`);
       expect(failed.status).toBe(303);

@@ -3,7 +3,8 @@
  * of memory, each session holding a resumability buffer and maybe its own backend process.
  * `server.max_sessions_per_caller` and `server.max_sessions` cap them: past a cap the idlest
  * session goes (cleaned up as a DELETE would), and when every session in the way is busy the new
- * one is refused with 503.
+ * one is refused with 503. (`session_active_window: 0s` here, so that only a request in flight
+ * protects a session; session-eviction-under-load.test.ts covers the idle window.)
  */
 import { afterAll, beforeAll, describe, expect, setDefaultTimeout, test } from "bun:test";
 import type { RunningGateway } from "../../src/gateway/run.ts";
@@ -18,7 +19,7 @@ const open: ConnectedClient[] = [];
 beforeAll(async () => {
   running = await startGateway(`
 capabilities: { enabled: false }
-server: { max_sessions: 4, max_sessions_per_caller: 2 }
+server: { max_sessions: 4, max_sessions_per_caller: 2, session_active_window: 0s }
 auth:
   enabled: true
   api_keys:

@@ -201,7 +201,11 @@ describe.skipIf(!HAS_CHROMIUM)("dashboard in Chromium", () => {
     await page.click("#login button[type=submit]");
     await rowOf(page, "#backends", "fx").waitFor();
     const [cookie] = await page.context().cookies();
-    expect(cookie).toMatchObject({ name: "mcp_gateway_key", httpOnly: true, sameSite: "Strict" });
+    expect(cookie).toMatchObject({
+      name: "mcp_gateway_session",
+      httpOnly: true,
+      sameSite: "Strict",
+    });
     expect(await page.evaluate(() => document.cookie)).toBe("");
     // The viewer sees only what its scopes allow, and cannot reload or read the config.
     expect(await page.locator("#backends tbody tr").count()).toBe(1);
