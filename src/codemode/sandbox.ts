@@ -46,11 +46,14 @@ const MAX_SLEEP_MS = 10_000;
 const PRELUDE = `(() => {
   const host = globalThis.__gateway_host;
   delete globalThis.__gateway_host;
-  const parse = (text) => (text === undefined ? undefined : JSON.parse(text));
+  // Kept before the script runs: a script that replaces them breaks nothing but itself.
+  const { parse: jsonParse, stringify } = JSON;
+  const then = Promise.prototype.then;
+  const parse = (text) => (text === undefined ? undefined : jsonParse(text));
   const call = async (server, tool, args) => {
     if (typeof server !== "string" || typeof tool !== "string")
       throw new TypeError("tools.call(server, tool, args): server and tool must be strings");
-    return parse(await host.call(server, tool, JSON.stringify(args ?? {})));
+    return parse(await host.call(server, tool, stringify(args ?? {})));
   };
   // Not tool names: \`await tools.x\` and JSON.stringify(tools.x) must not call a tool.
   const reserved = new Set(["then", "toJSON", "constructor", "__proto__", "valueOf", "toString"]);
@@ -71,7 +74,7 @@ const PRELUDE = `(() => {
   });
   const show = (value) => {
     if (typeof value === "string") return value;
-    try { return JSON.stringify(value) ?? String(value); } catch { return String(value); }
+    try { return stringify(value) ?? String(value); } catch { return String(value); }
   };
   const log = (level) => (...values) => host.log(level, values.map(show).join(" "));
   const console = Object.freeze({ log: log("log"), info: log("info"), warn: log("warn"), error: log("error"), debug: log("debug") });
@@ -80,8 +83,9 @@ const PRELUDE = `(() => {
   for (const [name, value] of Object.entries({ tools, console, sleep, readResult })) {
     Object.defineProperty(globalThis, name, { value, writable: false, configurable: false, enumerable: false });
   }
-  return (main) => main().then(
-    (value) => host.done(JSON.stringify({ value: value === undefined ? null : value })),
+  return (main) => then.call(
+    main(),
+    (value) => host.done(stringify({ value: value === undefined ? null : value })),
     (error) => host.fail(error),
   );
 })()`;
