@@ -50,10 +50,10 @@ const PRELUDE = `(() => {
   const { parse: jsonParse, stringify } = JSON;
   const then = Promise.prototype.then;
   const parse = (text) => (text === undefined ? undefined : jsonParse(text));
-  const call = async (server, tool, args) => {
+  const call = (server, tool, args) => {
     if (typeof server !== "string" || typeof tool !== "string")
-      throw new TypeError("tools.call(server, tool, args): server and tool must be strings");
-    return parse(await host.call(server, tool, stringify(args ?? {})));
+      return Promise.reject(new TypeError("tools.call(server, tool, args): server and tool must be strings"));
+    return then.call(host.call(server, tool, stringify(args ?? {})), parse);
   };
   // Not tool names: \`await tools.x\` and JSON.stringify(tools.x) must not call a tool.
   const reserved = new Set(["then", "toJSON", "constructor", "__proto__", "valueOf", "toString"]);
