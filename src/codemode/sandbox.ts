@@ -25,7 +25,7 @@ export interface SandboxLimits {
 export interface SandboxHost {
   call(server: string, tool: string, args: unknown, signal: AbortSignal): Promise<unknown>;
   /** The JSON text of a result kept by handle (`result://...`). */
-  readResult?(uri: string): string;
+  readResult?(uri: string): string | Promise<string>;
   /** TypeScript to JavaScript, for a script that does not parse as JavaScript. */
   stripTypes?(code: string): string;
 }
@@ -286,7 +286,7 @@ function dispose(ctx: QuickJSContext, runtime: { dispose(): void }): void {
   }
 }
 
-function limitError(setting: string, what: string): GatewayError {
+export function limitError(setting: string, what: string): GatewayError {
   return new GatewayError(
     "CODE_LIMIT",
     `the script passed the code_mode.${setting} limit (${what}); do less per script or raise code_mode.${setting}`,

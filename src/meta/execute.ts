@@ -1,6 +1,6 @@
 import { resultsFor } from "../codemode/results.ts";
-import { runScript, type SandboxLimits } from "../codemode/sandbox.ts";
-import { stripTypes } from "../codemode/strip-types.ts";
+import { runIsolated } from "../codemode/runner.ts";
+import type { SandboxLimits } from "../codemode/sandbox.ts";
 import { GatewayError } from "../errors.ts";
 import type { CallToolResult } from "../mcp/sdk.ts";
 import { invoke } from "./invoke.ts";
@@ -29,7 +29,7 @@ export const execute: MetaTool = {
     const code = stringArg(args, "code", true);
     const limits = limitsFor(settings, args.timeout_ms);
     const store = resultsFor(gateway);
-    const outcome = await runScript(
+    const outcome = await runIsolated(
       code,
       limits,
       {
@@ -42,7 +42,6 @@ export const execute: MetaTool = {
           return toScriptValue(result);
         },
         readResult: (uri) => store.read(uri, caller.id),
-        stripTypes,
       },
       context.signal,
     );

@@ -121,6 +121,19 @@ describe("the sandbox holds", () => {
     });
   }
 
+  test("a native builtin stuck near the memory limit stalls only its worker, which is ended", async () => {
+    // `fill` on growing arrays near the heap limit runs for seconds inside one QuickJS builtin,
+    // where the interrupt handler never runs: only the worker's termination bounds it.
+    const started = performance.now();
+    const bomb = run("const keep = []; while (true) keep.push(new Array(1e5).fill(1));");
+    await Bun.sleep(200);
+    await stillServes(); // meanwhile, the gateway answers at once
+    const out = await bomb;
+    expect(out.text).toStartWith("[CODE_LIMIT]");
+    expect(performance.now() - started).toBeLessThan(4000);
+    await stillServes();
+  });
+
   test("a tool call after the limit is refused and never reaches the backend", async () => {
     const before = backendCalls;
     const out = await run(`
