@@ -22,16 +22,31 @@ function spawn(): Worker {
   return new Worker(entry, { type: "module" });
 }
 
+/** Bun's workers hold the process open unless unreferenced; Deno's do not have the method. */
+type Holdable = Worker & { ref?(): void; unref?(): void };
+
 async function acquire(): Promise<Worker> {
   while (busy >= MAX_WORKERS) await new Promise<void>((resolve) => queue.push(resolve));
   busy++;
-  return idle.pop() ?? spawn();
+  try {
+    const worker: Holdable = idle.pop() ?? spawn();
+    worker.ref?.();
+    return worker;
+  } catch (error) {
+    busy--;
+    queue.shift()?.();
+    throw error;
+  }
 }
 
-function release(worker: Worker, reusable: boolean): void {
+function release(worker: Holdable, reusable: boolean): void {
   busy--;
-  if (reusable && idle.length < MAX_IDLE) idle.push(worker);
-  else worker.terminate();
+  if (reusable && idle.length < MAX_IDLE) {
+    worker.unref?.(); // a warm worker must not keep a stopping gateway alive
+    idle.push(worker);
+  } else {
+    worker.terminate();
+  }
   queue.shift()?.();
 }
 

@@ -1,10 +1,10 @@
-import { afterAll, describe, expect, test } from "bun:test";
+import { describe, expect, test } from "bun:test";
+import { Client, StreamableHTTPClientTransport } from "@modelcontextprotocol/client";
 import { countTokens } from "gpt-tokenizer/encoding/o200k_base";
 import { cleanupsAfterAll, connectHttp, firstText, startFixtureGateway } from "../helpers.ts";
 import { connectWithKey, meta } from "../security/_helpers.ts";
 
 const cleanups = cleanupsAfterAll();
-afterAll(() => {});
 
 async function gatewayWith(yaml: string) {
   const gateway = await startFixtureGateway(yaml);
@@ -84,6 +84,24 @@ describe("the code-mode surfaces", () => {
     });
     expect(unknown.status).toBe(400);
     expect(await unknown.text()).toContain("codemode=search_and_execute");
+  });
+
+  test("a 2026-07-28 (stateless) client gets the same code-mode surface", async () => {
+    const gateway = await gatewayWith("code_mode: { enabled: true }");
+    const client = new Client(
+      { name: "modern", version: "1" },
+      { capabilities: {}, versionNegotiation: { mode: { pin: "2026-07-28" } } },
+    );
+    await client.connect(
+      new StreamableHTTPClientTransport(new URL(`${gateway.url}${CODE_MODE_PATH}`)),
+    );
+    cleanups.push(() => client.close());
+    const { tools } = await client.listTools();
+    expect(tools.map((t) => t.name)).toEqual(["gateway_search_tools", "gateway_execute"]);
+    const out = await meta(client, "gateway_execute", {
+      code: `return await tools.fixture.echo({ message: "stateless" })`,
+    });
+    expect(out.data.result).toBe("stateless");
   });
 
   test('gateway_search_tools format: "typescript" gives each match as a declaration', async () => {
