@@ -166,7 +166,7 @@ export async function runScript(
     else deferred.reject(value);
     if (value !== ctx.undefined) value.dispose();
     deferred.dispose();
-    runtime.executePendingJobs();
+    runtime.executePendingJobs().dispose();
   };
   const countOutput = (characters: number) => {
     output += characters;
@@ -254,7 +254,7 @@ export async function runScript(
     runner.dispose();
     if (started.error) throw scriptError(ctx, started.error, fatal);
     started.value.dispose();
-    runtime.executePendingJobs();
+    runtime.executePendingJobs().dispose();
     const text = await Promise.race([finished, stopped]);
     if (fatal) throw fatal;
     if (!countOutput(text.length)) throw fatal;
@@ -299,7 +299,11 @@ function scriptError(ctx: QuickJSContext, handle: QuickJSHandle, fatal?: Gateway
   const dumped = ctx.dump(handle) as { name?: string; message?: string; stack?: string } | string;
   handle.dispose();
   if (fatal) return fatal;
-  if (typeof dumped !== "object" || dumped === null) return classify(`thrown: ${String(dumped)}`);
+  // Out of memory, QuickJS may have no memory left for the error object and throw null instead
+  // (a script's own `throw null` is reported the same way: rare, and still an ended script).
+  if (dumped === null)
+    return limitError("memory", "out of memory: the exception could not be allocated");
+  if (typeof dumped !== "object") return classify(`thrown: ${String(dumped)}`);
   const where = /script\.js:(\d+)/.exec(dumped.stack ?? "")?.[1];
   const text = `${dumped.name ?? "Error"}: ${dumped.message ?? ""}${where ? ` (line ${where})` : ""}`;
   return classify(text);
