@@ -117,7 +117,9 @@ export async function runIsolated(
       } else if (message.type === "done") {
         finish(true, () => resolve(message.outcome));
       } else if (message.type === "failed") {
-        finish(true, () => reject(fromWire(message.error)));
+        // A script that hit a limit may have left QuickJS's heap strained: start afresh.
+        const reusable = message.error.code !== "CODE_LIMIT";
+        finish(reusable, () => reject(fromWire(message.error)));
       }
     };
     worker.onerror = (event) => {
