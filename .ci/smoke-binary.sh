@@ -13,7 +13,7 @@ echo "$version"
 [[ "$version" =~ ^mcp-gateway\ [0-9]+\.[0-9]+\.[0-9]+\ \([0-9a-f]{7}\)$ ]] || { echo "bad --version: $version" >&2; exit 1; }
 
 port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
-HOME="$work" XDG_STATE_HOME="$work/state" "$bin" serve --port "$port" >"$work/stdout" 2>"$work/stderr" &
+HOME="$work" XDG_STATE_HOME="$work/state" MCP_GATEWAY_CODE_MODE__ENABLED=true "$bin" serve --port "$port" >"$work/stdout" 2>"$work/stderr" &
 pid=$!
 for _ in $(seq 1 100); do
   curl -fsS "http://127.0.0.1:$port/health" >/dev/null 2>&1 && break
@@ -35,6 +35,19 @@ list=$(curl -fsS -X POST "http://127.0.0.1:$port/mcp" \
   -d '{"jsonrpc":"2.0","id":2,"method":"tools/list"}')
 grep -q 'gateway_invoke' <<<"$list"
 echo "tools/list: ok"
+
+# Code mode: QuickJS's WebAssembly must be embedded in the binary for a script to run.
+curl -fsS -X POST "http://127.0.0.1:$port/mcp?codemode=search_and_execute" \
+  -H 'content-type: application/json' -H 'accept: application/json, text/event-stream' \
+  -D "$work/headers2" \
+  -d '{"jsonrpc":"2.0","id":1,"method":"initialize","params":{"protocolVersion":"2025-11-25","capabilities":{},"clientInfo":{"name":"smoke","version":"1"}}}' >/dev/null
+session2=$(grep -i '^mcp-session-id:' "$work/headers2" | cut -d' ' -f2 | tr -d '\r')
+executed=$(curl -fsS -X POST "http://127.0.0.1:$port/mcp?codemode=search_and_execute" \
+  -H 'content-type: application/json' -H 'accept: application/json, text/event-stream' \
+  -H "mcp-session-id: $session2" -H 'mcp-protocol-version: 2025-11-25' \
+  -d '{"jsonrpc":"2.0","id":2,"method":"tools/call","params":{"name":"gateway_execute","arguments":{"code":"const n: number = 6; return n * 7"}}}')
+grep -q '"result":42' <<<"$executed" || { echo "gateway_execute failed: $executed" >&2; exit 1; }
+echo "gateway_execute: ok"
 
 kill -TERM "$pid"
 wait "$pid" || true

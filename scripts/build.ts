@@ -58,6 +58,8 @@ function compile(outfile: string, target?: Target, runtime?: string): void {
     ...(target ? [`--target=${target.bunTarget}`] : []),
     ...(runtime ? [`--compile-executable-path=${runtime}`] : []),
     join(root, "src", "main.ts"),
+    // Code mode's sandbox worker, a second entry point (src/codemode/runner.ts starts it).
+    join(root, "src", "codemode", "worker.ts"),
     "--outfile",
     outfile,
   ];

@@ -13,6 +13,8 @@ export type GatewayErrorCode =
   | "CIRCUIT_OPEN"
   | "BACKEND_BUSY"
   | "RATE_LIMITED"
+  | "CODE_LIMIT"
+  | "CODE_ERROR"
   | "INTERNAL";
 
 export interface GatewayErrorOptions {

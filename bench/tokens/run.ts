@@ -7,6 +7,7 @@
  * - the meta surface: the real `tools/list` of a gateway started here, over HTTP, with the
  *   default meta_mcp settings, plus the `initialize` instructions;
  * - flat mode: every corpus tool, namespaced `server__tool` (1,321 tools, 38 servers);
+ * - code mode: the meta surface with `gateway_execute`, and `/mcp?codemode=search_and_execute`;
  * - surfaced tools: the meta surface plus 1, 5 and 20 pinned tools;
  * - one search step: the tokens of a `gateway_search_tools` result (limit 5) over the query set,
  *   with input schemas as the backends wrote them and compacted (`toMatch` in
@@ -71,10 +72,13 @@ function find(id: string): Tool {
   return namespaced(server, tool);
 }
 
-async function metaSurface(): Promise<{ tools: Tool[]; instructions: string }> {
+async function metaSurface(
+  yaml = "backends: {}\n",
+  path = "/mcp",
+): Promise<{ tools: Tool[]; instructions: string }> {
   const folder = mkdtempSync(join(tmpdir(), "bench-tokens-"));
   const file = join(folder, "gateway.yaml");
-  writeFileSync(file, "backends: {}\n");
+  writeFileSync(file, yaml);
   const running = await runGateway({
     config: loadConfig({ path: file }),
     port: 0,
@@ -82,7 +86,7 @@ async function metaSurface(): Promise<{ tools: Tool[]; instructions: string }> {
   });
   const client = new Client({ name: "bench-tokens", version: "1.0.0" }, { capabilities: {} });
   try {
-    await client.connect(new StreamableHTTPClientTransport(new URL(`${running.url}/mcp`)));
+    await client.connect(new StreamableHTTPClientTransport(new URL(`${running.url}${path}`)));
     const { tools } = await client.listTools();
     return { tools, instructions: client.getInstructions() ?? "" };
   } finally {
@@ -101,6 +105,12 @@ const rows: [string, number, number][] = [
   [`flat: every tool, namespaced (${flat.length} tools)`, flat.length, flatTokens],
   [`meta surface (default tools/list on /mcp)`, meta.length, metaTokens],
 ];
+// Code mode: gateway_execute beside the four, and the search-and-execute pair alone.
+const codeYaml = "backends: {}\ncode_mode: { enabled: true }\n";
+const withExecute = (await metaSurface(codeYaml)).tools;
+rows.push(["meta + gateway_execute (code_mode.enabled)", withExecute.length, tokens(withExecute)]);
+const codeOnly = (await metaSurface(codeYaml, "/mcp?codemode=search_and_execute")).tools;
+rows.push(["code mode: /mcp?codemode=search_and_execute", codeOnly.length, tokens(codeOnly)]);
 for (const n of [1, 5, 20]) {
   const surfaced = [...meta, ...SURFACED.slice(0, n).map(find)];
   rows.push([`meta + ${n} surfaced`, surfaced.length, tokens(surfaced)]);

@@ -258,6 +258,22 @@ export const ConfigSchema = z.strictObject({
     })
     .prefault({}),
   failsafe: FailsafeSchema,
+  /** Code mode: `gateway_execute` runs a model's script, in a QuickJS sandbox, that calls tools. */
+  code_mode: z
+    .strictObject({
+      enabled: z.boolean().default(false),
+      /** Wall time of one script, its tool calls included (a call may ask for less). */
+      timeout: DurationSchema.default(30_000),
+      /** The sandbox's heap, in MB. */
+      memory: z.number().int().min(1).max(1024).default(32),
+      /** Tool calls one script may make. */
+      max_calls: z.number().int().min(1).default(50),
+      /** Characters of value plus console output a script may return. */
+      max_output: z.number().int().min(1).default(100_000),
+      /** A result longer than this (characters of JSON) is kept by handle, `result://...`. */
+      result_handle_threshold: z.number().int().min(1).default(20_000),
+    })
+    .prefault({}),
   /** Results of read-only tools, reused for `default_ttl`. */
   cache: CacheSchema,
   roots: z.array(RootSchema).default([]),
@@ -278,7 +294,6 @@ export const RECOGNISED_KEYS: readonly string[] = [
   "webhooks",
   "routing_profiles",
   "default_routing_profile",
-  "code_mode",
   "mtls",
   "key_server",
   "agent_auth",

@@ -1,4 +1,5 @@
 import type { JsonObject } from "../backends/types.ts";
+import { RESULT_SCHEME, resultsFor } from "../codemode/results.ts";
 import { type LoggingLevel, ProtocolError, type Server, type ServerContext } from "../mcp/sdk.ts";
 import type { Caller, CatalogKind } from "./caller.ts";
 import { withParams } from "./catalog.ts";
@@ -60,6 +61,7 @@ export function registerCatalogHandlers(
   );
   server.setRequestHandler("resources/read", async (request, ctx) => {
     const exposed = request.params.uri;
+    if (exposed.startsWith(RESULT_SCHEME)) return readKept(gateway, exposed, callerFor(ctx));
     const target = owned(
       ctx,
       "resources",
@@ -198,6 +200,17 @@ export function registerCatalogHandlers(
   return () => {
     for (const stop of stops) stop();
   };
+}
+
+/** A `result://` URI: a code-mode result kept for this caller (others get "not found"). */
+function readKept(gateway: Gateway, uri: string, caller: Caller) {
+  let text: string;
+  try {
+    text = resultsFor(gateway).read(uri, caller.id);
+  } catch (error) {
+    throw new ProtocolError(-32002, error instanceof Error ? error.message : String(error));
+  }
+  return { contents: [{ uri, mimeType: "application/json", text }] };
 }
 
 /** Runs every connected backend that logs at the most verbose level any session asked for. */

@@ -9,7 +9,12 @@ import {
 } from "../mcp/sdk.ts";
 import { invoke } from "../meta/invoke.ts";
 import { asListed, directTools, page } from "../meta/surface.ts";
-import { INSTRUCTIONS, META_TOOLS, META_TOOLS_BY_NAME } from "../meta/tools.ts";
+import {
+  CODE_MODE_INSTRUCTIONS,
+  INSTRUCTIONS,
+  META_TOOLS_BY_NAME,
+  metaToolsFor,
+} from "../meta/tools.ts";
 import { errorResult } from "../meta/types.ts";
 import { VERSION } from "../version.ts";
 import { type Caller, callerOf, LOCAL_ADMIN } from "./caller.ts";
@@ -31,6 +36,8 @@ export interface SessionServerOptions {
   flows?: InputFlows;
   /** Flat mode for this client (`/mcp?surface=flat`), whatever `meta_mcp.enabled` says. */
   flat?: boolean;
+  /** Code mode for this client (`/mcp?codemode=search_and_execute`): search and execute only. */
+  codeMode?: boolean;
 }
 
 /** Builds the MCP server one client session talks to: the meta-tool surface over the gateway. */
@@ -44,6 +51,9 @@ export function createSessionServer(gateway: Gateway, options: SessionServerOpti
   };
   // Flat mode: every reachable tool directly, for clients that defer tools themselves.
   const flat = options.flat ?? !gateway.config.meta_mcp.enabled;
+  const codeMode = options.codeMode ?? false;
+  // Read per request: a reload may switch code_mode on or off.
+  const served = () => (flat ? [] : metaToolsFor(gateway.config, codeMode));
   const server = new Server(
     { name: "mcp-gateway", version: VERSION },
     {
@@ -57,7 +67,7 @@ export function createSessionServer(gateway: Gateway, options: SessionServerOpti
         tasks: { list: {}, cancel: {}, requests: { tools: { call: {} } } },
       },
       // Flat mode has no meta tools to explain.
-      instructions: flat ? undefined : INSTRUCTIONS,
+      instructions: flat ? undefined : codeMode ? CODE_MODE_INSTRUCTIONS : INSTRUCTIONS,
     },
   );
   const detach = registerCatalogHandlers(
@@ -79,7 +89,7 @@ export function createSessionServer(gateway: Gateway, options: SessionServerOpti
     previousOnClose?.();
   };
 
-  const metaNames = new Set(META_TOOLS.map((tool) => tool.definition.name));
+  const metaNames = new Set(META_TOOLS_BY_NAME.keys());
   const discoveryWait = gateway.config.meta_mcp.discovery_wait;
   server.setRequestHandler("tools/list", async (request, ctx) => {
     const caller = callerFor(ctx);
@@ -95,7 +105,9 @@ export function createSessionServer(gateway: Gateway, options: SessionServerOpti
         throw new ProtocolError(ProtocolErrorCode.InvalidParams, "Invalid cursor");
       }
     }
-    return { tools: [...META_TOOLS.map((tool) => tool.definition), ...direct] };
+    // Code mode serves its two tools only (surfaced tools are reached through scripts).
+    const meta = served().map((tool) => tool.definition);
+    return { tools: codeMode ? meta : [...meta, ...direct] };
   });
 
   // tools/call and tasks/* go through the fallback path, unvalidated, so that a task-augmented
@@ -176,7 +188,10 @@ export function createSessionServer(gateway: Gateway, options: SessionServerOpti
     const caller = callerFor(ctx);
     const { name } = request.params;
     let args = (request.params.arguments ?? {}) as JsonObject;
-    let tool = flat ? undefined : META_TOOLS_BY_NAME.get(name);
+    let tool = served().find((meta) => meta.definition.name === name);
+    if (!tool && codeMode) {
+      throw new ProtocolError(ProtocolErrorCode.InvalidParams, `Tool ${name} not found`);
+    }
     if (!tool) {
       // A surfaced (or flat-mode) tool: the same path as gateway_invoke, scopes and checks included.
       const direct = directTools(gateway, caller, metaNames, flat).find(

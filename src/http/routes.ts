@@ -14,6 +14,8 @@ import { createUiHandler } from "./ui.ts";
 
 /** The session scope of `/mcp?surface=flat` (backend names cannot start with `~`). */
 const FLAT = "~flat";
+/** The session scope of `/mcp?codemode=search_and_execute` (the original gateway's parameter). */
+const CODE_MODE = "~codemode";
 
 /** Stateless (2026-07-28) requests share one session id, so `isolation: session` stays bounded. */
 const STATELESS_SESSION = "stateless";
@@ -56,13 +58,14 @@ export function createRoutes(gateway: Gateway, options: RoutesOptions = {}): Rou
       eventBufferBytes: gateway.config.server.event_buffer_bytes,
     },
     async (scope, sessionId, caller) =>
-      scope && scope !== FLAT
+      scope && scope !== FLAT && scope !== CODE_MODE
         ? createBackendServer(gateway, scope, { sessionId, caller, listen: true })
         : createSessionServer(gateway, {
             sessionId,
             caller,
             notifyListChanged: true,
             flat: scope === FLAT || undefined,
+            codeMode: scope === CODE_MODE,
           }),
   );
   // Reverse requests during 2026-07-28 calls, held across the client's input_required retries.
@@ -85,7 +88,7 @@ export function createRoutes(gateway: Gateway, options: RoutesOptions = {}): Rou
     }
     return handler;
   };
-  const metaHandler = (flat: boolean | undefined) =>
+  const metaHandler = (flat: boolean | undefined, codeMode = false) =>
     createMcpHandler(
       (ctx) =>
         createSessionServer(gateway, {
@@ -93,14 +96,17 @@ export function createRoutes(gateway: Gateway, options: RoutesOptions = {}): Rou
           caller: callerOf(ctx.authInfo),
           flows: ctx.era === "modern" ? flows : undefined,
           flat,
+          codeMode,
         }),
       { legacy: "reject", maxRequestBodySize: MAX_BODY_BYTES },
     );
   const modern = metaHandler(undefined);
   const modernFlat = metaHandler(true);
+  const modernCodeMode = metaHandler(undefined, true);
   const stopNotifying = gateway.onReachableToolsChanged(() => {
     modern.notify.toolsChanged();
     modernFlat.notify.toolsChanged();
+    modernCodeMode.notify.toolsChanged();
   });
   const auth = gateway.security.auth;
   const allowedOrigins = new Set(gateway.config.server.allowed_origins);
@@ -142,13 +148,39 @@ export function createRoutes(gateway: Gateway, options: RoutesOptions = {}): Rou
         return await sessions.handle(request, parsedBody, backend, caller, address);
       }
       const authInfo = toAuthInfo(caller);
-      const handler = backend === FLAT ? modernFlat : backend ? modernFor(backend) : modern;
+      const handler =
+        backend === FLAT
+          ? modernFlat
+          : backend === CODE_MODE
+            ? modernCodeMode
+            : backend
+              ? modernFor(backend)
+              : modern;
       return await handler.fetch(request, { parsedBody, authInfo });
     } catch (error) {
       // A backend that cannot be reached fails the request that needed it, clearly.
       const message = error instanceof Error ? error.message : String(error);
       return jsonRpcError(502, -32603, message);
     }
+  }
+
+  /** `?codemode=`: only `search_and_execute`, and only with `code_mode.enabled`. */
+  function refuseCodeMode(value: string): Response | undefined {
+    if (value !== "search_and_execute") {
+      return jsonRpcError(
+        400,
+        -32600,
+        `unknown codemode "${value}"; use codemode=search_and_execute`,
+      );
+    }
+    if (!gateway.config.code_mode.enabled) {
+      return jsonRpcError(
+        404,
+        -32601,
+        "code mode is off on this gateway; set code_mode.enabled: true in gateway.yaml",
+      );
+    }
+    return undefined;
   }
 
   /**
@@ -226,6 +258,12 @@ export function createRoutes(gateway: Gateway, options: RoutesOptions = {}): Rou
       if (url.pathname === "/mcp" || url.pathname === "/mcp/") {
         // `?surface=flat`: this client gets every tool directly (flat mode) instead of meta tools.
         const flat = url.searchParams.get("surface") === "flat";
+        const codeMode = url.searchParams.get("codemode");
+        if (codeMode !== null) {
+          const refused = refuseCodeMode(codeMode);
+          if (refused) return refused;
+          return handleMcp(request, caller, CODE_MODE, address);
+        }
         return handleMcp(request, caller, flat ? FLAT : "", address);
       }
       if (url.pathname === "/api/reload" && request.method === "POST") {
@@ -266,6 +304,7 @@ export function createRoutes(gateway: Gateway, options: RoutesOptions = {}): Rou
       await Promise.all([...modernBackends.values()].map((handler) => handler.close?.()));
       await modern.close?.();
       await modernFlat.close?.();
+      await modernCodeMode.close?.();
     },
   };
 }

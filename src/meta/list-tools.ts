@@ -1,7 +1,7 @@
 import { GatewayError } from "../errors.ts";
 import { InvalidCursorError, paginate } from "../gateway/cursor.ts";
 import type { MetaTool } from "./types.ts";
-import { awaitStarting, jsonResult, STARTING_SCHEMA, stringArg } from "./types.ts";
+import { awaitStarting, jsonResult, stringArg } from "./types.ts";
 
 const PAGE_SIZE = 100;
 
@@ -23,7 +23,6 @@ export const listTools: MetaTool = {
       properties: {
         tools: { type: "array", items: { type: "object" } },
         nextCursor: { type: "string" },
-        ...STARTING_SCHEMA,
       },
       required: ["tools"],
     },

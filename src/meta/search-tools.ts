@@ -1,8 +1,9 @@
+import { toDeclaration } from "../codemode/typescript.ts";
 import { GatewayError } from "../errors.ts";
 import { toMatch } from "../search/compact.ts";
 import { usageFor } from "../search/usage.ts";
 import type { MetaTool } from "./types.ts";
-import { awaitStarting, jsonResult, STARTING_SCHEMA, stringArg } from "./types.ts";
+import { awaitStarting, jsonResult, stringArg } from "./types.ts";
 
 const DEFAULT_LIMIT = 5;
 const MAX_LIMIT = 25;
@@ -22,6 +23,7 @@ export const searchTools: MetaTool = {
         },
         limit: { type: "integer", minimum: 1, maximum: MAX_LIMIT, description: "Default 5" },
         server: { type: "string", description: "Only search this server" },
+        format: { enum: ["json", "typescript"] },
       },
       required: ["query"],
       additionalProperties: false,
@@ -36,14 +38,12 @@ export const searchTools: MetaTool = {
             properties: {
               server: { type: "string" },
               tool: { type: "string" },
-              description: { type: "string" },
-              inputSchema: { type: "object" },
+              // Then `description` + `inputSchema`, or `declaration` with format: "typescript".
               score: { type: "number" },
             },
-            required: ["server", "tool", "description", "inputSchema", "score"],
+            required: ["server", "tool", "score"],
           },
         },
-        ...STARTING_SCHEMA,
       },
       required: ["matches"],
     },
@@ -53,6 +53,10 @@ export const searchTools: MetaTool = {
     const query = stringArg(args, "query", true);
     const named = stringArg(args, "server");
     const server = named === undefined ? undefined : gateway.pool.canonical(named);
+    const format = stringArg(args, "format") ?? "json";
+    if (format !== "json" && format !== "typescript") {
+      throw new GatewayError("INVALID_ARGUMENTS", `"format" must be "json" or "typescript"`);
+    }
     const limit = args.limit === undefined ? DEFAULT_LIMIT : Number(args.limit);
     if (!Number.isInteger(limit) || limit < 1 || limit > MAX_LIMIT) {
       throw new GatewayError(
@@ -76,6 +80,18 @@ export const searchTools: MetaTool = {
     // Trimmed descriptions and compacted schemas: what the next call needs, and no more.
     const hits = await gateway.search(query, { limit, server, allow, usage, learned });
     gateway.feedback?.searched(caller.id, query);
+    if (format === "typescript") {
+      // Code mode: each match as the TypeScript signature a script calls it by.
+      return jsonResult({
+        matches: hits.map((hit) => ({
+          server: hit.server,
+          tool: hit.tool.name,
+          declaration: toDeclaration(hit.server, hit.tool),
+          score: toMatch(hit).score,
+        })),
+        ...starting,
+      });
+    }
     return jsonResult({ matches: hits.map(toMatch), ...starting });
   },
 };

@@ -34,7 +34,9 @@ export function jsonResult(value: JsonObject): CallToolResult {
 /**
  * Waits (at most `meta_mcp.discovery_wait`) for backends still starting, and returns what a
  * list or search result then says about those that are not done: their names and a note, so
- * that their tools are never missing (or stale) without a word.
+ * that their tools are never missing (or stale) without a word. The two fields are left out of
+ * the meta tools' outputSchemas (which allow more properties): they appear rarely, and declaring
+ * them would cost every client about 40 tokens of `tools/list`.
  */
 export async function awaitStarting(gateway: Gateway, servers: string[]): Promise<JsonObject> {
   const starting = await gateway.pool.settle(servers, gateway.config.meta_mcp.discovery_wait);
@@ -44,12 +46,6 @@ export async function awaitStarting(gateway: Gateway, servers: string[]): Promis
     note: `still starting: ${starting.join(", ")}; their tools may be missing or out of date here, ask again in a moment`,
   };
 }
-
-/** The `starting` and `note` fields of list and search results (see `awaitStarting`). */
-export const STARTING_SCHEMA = {
-  starting: { type: "array", items: { type: "string" } },
-  note: { type: "string" },
-} as const;
 
 /** A tool error whose text starts with the error code: `[TOOL_NOT_FOUND] ...`. */
 export function errorResult(error: unknown): CallToolResult {

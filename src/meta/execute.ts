@@ -1,0 +1,109 @@
+import { resultsFor } from "../codemode/results.ts";
+import { runIsolated } from "../codemode/runner.ts";
+import type { SandboxLimits } from "../codemode/sandbox.ts";
+import { GatewayError } from "../errors.ts";
+import type { CallToolResult } from "../mcp/sdk.ts";
+import { invoke } from "./invoke.ts";
+import type { MetaTool } from "./types.ts";
+import { jsonResult, stringArg } from "./types.ts";
+
+/** Native stack for a script: deep recursion ends with `[CODE_LIMIT] ... code_mode.stack`. */
+const STACK_BYTES = 256 * 1024;
+/** What a kept result shows of itself, so the model can tell whether to read it. */
+const PREVIEW = 500;
+
+export const execute: MetaTool = {
+  definition: {
+    name: "gateway_execute",
+    description:
+      "Run a JS/TS script (async body) calling `await tools.server.tool(args)`; return only what matters.",
+    inputSchema: {
+      type: "object",
+      properties: { code: { type: "string" }, timeout_ms: { type: "integer" } },
+      required: ["code"],
+    },
+  },
+  async handle(args, context) {
+    const { gateway, caller } = context;
+    const settings = gateway.config.code_mode;
+    const code = stringArg(args, "code", true);
+    const limits = limitsFor(settings, args.timeout_ms);
+    const store = resultsFor(gateway);
+    const outcome = await runIsolated(
+      code,
+      limits,
+      {
+        // The same path as gateway_invoke: router, scopes, quarantine, lock, checks, hooks.
+        async call(server, tool, toolArgs, signal) {
+          const result = await invoke.handle(
+            { server, tool, arguments: toolArgs as never },
+            { ...context, signal, task: undefined },
+          );
+          return toScriptValue(result);
+        },
+        readResult: (uri) => store.read(uri, caller.id),
+      },
+      context.signal,
+    );
+    const text = JSON.stringify(outcome.value);
+    const logs = outcome.logs.length ? { logs: outcome.logs } : {};
+    if (text.length > settings.result_handle_threshold) {
+      const uri = store.keep(caller.id, text);
+      return jsonResult({
+        result_handle: uri,
+        size: text.length,
+        preview: text.slice(0, PREVIEW),
+        note: `too large to return; read it with resources/read or readResult("${uri}") in a script`,
+        ...logs,
+        calls: outcome.calls,
+      });
+    }
+    return jsonResult({ result: outcome.value as never, ...logs, calls: outcome.calls });
+  },
+};
+
+function limitsFor(
+  settings: {
+    timeout: number;
+    memory: number;
+    max_calls: number;
+    max_output: number;
+  },
+  requested: unknown,
+): SandboxLimits {
+  let timeoutMs = settings.timeout;
+  if (requested !== undefined) {
+    if (typeof requested !== "number" || !Number.isInteger(requested) || requested < 1) {
+      throw new GatewayError("INVALID_ARGUMENTS", `"timeout_ms" must be a positive integer`);
+    }
+    timeoutMs = Math.min(requested, settings.timeout);
+  }
+  return {
+    timeoutMs,
+    memoryBytes: settings.memory * 1024 * 1024,
+    stackBytes: STACK_BYTES,
+    maxCalls: settings.max_calls,
+    maxOutput: settings.max_output,
+  };
+}
+
+/**
+ * A tool result as a script sees it: its structuredContent, else its text parsed as JSON (or the
+ * text itself), else its content blocks. A tool error throws, its text as the message.
+ */
+export function toScriptValue(result: CallToolResult): unknown {
+  const texts = (result.content ?? [])
+    .filter((block) => block.type === "text")
+    .map((block) => (block as { text: string }).text);
+  if (result.isError) {
+    throw new GatewayError("BACKEND_ERROR", texts.join("\n") || "the tool returned an error");
+  }
+  if (result.structuredContent !== undefined) return result.structuredContent;
+  if (texts.length === 0) return result.content ?? null;
+  const text = texts.join("\n");
+  try {
+    return JSON.parse(text);
+  } catch {
+    return text;
+  }
+}
