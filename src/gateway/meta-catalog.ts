@@ -1,5 +1,6 @@
 import type { JsonObject } from "../backends/types.ts";
 import { type LoggingLevel, ProtocolError, type Server, type ServerContext } from "../mcp/sdk.ts";
+import { uiAllowed } from "../meta/apps.ts";
 import type { Caller, CatalogKind } from "./caller.ts";
 import { withParams } from "./catalog.ts";
 import { forwardRequest } from "./channel.ts";
@@ -34,14 +35,16 @@ export function registerCatalogHandlers(
   // (or of its resources, its prompts), for the credential on this request.
   const allow = (ctx: ServerContext | undefined, kind: CatalogKind) => {
     const caller = callerFor(ctx);
-    return (server: string) => caller.allowsCatalog(server, kind);
+    return (server: string, uri?: string) =>
+      caller.allowsCatalog(server, kind) ||
+      (kind === "resources" && uri !== undefined && uiAllowed(gateway, caller, server, uri));
   };
-  const owned = <T extends { server: string }>(
+  const owned = <T extends { server: string; uri?: string }>(
     ctx: ServerContext,
     kind: CatalogKind,
     target: T,
   ): T => {
-    if (!allow(ctx, kind)(target.server)) {
+    if (!allow(ctx, kind)(target.server, target.uri)) {
       throw new ProtocolError(-32002, `${kind === "resources" ? "Resource" : "Prompt"} not found`);
     }
     return target;

@@ -6,6 +6,7 @@ import {
   ProtocolErrorCode,
   Server,
   type ServerContext,
+  type Tool,
 } from "../mcp/sdk.ts";
 import { checkArgumentLimits } from "../meta/validate.ts";
 import { VERSION } from "../version.ts";
@@ -14,6 +15,14 @@ import { createRequestRelay, forwardRequest } from "./channel.ts";
 import type { Gateway } from "./gateway.ts";
 import type { InputFlows } from "./input-flows.ts";
 import { observedCall } from "./observed.ts";
+import {
+  DISCOVERY_CAPABILITIES,
+  ListToolsParams,
+  queryTools,
+  resolveBackendTool,
+  resolveParams,
+  toolQuery,
+} from "./tool-discovery.ts";
 
 export interface BackendServerOptions {
   caller?: Caller;
@@ -43,9 +52,24 @@ export async function createBackendServer(
   const name = gateway.pool.canonical(backend);
   const connection = await gateway.pool.open(name, options.sessionId());
   const info = connection.serverInfo;
+  const own = connection.capabilities.tools as Record<string, unknown> | undefined;
+  // Search and resolution work here whether or not the backend has them (SEP-1821, SEP-1862).
+  const capabilities = own
+    ? {
+        ...connection.capabilities,
+        tools: { ...own, ...DISCOVERY_CAPABILITIES.tools },
+        experimental: {
+          ...connection.capabilities.experimental,
+          ...DISCOVERY_CAPABILITIES.experimental,
+        },
+      }
+    : connection.capabilities;
   const server = new Server(
     { name: info?.name ?? name, version: info?.version ?? VERSION },
-    { capabilities: connection.capabilities, instructions: connection.instructions },
+    {
+      capabilities: capabilities as typeof connection.capabilities,
+      instructions: connection.instructions,
+    },
   );
   const subscriptions = new Set<string>();
 
@@ -64,9 +88,20 @@ export async function createBackendServer(
   }
 
   if (connection.capabilities.tools) {
-    server.setRequestHandler("tools/list", async (_request, ctx) => ({
-      tools: gateway.router.visibleTools(name, callerFor(ctx)),
-    }));
+    server.setRequestHandler("tools/list", { params: ListToolsParams }, async (params, ctx) => {
+      const caller = callerFor(ctx);
+      const query = toolQuery(params);
+      if (!query) return { tools: gateway.router.visibleTools(name, caller) };
+      if (own?.dynamic || own?.filtering) {
+        // The backend searches its own tools; the gateway still decides what this caller sees.
+        const answer = await forward(ctx, "tools/list", params as JsonObject);
+        const tools = (answer.tools as Tool[] | undefined) ?? [];
+        return { tools: tools.filter((tool) => gateway.router.visible(name, tool.name, caller)) };
+      }
+      await gateway.pool.discovered(name, gateway.config.meta_mcp.discovery_wait);
+      const hits = await queryTools(gateway, caller, query, name);
+      return { tools: hits.map((hit) => hit.tool) };
+    });
   }
 
   if (connection.capabilities.resources?.subscribe) {
@@ -213,6 +248,16 @@ export async function createBackendServer(
       return gateway.tracked(() => callTool(context, params));
     }
     if (request.method.startsWith("tasks/")) return routeTask(context, request.method, params);
+    if (request.method === "tools/resolve" && own) {
+      const { name: toolName, arguments: args } = resolveParams(params);
+      const tool = gateway.router
+        .visibleTools(name, callerFor(context))
+        .find((t) => t.name === toolName);
+      if (!tool) {
+        throw new ProtocolError(ProtocolErrorCode.InvalidParams, `Tool ${toolName} not found`);
+      }
+      return (await resolveBackendTool(gateway, name, tool, args, (t) => t)) as never;
+    }
     const tooBig = checkArgumentLimits(request.params);
     if (tooBig) {
       throw new ProtocolError(ProtocolErrorCode.InvalidParams, `${request.method}: ${tooBig}`);

@@ -6,9 +6,12 @@ import {
   ProtocolErrorCode,
   Server,
   type ServerContext,
+  type Tool,
 } from "../mcp/sdk.ts";
+import { declaresApps, uiResourceOf } from "../meta/apps.ts";
+import { chooseSurface, estimateTokens, ruleFor, type Surface } from "../meta/client-surface.ts";
 import { invoke } from "../meta/invoke.ts";
-import { asListed, directTools, page } from "../meta/surface.ts";
+import { asListed, directTools, flatName, page } from "../meta/surface.ts";
 import { INSTRUCTIONS, META_TOOLS, META_TOOLS_BY_NAME } from "../meta/tools.ts";
 import { errorResult } from "../meta/types.ts";
 import { VERSION } from "../version.ts";
@@ -17,6 +20,14 @@ import { createRequestRelay, forwardRequest } from "./channel.ts";
 import type { Gateway } from "./gateway.ts";
 import type { InputFlows } from "./input-flows.ts";
 import { registerCatalogHandlers } from "./meta-catalog.ts";
+import {
+  DISCOVERY_CAPABILITIES,
+  ListToolsParams,
+  queryTools,
+  resolveBackendTool,
+  resolveParams,
+  toolQuery,
+} from "./tool-discovery.ts";
 
 export interface SessionServerOptions {
   caller?: Caller;
@@ -48,7 +59,8 @@ export function createSessionServer(gateway: Gateway, options: SessionServerOpti
     { name: "mcp-gateway", version: VERSION },
     {
       capabilities: {
-        tools: { listChanged: true },
+        tools: { listChanged: true, ...DISCOVERY_CAPABILITIES.tools },
+        experimental: DISCOVERY_CAPABILITIES.experimental,
         resources: { subscribe: true, listChanged: true },
         prompts: { listChanged: true },
         completions: {},
@@ -74,6 +86,7 @@ export function createSessionServer(gateway: Gateway, options: SessionServerOpti
     : () => {};
   const previousOnClose = server.onclose;
   server.onclose = () => {
+    gateway.surfaces.delete(options.sessionId());
     unsubscribe();
     detach();
     previousOnClose?.();
@@ -81,22 +94,87 @@ export function createSessionServer(gateway: Gateway, options: SessionServerOpti
 
   const metaNames = new Set(META_TOOLS.map((tool) => tool.definition.name));
   const discoveryWait = gateway.config.meta_mcp.discovery_wait;
-  server.setRequestHandler("tools/list", async (request, ctx) => {
+  /** This session's surface as its last tools/list chose it (docs/protocol.md). */
+  let surface: Surface = flat ? "flat" : "meta";
+  server.setRequestHandler("tools/list", { params: ListToolsParams }, async (params, ctx) => {
     const caller = callerFor(ctx);
-    // Flat mode lists backend tools: wait (bounded) for those still starting, as search does.
-    if (flat) await gateway.pool.settle(gateway.router.servers(caller), discoveryWait);
-    const direct = directTools(gateway, caller, metaNames, flat).map(asListed);
-    if (flat) {
-      // Flat mode: every reachable tool directly, paginated, for clients that defer tools themselves.
+    const query = toolQuery(params);
+    // `?surface=flat` decides alone; otherwise a `meta_mcp.clients` rule for this client's name.
+    const rule =
+      options.flat || query ? undefined : ruleFor(clientName(), gateway.config.meta_mcp.clients);
+    // Flat, auto and queried lists hold backend tools: wait (bounded) for those still starting.
+    if (flat || rule || query)
+      await gateway.pool.settle(gateway.router.servers(caller), discoveryWait);
+    if (query) {
+      // SEP-1821: the matching backend tools themselves, directly callable, whatever the surface.
+      const hits = await queryTools(gateway, caller, query);
+      return {
+        tools: hits.map((hit) =>
+          asListed({
+            name: flatName(hit.server, hit.tool.name),
+            server: hit.server,
+            tool: hit.tool,
+          }),
+        ),
+      };
+    }
+    const everything =
+      flat || rule ? directTools(gateway, caller, metaNames, true).map(asListed) : [];
+    surface = rule ? chooseSurface(rule, everything) : flat ? "flat" : "meta";
+    const listed = surface === "flat" ? everything : metaSurface(caller);
+    recordSurface(listed);
+    if (surface === "flat") {
+      // Flat: every reachable tool directly, paginated, for clients that defer tools themselves.
       try {
-        const { items, nextCursor } = page(direct, request.params?.cursor);
+        const { items, nextCursor } = page(listed, params.cursor);
         return { tools: items, ...(nextCursor ? { nextCursor } : {}) };
       } catch {
         throw new ProtocolError(ProtocolErrorCode.InvalidParams, "Invalid cursor");
       }
     }
-    return { tools: [...META_TOOLS.map((tool) => tool.definition), ...direct] };
+    return { tools: listed };
   });
+
+  /**
+   * The meta tools, the surfaced tools, and for a client that renders MCP Apps every tool with a
+   * UI: a host renders a UI from the tool definition it listed, which a meta tool cannot give.
+   */
+  function metaSurface(caller: Caller): Tool[] {
+    const direct = directTools(gateway, caller, metaNames, false);
+    if (declaresApps(server.getClientCapabilities())) {
+      const have = new Set(direct.map((entry) => entry.name));
+      for (const entry of directTools(gateway, caller, metaNames, true)) {
+        if (!have.has(entry.name) && uiResourceOf(entry.tool)) direct.push(entry);
+      }
+    }
+    return [...META_TOOLS.map((tool) => tool.definition), ...direct.map(asListed)];
+  }
+
+  const clientName = () => server.getClientVersion()?.name;
+  /** A long-lived session's surface, for /health and the dashboard. */
+  function recordSurface(listed: Tool[]): void {
+    if (!options.notifyListChanged) return;
+    gateway.surfaces.set(options.sessionId(), {
+      client: clientName() ?? "unknown",
+      surface,
+      tools: listed.length,
+      tokens: estimateTokens(listed),
+    });
+  }
+
+  /** SEP-1862: a tool's full, current definition by the name this session knows it by. */
+  async function resolveTool(params: JsonObject, ctx: ServerContext): Promise<JsonObject> {
+    const caller = callerFor(ctx);
+    const { name, arguments: args } = resolveParams(params);
+    const meta = surface === "flat" ? undefined : META_TOOLS_BY_NAME.get(name);
+    if (meta) return { tool: meta.definition };
+    await gateway.pool.settle(gateway.router.servers(caller), discoveryWait);
+    const entry = directTools(gateway, caller, metaNames, true).find((e) => e.name === name);
+    if (!entry) throw new ProtocolError(ProtocolErrorCode.InvalidParams, `Tool ${name} not found`);
+    return (await resolveBackendTool(gateway, entry.server, entry.tool, args, (tool) =>
+      asListed({ ...entry, tool }),
+    )) as unknown as JsonObject;
+  }
 
   // tools/call and tasks/* go through the fallback path, unvalidated, so that a task-augmented
   // call's CreateTaskResult reaches the client as the backend sent it.
@@ -117,6 +195,7 @@ export function createSessionServer(gateway: Gateway, options: SessionServerOpti
       return (await gateway.tracked(() => callTool({ params: call }, context))) as JsonObject;
     }
     if (request.method.startsWith("tasks/")) return routeTask(request.method, params, context);
+    if (request.method === "tools/resolve") return resolveTool(params, context);
     throw new ProtocolError(
       ProtocolErrorCode.MethodNotFound,
       `Method not found: ${request.method}`,
@@ -176,10 +255,11 @@ export function createSessionServer(gateway: Gateway, options: SessionServerOpti
     const caller = callerFor(ctx);
     const { name } = request.params;
     let args = (request.params.arguments ?? {}) as JsonObject;
-    let tool = flat ? undefined : META_TOOLS_BY_NAME.get(name);
+    let tool = surface === "flat" ? undefined : META_TOOLS_BY_NAME.get(name);
     if (!tool) {
-      // A surfaced (or flat-mode) tool: the same path as gateway_invoke, scopes and checks included.
-      const direct = directTools(gateway, caller, metaNames, flat).find(
+      // A backend tool by its `server__tool` name (surfaced, flat, found by a tools/list query or
+      // an app's): the same path as gateway_invoke, scopes and checks included.
+      const direct = directTools(gateway, caller, metaNames, true).find(
         (entry) => entry.name === name,
       );
       if (!direct)
