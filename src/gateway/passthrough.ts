@@ -92,13 +92,16 @@ export async function createBackendServer(
       const caller = callerFor(ctx);
       const query = toolQuery(params);
       if (!query) return { tools: gateway.router.visibleTools(name, caller) };
-      if (own?.dynamic || own?.filtering) {
-        // The backend searches its own tools; the gateway still decides what this caller sees.
-        const answer = await forward(ctx, "tools/list", params as JsonObject);
-        const tools = (answer.tools as Tool[] | undefined) ?? [];
-        return { tools: tools.filter((tool) => gateway.router.visible(name, tool.name, caller)) };
-      }
       await gateway.pool.discovered(name, gateway.config.meta_mcp.discovery_wait);
+      // A backend that implements SEP-1821 searches its own tools (the SDK's client drops the
+      // capability flag, so its answer tells: fewer tools than it has, on one page). The gateway
+      // still decides what this caller sees. Otherwise the gateway ranks that backend's tools.
+      const answer = await forward(ctx, "tools/list", params as JsonObject).catch(() => undefined);
+      const tools = answer?.tools as Tool[] | undefined;
+      if (tools && !answer?.nextCursor && tools.length < gateway.index.tools(name).length) {
+        const visible = tools.filter((tool) => gateway.router.visible(name, tool.name, caller));
+        return { ...answer, tools: visible } as never;
+      }
       const hits = await queryTools(gateway, caller, query, name);
       return { tools: hits.map((hit) => hit.tool) };
     });

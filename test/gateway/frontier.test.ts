@@ -119,8 +119,30 @@ describe("dynamic tool discovery (SEP-1821)", () => {
     );
   });
 
-  test("on /mcp/{backend} the gateway answers a query over that backend's tools, own names", async () => {
+  test("on /mcp/{backend} a query goes to a backend that searches, else the gateway ranks", async () => {
     const { url } = await frontierGateway();
+    const searching = await connect(url, "admin-key", { path: "/mcp/app" });
+    const Answer = Listed.extend({ _meta: z.record(z.string(), z.unknown()).optional() });
+    const own = await searching.request(
+      { method: "tools/list", params: { query: "monthly figures" } },
+      Answer,
+    );
+    expect(names(own)).toEqual(["show_chart"]);
+    expect(own._meta?.["app-fixture/query"]).toBe("monthly figures");
+    const hidden = await connect(url, "sums-key", { path: "/mcp/app" });
+    const scopedOwn = await hidden.request(
+      { method: "tools/list", params: { query: "monthly figures" } },
+      Listed,
+    );
+    expect(names(scopedOwn)).toEqual([]);
+    // The fixture server knows no query: the gateway ranks its tools, under their own names.
+    const fixture = await connect(url, "admin-key", { path: "/mcp/fixture" });
+    const ranked = await fixture.request(
+      { method: "tools/list", params: { query: "echo a message back" } },
+      Listed,
+    );
+    expect(names(ranked)[0]).toBe("echo");
+    expect(names(ranked).length).toBeLessThan((await fixture.listTools()).tools.length);
     const app = await connect(url, "admin-key", { path: "/mcp/app" });
     expect((await initialized(url, "/mcp/app")).tools).toMatchObject({ dynamic: true });
     const found = await app.request(
