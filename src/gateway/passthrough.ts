@@ -8,6 +8,7 @@ import {
   type ServerContext,
   type Tool,
 } from "../mcp/sdk.ts";
+import { uiAllowed } from "../meta/apps.ts";
 import { checkArgumentLimits } from "../meta/validate.ts";
 import { VERSION } from "../version.ts";
 import { type Caller, type CatalogKind, callerOf, LOCAL_ADMIN } from "./caller.ts";
@@ -213,7 +214,11 @@ export async function createBackendServer(
    */
   function catalogGrant(ctx: ServerContext, method: string, params?: JsonObject): void {
     const kind = catalogKind(method, params);
-    if (kind && !callerFor(ctx).allowsCatalog(name, kind)) {
+    const caller = callerFor(ctx);
+    // An MCP App's UI goes with its tool: reading it needs only the tool (docs/security.md).
+    const uri = method === "resources/read" ? params?.uri : undefined;
+    if (typeof uri === "string" && uiAllowed(gateway, caller, name, uri)) return;
+    if (kind && !caller.allowsCatalog(name, kind)) {
       throw new ProtocolError(ProtocolErrorCode.MethodNotFound, `Method not found: ${method}`);
     }
   }

@@ -241,6 +241,10 @@ describe("MCP Apps (SEP-1865)", () => {
     const direct = await connect(url, "chart-key", { path: "/mcp/app" });
     const own = (await direct.listTools()).tools.find((tool) => tool.name === "show_chart");
     expect(own?._meta).toEqual({ ui: { resourceUri: "ui://charts/chart.html" } });
+    // There too the UI is readable with the tool alone; the server's other resources are not.
+    const ui = await direct.readResource({ uri: "ui://charts/chart.html" });
+    expect(ui.contents[0]).toHaveProperty("mimeType", "text/html;profile=mcp-app");
+    await expect(direct.readResource({ uri: "file:///notes.txt" })).rejects.toThrow(/not found/i);
   });
 });
 
