@@ -273,6 +273,12 @@ describe("a surface per client", () => {
     expect(byClient["tiny-agent"]?.surface).toBe("meta");
     expect(byClient.capped?.surface).toBe("meta");
     expect(byClient["roomy-agent"]!.tokens).toBeGreaterThan(50);
+    // The dashboard's status counts sessions per surface.
+    const status = await fetch(`${url}/api/status`, {
+      headers: { Authorization: "Bearer admin-key" },
+    }).then((r) => r.json());
+    expect(status.surfaces.flat).toHaveLength(1);
+    expect(status.surfaces.meta).toHaveLength(2);
   });
 
   test("known clients have defaults; configured rules come first", () => {
