@@ -259,9 +259,10 @@ export function createSessionServer(gateway: Gateway, options: SessionServerOpti
     if (!tool) {
       // A backend tool by its `server__tool` name (surfaced, flat, found by a tools/list query or
       // an app's): the same path as gateway_invoke, scopes and checks included.
-      const direct = directTools(gateway, caller, metaNames, true).find(
-        (entry) => entry.name === name,
-      );
+      const find = (all: boolean) =>
+        directTools(gateway, caller, metaNames, all).find((entry) => entry.name === name);
+      // The short list of surfaced tools first; every tool's name only when it is not there.
+      const direct = (surface === "flat" ? undefined : find(false)) ?? find(true);
       if (!direct)
         throw new ProtocolError(ProtocolErrorCode.InvalidParams, `Tool ${name} not found`);
       tool = invoke;

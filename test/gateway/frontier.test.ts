@@ -288,3 +288,36 @@ describe("a surface per client", () => {
     expect(ruleFor("some-agent", [])).toBeUndefined();
   });
 });
+
+describe("2026-07-28 clients", () => {
+  test("query, resolve, Apps and per-client surfaces work statelessly too", async () => {
+    const { url } = await frontierGateway('clients: [{ match: "roomy-*", surface: flat }]');
+    const modern = async (name: string, capabilities = {}) => {
+      const client = new Client(
+        { name, version: "1" },
+        { capabilities, versionNegotiation: { mode: { pin: "2026-07-28" } } },
+      );
+      await client.connect(
+        new StreamableHTTPClientTransport(new URL(`${url}/mcp`), {
+          requestInit: { headers: { Authorization: "Bearer chart-key" } },
+        }),
+      );
+      cleanups.push(() => client.close().catch(() => {}));
+      return client;
+    };
+    const host = await modern("host", APPS);
+    const found = await host.request(
+      { method: "tools/list", params: { query: "sales chart" } },
+      Listed,
+    );
+    expect(names(found)).toEqual(["app__show_chart"]);
+    const resolved = await host.request(
+      { method: "tools/resolve", params: { name: "fixture__echo", arguments: {} } },
+      z.looseObject({ tool: z.looseObject({ name: z.string() }) }),
+    );
+    expect(resolved.tool.name).toBe("fixture__echo");
+    expect(names(await host.listTools())).toContain("app__show_chart");
+    const roomy = await modern("roomy-agent");
+    expect(names(await roomy.listTools()).sort()).toEqual(["app__show_chart", "fixture__echo"]);
+  });
+});
