@@ -256,6 +256,15 @@ export class Catalog {
       ?.find((server) => allow(server, uri) && this.urisOf.get(server)?.has(uri));
   }
 
+  /**
+   * The URI under which this caller reads `server`'s `uri` (an MCP App's UI named by a tool):
+   * namespaced when another backend owns it. Lists resources once if they never were.
+   */
+  async exposedUri(uri: string, server: string, allow: Allow): Promise<string> {
+    if (this.urisOf.size === 0) await this.listResources().catch(() => undefined);
+    return this.urisOf.get(server)?.has(uri) ? this.exposeUri(uri, server, allow) : uri;
+  }
+
   /** `uri` as this caller sees `server`'s: bare for its owner, namespaced for a newcomer. */
   private exposeUri(uri: string, server: string, allow: Allow): string {
     const namespaced = `${CLASH_PREFIX}${server}/${uri}`;

@@ -1,8 +1,8 @@
 import type { JsonObject } from "../backends/types.ts";
 import { type LoggingLevel, ProtocolError, type Server, type ServerContext } from "../mcp/sdk.ts";
-import { uiAllowed } from "../meta/apps.ts";
+import { resourceAllow } from "../meta/apps.ts";
 import type { Caller, CatalogKind } from "./caller.ts";
-import { withParams } from "./catalog.ts";
+import { type Allow, withParams } from "./catalog.ts";
 import { forwardRequest } from "./channel.ts";
 import type { Gateway } from "./gateway.ts";
 
@@ -33,11 +33,10 @@ export function registerCatalogHandlers(
   const { catalog, pool } = gateway;
   // Resources and prompts are a backend's, not a tool's: they need a grant of the whole server
   // (or of its resources, its prompts), for the credential on this request.
-  const allow = (ctx: ServerContext | undefined, kind: CatalogKind) => {
+  const allow = (ctx: ServerContext | undefined, kind: CatalogKind): Allow => {
     const caller = callerFor(ctx);
-    return (server: string, uri?: string) =>
-      caller.allowsCatalog(server, kind) ||
-      (kind === "resources" && uri !== undefined && uiAllowed(gateway, caller, server, uri));
+    if (kind === "resources") return resourceAllow(gateway, caller);
+    return (server: string) => caller.allowsCatalog(server, kind);
   };
   const owned = <T extends { server: string; uri?: string }>(
     ctx: ServerContext,

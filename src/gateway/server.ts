@@ -8,10 +8,10 @@ import {
   type ServerContext,
   type Tool,
 } from "../mcp/sdk.ts";
-import { declaresApps, uiResourceOf } from "../meta/apps.ts";
+import { declaresApps, listedWithUi, uiResourceOf } from "../meta/apps.ts";
 import { chooseSurface, estimateTokens, ruleFor, type Surface } from "../meta/client-surface.ts";
 import { invoke } from "../meta/invoke.ts";
-import { asListed, directTools, flatName, page } from "../meta/surface.ts";
+import { directTools, flatName, page } from "../meta/surface.ts";
 import { INSTRUCTIONS, META_TOOLS, META_TOOLS_BY_NAME } from "../meta/tools.ts";
 import { errorResult } from "../meta/types.ts";
 import { VERSION } from "../version.ts";
@@ -108,20 +108,19 @@ export function createSessionServer(gateway: Gateway, options: SessionServerOpti
     if (query) {
       // SEP-1821: the matching backend tools themselves, directly callable, whatever the surface.
       const hits = await queryTools(gateway, caller, query);
-      return {
-        tools: hits.map((hit) =>
-          asListed({
-            name: flatName(hit.server, hit.tool.name),
-            server: hit.server,
-            tool: hit.tool,
-          }),
-        ),
-      };
+      const entries = hits.map(({ server, tool }) => ({
+        name: flatName(server, tool.name),
+        server,
+        tool,
+      }));
+      return { tools: await listedWithUi(gateway, caller, entries) };
     }
     const everything =
-      flat || rule ? directTools(gateway, caller, metaNames, true).map(asListed) : [];
+      flat || rule
+        ? await listedWithUi(gateway, caller, directTools(gateway, caller, metaNames, true))
+        : [];
     surface = rule ? chooseSurface(rule, everything) : flat ? "flat" : "meta";
-    const listed = surface === "flat" ? everything : metaSurface(caller);
+    const listed = surface === "flat" ? everything : await metaSurface(caller);
     recordSurface(listed);
     if (surface === "flat") {
       // Flat: every reachable tool directly, paginated, for clients that defer tools themselves.
@@ -139,7 +138,7 @@ export function createSessionServer(gateway: Gateway, options: SessionServerOpti
    * The meta tools, the surfaced tools, and for a client that renders MCP Apps every tool with a
    * UI: a host renders a UI from the tool definition it listed, which a meta tool cannot give.
    */
-  function metaSurface(caller: Caller): Tool[] {
+  async function metaSurface(caller: Caller): Promise<Tool[]> {
     const direct = directTools(gateway, caller, metaNames, false);
     if (declaresApps(server.getClientCapabilities())) {
       const have = new Set(direct.map((entry) => entry.name));
@@ -147,7 +146,8 @@ export function createSessionServer(gateway: Gateway, options: SessionServerOpti
         if (!have.has(entry.name) && uiResourceOf(entry.tool)) direct.push(entry);
       }
     }
-    return [...META_TOOLS.map((tool) => tool.definition), ...direct.map(asListed)];
+    const listed = await listedWithUi(gateway, caller, direct);
+    return [...META_TOOLS.map((tool) => tool.definition), ...listed];
   }
 
   const clientName = () => server.getClientVersion()?.name;
@@ -171,9 +171,9 @@ export function createSessionServer(gateway: Gateway, options: SessionServerOpti
     await gateway.pool.settle(gateway.router.servers(caller), discoveryWait);
     const entry = directTools(gateway, caller, metaNames, true).find((e) => e.name === name);
     if (!entry) throw new ProtocolError(ProtocolErrorCode.InvalidParams, `Tool ${name} not found`);
-    return (await resolveBackendTool(gateway, entry.server, entry.tool, args, (tool) =>
-      asListed({ ...entry, tool }),
-    )) as unknown as JsonObject;
+    const { tool } = await resolveBackendTool(gateway, entry.server, entry.tool, args, (t) => t);
+    const [listed] = await listedWithUi(gateway, caller, [{ ...entry, tool }]);
+    return { tool: listed } as JsonObject;
   }
 
   // tools/call and tasks/* go through the fallback path, unvalidated, so that a task-augmented

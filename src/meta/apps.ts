@@ -1,6 +1,8 @@
 import type { Caller } from "../gateway/caller.ts";
+import type { Allow } from "../gateway/catalog.ts";
 import type { Gateway } from "../gateway/gateway.ts";
 import type { Tool } from "../mcp/sdk.ts";
+import { asListed, type SurfacedTool } from "./surface.ts";
 
 /** The MCP Apps extension (SEP-1865) as clients declare it under `capabilities.extensions`. */
 export const APPS_EXTENSION = "io.modelcontextprotocol/ui";
@@ -26,4 +28,36 @@ export function declaresApps(capabilities: Record<string, unknown> | undefined):
 export function uiAllowed(gateway: Gateway, caller: Caller, server: string, uri: string): boolean {
   if (!uri.startsWith("ui://")) return false;
   return gateway.router.visibleTools(server, caller).some((tool) => uiResourceOf(tool) === uri);
+}
+
+/** The resources a caller may list and read on `/mcp`: a server's by grant, a UI with its tool. */
+export function resourceAllow(gateway: Gateway, caller: Caller): Allow {
+  return (server, uri) =>
+    caller.allowsCatalog(server, "resources") ||
+    (uri !== undefined && uiAllowed(gateway, caller, server, uri));
+}
+
+/**
+ * Tools as `/mcp` lists them, each with a UI naming the URI this caller reads it under: when
+ * two backends list the same `ui://` URI, the newcomer's is namespaced (catalog.ts), and its
+ * tool must point there, not at the other backend's app.
+ */
+export async function listedWithUi(
+  gateway: Gateway,
+  caller: Caller,
+  entries: SurfacedTool[],
+): Promise<Tool[]> {
+  const allow = resourceAllow(gateway, caller);
+  return Promise.all(
+    entries.map(async (entry) => {
+      const listed = asListed(entry);
+      const uri = uiResourceOf(entry.tool);
+      if (!uri) return listed;
+      const exposed = await gateway.catalog.exposedUri(uri, entry.server, allow);
+      if (exposed === uri) return listed;
+      const meta = listed._meta as Record<string, unknown>;
+      const ui = { ...(meta.ui as object), resourceUri: exposed };
+      return { ...listed, _meta: { ...meta, ui } };
+    }),
+  );
 }

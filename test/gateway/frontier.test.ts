@@ -248,6 +248,33 @@ describe("MCP Apps (SEP-1865)", () => {
   });
 });
 
+describe("MCP Apps (SEP-1865), two backends with the same UI URI", () => {
+  test("the newcomer's tool points at its own app, namespaced, and reading it reaches that backend", async () => {
+    const gateway = await startGateway(`capabilities: { enabled: false }
+backends:
+  app: { command: ${BUN}, args: ["${APP_SERVER}"], env: { LABEL: first } }
+  app2: { command: ${BUN}, args: ["${APP_SERVER}"], env: { LABEL: second } }
+`);
+    cleanups.push(() => gateway.stop());
+    await waitFor(() => gateway.gateway.index.tools("app2").length > 0);
+    await waitFor(() => gateway.gateway.index.tools("app").length > 0);
+    const client = new Client({ name: "host", version: "1" }, { capabilities: APPS });
+    await client.connect(new StreamableHTTPClientTransport(new URL(`${gateway.url}/mcp`)));
+    cleanups.push(() => client.close().catch(() => {}));
+    const { tools } = await client.listTools();
+    const uiOf = (name: string) => {
+      const ui = tools.find((t) => t.name === name)?._meta?.ui as { resourceUri: string };
+      return ui.resourceUri;
+    };
+    expect(uiOf("app__show_chart")).toBe("ui://charts/chart.html");
+    expect(uiOf("app2__show_chart")).toBe("gateway://app2/ui://charts/chart.html");
+    const text = async (uri: string) =>
+      ((await client.readResource({ uri })).contents[0] as { text: string }).text;
+    expect(await text(uiOf("app__show_chart"))).toContain("sales by first");
+    expect(await text(uiOf("app2__show_chart"))).toContain("sales by second");
+  });
+});
+
 describe("a surface per client", () => {
   test("auto lists flat within the budget, meta past it; the choice shows in /health", async () => {
     const { url } = await frontierGateway(
