@@ -54,6 +54,17 @@ const SurfacedToolSchema = z.union([
   z.string().regex(/^[^:]+:.+$/, "expected `server:tool`"),
 ]);
 
+/** One `meta_mcp.clients` entry: the surface for clients whose `clientInfo.name` matches. */
+const ClientSurfaceSchema = z.strictObject({
+  /** A glob over `clientInfo.name` (`*`, `?`; case-insensitive). */
+  match: z.string().min(1),
+  surface: z.enum(["meta", "flat", "auto"]).default("auto"),
+  /** `auto`: tools are listed flat while their definitions fit this many tokens. */
+  token_budget: z.number().int().min(1).optional(),
+  /** `auto`: and while there are at most this many (clients with a hard cap on tool count). */
+  max_tools: z.number().int().min(1).optional(),
+});
+
 const RootSchema = z.union([
   z.string().transform((uri) => ({ uri })),
   z.strictObject({ uri: z.string(), name: z.string().optional() }),
@@ -197,6 +208,8 @@ export const ConfigSchema = z.strictObject({
        * a lazy start) before it answers without them, naming them.
        */
       discovery_wait: DurationSchema.default(5_000),
+      /** A surface per client (docs/protocol.md); the first match wins, then built-in defaults. */
+      clients: z.array(ClientSurfaceSchema).default([]),
     })
     .prefault({}),
   backends: z.record(z.string(), BackendSchema).default({}),

@@ -28,8 +28,11 @@ export interface ResourceClash {
 
 type Kind = "resources" | "templates" | "prompts";
 
-/** Which backends' resources and prompts a caller may see (a grant covering the whole server). */
-export type Allow = (server: string) => boolean;
+/**
+ * Which backends' resources and prompts a caller may see (a grant covering the whole server);
+ * with a `uri`, whether that one resource is granted (an MCP App's UI goes with its tool).
+ */
+export type Allow = (server: string, uri?: string) => boolean;
 const everything: Allow = () => true;
 
 /** Clashes kept for `/health` and the dashboard; a backend listing thousands must not grow it. */
@@ -76,8 +79,8 @@ export class Catalog {
     for (const [server, list] of lists) this.record(server, list);
     const merged: Resource[] = [];
     for (const [server, list] of lists) {
-      if (!allow(server)) continue;
       for (const resource of list) {
+        if (!allow(server, resource.uri)) continue;
         const exposed = this.exposeUri(resource.uri, server, allow);
         merged.push(exposed === resource.uri ? resource : { ...resource, uri: exposed });
       }
@@ -250,7 +253,16 @@ export class Catalog {
   private ownerOf(uri: string, allow: Allow): string | undefined {
     return this.claims
       .get(uri)
-      ?.find((server) => allow(server) && this.urisOf.get(server)?.has(uri));
+      ?.find((server) => allow(server, uri) && this.urisOf.get(server)?.has(uri));
+  }
+
+  /**
+   * The URI under which this caller reads `server`'s `uri` (an MCP App's UI named by a tool):
+   * namespaced when another backend owns it. Lists resources once if they never were.
+   */
+  async exposedUri(uri: string, server: string, allow: Allow): Promise<string> {
+    if (this.urisOf.size === 0) await this.listResources().catch(() => undefined);
+    return this.urisOf.get(server)?.has(uri) ? this.exposeUri(uri, server, allow) : uri;
   }
 
   /** `uri` as this caller sees `server`'s: bare for its owner, namespaced for a newcomer. */

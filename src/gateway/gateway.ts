@@ -43,6 +43,8 @@ export interface Gateway {
   readonly feedback: SearchFeedback | undefined;
   /** Tasks created through gateway_invoke, by task id: which backend owns each, and whose it is. */
   readonly tasks: Map<string, TaskOwner>;
+  /** Each long-lived `/mcp` session's tool surface (`meta_mcp.clients`), by session id. */
+  readonly surfaces: Map<string, SessionSurface>;
   /** Searches the tool index, fused with embeddings when `search.embeddings` is configured. */
   search(query: string, options: SearchOptions): Promise<SearchHit[]>;
   /** Log levels clients asked for, by session; backends run at the most verbose of them. */
@@ -69,6 +71,14 @@ export interface Gateway {
   close(): Promise<void>;
 }
 
+export interface SessionSurface {
+  client: string;
+  surface: "meta" | "flat";
+  tools: number;
+  /** Estimated tokens of the last tools/list (four characters a token). */
+  tokens: number;
+}
+
 export interface TaskOwner {
   server: string;
   caller: string;
@@ -93,6 +103,8 @@ export interface HealthReport {
   /** The embedding endpoint's last failure, when hybrid search is configured (search stays lexical). */
   searchEmbeddings?: { error: string };
   security?: SecurityReport;
+  /** The tool surface each connected `/mcp` session got (docs/protocol.md). */
+  surfaces?: SessionSurface[];
 }
 
 export function createGateway(options: GatewayOptions): Gateway {
@@ -187,6 +199,7 @@ export function createGateway(options: GatewayOptions): Gateway {
   let active = 0;
   // Before discovery settles, newly listed backends are not news to anybody.
   let started = false;
+  const surfaces = new Map<string, SessionSurface>();
   return {
     get config() {
       return config;
@@ -200,6 +213,7 @@ export function createGateway(options: GatewayOptions): Gateway {
     usage,
     feedback,
     tasks: new Map(),
+    surfaces,
     search: (query, searchOptions) =>
       hybrid
         ? hybrid.search(query, searchOptions)
@@ -268,6 +282,7 @@ export function createGateway(options: GatewayOptions): Gateway {
         ...(catalog.clashes.length ? { resourceClashes: catalog.clashes } : {}),
         ...(hybrid?.lastError ? { searchEmbeddings: { error: hybrid.lastError } } : {}),
         security: security.report(),
+        ...(surfaces.size ? { surfaces: [...surfaces.values()] } : {}),
       };
     },
     async close() {

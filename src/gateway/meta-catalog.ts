@@ -1,8 +1,9 @@
 import type { JsonObject } from "../backends/types.ts";
 import { RESULT_SCHEME, resultsFor } from "../codemode/results.ts";
 import { type LoggingLevel, ProtocolError, type Server, type ServerContext } from "../mcp/sdk.ts";
+import { resourceAllow } from "../meta/apps.ts";
 import type { Caller, CatalogKind } from "./caller.ts";
-import { withParams } from "./catalog.ts";
+import { type Allow, withParams } from "./catalog.ts";
 import { forwardRequest } from "./channel.ts";
 import type { Gateway } from "./gateway.ts";
 
@@ -33,16 +34,17 @@ export function registerCatalogHandlers(
   const { catalog, pool } = gateway;
   // Resources and prompts are a backend's, not a tool's: they need a grant of the whole server
   // (or of its resources, its prompts), for the credential on this request.
-  const allow = (ctx: ServerContext | undefined, kind: CatalogKind) => {
+  const allow = (ctx: ServerContext | undefined, kind: CatalogKind): Allow => {
     const caller = callerFor(ctx);
+    if (kind === "resources") return resourceAllow(gateway, caller);
     return (server: string) => caller.allowsCatalog(server, kind);
   };
-  const owned = <T extends { server: string }>(
+  const owned = <T extends { server: string; uri?: string }>(
     ctx: ServerContext,
     kind: CatalogKind,
     target: T,
   ): T => {
-    if (!allow(ctx, kind)(target.server)) {
+    if (!allow(ctx, kind)(target.server, target.uri)) {
       throw new ProtocolError(-32002, `${kind === "resources" ? "Resource" : "Prompt"} not found`);
     }
     return target;

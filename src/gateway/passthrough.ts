@@ -6,7 +6,9 @@ import {
   ProtocolErrorCode,
   Server,
   type ServerContext,
+  type Tool,
 } from "../mcp/sdk.ts";
+import { uiAllowed } from "../meta/apps.ts";
 import { checkArgumentLimits } from "../meta/validate.ts";
 import { VERSION } from "../version.ts";
 import { type Caller, type CatalogKind, callerOf, LOCAL_ADMIN } from "./caller.ts";
@@ -14,6 +16,14 @@ import { createRequestRelay, forwardRequest } from "./channel.ts";
 import type { Gateway } from "./gateway.ts";
 import type { InputFlows } from "./input-flows.ts";
 import { observedCall } from "./observed.ts";
+import {
+  DISCOVERY_CAPABILITIES,
+  ListToolsParams,
+  queryTools,
+  resolveBackendTool,
+  resolveParams,
+  toolQuery,
+} from "./tool-discovery.ts";
 
 export interface BackendServerOptions {
   caller?: Caller;
@@ -43,9 +53,24 @@ export async function createBackendServer(
   const name = gateway.pool.canonical(backend);
   const connection = await gateway.pool.open(name, options.sessionId());
   const info = connection.serverInfo;
+  const own = connection.capabilities.tools as Record<string, unknown> | undefined;
+  // Search and resolution work here whether or not the backend has them (SEP-1821, SEP-1862).
+  const capabilities = own
+    ? {
+        ...connection.capabilities,
+        tools: { ...own, ...DISCOVERY_CAPABILITIES.tools },
+        experimental: {
+          ...connection.capabilities.experimental,
+          ...DISCOVERY_CAPABILITIES.experimental,
+        },
+      }
+    : connection.capabilities;
   const server = new Server(
     { name: info?.name ?? name, version: info?.version ?? VERSION },
-    { capabilities: connection.capabilities, instructions: connection.instructions },
+    {
+      capabilities: capabilities as typeof connection.capabilities,
+      instructions: connection.instructions,
+    },
   );
   const subscriptions = new Set<string>();
 
@@ -64,9 +89,23 @@ export async function createBackendServer(
   }
 
   if (connection.capabilities.tools) {
-    server.setRequestHandler("tools/list", async (_request, ctx) => ({
-      tools: gateway.router.visibleTools(name, callerFor(ctx)),
-    }));
+    server.setRequestHandler("tools/list", { params: ListToolsParams }, async (params, ctx) => {
+      const caller = callerFor(ctx);
+      const query = toolQuery(params);
+      if (!query) return { tools: gateway.router.visibleTools(name, caller) };
+      await gateway.pool.discovered(name, gateway.config.meta_mcp.discovery_wait);
+      // A backend that implements SEP-1821 searches its own tools (the SDK's client drops the
+      // capability flag, so its answer tells: fewer tools than it has, on one page). The gateway
+      // still decides what this caller sees. Otherwise the gateway ranks that backend's tools.
+      const answer = await forward(ctx, "tools/list", params as JsonObject).catch(() => undefined);
+      const tools = answer?.tools as Tool[] | undefined;
+      if (tools && !answer?.nextCursor && tools.length < gateway.index.tools(name).length) {
+        const visible = tools.filter((tool) => gateway.router.visible(name, tool.name, caller));
+        return { ...answer, tools: visible } as never;
+      }
+      const hits = await queryTools(gateway, caller, query, name);
+      return { tools: hits.map((hit) => hit.tool) };
+    });
   }
 
   if (connection.capabilities.resources?.subscribe) {
@@ -175,7 +214,11 @@ export async function createBackendServer(
    */
   function catalogGrant(ctx: ServerContext, method: string, params?: JsonObject): void {
     const kind = catalogKind(method, params);
-    if (kind && !callerFor(ctx).allowsCatalog(name, kind)) {
+    const caller = callerFor(ctx);
+    // An MCP App's UI goes with its tool: reading it needs only the tool (docs/security.md).
+    const uri = method === "resources/read" ? params?.uri : undefined;
+    if (typeof uri === "string" && uiAllowed(gateway, caller, name, uri)) return;
+    if (kind && !caller.allowsCatalog(name, kind)) {
       throw new ProtocolError(ProtocolErrorCode.MethodNotFound, `Method not found: ${method}`);
     }
   }
@@ -213,6 +256,16 @@ export async function createBackendServer(
       return gateway.tracked(() => callTool(context, params));
     }
     if (request.method.startsWith("tasks/")) return routeTask(context, request.method, params);
+    if (request.method === "tools/resolve" && own) {
+      const { name: toolName, arguments: args } = resolveParams(params);
+      const tool = gateway.router
+        .visibleTools(name, callerFor(context))
+        .find((t) => t.name === toolName);
+      if (!tool) {
+        throw new ProtocolError(ProtocolErrorCode.InvalidParams, `Tool ${toolName} not found`);
+      }
+      return (await resolveBackendTool(gateway, name, tool, args, (t) => t)) as never;
+    }
     const tooBig = checkArgumentLimits(request.params);
     if (tooBig) {
       throw new ProtocolError(ProtocolErrorCode.InvalidParams, `${request.method}: ${tooBig}`);

@@ -6,9 +6,12 @@ import {
   ProtocolErrorCode,
   Server,
   type ServerContext,
+  type Tool,
 } from "../mcp/sdk.ts";
+import { declaresApps, listedWithUi, uiResourceOf } from "../meta/apps.ts";
+import { chooseSurface, estimateTokens, ruleFor, type Surface } from "../meta/client-surface.ts";
 import { invoke } from "../meta/invoke.ts";
-import { asListed, directTools, page } from "../meta/surface.ts";
+import { directTools, flatName, page } from "../meta/surface.ts";
 import {
   CODE_MODE_INSTRUCTIONS,
   INSTRUCTIONS,
@@ -22,6 +25,14 @@ import { createRequestRelay, forwardRequest } from "./channel.ts";
 import type { Gateway } from "./gateway.ts";
 import type { InputFlows } from "./input-flows.ts";
 import { registerCatalogHandlers } from "./meta-catalog.ts";
+import {
+  DISCOVERY_CAPABILITIES,
+  ListToolsParams,
+  queryTools,
+  resolveBackendTool,
+  resolveParams,
+  toolQuery,
+} from "./tool-discovery.ts";
 
 export interface SessionServerOptions {
   caller?: Caller;
@@ -58,7 +69,8 @@ export function createSessionServer(gateway: Gateway, options: SessionServerOpti
     { name: "mcp-gateway", version: VERSION },
     {
       capabilities: {
-        tools: { listChanged: true },
+        tools: { listChanged: true, ...DISCOVERY_CAPABILITIES.tools },
+        experimental: DISCOVERY_CAPABILITIES.experimental,
         resources: { subscribe: true, listChanged: true },
         prompts: { listChanged: true },
         completions: {},
@@ -84,6 +96,7 @@ export function createSessionServer(gateway: Gateway, options: SessionServerOpti
     : () => {};
   const previousOnClose = server.onclose;
   server.onclose = () => {
+    gateway.surfaces.delete(options.sessionId());
     unsubscribe();
     detach();
     previousOnClose?.();
@@ -91,24 +104,90 @@ export function createSessionServer(gateway: Gateway, options: SessionServerOpti
 
   const metaNames = new Set(META_TOOLS_BY_NAME.keys());
   const discoveryWait = gateway.config.meta_mcp.discovery_wait;
-  server.setRequestHandler("tools/list", async (request, ctx) => {
+  /** This session's surface as its last tools/list chose it (docs/protocol.md). */
+  let surface: Surface = flat ? "flat" : "meta";
+  server.setRequestHandler("tools/list", { params: ListToolsParams }, async (params, ctx) => {
     const caller = callerFor(ctx);
-    // Flat mode lists backend tools: wait (bounded) for those still starting, as search does.
-    if (flat) await gateway.pool.settle(gateway.router.servers(caller), discoveryWait);
-    const direct = directTools(gateway, caller, metaNames, flat).map(asListed);
-    if (flat) {
-      // Flat mode: every reachable tool directly, paginated, for clients that defer tools themselves.
+    const query = toolQuery(params);
+    // `?surface=flat` decides alone; otherwise a `meta_mcp.clients` rule for this client's name.
+    const rule =
+      options.flat || query ? undefined : ruleFor(clientName(), gateway.config.meta_mcp.clients);
+    // Flat, auto and queried lists hold backend tools: wait (bounded) for those still starting.
+    if (flat || rule || query)
+      await gateway.pool.settle(gateway.router.servers(caller), discoveryWait);
+    if (query) {
+      // SEP-1821: the matching backend tools themselves, directly callable, whatever the surface.
+      const hits = await queryTools(gateway, caller, query);
+      const entries = hits.map(({ server, tool }) => ({
+        name: flatName(server, tool.name),
+        server,
+        tool,
+      }));
+      return { tools: await listedWithUi(gateway, caller, entries) };
+    }
+    const everything =
+      flat || rule
+        ? await listedWithUi(gateway, caller, directTools(gateway, caller, metaNames, true))
+        : [];
+    surface = rule ? chooseSurface(rule, everything) : flat ? "flat" : "meta";
+    const listed = surface === "flat" ? everything : await metaSurface(caller);
+    recordSurface(listed);
+    if (surface === "flat") {
+      // Flat: every reachable tool directly, paginated, for clients that defer tools themselves.
       try {
-        const { items, nextCursor } = page(direct, request.params?.cursor);
+        const { items, nextCursor } = page(listed, params.cursor);
         return { tools: items, ...(nextCursor ? { nextCursor } : {}) };
       } catch {
         throw new ProtocolError(ProtocolErrorCode.InvalidParams, "Invalid cursor");
       }
     }
-    // Code mode serves its two tools only (surfaced tools are reached through scripts).
-    const meta = served().map((tool) => tool.definition);
-    return { tools: codeMode ? meta : [...meta, ...direct] };
+    return { tools: listed };
   });
+
+  /**
+   * The meta tools, the surfaced tools, and for a client that renders MCP Apps every tool with a
+   * UI: a host renders a UI from the tool definition it listed, which a meta tool cannot give.
+   */
+  async function metaSurface(caller: Caller): Promise<Tool[]> {
+    const meta = served().map((tool) => tool.definition);
+    // Code mode serves its two tools only (surfaced tools are reached through scripts).
+    if (codeMode) return meta;
+    const direct = directTools(gateway, caller, metaNames, false);
+    if (declaresApps(server.getClientCapabilities())) {
+      const have = new Set(direct.map((entry) => entry.name));
+      for (const entry of directTools(gateway, caller, metaNames, true)) {
+        if (!have.has(entry.name) && uiResourceOf(entry.tool)) direct.push(entry);
+      }
+    }
+    const listed = await listedWithUi(gateway, caller, direct);
+    return [...meta, ...listed];
+  }
+
+  const clientName = () => server.getClientVersion()?.name;
+  /** A long-lived session's surface, for /health and the dashboard. */
+  function recordSurface(listed: Tool[]): void {
+    if (!options.notifyListChanged) return;
+    gateway.surfaces.set(options.sessionId(), {
+      client: clientName() ?? "unknown",
+      surface,
+      tools: listed.length,
+      tokens: estimateTokens(listed),
+    });
+  }
+
+  /** SEP-1862: a tool's full, current definition by the name this session knows it by. */
+  async function resolveTool(params: JsonObject, ctx: ServerContext): Promise<JsonObject> {
+    const caller = callerFor(ctx);
+    const { name, arguments: args } = resolveParams(params);
+    const meta = surface === "flat" ? undefined : served().find((t) => t.definition.name === name);
+    if (meta) return { tool: meta.definition };
+    await gateway.pool.settle(gateway.router.servers(caller), discoveryWait);
+    const entry = directTools(gateway, caller, metaNames, true).find((e) => e.name === name);
+    if (!entry) throw new ProtocolError(ProtocolErrorCode.InvalidParams, `Tool ${name} not found`);
+    const { tool } = await resolveBackendTool(gateway, entry.server, entry.tool, args, (t) => t);
+    const [listed] = await listedWithUi(gateway, caller, [{ ...entry, tool }]);
+    return { tool: listed } as JsonObject;
+  }
 
   // tools/call and tasks/* go through the fallback path, unvalidated, so that a task-augmented
   // call's CreateTaskResult reaches the client as the backend sent it.
@@ -129,6 +208,7 @@ export function createSessionServer(gateway: Gateway, options: SessionServerOpti
       return (await gateway.tracked(() => callTool({ params: call }, context))) as JsonObject;
     }
     if (request.method.startsWith("tasks/")) return routeTask(request.method, params, context);
+    if (request.method === "tools/resolve") return resolveTool(params, context);
     throw new ProtocolError(
       ProtocolErrorCode.MethodNotFound,
       `Method not found: ${request.method}`,
@@ -188,15 +268,18 @@ export function createSessionServer(gateway: Gateway, options: SessionServerOpti
     const caller = callerFor(ctx);
     const { name } = request.params;
     let args = (request.params.arguments ?? {}) as JsonObject;
-    let tool = served().find((meta) => meta.definition.name === name);
+    let tool =
+      surface === "flat" ? undefined : served().find((meta) => meta.definition.name === name);
     if (!tool && codeMode) {
       throw new ProtocolError(ProtocolErrorCode.InvalidParams, `Tool ${name} not found`);
     }
     if (!tool) {
-      // A surfaced (or flat-mode) tool: the same path as gateway_invoke, scopes and checks included.
-      const direct = directTools(gateway, caller, metaNames, flat).find(
-        (entry) => entry.name === name,
-      );
+      // A backend tool by its `server__tool` name (surfaced, flat, found by a tools/list query or
+      // an app's): the same path as gateway_invoke, scopes and checks included.
+      const find = (all: boolean) =>
+        directTools(gateway, caller, metaNames, all).find((entry) => entry.name === name);
+      // The short list of surfaced tools first; every tool's name only when it is not there.
+      const direct = (surface === "flat" ? undefined : find(false)) ?? find(true);
       if (!direct)
         throw new ProtocolError(ProtocolErrorCode.InvalidParams, `Tool ${name} not found`);
       tool = invoke;

@@ -177,6 +177,8 @@ function status(gateway: Gateway, caller: Caller, observer?: Observer) {
     uptimeSeconds: health.uptimeSeconds,
     tools: health.tools,
     sessions: observer?.sessions() ?? 0,
+    // How many sessions got each tool surface (meta_mcp.clients; docs/protocol.md).
+    surfaces: Object.groupBy(health.surfaces ?? [], (s) => s.surface),
     auth: gateway.security.auth.required,
     caller: { id: caller.id, admin: caller.admin },
     backends,

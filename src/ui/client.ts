@@ -25,6 +25,8 @@ interface Status {
   uptimeSeconds: number;
   tools: number;
   sessions: number;
+  /** Sessions per tool surface (meta, flat). */
+  surfaces: Record<string, unknown[]>;
   auth: boolean;
   caller: { id: string; admin: boolean };
   backends: Backend[];
@@ -122,9 +124,12 @@ function dashboard(): void {
         : up >= 60
           ? `${Math.floor(up / 60)} min`
           : `${up} s`;
+    const surfaces = Object.entries(status.surfaces ?? {})
+      .map(([surface, sessions]) => `${sessions.length} ${surface}`)
+      .join(", ");
     $("#summary").replaceChildren(
       badge(status.status),
-      ` v${status.version} · ${status.backends.length} backends · ${status.tools} tools · ${status.sessions} sessions · up ${uptime}`,
+      ` v${status.version} · ${status.backends.length} backends · ${status.tools} tools · ${status.sessions} sessions${surfaces ? ` (${surfaces})` : ""} · up ${uptime}`,
     );
     $("#who").textContent = status.auth
       ? `${status.caller.id}${status.caller.admin ? " (admin)" : ""}`
