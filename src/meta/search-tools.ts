@@ -1,5 +1,6 @@
 import { GatewayError } from "../errors.ts";
 import { toMatch } from "../search/compact.ts";
+import { MAX_QUERY_CHARS } from "../search/index.ts";
 import { usageFor } from "../search/usage.ts";
 import type { MetaTool } from "./types.ts";
 import { jsonResult, stringArg } from "./types.ts";
@@ -50,6 +51,12 @@ export const searchTools: MetaTool = {
   },
   async handle(args, { gateway, caller }) {
     const query = stringArg(args, "query", true);
+    if (query.length > MAX_QUERY_CHARS) {
+      throw new GatewayError(
+        "INVALID_ARGUMENTS",
+        `"query" is ${query.length} characters, over the limit of ${MAX_QUERY_CHARS}: describe the task in a few words (e.g. 'list merge request pipelines')`,
+      );
+    }
     const named = stringArg(args, "server");
     const server = named === undefined ? undefined : gateway.pool.canonical(named);
     const limit = args.limit === undefined ? DEFAULT_LIMIT : Number(args.limit);

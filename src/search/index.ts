@@ -13,6 +13,17 @@ interface Doc extends Weighable {
   name: NameFeatures;
 }
 
+/**
+ * The longest query `gateway_search_tools` takes, in characters: a request for a tool is a few
+ * words. A longer one is refused with a message that says so.
+ */
+export const MAX_QUERY_CHARS = 1000;
+/**
+ * The most of a query the index reads (other callers: the dashboard, `tools eval`): the rest is
+ * cut, so no one can make every search read 100 KB while other requests wait.
+ */
+const MAX_QUERY_READ = 10 * MAX_QUERY_CHARS;
+
 export interface SearchOptions {
   /** How many hits to return (default 5). */
   limit?: number;
@@ -110,7 +121,8 @@ export class ToolIndex implements Vocabulary {
     return this.sortedTerms;
   }
 
-  search(query: string, options: SearchOptions = {}): SearchHit[] {
+  search(text: string, options: SearchOptions = {}): SearchHit[] {
+    const query = text.slice(0, MAX_QUERY_READ);
     const groups = expandQuery(query, this);
     if (groups.length === 0 || (options.limit ?? 5) < 1) return [];
     if (this.postings.stale) this.postings.rebuild(this.docs, this.averages());
