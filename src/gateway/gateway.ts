@@ -118,10 +118,19 @@ export function createGateway(options: GatewayOptions): Gateway {
   const router = new Router(pool, index, security);
   const usage = options.usage ?? createMemoryUsage();
   hooks.hook("tool:call:after", recordUsage(usage));
-  const feedback = config.search.feedback ? new SearchFeedback(store) : undefined;
+  const feedback = config.search.feedback
+    ? new SearchFeedback(store, {
+        related: (server, tool, words) => index.sharesWord(server, tool, words),
+      })
+    : undefined;
   if (feedback) {
     hooks.hook("tool:call:after", (call) =>
-      feedback.called(call.caller, call.server, call.tool, succeeded(call)),
+      feedback.called(
+        { caller: call.caller, client: call.client ?? "" },
+        call.server,
+        call.tool,
+        succeeded(call),
+      ),
     );
   }
   // Hybrid ranking when configured: tools are (re-)embedded shortly after their lists change.

@@ -73,6 +73,10 @@ export function createSessionServer(gateway: Gateway, options: SessionServerOpti
     previousOnClose?.();
   };
 
+  // The name the client gave in `initialize` (2026-07-28: in each request's envelope, which the
+  // SDK backfills here).
+  const clientName = () => server.getClientVersion()?.name;
+
   const metaNames = new Set(META_TOOLS.map((tool) => tool.definition.name));
   server.setRequestHandler("tools/list", async (request) => {
     const direct = directTools(gateway, caller, metaNames, flat).map(asListed);
@@ -185,7 +189,14 @@ export function createSessionServer(gateway: Gateway, options: SessionServerOpti
       const handler = tool;
       const outcome = await options.flows.run(ctx, caller.id, (channel, signal) =>
         handler
-          .handle(args, { gateway, caller, signal, channel, meta: relay.meta })
+          .handle(args, {
+            gateway,
+            caller,
+            client: clientName(),
+            signal,
+            channel,
+            meta: relay.meta,
+          })
           .catch((error: unknown) => errorResult(error)),
       );
       return outcome as CallToolResult;
@@ -195,6 +206,7 @@ export function createSessionServer(gateway: Gateway, options: SessionServerOpti
       result = await tool.handle(args, {
         gateway,
         caller,
+        client: clientName(),
         signal: ctx.mcpReq.signal,
         onProgress: relay.onProgress,
         channel: relay.channel,

@@ -49,7 +49,7 @@ export const searchTools: MetaTool = {
     },
     annotations: { title: "Search tools", readOnlyHint: true, openWorldHint: false },
   },
-  async handle(args, { gateway, caller }) {
+  async handle(args, { gateway, caller, client }) {
     const query = stringArg(args, "query", true);
     if (query.length > MAX_QUERY_CHARS) {
       throw new GatewayError(
@@ -74,10 +74,12 @@ export const searchTools: MetaTool = {
     }
     const allow = (s: string, t: string) => gateway.router.visible(s, t, caller);
     const usage = usageFor(gateway.usage, caller.id);
-    const learned = gateway.feedback?.pull(caller.id, query);
+    // What this caller learned through this client program; never another's (search/feedback.ts).
+    const pool = { caller: caller.id, client: client ?? "" };
+    const learned = gateway.feedback?.pull(pool, query);
     // Trimmed descriptions and compacted schemas: what the next call needs, and no more.
     const hits = await gateway.search(query, { limit, server, allow, usage, learned });
-    gateway.feedback?.searched(caller.id, query);
+    gateway.feedback?.searched(pool, query);
     return jsonResult({ matches: hits.map(toMatch) });
   },
 };
