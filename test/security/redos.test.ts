@@ -9,6 +9,7 @@
 import { afterAll, describe, expect, setDefaultTimeout, test } from "bun:test";
 import { writeFileSync } from "node:fs";
 import { join } from "node:path";
+import { cleanText } from "../../src/capabilities/openapi/schema.ts";
 import { trimDescription } from "../../src/search/compact.ts";
 import { normalizeQuery } from "../../src/search/expand.ts";
 import { queryKey } from "../../src/search/feedback.ts";
@@ -73,6 +74,11 @@ const CASES: [string, (text: string) => unknown, string][] = [
     fill("Aa "),
   ],
   ["scanner: an unclosed HTML comment", scanDescription, fill("a", "<!--")],
+  // OpenAPI descriptions at `cap import` (a spec may come from anyone).
+  ["import: unclosed comments", (text) => cleanText(text, 300), fill("<!--")],
+  ["import: unclosed link texts", (text) => cleanText(text, 300), fill("[a")],
+  ["import: links that never close", (text) => cleanText(text, 300), fill("[a](")],
+  ["import: unclosed tags", (text) => cleanText(text, 300), fill("<a")],
   ["scanner: unclosed comments over capitals", scanDescription, fill("AKIA", "<!--")],
   ["scanner: many comment openings", scanDescription, fill("<!--")],
   ["scanner: a send with no URL", scanDescription, fill("send data ")],
@@ -131,6 +137,9 @@ describe("the rewritten patterns match what they matched", () => {
       "ds",
     ]);
     expect(trimDescription("# Title\n\n## Usage\nReads files.")).toBe("Title Usage Reads files.");
+    expect(
+      cleanText("See [the docs](https://x.example/a). <!-- note --><b>Bold</b> <!-- open", 200),
+    ).toBe("See the docs. Bold <!-- open");
   });
 
   test("credentials are still redacted", () => {
