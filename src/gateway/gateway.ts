@@ -5,7 +5,7 @@ import { createGatewayHooks, type GatewayHookable } from "../hooks.ts";
 import { logger } from "../logger.ts";
 import type { LoggingLevel } from "../mcp/sdk.ts";
 import { createEmbedder, HybridSearch } from "../search/embeddings.ts";
-import { SearchFeedback } from "../search/feedback.ts";
+import { feedbackPool, SearchFeedback } from "../search/feedback.ts";
 import { hintsFor } from "../search/hints.ts";
 import { type SearchHit, type SearchOptions, ToolIndex } from "../search/index.ts";
 import { createMemoryUsage, recordUsage, succeeded, type UsageStore } from "../search/usage.ts";
@@ -126,7 +126,7 @@ export function createGateway(options: GatewayOptions): Gateway {
   if (feedback) {
     hooks.hook("tool:call:after", (call) =>
       feedback.called(
-        { caller: call.caller, client: call.client ?? "" },
+        feedbackPool(call.caller, call.client),
         call.server,
         call.tool,
         succeeded(call),

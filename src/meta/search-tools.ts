@@ -1,5 +1,6 @@
 import { GatewayError } from "../errors.ts";
 import { toMatch } from "../search/compact.ts";
+import { feedbackPool } from "../search/feedback.ts";
 import { MAX_QUERY_CHARS } from "../search/index.ts";
 import { usageFor } from "../search/usage.ts";
 import type { MetaTool } from "./types.ts";
@@ -75,7 +76,7 @@ export const searchTools: MetaTool = {
     const allow = (s: string, t: string) => gateway.router.visible(s, t, caller);
     const usage = usageFor(gateway.usage, caller.id);
     // What this caller learned through this client program; never another's (search/feedback.ts).
-    const pool = { caller: caller.id, client: client ?? "" };
+    const pool = feedbackPool(caller.id, client);
     const learned = gateway.feedback?.pull(pool, query);
     // Trimmed descriptions and compacted schemas: what the next call needs, and no more.
     const hits = await gateway.search(query, { limit, server, allow, usage, learned });

@@ -66,6 +66,14 @@ export interface FeedbackPool {
   client: string;
 }
 
+/**
+ * The pool of a caller's call or search through a client program. A client without a name is
+ * "(unnamed)": client "" holds only rows recorded before pools had clients, and lifts nothing.
+ */
+export function feedbackPool(caller: string, client: string | undefined): FeedbackPool {
+  return { caller, client: client || "(unnamed)" };
+}
+
 /** Pools whose last search still waits for a call, at most. */
 const MAX_PENDING = 10_000;
 /** Word overlap (Jaccard) from which a stored query counts as much the same request. */
