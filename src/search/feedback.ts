@@ -62,7 +62,7 @@ interface Learned {
 /** One pool learns from one caller through one client program. */
 export interface FeedbackPool {
   caller: string;
-  /** The client's `clientInfo.name` ("" when unknown). */
+  /** The client's `clientInfo.name` (see `feedbackPool`). */
   client: string;
 }
 
