@@ -13,6 +13,8 @@ export interface GatewayHooks {
     server: string;
     tool: string;
     caller: string;
+    /** The client program's `clientInfo.name`, when the call came through a session. */
+    client?: string;
     durationMs: number;
     result?: CallToolResult;
     error?: unknown;

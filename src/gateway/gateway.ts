@@ -5,7 +5,7 @@ import { createGatewayHooks, type GatewayHookable } from "../hooks.ts";
 import { logger } from "../logger.ts";
 import type { LoggingLevel } from "../mcp/sdk.ts";
 import { createEmbedder, HybridSearch } from "../search/embeddings.ts";
-import { SearchFeedback } from "../search/feedback.ts";
+import { feedbackPool, SearchFeedback } from "../search/feedback.ts";
 import { hintsFor } from "../search/hints.ts";
 import { type SearchHit, type SearchOptions, ToolIndex } from "../search/index.ts";
 import { createMemoryUsage, recordUsage, succeeded, type UsageStore } from "../search/usage.ts";
@@ -132,10 +132,19 @@ export function createGateway(options: GatewayOptions): Gateway {
   const router = new Router(pool, index, security, config.meta_mcp.discovery_wait);
   const usage = options.usage ?? createMemoryUsage();
   hooks.hook("tool:call:after", recordUsage(usage));
-  const feedback = config.search.feedback ? new SearchFeedback(store) : undefined;
+  const feedback = config.search.feedback
+    ? new SearchFeedback(store, {
+        related: (server, tool, words) => index.sharesWord(server, tool, words),
+      })
+    : undefined;
   if (feedback) {
     hooks.hook("tool:call:after", (call) =>
-      feedback.called(call.caller, call.server, call.tool, succeeded(call)),
+      feedback.called(
+        feedbackPool(call.caller, call.client),
+        call.server,
+        call.tool,
+        succeeded(call),
+      ),
     );
   }
   // Hybrid ranking when configured: tools are (re-)embedded shortly after their lists change.

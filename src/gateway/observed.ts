@@ -5,6 +5,8 @@ export interface ObservedCall {
   server: string;
   tool: string;
   caller: string;
+  /** The client program's `clientInfo.name`, passed to `tool:call:after`. */
+  client?: string;
 }
 
 /** The label of calls to tools the backend never listed. */

@@ -163,6 +163,8 @@ export function createSessionServer(gateway: Gateway, options: SessionServerOpti
     return [...meta, ...listed];
   }
 
+  // The name the client gave in `initialize` (2026-07-28: in each request's envelope, which the
+  // SDK backfills here).
   const clientName = () => server.getClientVersion()?.name;
   /** A long-lived session's surface, for /health and the dashboard. */
   function recordSurface(listed: Tool[]): void {
@@ -295,7 +297,14 @@ export function createSessionServer(gateway: Gateway, options: SessionServerOpti
       const handler = tool;
       const outcome = await options.flows.run(ctx, caller.id, (channel, signal) =>
         handler
-          .handle(args, { gateway, caller, signal, channel, meta: relay.meta })
+          .handle(args, {
+            gateway,
+            caller,
+            client: clientName(),
+            signal,
+            channel,
+            meta: relay.meta,
+          })
           .catch((error: unknown) => errorResult(error)),
       );
       return outcome as CallToolResult;
@@ -305,6 +314,7 @@ export function createSessionServer(gateway: Gateway, options: SessionServerOpti
       result = await tool.handle(args, {
         gateway,
         caller,
+        client: clientName(),
         signal: ctx.mcpReq.signal,
         onProgress: relay.onProgress,
         channel: relay.channel,

@@ -32,7 +32,10 @@ export const invoke: MetaTool = {
       openWorldHint: true,
     },
   },
-  async handle(args, { gateway, caller, signal, onProgress, channel, meta, task, sessionId }) {
+  async handle(
+    args,
+    { gateway, caller, client, signal, onProgress, channel, meta, task, sessionId },
+  ) {
     const toolName = stringArg(args, "tool", true);
     const toolArgs = parseArguments(args.arguments);
     const { server, tool } = await resolveCounted(gateway, args, toolName, caller);
@@ -44,7 +47,7 @@ export const invoke: MetaTool = {
         `arguments for ${server}:${toolName} do not match its inputSchema: ${problem}`,
       );
     }
-    const call = { server, tool: toolName, caller: caller.id };
+    const call = { server, tool: toolName, caller: caller.id, client };
     const extra = task ? { task } : undefined;
     const result = await observedCall(gateway, call, () =>
       gateway.pool.callTool(

@@ -1,6 +1,8 @@
 import { toDeclaration } from "../codemode/typescript.ts";
 import { GatewayError } from "../errors.ts";
 import { toMatch } from "../search/compact.ts";
+import { feedbackPool } from "../search/feedback.ts";
+import { MAX_QUERY_CHARS } from "../search/index.ts";
 import { usageFor } from "../search/usage.ts";
 import type { MetaTool } from "./types.ts";
 import { awaitStarting, jsonResult, stringArg } from "./types.ts";
@@ -49,8 +51,14 @@ export const searchTools: MetaTool = {
     },
     annotations: { title: "Search tools", readOnlyHint: true, openWorldHint: false },
   },
-  async handle(args, { gateway, caller }) {
+  async handle(args, { gateway, caller, client }) {
     const query = stringArg(args, "query", true);
+    if (query.length > MAX_QUERY_CHARS) {
+      throw new GatewayError(
+        "INVALID_ARGUMENTS",
+        `"query" is ${query.length} characters, over the limit of ${MAX_QUERY_CHARS}: describe the task in a few words (e.g. 'list merge request pipelines')`,
+      );
+    }
     const named = stringArg(args, "server");
     const server = named === undefined ? undefined : gateway.pool.canonical(named);
     const format = stringArg(args, "format") ?? "json";
@@ -76,10 +84,12 @@ export const searchTools: MetaTool = {
     );
     const allow = (s: string, t: string) => gateway.router.visible(s, t, caller);
     const usage = usageFor(gateway.usage, caller.id);
-    const learned = gateway.feedback?.pull(caller.id, query);
+    // What this caller learned through this client program; never another's (search/feedback.ts).
+    const pool = feedbackPool(caller.id, client);
+    const learned = gateway.feedback?.pull(pool, query);
     // Trimmed descriptions and compacted schemas: what the next call needs, and no more.
     const hits = await gateway.search(query, { limit, server, allow, usage, learned });
-    gateway.feedback?.searched(caller.id, query);
+    gateway.feedback?.searched(pool, query);
     if (format === "typescript") {
       // Code mode: each match as the TypeScript signature a script calls it by.
       return jsonResult({

@@ -8,6 +8,8 @@ import type { CallToolResult, Tool } from "../mcp/sdk.ts";
 export interface MetaContext {
   gateway: Gateway;
   caller: Caller;
+  /** The client program's `clientInfo.name`: search feedback learns per caller and client. */
+  client?: string;
   signal: AbortSignal;
   /** Relays a backend's progress to the client, on the client's own token. */
   onProgress?: (progress: Progress) => void;

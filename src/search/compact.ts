@@ -40,7 +40,8 @@ export function trimDescription(text: string, max = DESCRIPTION_MAX): string {
   const plain = text
     .replace(/\p{Extended_Pictographic}/gu, "")
     .replace(/\u{FE0F}/gu, "")
-    .replace(/^\s*#+\s*/gm, "")
+    // Spaces and tabs only: `\s*` would run from each line start over every blank line below it.
+    .replace(/^[ \t]*#+[ \t]*/gm, "")
     .replace(/\*\*|__|`/g, "")
     .replace(/\s+/g, " ")
     .trim();

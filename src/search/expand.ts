@@ -93,16 +93,26 @@ export function expandQuery(query: string, vocabulary: Vocabulary): QueryGroup[]
 
 /** A quoted value: `"update the changelog"`. */
 const QUOTED = /(^|\s)["\u201c]([^"\u201d]{1,80})["\u201d](?=[\s.,;:!?]|$)/g;
-/** A file name by its extension: "config.ini", "app.log", "report.pdf". */
+/**
+ * A file name by its extension: "config.ini", "app.log", "report.pdf". It starts where a run of
+ * name characters starts (not at every word boundary inside one), so a long run without an
+ * extension ("a-a-a-...") is read once, not once per word in it.
+ */
 const FILE_NAME =
-  /\b[\w-]+\.(?:ini|conf|cfg|env|json|jsonl|ya?ml|toml|xml|csv|tsv|txt|md|log|pdf|docx?|xlsx?|pptx?|png|jpe?g|gif|svg|webp|html?|css|jsx?|tsx?|mjs|py|rb|go|rs|java|kt|swift|c|cc|cpp|h|sh|sql|lock|zip|tar|gz)\b/gi;
+  /(?<![\w-])[\w-]+\.(?:ini|conf|cfg|env|json|jsonl|ya?ml|toml|xml|csv|tsv|txt|md|log|pdf|docx?|xlsx?|pptx?|png|jpe?g|gif|svg|webp|html?|css|jsx?|tsx?|mjs|py|rb|go|rs|java|kt|swift|c|cc|cpp|h|sh|sql|lock|zip|tar|gz)\b/gi;
 
 const ENDS_IN_FILE_NAME = new RegExp(`${FILE_NAME.source}$`, "i");
-/** `owner/repo` ("facebook/react"), not a pair of words ("read/write") or acronyms ("CI/CD"). */
+/**
+ * `owner/repo` ("facebook/react"), not a pair of words ("read/write") or acronyms ("CI/CD"). The
+ * name's letter is found by a lookahead: `[\w.-]*[A-Za-z][\w.-]*` splits a long name in
+ * quadratically many ways before it gives up.
+ */
 const OWNER_REPO =
-  /(^|\s)([A-Za-z0-9][\w.-]*)\/([\w.-]*[A-Za-z][\w.-]*)(?=[\s,;:!?)]|[.](?:\s|$)|$)/g;
+  /(^|\s)([A-Za-z0-9][\w.-]*)\/((?=[\w.-]*[A-Za-z])[\w.-]+)(?=[\s,;:!?)]|[.](?:\s|$)|$)/g;
+/** A run of name characters, whole: a candidate for `HEX_RUN`. */
+const NAME_RUN = /(?<![\w/])[\w-]+/g;
 /** A generated name or hash ("api-7f9c", "a1b2c3d4"): a hex run holding both digits and letters. */
-const HEX_ID = /(?<![\w/])[\w-]*\b(?=[a-f]*\d)(?=\d*[a-f])[0-9a-f]{4,}\b[\w-]*/gi;
+const HEX_RUN = /\b(?=[a-f]*\d)(?=\d*[a-f])[0-9a-f]{4,}\b/i;
 
 function isWord(word: string): boolean {
   return (
@@ -123,8 +133,10 @@ function isWord(word: string): boolean {
  */
 export function normalizeQuery(query: string): string {
   const plain = query
-    .replace(/\b[a-z][a-z0-9+.-]*:\/\/\S+/gi, " url ")
-    .replace(/\b[\w.+-]+@[\w-]+\.[\w.-]+\b/g, " email ")
+    .replace(/\b[a-z][a-z0-9+.-]{0,31}:\/\/\S+/gi, " url ")
+    // Each starts where its run of characters starts: from every word boundary inside a long run
+    // ("a-a-a-...", "a.a.a...") the run would be read again, in quadratic time.
+    .replace(/(?<![\w.+-])[\w.+-]+@[\w-]+\.[\w.-]+\b/g, " email ")
     .replace(/(^|\s)~?(\/[\w.*-]+){2,}\/?/g, " path ")
     .replace(/(^|\s)[\w./-]*\*[\w.*/-]*/g, " pattern ");
   // Unless the quotes hold the whole request ("\"list my repos\"").
@@ -135,7 +147,7 @@ export function normalizeQuery(query: string): string {
       const pair = isWord(owner.toLowerCase()) || (owner.length <= 3 && name.length <= 3);
       return pair ? whole : `${lead}repository `;
     })
-    .replace(HEX_ID, " ")
+    .replace(NAME_RUN, (run) => (HEX_RUN.test(run) ? " " : run))
     .replace(/\b[A-Z][A-Z0-9]{1,9}-\d+\b/g, " issue ")
     .replace(FILE_NAME, "$& file ")
     .replace(/\bhow many\b/gi, " count ");

@@ -5,22 +5,38 @@ import { normalizeQuery } from "./expand.ts";
 import { isStopword, splitWords } from "./tokenize.ts";
 
 /**
- * Search feedback: what a caller searched for, and which tool it called next. When a caller's
- * search is followed (within `windowMs`) by a successful call of a tool, that query led to that
- * tool; the next time the caller asks the same or much the same thing, the tool ranks higher.
- * Requests that share no word with the tool they mean ("what's on my plate") are where word
- * matching fails and where this helps. Each caller learns only from its own calls; what is
- * stored is the query's content words (no stopwords, no pasted URLs or quoted values), in the
- * state store next to the usage stats.
+ * Search feedback: what a caller searched for, and which tool it called next. When a search is
+ * followed (within `windowMs`) by a successful call of a tool that shares a word with the query,
+ * that query led to that tool; once it has done so repeatedly, the next time the same pool asks
+ * the same or much the same thing, the tool ranks a little higher. The rules, so that no single
+ * call can steer search (one call used to put `write_file` first for "add two numbers", for every
+ * local client, across restarts):
+ * - a pool is one caller *and* one client name (`clientInfo.name`): with auth off, each client
+ *   program learns for itself, never one pool for everyone;
+ * - a call of a tool whose own text (name, title, description, parameters) shares no word with
+ *   the query teaches nothing;
+ * - a tool lifts only after `MIN_EVIDENCE` separate search-then-call pairs, while they are the
+ *   majority of that query's choices; its lift halves every `halfLifeMs` without a new pair;
+ * - the lift multiplies the tool's own word-match score by at most 1 + `LEARNED_MAX` (index.ts),
+ *   so a tool that does not match cannot overtake one that matches well.
+ * What is stored is the query's content words (no stopwords, no pasted URLs or quoted values),
+ * in the state store next to the usage stats.
  */
 export interface SearchFeedbackOptions {
   /** How long after a search a call still counts as its outcome (default 10 minutes). */
   windowMs?: number;
   /**
-   * Queries remembered per caller, in memory and on disk; past it the least recently used goes
+   * Queries remembered per pool, in memory and on disk; past it the least recently used goes
    * (default 1,000).
    */
   maxPerCaller?: number;
+  /** Learned evidence halves after this long without a new pair (default 14 days). */
+  halfLifeMs?: number;
+  /**
+   * True when the tool's own text holds one of the query's content words (as index terms). The
+   * gateway passes the index's check; without one, every tool counts as related.
+   */
+  related?: (server: string, tool: string, words: readonly string[]) => boolean;
   now?: () => number;
 }
 
@@ -29,23 +45,57 @@ interface Pending {
   at: number;
 }
 
+interface Choice {
+  /** Search-then-call pairs that led here. */
+  count: number;
+  /** The last one. */
+  at: number;
+}
+
 interface Learned {
   words: Set<string>;
-  /** `server\0tool` → times this query led there. */
-  tools: Map<string, number>;
+  /** `server\0tool` → what this query led to. */
+  tools: Map<string, Choice>;
   lastAt: number;
 }
 
-/** Callers whose last search still waits for a call, at most. */
+/** One pool learns from one caller through one client program. */
+export interface FeedbackPool {
+  caller: string;
+  /** The client's `clientInfo.name` (see `feedbackPool`). */
+  client: string;
+}
+
+/**
+ * The pool of a caller's call or search through a client program. A client without a name is
+ * "(unnamed)": client "" holds only rows recorded before pools had clients, and lifts nothing.
+ */
+export function feedbackPool(caller: string, client: string | undefined): FeedbackPool {
+  return { caller, client: client || "(unnamed)" };
+}
+
+/** Pools whose last search still waits for a call, at most. */
 const MAX_PENDING = 10_000;
 /** Word overlap (Jaccard) from which a stored query counts as much the same request. */
 const SIMILAR = 0.5;
+/**
+ * Search-then-call pairs a tool needs before it lifts (one call never steers), and the decayed
+ * evidence from which it lifts fully.
+ */
+export const MIN_EVIDENCE = 2;
+/** The share of a query's (decayed) choices a tool needs: consistent evidence, not a one-off. */
+const MIN_SHARE = 0.5;
+const DAY = 24 * 60 * 60_000;
+
+const poolKey = (pool: FeedbackPool) => `${pool.caller}\u0000${pool.client}`;
 
 export class SearchFeedback {
   private readonly pending = new Map<string, Pending>();
-  private readonly byCaller = new Map<string, Map<string, Learned>>();
+  private readonly byPool = new Map<string, Map<string, Learned>>();
   private readonly windowMs: number;
   private readonly maxPerCaller: number;
+  private readonly halfLifeMs: number;
+  private readonly related: NonNullable<SearchFeedbackOptions["related"]>;
   private readonly now: () => number;
 
   constructor(
@@ -54,50 +104,68 @@ export class SearchFeedback {
   ) {
     this.windowMs = options.windowMs ?? 10 * 60_000;
     this.maxPerCaller = options.maxPerCaller ?? 1000;
+    this.halfLifeMs = options.halfLifeMs ?? 14 * DAY;
+    this.related = options.related ?? (() => true);
     this.now = options.now ?? Date.now;
     const rows = store?.loadFeedback() ?? [];
     rows.sort((a, b) => a.lastAt - b.lastAt);
     for (const row of rows) this.learn(row, row.count);
   }
 
-  /** A caller searched: its next successful call, if soon, says what the query meant. */
-  searched(caller: string, query: string): void {
+  /** A pool searched: its next successful call, if soon, says what the query meant. */
+  searched(pool: FeedbackPool, query: string): void {
     const key = queryKey(query);
-    this.pending.delete(caller);
+    const who = poolKey(pool);
+    this.pending.delete(who);
     if (!key) return;
-    this.pending.set(caller, { query: key, at: this.now() });
-    // One search waits per caller; callers that never call again are dropped oldest first.
+    this.pending.set(who, { query: key, at: this.now() });
+    // One search waits per pool; pools that never call again are dropped oldest first.
     if (this.pending.size > MAX_PENDING) this.pending.delete(this.pending.keys().next().value!);
   }
 
-  /** A caller's call ended; a success right after a search is recorded as that search's answer. */
-  called(caller: string, server: string, tool: string, ok: boolean): void {
-    const pending = this.pending.get(caller);
+  /**
+   * A pool's call ended; a success right after a search, of a tool that shares a word with the
+   * query, is recorded as that search's answer.
+   */
+  called(pool: FeedbackPool, server: string, tool: string, ok: boolean): void {
+    const who = poolKey(pool);
+    const pending = this.pending.get(who);
     if (!pending) return;
-    this.pending.delete(caller);
+    this.pending.delete(who);
     if (!ok || this.now() - pending.at > this.windowMs) return;
-    const row = { caller, query: pending.query, server, tool, lastAt: this.now() };
+    if (!this.related(server, tool, pending.query.split(" "))) return;
+    const row = { ...pool, query: pending.query, server, tool, lastAt: this.now() };
     this.learn(row, 1);
     this.store?.addFeedback(row);
   }
 
   /**
-   * For one caller's query: how strongly earlier choices point at each tool, 0 to 1: the square
-   * of the word overlap with an earlier query (the same words: 1), times the tool's share of
-   * that query's choices. Undefined when nothing was learned that applies.
+   * For one pool's query: how strongly earlier choices point at each tool, 0 to 1: the square of
+   * the word overlap with an earlier query (the same words: 1), times the tool's share of that
+   * query's (decayed) choices, times its decayed evidence over `MIN_EVIDENCE` (at most 1). Only
+   * tools chosen `MIN_EVIDENCE` times or more that are the majority choice pull. Undefined when
+   * nothing was learned that applies.
    */
-  pull(caller: string, query: string): ((server: string, tool: string) => number) | undefined {
-    const learned = this.byCaller.get(caller);
+  pull(pool: FeedbackPool, query: string): ((server: string, tool: string) => number) | undefined {
+    const learned = this.byPool.get(poolKey(pool));
     const words = new Set(queryKey(query).split(" ").filter(Boolean));
     if (!learned?.size || !words.size) return undefined;
+    const now = this.now();
     const pulls = new Map<string, number>();
     for (const entry of learned.values()) {
       const similarity = jaccard(words, entry.words);
       if (similarity < SIMILAR) continue;
-      // The tool chosen most often after this query pulls fully, others by their share.
-      const most = Math.max(...entry.tools.values());
-      for (const [tool, count] of entry.tools) {
-        const pull = similarity ** 2 * (count / most);
+      // Evidence, decayed: the pairs count fully at the last one and halve every half-life after.
+      const evidence = [...entry.tools].map(([tool, choice]) => ({
+        tool,
+        count: choice.count,
+        weight: choice.count * 0.5 ** (Math.max(0, now - choice.at) / this.halfLifeMs),
+      }));
+      const total = evidence.reduce((sum, { weight }) => sum + weight, 0);
+      for (const { tool, count, weight } of evidence) {
+        const share = weight / total;
+        if (count < MIN_EVIDENCE || share < MIN_SHARE) continue;
+        const pull = similarity ** 2 * share * Math.min(1, weight / MIN_EVIDENCE);
         if (pull > (pulls.get(tool) ?? 0)) pulls.set(tool, pull);
       }
     }
@@ -111,12 +179,21 @@ export class SearchFeedback {
   /** What was learned, as rows (one caller's, or every caller's), most recently used last. */
   rows(caller?: string): FeedbackRow[] {
     const out: FeedbackRow[] = [];
-    for (const [who, learned] of this.byCaller) {
-      if (caller !== undefined && who !== caller) continue;
+    for (const [who, learned] of this.byPool) {
+      const [pool, client] = who.split("\u0000") as [string, string];
+      if (caller !== undefined && pool !== caller) continue;
       for (const [query, entry] of learned) {
-        for (const [key, count] of entry.tools) {
+        for (const [key, choice] of entry.tools) {
           const [server, tool] = key.split("\u0000") as [string, string];
-          out.push({ caller: who, query, server, tool, count, lastAt: entry.lastAt });
+          out.push({
+            caller: pool,
+            client,
+            query,
+            server,
+            tool,
+            count: choice.count,
+            lastAt: choice.at,
+          });
         }
       }
     }
@@ -124,15 +201,20 @@ export class SearchFeedback {
   }
 
   private learn(row: Omit<FeedbackRow, "count">, count: number): void {
-    const learned = this.byCaller.get(row.caller) ?? new Map<string, Learned>();
-    this.byCaller.set(row.caller, learned);
+    const who = poolKey(row);
+    const learned = this.byPool.get(who) ?? new Map<string, Learned>();
+    this.byPool.set(who, learned);
     const entry = learned.get(row.query) ?? {
       words: new Set(row.query.split(" ")),
-      tools: new Map<string, number>(),
+      tools: new Map<string, Choice>(),
       lastAt: 0,
     };
     const tool = `${row.server}\u0000${row.tool}`;
-    entry.tools.set(tool, (entry.tools.get(tool) ?? 0) + count);
+    const choice = entry.tools.get(tool);
+    entry.tools.set(tool, {
+      count: (choice?.count ?? 0) + count,
+      at: Math.max(choice?.at ?? 0, row.lastAt),
+    });
     this.version++;
     entry.lastAt = Math.max(entry.lastAt, row.lastAt);
     // Re-inserted last: the first entry of the map is the least recently used query.
@@ -141,7 +223,7 @@ export class SearchFeedback {
     if (learned.size > this.maxPerCaller) {
       const oldest = learned.keys().next().value!;
       learned.delete(oldest);
-      this.store?.forgetFeedback(row.caller, oldest);
+      this.store?.forgetFeedback(row, oldest);
     }
   }
 }

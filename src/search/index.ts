@@ -3,7 +3,7 @@ import { FIELD_NAMES, Postings, RANKING, type Weighable } from "./bm25f.ts";
 import { expandQuery, type QueryGroup, type Vocabulary } from "./expand.ts";
 import { toEntryTexts } from "./fields.ts";
 import { lift, maxLift, type NameFeatures, nameFeatures, querySignals } from "./signals.ts";
-import { tokenizeForIndex } from "./tokenize.ts";
+import { tokenizeForIndex, toTerm } from "./tokenize.ts";
 
 export { RANKING } from "./bm25f.ts";
 
@@ -12,6 +12,17 @@ interface Doc extends Weighable {
   tool: Tool;
   name: NameFeatures;
 }
+
+/**
+ * The longest query `gateway_search_tools` takes, in characters: a request for a tool is a few
+ * words. A longer one is refused with a message that says so.
+ */
+export const MAX_QUERY_CHARS = 1000;
+/**
+ * The most of a query the index reads (other callers: the dashboard, `tools eval`): the rest is
+ * cut, so no one can make every search read 100 KB while other requests wait.
+ */
+const MAX_QUERY_READ = 10 * MAX_QUERY_CHARS;
 
 export interface SearchOptions {
   /** How many hits to return (default 5). */
@@ -22,9 +33,16 @@ export interface SearchOptions {
   allow?: (server: string, tool: string) => boolean;
   /** Successful uses of a tool by this caller; used tools rank a little higher. */
   usage?: (server: string, tool: string) => number;
-  /** 0 to 1: how strongly this caller's earlier choices after the same search point at a tool. */
+  /**
+   * 0 to 1: how strongly this caller's earlier choices after the same search point at a tool. It
+   * multiplies the tool's own score by up to 1 + `LEARNED_MAX`: it reorders tools that match,
+   * and never lifts one that does not past one that matches well.
+   */
   learned?: (server: string, tool: string) => number;
 }
+
+/** The most a learned choice (search feedback) multiplies a tool's score by, less one. */
+export const LEARNED_MAX = 0.5;
 
 export interface SearchHit {
   server: string;
@@ -99,6 +117,23 @@ export class ToolIndex implements Vocabulary {
     }
   }
 
+  /**
+   * True when the tool's own text (name, title, description, parameters: not the gateway's
+   * hints) holds one of these words, as index terms. A call of a tool that shares no word with
+   * the search before it teaches search feedback nothing.
+   */
+  sharesWord(server: string, tool: string, words: readonly string[]): boolean {
+    const terms = words.map(toTerm);
+    for (const id of this.byServer.get(server) ?? []) {
+      const doc = this.docs[id]!;
+      if (doc.tool.name !== tool) continue;
+      return doc.tf.some(
+        (counts, field) => FIELD_NAMES[field] !== "hints" && terms.some((term) => counts.has(term)),
+      );
+    }
+    return false;
+  }
+
   /** Vocabulary: true when some tool has this index term. */
   has(term: string): boolean {
     return this.docFreq.has(term);
@@ -110,7 +145,8 @@ export class ToolIndex implements Vocabulary {
     return this.sortedTerms;
   }
 
-  search(query: string, options: SearchOptions = {}): SearchHit[] {
+  search(text: string, options: SearchOptions = {}): SearchHit[] {
+    const query = text.slice(0, MAX_QUERY_READ);
     const groups = expandQuery(query, this);
     if (groups.length === 0 || (options.limit ?? 5) < 1) return [];
     if (this.postings.stale) this.postings.rebuild(this.docs, this.averages());
@@ -183,23 +219,21 @@ export class ToolIndex implements Vocabulary {
     });
     const { usageWeight, usageSaturation } = RANKING;
     // The most any lift can multiply a base score by.
-    const most = maxLift() * (1 + usageWeight);
+    const most = maxLift() * (1 + usageWeight) * (options.learned ? 1 + LEARNED_MAX : 1);
     const threshold = floor.length === limit ? floor[limit - 1]! / most : 0;
-    // A caller's earlier choice after the same search adds up to the best score any tool here
-    // could reach: an exact repeat comes first, a partly similar one climbs by its overlap.
-    const learnedTop = (floor[0] ?? 0) * most;
     const signals = querySignals(groups, query);
     const top: { id: number; score: number }[] = [];
     candidates.forEach((id, i) => {
       const doc = this.docs[id]!;
-      const pull = options.learned?.(doc.server, doc.tool.name) ?? 0;
-      if (base[i]! === 0 || (base[i]! < threshold && pull === 0)) return;
+      if (base[i]! === 0 || base[i]! < threshold) return;
       let score = base[i]! * lift(doc.name, signals);
       const uses = options.usage?.(doc.server, doc.tool.name) ?? 0;
       if (uses > 0) {
         score *= 1 + usageWeight * Math.min(1, Math.log1p(uses) / Math.log1p(usageSaturation));
       }
-      if (pull > 0) score += pull * learnedTop;
+      // A caller's repeated choice after much the same search: bounded, like the other lifts.
+      const pull = options.learned?.(doc.server, doc.tool.name) ?? 0;
+      if (pull > 0) score *= 1 + LEARNED_MAX * Math.min(1, pull);
       if (top.length === limit && !this.before(id, score, top[limit - 1]!)) return;
       if (!allowed(doc)) return;
       let at = top.length;

@@ -16,12 +16,16 @@ const STOPWORDS = new Set(
 
 /** Splits identifiers and prose into lowercase words: `getUserRepos`, `list_issues`, `a.b`. */
 export function splitWords(text: string): string[] {
-  return text
-    .replace(/([a-z0-9])([A-Z])/g, "$1 $2")
-    .replace(/([A-Z]+)([A-Z][a-z])/g, "$1 $2")
-    .toLowerCase()
-    .split(/[^a-z0-9]+/)
-    .filter(Boolean);
+  return (
+    text
+      .replace(/([a-z0-9])([A-Z])/g, "$1 $2")
+      // "XMLHttp" → "XML Http"; a lookahead, since `([A-Z]+)([A-Z][a-z])` retries a long run of
+      // capitals from each of its letters (quadratic time on "AAAA...").
+      .replace(/([A-Z])(?=[A-Z][a-z])/g, "$1 ")
+      .toLowerCase()
+      .split(/[^a-z0-9]+/)
+      .filter(Boolean)
+  );
 }
 
 /**

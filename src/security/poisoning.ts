@@ -26,12 +26,42 @@ const INVISIBLE_ALL = new RegExp(INVISIBLE.source, "g");
 const CREDENTIAL_PATH =
   /(~\/\.ssh\b|\.ssh\/(id_|authorized_keys|known_hosts|config)|\bid_(rsa|dsa|ecdsa|ed25519)\b|\.aws\/credentials|~\/\.aws\b|\/etc\/(passwd|shadow|sudoers)\b|~\/\.netrc|\.git-credentials|~\/\.npmrc|~\/\.pypirc|~\/\.docker\/config\.json|~\/\.kube\/config|~\/\.cursor\/|~\/\.config\/gcloud|(^|[\s'"`(,])\.env\b(?!\.)|mcp\.json\b)/i;
 
-const HIGH: [string, RegExp][] = [
+/** A rule: a regular expression, or code where one would backtrack; `index` is where it matched. */
+interface Matcher {
+  exec(text: string): { index: number } | null;
+}
+
+/**
+ * A rule that can only match where `needle` does: text without it skips the rule's bounded but
+ * costly gaps (tens of steps per verb) altogether.
+ */
+function needs(needle: RegExp, rule: RegExp): Matcher {
+  return { exec: (text) => (needle.test(text) ? rule.exec(text) : null) };
+}
+
+/**
+ * `<!-- ... -->` holding a word: the first `<!--`, a run of three letters after it, and a `-->`
+ * after that (what `<!--[\s\S]*?[A-Za-z]{3,}[\s\S]*?-->` matches), found in one pass each; that
+ * regular expression takes cubic time on an unclosed comment ("<!--aaaa...": 22 s at 6,000).
+ */
+const HIDDEN_COMMENT: Matcher = {
+  exec(text) {
+    const open = text.indexOf("<!--");
+    if (open < 0) return null;
+    const word = /[A-Za-z]{3}/g;
+    word.lastIndex = open + 4;
+    const found = word.exec(text);
+    if (!found || text.indexOf("-->", found.index + 3) < 0) return null;
+    return { index: open };
+  },
+};
+
+const HIGH: [string, Matcher][] = [
   [
     "hidden instruction block",
     /<\s*\/?\s*(important|system|instructions?|secret|hidden|admin|override)\s*>|\[\s*(SYSTEM|INST)\s*\]|<\|im_start\|>/i,
   ],
-  ["hidden HTML comment", /<!--[\s\S]*?[A-Za-z]{3,}[\s\S]*?-->/],
+  ["hidden HTML comment", HIDDEN_COMMENT],
   [
     "overrides earlier instructions",
     /\b(ignore|disregard|forget|override)\s+(all\s+|any\s+)?(the\s+|your\s+)?(previous|prior|above|earlier|other|system)\s+(instructions|prompts?|rules|directions)/i,
@@ -46,16 +76,24 @@ const HIGH: [string, RegExp][] = [
   ],
   [
     "names a credential file in an instruction",
-    new RegExp(
-      `\\b(read|open|cat|load|include|send|fetch|pass|attach|copy|upload|print|collect|extract|dump)(s|ed|ing)?\\b(?:[^.\\n]|\\.(?=\\S)){0,60}${CREDENTIAL_PATH.source}`,
-      "i",
+    needs(
+      CREDENTIAL_PATH,
+      new RegExp(
+        `\\b(read|open|cat|load|include|send|fetch|pass|attach|copy|upload|print|collect|extract|dump)(s|ed|ing)?\\b(?:[^.\\n]|\\.(?=\\S)){0,60}${CREDENTIAL_PATH.source}`,
+        "i",
+      ),
     ),
   ],
   [
     "sends data to a URL",
-    /\b(send|post|upload|forward|exfiltrate|transmit|leak|submit|beacon)(s|ed|ing)?\b(?:[^.\n]|\.(?=\S)){0,50}\b(contents?|data|keys?|secrets?|tokens?|credentials?|passwords?|files?|conversation|history|messages|everything|it|them)\b(?:[^.\n]|\.(?=\S)){0,40}\bto\s+(the\s+)?(url|endpoint|webhook|server)?\s*(at\s+)?["'`]?https?:\/\//i,
+    needs(
+      /https?:\/\//i,
+      /\b(send|post|upload|forward|exfiltrate|transmit|leak|submit|beacon)(s|ed|ing)?\b(?:[^.\n]|\.(?=\S)){0,50}\b(contents?|data|keys?|secrets?|tokens?|credentials?|passwords?|files?|conversation|history|messages|everything|it|them)\b(?:[^.\n]|\.(?=\S)){0,40}\bto\s+(the\s+)?(url|endpoint|webhook|server)?\s*(at\s+)?["'`]?https?:\/\//i,
+    ),
   ],
-  ["runs curl or wget against a URL", /\b(curl|wget)\s+(-{1,2}[a-z-]+\s+)*["']?https?:\/\//i],
+  // A flag's letters start right after its dashes: `-{1,2}[a-z-]+` splits "--a" two ways, and
+  // "curl --a --a ..." in exponentially many (24 flags: a third of a second, 40: hours).
+  ["runs curl or wget against a URL", /\b(curl|wget)\s+(-{1,2}[a-z][a-z-]*\s+)*["']?https?:\/\//i],
   [
     "redirects messages to a fixed address",
     /\b(send|forward|bcc|cc|copy|redirect)\b[^.\n]{0,40}\b(all|every|each|any)\b[^.\n]{0,40}\bto\s+[\w.+-]+@[\w-]+\.[\w.]+/i,
@@ -63,7 +101,7 @@ const HIGH: [string, RegExp][] = [
   ["invisible characters", INVISIBLE],
 ];
 
-const LOW: [string, RegExp][] = [
+const LOW: [string, Matcher][] = [
   [
     "asks to call another tool first",
     /\b(before\s+(using|calling|invoking)\s+this\s+tool|always\s+call|you\s+must\s+(first\s+)?call|call\s+\S+\s+first)\b/i,
@@ -79,10 +117,23 @@ const LOW: [string, RegExp][] = [
 
 /** A description longer than this is a low note: room to hide instructions below the fold. */
 const LONG_DESCRIPTION = 2000;
+/**
+ * The most of one text the rules read (64 KiB). A longer one is a HIGH finding by itself: no
+ * published tool needs that much, and what lies past the cap is not read.
+ */
+export const MAX_SCANNED = 65_536;
 
 /** Scans one piece of text (a description, a title, a default value). */
-export function scanDescription(text: string): Finding[] {
+export function scanDescription(whole: string): Finding[] {
   const findings: Finding[] = [];
+  if (whole.length > MAX_SCANNED) {
+    findings.push({
+      severity: "high",
+      rule: "too long to scan",
+      excerpt: `${whole.length} characters, over ${MAX_SCANNED}: ${excerpt(whole, 0)}`,
+    });
+  }
+  const text = whole.slice(0, MAX_SCANNED);
   for (const [severity, rules] of [
     ["high", HIGH],
     ["low", LOW],
@@ -92,11 +143,11 @@ export function scanDescription(text: string): Finding[] {
       if (match) findings.push({ severity, rule, excerpt: excerpt(text, match.index) });
     }
   }
-  if (text.length > LONG_DESCRIPTION) {
+  if (whole.length > LONG_DESCRIPTION) {
     findings.push({
       severity: "low",
       rule: "very long description",
-      excerpt: `${text.length} characters: ${excerpt(text, 0)}`,
+      excerpt: `${whole.length} characters: ${excerpt(text, 0)}`,
     });
   }
   return findings;

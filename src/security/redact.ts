@@ -5,13 +5,21 @@
  */
 import { CREDENTIAL_SHAPES } from "./credentials.ts";
 
-/** `scheme://user:password@host`: the password goes, the rest stays readable. */
-const URL_PASSWORD = /\b([a-z][a-z0-9+.-]*:\/\/[^\s:/@]+:)([^\s@/]+)(@)/gi;
+/**
+ * `scheme://user:password@host`: the password goes, the rest stays readable. Every part is
+ * bounded, so text that almost matches ("a-a-a-..." with no `://`) costs linear time, not
+ * quadratic: this runs on queries and results that anyone can send.
+ */
+const URL_PASSWORD = /\b([a-z][a-z0-9+.-]{0,31}:\/\/[^\s:/@]{1,256}:)([^\s@/]{1,1024})(@)/gi;
 /** `Bearer <token>` and `Basic <credentials>` in headers that were logged. */
 const AUTH_SCHEME = /\b(Bearer|Basic)\s+([A-Za-z0-9._~+/-]{12,}=*)/g;
-/** `password=...`, `"api_key": "..."`, `AWS_SECRET_ACCESS_KEY=...`. */
+/**
+ * `password=...`, `"api_key": "..."`, `AWS_SECRET_ACCESS_KEY=...`. The match starts at the
+ * keyword: the name before it (`AWS_SECRET_`) stays as it is either way, and a pattern that first
+ * spans the name backtracks over every long run of name characters (quadratic time).
+ */
 const ASSIGNMENT =
-  /\b([A-Za-z0-9_-]*(?:password|passwd|secret|api[_-]?key|access[_-]?key|private[_-]?key|token)["']?\s*[=:]\s*["']?)([^\s"',;&]{8,})/gi;
+  /((?:password|passwd|secret|api[_-]?key|access[_-]?key|private[_-]?key|token)["']?\s*[=:]\s*["']?)([^\s"',;&]{8,})/gi;
 
 /** Redaction markers (ours, `config export`'s) and `${VAR}` references: nothing to hide. */
 const ALREADY_HIDDEN = /^(\[REDACTED|<redacted>|\$\{)/i;

@@ -77,25 +77,30 @@ export async function openSqliteStore(path: string): Promise<StateStore> {
          THEN excluded.last_error ELSE last_error END,
        last_at = max(last_at, excluded.last_at)`,
   );
-  // Search feedback: which tool a caller called after searching for what (src/search/feedback.ts).
+  // Search feedback: which tool a caller called after searching for what (src/search/feedback.ts),
+  // per caller and client program.
+  migrateFeedback(db);
   db.exec(`CREATE TABLE IF NOT EXISTS search_feedback (
     caller TEXT NOT NULL,
+    client TEXT NOT NULL DEFAULT '',
     query TEXT NOT NULL,
     server TEXT NOT NULL,
     tool TEXT NOT NULL,
     count INTEGER NOT NULL,
     last_at INTEGER NOT NULL,
-    PRIMARY KEY (caller, query, server, tool)
+    PRIMARY KEY (caller, client, query, server, tool)
   )`);
   const selectFeedback = db.prepare(
-    "SELECT caller, query, server, tool, count, last_at FROM search_feedback",
+    "SELECT caller, client, query, server, tool, count, last_at FROM search_feedback",
   );
   const addFeedback = db.prepare(
-    `INSERT INTO search_feedback (caller, query, server, tool, count, last_at) VALUES (?, ?, ?, ?, 1, ?)
-     ON CONFLICT(caller, query, server, tool) DO UPDATE SET count = count + 1,
+    `INSERT INTO search_feedback (caller, client, query, server, tool, count, last_at) VALUES (?, ?, ?, ?, ?, 1, ?)
+     ON CONFLICT(caller, client, query, server, tool) DO UPDATE SET count = count + 1,
        last_at = max(last_at, excluded.last_at)`,
   );
-  const forgetFeedback = db.prepare("DELETE FROM search_feedback WHERE caller = ? AND query = ?");
+  const forgetFeedback = db.prepare(
+    "DELETE FROM search_feedback WHERE caller = ? AND client = ? AND query = ?",
+  );
   return {
     path,
     getTools(server): CachedTools | undefined {
@@ -160,13 +165,46 @@ export async function openSqliteStore(path: string): Promise<StateStore> {
       }));
     },
     addFeedback(row) {
-      addFeedback.run(row.caller, row.query, row.server, row.tool, row.lastAt);
+      addFeedback.run(row.caller, row.client, row.query, row.server, row.tool, row.lastAt);
     },
-    forgetFeedback(caller, query) {
-      forgetFeedback.run(caller, query);
+    forgetFeedback(pool, query) {
+      forgetFeedback.run(pool.caller, pool.client, query);
     },
     close() {
       db.close();
     },
   };
+}
+
+/**
+ * Feedback recorded before it was kept per client program (no `client` column): its rows move to
+ * client "", which no connected client is, so they still replay in `tools eval` but lift nothing
+ * (they were learned under the old rules: one call, one pool for every local client).
+ */
+function migrateFeedback(db: SqliteDatabase): void {
+  const columns = db.prepare("PRAGMA table_info(search_feedback)").all() as { name: string }[];
+  if (columns.length === 0 || columns.some((column) => column.name === "client")) return;
+  db.exec("BEGIN");
+  try {
+    db.exec("ALTER TABLE search_feedback RENAME TO search_feedback_old");
+    db.exec(`CREATE TABLE search_feedback (
+      caller TEXT NOT NULL,
+      client TEXT NOT NULL DEFAULT '',
+      query TEXT NOT NULL,
+      server TEXT NOT NULL,
+      tool TEXT NOT NULL,
+      count INTEGER NOT NULL,
+      last_at INTEGER NOT NULL,
+      PRIMARY KEY (caller, client, query, server, tool)
+    )`);
+    db.exec(
+      `INSERT INTO search_feedback (caller, client, query, server, tool, count, last_at)
+       SELECT caller, '', query, server, tool, count, last_at FROM search_feedback_old`,
+    );
+    db.exec("DROP TABLE search_feedback_old");
+    db.exec("COMMIT");
+  } catch (error) {
+    db.exec("ROLLBACK");
+    throw error;
+  }
 }

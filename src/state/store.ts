@@ -30,6 +30,8 @@ export interface UsageRow {
 /** A search followed by a call of one of the tools: the caller's query led to that tool. */
 export interface FeedbackRow {
   caller: string;
+  /** The client program's `clientInfo.name`: each caller and client learns apart. */
+  client: string;
   /** The query's content words, lowercased, sorted, space-separated. */
   query: string;
   server: string;
@@ -52,8 +54,8 @@ export interface StateStore {
   loadFeedback(): FeedbackRow[];
   /** Counts one more (caller, query, tool) choice; the row is created at count 1. */
   addFeedback(row: Omit<FeedbackRow, "count">): void;
-  /** Drops every row of one caller's query (evicted: the caller has newer ones). */
-  forgetFeedback(caller: string, query: string): void;
+  /** Drops every row of one pool's query (evicted: the pool has newer ones). */
+  forgetFeedback(pool: { caller: string; client: string }, query: string): void;
   close(): void;
 }
 
@@ -80,13 +82,15 @@ export function createMemoryStore(): StateStore {
     },
     loadFeedback: () => [...feedback.values()].map((row) => ({ ...row })),
     addFeedback(row) {
-      const key = [row.caller, row.query, row.server, row.tool].join("\u0000");
+      const key = [row.caller, row.client, row.query, row.server, row.tool].join("\u0000");
       const count = (feedback.get(key)?.count ?? 0) + 1;
       feedback.set(key, { ...row, count });
     },
-    forgetFeedback(caller, query) {
+    forgetFeedback(pool, query) {
       for (const [key, row] of feedback) {
-        if (row.caller === caller && row.query === query) feedback.delete(key);
+        if (row.caller === pool.caller && row.client === pool.client && row.query === query) {
+          feedback.delete(key);
+        }
       }
     },
     close() {},

@@ -22,7 +22,14 @@ describe("tools eval", () => {
 
     const store = await openSqliteStore(join(state, "state.db"));
     const choose = (query: string, tool: string) =>
-      store.addFeedback({ caller: "local", query, server: "memory", tool, lastAt: 1 });
+      store.addFeedback({
+        caller: "local",
+        client: "cli",
+        query,
+        server: "memory",
+        tool,
+        lastAt: 1,
+      });
     choose("bob remember", "open_nodes");
     choose("bob remember", "open_nodes");
     choose("create entities", "create_entities");

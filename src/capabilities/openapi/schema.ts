@@ -63,14 +63,28 @@ function convert(node: unknown, seen: Set<unknown>, depth: number, request: bool
  * and comments removed, whitespace collapsed, cut at a word boundary.
  */
 export function cleanText(text: string, max: number): string {
-  const flat = text
-    .replace(/<!--[\s\S]*?-->/g, " ")
-    .replace(/!?\[([^\]]*)\]\([^)]*\)/g, "$1")
-    .replace(/<\/?[a-zA-Z][^>]*>/g, " ")
+  // Each pattern stops at the next opening bracket: `<!--[\s\S]*?-->`, `\[[^\]]*\]` and
+  // `<[^>]*>` read to the end of the text from every unclosed opening, in quadratic time.
+  const flat = withoutComments(text)
+    .replace(/!?\[([^[\]]*)\]\([^()]*\)/g, "$1")
+    .replace(/<\/?[a-zA-Z][^<>]*>/g, " ")
     .replace(/\s+/g, " ")
     .trim();
   if (flat.length <= max) return flat;
   const cut = flat.slice(0, max - 1);
   const space = cut.lastIndexOf(" ");
   return `${(space > max * 0.6 ? cut.slice(0, space) : cut).replace(/[\s,;:.]+$/, "")}…`;
+}
+
+/** `text` with each closed `<!-- ... -->` replaced by a space, in one pass. */
+function withoutComments(text: string): string {
+  let out = "";
+  let from = 0;
+  for (;;) {
+    const open = text.indexOf("<!--", from);
+    const close = open < 0 ? -1 : text.indexOf("-->", open + 4);
+    if (close < 0) return out + text.slice(from);
+    out += `${text.slice(from, open)} `;
+    from = close + 3;
+  }
 }

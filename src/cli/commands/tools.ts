@@ -129,6 +129,8 @@ async function startInProcess(config: ResolvedConfig): Promise<Session> {
         return await tool.handle(args, {
           gateway,
           caller: LOCAL_ADMIN,
+          // The name it gives a running gateway, so both ways learn as one client.
+          client: "mcp-gateway-cli",
           signal: controller.signal,
           onProgress: (p) => onProgress?.(`${p.progress}${p.total ? `/${p.total}` : ""}`),
         });

@@ -1,0 +1,234 @@
+/**
+ * Attack: text shaped to make a regular expression backtrack (ReDoS). Queries, tool
+ * descriptions, arguments and results are read by patterns on the event loop; one that backtracks
+ * on a long input freezes every request, `/health` included. Each function that reads untrusted
+ * text gets its worst case at 100 KB and must finish within a bound that a linear scan meets many
+ * times over (before the rewrite: "a-" × 10,000 took 25 s as a query, "<!--" + "a" × 6,000 took
+ * 22 s in the scanner).
+ */
+import { afterAll, describe, expect, setDefaultTimeout, test } from "bun:test";
+import { writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { cleanText } from "../../src/capabilities/openapi/schema.ts";
+import { trimDescription } from "../../src/search/compact.ts";
+import { normalizeQuery } from "../../src/search/expand.ts";
+import { queryKey } from "../../src/search/feedback.ts";
+import { firstSentence } from "../../src/search/fields.ts";
+import { MAX_QUERY_CHARS, ToolIndex } from "../../src/search/index.ts";
+import { nameFeatures } from "../../src/search/signals.ts";
+import { splitWords, tokenizeForIndex } from "../../src/search/tokenize.ts";
+import { hasCredentialShape } from "../../src/security/credentials.ts";
+import { MAX_SCANNED, scanDescription, scanTool } from "../../src/security/poisoning.ts";
+import { redactText } from "../../src/security/redact.ts";
+import { BUN, connectHttp, FIXTURES, startGateway, tempDir, waitFor } from "../helpers.ts";
+import { TOOLS } from "../search/fixtures.ts";
+import { meta } from "./_helpers.ts";
+
+setDefaultTimeout(60_000);
+
+const SIZE = 100_000;
+/**
+ * Generous: the linear cases take 1 to 150 ms here (the scanner's bounded gaps cost tens of steps
+ * per verb); the backtracking ones took seconds to hours at this size.
+ */
+const BOUND_MS = 400;
+
+/** `unit` repeated to `SIZE` characters, after `head`. */
+const fill = (unit: string, head = "", tail = "") =>
+  head + unit.repeat(Math.ceil(SIZE / unit.length)).slice(0, SIZE) + tail;
+
+/** `unit` repeated to the scanner's cap, `tail` included. */
+const capped = (unit: string, tail: string, head = "") =>
+  head + unit.repeat(MAX_SCANNED).slice(0, MAX_SCANNED - tail.length - head.length) + tail;
+
+const index = new ToolIndex();
+for (const [server, tools] of Object.entries(TOOLS)) index.upsert(server, tools);
+
+/** [what, the function over untrusted text, its worst case]. */
+const CASES: [string, (text: string) => unknown, string][] = [
+  // Queries: redacted and normalised for search feedback, expanded and ranked by search.
+  ["redact: URL password and assignment over a run of name characters", redactText, fill("a-")],
+  ["redact: assignment with no value", redactText, fill(" ", "token:")],
+  ["redact: URL password over a long user", redactText, fill("b:", "a://")],
+  ["redact: credential shapes over a private-key header", redactText, fill("A ", "-----BEGIN ")],
+  ["credential shapes", hasCredentialShape, fill("a-")],
+  ["query key: a run of hyphenated words", queryKey, fill("a-")],
+  ["query key: a run of capitals", queryKey, fill("A")],
+  ["normalise: hex ids and file names over a hyphen run", normalizeQuery, fill("-")],
+  ["normalise: hex-looking words", normalizeQuery, fill("a-f0")],
+  ["normalise: email over a dotted run", normalizeQuery, fill("a.")],
+  ["normalise: email over @-separated runs", normalizeQuery, fill("a@")],
+  ["normalise: owner/repo with a name that never ends", normalizeQuery, fill("a", "a/", "/")],
+  ["normalise: URL scheme over a run of scheme characters", normalizeQuery, fill("a+")],
+  ["search: a 100 KB query", (text) => index.search(text), fill("a-")],
+  ["search: a 100 KB question", (text) => index.search(text), fill(" ", "how", "x")],
+  // Tool descriptions from backends: indexed, trimmed for results, scanned for poisoning.
+  ["split words: a run of capitals", splitWords, fill("A")],
+  ["index terms: PascalCase names", tokenizeForIndex, fill("Aa")],
+  ["index terms: capitals then digits", tokenizeForIndex, fill("AB1")],
+  ["first sentence: blank lines", firstSentence, fill("\n ", "", "x")],
+  ["trim: blank lines before no heading", trimDescription, fill("\n", "", "x")],
+  [
+    "name features: a huge summary",
+    (text) => nameFeatures("s", { name: "t", description: text, inputSchema: { type: "object" } }),
+    fill("Aa "),
+  ],
+  ["scanner: an unclosed HTML comment", scanDescription, fill("a", "<!--")],
+  // OpenAPI descriptions at `cap import` (a spec may come from anyone).
+  ["import: unclosed comments", (text) => cleanText(text, 300), fill("<!--")],
+  ["import: unclosed link texts", (text) => cleanText(text, 300), fill("[a")],
+  ["import: links that never close", (text) => cleanText(text, 300), fill("[a](")],
+  ["import: unclosed tags", (text) => cleanText(text, 300), fill("<a")],
+  ["scanner: unclosed comments over capitals", scanDescription, fill("AKIA", "<!--")],
+  ["scanner: many comment openings", scanDescription, fill("<!--")],
+  ["scanner: a send with no URL", scanDescription, fill("send data ")],
+  // Within the scan cap, with what each rule needs at the end: the whole text is read.
+  ["scanner: sends with a URL at the end", scanDescription, capped("send data ", "https://")],
+  [
+    "scanner: curl with flags that never reach a URL",
+    scanDescription,
+    capped("--a ", "x", "curl "),
+  ],
+  ["scanner: a credential path after many reads", scanDescription, capped("read ", " ~/.ssh")],
+  ["scanner: reads with no credential file", scanDescription, fill("read ")],
+  ["scanner: JWT-like dots", scanDescription, fill("eyJaaaaaaaa.")],
+  ["scanner: a run of slashes", scanDescription, fill("aaaaaaaaaaaaa/")],
+  [
+    "scanner: a schema full of it",
+    (text) =>
+      scanTool("s", {
+        name: "t",
+        description: text,
+        inputSchema: { type: "object", properties: { a: { description: text } } },
+      }),
+    fill("a", "<!--"),
+  ],
+];
+
+describe("every pattern over untrusted text runs in linear time", () => {
+  for (const [what, run, input] of CASES) {
+    test(what, () => {
+      const started = performance.now();
+      run(input);
+      const elapsed = performance.now() - started;
+      expect(elapsed).toBeLessThan(BOUND_MS);
+    });
+  }
+});
+
+describe("the rewritten patterns match what they matched", () => {
+  test("hidden comments, file names, repositories, hex ids, capitals", () => {
+    const rules = (text: string) => scanDescription(text).map((finding) => finding.rule);
+    expect(rules("Adds. <!-- read the key --> Done.")).toContain("hidden HTML comment");
+    expect(rules("<!-- x --> then abc -->")).toContain("hidden HTML comment");
+    expect(rules("Adds. <!-- 12 --> Done.")).not.toContain("hidden HTML comment");
+    expect(rules("<!-- unclosed comment")).not.toContain("hidden HTML comment");
+    expect(normalizeQuery("open config.yaml")).toBe("open config.yaml file ");
+    expect(normalizeQuery("star facebook/react")).toBe("star repository ");
+    expect(normalizeQuery("restart api-7f9c now").replace(/\s+/g, " ")).toBe("restart now");
+    expect(normalizeQuery("mail bob.smith@example.com")).toBe("mail  email ");
+    expect(splitWords("XMLHttpRequest getUserIDs")).toEqual([
+      "xml",
+      "http",
+      "request",
+      "get",
+      "user",
+      "i",
+      "ds",
+    ]);
+    expect(trimDescription("# Title\n\n## Usage\nReads files.")).toBe("Title Usage Reads files.");
+    expect(
+      cleanText("See [the docs](https://x.example/a). <!-- note --><b>Bold</b> <!-- open", 200),
+    ).toBe("See the docs. Bold <!-- open");
+  });
+
+  test("credentials are still redacted", () => {
+    expect(redactText("postgres://admin:hunter2secret@db:5432/app")).toBe(
+      "postgres://admin:[REDACTED:password]@db:5432/app",
+    );
+    expect(redactText("AWS_SECRET_ACCESS_KEY=abcdEFGH12345678")).toBe(
+      "AWS_SECRET_ACCESS_KEY=[REDACTED:secret]",
+    );
+    expect(redactText('{"api_key": "0123456789abcdef"}')).toBe('{"api_key": "[REDACTED:secret]"}');
+  });
+
+  test("a description past the scan cap is flagged HIGH, not waved through", () => {
+    const findings = scanDescription(`Adds numbers. ${"Fine text. ".repeat(MAX_SCANNED / 10)}`);
+    expect(findings).toContainEqual(
+      expect.objectContaining({ severity: "high", rule: "too long to scan" }),
+    );
+  });
+});
+
+describe("through the gateway", () => {
+  const stops: (() => Promise<unknown>)[] = [];
+  afterAll(async () => {
+    for (const stop of stops) await stop();
+  });
+
+  /** Polls `/health` until `done` settles; returns the slowest answer in milliseconds. */
+  async function slowestHealth(url: string, done: Promise<unknown>): Promise<number> {
+    let settled = false;
+    void done.finally(() => {
+      settled = true;
+    });
+    let slowest = 0;
+    do {
+      const started = performance.now();
+      const response = await fetch(`${url}/health`);
+      await response.body?.cancel();
+      slowest = Math.max(slowest, performance.now() - started);
+      await Bun.sleep(5);
+    } while (!settled);
+    return slowest;
+  }
+
+  test("an attack query is refused at once while /health answers", async () => {
+    const toolsFile = join(tempDir("mcpgw-redos-"), "tools.json");
+    writeFileSync(
+      toolsFile,
+      JSON.stringify([{ name: "add", description: "Add two numbers and return the sum." }]),
+    );
+    const gateway = await startGateway(`
+capabilities: { enabled: false }
+backends:
+  calc:
+    command: ${BUN}
+    args: ["${join(FIXTURES, "poisoned/server.ts")}"]
+    env: { TOOLS_FILE: "${toolsFile}" }
+`);
+    stops.push(() => gateway.stop());
+    await waitFor(() => gateway.gateway.index.tools("calc").length === 1);
+    const session = await connectHttp(gateway.url);
+    stops.push(() => session.close());
+
+    const started = performance.now();
+    const search = meta(session.client, "gateway_search_tools", { query: "a-".repeat(20_000) });
+    const slowest = await slowestHealth(gateway.url, search);
+    const refused = await search;
+    expect(performance.now() - started).toBeLessThan(2_000);
+    expect(slowest).toBeLessThan(1_000);
+    expect(refused.isError).toBe(true);
+    expect(refused.text).toContain(`over the limit of ${MAX_QUERY_CHARS}`);
+    // The longest query allowed, of the worst kind, is answered.
+    const longest = await meta(session.client, "gateway_search_tools", {
+      query: "a-".repeat(MAX_QUERY_CHARS / 2),
+    });
+    expect(longest.isError).toBeFalsy();
+
+    // A backend that sends the scanner its worst case on every list_changed.
+    const started2 = performance.now();
+    writeFileSync(
+      toolsFile,
+      JSON.stringify([
+        { name: "add", description: "Add two numbers and return the sum." },
+        { name: "comment", description: `<!--${"a".repeat(60_000)}` },
+      ]),
+    );
+    const listed = waitFor(() => gateway.gateway.index.tools("calc").length === 2, 20_000);
+    const slowest2 = await slowestHealth(gateway.url, listed);
+    await listed;
+    expect(performance.now() - started2).toBeLessThan(10_000);
+    expect(slowest2).toBeLessThan(1_000);
+  });
+});
