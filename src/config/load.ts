@@ -107,9 +107,13 @@ export function resolveConfig(raw: unknown, options: ResolveOptions): ResolvedCo
     throw new GatewayError("CONFIG_INVALID", `${where}: expected a mapping at the top level`);
   }
   const tree = structuredClone(raw) as Record<string, unknown>;
-  // A section whose lines are all commented out (`backends:` above examples) is left unset.
-  for (const [key, section] of Object.entries(tree)) if (section === null) delete tree[key];
+  // A key written as null (`cwd: null`, or a section whose lines are all commented out) is
+  // unset, as the original gateway reads it.
+  dropNulls(tree);
+  // The original's identity sources: with one, `auth.enabled` and no key still loads (locked).
+  const externalIdentity = ["key_server", "agent_auth"].find((key) => key in tree);
   const warnings = stripRecognisedKeys(tree);
+  applyFailsafeAliases(tree);
   applyEnvOverrides(tree, options.env);
   applyBackendAliases(tree);
 
@@ -146,6 +150,19 @@ export function resolveConfig(raw: unknown, options: ResolveOptions): ResolvedCo
   for (const [name, rawBackend] of brokenRaw) {
     const one = BackendSchema.safeParse(rawBackend);
     config.backends[name] = one.success ? one.data : BackendSchema.parse({ command: "false" });
+  }
+  const { auth } = config;
+  if (auth.enabled && !auth.api_keys.length && !auth.bearer_token && !auth.oauth) {
+    const fix = "add a key with `mcp-gateway keys create NAME`";
+    if (!externalIdentity) {
+      throw new GatewayError(
+        "CONFIG_INVALID",
+        `${where}: auth.enabled: auth is on but no api_keys, bearer_token or oauth is configured, so nobody could connect; ${fix}`,
+      );
+    }
+    warnings.push(
+      `auth.enabled: auth is on and its only credentials come from ${externalIdentity}, which this gateway does not implement: every request is refused until you ${fix}`,
+    );
   }
   // Keys become sha256 digests here: nothing past loading holds a usable key.
   const keys = resolveAuthKeys(config.auth, tree.auth, env, where);
@@ -227,6 +244,28 @@ function stripRecognisedKeys(tree: Record<string, unknown>): string[] {
     visit(tree, 0, []);
   }
   return warnings;
+}
+
+/** Deletes every null-valued key of every mapping in the tree. */
+function dropNulls(node: unknown): void {
+  if (Array.isArray(node)) {
+    for (const item of node) dropNulls(item);
+  } else if (node && typeof node === "object") {
+    const record = node as Record<string, unknown>;
+    for (const [key, value] of Object.entries(record)) {
+      if (value === null) delete record[key];
+      else dropNulls(value);
+    }
+  }
+}
+
+/** The original's spelling `failsafe.rate_limit.burst_size` is our `burst`. */
+function applyFailsafeAliases(tree: Record<string, unknown>): void {
+  const failsafe = tree.failsafe as Record<string, Record<string, unknown>> | undefined;
+  const limit = failsafe?.rate_limit;
+  if (!limit || typeof limit !== "object" || !("burst_size" in limit)) return;
+  if (!("burst" in limit)) limit.burst = limit.burst_size;
+  delete limit.burst_size;
 }
 
 /** The original gateway's backend keys: `http_url`, `streamable_http`, one shell-style `command`. */
