@@ -30,9 +30,7 @@ function addChild(parent: JsonObject, name: string, value: unknown): void {
 /** An element with only text becomes that text; otherwise attributes are `@name`, text `#text`. */
 function finish(node: JsonObject): unknown {
   const keys = Object.keys(node);
-  if (keys.length === 1 && keys[0] === "#text") return node["#text"];
-  if (keys.length === 0) return "";
-  return node;
+  return keys.length === 1 && keys[0] === "#text" ? node["#text"] : node;
 }
 
 /**
