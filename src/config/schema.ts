@@ -170,6 +170,8 @@ export const ConfigSchema = z.strictObject({
     .strictObject({
       enabled: z.boolean().default(true),
       surfaced_tools: z.array(SurfacedToolSchema).default([]),
+      /** `bare`: surfaced (and flat) tools keep their own name where no other tool shares it. */
+      surfaced_names: z.enum(["bare", "qualified"]).default("qualified"),
       /**
        * How long a call, search or list waits for backends still starting (a first discovery or
        * a lazy start) before it answers without them, naming them.
