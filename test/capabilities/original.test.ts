@@ -59,6 +59,22 @@ describe("capability files in the original's format", () => {
     }
   });
 
+  test("cap list and doctor say why a capability cannot run", () => {
+    const config = join(tempDir(), "gateway.yaml");
+    writeFileSync(config, `capabilities: { builtin: false, directories: ["${DIR}"] }\n`);
+    const cli = (...args: string[]) =>
+      Bun.spawnSync([BUN, join(ROOT, "src/main.ts"), ...args, "--config", config], {
+        env: { ...process.env, NO_COLOR: "1" },
+      });
+    const listed = JSON.parse(cli("cap", "list", "--json").stdout.toString()) as JsonObject[];
+    const desk = listed.find((row) => row.name === "desk_send")!;
+    expect(desk.available).toBe(false);
+    expect(desk.unavailable).toContain("service: cli");
+    const doctor = cli("doctor").stdout.toString() + cli("doctor").stderr.toString();
+    expect(doctor).toContain("capability:build_events");
+    expect(doctor).toContain("cannot run here, hidden from clients");
+  });
+
   test("param_map renames, static_params fill in, metadata.docs and object examples are kept", async () => {
     const capability = load("book_search");
     expect(capability.examples[0]).toContain('"dune"');
