@@ -275,6 +275,12 @@ function applyBackendAliases(tree: Record<string, unknown>): void {
   for (const backend of Object.values(backends as Record<string, unknown>)) {
     if (!backend || typeof backend !== "object" || Array.isArray(backend)) continue;
     const b = backend as Record<string, unknown>;
+    // The original also takes its transport keys nested: `transport: { http_url: ... }`.
+    if (b.transport && typeof b.transport === "object" && !Array.isArray(b.transport)) {
+      const nested = b.transport as Record<string, unknown>;
+      delete b.transport;
+      for (const [key, value] of Object.entries(nested)) if (!(key in b)) b[key] = value;
+    }
     if ("http_url" in b && !("url" in b)) {
       b.url = b.http_url;
       delete b.http_url;

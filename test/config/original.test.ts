@@ -41,6 +41,7 @@ describe("the original gateway's config files load and mean the same", () => {
       reset_timeout: 60_000,
     });
     expect(byName.flaky!.circuit_breaker).toEqual({ enabled: false });
+    expect(byName.flaky!.url).toBe("http://127.0.0.1:8932/sse");
     expect(config.auth.bearer_token).toBeUndefined();
     expect(config.security.tool_policy?.deny).toEqual(["drop_*"]);
     expect(config.warnings).toContain(
