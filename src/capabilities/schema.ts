@@ -247,7 +247,8 @@ export const CapabilityFileSchema = z
     visible_in_states: z.unknown().optional(),
   })
   .superRefine((file, ctx) => {
-    if (!file.rest && !file.providers) {
+    // A webhook receiver of the original's (docs/WEBHOOKS.md there) has no provider.
+    if (!file.rest && !file.providers && file.webhooks === undefined) {
       ctx.addIssue({ code: "custom", message: "needs `rest:` (or the original's `providers:`)" });
     }
     if (file.rest && file.providers) {

@@ -50,6 +50,12 @@ describe("capability files in the original's format", () => {
     expect(ran).toBe(9);
   });
 
+  test("a webhook receiver without any providers key loads, hidden", () => {
+    const text = "name: hook\ndescription: d\nwebhooks: { done: { path: /x, method: POST } }\n";
+    const result = parseCapability(text, "hook.yaml");
+    expect(result.ok && result.capability.unavailable).toContain("webhooks");
+  });
+
   test("a local command or a webhook-only file loads, is hidden, and says why", async () => {
     for (const name of ["desk_send", "build_events"]) {
       const capability = load(name);
