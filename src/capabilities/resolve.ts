@@ -231,6 +231,14 @@ export function resolveCapability(
     errors.push("providers: none defined; add providers.primary (or rest:)");
   }
   unavailable ??= auth.unsupported ?? keychain;
+  // A URL the caller chooses must not carry a secret: it would go wherever the caller points.
+  const callerUrl = providers.find((provider) => /^\{\+/.test(provider.url));
+  const secret = auth.type !== "none" || requiredEnv.size > 0;
+  if (callerUrl && secret) {
+    errors.push(
+      `providers.${callerUrl.name}.config.endpoint: the whole URL comes from an argument, so it cannot carry credentials (auth or {env.*} would be sent wherever the caller points); fix the host in the file`,
+    );
+  }
   if (unavailable && unavailable !== auth.unsupported) notes.push(unavailable);
   const optionalEnv = new Set<string>();
   for (const variable of [auth.keyEnv, ...templateRefs(auth.username ?? "").env]) {

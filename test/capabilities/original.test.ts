@@ -50,6 +50,16 @@ describe("capability files in the original's format", () => {
     expect(ran).toBe(9);
   });
 
+  test("a URL taken whole from an argument cannot carry a credential (it would go where the caller points)", () => {
+    const text =
+      "name: grab\ndescription: d\nproviders: { primary: { config: { endpoint: '{url}' } } }\nauth: { type: bearer, key: env:TOKEN }\n";
+    const result = parseCapability(text, "grab.yaml");
+    expect(result.ok).toBe(false);
+    if (!result.ok) expect(result.errors[0]).toContain("cannot carry credentials");
+    const open = parseCapability(text.replace(/auth:.*\n/, ""), "grab.yaml");
+    expect(open.ok).toBe(true);
+  });
+
   test("a webhook receiver without any providers key loads, hidden", () => {
     const text = "name: hook\ndescription: d\nwebhooks: { done: { path: /x, method: POST } }\n";
     const result = parseCapability(text, "hook.yaml");
