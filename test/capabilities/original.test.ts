@@ -8,7 +8,7 @@ import {
   parseCapability,
 } from "../../src/capabilities/load.ts";
 import type { Capability } from "../../src/capabilities/resolve.ts";
-import { BUN, FIXTURES, firstText, ROOT, tempDir } from "../helpers.ts";
+import { BUN, connectHttp, FIXTURES, firstText, ROOT, startGateway, tempDir } from "../helpers.ts";
 import { runThrough, startStandIn } from "./_stand-in.ts";
 
 /** Capability files written in the original gateway's format (see test/fixtures/original/README.md). */
@@ -235,5 +235,41 @@ describe.skipIf(!process.env.ORIGINAL_CATALOG)("the original's published catalog
     );
     expect(valid.length / files.length).toBeGreaterThanOrEqual(0.95);
     expect(failed).toEqual([]);
+  });
+});
+
+describe("through the gateway", () => {
+  test("an original-format file in a capabilities folder is listed and invoked as gateway:<name>", async () => {
+    const dir = tempDir();
+    const text = readFileSync(join(DIR, "media_items.yaml"), "utf8")
+      .replaceAll("https://media.example.com", standIn.origin)
+      .replace("https://auth.media.example.com/token", `${standIn.origin}/token`);
+    writeFileSync(join(dir, "media_items.yaml"), text);
+    standIn.prepare(load("media_items"));
+    const env = { ...process.env, MEDIALIB_CLIENT_ID: "client-3", MEDIALIB_CLIENT_SECRET: "s-3" };
+    const gateway = await startGateway(
+      `capabilities: { builtin: false, allow_private_networks: true, directories: ["${dir}"] }\n`,
+      env,
+    );
+    const session = await connectHttp(gateway.url);
+    try {
+      const result = await session.client.callTool({
+        name: "gateway_invoke",
+        arguments: {
+          server: "gateway",
+          tool: "media_items",
+          arguments: { album: "a", kind: "videos" },
+        },
+      });
+      expect(result.isError).toBeFalsy();
+      expect((result.structuredContent as JsonObject).result).toEqual([{ id: "x", name: "x" }]);
+      const [grant, call] = standIn.requests.slice(-2);
+      expect(new URLSearchParams(grant!.body).get("grant_type")).toBe("client_credentials");
+      expect(new URLSearchParams(grant!.body).get("scope")).toBe("media.readonly");
+      expect(call!.url.pathname).toBe("/v1/albums/a/videos");
+    } finally {
+      await session.close();
+      await gateway.stop();
+    }
   });
 });
