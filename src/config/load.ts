@@ -115,11 +115,11 @@ export function resolveConfig(raw: unknown, options: ResolveOptions): ResolvedCo
   const warnings = stripRecognisedKeys(tree);
   applyFailsafeAliases(tree);
   applyEnvOverrides(tree, options.env);
-  applyBackendAliases(tree);
+  const a2a = applyBackendAliases(tree);
 
   const env = { ...loadEnvFiles(tree, options, warnings), ...options.env };
   const { value, missing } = expandTree(tree, env);
-  const brokenBackends = new Map<string, string>();
+  const brokenBackends = new Map<string, string>(a2a);
   for (const miss of missing) {
     const [section, name] = miss.path;
     const message = `${formatPath(miss.path)}: environment variable ${miss.name} is not set`;
@@ -268,13 +268,25 @@ function applyFailsafeAliases(tree: Record<string, unknown>): void {
   delete limit.burst_size;
 }
 
-/** The original gateway's backend keys: `http_url`, `streamable_http`, one shell-style `command`. */
-function applyBackendAliases(tree: Record<string, unknown>): void {
+/**
+ * The original gateway's backend keys: `http_url`, `streamable_http`, one shell-style `command`.
+ * Returns its A2A agents (`a2a_url`), which are kept as failed backends, with why.
+ */
+function applyBackendAliases(tree: Record<string, unknown>): Map<string, string> {
+  const a2a = new Map<string, string>();
   const backends = tree.backends;
-  if (!backends || typeof backends !== "object") return;
-  for (const backend of Object.values(backends as Record<string, unknown>)) {
+  if (!backends || typeof backends !== "object") return a2a;
+  for (const [name, backend] of Object.entries(backends as Record<string, unknown>)) {
     if (!backend || typeof backend !== "object" || Array.isArray(backend)) continue;
     const b = backend as Record<string, unknown>;
+    if ("a2a_url" in b) {
+      a2a.set(
+        name,
+        `backends.${name}.a2a_url: A2A agents are not supported (the original cannot start them either); use an MCP server`,
+      );
+      delete b.a2a_url;
+      delete b.a2a_agent_card_path;
+    }
     // The original also takes its transport keys nested: `transport: { http_url: ... }`.
     if (b.transport && typeof b.transport === "object" && !Array.isArray(b.transport)) {
       const nested = b.transport as Record<string, unknown>;
@@ -302,6 +314,7 @@ function applyBackendAliases(tree: Record<string, unknown>): void {
       b.args = args;
     }
   }
+  return a2a;
 }
 
 /** `MCP_GATEWAY_SERVER__PORT=8080` sets `server.port`; values parse as JSON when they can. */

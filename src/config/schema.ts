@@ -283,5 +283,6 @@ export const RECOGNISED_KEYS: readonly string[] = [
   "backends.*.runtime_profile",
   "backends.*.identity_propagation",
   "backends.*.protocol_version",
+  "backends.*.idle_timeout",
   ...ORIGINAL_SECURITY_KEYS,
 ];

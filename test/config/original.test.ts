@@ -65,6 +65,17 @@ describe("the original gateway's config files load and mean the same", () => {
     expect(config.warnings.join("\n")).toContain("every request is refused");
   });
 
+  test("every-key.yaml: every documented key loads; an A2A agent is a failed backend", () => {
+    const env = { K1: "k-one-0123456789", GW_TOKEN_X: "k-admin-0123456789" };
+    const config = loadConfig({ path: join(CONFIGS, "every-key.yaml"), env });
+    const agent = config.backends.find((backend) => backend.name === "c")!;
+    expect(agent.configError).toContain("A2A agents are not supported");
+    expect(config.backends.find((backend) => backend.name === "b")!.transport).toBe(
+      "streamable-http",
+    );
+    expect(config.warnings.join("\n")).toContain("backends.a.idle_timeout");
+  });
+
   test.each(["full.yaml", "client-scopes.yaml", "identity-only.yaml"])(
     "mcp-gateway list --config %s exits 0",
     (name) => {
