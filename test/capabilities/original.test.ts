@@ -1,4 +1,4 @@
-import { afterAll, describe, expect, test } from "bun:test";
+import { afterAll, describe, expect, setDefaultTimeout, test } from "bun:test";
 import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import type { JsonObject } from "../../src/backends/types.ts";
@@ -10,6 +10,9 @@ import {
 import type { Capability } from "../../src/capabilities/resolve.ts";
 import { BUN, connectHttp, FIXTURES, firstText, ROOT, startGateway, tempDir } from "../helpers.ts";
 import { runThrough, startStandIn } from "./_stand-in.ts";
+
+// Spawns CLIs and gateways: slow on a loaded machine.
+setDefaultTimeout(30_000);
 
 /** Capability files written in the original gateway's format (see test/fixtures/original/README.md). */
 const DIR = join(FIXTURES, "original/capabilities");
@@ -235,7 +238,7 @@ describe.skipIf(!process.env.ORIGINAL_CATALOG)("the original's published catalog
     );
     expect(valid.length / files.length).toBeGreaterThanOrEqual(0.95);
     expect(failed).toEqual([]);
-  });
+  }, 120_000);
 });
 
 describe("through the gateway", () => {

@@ -1,4 +1,4 @@
-import { describe, expect, test } from "bun:test";
+import { describe, expect, setDefaultTimeout, test } from "bun:test";
 import { mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { loadConfig } from "../../src/config/load.ts";
@@ -13,6 +13,9 @@ import {
   startGateway,
   tempDir,
 } from "../helpers.ts";
+
+// Spawns CLIs and gateways: slow on a loaded machine.
+setDefaultTimeout(30_000);
 
 /** Config files written in the original Rust gateway's format (see the README beside them). */
 const CONFIGS = join(FIXTURES, "original/configs");

@@ -1,4 +1,4 @@
-import { describe, expect, test } from "bun:test";
+import { describe, expect, setDefaultTimeout, test } from "bun:test";
 import {
   BUN,
   cleanupsAfterAll,
@@ -8,6 +8,9 @@ import {
   startGateway,
   waitFor,
 } from "../helpers.ts";
+
+// Spawns CLIs and gateways: slow on a loaded machine.
+setDefaultTimeout(30_000);
 
 const cleanups = cleanupsAfterAll();
 
