@@ -81,7 +81,6 @@ export interface Capability {
   wrapsResult: boolean;
   /** Why it cannot run here (`service: cli`), if so: listed by `cap list`, hidden from clients. */
   unavailable?: string;
-  costPerCall?: number;
   annotations: NonNullable<Tool["annotations"]>;
   category?: string;
   tags: string[];
@@ -153,13 +152,11 @@ export function resolveCapability(
   }[] = [];
   if (file.rest) configs.push({ name: "rest", where: "rest", rest: file.rest, service: "rest" });
   const local: string[] = [];
-  let costPerCall = file.cost_per_call;
   if (file.providers) {
     const { providers, fallback } = file.providers;
     for (const name of ["primary", ...fallback]) {
       const provider = providers.get(name);
       if (!provider) continue;
-      costPerCall ??= provider.cost_per_call;
       if (provider.unknownService) {
         notes.push(`providers.${name}.service: "${provider.unknownService}" is read as rest`);
       }
@@ -247,7 +244,15 @@ export function resolveCapability(
   }
 
   const methods = providers.map((provider) => provider.method);
-  const metadata = file.metadata;
+  // The original's top-level `tags` and `examples` add to metadata's.
+  const metadata =
+    file.metadata || file.tags || file.examples
+      ? {
+          ...file.metadata,
+          tags: [...(file.metadata?.tags ?? []), ...(file.tags ?? [])],
+          examples: [...(file.metadata?.examples ?? []), ...(file.examples ?? [])],
+        }
+      : undefined;
   const readOnly = metadata?.read_only ?? methods.every((m) => m === "GET" || m === "HEAD");
   let cacheTtl: number | undefined;
   if (file.cache && file.cache.strategy !== "none" && file.cache.ttl !== 0) {
@@ -272,7 +277,6 @@ export function resolveCapability(
       projection: file.projection,
       wrapsResult,
       unavailable,
-      costPerCall,
       annotations: {
         ...(file.title ? { title: file.title } : {}),
         readOnlyHint: readOnly,
@@ -283,8 +287,8 @@ export function resolveCapability(
         openWorldHint: metadata?.open_world ?? true,
       },
       category: metadata?.category,
-      tags: [...(metadata?.tags ?? []), ...(file.tags ?? [])],
-      examples: [...(metadata?.examples ?? []), ...(file.examples ?? [])],
+      tags: metadata?.tags ?? [],
+      examples: metadata?.examples ?? [],
       requiredEnv: [...requiredEnv],
       optionalEnv: [...optionalEnv].filter((variable) => !requiredEnv.has(variable)),
       source,
