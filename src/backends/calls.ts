@@ -165,9 +165,13 @@ export class Calls {
 
   /** One policy (breaker, limits) per backend, shared by its per-session connections. */
   private policyFor(handle: Handle): BackendPolicy {
+    const own = handle.config.circuit_breaker;
+    const failsafe = own
+      ? { ...this.failsafe, circuit_breaker: { ...this.failsafe.circuit_breaker, ...own } }
+      : this.failsafe;
     handle.policy ??= new BackendPolicy(
       handle.config.name,
-      this.failsafe,
+      failsafe,
       handle.config.max_concurrency,
     );
     return handle.policy;

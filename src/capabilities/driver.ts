@@ -67,7 +67,9 @@ export function createCapabilitiesDriver(options: CapabilitiesDriverOptions): Ca
     signal: AbortSignal | undefined,
     timeout: number,
   ): Promise<CallToolResult> => {
-    const key = capability.cacheTtl ? `${capability.name}\0${stableJson(args)}` : undefined;
+    const key = capability.cacheTtl
+      ? `${capability.name}\0${cacheKey(capability, args)}`
+      : undefined;
     const hit = key ? cache.get(key) : undefined;
     if (hit && hit.expires > Date.now()) return hit.result;
     const result = await executeCapability(capability, args, {
@@ -116,7 +118,10 @@ export function createCapabilitiesDriver(options: CapabilitiesDriverOptions): Ca
         async listTools(): Promise<Tool[]> {
           return registry
             .list()
-            .filter((capability) => missingEnv(capability, options.env).length === 0)
+            .filter(
+              (capability) =>
+                !capability.unavailable && missingEnv(capability, options.env).length === 0,
+            )
             .map(toTool);
         },
         async callTool(name, args, callOptions): Promise<CallToolResult> {
@@ -162,6 +167,14 @@ function logProblems(problems: LoadProblem[]): void {
     const kept = problem.keptLastGood ? " (its last good version is still served)" : "";
     log.error(`${problem.source}: ${problem.errors.join("; ")}${kept}`);
   }
+}
+
+/** `cache.key_template` filled from the arguments (`{owner}/{repo}`), else all the arguments. */
+function cacheKey(capability: Capability, args: JsonObject): string {
+  if (!capability.cacheKey) return stableJson(args);
+  return capability.cacheKey.replace(/\{([A-Za-z0-9_.-]+)\}/g, (_whole, name: string) =>
+    stableJson(args[name] ?? null),
+  );
 }
 
 /** JSON with object keys sorted, so equal arguments make equal cache keys. */

@@ -2,9 +2,12 @@ import type { JsonObject } from "../backends/types.ts";
 import { logger } from "../logger.ts";
 import { AjvJsonSchemaValidator, type CallToolResult } from "../mcp/sdk.ts";
 import { readCapped } from "../security/body.ts";
+import { readCredential } from "./credentials.ts";
 import { type BuiltRequest, buildRequest, displayUrl, redact, ToolFailure } from "./request.ts";
 import type { Capability, RestProvider } from "./resolve.ts";
 import { type Fetch, fetchPinned, type Lookup } from "./ssrf.ts";
+import { MissingEnvError } from "./template.ts";
+import { xmlToJson } from "./xml.ts";
 
 /** The default cap on what one capability call returns to the client. */
 export const DEFAULT_MAX_RESPONSE_BYTES = 256 * 1024;
@@ -41,9 +44,25 @@ export async function executeCapability(
 ): Promise<CallToolResult> {
   const secrets: string[] = [];
   const failures: string[] = [];
+  if (capability.unavailable) {
+    return errorResult(`[UNSUPPORTED] ${capability.name}: ${capability.unavailable}`);
+  }
+  let credential: string | undefined;
+  try {
+    credential = await readCredential(capability, options);
+  } catch (error) {
+    if (options.signal?.aborted) throw error;
+    if (error instanceof MissingEnvError) {
+      return errorResult(
+        `[MISSING_SECRET] ${capability.name} needs the environment variable ${error.variable}; set it and restart or reload the gateway`,
+      );
+    }
+    if (error instanceof ToolFailure) return errorResult(`[${error.code}] ${error.message}`);
+    return errorResult(`[UPSTREAM_AUTH_FAILED] ${capability.name}: ${describe(error)}`);
+  }
   for (const [index, provider] of capability.providers.entries()) {
     try {
-      return await callProvider(capability, provider, args, options, secrets);
+      return await callProvider(capability, provider, args, options, secrets, credential);
     } catch (error) {
       if (options.signal?.aborted || !(error instanceof ToolFailure)) throw error;
       const last = index === capability.providers.length - 1;
@@ -64,8 +83,9 @@ async function callProvider(
   args: JsonObject,
   options: ExecuteOptions,
   secrets: string[],
+  credential: string | undefined,
 ): Promise<CallToolResult> {
-  const request = buildRequest(capability, provider, args, options.env, secrets);
+  const request = buildRequest(capability, provider, args, options.env, secrets, credential);
   const timeoutMs = Math.min(provider.timeout, options.timeout ?? Number.POSITIVE_INFINITY);
   const timer = AbortSignal.timeout(timeoutMs);
   const signal = options.signal ? AbortSignal.any([options.signal, timer]) : timer;
@@ -121,11 +141,33 @@ async function callProvider(
   }
 
   const type = response.headers.get("content-type") ?? "";
+  const format = provider.responseFormat;
   const wantsJson =
-    provider.responseFormat !== "text" &&
-    (/\bjson\b/i.test(type) || provider.responsePath !== undefined || capability.outputSchema);
+    format !== "text" &&
+    (/\bjson\b/i.test(type) ||
+      provider.responsePath !== undefined ||
+      capability.outputSchema ||
+      provider.service !== "rest");
   let data: unknown = text;
-  if (provider.responseFormat !== "text" && text.trim()) {
+  if (format === "binary") {
+    // Audio, images, files: returned whole, base64-encoded, with what they are.
+    let binary = "";
+    for (const byte of bytes) binary += String.fromCharCode(byte);
+    data = {
+      content_type: type || "application/octet-stream",
+      bytes: bytes.length,
+      base64: btoa(binary),
+    };
+  } else if (format === "xml" && text.trim()) {
+    try {
+      data = xmlToJson(text);
+    } catch (error) {
+      throw new ToolFailure(
+        "UPSTREAM_BAD_RESPONSE",
+        `${shown()} returned invalid XML (${describe(error)}): ${trimBody(text)}`,
+      );
+    }
+  } else if (format !== "text" && text.trim()) {
     try {
       if (wantsJson || (!type && /^\s*[[{]/.test(text))) data = JSON.parse(text);
     } catch (error) {
@@ -135,8 +177,16 @@ async function callProvider(
       );
     }
   }
-  if (provider.responsePath) {
-    const picked = pick(data, provider.responsePath);
+  let path = provider.responsePath;
+  if (provider.service === "graphql") {
+    data = unwrapGraphql(data, shown);
+    // The original reads `data.viewer` and `viewer` alike: `data` is already unwrapped.
+    path = path?.replace(/^data(\.|$)/, "");
+  } else if (provider.service === "jsonrpc") {
+    data = unwrapJsonRpc(data, shown);
+  }
+  if (path) {
+    const picked = pick(data, path);
     if (picked === undefined) {
       throw new ToolFailure(
         "UPSTREAM_BAD_RESPONSE",
@@ -145,13 +195,19 @@ async function callProvider(
     }
     data = picked;
   }
+  // A declared non-object output is wrapped, as is a bare JSON-RPC result declared as `result`.
+  const declaresResult = !!(capability.outputSchema?.properties as JsonObject | undefined)?.result;
+  if (capability.wrapsResult || (declaresResult && !isObject(data) && !capability.projection)) {
+    data = { result: data };
+  }
+  if (capability.projection && isObject(data)) data = project(capability.projection, data);
   if (typeof data === "string")
     return success(data || `(empty response, HTTP ${response.status})`, maxBytes);
   const json = JSON.stringify(data);
   if (capability.outputSchema) {
     const validate = validators.getValidator(capability.outputSchema);
     const result = validate(data);
-    if (!result.valid || !data || typeof data !== "object" || Array.isArray(data)) {
+    if (!result.valid || !isObject(data)) {
       const why = result.valid ? "it is not an object" : result.errorMessage;
       throw new ToolFailure(
         "UPSTREAM_BAD_RESPONSE",
@@ -161,6 +217,52 @@ async function callProvider(
     return success(json, maxBytes, undefined, data as JsonObject);
   }
   return success(json, maxBytes);
+}
+
+function isObject(value: unknown): value is JsonObject {
+  return !!value && typeof value === "object" && !Array.isArray(value);
+}
+
+/** A GraphQL answer's `data`; its `errors` make the call a tool error. */
+function unwrapGraphql(body: unknown, shown: () => string): unknown {
+  if (!isObject(body)) return body;
+  const errors = body.errors;
+  if (Array.isArray(errors) && errors.length) {
+    const messages = errors.map((error) =>
+      isObject(error) && typeof error.message === "string" ? error.message : JSON.stringify(error),
+    );
+    throw new ToolFailure("UPSTREAM_GRAPHQL_ERROR", `${shown()}: ${messages.join("; ")}`);
+  }
+  return body.data ?? body;
+}
+
+/** A JSON-RPC answer's `result`; its `error` makes the call a tool error. */
+function unwrapJsonRpc(body: unknown, shown: () => string): unknown {
+  if (!isObject(body)) return body;
+  if (isObject(body.error)) {
+    const { code, message, data } = body.error;
+    const extra = data === undefined ? "" : ` (data: ${JSON.stringify(data)})`;
+    throw new ToolFailure(
+      "UPSTREAM_RPC_ERROR",
+      `${shown()}: JSON-RPC error ${code ?? "?"}: ${message ?? "no message"}${extra}`,
+    );
+  }
+  return "result" in body ? body.result : body;
+}
+
+/** The original's canonical projection: each section's fields picked by path, the response kept under `_raw`. */
+function project(projection: Record<string, Record<string, string>>, data: JsonObject): JsonObject {
+  const out: JsonObject = {};
+  for (const [section, fields] of Object.entries(projection)) {
+    const picked: JsonObject = {};
+    for (const [field, path] of Object.entries(fields)) {
+      const value = pick(data, path);
+      if (value !== undefined) picked[field] = value as JsonObject;
+    }
+    out[section] = picked;
+  }
+  out._raw = data;
+  return out;
 }
 
 /** Sends a request, following redirects by hand so that every hop passes the SSRF guard. */

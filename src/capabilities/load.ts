@@ -1,3 +1,4 @@
+import { createHash } from "node:crypto";
 import { readdirSync, readFileSync, statSync } from "node:fs";
 import { join } from "node:path";
 import { parseYAML } from "confbox";
@@ -28,10 +29,40 @@ export function parseCapability(
   }
   const parsed = CapabilityFileSchema.safeParse(raw);
   if (!parsed.success) return { ok: false, source, errors: describeIssues(parsed.error) };
+  const pin = parsed.data.sha256;
+  if (pin !== undefined) {
+    const actual = pinDigest(text);
+    if (
+      pin
+        .replace(/^sha256:/, "")
+        .trim()
+        .toLowerCase() !== actual
+    ) {
+      return {
+        ok: false,
+        source,
+        errors: [
+          `sha256: the file changed after it was pinned (the pin says ${pin}, the file hashes to ${actual}); if the change is yours, re-pin it or delete the line`,
+        ],
+      };
+    }
+  }
   const resolved = resolveCapability(parsed.data, source, options);
   return resolved.ok
     ? { ok: true, source, capability: resolved.capability }
     : { ok: false, source, errors: resolved.errors };
+}
+
+/**
+ * The original gateway's in-file pin: sha256 (hex) of the file without its top-level
+ * `sha256:` lines. Checked beside gateway.lock, which pins the file from outside it.
+ */
+export function pinDigest(text: string): string {
+  const body = text
+    .split(/(?<=\n)/)
+    .filter((line) => !line.startsWith("sha256:"))
+    .join("");
+  return createHash("sha256").update(body).digest("hex");
 }
 
 /** Reads and validates one capability file. */

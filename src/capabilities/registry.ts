@@ -1,5 +1,6 @@
 import { existsSync } from "node:fs";
 import { loadBuiltinCapabilities } from "./catalog.ts";
+import { oauthMissing } from "./credentials.ts";
 import { findCapabilityFiles, type LoadResult, loadCapabilityFile } from "./load.ts";
 import { type Capability, toTool } from "./resolve.ts";
 
@@ -108,5 +109,8 @@ export function missingEnv(
   capability: Capability,
   env: Record<string, string | undefined>,
 ): string[] {
-  return capability.requiredEnv.filter((name) => !env[name]);
+  const missing = capability.requiredEnv.filter((name) => !env[name]);
+  const { oauth, required } = capability.auth;
+  const token = oauth && required ? oauthMissing(oauth.name, env) : undefined;
+  return token ? [...missing, token] : missing;
 }

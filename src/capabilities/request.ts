@@ -40,12 +40,24 @@ const SENDS_BODY = new Set(["POST", "PUT", "PATCH"]);
 export function buildRequest(
   capability: Capability,
   provider: RestProvider,
-  args: JsonObject,
+  callerArgs: JsonObject,
   env: Record<string, string | undefined>,
   secrets: string[],
+  /** The secret of `auth`, read beforehand (see credentials.ts). */
+  credential?: string,
 ): BuiltRequest {
-  args = withDefaults(capability, args);
-  const used = new Set<string>();
+  callerArgs = withDefaults(capability, callerArgs);
+  // `static_params` are arguments every call has (the caller's win), and `{access_token}` is
+  // the credential, as the original gateway fills them.
+  const statics: JsonObject = {};
+  for (const [key, template] of Object.entries(provider.staticParams)) statics[key] = template;
+  let args: JsonObject = { ...statics, ...callerArgs };
+  if (credential) {
+    // Pushed first, so a header whose template holds it counts as a secret header.
+    secrets.push(credential);
+    if (args.access_token === undefined) args = { ...args, access_token: credential };
+  }
+  const used = new Set<string>(["access_token"]);
   const ctx = (encode?: RenderContext["encode"]): RenderContext => ({
     args,
     env,
@@ -54,9 +66,10 @@ export function buildRequest(
     encode,
   });
   try {
-    const urlText = renderString(provider.url, ctx(encodeSegment));
+    const urlTemplate = selectUrl(capability, provider, args, used);
+    const urlText = renderString(urlTemplate, ctx(encodeSegment));
     if (urlText === undefined) {
-      const missing = templateRefs(provider.url).args.filter((arg) => args[arg] == null);
+      const missing = templateRefs(urlTemplate).args.filter((arg) => args[arg] == null);
       throw new ToolFailure(
         "INVALID_ARGUMENTS",
         `${capability.name} needs ${missing.map((arg) => `"${arg}"`).join(", ")}: it is part of the URL`,
@@ -70,7 +83,9 @@ export function buildRequest(
     }
 
     for (const [key, template] of Object.entries(provider.staticParams)) {
-      const value = renderString(template, ctx());
+      if (provider.service !== "rest") break;
+      const given = callerArgs[key];
+      const value = given !== undefined ? argText(given) : renderString(template, ctx());
       if (value !== undefined) url.searchParams.set(key, value);
     }
     for (const [key, template] of Object.entries(provider.params ?? {})) {
@@ -99,17 +114,47 @@ export function buildRequest(
       if (secrets.length > before) secretHeaders.push(name);
     }
 
-    const secretParam = applyAuth(capability, url, headers, secretHeaders, env, secrets, ctx());
+    const secretParam = applyAuth(
+      capability,
+      url,
+      headers,
+      secretHeaders,
+      credential,
+      secrets,
+      ctx(),
+    );
 
     let bodyValue = provider.body === undefined ? undefined : renderTree(provider.body, ctx());
+    if (provider.service === "graphql" && provider.body === undefined) {
+      bodyValue = graphqlBody(provider, args, ctx());
+    }
     const leftover: JsonObject = {};
-    for (const [key, value] of Object.entries(args)) {
-      if (!used.has(key) && value !== undefined) leftover[key] = value;
+    for (const [key, value] of Object.entries(callerArgs)) {
+      if (!used.has(key) && value !== undefined) leftover[provider.paramMap[key] ?? key] = value;
+    }
+    if (provider.service === "jsonrpc") {
+      bodyValue = {
+        jsonrpc: "2.0",
+        id: crypto.randomUUID(),
+        method: provider.rpcMethod!,
+        params: { ...(provider.defaultParams ?? {}), ...statics, ...leftover },
+      };
+    }
+    if (provider.service === "graphql" && provider.body !== undefined && bodyValue) {
+      // Arguments no template used become variables (a query's `$term`), the caller's win.
+      const body = bodyValue as JsonObject;
+      const variables = { ...((body.variables as JsonObject | undefined) ?? {}), ...leftover };
+      if (Object.keys(variables).length) body.variables = variables;
     }
     const sendsBody =
       SENDS_BODY.has(provider.method) ||
       (provider.method === "DELETE" && provider.body !== undefined);
-    if (sendsBody && provider.body === undefined && Object.keys(leftover).length) {
+    if (
+      sendsBody &&
+      provider.body === undefined &&
+      provider.service === "rest" &&
+      Object.keys(leftover).length
+    ) {
       bodyValue = leftover;
     }
     if (!sendsBody && provider.params === undefined) {
@@ -150,6 +195,53 @@ export function buildRequest(
   }
 }
 
+/** The URL template: `path_selector` picks it by an argument's value; unknown values are refused. */
+function selectUrl(
+  capability: Capability,
+  provider: RestProvider,
+  args: JsonObject,
+  used: Set<string>,
+): string {
+  const selector = provider.urlSelector;
+  if (!selector) return provider.url;
+  const given = args[selector.parameter];
+  used.add(selector.parameter);
+  const value = given === undefined || given === null ? selector.default : argText(given);
+  const url = value === undefined ? undefined : selector.urls[value];
+  if (url === undefined) {
+    const choices = Object.keys(selector.urls).join(", ");
+    throw new ToolFailure(
+      "INVALID_ARGUMENTS",
+      `${capability.name}: "${selector.parameter}" must be one of ${choices}${value === undefined ? "" : ` (got "${value}")`}`,
+    );
+  }
+  return url;
+}
+
+/**
+ * A GraphQL body from `query` and `variables`: `{arg}` in the query is filled only for arguments
+ * that are passed (GraphQL's own braces stay), variables are the defaults under the caller's.
+ */
+function graphqlBody(provider: RestProvider, args: JsonObject, ctx: RenderContext): JsonObject {
+  const query = (provider.query ?? "").replace(/\{([A-Za-z0-9_]+)\}/g, (whole, name: string) => {
+    const value = args[name];
+    if (value === undefined || value === null || name === "query" || name === "variables") {
+      return whole;
+    }
+    ctx.used.add(name);
+    return argText(value);
+  });
+  ctx.used.add("query");
+  ctx.used.add("variables");
+  const defaults = (renderTree(provider.variables ?? {}, ctx) as JsonObject) ?? {};
+  const given =
+    args.variables && typeof args.variables === "object" && !Array.isArray(args.variables)
+      ? (args.variables as JsonObject)
+      : {};
+  const variables = { ...defaults, ...given };
+  return Object.keys(variables).length ? { query, variables } : { query };
+}
+
 /** Fills arguments the caller left out from the input schema's `default`s. */
 function withDefaults(capability: Capability, args: JsonObject): JsonObject {
   const properties = capability.inputSchema.properties as Record<string, { default?: unknown }>;
@@ -168,17 +260,12 @@ function applyAuth(
   url: URL,
   headers: Headers,
   secretHeaders: string[],
-  env: Record<string, string | undefined>,
+  key: string | undefined,
   secrets: string[],
   ctx: RenderContext,
 ): string | undefined {
   const { auth } = capability;
-  if (auth.type === "none" || !auth.keyEnv) return undefined;
-  const key = env[auth.keyEnv];
-  if (key === undefined || key === "") {
-    if (!auth.required) return undefined;
-    throw new MissingEnvError(auth.keyEnv);
-  }
+  if (auth.type === "none" || key === undefined || key === "") return undefined;
   secrets.push(key);
   if (auth.type === "api_key" && auth.param) {
     url.searchParams.set(auth.param, key);

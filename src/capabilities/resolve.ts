@@ -5,6 +5,7 @@ import {
   type CapabilityFile,
   type HttpMethod,
   IGNORED_KEYS,
+  type ProviderConfig,
   type RestConfig,
 } from "./schema.ts";
 import { templateRefs, treeRefs } from "./template.ts";
@@ -16,7 +17,19 @@ export const DEFAULT_TIMEOUT_MS = 30_000;
 export interface RestProvider {
   /** `rest`, or the provider's name in the original format (`primary`, `secondary`). */
   name: string;
+  /** How the request and answer are shaped: plain HTTP, GraphQL or JSON-RPC 2.0 over POST. */
+  service: "rest" | "graphql" | "jsonrpc";
   method: HttpMethod;
+  /** JSON-RPC: the remote method; its params are `defaultParams` under the arguments. */
+  rpcMethod?: string;
+  defaultParams?: Record<string, unknown>;
+  /** GraphQL: the query (`{arg}` filled from arguments) and default variables. */
+  query?: string;
+  variables?: Record<string, unknown>;
+  /** Argument name -> the API's name, for arguments sent as query or body fields. */
+  paramMap: Record<string, string>;
+  /** The URL template chosen by an argument's value (`path_selector`). */
+  urlSelector?: { parameter: string; default?: string; urls: Record<string, string> };
   /** URL template: `base_url` + `path`, or `endpoint`. */
   url: string;
   /** Undefined: arguments no other template used are sent as query parameters (GET, HEAD, DELETE). */
@@ -28,15 +41,19 @@ export interface RestProvider {
   bodyFormat: "json" | "form";
   bodyContentType?: string;
   responsePath?: string;
-  responseFormat?: "json" | "text";
+  responseFormat?: "json" | "text" | "xml" | "binary";
   timeout: number;
 }
 
 export interface ResolvedAuth {
   type: AuthConfig["type"];
   required: boolean;
-  /** The environment variable holding the secret. */
+  /** The environment variable holding the secret ... */
   keyEnv?: string;
+  /** ... or a field of a file (`file:/path:field`) ... */
+  keyFile?: { path: string; field: string };
+  /** ... or an OAuth token (`oauth:<name>`: `<NAME>_ACCESS_TOKEN`, or a grant at the endpoint). */
+  oauth?: { name: string; tokenEndpoint?: string; scopes: string[] };
   username?: string;
   header?: string;
   param?: string;
@@ -56,6 +73,14 @@ export interface Capability {
   auth: ResolvedAuth;
   /** Milliseconds a result is reused for; only read-only capabilities have one. */
   cacheTtl?: number;
+  /** Renders the cache key from the arguments (`cache.key_template`); default: all arguments. */
+  cacheKey?: string;
+  /** `projection`: section -> field -> dotted path into the response. */
+  projection?: Record<string, Record<string, string>>;
+  /** The declared output was not an object: results are wrapped as `{ result: ... }`. */
+  wrapsResult: boolean;
+  /** Why it cannot run here (`service: cli`), if so: listed by `cap list`, hidden from clients. */
+  unavailable?: string;
   annotations: NonNullable<Tool["annotations"]>;
   category?: string;
   tags: string[];
@@ -102,31 +127,53 @@ export function resolveCapability(
   inputSchema.properties ??= {};
   if (checkSchemas) checkCompiles(inputSchema, "schema.input", errors);
   const properties = Object.keys(inputSchema.properties as JsonObject);
-  const outputSchema = file.schema?.output;
+  let outputSchema = file.schema?.output;
+  // MCP structured content is an object: another declared output (an array, say) is wrapped.
+  const wrapsResult = !!outputSchema && outputSchema.type !== "object";
   if (outputSchema) {
-    if (outputSchema.type !== "object") {
-      errors.push(
-        "schema.output.type: must be `object` (MCP structured content is an object); remove schema.output or pick an object with response_path",
-      );
-    }
     if (checkSchemas) checkCompiles(outputSchema, "schema.output", errors);
+    if (wrapsResult) {
+      outputSchema = { type: "object", properties: { result: outputSchema }, required: ["result"] };
+    }
+  }
+  if (outputSchema && file.projection) {
+    const sections = Object.fromEntries(
+      Object.keys(file.projection).map((key) => [key, { type: "object" }]),
+    );
+    outputSchema = { type: "object", properties: { ...sections, _raw: outputSchema } };
   }
 
-  const configs: { name: string; where: string; rest: RestConfig; timeout?: number }[] = [];
-  if (file.rest) configs.push({ name: "rest", where: "rest", rest: file.rest });
+  const configs: {
+    name: string;
+    where: string;
+    rest: NonNullable<ProviderConfig["config"]>;
+    service: RestProvider["service"];
+    timeout?: number;
+  }[] = [];
+  if (file.rest) configs.push({ name: "rest", where: "rest", rest: file.rest, service: "rest" });
+  const local: string[] = [];
   if (file.providers) {
     const { providers, fallback } = file.providers;
     for (const name of ["primary", ...fallback]) {
       const provider = providers.get(name);
       if (!provider) continue;
+      if (provider.unknownService) {
+        notes.push(`providers.${name}.service: "${provider.unknownService}" is read as rest`);
+      }
+      if (!provider.config) {
+        local.push(`providers.${name}: service: ${provider.service}`);
+        continue;
+      }
       configs.push({
         name,
         where: `providers.${name}.config`,
         rest: provider.config,
+        service: provider.service as RestProvider["service"],
         timeout: provider.timeout,
       });
-      if (provider.config.param_map !== undefined) notes.push("param_map is not supported");
-      if (provider.config.path_selector !== undefined) notes.push("path_selector is not supported");
+      if (provider.config.response_transform !== undefined) {
+        notes.push(`providers.${name}.config.response_transform is not applied`);
+      }
     }
     for (const name of providers.keys()) {
       if (name !== "primary" && !fallback.includes(name)) {
@@ -137,15 +184,30 @@ export function resolveCapability(
 
   const providers: RestProvider[] = [];
   const requiredEnv = new Set<string>();
-  for (const { name, where, rest, timeout } of configs) {
-    const provider = resolveProvider(name, where, rest, timeout, errors);
+  let keychain: string | undefined;
+  for (const { name, where, rest, service, timeout } of configs) {
+    const provider = resolveProvider(name, where, rest, service, timeout, errors);
     if (!provider) continue;
     providers.push(provider);
-    const refs = treeRefs([provider.url, provider.params, provider.staticParams, provider.headers]);
+    const refs = treeRefs([
+      provider.url,
+      Object.values(provider.urlSelector?.urls ?? {}),
+      provider.params,
+      provider.staticParams,
+      provider.headers,
+    ]);
     treeRefs(provider.body, refs);
+    treeRefs(provider.variables, refs);
+    const statics = Object.keys(provider.staticParams);
     for (const variable of refs.env) requiredEnv.add(variable);
     if (properties.length) {
       for (const arg of new Set(refs.args)) {
+        // `{access_token}` is the credential of `auth` (the original's OAuth placeholder).
+        if (arg === "access_token" || statics.includes(arg)) continue;
+        if (arg.startsWith("keychain.")) {
+          keychain = `{${arg}}: keychain credentials (macOS) are not supported; use {env.NAME}`;
+          continue;
+        }
         if (!properties.includes(arg)) {
           errors.push(
             `${where}: {${arg}} is not a property of schema.input (it has ${properties.join(", ")})`,
@@ -155,7 +217,26 @@ export function resolveCapability(
     }
   }
 
-  const auth = resolveAuth(file.auth, errors);
+  // A capability that calls no HTTP API (a local program, or a webhook receiver) needs no key.
+  const auth = resolveAuth(file.auth, providers.length ? errors : [], notes);
+  let unavailable: string | undefined;
+  if (!providers.length && local.length) {
+    unavailable = `${local.join(", ")} runs a local program or MCP server, which capabilities cannot do here (the original cannot run it either); add that program as a backend instead`;
+  } else if (!providers.length && file.webhooks !== undefined) {
+    unavailable = "it only receives webhooks, which this gateway does not support";
+  } else if (!providers.length && !errors.length) {
+    errors.push("providers: none defined; add providers.primary (or rest:)");
+  }
+  unavailable ??= auth.unsupported ?? keychain;
+  // A URL the caller chooses must not carry a secret: it would go wherever the caller points.
+  const callerUrl = providers.find((provider) => /^\{\+/.test(provider.url));
+  const secret = auth.type !== "none" || requiredEnv.size > 0;
+  if (callerUrl && secret) {
+    errors.push(
+      `providers.${callerUrl.name}.config.endpoint: the whole URL comes from an argument, so it cannot carry credentials (auth or {env.*} would be sent wherever the caller points); fix the host in the file`,
+    );
+  }
+  if (unavailable && unavailable !== auth.unsupported) notes.push(unavailable);
   const optionalEnv = new Set<string>();
   for (const variable of [auth.keyEnv, ...templateRefs(auth.username ?? "").env]) {
     if (!variable) continue;
@@ -163,14 +244,21 @@ export function resolveCapability(
   }
 
   const methods = providers.map((provider) => provider.method);
-  const metadata = file.metadata;
+  // The original's top-level `tags` and `examples` add to metadata's.
+  const metadata =
+    file.metadata || file.tags || file.examples
+      ? {
+          ...file.metadata,
+          tags: [...(file.metadata?.tags ?? []), ...(file.tags ?? [])],
+          examples: [...(file.metadata?.examples ?? []), ...(file.examples ?? [])],
+        }
+      : undefined;
   const readOnly = metadata?.read_only ?? methods.every((m) => m === "GET" || m === "HEAD");
   let cacheTtl: number | undefined;
-  if (file.cache && file.cache.strategy !== "none") {
+  if (file.cache && file.cache.strategy !== "none" && file.cache.ttl !== 0) {
     if (!readOnly) notes.push("cache is ignored: only read-only capabilities are cached");
     else if (file.cache.ttl === undefined) notes.push("cache has no ttl, so nothing is cached");
     else cacheTtl = file.cache.ttl;
-    if (file.cache.key_template !== undefined) notes.push("cache.key_template is not supported");
   }
 
   if (errors.length) return { ok: false, errors };
@@ -185,6 +273,10 @@ export function resolveCapability(
       providers,
       auth,
       cacheTtl,
+      cacheKey: cacheTtl ? file.cache?.key_template : undefined,
+      projection: file.projection,
+      wrapsResult,
+      unavailable,
       annotations: {
         ...(file.title ? { title: file.title } : {}),
         readOnlyHint: readOnly,
@@ -208,24 +300,43 @@ export function resolveCapability(
 function resolveProvider(
   name: string,
   where: string,
-  rest: RestConfig,
+  rest: RestConfig & {
+    query?: string;
+    variables?: Record<string, unknown>;
+    default_params?: Record<string, unknown>;
+  },
+  service: RestProvider["service"],
   timeout: number | undefined,
   errors: string[],
 ): RestProvider | undefined {
   let url: string;
+  const join = (base: string, path?: string) =>
+    path ? `${base.replace(/\/+$/, "")}/${path.replace(/^\/+/, "")}` : base;
+  let urlSelector: RestProvider["urlSelector"];
   if (rest.endpoint) {
     if (rest.base_url) errors.push(`${where}: has both endpoint and base_url; keep one`);
     url = rest.endpoint;
   } else if (rest.base_url) {
-    url = rest.path
-      ? `${rest.base_url.replace(/\/+$/, "")}/${rest.path.replace(/^\/+/, "")}`
-      : rest.base_url;
+    url = join(rest.base_url, rest.path);
+    const selector = rest.path_selector;
+    if (selector) {
+      const urls = Object.fromEntries(
+        Object.entries(selector.paths).map(([value, path]) => [value, join(rest.base_url!, path)]),
+      );
+      if (selector.default !== undefined && !(selector.default in urls)) {
+        errors.push(`${where}.path_selector.default: "${selector.default}" is not one of paths`);
+      }
+      urlSelector = { parameter: selector.parameter, default: selector.default, urls };
+    }
   } else {
     errors.push(`${where}.base_url: required (or a full endpoint URL)`);
     return undefined;
   }
   const base = rest.endpoint ?? rest.base_url!;
-  if (!/\$\{|\{env\./.test(base)) {
+  // A URL that is an argument (`{video_url}`) is the caller's; the SSRF guard checks it per call.
+  const fromArgument = /^\{\+?([A-Za-z0-9_]+)\}/.exec(base);
+  if (fromArgument) url = url.replace(fromArgument[0], `{+${fromArgument[1]}}`);
+  else if (!/\$\{|\{env\./.test(base)) {
     let parsed: URL | undefined;
     try {
       parsed = new URL(url.replace(/\{\+?[A-Za-z0-9_][A-Za-z0-9_.-]*\}/g, "x"));
@@ -236,14 +347,26 @@ function resolveProvider(
       );
     }
   }
-  if (rest.body !== undefined && (rest.method === "GET" || rest.method === "HEAD")) {
-    errors.push(`${where}.body: a ${rest.method} request has no body; use params`);
+  // GraphQL and JSON-RPC are POSTs whatever `method` says (for JSON-RPC it names the call).
+  const method = service === "rest" ? (rest.method as HttpMethod) : "POST";
+  if (rest.body !== undefined && (method === "GET" || method === "HEAD")) {
+    errors.push(`${where}.body: a ${method} request has no body; use params`);
+  }
+  if (service === "graphql" && rest.body === undefined && !rest.query) {
+    errors.push(`${where}.query: required for service graphql (or a body with the query)`);
   }
   let bodyFormat = rest.body_format ?? "json";
   if (rest.body_content_type?.includes("x-www-form-urlencoded")) bodyFormat = "form";
   return {
     name,
-    method: rest.method,
+    service,
+    method,
+    rpcMethod: service === "jsonrpc" ? rest.method : undefined,
+    defaultParams: rest.default_params,
+    query: rest.query,
+    variables: rest.variables,
+    paramMap: rest.param_map ?? {},
+    urlSelector,
     url,
     params: rest.params,
     staticParams: rest.static_params ?? {},
@@ -252,7 +375,7 @@ function resolveProvider(
     bodyFormat,
     bodyContentType: rest.body_content_type,
     responsePath: rest.response_path,
-    responseFormat: rest.response_format,
+    responseFormat: rest.response_format ?? undefined,
     timeout: rest.timeout ?? timeout ?? DEFAULT_TIMEOUT_MS,
   };
 }
@@ -267,7 +390,11 @@ export function secretEnvName(ref: string): string | undefined {
   return match?.[1];
 }
 
-function resolveAuth(auth: AuthConfig | undefined, errors: string[]): ResolvedAuth {
+function resolveAuth(
+  auth: AuthConfig | undefined,
+  errors: string[],
+  notes: string[],
+): ResolvedAuth & { unsupported?: string } {
   if (!auth || auth.type === "none") {
     if (auth?.key) {
       errors.push("auth.key: is set but auth.type is none; set the type (api_key, bearer, basic)");
@@ -275,16 +402,28 @@ function resolveAuth(auth: AuthConfig | undefined, errors: string[]): ResolvedAu
     return { type: "none", required: false };
   }
   let keyEnv: string | undefined;
+  let keyFile: ResolvedAuth["keyFile"];
+  let oauth: ResolvedAuth["oauth"];
+  let unsupported: string | undefined;
+  const isOauth = auth.type === "oauth" || auth.type === "oauth2";
+  const file = auth.key ? /^file:(.+):([^:/]+)$/.exec(auth.key) : null;
+  const named = auth.key ? /^oauth:([A-Za-z0-9_.-]+)$/.exec(auth.key) : null;
   if (!auth.key) {
     errors.push(`auth.key: required for type ${auth.type}; write env:NAME`);
+  } else if (file) {
+    keyFile = { path: file[1]!, field: file[2]! };
+  } else if (named) {
+    oauth = { name: named[1]!, tokenEndpoint: auth.token_endpoint, scopes: auth.scopes ?? [] };
+    if (!isOauth) errors.push(`auth.key: oauth:${named[1]} needs auth.type oauth or oauth2`);
+  } else if (auth.key.startsWith("keychain:")) {
+    unsupported =
+      "auth.key: keychain: credentials (macOS) are not supported; put the secret in an environment variable and write env:NAME";
+    notes.push(unsupported);
   } else {
     keyEnv = secretEnvName(auth.key);
     if (!keyEnv) {
-      const scheme = /^(keychain|file|oauth):/.exec(auth.key)?.[1];
       errors.push(
-        scheme
-          ? `auth.key: ${scheme}: credentials are not supported; put the secret in an environment variable and write env:NAME`
-          : "auth.key: write the environment variable that holds the secret (env:NAME or ${NAME}), never the secret itself",
+        "auth.key: write the environment variable that holds the secret (env:NAME or ${NAME}), never the secret itself",
       );
     }
   }
@@ -297,6 +436,9 @@ function resolveAuth(auth: AuthConfig | undefined, errors: string[]): ResolvedAu
     type: auth.type,
     required: auth.required ?? true,
     keyEnv,
+    keyFile,
+    oauth,
+    unsupported,
     username: auth.username,
     header: auth.header,
     param: auth.param,

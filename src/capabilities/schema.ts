@@ -35,26 +35,82 @@ export const RestSchema = z.strictObject({
   body_content_type: z.string().optional(),
   /** Dotted path to the part of the response to return: `data.items`, `results[0]`. */
   response_path: z.string().optional(),
-  response_format: z.enum(["json", "text"]).optional(),
+  /** `xml` turns an XML answer into JSON: attributes as `@name`, text as `#text`. */
+  response_format: z.enum(["json", "text", "xml", "binary"]).nullish(),
   timeout: DurationSchema.optional(),
-  /** The original's, recognised and not implemented. */
-  param_map: z.unknown().optional(),
-  path_selector: z.unknown().optional(),
+  /** Argument name -> the API's name, for arguments sent as query or body fields. */
+  param_map: z.record(z.string(), z.string()).optional(),
+  /** Picks the path template by an argument's value (unknown values are refused). */
+  path_selector: z
+    .strictObject({
+      parameter: z.string().min(1),
+      default: z.string().optional(),
+      paths: z.record(z.string(), z.string()),
+    })
+    .optional(),
+  /** The original's; transforms are not applied here (noted by `cap validate`). */
+  response_transform: z.unknown().optional(),
 });
 export type RestConfig = z.infer<typeof RestSchema>;
 
-/** One named provider of the original format: `providers.primary`. */
-export const ProviderSchema = z.strictObject({
-  service: z
-    .string()
-    .default("rest")
-    .refine((service) => service === "rest", {
-      message: "only `service: rest` is supported by this gateway (graphql, cli and mcp are not)",
-    }),
+/** `service: graphql`: the query (with `{arg}` placeholders) and default variables. */
+export const GraphqlSchema = RestSchema.extend({
+  method: MethodSchema.default("POST"),
+  query: z.string().min(1).optional(),
+  variables: z.record(z.string(), z.unknown()).optional(),
+});
+
+/** `service: jsonrpc`: `method` is the remote method; `default_params` are merged under the arguments. */
+export const JsonRpcSchema = RestSchema.extend({
+  method: z.string().min(1),
+  default_params: z.record(z.string(), z.unknown()).optional(),
+});
+
+export const SERVICES = ["rest", "graphql", "jsonrpc", "cli", "mcp"] as const;
+export type Service = (typeof SERVICES)[number];
+
+const ProviderHeadSchema = z.strictObject({
+  /** Another value is read as `rest`, as the original does (and noted). */
+  service: z.string().default("rest"),
   timeout: DurationSchema.optional(),
   cost_per_call: z.number().optional(),
-  config: RestSchema,
+  config: z.record(z.string(), z.unknown()).default({}),
 });
+
+/** One named provider of the original format: `providers.primary`, its config by service. */
+export const ProviderSchema = ProviderHeadSchema.transform((written, ctx) => {
+  const known = (SERVICES as readonly string[]).includes(written.service);
+  const head = {
+    ...written,
+    service: (known ? written.service : "rest") as Service,
+    unknownService: known ? undefined : written.service,
+  };
+  if (head.service === "cli" || head.service === "mcp") {
+    return { ...head, config: undefined, local: head.config };
+  }
+  const schema =
+    head.service === "graphql"
+      ? GraphqlSchema
+      : head.service === "jsonrpc"
+        ? JsonRpcSchema
+        : RestSchema;
+  const parsed = schema.safeParse(head.config);
+  if (!parsed.success) {
+    for (const issue of parsed.error.issues) {
+      ctx.addIssue({ ...issue, path: ["config", ...issue.path] } as Parameters<
+        typeof ctx.addIssue
+      >[0]);
+    }
+    return z.NEVER;
+  }
+  const config = parsed.data as RestConfig & {
+    query?: string;
+    variables?: Record<string, unknown>;
+    default_params?: Record<string, unknown>;
+  };
+  return { ...head, config, local: undefined };
+});
+export type ProviderConfig = z.infer<typeof ProviderSchema>;
 
 /** `providers: { primary: {...}, secondary: {...}, fallback: [secondary] }`. */
 const ProvidersSchema = z.record(z.string(), z.unknown()).transform((record, ctx) => {
@@ -78,7 +134,8 @@ const ProvidersSchema = z.record(z.string(), z.unknown()).transform((record, ctx
     }
     providers.set(key, parsed.data);
   }
-  if (!providers.has("primary")) {
+  // `providers: {}` is the original's webhook-only capability.
+  if (!("primary" in record) && Object.keys(record).some((key) => key !== "fallback")) {
     ctx.addIssue({
       code: "custom",
       path: ["primary"],
@@ -114,7 +171,10 @@ export const AuthSchema = z.strictObject({
   /** Put before the secret in the header (`Bearer` for bearer and oauth). */
   prefix: z.string().optional(),
   description: z.string().optional(),
-  token_endpoint: z.unknown().optional(),
+  /** OAuth: where tokens are fetched (client credentials, or a refresh token from the environment). */
+  token_endpoint: z.string().optional(),
+  /** OAuth scopes asked for. */
+  scopes: z.array(z.string()).optional(),
   shared_account: z.unknown().optional(),
 });
 export type AuthConfig = z.infer<typeof AuthSchema>;
@@ -122,14 +182,21 @@ export type AuthConfig = z.infer<typeof AuthSchema>;
 export const CacheSchema = z.strictObject({
   ttl: DurationSchema.optional(),
   strategy: z.string().optional(),
-  key_template: z.unknown().optional(),
+  /** The cache key from the arguments (`{owner}/{repo}`): calls that render alike share a result. */
+  key_template: z.string().optional(),
 });
 
-export const MetadataSchema = z.strictObject({
+/** An example: a request in words, or the original's `{ input, ... }` objects (kept as JSON). */
+const ExampleSchema = z
+  .union([z.string().trim().min(1), z.record(z.string(), z.unknown())])
+  .transform((example) => (typeof example === "string" ? example : JSON.stringify(example)));
+
+/** Other keys (`docs`, `license`, `rate_limit`, ...) are free-form notes, kept and unused. */
+export const MetadataSchema = z.looseObject({
   category: z.string().optional(),
   tags: z.array(z.string()).default([]),
   /** Requests people make of this capability, in their words: the search indexes them. */
-  examples: z.array(z.string().trim().min(1)).default([]),
+  examples: z.array(ExampleSchema).default([]),
   read_only: z.boolean().optional(),
   destructive: z.boolean().optional(),
   idempotent: z.boolean().optional(),
@@ -161,16 +228,27 @@ export const CapabilityFileSchema = z
     auth: AuthSchema.optional(),
     cache: CacheSchema.optional(),
     metadata: MetadataSchema.optional(),
+    /** The original's top-level spellings of `metadata.tags` and `metadata.examples`. */
+    tags: z.array(z.string()).optional(),
+    examples: z.array(ExampleSchema).optional(),
+    /** Price of one call, for cost accounting. */
+    cost_per_call: z.number().min(0).optional(),
+    /**
+     * The original's canonical projection: `{ subject: { id: "issue.identifier" }, ... }`, each
+     * leaf a dotted path into the response; the result keeps the response under `_raw`.
+     */
+    projection: z.record(z.string(), z.record(z.string(), z.string())).optional(),
+    /** The original's in-file pin: checked against the rest of the file when present. */
+    sha256: z.string().optional(),
     // The original's features this gateway recognises and does not implement.
     transform: z.unknown().optional(),
     response_transform: z.unknown().optional(),
-    projection: z.unknown().optional(),
     webhooks: z.unknown().optional(),
     visible_in_states: z.unknown().optional(),
-    sha256: z.unknown().optional(),
   })
   .superRefine((file, ctx) => {
-    if (!file.rest && !file.providers) {
+    // A webhook receiver of the original's (docs/WEBHOOKS.md there) has no provider.
+    if (!file.rest && !file.providers && file.webhooks === undefined) {
       ctx.addIssue({ code: "custom", message: "needs `rest:` (or the original's `providers:`)" });
     }
     if (file.rest && file.providers) {
@@ -183,8 +261,6 @@ export type CapabilityFile = z.infer<typeof CapabilityFileSchema>;
 export const IGNORED_KEYS: Record<string, string> = {
   transform: "transform is not supported; the response is returned as is",
   response_transform: "response_transform is not supported; the response is returned as is",
-  projection: "projection is not supported",
   webhooks: "webhooks are not supported",
   visible_in_states: "visible_in_states is not supported; the capability is always visible",
-  sha256: "the sha256 pin line is not checked; pin capabilities with gateway.lock",
 };

@@ -6,7 +6,12 @@ import type { JsonObject } from "../backends/types.ts";
  * call time), `{arg}` and `{+arg}` (a tool argument; `+` keeps `/` unescaped in a path).
  */
 const TOKEN =
-  /\$\$\{|\$\{([A-Za-z_][A-Za-z0-9_]*)(?::-([^}]*))?\}|\{env\.([A-Za-z_][A-Za-z0-9_]*)\}|\{(\+?)([A-Za-z0-9_][A-Za-z0-9_.-]*)\}/g;
+  /\$\$\{|\$\{([A-Za-z_][A-Za-z0-9_]*)(?::-([^}]*))?\}|\{(?:env\.([A-Za-z_][A-Za-z0-9_]*)|oauth\.([A-Za-z0-9_-]+))\}|\{(\+?)([A-Za-z0-9_][A-Za-z0-9_.-]*)\}/g;
+
+/** `{oauth.google}` (the original's inline OAuth token) reads `GOOGLE_ACCESS_TOKEN`. */
+function oauthTokenEnv(name: string): string {
+  return `${name.toUpperCase().replace(/[^A-Z0-9]+/g, "_")}_ACCESS_TOKEN`;
+}
 
 /** Everything a template refers to. */
 export interface TemplateRefs {
@@ -22,7 +27,8 @@ export function templateRefs(text: string): TemplateRefs {
     if (match[0] === "$${") continue;
     if (match[1] !== undefined && match[2] === undefined) refs.env.push(match[1]);
     else if (match[3] !== undefined) refs.env.push(match[3]);
-    else if (match[5] !== undefined) refs.args.push(match[5]);
+    else if (match[4] !== undefined) refs.env.push(oauthTokenEnv(match[4]));
+    else if (match[6] !== undefined) refs.args.push(match[6]);
   }
   return refs;
 }
@@ -88,12 +94,14 @@ export function renderString(text: string, ctx: RenderContext): string | undefin
       envName?: string,
       fallback?: string,
       envDotted?: string,
+      oauthName?: string,
       plus?: string,
       arg?: string,
     ) => {
       if (whole === "$${") return "${";
       if (envName !== undefined) return readEnv(envName, ctx, fallback);
       if (envDotted !== undefined) return readEnv(envDotted, ctx);
+      if (oauthName !== undefined) return readEnv(oauthTokenEnv(oauthName), ctx);
       const value = ctx.args[arg!];
       if (value === undefined || value === null) {
         missing = true;
@@ -110,7 +118,7 @@ export function renderString(text: string, ctx: RenderContext): string | undefin
 /** Renders a value in a body: a string that is exactly `{arg}` keeps the argument's JSON type. */
 export function renderValue(text: string, ctx: RenderContext): unknown {
   const whole = /^\{\+?([A-Za-z0-9_][A-Za-z0-9_.-]*)\}$/.exec(text);
-  if (whole && !whole[1]!.startsWith("env.")) {
+  if (whole && !/^(env|oauth)\./.test(whole[1]!)) {
     const value = ctx.args[whole[1]!];
     if (value === undefined || value === null) return undefined;
     ctx.used.add(whole[1]!);

@@ -107,15 +107,19 @@ export function resolveConfig(raw: unknown, options: ResolveOptions): ResolvedCo
     throw new GatewayError("CONFIG_INVALID", `${where}: expected a mapping at the top level`);
   }
   const tree = structuredClone(raw) as Record<string, unknown>;
-  // A section whose lines are all commented out (`backends:` above examples) is left unset.
-  for (const [key, section] of Object.entries(tree)) if (section === null) delete tree[key];
+  // A key written as null (`cwd: null`, or a section whose lines are all commented out) is
+  // unset, as the original gateway reads it.
+  dropNulls(tree);
+  // The original's identity sources: with one, `auth.enabled` and no key still loads (locked).
+  const externalIdentity = ["key_server", "agent_auth"].find((key) => key in tree);
   const warnings = stripRecognisedKeys(tree);
+  applyFailsafeAliases(tree);
   applyEnvOverrides(tree, options.env);
-  applyBackendAliases(tree);
+  const a2a = applyBackendAliases(tree);
 
   const env = { ...loadEnvFiles(tree, options, warnings), ...options.env };
   const { value, missing } = expandTree(tree, env);
-  const brokenBackends = new Map<string, string>();
+  const brokenBackends = new Map<string, string>(a2a);
   for (const miss of missing) {
     const [section, name] = miss.path;
     const message = `${formatPath(miss.path)}: environment variable ${miss.name} is not set`;
@@ -146,6 +150,19 @@ export function resolveConfig(raw: unknown, options: ResolveOptions): ResolvedCo
   for (const [name, rawBackend] of brokenRaw) {
     const one = BackendSchema.safeParse(rawBackend);
     config.backends[name] = one.success ? one.data : BackendSchema.parse({ command: "false" });
+  }
+  const { auth } = config;
+  if (auth.enabled && !auth.api_keys.length && !auth.bearer_token && !auth.oauth) {
+    const fix = "add a key with `mcp-gateway keys create NAME`";
+    if (!externalIdentity) {
+      throw new GatewayError(
+        "CONFIG_INVALID",
+        `${where}: auth.enabled: auth is on but no api_keys, bearer_token or oauth is configured, so nobody could connect; ${fix}`,
+      );
+    }
+    warnings.push(
+      `auth.enabled: auth is on and its only credentials come from ${externalIdentity}, which this gateway does not implement: every request is refused until you ${fix}`,
+    );
   }
   // Keys become sha256 digests here: nothing past loading holds a usable key.
   const keys = resolveAuthKeys(config.auth, tree.auth, env, where);
@@ -229,13 +246,53 @@ function stripRecognisedKeys(tree: Record<string, unknown>): string[] {
   return warnings;
 }
 
-/** The original gateway's backend keys: `http_url`, `streamable_http`, one shell-style `command`. */
-function applyBackendAliases(tree: Record<string, unknown>): void {
+/** Deletes every null-valued key of every mapping in the tree. */
+function dropNulls(node: unknown): void {
+  if (Array.isArray(node)) {
+    for (const item of node) dropNulls(item);
+  } else if (node && typeof node === "object") {
+    const record = node as Record<string, unknown>;
+    for (const [key, value] of Object.entries(record)) {
+      if (value === null) delete record[key];
+      else dropNulls(value);
+    }
+  }
+}
+
+/** The original's spelling `failsafe.rate_limit.burst_size` is our `burst`. */
+function applyFailsafeAliases(tree: Record<string, unknown>): void {
+  const failsafe = tree.failsafe as Record<string, Record<string, unknown>> | undefined;
+  const limit = failsafe?.rate_limit;
+  if (!limit || typeof limit !== "object" || !("burst_size" in limit)) return;
+  if (!("burst" in limit)) limit.burst = limit.burst_size;
+  delete limit.burst_size;
+}
+
+/**
+ * The original gateway's backend keys: `http_url`, `streamable_http`, one shell-style `command`.
+ * Returns its A2A agents (`a2a_url`), which are kept as failed backends, with why.
+ */
+function applyBackendAliases(tree: Record<string, unknown>): Map<string, string> {
+  const a2a = new Map<string, string>();
   const backends = tree.backends;
-  if (!backends || typeof backends !== "object") return;
-  for (const backend of Object.values(backends as Record<string, unknown>)) {
+  if (!backends || typeof backends !== "object") return a2a;
+  for (const [name, backend] of Object.entries(backends as Record<string, unknown>)) {
     if (!backend || typeof backend !== "object" || Array.isArray(backend)) continue;
     const b = backend as Record<string, unknown>;
+    if ("a2a_url" in b) {
+      a2a.set(
+        name,
+        `backends.${name}.a2a_url: A2A agents are not supported (the original cannot start them either); use an MCP server`,
+      );
+      delete b.a2a_url;
+      delete b.a2a_agent_card_path;
+    }
+    // The original also takes its transport keys nested: `transport: { http_url: ... }`.
+    if (b.transport && typeof b.transport === "object" && !Array.isArray(b.transport)) {
+      const nested = b.transport as Record<string, unknown>;
+      delete b.transport;
+      for (const [key, value] of Object.entries(nested)) if (!(key in b)) b[key] = value;
+    }
     if ("http_url" in b && !("url" in b)) {
       b.url = b.http_url;
       delete b.http_url;
@@ -257,6 +314,7 @@ function applyBackendAliases(tree: Record<string, unknown>): void {
       b.args = args;
     }
   }
+  return a2a;
 }
 
 /** `MCP_GATEWAY_SERVER__PORT=8080` sets `server.port`; values parse as JSON when they can. */

@@ -32,6 +32,15 @@ export const BackendSchema = z
     tool_timeouts: z.record(z.string(), DurationSchema).default({}),
     /** Calls in flight at once; more wait in a bounded queue. */
     max_concurrency: z.number().int().min(1).optional(),
+    /** This backend's own breaker settings over `failsafe.circuit_breaker` (the original's). */
+    circuit_breaker: z
+      .strictObject({
+        enabled: z.boolean().optional(),
+        failure_threshold: z.number().int().min(1).optional(),
+        success_threshold: z.number().int().min(1).optional(),
+        reset_timeout: DurationSchema.optional(),
+      })
+      .optional(),
   })
   .superRefine((backend, ctx) => {
     if (!backend.command && !backend.url) {
@@ -91,12 +100,15 @@ const FailsafeSchema = z
         max_attempts: z.number().int().min(1).default(3),
         initial_backoff: DurationSchema.default(100),
         max_backoff: DurationSchema.default(10_000),
+        /** Each wait is this many times the one before (up to `max_backoff`). */
+        multiplier: z.number().min(1).default(2),
       })
       .prefault({}),
     rate_limit: z
       .strictObject({
         enabled: z.boolean().default(false),
         requests_per_second: z.number().positive().default(100),
+        /** Calls allowed at once above the steady rate (`burst_size` in the original). */
         burst: z.number().int().min(1).default(50),
         /** How long a call may wait for its turn before it is refused. */
         max_wait: DurationSchema.default(10_000),
@@ -203,6 +215,8 @@ export const ConfigSchema = z.strictObject({
     .strictObject({
       enabled: z.boolean().default(true),
       surfaced_tools: z.array(SurfacedToolSchema).default([]),
+      /** `bare`: surfaced (and flat) tools keep their own name where no other tool shares it. */
+      surfaced_names: z.enum(["bare", "qualified"]).default("qualified"),
       /**
        * How long a call, search or list waits for backends still starting (a first discovery or
        * a lazy start) before it answers without them, naming them.
@@ -331,5 +345,6 @@ export const RECOGNISED_KEYS: readonly string[] = [
   "backends.*.runtime_profile",
   "backends.*.identity_propagation",
   "backends.*.protocol_version",
+  "backends.*.idle_timeout",
   ...ORIGINAL_SECURITY_KEYS,
 ];

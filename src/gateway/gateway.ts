@@ -11,6 +11,7 @@ import { type SearchHit, type SearchOptions, ToolIndex } from "../search/index.t
 import { createMemoryUsage, recordUsage, succeeded, type UsageStore } from "../search/usage.ts";
 import { createSecurity, type Security, type SecurityReport } from "../security/guard.ts";
 import { warnUnmatchedScopes } from "../security/scope-lint.ts";
+import { createToolPolicy } from "../security/tool-policy.ts";
 import { createMemoryStore, type StateStore } from "../state/store.ts";
 import { Catalog } from "./catalog.ts";
 import { Router } from "./router.ts";
@@ -129,7 +130,13 @@ export function createGateway(options: GatewayOptions): Gateway {
     quarantined: (server, tool) => security.quarantined(server, tool),
   });
   const security = createSecurity({ config, hooks, env: options.env });
-  const router = new Router(pool, index, security, config.meta_mcp.discovery_wait);
+  const router = new Router(
+    pool,
+    index,
+    security,
+    config.meta_mcp.discovery_wait,
+    createToolPolicy(config.security.tool_policy),
+  );
   const usage = options.usage ?? createMemoryUsage();
   hooks.hook("tool:call:after", recordUsage(usage));
   const feedback = config.search.feedback

@@ -4,6 +4,7 @@ import { logger } from "../logger.ts";
 import type { Tool } from "../mcp/sdk.ts";
 import type { ToolIndex } from "../search/index.ts";
 import type { Security } from "../security/guard.ts";
+import type { ToolPolicy } from "../security/tool-policy.ts";
 import type { Caller } from "./caller.ts";
 import { closeMatches } from "./suggest.ts";
 
@@ -26,6 +27,8 @@ export class Router {
     private readonly security: Pick<Security, "quarantined"> = NO_QUARANTINE,
     /** How long a call waits for its backend to start and list its tools (ms). */
     private readonly discoveryWait = 5_000,
+    /** `security.tool_policy`: applies to every caller, admins included. */
+    private readonly toolPolicy?: ToolPolicy,
   ) {}
 
   /** Servers the caller may use. */
@@ -38,7 +41,11 @@ export class Router {
    * not quarantined. Every list of tools asks this.
    */
   visible(server: string, tool: string, caller: Caller): boolean {
-    return caller.allows(server, tool) && this.security.quarantined(server, tool) === undefined;
+    return (
+      caller.allows(server, tool) &&
+      this.toolPolicy?.(server, tool) === undefined &&
+      this.security.quarantined(server, tool) === undefined
+    );
   }
 
   /** A server's tools the caller sees. */
@@ -78,8 +85,9 @@ export class Router {
    * named it, so its existence is no secret); its description and schema are never shown.
    */
   check(server: string, tool: string, caller: Caller): void {
-    if (!caller.allows(server, tool)) {
-      const rule = caller.denial?.(server, tool) ?? "the caller's scopes";
+    const policy = this.toolPolicy?.(server, tool);
+    if (policy || !caller.allows(server, tool)) {
+      const rule = policy ?? caller.denial?.(server, tool) ?? "the caller's scopes";
       logger.withTag("policy").warn(`denied ${caller.id} calling ${server}:${tool} (rule ${rule})`);
       throw new GatewayError(
         "POLICY_DENIED",

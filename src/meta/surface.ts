@@ -54,11 +54,21 @@ export function directTools(
     : surfacedEntries(gateway);
   const out: SurfacedTool[] = [];
   const taken = new Set(reserved);
+  const found: { server: string; tool: Tool }[] = [];
   for (const { server, tool: toolName } of wanted) {
     const canonical = gateway.pool.canonical(server);
     const tool = gateway.index.get(canonical, toolName);
     if (!tool || !gateway.router.visible(canonical, toolName, caller)) continue;
-    const name = flatName(canonical, toolName);
+    found.push({ server: canonical, tool });
+  }
+  const bare = gateway.config.meta_mcp.surfaced_names === "bare";
+  // How many of this caller's tools share each name: a shared name stays `server__tool`.
+  const shared = new Map<string, number>();
+  if (bare) for (const { tool } of found) shared.set(tool.name, (shared.get(tool.name) ?? 0) + 1);
+  for (const { server: canonical, tool } of found) {
+    const toolName = tool.name;
+    const alone = bare && shared.get(toolName) === 1 && !reserved.has(toolName);
+    const name = alone && toolName.length <= MAX_NAME ? toolName : flatName(canonical, toolName);
     if (taken.has(name)) {
       if (!reported.has(name)) {
         reported.add(name);

@@ -49,10 +49,20 @@ export function capabilityChecks(
   }
   const hiddenBuiltin: string[] = [];
   const user: Tool[] = [];
+  let unavailable = 0;
   for (const capability of registry.list()) {
     const missing = missingEnv(capability, env);
     const builtin = capability.source.startsWith("builtin:");
     if (!builtin) user.push(toTool(capability));
+    if (capability.unavailable) {
+      unavailable++;
+      checks.push({
+        name: `capability:${capability.name}`,
+        status: "warn",
+        message: `cannot run here, hidden from clients: ${capability.unavailable}`,
+      });
+      continue;
+    }
     if (!missing.length) continue;
     if (builtin) hiddenBuiltin.push(capability.name);
     else {
@@ -64,7 +74,7 @@ export function capabilityChecks(
       });
     }
   }
-  const served = registry.list().length - hiddenBuiltin.length;
+  const served = registry.list().length - hiddenBuiltin.length - unavailable;
   checks.push({
     name: "capabilities",
     status: "ok",

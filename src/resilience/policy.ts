@@ -128,6 +128,7 @@ export class BackendPolicy {
               backoff: new ExponentialBackoff({
                 initialDelay: settings.initial_backoff,
                 maxDelay: settings.max_backoff,
+                exponent: settings.multiplier,
               }),
             }).execute(attempt, options.signal)
         : attempt;

@@ -17,7 +17,11 @@ const ScopeFields = {
 export const ApiKeySchema = z.strictObject({
   /** `sha256:<hex>` (what `keys create` writes), `env:NAME`, or the key itself (warned). */
   key: z.string().min(1),
-  name: z.string().regex(/^[A-Za-z0-9][A-Za-z0-9_.-]*$/, "letters, digits, . _ and - only"),
+  /** Spaces are allowed ("Frontend App", as in the original's examples). */
+  name: z
+    .string()
+    .regex(/^[A-Za-z0-9][A-Za-z0-9_. -]*$/, "letters, digits, spaces, . _ and - only")
+    .refine((name) => name === name.trim(), "no space at the end"),
   description: z.string().optional(),
   ...ScopeFields,
   /** Requests per minute; 0 or absent means no per-key limit. */
@@ -87,14 +91,6 @@ export const AuthSchema = z
       }
       seen.add(key.name);
     });
-    if (auth.enabled && !auth.api_keys.length && !auth.bearer_token && !auth.oauth) {
-      ctx.addIssue({
-        code: "custom",
-        path: ["enabled"],
-        message:
-          "auth is on but no api_keys, bearer_token or oauth is configured, so nobody could connect; run `mcp-gateway keys create NAME`",
-      });
-    }
     if (auth.bearer_token === "auto") {
       ctx.addIssue({
         code: "custom",
@@ -106,6 +102,21 @@ export const AuthSchema = z
   .prefault({});
 export type AuthConfig = z.infer<typeof AuthSchema>;
 
+/**
+ * The original gateway's global tool policy, for every caller: `deny` (plus, with
+ * `use_default_deny`, its built-in list of dangerous names) unless `allow` names the tool;
+ * `default_action: deny` refuses whatever `allow` does not name. Patterns as in `denied_tools`.
+ */
+export const ToolPolicySchema = z.strictObject({
+  enabled: z.boolean().default(true),
+  default_action: z.enum(["allow", "deny"]).default("allow"),
+  allow: z.array(z.string().min(1)).default([]),
+  deny: z.array(z.string().min(1)).default([]),
+  use_default_deny: z.boolean().default(true),
+  log_denied: z.boolean().default(true),
+});
+export type ToolPolicyConfig = z.infer<typeof ToolPolicySchema>;
+
 export const SecuritySchema = z
   .strictObject({
     /** `quarantine` hides and refuses tools with a HIGH poisoning finding; `warn` only reports. */
@@ -116,6 +127,7 @@ export const SecuritySchema = z
     redact_results: z.boolean().default(false),
     /** The lock file (default: `gateway.lock` beside the config); `false` ignores any lock. */
     lock_file: z.union([z.string().min(1), z.literal(false)]).optional(),
+    tool_policy: ToolPolicySchema.optional(),
   })
   .prefault({});
 export type SecurityConfig = z.infer<typeof SecuritySchema>;
@@ -128,7 +140,6 @@ export const ORIGINAL_SECURITY_KEYS: readonly string[] = [
   "sanitize_input",
   "ssrf_protection",
   "trust_configured_backends",
-  "tool_policy",
   "firewall",
   "message_signing",
   "agent_identity",

@@ -14,6 +14,8 @@ interface ListedCapability {
   /** Every variable it cannot run without, and those of them that are unset. */
   requires_env: string[];
   missing_env: string[];
+  /** Why it cannot run here at all (`service: cli`, say). */
+  unavailable: string | null;
   /** Shown to clients: nothing it needs is missing. */
   available: boolean;
 }
@@ -43,7 +45,8 @@ export default defineCommand({
           },
           requires_env: capability.requiredEnv,
           missing_env: missing,
-          available: missing.length === 0,
+          unavailable: capability.unavailable ?? null,
+          available: missing.length === 0 && !capability.unavailable,
         };
       });
       if (args.json) {
@@ -70,13 +73,14 @@ export default defineCommand({
       }
       const hidden = rows.filter((row) => !row.available).length;
       process.stdout.write(
-        `${rows.length} capabilities, ${hidden} hidden until their keys are set\n`,
+        `${rows.length} capabilities, ${hidden} hidden (keys unset, or they cannot run here)\n`,
       );
     }, args);
   },
 });
 
 function keyText(row: ListedCapability): string {
+  if (row.unavailable) return `cannot run here (hidden): ${row.unavailable}`;
   if (row.missing_env.length) return `needs ${row.missing_env.join(", ")} (not set: hidden)`;
   if (row.requires_env.length) return `uses ${row.requires_env.join(", ")} (set)`;
   if (row.auth.env)

@@ -38,7 +38,7 @@ export default defineCommand({
           enabled: backend.enabled,
           command: typeof shown.command === "string" ? shown.command : undefined,
           args: backend.command ? (shown.args ?? []) : undefined,
-          url: backend.url ? String(shown.url ?? shown.http_url ?? "") : undefined,
+          url: backend.url ? writtenUrl(shown) : undefined,
           env: Object.keys(backend.env),
           headers: Object.keys(backend.headers),
           description: backend.description,
@@ -82,4 +82,11 @@ function writtenBackends(file: string): Record<string, BackendEntry> {
   const tree = parseConfigText(readFileSync(file, "utf8"), file) as { backends?: unknown } | null;
   const backends = tree?.backends;
   return backends && typeof backends === "object" ? (backends as Record<string, BackendEntry>) : {};
+}
+
+/** The URL as written: `url`, the original's `http_url`, or nested under `transport`. */
+function writtenUrl(written: BackendEntry): string {
+  const nested = (written as { transport?: unknown }).transport;
+  const inner = nested && typeof nested === "object" ? (nested as BackendEntry) : {};
+  return String(written.url ?? written.http_url ?? inner.http_url ?? inner.url ?? "");
 }

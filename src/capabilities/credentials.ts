@@ -1,0 +1,146 @@
+import { readFileSync } from "node:fs";
+import { homedir } from "node:os";
+import { join } from "node:path";
+import { parseYAML } from "confbox";
+import { ToolFailure } from "./request.ts";
+import type { Capability } from "./resolve.ts";
+import { type Fetch, fetchPinned, type Lookup } from "./ssrf.ts";
+import { MissingEnvError } from "./template.ts";
+
+export interface CredentialOptions {
+  env: Record<string, string | undefined>;
+  allowPrivateNetworks: boolean;
+  lookup?: Lookup;
+  fetch?: Fetch;
+  signal?: AbortSignal;
+}
+
+/** Variables an `oauth:<name>` credential reads: `<NAME>_ACCESS_TOKEN`, else a token grant. */
+export function oauthEnv(name: string) {
+  const prefix = name.toUpperCase().replace(/[^A-Z0-9]+/g, "_");
+  return {
+    accessToken: `${prefix}_ACCESS_TOKEN`,
+    clientId: `${prefix}_CLIENT_ID`,
+    clientSecret: `${prefix}_CLIENT_SECRET`,
+    refreshToken: `${prefix}_REFRESH_TOKEN`,
+  };
+}
+
+/** Whether an OAuth credential has what it needs in `env`; else the variable to set. */
+export function oauthMissing(
+  name: string,
+  env: Record<string, string | undefined>,
+): string | undefined {
+  const vars = oauthEnv(name);
+  if (env[vars.accessToken] || (env[vars.clientId] && env[vars.clientSecret])) return undefined;
+  return `${vars.accessToken} (or ${vars.clientId} + ${vars.clientSecret})`;
+}
+
+interface CachedToken {
+  token: string;
+  expires: number;
+}
+const tokens = new Map<string, CachedToken>();
+
+/**
+ * The secret a capability's `auth` sends, read at call time: an environment variable, a field
+ * of a JSON/YAML file (`file:/path:field`), or an OAuth access token (from the environment, or
+ * fetched from `token_endpoint` with a refresh token or client credentials, cached until it
+ * expires). Undefined when an optional credential is absent.
+ */
+export async function readCredential(
+  capability: Capability,
+  options: CredentialOptions,
+): Promise<string | undefined> {
+  const { auth } = capability;
+  if (auth.type === "none") return undefined;
+  const absent = (what: string): undefined => {
+    if (!auth.required) return undefined;
+    throw new MissingEnvError(what);
+  };
+  if (auth.keyEnv) return options.env[auth.keyEnv] || absent(auth.keyEnv);
+  if (auth.keyFile) return readFileField(capability.name, auth.keyFile, options.env, auth.required);
+  if (!auth.oauth) return undefined;
+  const vars = oauthEnv(auth.oauth.name);
+  const direct = options.env[vars.accessToken];
+  if (direct) return direct;
+  const clientId = options.env[vars.clientId];
+  const clientSecret = options.env[vars.clientSecret];
+  if (!clientId || !clientSecret) return absent(oauthMissing(auth.oauth.name, options.env)!);
+  if (!auth.oauth.tokenEndpoint) {
+    throw new ToolFailure(
+      "MISSING_SECRET",
+      `${capability.name}: auth.token_endpoint is needed to fetch a token with ${vars.clientId}; or set ${vars.accessToken}`,
+    );
+  }
+  const refresh = options.env[vars.refreshToken];
+  const key = `${auth.oauth.tokenEndpoint}\0${clientId}\0${refresh ?? ""}\0${auth.oauth.scopes.join(" ")}`;
+  const cached = tokens.get(key);
+  if (cached && cached.expires > Date.now()) return cached.token;
+  const form = new URLSearchParams(
+    refresh
+      ? { grant_type: "refresh_token", refresh_token: refresh }
+      : { grant_type: "client_credentials" },
+  );
+  form.set("client_id", clientId);
+  form.set("client_secret", clientSecret);
+  if (auth.oauth.scopes.length && !refresh) form.set("scope", auth.oauth.scopes.join(" "));
+  const response = await fetchPinned(
+    new URL(auth.oauth.tokenEndpoint),
+    {
+      method: "POST",
+      headers: { "content-type": "application/x-www-form-urlencoded", accept: "application/json" },
+      body: form.toString(),
+      signal: options.signal,
+    },
+    options,
+  );
+  if (!(response instanceof Response)) {
+    throw new ToolFailure("PRIVATE_NETWORK_BLOCKED", `token endpoint refused: ${response.refused}`);
+  }
+  const body = (await response.json().catch(() => ({}))) as {
+    access_token?: string;
+    expires_in?: number;
+    error?: string;
+  };
+  if (!response.ok || typeof body.access_token !== "string") {
+    throw new ToolFailure(
+      "UPSTREAM_AUTH_FAILED",
+      `${capability.name}: ${auth.oauth.tokenEndpoint} gave no access token (HTTP ${response.status}${body.error ? `, ${body.error}` : ""}); check ${vars.clientId}, ${vars.clientSecret}${refresh ? ` and ${vars.refreshToken}` : ""}`,
+    );
+  }
+  // Refreshed a minute early, so a token never expires between here and the API.
+  const lifetime = Math.max(0, (body.expires_in ?? 3600) - 60) * 1000;
+  tokens.set(key, { token: body.access_token, expires: Date.now() + lifetime });
+  return body.access_token;
+}
+
+/** `file:/path:field`: the field (dotted) of a JSON or YAML file, read at call time. */
+function readFileField(
+  name: string,
+  ref: { path: string; field: string },
+  env: Record<string, string | undefined>,
+  required: boolean,
+): string | undefined {
+  const path = ref.path.startsWith("~/")
+    ? join(env.HOME || homedir(), ref.path.slice(2))
+    : ref.path;
+  let value: unknown;
+  try {
+    let node: unknown = parseYAML(readFileSync(path, "utf8"));
+    for (const part of ref.field.split(".")) {
+      node = node && typeof node === "object" ? (node as Record<string, unknown>)[part] : undefined;
+    }
+    value = node;
+  } catch (error) {
+    if (!required) return undefined;
+    throw new ToolFailure(
+      "MISSING_SECRET",
+      `${name} reads its key from ${path}, which cannot be read: ${(error as Error).message}`,
+    );
+  }
+  if (typeof value === "string" && value) return value;
+  if (typeof value === "number") return String(value);
+  if (!required) return undefined;
+  throw new ToolFailure("MISSING_SECRET", `${name}: ${path} has no field "${ref.field}"`);
+}

@@ -1,0 +1,52 @@
+import type { ToolPolicyConfig } from "./schema.ts";
+import { compilePattern, matches } from "./scopes.ts";
+
+/**
+ * The original gateway's built-in deny list (`use_default_deny`): tool names that write, delete
+ * or execute. It applies only when a config has a `security.tool_policy` section.
+ */
+export const DEFAULT_DENY: readonly string[] = [
+  "write_file",
+  "delete_file",
+  "move_file",
+  "create_directory",
+  "run_command",
+  "execute_command",
+  "shell_exec",
+  "run_script",
+  "eval",
+  "drop_table",
+  "drop_database",
+  "truncate_table",
+  "kill_process",
+  "shutdown",
+  "reboot",
+];
+
+/** Returns why the policy refuses `server:tool` (the rule), or undefined when it allows it. */
+export type ToolPolicy = (server: string, tool: string) => string | undefined;
+
+/**
+ * Compiles `security.tool_policy` for every caller, admins included: an `allow` entry wins over
+ * `deny` and the default list; with `default_action: deny` only `allow` passes. Patterns are
+ * `tool`, `prefix*` or `server:tool`, as in `denied_tools`.
+ */
+export function createToolPolicy(config: ToolPolicyConfig | undefined): ToolPolicy | undefined {
+  if (!config?.enabled) return undefined;
+  const allow = config.allow.map(compilePattern);
+  const deny = [...config.deny, ...(config.use_default_deny ? DEFAULT_DENY : [])].map(
+    compilePattern,
+  );
+  if (!deny.length && config.default_action === "allow") return undefined;
+  return (server, tool) => {
+    if (tool === "*") return undefined;
+    if (allow.some((pattern) => matches(pattern, server, tool))) return undefined;
+    const denied = deny.find((pattern) => matches(pattern, server, tool));
+    if (denied) {
+      const where = config.deny.includes(denied.source) ? "deny" : "default deny list";
+      return `security.tool_policy ${where} "${denied.source}"`;
+    }
+    if (config.default_action === "deny") return "security.tool_policy default_action deny";
+    return undefined;
+  };
+}
