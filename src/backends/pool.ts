@@ -4,6 +4,7 @@ import { GatewayError } from "../errors.ts";
 import { createGatewayHooks, type GatewayHookable } from "../hooks.ts";
 import type { CallToolResult, Tool } from "../mcp/sdk.ts";
 import { ResponseCache } from "../resilience/cache.ts";
+import { KillSwitch } from "../resilience/kill-switch.ts";
 import { createMemoryStore, type StateStore } from "../state/store.ts";
 import { type BackendListener, createHandle, type Handle, internalConfig } from "./_handle.ts";
 import { Calls, IDEMPOTENT_METHODS } from "./calls.ts";
@@ -83,6 +84,8 @@ export class BackendPool {
   private readonly supervisor: Supervisor;
   private readonly discovery: Discovery;
   private readonly calls: Calls;
+  /** Killed and error-budget-disabled backends and capabilities: their calls are refused. */
+  readonly killSwitch = new KillSwitch();
 
   constructor(private readonly options: PoolOptions) {
     this.failsafe = options.failsafe ?? ConfigSchema.parse({}).failsafe;
@@ -214,12 +217,13 @@ export class BackendPool {
     const error = open
       ? `${handle.error ? `${handle.error}; ` : ""}circuit open after repeated failures, retry in ${retryIn}s`
       : handle.error;
+    const disabled = this.killSwitch.get(name);
     return {
       name,
       transport: handle.transport ?? handle.config.transport,
-      state: open && handle.state !== "failed" ? "open" : handle.state,
+      state: disabled ? "failed" : open && handle.state !== "failed" ? "open" : handle.state,
       tools: handle.tools.length,
-      error,
+      error: disabled ? `disabled: ${disabled.detail}` : error,
       description: handle.config.description,
     };
   }
@@ -246,6 +250,7 @@ export class BackendPool {
     caller?: CallerChannel,
   ): Promise<CallToolResult> {
     const handle = this.require(name);
+    this.killSwitch.check(handle.config.name, tool);
     const annotations = handle.tools.find((t) => t.name === tool)?.annotations;
     const readOnly = annotations?.readOnlyHint === true;
     // Only read-only tools are cached: a call with side effects must always reach the backend.
@@ -315,7 +320,8 @@ export class BackendPool {
 
   /** Receives every notification a backend sends. Returns a function that unsubscribes. */
   listen(name: string, listener: BackendListener): () => void {
-    const handle = this.require(name);
+    // A disabled backend is still listened to: it comes back on revive.
+    const handle = this.require(name, false);
     handle.listeners.add(listener);
     return () => handle.listeners.delete(listener);
   }
@@ -341,9 +347,31 @@ export class BackendPool {
     return [...this.handles.values()].flatMap((handle) => [handle, ...handle.isolated.values()]);
   }
 
-  private require(name: string): Handle {
+  /**
+   * The kill switch: closes the backend's connections (its per-session ones too) and refuses
+   * its calls until `revive`.
+   */
+  async kill(name: string, detail: string): Promise<void> {
+    const handle = this.require(name, false);
+    this.killSwitch.disable({
+      server: handle.config.name,
+      reason: "killed",
+      detail,
+      since: Date.now(),
+    });
+    await this.retire(handle);
+  }
+
+  /** Ends a kill or an error-budget disable; false when the backend was not disabled. */
+  revive(name: string): boolean {
+    return this.killSwitch.enable(this.canonical(name));
+  }
+
+  /** The backend's handle; refused when it is disabled unless `usable` is false. */
+  private require(name: string, usable = true): Handle {
     const handle = this.handles.get(this.canonical(name));
     if (!handle) throw new GatewayError("SERVER_NOT_FOUND", `unknown backend ${name}`);
+    if (usable) this.killSwitch.check(handle.config.name);
     if (handle.config.configError) {
       throw new GatewayError(
         "BACKEND_UNAVAILABLE",

@@ -182,6 +182,10 @@ export function resolveConfig(raw: unknown, options: ResolveOptions): ResolvedCo
       ...config.capabilities,
       directories: config.capabilities.directories.map((dir) => resolve(options.baseDir, dir)),
     },
+    playbooks: {
+      ...config.playbooks,
+      directories: config.playbooks.directories.map((dir) => resolve(options.baseDir, dir)),
+    },
     state_dir: config.state_dir ? resolve(options.baseDir, config.state_dir) : undefined,
     file: options.file,
     warnings,

@@ -4,6 +4,8 @@ import type { ResolvedConfig } from "../config/load.ts";
 import { createGatewayHooks, type GatewayHookable } from "../hooks.ts";
 import { logger } from "../logger.ts";
 import type { LoggingLevel } from "../mcp/sdk.ts";
+import type { ToolUsage } from "../observe/usage.ts";
+import { type DisabledEntry, ErrorBudget } from "../resilience/kill-switch.ts";
 import { createEmbedder, HybridSearch } from "../search/embeddings.ts";
 import { SearchFeedback } from "../search/feedback.ts";
 import { hintsFor } from "../search/hints.ts";
@@ -66,7 +68,15 @@ export interface Gateway {
    * effect at start are reported.
    */
   reload(next: ResolvedConfig): Promise<ReloadSummary>;
+  /** What the running process adds for the operator tools (set by `runGateway`). */
+  readonly operator: OperatorHooks;
   close(): Promise<void>;
+}
+
+/** Set by the process that runs the gateway: config file reload and the usage stats. */
+export interface OperatorHooks {
+  reloadConfig?: () => Promise<ReloadSummary>;
+  usage?: (allow: (server: string, tool: string) => boolean) => ToolUsage[];
 }
 
 export interface TaskOwner {
@@ -93,6 +103,8 @@ export interface HealthReport {
   /** The embedding endpoint's last failure, when hybrid search is configured (search stays lexical). */
   searchEmbeddings?: { error: string };
   security?: SecurityReport;
+  /** Killed or error-budget-disabled backends and capabilities. */
+  disabled?: DisabledEntry[];
 }
 
 export function createGateway(options: GatewayOptions): Gateway {
@@ -120,6 +132,12 @@ export function createGateway(options: GatewayOptions): Gateway {
   const router = new Router(pool, index, security, config.meta_mcp.discovery_wait);
   const usage = options.usage ?? createMemoryUsage();
   hooks.hook("tool:call:after", recordUsage(usage));
+  const budget = new ErrorBudget(
+    pool.killSwitch,
+    () => config.failsafe.error_budget,
+    () => config.capabilities.name,
+  );
+  hooks.hook("tool:call:after", (call) => budget.record(call));
   const feedback = config.search.feedback ? new SearchFeedback(store) : undefined;
   if (feedback) {
     hooks.hook("tool:call:after", (call) =>
@@ -200,6 +218,7 @@ export function createGateway(options: GatewayOptions): Gateway {
     usage,
     feedback,
     tasks: new Map(),
+    operator: {},
     search: (query, searchOptions) =>
       hybrid
         ? hybrid.search(query, searchOptions)
@@ -260,6 +279,8 @@ export function createGateway(options: GatewayOptions): Gateway {
         };
         if (status.state === "failed" || status.state === "open") degraded = true;
       }
+      const disabled = pool.killSwitch.list();
+      if (disabled.length) degraded = true;
       return {
         status: degraded ? "degraded" : "ok",
         uptimeSeconds: Math.round((Date.now() - startedAt) / 1000),
@@ -268,6 +289,7 @@ export function createGateway(options: GatewayOptions): Gateway {
         ...(catalog.clashes.length ? { resourceClashes: catalog.clashes } : {}),
         ...(hybrid?.lastError ? { searchEmbeddings: { error: hybrid.lastError } } : {}),
         security: security.report(),
+        ...(disabled.length ? { disabled } : {}),
       };
     },
     async close() {

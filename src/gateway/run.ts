@@ -94,6 +94,8 @@ export async function runGateway(options: RunOptions): Promise<RunningGateway> {
     log.info(`reloaded ${file}${parts.length ? ` (${parts.join("; ")})` : " (no changes)"}`);
     return summary;
   };
+  gateway.operator.reloadConfig = reload;
+  gateway.operator.usage = (allow) => observer.usage(allow);
   const watcher =
     config.file && options.watch !== false
       ? watchConfigFile(config.file, () => {
@@ -107,8 +109,13 @@ export async function runGateway(options: RunOptions): Promise<RunningGateway> {
   if (options.stdio) {
     const { serveStdio } = await import("@modelcontextprotocol/server/stdio");
     const { createSessionServer } = await import("./server.ts");
+    const { stdioCaller } = await import("./profiles.ts");
     const factory = () =>
-      createSessionServer(gateway, { sessionId: () => "stdio", notifyListChanged: true });
+      createSessionServer(gateway, {
+        sessionId: () => "stdio",
+        notifyListChanged: true,
+        caller: stdioCaller(() => gateway.config),
+      });
     const handle = serveStdio(factory, {
       onerror: (error) => logger.debug(`stdio: ${error.message}`),
     });

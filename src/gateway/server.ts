@@ -9,7 +9,7 @@ import {
 } from "../mcp/sdk.ts";
 import { invoke } from "../meta/invoke.ts";
 import { asListed, directTools, page } from "../meta/surface.ts";
-import { INSTRUCTIONS, META_TOOLS, META_TOOLS_BY_NAME } from "../meta/tools.ts";
+import { ALL_META_NAMES, INSTRUCTIONS, metaToolsFor } from "../meta/tools.ts";
 import { errorResult } from "../meta/types.ts";
 import { VERSION } from "../version.ts";
 import { type Caller, callerOf, LOCAL_ADMIN } from "./caller.ts";
@@ -79,7 +79,9 @@ export function createSessionServer(gateway: Gateway, options: SessionServerOpti
     previousOnClose?.();
   };
 
-  const metaNames = new Set(META_TOOLS.map((tool) => tool.definition.name));
+  // Operator tools follow the config in force (a reload may enable or disable them).
+  const metaTools = () => metaToolsFor(gateway.config);
+  const metaNames = new Set(ALL_META_NAMES);
   const discoveryWait = gateway.config.meta_mcp.discovery_wait;
   server.setRequestHandler("tools/list", async (request, ctx) => {
     const caller = callerFor(ctx);
@@ -95,7 +97,7 @@ export function createSessionServer(gateway: Gateway, options: SessionServerOpti
         throw new ProtocolError(ProtocolErrorCode.InvalidParams, "Invalid cursor");
       }
     }
-    return { tools: [...META_TOOLS.map((tool) => tool.definition), ...direct] };
+    return { tools: [...metaTools().map((tool) => tool.definition), ...direct] };
   });
 
   // tools/call and tasks/* go through the fallback path, unvalidated, so that a task-augmented
@@ -176,7 +178,7 @@ export function createSessionServer(gateway: Gateway, options: SessionServerOpti
     const caller = callerFor(ctx);
     const { name } = request.params;
     let args = (request.params.arguments ?? {}) as JsonObject;
-    let tool = flat ? undefined : META_TOOLS_BY_NAME.get(name);
+    let tool = flat ? undefined : metaTools().find((meta) => meta.definition.name === name);
     if (!tool) {
       // A surfaced (or flat-mode) tool: the same path as gateway_invoke, scopes and checks included.
       const direct = directTools(gateway, caller, metaNames, flat).find(
@@ -213,6 +215,7 @@ export function createSessionServer(gateway: Gateway, options: SessionServerOpti
         meta: relay.meta,
         task: request.params.task as JsonObject | undefined,
         sessionId: options.sessionId(),
+        elicit: server.getClientCapabilities()?.elicitation ? confirm : undefined,
       });
     } catch (error) {
       if (ctx.mcpReq.signal.aborted) throw error;
@@ -224,6 +227,16 @@ export function createSessionServer(gateway: Gateway, options: SessionServerOpti
     }
     await relay.flush();
     return result;
+  }
+
+  /** Asks the client (elicitation, form mode) to confirm an operator action. */
+  async function confirm(message: string): Promise<"accept" | "decline" | "cancel"> {
+    const answer = await server.elicitInput({
+      mode: "form",
+      message,
+      requestedSchema: { type: "object", properties: {} },
+    });
+    return answer.action;
   }
 
   // A client's roots changed: every connected backend may have asked for them.

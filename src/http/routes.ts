@@ -2,6 +2,7 @@ import { type Caller, callerOf, toAuthInfo } from "../gateway/caller.ts";
 import type { Gateway } from "../gateway/gateway.ts";
 import { InputFlows } from "../gateway/input-flows.ts";
 import { createBackendServer } from "../gateway/passthrough.ts";
+import { requestedProfile, withProfile } from "../gateway/profiles.ts";
 import { createSessionServer } from "../gateway/server.ts";
 import { SessionManager } from "../gateway/sessions.ts";
 import { createMcpHandler, isLegacyRequest } from "../mcp/sdk.ts";
@@ -132,7 +133,11 @@ export function createRoutes(gateway: Gateway, options: RoutesOptions = {}): Rou
       if (await isLegacyRequest(request, parsedBody)) {
         return await sessions.handle(request, parsedBody, backend, caller);
       }
-      const authInfo = toAuthInfo(caller);
+      // Stateless: the profile a request names (or the default) holds for that request alone.
+      const asked = requestedProfile(gateway.config, request, parsedBody);
+      if ("error" in asked) return jsonRpcError(400, -32602, asked.error);
+      const binding = { name: asked.name, switchable: false };
+      const authInfo = toAuthInfo(withProfile(caller, () => gateway.config, binding));
       const handler = backend === FLAT ? modernFlat : backend ? modernFor(backend) : modern;
       return await handler.fetch(request, { parsedBody, authInfo });
     } catch (error) {
@@ -209,7 +214,8 @@ export function createRoutes(gateway: Gateway, options: RoutesOptions = {}): Rou
         const flat = url.searchParams.get("surface") === "flat";
         return handleMcp(request, caller, flat ? FLAT : "");
       }
-      if (url.pathname === "/api/reload" && request.method === "POST") {
+      // `/ui/api/reload`: the original gateway's path.
+      if (/^(\/ui)?\/api\/reload$/.test(url.pathname) && request.method === "POST") {
         if (!caller.admin)
           return Response.json({ error: "reload needs an admin key" }, { status: 403 });
         if (!options.reload) return Response.json({ error: "nothing to reload" }, { status: 404 });
