@@ -35,15 +35,13 @@ export const getStats: MetaTool = {
         0,
       ),
       disabled: gateway.pool.killSwitch.list().length,
-      topTools: usage
-        .slice(0, TOP_TOOLS)
-        .map(({ server, tool, calls, errors, meanMs }) => ({
-          server,
-          tool,
-          calls,
-          errors,
-          meanMs,
-        })),
+      topTools: usage.slice(0, TOP_TOOLS).map(({ server, tool, calls, errors, meanMs }) => ({
+        server,
+        tool,
+        calls,
+        errors,
+        meanMs,
+      })),
     });
   },
 };
