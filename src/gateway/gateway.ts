@@ -5,6 +5,7 @@ import { createGatewayHooks, type GatewayHookable } from "../hooks.ts";
 import { logger } from "../logger.ts";
 import type { LoggingLevel } from "../mcp/sdk.ts";
 import type { ToolUsage } from "../observe/usage.ts";
+import type { PlaybookRegistry } from "../playbooks/registry.ts";
 import { type DisabledEntry, ErrorBudget } from "../resilience/kill-switch.ts";
 import { createEmbedder, HybridSearch } from "../search/embeddings.ts";
 import { SearchFeedback } from "../search/feedback.ts";
@@ -77,6 +78,8 @@ export interface Gateway {
 export interface OperatorHooks {
   reloadConfig?: () => Promise<ReloadSummary>;
   usage?: (allow: (server: string, tool: string) => boolean) => ToolUsage[];
+  /** The playbooks of `playbooks.directories` (absent when playbooks are off). */
+  playbooks?: PlaybookRegistry;
 }
 
 export interface TaskOwner {

@@ -1,6 +1,7 @@
 import { GatewayError } from "../errors.ts";
 import { toMatch } from "../search/compact.ts";
 import { usageFor } from "../search/usage.ts";
+import { playbookMatches } from "./run-playbook.ts";
 import type { MetaTool } from "./types.ts";
 import { awaitStarting, jsonResult, STARTING_SCHEMA, stringArg } from "./types.ts";
 
@@ -76,6 +77,12 @@ export const searchTools: MetaTool = {
     // Trimmed descriptions and compacted schemas: what the next call needs, and no more.
     const hits = await gateway.search(query, { limit, server, allow, usage, learned });
     gateway.feedback?.searched(caller.id, query);
-    return jsonResult({ matches: hits.map(toMatch), ...starting });
+    const matches = [
+      ...hits.map(toMatch),
+      ...(server ? [] : playbookMatches(gateway, caller, query, limit)),
+    ]
+      .sort((a, b) => b.score - a.score)
+      .slice(0, limit);
+    return jsonResult({ matches, ...starting });
   },
 };

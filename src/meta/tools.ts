@@ -4,6 +4,7 @@ import { listServers } from "./list-servers.ts";
 import { listTools } from "./list-tools.ts";
 import { getStats, killServer, listDisabled, reloadConfig, reviveServer } from "./operator.ts";
 import { getProfile, listProfiles, setProfile } from "./profile-tools.ts";
+import { runPlaybookTool } from "./run-playbook.ts";
 import { searchTools } from "./search-tools.ts";
 import type { MetaTool } from "./types.ts";
 
@@ -20,6 +21,7 @@ export const OPERATOR_TOOLS: readonly MetaTool[] = [
   setProfile,
   getProfile,
   listProfiles,
+  runPlaybookTool,
 ];
 
 /** The meta tools a config lists: the four core ones, then the operator tools it enables. */

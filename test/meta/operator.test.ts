@@ -1,9 +1,10 @@
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { writeFileSync } from "node:fs";
+import { join } from "node:path";
 import { Client, StreamableHTTPClientTransport } from "@modelcontextprotocol/client";
 import { loadConfig } from "../../src/config/load.ts";
 import { runGateway } from "../../src/gateway/run.ts";
-import { BUN, FIXTURE_SERVER, firstText, waitFor, writeConfig } from "../helpers.ts";
+import { BUN, FIXTURE_SERVER, firstText, tempDir, waitFor, writeConfig } from "../helpers.ts";
 
 const KEYS = `
 auth:
@@ -14,8 +15,46 @@ auth:
     - { key: pid-key, name: pidonly, allowed_tools: ["fixture:pid"] }
 `;
 
+const playbookDir = tempDir("mcpgw-playbooks-");
+writeFileSync(
+  join(playbookDir, "weather.yaml"),
+  `name: weather_report
+description: Weather report for a city, with the temperature
+inputs:
+  type: object
+  properties:
+    city: { type: string }
+    unit: { type: string, default: C }
+  required: [city]
+steps:
+  - name: weather
+    tool: fixture:echo
+    args: { message: '{"city": "$args.city", "temp": 21}' }
+  - name: flaky
+    tool: fixture:fail
+    optional: true
+  - name: report
+    tool: echo
+    server: fixture
+    args: { message: "$steps.weather.result.city: $steps.weather.result.temp $args.unit (prev $prev.temp)" }
+`,
+);
+// The original's format: \`arguments\`, a \`server\` field, a version line.
+writeFileSync(
+  join(playbookDir, "stops.yaml"),
+  `playbook: "1.0"
+name: stops_on_failure
+description: Fails first
+steps:
+  - { name: first, tool: fail, server: fixture }
+  - { name: second, tool: echo, server: fixture, arguments: { message: never } }
+`,
+);
+writeFileSync(join(playbookDir, "broken.yaml"), "name: broken\nsteps: []\n");
+
 const yaml = (extra = "") => `
 capabilities: { enabled: false }
+playbooks: { directories: ["${playbookDir}"] }
 meta_mcp: { operator_tools: all }
 ${KEYS}
 failsafe:
@@ -95,6 +134,7 @@ describe("operator meta tools", () => {
       "gateway_set_profile",
       "gateway_get_profile",
       "gateway_list_profiles",
+      "gateway_run_playbook",
     ]);
     for (const tool of tools) expect(tool.outputSchema ?? tool.name).toBeDefined();
   });
@@ -261,5 +301,64 @@ describe("the original's HTTP paths", () => {
     expect((await call(client, "gateway_list_profiles")).data.total).toBe(3);
     const again = await call(client, "gateway_reload_config");
     expect(again.data).toMatchObject({ reloaded: true, added: [], removed: [] });
+  });
+});
+
+describe("playbooks", () => {
+  test("a run passes arguments, earlier results by name and $prev; optional steps may fail", async () => {
+    const client = await connect();
+    const run = await call(client, "gateway_run_playbook", {
+      name: "weather_report",
+      arguments: { city: "Oslo" },
+    });
+    expect(run.isError).toBe(false);
+    expect(run.data.ok).toBe(true);
+    expect(run.data.result).toBe("Oslo: 21 C (prev 21)");
+    expect(run.data.steps.map((s: { name: string; status: string }) => [s.name, s.status])).toEqual(
+      [
+        ["weather", "ok"],
+        ["flaky", "error"],
+        ["report", "ok"],
+      ],
+    );
+    expect(run.data.steps[0].durationMs).toBeNumber();
+    expect(run.data.steps[1].optional).toBe(true);
+  });
+
+  test("a failing step stops the run (the original's format); missing arguments are named", async () => {
+    const client = await connect();
+    const run = await call(client, "gateway_run_playbook", { name: "stops_on_failure" });
+    expect(run.isError).toBe(true);
+    expect(run.data.steps.map((s: { status: string }) => s.status)).toEqual(["error", "skipped"]);
+    const missing = await call(client, "gateway_run_playbook", { name: "weather_report" });
+    expect(missing.text).toStartWith('[INVALID_ARGUMENTS] playbook "weather_report" needs "city"');
+  });
+
+  test("steps go through the caller's scopes: a key that cannot call a step cannot see or run it", async () => {
+    const narrow = await connect("pid-key");
+    const run = await call(narrow, "gateway_run_playbook", {
+      name: "weather_report",
+      arguments: { city: "x" },
+    });
+    expect(run.text).toStartWith("[TOOL_NOT_FOUND]");
+    const search = (await call(narrow, "gateway_search_tools", { query: "weather report city" }))
+      .data;
+    expect(search.matches.some((m: { server: string }) => m.server === "playbook")).toBe(false);
+  });
+
+  test("playbooks are found by gateway_search_tools and hot-reloaded from their folder", async () => {
+    const client = await connect();
+    const search = (
+      await call(client, "gateway_search_tools", { query: "weather report for a city" })
+    ).data;
+    expect(search.matches[0]).toMatchObject({ server: "playbook", tool: "weather_report" });
+    writeFileSync(
+      join(playbookDir, "greet.yaml"),
+      "name: greet_someone\ndescription: Greet a person warmly\nsteps:\n  - { name: hi, tool: fixture:echo, args: { message: hello } }\n",
+    );
+    await waitFor(() => running.gateway.operator.playbooks?.get("greet_someone"));
+    const run = await call(client, "gateway_run_playbook", { name: "greet_someone" });
+    expect(run.data.result).toBe("hello");
+    expect(running.gateway.operator.playbooks?.get("broken")).toBeUndefined();
   });
 });
