@@ -236,7 +236,13 @@ export function createRoutes(gateway: Gateway, options: RoutesOptions = {}): Rou
           return jsonRpcError(400, -32600, `malformed percent-encoding in ${url.pathname}`);
         }
         // A backend the caller may not use at all is answered like one that does not exist.
-        if (!gateway.pool.has(backend) || !caller.allows(gateway.pool.canonical(backend), "*")) {
+        // The profile the request names (or the default) hides a backend as scopes do.
+        const asked = requestedProfile(gateway.config, request, undefined);
+        const profiled =
+          "error" in asked
+            ? caller
+            : withProfile(caller, () => gateway.config, { name: asked.name, switchable: false });
+        if (!gateway.pool.has(backend) || !profiled.allows(gateway.pool.canonical(backend), "*")) {
           return jsonRpcError(404, -32601, `no backend named ${backend}; see /health`);
         }
         return handleMcp(request, caller, gateway.pool.canonical(backend));

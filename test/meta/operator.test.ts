@@ -4,7 +4,15 @@ import { join } from "node:path";
 import { Client, StreamableHTTPClientTransport } from "@modelcontextprotocol/client";
 import { loadConfig } from "../../src/config/load.ts";
 import { runGateway } from "../../src/gateway/run.ts";
-import { BUN, FIXTURE_SERVER, firstText, tempDir, waitFor, writeConfig } from "../helpers.ts";
+import {
+  BUN,
+  connectStdio,
+  FIXTURE_SERVER,
+  firstText,
+  tempDir,
+  waitFor,
+  writeConfig,
+} from "../helpers.ts";
 
 const KEYS = `
 auth:
@@ -257,6 +265,40 @@ describe("routing profiles", () => {
     clients.push(client);
     const { tools } = await client.listTools();
     expect(tools.map((t) => t.name)).toEqual(["echo"]);
+    const hidden = await fetch(`${running.url}/mcp/fixture`, {
+      method: "POST",
+      headers: {
+        authorization: "Bearer admin-key",
+        "x-mcp-profile": "no_fixture",
+        "content-type": "application/json",
+        accept: "application/json, text/event-stream",
+      },
+      body: JSON.stringify({ jsonrpc: "2.0", id: 1, method: "ping" }),
+    });
+    expect(hidden.status).toBe(404);
+  });
+
+  test("a stdio session runs under default_routing_profile and can switch", async () => {
+    const stdio = await connectStdio(
+      writeConfig(yaml("default_routing_profile: echo_only").replace(KEYS, "")),
+    );
+    try {
+      const listed = await stdio.client.callTool({
+        name: "gateway_list_tools",
+        arguments: { server: "fixture" },
+      });
+      const names = (listed.structuredContent as { tools: { name?: string; tool?: string }[] })
+        .tools;
+      expect(names.map((t) => t.name ?? t.tool)).toEqual(["echo"]);
+      await stdio.client.callTool({
+        name: "gateway_set_profile",
+        arguments: { profile: "no_fixture" },
+      });
+      const servers = await stdio.client.callTool({ name: "gateway_list_servers", arguments: {} });
+      expect((servers.structuredContent as { servers: unknown[] }).servers).toEqual([]);
+    } finally {
+      await stdio.close();
+    }
   });
 
   test("gateway_list_profiles lists them with the default", async () => {
