@@ -76,6 +76,7 @@ export function internalConfig(driver: InternalDriver): ResolvedBackend {
     timeout: driver.timeout ?? 60_000,
     isolation: "shared",
     tool_timeouts: {},
+    tools: {},
   };
 }
 

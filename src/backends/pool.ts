@@ -1,6 +1,7 @@
 import type { ResolvedBackend, ResolvedConfig } from "../config/load.ts";
 import { ConfigSchema, type FailsafeConfig } from "../config/schema.ts";
 import { GatewayError } from "../errors.ts";
+import { compileTransform, transformResult } from "../gateway/transform.ts";
 import { createGatewayHooks, type GatewayHookable } from "../hooks.ts";
 import type { CallToolResult, Tool } from "../mcp/sdk.ts";
 import { ResponseCache } from "../resilience/cache.ts";
@@ -263,8 +264,10 @@ export class BackendPool {
       caller,
       (connection, callOptions) => connection.callTool(tool, args, callOptions),
     );
-    if (key) this.cache?.set(key, result);
-    return result;
+    const transformed = transformFor(handle.config, tool);
+    const final = transformed ? transformResult(result, transformed) : result;
+    if (key) this.cache?.set(key, final);
+    return final;
   }
 
   /**
@@ -380,4 +383,21 @@ export class BackendPool {
     }
     return handle;
   }
+}
+
+const compiledTransforms = new WeakMap<object, ReturnType<typeof compileTransform>>();
+
+/** A backend tool's `response_transform`, compiled once per config (validated at load). */
+function transformFor(config: Handle["config"], tool: string) {
+  const entry = (config as { tools?: Record<string, { response_transform?: object }> }).tools?.[
+    tool
+  ];
+  const transform = entry?.response_transform;
+  if (!entry || !transform) return undefined;
+  let compiled = compiledTransforms.get(entry);
+  if (!compiled) {
+    compiled = compileTransform(transform, "response_transform");
+    compiledTransforms.set(entry, compiled);
+  }
+  return compiled.ok ? compiled : undefined;
 }

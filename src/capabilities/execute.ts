@@ -145,6 +145,7 @@ async function callProvider(
     }
     data = picked;
   }
+  for (const transform of capability.transforms) data = transform(data);
   if (typeof data === "string")
     return success(data || `(empty response, HTTP ${response.status})`, maxBytes);
   const json = JSON.stringify(data);

@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { compileTransform, TransformSchema } from "../gateway/transform.ts";
 import { checkProxyEntry } from "../http/forwarded.ts";
 import { OPERATOR_TOOL_NAMES } from "../meta/operator-names.ts";
 import { AuthSchema, ORIGINAL_SECURITY_KEYS, SecuritySchema } from "../security/schema.ts";
@@ -33,6 +34,10 @@ export const BackendSchema = z
     tool_timeouts: z.record(z.string(), DurationSchema).default({}),
     /** Calls in flight at once; more wait in a bounded queue. */
     max_concurrency: z.number().int().min(1).optional(),
+    /** Per tool: `response_transform` (src/gateway/transform.ts) applied to its results. */
+    tools: z
+      .record(z.string(), z.strictObject({ response_transform: TransformSchema.optional() }))
+      .default({}),
   })
   .superRefine((backend, ctx) => {
     if (!backend.command && !backend.url) {
@@ -46,6 +51,12 @@ export const BackendSchema = z
     }
     if (backend.command && backend.transport && backend.transport !== "stdio") {
       ctx.addIssue({ code: "custom", path: ["transport"], message: "HTTP transports need `url`" });
+    }
+    for (const [tool, { response_transform: transform }] of Object.entries(backend.tools)) {
+      const compiled = transform && compileTransform(transform, "response_transform");
+      if (compiled && !compiled.ok) {
+        ctx.addIssue({ code: "custom", path: ["tools", tool], message: compiled.error });
+      }
     }
   });
 export type BackendConfig = z.infer<typeof BackendSchema>;
