@@ -5,11 +5,12 @@ import { compileTransform, transformResult } from "../gateway/transform.ts";
 import { createGatewayHooks, type GatewayHookable } from "../hooks.ts";
 import type { CallToolResult, Tool } from "../mcp/sdk.ts";
 import { ResponseCache } from "../resilience/cache.ts";
-import { KillSwitch } from "../resilience/kill-switch.ts";
+import { ErrorBudget, KillSwitch } from "../resilience/kill-switch.ts";
 import { createMemoryStore, type StateStore } from "../state/store.ts";
 import { type BackendListener, createHandle, type Handle, internalConfig } from "./_handle.ts";
 import { Calls, IDEMPOTENT_METHODS } from "./calls.ts";
 import { Discovery } from "./discovery.ts";
+import { backendToolName } from "./expose.ts";
 import { Supervisor } from "./supervisor.ts";
 import type {
   ActiveTransport,
@@ -87,9 +88,11 @@ export class BackendPool {
   private readonly calls: Calls;
   /** Killed and error-budget-disabled backends and capabilities: their calls are refused. */
   readonly killSwitch = new KillSwitch();
+  private readonly budget: ErrorBudget;
 
   constructor(private readonly options: PoolOptions) {
     this.failsafe = options.failsafe ?? ConfigSchema.parse({}).failsafe;
+    this.budget = new ErrorBudget(this.killSwitch, () => this.failsafe.error_budget);
     const cache = options.cache;
     if (cache?.enabled) this.cache = new ResponseCache(cache.default_ttl, cache.max_entries);
     this.supervisor = new Supervisor({
@@ -258,13 +261,24 @@ export class BackendPool {
     const key = readOnly && this.cache ? ResponseCache.key(handle.config.name, tool, args) : "";
     const hit = key ? this.cache?.get(key) : undefined;
     if (hit) return hit;
-    const result = await this.calls.run(
-      handle,
-      { ...options, idempotent: readOnly || annotations?.idempotentHint === true, tool },
-      caller,
-      (connection, callOptions) => connection.callTool(tool, args, callOptions),
-    );
-    const transformed = transformFor(handle.config, tool);
+    // Capabilities (served inside) are budgeted one by one, MCP backends as a whole.
+    const budgeted = { server: handle.config.name, tool: handle.driver ? tool : undefined };
+    let result: CallToolResult;
+    try {
+      result = await this.calls.run(
+        handle,
+        { ...options, idempotent: readOnly || annotations?.idempotentHint === true, tool },
+        caller,
+        // Renamed or namespaced tools are called by the backend's own name.
+        (connection, callOptions) =>
+          connection.callTool(backendToolName(handle.config, tool), args, callOptions),
+      );
+    } catch (error) {
+      if (!options.signal?.aborted) this.budget.record({ ...budgeted, error });
+      throw error;
+    }
+    this.budget.record({ ...budgeted, result });
+    const transformed = transformFor(handle.config, backendToolName(handle.config, tool));
     const final = transformed ? transformResult(result, transformed) : result;
     if (key) this.cache?.set(key, final);
     return final;

@@ -34,9 +34,27 @@ export const BackendSchema = z
     tool_timeouts: z.record(z.string(), DurationSchema).default({}),
     /** Calls in flight at once; more wait in a bounded queue. */
     max_concurrency: z.number().int().min(1).optional(),
-    /** Per tool: `response_transform` (src/gateway/transform.ts) applied to its results. */
+    /** Prefixes every tool name: `gh` exposes `create_issue` as `gh_create_issue`. */
+    namespace: z
+      .string()
+      .regex(/^[A-Za-z0-9_-]+$/)
+      .optional(),
+    /**
+     * Per tool, by the backend's own name: `rename` (exposed name), `hide` (never listed or
+     * called), `response_transform` (src/gateway/transform.ts) applied to its results.
+     */
     tools: z
-      .record(z.string(), z.strictObject({ response_transform: TransformSchema.optional() }))
+      .record(
+        z.string(),
+        z.strictObject({
+          rename: z
+            .string()
+            .regex(/^[A-Za-z0-9_.:/-]+$/)
+            .optional(),
+          hide: z.boolean().default(false),
+          response_transform: TransformSchema.optional(),
+        }),
+      )
       .default({}),
   })
   .superRefine((backend, ctx) => {

@@ -6,7 +6,7 @@ import { logger } from "../logger.ts";
 import type { LoggingLevel } from "../mcp/sdk.ts";
 import type { ToolUsage } from "../observe/usage.ts";
 import type { PlaybookRegistry } from "../playbooks/registry.ts";
-import { type DisabledEntry, ErrorBudget } from "../resilience/kill-switch.ts";
+import type { DisabledEntry } from "../resilience/kill-switch.ts";
 import { createEmbedder, HybridSearch } from "../search/embeddings.ts";
 import { SearchFeedback } from "../search/feedback.ts";
 import { hintsFor } from "../search/hints.ts";
@@ -135,12 +135,6 @@ export function createGateway(options: GatewayOptions): Gateway {
   const router = new Router(pool, index, security, config.meta_mcp.discovery_wait);
   const usage = options.usage ?? createMemoryUsage();
   hooks.hook("tool:call:after", recordUsage(usage));
-  const budget = new ErrorBudget(
-    pool.killSwitch,
-    () => config.failsafe.error_budget,
-    () => config.capabilities.name,
-  );
-  hooks.hook("tool:call:after", (call) => budget.record(call));
   const feedback = config.search.feedback ? new SearchFeedback(store) : undefined;
   if (feedback) {
     hooks.hook("tool:call:after", (call) =>

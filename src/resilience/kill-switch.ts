@@ -95,10 +95,11 @@ const NOT_COUNTED = new Set<GatewayErrorCode>([
 
 type BudgetConfig = FailsafeConfig["error_budget"];
 
-/** One finished call, as the `tool:call:after` hook reports it. */
+/** One finished call: its backend, its tool when budgeted alone (a capability), its outcome. */
 export interface BudgetCall {
   server: string;
-  tool: string;
+  /** Set for a capability: it is budgeted on its own, and its `isError` counts. */
+  tool?: string;
   result?: { isError?: boolean };
   error?: unknown;
 }
@@ -106,8 +107,10 @@ export interface BudgetCall {
 /**
  * Error budgets (the original's): a backend whose calls failed at `threshold` or more over its
  * last `window_size` calls within `window` (at least `min_calls`) is disabled for `cooldown`.
- * Capabilities are budgeted one by one, and a capability's `isError` result (a failed REST call)
- * counts; for MCP backends only calls that failed outright count (a model's bad arguments do not).
+ * Only calls sent to the backend count (the pool records them): a call refused before it left
+ * (parked, breaker open, scopes) says nothing new. Capabilities are budgeted one by one, and a
+ * capability's `isError` (a failed REST call) counts; for MCP backends only calls that failed
+ * outright count (a model's bad arguments do not).
  */
 export class ErrorBudget {
   private readonly windows = new Map<string, { at: number; failed: boolean }[]>();
@@ -115,7 +118,6 @@ export class ErrorBudget {
   constructor(
     private readonly kill: KillSwitch,
     private readonly config: () => BudgetConfig,
-    private readonly capabilityServer: () => string,
   ) {
     kill.onRevive((server) => {
       for (const key of this.windows.keys()) {
@@ -129,9 +131,9 @@ export class ErrorBudget {
     if (!config.enabled) return;
     const code = (call.error as { code?: GatewayErrorCode } | undefined)?.code;
     if (code && NOT_COUNTED.has(code)) return;
-    const capability = call.server === this.capabilityServer();
+    const capability = call.tool !== undefined;
     const failed = call.error !== undefined || (capability && call.result?.isError === true);
-    const key = capability ? keyOf(call.server, call.tool) : call.server;
+    const key = keyOf(call.server, call.tool);
     const now = Date.now();
     const window = (this.windows.get(key) ?? []).filter((c) => now - c.at < config.window);
     window.push({ at: now, failed });

@@ -154,3 +154,60 @@ describe("compileTransform", () => {
     });
   }
 });
+
+describe("renamed, hidden and namespaced backend tools", () => {
+  let named: Awaited<ReturnType<typeof startGateway>>;
+  let client: ConnectedClient;
+  beforeAll(async () => {
+    named = await startGateway(`
+capabilities: { enabled: false }
+backends:
+  fixture:
+    command: ${BUN}
+    args: ["${FIXTURE_SERVER}"]
+    namespace: fx
+    tools:
+      echo: { rename: say, response_transform: { redact: [{ pattern: "secret", replacement: "***" }] } }
+      pid: { hide: true }
+`);
+    client = await connectHttp(named.url);
+    await waitFor(() => named.gateway.index.tools("fixture").length > 0);
+  });
+  afterAll(async () => {
+    await client?.close();
+    await named?.stop();
+  });
+  const call = (tool: string, args: Record<string, unknown> = {}) =>
+    client.client.callTool({
+      name: "gateway_invoke",
+      arguments: { server: "fixture", tool, arguments: args },
+    });
+
+  test("lists and search show the exposed names only", async () => {
+    const listed = await client.client.callTool({
+      name: "gateway_list_tools",
+      arguments: { server: "fixture" },
+    });
+    const names = (
+      listed.structuredContent as { tools: { name?: string; tool?: string }[] }
+    ).tools.map((t) => t.name ?? t.tool);
+    expect(names).toContain("say");
+    expect(names).toContain("fx_slow");
+    expect(names).not.toContain("echo");
+    expect(names.some((name) => name?.endsWith("pid"))).toBe(false);
+    const search = await client.client.callTool({
+      name: "gateway_search_tools",
+      arguments: { query: "echo a message back" },
+    });
+    const matches = (search.structuredContent as { matches: { tool: string }[] }).matches;
+    expect(matches[0]!.tool).toBe("say");
+  });
+
+  test("calls use the exposed name (mapped back for the backend); hidden and old names are not found", async () => {
+    expect(firstText(await call("say", { message: "a secret" }))).toBe("a ***");
+    expect(firstText(await call("fx_counter"))).toMatch(/^\d+$/);
+    expect(firstText(await call("echo", { message: "x" }))).toStartWith("[TOOL_NOT_FOUND]");
+    expect(firstText(await call("pid"))).toStartWith("[TOOL_NOT_FOUND]");
+    expect(firstText(await call("fx_pid"))).toStartWith("[TOOL_NOT_FOUND]");
+  });
+});
