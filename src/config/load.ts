@@ -13,6 +13,7 @@ import {
   BackendSchema,
   type Config,
   ConfigSchema,
+  checkOperatorSettings,
   RECOGNISED_KEYS,
   type Transport,
 } from "./schema.ts";
@@ -143,6 +144,8 @@ export function resolveConfig(raw: unknown, options: ResolveOptions): ResolvedCo
   if (!parsed.success)
     throw new GatewayError("CONFIG_INVALID", `${where}: ${describeIssues(parsed.error)}`);
   const config = parsed.data;
+  const operatorProblem = checkOperatorSettings(config);
+  if (operatorProblem) throw new GatewayError("CONFIG_INVALID", `${where}: ${operatorProblem}`);
   for (const [name, rawBackend] of brokenRaw) {
     const one = BackendSchema.safeParse(rawBackend);
     config.backends[name] = one.success ? one.data : BackendSchema.parse({ command: "false" });

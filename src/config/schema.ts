@@ -176,154 +176,147 @@ const CacheSchema = z
   })
   .prefault({});
 
-export const ConfigSchema = z
-  .strictObject({
-    server: z
-      .strictObject({
-        host: z.string().default("127.0.0.1"),
-        port: z.number().int().min(0).max(65535).default(39400),
-        /** Extra origins allowed besides loopback ones (DNS-rebinding protection). */
-        allowed_origins: z.array(z.string()).default([]),
-        /**
-         * Reverse proxies (addresses and CIDR ranges) whose X-Forwarded-For names the client;
-         * empty: the TCP peer is the client.
-         */
-        trusted_proxies: z
-          .array(
-            z.string().superRefine((entry, ctx) => {
-              const checked = checkProxyEntry(entry);
-              if (!checked.ok) ctx.addIssue({ code: "custom", message: checked.message });
-            }),
-          )
-          .default([]),
-        session_ttl: DurationSchema.default(30 * 60_000),
-        /** Open `/mcp` sessions in all; past it the idlest session (of anyone) is closed. */
-        max_sessions: z.number().int().min(1).default(1000),
-        /** Open `/mcp` sessions per caller (key); past it that caller's idlest session is closed. */
-        max_sessions_per_caller: z.number().int().min(1).default(100),
-        /** On SIGTERM/SIGINT, how long calls in flight may take to finish before backends close. */
-        shutdown_timeout: DurationSchema.default(30_000),
-      })
-      .prefault({}),
-    meta_mcp: z
-      .strictObject({
-        enabled: z.boolean().default(true),
-        surfaced_tools: z.array(SurfacedToolSchema).default([]),
-        /**
-         * How long a call, search or list waits for backends still starting (a first discovery or
-         * a lazy start) before it answers without them, naming them.
-         */
-        discovery_wait: DurationSchema.default(5_000),
-        /** Operator meta tools listed besides the four core ones: names, or `all` (src/meta/operator.ts). */
-        operator_tools: z.union([z.literal("all"), z.array(z.string())]).default([]),
-      })
-      .prefault({}),
-    /** Named narrowings of what a session reaches, bound at initialize (src/gateway/profiles.ts). */
-    routing_profiles: z.record(z.string(), RoutingProfileSchema).default({}),
-    default_routing_profile: z.string().optional(),
-    /** Multi-step tool recipes run by gateway_run_playbook (src/playbooks/). */
-    playbooks: z
-      .strictObject({
-        enabled: z.boolean().default(true),
-        directories: z.array(z.string()).default([]),
-      })
-      .prefault({}),
-    backends: z.record(z.string(), BackendSchema).default({}),
-    capabilities: z
-      .strictObject({
-        enabled: z.boolean().default(true),
-        name: z.string().regex(BACKEND_NAME).default("capabilities"),
-        builtin: z.boolean().default(true),
-        directories: z.array(z.string()).default([]),
-        allow_private_networks: z.boolean().default(false),
-        /** A capability result larger than this is cut, with a note saying so. */
-        max_response_bytes: z
-          .number()
-          .int()
-          .min(1024)
-          .default(256 * 1024),
-      })
-      .prefault({}),
-    auth: AuthSchema,
-    security: SecuritySchema,
-    search: z
-      .strictObject({
-        /**
-         * Learn from each caller's searches: the tool it calls right after a search ranks higher
-         * when it asks much the same again. Stores the queries' content words in the state store.
-         */
-        feedback: z.boolean().default(true),
-        /** Index the example requests shipped for well-known tools (src/search/hints.ts). */
-        hints: z.boolean().default(true),
-        /** Your own example requests per tool, `server:tool` → how people ask for it. */
-        tool_hints: z
-          .record(z.string(), z.array(z.string().min(1)).min(1))
-          .superRefine((hints, context) => {
-            for (const key of Object.keys(hints)) {
-              if (/^[^:\s]+:\S+$/.test(key)) continue;
-              context.addIssue({
-                code: "custom",
-                path: [key],
-                message: `"${key}" is not server:tool (e.g. "github:create_issue")`,
-              });
-            }
-          })
-          .default({}),
-        /**
-         * Optional hybrid ranking: embeddings from an endpoint you run (Ollama, or any
-         * OpenAI-compatible `/embeddings`), fused with the lexical ranking. Off when absent.
-         */
-        embeddings: z
-          .strictObject({
-            url: z.url({ protocol: /^https?$/ }),
-            model: z.string().min(1),
-            kind: z.enum(["openai", "ollama"]).default("openai"),
-            api_key: z.string().optional(),
-            timeout: DurationSchema.default(10_000),
-            /** The embedding ranking's weight in the fusion; the lexical ranking's is 1. */
-            weight: z.number().min(0).max(1).default(1),
-          })
-          .optional(),
-      })
-      .prefault({}),
-    failsafe: FailsafeSchema,
-    /** Results of read-only tools, reused for `default_ttl`. */
-    cache: CacheSchema,
-    roots: z.array(RootSchema).default([]),
-    env_files: z.array(z.string()).default([]),
-    state_dir: z.string().optional(),
-    log_level: z.enum(["silent", "error", "warn", "info", "debug", "trace"]).optional(),
-  })
-  .superRefine(checkOperatorSettings);
+export const ConfigSchema = z.strictObject({
+  server: z
+    .strictObject({
+      host: z.string().default("127.0.0.1"),
+      port: z.number().int().min(0).max(65535).default(39400),
+      /** Extra origins allowed besides loopback ones (DNS-rebinding protection). */
+      allowed_origins: z.array(z.string()).default([]),
+      /**
+       * Reverse proxies (addresses and CIDR ranges) whose X-Forwarded-For names the client;
+       * empty: the TCP peer is the client.
+       */
+      trusted_proxies: z
+        .array(
+          z.string().superRefine((entry, ctx) => {
+            const checked = checkProxyEntry(entry);
+            if (!checked.ok) ctx.addIssue({ code: "custom", message: checked.message });
+          }),
+        )
+        .default([]),
+      session_ttl: DurationSchema.default(30 * 60_000),
+      /** Open `/mcp` sessions in all; past it the idlest session (of anyone) is closed. */
+      max_sessions: z.number().int().min(1).default(1000),
+      /** Open `/mcp` sessions per caller (key); past it that caller's idlest session is closed. */
+      max_sessions_per_caller: z.number().int().min(1).default(100),
+      /** On SIGTERM/SIGINT, how long calls in flight may take to finish before backends close. */
+      shutdown_timeout: DurationSchema.default(30_000),
+    })
+    .prefault({}),
+  meta_mcp: z
+    .strictObject({
+      enabled: z.boolean().default(true),
+      surfaced_tools: z.array(SurfacedToolSchema).default([]),
+      /**
+       * How long a call, search or list waits for backends still starting (a first discovery or
+       * a lazy start) before it answers without them, naming them.
+       */
+      discovery_wait: DurationSchema.default(5_000),
+      /** Operator meta tools listed besides the four core ones: names, or `all` (src/meta/operator.ts). */
+      operator_tools: z.union([z.literal("all"), z.array(z.string())]).default([]),
+    })
+    .prefault({}),
+  /** Named narrowings of what a session reaches, bound at initialize (src/gateway/profiles.ts). */
+  routing_profiles: z.record(z.string(), RoutingProfileSchema).default({}),
+  default_routing_profile: z.string().optional(),
+  /** Multi-step tool recipes run by gateway_run_playbook (src/playbooks/). */
+  playbooks: z
+    .strictObject({
+      enabled: z.boolean().default(true),
+      directories: z.array(z.string()).default([]),
+    })
+    .prefault({}),
+  backends: z.record(z.string(), BackendSchema).default({}),
+  capabilities: z
+    .strictObject({
+      enabled: z.boolean().default(true),
+      name: z.string().regex(BACKEND_NAME).default("capabilities"),
+      builtin: z.boolean().default(true),
+      directories: z.array(z.string()).default([]),
+      allow_private_networks: z.boolean().default(false),
+      /** A capability result larger than this is cut, with a note saying so. */
+      max_response_bytes: z
+        .number()
+        .int()
+        .min(1024)
+        .default(256 * 1024),
+    })
+    .prefault({}),
+  auth: AuthSchema,
+  security: SecuritySchema,
+  search: z
+    .strictObject({
+      /**
+       * Learn from each caller's searches: the tool it calls right after a search ranks higher
+       * when it asks much the same again. Stores the queries' content words in the state store.
+       */
+      feedback: z.boolean().default(true),
+      /** Index the example requests shipped for well-known tools (src/search/hints.ts). */
+      hints: z.boolean().default(true),
+      /** Your own example requests per tool, `server:tool` → how people ask for it. */
+      tool_hints: z
+        .record(z.string(), z.array(z.string().min(1)).min(1))
+        .superRefine((hints, context) => {
+          for (const key of Object.keys(hints)) {
+            if (/^[^:\s]+:\S+$/.test(key)) continue;
+            context.addIssue({
+              code: "custom",
+              path: [key],
+              message: `"${key}" is not server:tool (e.g. "github:create_issue")`,
+            });
+          }
+        })
+        .default({}),
+      /**
+       * Optional hybrid ranking: embeddings from an endpoint you run (Ollama, or any
+       * OpenAI-compatible `/embeddings`), fused with the lexical ranking. Off when absent.
+       */
+      embeddings: z
+        .strictObject({
+          url: z.url({ protocol: /^https?$/ }),
+          model: z.string().min(1),
+          kind: z.enum(["openai", "ollama"]).default("openai"),
+          api_key: z.string().optional(),
+          timeout: DurationSchema.default(10_000),
+          /** The embedding ranking's weight in the fusion; the lexical ranking's is 1. */
+          weight: z.number().min(0).max(1).default(1),
+        })
+        .optional(),
+    })
+    .prefault({}),
+  failsafe: FailsafeSchema,
+  /** Results of read-only tools, reused for `default_ttl`. */
+  cache: CacheSchema,
+  roots: z.array(RootSchema).default([]),
+  env_files: z.array(z.string()).default([]),
+  state_dir: z.string().optional(),
+  log_level: z.enum(["silent", "error", "warn", "info", "debug", "trace"]).optional(),
+});
 export type Config = z.infer<typeof ConfigSchema>;
 
-/** Operator tool names and the default routing profile must name what exists. */
-function checkOperatorSettings(
-  config: {
-    meta_mcp: { operator_tools: "all" | string[] };
-    routing_profiles: Record<string, unknown>;
-    default_routing_profile?: string;
-  },
-  ctx: z.RefinementCtx,
-): void {
+/**
+ * Operator tool names and the default routing profile must name what exists; the problems, in
+ * one message naming the settings, or undefined.
+ */
+export function checkOperatorSettings(config: Config): string | undefined {
+  const problems: string[] = [];
   const known = new Set<string>(OPERATOR_TOOL_NAMES);
   const tools = config.meta_mcp.operator_tools;
   for (const [i, name] of (tools === "all" ? [] : tools).entries()) {
     if (known.has(name)) continue;
-    ctx.addIssue({
-      code: "custom",
-      path: ["meta_mcp", "operator_tools", i],
-      message: `unknown operator tool "${name}"; expected "all" or some of ${[...known].join(", ")}`,
-    });
+    problems.push(
+      `meta_mcp.operator_tools[${i}]: unknown operator tool "${name}"; expected "all" or some of ${[...known].join(", ")}`,
+    );
   }
   const fallback = config.default_routing_profile;
   if (fallback && !(fallback in config.routing_profiles)) {
-    ctx.addIssue({
-      code: "custom",
-      path: ["default_routing_profile"],
-      message: `"${fallback}" is not one of routing_profiles (${Object.keys(config.routing_profiles).join(", ") || "none defined"})`,
-    });
+    const known = Object.keys(config.routing_profiles).join(", ") || "none defined";
+    problems.push(
+      `default_routing_profile: "${fallback}" is not one of routing_profiles (${known})`,
+    );
   }
+  return problems.length ? problems.join("; ") : undefined;
 }
 
 /**

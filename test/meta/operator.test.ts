@@ -217,6 +217,17 @@ describe("operator meta tools", () => {
   });
 });
 
+describe("config checks", () => {
+  test("an unknown operator tool or default profile fails the load, naming the setting", () => {
+    const bad = writeConfig(
+      "meta_mcp: { operator_tools: [gateway_get_stat] }\ndefault_routing_profile: nope\n",
+    );
+    expect(() => loadConfig({ path: bad })).toThrow(
+      /meta_mcp\.operator_tools\[0\]: unknown operator tool "gateway_get_stat".*default_routing_profile: "nope"/,
+    );
+  });
+});
+
 describe("routing profiles", () => {
   test("the X-MCP-Profile header narrows lists, search and calls", async () => {
     const client = await connect("admin-key", { profile: "echo_only" });
