@@ -329,6 +329,20 @@ describe("the original's HTTP paths", () => {
     expect(await response.text()).toContain("/ui/app.js");
   });
 
+  test("the dashboard shows a killed backend and revives it (admins only)", async () => {
+    await running.gateway.pool.kill("fixture", "killed by test");
+    const status = await (await fetch(`${running.url}/api/status`, { headers: auth })).json();
+    expect(status.backends[0]).toMatchObject({ name: "fixture", disabled: true, state: "failed" });
+    const revive = (key: string) =>
+      fetch(`${running.url}/ui/api/backends/fixture/revive`, {
+        method: "POST",
+        headers: { authorization: `Bearer ${key}` },
+      });
+    expect((await revive("user-key")).status).toBe(403);
+    expect(await (await revive("admin-key")).json()).toEqual({ server: "fixture", revived: true });
+    expect(running.gateway.pool.killSwitch.list()).toEqual([]);
+  });
+
   test("/api/costs counts calls per key and tool, cost 0 with a note", async () => {
     const body = await (await fetch(`${running.url}/api/costs`, { headers: auth })).json();
     expect(body.note).toContain("costs are 0");
