@@ -100,8 +100,22 @@ export interface BudgetCall {
   server: string;
   /** Set for a capability: it is budgeted on its own, and its `isError` counts. */
   tool?: string;
-  result?: { isError?: boolean };
+  result?: { isError?: boolean; content?: unknown[] };
   error?: unknown;
+}
+
+/**
+ * A capability's `isError` that is the API failing: unreachable, timed out, a bad answer or a
+ * 5xx. Refusals (a private address, a missing secret, bad arguments) and 4xx answers are not.
+ */
+function upstreamFailed(result: BudgetCall["result"]): boolean {
+  if (result?.isError !== true) return false;
+  const first = result.content?.[0] as { type?: string; text?: string } | undefined;
+  const text = first?.type === "text" ? (first.text ?? "") : "";
+  return (
+    /^\[UPSTREAM_(UNREACHABLE|TIMEOUT|BAD_RESPONSE)\]/.test(text) ||
+    /^\[UPSTREAM_HTTP_ERROR\] .* returned 5\d\d/.test(text)
+  );
 }
 
 /**
@@ -109,8 +123,8 @@ export interface BudgetCall {
  * last `window_size` calls within `window` (at least `min_calls`) is disabled for `cooldown`.
  * Only calls sent to the backend count (the pool records them): a call refused before it left
  * (parked, breaker open, scopes) says nothing new. Capabilities are budgeted one by one, and a
- * capability's `isError` (a failed REST call) counts; for MCP backends only calls that failed
- * outright count (a model's bad arguments do not).
+ * capability's `isError` counts when the API failed (see `upstreamFailed`); for MCP backends
+ * only calls that failed outright count (a model's bad arguments do not).
  */
 export class ErrorBudget {
   private readonly windows = new Map<string, { at: number; failed: boolean }[]>();
@@ -132,7 +146,7 @@ export class ErrorBudget {
     const code = (call.error as { code?: GatewayErrorCode } | undefined)?.code;
     if (code && NOT_COUNTED.has(code)) return;
     const capability = call.tool !== undefined;
-    const failed = call.error !== undefined || (capability && call.result?.isError === true);
+    const failed = call.error !== undefined || (capability && upstreamFailed(call.result));
     const key = keyOf(call.server, call.tool);
     const now = Date.now();
     const window = (this.windows.get(key) ?? []).filter((c) => now - c.at < config.window);
