@@ -1,6 +1,7 @@
+import type { JsonObject } from "../backends/types.ts";
 import { GatewayError } from "../errors.ts";
 import type { DisabledEntry } from "../resilience/kill-switch.ts";
-import type { MetaTool } from "./types.ts";
+import type { MetaContext, MetaTool } from "./types.ts";
 import { jsonResult, objectSchema, requireAdmin, stringArg } from "./types.ts";
 
 const TOP_TOOLS = 10;
@@ -91,11 +92,8 @@ const SERVER_INPUT = objectSchema({ server: { type: "string", description: "Serv
 ]);
 
 /** A server the caller may reach, by its canonical name; an unknown one names what exists. */
-function knownServer(
-  args: Record<string, unknown>,
-  context: Parameters<MetaTool["handle"]>[1],
-): string {
-  const named = stringArg(args as never, "server", true);
+function knownServer(args: JsonObject, context: MetaContext): string {
+  const named = stringArg(args, "server", true);
   const server = context.gateway.pool.canonical(named);
   if (!context.gateway.pool.has(server) || !context.caller.allows(server, "*")) {
     throw new GatewayError(

@@ -1,3 +1,4 @@
+import type { JsonObject } from "../backends/types.ts";
 import { GatewayError } from "../errors.ts";
 import type { Caller } from "../gateway/caller.ts";
 import type { Gateway } from "../gateway/gateway.ts";
@@ -83,12 +84,12 @@ export const runPlaybookTool: MetaTool = {
       (server, tool, stepArgs, signal) =>
         // Each step is a direct call: router, scopes, lock, argument checks, firewall, budgets.
         invoke.handle(
-          { server, tool, arguments: stepArgs as never },
+          { server, tool, arguments: stepArgs as JsonObject },
           { ...context, signal, task: undefined },
         ),
       context.signal,
     );
-    return { ...jsonResult(run as never), ...(run.ok ? {} : { isError: true }) };
+    return { ...jsonResult({ ...run } as JsonObject), ...(run.ok ? {} : { isError: true }) };
   },
 };
 
