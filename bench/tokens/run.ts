@@ -22,6 +22,7 @@ import { loadConfig } from "../../src/config/load.ts";
 import { runGateway } from "../../src/gateway/run.ts";
 import { setLogLevel } from "../../src/logger.ts";
 import type { Tool } from "../../src/mcp/sdk.ts";
+import { OPERATOR_TOOLS } from "../../src/meta/tools.ts";
 import { toMatch } from "../../src/search/compact.ts";
 import { hintsFor } from "../../src/search/hints.ts";
 import { ToolIndex } from "../../src/search/index.ts";
@@ -125,6 +126,14 @@ for (const [name, count, total] of rows) {
   );
 }
 console.log(`\ninitialize instructions: ${countTokens(instructions)} tokens`);
+
+// The opt-in operator tools (meta_mcp.operator_tools): what each adds to tools/list, and all.
+console.log("\n| operator tool (opt-in) | tokens added |\n|---|---|");
+for (const tool of OPERATOR_TOOLS) {
+  console.log(`| ${tool.definition.name} | ${tokens([...meta, tool.definition]) - metaTokens} |`);
+}
+const operator = OPERATOR_TOOLS.map((tool) => tool.definition);
+console.log(`| all (\`operator_tools: all\`) | ${tokens([...meta, ...operator]) - metaTokens} |`);
 
 // One search step: what a gateway_search_tools result (limit 5) costs, raw and compacted.
 const index = new ToolIndex(hintsFor(true, {}));

@@ -76,15 +76,32 @@ export function internalConfig(driver: InternalDriver): ResolvedBackend {
     timeout: driver.timeout ?? 60_000,
     isolation: "shared",
     tool_timeouts: {},
+    tools: {},
   };
 }
 
 /** Changes to what defines a backend (command, args, url, env) invalidate its cached tools. */
 export function backendFingerprint(config: ResolvedBackend): string {
   const { command, args, url, env, cwd, headers, transport } = config;
+  // The exposed names (namespace, rename, hide) are in the cached list: a change makes it stale.
+  const names = Object.entries(config.tools ?? {}).map(([tool, { rename, hide }]) => [
+    tool,
+    rename,
+    hide,
+  ]);
+  const exposure = config.namespace || names.length ? { exposure: [config.namespace, names] } : {};
   return createHash("sha256")
     .update(
-      JSON.stringify({ command, args, url, env, cwd, headers: Object.keys(headers), transport }),
+      JSON.stringify({
+        command,
+        args,
+        url,
+        env,
+        cwd,
+        headers: Object.keys(headers),
+        transport,
+        ...exposure,
+      }),
     )
     .digest("hex")
     .slice(0, 16);

@@ -7,6 +7,7 @@ import type { ResponseCache } from "../resilience/cache.ts";
 import type { StateStore } from "../state/store.ts";
 import type { Handle } from "./_handle.ts";
 import { describeBackendError } from "./connection.ts";
+import { exposeTools } from "./expose.ts";
 import type { Supervisor } from "./supervisor.ts";
 import type { BackendConnection } from "./types.ts";
 
@@ -119,7 +120,7 @@ export class Discovery {
 
   private async list(handle: Handle, connection: BackendConnection): Promise<Tool[]> {
     try {
-      return await connection.listTools();
+      return exposeTools(handle.config, await connection.listTools());
     } catch (error) {
       const failure = describeBackendError(handle.config.name, error);
       if (!this.options.supervisor.closing) {

@@ -1,13 +1,16 @@
 import type { ResolvedBackend, ResolvedConfig } from "../config/load.ts";
 import { ConfigSchema, type FailsafeConfig } from "../config/schema.ts";
 import { GatewayError } from "../errors.ts";
+import { compileTransform, transformResult } from "../gateway/transform.ts";
 import { createGatewayHooks, type GatewayHookable } from "../hooks.ts";
 import type { CallToolResult, Tool } from "../mcp/sdk.ts";
 import { ResponseCache } from "../resilience/cache.ts";
+import { ErrorBudget, KillSwitch } from "../resilience/kill-switch.ts";
 import { createMemoryStore, type StateStore } from "../state/store.ts";
 import { type BackendListener, createHandle, type Handle, internalConfig } from "./_handle.ts";
 import { Calls, IDEMPOTENT_METHODS } from "./calls.ts";
 import { Discovery } from "./discovery.ts";
+import { backendToolName } from "./expose.ts";
 import { Supervisor } from "./supervisor.ts";
 import type {
   ActiveTransport,
@@ -83,9 +86,13 @@ export class BackendPool {
   private readonly supervisor: Supervisor;
   private readonly discovery: Discovery;
   private readonly calls: Calls;
+  /** Killed and error-budget-disabled backends and capabilities: their calls are refused. */
+  readonly killSwitch = new KillSwitch();
+  private readonly budget: ErrorBudget;
 
   constructor(private readonly options: PoolOptions) {
     this.failsafe = options.failsafe ?? ConfigSchema.parse({}).failsafe;
+    this.budget = new ErrorBudget(this.killSwitch, () => this.failsafe.error_budget);
     const cache = options.cache;
     if (cache?.enabled) this.cache = new ResponseCache(cache.default_ttl, cache.max_entries);
     this.supervisor = new Supervisor({
@@ -214,12 +221,13 @@ export class BackendPool {
     const error = open
       ? `${handle.error ? `${handle.error}; ` : ""}circuit open after repeated failures, retry in ${retryIn}s`
       : handle.error;
+    const disabled = this.killSwitch.get(name);
     return {
       name,
       transport: handle.transport ?? handle.config.transport,
-      state: open && handle.state !== "failed" ? "open" : handle.state,
+      state: disabled ? "failed" : open && handle.state !== "failed" ? "open" : handle.state,
       tools: handle.tools.length,
-      error,
+      error: disabled ? `disabled: ${disabled.detail}` : error,
       description: handle.config.description,
     };
   }
@@ -246,20 +254,34 @@ export class BackendPool {
     caller?: CallerChannel,
   ): Promise<CallToolResult> {
     const handle = this.require(name);
+    this.killSwitch.check(handle.config.name, tool);
     const annotations = handle.tools.find((t) => t.name === tool)?.annotations;
     const readOnly = annotations?.readOnlyHint === true;
     // Only read-only tools are cached: a call with side effects must always reach the backend.
     const key = readOnly && this.cache ? ResponseCache.key(handle.config.name, tool, args) : "";
     const hit = key ? this.cache?.get(key) : undefined;
     if (hit) return hit;
-    const result = await this.calls.run(
-      handle,
-      { ...options, idempotent: readOnly || annotations?.idempotentHint === true, tool },
-      caller,
-      (connection, callOptions) => connection.callTool(tool, args, callOptions),
-    );
-    if (key) this.cache?.set(key, result);
-    return result;
+    // Capabilities (served inside) are budgeted one by one, MCP backends as a whole.
+    const budgeted = { server: handle.config.name, tool: handle.driver ? tool : undefined };
+    let result: CallToolResult;
+    try {
+      result = await this.calls.run(
+        handle,
+        { ...options, idempotent: readOnly || annotations?.idempotentHint === true, tool },
+        caller,
+        // Renamed or namespaced tools are called by the backend's own name.
+        (connection, callOptions) =>
+          connection.callTool(backendToolName(handle.config, tool), args, callOptions),
+      );
+    } catch (error) {
+      if (!options.signal?.aborted) this.budget.record({ ...budgeted, error });
+      throw error;
+    }
+    this.budget.record({ ...budgeted, result });
+    const transformed = transformFor(handle.config, backendToolName(handle.config, tool));
+    const final = transformed ? transformResult(result, transformed) : result;
+    if (key) this.cache?.set(key, final);
+    return final;
   }
 
   /**
@@ -315,7 +337,8 @@ export class BackendPool {
 
   /** Receives every notification a backend sends. Returns a function that unsubscribes. */
   listen(name: string, listener: BackendListener): () => void {
-    const handle = this.require(name);
+    // A disabled backend is still listened to: it comes back on revive.
+    const handle = this.require(name, false);
     handle.listeners.add(listener);
     return () => handle.listeners.delete(listener);
   }
@@ -341,9 +364,31 @@ export class BackendPool {
     return [...this.handles.values()].flatMap((handle) => [handle, ...handle.isolated.values()]);
   }
 
-  private require(name: string): Handle {
+  /**
+   * The kill switch: closes the backend's connections (its per-session ones too) and refuses
+   * its calls until `revive`.
+   */
+  async kill(name: string, detail: string): Promise<void> {
+    const handle = this.require(name, false);
+    this.killSwitch.disable({
+      server: handle.config.name,
+      reason: "killed",
+      detail,
+      since: Date.now(),
+    });
+    await this.retire(handle);
+  }
+
+  /** Ends a kill or an error-budget disable; false when the backend was not disabled. */
+  revive(name: string): boolean {
+    return this.killSwitch.enable(this.canonical(name));
+  }
+
+  /** The backend's handle; refused when it is disabled unless `usable` is false. */
+  private require(name: string, usable = true): Handle {
     const handle = this.handles.get(this.canonical(name));
     if (!handle) throw new GatewayError("SERVER_NOT_FOUND", `unknown backend ${name}`);
+    if (usable) this.killSwitch.check(handle.config.name);
     if (handle.config.configError) {
       throw new GatewayError(
         "BACKEND_UNAVAILABLE",
@@ -352,4 +397,21 @@ export class BackendPool {
     }
     return handle;
   }
+}
+
+const compiledTransforms = new WeakMap<object, ReturnType<typeof compileTransform>>();
+
+/** A backend tool's `response_transform`, compiled once per config (validated at load). */
+function transformFor(config: Handle["config"], tool: string) {
+  const entry = (config as { tools?: Record<string, { response_transform?: object }> }).tools?.[
+    tool
+  ];
+  const transform = entry?.response_transform;
+  if (!entry || !transform) return undefined;
+  let compiled = compiledTransforms.get(entry);
+  if (!compiled) {
+    compiled = compileTransform(transform, "response_transform");
+    compiledTransforms.set(entry, compiled);
+  }
+  return compiled.ok ? compiled : undefined;
 }

@@ -201,6 +201,7 @@ async function callProvider(
     data = { result: data };
   }
   if (capability.projection && isObject(data)) data = project(capability.projection, data);
+  for (const transform of capability.transforms) data = transform(data);
   if (typeof data === "string")
     return success(data || `(empty response, HTTP ${response.status})`, maxBytes);
   const json = JSON.stringify(data);

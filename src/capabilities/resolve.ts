@@ -1,4 +1,5 @@
 import type { JsonObject } from "../backends/types.ts";
+import { compileTransform, type Transform } from "../gateway/transform.ts";
 import { AjvJsonSchemaValidator, type Tool } from "../mcp/sdk.ts";
 import {
   type AuthConfig,
@@ -94,6 +95,8 @@ export interface Capability {
   source: string;
   /** Parts of the file that load but have no effect here. */
   notes: string[];
+  /** Applied to the response (after `response_path`), before `schema.output` is checked. */
+  transforms: Transform[];
 }
 
 export type ResolveResult = { ok: true; capability: Capability } | { ok: false; errors: string[] };
@@ -261,10 +264,21 @@ export function resolveCapability(
     else cacheTtl = file.cache.ttl;
   }
 
+  // The executor's `transform`, then the invoke-time `response_transform`, as in the original.
+  const transforms: Transform[] = [];
+  for (const key of ["transform", "response_transform"] as const) {
+    const config = file[key];
+    if (!config) continue;
+    const compiled = compileTransform(config, key);
+    if (compiled.ok) transforms.push(compiled.apply);
+    else errors.push(compiled.error);
+  }
+
   if (errors.length) return { ok: false, errors };
   return {
     ok: true,
     capability: {
+      transforms,
       name: file.name,
       title: file.title,
       description: file.description,

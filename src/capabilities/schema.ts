@@ -1,5 +1,6 @@
 import { z } from "zod";
 import { DurationSchema } from "../config/schema.ts";
+import { TransformSchema } from "../gateway/transform.ts";
 
 /** Tool names a capability may have: what MCP clients accept everywhere. */
 export const CAPABILITY_NAME = /^[A-Za-z0-9_.-]{1,64}$/;
@@ -240,9 +241,10 @@ export const CapabilityFileSchema = z
     projection: z.record(z.string(), z.record(z.string(), z.string())).optional(),
     /** The original's in-file pin: checked against the rest of the file when present. */
     sha256: z.string().optional(),
+    /** The original's response transforms, applied in this order (src/gateway/transform.ts). */
+    transform: TransformSchema.optional(),
+    response_transform: TransformSchema.optional(),
     // The original's features this gateway recognises and does not implement.
-    transform: z.unknown().optional(),
-    response_transform: z.unknown().optional(),
     webhooks: z.unknown().optional(),
     visible_in_states: z.unknown().optional(),
   })
@@ -259,8 +261,6 @@ export type CapabilityFile = z.infer<typeof CapabilityFileSchema>;
 
 /** Keys that load but do nothing here, each with the note `cap validate` prints. */
 export const IGNORED_KEYS: Record<string, string> = {
-  transform: "transform is not supported; the response is returned as is",
-  response_transform: "response_transform is not supported; the response is returned as is",
   webhooks: "webhooks are not supported",
   visible_in_states: "visible_in_states is not supported; the capability is always visible",
 };

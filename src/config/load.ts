@@ -13,6 +13,7 @@ import {
   BackendSchema,
   type Config,
   ConfigSchema,
+  checkOperatorSettings,
   RECOGNISED_KEYS,
   type Transport,
 } from "./schema.ts";
@@ -147,6 +148,8 @@ export function resolveConfig(raw: unknown, options: ResolveOptions): ResolvedCo
   if (!parsed.success)
     throw new GatewayError("CONFIG_INVALID", `${where}: ${describeIssues(parsed.error)}`);
   const config = parsed.data;
+  const operatorProblem = checkOperatorSettings(config);
+  if (operatorProblem) throw new GatewayError("CONFIG_INVALID", `${where}: ${operatorProblem}`);
   for (const [name, rawBackend] of brokenRaw) {
     const one = BackendSchema.safeParse(rawBackend);
     config.backends[name] = one.success ? one.data : BackendSchema.parse({ command: "false" });
@@ -198,6 +201,10 @@ export function resolveConfig(raw: unknown, options: ResolveOptions): ResolvedCo
     capabilities: {
       ...config.capabilities,
       directories: config.capabilities.directories.map((dir) => resolve(options.baseDir, dir)),
+    },
+    playbooks: {
+      ...config.playbooks,
+      directories: config.playbooks.directories.map((dir) => resolve(options.baseDir, dir)),
     },
     state_dir: config.state_dir ? resolve(options.baseDir, config.state_dir) : undefined,
     file: options.file,

@@ -1,5 +1,7 @@
 import { z } from "zod";
+import { compileTransform, TransformSchema } from "../gateway/transform.ts";
 import { checkProxyEntry } from "../http/forwarded.ts";
+import { OPERATOR_TOOL_NAMES } from "../meta/operator-names.ts";
 import { AuthSchema, ORIGINAL_SECURITY_KEYS, SecuritySchema } from "../security/schema.ts";
 import { DurationSchema } from "./duration.ts";
 
@@ -41,6 +43,28 @@ export const BackendSchema = z
         reset_timeout: DurationSchema.optional(),
       })
       .optional(),
+    /** Prefixes every tool name: `gh` exposes `create_issue` as `gh_create_issue`. */
+    namespace: z
+      .string()
+      .regex(/^[A-Za-z0-9_-]+$/)
+      .optional(),
+    /**
+     * Per tool, by the backend's own name: `rename` (exposed name), `hide` (never listed or
+     * called), `response_transform` (src/gateway/transform.ts) applied to its results.
+     */
+    tools: z
+      .record(
+        z.string(),
+        z.strictObject({
+          rename: z
+            .string()
+            .regex(/^[A-Za-z0-9_.:/-]+$/)
+            .optional(),
+          hide: z.boolean().default(false),
+          response_transform: TransformSchema.optional(),
+        }),
+      )
+      .default({}),
   })
   .superRefine((backend, ctx) => {
     if (!backend.command && !backend.url) {
@@ -54,6 +78,12 @@ export const BackendSchema = z
     }
     if (backend.command && backend.transport && backend.transport !== "stdio") {
       ctx.addIssue({ code: "custom", path: ["transport"], message: "HTTP transports need `url`" });
+    }
+    for (const [tool, { response_transform: transform }] of Object.entries(backend.tools)) {
+      const compiled = transform && compileTransform(transform, "response_transform");
+      if (compiled && !compiled.ok) {
+        ctx.addIssue({ code: "custom", path: ["tools", tool], message: compiled.error });
+      }
     }
   });
 export type BackendConfig = z.infer<typeof BackendSchema>;
@@ -137,9 +167,32 @@ const FailsafeSchema = z
         crash_window: DurationSchema.default(60_000),
       })
       .prefault({}),
+    /** A backend (or capability) failing above `threshold` of its recent calls is disabled. */
+    error_budget: z
+      .strictObject({
+        enabled: z.boolean().default(true),
+        threshold: z.number().gt(0).max(1).default(0.8),
+        window_size: z.number().int().min(1).default(100),
+        window: DurationSchema.default(5 * 60_000),
+        min_calls: z.number().int().min(1).default(10),
+        cooldown: DurationSchema.default(5 * 60_000),
+      })
+      .prefault({}),
   })
   .prefault({});
 export type FailsafeConfig = z.infer<typeof FailsafeSchema>;
+
+/** The original's `default_routing_profile: default`: when no profile of that name is written, none. */
+export const UNWRITTEN_DEFAULT_PROFILE = "default";
+
+const RoutingProfileSchema = z.strictObject({
+  description: z.string().optional(),
+  allow_backends: z.array(z.string()).optional(),
+  deny_backends: z.array(z.string()).default([]),
+  allow_tools: z.array(z.string()).optional(),
+  deny_tools: z.array(z.string()).default([]),
+});
+export type RoutingProfile = z.infer<typeof RoutingProfileSchema>;
 
 const CacheSchema = z
   .strictObject({
@@ -224,6 +277,18 @@ export const ConfigSchema = z.strictObject({
       discovery_wait: DurationSchema.default(5_000),
       /** A surface per client (docs/protocol.md); the first match wins, then built-in defaults. */
       clients: z.array(ClientSurfaceSchema).default([]),
+      /** Operator meta tools listed besides the four core ones: names, or `all` (src/meta/operator.ts). */
+      operator_tools: z.union([z.literal("all"), z.array(z.string())]).default([]),
+    })
+    .prefault({}),
+  /** Named narrowings of what a session reaches, bound at initialize (src/gateway/profiles.ts). */
+  routing_profiles: z.record(z.string(), RoutingProfileSchema).default({}),
+  default_routing_profile: z.string().optional(),
+  /** Multi-step tool recipes run by gateway_run_playbook (src/playbooks/). */
+  playbooks: z
+    .strictObject({
+      enabled: z.boolean().default(true),
+      directories: z.array(z.string()).default([]),
     })
     .prefault({}),
   backends: z.record(z.string(), BackendSchema).default({}),
@@ -311,16 +376,42 @@ export const ConfigSchema = z.strictObject({
 export type Config = z.infer<typeof ConfigSchema>;
 
 /**
+ * Operator tool names and the default routing profile must name what exists; the problems, in
+ * one message naming the settings, or undefined.
+ */
+export function checkOperatorSettings(config: Config): string | undefined {
+  const problems: string[] = [];
+  const known = new Set<string>(OPERATOR_TOOL_NAMES);
+  const tools = config.meta_mcp.operator_tools;
+  for (const [i, name] of (tools === "all" ? [] : tools).entries()) {
+    if (known.has(name)) continue;
+    problems.push(
+      `meta_mcp.operator_tools[${i}]: unknown operator tool "${name}"; expected "all" or some of ${[...known].join(", ")}`,
+    );
+  }
+  const fallback = config.default_routing_profile;
+  // `default` is the original's name for "no narrowing"; it need not be written.
+  if (
+    fallback &&
+    fallback !== UNWRITTEN_DEFAULT_PROFILE &&
+    !(fallback in config.routing_profiles)
+  ) {
+    const known = Object.keys(config.routing_profiles).join(", ") || "none defined";
+    problems.push(
+      `default_routing_profile: "${fallback}" is not one of routing_profiles (${known})`,
+    );
+  }
+  return problems.length ? problems.join("; ") : undefined;
+}
+
+/**
  * Keys of the original Rust gateway that this gateway recognises but does not implement (yet).
  * They are removed with a warning instead of failing as unknown keys, so its users' files load.
  * `*` stands for any backend name.
  */
 export const RECOGNISED_KEYS: readonly string[] = [
   "streaming",
-  "playbooks",
   "webhooks",
-  "routing_profiles",
-  "default_routing_profile",
   "mtls",
   "key_server",
   "agent_auth",

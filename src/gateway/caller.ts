@@ -14,6 +14,15 @@ export interface Caller {
   allowsCatalog(server: string, kind: CatalogKind): boolean;
   /** Why `allows` says no: the rule that denies `server:tool`, for the error and the log. */
   denial?(server: string, tool: string): string | undefined;
+  /** The session's routing profile binding (see src/gateway/profiles.ts), when it has one. */
+  profile?: ProfileBinding;
+}
+
+/** Which routing profile a session uses; `gateway_set_profile` changes it for later requests. */
+export interface ProfileBinding {
+  name: string | undefined;
+  /** False for a stateless request: nothing outlives it, so there is nothing to switch. */
+  switchable: boolean;
 }
 
 export const LOCAL_ADMIN: Caller = {

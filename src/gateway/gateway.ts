@@ -4,6 +4,9 @@ import type { ResolvedConfig } from "../config/load.ts";
 import { createGatewayHooks, type GatewayHookable } from "../hooks.ts";
 import { logger } from "../logger.ts";
 import type { LoggingLevel } from "../mcp/sdk.ts";
+import type { ToolUsage } from "../observe/usage.ts";
+import type { PlaybookRegistry } from "../playbooks/registry.ts";
+import type { DisabledEntry } from "../resilience/kill-switch.ts";
 import { createEmbedder, HybridSearch } from "../search/embeddings.ts";
 import { feedbackPool, SearchFeedback } from "../search/feedback.ts";
 import { hintsFor } from "../search/hints.ts";
@@ -69,6 +72,8 @@ export interface Gateway {
    * effect at start are reported.
    */
   reload(next: ResolvedConfig): Promise<ReloadSummary>;
+  /** What the running process adds for the operator tools (set by `runGateway`). */
+  readonly operator: OperatorHooks;
   close(): Promise<void>;
 }
 
@@ -78,6 +83,14 @@ export interface SessionSurface {
   tools: number;
   /** Estimated tokens of the last tools/list (four characters a token). */
   tokens: number;
+}
+
+/** Set by the process that runs the gateway: config file reload and the usage stats. */
+export interface OperatorHooks {
+  reloadConfig?: () => Promise<ReloadSummary>;
+  usage?: (allow: (server: string, tool: string) => boolean) => ToolUsage[];
+  /** The playbooks of `playbooks.directories` (absent when playbooks are off). */
+  playbooks?: PlaybookRegistry;
 }
 
 export interface TaskOwner {
@@ -106,6 +119,8 @@ export interface HealthReport {
   security?: SecurityReport;
   /** The tool surface each connected `/mcp` session got (docs/protocol.md). */
   surfaces?: SessionSurface[];
+  /** Killed or error-budget-disabled backends and capabilities. */
+  disabled?: DisabledEntry[];
 }
 
 export function createGateway(options: GatewayOptions): Gateway {
@@ -230,6 +245,7 @@ export function createGateway(options: GatewayOptions): Gateway {
     feedback,
     tasks: new Map(),
     surfaces,
+    operator: {},
     search: (query, searchOptions) =>
       hybrid
         ? hybrid.search(query, searchOptions)
@@ -290,6 +306,8 @@ export function createGateway(options: GatewayOptions): Gateway {
         };
         if (status.state === "failed" || status.state === "open") degraded = true;
       }
+      const disabled = pool.killSwitch.list();
+      if (disabled.length) degraded = true;
       return {
         status: degraded ? "degraded" : "ok",
         uptimeSeconds: Math.round((Date.now() - startedAt) / 1000),
@@ -299,6 +317,7 @@ export function createGateway(options: GatewayOptions): Gateway {
         ...(hybrid?.lastError ? { searchEmbeddings: { error: hybrid.lastError } } : {}),
         security: security.report(),
         ...(surfaces.size ? { surfaces: [...surfaces.values()] } : {}),
+        ...(disabled.length ? { disabled } : {}),
       };
     },
     async close() {

@@ -1,3 +1,4 @@
+import { watchDirectories } from "../capabilities/watch.ts";
 import { loadConfig, type ResolvedConfig } from "../config/load.ts";
 import { watchConfigFile } from "../config/watch.ts";
 import { errorMessage } from "../errors.ts";
@@ -5,6 +6,7 @@ import { createRoutes } from "../http/routes.ts";
 import { serveHttp } from "../http/serve.ts";
 import { logger } from "../logger.ts";
 import { createObserver, type Observer } from "../observe/observer.ts";
+import { PlaybookRegistry } from "../playbooks/registry.ts";
 import type { UsageStore } from "../search/usage.ts";
 import {
   createMemoryStore,
@@ -88,12 +90,27 @@ export async function runGateway(options: RunOptions): Promise<RunningGateway> {
     // Validation happens before anything changes: a bad file leaves the running config in place.
     const next = loadConfig({ path: file, env: options.env });
     const summary = await gateway.reload(next);
+    playbooks?.reload();
     const parts = Object.entries(summary)
       .filter(([, names]) => names.length)
       .map(([what, names]) => `${what}: ${names.join(", ")}`);
     log.info(`reloaded ${file}${parts.length ? ` (${parts.join("; ")})` : " (no changes)"}`);
     return summary;
   };
+  // Playbooks: loaded at start, reloaded when their files change and on every config reload.
+  const playbooks = config.playbooks.enabled
+    ? new PlaybookRegistry(
+        () => gateway.config.playbooks.directories,
+        () => gateway.config.capabilities.name,
+      )
+    : undefined;
+  gateway.operator.playbooks = playbooks;
+  const playbookWatcher =
+    playbooks && options.watch !== false && config.playbooks.directories.length
+      ? watchDirectories(config.playbooks.directories, () => playbooks.reload())
+      : undefined;
+  gateway.operator.reloadConfig = reload;
+  gateway.operator.usage = (allow) => observer.usage(allow);
   const watcher =
     config.file && options.watch !== false
       ? watchConfigFile(config.file, () => {
@@ -107,8 +124,13 @@ export async function runGateway(options: RunOptions): Promise<RunningGateway> {
   if (options.stdio) {
     const { serveStdio } = await import("@modelcontextprotocol/server/stdio");
     const { createSessionServer } = await import("./server.ts");
+    const { stdioCaller } = await import("./profiles.ts");
     const factory = () =>
-      createSessionServer(gateway, { sessionId: () => "stdio", notifyListChanged: true });
+      createSessionServer(gateway, {
+        sessionId: () => "stdio",
+        notifyListChanged: true,
+        caller: stdioCaller(() => gateway.config),
+      });
     const handle = serveStdio(factory, {
       onerror: (error) => logger.debug(`stdio: ${error.message}`),
     });
@@ -118,6 +140,7 @@ export async function runGateway(options: RunOptions): Promise<RunningGateway> {
       stop: () => {
         stopping ??= (async () => {
           watcher?.close();
+          playbookWatcher?.close();
           await handle.close().catch(() => {});
           observer.close();
           await gateway.close();
@@ -148,6 +171,7 @@ export async function runGateway(options: RunOptions): Promise<RunningGateway> {
     stop: () => {
       stopping ??= (async () => {
         watcher?.close();
+        playbookWatcher?.close();
         // Graceful: stop accepting, let calls in flight finish (up to shutdown_timeout), then
         // close streams, sessions and backends.
         server.refuse();

@@ -13,9 +13,9 @@ import { chooseSurface, estimateTokens, ruleFor, type Surface } from "../meta/cl
 import { invoke } from "../meta/invoke.ts";
 import { directTools, flatName, page } from "../meta/surface.ts";
 import {
+  ALL_META_NAMES,
   CODE_MODE_INSTRUCTIONS,
   INSTRUCTIONS,
-  META_TOOLS_BY_NAME,
   metaToolsFor,
 } from "../meta/tools.ts";
 import { errorResult } from "../meta/types.ts";
@@ -102,7 +102,7 @@ export function createSessionServer(gateway: Gateway, options: SessionServerOpti
     previousOnClose?.();
   };
 
-  const metaNames = new Set(META_TOOLS_BY_NAME.keys());
+  const metaNames = new Set(ALL_META_NAMES);
   const discoveryWait = gateway.config.meta_mcp.discovery_wait;
   /** This session's surface as its last tools/list chose it (docs/protocol.md). */
   let surface: Surface = flat ? "flat" : "meta";
@@ -321,6 +321,7 @@ export function createSessionServer(gateway: Gateway, options: SessionServerOpti
         meta: relay.meta,
         task: request.params.task as JsonObject | undefined,
         sessionId: options.sessionId(),
+        elicit: server.getClientCapabilities()?.elicitation ? confirm : undefined,
       });
     } catch (error) {
       if (ctx.mcpReq.signal.aborted) throw error;
@@ -332,6 +333,16 @@ export function createSessionServer(gateway: Gateway, options: SessionServerOpti
     }
     await relay.flush();
     return result;
+  }
+
+  /** Asks the client (elicitation, form mode) to confirm an operator action. */
+  async function confirm(message: string): Promise<"accept" | "decline" | "cancel"> {
+    const answer = await server.elicitInput({
+      mode: "form",
+      message,
+      requestedSchema: { type: "object", properties: {} },
+    });
+    return answer.action;
   }
 
   // A client's roots changed: every connected backend may have asked for them.

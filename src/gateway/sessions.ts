@@ -4,9 +4,10 @@ import {
   type Server,
   WebStandardStreamableHTTPServerTransport,
 } from "../mcp/sdk.ts";
-import { type Caller, LOCAL_ADMIN, toAuthInfo } from "./caller.ts";
+import { type Caller, LOCAL_ADMIN, type ProfileBinding, toAuthInfo } from "./caller.ts";
 import { EventBudget, SessionEventStore } from "./event-store.ts";
 import type { Gateway } from "./gateway.ts";
+import { requestedProfile, withProfile } from "./profiles.ts";
 import { createSessionServer } from "./server.ts";
 import { capKeyOf, planRoom } from "./session-caps.ts";
 
@@ -25,6 +26,8 @@ interface Session {
   lastSeen: number;
   /** Ids of client requests not answered yet: a session with one is never evicted. */
   inFlight: Set<string | number>;
+  /** The routing profile bound at initialize (switchable by gateway_set_profile). */
+  profile: ProfileBinding;
 }
 
 export interface SessionManagerOptions {
@@ -140,7 +143,7 @@ export class SessionManager {
       // Each request's handlers apply the scopes of the credential it carries.
       return session.transport.handleRequest(request, {
         parsedBody,
-        authInfo: toAuthInfo(caller),
+        authInfo: toAuthInfo(withProfile(caller, () => this.gateway.config, session.profile)),
       });
     }
     // No session yet: this must be an initialize; the transport rejects anything else (and
@@ -193,6 +196,15 @@ export class SessionManager {
     capKey = caller.id,
     release = () => {},
   ): Promise<Response> {
+    const asked = requestedProfile(this.gateway.config, request, parsedBody);
+    if ("error" in asked) {
+      return Response.json(
+        { jsonrpc: "2.0", error: { code: -32602, message: asked.error }, id: null },
+        { status: 400 },
+      );
+    }
+    const profile: ProfileBinding = { name: asked.name, switchable: true };
+    caller = withProfile(caller, () => this.gateway.config, profile);
     let session: Session | undefined;
     const events = new SessionEventStore(undefined, undefined, {
       budget: this.eventBudget,
@@ -222,6 +234,7 @@ export class SessionManager {
       events,
       lastSeen: performance.now(),
       inFlight: new Set(),
+      profile,
     };
     await server.connect(transport);
     trackInFlight(session);

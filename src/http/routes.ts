@@ -2,6 +2,7 @@ import { type Caller, callerOf, toAuthInfo } from "../gateway/caller.ts";
 import type { Gateway } from "../gateway/gateway.ts";
 import { InputFlows } from "../gateway/input-flows.ts";
 import { createBackendServer } from "../gateway/passthrough.ts";
+import { requestedProfile, withProfile } from "../gateway/profiles.ts";
 import { createSessionServer } from "../gateway/server.ts";
 import { SessionManager } from "../gateway/sessions.ts";
 import { createMcpHandler, isLegacyRequest } from "../mcp/sdk.ts";
@@ -147,7 +148,11 @@ export function createRoutes(gateway: Gateway, options: RoutesOptions = {}): Rou
       if (await isLegacyRequest(request, parsedBody)) {
         return await sessions.handle(request, parsedBody, backend, caller, address);
       }
-      const authInfo = toAuthInfo(caller);
+      // Stateless: the profile a request names (or the default) holds for that request alone.
+      const asked = requestedProfile(gateway.config, request, parsedBody);
+      if ("error" in asked) return jsonRpcError(400, -32602, asked.error);
+      const binding = { name: asked.name, switchable: false };
+      const authInfo = toAuthInfo(withProfile(caller, () => gateway.config, binding));
       const handler =
         backend === FLAT
           ? modernFlat
@@ -266,7 +271,8 @@ export function createRoutes(gateway: Gateway, options: RoutesOptions = {}): Rou
         }
         return handleMcp(request, caller, flat ? FLAT : "", address);
       }
-      if (url.pathname === "/api/reload" && request.method === "POST") {
+      // `/ui/api/reload`: the original gateway's path.
+      if (/^(\/ui)?\/api\/reload$/.test(url.pathname) && request.method === "POST") {
         if (!caller.admin)
           return Response.json({ error: "reload needs an admin key" }, { status: 403 });
         if (!options.reload) return Response.json({ error: "nothing to reload" }, { status: 404 });
@@ -287,7 +293,13 @@ export function createRoutes(gateway: Gateway, options: RoutesOptions = {}): Rou
           return jsonRpcError(400, -32600, `malformed percent-encoding in ${url.pathname}`);
         }
         // A backend the caller may not use at all is answered like one that does not exist.
-        if (!gateway.pool.has(backend) || !caller.allows(gateway.pool.canonical(backend), "*")) {
+        // The profile the request names (or the default) hides a backend as scopes do.
+        const asked = requestedProfile(gateway.config, request, undefined);
+        const profiled =
+          "error" in asked
+            ? caller
+            : withProfile(caller, () => gateway.config, { name: asked.name, switchable: false });
+        if (!gateway.pool.has(backend) || !profiled.allows(gateway.pool.canonical(backend), "*")) {
           return jsonRpcError(404, -32601, `no backend named ${backend}; see /health`);
         }
         return handleMcp(request, caller, gateway.pool.canonical(backend), address);

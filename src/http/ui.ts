@@ -41,6 +41,8 @@ const PAGE_HEADERS = {
 const ASSETS: Record<string, [type: string, body: string]> = {
   "/ui": ["text/html; charset=utf-8", PAGE_HTML],
   "/ui/": ["text/html; charset=utf-8", PAGE_HTML],
+  // The original gateway's address of the same page.
+  "/dashboard": ["text/html; charset=utf-8", PAGE_HTML],
   "/ui/app.js": ["text/javascript; charset=utf-8", CLIENT_JS],
   "/ui/style.css": ["text/css; charset=utf-8", STYLE_CSS],
 };
@@ -113,6 +115,8 @@ export function createUiHandler(gateway: Gateway, options: UiOptions = {}): UiHa
           ...(gateway.health().security ?? {}),
           resourceClashes: gateway.catalog.clashes,
         });
+      case "/api/costs":
+        return json(costs(observer, caller, allow));
       case "/api/config":
         if (!caller.admin) return adminOnly();
         return json({ file: gateway.config.file ?? null, config: effectiveConfig(gateway) });
@@ -123,9 +127,13 @@ export function createUiHandler(gateway: Gateway, options: UiOptions = {}): UiHa
 
   return {
     handles(path) {
-      if (path === "/api/reload") return false;
+      if (path === "/api/reload" || path === "/ui/api/reload") return false;
       return (
-        path === "/ui" || path.startsWith("/ui/") || path.startsWith("/api/") || path === "/metrics"
+        path === "/ui" ||
+        path === "/dashboard" ||
+        path.startsWith("/ui/") ||
+        path.startsWith("/api/") ||
+        path === "/metrics"
       );
     },
     async fetch(request, caller, address) {
@@ -147,7 +155,16 @@ export function createUiHandler(gateway: Gateway, options: UiOptions = {}): UiHa
           headers: { "Content-Type": "text/plain; version=0.0.4; charset=utf-8" },
         });
       }
-      if (path.startsWith("/api/") && request.method === "GET") return api(path, url, caller);
+      // The original gateway's dashboard API lives under /ui/api/: the same answers.
+      const apiPath = path.startsWith("/ui/api/") ? path.slice(3) : path;
+      const revive = /^\/api\/backends\/([^/]+)\/revive$/.exec(apiPath);
+      if (revive && request.method === "POST") {
+        if (!caller.admin) return adminOnly();
+        const name = decodeURIComponent(revive[1]!);
+        if (!gateway.pool.has(name)) return json({ error: `no backend named ${name}` }, 404);
+        return json({ server: name, revived: gateway.pool.revive(name) });
+      }
+      if (apiPath.startsWith("/api/") && request.method === "GET") return api(apiPath, url, caller);
       return json({ error: `no route for ${request.method} ${path}` }, 404);
     },
   };
@@ -167,6 +184,7 @@ function status(gateway: Gateway, caller: Caller, observer?: Observer) {
     .filter((backend) => caller.allows(backend.name, "*"))
     .map((backend) => ({
       ...backend,
+      ...(gateway.pool.killSwitch.get(backend.name) ? { disabled: true } : {}),
       breaker: gateway.pool.breakerState(backend.name),
       ...(perServer.get(backend.name) ?? { calls: 0, errors: 0 }),
     }));
@@ -191,6 +209,37 @@ function status(gateway: Gateway, caller: Caller, observer?: Observer) {
           },
         }
       : {}),
+  };
+}
+
+/**
+ * `/api/costs` (the original's path): calls per key and per tool. No prices are configured
+ * here, so every cost is 0 and the `note` says so; counts are real.
+ */
+function costs(
+  observer: Observer | undefined,
+  caller: Caller,
+  allow: (server: string, tool: string) => boolean,
+) {
+  const usage = observer?.usage(allow) ?? [];
+  const keys = new Map<string, number>();
+  for (const row of usage) {
+    for (const { caller: id, calls } of row.callers) {
+      if (caller.admin || id === caller.id) keys.set(id, (keys.get(id) ?? 0) + calls);
+    }
+  }
+  return {
+    currency: "USD",
+    total_cost: 0,
+    note: "no tool prices are configured in this gateway: calls are counted, costs are 0",
+    keys: [...keys].map(([key, calls]) => ({ key, calls, cost: 0 })),
+    tools: usage.map(({ server, tool, calls, errors }) => ({
+      server,
+      tool,
+      calls,
+      errors,
+      cost: 0,
+    })),
   };
 }
 

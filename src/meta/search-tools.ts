@@ -4,6 +4,7 @@ import { toMatch } from "../search/compact.ts";
 import { feedbackPool } from "../search/feedback.ts";
 import { MAX_QUERY_CHARS } from "../search/index.ts";
 import { usageFor } from "../search/usage.ts";
+import { playbookMatches } from "./run-playbook.ts";
 import type { MetaTool } from "./types.ts";
 import { awaitStarting, jsonResult, stringArg } from "./types.ts";
 
@@ -102,6 +103,12 @@ export const searchTools: MetaTool = {
         ...starting,
       });
     }
-    return jsonResult({ matches: hits.map(toMatch), ...starting });
+    const matches = [
+      ...hits.map(toMatch),
+      ...(server ? [] : playbookMatches(gateway, caller, query, limit)),
+    ]
+      .sort((a, b) => b.score - a.score)
+      .slice(0, limit);
+    return jsonResult({ matches, ...starting });
   },
 };

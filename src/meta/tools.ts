@@ -1,12 +1,34 @@
+import type { ResolvedConfig } from "../config/load.ts";
 import { execute } from "./execute.ts";
 import { invoke } from "./invoke.ts";
 import { listServers } from "./list-servers.ts";
 import { listTools } from "./list-tools.ts";
+import { getStats, killServer, listDisabled, reloadConfig, reviveServer } from "./operator.ts";
+import { getProfile, listProfiles, setProfile } from "./profile-tools.ts";
+import { runPlaybookTool } from "./run-playbook.ts";
 import { searchTools } from "./search-tools.ts";
 import type { MetaTool } from "./types.ts";
 
 /** The meta-tool surface, in the order clients see it. */
 export const META_TOOLS: readonly MetaTool[] = [listServers, listTools, searchTools, invoke];
+
+/** The opt-in operator tools (`meta_mcp.operator_tools`), in the order they are listed. */
+export const OPERATOR_TOOLS: readonly MetaTool[] = [
+  getStats,
+  reloadConfig,
+  killServer,
+  reviveServer,
+  listDisabled,
+  setProfile,
+  getProfile,
+  listProfiles,
+  runPlaybookTool,
+];
+
+/** Every meta tool's name, enabled or not: surfaced tools never take one. */
+export const ALL_META_NAMES: readonly string[] = [...META_TOOLS, execute, ...OPERATOR_TOOLS].map(
+  (tool) => tool.definition.name,
+);
 
 export const META_TOOLS_BY_NAME: ReadonlyMap<string, MetaTool> = new Map(
   [...META_TOOLS, execute].map((tool) => [tool.definition.name, tool]),
@@ -16,15 +38,21 @@ export const META_TOOLS_BY_NAME: ReadonlyMap<string, MetaTool> = new Map(
 const CODE_MODE_TOOLS: readonly MetaTool[] = [searchTools, execute];
 
 /**
- * The meta tools one session serves: the code-mode pair, or the usual four plus
- * `gateway_execute` when `code_mode.enabled`.
+ * The meta tools one session serves: the code-mode pair, or the usual four, `gateway_execute`
+ * when `code_mode.enabled`, then the operator tools `meta_mcp.operator_tools` enables.
  */
 export function metaToolsFor(
-  config: { code_mode: { enabled: boolean } },
+  config: Pick<ResolvedConfig, "meta_mcp" | "code_mode">,
   codeMode = false,
 ): readonly MetaTool[] {
   if (codeMode) return CODE_MODE_TOOLS;
-  return config.code_mode.enabled ? [...META_TOOLS, execute] : META_TOOLS;
+  const wanted = config.meta_mcp.operator_tools;
+  const enabled = (tool: MetaTool) => wanted === "all" || wanted.includes(tool.definition.name);
+  return [
+    ...META_TOOLS,
+    ...(config.code_mode.enabled ? [execute] : []),
+    ...OPERATOR_TOOLS.filter(enabled),
+  ];
 }
 
 /** Told to clients at `initialize`: how to use the surface, in a few lines. */

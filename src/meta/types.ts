@@ -21,6 +21,8 @@ export interface MetaContext {
   task?: JsonObject;
   /** The client session, so a task the backend creates is owned by it. */
   sessionId?: string;
+  /** Asks the client to confirm through elicitation; absent when the client cannot elicit. */
+  elicit?: (message: string) => Promise<"accept" | "decline" | "cancel">;
 }
 
 export interface MetaTool {
@@ -54,6 +56,25 @@ export function errorResult(error: unknown): CallToolResult {
   const code = error instanceof GatewayError ? error.code : "INTERNAL";
   const message = error instanceof Error ? error.message : String(error);
   return { content: [{ type: "text", text: `[${code}] ${message}` }], isError: true };
+}
+
+/** Refuses a caller without an admin key: the tools that change the gateway's state. */
+export function requireAdmin(caller: Caller, tool: string): void {
+  if (caller.admin) return;
+  throw new GatewayError("POLICY_DENIED", `${tool} needs an admin key`);
+}
+
+/** An object schema with these properties, none extra (an operator tool's result or input). */
+export function objectSchema(
+  properties: Record<string, unknown>,
+  required: string[] = [],
+): Tool["inputSchema"] {
+  return {
+    type: "object",
+    properties,
+    required,
+    additionalProperties: false,
+  } as Tool["inputSchema"];
 }
 
 /** Reads an optional string argument, rejecting other types with a message naming the field. */

@@ -17,6 +17,8 @@ interface Backend {
   breaker: string;
   calls: number;
   errors: number;
+  /** Killed, or disabled by its error budget: an admin can revive it. */
+  disabled?: boolean;
 }
 
 interface Status {
@@ -144,12 +146,32 @@ function dashboard(): void {
           badge(backend.breaker),
           backend.calls,
           backend.errors,
-          el("span", backend.error ?? "", { class: backend.error ? "error" : "muted" }),
+          backend.disabled && admin
+            ? reviveButton(backend.name, backend.error)
+            : el("span", backend.error ?? "", { class: backend.error ? "error" : "muted" }),
         ],
         [3, 5, 6],
       ),
     );
     fill("#backends", rows, "No backends configured.", 8);
+  }
+
+  /** The error, with a button that revives a disabled backend (POST, admin only). */
+  function reviveButton(name: string, error = ""): HTMLElement {
+    const cell = el("span", `${error} `, { class: "error" });
+    const button = el("button", "Revive", { type: "button", "data-revive": name });
+    button.addEventListener("click", async () => {
+      const response = await fetch(`/api/backends/${encodeURIComponent(name)}/revive`, {
+        method: "POST",
+        headers: { accept: "application/json" },
+      });
+      notice(
+        response.ok ? `${name} revived` : `${name}: revive failed (HTTP ${response.status})`,
+        !response.ok,
+      );
+    });
+    cell.append(button);
+    return cell;
   }
 
   function toolItem(tool: ToolView): HTMLElement {

@@ -93,15 +93,18 @@ description: d
 rest: { method: POST, base_url: "https://api.example.com" }
 cache: { ttl: 60 }
 transform: { project: [a] }
+visible_in_states: [a]
 `,
       "x.yaml",
     );
     if (!result.ok) throw new Error(result.errors.join("; "));
     expect(result.capability.notes).toEqual([
-      "transform is not supported; the response is returned as is",
+      "visible_in_states is not supported; the capability is always visible",
       "cache is ignored: only read-only capabilities are cached",
     ]);
     expect(result.capability.cacheTtl).toBeUndefined();
+    // transform is applied now (test/gateway/transform.test.ts): no note.
+    expect(result.capability.transforms).toHaveLength(1);
   });
 
   const BAD: [string, string, string][] = [
