@@ -1,3 +1,4 @@
+import { advertisedUrl, joinCluster, RELOAD_CHANNEL } from "../cluster/join.ts";
 import { loadConfig, type ResolvedConfig } from "../config/load.ts";
 import { watchConfigFile } from "../config/watch.ts";
 import { errorMessage } from "../errors.ts";
@@ -128,12 +129,30 @@ export async function runGateway(options: RunOptions): Promise<RunningGateway> {
   }
 
   const host = options.host ?? config.server.host;
-  const routes = createRoutes(gateway, { reload, observer, host });
+  // A cluster: the port must be known before routes exist (the session relay advertises it).
+  const cluster = config.cluster
+    ? await joinCluster(config, advertisedUrl(host, options.port ?? config.server.port))
+    : undefined;
+  gateway.security.auth.share(cluster);
+  // A reload asked of one instance (API, SIGHUP) is announced; the others re-read their file.
+  const announce = async (): Promise<ReloadSummary> => {
+    const summary = await reload();
+    void cluster?.publish(RELOAD_CHANNEL, cluster.instanceId);
+    return summary;
+  };
+  cluster?.subscribe(RELOAD_CHANNEL, (from) => {
+    if (from === cluster.instanceId) return;
+    reload().catch((error) =>
+      log.error(`reload announced by ${from} refused here: ${errorMessage(error)}`),
+    );
+  });
+  const routes = createRoutes(gateway, { reload: announce, observer, host, cluster });
   const server = serveHttp(routes, host, options.port ?? config.server.port, {
     readTimeout: config.server.read_timeout,
     max: config.server.max_connections,
     perAddress: config.server.max_connections_per_address,
   });
+  if (cluster && !config.cluster?.advertise_url) cluster.url = advertisedUrl(host, server.port);
   // Counts what the pool serves: enabled backends plus the built-in capabilities backend.
   const served = gateway.pool.statuses();
   const failed = served.filter((backend) => backend.state === "failed").length;
@@ -144,7 +163,7 @@ export async function runGateway(options: RunOptions): Promise<RunningGateway> {
     gateway,
     url: server.url,
     port: server.port,
-    reload,
+    reload: announce,
     stop: () => {
       stopping ??= (async () => {
         watcher?.close();
@@ -155,6 +174,7 @@ export async function runGateway(options: RunOptions): Promise<RunningGateway> {
         await drain(gateway, config.server.shutdown_timeout);
         await server.stop().catch(() => {});
         await routes.close();
+        cluster?.close();
         observer.close();
         await gateway.close();
       })();

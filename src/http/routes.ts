@@ -1,3 +1,4 @@
+import type { ClusterLink } from "../cluster/link.ts";
 import { type Caller, callerOf, toAuthInfo } from "../gateway/caller.ts";
 import type { Gateway } from "../gateway/gateway.ts";
 import { InputFlows } from "../gateway/input-flows.ts";
@@ -45,6 +46,8 @@ export interface RoutesOptions {
   observer?: Observer;
   /** The address bound (`serve --host` wins over `server.host`); a loopback one checks Host. */
   host?: string;
+  /** Shared state with the other instances of a cluster (`cluster:`). */
+  cluster?: ClusterLink;
 }
 
 export function createRoutes(gateway: Gateway, options: RoutesOptions = {}): Routes {
@@ -139,7 +142,7 @@ export function createRoutes(gateway: Gateway, options: RoutesOptions = {}): Rou
       }
       // A per-key rate limit counts messages: a batch pays for each one (the POST paid one).
       if (Array.isArray(parsedBody) && parsedBody.length > 1) {
-        const over = auth.charge(caller, parsedBody.length - 1);
+        const over = await auth.charge(caller, parsedBody.length - 1);
         if (over) return over;
       }
     }
@@ -220,6 +223,8 @@ export function createRoutes(gateway: Gateway, options: RoutesOptions = {}): Rou
   /** `/health`: public; with auth on, an anonymous caller gets the status only. */
   async function health(request: Request, address?: string): Promise<Response> {
     const report = gateway.health();
+    const cluster = options.cluster?.status();
+    if (cluster?.redis === "down") report.status = "degraded";
     const serving = Object.values(report.backends).some((b) => b.state !== "failed");
     const status = serving || Object.keys(report.backends).length === 0 ? 200 : 503;
     // Throttled too: the full report would otherwise tell a right key from a wrong one.
@@ -228,7 +233,13 @@ export function createRoutes(gateway: Gateway, options: RoutesOptions = {}): Rou
     }
     const { open, ...sessionLimits } = sessions.stats();
     return Response.json(
-      { ...report, version: VERSION, sessions: open, sessionLimits },
+      {
+        ...report,
+        version: VERSION,
+        sessions: open,
+        sessionLimits,
+        ...(cluster ? { cluster } : {}),
+      },
       { status },
     );
   }

@@ -1,3 +1,4 @@
+import type { SharedCounters } from "../cluster/link.ts";
 import type { ResolvedConfig } from "../config/load.ts";
 import { type Caller, LOCAL_ADMIN } from "../gateway/caller.ts";
 import { isLoopbackAddress } from "../http/loopback.ts";
@@ -41,11 +42,16 @@ export interface Authenticator {
    * Charges the JSON-RPC messages of a POST past its first (a batch) to the caller's rate limit,
    * which counts messages, not POSTs; a Response (429) when over it.
    */
-  charge(caller: Caller, messages: number): Response | undefined;
+  charge(caller: Caller, messages: number): Promise<Response | undefined>;
   /** Documents served to anyone (RFC 9728 protected-resource metadata), else undefined. */
   publicResponse(request: Request): Response | undefined;
   /** Applies a changed `auth` section (a key created or revoked) without a restart. */
   update(auth: AuthConfig): void;
+  /**
+   * Counts rate limits and the wrong-key lockout in `counters`, shared by every instance of a
+   * cluster (fixed one-minute and lockout windows); while they cannot be reached, locally.
+   */
+  share(counters: SharedCounters | undefined): void;
 }
 
 interface KeyEntry {
@@ -66,6 +72,24 @@ export function createAuthenticator(config: ResolvedConfig): Authenticator {
   // Kept across reloads (revoking a key must not forgive a guesser) unless the lockout changed.
   let throttle = lockoutOf(auth);
   const logins = createLoginSessions();
+  let shared: SharedCounters | undefined;
+
+  /** Takes `count` messages from the key's limit: 0 when allowed, else ms to wait. */
+  async function take(entry: KeyEntry, count: number): Promise<number> {
+    const limiter = entry.limiter!;
+    const window = shared ? await shared.hit(`rate:${entry.caller.id}`, count, 60_000) : undefined;
+    if (!window) return limiter.take(count);
+    if (window.count <= limiter.perMinute) return 0;
+    void shared!.hit(`rate:${entry.caller.id}`, -count, 60_000);
+    return count > limiter.perMinute ? Number.POSITIVE_INFINITY : Math.max(1, window.resetMs);
+  }
+
+  async function lockedFor(address: string): Promise<number> {
+    if (!throttle) return 0;
+    const window = shared ? await shared.peek(`lockout:${address}`) : undefined;
+    if (!window) return throttle.wait(address);
+    return window.count >= auth.lockout.failures ? Math.max(1, window.resetMs) : 0;
+  }
 
   function challenge(status: 401 | 403, error?: string, description?: string): Response {
     const params = [`realm="mcp-gateway"`];
@@ -108,10 +132,12 @@ export function createAuthenticator(config: ResolvedConfig): Authenticator {
         address && (auth.lockout.loopback || !isLoopbackAddress(address))
           ? addressKey(address)
           : undefined;
-      const blocked = counted && throttle ? throttle.wait(counted) : 0;
+      const blocked = counted ? await lockedFor(counted) : 0;
       if (blocked > 0) return guessing(counted!, blocked);
       const failed = () => {
-        if (counted) throttle?.fail(counted);
+        if (!counted || !throttle) return;
+        throttle.fail(counted);
+        void shared?.hit(`lockout:${counted}`, 1, auth.lockout.window);
       };
       let binding: LoginBinding;
       if (cookie) {
@@ -128,7 +154,7 @@ export function createAuthenticator(config: ResolvedConfig): Authenticator {
       const found = findKey(digest);
       if (found) {
         if (request.method === "POST" && found.limiter) {
-          const wait = found.limiter.take();
+          const wait = await take(found, 1);
           if (wait > 0) return tooMany(found.caller.id, wait);
         }
         return found.caller;
@@ -165,10 +191,11 @@ export function createAuthenticator(config: ResolvedConfig): Authenticator {
       const cookie = cookieToken(request);
       if (cookie) logins.revoke(cookie);
     },
-    charge(caller, messages) {
-      const limiter = keys.find((entry) => entry.caller === caller)?.limiter;
+    async charge(caller, messages) {
+      const entry = keys.find((candidate) => candidate.caller === caller);
+      const limiter = entry?.limiter;
       if (!limiter || messages < 1) return undefined;
-      const wait = limiter.take(messages);
+      const wait = await take(entry, messages);
       if (wait === Number.POSITIVE_INFINITY) {
         return tooMany(
           caller.id,
@@ -191,6 +218,9 @@ export function createAuthenticator(config: ResolvedConfig): Authenticator {
       keys = buildKeys(next);
       oauth = next.oauth ? createOAuthVerifier(next.oauth) : undefined;
       log().info(`auth reloaded: ${next.api_keys.length} key(s)`);
+    },
+    share(counters) {
+      shared = counters;
     },
   };
 }
