@@ -18,6 +18,12 @@ export interface ClusterLink extends SharedCounters {
   /** Sets `key` (prefixed) for `ttlMs`; false when the store cannot be reached. */
   set(key: string, value: string, ttlMs: number): Promise<boolean>;
   del(key: string): Promise<void>;
+  /** Appends to the list `key`, keeping its last `max` entries for `ttlMs`; false when unreachable. */
+  append(key: string, value: string, max: number, ttlMs: number): Promise<boolean>;
+  /** The whole list `key`; `undefined` when unreachable. */
+  list(key: string): Promise<string[] | undefined>;
+  /** A secret every instance of the cluster shares (marks requests relayed between them). */
+  readonly secret: string;
   /** Sends `message` to every instance (this one included) listening on `channel`. */
   publish(channel: string, message: string): Promise<void>;
   /** Calls `listener` for each message on `channel`, from any instance; re-subscribes after an outage. */

@@ -20,6 +20,11 @@ const HIT = `local n = redis.call('INCRBY', KEYS[1], ARGV[1])
 if n == tonumber(ARGV[1]) then redis.call('PEXPIRE', KEYS[1], ARGV[2]) end
 return {n, redis.call('PTTL', KEYS[1])}`;
 
+// RPUSH, trimmed to the last ARGV[2] entries, expiring ARGV[3] ms after the latest.
+const APPEND = `redis.call('RPUSH', KEYS[1], ARGV[1])
+redis.call('LTRIM', KEYS[1], -tonumber(ARGV[2]), -1)
+return redis.call('PEXPIRE', KEYS[1], ARGV[3])`;
+
 /**
  * The cluster link over Bun's built-in Redis client: one connection for commands, one for
  * subscriptions (a subscribed connection takes no other commands). Commands fail fast while
@@ -107,9 +112,15 @@ export async function createRedisLink(options: RedisLinkOptions): Promise<Cluste
     reconnect();
   }
 
+  // The first instance to start picks the secret; the others read it.
+  const offered = crypto.randomUUID();
+  await run("SET", [`${prefix}relay-secret`, offered, "NX"]);
+  const secret = (await run<string | null>("GET", [`${prefix}relay-secret`])) ?? offered;
+
   return {
     instanceId: options.instanceId,
     url: options.selfUrl,
+    secret,
     get connected() {
       return commands.connected && lastError === undefined;
     },
@@ -142,6 +153,13 @@ export async function createRedisLink(options: RedisLinkOptions): Promise<Cluste
     },
     async del(key) {
       await run("DEL", [prefix + key]);
+    },
+    async append(key, value, max, ttlMs) {
+      const args = [APPEND, "1", prefix + key, value, `${max}`, `${Math.round(ttlMs)}`];
+      return (await run("EVAL", args)) !== undefined;
+    },
+    async list(key) {
+      return run<string[]>("LRANGE", [prefix + key, "0", "-1"]);
     },
     async publish(channel, message) {
       await run("PUBLISH", [prefix + channel, message]);

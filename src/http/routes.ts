@@ -1,4 +1,5 @@
 import type { ClusterLink } from "../cluster/link.ts";
+import { isRelayed } from "../cluster/relay.ts";
 import { type Caller, callerOf, toAuthInfo } from "../gateway/caller.ts";
 import type { Gateway } from "../gateway/gateway.ts";
 import { InputFlows } from "../gateway/input-flows.ts";
@@ -59,6 +60,7 @@ export function createRoutes(gateway: Gateway, options: RoutesOptions = {}): Rou
       maxSessionsPerCaller: gateway.config.server.max_sessions_per_caller,
       activeWindow: gateway.config.server.session_active_window,
       eventBufferBytes: gateway.config.server.event_buffer_bytes,
+      cluster: options.cluster,
     },
     async (scope, sessionId, caller) =>
       scope && scope !== FLAT && scope !== CODE_MODE
@@ -262,7 +264,10 @@ export function createRoutes(gateway: Gateway, options: RoutesOptions = {}): Rou
       // RFC 9728 protected-resource metadata: public, so clients can find where to log in.
       const open = auth.publicResponse(request);
       if (open) return open;
-      const caller = await auth.authenticate(request, address);
+      // A request another instance relayed was charged to the key's shared limit there.
+      const caller = await auth.authenticate(request, address, {
+        uncharged: isRelayed(request, options.cluster),
+      });
       // The dashboard serves its page and login form to anyone; its data needs the caller.
       if (ui.handles(url.pathname)) return ui.fetch(request, caller, address);
       if (caller instanceof Response) return caller;

@@ -30,7 +30,11 @@ export interface Authenticator {
    * from it that carries a key gets 429 until the window passes. Loopback clients only with
    * `auth.lockout.loopback`.
    */
-  authenticate(request: Request, address?: string): Promise<Caller | Response>;
+  authenticate(
+    request: Request,
+    address?: string,
+    options?: { uncharged?: boolean },
+  ): Promise<Caller | Response>;
   /**
    * The dashboard's login form: checks `key` as a Bearer would be checked and returns a new
    * login token for the cookie (valid `maxAge` seconds), or the 401/429 to answer instead.
@@ -121,7 +125,7 @@ export function createAuthenticator(config: ResolvedConfig): Authenticator {
     get required() {
       return auth.enabled;
     },
-    async authenticate(request, address) {
+    async authenticate(request, address, options) {
       if (!auth.enabled) return LOCAL_ADMIN;
       const path = new URL(request.url).pathname;
       const bearer = bearerToken(request);
@@ -153,7 +157,7 @@ export function createAuthenticator(config: ResolvedConfig): Authenticator {
       const digest = "digest" in binding ? binding.digest : presentedDigest(binding.jwt);
       const found = findKey(digest);
       if (found) {
-        if (request.method === "POST" && found.limiter) {
+        if (request.method === "POST" && found.limiter && !options?.uncharged) {
           const wait = await take(found, 1);
           if (wait > 0) return tooMany(found.caller.id, wait);
         }
