@@ -39,3 +39,33 @@ export function advertisedUrl(host: string, port: number): string {
   const name = host === "0.0.0.0" || host === "::" || host === "" ? hostname() : host;
   return `http://${name.includes(":") ? `[${name}]` : name}:${port}`;
 }
+
+/** The channel a rewritten gateway.lock is sent on (its text), for every instance to apply. */
+export const LOCK_CHANNEL = "lock";
+
+/**
+ * `lock update` in a cluster: sends the new lock to every instance (each writes it to its own
+ * lock file, which its watcher applies). Quietly nothing without `cluster:` or under Deno.
+ */
+export async function announceLock(config: ResolvedConfig, text: string): Promise<boolean> {
+  if (!config.cluster || typeof Bun === "undefined") return false;
+  const { RedisClient } = await import("bun");
+  const client = new RedisClient(config.cluster.redis_url, {
+    enableOfflineQueue: false,
+    connectionTimeout: 2000,
+  });
+  try {
+    await client.connect();
+    await client.publish(`${config.cluster.key_prefix}${LOCK_CHANNEL}`, text);
+    return true;
+  } catch (error) {
+    logger
+      .withTag("cluster")
+      .warn(
+        `could not tell the other instances (${error instanceof Error ? error.message : error}); run lock update on each, or reload them`,
+      );
+    return false;
+  } finally {
+    client.close();
+  }
+}

@@ -1,4 +1,5 @@
-import { advertisedUrl, joinCluster, RELOAD_CHANNEL } from "../cluster/join.ts";
+import { existsSync, readFileSync, writeFileSync } from "node:fs";
+import { advertisedUrl, joinCluster, LOCK_CHANNEL, RELOAD_CHANNEL } from "../cluster/join.ts";
 import { loadConfig, type ResolvedConfig } from "../config/load.ts";
 import { watchConfigFile } from "../config/watch.ts";
 import { errorMessage } from "../errors.ts";
@@ -7,6 +8,7 @@ import { serveHttp } from "../http/serve.ts";
 import { logger } from "../logger.ts";
 import { createObserver, type Observer } from "../observe/observer.ts";
 import type { UsageStore } from "../search/usage.ts";
+import { lockPathFor } from "../security/pins.ts";
 import {
   createMemoryStore,
   defaultStateDir,
@@ -145,6 +147,17 @@ export async function runGateway(options: RunOptions): Promise<RunningGateway> {
     reload().catch((error) =>
       log.error(`reload announced by ${from} refused here: ${errorMessage(error)}`),
     );
+  });
+  // `lock update` on any machine: the new lock is written here too; the lock watcher applies it.
+  cluster?.subscribe(LOCK_CHANNEL, (text) => {
+    const path = lockPathFor(gateway.config);
+    if (!path || (existsSync(path) && readFileSync(path, "utf8") === text)) return;
+    try {
+      writeFileSync(path, text);
+      log.info(`gateway.lock updated by the cluster: ${path}`);
+    } catch (error) {
+      log.error(`could not write ${path} sent by the cluster: ${errorMessage(error)}`);
+    }
   });
   const routes = createRoutes(gateway, { reload: announce, observer, host, cluster });
   const server = serveHttp(routes, host, options.port ?? config.server.port, {

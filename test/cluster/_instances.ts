@@ -64,10 +64,36 @@ export async function startInstance(config: string, id: string): Promise<Instanc
   };
 }
 
-/** nginx (Debian's) in front of `upstreams`, round robin, streaming unbuffered; its URL. */
-export async function startNginx(
+/**
+ * A round-robin proxy in front of `upstreams`: nginx (Debian's) when installed, else a small
+ * one here that streams responses through the same way.
+ */
+export async function startProxy(
   upstreams: number[],
 ): Promise<{ url: string; stop(): Promise<void> }> {
+  if (Bun.which("nginx")) return startNginx(upstreams);
+  let next = 0;
+  const server = Bun.serve({
+    hostname: "127.0.0.1",
+    port: 0,
+    idleTimeout: 0,
+    async fetch(request) {
+      const url = new URL(request.url);
+      const port = upstreams[next++ % upstreams.length];
+      const body = request.method === "GET" ? undefined : await request.arrayBuffer();
+      const response = await fetch(`http://127.0.0.1:${port}${url.pathname}${url.search}`, {
+        method: request.method,
+        headers: request.headers,
+        body,
+      });
+      return new Response(response.body, { status: response.status, headers: response.headers });
+    },
+  });
+  return { url: `http://127.0.0.1:${server.port}`, stop: () => server.stop(true) };
+}
+
+/** nginx (Debian's) in front of `upstreams`, round robin, streaming unbuffered; its URL. */
+async function startNginx(upstreams: number[]): Promise<{ url: string; stop(): Promise<void> }> {
   const dir = tempDir("mcpgw-nginx-");
   const port = await freePort();
   const conf = join(dir, "nginx.conf");

@@ -7,20 +7,21 @@
 import { afterAll, beforeAll, describe, expect, setDefaultTimeout, test } from "bun:test";
 import { Client, StreamableHTTPClientTransport } from "@modelcontextprotocol/client";
 import { initializeBody, MCP_HEADERS } from "../security/_helpers.ts";
-import { clusterConfig, type Instance, startInstance, startNginx } from "./_instances.ts";
+import { clusterConfig, type Instance, startInstance, startProxy } from "./_instances.ts";
 import { type RedisServer, startRedis } from "./_redis.ts";
 
 setDefaultTimeout(60_000);
 
 let redis: RedisServer;
 let instances: Instance[] = [];
-let nginx: Awaited<ReturnType<typeof startNginx>>;
+let nginx: Awaited<ReturnType<typeof startProxy>>;
 
 beforeAll(async () => {
+  if (!Bun.which("redis-server")) return;
   redis = await startRedis();
   const config = clusterConfig(redis.url);
   instances = await Promise.all(["a", "b", "c"].map((id) => startInstance(config, id)));
-  nginx = await startNginx(instances.map((instance) => instance.port));
+  nginx = await startProxy(instances.map((instance) => instance.port));
 });
 
 afterAll(async () => {
@@ -40,75 +41,78 @@ async function openSessions(): Promise<number[]> {
   );
 }
 
-describe("sessions across three instances behind nginx (round robin)", () => {
-  test("a session initialized on one instance goes on through the others, progress included", async () => {
-    const client = new Client({ name: "cluster-test", version: "1.0.0" }, { capabilities: {} });
-    await client.connect(new StreamableHTTPClientTransport(new URL(`${nginx.url}/mcp/fixture`)));
-    try {
-      // Round robin: six calls land on every instance twice; only one of them holds the session.
-      for (let i = 0; i < 6; i++) {
-        const result = await client.callTool({ name: "echo", arguments: { message: `hi ${i}` } });
-        expect((result.content as { text: string }[])[0]!.text).toBe(`hi ${i}`);
+describe.skipIf(!Bun.which("redis-server"))(
+  "sessions across three instances behind nginx (round robin)",
+  () => {
+    test("a session initialized on one instance goes on through the others, progress included", async () => {
+      const client = new Client({ name: "cluster-test", version: "1.0.0" }, { capabilities: {} });
+      await client.connect(new StreamableHTTPClientTransport(new URL(`${nginx.url}/mcp/fixture`)));
+      try {
+        // Round robin: six calls land on every instance twice; only one of them holds the session.
+        for (let i = 0; i < 6; i++) {
+          const result = await client.callTool({ name: "echo", arguments: { message: `hi ${i}` } });
+          expect((result.content as { text: string }[])[0]!.text).toBe(`hi ${i}`);
+        }
+        const progress: number[] = [];
+        const result = await client.callTool(
+          { name: "slow", arguments: { steps: 3, delayMs: 10 } },
+          { onprogress: (p: { progress: number }) => progress.push(p.progress) },
+        );
+        expect((result.content as { text: string }[])[0]!.text).toBe("done 3");
+        expect(progress).toEqual([1, 2, 3]);
+        expect((await openSessions()).sort()).toEqual([0, 0, 1]);
+      } finally {
+        await client.close();
       }
-      const progress: number[] = [];
-      const result = await client.callTool(
-        { name: "slow", arguments: { steps: 3, delayMs: 10 } },
-        { onprogress: (p: { progress: number }) => progress.push(p.progress) },
-      );
-      expect((result.content as { text: string }[])[0]!.text).toBe("done 3");
-      expect(progress).toEqual([1, 2, 3]);
-      expect((await openSessions()).sort()).toEqual([0, 0, 1]);
-    } finally {
-      await client.close();
-    }
-  });
-
-  test("a stream whose instance is killed resumes on another with Last-Event-ID", async () => {
-    const [a, b] = instances as [Instance, Instance];
-    const headers = { ...MCP_HEADERS, "mcp-protocol-version": "2025-11-25" };
-    const opened = await fetch(`${a.url}/mcp/fixture`, {
-      method: "POST",
-      headers,
-      body: initializeBody(),
     });
-    await opened.text();
-    const session = opened.headers.get("mcp-session-id")!;
-    const withSession = { ...headers, "mcp-session-id": session };
-    await (
-      await fetch(`${a.url}/mcp/fixture`, {
+
+    test("a stream whose instance is killed resumes on another with Last-Event-ID", async () => {
+      const [a, b] = instances as [Instance, Instance];
+      const headers = { ...MCP_HEADERS, "mcp-protocol-version": "2025-11-25" };
+      const opened = await fetch(`${a.url}/mcp/fixture`, {
+        method: "POST",
+        headers,
+        body: initializeBody(),
+      });
+      await opened.text();
+      const session = opened.headers.get("mcp-session-id")!;
+      const withSession = { ...headers, "mcp-session-id": session };
+      await (
+        await fetch(`${a.url}/mcp/fixture`, {
+          method: "POST",
+          headers: withSession,
+          body: JSON.stringify({ jsonrpc: "2.0", method: "notifications/initialized" }),
+        })
+      ).text();
+      const call = await fetch(`${a.url}/mcp/fixture`, {
         method: "POST",
         headers: withSession,
-        body: JSON.stringify({ jsonrpc: "2.0", method: "notifications/initialized" }),
-      })
-    ).text();
-    const call = await fetch(`${a.url}/mcp/fixture`, {
-      method: "POST",
-      headers: withSession,
-      body: JSON.stringify({
-        jsonrpc: "2.0",
-        id: 7,
-        method: "tools/call",
-        params: {
-          name: "slow",
-          arguments: { steps: 30, delayMs: 100 },
-          _meta: { progressToken: "p" },
-        },
-      }),
+        body: JSON.stringify({
+          jsonrpc: "2.0",
+          id: 7,
+          method: "tools/call",
+          params: {
+            name: "slow",
+            arguments: { steps: 30, delayMs: 100 },
+            _meta: { progressToken: "p" },
+          },
+        }),
+      });
+      const first = await readEvents(call.body!, 1);
+      expect(first[0]!.progress).toBe(1);
+      // Events keep being stored while the client is away; then the instance dies.
+      await Bun.sleep(500);
+      await a.kill();
+      const resumed = await fetch(`${b.url}/mcp/fixture`, {
+        headers: { ...withSession, accept: "text/event-stream", "last-event-id": first[0]!.id },
+      });
+      expect(resumed.status).toBe(200);
+      const replayed = await readEvents(resumed.body!, 3);
+      // Nothing stored was lost: the replay goes on from the event after the one last seen.
+      expect(replayed.map((event) => event.progress)).toEqual([2, 3, 4]);
     });
-    const first = await readEvents(call.body!, 1);
-    expect(first[0]!.progress).toBe(1);
-    // Events keep being stored while the client is away; then the instance dies.
-    await Bun.sleep(500);
-    await a.kill();
-    const resumed = await fetch(`${b.url}/mcp/fixture`, {
-      headers: { ...withSession, accept: "text/event-stream", "last-event-id": first[0]!.id },
-    });
-    expect(resumed.status).toBe(200);
-    const replayed = await readEvents(resumed.body!, 3);
-    // Nothing stored was lost: the replay goes on from the event after the one last seen.
-    expect(replayed.map((event) => event.progress)).toEqual([2, 3, 4]);
-  });
-});
+  },
+);
 
 interface ProgressEvent {
   id: string;

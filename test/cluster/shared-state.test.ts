@@ -4,7 +4,9 @@
  * degraded while Redis is down and recovers when it returns.
  */
 import { afterAll, beforeAll, describe, expect, setDefaultTimeout, test } from "bun:test";
-import { writeFileSync } from "node:fs";
+import { existsSync, readFileSync, writeFileSync } from "node:fs";
+import { dirname, join } from "node:path";
+import { announceLock } from "../../src/cluster/join.ts";
 import { loadConfig } from "../../src/config/load.ts";
 import { type RunningGateway, runGateway } from "../../src/gateway/run.ts";
 import { hashKey } from "../../src/security/keys.ts";
@@ -34,6 +36,7 @@ ${extra}`;
 }
 
 beforeAll(async () => {
+  if (!Bun.which("redis-server")) return;
   redis = await startRedis();
   for (const id of ["a", "b"]) {
     const file = writeConfig(yaml(redis.url, id));
@@ -66,7 +69,7 @@ function initialize(url: string, key: string): Promise<Response> {
   });
 }
 
-describe("a cluster of two instances on one Redis", () => {
+describe.skipIf(!Bun.which("redis-server"))("a cluster of two instances on one Redis", () => {
   test("a key limited to 4 a minute gets 4 across both instances, not 4 on each", async () => {
     const statuses: number[] = [];
     for (let i = 0; i < 6; i++) {
@@ -99,6 +102,15 @@ describe("a cluster of two instances on one Redis", () => {
     expect(b.gateway.pool.has("extra")).toBe(false);
     await instances[0]!.reload();
     await waitFor(() => b.gateway.pool.has("extra"));
+  });
+
+  test("a gateway.lock rewritten by `lock update` on one machine reaches every instance", async () => {
+    const text = "version: 1\nbackends: {}\ncapabilities: {}\n";
+    expect(await announceLock(loadConfig({ path: files[0]! }), text)).toBe(true);
+    for (const file of files) {
+      const lock = join(dirname(file), "gateway.lock");
+      await waitFor(() => existsSync(lock) && readFileSync(lock, "utf8") === text);
+    }
   });
 
   test("/health shows the cluster, degrades while Redis is down and recovers", async () => {
