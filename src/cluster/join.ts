@@ -40,6 +40,9 @@ export function advertisedUrl(host: string, port: number): string {
   return `http://${name.includes(":") ? `[${name}]` : name}:${port}`;
 }
 
+/** The channel a breaker opening is announced on: `{from, server, ms}`. */
+export const BREAKER_CHANNEL = "breaker";
+
 /** The channel a rewritten gateway.lock is sent on (its text), for every instance to apply. */
 export const LOCK_CHANNEL = "lock";
 

@@ -1,5 +1,11 @@
 import { existsSync, readFileSync, writeFileSync } from "node:fs";
-import { advertisedUrl, joinCluster, LOCK_CHANNEL, RELOAD_CHANNEL } from "../cluster/join.ts";
+import {
+  advertisedUrl,
+  BREAKER_CHANNEL,
+  joinCluster,
+  LOCK_CHANNEL,
+  RELOAD_CHANNEL,
+} from "../cluster/join.ts";
 import { loadConfig, type ResolvedConfig } from "../config/load.ts";
 import { watchConfigFile } from "../config/watch.ts";
 import { errorMessage } from "../errors.ts";
@@ -159,6 +165,19 @@ export async function runGateway(options: RunOptions): Promise<RunningGateway> {
       log.error(`could not write ${path} sent by the cluster: ${errorMessage(error)}`);
     }
   });
+  // A breaker that opens here opens on every instance: they call the same backend.
+  if (cluster) {
+    gateway.pool.shareBreakers((server, ms) => {
+      void cluster.publish(
+        BREAKER_CHANNEL,
+        JSON.stringify({ from: cluster.instanceId, server, ms }),
+      );
+    });
+    cluster.subscribe(BREAKER_CHANNEL, (text) => {
+      const { from, server, ms } = JSON.parse(text) as { from: string; server: string; ms: number };
+      if (from !== cluster.instanceId) gateway.pool.openBreaker(server, ms);
+    });
+  }
   const routes = createRoutes(gateway, { reload: announce, observer, host, cluster });
   const server = serveHttp(routes, host, options.port ?? config.server.port, {
     readTimeout: config.server.read_timeout,

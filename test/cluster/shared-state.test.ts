@@ -104,6 +104,16 @@ describe.skipIf(!Bun.which("redis-server"))("a cluster of two instances on one R
     await waitFor(() => b.gateway.pool.has("extra"));
   });
 
+  test("a breaker that opens on one instance is open on the other", async () => {
+    const [a, b] = instances as [RunningGateway, RunningGateway];
+    // `extra` (added by the reload above) points at a closed port: every call fails.
+    for (let i = 0; i < 8 && a.gateway.pool.breakerState("extra") !== "open"; i++) {
+      await a.gateway.pool.request("extra", "tools/list", undefined, {}).catch(() => {});
+    }
+    expect(a.gateway.pool.breakerState("extra")).toBe("open");
+    await waitFor(() => b.gateway.pool.breakerState("extra") === "open");
+  });
+
   test("a gateway.lock rewritten by `lock update` on one machine reaches every instance", async () => {
     const text = "version: 1\nbackends: {}\ncapabilities: {}\n";
     expect(await announceLock(loadConfig({ path: files[0]! }), text)).toBe(true);
