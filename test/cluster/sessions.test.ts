@@ -66,6 +66,25 @@ describe.skipIf(!Bun.which("redis-server"))(
       }
     });
 
+    test("2026-07-28 (stateless) requests are served by whichever instance gets them", async () => {
+      const client = new Client(
+        { name: "cluster-modern", version: "1.0.0" },
+        { capabilities: {}, versionNegotiation: { mode: { pin: "2026-07-28" } } },
+      );
+      await client.connect(new StreamableHTTPClientTransport(new URL(`${nginx.url}/mcp/fixture`)));
+      try {
+        // Each instance runs its own fixture process: the pids say who served each call.
+        const pids = new Set<string>();
+        for (let i = 0; i < 6; i++) {
+          const result = await client.callTool({ name: "pid", arguments: {} });
+          pids.add((result.content as { text: string }[])[0]!.text);
+        }
+        expect(pids.size).toBe(3);
+      } finally {
+        await client.close();
+      }
+    });
+
     test("a stream whose instance is killed resumes on another with Last-Event-ID", async () => {
       const [a, b] = instances as [Instance, Instance];
       const headers = { ...MCP_HEADERS, "mcp-protocol-version": "2025-11-25" };
