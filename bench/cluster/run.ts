@@ -58,8 +58,14 @@ async function instance(file: string, id?: string): Promise<number> {
   return port;
 }
 
-async function connect(url: string): Promise<Client> {
-  const client = new Client({ name: "bench", version: "1" }, { capabilities: {} });
+/** A 2025-11-25 session, or with `stateless` a 2026-07-28 client (no session to relay). */
+async function connect(url: string, stateless = false): Promise<Client> {
+  const client = new Client(
+    { name: "bench", version: "1" },
+    stateless
+      ? { capabilities: {}, versionNegotiation: { mode: { pin: "2026-07-28" } } }
+      : { capabilities: {} },
+  );
   await client.connect(new StreamableHTTPClientTransport(new URL(`${url}/mcp/fixture`)));
   return client;
 }
@@ -79,8 +85,8 @@ async function latency(url: string): Promise<number[]> {
   return samples;
 }
 
-async function throughput(url: string): Promise<number> {
-  const clients = await Promise.all(Array.from({ length: CLIENTS }, () => connect(url)));
+async function throughput(url: string, stateless = false): Promise<number> {
+  const clients = await Promise.all(Array.from({ length: CLIENTS }, () => connect(url, stateless)));
   for (const client of clients) await echo(client);
   let calls = 0;
   const until = performance.now() + SECONDS * 1000;
@@ -180,13 +186,14 @@ try {
   for (const id of ["a", "b", "c"]) {
     ports.push(await instance(shared, id));
     const url = await nginx(ports);
-    const rate = await throughput(url);
-    rows.push([`${ports.length}`, Math.round(rate)]);
+    const sessions = await throughput(url);
+    const stateless = await throughput(url, true);
+    rows.push([`${ports.length}`, Math.round(sessions), Math.round(stateless)]);
   }
   console.log(
-    `\nThroughput behind nginx (round robin), ${CLIENTS} sessions, ${SECONDS}s each (calls/s):\n`,
+    `\nThroughput behind nginx (round robin), ${CLIENTS} clients, ${SECONDS}s each (calls/s):\n`,
   );
-  printTable(["instances", "calls/s"], rows);
+  printTable(["instances", "2025-11-25 sessions", "2026-07-28 stateless"], rows);
 } finally {
   for (const child of children) child.kill();
 }
