@@ -66,6 +66,25 @@ describe.skipIf(!Bun.which("redis-server"))(
       }
     });
 
+    test("a backend's request to the client (roots/list) reaches it, and its answer the owner, across instances", async () => {
+      const client = new Client(
+        { name: "cluster-roots", version: "1.0.0" },
+        { capabilities: { roots: {} } },
+      );
+      client.setRequestHandler("roots/list", async () => ({ roots: [{ uri: "file:///cluster" }] }));
+      await client.connect(new StreamableHTTPClientTransport(new URL(`${nginx.url}/mcp/fixture`)));
+      try {
+        // The call's stream comes back through whichever instance nginx picked; the client's
+        // answer is a new POST that nginx sends to the next one; both are relayed to the owner.
+        for (let i = 0; i < 3; i++) {
+          const result = await client.callTool({ name: "roots", arguments: {} });
+          expect((result.content as { text: string }[])[0]!.text).toContain("file:///cluster");
+        }
+      } finally {
+        await client.close();
+      }
+    });
+
     test("2026-07-28 (stateless) requests are served by whichever instance gets them", async () => {
       const client = new Client(
         { name: "cluster-modern", version: "1.0.0" },

@@ -134,6 +134,10 @@ describe.skipIf(!Bun.which("redis-server"))("a cluster of two instances on one R
     await redis.kill();
     await waitFor(async () => (await health()).cluster?.redis === "down");
     expect((await health()).status).toBe("degraded");
+    // It still serves alone: a new session opens, with limits and lockout counted locally.
+    const opened = await initialize(instances[0]!.url, ADMIN);
+    await opened.text();
+    expect(opened.status).toBe(200);
     await redis.restart();
     await waitFor(async () => (await health()).cluster?.redis === "connected", 15_000);
     const report = await health();
