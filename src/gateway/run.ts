@@ -6,6 +6,7 @@ import {
   LOCK_CHANNEL,
   RELOAD_CHANNEL,
 } from "../cluster/join.ts";
+import type { ClusterLink } from "../cluster/link.ts";
 import { loadConfig, type ResolvedConfig } from "../config/load.ts";
 import { watchConfigFile } from "../config/watch.ts";
 import { errorMessage } from "../errors.ts";
@@ -45,6 +46,11 @@ export interface RunningGateway {
   reload(): Promise<ReloadSummary>;
   /** The HTTP base URL, when serving HTTP. */
   url?: string;
+  /**
+   * With `cluster:`, the link to the other instances; its `SharedCounters` (`hit`, `peek`) count
+   * across the cluster (rate limits and the lockout use them; budgets may too).
+   */
+  cluster?: ClusterLink;
   port?: number;
   /** Stops accepting, ends sessions, closes every backend. Safe to call twice. */
   stop(): Promise<void>;
@@ -195,6 +201,7 @@ export async function runGateway(options: RunOptions): Promise<RunningGateway> {
     gateway,
     url: server.url,
     port: server.port,
+    cluster,
     reload: announce,
     stop: () => {
       stopping ??= (async () => {
