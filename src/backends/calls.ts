@@ -36,6 +36,8 @@ export type RunOptions = Omit<CallOptions, "timeout" | "maxTotalTimeout"> & {
 export class Calls {
   /** Requests in flight on every backend, for a graceful shutdown's drain. */
   running = 0;
+  /** Told when a backend's breaker opens on its own failures (cluster: shared breakers). */
+  onBreakerOpen?: (server: string, retryInMs: number) => void;
 
   constructor(
     private readonly supervisor: Supervisor,
@@ -164,7 +166,7 @@ export class Calls {
   }
 
   /** One policy (breaker, limits) per backend, shared by its per-session connections. */
-  private policyFor(handle: Handle): BackendPolicy {
+  policyFor(handle: Handle): BackendPolicy {
     const own = handle.config.circuit_breaker;
     const failsafe = own
       ? { ...this.failsafe, circuit_breaker: { ...this.failsafe.circuit_breaker, ...own } }
@@ -173,6 +175,7 @@ export class Calls {
       handle.config.name,
       failsafe,
       handle.config.max_concurrency,
+      (ms) => this.onBreakerOpen?.(handle.config.name, ms),
     );
     return handle.policy;
   }

@@ -348,6 +348,19 @@ export class BackendPool {
     return this.supervisor.healthCheck(this.everyHandle());
   }
 
+  /**
+   * Cluster: `onOpen` hears of breakers opening here; `openBreaker` opens one because another
+   * instance's opened (for `ms`, without telling `onOpen` again).
+   */
+  shareBreakers(onOpen: (server: string, retryInMs: number) => void): void {
+    this.calls.onBreakerOpen = onOpen;
+  }
+
+  openBreaker(name: string, ms: number): void {
+    const handle = this.handles.get(name);
+    if (handle) this.calls.policyFor(handle).breaker?.openFor(ms);
+  }
+
   /** The circuit breaker's state of a backend, for /health and gateway_list_servers. */
   breakerState(name: string): "closed" | "open" | "half-open" {
     return this.handles.get(name)?.policy?.breakerState ?? "closed";

@@ -371,6 +371,19 @@ export const ConfigSchema = z.strictObject({
   roots: z.array(RootSchema).default([]),
   env_files: z.array(z.string()).default([]),
   state_dir: z.string().optional(),
+  /** Several instances behind a load balancer, sharing state in Redis (docs/scaling.md). */
+  cluster: z
+    .strictObject({
+      /** `redis://host:6379` (or `rediss://`, with a password in the URL). */
+      redis_url: z.string().regex(/^rediss?:\/\//, "expected a redis:// or rediss:// URL"),
+      /** This instance's name in the cluster (default: a random id). */
+      instance_id: z.string().min(1).optional(),
+      /** Prefixed to every Redis key and channel, so several clusters can share one Redis. */
+      key_prefix: z.string().default("mcp-gateway:"),
+      /** The URL other instances reach this one at (default: http://<hostname>:<port>). */
+      advertise_url: z.string().url().optional(),
+    })
+    .optional(),
   log_level: z.enum(["silent", "error", "warn", "info", "debug", "trace"]).optional(),
 });
 export type Config = z.infer<typeof ConfigSchema>;

@@ -1,4 +1,13 @@
+import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import { watchDirectories } from "../capabilities/watch.ts";
+import {
+  advertisedUrl,
+  BREAKER_CHANNEL,
+  joinCluster,
+  LOCK_CHANNEL,
+  RELOAD_CHANNEL,
+} from "../cluster/join.ts";
+import type { ClusterLink } from "../cluster/link.ts";
 import { loadConfig, type ResolvedConfig } from "../config/load.ts";
 import { watchConfigFile } from "../config/watch.ts";
 import { errorMessage } from "../errors.ts";
@@ -8,6 +17,7 @@ import { logger } from "../logger.ts";
 import { createObserver, type Observer } from "../observe/observer.ts";
 import { PlaybookRegistry } from "../playbooks/registry.ts";
 import type { UsageStore } from "../search/usage.ts";
+import { lockPathFor } from "../security/pins.ts";
 import {
   createMemoryStore,
   defaultStateDir,
@@ -38,6 +48,11 @@ export interface RunningGateway {
   reload(): Promise<ReloadSummary>;
   /** The HTTP base URL, when serving HTTP. */
   url?: string;
+  /**
+   * With `cluster:`, the link to the other instances; its `SharedCounters` (`hit`, `peek`) count
+   * across the cluster (rate limits and the lockout use them; budgets may too).
+   */
+  cluster?: ClusterLink;
   port?: number;
   /** Stops accepting, ends sessions, closes every backend. Safe to call twice. */
   stop(): Promise<void>;
@@ -151,12 +166,54 @@ export async function runGateway(options: RunOptions): Promise<RunningGateway> {
   }
 
   const host = options.host ?? config.server.host;
-  const routes = createRoutes(gateway, { reload, observer, host });
+  // A cluster: the port must be known before routes exist (the session relay advertises it).
+  const cluster = config.cluster
+    ? await joinCluster(config, advertisedUrl(host, options.port ?? config.server.port))
+    : undefined;
+  gateway.security.auth.share(cluster);
+  // A reload asked of one instance (API, SIGHUP) is announced; the others re-read their file.
+  const announce = async (): Promise<ReloadSummary> => {
+    const summary = await reload();
+    void cluster?.publish(RELOAD_CHANNEL, cluster.instanceId);
+    return summary;
+  };
+  cluster?.subscribe(RELOAD_CHANNEL, (from) => {
+    if (from === cluster.instanceId) return;
+    reload().catch((error) =>
+      log.error(`reload announced by ${from} refused here: ${errorMessage(error)}`),
+    );
+  });
+  // `lock update` on any machine: the new lock is written here too; the lock watcher applies it.
+  cluster?.subscribe(LOCK_CHANNEL, (text) => {
+    const path = lockPathFor(gateway.config);
+    if (!path || (existsSync(path) && readFileSync(path, "utf8") === text)) return;
+    try {
+      writeFileSync(path, text);
+      log.info(`gateway.lock updated by the cluster: ${path}`);
+    } catch (error) {
+      log.error(`could not write ${path} sent by the cluster: ${errorMessage(error)}`);
+    }
+  });
+  // A breaker that opens here opens on every instance: they call the same backend.
+  if (cluster) {
+    gateway.pool.shareBreakers((server, ms) => {
+      void cluster.publish(
+        BREAKER_CHANNEL,
+        JSON.stringify({ from: cluster.instanceId, server, ms }),
+      );
+    });
+    cluster.subscribe(BREAKER_CHANNEL, (text) => {
+      const { from, server, ms } = JSON.parse(text) as { from: string; server: string; ms: number };
+      if (from !== cluster.instanceId) gateway.pool.openBreaker(server, ms);
+    });
+  }
+  const routes = createRoutes(gateway, { reload: announce, observer, host, cluster });
   const server = serveHttp(routes, host, options.port ?? config.server.port, {
     readTimeout: config.server.read_timeout,
     max: config.server.max_connections,
     perAddress: config.server.max_connections_per_address,
   });
+  if (cluster && !config.cluster?.advertise_url) cluster.url = advertisedUrl(host, server.port);
   // Counts what the pool serves: enabled backends plus the built-in capabilities backend.
   const served = gateway.pool.statuses();
   const failed = served.filter((backend) => backend.state === "failed").length;
@@ -167,7 +224,8 @@ export async function runGateway(options: RunOptions): Promise<RunningGateway> {
     gateway,
     url: server.url,
     port: server.port,
-    reload,
+    cluster,
+    reload: announce,
     stop: () => {
       stopping ??= (async () => {
         watcher?.close();
@@ -179,6 +237,7 @@ export async function runGateway(options: RunOptions): Promise<RunningGateway> {
         await drain(gateway, config.server.shutdown_timeout);
         await server.stop().catch(() => {});
         await routes.close();
+        cluster?.close();
         observer.close();
         await gateway.close();
       })();

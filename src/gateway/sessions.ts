@@ -1,3 +1,12 @@
+import { SharedEventStore } from "../cluster/event-store.ts";
+import type { ClusterLink } from "../cluster/link.ts";
+import {
+  eventsKey,
+  isRelayed,
+  relayToOwner,
+  type SharedSession,
+  sessionKey,
+} from "../cluster/relay.ts";
 import { logger } from "../logger.ts";
 import {
   type JSONRPCMessage,
@@ -21,8 +30,10 @@ interface Session {
   scope: string;
   transport: WebStandardStreamableHTTPServerTransport;
   server: Server;
-  /** Its resumability buffer (counted in the manager's shared `EventBudget`). */
-  events: SessionEventStore;
+  /** Its resumability buffer (counted in the manager's shared `EventBudget`; in Redis in a cluster). */
+  events: SessionEventStore | SharedEventStore;
+  /** In a cluster: its record in Redis, and when it was last written. */
+  shared?: { record: string; at: number };
   lastSeen: number;
   /** Ids of client requests not answered yet: a session with one is never evicted. */
   inFlight: Set<string | number>;
@@ -41,6 +52,12 @@ export interface SessionManagerOptions {
   activeWindow?: number;
   /** Bytes of resumability buffers across sessions (`server.event_buffer_bytes`). */
   eventBufferBytes?: number;
+  /**
+   * A cluster (`cluster:`): sessions are recorded in Redis with their owner; a request for
+   * another instance's session is relayed to it, or, when it is dead, the session is adopted
+   * here (re-initialized with the client's stored `initialize`, its events read from Redis).
+   */
+  cluster?: ClusterLink;
 }
 
 /** How the caps have acted since start, for `/health`. */
@@ -77,6 +94,8 @@ export class SessionManager {
   private refused = 0;
   private lastRefusalLog = Number.NEGATIVE_INFINITY;
   private readonly eventBudget: EventBudget;
+  private closing = false;
+  private readonly adopting = new Map<string, Promise<Session | Response>>();
 
   constructor(
     private readonly gateway: Gateway,
@@ -122,7 +141,12 @@ export class SessionManager {
   ): Promise<Response> {
     const id = request.headers.get("mcp-session-id");
     if (id) {
-      const session = this.sessions.get(id);
+      let session = this.sessions.get(id);
+      if (!session && this.options.cluster) {
+        const found = await this.elsewhere(request, parsedBody, id, scope, caller);
+        if (found instanceof Response) return found;
+        session = found;
+      }
       if (!session || session.scope !== scope) {
         return Response.json(
           { jsonrpc: "2.0", error: { code: -32001, message: "Session not found" }, id: null },
@@ -140,6 +164,7 @@ export class SessionManager {
         );
       }
       session.lastSeen = performance.now();
+      this.touchShared(session);
       // Each request's handlers apply the scopes of the credential it carries.
       return session.transport.handleRequest(request, {
         parsedBody,
@@ -195,6 +220,7 @@ export class SessionManager {
     caller: Caller,
     capKey = caller.id,
     release = () => {},
+    adoptId?: string,
   ): Promise<Response> {
     const asked = requestedProfile(this.gateway.config, request, parsedBody);
     if ("error" in asked) {
@@ -206,17 +232,33 @@ export class SessionManager {
     const profile: ProfileBinding = { name: asked.name, switchable: true };
     caller = withProfile(caller, () => this.gateway.config, profile);
     let session: Session | undefined;
-    const events = new SessionEventStore(undefined, undefined, {
-      budget: this.eventBudget,
-      lastActive: () => session?.lastSeen ?? 0,
-    });
+    const cluster = this.options.cluster;
+    const events = cluster
+      ? new SharedEventStore(cluster, () => eventsKey(session?.id ?? ""), this.options.ttl)
+      : new SessionEventStore(undefined, undefined, {
+          budget: this.eventBudget,
+          lastActive: () => session?.lastSeen ?? 0,
+        });
     const transport = new WebStandardStreamableHTTPServerTransport({
-      sessionIdGenerator: () => crypto.randomUUID(),
+      sessionIdGenerator: () => adoptId ?? crypto.randomUUID(),
       onsessioninitialized: (sessionId) => {
         if (!session) return;
         session.id = sessionId;
         release();
         this.sessions.set(sessionId, session);
+        if (cluster) {
+          const init = (Array.isArray(parsedBody) ? parsedBody[0] : parsedBody) as {
+            params?: unknown;
+          };
+          const record: SharedSession = {
+            owner: cluster.url,
+            scope,
+            caller: caller.id,
+            init: init?.params,
+          };
+          session.shared = { record: JSON.stringify(record), at: 0 };
+          this.touchShared(session);
+        }
         void this.gateway.hooks.callHook("session:open", sessionId);
       },
       onsessionclosed: (sessionId) => this.forget(sessionId),
@@ -266,8 +308,93 @@ export class SessionManager {
     this.openingTotal += delta;
   }
 
+  /**
+   * A session this instance does not hold: relayed to its owner, adopted when the owner is
+   * gone, or a 404/403 Response.
+   */
+  private async elsewhere(
+    request: Request,
+    parsedBody: unknown,
+    id: string,
+    scope: string,
+    caller: Caller,
+  ): Promise<Session | Response | undefined> {
+    const cluster = this.options.cluster!;
+    const text = await cluster.get(sessionKey(id));
+    if (!text) return undefined;
+    const record = JSON.parse(text) as SharedSession;
+    if (record.scope !== scope) return undefined;
+    if (record.caller !== caller.id) return sessionError(403, "Session belongs to another client");
+    // A relayed request is never relayed again: the sender found this instance the owner.
+    if (record.owner !== cluster.url && !isRelayed(request, cluster)) {
+      const relayed = await relayToOwner(record.owner, request, parsedBody, cluster);
+      if (relayed) return relayed;
+      log().info(`session ${id}: its instance ${record.owner} is unreachable; adopting it here`);
+    }
+    let adopting = this.adopting.get(id);
+    if (!adopting) {
+      adopting = this.adopt(id, record, caller).finally(() => this.adopting.delete(id));
+      this.adopting.set(id, adopting);
+    }
+    return adopting;
+  }
+
+  /** Re-creates a session here under its id by replaying the client's `initialize`. */
+  private async adopt(
+    id: string,
+    record: SharedSession,
+    caller: Caller,
+  ): Promise<Session | Response> {
+    const init = { jsonrpc: "2.0", id: `adopt-${id}`, method: "initialize", params: record.init };
+    const headers = {
+      "content-type": "application/json",
+      accept: "application/json, text/event-stream",
+    };
+    const url = "http://gateway/mcp";
+    const body = JSON.stringify(init);
+    const opened = await this.open(
+      new Request(url, { method: "POST", headers, body }),
+      init,
+      record.scope,
+      caller,
+      caller.id,
+      () => {},
+      id,
+    );
+    await opened.text();
+    const session = this.sessions.get(id);
+    if (!session) return sessionError(500, `session ${id} could not be re-created here`);
+    const version = (record.init as { protocolVersion?: string })?.protocolVersion;
+    const note = { jsonrpc: "2.0", method: "notifications/initialized" };
+    const ready = await session.transport.handleRequest(
+      new Request(url, {
+        method: "POST",
+        headers: {
+          ...headers,
+          "mcp-session-id": id,
+          ...(version ? { "mcp-protocol-version": version } : {}),
+        },
+        body: JSON.stringify(note),
+      }),
+      { parsedBody: note, authInfo: toAuthInfo(caller) },
+    );
+    await ready.text();
+    return session;
+  }
+
+  /** Writes the session's record to Redis again when a quarter of its TTL has passed. */
+  private touchShared(session: Session): void {
+    const shared = session.shared;
+    const cluster = this.options.cluster;
+    if (!shared || !cluster || Date.now() - shared.at < this.options.ttl / 4) return;
+    shared.at = Date.now();
+    void cluster.set(sessionKey(session.id), shared.record, this.options.ttl);
+  }
+
   /** Ends every session (shutdown). */
   async closeAll(): Promise<void> {
+    // In a cluster, records and events stay in Redis: another instance adopts these sessions.
+    this.closing = true;
     clearInterval(this.reaper);
     await Promise.all([...this.sessions.values()].map((session) => this.end(session)));
   }
@@ -279,7 +406,10 @@ export class SessionManager {
   }
 
   private forget(id: string): void {
-    this.sessions.get(id)?.events.clear();
+    if (!this.options.cluster || !this.closing) {
+      this.sessions.get(id)?.events.clear();
+      if (this.sessions.has(id)) void this.options.cluster?.del(sessionKey(id));
+    }
     if (this.sessions.delete(id)) void this.gateway.hooks.callHook("session:close", id);
   }
 
@@ -333,4 +463,8 @@ function trackInFlight(session: Session): void {
     }
     return send(message, options);
   };
+}
+
+function sessionError(status: number, message: string): Response {
+  return Response.json({ jsonrpc: "2.0", error: { code: -32001, message }, id: null }, { status });
 }

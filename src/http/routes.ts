@@ -1,3 +1,5 @@
+import type { ClusterLink } from "../cluster/link.ts";
+import { isRelayed } from "../cluster/relay.ts";
 import { type Caller, callerOf, toAuthInfo } from "../gateway/caller.ts";
 import type { Gateway } from "../gateway/gateway.ts";
 import { InputFlows } from "../gateway/input-flows.ts";
@@ -46,6 +48,8 @@ export interface RoutesOptions {
   observer?: Observer;
   /** The address bound (`serve --host` wins over `server.host`); a loopback one checks Host. */
   host?: string;
+  /** Shared state with the other instances of a cluster (`cluster:`). */
+  cluster?: ClusterLink;
 }
 
 export function createRoutes(gateway: Gateway, options: RoutesOptions = {}): Routes {
@@ -57,6 +61,7 @@ export function createRoutes(gateway: Gateway, options: RoutesOptions = {}): Rou
       maxSessionsPerCaller: gateway.config.server.max_sessions_per_caller,
       activeWindow: gateway.config.server.session_active_window,
       eventBufferBytes: gateway.config.server.event_buffer_bytes,
+      cluster: options.cluster,
     },
     async (scope, sessionId, caller) =>
       scope && scope !== FLAT && scope !== CODE_MODE
@@ -140,7 +145,7 @@ export function createRoutes(gateway: Gateway, options: RoutesOptions = {}): Rou
       }
       // A per-key rate limit counts messages: a batch pays for each one (the POST paid one).
       if (Array.isArray(parsedBody) && parsedBody.length > 1) {
-        const over = auth.charge(caller, parsedBody.length - 1);
+        const over = await auth.charge(caller, parsedBody.length - 1);
         if (over) return over;
       }
     }
@@ -225,6 +230,8 @@ export function createRoutes(gateway: Gateway, options: RoutesOptions = {}): Rou
   /** `/health`: public; with auth on, an anonymous caller gets the status only. */
   async function health(request: Request, address?: string): Promise<Response> {
     const report = gateway.health();
+    const cluster = options.cluster?.status();
+    if (cluster?.redis === "down") report.status = "degraded";
     const serving = Object.values(report.backends).some((b) => b.state !== "failed");
     const status = serving || Object.keys(report.backends).length === 0 ? 200 : 503;
     // Throttled too: the full report would otherwise tell a right key from a wrong one.
@@ -233,7 +240,13 @@ export function createRoutes(gateway: Gateway, options: RoutesOptions = {}): Rou
     }
     const { open, ...sessionLimits } = sessions.stats();
     return Response.json(
-      { ...report, version: VERSION, sessions: open, sessionLimits },
+      {
+        ...report,
+        version: VERSION,
+        sessions: open,
+        sessionLimits,
+        ...(cluster ? { cluster } : {}),
+      },
       { status },
     );
   }
@@ -256,7 +269,10 @@ export function createRoutes(gateway: Gateway, options: RoutesOptions = {}): Rou
       // RFC 9728 protected-resource metadata: public, so clients can find where to log in.
       const open = auth.publicResponse(request);
       if (open) return open;
-      const caller = await auth.authenticate(request, address);
+      // A request another instance relayed was charged to the key's shared limit there.
+      const caller = await auth.authenticate(request, address, {
+        uncharged: isRelayed(request, options.cluster),
+      });
       // The dashboard serves its page and login form to anyone; its data needs the caller.
       if (ui.handles(url.pathname)) return ui.fetch(request, caller, address);
       if (caller instanceof Response) return caller;

@@ -18,6 +18,8 @@ export interface BreakerOptions {
   /** Milliseconds open before a probe is allowed. */
   resetTimeout: number;
   now?: () => number;
+  /** Called when it opens on its own failures (a cluster tells the other instances). */
+  onOpen?: (retryInMs: number) => void;
 }
 
 export type Admission = { ok: true; probe: boolean } | { ok: false; retryInMs: number };
@@ -108,5 +110,16 @@ export class Breaker {
     this.openedAt = this.now();
     this.successes = 0;
     this.failures = 0;
+    this.options.onOpen?.(this.options.resetTimeout);
+  }
+
+  /** Opens for `ms` because another instance's breaker for the same backend opened. */
+  openFor(ms: number): void {
+    if (this.state === "open" && this.retryInMs >= ms) return;
+    this.current = "open";
+    this.openedAt = this.now() - Math.max(0, this.options.resetTimeout - ms);
+    this.successes = 0;
+    this.failures = 0;
+    this.probing = false;
   }
 }

@@ -42,6 +42,7 @@ export class BackendPolicy {
     private readonly name: string,
     private readonly config: FailsafeConfig,
     maxConcurrency?: number,
+    onOpen?: (retryInMs: number) => void,
   ) {
     const { circuit_breaker: cb, rate_limit: rl, concurrency } = config;
     if (cb.enabled) {
@@ -52,6 +53,7 @@ export class BackendPolicy {
         failureRate: cb.failure_rate,
         minCalls: cb.min_calls,
         windowSize: cb.window_size,
+        onOpen,
       });
     }
     if (rl.enabled) this.limiter = new RateLimiter(rl.requests_per_second, rl.burst, rl.max_wait);

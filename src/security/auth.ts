@@ -1,3 +1,4 @@
+import type { SharedCounters } from "../cluster/link.ts";
 import type { ResolvedConfig } from "../config/load.ts";
 import { type Caller, LOCAL_ADMIN } from "../gateway/caller.ts";
 import { isLoopbackAddress } from "../http/loopback.ts";
@@ -29,7 +30,11 @@ export interface Authenticator {
    * from it that carries a key gets 429 until the window passes. Loopback clients only with
    * `auth.lockout.loopback`.
    */
-  authenticate(request: Request, address?: string): Promise<Caller | Response>;
+  authenticate(
+    request: Request,
+    address?: string,
+    options?: { uncharged?: boolean },
+  ): Promise<Caller | Response>;
   /**
    * The dashboard's login form: checks `key` as a Bearer would be checked and returns a new
    * login token for the cookie (valid `maxAge` seconds), or the 401/429 to answer instead.
@@ -41,11 +46,16 @@ export interface Authenticator {
    * Charges the JSON-RPC messages of a POST past its first (a batch) to the caller's rate limit,
    * which counts messages, not POSTs; a Response (429) when over it.
    */
-  charge(caller: Caller, messages: number): Response | undefined;
+  charge(caller: Caller, messages: number): Promise<Response | undefined>;
   /** Documents served to anyone (RFC 9728 protected-resource metadata), else undefined. */
   publicResponse(request: Request): Response | undefined;
   /** Applies a changed `auth` section (a key created or revoked) without a restart. */
   update(auth: AuthConfig): void;
+  /**
+   * Counts rate limits and the wrong-key lockout in `counters`, shared by every instance of a
+   * cluster (fixed one-minute and lockout windows); while they cannot be reached, locally.
+   */
+  share(counters: SharedCounters | undefined): void;
 }
 
 interface KeyEntry {
@@ -66,6 +76,24 @@ export function createAuthenticator(config: ResolvedConfig): Authenticator {
   // Kept across reloads (revoking a key must not forgive a guesser) unless the lockout changed.
   let throttle = lockoutOf(auth);
   const logins = createLoginSessions();
+  let shared: SharedCounters | undefined;
+
+  /** Takes `count` messages from the key's limit: 0 when allowed, else ms to wait. */
+  async function take(entry: KeyEntry, count: number): Promise<number> {
+    const limiter = entry.limiter!;
+    const window = shared ? await shared.hit(`rate:${entry.caller.id}`, count, 60_000) : undefined;
+    if (!window) return limiter.take(count);
+    if (window.count <= limiter.perMinute) return 0;
+    void shared!.hit(`rate:${entry.caller.id}`, -count, 60_000);
+    return count > limiter.perMinute ? Number.POSITIVE_INFINITY : Math.max(1, window.resetMs);
+  }
+
+  async function lockedFor(address: string): Promise<number> {
+    if (!throttle) return 0;
+    const window = shared ? await shared.peek(`lockout:${address}`) : undefined;
+    if (!window) return throttle.wait(address);
+    return window.count >= auth.lockout.failures ? Math.max(1, window.resetMs) : 0;
+  }
 
   function challenge(status: 401 | 403, error?: string, description?: string): Response {
     const params = [`realm="mcp-gateway"`];
@@ -97,7 +125,7 @@ export function createAuthenticator(config: ResolvedConfig): Authenticator {
     get required() {
       return auth.enabled;
     },
-    async authenticate(request, address) {
+    async authenticate(request, address, options) {
       if (!auth.enabled) return LOCAL_ADMIN;
       const path = new URL(request.url).pathname;
       const bearer = bearerToken(request);
@@ -108,10 +136,12 @@ export function createAuthenticator(config: ResolvedConfig): Authenticator {
         address && (auth.lockout.loopback || !isLoopbackAddress(address))
           ? addressKey(address)
           : undefined;
-      const blocked = counted && throttle ? throttle.wait(counted) : 0;
+      const blocked = counted ? await lockedFor(counted) : 0;
       if (blocked > 0) return guessing(counted!, blocked);
       const failed = () => {
-        if (counted) throttle?.fail(counted);
+        if (!counted || !throttle) return;
+        throttle.fail(counted);
+        void shared?.hit(`lockout:${counted}`, 1, auth.lockout.window);
       };
       let binding: LoginBinding;
       if (cookie) {
@@ -127,8 +157,8 @@ export function createAuthenticator(config: ResolvedConfig): Authenticator {
       const digest = "digest" in binding ? binding.digest : presentedDigest(binding.jwt);
       const found = findKey(digest);
       if (found) {
-        if (request.method === "POST" && found.limiter) {
-          const wait = found.limiter.take();
+        if (request.method === "POST" && found.limiter && !options?.uncharged) {
+          const wait = await take(found, 1);
           if (wait > 0) return tooMany(found.caller.id, wait);
         }
         return found.caller;
@@ -165,10 +195,11 @@ export function createAuthenticator(config: ResolvedConfig): Authenticator {
       const cookie = cookieToken(request);
       if (cookie) logins.revoke(cookie);
     },
-    charge(caller, messages) {
-      const limiter = keys.find((entry) => entry.caller === caller)?.limiter;
+    async charge(caller, messages) {
+      const entry = keys.find((candidate) => candidate.caller === caller);
+      const limiter = entry?.limiter;
       if (!limiter || messages < 1) return undefined;
-      const wait = limiter.take(messages);
+      const wait = await take(entry, messages);
       if (wait === Number.POSITIVE_INFINITY) {
         return tooMany(
           caller.id,
@@ -191,6 +222,9 @@ export function createAuthenticator(config: ResolvedConfig): Authenticator {
       keys = buildKeys(next);
       oauth = next.oauth ? createOAuthVerifier(next.oauth) : undefined;
       log().info(`auth reloaded: ${next.api_keys.length} key(s)`);
+    },
+    share(counters) {
+      shared = counters;
     },
   };
 }

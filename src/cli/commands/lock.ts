@@ -1,3 +1,4 @@
+import { readFileSync } from "node:fs";
 import { createInterface } from "node:readline/promises";
 import { defineCommand } from "citty";
 import { standalonePool } from "../../backends/pool.ts";
@@ -141,6 +142,10 @@ const updateCommand = defineCommand({
       saveSnapshots(snapshotDir(config), observed);
       writeLock(lockPath, next);
       logger.success(`${lockPath} updated; a running gateway picks it up by itself`);
+      const { announceLock } = await import("../../cluster/join.ts");
+      if (await announceLock(config, readFileSync(lockPath, "utf8"))) {
+        logger.success("sent to every instance of the cluster");
+      }
     }, args);
   },
 });

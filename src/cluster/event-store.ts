@@ -1,0 +1,63 @@
+import type { EventId, EventStore, JSONRPCMessage, StreamId } from "../mcp/sdk.ts";
+import type { ClusterLink } from "./link.ts";
+
+/**
+ * A session's resumability buffer in Redis, so that a client whose instance died resumes its
+ * stream with `Last-Event-ID` on another one. Each event is written before it is sent (the SDK
+ * awaits `storeEvent`), so no event the client could have missed is lost with the instance.
+ * Ids carry a random epoch per store (`<stream>:<epoch>.<n>`): a session adopted by another
+ * instance keeps numbering without colliding with the ids the dead one gave. While Redis is
+ * down, events are kept here (bounded) and replay merges both.
+ */
+export class SharedEventStore implements EventStore {
+  private readonly epoch = crypto.randomUUID().slice(0, 8);
+  private counter = 0;
+  private readonly local: string[] = [];
+  private closed = false;
+
+  constructor(
+    private readonly link: ClusterLink,
+    private readonly key: () => string,
+    private readonly ttlMs: number,
+    private readonly limit = 1000,
+  ) {}
+
+  async storeEvent(stream: StreamId, message: JSONRPCMessage): Promise<EventId> {
+    const id = `${stream}:${this.epoch}.${++this.counter}`;
+    if (this.closed) return id;
+    const entry = JSON.stringify([id, stream, message]);
+    if (!(await this.link.append(this.key(), entry, this.limit, this.ttlMs))) {
+      this.local.push(entry);
+      if (this.local.length > this.limit) this.local.shift();
+    }
+    return id;
+  }
+
+  async getStreamIdForEventId(id: EventId): Promise<StreamId | undefined> {
+    const split = id.lastIndexOf(":");
+    return split > 0 ? id.slice(0, split) : undefined;
+  }
+
+  async replayEventsAfter(
+    lastEventId: EventId,
+    { send }: { send: (id: EventId, message: JSONRPCMessage) => Promise<void> },
+  ): Promise<StreamId> {
+    const stream = (await this.getStreamIdForEventId(lastEventId)) ?? "";
+    const entries = [...((await this.link.list(this.key())) ?? []), ...this.local].map(
+      (entry) => JSON.parse(entry) as [EventId, StreamId, JSONRPCMessage],
+    );
+    const start = entries.findIndex(([id]) => id === lastEventId);
+    if (start < 0) return stream;
+    for (const [id, from, message] of entries.slice(start + 1)) {
+      if (from === stream) await send(id, message);
+    }
+    return stream;
+  }
+
+  /** The session ended: its events go, here and in Redis. */
+  clear(): void {
+    this.closed = true;
+    this.local.length = 0;
+    void this.link.del(this.key());
+  }
+}

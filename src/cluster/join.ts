@@ -1,0 +1,74 @@
+import { hostname } from "node:os";
+import type { ResolvedConfig } from "../config/load.ts";
+import { logger } from "../logger.ts";
+import type { ClusterLink } from "./link.ts";
+
+/** The channel a reload is announced on; the message is the announcing instance's id. */
+export const RELOAD_CHANNEL = "reload";
+
+/**
+ * Joins the cluster named by `cluster:` (undefined without one). Only under Bun: Bun's built-in
+ * Redis client is imported lazily, so single-instance runs (and Deno) never load it.
+ */
+export async function joinCluster(
+  config: ResolvedConfig,
+  selfUrl: string,
+): Promise<ClusterLink | undefined> {
+  const cluster = config.cluster;
+  if (!cluster) return undefined;
+  if (typeof Bun === "undefined") {
+    logger
+      .withTag("cluster")
+      .warn("cluster: needs the Bun build (its Redis client); running as a single instance");
+    return undefined;
+  }
+  const { createRedisLink } = await import("./redis.ts");
+  const instanceId = cluster.instance_id ?? `${hostname()}-${crypto.randomUUID().slice(0, 8)}`;
+  const link = await createRedisLink({
+    url: cluster.redis_url,
+    instanceId,
+    keyPrefix: cluster.key_prefix,
+    selfUrl: cluster.advertise_url ?? selfUrl,
+  });
+  logger.withTag("cluster").info(`joined as ${instanceId} (${link.status().redis})`);
+  return link;
+}
+
+/** `http://<host>:<port>`, with a wildcard bind replaced by this machine's name. */
+export function advertisedUrl(host: string, port: number): string {
+  const name = host === "0.0.0.0" || host === "::" || host === "" ? hostname() : host;
+  return `http://${name.includes(":") ? `[${name}]` : name}:${port}`;
+}
+
+/** The channel a breaker opening is announced on: `{from, server, ms}`. */
+export const BREAKER_CHANNEL = "breaker";
+
+/** The channel a rewritten gateway.lock is sent on (its text), for every instance to apply. */
+export const LOCK_CHANNEL = "lock";
+
+/**
+ * `lock update` in a cluster: sends the new lock to every instance (each writes it to its own
+ * lock file, which its watcher applies). Quietly nothing without `cluster:` or under Deno.
+ */
+export async function announceLock(config: ResolvedConfig, text: string): Promise<boolean> {
+  if (!config.cluster || typeof Bun === "undefined") return false;
+  const { RedisClient } = await import("bun");
+  const client = new RedisClient(config.cluster.redis_url, {
+    enableOfflineQueue: false,
+    connectionTimeout: 2000,
+  });
+  try {
+    await client.connect();
+    await client.publish(`${config.cluster.key_prefix}${LOCK_CHANNEL}`, text);
+    return true;
+  } catch (error) {
+    logger
+      .withTag("cluster")
+      .warn(
+        `could not tell the other instances (${error instanceof Error ? error.message : error}); run lock update on each, or reload them`,
+      );
+    return false;
+  } finally {
+    client.close();
+  }
+}

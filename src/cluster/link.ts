@@ -1,0 +1,59 @@
+/**
+ * The shared-state seam of a cluster (`cluster:` in gateway.yaml): what several gateway
+ * instances behind one load balancer share through Redis. The core speaks only this interface;
+ * the Redis client lives at the edge (src/cluster/redis.ts, Bun's built-in client), so the core
+ * still runs under Deno, single-instance.
+ *
+ * Every operation may fail while the shared store is down: counters then answer `undefined`
+ * (the caller counts locally instead) and the instance reports itself degraded in `/health`.
+ */
+export interface ClusterLink extends SharedCounters {
+  /** This instance's id (`cluster.instance_id`, else a random one). */
+  readonly instanceId: string;
+  /** The URL other instances reach this one at (session relay); set once the port is bound. */
+  url: string;
+  /** Whether the shared store answers now. */
+  readonly connected: boolean;
+  get(key: string): Promise<string | undefined>;
+  /** Sets `key` (prefixed) for `ttlMs`; false when the store cannot be reached. */
+  set(key: string, value: string, ttlMs: number): Promise<boolean>;
+  del(key: string): Promise<void>;
+  /** Appends to the list `key`, keeping its last `max` entries for `ttlMs`; false when unreachable. */
+  append(key: string, value: string, max: number, ttlMs: number): Promise<boolean>;
+  /** The whole list `key`; `undefined` when unreachable. */
+  list(key: string): Promise<string[] | undefined>;
+  /** A secret every instance of the cluster shares (marks requests relayed between them). */
+  readonly secret: string;
+  /** Sends `message` to every instance (this one included) listening on `channel`. */
+  publish(channel: string, message: string): Promise<void>;
+  /** Calls `listener` for each message on `channel`, from any instance; re-subscribes after an outage. */
+  subscribe(channel: string, listener: (message: string) => void): void;
+  /** `/health`'s `cluster` entry. */
+  status(): ClusterStatus;
+  close(): void;
+}
+
+/** Counters over fixed windows, shared by every instance (rate limits, lockout, budgets). */
+export interface SharedCounters {
+  /**
+   * Adds `by` to the counter `key`, whose window of `windowMs` starts at its first hit; returns
+   * the count after it and the milliseconds until the window ends, or `undefined` when the
+   * shared store cannot be reached (count locally then).
+   */
+  hit(key: string, by: number, windowMs: number): Promise<WindowCount | undefined>;
+  /** The counter as it stands, without adding; `undefined` when unreachable. */
+  peek(key: string): Promise<WindowCount | undefined>;
+}
+
+export interface WindowCount {
+  count: number;
+  /** Milliseconds until the window ends (0 when the counter does not exist). */
+  resetMs: number;
+}
+
+export interface ClusterStatus {
+  instance: string;
+  redis: "connected" | "down";
+  /** The last error talking to Redis, while it is down. */
+  error?: string;
+}

@@ -1,0 +1,195 @@
+import { RedisClient } from "bun";
+import { logger } from "../logger.ts";
+import type { ClusterLink, ClusterStatus, WindowCount } from "./link.ts";
+
+export interface RedisLinkOptions {
+  url: string;
+  instanceId: string;
+  /** Prefixed to every key and channel, so several gateways can share one Redis. */
+  keyPrefix: string;
+  /** Where other instances reach this one. */
+  selfUrl: string;
+  /** A command that takes longer than this counts as Redis being down (default 1 s). */
+  commandTimeout?: number;
+}
+
+const log = () => logger.withTag("cluster");
+
+// INCRBY, and on the first hit of a window its expiry, in one round trip.
+const HIT = `local n = redis.call('INCRBY', KEYS[1], ARGV[1])
+if n == tonumber(ARGV[1]) then redis.call('PEXPIRE', KEYS[1], ARGV[2]) end
+return {n, redis.call('PTTL', KEYS[1])}`;
+
+// RPUSH, trimmed to the last ARGV[2] entries, expiring ARGV[3] ms after the latest.
+const APPEND = `redis.call('RPUSH', KEYS[1], ARGV[1])
+redis.call('LTRIM', KEYS[1], -tonumber(ARGV[2]), -1)
+return redis.call('PEXPIRE', KEYS[1], ARGV[3])`;
+
+/**
+ * The cluster link over Bun's built-in Redis client: one connection for commands, one for
+ * subscriptions (a subscribed connection takes no other commands). Commands fail fast while
+ * Redis is down (no offline queue); a loop reconnects every second and re-subscribes.
+ */
+export async function createRedisLink(options: RedisLinkOptions): Promise<ClusterLink> {
+  const prefix = options.keyPrefix;
+  const timeout = options.commandTimeout ?? 1000;
+  const clientOptions = {
+    enableOfflineQueue: false,
+    autoReconnect: false,
+    connectionTimeout: 2000,
+  };
+  const commands = new RedisClient(options.url, clientOptions);
+  const subscriber = new RedisClient(options.url, clientOptions);
+  const listeners = new Map<string, Set<(message: string) => void>>();
+  let lastError: string | undefined;
+  let closed = false;
+  let retry: ReturnType<typeof setTimeout> | undefined;
+
+  const down = (error: unknown) => {
+    const message = error instanceof Error ? error.message : String(error);
+    if (lastError === undefined) log().warn(`redis unreachable (${message}); serving locally`);
+    lastError = message;
+  };
+  const reconnect = () => {
+    if (closed || retry) return;
+    retry = setTimeout(async () => {
+      retry = undefined;
+      try {
+        if (!commands.connected) await commands.connect();
+        if (!subscriber.connected) {
+          await subscriber.connect();
+          for (const [channel, set] of listeners) await listen(channel, set);
+        }
+        if (lastError !== undefined) log().info("redis reachable again; sharing state");
+        lastError = undefined;
+      } catch (error) {
+        down(error);
+        reconnect();
+      }
+    }, 1000);
+    retry.unref?.();
+  };
+  commands.onclose = (error) => {
+    if (closed) return;
+    down(error ?? "connection closed");
+    reconnect();
+  };
+  subscriber.onclose = commands.onclose;
+
+  async function run<T>(command: string, args: string[]): Promise<T | undefined> {
+    if (!commands.connected) {
+      reconnect();
+      return undefined;
+    }
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    try {
+      return await Promise.race([
+        commands.send(command, args) as Promise<T>,
+        new Promise<never>((_, reject) => {
+          timer = setTimeout(() => reject(new Error(`${command} timed out`)), timeout);
+        }),
+      ]);
+    } catch (error) {
+      down(error);
+      reconnect();
+      return undefined;
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+
+  async function listen(channel: string, set: Set<(message: string) => void>): Promise<void> {
+    await subscriber.subscribe(prefix + channel, (message) => {
+      for (const listener of set) listener(message);
+    });
+  }
+
+  try {
+    await Promise.all([commands.connect(), subscriber.connect()]);
+  } catch (error) {
+    // Start anyway: the instance serves locally and joins the cluster once Redis answers.
+    down(error);
+    reconnect();
+  }
+
+  // The first instance to start picks the secret; the others read it.
+  const offered = crypto.randomUUID();
+  await run("SET", [`${prefix}relay-secret`, offered, "NX"]);
+  const secret = (await run<string | null>("GET", [`${prefix}relay-secret`])) ?? offered;
+
+  return {
+    instanceId: options.instanceId,
+    url: options.selfUrl,
+    secret,
+    get connected() {
+      return commands.connected && lastError === undefined;
+    },
+    async hit(key, by, windowMs) {
+      const reply = await run<[number, number]>("EVAL", [
+        HIT,
+        "1",
+        prefix + key,
+        `${by}`,
+        `${windowMs}`,
+      ]);
+      return reply ? toCount(reply) : undefined;
+    },
+    async peek(key) {
+      const [count, ttl] = await Promise.all([
+        run<string | null>("GET", [prefix + key]),
+        run<number>("PTTL", [prefix + key]),
+      ]);
+      if (ttl === undefined || count === undefined) return undefined;
+      return { count: Number(count ?? 0), resetMs: Math.max(0, ttl) };
+    },
+    async get(key) {
+      return (await run<string | null>("GET", [prefix + key])) ?? undefined;
+    },
+    async set(key, value, ttlMs) {
+      return (
+        (await run("SET", [prefix + key, value, "PX", `${Math.max(1, Math.round(ttlMs))}`])) !==
+        undefined
+      );
+    },
+    async del(key) {
+      await run("DEL", [prefix + key]);
+    },
+    async append(key, value, max, ttlMs) {
+      const args = [APPEND, "1", prefix + key, value, `${max}`, `${Math.round(ttlMs)}`];
+      return (await run("EVAL", args)) !== undefined;
+    },
+    async list(key) {
+      return run<string[]>("LRANGE", [prefix + key, "0", "-1"]);
+    },
+    async publish(channel, message) {
+      await run("PUBLISH", [prefix + channel, message]);
+    },
+    subscribe(channel, listener) {
+      let set = listeners.get(channel);
+      if (!set) {
+        set = new Set();
+        listeners.set(channel, set);
+        if (subscriber.connected) listen(channel, set).catch(down);
+      }
+      set.add(listener);
+    },
+    status(): ClusterStatus {
+      const up = commands.connected && lastError === undefined;
+      return {
+        instance: options.instanceId,
+        redis: up ? "connected" : "down",
+        ...(up ? {} : { error: lastError ?? "not connected" }),
+      };
+    },
+    close() {
+      closed = true;
+      clearTimeout(retry);
+      commands.close();
+      subscriber.close();
+    },
+  };
+}
+
+function toCount([count, ttl]: [number, number]): WindowCount {
+  return { count: Number(count), resetMs: Math.max(0, Number(ttl)) };
+}
