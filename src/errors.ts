@@ -13,6 +13,7 @@ export type GatewayErrorCode =
   | "CIRCUIT_OPEN"
   | "BACKEND_BUSY"
   | "RATE_LIMITED"
+  | "RESULT_TOO_LARGE"
   | "INTERNAL";
 
 export interface GatewayErrorOptions {

@@ -1,5 +1,12 @@
 import { type ChildProcess, spawn } from "node:child_process";
 import { type JSONRPCMessage, ReadBuffer, serializeMessage, type Transport } from "../mcp/sdk.ts";
+import {
+  classifyOversized,
+  DEFAULT_MAX_MESSAGE_SIZE,
+  LineSplitter,
+  type OversizedLine,
+  tooLargeError,
+} from "./line-limit.ts";
 
 export interface ProcessTransportOptions {
   command: string;
@@ -12,6 +19,13 @@ export interface ProcessTransportOptions {
   onSpawn?: (pid: number) => void;
   /** How long to wait after SIGTERM before SIGKILL. */
   killGraceMs?: number;
+  /** The longest line (one JSON-RPC message) the process may write; 16 MiB by default. */
+  maxMessageSize?: number;
+  /**
+   * Called when a line passed `maxMessageSize` and was dropped: `failed` is the number of calls
+   * in flight that were answered with a RESULT_TOO_LARGE error because of it.
+   */
+  onOversized?: (bytes: number, failed: number) => void;
 }
 
 /** Process groups alive right now; killed synchronously if the gateway exits without closing them. */
@@ -42,11 +56,19 @@ export class ProcessTransport implements Transport {
   onmessage?: (message: JSONRPCMessage) => void;
 
   private child?: ChildProcess;
-  private readonly buffer = new ReadBuffer();
+  private readonly lines: LineSplitter;
+  /** Parses one line at a time (the splitter holds the limit, so this never overflows). */
+  private readonly buffer: ReadBuffer;
+  /** Ids of the requests sent and not answered yet: who an oversized answer belongs to. */
+  private readonly pending = new Set<string | number>();
   private closed = false;
   private exited?: Promise<void>;
 
-  constructor(private readonly options: ProcessTransportOptions) {}
+  constructor(private readonly options: ProcessTransportOptions) {
+    const limit = options.maxMessageSize ?? DEFAULT_MAX_MESSAGE_SIZE;
+    this.lines = new LineSplitter(limit);
+    this.buffer = new ReadBuffer({ maxBufferSize: limit + 1 });
+  }
 
   get pid(): number | undefined {
     return this.child?.pid;
@@ -78,10 +100,7 @@ export class ProcessTransport implements Transport {
       });
       child.once("exit", () => this.finish());
       child.stdin?.on("error", (error) => this.onerror?.(error));
-      child.stdout?.on("data", (chunk: Buffer) => {
-        this.buffer.append(chunk);
-        this.drain();
-      });
+      child.stdout?.on("data", (chunk: Buffer) => this.receive(chunk));
       let pending = "";
       child.stderr?.setEncoding("utf8");
       child.stderr?.on("data", (text: string) => {
@@ -93,18 +112,61 @@ export class ProcessTransport implements Transport {
     });
   }
 
-  private drain(): void {
-    while (true) {
-      let message: JSONRPCMessage | null;
+  /**
+   * Reads the messages in a chunk of stdout. Nothing here may throw: a throw in a stream's data
+   * handler would take the whole gateway down with it, not just this backend.
+   */
+  private receive(chunk: Buffer): void {
+    for (const line of this.lines.push(chunk)) {
       try {
-        message = this.buffer.readMessage();
+        if (Buffer.isBuffer(line)) this.parse(line);
+        else this.oversized(line);
       } catch (error) {
-        // A line that is not JSON-RPC (a stray log on stdout) is reported and skipped.
         this.onerror?.(error instanceof Error ? error : new Error(String(error)));
-        continue;
       }
-      if (message === null) return;
-      this.onmessage?.(message);
+    }
+  }
+
+  private parse(line: Buffer): void {
+    this.buffer.append(line);
+    let message: JSONRPCMessage | null;
+    try {
+      message = this.buffer.readMessage();
+    } catch (error) {
+      // A line that is not JSON-RPC (a stray log on stdout) is reported and skipped.
+      this.buffer.clear();
+      this.onerror?.(error instanceof Error ? error : new Error(String(error)));
+      return;
+    }
+    if (message === null) return;
+    if ("id" in message && message.id !== undefined && !("method" in message)) {
+      this.pending.delete(message.id);
+    }
+    this.onmessage?.(message);
+  }
+
+  /**
+   * A line past the limit was dropped. An answer fails its own call only; a request or
+   * notification from the backend is just dropped; a line that cannot be told apart fails every
+   * call in flight and stops the process (it starts again on next use).
+   */
+  private oversized(line: OversizedLine): void {
+    const limit = this.lines.limit;
+    const kind = classifyOversized(line);
+    const owner = typeof kind === "object" && this.pending.has(kind.id) ? kind.id : undefined;
+    const failed = owner !== undefined ? [owner] : kind === "message" ? [] : [...this.pending];
+    for (const id of failed) {
+      this.pending.delete(id);
+      this.onmessage?.({ jsonrpc: "2.0", id, error: tooLargeError(line.bytes, limit) });
+    }
+    this.options.onOversized?.(line.bytes, failed.length);
+    if (owner === undefined && kind !== "message") {
+      // Closed for callers once the errors above are delivered (the client handles answers a
+      // microtask late), so the next call starts a new process; then the process is stopped.
+      setImmediate(() => {
+        this.finish();
+        void this.close();
+      });
     }
   }
 
@@ -112,6 +174,7 @@ export class ProcessTransport implements Transport {
     return new Promise((resolve, reject) => {
       const stdin = this.child?.stdin;
       if (!stdin || this.closed) return reject(new Error("process is not running"));
+      if ("method" in message && "id" in message) this.pending.add(message.id);
       if (stdin.write(serializeMessage(message))) resolve();
       else stdin.once("drain", resolve);
     });
@@ -138,6 +201,7 @@ export class ProcessTransport implements Transport {
     if (this.closed) return;
     this.closed = true;
     this.buffer.clear();
+    this.pending.clear();
     this.onclose?.();
   }
 }

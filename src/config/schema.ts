@@ -2,6 +2,7 @@ import { z } from "zod";
 import { checkProxyEntry } from "../http/forwarded.ts";
 import { AuthSchema, ORIGINAL_SECURITY_KEYS, SecuritySchema } from "../security/schema.ts";
 import { DurationSchema } from "./duration.ts";
+import { SizeSchema } from "./size.ts";
 
 export { DurationSchema };
 
@@ -32,6 +33,8 @@ export const BackendSchema = z
     tool_timeouts: z.record(z.string(), DurationSchema).default({}),
     /** Calls in flight at once; more wait in a bounded queue. */
     max_concurrency: z.number().int().min(1).optional(),
+    /** The largest message the backend may send (stdio line, HTTP body, SSE event); 16 MiB when unset. */
+    max_message_size: SizeSchema.optional(),
   })
   .superRefine((backend, ctx) => {
     if (!backend.command && !backend.url) {
