@@ -1,6 +1,14 @@
 import { type ChildProcess, spawn } from "node:child_process";
 import { type JSONRPCMessage, ReadBuffer, serializeMessage, type Transport } from "../mcp/sdk.ts";
 import {
+  nextOwner,
+  OWNER_VAR,
+  reapAll,
+  reapBackend,
+  track,
+  withDeathSignal,
+} from "./containment.ts";
+import {
   classifyOversized,
   DEFAULT_MAX_MESSAGE_SIZE,
   LineSplitter,
@@ -28,21 +36,13 @@ export interface ProcessTransportOptions {
   onOversized?: (bytes: number, failed: number) => void;
 }
 
-/** Process groups alive right now; killed synchronously if the gateway exits without closing them. */
-const liveGroups = new Set<number>();
 let exitHookInstalled = false;
 
-function trackGroup(pid: number): void {
-  liveGroups.add(pid);
+/** Kills every backend's processes synchronously if the gateway exits without closing them. */
+function installExitHook(): void {
   if (exitHookInstalled) return;
   exitHookInstalled = true;
-  process.once("exit", () => {
-    for (const group of liveGroups) {
-      try {
-        process.kill(-group, "SIGKILL");
-      } catch {}
-    }
-  });
+  process.once("exit", () => reapAll());
 }
 
 /**
@@ -76,7 +76,10 @@ export class ProcessTransport implements Transport {
 
   start(): Promise<void> {
     return new Promise((resolve, reject) => {
-      const { command, args, env, cwd } = this.options;
+      const { cwd } = this.options;
+      const owner = nextOwner();
+      const env = { ...this.options.env, [OWNER_VAR]: owner };
+      const [command, args] = withDeathSignal(this.options.command, this.options.args, env, cwd);
       const child = spawn(command, args, {
         env,
         cwd,
@@ -93,12 +96,17 @@ export class ProcessTransport implements Transport {
       });
       child.once("spawn", () => {
         if (child.pid) {
-          trackGroup(child.pid);
+          installExitHook();
+          track(child.pid, owner, this.options.command);
           this.options.onSpawn?.(child.pid);
         }
         resolve();
       });
-      child.once("exit", () => this.finish());
+      child.once("exit", () => {
+        // Whatever it started dies with it: its group, and children that left the group.
+        if (child.pid) reapBackend(child.pid);
+        this.finish();
+      });
       child.stdin?.on("error", (error) => this.onerror?.(error));
       child.stdout?.on("data", (chunk: Buffer) => this.receive(chunk));
       let pending = "";
@@ -193,7 +201,7 @@ export class ProcessTransport implements Transport {
       // The leader is gone; make sure nothing it started in its group survives it.
       killGroup(child, "SIGKILL");
     }
-    if (child?.pid) liveGroups.delete(child.pid);
+    if (child?.pid) reapBackend(child.pid);
     this.finish();
   }
 
