@@ -36,6 +36,11 @@ export interface ProcessTransportOptions {
   onOversized?: (bytes: number, failed: number) => void;
 }
 
+/** Messages handled in one turn of the event loop before other work gets its turn. */
+const BATCH = 128;
+/** Lines read and not handled past which the backend's stdout is paused. */
+const MAX_BACKLOG = 8192;
+
 let exitHookInstalled = false;
 
 /** Kills every backend's processes synchronously if the gateway exits without closing them. */
@@ -61,6 +66,9 @@ export class ProcessTransport implements Transport {
   private readonly buffer: ReadBuffer;
   /** Ids of the requests sent and not answered yet: who an oversized answer belongs to. */
   private readonly pending = new Set<string | number>();
+  /** Lines read from stdout and not handled yet (see `receive`). */
+  private readonly backlog: (Buffer | OversizedLine)[] = [];
+  private reading = false;
   private closed = false;
   private exited?: Promise<void>;
 
@@ -105,6 +113,8 @@ export class ProcessTransport implements Transport {
       child.once("exit", () => {
         // Whatever it started dies with it: its group, and children that left the group.
         if (child.pid) reapBackend(child.pid);
+        // Its last answers are read before the connection is reported closed.
+        this.readBacklog(Number.POSITIVE_INFINITY);
         this.finish();
       });
       child.stdin?.on("error", (error) => this.onerror?.(error));
@@ -121,11 +131,27 @@ export class ProcessTransport implements Transport {
   }
 
   /**
-   * Reads the messages in a chunk of stdout. Nothing here may throw: a throw in a stream's data
-   * handler would take the whole gateway down with it, not just this backend.
+   * Reads the messages in a chunk of stdout, at most BATCH at a time, so that a backend that
+   * floods the gateway with messages does not hold the event loop from every other backend and
+   * session; past MAX_BACKLOG lines waiting, its stdout is paused until the gateway caught up.
    */
   private receive(chunk: Buffer): void {
-    for (const line of this.lines.push(chunk)) {
+    for (const line of this.lines.push(chunk)) this.backlog.push(line);
+    if (!this.reading) this.readBacklog(BATCH);
+  }
+
+  /** Nothing here may throw: a throw in a data handler takes the whole gateway down. */
+  private readBacklog(batch: number): void {
+    this.reading = true;
+    let read = 0;
+    while (this.backlog.length) {
+      if (read++ === batch) {
+        // Past a bound, the backend waits for the gateway to catch up.
+        if (this.backlog.length > MAX_BACKLOG) this.child?.stdout?.pause();
+        setImmediate(() => this.readBacklog(BATCH));
+        return;
+      }
+      const line = this.backlog.shift()!;
       try {
         if (Buffer.isBuffer(line)) this.parse(line);
         else this.oversized(line);
@@ -133,6 +159,8 @@ export class ProcessTransport implements Transport {
         this.onerror?.(error instanceof Error ? error : new Error(String(error)));
       }
     }
+    this.reading = false;
+    this.child?.stdout?.resume();
   }
 
   private parse(line: Buffer): void {
@@ -210,6 +238,7 @@ export class ProcessTransport implements Transport {
     this.closed = true;
     this.buffer.clear();
     this.pending.clear();
+    this.backlog.length = 0;
     this.onclose?.();
   }
 }

@@ -1,9 +1,11 @@
-import { describe, expect, test } from "bun:test";
+import { describe, expect, setDefaultTimeout, test } from "bun:test";
 import { spawnSync } from "node:child_process";
 import { BUN, cleanupsAfterAll, tempDir, waitFor } from "../helpers.ts";
 import { HOSTILE_SERVER, running, startServe, text } from "./_serve.ts";
 
 const cleanups = cleanupsAfterAll();
+// Each test starts real gateway processes (two, for the restart); the machine may be busy.
+setDefaultTimeout(30_000);
 
 /** A backend whose process, and every process it starts, carry `marker` in their command line. */
 function backend(marker: string): string {

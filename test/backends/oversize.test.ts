@@ -1,8 +1,10 @@
-import { describe, expect, test } from "bun:test";
+import { describe, expect, setDefaultTimeout, test } from "bun:test";
 import { BUN, cleanupsAfterAll, FIXTURE_SERVER } from "../helpers.ts";
 import { HOSTILE_SERVER, startServe, text } from "./_serve.ts";
 
 const cleanups = cleanupsAfterAll();
+// Each test starts real gateway processes (two, for the restart); the machine may be busy.
+setDefaultTimeout(30_000);
 
 const MiB = 1024 * 1024;
 
