@@ -13,6 +13,7 @@ import {
   type Transport,
 } from "../mcp/sdk.ts";
 import { VERSION } from "../version.ts";
+import { limitedFetch } from "./http-limit.ts";
 import { DEFAULT_MAX_MESSAGE_SIZE } from "./line-limit.ts";
 import { ProcessTransport } from "./stdio-transport.ts";
 import type {
@@ -58,16 +59,28 @@ export async function openConnection(
   }
   const url = new URL(backend.url!);
   const requestInit: RequestInit = { headers: backend.headers };
+  // Answers are held to max_message_size, as over stdio.
+  const capped = limitedFetch(backend.name, backend.max_message_size ?? DEFAULT_MAX_MESSAGE_SIZE);
   if (backend.transport === "sse") {
-    return connectOver(backend, "sse", new SSEClientTransport(url, { requestInit }), events);
+    return connectOver(
+      backend,
+      "sse",
+      new SSEClientTransport(url, { requestInit, fetch: capped }),
+      events,
+    );
   }
   try {
-    const transport = new StreamableHTTPClientTransport(url, { requestInit });
+    const transport = new StreamableHTTPClientTransport(url, { requestInit, fetch: capped });
     return await connectOver(backend, "streamable-http", transport, events);
   } catch (error) {
     // A legacy HTTP+SSE server answers the Streamable HTTP POST with 400, 404 or 405.
     if (backend.transport !== "auto" || !isLegacyHttpStatus(error)) throw error;
-    return connectOver(backend, "sse", new SSEClientTransport(url, { requestInit }), events);
+    return connectOver(
+      backend,
+      "sse",
+      new SSEClientTransport(url, { requestInit, fetch: capped }),
+      events,
+    );
   }
 }
 

@@ -39,6 +39,11 @@ export class LineSplitter {
     }
   }
 
+  /** The last line, when the stream ended without a newline after it. */
+  *end(): Generator<Buffer | OversizedLine> {
+    if (this.length) yield this.finish(false);
+  }
+
   private take(part: Buffer): void {
     this.length += part.length;
     // The newline itself does not count against the limit.
@@ -55,14 +60,18 @@ export class LineSplitter {
     if (this.tail.length > KEEP) this.tail = this.tail.subarray(this.tail.length - KEEP);
   }
 
-  private finish(): Buffer | OversizedLine {
+  private finish(newline = true): Buffer | OversizedLine {
     const { parts, head, tail, length } = this;
     this.parts = [];
     this.length = 0;
     this.head = undefined;
     this.tail = Buffer.alloc(0);
     if (!head) return Buffer.concat(parts, length);
-    return { bytes: length - 1, head: head.toString("utf8"), tail: tail.toString("utf8") };
+    return {
+      bytes: newline ? length - 1 : length,
+      head: head.toString("utf8"),
+      tail: tail.toString("utf8"),
+    };
   }
 }
 

@@ -1,5 +1,5 @@
 import { describe, expect, setDefaultTimeout, test } from "bun:test";
-import { BUN, cleanupsAfterAll, FIXTURE_SERVER } from "../helpers.ts";
+import { BUN, cleanupsAfterAll, FIXTURE_SERVER, freePort, waitFor } from "../helpers.ts";
 import { HOSTILE_SERVER, startServe, text } from "./_serve.ts";
 
 const cleanups = cleanupsAfterAll();
@@ -75,4 +75,40 @@ backends:
     expect(health.status).toBe("ok");
     expect(gateway.process.exitCode).toBeNull();
   });
+});
+
+describe("an HTTP backend that answers past the size limit", async () => {
+  const servers = await Promise.all(
+    [[], ["--json"]].map(async (flags) => {
+      const port = await freePort();
+      const server = Bun.spawn([BUN, HOSTILE_SERVER, "--http", String(port), ...flags], {
+        stdout: "ignore",
+        stderr: "ignore",
+      });
+      cleanups.push(() => server.kill());
+      return port;
+    }),
+  );
+  const gateway = await startServe(`
+backends:
+  sse_answers:
+    url: http://127.0.0.1:${servers[0]}/mcp
+    max_message_size: 1MiB
+  json_answers:
+    url: http://127.0.0.1:${servers[1]}/mcp
+    max_message_size: 1MiB
+`);
+  cleanups.push(() => gateway.stop());
+
+  for (const name of ["sse_answers", "json_answers"]) {
+    test(`${name}: the call fails with RESULT_TOO_LARGE, and the backend keeps serving`, async () => {
+      await waitFor(async () => !(await gateway.invoke(name, "echo", { message: "up" })).isError);
+      const result = await gateway.invoke(name, "big", { bytes: 2 * MiB });
+      expect(text(result)).toStartWith(`[RESULT_TOO_LARGE] [backend:${name}]`);
+      expect(text(result)).toContain(`backends.${name}.max_message_size`);
+      const small = await gateway.invoke(name, "big", { bytes: 512 * 1024 });
+      expect(text(small).length).toBe(512 * 1024);
+      expect(text(await gateway.invoke(name, "echo", { message: "fine" }))).toBe("fine");
+    });
+  }
 });
