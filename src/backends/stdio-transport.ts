@@ -36,6 +36,8 @@ export interface ProcessTransportOptions {
   onOversized?: (bytes: number, failed: number) => void;
 }
 
+/** Characters of one stderr line held at most; a longer line is passed on in pieces. */
+const MAX_STDERR_LINE = 64 * 1024;
 /** Messages handled in one turn of the event loop before other work gets its turn. */
 const BATCH = 128;
 /** Lines read and not handled past which the backend's stdout is paused. */
@@ -117,7 +119,10 @@ export class ProcessTransport implements Transport {
         this.readBacklog(Number.POSITIVE_INFINITY);
         this.finish();
       });
-      child.stdin?.on("error", (error) => this.onerror?.(error));
+      // An "error" event without a listener would throw out of the event loop: every stream has one.
+      for (const stream of [child.stdin, child.stdout, child.stderr]) {
+        stream?.on("error", (error) => this.onerror?.(error));
+      }
       child.stdout?.on("data", (chunk: Buffer) => this.receive(chunk));
       let pending = "";
       child.stderr?.setEncoding("utf8");
@@ -125,7 +130,16 @@ export class ProcessTransport implements Transport {
         pending += text;
         const lines = pending.split(/\r?\n/);
         pending = lines.pop() ?? "";
-        for (const line of lines) if (line) this.options.onStderr?.(line);
+        // A stderr line without end is passed on in pieces, not kept growing.
+        if (pending.length > MAX_STDERR_LINE) {
+          lines.push(`${pending.slice(0, MAX_STDERR_LINE)}…`);
+          pending = "";
+        }
+        for (const line of lines) {
+          try {
+            if (line) this.options.onStderr?.(line);
+          } catch {}
+        }
       });
     });
   }
