@@ -67,10 +67,11 @@ export class LineSplitter {
     this.head = undefined;
     this.tail = Buffer.alloc(0);
     if (!head) return Buffer.concat(parts, length);
+    const text = (bytes: Buffer) => bytes.toString("utf8").replace(/\r?\n$/, "");
     return {
       bytes: newline ? length - 1 : length,
-      head: head.toString("utf8"),
-      tail: tail.toString("utf8"),
+      head: text(head),
+      tail: text(tail),
     };
   }
 }

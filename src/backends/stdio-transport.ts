@@ -204,13 +204,14 @@ export class ProcessTransport implements Transport {
     const limit = this.lines.limit;
     const kind = classifyOversized(line);
     const owner = typeof kind === "object" && this.pending.has(kind.id) ? kind.id : undefined;
-    const failed = owner !== undefined ? [owner] : kind === "message" ? [] : [...this.pending];
+    // An answer nobody waits for (its call was cancelled) is dropped like a notification.
+    const failed = owner !== undefined ? [owner] : kind === undefined ? [...this.pending] : [];
     for (const id of failed) {
       this.pending.delete(id);
       this.onmessage?.({ jsonrpc: "2.0", id, error: tooLargeError(line.bytes, limit) });
     }
     this.options.onOversized?.(line.bytes, failed.length);
-    if (owner === undefined && kind !== "message") {
+    if (kind === undefined) {
       // Closed for callers once the errors above are delivered (the client handles answers a
       // microtask late), so the next call starts a new process; then the process is stopped.
       setImmediate(() => {
@@ -225,6 +226,10 @@ export class ProcessTransport implements Transport {
       const stdin = this.child?.stdin;
       if (!stdin || this.closed) return reject(new Error("process is not running"));
       if ("method" in message && "id" in message) this.pending.add(message.id);
+      // A cancelled request may never be answered: it no longer owns an oversized answer.
+      if ("method" in message && message.method === "notifications/cancelled") {
+        this.pending.delete((message.params as { requestId?: string | number })?.requestId ?? "");
+      }
       if (stdin.write(serializeMessage(message))) resolve();
       else stdin.once("drain", resolve);
     });
