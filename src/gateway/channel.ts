@@ -91,6 +91,16 @@ export function createRequestRelay(
 }
 
 /**
+ * What a client session gets of backends' notifications that no call of its own caused (list
+ * changes, resource updates, log messages at its level), through the same bounds as a call's.
+ */
+export function sessionRelay(server: Server): RelayQueue {
+  return new RelayQueue((method, params) =>
+    server.notification({ method, params } as Parameters<Server["notification"]>[0]),
+  );
+}
+
+/**
  * Sends one client request on to a backend with everything relayed back on the request's own
  * stream (progress on the client's token, the backend's reverse requests and notifications),
  * all flushed before the answer.

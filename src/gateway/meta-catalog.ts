@@ -2,7 +2,7 @@ import type { JsonObject } from "../backends/types.ts";
 import { type LoggingLevel, ProtocolError, type Server, type ServerContext } from "../mcp/sdk.ts";
 import type { Caller } from "./caller.ts";
 import { withParams } from "./catalog.ts";
-import { forwardRequest } from "./channel.ts";
+import { forwardRequest, sessionRelay } from "./channel.ts";
 import type { Gateway } from "./gateway.ts";
 
 /** Syslog severities, most verbose first (RFC 5424 order as MCP uses it). */
@@ -119,6 +119,7 @@ export function registerCatalogHandlers(
   });
 
   if (!listen) return () => {};
+  const relay = sessionRelay(server);
   const stops = pool
     .names()
     .filter(allow)
@@ -145,9 +146,7 @@ export function registerCatalogHandlers(
         ) {
           return;
         }
-        void server
-          .notification({ method, params } as Parameters<Server["notification"]>[0])
-          .catch(() => {});
+        relay.notify(method, params);
       }),
     );
   return () => {

@@ -26,6 +26,7 @@ export class RelayQueue {
   /** Dropped since the last note, by kind. */
   private dropped = { log: 0, other: 0 };
   private notedAt = 0;
+  private noteTimer?: ReturnType<typeof setTimeout>;
 
   constructor(
     private readonly send: Send,
@@ -38,11 +39,11 @@ export class RelayQueue {
   /** Relays one notification (progress goes through `sendProgress`). */
   notify(method: string, params: JsonObject | undefined): void {
     if (method === "notifications/message" && !this.logBudget.take()) {
-      this.dropped.log++;
+      this.drop("log");
       return;
     }
     if (this.unsent >= MAX_UNSENT) {
-      this.dropped[method === "notifications/message" ? "log" : "other"]++;
+      this.drop(method === "notifications/message" ? "log" : "other");
       return;
     }
     this.noteDropped();
@@ -59,9 +60,22 @@ export class RelayQueue {
     this.progressTimer ??= setTimeout(() => this.sendLatestProgress(), 1000 / PROGRESS_RATE);
   }
 
+  /** Counts a dropped notification; the note about it goes out within a second even if nothing else does. */
+  private drop(kind: "log" | "other"): void {
+    this.dropped[kind]++;
+    if (this.noteTimer) return;
+    this.noteTimer = setTimeout(() => {
+      this.noteTimer = undefined;
+      this.noteDropped(true);
+    }, 1000);
+    this.noteTimer.unref?.();
+  }
+
   /** Sends what is held back (the latest progress, the count of what was dropped), then waits for every send. */
   async flush(): Promise<void> {
     this.sendLatestProgress();
+    clearTimeout(this.noteTimer);
+    this.noteTimer = undefined;
     this.noteDropped(true);
     while (this.pending.size) await Promise.all(this.pending);
   }

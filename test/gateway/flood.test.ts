@@ -1,7 +1,7 @@
 import { describe, expect, test } from "bun:test";
 import { summarize } from "../../bench/_stats.ts";
 import { HOSTILE_SERVER, startServe, text } from "../backends/_serve.ts";
-import { BUN, cleanupsAfterAll, connectHttp, FIXTURE_SERVER } from "../helpers.ts";
+import { BUN, cleanupsAfterAll, connectHttp, FIXTURE_SERVER, waitFor } from "../helpers.ts";
 
 const cleanups = cleanupsAfterAll();
 const COUNT = 30_000;
@@ -94,5 +94,28 @@ backends:
     expect(seen.at(-1)).toBe(COUNT);
     expect(seen).toEqual([...seen].sort((a, b) => a - b));
     expect(summarize(latencies).p99).toBeLessThan(1000);
+  }, 60_000);
+
+  test("log messages with no call in flight go to the session through the same bounds", async () => {
+    const listener = await connectHttp(gateway.url, {});
+    cleanups.push(() => listener.close());
+    const logs: string[] = [];
+    const notes: string[] = [];
+    listener.client.setNotificationHandler("notifications/message", (notification) => {
+      const data = String(notification.params.data);
+      (data.startsWith("flood") ? logs : notes).push(data);
+    });
+    await listener.client.setLoggingLevel("info");
+    const flooder = await connectHttp(gateway.url);
+    cleanups.push(() => flooder.close());
+    const count = 5000;
+    await flooder.client.callTool({
+      name: "gateway_invoke",
+      arguments: { server: "hostile", tool: "flood", arguments: { count, after: true } },
+    });
+    const dropped = () =>
+      notes.reduce((sum, note) => sum + Number(/dropped (\d+) log/.exec(note)?.[1] ?? 0), 0);
+    await waitFor(() => logs.length + dropped() === count, 20_000);
+    expect(logs.length).toBeLessThan(count / 5);
   }, 60_000);
 });
