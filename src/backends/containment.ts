@@ -5,6 +5,7 @@ import {
   mkdirSync,
   readdirSync,
   readFileSync,
+  renameSync,
   rmSync,
   type WriteStream,
   writeFileSync,
@@ -30,6 +31,7 @@ import { logger } from "../logger.ts";
 export const OWNER_VAR = "MCPGW_OWNER";
 /** This gateway process's run, unique across restarts. */
 export const RUN_ID = randomUUID().slice(0, 13);
+const RUN_ID_SHAPE = /^[0-9a-f]{8}-[0-9a-f]{4}$/;
 const LINUX = process.platform === "linux";
 
 let spawned = 0;
@@ -107,7 +109,11 @@ export function adoptStateDir(dir: string): number {
     return 0;
   }
   let killed = 0;
-  for (const name of readdirSync(runs)) {
+  let names: string[] = [];
+  try {
+    names = readdirSync(runs);
+  } catch {}
+  for (const name of names) {
     if (!name.endsWith(".json") || name === `${RUN_ID}.json`) continue;
     const file = join(runs, name);
     let run: RunRecord;
@@ -119,6 +125,10 @@ export function adoptStateDir(dir: string): number {
     }
     // Another gateway sharing this state folder (one per stdio client, say) is alive: not ours.
     if (run.pid && startTime(run.pid) === run.started) continue;
+    if (!RUN_ID_SHAPE.test(String(run.id))) {
+      rmSync(file, { force: true });
+      continue;
+    }
     for (const [pid, group] of Object.entries(run.groups ?? {})) {
       if (!group.started || startTime(Number(pid)) !== group.started) continue;
       try {
@@ -157,7 +167,9 @@ function saveRun(): void {
     groups: Object.fromEntries(live),
   };
   try {
-    writeFileSync(runFile, JSON.stringify(record), { mode: 0o600 });
+    // Whole or not at all: a gateway starting meanwhile must never read half a record.
+    writeFileSync(`${runFile}.tmp`, JSON.stringify(record), { mode: 0o600 });
+    renameSync(`${runFile}.tmp`, runFile);
   } catch {}
 }
 
