@@ -17,6 +17,7 @@ export type GatewayErrorCode =
   | "RATE_LIMITED"
   | "CODE_LIMIT"
   | "CODE_ERROR"
+  | "RESULT_TOO_LARGE"
   | "INTERNAL";
 
 export interface GatewayErrorOptions {

@@ -1,6 +1,8 @@
 import { z } from "zod";
 import type { ResolvedBackend } from "../config/load.ts";
+import { formatSize } from "../config/size.ts";
 import { GatewayError } from "../errors.ts";
+import { logger } from "../logger.ts";
 import {
   type CallToolResult,
   OrderedClient,
@@ -11,6 +13,8 @@ import {
   type Transport,
 } from "../mcp/sdk.ts";
 import { VERSION } from "../version.ts";
+import { limitedFetch } from "./http-limit.ts";
+import { DEFAULT_MAX_MESSAGE_SIZE } from "./line-limit.ts";
 import { ProcessTransport } from "./stdio-transport.ts";
 import type {
   ActiveTransport,
@@ -43,21 +47,40 @@ export async function openConnection(
       env: backendEnv(backend, env),
       cwd: backend.cwd,
       onStderr: events.onStderr,
+      maxMessageSize: backend.max_message_size ?? DEFAULT_MAX_MESSAGE_SIZE,
+      onOversized: (bytes, failed) =>
+        logger
+          .withTag(`backend:${backend.name}`)
+          .warn(
+            `dropped a ${formatSize(bytes)} message, over max_message_size (${formatSize(backend.max_message_size ?? DEFAULT_MAX_MESSAGE_SIZE)}); ${failed} call(s) failed with RESULT_TOO_LARGE`,
+          ),
     });
     return connectOver(backend, "stdio", transport, events);
   }
   const url = new URL(backend.url!);
   const requestInit: RequestInit = { headers: backend.headers };
+  // Answers are held to max_message_size, as over stdio.
+  const capped = limitedFetch(backend.name, backend.max_message_size ?? DEFAULT_MAX_MESSAGE_SIZE);
   if (backend.transport === "sse") {
-    return connectOver(backend, "sse", new SSEClientTransport(url, { requestInit }), events);
+    return connectOver(
+      backend,
+      "sse",
+      new SSEClientTransport(url, { requestInit, fetch: capped }),
+      events,
+    );
   }
   try {
-    const transport = new StreamableHTTPClientTransport(url, { requestInit });
+    const transport = new StreamableHTTPClientTransport(url, { requestInit, fetch: capped });
     return await connectOver(backend, "streamable-http", transport, events);
   } catch (error) {
     // A legacy HTTP+SSE server answers the Streamable HTTP POST with 400, 404 or 405.
     if (backend.transport !== "auto" || !isLegacyHttpStatus(error)) throw error;
-    return connectOver(backend, "sse", new SSEClientTransport(url, { requestInit }), events);
+    return connectOver(
+      backend,
+      "sse",
+      new SSEClientTransport(url, { requestInit, fetch: capped }),
+      events,
+    );
   }
 }
 
@@ -158,18 +181,14 @@ async function connectOver(
       const params: JsonObject = { name, arguments: args, ...options.extra };
       if (options.meta && Object.keys(options.meta).length) params._meta = options.meta;
       // Passed through untouched (a task-augmented call answers with a CreateTaskResult).
-      return (await client.request(
-        { method: "tools/call", params },
-        PASS_THROUGH,
-        requestOptions(options),
-      )) as CallToolResult;
+      return (await client
+        .request({ method: "tools/call", params }, PASS_THROUGH, requestOptions(options))
+        .catch((error) => Promise.reject(tooLarge(backend, error)))) as CallToolResult;
     },
     async request(method, params, options): Promise<JsonObject> {
-      const result = await client.request(
-        { method: method as RequestMethod, params },
-        PASS_THROUGH,
-        requestOptions(options),
-      );
+      const result = await client
+        .request({ method: method as RequestMethod, params }, PASS_THROUGH, requestOptions(options))
+        .catch((error) => Promise.reject(tooLarge(backend, error)));
       return result as JsonObject;
     },
     async ping(timeoutMs): Promise<void> {
@@ -181,6 +200,20 @@ async function connectOver(
       await transport.close().catch(() => {});
     },
   };
+}
+
+/**
+ * The transport's stand-in for an answer that passed `max_message_size`, as the gateway's own
+ * error (a failed call, not the backend's JSON-RPC error, and no strike against its breaker).
+ */
+function tooLarge(backend: ResolvedBackend, error: unknown): unknown {
+  const data = (error as { data?: { reason?: unknown; bytes?: number; limit?: number } })?.data;
+  if (data?.reason !== "RESULT_TOO_LARGE") return error;
+  return new GatewayError(
+    "RESULT_TOO_LARGE",
+    `[backend:${backend.name}] the answer was ${formatSize(data.bytes ?? 0)}, over the limit of ${formatSize(data.limit ?? 0)}; ask the tool for less, or raise backends.${backend.name}.max_message_size`,
+    { data },
+  );
 }
 
 /**

@@ -1,5 +1,20 @@
 import { type ChildProcess, spawn } from "node:child_process";
 import { type JSONRPCMessage, ReadBuffer, serializeMessage, type Transport } from "../mcp/sdk.ts";
+import {
+  nextOwner,
+  OWNER_VAR,
+  reapAll,
+  reapBackend,
+  track,
+  withDeathSignal,
+} from "./containment.ts";
+import {
+  classifyOversized,
+  DEFAULT_MAX_MESSAGE_SIZE,
+  LineSplitter,
+  type OversizedLine,
+  tooLargeError,
+} from "./line-limit.ts";
 
 export interface ProcessTransportOptions {
   command: string;
@@ -12,23 +27,29 @@ export interface ProcessTransportOptions {
   onSpawn?: (pid: number) => void;
   /** How long to wait after SIGTERM before SIGKILL. */
   killGraceMs?: number;
+  /** The longest line (one JSON-RPC message) the process may write; 16 MiB by default. */
+  maxMessageSize?: number;
+  /**
+   * Called when a line passed `maxMessageSize` and was dropped: `failed` is the number of calls
+   * in flight that were answered with a RESULT_TOO_LARGE error because of it.
+   */
+  onOversized?: (bytes: number, failed: number) => void;
 }
 
-/** Process groups alive right now; killed synchronously if the gateway exits without closing them. */
-const liveGroups = new Set<number>();
+/** Characters of one stderr line held at most; a longer line is passed on in pieces. */
+const MAX_STDERR_LINE = 64 * 1024;
+/** Messages handled in one turn of the event loop before other work gets its turn. */
+const BATCH = 128;
+/** Lines read and not handled past which the backend's stdout is paused. */
+const MAX_BACKLOG = 8192;
+
 let exitHookInstalled = false;
 
-function trackGroup(pid: number): void {
-  liveGroups.add(pid);
+/** Kills every backend's processes synchronously if the gateway exits without closing them. */
+function installExitHook(): void {
   if (exitHookInstalled) return;
   exitHookInstalled = true;
-  process.once("exit", () => {
-    for (const group of liveGroups) {
-      try {
-        process.kill(-group, "SIGKILL");
-      } catch {}
-    }
-  });
+  process.once("exit", () => reapAll());
 }
 
 /**
@@ -42,11 +63,22 @@ export class ProcessTransport implements Transport {
   onmessage?: (message: JSONRPCMessage) => void;
 
   private child?: ChildProcess;
-  private readonly buffer = new ReadBuffer();
+  private readonly lines: LineSplitter;
+  /** Parses one line at a time (the splitter holds the limit, so this never overflows). */
+  private readonly buffer: ReadBuffer;
+  /** Ids of the requests sent and not answered yet: who an oversized answer belongs to. */
+  private readonly pending = new Set<string | number>();
+  /** Lines read from stdout and not handled yet (see `receive`). */
+  private readonly backlog: (Buffer | OversizedLine)[] = [];
+  private reading = false;
   private closed = false;
   private exited?: Promise<void>;
 
-  constructor(private readonly options: ProcessTransportOptions) {}
+  constructor(private readonly options: ProcessTransportOptions) {
+    const limit = options.maxMessageSize ?? DEFAULT_MAX_MESSAGE_SIZE;
+    this.lines = new LineSplitter(limit);
+    this.buffer = new ReadBuffer({ maxBufferSize: limit + 1 });
+  }
 
   get pid(): number | undefined {
     return this.child?.pid;
@@ -54,7 +86,10 @@ export class ProcessTransport implements Transport {
 
   start(): Promise<void> {
     return new Promise((resolve, reject) => {
-      const { command, args, env, cwd } = this.options;
+      const { cwd } = this.options;
+      const owner = nextOwner();
+      const env = { ...this.options.env, [OWNER_VAR]: owner };
+      const [command, args] = withDeathSignal(this.options.command, this.options.args, env, cwd);
       const child = spawn(command, args, {
         env,
         cwd,
@@ -71,40 +106,118 @@ export class ProcessTransport implements Transport {
       });
       child.once("spawn", () => {
         if (child.pid) {
-          trackGroup(child.pid);
+          installExitHook();
+          track(child.pid, owner, this.options.command);
           this.options.onSpawn?.(child.pid);
         }
         resolve();
       });
-      child.once("exit", () => this.finish());
-      child.stdin?.on("error", (error) => this.onerror?.(error));
-      child.stdout?.on("data", (chunk: Buffer) => {
-        this.buffer.append(chunk);
-        this.drain();
+      child.once("exit", () => {
+        // Whatever it started dies with it: its group, and children that left the group.
+        if (child.pid) reapBackend(child.pid);
+        // Its last answers are read before the connection is reported closed.
+        this.readBacklog(Number.POSITIVE_INFINITY);
+        this.finish();
       });
+      // An "error" event without a listener would throw out of the event loop: every stream has one.
+      for (const stream of [child.stdin, child.stdout, child.stderr]) {
+        stream?.on("error", (error) => this.onerror?.(error));
+      }
+      child.stdout?.on("data", (chunk: Buffer) => this.receive(chunk));
       let pending = "";
       child.stderr?.setEncoding("utf8");
       child.stderr?.on("data", (text: string) => {
         pending += text;
         const lines = pending.split(/\r?\n/);
         pending = lines.pop() ?? "";
-        for (const line of lines) if (line) this.options.onStderr?.(line);
+        // A stderr line without end is passed on in pieces, not kept growing.
+        if (pending.length > MAX_STDERR_LINE) {
+          lines.push(`${pending.slice(0, MAX_STDERR_LINE)}…`);
+          pending = "";
+        }
+        for (const line of lines) {
+          try {
+            if (line) this.options.onStderr?.(line);
+          } catch {}
+        }
       });
     });
   }
 
-  private drain(): void {
-    while (true) {
-      let message: JSONRPCMessage | null;
-      try {
-        message = this.buffer.readMessage();
-      } catch (error) {
-        // A line that is not JSON-RPC (a stray log on stdout) is reported and skipped.
-        this.onerror?.(error instanceof Error ? error : new Error(String(error)));
-        continue;
+  /**
+   * Reads the messages in a chunk of stdout, at most BATCH at a time, so that a backend that
+   * floods the gateway with messages does not hold the event loop from every other backend and
+   * session; past MAX_BACKLOG lines waiting, its stdout is paused until the gateway caught up.
+   */
+  private receive(chunk: Buffer): void {
+    for (const line of this.lines.push(chunk)) this.backlog.push(line);
+    if (!this.reading) this.readBacklog(BATCH);
+  }
+
+  /** Nothing here may throw: a throw in a data handler takes the whole gateway down. */
+  private readBacklog(batch: number): void {
+    this.reading = true;
+    let read = 0;
+    while (this.backlog.length) {
+      if (read++ === batch) {
+        // Past a bound, the backend waits for the gateway to catch up.
+        if (this.backlog.length > MAX_BACKLOG) this.child?.stdout?.pause();
+        setImmediate(() => this.readBacklog(BATCH));
+        return;
       }
-      if (message === null) return;
-      this.onmessage?.(message);
+      const line = this.backlog.shift()!;
+      try {
+        if (Buffer.isBuffer(line)) this.parse(line);
+        else this.oversized(line);
+      } catch (error) {
+        this.onerror?.(error instanceof Error ? error : new Error(String(error)));
+      }
+    }
+    this.reading = false;
+    this.child?.stdout?.resume();
+  }
+
+  private parse(line: Buffer): void {
+    this.buffer.append(line);
+    let message: JSONRPCMessage | null;
+    try {
+      message = this.buffer.readMessage();
+    } catch (error) {
+      // A line that is not JSON-RPC (a stray log on stdout) is reported and skipped.
+      this.buffer.clear();
+      this.onerror?.(error instanceof Error ? error : new Error(String(error)));
+      return;
+    }
+    if (message === null) return;
+    if ("id" in message && message.id !== undefined && !("method" in message)) {
+      this.pending.delete(message.id);
+    }
+    this.onmessage?.(message);
+  }
+
+  /**
+   * A line past the limit was dropped. An answer fails its own call only; a request or
+   * notification from the backend is just dropped; a line that cannot be told apart fails every
+   * call in flight and stops the process (it starts again on next use).
+   */
+  private oversized(line: OversizedLine): void {
+    const limit = this.lines.limit;
+    const kind = classifyOversized(line);
+    const owner = typeof kind === "object" && this.pending.has(kind.id) ? kind.id : undefined;
+    // An answer nobody waits for (its call was cancelled) is dropped like a notification.
+    const failed = owner !== undefined ? [owner] : kind === undefined ? [...this.pending] : [];
+    for (const id of failed) {
+      this.pending.delete(id);
+      this.onmessage?.({ jsonrpc: "2.0", id, error: tooLargeError(line.bytes, limit) });
+    }
+    this.options.onOversized?.(line.bytes, failed.length);
+    if (kind === undefined) {
+      // Closed for callers once the errors above are delivered (the client handles answers a
+      // microtask late), so the next call starts a new process; then the process is stopped.
+      setImmediate(() => {
+        this.finish();
+        void this.close();
+      });
     }
   }
 
@@ -112,6 +225,11 @@ export class ProcessTransport implements Transport {
     return new Promise((resolve, reject) => {
       const stdin = this.child?.stdin;
       if (!stdin || this.closed) return reject(new Error("process is not running"));
+      if ("method" in message && "id" in message) this.pending.add(message.id);
+      // A cancelled request may never be answered: it no longer owns an oversized answer.
+      if ("method" in message && message.method === "notifications/cancelled") {
+        this.pending.delete((message.params as { requestId?: string | number })?.requestId ?? "");
+      }
       if (stdin.write(serializeMessage(message))) resolve();
       else stdin.once("drain", resolve);
     });
@@ -130,7 +248,7 @@ export class ProcessTransport implements Transport {
       // The leader is gone; make sure nothing it started in its group survives it.
       killGroup(child, "SIGKILL");
     }
-    if (child?.pid) liveGroups.delete(child.pid);
+    if (child?.pid) reapBackend(child.pid);
     this.finish();
   }
 
@@ -138,6 +256,8 @@ export class ProcessTransport implements Transport {
     if (this.closed) return;
     this.closed = true;
     this.buffer.clear();
+    this.pending.clear();
+    this.backlog.length = 0;
     this.onclose?.();
   }
 }

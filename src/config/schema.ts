@@ -4,6 +4,7 @@ import { checkProxyEntry } from "../http/forwarded.ts";
 import { OPERATOR_TOOL_NAMES } from "../meta/operator-names.ts";
 import { AuthSchema, ORIGINAL_SECURITY_KEYS, SecuritySchema } from "../security/schema.ts";
 import { DurationSchema } from "./duration.ts";
+import { SizeSchema } from "./size.ts";
 
 export { DurationSchema };
 
@@ -65,6 +66,8 @@ export const BackendSchema = z
         }),
       )
       .default({}),
+    /** The largest message the backend may send (stdio line, HTTP body, SSE event); 16 MiB when unset. */
+    max_message_size: SizeSchema.optional(),
   })
   .superRefine((backend, ctx) => {
     if (!backend.command && !backend.url) {

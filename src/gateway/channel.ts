@@ -7,6 +7,7 @@ import {
   type Server,
   type ServerContext,
 } from "../mcp/sdk.ts";
+import { RelayQueue } from "./relay-queue.ts";
 
 /** Capabilities a client must have declared before the gateway relays a reverse request to it. */
 const REQUIRED_CAPABILITY: Record<string, "sampling" | "elicitation" | "roots"> = {
@@ -57,15 +58,13 @@ export function createRequestRelay(
   requestMeta: JsonObject | undefined,
 ): RequestRelay {
   const { progressToken, ...meta } = requestMeta ?? {};
-  const pending: Promise<void>[] = [];
-  const send = (method: string, params: JsonObject | undefined) => {
-    pending.push(ctx.mcpReq.notify({ method, params }).catch(() => {}));
-  };
+  // Bounded: a backend that floods notifications must not swamp this client or the gateway.
+  const queue = new RelayQueue((method, params) => ctx.mcpReq.notify({ method, params }));
   return {
     onProgress:
       progressToken === undefined
         ? undefined
-        : (progress) => send("notifications/progress", { progressToken, ...progress }),
+        : (progress) => queue.sendProgress({ progressToken, ...progress }),
     meta: Object.keys(meta).length ? meta : undefined,
     channel: {
       sessionId,
@@ -84,12 +83,22 @@ export function createRequestRelay(
         return result as JsonObject;
       },
       async notify(method, params) {
-        send(method, params);
+        queue.notify(method, params);
       },
       declares: (capability) => server.getClientCapabilities()?.[capability] !== undefined,
     },
-    flush: () => Promise.all(pending).then(() => {}),
+    flush: () => queue.flush(),
   };
+}
+
+/**
+ * What a client session gets of backends' notifications that no call of its own caused (list
+ * changes, resource updates, log messages at its level), through the same bounds as a call's.
+ */
+export function sessionRelay(server: Server): RelayQueue {
+  return new RelayQueue((method, params) =>
+    server.notification({ method, params } as Parameters<Server["notification"]>[0]),
+  );
 }
 
 /**

@@ -4,7 +4,7 @@ import { type LoggingLevel, ProtocolError, type Server, type ServerContext } fro
 import { resourceAllow } from "../meta/apps.ts";
 import type { Caller, CatalogKind } from "./caller.ts";
 import { type Allow, withParams } from "./catalog.ts";
-import { forwardRequest } from "./channel.ts";
+import { forwardRequest, sessionRelay } from "./channel.ts";
 import type { Gateway } from "./gateway.ts";
 
 /** Syslog severities, most verbose first (RFC 5424 order as MCP uses it). */
@@ -160,6 +160,7 @@ export function registerCatalogHandlers(
   // A backend whose config cannot resolve (an unset `${VAR}`) has nothing to listen to; it is
   // failed alone and must not fail the session.
   const broken = new Set(gateway.config.backends.filter((b) => b.configError).map((b) => b.name));
+  const relay = sessionRelay(server);
   const stops = pool
     .names()
     .filter((backend) => !broken.has(backend))
@@ -194,9 +195,7 @@ export function registerCatalogHandlers(
         ) {
           return;
         }
-        void server
-          .notification({ method, params } as Parameters<Server["notification"]>[0])
-          .catch(() => {});
+        relay.notify(method, params);
       }),
     );
   return () => {

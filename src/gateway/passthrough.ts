@@ -12,7 +12,7 @@ import { uiAllowed } from "../meta/apps.ts";
 import { checkArgumentLimits } from "../meta/validate.ts";
 import { VERSION } from "../version.ts";
 import { type Caller, type CatalogKind, callerOf, LOCAL_ADMIN } from "./caller.ts";
-import { createRequestRelay, forwardRequest } from "./channel.ts";
+import { createRequestRelay, forwardRequest, sessionRelay } from "./channel.ts";
 import type { Gateway } from "./gateway.ts";
 import type { InputFlows } from "./input-flows.ts";
 import { observedCall } from "./observed.ts";
@@ -280,6 +280,7 @@ export async function createBackendServer(
   };
 
   if (options.listen) {
+    const relay = sessionRelay(server);
     const stop = gateway.pool.listen(name, (method, params) => {
       // What arrives with no call in flight goes only where it belongs: list changes to every
       // session, a resource update to its subscribers, log messages to sessions that set a
@@ -295,9 +296,7 @@ export async function createBackendServer(
       } else if (!method.endsWith("/list_changed")) {
         return;
       }
-      void server
-        .notification({ method, params } as Parameters<Server["notification"]>[0])
-        .catch(() => {});
+      relay.notify(method, params);
     });
     // An approved (or newly held back) tool changes what tools/list shows here too.
     const unhook = gateway.hooks.hook("tools:quarantine", (servers) => {

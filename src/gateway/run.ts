@@ -1,4 +1,5 @@
 import { existsSync, readFileSync, writeFileSync } from "node:fs";
+import { adoptStateDir, dropRunRecord } from "../backends/containment.ts";
 import { watchDirectories } from "../capabilities/watch.ts";
 import {
   advertisedUrl,
@@ -71,9 +72,12 @@ async function drain(gateway: Gateway, deadlineMs: number): Promise<void> {
 /** Starts the gateway: state, backends (in the background), then HTTP or stdio. */
 export async function runGateway(options: RunOptions): Promise<RunningGateway> {
   const { config } = options;
+  const stateDir = config.state_dir ?? defaultStateDir(options.env);
   const store: StateStore = options.memoryState
     ? createMemoryStore()
-    : await openStateStore(config.state_dir ?? defaultStateDir(options.env));
+    : await openStateStore(stateDir);
+  // Reap what a gateway that died (kill -9, OOM) left running, and record this run's backends.
+  if (!options.memoryState) adoptStateDir(stateDir);
   const drivers = await createDrivers(config, options.env, options.network);
   // One source of usage: the observer's call stats (persisted in the state store) also feed the
   // search's usage-aware ranking; the observer records them from the call hooks.
@@ -159,6 +163,7 @@ export async function runGateway(options: RunOptions): Promise<RunningGateway> {
           await handle.close().catch(() => {});
           observer.close();
           await gateway.close();
+          dropRunRecord();
         })();
         return stopping;
       },
@@ -240,6 +245,7 @@ export async function runGateway(options: RunOptions): Promise<RunningGateway> {
         cluster?.close();
         observer.close();
         await gateway.close();
+        dropRunRecord();
       })();
       return stopping;
     },
