@@ -11,6 +11,7 @@ import {
   type Transport,
 } from "../mcp/sdk.ts";
 import { VERSION } from "../version.ts";
+import { createTransportAuth, usesOAuth } from "./oauth/transport-auth.ts";
 import { ProcessTransport } from "./stdio-transport.ts";
 import type {
   ActiveTransport,
@@ -48,16 +49,20 @@ export async function openConnection(
   }
   const url = new URL(backend.url!);
   const requestInit: RequestInit = { headers: backend.headers };
+  const authProvider = usesOAuth(backend)
+    ? createTransportAuth(backend, env, (message) => events.onNeedsLogin?.(message))
+    : undefined;
+  const options = { requestInit, authProvider };
   if (backend.transport === "sse") {
-    return connectOver(backend, "sse", new SSEClientTransport(url, { requestInit }), events);
+    return connectOver(backend, "sse", new SSEClientTransport(url, options), events);
   }
   try {
-    const transport = new StreamableHTTPClientTransport(url, { requestInit });
+    const transport = new StreamableHTTPClientTransport(url, options);
     return await connectOver(backend, "streamable-http", transport, events);
   } catch (error) {
     // A legacy HTTP+SSE server answers the Streamable HTTP POST with 400, 404 or 405.
     if (backend.transport !== "auto" || !isLegacyHttpStatus(error)) throw error;
-    return connectOver(backend, "sse", new SSEClientTransport(url, { requestInit }), events);
+    return connectOver(backend, "sse", new SSEClientTransport(url, options), events);
   }
 }
 

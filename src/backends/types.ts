@@ -1,7 +1,10 @@
 import type { CallToolResult, ServerCapabilities, Tool } from "../mcp/sdk.ts";
 
-/** Where a backend is in its life: not started, connecting, serving, or broken. */
-export type BackendState = "idle" | "starting" | "ready" | "failed" | "open";
+/**
+ * Where a backend is in its life: not started, connecting, serving, broken, or waiting for an
+ * OAuth login (`mcp-gateway auth login NAME`), which is not a failure.
+ */
+export type BackendState = "idle" | "starting" | "ready" | "failed" | "open" | "needs_login";
 
 /** The transport actually in use once a backend is connected (`auto` resolves to one of the two). */
 export type ActiveTransport = "stdio" | "streamable-http" | "sse" | "internal";
@@ -53,6 +56,8 @@ export interface ConnectionEvents {
   ): Promise<JsonObject>;
   onClose(): void;
   onStderr(line: string): void;
+  /** The backend refused the gateway's OAuth token and no refresh helped. */
+  onNeedsLogin?(message: string): void;
 }
 
 /** A live connection to one backend: the driver seam every transport implements. */

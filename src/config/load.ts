@@ -23,6 +23,8 @@ export interface ResolvedBackend extends Omit<BackendConfig, "transport"> {
   transport: Transport | "internal";
   /** Set when the backend cannot start as configured (a missing `${VAR}`, say). */
   configError?: string;
+  /** The config's `state_dir` (OAuth tokens live there); absent: the default state folder. */
+  stateDir?: string;
 }
 
 export interface ResolvedConfig extends Omit<Config, "backends"> {
@@ -172,6 +174,7 @@ export function resolveConfig(raw: unknown, options: ResolveOptions): ResolvedCo
       transport: backend.transport ?? (backend.command ? "stdio" : "auto"),
       cwd: backend.cwd ? resolve(options.baseDir, backend.cwd) : undefined,
       configError: brokenBackends.get(name),
+      stateDir: config.state_dir ? resolve(options.baseDir, config.state_dir) : undefined,
     });
   }
   for (const warning of warnings) logger.warn(`${where}: ${warning}`);

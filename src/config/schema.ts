@@ -13,6 +13,28 @@ export type Transport = z.infer<typeof TransportSchema>;
 
 const StringMap = z.record(z.string(), z.string());
 
+/**
+ * `backends.<n>.oauth`: how the gateway logs in to a remote backend (OAuth 2.1, PKCE). Left out,
+ * a backend that answers 401 with `WWW-Authenticate` is found to need a login all the same.
+ */
+export const BackendOAuthSchema = z.strictObject({
+  /** `false` turns the client off (a 401 is then a failure); absent or `true`, it is on. */
+  enabled: z.boolean().default(true),
+  scopes: z.array(z.string()).default([]),
+  /** A pre-registered client; without one the gateway registers itself (RFC 7591). */
+  client_id: z.string().optional(),
+  client_secret: z.string().optional(),
+  callback_host: z.string().default("127.0.0.1"),
+  /** 0 picks a free port at each login (fine with dynamic registration). */
+  callback_port: z.number().int().min(0).max(65535).default(0),
+  callback_path: z.string().startsWith("/").default("/oauth/callback"),
+  /** Refresh this long before the access token expires. */
+  token_refresh_buffer_secs: z.number().int().min(0).default(300),
+  /** Accepted for the original gateway's files; tokens are always per backend here. */
+  shared_account: z.boolean().optional(),
+});
+export type BackendOAuthConfig = z.infer<typeof BackendOAuthSchema>;
+
 export const BackendSchema = z
   .strictObject({
     description: z.string().optional(),
@@ -32,6 +54,7 @@ export const BackendSchema = z
     tool_timeouts: z.record(z.string(), DurationSchema).default({}),
     /** Calls in flight at once; more wait in a bounded queue. */
     max_concurrency: z.number().int().min(1).optional(),
+    oauth: BackendOAuthSchema.optional(),
   })
   .superRefine((backend, ctx) => {
     if (!backend.command && !backend.url) {
@@ -325,7 +348,6 @@ export const RECOGNISED_KEYS: readonly string[] = [
   "auth.public_paths",
   "auth.client_circuit_breaker",
   "auth.single_user",
-  "backends.*.oauth",
   "backends.*.secrets",
   "backends.*.passthrough",
   "backends.*.runtime_profile",
