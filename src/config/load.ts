@@ -186,8 +186,24 @@ export function resolveConfig(raw: unknown, options: ResolveOptions): ResolvedCo
       directories: config.capabilities.directories.map((dir) => resolve(options.baseDir, dir)),
     },
     state_dir: config.state_dir ? resolve(options.baseDir, config.state_dir) : undefined,
+    server: config.server.tls
+      ? { ...config.server, tls: resolveTlsPaths(config.server.tls, options.baseDir) }
+      : config.server,
     file: options.file,
     warnings,
+  };
+}
+
+function resolveTlsPaths<T extends { cert: string; key: string; client_ca?: string }>(
+  tls: T,
+  baseDir: string,
+): T {
+  const at = (path: string) => resolve(baseDir, path);
+  return {
+    ...tls,
+    cert: at(tls.cert),
+    key: at(tls.key),
+    client_ca: tls.client_ca && at(tls.client_ca),
   };
 }
 

@@ -210,8 +210,29 @@ export const ConfigSchema = z.strictObject({
       max_connections_per_address: z.number().int().min(1).default(512),
       /** On SIGTERM/SIGINT, how long calls in flight may take to finish before backends close. */
       shutdown_timeout: DurationSchema.default(30_000),
+      /** Serve HTTPS directly: PEM files, re-read when they change (renewed certificates). */
+      tls: z
+        .strictObject({
+          cert: z.string().min(1),
+          key: z.string().min(1),
+          /** CA bundle that client certificates are verified against (mTLS). */
+          client_ca: z.string().min(1).optional(),
+          /** Refuse, at the handshake, a client without a certificate from `client_ca`. */
+          require_client_cert: z.boolean().default(false),
+        })
+        .optional(),
+      /** The gateway's URL as clients reach it (behind a proxy): what it advertises. */
+      public_url: z.url({ protocol: /^https?$/ }).optional(),
     })
     .superRefine((server, ctx) => {
+      if (server.tls?.require_client_cert && !server.tls.client_ca) {
+        ctx.addIssue({
+          code: "custom",
+          path: ["tls", "client_ca"],
+          message:
+            "require_client_cert needs client_ca: the CA bundle client certificates are checked against",
+        });
+      }
       if (server.read_timeout < 1000 || server.read_timeout > 255_000) {
         ctx.addIssue({
           code: "custom",
@@ -340,7 +361,6 @@ export const RECOGNISED_KEYS: readonly string[] = [
   "server.ws_port",
   "server.request_timeout",
   "server.max_body_size",
-  "server.public_url",
   "meta_mcp.cache_tools",
   "meta_mcp.cache_ttl",
   "meta_mcp.warm_start",
