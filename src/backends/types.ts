@@ -37,12 +37,20 @@ export interface CallOptions {
  */
 export interface CallerChannel {
   sessionId: string;
+  /** Who is calling, for backends with `per_caller` credentials. */
+  identity?: CallerIdentity;
   /** Sends a request to the client on the stream of the call in flight. */
   request(method: string, params: JsonObject | undefined, signal: AbortSignal): Promise<JsonObject>;
   /** Sends a notification to the client, related to the call in flight. */
   notify(method: string, params: JsonObject | undefined): Promise<void>;
   /** Whether the client declared this capability (absent: assume it did). */
   declares?(capability: "roots" | "sampling" | "elicitation"): boolean;
+}
+
+/** A caller's id and the values `per_caller` templates may use (its key's `credentials`, token claims). */
+export interface CallerIdentity {
+  id: string;
+  credentials: Record<string, string>;
 }
 
 /** What a connection tells its owner. */

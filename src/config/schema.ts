@@ -55,6 +55,13 @@ export const BackendSchema = z
     /** Calls in flight at once; more wait in a bounded queue. */
     max_concurrency: z.number().int().min(1).optional(),
     oauth: BackendOAuthSchema.optional(),
+    /**
+     * Each caller's own credential: headers (HTTP) or env (stdio, one process per caller) whose
+     * `{caller.NAME}` placeholders take the caller's key `credentials` (or token claims).
+     */
+    per_caller: z
+      .strictObject({ headers: StringMap.default({}), env: StringMap.default({}) })
+      .optional(),
   })
   .superRefine((backend, ctx) => {
     if (!backend.command && !backend.url) {

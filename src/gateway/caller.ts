@@ -14,6 +14,8 @@ export interface Caller {
   allowsCatalog(server: string, kind: CatalogKind): boolean;
   /** Why `allows` says no: the rule that denies `server:tool`, for the error and the log. */
   denial?(server: string, tool: string): string | undefined;
+  /** Values for backends' `per_caller` templates: a key's `credentials`, a token's claims. */
+  credentials?: Record<string, string>;
 }
 
 export const LOCAL_ADMIN: Caller = {
