@@ -9,6 +9,7 @@ import { CLIENT_JS } from "../ui/client.ts";
 import { PAGE_HTML } from "../ui/page.ts";
 import { STYLE_CSS } from "../ui/style.ts";
 import { VERSION } from "../version.ts";
+import { startBackendLogin } from "./backend-login.ts";
 
 export interface UiOptions {
   /** Metrics, recent calls and usage; without one those answer empty. */
@@ -148,6 +149,10 @@ export function createUiHandler(gateway: Gateway, options: UiOptions = {}): UiHa
         });
       }
       if (path.startsWith("/api/") && request.method === "GET") return api(path, url, caller);
+      const backendLogin = /^\/api\/backends\/([a-z0-9_-]+)\/login$/.exec(path);
+      if (backendLogin && request.method === "POST") {
+        return caller.admin ? startBackendLogin(gateway, backendLogin[1]!) : adminOnly();
+      }
       return json({ error: `no route for ${request.method} ${path}` }, 404);
     },
   };

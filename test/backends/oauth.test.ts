@@ -162,6 +162,27 @@ describe("OAuth login to a remote backend", () => {
   }, 20_000);
 });
 
+describe("logging in from the dashboard", () => {
+  test("a needs_login backend gets a login from POST /api/backends/NAME/login", async () => {
+    const session = await connectHttp(gateway.url);
+    try {
+      // Logged out by the test before: the next call finds no token.
+      expect((await whoami(session)).isError).toBe(true);
+      expect(gateway.gateway.pool.status("remote")?.state).toBe("needs_login");
+      const started = await fetch(`${gateway.url}/api/backends/remote/login`, { method: "POST" });
+      expect(started.status).toBe(200);
+      const { url } = (await started.json()) as { url: string };
+      await approve(url);
+      await waitFor(() => gateway.gateway.pool.status("remote")?.state === "ready");
+      expect(firstText(await whoami(session))).toBe("subject=alice");
+      const unknown = await fetch(`${gateway.url}/api/backends/nope/login`, { method: "POST" });
+      expect(unknown.status).toBe(404);
+    } finally {
+      await session.close();
+    }
+  }, 20_000);
+});
+
 describe("OAuth with a configured client", () => {
   test("a pre-registered client id and secret are used, with no registration", async () => {
     const other = startOAuthBackend({
