@@ -230,3 +230,32 @@ backends:
     }
   }, 20_000);
 });
+
+describe("a 401 that is not OAuth", () => {
+  test("without a Bearer challenge the backend is failed, with a message about its headers", async () => {
+    const plain = Bun.serve({
+      hostname: "127.0.0.1",
+      port: 0,
+      fetch: () => new Response("no", { status: 401 }),
+    });
+    const file = writeConfig(`
+state_dir: ${tempDir()}
+backends:
+  plain:
+    url: http://127.0.0.1:${plain.port}/mcp
+    transport: streamable-http
+`);
+    const other = await runGateway({
+      config: loadConfig({ path: file }),
+      port: 0,
+      memoryState: true,
+    });
+    try {
+      await waitFor(() => other.gateway.pool.status("plain")?.state === "failed");
+      expect(other.gateway.pool.status("plain")?.error).toContain("without an OAuth challenge");
+    } finally {
+      await other.stop();
+      plain.stop(true);
+    }
+  }, 20_000);
+});

@@ -1,4 +1,5 @@
 import type { ResolvedBackend } from "../../config/load.ts";
+import { GatewayError } from "../../errors.ts";
 import { type AuthProvider, extractWWWAuthenticateParams, runOAuth } from "../../mcp/sdk.ts";
 import { defaultStateDir } from "../../state/store.ts";
 import { BackendOAuth, guardedOAuthFetch, needsLoginError } from "./provider.ts";
@@ -64,6 +65,14 @@ export function createTransportAuth(
       return provider.tokens()?.access_token;
     },
     async onUnauthorized(ctx) {
+      // A 401 without a Bearer challenge, before any login, is not OAuth: a wrong header, say.
+      const challenge = ctx.response.headers.get("www-authenticate") ?? "";
+      if (!provider.record().tokens && !/^\s*bearer\b/i.test(challenge)) {
+        throw new GatewayError(
+          "BACKEND_UNAVAILABLE",
+          `[backend:${backend.name}] answered 401 Unauthorized without an OAuth challenge: check its headers`,
+        );
+      }
       const { resourceMetadataUrl } = extractWWWAuthenticateParams(ctx.response);
       await refresh(resourceMetadataUrl);
     },
