@@ -1,5 +1,10 @@
 import { isIP } from "node:net";
-import { checkTarget, classifyAddress, defaultLookup } from "../../capabilities/ssrf.ts";
+import {
+  checkTarget,
+  classifyAddress,
+  defaultLookup,
+  type Lookup,
+} from "../../capabilities/ssrf.ts";
 import type { BackendOAuthConfig } from "../../config/schema.ts";
 import { GatewayError } from "../../errors.ts";
 import type {
@@ -175,17 +180,21 @@ export class BackendOAuth implements OAuthClientProvider {
  * backend's own host is trusted (the operator configured it); any other host the metadata
  * names may be a private or loopback address only when the backend's own host is one too.
  */
-export function guardedOAuthFetch(backendUrl: string): typeof fetch {
+export function guardedOAuthFetch(
+  backendUrl: string,
+  lookup: Lookup = defaultLookup,
+): typeof fetch {
   const backend = new URL(backendUrl);
   const privateBackend = (async () => {
     const host = backend.hostname.replace(/^\[|\]$/g, "");
-    const addresses = isIP(host) ? [host] : await defaultLookup(host).catch(() => []);
+    const addresses = isIP(host) ? [host] : await lookup(host).catch(() => []);
     return addresses.some((address) => classifyAddress(address) !== undefined);
   })();
   const guarded = async (input: string | URL | Request, init?: RequestInit) => {
     const url = new URL(input instanceof Request ? input.url : String(input));
     if (url.host !== backend.host) {
-      const refused = await checkTarget(url, { allowPrivateNetworks: await privateBackend });
+      const allowPrivateNetworks = await privateBackend;
+      const refused = await checkTarget(url, { allowPrivateNetworks, lookup });
       if (refused) {
         throw new GatewayError(
           "BACKEND_UNAVAILABLE",
