@@ -44,6 +44,8 @@ export interface Handle {
   session?: string;
   /** Set on a per-session handle: the backend's shared handle, which owns its tool list. */
   parent?: Handle;
+  /** Set on a per-caller handle: the caller's filled-in values it was opened with. */
+  callerValues?: string;
 }
 
 export function createHandle(config: ResolvedBackend, driver?: InternalDriver): Handle {

@@ -5,8 +5,9 @@ import { logger } from "../logger.ts";
 import { BackendPolicy, NotSentError } from "../resilience/policy.ts";
 import { createHandle, type Handle } from "./_handle.ts";
 import { describeBackendError } from "./connection.ts";
+import { forCaller } from "./per-caller.ts";
 import type { Supervisor } from "./supervisor.ts";
-import type { BackendConnection, CallerChannel, CallOptions } from "./types.ts";
+import type { BackendConnection, CallerChannel, CallerIdentity, CallOptions } from "./types.ts";
 
 /** The hard ceiling on one call, whatever progress it reports. */
 export const MAX_CALL_MS = 10 * 60 * 1000;
@@ -51,7 +52,8 @@ export class Calls {
    * With `isolation: session`, each client session gets its own connection (and process), opened
    * on first use, so every reverse request has exactly one owner.
    */
-  forSession(handle: Handle, sessionId: string | undefined): Handle {
+  forSession(handle: Handle, sessionId: string | undefined, identity?: CallerIdentity): Handle {
+    if (handle.config.per_caller && identity && !handle.parent) return forCaller(handle, identity);
     if (handle.config.isolation !== "session" || !sessionId) return handle;
     let own = handle.isolated.get(sessionId);
     if (!own) {
@@ -72,7 +74,7 @@ export class Calls {
   ): Promise<T> {
     const { supervisor } = this;
     const name = main.config.name;
-    const handle = this.forSession(main, caller?.sessionId);
+    const handle = this.forSession(main, caller?.sessionId, caller?.identity);
     this.running++;
     if (caller) handle.inflight.set(caller, (handle.inflight.get(caller) ?? 0) + 1);
     clearTimeout(handle.idleTimer);

@@ -15,6 +15,7 @@ import {
 import { VERSION } from "../version.ts";
 import { limitedFetch } from "./http-limit.ts";
 import { DEFAULT_MAX_MESSAGE_SIZE } from "./line-limit.ts";
+import { createTransportAuth, usesOAuth } from "./oauth/transport-auth.ts";
 import { ProcessTransport } from "./stdio-transport.ts";
 import type {
   ActiveTransport,
@@ -61,26 +62,20 @@ export async function openConnection(
   const requestInit: RequestInit = { headers: backend.headers };
   // Answers are held to max_message_size, as over stdio.
   const capped = limitedFetch(backend.name, backend.max_message_size ?? DEFAULT_MAX_MESSAGE_SIZE);
+  const authProvider = usesOAuth(backend)
+    ? createTransportAuth(backend, env, (message) => events.onNeedsLogin?.(message))
+    : undefined;
+  const options = { requestInit, authProvider, fetch: capped };
   if (backend.transport === "sse") {
-    return connectOver(
-      backend,
-      "sse",
-      new SSEClientTransport(url, { requestInit, fetch: capped }),
-      events,
-    );
+    return connectOver(backend, "sse", new SSEClientTransport(url, options), events);
   }
   try {
-    const transport = new StreamableHTTPClientTransport(url, { requestInit, fetch: capped });
+    const transport = new StreamableHTTPClientTransport(url, options);
     return await connectOver(backend, "streamable-http", transport, events);
   } catch (error) {
     // A legacy HTTP+SSE server answers the Streamable HTTP POST with 400, 404 or 405.
     if (backend.transport !== "auto" || !isLegacyHttpStatus(error)) throw error;
-    return connectOver(
-      backend,
-      "sse",
-      new SSEClientTransport(url, { requestInit, fetch: capped }),
-      events,
-    );
+    return connectOver(backend, "sse", new SSEClientTransport(url, options), events);
   }
 }
 

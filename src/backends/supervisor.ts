@@ -5,6 +5,7 @@ import type { GatewayHookable } from "../hooks.ts";
 import { logger } from "../logger.ts";
 import type { Handle } from "./_handle.ts";
 import { describeBackendError, openConnection } from "./connection.ts";
+import { isNeedsLogin, needsLoginError } from "./oauth/provider.ts";
 import { relayNotification, relayRequest } from "./relay.ts";
 import type { BackendConnection, BackendState, ConnectionEvents } from "./types.ts";
 
@@ -68,6 +69,16 @@ export class Supervisor {
         );
         this.setState(handle, "idle", tail ? `exited; last stderr: ${tail}` : "connection closed");
       },
+      onNeedsLogin: (message) => {
+        // Mid-session (a revoked token): the next use reconnects, with a new login by then. The
+        // old connection closes a moment later, so that the failing call reports why first.
+        const live = handle.connection;
+        if (live) {
+          handle.connection = undefined;
+          setTimeout(() => void live.close(), 100);
+        }
+        this.setState(handle, "needs_login", message);
+      },
       onStderr: (line) => {
         handle.stderr.push(line);
         if (handle.stderr.length > STDERR_LINES) handle.stderr.shift();
@@ -114,6 +125,12 @@ export class Supervisor {
         const failure = describeBackendError(name, error);
         const tail = handle.stderr.slice(-3).join(" | ");
         const message = tail ? `${failure.message} (stderr: ${tail})` : failure.message;
+        if (isNeedsLogin(error)) {
+          const waiting = needsLoginError(name).message;
+          this.setState(handle, "needs_login", waiting);
+          log.warn(waiting);
+          throw needsLoginError(name);
+        }
         this.setState(handle, "failed", message);
         log.warn(`cannot connect: ${message}`);
         throw new GatewayError(failure.code, message, { cause: error });

@@ -1,7 +1,10 @@
 import type { CallToolResult, ServerCapabilities, Tool } from "../mcp/sdk.ts";
 
-/** Where a backend is in its life: not started, connecting, serving, or broken. */
-export type BackendState = "idle" | "starting" | "ready" | "failed" | "open";
+/**
+ * Where a backend is in its life: not started, connecting, serving, broken, or waiting for an
+ * OAuth login (`mcp-gateway auth login NAME`), which is not a failure.
+ */
+export type BackendState = "idle" | "starting" | "ready" | "failed" | "open" | "needs_login";
 
 /** The transport actually in use once a backend is connected (`auto` resolves to one of the two). */
 export type ActiveTransport = "stdio" | "streamable-http" | "sse" | "internal";
@@ -34,12 +37,20 @@ export interface CallOptions {
  */
 export interface CallerChannel {
   sessionId: string;
+  /** Who is calling, for backends with `per_caller` credentials. */
+  identity?: CallerIdentity;
   /** Sends a request to the client on the stream of the call in flight. */
   request(method: string, params: JsonObject | undefined, signal: AbortSignal): Promise<JsonObject>;
   /** Sends a notification to the client, related to the call in flight. */
   notify(method: string, params: JsonObject | undefined): Promise<void>;
   /** Whether the client declared this capability (absent: assume it did). */
   declares?(capability: "roots" | "sampling" | "elicitation"): boolean;
+}
+
+/** A caller's id and the values `per_caller` templates may use (its key's `credentials`, token claims). */
+export interface CallerIdentity {
+  id: string;
+  credentials: Record<string, string>;
 }
 
 /** What a connection tells its owner. */
@@ -53,6 +64,8 @@ export interface ConnectionEvents {
   ): Promise<JsonObject>;
   onClose(): void;
   onStderr(line: string): void;
+  /** The backend refused the gateway's OAuth token and no refresh helped. */
+  onNeedsLogin?(message: string): void;
 }
 
 /** A live connection to one backend: the driver seam every transport implements. */

@@ -283,6 +283,39 @@ export const keysSpec = {
   },
 } satisfies CommandSpec;
 
+export const authLoginSpec = {
+  meta: {
+    name: "login",
+    description:
+      "Log in to an OAuth backend: prints the authorization URL (and opens a browser when there is one), then waits for the redirect",
+  },
+  args: {
+    name: { type: "positional", required: true, description: "The backend's name" },
+    "no-browser": { type: "boolean", description: "Only print the URL" },
+    ...configArg,
+    ...globalArgs,
+  },
+} satisfies CommandSpec;
+
+export const authStatusSpec = {
+  meta: { name: "status", description: "Which HTTP backends are logged in, and until when" },
+  args: { ...jsonArg("Print JSON"), ...configArg, ...globalArgs },
+} satisfies CommandSpec;
+
+export const authLogoutSpec = {
+  meta: { name: "logout", description: "Forget a backend's OAuth tokens and registered client" },
+  args: {
+    name: { type: "positional", required: true, description: "The backend's name" },
+    ...configArg,
+    ...globalArgs,
+  },
+} satisfies CommandSpec;
+
+export const authSpec = {
+  meta: { name: "auth", description: "OAuth logins to remote backends: auth login|status|logout" },
+  subCommands: { login: authLoginSpec, status: authStatusSpec, logout: authLogoutSpec },
+} satisfies CommandSpec;
+
 const lockArgs = { ...configArg, ...globalArgs, ...jsonArg("Print JSON") } as const;
 
 export const lockDiffSpec = {
@@ -501,6 +534,7 @@ export const tree: CommandSpec = {
     config: configSpec,
     completions: completionsSpec,
     keys: keysSpec,
+    auth: authSpec,
     lock: lockSpec,
     cap: capSpec,
     doctor: doctorSpec,

@@ -16,6 +16,7 @@ export const main = defineCommand({
     config: () => import("./commands/config.ts").then((m) => m.default),
     completions: () => import("./commands/completions.ts").then((m) => m.default),
     keys: () => import("./commands/keys.ts").then((m) => m.default),
+    auth: () => import("./commands/auth.ts").then((m) => m.default),
     lock: () => import("./commands/lock.ts").then((m) => m.default),
     cap: () => import("./commands/cap.ts").then((m) => m.default),
     doctor: () => import("./commands/doctor.ts").then((m) => m.default),

@@ -24,6 +24,8 @@ export interface ResolvedBackend extends Omit<BackendConfig, "transport"> {
   transport: Transport | "internal";
   /** Set when the backend cannot start as configured (a missing `${VAR}`, say). */
   configError?: string;
+  /** The config's `state_dir` (OAuth tokens live there); absent: the default state folder. */
+  stateDir?: string;
 }
 
 export interface ResolvedConfig extends Omit<Config, "backends"> {
@@ -192,6 +194,7 @@ export function resolveConfig(raw: unknown, options: ResolveOptions): ResolvedCo
       transport: backend.transport ?? (backend.command ? "stdio" : "auto"),
       cwd: backend.cwd ? resolve(options.baseDir, backend.cwd) : undefined,
       configError: brokenBackends.get(name),
+      stateDir: config.state_dir ? resolve(options.baseDir, config.state_dir) : undefined,
     });
   }
   for (const warning of warnings) logger.warn(`${where}: ${warning}`);
@@ -207,8 +210,24 @@ export function resolveConfig(raw: unknown, options: ResolveOptions): ResolvedCo
       directories: config.playbooks.directories.map((dir) => resolve(options.baseDir, dir)),
     },
     state_dir: config.state_dir ? resolve(options.baseDir, config.state_dir) : undefined,
+    server: config.server.tls
+      ? { ...config.server, tls: resolveTlsPaths(config.server.tls, options.baseDir) }
+      : config.server,
     file: options.file,
     warnings,
+  };
+}
+
+function resolveTlsPaths<T extends { cert: string; key: string; client_ca?: string }>(
+  tls: T,
+  baseDir: string,
+): T {
+  const at = (path: string) => resolve(baseDir, path);
+  return {
+    ...tls,
+    cert: at(tls.cert),
+    key: at(tls.key),
+    client_ca: tls.client_ca && at(tls.client_ca),
   };
 }
 

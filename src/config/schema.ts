@@ -16,6 +16,28 @@ export type Transport = z.infer<typeof TransportSchema>;
 
 const StringMap = z.record(z.string(), z.string());
 
+/**
+ * `backends.<n>.oauth`: how the gateway logs in to a remote backend (OAuth 2.1, PKCE). Left out,
+ * a backend that answers 401 with `WWW-Authenticate` is found to need a login all the same.
+ */
+export const BackendOAuthSchema = z.strictObject({
+  /** `false` turns the client off (a 401 is then a failure); absent or `true`, it is on. */
+  enabled: z.boolean().default(true),
+  scopes: z.array(z.string()).default([]),
+  /** A pre-registered client; without one the gateway registers itself (RFC 7591). */
+  client_id: z.string().optional(),
+  client_secret: z.string().optional(),
+  callback_host: z.string().default("127.0.0.1"),
+  /** 0 picks a free port at each login (fine with dynamic registration). */
+  callback_port: z.number().int().min(0).max(65535).default(0),
+  callback_path: z.string().startsWith("/").default("/oauth/callback"),
+  /** Refresh this long before the access token expires. */
+  token_refresh_buffer_secs: z.number().int().min(0).default(300),
+  /** Accepted for the original gateway's files; tokens are always per backend here. */
+  shared_account: z.boolean().optional(),
+});
+export type BackendOAuthConfig = z.infer<typeof BackendOAuthSchema>;
+
 export const BackendSchema = z
   .strictObject({
     description: z.string().optional(),
@@ -68,6 +90,14 @@ export const BackendSchema = z
       .default({}),
     /** The largest message the backend may send (stdio line, HTTP body, SSE event); 16 MiB when unset. */
     max_message_size: SizeSchema.optional(),
+    oauth: BackendOAuthSchema.optional(),
+    /**
+     * Each caller's own credential: headers (HTTP) or env (stdio, one process per caller) whose
+     * `{caller.NAME}` placeholders take the caller's key `credentials` (or token claims).
+     */
+    per_caller: z
+      .strictObject({ headers: StringMap.default({}), env: StringMap.default({}) })
+      .optional(),
   })
   .superRefine((backend, ctx) => {
     if (!backend.command && !backend.url) {
@@ -255,8 +285,29 @@ export const ConfigSchema = z.strictObject({
       max_connections_per_address: z.number().int().min(1).default(512),
       /** On SIGTERM/SIGINT, how long calls in flight may take to finish before backends close. */
       shutdown_timeout: DurationSchema.default(30_000),
+      /** Serve HTTPS directly: PEM files, re-read when they change (renewed certificates). */
+      tls: z
+        .strictObject({
+          cert: z.string().min(1),
+          key: z.string().min(1),
+          /** CA bundle that client certificates are verified against (mTLS). */
+          client_ca: z.string().min(1).optional(),
+          /** Refuse, at the handshake, a client without a certificate from `client_ca`. */
+          require_client_cert: z.boolean().default(false),
+        })
+        .optional(),
+      /** The gateway's URL as clients reach it (behind a proxy): what it advertises. */
+      public_url: z.url({ protocol: /^https?$/ }).optional(),
     })
     .superRefine((server, ctx) => {
+      if (server.tls?.require_client_cert && !server.tls.client_ca) {
+        ctx.addIssue({
+          code: "custom",
+          path: ["tls", "client_ca"],
+          message:
+            "require_client_cert needs client_ca: the CA bundle client certificates are checked against",
+        });
+      }
       if (server.read_timeout < 1000 || server.read_timeout > 255_000) {
         ctx.addIssue({
           code: "custom",
@@ -438,7 +489,6 @@ export const RECOGNISED_KEYS: readonly string[] = [
   "server.ws_port",
   "server.request_timeout",
   "server.max_body_size",
-  "server.public_url",
   "meta_mcp.cache_tools",
   "meta_mcp.cache_ttl",
   "meta_mcp.warm_start",
@@ -446,7 +496,6 @@ export const RECOGNISED_KEYS: readonly string[] = [
   "auth.public_paths",
   "auth.client_circuit_breaker",
   "auth.single_user",
-  "backends.*.oauth",
   "backends.*.secrets",
   "backends.*.passthrough",
   "backends.*.runtime_profile",

@@ -16,6 +16,8 @@ export interface Caller {
   denial?(server: string, tool: string): string | undefined;
   /** The session's routing profile binding (see src/gateway/profiles.ts), when it has one. */
   profile?: ProfileBinding;
+  /** Values for backends' `per_caller` templates: a key's `credentials`, a token's claims. */
+  credentials?: Record<string, string>;
 }
 
 /** Which routing profile a session uses; `gateway_set_profile` changes it for later requests. */

@@ -1,5 +1,5 @@
 import type { BackendPool } from "../backends/pool.ts";
-import type { CallerChannel, JsonObject, Progress } from "../backends/types.ts";
+import type { CallerChannel, CallerIdentity, JsonObject, Progress } from "../backends/types.ts";
 import {
   ProtocolError,
   ProtocolErrorCode,
@@ -7,6 +7,7 @@ import {
   type Server,
   type ServerContext,
 } from "../mcp/sdk.ts";
+import { type Caller, callerOf } from "./caller.ts";
 import { RelayQueue } from "./relay-queue.ts";
 
 /** Capabilities a client must have declared before the gateway relays a reverse request to it. */
@@ -68,6 +69,7 @@ export function createRequestRelay(
     meta: Object.keys(meta).length ? meta : undefined,
     channel: {
       sessionId,
+      identity: identityOf(callerOf(ctx.http?.authInfo)),
       async request(method, params, signal) {
         const missing = missingCapability(server, method, params);
         if (missing) {
@@ -127,4 +129,9 @@ export async function forwardRequest(
   } finally {
     await relay.flush();
   }
+}
+
+/** The part of a caller that `per_caller` backends see. */
+export function identityOf(caller: Caller): CallerIdentity {
+  return { id: caller.id, credentials: caller.credentials ?? {} };
 }

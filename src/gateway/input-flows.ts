@@ -9,6 +9,8 @@ import {
   ProtocolErrorCode,
   type ServerContext,
 } from "../mcp/sdk.ts";
+import { callerOf } from "./caller.ts";
+import { identityOf } from "./channel.ts";
 
 /** How long a held backend request waits for the client's retry before it is given up. */
 const FLOW_TTL_MS = 5 * 60 * 1000;
@@ -80,7 +82,12 @@ export class InputFlows {
     } else {
       const envelope = ctx.mcpReq.envelope as Record<string, unknown> | undefined;
       const declared = envelope?.[CLIENT_CAPABILITIES] as Record<string, unknown> | undefined;
-      flow = this.open(caller, start, declared);
+      const identity = identityOf(callerOf(ctx.http?.authInfo));
+      flow = this.open(
+        caller,
+        (channel, signal) => start({ ...channel, identity }, signal),
+        declared,
+      );
     }
     return this.next(flow);
   }

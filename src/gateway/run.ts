@@ -217,13 +217,14 @@ export async function runGateway(options: RunOptions): Promise<RunningGateway> {
     readTimeout: config.server.read_timeout,
     max: config.server.max_connections,
     perAddress: config.server.max_connections_per_address,
+    tls: config.server.tls,
   });
   if (cluster && !config.cluster?.advertise_url) cluster.url = advertisedUrl(host, server.port);
   // Counts what the pool serves: enabled backends plus the built-in capabilities backend.
   const served = gateway.pool.statuses();
   const failed = served.filter((backend) => backend.state === "failed").length;
   logger.info(
-    `mcp-gateway listening on ${server.url}/mcp (${served.length} backends${failed ? `, ${failed} failed` : ""})`,
+    `mcp-gateway listening on ${server.url}/mcp${config.server.public_url ? ` (public URL ${config.server.public_url})` : ""} (${served.length} backends${failed ? `, ${failed} failed` : ""})`,
   );
   return {
     gateway,

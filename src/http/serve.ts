@@ -1,3 +1,6 @@
+import { readFileSync, unwatchFile, watchFile } from "node:fs";
+import { GatewayError } from "../errors.ts";
+import { logger } from "../logger.ts";
 import { readCapped } from "../security/body.ts";
 import { type ConnectionLimits, createConnectionGate } from "./connections.ts";
 import { MAX_BODY_BYTES, type Routes } from "./routes.ts";
@@ -34,6 +37,43 @@ export interface ServeLimits extends ConnectionLimits {
    * whatever the pace of their bytes (a slow-body client is answered 408 and cut off).
    */
   readTimeout: number;
+  /** `server.tls`: serve HTTPS from these PEM files (absolute paths). */
+  tls?: TlsFiles;
+}
+
+export interface TlsFiles {
+  cert: string;
+  key: string;
+  client_ca?: string;
+  require_client_cert: boolean;
+}
+
+/** How often the certificate files are checked for a renewal. */
+const TLS_POLL_MS = 2_000;
+
+/** Bun's TLS options from the files, read now; a missing file names its setting. */
+function readTls(tls: TlsFiles) {
+  const read = (path: string, setting: string) => {
+    try {
+      return readFileSync(path, "utf8");
+    } catch (error) {
+      throw new GatewayError(
+        "CONFIG_INVALID",
+        `server.tls.${setting}: cannot read ${path}: ${(error as Error).message}`,
+      );
+    }
+  };
+  return {
+    cert: read(tls.cert, "cert"),
+    key: read(tls.key, "key"),
+    ...(tls.client_ca
+      ? {
+          ca: read(tls.client_ca, "client_ca"),
+          requestCert: true,
+          rejectUnauthorized: tls.require_client_cert,
+        }
+      : {}),
+  };
 }
 
 const DEFAULT_LIMITS: ServeLimits = {
@@ -98,65 +138,91 @@ export function serveHttp(
   // deadline below, so that they get their 408). Bun cuts slow headers itself after 10 s.
   const idleSeconds = Math.min(255, Math.ceil(limits.readTimeout / 1000) + 4);
   const gate = createConnectionGate(limits);
-  const server = Bun.serve({
-    hostname: host,
-    port,
-    idleTimeout: idleSeconds,
-    maxRequestBodySize: MAX_REQUEST_BODY,
-    fetch: async (request, server) => {
-      const peer = server.requestIP(request)?.address;
-      const health = request.method === "GET" && new URL(request.url).pathname === "/health";
-      const release = gate.enter(routes.clientAddress(request, peer), health);
-      if (typeof release !== "function") return refused(503, release.refused);
-      let streaming = false;
-      try {
-        let arrived = request;
-        if (hasBody(request)) {
-          const body = await readCapped(request, MAX_BODY_BYTES, limits.readTimeout);
-          if (body.late) {
-            return refused(
-              408,
-              `the request body did not arrive within ${limits.readTimeout / 1000}s (server.read_timeout)`,
-            );
+  const { tls } = limits;
+  const listen = (port: number) =>
+    Bun.serve({
+      hostname: host,
+      port,
+      // With TLS a renewed certificate is served by a new listener on the same port, which takes
+      // over from the old one (that finishes its requests): both must share the port.
+      ...(tls ? { tls: readTls(tls), reusePort: true } : {}),
+      idleTimeout: idleSeconds,
+      maxRequestBodySize: MAX_REQUEST_BODY,
+      fetch: async (request, server) => {
+        const peer = server.requestIP(request)?.address;
+        const health = request.method === "GET" && new URL(request.url).pathname === "/health";
+        const release = gate.enter(routes.clientAddress(request, peer), health);
+        if (typeof release !== "function") return refused(503, release.refused);
+        let streaming = false;
+        try {
+          let arrived = request;
+          if (hasBody(request)) {
+            const body = await readCapped(request, MAX_BODY_BYTES, limits.readTimeout);
+            if (body.late) {
+              return refused(
+                408,
+                `the request body did not arrive within ${limits.readTimeout / 1000}s (server.read_timeout)`,
+              );
+            }
+            if (!body.complete) {
+              return refused(413, `request body too large (limit ${MAX_BODY_BYTES} bytes)`);
+            }
+            arrived = new Request(request.url, {
+              method: request.method,
+              headers: request.headers,
+              body: body.bytes,
+              signal: request.signal,
+            });
           }
-          if (!body.complete) {
-            return refused(413, `request body too large (limit ${MAX_BODY_BYTES} bytes)`);
+          // Everything has arrived: the call may take as long as it takes.
+          server.timeout(request, 0);
+          const response = await routes.fetch(arrived, peer);
+          if (response.body && response.headers.get("content-type")?.includes("event-stream")) {
+            streaming = true;
+            return untilStreamEnds(response, () => {
+              release();
+              idleAgain(server, request, idleSeconds);
+            });
           }
-          arrived = new Request(request.url, {
-            method: request.method,
-            headers: request.headers,
-            body: body.bytes,
-            signal: request.signal,
-          });
-        }
-        // Everything has arrived: the call may take as long as it takes.
-        server.timeout(request, 0);
-        const response = await routes.fetch(arrived, peer);
-        if (response.body && response.headers.get("content-type")?.includes("event-stream")) {
-          streaming = true;
-          return untilStreamEnds(response, () => {
+          return response;
+        } finally {
+          if (!streaming) {
             release();
             idleAgain(server, request, idleSeconds);
-          });
+          }
         }
-        return response;
-      } finally {
-        if (!streaming) {
-          release();
-          idleAgain(server, request, idleSeconds);
-        }
-      }
-    },
-    error: internalError,
-  });
+      },
+      error: internalError,
+    });
+  let server = listen(port);
+  const draining = new Set<typeof server>();
+  const renew = () => {
+    try {
+      const next = listen(server.port ?? port);
+      const old = server;
+      server = next;
+      draining.add(old);
+      void old.stop(false).finally(() => draining.delete(old));
+      logger.info("server.tls: certificate files changed; now serving the new certificate");
+    } catch (error) {
+      // A renewal caught halfway (the new cert, the old key): the next change tries again.
+      logger.warn(
+        `server.tls: cannot load the changed files, still serving the old ones: ${(error as Error).message}`,
+      );
+    }
+  };
+  const watched = tls ? [tls.cert, tls.key, tls.client_ca].filter((f): f is string => !!f) : [];
+  for (const file of watched) watchFile(file, { interval: TLS_POLL_MS }, renew);
   return {
-    url: `http://${shown}:${server.port}`,
+    url: `${tls ? "https" : "http"}://${shown}:${server.port}`,
     port: server.port ?? port,
     refuse() {
+      for (const file of watched) unwatchFile(file, renew);
       void server.stop(false);
     },
     async stop() {
-      await server.stop(true);
+      for (const file of watched) unwatchFile(file, renew);
+      await Promise.all([server, ...draining].map((s) => s.stop(true)));
     },
   };
 }

@@ -9,6 +9,7 @@ import { CLIENT_JS } from "../ui/client.ts";
 import { PAGE_HTML } from "../ui/page.ts";
 import { STYLE_CSS } from "../ui/style.ts";
 import { VERSION } from "../version.ts";
+import { startBackendLogin } from "./backend-login.ts";
 
 export interface UiOptions {
   /** Metrics, recent calls and usage; without one those answer empty. */
@@ -165,6 +166,10 @@ export function createUiHandler(gateway: Gateway, options: UiOptions = {}): UiHa
         return json({ server: name, revived: gateway.pool.revive(name) });
       }
       if (apiPath.startsWith("/api/") && request.method === "GET") return api(apiPath, url, caller);
+      const backendLogin = /^\/api\/backends\/([a-z0-9_-]+)\/login$/.exec(apiPath);
+      if (backendLogin && request.method === "POST") {
+        return caller.admin ? startBackendLogin(gateway, backendLogin[1]!) : adminOnly();
+      }
       return json({ error: `no route for ${request.method} ${path}` }, 404);
     },
   };

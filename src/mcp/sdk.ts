@@ -7,16 +7,24 @@ import type { JSONRPCResponse } from "@modelcontextprotocol/client";
 import { Client } from "@modelcontextprotocol/client";
 
 export type {
+  AuthProvider,
   CallToolResult,
   ClientCapabilities,
   JSONRPCMessage,
   ListToolsResult,
+  OAuthClientMetadata,
+  OAuthClientProvider,
+  OAuthDiscoveryState,
   RequestMethod,
   ServerCapabilities,
+  StoredOAuthClientInformation,
+  StoredOAuthTokens,
   Tool,
   Transport,
 } from "@modelcontextprotocol/client";
 export {
+  auth as runOAuth,
+  extractWWWAuthenticateParams,
   ReadBuffer,
   SSEClientTransport,
   StreamableHTTPClientTransport,

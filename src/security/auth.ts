@@ -244,6 +244,7 @@ function buildKeys(auth: AuthConfig): KeyEntry[] {
       admin: key.admin,
       grants: [key],
       label: `key "${key.name}"`,
+      credentials: key.credentials,
     }),
     limiter: key.rate_limit > 0 ? createRateLimiter(key.rate_limit) : undefined,
   }));

@@ -116,10 +116,20 @@ export function createOAuthVerifier(config: OAuthConfig): OAuthVerifier {
           admin: grants.some((grant) => grant.admin),
           grants,
           label: `token of ${subject}`,
+          credentials: stringClaims(payload),
         }),
       };
     },
   };
+}
+
+/** A token's string claims (`sub`, `email`, …), for backends' `per_caller` templates. */
+function stringClaims(payload: JWTPayload): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const [name, value] of Object.entries(payload)) {
+    if (typeof value === "string") out[name] = value;
+  }
+  return out;
 }
 
 /** `scope` (space-separated, RFC 8693/9068) or `scp` (a list, as some servers write it). */

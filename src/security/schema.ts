@@ -26,6 +26,8 @@ export const ApiKeySchema = z.strictObject({
   ...ScopeFields,
   /** Requests per minute; 0 or absent means no per-key limit. */
   rate_limit: z.number().int().min(0).default(0),
+  /** This caller's own values for backends' `per_caller` headers and env (`${VAR}` works). */
+  credentials: z.record(z.string(), z.string()).default({}),
 });
 export type ApiKeyConfig = z.infer<typeof ApiKeySchema>;
 

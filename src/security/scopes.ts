@@ -67,6 +67,7 @@ export interface ScopedCallerOptions {
   grants: ScopeFields[];
   /** Names the grant in denial messages: `key "ci"`. */
   label: string;
+  credentials?: Record<string, string>;
 }
 
 /** True when a grant names nothing: empty scope lists mean everything. */
@@ -119,6 +120,7 @@ export function createScopedCaller(options: ScopedCallerOptions): Caller {
   return {
     id: options.id,
     admin: options.admin,
+    credentials: options.credentials,
     allows: (server, tool) => denial(server, tool) === undefined,
     allowsCatalog(server: string, kind: CatalogKind) {
       if (serverDenial(server)) return false;

@@ -148,7 +148,9 @@ function dashboard(): void {
           backend.errors,
           backend.disabled && admin
             ? reviveButton(backend.name, backend.error)
-            : el("span", backend.error ?? "", { class: backend.error ? "error" : "muted" }),
+            : backend.state === "needs_login" && admin
+              ? loginButton(backend.name)
+              : el("span", backend.error ?? "", { class: backend.error ? "error" : "muted" }),
         ],
         [3, 5, 6],
       ),
@@ -391,6 +393,24 @@ function dashboard(): void {
     renderUsage();
     renderSearch(await get<SearchQuality>("/api/search"));
     if (admin) renderSecurity(await get<Security>("/api/security"));
+  }
+
+  /** A `needs_login` backend: the admin logs the gateway in from here (a new tab opens). */
+  function loginButton(name: string): HTMLElement {
+    const button = el("button", "Log in", {
+      type: "button",
+      title: `mcp-gateway auth login ${name}`,
+    });
+    button.addEventListener("click", async () => {
+      const response = await fetch(`/api/backends/${encodeURIComponent(name)}/login`, {
+        method: "POST",
+      });
+      const body = await response.json();
+      if (!response.ok) return notice(`Login to ${name} failed: ${body.error}`, true);
+      window.open(body.url, "_blank", "noopener");
+      notice(`Finish the login to ${name} in the new tab; the backend reconnects when it is done.`);
+    });
+    return button;
   }
 
   async function reload(): Promise<void> {

@@ -27,7 +27,7 @@ td.num { text-align: right; font-variant-numeric: tabular-nums; }
 .badge { display: inline-block; padding: 0 7px; border-radius: 9px; font-size: 12px;
   border: 1px solid currentColor; }
 .state-ready, .state-ok, .state-closed { color: var(--ok); }
-.state-idle, .state-starting, .state-half-open, .state-degraded, .state-error { color: var(--warn); }
+.state-idle, .state-starting, .state-needs_login, .state-half-open, .state-degraded, .state-error { color: var(--warn); }
 .state-failed, .state-open, .state-quarantined { color: var(--bad); }
 button { font: inherit; padding: 4px 12px; border: 1px solid var(--line); border-radius: 6px;
   background: var(--bg); color: var(--fg); cursor: pointer; }

@@ -1,0 +1,159 @@
+import { afterAll, describe, expect, test } from "bun:test";
+import { copyFileSync, readFileSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { Client, StreamableHTTPClientTransport } from "@modelcontextprotocol/client";
+import { loadConfig } from "../../src/config/load.ts";
+import { type RunningGateway, runGateway } from "../../src/gateway/run.ts";
+import { tempDir, waitFor, writeConfig } from "../helpers.ts";
+
+const dir = tempDir("mcpgw-tls-");
+
+function openssl(...args: string[]): void {
+  const run = Bun.spawnSync(["openssl", ...args], { cwd: dir, stderr: "pipe" });
+  if (run.exitCode !== 0) throw new Error(`openssl ${args.join(" ")}: ${run.stderr}`);
+}
+
+/** A CA, and certificates it signs: servers for 127.0.0.1, clients by name. */
+function makeCa(name: string): void {
+  openssl(
+    "req",
+    "-x509",
+    "-newkey",
+    "rsa:2048",
+    "-nodes",
+    "-keyout",
+    `${name}.key`,
+    "-out",
+    `${name}.crt`,
+    "-days",
+    "1",
+    "-subj",
+    `/CN=${name}`,
+  );
+}
+function issue(ca: string, name: string, server: boolean): void {
+  openssl(
+    "req",
+    "-newkey",
+    "rsa:2048",
+    "-nodes",
+    "-keyout",
+    `${name}.key`,
+    "-out",
+    `${name}.csr`,
+    "-subj",
+    `/CN=${name}`,
+  );
+  const ext = join(dir, `${name}.ext`);
+  writeFileSync(
+    ext,
+    server ? "subjectAltName=IP:127.0.0.1,DNS:localhost\n" : "extendedKeyUsage=clientAuth\n",
+  );
+  openssl(
+    "x509",
+    "-req",
+    "-in",
+    `${name}.csr`,
+    "-CA",
+    `${ca}.crt`,
+    "-CAkey",
+    `${ca}.key`,
+    "-CAcreateserial",
+    "-out",
+    `${name}.crt`,
+    "-days",
+    "1",
+    "-extfile",
+    ext,
+  );
+}
+
+makeCa("ca1");
+makeCa("ca2");
+issue("ca1", "server", true);
+issue("ca2", "renewed", true);
+issue("ca1", "alice", false);
+issue("ca2", "mallory", false);
+copyFileSync(join(dir, "server.crt"), join(dir, "live.crt"));
+copyFileSync(join(dir, "server.key"), join(dir, "live.key"));
+const pem = (name: string) => readFileSync(join(dir, name), "utf8");
+
+const running: RunningGateway[] = [];
+afterAll(async () => {
+  await Promise.all(running.map((g) => g.stop()));
+});
+
+async function start(tls: string): Promise<RunningGateway & { url: string }> {
+  const file = writeConfig(`server:\n  tls:\n${tls}\n`);
+  const gateway = (await runGateway({
+    config: loadConfig({ path: file }),
+    port: 0,
+    memoryState: true,
+  })) as RunningGateway & { url: string };
+  running.push(gateway);
+  return gateway;
+}
+
+/** GET /health over TLS; the error message when the handshake fails. */
+async function health(url: string, tls: Record<string, string>): Promise<string> {
+  try {
+    const response = await fetch(`${url}/health`, { tls, keepalive: false } as RequestInit);
+    return String(response.status);
+  } catch (error) {
+    return `error: ${(error as Error).message}`;
+  }
+}
+
+describe("server.tls", () => {
+  test("serves HTTPS, MCP over it, and a renewed certificate without a restart", async () => {
+    const gateway = await start(
+      `    cert: ${join(dir, "live.crt")}\n    key: ${join(dir, "live.key")}`,
+    );
+    expect(gateway.url).toStartWith("https://127.0.0.1:");
+    expect(await health(gateway.url, { ca: pem("ca1.crt") })).toBe("200");
+    expect(await health(gateway.url, { ca: pem("ca2.crt") })).toStartWith("error:");
+
+    const client = new Client({ name: "tls-test", version: "1.0.0" });
+    // This client trusts both CAs: its session outlives the renewal.
+    const ca = [pem("ca1.crt"), pem("ca2.crt")];
+    const transport = new StreamableHTTPClientTransport(new URL(`${gateway.url}/mcp`), {
+      requestInit: { tls: { ca } } as RequestInit,
+    });
+    await client.connect(transport);
+    const { tools } = await client.listTools();
+    expect(tools.map((t) => t.name)).toContain("gateway_search_tools");
+
+    // The certificate is renewed in place (another CA here, to tell them apart).
+    copyFileSync(join(dir, "renewed.crt"), join(dir, "live.crt"));
+    copyFileSync(join(dir, "renewed.key"), join(dir, "live.key"));
+    await waitFor(
+      async () => (await health(gateway.url, { ca: pem("ca2.crt") })) === "200",
+      15_000,
+    );
+    expect(await health(gateway.url, { ca: pem("ca1.crt") })).toStartWith("error:");
+    // The session opened before the renewal goes on.
+    expect((await client.listTools()).tools.length).toBeGreaterThan(0);
+    await client.close();
+  }, 30_000);
+
+  test("require_client_cert: a client without a certificate from client_ca is refused at the handshake", async () => {
+    const gateway = await start(
+      `    cert: ${join(dir, "server.crt")}\n    key: ${join(dir, "server.key")}\n    client_ca: ${join(dir, "ca1.crt")}\n    require_client_cert: true`,
+    );
+    const ca = pem("ca1.crt");
+    expect(await health(gateway.url, { ca })).toStartWith("error:");
+    expect(
+      await health(gateway.url, { ca, cert: pem("mallory.crt"), key: pem("mallory.key") }),
+    ).toStartWith("error:");
+    expect(await health(gateway.url, { ca, cert: pem("alice.crt"), key: pem("alice.key") })).toBe(
+      "200",
+    );
+  }, 30_000);
+
+  test("config errors name the setting", () => {
+    const file = writeConfig(
+      "server:\n  tls:\n    cert: a.pem\n    key: b.pem\n    require_client_cert: true\n",
+    );
+    expect(() => loadConfig({ path: file })).toThrow(/server\.tls\.client_ca/);
+  });
+});
