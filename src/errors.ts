@@ -15,6 +15,9 @@ export type GatewayErrorCode =
   | "RATE_LIMITED"
   | "CODE_LIMIT"
   | "CODE_ERROR"
+  | "FIREWALL_BLOCKED"
+  | "SANDBOX_LIMIT"
+  | "CONFIRMATION_REQUIRED"
   | "INTERNAL";
 
 export interface GatewayErrorOptions {

@@ -113,9 +113,45 @@ export const SecuritySchema = z
     /** `server:tool` globs never quarantined for poisoning (their findings are still shown). */
     trusted_tools: z.array(z.string().min(1)).default([]),
     /** Replace credential-shaped strings in tool results with `[REDACTED:<kind>]`. */
-    redact_results: z.boolean().default(false),
+    redact_results: z.boolean().default(true),
     /** The lock file (default: `gateway.lock` beside the config); `false` ignores any lock. */
     lock_file: z.union([z.string().min(1), z.literal(false)]).optional(),
+    /** Pattern rules over call arguments and results (src/security/firewall.ts). */
+    firewall: z
+      .strictObject({
+        /** `false` turns both scans off (the original gateway's switch). */
+        enabled: z.boolean().default(true),
+        /** Shell, SQL and path shapes in arguments of tools that take commands, queries, paths. */
+        arguments: z.enum(["off", "warn", "block"]).default("block"),
+        /** Instructions aimed at the model, and credentials, in tool results. */
+        results: z.enum(["off", "warn", "annotate", "block"]).default("warn"),
+        /** Per-tool overrides, first match wins: `server:tool` globs. */
+        rules: z
+          .array(
+            z.strictObject({
+              match: z.string().min(1),
+              action: z.enum(["allow", "warn", "block"]),
+              scan: z
+                .array(z.enum(["shell", "sql", "path", "injection", "credentials"]))
+                .optional(),
+            }),
+          )
+          .default([]),
+      })
+      .prefault({}),
+    /** Per-session caps (the original's `session_sandbox`): calls, age, reachable backends. */
+    sandbox: z
+      .strictObject({
+        max_calls: z.number().int().min(1).optional(),
+        max_duration: DurationSchema.optional(),
+        /** Backend globs a session may call; empty means all. */
+        backends: z.array(z.string().min(1)).default([]),
+      })
+      .prefault({}),
+    /** `server:tool` globs whose calls the calling client's user confirms (elicitation). */
+    require_confirmation: z.array(z.string().min(1)).default([]),
+    /** Also confirm every tool annotated `destructiveHint: true`. */
+    confirm_destructive: z.boolean().default(false),
   })
   .prefault({});
 export type SecurityConfig = z.infer<typeof SecuritySchema>;
@@ -129,7 +165,6 @@ export const ORIGINAL_SECURITY_KEYS: readonly string[] = [
   "ssrf_protection",
   "trust_configured_backends",
   "tool_policy",
-  "firewall",
   "message_signing",
   "agent_identity",
   "transparency_log",
