@@ -73,7 +73,8 @@ export function createCallGuard(config: SecurityConfig, hooks?: GatewayHookable)
   const events: GuardReport["events"] = {};
 
   function record(rule: string, blocked: boolean, what: string): void {
-    const entry = (events[rule] ??= { blocked: 0, warned: 0 });
+    const entry = events[rule] ?? { blocked: 0, warned: 0 };
+    events[rule] = entry;
     if (blocked) entry.blocked++;
     else entry.warned++;
     entry.last = redactText(what).slice(0, 200);

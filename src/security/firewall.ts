@@ -155,7 +155,9 @@ export function scanArguments(
       return;
     }
     if (Array.isArray(value)) {
-      value.forEach((item, index) => visit(item, `${where}[${index}]`, scans, depth + 1));
+      value.forEach((item, index) => {
+        visit(item, `${where}[${index}]`, scans, depth + 1);
+      });
       return;
     }
     if (value && typeof value === "object") {
