@@ -47,7 +47,7 @@ const TOOLS = [
   },
 ];
 
-export async function fixtureGateway(security: string) {
+async function fixtureGateway(security: string) {
   const tools = join(tempDir(), "tools.json");
   writeFileSync(tools, JSON.stringify(TOOLS));
   const gateway = await startGateway(`
@@ -192,6 +192,125 @@ describe("result scanning", () => {
     } finally {
       await session.close();
       await gateway?.stop();
+    }
+  });
+});
+
+/** A client whose user answers every confirmation with `answer`. */
+async function elicitingClient(url: string, answer: "accept" | "decline"): Promise<Client> {
+  const { Client: SdkClient, StreamableHTTPClientTransport } = await import(
+    "@modelcontextprotocol/client"
+  );
+  const client = new SdkClient(
+    { name: `user-${answer}`, version: "1" },
+    { capabilities: { elicitation: { form: {} } } },
+  );
+  asked.length = 0;
+  client.setRequestHandler("elicitation/create", async (request) => {
+    asked.push(String(request.params.message));
+    return { action: answer, ...(answer === "accept" ? { content: {} } : {}) };
+  });
+  await client.connect(new StreamableHTTPClientTransport(new URL(`${url}/mcp`)));
+  return client;
+}
+const asked: string[] = [];
+
+describe("confirmation of destructive calls", () => {
+  let gateway: Awaited<ReturnType<typeof fixtureGateway>>;
+  beforeAll(async () => {
+    gateway = await fixtureGateway(`  require_confirmation: ["shell:run_*"]`);
+  });
+  afterAll(async () => {
+    await gateway?.stop();
+  });
+
+  test("the user is asked for each call, with the tool and its arguments", async () => {
+    const client = await elicitingClient(gateway.url, "accept");
+    try {
+      for (const command of ["ls", "pwd"]) {
+        const result = await invoke(client, "shell", "run_command", { command });
+        expect(result.text).toBe("called run_command");
+      }
+      // One approval never covers the next call.
+      expect(asked).toEqual([
+        'run_command on shell with {"command":"ls"}: allow?',
+        'run_command on shell with {"command":"pwd"}: allow?',
+      ]);
+      // Tools not listed are not asked about.
+      await invoke(client, "shell", "read_file", { path: "a.txt" });
+      expect(asked.length).toBe(2);
+    } finally {
+      await client.close();
+    }
+  });
+
+  test("a declined call is refused and never sent", async () => {
+    const client = await elicitingClient(gateway.url, "decline");
+    try {
+      const result = await invoke(client, "shell", "run_command", { command: "rm notes.txt" });
+      expect(result.isError).toBe(true);
+      expect(result.text).toStartWith("[CONFIRMATION_REQUIRED] shell:run_command");
+      expect(result.text).toContain('"decline"');
+    } finally {
+      await client.close();
+    }
+  });
+
+  test("a client that cannot ask its user is refused, on /mcp and /mcp/{backend}", async () => {
+    const plain = await connectHttp(gateway.url);
+    const direct = await connectWithKey(gateway.url, undefined, "/mcp/shell");
+    try {
+      const result = await invoke(plain.client, "shell", "run_command", { command: "ls" });
+      expect(result.text).toStartWith("[CONFIRMATION_REQUIRED]");
+      expect(result.text).toContain("elicitation");
+      const passthrough = await direct.client.callTool({
+        name: "run_command",
+        arguments: { command: "ls" },
+      });
+      expect((passthrough.content as { text: string }[])[0]!.text).toStartWith(
+        "[CONFIRMATION_REQUIRED]",
+      );
+    } finally {
+      await plain.close();
+      await direct.close();
+    }
+  });
+});
+
+describe("session sandbox", () => {
+  test("max_calls and backends: refusals name the cap", async () => {
+    const gateway = await fixtureGateway(`  sandbox: { max_calls: 2, backends: ["fixture"] }`);
+    const first = await connectHttp(gateway.url);
+    const second = await connectHttp(gateway.url);
+    try {
+      const outside = await invoke(first.client, "shell", "read_file", { path: "a" });
+      expect(outside.text).toStartWith("[SANDBOX_LIMIT] [sandbox.backends]");
+      for (let i = 0; i < 2; i++) {
+        expect((await invoke(first.client, "fixture", "echo", { message: "hi" })).text).toBe("hi");
+      }
+      const over = await invoke(first.client, "fixture", "echo", { message: "hi" });
+      expect(over.isError).toBe(true);
+      expect(over.text).toStartWith("[SANDBOX_LIMIT] [sandbox.max_calls]");
+      // The cap is per session: another session starts from zero.
+      expect((await invoke(second.client, "fixture", "echo", { message: "ok" })).text).toBe("ok");
+    } finally {
+      await first.close();
+      await second.close();
+      await gateway.stop();
+    }
+  });
+
+  test("max_duration: a session past its age is refused", async () => {
+    const gateway = await fixtureGateway(`  sandbox: { max_duration: 300ms }`);
+    const session = await connectHttp(gateway.url);
+    try {
+      expect((await invoke(session.client, "fixture", "echo", { message: "a" })).text).toBe("a");
+      await Bun.sleep(400);
+      const late = await invoke(session.client, "fixture", "echo", { message: "b" });
+      expect(late.text).toStartWith("[SANDBOX_LIMIT] [sandbox.max_duration]");
+    } finally {
+      await session.close();
+      await gateway.stop();
     }
   });
 });
