@@ -25,7 +25,10 @@ type Rule = readonly [name: string, pattern: RegExp];
 
 const SHELL_RULES: readonly Rule[] = [
   ["shell.substitution", /\$\([^)\n]{0,200}\)|`[^`\n]{1,200}`/],
-  ["shell.pipe-to-shell", /\|\s{0,8}(?:sudo\s{1,8})?(?:ba|z|da|k|c)?sh\b/],
+  [
+    "shell.pipe-to-shell",
+    /\|\s{0,8}(?:sudo\s{1,8})?(?:(?:ba|z|da|k|c)?sh|nc|ncat|netcat|curl|wget)\b/,
+  ],
   [
     "shell.chained-command",
     /(?:;|&&|\|\|)\s{0,8}(?:sudo\s{1,8})?(?:rm\s{1,8}-[a-zA-Z]{0,4}[rf]|curl|wget|nc|ncat|netcat|mkfs|dd\s{1,8}if=|chmod\s{1,8}[0-7]{3,4}\s{1,8}\/|shutdown|reboot)\b/,
@@ -35,6 +38,10 @@ const SHELL_RULES: readonly Rule[] = [
     /\brm\s{1,8}-[a-zA-Z]{0,4}[rf][a-zA-Z]{0,4}\s{1,8}(?:--no-preserve-root\s{1,8})?(?:\/|~)(?:\s|\*|$)/,
   ],
   ["shell.redirect-system", />{1,2}\s{0,8}\/(?:etc|proc|sys|boot)\//],
+  [
+    "shell.sensitive-file",
+    /(?:^|[\s'"=<])(?:\/etc\/(?:shadow|sudoers|gshadow)|~\/\.ssh\/|~\/\.aws\/credentials|\/proc\/self\/environ)/,
+  ],
   ["shell.reverse-shell", /\/dev\/tcp\/|\bnc\s{1,8}(?:-[a-z]{1,4}\s{1,8}){0,4}-e\s/],
 ];
 
@@ -203,14 +210,20 @@ function firstMatch(kind: ScanKind, rules: readonly Rule[], text: string, where:
   return undefined;
 }
 
-/** A path whose `..` segments climb above where it starts (`a/../../etc`, `../x`). */
+/**
+ * A path whose `..` segments climb three or more levels above where it starts
+ * (`../../../etc`), or above the root of an absolute path (`/srv/../../x`). One or two levels up
+ * (`../shared/x` in a monorepo) is ordinary.
+ */
 export function escapesRoot(path: string): boolean {
   if (path.length > 4096 || !path.includes("..")) return false;
+  const absolute = /^(?:[/\\]|[A-Za-z]:[/\\])/.test(path);
   let depth = 0;
   for (const segment of path.split(/[/\\]/)) {
     if (segment === "..") {
-      if (--depth < 0) return true;
-    } else if (segment && segment !== ".") depth++;
+      depth--;
+      if (depth <= -3 || (absolute && depth < 0)) return true;
+    } else if (segment && segment !== "." && !/^[A-Za-z]:$/.test(segment)) depth++;
   }
   return false;
 }

@@ -147,7 +147,7 @@ describe("argument firewall (default: block)", () => {
     expect(health.security.firewall.events["shell.substitution"]!.blocked).toBeGreaterThanOrEqual(
       2,
     );
-    expect(health.security.firewall.events["path.traversal"]).toBeDefined();
+    expect(health.security.firewall.events["path.sensitive-file"]).toBeDefined();
     const metrics = await (await fetch(`${gateway.url}/metrics`)).text();
     expect(metrics).toMatch(/mcp_gateway_tool_errors_total\{[^}]*code="FIREWALL_BLOCKED"/);
   });
