@@ -9,6 +9,7 @@ import { afterAll, beforeAll, describe, expect, setDefaultTimeout, test } from "
 import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import type { Client } from "@modelcontextprotocol/client";
+import { runDoctor } from "../../src/observe/doctor.ts";
 import {
   BUN,
   type ConnectedClient,
@@ -47,10 +48,12 @@ const TOOLS = [
   },
 ];
 
+let yaml = "";
+
 async function fixtureGateway(security: string) {
   const tools = join(tempDir(), "tools.json");
   writeFileSync(tools, JSON.stringify(TOOLS));
-  const gateway = await startGateway(`
+  yaml = `
 capabilities: { enabled: false }
 security:
 ${security}
@@ -62,7 +65,8 @@ backends:
   fixture:
     command: ${BUN}
     args: ["${FIXTURE_SERVER}"]
-`);
+`;
+  const gateway = await startGateway(yaml);
   await waitFor(
     () =>
       gateway.gateway.index.tools("shell").length > 0 &&
@@ -150,6 +154,17 @@ describe("argument firewall (default: block)", () => {
     expect(health.security.firewall.events["path.sensitive-file"]).toBeDefined();
     const metrics = await (await fetch(`${gateway.url}/metrics`)).text();
     expect(metrics).toMatch(/mcp_gateway_tool_errors_total\{[^}]*code="FIREWALL_BLOCKED"/);
+  });
+
+  test("doctor --json shows the scans per tool and the running gateway's refusals", async () => {
+    const file = join(tempDir(), "gateway.yaml");
+    writeFileSync(file, `server: { port: ${gateway.port} }\n${yaml}`);
+    const report = await runDoctor({ path: file, env: process.env, timeoutMs: 15_000 });
+    const firewall = report.checks.filter((check) => check.name === "firewall");
+    expect(firewall[0]!.message).toContain("arguments: block");
+    expect(firewall[0]!.message).toContain("shell on 1 (shell:run_command)");
+    expect(firewall[0]!.message).toContain("sql on 1 (shell:read_query)");
+    expect(firewall[1]!.message).toContain("shell.substitution");
   });
 });
 
