@@ -42,6 +42,12 @@ const TOOLS = [
     inputSchema: { type: "object", properties: { path: { type: "string" } } },
   },
   {
+    name: "delete_repository",
+    description: "Delete a repository",
+    inputSchema: { type: "object", properties: { repo: { type: "string" } } },
+    annotations: { destructiveHint: true },
+  },
+  {
     name: "search_notes",
     description: "Full-text search over notes",
     inputSchema: { type: "object", properties: { query: { type: "string" } } },
@@ -233,7 +239,9 @@ const asked: string[] = [];
 describe("confirmation of destructive calls", () => {
   let gateway: Awaited<ReturnType<typeof fixtureGateway>>;
   beforeAll(async () => {
-    gateway = await fixtureGateway(`  require_confirmation: ["shell:run_*"]`);
+    gateway = await fixtureGateway(
+      `  require_confirmation: ["shell:run_*"]\n  confirm_destructive: true`,
+    );
   });
   afterAll(async () => {
     await gateway?.stop();
@@ -254,6 +262,17 @@ describe("confirmation of destructive calls", () => {
       // Tools not listed are not asked about.
       await invoke(client, "shell", "read_file", { path: "a.txt" });
       expect(asked.length).toBe(2);
+    } finally {
+      await client.close();
+    }
+  });
+
+  test("confirm_destructive asks about tools annotated destructiveHint", async () => {
+    const client = await elicitingClient(gateway.url, "accept");
+    try {
+      const result = await invoke(client, "shell", "delete_repository", { repo: "acme/shop" });
+      expect(result.text).toBe("called delete_repository");
+      expect(asked).toEqual(['delete_repository on shell with {"repo":"acme/shop"}: allow?']);
     } finally {
       await client.close();
     }
@@ -323,6 +342,32 @@ describe("session sandbox", () => {
       await Bun.sleep(400);
       const late = await invoke(session.client, "fixture", "echo", { message: "b" });
       expect(late.text).toStartWith("[SANDBOX_LIMIT] [sandbox.max_duration]");
+    } finally {
+      await session.close();
+      await gateway.stop();
+    }
+  });
+});
+
+describe("code mode", () => {
+  test("a script's calls pass the same firewall and sandbox", async () => {
+    const gateway = await fixtureGateway(
+      `  sandbox: { backends: ["shell"] }\ncode_mode: { enabled: true }`,
+    );
+    const session = await connectHttp(gateway.url);
+    try {
+      const result = await meta(session.client, "gateway_execute", {
+        code: `
+          const out = [];
+          out.push(await tools.shell.run_command({ command: "ls" }));
+          try { await tools.shell.run_command({ command: "ls $(id)" }); } catch (e) { out.push(e.message); }
+          try { await tools.fixture.echo({ message: "x" }); } catch (e) { out.push(e.message); }
+          return out;`,
+      });
+      const out = JSON.stringify(result.data);
+      expect(out).toContain("called run_command");
+      expect(out).toContain("[FIREWALL_BLOCKED] [shell.substitution]");
+      expect(out).toContain("[SANDBOX_LIMIT] [sandbox.backends]");
     } finally {
       await session.close();
       await gateway.stop();
