@@ -54,18 +54,23 @@ interface CompiledRule {
   pattern: Pattern;
   action: Action;
   scan?: ScanKind[];
+  reason?: string;
 }
 
 const RESULT_SCANS: ResultScan[] = ["injection", "credentials"];
 
 export function createCallGuard(config: SecurityConfig, hooks?: GatewayHookable): CallGuard {
   const { firewall, sandbox } = config;
-  const argumentMode = firewall.enabled ? firewall.arguments : "off";
-  const resultMode = firewall.enabled ? firewall.results : "off";
+  const argumentMode = firewall.enabled && firewall.scan_requests ? firewall.arguments : "off";
+  const resultMode = firewall.enabled && firewall.scan_responses ? firewall.results : "off";
+  const resultScans = RESULT_SCANS.filter((kind) =>
+    kind === "injection" ? firewall.prompt_injection_detection : firewall.credential_redaction,
+  );
   const rules: CompiledRule[] = firewall.rules.map((rule) => ({
     pattern: compilePattern(rule.match),
     action: rule.action,
     scan: rule.scan,
+    reason: rule.reason,
   }));
   const confirm = config.require_confirmation.map(compilePattern);
   const reachable = sandbox.backends.map(compileServerPattern);
@@ -127,9 +132,10 @@ export function createCallGuard(config: SecurityConfig, hooks?: GatewayHookable)
       log().warn(`[${first.rule}] ${redactText(what)}; forwarded (firewall: warn)`);
       return;
     }
+    const because = rule?.reason ? ` (rule ${rule.pattern.source}: ${rule.reason})` : "";
     throw new GatewayError(
       "FIREWALL_BLOCKED",
-      `[${first.rule}] refused ${what}: it looks like ${DESCRIBE[first.kind]}. If this call is intended, add {match: "${call.server}:${call.tool}", action: allow} to security.firewall.rules`,
+      `[${first.rule}] refused ${what}: it looks like ${DESCRIBE[first.kind]}${because}. If this call is intended, add {match: "${call.server}:${call.tool}", action: allow} to security.firewall.rules`,
       { data: { rule: first.rule, where: first.where } },
     );
   }
@@ -176,7 +182,7 @@ export function createCallGuard(config: SecurityConfig, hooks?: GatewayHookable)
     const mode = rule ? (rule.action === "allow" ? "off" : rule.action) : resultMode;
     if (mode === "off" || !Array.isArray(result.content)) return result;
     const scans = (rule?.scan?.filter((kind) => kind === "injection" || kind === "credentials") ??
-      RESULT_SCANS) as ResultScan[];
+      resultScans) as ResultScan[];
     if (!scans.length) return result;
     const findings: Finding[] = [];
     for (const block of result.content) {

@@ -106,6 +106,20 @@ export const AuthSchema = z
   .prefault({});
 export type AuthConfig = z.infer<typeof AuthSchema>;
 
+/** Scan names in `firewall.rules[].scan`: ours, and the original gateway's for the same scans. */
+const SCAN_NAMES = {
+  shell: "shell",
+  sql: "sql",
+  path: "path",
+  injection: "injection",
+  credentials: "credentials",
+  shell_injection: "shell",
+  sql_injection: "sql",
+  path_traversal: "path",
+  prompt_injection: "injection",
+} as const;
+type ScanName = keyof typeof SCAN_NAMES;
+
 export const SecuritySchema = z
   .strictObject({
     /** `quarantine` hides and refuses tools with a HIGH poisoning finding; `warn` only reports. */
@@ -125,14 +139,22 @@ export const SecuritySchema = z
         arguments: z.enum(["off", "warn", "block"]).default("block"),
         /** Instructions aimed at the model, and credentials, in tool results. */
         results: z.enum(["off", "warn", "annotate", "block"]).default("warn"),
+        /** The original gateway's switches, meaning the same: `false` turns that scan off. */
+        scan_requests: z.boolean().default(true),
+        scan_responses: z.boolean().default(true),
+        prompt_injection_detection: z.boolean().default(true),
+        credential_redaction: z.boolean().default(true),
         /** Per-tool overrides, first match wins: `server:tool` globs. */
         rules: z
           .array(
             z.strictObject({
               match: z.string().min(1),
               action: z.enum(["allow", "warn", "block"]),
+              /** The original's note for its audit log; shown in logs here. */
+              reason: z.string().optional(),
               scan: z
-                .array(z.enum(["shell", "sql", "path", "injection", "credentials"]))
+                .array(z.enum(Object.keys(SCAN_NAMES) as [ScanName, ...ScanName[]]))
+                .transform((names) => [...new Set(names.map((name) => SCAN_NAMES[name]))])
                 .optional(),
             }),
           )
@@ -175,4 +197,14 @@ export const ORIGINAL_SECURITY_KEYS: readonly string[] = [
   "remote_server_signing",
   "provenance_stamping",
   "claim_capture",
+  // Firewall layers of the original that this gateway does not have.
+  "firewall.anomaly_detection",
+  "firewall.anomaly_threshold",
+  "firewall.anomaly_block_threshold",
+  "firewall.anomaly_min_observations",
+  "firewall.audit_log",
+  "firewall.memory_poisoning",
+  "firewall.tenant_guard",
+  "firewall.budget",
+  "firewall.collusion",
 ].map((key) => `security.${key}`);

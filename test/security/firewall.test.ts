@@ -9,7 +9,9 @@ import { afterAll, beforeAll, describe, expect, setDefaultTimeout, test } from "
 import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import type { Client } from "@modelcontextprotocol/client";
+import { loadConfig } from "../../src/config/load.ts";
 import { runDoctor } from "../../src/observe/doctor.ts";
+import { createCallGuard } from "../../src/security/call-guard.ts";
 import {
   BUN,
   type ConnectedClient,
@@ -373,4 +375,24 @@ describe("code mode", () => {
       await gateway.stop();
     }
   });
+});
+
+test("the original gateway's security.firewall block loads: same-meaning keys apply, the rest warn", () => {
+  const file = join(tempDir(), "gateway.yaml");
+  writeFileSync(
+    file,
+    `security:
+  firewall:
+    scan_responses: false
+    anomaly_detection: true
+    audit_log: /tmp/firewall.ndjson
+    rules:
+      - { match: "exec_*", action: block, reason: "no shells", scan: [shell_injection, path_traversal] }
+`,
+  );
+  const config = loadConfig({ path: file, env: {} });
+  expect(config.security.firewall.rules[0]!.scan).toEqual(["shell", "path"]);
+  expect(createCallGuard(config.security).report().results).toBe("off");
+  expect(config.warnings.join("\n")).toContain("security.firewall.anomaly_detection");
+  expect(config.warnings.join("\n")).toContain("security.firewall.audit_log");
 });
