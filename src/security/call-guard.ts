@@ -100,6 +100,7 @@ export function createCallGuard(config: SecurityConfig, hooks?: GatewayHookable)
     if (reachable.length && !reachable.some((pattern) => matches(pattern, call.server, "*"))) {
       refuse("backends", `this session may not reach backend "${call.server}"`);
     }
+    if (sandbox.max_calls === undefined && sandbox.max_duration === undefined) return;
     let state = sessions.get(call.session);
     if (!state) {
       state = { calls: 0, started: Date.now() };
