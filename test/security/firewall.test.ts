@@ -195,7 +195,9 @@ describe("result scanning", () => {
         if (mode === "block") {
           expect(attacked.isError).toBe(true);
           expect(attacked.text).toStartWith("[FIREWALL_BLOCKED] [injection.ignore-instructions]");
+          // The injected words never reach the model, not even quoted in the refusal.
           expect(attacked.text).not.toContain("evil.example");
+          expect(attacked.text).not.toContain("previous instructions");
         }
       } finally {
         await session.close();
