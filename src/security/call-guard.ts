@@ -83,6 +83,7 @@ export function createCallGuard(config: SecurityConfig, hooks?: GatewayHookable)
     if (blocked) entry.blocked++;
     else entry.warned++;
     entry.last = redactText(what).slice(0, 200);
+    void hooks?.callHook("firewall:event", { rule, action: blocked ? "blocked" : "warned" });
   }
 
   function ruleFor(server: string, tool: string): CompiledRule | undefined {

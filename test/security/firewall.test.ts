@@ -162,6 +162,12 @@ describe("argument firewall (default: block)", () => {
     expect(health.security.firewall.events["path.sensitive-file"]).toBeDefined();
     const metrics = await (await fetch(`${gateway.url}/metrics`)).text();
     expect(metrics).toMatch(/mcp_gateway_tool_errors_total\{[^}]*code="FIREWALL_BLOCKED"/);
+    expect(metrics).toContain(
+      'mcp_gateway_firewall_events_total{rule="shell.substitution",action="blocked"} 2',
+    );
+    expect(metrics).toContain(
+      'mcp_gateway_firewall_events_total{rule="path.sensitive-file",action="warned"} 1',
+    );
   });
 
   test("doctor --json shows the scans per tool and the running gateway's refusals", async () => {
