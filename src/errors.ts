@@ -18,6 +18,8 @@ export type GatewayErrorCode =
   | "CODE_LIMIT"
   | "CODE_ERROR"
   | "RESULT_TOO_LARGE"
+  | "FIREWALL_BLOCKED"
+  | "SANDBOX_LIMIT"
   | "INTERNAL";
 
 export interface GatewayErrorOptions {

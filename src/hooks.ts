@@ -19,6 +19,8 @@ export interface GatewayHooks {
     result?: CallToolResult;
     error?: unknown;
   }) => void;
+  /** The firewall, sandbox or confirmation refused a call (`blocked`) or let it pass (`warned`). */
+  "firewall:event": (event: { rule: string; action: "blocked" | "warned" }) => void;
   "session:open": (sessionId: string) => void;
   "session:close": (sessionId: string) => void;
   "config:reload": () => void;

@@ -149,11 +149,12 @@ export async function createBackendServer(
   async function callTool(ctx: ServerContext, params: JsonObject): Promise<JsonObject> {
     const caller = callerFor(ctx);
     const tool = String(params.name);
+    let definition: Tool | undefined;
     try {
       // A name the backend never listed is refused here: invented names must not reach the
       // backend, nor grow a metrics series or a usage row each. Then scopes and quarantine
       // (poisoning, gateway.lock), as on every other path.
-      await gateway.router.resolve(name, tool, caller);
+      definition = (await gateway.router.resolve(name, tool, caller)).tool;
     } catch (error) {
       if (error instanceof GatewayError) return gatewayFailure(error) as JsonObject;
       throw error;
@@ -174,7 +175,17 @@ export async function createBackendServer(
       channel: CallerChannel,
     ) =>
       observedCall(gateway, { server: name, tool, caller: caller.id }, () =>
-        gateway.pool.callTool(name, tool, args, { ...callOptions, extra }, channel),
+        gateway.security.calls.run(
+          {
+            server: name,
+            tool,
+            definition,
+            args,
+            channel,
+            session: options.sessionId() || caller.id,
+          },
+          () => gateway.pool.callTool(name, tool, args, { ...callOptions, extra }, channel),
+        ),
       )
         .then((result) => {
           // A task-augmented call answers with a task, bound to this caller as on /mcp.

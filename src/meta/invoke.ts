@@ -49,13 +49,18 @@ export const invoke: MetaTool = {
     }
     const call = { server, tool: toolName, caller: caller.id, client };
     const extra = task ? { task } : undefined;
+    // Sandbox, argument firewall and confirmation run inside the observed call, so a refusal
+    // shows in the metrics and recent calls with its code.
+    const guarded = { server, tool: toolName, definition: tool, args: toolArgs, channel };
     const result = await observedCall(gateway, call, () =>
-      gateway.pool.callTool(
-        server,
-        toolName,
-        toolArgs,
-        { signal, onProgress, meta, extra },
-        channel,
+      gateway.security.calls.run({ ...guarded, session: sessionId || caller.id }, () =>
+        gateway.pool.callTool(
+          server,
+          toolName,
+          toolArgs,
+          { signal, onProgress, meta, extra },
+          channel,
+        ),
       ),
     );
     // A task-augmented call answers with a task: later tasks/* requests are routed by its id.

@@ -18,6 +18,7 @@ import { LOOPBACK_HOSTS } from "../http/loopback.ts";
 import type { Tool } from "../mcp/sdk.ts";
 import { redactTree } from "../setup/secrets.ts";
 import { defaultStateDir } from "../state/store.ts";
+import { firewallChecks } from "./doctor-firewall.ts";
 import { backendHint, portHint } from "./doctor-hints.ts";
 import { capabilityChecks, lockChecks, poisoningChecks, scopeChecks } from "./doctor-tools.ts";
 
@@ -84,6 +85,7 @@ export async function runDoctor(options: DoctorOptions): Promise<DoctorReport> {
   checks.push(...poisoningChecks(config, { ...listed.tools, ...capabilities.tools }));
   checks.push(...lockChecks(config, listed.tools, listed.failed));
   checks.push(...scopeChecks(config, { ...listed.tools, ...capabilities.tools }));
+  checks.push(...(await firewallChecks(config, { ...listed.tools, ...capabilities.tools })));
   return { ok: !checks.some((c) => c.status === "fail"), config: config.file ?? null, checks };
 }
 

@@ -86,6 +86,10 @@ export function createObserver(options: ObserverOptions): Observer {
     "mcp_gateway_backend_restarts_total",
     "Starts of a backend after its first: after a crash, a hang, an idle stop or a reload",
   );
+  const firewall = registry.counter(
+    "mcp_gateway_firewall_events_total",
+    "Calls the firewall, session sandbox or confirmation refused (blocked) or warned about, by rule",
+  );
   const sessions = registry.gauge("mcp_gateway_sessions", "Open client sessions");
   const opened = registry.counter("mcp_gateway_sessions_opened_total", "Client sessions opened");
   const reloads = registry.counter("mcp_gateway_config_reloads_total", "Config reloads applied");
@@ -159,6 +163,7 @@ export function createObserver(options: ObserverOptions): Observer {
       open = Math.max(0, open - 1);
     }),
     hooks.hook("config:reload", () => reloads.inc()),
+    hooks.hook("firewall:event", (event) => firewall.inc(event)),
   ];
 
   return {

@@ -7,6 +7,7 @@ import type { GatewayHookable } from "../hooks.ts";
 import { logger } from "../logger.ts";
 import type { CallToolResult, Tool } from "../mcp/sdk.ts";
 import { type Authenticator, createAuthenticator } from "./auth.ts";
+import { type CallGuard, createCallGuard, type GuardReport } from "./call-guard.ts";
 import {
   capabilityDigests,
   compareTools,
@@ -30,6 +31,8 @@ export interface SecurityReport {
   /** How served tools differ from gateway.lock, per backend. */
   lock?: { file: string; error?: string; changes: Record<string, ToolChanges> };
   quarantined: string[];
+  /** Firewall, sandbox and confirmation refusals and warnings, by rule. */
+  firewall: GuardReport;
 }
 
 /**
@@ -38,6 +41,8 @@ export interface SecurityReport {
  */
 export interface Security {
   readonly auth: Authenticator;
+  /** Sandbox, argument firewall, confirmation and result scan around each tool call. */
+  readonly calls: CallGuard;
   /** Why `server:tool` is quarantined (the finding or the lock mismatch), else undefined. */
   quarantined(server: string, tool: string): string | undefined;
   isQuarantined(server: string, tool: string): boolean;
@@ -56,6 +61,7 @@ export interface SecurityOptions {
 export function createSecurity(options: SecurityOptions): Security {
   const { config, hooks } = options;
   const auth = createAuthenticator(config);
+  const calls = createCallGuard(config.security, hooks);
   const poisoning = new PoisoningRegistry();
   const mode = config.security.poisoning;
   const trusted = config.security.trusted_tools.map(compilePattern);
@@ -200,6 +206,7 @@ export function createSecurity(options: SecurityOptions): Security {
 
   return {
     auth,
+    calls,
     quarantined(server, tool) {
       const finding = poisoned(server, tool);
       if (finding) {
@@ -236,10 +243,12 @@ export function createSecurity(options: SecurityOptions): Security {
             }
           : {}),
         quarantined,
+        firewall: calls.report(),
       };
     },
     close() {
       unhook();
+      calls.close();
       clearTimeout(timer);
       for (const watcher of watchers) watcher.close();
     },

@@ -32,32 +32,48 @@ function isProse(head: string, value: string): boolean {
   return value.startsWith("-") || (/:\s+$/.test(head) && /^[a-z]+$/.test(value));
 }
 
-/** Replaces every credential-shaped string in `text`. */
-export function redactText(text: string): string {
+/**
+ * A value that looks generated rather than written: letters and digits, no call or member access.
+ * Tool results are full of code and docs (`api_key: z.string()`, `user:pw@host`), so there the
+ * heuristic rules (URL passwords, assignments) take only such values; the shapes always apply.
+ */
+function looksGenerated(value: string): boolean {
+  return /\d/.test(value) && /[A-Za-z]/.test(value) && !/[().]/.test(value) && value.length >= 6;
+}
+
+/**
+ * Replaces every credential-shaped string in `text`. `strict` (tool results) keeps URL
+ * passwords and assignments whose value reads as a word or code (see `looksGenerated`).
+ */
+export function redactText(text: string, strict = false): string {
   if (text.length < 8) return text;
   let out = text;
   for (const [kind, pattern] of CREDENTIAL_SHAPES) {
     out = out.replace(pattern, `[REDACTED:${kind}]`);
   }
   out = out.replace(URL_PASSWORD, (whole, head: string, password: string, at: string) =>
-    ALREADY_HIDDEN.test(password) ? whole : `${head}[REDACTED:password]${at}`,
+    ALREADY_HIDDEN.test(password) || (strict && !looksGenerated(password))
+      ? whole
+      : `${head}[REDACTED:password]${at}`,
   );
   out = out.replace(AUTH_SCHEME, (whole, scheme: string, value: string) =>
     ALREADY_HIDDEN.test(value) ? whole : `${scheme} [REDACTED:token]`,
   );
   out = out.replace(ASSIGNMENT, (whole, head: string, value: string) =>
-    ALREADY_HIDDEN.test(value) || isProse(head, value) ? whole : `${head}[REDACTED:secret]`,
+    ALREADY_HIDDEN.test(value) || isProse(head, value) || (strict && !looksGenerated(value))
+      ? whole
+      : `${head}[REDACTED:secret]`,
   );
   return out;
 }
 
 /** A deep copy of a JSON value with every string redacted. */
-export function redactValue<T>(value: T): T {
-  if (typeof value === "string") return redactText(value) as T;
-  if (Array.isArray(value)) return value.map(redactValue) as T;
+export function redactValue<T>(value: T, strict = false): T {
+  if (typeof value === "string") return redactText(value, strict) as T;
+  if (Array.isArray(value)) return value.map((item) => redactValue(item, strict)) as T;
   if (value && typeof value === "object") {
     const out: Record<string, unknown> = {};
-    for (const [key, child] of Object.entries(value)) out[key] = redactValue(child);
+    for (const [key, child] of Object.entries(value)) out[key] = redactValue(child, strict);
     return out as T;
   }
   return value;
@@ -68,20 +84,20 @@ interface ResultLike {
   structuredContent?: unknown;
 }
 
-/** A tool result with credentials redacted from its text and structured content. */
+/** A tool result with credentials redacted from its text and structured content (strict). */
 export function redactResult<T extends ResultLike>(result: T): T {
   const out = { ...result };
   if (Array.isArray(result.content)) {
     out.content = result.content.map((block: { type?: string; text?: unknown }) =>
       block?.type === "text" && typeof block.text === "string"
-        ? { ...block, text: redactText(block.text) }
+        ? { ...block, text: redactText(block.text, true) }
         : block?.type === "resource"
-          ? redactValue(block)
+          ? redactValue(block, true)
           : block,
     );
   }
   if (result.structuredContent !== undefined) {
-    out.structuredContent = redactValue(result.structuredContent);
+    out.structuredContent = redactValue(result.structuredContent, true);
   }
   return out;
 }

@@ -119,6 +119,20 @@ export const ToolPolicySchema = z.strictObject({
 });
 export type ToolPolicyConfig = z.infer<typeof ToolPolicySchema>;
 
+/** Scan names in `firewall.rules[].scan`: ours, and the original gateway's for the same scans. */
+const SCAN_NAMES = {
+  shell: "shell",
+  sql: "sql",
+  path: "path",
+  injection: "injection",
+  credentials: "credentials",
+  shell_injection: "shell",
+  sql_injection: "sql",
+  path_traversal: "path",
+  prompt_injection: "injection",
+} as const;
+type ScanName = keyof typeof SCAN_NAMES;
+
 export const SecuritySchema = z
   .strictObject({
     /** `quarantine` hides and refuses tools with a HIGH poisoning finding; `warn` only reports. */
@@ -126,10 +140,54 @@ export const SecuritySchema = z
     /** `server:tool` globs never quarantined for poisoning (their findings are still shown). */
     trusted_tools: z.array(z.string().min(1)).default([]),
     /** Replace credential-shaped strings in tool results with `[REDACTED:<kind>]`. */
-    redact_results: z.boolean().default(false),
+    redact_results: z.boolean().default(true),
     /** The lock file (default: `gateway.lock` beside the config); `false` ignores any lock. */
     lock_file: z.union([z.string().min(1), z.literal(false)]).optional(),
     tool_policy: ToolPolicySchema.optional(),
+    /** Pattern rules over call arguments and results (src/security/firewall.ts). */
+    firewall: z
+      .strictObject({
+        /** `false` turns both scans off (the original gateway's switch). */
+        enabled: z.boolean().default(true),
+        /** Shell, SQL and path shapes in arguments of tools that take commands, queries, paths. */
+        arguments: z.enum(["off", "warn", "block"]).default("block"),
+        /** Instructions aimed at the model, and credentials, in tool results. */
+        results: z.enum(["off", "warn", "annotate", "block"]).default("warn"),
+        /** The original gateway's switches, meaning the same: `false` turns that scan off. */
+        scan_requests: z.boolean().default(true),
+        scan_responses: z.boolean().default(true),
+        prompt_injection_detection: z.boolean().default(true),
+        credential_redaction: z.boolean().default(true),
+        /** Per-tool overrides, first match wins: `server:tool` globs. */
+        rules: z
+          .array(
+            z.strictObject({
+              match: z.string().min(1),
+              action: z.enum(["allow", "warn", "block"]),
+              /** The original's note for its audit log; shown in logs here. */
+              reason: z.string().optional(),
+              scan: z
+                .array(z.enum(Object.keys(SCAN_NAMES) as [ScanName, ...ScanName[]]))
+                .transform((names) => [...new Set(names.map((name) => SCAN_NAMES[name]))])
+                .optional(),
+            }),
+          )
+          .default([]),
+      })
+      .prefault({}),
+    /** Per-session caps (the original's `session_sandbox`): calls, age, reachable backends. */
+    sandbox: z
+      .strictObject({
+        max_calls: z.number().int().min(1).optional(),
+        max_duration: DurationSchema.optional(),
+        /** Backend globs a session may call; empty means all. */
+        backends: z.array(z.string().min(1)).default([]),
+      })
+      .prefault({}),
+    /** `server:tool` globs whose calls the calling client's user confirms (elicitation). */
+    require_confirmation: z.array(z.string().min(1)).default([]),
+    /** Also confirm every tool annotated `destructiveHint: true`. */
+    confirm_destructive: z.boolean().default(false),
   })
   .prefault({});
 export type SecurityConfig = z.infer<typeof SecuritySchema>;
@@ -142,7 +200,6 @@ export const ORIGINAL_SECURITY_KEYS: readonly string[] = [
   "sanitize_input",
   "ssrf_protection",
   "trust_configured_backends",
-  "firewall",
   "message_signing",
   "agent_identity",
   "transparency_log",
@@ -153,4 +210,14 @@ export const ORIGINAL_SECURITY_KEYS: readonly string[] = [
   "remote_server_signing",
   "provenance_stamping",
   "claim_capture",
+  // Firewall layers of the original that this gateway does not have.
+  "firewall.anomaly_detection",
+  "firewall.anomaly_threshold",
+  "firewall.anomaly_block_threshold",
+  "firewall.anomaly_min_observations",
+  "firewall.audit_log",
+  "firewall.memory_poisoning",
+  "firewall.tenant_guard",
+  "firewall.budget",
+  "firewall.collusion",
 ].map((key) => `security.${key}`);

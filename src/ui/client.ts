@@ -320,6 +320,11 @@ function dashboard(): void {
     };
     quarantined?: string[];
     resourceClashes?: { uri: string; owner: string; other: string; template?: string }[];
+    firewall?: {
+      arguments: string;
+      results: string;
+      events: Record<string, { blocked: number; warned: number; last?: string }>;
+    };
   }
 
   function renderSecurity(security: Security): void {
@@ -378,6 +383,28 @@ function dashboard(): void {
           )
         : el("p", "No backend lists another's resources.", { class: "muted" }),
     );
+    const firewall = security.firewall;
+    parts.push(
+      el(
+        "h3",
+        `Firewall (arguments: ${firewall?.arguments ?? "off"}, results: ${firewall?.results ?? "off"})`,
+      ),
+    );
+    const events = Object.entries(firewall?.events ?? {});
+    if (!events.length) parts.push(el("p", "No call refused or warned about.", { class: "muted" }));
+    else {
+      const table = el("table");
+      table.append(
+        ...events.map(([rule, e]) =>
+          row([
+            el("code", rule),
+            el("span", `${e.blocked} refused, ${e.warned} warned`, { class: "badge" }),
+            e.last ?? "",
+          ]),
+        ),
+      );
+      parts.push(table);
+    }
     $("#security-body").replaceChildren(...parts);
   }
 

@@ -12,6 +12,8 @@ import { runCli } from "./_run.ts";
 setDefaultTimeout(60_000);
 
 const KEY = "sk-abcdefghijklmnopqrstuvwx123456";
+/** Tool results unredacted, so the key a backend received can be read back. */
+const SHOW_RESULTS = { MCP_GATEWAY_SECURITY__REDACT_RESULTS: "false" };
 
 /** A HOME where Claude Desktop and Cursor both run server-everything, with a key in its env. */
 function home() {
@@ -69,7 +71,8 @@ describe("setup, then the clients use the gateway", () => {
       new StdioClientTransport({
         command: entry.command,
         args: entry.args,
-        env: { ...box.env, XDG_STATE_HOME: tempDir() },
+        // Results are redacted by default (security.redact_results); this test reads the key.
+        env: { ...box.env, XDG_STATE_HOME: tempDir(), ...SHOW_RESULTS },
         stderr: "pipe",
       }),
     );
@@ -115,7 +118,7 @@ describe("setup, then the clients use the gateway", () => {
     expect(url).toBe(`http://127.0.0.1:${port}/mcp`);
 
     // Started with the user's own environment: the key comes from the secrets file.
-    const env = box.env;
+    const env = { ...box.env, ...SHOW_RESULTS };
     const running = await runGateway({
       config: loadConfig({ path: config, env }),
       port,

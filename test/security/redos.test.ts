@@ -18,6 +18,7 @@ import { MAX_QUERY_CHARS, ToolIndex } from "../../src/search/index.ts";
 import { nameFeatures } from "../../src/search/signals.ts";
 import { splitWords, tokenizeForIndex } from "../../src/search/tokenize.ts";
 import { hasCredentialShape } from "../../src/security/credentials.ts";
+import { scanArguments, scanText } from "../../src/security/firewall.ts";
 import { MAX_SCANNED, scanDescription, scanTool } from "../../src/security/poisoning.ts";
 import { redactText } from "../../src/security/redact.ts";
 import { BUN, connectHttp, FIXTURES, startGateway, tempDir, waitFor } from "../helpers.ts";
@@ -40,6 +41,17 @@ const fill = (unit: string, head = "", tail = "") =>
 /** `unit` repeated to the scanner's cap, `tail` included. */
 const capped = (unit: string, tail: string, head = "") =>
   head + unit.repeat(MAX_SCANNED).slice(0, MAX_SCANNED - tail.length - head.length) + tail;
+
+const tool = (name: string, key: string, description: string) => ({
+  name,
+  description,
+  inputSchema: { type: "object" as const, properties: { [key]: { type: "string" } } },
+});
+const shell = (text: string) =>
+  scanArguments(tool("run_command", "command", "Run a shell command"), { command: text });
+const sql = (text: string) => scanArguments(tool("query", "sql", "Run a SQL query"), { sql: text });
+const path = (text: string) => scanArguments(tool("read_file", "path", "Read"), { path: text });
+const results = (text: string) => scanText(text, ["injection", "credentials"]);
 
 const index = new ToolIndex();
 for (const [server, tools] of Object.entries(TOOLS)) index.upsert(server, tools);
@@ -102,6 +114,29 @@ const CASES: [string, (text: string) => unknown, string][] = [
         inputSchema: { type: "object", properties: { a: { description: text } } },
       }),
     fill("a", "<!--"),
+  ],
+  // Call arguments and results, read by the firewall on every call (src/security/firewall.ts).
+  ["firewall: shell substitutions that never close", shell, fill("$(")],
+  ["firewall: backticks that never close", shell, fill("`a")],
+  ["firewall: chains with no command", shell, fill("; && ")],
+  ["firewall: pipes with no shell", shell, fill("| ")],
+  ["firewall: rm flags that never end", shell, fill("-r", "rm ")],
+  ["firewall: quotes with no tautology", sql, fill("' or ")],
+  ["firewall: tautology names that never compare", sql, fill("a", "' or ")],
+  ["firewall: stacked statements", sql, fill("; drop ")],
+  ["firewall: sleeps without a number", sql, fill("sleep(")],
+  ["firewall: dot-dot segments", path, fill("../")],
+  ["firewall: encoded dots", path, fill("%2e")],
+  ["firewall: injection: ignores with no object", results, fill("ignore all ")],
+  ["firewall: injection: agents that never call", results, fill("assistant must ")],
+  ["firewall: injection: sends with no target", results, fill("send the ")],
+  ["firewall: injection: system lines", results, fill("\nsystem: ")],
+  ["firewall: injection: tags that never close", results, fill("<system")],
+  ["firewall: credentials in results", results, fill("ghp_")],
+  [
+    "redact results: assignments over name characters",
+    (text) => redactText(text, true),
+    fill("a-"),
   ],
 ];
 

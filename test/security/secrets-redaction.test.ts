@@ -166,8 +166,8 @@ backends:
     args: ["${EVERYTHING}", "stdio"]
 `;
   beforeAll(async () => {
-    plain = await startGateway(backend);
-    redacting = await startGateway(`${backend}security: { redact_results: true }\n`);
+    plain = await startGateway(`${backend}security: { redact_results: false }\n`);
+    redacting = await startGateway(backend);
   });
   afterAll(async () => {
     await plain?.stop();
@@ -185,11 +185,11 @@ backends:
     return result.text;
   };
 
-  test("pass through untouched by default", async () => {
+  test("pass through untouched with redact_results: false", async () => {
     expect(await echo(plain.url)).toContain("AKIAIOSFODNN7EXAMPLE");
   });
 
-  test("are redacted with security.redact_results", async () => {
+  test("are redacted by default (security.redact_results)", async () => {
     const text = await echo(redacting.url);
     expect(text).toContain("[REDACTED:aws-key]");
     expect(text).not.toContain("AKIAIOSFODNN7EXAMPLE");

@@ -154,6 +154,7 @@ describe.skipIf(!HAS_CHROMIUM)("dashboard in Chromium", () => {
     await security.getByText("pz:add").first().waitFor();
     expect(await security.innerText()).toContain("quarantined");
     expect(await security.innerText()).toContain("changed  pz:markup");
+    expect(await security.innerText()).toContain("Firewall (arguments: block, results: warn)");
 
     // A description full of markup is text, never HTML.
     await page.fill("#search", "");
