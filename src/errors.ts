@@ -13,6 +13,7 @@ export type GatewayErrorCode =
   | "CIRCUIT_OPEN"
   | "BACKEND_BUSY"
   | "RATE_LIMITED"
+  | "BUDGET_EXCEEDED"
   | "INTERNAL";
 
 export interface GatewayErrorOptions {

@@ -8,22 +8,59 @@ export interface GatewayHooks {
   "tools:changed": (server: string, tools: Tool[]) => void;
   /** Which tools of these servers are quarantined changed (gateway.lock approved or edited). */
   "tools:quarantine": (servers: string[]) => void;
-  "tool:call:before": (call: { server: string; tool: string; caller: string }) => void;
-  "tool:call:after": (call: {
-    server: string;
-    tool: string;
-    caller: string;
-    durationMs: number;
-    result?: CallToolResult;
-    error?: unknown;
-  }) => void;
+  /**
+   * Runs synchronously before a call is sent; a hook may refuse it by throwing a GatewayError
+   * (budgets), or set `cost` and `warning` on the call (see `observedCall`).
+   */
+  "tool:call:admit": (call: AdmittedCall) => void;
+  "tool:call:before": (call: CallInfo) => void;
+  "tool:call:after": (
+    call: CallInfo & { durationMs: number; result?: CallToolResult; error?: unknown },
+  ) => void;
+  /** A call refused before it was sent (unknown tool, scope, arguments, budget...). */
+  "tool:call:refused": (call: CallInfo & { error: unknown }) => void;
+  /** An operator's action: keys, lock, reload, kill/revive (see `recordAdminAction`). */
+  "admin:action": (action: AdminAction) => void;
+  /** Sends an MCP logging notification to one client session. */
+  "session:notify": (sessionId: string, level: "info" | "warning" | "error", data: unknown) => void;
   "session:open": (sessionId: string) => void;
   "session:close": (sessionId: string) => void;
   "config:reload": () => void;
+}
+
+/** Who called what; `session` and `args` when the call came through a client session. */
+export interface CallInfo {
+  server: string;
+  tool: string;
+  caller: string;
+  session?: string;
+  args?: Record<string, unknown>;
+  /** What the call costs (cost governance), set when it is admitted. */
+  cost?: number;
+}
+
+export interface AdmittedCall extends CallInfo {
+  /** A note for the result's `_meta` (a budget near its limit). */
+  warning?: Record<string, unknown>;
+}
+
+export interface AdminAction {
+  /** `key.create`, `key.revoke`, `lock.update`, `reload`, `server.kill`, `server.revive`... */
+  action: string;
+  caller: string;
+  /** What it acted on: a key name, a server. */
+  target?: string;
+  outcome?: "ok" | "failed";
+  detail?: string;
 }
 
 export type GatewayHookable = Hookable<GatewayHooks>;
 
 export function createGatewayHooks(): GatewayHookable {
   return createHooks<GatewayHooks>();
+}
+
+/** Records an operator's action in the audit log (and wherever else admin actions are observed). */
+export function recordAdminAction(hooks: GatewayHookable, action: AdminAction): void {
+  void hooks.callHook("admin:action", action);
 }

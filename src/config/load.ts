@@ -183,6 +183,10 @@ export function resolveConfig(raw: unknown, options: ResolveOptions): ResolvedCo
       directories: config.capabilities.directories.map((dir) => resolve(options.baseDir, dir)),
     },
     state_dir: config.state_dir ? resolve(options.baseDir, config.state_dir) : undefined,
+    audit: {
+      ...config.audit,
+      file: config.audit.file ? resolve(options.baseDir, config.audit.file) : undefined,
+    },
     file: options.file,
     warnings,
   };

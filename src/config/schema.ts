@@ -2,6 +2,7 @@ import { z } from "zod";
 import { checkProxyEntry } from "../http/forwarded.ts";
 import { AuthSchema, ORIGINAL_SECURITY_KEYS, SecuritySchema } from "../security/schema.ts";
 import { DurationSchema } from "./duration.ts";
+import { AuditSchema, CostGovernanceSchema } from "./governance.ts";
 
 export { DurationSchema };
 
@@ -229,6 +230,8 @@ export const ConfigSchema = z.strictObject({
   roots: z.array(RootSchema).default([]),
   env_files: z.array(z.string()).default([]),
   state_dir: z.string().optional(),
+  audit: AuditSchema,
+  cost_governance: CostGovernanceSchema,
   log_level: z.enum(["silent", "error", "warn", "info", "debug", "trace"]).optional(),
 });
 export type Config = z.infer<typeof ConfigSchema>;
@@ -251,7 +254,6 @@ export const RECOGNISED_KEYS: readonly string[] = [
   "runtime",
   "marketplace",
   "control_plane",
-  "cost_governance",
   "server.ws_port",
   "server.request_timeout",
   "server.max_body_size",

@@ -4,6 +4,8 @@ import { errorMessage } from "../errors.ts";
 import { createRoutes } from "../http/routes.ts";
 import { serveHttp } from "../http/serve.ts";
 import { logger } from "../logger.ts";
+import { createAuditLog } from "../observe/audit.ts";
+import { createCostGovernor, registerGovernor } from "../observe/costs.ts";
 import { createObserver, type Observer } from "../observe/observer.ts";
 import type { UsageStore } from "../search/usage.ts";
 import {
@@ -69,6 +71,22 @@ export async function runGateway(options: RunOptions): Promise<RunningGateway> {
   const gateway = createGateway({ config, store, env: options.env, drivers, usage });
   // Metrics and usage stats hang off the gateway's hooks; usage is written to the state store.
   observer = createObserver({ hooks: gateway.hooks, pool: gateway.pool, store });
+  // Governance hangs off the hooks too: the audit log, and costs with their budgets.
+  const audit = createAuditLog({ hooks: gateway.hooks, store, config: () => gateway.config });
+  const costs = createCostGovernor({
+    hooks: gateway.hooks,
+    store,
+    config: () => gateway.config.cost_governance,
+    costOf: (server, tool) =>
+      drivers
+        .find((driver) => driver.name === server || driver.aliases?.includes(server))
+        ?.costOf?.(tool),
+  });
+  registerGovernor(gateway, costs);
+  const closeGovernance = () => {
+    costs.close();
+    audit.close();
+  };
   const discovery = gateway.start();
   discovery.catch(() => {});
   // Said once at start, in both modes: a backend that cannot start is failed alone.
@@ -120,6 +138,7 @@ export async function runGateway(options: RunOptions): Promise<RunningGateway> {
           watcher?.close();
           await handle.close().catch(() => {});
           observer.close();
+          closeGovernance();
           await gateway.close();
         })();
         return stopping;
@@ -128,7 +147,7 @@ export async function runGateway(options: RunOptions): Promise<RunningGateway> {
   }
 
   const host = options.host ?? config.server.host;
-  const routes = createRoutes(gateway, { reload, observer, host });
+  const routes = createRoutes(gateway, { reload, observer, host, audit, costs });
   const server = serveHttp(routes, host, options.port ?? config.server.port);
   // Counts what the pool serves: enabled backends plus the built-in capabilities backend.
   const served = gateway.pool.statuses();
@@ -152,6 +171,7 @@ export async function runGateway(options: RunOptions): Promise<RunningGateway> {
         await server.stop().catch(() => {});
         await routes.close();
         observer.close();
+        closeGovernance();
         await gateway.close();
       })();
       return stopping;

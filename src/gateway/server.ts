@@ -72,8 +72,14 @@ export function createSessionServer(gateway: Gateway, options: SessionServerOpti
   const unsubscribe = options.notifyListChanged
     ? gateway.onReachableToolsChanged(() => void server.sendToolListChanged().catch(() => {}))
     : () => {};
+  // Alerts for this session's caller (a budget's `notify`) arrive as MCP logging messages.
+  const unnotify = gateway.hooks.hook("session:notify", (sessionId, level, data) => {
+    if (sessionId !== options.sessionId()) return;
+    void server.sendLoggingMessage({ level, logger: "mcp-gateway", data }).catch(() => {});
+  });
   const previousOnClose = server.onclose;
   server.onclose = () => {
+    unnotify();
     unsubscribe();
     detach();
     previousOnClose?.();
@@ -95,7 +101,8 @@ export function createSessionServer(gateway: Gateway, options: SessionServerOpti
         throw new ProtocolError(ProtocolErrorCode.InvalidParams, "Invalid cursor");
       }
     }
-    return { tools: [...META_TOOLS.map((tool) => tool.definition), ...direct] };
+    const meta = META_TOOLS.filter((tool) => tool.listed?.(gateway) ?? true);
+    return { tools: [...meta.map((tool) => tool.definition), ...direct] };
   });
 
   // tools/call and tasks/* go through the fallback path, unvalidated, so that a task-augmented

@@ -5,6 +5,8 @@ import { createBackendServer } from "../gateway/passthrough.ts";
 import { createSessionServer } from "../gateway/server.ts";
 import { SessionManager } from "../gateway/sessions.ts";
 import { createMcpHandler, isLegacyRequest } from "../mcp/sdk.ts";
+import type { AuditLog } from "../observe/audit.ts";
+import type { CostGovernor } from "../observe/costs.ts";
 import type { Observer } from "../observe/observer.ts";
 import { readBodyLimited } from "../security/body.ts";
 import { VERSION } from "../version.ts";
@@ -39,6 +41,9 @@ export interface RoutesOptions {
   reload?: () => Promise<unknown>;
   /** Feeds `/metrics`, and the dashboard's recent calls and usage. */
   observer?: Observer;
+  /** The audit log and cost governance, for `/api/audit`, `/api/costs` and `/metrics`. */
+  audit?: AuditLog;
+  costs?: CostGovernor;
   /** The address bound (`serve --host` wins over `server.host`); a loopback one checks Host. */
   host?: string;
 }
@@ -103,7 +108,11 @@ export function createRoutes(gateway: Gateway, options: RoutesOptions = {}): Rou
   // Read once, like the rest of `server`: a change needs a restart.
   const trustedProxies = createTrustedProxies(gateway.config.server.trusted_proxies);
   const boundHost = options.host ?? gateway.config.server.host;
-  const ui = createUiHandler(gateway, { observer: options.observer });
+  const ui = createUiHandler(gateway, {
+    observer: options.observer,
+    audit: options.audit,
+    costs: options.costs,
+  });
 
   let draining = false;
 

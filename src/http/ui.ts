@@ -1,5 +1,7 @@
 import type { Caller } from "../gateway/caller.ts";
 import type { Gateway } from "../gateway/gateway.ts";
+import { type AuditLog, parseSince } from "../observe/audit.ts";
+import type { CostGovernor } from "../observe/costs.ts";
 import type { Observer } from "../observe/observer.ts";
 import { evaluateFeedback, type FeedbackReport } from "../search/evaluate.ts";
 import { LOGIN_COOKIE, loginCookie } from "../security/auth.ts";
@@ -13,6 +15,8 @@ import { VERSION } from "../version.ts";
 export interface UiOptions {
   /** Metrics, recent calls and usage; without one those answer empty. */
   observer?: Observer;
+  audit?: AuditLog;
+  costs?: CostGovernor;
 }
 
 /** The dashboard (`/ui`), its JSON API (`/api/*` but `/api/reload`) and `/metrics`. */
@@ -50,7 +54,7 @@ const REPORT_MISSES = 20;
 const REPORT_TTL_MS = 60_000;
 
 export function createUiHandler(gateway: Gateway, options: UiOptions = {}): UiHandler {
-  const { observer } = options;
+  const { observer, audit, costs } = options;
   const reports = new Map<string, { stamp: string; at: number; report: FeedbackReport }>();
 
   /**
@@ -103,6 +107,18 @@ export function createUiHandler(gateway: Gateway, options: UiOptions = {}): UiHa
         return json({ calls: (observer?.recent() ?? []).filter((c) => allow(c.server, c.tool)) });
       case "/api/usage":
         return json({ usage: observer?.usage(allow) ?? [] });
+      case "/api/audit":
+        return auditRows(url, caller);
+      case "/api/costs":
+        if (!costs) return json({ enabled: false });
+        return json(
+          costs.report({
+            caller: caller.id,
+            admin: caller.admin,
+            includeAllKeys: true,
+            includeAllSessions: true,
+          }),
+        );
       case "/api/search":
         return json(searchQuality(caller, allow));
       case "/api/security":
@@ -117,6 +133,37 @@ export function createUiHandler(gateway: Gateway, options: UiOptions = {}): UiHa
       default:
         return json({ error: `no route for GET ${path}` }, 404);
     }
+  }
+
+  /**
+   * The audit log, newest first: `?since=24h&caller=&tool=&before=<id>&limit=`; `format=jsonl`
+   * exports JSON Lines. Non-admins see their own rows only.
+   */
+  function auditRows(url: URL, caller: Caller): Response {
+    if (!audit) return json({ rows: [] });
+    const params = url.searchParams;
+    const sinceText = params.get("since");
+    const since = sinceText ? parseSince(sinceText) : undefined;
+    if (sinceText && since === undefined) {
+      return json({ error: `since=${sinceText} is not an age (24h, 7d) or a date` }, 400);
+    }
+    const before = Number(params.get("before")) || undefined;
+    const jsonl = params.get("format") === "jsonl";
+    const limit = Math.min(
+      Number(params.get("limit")) || (jsonl ? 100_000 : 100),
+      jsonl ? 1_000_000 : 1000,
+    );
+    const rows = audit.query({
+      since,
+      before,
+      limit,
+      caller: caller.admin ? params.get("caller") || undefined : caller.id,
+      tool: params.get("tool") || undefined,
+    });
+    if (!jsonl) return json({ rows });
+    return new Response(rows.map((row) => `${JSON.stringify(row)}\n`).join(""), {
+      headers: { "Content-Type": "application/jsonl; charset=utf-8", "Cache-Control": "no-store" },
+    });
   }
 
   return {
@@ -140,7 +187,7 @@ export function createUiHandler(gateway: Gateway, options: UiOptions = {}): UiHa
       }
       if (caller instanceof Response) return caller;
       if (path === "/metrics" && request.method === "GET") {
-        return new Response(observer?.metrics() ?? "", {
+        return new Response((observer?.metrics() ?? "") + (costs?.metrics() ?? ""), {
           headers: { "Content-Type": "text/plain; version=0.0.4; charset=utf-8" },
         });
       }

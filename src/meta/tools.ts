@@ -1,3 +1,4 @@
+import { costReport } from "./cost-report.ts";
 import { invoke } from "./invoke.ts";
 import { listServers } from "./list-servers.ts";
 import { listTools } from "./list-tools.ts";
@@ -5,7 +6,13 @@ import { searchTools } from "./search-tools.ts";
 import type { MetaTool } from "./types.ts";
 
 /** The meta-tool surface, in the order clients see it. */
-export const META_TOOLS: readonly MetaTool[] = [listServers, listTools, searchTools, invoke];
+export const META_TOOLS: readonly MetaTool[] = [
+  listServers,
+  listTools,
+  searchTools,
+  invoke,
+  costReport,
+];
 
 export const META_TOOLS_BY_NAME: ReadonlyMap<string, MetaTool> = new Map(
   META_TOOLS.map((tool) => [tool.definition.name, tool]),

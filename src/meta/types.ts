@@ -23,6 +23,8 @@ export interface MetaContext {
 
 export interface MetaTool {
   definition: Tool;
+  /** Whether `tools/list` shows it (default: always). */
+  listed?(gateway: Gateway): boolean;
   handle(args: JsonObject, context: MetaContext): Promise<CallToolResult>;
 }
 
