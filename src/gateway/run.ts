@@ -28,6 +28,8 @@ export interface RunOptions {
   /** Keep state in memory (tests); otherwise the state directory is used. */
   memoryState?: boolean;
   env?: Record<string, string | undefined>;
+  /** Tests only: the clock budgets reset by (UTC days). */
+  clock?: () => number;
   /** Tests only: the DNS lookup and `fetch` capability requests use. */
   network?: NetworkSeams;
 }
@@ -77,6 +79,7 @@ export async function runGateway(options: RunOptions): Promise<RunningGateway> {
     hooks: gateway.hooks,
     store,
     config: () => gateway.config.cost_governance,
+    now: options.clock,
     costOf: (server, tool) =>
       drivers
         .find((driver) => driver.name === server || driver.aliases?.includes(server))

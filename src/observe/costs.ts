@@ -1,4 +1,3 @@
-import { formatDuration } from "../config/duration.ts";
 import type { CostGovernanceConfig } from "../config/governance.ts";
 import { errorMessage, GatewayError } from "../errors.ts";
 import type { AdmittedCall, GatewayHookable } from "../hooks.ts";
@@ -195,7 +194,7 @@ export function createCostGovernor(options: CostOptions): CostGovernor {
       const other = alternativesTo(config, call.tool);
       throw new GatewayError(
         "BUDGET_EXCEEDED",
-        `${budget.budget} budget of ${money(budget.limit)} would be exceeded: ${money(before)} spent today, ${call.server}:${call.tool} costs ${money(cost)}; it resets at ${resets.toISOString()} (in ${formatDuration(resets.getTime() - now())})${other.length ? `; cheaper alternatives: ${other.join(", ")}` : ""}`,
+        `${budget.budget} budget of ${money(budget.limit)} would be exceeded: ${money(before)} spent today, ${call.server}:${call.tool} costs ${money(cost)}; it resets at ${resets.toISOString()} (in ${untilText(resets.getTime() - now())})${other.length ? `; cheaper alternatives: ${other.join(", ")}` : ""}`,
         {
           data: {
             budget: budget.budget,
@@ -422,6 +421,15 @@ function alternativesTo(config: CostGovernanceConfig, tool: string): string[] {
     for (const name of names) if (name !== tool) found.add(name);
   }
   return [...found];
+}
+
+/** `12h`, `3h12m`, `45m`: how long until a budget resets. */
+function untilText(ms: number): string {
+  const minutes = Math.max(1, Math.ceil(ms / 60_000));
+  const hours = Math.floor(minutes / 60);
+  const rest = minutes % 60;
+  if (!hours) return `${rest}m`;
+  return rest ? `${hours}h${rest}m` : `${hours}h`;
 }
 
 /** The name `budgets.per_key` uses: a key's own name (`ci` for `key:ci`), else the caller id. */

@@ -42,6 +42,26 @@ interface ToolView {
   score?: number;
 }
 
+interface CostView {
+  enabled: boolean;
+  currency: string;
+  budgets: { budget: string; limit: number; spent: number; percent: number; resetsAt: string }[];
+  alerts: { at: number; message: string; action: string }[];
+}
+
+interface AuditView {
+  at: number;
+  kind: string;
+  caller: string;
+  server?: string;
+  tool?: string;
+  outcome: string;
+  code?: string;
+  latencyMs?: number;
+  bytes?: number;
+  cost?: number;
+}
+
 interface SearchQuality {
   enabled: boolean;
   report: FeedbackReport | null;
@@ -352,6 +372,50 @@ function dashboard(): void {
     $("#security-body").replaceChildren(...parts);
   }
 
+  function renderCosts(costs: CostView): void {
+    $("#costs-summary").textContent = costs.enabled
+      ? `(${costs.currency}, per UTC day)`
+      : "cost_governance is off.";
+    const rows = (costs.budgets ?? []).map((budget) =>
+      row(
+        [budget.budget, budget.spent, budget.limit, `${budget.percent}%`, budget.resetsAt],
+        [1, 2, 3],
+      ),
+    );
+    fill("#costs", rows, "No budgets configured.", 5);
+    const alerts = (costs.alerts ?? []).map((alert) =>
+      el("li", `${time(alert.at)} ${alert.action}: ${alert.message}`, { class: "error" }),
+    );
+    $("#cost-alerts").replaceChildren(...alerts);
+  }
+
+  async function loadAudit(): Promise<void> {
+    const params = new URLSearchParams({ limit: "100" });
+    const caller = ($("#audit-caller") as HTMLInputElement).value.trim();
+    const tool = ($("#audit-tool") as HTMLInputElement).value.trim();
+    if (caller) params.set("caller", caller);
+    if (tool) params.set("tool", tool);
+    const { rows } = await get<{ rows: AuditView[] }>(`/api/audit?${params}`);
+    const lines = rows.map((entry) =>
+      row(
+        [
+          time(entry.at),
+          entry.caller,
+          entry.kind,
+          entry.kind === "admin"
+            ? `${entry.tool ?? ""} ${entry.server ?? ""}`
+            : `${entry.server}:${entry.tool}`,
+          entry.code ? `${entry.outcome} ${entry.code}` : entry.outcome,
+          entry.latencyMs === undefined ? "" : ms(entry.latencyMs),
+          entry.bytes ?? "",
+          entry.cost ?? "",
+        ],
+        [5, 6, 7],
+      ),
+    );
+    fill("#audit", lines, "No audit rows match.", 8);
+  }
+
   async function refresh(): Promise<void> {
     const status = await get<Status>("/api/status");
     renderStatus(status);
@@ -363,6 +427,8 @@ function dashboard(): void {
     usage = (await get<{ usage: Usage[] }>("/api/usage")).usage;
     renderUsage();
     renderSearch(await get<SearchQuality>("/api/search"));
+    renderCosts(await get<CostView>("/api/costs"));
+    await loadAudit();
     if (admin) renderSecurity(await get<Security>("/api/security"));
   }
 
@@ -415,6 +481,15 @@ function dashboard(): void {
         loadTools().catch((e) => notice(String(e.message ?? e), true));
       }, 150);
     });
+    for (const id of ["#audit-caller", "#audit-tool"]) {
+      $(id).addEventListener("input", () => {
+        clearTimeout(timer);
+        timer = setTimeout(
+          () => loadAudit().catch((e) => notice(String(e.message ?? e), true)),
+          150,
+        );
+      });
+    }
     renderStatus(status);
     await refresh();
     if (admin) {
