@@ -19,6 +19,15 @@ export interface GatewayHooks {
   ) => void;
   /** A call refused before it was sent (unknown tool, scope, arguments, budget...). */
   "tool:call:refused": (call: CallInfo & { error: unknown }) => void;
+  /** A `gateway_search_tools` answered, with how many tools it found. */
+  "search:done": (search: {
+    caller: string;
+    session?: string;
+    query: string;
+    matches: number;
+  }) => void;
+  /** A client was sent `tools/list` (`flat`: every tool, else the meta tools). */
+  "tools:listed": (list: { caller: string; session?: string; flat: boolean }) => void;
   /** An operator's action: keys, lock, reload, kill/revive (see `recordAdminAction`). */
   "admin:action": (action: AdminAction) => void;
   /** Sends an MCP logging notification to one client session. */

@@ -91,6 +91,8 @@ export function createSessionServer(gateway: Gateway, options: SessionServerOpti
     const caller = callerFor(ctx);
     // Flat mode lists backend tools: wait (bounded) for those still starting, as search does.
     if (flat) await gateway.pool.settle(gateway.router.servers(caller), discoveryWait);
+    const listed = { caller: caller.id, session: options.sessionId(), flat };
+    void gateway.hooks.callHook("tools:listed", listed);
     const direct = directTools(gateway, caller, metaNames, flat).map(asListed);
     if (flat) {
       // Flat mode: every reachable tool directly, paginated, for clients that defer tools themselves.

@@ -3,6 +3,7 @@ import type { Gateway } from "../gateway/gateway.ts";
 import { type AuditLog, parseSince } from "../observe/audit.ts";
 import type { CostGovernor } from "../observe/costs.ts";
 import type { Observer } from "../observe/observer.ts";
+import { answerUsage, type UsageWindow, WINDOWS } from "../observe/usage-answers.ts";
 import { evaluateFeedback, type FeedbackReport } from "../search/evaluate.ts";
 import { LOGIN_COOKIE, loginCookie } from "../security/auth.ts";
 import { redactValue } from "../security/redact.ts";
@@ -166,6 +167,15 @@ export function createUiHandler(gateway: Gateway, options: UiOptions = {}): UiHa
     });
   }
 
+  /** `?window=24h|7d|30d`: top tools per key, searches that found nothing, tokens saved. */
+  async function insights(url: URL, caller: Caller): Promise<Response> {
+    const window = url.searchParams.get("window") ?? "24h";
+    if (!(window in WINDOWS)) return json({ error: `window=${window}: use 24h, 7d or 30d` }, 400);
+    if (!audit) return json({ error: "the audit log is off (audit.enabled)" }, 404);
+    const reader = { queryAudit: audit.query, summarizeAudit: audit.summarize };
+    return json(await answerUsage(gateway, reader, { window: window as UsageWindow, caller }));
+  }
+
   return {
     handles(path) {
       if (path === "/api/reload") return false;
@@ -191,6 +201,7 @@ export function createUiHandler(gateway: Gateway, options: UiOptions = {}): UiHa
           headers: { "Content-Type": "text/plain; version=0.0.4; charset=utf-8" },
         });
       }
+      if (path === "/api/insights" && request.method === "GET") return insights(url, caller);
       if (path.startsWith("/api/") && request.method === "GET") return api(path, url, caller);
       return json({ error: `no route for ${request.method} ${path}` }, 404);
     },

@@ -49,7 +49,7 @@ export const searchTools: MetaTool = {
     },
     annotations: { title: "Search tools", readOnlyHint: true, openWorldHint: false },
   },
-  async handle(args, { gateway, caller }) {
+  async handle(args, { gateway, caller, sessionId }) {
     const query = stringArg(args, "query", true);
     const named = stringArg(args, "server");
     const server = named === undefined ? undefined : gateway.pool.canonical(named);
@@ -76,6 +76,8 @@ export const searchTools: MetaTool = {
     // Trimmed descriptions and compacted schemas: what the next call needs, and no more.
     const hits = await gateway.search(query, { limit, server, allow, usage, learned });
     gateway.feedback?.searched(caller.id, query);
+    const done = { caller: caller.id, session: sessionId, query, matches: hits.length };
+    void gateway.hooks.callHook("search:done", done);
     return jsonResult({ matches: hits.map(toMatch), ...starting });
   },
 };

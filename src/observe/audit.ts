@@ -4,6 +4,7 @@ import type { ResolvedConfig } from "../config/load.ts";
 import { errorMessage, GatewayError } from "../errors.ts";
 import type { AdminAction, CallInfo, GatewayHookable, GatewayHooks } from "../hooks.ts";
 import { logger } from "../logger.ts";
+import { queryKey } from "../search/feedback.ts";
 import { canonicalJson } from "../security/pins.ts";
 import { redactText, redactValue } from "../security/redact.ts";
 import type { AuditQuery, AuditRow, StateStore } from "../state/store.ts";
@@ -22,6 +23,8 @@ export interface AuditOptions {
 /** The audit log: every call, refusal and admin action, one row each, written in batches. */
 export interface AuditLog {
   query(query: AuditQuery): ReturnType<StateStore["queryAudit"]>;
+  /** Per caller and tool since `since` (calls only), what was waiting written first. */
+  summarize(since: number, caller?: string): ReturnType<StateStore["summarizeAudit"]>;
   /** Writes what is waiting now (tests, shutdown). */
   flush(): void;
   /** Applies retention now; returns rows deleted. */
@@ -35,10 +38,14 @@ type CallAfter = Parameters<GatewayHooks["tool:call:after"]>[0];
 type Pending =
   | { kind: "call"; at: number; call: CallAfter }
   | { kind: "refusal"; at: number; call: CallInfo & { error: unknown } }
-  | { kind: "admin"; at: number; action: AdminAction };
+  | { kind: "admin"; at: number; action: AdminAction }
+  | { kind: "search"; at: number; search: Parameters<GatewayHooks["search:done"]>[0] }
+  | { kind: "list"; at: number; list: Parameters<GatewayHooks["tools:listed"]>[0] };
 
 const BATCH = 1000;
 const DETAIL_MAX = 2000;
+/** Rows one retention step deletes at most (a few ms). */
+const PRUNE_STEP = 2000;
 
 export function createAuditLog(options: AuditOptions): AuditLog {
   const { hooks, store } = options;
@@ -80,20 +87,43 @@ export function createAuditLog(options: AuditOptions): AuditLog {
     }
   }
 
-  function prune(): number {
+  /** One retention step; `prune` runs steps back to back, `schedulePrune` between other work. */
+  function pruneStep(): number {
     const { max_age, max_size } = settings().retention;
     try {
-      return store.pruneAudit({ before: Date.now() - max_age, maxBytes: max_size });
+      return store.pruneAudit({
+        before: Date.now() - max_age,
+        maxBytes: max_size,
+        limit: PRUNE_STEP,
+      });
     } catch (error) {
       log.warn(`cannot apply audit.retention: ${errorMessage(error)}`);
       return 0;
     }
   }
 
+  function prune(): number {
+    let deleted = 0;
+    for (let step = pruneStep(); step > 0; step = pruneStep()) deleted += step;
+    return deleted;
+  }
+
+  /** A backlog is deleted a step at a time, yielding to calls in between. */
+  let pruning: ReturnType<typeof setTimeout> | undefined;
+  function schedulePrune(): void {
+    if (pruning) return;
+    const step = () => {
+      pruning = pruneStep() >= PRUNE_STEP ? setTimeout(step, 10) : undefined;
+    };
+    pruning = setTimeout(step, 0);
+  }
+
   const unhooks = [
     hooks.hook("tool:call:after", (call) => push({ kind: "call", at: Date.now(), call })),
     hooks.hook("tool:call:refused", (call) => push({ kind: "refusal", at: Date.now(), call })),
     hooks.hook("admin:action", (action) => push({ kind: "admin", at: Date.now(), action })),
+    hooks.hook("search:done", (search) => push({ kind: "search", at: Date.now(), search })),
+    hooks.hook("tools:listed", (list) => push({ kind: "list", at: Date.now(), list })),
     hooks.hook("config:reload", () => {
       const next = keyNames(options.config());
       const at = Date.now();
@@ -119,14 +149,18 @@ export function createAuditLog(options: AuditOptions): AuditLog {
   ];
   const timer = setInterval(flush, options.flushMs ?? 1000);
   timer.unref?.();
-  const pruner = setInterval(prune, options.pruneMs ?? 60_000);
+  const pruner = setInterval(schedulePrune, options.pruneMs ?? 60_000);
   pruner.unref?.();
-  prune();
+  schedulePrune();
 
   return {
     query(query) {
       flush();
       return store.queryAudit(query);
+    },
+    summarize(since, caller) {
+      flush();
+      return store.summarizeAudit(since, caller);
     },
     flush,
     prune,
@@ -134,6 +168,7 @@ export function createAuditLog(options: AuditOptions): AuditLog {
       for (const unhook of unhooks) unhook();
       clearInterval(timer);
       clearInterval(pruner);
+      clearTimeout(pruning);
       flush();
     },
   };
@@ -145,6 +180,33 @@ function keyNames(config: ResolvedConfig): Set<string> {
 
 /** Hash, sizes and codes are worked out here, in the batch, never on the call path. */
 function toRow(entry: Pending, withArguments: boolean): AuditRow {
+  if (entry.kind === "search") {
+    const { search } = entry;
+    // A search that found nothing keeps its content words (as search.feedback stores them):
+    // "which searches found nothing" is asked of these rows.
+    const empty = search.matches === 0;
+    return {
+      at: entry.at,
+      kind: "search",
+      caller: search.caller,
+      ...(search.session ? { session: search.session } : {}),
+      tool: "gateway_search_tools",
+      outcome: "ok",
+      ...(empty ? { code: "NO_MATCH", detail: clip(queryKey(search.query)) } : {}),
+    };
+  }
+  if (entry.kind === "list") {
+    const { list } = entry;
+    return {
+      at: entry.at,
+      kind: "list",
+      caller: list.caller,
+      ...(list.session ? { session: list.session } : {}),
+      tool: "tools/list",
+      outcome: "ok",
+      detail: list.flat ? "flat" : "meta",
+    };
+  }
   if (entry.kind === "admin") {
     const { action } = entry;
     const detail = [action.target, action.detail].filter(Boolean).join(": ");

@@ -12,6 +12,8 @@ export interface AuditDatabase {
   };
 }
 
+const HOUR = 3_600_000;
+
 const COLUMNS =
   "at, kind, caller, session, server, tool, args_hash, outcome, code, latency_ms, bytes, cost, detail";
 
@@ -57,6 +59,27 @@ export function createSqliteAudit(db: AuditDatabase): AuditStore {
   db.exec("CREATE INDEX IF NOT EXISTS audit_at ON audit (at)");
   db.exec("CREATE INDEX IF NOT EXISTS audit_caller ON audit (caller)");
   db.exec("CREATE INDEX IF NOT EXISTS audit_tool ON audit (tool)");
+  // Calls per hour, caller and tool, kept with the rows: usage questions over 30 days read
+  // these hundreds of rows instead of millions.
+  db.exec(`CREATE TABLE IF NOT EXISTS audit_hourly (
+    hour INTEGER NOT NULL,
+    caller TEXT NOT NULL,
+    server TEXT NOT NULL,
+    tool TEXT NOT NULL,
+    calls INTEGER NOT NULL,
+    errors INTEGER NOT NULL,
+    total_ms REAL NOT NULL,
+    max_ms REAL NOT NULL,
+    cost REAL NOT NULL,
+    PRIMARY KEY (hour, caller, server, tool)
+  )`);
+  const addHourly = db.prepare(
+    `INSERT INTO audit_hourly (hour, caller, server, tool, calls, errors, total_ms, max_ms, cost)
+     VALUES (?, ?, ?, ?, 1, ?, ?, ?, ?)
+     ON CONFLICT(hour, caller, server, tool) DO UPDATE SET calls = calls + 1,
+       errors = errors + excluded.errors, total_ms = total_ms + excluded.total_ms,
+       max_ms = max(max_ms, excluded.max_ms), cost = cost + excluded.cost`,
+  );
   db.exec(`CREATE TABLE IF NOT EXISTS spend (
     day TEXT NOT NULL,
     caller TEXT NOT NULL,
@@ -76,6 +99,13 @@ export function createSqliteAudit(db: AuditDatabase): AuditStore {
   );
   const loadSpend = db.prepare(
     "SELECT day, caller, server, tool, cost, calls FROM spend WHERE day >= ?",
+  );
+  const deleteAged = db.prepare(
+    "DELETE FROM audit WHERE id IN (SELECT id FROM audit WHERE at < ? ORDER BY id LIMIT ?)",
+  );
+  const deleteHourly = db.prepare("DELETE FROM audit_hourly WHERE hour < ?");
+  const deleteOldest = db.prepare(
+    "DELETE FROM audit WHERE id IN (SELECT id FROM audit ORDER BY id LIMIT ?)",
   );
   const transaction = (run: () => void) => {
     db.exec("BEGIN");
@@ -107,6 +137,17 @@ export function createSqliteAudit(db: AuditDatabase): AuditStore {
             row.cost ?? null,
             row.detail ?? null,
           );
+          if (row.kind !== "call") continue;
+          addHourly.run(
+            Math.floor(row.at / HOUR),
+            row.caller,
+            row.server ?? "",
+            row.tool ?? "",
+            row.outcome === "ok" ? 0 : 1,
+            row.latencyMs ?? 0,
+            row.latencyMs ?? 0,
+            row.cost ?? 0,
+          );
         }
       });
     },
@@ -136,7 +177,15 @@ export function createSqliteAudit(db: AuditDatabase): AuditStore {
           params.push(query.tool);
         }
       }
-      const sql = `SELECT id, ${COLUMNS} FROM audit ${where.length ? `WHERE ${where.join(" AND ")}` : ""}
+      for (const column of ["kind", "code"] as const) {
+        const value = query[column];
+        if (value === undefined) continue;
+        where.push(`${column} = ?`);
+        params.push(value);
+      }
+      // Caller and tool together: walk the tool's index (a tool is rarer than a caller).
+      const hint = query.tool && query.caller ? "INDEXED BY audit_tool" : "";
+      const sql = `SELECT id, ${COLUMNS} FROM audit ${hint} ${where.length ? `WHERE ${where.join(" AND ")}` : ""}
         ORDER BY id DESC LIMIT ?`;
       params.push(query.limit ?? 100);
       return (db.prepare(sql).all(...params) as AuditRecord[]).map(fromRecord);
@@ -144,13 +193,16 @@ export function createSqliteAudit(db: AuditDatabase): AuditStore {
     summarizeAudit(since, caller) {
       const rows = db
         .prepare(
-          `SELECT caller, server, tool, count(*) AS calls,
-             sum(outcome != 'ok') AS errors, avg(latency_ms) AS mean_ms,
-             max(latency_ms) AS max_ms, total(cost) AS cost
-           FROM audit WHERE at >= ? AND kind = 'call' ${caller ? "AND caller = ?" : ""}
+          `SELECT caller, server, tool, sum(calls) AS calls, sum(errors) AS errors,
+             sum(total_ms) / sum(calls) AS mean_ms, max(max_ms) AS max_ms, sum(cost) AS cost
+           FROM audit_hourly WHERE hour >= ? ${caller ? "AND caller IN (?, ?)" : ""}
            GROUP BY caller, server, tool`,
         )
-        .all(...(caller ? [since, caller] : [since])) as Record<string, number | string | null>[];
+        .all(
+          ...(caller
+            ? [Math.floor(since / HOUR), caller, `key:${caller}`]
+            : [Math.floor(since / HOUR)]),
+        ) as Record<string, number | string | null>[];
       return rows.map(
         (row): AuditSummaryRow => ({
           caller: String(row.caller),
@@ -164,32 +216,26 @@ export function createSqliteAudit(db: AuditDatabase): AuditStore {
         }),
       );
     },
-    pruneAudit({ before, maxBytes }) {
-      let deleted = 0;
-      const changes = () =>
-        Number((db.prepare("SELECT changes() AS n").get() as { n: number | bigint }).n);
+    pruneAudit({ before, maxBytes, limit = 5000 }) {
+      // At most `limit` rows a step: a step holds the event loop, so a big backlog goes in many.
+      const oldest = (count: number) => deleteOldest.run(Math.max(0, Math.min(count, limit)));
       if (before !== undefined) {
-        db.prepare("DELETE FROM audit WHERE at < ?").run(before);
-        deleted += changes();
+        deleteHourly.run(Math.floor(before / HOUR));
+        const aged = Number((deleteAged.run(before, limit) as { changes: number }).changes);
+        if (aged) return aged;
       }
-      if (maxBytes !== undefined) {
-        const used = usedBytes(db);
-        if (used > maxBytes) {
-          const span = db.prepare("SELECT min(id) AS low, max(id) AS high FROM audit").get() as {
-            low: number | null;
-            high: number | null;
-          };
-          if (span.low !== null && span.high !== null) {
-            // Down to 90% of the limit, so that pruning runs now and then, not after every batch.
-            const share = (used - maxBytes * 0.9) / used;
-            const cut =
-              Number(span.low) + Math.ceil((Number(span.high) - Number(span.low)) * share);
-            db.prepare("DELETE FROM audit WHERE id <= ?").run(cut);
-            deleted += changes();
-          }
-        }
-      }
-      return deleted;
+      if (maxBytes === undefined) return 0;
+      const used = usedBytes(db);
+      if (used <= maxBytes) return 0;
+      const span = db.prepare("SELECT min(id) AS low, max(id) AS high FROM audit").get() as {
+        low: number | null;
+        high: number | null;
+      };
+      if (span.low === null || span.high === null) return 0;
+      // Down to 90% of the limit, so that pruning runs now and then, not after every batch.
+      const share = (used - maxBytes * 0.9) / used;
+      const over = Math.ceil((Number(span.high) - Number(span.low) + 1) * share);
+      return Number((oldest(over) as { changes: number }).changes);
     },
     addSpend(rows: SpendRow[]) {
       if (!rows.length) return;

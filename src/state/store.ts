@@ -43,7 +43,8 @@ export interface FeedbackRow {
 export interface AuditRow {
   /** Epoch ms. */
   at: number;
-  kind: "call" | "refusal" | "admin";
+  /** `search`: a gateway_search_tools; `list`: a tools/list sent (tool `tools/list`). */
+  kind: "call" | "refusal" | "admin" | "search" | "list";
   /** Key name, OAuth subject, or `local`. */
   caller: string;
   session?: string;
@@ -68,6 +69,8 @@ export interface AuditQuery {
   caller?: string;
   /** A tool name, or `server:tool`. */
   tool?: string;
+  kind?: AuditRow["kind"];
+  code?: string;
   /** Rows older than this id (paging back); newest first. */
   before?: number;
   limit?: number;
@@ -102,13 +105,17 @@ export interface AuditStore {
   addAudit(rows: AuditRow[]): void;
   /** Newest first. */
   queryAudit(query: AuditQuery): (AuditRow & { id: number })[];
-  /** Per caller and tool since `since`, refusals and admin rows left out. */
+  /**
+   * Calls per caller and tool since `since` (refusals and other rows left out). SQLite answers
+   * from hourly sums, so `since` counts from the start of its hour.
+   */
   summarizeAudit(since: number, caller?: string): AuditSummaryRow[];
   /**
-   * Deletes rows older than `before`, then the oldest until the rows take at most `maxBytes` of
-   * the database (freed pages are reused, so the file stops growing there). Returns rows deleted.
+   * One step of retention: deletes up to `limit` (default 5000) rows older than `before`, else
+   * of the oldest while the database's pages in use exceed `maxBytes` (freed pages are reused,
+   * so the file stops growing there). Returns rows deleted; call again while it is `limit`.
    */
-  pruneAudit(policy: { before?: number; maxBytes?: number }): number;
+  pruneAudit(policy: { before?: number; maxBytes?: number; limit?: number }): number;
   /** Adds spend (summed per day, caller and tool). */
   addSpend(rows: SpendRow[]): void;
   /** Spend rows from `sinceDay` (inclusive) on. */
@@ -178,7 +185,9 @@ function createMemoryAudit(limit = 100_000): AuditStore {
   const matches = (row: AuditRow, query: AuditQuery) =>
     (query.since === undefined || row.at >= query.since) &&
     (!query.caller || row.caller === query.caller || row.caller === `key:${query.caller}`) &&
-    (!query.tool || row.tool === query.tool || `${row.server}:${row.tool}` === query.tool);
+    (!query.tool || row.tool === query.tool || `${row.server}:${row.tool}` === query.tool) &&
+    (!query.kind || row.kind === query.kind) &&
+    (!query.code || row.code === query.code);
   return {
     addAudit(added) {
       for (const row of added) rows.push({ ...row, id: ++id });
@@ -221,9 +230,9 @@ function createMemoryAudit(limit = 100_000): AuditStore {
         meanMs: group.calls ? totalMs / group.calls : 0,
       }));
     },
-    pruneAudit({ before }) {
+    pruneAudit({ before, limit = 5000 }) {
       const keep = rows.findIndex((row) => before === undefined || row.at >= before);
-      const drop = keep < 0 ? rows.length : keep;
+      const drop = Math.min(limit, keep < 0 ? rows.length : keep);
       rows.splice(0, drop);
       return drop;
     },

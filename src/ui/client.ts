@@ -42,6 +42,25 @@ interface ToolView {
   score?: number;
 }
 
+interface ToolStatView {
+  server: string;
+  tool: string;
+  calls: number;
+  errors: number;
+  meanMs: number;
+}
+
+interface InsightsView {
+  keys: {
+    caller: string;
+    byCalls: ToolStatView[];
+    byErrors: ToolStatView[];
+    byLatency: ToolStatView[];
+  }[];
+  emptySearches: { query: string; count: number; lastAt: number; callers: string[] }[];
+  tokensSaved: { lists: number; metaTokens: number; flatTokens: number; saved: number };
+}
+
 interface CostView {
   enabled: boolean;
   currency: string;
@@ -372,6 +391,33 @@ function dashboard(): void {
     $("#security-body").replaceChildren(...parts);
   }
 
+  async function loadInsights(): Promise<void> {
+    const window = ($("#insights-window") as HTMLSelectElement).value;
+    const answers = await get<InsightsView>(`/api/insights?window=${window}`);
+    const saved = answers.tokensSaved;
+    $("#tokens-saved").textContent =
+      `Tokens saved: ${saved.saved.toLocaleString()} over ${saved.lists} tools/list ` +
+      `(${saved.metaTokens.toLocaleString()} tokens each instead of ${saved.flatTokens.toLocaleString()} for every tool).`;
+    const list = (stats: ToolStatView[], value: (stat: ToolStatView) => string) =>
+      stats
+        .slice(0, 3)
+        .map((stat) => `${stat.server}:${stat.tool} (${value(stat)})`)
+        .join(", ");
+    const rows = answers.keys.map((key) =>
+      row([
+        key.caller,
+        list(key.byCalls, (stat) => String(stat.calls)),
+        list(key.byErrors, (stat) => String(stat.errors)),
+        list(key.byLatency, (stat) => ms(stat.meanMs)),
+      ]),
+    );
+    fill("#top-tools", rows, "No calls in this window.", 4);
+    const misses = answers.emptySearches.map((search) =>
+      row([search.query, search.count, time(search.lastAt), search.callers.join(", ")], [1]),
+    );
+    fill("#empty-searches", misses, "Every search found something.", 4);
+  }
+
   function renderCosts(costs: CostView): void {
     $("#costs-summary").textContent = costs.enabled
       ? `(${costs.currency}, per UTC day)`
@@ -402,7 +448,7 @@ function dashboard(): void {
           time(entry.at),
           entry.caller,
           entry.kind,
-          entry.kind === "admin"
+          entry.kind === "admin" || !entry.server
             ? `${entry.tool ?? ""} ${entry.server ?? ""}`
             : `${entry.server}:${entry.tool}`,
           entry.code ? `${entry.outcome} ${entry.code}` : entry.outcome,
@@ -427,6 +473,7 @@ function dashboard(): void {
     usage = (await get<{ usage: Usage[] }>("/api/usage")).usage;
     renderUsage();
     renderSearch(await get<SearchQuality>("/api/search"));
+    await loadInsights();
     renderCosts(await get<CostView>("/api/costs"));
     await loadAudit();
     if (admin) renderSecurity(await get<Security>("/api/security"));
@@ -480,6 +527,9 @@ function dashboard(): void {
         query = (event.target as HTMLInputElement).value.trim();
         loadTools().catch((e) => notice(String(e.message ?? e), true));
       }, 150);
+    });
+    $("#insights-window").addEventListener("change", () => {
+      loadInsights().catch((e) => notice(String(e.message ?? e), true));
     });
     for (const id of ["#audit-caller", "#audit-tool"]) {
       $(id).addEventListener("input", () => {

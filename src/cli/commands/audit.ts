@@ -50,8 +50,8 @@ export default defineCommand({
 /** One line: time, caller, what, outcome, and the numbers when there are any. */
 function formatRow(row: AuditRow): string {
   const what =
-    row.kind === "admin"
-      ? `${row.tool}${row.server ? ` ${row.server}` : ""}`
+    row.kind === "admin" || !row.server
+      ? `${row.tool}${row.server ? ` ${row.server}` : ""}${row.detail && row.kind !== "call" ? ` ${row.detail}` : ""}`
       : `${row.server}:${row.tool}`;
   const outcome = row.code ? `${row.outcome} ${row.code}` : row.outcome;
   const numbers = [
