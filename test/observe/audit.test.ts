@@ -128,13 +128,20 @@ describe("the audit log", () => {
     expect(own.every((row) => row.caller === "key:fresh")).toBe(true);
   });
 
+  test("records gateway.lock being updated", async () => {
+    writeFileSync(join(dir, "gateway.lock"), "version: 1\nbackends: {}\n");
+    await waitFor(async () => (await rows(OPS, "?tool=lock.update")).length === 1);
+    const [row] = await rows(OPS, "?tool=lock.update");
+    expect(row).toMatchObject({ kind: "admin", caller: "lock-file" });
+  });
+
   test("exports JSON Lines, and appends every row to audit.file", async () => {
     const response = await fetch(`${url}/api/audit?format=jsonl&since=1h`, {
       headers: { Authorization: `Bearer ${OPS}` },
     });
     expect(response.headers.get("content-type")).toContain("application/jsonl");
     const lines = (await response.text()).trim().split("\n");
-    expect(lines.length).toBeGreaterThanOrEqual(7);
+    expect(lines.length).toBeGreaterThanOrEqual(8);
     for (const line of lines) expect(JSON.parse(line).caller).toBeString();
     const sunk = readFileSync(join(dir, "audit.jsonl"), "utf8").trim().split("\n");
     expect(sunk.length).toBe(lines.length);
@@ -142,7 +149,6 @@ describe("the audit log", () => {
   });
 
   test("mcp-gateway audit prints the rows from the state database", async () => {
-    running.gateway.hooks; // rows are flushed by the query above
     const result = Bun.spawnSync(
       [BUN, join(ROOT, "src/main.ts"), "audit", "--config", file, "--caller", "ci", "--json"],
       { stderr: "pipe" },

@@ -172,3 +172,59 @@ describe("budgets", () => {
     expect(metrics).toContain('mcp_gateway_budget_limit{budget="per_key:ci"} 1');
   });
 });
+
+test("a capability's cost_per_call prices its calls; tool_costs wins over it", async () => {
+  const dir = tempDir();
+  writeFileSync(
+    join(dir, "priced.yaml"),
+    `fulcrum: "1.0"
+name: priced_lookup
+description: A priced lookup
+schema: { input: { type: object, properties: {} } }
+providers:
+  primary: { service: rest, cost_per_call: 5, config: { base_url: "http://127.0.0.1:9", path: /x } }
+`,
+  );
+  writeFileSync(
+    join(dir, "cheap.yaml"),
+    `fulcrum: "1.0"
+name: cheap_lookup
+description: A cheap lookup
+schema: { input: { type: object, properties: {} } }
+providers:
+  primary: { service: rest, cost_per_call: 5, config: { base_url: "http://127.0.0.1:9", path: /x } }
+`,
+  );
+  const file = join(dir, "gateway.yaml");
+  writeFileSync(
+    file,
+    `capabilities: { builtin: false, directories: ["."], allow_private_networks: true }
+cost_governance: { enabled: true, budgets: { daily: 1 }, tool_costs: { cheap_lookup: 0.5 } }
+`,
+  );
+  const running = await runGateway({
+    config: loadConfig({ path: file }),
+    port: 0,
+    memoryState: true,
+    watch: false,
+  });
+  try {
+    await waitFor(() => running.gateway.index.tools("capabilities").length === 2);
+    const client = await connectWithKey(running.url!, undefined);
+    const priced = await meta(client.client, "gateway_invoke", {
+      server: "capabilities",
+      tool: "priced_lookup",
+    });
+    expect(priced.text).toStartWith("[BUDGET_EXCEEDED] daily budget of 1 USD would be exceeded");
+    expect(priced.text).toContain("capabilities:priced_lookup costs 5 USD");
+    // Priced by tool_costs, sent (the upstream is closed: a tool error, still a call made).
+    const cheap = await meta(client.client, "gateway_invoke", {
+      server: "capabilities",
+      tool: "cheap_lookup",
+    });
+    expect(cheap.text).not.toContain("BUDGET_EXCEEDED");
+    await client.close();
+  } finally {
+    await running.stop();
+  }
+});
