@@ -136,7 +136,8 @@ export async function createBackendServer(
         "INVALID_ARGUMENTS",
         `arguments for ${name}:${tool}: ${tooBig}`,
       );
-      refused(gateway, observed, error);
+      // Without the arguments: they are what was too big or too deep to handle.
+      refused(gateway, { ...observed, args: undefined }, error);
       return gatewayFailure(error) as JsonObject;
     }
     const call = (

@@ -231,10 +231,13 @@ function toRow(entry: Pending, withArguments: boolean): AuditRow {
   };
   if (call.session) row.session = call.session;
   if (call.args) {
-    const redacted = redactValue(call.args);
-    const json = canonicalJson(redacted);
-    row.argsHash = createHash("sha256").update(json).digest("hex").slice(0, 16);
-    if (withArguments) row.detail = clip(json);
+    try {
+      const json = canonicalJson(redactValue(call.args));
+      row.argsHash = createHash("sha256").update(json).digest("hex").slice(0, 16);
+      if (withArguments) row.detail = clip(json);
+    } catch {
+      // Arguments past what the gateway handles (too deep to walk): the row, without a hash.
+    }
   }
   if (entry.kind === "refusal") {
     row.outcome = "refused";
