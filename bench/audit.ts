@@ -20,7 +20,9 @@ const db = new Database(file, { create: true });
 db.exec("PRAGMA journal_mode = WAL");
 // The real schema; its indexes are built after the rows go in (faster than row by row).
 createSqliteAudit(db);
-for (const index of ["audit_at", "audit_caller", "audit_tool"]) db.exec(`DROP INDEX ${index}`);
+for (const index of ["audit_at", "audit_caller", "audit_tool", "audit_kind"]) {
+  db.exec(`DROP INDEX ${index}`);
+}
 const now = Date.now();
 const span = 30 * 86_400_000;
 
@@ -34,10 +36,14 @@ db.exec(`INSERT INTO audit (at, kind, caller, session, server, tool, args_hash, 
     CASE WHEN n % 20 = 0 THEN 'TOOL_ERROR' END, (n % 997) / 10.0, 200 + n % 5000, 0.001
   FROM seq`);
 // The hourly sums the gateway keeps beside the rows as it appends them.
-db.exec(`INSERT INTO audit_hourly (hour, caller, server, tool, calls, errors, total_ms, max_ms, cost)
+db.exec(`INSERT INTO audit_hourly (bucket, caller, server, tool, calls, errors, total_ms, max_ms, cost)
   SELECT at / 3600000, caller, server, tool, count(*), sum(outcome != 'ok'), total(latency_ms),
     max(latency_ms), total(cost)
   FROM audit WHERE kind = 'call' GROUP BY at / 3600000, caller, server, tool`);
+db.exec(`INSERT INTO audit_daily (bucket, caller, server, tool, calls, errors, total_ms, max_ms, cost)
+  SELECT at / 86400000, caller, server, tool, count(*), sum(outcome != 'ok'), total(latency_ms),
+    max(latency_ms), total(cost)
+  FROM audit WHERE kind = 'call' GROUP BY at / 86400000, caller, server, tool`);
 const audit = createSqliteAudit(db);
 const generated = (performance.now() - started) / 1000;
 const bytesBefore = usedBytes(db);
@@ -64,7 +70,7 @@ const rows: (string | number)[][] = [
   ["last 24h", time(() => audit.queryAudit({ since: now - 86_400_000, limit: 100 }))],
   ["next page (before id)", time(() => audit.queryAudit({ before: ROWS / 2, limit: 100 }))],
   ["usage summary, 24h (hourly sums)", time(() => audit.summarizeAudit(now - 86_400_000), 5)],
-  ["usage summary, 30d (hourly sums)", time(() => audit.summarizeAudit(now - span), 3)],
+  ["usage summary, 30d (daily sums)", time(() => audit.summarizeAudit(now - span), 3)],
   [
     "searches that found nothing, 24h",
     time(() => audit.queryAudit({ since: now - 86_400_000, kind: "search", code: "NO_MATCH" }), 5),

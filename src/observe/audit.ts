@@ -45,7 +45,7 @@ type Pending =
 const BATCH = 1000;
 const DETAIL_MAX = 2000;
 /** Rows one retention step deletes at most (a few ms). */
-const PRUNE_STEP = 2000;
+const PRUNE_STEP = 1000;
 
 export function createAuditLog(options: AuditOptions): AuditLog {
   const { hooks, store } = options;

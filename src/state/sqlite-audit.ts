@@ -13,6 +13,7 @@ export interface AuditDatabase {
 }
 
 const HOUR = 3_600_000;
+const DAY = 86_400_000;
 
 const COLUMNS =
   "at, kind, caller, session, server, tool, args_hash, outcome, code, latency_ms, bytes, cost, detail";
@@ -59,10 +60,12 @@ export function createSqliteAudit(db: AuditDatabase): AuditStore {
   db.exec("CREATE INDEX IF NOT EXISTS audit_at ON audit (at)");
   db.exec("CREATE INDEX IF NOT EXISTS audit_caller ON audit (caller)");
   db.exec("CREATE INDEX IF NOT EXISTS audit_tool ON audit (tool)");
-  // Calls per hour, caller and tool, kept with the rows: usage questions over 30 days read
-  // these hundreds of rows instead of millions.
+  // Searches, lists, refusals and admin rows by time, without walking the calls among them.
+  db.exec("CREATE INDEX IF NOT EXISTS audit_kind ON audit (kind, at)");
+  // Calls per hour (`bucket`: hours since the epoch), caller and tool, kept with the rows:
+  // usage questions read these sums instead of the rows.
   db.exec(`CREATE TABLE IF NOT EXISTS audit_hourly (
-    hour INTEGER NOT NULL,
+    bucket INTEGER NOT NULL,
     caller TEXT NOT NULL,
     server TEXT NOT NULL,
     tool TEXT NOT NULL,
@@ -71,15 +74,31 @@ export function createSqliteAudit(db: AuditDatabase): AuditStore {
     total_ms REAL NOT NULL,
     max_ms REAL NOT NULL,
     cost REAL NOT NULL,
-    PRIMARY KEY (hour, caller, server, tool)
+    PRIMARY KEY (bucket, caller, server, tool)
   )`);
-  const addHourly = db.prepare(
-    `INSERT INTO audit_hourly (hour, caller, server, tool, calls, errors, total_ms, max_ms, cost)
+  // The same per UTC day (`bucket`: days since the epoch), for 7 and 30 days.
+  db.exec(`CREATE TABLE IF NOT EXISTS audit_daily (
+    bucket INTEGER NOT NULL,
+    caller TEXT NOT NULL,
+    server TEXT NOT NULL,
+    tool TEXT NOT NULL,
+    calls INTEGER NOT NULL,
+    errors INTEGER NOT NULL,
+    total_ms REAL NOT NULL,
+    max_ms REAL NOT NULL,
+    cost REAL NOT NULL,
+    PRIMARY KEY (bucket, caller, server, tool)
+  )`);
+  const upsertSums = (table: string) =>
+    db.prepare(
+      `INSERT INTO ${table} (bucket, caller, server, tool, calls, errors, total_ms, max_ms, cost)
      VALUES (?, ?, ?, ?, 1, ?, ?, ?, ?)
-     ON CONFLICT(hour, caller, server, tool) DO UPDATE SET calls = calls + 1,
+     ON CONFLICT(bucket, caller, server, tool) DO UPDATE SET calls = calls + 1,
        errors = errors + excluded.errors, total_ms = total_ms + excluded.total_ms,
        max_ms = max(max_ms, excluded.max_ms), cost = cost + excluded.cost`,
-  );
+    );
+  const addDaily = upsertSums("audit_daily");
+  const addHourly = upsertSums("audit_hourly");
   db.exec(`CREATE TABLE IF NOT EXISTS spend (
     day TEXT NOT NULL,
     caller TEXT NOT NULL,
@@ -103,7 +122,8 @@ export function createSqliteAudit(db: AuditDatabase): AuditStore {
   const deleteAged = db.prepare(
     "DELETE FROM audit WHERE id IN (SELECT id FROM audit WHERE at < ? ORDER BY id LIMIT ?)",
   );
-  const deleteHourly = db.prepare("DELETE FROM audit_hourly WHERE hour < ?");
+  const deleteHourly = db.prepare("DELETE FROM audit_hourly WHERE bucket < ?");
+  const deleteDaily = db.prepare("DELETE FROM audit_daily WHERE bucket < ?");
   const deleteOldest = db.prepare(
     "DELETE FROM audit WHERE id IN (SELECT id FROM audit ORDER BY id LIMIT ?)",
   );
@@ -138,8 +158,7 @@ export function createSqliteAudit(db: AuditDatabase): AuditStore {
             row.detail ?? null,
           );
           if (row.kind !== "call") continue;
-          addHourly.run(
-            Math.floor(row.at / HOUR),
+          const sums = [
             row.caller,
             row.server ?? "",
             row.tool ?? "",
@@ -147,7 +166,9 @@ export function createSqliteAudit(db: AuditDatabase): AuditStore {
             row.latencyMs ?? 0,
             row.latencyMs ?? 0,
             row.cost ?? 0,
-          );
+          ] as const;
+          addHourly.run(Math.floor(row.at / HOUR), ...sums);
+          addDaily.run(Math.floor(row.at / DAY), ...sums);
         }
       });
     },
@@ -191,17 +212,20 @@ export function createSqliteAudit(db: AuditDatabase): AuditStore {
       return (db.prepare(sql).all(...params) as AuditRecord[]).map(fromRecord);
     },
     summarizeAudit(since, caller) {
+      // Past two days, whole UTC days are close enough and far fewer rows.
+      const daily = Date.now() - since > 2 * DAY;
+      const unit = daily ? DAY : HOUR;
       const rows = db
         .prepare(
           `SELECT caller, server, tool, sum(calls) AS calls, sum(errors) AS errors,
              sum(total_ms) / sum(calls) AS mean_ms, max(max_ms) AS max_ms, sum(cost) AS cost
-           FROM audit_hourly WHERE hour >= ? ${caller ? "AND caller IN (?, ?)" : ""}
+           FROM ${daily ? "audit_daily" : "audit_hourly"} WHERE bucket >= ? ${caller ? "AND caller IN (?, ?)" : ""}
            GROUP BY caller, server, tool`,
         )
         .all(
           ...(caller
-            ? [Math.floor(since / HOUR), caller, `key:${caller}`]
-            : [Math.floor(since / HOUR)]),
+            ? [Math.floor(since / unit), caller, `key:${caller}`]
+            : [Math.floor(since / unit)]),
         ) as Record<string, number | string | null>[];
       return rows.map(
         (row): AuditSummaryRow => ({
@@ -221,6 +245,7 @@ export function createSqliteAudit(db: AuditDatabase): AuditStore {
       const oldest = (count: number) => deleteOldest.run(Math.max(0, Math.min(count, limit)));
       if (before !== undefined) {
         deleteHourly.run(Math.floor(before / HOUR));
+        deleteDaily.run(Math.floor(before / DAY));
         const aged = Number((deleteAged.run(before, limit) as { changes: number }).changes);
         if (aged) return aged;
       }
