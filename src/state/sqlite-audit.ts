@@ -243,8 +243,9 @@ export function createSqliteAudit(db: AuditDatabase): AuditStore {
     pruneAudit({ before, maxBytes, limit = 5000 }) {
       // At most `limit` rows a step: a step holds the event loop, so a big backlog goes in many.
       const oldest = (count: number) => deleteOldest.run(Math.max(0, Math.min(count, limit)));
+      // Hourly sums answer only the 24h window: two days of them are kept, whatever the age.
+      deleteHourly.run(Math.floor((Date.now() - 2 * DAY) / HOUR));
       if (before !== undefined) {
-        deleteHourly.run(Math.floor(before / HOUR));
         deleteDaily.run(Math.floor(before / DAY));
         const aged = Number((deleteAged.run(before, limit) as { changes: number }).changes);
         if (aged) return aged;
