@@ -4,7 +4,7 @@ import { errorMessage } from "../errors.ts";
 import { createRoutes } from "../http/routes.ts";
 import { serveHttp } from "../http/serve.ts";
 import { logger } from "../logger.ts";
-import { createAuditLog } from "../observe/audit.ts";
+import { createAuditLog, registerAuditLog } from "../observe/audit.ts";
 import { createCostGovernor, registerGovernor } from "../observe/costs.ts";
 import { createObserver, type Observer } from "../observe/observer.ts";
 import type { UsageStore } from "../search/usage.ts";
@@ -86,6 +86,7 @@ export async function runGateway(options: RunOptions): Promise<RunningGateway> {
         ?.costOf?.(tool),
   });
   registerGovernor(gateway, costs);
+  registerAuditLog(gateway, audit);
   const closeGovernance = () => {
     costs.close();
     audit.close();

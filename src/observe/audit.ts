@@ -47,6 +47,18 @@ const DETAIL_MAX = 2000;
 /** Rows one retention step deletes at most: a few ms, then 25 ms for calls. */
 const PRUNE_STEP = 250;
 
+const logs = new WeakMap<object, AuditLog>();
+
+/** The audit log serving `gateway` (registered by `runGateway`), for meta tools. */
+export function auditOf(gateway: object): AuditLog | undefined {
+  return logs.get(gateway);
+}
+
+/** Makes `log` the one `auditOf(gateway)` answers. */
+export function registerAuditLog(gateway: object, log: AuditLog): void {
+  logs.set(gateway, log);
+}
+
 export function createAuditLog(options: AuditOptions): AuditLog {
   const { hooks, store } = options;
   const settings = () => options.config().audit;

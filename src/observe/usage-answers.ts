@@ -93,6 +93,21 @@ export async function answerUsage(
   return answers;
 }
 
+/** `answerUsage` for a running gateway's own audit log; undefined when the audit log is off. */
+export async function answerUsageOf(
+  gateway: Gateway,
+  question: UsageQuestion,
+): Promise<UsageAnswers | undefined> {
+  const { auditOf } = await import("./audit.ts");
+  const audit = auditOf(gateway);
+  if (!audit) return undefined;
+  return answerUsage(
+    gateway,
+    { queryAudit: audit.query, summarizeAudit: audit.summarize },
+    question,
+  );
+}
+
 function topTools(rows: AuditSummaryRow[], limit: number): UsageAnswers["keys"] {
   const byCaller = new Map<string, ToolStat[]>();
   for (const { caller, ...stat } of rows) {

@@ -105,6 +105,12 @@ test("top tools per key by calls, errors and latency; searches that found nothin
   expect(saved.flatTokens).toBe(countTokens(JSON.stringify(flatList.tools)));
   expect(saved.saved).toBe((saved.flatTokens - saved.metaTokens) * saved.lists);
 
+  // What a meta tool calls (gateway_get_stats): the same answers.
+  const { answerUsageOf } = await import("../../src/observe/usage-answers.ts");
+  const { LOCAL_ADMIN } = await import("../../src/gateway/caller.ts");
+  const direct = await answerUsageOf(running.gateway, { window: "30d", caller: LOCAL_ADMIN });
+  expect(direct?.keys.map((key) => key.caller).sort()).toEqual(["key:ci", "key:ops"]);
+
   const all = await insights(OPS, "7d");
   expect(all.keys.map((key) => key.caller).sort()).toEqual(["key:ci", "key:ops"]);
 });
