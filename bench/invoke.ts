@@ -4,7 +4,11 @@
  * transport: a client over stdio to the fixture vs a client over stdio to `serve --stdio` in front
  * of the fixture over stdio; and the same over Streamable HTTP.
  *
+ * Then what recording costs on the call path (metrics, usage, audit log, cost governance): the
+ * same in-process call with the observers off and on (bench/recording.ts).
+ *
  *   bun bench/invoke.ts [calls=2000]
+ *   bun bench/invoke.ts recording [calls=40000]   # only the recording part
  */
 import { join } from "node:path";
 import { Client, StreamableHTTPClientTransport } from "@modelcontextprotocol/client";
@@ -14,7 +18,8 @@ import { freePort, printTable, summarize, waitHttp } from "./_stats.ts";
 const ROOT = join(import.meta.dir, "..");
 const FIXTURE = join(ROOT, "test/fixtures/servers/fixture.ts");
 const BUN = process.execPath;
-const CALLS = Number(process.argv[2] ?? 2000);
+const ONLY_RECORDING = process.argv[2] === "recording";
+const CALLS = Number(process.argv[ONLY_RECORDING ? 3 : 2] ?? (ONLY_RECORDING ? 40_000 : 2000));
 const WARMUP = 200;
 
 type Call = () => Promise<unknown>;
@@ -57,7 +62,7 @@ function report(name: string, direct: number[], via: number[]): void {
 }
 
 // stdio: client -> fixture, and client -> gateway --stdio -> fixture.
-{
+if (!ONLY_RECORDING) {
   const direct = client();
   await direct.connect(
     new StdioClientTransport({ command: BUN, args: [FIXTURE], stderr: "ignore" }),
@@ -94,7 +99,7 @@ function report(name: string, direct: number[], via: number[]): void {
 }
 
 // Streamable HTTP: client -> fixture, and client -> gateway -> fixture, all over HTTP.
-{
+if (!ONLY_RECORDING) {
   const backendPort = await freePort();
   const backend = Bun.spawn([BUN, FIXTURE, "--http", String(backendPort)], { stderr: "ignore" });
   await waitHttp(`http://127.0.0.1:${backendPort}/`);
@@ -141,6 +146,26 @@ function report(name: string, direct: number[], via: number[]): void {
   report("streamable-http", directSamples, viaSamples);
 }
 
-console.log(`\ngateway_invoke latency, ${CALLS} sequential calls after ${WARMUP} warm-up (ms)\n`);
-printTable(["transport", "path", "p50", "p90", "p99"], rows);
+if (!ONLY_RECORDING) {
+  console.log(`\ngateway_invoke latency, ${CALLS} sequential calls after ${WARMUP} warm-up (ms)\n`);
+  printTable(["transport", "path", "p50", "p90", "p99"], rows);
+}
+
+// Recording: observedCall with the observers off and on, in process.
+{
+  const { measureRecording } = await import("./recording.ts");
+  const dir = require("node:fs").mkdtempSync(join(require("node:os").tmpdir(), "bench-rec-"));
+  const calls = ONLY_RECORDING ? CALLS : 40_000;
+  const { off, on } = await measureRecording(calls, dir);
+  console.log(`\nrecording on the call path, ${calls} calls each (µs per call)\n`);
+  const us = (ms: number) => ms * 1000;
+  printTable(
+    ["recording", "p50", "p90", "p99"],
+    [
+      ["off", us(off.p50), us(off.p90), us(off.p99)],
+      ["on (metrics, usage, audit, costs)", us(on.p50), us(on.p90), us(on.p99)],
+      ["added", us(on.p50 - off.p50), us(on.p90 - off.p90), us(on.p99 - off.p99)],
+    ],
+  );
+}
 process.exit(0);

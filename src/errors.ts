@@ -20,6 +20,7 @@ export type GatewayErrorCode =
   | "RESULT_TOO_LARGE"
   | "FIREWALL_BLOCKED"
   | "SANDBOX_LIMIT"
+  | "BUDGET_EXCEEDED"
   | "INTERNAL";
 
 export interface GatewayErrorOptions {

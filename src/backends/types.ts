@@ -104,4 +104,6 @@ export interface InternalDriver {
   reload?(): unknown;
   /** What the search should also index for one of its tools: keywords, example requests. */
   hints?(tool: string): string | undefined;
+  /** What one call of this tool costs, when its definition says (cost governance). */
+  costOf?(tool: string): number | undefined;
 }

@@ -99,6 +99,7 @@ export function createCapabilitiesDriver(options: CapabilitiesDriverOptions): Ca
       const words = capability ? [...capability.tags, ...capability.examples] : [];
       return words.length ? words.join("\n") : undefined;
     },
+    costOf: (tool) => registry.get(tool)?.costPerCall,
     async open(events): Promise<BackendConnection> {
       // Loaded here rather than when created, so the gateway listens without waiting for it.
       if (!loaded) {

@@ -87,6 +87,8 @@ export interface Capability {
   tags: string[];
   /** Requests people make of it (`metadata.examples`), for the search. */
   examples: string[];
+  /** The primary provider's `cost_per_call` (cost governance). */
+  costPerCall?: number;
   /** Variables it cannot run without (hidden from clients while one is unset) ... */
   requiredEnv: string[];
   /** ... and ones it uses when set (an optional key). */
@@ -303,6 +305,9 @@ export function resolveCapability(
       category: metadata?.category,
       tags: metadata?.tags ?? [],
       examples: metadata?.examples ?? [],
+      ...(file.providers?.providers.get("primary")?.cost_per_call !== undefined
+        ? { costPerCall: file.providers.providers.get("primary")?.cost_per_call }
+        : {}),
       requiredEnv: [...requiredEnv],
       optionalEnv: [...optionalEnv].filter((variable) => !requiredEnv.has(variable)),
       source,

@@ -189,6 +189,26 @@ export const listSpec = {
   },
 } satisfies CommandSpec;
 
+export const auditSpec = {
+  meta: {
+    name: "audit",
+    description:
+      "Show the audit log (calls, refusals, admin actions) from the state database, newest first",
+  },
+  args: {
+    since: {
+      type: "string",
+      description: "Only rows this recent: 24h, 7d, or a date (default 24h)",
+    },
+    caller: { type: "string", description: "Only this caller (key name, OAuth subject, local)" },
+    tool: { type: "string", description: "Only this tool (a name, or server:tool)" },
+    limit: { type: "string", description: "At most this many rows (default 100)" },
+    ...jsonArg("Print the rows as JSON Lines (one object a line), for export"),
+    ...configArg,
+    ...globalArgs,
+  },
+} satisfies CommandSpec;
+
 export const configExportSpec = {
   meta: {
     name: "export",
@@ -539,5 +559,6 @@ export const tree: CommandSpec = {
     cap: capSpec,
     doctor: doctorSpec,
     tools: toolsSpec,
+    audit: auditSpec,
   },
 };

@@ -213,6 +213,10 @@ export function resolveConfig(raw: unknown, options: ResolveOptions): ResolvedCo
     server: config.server.tls
       ? { ...config.server, tls: resolveTlsPaths(config.server.tls, options.baseDir) }
       : config.server,
+    audit: {
+      ...config.audit,
+      file: config.audit.file ? resolve(options.baseDir, config.audit.file) : undefined,
+    },
     file: options.file,
     warnings,
   };

@@ -4,6 +4,7 @@ import { checkProxyEntry } from "../http/forwarded.ts";
 import { OPERATOR_TOOL_NAMES } from "../meta/operator-names.ts";
 import { AuthSchema, ORIGINAL_SECURITY_KEYS, SecuritySchema } from "../security/schema.ts";
 import { DurationSchema } from "./duration.ts";
+import { AuditSchema, CostGovernanceSchema } from "./governance.ts";
 import { SizeSchema } from "./size.ts";
 
 export { DurationSchema };
@@ -438,6 +439,8 @@ export const ConfigSchema = z.strictObject({
       advertise_url: z.string().url().optional(),
     })
     .optional(),
+  audit: AuditSchema,
+  cost_governance: CostGovernanceSchema,
   log_level: z.enum(["silent", "error", "warn", "info", "debug", "trace"]).optional(),
 });
 export type Config = z.infer<typeof ConfigSchema>;
@@ -485,7 +488,6 @@ export const RECOGNISED_KEYS: readonly string[] = [
   "runtime",
   "marketplace",
   "control_plane",
-  "cost_governance",
   "server.ws_port",
   "server.request_timeout",
   "server.max_body_size",

@@ -1,20 +1,22 @@
+import type { AdmittedCall, CallInfo } from "../hooks.ts";
 import type { CallToolResult } from "../mcp/sdk.ts";
 import type { Gateway } from "./gateway.ts";
 
-export interface ObservedCall {
-  server: string;
-  tool: string;
-  caller: string;
-  /** The client program's `clientInfo.name`, passed to `tool:call:after`. */
-  client?: string;
-}
+export type ObservedCall = CallInfo;
 
 /** The label of calls to tools the backend never listed. */
 export const UNKNOWN_TOOL = "(unknown)";
 
+/** Runs every `tool:call:admit` hook now, in order: one that throws refuses the call. */
+const runNow = (hooks: ((call: AdmittedCall) => unknown)[], args: [AdmittedCall]) => {
+  for (const hook of hooks) hook(...args);
+};
+
 /**
  * Runs one backend tool call between the `tool:call:before` and `tool:call:after` hooks, which
  * metrics, usage stats, the dashboard and audit hang off. Every path that calls a tool uses it.
+ * First the call is admitted (`tool:call:admit`, synchronous: budgets refuse here, before
+ * anything is sent); a refusal goes to `tool:call:refused` and is thrown.
  */
 export async function observedCall(
   gateway: Gateway,
@@ -24,22 +26,37 @@ export async function observedCall(
   // Metrics and usage label by tool: a name the index does not hold shares one label, so
   // invented names cannot grow a series each.
   if (!gateway.index.get(call.server, call.tool)) call = { ...call, tool: UNKNOWN_TOOL };
-  const started = performance.now();
-  void gateway.hooks.callHook("tool:call:before", call);
+  const admitted: AdmittedCall = { ...call };
   try {
-    const result = await run();
+    gateway.hooks.callHookWith(runNow, "tool:call:admit", [admitted]);
+  } catch (error) {
+    refused(gateway, admitted, error);
+    throw error;
+  }
+  const { warning, ...observed } = admitted;
+  const started = performance.now();
+  void gateway.hooks.callHook("tool:call:before", observed);
+  try {
+    let result = await run();
     void gateway.hooks.callHook("tool:call:after", {
-      ...call,
+      ...observed,
       durationMs: performance.now() - started,
       result,
     });
+    // A budget near its limit: the caller reads it with the result.
+    if (warning) result = { ...result, _meta: { ...result._meta, "mcp-gateway/budget": warning } };
     return result;
   } catch (error) {
     void gateway.hooks.callHook("tool:call:after", {
-      ...call,
+      ...observed,
       durationMs: performance.now() - started,
       error,
     });
     throw error;
   }
+}
+
+/** Records a call refused before it was sent (audit keeps every refusal). */
+export function refused(gateway: Gateway, call: CallInfo, error: unknown): void {
+  void gateway.hooks.callHook("tool:call:refused", { ...call, error });
 }

@@ -15,7 +15,7 @@ import { type Caller, type CatalogKind, callerOf, LOCAL_ADMIN } from "./caller.t
 import { createRequestRelay, forwardRequest, sessionRelay } from "./channel.ts";
 import type { Gateway } from "./gateway.ts";
 import type { InputFlows } from "./input-flows.ts";
-import { observedCall } from "./observed.ts";
+import { observedCall, refused } from "./observed.ts";
 import {
   DISCOVERY_CAPABILITIES,
   ListToolsParams,
@@ -156,6 +156,11 @@ export async function createBackendServer(
       // (poisoning, gateway.lock), as on every other path.
       definition = (await gateway.router.resolve(name, tool, caller)).tool;
     } catch (error) {
+      refused(
+        gateway,
+        { server: name, tool, caller: caller.id, session: options.sessionId() },
+        error,
+      );
       if (error instanceof GatewayError) return gatewayFailure(error) as JsonObject;
       throw error;
     }
@@ -165,16 +170,21 @@ export async function createBackendServer(
     // caller's oversized or too-deep arguments are refused here, never sent, never the backend's
     // failure (docs/security.md).
     const tooBig = checkArgumentLimits(args);
+    const observed = { server: name, tool, caller: caller.id, session: options.sessionId(), args };
     if (tooBig) {
-      return gatewayFailure(
-        new GatewayError("INVALID_ARGUMENTS", `arguments for ${name}:${tool}: ${tooBig}`),
-      ) as JsonObject;
+      const error = new GatewayError(
+        "INVALID_ARGUMENTS",
+        `arguments for ${name}:${tool}: ${tooBig}`,
+      );
+      // Without the arguments: they are what was too big or too deep to handle.
+      refused(gateway, { ...observed, args: undefined }, error);
+      return gatewayFailure(error) as JsonObject;
     }
     const call = (
       callOptions: Omit<CallOptions, "timeout" | "maxTotalTimeout" | "extra">,
       channel: CallerChannel,
     ) =>
-      observedCall(gateway, { server: name, tool, caller: caller.id }, () =>
+      observedCall(gateway, observed, () =>
         gateway.security.calls.run(
           {
             server: name,

@@ -15,6 +15,8 @@ import { errorMessage } from "../errors.ts";
 import { createRoutes } from "../http/routes.ts";
 import { serveHttp } from "../http/serve.ts";
 import { logger } from "../logger.ts";
+import { createAuditLog, registerAuditLog } from "../observe/audit.ts";
+import { createCostGovernor, registerGovernor } from "../observe/costs.ts";
 import { createObserver, type Observer } from "../observe/observer.ts";
 import { PlaybookRegistry } from "../playbooks/registry.ts";
 import type { UsageStore } from "../search/usage.ts";
@@ -39,6 +41,8 @@ export interface RunOptions {
   /** Keep state in memory (tests); otherwise the state directory is used. */
   memoryState?: boolean;
   env?: Record<string, string | undefined>;
+  /** Tests only: the clock budgets reset by (UTC days). */
+  clock?: () => number;
   /** Tests only: the DNS lookup and `fetch` capability requests use. */
   network?: NetworkSeams;
 }
@@ -90,6 +94,24 @@ export async function runGateway(options: RunOptions): Promise<RunningGateway> {
   const gateway = createGateway({ config, store, env: options.env, drivers, usage });
   // Metrics and usage stats hang off the gateway's hooks; usage is written to the state store.
   observer = createObserver({ hooks: gateway.hooks, pool: gateway.pool, store });
+  // Governance hangs off the hooks too: the audit log, and costs with their budgets.
+  const audit = createAuditLog({ hooks: gateway.hooks, store, config: () => gateway.config });
+  const costs = createCostGovernor({
+    hooks: gateway.hooks,
+    store,
+    config: () => gateway.config.cost_governance,
+    now: options.clock,
+    costOf: (server, tool) =>
+      drivers
+        .find((driver) => driver.name === server || driver.aliases?.includes(server))
+        ?.costOf?.(tool),
+  });
+  registerGovernor(gateway, costs);
+  registerAuditLog(gateway, audit);
+  const closeGovernance = () => {
+    costs.close();
+    audit.close();
+  };
   const discovery = gateway.start();
   discovery.catch(() => {});
   // Said once at start, in both modes: a backend that cannot start is failed alone.
@@ -162,6 +184,7 @@ export async function runGateway(options: RunOptions): Promise<RunningGateway> {
           playbookWatcher?.close();
           await handle.close().catch(() => {});
           observer.close();
+          closeGovernance();
           await gateway.close();
           dropRunRecord();
         })();
@@ -212,7 +235,7 @@ export async function runGateway(options: RunOptions): Promise<RunningGateway> {
       if (from !== cluster.instanceId) gateway.pool.openBreaker(server, ms);
     });
   }
-  const routes = createRoutes(gateway, { reload: announce, observer, host, cluster });
+  const routes = createRoutes(gateway, { reload: announce, observer, host, cluster, audit, costs });
   const server = serveHttp(routes, host, options.port ?? config.server.port, {
     readTimeout: config.server.read_timeout,
     max: config.server.max_connections,
@@ -245,6 +268,7 @@ export async function runGateway(options: RunOptions): Promise<RunningGateway> {
         await routes.close();
         cluster?.close();
         observer.close();
+        closeGovernance();
         await gateway.close();
         dropRunRecord();
       })();

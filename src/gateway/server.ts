@@ -94,9 +94,15 @@ export function createSessionServer(gateway: Gateway, options: SessionServerOpti
   const unsubscribe = options.notifyListChanged
     ? gateway.onReachableToolsChanged(() => void server.sendToolListChanged().catch(() => {}))
     : () => {};
+  // Alerts for this session's caller (a budget's `notify`) arrive as MCP logging messages.
+  const unnotify = gateway.hooks.hook("session:notify", (sessionId, level, data) => {
+    if (sessionId !== options.sessionId()) return;
+    void server.sendLoggingMessage({ level, logger: "mcp-gateway", data }).catch(() => {});
+  });
   const previousOnClose = server.onclose;
   server.onclose = () => {
     gateway.surfaces.delete(options.sessionId());
+    unnotify();
     unsubscribe();
     detach();
     previousOnClose?.();
@@ -132,6 +138,8 @@ export function createSessionServer(gateway: Gateway, options: SessionServerOpti
     surface = rule ? chooseSurface(rule, everything) : flat ? "flat" : "meta";
     const listed = surface === "flat" ? everything : await metaSurface(caller);
     recordSurface(listed);
+    const seen = { caller: caller.id, session: options.sessionId(), flat: surface === "flat" };
+    void gateway.hooks.callHook("tools:listed", seen);
     if (surface === "flat") {
       // Flat: every reachable tool directly, paginated, for clients that defer tools themselves.
       try {

@@ -8,6 +8,8 @@ import { requestedProfile, withProfile } from "../gateway/profiles.ts";
 import { createSessionServer } from "../gateway/server.ts";
 import { SessionManager } from "../gateway/sessions.ts";
 import { createMcpHandler, isLegacyRequest } from "../mcp/sdk.ts";
+import type { AuditLog } from "../observe/audit.ts";
+import type { CostGovernor } from "../observe/costs.ts";
 import type { Observer } from "../observe/observer.ts";
 import { readBodyLimited } from "../security/body.ts";
 import { VERSION } from "../version.ts";
@@ -46,6 +48,9 @@ export interface RoutesOptions {
   reload?: () => Promise<unknown>;
   /** Feeds `/metrics`, and the dashboard's recent calls and usage. */
   observer?: Observer;
+  /** The audit log and cost governance, for `/api/audit`, `/api/costs` and `/metrics`. */
+  audit?: AuditLog;
+  costs?: CostGovernor;
   /** The address bound (`serve --host` wins over `server.host`); a loopback one checks Host. */
   host?: string;
   /** Shared state with the other instances of a cluster (`cluster:`). */
@@ -119,7 +124,11 @@ export function createRoutes(gateway: Gateway, options: RoutesOptions = {}): Rou
   // Read once, like the rest of `server`: a change needs a restart.
   const trustedProxies = createTrustedProxies(gateway.config.server.trusted_proxies);
   const boundHost = options.host ?? gateway.config.server.host;
-  const ui = createUiHandler(gateway, { observer: options.observer });
+  const ui = createUiHandler(gateway, {
+    observer: options.observer,
+    audit: options.audit,
+    costs: options.costs,
+  });
 
   let draining = false;
 

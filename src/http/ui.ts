@@ -1,6 +1,9 @@
 import type { Caller } from "../gateway/caller.ts";
 import type { Gateway } from "../gateway/gateway.ts";
+import { type AuditLog, parseSince } from "../observe/audit.ts";
+import type { CostGovernor } from "../observe/costs.ts";
 import type { Observer } from "../observe/observer.ts";
+import { answerUsage, type UsageWindow, WINDOWS } from "../observe/usage-answers.ts";
 import { evaluateFeedback, type FeedbackReport } from "../search/evaluate.ts";
 import { LOGIN_COOKIE, loginCookie } from "../security/auth.ts";
 import { redactValue } from "../security/redact.ts";
@@ -14,6 +17,8 @@ import { startBackendLogin } from "./backend-login.ts";
 export interface UiOptions {
   /** Metrics, recent calls and usage; without one those answer empty. */
   observer?: Observer;
+  audit?: AuditLog;
+  costs?: CostGovernor;
 }
 
 /** The dashboard (`/ui`), its JSON API (`/api/*` but `/api/reload`) and `/metrics`. */
@@ -55,7 +60,7 @@ const REPORT_MISSES = 20;
 const REPORT_TTL_MS = 60_000;
 
 export function createUiHandler(gateway: Gateway, options: UiOptions = {}): UiHandler {
-  const { observer } = options;
+  const { observer, audit, costs } = options;
   const reports = new Map<string, { stamp: string; at: number; report: FeedbackReport }>();
 
   /**
@@ -108,6 +113,21 @@ export function createUiHandler(gateway: Gateway, options: UiOptions = {}): UiHa
         return json({ calls: (observer?.recent() ?? []).filter((c) => allow(c.server, c.tool)) });
       case "/api/usage":
         return json({ usage: observer?.usage(allow) ?? [] });
+      case "/api/audit":
+        return auditRows(url, caller);
+      case "/api/costs":
+        // Without cost governance: real call counts at cost 0, with a note saying why.
+        if (!costs || !gateway.config.cost_governance.enabled) {
+          return json(callCounts(observer, caller, allow));
+        }
+        return json(
+          costs.report({
+            caller: caller.id,
+            admin: caller.admin,
+            includeAllKeys: true,
+            includeAllSessions: true,
+          }),
+        );
       case "/api/search":
         return json(searchQuality(caller, allow));
       case "/api/security":
@@ -116,14 +136,52 @@ export function createUiHandler(gateway: Gateway, options: UiOptions = {}): UiHa
           ...(gateway.health().security ?? {}),
           resourceClashes: gateway.catalog.clashes,
         });
-      case "/api/costs":
-        return json(costs(observer, caller, allow));
       case "/api/config":
         if (!caller.admin) return adminOnly();
         return json({ file: gateway.config.file ?? null, config: effectiveConfig(gateway) });
       default:
         return json({ error: `no route for GET ${path}` }, 404);
     }
+  }
+
+  /**
+   * The audit log, newest first: `?since=24h&caller=&tool=&before=<id>&limit=`; `format=jsonl`
+   * exports JSON Lines. Non-admins see their own rows only.
+   */
+  function auditRows(url: URL, caller: Caller): Response {
+    if (!audit) return json({ rows: [] });
+    const params = url.searchParams;
+    const sinceText = params.get("since");
+    const since = sinceText ? parseSince(sinceText) : undefined;
+    if (sinceText && since === undefined) {
+      return json({ error: `since=${sinceText} is not an age (24h, 7d) or a date` }, 400);
+    }
+    const before = Number(params.get("before")) || undefined;
+    const jsonl = params.get("format") === "jsonl";
+    const limit = Math.min(
+      Number(params.get("limit")) || (jsonl ? 100_000 : 100),
+      jsonl ? 1_000_000 : 1000,
+    );
+    const rows = audit.query({
+      since,
+      before,
+      limit,
+      caller: caller.admin ? params.get("caller") || undefined : caller.id,
+      tool: params.get("tool") || undefined,
+    });
+    if (!jsonl) return json({ rows });
+    return new Response(rows.map((row) => `${JSON.stringify(row)}\n`).join(""), {
+      headers: { "Content-Type": "application/jsonl; charset=utf-8", "Cache-Control": "no-store" },
+    });
+  }
+
+  /** `?window=24h|7d|30d`: top tools per key, searches that found nothing, tokens saved. */
+  async function insights(url: URL, caller: Caller): Promise<Response> {
+    const window = url.searchParams.get("window") ?? "24h";
+    if (!(window in WINDOWS)) return json({ error: `window=${window}: use 24h, 7d or 30d` }, 400);
+    if (!audit) return json({ error: "the audit log is off (audit.enabled)" }, 404);
+    const reader = { queryAudit: audit.query, summarizeAudit: audit.summarize };
+    return json(await answerUsage(gateway, reader, { window: window as UsageWindow, caller }));
   }
 
   return {
@@ -152,7 +210,7 @@ export function createUiHandler(gateway: Gateway, options: UiOptions = {}): UiHa
       }
       if (caller instanceof Response) return caller;
       if (path === "/metrics" && request.method === "GET") {
-        return new Response(observer?.metrics() ?? "", {
+        return new Response((observer?.metrics() ?? "") + (costs?.metrics() ?? ""), {
           headers: { "Content-Type": "text/plain; version=0.0.4; charset=utf-8" },
         });
       }
@@ -165,6 +223,7 @@ export function createUiHandler(gateway: Gateway, options: UiOptions = {}): UiHa
         if (!gateway.pool.has(name)) return json({ error: `no backend named ${name}` }, 404);
         return json({ server: name, revived: gateway.pool.revive(name) });
       }
+      if (apiPath === "/api/insights" && request.method === "GET") return insights(url, caller);
       if (apiPath.startsWith("/api/") && request.method === "GET") return api(apiPath, url, caller);
       const backendLogin = /^\/api\/backends\/([a-z0-9_-]+)\/login$/.exec(apiPath);
       if (backendLogin && request.method === "POST") {
@@ -218,10 +277,10 @@ function status(gateway: Gateway, caller: Caller, observer?: Observer) {
 }
 
 /**
- * `/api/costs` (the original's path): calls per key and per tool. No prices are configured
- * here, so every cost is 0 and the `note` says so; counts are real.
+ * `/api/costs` (the original's path) without cost governance: calls per key and per tool. No
+ * prices apply, so every cost is 0 and the `note` says so; counts are real.
  */
-function costs(
+function callCounts(
   observer: Observer | undefined,
   caller: Caller,
   allow: (server: string, tool: string) => boolean,
@@ -236,7 +295,7 @@ function costs(
   return {
     currency: "USD",
     total_cost: 0,
-    note: "no tool prices are configured in this gateway: calls are counted, costs are 0",
+    note: "cost_governance is off: calls are counted, costs are 0 (set cost_governance.enabled to price them)",
     keys: [...keys].map(([key, calls]) => ({ key, calls, cost: 0 })),
     tools: usage.map(({ server, tool, calls, errors }) => ({
       server,

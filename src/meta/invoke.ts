@@ -2,9 +2,9 @@ import type { JsonObject } from "../backends/types.ts";
 import { GatewayError, type GatewayErrorCode } from "../errors.ts";
 import type { Caller } from "../gateway/caller.ts";
 import type { Gateway } from "../gateway/gateway.ts";
-import { observedCall } from "../gateway/observed.ts";
+import { observedCall, refused } from "../gateway/observed.ts";
 import type { Resolved } from "../gateway/router.ts";
-import type { MetaTool } from "./types.ts";
+import type { MetaContext, MetaTool } from "./types.ts";
 import { stringArg } from "./types.ts";
 import { checkArgumentLimits, checkArguments } from "./validate.ts";
 
@@ -32,45 +32,69 @@ export const invoke: MetaTool = {
       openWorldHint: true,
     },
   },
-  async handle(
-    args,
-    { gateway, caller, client, signal, onProgress, channel, meta, task, sessionId },
-  ) {
+  async handle(args, context) {
+    const { gateway, caller, sessionId } = context;
     const toolName = stringArg(args, "tool", true);
-    const toolArgs = parseArguments(args.arguments);
-    const { server, tool } = await resolveCounted(gateway, args, toolName, caller);
-    // Limits first: the schema check below recurses, and so does sending.
-    const problem = checkArgumentLimits(toolArgs) ?? checkArguments(tool, toolArgs);
-    if (problem) {
-      throw new GatewayError(
-        "INVALID_ARGUMENTS",
-        `arguments for ${server}:${toolName} do not match its inputSchema: ${problem}`,
-      );
+    try {
+      return await invokeTool(args, toolName, context);
+    } catch (error) {
+      // Refused before it was sent (name, scope, arguments): recorded for the audit log.
+      // Backend refusals and budget refusals were recorded where they happened.
+      if (!(error instanceof GatewayError && RECORDED.has(error.code))) {
+        const named = typeof args.server === "string" ? args.server : "";
+        const server = gateway.pool.canonical(named) ?? named;
+        refused(gateway, { server, tool: toolName, caller: caller.id, session: sessionId }, error);
+      }
+      throw error;
     }
-    const call = { server, tool: toolName, caller: caller.id, client };
-    const extra = task ? { task } : undefined;
-    // Sandbox, argument firewall and confirmation run inside the observed call, so a refusal
-    // shows in the metrics and recent calls with its code.
-    const guarded = { server, tool: toolName, definition: tool, args: toolArgs, channel };
-    const result = await observedCall(gateway, call, () =>
-      gateway.security.calls.run({ ...guarded, session: sessionId || caller.id }, () =>
-        gateway.pool.callTool(
-          server,
-          toolName,
-          toolArgs,
-          { signal, onProgress, meta, extra },
-          channel,
-        ),
-      ),
-    );
-    // A task-augmented call answers with a task: later tasks/* requests are routed by its id.
-    const created = (result as { task?: { taskId?: unknown } }).task?.taskId;
-    if (task && typeof created === "string") {
-      gateway.tasks.set(created, { server, caller: caller.id, session: sessionId ?? "" });
-    }
-    return gateway.security.filterResult(result);
   },
 };
+
+async function invokeTool(
+  args: JsonObject,
+  toolName: string,
+  { gateway, caller, client, signal, onProgress, channel, meta, task, sessionId }: MetaContext,
+) {
+  const toolArgs = parseArguments(args.arguments);
+  const { server, tool } = await resolveCounted(gateway, args, toolName, caller, sessionId);
+  // Limits first: the schema check below recurses, and so does sending.
+  const problem = checkArgumentLimits(toolArgs) ?? checkArguments(tool, toolArgs);
+  if (problem) {
+    throw new GatewayError(
+      "INVALID_ARGUMENTS",
+      `arguments for ${server}:${toolName} do not match its inputSchema: ${problem}`,
+    );
+  }
+  const call = {
+    server,
+    tool: toolName,
+    caller: caller.id,
+    client,
+    session: sessionId,
+    args: toolArgs,
+  };
+  const extra = task ? { task } : undefined;
+  // Sandbox, argument firewall and confirmation run inside the observed call, so a refusal
+  // shows in the metrics, recent calls and the audit log with its code.
+  const guarded = { server, tool: toolName, definition: tool, args: toolArgs, channel };
+  const result = await observedCall(gateway, call, () =>
+    gateway.security.calls.run({ ...guarded, session: sessionId || caller.id }, () =>
+      gateway.pool.callTool(
+        server,
+        toolName,
+        toolArgs,
+        { signal, onProgress, meta, extra },
+        channel,
+      ),
+    ),
+  );
+  // A task-augmented call answers with a task: later tasks/* requests are routed by its id.
+  const created = (result as { task?: { taskId?: unknown } }).task?.taskId;
+  if (task && typeof created === "string") {
+    gateway.tasks.set(created, { server, caller: caller.id, session: sessionId ?? "" });
+  }
+  return gateway.security.filterResult(result);
+}
 
 /** `arguments` may be an object, a JSON string of one (some clients send that), or absent. */
 function parseArguments(value: unknown): JsonObject {
@@ -98,6 +122,15 @@ const BACKEND_REFUSALS = new Set<GatewayErrorCode>([
   "RATE_LIMITED",
 ]);
 
+/** Errors already recorded by `observedCall` (as a failed call or a refusal). */
+const RECORDED = new Set<GatewayErrorCode>([
+  ...BACKEND_REFUSALS,
+  "BUDGET_EXCEEDED",
+  "FIREWALL_BLOCKED",
+  "SANDBOX_LIMIT",
+  "CONFIRMATION_REQUIRED",
+]);
+
 /**
  * Resolves the tool to call. A backend that cannot start (parked, breaker open, too slow) fails
  * the call there, before it is sent: it is recorded as a failed call all the same, so usage
@@ -108,13 +141,15 @@ async function resolveCounted(
   args: JsonObject,
   toolName: string,
   caller: Caller,
+  session: string | undefined,
 ): Promise<Resolved> {
   const named = stringArg(args, "server", true);
   try {
     return await gateway.router.resolve(named, toolName, caller);
   } catch (error) {
     if (!(error instanceof GatewayError) || !BACKEND_REFUSALS.has(error.code)) throw error;
-    const call = { server: gateway.pool.canonical(named), tool: toolName, caller: caller.id };
+    const server = gateway.pool.canonical(named);
+    const call = { server, tool: toolName, caller: caller.id, session };
     await observedCall(gateway, call, () => Promise.reject(error));
     throw error;
   }

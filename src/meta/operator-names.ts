@@ -13,4 +13,5 @@ export const OPERATOR_TOOL_NAMES = [
   "gateway_get_profile",
   "gateway_list_profiles",
   "gateway_run_playbook",
+  "gateway_cost_report",
 ] as const;

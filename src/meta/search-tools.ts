@@ -52,7 +52,7 @@ export const searchTools: MetaTool = {
     },
     annotations: { title: "Search tools", readOnlyHint: true, openWorldHint: false },
   },
-  async handle(args, { gateway, caller, client }) {
+  async handle(args, { gateway, caller, client, sessionId }) {
     const query = stringArg(args, "query", true);
     if (query.length > MAX_QUERY_CHARS) {
       throw new GatewayError(
@@ -91,6 +91,8 @@ export const searchTools: MetaTool = {
     // Trimmed descriptions and compacted schemas: what the next call needs, and no more.
     const hits = await gateway.search(query, { limit, server, allow, usage, learned });
     gateway.feedback?.searched(pool, query);
+    const done = { caller: caller.id, session: sessionId, query, matches: hits.length };
+    void gateway.hooks.callHook("search:done", done);
     if (format === "typescript") {
       // Code mode: each match as the TypeScript signature a script calls it by.
       return jsonResult({

@@ -1,4 +1,5 @@
 import type { ResolvedConfig } from "../config/load.ts";
+import { costReport } from "./cost-report.ts";
 import { execute } from "./execute.ts";
 import { invoke } from "./invoke.ts";
 import { listServers } from "./list-servers.ts";
@@ -23,6 +24,7 @@ export const OPERATOR_TOOLS: readonly MetaTool[] = [
   getProfile,
   listProfiles,
   runPlaybookTool,
+  costReport,
 ];
 
 /** Every meta tool's name, enabled or not: surfaced tools never take one. */
@@ -42,12 +44,14 @@ const CODE_MODE_TOOLS: readonly MetaTool[] = [searchTools, execute];
  * when `code_mode.enabled`, then the operator tools `meta_mcp.operator_tools` enables.
  */
 export function metaToolsFor(
-  config: Pick<ResolvedConfig, "meta_mcp" | "code_mode">,
+  config: Pick<ResolvedConfig, "meta_mcp" | "code_mode" | "cost_governance">,
   codeMode = false,
 ): readonly MetaTool[] {
   if (codeMode) return CODE_MODE_TOOLS;
   const wanted = config.meta_mcp.operator_tools;
-  const enabled = (tool: MetaTool) => wanted === "all" || wanted.includes(tool.definition.name);
+  // Named in operator_tools, or listed by its own setting (gateway_cost_report with cost governance).
+  const enabled = (tool: MetaTool) =>
+    wanted === "all" || wanted.includes(tool.definition.name) || tool.listed?.(config) === true;
   return [
     ...META_TOOLS,
     ...(config.code_mode.enabled ? [execute] : []),

@@ -1,4 +1,5 @@
 import type { CallerChannel, JsonObject, Progress } from "../backends/types.ts";
+import type { ResolvedConfig } from "../config/load.ts";
 import { GatewayError } from "../errors.ts";
 import type { Caller } from "../gateway/caller.ts";
 import type { Gateway } from "../gateway/gateway.ts";
@@ -27,6 +28,8 @@ export interface MetaContext {
 
 export interface MetaTool {
   definition: Tool;
+  /** An operator tool its own setting lists even when `meta_mcp.operator_tools` does not name it. */
+  listed?(config: Pick<ResolvedConfig, "cost_governance">): boolean;
   handle(args: JsonObject, context: MetaContext): Promise<CallToolResult>;
 }
 

@@ -3,7 +3,7 @@ import { basename, dirname, resolve } from "node:path";
 import { findCapabilityFiles, loadCapabilityFile } from "../capabilities/load.ts";
 import { loadConfig, type ResolvedConfig } from "../config/load.ts";
 import { errorMessage } from "../errors.ts";
-import type { GatewayHookable } from "../hooks.ts";
+import { type GatewayHookable, recordAdminAction } from "../hooks.ts";
 import { logger } from "../logger.ts";
 import type { CallToolResult, Tool } from "../mcp/sdk.ts";
 import { type Authenticator, createAuthenticator } from "./auth.ts";
@@ -185,6 +185,7 @@ export function createSecurity(options: SecurityOptions): Security {
       const before = new Map([...rugPulls].map(([server, held]) => [server, [...held.keys()]]));
       for (const [server, tools] of latest) checkLock(server, tools);
       log().info(`${basename(lockPath)} reloaded`);
+      recordAdminAction(hooks, { action: "lock.update", caller: "lock-file", target: lockPath });
       // An approval shows tools again (an edit may hide some): connected clients must hear it.
       const changed = [...latest.keys()].filter(
         (server) =>

@@ -1,3 +1,4 @@
+import { createSqliteAudit } from "./sqlite-audit.ts";
 import type { CachedTools, FeedbackRow, StateStore, UsageRow } from "./store.ts";
 
 type SqlValue = string | number | null;
@@ -101,8 +102,10 @@ export async function openSqliteStore(path: string): Promise<StateStore> {
   const forgetFeedback = db.prepare(
     "DELETE FROM search_feedback WHERE caller = ? AND client = ? AND query = ?",
   );
+  const audit = createSqliteAudit(db);
   return {
     path,
+    ...audit,
     getTools(server): CachedTools | undefined {
       const row = select.get(server) as
         | { fingerprint: string; tools: string; updated_at: number }

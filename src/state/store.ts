@@ -41,8 +41,91 @@ export interface FeedbackRow {
   lastAt: number;
 }
 
+/** One row of the audit log: a call, a refusal or an operator's action. */
+export interface AuditRow {
+  /** Epoch ms. */
+  at: number;
+  /** `search`: a gateway_search_tools; `list`: a tools/list sent (tool `tools/list`). */
+  kind: "call" | "refusal" | "admin" | "search" | "list";
+  /** Key name, OAuth subject, or `local`. */
+  caller: string;
+  session?: string;
+  server?: string;
+  /** The tool, or for an admin row the action (`key.create`, `reload`, ...). */
+  tool?: string;
+  /** sha256 (hex, first 16) of the redacted arguments' canonical JSON. */
+  argsHash?: string;
+  outcome: "ok" | "error" | "failed" | "refused";
+  code?: string;
+  latencyMs?: number;
+  /** Size of the result's JSON. */
+  bytes?: number;
+  cost?: number;
+  /** An admin action's target or detail; the redacted arguments when `audit.include_arguments`. */
+  detail?: string;
+}
+
+export interface AuditQuery {
+  /** Epoch ms, inclusive. */
+  since?: number;
+  caller?: string;
+  /** A tool name, or `server:tool`. */
+  tool?: string;
+  kind?: AuditRow["kind"];
+  code?: string;
+  /** Rows older than this id (paging back); newest first. */
+  before?: number;
+  limit?: number;
+}
+
+/** Calls, errors and latency of one tool by one caller over a window (from the audit log). */
+export interface AuditSummaryRow {
+  caller: string;
+  server: string;
+  tool: string;
+  calls: number;
+  errors: number;
+  meanMs: number;
+  maxMs: number;
+  cost: number;
+}
+
+/** Spend of one caller on one tool on one UTC day: what budgets restore from at start. */
+export interface SpendRow {
+  /** `YYYY-MM-DD`, UTC. */
+  day: string;
+  caller: string;
+  server: string;
+  tool: string;
+  cost: number;
+  calls: number;
+}
+
+/** The audit log's part of the state store. */
+export interface AuditStore {
+  /** Appends rows (one transaction). */
+  addAudit(rows: AuditRow[]): void;
+  /** Newest first. */
+  queryAudit(query: AuditQuery): (AuditRow & { id: number })[];
+  /**
+   * Calls per caller and tool since `since` (refusals and other rows left out). SQLite answers
+   * from hourly sums, so `since` counts from the start of its hour.
+   */
+  summarizeAudit(since: number, caller?: string): AuditSummaryRow[];
+  /**
+   * One step of retention: deletes up to `limit` (default 5000) rows older than `before`, else
+   * of the oldest while the database's pages in use exceed `maxBytes` (freed pages are reused,
+   * so the file stops growing there). Returns rows deleted; call again while it is `limit`.
+   */
+  pruneAudit(policy: { before?: number; maxBytes?: number; limit?: number }): number;
+  /** Adds spend (summed per day, caller and tool). */
+  addSpend(rows: SpendRow[]): void;
+  /** Spend rows from `sinceDay` (inclusive) on. */
+  loadSpend(sinceDay: string): SpendRow[];
+}
+
 /** What the gateway keeps across restarts. One seam: SQLite on disk (bun:sqlite, node:sqlite under Deno), or memory. */
-export interface StateStore {
+export interface StateStore extends AuditStore {
   readonly path?: string;
   getTools(server: string): CachedTools | undefined;
   setTools(server: string, entry: CachedTools): void;
@@ -93,7 +176,83 @@ export function createMemoryStore(): StateStore {
         }
       }
     },
+    ...createMemoryAudit(),
     close() {},
+  };
+}
+
+/** The audit log and spend in memory (tests, read-only disks): the newest 100k rows. */
+function createMemoryAudit(limit = 100_000): AuditStore {
+  const rows: (AuditRow & { id: number })[] = [];
+  const spend = new Map<string, SpendRow>();
+  let id = 0;
+  const matches = (row: AuditRow, query: AuditQuery) =>
+    (query.since === undefined || row.at >= query.since) &&
+    (!query.caller || row.caller === query.caller || row.caller === `key:${query.caller}`) &&
+    (!query.tool || row.tool === query.tool || `${row.server}:${row.tool}` === query.tool) &&
+    (!query.kind || row.kind === query.kind) &&
+    (!query.code || row.code === query.code);
+  return {
+    addAudit(added) {
+      for (const row of added) rows.push({ ...row, id: ++id });
+      if (rows.length > limit) rows.splice(0, rows.length - limit);
+    },
+    queryAudit(query) {
+      const found: (AuditRow & { id: number })[] = [];
+      for (let i = rows.length - 1; i >= 0 && found.length < (query.limit ?? 100); i--) {
+        const row = rows[i]!;
+        if (query.before !== undefined && row.id >= query.before) continue;
+        if (matches(row, query)) found.push({ ...row });
+      }
+      return found;
+    },
+    summarizeAudit(since, caller) {
+      const groups = new Map<string, AuditSummaryRow & { totalMs: number }>();
+      for (const row of rows) {
+        if (row.kind !== "call" || row.at < since || (caller && row.caller !== caller)) continue;
+        const key = [row.caller, row.server, row.tool].join("\u0000");
+        const group = groups.get(key) ?? {
+          caller: row.caller,
+          server: row.server ?? "",
+          tool: row.tool ?? "",
+          calls: 0,
+          errors: 0,
+          meanMs: 0,
+          maxMs: 0,
+          cost: 0,
+          totalMs: 0,
+        };
+        group.calls++;
+        if (row.outcome !== "ok") group.errors++;
+        group.totalMs += row.latencyMs ?? 0;
+        group.maxMs = Math.max(group.maxMs, row.latencyMs ?? 0);
+        group.cost += row.cost ?? 0;
+        groups.set(key, group);
+      }
+      return [...groups.values()].map(({ totalMs, ...group }) => ({
+        ...group,
+        meanMs: group.calls ? totalMs / group.calls : 0,
+      }));
+    },
+    pruneAudit({ before, limit = 5000 }) {
+      const keep = rows.findIndex((row) => before === undefined || row.at >= before);
+      const drop = Math.min(limit, keep < 0 ? rows.length : keep);
+      rows.splice(0, drop);
+      return drop;
+    },
+    addSpend(added) {
+      for (const row of added) {
+        const key = [row.day, row.caller, row.server, row.tool].join("\u0000");
+        const into = spend.get(key);
+        spend.set(
+          key,
+          into
+            ? { ...into, cost: into.cost + row.cost, calls: into.calls + row.calls }
+            : { ...row },
+        );
+      }
+    },
+    loadSpend: (sinceDay) => [...spend.values()].filter((row) => row.day >= sinceDay),
   };
 }
 

@@ -46,6 +46,45 @@ interface ToolView {
   score?: number;
 }
 
+interface ToolStatView {
+  server: string;
+  tool: string;
+  calls: number;
+  errors: number;
+  meanMs: number;
+}
+
+interface InsightsView {
+  keys: {
+    caller: string;
+    byCalls: ToolStatView[];
+    byErrors: ToolStatView[];
+    byLatency: ToolStatView[];
+  }[];
+  emptySearches: { query: string; count: number; lastAt: number; callers: string[] }[];
+  tokensSaved: { lists: number; metaTokens: number; flatTokens: number; saved: number };
+}
+
+interface CostView {
+  enabled: boolean;
+  currency: string;
+  budgets: { budget: string; limit: number; spent: number; percent: number; resetsAt: string }[];
+  alerts: { at: number; message: string; action: string }[];
+}
+
+interface AuditView {
+  at: number;
+  kind: string;
+  caller: string;
+  server?: string;
+  tool?: string;
+  outcome: string;
+  code?: string;
+  latencyMs?: number;
+  bytes?: number;
+  cost?: number;
+}
+
 interface SearchQuality {
   enabled: boolean;
   report: FeedbackReport | null;
@@ -408,6 +447,77 @@ function dashboard(): void {
     $("#security-body").replaceChildren(...parts);
   }
 
+  async function loadInsights(): Promise<void> {
+    const window = ($("#insights-window") as HTMLSelectElement).value;
+    const answers = await get<InsightsView>(`/api/insights?window=${window}`);
+    const saved = answers.tokensSaved;
+    $("#tokens-saved").textContent =
+      `Tokens saved: ${saved.saved.toLocaleString()} over ${saved.lists} tools/list ` +
+      `(${saved.metaTokens.toLocaleString()} tokens each instead of ${saved.flatTokens.toLocaleString()} for every tool).`;
+    const list = (stats: ToolStatView[], value: (stat: ToolStatView) => string) =>
+      stats
+        .slice(0, 3)
+        .map((stat) => `${stat.server}:${stat.tool} (${value(stat)})`)
+        .join(", ");
+    const rows = answers.keys.map((key) =>
+      row([
+        key.caller,
+        list(key.byCalls, (stat) => String(stat.calls)),
+        list(key.byErrors, (stat) => String(stat.errors)),
+        list(key.byLatency, (stat) => ms(stat.meanMs)),
+      ]),
+    );
+    fill("#top-tools", rows, "No calls in this window.", 4);
+    const misses = answers.emptySearches.map((search) =>
+      row([search.query, search.count, time(search.lastAt), search.callers.join(", ")], [1]),
+    );
+    fill("#empty-searches", misses, "Every search found something.", 4);
+  }
+
+  function renderCosts(costs: CostView): void {
+    $("#costs-summary").textContent = costs.enabled
+      ? `(${costs.currency}, per UTC day)`
+      : "cost_governance is off.";
+    const rows = (costs.budgets ?? []).map((budget) =>
+      row(
+        [budget.budget, budget.spent, budget.limit, `${budget.percent}%`, budget.resetsAt],
+        [1, 2, 3],
+      ),
+    );
+    fill("#costs", rows, "No budgets configured.", 5);
+    const alerts = (costs.alerts ?? []).map((alert) =>
+      el("li", `${time(alert.at)} ${alert.action}: ${alert.message}`, { class: "error" }),
+    );
+    $("#cost-alerts").replaceChildren(...alerts);
+  }
+
+  async function loadAudit(): Promise<void> {
+    const params = new URLSearchParams({ limit: "100" });
+    const caller = ($("#audit-caller") as HTMLInputElement).value.trim();
+    const tool = ($("#audit-tool") as HTMLInputElement).value.trim();
+    if (caller) params.set("caller", caller);
+    if (tool) params.set("tool", tool);
+    const { rows } = await get<{ rows: AuditView[] }>(`/api/audit?${params}`);
+    const lines = rows.map((entry) =>
+      row(
+        [
+          time(entry.at),
+          entry.caller,
+          entry.kind,
+          entry.kind === "admin" || !entry.server
+            ? `${entry.tool ?? ""} ${entry.server ?? ""}`
+            : `${entry.server}:${entry.tool}`,
+          entry.code ? `${entry.outcome} ${entry.code}` : entry.outcome,
+          entry.latencyMs === undefined ? "" : ms(entry.latencyMs),
+          entry.bytes ?? "",
+          entry.cost ?? "",
+        ],
+        [5, 6, 7],
+      ),
+    );
+    fill("#audit", lines, "No audit rows match.", 8);
+  }
+
   async function refresh(): Promise<void> {
     const status = await get<Status>("/api/status");
     renderStatus(status);
@@ -419,6 +529,9 @@ function dashboard(): void {
     usage = (await get<{ usage: Usage[] }>("/api/usage")).usage;
     renderUsage();
     renderSearch(await get<SearchQuality>("/api/search"));
+    await loadInsights();
+    renderCosts(await get<CostView>("/api/costs"));
+    await loadAudit();
     if (admin) renderSecurity(await get<Security>("/api/security"));
   }
 
@@ -489,6 +602,18 @@ function dashboard(): void {
         loadTools().catch((e) => notice(String(e.message ?? e), true));
       }, 150);
     });
+    $("#insights-window").addEventListener("change", () => {
+      loadInsights().catch((e) => notice(String(e.message ?? e), true));
+    });
+    for (const id of ["#audit-caller", "#audit-tool"]) {
+      $(id).addEventListener("input", () => {
+        clearTimeout(timer);
+        timer = setTimeout(
+          () => loadAudit().catch((e) => notice(String(e.message ?? e), true)),
+          150,
+        );
+      });
+    }
     renderStatus(status);
     await refresh();
     if (admin) {

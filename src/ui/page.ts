@@ -38,6 +38,7 @@ export const PAGE_HTML = `<!doctype html>
     <nav>
       <a href="#backends">Backends</a> <a href="#tools">Tools</a> <a href="#calls">Recent calls</a>
       <a href="#usage">Usage</a> <a href="#search-quality">Search</a>
+      <a href="#insights">Questions</a> <a href="#costs">Costs</a> <a href="#audit">Audit</a>
       <a href="#security" class="admin">Security</a>
       <a href="#config" class="admin">Config</a>
     </nav>
@@ -66,6 +67,28 @@ export const PAGE_HTML = `<!doctype html>
       <p id="search-summary" class="muted"></p>
       <table><thead><tr><th>Search</th><th>Called</th><th>Times</th><th>Ranks now</th>
         <th>First now</th></tr></thead><tbody></tbody></table>
+    </section>
+    <section id="insights">
+      <h2>Usage questions
+        <select id="insights-window"><option>24h</option><option>7d</option><option>30d</option></select></h2>
+      <p id="tokens-saved" class="muted"></p>
+      <table id="top-tools"><thead><tr><th>Caller</th><th>Most called</th><th>Most errors</th>
+        <th>Slowest (mean)</th></tr></thead><tbody></tbody></table>
+      <table id="empty-searches"><thead><tr><th>Search that found nothing</th><th>Times</th>
+        <th>Last</th><th>Callers</th></tr></thead><tbody></tbody></table>
+    </section>
+    <section id="costs">
+      <h2>Costs <span id="costs-summary" class="muted"></span></h2>
+      <table><thead><tr><th>Budget</th><th>Spent</th><th>Limit</th><th>Used</th><th>Resets</th></tr></thead>
+        <tbody></tbody></table>
+      <ul id="cost-alerts"></ul>
+    </section>
+    <section id="audit">
+      <h2>Audit log</h2>
+      <input id="audit-caller" type="search" placeholder="Caller (key name)" autocomplete="off">
+      <input id="audit-tool" type="search" placeholder="Tool or server:tool" autocomplete="off">
+      <table><thead><tr><th>Time</th><th>Caller</th><th>Kind</th><th>What</th><th>Outcome</th>
+        <th>Latency</th><th>Bytes</th><th>Cost</th></tr></thead><tbody></tbody></table>
     </section>
     <section id="security" class="admin">
       <h2>Security</h2>

@@ -143,6 +143,7 @@ describe("operator meta tools", () => {
       "gateway_get_profile",
       "gateway_list_profiles",
       "gateway_run_playbook",
+      "gateway_cost_report",
     ]);
     for (const tool of tools) expect(tool.outputSchema ?? tool.name).toBeDefined();
   });
