@@ -5,6 +5,7 @@
  *   bun bench/search/run.ts            # quality table + latency with 10,000 tools indexed
  *   bun bench/search/run.ts --misses   # also print the dev split's misses (never the test split's)
  *   bun bench/search/run.ts --no-latency
+ *   bun bench/search/run.ts --ours     # latency of ours only (the baselines take minutes)
  */
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
@@ -373,7 +374,7 @@ console.log(
 );
 console.log("| engine | p50 | p99 |");
 console.log("|---|---|---|");
-for (const make of engines) {
+for (const make of process.argv.includes("--ours") ? [oursWithoutHints, ours] : engines) {
   const { p50, p99 } = latency(make, big, 5);
   console.log(`| ${make(corpus).name} | ${p50.toFixed(3)} ms | ${p99.toFixed(3)} ms |`);
 }

@@ -10,8 +10,10 @@
  * - code mode: the meta surface with `gateway_execute`, and `/mcp?codemode=search_and_execute`;
  * - surfaced tools: the meta surface plus 1, 5 and 20 pinned tools;
  * - one search step: the tokens of a `gateway_search_tools` result (limit 5) over the query set,
- *   with input schemas as the backends wrote them and compacted (`toMatch` in
- *   src/search/compact.ts).
+ *   with input schemas as the backends wrote them, every match compacted (`toMatch` in
+ *   src/search/compact.ts), and as the gateway answers (`toMatches`: schemas for the first
+ *   matches and near ties, one line for the rest); with how often the labelled tool is among the
+ *   five, and among the matches that carry a schema (a model can call it right away).
  */
 import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -23,7 +25,7 @@ import { runGateway } from "../../src/gateway/run.ts";
 import { setLogLevel } from "../../src/logger.ts";
 import type { Tool } from "../../src/mcp/sdk.ts";
 import { OPERATOR_TOOLS } from "../../src/meta/tools.ts";
-import { toMatch } from "../../src/search/compact.ts";
+import { toMatch, toMatches } from "../../src/search/compact.ts";
 import { hintsFor } from "../../src/search/hints.ts";
 import { ToolIndex } from "../../src/search/index.ts";
 
@@ -32,7 +34,7 @@ const HERE = import.meta.dir;
 const corpus: Record<string, Tool[]> = JSON.parse(
   readFileSync(join(HERE, "../corpus/tools.json"), "utf8"),
 );
-const queries: { query: string }[] = JSON.parse(
+const queries: { query: string; expected: string[] }[] = JSON.parse(
   readFileSync(join(HERE, "../search/queries.json"), "utf8"),
 );
 const tokens = (value: unknown) => countTokens(JSON.stringify(value));
@@ -140,7 +142,10 @@ const index = new ToolIndex(hintsFor(true, {}));
 for (const [server, tools] of Object.entries(corpus)) index.upsert(server, tools);
 const raw: number[] = [];
 const compact: number[] = [];
-for (const { query } of queries) {
+const answered: number[] = [];
+let inFive = 0;
+let callable = 0;
+for (const { query, expected } of queries) {
   const hits = index.search(query, { limit: 5 });
   const asWritten = {
     matches: hits.map((hit) => ({
@@ -153,11 +158,25 @@ for (const { query } of queries) {
   };
   raw.push(tokens(asWritten));
   compact.push(tokens({ matches: hits.map(toMatch) }));
+  const matches = toMatches(hits);
+  answered.push(tokens({ matches }));
+  const right = (m: { server: string; tool: string }) => expected.includes(`${m.server}:${m.tool}`);
+  if (matches.some(right)) inFive++;
+  if (matches.some((m) => right(m) && "inputSchema" in m)) callable++;
 }
 const median = (values: number[]) => [...values].sort((a, b) => a - b)[values.length >> 1]!;
 const mean = (values: number[]) => Math.round(values.reduce((a, b) => a + b, 0) / values.length);
+const share = (n: number) => `${((100 * n) / queries.length).toFixed(1)}%`;
 console.log(`\none gateway_search_tools result, limit 5, over ${queries.length} queries:\n`);
-console.log("| match payload | median tokens | mean tokens |");
-console.log("|---|---|---|");
-console.log(`| descriptions and schemas as written | ${median(raw)} | ${mean(raw)} |`);
-console.log(`| trimmed descriptions, compacted schemas | ${median(compact)} | ${mean(compact)} |`);
+console.log("| match payload | median tokens | mean tokens | labelled tool with its schema |");
+console.log("|---|---|---|---|");
+console.log(
+  `| descriptions and schemas as written, every match | ${median(raw)} | ${mean(raw)} | ${share(inFive)} |`,
+);
+console.log(
+  `| trimmed descriptions, compacted schemas, every match | ${median(compact)} | ${mean(compact)} | ${share(inFive)} |`,
+);
+console.log(
+  `| schemas for the first matches and near ties, one line for the rest (default) | ${median(answered)} | ${mean(answered)} | ${share(callable)} |`,
+);
+console.log(`\nlabelled tool among the five (hit@5): ${share(inFive)}`);

@@ -1,6 +1,6 @@
 import { toDeclaration } from "../codemode/typescript.ts";
 import { GatewayError } from "../errors.ts";
-import { toMatch } from "../search/compact.ts";
+import { toMatch, toMatches } from "../search/compact.ts";
 import { feedbackPool } from "../search/feedback.ts";
 import { MAX_QUERY_CHARS } from "../search/index.ts";
 import { usageFor } from "../search/usage.ts";
@@ -15,7 +15,7 @@ export const searchTools: MetaTool = {
   definition: {
     name: "gateway_search_tools",
     description:
-      "Find backend tools for a task. Returns the best matches with their input schemas, ready for gateway_invoke.",
+      "Find backend tools for a task. The top matches carry input schemas for gateway_invoke; search a tool's name for another's.",
     inputSchema: {
       type: "object",
       properties: {
@@ -41,7 +41,8 @@ export const searchTools: MetaTool = {
             properties: {
               server: { type: "string" },
               tool: { type: "string" },
-              // Then `description` + `inputSchema`, or `declaration` with format: "typescript".
+              // Then `description` (+ `inputSchema` for the first matches and near ties), or
+              // `declaration` with format: "typescript".
               score: { type: "number" },
             },
             required: ["server", "tool", "score"],
@@ -88,7 +89,7 @@ export const searchTools: MetaTool = {
     // What this caller learned through this client program; never another's (search/feedback.ts).
     const pool = feedbackPool(caller.id, client);
     const learned = gateway.feedback?.pull(pool, query);
-    // Trimmed descriptions and compacted schemas: what the next call needs, and no more.
+    // Schemas for the first matches and near ties, one line for the rest (search/compact.ts).
     const hits = await gateway.search(query, { limit, server, allow, usage, learned });
     gateway.feedback?.searched(pool, query);
     const done = { caller: caller.id, session: sessionId, query, matches: hits.length };
@@ -105,8 +106,9 @@ export const searchTools: MetaTool = {
         ...starting,
       });
     }
+    // The first matches with their schemas, the rest one line each (src/search/compact.ts).
     const matches = [
-      ...hits.map(toMatch),
+      ...toMatches(hits),
       ...(server ? [] : playbookMatches(gateway, caller, query, limit)),
     ]
       .sort((a, b) => b.score - a.score)

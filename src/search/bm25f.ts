@@ -38,6 +38,11 @@ export const RANKING = {
   usageWeight: 0.1,
   /** Uses after which the usage lift stops growing. */
   usageSaturation: 20,
+  /**
+   * Among alternatives in one result (the same tool on two servers: two Git hosts, three browser
+   * servers), the one this caller used more ranks first.
+   */
+  usedAlternativeFirst: true,
 };
 export type Field = keyof typeof RANKING.fields;
 export const FIELD_NAMES = Object.keys(RANKING.fields) as Field[];

@@ -22,7 +22,10 @@ const SOURCES = [
 ] as const;
 
 /** hints.json's text, as built from the tool lists and their requests. */
-export function buildHints(root = ROOT): { text: string; tools: number } {
+export function buildHints(
+  root = ROOT,
+  keep: (server: string) => boolean = () => true,
+): { text: string; tools: number } {
   const table: HintTable = {};
   let tools = 0;
   for (const [toolsFile, requestsFile] of SOURCES) {
@@ -35,6 +38,7 @@ export function buildHints(root = ROOT): { text: string; tools: number } {
         tool: string;
         requests: string[];
       };
+      if (!keep(server)) continue;
       const found = corpus[server]?.find((candidate) => candidate.name === tool);
       if (!found)
         throw new Error(`${requestsFile} names ${server}:${tool}, which ${toolsFile} lacks`);

@@ -3,7 +3,7 @@ import { FIELD_NAMES, Postings, RANKING, type Weighable } from "./bm25f.ts";
 import { expandQuery, type QueryGroup, type Vocabulary } from "./expand.ts";
 import { toEntryTexts } from "./fields.ts";
 import { lift, maxLift, type NameFeatures, nameFeatures, querySignals } from "./signals.ts";
-import { tokenizeForIndex, toTerm } from "./tokenize.ts";
+import { splitWords, tokenizeForIndex, toTerm } from "./tokenize.ts";
 
 export { RANKING } from "./bm25f.ts";
 
@@ -11,6 +11,11 @@ interface Doc extends Weighable {
   server: string;
   tool: Tool;
   name: NameFeatures;
+  /**
+   * The words of its name without its server's (its name and house words), sorted: a tool on
+   * another server with the same or a part of these words does the same (`alternatives`).
+   */
+  twin: string;
 }
 
 /**
@@ -40,6 +45,12 @@ export interface SearchOptions {
    */
   learned?: (server: string, tool: string) => number;
 }
+
+/**
+ * An alternative this caller used more moves up to a better-ranked one only when it scores at
+ * least this share of that one's: close enough that the query fits both.
+ */
+const ALTERNATIVE_SCORE = 0.5;
 
 /** The most a learned choice (search feedback) multiplies a tool's score by, less one. */
 export const LEARNED_MAX = 0.5;
@@ -75,8 +86,9 @@ export class ToolIndex implements Vocabulary {
   upsert(server: string, tools: Tool[]): void {
     this.drop(server);
     const ids: number[] = [];
+    const house = houseWords(tools);
     for (const tool of tools) {
-      const doc = toDoc(server, tool, this.hints?.(server, tool));
+      const doc = toDoc(server, tool, this.hints?.(server, tool), house);
       const id = this.docs.push(doc) - 1;
       ids.push(id);
       this.live++;
@@ -241,11 +253,46 @@ export class ToolIndex implements Vocabulary {
       top.splice(at, 0, { id, score });
       if (top.length > limit) top.pop();
     });
+    if (RANKING.usedAlternativeFirst) this.usedAlternativeFirst(top, options.usage);
     return top.map(({ id, score }) => ({
       server: this.docs[id]!.server,
       tool: this.docs[id]!.tool,
       score,
     }));
+  }
+
+  /**
+   * Among alternatives in the results (twins, or one's name words within the other's on another
+   * server: `puppeteer_screenshot` and `take_screenshot`), the one this caller used more takes the
+   * better place: it chose that server's tool before, so it most likely means it again.
+   */
+  private usedAlternativeFirst(
+    top: { id: number; score: number }[],
+    usage: SearchOptions["usage"],
+  ): void {
+    if (!usage || top.length < 2) return;
+    const uses = top.map(({ id }) => usage(this.docs[id]!.server, this.docs[id]!.tool.name));
+    if (uses.every((count) => count === 0)) return;
+    for (let i = 0; i < top.length; i++) {
+      for (let j = i + 1; j < top.length; j++) {
+        if (uses[j]! <= uses[i]! || top[j]!.score < ALTERNATIVE_SCORE * top[i]!.score) continue;
+        if (!this.alternatives(top[i]!.id, top[j]!.id)) continue;
+        [top[i]!.id, top[j]!.id] = [top[j]!.id, top[i]!.id];
+        [uses[i], uses[j]] = [uses[j]!, uses[i]!];
+      }
+    }
+  }
+
+  /** Two tools of different servers whose names, less their servers' words, say the same thing. */
+  private alternatives(a: number, b: number): boolean {
+    const one = this.docs[a]!;
+    const other = this.docs[b]!;
+    if (one.server === other.server || !one.twin || !other.twin) return false;
+    if (one.twin === other.twin) return true;
+    const x = one.twin.split(" ");
+    const y = other.twin.split(" ");
+    const [small, large] = x.length <= y.length ? [x, y] : [y, x];
+    return small.every((word) => large.includes(word));
   }
 
   /** Per-document accumulators, reused across searches (always left zeroed). */
@@ -313,7 +360,23 @@ export class ToolIndex implements Vocabulary {
   }
 }
 
-function toDoc(server: string, tool: Tool, hints?: string): Doc {
+/**
+ * Words most of a server's tool names carry (`browser_` on a browser server, `maps_`): they name
+ * the server's domain, not what one tool does, so twins are matched without them.
+ */
+function houseWords(tools: Tool[]): Set<string> {
+  const counts = new Map<string, number>();
+  for (const tool of tools) {
+    for (const word of new Set(splitWords(tool.name)))
+      counts.set(word, (counts.get(word) ?? 0) + 1);
+  }
+  const house = new Set<string>();
+  if (tools.length < 3) return house;
+  for (const [word, count] of counts) if (count >= tools.length / 2) house.add(toTerm(word));
+  return house;
+}
+
+function toDoc(server: string, tool: Tool, hints?: string, house = new Set<string>()): Doc {
   const texts = toEntryTexts(server, tool, hints);
   const tf: Map<string, number>[] = [];
   const lengths: number[] = [];
@@ -325,5 +388,8 @@ function toDoc(server: string, tool: Tool, hints?: string): Doc {
     lengths.push(terms.length);
   }
   const terms = [...new Set(tf.flatMap((counts) => [...counts.keys()]))];
-  return { server, tool, name: nameFeatures(server, tool, texts), tf, lengths, terms };
+  const name = nameFeatures(server, tool, texts);
+  const words = [...name.nameTerms.keys()].filter((term) => !house.has(term)).sort();
+  const twin = words.join(" ");
+  return { server, tool, name, tf, lengths, terms, twin };
 }

@@ -1,5 +1,5 @@
 import { describe, expect, test } from "bun:test";
-import { compactSchema, toMatch, trimDescription } from "../../src/search/compact.ts";
+import { compactSchema, toMatch, toMatches, trimDescription } from "../../src/search/compact.ts";
 
 describe("trimDescription", () => {
   test("a short description is kept, decoration removed", () => {
@@ -83,6 +83,48 @@ describe("toMatch", () => {
         properties: { state: { type: "string", enum: ["open", "closed"] } },
       },
       score: 1.235,
+    });
+  });
+});
+
+describe("toMatches", () => {
+  const hit = (name: string, score: number) => ({
+    server: "s",
+    score,
+    tool: {
+      name,
+      description: `Does ${name}. And much more besides.`,
+      inputSchema: { type: "object" as const, properties: { x: { type: "string" } } },
+    },
+  });
+
+  test("schemas for the first two and near ties, one line for the rest", () => {
+    const matches = toMatches([hit("a", 10), hit("b", 3), hit("c", 6), hit("d", 5.9)]);
+    expect(matches.map((m) => "inputSchema" in m)).toEqual([true, true, true, false]);
+    expect(matches[3]).toEqual({ server: "s", tool: "d", description: "Does d.", score: 5.9 });
+  });
+});
+
+describe("compactSchema, bounds and alternatives", () => {
+  test("the safe-integer range and alternatives that accept anything say nothing", () => {
+    expect(
+      compactSchema({
+        type: "object",
+        properties: {
+          n: { type: "integer", minimum: 0, maximum: 9007199254740991 },
+          m: { type: "integer", minimum: -9007199254740991 },
+          any: { anyOf: [{}, { type: "string" }] },
+          twice: { anyOf: [{ type: "string" }, { type: "string" }, { type: "object" }] },
+        },
+      }),
+    ).toEqual({
+      type: "object",
+      properties: {
+        n: { type: "integer", minimum: 0 },
+        m: { type: "integer" },
+        any: {},
+        twice: { anyOf: [{ type: "string" }, { type: "object" }] },
+      },
     });
   });
 });

@@ -108,6 +108,38 @@ describe("usage", () => {
     expect(twins.search("message", { usage })[0]!.tool.name).toBe("send_message");
   });
 
+  test("among the same tool on two servers, the one this caller used ranks first", () => {
+    const two = new ToolIndex();
+    const schema = { type: "object" as const };
+    two.upsert("playwright", [
+      {
+        name: "browser_take_screenshot",
+        description: "Take a screenshot of the current page",
+        inputSchema: schema,
+      },
+      { name: "browser_click", description: "Click an element", inputSchema: schema },
+      { name: "browser_navigate", description: "Go to a URL", inputSchema: schema },
+    ]);
+    two.upsert("puppeteer", [
+      {
+        name: "puppeteer_screenshot",
+        description: "Take a screenshot of the browser window",
+        inputSchema: schema,
+      },
+      { name: "puppeteer_click", description: "Click an element on the page", inputSchema: schema },
+    ]);
+    const order = (usage?: (server: string, tool: string) => number) =>
+      two.search("take a screenshot of the page", { usage }).map((hit) => hit.server);
+    expect(order().slice(0, 2)).toEqual(["playwright", "puppeteer"]);
+    const usedPuppeteer = (server: string) => (server === "puppeteer" ? 1 : 0);
+    expect(order(usedPuppeteer).slice(0, 2)).toEqual(["puppeteer", "playwright"]);
+    // A used tool of another kind never moves up this way.
+    const usedClick = (_: string, tool: string) => (tool === "puppeteer_click" ? 50 : 0);
+    expect(two.search("take a screenshot of the page", { usage: usedClick })[0]!.server).toBe(
+      "playwright",
+    );
+  });
+
   test("usage never outweighs relevance", () => {
     const usage = (server: string, tool: string) =>
       server === "payments" && tool === "get_balance" ? 10_000 : 0;
