@@ -1,3 +1,4 @@
+import { streamOf } from "../gateway/event-store.ts";
 import type { EventId, EventStore, JSONRPCMessage, StreamId } from "../mcp/sdk.ts";
 import type { ClusterLink } from "./link.ts";
 
@@ -34,8 +35,7 @@ export class SharedEventStore implements EventStore {
   }
 
   async getStreamIdForEventId(id: EventId): Promise<StreamId | undefined> {
-    const split = id.lastIndexOf(":");
-    return split > 0 ? id.slice(0, split) : undefined;
+    return streamOf(id);
   }
 
   async replayEventsAfter(

@@ -65,8 +65,7 @@ export class SessionEventStore implements EventStore {
   }
 
   async getStreamIdForEventId(id: EventId): Promise<StreamId | undefined> {
-    const split = id.lastIndexOf(":");
-    return split > 0 ? id.slice(0, split) : undefined;
+    return streamOf(id);
   }
 
   async replayEventsAfter(
@@ -120,4 +119,10 @@ export class EventBudget {
       if (this.total <= target) return;
     }
   }
+}
+
+/** The stream an event id (`<stream>:<n>`) belongs to. */
+export function streamOf(id: EventId): StreamId | undefined {
+  const split = id.lastIndexOf(":");
+  return split > 0 ? id.slice(0, split) : undefined;
 }

@@ -11,15 +11,7 @@ export const WINDOWS = { "24h": 86_400_000, "7d": 7 * 86_400_000, "30d": 30 * 86
 export type UsageWindow = keyof typeof WINDOWS;
 
 /** One tool's numbers for one caller over the window. */
-export interface ToolStat {
-  server: string;
-  tool: string;
-  calls: number;
-  errors: number;
-  meanMs: number;
-  maxMs: number;
-  cost: number;
-}
+export type ToolStat = Omit<AuditSummaryRow, "caller">;
 
 /** The questions operators ask of usage, answered from the audit log's real rows. */
 export interface UsageAnswers {

@@ -40,6 +40,20 @@ interface AuditRecord {
  * newest page is a walk back from the end of the table, and a filter by caller or tool walks its
  * own index: both stay fast at millions of rows.
  */
+/** The columns of the hourly and daily sums of calls (`bucket`: hours or days since the epoch). */
+const SUMS_COLUMNS = `(
+  bucket INTEGER NOT NULL,
+  caller TEXT NOT NULL,
+  server TEXT NOT NULL,
+  tool TEXT NOT NULL,
+  calls INTEGER NOT NULL,
+  errors INTEGER NOT NULL,
+  total_ms REAL NOT NULL,
+  max_ms REAL NOT NULL,
+  cost REAL NOT NULL,
+  PRIMARY KEY (bucket, caller, server, tool)
+)`;
+
 export function createSqliteAudit(db: AuditDatabase): AuditStore {
   db.exec(`CREATE TABLE IF NOT EXISTS audit (
     id INTEGER PRIMARY KEY,
@@ -64,31 +78,9 @@ export function createSqliteAudit(db: AuditDatabase): AuditStore {
   db.exec("CREATE INDEX IF NOT EXISTS audit_kind ON audit (kind, at)");
   // Calls per hour (`bucket`: hours since the epoch), caller and tool, kept with the rows:
   // usage questions read these sums instead of the rows.
-  db.exec(`CREATE TABLE IF NOT EXISTS audit_hourly (
-    bucket INTEGER NOT NULL,
-    caller TEXT NOT NULL,
-    server TEXT NOT NULL,
-    tool TEXT NOT NULL,
-    calls INTEGER NOT NULL,
-    errors INTEGER NOT NULL,
-    total_ms REAL NOT NULL,
-    max_ms REAL NOT NULL,
-    cost REAL NOT NULL,
-    PRIMARY KEY (bucket, caller, server, tool)
-  )`);
+  db.exec(`CREATE TABLE IF NOT EXISTS audit_hourly ${SUMS_COLUMNS}`);
   // The same per UTC day (`bucket`: days since the epoch), for 7 and 30 days.
-  db.exec(`CREATE TABLE IF NOT EXISTS audit_daily (
-    bucket INTEGER NOT NULL,
-    caller TEXT NOT NULL,
-    server TEXT NOT NULL,
-    tool TEXT NOT NULL,
-    calls INTEGER NOT NULL,
-    errors INTEGER NOT NULL,
-    total_ms REAL NOT NULL,
-    max_ms REAL NOT NULL,
-    cost REAL NOT NULL,
-    PRIMARY KEY (bucket, caller, server, tool)
-  )`);
+  db.exec(`CREATE TABLE IF NOT EXISTS audit_daily ${SUMS_COLUMNS}`);
   const upsertSums = (table: string) =>
     db.prepare(
       `INSERT INTO ${table} (bucket, caller, server, tool, calls, errors, total_ms, max_ms, cost)

@@ -36,6 +36,18 @@ interface UsageRecord {
 }
 
 /** The on-disk state store. */
+/** The search_feedback table's columns: per caller and client program (src/search/feedback.ts). */
+const FEEDBACK_COLUMNS = `(
+  caller TEXT NOT NULL,
+  client TEXT NOT NULL DEFAULT '',
+  query TEXT NOT NULL,
+  server TEXT NOT NULL,
+  tool TEXT NOT NULL,
+  count INTEGER NOT NULL,
+  last_at INTEGER NOT NULL,
+  PRIMARY KEY (caller, client, query, server, tool)
+)`;
+
 export async function openSqliteStore(path: string): Promise<StateStore> {
   const db = await openDatabase(path);
   db.exec("PRAGMA journal_mode = WAL");
@@ -81,16 +93,7 @@ export async function openSqliteStore(path: string): Promise<StateStore> {
   // Search feedback: which tool a caller called after searching for what (src/search/feedback.ts),
   // per caller and client program.
   migrateFeedback(db);
-  db.exec(`CREATE TABLE IF NOT EXISTS search_feedback (
-    caller TEXT NOT NULL,
-    client TEXT NOT NULL DEFAULT '',
-    query TEXT NOT NULL,
-    server TEXT NOT NULL,
-    tool TEXT NOT NULL,
-    count INTEGER NOT NULL,
-    last_at INTEGER NOT NULL,
-    PRIMARY KEY (caller, client, query, server, tool)
-  )`);
+  db.exec(`CREATE TABLE IF NOT EXISTS search_feedback ${FEEDBACK_COLUMNS}`);
   const selectFeedback = db.prepare(
     "SELECT caller, client, query, server, tool, count, last_at FROM search_feedback",
   );
@@ -190,16 +193,7 @@ function migrateFeedback(db: SqliteDatabase): void {
   db.exec("BEGIN");
   try {
     db.exec("ALTER TABLE search_feedback RENAME TO search_feedback_old");
-    db.exec(`CREATE TABLE search_feedback (
-      caller TEXT NOT NULL,
-      client TEXT NOT NULL DEFAULT '',
-      query TEXT NOT NULL,
-      server TEXT NOT NULL,
-      tool TEXT NOT NULL,
-      count INTEGER NOT NULL,
-      last_at INTEGER NOT NULL,
-      PRIMARY KEY (caller, client, query, server, tool)
-    )`);
+    db.exec(`CREATE TABLE search_feedback ${FEEDBACK_COLUMNS}`);
     db.exec(
       `INSERT INTO search_feedback (caller, client, query, server, tool, count, last_at)
        SELECT caller, '', query, server, tool, count, last_at FROM search_feedback_old`,
