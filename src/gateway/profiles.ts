@@ -63,6 +63,7 @@ export function withProfile(
   return {
     id: caller.id,
     admin: caller.admin,
+    credentials: caller.credentials,
     profile: binding,
     allows: (server, tool) => caller.allows(server, tool) && !profileDenial(server, tool),
     allowsCatalog(server, kind) {
