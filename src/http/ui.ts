@@ -219,7 +219,12 @@ export function createUiHandler(gateway: Gateway, options: UiOptions = {}): UiHa
       const revive = /^\/api\/backends\/([^/]+)\/revive$/.exec(apiPath);
       if (revive && request.method === "POST") {
         if (!caller.admin) return adminOnly();
-        const name = decodeURIComponent(revive[1]!);
+        let name: string;
+        try {
+          name = decodeURIComponent(revive[1]!);
+        } catch {
+          return json({ error: `malformed percent-encoding in ${path}` }, 400);
+        }
         if (!gateway.pool.has(name)) return json({ error: `no backend named ${name}` }, 404);
         return json({ server: name, revived: gateway.pool.revive(name) });
       }

@@ -271,7 +271,13 @@ function cookieToken(request: Request): string | undefined {
   const cookies = request.headers.get("cookie") ?? "";
   for (const part of cookies.split(";")) {
     const [name, ...value] = part.trim().split("=");
-    if (name === LOGIN_COOKIE && value.length) return decodeURIComponent(value.join("="));
+    if (name !== LOGIN_COOKIE || !value.length) continue;
+    // Login tokens are URL-safe; a malformed escape is no token (401), never a 500.
+    try {
+      return decodeURIComponent(value.join("="));
+    } catch {
+      return undefined;
+    }
   }
   return undefined;
 }

@@ -76,6 +76,13 @@ describe("the login cookie", () => {
     expect(await status(`${name}=${encodeURIComponent(ADMIN)}`)).toBe(401);
   });
 
+  test("a forged cookie with a malformed escape is refused (401), not a server error", async () => {
+    const name = (await login(ADMIN)).split("=")[0]!;
+    expect(await status(`${name}=%E0%A4%A`)).toBe(401);
+    const page = await send(locked.url, "/ui", { headers: { cookie: `${name}=%E0%A4%A` } });
+    expect(page.status).toBeLessThan(500);
+  });
+
   test("logout revokes it on the server, not just in the browser", async () => {
     const value = (await login(ADMIN)).split(";")[0]!;
     expect(await status(value)).toBe(200);
