@@ -226,6 +226,23 @@ describe("webhooks", () => {
     expect(JSON.stringify(data)).not.toContain(GITHUB_SECRET);
   });
 
+  test("/api/webhooks (the dashboard's table) shows them to a granted key only", async () => {
+    const view = async (key: string) => {
+      const response = await fetch(`${gateway.url}/api/webhooks`, {
+        headers: { authorization: `Bearer ${key}` },
+      });
+      return ((await response.json()) as { endpoints: { uri: string; failures: number }[] })
+        .endpoints;
+    };
+    const mine = await view(ADMIN);
+    expect(mine.find((e) => e.uri === "webhook://billing/stripe")?.failures).toBe(2);
+    expect(await view(OTHER)).toEqual([]);
+    const page = await (
+      await fetch(`${gateway.url}/ui`, { headers: { authorization: `Bearer ${ADMIN}` } })
+    ).text();
+    expect(page).toContain('id="webhooks"');
+  });
+
   test("an unknown path is 404", async () => {
     expect((await post("nope/none", "{}", {})).status).toBe(404);
   });
