@@ -16,6 +16,7 @@ setDefaultTimeout(30_000);
 
 const ADMIN = "admin-key-0123456789abcdef";
 const OTHER = "other-key-0123456789abcdef";
+const BYSTANDER = "bystander-key-0123456789abcdef";
 const GITHUB_SECRET = "gh-secret-for-tests";
 const STRIPE_SECRET = "whsec_stripe_for_tests";
 const LINEAR_SECRET = "linear-secret-for-tests";
@@ -23,6 +24,8 @@ const LINEAR_SECRET = "linear-secret-for-tests";
 let gateway: Awaited<ReturnType<typeof startGateway>>;
 let admin: ConnectedClient;
 let other: ConnectedClient;
+let bystander: ConnectedClient;
+const bystanderUpdates: string[] = [];
 const updates: string[] = [];
 const messages: unknown[] = [];
 const otherUpdates: string[] = [];
@@ -98,6 +101,8 @@ auth:
     - name: other
       key: "${hashKey(OTHER)}"
       backends: [nothing]
+    - name: bystander
+      key: "${hashKey(BYSTANDER)}"
 `,
     {
       ...process.env,
@@ -108,6 +113,10 @@ auth:
   );
   admin = await connectWithKey(gateway.url, ADMIN);
   other = await connectWithKey(gateway.url, OTHER);
+  bystander = await connectWithKey(gateway.url, BYSTANDER);
+  bystander.client.setNotificationHandler("notifications/resources/updated", (note) => {
+    bystanderUpdates.push(note.params.uri);
+  });
   admin.client.setNotificationHandler("notifications/resources/updated", (note) => {
     updates.push(note.params.uri);
   });
@@ -122,6 +131,7 @@ auth:
 afterAll(async () => {
   await admin?.close();
   await other?.close();
+  await bystander?.close();
   await gateway?.stop();
 });
 
@@ -143,6 +153,9 @@ describe("webhooks", () => {
     await expect(other.client.subscribeResource({ uri: "webhook://repo/push" })).rejects.toThrow(
       /not found/i,
     );
+    await expect(other.client.readResource({ uri: "webhook://repo/push" })).rejects.toThrow(
+      /not found/i,
+    );
   });
 
   test("a signed GitHub delivery reaches the subscribed session, transformed", async () => {
@@ -156,7 +169,10 @@ describe("webhooks", () => {
     expect(kept.deliveries[0].event).toBe("push");
     expect(kept.deliveries[0].data).toEqual({ ref: "refs/heads/main", pusher: "ana" });
     expect(JSON.stringify(kept)).not.toContain(GITHUB_SECRET);
+    // Never broadcast: neither the key without the grant nor a granted session that did not
+    // subscribe hears of it.
     expect(otherUpdates).toEqual([]);
+    expect(bystanderUpdates).toEqual([]);
   });
 
   test("a forged signature is refused with 401 and notifies nobody", async () => {
