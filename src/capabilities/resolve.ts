@@ -8,6 +8,7 @@ import {
   IGNORED_KEYS,
   type ProviderConfig,
   type RestConfig,
+  type WebhookFile,
 } from "./schema.ts";
 import { templateRefs, treeRefs } from "./template.ts";
 
@@ -99,6 +100,8 @@ export interface Capability {
   notes: string[];
   /** Applied to the response (after `response_path`), before `schema.output` is checked. */
   transforms: Transform[];
+  /** Its inbound webhooks (`webhooks:`), each with its id. */
+  webhooks: (WebhookFile & { id: string })[];
 }
 
 export type ResolveResult = { ok: true; capability: Capability } | { ok: false; errors: string[] };
@@ -228,7 +231,7 @@ export function resolveCapability(
   if (!providers.length && local.length) {
     unavailable = `${local.join(", ")} runs a local program or MCP server, which capabilities cannot do here (the original cannot run it either); add that program as a backend instead`;
   } else if (!providers.length && file.webhooks !== undefined) {
-    unavailable = "it only receives webhooks, which this gateway does not support";
+    unavailable = "it only receives webhooks (served at webhooks.base_path), it has no tool";
   } else if (!providers.length && !errors.length) {
     errors.push("providers: none defined; add providers.primary (or rest:)");
   }
@@ -312,6 +315,7 @@ export function resolveCapability(
       optionalEnv: [...optionalEnv].filter((variable) => !requiredEnv.has(variable)),
       source,
       notes,
+      webhooks: Object.entries(file.webhooks ?? {}).map(([id, hook]) => ({ id, ...hook })),
     },
   };
 }

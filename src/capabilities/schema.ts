@@ -213,6 +213,31 @@ export const MetadataSchema = z.looseObject({
 });
 
 /** A capability file, in our format (`rest:`) or the original gateway's (`providers:`). */
+/**
+ * One inbound webhook (the original's shape): where it is received, the secret its sender signs
+ * with, and which signature scheme (`provider`, else guessed from `signature_header`).
+ */
+const WebhookSchema = z.strictObject({
+  /** Under `webhooks.base_path`; default `{capability}/{id}`. */
+  path: z
+    .string()
+    .regex(/^\/?[A-Za-z0-9._~-]+(\/[A-Za-z0-9._~-]+)*$/, "a path such as github/push")
+    .optional(),
+  method: z.literal("POST").or(z.literal("post")).optional(),
+  /** `env:NAME`, `${NAME}` or `{env.NAME}`: read when a delivery arrives. */
+  secret: z.string().optional(),
+  provider: z.enum(["github", "stripe", "linear", "hmac"]).optional(),
+  signature_header: z.string().optional(),
+  notify: z.boolean().default(true),
+  /** `event_type`: a dotted path into the payload; `data`: field -> dotted path. */
+  transform: z
+    .strictObject({
+      event_type: z.string().optional(),
+      data: z.record(z.string(), z.string()).optional(),
+    })
+    .optional(),
+});
+
 export const CapabilityFileSchema = z
   .strictObject({
     fulcrum: z.union([z.string(), z.number()]).optional(),
@@ -244,8 +269,9 @@ export const CapabilityFileSchema = z
     /** The original's response transforms, applied in this order (src/gateway/transform.ts). */
     transform: TransformSchema.optional(),
     response_transform: TransformSchema.optional(),
+    /** Inbound webhooks: id -> endpoint (src/gateway/webhooks.ts). */
+    webhooks: z.record(z.string().regex(/^[A-Za-z0-9_-]+$/), WebhookSchema).optional(),
     // The original's features this gateway recognises and does not implement.
-    webhooks: z.unknown().optional(),
     visible_in_states: z.unknown().optional(),
   })
   .superRefine((file, ctx) => {
@@ -257,10 +283,10 @@ export const CapabilityFileSchema = z
       ctx.addIssue({ code: "custom", message: "has both `rest:` and `providers:`; keep one" });
     }
   });
+export type WebhookFile = z.infer<typeof WebhookSchema>;
 export type CapabilityFile = z.infer<typeof CapabilityFileSchema>;
 
 /** Keys that load but do nothing here, each with the note `cap validate` prints. */
 export const IGNORED_KEYS: Record<string, string> = {
-  webhooks: "webhooks are not supported",
   visible_in_states: "visible_in_states is not supported; the capability is always visible",
 };

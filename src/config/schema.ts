@@ -347,6 +347,29 @@ export const ConfigSchema = z.strictObject({
     })
     .prefault({}),
   backends: z.record(z.string(), BackendSchema).default({}),
+  /** Inbound webhooks of capability files (`webhooks:` there), at `POST {base_path}/...`. */
+  webhooks: z
+    .strictObject({
+      enabled: z.boolean().default(true),
+      base_path: z
+        .string()
+        .regex(/^\/[A-Za-z0-9._~/-]*[^/]$/, "a path such as /webhooks")
+        .default("/webhooks"),
+      /** Refuse an endpoint without a secret (401) instead of accepting it unsigned. */
+      require_signature: z.boolean().default(true),
+      /** Deliveries per minute per endpoint (429 above). */
+      rate_limit: z.number().int().min(1).default(100),
+      /** How old a signed timestamp may be, and how long a delivery is remembered against replay. */
+      replay_window: DurationSchema.default(300_000),
+      max_body_bytes: z
+        .number()
+        .int()
+        .min(1024)
+        .default(1024 * 1024),
+      /** Deliveries kept per endpoint, for reading its `webhook://` resource. */
+      keep: z.number().int().min(1).max(1000).default(20),
+    })
+    .prefault({}),
   capabilities: z
     .strictObject({
       enabled: z.boolean().default(true),
@@ -481,7 +504,6 @@ export function checkOperatorSettings(config: Config): string | undefined {
  */
 export const RECOGNISED_KEYS: readonly string[] = [
   "streaming",
-  "webhooks",
   "mtls",
   "key_server",
   "agent_auth",

@@ -54,6 +54,10 @@ export interface Gateway {
   /** Log levels clients asked for, by session; backends run at the most verbose of them. */
   readonly logLevels: Map<string, LoggingLevel>;
   readonly startedAt: number;
+  /** Backends served inside the gateway (webhooks.ts finds capability webhooks there). */
+  readonly drivers: readonly InternalDriver[];
+  /** Where secrets are read from. */
+  readonly env: Record<string, string | undefined>;
   /**
    * Calls `listener` (coalesced) when the set of reachable tools really changed, so sessions can
    * send `notifications/tools/list_changed`. Returns a function that unsubscribes.
@@ -252,6 +256,8 @@ export function createGateway(options: GatewayOptions): Gateway {
         : Promise.resolve(index.search(query, searchOptions)),
     logLevels,
     startedAt,
+    drivers: options.drivers ?? [],
+    env: options.env ?? process.env,
     onReachableToolsChanged(listener) {
       listeners.add(listener);
       return () => listeners.delete(listener);

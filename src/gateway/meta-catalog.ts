@@ -6,6 +6,7 @@ import type { Caller, CatalogKind } from "./caller.ts";
 import { type Allow, withParams } from "./catalog.ts";
 import { forwardRequest, sessionRelay } from "./channel.ts";
 import type { Gateway } from "./gateway.ts";
+import { WEBHOOK_SCHEME, webhooksFor } from "./webhooks.ts";
 
 /** Syslog severities, most verbose first (RFC 5424 order as MCP uses it). */
 const LEVELS: LoggingLevel[] = [
@@ -55,15 +56,43 @@ export function registerCatalogHandlers(
   const forward = (ctx: ServerContext, backend: string, method: string, params: JsonObject) =>
     forwardRequest(pool, server, ctx, sessionId(), backend, method, params);
 
-  server.setRequestHandler("resources/list", (request, ctx) =>
-    catalog.listResources(request.params?.cursor, allow(ctx, "resources")),
-  );
+  const hub = webhooksFor(gateway);
+  /** This session's subscriptions to `webhook://` resources. */
+  const hooked = new Set<string>();
+  /** A webhook endpoint this caller may see: a grant of the capabilities backend's resources. */
+  const webhook = (ctx: ServerContext | undefined, uri: string) => {
+    const endpoint = hub.find(uri);
+    if (!endpoint || !callerFor(ctx).allowsCatalog(hub.server, "resources")) {
+      throw new ProtocolError(-32002, "Resource not found");
+    }
+    return endpoint;
+  };
+
+  server.setRequestHandler("resources/list", async (request, ctx) => {
+    const page = await catalog.listResources(request.params?.cursor, allow(ctx, "resources"));
+    if (request.params?.cursor || !callerFor(ctx).allowsCatalog(hub.server, "resources")) {
+      return page;
+    }
+    // The webhook endpoints lead the first page.
+    const hooks = hub.endpoints().map((endpoint) => ({
+      uri: endpoint.uri,
+      name: `${endpoint.capability}/${endpoint.id}`,
+      description: `Recent deliveries of the ${endpoint.capability} webhook ${endpoint.id}; subscribe to hear of new ones`,
+      mimeType: "application/json",
+    }));
+    return { ...page, resources: [...hooks, ...page.resources] };
+  });
   server.setRequestHandler("resources/templates/list", (request, ctx) =>
     catalog.listTemplates(request.params?.cursor, allow(ctx, "resources")),
   );
   server.setRequestHandler("resources/read", async (request, ctx) => {
     const exposed = request.params.uri;
     if (exposed.startsWith(RESULT_SCHEME)) return readKept(gateway, exposed, callerFor(ctx));
+    if (exposed.startsWith(WEBHOOK_SCHEME)) {
+      webhook(ctx, exposed);
+      const text = JSON.stringify({ deliveries: hub.deliveries(exposed) });
+      return { contents: [{ uri: exposed, mimeType: "application/json", text }] };
+    }
     const target = owned(
       ctx,
       "resources",
@@ -84,6 +113,10 @@ export function registerCatalogHandlers(
     return result as never;
   });
   server.setRequestHandler("resources/subscribe", async (request, ctx) => {
+    if (request.params.uri.startsWith(WEBHOOK_SCHEME)) {
+      hooked.add(webhook(ctx, request.params.uri).uri);
+      return {};
+    }
     const target = owned(
       ctx,
       "resources",
@@ -99,6 +132,7 @@ export function registerCatalogHandlers(
     return {};
   });
   server.setRequestHandler("resources/unsubscribe", async (request, ctx) => {
+    if (hooked.delete(request.params.uri)) return {};
     const target =
       subscriptions.get(request.params.uri) ??
       owned(
@@ -198,7 +232,22 @@ export function registerCatalogHandlers(
         relay.notify(method, params);
       }),
     );
+  // A webhook delivery reaches the sessions that subscribed to its resource and whose credential
+  // (checked now, as for a request) still grants the capabilities backend's resources.
+  const stopHooks = hub.listen((endpoint, delivery) => {
+    if (!hooked.has(endpoint.uri)) return;
+    if (!callerFor().allowsCatalog(hub.server, "resources")) return;
+    relay.notify("notifications/resources/updated", { uri: endpoint.uri });
+    const wanted = gateway.logLevels.get(sessionId());
+    if (wanted && LEVELS.indexOf(wanted) > LEVELS.indexOf("info")) return;
+    relay.notify("notifications/message", {
+      level: "info",
+      logger: "webhooks",
+      data: { uri: endpoint.uri, event: delivery.event, at: delivery.at },
+    });
+  });
   return () => {
+    stopHooks();
     for (const stop of stops) stop();
   };
 }

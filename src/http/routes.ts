@@ -7,6 +7,7 @@ import { createBackendServer } from "../gateway/passthrough.ts";
 import { requestedProfile, withProfile } from "../gateway/profiles.ts";
 import { createSessionServer } from "../gateway/server.ts";
 import { SessionManager } from "../gateway/sessions.ts";
+import { webhooksFor } from "../gateway/webhooks.ts";
 import { createMcpHandler, isLegacyRequest } from "../mcp/sdk.ts";
 import type { AuditLog } from "../observe/audit.ts";
 import type { CostGovernor } from "../observe/costs.ts";
@@ -275,6 +276,14 @@ export function createRoutes(gateway: Gateway, options: RoutesOptions = {}): Rou
       const foreign = rejectForeign(request, url);
       if (foreign) return foreign;
       if (url.pathname === "/health" && request.method === "GET") return health(request, address);
+      // Webhooks carry a signature, not an API key: they are checked in webhooks.ts.
+      const hooks = gateway.config.webhooks;
+      if (hooks.enabled && url.pathname.startsWith(`${hooks.base_path}/`)) {
+        return webhooksFor(gateway).receive(
+          request,
+          url.pathname.slice(hooks.base_path.length + 1),
+        );
+      }
       // RFC 9728 protected-resource metadata: public, so clients can find where to log in.
       const open = auth.publicResponse(request);
       if (open) return open;

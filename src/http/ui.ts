@@ -1,5 +1,6 @@
 import type { Caller } from "../gateway/caller.ts";
 import type { Gateway } from "../gateway/gateway.ts";
+import { webhooksFor } from "../gateway/webhooks.ts";
 import { type AuditLog, parseSince } from "../observe/audit.ts";
 import type { CostGovernor } from "../observe/costs.ts";
 import type { Observer } from "../observe/observer.ts";
@@ -130,6 +131,12 @@ export function createUiHandler(gateway: Gateway, options: UiOptions = {}): UiHa
         );
       case "/api/search":
         return json(searchQuality(caller, allow));
+      case "/api/webhooks": {
+        // The endpoints are the capabilities backend's: its resources' grant shows them.
+        const hub = webhooksFor(gateway);
+        const granted = caller.allowsCatalog(hub.server, "resources");
+        return json({ endpoints: granted ? hub.status() : [] });
+      }
       case "/api/security":
         if (!caller.admin) return adminOnly();
         return json({

@@ -14,4 +14,5 @@ export const OPERATOR_TOOL_NAMES = [
   "gateway_list_profiles",
   "gateway_run_playbook",
   "gateway_cost_report",
+  "gateway_webhook_status",
 ] as const;

@@ -9,6 +9,7 @@ import { getProfile, listProfiles, setProfile } from "./profile-tools.ts";
 import { runPlaybookTool } from "./run-playbook.ts";
 import { searchTools } from "./search-tools.ts";
 import type { MetaTool } from "./types.ts";
+import { webhookStatus } from "./webhook-status.ts";
 
 /** The meta-tool surface, in the order clients see it. */
 export const META_TOOLS: readonly MetaTool[] = [listServers, listTools, searchTools, invoke];
@@ -25,6 +26,7 @@ export const OPERATOR_TOOLS: readonly MetaTool[] = [
   listProfiles,
   runPlaybookTool,
   costReport,
+  webhookStatus,
 ];
 
 /** Every meta tool's name, enabled or not: surfaced tools never take one. */

@@ -65,6 +65,15 @@ interface InsightsView {
   tokensSaved: { lists: number; metaTokens: number; flatTokens: number; saved: number };
 }
 
+interface WebhookView {
+  uri: string;
+  path: string;
+  provider: string;
+  deliveries: number;
+  failures: number;
+  lastFailure?: { at: string; status: number; reason: string };
+}
+
 interface CostView {
   enabled: boolean;
   currency: string;
@@ -491,6 +500,25 @@ function dashboard(): void {
     $("#cost-alerts").replaceChildren(...alerts);
   }
 
+  function renderWebhooks(endpoints: WebhookView[]): void {
+    const rows = endpoints.map((hook) =>
+      row(
+        [
+          hook.uri,
+          hook.path,
+          hook.provider,
+          hook.deliveries,
+          hook.failures,
+          hook.lastFailure
+            ? `${time(Date.parse(hook.lastFailure.at))} ${hook.lastFailure.status} ${hook.lastFailure.reason}`
+            : "",
+        ],
+        [3, 4],
+      ),
+    );
+    fill("#webhooks", rows, "No webhook endpoints.", 6);
+  }
+
   async function loadAudit(): Promise<void> {
     const params = new URLSearchParams({ limit: "100" });
     const caller = ($("#audit-caller") as HTMLInputElement).value.trim();
@@ -531,6 +559,7 @@ function dashboard(): void {
     renderSearch(await get<SearchQuality>("/api/search"));
     await loadInsights();
     renderCosts(await get<CostView>("/api/costs"));
+    renderWebhooks((await get<{ endpoints: WebhookView[] }>("/api/webhooks")).endpoints);
     await loadAudit();
     if (admin) renderSecurity(await get<Security>("/api/security"));
   }

@@ -38,7 +38,7 @@ export const PAGE_HTML = `<!doctype html>
     <nav>
       <a href="#backends">Backends</a> <a href="#tools">Tools</a> <a href="#calls">Recent calls</a>
       <a href="#usage">Usage</a> <a href="#search-quality">Search</a>
-      <a href="#insights">Questions</a> <a href="#costs">Costs</a> <a href="#audit">Audit</a>
+      <a href="#insights">Questions</a> <a href="#costs">Costs</a> <a href="#webhooks">Webhooks</a> <a href="#audit">Audit</a>
       <a href="#security" class="admin">Security</a>
       <a href="#config" class="admin">Config</a>
     </nav>
@@ -82,6 +82,11 @@ export const PAGE_HTML = `<!doctype html>
       <table><thead><tr><th>Budget</th><th>Spent</th><th>Limit</th><th>Used</th><th>Resets</th></tr></thead>
         <tbody></tbody></table>
       <ul id="cost-alerts"></ul>
+    </section>
+    <section id="webhooks">
+      <h2>Webhooks</h2>
+      <table><thead><tr><th>Endpoint</th><th>Path</th><th>Provider</th><th>Deliveries</th>
+        <th>Failures</th><th>Last failure</th></tr></thead><tbody></tbody></table>
     </section>
     <section id="audit">
       <h2>Audit log</h2>

@@ -79,7 +79,7 @@ describe("built-in catalog", () => {
     const blocks = [...docs.matchAll(/```yaml\n([\s\S]*?)```/g)]
       .map((match) => match[1]!)
       .filter((block) => /^(fulcrum|name):/m.test(block));
-    expect(blocks.length).toBe(2);
+    expect(blocks.length).toBe(3);
     for (const block of blocks) {
       const result = parseCapability(block, "docs");
       expect(result.ok ? "ok" : result.errors.join("; ")).toBe("ok");

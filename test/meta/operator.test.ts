@@ -144,6 +144,7 @@ describe("operator meta tools", () => {
       "gateway_list_profiles",
       "gateway_run_playbook",
       "gateway_cost_report",
+      "gateway_webhook_status",
     ]);
     for (const tool of tools) expect(tool.outputSchema ?? tool.name).toBeDefined();
   });
