@@ -257,3 +257,75 @@ describe("detection and false positives", () => {
     expect(flagged).toEqual([]);
   });
 });
+
+/**
+ * Issue #16: the attack set of bench/security/attacks-poisoning.jsonl served by a real backend:
+ * payloads in parameter descriptions, titles, annotations, outputSchema, `_meta`, property names,
+ * `$comment`, `pattern`, `x-` keys and schemas 40 levels deep; encoded, fullwidth, look-alike,
+ * tag-character and spaced-out variants; moving the conversation, secrets or credential files
+ * somewhere. The dev part and the placement samples must all be quarantined; the benign near-misses must all stay listed.
+ */
+describe("the attack set through the gateway (issue #16)", () => {
+  const set = readFileSync(join(ROOT, "bench/security/attacks-poisoning.jsonl"), "utf8")
+    .split("\n")
+    .filter(Boolean)
+    .map(
+      (line) =>
+        JSON.parse(line) as {
+          id: number;
+          split: string;
+          label: string;
+          style: string;
+          source: string;
+          tool: { name: string };
+        },
+    )
+    .map((sample) => ({
+      ...sample,
+      tool: { ...sample.tool, name: `${sample.label}_${sample.id}` },
+    }));
+  // The SDK client drops unknown annotation keys: a payload there never reaches the gateway (nor
+  // the model through it); the scanner still reads it (bench/security/poisoning-attacks.ts).
+  // The dev part, and every placement sample (held out or not).
+  const attacks = set.filter(
+    (s) =>
+      s.label === "attack" &&
+      (s.split === "dev" || s.source.startsWith("CyberArk")) &&
+      s.style !== "annotation-other",
+  );
+  const benign = set.filter((s) => s.label === "benign");
+  let gateway: Awaited<ReturnType<typeof startGateway>>;
+  let session: ConnectedClient;
+
+  beforeAll(async () => {
+    const tools = [...attacks, ...benign].map((s) => s.tool);
+    gateway = await startGateway(backendConfig(writeTools(tools)));
+    await waitFor(() => gateway.gateway.index.tools("shady").length === tools.length);
+    session = await connectHttp(gateway.url);
+  });
+  afterAll(async () => {
+    await session?.close();
+    await gateway?.stop();
+  });
+
+  test("every attack is quarantined, every benign near-miss listed", async () => {
+    const listed = await meta(session.client, "gateway_list_tools", { server: "shady" });
+    const names = (listed.data.tools as { tool: string }[]).map((t) => t.tool).sort();
+    expect(names).toEqual(benign.map((s) => s.tool.name).sort());
+    const health = (await (await fetch(`${gateway.url}/health`)).json()) as {
+      security: { quarantined: string[]; poisoning: { findings: Record<string, unknown>[] } };
+    };
+    expect(health.security.quarantined.length).toBe(attacks.length);
+    const where = (style: string) => {
+      const name = attacks.find((s) => s.style === style)!.tool.name;
+      return health.security.poisoning.findings
+        .filter((f) => f.tool === name && f.severity === "high")
+        .map((f) => f.where as string);
+    };
+    expect(where("_meta")).toContain("_meta.note");
+    expect(where("$comment")).toContain("inputSchema.$comment");
+    expect(where("x-key")).toContain("inputSchema.x-llm-instructions");
+    expect(where("property-name")).toContain("inputSchema.properties (property name)");
+    expect(where("deep-schema")[0]).toMatch(/^inputSchema(\.properties\.n){40}\.description$/);
+  });
+});
