@@ -486,6 +486,8 @@ function excerpt(text: string, at: number): string {
 export class PoisoningRegistry {
   private readonly byServer = new Map<string, Map<string, ToolFinding[]>>();
   private readonly memo = new Map<string, ToolFinding[]>();
+  /** server -> kind (instructions, prompt, resource, template) -> findings. */
+  private readonly othersOf = new Map<string, Map<string, ToolFinding[]>>();
 
   /** Replaces a server's findings from its current tool list; returns the new HIGH findings. */
   update(server: string, tools: ToolLike[]): ToolFinding[] {
@@ -513,16 +515,51 @@ export class PoisoningRegistry {
     return fresh;
   }
 
-  remove(server: string): void {
-    this.byServer.delete(server);
+  /**
+   * Scans what else a backend hands the model (issue #16): its `instructions` at initialize, its
+   * prompts, resources and resource templates. `kind` names the list ("instructions", "prompt",
+   * "resource", "template"); each entry is [name, value], every string of the value is read.
+   * Replaces that kind's findings for the server; returns the names with a HIGH finding.
+   */
+  updateOthers(server: string, kind: string, entries: [string, unknown][]): Set<string> {
+    const others = this.othersOf.get(server) ?? new Map<string, ToolFinding[]>();
+    this.othersOf.set(server, others);
+    const flagged = new Set<string>();
+    const findings: ToolFinding[] = [];
+    for (const [name, value] of entries) {
+      const label = kind === "instructions" ? kind : `${kind}:${name}`;
+      const found: ToolFinding[] = [];
+      const add = (where: string, text: unknown) => {
+        if (typeof text !== "string" || !text) return;
+        for (const finding of scanDescription(text)) {
+          found.push({ server, tool: label, where, ...finding });
+        }
+      };
+      const flag = (where: string, rule: string, excerpt: string) =>
+        found.push({ server, tool: label, where, severity: "high", rule, excerpt });
+      walk(value, kind, add, flag);
+      if (found.some((finding) => finding.severity === "high")) flagged.add(name);
+      findings.push(...found);
+    }
+    others.set(kind, findings);
+    return flagged;
   }
 
-  /** The first HIGH finding of a tool, if any. */
+  remove(server: string): void {
+    this.byServer.delete(server);
+    this.othersOf.delete(server);
+  }
+
+  /** The first HIGH finding of a tool (or of `instructions`, `prompt:<name>`...), if any. */
   high(server: string, tool: string): ToolFinding | undefined {
-    return this.byServer
-      .get(server)
-      ?.get(tool)
-      ?.find((finding) => finding.severity === "high");
+    const isHigh = (finding: ToolFinding) => finding.severity === "high";
+    const own = this.byServer.get(server)?.get(tool)?.find(isHigh);
+    if (own) return own;
+    for (const list of this.othersOf.get(server)?.values() ?? []) {
+      const found = list.find((finding) => finding.tool === tool && isHigh(finding));
+      if (found) return found;
+    }
+    return undefined;
   }
 
   /** Every finding, HIGH first, then by server and tool. */
@@ -530,6 +567,8 @@ export class PoisoningRegistry {
     const out: ToolFinding[] = [];
     for (const tools of this.byServer.values())
       for (const list of tools.values()) out.push(...list);
+    for (const kinds of this.othersOf.values())
+      for (const list of kinds.values()) out.push(...list);
     const rank = (f: ToolFinding) => (f.severity === "high" ? 0 : 1);
     return out.sort(
       (a, b) =>
