@@ -139,7 +139,7 @@ const HIGH: [string, Matcher][] = [
   [
     "copies secrets from the conversation",
     rx(
-      `\\b(${MOVE}|contain|collect|gather)\\b${GAP(40)}\\b(all|every|any|each)\\s+([\\w-]+[\\s,]+){0,5}${SECRET_NAMED}\\b|\\b${SECRET}\\b${GAP(60)}\\b(you\\s+(have\\s+)?(seen|see|saw|read|found|encounter)|(is|are)\\s+(visible|mentioned)|visible|the\\s+user\\s+(has\\s+)?(mentioned|typed|shared|pasted)|(in|from)\\s+(the\\s+)?(chat|conversation|context|earlier\\s+messages))\\b|\\b(see|find|encounter|notice|spot)\\s+(a|an|any)\\s+(\\w+\\s+){0,3}${SECRET}\\b|\\b(needs?|requires?|pass|send|include|provide|read|put|copy)\\b${GAP(30)}\\bthe\\s+user'?s\\s+(\\w+\\s+){0,2}(private\\s+keys?|passwords?|secret\\w*|aws_secret_access_key|cookies|credentials|session\\s+cookies)\\b`,
+      `\\b(${MOVE}|contain|collect|gather)\\b${GAP(40)}\\b(all|every|any|each)\\s+([\\w-]+[\\s,]+){0,5}${SECRET_NAMED}\\b|\\b${SECRET}\\b${GAP(60)}\\b(you\\s+(have\\s+)?(seen|see|saw|read|found|encounter)|(visible|mentioned|seen|shared|pasted)\\s+(in|during)\\s+(the\\s+|this\\s+)?(chat|conversation|context|session)|the\\s+user\\s+(has\\s+)?(mentioned|typed|shared|pasted)|(in|from)\\s+(the\\s+)?(chat|conversation|earlier\\s+messages))\\b|\\b(see|find|encounter|notice|spot)\\s+(a|an|any)\\s+(\\w+\\s+){0,3}${SECRET}\\b|\\b(needs?|requires?|pass|send|include|provide|read|put|copy)\\b${GAP(30)}\\bthe\\s+user'?s\\s+(\\w+\\s+){0,2}(private\\s+keys?|passwords?|secret\\w*|aws_secret_access_key|cookies|credentials|session\\s+cookies)\\b`,
     ),
   ],
   [
