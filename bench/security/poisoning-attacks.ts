@@ -1,7 +1,8 @@
 /**
  * Poisoning-scanner detection on an attack set written in the styles of published tool-poisoning
  * write-ups (bench/security/attacks-poisoning.jsonl), split by a fixed rule before any tuning:
- * every third sample (id % 3 == 2) is held out. Reports detection (HIGH = quarantined) on the dev
+ * every third sample (id % 3 == 2) is held out. A second held-out batch (`heldout2`, ids from 123)
+ * was written after the rules and never tuned on. Reports detection (HIGH = quarantined) on the dev
  * and held-out parts, false positives on the benign near-misses, and quarantines among the real
  * tools of bench/corpus (tools.json and registry-tools.json).
  *
@@ -16,7 +17,7 @@ const showMisses = process.argv.includes("--misses");
 
 interface Sample {
   id: number;
-  split: "dev" | "heldout";
+  split: "dev" | "heldout" | "heldout2";
   label: "attack" | "benign";
   style: string;
   tool: { name: string };
@@ -31,7 +32,7 @@ const quarantined = (server: string, tool: { name: string }) =>
 
 const rows: (string | number)[][] = [];
 for (const label of ["attack", "benign"] as const) {
-  for (const split of ["dev", "heldout"] as const) {
+  for (const split of ["dev", "heldout", "heldout2"] as const) {
     const set = samples.filter((s) => s.label === label && s.split === split);
     const hits = set.filter((s) => quarantined("x", s.tool));
     rows.push([
