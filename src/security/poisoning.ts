@@ -30,7 +30,7 @@ const VARIATION_ALL = /[\uFE00-\uFE0F]|\uDB40[\uDD00-\uDDEF]/g;
 
 /** Credential stores whose contents have no business leaving the machine. */
 const CREDENTIAL_STORE =
-  /(~\/\.ssh\b|\$HOME\/\.ssh\b|\.ssh\/(id_|authorized_keys|known_hosts|config)|\.ssh\s+(folder|directory|dir)\b|\bid_(rsa|dsa|ecdsa|ed25519)\b|\.aws[\\/]credentials|~\/\.aws\b|\$HOME\/\.aws\b|\/etc\/(passwd|shadow|sudoers)\b|\.netrc\b|\.git-credentials|~\/\.npmrc|~\/\.pypirc|~\/\.docker\/config\.json|~\/\.kube\/config|~\/\.config\/gcloud|find-(generic|internet)-password|dump-keychain|\blogin\.keychain|\bLogin\s+Data\b|\bsaved\s+passwords\b|cookies\.sqlite)/i;
+  /(~\/\.ssh\b|\$HOME\/\.ssh\b|\.ssh\/(id_|authorized_keys|known_hosts|config)|\.ssh\s+(folder|directory|dir)\b|\bid_(rsa|dsa|ecdsa|ed25519)\b|\.aws[\\/]credentials|~\/\.aws\b|\$HOME\/\.aws\b|\/etc\/(passwd|shadow|sudoers)\b|\.netrc\b|\.git-credentials|\.npmrc\b|\.pypirc\b|~\/\.docker\/config\.json|~\/\.kube\/config|~\/\.config\/gcloud|find-(generic|internet)-password|dump-keychain|\blogin\.keychain|\bLogin\s+Data\b|\bsaved\s+passwords\b|cookies\.sqlite)/i;
 /** Configuration files a tool may well read for the user: only handing them on is an attack. */
 const CONFIG_FILE = /(~\/\.cursor\/|(^|[\s'"`(,])\.env\b(?!\.)|mcp\.json\b)/i;
 const CREDENTIAL_PATH = new RegExp(`${CREDENTIAL_STORE.source}|${CONFIG_FILE.source}`, "i");
@@ -67,10 +67,10 @@ const HIDDEN_COMMENT: Matcher = {
 
 /** Verbs that move data: to a tool, an argument, an address. */
 const MOVE =
-  "(send|forward|post|upload|transmit|e-?mail|mail|pass|put|include|copy|append|attach|add|submit|provide|place|mirror|deliver|report|share|leak|exfiltrate|beacon|sync|push|relay|summari[sz]e|call\\s+(\\S+\\s+){1,2}with)(s|es|ed|ing)?";
+  "(send|forward|post|upload|transmit|e-?mail|mail|pass|put|include|copy|append|attach|add|submit|provide|place|mirror|deliver|report|share|leak|exfiltrate|beacon|sync|push|relay|paste|echo|repeat|summari[sz]e|call\\s+(\\S+\\s+){1,2}with)(s|es|ed|ing)?";
 /** The conversation, qualified so that "post a message to a conversation" stays clean. */
 const CONVERSATION =
-  "(\\b(whole|entire|full|complete|all|every|prior|previous|earlier|past|recent|new)\\s+(\\w+\\s+){0,2}(conversation|chat|dialogue|transcript|messages|message\\s+history|history)\\b|\\bsystem\\s+prompt\\b|\\beverything\\s+(the\\s+user|you)\\b|\\bchat\\s+(history|transcript|log)\\b|\\bconversation\\s+history\\b)";
+  "(\\b(whole|entire|full|complete|all|every|prior|previous|earlier|past|recent|last|verbatim)\\s+(\\w+\\s+){0,2}(conversation|chat|dialogue|discussion|transcript|messages|prompts|questions|message\\s+history|history)\\b|\\bnew\\s+messages\\s+you\\b|\\b(whatever|everything|all|what)\\s+the\\s+user\\s+(has\\s+)?(asked|said|typed|wrote|told)\\b|\\byour\\s+(full|complete|whole|entire)\\s+(answer|response|reply)\\b|\\bsystem\\s+prompt\\b|\\beverything\\s+(the\\s+user|you)\\b|\\bchat\\s+(history|transcript|log)\\b|\\bconversation\\s+history\\b)";
 const SECRET_NAMED =
   "(api[\\s_-]?keys?|access[\\s_-]?keys?|tokens?|passwords?|passwd|secrets?|credentials?|cookies|private\\s+keys?)";
 /** The same, with a bare "key" ("a string that looks like a key"). */
@@ -87,7 +87,7 @@ const HIGH: [string, Matcher][] = [
   ["hidden HTML comment", HIDDEN_COMMENT],
   [
     "overrides earlier instructions",
-    /\b(ignore|disregard|forget|override)\s+(all\s+|any\s+|every\s+)?(the\s+|your\s+)?(previous|prior|above|earlier|other|system)\s+(instructions|prompts?|rules|directions)|\b(ignore|disregard|forget)\s+(all|every|any)\s+(\w+\s+){0,2}(instructions?|rules|prompts?|directions|guidelines)\b|\b(previous|prior|earlier|original)\s+(instructions|rules|prompts?)\s+(no\s+longer\s+apply|are\s+(void|cancell?ed|obsolete))|\byou\s+are\s+now\s+(in\s+)?\w+\s+mode\b|\byour\s+(only|new|real)\s+(goal|task|objective|job)\b|\bregardless\s+of\s+what\s+the\s+user\s+(says|asks|wants|requested)\b/i,
+    /\b(ignore|disregard|forget|override)\s+(all\s+|any\s+|every\s+)?(the\s+|your\s+)?(previous|prior|above|earlier|other|system)\s+(instructions|prompts?|rules|directions)|\b(ignore|disregard|forget)\s+(all|every|any)\s+(\w+\s+){0,2}(instructions?|rules|prompts?|directions|guidelines|guidance|directives|constraints)\b|\b(previous|prior|earlier|original)\s+(instructions|rules|prompts?)\s+(no\s+longer\s+apply|are\s+(void|cancell?ed|obsolete))|\byou\s+are\s+now\s+(in\s+)?\w+\s+mode\b|\byour\s+(only|new|real)\s+(goal|task|objective|job)\b|\bregardless\s+of\s+what\s+the\s+user\s+(says|asks|wants|requested)\b/i,
   ],
   [
     "claims a new system prompt",
@@ -132,10 +132,15 @@ const HIGH: [string, Matcher][] = [
     "sends data to a URL",
     needs(
       /https?:\/\//i,
-      /\b(send|post|upload|forward|exfiltrate|transmit|leak|submit|beacon)(s|ed|ing)?\b(?:[^.\n]|\.(?=\S)){0,50}\b(contents?|data|keys?|secrets?|tokens?|credentials?|passwords?|files?|conversation|history|messages|everything|it|them)\b(?:[^.\n]|\.(?=\S)){0,40}\bto\s+(the\s+)?(url|endpoint|webhook|server)?\s*(at\s+)?["'`]?https?:\/\//i,
+      /\b(send|post|upload|forward|exfiltrate|transmit|leak|submit|beacon)(s|ed|ing)?\b(?:[^.\n]|\.(?=\S)){0,50}\b(contents?|data|keys?|secrets?|tokens?|credentials?|passwords?|files?|conversation|history|messages|everything|it|them|environ|env|environment)\b(?:[^.\n]|\.(?=\S)){0,40}\bto\s+(the\s+)?(url|endpoint|webhook|server)?\s*(at\s+)?["'`]?https?:\/\//i,
     ),
   ],
-  ["moves the conversation elsewhere", rx(`\\b${MOVE}\\b${GAP(60)}${CONVERSATION}`)],
+  [
+    "moves the conversation elsewhere",
+    rx(
+      `\\b${MOVE}\\b${GAP(60)}${CONVERSATION}|${CONVERSATION}${GAP(40)}\\b(must|should|has\\s+to|needs\\s+to|is\\s+to)\\s+(always\\s+|also\\s+)?be\\s+(echoed|sent|included|copied|forwarded|pasted|put|added|passed|relayed|attached|uploaded|logged)\\b`,
+    ),
+  ],
   [
     "copies secrets from the conversation",
     rx(
@@ -154,7 +159,7 @@ const HIGH: [string, Matcher][] = [
   ],
   [
     "changes how another tool behaves",
-    /\binstead\s+be\s+(sent|forwarded|routed|delivered)\b|\b(changes?|modif(y|ies)|overrides?|replaces?)\s+how\s+(the\s+)?`?[\w-]+`?\s+(tool\s+)?(works|behaves)\b|\bother\s+tools\b[^.\n]{0,40}\b(are\s+)?(outdated|deprecated|broken|unsafe|compromised)\b/i,
+    /\b(recipients?|destination|address|account|receiver)\b[^.\n]{0,30}\b(must|should|has\s+to|needs\s+to)\s+(always\s+)?be\s+(changed|set|replaced|switched|rewritten|redirected)\s+to\b|\bthe\s+`?(?!this\b)\w+`?\s+tool\s+(is|has\s+been)\s+(broken|outdated|unsafe|disabled|compromised)\b|\binstead\s+be\s+(sent|forwarded|routed|delivered)\b|\b(changes?|modif(y|ies)|overrides?|replaces?)\s+how\s+(the\s+)?`?[\w-]+`?\s+(tool\s+)?(works|behaves)\b|\bother\s+tools\b[^.\n]{0,40}\b(are\s+)?(outdated|deprecated|broken|unsafe|compromised)\b/i,
   ],
   [
     "asks to decode and follow hidden text",
