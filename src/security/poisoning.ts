@@ -271,6 +271,7 @@ const LEET: Record<string, string> = { "0": "o", "1": "i", "3": "e", "4": "a", "
  * dropped, Cyrillic and Greek look-alikes folded to Latin.
  */
 export function normalizeForScan(text: string): string {
+  if (!/[^\x00-\x7F]/.test(text)) return text; // plain ASCII: nothing to undo
   return text
     .replace(TAG_ALL, (_, low: string) => String.fromCharCode(low.charCodeAt(0) - 0xdc00))
     .normalize("NFKC")
@@ -463,10 +464,14 @@ function walk(
   for (const [key, value] of Object.entries(node)) {
     if (key.length > 3 && !/^[a-z]+$/.test(key)) {
       const words = identifierWords(key);
-      add(
-        `${path} (property name ${JSON.stringify(key)})`,
-        words === key ? key : `${key} ${words}`,
-      );
+      // Read in full only when it could hold a sentence or a disguise: a short plain identifier
+      // cannot, and schemas have thousands of them.
+      if (key.length > 24 || /[^\w$-]/.test(key)) {
+        add(
+          `${path} (property name ${JSON.stringify(key)})`,
+          words === key ? key : `${key} ${words}`,
+        );
+      }
       if (NAME_INTENT.exec(words)) {
         flag(`${path} (property name)`, "property name spells out an exfiltration", key);
       }
