@@ -271,7 +271,7 @@ const LEET: Record<string, string> = { "0": "o", "1": "i", "3": "e", "4": "a", "
  * dropped, Cyrillic and Greek look-alikes folded to Latin.
  */
 export function normalizeForScan(text: string): string {
-  if (!/[^\x00-\x7F]/.test(text)) return text; // plain ASCII: nothing to undo
+  if (!/[^\p{ASCII}]/u.test(text)) return text; // plain ASCII: nothing to undo
   return text
     .replace(TAG_ALL, (_, low: string) => String.fromCharCode(low.charCodeAt(0) - 0xdc00))
     .normalize("NFKC")
