@@ -67,7 +67,14 @@ export class Catalog {
   private readonly templatesOf = new Map<string, ParsedTemplate[]>();
   readonly clashes: ResourceClash[] = [];
 
-  constructor(private readonly pool: BackendPool) {}
+  /**
+   * `screen` holds back listed entries that look poisoned (Security.screenListed); by default
+   * nothing is held back.
+   */
+  constructor(
+    private readonly pool: BackendPool,
+    private readonly screen: <T>(server: string, method: string, result: T) => T = (_s, _m, r) => r,
+  ) {}
 
   async listResources(
     cursor?: string,
@@ -208,7 +215,8 @@ export class Catalog {
           const connection = await this.pool.open(name);
           const capability = kind === "prompts" ? "prompts" : "resources";
           if (!connection.capabilities[capability]) return [name, []];
-          return [name, await this.drain<T>(name, method, key)];
+          const list = await this.drain<T>(name, method, key);
+          return [name, this.screen(name, method, { [key]: list })[key] as T[]];
         } catch (error) {
           logger.debug(`[backend:${name}] ${method} failed: ${error}`);
           return [name, []];

@@ -195,7 +195,9 @@ export function createGateway(options: GatewayOptions): Gateway {
       embedTimer = setTimeout(() => void hybrid.sync(), 200);
     });
   }
-  const catalog = new Catalog(pool);
+  const catalog = new Catalog(pool, (server, method, result) =>
+    security.screenListed(server, method, result),
+  );
   const logLevels = new Map<string, LoggingLevel>();
   const digests = new Map<string, string>();
   const listeners = new Set<() => void>();

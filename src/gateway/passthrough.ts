@@ -69,7 +69,8 @@ export async function createBackendServer(
     { name: info?.name ?? name, version: info?.version ?? VERSION },
     {
       capabilities: capabilities as typeof connection.capabilities,
-      instructions: connection.instructions,
+      // Scanned like a tool description: poisoned instructions are withheld (issue #16).
+      instructions: gateway.security.screenInstructions(name, connection.instructions),
     },
   );
   const subscriptions = new Set<string>();
@@ -292,7 +293,9 @@ export async function createBackendServer(
       throw new ProtocolError(ProtocolErrorCode.InvalidParams, `${request.method}: ${tooBig}`);
     }
     catalogGrant(context, request.method, params);
-    return forward(context, request.method, request.params);
+    const result = await forward(context, request.method, request.params);
+    // Prompt, resource and template lists are read by the model too: poisoned entries held back.
+    return gateway.security.screenListed(name, request.method, result);
   };
   server.fallbackNotificationHandler = async (notification) => {
     if (notification.method === "notifications/roots/list_changed") {

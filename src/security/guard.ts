@@ -49,8 +49,25 @@ export interface Security {
   /** Redacts credentials from a tool result when `security.redact_results` is on. */
   filterResult(result: CallToolResult): CallToolResult;
   report(): SecurityReport;
+  /**
+   * A backend's `instructions`, scanned like a tool description: undefined instead when they
+   * carry a HIGH finding and poisoning is `quarantine` (reported in /health either way).
+   */
+  screenInstructions(server: string, text: string | undefined): string | undefined;
+  /**
+   * A `prompts/list`, `resources/list` or `resources/templates/list` result of a backend, with
+   * the entries that carry a HIGH finding held back under `quarantine` (reported either way).
+   */
+  screenListed<T>(server: string, method: string, result: T): T;
   close(): void;
 }
+
+/** The lists `screenListed` reads: the result key and the kind findings are filed under. */
+const LISTED: Record<string, { key: string; kind: string } | undefined> = {
+  "prompts/list": { key: "prompts", kind: "prompt" },
+  "resources/list": { key: "resources", kind: "resource" },
+  "resources/templates/list": { key: "resourceTemplates", kind: "template" },
+};
 
 export interface SecurityOptions {
   config: ResolvedConfig;
@@ -220,6 +237,37 @@ export function createSecurity(options: SecurityOptions): Security {
     },
     filterResult(result) {
       return config.security.redact_results ? redactResult(result) : result;
+    },
+    screenInstructions(server, text) {
+      const flagged = poisoning.updateOthers(server, "instructions", text ? [["", text]] : []);
+      if (!flagged.size) return text;
+      const withheld = !!poisoned(server, "instructions");
+      log().warn(
+        `${server}: its instructions look poisoned; ${withheld ? "withheld" : "passed on (poisoning: warn)"}`,
+      );
+      return withheld ? undefined : text;
+    },
+    screenListed(server, method, result) {
+      const kind = LISTED[method];
+      const items = kind && (result as Record<string, unknown> | undefined)?.[kind.key];
+      if (!kind || !Array.isArray(items)) return result;
+      const nameOf = (item: Record<string, unknown>) =>
+        String(item.uri ?? item.uriTemplate ?? item.name ?? "");
+      const flagged = poisoning.updateOthers(
+        server,
+        kind.kind,
+        items.map((item) => [nameOf(item), item]),
+      );
+      if (!flagged.size) return result;
+      const kept = items.filter(
+        (item) => !flagged.has(nameOf(item)) || !poisoned(server, `${kind.kind}:${nameOf(item)}`),
+      );
+      if (kept.length < items.length) {
+        log().warn(
+          `${server}: held back ${items.length - kept.length} poisoned ${kind.kind}(s) of ${method}`,
+        );
+      }
+      return { ...result, [kind.key]: kept };
     },
     report() {
       const findings = poisoning.all().map((finding) => ({

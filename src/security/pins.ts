@@ -25,6 +25,8 @@ export interface LockableTool {
   inputSchema?: unknown;
   outputSchema?: unknown;
   annotations?: unknown;
+  /** Read by some clients and models like the rest; a changed `_meta` is a changed tool. */
+  _meta?: unknown;
 }
 
 /**
@@ -45,10 +47,13 @@ export function canonicalJson(value: unknown): string {
   return `{${entries.map(([key, child]) => `${JSON.stringify(key)}:${canonicalJson(child)}`).join(",")}}`;
 }
 
-/** The locked view of a tool: name, title, description, inputSchema, outputSchema, annotations. */
+/**
+ * The locked view of a tool: name, title, description, inputSchema, outputSchema, annotations and
+ * `_meta` (absent keys drop out, so a tool without `_meta` keeps the digest it had before).
+ */
 export function lockedView(tool: LockableTool): Record<string, unknown> {
-  const { name, title, description, inputSchema, outputSchema, annotations } = tool;
-  return { name, title, description, inputSchema, outputSchema, annotations };
+  const { name, title, description, inputSchema, outputSchema, annotations, _meta } = tool;
+  return { name, title, description, inputSchema, outputSchema, annotations, _meta };
 }
 
 export function sha256(data: string | Uint8Array): string {

@@ -18,13 +18,22 @@ export interface ToolFinding extends Finding {
   where: string;
 }
 
-/** Zero-width, bidi and Unicode tag characters: text the user cannot see but the model reads. */
+/**
+ * Zero-width, bidi, soft-hyphen, combining-grapheme-joiner, filler and Unicode tag characters:
+ * text the user cannot see but the model reads.
+ */
 const INVISIBLE =
-  /[\u200B-\u200F\u202A-\u202E\u2060-\u2064\u2066-\u2069\uFEFF]|\uDB40[\uDC00-\uDC7F]/;
+  /\u034F|[\u00AD\u115F\u1160\u180E\u200B-\u200F\u202A-\u202E\u2060-\u2064\u2066-\u2069\u3164\uFEFF\uFFA0]|\uDB40[\uDC00-\uDC7F]/;
 const INVISIBLE_ALL = new RegExp(INVISIBLE.source, "g");
+/** Variation selectors (VS1-16, VS17-256): harmless after an emoji, a hiding place after text. */
+const VARIATION_ALL = /[\uFE00-\uFE0F]|\uDB40[\uDD00-\uDDEF]/g;
 
-const CREDENTIAL_PATH =
-  /(~\/\.ssh\b|\.ssh\/(id_|authorized_keys|known_hosts|config)|\bid_(rsa|dsa|ecdsa|ed25519)\b|\.aws\/credentials|~\/\.aws\b|\/etc\/(passwd|shadow|sudoers)\b|~\/\.netrc|\.git-credentials|~\/\.npmrc|~\/\.pypirc|~\/\.docker\/config\.json|~\/\.kube\/config|~\/\.cursor\/|~\/\.config\/gcloud|(^|[\s'"`(,])\.env\b(?!\.)|mcp\.json\b)/i;
+/** Credential stores whose contents have no business leaving the machine. */
+const CREDENTIAL_STORE =
+  /(~\/\.ssh\b|\$HOME\/\.ssh\b|\.ssh\/(id_|authorized_keys|known_hosts|config)|\.ssh\s+(folder|directory|dir)\b|\bid_(rsa|dsa|ecdsa|ed25519)\b|\.aws[\\/]credentials|~\/\.aws\b|\$HOME\/\.aws\b|\/etc\/(passwd|shadow|sudoers)\b|\.netrc\b|\.git-credentials|\.npmrc\b|\.pypirc\b|~\/\.docker\/config\.json|~\/\.kube\/config|~\/\.config\/gcloud|find-(generic|internet)-password|dump-keychain|\blogin\.keychain|\bLogin\s+Data\b|\bsaved\s+passwords\b|cookies\.sqlite)/i;
+/** Configuration files a tool may well read for the user: only handing them on is an attack. */
+const CONFIG_FILE = /(~\/\.cursor\/|(^|[\s'"`(,])\.env\b(?!\.)|mcp\.json\b)/i;
+const CREDENTIAL_PATH = new RegExp(`${CREDENTIAL_STORE.source}|${CONFIG_FILE.source}`, "i");
 
 /** A rule: a regular expression, or code where one would backtrack; `index` is where it matched. */
 interface Matcher {
@@ -56,15 +65,29 @@ const HIDDEN_COMMENT: Matcher = {
   },
 };
 
+/** Verbs that move data: to a tool, an argument, an address. */
+const MOVE =
+  "(send|forward|post|upload|transmit|e-?mail|mail|pass|put|include|copy|append|attach|add|submit|provide|place|mirror|deliver|report|share|leak|exfiltrate|beacon|sync|push|relay|paste|echo|repeat|summari[sz]e|call\\s+(\\S+\\s+){1,2}with)(s|es|ed|ing)?";
+/** The conversation, qualified so that "post a message to a conversation" stays clean. */
+const CONVERSATION =
+  "(\\b(whole|entire|full|complete|all|every|prior|previous|earlier|past|recent|last|verbatim)\\s+(\\w+\\s+){0,2}(conversation|chat|dialogue|discussion|transcript|messages|prompts|questions|message\\s+history|history)\\b|\\bnew\\s+messages\\s+you\\b|\\b(whatever|everything|all|what)\\s+the\\s+user\\s+(has\\s+)?(asked|said|typed|wrote|told)\\b|\\byour\\s+(full|complete|whole|entire)\\s+(answer|response|reply)\\b|\\bsystem\\s+prompt\\b|\\beverything\\s+(the\\s+user|you)\\b|\\bchat\\s+(history|transcript|log)\\b|\\bconversation\\s+history\\b)";
+const SECRET_NAMED =
+  "(api[\\s_-]?keys?|access[\\s_-]?keys?|tokens?|passwords?|passwd|secrets?|credentials?|cookies|private\\s+keys?)";
+/** The same, with a bare "key" ("a string that looks like a key"). */
+const SECRET = SECRET_NAMED.replace("tokens?|", "keys?|tokens?|");
+/** A sentence gap: anything but a full stop or newline (a dot inside a word is fine). */
+const GAP = (n: number) => `(?:[^.\\n]|\\.(?=\\S)){0,${n}}`;
+const rx = (source: string) => new RegExp(source, "i");
+
 const HIGH: [string, Matcher][] = [
   [
     "hidden instruction block",
-    /<\s*\/?\s*(important|system|instructions?|secret|hidden|admin|override)\s*>|\[\s*(SYSTEM|INST)\s*\]|<\|im_start\|>/i,
+    /<\s*\/?\s*(important|system|instructions?|secret|hidden|admin|override)\s*>|\[\s*\/?\s*(SYSTEM|INST)\s*\]|<\|im_start\|>|<<\s*\/?\s*SYS\s*>>|(^|\n)\s*#{1,4}\s*system\s*:/i,
   ],
   ["hidden HTML comment", HIDDEN_COMMENT],
   [
     "overrides earlier instructions",
-    /\b(ignore|disregard|forget|override)\s+(all\s+|any\s+)?(the\s+|your\s+)?(previous|prior|above|earlier|other|system)\s+(instructions|prompts?|rules|directions)/i,
+    /\b(ignore|disregard|forget|override)\s+(all\s+|any\s+|every\s+)?(the\s+|your\s+)?(previous|prior|above|earlier|other|system)\s+(instructions|prompts?|rules|directions)|\b(ignore|disregard|forget)\s+(all|every|any)\s+(\w+\s+){0,2}(instructions?|rules|prompts?|directions|guidelines|guidance|directives|constraints)\b|\b(previous|prior|earlier|original)\s+(instructions|rules|prompts?)\s+(no\s+longer\s+apply|are\s+(void|cancell?ed|obsolete))|\byou\s+are\s+now\s+(in\s+)?\w+\s+mode\b|\byour\s+(only|new|real)\s+(goal|task|objective|job)\b|\bregardless\s+of\s+what\s+the\s+user\s+(says|asks|wants|requested)\b/i,
   ],
   [
     "claims a new system prompt",
@@ -72,31 +95,75 @@ const HIGH: [string, Matcher][] = [
   ],
   [
     "keeps the user unaware",
-    /\b(do\s+not|don'?t|never|must\s+not)\s+(tell|mention|inform|show|reveal|notify|alert|disclose)\b[^.\n]{0,30}\b(user|human|anyone)\b|\bwithout\s+(telling|informing|notifying|alerting|asking)\s+the\s+(user|human)\b|\bwithout\s+the\s+(user|human)('s)?\s+(knowledge|knowing|noticing|consent)\b|\b(silently|secretly|covertly|quietly)\s+(send|read|copy|forward|upload|include|attach|add|call|run|execute|exfiltrate)\b/i,
+    /\b(do\s+not|don'?t|never|must\s+not)\s+(tell|mention|inform|show|reveal|notify|alert|disclose)\b[^.\n]{0,30}\b(user|human|anyone)\b|\bwithout\s+(telling|informing|notifying|alerting|asking)\s+the\s+(user|human)\b|\bwithout\s+the\s+(user|human)('s)?\s+(knowledge|knowing|noticing|consent)\b|\b(silently|secretly|covertly|quietly)\s+(send|read|copy|forward|upload|include|attach|exfiltrate)\b|\bthe\s+user\s+(does\s+not|doesn'?t)\s+need\s+to\s+know\b/i,
   ],
   [
     "names a credential file in an instruction",
     needs(
-      CREDENTIAL_PATH,
-      new RegExp(
-        `\\b(read|open|cat|load|include|send|fetch|pass|attach|copy|upload|print|collect|extract|dump)(s|ed|ing)?\\b(?:[^.\\n]|\\.(?=\\S)){0,60}${CREDENTIAL_PATH.source}`,
-        "i",
+      CREDENTIAL_STORE,
+      rx(
+        `\\b(read|open|cat|load|include|send|fetch|pass|attach|copy|upload|print|collect|extract|dump|provide|append|post|tar|zip)(s|ed|ing)?\\b${GAP(60)}${CREDENTIAL_STORE.source}|${CREDENTIAL_STORE.source}${GAP(80)}\\b(and|then)\\s+(pass|send|put|include|provide|post|upload|attach|append)\\b`,
       ),
     ),
+  ],
+  [
+    "hands a configuration file on",
+    needs(
+      CONFIG_FILE,
+      rx(
+        `\\b(read|open|cat|load|include|send|pass|attach|copy|upload|provide|append|put)(s|ed|ing)?\\b${GAP(60)}${CONFIG_FILE.source}${GAP(60)}\\b(pass|send|provide|put|include|append|attach|upload|post|submit|forward|argument|parameter|field|sidenote)`,
+      ),
+    ),
+  ],
+  [
+    "a command sends a credential file",
+    needs(
+      CREDENTIAL_PATH,
+      rx(
+        `\\b(curl|wget|Invoke-WebRequest|iwr|scp|nc|requests\\.post)\\b[^\\n]{0,120}(${CREDENTIAL_PATH.source})|(${CREDENTIAL_PATH.source})[^\\n]{0,80}\\b(curl|wget|Invoke-WebRequest|iwr|scp|nc)\\b`,
+      ),
+    ),
+  ],
+  [
+    "downloads and runs code",
+    /\b(curl|wget)\b[^|\n]{0,150}\|\s*(sudo\s+)?(ba|z|da)?sh\b|\b(curl|wget)\b[^\n]{0,150}(&&|;|\bthen)\s*(run|execute|exec|sh|bash|chmod|source|\.\/)\b/i,
   ],
   [
     "sends data to a URL",
     needs(
       /https?:\/\//i,
-      /\b(send|post|upload|forward|exfiltrate|transmit|leak|submit|beacon)(s|ed|ing)?\b(?:[^.\n]|\.(?=\S)){0,50}\b(contents?|data|keys?|secrets?|tokens?|credentials?|passwords?|files?|conversation|history|messages|everything|it|them)\b(?:[^.\n]|\.(?=\S)){0,40}\bto\s+(the\s+)?(url|endpoint|webhook|server)?\s*(at\s+)?["'`]?https?:\/\//i,
+      /\b(send|post|upload|forward|exfiltrate|transmit|leak|submit|beacon)(s|ed|ing)?\b(?:[^.\n]|\.(?=\S)){0,50}\b(contents?|data|keys?|secrets?|tokens?|credentials?|passwords?|files?|conversation|history|messages|everything|it|them|environ|env|environment)\b(?:[^.\n]|\.(?=\S)){0,40}\bto\s+(the\s+)?(url|endpoint|webhook|server)?\s*(at\s+)?["'`]?https?:\/\//i,
     ),
   ],
-  // A flag's letters start right after its dashes: `-{1,2}[a-z-]+` splits "--a" two ways, and
-  // "curl --a --a ..." in exponentially many (24 flags: a third of a second, 40: hours).
-  ["runs curl or wget against a URL", /\b(curl|wget)\s+(-{1,2}[a-z][a-z-]*\s+)*["']?https?:\/\//i],
+  [
+    "moves the conversation elsewhere",
+    rx(
+      `\\b${MOVE}\\b${GAP(60)}${CONVERSATION}|${CONVERSATION}${GAP(40)}\\b(must|should|has\\s+to|needs\\s+to|is\\s+to)\\s+(always\\s+|also\\s+)?be\\s+(echoed|sent|included|copied|forwarded|pasted|put|added|passed|relayed|attached|uploaded|logged)\\b`,
+    ),
+  ],
+  [
+    "copies secrets from the conversation",
+    rx(
+      `\\b(${MOVE}|contain|collect|gather)\\b${GAP(40)}\\b(all|every|any|each)\\s+([\\w-]+[\\s,]+){0,5}${SECRET_NAMED}\\b|\\b${SECRET}\\b${GAP(60)}\\b(you\\s+(have\\s+)?(seen|see|saw|read|found|encounter)|(visible|mentioned|seen|shared|pasted)\\s+(in|during)\\s+(the\\s+|this\\s+)?(chat|conversation|context|session)|the\\s+user\\s+(has\\s+)?(mentioned|typed|shared|pasted)|(in|from)\\s+(the\\s+)?(chat|conversation|earlier\\s+messages))\\b|\\b(see|find|encounter|notice|spot)\\s+(a|an|any)\\s+(\\w+\\s+){0,3}${SECRET}\\b|\\b(needs?|requires?|pass|send|include|provide|read|put|copy)\\b${GAP(30)}\\bthe\\s+user'?s\\s+(\\w+\\s+){0,2}(private\\s+keys?|passwords?|secret\\w*|aws_secret_access_key|cookies|credentials|session\\s+cookies)\\b`,
+    ),
+  ],
+  [
+    "moves files the user opens",
+    rx(
+      `\\b${MOVE}\\b${GAP(40)}\\b(every|each|all|any)\\s+(files?|repositor(y|ies)|documents?)\\s+(that\\s+)?(you|the\\s+user)\\s+(\\w+\\s+)?(opens?|reads?|touch(es)?|edits?|views?|sees?)\\b`,
+    ),
+  ],
   [
     "redirects messages to a fixed address",
-    /\b(send|forward|bcc|cc|copy|redirect)\b[^.\n]{0,40}\b(all|every|each|any)\b[^.\n]{0,40}\bto\s+[\w.+-]+@[\w-]+\.[\w.]+/i,
+    /\b(send|forward|bcc|cc|copy|redirect)\b[^.\n]{0,40}\b(all|every|each|any)\b[^.\n]{0,40}\bto\s+[\w.+-]+@[\w-]+\.[\w.]+|\bb?cc\b:?\s*[\w.+-]+@[\w-]+\.\w|(?<![\w.+-])[\w.+-]+@[\w-]+\.[\w.]+\s+as\s+(a\s+)?b?cc\b|\b(conversation|chat|transcript|history|dialogue)\b[^.\n]{0,40}\bto\s+[\w.+-]+@[\w-]+\.\w/i,
+  ],
+  [
+    "changes how another tool behaves",
+    /\b(recipients?|destination|address|account|receiver)\b[^.\n]{0,30}\b(must|should|has\s+to|needs\s+to)\s+(always\s+)?be\s+(changed|set|replaced|switched|rewritten|redirected)\s+to\b|\bthe\s+`?(?!this\b)\w+`?\s+tool\s+(is|has\s+been)\s+(broken|outdated|unsafe|disabled|compromised)\b|\binstead\s+be\s+(sent|forwarded|routed|delivered)\b|\b(changes?|modif(y|ies)|overrides?|replaces?)\s+how\s+(the\s+)?`?[\w-]+`?\s+(tool\s+)?(works|behaves)\b|\bother\s+tools\b[^.\n]{0,40}\b(are\s+)?(outdated|deprecated|broken|unsafe|compromised)\b/i,
+  ],
+  [
+    "asks to decode and follow hidden text",
+    /\b(decode|decipher|reverse|backwards|rot-?13|base-?64|hex)\b[^.\n]{0,60}\b(follow|obey|execute|do\s+what|comply|carry\s+out)\b/i,
   ],
   ["invisible characters", INVISIBLE],
 ];
@@ -113,6 +180,9 @@ const LOW: [string, Matcher][] = [
   ],
   ["long run of whitespace", / {40,}|\n{8,}/],
   ["long encoded blob", /[A-Za-z0-9+/]{160,}={0,2}/],
+  // A flag's letters start right after its dashes: `-{1,2}[a-z-]+` splits "--a" two ways, and
+  // "curl --a --a ..." in exponentially many (24 flags: a third of a second, 40: hours).
+  ["runs curl or wget against a URL", /\b(curl|wget)\s+(-{1,2}[a-z][a-z-]*\s+)*["']?https?:\/\//i],
 ];
 
 /** A description longer than this is a low note: room to hide instructions below the fold. */
@@ -122,6 +192,134 @@ const LONG_DESCRIPTION = 2000;
  * published tool needs that much, and what lies past the cap is not read.
  */
 export const MAX_SCANNED = 65_536;
+
+/** Cyrillic and Greek letters that look like Latin ones, folded before the rules read a text. */
+const CONFUSABLES: Record<string, string> = {
+  а: "a",
+  в: "b",
+  е: "e",
+  к: "k",
+  м: "m",
+  н: "h",
+  о: "o",
+  р: "p",
+  с: "c",
+  т: "t",
+  у: "y",
+  х: "x",
+  і: "i",
+  ј: "j",
+  ѕ: "s",
+  ԁ: "d",
+  һ: "h",
+  ӏ: "l",
+  ԛ: "q",
+  ԝ: "w",
+  ɡ: "g",
+  А: "A",
+  В: "B",
+  Е: "E",
+  К: "K",
+  М: "M",
+  Н: "H",
+  О: "O",
+  Р: "P",
+  С: "C",
+  Т: "T",
+  Х: "X",
+  У: "Y",
+  І: "I",
+  Ј: "J",
+  Ѕ: "S",
+  Ԁ: "D",
+  α: "a",
+  ο: "o",
+  ε: "e",
+  ι: "i",
+  ν: "v",
+  ρ: "p",
+  τ: "t",
+  υ: "u",
+  κ: "k",
+  Α: "A",
+  Β: "B",
+  Ε: "E",
+  Ζ: "Z",
+  Η: "H",
+  Ι: "I",
+  Κ: "K",
+  Μ: "M",
+  Ν: "N",
+  Ο: "O",
+  Ρ: "P",
+  Τ: "T",
+  Υ: "Y",
+  Χ: "X",
+};
+const CONFUSABLE_ALL = new RegExp(`[${Object.keys(CONFUSABLES).join("")}]`, "g");
+/** A Latin letter touching a Cyrillic one: a word spelled with look-alikes. */
+const MIXED_SCRIPT = /[A-Za-z][\u0400-\u052F]|[\u0400-\u052F][A-Za-z]/;
+/** A variation selector after plain text (after an emoji or a keycap digit it is ordinary). */
+const STRAY_VARIATION = /[A-Za-z.,;:!?'"`()[\]<>{}\s][\uFE00-\uFE0F]|\uDB40[\uDD00-\uDDEF]/;
+/** Unicode tag characters spell ASCII invisibly: U+E0020-E007E. */
+const TAG_ALL = /\uDB40([\uDC20-\uDC7E])/g;
+const LEET: Record<string, string> = { "0": "o", "1": "i", "3": "e", "4": "a", "5": "s", "7": "t" };
+
+/**
+ * What the model reads once the disguise is off: tag characters spelled out, NFKC (fullwidth
+ * `＜IMPORTANT＞` becomes `<IMPORTANT>`), invisible characters and stray variation selectors
+ * dropped, Cyrillic and Greek look-alikes folded to Latin.
+ */
+export function normalizeForScan(text: string): string {
+  if (!/[^\p{ASCII}]/u.test(text)) return text; // plain ASCII: nothing to undo
+  return text
+    .replace(TAG_ALL, (_, low: string) => String.fromCharCode(low.charCodeAt(0) - 0xdc00))
+    .normalize("NFKC")
+    .replace(INVISIBLE_ALL, "")
+    .replace(VARIATION_ALL, "")
+    .replace(CONFUSABLE_ALL, (c) => CONFUSABLES[c] ?? c);
+}
+
+/** Printable text that base64 or hex runs decode to (at most 20 runs, each at most 8 KiB). */
+function decodedRuns(text: string): string[] {
+  const out: string[] = [];
+  const printable = (s: string) => s.length >= 8 && /^[\x20-\x7E\n\r\t]+$/.test(s) && / /.test(s);
+  // Maximal runs, found in one pass; a run too short or too long to be a hidden sentence is skipped.
+  for (const [run] of text.matchAll(/[A-Za-z0-9+/]+={0,2}/g)) {
+    if (out.length >= 20) break;
+    if (run.length < 16 || run.length > 8192) continue;
+    const hex = /^(?:[0-9a-fA-F]{2})+$/.test(run);
+    const decoded = Buffer.from(run, hex ? "hex" : "base64").toString("latin1");
+    if (printable(decoded)) out.push(decoded);
+  }
+  return out;
+}
+
+/**
+ * The readings of a text the HIGH rules run on: normalized; with digits in words read as letters
+ * ("s3nd"); with spaced-out letters joined ("s e n d"); reversed when it says to read backwards;
+ * and what its base64 and hex runs decode to.
+ */
+function readings(text: string): [string, string][] {
+  const normal = normalizeForScan(text);
+  const out: [string, string][] = [["", normal]];
+  if (/[A-Za-z][0-9]|[0-9][A-Za-z]/.test(normal)) {
+    const folded = normal.replace(/[A-Za-z0-9]+/g, (word) =>
+      /[A-Za-z]/.test(word) && /[0-9]/.test(word)
+        ? word.replace(/[013457]/g, (d) => LEET[d] ?? d)
+        : word,
+    );
+    out.push([" (digits read as letters)", folded]);
+  }
+  if (/(^|\s)\S \S \S \S /.test(normal)) {
+    out.push([" (spaced letters joined)", normal.replace(/(?<=(?:^|\s)\S) (?=\S(?:\s|$))/g, "")]);
+  }
+  if (/\b(backwards?|reversed?)\b/i.test(normal)) {
+    out.push([" (read backwards)", [...normal].reverse().join("")]);
+  }
+  for (const decoded of decodedRuns(normal)) out.push([" (in decoded text)", decoded]);
+  return out;
+}
 
 /** Scans one piece of text (a description, a title, a default value). */
 export function scanDescription(whole: string): Finding[] {
@@ -134,14 +332,34 @@ export function scanDescription(whole: string): Finding[] {
     });
   }
   const text = whole.slice(0, MAX_SCANNED);
-  for (const [severity, rules] of [
-    ["high", HIGH],
-    ["low", LOW],
+  for (const [rule, pattern] of [
+    ["invisible characters", INVISIBLE],
+    ["invisible characters", STRAY_VARIATION],
+    ["words spelled with look-alike letters", MIXED_SCRIPT],
   ] as const) {
-    for (const [rule, pattern] of rules) {
-      const match = pattern.exec(text);
-      if (match) findings.push({ severity, rule, excerpt: excerpt(text, match.index) });
+    const match = pattern.exec(text);
+    if (match && !findings.some((f) => f.rule === rule)) {
+      findings.push({ severity: "high", rule, excerpt: excerpt(text, match.index) });
     }
+  }
+  const all = readings(text);
+  const normal = all[0]?.[1] ?? text;
+  for (const [rule, pattern] of HIGH) {
+    for (const [how, reading] of all) {
+      const match = pattern.exec(reading);
+      if (match) {
+        findings.push({
+          severity: "high",
+          rule: rule + how,
+          excerpt: excerpt(reading, match.index),
+        });
+        break;
+      }
+    }
+  }
+  for (const [rule, pattern] of LOW) {
+    const match = pattern.exec(normal);
+    if (match) findings.push({ severity: "low", rule, excerpt: excerpt(normal, match.index) });
   }
   if (whole.length > LONG_DESCRIPTION) {
     findings.push({
@@ -160,12 +378,14 @@ interface ToolLike {
   description?: string;
   inputSchema?: unknown;
   outputSchema?: unknown;
-  annotations?: { title?: string } & Record<string, unknown>;
+  annotations?: unknown;
+  _meta?: unknown;
 }
 
 /**
- * Scans a tool: its name (for invisible characters), title, description, and every description,
- * title, default, example, enum and const string in its input and output schemas.
+ * Scans a tool: its name (for invisible characters), title, description, and every string and
+ * property name in its input and output schemas, annotations and `_meta`, at any depth up to
+ * MAX_DEPTH (a deeper one is a HIGH finding: what lies below is not read).
  */
 export function scanTool(server: string, tool: ToolLike): ToolFinding[] {
   const out: ToolFinding[] = [];
@@ -175,55 +395,88 @@ export function scanTool(server: string, tool: ToolLike): ToolFinding[] {
       out.push({ server, tool: tool.name, where, ...finding });
     }
   };
-  if (INVISIBLE.test(tool.name)) {
+  for (const pattern of [INVISIBLE, MIXED_SCRIPT]) {
+    if (!pattern.test(tool.name)) continue;
     out.push({
       server,
       tool: tool.name,
       where: "name",
       severity: "high",
-      rule: "invisible characters",
+      rule:
+        pattern === INVISIBLE ? "invisible characters" : "words spelled with look-alike letters",
       excerpt: excerpt(tool.name, 0),
     });
   }
+  const flag = (where: string, rule: string, text: string) =>
+    out.push({ server, tool: tool.name, where, severity: "high", rule, excerpt: text });
   add("title", tool.title);
-  add("annotations.title", tool.annotations?.title);
   add("description", tool.description);
-  walkSchema(tool.inputSchema, "inputSchema", add);
-  walkSchema(tool.outputSchema, "outputSchema", add);
+  for (const key of ["annotations", "inputSchema", "outputSchema", "_meta"] as const) {
+    walk(tool[key], key, add, flag);
+  }
   return out;
 }
 
-const TEXT_KEYS = new Set(["description", "title", "default", "const", "examples", "enum"]);
+/** How deep `walk` reads a schema; published schemas stay under 12 levels. */
+const MAX_DEPTH = 128;
 
-function walkSchema(
+/** An identifier as words: `send_chat_history` and `sendChatHistory` read "send chat history". */
+function identifierWords(key: string): string {
+  return key.replace(/[_-]+/g, " ").replace(/([a-z])([A-Z])/g, "$1 $2");
+}
+
+/** A property name that spells out an exfiltration: four or more words, a source and an act. */
+const NAME_INTENT = {
+  exec(words: string) {
+    if (words.split(" ").length < 4) return null;
+    const source =
+      /\b(ssh|id rsa|private keys?|credentials?|passwords?|conversation|chat history|system prompt|env file|secrets?|api keys?|tokens?)\b/i.exec(
+        words,
+      );
+    return source &&
+      /\b(read|reading|send|sending|copy|copying|contents?|upload|exfil\w*)\b/i.test(words)
+      ? source
+      : null;
+  },
+};
+
+function walk(
   node: unknown,
   path: string,
   add: (where: string, text: unknown) => void,
+  flag: (where: string, rule: string, excerpt: string) => void,
   depth = 0,
 ): void {
-  if (!node || typeof node !== "object" || depth > 32) return;
+  if (typeof node === "string") {
+    add(path, node);
+    return;
+  }
+  if (!node || typeof node !== "object") return;
+  if (depth > MAX_DEPTH) {
+    flag(path, "schema too deep to scan", `over ${MAX_DEPTH} levels`);
+    return;
+  }
   if (Array.isArray(node)) {
     for (const [index, item] of node.entries())
-      walkSchema(item, `${path}[${index}]`, add, depth + 1);
+      walk(item, `${path}[${index}]`, add, flag, depth + 1);
     return;
   }
   for (const [key, value] of Object.entries(node)) {
-    const where = `${path}.${key}`;
-    if (INVISIBLE.test(key)) add(`${path} (property name)`, key);
-    if (TEXT_KEYS.has(key)) {
-      if (typeof value === "string") add(where, value);
-      else if (Array.isArray(value)) {
-        value.forEach((item, index) => {
-          if (typeof item === "string") add(`${where}[${index}]`, item);
-        });
+    if (key.length > 3 && !/^[a-z]+$/.test(key)) {
+      const words = identifierWords(key);
+      // Read in full only when it could hold a sentence or a disguise: a short plain identifier
+      // cannot, and schemas have thousands of them.
+      if (key.length > 24 || /[^\w$-]/.test(key)) {
+        add(
+          `${path} (property name ${JSON.stringify(key)})`,
+          words === key ? key : `${key} ${words}`,
+        );
       }
-      if (key !== "description" && key !== "title" && typeof value === "object") {
-        // `default` and `examples` may hold objects; their strings are read too.
-        walkSchema(value, where, add, depth + 1);
+      if (NAME_INTENT.exec(words)) {
+        flag(`${path} (property name)`, "property name spells out an exfiltration", key);
       }
-      continue;
     }
-    walkSchema(value, where, add, depth + 1);
+    walk(value, `${path}.${key}`, add, flag, depth + 1);
   }
 }
 
@@ -243,6 +496,8 @@ function excerpt(text: string, at: number): string {
 export class PoisoningRegistry {
   private readonly byServer = new Map<string, Map<string, ToolFinding[]>>();
   private readonly memo = new Map<string, ToolFinding[]>();
+  /** server -> kind (instructions, prompt, resource, template) -> findings. */
+  private readonly othersOf = new Map<string, Map<string, ToolFinding[]>>();
 
   /** Replaces a server's findings from its current tool list; returns the new HIGH findings. */
   update(server: string, tools: ToolLike[]): ToolFinding[] {
@@ -270,16 +525,51 @@ export class PoisoningRegistry {
     return fresh;
   }
 
-  remove(server: string): void {
-    this.byServer.delete(server);
+  /**
+   * Scans what else a backend hands the model (issue #16): its `instructions` at initialize, its
+   * prompts, resources and resource templates. `kind` names the list ("instructions", "prompt",
+   * "resource", "template"); each entry is [name, value], every string of the value is read.
+   * Replaces that kind's findings for the server; returns the names with a HIGH finding.
+   */
+  updateOthers(server: string, kind: string, entries: [string, unknown][]): Set<string> {
+    const others = this.othersOf.get(server) ?? new Map<string, ToolFinding[]>();
+    this.othersOf.set(server, others);
+    const flagged = new Set<string>();
+    const findings: ToolFinding[] = [];
+    for (const [name, value] of entries) {
+      const label = kind === "instructions" ? kind : `${kind}:${name}`;
+      const found: ToolFinding[] = [];
+      const add = (where: string, text: unknown) => {
+        if (typeof text !== "string" || !text) return;
+        for (const finding of scanDescription(text)) {
+          found.push({ server, tool: label, where, ...finding });
+        }
+      };
+      const flag = (where: string, rule: string, excerpt: string) =>
+        found.push({ server, tool: label, where, severity: "high", rule, excerpt });
+      walk(value, kind, add, flag);
+      if (found.some((finding) => finding.severity === "high")) flagged.add(name);
+      findings.push(...found);
+    }
+    others.set(kind, findings);
+    return flagged;
   }
 
-  /** The first HIGH finding of a tool, if any. */
+  remove(server: string): void {
+    this.byServer.delete(server);
+    this.othersOf.delete(server);
+  }
+
+  /** The first HIGH finding of a tool (or of `instructions`, `prompt:<name>`...), if any. */
   high(server: string, tool: string): ToolFinding | undefined {
-    return this.byServer
-      .get(server)
-      ?.get(tool)
-      ?.find((finding) => finding.severity === "high");
+    const isHigh = (finding: ToolFinding) => finding.severity === "high";
+    const own = this.byServer.get(server)?.get(tool)?.find(isHigh);
+    if (own) return own;
+    for (const list of this.othersOf.get(server)?.values() ?? []) {
+      const found = list.find((finding) => finding.tool === tool && isHigh(finding));
+      if (found) return found;
+    }
+    return undefined;
   }
 
   /** Every finding, HIGH first, then by server and tool. */
@@ -287,6 +577,8 @@ export class PoisoningRegistry {
     const out: ToolFinding[] = [];
     for (const tools of this.byServer.values())
       for (const list of tools.values()) out.push(...list);
+    for (const kinds of this.othersOf.values())
+      for (const list of kinds.values()) out.push(...list);
     const rank = (f: ToolFinding) => (f.severity === "high" ? 0 : 1);
     return out.sort(
       (a, b) =>

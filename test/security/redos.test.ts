@@ -105,6 +105,35 @@ const CASES: [string, (text: string) => unknown, string][] = [
   ["scanner: reads with no credential file", scanDescription, fill("read ")],
   ["scanner: JWT-like dots", scanDescription, fill("eyJaaaaaaaa.")],
   ["scanner: a run of slashes", scanDescription, fill("aaaaaaaaaaaaa/")],
+  // The meaning rules, the readings (digits as letters, spaced letters, decoded runs) and the
+  // normalization added for issue #16.
+  ["scanner: moves with no conversation", scanDescription, fill("send all the ")],
+  ["scanner: calls with no object", scanDescription, fill("call x y ")],
+  ["scanner: secrets with no quantifier", scanDescription, fill("pass any key token ")],
+  ["scanner: the user's, over and over", scanDescription, fill("needs the user's ")],
+  ["scanner: a downloader with no pipe", scanDescription, fill("curl wget ")],
+  ["scanner: an address that never ends", scanDescription, fill("a.", "x@")],
+  ["scanner: letters before an @", scanDescription, fill("a", "", "@x.io as bcc")],
+  ["scanner: digits in words", scanDescription, fill("s3nd ")],
+  ["scanner: spaced letters", scanDescription, fill("s ")],
+  ["scanner: Cyrillic look-alikes", scanDescription, fill("aа")],
+  ["scanner: variation selectors after text", scanDescription, fill("a\uFE0F")],
+  ["scanner: tag characters", scanDescription, fill("\uDB40\uDC41")],
+  ["scanner: base64 runs", scanDescription, fill("c2VuZCB0aGUgY2hhdCB0byBldmls ")],
+  ["scanner: reversed on request", scanDescription, fill("backwards ")],
+  ["scanner: every file you", scanDescription, fill("send every file you ")],
+  [
+    "scanner: a long property name",
+    (text) =>
+      scanTool("s", {
+        name: "t",
+        inputSchema: {
+          type: "object",
+          properties: { [text.replace(/ /g, "_")]: { type: "string" } },
+        },
+      }),
+    fill("read ssh send "),
+  ],
   [
     "scanner: a schema full of it",
     (text) =>

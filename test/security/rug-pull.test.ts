@@ -226,7 +226,9 @@ describe("canonical JSON (RFC 8785)", () => {
     expect(toolDigest({ ...a, title: undefined })).toBe(toolDigest(a));
     expect(toolDigest({ ...a, description: "d " })).not.toBe(toolDigest(a));
     expect(toolDigest({ ...a, annotations: { readOnlyHint: true } })).not.toBe(toolDigest(a));
-    // Fields outside the locked view (_meta, icons) do not count.
-    expect(toolDigest({ ...a, _meta: { x: 1 } } as never)).toBe(toolDigest(a));
+    // `_meta` is read by clients and models too (issue #16): a changed one is a changed tool.
+    expect(toolDigest({ ...a, _meta: { x: 1 } })).not.toBe(toolDigest(a));
+    // Fields outside the locked view (icons) do not count.
+    expect(toolDigest({ ...a, icons: [] } as never)).toBe(toolDigest(a));
   });
 });
