@@ -10,6 +10,7 @@ import { join, resolve } from "node:path";
 import { loadBuiltinCapabilities } from "../../src/capabilities/catalog.ts";
 import { toTool } from "../../src/capabilities/resolve.ts";
 import type { ResolvedConfig } from "../../src/config/load.ts";
+import { ConfigSchema } from "../../src/config/schema.ts";
 import { createAuthenticator } from "../../src/security/auth.ts";
 import { hashKey } from "../../src/security/keys.ts";
 import { toolDigest } from "../../src/security/pins.ts";
@@ -83,21 +84,18 @@ const keys = Array.from({ length: 100 }, (_, i) => ({
   name: `k${i}`,
   key: `key-number-${i}-0123456789`,
 }));
+// Every default filled in by the schema (lockout, limits...), as a loaded config would have them.
 const config = (enabled: boolean) =>
-  ({
+  ConfigSchema.parse({
     auth: {
       enabled,
       api_keys: keys.map((k) => ({
         name: k.name,
         key: hashKey(k.key),
-        backends: [],
         allowed_tools: ["memory:*"],
-        denied_tools: [],
-        admin: false,
-        rate_limit: 0,
       })),
     },
-    security: { poisoning: "quarantine", trusted_tools: [], redact_results: false },
+    security: { redact_results: false },
   }) as unknown as ResolvedConfig;
 const request = new Request("http://127.0.0.1/mcp", {
   method: "POST",
