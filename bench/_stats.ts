@@ -66,3 +66,30 @@ export async function waitHttp(url: string): Promise<void> {
   }
   throw new Error(`${url} did not come up`);
 }
+
+/**
+ * `mcp-gateway serve` from source on a loopback port, logging errors only, with its state in
+ * `stateDir`: the gateway every HTTP bench measures.
+ */
+export function spawnGateway(
+  config: string,
+  port: number,
+  stateDir: string,
+  stderr: "inherit" | "ignore" = "ignore",
+): ReturnType<typeof Bun.spawn> {
+  const main = `${import.meta.dir}/../src/main.ts`;
+  return Bun.spawn(
+    [
+      process.execPath,
+      main,
+      "serve",
+      "--config",
+      config,
+      "--port",
+      String(port),
+      "--log-level",
+      "error",
+    ],
+    { stdout: "ignore", stderr, env: { ...process.env, XDG_STATE_HOME: stateDir } },
+  );
+}

@@ -10,7 +10,7 @@
 import { join } from "node:path";
 import { Client, StreamableHTTPClientTransport } from "@modelcontextprotocol/client";
 import { StdioClientTransport } from "@modelcontextprotocol/client/stdio";
-import { freePort, printTable, summarize, waitHttp } from "./_stats.ts";
+import { freePort, printTable, spawnGateway, summarize, waitHttp } from "./_stats.ts";
 
 const ROOT = join(import.meta.dir, "..");
 const HOSTILE = join(ROOT, "test/fixtures/servers/hostile.ts");
@@ -67,23 +67,11 @@ await Bun.write(
   config,
   `capabilities: { enabled: false }\nbackends:\n  hostile:\n    command: ${BUN}\n    args: ["${HOSTILE}"]\n  healthy:\n    command: ${BUN}\n    args: ["${FIXTURE}"]\n`,
 );
-const gateway = Bun.spawn(
-  [
-    BUN,
-    join(ROOT, "src/main.ts"),
-    "serve",
-    "--config",
-    config,
-    "--port",
-    String(port),
-    "--log-level",
-    "error",
-  ],
-  {
-    stdout: "ignore",
-    stderr: "inherit",
-    env: { ...process.env, XDG_STATE_HOME: join(ROOT, `.bench-flood-state-${process.pid}`) },
-  },
+const gateway = spawnGateway(
+  config,
+  port,
+  join(ROOT, `.bench-flood-state-${process.pid}`),
+  "inherit",
 );
 const url = new URL(`http://127.0.0.1:${port}/mcp`);
 try {

@@ -13,7 +13,7 @@
 import { join } from "node:path";
 import { Client, StreamableHTTPClientTransport } from "@modelcontextprotocol/client";
 import { StdioClientTransport } from "@modelcontextprotocol/client/stdio";
-import { freePort, printTable, summarize, waitHttp } from "./_stats.ts";
+import { freePort, printTable, spawnGateway, summarize, waitHttp } from "./_stats.ts";
 
 const ROOT = join(import.meta.dir, "..");
 const FIXTURE = join(ROOT, "test/fixtures/servers/fixture.ts");
@@ -114,25 +114,10 @@ if (!ONLY_RECORDING) {
   const config = writeConfig(
     `backends:\n  fixture:\n    url: http://127.0.0.1:${backendPort}/mcp\n`,
   );
-  const gateway = Bun.spawn(
-    [
-      BUN,
-      join(ROOT, "src/main.ts"),
-      "serve",
-      "--config",
-      config,
-      "--port",
-      String(gatewayPort),
-      "--log-level",
-      "error",
-    ],
-    {
-      stderr: "ignore",
-      env: {
-        ...process.env,
-        XDG_STATE_HOME: join(require("node:os").tmpdir(), `bench-state-${process.pid}`),
-      },
-    },
+  const gateway = spawnGateway(
+    config,
+    gatewayPort,
+    join(require("node:os").tmpdir(), `bench-state-${process.pid}`),
   );
   await waitHttp(`http://127.0.0.1:${gatewayPort}/health`);
   const gw = client();

@@ -14,7 +14,7 @@ import { readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { Client, StreamableHTTPClientTransport } from "@modelcontextprotocol/client";
-import { freePort, printTable, summarize, waitHttp } from "./_stats.ts";
+import { freePort, printTable, spawnGateway, summarize, waitHttp } from "./_stats.ts";
 
 const ROOT = join(import.meta.dir, "..");
 const FIXTURE = join(ROOT, "test/fixtures/servers/fixture.ts");
@@ -69,20 +69,7 @@ writeFileSync(
   config,
   `capabilities: { enabled: false }\nbackends:\n${backend("healthy_a")}${backend("healthy_b")}${backend("broken")}${backend("hostile", HOSTILE, "    max_message_size: 1MiB\n")}failsafe:\n  restart: { initial_backoff: 50ms, crash_limit: 1000 }\n  circuit_breaker: { reset_timeout: 1s, success_threshold: 1 }\n`,
 );
-const gateway = Bun.spawn(
-  [
-    BUN,
-    join(ROOT, "src/main.ts"),
-    "serve",
-    "--config",
-    config,
-    "--port",
-    String(port),
-    "--log-level",
-    "error",
-  ],
-  { stdout: "ignore", stderr: "ignore", env: { ...process.env, XDG_STATE_HOME: state } },
-);
+const gateway = spawnGateway(config, port, state);
 const url = `http://127.0.0.1:${port}`;
 await waitHttp(`${url}/health`);
 // Wait until every backend has listed its tools.
