@@ -199,6 +199,7 @@ export async function runGateway(options: RunOptions): Promise<RunningGateway> {
     ? await joinCluster(config, advertisedUrl(host, options.port ?? config.server.port))
     : undefined;
   gateway.security.auth.share(cluster);
+  costs.share(cluster);
   // A reload asked of one instance (API, SIGHUP) is announced; the others re-read their file.
   const announce = async (): Promise<ReloadSummary> => {
     const summary = await reload();

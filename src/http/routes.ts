@@ -255,7 +255,10 @@ export function createRoutes(gateway: Gateway, options: RoutesOptions = {}): Rou
         version: VERSION,
         sessions: open,
         sessionLimits,
-        ...(cluster ? { cluster } : {}),
+        // Rate limits, the lockout and budgets count across the cluster only while Redis answers.
+        ...(cluster
+          ? { cluster: { ...cluster, counters: cluster.redis === "down" ? "local" : "shared" } }
+          : {}),
       },
       { status },
     );
