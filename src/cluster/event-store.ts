@@ -7,13 +7,15 @@ import type { ClusterLink } from "./link.ts";
  * stream with `Last-Event-ID` on another one. Each event is written before it is sent (the SDK
  * awaits `storeEvent`), so no event the client could have missed is lost with the instance.
  * Ids carry a random epoch per store (`<stream>:<epoch>.<n>`): a session adopted by another
- * instance keeps numbering without colliding with the ids the dead one gave. While Redis is
- * down, events are kept here (bounded) and replay merges both.
+ * instance keeps numbering without colliding with the ids the dead one gave. Bounded like the
+ * local store: the last 1,000 events and 1 MiB (Redis keeps the list's byte count beside it).
+ * While Redis is down, events are kept here (as bounded) and replay merges both.
  */
 export class SharedEventStore implements EventStore {
   private readonly epoch = crypto.randomUUID().slice(0, 8);
   private counter = 0;
   private readonly local: string[] = [];
+  private localBytes = 0;
   private closed = false;
 
   constructor(
@@ -21,15 +23,23 @@ export class SharedEventStore implements EventStore {
     private readonly key: () => string,
     private readonly ttlMs: number,
     private readonly limit = 1000,
+    /** Bytes of one session's events in Redis (as the local store's 1 MiB a session). */
+    private readonly limitBytes = 1024 * 1024,
   ) {}
 
   async storeEvent(stream: StreamId, message: JSONRPCMessage): Promise<EventId> {
     const id = `${stream}:${this.epoch}.${++this.counter}`;
     if (this.closed) return id;
     const entry = JSON.stringify([id, stream, message]);
-    if (!(await this.link.append(this.key(), entry, this.limit, this.ttlMs))) {
+    if (!(await this.link.append(this.key(), entry, this.limit, this.ttlMs, this.limitBytes))) {
       this.local.push(entry);
-      if (this.local.length > this.limit) this.local.shift();
+      this.localBytes += entry.length;
+      while (
+        this.local.length > 1 &&
+        (this.local.length > this.limit || this.localBytes > this.limitBytes)
+      ) {
+        this.localBytes -= this.local.shift()!.length;
+      }
     }
     return id;
   }
@@ -58,6 +68,7 @@ export class SharedEventStore implements EventStore {
   clear(): void {
     this.closed = true;
     this.local.length = 0;
+    this.localBytes = 0;
     void this.link.del(this.key());
   }
 }

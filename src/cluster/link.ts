@@ -17,9 +17,19 @@ export interface ClusterLink extends SharedCounters {
   get(key: string): Promise<string | undefined>;
   /** Sets `key` (prefixed) for `ttlMs`; false when the store cannot be reached. */
   set(key: string, value: string, ttlMs: number): Promise<boolean>;
+  /** Deletes `key` (a list with its byte count too). */
   del(key: string): Promise<void>;
-  /** Appends to the list `key`, keeping its last `max` entries for `ttlMs`; false when unreachable. */
-  append(key: string, value: string, max: number, ttlMs: number): Promise<boolean>;
+  /**
+   * Appends to the list `key`, keeping its last entries, at most `max` of them and `maxBytes`
+   * (UTF-8) together (the newest always stays), for `ttlMs`; false when unreachable.
+   */
+  append(
+    key: string,
+    value: string,
+    max: number,
+    ttlMs: number,
+    maxBytes?: number,
+  ): Promise<boolean>;
   /** The whole list `key`; `undefined` when unreachable. */
   list(key: string): Promise<string[] | undefined>;
   /** A secret every instance of the cluster shares (marks requests relayed between them). */

@@ -20,10 +20,21 @@ const HIT = `local n = redis.call('INCRBY', KEYS[1], ARGV[1])
 if n == tonumber(ARGV[1]) then redis.call('PEXPIRE', KEYS[1], ARGV[2]) end
 return {n, redis.call('PTTL', KEYS[1])}`;
 
-// RPUSH, trimmed to the last ARGV[2] entries, expiring ARGV[3] ms after the latest.
-const APPEND = `redis.call('RPUSH', KEYS[1], ARGV[1])
-redis.call('LTRIM', KEYS[1], -tonumber(ARGV[2]), -1)
+// RPUSH, then the oldest entries dropped until at most ARGV[2] entries of at most ARGV[4] bytes
+// together are left (the newest always stays); KEYS[2] holds the list's byte count. Both expire
+// ARGV[3] ms after the latest.
+const APPEND = `local n = redis.call('RPUSH', KEYS[1], ARGV[1])
+local bytes = redis.call('INCRBY', KEYS[2], #ARGV[1])
+local max, cap = tonumber(ARGV[2]), tonumber(ARGV[4])
+while n > 1 and (n > max or bytes > cap) do
+  bytes = redis.call('DECRBY', KEYS[2], #redis.call('LPOP', KEYS[1]))
+  n = n - 1
+end
+redis.call('PEXPIRE', KEYS[2], ARGV[3])
 return redis.call('PEXPIRE', KEYS[1], ARGV[3])`;
+
+/** The key counting the bytes of the list `key` (see APPEND). */
+const bytesKey = (key: string) => `${key}:bytes`;
 
 /**
  * The cluster link over Bun's built-in Redis client: one connection for commands, one for
@@ -152,10 +163,19 @@ export async function createRedisLink(options: RedisLinkOptions): Promise<Cluste
       );
     },
     async del(key) {
-      await run("DEL", [prefix + key]);
+      await run("DEL", [prefix + key, bytesKey(prefix + key)]);
     },
-    async append(key, value, max, ttlMs) {
-      const args = [APPEND, "1", prefix + key, value, `${max}`, `${Math.round(ttlMs)}`];
+    async append(key, value, max, ttlMs, maxBytes = Number.MAX_SAFE_INTEGER) {
+      const args = [
+        APPEND,
+        "2",
+        prefix + key,
+        bytesKey(prefix + key),
+        value,
+        `${max}`,
+        `${Math.round(ttlMs)}`,
+        `${maxBytes}`,
+      ];
       return (await run("EVAL", args)) !== undefined;
     },
     async list(key) {

@@ -1,3 +1,4 @@
+import { z } from "zod";
 import type { CallerChannel, CallOptions, JsonObject } from "../backends/types.ts";
 import { GatewayError } from "../errors.ts";
 import {
@@ -297,6 +298,16 @@ export async function createBackendServer(
     // Prompt, resource and template lists are read by the model too: poisoned entries held back.
     return gateway.security.screenListed(name, request.method, result);
   };
+  if (options.flows) {
+    // 2026-07-28 moved tasks to an extension: its tasks/get and tasks/cancel are served only
+    // when registered with their own schema (the SDK refuses them otherwise).
+    const taskParams = { params: z.looseObject({ taskId: z.string() }) };
+    for (const method of ["tasks/get", "tasks/cancel"] as const) {
+      server.setRequestHandler(method, taskParams, (params, ctx) =>
+        routeTask(ctx as ServerContext, method, params as JsonObject),
+      );
+    }
+  }
   server.fallbackNotificationHandler = async (notification) => {
     if (notification.method === "notifications/roots/list_changed") {
       await connection.notify(notification.method, notification.params as JsonObject);

@@ -9,6 +9,7 @@ import {
   RELOAD_CHANNEL,
 } from "../cluster/join.ts";
 import type { ClusterLink } from "../cluster/link.ts";
+import { shareTasks } from "../cluster/tasks.ts";
 import { loadConfig, type ResolvedConfig } from "../config/load.ts";
 import { watchConfigFile } from "../config/watch.ts";
 import { errorMessage } from "../errors.ts";
@@ -199,6 +200,8 @@ export async function runGateway(options: RunOptions): Promise<RunningGateway> {
     ? await joinCluster(config, advertisedUrl(host, options.port ?? config.server.port))
     : undefined;
   gateway.security.auth.share(cluster);
+  costs.share(cluster);
+  if (cluster) shareTasks(gateway.tasks, cluster, config.server.session_ttl);
   // A reload asked of one instance (API, SIGHUP) is announced; the others re-read their file.
   const announce = async (): Promise<ReloadSummary> => {
     const summary = await reload();

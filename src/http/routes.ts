@@ -1,5 +1,6 @@
 import type { ClusterLink } from "../cluster/link.ts";
 import { isRelayed } from "../cluster/relay.ts";
+import { relayTask } from "../cluster/tasks.ts";
 import { type Caller, callerOf, toAuthInfo } from "../gateway/caller.ts";
 import type { Gateway } from "../gateway/gateway.ts";
 import { InputFlows } from "../gateway/input-flows.ts";
@@ -163,6 +164,15 @@ export function createRoutes(gateway: Gateway, options: RoutesOptions = {}): Rou
       if (await isLegacyRequest(request, parsedBody)) {
         return await sessions.handle(request, parsedBody, backend, caller, address);
       }
+      // A task another instance made is answered there (its backend process holds it).
+      const relayed = await relayTask(
+        request,
+        parsedBody,
+        caller.id,
+        gateway.tasks,
+        options.cluster,
+      );
+      if (relayed) return relayed;
       // Stateless: the profile a request names (or the default) holds for that request alone.
       const asked = requestedProfile(gateway.config, request, parsedBody);
       if ("error" in asked) return jsonRpcError(400, -32602, asked.error);
@@ -255,7 +265,10 @@ export function createRoutes(gateway: Gateway, options: RoutesOptions = {}): Rou
         version: VERSION,
         sessions: open,
         sessionLimits,
-        ...(cluster ? { cluster } : {}),
+        // Rate limits, the lockout and budgets count across the cluster only while Redis answers.
+        ...(cluster
+          ? { cluster: { ...cluster, counters: cluster.redis === "down" ? "local" : "shared" } }
+          : {}),
       },
       { status },
     );

@@ -1,3 +1,4 @@
+import type { ClusterLink } from "../cluster/link.ts";
 import type { CostGovernanceConfig } from "../config/governance.ts";
 import { errorMessage, GatewayError } from "../errors.ts";
 import type { AdmittedCall, GatewayHookable } from "../hooks.ts";
@@ -54,6 +55,11 @@ export interface CostGovernor {
   report(options: CostReportOptions): Record<string, unknown>;
   /** Prometheus text. */
   metrics(): string;
+  /**
+   * Counts today's spend in the cluster's shared store too (`cluster:`), so a budget is one
+   * budget across every instance; while the store is down, each instance counts its own.
+   */
+  share(cluster: ClusterLink | undefined): void;
   flush(): void;
   close(): void;
 }
@@ -71,6 +77,10 @@ export function registerGovernor(gateway: object, governor: CostGovernor): void 
   governors.set(gateway, governor);
 }
 const ALERTS_KEPT = 100;
+/** Where instances tell each other a spend counter's new total. */
+const SPEND_CHANNEL = "spend";
+/** Spend is counted in Redis in millionths (its counters are integers). */
+const MICRO = 1_000_000;
 
 /** `YYYY-MM-DD` (UTC) of `ms`. */
 export function dayOf(ms: number): string {
@@ -114,7 +124,48 @@ export function createCostGovernor(options: CostOptions): CostGovernor {
     }
   });
 
-  const add = (key: string, by: number) => spent.set(key, (spent.get(key) ?? 0) + by);
+  /** With a cluster: each spend key's total as the shared store last said, and charges not yet answered. */
+  let cluster: ClusterLink | undefined;
+  let clusterSpend = new Map<string, number>();
+  let inflight = new Map<string, number>();
+  /** Today's spend on `key`: the cluster's while its store answers, else this instance's. */
+  const spentOf = (key: string): number => {
+    const local = spent.get(key) ?? 0;
+    if (!cluster?.connected) return local;
+    return Math.max(local, (clusterSpend.get(key) ?? 0) + (inflight.get(key) ?? 0));
+  };
+  /** Adds `by` to the shared counter of `key` (today's, kept a day past midnight). */
+  const shareCharge = (key: string, by: number) => {
+    const link = cluster;
+    if (!link?.connected) return;
+    const at = day;
+    inflight.set(key, (inflight.get(key) ?? 0) + by);
+    const keep = resetsAt().getTime() - now() + DAY_MS;
+    void link.hit(`spend:${at}:${key}`, Math.round(by * MICRO), keep).then((window) => {
+      if (at !== day) return;
+      inflight.set(key, (inflight.get(key) ?? 0) - by);
+      if (!window) return;
+      const total = window.count / MICRO;
+      clusterSpend.set(key, total);
+      void link.publish(SPEND_CHANNEL, JSON.stringify({ day: at, key, total }));
+    });
+  };
+  /** Reads the shared total of every budget's key (at start and each new day). */
+  const refreshShared = async () => {
+    const link = cluster;
+    if (!link) return;
+    const at = day;
+    await Promise.all(
+      budgetKeys().map(async (key) => {
+        const window = await link.peek(`spend:${at}:${key}`);
+        if (window && at === day) clusterSpend.set(key, window.count / MICRO);
+      }),
+    );
+  };
+  const add = (key: string, by: number) => {
+    spent.set(key, (spent.get(key) ?? 0) + by);
+    shareCharge(key, by);
+  };
   const charge = (caller: string, server: string, tool: string, cost: number) => {
     add("*", cost);
     add(`tool:${server}:${tool}`, cost);
@@ -130,6 +181,9 @@ export function createCostGovernor(options: CostOptions): CostGovernor {
     flush();
     day = today;
     spent = new Map();
+    clusterSpend = new Map();
+    inflight = new Map();
+    void refreshShared();
   };
 
   function costOf(server: string, tool: string): number {
@@ -169,6 +223,18 @@ export function createCostGovernor(options: CostOptions): CostGovernor {
     return found;
   }
 
+  /** The spend keys the configured budgets read. */
+  function budgetKeys(): string[] {
+    const { budgets } = settings();
+    return [
+      ...(budgets.daily !== undefined ? ["*"] : []),
+      ...Object.keys(budgets.per_tool).map((tool) =>
+        tool.includes(":") ? `tool:${tool}` : `name:${tool}`,
+      ),
+      ...Object.keys(budgets.per_key).map((key) => `key:${key}`),
+    ];
+  }
+
   function resetsAt(): Date {
     const start = Date.parse(`${day}T00:00:00Z`);
     return new Date(start + DAY_MS);
@@ -186,7 +252,7 @@ export function createCostGovernor(options: CostOptions): CostGovernor {
       ...config.alerts.filter((alert) => alert.action === "block").map((alert) => alert.at_percent),
     );
     for (const budget of applicable) {
-      const before = spent.get(budget.key) ?? 0;
+      const before = spentOf(budget.key);
       if (before + cost <= (budget.limit * blockAt) / 100 + 1e-9) continue;
       refusals.inc({ budget: budget.budget });
       const resets = resetsAt();
@@ -211,7 +277,7 @@ export function createCostGovernor(options: CostOptions): CostGovernor {
     call.cost = cost;
     let nearest: { budget: string; limit: number; spent: number; percent: number } | undefined;
     for (const budget of applicable) {
-      const after = spent.get(budget.key) ?? 0;
+      const after = spentOf(budget.key);
       const percent = budget.limit > 0 ? (after / budget.limit) * 100 : 100;
       const crossed = config.alerts.filter(
         (alert) =>
@@ -299,7 +365,7 @@ export function createCostGovernor(options: CostOptions): CostGovernor {
     const { budgets } = settings();
     const resets = resetsAt().toISOString();
     const entry = (budget: string, limit: number, key: string): BudgetState => {
-      const value = spent.get(key) ?? 0;
+      const value = spentOf(key);
       return {
         budget,
         limit,
@@ -404,6 +470,15 @@ export function createCostGovernor(options: CostOptions): CostGovernor {
       };
     },
     metrics: () => registry.render(),
+    share(link) {
+      cluster = link;
+      if (!link) return;
+      link.subscribe(SPEND_CHANNEL, (text) => {
+        const told = JSON.parse(text) as { day: string; key: string; total: number };
+        if (told.day === day) clusterSpend.set(told.key, told.total);
+      });
+      void refreshShared();
+    },
     flush,
     close() {
       for (const unhook of unhooks) unhook();

@@ -1,0 +1,52 @@
+import type { TaskOwner } from "../gateway/gateway.ts";
+import type { ClusterLink } from "./link.ts";
+import { isRelayed, relayToOwner } from "./relay.ts";
+
+/** What Redis holds for each task a backend made through this cluster. */
+interface SharedTask {
+  /** The URL of the instance whose backend runs it (`cluster.advertise_url`). */
+  owner: string;
+  caller: string;
+}
+
+export const taskKey = (id: string) => `task:${id}`;
+
+/**
+ * Writes each task `tasks` learns (a task-augmented call answered with one) to Redis with its
+ * instance, for `ttlMs`, so a 2026-07-28 `tasks/*` request that reaches another instance can be
+ * relayed to it (`relayTask`). The map stays the one source the instance answers from.
+ */
+export function shareTasks(tasks: Map<string, TaskOwner>, link: ClusterLink, ttlMs: number): void {
+  const set = tasks.set.bind(tasks);
+  tasks.set = (id, owner) => {
+    const record: SharedTask = { owner: link.url, caller: owner.caller };
+    void link.set(taskKey(id), JSON.stringify(record), ttlMs);
+    return set(id, owner);
+  };
+}
+
+/**
+ * A stateless `tasks/get|result|cancel` for a task this instance does not hold: relayed to the
+ * instance that made it, when Redis names one and the same caller made it. `undefined` to
+ * answer here (a task of this instance, someone else's, unknown, or its owner unreachable).
+ */
+export async function relayTask(
+  request: Request,
+  body: unknown,
+  callerId: string,
+  tasks: Map<string, TaskOwner>,
+  link: ClusterLink | undefined,
+): Promise<Response | undefined> {
+  if (!link || isRelayed(request, link) || !body || typeof body !== "object") return undefined;
+  const { method, params } = body as { method?: unknown; params?: { taskId?: unknown } };
+  if (typeof method !== "string" || !method.startsWith("tasks/") || method === "tasks/list") {
+    return undefined;
+  }
+  const id = params?.taskId;
+  if (typeof id !== "string" || tasks.has(id)) return undefined;
+  const text = await link.get(taskKey(id));
+  if (!text) return undefined;
+  const record = JSON.parse(text) as SharedTask;
+  if (record.caller !== callerId || record.owner === link.url) return undefined;
+  return relayToOwner(record.owner, request, body, link);
+}

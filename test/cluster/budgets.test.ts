@@ -1,0 +1,99 @@
+/**
+ * Cost budgets in a cluster: two gateway instances on one real `redis-server` count a key's
+ * daily budget together (a budget of 1.0 is 1.0 across both, not 1.0 on each), and while Redis
+ * is down each instance counts on its own.
+ */
+import { afterAll, beforeAll, describe, expect, setDefaultTimeout, test } from "bun:test";
+import { loadConfig } from "../../src/config/load.ts";
+import { type RunningGateway, runGateway } from "../../src/gateway/run.ts";
+import { governorOf } from "../../src/observe/costs.ts";
+import { hashKey } from "../../src/security/keys.ts";
+import { BUN, FIXTURE_SERVER, freePort, waitFor, writeConfig } from "../helpers.ts";
+import { connectWithKey, meta } from "../security/_helpers.ts";
+import { type RedisServer, startRedis } from "./_redis.ts";
+
+setDefaultTimeout(30_000);
+
+const CI = "ci-key-0123456789abcdef";
+let redis: RedisServer;
+const instances: (RunningGateway & { url: string })[] = [];
+
+function yaml(redisUrl: string, id: string): string {
+  return `
+capabilities: { enabled: false }
+cluster: { redis_url: "${redisUrl}", instance_id: ${id}, key_prefix: "budgets-${process.pid}:" }
+auth:
+  enabled: true
+  api_keys:
+    - { name: ci, key: "${hashKey(CI)}" }
+cost_governance:
+  enabled: true
+  tool_costs: { echo: 0.25 }
+  budgets: { per_key: { ci: 1.0 } }
+backends:
+  fixture:
+    command: ${BUN}
+    args: ["${FIXTURE_SERVER}"]
+`;
+}
+
+beforeAll(async () => {
+  if (!Bun.which("redis-server")) return;
+  redis = await startRedis();
+  for (const id of ["a", "b"]) {
+    const running = await runGateway({
+      config: loadConfig({ path: writeConfig(yaml(redis.url, id)) }),
+      port: await freePort(),
+      memoryState: true,
+      watch: false,
+    });
+    await waitFor(() => running.gateway.index.tools("fixture").length > 0);
+    instances.push(running as RunningGateway & { url: string });
+  }
+});
+
+afterAll(async () => {
+  await Promise.all(instances.map((instance) => instance.stop()));
+  await redis?.kill();
+});
+
+const echo = (client: Awaited<ReturnType<typeof connectWithKey>>["client"]) =>
+  meta(client, "gateway_invoke", { server: "fixture", tool: "echo", arguments: { message: "hi" } });
+
+describe.skipIf(!Bun.which("redis-server"))("budgets in a cluster of two instances", () => {
+  test("a key's daily budget of 1.0 is 1.0 across both instances, not 1.0 on each", async () => {
+    const clients = await Promise.all(instances.map((i) => connectWithKey(i.url, CI)));
+    const outcomes: boolean[] = [];
+    // 0.25 a call: four fit, alternating instances; the fifth and sixth are refused on either.
+    for (let i = 0; i < 6; i++) outcomes.push(!(await echo(clients[i % 2]!.client)).isError);
+    expect(outcomes).toEqual([true, true, true, true, false, false]);
+    const refused = await echo(clients[1]!.client);
+    expect(refused.text).toStartWith("[BUDGET_EXCEEDED] per_key:ci budget of 1");
+    expect(refused.text).toContain("1 USD spent today");
+    // Both instances report the cluster's spend.
+    for (const instance of instances) {
+      const governor = governorOf(instance.gateway);
+      expect(governor?.budgets("key:ci")).toMatchObject([{ budget: "per_key:ci", spent: 1 }]);
+    }
+    await Promise.all(clients.map((client) => client.close()));
+  });
+
+  test("while Redis is down, an instance counts its own spend and says so in /health", async () => {
+    await redis.kill();
+    const b = instances[1]!;
+    await waitFor(async () => {
+      const response = await fetch(`${b.url}/health`, {
+        headers: { authorization: `Bearer ${CI}` },
+      });
+      const health = (await response.json()) as { cluster?: { redis: string; counters?: string } };
+      return health.cluster?.redis === "down" && health.cluster.counters === "local";
+    });
+    // b alone spent 0.5 of the shared 1.0: two more calls fit here, the third does not.
+    const client = await connectWithKey(b.url, CI);
+    const outcomes: boolean[] = [];
+    for (let i = 0; i < 3; i++) outcomes.push(!(await echo(client.client)).isError);
+    expect(outcomes).toEqual([true, true, false]);
+    await client.close();
+    await redis.restart();
+  });
+});
