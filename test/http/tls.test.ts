@@ -4,7 +4,8 @@ import { join } from "node:path";
 import { Client, StreamableHTTPClientTransport } from "@modelcontextprotocol/client";
 import { loadConfig } from "../../src/config/load.ts";
 import { type RunningGateway, runGateway } from "../../src/gateway/run.ts";
-import { tempDir, waitFor, writeConfig } from "../helpers.ts";
+import { hashKey } from "../../src/security/keys.ts";
+import { MEMORY, tempDir, waitFor, writeConfig } from "../helpers.ts";
 
 const dir = tempDir("mcpgw-tls-");
 
@@ -74,6 +75,7 @@ issue("ca1", "server", true);
 issue("ca2", "renewed", true);
 issue("ca1", "alice", false);
 issue("ca2", "mallory", false);
+issue("ca1", "bob", false);
 copyFileSync(join(dir, "server.crt"), join(dir, "live.crt"));
 copyFileSync(join(dir, "server.key"), join(dir, "live.key"));
 const pem = (name: string) => readFileSync(join(dir, name), "utf8");
@@ -83,8 +85,8 @@ afterAll(async () => {
   await Promise.all(running.map((g) => g.stop()));
 });
 
-async function start(tls: string): Promise<RunningGateway & { url: string }> {
-  const file = writeConfig(`server:\n  tls:\n${tls}\n`);
+async function start(tls: string, more = ""): Promise<RunningGateway & { url: string }> {
+  const file = writeConfig(`server:\n  tls:\n${tls}\n${more}`);
   const gateway = (await runGateway({
     config: loadConfig({ path: file }),
     port: 0,
@@ -148,6 +150,79 @@ describe("server.tls", () => {
     expect(await health(gateway.url, { ca, cert: pem("alice.crt"), key: pem("alice.key") })).toBe(
       "200",
     );
+  }, 30_000);
+
+  test("a client certificate from client_ca maps to a key entry, whose scopes apply", async () => {
+    const keyOf = (name: string) => hashKey(`${name}-unused-bearer-key-0123456789`);
+    const gateway = await start(
+      `    cert: ${join(dir, "server.crt")}\n    key: ${join(dir, "server.key")}\n    client_ca: ${join(dir, "ca1.crt")}`,
+      `capabilities: { enabled: false }
+backends:
+  memory: { command: node, args: ["${MEMORY}"] }
+auth:
+  enabled: true
+  api_keys:
+    - name: alice
+      key: "${keyOf("alice")}"
+      allowed_tools: ["memory:*"]
+      denied_tools: ["memory:read_graph"]
+      client_cert: { subject_cn: alice }
+    # mallory's certificate is not from client_ca: naming its CN must not let it in.
+    - { name: mallory, key: "${keyOf("mallory")}", admin: true, client_cert: { subject_cn: mallory } }
+`,
+    );
+    await waitFor(() => gateway.gateway.index.tools("memory").length > 0);
+    const ca = pem("ca1.crt");
+    const connectAs = async (name: string) => {
+      const client = new Client({ name: "mtls-test", version: "1.0.0" });
+      const transport = new StreamableHTTPClientTransport(
+        new URL(`${gateway.url}/mcp?surface=flat`),
+        {
+          requestInit: {
+            tls: { ca, cert: pem(`${name}.crt`), key: pem(`${name}.key`) },
+          } as RequestInit,
+        },
+      );
+      await client.connect(transport);
+      return client;
+    };
+    const alice = await connectAs("alice");
+    const names = (await alice.listTools()).tools.map((t) => t.name);
+    expect(names).toContain("memory__search_nodes");
+    // The key's denied tool is neither listed nor callable.
+    expect(names).not.toContain("memory__read_graph");
+    const allowed = await alice.callTool({
+      name: "memory__search_nodes",
+      arguments: { query: "x" },
+    });
+    expect(allowed.isError).toBeFalsy();
+    const denied = await alice
+      .callTool({ name: "memory__read_graph", arguments: {} })
+      .then((result) => JSON.stringify(result))
+      .catch((error: Error) => error.message);
+    expect(denied).toMatch(/not found|not allowed|denied/i);
+    await alice.close();
+
+    // bob's certificate is from client_ca but maps to no key: no key, 401.
+    const status = async (name: string, bearer?: string) => {
+      const response = await fetch(`${gateway.url}/mcp`, {
+        method: "POST",
+        headers: {
+          ...(bearer ? { authorization: `Bearer ${bearer}` } : {}),
+          "content-type": "application/json",
+          accept: "application/json, text/event-stream",
+        },
+        body: JSON.stringify({ jsonrpc: "2.0", id: 1, method: "ping" }),
+        tls: { ca, cert: pem(`${name}.crt`), key: pem(`${name}.key`) },
+        keepalive: false,
+      } as RequestInit);
+      return response.status;
+    };
+    expect(await status("bob")).toBe(401);
+    expect(await status("mallory")).toBe(401);
+    expect(await status("alice")).not.toBe(401);
+    // Without a mapped certificate a Bearer key still works.
+    expect(await status("bob", "alice-unused-bearer-key-0123456789")).not.toBe(401);
   }, 30_000);
 
   test("config errors name the setting", () => {
