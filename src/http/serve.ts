@@ -14,12 +14,13 @@ import {
   describeCertificate,
 } from "./client-cert.ts";
 import { type ConnectionLimits, createConnectionGate } from "./connections.ts";
-import { isLoopbackAddress } from "./loopback.ts";
 import { MAX_BODY_BYTES, type Routes } from "./routes.ts";
 
 export interface HttpServer {
   url: string;
   port: number;
+  /** With a TLS front (`server.tls.client_ca`): the loopback port of the listener behind it. */
+  innerPort?: number;
   /** Stops accepting connections; requests already in progress go on. */
   refuse(): void;
   stop(): Promise<void>;
@@ -88,6 +89,8 @@ function readTls(tls: TlsFiles) {
   };
 }
 
+const peerKey = (address: string, port: number) => `${address.replace(/^::ffff:/, "")}:${port}`;
+
 /** One client connection the TLS front handed to the plain listener behind it. */
 interface FrontConnection {
   address: string | undefined;
@@ -97,26 +100,28 @@ interface FrontConnection {
 interface TlsFront {
   server: TlsServer;
   port: number;
-  /** By the front's local port on its connection to the listener behind. */
-  connections: Map<number, FrontConnection>;
+  /** By the front's `address:port` on its connection to the listener behind. */
+  connections: Map<string, FrontConnection>;
   renew(): void;
 }
 
 /**
  * With `client_ca`, node:tls terminates TLS on the public port (Bun.serve gives a request no
  * peer certificate) and pipes each connection to the plain listener on `inner`, a loopback
- * port. The listener looks the connection up by its source port: the client's address and its
+ * port. The listener looks the connection up by its source address and port: the client's address and its
  * certificate, only when that chained to `client_ca`. Anything reaching the inner port directly
  * is no connection of the front's and is refused.
  */
 function startTlsFront(tls: TlsFiles, host: string, port: number, inner: number): TlsFront {
-  const connections = new Map<number, FrontConnection>();
-  const server = createTlsServer(readTls(tls), (client: TLSSocket) => {
+  const connections = new Map<string, FrontConnection>();
+  // A client that connects and never finishes the handshake is dropped after 10 s.
+  const options = { ...readTls(tls), handshakeTimeout: 10_000 };
+  const server = createTlsServer(options, (client: TLSSocket) => {
     const verified = client.authorized
       ? describeCertificate(client.getPeerCertificate())
       : undefined;
     const upstream: Socket = connect(inner, "127.0.0.1");
-    let local: number | undefined;
+    let local: string | undefined;
     const close = () => {
       if (local !== undefined) connections.delete(local);
       client.destroy();
@@ -125,8 +130,9 @@ function startTlsFront(tls: TlsFiles, host: string, port: number, inner: number)
     client.on("error", close).on("close", close);
     upstream.on("error", close).on("close", close);
     upstream.on("connect", () => {
-      local = upstream.localPort;
-      if (local === undefined) return close();
+      // Address and port: another loopback address (127.0.0.2) could reuse the port.
+      if (upstream.localPort === undefined || !upstream.localAddress) return close();
+      local = peerKey(upstream.localAddress, upstream.localPort);
       connections.set(local, { address: client.remoteAddress, certificate: verified });
       client.pipe(upstream);
       upstream.pipe(client);
@@ -228,8 +234,7 @@ export function serveHttp(
         let peer = ip?.address;
         let certificate: ClientCertificate | undefined;
         if (withFront) {
-          const connection =
-            ip && isLoopbackAddress(ip.address) ? front?.connections.get(ip.port) : undefined;
+          const connection = ip ? front?.connections.get(peerKey(ip.address, ip.port)) : undefined;
           if (!connection) {
             return Response.json({ error: "connect to the gateway's TLS port" }, { status: 403 });
           }
@@ -325,6 +330,7 @@ export function serveHttp(
   return {
     url: `${tls ? "https" : "http"}://${shown}:${front?.port ?? server.port}`,
     port: front?.port ?? server.port ?? port,
+    innerPort: front ? server.port : undefined,
     refuse() {
       for (const file of watched) unwatchFile(file, renew);
       front?.server.close();

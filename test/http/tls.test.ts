@@ -4,6 +4,9 @@ import { join } from "node:path";
 import { Client, StreamableHTTPClientTransport } from "@modelcontextprotocol/client";
 import { loadConfig } from "../../src/config/load.ts";
 import { type RunningGateway, runGateway } from "../../src/gateway/run.ts";
+import { clientCertificateOf } from "../../src/http/client-cert.ts";
+import type { Routes } from "../../src/http/routes.ts";
+import { serveHttp } from "../../src/http/serve.ts";
 import { hashKey } from "../../src/security/keys.ts";
 import { MEMORY, tempDir, waitFor, writeConfig } from "../helpers.ts";
 
@@ -223,6 +226,59 @@ auth:
     expect(await status("alice")).not.toBe(401);
     // Without a mapped certificate a Bearer key still works.
     expect(await status("bob", "alice-unused-bearer-key-0123456789")).not.toBe(401);
+  }, 30_000);
+
+  test("the TLS front passes only verified certificates, and its loopback listener only its own connections", async () => {
+    // Only the listener is under test here: routes that echo what a request arrived with.
+    const routes = {
+      fetch: async (request: Request, peer?: string) =>
+        Response.json({ peer, url: request.url, cert: clientCertificateOf(request) ?? null }),
+      clientAddress: (_request: Request, peer?: string) => peer,
+    } as unknown as Routes;
+    const server = serveHttp(routes, "127.0.0.1", 0, {
+      readTimeout: 5_000,
+      max: 100,
+      perAddress: 100,
+      tls: {
+        cert: join(dir, "server.crt"),
+        key: join(dir, "server.key"),
+        client_ca: join(dir, "ca1.crt"),
+        require_client_cert: false,
+      },
+    });
+    try {
+      const ca = pem("ca1.crt");
+      const as = async (name?: string) => {
+        const tls = name ? { ca, cert: pem(`${name}.crt`), key: pem(`${name}.key`) } : { ca };
+        const response = await fetch(`${server.url}/x`, { tls, keepalive: false } as RequestInit);
+        return (await response.json()) as {
+          peer: string;
+          url: string;
+          cert: { subjectCn: string; fingerprintSha256: string } | null;
+        };
+      };
+      const fingerprint = Bun.spawnSync(
+        ["openssl", "x509", "-in", "alice.crt", "-noout", "-fingerprint", "-sha256"],
+        { cwd: dir },
+      )
+        .stdout.toString()
+        .replace(/^.*=/, "")
+        .replace(/[:\s]/g, "")
+        .toLowerCase();
+      const alice = await as("alice");
+      expect(alice.cert).toEqual({ subjectCn: "alice", fingerprintSha256: fingerprint });
+      expect(alice.url).toStartWith("https://");
+      expect(alice.peer).toMatch(/127\.0\.0\.1$/);
+      // From another CA: the handshake goes through (not required) but it is no identity.
+      expect((await as("mallory")).cert).toBeNull();
+      expect((await as()).cert).toBeNull();
+      // Straight to the loopback listener, skipping TLS: refused.
+      expect(server.innerPort).toBeGreaterThan(0);
+      const direct = await fetch(`http://127.0.0.1:${server.innerPort}/x`);
+      expect(direct.status).toBe(403);
+    } finally {
+      await server.stop();
+    }
   }, 30_000);
 
   test("config errors name the setting", () => {
