@@ -81,6 +81,8 @@ issue("ca2", "mallory", false);
 issue("ca1", "bob", false);
 copyFileSync(join(dir, "server.crt"), join(dir, "live.crt"));
 copyFileSync(join(dir, "server.key"), join(dir, "live.key"));
+copyFileSync(join(dir, "server.crt"), join(dir, "front.crt"));
+copyFileSync(join(dir, "server.key"), join(dir, "front.key"));
 const pem = (name: string) => readFileSync(join(dir, name), "utf8");
 
 const running: RunningGateway[] = [];
@@ -240,8 +242,8 @@ auth:
       max: 100,
       perAddress: 100,
       tls: {
-        cert: join(dir, "server.crt"),
-        key: join(dir, "server.key"),
+        cert: join(dir, "front.crt"),
+        key: join(dir, "front.key"),
         client_ca: join(dir, "ca1.crt"),
         require_client_cert: false,
       },
@@ -272,6 +274,14 @@ auth:
       // From another CA: the handshake goes through (not required) but it is no identity.
       expect((await as("mallory")).cert).toBeNull();
       expect((await as()).cert).toBeNull();
+      // A renewed certificate is served by the front too, without a restart.
+      copyFileSync(join(dir, "renewed.crt"), join(dir, "front.crt"));
+      copyFileSync(join(dir, "renewed.key"), join(dir, "front.key"));
+      await waitFor(
+        async () => (await health(server.url, { ca: pem("ca2.crt") })) === "200",
+        15_000,
+      );
+      expect(await health(server.url, { ca })).toStartWith("error:");
       // Straight to the loopback listener, skipping TLS: refused.
       expect(server.innerPort).toBeGreaterThan(0);
       const direct = await fetch(`http://127.0.0.1:${server.innerPort}/x`);
