@@ -79,11 +79,20 @@ issue("ca2", "renewed", true);
 issue("ca1", "alice", false);
 issue("ca2", "mallory", false);
 issue("ca1", "bob", false);
+issue("ca1", "carol", false);
 copyFileSync(join(dir, "server.crt"), join(dir, "live.crt"));
 copyFileSync(join(dir, "server.key"), join(dir, "live.key"));
 copyFileSync(join(dir, "server.crt"), join(dir, "front.crt"));
 copyFileSync(join(dir, "server.key"), join(dir, "front.key"));
 const pem = (name: string) => readFileSync(join(dir, name), "utf8");
+/** openssl's `AB:CD:...` SHA-256 fingerprint of a certificate. */
+const fingerprintOf = (name: string) =>
+  Bun.spawnSync(["openssl", "x509", "-in", `${name}.crt`, "-noout", "-fingerprint", "-sha256"], {
+    cwd: dir,
+  })
+    .stdout.toString()
+    .replace(/^.*=/, "")
+    .trim();
 
 const running: RunningGateway[] = [];
 afterAll(async () => {
@@ -172,6 +181,8 @@ auth:
       allowed_tools: ["memory:*"]
       denied_tools: ["memory:read_graph"]
       client_cert: { subject_cn: alice }
+    # carol by fingerprint, in openssl's colon form.
+    - { name: carol, key: "${keyOf("carol")}", client_cert: { fingerprint_sha256: "${fingerprintOf("carol")}" } }
     # mallory's certificate is not from client_ca: naming its CN must not let it in.
     - { name: mallory, key: "${keyOf("mallory")}", admin: true, client_cert: { subject_cn: mallory } }
 `,
@@ -226,6 +237,7 @@ auth:
     expect(await status("bob")).toBe(401);
     expect(await status("mallory")).toBe(401);
     expect(await status("alice")).not.toBe(401);
+    expect(await status("carol")).not.toBe(401);
     // Without a mapped certificate a Bearer key still works.
     expect(await status("bob", "alice-unused-bearer-key-0123456789")).not.toBe(401);
   }, 30_000);
