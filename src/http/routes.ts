@@ -123,6 +123,11 @@ export function createRoutes(gateway: Gateway, options: RoutesOptions = {}): Rou
   });
   const auth = gateway.security.auth;
   const allowedOrigins = new Set(gateway.config.server.allowed_origins);
+  // Behind a proxy, pages come from the public URL: its origin and host are the gateway's own.
+  const publicUrl = gateway.config.server.public_url
+    ? new URL(gateway.config.server.public_url)
+    : undefined;
+  if (publicUrl) allowedOrigins.add(publicUrl.origin);
   // Read once, like the rest of `server`: a change needs a restart.
   const trustedProxies = createTrustedProxies(gateway.config.server.trusted_proxies);
   const boundHost = options.host ?? gateway.config.server.host;
@@ -217,7 +222,8 @@ export function createRoutes(gateway: Gateway, options: RoutesOptions = {}): Rou
    * DNS-rebinding and cross-origin protection: a browser page may drive the gateway only from
    * the gateway's own origin (a loopback host on the same scheme and port) or one listed in
    * `server.allowed_origins`. Another port is another site (a dev server, or anything else on the
-   * host, receives the dashboard's cookie). `Origin: null` (sandboxed frames, some redirects)
+   * host, receives the dashboard's cookie); `server.public_url`'s origin is the gateway's own too
+   * (a TLS-terminating proxy in front). `Origin: null` (sandboxed frames, some redirects)
    * may not change anything.
    */
   function rejectForeign(request: Request, url: URL): Response | undefined {
@@ -240,7 +246,11 @@ export function createRoutes(gateway: Gateway, options: RoutesOptions = {}): Rou
     if (LOOPBACK_HOSTS.has(boundHost)) {
       const hostHeader = request.headers.get("host") ?? "";
       const hostname = hostHeader.replace(/:\d+$/, "");
-      if (hostHeader && !LOOPBACK_HOSTS.has(hostname)) {
+      if (
+        hostHeader &&
+        !LOOPBACK_HOSTS.has(hostname) &&
+        hostHeader.toLowerCase() !== publicUrl?.host
+      ) {
         return Response.json({ error: `host ${hostHeader} is not allowed` }, { status: 403 });
       }
     }

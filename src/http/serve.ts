@@ -1,13 +1,26 @@
 import { readFileSync, unwatchFile, watchFile } from "node:fs";
+import { connect, type Socket } from "node:net";
+import {
+  createServer as createTlsServer,
+  type TLSSocket,
+  type Server as TlsServer,
+} from "node:tls";
 import { GatewayError } from "../errors.ts";
 import { logger } from "../logger.ts";
 import { readCapped } from "../security/body.ts";
+import {
+  attachClientCertificate,
+  type ClientCertificate,
+  describeCertificate,
+} from "./client-cert.ts";
 import { type ConnectionLimits, createConnectionGate } from "./connections.ts";
 import { MAX_BODY_BYTES, type Routes } from "./routes.ts";
 
 export interface HttpServer {
   url: string;
   port: number;
+  /** With a TLS front (`server.tls.client_ca`): the loopback port of the listener behind it. */
+  innerPort?: number;
   /** Stops accepting connections; requests already in progress go on. */
   refuse(): void;
   stop(): Promise<void>;
@@ -76,6 +89,71 @@ function readTls(tls: TlsFiles) {
   };
 }
 
+const peerKey = (address: string, port: number) => `${address.replace(/^::ffff:/, "")}:${port}`;
+
+/** One client connection the TLS front handed to the plain listener behind it. */
+interface FrontConnection {
+  address: string | undefined;
+  certificate: ClientCertificate | undefined;
+}
+
+interface TlsFront {
+  server: TlsServer;
+  port: number;
+  /** By the front's `address:port` on its connection to the listener behind. */
+  connections: Map<string, FrontConnection>;
+  renew(): void;
+}
+
+/**
+ * With `client_ca`, node:tls terminates TLS on the public port (Bun.serve gives a request no
+ * peer certificate) and pipes each connection to the plain listener on `inner`, a loopback
+ * port. The listener looks the connection up by its source address and port: the client's address and its
+ * certificate, only when that chained to `client_ca`. Anything reaching the inner port directly
+ * is no connection of the front's and is refused.
+ */
+function startTlsFront(tls: TlsFiles, host: string, port: number, inner: number): TlsFront {
+  const connections = new Map<string, FrontConnection>();
+  // A client that connects and never finishes the handshake is dropped after 10 s.
+  const options = { ...readTls(tls), handshakeTimeout: 10_000 };
+  const server = createTlsServer(options, (client: TLSSocket) => {
+    const verified = client.authorized
+      ? describeCertificate(client.getPeerCertificate())
+      : undefined;
+    const upstream: Socket = connect(inner, "127.0.0.1");
+    let local: string | undefined;
+    const close = () => {
+      if (local !== undefined) connections.delete(local);
+      client.destroy();
+      upstream.destroy();
+    };
+    client.on("error", close).on("close", close);
+    upstream.on("error", close).on("close", close);
+    upstream.on("connect", () => {
+      // Address and port: another loopback address (127.0.0.2) could reuse the port.
+      if (upstream.localPort === undefined || !upstream.localAddress) return close();
+      local = peerKey(upstream.localAddress, upstream.localPort);
+      connections.set(local, { address: client.remoteAddress, certificate: verified });
+      client.pipe(upstream);
+      upstream.pipe(client);
+    });
+  });
+  server.on("tlsClientError", () => {});
+  server.listen(port, host);
+  // Bun binds at once: no address means the port could not be had.
+  const address = server.address();
+  if (!address || typeof address === "string") {
+    server.close();
+    throw new GatewayError("CONFIG_INVALID", `server.port: cannot listen on ${host}:${port}`);
+  }
+  return {
+    server,
+    port: address.port,
+    connections,
+    renew: () => server.setSecureContext(readTls(tls)),
+  };
+}
+
 const DEFAULT_LIMITS: ServeLimits = {
   readTimeout: 30_000,
   max: 4096,
@@ -139,17 +217,30 @@ export function serveHttp(
   const idleSeconds = Math.min(255, Math.ceil(limits.readTimeout / 1000) + 4);
   const gate = createConnectionGate(limits);
   const { tls } = limits;
+  // With client certificates to read, a node:tls front takes the public port (started below).
+  const withFront = !!tls?.client_ca;
+  let front: TlsFront | undefined;
   const listen = (port: number) =>
     Bun.serve({
-      hostname: host,
-      port,
+      hostname: withFront ? "127.0.0.1" : host,
+      port: withFront ? 0 : port,
       // With TLS a renewed certificate is served by a new listener on the same port, which takes
       // over from the old one (that finishes its requests): both must share the port.
-      ...(tls ? { tls: readTls(tls), reusePort: true } : {}),
+      ...(tls && !withFront ? { tls: readTls(tls), reusePort: true } : {}),
       idleTimeout: idleSeconds,
       maxRequestBodySize: MAX_REQUEST_BODY,
       fetch: async (request, server) => {
-        const peer = server.requestIP(request)?.address;
+        const ip = server.requestIP(request);
+        let peer = ip?.address;
+        let certificate: ClientCertificate | undefined;
+        if (withFront) {
+          const connection = ip ? front?.connections.get(peerKey(ip.address, ip.port)) : undefined;
+          if (!connection) {
+            return Response.json({ error: "connect to the gateway's TLS port" }, { status: 403 });
+          }
+          peer = connection.address;
+          certificate = connection.certificate;
+        }
         const health = request.method === "GET" && new URL(request.url).pathname === "/health";
         const release = gate.enter(routes.clientAddress(request, peer), health);
         if (typeof release !== "function") return refused(503, release.refused);
@@ -167,13 +258,20 @@ export function serveHttp(
             if (!body.complete) {
               return refused(413, `request body too large (limit ${MAX_BODY_BYTES} bytes)`);
             }
-            arrived = new Request(request.url, {
+            arrived = new Request(innerUrl(request), {
               method: request.method,
               headers: request.headers,
               body: body.bytes,
               signal: request.signal,
             });
+          } else if (withFront) {
+            arrived = new Request(innerUrl(request), {
+              method: request.method,
+              headers: request.headers,
+              signal: request.signal,
+            });
           }
+          if (certificate) attachClientCertificate(arrived, certificate);
           // Everything has arrived: the call may take as long as it takes.
           server.timeout(request, 0);
           const response = await routes.fetch(arrived, peer);
@@ -194,10 +292,26 @@ export function serveHttp(
       },
       error: internalError,
     });
+  // Behind the front the request came in over TLS: its URL says so (origin checks, cookies).
+  const innerUrl = (request: Request) =>
+    withFront ? request.url.replace(/^http:/, "https:") : request.url;
   let server = listen(port);
+  if (withFront) {
+    try {
+      front = startTlsFront(tls!, host, port, server.port ?? 0);
+    } catch (error) {
+      void server.stop(true);
+      throw error;
+    }
+  }
   const draining = new Set<typeof server>();
   const renew = () => {
     try {
+      if (front) {
+        front.renew();
+        logger.info("server.tls: certificate files changed; now serving the new certificate");
+        return;
+      }
       const next = listen(server.port ?? port);
       const old = server;
       server = next;
@@ -214,14 +328,17 @@ export function serveHttp(
   const watched = tls ? [tls.cert, tls.key, tls.client_ca].filter((f): f is string => !!f) : [];
   for (const file of watched) watchFile(file, { interval: TLS_POLL_MS }, renew);
   return {
-    url: `${tls ? "https" : "http"}://${shown}:${server.port}`,
-    port: server.port ?? port,
+    url: `${tls ? "https" : "http"}://${shown}:${front?.port ?? server.port}`,
+    port: front?.port ?? server.port ?? port,
+    innerPort: front ? server.port : undefined,
     refuse() {
       for (const file of watched) unwatchFile(file, renew);
+      front?.server.close();
       void server.stop(false);
     },
     async stop() {
       for (const file of watched) unwatchFile(file, renew);
+      front?.server.close();
       await Promise.all([server, ...draining].map((s) => s.stop(true)));
     },
   };

@@ -88,6 +88,12 @@ export function createUiHandler(gateway: Gateway, options: UiOptions = {}): UiHa
     return { enabled: true, report };
   }
 
+  // Behind a proxy (`server.public_url`), redirects name the public URL, path prefix included.
+  const publicBase = gateway.config.server.public_url?.replace(/\/+$/, "");
+  const redirect = (location: string, headers: Record<string, string> = {}) =>
+    redirectTo(publicBase ? `${publicBase}${location}` : location, headers);
+  const secure = (request: Request) => isHttps(request) || !!publicBase?.startsWith("https:");
+
   async function login(request: Request, address?: string): Promise<Response> {
     // With auth off there is nothing to log in to, and no cookie to hand out.
     if (!gateway.security.auth.required) return redirect("/ui");
@@ -98,7 +104,7 @@ export function createUiHandler(gateway: Gateway, options: UiOptions = {}): UiHa
     // Too many wrong keys from this address: 429 with Retry-After, whatever this key is.
     if (login instanceof Response && login.status === 429) return login;
     if (login instanceof Response) return redirect("/ui?login=failed");
-    const cookie = loginCookie(login.token, { maxAge: login.maxAge, secure: isHttps(request) });
+    const cookie = loginCookie(login.token, { maxAge: login.maxAge, secure: secure(request) });
     return redirect("/ui", { "Set-Cookie": cookie });
   }
 
@@ -380,7 +386,7 @@ function adminOnly(): Response {
   return json({ error: "this needs an admin key" }, 403);
 }
 
-function redirect(location: string, headers: Record<string, string> = {}): Response {
+function redirectTo(location: string, headers: Record<string, string> = {}): Response {
   return new Response(null, { status: 303, headers: { Location: location, ...headers } });
 }
 

@@ -1,6 +1,7 @@
 import type { SharedCounters } from "../cluster/link.ts";
 import type { ResolvedConfig } from "../config/load.ts";
 import { type Caller, LOCAL_ADMIN } from "../gateway/caller.ts";
+import { type ClientCertificate, clientCertificateOf } from "../http/client-cert.ts";
 import { isLoopbackAddress } from "../http/loopback.ts";
 import { logger } from "../logger.ts";
 import { presentedDigest, sameDigest, storedDigest } from "./keys.ts";
@@ -60,6 +61,8 @@ export interface Authenticator {
 
 interface KeyEntry {
   digest: Buffer;
+  /** `api_keys[].client_cert`: the certificate that stands for this key. */
+  clientCert?: { subject_cn?: string; fingerprint_sha256?: string };
   caller: Caller;
   limiter?: RateLimiter;
 }
@@ -121,6 +124,16 @@ export function createAuthenticator(config: ResolvedConfig): Authenticator {
     return found;
   }
 
+  function findByCertificate(certificate: ClientCertificate): KeyEntry | undefined {
+    return keys.find(({ clientCert: wanted }) => {
+      if (!wanted) return false;
+      if (wanted.subject_cn && wanted.subject_cn !== certificate.subjectCn) return false;
+      return (
+        !wanted.fingerprint_sha256 || wanted.fingerprint_sha256 === certificate.fingerprintSha256
+      );
+    });
+  }
+
   return {
     get required() {
       return auth.enabled;
@@ -130,7 +143,17 @@ export function createAuthenticator(config: ResolvedConfig): Authenticator {
       const path = new URL(request.url).pathname;
       const bearer = bearerToken(request);
       const cookie = bearer || isMcpPath(path) ? undefined : cookieToken(request);
-      if (!bearer && !cookie) return challenge(401);
+      if (!bearer && !cookie) {
+        // A verified client certificate mapped to a key entry is that key; any other gets none.
+        const certificate = clientCertificateOf(request);
+        const found = certificate ? findByCertificate(certificate) : undefined;
+        if (!found) return challenge(401);
+        if (request.method === "POST" && found.limiter && !options?.uncharged) {
+          const wait = await take(found, 1);
+          if (wait > 0) return tooMany(found.caller.id, wait);
+        }
+        return found.caller;
+      }
       // Checked before the key, so that a blocked guesser cannot tell a right key from a wrong one.
       const counted =
         address && (auth.lockout.loopback || !isLoopbackAddress(address))
@@ -247,6 +270,7 @@ function buildKeys(auth: AuthConfig): KeyEntry[] {
       credentials: key.credentials,
     }),
     limiter: key.rate_limit > 0 ? createRateLimiter(key.rate_limit) : undefined,
+    clientCert: key.client_cert,
   }));
   if (auth.bearer_token) {
     entries.push({

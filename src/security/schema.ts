@@ -28,6 +28,28 @@ export const ApiKeySchema = z.strictObject({
   rate_limit: z.number().int().min(0).default(0),
   /** This caller's own values for backends' `per_caller` headers and env (`${VAR}` works). */
   credentials: z.record(z.string(), z.string()).default({}),
+  /**
+   * A client certificate (chained to `server.tls.client_ca`) that authenticates as this key
+   * without a Bearer: by its subject CN, its SHA-256 fingerprint, or both (both must match).
+   */
+  client_cert: z
+    .strictObject({
+      subject_cn: z.string().min(1).optional(),
+      fingerprint_sha256: z
+        .string()
+        .transform((hex) =>
+          hex
+            .replace(/^sha256:/i, "")
+            .replace(/:/g, "")
+            .toLowerCase(),
+        )
+        .refine((hex) => /^[0-9a-f]{64}$/.test(hex), "64 hex digits (colons allowed)")
+        .optional(),
+    })
+    .refine((cert) => cert.subject_cn || cert.fingerprint_sha256, {
+      message: "name subject_cn, fingerprint_sha256 or both",
+    })
+    .optional(),
 });
 export type ApiKeyConfig = z.infer<typeof ApiKeySchema>;
 
