@@ -78,6 +78,11 @@ export const initSpec = {
       type: "boolean",
       description: "Include example backends (memory, sequential-thinking) and commented ones",
     },
+    profile: {
+      type: "string",
+      description:
+        "minimal (no backends, the default) or local (the examples that run locally without keys)",
+    },
     force: { type: "boolean", description: "Overwrite an existing config (a backup is kept)" },
     ...configArg,
     ...globalArgs,
@@ -114,6 +119,12 @@ export const setupImportSpec = {
   args: setupArgs,
 } satisfies CommandSpec;
 
+/** `setup wizard`: the same import, under the name people look for. */
+export const setupWizardSpec = {
+  meta: { name: "wizard", description: "The same as `setup` (import, asking what to take)" },
+  args: setupArgs,
+} satisfies CommandSpec;
+
 export const setupRestoreSpec = {
   meta: { name: "restore", description: "Put back the files a setup (or init --force) changed" },
   args: {
@@ -133,7 +144,11 @@ export const setupSpec = {
       "Import the MCP servers of Claude, Cursor, VS Code, Windsurf, Zed, Cline and Codex into the gateway",
   },
   args: setupArgs,
-  subCommands: { import: setupImportSpec, restore: setupRestoreSpec },
+  subCommands: {
+    import: setupImportSpec,
+    wizard: setupWizardSpec,
+    restore: setupRestoreSpec,
+  },
   default: "import",
 } satisfies CommandSpec;
 

@@ -26,10 +26,17 @@ import {
   scanSetup,
 } from "../../setup/setup.ts";
 import { applyLogArgs, runAction } from "../_args.ts";
-import { setupImportSpec, setupRestoreSpec, setupSpec } from "../_tree.ts";
+import { setupImportSpec, setupRestoreSpec, setupSpec, setupWizardSpec } from "../_tree.ts";
 
 const importCommand = defineCommand({
   ...setupImportSpec,
+  async run({ args }) {
+    await runAction(() => runSetup(args));
+  },
+});
+
+const wizardCommand = defineCommand({
+  ...setupWizardSpec,
   async run({ args }) {
     await runAction(() => runSetup(args));
   },
@@ -82,7 +89,7 @@ const restoreCommand = defineCommand({
 export default defineCommand({
   meta: setupSpec.meta,
   args: setupSpec.args,
-  subCommands: { import: importCommand, restore: restoreCommand },
+  subCommands: { import: importCommand, wizard: wizardCommand, restore: restoreCommand },
   default: "import",
 });
 
