@@ -46,6 +46,7 @@ export const CLIENT_IDS = [
   "zed",
   "cline",
   "codex",
+  "continue",
 ];
 
 export const serveSpec = {
@@ -141,7 +142,7 @@ export const setupSpec = {
   meta: {
     name: "setup",
     description:
-      "Import the MCP servers of Claude, Cursor, VS Code, Windsurf, Zed, Cline and Codex into the gateway",
+      "Import the MCP servers of Claude, Cursor, VS Code, Windsurf, Zed, Cline, Codex and Continue into the gateway",
   },
   args: setupArgs,
   subCommands: {

@@ -10,7 +10,8 @@ export type ClientId =
   | "windsurf"
   | "zed"
   | "cline"
-  | "codex";
+  | "codex"
+  | "continue";
 
 /** How a client's own file spells variables, so imports can translate them. */
 export type Dialect = "literal" | "claude-code" | "vscode";
@@ -51,8 +52,9 @@ export interface GatewayTarget {
 export interface ClientDefinition {
   id: ClientId;
   label: string;
-  format: "json" | "toml";
-  /** The key whose object maps server names to entries. */
+  /** `yaml` is Continue's config.yaml, whose servers are a list of entries with a `name`. */
+  format: "json" | "toml" | "yaml";
+  /** The key whose object maps server names to entries (a list of named entries in YAML). */
   serversKey: string;
   dialect: Dialect;
   /** The transport used with `--configure-client` unless overridden. */
@@ -152,6 +154,16 @@ export const CLIENTS: Record<ClientId, ClientDefinition> = {
     transport: "stdio",
     gatewayEntry: (target, via) => (via === "http" ? { url: target.url } : stdio(target)),
   },
+  continue: {
+    id: "continue",
+    label: "Continue",
+    format: "yaml",
+    serversKey: "mcpServers",
+    dialect: "literal",
+    transport: "http",
+    gatewayEntry: (target, via) =>
+      via === "http" ? { type: "streamable-http", url: target.url } : stdio(target),
+  },
 };
 
 /**
@@ -217,6 +229,7 @@ export function clientFiles(
     ...user("zed", ...zed),
     ...user("cline", ...codeDirs.map((dir) => join(dir, "Code", "User", cline))),
     ...user("codex", join(env.CODEX_HOME || join(home, ".codex"), "config.toml")),
+    ...user("continue", join(home, ".continue", "config.yaml")),
   ];
   const seen = new Set<string>();
   return files.filter((file) => !seen.has(file.path) && seen.add(file.path));
