@@ -126,6 +126,29 @@ export const setupWizardSpec = {
   args: setupArgs,
 } satisfies CommandSpec;
 
+export const setupExportSpec = {
+  meta: {
+    name: "export",
+    description:
+      "Point AI clients at the gateway, keeping their other servers (--watch keeps it so)",
+  },
+  args: {
+    target: {
+      type: "string",
+      description: `all (every client file that exists) or clients (comma-separated): ${CLIENT_IDS.join(", ")}`,
+    },
+    "dry-run": { type: "boolean", description: "Write nothing; print the changes as a diff" },
+    watch: {
+      type: "boolean",
+      description: "Keep running: when a client file changes, point it at the gateway again",
+    },
+    "client-transport": setupArgs["client-transport"],
+    project: setupArgs.project,
+    ...configArg,
+    ...globalArgs,
+  },
+} satisfies CommandSpec;
+
 export const setupRestoreSpec = {
   meta: { name: "restore", description: "Put back the files a setup (or init --force) changed" },
   args: {
@@ -148,6 +171,7 @@ export const setupSpec = {
   subCommands: {
     import: setupImportSpec,
     wizard: setupWizardSpec,
+    export: setupExportSpec,
     restore: setupRestoreSpec,
   },
   default: "import",

@@ -138,7 +138,8 @@ function rewriteToml(
     }
     if (!dropping) kept.push(line);
   }
-  let out = kept.join("");
+  // Blank lines left where a dropped table was are trimmed, so rewriting again changes nothing.
+  let out = kept.join("").replace(/(\r?\n)(?:[ \t]*\r?\n)+$/, "$1");
   if (out && !out.endsWith("\n")) out += "\n";
   if (out.trim()) out += "\n";
   out += `[${serversKey}.${tomlKey(GATEWAY_ENTRY)}]\n`;
