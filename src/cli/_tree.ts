@@ -47,6 +47,7 @@ export const CLIENT_IDS = [
   "cline",
   "codex",
   "continue",
+  "process",
 ];
 
 export const serveSpec = {

@@ -11,7 +11,8 @@ export type ClientId =
   | "zed"
   | "cline"
   | "codex"
-  | "continue";
+  | "continue"
+  | "process";
 
 /** How a client's own file spells variables, so imports can translate them. */
 export type Dialect = "literal" | "claude-code" | "vscode";
@@ -59,6 +60,8 @@ export interface ClientDefinition {
   dialect: Dialect;
   /** The transport used with `--configure-client` unless overridden. */
   transport: ClientTransport;
+  /** Set for a source that has servers but no file to rewrite (running processes). */
+  readOnly?: boolean;
   /** Set for clients whose config file cannot name an HTTP server. */
   stdioOnly?: boolean;
   /** The entry that points this client at the gateway. */
@@ -163,6 +166,17 @@ export const CLIENTS: Record<ClientId, ClientDefinition> = {
     transport: "http",
     gatewayEntry: (target, via) =>
       via === "http" ? { type: "streamable-http", url: target.url } : stdio(target),
+  },
+  // MCP servers found running (src/setup/processes.ts): offered for import, never rewritten.
+  process: {
+    id: "process",
+    label: "Running processes",
+    format: "json",
+    serversKey: "",
+    dialect: "literal",
+    transport: "stdio",
+    readOnly: true,
+    gatewayEntry: (target) => stdio(target),
   },
 };
 

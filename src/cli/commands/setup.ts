@@ -340,7 +340,13 @@ async function pickBackends(scan: SetupScan, args: SetupArgs): Promise<PlannedBa
 }
 
 async function pickClients(backends: PlannedBackend[], args: SetupArgs): Promise<string[]> {
-  const files = [...new Set(backends.flatMap((b) => b.sources.map((s) => s.file.path)))];
+  const files = [
+    ...new Set(
+      backends.flatMap((b) =>
+        b.sources.filter((s) => !CLIENTS[s.file.client].readOnly).map((s) => s.file.path),
+      ),
+    ),
+  ];
   if (args.yes || args.only || !process.stdin.isTTY || !process.stdout.isTTY || args.json) {
     return files;
   }
