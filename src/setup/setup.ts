@@ -60,7 +60,8 @@ export function scanSetup(options: SetupScanOptions): SetupScan {
     gatewayUrl: options.gateway.url,
     onProgress: options.onProgress,
   })
-    .concat(scanProcesses(options.env, options.procDir))
+    // Running processes only when asked for: what else runs on the machine is not the clients'.
+    .concat(options.clients?.includes("process") ? scanProcesses(options.env, options.procDir) : [])
     .filter((file) => !options.clients || options.clients.includes(file.file.client));
   const servers = files.flatMap((file) => file.servers);
   const bound = boundVariables(options);

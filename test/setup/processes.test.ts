@@ -61,6 +61,10 @@ describe("servers found in running processes", () => {
       expect(run.stderr).toContain(`Running processes: 1 server in /proc/${child.pid}/cmdline`);
       const backends = parseYaml(read(join(home, ".config/mcp-gateway/gateway.yaml"))).backends;
       expect(backends[suffix]).toEqual({ command: "npx", args: ["-y", pkg, "/srv/data"] });
+      // Without --client process, running processes are not looked at.
+      const plain = runCli(["setup", "--only", suffix, "--yes", "--dry-run"], { env });
+      expect(plain.stderr).toContain("no MCP servers to import");
+      expect(plain.stderr).not.toContain("Running processes");
     } finally {
       child.kill();
       await child.exited;
