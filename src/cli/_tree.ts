@@ -46,6 +46,8 @@ export const CLIENT_IDS = [
   "zed",
   "cline",
   "codex",
+  "continue",
+  "process",
 ];
 
 export const serveSpec = {
@@ -77,6 +79,11 @@ export const initSpec = {
     "with-examples": {
       type: "boolean",
       description: "Include example backends (memory, sequential-thinking) and commented ones",
+    },
+    profile: {
+      type: "string",
+      description:
+        "minimal (no backends, the default) or local (the examples that run locally without keys)",
     },
     force: { type: "boolean", description: "Overwrite an existing config (a backup is kept)" },
     ...configArg,
@@ -114,6 +121,35 @@ export const setupImportSpec = {
   args: setupArgs,
 } satisfies CommandSpec;
 
+/** `setup wizard`: the same import, under the name people look for. */
+export const setupWizardSpec = {
+  meta: { name: "wizard", description: "The same as `setup` (import, asking what to take)" },
+  args: setupArgs,
+} satisfies CommandSpec;
+
+export const setupExportSpec = {
+  meta: {
+    name: "export",
+    description:
+      "Point AI clients at the gateway, keeping their other servers (--watch keeps it so)",
+  },
+  args: {
+    target: {
+      type: "string",
+      description: `all (every client file that exists) or clients (comma-separated): ${CLIENT_IDS.join(", ")}`,
+    },
+    "dry-run": { type: "boolean", description: "Write nothing; print the changes as a diff" },
+    watch: {
+      type: "boolean",
+      description: "Keep running: when a client file changes, point it at the gateway again",
+    },
+    "client-transport": setupArgs["client-transport"],
+    project: setupArgs.project,
+    ...configArg,
+    ...globalArgs,
+  },
+} satisfies CommandSpec;
+
 export const setupRestoreSpec = {
   meta: { name: "restore", description: "Put back the files a setup (or init --force) changed" },
   args: {
@@ -130,10 +166,15 @@ export const setupSpec = {
   meta: {
     name: "setup",
     description:
-      "Import the MCP servers of Claude, Cursor, VS Code, Windsurf, Zed, Cline and Codex into the gateway",
+      "Import the MCP servers of Claude, Cursor, VS Code, Windsurf, Zed, Cline, Codex and Continue into the gateway",
   },
   args: setupArgs,
-  subCommands: { import: setupImportSpec, restore: setupRestoreSpec },
+  subCommands: {
+    import: setupImportSpec,
+    wizard: setupWizardSpec,
+    export: setupExportSpec,
+    restore: setupRestoreSpec,
+  },
   default: "import",
 } satisfies CommandSpec;
 

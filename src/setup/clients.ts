@@ -10,7 +10,9 @@ export type ClientId =
   | "windsurf"
   | "zed"
   | "cline"
-  | "codex";
+  | "codex"
+  | "continue"
+  | "process";
 
 /** How a client's own file spells variables, so imports can translate them. */
 export type Dialect = "literal" | "claude-code" | "vscode";
@@ -51,12 +53,15 @@ export interface GatewayTarget {
 export interface ClientDefinition {
   id: ClientId;
   label: string;
-  format: "json" | "toml";
-  /** The key whose object maps server names to entries. */
+  /** `yaml` is Continue's config.yaml, whose servers are a list of entries with a `name`. */
+  format: "json" | "toml" | "yaml";
+  /** The key whose object maps server names to entries (a list of named entries in YAML). */
   serversKey: string;
   dialect: Dialect;
   /** The transport used with `--configure-client` unless overridden. */
   transport: ClientTransport;
+  /** Set for a source that has servers but no file to rewrite (running processes). */
+  readOnly?: boolean;
   /** Set for clients whose config file cannot name an HTTP server. */
   stdioOnly?: boolean;
   /** The entry that points this client at the gateway. */
@@ -152,6 +157,27 @@ export const CLIENTS: Record<ClientId, ClientDefinition> = {
     transport: "stdio",
     gatewayEntry: (target, via) => (via === "http" ? { url: target.url } : stdio(target)),
   },
+  continue: {
+    id: "continue",
+    label: "Continue",
+    format: "yaml",
+    serversKey: "mcpServers",
+    dialect: "literal",
+    transport: "http",
+    gatewayEntry: (target, via) =>
+      via === "http" ? { type: "streamable-http", url: target.url } : stdio(target),
+  },
+  // MCP servers found running (src/setup/processes.ts): offered for import, never rewritten.
+  process: {
+    id: "process",
+    label: "Running processes",
+    format: "json",
+    serversKey: "",
+    dialect: "literal",
+    transport: "stdio",
+    readOnly: true,
+    gatewayEntry: (target) => stdio(target),
+  },
 };
 
 /**
@@ -217,6 +243,7 @@ export function clientFiles(
     ...user("zed", ...zed),
     ...user("cline", ...codeDirs.map((dir) => join(dir, "Code", "User", cline))),
     ...user("codex", join(env.CODEX_HOME || join(home, ".codex"), "config.toml")),
+    ...user("continue", join(home, ".continue", "config.yaml")),
   ];
   const seen = new Set<string>();
   return files.filter((file) => !seen.has(file.path) && seen.add(file.path));

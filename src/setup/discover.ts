@@ -2,6 +2,7 @@ import { existsSync, readFileSync } from "node:fs";
 import { basename } from "node:path";
 import { parseTOML } from "confbox";
 import { type ParseError, parse as parseJsonc, printParseErrorCode } from "jsonc-parser";
+import { parse as parseYaml } from "yaml";
 import type { BackendEntry } from "../config/edit.ts";
 import type { Env } from "../config/env.ts";
 import { errorMessage } from "../errors.ts";
@@ -135,7 +136,10 @@ export function scanClients(options: ScanOptions): ScannedFile[] {
 /** Parses a client file: JSON with comments and trailing commas, or TOML for Codex. */
 export function parseClientText(text: string, file: ClientFile): Record<string, unknown> {
   if (!text.trim()) return {};
-  if (CLIENTS[file.client].format === "toml") return parseTOML(text) as Record<string, unknown>;
+  const client = CLIENTS[file.client];
+  if (client.format === "toml") return parseTOML(text) as Record<string, unknown>;
+  if (client.format === "yaml")
+    return namedListToMap(parseYaml(text), client.serversKey, file.path);
   const errors: ParseError[] = [];
   const tree = parseJsonc(text, errors, { allowTrailingComma: true });
   if (errors.length > 0) {
@@ -149,6 +153,30 @@ export function parseClientText(text: string, file: ClientFile): Record<string, 
     throw new Error(`${file.path}: expected a JSON object`);
   }
   return tree as Record<string, unknown>;
+}
+
+/**
+ * Continue's config.yaml lists servers as `- name: x` entries; they are read as a map by name (the
+ * name taken out of each entry) so the rest of setup sees the shape every other client has.
+ */
+export function namedListToMap(tree: unknown, key: string, path: string): Record<string, unknown> {
+  if (tree === null || tree === undefined) return {};
+  if (typeof tree !== "object" || Array.isArray(tree)) {
+    throw new Error(`${path}: expected a YAML mapping`);
+  }
+  const list = (tree as Record<string, unknown>)[key];
+  if (list === undefined || list === null) return { ...tree };
+  if (!Array.isArray(list)) throw new Error(`${path}: ${key} is not a list`);
+  const servers: Record<string, unknown> = {};
+  for (const [index, item] of list.entries()) {
+    const name = (item as { name?: unknown } | null)?.name;
+    if (typeof name !== "string" || !name) {
+      throw new Error(`${path}: ${key}[${index}] has no name`);
+    }
+    const { name: _name, ...entry } = item as Record<string, unknown>;
+    servers[name] = entry;
+  }
+  return { ...tree, [key]: servers };
 }
 
 function isGateway(name: string, entry: BackendEntry, url?: string): boolean {

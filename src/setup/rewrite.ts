@@ -1,8 +1,10 @@
 import { isDeepStrictEqual } from "node:util";
 import { parseTOML } from "confbox";
 import { applyEdits, type FormattingOptions, modify, parse as parseJsonc } from "jsonc-parser";
+import { Document, isMap, isSeq, parseDocument, parse as parseYaml } from "yaml";
 import { GatewayError } from "../errors.ts";
 import { CLIENTS, type ClientFile, GATEWAY_ENTRY, serversPathOf } from "./clients.ts";
+import { namedListToMap } from "./discover.ts";
 
 /**
  * Points one client file at the gateway: removes the entries at `removals` (key paths such as
@@ -20,7 +22,9 @@ export function rewriteClientText(
   const parse = (input: string) =>
     client.format === "toml"
       ? (parseTOML(input) as Record<string, unknown>)
-      : (parseJsonc(input, [], { allowTrailingComma: true }) as Record<string, unknown>);
+      : client.format === "yaml"
+        ? namedListToMap(parseYaml(input), client.serversKey, file.path)
+        : (parseJsonc(input, [], { allowTrailingComma: true }) as Record<string, unknown>);
   const serversPath = serversPathOf(file);
   const expected = structuredClone(parse(source) ?? {});
   for (const path of removals) deletePath(expected, path);
@@ -41,7 +45,9 @@ export function rewriteClientText(
   const out =
     client.format === "toml"
       ? rewriteToml(source, client.serversKey, removals, gatewayEntry)
-      : rewriteJson(source, serversPath, removals, gatewayEntry);
+      : client.format === "yaml"
+        ? rewriteYaml(source, client.serversKey, removals, gatewayEntry)
+        : rewriteJson(source, serversPath, removals, gatewayEntry);
   if (!sameTree(() => parse(out), expected)) throw unsafe();
   return out;
 }
@@ -90,6 +96,26 @@ function rewriteJson(
   return tidy !== out && sameTree(() => parse(tidy), parse(out)) ? tidy : out;
 }
 
+/** Continue's `mcpServers:` list: drops the named items and appends the gateway's, comments kept. */
+function rewriteYaml(
+  text: string,
+  serversKey: string,
+  removals: string[][],
+  entry: Record<string, unknown>,
+): string {
+  const names = new Set([...removals.map((path) => path.at(-1)!), GATEWAY_ENTRY]);
+  const doc: Document = text.trim() ? parseDocument(text) : new Document({});
+  let list = doc.get(serversKey, true);
+  if (list === undefined || list === null) {
+    doc.set(serversKey, doc.createNode([]));
+    list = doc.get(serversKey, true);
+  }
+  if (!isSeq(list)) return text; // the caller's check reports the file as unsafe to rewrite
+  list.items = list.items.filter((item) => !(isMap(item) && names.has(String(item.get("name")))));
+  list.items.push(doc.createNode({ name: GATEWAY_ENTRY, ...entry }));
+  return doc.toString();
+}
+
 /** `[mcp_servers.NAME]` and `[mcp_servers.NAME.env]` headers, NAME bare or quoted. */
 const TABLE =
   /^\s*\[\s*([A-Za-z0-9_-]+)\s*\.\s*("(?:[^"\\]|\\.)*"|'[^']*'|[A-Za-z0-9_-]+)\s*(?:\.[^\]]*)?\]\s*(?:#.*)?$/;
@@ -112,7 +138,8 @@ function rewriteToml(
     }
     if (!dropping) kept.push(line);
   }
-  let out = kept.join("");
+  // Blank lines left where a dropped table was are trimmed, so rewriting again changes nothing.
+  let out = kept.join("").replace(/(\r?\n)(?:[ \t]*\r?\n)+$/, "$1");
   if (out && !out.endsWith("\n")) out += "\n";
   if (out.trim()) out += "\n";
   out += `[${serversKey}.${tomlKey(GATEWAY_ENTRY)}]\n`;

@@ -12,6 +12,7 @@ import {
 } from "./clients.ts";
 import { type FoundServer, type ScannedFile, scanClients } from "./discover.ts";
 import { type ImportPlan, type PlannedBackend, planImport } from "./plan.ts";
+import { scanProcesses } from "./processes.ts";
 import { rewriteClientText } from "./rewrite.ts";
 import { type MovedSecret, REDACTED } from "./secrets.ts";
 import {
@@ -32,6 +33,8 @@ export interface SetupScanOptions {
   clients?: ClientId[];
   gateway: GatewayTarget;
   onProgress?: (file: ClientFile, index: number, total: number) => void;
+  /** Where running processes are read (`/proc`; a test may point elsewhere). */
+  procDir?: string;
 }
 
 /** What `setup` found: every client file, and the plan for importing all of it. */
@@ -56,7 +59,10 @@ export function scanSetup(options: SetupScanOptions): SetupScan {
     projectDir: options.projectDir,
     gatewayUrl: options.gateway.url,
     onProgress: options.onProgress,
-  }).filter((file) => !options.clients || options.clients.includes(file.file.client));
+  })
+    // Running processes only when asked for: what else runs on the machine is not the clients'.
+    .concat(options.clients?.includes("process") ? scanProcesses(options.env, options.procDir) : [])
+    .filter((file) => !options.clients || options.clients.includes(file.file.client));
   const servers = files.flatMap((file) => file.servers);
   const bound = boundVariables(options);
   return { files, servers, editor, plan: planImport(servers, { existing, reserved, bound }) };
@@ -135,7 +141,7 @@ export function buildSetup(
   const rewritten: SetupResult["rewritten"] = [];
   for (const path of choice.rewrite) {
     const scanned = scan.files.find((file) => file.file.path === path);
-    if (!scanned) continue;
+    if (!scanned || CLIENTS[scanned.file.client].readOnly) continue;
     const client = CLIENTS[scanned.file.client];
     const removals = chosen.filter((server) => server.file.path === path).map((s) => s.keyPath);
     let via = choice.via ?? client.transport;

@@ -41,6 +41,29 @@ describe("init", () => {
     }
   });
 
+  test("--profile local writes the local examples, minimal none; another profile is refused", () => {
+    const home = tempDir("mcpgw-init-");
+    const local = join(home, "local.yaml");
+    const minimal = join(home, "minimal.yaml");
+    expect(
+      runCli(["init", "--profile", "local", "--config", local], { env: envOf(home) }).code,
+    ).toBe(0);
+    expect(loadConfig({ path: local, env: {} }).backends.map((b) => b.name)).toEqual([
+      "memory",
+      "sequential-thinking",
+    ]);
+    expect(
+      runCli(["init", "--profile", "minimal", "--config", minimal], { env: envOf(home) }).code,
+    ).toBe(0);
+    expect(loadConfig({ path: minimal, env: {} }).backends).toEqual([]);
+    const bad = runCli(["init", "--profile", "cloud", "--config", join(home, "x.yaml")], {
+      env: envOf(home),
+    });
+    expect(bad.code).not.toBe(0);
+    expect(bad.stderr).toContain("--profile must be local or minimal, got cloud");
+    expect(existsSync(join(home, "x.yaml"))).toBe(false);
+  });
+
   test("--with-examples adds working example backends; add and setup then edit the same file", () => {
     const home = tempDir("mcpgw-init-");
     const file = join(home, "here.yaml");

@@ -19,6 +19,16 @@ function expectNoSecrets(text: string): void {
 }
 
 describe("setup", () => {
+  test("`setup wizard` is the same import as `setup`", () => {
+    const box = clientHome();
+    const run = runCli(["setup", "wizard", "--yes", "--only", "github"], {
+      env: box.env,
+      cwd: box.project,
+    });
+    expect(run.code).toBe(0);
+    expect(Object.keys(parseYaml(read(box.config)).backends)).toEqual(["github"]);
+  });
+
   test("--yes imports every server found and leaves every client file as it was", () => {
     const box = clientHome();
     const run = runCli(["setup", "--yes"], { env: box.env, cwd: box.project });

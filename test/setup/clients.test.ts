@@ -38,6 +38,7 @@ describe("client file locations per platform", () => {
         `${APPDATA}\\Code\\User\\globalStorage\\saoudrizwan.claude-dev\\settings\\cline_mcp_settings.json`,
       ),
       user("codex", `${PROFILE}\\.codex\\config.toml`),
+      user("continue", `${PROFILE}\\.continue\\config.yaml`),
     ]);
   });
 

@@ -17,7 +17,11 @@ export default defineCommand({
       if (!/\.ya?ml$/i.test(file)) {
         throw new Error(`init writes YAML: give --config a .yaml path (got ${file})`);
       }
-      const text = starterConfig({ withExamples: args["with-examples"] });
+      const profile = args.profile ?? (args["with-examples"] ? "local" : "minimal");
+      if (profile !== "local" && profile !== "minimal") {
+        throw new Error(`--profile must be local or minimal, got ${profile}`);
+      }
+      const text = starterConfig({ withExamples: profile === "local" });
       // The starter must load as written; a failure here is a bug, not the user's problem.
       resolveConfig(parseConfigText(text, "gateway.yaml"), {
         env: {},

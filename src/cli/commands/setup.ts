@@ -10,6 +10,7 @@ import {
   type ClientTransport,
   type GatewayTarget,
 } from "../../setup/clients.ts";
+import { type ExportOptions, planExport, watchClientFiles } from "../../setup/export.ts";
 import type { PlannedBackend } from "../../setup/plan.ts";
 import {
   origins,
@@ -26,12 +27,32 @@ import {
   scanSetup,
 } from "../../setup/setup.ts";
 import { applyLogArgs, runAction } from "../_args.ts";
-import { setupImportSpec, setupRestoreSpec, setupSpec } from "../_tree.ts";
+import {
+  setupExportSpec,
+  setupImportSpec,
+  setupRestoreSpec,
+  setupSpec,
+  setupWizardSpec,
+} from "../_tree.ts";
 
 const importCommand = defineCommand({
   ...setupImportSpec,
   async run({ args }) {
     await runAction(() => runSetup(args));
+  },
+});
+
+const wizardCommand = defineCommand({
+  ...setupWizardSpec,
+  async run({ args }) {
+    await runAction(() => runSetup(args));
+  },
+});
+
+const exportCommand = defineCommand({
+  ...setupExportSpec,
+  async run({ args }) {
+    await runAction(() => runExport(args), args);
   },
 });
 
@@ -82,7 +103,12 @@ const restoreCommand = defineCommand({
 export default defineCommand({
   meta: setupSpec.meta,
   args: setupSpec.args,
-  subCommands: { import: importCommand, restore: restoreCommand },
+  subCommands: {
+    import: importCommand,
+    wizard: wizardCommand,
+    export: exportCommand,
+    restore: restoreCommand,
+  },
   default: "import",
 });
 
@@ -146,7 +172,71 @@ async function runSetup(args: SetupArgs): Promise<void> {
   if (args.json) printJson(resultJson(scan, result, backup?.id, false));
 }
 
-function parseClients(value: string | undefined): ClientId[] | undefined {
+type ExportArgs = {
+  target?: string;
+  "dry-run"?: boolean;
+  watch?: boolean;
+  "client-transport"?: string;
+  project?: string;
+  config?: string;
+  "log-level"?: string;
+  "log-format"?: string;
+};
+
+async function runExport(args: ExportArgs): Promise<void> {
+  applyLogArgs(args);
+  if (!args.target) {
+    throw new Error(
+      `setup export: pass --target all, or --target CLIENT,... (${Object.keys(CLIENTS).join(", ")})`,
+    );
+  }
+  if (args.watch && args["dry-run"])
+    throw new Error("setup export: --watch writes; drop --dry-run");
+  const env = process.env;
+  const configPath = resolveEditablePath({ explicit: args.config, env });
+  const options: ExportOptions = {
+    env,
+    targets: args.target === "all" ? undefined : parseClients(args.target, "--target"),
+    projectDir: resolve(args.project ?? "."),
+    gateway: gatewayTarget(configPath),
+    via: parseVia(args["client-transport"]),
+  };
+  const plan = planExport(options);
+  for (const problem of plan.problems) logger.warn(`left alone: ${problem.error}`);
+  if (plan.files.length === 0) logger.info("no client files found to point at the gateway");
+  if (args["dry-run"]) {
+    for (const change of plan.changes) process.stdout.write(diffChange(change));
+    logger.info(`${plan.changes.length} client files would point at the gateway; nothing written`);
+    return;
+  }
+  const apply = (changes: typeof plan.changes) => {
+    if (changes.length === 0) return;
+    const backup = writeWithBackup(changes, env, "setup export");
+    for (const change of changes) logger.success(`${change.path} points at the gateway`);
+    logger.info(`undo with \`mcp-gateway setup restore --id ${backup.id}\``);
+  };
+  apply(plan.changes);
+  if (plan.changes.length === 0 && plan.files.length > 0) {
+    logger.info(`${plan.files.length} client files already point at the gateway`);
+  }
+  if (!args.watch) return;
+  logger.info(`watching ${plan.files.length} client files (Ctrl-C stops)`);
+  const stop = watchClientFiles(plan.files, (file) => {
+    const again = planExport(options, [file]);
+    for (const problem of again.problems) logger.warn(`left alone: ${problem.error}`);
+    apply(again.changes);
+  });
+  await new Promise<void>((done) => {
+    const quit = () => {
+      stop();
+      done();
+    };
+    process.once("SIGINT", quit);
+    process.once("SIGTERM", quit);
+  });
+}
+
+function parseClients(value: string | undefined, flag = "--client"): ClientId[] | undefined {
   if (!value) return undefined;
   const ids = value
     .split(",")
@@ -154,7 +244,7 @@ function parseClients(value: string | undefined): ClientId[] | undefined {
     .filter(Boolean);
   for (const id of ids) {
     if (!(id in CLIENTS)) {
-      throw new Error(`--client: unknown client ${id}; one of ${Object.keys(CLIENTS).join(", ")}`);
+      throw new Error(`${flag}: unknown client ${id}; one of ${Object.keys(CLIENTS).join(", ")}`);
     }
   }
   return ids as ClientId[];
@@ -250,7 +340,13 @@ async function pickBackends(scan: SetupScan, args: SetupArgs): Promise<PlannedBa
 }
 
 async function pickClients(backends: PlannedBackend[], args: SetupArgs): Promise<string[]> {
-  const files = [...new Set(backends.flatMap((b) => b.sources.map((s) => s.file.path)))];
+  const files = [
+    ...new Set(
+      backends.flatMap((b) =>
+        b.sources.filter((s) => !CLIENTS[s.file.client].readOnly).map((s) => s.file.path),
+      ),
+    ),
+  ];
   if (args.yes || args.only || !process.stdin.isTTY || !process.stdout.isTTY || args.json) {
     return files;
   }
