@@ -1,4 +1,4 @@
-import { streamOf } from "../gateway/event-store.ts";
+import { replayAfter, streamOf } from "../gateway/event-store.ts";
 import type { EventId, EventStore, JSONRPCMessage, StreamId } from "../mcp/sdk.ts";
 import type { ClusterLink } from "./link.ts";
 
@@ -52,16 +52,11 @@ export class SharedEventStore implements EventStore {
     lastEventId: EventId,
     { send }: { send: (id: EventId, message: JSONRPCMessage) => Promise<void> },
   ): Promise<StreamId> {
-    const stream = (await this.getStreamIdForEventId(lastEventId)) ?? "";
-    const entries = [...((await this.link.list(this.key())) ?? []), ...this.local].map(
-      (entry) => JSON.parse(entry) as [EventId, StreamId, JSONRPCMessage],
-    );
-    const start = entries.findIndex(([id]) => id === lastEventId);
-    if (start < 0) return stream;
-    for (const [id, from, message] of entries.slice(start + 1)) {
-      if (from === stream) await send(id, message);
-    }
-    return stream;
+    const entries = [...((await this.link.list(this.key())) ?? []), ...this.local].map((entry) => {
+      const [id, stream, message] = JSON.parse(entry) as [EventId, StreamId, JSONRPCMessage];
+      return { id, stream, message };
+    });
+    return replayAfter(entries, lastEventId, send, (event) => event.message);
   }
 
   /** The session ended: its events go, here and in Redis. */

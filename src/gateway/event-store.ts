@@ -72,13 +72,12 @@ export class SessionEventStore implements EventStore {
     lastEventId: EventId,
     { send }: { send: (id: EventId, message: JSONRPCMessage) => Promise<void> },
   ): Promise<StreamId> {
-    const stream = (await this.getStreamIdForEventId(lastEventId)) ?? "";
-    const start = this.events.findIndex((event) => event.id === lastEventId);
-    if (start < 0) return stream;
-    for (const event of this.events.slice(start + 1)) {
-      if (event.stream === stream) await send(event.id, JSON.parse(event.text) as JSONRPCMessage);
-    }
-    return stream;
+    return replayAfter(
+      this.events,
+      lastEventId,
+      send,
+      (event) => JSON.parse(event.text) as JSONRPCMessage,
+    );
   }
 }
 
@@ -125,4 +124,23 @@ export class EventBudget {
 export function streamOf(id: EventId): StreamId | undefined {
   const split = id.lastIndexOf(":");
   return split > 0 ? id.slice(0, split) : undefined;
+}
+
+/**
+ * Sends, in order, the events after `lastEventId` that belong to its stream (spec: Resumability
+ * and Redelivery); an id no longer held replays nothing. Returns that stream.
+ */
+export async function replayAfter<Event extends { id: EventId; stream: StreamId }>(
+  events: readonly Event[],
+  lastEventId: EventId,
+  send: (id: EventId, message: JSONRPCMessage) => Promise<void>,
+  read: (event: Event) => JSONRPCMessage,
+): Promise<StreamId> {
+  const stream = streamOf(lastEventId) ?? "";
+  const start = events.findIndex((event) => event.id === lastEventId);
+  if (start < 0) return stream;
+  for (const event of events.slice(start + 1)) {
+    if (event.stream === stream) await send(event.id, read(event));
+  }
+  return stream;
 }
