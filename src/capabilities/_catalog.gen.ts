@@ -70,6 +70,60 @@ metadata:
     - "I bought some Tesco shares on the London exchange last year. What are they trading at now, and how much did they move since the previous close?"
     - "Show me today's open, high, low and volume for ticker AMZN."
 `,
+  "arxiv_search.yaml": `name: arxiv_search
+title: Search arXiv preprints
+description: >-
+  Searches arXiv's preprint server (physics, mathematics, computer science, biology, finance,
+  statistics; no key): title, authors, abstract, arXiv id, categories, submission and update
+  dates and the PDF link of each paper, plus the total number of matches.
+schema:
+  input:
+    type: object
+    required: [query]
+    properties:
+      query:
+        {
+          type: string,
+          description: "arXiv query: all:word (any field), ti: title, au: author, abs: abstract, cat: category (cs.LG, hep-th), joined with AND, OR, ANDNOT; e.g. all:diffusion AND cat:cs.CV",
+        }
+      max_results:
+        { type: integer, minimum: 1, maximum: 100, default: 10, description: "Number of papers" }
+      start: { type: integer, minimum: 0, default: 0, description: "Offset, for the next page" }
+      sort_by:
+        {
+          type: string,
+          enum: [relevance, submittedDate, lastUpdatedDate],
+          default: relevance,
+          description: "submittedDate for the newest papers first",
+        }
+      sort_order:
+        { type: string, enum: [descending, ascending], default: descending, description: "Order" }
+rest:
+  base_url: https://export.arxiv.org
+  path: /api/query
+  params:
+    search_query: "{query}"
+    max_results: "{max_results}"
+    start: "{start}"
+    sortBy: "{sort_by}"
+    sortOrder: "{sort_order}"
+  response_format: xml
+  timeout: 20s
+cache: { ttl: 1h }
+metadata:
+  category: research
+  tags: [arxiv, preprint, papers, physics, math, computer science, machine learning]
+  read_only: true
+  examples:
+    - "Find arXiv preprints about diffusion models for video."
+    - "What are the newest papers in cs.CL on arXiv this week?"
+    - "I'm reviewing a paper and need recent preprints by Yann LeCun to see what his group is working on."
+    - "Could you please look up the arXiv paper 'Attention Is All You Need' and give me its abstract?"
+    - "quantum error correction preprints"
+    - "Show me the latest submissions on arXiv with neutrino oscillations in the title."
+    - "My thesis is on graph neural networks for chemistry. Can you pull the 20 most recent arXiv papers on that?"
+    - "Search arXiv for au:bengio AND ti:curriculum, sorted by submission date."
+`,
   "brave_web_search.yaml": `name: brave_web_search
 title: Web search (Brave)
 description: >-
@@ -105,6 +159,59 @@ metadata:
     - "Find me some web pages about fixing a leaking faucet, just the titles and URLs."
     - "I'm writing a blog post about remote work. Can you dig up the top 15 pages online about it so I can skim them?"
     - "Give me 5 web results for 'electric bike laws' as they'd appear for someone in Germany."
+`,
+  "clinical_trials_search.yaml": `name: clinical_trials_search
+title: Search clinical trials
+description: >-
+  Searches ClinicalTrials.gov (API v2, no key) for clinical studies by condition, treatment,
+  place and recruitment status: NCT id, title, status, phase, conditions, interventions,
+  sponsor, enrollment, dates and locations, plus the total number of matches.
+schema:
+  input:
+    type: object
+    properties:
+      condition: { type: string, description: "Disease or condition, e.g. type 2 diabetes" }
+      term:
+        {
+          type: string,
+          description: "Other words: a drug, treatment, sponsor or NCT id, e.g. semaglutide",
+        }
+      location: { type: string, description: "City, state or country, e.g. Boston or Germany" }
+      status:
+        {
+          type: string,
+          description: "Comma-separated statuses: RECRUITING, NOT_YET_RECRUITING, ACTIVE_NOT_RECRUITING, COMPLETED, TERMINATED, ...",
+        }
+      page_size:
+        { type: integer, minimum: 1, maximum: 100, default: 10, description: "Number of studies" }
+rest:
+  base_url: https://clinicaltrials.gov
+  path: /api/v2/studies
+  params:
+    query.cond: "{condition}"
+    query.term: "{term}"
+    query.locn: "{location}"
+    filter.overallStatus: "{status}"
+    pageSize: "{page_size}"
+  static_params:
+    format: json
+    countTotal: "true"
+    fields: NCTId,BriefTitle,OverallStatus,Phase,Condition,InterventionName,LeadSponsorName,EnrollmentCount,StartDate,PrimaryCompletionDate,LocationFacility,LocationCity,LocationCountry
+  timeout: 20s
+cache: { ttl: 1h }
+metadata:
+  category: health
+  tags: [clinical trials, studies, recruiting, patients, drug, treatment, nct]
+  read_only: true
+  examples:
+    - "Find recruiting clinical trials for type 2 diabetes in Boston."
+    - "Are there any studies testing semaglutide for Alzheimer's disease?"
+    - "My mother has stage 3 pancreatic cancer. Are there trials near Chicago that are still taking patients?"
+    - "Could you please list phase 3 trials for long COVID that finished recently?"
+    - "ALS trials recruiting germany"
+    - "What research studies are looking for volunteers with migraine right now?"
+    - "I'm a caregiver for someone with Parkinson's. Can you check for experimental treatment studies they could join in Canada?"
+    - "ClinicalTrials.gov: condition=psoriasis, term=deucravacitinib, status=RECRUITING,NOT_YET_RECRUITING, 20 results."
 `,
   "country_by_code.yaml": `name: country_by_code
 title: Country by ISO code
@@ -467,6 +574,50 @@ metadata:
     - "Until when will Django 4.2 keep receiving updates?"
     - "We're planning our upgrade roadmap for next year. Which Java releases are long-term supported, and when do they expire?"
     - "When does support end for nodejs 18, and what's its latest patch version?"
+`,
+  "europepmc_search.yaml": `name: europepmc_search
+title: Search Europe PMC (life-science literature)
+description: >-
+  Searches Europe PMC (no key): PubMed abstracts, PubMed Central full texts, preprints (bioRxiv,
+  medRxiv) and patents in one index. Each result has title, authors, journal, year, DOI, PMID,
+  whether it is open access and how often it is cited.
+schema:
+  input:
+    type: object
+    required: [query]
+    properties:
+      query:
+        {
+          type: string,
+          description: "Words or Europe PMC syntax, e.g. malaria vaccine AND OPEN_ACCESS:y AND PUB_YEAR:[2020 TO 2025], SRC:PPR for preprints",
+        }
+      page_size:
+        { type: integer, minimum: 1, maximum: 100, default: 10, description: "Number of results" }
+      sort:
+        {
+          type: string,
+          description: "Empty for relevance, CITED desc for most cited, P_PDATE_D desc for newest",
+        }
+rest:
+  base_url: https://www.ebi.ac.uk
+  path: /europepmc/webservices/rest/search
+  params: { query: "{query}", pageSize: "{page_size}", sort: "{sort}" }
+  static_params: { format: json, resultType: lite }
+  timeout: 20s
+cache: { ttl: 1h }
+metadata:
+  category: health
+  tags: [europe pmc, preprints, open access, biology, medicine, literature, full text]
+  read_only: true
+  examples:
+    - "Find open-access papers on malaria vaccines published since 2020."
+    - "Are there any medRxiv or bioRxiv preprints about the new H5N1 bird flu strain?"
+    - "I can't get past journal paywalls. Can you find free full-text articles about gut microbiome and autism?"
+    - "Could you please find the most cited life-science papers on CRISPR base editing?"
+    - "microbiome preprints"
+    - "Look for biomedical literature, including preprints, on antibiotic resistance in Klebsiella."
+    - "Our lab is starting work on organoids. What are the most-cited open-access papers on brain organoids?"
+    - "Europe PMC: query 'AlphaFold AND SRC:PPR', 25 results, newest first."
 `,
   "exchange_rates.yaml": `name: exchange_rates
 title: Currency exchange rates
@@ -1240,6 +1391,97 @@ metadata:
     - "I'm starting a literature review on urban flooding. Please find the most relevant papers published in 2023 that are free to read."
     - "Search OpenAlex for 'perovskite solar cells' with filter publication_year:2022, 25 results."
 `,
+  "openfda_drug_label.yaml": `name: openfda_drug_label
+title: Drug label (openFDA)
+description: >-
+  The FDA-approved label (package insert) of a medicine sold in the US, found by brand or generic
+  name (openFDA, no key): indications, dosage, warnings, boxed warning, contraindications, drug
+  interactions, side effects and manufacturer. OPENFDA_API_KEY raises the rate limit.
+schema:
+  input:
+    type: object
+    required: [drug]
+    properties:
+      drug: { type: string, description: "Brand or generic name, e.g. Lipitor or atorvastatin" }
+      limit:
+        {
+          type: integer,
+          minimum: 1,
+          maximum: 5,
+          default: 1,
+          description: "Number of labels (one is long already)",
+        }
+rest:
+  base_url: https://api.fda.gov
+  path: /drug/label.json
+  params:
+    search: 'openfda.brand_name:"{drug}" openfda.generic_name:"{drug}"'
+    limit: "{limit}"
+  timeout: 20s
+auth: { type: api_key, key: env:OPENFDA_API_KEY, param: api_key, required: false }
+cache: { ttl: 24h }
+metadata:
+  category: health
+  tags: [fda, drug, medicine, label, side effects, dosage, interactions, warnings]
+  read_only: true
+  examples:
+    - "What are the side effects of atorvastatin?"
+    - "Can I take ibuprofen together with lisinopril? Check the drug label for interactions."
+    - "My dad was just prescribed Eliquis. What warnings does the official label give?"
+    - "Could you please look up the recommended dosage of amoxicillin from the FDA label?"
+    - "zoloft boxed warning"
+    - "What is sertraline approved to treat according to the package insert?"
+    - "I'm pregnant and my doctor suggested metformin. What does the FDA label say about pregnancy?"
+    - "Get the openFDA label for the brand name Ozempic."
+`,
+  "openfda_recalls.yaml": `name: openfda_recalls
+title: FDA recalls (food, drugs, devices)
+description: >-
+  Recalls the US FDA announced for food, drugs or medical devices (openFDA enforcement reports, no
+  key), newest first: product, reason, classification (I is the most serious), firm, states it
+  was distributed in, status and dates. OPENFDA_API_KEY raises the rate limit.
+schema:
+  input:
+    type: object
+    properties:
+      kind:
+        {
+          type: string,
+          enum: [food, drug, device],
+          default: food,
+          description: "Which recalls: food (also cosmetics and supplements), drug or device",
+        }
+      product:
+        {
+          type: string,
+          description: "Words in the product, firm or recall reason, e.g. peanut butter or listeria; empty for the latest recalls",
+        }
+      limit:
+        { type: integer, minimum: 1, maximum: 100, default: 10, description: "Number of recalls" }
+rest:
+  base_url: https://api.fda.gov
+  path: /{kind}/enforcement.json
+  params:
+    search: 'product_description:"{product}" recalling_firm:"{product}" reason_for_recall:"{product}"'
+    limit: "{limit}"
+  static_params: { sort: "report_date:desc" }
+  timeout: 20s
+auth: { type: api_key, key: env:OPENFDA_API_KEY, param: api_key, required: false }
+cache: { ttl: 1h }
+metadata:
+  category: health
+  tags: [fda, recall, food safety, contamination, drug recall, medical device, listeria]
+  read_only: true
+  examples:
+    - "Have there been any recent recalls of peanut butter?"
+    - "Show me the latest FDA food recalls."
+    - "I bought frozen spinach last week and heard something about listeria. Was it recalled?"
+    - "Could you please check whether any blood pressure medications have been recalled lately?"
+    - "insulin pump recall"
+    - "Which products from Tyson Foods were pulled from stores recently, and why?"
+    - "My kid ate some cereal and got sick. Can you check the government recall list for that brand, Kellogg's?"
+    - "List 20 device recalls mentioning 'pacemaker', newest first."
+`,
   "openfoodfacts_product.yaml": `name: openfoodfacts_product
 title: Food product by barcode
 description: >-
@@ -1420,6 +1662,101 @@ metadata:
     - "Which days are statutory days off in Canada in 2024, and which apply only in some provinces?"
     - "Our team in Australia is planning vacations. Which official days off fall in 2025 there?"
     - "Get the holidays for country code ES in 2027, including the regions they apply to."
+`,
+  "pubmed_articles.yaml": `name: pubmed_articles
+title: PubMed article details
+description: >-
+  Title, authors, journal, publication date, DOI and article type of PubMed articles by their
+  PubMed ids (NCBI E-utilities esummary, no key), e.g. the ids pubmed_search found.
+  NCBI_API_KEY raises the rate limit.
+schema:
+  input:
+    type: object
+    required: [ids]
+    properties:
+      ids:
+        {
+          type: string,
+          pattern: "^\\\\d+(,\\\\s*\\\\d+)*$",
+          description: "Comma-separated PubMed ids (PMIDs), e.g. 31978945,32015507",
+        }
+rest:
+  base_url: https://eutils.ncbi.nlm.nih.gov
+  path: /entrez/eutils/esummary.fcgi
+  params: { id: "{ids}" }
+  static_params: { db: pubmed, retmode: json, tool: mcp-gateway }
+  response_path: result
+  timeout: 20s
+auth: { type: api_key, key: env:NCBI_API_KEY, param: api_key, required: false }
+cache: { ttl: 24h }
+metadata:
+  category: health
+  tags: [pubmed, pmid, citation, journal, medicine, article]
+  read_only: true
+  examples:
+    - "Get the title and authors of PubMed article 31978945."
+    - "Which journal published PMID 32015507, and when?"
+    - "I have a list of PMIDs from a review: 28100498, 29385404. Can you tell me what each paper is?"
+    - "Could you please give me the citation details and DOI for PubMed id 33301246?"
+    - "pmid 30049270 citation"
+    - "Turn these PubMed numbers into a reference list: 25533701, 26824513, 27096734."
+    - "My professor cited 'PMID: 34534480' in the slides. What is that article about and who wrote it?"
+    - "Summaries for PMIDs 35123456,35234567."
+`,
+  "pubmed_search.yaml": `name: pubmed_search
+title: Search PubMed
+description: >-
+  Searches PubMed's biomedical literature (NCBI E-utilities, no key): the number of matching
+  articles and their PubMed ids (PMIDs), best matches or newest first. Pass the ids to
+  pubmed_articles for titles, authors and journals. NCBI_API_KEY raises the rate limit.
+schema:
+  input:
+    type: object
+    required: [term]
+    properties:
+      term:
+        {
+          type: string,
+          description: "PubMed query: words, or tags like metformin[tiab] AND aging[mesh], smith j[au]",
+        }
+      max_results:
+        { type: integer, minimum: 1, maximum: 200, default: 20, description: "Number of ids" }
+      sort:
+        {
+          type: string,
+          enum: [relevance, pub_date],
+          default: relevance,
+          description: "pub_date for the newest first",
+        }
+      min_date: { type: string, description: "Earliest publication date, YYYY or YYYY/MM/DD" }
+      max_date: { type: string, description: "Latest publication date, YYYY or YYYY/MM/DD" }
+rest:
+  base_url: https://eutils.ncbi.nlm.nih.gov
+  path: /entrez/eutils/esearch.fcgi
+  params:
+    term: "{term}"
+    retmax: "{max_results}"
+    sort: "{sort}"
+    mindate: "{min_date}"
+    maxdate: "{max_date}"
+  static_params: { db: pubmed, retmode: json, datetype: pdat, tool: mcp-gateway }
+  response_path: esearchresult
+  timeout: 20s
+auth: { type: api_key, key: env:NCBI_API_KEY, param: api_key, required: false }
+cache: { ttl: 1h }
+metadata:
+  category: health
+  tags: [pubmed, medline, medicine, biomedical, literature, ncbi, clinical research]
+  read_only: true
+  examples:
+    - "Search PubMed for studies on metformin and longevity."
+    - "How many papers have been published about long COVID in children?"
+    - "My doctor mentioned low-dose naltrexone for fibromyalgia. Is there medical research on that?"
+    - "Could you please find the most recent PubMed articles on GLP-1 agonists and kidney disease?"
+    - "ketogenic diet epilepsy trials"
+    - "Look up peer-reviewed medical literature on vitamin D and depression published since 2020."
+    - "I'm writing a nursing assignment on pressure ulcer prevention and need the newest journal articles."
+    - "PubMed ids for crispr[tiab] AND sickle cell, newest first, 2022 to 2025."
 `,
   "pypi_package.yaml": `name: pypi_package
 title: PyPI package
@@ -1760,6 +2097,52 @@ metadata:
     - "What will the temperature be over the next 3 days at 35.68, 139.69?"
     - "We're planning an outdoor wedding on the coast. Can you check rain and wind for the next 10 days at 36.6, -121.9?"
     - "Daily outlook for 16 days at -33.87, 151.21 in Fahrenheit, timezone Australia/Sydney."
+`,
+  "wikidata_search.yaml": `name: wikidata_search
+title: Search Wikidata entities
+description: >-
+  Finds Wikidata items (people, places, organisations, works, concepts) by name (no key): the Q
+  identifier, label, short description and URL of each, to tell same-named things apart and to
+  link them to other databases.
+schema:
+  input:
+    type: object
+    required: [search]
+    properties:
+      search: { type: string, description: "Name or label, e.g. Douglas Adams" }
+      language:
+        {
+          type: string,
+          pattern: "^[a-z-]{2,12}$",
+          default: en,
+          description: "Language of the search and of the labels",
+        }
+      limit:
+        { type: integer, minimum: 1, maximum: 50, default: 7, description: "Number of matches" }
+rest:
+  base_url: https://www.wikidata.org
+  path: /w/api.php
+  params:
+    search: "{search}"
+    language: "{language}"
+    uselang: "{language}"
+    limit: "{limit}"
+  static_params: { action: wbsearchentities, format: json, type: item }
+  timeout: 10s
+cache: { ttl: 24h }
+metadata:
+  category: knowledge
+  tags: [wikidata, entity, identifier, knowledge graph, disambiguation, qid]
+  read_only: true
+  examples:
+    - "What is the Wikidata id of Douglas Adams?"
+    - "Find the Q number for the Eiffel Tower."
+    - "There are many people named Michael Jordan. Which entities exist and how are they described?"
+    - "Could you please look up the knowledge-graph entry for Marie Curie?"
+    - "wikidata mercury"
+    - "I need the identifiers of the entities 'Python' so I can tell the language from the snake."
+    - "I'm linking records in our museum database. Can you find the Wikidata item for the painter Frida Kahlo?"
+    - "Search Wikidata in German for 'Brandenburger Tor', 3 results."
 `,
   "wikipedia_search.yaml": `name: wikipedia_search
 title: Search Wikipedia
