@@ -349,6 +349,57 @@ metadata:
     - "I'm formatting my bibliography and one reference lacks its persistent identifier. Can you find it for 'The Structure of Scientific Revolutions'?"
     - "Search Crossref for 'graphene supercapacitor' and return 20 records."
 `,
+  "datamuse_words.yaml": `name: datamuse_words
+title: Find words (synonyms, rhymes, related)
+description: >-
+  A word finder (Datamuse, no key): rhymes, synonyms, antonyms, words that fit a description
+  (a reverse dictionary), sound alike, fit a spelling pattern such as a crossword's, or are often
+  said together. Give one or more of the criteria; the best matches come first with a score.
+schema:
+  input:
+    type: object
+    properties:
+      means_like: { type: string, description: "A description of the word wanted, e.g. ringing in the ears" }
+      synonym_of: { type: string, description: "Strict synonyms of this word" }
+      antonym_of: { type: string, description: "Opposites of this word" }
+      rhymes_with: { type: string, description: "Perfect rhymes of this word" }
+      sounds_like: { type: string, description: "Words that sound like this, e.g. jirraf" }
+      spelled_like:
+        { type: string, description: "Spelling pattern, ? one letter, * any, e.g. t??k or *ology" }
+      triggered_by:
+        { type: string, description: "Words often used together with this word, e.g. cow -> milking" }
+      topics: { type: string, description: "Up to 5 topic words to steer the results" }
+      max:
+        { type: integer, minimum: 1, maximum: 1000, default: 20, description: "Number of words" }
+rest:
+  base_url: https://api.datamuse.com
+  path: /words
+  params:
+    ml: "{means_like}"
+    rel_syn: "{synonym_of}"
+    rel_ant: "{antonym_of}"
+    rel_rhy: "{rhymes_with}"
+    sl: "{sounds_like}"
+    sp: "{spelled_like}"
+    rel_trg: "{triggered_by}"
+    topics: "{topics}"
+    max: "{max}"
+  timeout: 10s
+cache: { ttl: 24h }
+metadata:
+  category: language
+  tags: [rhymes, thesaurus, word finder, reverse dictionary, crossword, poetry, writing]
+  read_only: true
+  examples:
+    - "What's a fancier word for 'big'?"
+    - "Give me words that rhyme with orange... or at least come close."
+    - "I'm writing a birthday poem for my grandma. What rhymes with 'ninety'?"
+    - "Could you please suggest a more formal verb for 'to make worse'?"
+    - "opposite of generous"
+    - "What's the word for the fear of long words? It's on the tip of my tongue."
+    - "I'm stuck on a crossword: five letters, starts with T, ends with K, means a large container."
+    - "List 10 words spelled like *ology that relate to the topic of medicine."
+`,
   "deepl_translate.yaml": `name: deepl_translate
 title: Translate text (DeepL)
 description: >-
@@ -888,6 +939,42 @@ metadata:
     - "The F-Droid team hosts their code on a different forge than most. Can you fetch the forks and topics of fdroid/fdroidclient?"
     - "Fetch project details for numeric project id 278964."
 `,
+  "gutendex_books.yaml": `name: gutendex_books
+title: Free public-domain e-books (Project Gutenberg)
+description: >-
+  Searches Project Gutenberg's 70,000 free public-domain e-books (Gutendex, no key) by title,
+  author, subject or language, most downloaded first: title, authors with their lifespans,
+  subjects, languages, download count and links to read online or download (HTML, EPUB, Kindle,
+  plain text).
+schema:
+  input:
+    type: object
+    properties:
+      search: { type: string, description: "Words in the title or author name, e.g. dickens great" }
+      topic: { type: string, description: "Words in the subjects or bookshelves, e.g. detective" }
+      languages:
+        { type: string, description: "Comma-separated two-letter language codes, e.g. en,fr" }
+      ids: { type: string, description: "Comma-separated Project Gutenberg book ids, e.g. 1342,84" }
+rest:
+  base_url: https://gutendex.com
+  path: /books
+  params: { search: "{search}", topic: "{topic}", languages: "{languages}", ids: "{ids}" }
+  timeout: 20s
+cache: { ttl: 24h }
+metadata:
+  category: books
+  tags: [ebooks, project gutenberg, public domain, classics, free books, literature, download]
+  read_only: true
+  examples:
+    - "Where can I download Pride and Prejudice for free?"
+    - "Find free e-books by Jules Verne in French."
+    - "I want to read some classic detective stories on my Kindle without paying. What's available?"
+    - "Could you please get me a link to the full text of Frankenstein?"
+    - "public domain sherlock holmes epub"
+    - "Which of Dostoevsky's novels are in the public domain, and which is downloaded most?"
+    - "My book club picked a classic and I'm broke. Is Moby Dick free to read online somewhere?"
+    - "Project Gutenberg books with the topic 'ghost stories' in English."
+`,
   "hackernews_item.yaml": `name: hackernews_item
 title: Hacker News item
 description: >-
@@ -1022,6 +1109,42 @@ metadata:
     - "I keep seeing thoughtful comments from simonw. Can you pull up their profile and about text?"
     - "Show karma, creation date and number of submissions for user 'whoishiring'."
 `,
+  "iss_position.yaml": `name: iss_position
+title: Where the International Space Station is
+description: >-
+  The International Space Station's position right now (wheretheiss.at, no key): latitude,
+  longitude, altitude, speed, whether it is sunlit (visibility daylight or eclipsed), and the
+  width of the area on the ground that can see it.
+schema:
+  input:
+    type: object
+    properties:
+      units:
+        {
+          type: string,
+          enum: [kilometers, miles],
+          default: kilometers,
+          description: "Units of altitude, speed and footprint",
+        }
+rest:
+  base_url: https://api.wheretheiss.at
+  path: /v1/satellites/25544
+  params: { units: "{units}" }
+  timeout: 10s
+metadata:
+  category: science
+  tags: [iss, space station, satellite, orbit, astronauts, tracking]
+  read_only: true
+  examples:
+    - "Where is the ISS right now?"
+    - "Is the International Space Station over Europe at the moment?"
+    - "My daughter wants to wave at the astronauts. Where is the space station flying at this very moment?"
+    - "Could you please tell me how high and how fast the ISS is going, in miles?"
+    - "space station location"
+    - "Which country is the orbiting laboratory passing over now?"
+    - "We're stargazing tonight. Is the space station lit by the sun right now, so we could spot it?"
+    - "Current latitude and longitude of satellite 25544."
+`,
   "linear_my_issues.yaml": `name: linear_my_issues
 title: My Linear issues
 description: >-
@@ -1059,6 +1182,39 @@ metadata:
     - "What am I supposed to be working on according to our issue tracker?"
     - "I just got back from vacation. Can you show me the 10 issues assigned to me that changed most recently?"
     - "List my 50 assigned issues with their priority and state."
+`,
+  "long_weekends.yaml": `name: long_weekends
+title: Long weekends in a year
+description: >-
+  The long weekends of a year in a country (Nager.Date, no key): each stretch of days off made
+  by a public holiday next to a weekend, its start and end dates, length, and whether taking a
+  bridge day off would make it longer. Use public_holidays for the holidays themselves.
+schema:
+  input:
+    type: object
+    required: [year, country_code]
+    properties:
+      year: { type: integer, minimum: 1975, maximum: 2075, description: "Year, e.g. 2026" }
+      country_code:
+        { type: string, pattern: "^[A-Za-z]{2}$", description: "ISO 3166-1 alpha-2 code, e.g. DE" }
+rest:
+  base_url: https://date.nager.at
+  path: /api/v3/LongWeekend/{year}/{country_code}
+  timeout: 10s
+cache: { ttl: 24h }
+metadata:
+  category: calendar
+  tags: [long weekend, holidays, vacation, bridge day, days off, travel planning]
+  read_only: true
+  examples:
+    - "When are the long weekends in Germany in 2026?"
+    - "Which bank holidays next year give me a three-day weekend in the UK?"
+    - "I want to plan short trips around public holidays in Spain this year without using many vacation days."
+    - "Could you please list the long weekends in Canada for 2025?"
+    - "long weekends australia 2026"
+    - "Where could I take a bridge day to get four days off in a row in France next year?"
+    - "We're planning our family getaways for 2026 in the Netherlands. Which weekends are extended by a holiday?"
+    - "Long weekends for year 2027, country code AT."
 `,
   "musicbrainz_artist_search.yaml": `name: musicbrainz_artist_search
 title: Search music artists
@@ -1132,6 +1288,50 @@ metadata:
     - "Which cosmic image was highlighted on 2021-12-25, and who took it?"
     - "My son loves planets and galaxies. Can you find today's featured image from the space agency and explain it simply?"
     - "Get the daily space photo for 2015-07-14 with its title and credit."
+`,
+  "nasa_asteroids.yaml": `name: nasa_asteroids
+title: Asteroids coming close to Earth (NASA)
+description: >-
+  Asteroids and comets that come close to Earth between two dates, at most 7 days apart (NASA
+  NeoWs): name, estimated size, whether NASA rates it potentially hazardous, closest approach
+  time, speed and miss distance (km and lunar distances). Works with NASA's shared DEMO_KEY;
+  set NASA_API_KEY (free at api.nasa.gov) for your own rate limit.
+schema:
+  input:
+    type: object
+    properties:
+      start_date:
+        {
+          type: string,
+          pattern: "^\\\\d{4}-\\\\d{2}-\\\\d{2}$",
+          description: "First day, YYYY-MM-DD (default today)",
+        }
+      end_date:
+        {
+          type: string,
+          pattern: "^\\\\d{4}-\\\\d{2}-\\\\d{2}$",
+          description: "Last day, YYYY-MM-DD, at most 7 days after start_date (default start + 7)",
+        }
+rest:
+  base_url: https://api.nasa.gov
+  path: /neo/rest/v1/feed
+  params: { start_date: "{start_date}", end_date: "{end_date}" }
+  static_params: { api_key: "\${NASA_API_KEY:-DEMO_KEY}" }
+  timeout: 20s
+cache: { ttl: 1h }
+metadata:
+  category: science
+  tags: [nasa, asteroid, near earth object, comet, space, close approach, hazardous]
+  read_only: true
+  examples:
+    - "Are any asteroids coming close to Earth this week?"
+    - "Which near-Earth objects fly by on 2025-09-18, and are any hazardous?"
+    - "My kid heard on the news that a big asteroid is coming. Can you check what's actually approaching Earth in the next few days?"
+    - "Could you please list the asteroid close approaches between 2025-01-01 and 2025-01-07 with their miss distances?"
+    - "asteroid flyby today"
+    - "How close will the nearest space rock come to us in the next few days, in lunar distances?"
+    - "For my astronomy club newsletter I need the potentially hazardous asteroids flying by next week, with their sizes."
+    - "NEO feed for start_date 2024-12-24, end_date 2024-12-26."
 `,
   "newsapi_top_headlines.yaml": `name: newsapi_top_headlines
 title: Top news headlines
@@ -1353,6 +1553,52 @@ metadata:
     - "What genre is the 1982 film The Thing, and what's the plot?"
     - "My friend keeps quoting a film called Heat. Can you get me its year, actors and a full plot summary?"
     - "Get details for title id tt0083658 with the full plot."
+`,
+  "on_this_day.yaml": `name: on_this_day
+title: On this day in history
+description: >-
+  What happened on a day of the year in history (Wikipedia's "On this day" feed, no key):
+  notable events, births, deaths and holidays, each with its year and the Wikipedia articles
+  about it.
+schema:
+  input:
+    type: object
+    required: [month, day]
+    properties:
+      month: { type: string, pattern: "^\\\\d{2}$", description: "Month, two digits, e.g. 07" }
+      day: { type: string, pattern: "^\\\\d{2}$", description: "Day of the month, two digits, e.g. 04" }
+      type:
+        {
+          type: string,
+          enum: [selected, events, births, deaths, holidays, all],
+          default: selected,
+          description: "selected: Wikipedia's curated highlights; all is long",
+        }
+      language:
+        {
+          type: string,
+          pattern: "^[a-z-]{2,12}$",
+          default: en,
+          description: "Wikipedia language code",
+        }
+rest:
+  base_url: https://{language}.wikipedia.org
+  path: /api/rest_v1/feed/onthisday/{type}/{month}/{day}
+  timeout: 15s
+cache: { ttl: 24h }
+metadata:
+  category: knowledge
+  tags: [history, on this day, anniversary, events, births, deaths, trivia]
+  read_only: true
+  examples:
+    - "What happened on this day in history, July 20?"
+    - "Which famous people were born on March 14?"
+    - "It's my parents' anniversary on June 6. Can you find some historical events from that date to put in the card?"
+    - "Could you please tell me what notable things happened on November 9 over the years?"
+    - "historical events december 7"
+    - "Who died on February 3 in past years?"
+    - "I run a morning radio show. Give me a few interesting history facts for tomorrow, the 15th of April."
+    - "Holidays and observances on 01/26, type holidays."
 `,
   "openalex_works.yaml": `name: openalex_works
 title: Search research papers (OpenAlex)
@@ -1893,6 +2139,44 @@ metadata:
     - "The quarterly report is ready. Please announce it in our Slack #finance channel with the link https://example.com/q3."
     - "Send 'Standup moved to 10:30' to channel C0123ABCD."
 `,
+  "space_launches.yaml": `name: space_launches
+title: Upcoming rocket launches
+description: >-
+  Upcoming rocket launches worldwide (The Space Devs' Launch Library 2, no key; 15 calls an hour):
+  mission name, rocket, launch provider, status (go, to be confirmed, hold), launch time and
+  window, launch pad and location, and target orbit.
+schema:
+  input:
+    type: object
+    properties:
+      search:
+        {
+          type: string,
+          description: "Words in the rocket, mission or provider, e.g. Starship, Artemis, Rocket Lab",
+        }
+      limit:
+        { type: integer, minimum: 1, maximum: 50, default: 10, description: "Number of launches" }
+rest:
+  base_url: https://ll.thespacedevs.com
+  path: /2.2.0/launch/upcoming/
+  params: { search: "{search}", limit: "{limit}" }
+  static_params: { mode: list }
+  timeout: 20s
+cache: { ttl: 15m }
+metadata:
+  category: science
+  tags: [rocket, launch, spacex, nasa, space, schedule, mission]
+  read_only: true
+  examples:
+    - "When is the next SpaceX launch?"
+    - "What rocket launches are scheduled for this week?"
+    - "I'm visiting Florida next month and would love to see a rocket go up. What's launching soon from Cape Canaveral?"
+    - "Could you please check when the next Starship flight is planned?"
+    - "upcoming launches"
+    - "Is the Artemis mission still on schedule, and from which pad will it lift off?"
+    - "My son is obsessed with Rocket Lab. Can you find their next few launches and where they go?"
+    - "Next 5 launches matching 'Falcon 9' with status and window."
+`,
   "stripe_balance.yaml": `name: stripe_balance
 title: Stripe balance
 description: >-
@@ -1999,6 +2283,80 @@ metadata:
     - "Dig around the internet and pull relevant content on home solar batteries, then give me a summary."
     - "My boss asked about the Panama Canal drought. Can you search deeply online and give me an answer with the key articles?"
     - "Do an advanced web search on 'Rust vs Go for microservices 2025', max 8 results, with a summarized answer."
+`,
+  "time_in_zone.yaml": `name: time_in_zone
+title: Current time in a time zone
+description: >-
+  The current local date and time in an IANA time zone (timeapi.io, no key): date, time, day of
+  the week and whether daylight saving time is in effect.
+schema:
+  input:
+    type: object
+    required: [time_zone]
+    properties:
+      time_zone:
+        {
+          type: string,
+          description: "IANA time zone, e.g. Asia/Tokyo, America/New_York, Europe/London",
+        }
+rest:
+  base_url: https://timeapi.io
+  path: /api/time/current/zone
+  params: { timeZone: "{time_zone}" }
+  timeout: 10s
+metadata:
+  category: time
+  tags: [time, clock, timezone, local time, date, dst]
+  read_only: true
+  examples:
+    - "What time is it in Tokyo right now?"
+    - "Is it already Tuesday in Sydney?"
+    - "I need to call my sister in Vancouver. What's the local time there at the moment?"
+    - "Could you please tell me the current time in New York?"
+    - "time in london now"
+    - "Is daylight saving time currently in effect in Chile?"
+    - "Our supplier in Mumbai might have gone home already. What time is it in India?"
+    - "Current date and time in the zone Europe/Kyiv."
+`,
+  "timezone_convert.yaml": `name: timezone_convert
+title: Convert a time between time zones
+description: >-
+  Converts a date and time from one IANA time zone to another (timeapi.io, no key), with
+  daylight saving time applied for that date: to schedule meetings across zones.
+schema:
+  input:
+    type: object
+    required: [date_time, from_time_zone, to_time_zone]
+    properties:
+      date_time:
+        { type: string, description: "Local date and time in the source zone, YYYY-MM-DD HH:MM:SS" }
+      from_time_zone: { type: string, description: "IANA time zone it is in, e.g. America/Los_Angeles" }
+      to_time_zone: { type: string, description: "IANA time zone to convert to, e.g. Europe/Berlin" }
+rest:
+  method: POST
+  base_url: https://timeapi.io
+  path: /api/conversion/converttimezone
+  body:
+    fromTimeZone: "{from_time_zone}"
+    dateTime: "{date_time}"
+    toTimeZone: "{to_time_zone}"
+    dstAmbiguity: ""
+  timeout: 10s
+cache: { ttl: 24h }
+metadata:
+  category: time
+  tags: [timezone, convert, meeting, schedule, time difference, dst]
+  read_only: true
+  idempotent: true
+  examples:
+    - "What is 3pm Pacific time on March 14 in Berlin time?"
+    - "Convert 2025-11-02 09:30 from New York to Tokyo time."
+    - "My team in London wants a call at 4 in the afternoon next Friday. What time would that be for me in Sydney?"
+    - "Could you please convert 18:00 Central European time on 2025-06-01 into India time?"
+    - "9am EST in IST"
+    - "If the webinar starts at 10:00 in Los Angeles on 2025-03-09, when does it start in São Paulo?"
+    - "I'm booking a flight that lands at 23:15 in Dubai on 2025-12-20. What time is that back home in Chicago?"
+    - "Convert '2025-07-04 12:00:00' from America/Denver to Pacific/Auckland."
 `,
   "wayback_availability.yaml": `name: wayback_availability
 title: Wayback Machine snapshot

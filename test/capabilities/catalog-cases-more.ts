@@ -275,4 +275,208 @@ export const MORE_CATALOG_CASES: Record<string, CatalogCase> = {
     },
     expect: ['"id":"Q42"', "English author and humourist"],
   },
+  datamuse_words: {
+    args: { rhymes_with: "orange", topics: "poetry", max: 3 },
+    request: { path: "/words", query: { rel_rhy: "orange", topics: "poetry", max: "3" } },
+    response: [
+      { word: "door hinge", score: 96, numSyllables: 2 },
+      { word: "sporange", score: 61, numSyllables: 2 },
+    ],
+    expect: ['"word":"door hinge"', '"word":"sporange"'],
+  },
+  gutendex_books: {
+    args: { search: "verne", languages: "fr" },
+    request: { path: "/books", query: { search: "verne", languages: "fr" } },
+    response: {
+      count: 41,
+      next: "https://gutendex.com/books/?languages=fr&page=2&search=verne",
+      previous: null,
+      results: [
+        {
+          id: 4791,
+          title: "Voyage au Centre de la Terre",
+          authors: [{ name: "Verne, Jules", birth_year: 1828, death_year: 1905 }],
+          subjects: ["Science fiction"],
+          languages: ["fr"],
+          copyright: false,
+          media_type: "Text",
+          formats: { "application/epub+zip": "https://www.gutenberg.org/ebooks/4791.epub3.images" },
+          download_count: 1203,
+        },
+      ],
+    },
+    expect: ['"count":41', '"title":"Voyage au Centre de la Terre"', "4791.epub3.images"],
+  },
+  time_in_zone: {
+    args: { time_zone: "Asia/Tokyo" },
+    request: { path: "/api/time/current/zone", query: { timeZone: "Asia/Tokyo" } },
+    response: {
+      year: 2026,
+      month: 12,
+      day: 7,
+      hour: 15,
+      minute: 4,
+      seconds: 12,
+      milliSeconds: 310,
+      dateTime: "2026-12-07T15:04:12.3101234",
+      date: "12/07/2026",
+      time: "15:04",
+      timeZone: "Asia/Tokyo",
+      dayOfWeek: "Monday",
+      dstActive: false,
+    },
+    expect: ['"dateTime":"2026-12-07T15:04:12.3101234"', '"dayOfWeek":"Monday"'],
+  },
+  timezone_convert: {
+    args: {
+      date_time: "2025-03-14 15:00:00",
+      from_time_zone: "America/Los_Angeles",
+      to_time_zone: "Europe/Berlin",
+    },
+    request: {
+      method: "POST",
+      path: "/api/conversion/converttimezone",
+      headers: { "content-type": "application/json" },
+      body: {
+        fromTimeZone: "America/Los_Angeles",
+        dateTime: "2025-03-14 15:00:00",
+        toTimeZone: "Europe/Berlin",
+        dstAmbiguity: "",
+      },
+    },
+    response: {
+      fromTimezone: "America/Los_Angeles",
+      fromDateTime: "2025-03-14T15:00:00",
+      toTimeZone: "Europe/Berlin",
+      conversionResult: {
+        year: 2025,
+        month: 3,
+        day: 14,
+        hour: 23,
+        minute: 0,
+        dateTime: "2025-03-14T23:00:00",
+        time: "23:00",
+        timeZone: "Europe/Berlin",
+        dstActive: false,
+      },
+    },
+    expect: ['"dateTime":"2025-03-14T23:00:00"', '"timeZone":"Europe/Berlin"'],
+  },
+  long_weekends: {
+    args: { year: 2026, country_code: "DE" },
+    request: { path: "/api/v3/LongWeekend/2026/DE" },
+    response: [
+      {
+        startDate: "2026-04-03",
+        endDate: "2026-04-06",
+        dayCount: 4,
+        needBridgeDay: false,
+        bridgeDays: [],
+      },
+      {
+        startDate: "2026-05-14",
+        endDate: "2026-05-17",
+        dayCount: 4,
+        needBridgeDay: true,
+        bridgeDays: ["2026-05-15"],
+      },
+    ],
+    expect: ['"startDate":"2026-04-03"', '"bridgeDays":["2026-05-15"]'],
+  },
+  nasa_asteroids: {
+    args: { start_date: "2024-12-24", end_date: "2024-12-25" },
+    request: {
+      path: "/neo/rest/v1/feed",
+      query: { start_date: "2024-12-24", end_date: "2024-12-25", api_key: "DEMO_KEY" },
+    },
+    response: {
+      element_count: 1,
+      near_earth_objects: {
+        "2024-12-24": [
+          {
+            id: "3542519",
+            name: "(2010 PK9)",
+            estimated_diameter: {
+              meters: { estimated_diameter_min: 120.3, estimated_diameter_max: 269.1 },
+            },
+            is_potentially_hazardous_asteroid: true,
+            close_approach_data: [
+              {
+                close_approach_date_full: "2024-Dec-24 02:05",
+                relative_velocity: { kilometers_per_hour: "48795.2" },
+                miss_distance: { lunar: "17.7", kilometers: "6810543.2" },
+                orbiting_body: "Earth",
+              },
+            ],
+          },
+        ],
+      },
+    },
+    expect: ['"name":"(2010 PK9)"', '"is_potentially_hazardous_asteroid":true', '"lunar":"17.7"'],
+  },
+  iss_position: {
+    args: { units: "miles" },
+    request: { path: "/v1/satellites/25544", query: { units: "miles" } },
+    response: {
+      name: "iss",
+      id: 25544,
+      latitude: 50.11496269845,
+      longitude: 118.07900427317,
+      altitude: 254.4,
+      velocity: 17146.8,
+      visibility: "daylight",
+      footprint: 2830.8,
+      timestamp: 1764990000,
+      units: "miles",
+    },
+    expect: ['"latitude":50.11496269845', '"visibility":"daylight"'],
+  },
+  space_launches: {
+    args: { search: "Starship", limit: 2 },
+    request: {
+      path: "/2.2.0/launch/upcoming/",
+      query: { search: "Starship", limit: "2", mode: "list" },
+    },
+    response: {
+      count: 3,
+      next: null,
+      previous: null,
+      results: [
+        {
+          id: "e7e2b2a5-4d5e-4c7b-9f66-2b1c2d3e4f5a",
+          name: "Starship | Flight 12",
+          status: { id: 2, name: "To Be Determined", abbrev: "TBD" },
+          net: "2026-12-20T13:00:00Z",
+          window_start: "2026-12-20T13:00:00Z",
+          window_end: "2026-12-20T15:00:00Z",
+          lsp_name: "SpaceX",
+          mission: "Flight Test",
+          pad: "Orbital Launch Mount B",
+          location: "SpaceX Starbase, TX, USA",
+          orbit: "Suborbital",
+        },
+      ],
+    },
+    expect: ['"name":"Starship | Flight 12"', '"net":"2026-12-20T13:00:00Z"'],
+  },
+  on_this_day: {
+    args: { month: "07", day: "20" },
+    request: { path: "/api/rest_v1/feed/onthisday/selected/07/20" },
+    response: {
+      selected: [
+        {
+          text: "Apollo 11 lands on the Moon; Neil Armstrong and Buzz Aldrin walk on its surface.",
+          year: 1969,
+          pages: [
+            {
+              title: "Apollo_11",
+              extract:
+                "Apollo 11 was the American spaceflight that first landed humans on the Moon.",
+            },
+          ],
+        },
+      ],
+    },
+    expect: ['"year":1969', "Apollo 11 lands on the Moon"],
+  },
 };
