@@ -2,6 +2,53 @@
 
 /** The built-in capability files by path, embedded so the binary needs none on disk. */
 export const BUILTIN_FILES: Readonly<Record<string, string>> = {
+  "address_lookup.yaml": `name: address_lookup
+title: Find a street address or landmark
+description: >-
+  Finds street addresses, landmarks, buildings and businesses by free text (OpenStreetMap
+  Nominatim, no key; at most one call a second): latitude, longitude, full address, type and
+  bounding box of each match. For cities and towns alone, geocode_place is quicker.
+schema:
+  input:
+    type: object
+    required: [query]
+    properties:
+      query:
+        {
+          type: string,
+          description: "Address or place, e.g. 10 Downing Street, London or Sydney Opera House",
+        }
+      country_codes:
+        { type: string, description: "Comma-separated ISO 3166-1 codes to search in, e.g. gb,ie" }
+      limit:
+        { type: integer, minimum: 1, maximum: 40, default: 5, description: "Number of matches" }
+      language: { type: string, default: en, description: "Language of the names, e.g. en or de" }
+rest:
+  base_url: https://nominatim.openstreetmap.org
+  path: /search
+  params:
+    q: "{query}"
+    countrycodes: "{country_codes}"
+    limit: "{limit}"
+    accept-language: "{language}"
+  static_params: { format: jsonv2, addressdetails: "1" }
+  headers: { User-Agent: "mcp-gateway capability address_lookup (OpenStreetMap Nominatim)" }
+  timeout: 15s
+cache: { ttl: 24h }
+metadata:
+  category: places
+  tags: [address, geocoding, landmark, street, openstreetmap, coordinates, map]
+  read_only: true
+  examples:
+    - "Get the coordinates of 1600 Pennsylvania Avenue NW, Washington."
+    - "Where exactly is the Sydney Opera House on a map?"
+    - "I need the GPS position of our new office at Friedrichstraße 43, Berlin, for the delivery app."
+    - "Could you please find the full postal address of the British Museum?"
+    - "address lookup 221B Baker Street"
+    - "Which Main Street 100 addresses exist in Vermont, and where are they?"
+    - "My hotel is 'Hotel Arts Barcelona'. Can you find its exact street address and location?"
+    - "Geocode 'Champ de Mars, 5 Avenue Anatole France' restricted to country fr, 1 result."
+`,
   "air_quality.yaml": `name: air_quality
 title: Air quality
 description: >-
@@ -349,6 +396,94 @@ metadata:
     - "I'm formatting my bibliography and one reference lacks its persistent identifier. Can you find it for 'The Structure of Scientific Revolutions'?"
     - "Search Crossref for 'graphene supercapacitor' and return 20 records."
 `,
+  "crypto_price.yaml": `name: crypto_price
+title: Cryptocurrency prices
+description: >-
+  Current prices of cryptocurrencies in any currency (CoinGecko, no key at a low shared rate
+  limit; COINGECKO_API_KEY, a free demo key, gives your own): price, 24-hour change, market
+  capitalisation, 24-hour volume and when it was last updated.
+schema:
+  input:
+    type: object
+    required: [ids]
+    properties:
+      ids:
+        {
+          type: string,
+          description: "Comma-separated CoinGecko coin ids (not tickers), e.g. bitcoin,ethereum,solana,dogecoin",
+        }
+      vs_currencies:
+        { type: string, default: usd, description: "Comma-separated currencies, e.g. usd,eur,btc" }
+rest:
+  base_url: https://api.coingecko.com
+  path: /api/v3/simple/price
+  params: { ids: "{ids}", vs_currencies: "{vs_currencies}" }
+  static_params:
+    include_24hr_change: "true"
+    include_market_cap: "true"
+    include_24hr_vol: "true"
+    include_last_updated_at: "true"
+  timeout: 15s
+auth: { type: api_key, key: env:COINGECKO_API_KEY, header: x-cg-demo-api-key, required: false }
+cache: { ttl: 1m }
+metadata:
+  category: finance
+  tags: [crypto, bitcoin, ethereum, cryptocurrency, coin, price, market cap]
+  read_only: true
+  examples:
+    - "What's the price of Bitcoin right now?"
+    - "How much is one Ethereum worth in euros today?"
+    - "I bought some Solana last month and want to know if it went up or down in the last 24 hours."
+    - "Could you please check the current Dogecoin price and market cap?"
+    - "btc usd"
+    - "Compare the prices of Cardano, Polkadot and Chainlink in British pounds."
+    - "My nephew keeps talking about crypto. What are Bitcoin and Ether trading at, and how much did they move today?"
+    - "CoinGecko simple price for ids bitcoin,tether in usd,jpy."
+`,
+  "currency_history.yaml": `name: currency_history
+title: Exchange rate history
+description: >-
+  Daily reference exchange rates over a period (European Central Bank via Frankfurter, no key):
+  one rate per working day between two dates since 1999, to see how a currency moved. For one
+  day's rates or a conversion, use exchange_rates.
+schema:
+  input:
+    type: object
+    required: [start_date, end_date]
+    properties:
+      start_date:
+        { type: string, pattern: "^\\\\d{4}-\\\\d{2}-\\\\d{2}$", description: "First day, YYYY-MM-DD" }
+      end_date:
+        { type: string, pattern: "^\\\\d{4}-\\\\d{2}-\\\\d{2}$", description: "Last day, YYYY-MM-DD" }
+      from:
+        {
+          type: string,
+          pattern: "^[A-Za-z]{3}$",
+          default: EUR,
+          description: "Base currency (ISO 4217), e.g. USD",
+        }
+      to:
+        { type: string, description: "Comma-separated target currencies, e.g. JPY,GBP (default: all)" }
+rest:
+  base_url: https://api.frankfurter.app
+  path: /{start_date}..{end_date}
+  params: { from: "{from}", to: "{to}" }
+  timeout: 15s
+cache: { ttl: 1h }
+metadata:
+  category: finance
+  tags: [currency, exchange rate, history, trend, forex, time series, ecb]
+  read_only: true
+  examples:
+    - "How has the euro moved against the dollar since January 2024?"
+    - "Show me the daily USD to JPY rate for March 2025."
+    - "I get paid in pounds and send money home in Indian rupees. How did GBP/INR change over the last six months?"
+    - "Could you please chart the Swiss franc against the euro between 2015-01-01 and 2015-02-28?"
+    - "eur usd trend 2023"
+    - "Was the yen weaker in summer 2024 than in spring? Give me the daily rates from April to August against the dollar."
+    - "Our company bills in Canadian dollars. What did CAD to EUR do during the last quarter of 2024?"
+    - "Time series from 2020-03-01 to 2020-03-31, base USD, targets EUR,GBP."
+`,
   "datamuse_words.yaml": `name: datamuse_words
 title: Find words (synonyms, rhymes, related)
 description: >-
@@ -543,6 +678,46 @@ metadata:
     - "What versions of the official python container exist, newest first?"
     - "Our CI pulls mysql:latest and it changed overnight. Which tags were updated recently, and what are their digests?"
     - "Show 20 tags of grafana/grafana containing 'ubuntu'."
+`,
+  "driving_route.yaml": `name: driving_route
+title: Driving distance and time
+description: >-
+  The fastest driving route between two points by car (OSRM on OpenStreetMap data, no key):
+  distance in metres, travel time in seconds without traffic, and the main roads taken; with
+  steps, turn-by-turn directions. Takes coordinates: find them first with geocode_place or
+  address_lookup.
+schema:
+  input:
+    type: object
+    required: [from_latitude, from_longitude, to_latitude, to_longitude]
+    properties:
+      from_latitude: { type: number, minimum: -90, maximum: 90, description: "Start latitude" }
+      from_longitude: { type: number, minimum: -180, maximum: 180, description: "Start longitude" }
+      to_latitude: { type: number, minimum: -90, maximum: 90, description: "Destination latitude" }
+      to_longitude:
+        { type: number, minimum: -180, maximum: 180, description: "Destination longitude" }
+      steps:
+        { type: boolean, default: false, description: "true adds turn-by-turn directions (long)" }
+rest:
+  base_url: https://router.project-osrm.org
+  path: /route/v1/driving/{from_longitude},{from_latitude};{to_longitude},{to_latitude}
+  params: { steps: "{steps}" }
+  static_params: { overview: "false", alternatives: "false" }
+  timeout: 15s
+cache: { ttl: 1h }
+metadata:
+  category: places
+  tags: [driving, route, directions, distance, travel time, car, road trip]
+  read_only: true
+  examples:
+    - "How long does it take to drive from Berlin to Munich?"
+    - "What's the road distance between 48.8566, 2.3522 and 50.8503, 4.3517?"
+    - "We're doing a road trip from San Francisco to Los Angeles. How many hours behind the wheel is that?"
+    - "Could you please give me turn-by-turn driving directions from the airport at 52.36, 13.50 to 52.52, 13.40?"
+    - "drive time lyon to geneva"
+    - "Is it further by car from Madrid to Lisbon or from Madrid to Barcelona?"
+    - "I'm picking up my daughter from college. How far is the drive from 42.37, -71.12 to 40.73, -73.99, and how long will it take?"
+    - "Car route from (45.46, 9.19) to (45.44, 12.33), no steps."
 `,
   "earthquakes_recent.yaml": `name: earthquakes_recent
 title: Recent earthquakes
@@ -1109,6 +1284,37 @@ metadata:
     - "I keep seeing thoughtful comments from simonw. Can you pull up their profile and about text?"
     - "Show karma, creation date and number of submissions for user 'whoishiring'."
 `,
+  "ip_geolocation.yaml": `name: ip_geolocation
+title: Locate an IP address
+description: >-
+  Where an IP address (IPv4 or IPv6) is and who runs it (ipapi.co, no key; 1,000 lookups a day):
+  city, region, country, postal code, approximate latitude and longitude, time zone, currency,
+  and the network's organisation and ASN.
+schema:
+  input:
+    type: object
+    required: [ip]
+    properties:
+      ip: { type: string, description: "IPv4 or IPv6 address, e.g. 8.8.8.8" }
+rest:
+  base_url: https://ipapi.co
+  path: /{ip}/json/
+  timeout: 10s
+cache: { ttl: 24h }
+metadata:
+  category: places
+  tags: [ip address, geolocation, isp, network, asn, whois, location]
+  read_only: true
+  examples:
+    - "Where is the IP address 8.8.8.8 located?"
+    - "Which company owns 1.1.1.1?"
+    - "Someone keeps trying to log in to my server from 185.220.101.4. What country is that coming from?"
+    - "Could you please look up the city and internet provider for 203.0.113.45?"
+    - "geolocate ip 2001:4860:4860::8888"
+    - "What time zone is the visitor at 81.2.69.142 in?"
+    - "Our web analytics show a spike from 41.203.64.0. Which network and country is that?"
+    - "IP lookup: 151.101.1.69, organisation and ASN."
+`,
   "iss_position.yaml": `name: iss_position
 title: Where the International Space Station is
 description: >-
@@ -1215,6 +1421,45 @@ metadata:
     - "Where could I take a bridge day to get four days off in a row in France next year?"
     - "We're planning our family getaways for 2026 in the Netherlands. Which weekends are extended by a holiday?"
     - "Long weekends for year 2027, country code AT."
+`,
+  "marine_forecast.yaml": `name: marine_forecast
+title: Marine forecast (waves and swell)
+description: >-
+  Sea conditions at a latitude and longitude on the ocean or a coast (Open-Meteo marine, no key):
+  current and daily wave height, direction and period, swell height, and sea surface temperature,
+  for up to 8 days.
+schema:
+  input:
+    type: object
+    required: [latitude, longitude]
+    properties:
+      latitude: { type: number, minimum: -90, maximum: 90, description: "Latitude in degrees" }
+      longitude: { type: number, minimum: -180, maximum: 180, description: "Longitude in degrees" }
+      days:
+        { type: integer, minimum: 1, maximum: 8, default: 5, description: "Number of forecast days" }
+rest:
+  base_url: https://marine-api.open-meteo.com
+  path: /v1/marine
+  params: { latitude: "{latitude}", longitude: "{longitude}", forecast_days: "{days}" }
+  static_params:
+    current: wave_height,wave_direction,wave_period,swell_wave_height,sea_surface_temperature
+    daily: wave_height_max,wave_direction_dominant,wave_period_max,swell_wave_height_max
+    timezone: auto
+  timeout: 15s
+cache: { ttl: 30m }
+metadata:
+  category: weather
+  tags: [marine, waves, surf, swell, sea, ocean, boating, sea temperature]
+  read_only: true
+  examples:
+    - "How big are the waves at 38.68, -9.33 right now?"
+    - "What's the surf forecast for Hossegor this week? It's at 43.67, -1.44."
+    - "We want to take our small sailboat out on Saturday near 50.35, -4.14. How rough will the sea be?"
+    - "Could you please tell me the sea water temperature off Nice at 43.69, 7.27?"
+    - "swell forecast bondi"
+    - "Is the ocean calm enough for kayaking at 21.28, -157.84 over the next three days?"
+    - "I'm planning a ferry crossing at 51.0, 1.5 next week and get seasick easily. Which day has the smallest waves?"
+    - "Marine forecast, 8 days, at latitude 36.6, longitude -121.95."
 `,
   "musicbrainz_artist_search.yaml": `name: musicbrainz_artist_search
 title: Search music artists
@@ -1877,6 +2122,61 @@ metadata:
     - "We're about to ship a release that bundles minimist 1.2.0 from npm. Is that version affected by any known exploits?"
     - "Query the OSV database for crates.io package 'time' version 0.1.43."
 `,
+  "places_nearby.yaml": `name: places_nearby
+title: Places nearby (OpenStreetMap)
+description: >-
+  Finds places of a kind around a point (OpenStreetMap via the Overpass API, no key): cafés,
+  restaurants, pharmacies, hospitals, ATMs, fuel stations, supermarkets, toilets, hotels and
+  anything else OpenStreetMap tags, with name, coordinates, address, opening hours, phone and
+  website where mapped.
+schema:
+  input:
+    type: object
+    required: [latitude, longitude, value]
+    properties:
+      latitude: { type: number, minimum: -90, maximum: 90, description: "Latitude of the centre" }
+      longitude:
+        { type: number, minimum: -180, maximum: 180, description: "Longitude of the centre" }
+      key:
+        {
+          type: string,
+          enum: [amenity, shop, tourism, leisure, healthcare, public_transport, railway, cuisine],
+          default: amenity,
+          description: "OpenStreetMap key: amenity (cafe, restaurant, pharmacy, hospital, atm, fuel, toilets, parking), shop (supermarket, bakery), tourism (hotel, museum, viewpoint), leisure (park, playground)",
+        }
+      value:
+        { type: string, pattern: "^[a-z0-9_;:-]+$", description: "OpenStreetMap value, e.g. cafe" }
+      radius:
+        {
+          type: integer,
+          minimum: 10,
+          maximum: 10000,
+          default: 1000,
+          description: "Search radius in metres",
+        }
+      limit:
+        { type: integer, minimum: 1, maximum: 100, default: 20, description: "Most places to return" }
+rest:
+  base_url: https://overpass-api.de
+  path: /api/interpreter
+  params:
+    data: '[out:json][timeout:25];nwr["{key}"="{value}"](around:{radius},{latitude},{longitude});out center {limit};'
+  timeout: 30s
+cache: { ttl: 1h }
+metadata:
+  category: places
+  tags: [nearby, points of interest, openstreetmap, cafe, restaurant, pharmacy, atm, map]
+  read_only: true
+  examples:
+    - "Find cafés within 500 metres of 52.5200, 13.4050."
+    - "Is there a pharmacy open near me? I'm at 40.4168, -3.7038."
+    - "My car is almost out of gas at 34.05, -118.25. Where's the closest fuel station?"
+    - "Could you please list supermarkets near our holiday flat at 43.7102, 7.2620?"
+    - "atm nearby 51.5072 -0.1276"
+    - "What restaurants are around the hotel at 41.3851, 2.1734, and which have opening hours listed?"
+    - "I'm with a toddler at 48.8606, 2.3376 and we urgently need public toilets or a playground. What's close?"
+    - "OSM tourism=museum within 2000 m of 55.6761, 12.5683, max 10."
+`,
   "public_holidays.yaml": `name: public_holidays
 title: Public holidays
 description: >-
@@ -2035,6 +2335,54 @@ metadata:
     - "Which project links, like docs and source, does the black formatter list?"
     - "I want to add a YAML parser to my script. What's the summary and latest release of pyyaml?"
     - "Show version, license and classifiers for the Python package 'scikit-learn'."
+`,
+  "reverse_geocode.yaml": `name: reverse_geocode
+title: Address at coordinates
+description: >-
+  The address of a latitude and longitude (OpenStreetMap Nominatim, no key; at most one call a
+  second): house number, street, neighbourhood, city, postcode, state and country, plus the
+  name of the place or building there.
+schema:
+  input:
+    type: object
+    required: [latitude, longitude]
+    properties:
+      latitude: { type: number, minimum: -90, maximum: 90, description: "Latitude in degrees" }
+      longitude: { type: number, minimum: -180, maximum: 180, description: "Longitude in degrees" }
+      zoom:
+        {
+          type: integer,
+          minimum: 3,
+          maximum: 18,
+          default: 18,
+          description: "Detail: 18 building, 16 street, 10 city, 5 state, 3 country",
+        }
+      language: { type: string, default: en, description: "Language of the names, e.g. en or de" }
+rest:
+  base_url: https://nominatim.openstreetmap.org
+  path: /reverse
+  params:
+    lat: "{latitude}"
+    lon: "{longitude}"
+    zoom: "{zoom}"
+    accept-language: "{language}"
+  static_params: { format: jsonv2, addressdetails: "1" }
+  headers: { User-Agent: "mcp-gateway capability reverse_geocode (OpenStreetMap Nominatim)" }
+  timeout: 15s
+cache: { ttl: 24h }
+metadata:
+  category: places
+  tags: [reverse geocoding, address, coordinates, openstreetmap, street, gps]
+  read_only: true
+  examples:
+    - "What's the address at 40.748817, -73.985428?"
+    - "Which city are the coordinates 35.6586, 139.7454 in?"
+    - "My phone saved a photo with GPS 48.8584, 2.2945 but no place name. Where was it taken?"
+    - "Could you please turn latitude 51.5007, longitude -0.1246 into a street address?"
+    - "gps to address -33.8568 151.2153"
+    - "What country and state is the point 19.4326, -99.1332 in?"
+    - "A delivery driver sent me a pin at 52.3731, 4.8922. What street is that on?"
+    - "Reverse geocode 41.8902, 12.4922 at city level, names in Italian."
 `,
   "rubygems_gem.yaml": `name: rubygems_gem
 title: Ruby gem
@@ -2358,6 +2706,57 @@ metadata:
     - "I'm booking a flight that lands at 23:15 in Dubai on 2025-12-20. What time is that back home in Chicago?"
     - "Convert '2025-07-04 12:00:00' from America/Denver to Pacific/Auckland."
 `,
+  "us_weather_alerts.yaml": `name: us_weather_alerts
+title: US weather alerts
+description: >-
+  Active weather watches, warnings and advisories in the United States from the National Weather
+  Service (no key): event (tornado warning, flood watch, winter storm...), headline, severity,
+  urgency, areas, start and end, description and what to do. Filter by state or by a point.
+schema:
+  input:
+    type: object
+    properties:
+      area:
+        {
+          type: string,
+          pattern: "^[A-Z]{2}$",
+          description: "Two-letter state or territory code, e.g. TX (leave out when giving point)",
+        }
+      point:
+        {
+          type: string,
+          pattern: "^-?\\\\d+(\\\\.\\\\d+)?,-?\\\\d+(\\\\.\\\\d+)?$",
+          description: "latitude,longitude, e.g. 39.74,-104.99 (leave out when giving area)",
+        }
+      severity:
+        {
+          type: string,
+          enum: [Extreme, Severe, Moderate, Minor, Unknown],
+          description: "Only alerts of this severity",
+        }
+rest:
+  base_url: https://api.weather.gov
+  path: /alerts/active
+  params: { area: "{area}", point: "{point}", severity: "{severity}" }
+  headers:
+    User-Agent: "mcp-gateway capability us_weather_alerts"
+    Accept: application/geo+json
+  timeout: 15s
+cache: { ttl: 5m }
+metadata:
+  category: weather
+  tags: [weather alerts, warnings, nws, storm, tornado, hurricane, flood, usa]
+  read_only: true
+  examples:
+    - "Are there any weather warnings in Texas right now?"
+    - "Is there a tornado watch near Oklahoma City, 35.47, -97.52?"
+    - "I'm driving through Colorado tomorrow. Are there winter storm advisories I should know about?"
+    - "Could you please check for active hurricane or flood alerts in Florida?"
+    - "severe weather alerts california"
+    - "Has the National Weather Service issued anything for my location at 29.76, -95.37?"
+    - "We're camping in Montana this week. Are there any extreme weather warnings for the state?"
+    - "Active NWS alerts for area NY with severity Severe."
+`,
   "wayback_availability.yaml": `name: wayback_availability
 title: Wayback Machine snapshot
 description: >-
@@ -2455,6 +2854,53 @@ metadata:
     - "What will the temperature be over the next 3 days at 35.68, 139.69?"
     - "We're planning an outdoor wedding on the coast. Can you check rain and wind for the next 10 days at 36.6, -121.9?"
     - "Daily outlook for 16 days at -33.87, 151.21 in Fahrenheit, timezone Australia/Sydney."
+`,
+  "weather_history.yaml": `name: weather_history
+title: Past weather (historical)
+description: >-
+  Recorded weather for past days at a latitude and longitude, from 1940 until about a week ago
+  (Open-Meteo historical archive, no key): daily high and low temperature, precipitation, snowfall,
+  maximum wind and weather code.
+schema:
+  input:
+    type: object
+    required: [latitude, longitude, start_date, end_date]
+    properties:
+      latitude: { type: number, minimum: -90, maximum: 90, description: "Latitude in degrees" }
+      longitude: { type: number, minimum: -180, maximum: 180, description: "Longitude in degrees" }
+      start_date:
+        { type: string, pattern: "^\\\\d{4}-\\\\d{2}-\\\\d{2}$", description: "First day, YYYY-MM-DD" }
+      end_date:
+        { type: string, pattern: "^\\\\d{4}-\\\\d{2}-\\\\d{2}$", description: "Last day, YYYY-MM-DD" }
+      temperature_unit:
+        { type: string, enum: [celsius, fahrenheit], default: celsius, description: "Unit" }
+rest:
+  base_url: https://archive-api.open-meteo.com
+  path: /v1/archive
+  params:
+    latitude: "{latitude}"
+    longitude: "{longitude}"
+    start_date: "{start_date}"
+    end_date: "{end_date}"
+    temperature_unit: "{temperature_unit}"
+  static_params:
+    daily: temperature_2m_max,temperature_2m_min,precipitation_sum,snowfall_sum,wind_speed_10m_max,weather_code
+    timezone: auto
+  timeout: 20s
+cache: { ttl: 24h }
+metadata:
+  category: weather
+  tags: [historical weather, past, climate, archive, temperature record, rainfall]
+  read_only: true
+  examples:
+    - "What was the weather like in Paris (48.85, 2.35) on 14 July 2020?"
+    - "How much did it rain in London at 51.51, -0.13 during August 2023?"
+    - "I'm disputing a contractor's claim that rain delayed the job. Did it actually rain at 40.71, -74.01 between 2024-03-04 and 2024-03-08?"
+    - "Could you please tell me how hot it got in Phoenix (33.45, -112.07) on the day I was born, 1990-06-26?"
+    - "last winter snowfall denver"
+    - "Compare the daily temperatures at 59.91, 10.75 for the first week of January 2010."
+    - "We got married on 2015-09-12 at 45.76, 4.84. What was the weather that day?"
+    - "Daily archive for 34.05, -118.24 from 2025-01-07 to 2025-01-10 in Fahrenheit."
 `,
   "wikidata_search.yaml": `name: wikidata_search
 title: Search Wikidata entities

@@ -479,4 +479,291 @@ export const MORE_CATALOG_CASES: Record<string, CatalogCase> = {
     },
     expect: ['"year":1969', "Apollo 11 lands on the Moon"],
   },
+  ip_geolocation: {
+    args: { ip: "8.8.8.8" },
+    request: { path: "/8.8.8.8/json/" },
+    response: {
+      ip: "8.8.8.8",
+      network: "8.8.8.0/24",
+      version: "IPv4",
+      city: "Mountain View",
+      region: "California",
+      country_name: "United States",
+      country_code: "US",
+      postal: "94043",
+      latitude: 37.42301,
+      longitude: -122.083352,
+      timezone: "America/Los_Angeles",
+      currency: "USD",
+      asn: "AS15169",
+      org: "GOOGLE",
+    },
+    expect: ['"city":"Mountain View"', '"asn":"AS15169"'],
+  },
+  reverse_geocode: {
+    args: { latitude: 40.748817, longitude: -73.985428 },
+    request: {
+      path: "/reverse",
+      query: {
+        lat: "40.748817",
+        lon: "-73.985428",
+        zoom: "18",
+        "accept-language": "en",
+        format: "jsonv2",
+        addressdetails: "1",
+      },
+      headers: { "user-agent": "mcp-gateway capability reverse_geocode (OpenStreetMap Nominatim)" },
+    },
+    response: {
+      place_id: 331297418,
+      licence: "Data © OpenStreetMap contributors, ODbL 1.0. http://osm.org/copyright",
+      osm_type: "way",
+      osm_id: 34633854,
+      lat: "40.7484284",
+      lon: "-73.9856546198733",
+      category: "building",
+      type: "yes",
+      name: "Empire State Building",
+      display_name:
+        "Empire State Building, 350, 5th Avenue, Manhattan, New York, 10118, United States",
+      address: {
+        house_number: "350",
+        road: "5th Avenue",
+        city: "New York",
+        postcode: "10118",
+        country: "United States",
+        country_code: "us",
+      },
+    },
+    expect: ['"name":"Empire State Building"', '"postcode":"10118"'],
+  },
+  address_lookup: {
+    args: { query: "10 Downing Street, London", country_codes: "gb", limit: 1 },
+    request: {
+      path: "/search",
+      query: {
+        q: "10 Downing Street, London",
+        countrycodes: "gb",
+        limit: "1",
+        "accept-language": "en",
+        format: "jsonv2",
+        addressdetails: "1",
+      },
+      headers: { "user-agent": "mcp-gateway capability address_lookup (OpenStreetMap Nominatim)" },
+    },
+    response: [
+      {
+        place_id: 123456,
+        osm_type: "way",
+        lat: "51.50344025",
+        lon: "-0.12770820958562096",
+        category: "building",
+        type: "government",
+        name: "10 Downing Street",
+        display_name: "10 Downing Street, Whitehall, Westminster, London, SW1A 2AA, United Kingdom",
+        boundingbox: ["51.5032", "51.5036", "-0.1281", "-0.1273"],
+      },
+    ],
+    expect: ['"lat":"51.50344025"', "SW1A 2AA"],
+  },
+  driving_route: {
+    args: {
+      from_latitude: 52.52,
+      from_longitude: 13.405,
+      to_latitude: 48.137,
+      to_longitude: 11.575,
+    },
+    request: {
+      path: "/route/v1/driving/13.405,52.52;11.575,48.137",
+      query: { steps: "false", overview: "false", alternatives: "false" },
+    },
+    response: {
+      code: "Ok",
+      routes: [
+        {
+          legs: [
+            {
+              steps: [],
+              summary: "A 9, A 99",
+              weight: 20870.2,
+              duration: 20870.2,
+              distance: 584121.3,
+            },
+          ],
+          weight_name: "routability",
+          weight: 20870.2,
+          duration: 20870.2,
+          distance: 584121.3,
+        },
+      ],
+      waypoints: [
+        { hint: "x", distance: 4.2, name: "Rathausstraße", location: [13.405, 52.52] },
+        { hint: "y", distance: 3.1, name: "Marienplatz", location: [11.575, 48.137] },
+      ],
+    },
+    expect: ['"code":"Ok"', '"distance":584121.3', '"summary":"A 9, A 99"'],
+  },
+  places_nearby: {
+    args: { latitude: 52.52, longitude: 13.405, value: "cafe", radius: 500, limit: 2 },
+    request: {
+      path: "/api/interpreter",
+      query: {
+        data: '[out:json][timeout:25];nwr["amenity"="cafe"](around:500,52.52,13.405);out center 2;',
+      },
+    },
+    response: {
+      version: 0.6,
+      generator: "Overpass API 0.7.62",
+      elements: [
+        {
+          type: "node",
+          id: 1234567890,
+          lat: 52.5207,
+          lon: 13.4043,
+          tags: {
+            amenity: "cafe",
+            name: "Café am Neuen See",
+            opening_hours: "Mo-Su 09:00-19:00",
+            "addr:street": "Alexanderplatz",
+          },
+        },
+      ],
+    },
+    expect: ['"name":"Café am Neuen See"', '"opening_hours":"Mo-Su 09:00-19:00"'],
+  },
+  us_weather_alerts: {
+    args: { area: "TX", severity: "Severe" },
+    request: {
+      path: "/alerts/active",
+      query: { area: "TX", severity: "Severe" },
+      headers: {
+        "user-agent": "mcp-gateway capability us_weather_alerts",
+        accept: "application/geo+json",
+      },
+    },
+    response: {
+      type: "FeatureCollection",
+      features: [
+        {
+          id: "https://api.weather.gov/alerts/urn:oid:2.49.0.1.840.0.abc",
+          type: "Feature",
+          geometry: null,
+          properties: {
+            areaDesc: "Dallas, TX; Tarrant, TX",
+            effective: "2026-05-01T16:12:00-05:00",
+            expires: "2026-05-01T17:00:00-05:00",
+            severity: "Severe",
+            urgency: "Immediate",
+            event: "Severe Thunderstorm Warning",
+            headline:
+              "Severe Thunderstorm Warning issued May 1 at 4:12PM CDT until 5:00PM CDT by NWS Fort Worth TX",
+            instruction:
+              "For your protection move to an interior room on the lowest floor of a building.",
+          },
+        },
+      ],
+      title: "Current watches, warnings, and advisories for Texas",
+      updated: "2026-05-01T21:15:00+00:00",
+    },
+    expect: ['"event":"Severe Thunderstorm Warning"', '"areaDesc":"Dallas, TX; Tarrant, TX"'],
+  },
+  marine_forecast: {
+    args: { latitude: 43.67, longitude: -1.44, days: 3 },
+    request: {
+      path: "/v1/marine",
+      query: {
+        latitude: "43.67",
+        longitude: "-1.44",
+        forecast_days: "3",
+        current: "^wave_height,",
+        daily: "^wave_height_max,",
+        timezone: "auto",
+      },
+    },
+    response: {
+      latitude: 43.666668,
+      longitude: -1.4583282,
+      timezone: "Europe/Paris",
+      current_units: { wave_height: "m", sea_surface_temperature: "°C" },
+      current: {
+        time: "2026-12-07T10:00",
+        wave_height: 2.86,
+        wave_period: 11.2,
+        sea_surface_temperature: 13.4,
+      },
+      daily_units: { wave_height_max: "m" },
+      daily: { time: ["2026-12-07", "2026-12-08", "2026-12-09"], wave_height_max: [3.1, 2.4, 1.9] },
+    },
+    expect: ['"wave_height":2.86', '"wave_height_max":[3.1,2.4,1.9]'],
+  },
+  weather_history: {
+    args: { latitude: 48.85, longitude: 2.35, start_date: "2020-07-14", end_date: "2020-07-14" },
+    request: {
+      path: "/v1/archive",
+      query: {
+        latitude: "48.85",
+        longitude: "2.35",
+        start_date: "2020-07-14",
+        end_date: "2020-07-14",
+        temperature_unit: "celsius",
+        daily: "^temperature_2m_max,temperature_2m_min,precipitation_sum",
+        timezone: "auto",
+      },
+    },
+    response: {
+      latitude: 48.86,
+      longitude: 2.35,
+      timezone: "Europe/Paris",
+      daily_units: { temperature_2m_max: "°C", precipitation_sum: "mm" },
+      daily: {
+        time: ["2020-07-14"],
+        temperature_2m_max: [24.9],
+        temperature_2m_min: [13.6],
+        precipitation_sum: [0],
+        weather_code: [1],
+      },
+    },
+    expect: ['"temperature_2m_max":[24.9]', '"precipitation_sum":[0]'],
+  },
+  crypto_price: {
+    args: { ids: "bitcoin,ethereum", vs_currencies: "usd,eur" },
+    env: { COINGECKO_API_KEY: "cg-demo-key-1" },
+    request: {
+      path: "/api/v3/simple/price",
+      query: {
+        ids: "bitcoin,ethereum",
+        vs_currencies: "usd,eur",
+        include_24hr_change: "true",
+        include_market_cap: "true",
+      },
+      headers: { "x-cg-demo-api-key": "cg-demo-key-1" },
+    },
+    response: {
+      bitcoin: {
+        usd: 97213,
+        usd_market_cap: 1925613540123.4,
+        usd_24h_change: -1.8432,
+        eur: 92811,
+        last_updated_at: 1765090000,
+      },
+      ethereum: { usd: 3612.54, usd_24h_change: 0.4411, eur: 3448.9, last_updated_at: 1765090000 },
+    },
+    expect: ['"bitcoin":{"usd":97213', '"usd_24h_change":0.4411'],
+  },
+  currency_history: {
+    args: { start_date: "2025-03-03", end_date: "2025-03-05", from: "USD", to: "JPY" },
+    request: { path: "/2025-03-03..2025-03-05", query: { from: "USD", to: "JPY" } },
+    response: {
+      amount: 1,
+      base: "USD",
+      start_date: "2025-03-03",
+      end_date: "2025-03-05",
+      rates: {
+        "2025-03-03": { JPY: 150.64 },
+        "2025-03-04": { JPY: 149.29 },
+        "2025-03-05": { JPY: 149.01 },
+      },
+    },
+    expect: ['"2025-03-04":{"JPY":149.29}', '"base":"USD"'],
+  },
 };
