@@ -117,6 +117,42 @@ metadata:
     - "I bought some Tesco shares on the London exchange last year. What are they trading at now, and how much did they move since the previous close?"
     - "Show me today's open, high, low and volume for ticker AMZN."
 `,
+  "artwork_search.yaml": `name: artwork_search
+title: Search artworks (Art Institute of Chicago)
+description: >-
+  Searches the Art Institute of Chicago's collection of 300,000 works (no key): title, artist,
+  date, medium, origin, department, gallery, whether it is public domain, and an image id. The
+  image is at https://www.artic.edu/iiif/2/{image_id}/full/843,/0/default.jpg.
+schema:
+  input:
+    type: object
+    required: [query]
+    properties:
+      query: { type: string, description: "Words, e.g. monet water lilies or japanese woodblock" }
+      limit:
+        { type: integer, minimum: 1, maximum: 100, default: 10, description: "Number of artworks" }
+rest:
+  base_url: https://api.artic.edu
+  path: /api/v1/artworks/search
+  params: { q: "{query}", limit: "{limit}" }
+  static_params:
+    fields: id,title,artist_display,date_display,medium_display,place_of_origin,department_title,gallery_title,is_public_domain,image_id
+  timeout: 15s
+cache: { ttl: 24h }
+metadata:
+  category: media
+  tags: [art, museum, painting, artist, collection, artwork, sculpture]
+  read_only: true
+  examples:
+    - "Find paintings by Claude Monet in the Art Institute of Chicago."
+    - "Show me some famous impressionist artworks with images."
+    - "I'm visiting Chicago next week. Is Nighthawks by Edward Hopper on display, and in which gallery?"
+    - "Could you please find public-domain Japanese woodblock prints I can use in a school presentation?"
+    - "van gogh self portrait museum"
+    - "What art by Georgia O'Keeffe is in the museum's collection, and when was each made?"
+    - "My daughter loves cats. Can you find artworks featuring cats, with pictures?"
+    - "AIC artworks matching 'American Gothic', 3 results."
+`,
   "arxiv_search.yaml": `name: arxiv_search
 title: Search arXiv preprints
 description: >-
@@ -1351,6 +1387,65 @@ metadata:
     - "We're stargazing tonight. Is the space station lit by the sun right now, so we could spot it?"
     - "Current latitude and longitude of satellite 25544."
 `,
+  "itunes_search.yaml": `name: itunes_search
+title: Search Apple's catalogue (music, podcasts, apps, films)
+description: >-
+  Searches Apple's iTunes and App Store catalogue (no key): songs, albums, artists, podcasts,
+  apps, films, TV episodes, audiobooks and e-books, with names, artist, release date, genre,
+  price, 30-second previews, artwork and store links, in a given country's store.
+schema:
+  input:
+    type: object
+    required: [term]
+    properties:
+      term: { type: string, description: "Words to search, e.g. taylor swift or lex fridman" }
+      media:
+        {
+          type: string,
+          enum: [all, music, podcast, software, movie, tvShow, audiobook, ebook, musicVideo],
+          default: all,
+          description: "Kind of content; software means apps",
+        }
+      entity:
+        {
+          type: string,
+          description: "Narrower kind, e.g. song, album, musicArtist, podcast, software, movie",
+        }
+      country:
+        {
+          type: string,
+          pattern: "^[A-Za-z]{2}$",
+          default: US,
+          description: "Store country (ISO 3166-1 alpha-2), e.g. GB",
+        }
+      limit:
+        { type: integer, minimum: 1, maximum: 200, default: 10, description: "Number of results" }
+rest:
+  base_url: https://itunes.apple.com
+  path: /search
+  params:
+    term: "{term}"
+    media: "{media}"
+    entity: "{entity}"
+    country: "{country}"
+    limit: "{limit}"
+  response_path: results
+  timeout: 15s
+cache: { ttl: 1h }
+metadata:
+  category: media
+  tags: [itunes, apple, podcast, app store, song, album, music, apps]
+  read_only: true
+  examples:
+    - "Find the podcast Hardcore History and its feed."
+    - "How much does the Procreate app cost on the App Store?"
+    - "I heard a song called 'Espresso' on the radio. Who sings it and which album is it from?"
+    - "Could you please look up Taylor Swift's albums in the UK iTunes store?"
+    - "podcasts about true crime"
+    - "Is there an audiobook of Project Hail Mary, and how much is it?"
+    - "I'm looking for a meditation app for my mum's iPad. What are the top results in the app store?"
+    - "Search iTunes for 'dune', media movie, country GB, 5 results."
+`,
   "linear_my_issues.yaml": `name: linear_my_issues
 title: My Linear issues
 description: >-
@@ -1764,6 +1859,47 @@ metadata:
     - "Look for Node modules with the keyword 'cli' that do colorful terminal output."
     - "I'm building a Node backend and want to rate-limit requests. Can you find the best-matching packages and their popularity?"
     - "Find 25 JavaScript packages matching 'websocket client' with their latest versions."
+`,
+  "nutrition_facts.yaml": `name: nutrition_facts
+title: Nutrition facts of a food
+description: >-
+  Nutrients of foods from the USDA FoodData Central database: calories (energy), protein, fat,
+  carbohydrates, sugar, fibre, vitamins and minerals per 100 g, for generic foods and branded
+  products. Works with the shared DEMO_KEY; set USDA_API_KEY (free at api.data.gov) for your own
+  rate limit.
+schema:
+  input:
+    type: object
+    required: [query]
+    properties:
+      query: { type: string, description: "Food, e.g. raw avocado or cheddar cheese" }
+      data_type:
+        {
+          type: string,
+          description: "Comma-separated sources: Foundation and SR Legacy (generic foods), Branded (products), Survey (FNDDS) (dishes as eaten)",
+        }
+      page_size:
+        { type: integer, minimum: 1, maximum: 25, default: 3, description: "Number of foods" }
+rest:
+  base_url: https://api.nal.usda.gov
+  path: /fdc/v1/foods/search
+  params: { query: "{query}", dataType: "{data_type}", pageSize: "{page_size}" }
+  static_params: { api_key: "\${USDA_API_KEY:-DEMO_KEY}" }
+  timeout: 20s
+cache: { ttl: 24h }
+metadata:
+  category: food
+  tags: [nutrition, calories, protein, diet, macros, vitamins, usda, food]
+  read_only: true
+  examples:
+    - "How many calories are in an avocado?"
+    - "How much protein does 100 g of chicken breast have?"
+    - "I'm tracking my macros. What are the carbs, fat and protein in cooked brown rice?"
+    - "Could you please tell me how much vitamin C is in a raw orange?"
+    - "sugar in coca cola"
+    - "Which has more fibre per 100 grams, lentils or chickpeas?"
+    - "My doctor told me to watch my sodium. How much salt is in cheddar cheese?"
+    - "USDA nutrients for 'banana, raw', Foundation and SR Legacy only."
 `,
   "omdb_movie.yaml": `name: omdb_movie
 title: Movie details (OMDb)
@@ -2336,6 +2472,37 @@ metadata:
     - "I want to add a YAML parser to my script. What's the summary and latest release of pyyaml?"
     - "Show version, license and classifiers for the Python package 'scikit-learn'."
 `,
+  "recipe_search.yaml": `name: recipe_search
+title: Search recipes
+description: >-
+  Finds recipes by dish name (TheMealDB, no key): category, cuisine, ingredients with amounts,
+  step-by-step instructions, a photo and often a video.
+schema:
+  input:
+    type: object
+    required: [dish]
+    properties:
+      dish: { type: string, description: "Dish name or part of it, e.g. lasagne or curry" }
+rest:
+  base_url: https://www.themealdb.com
+  path: /api/json/v1/1/search.php
+  params: { s: "{dish}" }
+  timeout: 10s
+cache: { ttl: 24h }
+metadata:
+  category: food
+  tags: [recipe, cooking, meal, ingredients, dinner, dish, kitchen]
+  read_only: true
+  examples:
+    - "Give me a recipe for lasagne."
+    - "How do I make a proper Thai green curry?"
+    - "I have friends coming over tonight and want to cook something Moroccan. Can you find a tagine recipe?"
+    - "Could you please find the ingredients I need for beef Wellington?"
+    - "pancake recipe"
+    - "What goes into a classic Spanish paella, and what are the steps?"
+    - "My kids want to bake something after school. Can you find a simple recipe for chocolate brownies?"
+    - "Recipes matching 'arrabiata' with measures."
+`,
   "reverse_geocode.yaml": `name: reverse_geocode
 title: Address at coordinates
 description: >-
@@ -2413,6 +2580,101 @@ metadata:
     - "How many times has puma been downloaded, and where's its source code?"
     - "Our Ruby app's Gemfile pins an old version of pundit. What's the newest release and its runtime dependencies?"
     - "Show summary, homepage and total downloads for the Ruby package 'rubocop'."
+`,
+  "sec_company_financials.yaml": `name: sec_company_financials
+title: A company's reported financials (SEC XBRL)
+description: >-
+  One financial figure of a US public company over time, as reported in its SEC filings (EDGAR
+  XBRL company concept, no key): revenue, net income, assets, cash, shares outstanding, earnings
+  per share... with each value's period, fiscal year and quarter, form and filing date. Needs the
+  company's 10-digit CIK (sec_filings_search shows it). SEC asks callers to identify themselves:
+  set SEC_USER_AGENT to "Your Name you@example.com".
+schema:
+  input:
+    type: object
+    required: [cik, concept]
+    properties:
+      cik:
+        {
+          type: string,
+          pattern: "^\\\\d{10}$",
+          description: "Central Index Key, zero-padded to 10 digits, e.g. 0000320193 (Apple)",
+        }
+      concept:
+        {
+          type: string,
+          pattern: "^[A-Za-z0-9_]+$",
+          description: "XBRL tag, e.g. Revenues, RevenueFromContractWithCustomerExcludingAssessedTax, NetIncomeLoss, Assets, EarningsPerShareBasic; dei: EntityCommonStockSharesOutstanding",
+        }
+      taxonomy:
+        {
+          type: string,
+          enum: [us-gaap, ifrs-full, dei, srt],
+          default: us-gaap,
+          description: "Taxonomy of the tag",
+        }
+rest:
+  base_url: https://data.sec.gov
+  path: /api/xbrl/companyconcept/CIK{cik}/{taxonomy}/{concept}.json
+  headers: { User-Agent: "\${SEC_USER_AGENT:-mcp-gateway capability sec_company_financials}" }
+  timeout: 20s
+cache: { ttl: 6h }
+metadata:
+  category: finance
+  tags: [sec, xbrl, financial statements, revenue, net income, earnings, fundamentals]
+  read_only: true
+  examples:
+    - "What was Apple's revenue each year according to its SEC filings? Its CIK is 0000320193."
+    - "Show Microsoft's reported net income over the last few years."
+    - "I'm comparing two companies for a class project. How have Nvidia's total assets grown quarter by quarter?"
+    - "Could you please get Coca-Cola's earnings per share history from its 10-K and 10-Q filings?"
+    - "amazon net income history sec"
+    - "How many shares outstanding did Tesla report in its latest filing?"
+    - "My uncle says Netflix's revenue stopped growing. Can you pull the official reported figures to check?"
+    - "Company concept us-gaap/NetIncomeLoss for CIK 0001318605."
+`,
+  "sec_filings_search.yaml": `name: sec_filings_search
+title: Search SEC filings (EDGAR full text)
+description: >-
+  Full-text search of US public companies' SEC filings since 2001 (EDGAR, no key): annual
+  reports (10-K), quarterly reports (10-Q), current reports (8-K), proxy statements and more.
+  Each hit has the company and its CIK, form, filing date, period and accession number. SEC asks
+  callers to identify themselves: set SEC_USER_AGENT to "Your Name you@example.com".
+schema:
+  input:
+    type: object
+    required: [query]
+    properties:
+      query:
+        {
+          type: string,
+          description: "Words or a quoted phrase, e.g. \\"supply chain disruption\\" or Nvidia export controls",
+        }
+      forms: { type: string, description: "Comma-separated form types, e.g. 10-K,10-Q,8-K" }
+      start_date:
+        { type: string, pattern: "^\\\\d{4}-\\\\d{2}-\\\\d{2}$", description: "Filed on or after, YYYY-MM-DD" }
+      end_date:
+        { type: string, pattern: "^\\\\d{4}-\\\\d{2}-\\\\d{2}$", description: "Filed on or before, YYYY-MM-DD" }
+rest:
+  base_url: https://efts.sec.gov
+  path: /LATEST/search-index
+  params: { q: "{query}", forms: "{forms}", startdt: "{start_date}", enddt: "{end_date}" }
+  headers: { User-Agent: "\${SEC_USER_AGENT:-mcp-gateway capability sec_filings_search}" }
+  timeout: 20s
+cache: { ttl: 1h }
+metadata:
+  category: finance
+  tags: [sec, edgar, filings, 10-k, 10-q, 8-k, annual report, public company, investor]
+  read_only: true
+  examples:
+    - "Find 10-K filings that mention 'supply chain disruption'."
+    - "Which companies talked about tariffs in their 8-K reports this year?"
+    - "I'm researching Tesla for an investment club. Can you find its latest annual report filed with the SEC?"
+    - "Could you please search SEC filings for mentions of 'going concern' doubts in 2024?"
+    - "edgar search generative ai risk factor"
+    - "What's the CIK number of Microsoft? Look it up from its filings."
+    - "My professor wants examples of companies disclosing cybersecurity incidents. Can you search recent 8-Ks for that?"
+    - "EDGAR full text: \\"climate risk\\", forms 10-K, filed 2023-01-01 to 2023-12-31."
 `,
   "semantic_scholar_search.yaml": `name: semantic_scholar_search
 title: Search papers (Semantic Scholar)
@@ -2705,6 +2967,74 @@ metadata:
     - "If the webinar starts at 10:00 in Los Angeles on 2025-03-09, when does it start in São Paulo?"
     - "I'm booking a flight that lands at 23:15 in Dubai on 2025-12-20. What time is that back home in Chicago?"
     - "Convert '2025-07-04 12:00:00' from America/Denver to Pacific/Auckland."
+`,
+  "translate_text.yaml": `name: translate_text
+title: Translate text (MyMemory)
+description: >-
+  Translates a short text between two languages (MyMemory, no key; about 500 characters a call
+  and 5,000 a day): the translation and how well it matched human translations. For long or
+  formal texts with a DeepL key, deepl_translate is better.
+schema:
+  input:
+    type: object
+    required: [text, target]
+    properties:
+      text: { type: string, maxLength: 500, description: "Text to translate, at most 500 characters" }
+      source:
+        { type: string, default: en, description: "Language of the text (ISO 639-1), e.g. en" }
+      target: { type: string, description: "Language to translate into (ISO 639-1), e.g. it" }
+rest:
+  base_url: https://api.mymemory.translated.net
+  path: /get
+  params: { q: "{text}", langpair: "{source}|{target}" }
+  timeout: 15s
+cache: { ttl: 24h }
+metadata:
+  category: language
+  tags: [translate, translation, language, phrase, multilingual]
+  read_only: true
+  examples:
+    - "Translate 'Where is the train station?' into Italian."
+    - "How do you say 'thank you very much' in Japanese?"
+    - "I'm texting my Brazilian host family. Can you put 'We will arrive on Friday evening' into Portuguese?"
+    - "Could you please translate this French sentence into English: 'Je voudrais réserver une table pour deux'?"
+    - "hello in korean"
+    - "What does the German phrase 'Ich habe Hunger' mean in English?"
+    - "My grandmother wrote 'Te quiero mucho, mi niña' on a card. What does it say?"
+    - "Translate from es to en: 'La reunión se ha aplazado hasta el lunes.'"
+`,
+  "tv_show_lookup.yaml": `name: tv_show_lookup
+title: TV show and its next episode
+description: >-
+  Looks up a TV series by name (TVmaze, no key): the best match's network or streaming service,
+  schedule, status (running or ended), premiere and end dates, genres, rating, summary, and its
+  next episode's title, season, number and air date when one is announced.
+schema:
+  input:
+    type: object
+    required: [name]
+    properties:
+      name: { type: string, description: "Show title, e.g. The Last of Us" }
+rest:
+  base_url: https://api.tvmaze.com
+  path: /singlesearch/shows
+  params: { q: "{name}" }
+  static_params: { embed: nextepisode }
+  timeout: 10s
+cache: { ttl: 1h }
+metadata:
+  category: media
+  tags: [tv, series, show, episode, season, streaming, schedule]
+  read_only: true
+  examples:
+    - "When is the next episode of The Last of Us?"
+    - "Is Stranger Things still running, or has it ended?"
+    - "My wife wants to start watching Severance. Which streaming service is it on and how is it rated?"
+    - "Could you please tell me what night and time Saturday Night Live airs?"
+    - "new season the bear air date"
+    - "What network shows Grey's Anatomy, and when did it premiere?"
+    - "We just finished season 2 of Slow Horses. Has the next episode been announced yet?"
+    - "TVmaze lookup: 'Shōgun', with the upcoming episode."
 `,
   "us_weather_alerts.yaml": `name: us_weather_alerts
 title: US weather alerts

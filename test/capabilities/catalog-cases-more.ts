@@ -766,4 +766,200 @@ export const MORE_CATALOG_CASES: Record<string, CatalogCase> = {
     },
     expect: ['"2025-03-04":{"JPY":149.29}', '"base":"USD"'],
   },
+  sec_filings_search: {
+    args: { query: '"supply chain disruption"', forms: "10-K", start_date: "2024-01-01" },
+    env: { SEC_USER_AGENT: "Jane Analyst jane@example.com" },
+    request: {
+      path: "/LATEST/search-index",
+      query: { q: '"supply chain disruption"', forms: "10-K", startdt: "2024-01-01" },
+      headers: { "user-agent": "Jane Analyst jane@example.com" },
+    },
+    response: {
+      took: 41,
+      timed_out: false,
+      hits: {
+        total: { value: 2981, relation: "eq" },
+        hits: [
+          {
+            _id: "0000320193-24-000123:aapl-20240928.htm",
+            _score: 12.1,
+            _source: {
+              ciks: ["0000320193"],
+              display_names: ["Apple Inc.  (AAPL)  (CIK 0000320193)"],
+              form: "10-K",
+              file_date: "2024-11-01",
+              period_ending: "2024-09-28",
+              adsh: "0000320193-24-000123",
+            },
+          },
+        ],
+      },
+    },
+    expect: ['"value":2981', '"ciks":["0000320193"]', '"form":"10-K"'],
+  },
+  sec_company_financials: {
+    args: { cik: "0000320193", concept: "NetIncomeLoss" },
+    request: {
+      path: "/api/xbrl/companyconcept/CIK0000320193/us-gaap/NetIncomeLoss.json",
+      headers: { "user-agent": "mcp-gateway capability sec_company_financials" },
+    },
+    response: {
+      cik: 320193,
+      taxonomy: "us-gaap",
+      tag: "NetIncomeLoss",
+      label: "Net Income (Loss) Attributable to Parent",
+      entityName: "Apple Inc.",
+      units: {
+        USD: [
+          {
+            start: "2022-09-25",
+            end: "2023-09-30",
+            val: 96995000000,
+            accn: "0000320193-23-000106",
+            fy: 2023,
+            fp: "FY",
+            form: "10-K",
+            filed: "2023-11-03",
+            frame: "CY2023",
+          },
+        ],
+      },
+    },
+    expect: ['"entityName":"Apple Inc."', '"val":96995000000'],
+  },
+  tv_show_lookup: {
+    args: { name: "The Last of Us" },
+    request: { path: "/singlesearch/shows", query: { q: "The Last of Us", embed: "nextepisode" } },
+    response: {
+      id: 46562,
+      url: "https://www.tvmaze.com/shows/46562/the-last-of-us",
+      name: "The Last of Us",
+      type: "Scripted",
+      language: "English",
+      genres: ["Drama", "Action", "Horror"],
+      status: "Running",
+      premiered: "2023-01-15",
+      schedule: { time: "21:00", days: ["Sunday"] },
+      rating: { average: 8.6 },
+      network: { id: 8, name: "HBO", country: { code: "US" } },
+      summary: "<p>Joel and Ellie must survive ruthless killers and monsters.</p>",
+      _embedded: {
+        nextepisode: { name: "Chapter One", season: 3, number: 1, airdate: "2027-01-10" },
+      },
+    },
+    expect: ['"name":"HBO"', '"nextepisode":{"name":"Chapter One","season":3'],
+  },
+  itunes_search: {
+    args: { term: "hardcore history", media: "podcast", limit: 1 },
+    request: {
+      path: "/search",
+      query: { term: "hardcore history", media: "podcast", country: "US", limit: "1" },
+    },
+    response: {
+      resultCount: 1,
+      results: [
+        {
+          wrapperType: "track",
+          kind: "podcast",
+          collectionId: 173001861,
+          artistName: "Dan Carlin",
+          collectionName: "Dan Carlin's Hardcore History",
+          feedUrl: "https://feeds.feedburner.com/dancarlin/history?format=xml",
+          primaryGenreName: "History",
+          releaseDate: "2025-11-20T00:00:00Z",
+        },
+      ],
+    },
+    expect: ['"artistName":"Dan Carlin"', "feeds.feedburner.com/dancarlin/history"],
+  },
+  artwork_search: {
+    args: { query: "nighthawks hopper", limit: 1 },
+    request: {
+      path: "/api/v1/artworks/search",
+      query: { q: "nighthawks hopper", limit: "1", fields: "^id,title,artist_display" },
+    },
+    response: {
+      preference: null,
+      pagination: { total: 4, limit: 1, offset: 0, total_pages: 4, current_page: 1 },
+      data: [
+        {
+          _score: 210.2,
+          id: 111628,
+          title: "Nighthawks",
+          artist_display: "Edward Hopper\nAmerican, 1882–1967",
+          date_display: "1942",
+          medium_display: "Oil on canvas",
+          department_title: "Arts of the Americas",
+          gallery_title: "Gallery 262",
+          is_public_domain: false,
+          image_id: "831a05de-d3f6-f4fa-a460-23008dd58dda",
+        },
+      ],
+      config: { iiif_url: "https://www.artic.edu/iiif/2", website_url: "http://www.artic.edu" },
+    },
+    expect: ['"title":"Nighthawks"', '"gallery_title":"Gallery 262"'],
+  },
+  recipe_search: {
+    args: { dish: "arrabiata" },
+    request: { path: "/api/json/v1/1/search.php", query: { s: "arrabiata" } },
+    response: {
+      meals: [
+        {
+          idMeal: "52771",
+          strMeal: "Spicy Arrabiata Penne",
+          strCategory: "Vegetarian",
+          strArea: "Italian",
+          strInstructions:
+            "Bring a large pot of water to a boil. Add kosher salt to the boiling water...",
+          strMealThumb: "https://www.themealdb.com/images/media/meals/ustsqw1468250014.jpg",
+          strIngredient1: "penne rigate",
+          strMeasure1: "1 pound",
+        },
+      ],
+    },
+    expect: ['"strMeal":"Spicy Arrabiata Penne"', '"strMeasure1":"1 pound"'],
+  },
+  nutrition_facts: {
+    args: { query: "raw avocado", data_type: "Foundation,SR Legacy", page_size: 1 },
+    env: { USDA_API_KEY: "usda-key-1" },
+    request: {
+      path: "/fdc/v1/foods/search",
+      query: {
+        query: "raw avocado",
+        dataType: "Foundation,SR Legacy",
+        pageSize: "1",
+        api_key: "usda-key-1",
+      },
+    },
+    response: {
+      totalHits: 14,
+      currentPage: 1,
+      foods: [
+        {
+          fdcId: 171705,
+          description: "Avocados, raw, all commercial varieties",
+          dataType: "SR Legacy",
+          foodNutrients: [
+            { nutrientName: "Energy", unitName: "KCAL", value: 160 },
+            { nutrientName: "Protein", unitName: "G", value: 2 },
+          ],
+        },
+      ],
+    },
+    expect: [
+      '"description":"Avocados, raw, all commercial varieties"',
+      '"unitName":"KCAL","value":160',
+    ],
+  },
+  translate_text: {
+    args: { text: "Where is the train station?", target: "it" },
+    request: { path: "/get", query: { q: "Where is the train station?", langpair: "en|it" } },
+    response: {
+      responseData: { translatedText: "Dov'è la stazione ferroviaria?", match: 0.98 },
+      quotaFinished: false,
+      responseStatus: 200,
+      matches: [],
+    },
+    expect: ['"translatedText":"Dov\'è la stazione ferroviaria?"'],
+  },
 };
