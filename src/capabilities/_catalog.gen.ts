@@ -84,6 +84,50 @@ metadata:
     - "We're planning a picnic in Delhi tomorrow. Can you find out how bad the fine-dust pollution is there right now?"
     - "What's the pollution index at latitude 34.05, longitude -118.24 at the moment?"
 `,
+  "airtable_list_records.yaml": `name: airtable_list_records
+title: List Airtable records
+description: >-
+  Lists records of a table in an Airtable base, optionally filtered by a formula, sorted as a
+  view shows them, or limited to some fields. Needs AIRTABLE_TOKEN (a personal access token with
+  data.records:read on the base).
+schema:
+  input:
+    type: object
+    required: [base_id, table]
+    properties:
+      base_id: { type: string, pattern: "^app[A-Za-z0-9]{14}$", description: "Base id, e.g. appXXXXXXXXXXXXXX (from the base's URL)" }
+      table: { type: string, description: "Table name or id, e.g. Tasks or tblXXXXXXXXXXXXXX" }
+      filter_formula:
+        { type: string, description: "Airtable formula a record must satisfy, e.g. {Status}='Done'" }
+      view: { type: string, description: "View name or id: its filters and order apply" }
+      max_records:
+        { type: integer, minimum: 1, maximum: 100, default: 50, description: "Most records to return" }
+      fields:
+        { type: array, items: { type: string }, description: "Only these fields, e.g. [Name, Status]" }
+rest:
+  base_url: https://api.airtable.com
+  path: /v0/{base_id}/{table}
+  params:
+    filterByFormula: "{filter_formula}"
+    view: "{view}"
+    maxRecords: "{max_records}"
+    fields[]: "{fields}"
+  timeout: 15s
+auth: { type: bearer, key: env:AIRTABLE_TOKEN }
+metadata:
+  category: productivity
+  tags: [airtable, database, spreadsheet, records, table, crm]
+  read_only: true
+  examples:
+    - "List the records in my Airtable Tasks table."
+    - "Which rows in the Leads table have Status = 'Won'?"
+    - "I track my reading list in Airtable. Show me the books I marked as unread."
+    - "Could you please pull the contacts from the CRM base appA1b2C3d4E5f6G7h, table Contacts?"
+    - "airtable records"
+    - "What's in the 'This week' view of our content calendar in Airtable?"
+    - "Our inventory lives in Airtable. Find items where quantity is below 5 so I can reorder."
+    - "Airtable base appXYZ12345678901, table Orders, fields Name and Total, max 20."
+`,
   "alphavantage_quote.yaml": `name: alphavantage_quote
 title: Stock quote
 description: >-
@@ -676,6 +720,43 @@ metadata:
     - "I keep seeing the word 'laconic' in reviews. Can you tell me what it means and give an example sentence?"
     - "Give me the opposites and an example sentence for 'benevolent'."
 `,
+  "discord_webhook_post.yaml": `name: discord_webhook_post
+title: Post to a Discord channel
+description: >-
+  Posts a message to a Discord channel through its webhook (Server settings -> Integrations ->
+  Webhooks). Needs DISCORD_WEBHOOK_ID and DISCORD_WEBHOOK_TOKEN, the two last parts of the
+  webhook URL https://discord.com/api/webhooks/<id>/<token>.
+schema:
+  input:
+    type: object
+    required: [content]
+    properties:
+      content:
+        { type: string, minLength: 1, maxLength: 2000, description: "Message text (Discord Markdown)" }
+      username: { type: string, description: "Name to show instead of the webhook's" }
+rest:
+  method: POST
+  base_url: https://discord.com
+  path: /api/webhooks/\${DISCORD_WEBHOOK_ID}/\${DISCORD_WEBHOOK_TOKEN}
+  static_params: { wait: "true" }
+  body: { content: "{content}", username: "{username}" }
+  timeout: 15s
+metadata:
+  category: communication
+  tags: [discord, message, chat, notify, webhook, community]
+  read_only: false
+  destructive: false
+  idempotent: false
+  examples:
+    - "Post 'Server maintenance tonight at 22:00' to our Discord."
+    - "Let the Discord channel know the new patch is live."
+    - "The nightly build failed again. Tell the team on Discord so someone looks at it."
+    - "Could you please announce in Discord that game night is moved to Saturday?"
+    - "discord announcement"
+    - "Send a message to the Discord server as 'Release Bot' saying v3.2 is out."
+    - "Our raid starts in an hour. Remind everyone on the guild's Discord channel."
+    - "Discord webhook post: content '**Deploy complete** :rocket:', username 'CI'."
+`,
   "docker_hub_tags.yaml": `name: docker_hub_tags
 title: Docker Hub image tags
 description: >-
@@ -930,6 +1011,62 @@ metadata:
     - "A supplier invoiced us 12,400 SEK. What's that in euros at the latest rate?"
     - "Give me the value of 1 EUR in GBP, JPY and CHF as of 2010-01-04."
 `,
+  "fred_series.yaml": `name: fred_series
+title: US economic data (FRED)
+description: >-
+  Observations of an economic time series from the St. Louis Fed's FRED database, e.g.
+  unemployment rate (UNRATE), consumer prices (CPIAUCSL), GDP, the federal funds rate (FEDFUNDS),
+  30-year mortgage rate (MORTGAGE30US) or 10-year Treasury yield (DGS10): date and value, newest
+  first, optionally as percent change. Needs FRED_API_KEY (free at fred.stlouisfed.org).
+schema:
+  input:
+    type: object
+    required: [series_id]
+    properties:
+      series_id: { type: string, description: "FRED series id, e.g. UNRATE, CPIAUCSL, GDP, DGS10" }
+      start_date:
+        { type: string, pattern: "^\\\\d{4}-\\\\d{2}-\\\\d{2}$", description: "First date, YYYY-MM-DD" }
+      end_date:
+        { type: string, pattern: "^\\\\d{4}-\\\\d{2}-\\\\d{2}$", description: "Last date, YYYY-MM-DD" }
+      units:
+        {
+          type: string,
+          enum: [lin, chg, ch1, pch, pc1, pca],
+          default: lin,
+          description: "lin levels, chg change, ch1 change from a year ago, pch % change, pc1 % change from a year ago, pca annual rate",
+        }
+      frequency:
+        { type: string, enum: [d, w, m, q, a], description: "Aggregate to daily, weekly, monthly, quarterly or annual" }
+      limit:
+        { type: integer, minimum: 1, maximum: 10000, default: 24, description: "Most observations" }
+rest:
+  base_url: https://api.stlouisfed.org
+  path: /fred/series/observations
+  params:
+    series_id: "{series_id}"
+    observation_start: "{start_date}"
+    observation_end: "{end_date}"
+    units: "{units}"
+    frequency: "{frequency}"
+    limit: "{limit}"
+  static_params: { file_type: json, sort_order: desc }
+  timeout: 15s
+auth: { type: api_key, key: env:FRED_API_KEY, param: api_key }
+cache: { ttl: 1h }
+metadata:
+  category: finance
+  tags: [economy, fred, inflation, unemployment, interest rates, gdp, macroeconomics]
+  read_only: true
+  examples:
+    - "What is the current US unemployment rate?"
+    - "How has US inflation changed over the last year?"
+    - "I'm thinking about refinancing. What have 30-year mortgage rates done over the past six months?"
+    - "Could you please get the federal funds rate history since 2022?"
+    - "10 year treasury yield"
+    - "Show quarterly US GDP growth for the last five years."
+    - "My economics class is discussing the 2008 crisis. Can you pull the monthly unemployment rate from 2007 to 2010?"
+    - "FRED series CPIAUCSL, units pc1, monthly, 12 observations."
+`,
   "geocode_place.yaml": `name: geocode_place
 title: Find a place's coordinates
 description: >-
@@ -1149,6 +1286,55 @@ metadata:
     - "When was the last activity on wireshark/wireshark, and what's its default branch?"
     - "The F-Droid team hosts their code on a different forge than most. Can you fetch the forks and topics of fdroid/fdroidclient?"
     - "Fetch project details for numeric project id 278964."
+`,
+  "google_places_search.yaml": `name: google_places_search
+title: Search places (Google Maps)
+description: >-
+  Searches Google Maps places by text, like the Maps search box ("ramen in Portland", "pharmacy
+  open now near Union Square"): name, address, rating and number of reviews, price level,
+  whether it is open now, phone, website, Maps link and location. Needs GOOGLE_MAPS_API_KEY (a
+  key with the Places API (New) enabled).
+schema:
+  input:
+    type: object
+    required: [query]
+    properties:
+      query: { type: string, description: "What and where, e.g. best ramen in Portland, Oregon" }
+      max_results:
+        { type: integer, minimum: 1, maximum: 20, default: 10, description: "Number of places" }
+      open_now: { type: boolean, description: "Only places open now" }
+      min_rating:
+        { type: number, minimum: 0, maximum: 5, description: "Lowest average rating, 0 to 5 in steps of 0.5" }
+      language: { type: string, default: en, description: "Language of the results, e.g. en" }
+rest:
+  method: POST
+  base_url: https://places.googleapis.com
+  path: /v1/places:searchText
+  headers:
+    X-Goog-FieldMask: places.displayName,places.formattedAddress,places.rating,places.userRatingCount,places.priceLevel,places.currentOpeningHours.openNow,places.nationalPhoneNumber,places.websiteUri,places.googleMapsUri,places.location,places.primaryTypeDisplayName
+  body:
+    textQuery: "{query}"
+    maxResultCount: "{max_results}"
+    openNow: "{open_now}"
+    minRating: "{min_rating}"
+    languageCode: "{language}"
+  timeout: 15s
+auth: { type: api_key, key: env:GOOGLE_MAPS_API_KEY, header: X-Goog-Api-Key }
+cache: { ttl: 1h }
+metadata:
+  category: places
+  tags: [google maps, places, restaurants, businesses, reviews, ratings, local search]
+  read_only: true
+  idempotent: true
+  examples:
+    - "Find the best-rated ramen places in Portland, Oregon."
+    - "Is there a pharmacy open right now near Union Square, San Francisco?"
+    - "We're in Porto for two nights and want a nice seafood restaurant with great reviews. Any suggestions?"
+    - "Could you please find a dentist in Leeds city centre with a phone number?"
+    - "coffee shops near times square"
+    - "Which hardware stores in Austin have at least 4.5 stars on Google?"
+    - "My car broke down on the A9 near Inverness. Can you find nearby garages and their phone numbers?"
+    - "Google Places text search: 'vegan bakery Berlin Kreuzberg', open now, minimum rating 4."
 `,
   "gutendex_books.yaml": `name: gutendex_books
 title: Free public-domain e-books (Project Gutenberg)
@@ -2712,6 +2898,47 @@ metadata:
     - "I'm preparing a talk on language model hallucinations. Can you find the key papers from 2022 to 2024 and their citation counts?"
     - "Find 15 papers on 'graph neural networks for drug discovery' from 2020-2024 on Semantic Scholar."
 `,
+  "sendgrid_send_email.yaml": `name: sendgrid_send_email
+title: Send an email (SendGrid)
+description: >-
+  Sends a plain-text email through Twilio SendGrid from your verified sender address. SendGrid
+  answers 202 with no body when it accepts the message. Needs SENDGRID_API_KEY (Mail Send
+  permission) and SENDGRID_FROM_EMAIL (a verified sender).
+schema:
+  input:
+    type: object
+    required: [to, subject, text]
+    properties:
+      to: { type: string, format: email, description: "Recipient's email address" }
+      subject: { type: string, minLength: 1, description: "Subject line" }
+      text: { type: string, minLength: 1, description: "Body, plain text" }
+rest:
+  method: POST
+  base_url: https://api.sendgrid.com
+  path: /v3/mail/send
+  body:
+    personalizations: [{ to: [{ email: "{to}" }] }]
+    from: { email: "\${SENDGRID_FROM_EMAIL}" }
+    subject: "{subject}"
+    content: [{ type: text/plain, value: "{text}" }]
+  timeout: 20s
+auth: { type: bearer, key: env:SENDGRID_API_KEY }
+metadata:
+  category: communication
+  tags: [email, send, mail, sendgrid, notify, message]
+  read_only: false
+  destructive: false
+  idempotent: false
+  examples:
+    - "Email alice@example.com that the report is ready."
+    - "Send an email to the client with the subject 'Invoice #1042' saying payment is due Friday."
+    - "The contract was signed. Please write to bob@example.org and let him know we can start Monday."
+    - "Could you please send a reminder email to team@example.com about tomorrow's offsite?"
+    - "send email"
+    - "Mail my landlord at landlord@example.net that the heating is broken again."
+    - "When the data export finishes, email me at me@example.com with a short summary of the numbers."
+    - "SendGrid mail: to ops@example.com, subject 'Disk almost full', text 'db-2 is at 92%'."
+`,
   "slack_post_message.yaml": `name: slack_post_message
 title: Post a Slack message
 description: >-
@@ -2894,6 +3121,56 @@ metadata:
     - "My boss asked about the Panama Canal drought. Can you search deeply online and give me an answer with the key articles?"
     - "Do an advanced web search on 'Rust vs Go for microservices 2025', max 8 results, with a summarized answer."
 `,
+  "telegram_send_message.yaml": `name: telegram_send_message
+title: Send a Telegram message
+description: >-
+  Sends a message from your Telegram bot to a chat, group or channel (Bot API sendMessage). The
+  bot must be a member of the group or channel, and a person must have started a chat with it
+  first. Needs TELEGRAM_BOT_TOKEN (from @BotFather).
+schema:
+  input:
+    type: object
+    required: [chat_id, text]
+    properties:
+      chat_id:
+        {
+          type: string,
+          description: "Chat id (e.g. 123456789 or -1001234567890 for a group) or @channelusername",
+        }
+      text: { type: string, minLength: 1, maxLength: 4096, description: "Message text" }
+      parse_mode:
+        {
+          type: string,
+          enum: [HTML, MarkdownV2],
+          description: "Formatting of text; leave out for plain text",
+        }
+      disable_notification: { type: boolean, description: "true sends it silently" }
+rest:
+  method: POST
+  base_url: https://api.telegram.org
+  path: /bot\${TELEGRAM_BOT_TOKEN}/sendMessage
+  body:
+    chat_id: "{chat_id}"
+    text: "{text}"
+    parse_mode: "{parse_mode}"
+    disable_notification: "{disable_notification}"
+  timeout: 15s
+metadata:
+  category: communication
+  tags: [telegram, message, chat, notify, bot, send]
+  read_only: false
+  destructive: false
+  idempotent: false
+  examples:
+    - "Send 'Backup finished' to my Telegram chat 123456789."
+    - "Post a message in our Telegram group saying the meeting starts in 10 minutes."
+    - "The price alert triggered. Ping me on Telegram that Bitcoin went above 100k."
+    - "Could you please notify the @myprojectnews channel that version 2.0 is released?"
+    - "telegram notify me"
+    - "Text my Telegram bot chat that the oven timer is done, quietly with no sound."
+    - "When the scraper finishes, drop a bold 'Done!' in my Telegram chat -1001234567890 using HTML."
+    - "Telegram sendMessage to chat_id 987654321: 'Server CPU at 95%'."
+`,
   "time_in_zone.yaml": `name: time_in_zone
 title: Current time in a time zone
 description: >-
@@ -3035,6 +3312,43 @@ metadata:
     - "What network shows Grey's Anatomy, and when did it premiere?"
     - "We just finished season 2 of Slow Horses. Has the next episode been announced yet?"
     - "TVmaze lookup: 'Shōgun', with the upcoming episode."
+`,
+  "twilio_send_sms.yaml": `name: twilio_send_sms
+title: Send a text message (Twilio SMS)
+description: >-
+  Sends an SMS from your Twilio phone number to a mobile number. Needs TWILIO_ACCOUNT_SID,
+  TWILIO_AUTH_TOKEN and TWILIO_FROM_NUMBER (your Twilio number in E.164, e.g. +15017122661).
+schema:
+  input:
+    type: object
+    required: [to, body]
+    properties:
+      to:
+        { type: string, pattern: "^\\\\+[1-9]\\\\d{6,14}$", description: "Recipient in E.164 form, e.g. +447700900123" }
+      body: { type: string, minLength: 1, maxLength: 1600, description: "Message text" }
+rest:
+  method: POST
+  base_url: https://api.twilio.com
+  path: /2010-04-01/Accounts/\${TWILIO_ACCOUNT_SID}/Messages.json
+  body: { To: "{to}", From: "\${TWILIO_FROM_NUMBER}", Body: "{body}" }
+  body_format: form
+  timeout: 20s
+auth: { type: basic, username: "\${TWILIO_ACCOUNT_SID}", key: env:TWILIO_AUTH_TOKEN }
+metadata:
+  category: communication
+  tags: [sms, text message, phone, twilio, notify, mobile]
+  read_only: false
+  destructive: false
+  idempotent: false
+  examples:
+    - "Text +14155550123 that I'm running 10 minutes late."
+    - "Send an SMS to my phone when the job is done."
+    - "The server went down at 3am. Send a text message to the on-call engineer at +447700900123."
+    - "Could you please text the customer at +61412345678 that their order is ready for pickup?"
+    - "sms alert"
+    - "Send a short message to my wife's mobile, +4915112345678: 'Picking up the kids, see you at 6'."
+    - "Our restaurant wants to tell table 12's guest by text that their table is ready. The number is +13125550199."
+    - "Twilio SMS to +12025550143: 'Your verification code is 482913'."
 `,
   "us_weather_alerts.yaml": `name: us_weather_alerts
 title: US weather alerts
@@ -3396,6 +3710,64 @@ metadata:
     - "How has Germany's life expectancy changed between 1990 and 2020?"
     - "My economics class is comparing countries. Can you pull the yearly total population of Mexico from official development statistics?"
     - "Fetch indicator SP.POP.TOTL for country BRA, 2010:2022, 50 per page."
+`,
+  "youtube_search.yaml": `name: youtube_search
+title: Search YouTube videos
+description: >-
+  Searches YouTube (Data API v3) for videos, channels or playlists: title, channel, publish date,
+  description, thumbnail and the id to build https://www.youtube.com/watch?v=ID. Needs
+  YOUTUBE_API_KEY (a Google Cloud key with the YouTube Data API enabled; a search costs 100 of
+  the 10,000 daily quota units).
+schema:
+  input:
+    type: object
+    required: [query]
+    properties:
+      query: { type: string, description: "What to search for" }
+      type:
+        {
+          type: string,
+          enum: [video, channel, playlist],
+          default: video,
+          description: "Kind of result",
+        }
+      max_results:
+        { type: integer, minimum: 1, maximum: 50, default: 10, description: "Number of results" }
+      order:
+        {
+          type: string,
+          enum: [relevance, date, viewCount, rating],
+          default: relevance,
+          description: "date for the newest, viewCount for the most watched",
+        }
+      published_after:
+        { type: string, description: "Only results published after this RFC 3339 time, e.g. 2025-01-01T00:00:00Z" }
+rest:
+  base_url: https://www.googleapis.com
+  path: /youtube/v3/search
+  params:
+    q: "{query}"
+    type: "{type}"
+    maxResults: "{max_results}"
+    order: "{order}"
+    publishedAfter: "{published_after}"
+  static_params: { part: snippet }
+  timeout: 15s
+auth: { type: api_key, key: env:YOUTUBE_API_KEY, param: key }
+cache: { ttl: 1h }
+metadata:
+  category: media
+  tags: [youtube, video, tutorial, channel, watch, playlist]
+  read_only: true
+  examples:
+    - "Find YouTube videos on how to change a bike tyre."
+    - "What are the most viewed videos about the James Webb telescope?"
+    - "I want to learn to make sourdough bread. Can you find a good video tutorial for beginners?"
+    - "Could you please look up the latest uploads from channels about woodworking?"
+    - "lofi study music video"
+    - "Is there a YouTube channel that explains linear algebra visually?"
+    - "My son wants to watch the highlights of yesterday's Champions League match. Find the newest clips."
+    - "YouTube search: 'rust async tutorial', 5 videos, ordered by date, published after 2025-01-01T00:00:00Z."
 `,
   "zip_code_lookup.yaml": `name: zip_code_lookup
 title: Postal code lookup

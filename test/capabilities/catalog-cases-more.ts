@@ -962,4 +962,217 @@ export const MORE_CATALOG_CASES: Record<string, CatalogCase> = {
     },
     expect: ['"translatedText":"Dov\'è la stazione ferroviaria?"'],
   },
+  youtube_search: {
+    args: { query: "sourdough bread for beginners", max_results: 2, order: "viewCount" },
+    env: { YOUTUBE_API_KEY: "yt-key-1" },
+    request: {
+      path: "/youtube/v3/search",
+      query: {
+        q: "sourdough bread for beginners",
+        type: "video",
+        maxResults: "2",
+        order: "viewCount",
+        part: "snippet",
+        key: "yt-key-1",
+      },
+    },
+    response: {
+      kind: "youtube#searchListResponse",
+      nextPageToken: "CAIQAA",
+      pageInfo: { totalResults: 1000000, resultsPerPage: 2 },
+      items: [
+        {
+          kind: "youtube#searchResult",
+          id: { kind: "youtube#video", videoId: "2FVfJTGpXnU" },
+          snippet: {
+            publishedAt: "2020-04-02T16:00:10Z",
+            channelTitle: "Joshua Weissman",
+            title: "The Ultimate Beginners Sourdough Bread Guide",
+          },
+        },
+      ],
+    },
+    expect: ['"videoId":"2FVfJTGpXnU"', '"channelTitle":"Joshua Weissman"'],
+  },
+  google_places_search: {
+    args: { query: "best ramen in Portland, Oregon", max_results: 3, min_rating: 4.5 },
+    env: { GOOGLE_MAPS_API_KEY: "maps-key-1" },
+    request: {
+      method: "POST",
+      path: "/v1/places:searchText",
+      headers: {
+        "x-goog-api-key": "maps-key-1",
+        "x-goog-fieldmask":
+          "places.displayName,places.formattedAddress,places.rating,places.userRatingCount,places.priceLevel,places.currentOpeningHours.openNow,places.nationalPhoneNumber,places.websiteUri,places.googleMapsUri,places.location,places.primaryTypeDisplayName",
+        "content-type": "application/json",
+      },
+      body: {
+        textQuery: "best ramen in Portland, Oregon",
+        maxResultCount: 3,
+        minRating: 4.5,
+        languageCode: "en",
+      },
+    },
+    response: {
+      places: [
+        {
+          displayName: { text: "Afuri Ramen + Dumpling", languageCode: "en" },
+          formattedAddress: "923 SE 7th Ave, Portland, OR 97214, USA",
+          rating: 4.5,
+          userRatingCount: 3120,
+          priceLevel: "PRICE_LEVEL_MODERATE",
+          currentOpeningHours: { openNow: true },
+          googleMapsUri: "https://maps.google.com/?cid=123",
+        },
+      ],
+    },
+    expect: ['"text":"Afuri Ramen + Dumpling"', '"userRatingCount":3120'],
+  },
+  telegram_send_message: {
+    args: { chat_id: "123456789", text: "Backup finished", disable_notification: true },
+    env: { TELEGRAM_BOT_TOKEN: "110201543:AAHdqTcvCH1vGWJxfSeofSAs0K5PALDsaw" },
+    request: {
+      method: "POST",
+      path: "/bot110201543:AAHdqTcvCH1vGWJxfSeofSAs0K5PALDsaw/sendMessage",
+      body: { chat_id: "123456789", text: "Backup finished", disable_notification: true },
+    },
+    response: {
+      ok: true,
+      result: {
+        message_id: 4711,
+        from: { id: 110201543, is_bot: true, first_name: "Ops bot" },
+        chat: { id: 123456789, type: "private" },
+        date: 1765090000,
+        text: "Backup finished",
+      },
+    },
+    expect: ['"ok":true', '"message_id":4711'],
+  },
+  discord_webhook_post: {
+    args: { content: "Server maintenance tonight at 22:00", username: "Ops" },
+    env: { DISCORD_WEBHOOK_ID: "112233445566778899", DISCORD_WEBHOOK_TOKEN: "webhook-token-1" },
+    request: {
+      method: "POST",
+      path: "/api/webhooks/112233445566778899/webhook-token-1",
+      query: { wait: "true" },
+      body: { content: "Server maintenance tonight at 22:00", username: "Ops" },
+    },
+    response: {
+      id: "1311111111111111111",
+      type: 0,
+      content: "Server maintenance tonight at 22:00",
+      channel_id: "998877665544332211",
+      author: { id: "112233445566778899", username: "Ops", bot: true },
+      timestamp: "2026-12-07T06:00:00.000000+00:00",
+      webhook_id: "112233445566778899",
+    },
+    expect: ['"id":"1311111111111111111"', '"channel_id":"998877665544332211"'],
+  },
+  sendgrid_send_email: {
+    args: { to: "alice@example.com", subject: "Report ready", text: "The Q3 report is ready." },
+    env: { SENDGRID_API_KEY: "SG.key-1", SENDGRID_FROM_EMAIL: "reports@example.org" },
+    request: {
+      method: "POST",
+      path: "/v3/mail/send",
+      headers: { authorization: "Bearer SG.key-1", "content-type": "application/json" },
+      body: {
+        personalizations: [{ to: [{ email: "alice@example.com" }] }],
+        from: { email: "reports@example.org" },
+        subject: "Report ready",
+        content: [{ type: "text/plain", value: "The Q3 report is ready." }],
+      },
+    },
+    status: 202,
+    response: "",
+    expect: ["HTTP 202"],
+  },
+  twilio_send_sms: {
+    args: { to: "+447700900123", body: "Running 10 minutes late" },
+    env: {
+      TWILIO_ACCOUNT_SID: "AC0123456789abcdef0123456789abcdef",
+      TWILIO_AUTH_TOKEN: "twilio-token-1",
+      TWILIO_FROM_NUMBER: "+15017122661",
+    },
+    request: {
+      method: "POST",
+      path: "/2010-04-01/Accounts/AC0123456789abcdef0123456789abcdef/Messages.json",
+      headers: {
+        authorization: `Basic ${btoa("AC0123456789abcdef0123456789abcdef:twilio-token-1")}`,
+        "content-type": "application/x-www-form-urlencoded",
+      },
+    },
+    status: 201,
+    response: {
+      sid: "SM1f0e8ae6ade43cb3c0ce4525424e404f",
+      status: "queued",
+      to: "+447700900123",
+      from: "+15017122661",
+      body: "Running 10 minutes late",
+      num_segments: "1",
+    },
+    expect: ['"status":"queued"', '"sid":"SM1f0e8ae6ade43cb3c0ce4525424e404f"'],
+  },
+  airtable_list_records: {
+    args: {
+      base_id: "appA1b2C3d4E5f6G7",
+      table: "Tasks",
+      filter_formula: "{Status}='Done'",
+      fields: ["Name", "Status"],
+      max_records: 2,
+    },
+    env: { AIRTABLE_TOKEN: "pat-airtable-1" },
+    request: {
+      path: "/v0/appA1b2C3d4E5f6G7/Tasks",
+      query: { filterByFormula: "{Status}='Done'", maxRecords: "2", "fields[]": "Name" },
+      headers: { authorization: "Bearer pat-airtable-1" },
+    },
+    response: {
+      records: [
+        {
+          id: "recA1b2C3d4E5f6G7",
+          createdTime: "2026-11-30T09:00:00.000Z",
+          fields: { Name: "Ship the catalog", Status: "Done" },
+        },
+      ],
+    },
+    expect: ['"id":"recA1b2C3d4E5f6G7"', '"Name":"Ship the catalog"'],
+  },
+  fred_series: {
+    args: { series_id: "UNRATE", start_date: "2025-01-01", limit: 2 },
+    env: { FRED_API_KEY: "fred-key-1" },
+    request: {
+      path: "/fred/series/observations",
+      query: {
+        series_id: "UNRATE",
+        observation_start: "2025-01-01",
+        units: "lin",
+        limit: "2",
+        file_type: "json",
+        sort_order: "desc",
+        api_key: "fred-key-1",
+      },
+    },
+    response: {
+      realtime_start: "2026-12-07",
+      realtime_end: "2026-12-07",
+      observation_start: "2025-01-01",
+      units: "lin",
+      count: 22,
+      observations: [
+        {
+          realtime_start: "2026-12-07",
+          realtime_end: "2026-12-07",
+          date: "2026-10-01",
+          value: "4.3",
+        },
+        {
+          realtime_start: "2026-12-07",
+          realtime_end: "2026-12-07",
+          date: "2026-09-01",
+          value: "4.2",
+        },
+      ],
+    },
+    expect: ['"date":"2026-10-01","value":"4.3"', '"count":22'],
+  },
 };
