@@ -799,9 +799,9 @@ metadata:
   "driving_route.yaml": `name: driving_route
 title: Driving distance and time
 description: >-
-  The fastest driving route between two points by car (OSRM on OpenStreetMap data, no key):
-  distance in metres, travel time in seconds without traffic, and the main roads taken; with
-  steps, turn-by-turn directions. Takes coordinates: find them first with geocode_place or
+  The fastest driving route between two points by car (OSRM on OpenStreetMap data, no key): how
+  far it is by road (distance in metres), how long the drive takes without traffic (seconds),
+  and the main roads taken; with steps, turn-by-turn directions. Takes coordinates: find them first with geocode_place or
   address_lookup.
 schema:
   input:
@@ -3209,7 +3209,8 @@ metadata:
 title: Convert a time between time zones
 description: >-
   Converts a date and time from one IANA time zone to another (timeapi.io, no key), with
-  daylight saving time applied for that date: to schedule meetings across zones.
+  daylight saving time applied for that date: what time it will be in one city when it is a
+  given time in another, to schedule calls and meetings across zones.
 schema:
   input:
     type: object
@@ -3503,8 +3504,8 @@ metadata:
 title: Past weather (historical)
 description: >-
   Recorded weather for past days at a latitude and longitude, from 1940 until about a week ago
-  (Open-Meteo historical archive, no key): daily high and low temperature, precipitation, snowfall,
-  maximum wind and weather code.
+  (Open-Meteo historical archive, no key): how hot or cold it was (daily high and low
+  temperature), how much it rained or snowed, the strongest wind and the weather code.
 schema:
   input:
     type: object
