@@ -95,15 +95,33 @@ schema:
     type: object
     required: [base_id, table]
     properties:
-      base_id: { type: string, pattern: "^app[A-Za-z0-9]{14}$", description: "Base id, e.g. appXXXXXXXXXXXXXX (from the base's URL)" }
+      base_id:
+        {
+          type: string,
+          pattern: "^app[A-Za-z0-9]{14}$",
+          description: "Base id, e.g. appXXXXXXXXXXXXXX (from the base's URL)",
+        }
       table: { type: string, description: "Table name or id, e.g. Tasks or tblXXXXXXXXXXXXXX" }
       filter_formula:
-        { type: string, description: "Airtable formula a record must satisfy, e.g. {Status}='Done'" }
+        {
+          type: string,
+          description: "Airtable formula a record must satisfy, e.g. {Status}='Done'",
+        }
       view: { type: string, description: "View name or id: its filters and order apply" }
       max_records:
-        { type: integer, minimum: 1, maximum: 100, default: 50, description: "Most records to return" }
+        {
+          type: integer,
+          minimum: 1,
+          maximum: 100,
+          default: 50,
+          description: "Most records to return",
+        }
       fields:
-        { type: array, items: { type: string }, description: "Only these fields, e.g. [Name, Status]" }
+        {
+          type: array,
+          items: { type: string },
+          description: "Only these fields, e.g. [Name, Status]",
+        }
 rest:
   base_url: https://api.airtable.com
   path: /v0/{base_id}/{table}
@@ -543,7 +561,10 @@ schema:
           description: "Base currency (ISO 4217), e.g. USD",
         }
       to:
-        { type: string, description: "Comma-separated target currencies, e.g. JPY,GBP (default: all)" }
+        {
+          type: string,
+          description: "Comma-separated target currencies, e.g. JPY,GBP (default: all)",
+        }
 rest:
   base_url: https://api.frankfurter.app
   path: /{start_date}..{end_date}
@@ -574,7 +595,8 @@ schema:
   input:
     type: object
     properties:
-      means_like: { type: string, description: "A description of the word wanted, e.g. ringing in the ears" }
+      means_like:
+        { type: string, description: "A description of the word wanted, e.g. ringing in the ears" }
       synonym_of: { type: string, description: "Strict synonyms of this word" }
       antonym_of: { type: string, description: "Opposites of this word" }
       rhymes_with: { type: string, description: "Perfect rhymes of this word" }
@@ -582,10 +604,12 @@ schema:
       spelled_like:
         { type: string, description: "Spelling pattern, ? one letter, * any, e.g. t??k or *ology" }
       triggered_by:
-        { type: string, description: "Words often used together with this word, e.g. cow -> milking" }
+        {
+          type: string,
+          description: "Words often used together with this word, e.g. cow -> milking",
+        }
       topics: { type: string, description: "Up to 5 topic words to steer the results" }
-      max:
-        { type: integer, minimum: 1, maximum: 1000, default: 20, description: "Number of words" }
+      max: { type: integer, minimum: 1, maximum: 1000, default: 20, description: "Number of words" }
 rest:
   base_url: https://api.datamuse.com
   path: /words
@@ -732,7 +756,12 @@ schema:
     required: [content]
     properties:
       content:
-        { type: string, minLength: 1, maxLength: 2000, description: "Message text (Discord Markdown)" }
+        {
+          type: string,
+          minLength: 1,
+          maxLength: 2000,
+          description: "Message text (Discord Markdown)",
+        }
       username: { type: string, description: "Name to show instead of the webhook's" }
 rest:
   method: POST
@@ -1036,7 +1065,11 @@ schema:
           description: "lin levels, chg change, ch1 change from a year ago, pch % change, pc1 % change from a year ago, pca annual rate",
         }
       frequency:
-        { type: string, enum: [d, w, m, q, a], description: "Aggregate to daily, weekly, monthly, quarterly or annual" }
+        {
+          type: string,
+          enum: [d, w, m, q, a],
+          description: "Aggregate to daily, weekly, monthly, quarterly or annual",
+        }
       limit:
         { type: integer, minimum: 1, maximum: 10000, default: 24, description: "Most observations" }
 rest:
@@ -1304,7 +1337,12 @@ schema:
         { type: integer, minimum: 1, maximum: 20, default: 10, description: "Number of places" }
       open_now: { type: boolean, description: "Only places open now" }
       min_rating:
-        { type: number, minimum: 0, maximum: 5, description: "Lowest average rating, 0 to 5 in steps of 0.5" }
+        {
+          type: number,
+          minimum: 0,
+          maximum: 5,
+          description: "Lowest average rating, 0 to 5 in steps of 0.5",
+        }
       language: { type: string, default: en, description: "Language of the results, e.g. en" }
 rest:
   method: POST
@@ -1717,7 +1755,13 @@ schema:
       latitude: { type: number, minimum: -90, maximum: 90, description: "Latitude in degrees" }
       longitude: { type: number, minimum: -180, maximum: 180, description: "Longitude in degrees" }
       days:
-        { type: integer, minimum: 1, maximum: 8, default: 5, description: "Number of forecast days" }
+        {
+          type: integer,
+          minimum: 1,
+          maximum: 8,
+          default: 5,
+          description: "Number of forecast days",
+        }
 rest:
   base_url: https://marine-api.open-meteo.com
   path: /v1/marine
@@ -2133,7 +2177,8 @@ schema:
     required: [month, day]
     properties:
       month: { type: string, pattern: "^\\\\d{2}$", description: "Month, two digits, e.g. 07" }
-      day: { type: string, pattern: "^\\\\d{2}$", description: "Day of the month, two digits, e.g. 04" }
+      day:
+        { type: string, pattern: "^\\\\d{2}$", description: "Day of the month, two digits, e.g. 04" }
       type:
         {
           type: string,
@@ -2477,7 +2522,13 @@ schema:
           description: "Search radius in metres",
         }
       limit:
-        { type: integer, minimum: 1, maximum: 100, default: 20, description: "Most places to return" }
+        {
+          type: integer,
+          minimum: 1,
+          maximum: 100,
+          default: 20,
+          description: "Most places to return",
+        }
 rest:
   base_url: https://overpass-api.de
   path: /api/interpreter
@@ -2834,13 +2885,21 @@ schema:
       query:
         {
           type: string,
-          description: "Words or a quoted phrase, e.g. \\"supply chain disruption\\" or Nvidia export controls",
+          description: 'Words or a quoted phrase, e.g. "supply chain disruption" or Nvidia export controls',
         }
       forms: { type: string, description: "Comma-separated form types, e.g. 10-K,10-Q,8-K" }
       start_date:
-        { type: string, pattern: "^\\\\d{4}-\\\\d{2}-\\\\d{2}$", description: "Filed on or after, YYYY-MM-DD" }
+        {
+          type: string,
+          pattern: "^\\\\d{4}-\\\\d{2}-\\\\d{2}$",
+          description: "Filed on or after, YYYY-MM-DD",
+        }
       end_date:
-        { type: string, pattern: "^\\\\d{4}-\\\\d{2}-\\\\d{2}$", description: "Filed on or before, YYYY-MM-DD" }
+        {
+          type: string,
+          pattern: "^\\\\d{4}-\\\\d{2}-\\\\d{2}$",
+          description: "Filed on or before, YYYY-MM-DD",
+        }
 rest:
   base_url: https://efts.sec.gov
   path: /LATEST/search-index
@@ -2860,7 +2919,7 @@ metadata:
     - "edgar search generative ai risk factor"
     - "What's the CIK number of Microsoft? Look it up from its filings."
     - "My professor wants examples of companies disclosing cybersecurity incidents. Can you search recent 8-Ks for that?"
-    - "EDGAR full text: \\"climate risk\\", forms 10-K, filed 2023-01-01 to 2023-12-31."
+    - 'EDGAR full text: "climate risk", forms 10-K, filed 2023-01-01 to 2023-12-31.'
 `,
   "semantic_scholar_search.yaml": `name: semantic_scholar_search
 title: Search papers (Semantic Scholar)
@@ -3218,8 +3277,10 @@ schema:
     properties:
       date_time:
         { type: string, description: "Local date and time in the source zone, YYYY-MM-DD HH:MM:SS" }
-      from_time_zone: { type: string, description: "IANA time zone it is in, e.g. America/Los_Angeles" }
-      to_time_zone: { type: string, description: "IANA time zone to convert to, e.g. Europe/Berlin" }
+      from_time_zone:
+        { type: string, description: "IANA time zone it is in, e.g. America/Los_Angeles" }
+      to_time_zone:
+        { type: string, description: "IANA time zone to convert to, e.g. Europe/Berlin" }
 rest:
   method: POST
   base_url: https://timeapi.io
@@ -3257,7 +3318,8 @@ schema:
     type: object
     required: [text, target]
     properties:
-      text: { type: string, maxLength: 500, description: "Text to translate, at most 500 characters" }
+      text:
+        { type: string, maxLength: 500, description: "Text to translate, at most 500 characters" }
       source:
         { type: string, default: en, description: "Language of the text (ISO 639-1), e.g. en" }
       target: { type: string, description: "Language to translate into (ISO 639-1), e.g. it" }
@@ -3325,7 +3387,11 @@ schema:
     required: [to, body]
     properties:
       to:
-        { type: string, pattern: "^\\\\+[1-9]\\\\d{6,14}$", description: "Recipient in E.164 form, e.g. +447700900123" }
+        {
+          type: string,
+          pattern: "^\\\\+[1-9]\\\\d{6,14}$",
+          description: "Recipient in E.164 form, e.g. +447700900123",
+        }
       body: { type: string, minLength: 1, maxLength: 1600, description: "Message text" }
 rest:
   method: POST
@@ -3742,7 +3808,10 @@ schema:
           description: "date for the newest, viewCount for the most watched",
         }
       published_after:
-        { type: string, description: "Only results published after this RFC 3339 time, e.g. 2025-01-01T00:00:00Z" }
+        {
+          type: string,
+          description: "Only results published after this RFC 3339 time, e.g. 2025-01-01T00:00:00Z",
+        }
 rest:
   base_url: https://www.googleapis.com
   path: /youtube/v3/search
