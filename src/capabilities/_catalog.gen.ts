@@ -1903,6 +1903,63 @@ metadata:
     - "For my astronomy club newsletter I need the potentially hazardous asteroids flying by next week, with their sizes."
     - "NEO feed for start_date 2024-12-24, end_date 2024-12-26."
 `,
+  "news_search.yaml": `name: news_search
+title: Search world news (GDELT)
+description: >-
+  Searches news articles published worldwide in the last three months, in 65 languages (GDELT DOC
+  API, no key): title, link, news site, source country, language and when it was seen, newest
+  first. Narrow with sourcecountry:, sourcelang: or domain: in the query.
+schema:
+  input:
+    type: object
+    required: [query]
+    properties:
+      query:
+        {
+          type: string,
+          description: 'Words of 3+ letters or a "quoted phrase", optionally with sourcelang:english, sourcecountry:france, domain:bbc.co.uk',
+        }
+      timespan:
+        {
+          type: string,
+          pattern: "^\\\\d+(min|h|d|w|m)$",
+          default: 3d,
+          description: "How far back: e.g. 6h, 1d, 1w, 3m",
+        }
+      max_records:
+        { type: integer, minimum: 1, maximum: 250, default: 20, description: "Number of articles" }
+      sort:
+        {
+          type: string,
+          enum: [DateDesc, DateAsc, HybridRel],
+          default: DateDesc,
+          description: "HybridRel: most relevant from the most popular sites",
+        }
+rest:
+  base_url: https://api.gdeltproject.org
+  path: /api/v2/doc/doc
+  params:
+    query: "{query}"
+    timespan: "{timespan}"
+    maxrecords: "{max_records}"
+    sort: "{sort}"
+  static_params: { mode: ArtList, format: json }
+  timeout: 20s
+cache: { ttl: 15m }
+metadata:
+  category: news
+  tags: [news, articles, headlines, world, media, current events, press]
+  read_only: true
+  examples:
+    - "What's in the news about the Paris climate talks today?"
+    - "Find recent news articles about Boeing from the last 24 hours."
+    - "I'm travelling to Peru next week. Has anything happened there lately that I should know about?"
+    - "Could you please look for this week's press coverage of our competitor, Acme Robotics?"
+    - "latest news ukraine"
+    - "How are French newspapers reporting on the pension reform? Only sources from France."
+    - "My hometown had a flood last night. Can you find any news stories about flooding in Valencia?"
+    - 'GDELT article list for "electric vehicles" sourcelang:german, past week, 30 articles.'
+`,
   "newsapi_top_headlines.yaml": `name: newsapi_top_headlines
 title: Top news headlines
 description: >-
@@ -2549,6 +2606,51 @@ metadata:
     - "What restaurants are around the hotel at 41.3851, 2.1734, and which have opening hours listed?"
     - "I'm with a toddler at 48.8606, 2.3376 and we urgently need public toilets or a playground. What's close?"
     - "OSM tourism=museum within 2000 m of 55.6761, 12.5683, max 10."
+`,
+  "pollen_forecast.yaml": `name: pollen_forecast
+title: Pollen forecast (Europe)
+description: >-
+  Pollen levels in Europe at a latitude and longitude (Open-Meteo with CAMS data, no key): grains
+  per cubic metre of alder, birch, grass, mugwort, olive and ragweed pollen, now and hourly for
+  up to 4 days. Europe only; elsewhere the values are empty.
+schema:
+  input:
+    type: object
+    required: [latitude, longitude]
+    properties:
+      latitude: { type: number, minimum: -90, maximum: 90, description: "Latitude in degrees" }
+      longitude: { type: number, minimum: -180, maximum: 180, description: "Longitude in degrees" }
+      days:
+        {
+          type: integer,
+          minimum: 1,
+          maximum: 4,
+          default: 2,
+          description: "Number of forecast days",
+        }
+rest:
+  base_url: https://air-quality-api.open-meteo.com
+  path: /v1/air-quality
+  params: { latitude: "{latitude}", longitude: "{longitude}", forecast_days: "{days}" }
+  static_params:
+    current: alder_pollen,birch_pollen,grass_pollen,mugwort_pollen,olive_pollen,ragweed_pollen
+    hourly: alder_pollen,birch_pollen,grass_pollen,mugwort_pollen,olive_pollen,ragweed_pollen
+    timezone: auto
+  timeout: 15s
+cache: { ttl: 1h }
+metadata:
+  category: weather
+  tags: [pollen, hay fever, allergy, birch, grass, ragweed]
+  read_only: true
+  examples:
+    - "What's the pollen count in Berlin (52.52, 13.41) today?"
+    - "Is birch pollen high at 59.33, 18.07 this week?"
+    - "My hay fever is killing me. Will grass pollen be lower tomorrow here at 51.51, -0.13?"
+    - "Could you please check the allergy outlook for Vienna, 48.21, 16.37, for the next few days?"
+    - "pollen today"
+    - "I'm allergic to ragweed. How bad is it around Milan (45.46, 9.19) at the moment?"
+    - "We're planning a picnic in the park on Sunday and my son sneezes at everything. Which hours have the least pollen at 48.14, 11.58?"
+    - "Hourly alder, birch and grass pollen at 50.85, 4.35 for 4 days."
 `,
   "public_holidays.yaml": `name: public_holidays
 title: Public holidays
@@ -3307,6 +3409,62 @@ metadata:
     - "I'm booking a flight that lands at 23:15 in Dubai on 2025-12-20. What time is that back home in Chicago?"
     - "Convert '2025-07-04 12:00:00' from America/Denver to Pacific/Auckland."
 `,
+  "todoist_add_task.yaml": `name: todoist_add_task
+title: Add a Todoist task
+description: >-
+  Adds a task to your Todoist to-do list, with an optional due date in plain words ("tomorrow at
+  5pm", "every Monday"), priority, labels and description; it goes to the Inbox unless a project
+  id is given. Needs TODOIST_API_TOKEN (Settings -> Integrations -> Developer).
+schema:
+  input:
+    type: object
+    required: [content]
+    properties:
+      content: { type: string, minLength: 1, description: "The task, e.g. Call the dentist" }
+      description: { type: string, description: "Notes under the task" }
+      due_string:
+        {
+          type: string,
+          description: "Due date in natural language, e.g. tomorrow 9am, next Friday, every month",
+        }
+      priority:
+        {
+          type: integer,
+          minimum: 1,
+          maximum: 4,
+          description: "4 is the most urgent (shown as p1), 1 normal",
+        }
+      labels: { type: array, items: { type: string }, description: "Label names, e.g. [errands]" }
+      project_id: { type: string, description: "Project id; without one, the Inbox" }
+rest:
+  method: POST
+  base_url: https://api.todoist.com
+  path: /api/v1/tasks
+  body:
+    content: "{content}"
+    description: "{description}"
+    due_string: "{due_string}"
+    priority: "{priority}"
+    labels: "{labels}"
+    project_id: "{project_id}"
+  timeout: 15s
+auth: { type: bearer, key: env:TODOIST_API_TOKEN }
+metadata:
+  category: productivity
+  tags: [todoist, todo, task, reminder, to-do list, productivity]
+  read_only: false
+  destructive: false
+  idempotent: false
+  examples:
+    - "Add 'buy milk' to my to-do list."
+    - "Remind me to call the dentist tomorrow at 9."
+    - "I keep forgetting to water the plants. Put a recurring task for every Sunday in Todoist."
+    - "Could you please add a high-priority task to submit the expense report by Friday?"
+    - "todo pay rent"
+    - "Create a task 'Renew passport' with the note 'bring two photos' due next month."
+    - "After this meeting I need to email Sarah the slides. Add that to my tasks for this afternoon."
+    - "Todoist: content 'Book flights', due_string 'next Monday', priority 4, labels [travel]."
+`,
   "translate_text.yaml": `name: translate_text
 title: Translate text (MyMemory)
 description: >-
@@ -3416,6 +3574,57 @@ metadata:
     - "Send a short message to my wife's mobile, +4915112345678: 'Picking up the kids, see you at 6'."
     - "Our restaurant wants to tell table 12's guest by text that their table is ready. The number is +13125550199."
     - "Twilio SMS to +12025550143: 'Your verification code is 482913'."
+`,
+  "unsplash_photo_search.yaml": `name: unsplash_photo_search
+title: Search free photos (Unsplash)
+description: >-
+  Searches Unsplash's free-to-use photos: description, photographer, colour, size and links to
+  the image in several sizes and to its page (credit the photographer). Needs
+  UNSPLASH_ACCESS_KEY (an app's access key from unsplash.com/developers).
+schema:
+  input:
+    type: object
+    required: [query]
+    properties:
+      query: { type: string, description: "What the photo shows, e.g. misty forest" }
+      per_page:
+        { type: integer, minimum: 1, maximum: 30, default: 10, description: "Number of photos" }
+      orientation:
+        {
+          type: string,
+          enum: [landscape, portrait, squarish],
+          description: "Only this orientation",
+        }
+      color:
+        {
+          type: string,
+          description: "Dominant colour: black_and_white, black, white, yellow, orange, red, purple, magenta, green, teal or blue",
+        }
+rest:
+  base_url: https://api.unsplash.com
+  path: /search/photos
+  params:
+    query: "{query}"
+    per_page: "{per_page}"
+    orientation: "{orientation}"
+    color: "{color}"
+  headers: { Accept-Version: v1 }
+  timeout: 15s
+auth: { type: api_key, key: env:UNSPLASH_ACCESS_KEY, header: Authorization, prefix: Client-ID }
+cache: { ttl: 1h }
+metadata:
+  category: media
+  tags: [photos, images, stock photo, unsplash, pictures, free images]
+  read_only: true
+  examples:
+    - "Find a free photo of a misty forest."
+    - "I need a royalty-free landscape picture of Paris for my blog header."
+    - "We're making slides about teamwork. Can you find some nice stock images of people collaborating?"
+    - "Could you please look for portrait-orientation photos of coffee cups for an Instagram story?"
+    - "mountain lake photo"
+    - "Get me a few blue-toned images of the ocean I can use on our website."
+    - "My bakery's new flyer needs a warm photo of fresh bread. What free pictures are there?"
+    - "Unsplash search 'northern lights', 5 results, orientation landscape."
 `,
   "us_weather_alerts.yaml": `name: us_weather_alerts
 title: US weather alerts
@@ -3612,6 +3821,43 @@ metadata:
     - "Compare the daily temperatures at 59.91, 10.75 for the first week of January 2010."
     - "We got married on 2015-09-12 at 45.76, 4.84. What was the weather that day?"
     - "Daily archive for 34.05, -118.24 from 2025-01-07 to 2025-01-10 in Fahrenheit."
+`,
+  "web_page_read.yaml": `name: web_page_read
+title: Read a web page (as Markdown)
+description: >-
+  Fetches a public web page and returns its main content as clean Markdown, with its title and
+  description (Jina Reader, no key at 20 pages a minute; JINA_API_KEY raises the limit). For
+  reading an article, documentation page or blog post a search result pointed to.
+schema:
+  input:
+    type: object
+    required: [url]
+    properties:
+      url: { type: string, format: uri, description: "The page's full http(s) URL" }
+rest:
+  method: POST
+  base_url: https://r.jina.ai
+  path: /
+  headers: { Accept: application/json }
+  body: { url: "{url}" }
+  response_path: data
+  timeout: 45s
+auth: { type: bearer, key: env:JINA_API_KEY, required: false }
+cache: { ttl: 1h }
+metadata:
+  category: search
+  tags: [web page, read, fetch, url, article, markdown, scrape]
+  read_only: true
+  idempotent: true
+  examples:
+    - "Read https://example.com/blog/post-1 and summarise it."
+    - "What does this article say? https://www.bbc.co.uk/news/science-environment-12345678"
+    - "My colleague sent me a long link about the new tax rules. Can you open it and tell me the key points?"
+    - "Could you please fetch the text of this recipe page so I can see the ingredients?"
+    - "open this url"
+    - "Get the content of the docs page https://docs.python.org/3/tutorial/venv.html as markdown."
+    - "I found a search result that looks promising. Load the full page so we can quote it properly."
+    - "Fetch https://en.wikipedia.org/wiki/Markdown as clean text."
 `,
   "wikidata_search.yaml": `name: wikidata_search
 title: Search Wikidata entities

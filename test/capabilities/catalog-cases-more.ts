@@ -1175,4 +1175,128 @@ export const MORE_CATALOG_CASES: Record<string, CatalogCase> = {
     },
     expect: ['"date":"2026-10-01","value":"4.3"', '"count":22'],
   },
+  news_search: {
+    args: { query: "flooding Valencia", timespan: "1d", max_records: 2 },
+    request: {
+      path: "/api/v2/doc/doc",
+      query: {
+        query: "flooding Valencia",
+        timespan: "1d",
+        maxrecords: "2",
+        sort: "DateDesc",
+        mode: "ArtList",
+        format: "json",
+      },
+    },
+    response: {
+      articles: [
+        {
+          url: "https://www.example-news.es/valencia-inundaciones",
+          url_mobile: "",
+          title: "Floods cut roads around Valencia overnight",
+          seendate: "20261207T054500Z",
+          socialimage: "",
+          domain: "example-news.es",
+          language: "Spanish",
+          sourcecountry: "Spain",
+        },
+      ],
+    },
+    expect: [
+      '"title":"Floods cut roads around Valencia overnight"',
+      '"seendate":"20261207T054500Z"',
+    ],
+  },
+  web_page_read: {
+    args: { url: "https://example.com/blog/post-1?ref=home" },
+    request: {
+      method: "POST",
+      path: "/",
+      headers: { accept: "application/json", "content-type": "application/json" },
+      body: { url: "https://example.com/blog/post-1?ref=home" },
+    },
+    response: {
+      code: 200,
+      status: 20000,
+      data: {
+        title: "Post one",
+        description: "The first post",
+        url: "https://example.com/blog/post-1?ref=home",
+        content: "# Post one\n\nHello, **reader**.",
+        usage: { tokens: 12 },
+      },
+    },
+    expect: ['"title":"Post one"', "Hello, **reader**."],
+  },
+  pollen_forecast: {
+    args: { latitude: 52.52, longitude: 13.41 },
+    request: {
+      path: "/v1/air-quality",
+      query: {
+        latitude: "52.52",
+        longitude: "13.41",
+        forecast_days: "2",
+        current: "^alder_pollen,birch_pollen,grass_pollen",
+        hourly: "^alder_pollen,",
+        timezone: "auto",
+      },
+    },
+    response: {
+      latitude: 52.5,
+      longitude: 13.4,
+      timezone: "Europe/Berlin",
+      current_units: { birch_pollen: "grains/m³" },
+      current: { time: "2026-04-14T10:00", birch_pollen: 312.4, grass_pollen: 1.2 },
+      hourly: { time: ["2026-04-14T00:00"], birch_pollen: [120.1] },
+    },
+    expect: ['"birch_pollen":312.4'],
+  },
+  todoist_add_task: {
+    args: { content: "Book flights", due_string: "next Monday", priority: 4, labels: ["travel"] },
+    env: { TODOIST_API_TOKEN: "todoist-token-1" },
+    request: {
+      method: "POST",
+      path: "/api/v1/tasks",
+      headers: { authorization: "Bearer todoist-token-1" },
+      body: { content: "Book flights", due_string: "next Monday", priority: 4, labels: ["travel"] },
+    },
+    response: {
+      id: "6X7rM8997g3RQmvh",
+      content: "Book flights",
+      priority: 4,
+      labels: ["travel"],
+      due: { date: "2026-12-14", string: "next Monday", is_recurring: false },
+      project_id: "6Jf8VQXxpwv56VQ7",
+    },
+    expect: ['"id":"6X7rM8997g3RQmvh"', '"date":"2026-12-14"'],
+  },
+  unsplash_photo_search: {
+    args: { query: "northern lights", per_page: 1, orientation: "landscape" },
+    env: { UNSPLASH_ACCESS_KEY: "unsplash-key-1" },
+    request: {
+      path: "/search/photos",
+      query: { query: "northern lights", per_page: "1", orientation: "landscape" },
+      headers: { authorization: "Client-ID unsplash-key-1", "accept-version": "v1" },
+    },
+    response: {
+      total: 10000,
+      total_pages: 10000,
+      results: [
+        {
+          id: "Dwu85P9SOIk",
+          width: 6000,
+          height: 4000,
+          color: "#0c2626",
+          alt_description: "green aurora borealis over a snowy mountain",
+          urls: { regular: "https://images.unsplash.com/photo-1?w=1080" },
+          links: { html: "https://unsplash.com/photos/Dwu85P9SOIk" },
+          user: { name: "Jonatan Pie", links: { html: "https://unsplash.com/@r3dmax" } },
+        },
+      ],
+    },
+    expect: [
+      '"alt_description":"green aurora borealis over a snowy mountain"',
+      '"name":"Jonatan Pie"',
+    ],
+  },
 };
