@@ -2,6 +2,53 @@
 
 /** The built-in capability files by path, embedded so the binary needs none on disk. */
 export const BUILTIN_FILES: Readonly<Record<string, string>> = {
+  "address_lookup.yaml": `name: address_lookup
+title: Find a street address or landmark
+description: >-
+  Finds street addresses, landmarks, buildings and businesses by free text (OpenStreetMap
+  Nominatim, no key; at most one call a second): latitude, longitude, full address, type and
+  bounding box of each match. For cities and towns alone, geocode_place is quicker.
+schema:
+  input:
+    type: object
+    required: [query]
+    properties:
+      query:
+        {
+          type: string,
+          description: "Address or place, e.g. 10 Downing Street, London or Sydney Opera House",
+        }
+      country_codes:
+        { type: string, description: "Comma-separated ISO 3166-1 codes to search in, e.g. gb,ie" }
+      limit:
+        { type: integer, minimum: 1, maximum: 40, default: 5, description: "Number of matches" }
+      language: { type: string, default: en, description: "Language of the names, e.g. en or de" }
+rest:
+  base_url: https://nominatim.openstreetmap.org
+  path: /search
+  params:
+    q: "{query}"
+    countrycodes: "{country_codes}"
+    limit: "{limit}"
+    accept-language: "{language}"
+  static_params: { format: jsonv2, addressdetails: "1" }
+  headers: { User-Agent: "mcp-gateway capability address_lookup (OpenStreetMap Nominatim)" }
+  timeout: 15s
+cache: { ttl: 24h }
+metadata:
+  category: places
+  tags: [address, geocoding, landmark, street, openstreetmap, coordinates, map]
+  read_only: true
+  examples:
+    - "Get the coordinates of 1600 Pennsylvania Avenue NW, Washington."
+    - "Where exactly is the Sydney Opera House on a map?"
+    - "I need the GPS position of our new office at Friedrichstraße 43, Berlin, for the delivery app."
+    - "Could you please find the full postal address of the British Museum?"
+    - "address lookup 221B Baker Street"
+    - "Which Main Street 100 addresses exist in Vermont, and where are they?"
+    - "My hotel is 'Hotel Arts Barcelona'. Can you find its exact street address and location?"
+    - "Geocode 'Champ de Mars, 5 Avenue Anatole France' restricted to country fr, 1 result."
+`,
   "air_quality.yaml": `name: air_quality
 title: Air quality
 description: >-
@@ -37,6 +84,68 @@ metadata:
     - "We're planning a picnic in Delhi tomorrow. Can you find out how bad the fine-dust pollution is there right now?"
     - "What's the pollution index at latitude 34.05, longitude -118.24 at the moment?"
 `,
+  "airtable_list_records.yaml": `name: airtable_list_records
+title: List Airtable records
+description: >-
+  Lists records of a table in an Airtable base, optionally filtered by a formula, sorted as a
+  view shows them, or limited to some fields. Needs AIRTABLE_TOKEN (a personal access token with
+  data.records:read on the base).
+schema:
+  input:
+    type: object
+    required: [base_id, table]
+    properties:
+      base_id:
+        {
+          type: string,
+          pattern: "^app[A-Za-z0-9]{14}$",
+          description: "Base id, e.g. appXXXXXXXXXXXXXX (from the base's URL)",
+        }
+      table: { type: string, description: "Table name or id, e.g. Tasks or tblXXXXXXXXXXXXXX" }
+      filter_formula:
+        {
+          type: string,
+          description: "Airtable formula a record must satisfy, e.g. {Status}='Done'",
+        }
+      view: { type: string, description: "View name or id: its filters and order apply" }
+      max_records:
+        {
+          type: integer,
+          minimum: 1,
+          maximum: 100,
+          default: 50,
+          description: "Most records to return",
+        }
+      fields:
+        {
+          type: array,
+          items: { type: string },
+          description: "Only these fields, e.g. [Name, Status]",
+        }
+rest:
+  base_url: https://api.airtable.com
+  path: /v0/{base_id}/{table}
+  params:
+    filterByFormula: "{filter_formula}"
+    view: "{view}"
+    maxRecords: "{max_records}"
+    fields[]: "{fields}"
+  timeout: 15s
+auth: { type: bearer, key: env:AIRTABLE_TOKEN }
+metadata:
+  category: productivity
+  tags: [airtable, database, spreadsheet, records, table, crm]
+  read_only: true
+  examples:
+    - "List the records in my Airtable Tasks table."
+    - "Which rows in the Leads table have Status = 'Won'?"
+    - "I track my reading list in Airtable. Show me the books I marked as unread."
+    - "Could you please pull the contacts from the CRM base appA1b2C3d4E5f6G7h, table Contacts?"
+    - "airtable records"
+    - "What's in the 'This week' view of our content calendar in Airtable?"
+    - "Our inventory lives in Airtable. Find items where quantity is below 5 so I can reorder."
+    - "Airtable base appXYZ12345678901, table Orders, fields Name and Total, max 20."
+`,
   "alphavantage_quote.yaml": `name: alphavantage_quote
 title: Stock quote
 description: >-
@@ -69,6 +178,96 @@ metadata:
     - "How much is one share of IBM going for at the moment?"
     - "I bought some Tesco shares on the London exchange last year. What are they trading at now, and how much did they move since the previous close?"
     - "Show me today's open, high, low and volume for ticker AMZN."
+`,
+  "artwork_search.yaml": `name: artwork_search
+title: Search artworks (Art Institute of Chicago)
+description: >-
+  Searches the Art Institute of Chicago's collection of 300,000 works (no key): title, artist,
+  date, medium, origin, department, gallery, whether it is public domain, and an image id. The
+  image is at https://www.artic.edu/iiif/2/{image_id}/full/843,/0/default.jpg.
+schema:
+  input:
+    type: object
+    required: [query]
+    properties:
+      query: { type: string, description: "Words, e.g. monet water lilies or japanese woodblock" }
+      limit:
+        { type: integer, minimum: 1, maximum: 100, default: 10, description: "Number of artworks" }
+rest:
+  base_url: https://api.artic.edu
+  path: /api/v1/artworks/search
+  params: { q: "{query}", limit: "{limit}" }
+  static_params:
+    fields: id,title,artist_display,date_display,medium_display,place_of_origin,department_title,gallery_title,is_public_domain,image_id
+  timeout: 15s
+cache: { ttl: 24h }
+metadata:
+  category: media
+  tags: [art, museum, painting, artist, collection, artwork, sculpture]
+  read_only: true
+  examples:
+    - "Find paintings by Claude Monet in the Art Institute of Chicago."
+    - "Show me some famous impressionist artworks with images."
+    - "I'm visiting Chicago next week. Is Nighthawks by Edward Hopper on display, and in which gallery?"
+    - "Could you please find public-domain Japanese woodblock prints I can use in a school presentation?"
+    - "van gogh self portrait museum"
+    - "What art by Georgia O'Keeffe is in the museum's collection, and when was each made?"
+    - "My daughter loves cats. Can you find artworks featuring cats, with pictures?"
+    - "AIC artworks matching 'American Gothic', 3 results."
+`,
+  "arxiv_search.yaml": `name: arxiv_search
+title: Search arXiv preprints
+description: >-
+  Searches arXiv's preprint server (physics, mathematics, computer science, biology, finance,
+  statistics; no key): title, authors, abstract, arXiv id, categories, submission and update
+  dates and the PDF link of each paper, plus the total number of matches.
+schema:
+  input:
+    type: object
+    required: [query]
+    properties:
+      query:
+        {
+          type: string,
+          description: "arXiv query: all:word (any field), ti: title, au: author, abs: abstract, cat: category (cs.LG, hep-th), joined with AND, OR, ANDNOT; e.g. all:diffusion AND cat:cs.CV",
+        }
+      max_results:
+        { type: integer, minimum: 1, maximum: 100, default: 10, description: "Number of papers" }
+      start: { type: integer, minimum: 0, default: 0, description: "Offset, for the next page" }
+      sort_by:
+        {
+          type: string,
+          enum: [relevance, submittedDate, lastUpdatedDate],
+          default: relevance,
+          description: "submittedDate for the newest papers first",
+        }
+      sort_order:
+        { type: string, enum: [descending, ascending], default: descending, description: "Order" }
+rest:
+  base_url: https://export.arxiv.org
+  path: /api/query
+  params:
+    search_query: "{query}"
+    max_results: "{max_results}"
+    start: "{start}"
+    sortBy: "{sort_by}"
+    sortOrder: "{sort_order}"
+  response_format: xml
+  timeout: 20s
+cache: { ttl: 1h }
+metadata:
+  category: research
+  tags: [arxiv, preprint, papers, physics, math, computer science, machine learning]
+  read_only: true
+  examples:
+    - "Find arXiv preprints about diffusion models for video."
+    - "What are the newest papers in cs.CL on arXiv this week?"
+    - "I'm reviewing a paper and need recent preprints by Yann LeCun to see what his group is working on."
+    - "Could you please look up the arXiv paper 'Attention Is All You Need' and give me its abstract?"
+    - "quantum error correction preprints"
+    - "Show me the latest submissions on arXiv with neutrino oscillations in the title."
+    - "My thesis is on graph neural networks for chemistry. Can you pull the 20 most recent arXiv papers on that?"
+    - "Search arXiv for au:bengio AND ti:curriculum, sorted by submission date."
 `,
   "brave_web_search.yaml": `name: brave_web_search
 title: Web search (Brave)
@@ -105,6 +304,59 @@ metadata:
     - "Find me some web pages about fixing a leaking faucet, just the titles and URLs."
     - "I'm writing a blog post about remote work. Can you dig up the top 15 pages online about it so I can skim them?"
     - "Give me 5 web results for 'electric bike laws' as they'd appear for someone in Germany."
+`,
+  "clinical_trials_search.yaml": `name: clinical_trials_search
+title: Search clinical trials
+description: >-
+  Searches ClinicalTrials.gov (API v2, no key) for clinical studies by condition, treatment,
+  place and recruitment status: NCT id, title, status, phase, conditions, interventions,
+  sponsor, enrollment, dates and locations, plus the total number of matches.
+schema:
+  input:
+    type: object
+    properties:
+      condition: { type: string, description: "Disease or condition, e.g. type 2 diabetes" }
+      term:
+        {
+          type: string,
+          description: "Other words: a drug, treatment, sponsor or NCT id, e.g. semaglutide",
+        }
+      location: { type: string, description: "City, state or country, e.g. Boston or Germany" }
+      status:
+        {
+          type: string,
+          description: "Comma-separated statuses: RECRUITING, NOT_YET_RECRUITING, ACTIVE_NOT_RECRUITING, COMPLETED, TERMINATED, ...",
+        }
+      page_size:
+        { type: integer, minimum: 1, maximum: 100, default: 10, description: "Number of studies" }
+rest:
+  base_url: https://clinicaltrials.gov
+  path: /api/v2/studies
+  params:
+    query.cond: "{condition}"
+    query.term: "{term}"
+    query.locn: "{location}"
+    filter.overallStatus: "{status}"
+    pageSize: "{page_size}"
+  static_params:
+    format: json
+    countTotal: "true"
+    fields: NCTId,BriefTitle,OverallStatus,Phase,Condition,InterventionName,LeadSponsorName,EnrollmentCount,StartDate,PrimaryCompletionDate,LocationFacility,LocationCity,LocationCountry
+  timeout: 20s
+cache: { ttl: 1h }
+metadata:
+  category: health
+  tags: [clinical trials, studies, recruiting, patients, drug, treatment, nct]
+  read_only: true
+  examples:
+    - "Find recruiting clinical trials for type 2 diabetes in Boston."
+    - "Are there any studies testing semaglutide for Alzheimer's disease?"
+    - "My mother has stage 3 pancreatic cancer. Are there trials near Chicago that are still taking patients?"
+    - "Could you please list phase 3 trials for long COVID that finished recently?"
+    - "ALS trials recruiting germany"
+    - "What research studies are looking for volunteers with migraine right now?"
+    - "I'm a caregiver for someone with Parkinson's. Can you check for experimental treatment studies they could join in Canada?"
+    - "ClinicalTrials.gov: condition=psoriasis, term=deucravacitinib, status=RECRUITING,NOT_YET_RECRUITING, 20 results."
 `,
   "country_by_code.yaml": `name: country_by_code
 title: Country by ISO code
@@ -242,6 +494,151 @@ metadata:
     - "I'm formatting my bibliography and one reference lacks its persistent identifier. Can you find it for 'The Structure of Scientific Revolutions'?"
     - "Search Crossref for 'graphene supercapacitor' and return 20 records."
 `,
+  "crypto_price.yaml": `name: crypto_price
+title: Cryptocurrency prices
+description: >-
+  Current prices of cryptocurrencies in any currency (CoinGecko, no key at a low shared rate
+  limit; COINGECKO_API_KEY, a free demo key, gives your own): price, 24-hour change, market
+  capitalisation, 24-hour volume and when it was last updated.
+schema:
+  input:
+    type: object
+    required: [ids]
+    properties:
+      ids:
+        {
+          type: string,
+          description: "Comma-separated CoinGecko coin ids (not tickers), e.g. bitcoin,ethereum,solana,dogecoin",
+        }
+      vs_currencies:
+        { type: string, default: usd, description: "Comma-separated currencies, e.g. usd,eur,btc" }
+rest:
+  base_url: https://api.coingecko.com
+  path: /api/v3/simple/price
+  params: { ids: "{ids}", vs_currencies: "{vs_currencies}" }
+  static_params:
+    include_24hr_change: "true"
+    include_market_cap: "true"
+    include_24hr_vol: "true"
+    include_last_updated_at: "true"
+  timeout: 15s
+auth: { type: api_key, key: env:COINGECKO_API_KEY, header: x-cg-demo-api-key, required: false }
+cache: { ttl: 1m }
+metadata:
+  category: finance
+  tags: [crypto, bitcoin, ethereum, cryptocurrency, coin, price, market cap]
+  read_only: true
+  examples:
+    - "What's the price of Bitcoin right now?"
+    - "How much is one Ethereum worth in euros today?"
+    - "I bought some Solana last month and want to know if it went up or down in the last 24 hours."
+    - "Could you please check the current Dogecoin price and market cap?"
+    - "btc usd"
+    - "Compare the prices of Cardano, Polkadot and Chainlink in British pounds."
+    - "My nephew keeps talking about crypto. What are Bitcoin and Ether trading at, and how much did they move today?"
+    - "CoinGecko simple price for ids bitcoin,tether in usd,jpy."
+`,
+  "currency_history.yaml": `name: currency_history
+title: Exchange rate history
+description: >-
+  Daily reference exchange rates over a period (European Central Bank via Frankfurter, no key):
+  one rate per working day between two dates since 1999, to see how a currency moved. For one
+  day's rates or a conversion, use exchange_rates.
+schema:
+  input:
+    type: object
+    required: [start_date, end_date]
+    properties:
+      start_date:
+        { type: string, pattern: "^\\\\d{4}-\\\\d{2}-\\\\d{2}$", description: "First day, YYYY-MM-DD" }
+      end_date:
+        { type: string, pattern: "^\\\\d{4}-\\\\d{2}-\\\\d{2}$", description: "Last day, YYYY-MM-DD" }
+      from:
+        {
+          type: string,
+          pattern: "^[A-Za-z]{3}$",
+          default: EUR,
+          description: "Base currency (ISO 4217), e.g. USD",
+        }
+      to:
+        {
+          type: string,
+          description: "Comma-separated target currencies, e.g. JPY,GBP (default: all)",
+        }
+rest:
+  base_url: https://api.frankfurter.app
+  path: /{start_date}..{end_date}
+  params: { from: "{from}", to: "{to}" }
+  timeout: 15s
+cache: { ttl: 1h }
+metadata:
+  category: finance
+  tags: [currency, exchange rate, history, trend, forex, time series, ecb]
+  read_only: true
+  examples:
+    - "How has the euro moved against the dollar since January 2024?"
+    - "Show me the daily USD to JPY rate for March 2025."
+    - "I get paid in pounds and send money home in Indian rupees. How did GBP/INR change over the last six months?"
+    - "Could you please chart the Swiss franc against the euro between 2015-01-01 and 2015-02-28?"
+    - "eur usd trend 2023"
+    - "Was the yen weaker in summer 2024 than in spring? Give me the daily rates from April to August against the dollar."
+    - "Our company bills in Canadian dollars. What did CAD to EUR do during the last quarter of 2024?"
+    - "Time series from 2020-03-01 to 2020-03-31, base USD, targets EUR,GBP."
+`,
+  "datamuse_words.yaml": `name: datamuse_words
+title: Find words (synonyms, rhymes, related)
+description: >-
+  A word finder (Datamuse, no key): rhymes, synonyms, antonyms, words that fit a description
+  (a reverse dictionary), sound alike, fit a spelling pattern such as a crossword's, or are often
+  said together. Give one or more of the criteria; the best matches come first with a score.
+schema:
+  input:
+    type: object
+    properties:
+      means_like:
+        { type: string, description: "A description of the word wanted, e.g. ringing in the ears" }
+      synonym_of: { type: string, description: "Strict synonyms of this word" }
+      antonym_of: { type: string, description: "Opposites of this word" }
+      rhymes_with: { type: string, description: "Perfect rhymes of this word" }
+      sounds_like: { type: string, description: "Words that sound like this, e.g. jirraf" }
+      spelled_like:
+        { type: string, description: "Spelling pattern, ? one letter, * any, e.g. t??k or *ology" }
+      triggered_by:
+        {
+          type: string,
+          description: "Words often used together with this word, e.g. cow -> milking",
+        }
+      topics: { type: string, description: "Up to 5 topic words to steer the results" }
+      max: { type: integer, minimum: 1, maximum: 1000, default: 20, description: "Number of words" }
+rest:
+  base_url: https://api.datamuse.com
+  path: /words
+  params:
+    ml: "{means_like}"
+    rel_syn: "{synonym_of}"
+    rel_ant: "{antonym_of}"
+    rel_rhy: "{rhymes_with}"
+    sl: "{sounds_like}"
+    sp: "{spelled_like}"
+    rel_trg: "{triggered_by}"
+    topics: "{topics}"
+    max: "{max}"
+  timeout: 10s
+cache: { ttl: 24h }
+metadata:
+  category: language
+  tags: [rhymes, thesaurus, word finder, reverse dictionary, crossword, poetry, writing]
+  read_only: true
+  examples:
+    - "What's a fancier word for 'big'?"
+    - "Give me words that rhyme with orange... or at least come close."
+    - "I'm writing a birthday poem for my grandma. What rhymes with 'ninety'?"
+    - "Could you please suggest a more formal verb for 'to make worse'?"
+    - "opposite of generous"
+    - "What's the word for the fear of long words? It's on the tip of my tongue."
+    - "I'm stuck on a crossword: five letters, starts with T, ends with K, means a large container."
+    - "List 10 words spelled like *ology that relate to the topic of medicine."
+`,
   "deepl_translate.yaml": `name: deepl_translate
 title: Translate text (DeepL)
 description: >-
@@ -347,6 +744,48 @@ metadata:
     - "I keep seeing the word 'laconic' in reviews. Can you tell me what it means and give an example sentence?"
     - "Give me the opposites and an example sentence for 'benevolent'."
 `,
+  "discord_webhook_post.yaml": `name: discord_webhook_post
+title: Post to a Discord channel
+description: >-
+  Posts a message to a Discord channel through its webhook (Server settings -> Integrations ->
+  Webhooks). Needs DISCORD_WEBHOOK_ID and DISCORD_WEBHOOK_TOKEN, the two last parts of the
+  webhook URL https://discord.com/api/webhooks/<id>/<token>.
+schema:
+  input:
+    type: object
+    required: [content]
+    properties:
+      content:
+        {
+          type: string,
+          minLength: 1,
+          maxLength: 2000,
+          description: "Message text (Discord Markdown)",
+        }
+      username: { type: string, description: "Name to show instead of the webhook's" }
+rest:
+  method: POST
+  base_url: https://discord.com
+  path: /api/webhooks/\${DISCORD_WEBHOOK_ID}/\${DISCORD_WEBHOOK_TOKEN}
+  static_params: { wait: "true" }
+  body: { content: "{content}", username: "{username}" }
+  timeout: 15s
+metadata:
+  category: communication
+  tags: [discord, message, chat, notify, webhook, community]
+  read_only: false
+  destructive: false
+  idempotent: false
+  examples:
+    - "Post 'Server maintenance tonight at 22:00' to our Discord."
+    - "Let the Discord channel know the new patch is live."
+    - "The nightly build failed again. Tell the team on Discord so someone looks at it."
+    - "Could you please announce in Discord that game night is moved to Saturday?"
+    - "discord announcement"
+    - "Send a message to the Discord server as 'Release Bot' saying v3.2 is out."
+    - "Our raid starts in an hour. Remind everyone on the guild's Discord channel."
+    - "Discord webhook post: content '**Deploy complete** :rocket:', username 'CI'."
+`,
   "docker_hub_tags.yaml": `name: docker_hub_tags
 title: Docker Hub image tags
 description: >-
@@ -385,6 +824,46 @@ metadata:
     - "What versions of the official python container exist, newest first?"
     - "Our CI pulls mysql:latest and it changed overnight. Which tags were updated recently, and what are their digests?"
     - "Show 20 tags of grafana/grafana containing 'ubuntu'."
+`,
+  "driving_route.yaml": `name: driving_route
+title: Driving distance and time
+description: >-
+  The fastest driving route between two points by car (OSRM on OpenStreetMap data, no key): how
+  far it is by road (distance in metres), how long the drive takes without traffic (seconds),
+  and the main roads taken; with steps, turn-by-turn directions. Takes coordinates: find them first with geocode_place or
+  address_lookup.
+schema:
+  input:
+    type: object
+    required: [from_latitude, from_longitude, to_latitude, to_longitude]
+    properties:
+      from_latitude: { type: number, minimum: -90, maximum: 90, description: "Start latitude" }
+      from_longitude: { type: number, minimum: -180, maximum: 180, description: "Start longitude" }
+      to_latitude: { type: number, minimum: -90, maximum: 90, description: "Destination latitude" }
+      to_longitude:
+        { type: number, minimum: -180, maximum: 180, description: "Destination longitude" }
+      steps:
+        { type: boolean, default: false, description: "true adds turn-by-turn directions (long)" }
+rest:
+  base_url: https://router.project-osrm.org
+  path: /route/v1/driving/{from_longitude},{from_latitude};{to_longitude},{to_latitude}
+  params: { steps: "{steps}" }
+  static_params: { overview: "false", alternatives: "false" }
+  timeout: 15s
+cache: { ttl: 1h }
+metadata:
+  category: places
+  tags: [driving, route, directions, distance, travel time, car, road trip]
+  read_only: true
+  examples:
+    - "How long does it take to drive from Berlin to Munich?"
+    - "What's the road distance between 48.8566, 2.3522 and 50.8503, 4.3517?"
+    - "We're doing a road trip from San Francisco to Los Angeles. How many hours behind the wheel is that?"
+    - "Could you please give me turn-by-turn driving directions from the airport at 52.36, 13.50 to 52.52, 13.40?"
+    - "drive time lyon to geneva"
+    - "Is it further by car from Madrid to Lisbon or from Madrid to Barcelona?"
+    - "I'm picking up my daughter from college. How far is the drive from 42.37, -71.12 to 40.73, -73.99, and how long will it take?"
+    - "Car route from (45.46, 9.19) to (45.44, 12.33), no steps."
 `,
   "earthquakes_recent.yaml": `name: earthquakes_recent
 title: Recent earthquakes
@@ -468,6 +947,50 @@ metadata:
     - "We're planning our upgrade roadmap for next year. Which Java releases are long-term supported, and when do they expire?"
     - "When does support end for nodejs 18, and what's its latest patch version?"
 `,
+  "europepmc_search.yaml": `name: europepmc_search
+title: Search Europe PMC (life-science literature)
+description: >-
+  Searches Europe PMC (no key): PubMed abstracts, PubMed Central full texts, preprints (bioRxiv,
+  medRxiv) and patents in one index. Each result has title, authors, journal, year, DOI, PMID,
+  whether it is open access and how often it is cited.
+schema:
+  input:
+    type: object
+    required: [query]
+    properties:
+      query:
+        {
+          type: string,
+          description: "Words or Europe PMC syntax, e.g. malaria vaccine AND OPEN_ACCESS:y AND PUB_YEAR:[2020 TO 2025], SRC:PPR for preprints",
+        }
+      page_size:
+        { type: integer, minimum: 1, maximum: 100, default: 10, description: "Number of results" }
+      sort:
+        {
+          type: string,
+          description: "Empty for relevance, CITED desc for most cited, P_PDATE_D desc for newest",
+        }
+rest:
+  base_url: https://www.ebi.ac.uk
+  path: /europepmc/webservices/rest/search
+  params: { query: "{query}", pageSize: "{page_size}", sort: "{sort}" }
+  static_params: { format: json, resultType: lite }
+  timeout: 20s
+cache: { ttl: 1h }
+metadata:
+  category: health
+  tags: [europe pmc, preprints, open access, biology, medicine, literature, full text]
+  read_only: true
+  examples:
+    - "Find open-access papers on malaria vaccines published since 2020."
+    - "Are there any medRxiv or bioRxiv preprints about the new H5N1 bird flu strain?"
+    - "I can't get past journal paywalls. Can you find free full-text articles about gut microbiome and autism?"
+    - "Could you please find the most cited life-science papers on CRISPR base editing?"
+    - "microbiome preprints"
+    - "Look for biomedical literature, including preprints, on antibiotic resistance in Klebsiella."
+    - "Our lab is starting work on organoids. What are the most-cited open-access papers on brain organoids?"
+    - "Europe PMC: query 'AlphaFold AND SRC:PPR', 25 results, newest first."
+`,
   "exchange_rates.yaml": `name: exchange_rates
 title: Currency exchange rates
 description: >-
@@ -516,6 +1039,66 @@ metadata:
     - "How much is 1,000 Canadian dollars in Australian money?"
     - "A supplier invoiced us 12,400 SEK. What's that in euros at the latest rate?"
     - "Give me the value of 1 EUR in GBP, JPY and CHF as of 2010-01-04."
+`,
+  "fred_series.yaml": `name: fred_series
+title: US economic data (FRED)
+description: >-
+  Observations of an economic time series from the St. Louis Fed's FRED database, e.g.
+  unemployment rate (UNRATE), consumer prices (CPIAUCSL), GDP, the federal funds rate (FEDFUNDS),
+  30-year mortgage rate (MORTGAGE30US) or 10-year Treasury yield (DGS10): date and value, newest
+  first, optionally as percent change. Needs FRED_API_KEY (free at fred.stlouisfed.org).
+schema:
+  input:
+    type: object
+    required: [series_id]
+    properties:
+      series_id: { type: string, description: "FRED series id, e.g. UNRATE, CPIAUCSL, GDP, DGS10" }
+      start_date:
+        { type: string, pattern: "^\\\\d{4}-\\\\d{2}-\\\\d{2}$", description: "First date, YYYY-MM-DD" }
+      end_date:
+        { type: string, pattern: "^\\\\d{4}-\\\\d{2}-\\\\d{2}$", description: "Last date, YYYY-MM-DD" }
+      units:
+        {
+          type: string,
+          enum: [lin, chg, ch1, pch, pc1, pca],
+          default: lin,
+          description: "lin levels, chg change, ch1 change from a year ago, pch % change, pc1 % change from a year ago, pca annual rate",
+        }
+      frequency:
+        {
+          type: string,
+          enum: [d, w, m, q, a],
+          description: "Aggregate to daily, weekly, monthly, quarterly or annual",
+        }
+      limit:
+        { type: integer, minimum: 1, maximum: 10000, default: 24, description: "Most observations" }
+rest:
+  base_url: https://api.stlouisfed.org
+  path: /fred/series/observations
+  params:
+    series_id: "{series_id}"
+    observation_start: "{start_date}"
+    observation_end: "{end_date}"
+    units: "{units}"
+    frequency: "{frequency}"
+    limit: "{limit}"
+  static_params: { file_type: json, sort_order: desc }
+  timeout: 15s
+auth: { type: api_key, key: env:FRED_API_KEY, param: api_key }
+cache: { ttl: 1h }
+metadata:
+  category: finance
+  tags: [economy, fred, inflation, unemployment, interest rates, gdp, macroeconomics]
+  read_only: true
+  examples:
+    - "What is the current US unemployment rate?"
+    - "How has US inflation changed over the last year?"
+    - "I'm thinking about refinancing. What have 30-year mortgage rates done over the past six months?"
+    - "Could you please get the federal funds rate history since 2022?"
+    - "10 year treasury yield"
+    - "Show quarterly US GDP growth for the last five years."
+    - "My economics class is discussing the 2008 crisis. Can you pull the monthly unemployment rate from 2007 to 2010?"
+    - "FRED series CPIAUCSL, units pc1, monthly, 12 observations."
 `,
   "geocode_place.yaml": `name: geocode_place
 title: Find a place's coordinates
@@ -737,6 +1320,96 @@ metadata:
     - "The F-Droid team hosts their code on a different forge than most. Can you fetch the forks and topics of fdroid/fdroidclient?"
     - "Fetch project details for numeric project id 278964."
 `,
+  "google_places_search.yaml": `name: google_places_search
+title: Search places (Google Maps)
+description: >-
+  Searches Google Maps places by text, like the Maps search box ("ramen in Portland", "pharmacy
+  open now near Union Square"): name, address, rating and number of reviews, price level,
+  whether it is open now, phone, website, Maps link and location. Needs GOOGLE_MAPS_API_KEY (a
+  key with the Places API (New) enabled).
+schema:
+  input:
+    type: object
+    required: [query]
+    properties:
+      query: { type: string, description: "What and where, e.g. best ramen in Portland, Oregon" }
+      max_results:
+        { type: integer, minimum: 1, maximum: 20, default: 10, description: "Number of places" }
+      open_now: { type: boolean, description: "Only places open now" }
+      min_rating:
+        {
+          type: number,
+          minimum: 0,
+          maximum: 5,
+          description: "Lowest average rating, 0 to 5 in steps of 0.5",
+        }
+      language: { type: string, default: en, description: "Language of the results, e.g. en" }
+rest:
+  method: POST
+  base_url: https://places.googleapis.com
+  path: /v1/places:searchText
+  headers:
+    X-Goog-FieldMask: places.displayName,places.formattedAddress,places.rating,places.userRatingCount,places.priceLevel,places.currentOpeningHours.openNow,places.nationalPhoneNumber,places.websiteUri,places.googleMapsUri,places.location,places.primaryTypeDisplayName
+  body:
+    textQuery: "{query}"
+    maxResultCount: "{max_results}"
+    openNow: "{open_now}"
+    minRating: "{min_rating}"
+    languageCode: "{language}"
+  timeout: 15s
+auth: { type: api_key, key: env:GOOGLE_MAPS_API_KEY, header: X-Goog-Api-Key }
+cache: { ttl: 1h }
+metadata:
+  category: places
+  tags: [google maps, places, restaurants, businesses, reviews, ratings, local search]
+  read_only: true
+  idempotent: true
+  examples:
+    - "Find the best-rated ramen places in Portland, Oregon."
+    - "Is there a pharmacy open right now near Union Square, San Francisco?"
+    - "We're in Porto for two nights and want a nice seafood restaurant with great reviews. Any suggestions?"
+    - "Could you please find a dentist in Leeds city centre with a phone number?"
+    - "coffee shops near times square"
+    - "Which hardware stores in Austin have at least 4.5 stars on Google?"
+    - "My car broke down on the A9 near Inverness. Can you find nearby garages and their phone numbers?"
+    - "Google Places text search: 'vegan bakery Berlin Kreuzberg', open now, minimum rating 4."
+`,
+  "gutendex_books.yaml": `name: gutendex_books
+title: Free public-domain e-books (Project Gutenberg)
+description: >-
+  Searches Project Gutenberg's 70,000 free public-domain e-books (Gutendex, no key) by title,
+  author, subject or language, most downloaded first: title, authors with their lifespans,
+  subjects, languages, download count and links to read online or download (HTML, EPUB, Kindle,
+  plain text).
+schema:
+  input:
+    type: object
+    properties:
+      search: { type: string, description: "Words in the title or author name, e.g. dickens great" }
+      topic: { type: string, description: "Words in the subjects or bookshelves, e.g. detective" }
+      languages:
+        { type: string, description: "Comma-separated two-letter language codes, e.g. en,fr" }
+      ids: { type: string, description: "Comma-separated Project Gutenberg book ids, e.g. 1342,84" }
+rest:
+  base_url: https://gutendex.com
+  path: /books
+  params: { search: "{search}", topic: "{topic}", languages: "{languages}", ids: "{ids}" }
+  timeout: 20s
+cache: { ttl: 24h }
+metadata:
+  category: books
+  tags: [ebooks, project gutenberg, public domain, classics, free books, literature, download]
+  read_only: true
+  examples:
+    - "Where can I download Pride and Prejudice for free?"
+    - "Find free e-books by Jules Verne in French."
+    - "I want to read some classic detective stories on my Kindle without paying. What's available?"
+    - "Could you please get me a link to the full text of Frankenstein?"
+    - "public domain sherlock holmes epub"
+    - "Which of Dostoevsky's novels are in the public domain, and which is downloaded most?"
+    - "My book club picked a classic and I'm broke. Is Moby Dick free to read online somewhere?"
+    - "Project Gutenberg books with the topic 'ghost stories' in English."
+`,
   "hackernews_item.yaml": `name: hackernews_item
 title: Hacker News item
 description: >-
@@ -871,6 +1544,132 @@ metadata:
     - "I keep seeing thoughtful comments from simonw. Can you pull up their profile and about text?"
     - "Show karma, creation date and number of submissions for user 'whoishiring'."
 `,
+  "ip_geolocation.yaml": `name: ip_geolocation
+title: Locate an IP address
+description: >-
+  Where an IP address (IPv4 or IPv6) is and who runs it (ipapi.co, no key; 1,000 lookups a day):
+  city, region, country, postal code, approximate latitude and longitude, time zone, currency,
+  and the network's organisation and ASN.
+schema:
+  input:
+    type: object
+    required: [ip]
+    properties:
+      ip: { type: string, description: "IPv4 or IPv6 address, e.g. 8.8.8.8" }
+rest:
+  base_url: https://ipapi.co
+  path: /{ip}/json/
+  timeout: 10s
+cache: { ttl: 24h }
+metadata:
+  category: places
+  tags: [ip address, geolocation, isp, network, asn, whois, location]
+  read_only: true
+  examples:
+    - "Where is the IP address 8.8.8.8 located?"
+    - "Which company owns 1.1.1.1?"
+    - "Someone keeps trying to log in to my server from 185.220.101.4. What country is that coming from?"
+    - "Could you please look up the city and internet provider for 203.0.113.45?"
+    - "geolocate ip 2001:4860:4860::8888"
+    - "What time zone is the visitor at 81.2.69.142 in?"
+    - "Our web analytics show a spike from 41.203.64.0. Which network and country is that?"
+    - "IP lookup: 151.101.1.69, organisation and ASN."
+`,
+  "iss_position.yaml": `name: iss_position
+title: Where the International Space Station is
+description: >-
+  The International Space Station's position right now (wheretheiss.at, no key): latitude,
+  longitude, altitude, speed, whether it is sunlit (visibility daylight or eclipsed), and the
+  width of the area on the ground that can see it.
+schema:
+  input:
+    type: object
+    properties:
+      units:
+        {
+          type: string,
+          enum: [kilometers, miles],
+          default: kilometers,
+          description: "Units of altitude, speed and footprint",
+        }
+rest:
+  base_url: https://api.wheretheiss.at
+  path: /v1/satellites/25544
+  params: { units: "{units}" }
+  timeout: 10s
+metadata:
+  category: science
+  tags: [iss, space station, satellite, orbit, astronauts, tracking]
+  read_only: true
+  examples:
+    - "Where is the ISS right now?"
+    - "Is the International Space Station over Europe at the moment?"
+    - "My daughter wants to wave at the astronauts. Where is the space station flying at this very moment?"
+    - "Could you please tell me how high and how fast the ISS is going, in miles?"
+    - "space station location"
+    - "Which country is the orbiting laboratory passing over now?"
+    - "We're stargazing tonight. Is the space station lit by the sun right now, so we could spot it?"
+    - "Current latitude and longitude of satellite 25544."
+`,
+  "itunes_search.yaml": `name: itunes_search
+title: Search Apple's catalogue (music, podcasts, apps, films)
+description: >-
+  Searches Apple's iTunes and App Store catalogue (no key): songs, albums, artists, podcasts,
+  apps, films, TV episodes, audiobooks and e-books, with names, artist, release date, genre,
+  price, 30-second previews, artwork and store links, in a given country's store.
+schema:
+  input:
+    type: object
+    required: [term]
+    properties:
+      term: { type: string, description: "Words to search, e.g. taylor swift or lex fridman" }
+      media:
+        {
+          type: string,
+          enum: [all, music, podcast, software, movie, tvShow, audiobook, ebook, musicVideo],
+          default: all,
+          description: "Kind of content; software means apps",
+        }
+      entity:
+        {
+          type: string,
+          description: "Narrower kind, e.g. song, album, musicArtist, podcast, software, movie",
+        }
+      country:
+        {
+          type: string,
+          pattern: "^[A-Za-z]{2}$",
+          default: US,
+          description: "Store country (ISO 3166-1 alpha-2), e.g. GB",
+        }
+      limit:
+        { type: integer, minimum: 1, maximum: 200, default: 10, description: "Number of results" }
+rest:
+  base_url: https://itunes.apple.com
+  path: /search
+  params:
+    term: "{term}"
+    media: "{media}"
+    entity: "{entity}"
+    country: "{country}"
+    limit: "{limit}"
+  response_path: results
+  timeout: 15s
+cache: { ttl: 1h }
+metadata:
+  category: media
+  tags: [itunes, apple, podcast, app store, song, album, music, apps]
+  read_only: true
+  examples:
+    - "Find the podcast Hardcore History and its feed."
+    - "How much does the Procreate app cost on the App Store?"
+    - "I heard a song called 'Espresso' on the radio. Who sings it and which album is it from?"
+    - "Could you please look up Taylor Swift's albums in the UK iTunes store?"
+    - "podcasts about true crime"
+    - "Is there an audiobook of Project Hail Mary, and how much is it?"
+    - "I'm looking for a meditation app for my mum's iPad. What are the top results in the app store?"
+    - "Search iTunes for 'dune', media movie, country GB, 5 results."
+`,
   "linear_my_issues.yaml": `name: linear_my_issues
 title: My Linear issues
 description: >-
@@ -908,6 +1707,84 @@ metadata:
     - "What am I supposed to be working on according to our issue tracker?"
     - "I just got back from vacation. Can you show me the 10 issues assigned to me that changed most recently?"
     - "List my 50 assigned issues with their priority and state."
+`,
+  "long_weekends.yaml": `name: long_weekends
+title: Long weekends in a year
+description: >-
+  The long weekends of a year in a country (Nager.Date, no key): each stretch of days off made
+  by a public holiday next to a weekend, its start and end dates, length, and whether taking a
+  bridge day off would make it longer. Use public_holidays for the holidays themselves.
+schema:
+  input:
+    type: object
+    required: [year, country_code]
+    properties:
+      year: { type: integer, minimum: 1975, maximum: 2075, description: "Year, e.g. 2026" }
+      country_code:
+        { type: string, pattern: "^[A-Za-z]{2}$", description: "ISO 3166-1 alpha-2 code, e.g. DE" }
+rest:
+  base_url: https://date.nager.at
+  path: /api/v3/LongWeekend/{year}/{country_code}
+  timeout: 10s
+cache: { ttl: 24h }
+metadata:
+  category: calendar
+  tags: [long weekend, holidays, vacation, bridge day, days off, travel planning]
+  read_only: true
+  examples:
+    - "When are the long weekends in Germany in 2026?"
+    - "Which bank holidays next year give me a three-day weekend in the UK?"
+    - "I want to plan short trips around public holidays in Spain this year without using many vacation days."
+    - "Could you please list the long weekends in Canada for 2025?"
+    - "long weekends australia 2026"
+    - "Where could I take a bridge day to get four days off in a row in France next year?"
+    - "We're planning our family getaways for 2026 in the Netherlands. Which weekends are extended by a holiday?"
+    - "Long weekends for year 2027, country code AT."
+`,
+  "marine_forecast.yaml": `name: marine_forecast
+title: Marine forecast (waves and swell)
+description: >-
+  Sea conditions at a latitude and longitude on the ocean or a coast (Open-Meteo marine, no key):
+  current and daily wave height, direction and period, swell height, and sea surface temperature,
+  for up to 8 days.
+schema:
+  input:
+    type: object
+    required: [latitude, longitude]
+    properties:
+      latitude: { type: number, minimum: -90, maximum: 90, description: "Latitude in degrees" }
+      longitude: { type: number, minimum: -180, maximum: 180, description: "Longitude in degrees" }
+      days:
+        {
+          type: integer,
+          minimum: 1,
+          maximum: 8,
+          default: 5,
+          description: "Number of forecast days",
+        }
+rest:
+  base_url: https://marine-api.open-meteo.com
+  path: /v1/marine
+  params: { latitude: "{latitude}", longitude: "{longitude}", forecast_days: "{days}" }
+  static_params:
+    current: wave_height,wave_direction,wave_period,swell_wave_height,sea_surface_temperature
+    daily: wave_height_max,wave_direction_dominant,wave_period_max,swell_wave_height_max
+    timezone: auto
+  timeout: 15s
+cache: { ttl: 30m }
+metadata:
+  category: weather
+  tags: [marine, waves, surf, swell, sea, ocean, boating, sea temperature]
+  read_only: true
+  examples:
+    - "How big are the waves at 38.68, -9.33 right now?"
+    - "What's the surf forecast for Hossegor this week? It's at 43.67, -1.44."
+    - "We want to take our small sailboat out on Saturday near 50.35, -4.14. How rough will the sea be?"
+    - "Could you please tell me the sea water temperature off Nice at 43.69, 7.27?"
+    - "swell forecast bondi"
+    - "Is the ocean calm enough for kayaking at 21.28, -157.84 over the next three days?"
+    - "I'm planning a ferry crossing at 51.0, 1.5 next week and get seasick easily. Which day has the smallest waves?"
+    - "Marine forecast, 8 days, at latitude 36.6, longitude -121.95."
 `,
   "musicbrainz_artist_search.yaml": `name: musicbrainz_artist_search
 title: Search music artists
@@ -981,6 +1858,107 @@ metadata:
     - "Which cosmic image was highlighted on 2021-12-25, and who took it?"
     - "My son loves planets and galaxies. Can you find today's featured image from the space agency and explain it simply?"
     - "Get the daily space photo for 2015-07-14 with its title and credit."
+`,
+  "nasa_asteroids.yaml": `name: nasa_asteroids
+title: Asteroids coming close to Earth (NASA)
+description: >-
+  Asteroids and comets that come close to Earth between two dates, at most 7 days apart (NASA
+  NeoWs): name, estimated size, whether NASA rates it potentially hazardous, closest approach
+  time, speed and miss distance (km and lunar distances). Works with NASA's shared DEMO_KEY;
+  set NASA_API_KEY (free at api.nasa.gov) for your own rate limit.
+schema:
+  input:
+    type: object
+    properties:
+      start_date:
+        {
+          type: string,
+          pattern: "^\\\\d{4}-\\\\d{2}-\\\\d{2}$",
+          description: "First day, YYYY-MM-DD (default today)",
+        }
+      end_date:
+        {
+          type: string,
+          pattern: "^\\\\d{4}-\\\\d{2}-\\\\d{2}$",
+          description: "Last day, YYYY-MM-DD, at most 7 days after start_date (default start + 7)",
+        }
+rest:
+  base_url: https://api.nasa.gov
+  path: /neo/rest/v1/feed
+  params: { start_date: "{start_date}", end_date: "{end_date}" }
+  static_params: { api_key: "\${NASA_API_KEY:-DEMO_KEY}" }
+  timeout: 20s
+cache: { ttl: 1h }
+metadata:
+  category: science
+  tags: [nasa, asteroid, near earth object, comet, space, close approach, hazardous]
+  read_only: true
+  examples:
+    - "Are any asteroids coming close to Earth this week?"
+    - "Which near-Earth objects fly by on 2025-09-18, and are any hazardous?"
+    - "My kid heard on the news that a big asteroid is coming. Can you check what's actually approaching Earth in the next few days?"
+    - "Could you please list the asteroid close approaches between 2025-01-01 and 2025-01-07 with their miss distances?"
+    - "asteroid flyby today"
+    - "How close will the nearest space rock come to us in the next few days, in lunar distances?"
+    - "For my astronomy club newsletter I need the potentially hazardous asteroids flying by next week, with their sizes."
+    - "NEO feed for start_date 2024-12-24, end_date 2024-12-26."
+`,
+  "news_search.yaml": `name: news_search
+title: Search world news (GDELT)
+description: >-
+  Searches news articles published worldwide in the last three months, in 65 languages (GDELT DOC
+  API, no key): title, link, news site, source country, language and when it was seen, newest
+  first. Narrow with sourcecountry:, sourcelang: or domain: in the query.
+schema:
+  input:
+    type: object
+    required: [query]
+    properties:
+      query:
+        {
+          type: string,
+          description: 'Words of 3+ letters or a "quoted phrase", optionally with sourcelang:english, sourcecountry:france, domain:bbc.co.uk',
+        }
+      timespan:
+        {
+          type: string,
+          pattern: "^\\\\d+(min|h|d|w|m)$",
+          default: 3d,
+          description: "How far back: e.g. 6h, 1d, 1w, 3m",
+        }
+      max_records:
+        { type: integer, minimum: 1, maximum: 250, default: 20, description: "Number of articles" }
+      sort:
+        {
+          type: string,
+          enum: [DateDesc, DateAsc, HybridRel],
+          default: DateDesc,
+          description: "HybridRel: most relevant from the most popular sites",
+        }
+rest:
+  base_url: https://api.gdeltproject.org
+  path: /api/v2/doc/doc
+  params:
+    query: "{query}"
+    timespan: "{timespan}"
+    maxrecords: "{max_records}"
+    sort: "{sort}"
+  static_params: { mode: ArtList, format: json }
+  timeout: 20s
+cache: { ttl: 15m }
+metadata:
+  category: news
+  tags: [news, articles, headlines, world, media, current events, press]
+  read_only: true
+  examples:
+    - "What's in the news about the Paris climate talks today?"
+    - "Find recent news articles about Boeing from the last 24 hours."
+    - "I'm travelling to Peru next week. Has anything happened there lately that I should know about?"
+    - "Could you please look for this week's press coverage of our competitor, Acme Robotics?"
+    - "latest news ukraine"
+    - "How are French newspapers reporting on the pension reform? Only sources from France."
+    - "My hometown had a flood last night. Can you find any news stories about flooding in Valencia?"
+    - 'GDELT article list for "electric vehicles" sourcelang:german, past week, 30 articles.'
 `,
   "newsapi_top_headlines.yaml": `name: newsapi_top_headlines
 title: Top news headlines
@@ -1169,6 +2147,47 @@ metadata:
     - "I'm building a Node backend and want to rate-limit requests. Can you find the best-matching packages and their popularity?"
     - "Find 25 JavaScript packages matching 'websocket client' with their latest versions."
 `,
+  "nutrition_facts.yaml": `name: nutrition_facts
+title: Nutrition facts of a food
+description: >-
+  Nutrients of foods from the USDA FoodData Central database: calories (energy), protein, fat,
+  carbohydrates, sugar, fibre, vitamins and minerals per 100 g, for generic foods and branded
+  products. Works with the shared DEMO_KEY; set USDA_API_KEY (free at api.data.gov) for your own
+  rate limit.
+schema:
+  input:
+    type: object
+    required: [query]
+    properties:
+      query: { type: string, description: "Food, e.g. raw avocado or cheddar cheese" }
+      data_type:
+        {
+          type: string,
+          description: "Comma-separated sources: Foundation and SR Legacy (generic foods), Branded (products), Survey (FNDDS) (dishes as eaten)",
+        }
+      page_size:
+        { type: integer, minimum: 1, maximum: 25, default: 3, description: "Number of foods" }
+rest:
+  base_url: https://api.nal.usda.gov
+  path: /fdc/v1/foods/search
+  params: { query: "{query}", dataType: "{data_type}", pageSize: "{page_size}" }
+  static_params: { api_key: "\${USDA_API_KEY:-DEMO_KEY}" }
+  timeout: 20s
+cache: { ttl: 24h }
+metadata:
+  category: food
+  tags: [nutrition, calories, protein, diet, macros, vitamins, usda, food]
+  read_only: true
+  examples:
+    - "How many calories are in an avocado?"
+    - "How much protein does 100 g of chicken breast have?"
+    - "I'm tracking my macros. What are the carbs, fat and protein in cooked brown rice?"
+    - "Could you please tell me how much vitamin C is in a raw orange?"
+    - "sugar in coca cola"
+    - "Which has more fibre per 100 grams, lentils or chickpeas?"
+    - "My doctor told me to watch my sodium. How much salt is in cheddar cheese?"
+    - "USDA nutrients for 'banana, raw', Foundation and SR Legacy only."
+`,
   "omdb_movie.yaml": `name: omdb_movie
 title: Movie details (OMDb)
 description: >-
@@ -1202,6 +2221,53 @@ metadata:
     - "What genre is the 1982 film The Thing, and what's the plot?"
     - "My friend keeps quoting a film called Heat. Can you get me its year, actors and a full plot summary?"
     - "Get details for title id tt0083658 with the full plot."
+`,
+  "on_this_day.yaml": `name: on_this_day
+title: On this day in history
+description: >-
+  What happened on a day of the year in history (Wikipedia's "On this day" feed, no key):
+  notable events, births, deaths and holidays, each with its year and the Wikipedia articles
+  about it.
+schema:
+  input:
+    type: object
+    required: [month, day]
+    properties:
+      month: { type: string, pattern: "^\\\\d{2}$", description: "Month, two digits, e.g. 07" }
+      day:
+        { type: string, pattern: "^\\\\d{2}$", description: "Day of the month, two digits, e.g. 04" }
+      type:
+        {
+          type: string,
+          enum: [selected, events, births, deaths, holidays, all],
+          default: selected,
+          description: "selected: Wikipedia's curated highlights; all is long",
+        }
+      language:
+        {
+          type: string,
+          pattern: "^[a-z-]{2,12}$",
+          default: en,
+          description: "Wikipedia language code",
+        }
+rest:
+  base_url: https://{language}.wikipedia.org
+  path: /api/rest_v1/feed/onthisday/{type}/{month}/{day}
+  timeout: 15s
+cache: { ttl: 24h }
+metadata:
+  category: knowledge
+  tags: [history, on this day, anniversary, events, births, deaths, trivia]
+  read_only: true
+  examples:
+    - "What happened on this day in history, July 20?"
+    - "Which famous people were born on March 14?"
+    - "It's my parents' anniversary on June 6. Can you find some historical events from that date to put in the card?"
+    - "Could you please tell me what notable things happened on November 9 over the years?"
+    - "historical events december 7"
+    - "Who died on February 3 in past years?"
+    - "I run a morning radio show. Give me a few interesting history facts for tomorrow, the 15th of April."
+    - "Holidays and observances on 01/26, type holidays."
 `,
   "openalex_works.yaml": `name: openalex_works
 title: Search research papers (OpenAlex)
@@ -1239,6 +2305,97 @@ metadata:
     - "Pull up scientific publications about the microbiome and depression, with publication years and citation counts."
     - "I'm starting a literature review on urban flooding. Please find the most relevant papers published in 2023 that are free to read."
     - "Search OpenAlex for 'perovskite solar cells' with filter publication_year:2022, 25 results."
+`,
+  "openfda_drug_label.yaml": `name: openfda_drug_label
+title: Drug label (openFDA)
+description: >-
+  The FDA-approved label (package insert) of a medicine sold in the US, found by brand or generic
+  name (openFDA, no key): indications, dosage, warnings, boxed warning, contraindications, drug
+  interactions, side effects and manufacturer. OPENFDA_API_KEY raises the rate limit.
+schema:
+  input:
+    type: object
+    required: [drug]
+    properties:
+      drug: { type: string, description: "Brand or generic name, e.g. Lipitor or atorvastatin" }
+      limit:
+        {
+          type: integer,
+          minimum: 1,
+          maximum: 5,
+          default: 1,
+          description: "Number of labels (one is long already)",
+        }
+rest:
+  base_url: https://api.fda.gov
+  path: /drug/label.json
+  params:
+    search: 'openfda.brand_name:"{drug}" openfda.generic_name:"{drug}"'
+    limit: "{limit}"
+  timeout: 20s
+auth: { type: api_key, key: env:OPENFDA_API_KEY, param: api_key, required: false }
+cache: { ttl: 24h }
+metadata:
+  category: health
+  tags: [fda, drug, medicine, label, side effects, dosage, interactions, warnings]
+  read_only: true
+  examples:
+    - "What are the side effects of atorvastatin?"
+    - "Can I take ibuprofen together with lisinopril? Check the drug label for interactions."
+    - "My dad was just prescribed Eliquis. What warnings does the official label give?"
+    - "Could you please look up the recommended dosage of amoxicillin from the FDA label?"
+    - "zoloft boxed warning"
+    - "What is sertraline approved to treat according to the package insert?"
+    - "I'm pregnant and my doctor suggested metformin. What does the FDA label say about pregnancy?"
+    - "Get the openFDA label for the brand name Ozempic."
+`,
+  "openfda_recalls.yaml": `name: openfda_recalls
+title: FDA recalls (food, drugs, devices)
+description: >-
+  Recalls the US FDA announced for food, drugs or medical devices (openFDA enforcement reports, no
+  key), newest first: product, reason, classification (I is the most serious), firm, states it
+  was distributed in, status and dates. OPENFDA_API_KEY raises the rate limit.
+schema:
+  input:
+    type: object
+    properties:
+      kind:
+        {
+          type: string,
+          enum: [food, drug, device],
+          default: food,
+          description: "Which recalls: food (also cosmetics and supplements), drug or device",
+        }
+      product:
+        {
+          type: string,
+          description: "Words in the product, firm or recall reason, e.g. peanut butter or listeria; empty for the latest recalls",
+        }
+      limit:
+        { type: integer, minimum: 1, maximum: 100, default: 10, description: "Number of recalls" }
+rest:
+  base_url: https://api.fda.gov
+  path: /{kind}/enforcement.json
+  params:
+    search: 'product_description:"{product}" recalling_firm:"{product}" reason_for_recall:"{product}"'
+    limit: "{limit}"
+  static_params: { sort: "report_date:desc" }
+  timeout: 20s
+auth: { type: api_key, key: env:OPENFDA_API_KEY, param: api_key, required: false }
+cache: { ttl: 1h }
+metadata:
+  category: health
+  tags: [fda, recall, food safety, contamination, drug recall, medical device, listeria]
+  read_only: true
+  examples:
+    - "Have there been any recent recalls of peanut butter?"
+    - "Show me the latest FDA food recalls."
+    - "I bought frozen spinach last week and heard something about listeria. Was it recalled?"
+    - "Could you please check whether any blood pressure medications have been recalled lately?"
+    - "insulin pump recall"
+    - "Which products from Tyson Foods were pulled from stores recently, and why?"
+    - "My kid ate some cereal and got sick. Can you check the government recall list for that brand, Kellogg's?"
+    - "List 20 device recalls mentioning 'pacemaker', newest first."
 `,
   "openfoodfacts_product.yaml": `name: openfoodfacts_product
 title: Food product by barcode
@@ -1389,6 +2546,112 @@ metadata:
     - "We're about to ship a release that bundles minimist 1.2.0 from npm. Is that version affected by any known exploits?"
     - "Query the OSV database for crates.io package 'time' version 0.1.43."
 `,
+  "places_nearby.yaml": `name: places_nearby
+title: Places nearby (OpenStreetMap)
+description: >-
+  Finds places of a kind around a point (OpenStreetMap via the Overpass API, no key): cafés,
+  restaurants, pharmacies, hospitals, ATMs, fuel stations, supermarkets, toilets, hotels and
+  anything else OpenStreetMap tags, with name, coordinates, address, opening hours, phone and
+  website where mapped.
+schema:
+  input:
+    type: object
+    required: [latitude, longitude, value]
+    properties:
+      latitude: { type: number, minimum: -90, maximum: 90, description: "Latitude of the centre" }
+      longitude:
+        { type: number, minimum: -180, maximum: 180, description: "Longitude of the centre" }
+      key:
+        {
+          type: string,
+          enum: [amenity, shop, tourism, leisure, healthcare, public_transport, railway, cuisine],
+          default: amenity,
+          description: "OpenStreetMap key: amenity (cafe, restaurant, pharmacy, hospital, atm, fuel, toilets, parking), shop (supermarket, bakery), tourism (hotel, museum, viewpoint), leisure (park, playground)",
+        }
+      value:
+        { type: string, pattern: "^[a-z0-9_;:-]+$", description: "OpenStreetMap value, e.g. cafe" }
+      radius:
+        {
+          type: integer,
+          minimum: 10,
+          maximum: 10000,
+          default: 1000,
+          description: "Search radius in metres",
+        }
+      limit:
+        {
+          type: integer,
+          minimum: 1,
+          maximum: 100,
+          default: 20,
+          description: "Most places to return",
+        }
+rest:
+  base_url: https://overpass-api.de
+  path: /api/interpreter
+  params:
+    data: '[out:json][timeout:25];nwr["{key}"="{value}"](around:{radius},{latitude},{longitude});out center {limit};'
+  timeout: 30s
+cache: { ttl: 1h }
+metadata:
+  category: places
+  tags: [nearby, points of interest, openstreetmap, cafe, restaurant, pharmacy, atm, map]
+  read_only: true
+  examples:
+    - "Find cafés within 500 metres of 52.5200, 13.4050."
+    - "Is there a pharmacy open near me? I'm at 40.4168, -3.7038."
+    - "My car is almost out of gas at 34.05, -118.25. Where's the closest fuel station?"
+    - "Could you please list supermarkets near our holiday flat at 43.7102, 7.2620?"
+    - "atm nearby 51.5072 -0.1276"
+    - "What restaurants are around the hotel at 41.3851, 2.1734, and which have opening hours listed?"
+    - "I'm with a toddler at 48.8606, 2.3376 and we urgently need public toilets or a playground. What's close?"
+    - "OSM tourism=museum within 2000 m of 55.6761, 12.5683, max 10."
+`,
+  "pollen_forecast.yaml": `name: pollen_forecast
+title: Pollen forecast (Europe)
+description: >-
+  Pollen levels in Europe at a latitude and longitude (Open-Meteo with CAMS data, no key): grains
+  per cubic metre of alder, birch, grass, mugwort, olive and ragweed pollen, now and hourly for
+  up to 4 days. Europe only; elsewhere the values are empty.
+schema:
+  input:
+    type: object
+    required: [latitude, longitude]
+    properties:
+      latitude: { type: number, minimum: -90, maximum: 90, description: "Latitude in degrees" }
+      longitude: { type: number, minimum: -180, maximum: 180, description: "Longitude in degrees" }
+      days:
+        {
+          type: integer,
+          minimum: 1,
+          maximum: 4,
+          default: 2,
+          description: "Number of forecast days",
+        }
+rest:
+  base_url: https://air-quality-api.open-meteo.com
+  path: /v1/air-quality
+  params: { latitude: "{latitude}", longitude: "{longitude}", forecast_days: "{days}" }
+  static_params:
+    current: alder_pollen,birch_pollen,grass_pollen,mugwort_pollen,olive_pollen,ragweed_pollen
+    hourly: alder_pollen,birch_pollen,grass_pollen,mugwort_pollen,olive_pollen,ragweed_pollen
+    timezone: auto
+  timeout: 15s
+cache: { ttl: 1h }
+metadata:
+  category: weather
+  tags: [pollen, hay fever, allergy, birch, grass, ragweed]
+  read_only: true
+  examples:
+    - "What's the pollen count in Berlin (52.52, 13.41) today?"
+    - "Is birch pollen high at 59.33, 18.07 this week?"
+    - "My hay fever is killing me. Will grass pollen be lower tomorrow here at 51.51, -0.13?"
+    - "Could you please check the allergy outlook for Vienna, 48.21, 16.37, for the next few days?"
+    - "pollen today"
+    - "I'm allergic to ragweed. How bad is it around Milan (45.46, 9.19) at the moment?"
+    - "We're planning a picnic in the park on Sunday and my son sneezes at everything. Which hours have the least pollen at 48.14, 11.58?"
+    - "Hourly alder, birch and grass pollen at 50.85, 4.35 for 4 days."
+`,
   "public_holidays.yaml": `name: public_holidays
 title: Public holidays
 description: >-
@@ -1420,6 +2683,101 @@ metadata:
     - "Which days are statutory days off in Canada in 2024, and which apply only in some provinces?"
     - "Our team in Australia is planning vacations. Which official days off fall in 2025 there?"
     - "Get the holidays for country code ES in 2027, including the regions they apply to."
+`,
+  "pubmed_articles.yaml": `name: pubmed_articles
+title: PubMed article details
+description: >-
+  Title, authors, journal, publication date, DOI and article type of PubMed articles by their
+  PubMed ids (NCBI E-utilities esummary, no key), e.g. the ids pubmed_search found.
+  NCBI_API_KEY raises the rate limit.
+schema:
+  input:
+    type: object
+    required: [ids]
+    properties:
+      ids:
+        {
+          type: string,
+          pattern: "^\\\\d+(,\\\\s*\\\\d+)*$",
+          description: "Comma-separated PubMed ids (PMIDs), e.g. 31978945,32015507",
+        }
+rest:
+  base_url: https://eutils.ncbi.nlm.nih.gov
+  path: /entrez/eutils/esummary.fcgi
+  params: { id: "{ids}" }
+  static_params: { db: pubmed, retmode: json, tool: mcp-gateway }
+  response_path: result
+  timeout: 20s
+auth: { type: api_key, key: env:NCBI_API_KEY, param: api_key, required: false }
+cache: { ttl: 24h }
+metadata:
+  category: health
+  tags: [pubmed, pmid, citation, journal, medicine, article]
+  read_only: true
+  examples:
+    - "Get the title and authors of PubMed article 31978945."
+    - "Which journal published PMID 32015507, and when?"
+    - "I have a list of PMIDs from a review: 28100498, 29385404. Can you tell me what each paper is?"
+    - "Could you please give me the citation details and DOI for PubMed id 33301246?"
+    - "pmid 30049270 citation"
+    - "Turn these PubMed numbers into a reference list: 25533701, 26824513, 27096734."
+    - "My professor cited 'PMID: 34534480' in the slides. What is that article about and who wrote it?"
+    - "Summaries for PMIDs 35123456,35234567."
+`,
+  "pubmed_search.yaml": `name: pubmed_search
+title: Search PubMed
+description: >-
+  Searches PubMed's biomedical literature (NCBI E-utilities, no key): the number of matching
+  articles and their PubMed ids (PMIDs), best matches or newest first. Pass the ids to
+  pubmed_articles for titles, authors and journals. NCBI_API_KEY raises the rate limit.
+schema:
+  input:
+    type: object
+    required: [term]
+    properties:
+      term:
+        {
+          type: string,
+          description: "PubMed query: words, or tags like metformin[tiab] AND aging[mesh], smith j[au]",
+        }
+      max_results:
+        { type: integer, minimum: 1, maximum: 200, default: 20, description: "Number of ids" }
+      sort:
+        {
+          type: string,
+          enum: [relevance, pub_date],
+          default: relevance,
+          description: "pub_date for the newest first",
+        }
+      min_date: { type: string, description: "Earliest publication date, YYYY or YYYY/MM/DD" }
+      max_date: { type: string, description: "Latest publication date, YYYY or YYYY/MM/DD" }
+rest:
+  base_url: https://eutils.ncbi.nlm.nih.gov
+  path: /entrez/eutils/esearch.fcgi
+  params:
+    term: "{term}"
+    retmax: "{max_results}"
+    sort: "{sort}"
+    mindate: "{min_date}"
+    maxdate: "{max_date}"
+  static_params: { db: pubmed, retmode: json, datetype: pdat, tool: mcp-gateway }
+  response_path: esearchresult
+  timeout: 20s
+auth: { type: api_key, key: env:NCBI_API_KEY, param: api_key, required: false }
+cache: { ttl: 1h }
+metadata:
+  category: health
+  tags: [pubmed, medline, medicine, biomedical, literature, ncbi, clinical research]
+  read_only: true
+  examples:
+    - "Search PubMed for studies on metformin and longevity."
+    - "How many papers have been published about long COVID in children?"
+    - "My doctor mentioned low-dose naltrexone for fibromyalgia. Is there medical research on that?"
+    - "Could you please find the most recent PubMed articles on GLP-1 agonists and kidney disease?"
+    - "ketogenic diet epilepsy trials"
+    - "Look up peer-reviewed medical literature on vitamin D and depression published since 2020."
+    - "I'm writing a nursing assignment on pressure ulcer prevention and need the newest journal articles."
+    - "PubMed ids for crispr[tiab] AND sickle cell, newest first, 2022 to 2025."
 `,
   "pypi_package.yaml": `name: pypi_package
 title: PyPI package
@@ -1453,6 +2811,85 @@ metadata:
     - "I want to add a YAML parser to my script. What's the summary and latest release of pyyaml?"
     - "Show version, license and classifiers for the Python package 'scikit-learn'."
 `,
+  "recipe_search.yaml": `name: recipe_search
+title: Search recipes
+description: >-
+  Finds recipes by dish name (TheMealDB, no key): category, cuisine, ingredients with amounts,
+  step-by-step instructions, a photo and often a video.
+schema:
+  input:
+    type: object
+    required: [dish]
+    properties:
+      dish: { type: string, description: "Dish name or part of it, e.g. lasagne or curry" }
+rest:
+  base_url: https://www.themealdb.com
+  path: /api/json/v1/1/search.php
+  params: { s: "{dish}" }
+  timeout: 10s
+cache: { ttl: 24h }
+metadata:
+  category: food
+  tags: [recipe, cooking, meal, ingredients, dinner, dish, kitchen]
+  read_only: true
+  examples:
+    - "Give me a recipe for lasagne."
+    - "How do I make a proper Thai green curry?"
+    - "I have friends coming over tonight and want to cook something Moroccan. Can you find a tagine recipe?"
+    - "Could you please find the ingredients I need for beef Wellington?"
+    - "pancake recipe"
+    - "What goes into a classic Spanish paella, and what are the steps?"
+    - "My kids want to bake something after school. Can you find a simple recipe for chocolate brownies?"
+    - "Recipes matching 'arrabiata' with measures."
+`,
+  "reverse_geocode.yaml": `name: reverse_geocode
+title: Address at coordinates
+description: >-
+  The address of a latitude and longitude (OpenStreetMap Nominatim, no key; at most one call a
+  second): house number, street, neighbourhood, city, postcode, state and country, plus the
+  name of the place or building there.
+schema:
+  input:
+    type: object
+    required: [latitude, longitude]
+    properties:
+      latitude: { type: number, minimum: -90, maximum: 90, description: "Latitude in degrees" }
+      longitude: { type: number, minimum: -180, maximum: 180, description: "Longitude in degrees" }
+      zoom:
+        {
+          type: integer,
+          minimum: 3,
+          maximum: 18,
+          default: 18,
+          description: "Detail: 18 building, 16 street, 10 city, 5 state, 3 country",
+        }
+      language: { type: string, default: en, description: "Language of the names, e.g. en or de" }
+rest:
+  base_url: https://nominatim.openstreetmap.org
+  path: /reverse
+  params:
+    lat: "{latitude}"
+    lon: "{longitude}"
+    zoom: "{zoom}"
+    accept-language: "{language}"
+  static_params: { format: jsonv2, addressdetails: "1" }
+  headers: { User-Agent: "mcp-gateway capability reverse_geocode (OpenStreetMap Nominatim)" }
+  timeout: 15s
+cache: { ttl: 24h }
+metadata:
+  category: places
+  tags: [reverse geocoding, address, coordinates, openstreetmap, street, gps]
+  read_only: true
+  examples:
+    - "What's the address at 40.748817, -73.985428?"
+    - "Which city are the coordinates 35.6586, 139.7454 in?"
+    - "My phone saved a photo with GPS 48.8584, 2.2945 but no place name. Where was it taken?"
+    - "Could you please turn latitude 51.5007, longitude -0.1246 into a street address?"
+    - "gps to address -33.8568 151.2153"
+    - "What country and state is the point 19.4326, -99.1332 in?"
+    - "A delivery driver sent me a pin at 52.3731, 4.8922. What street is that on?"
+    - "Reverse geocode 41.8902, 12.4922 at city level, names in Italian."
+`,
   "rubygems_gem.yaml": `name: rubygems_gem
 title: Ruby gem
 description: >-
@@ -1482,6 +2919,109 @@ metadata:
     - "How many times has puma been downloaded, and where's its source code?"
     - "Our Ruby app's Gemfile pins an old version of pundit. What's the newest release and its runtime dependencies?"
     - "Show summary, homepage and total downloads for the Ruby package 'rubocop'."
+`,
+  "sec_company_financials.yaml": `name: sec_company_financials
+title: A company's reported financials (SEC XBRL)
+description: >-
+  One financial figure of a US public company over time, as reported in its SEC filings (EDGAR
+  XBRL company concept, no key): revenue, net income, assets, cash, shares outstanding, earnings
+  per share... with each value's period, fiscal year and quarter, form and filing date. Needs the
+  company's 10-digit CIK (sec_filings_search shows it). SEC asks callers to identify themselves:
+  set SEC_USER_AGENT to "Your Name you@example.com".
+schema:
+  input:
+    type: object
+    required: [cik, concept]
+    properties:
+      cik:
+        {
+          type: string,
+          pattern: "^\\\\d{10}$",
+          description: "Central Index Key, zero-padded to 10 digits, e.g. 0000320193 (Apple)",
+        }
+      concept:
+        {
+          type: string,
+          pattern: "^[A-Za-z0-9_]+$",
+          description: "XBRL tag, e.g. Revenues, RevenueFromContractWithCustomerExcludingAssessedTax, NetIncomeLoss, Assets, EarningsPerShareBasic; dei: EntityCommonStockSharesOutstanding",
+        }
+      taxonomy:
+        {
+          type: string,
+          enum: [us-gaap, ifrs-full, dei, srt],
+          default: us-gaap,
+          description: "Taxonomy of the tag",
+        }
+rest:
+  base_url: https://data.sec.gov
+  path: /api/xbrl/companyconcept/CIK{cik}/{taxonomy}/{concept}.json
+  headers: { User-Agent: "\${SEC_USER_AGENT:-mcp-gateway capability sec_company_financials}" }
+  timeout: 20s
+cache: { ttl: 6h }
+metadata:
+  category: finance
+  tags: [sec, xbrl, financial statements, revenue, net income, earnings, fundamentals]
+  read_only: true
+  examples:
+    - "What was Apple's revenue each year according to its SEC filings? Its CIK is 0000320193."
+    - "Show Microsoft's reported net income over the last few years."
+    - "I'm comparing two companies for a class project. How have Nvidia's total assets grown quarter by quarter?"
+    - "Could you please get Coca-Cola's earnings per share history from its 10-K and 10-Q filings?"
+    - "amazon net income history sec"
+    - "How many shares outstanding did Tesla report in its latest filing?"
+    - "My uncle says Netflix's revenue stopped growing. Can you pull the official reported figures to check?"
+    - "Company concept us-gaap/NetIncomeLoss for CIK 0001318605."
+`,
+  "sec_filings_search.yaml": `name: sec_filings_search
+title: Search SEC filings (EDGAR full text)
+description: >-
+  Full-text search of US public companies' SEC filings since 2001 (EDGAR, no key): annual
+  reports (10-K), quarterly reports (10-Q), current reports (8-K), proxy statements and more.
+  Each hit has the company and its CIK, form, filing date, period and accession number. SEC asks
+  callers to identify themselves: set SEC_USER_AGENT to "Your Name you@example.com".
+schema:
+  input:
+    type: object
+    required: [query]
+    properties:
+      query:
+        {
+          type: string,
+          description: 'Words or a quoted phrase, e.g. "supply chain disruption" or Nvidia export controls',
+        }
+      forms: { type: string, description: "Comma-separated form types, e.g. 10-K,10-Q,8-K" }
+      start_date:
+        {
+          type: string,
+          pattern: "^\\\\d{4}-\\\\d{2}-\\\\d{2}$",
+          description: "Filed on or after, YYYY-MM-DD",
+        }
+      end_date:
+        {
+          type: string,
+          pattern: "^\\\\d{4}-\\\\d{2}-\\\\d{2}$",
+          description: "Filed on or before, YYYY-MM-DD",
+        }
+rest:
+  base_url: https://efts.sec.gov
+  path: /LATEST/search-index
+  params: { q: "{query}", forms: "{forms}", startdt: "{start_date}", enddt: "{end_date}" }
+  headers: { User-Agent: "\${SEC_USER_AGENT:-mcp-gateway capability sec_filings_search}" }
+  timeout: 20s
+cache: { ttl: 1h }
+metadata:
+  category: finance
+  tags: [sec, edgar, filings, 10-k, 10-q, 8-k, annual report, public company, investor]
+  read_only: true
+  examples:
+    - "Find 10-K filings that mention 'supply chain disruption'."
+    - "Which companies talked about tariffs in their 8-K reports this year?"
+    - "I'm researching Tesla for an investment club. Can you find its latest annual report filed with the SEC?"
+    - "Could you please search SEC filings for mentions of 'going concern' doubts in 2024?"
+    - "edgar search generative ai risk factor"
+    - "What's the CIK number of Microsoft? Look it up from its filings."
+    - "My professor wants examples of companies disclosing cybersecurity incidents. Can you search recent 8-Ks for that?"
+    - 'EDGAR full text: "climate risk", forms 10-K, filed 2023-01-01 to 2023-12-31.'
 `,
   "semantic_scholar_search.yaml": `name: semantic_scholar_search
 title: Search papers (Semantic Scholar)
@@ -1519,6 +3059,47 @@ metadata:
     - "I'm preparing a talk on language model hallucinations. Can you find the key papers from 2022 to 2024 and their citation counts?"
     - "Find 15 papers on 'graph neural networks for drug discovery' from 2020-2024 on Semantic Scholar."
 `,
+  "sendgrid_send_email.yaml": `name: sendgrid_send_email
+title: Send an email (SendGrid)
+description: >-
+  Sends a plain-text email through Twilio SendGrid from your verified sender address. SendGrid
+  answers 202 with no body when it accepts the message. Needs SENDGRID_API_KEY (Mail Send
+  permission) and SENDGRID_FROM_EMAIL (a verified sender).
+schema:
+  input:
+    type: object
+    required: [to, subject, text]
+    properties:
+      to: { type: string, format: email, description: "Recipient's email address" }
+      subject: { type: string, minLength: 1, description: "Subject line" }
+      text: { type: string, minLength: 1, description: "Body, plain text" }
+rest:
+  method: POST
+  base_url: https://api.sendgrid.com
+  path: /v3/mail/send
+  body:
+    personalizations: [{ to: [{ email: "{to}" }] }]
+    from: { email: "\${SENDGRID_FROM_EMAIL}" }
+    subject: "{subject}"
+    content: [{ type: text/plain, value: "{text}" }]
+  timeout: 20s
+auth: { type: bearer, key: env:SENDGRID_API_KEY }
+metadata:
+  category: communication
+  tags: [email, send, mail, sendgrid, notify, message]
+  read_only: false
+  destructive: false
+  idempotent: false
+  examples:
+    - "Email alice@example.com that the report is ready."
+    - "Send an email to the client with the subject 'Invoice #1042' saying payment is due Friday."
+    - "The contract was signed. Please write to bob@example.org and let him know we can start Monday."
+    - "Could you please send a reminder email to team@example.com about tomorrow's offsite?"
+    - "send email"
+    - "Mail my landlord at landlord@example.net that the heating is broken again."
+    - "When the data export finishes, email me at me@example.com with a short summary of the numbers."
+    - "SendGrid mail: to ops@example.com, subject 'Disk almost full', text 'db-2 is at 92%'."
+`,
   "slack_post_message.yaml": `name: slack_post_message
 title: Post a Slack message
 description: >-
@@ -1555,6 +3136,44 @@ metadata:
     - "Drop a note in #random that the office Wi-Fi is down."
     - "The quarterly report is ready. Please announce it in our Slack #finance channel with the link https://example.com/q3."
     - "Send 'Standup moved to 10:30' to channel C0123ABCD."
+`,
+  "space_launches.yaml": `name: space_launches
+title: Upcoming rocket launches
+description: >-
+  Upcoming rocket launches worldwide (The Space Devs' Launch Library 2, no key; 15 calls an hour):
+  mission name, rocket, launch provider, status (go, to be confirmed, hold), launch time and
+  window, launch pad and location, and target orbit.
+schema:
+  input:
+    type: object
+    properties:
+      search:
+        {
+          type: string,
+          description: "Words in the rocket, mission or provider, e.g. Starship, Artemis, Rocket Lab",
+        }
+      limit:
+        { type: integer, minimum: 1, maximum: 50, default: 10, description: "Number of launches" }
+rest:
+  base_url: https://ll.thespacedevs.com
+  path: /2.2.0/launch/upcoming/
+  params: { search: "{search}", limit: "{limit}" }
+  static_params: { mode: list }
+  timeout: 20s
+cache: { ttl: 15m }
+metadata:
+  category: science
+  tags: [rocket, launch, spacex, nasa, space, schedule, mission]
+  read_only: true
+  examples:
+    - "When is the next SpaceX launch?"
+    - "What rocket launches are scheduled for this week?"
+    - "I'm visiting Florida next month and would love to see a rocket go up. What's launching soon from Cape Canaveral?"
+    - "Could you please check when the next Starship flight is planned?"
+    - "upcoming launches"
+    - "Is the Artemis mission still on schedule, and from which pad will it lift off?"
+    - "My son is obsessed with Rocket Lab. Can you find their next few launches and where they go?"
+    - "Next 5 launches matching 'Falcon 9' with status and window."
 `,
   "stripe_balance.yaml": `name: stripe_balance
 title: Stripe balance
@@ -1663,6 +3282,401 @@ metadata:
     - "My boss asked about the Panama Canal drought. Can you search deeply online and give me an answer with the key articles?"
     - "Do an advanced web search on 'Rust vs Go for microservices 2025', max 8 results, with a summarized answer."
 `,
+  "telegram_send_message.yaml": `name: telegram_send_message
+title: Send a Telegram message
+description: >-
+  Sends a message from your Telegram bot to a chat, group or channel (Bot API sendMessage). The
+  bot must be a member of the group or channel, and a person must have started a chat with it
+  first. Needs TELEGRAM_BOT_TOKEN (from @BotFather).
+schema:
+  input:
+    type: object
+    required: [chat_id, text]
+    properties:
+      chat_id:
+        {
+          type: string,
+          description: "Chat id (e.g. 123456789 or -1001234567890 for a group) or @channelusername",
+        }
+      text: { type: string, minLength: 1, maxLength: 4096, description: "Message text" }
+      parse_mode:
+        {
+          type: string,
+          enum: [HTML, MarkdownV2],
+          description: "Formatting of text; leave out for plain text",
+        }
+      disable_notification: { type: boolean, description: "true sends it silently" }
+rest:
+  method: POST
+  base_url: https://api.telegram.org
+  path: /bot\${TELEGRAM_BOT_TOKEN}/sendMessage
+  body:
+    chat_id: "{chat_id}"
+    text: "{text}"
+    parse_mode: "{parse_mode}"
+    disable_notification: "{disable_notification}"
+  timeout: 15s
+metadata:
+  category: communication
+  tags: [telegram, message, chat, notify, bot, send]
+  read_only: false
+  destructive: false
+  idempotent: false
+  examples:
+    - "Send 'Backup finished' to my Telegram chat 123456789."
+    - "Post a message in our Telegram group saying the meeting starts in 10 minutes."
+    - "The price alert triggered. Ping me on Telegram that Bitcoin went above 100k."
+    - "Could you please notify the @myprojectnews channel that version 2.0 is released?"
+    - "telegram notify me"
+    - "Text my Telegram bot chat that the oven timer is done, quietly with no sound."
+    - "When the scraper finishes, drop a bold 'Done!' in my Telegram chat -1001234567890 using HTML."
+    - "Telegram sendMessage to chat_id 987654321: 'Server CPU at 95%'."
+`,
+  "time_in_zone.yaml": `name: time_in_zone
+title: Current time in a time zone
+description: >-
+  The current local date and time in an IANA time zone (timeapi.io, no key): date, time, day of
+  the week and whether daylight saving time is in effect.
+schema:
+  input:
+    type: object
+    required: [time_zone]
+    properties:
+      time_zone:
+        {
+          type: string,
+          description: "IANA time zone, e.g. Asia/Tokyo, America/New_York, Europe/London",
+        }
+rest:
+  base_url: https://timeapi.io
+  path: /api/time/current/zone
+  params: { timeZone: "{time_zone}" }
+  timeout: 10s
+metadata:
+  category: time
+  tags: [time, clock, timezone, local time, date, dst]
+  read_only: true
+  examples:
+    - "What time is it in Tokyo right now?"
+    - "Is it already Tuesday in Sydney?"
+    - "I need to call my sister in Vancouver. What's the local time there at the moment?"
+    - "Could you please tell me the current time in New York?"
+    - "time in london now"
+    - "Is daylight saving time currently in effect in Chile?"
+    - "Our supplier in Mumbai might have gone home already. What time is it in India?"
+    - "Current date and time in the zone Europe/Kyiv."
+`,
+  "timezone_convert.yaml": `name: timezone_convert
+title: Convert a time between time zones
+description: >-
+  Converts a date and time from one IANA time zone to another (timeapi.io, no key), with
+  daylight saving time applied for that date: what time it will be in one city when it is a
+  given time in another, to schedule calls and meetings across zones.
+schema:
+  input:
+    type: object
+    required: [date_time, from_time_zone, to_time_zone]
+    properties:
+      date_time:
+        { type: string, description: "Local date and time in the source zone, YYYY-MM-DD HH:MM:SS" }
+      from_time_zone:
+        { type: string, description: "IANA time zone it is in, e.g. America/Los_Angeles" }
+      to_time_zone:
+        { type: string, description: "IANA time zone to convert to, e.g. Europe/Berlin" }
+rest:
+  method: POST
+  base_url: https://timeapi.io
+  path: /api/conversion/converttimezone
+  body:
+    fromTimeZone: "{from_time_zone}"
+    dateTime: "{date_time}"
+    toTimeZone: "{to_time_zone}"
+    dstAmbiguity: ""
+  timeout: 10s
+cache: { ttl: 24h }
+metadata:
+  category: time
+  tags: [timezone, convert, meeting, schedule, time difference, dst]
+  read_only: true
+  idempotent: true
+  examples:
+    - "What is 3pm Pacific time on March 14 in Berlin time?"
+    - "Convert 2025-11-02 09:30 from New York to Tokyo time."
+    - "My team in London wants a call at 4 in the afternoon next Friday. What time would that be for me in Sydney?"
+    - "Could you please convert 18:00 Central European time on 2025-06-01 into India time?"
+    - "9am EST in IST"
+    - "If the webinar starts at 10:00 in Los Angeles on 2025-03-09, when does it start in São Paulo?"
+    - "I'm booking a flight that lands at 23:15 in Dubai on 2025-12-20. What time is that back home in Chicago?"
+    - "Convert '2025-07-04 12:00:00' from America/Denver to Pacific/Auckland."
+`,
+  "todoist_add_task.yaml": `name: todoist_add_task
+title: Add a Todoist task
+description: >-
+  Adds a task to your Todoist to-do list, with an optional due date in plain words ("tomorrow at
+  5pm", "every Monday"), priority, labels and description; it goes to the Inbox unless a project
+  id is given. Needs TODOIST_API_TOKEN (Settings -> Integrations -> Developer).
+schema:
+  input:
+    type: object
+    required: [content]
+    properties:
+      content: { type: string, minLength: 1, description: "The task, e.g. Call the dentist" }
+      description: { type: string, description: "Notes under the task" }
+      due_string:
+        {
+          type: string,
+          description: "Due date in natural language, e.g. tomorrow 9am, next Friday, every month",
+        }
+      priority:
+        {
+          type: integer,
+          minimum: 1,
+          maximum: 4,
+          description: "4 is the most urgent (shown as p1), 1 normal",
+        }
+      labels: { type: array, items: { type: string }, description: "Label names, e.g. [errands]" }
+      project_id: { type: string, description: "Project id; without one, the Inbox" }
+rest:
+  method: POST
+  base_url: https://api.todoist.com
+  path: /api/v1/tasks
+  body:
+    content: "{content}"
+    description: "{description}"
+    due_string: "{due_string}"
+    priority: "{priority}"
+    labels: "{labels}"
+    project_id: "{project_id}"
+  timeout: 15s
+auth: { type: bearer, key: env:TODOIST_API_TOKEN }
+metadata:
+  category: productivity
+  tags: [todoist, todo, task, reminder, to-do list, productivity]
+  read_only: false
+  destructive: false
+  idempotent: false
+  examples:
+    - "Add 'buy milk' to my to-do list."
+    - "Remind me to call the dentist tomorrow at 9."
+    - "I keep forgetting to water the plants. Put a recurring task for every Sunday in Todoist."
+    - "Could you please add a high-priority task to submit the expense report by Friday?"
+    - "todo pay rent"
+    - "Create a task 'Renew passport' with the note 'bring two photos' due next month."
+    - "After this meeting I need to email Sarah the slides. Add that to my tasks for this afternoon."
+    - "Todoist: content 'Book flights', due_string 'next Monday', priority 4, labels [travel]."
+`,
+  "translate_text.yaml": `name: translate_text
+title: Translate text (MyMemory)
+description: >-
+  Translates a short text between two languages (MyMemory, no key; about 500 characters a call
+  and 5,000 a day): the translation and how well it matched human translations. For long or
+  formal texts with a DeepL key, deepl_translate is better.
+schema:
+  input:
+    type: object
+    required: [text, target]
+    properties:
+      text:
+        { type: string, maxLength: 500, description: "Text to translate, at most 500 characters" }
+      source:
+        { type: string, default: en, description: "Language of the text (ISO 639-1), e.g. en" }
+      target: { type: string, description: "Language to translate into (ISO 639-1), e.g. it" }
+rest:
+  base_url: https://api.mymemory.translated.net
+  path: /get
+  params: { q: "{text}", langpair: "{source}|{target}" }
+  timeout: 15s
+cache: { ttl: 24h }
+metadata:
+  category: language
+  tags: [translate, translation, language, phrase, multilingual]
+  read_only: true
+  examples:
+    - "Translate 'Where is the train station?' into Italian."
+    - "How do you say 'thank you very much' in Japanese?"
+    - "I'm texting my Brazilian host family. Can you put 'We will arrive on Friday evening' into Portuguese?"
+    - "Could you please translate this French sentence into English: 'Je voudrais réserver une table pour deux'?"
+    - "hello in korean"
+    - "What does the German phrase 'Ich habe Hunger' mean in English?"
+    - "My grandmother wrote 'Te quiero mucho, mi niña' on a card. What does it say?"
+    - "Translate from es to en: 'La reunión se ha aplazado hasta el lunes.'"
+`,
+  "tv_show_lookup.yaml": `name: tv_show_lookup
+title: TV show and its next episode
+description: >-
+  Looks up a TV series by name (TVmaze, no key): the best match's network or streaming service,
+  schedule, status (running or ended), premiere and end dates, genres, rating, summary, and its
+  next episode's title, season, number and air date when one is announced.
+schema:
+  input:
+    type: object
+    required: [name]
+    properties:
+      name: { type: string, description: "Show title, e.g. The Last of Us" }
+rest:
+  base_url: https://api.tvmaze.com
+  path: /singlesearch/shows
+  params: { q: "{name}" }
+  static_params: { embed: nextepisode }
+  timeout: 10s
+cache: { ttl: 1h }
+metadata:
+  category: media
+  tags: [tv, series, show, episode, season, streaming, schedule]
+  read_only: true
+  examples:
+    - "When is the next episode of The Last of Us?"
+    - "Is Stranger Things still running, or has it ended?"
+    - "My wife wants to start watching Severance. Which streaming service is it on and how is it rated?"
+    - "Could you please tell me what night and time Saturday Night Live airs?"
+    - "new season the bear air date"
+    - "What network shows Grey's Anatomy, and when did it premiere?"
+    - "We just finished season 2 of Slow Horses. Has the next episode been announced yet?"
+    - "TVmaze lookup: 'Shōgun', with the upcoming episode."
+`,
+  "twilio_send_sms.yaml": `name: twilio_send_sms
+title: Send a text message (Twilio SMS)
+description: >-
+  Sends an SMS from your Twilio phone number to a mobile number. Needs TWILIO_ACCOUNT_SID,
+  TWILIO_AUTH_TOKEN and TWILIO_FROM_NUMBER (your Twilio number in E.164, e.g. +15017122661).
+schema:
+  input:
+    type: object
+    required: [to, body]
+    properties:
+      to:
+        {
+          type: string,
+          pattern: "^\\\\+[1-9]\\\\d{6,14}$",
+          description: "Recipient in E.164 form, e.g. +447700900123",
+        }
+      body: { type: string, minLength: 1, maxLength: 1600, description: "Message text" }
+rest:
+  method: POST
+  base_url: https://api.twilio.com
+  path: /2010-04-01/Accounts/\${TWILIO_ACCOUNT_SID}/Messages.json
+  body: { To: "{to}", From: "\${TWILIO_FROM_NUMBER}", Body: "{body}" }
+  body_format: form
+  timeout: 20s
+auth: { type: basic, username: "\${TWILIO_ACCOUNT_SID}", key: env:TWILIO_AUTH_TOKEN }
+metadata:
+  category: communication
+  tags: [sms, text message, phone, twilio, notify, mobile]
+  read_only: false
+  destructive: false
+  idempotent: false
+  examples:
+    - "Text +14155550123 that I'm running 10 minutes late."
+    - "Send an SMS to my phone when the job is done."
+    - "The server went down at 3am. Send a text message to the on-call engineer at +447700900123."
+    - "Could you please text the customer at +61412345678 that their order is ready for pickup?"
+    - "sms alert"
+    - "Send a short message to my wife's mobile, +4915112345678: 'Picking up the kids, see you at 6'."
+    - "Our restaurant wants to tell table 12's guest by text that their table is ready. The number is +13125550199."
+    - "Twilio SMS to +12025550143: 'Your verification code is 482913'."
+`,
+  "unsplash_photo_search.yaml": `name: unsplash_photo_search
+title: Search free photos (Unsplash)
+description: >-
+  Searches Unsplash's free-to-use photos: description, photographer, colour, size and links to
+  the image in several sizes and to its page (credit the photographer). Needs
+  UNSPLASH_ACCESS_KEY (an app's access key from unsplash.com/developers).
+schema:
+  input:
+    type: object
+    required: [query]
+    properties:
+      query: { type: string, description: "What the photo shows, e.g. misty forest" }
+      per_page:
+        { type: integer, minimum: 1, maximum: 30, default: 10, description: "Number of photos" }
+      orientation:
+        {
+          type: string,
+          enum: [landscape, portrait, squarish],
+          description: "Only this orientation",
+        }
+      color:
+        {
+          type: string,
+          description: "Dominant colour: black_and_white, black, white, yellow, orange, red, purple, magenta, green, teal or blue",
+        }
+rest:
+  base_url: https://api.unsplash.com
+  path: /search/photos
+  params:
+    query: "{query}"
+    per_page: "{per_page}"
+    orientation: "{orientation}"
+    color: "{color}"
+  headers: { Accept-Version: v1 }
+  timeout: 15s
+auth: { type: api_key, key: env:UNSPLASH_ACCESS_KEY, header: Authorization, prefix: Client-ID }
+cache: { ttl: 1h }
+metadata:
+  category: media
+  tags: [photos, images, stock photo, unsplash, pictures, free images]
+  read_only: true
+  examples:
+    - "Find a free photo of a misty forest."
+    - "I need a royalty-free landscape picture of Paris for my blog header."
+    - "We're making slides about teamwork. Can you find some nice stock images of people collaborating?"
+    - "Could you please look for portrait-orientation photos of coffee cups for an Instagram story?"
+    - "mountain lake photo"
+    - "Get me a few blue-toned images of the ocean I can use on our website."
+    - "My bakery's new flyer needs a warm photo of fresh bread. What free pictures are there?"
+    - "Unsplash search 'northern lights', 5 results, orientation landscape."
+`,
+  "us_weather_alerts.yaml": `name: us_weather_alerts
+title: US weather alerts
+description: >-
+  Active weather watches, warnings and advisories in the United States from the National Weather
+  Service (no key): event (tornado warning, flood watch, winter storm...), headline, severity,
+  urgency, areas, start and end, description and what to do. Filter by state or by a point.
+schema:
+  input:
+    type: object
+    properties:
+      area:
+        {
+          type: string,
+          pattern: "^[A-Z]{2}$",
+          description: "Two-letter state or territory code, e.g. TX (leave out when giving point)",
+        }
+      point:
+        {
+          type: string,
+          pattern: "^-?\\\\d+(\\\\.\\\\d+)?,-?\\\\d+(\\\\.\\\\d+)?$",
+          description: "latitude,longitude, e.g. 39.74,-104.99 (leave out when giving area)",
+        }
+      severity:
+        {
+          type: string,
+          enum: [Extreme, Severe, Moderate, Minor, Unknown],
+          description: "Only alerts of this severity",
+        }
+rest:
+  base_url: https://api.weather.gov
+  path: /alerts/active
+  params: { area: "{area}", point: "{point}", severity: "{severity}" }
+  headers:
+    User-Agent: "mcp-gateway capability us_weather_alerts"
+    Accept: application/geo+json
+  timeout: 15s
+cache: { ttl: 5m }
+metadata:
+  category: weather
+  tags: [weather alerts, warnings, nws, storm, tornado, hurricane, flood, usa]
+  read_only: true
+  examples:
+    - "Are there any weather warnings in Texas right now?"
+    - "Is there a tornado watch near Oklahoma City, 35.47, -97.52?"
+    - "I'm driving through Colorado tomorrow. Are there winter storm advisories I should know about?"
+    - "Could you please check for active hurricane or flood alerts in Florida?"
+    - "severe weather alerts california"
+    - "Has the National Weather Service issued anything for my location at 29.76, -95.37?"
+    - "We're camping in Montana this week. Are there any extreme weather warnings for the state?"
+    - "Active NWS alerts for area NY with severity Severe."
+`,
   "wayback_availability.yaml": `name: wayback_availability
 title: Wayback Machine snapshot
 description: >-
@@ -1760,6 +3774,136 @@ metadata:
     - "What will the temperature be over the next 3 days at 35.68, 139.69?"
     - "We're planning an outdoor wedding on the coast. Can you check rain and wind for the next 10 days at 36.6, -121.9?"
     - "Daily outlook for 16 days at -33.87, 151.21 in Fahrenheit, timezone Australia/Sydney."
+`,
+  "weather_history.yaml": `name: weather_history
+title: Past weather (historical)
+description: >-
+  Recorded weather for past days at a latitude and longitude, from 1940 until about a week ago
+  (Open-Meteo historical archive, no key): how hot or cold it was (daily high and low
+  temperature), how much it rained or snowed, the strongest wind and the weather code.
+schema:
+  input:
+    type: object
+    required: [latitude, longitude, start_date, end_date]
+    properties:
+      latitude: { type: number, minimum: -90, maximum: 90, description: "Latitude in degrees" }
+      longitude: { type: number, minimum: -180, maximum: 180, description: "Longitude in degrees" }
+      start_date:
+        { type: string, pattern: "^\\\\d{4}-\\\\d{2}-\\\\d{2}$", description: "First day, YYYY-MM-DD" }
+      end_date:
+        { type: string, pattern: "^\\\\d{4}-\\\\d{2}-\\\\d{2}$", description: "Last day, YYYY-MM-DD" }
+      temperature_unit:
+        { type: string, enum: [celsius, fahrenheit], default: celsius, description: "Unit" }
+rest:
+  base_url: https://archive-api.open-meteo.com
+  path: /v1/archive
+  params:
+    latitude: "{latitude}"
+    longitude: "{longitude}"
+    start_date: "{start_date}"
+    end_date: "{end_date}"
+    temperature_unit: "{temperature_unit}"
+  static_params:
+    daily: temperature_2m_max,temperature_2m_min,precipitation_sum,snowfall_sum,wind_speed_10m_max,weather_code
+    timezone: auto
+  timeout: 20s
+cache: { ttl: 24h }
+metadata:
+  category: weather
+  tags: [historical weather, past, climate, archive, temperature record, rainfall]
+  read_only: true
+  examples:
+    - "What was the weather like in Paris (48.85, 2.35) on 14 July 2020?"
+    - "How much did it rain in London at 51.51, -0.13 during August 2023?"
+    - "I'm disputing a contractor's claim that rain delayed the job. Did it actually rain at 40.71, -74.01 between 2024-03-04 and 2024-03-08?"
+    - "Could you please tell me how hot it got in Phoenix (33.45, -112.07) on the day I was born, 1990-06-26?"
+    - "last winter snowfall denver"
+    - "Compare the daily temperatures at 59.91, 10.75 for the first week of January 2010."
+    - "We got married on 2015-09-12 at 45.76, 4.84. What was the weather that day?"
+    - "Daily archive for 34.05, -118.24 from 2025-01-07 to 2025-01-10 in Fahrenheit."
+`,
+  "web_page_read.yaml": `name: web_page_read
+title: Read a web page (as Markdown)
+description: >-
+  Fetches a public web page and returns its main content as clean Markdown, with its title and
+  description (Jina Reader, no key at 20 pages a minute; JINA_API_KEY raises the limit). For
+  reading an article, documentation page or blog post a search result pointed to.
+schema:
+  input:
+    type: object
+    required: [url]
+    properties:
+      url: { type: string, format: uri, description: "The page's full http(s) URL" }
+rest:
+  method: POST
+  base_url: https://r.jina.ai
+  path: /
+  headers: { Accept: application/json }
+  body: { url: "{url}" }
+  response_path: data
+  timeout: 45s
+auth: { type: bearer, key: env:JINA_API_KEY, required: false }
+cache: { ttl: 1h }
+metadata:
+  category: search
+  tags: [web page, read, fetch, url, article, markdown, scrape]
+  read_only: true
+  idempotent: true
+  examples:
+    - "Read https://example.com/blog/post-1 and summarise it."
+    - "What does this article say? https://www.bbc.co.uk/news/science-environment-12345678"
+    - "My colleague sent me a long link about the new tax rules. Can you open it and tell me the key points?"
+    - "Could you please fetch the text of this recipe page so I can see the ingredients?"
+    - "open this url"
+    - "Get the content of the docs page https://docs.python.org/3/tutorial/venv.html as markdown."
+    - "I found a search result that looks promising. Load the full page so we can quote it properly."
+    - "Fetch https://en.wikipedia.org/wiki/Markdown as clean text."
+`,
+  "wikidata_search.yaml": `name: wikidata_search
+title: Search Wikidata entities
+description: >-
+  Finds Wikidata items (people, places, organisations, works, concepts) by name (no key): the Q
+  identifier, label, short description and URL of each, to tell same-named things apart and to
+  link them to other databases.
+schema:
+  input:
+    type: object
+    required: [search]
+    properties:
+      search: { type: string, description: "Name or label, e.g. Douglas Adams" }
+      language:
+        {
+          type: string,
+          pattern: "^[a-z-]{2,12}$",
+          default: en,
+          description: "Language of the search and of the labels",
+        }
+      limit:
+        { type: integer, minimum: 1, maximum: 50, default: 7, description: "Number of matches" }
+rest:
+  base_url: https://www.wikidata.org
+  path: /w/api.php
+  params:
+    search: "{search}"
+    language: "{language}"
+    uselang: "{language}"
+    limit: "{limit}"
+  static_params: { action: wbsearchentities, format: json, type: item }
+  timeout: 10s
+cache: { ttl: 24h }
+metadata:
+  category: knowledge
+  tags: [wikidata, entity, identifier, knowledge graph, disambiguation, qid]
+  read_only: true
+  examples:
+    - "What is the Wikidata id of Douglas Adams?"
+    - "Find the Q number for the Eiffel Tower."
+    - "There are many people named Michael Jordan. Which entities exist and how are they described?"
+    - "Could you please look up the knowledge-graph entry for Marie Curie?"
+    - "wikidata mercury"
+    - "I need the identifiers of the entities 'Python' so I can tell the language from the snake."
+    - "I'm linking records in our museum database. Can you find the Wikidata item for the painter Frida Kahlo?"
+    - "Search Wikidata in German for 'Brandenburger Tor', 3 results."
 `,
   "wikipedia_search.yaml": `name: wikipedia_search
 title: Search Wikipedia
@@ -1879,6 +4023,67 @@ metadata:
     - "How has Germany's life expectancy changed between 1990 and 2020?"
     - "My economics class is comparing countries. Can you pull the yearly total population of Mexico from official development statistics?"
     - "Fetch indicator SP.POP.TOTL for country BRA, 2010:2022, 50 per page."
+`,
+  "youtube_search.yaml": `name: youtube_search
+title: Search YouTube videos
+description: >-
+  Searches YouTube (Data API v3) for videos, channels or playlists: title, channel, publish date,
+  description, thumbnail and the id to build https://www.youtube.com/watch?v=ID. Needs
+  YOUTUBE_API_KEY (a Google Cloud key with the YouTube Data API enabled; a search costs 100 of
+  the 10,000 daily quota units).
+schema:
+  input:
+    type: object
+    required: [query]
+    properties:
+      query: { type: string, description: "What to search for" }
+      type:
+        {
+          type: string,
+          enum: [video, channel, playlist],
+          default: video,
+          description: "Kind of result",
+        }
+      max_results:
+        { type: integer, minimum: 1, maximum: 50, default: 10, description: "Number of results" }
+      order:
+        {
+          type: string,
+          enum: [relevance, date, viewCount, rating],
+          default: relevance,
+          description: "date for the newest, viewCount for the most watched",
+        }
+      published_after:
+        {
+          type: string,
+          description: "Only results published after this RFC 3339 time, e.g. 2025-01-01T00:00:00Z",
+        }
+rest:
+  base_url: https://www.googleapis.com
+  path: /youtube/v3/search
+  params:
+    q: "{query}"
+    type: "{type}"
+    maxResults: "{max_results}"
+    order: "{order}"
+    publishedAfter: "{published_after}"
+  static_params: { part: snippet }
+  timeout: 15s
+auth: { type: api_key, key: env:YOUTUBE_API_KEY, param: key }
+cache: { ttl: 1h }
+metadata:
+  category: media
+  tags: [youtube, video, tutorial, channel, watch, playlist]
+  read_only: true
+  examples:
+    - "Find YouTube videos on how to change a bike tyre."
+    - "What are the most viewed videos about the James Webb telescope?"
+    - "I want to learn to make sourdough bread. Can you find a good video tutorial for beginners?"
+    - "Could you please look up the latest uploads from channels about woodworking?"
+    - "lofi study music video"
+    - "Is there a YouTube channel that explains linear algebra visually?"
+    - "My son wants to watch the highlights of yesterday's Champions League match. Find the newest clips."
+    - "YouTube search: 'rust async tutorial', 5 videos, ordered by date, published after 2025-01-01T00:00:00Z."
 `,
   "zip_code_lookup.yaml": `name: zip_code_lookup
 title: Postal code lookup

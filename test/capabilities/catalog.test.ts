@@ -9,7 +9,10 @@ import { parseCapability } from "../../src/capabilities/load.ts";
 import type { Capability } from "../../src/capabilities/resolve.ts";
 import { firstText, ROOT } from "../helpers.ts";
 import { pointAt, startUpstream, type Upstream } from "./_upstream.ts";
-import { CATALOG_CASES } from "./catalog-cases.ts";
+import { CATALOG_CASES as FIRST_CASES } from "./catalog-cases.ts";
+import { MORE_CATALOG_CASES } from "./catalog-cases-more.ts";
+
+const CATALOG_CASES = { ...FIRST_CASES, ...MORE_CATALOG_CASES };
 
 const results = loadBuiltinCapabilities();
 const builtins = results.flatMap((result) => (result.ok ? [result.capability] : []));
@@ -19,7 +22,15 @@ let upstream: Upstream;
 let next: { status: number; body: unknown } = { status: 200, body: {} };
 
 beforeAll(() => {
-  upstream = startUpstream(() => Response.json(next.body, { status: next.status }));
+  upstream = startUpstream(() =>
+    // A text answer (an XML feed) is sent as it is; anything else as JSON.
+    typeof next.body === "string"
+      ? new Response(next.body, {
+          status: next.status,
+          headers: { "content-type": next.body.startsWith("<") ? "application/xml" : "text/plain" },
+        })
+      : Response.json(next.body, { status: next.status }),
+  );
 });
 afterAll(() => upstream?.stop());
 
