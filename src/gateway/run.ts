@@ -30,6 +30,7 @@ import {
 } from "../state/store.ts";
 import { createDrivers, type NetworkSeams } from "./drivers.ts";
 import { createGateway, type Gateway, type ReloadSummary } from "./gateway.ts";
+import { webhooksFor } from "./webhooks.ts";
 
 export interface RunOptions {
   config: ResolvedConfig;
@@ -202,6 +203,7 @@ export async function runGateway(options: RunOptions): Promise<RunningGateway> {
     : undefined;
   gateway.security.auth.share(cluster);
   costs.share(cluster);
+  webhooksFor(gateway).share(cluster);
   if (cluster) shareTasks(gateway.tasks, cluster, config.server.session_ttl);
   // A reload asked of one instance (API, SIGHUP) is announced; the others re-read their file.
   const announce = async (): Promise<ReloadSummary> => {

@@ -1,5 +1,6 @@
 import type { JsonObject } from "../backends/types.ts";
 import type { Capability } from "../capabilities/resolve.ts";
+import type { ClusterLink } from "../cluster/link.ts";
 import { logger } from "../logger.ts";
 import { readCapped } from "../security/body.ts";
 import { createRateLimiter, type RateLimiter } from "../security/rate-limit.ts";
@@ -18,6 +19,8 @@ export const WEBHOOK_SCHEME = "webhook://";
 const REPLAY_MEMORY = 10_000;
 /** GitHub's scheme signs no timestamp: a delivery is remembered this long. */
 const UNTIMED_MEMORY = 24 * 60 * 60_000;
+/** The cluster channel deliveries are announced on: `{from, uri, delivery}`. */
+export const WEBHOOK_CHANNEL = "webhook";
 
 /** One endpoint, as a capability file declares it. */
 export interface WebhookEndpoint {
@@ -61,8 +64,29 @@ export class WebhookHub {
   private readonly seen = new Map<string, Map<string, number>>();
   private readonly limiters = new Map<string, RateLimiter>();
   private readonly listeners = new Set<Listener>();
+  private cluster?: ClusterLink;
 
   constructor(private readonly gateway: Gateway) {}
+
+  /**
+   * In a cluster: a delivery received by any instance reaches the subscribed sessions of every
+   * instance (and its resource there), and replay memory is shared, so a delivery sent again
+   * to another instance behind the load balancer is still a replay.
+   */
+  share(link: ClusterLink | undefined): void {
+    this.cluster = link;
+    link?.subscribe(WEBHOOK_CHANNEL, (text) => {
+      let message: { from?: string; uri?: string; delivery?: Delivery };
+      try {
+        message = JSON.parse(text);
+      } catch {
+        return;
+      }
+      if (message.from === link.instanceId || !message.uri || !message.delivery) return;
+      const endpoint = this.find(message.uri);
+      if (endpoint) this.fanOut(endpoint, message.delivery);
+    });
+  }
 
   /** Every endpoint of every capability served (read fresh: capability files hot-reload). */
   endpoints(): WebhookEndpoint[] {
@@ -164,7 +188,11 @@ export class WebhookHub {
         request.headers.get("linear-delivery"),
       ].filter((id): id is string => !!id);
       const memory = endpoint.provider === "github" || endpoint.provider === "hmac";
-      if (this.replayed(endpoint.uri, ids, memory ? UNTIMED_MEMORY : settings.replay_window)) {
+      const ttl = memory ? UNTIMED_MEMORY : settings.replay_window;
+      if (
+        this.replayed(endpoint.uri, ids, ttl) ||
+        (await this.replayedShared(endpoint, ids, ttl))
+      ) {
         return fail(409, "this delivery was already received (replay)");
       }
     } else if (settings.require_signature) {
@@ -181,16 +209,41 @@ export class WebhookHub {
       at: new Date().toISOString(),
       ...transformed(endpoint, payload, request.headers),
     };
-    const kept = this.recent.get(endpoint.uri) ?? [];
-    kept.unshift(delivery);
-    kept.length = Math.min(kept.length, settings.keep);
-    this.recent.set(endpoint.uri, kept);
     stats.deliveries++;
     stats.lastDelivery = delivery.at;
+    this.fanOut(endpoint, delivery);
+    const cluster = this.cluster;
+    if (cluster?.connected) {
+      const message = { from: cluster.instanceId, uri: endpoint.uri, delivery };
+      void cluster.publish(WEBHOOK_CHANNEL, JSON.stringify(message));
+    }
+    return Response.json({ received: true });
+  }
+
+  /** Keeps a delivery for its resource and tells this instance's subscribed sessions. */
+  private fanOut(endpoint: WebhookEndpoint, delivery: Delivery): void {
+    const kept = this.recent.get(endpoint.uri) ?? [];
+    kept.unshift(delivery);
+    kept.length = Math.min(kept.length, this.gateway.config.webhooks.keep);
+    this.recent.set(endpoint.uri, kept);
     if (endpoint.notify) {
       for (const listener of this.listeners) listener(endpoint, delivery);
     }
-    return Response.json({ received: true });
+  }
+
+  /**
+   * Whether another instance (or this one, earlier) already took any of `ids`: each is claimed
+   * in the shared store for `ttl`. False without a cluster, or while its store is down (this
+   * instance's own memory still answers then).
+   */
+  private async replayedShared(endpoint: WebhookEndpoint, ids: string[], ttl: number) {
+    const cluster = this.cluster;
+    if (!cluster?.connected || ids.length === 0) return false;
+    const token = `${cluster.instanceId}:${crypto.randomUUID()}`;
+    const holders = await Promise.all(
+      ids.map((id) => cluster.claim(`webhook-seen:${endpoint.uri}:${id}`, token, ttl)),
+    );
+    return holders.some((holder) => holder !== undefined && holder !== token);
   }
 
   private statsOf(endpoint: WebhookEndpoint): EndpointStats {
