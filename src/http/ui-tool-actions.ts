@@ -301,7 +301,7 @@ function lockState(gateway: Gateway, server: string, tool: Tool, report: LockRep
       "",
       "",
     );
-    return { state: "new" as const, file: report.file, patch };
+    return { state: "new" as const, file: report.file, patch: patch.replace(/^=+\n/m, "") };
   }
   if (!changes?.changed.includes(tool.name)) return { state: "locked" as const, file: report.file };
   const locked = readLockSafely(report.file)?.backends[server]?.[tool.name];
@@ -310,7 +310,7 @@ function lockState(gateway: Gateway, server: string, tool: Tool, report: LockRep
     state: "changed" as const,
     file: report.file,
     ...(patch
-      ? { patch }
+      ? { patch: patch.replace(/^=+\n/m, "") }
       : {
           note: "the locked definition is not on this machine (lock-snapshots in state_dir), so only the definition now is shown",
           now: pretty(lockedView(tool)),

@@ -175,12 +175,11 @@ function operate(): void {
     lock?: { changes: Record<string, { changed: string[]; added: string[] }> };
   }): void {
     const items = new Map<string, string>();
+    const unlocked: string[] = [];
     for (const key of security.quarantined ?? []) items.set(key, "quarantined");
     for (const [server, changes] of Object.entries(security.lock?.changes ?? {})) {
       for (const tool of changes.changed) items.set(`${server}:${tool}`, "definition changed");
-      for (const tool of changes.added) {
-        if (!items.has(`${server}:${tool}`)) items.set(`${server}:${tool}`, "not in gateway.lock");
-      }
+      if (changes.added.length) unlocked.push(`${server} (${changes.added.length})`);
     }
     const list = [...items].map(([key, why]) => {
       const li = el("li", undefined, { "data-attention": key });
@@ -195,6 +194,11 @@ function operate(): void {
     });
     if (!list.length)
       list.push(el("li", "Nothing: no tool is quarantined or drifted.", { class: "muted" }));
+    // New tools are reported, not held back: one line; each one's detail approves it.
+    if (unlocked.length) {
+      const text = `Not in gateway.lock yet (open one to approve it): ${unlocked.join(", ")}`;
+      list.push(el("li", text, { class: "muted" }));
+    }
     byId("act-attention").replaceChildren(...list);
   }
 
@@ -300,7 +304,7 @@ function operate(): void {
       el("p", "It was quarantined because:"),
       el("pre", detail.quarantined ?? ""),
       ...detail.findings.map((f) =>
-        el("p", `${f.rule} in ${f.where}: "${f.excerpt}"`, { class: "error" }),
+        el("p", `${f.severity}: ${f.rule} in ${f.where}: "${f.excerpt}"`, { class: "error" }),
       ),
       el(
         "p",

@@ -19,5 +19,8 @@ pre.act-diff .hunk { color: var(--accent); }
 #act-confirm { padding: 8px 12px; border: 1px solid var(--warn); border-radius: 6px; margin: 8px 0; }
 dialog#act-dialog { max-width: 640px; border: 1px solid var(--line); border-radius: 8px;
   background: var(--bg); color: var(--fg); }
+dialog#act-dialog pre { white-space: pre-wrap; }
+#act-tool-name { font: inherit; padding: 5px 10px; width: 320px; border: 1px solid var(--line);
+  border-radius: 6px; background: var(--bg); color: var(--fg); }
 dialog#act-dialog::backdrop { background: rgb(0 0 0 / 40%); }
 `;
