@@ -126,6 +126,18 @@ const auditRows = async (query: string) =>
     code?: string;
   }[];
 
+test("/ui/actions.js is served to anyone under the page's CSP, and parses", async () => {
+  const response = await fetch(`${running.url}/ui/actions.js`);
+  expect(response.headers.get("content-type")).toStartWith("text/javascript");
+  expect(response.headers.get("content-security-policy")).toContain("script-src 'self'");
+  const script = await response.text();
+  expect(script).toStartWith('"use strict";\n(function operate()');
+  expect(() => new Function(script)).not.toThrow();
+  expect(await (await fetch(`${running.url}/ui`)).text()).toContain(
+    '<script src="/ui/actions.js" defer></script>',
+  );
+});
+
 describe("who may act", () => {
   const routes: [string, string][] = [
     ["POST", "/api/backends/fx/restart"],
