@@ -64,14 +64,19 @@ export function createToolActions(gateway: Gateway): ToolActions {
     if (args instanceof Response) return args;
     const key = sha256(`${caller.id}\n${server}\n${tool}\n${canonicalJson(args)}`);
     let asked: { token: string; message: string } | undefined;
+    const definition = gateway.index.get(server, tool);
+    let confirming = !!definition && !!confirmationRule(gateway, server, definition);
     const channel: CallerChannel = {
       sessionId: "",
       identity: identityOf(caller),
       declares: (capability) => capability === "elicitation",
       async request(method, params) {
-        if (method !== "elicitation/create") {
+        // The gateway asks before it sends the call; anything later is the backend's own.
+        const question = method === "elicitation/create" && confirming;
+        confirming = false;
+        if (!question) {
           throw new Error(
-            `the dashboard cannot answer ${method}; call the tool from an MCP client`,
+            `the dashboard cannot answer ${method}; call the tool from an MCP client that can`,
           );
         }
         if (confirmations.take(body.confirm, key)) return { action: "accept" };
@@ -246,16 +251,13 @@ export function createToolActions(gateway: Gateway): ToolActions {
 
 /** Everything the detail view shows of one tool. */
 function detail(gateway: Gateway, server: string, tool: Tool) {
-  const { config, security } = gateway;
+  const { security } = gateway;
   const report = security.report();
   const findings = report.poisoning.findings.filter(
     (f) => f.server === server && f.tool === tool.name,
   );
   const quarantined = security.quarantined(server, tool.name);
-  const listed = config.security.require_confirmation
-    .map(compilePattern)
-    .some((pattern) => matches(pattern, server, tool.name));
-  const destructive = config.security.confirm_destructive && tool.annotations?.destructiveHint;
+  const confirmation = confirmationRule(gateway, server, tool);
   return {
     server,
     tool: tool.name,
@@ -271,13 +273,21 @@ function detail(gateway: Gateway, server: string, tool: Tool) {
         }
       : {}),
     findings,
-    ...(listed || destructive
-      ? {
-          confirmation: listed ? "security.require_confirmation" : "security.confirm_destructive",
-        }
-      : {}),
+    ...(confirmation ? { confirmation } : {}),
     lock: lockState(gateway, server, tool, report.lock),
   };
+}
+
+/** The setting that makes the gateway ask before calling this tool, if one does (call-guard.ts). */
+function confirmationRule(gateway: Gateway, server: string, tool: Tool): string | undefined {
+  const { require_confirmation, confirm_destructive } = gateway.config.security;
+  if (require_confirmation.some((glob) => matches(compilePattern(glob), server, tool.name))) {
+    return "security.require_confirmation";
+  }
+  if (confirm_destructive && tool.annotations?.destructiveHint === true) {
+    return "security.confirm_destructive";
+  }
+  return undefined;
 }
 
 type LockReport = ReturnType<Gateway["security"]["report"]>["lock"];

@@ -146,7 +146,20 @@ function operate(): void {
     const action = (label: string, name: string) =>
       button(label, { "data-action": name }, () => act(backend.name, name));
     row.append(action("Restart", "restart"));
-    row.append(backend.disabled ? action("Enable", "enable") : action("Disable", "disable"));
+    const disable = button("Disable", { "data-action": "disable" }, () =>
+      ask(
+        [
+          el("h3", `Disable ${backend.name}?`),
+          el(
+            "p",
+            "Its connections close, calls in flight on it fail, and its calls are refused until it is enabled (a restart of the gateway enables it too).",
+          ),
+        ],
+        "Disable",
+        () => act(backend.name, "disable"),
+      ),
+    );
+    row.append(backend.disabled ? action("Enable", "enable") : disable);
     if (!backend.disabled && backend.state === "failed") row.append(action("Revive", "revive"));
     if (backend.state === "needs_login") row.append(action("Log in", "login"));
     row.append(button("Stderr", { "data-action": "stderr" }, () => showStderr(backend.name)));
@@ -286,20 +299,27 @@ function operate(): void {
     return out;
   }
 
+  /**
+   * Asks in the page's dialog before an action that cannot be taken back by a click: `parts`
+   * say what happens; `go` runs once the operator confirms (ids `act-dialog-ok`/`-cancel`).
+   */
+  function ask(parts: HTMLElement[], label: string, go: () => Promise<unknown>): void {
+    const dialog = byId("act-dialog") as HTMLDialogElement;
+    const actions = el("div", undefined, { class: "actions" });
+    actions.append(
+      button("Cancel", { id: "act-dialog-cancel" }, () => dialog.close()),
+      button(label, { id: "act-dialog-ok" }, async () => {
+        dialog.close();
+        await go();
+      }),
+    );
+    dialog.replaceChildren(...parts, actions);
+    dialog.showModal();
+  }
+
   function askRelease(detail: ToolDetail): void {
     const key = `${detail.server}:${detail.tool}`;
-    const dialog = byId("act-dialog") as HTMLDialogElement;
-    const release = button("Release", { id: "act-release-confirm" }, async () => {
-      dialog.close();
-      const answer = await call("POST", `${toolPath(detail.server, detail.tool)}/trust`);
-      if (!answer.ok) return say(`Release refused: ${answer.body.error}`, true);
-      say(
-        `${key} added to security.trusted_tools in ${answer.body.file}${answer.body.released ? "; released" : ""}.`,
-      );
-      await openTool(detail.server, detail.tool);
-      await loadBackends();
-    });
-    dialog.replaceChildren(
+    const parts = [
       el("h3", `Release ${key} from quarantine?`),
       el("p", "It was quarantined because:"),
       el("pre", detail.quarantined ?? ""),
@@ -310,13 +330,16 @@ function operate(): void {
         "p",
         `"${key}" is added to security.trusted_tools in the config file, which is reloaded: clients can call it again. Findings stay on record.`,
       ),
-      el("div", undefined, { class: "actions" }),
-    );
-    dialog.lastElementChild!.append(
-      button("Cancel", { id: "act-release-cancel" }, () => dialog.close()),
-      release,
-    );
-    dialog.showModal();
+    ];
+    ask(parts, "Release", async () => {
+      const answer = await call("POST", `${toolPath(detail.server, detail.tool)}/trust`);
+      if (!answer.ok) return say(`Release refused: ${answer.body.error}`, true);
+      say(
+        `${key} added to security.trusted_tools in ${answer.body.file}${answer.body.released ? "; released" : ""}.`,
+      );
+      await openTool(detail.server, detail.tool);
+      await loadBackends();
+    });
   }
 
   // ---- try it ----

@@ -1,6 +1,7 @@
 /** The operator panel's few rules (`actions-client.ts`), served after the dashboard's own. */
 export const ACTIONS_CSS = `
 #operate .actions { display: flex; gap: 6px; flex-wrap: wrap; }
+#operate .state-disabled { color: var(--bad); }
 #operate .actions button { padding: 2px 10px; font-size: 13px; }
 #act-attention { padding-left: 18px; }
 #act-tool { margin-top: 10px; padding: 4px 12px 12px; border: 1px solid var(--line); border-radius: 6px; }

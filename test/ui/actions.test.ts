@@ -198,6 +198,15 @@ describe.skipIf(!HAS_CHROMIUM)("dashboard actions in Chromium", () => {
     expect(after).toMatch(/^\d+$/);
     expect(after).not.toBe(before);
 
+    // Disable asks first; enabled again, the backend serves.
+    await page.click('[data-act-backend="fx"] [data-action="disable"]');
+    expect(await page.locator("#act-dialog").innerText()).toContain("calls in flight on it fail");
+    await page.click("#act-dialog-ok");
+    await page.locator("#act-notice", { hasText: "fx disabled" }).waitFor();
+    await page.locator('[data-act-backend="fx"] .state-disabled').waitFor();
+    await page.click('[data-act-backend="fx"] [data-action="enable"]');
+    await page.locator("#act-notice", { hasText: "fx enabled: ready" }).waitFor();
+
     await page.click('[data-act-backend="fx"] [data-action="stderr"]');
     await page.locator('pre[data-stderr="fx"]').waitFor();
     expect(await page.locator('pre[data-stderr="fx"]').innerText()).toContain("fixture on stdio");
@@ -239,10 +248,10 @@ describe.skipIf(!HAS_CHROMIUM)("dashboard actions in Chromium", () => {
     expect(await dialog.innerText()).toContain("security.trusted_tools");
     await shot(page, "ui-actions-release.png");
     // Cancel changes nothing.
-    await page.click("#act-release-cancel");
+    await page.click("#act-dialog-cancel");
     expect(gateway.gateway.security.isQuarantined("pz", "add")).toBe(true);
     await page.click("#act-release");
-    await page.click("#act-release-confirm");
+    await page.click("#act-dialog-ok");
     await page.locator("#act-notice", { hasText: "added to security.trusted_tools" }).waitFor();
     await page.locator('[data-quarantine="no"]').waitFor();
     await item.waitFor({ state: "detached" });
