@@ -653,11 +653,37 @@ function operate(): void {
     byId("act-tool-names").replaceChildren(...options);
   }
 
+  /**
+   * A tool opened in the dashboard's Tools list (an element with `data-tool="server:tool"` that
+   * shows a `.tool-detail`) gets a "Try it" button that opens it here.
+   */
+  function linkToolList(): void {
+    const offer = () => {
+      for (const detail of document.querySelectorAll("[data-tool] .tool-detail")) {
+        if (detail.querySelector("[data-act-open]")) continue;
+        const key = detail.closest("[data-tool]")!.getAttribute("data-tool") ?? "";
+        const colon = key.indexOf(":");
+        if (colon < 1) continue;
+        detail.append(
+          button("Try it / act", { "data-act-open": key }, () =>
+            openTool(key.slice(0, colon), key.slice(colon + 1)),
+          ),
+        );
+      }
+    };
+    new MutationObserver(offer).observe(document.getElementById("app") ?? document.body, {
+      childList: true,
+      subtree: true,
+    });
+    offer();
+  }
+
   async function start(): Promise<void> {
     const status = await call("GET", "/api/status");
     // Not logged in, or not an admin: the panel is not for this caller.
     if (!status.ok || !status.body.caller?.admin) return;
     build();
+    linkToolList();
     let tools = await loadBackends();
     await loadToolNames();
     setInterval(async () => {

@@ -215,6 +215,16 @@ describe.skipIf(!HAS_CHROMIUM)("dashboard actions in Chromium", () => {
     expect(errors).toEqual([]);
   }, 60_000);
 
+  test("a tool opened in the Tools list offers Try it, which opens it in the panel", async () => {
+    const { page, errors } = await open();
+    const item = page.locator('#tool-list [data-tool="fx:pid"]');
+    await item.locator("button").first().click();
+    await item.locator("[data-act-open]").click();
+    await page.locator("#act-tool h3", { hasText: "fx:pid" }).waitFor();
+    expect(await run(page)).toMatch(/^\d+$/);
+    expect(errors).toEqual([]);
+  }, 60_000);
+
   test("lock drift: the diff is shown, and approving it clears the drift", async () => {
     const { page, errors } = await open();
     const item = page.locator('[data-attention="pz:plain"]');
