@@ -129,7 +129,7 @@ function operate(): void {
     if (!answer.ok) return say(`${name}: ${answer.body.error}`, true);
     const lines: string[] = answer.body.lines;
     byId("act-stderr").replaceChildren(
-      el("h3", `stderr of ${name} (last ${lines.length} lines)`),
+      el("h3", `stderr of ${name} (last ${lines.length} line${lines.length === 1 ? "" : "s"})`),
       el("pre", lines.length ? lines.join("\n") : "(nothing written to stderr since it started)", {
         "data-stderr": name,
       }),

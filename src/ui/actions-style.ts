@@ -12,7 +12,7 @@ export const ACTIONS_CSS = `
 .act-field input[type=text], .act-field input[type=number], .act-field select, #operate textarea {
   font: inherit; padding: 4px 8px; border: 1px solid var(--line); border-radius: 6px;
   background: var(--bg); color: var(--fg); width: 100%; max-width: 520px; }
-#operate textarea { font: 12px/1.4 ui-monospace, SFMono-Regular, Menlo, monospace; min-height: 70px; }
+#operate textarea { display: block; font: 12px/1.4 ui-monospace, SFMono-Regular, Menlo, monospace; min-height: 70px; }
 .act-hint { grid-column: 2; font-size: 12px; }
 pre.act-diff .add { color: var(--ok); }
 pre.act-diff .del { color: var(--bad); }

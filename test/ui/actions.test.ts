@@ -33,6 +33,22 @@ const POISONED_TOOLS = [
   },
   { name: "plain", description: "A plain tool" },
   {
+    name: "form",
+    description: "Takes one argument of each kind",
+    inputSchema: {
+      type: "object",
+      properties: {
+        name: { type: "string", description: "Who it is for" },
+        count: { type: "integer" },
+        mode: { enum: ["fast", "slow"] },
+        dry: { type: "boolean" },
+        tags: { type: "array", items: { type: "string" } },
+        extra: { type: "object" },
+      },
+      required: ["name", "count"],
+    },
+  },
+  {
     name: "markup",
     description: `Shows markup <img src=x onerror="window.__pwned = 1"><script>window.__pwned = 2</script>`,
   },
@@ -56,15 +72,19 @@ beforeAll(async () => {
   const tools = join(dir, "tools.json");
   writeFileSync(tools, JSON.stringify(POISONED_TOOLS));
   const stateDir = join(dir, "state");
-  const lockedNow = (tool: (typeof POISONED_TOOLS)[number]) =>
-    toolDigest({ ...tool, inputSchema: { type: "object" } });
+  // As the poisoned server lists them: its default inputSchema, overridden by the tool's own.
+  const lockedNow = (name: string) =>
+    toolDigest({
+      inputSchema: { type: "object" as const },
+      ...POISONED_TOOLS.find((tool) => tool.name === name)!,
+    });
   writeLock(join(dir, "gateway.lock"), {
     version: 1,
     backends: {
       pz: {
-        add: lockedNow(POISONED_TOOLS[0]!),
+        add: lockedNow("add"),
         plain: toolDigest(OLD_PLAIN),
-        markup: lockedNow(POISONED_TOOLS[2]!),
+        markup: lockedNow("markup"),
       },
     },
     capabilities: {},
@@ -184,6 +204,57 @@ describe.skipIf(!HAS_CHROMIUM)("dashboard actions in Chromium", () => {
     expect(await page.evaluate(() => (window as { __pwned?: number }).__pwned)).toBeUndefined();
     // The only failed load is the refusal this test asked for (409 until confirmed).
     expect(errors.filter((e) => !/status of 409/.test(e))).toEqual([]);
+  }, 60_000);
+
+  test("the form has an input per schema type, checks them, and sends typed arguments", async () => {
+    const { page, errors } = await open();
+    await openTool(page, "pz:form");
+    const sent: unknown[] = [];
+    page.on("request", (request) => {
+      if (request.url().endsWith("/invoke")) sent.push(request.postDataJSON());
+    });
+    expect(await page.locator("#act-arg-count").getAttribute("step")).toBe("1");
+    expect(await page.locator("#act-arg-mode option").allInnerTexts()).toEqual([
+      "(unset)",
+      "fast",
+      "slow",
+    ]);
+    expect(await page.locator("#act-arg-dry").getAttribute("type")).toBe("checkbox");
+    // Missing required fields and a fraction for an integer: caught here, nothing sent.
+    await page.fill("#act-arg-count", "1.5");
+    await page.click("#act-run");
+    await page.locator('[data-error="name"]', { hasText: "required" }).waitFor();
+    expect(await page.locator('[data-error="count"]').innerText()).toBe("must be a whole number");
+    expect(sent).toEqual([]);
+    await page.fill("#act-arg-name", "ops");
+    await page.fill("#act-arg-count", "3");
+    await page.selectOption("#act-arg-mode", { label: "slow" });
+    await page.check("#act-arg-dry");
+    await page.fill("#act-arg-tags", "a\nb");
+    await page.fill("#act-arg-extra", '{"k": 1}');
+    expect(await run(page)).toBe("called form");
+    expect(sent).toEqual([
+      {
+        arguments: {
+          name: "ops",
+          count: 3,
+          mode: "slow",
+          dry: true,
+          tags: ["a", "b"],
+          extra: { k: 1 },
+        },
+      },
+    ]);
+    // Raw JSON holds what the fields hold, and is sent as typed.
+    await page.check("#act-raw");
+    expect(JSON.parse(await page.locator("#act-raw-json").inputValue())).toMatchObject({
+      count: 3,
+    });
+    await page.fill("#act-raw-json", '{"name": "raw", "count": 7}');
+    expect(await run(page)).toBe("called form");
+    expect(sent.at(-1)).toEqual({ arguments: { name: "raw", count: 7 } });
+    await shot(page, "ui-actions-form.png");
+    expect(errors).toEqual([]);
   }, 60_000);
 
   test("restart shows the backend coming back with a new process; stderr shows what it printed", async () => {
