@@ -392,6 +392,18 @@ export class BackendPool {
     await this.retire(handle);
   }
 
+  /**
+   * An operator's restart (the dashboard): closes the backend's connections, its per-session
+   * ones too, forgets its crashes (so a parked backend starts at once, without backoff) and lists
+   * its tools again on a new connection.
+   */
+  async restart(name: string): Promise<Tool[]> {
+    const handle = this.require(name);
+    await this.retire(handle);
+    handle.crashes = [];
+    return this.refresh(name);
+  }
+
   /** Ends a kill or an error-budget disable; false when the backend was not disabled. */
   revive(name: string): boolean {
     return this.killSwitch.enable(this.canonical(name));

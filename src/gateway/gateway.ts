@@ -293,10 +293,19 @@ export function createGateway(options: GatewayOptions): Gateway {
         "security",
         "search",
       ] as const) {
-        if (JSON.stringify(next[key]) !== JSON.stringify(config[key])) restartRequired.push(key);
+        // `security.trusted_tools` applies at once (below); the rest of `security` at a restart.
+        const [a, b] =
+          key === "security"
+            ? [
+                { ...next.security, trusted_tools: [] },
+                { ...config.security, trusted_tools: [] },
+              ]
+            : [next[key], config[key]];
+        if (JSON.stringify(a) !== JSON.stringify(b)) restartRequired.push(key);
       }
       // Keys and their scopes apply at once (a revoked key stops working on reload).
       security.auth.update(next.auth);
+      security.trust(next.security.trusted_tools);
       config = next;
       const { added, removed, changed } = await pool.apply(next.backends);
       for (const name of removed) index.remove(name);

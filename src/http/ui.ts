@@ -9,11 +9,13 @@ import { evaluateFeedback, type FeedbackReport } from "../search/evaluate.ts";
 import { LOGIN_COOKIE, loginCookie } from "../security/auth.ts";
 import { redactValue } from "../security/redact.ts";
 import { redactTree } from "../setup/secrets.ts";
+import { ACTIONS_JS } from "../ui/actions-client.ts";
+import { ACTIONS_CSS } from "../ui/actions-style.ts";
 import { CLIENT_JS } from "../ui/client.ts";
 import { PAGE_HTML } from "../ui/page.ts";
 import { STYLE_CSS } from "../ui/style.ts";
 import { VERSION } from "../version.ts";
-import { startBackendLogin } from "./backend-login.ts";
+import { createUiActions } from "./ui-actions.ts";
 
 export interface UiOptions {
   /** Metrics, recent calls and usage; without one those answer empty. */
@@ -51,7 +53,8 @@ const ASSETS: Record<string, [type: string, body: string]> = {
   // The original gateway's address of the same page.
   "/dashboard": ["text/html; charset=utf-8", PAGE_HTML],
   "/ui/app.js": ["text/javascript; charset=utf-8", CLIENT_JS],
-  "/ui/style.css": ["text/css; charset=utf-8", STYLE_CSS],
+  "/ui/actions.js": ["text/javascript; charset=utf-8", ACTIONS_JS],
+  "/ui/style.css": ["text/css; charset=utf-8", STYLE_CSS + ACTIONS_CSS],
 };
 
 const SEARCH_LIMIT = 50;
@@ -63,6 +66,7 @@ const REPORT_TTL_MS = 60_000;
 export function createUiHandler(gateway: Gateway, options: UiOptions = {}): UiHandler {
   const { observer, audit, costs } = options;
   const reports = new Map<string, { stamp: string; at: number; report: FeedbackReport }>();
+  const actions = createUiActions(gateway);
 
   /**
    * How search does on recorded searches (an admin sees every caller's, others their own),
@@ -229,24 +233,11 @@ export function createUiHandler(gateway: Gateway, options: UiOptions = {}): UiHa
       }
       // The original gateway's dashboard API lives under /ui/api/: the same answers.
       const apiPath = path.startsWith("/ui/api/") ? path.slice(3) : path;
-      const revive = /^\/api\/backends\/([^/]+)\/revive$/.exec(apiPath);
-      if (revive && request.method === "POST") {
-        if (!caller.admin) return adminOnly();
-        let name: string;
-        try {
-          name = decodeURIComponent(revive[1]!);
-        } catch {
-          return json({ error: `malformed percent-encoding in ${path}` }, 400);
-        }
-        if (!gateway.pool.has(name)) return json({ error: `no backend named ${name}` }, 404);
-        return json({ server: name, revived: gateway.pool.revive(name) });
-      }
+      // Restart, disable, revive, log in, stderr; tool detail, try it, approve, trust.
+      const acted = await actions.fetch(request, apiPath, caller);
+      if (acted) return acted;
       if (apiPath === "/api/insights" && request.method === "GET") return insights(url, caller);
       if (apiPath.startsWith("/api/") && request.method === "GET") return api(apiPath, url, caller);
-      const backendLogin = /^\/api\/backends\/([a-z0-9_-]+)\/login$/.exec(apiPath);
-      if (backendLogin && request.method === "POST") {
-        return caller.admin ? startBackendLogin(gateway, backendLogin[1]!) : adminOnly();
-      }
       return json({ error: `no route for ${request.method} ${path}` }, 404);
     },
   };

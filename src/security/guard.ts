@@ -46,6 +46,8 @@ export interface Security {
   /** Why `server:tool` is quarantined (the finding or the lock mismatch), else undefined. */
   quarantined(server: string, tool: string): string | undefined;
   isQuarantined(server: string, tool: string): boolean;
+  /** Applies a reloaded `security.trusted_tools`: the tools it covers leave quarantine at once. */
+  trust(patterns: string[]): void;
   /** Redacts credentials from a tool result when `security.redact_results` is on. */
   filterResult(result: CallToolResult): CallToolResult;
   report(): SecurityReport;
@@ -81,7 +83,7 @@ export function createSecurity(options: SecurityOptions): Security {
   const calls = createCallGuard(config.security, hooks);
   const poisoning = new PoisoningRegistry();
   const mode = config.security.poisoning;
-  const trusted = config.security.trusted_tools.map(compilePattern);
+  let trusted = config.security.trusted_tools.map(compilePattern);
   const lockPath = lockPathFor(config);
   const latest = new Map<string, Tool[]>();
   /** server -> tool -> why it is held back by the lock. */
@@ -234,6 +236,12 @@ export function createSecurity(options: SecurityOptions): Security {
     },
     isQuarantined(server, tool) {
       return this.quarantined(server, tool) !== undefined;
+    },
+    trust(patterns) {
+      if (JSON.stringify(patterns) === JSON.stringify(trusted.map((p) => p.source))) return;
+      trusted = patterns.map(compilePattern);
+      // Tools left (or entered) quarantine: connected clients must hear it.
+      void hooks.callHook("tools:quarantine", [...latest.keys()]);
     },
     filterResult(result) {
       return config.security.redact_results ? redactResult(result) : result;
