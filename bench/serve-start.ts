@@ -111,7 +111,7 @@ async function start(): Promise<{
       first = performance.now() - started;
       if (process.env.DEBUG_START) console.error(`first /health ${first.toFixed(0)} ms`, seen);
     }
-    if (seen && seen.backends === BACKENDS) {
+    if (seen && seen.backends === BACKENDS && seen.tools > 0) {
       const ms = performance.now() - started;
       return { ms, cpu: cpuMs(proc.pid), proc, capabilityTools: seen.tools };
     }
