@@ -15,6 +15,7 @@ import { evaluateFeedback, type FeedbackReport } from "../search/evaluate.ts";
 import { LOGIN_COOKIE, loginCookie } from "../security/auth.ts";
 import { redactValue } from "../security/redact.ts";
 import { redactTree } from "../setup/secrets.ts";
+import { CHARTS_JS } from "../ui/charts.ts";
 import { CLIENT_JS } from "../ui/client.ts";
 import { PAGE_HTML } from "../ui/page.ts";
 import { STYLE_CSS } from "../ui/style.ts";
@@ -61,6 +62,7 @@ const ASSETS: Record<string, [type: string, body: string]> = {
   // The original gateway's address of the same page.
   "/dashboard": ["text/html; charset=utf-8", PAGE_HTML],
   "/ui/app.js": ["text/javascript; charset=utf-8", CLIENT_JS],
+  "/ui/charts.js": ["text/javascript; charset=utf-8", CHARTS_JS],
   "/ui/style.css": ["text/css; charset=utf-8", STYLE_CSS],
 };
 

@@ -4,8 +4,11 @@
  * the gateway is written with `textContent`, never as HTML: tool descriptions are untrusted.
  */
 import type { RecentCall as Call } from "../observe/observer.ts";
+import type { BackendSeries, SeriesAnswer } from "../observe/timeseries.ts";
 import type { ToolUsage as Usage } from "../observe/usage.ts";
 import type { FeedbackReport } from "../search/evaluate.ts";
+import type { Explanation } from "../search/index.ts";
+import type { Charts } from "./charts.ts";
 
 interface Backend {
   name: string;
@@ -94,18 +97,43 @@ interface AuditView {
   cost?: number;
 }
 
+interface SavingsView {
+  window: string;
+  note?: string;
+  callers: { caller: string; lists: number; saved: number | null; flatTools?: number }[];
+}
+
+interface ExplainView {
+  matches: {
+    rank: number;
+    server: string;
+    tool: string;
+    description: string;
+    score: number;
+    why: Explanation;
+  }[];
+}
+
 interface SearchQuality {
   enabled: boolean;
   report: FeedbackReport | null;
 }
 
 function dashboard(): void {
+  /** Polling fills in what the live feed does not carry; slower while the feed is up. */
   const POLL_MS = 3000;
+  const POLL_LIVE_MS = 10_000;
+  const LIVE_ROWS = 200;
+  const TABS = ["overview", "activity", "tools-tab", "usage-tab", "security", "config"];
+  const C = (globalThis as unknown as { gatewayCharts: Charts }).gatewayCharts;
   const $ = (selector: string) => document.querySelector(selector) as HTMLElement;
   let admin = false;
   let toolCount = -1;
   let query = "";
   let usage: Usage[] = [];
+  let tab = "overview";
+  let liveUp = false;
+  let configShown = false;
   const expanded = new Set<string>();
 
   /** An element with text (never HTML) and attributes. */
@@ -147,7 +175,7 @@ function dashboard(): void {
   }
 
   const time = (at: number) => (at ? new Date(at).toLocaleTimeString() : "");
-  const ms = (value: number) => (value >= 1000 ? `${(value / 1000).toFixed(2)} s` : `${value} ms`);
+  const ms = (value: number) => C.duration(value);
 
   class LoginNeeded extends Error {}
 
@@ -168,12 +196,7 @@ function dashboard(): void {
 
   function renderStatus(status: Status): void {
     const up = status.uptimeSeconds;
-    const uptime =
-      up >= 3600
-        ? `${Math.floor(up / 3600)} h`
-        : up >= 60
-          ? `${Math.floor(up / 60)} min`
-          : `${up} s`;
+    const uptime = up < 60 ? `${up} s` : C.duration(up * 1000);
     const surfaces = Object.entries(status.surfaces ?? {})
       .map(([surface, sessions]) => `${sessions.length} ${surface}`)
       .join(", ");
@@ -203,7 +226,188 @@ function dashboard(): void {
         [3, 5, 6],
       ),
     );
+    rows.forEach((tr, i) => {
+      tr.setAttribute("data-backend", status.backends[i]!.name);
+    });
     fill("#backends", rows, "No backends configured.", 8);
+    const names = status.backends.map((backend) => backend.name);
+    for (const id of ["#audit-server", "#explain-server"]) fillOptions(id, names);
+  }
+
+  /** Keeps a select's first option ("any") and the one chosen; the rest are `names`. */
+  function fillOptions(selector: string, names: string[]): void {
+    const select = $(selector) as HTMLSelectElement;
+    const now = [...select.options].slice(1).map((option) => option.value);
+    if (now.join("\u0000") === names.join("\u0000")) return;
+    const chosen = select.value;
+    select.replaceChildren(select.options[0]!, ...names.map((name) => el("option", name)));
+    select.value = names.includes(chosen) ? chosen : "";
+  }
+
+  /** A backend's new state from the live feed, shown in its row before the next poll. */
+  function showBackendState(name: string, state: string, error?: string): void {
+    const tr = document.querySelector(`#backends tr[data-backend="${CSS.escape(name)}"]`);
+    if (!tr) return;
+    const cells = tr.querySelectorAll("td");
+    cells[1]?.replaceChildren(badge(state));
+    if (error && !tr.querySelector("button")) {
+      cells[7]?.replaceChildren(el("span", error, { class: "error" }));
+    }
+  }
+
+  async function loadCharts(): Promise<void> {
+    const window = ($("#chart-window") as HTMLSelectElement).value;
+    const answer = await get<SeriesAnswer>(`/api/charts?window=${window}`);
+    const span = window === "1h" ? "the last hour" : "the last day";
+    const lines = (value: (point: BackendSeries["points"][number]) => number) =>
+      answer.backends.map((backend) => ({
+        name: backend.server,
+        values: backend.points.map(value),
+      }));
+    const empty = `No calls in ${span}.`;
+    const per = answer.bucketMs >= 3_600_000 ? "hour" : `${C.duration(answer.bucketMs)}`;
+    $("#chart-note").textContent =
+      answer.since > answer.from
+        ? `(per ${per}; calls known since ${new Date(answer.since).toLocaleString()})`
+        : `(per ${per})`;
+    $("#charts").replaceChildren(
+      C.lineChart({
+        title: "Calls",
+        lines: lines((p) => p.calls),
+        from: answer.from,
+        bucketMs: answer.bucketMs,
+        format: C.count,
+        empty,
+      }),
+      C.lineChart({
+        title: "Errors",
+        lines: lines((p) => p.errors),
+        from: answer.from,
+        bucketMs: answer.bucketMs,
+        format: C.count,
+        empty: answer.backends.length ? `No errors in ${span}.` : empty,
+      }),
+      C.lineChart({
+        title: "Latency p50",
+        lines: lines((p) => p.p50),
+        from: answer.from,
+        bucketMs: answer.bucketMs,
+        format: C.duration,
+        empty,
+      }),
+      C.lineChart({
+        title: "Latency p99",
+        lines: lines((p) => p.p99),
+        from: answer.from,
+        bucketMs: answer.bucketMs,
+        format: C.duration,
+        empty,
+      }),
+    );
+  }
+
+  async function loadSavings(): Promise<void> {
+    const answer = await get<SavingsView>("/api/savings?window=24h");
+    const rows = answer.callers.map((entry) => ({
+      label: entry.caller,
+      value: entry.saved ?? 0,
+      text:
+        entry.saved === null
+          ? `${entry.lists} lists (scopes unknown here)`
+          : `${C.count(entry.saved)} tokens over ${entry.lists} list${entry.lists === 1 ? "" : "s"}`,
+    }));
+    $("#savings-body").replaceChildren(
+      C.bars(rows, answer.note ?? "No client was sent the meta tools' list in the last 24 hours."),
+    );
+  }
+
+  function renderHitRate(quality: SearchQuality): void {
+    const report = quality.report;
+    const body = $("#hit-rate-body");
+    if (!quality.enabled) {
+      body.replaceChildren(
+        el("p", "search.feedback is off: searches are not recorded.", { class: "muted" }),
+      );
+      return;
+    }
+    if (!report || report.choices === 0) {
+      body.replaceChildren(
+        el("p", "No searches recorded yet: a search followed by a successful call is recorded.", {
+          class: "muted empty",
+        }),
+      );
+      return;
+    }
+    const pct = (share: number) => `${(100 * share).toFixed(0)}%`;
+    body.replaceChildren(
+      C.gauge("found first", report.hit1, 1, pct(report.hit1), 0),
+      C.gauge("in the top 5", report.hit5, 1, pct(report.hit5), 0),
+      el("p", `${report.choices} recorded searches, replayed with today's index.`, {
+        class: "muted",
+      }),
+    );
+  }
+
+  function renderBudgets(costs: CostView): void {
+    const body = $("#budgets-body");
+    if (!costs.enabled) {
+      body.replaceChildren(
+        el("p", "cost_governance is off: no budgets (calls are still counted).", {
+          class: "muted",
+        }),
+      );
+      return;
+    }
+    const gauges = (costs.budgets ?? []).map((budget) =>
+      C.gauge(
+        budget.budget,
+        budget.spent,
+        budget.limit,
+        `${budget.spent} / ${budget.limit} ${costs.currency} (${budget.percent}%)`,
+      ),
+    );
+    body.replaceChildren(
+      ...(gauges.length ? gauges : [el("p", "No budgets configured.", { class: "muted" })]),
+    );
+  }
+
+  async function explain(): Promise<void> {
+    const query = ($("#explain-query") as HTMLInputElement).value.trim();
+    if (!query) return;
+    const params = new URLSearchParams({ q: query });
+    const server = ($("#explain-server") as HTMLSelectElement).value;
+    if (server) params.set("server", server);
+    const { matches } = await get<ExplainView>(`/api/explain?${params}`);
+    const rows = matches.map((match) =>
+      row(
+        [
+          match.rank,
+          el("span", `${match.server}:${match.tool}`, { class: "tool-name" }),
+          match.score,
+          whyList(match.why),
+        ],
+        [0, 2],
+      ),
+    );
+    fill("#explain", rows, "No tool matches: a model would be told so.", 4);
+  }
+
+  /** Which words matched in which fields, then the factors: the ranker's own account. */
+  function whyList(why: Explanation): HTMLElement {
+    const list = el("ul", undefined, { class: "why" });
+    for (const word of why.words) {
+      const text = !word.term
+        ? `"${word.word}": no match`
+        : `"${word.word}"${word.term === word.word ? "" : ` as "${word.term}"`} in ${word.fields.join(", ")}` +
+          `${word.weight < 1 ? ` (weight ${word.weight})` : ""}: ${word.score.toFixed(2)}`;
+      list.append(el("li", text));
+    }
+    const factors = [`covers ${Math.round(why.coverage * 100)}% of the words`];
+    if (why.lift !== 1) factors.push(`name and verb signals ×${why.lift.toFixed(2)}`);
+    if (why.usage !== 1) factors.push(`your earlier calls ×${why.usage.toFixed(2)}`);
+    if (why.learned !== 1) factors.push(`learned from your searches ×${why.learned.toFixed(2)}`);
+    list.append(el("li", factors.join("; "), { class: "muted" }));
+    return list;
   }
 
   /** The error, with a button that revives a disabled backend (POST, admin only). */
@@ -290,21 +494,34 @@ function dashboard(): void {
   }
 
   function renderCalls(calls: Call[]): void {
-    const rows = calls.map((call) =>
-      row(
-        [
-          time(call.at),
-          el("span", `${call.server}:${call.tool}`, { class: "tool-name" }),
-          call.caller,
-          ms(call.durationMs),
-          call.status === "ok"
-            ? badge("ok")
-            : el("span", `${call.code ?? call.status}: ${call.error ?? ""}`, { class: "error" }),
-        ],
-        [3],
-      ),
+    fill("#calls", calls.map(callRow), "No calls yet.", 5);
+  }
+
+  /** A call the live feed brought: first in the table, marked until the next poll. */
+  function addLiveCall(call: Call): void {
+    const body = $("#calls tbody");
+    if (!body.querySelector("tr[data-call]")) body.replaceChildren();
+    const tr = callRow(call);
+    tr.classList.add("live");
+    body.prepend(tr);
+    while (body.children.length > LIVE_ROWS) body.lastElementChild?.remove();
+  }
+
+  function callRow(call: Call): HTMLElement {
+    const tr = row(
+      [
+        time(call.at),
+        el("span", `${call.server}:${call.tool}`, { class: "tool-name" }),
+        call.caller,
+        ms(call.durationMs),
+        call.status === "ok"
+          ? badge("ok")
+          : el("span", `${call.code ?? call.status}: ${call.error ?? ""}`, { class: "error" }),
+      ],
+      [3],
     );
-    fill("#calls", rows, "No calls yet.", 5);
+    tr.setAttribute("data-call", `${call.server}:${call.tool}`);
+    return tr;
   }
 
   function renderUsage(): void {
@@ -521,11 +738,21 @@ function dashboard(): void {
 
   async function loadAudit(): Promise<void> {
     const params = new URLSearchParams({ limit: "100" });
-    const caller = ($("#audit-caller") as HTMLInputElement).value.trim();
-    const tool = ($("#audit-tool") as HTMLInputElement).value.trim();
-    if (caller) params.set("caller", caller);
-    if (tool) params.set("tool", tool);
+    const filters: Record<string, string> = {
+      caller: "#audit-caller",
+      server: "#audit-server",
+      tool: "#audit-tool",
+      outcome: "#audit-outcome",
+      since: "#audit-since",
+      until: "#audit-until",
+    };
+    for (const [name, selector] of Object.entries(filters)) {
+      const value = ($(selector) as HTMLInputElement).value.trim();
+      if (value) params.set(name, value);
+    }
     const { rows } = await get<{ rows: AuditView[] }>(`/api/audit?${params}`);
+    $("#audit-count").textContent =
+      rows.length >= 100 ? "The newest 100 rows that match." : `${rows.length} rows match.`;
     const lines = rows.map((entry) =>
       row(
         [
@@ -537,7 +764,7 @@ function dashboard(): void {
             : `${entry.server}:${entry.tool}`,
           entry.code ? `${entry.outcome} ${entry.code}` : entry.outcome,
           entry.latencyMs === undefined ? "" : ms(entry.latencyMs),
-          entry.bytes ?? "",
+          entry.bytes === undefined ? "" : C.bytes(entry.bytes),
           entry.cost ?? "",
         ],
         [5, 6, 7],
@@ -546,22 +773,128 @@ function dashboard(): void {
     fill("#audit", lines, "No audit rows match.", 8);
   }
 
+  /** Status always (the header and backends); the rest for the tab in view. */
   async function refresh(): Promise<void> {
     const status = await get<Status>("/api/status");
     renderStatus(status);
-    if (status.tools !== toolCount) {
-      toolCount = status.tools;
-      await loadTools();
+    if (tab === "overview") {
+      await loadCharts();
+      await loadSavings();
+      renderHitRate(await get<SearchQuality>("/api/search"));
+      renderBudgets(await get<CostView>("/api/costs"));
+    } else if (tab === "activity") {
+      renderCalls((await get<{ calls: Call[] }>("/api/calls")).calls);
+      await loadAudit();
+    } else if (tab === "tools-tab") {
+      if (status.tools !== toolCount) {
+        toolCount = status.tools;
+        usage = (await get<{ usage: Usage[] }>("/api/usage")).usage;
+        await loadTools();
+      }
+    } else if (tab === "usage-tab") {
+      usage = (await get<{ usage: Usage[] }>("/api/usage")).usage;
+      renderUsage();
+      renderSearch(await get<SearchQuality>("/api/search"));
+      await loadInsights();
+      renderCosts(await get<CostView>("/api/costs"));
+      renderWebhooks((await get<{ endpoints: WebhookView[] }>("/api/webhooks")).endpoints);
+    } else if (tab === "security" && admin) {
+      renderSecurity(await get<Security>("/api/security"));
+    } else if (tab === "config" && admin && !configShown) {
+      const { file, config } = await get<{ file: string | null; config: unknown }>("/api/config");
+      $("#config-file").textContent = file ?? "(built-in default)";
+      $("#config-body").textContent = JSON.stringify(config, null, 2);
+      configShown = true;
     }
-    renderCalls((await get<{ calls: Call[] }>("/api/calls")).calls);
-    usage = (await get<{ usage: Usage[] }>("/api/usage")).usage;
-    renderUsage();
-    renderSearch(await get<SearchQuality>("/api/search"));
-    await loadInsights();
-    renderCosts(await get<CostView>("/api/costs"));
-    renderWebhooks((await get<{ endpoints: WebhookView[] }>("/api/webhooks")).endpoints);
-    await loadAudit();
-    if (admin) renderSecurity(await get<Security>("/api/security"));
+  }
+
+  const failed = (error: Error) => {
+    if (error instanceof LoginNeeded) location.reload();
+    else notice(`Cannot reach the gateway: ${error.message}`, true);
+  };
+
+  /** Shows the tab named by the address's fragment (a panel's id), or the first. */
+  function showTab(): void {
+    const wanted = location.hash.slice(1);
+    const allowed = TABS.filter((id) => admin || (id !== "security" && id !== "config"));
+    tab = allowed.includes(wanted) ? wanted : "overview";
+    for (const id of TABS) {
+      const link = $(`#tab-${id}`);
+      const selected = id === tab;
+      link.setAttribute("aria-selected", String(selected));
+      link.setAttribute("tabindex", selected ? "0" : "-1");
+      $(`#${id}`).hidden = !selected;
+    }
+    if (tab === "tools-tab") toolCount = -1;
+    refresh().catch(failed);
+  }
+
+  /** Arrow keys move between tabs (the WAI-ARIA tabs pattern); Tab leaves the list. */
+  function tabKeys(event: KeyboardEvent): void {
+    const links = [...document.querySelectorAll<HTMLElement>("#tabs a[role=tab]")].filter(
+      (link) => link.offsetParent !== null,
+    );
+    const at = links.indexOf(event.target as HTMLElement);
+    if (at < 0) return;
+    const step = { ArrowRight: 1, ArrowLeft: -1, Home: -at, End: links.length - 1 - at }[event.key];
+    if (step === undefined) return;
+    event.preventDefault();
+    const next = links[(at + step + links.length) % links.length]!;
+    next.focus();
+    next.click();
+  }
+
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  /** Polls, faster while the live feed is down. */
+  function schedule(): void {
+    clearTimeout(timer);
+    timer = setTimeout(
+      () => refresh().catch(failed).finally(schedule),
+      liveUp ? POLL_LIVE_MS : POLL_MS,
+    );
+  }
+
+  let soon: ReturnType<typeof setTimeout> | undefined;
+  /** A refresh shortly, once however many events asked for it. */
+  function refreshSoon(): void {
+    clearTimeout(soon);
+    soon = setTimeout(() => refresh().catch(failed), 300);
+  }
+
+  /** Calls and backend states as they happen (`/ui/api/live`, server-sent events). */
+  function connectLive(): void {
+    const indicator = $("#live");
+    const source = new EventSource("/ui/api/live");
+    source.addEventListener("hello", () => {
+      liveUp = true;
+      indicator.textContent = "● live";
+      indicator.className = "on";
+    });
+    source.addEventListener("call", (event) => {
+      const call = JSON.parse((event as MessageEvent).data) as Call;
+      addLiveCall(call);
+      if (tab === "overview" || tab === "activity") refreshSoon();
+    });
+    source.addEventListener("backend", (event) => {
+      const change = JSON.parse((event as MessageEvent).data);
+      showBackendState(change.name, change.state, change.error);
+      refreshSoon();
+    });
+    source.addEventListener("tools", () => {
+      toolCount = -1;
+      refreshSoon();
+    });
+    source.addEventListener("dropped", (event) => {
+      const { count } = JSON.parse((event as MessageEvent).data);
+      notice(`The live view fell behind and missed ${count} events; the tables are reloaded.`);
+      refreshSoon();
+    });
+    source.addEventListener("error", () => {
+      liveUp = false;
+      indicator.textContent = "○ reconnecting";
+      indicator.className = "muted";
+    });
+    addEventListener("pagehide", () => source.close());
   }
 
   /** A `needs_login` backend: the admin logs the gateway in from here (a new tab opens). */
@@ -623,10 +956,10 @@ function dashboard(): void {
     reloadButton.disabled = !admin;
     if (!admin) reloadButton.title = "Reloading needs an admin key";
     reloadButton.addEventListener("click", () => void reload());
-    let timer: ReturnType<typeof setTimeout> | undefined;
+    let typing: ReturnType<typeof setTimeout> | undefined;
     $("#search").addEventListener("input", (event) => {
-      clearTimeout(timer);
-      timer = setTimeout(() => {
+      clearTimeout(typing);
+      typing = setTimeout(() => {
         query = (event.target as HTMLInputElement).value.trim();
         loadTools().catch((e) => notice(String(e.message ?? e), true));
       }, 150);
@@ -634,28 +967,32 @@ function dashboard(): void {
     $("#insights-window").addEventListener("change", () => {
       loadInsights().catch((e) => notice(String(e.message ?? e), true));
     });
-    for (const id of ["#audit-caller", "#audit-tool"]) {
-      $(id).addEventListener("input", () => {
-        clearTimeout(timer);
-        timer = setTimeout(
-          () => loadAudit().catch((e) => notice(String(e.message ?? e), true)),
-          150,
-        );
-      });
-    }
+    $("#chart-window").addEventListener("change", () => {
+      loadCharts().catch((e) => notice(String(e.message ?? e), true));
+    });
+    const auditSoon = () => {
+      clearTimeout(typing);
+      typing = setTimeout(
+        () => loadAudit().catch((e) => notice(String(e.message ?? e), true)),
+        150,
+      );
+    };
+    $("#audit-filters").addEventListener("input", auditSoon);
+    $("#audit-filters").addEventListener("change", auditSoon);
+    $("#audit-filters").addEventListener("submit", (event) => {
+      event.preventDefault();
+      auditSoon();
+    });
+    $("#explain-form").addEventListener("submit", (event) => {
+      event.preventDefault();
+      explain().catch((e) => notice(String(e.message ?? e), true));
+    });
+    $("#tabs").addEventListener("keydown", (event) => tabKeys(event as KeyboardEvent));
+    addEventListener("hashchange", showTab);
     renderStatus(status);
-    await refresh();
-    if (admin) {
-      const { file, config } = await get<{ file: string | null; config: unknown }>("/api/config");
-      $("#config-file").textContent = file ?? "(built-in default)";
-      $("#config-body").textContent = JSON.stringify(config, null, 2);
-    }
-    setInterval(() => {
-      refresh().catch((error) => {
-        if (error instanceof LoginNeeded) location.reload();
-        else notice(`Cannot reach the gateway: ${error.message}`, true);
-      });
-    }, POLL_MS);
+    showTab();
+    connectLive();
+    schedule();
   }
 
   start().catch((error) => notice(`The dashboard failed to load: ${error.message}`, true));
