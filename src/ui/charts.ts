@@ -137,11 +137,12 @@ function charts(): Charts {
     });
     const frame = html("div", undefined, "plot");
     const axis = html("div", undefined, "axis-y");
-    axis.append(html("span", options.format(top)), html("span", options.format(0)));
+    axis.append(html("span", options.format(top)), html("span", "0"));
     frame.append(axis, plot);
     const times = html("div", undefined, "axis-x muted");
-    const end = options.from + (buckets - 1) * options.bucketMs;
-    times.append(html("span", clock(options.from)), html("span", clock(end)));
+    const span = buckets * options.bucketMs;
+    times.title = `${clock(options.from)} to ${clock(options.from + span)}`;
+    times.append(html("span", `${duration(span)} ago`), html("span", "now"));
     const legend = html("ul", undefined, "legend");
     options.lines.forEach((line, n) => {
       const total = line.values.reduce((sum, value) => sum + value, 0);

@@ -265,7 +265,7 @@ function dashboard(): void {
         values: backend.points.map(value),
       }));
     const empty = `No calls in ${span}.`;
-    const per = answer.bucketMs >= 3_600_000 ? "hour" : `${C.duration(answer.bucketMs)}`;
+    const per = answer.bucketMs === 60_000 ? "minute" : C.duration(answer.bucketMs);
     $("#chart-note").textContent =
       answer.since > answer.from
         ? `(per ${per}; calls known since ${new Date(answer.since).toLocaleString()})`
@@ -840,8 +840,20 @@ function dashboard(): void {
     if (step === undefined) return;
     event.preventDefault();
     const next = links[(at + step + links.length) % links.length]!;
-    next.focus();
     next.click();
+    next.focus();
+  }
+
+  /**
+   * A tab's link changes the address without a fragment jump (which would scroll to the panel
+   * and take the focus off the tab); Back and Forward still move between tabs.
+   */
+  function tabClick(event: MouseEvent): void {
+    const link = (event.target as HTMLElement).closest("a[role=tab]");
+    if (!link) return;
+    event.preventDefault();
+    history.pushState(null, "", link.getAttribute("href"));
+    showTab();
   }
 
   let timer: ReturnType<typeof setTimeout> | undefined;
@@ -988,7 +1000,8 @@ function dashboard(): void {
       explain().catch((e) => notice(String(e.message ?? e), true));
     });
     $("#tabs").addEventListener("keydown", (event) => tabKeys(event as KeyboardEvent));
-    addEventListener("hashchange", showTab);
+    $("#tabs").addEventListener("click", (event) => tabClick(event as MouseEvent));
+    addEventListener("popstate", showTab);
     renderStatus(status);
     showTab();
     connectLive();

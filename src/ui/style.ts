@@ -32,7 +32,8 @@ h2 select { font: inherit; font-weight: 400; margin-left: 8px; }
 table { border-collapse: collapse; width: 100%; }
 th, td { text-align: left; padding: 5px 8px; border-bottom: 1px solid var(--line); vertical-align: top; }
 th { font-weight: 600; color: var(--muted); font-size: 12px; }
-td.num { text-align: right; font-variant-numeric: tabular-nums; }
+td.num { text-align: right; font-variant-numeric: tabular-nums; white-space: nowrap; }
+#calls td:first-child, #audit td:first-child { white-space: nowrap; }
 tr.live td { animation: arrive 2s ease-out; }
 @keyframes arrive { from { background: color-mix(in srgb, var(--accent) 18%, transparent); } }
 .muted { color: var(--muted); }
@@ -72,10 +73,11 @@ pre { background: var(--panel); border: 1px solid var(--line); border-radius: 6p
 .chart { margin: 0; padding: 8px 10px; border: 1px solid var(--line); border-radius: 6px; background: var(--panel); }
 .chart figcaption { font-weight: 600; font-size: 13px; margin-bottom: 4px; }
 .chart .plot { display: flex; gap: 6px; }
-.chart svg { width: 100%; height: 120px; display: block; overflow: visible; }
+.chart .plot svg { flex: 1 1 0; min-width: 0; width: 0; height: 120px; display: block; }
 .axis-y { display: flex; flex-direction: column; justify-content: space-between; font-size: 11px;
   color: var(--muted); text-align: right; min-width: 44px; }
 .axis-x { display: flex; justify-content: space-between; font-size: 11px; padding-left: 50px; }
+.chart, .chart-grid > section { min-width: 0; }
 .grid { stroke: var(--line); stroke-width: 1; vector-effect: non-scaling-stroke; }
 .line { fill: none; stroke-width: 1.5; vector-effect: non-scaling-stroke; stroke-linejoin: round; }
 .point { stroke: none; }
@@ -112,6 +114,5 @@ body:not(.is-admin) .admin { display: none; }
   main { padding: 0 12px 30px; }
   th, td { padding: 4px 6px; }
   .filters input[type=search] { width: 140px; }
-  .chart-grid { grid-template-columns: 1fr; }
 }
 `;
