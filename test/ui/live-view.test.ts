@@ -99,7 +99,7 @@ async function open(
 describe.skipIf(!HAS_CHROMIUM)("the dashboard, live", () => {
   test("charts have a point for each minute with calls; gauges and tokens saved show real numbers", async () => {
     const { page, errors } = await open(1400);
-    const calls = page.locator("#charts figure", { hasText: "Calls" });
+    const calls = page.locator('#charts figure:has(figcaption:text-is("Calls"))');
     await calls.locator("circle.point").first().waitFor();
     const values = await calls
       .locator("circle.point")
@@ -107,9 +107,9 @@ describe.skipIf(!HAS_CHROMIUM)("the dashboard, live", () => {
     // fx had 4 calls, fy 1, all within the last minute or two.
     expect(values.reduce((a, b) => a + b, 0)).toBe(5);
     expect(await calls.locator(".legend").innerText()).toMatch(/fx[\s\S]*fy/);
-    const errorsChart = page.locator("#charts figure", { hasText: "Errors" });
+    const errorsChart = page.locator('#charts figure:has(figcaption:text-is("Errors"))');
     expect(await errorsChart.locator("circle.point").count()).toBeGreaterThan(0);
-    const p99 = page.locator("#charts figure", { hasText: "Latency p99" });
+    const p99 = page.locator('#charts figure:has(figcaption:text-is("Latency p99"))');
     expect(await p99.locator("circle.point").count()).toBeGreaterThan(0);
     expect(await p99.locator(".axis-y").innerText()).toMatch(/ms|s/);
     // The last day, by quarter hour: the same calls.
