@@ -114,9 +114,9 @@ export function createLiveFeed(options: LiveFeedOptions): LiveFeed {
   }
 
   const unhooks = [
-    options.hooks.hook("tool:call:after", (call) =>
-      queue({ type: "finished", at: Date.now(), call }),
-    ),
+    options.hooks.hook("tool:call:after", (call) => {
+      if (subscribers.size) queue({ type: "finished", at: Date.now(), call });
+    }),
     options.hooks.hook("backend:state", (name, state, error) =>
       queue({
         type: "backend",

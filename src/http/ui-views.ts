@@ -62,6 +62,7 @@ export interface Savings {
 }
 
 const SAVINGS_TTL_MS = 30_000;
+const MAX_CALLERS = 20;
 
 /**
  * `GET /api/savings?window=24h|7d|30d`: per caller (a non-admin: itself), the meta `tools/list`
@@ -87,12 +88,19 @@ export function createSavings(gateway: Gateway, audit: AuditLog | undefined) {
       caller: caller.admin ? undefined : caller.id,
       limit: 100_000,
     });
-    const ids = [...new Set(rows.filter((row) => row.detail === "meta").map((row) => row.caller))];
+    const lists = new Map<string, number>();
+    for (const row of rows) {
+      if (row.detail === "meta") lists.set(row.caller, (lists.get(row.caller) ?? 0) + 1);
+    }
+    // Each caller's flat list is tokenized: the callers with the most lists, not every one.
+    const ids = [...lists.keys()]
+      .sort((a, b) => lists.get(b)! - lists.get(a)!)
+      .slice(0, MAX_CALLERS);
     const out: Savings[] = [];
     for (const id of ids) {
       const who = id === caller.id ? caller : callerNamed(gateway, id);
       if (!who) {
-        out.push({ caller: id, lists: rows.filter((r) => r.caller === id).length, saved: null });
+        out.push({ caller: id, lists: lists.get(id) ?? 0, saved: null });
         continue;
       }
       const saved = await tokensSaved(gateway, reader, who, since, id);

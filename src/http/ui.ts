@@ -163,14 +163,6 @@ export function createUiHandler(gateway: Gateway, options: UiOptions = {}): UiHa
         );
       case "/api/search":
         return json(searchQuality(caller, allow));
-      case "/api/charts": {
-        const window = url.searchParams.get("window") ?? "1h";
-        if (!(window in SERIES_WINDOWS))
-          return json({ error: `window=${window}: use 1h or 24h` }, 400);
-        const own = caller.admin ? undefined : caller.id;
-        const reach = (server: string) => caller.allows(server, "*");
-        return json(series.answer(window as SeriesWindow, own, reach));
-      }
       case "/api/webhooks": {
         // The endpoints are the capabilities backend's: its resources' grant shows them.
         const hub = webhooksFor(gateway);
@@ -234,6 +226,15 @@ export function createUiHandler(gateway: Gateway, options: UiOptions = {}): UiHa
     });
   }
 
+  /** `?window=1h|24h`: calls, errors and latency per backend and time bucket (a non-admin: its own). */
+  async function charts(url: URL, caller: Caller): Promise<Response> {
+    const window = url.searchParams.get("window") ?? "1h";
+    if (!(window in SERIES_WINDOWS)) return json({ error: `window=${window}: use 1h or 24h` }, 400);
+    const own = caller.admin ? undefined : caller.id;
+    const reach = (server: string) => caller.allows(server, "*");
+    return json(await series.answer(window as SeriesWindow, own, reach));
+  }
+
   /** `?window=24h|7d|30d`: top tools per key, searches that found nothing, tokens saved. */
   async function insights(url: URL, caller: Caller): Promise<Response> {
     const window = url.searchParams.get("window") ?? "24h";
@@ -289,6 +290,7 @@ export function createUiHandler(gateway: Gateway, options: UiOptions = {}): UiHa
         return json({ server: name, revived: gateway.pool.revive(name) });
       }
       if (apiPath === "/api/insights" && request.method === "GET") return insights(url, caller);
+      if (apiPath === "/api/charts" && request.method === "GET") return charts(url, caller);
       if (apiPath === "/api/live" && request.method === "GET")
         return live.subscribe(request, caller);
       if (apiPath === "/api/savings" && request.method === "GET") return savings(url, caller);

@@ -37,17 +37,26 @@ export interface SeriesAnswer {
 
 export interface CallSeriesOptions {
   hooks: GatewayHookable;
-  /** Earlier calls (the audit log), read once at the first question: charts survive a restart. */
-  history?: (
-    since: number,
-  ) => Pick<AuditRow, "at" | "kind" | "caller" | "server" | "outcome" | "latencyMs">[];
+  /**
+   * Earlier calls (the audit log), newest first, a page of rows older than `before` (an id) at a
+   * time; read once, at the first question, so charts survive a restart.
+   */
+  history?: (since: number, before?: number) => HistoryRow[];
   now?: () => number;
 }
+
+type HistoryRow = Pick<AuditRow, "at" | "kind" | "caller" | "server" | "outcome" | "latencyMs"> & {
+  id: number;
+};
 
 /** Calls per backend over time, by caller: what `/ui` charts. */
 export interface CallSeries {
   /** `caller`: only that caller's calls (a non-admin); `allow`: backends the asker may see. */
-  answer(window: SeriesWindow, caller?: string, allow?: (server: string) => boolean): SeriesAnswer;
+  answer(
+    window: SeriesWindow,
+    caller?: string,
+    allow?: (server: string) => boolean,
+  ): Promise<SeriesAnswer>;
   close(): void;
 }
 
@@ -64,7 +73,9 @@ const MAX_CELLS = 2000;
 const FOLD_MS = 1000;
 /** Calls waiting to be folded, at most: past it they are folded at once. */
 const MAX_PENDING = 10_000;
+/** Audit rows read back at most, a page at a time with a pause between pages for other work. */
 const HISTORY_ROWS = 200_000;
+const HISTORY_PAGE = 5000;
 
 interface Cell {
   calls: number;
@@ -92,7 +103,7 @@ export function createCallSeries(options: CallSeriesOptions): CallSeries {
     "24h": new Map<number, Map<string, Cell>>(),
   } satisfies Record<SeriesWindow, Map<number, Map<string, Cell>>>;
   let pending: Sample[] = [];
-  let history: number | undefined;
+  let history: Promise<number> | undefined;
 
   function add(sample: Sample): void {
     for (const window of Object.keys(buckets) as SeriesWindow[]) {
@@ -122,20 +133,35 @@ export function createCallSeries(options: CallSeriesOptions): CallSeries {
     }
   }
 
-  /** Calls from before this run, once: the audit log's rows of the last day. */
-  function loadHistory(): void {
-    if (history !== undefined) return;
-    history = options.history ? now() - SERIES_WINDOWS["24h"].spanMs : startedAt;
-    for (const row of options.history?.(history) ?? []) {
-      if (row.kind !== "call" || row.at >= startedAt || !row.server) continue;
-      add({
-        at: row.at,
-        server: row.server,
-        caller: row.caller,
-        ms: row.latencyMs ?? 0,
-        failed: row.outcome !== "ok",
-      });
+  /**
+   * Calls from before this run: the audit log's rows of the last day, read in pages so that calls
+   * in between are not held up. Answers when the calls are known from (a day back, or the start).
+   */
+  async function loadHistory(): Promise<number> {
+    const read = options.history;
+    if (!read) return startedAt;
+    const since = now() - SERIES_WINDOWS["24h"].spanMs;
+    let before: number | undefined;
+    let oldest = since;
+    for (let loaded = 0; loaded < HISTORY_ROWS; loaded += HISTORY_PAGE) {
+      const rows = read(since, before);
+      for (const row of rows) {
+        if (row.kind !== "call" || row.at >= startedAt || !row.server) continue;
+        add({
+          at: row.at,
+          server: row.server,
+          caller: row.caller,
+          ms: row.latencyMs ?? 0,
+          failed: row.outcome !== "ok",
+        });
+      }
+      if (rows.length < HISTORY_PAGE) return since;
+      before = rows.at(-1)!.id;
+      oldest = rows.at(-1)!.at;
+      await new Promise((resolve) => setTimeout(resolve, 0));
     }
+    // More calls in a day than are read back: the charts know them from the oldest row read.
+    return oldest;
   }
 
   const unhook = options.hooks.hook("tool:call:after", (call) => {
@@ -152,8 +178,9 @@ export function createCallSeries(options: CallSeriesOptions): CallSeries {
   timer.unref?.();
 
   return {
-    answer(window, caller, allow = () => true) {
-      loadHistory();
+    async answer(window, caller, allow = () => true) {
+      history ??= loadHistory();
+      const since = await history;
       fold();
       const { bucketMs, spanMs } = SERIES_WINDOWS[window];
       const last = Math.floor(now() / bucketMs);
@@ -194,7 +221,7 @@ export function createCallSeries(options: CallSeriesOptions): CallSeries {
           };
         })
         .sort((a, b) => b.calls - a.calls || a.server.localeCompare(b.server));
-      return { window, bucketMs, from: first * bucketMs, since: history ?? startedAt, backends };
+      return { window, bucketMs, from: first * bucketMs, since, backends };
     },
     close() {
       unhook();
@@ -222,9 +249,9 @@ function percentile(bins: Uint32Array, count: number, share: number): number {
   return 0;
 }
 
-/** Audit rows of calls since `since` (newest first, at most 200,000), for `history`. */
+/** Audit rows of calls since `since`, a page older than `before` at a time, for `history`. */
 export function auditHistory(
-  query: (q: { since: number; kind: "call"; limit: number }) => AuditRow[],
-): (since: number) => AuditRow[] {
-  return (since) => query({ since, kind: "call", limit: HISTORY_ROWS });
+  query: (q: { since: number; kind: "call"; before?: number; limit: number }) => HistoryRow[],
+): (since: number, before?: number) => HistoryRow[] {
+  return (since, before) => query({ since, kind: "call", before, limit: HISTORY_PAGE });
 }

@@ -2,7 +2,8 @@ import { afterAll, describe, expect, test } from "bun:test";
 import { loadConfig } from "../../src/config/load.ts";
 import { runGateway } from "../../src/gateway/run.ts";
 import { createGatewayHooks } from "../../src/hooks.ts";
-import { createCallSeries } from "../../src/observe/timeseries.ts";
+import { auditHistory, createCallSeries } from "../../src/observe/timeseries.ts";
+import { createMemoryStore } from "../../src/state/store.ts";
 import { BUN, connectHttp, FIXTURE_SERVER, tempDir, waitFor, writeConfig } from "../helpers.ts";
 
 // The dashboard's time buckets: counts and percentiles from the call hook, per caller, and the
@@ -24,7 +25,7 @@ describe("createCallSeries", () => {
 
   test("counts, errors and p50/p99 per minute, within the bins' 10%", async () => {
     for (let ms = 1; ms <= 100; ms++) await call("a", "key:x", ms, ms % 10 === 0);
-    const answer = series.answer("1h");
+    const answer = await series.answer("1h");
     expect(answer.bucketMs).toBe(60_000);
     const a = answer.backends.find((backend) => backend.server === "a")!;
     expect(a.points).toHaveLength(60);
@@ -37,19 +38,45 @@ describe("createCallSeries", () => {
 
   test("a caller sees its own calls; `allow` hides backends", async () => {
     await call("b", "key:y", 5);
-    expect(series.answer("1h", "key:y").backends.map((b) => [b.server, b.calls])).toEqual([
+    expect((await series.answer("1h", "key:y")).backends.map((b) => [b.server, b.calls])).toEqual([
       ["b", 1],
     ]);
-    expect(series.answer("1h", undefined, (server) => server !== "a").backends).toHaveLength(1);
+    expect(
+      (await series.answer("1h", undefined, (server) => server !== "a")).backends,
+    ).toHaveLength(1);
   });
 
-  test("past an hour a minute leaves the hour's chart and stays in the day's", () => {
+  test("past an hour a minute leaves the hour's chart and stays in the day's", async () => {
     now += 61 * 60_000;
-    expect(series.answer("1h").backends).toEqual([]);
-    const day = series.answer("24h");
+    expect((await series.answer("1h")).backends).toEqual([]);
+    const day = await series.answer("24h");
     expect(day.bucketMs).toBe(900_000);
     expect(day.backends.find((b) => b.server === "a")?.calls).toBe(100);
   });
+});
+
+test("history is read back a page at a time, past the first page", async () => {
+  const store = createMemoryStore();
+  const at = Date.now() - 2 * 3_600_000;
+  const rows = Array.from({ length: 12_345 }, (_, i) => ({
+    at: at + i,
+    kind: "call" as const,
+    caller: "key:x",
+    server: i % 2 ? "a" : "b",
+    tool: "t",
+    outcome: i % 5 ? ("ok" as const) : ("error" as const),
+    latencyMs: 3,
+  }));
+  store.addAudit(rows);
+  const series = createCallSeries({
+    hooks: createGatewayHooks(),
+    history: auditHistory(store.queryAudit),
+  });
+  const day = await series.answer("24h");
+  series.close();
+  expect(day.backends.reduce((sum, backend) => sum + backend.calls, 0)).toBe(12_345);
+  expect(day.backends.reduce((sum, backend) => sum + backend.errors, 0)).toBe(2469);
+  expect(day.since).toBeLessThan(at);
 });
 
 describe("after a restart", () => {
