@@ -398,7 +398,8 @@ function dashboard(): void {
     for (const word of why.words) {
       const text = !word.term
         ? `"${word.word}": no match`
-        : `"${word.word}"${word.term === word.word ? "" : ` as "${word.term}"`} in ${word.fields.join(", ")}` +
+        : // A stem ("messag" for "message") is the word itself; a synonym or a repair is named.
+          `"${word.word}"${word.word.toLowerCase().startsWith(word.term) ? "" : ` as "${word.term}"`} in ${word.fields.join(", ")}` +
           `${word.weight < 1 ? ` (weight ${word.weight})` : ""}: ${word.score.toFixed(2)}`;
       list.append(el("li", text));
     }

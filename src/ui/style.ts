@@ -65,8 +65,7 @@ input[type=search], input[type=password] { font: inherit; padding: 5px 10px; wid
 .tool-name { font-family: ui-monospace, SFMono-Regular, Menlo, monospace; font-weight: 600; }
 .tool-detail { padding: 4px 10px 12px; }
 .description { white-space: pre-wrap; }
-.why { font-size: 12px; }
-.why li { margin: 0; }
+.why { font-size: 12px; margin: 0; padding-left: 16px; }
 pre { background: var(--panel); border: 1px solid var(--line); border-radius: 6px; padding: 10px;
   overflow: auto; font: 12px/1.4 ui-monospace, SFMono-Regular, Menlo, monospace; max-height: 480px; }
 .chart-grid { display: grid; grid-template-columns: repeat(auto-fit, minmax(300px, 1fr)); gap: 4px 20px; }

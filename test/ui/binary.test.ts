@@ -50,7 +50,7 @@ backends:
     // The charts' script (its own file) runs from the binary too.
     const calls = page.locator('#charts figure:has(figcaption:text-is("Calls"))');
     await calls.waitFor();
-    expect(await calls.innerText()).toContain("No calls in the last hour.");
+    expect(await calls.textContent()).toContain("No calls in the last hour.");
     await page.click("#tab-tools-tab");
     await page.fill("#search", "sum of two numbers");
     await page.locator('[data-tool="everything:get-sum"]').waitFor();

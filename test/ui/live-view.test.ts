@@ -182,6 +182,7 @@ describe.skipIf(!HAS_CHROMIUM)("the dashboard, live", () => {
     expect(text).toMatch(/^1\s+f[xy]:echo\s+[\d.]+/);
     expect(text).toContain('"echo" in name');
     expect(text).toMatch(/covers \d+% of the words/);
+    await page.screenshot({ path: join(ARTIFACTS, "ui-explain-1400.png") });
     expect(errors).toEqual([]);
   }, 60_000);
 
