@@ -2,6 +2,7 @@ import type { Caller } from "../gateway/caller.ts";
 import type { GatewayHookable, GatewayHooks } from "../hooks.ts";
 import { outcomeOf } from "../observe/observer.ts";
 import { LOGIN_COOKIE } from "../security/auth.ts";
+import { redactText } from "../security/redact.ts";
 
 type CallAfter = Parameters<GatewayHooks["tool:call:after"]>[0];
 
@@ -92,8 +93,13 @@ export function createLiveFeed(options: LiveFeedOptions): LiveFeed {
     lost = 0;
     for (const subscriber of subscribers) {
       subscriber.dropped += missed;
-      for (const event of events) {
-        if (sees(subscriber.caller, event)) send(subscriber, event.type, event.data);
+      try {
+        for (const event of events) {
+          if (sees(subscriber.caller, event)) send(subscriber, event.type, event.data);
+        }
+      } catch {
+        // Its stream closed under it (the browser went away): the others still get theirs.
+        subscriber.close();
       }
     }
   }
@@ -120,7 +126,7 @@ export function createLiveFeed(options: LiveFeedOptions): LiveFeed {
     options.hooks.hook("backend:state", (name, state, error) =>
       queue({
         type: "backend",
-        data: { name, state, ...(error ? { error } : {}), at: Date.now() },
+        data: { name, state, ...(error ? { error: redactText(error) } : {}), at: Date.now() },
       }),
     ),
     options.hooks.hook("tools:changed", (server, tools) =>

@@ -134,6 +134,7 @@ function dashboard(): void {
   let tab = "overview";
   let liveUp = false;
   let configShown = false;
+  let auditAsked = 0;
   const expanded = new Set<string>();
 
   /** An element with text (never HTML) and attributes. */
@@ -751,7 +752,9 @@ function dashboard(): void {
       const value = ($(selector) as HTMLInputElement).value.trim();
       if (value) params.set(name, value);
     }
+    const asked = ++auditAsked;
     const { rows } = await get<{ rows: AuditView[] }>(`/api/audit?${params}`);
+    if (asked !== auditAsked) return; // a newer filter's answer is on its way
     $("#audit-count").textContent =
       rows.length >= 100 ? "The newest 100 rows that match." : `${rows.length} rows match.`;
     const lines = rows.map((entry) =>
@@ -868,10 +871,13 @@ function dashboard(): void {
   }
 
   let soon: ReturnType<typeof setTimeout> | undefined;
-  /** A refresh shortly, once however many events asked for it. */
+  /** A refresh within a second, once however many events asked for it (busy or not). */
   function refreshSoon(): void {
-    clearTimeout(soon);
-    soon = setTimeout(() => refresh().catch(failed), 300);
+    if (soon) return;
+    soon = setTimeout(() => {
+      soon = undefined;
+      refresh().catch(failed);
+    }, 500);
   }
 
   /** Calls and backend states as they happen (`/ui/api/live`, server-sent events). */
