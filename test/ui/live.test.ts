@@ -137,6 +137,22 @@ describe("GET /ui/api/live", () => {
   });
 });
 
+describe("shutdown", () => {
+  test("stopping the gateway ends the open live streams", async () => {
+    const other = await startGateway("capabilities: { enabled: false }\nbackends: {}\n");
+    const stream = await fetch(`${other.url}/ui/api/live`);
+    const reader = stream.body!.getReader();
+    await reader.read(); // hello
+    // The server's stop cuts the connection (an error here) or the stream ends first.
+    const ended = reader.read().then(
+      (next) => (next.done ? "ended" : "more"),
+      () => "ended",
+    );
+    await other.stop();
+    expect(await Promise.race([ended, Bun.sleep(3000).then(() => "still open")])).toBe("ended");
+  });
+});
+
 describe("the live feed's buffers", () => {
   test("a reader that does not read gets at most its buffer, then a count of what it missed", async () => {
     const hooks = createGatewayHooks();
