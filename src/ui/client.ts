@@ -124,6 +124,7 @@ function dashboard(): void {
   const POLL_MS = 3000;
   const POLL_LIVE_MS = 10_000;
   const LIVE_ROWS = 200;
+  const CHART_LINES = 6;
   const TABS = ["overview", "activity", "tools-tab", "usage-tab", "security", "config"];
   const C = (globalThis as unknown as { gatewayCharts: Charts }).gatewayCharts;
   const $ = (selector: string) => document.querySelector(selector) as HTMLElement;
@@ -260,17 +261,23 @@ function dashboard(): void {
     const window = ($("#chart-window") as HTMLSelectElement).value;
     const answer = await get<SeriesAnswer>(`/api/charts?window=${window}`);
     const span = window === "1h" ? "the last hour" : "the last day";
+    // Six colours, six lines: the busiest backends (the answer is sorted by calls).
+    const shown = answer.backends.slice(0, CHART_LINES);
     const lines = (value: (point: BackendSeries["points"][number]) => number) =>
-      answer.backends.map((backend) => ({
+      shown.map((backend) => ({
         name: backend.server,
         values: backend.points.map(value),
       }));
     const empty = `No calls in ${span}.`;
     const per = answer.bucketMs === 60_000 ? "minute" : C.duration(answer.bucketMs);
-    $("#chart-note").textContent =
-      answer.since > answer.from
-        ? `(per ${per}; calls known since ${new Date(answer.since).toLocaleString()})`
-        : `(per ${per})`;
+    const notes = [`per ${per}`];
+    if (answer.backends.length > shown.length) {
+      notes.push(`the ${shown.length} busiest of ${answer.backends.length} backends`);
+    }
+    if (answer.since > answer.from) {
+      notes.push(`calls known since ${new Date(answer.since).toLocaleString()}`);
+    }
+    $("#chart-note").textContent = `(${notes.join("; ")})`;
     $("#charts").replaceChildren(
       C.lineChart({
         title: "Calls",

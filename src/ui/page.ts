@@ -74,7 +74,7 @@ export const PAGE_HTML = `<!doctype html>
     </div>
     <div id="activity" class="tab" role="tabpanel" aria-labelledby="tab-activity" hidden>
       <section id="calls">
-        <h2>Recent calls <span id="live-state" class="muted"></span></h2>
+        <h2>Recent calls</h2>
         <div class="scroll"><table><thead><tr><th>Time</th><th>Tool</th><th>Caller</th><th>Latency</th><th>Result</th></tr></thead>
           <tbody></tbody></table></div>
       </section>
