@@ -411,6 +411,11 @@ function dashboard(): void {
           `${word.weight < 1 ? ` (weight ${word.weight})` : ""}: ${word.score.toFixed(2)}`;
       list.append(el("li", text));
     }
+    if (why.base === 0) {
+      // Hybrid search ranks by meaning too: a match with none of the words came from there.
+      list.append(el("li", "found by meaning (search embeddings), not by its words"));
+      return list;
+    }
     const factors = [`covers ${Math.round(why.coverage * 100)}% of the words`];
     if (why.lift !== 1) factors.push(`name and verb signals ×${why.lift.toFixed(2)}`);
     if (why.usage !== 1) factors.push(`your earlier calls ×${why.usage.toFixed(2)}`);
