@@ -137,16 +137,20 @@ describe.skipIf(!HAS_CHROMIUM)("the dashboard, live", () => {
     await page.locator("#live.on").waitFor();
     await page.locator("#calls tbody tr", { hasText: "fx:echo" }).first().waitFor();
     await invoke("echo", { message: "live" });
+    const answered = Date.now();
     // Marked `live`: it came over the event stream, not the next poll (10 s away).
     const arrived = page.locator("#calls tbody tr.live", { hasText: "fx:echo" });
     await arrived.waitFor({ timeout: 2000 });
+    console.log(`a call's row appeared ${Date.now() - answered} ms after its answer`);
     expect(await arrived.innerText()).toMatch(/local\s+[\d.]+ ms\s+ok/);
 
     await page.click("#tab-overview");
     const fy = page.locator('#backends tr[data-backend="fy"]');
     expect(await fy.innerText()).toContain("ready");
     await invoke("crash", {}, "fy").catch(() => {});
+    const crashed = Date.now();
     await waitFor(async () => !(await fy.innerText()).includes("ready"), 1500);
+    console.log(`the crashed backend's row changed ${Date.now() - crashed} ms after the call`);
     expect(errors).toEqual([]);
   }, 60_000);
 
