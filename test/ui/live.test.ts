@@ -154,6 +154,25 @@ describe("shutdown", () => {
 });
 
 describe("the live feed's buffers", () => {
+  test("keep-alives come on time, and a key revoked meanwhile ends the stream at the next one", async () => {
+    let revoked = false;
+    const feed = createLiveFeed({
+      hooks: createGatewayHooks(),
+      reauthenticate: async () => (revoked ? new Response(null, { status: 401 }) : LOCAL_ADMIN),
+      keepAliveMs: 50,
+    });
+    const response = feed.subscribe(new Request("http://gateway/ui/api/live"), LOCAL_ADMIN);
+    const reader = response.body!.pipeThrough(new TextDecoderStream()).getReader();
+    expect((await reader.read()).value).toContain("event: hello");
+    expect((await reader.read()).value).toBe(": keep-alive\n\n");
+    revoked = true;
+    let next = await reader.read();
+    while (!next.done && next.value === ": keep-alive\n\n") next = await reader.read();
+    expect(next.done).toBe(true);
+    expect(feed.size()).toBe(0);
+    feed.close();
+  });
+
   test("a reader that does not read gets at most its buffer, then a count of what it missed", async () => {
     const hooks = createGatewayHooks();
     const feed = createLiveFeed({ hooks, reauthenticate: async () => LOCAL_ADMIN, buffer: 8 });
