@@ -19,6 +19,7 @@ import { CHARTS_JS } from "../ui/charts.ts";
 import { CLIENT_JS } from "../ui/client.ts";
 import { PAGE_HTML } from "../ui/page.ts";
 import { STYLE_CSS } from "../ui/style.ts";
+import { VIEWS_JS } from "../ui/views.ts";
 import { VERSION } from "../version.ts";
 import { startBackendLogin } from "./backend-login.ts";
 import { createLiveFeed } from "./ui-live.ts";
@@ -63,6 +64,7 @@ const ASSETS: Record<string, [type: string, body: string]> = {
   "/dashboard": ["text/html; charset=utf-8", PAGE_HTML],
   "/ui/app.js": ["text/javascript; charset=utf-8", CLIENT_JS],
   "/ui/charts.js": ["text/javascript; charset=utf-8", CHARTS_JS],
+  "/ui/views.js": ["text/javascript; charset=utf-8", VIEWS_JS],
   "/ui/style.css": ["text/css; charset=utf-8", STYLE_CSS],
 };
 

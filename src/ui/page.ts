@@ -12,6 +12,7 @@ export const PAGE_HTML = `<!doctype html>
 <link rel="icon" href="data:,">
 <link rel="stylesheet" href="/ui/style.css">
 <script src="/ui/charts.js" defer></script>
+<script src="/ui/views.js" defer></script>
 <script src="/ui/app.js" defer></script>
 </head>
 <body>
