@@ -367,6 +367,7 @@ export function createRoutes(gateway: Gateway, options: RoutesOptions = {}): Rou
       );
     },
     async close() {
+      ui.close();
       stopNotifying();
       flows.close();
       await sessions.closeAll();

@@ -4,6 +4,12 @@ import { webhooksFor } from "../gateway/webhooks.ts";
 import { type AuditLog, parseSince } from "../observe/audit.ts";
 import type { CostGovernor } from "../observe/costs.ts";
 import type { Observer } from "../observe/observer.ts";
+import {
+  auditHistory,
+  createCallSeries,
+  SERIES_WINDOWS,
+  type SeriesWindow,
+} from "../observe/timeseries.ts";
 import { answerUsage, type UsageWindow, WINDOWS } from "../observe/usage-answers.ts";
 import { evaluateFeedback, type FeedbackReport } from "../search/evaluate.ts";
 import { LOGIN_COOKIE, loginCookie } from "../security/auth.ts";
@@ -11,11 +17,15 @@ import { redactValue } from "../security/redact.ts";
 import { redactTree } from "../setup/secrets.ts";
 import { ACTIONS_JS } from "../ui/actions-client.ts";
 import { ACTIONS_CSS } from "../ui/actions-style.ts";
+import { CHARTS_JS } from "../ui/charts.ts";
 import { CLIENT_JS } from "../ui/client.ts";
 import { PAGE_HTML } from "../ui/page.ts";
 import { STYLE_CSS } from "../ui/style.ts";
+import { VIEWS_JS } from "../ui/views.ts";
 import { VERSION } from "../version.ts";
 import { createUiActions } from "./ui-actions.ts";
+import { createLiveFeed } from "./ui-live.ts";
+import { createSavings, explainSearch } from "./ui-views.ts";
 
 export interface UiOptions {
   /** Metrics, recent calls and usage; without one those answer empty. */
@@ -34,6 +44,8 @@ export interface UiHandler {
    * the client's: failed logins count against it.
    */
   fetch(request: Request, caller: Caller | Response, address?: string): Promise<Response>;
+  /** Ends the live streams (shutdown). */
+  close(): void;
 }
 
 // The page loads only its own script and style: a tool description can never run as code.
@@ -54,10 +66,13 @@ const ASSETS: Record<string, [type: string, body: string]> = {
   "/dashboard": ["text/html; charset=utf-8", PAGE_HTML],
   "/ui/app.js": ["text/javascript; charset=utf-8", CLIENT_JS],
   "/ui/actions.js": ["text/javascript; charset=utf-8", ACTIONS_JS],
+  "/ui/charts.js": ["text/javascript; charset=utf-8", CHARTS_JS],
+  "/ui/views.js": ["text/javascript; charset=utf-8", VIEWS_JS],
   "/ui/style.css": ["text/css; charset=utf-8", STYLE_CSS + ACTIONS_CSS],
 };
 
 const SEARCH_LIMIT = 50;
+const OUTCOMES = ["ok", "error", "failed", "refused"] as const;
 /** Recorded searches replayed for the dashboard (the most recent), and misses shown. */
 const REPORT_ROWS = 500;
 const REPORT_MISSES = 20;
@@ -67,6 +82,19 @@ export function createUiHandler(gateway: Gateway, options: UiOptions = {}): UiHa
   const { observer, audit, costs } = options;
   const reports = new Map<string, { stamp: string; at: number; report: FeedbackReport }>();
   const actions = createUiActions(gateway);
+  // Charts: calls per backend over time, from the call hook (and the audit log's last day).
+  const series = createCallSeries({
+    hooks: gateway.hooks,
+    history: audit ? auditHistory(audit.query) : undefined,
+  });
+  const live = createLiveFeed({
+    hooks: gateway.hooks,
+    reauthenticate: (request) =>
+      gateway.security.auth.authenticate(request, undefined, { uncharged: true }),
+    // Under Bun's idle timeout (server.read_timeout + 4 s) even when nothing happens.
+    keepAliveMs: Math.min(15_000, Math.max(1000, gateway.config.server.read_timeout / 2)),
+  });
+  const savings = createSavings(gateway, audit);
 
   /**
    * How search does on recorded searches (an admin sees every caller's, others their own),
@@ -162,7 +190,7 @@ export function createUiHandler(gateway: Gateway, options: UiOptions = {}): UiHa
   }
 
   /**
-   * The audit log, newest first: `?since=24h&caller=&tool=&before=<id>&limit=`; `format=jsonl`
+   * The audit log, newest first: `?since=24h&until=&caller=&server=&tool=&outcome=&before=<id>&limit=`; `format=jsonl`
    * exports JSON Lines. Non-admins see their own rows only.
    */
   function auditRows(url: URL, caller: Caller): Response {
@@ -179,17 +207,38 @@ export function createUiHandler(gateway: Gateway, options: UiOptions = {}): UiHa
       Number(params.get("limit")) || (jsonl ? 100_000 : 100),
       jsonl ? 1_000_000 : 1000,
     );
+    const untilText = params.get("until");
+    const until = untilText ? parseSince(untilText) : undefined;
+    if (untilText && until === undefined) {
+      return json({ error: `until=${untilText} is not an age (1h, 2d) or a date` }, 400);
+    }
+    const outcome = params.get("outcome") || undefined;
+    if (outcome && !(OUTCOMES as readonly string[]).includes(outcome)) {
+      return json({ error: `outcome=${outcome}: use ${OUTCOMES.join(", ")}` }, 400);
+    }
     const rows = audit.query({
       since,
+      until,
       before,
       limit,
       caller: caller.admin ? params.get("caller") || undefined : caller.id,
       tool: params.get("tool") || undefined,
+      server: params.get("server") || undefined,
+      outcome: outcome as (typeof OUTCOMES)[number] | undefined,
     });
     if (!jsonl) return json({ rows });
     return new Response(rows.map((row) => `${JSON.stringify(row)}\n`).join(""), {
       headers: { "Content-Type": "application/jsonl; charset=utf-8", "Cache-Control": "no-store" },
     });
+  }
+
+  /** `?window=1h|24h`: calls, errors and latency per backend and time bucket (a non-admin: its own). */
+  async function charts(url: URL, caller: Caller): Promise<Response> {
+    const window = url.searchParams.get("window") ?? "1h";
+    if (!(window in SERIES_WINDOWS)) return json({ error: `window=${window}: use 1h or 24h` }, 400);
+    const own = caller.admin ? undefined : caller.id;
+    const reach = (server: string) => caller.allows(server, "*");
+    return json(await series.answer(window as SeriesWindow, own, reach));
   }
 
   /** `?window=24h|7d|30d`: top tools per key, searches that found nothing, tokens saved. */
@@ -221,6 +270,7 @@ export function createUiHandler(gateway: Gateway, options: UiOptions = {}): UiHa
       }
       if (path === "/ui/login" && request.method === "POST") return login(request, address);
       if (path === "/ui/logout" && request.method === "POST") {
+        live.logout(request);
         gateway.security.auth.logout(request);
         const cleared = `${LOGIN_COOKIE}=; HttpOnly; SameSite=Strict; Path=/; Max-Age=0`;
         return redirect("/ui", { "Set-Cookie": cleared });
@@ -237,8 +287,19 @@ export function createUiHandler(gateway: Gateway, options: UiOptions = {}): UiHa
       const acted = await actions.fetch(request, apiPath, caller);
       if (acted) return acted;
       if (apiPath === "/api/insights" && request.method === "GET") return insights(url, caller);
+      if (apiPath === "/api/charts" && request.method === "GET") return charts(url, caller);
+      if (apiPath === "/api/live" && request.method === "GET")
+        return live.subscribe(request, caller);
+      if (apiPath === "/api/savings" && request.method === "GET") return savings(url, caller);
+      if (apiPath === "/api/explain" && request.method === "GET") {
+        return explainSearch(gateway, url, caller);
+      }
       if (apiPath.startsWith("/api/") && request.method === "GET") return api(apiPath, url, caller);
       return json({ error: `no route for ${request.method} ${path}` }, 404);
+    },
+    close() {
+      live.close();
+      series.close();
     },
   };
 }

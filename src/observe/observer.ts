@@ -180,7 +180,7 @@ export function createObserver(options: ObserverOptions): Observer {
 }
 
 /** What a finished call came to: ok, a tool error (`isError`), or a failure with its code. */
-function outcomeOf(call: CallAfter): Pick<RecentCall, "status" | "code" | "error"> {
+export function outcomeOf(call: CallAfter): Pick<RecentCall, "status" | "code" | "error"> {
   if (call.error !== undefined) {
     const code = call.error instanceof GatewayError ? call.error.code : "BACKEND_ERROR";
     return { status: "failed", code, error: clip(errorMessage(call.error)) };

@@ -157,7 +157,7 @@ function emptySearches(
     .slice(0, limit);
 }
 
-async function tokensSaved(
+export async function tokensSaved(
   gateway: Gateway,
   store: AuditReader,
   caller: Caller,

@@ -1,5 +1,5 @@
 import type { Tool } from "../mcp/sdk.ts";
-import { FIELD_NAMES, Postings, RANKING, type Weighable } from "./bm25f.ts";
+import { FIELD_NAMES, lowerBound, Postings, RANKING, type Weighable } from "./bm25f.ts";
 import { expandQuery, type QueryGroup, type Vocabulary } from "./expand.ts";
 import { toEntryTexts } from "./fields.ts";
 import { lift, maxLift, type NameFeatures, nameFeatures, querySignals } from "./signals.ts";
@@ -59,6 +59,22 @@ export interface SearchHit {
   server: string;
   tool: Tool;
   score: number;
+}
+
+/** How one tool's score for one query comes about (`ToolIndex.explain`). */
+export interface Explanation {
+  /** Per query word: the term that matched best (the word, a synonym, a typo's repair...). */
+  words: { word: string; term?: string; weight: number; fields: string[]; score: number }[];
+  /** Share of the query's words the tool has. */
+  coverage: number;
+  /** BM25F summed over words, times coverage. */
+  base: number;
+  /** Name, verb, read and server signals (a factor). */
+  lift: number;
+  /** This caller's earlier successful calls (a factor). */
+  usage: number;
+  /** Search feedback: this caller's earlier choices after a similar search (a factor). */
+  learned: number;
 }
 
 /**
@@ -195,6 +211,55 @@ export class ToolIndex implements Vocabulary {
       matched[id] = 0;
     }
     return hits;
+  }
+
+  /**
+   * Why `server:tool` scores what it does for `text`: per query word, the index term that
+   * matched best and the fields that hold it, then the coverage factor and the lifts. A separate
+   * walk over one tool's postings: `search` itself is unchanged and pays nothing for it.
+   */
+  explain(text: string, server: string, tool: string, options: SearchOptions = {}): Explanation {
+    const query = text.slice(0, MAX_QUERY_READ);
+    const groups = expandQuery(query, this);
+    const id = (this.byServer.get(server) ?? []).find((i) => this.docs[i]?.tool.name === tool);
+    const words: Explanation["words"] = [];
+    if (id === undefined) return { words, coverage: 0, base: 0, lift: 1, usage: 1, learned: 1 };
+    if (this.postings.stale) this.postings.rebuild(this.docs, this.averages());
+    const doc = this.docs[id]!;
+    let total = 0;
+    for (const group of groups) {
+      let best: Explanation["words"][number] | undefined;
+      for (const [term, weight] of group.terms) {
+        const posting = this.postings.get(term);
+        if (!posting) continue;
+        const at: number = lowerBound<number>(posting.ids, id);
+        if (posting.ids[at] !== id) continue;
+        const n = posting.ids.length;
+        const idf = Math.log(1 + (this.live - n + 0.5) / (n + 0.5));
+        const score = weight * idf * posting.tf[at]!;
+        if (best && score <= best.score) continue;
+        const fields = FIELD_NAMES.filter((_, f) => doc.tf[f]!.has(term));
+        best = { word: group.word, term, weight, fields, score };
+      }
+      words.push(best ?? { word: group.word, fields: [], weight: 0, score: 0 });
+      total += best?.score ?? 0;
+    }
+    const matched = words.filter((word) => word.score > 0).length;
+    const coverage = groups.length ? matched / groups.length : 0;
+    const uses = options.usage?.(server, tool) ?? 0;
+    const { usageWeight, usageSaturation } = RANKING;
+    const pull = options.learned?.(server, tool) ?? 0;
+    return {
+      words,
+      coverage,
+      base: total * coverage ** RANKING.coord,
+      lift: lift(doc.name, querySignals(groups, query)),
+      usage:
+        uses > 0
+          ? 1 + usageWeight * Math.min(1, Math.log1p(uses) / Math.log1p(usageSaturation))
+          : 1,
+      learned: pull > 0 ? 1 + LEARNED_MAX * Math.min(1, pull) : 1,
+    };
   }
 
   /**

@@ -171,6 +171,10 @@ export function createSqliteAudit(db: AuditDatabase): AuditStore {
         where.push("at >= ?");
         params.push(query.since);
       }
+      if (query.until !== undefined) {
+        where.push("at < ?");
+        params.push(query.until);
+      }
       if (query.before !== undefined) {
         where.push("id < ?");
         params.push(query.before);
@@ -190,7 +194,7 @@ export function createSqliteAudit(db: AuditDatabase): AuditStore {
           params.push(query.tool);
         }
       }
-      for (const column of ["kind", "code"] as const) {
+      for (const column of ["kind", "code", "server", "outcome"] as const) {
         const value = query[column];
         if (value === undefined) continue;
         where.push(`${column} = ?`);

@@ -73,6 +73,11 @@ export interface AuditQuery {
   tool?: string;
   kind?: AuditRow["kind"];
   code?: string;
+  /** Only this backend's rows (the dashboard's activity filter). */
+  server?: string;
+  outcome?: AuditRow["outcome"];
+  /** Epoch ms, exclusive: rows before this time. */
+  until?: number;
   /** Rows older than this id (paging back); newest first. */
   before?: number;
   limit?: number;
@@ -191,7 +196,10 @@ function createMemoryAudit(limit = 100_000): AuditStore {
     (!query.caller || row.caller === query.caller || row.caller === `key:${query.caller}`) &&
     (!query.tool || row.tool === query.tool || `${row.server}:${row.tool}` === query.tool) &&
     (!query.kind || row.kind === query.kind) &&
-    (!query.code || row.code === query.code);
+    (!query.code || row.code === query.code) &&
+    (!query.server || row.server === query.server) &&
+    (!query.outcome || row.outcome === query.outcome) &&
+    (query.until === undefined || row.at < query.until);
   return {
     addAudit(added) {
       for (const row of added) rows.push({ ...row, id: ++id });

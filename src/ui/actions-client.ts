@@ -221,6 +221,11 @@ function operate(): void {
     const answer = await call("GET", toolPath(server, tool));
     if (!answer.ok) return say(answer.body.error, true);
     renderTool(answer.body as ToolDetail);
+    // The panel sits in the Overview tab: show that tab first when another one is open.
+    const panel = byId("act-tool").closest("[role=tabpanel]");
+    if (panel instanceof HTMLElement && panel.hidden) {
+      document.getElementById(`tab-${panel.id}`)?.click();
+    }
     byId("act-tool").scrollIntoView({ block: "start" });
   }
 
@@ -640,8 +645,11 @@ function operate(): void {
     const backends = document.getElementById("backends");
     if (backends) backends.after(section);
     else (document.getElementById("app") ?? document.body).append(section);
+    // A plain page lists it in its navigation; the tabbed one shows it under Backends.
     const nav = document.querySelector("#app nav");
-    nav?.append(" ", el("a", "Operate", { href: "#operate" }));
+    if (nav && nav.getAttribute("role") !== "tablist") {
+      nav.append(" ", el("a", "Operate", { href: "#operate" }));
+    }
   }
 
   async function loadToolNames(): Promise<void> {

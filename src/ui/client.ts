@@ -6,6 +6,8 @@
 import type { RecentCall as Call } from "../observe/observer.ts";
 import type { ToolUsage as Usage } from "../observe/usage.ts";
 import type { FeedbackReport } from "../search/evaluate.ts";
+import type { Charts } from "./charts.ts";
+import type { Views } from "./views.ts";
 
 interface Backend {
   name: string;
@@ -74,7 +76,7 @@ interface WebhookView {
   lastFailure?: { at: string; status: number; reason: string };
 }
 
-interface CostView {
+export interface CostView {
   enabled: boolean;
   currency: string;
   budgets: { budget: string; limit: number; spent: number; percent: number; resetsAt: string }[];
@@ -94,18 +96,27 @@ interface AuditView {
   cost?: number;
 }
 
-interface SearchQuality {
+export interface SearchQuality {
   enabled: boolean;
   report: FeedbackReport | null;
 }
 
 function dashboard(): void {
+  /** Polling fills in what the live feed does not carry; slower while the feed is up. */
   const POLL_MS = 3000;
+  const POLL_LIVE_MS = 10_000;
+  const LIVE_ROWS = 200;
+  const TABS = ["overview", "activity", "tools-tab", "usage-tab", "security", "config"];
+  const C = (globalThis as unknown as { gatewayCharts: Charts }).gatewayCharts;
   const $ = (selector: string) => document.querySelector(selector) as HTMLElement;
   let admin = false;
   let toolCount = -1;
   let query = "";
   let usage: Usage[] = [];
+  let tab = "overview";
+  let liveUp = false;
+  let configShown = false;
+  let auditAsked = 0;
   const expanded = new Set<string>();
 
   /** An element with text (never HTML) and attributes. */
@@ -147,7 +158,7 @@ function dashboard(): void {
   }
 
   const time = (at: number) => (at ? new Date(at).toLocaleTimeString() : "");
-  const ms = (value: number) => (value >= 1000 ? `${(value / 1000).toFixed(2)} s` : `${value} ms`);
+  const ms = (value: number) => C.duration(value);
 
   class LoginNeeded extends Error {}
 
@@ -166,14 +177,13 @@ function dashboard(): void {
     box.hidden = false;
   }
 
+  const { loadCharts, loadSavings, renderHitRate, renderBudgets, explain } = (
+    globalThis as unknown as { gatewayViews: (ui: unknown) => Views }
+  ).gatewayViews({ $, el, row, fill, get });
+
   function renderStatus(status: Status): void {
     const up = status.uptimeSeconds;
-    const uptime =
-      up >= 3600
-        ? `${Math.floor(up / 3600)} h`
-        : up >= 60
-          ? `${Math.floor(up / 60)} min`
-          : `${up} s`;
+    const uptime = up < 60 ? `${up} s` : C.duration(up * 1000);
     const surfaces = Object.entries(status.surfaces ?? {})
       .map(([surface, sessions]) => `${sessions.length} ${surface}`)
       .join(", ");
@@ -203,7 +213,33 @@ function dashboard(): void {
         [3, 5, 6],
       ),
     );
+    rows.forEach((tr, i) => {
+      tr.setAttribute("data-backend", status.backends[i]!.name);
+    });
     fill("#backends", rows, "No backends configured.", 8);
+    const names = status.backends.map((backend) => backend.name);
+    for (const id of ["#audit-server", "#explain-server"]) fillOptions(id, names);
+  }
+
+  /** Keeps a select's first option ("any") and the one chosen; the rest are `names`. */
+  function fillOptions(selector: string, names: string[]): void {
+    const select = $(selector) as HTMLSelectElement;
+    const now = [...select.options].slice(1).map((option) => option.value);
+    if (now.join("\u0000") === names.join("\u0000")) return;
+    const chosen = select.value;
+    select.replaceChildren(select.options[0]!, ...names.map((name) => el("option", name)));
+    select.value = names.includes(chosen) ? chosen : "";
+  }
+
+  /** A backend's new state from the live feed, shown in its row before the next poll. */
+  function showBackendState(name: string, state: string, error?: string): void {
+    const tr = document.querySelector(`#backends tr[data-backend="${CSS.escape(name)}"]`);
+    if (!tr) return;
+    const cells = tr.querySelectorAll("td");
+    cells[1]?.replaceChildren(badge(state));
+    if (error && !tr.querySelector("button")) {
+      cells[7]?.replaceChildren(el("span", error, { class: "error" }));
+    }
   }
 
   /** The error, with a button that revives a disabled backend (POST, admin only). */
@@ -290,21 +326,34 @@ function dashboard(): void {
   }
 
   function renderCalls(calls: Call[]): void {
-    const rows = calls.map((call) =>
-      row(
-        [
-          time(call.at),
-          el("span", `${call.server}:${call.tool}`, { class: "tool-name" }),
-          call.caller,
-          ms(call.durationMs),
-          call.status === "ok"
-            ? badge("ok")
-            : el("span", `${call.code ?? call.status}: ${call.error ?? ""}`, { class: "error" }),
-        ],
-        [3],
-      ),
+    fill("#calls", calls.map(callRow), "No calls yet.", 5);
+  }
+
+  /** A call the live feed brought: first in the table, marked until the next poll. */
+  function addLiveCall(call: Call): void {
+    const body = $("#calls tbody");
+    if (!body.querySelector("tr[data-call]")) body.replaceChildren();
+    const tr = callRow(call);
+    tr.classList.add("live");
+    body.prepend(tr);
+    while (body.children.length > LIVE_ROWS) body.lastElementChild?.remove();
+  }
+
+  function callRow(call: Call): HTMLElement {
+    const tr = row(
+      [
+        time(call.at),
+        el("span", `${call.server}:${call.tool}`, { class: "tool-name" }),
+        call.caller,
+        ms(call.durationMs),
+        call.status === "ok"
+          ? badge("ok")
+          : el("span", `${call.code ?? call.status}: ${call.error ?? ""}`, { class: "error" }),
+      ],
+      [3],
     );
-    fill("#calls", rows, "No calls yet.", 5);
+    tr.setAttribute("data-call", `${call.server}:${call.tool}`);
+    return tr;
   }
 
   function renderUsage(): void {
@@ -521,11 +570,23 @@ function dashboard(): void {
 
   async function loadAudit(): Promise<void> {
     const params = new URLSearchParams({ limit: "100" });
-    const caller = ($("#audit-caller") as HTMLInputElement).value.trim();
-    const tool = ($("#audit-tool") as HTMLInputElement).value.trim();
-    if (caller) params.set("caller", caller);
-    if (tool) params.set("tool", tool);
+    const filters: Record<string, string> = {
+      caller: "#audit-caller",
+      server: "#audit-server",
+      tool: "#audit-tool",
+      outcome: "#audit-outcome",
+      since: "#audit-since",
+      until: "#audit-until",
+    };
+    for (const [name, selector] of Object.entries(filters)) {
+      const value = ($(selector) as HTMLInputElement).value.trim();
+      if (value) params.set(name, value);
+    }
+    const asked = ++auditAsked;
     const { rows } = await get<{ rows: AuditView[] }>(`/api/audit?${params}`);
+    if (asked !== auditAsked) return; // a newer filter's answer is on its way
+    $("#audit-count").textContent =
+      rows.length >= 100 ? "The newest 100 rows that match." : `${rows.length} rows match.`;
     const lines = rows.map((entry) =>
       row(
         [
@@ -537,7 +598,7 @@ function dashboard(): void {
             : `${entry.server}:${entry.tool}`,
           entry.code ? `${entry.outcome} ${entry.code}` : entry.outcome,
           entry.latencyMs === undefined ? "" : ms(entry.latencyMs),
-          entry.bytes ?? "",
+          entry.bytes === undefined ? "" : C.bytes(entry.bytes),
           entry.cost ?? "",
         ],
         [5, 6, 7],
@@ -546,22 +607,143 @@ function dashboard(): void {
     fill("#audit", lines, "No audit rows match.", 8);
   }
 
+  /** Status always (the header and backends); the rest for the tab in view. */
   async function refresh(): Promise<void> {
     const status = await get<Status>("/api/status");
     renderStatus(status);
-    if (status.tools !== toolCount) {
-      toolCount = status.tools;
-      await loadTools();
+    if (tab === "overview") {
+      await loadCharts();
+      await loadSavings();
+      renderHitRate(await get<SearchQuality>("/api/search"));
+      renderBudgets(await get<CostView>("/api/costs"));
+    } else if (tab === "activity") {
+      renderCalls((await get<{ calls: Call[] }>("/api/calls")).calls);
+      await loadAudit();
+    } else if (tab === "tools-tab") {
+      if (status.tools !== toolCount) {
+        toolCount = status.tools;
+        usage = (await get<{ usage: Usage[] }>("/api/usage")).usage;
+        await loadTools();
+      }
+    } else if (tab === "usage-tab") {
+      usage = (await get<{ usage: Usage[] }>("/api/usage")).usage;
+      renderUsage();
+      renderSearch(await get<SearchQuality>("/api/search"));
+      await loadInsights();
+      renderCosts(await get<CostView>("/api/costs"));
+      renderWebhooks((await get<{ endpoints: WebhookView[] }>("/api/webhooks")).endpoints);
+    } else if (tab === "security" && admin) {
+      renderSecurity(await get<Security>("/api/security"));
+    } else if (tab === "config" && admin && !configShown) {
+      const { file, config } = await get<{ file: string | null; config: unknown }>("/api/config");
+      $("#config-file").textContent = file ?? "(built-in default)";
+      $("#config-body").textContent = JSON.stringify(config, null, 2);
+      configShown = true;
     }
-    renderCalls((await get<{ calls: Call[] }>("/api/calls")).calls);
-    usage = (await get<{ usage: Usage[] }>("/api/usage")).usage;
-    renderUsage();
-    renderSearch(await get<SearchQuality>("/api/search"));
-    await loadInsights();
-    renderCosts(await get<CostView>("/api/costs"));
-    renderWebhooks((await get<{ endpoints: WebhookView[] }>("/api/webhooks")).endpoints);
-    await loadAudit();
-    if (admin) renderSecurity(await get<Security>("/api/security"));
+  }
+
+  const failed = (error: Error) => {
+    if (error instanceof LoginNeeded) location.reload();
+    else notice(`Cannot reach the gateway: ${error.message}`, true);
+  };
+
+  /** Shows the tab named by the address's fragment (a panel's id), or the first. */
+  function showTab(): void {
+    const wanted = location.hash.slice(1);
+    const allowed = TABS.filter((id) => admin || (id !== "security" && id !== "config"));
+    tab = allowed.includes(wanted) ? wanted : "overview";
+    for (const id of TABS) {
+      const link = $(`#tab-${id}`);
+      const selected = id === tab;
+      link.setAttribute("aria-selected", String(selected));
+      link.setAttribute("tabindex", selected ? "0" : "-1");
+      $(`#${id}`).hidden = !selected;
+    }
+    if (tab === "tools-tab") toolCount = -1;
+    refresh().catch(failed);
+  }
+
+  /** Arrow keys move between tabs (the WAI-ARIA tabs pattern); Tab leaves the list. */
+  function tabKeys(event: KeyboardEvent): void {
+    const links = [...document.querySelectorAll<HTMLElement>("#tabs a[role=tab]")].filter(
+      (link) => link.offsetParent !== null,
+    );
+    const at = links.indexOf(event.target as HTMLElement);
+    if (at < 0) return;
+    const step = { ArrowRight: 1, ArrowLeft: -1, Home: -at, End: links.length - 1 - at }[event.key];
+    if (step === undefined) return;
+    event.preventDefault();
+    const next = links[(at + step + links.length) % links.length]!;
+    next.click();
+    next.focus();
+  }
+
+  /**
+   * A tab's link changes the address without a fragment jump (which would scroll to the panel
+   * and take the focus off the tab); Back and Forward still move between tabs.
+   */
+  function tabClick(event: MouseEvent): void {
+    const link = (event.target as HTMLElement).closest("a[role=tab]");
+    if (!link) return;
+    event.preventDefault();
+    history.pushState(null, "", link.getAttribute("href"));
+    showTab();
+  }
+
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  /** Polls, faster while the live feed is down. */
+  function schedule(): void {
+    clearTimeout(timer);
+    timer = setTimeout(
+      () => refresh().catch(failed).finally(schedule),
+      liveUp ? POLL_LIVE_MS : POLL_MS,
+    );
+  }
+
+  let soon: ReturnType<typeof setTimeout> | undefined;
+  /** A refresh within a second, once however many events asked for it (busy or not). */
+  function refreshSoon(): void {
+    if (soon) return;
+    soon = setTimeout(() => {
+      soon = undefined;
+      refresh().catch(failed);
+    }, 500);
+  }
+
+  /** Calls and backend states as they happen (`/ui/api/live`, server-sent events). */
+  function connectLive(): void {
+    const indicator = $("#live");
+    const source = new EventSource("/ui/api/live");
+    source.addEventListener("hello", () => {
+      liveUp = true;
+      indicator.textContent = "● live";
+      indicator.className = "on";
+    });
+    source.addEventListener("call", (event) => {
+      const call = JSON.parse((event as MessageEvent).data) as Call;
+      addLiveCall(call);
+      if (tab === "overview" || tab === "activity") refreshSoon();
+    });
+    source.addEventListener("backend", (event) => {
+      const change = JSON.parse((event as MessageEvent).data);
+      showBackendState(change.name, change.state, change.error);
+      refreshSoon();
+    });
+    source.addEventListener("tools", () => {
+      toolCount = -1;
+      refreshSoon();
+    });
+    source.addEventListener("dropped", (event) => {
+      const { count } = JSON.parse((event as MessageEvent).data);
+      notice(`The live view fell behind and missed ${count} events; the tables are reloaded.`);
+      refreshSoon();
+    });
+    source.addEventListener("error", () => {
+      liveUp = false;
+      indicator.textContent = "○ reconnecting";
+      indicator.className = "muted";
+    });
+    addEventListener("pagehide", () => source.close());
   }
 
   /** A `needs_login` backend: the admin logs the gateway in from here (a new tab opens). */
@@ -623,10 +805,10 @@ function dashboard(): void {
     reloadButton.disabled = !admin;
     if (!admin) reloadButton.title = "Reloading needs an admin key";
     reloadButton.addEventListener("click", () => void reload());
-    let timer: ReturnType<typeof setTimeout> | undefined;
+    let typing: ReturnType<typeof setTimeout> | undefined;
     $("#search").addEventListener("input", (event) => {
-      clearTimeout(timer);
-      timer = setTimeout(() => {
+      clearTimeout(typing);
+      typing = setTimeout(() => {
         query = (event.target as HTMLInputElement).value.trim();
         loadTools().catch((e) => notice(String(e.message ?? e), true));
       }, 150);
@@ -634,28 +816,33 @@ function dashboard(): void {
     $("#insights-window").addEventListener("change", () => {
       loadInsights().catch((e) => notice(String(e.message ?? e), true));
     });
-    for (const id of ["#audit-caller", "#audit-tool"]) {
-      $(id).addEventListener("input", () => {
-        clearTimeout(timer);
-        timer = setTimeout(
-          () => loadAudit().catch((e) => notice(String(e.message ?? e), true)),
-          150,
-        );
-      });
-    }
+    $("#chart-window").addEventListener("change", () => {
+      loadCharts().catch((e) => notice(String(e.message ?? e), true));
+    });
+    const auditSoon = () => {
+      clearTimeout(typing);
+      typing = setTimeout(
+        () => loadAudit().catch((e) => notice(String(e.message ?? e), true)),
+        150,
+      );
+    };
+    $("#audit-filters").addEventListener("input", auditSoon);
+    $("#audit-filters").addEventListener("change", auditSoon);
+    $("#audit-filters").addEventListener("submit", (event) => {
+      event.preventDefault();
+      auditSoon();
+    });
+    $("#explain-form").addEventListener("submit", (event) => {
+      event.preventDefault();
+      explain().catch((e) => notice(String(e.message ?? e), true));
+    });
+    $("#tabs").addEventListener("keydown", (event) => tabKeys(event as KeyboardEvent));
+    $("#tabs").addEventListener("click", (event) => tabClick(event as MouseEvent));
+    addEventListener("popstate", showTab);
     renderStatus(status);
-    await refresh();
-    if (admin) {
-      const { file, config } = await get<{ file: string | null; config: unknown }>("/api/config");
-      $("#config-file").textContent = file ?? "(built-in default)";
-      $("#config-body").textContent = JSON.stringify(config, null, 2);
-    }
-    setInterval(() => {
-      refresh().catch((error) => {
-        if (error instanceof LoginNeeded) location.reload();
-        else notice(`Cannot reach the gateway: ${error.message}`, true);
-      });
-    }, POLL_MS);
+    showTab();
+    connectLive();
+    schedule();
   }
 
   start().catch((error) => notice(`The dashboard failed to load: ${error.message}`, true));

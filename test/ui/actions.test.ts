@@ -288,6 +288,7 @@ describe.skipIf(!HAS_CHROMIUM)("dashboard actions in Chromium", () => {
 
   test("a tool opened in the Tools list offers Try it, which opens it in the panel", async () => {
     const { page, errors } = await open();
+    await page.click("#tab-tools-tab");
     const item = page.locator('#tool-list [data-tool="fx:pid"]');
     await item.locator("button").first().click();
     await item.locator("[data-act-open]").click();

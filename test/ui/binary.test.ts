@@ -47,6 +47,11 @@ backends:
     page.on("pageerror", (error) => errors.push(error.message));
     await page.goto(`${url}/ui`);
     await page.locator("#backends tbody tr", { hasText: "everything" }).waitFor();
+    // The charts' script (its own file) runs from the binary too.
+    const calls = page.locator('#charts figure:has(figcaption:text-is("Calls"))');
+    await calls.waitFor();
+    expect(await calls.textContent()).toContain("No calls in the last hour.");
+    await page.click("#tab-tools-tab");
     await page.fill("#search", "sum of two numbers");
     await page.locator('[data-tool="everything:get-sum"]').waitFor();
     expect(errors).toEqual([]);

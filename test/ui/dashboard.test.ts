@@ -130,7 +130,8 @@ describe.skipIf(!HAS_CHROMIUM)("dashboard in Chromium", () => {
     expect(await rowOf(page, "#backends", "pz").innerText()).toMatch(/ready|idle/);
     expect(await page.locator("#login").isVisible()).toBe(false);
 
-    // Search, then open a tool: its description and input schema.
+    // Search, then open a tool: its description and input schema (on the Tools tab).
+    await page.click("#tab-tools-tab");
     await page.fill("#search", "echo a message");
     const echo = page.locator('[data-tool="fx:echo"]');
     await echo.waitFor();
@@ -140,16 +141,20 @@ describe.skipIf(!HAS_CHROMIUM)("dashboard in Chromium", () => {
     expect(schema.properties.message.type).toBe("string");
     expect(await echo.locator(".tool-detail").innerText()).toContain("1 calls, 0 errors");
 
-    // Recent calls with latency and errors; usage per tool.
+    // Recent calls with latency and errors (Activity); usage per tool (Usage).
+    await page.click("#tab-activity");
     const failRow = rowOf(page, "#calls", "fx:fail");
     await failRow.waitFor();
     expect(await failRow.innerText()).toContain("TOOL_ERROR");
     expect(await rowOf(page, "#calls", "fx:echo").innerText()).toMatch(/\d+(\.\d+)? (ms|s)/);
+    await page.click("#tab-usage-tab");
+    await rowOf(page, "#usage", "fx:fail").waitFor();
     expect(await rowOf(page, "#usage", "fx:fail").innerText()).toMatch(/fx:fail\s+1\s+1/);
     await page.locator("#search-summary", { hasText: "1 recorded search (1 time)" }).waitFor();
     expect(await page.locator("#search-summary").innerText()).toContain("hit@1");
 
     // Poisoning findings and lock drift.
+    await page.click("#tab-security");
     const security = page.locator("#security-body");
     await security.getByText("pz:add").first().waitFor();
     expect(await security.innerText()).toContain("quarantined");
@@ -157,12 +162,15 @@ describe.skipIf(!HAS_CHROMIUM)("dashboard in Chromium", () => {
     expect(await security.innerText()).toContain("Firewall (arguments: block, results: warn)");
 
     // A description full of markup is text, never HTML.
+    await page.click("#tab-tools-tab");
     await page.fill("#search", "");
     await page.locator('[data-tool="pz:markup"]').waitFor();
     expect(await page.locator('[data-tool="pz:markup"]').innerText()).toContain("<img src=x");
     expect(await page.evaluate(() => (window as { __pwned?: number }).__pwned)).toBeUndefined();
 
     // The effective config, redacted.
+    await page.click("#tab-config");
+    await page.locator("#config-body", { hasText: '"fx"' }).waitFor();
     const config = await page.locator("#config-body").innerText();
     expect(config).toContain('"fx"');
     expect(config).not.toContain(SECRET);
@@ -174,6 +182,7 @@ describe.skipIf(!HAS_CHROMIUM)("dashboard in Chromium", () => {
 
     mkdirSync(ARTIFACTS, { recursive: true });
     // The list re-renders on every poll, so wait for the tool again rather than holding a node.
+    await page.click("#tab-tools-tab");
     await echo.waitFor();
     await page.screenshot({ path: join(ARTIFACTS, "ui-dashboard.png"), fullPage: true });
     expect(errors).toEqual([]);
@@ -225,6 +234,7 @@ describe.skipIf(!HAS_CHROMIUM)("dashboard in Chromium", () => {
     await page.click("#login button[type=submit]");
     await rowOf(page, "#backends", "pz").waitFor();
     expect(await page.locator("#reload").isDisabled()).toBe(false);
+    await page.click("#tab-config");
     await page.locator("#config-body", { hasText: '"auth"' }).waitFor();
     expect(await page.locator("#config-body").innerText()).not.toContain(ADMIN_KEY);
     // The only failed loads are the ones this test caused: 401 before login, the viewer's 403.

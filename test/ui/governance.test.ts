@@ -56,7 +56,13 @@ backends:
     const errors: string[] = [];
     page.on("pageerror", (error) => errors.push(error.message));
     await page.goto(`${running.url}/ui`);
+    // The overview shows the daily budget as a full gauge.
+    const gauge = page.locator("#budgets-body .gauge", { hasText: "daily" });
+    await gauge.waitFor();
+    expect(await gauge.getAttribute("class")).toContain("gauge-bad");
+    expect(await gauge.innerText()).toContain("1 / 1 USD (100%)");
 
+    await page.click("#tab-usage-tab");
     const top = page.locator("#top-tools tbody tr", { hasText: "local" });
     await top.waitFor();
     expect(await top.innerText()).toContain("fx:echo (2)");
@@ -73,6 +79,7 @@ backends:
       "notify: daily budget at 100%",
     );
 
+    await page.click("#tab-activity");
     await page.fill("#audit-tool", "fx:echo");
     const refused = page.locator("#audit tbody tr", { hasText: "BUDGET_EXCEEDED" });
     await refused.waitFor();
