@@ -2,10 +2,14 @@ import { readFileSync } from "node:fs";
 import { homedir } from "node:os";
 import { join } from "node:path";
 import { parseYAML } from "confbox";
+import { readCapped } from "../security/body.ts";
 import { ToolFailure } from "./request.ts";
 import type { Capability } from "./resolve.ts";
 import { type Fetch, fetchPinned, type Lookup } from "./ssrf.ts";
 import { MissingEnvError } from "./template.ts";
+
+/** The most a token endpoint's answer may be. */
+const TOKEN_RESPONSE_MAX_BYTES = 64 * 1024;
 
 export interface CredentialOptions {
   env: Record<string, string | undefined>;
@@ -98,11 +102,18 @@ export async function readCredential(
   if (!(response instanceof Response)) {
     throw new ToolFailure("PRIVATE_NETWORK_BLOCKED", `token endpoint refused: ${response.refused}`);
   }
-  const body = (await response.json().catch(() => ({}))) as {
-    access_token?: string;
-    expires_in?: number;
-    error?: string;
-  };
+  // A token answer is a few hundred bytes; a token endpoint is not let fill memory.
+  const { bytes, complete } = await readCapped(response, TOKEN_RESPONSE_MAX_BYTES);
+  let body: { access_token?: string; expires_in?: number; error?: string } = {};
+  try {
+    if (complete) body = JSON.parse(new TextDecoder().decode(bytes));
+  } catch {}
+  if (!complete) {
+    throw new ToolFailure(
+      "UPSTREAM_AUTH_FAILED",
+      `${capability.name}: ${auth.oauth.tokenEndpoint} answered more than ${TOKEN_RESPONSE_MAX_BYTES} bytes; not a token response`,
+    );
+  }
   if (!response.ok || typeof body.access_token !== "string") {
     throw new ToolFailure(
       "UPSTREAM_AUTH_FAILED",
