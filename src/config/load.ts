@@ -380,13 +380,8 @@ function loadEnvFiles(
   options: ResolveOptions,
   warnings: string[],
 ): Env {
-  const files = tree.env_files;
-  if (!Array.isArray(files)) return {};
   const out: Env = {};
-  for (const entry of files) {
-    if (typeof entry !== "string") continue;
-    const expanded = expandHome(entry, options.env);
-    const path = isAbsolute(expanded) ? expanded : resolve(options.baseDir, expanded);
+  for (const path of envFilePaths(tree, options.baseDir, options.env)) {
     if (!existsSync(path)) {
       warnings.push(`env_files: ${path} does not exist; skipped`);
       continue;
@@ -394,6 +389,18 @@ function loadEnvFiles(
     Object.assign(out, parseDotenv(readFileSync(path, "utf8")));
   }
   return out;
+}
+
+/** The `env_files` of a config's tree as absolute paths (`~` expanded, relative to the config). */
+export function envFilePaths(tree: Record<string, unknown>, baseDir: string, env: Env): string[] {
+  const files = tree.env_files;
+  if (!Array.isArray(files)) return [];
+  return files
+    .filter((entry): entry is string => typeof entry === "string")
+    .map((entry) => {
+      const expanded = expandHome(entry, env);
+      return isAbsolute(expanded) ? expanded : resolve(baseDir, expanded);
+    });
 }
 
 /** `~` and `~/x` name the user's home folder (`$HOME`), as a shell would expand them. */

@@ -11,7 +11,8 @@ import { createServer } from "node:net";
 import { dirname } from "node:path";
 import { type BackendPool, standalonePool } from "../backends/pool.ts";
 import { formatDuration } from "../config/duration.ts";
-import { loadConfig, parseConfigText, type ResolvedConfig } from "../config/load.ts";
+import { type Env, parseDotenv } from "../config/env.ts";
+import { envFilePaths, loadConfig, parseConfigText, type ResolvedConfig } from "../config/load.ts";
 import { errorMessage } from "../errors.ts";
 import { Catalog } from "../gateway/catalog.ts";
 import { LOOPBACK_HOSTS } from "../http/loopback.ts";
@@ -74,7 +75,10 @@ export async function runDoctor(options: DoctorOptions): Promise<DoctorReport> {
   for (const warning of config.warnings) {
     checks.push({ name: "config", status: "warn", message: warning });
   }
-  if (config.file) checks.push(...filePermissions(config.file, options.fix));
+  if (config.file) {
+    checks.push(...filePermissions(config.file, options.fix));
+    checks.push(...envFilePermissions(config.file, env, options.fix));
+  }
   checks.push(await portCheck(config));
   checks.push(stateCheck(config, env, options.fix));
 
@@ -107,6 +111,31 @@ function filePermissions(file: string, fix?: boolean): Check[] {
     return [{ ...check, status: "ok", fixed: `chmod 600 ${file}` }];
   }
   return [check];
+}
+
+/** `env_files` hold secrets by design: none should be readable by other users. */
+function envFilePermissions(configFile: string, env: Env, fix?: boolean): Check[] {
+  if (process.platform === "win32") return [];
+  const tree = parseConfigText(readFileSync(configFile, "utf8"), configFile);
+  const checks: Check[] = [];
+  for (const file of envFilePaths(tree as Record<string, unknown>, dirname(configFile), env)) {
+    if (!existsSync(file)) continue;
+    const mode = statSync(file).mode & 0o777;
+    if (!(mode & 0o077)) continue;
+    const values = Object.values(parseDotenv(readFileSync(file, "utf8"))).filter(Boolean);
+    if (values.length === 0) continue;
+    const check: Check = {
+      name: "config",
+      status: "warn",
+      message: `env_files: ${file} holds ${values.length} value${values.length > 1 ? "s" : ""} and other users can read it (mode ${mode.toString(8)})`,
+      hint: `chmod 600 ${file}`,
+    };
+    if (fix) {
+      chmodSync(file, 0o600);
+      checks.push({ ...check, status: "ok", fixed: `chmod 600 ${file}` });
+    } else checks.push(check);
+  }
+  return checks;
 }
 
 /** The port `serve` would bind: free, or already serving a gateway. */

@@ -1,5 +1,5 @@
 import { expect, setDefaultTimeout, test } from "bun:test";
-import { chmodSync, writeFileSync } from "node:fs";
+import { chmodSync, statSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { tempDir } from "../helpers.ts";
 import { runCli, runCliAsync } from "./_run.ts";
@@ -49,4 +49,23 @@ test("doctor does not call a ${VAR} reference a secret written in the file (the 
   chmodSync(literal, 0o644);
   const warnings = await configWarnings(literal, env);
   expect(warnings.join("\n")).toContain("holds secrets written in it");
+});
+
+test("doctor warns of env_files other users can read, and --fix makes them 0600", async () => {
+  const home = tempDir("mcpgw-doctor-envfile-");
+  const env = { HOME: home, PATH: process.env.PATH ?? "" };
+  const secrets = join(home, "secrets.env");
+  writeFileSync(secrets, "GITHUB_TOKEN=ghp_not-a-real-token-0123456789\n");
+  chmodSync(secrets, 0o644);
+  const file = join(home, "gateway.yaml");
+  writeFileSync(file, "env_files: [~/secrets.env]\nbackends: {}\n");
+  chmodSync(file, 0o600);
+  const warnings = await configWarnings(file, env);
+  expect(warnings.join("\n")).toContain(
+    `env_files: ${secrets} holds 1 value and other users can read it (mode 644)`,
+  );
+  const fixed = await runCliAsync(["doctor", "--config", file, "--fix"], { env });
+  expect(fixed.stderr + fixed.stdout).toContain(`chmod 600 ${secrets}`);
+  expect(statSync(secrets).mode & 0o777).toBe(0o600);
+  expect(await configWarnings(file, env)).toEqual([]);
 });
