@@ -92,6 +92,13 @@ export function toEntry(raw: unknown, context: EntryContext): BackendEntry | str
   const envMap = strings(env, "env");
   // Codex's env_vars pass variables of its own environment through.
   const passed = Array.isArray(source.env_vars) ? source.env_vars.map(String) : [];
+  // Variables the client read from its own environment: the gateway's must have them now.
+  const fromEnvironment = (variable: string, key: string) =>
+    server.needs.push({
+      variable,
+      why: `${client.label} read it from its own environment (${key})`,
+    });
+  for (const name of passed) fromEnvironment(name, "env_vars");
   const merged = { ...Object.fromEntries(passed.map((name) => [name, `\${${name}}`])), ...envMap };
   if (Object.keys(merged).length > 0) entry.env = merged;
   if (typeof source.cwd === "string") entry.cwd = vars(source.cwd, "cwd");
@@ -104,10 +111,12 @@ export function toEntry(raw: unknown, context: EntryContext): BackendEntry | str
   };
   if (typeof source.bearer_token_env_var === "string") {
     headers.Authorization = `Bearer \${${source.bearer_token_env_var}}`;
+    fromEnvironment(source.bearer_token_env_var, "bearer_token_env_var");
   }
   if (source.env_http_headers && typeof source.env_http_headers === "object") {
     for (const [header, variable] of Object.entries(source.env_http_headers)) {
       headers[header] = `\${${String(variable)}}`;
+      fromEnvironment(String(variable), `env_http_headers.${header}`);
     }
   }
   if (Object.keys(headers).length > 0) entry.headers = headers;

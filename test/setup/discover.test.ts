@@ -56,6 +56,7 @@ describe("client discovery", () => {
       url: "https://mcp.notion.com/mcp",
       headers: { Authorization: "Bearer ${NOTION_TOKEN}" },
     });
+    expect(all.notion!.needs.map((need) => need.variable)).toEqual(["NOTION_TOKEN"]);
   });
 
   test("honours XDG_CONFIG_HOME, CLAUDE_CONFIG_DIR and CODEX_HOME, and reads macOS locations", () => {
@@ -174,6 +175,16 @@ http_headers = { "X-Team" = "blue" }
       timeout: "600s",
     });
     expect(servers.e!.entry!.headers).toEqual({ "X-Key": "${E_KEY}", "X-Team": "blue" });
+    // What Codex read from its own environment, the gateway's must have: setup lists them.
+    expect(servers.d!.needs).toEqual([
+      { variable: "LOG_LEVEL", why: "Codex read it from its own environment (env_vars)" },
+    ]);
+    expect(servers.e!.needs).toEqual([
+      {
+        variable: "E_KEY",
+        why: "Codex read it from its own environment (env_http_headers.X-Key)",
+      },
+    ]);
   });
 
   test("skips entries that are the gateway itself or have nothing to run, and notes unknown keys", () => {
