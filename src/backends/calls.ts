@@ -5,6 +5,7 @@ import { logger } from "../logger.ts";
 import { BackendPolicy, NotSentError } from "../resilience/policy.ts";
 import { createHandle, type Handle } from "./_handle.ts";
 import { describeBackendError } from "./connection.ts";
+import { isNeedsLogin } from "./oauth/provider.ts";
 import { forCaller } from "./per-caller.ts";
 import type { Supervisor } from "./supervisor.ts";
 import type { BackendConnection, CallerChannel, CallerIdentity, CallOptions } from "./types.ts";
@@ -109,6 +110,7 @@ export class Calls {
         idempotent: options.idempotent,
         signal: options.signal,
         isFailure: isBackendFailure,
+        isNeutral: isNeedsLogin,
       });
     } catch (error) {
       // The backend's own JSON-RPC errors (with their code and data) pass through unchanged.
@@ -144,6 +146,7 @@ export class Calls {
     await this.policyFor(main).execute(() => this.supervisor.connect(main), {
       idempotent: false,
       isFailure: isBackendFailure,
+      isNeutral: isNeedsLogin,
     });
   }
 

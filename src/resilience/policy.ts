@@ -26,6 +26,11 @@ export interface ExecuteOptions {
   signal?: AbortSignal;
   /** Is this error the backend failing (transport, timeout), not the backend answering? */
   isFailure(error: unknown): boolean;
+  /**
+   * An error that says nothing of the backend's health (it waits for an operator's login):
+   * counted neither way by the breaker.
+   */
+  isNeutral?(error: unknown): boolean;
 }
 
 /**
@@ -140,7 +145,9 @@ export class BackendPolicy {
       return result;
     } catch (error) {
       const original = error instanceof NotSentError ? error.original : error;
-      if (error instanceof NotSentError || options.isFailure(original)) {
+      if (options.isNeutral?.(original)) {
+        this.breaker?.abandon(admission.probe);
+      } else if (error instanceof NotSentError || options.isFailure(original)) {
         this.breaker?.failure(admission.probe);
       } else {
         this.breaker?.success(admission.probe);
