@@ -139,13 +139,17 @@ function sha256(file: string): string {
   return createHash("sha256").update(readFileSync(file)).digest("hex");
 }
 
-function buildMatrix(names: string[], order: string[]): void {
+/** Refuses target names that are not release targets, before anything is built. */
+function checkTargets(names: string[]): void {
   const unknown = names.filter((name) => !TARGETS.some((t) => t.name === name));
   if (unknown.length > 0) {
     throw new Error(
       `unknown target ${unknown.join(", ")}; choose from ${TARGETS.map((t) => t.name).join(", ")}`,
     );
   }
+}
+
+function buildMatrix(names: string[], order: string[]): void {
   const cache =
     process.env.MCP_GATEWAY_RUNTIME_CACHE || join(root, "node_modules", ".cache", "bun-runtimes");
   const host = hostTarget();
@@ -164,9 +168,11 @@ function buildMatrix(names: string[], order: string[]): void {
 const work = mkdtempSync(join(tmpdir(), "mcp-gateway-build-"));
 try {
   mkdirSync(dist, { recursive: true });
+  const targets = values.all ? TARGETS.map((t) => t.name) : values.target;
+  if (targets) checkTargets(targets);
   const order = recordOrder(work);
-  if (values.all || values.target) {
-    buildMatrix(values.all ? TARGETS.map((t) => t.name) : (values.target ?? []), order);
+  if (targets) {
+    buildMatrix(targets, order);
   } else {
     const outfile = positionals[0] ?? join(dist, "mcp-gateway");
     compile(outfile, undefined, undefined, order);
