@@ -71,6 +71,46 @@ metadata:
     - "I bought some Tesco shares on the London exchange last year. What are they trading at now, and how much did they move since the previous close?"
     - "Show me today's open, high, low and volume for ticker AMZN."
 `,
+  "artifacthub_search.yaml": `name: artifacthub_search
+title: Search Helm charts and cloud-native packages (Artifact Hub)
+description: >-
+  Searches Artifact Hub for Helm charts and other cloud-native packages (operators, OPA and
+  Kyverno policies, Falco rules, kubectl plugins; no key): name, description, version, app
+  version, repository, stars and whether it is official or verified.
+schema:
+  input:
+    type: object
+    required: [query]
+    properties:
+      query: { type: string, description: "Words, e.g. ingress nginx, cert-manager" }
+      kind:
+        {
+          type: integer,
+          enum: [0, 1, 2, 3, 5, 6, 7, 12],
+          default: 0,
+          description: "0 Helm chart, 1 Falco rules, 2 OPA policy, 3 OLM operator, 5 kubectl plugin, 6 Helm plugin, 7 Tekton task, 12 Kyverno policy",
+        }
+      limit: { type: integer, minimum: 1, maximum: 60, default: 10, description: "Results" }
+rest:
+  base_url: https://artifacthub.io
+  path: /api/v1/packages/search
+  params: { ts_query_web: "{query}", kind: "{kind}", limit: "{limit}" }
+  static_params: { facets: "false" }
+  response_path: packages
+  timeout: 15s
+cache: { ttl: 1h }
+metadata:
+  category: developer
+  tags: [helm, kubernetes, charts, artifact-hub, operators, cloud-native]
+  read_only: true
+  examples:
+    - "Find a Helm chart for installing Grafana."
+    - "What's the latest version of the ingress-nginx chart?"
+    - "I need to deploy Redis on our Kubernetes cluster. Which Helm charts are popular and maintained?"
+    - "Could you please search Artifact Hub for a Kyverno policy that requires resource limits?"
+    - "helm chart cert-manager"
+    - "Are there kubectl plugins for viewing pod logs from many containers at once?"
+`,
   "brave_web_search.yaml": `name: brave_web_search
 title: Web search (Brave)
 description: >-
@@ -106,6 +146,110 @@ metadata:
     - "Find me some web pages about fixing a leaking faucet, just the titles and URLs."
     - "I'm writing a blog post about remote work. Can you dig up the top 15 pages online about it so I can skim them?"
     - "Give me 5 web results for 'electric bike laws' as they'd appear for someone in Germany."
+`,
+  "bundlephobia_size.yaml": `name: bundlephobia_size
+title: JavaScript bundle size of an npm package
+description: >-
+  What adding an npm package costs a front-end bundle, from Bundlephobia (no key): minified and
+  gzipped size, dependency count, whether it is tree-shakeable and has side effects.
+schema:
+  input:
+    type: object
+    required: [package]
+    properties:
+      package:
+        {
+          type: string,
+          description: "Package, optionally with a version: react, lodash@4.17.21, @tanstack/react-query",
+        }
+rest:
+  base_url: https://bundlephobia.com
+  path: /api/size
+  params: { package: "{package}" }
+  timeout: 30s
+cache: { ttl: 24h }
+metadata:
+  category: developer
+  tags: [bundle, size, javascript, frontend, npm, performance, gzip]
+  read_only: true
+  examples:
+    - "How big is moment.js once bundled and gzipped?"
+    - "Compare the bundle size of dayjs version 1.11.10."
+    - "I'm worried about my web app's load time. How many kilobytes would adding lodash add to the bundle?"
+    - "Could you please tell me whether date-fns is tree-shakeable and what it weighs minified?"
+    - "react-dom gzip size"
+    - "Does @tanstack/react-query have side effects, and how many dependencies does it bring in?"
+`,
+  "cloudflare_dns_records.yaml": `name: cloudflare_dns_records
+title: Cloudflare DNS records of a zone
+description: >-
+  The DNS records of a Cloudflare zone, optionally of one type or name: type, name, content,
+  TTL and whether Cloudflare proxies it. Needs CLOUDFLARE_API_TOKEN (a token with Zone DNS read)
+  and the zone's id (Overview page of the domain).
+schema:
+  input:
+    type: object
+    required: [zone_id]
+    properties:
+      zone_id: { type: string, pattern: "^[a-f0-9]{32}$", description: "Zone id, 32 hex digits" }
+      type:
+        {
+          type: string,
+          enum: [A, AAAA, CNAME, MX, TXT, NS, SRV, CAA],
+          description: "Only records of this type",
+        }
+      name: { type: string, description: "Only this exact name, e.g. www.example.com" }
+      limit: { type: integer, minimum: 5, maximum: 5000, default: 100, description: "Records per page" }
+rest:
+  base_url: https://api.cloudflare.com
+  path: /client/v4/zones/{zone_id}/dns_records
+  params: { type: "{type}", name: "{name}", per_page: "{limit}" }
+  response_path: result
+  timeout: 15s
+auth: { type: bearer, key: env:CLOUDFLARE_API_TOKEN }
+cache: { ttl: 1m }
+metadata:
+  category: developer
+  tags: [cloudflare, dns, records, domain, cname, mx, infrastructure]
+  read_only: true
+  examples:
+    - "List the DNS records of our Cloudflare zone."
+    - "What does the CNAME for www point to in Cloudflare?"
+    - "Email stopped arriving after the migration. Can you show me the MX and TXT records we have in Cloudflare?"
+    - "Could you please check whether api.example.com is proxied through Cloudflare?"
+    - "cloudflare txt records"
+    - "Which A records does the zone have, and what IPs do they point to?"
+`,
+  "confluence_search.yaml": `name: confluence_search
+title: Search Confluence pages
+description: >-
+  Searches Confluence Cloud pages, blog posts and attachments for words: title, space, excerpt,
+  last modified and link. Needs ATLASSIAN_SITE (your-team.atlassian.net), ATLASSIAN_EMAIL and
+  ATLASSIAN_API_TOKEN (an Atlassian API token).
+schema:
+  input:
+    type: object
+    required: [query]
+    properties:
+      query: { type: string, description: "Words to find, e.g. onboarding checklist" }
+      limit: { type: integer, minimum: 1, maximum: 50, default: 10, description: "Results" }
+rest:
+  base_url: https://\${ATLASSIAN_SITE}
+  path: /wiki/rest/api/search
+  params: { cql: 'siteSearch ~ "{query}"', limit: "{limit}" }
+  timeout: 15s
+auth: { type: basic, username: "\${ATLASSIAN_EMAIL}", key: env:ATLASSIAN_API_TOKEN }
+metadata:
+  category: developer
+  tags: [confluence, atlassian, wiki, pages, documentation, knowledge-base]
+  read_only: true
+  examples:
+    - "Find our deployment runbook in Confluence."
+    - "Is there a wiki page about the on-call rotation?"
+    - "A new hire starts Monday. Search our Confluence for the onboarding checklist and the laptop setup guide."
+    - "Could you please look for the architecture decision record about moving to Postgres on our wiki?"
+    - "confluence incident postmortem template"
+    - "What internal docs do we have about the billing service?"
 `,
   "country_by_code.yaml": `name: country_by_code
 title: Country by ISO code
@@ -206,6 +350,38 @@ metadata:
     - "When was anyhow last updated, and where does its source code live?"
     - "My Rust build broke after an update. What's the most recent stable version of rand?"
     - "Show recent downloads and the newest version of the Rust package 'thiserror'."
+`,
+  "crates_reverse_dependencies.yaml": `name: crates_reverse_dependencies
+title: Crates that depend on a Rust crate
+description: >-
+  Which crates on crates.io depend on a given Rust crate (no key): each dependent crate's
+  version, the requirement it declares and whether the dependency is optional, plus the total
+  count.
+schema:
+  input:
+    type: object
+    required: [name]
+    properties:
+      name: { type: string, pattern: "^[A-Za-z0-9_-]+$", description: "Crate name, e.g. serde" }
+      limit:
+        { type: integer, minimum: 1, maximum: 100, default: 20, description: "Dependents per page" }
+rest:
+  base_url: https://crates.io
+  path: /api/v1/crates/{name}/reverse_dependencies
+  params: { per_page: "{limit}" }
+  timeout: 15s
+cache: { ttl: 1h }
+metadata:
+  category: developer
+  tags: [rust, crates, cargo, dependents, reverse-dependencies, ecosystem]
+  read_only: true
+  examples:
+    - "Which crates depend on tokio?"
+    - "How many Rust crates use the anyhow crate?"
+    - "I maintain the crate 'bytes' and want to know who would break if I change its API."
+    - "Could you please list dependents of the serde_json crate on crates.io?"
+    - "who uses rayon crate"
+    - "Which crates pull in the openssl crate as an optional dependency?"
 `,
   "crossref_works.yaml": `name: crossref_works
 title: Search scholarly works (Crossref)
@@ -318,6 +494,46 @@ metadata:
     - "Our audit requires knowing how old our dependencies are. Can you get the publish dates of every serde version on cargo?"
     - "Show the version timeline of npm package 'express' from the first release to the latest."
 `,
+  "deps_dev_version.yaml": `name: deps_dev_version
+title: Licenses and advisories of a package version (deps.dev)
+description: >-
+  One version of an open-source package in npm, PyPI, Go, Maven, Cargo or NuGet from Google's
+  deps.dev (no key): its licenses, the security advisories that affect it, links to its source
+  and homepage, provenance and the repository it was built from.
+schema:
+  input:
+    type: object
+    required: [system, name, version]
+    properties:
+      system:
+        {
+          type: string,
+          enum: [npm, pypi, go, maven, cargo, nuget],
+          description: "Package ecosystem",
+        }
+      name:
+        {
+          type: string,
+          description: "Package name, e.g. express, org.apache.logging.log4j:log4j-core",
+        }
+      version: { type: string, description: "Exact version, e.g. 4.17.1" }
+rest:
+  base_url: https://api.deps.dev
+  path: /v3/systems/{system}/packages/{name}/versions/{version}
+  timeout: 10s
+cache: { ttl: 1h }
+metadata:
+  category: developer
+  tags: [license, advisories, supply-chain, compliance, dependencies, provenance]
+  read_only: true
+  examples:
+    - "What license is express 4.17.1 released under?"
+    - "Which advisories affect log4j-core 2.14.1 on Maven?"
+    - "Legal wants the license of every dependency. Start with the Rust crate serde version 1.0.197."
+    - "Could you please check which source repository the npm package lodash 4.17.21 was built from?"
+    - "license of numpy 1.26.0"
+    - "Does the NuGet package Newtonsoft.Json 12.0.1 have any known advisories?"
+`,
   "dictionary_define.yaml": `name: dictionary_define
 title: English dictionary
 description: >-
@@ -347,6 +563,36 @@ metadata:
     - "How is 'quinoa' pronounced, and what part of speech is it?"
     - "I keep seeing the word 'laconic' in reviews. Can you tell me what it means and give an example sentence?"
     - "Give me the opposites and an example sentence for 'benevolent'."
+`,
+  "docker_hub_search.yaml": `name: docker_hub_search
+title: Search Docker Hub images
+description: >-
+  Searches Docker Hub for container images (no key): repository name, description, stars, pulls
+  and whether it is an official image.
+schema:
+  input:
+    type: object
+    required: [query]
+    properties:
+      query: { type: string, description: "Words, e.g. postgres, redis exporter" }
+      limit: { type: integer, minimum: 1, maximum: 100, default: 10, description: "Results per page" }
+rest:
+  base_url: https://hub.docker.com
+  path: /v2/search/repositories/
+  params: { query: "{query}", page_size: "{limit}" }
+  timeout: 10s
+cache: { ttl: 30m }
+metadata:
+  category: developer
+  tags: [docker, container, image, registry, search]
+  read_only: true
+  examples:
+    - "Find a Docker image for running Elasticsearch."
+    - "Is there an official container image for Keycloak on Docker Hub?"
+    - "I need a lightweight container with a Prometheus exporter for Postgres. What images exist and how popular are they?"
+    - "Could you please search Docker Hub for MinIO and show me the star counts?"
+    - "docker image for mailhog"
+    - "Which images come up on Docker Hub for 'headless chrome'?"
 `,
   "docker_hub_tags.yaml": `name: docker_hub_tags
 title: Docker Hub image tags
@@ -559,6 +805,86 @@ metadata:
     - "I'm checking the weather for a trip but the app needs coordinates. Can you find the lat/long of Hallstatt, Austria?"
     - "Find up to 3 matches for 'San José' with names in Spanish."
 `,
+  "github_code_search.yaml": `name: github_code_search
+title: Search code on GitHub
+description: >-
+  Searches source code across GitHub with GitHub's code search syntax (e.g. "useEffect
+  repo:facebook/react", "filename:Dockerfile FROM alpine", "language:go http.ListenAndServe"):
+  file paths, repositories and URLs of matching files. Needs GITHUB_TOKEN (GitHub allows code
+  search only to signed-in users).
+schema:
+  input:
+    type: object
+    required: [query]
+    properties:
+      query:
+        {
+          type: string,
+          description: "Code search query; qualifiers repo:, org:, language:, path:, filename:, extension:",
+        }
+      limit:
+        { type: integer, minimum: 1, maximum: 100, default: 10, description: "Results per page" }
+rest:
+  base_url: https://api.github.com
+  path: /search/code
+  params: { q: "{query}", per_page: "{limit}" }
+  headers: { Accept: application/vnd.github+json, X-GitHub-Api-Version: "2022-11-28" }
+  timeout: 15s
+auth: { type: bearer, key: env:GITHUB_TOKEN }
+cache: { ttl: 5m }
+metadata:
+  category: developer
+  tags: [github, code, search, source, grep, usage]
+  read_only: true
+  examples:
+    - "Search GitHub code for uses of createServer in the oven-sh organisation."
+    - "Find examples of people calling the Stripe checkout API in Python on GitHub."
+    - "Where in the kubernetes repo is the function NewSharedInformerFactory defined?"
+    - "Could you please grep GitHub for Dockerfiles that start FROM node:20-alpine?"
+    - "code examples of zod discriminatedUnion"
+    - "Which files in our acme org still import the deprecated request library?"
+    - "I want to see real-world usage of the tokio::select! macro in Rust code on GitHub."
+`,
+  "github_commits.yaml": `name: github_commits
+title: Recent commits of a GitHub repository
+description: >-
+  A GitHub repository's commits, newest first, on a branch or touching a path: SHA, message,
+  author, date and URL. Works without a key for public repositories; GITHUB_TOKEN raises the
+  rate limit and reaches private ones.
+schema:
+  input:
+    type: object
+    required: [owner, repo]
+    properties:
+      owner: { type: string, description: "User or organisation, e.g. torvalds" }
+      repo: { type: string, description: "Repository name, e.g. linux" }
+      branch: { type: string, description: "Branch, tag or SHA to start from (default: the default branch)" }
+      path: { type: string, description: "Only commits touching this file or folder, e.g. src/cli" }
+      author: { type: string, description: "Only commits by this GitHub login or email" }
+      since: { type: string, format: date-time, description: "Only commits after this time (ISO 8601)" }
+      limit: { type: integer, minimum: 1, maximum: 100, default: 20, description: "Commits per page" }
+rest:
+  base_url: https://api.github.com
+  path: /repos/{owner}/{repo}/commits
+  params:
+    { sha: "{branch}", path: "{path}", author: "{author}", since: "{since}", per_page: "{limit}" }
+  headers: { Accept: application/vnd.github+json, X-GitHub-Api-Version: "2022-11-28" }
+  timeout: 15s
+auth: { type: bearer, key: env:GITHUB_TOKEN, required: false }
+cache: { ttl: 2m }
+metadata:
+  category: developer
+  tags: [github, commits, git, history, log, changes]
+  read_only: true
+  examples:
+    - "Show the latest commits on torvalds/linux."
+    - "What changed recently in the src/router folder of remix-run/react-router?"
+    - "I need a git log of everything gaearon committed to facebook/react since January."
+    - "Could you please list the last 10 commits on the develop branch of acme/payments?"
+    - "recent commit history tailwindcss"
+    - "Who last touched the README of rust-lang/rust and when?"
+    - "Summarise what has been merged into the main branch of sveltejs/kit this week."
+`,
   "github_create_issue.yaml": `name: github_create_issue
 title: Create a GitHub issue
 description: >-
@@ -598,6 +924,75 @@ metadata:
     - "We found that dark mode resets after a refresh. Please write that up as an issue in team-zeta/frontend with the label 'bug'."
     - "File an issue in kimlab/seqtools titled 'CSV export drops header row', assigned to mlee, label 'bug'."
 `,
+  "github_file_contents.yaml": `name: github_file_contents
+title: Read a file from a GitHub repository
+description: >-
+  The raw text of one file in a GitHub repository, at the default branch or at a branch, tag or
+  commit (e.g. a README, package.json or a source file); for a folder, its listing. Works without
+  a key for public repositories; GITHUB_TOKEN raises the rate limit and reaches private ones.
+schema:
+  input:
+    type: object
+    required: [owner, repo, path]
+    properties:
+      owner: { type: string, description: "User or organisation, e.g. oven-sh" }
+      repo: { type: string, description: "Repository name, e.g. bun" }
+      path: { type: string, description: "Path in the repository, e.g. README.md or src/index.ts" }
+      ref: { type: string, description: "Branch, tag or commit SHA (default: the default branch)" }
+rest:
+  base_url: https://api.github.com
+  path: /repos/{owner}/{repo}/contents/{+path}
+  params: { ref: "{ref}" }
+  headers: { Accept: application/vnd.github.raw+json, X-GitHub-Api-Version: "2022-11-28" }
+  timeout: 15s
+auth: { type: bearer, key: env:GITHUB_TOKEN, required: false }
+cache: { ttl: 5m }
+metadata:
+  category: developer
+  tags: [github, file, source-code, readme, raw, repository]
+  read_only: true
+  examples:
+    - "Read the README of oven-sh/bun."
+    - "Show me the package.json in the vercel/next.js repo."
+    - "I want to see how expressjs/express sets up its router. Can you open lib/router/index.js?"
+    - "Could you please fetch the Dockerfile from the main branch of docker/compose?"
+    - "cat src/main.rs from BurntSushi/ripgrep"
+    - "What does the CONTRIBUTING.md of the kubernetes repository say?"
+    - "Pull up the pyproject.toml of psf/requests at tag v2.31.0 so I can see its build settings."
+`,
+  "github_issue.yaml": `name: github_issue
+title: One GitHub issue or pull request
+description: >-
+  One GitHub issue or pull request by its number: title, state, author, labels, assignees,
+  milestone, comment count, dates and the full body text. Works without a key for public
+  repositories; GITHUB_TOKEN raises the rate limit and reaches private ones.
+schema:
+  input:
+    type: object
+    required: [owner, repo, number]
+    properties:
+      owner: { type: string, description: "User or organisation, e.g. microsoft" }
+      repo: { type: string, description: "Repository name, e.g. vscode" }
+      number: { type: integer, minimum: 1, description: "Issue or pull request number, e.g. 1234" }
+rest:
+  base_url: https://api.github.com
+  path: /repos/{owner}/{repo}/issues/{number}
+  headers: { Accept: application/vnd.github+json, X-GitHub-Api-Version: "2022-11-28" }
+  timeout: 10s
+auth: { type: bearer, key: env:GITHUB_TOKEN, required: false }
+cache: { ttl: 2m }
+metadata:
+  category: developer
+  tags: [github, issue, ticket, bug, details]
+  read_only: true
+  examples:
+    - "Summarise GitHub issue #4321 in microsoft/vscode."
+    - "What's the status of oven-sh/bun issue 1234? Is it still open?"
+    - "Someone linked me facebook/react#28000 and I'd like to know what it is about and who is assigned."
+    - "Could you please read pull request number 512 of acme/api and tell me its labels?"
+    - "details of issue 99 on denoland/deno"
+    - "Which milestone is issue 7 of our repo myorg/app scheduled for?"
+`,
   "github_latest_release.yaml": `name: github_latest_release
 title: Latest GitHub release
 description: >-
@@ -630,6 +1025,88 @@ metadata:
     - "Which tag did the Bun project put out most recently, and when?"
     - "I'm still on Hugo 0.120. What did they publish in their latest release, and is there a Linux arm64 download?"
     - "Show the latest release of GitHub repo cli/cli with its downloadable assets."
+`,
+  "github_pull_requests.yaml": `name: github_pull_requests
+title: GitHub pull requests of a repository
+description: >-
+  Lists a GitHub repository's pull requests, open by default: number, title, author, branches,
+  draft flag, labels, dates and URL. Works without a key for public repositories; GITHUB_TOKEN
+  raises the rate limit and reaches private ones.
+schema:
+  input:
+    type: object
+    required: [owner, repo]
+    properties:
+      owner: { type: string, description: "User or organisation, e.g. facebook" }
+      repo: { type: string, description: "Repository name, e.g. react" }
+      state:
+        { type: string, enum: [open, closed, all], default: open, description: "Which pull requests" }
+      base: { type: string, description: "Only those merging into this branch, e.g. main" }
+      sort:
+        {
+          type: string,
+          enum: [created, updated, popularity, long-running],
+          default: created,
+          description: "Sort field",
+        }
+      limit:
+        { type: integer, minimum: 1, maximum: 100, default: 20, description: "Results per page" }
+rest:
+  base_url: https://api.github.com
+  path: /repos/{owner}/{repo}/pulls
+  params: { state: "{state}", base: "{base}", sort: "{sort}", direction: desc, per_page: "{limit}" }
+  headers: { Accept: application/vnd.github+json, X-GitHub-Api-Version: "2022-11-28" }
+  timeout: 10s
+auth: { type: bearer, key: env:GITHUB_TOKEN, required: false }
+cache: { ttl: 2m }
+metadata:
+  category: developer
+  tags: [github, pull-requests, pr, code-review, merge]
+  read_only: true
+  examples:
+    - "List the open pull requests in facebook/react."
+    - "What PRs are waiting for review on our repo acme/api?"
+    - "I'm about to cut a release and need to see every pull request still open against the main branch of vercel/next.js."
+    - "Could you please show me the recently updated merge requests on GitHub for denoland/deno?"
+    - "open PRs rust-lang/cargo"
+    - "Which pull requests were closed most recently in pallets/flask?"
+    - "Which contributions are pending in the tokio-rs/tokio repository right now?"
+`,
+  "github_releases.yaml": `name: github_releases
+title: GitHub releases of a repository
+description: >-
+  A GitHub repository's releases, newest first: tag, name, dates, pre-release and draft flags,
+  release notes and asset download links and counts. Works without a key; GITHUB_TOKEN raises
+  the rate limit.
+schema:
+  input:
+    type: object
+    required: [owner, repo]
+    properties:
+      owner: { type: string, description: "User or organisation, e.g. nodejs" }
+      repo: { type: string, description: "Repository name, e.g. node" }
+      limit:
+        { type: integer, minimum: 1, maximum: 100, default: 10, description: "Releases per page" }
+rest:
+  base_url: https://api.github.com
+  path: /repos/{owner}/{repo}/releases
+  params: { per_page: "{limit}" }
+  headers: { Accept: application/vnd.github+json, X-GitHub-Api-Version: "2022-11-28" }
+  timeout: 10s
+auth: { type: bearer, key: env:GITHUB_TOKEN, required: false }
+cache: { ttl: 10m }
+metadata:
+  category: developer
+  tags: [github, releases, changelog, versions, release-notes, tags]
+  read_only: true
+  examples:
+    - "List the last five releases of nodejs/node."
+    - "What changed in the recent versions of astral-sh/uv? Show me the release notes."
+    - "I skipped a few upgrades of the kubernetes CLI and want to read every changelog since then."
+    - "Could you please show me the release history of neovim/neovim, including pre-releases?"
+    - "prettier release notes"
+    - "How many times was each asset of the latest few cli/cli releases downloaded?"
+    - "Get the ten newest tagged releases of denoland/deno with their dates."
 `,
   "github_repo.yaml": `name: github_repo
 title: GitHub repository
@@ -664,6 +1141,53 @@ metadata:
     - "When was the last push to torvalds/linux, and how many forks does it have?"
     - "A colleague recommended pallets/flask. Can you check its open issue count and topics for me?"
     - "Get stars, forks, license and last push for GitHub repo vercel/next.js."
+`,
+  "github_search_issues.yaml": `name: github_search_issues
+title: Search GitHub issues and pull requests
+description: >-
+  Searches issues and pull requests across GitHub with GitHub's search syntax (e.g. "repo:oven-sh/bun
+  is:issue is:open crash", "author:octocat is:pr is:merged"): number, title, state, labels,
+  comments and URL. Works without a key; GITHUB_TOKEN raises the rate limit and finds private
+  repositories it can read.
+schema:
+  input:
+    type: object
+    required: [query]
+    properties:
+      query:
+        {
+          type: string,
+          description: "GitHub search query; add is:issue or is:pr, repo:OWNER/NAME, label:, state:open",
+        }
+      sort:
+        {
+          type: string,
+          enum: [comments, reactions, created, updated],
+          description: "Sort field (default: best match)",
+        }
+      order: { type: string, enum: [asc, desc], description: "Sort order (default desc)" }
+      limit:
+        { type: integer, minimum: 1, maximum: 100, default: 10, description: "Results per page" }
+rest:
+  base_url: https://api.github.com
+  path: /search/issues
+  params: { q: "{query}", sort: "{sort}", order: "{order}", per_page: "{limit}" }
+  headers: { Accept: application/vnd.github+json, X-GitHub-Api-Version: "2022-11-28" }
+  timeout: 10s
+auth: { type: bearer, key: env:GITHUB_TOKEN, required: false }
+cache: { ttl: 2m }
+metadata:
+  category: developer
+  tags: [github, issues, pull-requests, bugs, search, tracker]
+  read_only: true
+  examples:
+    - "Find open GitHub issues in oven-sh/bun that mention a segfault."
+    - "Has anyone already reported this bug in the vite repo? The error is 'failed to resolve import'."
+    - "Which pull requests did octocat open last month?"
+    - "Could you please search GitHub for issues labelled 'good first issue' in Rust projects?"
+    - "bug reports about memory leak in next.js"
+    - "Show me the most commented open issues in microsoft/vscode."
+    - "Before I file a ticket, check whether there's an existing issue about dark mode in the excalidraw repository."
 `,
   "github_search_repos.yaml": `name: github_search_repos
 title: Search GitHub repositories
@@ -706,6 +1230,118 @@ metadata:
     - "I'm building a Discord bot. Can you find well-maintained open-source bots in JavaScript that were updated recently?"
     - "Find GitHub repos matching 'llm agent language:python stars:>500', top 15 by stars."
 `,
+  "github_user.yaml": `name: github_user
+title: GitHub user or organisation profile
+description: >-
+  A GitHub user's or organisation's public profile: name, bio, company, location, blog, public
+  repository count, followers and when the account was created. Works without a key;
+  GITHUB_TOKEN raises the rate limit.
+schema:
+  input:
+    type: object
+    required: [username]
+    properties:
+      username: { type: string, description: "Login, e.g. torvalds or the organisation microsoft" }
+rest:
+  base_url: https://api.github.com
+  path: /users/{username}
+  headers: { Accept: application/vnd.github+json, X-GitHub-Api-Version: "2022-11-28" }
+  timeout: 10s
+auth: { type: bearer, key: env:GITHUB_TOKEN, required: false }
+cache: { ttl: 30m }
+metadata:
+  category: developer
+  tags: [github, user, profile, developer, organisation, followers]
+  read_only: true
+  examples:
+    - "Look up the GitHub profile of torvalds."
+    - "How many followers does sindresorhus have on GitHub?"
+    - "A candidate listed 'jdoe-dev' as their GitHub handle. What does their profile say about them?"
+    - "Could you please tell me where the GitHub user gaearon works and how many public repos they have?"
+    - "who is github user tj"
+    - "When was the GitHub account of the microsoft organisation created?"
+    - "Get bio, company, location and blog link for GitHub login 'antfu'."
+`,
+  "github_workflow_runs.yaml": `name: github_workflow_runs
+title: GitHub Actions runs of a repository
+description: >-
+  The latest GitHub Actions workflow runs of a repository, newest first: workflow name, branch,
+  commit, event, status, conclusion (success, failure, ...), timing and URL, to tell whether CI
+  passed. Works without a key for public repositories; GITHUB_TOKEN raises the rate limit and
+  reaches private ones.
+schema:
+  input:
+    type: object
+    required: [owner, repo]
+    properties:
+      owner: { type: string, description: "User or organisation, e.g. oven-sh" }
+      repo: { type: string, description: "Repository name, e.g. bun" }
+      branch: { type: string, description: "Only runs on this branch, e.g. main" }
+      status:
+        {
+          type: string,
+          enum: [completed, success, failure, cancelled, in_progress, queued],
+          description: "Only runs in this state or with this conclusion",
+        }
+      limit: { type: integer, minimum: 1, maximum: 100, default: 10, description: "Runs per page" }
+rest:
+  base_url: https://api.github.com
+  path: /repos/{owner}/{repo}/actions/runs
+  params: { branch: "{branch}", status: "{status}", per_page: "{limit}" }
+  headers: { Accept: application/vnd.github+json, X-GitHub-Api-Version: "2022-11-28" }
+  timeout: 15s
+auth: { type: bearer, key: env:GITHUB_TOKEN, required: false }
+cache: { ttl: 1m }
+metadata:
+  category: developer
+  tags: [github, actions, ci, build, workflow, pipeline, tests]
+  read_only: true
+  examples:
+    - "Did CI pass on the main branch of oven-sh/bun?"
+    - "Show the latest GitHub Actions runs for acme/api."
+    - "My teammate says the build is broken. Which workflow runs failed recently on our repo myorg/webapp?"
+    - "Could you please check whether the tests are green for the release branch of vitejs/vite?"
+    - "is the build red"
+    - "List the workflow runs currently in progress in denoland/deno."
+    - "Has the nightly pipeline of rust-lang/rust-analyzer been failing this week?"
+`,
+  "gitlab_issues.yaml": `name: gitlab_issues
+title: GitLab issues of a project
+description: >-
+  Issues of a GitLab project (gitlab.com), newest first, optionally matching words or labels:
+  iid, title, state, labels, author, assignees, dates and URL. Works without a key for public
+  projects; GITLAB_TOKEN (a personal access token) reaches private ones.
+schema:
+  input:
+    type: object
+    required: [project]
+    properties:
+      project: { type: string, description: "Full path, e.g. gitlab-org/gitlab, or the numeric id" }
+      state:
+        { type: string, enum: [opened, closed, all], default: opened, description: "Which issues" }
+      search: { type: string, description: "Words in the title or description" }
+      labels: { type: string, description: "Comma-separated label names, e.g. bug,critical" }
+      limit: { type: integer, minimum: 1, maximum: 100, default: 20, description: "Issues per page" }
+rest:
+  base_url: https://gitlab.com
+  path: /api/v4/projects/{project}/issues
+  params:
+    { state: "{state}", search: "{search}", labels: "{labels}", per_page: "{limit}" }
+  timeout: 15s
+auth: { type: api_key, key: env:GITLAB_TOKEN, header: PRIVATE-TOKEN, required: false }
+cache: { ttl: 2m }
+metadata:
+  category: developer
+  tags: [gitlab, issues, bugs, tracker, tickets]
+  read_only: true
+  examples:
+    - "List the open issues of gitlab-org/gitlab-runner."
+    - "Are there GitLab issues about 'pipeline timeout' in the gitlab-org/gitlab project?"
+    - "Our team tracks work on gitlab.com in mygroup/backend. What bugs labelled critical are still open?"
+    - "Could you please show me recently closed issues for the inkscape/inkscape project on GitLab?"
+    - "gitlab bugs fdroid client"
+    - "Find tickets mentioning 'wayland' in the GNOME project gnome/mutter on GitLab."
+`,
   "gitlab_project.yaml": `name: gitlab_project
 title: GitLab project
 description: >-
@@ -737,6 +1373,40 @@ metadata:
     - "When was the last activity on wireshark/wireshark, and what's its default branch?"
     - "The F-Droid team hosts their code on a different forge than most. Can you fetch the forks and topics of fdroid/fdroidclient?"
     - "Fetch project details for numeric project id 278964."
+`,
+  "go_module_latest.yaml": `name: go_module_latest
+title: Latest version of a Go module
+description: >-
+  The newest tag of a Go module on the Go module proxy (proxy.golang.org, no key): the current
+  version to put in go.mod, its timestamp and the repository commit behind it. Module paths are
+  lower case; write a capital letter as ! and the lower-case letter (github.com/!azure/...).
+schema:
+  input:
+    type: object
+    required: [module]
+    properties:
+      module:
+        {
+          type: string,
+          pattern: "^[a-z0-9.!~_/-]+$",
+          description: "Module path, e.g. github.com/spf13/viper or golang.org/x/net",
+        }
+rest:
+  base_url: https://proxy.golang.org
+  path: /{+module}/@latest
+  timeout: 10s
+cache: { ttl: 30m }
+metadata:
+  category: developer
+  tags: [go, golang, module, version, proxy, dependency]
+  read_only: true
+  examples:
+    - "What's the newest tag of github.com/labstack/echo?"
+    - "Which version of golang.org/x/net is current?"
+    - "I'm bumping dependencies in my go.mod. What version should github.com/spf13/cobra be at now?"
+    - "Could you please check the newest tag of the Go package github.com/stretchr/testify?"
+    - "latest gorm version golang"
+    - "Which commit is the current release of go.uber.org/zap built from?"
 `,
   "hackernews_item.yaml": `name: hackernews_item
 title: Hacker News item
@@ -872,6 +1542,175 @@ metadata:
     - "I keep seeing thoughtful comments from simonw. Can you pull up their profile and about text?"
     - "Show karma, creation date and number of submissions for user 'whoishiring'."
 `,
+  "hex_package.yaml": `name: hex_package
+title: Elixir or Erlang package (Hex)
+description: >-
+  An Elixir or Erlang package on Hex.pm (no key): description, licenses, links, latest stable
+  version, recent releases, downloads and owners.
+schema:
+  input:
+    type: object
+    required: [name]
+    properties:
+      name: { type: string, pattern: "^[a-z0-9_]+$", description: "Package name, e.g. phoenix" }
+rest:
+  base_url: https://hex.pm
+  path: /api/packages/{name}
+  timeout: 10s
+cache: { ttl: 30m }
+metadata:
+  category: developer
+  tags: [elixir, erlang, hex, package, beam, mix]
+  read_only: true
+  examples:
+    - "What's the latest version of the phoenix package on Hex?"
+    - "How many downloads does the Elixir library ecto have?"
+    - "I'm adding jason to my mix.exs. What license is it under and where is its source?"
+    - "Could you please show me the recent releases of the Erlang package cowboy?"
+    - "hex oban version"
+    - "Who maintains the Elixir package tesla?"
+`,
+  "homebrew_formula.yaml": `name: homebrew_formula
+title: Homebrew formula
+description: >-
+  A Homebrew formula (macOS and Linux packages, no key): description, homepage, license, stable
+  version, dependencies, caveats, conflicts and whether it is deprecated; with install counts
+  over 30, 90 and 365 days.
+schema:
+  input:
+    type: object
+    required: [name]
+    properties:
+      name:
+        { type: string, pattern: "^[A-Za-z0-9@._+-]+$", description: "Formula name, e.g. wget or python@3.12" }
+rest:
+  base_url: https://formulae.brew.sh
+  path: /api/formula/{+name}.json
+  timeout: 10s
+cache: { ttl: 1h }
+metadata:
+  category: developer
+  tags: [homebrew, brew, macos, package, install, cli]
+  read_only: true
+  examples:
+    - "What version of ffmpeg does Homebrew install?"
+    - "What does brew install jq pull in as dependencies?"
+    - "I'm setting up a new Mac and want to know what the postgresql@16 formula is and whether it has caveats."
+    - "Could you please check the license and homepage of the Homebrew package ripgrep?"
+    - "brew htop version"
+    - "Is the Homebrew formula for python@3.9 deprecated?"
+    - "How popular is the neovim formula? Show me its install counts."
+`,
+  "jira_search.yaml": `name: jira_search
+title: Search Jira issues (JQL)
+description: >-
+  Searches Jira Cloud issues with JQL (e.g. "project = ENG AND status = 'In Progress'",
+  "assignee = currentUser() AND resolution = Unresolved"): key, summary, status, assignee,
+  priority and last update. Needs ATLASSIAN_SITE (your-team.atlassian.net), ATLASSIAN_EMAIL and
+  ATLASSIAN_API_TOKEN (an Atlassian API token).
+schema:
+  input:
+    type: object
+    required: [jql]
+    properties:
+      jql:
+        {
+          type: string,
+          description: "JQL query, e.g. project = ENG AND statusCategory != Done ORDER BY updated DESC",
+        }
+      limit: { type: integer, minimum: 1, maximum: 100, default: 20, description: "Issues" }
+rest:
+  base_url: https://\${ATLASSIAN_SITE}
+  path: /rest/api/3/search/jql
+  params:
+    jql: "{jql}"
+    maxResults: "{limit}"
+    fields: summary,status,assignee,priority,issuetype,updated
+  timeout: 15s
+auth: { type: basic, username: "\${ATLASSIAN_EMAIL}", key: env:ATLASSIAN_API_TOKEN }
+metadata:
+  category: developer
+  tags: [jira, atlassian, issues, tickets, jql, sprint, backlog]
+  read_only: true
+  examples:
+    - "Show my unresolved Jira tickets."
+    - "Which issues in project ENG are in progress?"
+    - "Standup is in five minutes. What did I update in Jira yesterday, and what's still open?"
+    - "Could you please find all high-priority bugs in the PAY project that nobody is assigned to?"
+    - "jira tickets blocked"
+    - "List the stories in the current sprint of the MOBILE board, most recently updated first."
+`,
+  "jsdelivr_package_stats.yaml": `name: jsdelivr_package_stats
+title: jsDelivr CDN usage of an npm package
+description: >-
+  How often jsDelivr's CDN served an npm package over a period (no key): total requests and
+  bandwidth, their rank, and per-day counts.
+schema:
+  input:
+    type: object
+    required: [name]
+    properties:
+      name: { type: string, description: "npm package name, e.g. jquery or @popperjs/core" }
+      period:
+        {
+          type: string,
+          enum: [day, week, month, quarter, year],
+          default: month,
+          description: "Over the last day, week, month, quarter or year",
+        }
+rest:
+  base_url: https://data.jsdelivr.com
+  path: /v1/stats/packages/npm/{+name}
+  params: { period: "{period}" }
+  timeout: 10s
+cache: { ttl: 1h }
+metadata:
+  category: developer
+  tags: [jsdelivr, cdn, npm, statistics, usage, bandwidth]
+  read_only: true
+  examples:
+    - "How many CDN hits did jquery get on jsDelivr last month?"
+    - "How much jsDelivr bandwidth does bootstrap use per week?"
+    - "We load chart.js from a CDN in our pages. How widely is it served through jsDelivr this year?"
+    - "Could you please show me the daily jsDelivr request counts of @popperjs/core?"
+    - "jsdelivr stats alpinejs"
+    - "Compare how often lodash is fetched from jsDelivr over the last quarter."
+`,
+  "libraries_io_project.yaml": `name: libraries_io_project
+title: Package across registries (Libraries.io)
+description: >-
+  A package on any of about 30 registries (npm, PyPI, Maven, Go, Cargo, NuGet, Packagist, ...)
+  from Libraries.io: description, latest release, versions, licenses, repository, dependent
+  packages and repositories counts, and SourceRank. Needs LIBRARIES_IO_API_KEY (free account).
+schema:
+  input:
+    type: object
+    required: [platform, name]
+    properties:
+      platform:
+        {
+          type: string,
+          description: "Registry, e.g. npm, pypi, maven, go, cargo, nuget, packagist, rubygems, hex, pub, cocoapods",
+        }
+      name: { type: string, description: "Package name, e.g. react or org.apache.commons:commons-lang3" }
+rest:
+  base_url: https://libraries.io
+  path: /api/{platform}/{name}
+  timeout: 15s
+auth: { type: api_key, key: env:LIBRARIES_IO_API_KEY, param: api_key }
+cache: { ttl: 1h }
+metadata:
+  category: developer
+  tags: [libraries.io, package, dependents, sourcerank, registry, ecosystem]
+  read_only: true
+  examples:
+    - "How many packages depend on react according to Libraries.io?"
+    - "What is the SourceRank of the PyPI package flask?"
+    - "I'm comparing two CocoaPods libraries for networking. Show me Alamofire's dependents and latest release."
+    - "Could you please look up the Packagist package guzzlehttp/guzzle on Libraries.io?"
+    - "dependent repos count for lodash"
+    - "When was the latest release of the hex package phoenix, and under what license?"
+`,
   "linear_my_issues.yaml": `name: linear_my_issues
 title: My Linear issues
 description: >-
@@ -909,6 +1748,88 @@ metadata:
     - "What am I supposed to be working on according to our issue tracker?"
     - "I just got back from vacation. Can you show me the 10 issues assigned to me that changed most recently?"
     - "List my 50 assigned issues with their priority and state."
+`,
+  "maven_central_search.yaml": `name: maven_central_search
+title: Search Maven Central
+description: >-
+  Searches Maven Central for Java, Kotlin and Scala artifacts (no key): group id, artifact id,
+  latest version and update time; with core gav, every version of one artifact. The query takes
+  words or Solr fields, e.g. guava, g:com.google.guava AND a:guava.
+schema:
+  input:
+    type: object
+    required: [query]
+    properties:
+      query:
+        {
+          type: string,
+          description: "Words, or g:GROUP AND a:ARTIFACT (add v:VERSION), e.g. g:org.slf4j AND a:slf4j-api",
+        }
+      core:
+        {
+          type: string,
+          enum: [gav],
+          description: "gav: one row per version instead of per artifact",
+        }
+      limit: { type: integer, minimum: 1, maximum: 200, default: 20, description: "Rows" }
+rest:
+  base_url: https://search.maven.org
+  path: /solrsearch/select
+  params: { q: "{query}", core: "{core}", rows: "{limit}" }
+  static_params: { wt: json }
+  response_path: response
+  timeout: 15s
+cache: { ttl: 1h }
+metadata:
+  category: developer
+  tags: [maven, java, kotlin, jvm, gradle, artifact, dependency]
+  read_only: true
+  examples:
+    - "What's the latest version of Guava on Maven Central?"
+    - "Find the Maven coordinates for the Jackson databind library."
+    - "I'm adding Apache Commons Lang to my Gradle build. Which group and artifact id do I use, and what version is current?"
+    - "Could you please list every published version of org.slf4j:slf4j-api?"
+    - "kotlin coroutines maven artifact"
+    - "Search Maven Central for JVM libraries that parse YAML."
+    - "Which versions of spring-boot-starter-web are on Maven Central?"
+`,
+  "mdn_search.yaml": `name: mdn_search
+title: Search MDN Web Docs
+description: >-
+  Searches MDN Web Docs, Mozilla's reference for HTML, CSS, JavaScript and Web APIs (no key):
+  page title, summary and URL path (prefix https://developer.mozilla.org).
+schema:
+  input:
+    type: object
+    required: [query]
+    properties:
+      query: { type: string, description: "Words, e.g. array flatMap, css grid, fetch abort" }
+      locale:
+        {
+          type: string,
+          default: en-US,
+          description: "Language of the pages, e.g. en-US, fr, ja, zh-CN",
+        }
+      limit: { type: integer, minimum: 1, maximum: 50, default: 5, description: "Results" }
+rest:
+  base_url: https://developer.mozilla.org
+  path: /api/v1/search
+  params: { q: "{query}", locale: "{locale}", size: "{limit}" }
+  response_path: documents
+  timeout: 10s
+cache: { ttl: 24h }
+metadata:
+  category: developer
+  tags: [mdn, javascript, css, html, web-api, reference, documentation]
+  read_only: true
+  examples:
+    - "Look up Array.prototype.flatMap on MDN."
+    - "How does CSS grid-template-areas work?"
+    - "I need to cancel a fetch request in the browser after a few seconds. What does MDN say about AbortController?"
+    - "Could you please find the MDN reference for the HTML dialog element?"
+    - "js string padStart docs"
+    - "What's the documentation for the IntersectionObserver API?"
+    - "Find the French MDN page about promesses in JavaScript."
 `,
   "musicbrainz_artist_search.yaml": `name: musicbrainz_artist_search
 title: Search music artists
@@ -1059,6 +1980,39 @@ metadata:
     - "A new hire starts Monday. Can you find the workspace pages with 'onboarding' in the title and their links?"
     - "List 20 pages in our knowledge base with 'OKR 2025' in the title."
 `,
+  "npm_dist_tags.yaml": `name: npm_dist_tags
+title: npm dist-tags (latest, next, beta, ...)
+description: >-
+  An npm package's dist-tags (no key): which version each tag such as latest, next, beta, canary
+  or rc points to, e.g. to find a package's pre-release or the release line of an older major.
+schema:
+  input:
+    type: object
+    required: [name]
+    properties:
+      name:
+        {
+          type: string,
+          pattern: "^(@[a-z0-9-~][a-z0-9-._~]*/)?[a-z0-9-~][a-z0-9-._~]*$",
+          description: "Package name, e.g. next or @angular/core",
+        }
+rest:
+  base_url: https://registry.npmjs.org
+  path: /-/package/{+name}/dist-tags
+  timeout: 10s
+cache: { ttl: 10m }
+metadata:
+  category: developer
+  tags: [npm, dist-tags, prerelease, beta, canary, next, versions]
+  read_only: true
+  examples:
+    - "What's the current canary version of next?"
+    - "Is there a beta of typescript published on npm?"
+    - "I want to try the upcoming React release before it ships. Which version is tagged next or rc?"
+    - "Could you please list all the npm tags of @angular/core and the versions they point to?"
+    - "vite beta version"
+    - "Which release does the 'lts' tag of npm itself point at?"
+`,
   "npm_downloads.yaml": `name: npm_downloads
 title: npm download count
 description: >-
@@ -1169,6 +2123,74 @@ metadata:
     - "Look for Node modules with the keyword 'cli' that do colorful terminal output."
     - "I'm building a Node backend and want to rate-limit requests. Can you find the best-matching packages and their popularity?"
     - "Find 25 JavaScript packages matching 'websocket client' with their latest versions."
+`,
+  "nuget_search.yaml": `name: nuget_search
+title: Search NuGet packages (.NET)
+description: >-
+  Searches NuGet, the .NET package registry (no key): package id, latest version, description,
+  authors, total downloads, tags and whether it is verified.
+schema:
+  input:
+    type: object
+    required: [query]
+    properties:
+      query: { type: string, description: "Words or a package id, e.g. json serializer, Serilog" }
+      prerelease: { type: boolean, default: false, description: "Include pre-release versions" }
+      limit: { type: integer, minimum: 1, maximum: 100, default: 10, description: "Results" }
+rest:
+  base_url: https://azuresearch-usnc.nuget.org
+  path: /query
+  params: { q: "{query}", prerelease: "{prerelease}", take: "{limit}" }
+  static_params: { semVerLevel: 2.0.0 }
+  response_path: data
+  timeout: 10s
+cache: { ttl: 1h }
+metadata:
+  category: developer
+  tags: [nuget, dotnet, csharp, .net, package, registry]
+  read_only: true
+  examples:
+    - "Find a NuGet package for reading Excel files in C#."
+    - "What's the latest version of Newtonsoft.Json on NuGet?"
+    - "I'm writing an ASP.NET service and need a structured logging library. What are the popular .NET packages?"
+    - "Could you please search NuGet for Polly and tell me how many downloads it has?"
+    - "dotnet pdf library"
+    - "Which .NET packages exist for talking to RabbitMQ, including pre-releases?"
+`,
+  "nvd_cve.yaml": `name: nvd_cve
+title: CVE details (NVD)
+description: >-
+  CVE records from the US National Vulnerability Database (no key needed): description, CVSS
+  scores and severity, weaknesses (CWE), affected products (CPE), references and dates. Look one
+  up by id or search descriptions by keywords. NVD_API_KEY, when set, raises the rate limit.
+schema:
+  input:
+    type: object
+    properties:
+      cve_id:
+        { type: string, pattern: "^CVE-\\\\d{4}-\\\\d{4,}$", description: "CVE id, e.g. CVE-2021-44228" }
+      keywords: { type: string, description: "Words in the description, e.g. openssl buffer overflow" }
+      limit:
+        { type: integer, minimum: 1, maximum: 100, default: 10, description: "Records per page" }
+rest:
+  base_url: https://services.nvd.nist.gov
+  path: /rest/json/cves/2.0
+  params: { cveId: "{cve_id}", keywordSearch: "{keywords}", resultsPerPage: "{limit}" }
+  timeout: 30s
+auth: { type: api_key, key: env:NVD_API_KEY, header: apiKey, required: false }
+cache: { ttl: 1h }
+metadata:
+  category: security
+  tags: [cve, nvd, vulnerability, cvss, security, nist, cwe]
+  read_only: true
+  examples:
+    - "What is CVE-2021-44228 and how severe is it?"
+    - "Give me the CVSS score of CVE-2024-3094."
+    - "Our scanner reports CVE-2023-4863 in a bundled image library. What products does it affect?"
+    - "Could you please look up the NVD entry for CVE-2014-0160 with its references?"
+    - "heartbleed cve score"
+    - "Search the vulnerability database for CVEs about sudo privilege escalation."
+    - "Which weakness type (CWE) does CVE-2022-22965 belong to?"
 `,
   "omdb_movie.yaml": `name: omdb_movie
 title: Movie details (OMDb)
@@ -1390,6 +2412,140 @@ metadata:
     - "We're about to ship a release that bundles minimist 1.2.0 from npm. Is that version affected by any known exploits?"
     - "Query the OSV database for crates.io package 'time' version 0.1.43."
 `,
+  "osv_vulnerability.yaml": `name: osv_vulnerability
+title: Vulnerability advisory by id (OSV)
+description: >-
+  The full record of one security advisory, looked up by its identifier in the OSV database (no
+  key): GHSA-..., PYSEC-..., RUSTSEC-..., GO-... or CVE-...; summary, details, aliases,
+  severity, the ranges it covers, where it is fixed and references.
+schema:
+  input:
+    type: object
+    required: [id]
+    properties:
+      id:
+        {
+          type: string,
+          pattern: "^[A-Za-z0-9._:-]+$",
+          description: "Advisory id, e.g. GHSA-jfh8-c2jp-5v3q, CVE-2021-44228, RUSTSEC-2021-0078",
+        }
+rest:
+  base_url: https://api.osv.dev
+  path: /v1/vulns/{id}
+  timeout: 10s
+cache: { ttl: 1h }
+metadata:
+  category: security
+  tags: [security, advisory, vulnerability, ghsa, cve, osv, patch]
+  read_only: true
+  examples:
+    - "What is GHSA-jfh8-c2jp-5v3q about?"
+    - "Which versions fix the advisory RUSTSEC-2021-0078?"
+    - "Dependabot flagged GHSA-p6mc-m468-83gw in our lockfile. Which packages does it affect and what should we upgrade to?"
+    - "Could you please explain the security advisory PYSEC-2021-108 and its severity?"
+    - "details of GO-2022-0969"
+    - "Which package versions are affected by the vulnerability with id GHSA-c2qf-rxjj-qqgw?"
+`,
+  "packagist_search.yaml": `name: packagist_search
+title: Search PHP packages (Packagist)
+description: >-
+  Searches Packagist, the Composer repository of PHP packages (no key): package name,
+  description, URL, repository, downloads and favers.
+schema:
+  input:
+    type: object
+    required: [query]
+    properties:
+      query: { type: string, description: "Words, e.g. pdf generator, or a vendor name" }
+      type: { type: string, description: "Package type, e.g. library, symfony-bundle, wordpress-plugin" }
+      limit: { type: integer, minimum: 1, maximum: 100, default: 15, description: "Results per page" }
+rest:
+  base_url: https://packagist.org
+  path: /search.json
+  params: { q: "{query}", type: "{type}", per_page: "{limit}" }
+  timeout: 10s
+cache: { ttl: 1h }
+metadata:
+  category: developer
+  tags: [php, composer, packagist, package, library, registry]
+  read_only: true
+  examples:
+    - "Find a PHP library on Packagist for generating PDFs."
+    - "Which Composer packages handle JWT authentication?"
+    - "I'm building a Laravel app and need a package to resize images. What's popular on Packagist?"
+    - "Could you please search Composer packages for a Markdown parser?"
+    - "php http client package"
+    - "What Symfony bundles exist for rate limiting?"
+    - "Show the download counts of the top PHP packages for sending email."
+`,
+  "pagerduty_incidents.yaml": `name: pagerduty_incidents
+title: PagerDuty incidents
+description: >-
+  PagerDuty incidents, by default those triggered or acknowledged: number, title, status,
+  urgency, service, who is assigned, when it started and link. Needs PAGERDUTY_API_KEY (a REST
+  API key, read-only is enough).
+schema:
+  input:
+    type: object
+    properties:
+      statuses:
+        {
+          type: array,
+          items: { type: string, enum: [triggered, acknowledged, resolved] },
+          default: [triggered, acknowledged],
+          description: "Which incidents",
+        }
+      since: { type: string, format: date-time, description: "Start of the range (ISO 8601)" }
+      limit: { type: integer, minimum: 1, maximum: 100, default: 25, description: "Incidents" }
+rest:
+  base_url: https://api.pagerduty.com
+  path: /incidents
+  params:
+    { "statuses[]": "{statuses}", since: "{since}", limit: "{limit}", sort_by: "created_at:desc" }
+  headers:
+    Accept: application/vnd.pagerduty+json;version=2
+    Authorization: "Token token=\${PAGERDUTY_API_KEY}"
+  timeout: 15s
+metadata:
+  category: developer
+  tags: [pagerduty, incidents, on-call, alerts, outage, operations]
+  read_only: true
+  examples:
+    - "Are there any open PagerDuty incidents right now?"
+    - "What's currently paging the on-call engineer?"
+    - "We're seeing errors in production and I want to know if an incident has already been triggered and who acknowledged it."
+    - "Could you please list the incidents resolved since yesterday?"
+    - "active outages pagerduty"
+    - "Show me the high-urgency alerts that fired this week."
+`,
+  "pub_dev_package.yaml": `name: pub_dev_package
+title: Dart or Flutter package (pub.dev)
+description: >-
+  A Dart or Flutter package on pub.dev (no key): latest version with its description, SDK
+  constraints, dependencies and repository, and the list of published versions.
+schema:
+  input:
+    type: object
+    required: [name]
+    properties:
+      name: { type: string, pattern: "^[a-z0-9_]+$", description: "Package name, e.g. http or provider" }
+rest:
+  base_url: https://pub.dev
+  path: /api/packages/{name}
+  timeout: 10s
+cache: { ttl: 30m }
+metadata:
+  category: developer
+  tags: [dart, flutter, pub, package, mobile]
+  read_only: true
+  examples:
+    - "What's the latest version of the Flutter package provider?"
+    - "Which Dart SDK does the http package require?"
+    - "I'm adding state management to my Flutter app with riverpod. What version should go in pubspec.yaml?"
+    - "Could you please show me the dependencies of the dio package on pub.dev?"
+    - "flutter bloc latest"
+    - "List the published versions of the Dart package shared_preferences."
+`,
   "public_holidays.yaml": `name: public_holidays
 title: Public holidays
 description: >-
@@ -1453,6 +2609,71 @@ metadata:
     - "Which project links, like docs and source, does the black formatter list?"
     - "I want to add a YAML parser to my script. What's the summary and latest release of pyyaml?"
     - "Show version, license and classifiers for the Python package 'scikit-learn'."
+`,
+  "pypi_version.yaml": `name: pypi_version
+title: One release of a PyPI package
+description: >-
+  One specific version of a Python package on PyPI (no key): its required Python version,
+  dependencies (requires_dist), license, whether it was yanked and why, its files (wheels and
+  sdist with upload times and hashes) and known vulnerabilities of that version.
+schema:
+  input:
+    type: object
+    required: [name, version]
+    properties:
+      name:
+        { type: string, pattern: "^[A-Za-z0-9._-]+$", description: "Project name, e.g. django" }
+      version: { type: string, description: "Version, e.g. 4.2.11" }
+rest:
+  base_url: https://pypi.org
+  path: /pypi/{name}/{version}/json
+  timeout: 10s
+cache: { ttl: 1h }
+metadata:
+  category: developer
+  tags: [pypi, python, pip, release, wheel, requirements]
+  read_only: true
+  examples:
+    - "Which Python versions does numpy 1.26.4 support?"
+    - "What does requests 2.31.0 depend on?"
+    - "Our build pins pandas 1.5.3 and pip can't find a wheel for Python 3.12. Which wheels were published for that release?"
+    - "Could you please check whether version 0.6.0 of the PyPI package 'urllib3' was yanked?"
+    - "django 3.2.0 known vulnerabilities"
+    - "When were the files of fastapi 0.110.0 uploaded to PyPI?"
+`,
+  "readthedocs_search.yaml": `name: readthedocs_search
+title: Search documentation hosted on Read the Docs
+description: >-
+  Full-text search over documentation hosted on Read the Docs (no key): page title, project,
+  version, link and highlighted matching sections. Put project:SLUG in the query to search one
+  project's docs, e.g. "project:requests timeout".
+schema:
+  input:
+    type: object
+    required: [query]
+    properties:
+      query:
+        {
+          type: string,
+          description: "Words to find; project:SLUG limits it to one project, e.g. project:celery retry",
+        }
+rest:
+  base_url: https://app.readthedocs.org
+  path: /api/v3/search/
+  params: { q: "{query}" }
+  timeout: 15s
+cache: { ttl: 1h }
+metadata:
+  category: developer
+  tags: [documentation, docs, readthedocs, sphinx, reference, manual]
+  read_only: true
+  examples:
+    - "Search the requests documentation for how to set a timeout."
+    - "What do the Celery docs say about task retries?"
+    - "I'm configuring Sphinx autodoc and can't find the option to include private members. Can you search the docs?"
+    - "Could you please look up 'connection pooling' in the psycopg documentation?"
+    - "flask docs blueprints"
+    - "Find the page in the pip documentation about constraints files."
 `,
   "rubygems_gem.yaml": `name: rubygems_gem
 title: Ruby gem
@@ -1520,6 +2741,51 @@ metadata:
     - "I'm preparing a talk on language model hallucinations. Can you find the key papers from 2022 to 2024 and their citation counts?"
     - "Find 15 papers on 'graph neural networks for drug discovery' from 2020-2024 on Semantic Scholar."
 `,
+  "sentry_issues.yaml": `name: sentry_issues
+title: Sentry issues of a project
+description: >-
+  Error groups (issues) of a Sentry project, by default the unresolved ones: title, culprit,
+  level, event and user counts, first and last seen, status and link. Needs SENTRY_AUTH_TOKEN
+  (an auth token with project:read) for sentry.io.
+schema:
+  input:
+    type: object
+    required: [organization, project]
+    properties:
+      organization: { type: string, description: "Organisation slug, e.g. acme" }
+      project: { type: string, description: "Project slug, e.g. web-frontend" }
+      query:
+        {
+          type: string,
+          default: is:unresolved,
+          description: "Sentry search, e.g. is:unresolved level:error, or words of the error",
+        }
+      period:
+        {
+          type: string,
+          enum: [24h, 14d],
+          default: 24h,
+          description: "Window of the event counts",
+        }
+rest:
+  base_url: https://sentry.io
+  path: /api/0/projects/{organization}/{project}/issues/
+  params: { query: "{query}", statsPeriod: "{period}" }
+  timeout: 15s
+auth: { type: bearer, key: env:SENTRY_AUTH_TOKEN }
+cache: { ttl: 1m }
+metadata:
+  category: developer
+  tags: [sentry, errors, exceptions, crashes, monitoring, observability]
+  read_only: true
+  examples:
+    - "What errors is our web-frontend project hitting in Sentry right now?"
+    - "Show the unresolved Sentry issues for acme/api."
+    - "Users say checkout is broken since this morning. Are there new exceptions in our Sentry project?"
+    - "Could you please list the crashes reported for the mobile-app project in the last 24 hours?"
+    - "top sentry errors today"
+    - "Find Sentry issues mentioning TypeError in the dashboard project of organisation acme."
+`,
   "slack_post_message.yaml": `name: slack_post_message
 title: Post a Slack message
 description: >-
@@ -1556,6 +2822,86 @@ metadata:
     - "Drop a note in #random that the office Wi-Fi is down."
     - "The quarterly report is ready. Please announce it in our Slack #finance channel with the link https://example.com/q3."
     - "Send 'Standup moved to 10:30' to channel C0123ABCD."
+`,
+  "spdx_license.yaml": `name: spdx_license
+title: Open-source license text (SPDX)
+description: >-
+  An open-source license from the SPDX License List by its identifier (no key): full name,
+  whether it is OSI-approved and FSF free, whether it is deprecated, reference links and the
+  full license text.
+schema:
+  input:
+    type: object
+    required: [id]
+    properties:
+      id:
+        {
+          type: string,
+          pattern: "^[A-Za-z0-9.+-]+$",
+          description: "SPDX identifier, e.g. MIT, Apache-2.0, GPL-3.0-only, MPL-2.0",
+        }
+rest:
+  base_url: https://spdx.org
+  path: /licenses/{id}.json
+  timeout: 10s
+cache: { ttl: 24h }
+metadata:
+  category: developer
+  tags: [license, spdx, open-source, legal, osi, copyleft]
+  read_only: true
+  examples:
+    - "Show me the full text of the MIT license."
+    - "Is the MPL-2.0 license OSI approved?"
+    - "I'm picking a license for my new library and want to read what Apache-2.0 actually says."
+    - "Could you please tell me the official name of the SPDX identifier LGPL-2.1-or-later?"
+    - "bsd 3 clause license text"
+    - "Is the GPL-2.0 identifier deprecated in SPDX, and what replaces it?"
+`,
+  "stackexchange_search.yaml": `name: stackexchange_search
+title: Search Stack Overflow
+description: >-
+  Searches Stack Overflow (or another Stack Exchange site) for questions, most relevant first:
+  title, tags, score, answer count, whether one is accepted, and the link (no key).
+schema:
+  input:
+    type: object
+    required: [query]
+    properties:
+      query: { type: string, description: "Words to find, e.g. the error message" }
+      tagged: { type: string, description: "Semicolon-separated tags, e.g. python;pandas" }
+      accepted: { type: boolean, description: "Only questions with an accepted answer" }
+      site:
+        {
+          type: string,
+          default: stackoverflow,
+          description: "Site, e.g. stackoverflow, serverfault, superuser, askubuntu, unix, dba",
+        }
+      limit: { type: integer, minimum: 1, maximum: 50, default: 10, description: "Questions" }
+rest:
+  base_url: https://api.stackexchange.com
+  path: /2.3/search/advanced
+  params:
+    q: "{query}"
+    tagged: "{tagged}"
+    accepted: "{accepted}"
+    site: "{site}"
+    pagesize: "{limit}"
+  static_params: { order: desc, sort: relevance }
+  response_path: items
+  timeout: 15s
+cache: { ttl: 30m }
+metadata:
+  category: developer
+  tags: [stackoverflow, stack-exchange, questions, answers, errors, programming, q&a]
+  read_only: true
+  examples:
+    - "Search Stack Overflow for 'TypeError: Cannot read properties of undefined (reading map)'."
+    - "How do other people fix 'ModuleNotFoundError: No module named distutils'?"
+    - "I keep getting a CORS error when my React app calls my Flask API. Has anyone on Stack Overflow solved this?"
+    - "Could you please find answered questions about rebasing a branch onto another in git?"
+    - "segmentation fault core dumped c++ vector"
+    - "Look on Server Fault for advice about nginx returning 502 bad gateway behind a load balancer."
+    - "Find highly voted pandas questions about merging two dataframes on multiple columns."
 `,
   "stripe_balance.yaml": `name: stripe_balance
 title: Stripe balance
@@ -1663,6 +3009,50 @@ metadata:
     - "Dig around the internet and pull relevant content on home solar batteries, then give me a summary."
     - "My boss asked about the Panama Canal drought. Can you search deeply online and give me an answer with the key articles?"
     - "Do an advanced web search on 'Rust vs Go for microservices 2025', max 8 results, with a summarized answer."
+`,
+  "vercel_deployments.yaml": `name: vercel_deployments
+title: Vercel deployments
+description: >-
+  Recent Vercel deployments, newest first, for all projects or one: URL, project, state (READY,
+  ERROR, BUILDING, ...), target (production or preview), commit and creator. Needs VERCEL_TOKEN
+  (an access token); pass team_id for a team's projects.
+schema:
+  input:
+    type: object
+    properties:
+      project_id: { type: string, description: "Only this project (its id or name)" }
+      team_id: { type: string, description: "The team's id, for a team's deployments" }
+      state:
+        {
+          type: string,
+          enum: [BUILDING, ERROR, INITIALIZING, QUEUED, READY, CANCELED],
+          description: "Only deployments in this state",
+        }
+      target: { type: string, enum: [production, preview], description: "Only this target" }
+      limit: { type: integer, minimum: 1, maximum: 100, default: 10, description: "Deployments" }
+rest:
+  base_url: https://api.vercel.com
+  path: /v6/deployments
+  params:
+    projectId: "{project_id}"
+    teamId: "{team_id}"
+    state: "{state}"
+    target: "{target}"
+    limit: "{limit}"
+  timeout: 15s
+auth: { type: bearer, key: env:VERCEL_TOKEN }
+cache: { ttl: 30s }
+metadata:
+  category: developer
+  tags: [vercel, deployments, hosting, preview, production, frontend]
+  read_only: true
+  examples:
+    - "Did my last Vercel deployment succeed?"
+    - "Show the recent production deployments of the marketing-site project."
+    - "The preview link from my PR isn't loading. Is the Vercel build still running or did it error?"
+    - "Could you please list failed deployments on Vercel for our team?"
+    - "vercel deploy status"
+    - "Who deployed the storefront to production last, and from which commit?"
 `,
   "wayback_availability.yaml": `name: wayback_availability
 title: Wayback Machine snapshot
@@ -1923,50 +3313,88 @@ metadata:
 export const CATALOG_INDEX: readonly CatalogEntry[] = JSON.parse(`[
 {"name":"air_quality","title":"Air quality","description":"Current air quality at a latitude and longitude (Open-Meteo, no key): European and US AQI, PM10, PM2.5, ozone and nitrogen dioxide.","category":"weather","tags":["air","pollution","aqi","pm2.5","ozone","health"],"examples":["Check the air quality at 48.85, 2.35.","How polluted is the air right now where I live?","I have asthma and want to go jogging by the river this afternoon. Is it safe to breathe out there?","Could you please tell me the current smog levels for my location?","smog near me today","Tell me whether the air outside is dirty enough that I should keep the kids indoors.","We're planning a picnic in Delhi tomorrow. Can you find out how bad the fine-dust pollution is there right now?","What's the pollution index at latitude 34.05, longitude -118.24 at the moment?"],"requires_env":[],"optional_env":[],"read_only":true,"file":"air_quality.yaml","input":{"type":"object","required":["latitude","longitude"],"properties":{"latitude":{"type":"number","minimum":-90,"maximum":90,"description":"Latitude in degrees"},"longitude":{"type":"number","minimum":-180,"maximum":180,"description":"Longitude in degrees"}}}},
 {"name":"alphavantage_quote","title":"Stock quote","description":"The latest daily quote of a stock or ETF from Alpha Vantage: price, open, high, low, volume, previous close and change. Needs ALPHAVANTAGE_API_KEY.","category":"finance","tags":["stocks","quote","price","market","ticker","finance"],"examples":["Get the latest price of AAPL.","What did Microsoft stock close at yesterday?","I'm wondering whether my Tesla shares went up or down today.","Could you please pull up the current trading price of the Vanguard S&P 500 ETF?","nvidia share price","How much is one share of IBM going for at the moment?","I bought some Tesco shares on the London exchange last year. What are they trading at now, and how much did they move since the previous close?","Show me today's open, high, low and volume for ticker AMZN."],"requires_env":["ALPHAVANTAGE_API_KEY"],"optional_env":[],"read_only":true,"file":"alphavantage_quote.yaml","input":{"type":"object","required":["symbol"],"properties":{"symbol":{"type":"string","description":"Ticker symbol, e.g. IBM or TSCO.LON"}}}},
+{"name":"artifacthub_search","title":"Search Helm charts and cloud-native packages (Artifact Hub)","description":"Searches Artifact Hub for Helm charts and other cloud-native packages (operators, OPA and Kyverno policies, Falco rules, kubectl plugins; no key): name, description, version, app version, repository, stars and whether it is official or verified.","category":"developer","tags":["helm","kubernetes","charts","artifact-hub","operators","cloud-native"],"examples":["Find a Helm chart for installing Grafana.","What's the latest version of the ingress-nginx chart?","I need to deploy Redis on our Kubernetes cluster. Which Helm charts are popular and maintained?","Could you please search Artifact Hub for a Kyverno policy that requires resource limits?","helm chart cert-manager","Are there kubectl plugins for viewing pod logs from many containers at once?"],"requires_env":[],"optional_env":[],"read_only":true,"file":"artifacthub_search.yaml","input":{"type":"object","required":["query"],"properties":{"query":{"type":"string","description":"Words, e.g. ingress nginx, cert-manager"},"kind":{"type":"integer","enum":[0,1,2,3,5,6,7,12],"default":0,"description":"0 Helm chart, 1 Falco rules, 2 OPA policy, 3 OLM operator, 5 kubectl plugin, 6 Helm plugin, 7 Tekton task, 12 Kyverno policy"},"limit":{"type":"integer","minimum":1,"maximum":60,"default":10,"description":"Results"}}}},
 {"name":"brave_web_search","title":"Web search (Brave)","description":"Searches the web with the Brave Search API: titles, URLs and descriptions of the top results. Needs BRAVE_API_KEY.","category":"search","tags":["search","web","brave","internet","results"],"examples":["Search the web for budget mechanical keyboards.","Which websites come up when you look up 'sourdough starter troubleshooting'?","I need a list of links to pages reviewing the new Pixel phone.","Could you please run an internet search for affordable hotels in Lisbon and give me the top links?","top sites vegan recipes","Find me some web pages about fixing a leaking faucet, just the titles and URLs.","I'm writing a blog post about remote work. Can you dig up the top 15 pages online about it so I can skim them?","Give me 5 web results for 'electric bike laws' as they'd appear for someone in Germany."],"requires_env":["BRAVE_API_KEY"],"optional_env":[],"read_only":true,"file":"brave_web_search.yaml","input":{"type":"object","required":["query"],"properties":{"query":{"type":"string","maxLength":400,"description":"Search query"},"count":{"type":"integer","minimum":1,"maximum":20,"default":10,"description":"Number of results"},"country":{"type":"string","description":"Two-letter country code for local results, e.g. US"}}}},
+{"name":"bundlephobia_size","title":"JavaScript bundle size of an npm package","description":"What adding an npm package costs a front-end bundle, from Bundlephobia (no key): minified and gzipped size, dependency count, whether it is tree-shakeable and has side effects.","category":"developer","tags":["bundle","size","javascript","frontend","npm","performance","gzip"],"examples":["How big is moment.js once bundled and gzipped?","Compare the bundle size of dayjs version 1.11.10.","I'm worried about my web app's load time. How many kilobytes would adding lodash add to the bundle?","Could you please tell me whether date-fns is tree-shakeable and what it weighs minified?","react-dom gzip size","Does @tanstack/react-query have side effects, and how many dependencies does it bring in?"],"requires_env":[],"optional_env":[],"read_only":true,"file":"bundlephobia_size.yaml","input":{"type":"object","required":["package"],"properties":{"package":{"type":"string","description":"Package, optionally with a version: react, lodash@4.17.21, @tanstack/react-query"}}}},
+{"name":"cloudflare_dns_records","title":"Cloudflare DNS records of a zone","description":"The DNS records of a Cloudflare zone, optionally of one type or name: type, name, content, TTL and whether Cloudflare proxies it. Needs CLOUDFLARE_API_TOKEN (a token with Zone DNS read) and the zone's id (Overview page of the domain).","category":"developer","tags":["cloudflare","dns","records","domain","cname","mx","infrastructure"],"examples":["List the DNS records of our Cloudflare zone.","What does the CNAME for www point to in Cloudflare?","Email stopped arriving after the migration. Can you show me the MX and TXT records we have in Cloudflare?","Could you please check whether api.example.com is proxied through Cloudflare?","cloudflare txt records","Which A records does the zone have, and what IPs do they point to?"],"requires_env":["CLOUDFLARE_API_TOKEN"],"optional_env":[],"read_only":true,"file":"cloudflare_dns_records.yaml","input":{"type":"object","required":["zone_id"],"properties":{"zone_id":{"type":"string","pattern":"^[a-f0-9]{32}$","description":"Zone id, 32 hex digits"},"type":{"type":"string","enum":["A","AAAA","CNAME","MX","TXT","NS","SRV","CAA"],"description":"Only records of this type"},"name":{"type":"string","description":"Only this exact name, e.g. www.example.com"},"limit":{"type":"integer","minimum":5,"maximum":5000,"default":100,"description":"Records per page"}}}},
+{"name":"confluence_search","title":"Search Confluence pages","description":"Searches Confluence Cloud pages, blog posts and attachments for words: title, space, excerpt, last modified and link. Needs ATLASSIAN_SITE (your-team.atlassian.net), ATLASSIAN_EMAIL and ATLASSIAN_API_TOKEN (an Atlassian API token).","category":"developer","tags":["confluence","atlassian","wiki","pages","documentation","knowledge-base"],"examples":["Find our deployment runbook in Confluence.","Is there a wiki page about the on-call rotation?","A new hire starts Monday. Search our Confluence for the onboarding checklist and the laptop setup guide.","Could you please look for the architecture decision record about moving to Postgres on our wiki?","confluence incident postmortem template","What internal docs do we have about the billing service?"],"requires_env":["ATLASSIAN_SITE","ATLASSIAN_API_TOKEN","ATLASSIAN_EMAIL"],"optional_env":[],"read_only":true,"file":"confluence_search.yaml","input":{"type":"object","required":["query"],"properties":{"query":{"type":"string","description":"Words to find, e.g. onboarding checklist"},"limit":{"type":"integer","minimum":1,"maximum":50,"default":10,"description":"Results"}}}},
 {"name":"country_by_code","title":"Country by ISO code","description":"Facts about one country by its ISO 3166 code, two or three letters (REST Countries, no key): names, capital, region, population, area, languages, currencies, calling code and time zones.","category":"knowledge","tags":["country","iso","geography","capital","population"],"examples":["Look up the country with code JP.","Which country is 'CHE' and what's its capital?","A customs form lists the origin as 'BR' and I'd like that country's population and currency.","Could you please tell me what languages are spoken in the country coded NZL?","what country is DK","Decode the country abbreviation 'ZA' and give me its time zones and dialing prefix.","My shipping spreadsheet lists destinations as two-letter codes. What are the capital, region and calling code for 'AR'?","Give me the area, population and currency for ISO code DEU."],"requires_env":[],"optional_env":[],"read_only":true,"file":"country_by_code.yaml","input":{"type":"object","required":["code"],"properties":{"code":{"type":"string","pattern":"^[A-Za-z]{2,3}$","description":"ISO 3166-1 alpha-2 or alpha-3 code, e.g. DE or DEU"}}}},
 {"name":"country_info","title":"Country facts","description":"Facts about countries matching a name (REST Countries, no key): official name, capital, region, population, area, languages, currencies, time zones, borders and flag.","category":"knowledge","tags":["country","geography","capital","population","currency","language"],"examples":["Tell me about Portugal.","What's the capital and population of Kazakhstan?","I'm moving to Vietnam next year and want to know what money and language they use there.","Could you please list the countries that border Austria?","mongolia capital population","Give me a quick fact sheet on Canada: region, area, languages and time zones.","My daughter has a school project on Peru. Can you gather its official name, capital, languages and neighbours?","Compare the populations and land areas of Norway and Sweden."],"requires_env":[],"optional_env":[],"read_only":true,"file":"country_info.yaml","input":{"type":"object","required":["name"],"properties":{"name":{"type":"string","minLength":2,"description":"Country name or part of it, e.g. germany"}}}},
 {"name":"crates_package","title":"Rust crate","description":"A Rust crate's summary from crates.io (no key): newest and newest stable version, description, total and recent downloads, repository, documentation and dates.","category":"developer","tags":["rust","cargo","crate","package","registry"],"examples":["Get the latest version of the serde crate.","How many times has tokio been downloaded?","I'm adding an HTTP client to my Cargo.toml and want the newest stable release of reqwest.","Could you please show me the description and docs link for the Rust library clap?","rayon rust library version","When was anyhow last updated, and where does its source code live?","My Rust build broke after an update. What's the most recent stable version of rand?","Show recent downloads and the newest version of the Rust package 'thiserror'."],"requires_env":[],"optional_env":[],"read_only":true,"file":"crates_package.yaml","input":{"type":"object","required":["name"],"properties":{"name":{"type":"string","pattern":"^[A-Za-z0-9_-]+$","description":"Crate name, e.g. serde"}}}},
+{"name":"crates_reverse_dependencies","title":"Crates that depend on a Rust crate","description":"Which crates on crates.io depend on a given Rust crate (no key): each dependent crate's version, the requirement it declares and whether the dependency is optional, plus the total count.","category":"developer","tags":["rust","crates","cargo","dependents","reverse-dependencies","ecosystem"],"examples":["Which crates depend on tokio?","How many Rust crates use the anyhow crate?","I maintain the crate 'bytes' and want to know who would break if I change its API.","Could you please list dependents of the serde_json crate on crates.io?","who uses rayon crate","Which crates pull in the openssl crate as an optional dependency?"],"requires_env":[],"optional_env":[],"read_only":true,"file":"crates_reverse_dependencies.yaml","input":{"type":"object","required":["name"],"properties":{"name":{"type":"string","pattern":"^[A-Za-z0-9_-]+$","description":"Crate name, e.g. serde"},"limit":{"type":"integer","minimum":1,"maximum":100,"default":20,"description":"Dependents per page"}}}},
 {"name":"crossref_works","title":"Search scholarly works (Crossref)","description":"Searches Crossref's registry of scholarly works (no key): DOI, title, authors, journal, publication date, type and citation count of journal articles, books and papers.","category":"research","tags":["research","papers","doi","citations","journals","science"],"examples":["Find the DOI for 'Attention Is All You Need'.","Which journal published 'Deep residual learning for image recognition'?","I need a proper citation with identifier for the 2015 Nature review on deep learning by LeCun.","Could you please look up scholarly articles on microplastics in drinking water, with their DOIs?","journal article citation lookup","Track down the publication details, journal, date and authors, of a book chapter on urban heat islands.","I'm formatting my bibliography and one reference lacks its persistent identifier. Can you find it for 'The Structure of Scientific Revolutions'?","Search Crossref for 'graphene supercapacitor' and return 20 records."],"requires_env":[],"optional_env":[],"read_only":true,"file":"crossref_works.yaml","input":{"type":"object","required":["query"],"properties":{"query":{"type":"string","description":"Words from the title, authors or abstract"},"rows":{"type":"integer","minimum":1,"maximum":50,"default":10,"description":"Number of results"}}}},
 {"name":"deepl_translate","title":"Translate text (DeepL)","description":"Translates text with DeepL into a target language, detecting the source language unless given. Needs DEEPL_AUTH_KEY (this file uses the free API host api-free.deepl.com).","category":"language","tags":["translate","translation","language","deepl","text"],"examples":["Translate 'Where is the train station?' into German.","How do you say 'thank you for your patience' in Japanese?","My landlord emailed me in Italian and I can't understand it: 'Il contratto scade a fine mese.'","Could you please put this into French for me: 'Our office will be closed on Monday.'","sentence in spanish please","Render this line in Brazilian Portuguese: 'The meeting is postponed.'","I'm writing to a supplier in Poland. Please convert 'We need the invoice by Friday' into Polish.","Turn 'Bitte rufen Sie mich morgen an' from German into American English."],"requires_env":["DEEPL_AUTH_KEY"],"optional_env":[],"read_only":true,"file":"deepl_translate.yaml","input":{"type":"object","required":["text","target_lang"],"properties":{"text":{"type":"string","minLength":1,"description":"Text to translate"},"target_lang":{"type":"string","description":"Target language code, e.g. DE, FR, EN-US, JA"},"source_lang":{"type":"string","description":"Source language code; default: detected"}}}},
 {"name":"deps_dev_package","title":"Package versions (deps.dev)","description":"Every published version of an open-source package in npm, PyPI, Go, Maven, Cargo or NuGet from Google's deps.dev (no key), with publish dates and which version is the default.","category":"developer","tags":["dependencies","versions","package","supply-chain","open-source"],"examples":["List every version of lodash ever published.","When was each release of the Go module github.com/gin-gonic/gin published?","I need to pin an older Java dependency and want the full release history of org.slf4j:slf4j-api.","Could you please show me all published versions of Newtonsoft.Json with their dates?","django release history dates","Which numpy version is marked as the default, and what other versions exist?","Our audit requires knowing how old our dependencies are. Can you get the publish dates of every serde version on cargo?","Show the version timeline of npm package 'express' from the first release to the latest."],"requires_env":[],"optional_env":[],"read_only":true,"file":"deps_dev_package.yaml","input":{"type":"object","required":["system","name"],"properties":{"system":{"type":"string","enum":["npm","pypi","go","maven","cargo","nuget"],"description":"Package ecosystem"},"name":{"type":"string","description":"Package name, e.g. lodash, org.slf4j:slf4j-api, github.com/gin-gonic/gin"}}}},
+{"name":"deps_dev_version","title":"Licenses and advisories of a package version (deps.dev)","description":"One version of an open-source package in npm, PyPI, Go, Maven, Cargo or NuGet from Google's deps.dev (no key): its licenses, the security advisories that affect it, links to its source and homepage, provenance and the repository it was built from.","category":"developer","tags":["license","advisories","supply-chain","compliance","dependencies","provenance"],"examples":["What license is express 4.17.1 released under?","Which advisories affect log4j-core 2.14.1 on Maven?","Legal wants the license of every dependency. Start with the Rust crate serde version 1.0.197.","Could you please check which source repository the npm package lodash 4.17.21 was built from?","license of numpy 1.26.0","Does the NuGet package Newtonsoft.Json 12.0.1 have any known advisories?"],"requires_env":[],"optional_env":[],"read_only":true,"file":"deps_dev_version.yaml","input":{"type":"object","required":["system","name","version"],"properties":{"system":{"type":"string","enum":["npm","pypi","go","maven","cargo","nuget"],"description":"Package ecosystem"},"name":{"type":"string","description":"Package name, e.g. express, org.apache.logging.log4j:log4j-core"},"version":{"type":"string","description":"Exact version, e.g. 4.17.1"}}}},
 {"name":"dictionary_define","title":"English dictionary","description":"Definitions of an English word (Free Dictionary API, no key): phonetics, parts of speech, definitions with examples, synonyms and antonyms. A word it does not know returns 404.","category":"knowledge","tags":["dictionary","definition","word","meaning","synonyms","english"],"examples":["Define 'ephemeral'.","What does 'obfuscate' mean?","My kid asked me what 'ubiquitous' means and I wasn't sure how to explain it.","Could you please give me synonyms for the word 'happy'?","meaning of serendipity","How is 'quinoa' pronounced, and what part of speech is it?","I keep seeing the word 'laconic' in reviews. Can you tell me what it means and give an example sentence?","Give me the opposites and an example sentence for 'benevolent'."],"requires_env":[],"optional_env":[],"read_only":true,"file":"dictionary_define.yaml","input":{"type":"object","required":["word"],"properties":{"word":{"type":"string","minLength":1,"description":"One English word"}}}},
+{"name":"docker_hub_search","title":"Search Docker Hub images","description":"Searches Docker Hub for container images (no key): repository name, description, stars, pulls and whether it is an official image.","category":"developer","tags":["docker","container","image","registry","search"],"examples":["Find a Docker image for running Elasticsearch.","Is there an official container image for Keycloak on Docker Hub?","I need a lightweight container with a Prometheus exporter for Postgres. What images exist and how popular are they?","Could you please search Docker Hub for MinIO and show me the star counts?","docker image for mailhog","Which images come up on Docker Hub for 'headless chrome'?"],"requires_env":[],"optional_env":[],"read_only":true,"file":"docker_hub_search.yaml","input":{"type":"object","required":["query"],"properties":{"query":{"type":"string","description":"Words, e.g. postgres, redis exporter"},"limit":{"type":"integer","minimum":1,"maximum":100,"default":10,"description":"Results per page"}}}},
 {"name":"docker_hub_tags","title":"Docker Hub image tags","description":"Tags of a Docker Hub image, newest first (no key): tag name, last update, size, digest and the platforms each tag is built for. Official images live in the library namespace.","category":"developer","tags":["docker","container","image","tags","registry"],"examples":["List the latest tags for the postgres image.","Which alpine variants of the node container image are available?","I'm updating my Dockerfile and need the newest redis tag that's built for arm64.","Could you please show me the most recent tags of the bitnami/kafka image?","nginx image versions","What versions of the official python container exist, newest first?","Our CI pulls mysql:latest and it changed overnight. Which tags were updated recently, and what are their digests?","Show 20 tags of grafana/grafana containing 'ubuntu'."],"requires_env":[],"optional_env":[],"read_only":true,"file":"docker_hub_tags.yaml","input":{"type":"object","required":["repository"],"properties":{"namespace":{"type":"string","default":"library","description":"User or organisation; library for official images"},"repository":{"type":"string","description":"Image name, e.g. postgres"},"limit":{"type":"integer","minimum":1,"maximum":100,"default":10,"description":"Tags per page"},"name":{"type":"string","description":"Only tags containing this text, e.g. alpine"}}}},
 {"name":"earthquakes_recent","title":"Recent earthquakes","description":"Recent earthquakes worldwide from the USGS catalog (no key), newest first, as GeoJSON features with magnitude, place, time (ms since epoch) and coordinates [longitude, latitude, depth km].","category":"science","tags":["earthquake","seismic","usgs","geology","disaster"],"examples":["Show recent earthquakes.","Were there any big quakes in the last week?","My cousin in Chile said the ground was shaking this morning. Was something registered?","Could you please list the strongest seismic events worldwide since June 1st?","latest tremors worldwide","Give me the newest quakes above magnitude 6 anywhere on the planet.","I'm heading to Japan next week and I'm a bit nervous. Have there been any significant quakes over the past month?","List up to 10 quakes of magnitude 5.5 or more since 2025-01-01."],"requires_env":[],"optional_env":[],"read_only":true,"file":"earthquakes_recent.yaml","input":{"type":"object","properties":{"min_magnitude":{"type":"number","minimum":0,"maximum":10,"default":4.5,"description":"Smallest magnitude to include"},"since":{"type":"string","description":"Start date YYYY-MM-DD (default: the last 30 days)"},"limit":{"type":"integer","minimum":1,"maximum":100,"default":20,"description":"Maximum number of events"}}}},
 {"name":"endoflife_product","title":"End-of-life dates","description":"Release cycles of a product with their release, support and end-of-life dates and latest version (endoflife.date, no key), e.g. python, nodejs, ubuntu, postgresql, kubernetes.","category":"developer","tags":["eol","support","lifecycle","release","versions"],"examples":["Check when Python 3.8 reaches end of life.","Is Ubuntu 20.04 still supported?","Our servers still run Node 16 and I'm worried they no longer get security patches.","Could you please list the support dates for each PostgreSQL version?","kubernetes version support dates","Until when will Django 4.2 keep receiving updates?","We're planning our upgrade roadmap for next year. Which Java releases are long-term supported, and when do they expire?","When does support end for nodejs 18, and what's its latest patch version?"],"requires_env":[],"optional_env":[],"read_only":true,"file":"endoflife_product.yaml","input":{"type":"object","required":["product"],"properties":{"product":{"type":"string","pattern":"^[a-z0-9._-]+$","description":"Product id as on endoflife.date, e.g. nodejs"}}}},
 {"name":"exchange_rates","title":"Currency exchange rates","description":"Reference exchange rates published by the European Central Bank (Frankfurter, no key), for the latest working day or a past date since 1999; also converts an amount.","category":"finance","tags":["currency","exchange","rates","forex","ecb","convert","money"],"examples":["Convert 250 USD to EUR.","What's the euro to pound exchange rate today?","I'm flying to Japan and want to know how many yen I'll get for my 500 dollars.","Could you please tell me what the Swiss franc was worth against the dollar on 2020-03-15?","dollar to rupee","How much is 1,000 Canadian dollars in Australian money?","A supplier invoiced us 12,400 SEK. What's that in euros at the latest rate?","Give me the value of 1 EUR in GBP, JPY and CHF as of 2010-01-04."],"requires_env":[],"optional_env":[],"read_only":true,"file":"exchange_rates.yaml","input":{"type":"object","properties":{"from":{"type":"string","pattern":"^[A-Za-z]{3}$","default":"EUR","description":"Base currency (ISO 4217), e.g. USD"},"to":{"type":"string","description":"Comma-separated target currencies, e.g. EUR,GBP (default: all)"},"amount":{"type":"number","exclusiveMinimum":0,"description":"Amount to convert (default 1)"},"date":{"type":"string","pattern":"^(latest|\\\\d{4}-\\\\d{2}-\\\\d{2})$","default":"latest","description":"YYYY-MM-DD or latest"}}}},
 {"name":"geocode_place","title":"Find a place's coordinates","description":"Looks up places by name and returns their latitude, longitude, country, region, time zone and population (Open-Meteo geocoding, no key). Use it to get coordinates for weather_forecast.","category":"weather","tags":["geocoding","coordinates","location","city","place"],"examples":["Get the coordinates of Reykjavik.","What are the latitude and longitude of Springfield, Illinois?","I need to plug a town into a mapping tool but only know its name: Tromsø.","Could you please find where Bariloche is, including its country and time zone?","where is timbuktu located","Which places are called Paris, and how many people live in each?","I'm checking the weather for a trip but the app needs coordinates. Can you find the lat/long of Hallstatt, Austria?","Find up to 3 matches for 'San José' with names in Spanish."],"requires_env":[],"optional_env":[],"read_only":true,"file":"geocode_place.yaml","input":{"type":"object","required":["name"],"properties":{"name":{"type":"string","minLength":2,"description":"Place name, e.g. Berlin or Springfield"},"count":{"type":"integer","minimum":1,"maximum":20,"default":5,"description":"Maximum number of matches"},"language":{"type":"string","default":"en","description":"Language of the returned names (ISO 639-1)"}}}},
+{"name":"github_code_search","title":"Search code on GitHub","description":"Searches source code across GitHub with GitHub's code search syntax (e.g. \\"useEffect repo:facebook/react\\", \\"filename:Dockerfile FROM alpine\\", \\"language:go http.ListenAndServe\\"): file paths, repositories and URLs of matching files. Needs GITHUB_TOKEN (GitHub allows code search only to signed-in users).","category":"developer","tags":["github","code","search","source","grep","usage"],"examples":["Search GitHub code for uses of createServer in the oven-sh organisation.","Find examples of people calling the Stripe checkout API in Python on GitHub.","Where in the kubernetes repo is the function NewSharedInformerFactory defined?","Could you please grep GitHub for Dockerfiles that start FROM node:20-alpine?","code examples of zod discriminatedUnion","Which files in our acme org still import the deprecated request library?","I want to see real-world usage of the tokio::select! macro in Rust code on GitHub."],"requires_env":["GITHUB_TOKEN"],"optional_env":[],"read_only":true,"file":"github_code_search.yaml","input":{"type":"object","required":["query"],"properties":{"query":{"type":"string","description":"Code search query; qualifiers repo:, org:, language:, path:, filename:, extension:"},"limit":{"type":"integer","minimum":1,"maximum":100,"default":10,"description":"Results per page"}}}},
+{"name":"github_commits","title":"Recent commits of a GitHub repository","description":"A GitHub repository's commits, newest first, on a branch or touching a path: SHA, message, author, date and URL. Works without a key for public repositories; GITHUB_TOKEN raises the rate limit and reaches private ones.","category":"developer","tags":["github","commits","git","history","log","changes"],"examples":["Show the latest commits on torvalds/linux.","What changed recently in the src/router folder of remix-run/react-router?","I need a git log of everything gaearon committed to facebook/react since January.","Could you please list the last 10 commits on the develop branch of acme/payments?","recent commit history tailwindcss","Who last touched the README of rust-lang/rust and when?","Summarise what has been merged into the main branch of sveltejs/kit this week."],"requires_env":[],"optional_env":["GITHUB_TOKEN"],"read_only":true,"file":"github_commits.yaml","input":{"type":"object","required":["owner","repo"],"properties":{"owner":{"type":"string","description":"User or organisation, e.g. torvalds"},"repo":{"type":"string","description":"Repository name, e.g. linux"},"branch":{"type":"string","description":"Branch, tag or SHA to start from (default: the default branch)"},"path":{"type":"string","description":"Only commits touching this file or folder, e.g. src/cli"},"author":{"type":"string","description":"Only commits by this GitHub login or email"},"since":{"type":"string","format":"date-time","description":"Only commits after this time (ISO 8601)"},"limit":{"type":"integer","minimum":1,"maximum":100,"default":20,"description":"Commits per page"}}}},
 {"name":"github_create_issue","title":"Create a GitHub issue","description":"Opens a new issue in a GitHub repository, with optional labels and assignees, and returns its number and URL. Needs GITHUB_TOKEN (a token with issues write access to the repository).","category":"developer","tags":["github","issue","bug","ticket","create"],"examples":["Open an issue in acme/webapp titled 'Login button broken on Safari'.","Can you file a bug report on my repo about the crash when uploading large files?","The docs link in the README of octo/toolkit is dead. Let's get that tracked so someone fixes it.","Could you please create a ticket in myorg/api labelled 'enhancement' asking for pagination support?","report bug to repo","Log a new GitHub issue for the memory leak we found, and assign it to jdoe.","We found that dark mode resets after a refresh. Please write that up as an issue in team-zeta/frontend with the label 'bug'.","File an issue in kimlab/seqtools titled 'CSV export drops header row', assigned to mlee, label 'bug'."],"requires_env":["GITHUB_TOKEN"],"optional_env":[],"read_only":false,"file":"github_create_issue.yaml","input":{"type":"object","required":["owner","repo","title"],"properties":{"owner":{"type":"string","description":"User or organisation"},"repo":{"type":"string","description":"Repository name"},"title":{"type":"string","minLength":1,"description":"Issue title"},"body":{"type":"string","description":"Issue text (Markdown)"},"labels":{"type":"array","items":{"type":"string"},"description":"Label names"},"assignees":{"type":"array","items":{"type":"string"},"description":"User names to assign"}}}},
+{"name":"github_file_contents","title":"Read a file from a GitHub repository","description":"The raw text of one file in a GitHub repository, at the default branch or at a branch, tag or commit (e.g. a README, package.json or a source file); for a folder, its listing. Works without a key for public repositories; GITHUB_TOKEN raises the rate limit and reaches private ones.","category":"developer","tags":["github","file","source-code","readme","raw","repository"],"examples":["Read the README of oven-sh/bun.","Show me the package.json in the vercel/next.js repo.","I want to see how expressjs/express sets up its router. Can you open lib/router/index.js?","Could you please fetch the Dockerfile from the main branch of docker/compose?","cat src/main.rs from BurntSushi/ripgrep","What does the CONTRIBUTING.md of the kubernetes repository say?","Pull up the pyproject.toml of psf/requests at tag v2.31.0 so I can see its build settings."],"requires_env":[],"optional_env":["GITHUB_TOKEN"],"read_only":true,"file":"github_file_contents.yaml","input":{"type":"object","required":["owner","repo","path"],"properties":{"owner":{"type":"string","description":"User or organisation, e.g. oven-sh"},"repo":{"type":"string","description":"Repository name, e.g. bun"},"path":{"type":"string","description":"Path in the repository, e.g. README.md or src/index.ts"},"ref":{"type":"string","description":"Branch, tag or commit SHA (default: the default branch)"}}}},
+{"name":"github_issue","title":"One GitHub issue or pull request","description":"One GitHub issue or pull request by its number: title, state, author, labels, assignees, milestone, comment count, dates and the full body text. Works without a key for public repositories; GITHUB_TOKEN raises the rate limit and reaches private ones.","category":"developer","tags":["github","issue","ticket","bug","details"],"examples":["Summarise GitHub issue #4321 in microsoft/vscode.","What's the status of oven-sh/bun issue 1234? Is it still open?","Someone linked me facebook/react#28000 and I'd like to know what it is about and who is assigned.","Could you please read pull request number 512 of acme/api and tell me its labels?","details of issue 99 on denoland/deno","Which milestone is issue 7 of our repo myorg/app scheduled for?"],"requires_env":[],"optional_env":["GITHUB_TOKEN"],"read_only":true,"file":"github_issue.yaml","input":{"type":"object","required":["owner","repo","number"],"properties":{"owner":{"type":"string","description":"User or organisation, e.g. microsoft"},"repo":{"type":"string","description":"Repository name, e.g. vscode"},"number":{"type":"integer","minimum":1,"description":"Issue or pull request number, e.g. 1234"}}}},
 {"name":"github_latest_release","title":"Latest GitHub release","description":"The latest published release of a GitHub repository: tag, name, date, release notes and downloadable assets. Works without a key; GITHUB_TOKEN raises the rate limit.","category":"developer","tags":["github","release","version","changelog","download"],"examples":["Get the latest release of neovim/neovim.","What's the newest version the kubernetes/kubernetes project has shipped?","I want to download the newest build of ripgrep for Windows.","Could you please show me the release notes of the most recent Terraform version?","vscode newest release notes","Which tag did the Bun project put out most recently, and when?","I'm still on Hugo 0.120. What did they publish in their latest release, and is there a Linux arm64 download?","Show the latest release of GitHub repo cli/cli with its downloadable assets."],"requires_env":[],"optional_env":["GITHUB_TOKEN"],"read_only":true,"file":"github_latest_release.yaml","input":{"type":"object","required":["owner","repo"],"properties":{"owner":{"type":"string","description":"User or organisation"},"repo":{"type":"string","description":"Repository name"}}}},
+{"name":"github_pull_requests","title":"GitHub pull requests of a repository","description":"Lists a GitHub repository's pull requests, open by default: number, title, author, branches, draft flag, labels, dates and URL. Works without a key for public repositories; GITHUB_TOKEN raises the rate limit and reaches private ones.","category":"developer","tags":["github","pull-requests","pr","code-review","merge"],"examples":["List the open pull requests in facebook/react.","What PRs are waiting for review on our repo acme/api?","I'm about to cut a release and need to see every pull request still open against the main branch of vercel/next.js.","Could you please show me the recently updated merge requests on GitHub for denoland/deno?","open PRs rust-lang/cargo","Which pull requests were closed most recently in pallets/flask?","Which contributions are pending in the tokio-rs/tokio repository right now?"],"requires_env":[],"optional_env":["GITHUB_TOKEN"],"read_only":true,"file":"github_pull_requests.yaml","input":{"type":"object","required":["owner","repo"],"properties":{"owner":{"type":"string","description":"User or organisation, e.g. facebook"},"repo":{"type":"string","description":"Repository name, e.g. react"},"state":{"type":"string","enum":["open","closed","all"],"default":"open","description":"Which pull requests"},"base":{"type":"string","description":"Only those merging into this branch, e.g. main"},"sort":{"type":"string","enum":["created","updated","popularity","long-running"],"default":"created","description":"Sort field"},"limit":{"type":"integer","minimum":1,"maximum":100,"default":20,"description":"Results per page"}}}},
+{"name":"github_releases","title":"GitHub releases of a repository","description":"A GitHub repository's releases, newest first: tag, name, dates, pre-release and draft flags, release notes and asset download links and counts. Works without a key; GITHUB_TOKEN raises the rate limit.","category":"developer","tags":["github","releases","changelog","versions","release-notes","tags"],"examples":["List the last five releases of nodejs/node.","What changed in the recent versions of astral-sh/uv? Show me the release notes.","I skipped a few upgrades of the kubernetes CLI and want to read every changelog since then.","Could you please show me the release history of neovim/neovim, including pre-releases?","prettier release notes","How many times was each asset of the latest few cli/cli releases downloaded?","Get the ten newest tagged releases of denoland/deno with their dates."],"requires_env":[],"optional_env":["GITHUB_TOKEN"],"read_only":true,"file":"github_releases.yaml","input":{"type":"object","required":["owner","repo"],"properties":{"owner":{"type":"string","description":"User or organisation, e.g. nodejs"},"repo":{"type":"string","description":"Repository name, e.g. node"},"limit":{"type":"integer","minimum":1,"maximum":100,"default":10,"description":"Releases per page"}}}},
 {"name":"github_repo","title":"GitHub repository","description":"A public GitHub repository's details: description, stars, forks, open issues, language, license, topics, default branch and last push. Works without a key (60 requests an hour); GITHUB_TOKEN raises the limit.","category":"developer","tags":["github","repository","git","stars","open-source"],"examples":["Show me details of the facebook/react repository.","How many stars does oven-sh/bun have?","I'm deciding whether to depend on tiangolo/fastapi and want to know if it's active and what license it uses.","Could you please tell me the default branch and main language of the rust-lang/rust repo?","deno repo star count","When was the last push to torvalds/linux, and how many forks does it have?","A colleague recommended pallets/flask. Can you check its open issue count and topics for me?","Get stars, forks, license and last push for GitHub repo vercel/next.js."],"requires_env":[],"optional_env":["GITHUB_TOKEN"],"read_only":true,"file":"github_repo.yaml","input":{"type":"object","required":["owner","repo"],"properties":{"owner":{"type":"string","description":"User or organisation, e.g. oven-sh"},"repo":{"type":"string","description":"Repository name, e.g. bun"}}}},
+{"name":"github_search_issues","title":"Search GitHub issues and pull requests","description":"Searches issues and pull requests across GitHub with GitHub's search syntax (e.g. \\"repo:oven-sh/bun is:issue is:open crash\\", \\"author:octocat is:pr is:merged\\"): number, title, state, labels, comments and URL. Works without a key; GITHUB_TOKEN raises the rate limit and finds private repositories it can read.","category":"developer","tags":["github","issues","pull-requests","bugs","search","tracker"],"examples":["Find open GitHub issues in oven-sh/bun that mention a segfault.","Has anyone already reported this bug in the vite repo? The error is 'failed to resolve import'.","Which pull requests did octocat open last month?","Could you please search GitHub for issues labelled 'good first issue' in Rust projects?","bug reports about memory leak in next.js","Show me the most commented open issues in microsoft/vscode.","Before I file a ticket, check whether there's an existing issue about dark mode in the excalidraw repository."],"requires_env":[],"optional_env":["GITHUB_TOKEN"],"read_only":true,"file":"github_search_issues.yaml","input":{"type":"object","required":["query"],"properties":{"query":{"type":"string","description":"GitHub search query; add is:issue or is:pr, repo:OWNER/NAME, label:, state:open"},"sort":{"type":"string","enum":["comments","reactions","created","updated"],"description":"Sort field (default: best match)"},"order":{"type":"string","enum":["asc","desc"],"description":"Sort order (default desc)"},"limit":{"type":"integer","minimum":1,"maximum":100,"default":10,"description":"Results per page"}}}},
 {"name":"github_search_repos","title":"Search GitHub repositories","description":"Searches public GitHub repositories with GitHub's search syntax (e.g. \\"mcp language:typescript stars:>100\\"). Works without a key; GITHUB_TOKEN raises the rate limit.","category":"developer","tags":["github","search","repository","open-source","code"],"examples":["Search for repositories about MCP servers written in TypeScript.","What are the most-starred open-source static site generators written in Go?","I want to contribute to a Python project that's asking for help on beginner issues.","Could you please find popular projects that implement CRDTs?","rust terminal emulator projects","Look for code repos doing real-time face detection, sorted by stars.","I'm building a Discord bot. Can you find well-maintained open-source bots in JavaScript that were updated recently?","Find GitHub repos matching 'llm agent language:python stars:>500', top 15 by stars."],"requires_env":[],"optional_env":["GITHUB_TOKEN"],"read_only":true,"file":"github_search_repos.yaml","input":{"type":"object","required":["query"],"properties":{"query":{"type":"string","description":"GitHub search query"},"sort":{"type":"string","enum":["stars","forks","updated","help-wanted-issues"],"description":"Sort field (default: best match)"},"limit":{"type":"integer","minimum":1,"maximum":100,"default":10,"description":"Results per page"}}}},
+{"name":"github_user","title":"GitHub user or organisation profile","description":"A GitHub user's or organisation's public profile: name, bio, company, location, blog, public repository count, followers and when the account was created. Works without a key; GITHUB_TOKEN raises the rate limit.","category":"developer","tags":["github","user","profile","developer","organisation","followers"],"examples":["Look up the GitHub profile of torvalds.","How many followers does sindresorhus have on GitHub?","A candidate listed 'jdoe-dev' as their GitHub handle. What does their profile say about them?","Could you please tell me where the GitHub user gaearon works and how many public repos they have?","who is github user tj","When was the GitHub account of the microsoft organisation created?","Get bio, company, location and blog link for GitHub login 'antfu'."],"requires_env":[],"optional_env":["GITHUB_TOKEN"],"read_only":true,"file":"github_user.yaml","input":{"type":"object","required":["username"],"properties":{"username":{"type":"string","description":"Login, e.g. torvalds or the organisation microsoft"}}}},
+{"name":"github_workflow_runs","title":"GitHub Actions runs of a repository","description":"The latest GitHub Actions workflow runs of a repository, newest first: workflow name, branch, commit, event, status, conclusion (success, failure, ...), timing and URL, to tell whether CI passed. Works without a key for public repositories; GITHUB_TOKEN raises the rate limit and reaches private ones.","category":"developer","tags":["github","actions","ci","build","workflow","pipeline","tests"],"examples":["Did CI pass on the main branch of oven-sh/bun?","Show the latest GitHub Actions runs for acme/api.","My teammate says the build is broken. Which workflow runs failed recently on our repo myorg/webapp?","Could you please check whether the tests are green for the release branch of vitejs/vite?","is the build red","List the workflow runs currently in progress in denoland/deno.","Has the nightly pipeline of rust-lang/rust-analyzer been failing this week?"],"requires_env":[],"optional_env":["GITHUB_TOKEN"],"read_only":true,"file":"github_workflow_runs.yaml","input":{"type":"object","required":["owner","repo"],"properties":{"owner":{"type":"string","description":"User or organisation, e.g. oven-sh"},"repo":{"type":"string","description":"Repository name, e.g. bun"},"branch":{"type":"string","description":"Only runs on this branch, e.g. main"},"status":{"type":"string","enum":["completed","success","failure","cancelled","in_progress","queued"],"description":"Only runs in this state or with this conclusion"},"limit":{"type":"integer","minimum":1,"maximum":100,"default":10,"description":"Runs per page"}}}},
+{"name":"gitlab_issues","title":"GitLab issues of a project","description":"Issues of a GitLab project (gitlab.com), newest first, optionally matching words or labels: iid, title, state, labels, author, assignees, dates and URL. Works without a key for public projects; GITLAB_TOKEN (a personal access token) reaches private ones.","category":"developer","tags":["gitlab","issues","bugs","tracker","tickets"],"examples":["List the open issues of gitlab-org/gitlab-runner.","Are there GitLab issues about 'pipeline timeout' in the gitlab-org/gitlab project?","Our team tracks work on gitlab.com in mygroup/backend. What bugs labelled critical are still open?","Could you please show me recently closed issues for the inkscape/inkscape project on GitLab?","gitlab bugs fdroid client","Find tickets mentioning 'wayland' in the GNOME project gnome/mutter on GitLab."],"requires_env":[],"optional_env":["GITLAB_TOKEN"],"read_only":true,"file":"gitlab_issues.yaml","input":{"type":"object","required":["project"],"properties":{"project":{"type":"string","description":"Full path, e.g. gitlab-org/gitlab, or the numeric id"},"state":{"type":"string","enum":["opened","closed","all"],"default":"opened","description":"Which issues"},"search":{"type":"string","description":"Words in the title or description"},"labels":{"type":"string","description":"Comma-separated label names, e.g. bug,critical"},"limit":{"type":"integer","minimum":1,"maximum":100,"default":20,"description":"Issues per page"}}}},
 {"name":"gitlab_project","title":"GitLab project","description":"A GitLab.com project's details by path (e.g. gitlab-org/gitlab): description, stars, forks, default branch, topics and last activity. Public projects need no key; GITLAB_TOKEN gives access to private ones.","category":"developer","tags":["gitlab","repository","project","git","open-source"],"examples":["Look up the inkscape/inkscape project on GitLab.","How many stars does the fdroid/fdroidclient project have?","I want to know whether the tezos/tezos codebase is still actively developed.","Could you please show me the description and topics of the veloren/veloren project?","inkscape project activity","When was the last activity on wireshark/wireshark, and what's its default branch?","The F-Droid team hosts their code on a different forge than most. Can you fetch the forks and topics of fdroid/fdroidclient?","Fetch project details for numeric project id 278964."],"requires_env":[],"optional_env":["GITLAB_TOKEN"],"read_only":true,"file":"gitlab_project.yaml","input":{"type":"object","required":["project"],"properties":{"project":{"type":"string","description":"Full path, e.g. gitlab-org/gitlab, or the numeric id"}}}},
+{"name":"go_module_latest","title":"Latest version of a Go module","description":"The newest tag of a Go module on the Go module proxy (proxy.golang.org, no key): the current version to put in go.mod, its timestamp and the repository commit behind it. Module paths are lower case; write a capital letter as ! and the lower-case letter (github.com/!azure/...).","category":"developer","tags":["go","golang","module","version","proxy","dependency"],"examples":["What's the newest tag of github.com/labstack/echo?","Which version of golang.org/x/net is current?","I'm bumping dependencies in my go.mod. What version should github.com/spf13/cobra be at now?","Could you please check the newest tag of the Go package github.com/stretchr/testify?","latest gorm version golang","Which commit is the current release of go.uber.org/zap built from?"],"requires_env":[],"optional_env":[],"read_only":true,"file":"go_module_latest.yaml","input":{"type":"object","required":["module"],"properties":{"module":{"type":"string","pattern":"^[a-z0-9.!~_/-]+$","description":"Module path, e.g. github.com/spf13/viper or golang.org/x/net"}}}},
 {"name":"hackernews_item","title":"Hacker News item","description":"One Hacker News item by id (no key): a story, comment, job, poll or poll option, with its author, score, title, URL, text, time and the ids of its direct replies (kids).","category":"news","tags":["hackernews","hn","story","comment","item"],"examples":["Get item 8863.","Who posted story 121003 and what's its score?","A friend linked me to post 40000000 on the orange site. What's it about?","Could you please show me the text and replies of comment 2921983?","story 126809 details","Pull up the poll with id 126809 and show me its options.","I saw a heated thread on Hacker News yesterday. Its id is 38792446; can you show the title, author and direct replies?","Show author, time, score and URL for item 9224."],"requires_env":[],"optional_env":[],"read_only":true,"file":"hackernews_item.yaml","input":{"type":"object","required":["id"],"properties":{"id":{"type":"integer","minimum":1,"description":"Item id, e.g. 8863"}}}},
 {"name":"hackernews_search","title":"Search Hacker News","description":"Full-text search of Hacker News stories and comments through Algolia (no key): title, URL, author, points, comment count and date of each hit, most relevant first.","category":"news","tags":["hackernews","hn","search","algolia","news"],"examples":["Search Hacker News for discussions about SQLite.","What have people on the orange site said about Rust in the Linux kernel?","I'm curious what techies thought of the new M4 MacBook. Were there threads about it?","Could you please find posts where founders showed off their personal finance apps?","tech forum threads htmx","Look up comments by user tptacek mentioning passkeys.","I'm writing about remote work burnout. Can you find the most upvoted tech-community stories on it, with their comment counts?","Search for 'Ask' threads mentioning 'side project revenue', 20 hits, page 2."],"requires_env":[],"optional_env":[],"read_only":true,"file":"hackernews_search.yaml","input":{"type":"object","required":["query"],"properties":{"query":{"type":"string","description":"Search words"},"tags":{"type":"string","description":"Filter: story, comment, ask_hn, show_hn, author_NAME (default story)","default":"story"},"limit":{"type":"integer","minimum":1,"maximum":50,"default":10,"description":"Hits per page"},"page":{"type":"integer","minimum":0,"description":"Page number, from 0"}}}},
 {"name":"hackernews_stories","title":"Hacker News story lists","description":"Ids of the current Hacker News top, new, best, Ask HN, Show HN or job stories, in ranked order (up to 500, no key). Read each with hackernews_item.","category":"news","tags":["hackernews","hn","news","stories","tech"],"examples":["Show me the top stories on HN right now.","What's trending on the tech news front page at the moment?","I have five minutes over coffee and want to see what the startup crowd is talking about today.","Could you please get the newest submissions on the orange site?","best tech stories today","List the current job postings on the startup news board.","I launched my app there last week and want to compare. Can you get the current list of Show posts?","Give me the ids of the top 30 'Ask' stories right now."],"requires_env":[],"optional_env":[],"read_only":true,"file":"hackernews_stories.yaml","input":{"type":"object","properties":{"list":{"type":"string","enum":["top","new","best","ask","show","job"],"default":"top","description":"Which list"}}}},
 {"name":"hackernews_user","title":"Hacker News user","description":"A Hacker News user's public profile (no key): karma, creation time, about text and the ids of what they submitted.","category":"news","tags":["hackernews","hn","user","profile","karma"],"examples":["Look up HN user pg.","How much karma does dang have?","Someone named tptacek replied to my comment. I'm curious how long they've been around and what their bio says.","Could you please show me the profile of the user patio11?","karma of jacquesm","When did the account 'sama' sign up, and what have they submitted?","I keep seeing thoughtful comments from simonw. Can you pull up their profile and about text?","Show karma, creation date and number of submissions for user 'whoishiring'."],"requires_env":[],"optional_env":[],"read_only":true,"file":"hackernews_user.yaml","input":{"type":"object","required":["username"],"properties":{"username":{"type":"string","minLength":1,"description":"Case-sensitive user name, e.g. pg"}}}},
+{"name":"hex_package","title":"Elixir or Erlang package (Hex)","description":"An Elixir or Erlang package on Hex.pm (no key): description, licenses, links, latest stable version, recent releases, downloads and owners.","category":"developer","tags":["elixir","erlang","hex","package","beam","mix"],"examples":["What's the latest version of the phoenix package on Hex?","How many downloads does the Elixir library ecto have?","I'm adding jason to my mix.exs. What license is it under and where is its source?","Could you please show me the recent releases of the Erlang package cowboy?","hex oban version","Who maintains the Elixir package tesla?"],"requires_env":[],"optional_env":[],"read_only":true,"file":"hex_package.yaml","input":{"type":"object","required":["name"],"properties":{"name":{"type":"string","pattern":"^[a-z0-9_]+$","description":"Package name, e.g. phoenix"}}}},
+{"name":"homebrew_formula","title":"Homebrew formula","description":"A Homebrew formula (macOS and Linux packages, no key): description, homepage, license, stable version, dependencies, caveats, conflicts and whether it is deprecated; with install counts over 30, 90 and 365 days.","category":"developer","tags":["homebrew","brew","macos","package","install","cli"],"examples":["What version of ffmpeg does Homebrew install?","What does brew install jq pull in as dependencies?","I'm setting up a new Mac and want to know what the postgresql@16 formula is and whether it has caveats.","Could you please check the license and homepage of the Homebrew package ripgrep?","brew htop version","Is the Homebrew formula for python@3.9 deprecated?","How popular is the neovim formula? Show me its install counts."],"requires_env":[],"optional_env":[],"read_only":true,"file":"homebrew_formula.yaml","input":{"type":"object","required":["name"],"properties":{"name":{"type":"string","pattern":"^[A-Za-z0-9@._+-]+$","description":"Formula name, e.g. wget or python@3.12"}}}},
+{"name":"jira_search","title":"Search Jira issues (JQL)","description":"Searches Jira Cloud issues with JQL (e.g. \\"project = ENG AND status = 'In Progress'\\", \\"assignee = currentUser() AND resolution = Unresolved\\"): key, summary, status, assignee, priority and last update. Needs ATLASSIAN_SITE (your-team.atlassian.net), ATLASSIAN_EMAIL and ATLASSIAN_API_TOKEN (an Atlassian API token).","category":"developer","tags":["jira","atlassian","issues","tickets","jql","sprint","backlog"],"examples":["Show my unresolved Jira tickets.","Which issues in project ENG are in progress?","Standup is in five minutes. What did I update in Jira yesterday, and what's still open?","Could you please find all high-priority bugs in the PAY project that nobody is assigned to?","jira tickets blocked","List the stories in the current sprint of the MOBILE board, most recently updated first."],"requires_env":["ATLASSIAN_SITE","ATLASSIAN_API_TOKEN","ATLASSIAN_EMAIL"],"optional_env":[],"read_only":true,"file":"jira_search.yaml","input":{"type":"object","required":["jql"],"properties":{"jql":{"type":"string","description":"JQL query, e.g. project = ENG AND statusCategory != Done ORDER BY updated DESC"},"limit":{"type":"integer","minimum":1,"maximum":100,"default":20,"description":"Issues"}}}},
+{"name":"jsdelivr_package_stats","title":"jsDelivr CDN usage of an npm package","description":"How often jsDelivr's CDN served an npm package over a period (no key): total requests and bandwidth, their rank, and per-day counts.","category":"developer","tags":["jsdelivr","cdn","npm","statistics","usage","bandwidth"],"examples":["How many CDN hits did jquery get on jsDelivr last month?","How much jsDelivr bandwidth does bootstrap use per week?","We load chart.js from a CDN in our pages. How widely is it served through jsDelivr this year?","Could you please show me the daily jsDelivr request counts of @popperjs/core?","jsdelivr stats alpinejs","Compare how often lodash is fetched from jsDelivr over the last quarter."],"requires_env":[],"optional_env":[],"read_only":true,"file":"jsdelivr_package_stats.yaml","input":{"type":"object","required":["name"],"properties":{"name":{"type":"string","description":"npm package name, e.g. jquery or @popperjs/core"},"period":{"type":"string","enum":["day","week","month","quarter","year"],"default":"month","description":"Over the last day, week, month, quarter or year"}}}},
+{"name":"libraries_io_project","title":"Package across registries (Libraries.io)","description":"A package on any of about 30 registries (npm, PyPI, Maven, Go, Cargo, NuGet, Packagist, ...) from Libraries.io: description, latest release, versions, licenses, repository, dependent packages and repositories counts, and SourceRank. Needs LIBRARIES_IO_API_KEY (free account).","category":"developer","tags":["libraries.io","package","dependents","sourcerank","registry","ecosystem"],"examples":["How many packages depend on react according to Libraries.io?","What is the SourceRank of the PyPI package flask?","I'm comparing two CocoaPods libraries for networking. Show me Alamofire's dependents and latest release.","Could you please look up the Packagist package guzzlehttp/guzzle on Libraries.io?","dependent repos count for lodash","When was the latest release of the hex package phoenix, and under what license?"],"requires_env":["LIBRARIES_IO_API_KEY"],"optional_env":[],"read_only":true,"file":"libraries_io_project.yaml","input":{"type":"object","required":["platform","name"],"properties":{"platform":{"type":"string","description":"Registry, e.g. npm, pypi, maven, go, cargo, nuget, packagist, rubygems, hex, pub, cocoapods"},"name":{"type":"string","description":"Package name, e.g. react or org.apache.commons:commons-lang3"}}}},
 {"name":"linear_my_issues","title":"My Linear issues","description":"The Linear issues assigned to you, most recently updated first: identifier, title, state, priority and URL (GraphQL over HTTP). Needs LINEAR_API_KEY (a personal API key).","category":"productivity","tags":["linear","issues","tasks","project","tickets"],"examples":["Show my Linear issues.","What tickets are assigned to me right now?","I'm planning my sprint and need to see what's on my plate.","Could you please list the tasks I own, most recently updated first?","my open tickets","What am I supposed to be working on according to our issue tracker?","I just got back from vacation. Can you show me the 10 issues assigned to me that changed most recently?","List my 50 assigned issues with their priority and state."],"requires_env":["LINEAR_API_KEY"],"optional_env":[],"read_only":true,"file":"linear_my_issues.yaml","input":{"type":"object","properties":{"limit":{"type":"integer","minimum":1,"maximum":100,"default":20,"description":"Number of issues"}}}},
+{"name":"maven_central_search","title":"Search Maven Central","description":"Searches Maven Central for Java, Kotlin and Scala artifacts (no key): group id, artifact id, latest version and update time; with core gav, every version of one artifact. The query takes words or Solr fields, e.g. guava, g:com.google.guava AND a:guava.","category":"developer","tags":["maven","java","kotlin","jvm","gradle","artifact","dependency"],"examples":["What's the latest version of Guava on Maven Central?","Find the Maven coordinates for the Jackson databind library.","I'm adding Apache Commons Lang to my Gradle build. Which group and artifact id do I use, and what version is current?","Could you please list every published version of org.slf4j:slf4j-api?","kotlin coroutines maven artifact","Search Maven Central for JVM libraries that parse YAML.","Which versions of spring-boot-starter-web are on Maven Central?"],"requires_env":[],"optional_env":[],"read_only":true,"file":"maven_central_search.yaml","input":{"type":"object","required":["query"],"properties":{"query":{"type":"string","description":"Words, or g:GROUP AND a:ARTIFACT (add v:VERSION), e.g. g:org.slf4j AND a:slf4j-api"},"core":{"type":"string","enum":["gav"],"description":"gav: one row per version instead of per artifact"},"limit":{"type":"integer","minimum":1,"maximum":200,"default":20,"description":"Rows"}}}},
+{"name":"mdn_search","title":"Search MDN Web Docs","description":"Searches MDN Web Docs, Mozilla's reference for HTML, CSS, JavaScript and Web APIs (no key): page title, summary and URL path (prefix https://developer.mozilla.org).","category":"developer","tags":["mdn","javascript","css","html","web-api","reference","documentation"],"examples":["Look up Array.prototype.flatMap on MDN.","How does CSS grid-template-areas work?","I need to cancel a fetch request in the browser after a few seconds. What does MDN say about AbortController?","Could you please find the MDN reference for the HTML dialog element?","js string padStart docs","What's the documentation for the IntersectionObserver API?","Find the French MDN page about promesses in JavaScript."],"requires_env":[],"optional_env":[],"read_only":true,"file":"mdn_search.yaml","input":{"type":"object","required":["query"],"properties":{"query":{"type":"string","description":"Words, e.g. array flatMap, css grid, fetch abort"},"locale":{"type":"string","default":"en-US","description":"Language of the pages, e.g. en-US, fr, ja, zh-CN"},"limit":{"type":"integer","minimum":1,"maximum":50,"default":5,"description":"Results"}}}},
 {"name":"musicbrainz_artist_search","title":"Search music artists","description":"Searches MusicBrainz's open music encyclopedia for artists (no key): MusicBrainz id, type, country, active years, disambiguation and tags.","category":"media","tags":["music","artist","band","musicbrainz","discography"],"examples":["Search for the band Radiohead.","Where is Sigur Rós from, and when were they active?","There are several singers called 'Aurora' and I want to figure out which one is the Norwegian one.","Could you please find info about the artist Björk, like her country and genre tags?","daft punk origin","Which musicians named John Williams exist, and how do I tell them apart?","I heard a song by a group called Khruangbin on the radio. Can you tell me where they're from and what styles they play?","Find 3 UK artists matching 'The National'."],"requires_env":[],"optional_env":[],"read_only":true,"file":"musicbrainz_artist_search.yaml","input":{"type":"object","required":["query"],"properties":{"query":{"type":"string","description":"Artist name, or Lucene syntax like artist:radiohead AND country:GB"},"limit":{"type":"integer","minimum":1,"maximum":100,"default":5,"description":"Number of results"}}}},
 {"name":"nasa_apod","title":"NASA astronomy picture of the day","description":"NASA's Astronomy Picture of the Day for a date: title, explanation, image or video URL and credit. Needs NASA_API_KEY (free at api.nasa.gov; DEMO_KEY works for a few calls).","category":"science","tags":["nasa","astronomy","space","picture","image"],"examples":["Show today's astronomy picture of the day.","What space image did the astronomers feature today?","I want a cool space photo for my desktop wallpaper, with an explanation of what it shows.","Could you please show me the featured space picture from my birthday, 1998-07-14?","daily space photo","Which cosmic image was highlighted on 2021-12-25, and who took it?","My son loves planets and galaxies. Can you find today's featured image from the space agency and explain it simply?","Get the daily space photo for 2015-07-14 with its title and credit."],"requires_env":["NASA_API_KEY"],"optional_env":[],"read_only":true,"file":"nasa_apod.yaml","input":{"type":"object","properties":{"date":{"type":"string","pattern":"^\\\\d{4}-\\\\d{2}-\\\\d{2}$","description":"YYYY-MM-DD (default today)"}}}},
 {"name":"newsapi_top_headlines","title":"Top news headlines","description":"Current top headlines from news sources (NewsAPI.org) by country, category or keywords: source, title, description, URL and publication time. Needs NEWSAPI_KEY.","category":"news","tags":["news","headlines","articles","journalism"],"examples":["Give me today's top headlines.","What's the biggest sports news in the UK right now?","I've been offline all day and want to catch up on what's happening.","Could you please get the latest technology headlines from US outlets?","breaking business news","What are the main stories newspapers are running about the election?","I have a meeting with investors in an hour. Can you pull the current top business headlines in Germany?","Show 5 top health headlines in Canada mentioning 'measles'."],"requires_env":["NEWSAPI_KEY"],"optional_env":[],"read_only":true,"file":"newsapi_top_headlines.yaml","input":{"type":"object","properties":{"country":{"type":"string","pattern":"^[a-z]{2}$","description":"Two-letter country code, e.g. us"},"category":{"type":"string","enum":["business","entertainment","general","health","science","sports","technology"],"description":"News category"},"query":{"type":"string","description":"Keywords in the title or body"},"page_size":{"type":"integer","minimum":1,"maximum":100,"default":10,"description":"Number of articles"}}}},
 {"name":"notion_search","title":"Search Notion","description":"Searches the Notion pages and databases shared with your integration by title: ids, URLs, titles and last edit times. Needs NOTION_TOKEN (an internal integration secret).","category":"productivity","tags":["notion","notes","wiki","pages","docs","search"],"examples":["Search Notion for the onboarding checklist.","Where's our page about the Q3 roadmap?","I wrote meeting notes last week but can't remember where I saved them in our workspace.","Could you please find the database where we track hiring candidates?","team wiki vacation policy","Look through our shared docs for anything titled 'Design review'.","A new hire starts Monday. Can you find the workspace pages with 'onboarding' in the title and their links?","List 20 pages in our knowledge base with 'OKR 2025' in the title."],"requires_env":["NOTION_TOKEN"],"optional_env":[],"read_only":true,"file":"notion_search.yaml","input":{"type":"object","properties":{"query":{"type":"string","description":"Words in the title; empty lists everything shared"},"page_size":{"type":"integer","minimum":1,"maximum":100,"default":10,"description":"Number of results"}}}},
+{"name":"npm_dist_tags","title":"npm dist-tags (latest, next, beta, ...)","description":"An npm package's dist-tags (no key): which version each tag such as latest, next, beta, canary or rc points to, e.g. to find a package's pre-release or the release line of an older major.","category":"developer","tags":["npm","dist-tags","prerelease","beta","canary","next","versions"],"examples":["What's the current canary version of next?","Is there a beta of typescript published on npm?","I want to try the upcoming React release before it ships. Which version is tagged next or rc?","Could you please list all the npm tags of @angular/core and the versions they point to?","vite beta version","Which release does the 'lts' tag of npm itself point at?"],"requires_env":[],"optional_env":[],"read_only":true,"file":"npm_dist_tags.yaml","input":{"type":"object","required":["name"],"properties":{"name":{"type":"string","pattern":"^(@[a-z0-9-~][a-z0-9-._~]*/)?[a-z0-9-~][a-z0-9-._~]*$","description":"Package name, e.g. next or @angular/core"}}}},
 {"name":"npm_downloads","title":"npm download count","description":"How often an npm package was downloaded in the last day, week or month (no key).","category":"developer","tags":["npm","downloads","statistics","popularity","package"],"examples":["Get weekly downloads for react.","How many times was lodash downloaded last month?","I'm choosing between two date libraries and want to see which one people actually install more.","Could you please tell me how popular the zod package is by download count?","express install count","How widely used is @types/node, judging by yesterday's installs?","I maintain a small JS library called left-pad. How many downloads did it get in the past week?","Compare last-month downloads of vue and svelte on npm."],"requires_env":[],"optional_env":[],"read_only":true,"file":"npm_downloads.yaml","input":{"type":"object","required":["package"],"properties":{"package":{"type":"string","description":"Package name, e.g. react or @types/node"},"period":{"type":"string","enum":["last-day","last-week","last-month"],"default":"last-week","description":"Period"}}}},
 {"name":"npm_package","title":"npm package","description":"The latest published version of an npm package (no key): version, description, license, homepage, repository, dependencies and tarball details.","category":"developer","tags":["npm","javascript","node","package","registry","dependency"],"examples":["Get the latest version of the zod package.","What license does the express package use?","I'm adding axios to my Node project and want to know its dependencies before installing it.","Could you please show me the homepage and repository of @types/node?","lodash latest version","Which dependencies does version 4.18.2 of express pull in?","Our legal team needs a license check. Can you tell me the license and description of the JavaScript package chalk?","Show the tarball details and dependencies of npm package 'react' version 18.2.0."],"requires_env":[],"optional_env":[],"read_only":true,"file":"npm_package.yaml","input":{"type":"object","required":["name"],"properties":{"name":{"type":"string","pattern":"^(@[a-z0-9-~][a-z0-9-._~]*/)?[a-z0-9-~][a-z0-9-._~]*$","description":"Package name, e.g. zod or @types/node"},"version":{"type":"string","default":"latest","description":"A version or dist-tag (default latest)"}}}},
 {"name":"npm_search","title":"Search npm","description":"Searches the npm registry (no key): package names, latest versions, descriptions, keywords, links and popularity scores, best match first.","category":"developer","tags":["npm","search","javascript","package","registry"],"examples":["Search npm for markdown parsers.","Which JavaScript libraries can validate email addresses?","I need something for my Node app that generates PDFs but I don't know what's out there.","Could you please find popular packages for drag-and-drop in React?","js date formatting library","Look for Node modules with the keyword 'cli' that do colorful terminal output.","I'm building a Node backend and want to rate-limit requests. Can you find the best-matching packages and their popularity?","Find 25 JavaScript packages matching 'websocket client' with their latest versions."],"requires_env":[],"optional_env":[],"read_only":true,"file":"npm_search.yaml","input":{"type":"object","required":["text"],"properties":{"text":{"type":"string","minLength":1,"description":"Search words; qualifiers like keywords:cli or author:name work"},"size":{"type":"integer","minimum":1,"maximum":250,"default":10,"description":"Number of results"}}}},
+{"name":"nuget_search","title":"Search NuGet packages (.NET)","description":"Searches NuGet, the .NET package registry (no key): package id, latest version, description, authors, total downloads, tags and whether it is verified.","category":"developer","tags":["nuget","dotnet","csharp",".net","package","registry"],"examples":["Find a NuGet package for reading Excel files in C#.","What's the latest version of Newtonsoft.Json on NuGet?","I'm writing an ASP.NET service and need a structured logging library. What are the popular .NET packages?","Could you please search NuGet for Polly and tell me how many downloads it has?","dotnet pdf library","Which .NET packages exist for talking to RabbitMQ, including pre-releases?"],"requires_env":[],"optional_env":[],"read_only":true,"file":"nuget_search.yaml","input":{"type":"object","required":["query"],"properties":{"query":{"type":"string","description":"Words or a package id, e.g. json serializer, Serilog"},"prerelease":{"type":"boolean","default":false,"description":"Include pre-release versions"},"limit":{"type":"integer","minimum":1,"maximum":100,"default":10,"description":"Results"}}}},
+{"name":"nvd_cve","title":"CVE details (NVD)","description":"CVE records from the US National Vulnerability Database (no key needed): description, CVSS scores and severity, weaknesses (CWE), affected products (CPE), references and dates. Look one up by id or search descriptions by keywords. NVD_API_KEY, when set, raises the rate limit.","category":"security","tags":["cve","nvd","vulnerability","cvss","security","nist","cwe"],"examples":["What is CVE-2021-44228 and how severe is it?","Give me the CVSS score of CVE-2024-3094.","Our scanner reports CVE-2023-4863 in a bundled image library. What products does it affect?","Could you please look up the NVD entry for CVE-2014-0160 with its references?","heartbleed cve score","Search the vulnerability database for CVEs about sudo privilege escalation.","Which weakness type (CWE) does CVE-2022-22965 belong to?"],"requires_env":[],"optional_env":["NVD_API_KEY"],"read_only":true,"file":"nvd_cve.yaml","input":{"type":"object","properties":{"cve_id":{"type":"string","pattern":"^CVE-\\\\d{4}-\\\\d{4,}$","description":"CVE id, e.g. CVE-2021-44228"},"keywords":{"type":"string","description":"Words in the description, e.g. openssl buffer overflow"},"limit":{"type":"integer","minimum":1,"maximum":100,"default":10,"description":"Records per page"}}}},
 {"name":"omdb_movie","title":"Movie details (OMDb)","description":"A movie or series by title or IMDb id from OMDb: year, rating, runtime, genre, director, actors, plot and IMDb rating. Needs OMDB_API_KEY.","category":"media","tags":["movies","film","imdb","series","actors"],"examples":["Look up the movie Blade Runner.","Who directed Parasite and what's its IMDb rating?","We're picking something for movie night. Is Inception worth it, how long is it and what's it about?","Could you please tell me the cast of the TV series Breaking Bad?","the matrix cast rating","What genre is the 1982 film The Thing, and what's the plot?","My friend keeps quoting a film called Heat. Can you get me its year, actors and a full plot summary?","Get details for title id tt0083658 with the full plot."],"requires_env":["OMDB_API_KEY"],"optional_env":[],"read_only":true,"file":"omdb_movie.yaml","input":{"type":"object","properties":{"title":{"type":"string","description":"Title, e.g. Blade Runner"},"imdb_id":{"type":"string","pattern":"^tt\\\\d+$","description":"IMDb id, e.g. tt0083658"},"year":{"type":"integer","description":"Release year, to pick among remakes"},"plot":{"type":"string","enum":["short","full"],"default":"short","description":"Plot length"}}}},
 {"name":"openalex_works","title":"Search research papers (OpenAlex)","description":"Searches OpenAlex's index of research papers (no key): title, DOI, publication year, citation count, open-access status and authors, most relevant first.","category":"research","tags":["research","papers","science","citations","academic"],"examples":["Find open-access papers on coral bleaching.","Which 2024 studies on long COVID are freely available to read?","I can't afford journal paywalls but need recent research on soil carbon sequestration.","Could you please search for highly cited research on federated learning and show whether each is open access?","free papers battery recycling","Pull up scientific publications about the microbiome and depression, with publication years and citation counts.","I'm starting a literature review on urban flooding. Please find the most relevant papers published in 2023 that are free to read.","Search OpenAlex for 'perovskite solar cells' with filter publication_year:2022, 25 results."],"requires_env":[],"optional_env":[],"read_only":true,"file":"openalex_works.yaml","input":{"type":"object","required":["query"],"properties":{"query":{"type":"string","description":"Search words"},"limit":{"type":"integer","minimum":1,"maximum":50,"default":10,"description":"Results per page"},"filter":{"type":"string","description":"OpenAlex filter, e.g. publication_year:2024,is_oa:true"}}}},
 {"name":"openfoodfacts_product","title":"Food product by barcode","description":"A food product from Open Food Facts by its barcode (no key): name, brand, quantity, Nutri-Score, nutrition facts per 100 g, ingredients and allergens.","category":"food","tags":["food","nutrition","barcode","ingredients","allergens","calories"],"examples":["Look up barcode 3017624010701.","How many calories per 100 g are in the product with barcode 5449000000996?","I'm allergic to nuts and I'm holding a snack with code 7622210449283. Is it safe for me?","Could you please tell me the ingredients of the item with EAN 8000500310427?","scanned code nutrition info","What's the Nutri-Score of the cereal box numbered 5000159484695?","I'm tracking my sugar intake. The yogurt I bought has 3033490004743 under the stripes; how much sugar is in it?","Get name, brand, allergens and nutrition facts for UPC 041196910759."],"requires_env":[],"optional_env":[],"read_only":true,"file":"openfoodfacts_product.yaml","input":{"type":"object","required":["barcode"],"properties":{"barcode":{"type":"string","pattern":"^[0-9]{8,14}$","description":"EAN/UPC barcode digits, e.g. 3017624010701"}}}},
 {"name":"openlibrary_search","title":"Search books","description":"Searches books in the Internet Archive's Open Library (no key) by title, author or any words: title, authors, first publication year, editions, subjects and ISBNs.","category":"books","tags":["books","library","isbn","author","literature"],"examples":["Search for books by Ursula K. Le Guin.","When was 'The Name of the Rose' first published?","I remember a novel about a lighthouse keeper on a remote island but can't recall the author.","Could you please find the ISBN for 'Sapiens' by Yuval Noah Harari?","books about stoicism","How many editions of 'Pride and Prejudice' exist, and what subjects is it filed under?","I want to read more by the author of 'Piranesi'. Can you list her other books with their first publication years?","Find up to 5 books with 'dune' in the title by Frank Herbert."],"requires_env":[],"optional_env":[],"read_only":true,"file":"openlibrary_search.yaml","input":{"type":"object","properties":{"query":{"type":"string","description":"Any words"},"title":{"type":"string","description":"Words in the title"},"author":{"type":"string","description":"Author name"},"limit":{"type":"integer","minimum":1,"maximum":100,"default":10,"description":"Maximum results"}}}},
 {"name":"openweather_current","title":"Current weather (OpenWeather)","description":"Current weather for a city from OpenWeather: conditions, temperature, feels-like, humidity, pressure, wind and sunrise/sunset. Needs OPENWEATHER_API_KEY.","category":"weather","tags":["weather","temperature","openweather","city","conditions"],"examples":["What's the weather in London right now?","How hot does it feel in Phoenix at the moment?","I'm about to head out in Chicago and wondering if I need a jacket.","Could you please check the current humidity and wind in Singapore?","current conditions madrid","Tell me the present temperature in Toronto in Fahrenheit.","My flight lands in Oslo in an hour. What's it like outside there right now, and when is sunset?","Current weather for Paris,FR in imperial units."],"requires_env":["OPENWEATHER_API_KEY"],"optional_env":[],"read_only":true,"file":"openweather_current.yaml","input":{"type":"object","required":["city"],"properties":{"city":{"type":"string","description":"City, optionally with country code, e.g. London,GB"},"units":{"type":"string","enum":["metric","imperial","standard"],"default":"metric","description":"Units"}}}},
 {"name":"osv_query","title":"Known vulnerabilities of a package","description":"Known security vulnerabilities affecting a package version, from the OSV database (no key): ids, aliases such as CVEs, summaries, severity and affected ranges. An empty result means none are known.","category":"security","tags":["security","vulnerability","cve","osv","dependencies","audit"],"examples":["Check lodash 4.17.15 for vulnerabilities.","Are there any known CVEs in Django 3.2.0?","Our audit flagged an old log4j-core 2.14.1 dependency. How worried should I be?","Could you please tell me whether requests 2.19.0 from PyPI has security issues?","is jackson-databind safe","List every known security advisory for the Go module golang.org/x/net.","We're about to ship a release that bundles minimist 1.2.0 from npm. Is that version affected by any known exploits?","Query the OSV database for crates.io package 'time' version 0.1.43."],"requires_env":[],"optional_env":[],"read_only":true,"file":"osv_query.yaml","input":{"type":"object","required":["ecosystem","name"],"properties":{"ecosystem":{"type":"string","description":"OSV ecosystem: npm, PyPI, Go, crates.io, Maven, RubyGems, NuGet, Packagist, Debian, ..."},"name":{"type":"string","description":"Package name, e.g. lodash"},"version":{"type":"string","description":"Version to check; omit for every known vulnerability"}}}},
+{"name":"osv_vulnerability","title":"Vulnerability advisory by id (OSV)","description":"The full record of one security advisory, looked up by its identifier in the OSV database (no key): GHSA-..., PYSEC-..., RUSTSEC-..., GO-... or CVE-...; summary, details, aliases, severity, the ranges it covers, where it is fixed and references.","category":"security","tags":["security","advisory","vulnerability","ghsa","cve","osv","patch"],"examples":["What is GHSA-jfh8-c2jp-5v3q about?","Which versions fix the advisory RUSTSEC-2021-0078?","Dependabot flagged GHSA-p6mc-m468-83gw in our lockfile. Which packages does it affect and what should we upgrade to?","Could you please explain the security advisory PYSEC-2021-108 and its severity?","details of GO-2022-0969","Which package versions are affected by the vulnerability with id GHSA-c2qf-rxjj-qqgw?"],"requires_env":[],"optional_env":[],"read_only":true,"file":"osv_vulnerability.yaml","input":{"type":"object","required":["id"],"properties":{"id":{"type":"string","pattern":"^[A-Za-z0-9._:-]+$","description":"Advisory id, e.g. GHSA-jfh8-c2jp-5v3q, CVE-2021-44228, RUSTSEC-2021-0078"}}}},
+{"name":"packagist_search","title":"Search PHP packages (Packagist)","description":"Searches Packagist, the Composer repository of PHP packages (no key): package name, description, URL, repository, downloads and favers.","category":"developer","tags":["php","composer","packagist","package","library","registry"],"examples":["Find a PHP library on Packagist for generating PDFs.","Which Composer packages handle JWT authentication?","I'm building a Laravel app and need a package to resize images. What's popular on Packagist?","Could you please search Composer packages for a Markdown parser?","php http client package","What Symfony bundles exist for rate limiting?","Show the download counts of the top PHP packages for sending email."],"requires_env":[],"optional_env":[],"read_only":true,"file":"packagist_search.yaml","input":{"type":"object","required":["query"],"properties":{"query":{"type":"string","description":"Words, e.g. pdf generator, or a vendor name"},"type":{"type":"string","description":"Package type, e.g. library, symfony-bundle, wordpress-plugin"},"limit":{"type":"integer","minimum":1,"maximum":100,"default":15,"description":"Results per page"}}}},
+{"name":"pagerduty_incidents","title":"PagerDuty incidents","description":"PagerDuty incidents, by default those triggered or acknowledged: number, title, status, urgency, service, who is assigned, when it started and link. Needs PAGERDUTY_API_KEY (a REST API key, read-only is enough).","category":"developer","tags":["pagerduty","incidents","on-call","alerts","outage","operations"],"examples":["Are there any open PagerDuty incidents right now?","What's currently paging the on-call engineer?","We're seeing errors in production and I want to know if an incident has already been triggered and who acknowledged it.","Could you please list the incidents resolved since yesterday?","active outages pagerduty","Show me the high-urgency alerts that fired this week."],"requires_env":["PAGERDUTY_API_KEY"],"optional_env":[],"read_only":true,"file":"pagerduty_incidents.yaml","input":{"type":"object","properties":{"statuses":{"type":"array","items":{"type":"string","enum":["triggered","acknowledged","resolved"]},"default":["triggered","acknowledged"],"description":"Which incidents"},"since":{"type":"string","format":"date-time","description":"Start of the range (ISO 8601)"},"limit":{"type":"integer","minimum":1,"maximum":100,"default":25,"description":"Incidents"}}}},
+{"name":"pub_dev_package","title":"Dart or Flutter package (pub.dev)","description":"A Dart or Flutter package on pub.dev (no key): latest version with its description, SDK constraints, dependencies and repository, and the list of published versions.","category":"developer","tags":["dart","flutter","pub","package","mobile"],"examples":["What's the latest version of the Flutter package provider?","Which Dart SDK does the http package require?","I'm adding state management to my Flutter app with riverpod. What version should go in pubspec.yaml?","Could you please show me the dependencies of the dio package on pub.dev?","flutter bloc latest","List the published versions of the Dart package shared_preferences."],"requires_env":[],"optional_env":[],"read_only":true,"file":"pub_dev_package.yaml","input":{"type":"object","required":["name"],"properties":{"name":{"type":"string","pattern":"^[a-z0-9_]+$","description":"Package name, e.g. http or provider"}}}},
 {"name":"public_holidays","title":"Public holidays","description":"Public holidays of a country in a year (Nager.Date, no key, about 120 countries): date, local and English name, whether it is nationwide, and the regions where it applies.","category":"calendar","tags":["holidays","calendar","dates","vacation","country"],"examples":["List public holidays in Germany for 2025.","Is May 1st a day off in France next year?","I'm scheduling a product launch in Japan and want to avoid dates when everyone is off work.","Could you please give me all the national holidays in Brazil this year?","bank holidays uk 2026","Which days are statutory days off in Canada in 2024, and which apply only in some provinces?","Our team in Australia is planning vacations. Which official days off fall in 2025 there?","Get the holidays for country code ES in 2027, including the regions they apply to."],"requires_env":[],"optional_env":[],"read_only":true,"file":"public_holidays.yaml","input":{"type":"object","required":["year","country_code"],"properties":{"year":{"type":"integer","minimum":1975,"maximum":2075,"description":"Year, e.g. 2025"},"country_code":{"type":"string","pattern":"^[A-Za-z]{2}$","description":"ISO 3166-1 alpha-2 code, e.g. DE"}}}},
 {"name":"pypi_package","title":"PyPI package","description":"A Python package's metadata from PyPI (no key): latest version, summary, license, required Python, author, project URLs and classifiers.","category":"developer","tags":["pypi","python","pip","package","registry"],"examples":["Get the latest version of requests on PyPI.","What Python version does pandas require?","I'm stuck on Python 3.8 and want to know if the newest FastAPI still supports it.","Could you please tell me the license and author of the numpy library?","python library latest release","Which project links, like docs and source, does the black formatter list?","I want to add a YAML parser to my script. What's the summary and latest release of pyyaml?","Show version, license and classifiers for the Python package 'scikit-learn'."],"requires_env":[],"optional_env":[],"read_only":true,"file":"pypi_package.yaml","input":{"type":"object","required":["name"],"properties":{"name":{"type":"string","pattern":"^[A-Za-z0-9._-]+$","description":"Project name, e.g. requests"}}}},
+{"name":"pypi_version","title":"One release of a PyPI package","description":"One specific version of a Python package on PyPI (no key): its required Python version, dependencies (requires_dist), license, whether it was yanked and why, its files (wheels and sdist with upload times and hashes) and known vulnerabilities of that version.","category":"developer","tags":["pypi","python","pip","release","wheel","requirements"],"examples":["Which Python versions does numpy 1.26.4 support?","What does requests 2.31.0 depend on?","Our build pins pandas 1.5.3 and pip can't find a wheel for Python 3.12. Which wheels were published for that release?","Could you please check whether version 0.6.0 of the PyPI package 'urllib3' was yanked?","django 3.2.0 known vulnerabilities","When were the files of fastapi 0.110.0 uploaded to PyPI?"],"requires_env":[],"optional_env":[],"read_only":true,"file":"pypi_version.yaml","input":{"type":"object","required":["name","version"],"properties":{"name":{"type":"string","pattern":"^[A-Za-z0-9._-]+$","description":"Project name, e.g. django"},"version":{"type":"string","description":"Version, e.g. 4.2.11"}}}},
+{"name":"readthedocs_search","title":"Search documentation hosted on Read the Docs","description":"Full-text search over documentation hosted on Read the Docs (no key): page title, project, version, link and highlighted matching sections. Put project:SLUG in the query to search one project's docs, e.g. \\"project:requests timeout\\".","category":"developer","tags":["documentation","docs","readthedocs","sphinx","reference","manual"],"examples":["Search the requests documentation for how to set a timeout.","What do the Celery docs say about task retries?","I'm configuring Sphinx autodoc and can't find the option to include private members. Can you search the docs?","Could you please look up 'connection pooling' in the psycopg documentation?","flask docs blueprints","Find the page in the pip documentation about constraints files."],"requires_env":[],"optional_env":[],"read_only":true,"file":"readthedocs_search.yaml","input":{"type":"object","required":["query"],"properties":{"query":{"type":"string","description":"Words to find; project:SLUG limits it to one project, e.g. project:celery retry"}}}},
 {"name":"rubygems_gem","title":"Ruby gem","description":"A Ruby gem's metadata from RubyGems.org (no key): latest version, downloads, authors, licenses, summary, homepage and source links, runtime and development dependencies.","category":"developer","tags":["ruby","gem","rubygems","package","registry"],"examples":["Get info on the rails gem.","What's the latest version of devise?","I'm adding background jobs to my Rails app and want to know what sidekiq depends on.","Could you please show me the license and authors of nokogiri?","rspec ruby library downloads","How many times has puma been downloaded, and where's its source code?","Our Ruby app's Gemfile pins an old version of pundit. What's the newest release and its runtime dependencies?","Show summary, homepage and total downloads for the Ruby package 'rubocop'."],"requires_env":[],"optional_env":[],"read_only":true,"file":"rubygems_gem.yaml","input":{"type":"object","required":["name"],"properties":{"name":{"type":"string","pattern":"^[A-Za-z0-9._-]+$","description":"Gem name, e.g. rails"}}}},
 {"name":"semantic_scholar_search","title":"Search papers (Semantic Scholar)","description":"Searches Semantic Scholar's paper index: title, year, authors, citation count, venue, URL and abstract. Works without a key at a shared rate limit; SEMANTIC_SCHOLAR_API_KEY gives your own.","category":"research","tags":["research","papers","science","citations","ai","academic"],"examples":["Search for papers on diffusion models.","What are the most cited papers about retrieval-augmented generation since 2021?","I want to read abstracts of recent work on protein folding with machine learning.","Could you please find academic papers about reinforcement learning from human feedback, with abstracts?","transformer interpretability research","Look for scholarly studies on sleep and memory consolidation, including venue and authors.","I'm preparing a talk on language model hallucinations. Can you find the key papers from 2022 to 2024 and their citation counts?","Find 15 papers on 'graph neural networks for drug discovery' from 2020-2024 on Semantic Scholar."],"requires_env":[],"optional_env":["SEMANTIC_SCHOLAR_API_KEY"],"read_only":true,"file":"semantic_scholar_search.yaml","input":{"type":"object","required":["query"],"properties":{"query":{"type":"string","description":"Search words"},"limit":{"type":"integer","minimum":1,"maximum":100,"default":10,"description":"Number of results"},"year":{"type":"string","description":"Year or range, e.g. 2020-2024"}}}},
+{"name":"sentry_issues","title":"Sentry issues of a project","description":"Error groups (issues) of a Sentry project, by default the unresolved ones: title, culprit, level, event and user counts, first and last seen, status and link. Needs SENTRY_AUTH_TOKEN (an auth token with project:read) for sentry.io.","category":"developer","tags":["sentry","errors","exceptions","crashes","monitoring","observability"],"examples":["What errors is our web-frontend project hitting in Sentry right now?","Show the unresolved Sentry issues for acme/api.","Users say checkout is broken since this morning. Are there new exceptions in our Sentry project?","Could you please list the crashes reported for the mobile-app project in the last 24 hours?","top sentry errors today","Find Sentry issues mentioning TypeError in the dashboard project of organisation acme."],"requires_env":["SENTRY_AUTH_TOKEN"],"optional_env":[],"read_only":true,"file":"sentry_issues.yaml","input":{"type":"object","required":["organization","project"],"properties":{"organization":{"type":"string","description":"Organisation slug, e.g. acme"},"project":{"type":"string","description":"Project slug, e.g. web-frontend"},"query":{"type":"string","default":"is:unresolved","description":"Sentry search, e.g. is:unresolved level:error, or words of the error"},"period":{"type":"string","enum":["24h","14d"],"default":"24h","description":"Window of the event counts"}}}},
 {"name":"slack_post_message","title":"Post a Slack message","description":"Posts a message to a Slack channel, or as a reply in a thread, as the bot. Slack answers 200 with \\"ok\\": false and an error name when it refuses. Needs SLACK_BOT_TOKEN (chat:write scope).","category":"communication","tags":["slack","chat","message","notify","team"],"examples":["Post 'Deploy finished' to #engineering.","Can you send a message to the #general channel saying lunch is here?","The build is fixed. Let the team know in the ops channel.","Could you please reply in thread 1712345678.123456 in #support that the refund was processed?","notify team channel","Drop a note in #random that the office Wi-Fi is down.","The quarterly report is ready. Please announce it in our Slack #finance channel with the link https://example.com/q3.","Send 'Standup moved to 10:30' to channel C0123ABCD."],"requires_env":["SLACK_BOT_TOKEN"],"optional_env":[],"read_only":false,"file":"slack_post_message.yaml","input":{"type":"object","required":["channel","text"],"properties":{"channel":{"type":"string","description":"Channel id (C0123...) or name (#general)"},"text":{"type":"string","minLength":1,"description":"Message text (Slack mrkdwn)"},"thread_ts":{"type":"string","description":"Timestamp of the parent message, to reply in its thread"}}}},
+{"name":"spdx_license","title":"Open-source license text (SPDX)","description":"An open-source license from the SPDX License List by its identifier (no key): full name, whether it is OSI-approved and FSF free, whether it is deprecated, reference links and the full license text.","category":"developer","tags":["license","spdx","open-source","legal","osi","copyleft"],"examples":["Show me the full text of the MIT license.","Is the MPL-2.0 license OSI approved?","I'm picking a license for my new library and want to read what Apache-2.0 actually says.","Could you please tell me the official name of the SPDX identifier LGPL-2.1-or-later?","bsd 3 clause license text","Is the GPL-2.0 identifier deprecated in SPDX, and what replaces it?"],"requires_env":[],"optional_env":[],"read_only":true,"file":"spdx_license.yaml","input":{"type":"object","required":["id"],"properties":{"id":{"type":"string","pattern":"^[A-Za-z0-9.+-]+$","description":"SPDX identifier, e.g. MIT, Apache-2.0, GPL-3.0-only, MPL-2.0"}}}},
+{"name":"stackexchange_search","title":"Search Stack Overflow","description":"Searches Stack Overflow (or another Stack Exchange site) for questions, most relevant first: title, tags, score, answer count, whether one is accepted, and the link (no key).","category":"developer","tags":["stackoverflow","stack-exchange","questions","answers","errors","programming","q&a"],"examples":["Search Stack Overflow for 'TypeError: Cannot read properties of undefined (reading map)'.","How do other people fix 'ModuleNotFoundError: No module named distutils'?","I keep getting a CORS error when my React app calls my Flask API. Has anyone on Stack Overflow solved this?","Could you please find answered questions about rebasing a branch onto another in git?","segmentation fault core dumped c++ vector","Look on Server Fault for advice about nginx returning 502 bad gateway behind a load balancer.","Find highly voted pandas questions about merging two dataframes on multiple columns."],"requires_env":[],"optional_env":[],"read_only":true,"file":"stackexchange_search.yaml","input":{"type":"object","required":["query"],"properties":{"query":{"type":"string","description":"Words to find, e.g. the error message"},"tagged":{"type":"string","description":"Semicolon-separated tags, e.g. python;pandas"},"accepted":{"type":"boolean","description":"Only questions with an accepted answer"},"site":{"type":"string","default":"stackoverflow","description":"Site, e.g. stackoverflow, serverfault, superuser, askubuntu, unix, dba"},"limit":{"type":"integer","minimum":1,"maximum":50,"default":10,"description":"Questions"}}}},
 {"name":"stripe_balance","title":"Stripe balance","description":"The Stripe account's current balance: available and pending amounts per currency (in the smallest currency unit, e.g. cents). Needs STRIPE_SECRET_KEY (a restricted read-only key is enough).","category":"finance","tags":["stripe","payments","balance","money","account"],"examples":["Check my Stripe balance.","How much money is available for payout right now?","I need to know if our payments account has enough funds to cover refunds this week.","Could you please show me the pending amounts in each currency on our payment processor account?","available payout funds","What's sitting in our merchant account, both cleared and not yet cleared?","Finance is closing the month today. Can you tell me our available and pending balance in USD and EUR?","Is our available USD balance above $5,000, and how much is still pending?"],"requires_env":["STRIPE_SECRET_KEY"],"optional_env":[],"read_only":true,"file":"stripe_balance.yaml","input":{"type":"object","properties":{}}},
 {"name":"sunrise_sunset","title":"Sunrise and sunset","description":"Sunrise, sunset, solar noon, day length and twilight times (UTC, ISO 8601) for a latitude and longitude on a date (sunrise-sunset.org, no key).","category":"weather","tags":["sun","sunrise","sunset","daylight","astronomy"],"examples":["When is sunrise at 51.5, -0.13 today?","What time does the sun set in Reykjavik (64.15, -21.94) on 2025-06-21?","I want to photograph dawn at 36.1, -112.1 tomorrow. When should I be in position?","Could you please tell me how long the day is at latitude 60.17, longitude 24.94?","daylight hours today","When does civil twilight end at 40.71, -74.01?","We're camping at 44.43, -110.59 next weekend. What time does it get dark on 2025-08-16?","Get solar noon and day length for -33.92, 18.42 on 2025-12-21."],"requires_env":[],"optional_env":[],"read_only":true,"file":"sunrise_sunset.yaml","input":{"type":"object","required":["latitude","longitude"],"properties":{"latitude":{"type":"number","minimum":-90,"maximum":90,"description":"Latitude in degrees"},"longitude":{"type":"number","minimum":-180,"maximum":180,"description":"Longitude in degrees"},"date":{"type":"string","description":"YYYY-MM-DD, or today (default)"}}}},
 {"name":"tavily_search","title":"Web search for agents (Tavily)","description":"Searches the web with Tavily, built for AI agents: a short answer plus results with title, URL, extracted content and relevance score. Needs TAVILY_API_KEY.","category":"search","tags":["search","web","tavily","research","news"],"examples":["Research the latest news on the EU AI Act and summarize it.","What's the current consensus on whether intermittent fasting helps weight loss? Include sources.","I need a quick sourced answer about what happened at yesterday's SpaceX launch.","Could you please look online and give me a short answer, with sources, on how to renew a UK passport?","recent news chip export rules","Dig around the internet and pull relevant content on home solar batteries, then give me a summary.","My boss asked about the Panama Canal drought. Can you search deeply online and give me an answer with the key articles?","Do an advanced web search on 'Rust vs Go for microservices 2025', max 8 results, with a summarized answer."],"requires_env":["TAVILY_API_KEY"],"optional_env":[],"read_only":true,"file":"tavily_search.yaml","input":{"type":"object","required":["query"],"properties":{"query":{"type":"string","description":"What to search for"},"max_results":{"type":"integer","minimum":1,"maximum":20,"default":5,"description":"Number of results"},"search_depth":{"type":"string","enum":["basic","advanced"],"default":"basic","description":"advanced costs more"},"topic":{"type":"string","enum":["general","news"],"description":"Search category"}}}},
+{"name":"vercel_deployments","title":"Vercel deployments","description":"Recent Vercel deployments, newest first, for all projects or one: URL, project, state (READY, ERROR, BUILDING, ...), target (production or preview), commit and creator. Needs VERCEL_TOKEN (an access token); pass team_id for a team's projects.","category":"developer","tags":["vercel","deployments","hosting","preview","production","frontend"],"examples":["Did my last Vercel deployment succeed?","Show the recent production deployments of the marketing-site project.","The preview link from my PR isn't loading. Is the Vercel build still running or did it error?","Could you please list failed deployments on Vercel for our team?","vercel deploy status","Who deployed the storefront to production last, and from which commit?"],"requires_env":["VERCEL_TOKEN"],"optional_env":[],"read_only":true,"file":"vercel_deployments.yaml","input":{"type":"object","properties":{"project_id":{"type":"string","description":"Only this project (its id or name)"},"team_id":{"type":"string","description":"The team's id, for a team's deployments"},"state":{"type":"string","enum":["BUILDING","ERROR","INITIALIZING","QUEUED","READY","CANCELED"],"description":"Only deployments in this state"},"target":{"type":"string","enum":["production","preview"],"description":"Only this target"},"limit":{"type":"integer","minimum":1,"maximum":100,"default":10,"description":"Deployments"}}}},
 {"name":"wayback_availability","title":"Wayback Machine snapshot","description":"Finds the Internet Archive's Wayback Machine snapshot of a URL closest to a time (no key): the archived URL and its timestamp, or no snapshot.","category":"knowledge","tags":["archive","wayback","history","snapshot","web"],"examples":["Find an archived copy of example.com/about.","What did nytimes.com look like in 2005?","The company's old pricing page was taken down and I need to see what it used to say.","Could you please check if there's a saved snapshot of mysite.org/blog from 2012?","old version of webpage","Is there an archived version of this dead link: oldforum.net/thread/123?","A source I cited in my thesis now returns 404. Can you find the Wayback Machine copy of journal-x.org/article/55?","Get the snapshot of google.com closest to 19990101."],"requires_env":[],"optional_env":[],"read_only":true,"file":"wayback_availability.yaml","input":{"type":"object","required":["url"],"properties":{"url":{"type":"string","description":"Page URL, e.g. example.com/about"},"timestamp":{"type":"string","pattern":"^\\\\d{1,14}$","description":"YYYYMMDDhhmmss or a prefix; default: the newest"}}}},
 {"name":"weather_forecast","title":"Weather forecast","description":"Weather forecast for a place by latitude and longitude (Open-Meteo, no key): current conditions plus daily high/low temperature, precipitation and wind for up to 16 days.","category":"weather","tags":["weather","forecast","temperature","rain","wind"],"examples":["Get the 7-day forecast for 52.52, 13.41.","Will it rain this weekend at latitude 40.71, longitude -74.01?","We're hiking near 46.56, 7.96 on Saturday and need to know how cold and windy it'll get.","Could you please give me the daily highs and lows for the next two weeks at my cabin (61.2, -149.9)?","rain outlook next week","What will the temperature be over the next 3 days at 35.68, 139.69?","We're planning an outdoor wedding on the coast. Can you check rain and wind for the next 10 days at 36.6, -121.9?","Daily outlook for 16 days at -33.87, 151.21 in Fahrenheit, timezone Australia/Sydney."],"requires_env":[],"optional_env":[],"read_only":true,"file":"weather_forecast.yaml","input":{"type":"object","required":["latitude","longitude"],"properties":{"latitude":{"type":"number","minimum":-90,"maximum":90,"description":"Latitude in degrees, e.g. 52.52"},"longitude":{"type":"number","minimum":-180,"maximum":180,"description":"Longitude in degrees, e.g. 13.41"},"days":{"type":"integer","minimum":1,"maximum":16,"default":7,"description":"Number of forecast days"},"temperature_unit":{"type":"string","enum":["celsius","fahrenheit"],"description":"Default celsius"},"timezone":{"type":"string","description":"IANA time zone for the daily values, or auto (default)"}}}},
 {"name":"wikipedia_search","title":"Search Wikipedia","description":"Full-text search of Wikipedia articles (no key): titles, page ids, word counts and a snippet with the match highlighted. Pass a title to wikipedia_summary to read one.","category":"knowledge","tags":["wikipedia","search","encyclopedia","articles"],"examples":["Search Wikipedia for 'quantum tunneling'.","Which encyclopedia articles mention the Treaty of Westphalia?","I remember a 19th-century shipwreck involving cannibalism but can't recall its name.","Could you please find encyclopedia entries about bioluminescent fungi?","articles on byzantine coinage","Find articles in the German-language encyclopedia about Bauhaus architecture.","I'm not sure of the exact title. Can you find encyclopedia pages matching 'first woman to win two Nobel prizes'?","Return 20 encyclopedia search hits for 'Mars rover' in French."],"requires_env":[],"optional_env":[],"read_only":true,"file":"wikipedia_search.yaml","input":{"type":"object","required":["query"],"properties":{"query":{"type":"string","minLength":1,"description":"Search words"},"limit":{"type":"integer","minimum":1,"maximum":50,"default":10,"description":"Maximum results"},"language":{"type":"string","pattern":"^[a-z-]{2,12}$","default":"en","description":"Wikipedia language code"}}}},
