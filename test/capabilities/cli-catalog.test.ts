@@ -1,9 +1,12 @@
-import { afterAll, beforeAll, describe, expect, test } from "bun:test";
+import { afterAll, beforeAll, describe, expect, setDefaultTimeout, test } from "bun:test";
 import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { BUILTIN_FILES } from "../../src/capabilities/_catalog.gen.ts";
 import { runCliAsync } from "../cli/_run.ts";
 import { tempDir } from "../helpers.ts";
+
+// Each test runs the CLI a few times; on a loaded machine one run takes seconds.
+setDefaultTimeout(60_000);
 
 let dir: string;
 let config: string;
@@ -160,7 +163,7 @@ describe("mcp-gateway cap install", () => {
     const unknown = await cli("cap", "install", "github_rep", "--config", config);
     expect(unknown.code).toBe(1);
     expect(unknown.stderr).toContain(
-      "no built-in capability named github_rep; did you mean github_repo?",
+      "no built-in capability named github_rep; did you mean github_repo",
     );
     const bare = join(dir, "bare.yaml");
     writeFileSync(bare, "server: { port: 39400 }\n");
