@@ -71,6 +71,40 @@ metadata:
     - "I bought some Tesco shares on the London exchange last year. What are they trading at now, and how much did they move since the previous close?"
     - "Show me today's open, high, low and volume for ticker AMZN."
 `,
+  "anaconda_package.yaml": `name: anaconda_package
+title: Conda package (Anaconda.org)
+description: >-
+  A conda package on Anaconda.org in a channel such as conda-forge (no key): latest version, every
+  version, summary, license, home page, platforms and download count.
+schema:
+  input:
+    type: object
+    required: [name]
+    properties:
+      channel:
+        {
+          type: string,
+          default: conda-forge,
+          description: "Channel, e.g. conda-forge, bioconda, anaconda",
+        }
+      name: { type: string, pattern: "^[A-Za-z0-9._-]+$", description: "Package name, e.g. numpy" }
+rest:
+  base_url: https://api.anaconda.org
+  path: /package/{channel}/{name}
+  timeout: 15s
+cache: { ttl: 1h }
+metadata:
+  category: developer
+  tags: [conda, anaconda, conda-forge, python, package, bioconda]
+  read_only: true
+  examples:
+    - "What's the latest version of numpy on conda-forge?"
+    - "Is samtools available from bioconda, and for which platforms?"
+    - "My environment.yml pins pytorch and I want to know which versions the conda channel has."
+    - "Could you please look up the license and home page of the conda package geopandas?"
+    - "conda forge xarray version"
+    - "How many times has the conda package scikit-learn been downloaded?"
+`,
   "artifacthub_search.yaml": `name: artifacthub_search
 title: Search Helm charts and cloud-native packages (Artifact Hub)
 description: >-
@@ -320,6 +354,34 @@ metadata:
     - "My daughter has a school project on Peru. Can you gather its official name, capital, languages and neighbours?"
     - "Compare the populations and land areas of Norway and Sweden."
 `,
+  "cran_package.yaml": `name: cran_package
+title: R package (CRAN)
+description: >-
+  An R package on CRAN, from the crandb database (no key): title, description, latest version,
+  publication date, license, maintainer, dependencies (Depends, Imports, Suggests) and URLs.
+schema:
+  input:
+    type: object
+    required: [name]
+    properties:
+      name: { type: string, pattern: "^[A-Za-z0-9.]+$", description: "Package name, e.g. ggplot2" }
+rest:
+  base_url: https://crandb.r-pkg.org
+  path: /{name}
+  timeout: 15s
+cache: { ttl: 1h }
+metadata:
+  category: developer
+  tags: [r, cran, package, statistics, data-science, rstats]
+  read_only: true
+  examples:
+    - "What's the latest version of ggplot2 on CRAN?"
+    - "Which packages does the R package dplyr import?"
+    - "I'm reviewing an analysis that uses data.table. Who maintains it and under what license is it published?"
+    - "Could you please look up the CRAN entry for the tidyverse package?"
+    - "rstats lme4 version"
+    - "When was the R library shiny last published?"
+`,
   "crates_package.yaml": `name: crates_package
 title: Rust crate
 description: >-
@@ -418,6 +480,42 @@ metadata:
     - "Track down the publication details, journal, date and authors, of a book chapter on urban heat islands."
     - "I'm formatting my bibliography and one reference lacks its persistent identifier. Can you find it for 'The Structure of Scientific Revolutions'?"
     - "Search Crossref for 'graphene supercapacitor' and return 20 records."
+`,
+  "crtsh_certificates.yaml": `name: crtsh_certificates
+title: TLS certificates issued for a domain (crt.sh)
+description: >-
+  TLS certificates logged in Certificate Transparency for a domain, from crt.sh (no key): issuer,
+  names covered, validity dates and serial number; %.example.com finds every subdomain's.
+schema:
+  input:
+    type: object
+    required: [domain]
+    properties:
+      domain:
+        {
+          type: string,
+          description: "Domain, e.g. example.com; %.example.com for its subdomains too",
+        }
+      exclude:
+        { type: string, enum: [expired], description: "expired: leave out expired certificates" }
+rest:
+  base_url: https://crt.sh
+  path: /
+  params: { q: "{domain}", exclude: "{exclude}" }
+  static_params: { output: json }
+  timeout: 30s
+cache: { ttl: 1h }
+metadata:
+  category: network
+  tags: [tls, ssl, certificate, https, certificate-transparency, subdomains, security]
+  read_only: true
+  examples:
+    - "Which TLS certificates have been issued for example.com?"
+    - "When does the SSL certificate of shop.acme.io expire?"
+    - "I want to find every subdomain of our company domain that has ever had a public certificate."
+    - "Could you please check which certificate authority issued the certs for mybank.com?"
+    - "crt.sh lookup for stripe.com"
+    - "Has anyone issued an unexpected HTTPS certificate for our domain recently?"
 `,
   "deepl_translate.yaml": `name: deepl_translate
 title: Translate text (DeepL)
@@ -563,6 +661,43 @@ metadata:
     - "How is 'quinoa' pronounced, and what part of speech is it?"
     - "I keep seeing the word 'laconic' in reviews. Can you tell me what it means and give an example sentence?"
     - "Give me the opposites and an example sentence for 'benevolent'."
+`,
+  "dns_lookup.yaml": `name: dns_lookup
+title: DNS lookup
+description: >-
+  Resolves a domain name's DNS records through Google Public DNS over HTTPS (no key): A, AAAA,
+  CNAME, MX, TXT, NS, SOA, CAA or SRV answers with their TTLs, and whether DNSSEC validated
+  them.
+schema:
+  input:
+    type: object
+    required: [name]
+    properties:
+      name: { type: string, description: "Domain name, e.g. example.com or _dmarc.example.com" }
+      type:
+        {
+          type: string,
+          enum: [A, AAAA, CNAME, MX, TXT, NS, SOA, CAA, SRV, PTR],
+          default: A,
+          description: "Record type",
+        }
+rest:
+  base_url: https://dns.google
+  path: /resolve
+  params: { name: "{name}", type: "{type}" }
+  timeout: 10s
+cache: { ttl: 1m }
+metadata:
+  category: network
+  tags: [dns, domain, records, mx, txt, nameserver, resolve]
+  read_only: true
+  examples:
+    - "What IP address does github.com resolve to?"
+    - "Look up the MX records for gmail.com."
+    - "Our emails land in spam. Can you check the SPF and DMARC TXT records of acme.io?"
+    - "Could you please tell me which nameservers example.org uses?"
+    - "dig cname www.shopify.com"
+    - "Has the DNS change for api.mysite.dev propagated yet? What does it point to now?"
 `,
   "docker_hub_search.yaml": `name: docker_hub_search
 title: Search Docker Hub images
@@ -884,6 +1019,43 @@ metadata:
     - "recent commit history tailwindcss"
     - "Who last touched the README of rust-lang/rust and when?"
     - "Summarise what has been merged into the main branch of sveltejs/kit this week."
+`,
+  "github_compare.yaml": `name: github_compare
+title: Compare two GitHub refs
+description: >-
+  What changed between two branches, tags or commits of a GitHub repository: how far ahead and
+  behind, the commits in between (message, author, date) and the files changed with their line
+  counts. Works without a key for public repositories; GITHUB_TOKEN raises the rate limit and
+  reaches private ones.
+schema:
+  input:
+    type: object
+    required: [owner, repo, base, head]
+    properties:
+      owner: { type: string, description: "User or organisation, e.g. vitejs" }
+      repo: { type: string, description: "Repository name, e.g. vite" }
+      base: { type: string, description: "Older branch, tag or SHA, e.g. v5.0.0" }
+      head: { type: string, description: "Newer branch, tag or SHA, e.g. v5.1.0 or main" }
+      limit: { type: integer, minimum: 1, maximum: 250, default: 50, description: "Commits to list" }
+rest:
+  base_url: https://api.github.com
+  path: /repos/{owner}/{repo}/compare/{base}...{head}
+  params: { per_page: "{limit}" }
+  headers: { Accept: application/vnd.github+json, X-GitHub-Api-Version: "2022-11-28" }
+  timeout: 20s
+auth: { type: bearer, key: env:GITHUB_TOKEN, required: false }
+cache: { ttl: 5m }
+metadata:
+  category: developer
+  tags: [github, compare, diff, changes, tags, upgrade]
+  read_only: true
+  examples:
+    - "What changed in vitejs/vite between v5.0.0 and v5.1.0?"
+    - "How many commits is my feature branch ahead of main in acme/webapp?"
+    - "We're upgrading a dependency from 2.3.1 to 2.4.0 and I want the list of commits between those tags in its repo."
+    - "Could you please show me which files differ between the release and develop branches of myorg/api?"
+    - "diff between two tags github"
+    - "Is the staging branch of acme/site behind production, and by how much?"
 `,
   "github_create_issue.yaml": `name: github_create_issue
 title: Create a GitHub issue
@@ -1341,6 +1513,85 @@ metadata:
     - "Could you please show me recently closed issues for the inkscape/inkscape project on GitLab?"
     - "gitlab bugs fdroid client"
     - "Find tickets mentioning 'wayland' in the GNOME project gnome/mutter on GitLab."
+`,
+  "gitlab_merge_requests.yaml": `name: gitlab_merge_requests
+title: GitLab merge requests of a project
+description: >-
+  Merge requests of a GitLab project (gitlab.com), open by default: iid, title, author, source and
+  target branches, draft flag, labels, dates and URL. Works without a key for public projects;
+  GITLAB_TOKEN (a personal access token) reaches private ones.
+schema:
+  input:
+    type: object
+    required: [project]
+    properties:
+      project: { type: string, description: "Full path, e.g. gitlab-org/gitlab, or the numeric id" }
+      state:
+        {
+          type: string,
+          enum: [opened, closed, merged, all],
+          default: opened,
+          description: "Which merge requests",
+        }
+      target_branch: { type: string, description: "Only those merging into this branch, e.g. main" }
+      limit: { type: integer, minimum: 1, maximum: 100, default: 20, description: "Per page" }
+rest:
+  base_url: https://gitlab.com
+  path: /api/v4/projects/{project}/merge_requests
+  params: { state: "{state}", target_branch: "{target_branch}", per_page: "{limit}" }
+  timeout: 15s
+auth: { type: api_key, key: env:GITLAB_TOKEN, header: PRIVATE-TOKEN, required: false }
+cache: { ttl: 2m }
+metadata:
+  category: developer
+  tags: [gitlab, merge-requests, mr, code-review, branches]
+  read_only: true
+  examples:
+    - "List the open merge requests of gitlab-org/gitlab-runner."
+    - "Which MRs were merged into main of our GitLab project mygroup/backend this week?"
+    - "I'm the reviewer on duty. What merge requests are waiting in fdroid/fdroidclient?"
+    - "Could you please show me the draft merge requests in the inkscape/inkscape project?"
+    - "gitlab open MRs"
+    - "How many merge requests target the release branch of mygroup/mobile?"
+`,
+  "gitlab_pipelines.yaml": `name: gitlab_pipelines
+title: GitLab CI pipelines of a project
+description: >-
+  The latest GitLab CI/CD pipelines of a project (gitlab.com), newest first: id, status (success,
+  failed, running, ...), branch or tag, commit, source, dates and URL. Works without a key for
+  public projects; GITLAB_TOKEN (a personal access token) reaches private ones.
+schema:
+  input:
+    type: object
+    required: [project]
+    properties:
+      project: { type: string, description: "Full path, e.g. gitlab-org/gitlab, or the numeric id" }
+      ref: { type: string, description: "Only pipelines for this branch or tag, e.g. main" }
+      status:
+        {
+          type: string,
+          enum: [created, pending, running, success, failed, canceled, skipped, manual],
+          description: "Only pipelines in this state",
+        }
+      limit: { type: integer, minimum: 1, maximum: 100, default: 10, description: "Pipelines" }
+rest:
+  base_url: https://gitlab.com
+  path: /api/v4/projects/{project}/pipelines
+  params: { ref: "{ref}", status: "{status}", per_page: "{limit}" }
+  timeout: 15s
+auth: { type: api_key, key: env:GITLAB_TOKEN, header: PRIVATE-TOKEN, required: false }
+cache: { ttl: 1m }
+metadata:
+  category: developer
+  tags: [gitlab, ci, pipelines, build, cd, tests]
+  read_only: true
+  examples:
+    - "Is the GitLab pipeline on main of mygroup/backend green?"
+    - "Show the latest CI pipelines of gitlab-org/gitlab-runner."
+    - "My merge got blocked. Which pipelines failed recently on our GitLab project acme/api?"
+    - "Could you please check whether a pipeline is still running for the v2.0 tag of mygroup/app?"
+    - "gitlab ci status"
+    - "List the last five pipelines of the develop branch in fdroid/fdroidserver."
 `,
   "gitlab_project.yaml": `name: gitlab_project
 title: GitLab project
@@ -2226,6 +2477,36 @@ metadata:
     - "My friend keeps quoting a film called Heat. Can you get me its year, actors and a full plot summary?"
     - "Get details for title id tt0083658 with the full plot."
 `,
+  "open_vsx_extension.yaml": `name: open_vsx_extension
+title: Editor extension (Open VSX)
+description: >-
+  A VS Code-compatible editor extension on Open VSX, the registry VSCodium, Cursor, Gitpod and
+  Theia use (no key): latest version, description, publisher, downloads, rating, license,
+  repository and supported engine versions.
+schema:
+  input:
+    type: object
+    required: [namespace, name]
+    properties:
+      namespace: { type: string, description: "Publisher, e.g. rust-lang, esbenp, ms-python" }
+      name: { type: string, description: "Extension name, e.g. rust-analyzer, prettier-vscode" }
+rest:
+  base_url: https://open-vsx.org
+  path: /api/{namespace}/{name}
+  timeout: 10s
+cache: { ttl: 1h }
+metadata:
+  category: developer
+  tags: [vscode, extension, editor, open-vsx, plugin, ide]
+  read_only: true
+  examples:
+    - "What's the latest version of the rust-analyzer extension on Open VSX?"
+    - "Is the Prettier extension available for VSCodium?"
+    - "I switched to Cursor and want to check whether esbenp.prettier-vscode is published on Open VSX and how it's rated."
+    - "Could you please look up the ms-python.python extension on the Open VSX registry?"
+    - "open vsx gitlens"
+    - "Which VS Code engine version does the latest Go extension by golang require?"
+`,
   "openalex_works.yaml": `name: openalex_works
 title: Search research papers (OpenAlex)
 description: >-
@@ -2578,6 +2859,34 @@ metadata:
     - "Our team in Australia is planning vacations. Which official days off fall in 2025 there?"
     - "Get the holidays for country code ES in 2027, including the regions they apply to."
 `,
+  "pypi_downloads.yaml": `name: pypi_downloads
+title: PyPI download counts
+description: >-
+  How many times a Python package was downloaded from PyPI in the last day, week and month, from
+  pypistats.org (no key).
+schema:
+  input:
+    type: object
+    required: [name]
+    properties:
+      name: { type: string, pattern: "^[A-Za-z0-9._-]+$", description: "Project name, e.g. requests" }
+rest:
+  base_url: https://pypistats.org
+  path: /api/packages/{name}/recent
+  timeout: 15s
+cache: { ttl: 1h }
+metadata:
+  category: developer
+  tags: [pypi, python, downloads, popularity, statistics, pip]
+  read_only: true
+  examples:
+    - "How many downloads did requests get on PyPI last month?"
+    - "Is polars more popular than it was? Show me its PyPI download numbers."
+    - "I'm choosing between httpx and aiohttp and want to see how widely each one is installed with pip."
+    - "Could you please tell me the weekly download count of the fastapi package?"
+    - "pip installs per day for numpy"
+    - "How often is the Python library boto3 downloaded?"
+`,
   "pypi_package.yaml": `name: pypi_package
 title: PyPI package
 description: >-
@@ -2640,6 +2949,37 @@ metadata:
     - "Could you please check whether version 0.6.0 of the PyPI package 'urllib3' was yanked?"
     - "django 3.2.0 known vulnerabilities"
     - "When were the files of fastapi 0.110.0 uploaded to PyPI?"
+`,
+  "rdap_domain.yaml": `name: rdap_domain
+title: Domain registration (RDAP, WHOIS)
+description: >-
+  A domain's registration record through RDAP, the successor of WHOIS (rdap.org forwards to the
+  registry, no key): registrar, status, registration, expiry and last-change dates, nameservers
+  and DNSSEC.
+schema:
+  input:
+    type: object
+    required: [domain]
+    properties:
+      domain:
+        { type: string, pattern: "^[A-Za-z0-9.-]+$", description: "Domain name, e.g. example.com" }
+rest:
+  base_url: https://rdap.org
+  path: /domain/{domain}
+  headers: { Accept: application/rdap+json }
+  timeout: 15s
+cache: { ttl: 1h }
+metadata:
+  category: network
+  tags: [whois, rdap, domain, registrar, expiry, registration]
+  read_only: true
+  examples:
+    - "When does the domain example.com expire?"
+    - "Who is the registrar of openai.com?"
+    - "I'm thinking of buying a domain from its owner. Can you pull the whois record for coolstartup.io?"
+    - "Could you please check when github.com was first registered?"
+    - "whois google.de"
+    - "Which nameservers and status codes does the registry list for wikipedia.org?"
 `,
   "readthedocs_search.yaml": `name: readthedocs_search
 title: Search documentation hosted on Read the Docs
@@ -3010,6 +3350,67 @@ metadata:
     - "My boss asked about the Panama Canal drought. Can you search deeply online and give me an answer with the key articles?"
     - "Do an advanced web search on 'Rust vs Go for microservices 2025', max 8 results, with a summarized answer."
 `,
+  "terraform_module_search.yaml": `name: terraform_module_search
+title: Search Terraform modules
+description: >-
+  Searches the public Terraform Registry for modules (no key): id, namespace, provider, latest
+  version, description, downloads, whether it is verified, and its source repository.
+schema:
+  input:
+    type: object
+    required: [query]
+    properties:
+      query: { type: string, description: "Words, e.g. vpc, eks cluster, static website" }
+      provider: { type: string, description: "Only modules for this provider, e.g. aws, azurerm, google" }
+      verified: { type: boolean, description: "Only verified (partner) modules" }
+      limit: { type: integer, minimum: 1, maximum: 100, default: 10, description: "Modules" }
+rest:
+  base_url: https://registry.terraform.io
+  path: /v1/modules/search
+  params: { q: "{query}", provider: "{provider}", verified: "{verified}", limit: "{limit}" }
+  timeout: 15s
+cache: { ttl: 1h }
+metadata:
+  category: developer
+  tags: [terraform, infrastructure-as-code, modules, aws, cloud, iac]
+  read_only: true
+  examples:
+    - "Find a Terraform module that creates an AWS VPC."
+    - "Is there a verified Terraform module for an EKS cluster?"
+    - "I need to set up a static website on Google Cloud with Terraform. Which registry modules are popular?"
+    - "Could you please search the Terraform Registry for Azure storage account modules?"
+    - "terraform rds module"
+    - "What's the most downloaded Terraform module for Kubernetes namespaces?"
+`,
+  "terraform_provider.yaml": `name: terraform_provider
+title: Terraform provider versions
+description: >-
+  A Terraform provider on the public Terraform Registry (no key): latest version, publish date,
+  source repository, downloads, tier and the list of every published version.
+schema:
+  input:
+    type: object
+    required: [namespace, name]
+    properties:
+      namespace: { type: string, description: "Publisher, e.g. hashicorp, cloudflare, integrations" }
+      name: { type: string, description: "Provider type, e.g. aws, google, kubernetes" }
+rest:
+  base_url: https://registry.terraform.io
+  path: /v1/providers/{namespace}/{name}
+  timeout: 15s
+cache: { ttl: 1h }
+metadata:
+  category: developer
+  tags: [terraform, provider, infrastructure-as-code, versions, hashicorp, iac]
+  read_only: true
+  examples:
+    - "What's the latest version of the hashicorp/aws Terraform provider?"
+    - "Which versions of the Cloudflare Terraform provider exist?"
+    - "Our terraform init pins the google provider to 4.x. What's the newest release so I know how far behind we are?"
+    - "Could you please show me when the kubernetes Terraform provider was last published?"
+    - "terraform azurerm provider version"
+    - "How many downloads does the hashicorp/random provider have?"
+`,
   "vercel_deployments.yaml": `name: vercel_deployments
 title: Vercel deployments
 description: >-
@@ -3313,6 +3714,7 @@ metadata:
 export const CATALOG_INDEX: readonly CatalogEntry[] = JSON.parse(`[
 {"name":"air_quality","title":"Air quality","description":"Current air quality at a latitude and longitude (Open-Meteo, no key): European and US AQI, PM10, PM2.5, ozone and nitrogen dioxide.","category":"weather","tags":["air","pollution","aqi","pm2.5","ozone","health"],"examples":["Check the air quality at 48.85, 2.35.","How polluted is the air right now where I live?","I have asthma and want to go jogging by the river this afternoon. Is it safe to breathe out there?","Could you please tell me the current smog levels for my location?","smog near me today","Tell me whether the air outside is dirty enough that I should keep the kids indoors.","We're planning a picnic in Delhi tomorrow. Can you find out how bad the fine-dust pollution is there right now?","What's the pollution index at latitude 34.05, longitude -118.24 at the moment?"],"requires_env":[],"optional_env":[],"read_only":true,"file":"air_quality.yaml","input":{"type":"object","required":["latitude","longitude"],"properties":{"latitude":{"type":"number","minimum":-90,"maximum":90,"description":"Latitude in degrees"},"longitude":{"type":"number","minimum":-180,"maximum":180,"description":"Longitude in degrees"}}}},
 {"name":"alphavantage_quote","title":"Stock quote","description":"The latest daily quote of a stock or ETF from Alpha Vantage: price, open, high, low, volume, previous close and change. Needs ALPHAVANTAGE_API_KEY.","category":"finance","tags":["stocks","quote","price","market","ticker","finance"],"examples":["Get the latest price of AAPL.","What did Microsoft stock close at yesterday?","I'm wondering whether my Tesla shares went up or down today.","Could you please pull up the current trading price of the Vanguard S&P 500 ETF?","nvidia share price","How much is one share of IBM going for at the moment?","I bought some Tesco shares on the London exchange last year. What are they trading at now, and how much did they move since the previous close?","Show me today's open, high, low and volume for ticker AMZN."],"requires_env":["ALPHAVANTAGE_API_KEY"],"optional_env":[],"read_only":true,"file":"alphavantage_quote.yaml","input":{"type":"object","required":["symbol"],"properties":{"symbol":{"type":"string","description":"Ticker symbol, e.g. IBM or TSCO.LON"}}}},
+{"name":"anaconda_package","title":"Conda package (Anaconda.org)","description":"A conda package on Anaconda.org in a channel such as conda-forge (no key): latest version, every version, summary, license, home page, platforms and download count.","category":"developer","tags":["conda","anaconda","conda-forge","python","package","bioconda"],"examples":["What's the latest version of numpy on conda-forge?","Is samtools available from bioconda, and for which platforms?","My environment.yml pins pytorch and I want to know which versions the conda channel has.","Could you please look up the license and home page of the conda package geopandas?","conda forge xarray version","How many times has the conda package scikit-learn been downloaded?"],"requires_env":[],"optional_env":[],"read_only":true,"file":"anaconda_package.yaml","input":{"type":"object","required":["name"],"properties":{"channel":{"type":"string","default":"conda-forge","description":"Channel, e.g. conda-forge, bioconda, anaconda"},"name":{"type":"string","pattern":"^[A-Za-z0-9._-]+$","description":"Package name, e.g. numpy"}}}},
 {"name":"artifacthub_search","title":"Search Helm charts and cloud-native packages (Artifact Hub)","description":"Searches Artifact Hub for Helm charts and other cloud-native packages (operators, OPA and Kyverno policies, Falco rules, kubectl plugins; no key): name, description, version, app version, repository, stars and whether it is official or verified.","category":"developer","tags":["helm","kubernetes","charts","artifact-hub","operators","cloud-native"],"examples":["Find a Helm chart for installing Grafana.","What's the latest version of the ingress-nginx chart?","I need to deploy Redis on our Kubernetes cluster. Which Helm charts are popular and maintained?","Could you please search Artifact Hub for a Kyverno policy that requires resource limits?","helm chart cert-manager","Are there kubectl plugins for viewing pod logs from many containers at once?"],"requires_env":[],"optional_env":[],"read_only":true,"file":"artifacthub_search.yaml","input":{"type":"object","required":["query"],"properties":{"query":{"type":"string","description":"Words, e.g. ingress nginx, cert-manager"},"kind":{"type":"integer","enum":[0,1,2,3,5,6,7,12],"default":0,"description":"0 Helm chart, 1 Falco rules, 2 OPA policy, 3 OLM operator, 5 kubectl plugin, 6 Helm plugin, 7 Tekton task, 12 Kyverno policy"},"limit":{"type":"integer","minimum":1,"maximum":60,"default":10,"description":"Results"}}}},
 {"name":"brave_web_search","title":"Web search (Brave)","description":"Searches the web with the Brave Search API: titles, URLs and descriptions of the top results. Needs BRAVE_API_KEY.","category":"search","tags":["search","web","brave","internet","results"],"examples":["Search the web for budget mechanical keyboards.","Which websites come up when you look up 'sourdough starter troubleshooting'?","I need a list of links to pages reviewing the new Pixel phone.","Could you please run an internet search for affordable hotels in Lisbon and give me the top links?","top sites vegan recipes","Find me some web pages about fixing a leaking faucet, just the titles and URLs.","I'm writing a blog post about remote work. Can you dig up the top 15 pages online about it so I can skim them?","Give me 5 web results for 'electric bike laws' as they'd appear for someone in Germany."],"requires_env":["BRAVE_API_KEY"],"optional_env":[],"read_only":true,"file":"brave_web_search.yaml","input":{"type":"object","required":["query"],"properties":{"query":{"type":"string","maxLength":400,"description":"Search query"},"count":{"type":"integer","minimum":1,"maximum":20,"default":10,"description":"Number of results"},"country":{"type":"string","description":"Two-letter country code for local results, e.g. US"}}}},
 {"name":"bundlephobia_size","title":"JavaScript bundle size of an npm package","description":"What adding an npm package costs a front-end bundle, from Bundlephobia (no key): minified and gzipped size, dependency count, whether it is tree-shakeable and has side effects.","category":"developer","tags":["bundle","size","javascript","frontend","npm","performance","gzip"],"examples":["How big is moment.js once bundled and gzipped?","Compare the bundle size of dayjs version 1.11.10.","I'm worried about my web app's load time. How many kilobytes would adding lodash add to the bundle?","Could you please tell me whether date-fns is tree-shakeable and what it weighs minified?","react-dom gzip size","Does @tanstack/react-query have side effects, and how many dependencies does it bring in?"],"requires_env":[],"optional_env":[],"read_only":true,"file":"bundlephobia_size.yaml","input":{"type":"object","required":["package"],"properties":{"package":{"type":"string","description":"Package, optionally with a version: react, lodash@4.17.21, @tanstack/react-query"}}}},
@@ -3320,13 +3722,16 @@ export const CATALOG_INDEX: readonly CatalogEntry[] = JSON.parse(`[
 {"name":"confluence_search","title":"Search Confluence pages","description":"Searches Confluence Cloud pages, blog posts and attachments for words: title, space, excerpt, last modified and link. Needs ATLASSIAN_SITE (your-team.atlassian.net), ATLASSIAN_EMAIL and ATLASSIAN_API_TOKEN (an Atlassian API token).","category":"developer","tags":["confluence","atlassian","wiki","pages","documentation","knowledge-base"],"examples":["Find our deployment runbook in Confluence.","Is there a wiki page about the on-call rotation?","A new hire starts Monday. Search our Confluence for the onboarding checklist and the laptop setup guide.","Could you please look for the architecture decision record about moving to Postgres on our wiki?","confluence incident postmortem template","What internal docs do we have about the billing service?"],"requires_env":["ATLASSIAN_SITE","ATLASSIAN_API_TOKEN","ATLASSIAN_EMAIL"],"optional_env":[],"read_only":true,"file":"confluence_search.yaml","input":{"type":"object","required":["query"],"properties":{"query":{"type":"string","description":"Words to find, e.g. onboarding checklist"},"limit":{"type":"integer","minimum":1,"maximum":50,"default":10,"description":"Results"}}}},
 {"name":"country_by_code","title":"Country by ISO code","description":"Facts about one country by its ISO 3166 code, two or three letters (REST Countries, no key): names, capital, region, population, area, languages, currencies, calling code and time zones.","category":"knowledge","tags":["country","iso","geography","capital","population"],"examples":["Look up the country with code JP.","Which country is 'CHE' and what's its capital?","A customs form lists the origin as 'BR' and I'd like that country's population and currency.","Could you please tell me what languages are spoken in the country coded NZL?","what country is DK","Decode the country abbreviation 'ZA' and give me its time zones and dialing prefix.","My shipping spreadsheet lists destinations as two-letter codes. What are the capital, region and calling code for 'AR'?","Give me the area, population and currency for ISO code DEU."],"requires_env":[],"optional_env":[],"read_only":true,"file":"country_by_code.yaml","input":{"type":"object","required":["code"],"properties":{"code":{"type":"string","pattern":"^[A-Za-z]{2,3}$","description":"ISO 3166-1 alpha-2 or alpha-3 code, e.g. DE or DEU"}}}},
 {"name":"country_info","title":"Country facts","description":"Facts about countries matching a name (REST Countries, no key): official name, capital, region, population, area, languages, currencies, time zones, borders and flag.","category":"knowledge","tags":["country","geography","capital","population","currency","language"],"examples":["Tell me about Portugal.","What's the capital and population of Kazakhstan?","I'm moving to Vietnam next year and want to know what money and language they use there.","Could you please list the countries that border Austria?","mongolia capital population","Give me a quick fact sheet on Canada: region, area, languages and time zones.","My daughter has a school project on Peru. Can you gather its official name, capital, languages and neighbours?","Compare the populations and land areas of Norway and Sweden."],"requires_env":[],"optional_env":[],"read_only":true,"file":"country_info.yaml","input":{"type":"object","required":["name"],"properties":{"name":{"type":"string","minLength":2,"description":"Country name or part of it, e.g. germany"}}}},
+{"name":"cran_package","title":"R package (CRAN)","description":"An R package on CRAN, from the crandb database (no key): title, description, latest version, publication date, license, maintainer, dependencies (Depends, Imports, Suggests) and URLs.","category":"developer","tags":["r","cran","package","statistics","data-science","rstats"],"examples":["What's the latest version of ggplot2 on CRAN?","Which packages does the R package dplyr import?","I'm reviewing an analysis that uses data.table. Who maintains it and under what license is it published?","Could you please look up the CRAN entry for the tidyverse package?","rstats lme4 version","When was the R library shiny last published?"],"requires_env":[],"optional_env":[],"read_only":true,"file":"cran_package.yaml","input":{"type":"object","required":["name"],"properties":{"name":{"type":"string","pattern":"^[A-Za-z0-9.]+$","description":"Package name, e.g. ggplot2"}}}},
 {"name":"crates_package","title":"Rust crate","description":"A Rust crate's summary from crates.io (no key): newest and newest stable version, description, total and recent downloads, repository, documentation and dates.","category":"developer","tags":["rust","cargo","crate","package","registry"],"examples":["Get the latest version of the serde crate.","How many times has tokio been downloaded?","I'm adding an HTTP client to my Cargo.toml and want the newest stable release of reqwest.","Could you please show me the description and docs link for the Rust library clap?","rayon rust library version","When was anyhow last updated, and where does its source code live?","My Rust build broke after an update. What's the most recent stable version of rand?","Show recent downloads and the newest version of the Rust package 'thiserror'."],"requires_env":[],"optional_env":[],"read_only":true,"file":"crates_package.yaml","input":{"type":"object","required":["name"],"properties":{"name":{"type":"string","pattern":"^[A-Za-z0-9_-]+$","description":"Crate name, e.g. serde"}}}},
 {"name":"crates_reverse_dependencies","title":"Crates that depend on a Rust crate","description":"Which crates on crates.io depend on a given Rust crate (no key): each dependent crate's version, the requirement it declares and whether the dependency is optional, plus the total count.","category":"developer","tags":["rust","crates","cargo","dependents","reverse-dependencies","ecosystem"],"examples":["Which crates depend on tokio?","How many Rust crates use the anyhow crate?","I maintain the crate 'bytes' and want to know who would break if I change its API.","Could you please list dependents of the serde_json crate on crates.io?","who uses rayon crate","Which crates pull in the openssl crate as an optional dependency?"],"requires_env":[],"optional_env":[],"read_only":true,"file":"crates_reverse_dependencies.yaml","input":{"type":"object","required":["name"],"properties":{"name":{"type":"string","pattern":"^[A-Za-z0-9_-]+$","description":"Crate name, e.g. serde"},"limit":{"type":"integer","minimum":1,"maximum":100,"default":20,"description":"Dependents per page"}}}},
 {"name":"crossref_works","title":"Search scholarly works (Crossref)","description":"Searches Crossref's registry of scholarly works (no key): DOI, title, authors, journal, publication date, type and citation count of journal articles, books and papers.","category":"research","tags":["research","papers","doi","citations","journals","science"],"examples":["Find the DOI for 'Attention Is All You Need'.","Which journal published 'Deep residual learning for image recognition'?","I need a proper citation with identifier for the 2015 Nature review on deep learning by LeCun.","Could you please look up scholarly articles on microplastics in drinking water, with their DOIs?","journal article citation lookup","Track down the publication details, journal, date and authors, of a book chapter on urban heat islands.","I'm formatting my bibliography and one reference lacks its persistent identifier. Can you find it for 'The Structure of Scientific Revolutions'?","Search Crossref for 'graphene supercapacitor' and return 20 records."],"requires_env":[],"optional_env":[],"read_only":true,"file":"crossref_works.yaml","input":{"type":"object","required":["query"],"properties":{"query":{"type":"string","description":"Words from the title, authors or abstract"},"rows":{"type":"integer","minimum":1,"maximum":50,"default":10,"description":"Number of results"}}}},
+{"name":"crtsh_certificates","title":"TLS certificates issued for a domain (crt.sh)","description":"TLS certificates logged in Certificate Transparency for a domain, from crt.sh (no key): issuer, names covered, validity dates and serial number; %.example.com finds every subdomain's.","category":"network","tags":["tls","ssl","certificate","https","certificate-transparency","subdomains","security"],"examples":["Which TLS certificates have been issued for example.com?","When does the SSL certificate of shop.acme.io expire?","I want to find every subdomain of our company domain that has ever had a public certificate.","Could you please check which certificate authority issued the certs for mybank.com?","crt.sh lookup for stripe.com","Has anyone issued an unexpected HTTPS certificate for our domain recently?"],"requires_env":[],"optional_env":[],"read_only":true,"file":"crtsh_certificates.yaml","input":{"type":"object","required":["domain"],"properties":{"domain":{"type":"string","description":"Domain, e.g. example.com; %.example.com for its subdomains too"},"exclude":{"type":"string","enum":["expired"],"description":"expired: leave out expired certificates"}}}},
 {"name":"deepl_translate","title":"Translate text (DeepL)","description":"Translates text with DeepL into a target language, detecting the source language unless given. Needs DEEPL_AUTH_KEY (this file uses the free API host api-free.deepl.com).","category":"language","tags":["translate","translation","language","deepl","text"],"examples":["Translate 'Where is the train station?' into German.","How do you say 'thank you for your patience' in Japanese?","My landlord emailed me in Italian and I can't understand it: 'Il contratto scade a fine mese.'","Could you please put this into French for me: 'Our office will be closed on Monday.'","sentence in spanish please","Render this line in Brazilian Portuguese: 'The meeting is postponed.'","I'm writing to a supplier in Poland. Please convert 'We need the invoice by Friday' into Polish.","Turn 'Bitte rufen Sie mich morgen an' from German into American English."],"requires_env":["DEEPL_AUTH_KEY"],"optional_env":[],"read_only":true,"file":"deepl_translate.yaml","input":{"type":"object","required":["text","target_lang"],"properties":{"text":{"type":"string","minLength":1,"description":"Text to translate"},"target_lang":{"type":"string","description":"Target language code, e.g. DE, FR, EN-US, JA"},"source_lang":{"type":"string","description":"Source language code; default: detected"}}}},
 {"name":"deps_dev_package","title":"Package versions (deps.dev)","description":"Every published version of an open-source package in npm, PyPI, Go, Maven, Cargo or NuGet from Google's deps.dev (no key), with publish dates and which version is the default.","category":"developer","tags":["dependencies","versions","package","supply-chain","open-source"],"examples":["List every version of lodash ever published.","When was each release of the Go module github.com/gin-gonic/gin published?","I need to pin an older Java dependency and want the full release history of org.slf4j:slf4j-api.","Could you please show me all published versions of Newtonsoft.Json with their dates?","django release history dates","Which numpy version is marked as the default, and what other versions exist?","Our audit requires knowing how old our dependencies are. Can you get the publish dates of every serde version on cargo?","Show the version timeline of npm package 'express' from the first release to the latest."],"requires_env":[],"optional_env":[],"read_only":true,"file":"deps_dev_package.yaml","input":{"type":"object","required":["system","name"],"properties":{"system":{"type":"string","enum":["npm","pypi","go","maven","cargo","nuget"],"description":"Package ecosystem"},"name":{"type":"string","description":"Package name, e.g. lodash, org.slf4j:slf4j-api, github.com/gin-gonic/gin"}}}},
 {"name":"deps_dev_version","title":"Licenses and advisories of a package version (deps.dev)","description":"One version of an open-source package in npm, PyPI, Go, Maven, Cargo or NuGet from Google's deps.dev (no key): its licenses, the security advisories that affect it, links to its source and homepage, provenance and the repository it was built from.","category":"developer","tags":["license","advisories","supply-chain","compliance","dependencies","provenance"],"examples":["What license is express 4.17.1 released under?","Which advisories affect log4j-core 2.14.1 on Maven?","Legal wants the license of every dependency. Start with the Rust crate serde version 1.0.197.","Could you please check which source repository the npm package lodash 4.17.21 was built from?","license of numpy 1.26.0","Does the NuGet package Newtonsoft.Json 12.0.1 have any known advisories?"],"requires_env":[],"optional_env":[],"read_only":true,"file":"deps_dev_version.yaml","input":{"type":"object","required":["system","name","version"],"properties":{"system":{"type":"string","enum":["npm","pypi","go","maven","cargo","nuget"],"description":"Package ecosystem"},"name":{"type":"string","description":"Package name, e.g. express, org.apache.logging.log4j:log4j-core"},"version":{"type":"string","description":"Exact version, e.g. 4.17.1"}}}},
 {"name":"dictionary_define","title":"English dictionary","description":"Definitions of an English word (Free Dictionary API, no key): phonetics, parts of speech, definitions with examples, synonyms and antonyms. A word it does not know returns 404.","category":"knowledge","tags":["dictionary","definition","word","meaning","synonyms","english"],"examples":["Define 'ephemeral'.","What does 'obfuscate' mean?","My kid asked me what 'ubiquitous' means and I wasn't sure how to explain it.","Could you please give me synonyms for the word 'happy'?","meaning of serendipity","How is 'quinoa' pronounced, and what part of speech is it?","I keep seeing the word 'laconic' in reviews. Can you tell me what it means and give an example sentence?","Give me the opposites and an example sentence for 'benevolent'."],"requires_env":[],"optional_env":[],"read_only":true,"file":"dictionary_define.yaml","input":{"type":"object","required":["word"],"properties":{"word":{"type":"string","minLength":1,"description":"One English word"}}}},
+{"name":"dns_lookup","title":"DNS lookup","description":"Resolves a domain name's DNS records through Google Public DNS over HTTPS (no key): A, AAAA, CNAME, MX, TXT, NS, SOA, CAA or SRV answers with their TTLs, and whether DNSSEC validated them.","category":"network","tags":["dns","domain","records","mx","txt","nameserver","resolve"],"examples":["What IP address does github.com resolve to?","Look up the MX records for gmail.com.","Our emails land in spam. Can you check the SPF and DMARC TXT records of acme.io?","Could you please tell me which nameservers example.org uses?","dig cname www.shopify.com","Has the DNS change for api.mysite.dev propagated yet? What does it point to now?"],"requires_env":[],"optional_env":[],"read_only":true,"file":"dns_lookup.yaml","input":{"type":"object","required":["name"],"properties":{"name":{"type":"string","description":"Domain name, e.g. example.com or _dmarc.example.com"},"type":{"type":"string","enum":["A","AAAA","CNAME","MX","TXT","NS","SOA","CAA","SRV","PTR"],"default":"A","description":"Record type"}}}},
 {"name":"docker_hub_search","title":"Search Docker Hub images","description":"Searches Docker Hub for container images (no key): repository name, description, stars, pulls and whether it is an official image.","category":"developer","tags":["docker","container","image","registry","search"],"examples":["Find a Docker image for running Elasticsearch.","Is there an official container image for Keycloak on Docker Hub?","I need a lightweight container with a Prometheus exporter for Postgres. What images exist and how popular are they?","Could you please search Docker Hub for MinIO and show me the star counts?","docker image for mailhog","Which images come up on Docker Hub for 'headless chrome'?"],"requires_env":[],"optional_env":[],"read_only":true,"file":"docker_hub_search.yaml","input":{"type":"object","required":["query"],"properties":{"query":{"type":"string","description":"Words, e.g. postgres, redis exporter"},"limit":{"type":"integer","minimum":1,"maximum":100,"default":10,"description":"Results per page"}}}},
 {"name":"docker_hub_tags","title":"Docker Hub image tags","description":"Tags of a Docker Hub image, newest first (no key): tag name, last update, size, digest and the platforms each tag is built for. Official images live in the library namespace.","category":"developer","tags":["docker","container","image","tags","registry"],"examples":["List the latest tags for the postgres image.","Which alpine variants of the node container image are available?","I'm updating my Dockerfile and need the newest redis tag that's built for arm64.","Could you please show me the most recent tags of the bitnami/kafka image?","nginx image versions","What versions of the official python container exist, newest first?","Our CI pulls mysql:latest and it changed overnight. Which tags were updated recently, and what are their digests?","Show 20 tags of grafana/grafana containing 'ubuntu'."],"requires_env":[],"optional_env":[],"read_only":true,"file":"docker_hub_tags.yaml","input":{"type":"object","required":["repository"],"properties":{"namespace":{"type":"string","default":"library","description":"User or organisation; library for official images"},"repository":{"type":"string","description":"Image name, e.g. postgres"},"limit":{"type":"integer","minimum":1,"maximum":100,"default":10,"description":"Tags per page"},"name":{"type":"string","description":"Only tags containing this text, e.g. alpine"}}}},
 {"name":"earthquakes_recent","title":"Recent earthquakes","description":"Recent earthquakes worldwide from the USGS catalog (no key), newest first, as GeoJSON features with magnitude, place, time (ms since epoch) and coordinates [longitude, latitude, depth km].","category":"science","tags":["earthquake","seismic","usgs","geology","disaster"],"examples":["Show recent earthquakes.","Were there any big quakes in the last week?","My cousin in Chile said the ground was shaking this morning. Was something registered?","Could you please list the strongest seismic events worldwide since June 1st?","latest tremors worldwide","Give me the newest quakes above magnitude 6 anywhere on the planet.","I'm heading to Japan next week and I'm a bit nervous. Have there been any significant quakes over the past month?","List up to 10 quakes of magnitude 5.5 or more since 2025-01-01."],"requires_env":[],"optional_env":[],"read_only":true,"file":"earthquakes_recent.yaml","input":{"type":"object","properties":{"min_magnitude":{"type":"number","minimum":0,"maximum":10,"default":4.5,"description":"Smallest magnitude to include"},"since":{"type":"string","description":"Start date YYYY-MM-DD (default: the last 30 days)"},"limit":{"type":"integer","minimum":1,"maximum":100,"default":20,"description":"Maximum number of events"}}}},
@@ -3335,6 +3740,7 @@ export const CATALOG_INDEX: readonly CatalogEntry[] = JSON.parse(`[
 {"name":"geocode_place","title":"Find a place's coordinates","description":"Looks up places by name and returns their latitude, longitude, country, region, time zone and population (Open-Meteo geocoding, no key). Use it to get coordinates for weather_forecast.","category":"weather","tags":["geocoding","coordinates","location","city","place"],"examples":["Get the coordinates of Reykjavik.","What are the latitude and longitude of Springfield, Illinois?","I need to plug a town into a mapping tool but only know its name: Tromsø.","Could you please find where Bariloche is, including its country and time zone?","where is timbuktu located","Which places are called Paris, and how many people live in each?","I'm checking the weather for a trip but the app needs coordinates. Can you find the lat/long of Hallstatt, Austria?","Find up to 3 matches for 'San José' with names in Spanish."],"requires_env":[],"optional_env":[],"read_only":true,"file":"geocode_place.yaml","input":{"type":"object","required":["name"],"properties":{"name":{"type":"string","minLength":2,"description":"Place name, e.g. Berlin or Springfield"},"count":{"type":"integer","minimum":1,"maximum":20,"default":5,"description":"Maximum number of matches"},"language":{"type":"string","default":"en","description":"Language of the returned names (ISO 639-1)"}}}},
 {"name":"github_code_search","title":"Search code on GitHub","description":"Searches source code across GitHub with GitHub's code search syntax (e.g. \\"useEffect repo:facebook/react\\", \\"filename:Dockerfile FROM alpine\\", \\"language:go http.ListenAndServe\\"): file paths, repositories and URLs of matching files. Needs GITHUB_TOKEN (GitHub allows code search only to signed-in users).","category":"developer","tags":["github","code","search","source","grep","usage"],"examples":["Search GitHub code for uses of createServer in the oven-sh organisation.","Find examples of people calling the Stripe checkout API in Python on GitHub.","Where in the kubernetes repo is the function NewSharedInformerFactory defined?","Could you please grep GitHub for Dockerfiles that start FROM node:20-alpine?","code examples of zod discriminatedUnion","Which files in our acme org still import the deprecated request library?","I want to see real-world usage of the tokio::select! macro in Rust code on GitHub."],"requires_env":["GITHUB_TOKEN"],"optional_env":[],"read_only":true,"file":"github_code_search.yaml","input":{"type":"object","required":["query"],"properties":{"query":{"type":"string","description":"Code search query; qualifiers repo:, org:, language:, path:, filename:, extension:"},"limit":{"type":"integer","minimum":1,"maximum":100,"default":10,"description":"Results per page"}}}},
 {"name":"github_commits","title":"Recent commits of a GitHub repository","description":"A GitHub repository's commits, newest first, on a branch or touching a path: SHA, message, author, date and URL. Works without a key for public repositories; GITHUB_TOKEN raises the rate limit and reaches private ones.","category":"developer","tags":["github","commits","git","history","log","changes"],"examples":["Show the latest commits on torvalds/linux.","What changed recently in the src/router folder of remix-run/react-router?","I need a git log of everything gaearon committed to facebook/react since January.","Could you please list the last 10 commits on the develop branch of acme/payments?","recent commit history tailwindcss","Who last touched the README of rust-lang/rust and when?","Summarise what has been merged into the main branch of sveltejs/kit this week."],"requires_env":[],"optional_env":["GITHUB_TOKEN"],"read_only":true,"file":"github_commits.yaml","input":{"type":"object","required":["owner","repo"],"properties":{"owner":{"type":"string","description":"User or organisation, e.g. torvalds"},"repo":{"type":"string","description":"Repository name, e.g. linux"},"branch":{"type":"string","description":"Branch, tag or SHA to start from (default: the default branch)"},"path":{"type":"string","description":"Only commits touching this file or folder, e.g. src/cli"},"author":{"type":"string","description":"Only commits by this GitHub login or email"},"since":{"type":"string","format":"date-time","description":"Only commits after this time (ISO 8601)"},"limit":{"type":"integer","minimum":1,"maximum":100,"default":20,"description":"Commits per page"}}}},
+{"name":"github_compare","title":"Compare two GitHub refs","description":"What changed between two branches, tags or commits of a GitHub repository: how far ahead and behind, the commits in between (message, author, date) and the files changed with their line counts. Works without a key for public repositories; GITHUB_TOKEN raises the rate limit and reaches private ones.","category":"developer","tags":["github","compare","diff","changes","tags","upgrade"],"examples":["What changed in vitejs/vite between v5.0.0 and v5.1.0?","How many commits is my feature branch ahead of main in acme/webapp?","We're upgrading a dependency from 2.3.1 to 2.4.0 and I want the list of commits between those tags in its repo.","Could you please show me which files differ between the release and develop branches of myorg/api?","diff between two tags github","Is the staging branch of acme/site behind production, and by how much?"],"requires_env":[],"optional_env":["GITHUB_TOKEN"],"read_only":true,"file":"github_compare.yaml","input":{"type":"object","required":["owner","repo","base","head"],"properties":{"owner":{"type":"string","description":"User or organisation, e.g. vitejs"},"repo":{"type":"string","description":"Repository name, e.g. vite"},"base":{"type":"string","description":"Older branch, tag or SHA, e.g. v5.0.0"},"head":{"type":"string","description":"Newer branch, tag or SHA, e.g. v5.1.0 or main"},"limit":{"type":"integer","minimum":1,"maximum":250,"default":50,"description":"Commits to list"}}}},
 {"name":"github_create_issue","title":"Create a GitHub issue","description":"Opens a new issue in a GitHub repository, with optional labels and assignees, and returns its number and URL. Needs GITHUB_TOKEN (a token with issues write access to the repository).","category":"developer","tags":["github","issue","bug","ticket","create"],"examples":["Open an issue in acme/webapp titled 'Login button broken on Safari'.","Can you file a bug report on my repo about the crash when uploading large files?","The docs link in the README of octo/toolkit is dead. Let's get that tracked so someone fixes it.","Could you please create a ticket in myorg/api labelled 'enhancement' asking for pagination support?","report bug to repo","Log a new GitHub issue for the memory leak we found, and assign it to jdoe.","We found that dark mode resets after a refresh. Please write that up as an issue in team-zeta/frontend with the label 'bug'.","File an issue in kimlab/seqtools titled 'CSV export drops header row', assigned to mlee, label 'bug'."],"requires_env":["GITHUB_TOKEN"],"optional_env":[],"read_only":false,"file":"github_create_issue.yaml","input":{"type":"object","required":["owner","repo","title"],"properties":{"owner":{"type":"string","description":"User or organisation"},"repo":{"type":"string","description":"Repository name"},"title":{"type":"string","minLength":1,"description":"Issue title"},"body":{"type":"string","description":"Issue text (Markdown)"},"labels":{"type":"array","items":{"type":"string"},"description":"Label names"},"assignees":{"type":"array","items":{"type":"string"},"description":"User names to assign"}}}},
 {"name":"github_file_contents","title":"Read a file from a GitHub repository","description":"The raw text of one file in a GitHub repository, at the default branch or at a branch, tag or commit (e.g. a README, package.json or a source file); for a folder, its listing. Works without a key for public repositories; GITHUB_TOKEN raises the rate limit and reaches private ones.","category":"developer","tags":["github","file","source-code","readme","raw","repository"],"examples":["Read the README of oven-sh/bun.","Show me the package.json in the vercel/next.js repo.","I want to see how expressjs/express sets up its router. Can you open lib/router/index.js?","Could you please fetch the Dockerfile from the main branch of docker/compose?","cat src/main.rs from BurntSushi/ripgrep","What does the CONTRIBUTING.md of the kubernetes repository say?","Pull up the pyproject.toml of psf/requests at tag v2.31.0 so I can see its build settings."],"requires_env":[],"optional_env":["GITHUB_TOKEN"],"read_only":true,"file":"github_file_contents.yaml","input":{"type":"object","required":["owner","repo","path"],"properties":{"owner":{"type":"string","description":"User or organisation, e.g. oven-sh"},"repo":{"type":"string","description":"Repository name, e.g. bun"},"path":{"type":"string","description":"Path in the repository, e.g. README.md or src/index.ts"},"ref":{"type":"string","description":"Branch, tag or commit SHA (default: the default branch)"}}}},
 {"name":"github_issue","title":"One GitHub issue or pull request","description":"One GitHub issue or pull request by its number: title, state, author, labels, assignees, milestone, comment count, dates and the full body text. Works without a key for public repositories; GITHUB_TOKEN raises the rate limit and reaches private ones.","category":"developer","tags":["github","issue","ticket","bug","details"],"examples":["Summarise GitHub issue #4321 in microsoft/vscode.","What's the status of oven-sh/bun issue 1234? Is it still open?","Someone linked me facebook/react#28000 and I'd like to know what it is about and who is assigned.","Could you please read pull request number 512 of acme/api and tell me its labels?","details of issue 99 on denoland/deno","Which milestone is issue 7 of our repo myorg/app scheduled for?"],"requires_env":[],"optional_env":["GITHUB_TOKEN"],"read_only":true,"file":"github_issue.yaml","input":{"type":"object","required":["owner","repo","number"],"properties":{"owner":{"type":"string","description":"User or organisation, e.g. microsoft"},"repo":{"type":"string","description":"Repository name, e.g. vscode"},"number":{"type":"integer","minimum":1,"description":"Issue or pull request number, e.g. 1234"}}}},
@@ -3347,6 +3753,8 @@ export const CATALOG_INDEX: readonly CatalogEntry[] = JSON.parse(`[
 {"name":"github_user","title":"GitHub user or organisation profile","description":"A GitHub user's or organisation's public profile: name, bio, company, location, blog, public repository count, followers and when the account was created. Works without a key; GITHUB_TOKEN raises the rate limit.","category":"developer","tags":["github","user","profile","developer","organisation","followers"],"examples":["Look up the GitHub profile of torvalds.","How many followers does sindresorhus have on GitHub?","A candidate listed 'jdoe-dev' as their GitHub handle. What does their profile say about them?","Could you please tell me where the GitHub user gaearon works and how many public repos they have?","who is github user tj","When was the GitHub account of the microsoft organisation created?","Get bio, company, location and blog link for GitHub login 'antfu'."],"requires_env":[],"optional_env":["GITHUB_TOKEN"],"read_only":true,"file":"github_user.yaml","input":{"type":"object","required":["username"],"properties":{"username":{"type":"string","description":"Login, e.g. torvalds or the organisation microsoft"}}}},
 {"name":"github_workflow_runs","title":"GitHub Actions runs of a repository","description":"The latest GitHub Actions workflow runs of a repository, newest first: workflow name, branch, commit, event, status, conclusion (success, failure, ...), timing and URL, to tell whether CI passed. Works without a key for public repositories; GITHUB_TOKEN raises the rate limit and reaches private ones.","category":"developer","tags":["github","actions","ci","build","workflow","pipeline","tests"],"examples":["Did CI pass on the main branch of oven-sh/bun?","Show the latest GitHub Actions runs for acme/api.","My teammate says the build is broken. Which workflow runs failed recently on our repo myorg/webapp?","Could you please check whether the tests are green for the release branch of vitejs/vite?","is the build red","List the workflow runs currently in progress in denoland/deno.","Has the nightly pipeline of rust-lang/rust-analyzer been failing this week?"],"requires_env":[],"optional_env":["GITHUB_TOKEN"],"read_only":true,"file":"github_workflow_runs.yaml","input":{"type":"object","required":["owner","repo"],"properties":{"owner":{"type":"string","description":"User or organisation, e.g. oven-sh"},"repo":{"type":"string","description":"Repository name, e.g. bun"},"branch":{"type":"string","description":"Only runs on this branch, e.g. main"},"status":{"type":"string","enum":["completed","success","failure","cancelled","in_progress","queued"],"description":"Only runs in this state or with this conclusion"},"limit":{"type":"integer","minimum":1,"maximum":100,"default":10,"description":"Runs per page"}}}},
 {"name":"gitlab_issues","title":"GitLab issues of a project","description":"Issues of a GitLab project (gitlab.com), newest first, optionally matching words or labels: iid, title, state, labels, author, assignees, dates and URL. Works without a key for public projects; GITLAB_TOKEN (a personal access token) reaches private ones.","category":"developer","tags":["gitlab","issues","bugs","tracker","tickets"],"examples":["List the open issues of gitlab-org/gitlab-runner.","Are there GitLab issues about 'pipeline timeout' in the gitlab-org/gitlab project?","Our team tracks work on gitlab.com in mygroup/backend. What bugs labelled critical are still open?","Could you please show me recently closed issues for the inkscape/inkscape project on GitLab?","gitlab bugs fdroid client","Find tickets mentioning 'wayland' in the GNOME project gnome/mutter on GitLab."],"requires_env":[],"optional_env":["GITLAB_TOKEN"],"read_only":true,"file":"gitlab_issues.yaml","input":{"type":"object","required":["project"],"properties":{"project":{"type":"string","description":"Full path, e.g. gitlab-org/gitlab, or the numeric id"},"state":{"type":"string","enum":["opened","closed","all"],"default":"opened","description":"Which issues"},"search":{"type":"string","description":"Words in the title or description"},"labels":{"type":"string","description":"Comma-separated label names, e.g. bug,critical"},"limit":{"type":"integer","minimum":1,"maximum":100,"default":20,"description":"Issues per page"}}}},
+{"name":"gitlab_merge_requests","title":"GitLab merge requests of a project","description":"Merge requests of a GitLab project (gitlab.com), open by default: iid, title, author, source and target branches, draft flag, labels, dates and URL. Works without a key for public projects; GITLAB_TOKEN (a personal access token) reaches private ones.","category":"developer","tags":["gitlab","merge-requests","mr","code-review","branches"],"examples":["List the open merge requests of gitlab-org/gitlab-runner.","Which MRs were merged into main of our GitLab project mygroup/backend this week?","I'm the reviewer on duty. What merge requests are waiting in fdroid/fdroidclient?","Could you please show me the draft merge requests in the inkscape/inkscape project?","gitlab open MRs","How many merge requests target the release branch of mygroup/mobile?"],"requires_env":[],"optional_env":["GITLAB_TOKEN"],"read_only":true,"file":"gitlab_merge_requests.yaml","input":{"type":"object","required":["project"],"properties":{"project":{"type":"string","description":"Full path, e.g. gitlab-org/gitlab, or the numeric id"},"state":{"type":"string","enum":["opened","closed","merged","all"],"default":"opened","description":"Which merge requests"},"target_branch":{"type":"string","description":"Only those merging into this branch, e.g. main"},"limit":{"type":"integer","minimum":1,"maximum":100,"default":20,"description":"Per page"}}}},
+{"name":"gitlab_pipelines","title":"GitLab CI pipelines of a project","description":"The latest GitLab CI/CD pipelines of a project (gitlab.com), newest first: id, status (success, failed, running, ...), branch or tag, commit, source, dates and URL. Works without a key for public projects; GITLAB_TOKEN (a personal access token) reaches private ones.","category":"developer","tags":["gitlab","ci","pipelines","build","cd","tests"],"examples":["Is the GitLab pipeline on main of mygroup/backend green?","Show the latest CI pipelines of gitlab-org/gitlab-runner.","My merge got blocked. Which pipelines failed recently on our GitLab project acme/api?","Could you please check whether a pipeline is still running for the v2.0 tag of mygroup/app?","gitlab ci status","List the last five pipelines of the develop branch in fdroid/fdroidserver."],"requires_env":[],"optional_env":["GITLAB_TOKEN"],"read_only":true,"file":"gitlab_pipelines.yaml","input":{"type":"object","required":["project"],"properties":{"project":{"type":"string","description":"Full path, e.g. gitlab-org/gitlab, or the numeric id"},"ref":{"type":"string","description":"Only pipelines for this branch or tag, e.g. main"},"status":{"type":"string","enum":["created","pending","running","success","failed","canceled","skipped","manual"],"description":"Only pipelines in this state"},"limit":{"type":"integer","minimum":1,"maximum":100,"default":10,"description":"Pipelines"}}}},
 {"name":"gitlab_project","title":"GitLab project","description":"A GitLab.com project's details by path (e.g. gitlab-org/gitlab): description, stars, forks, default branch, topics and last activity. Public projects need no key; GITLAB_TOKEN gives access to private ones.","category":"developer","tags":["gitlab","repository","project","git","open-source"],"examples":["Look up the inkscape/inkscape project on GitLab.","How many stars does the fdroid/fdroidclient project have?","I want to know whether the tezos/tezos codebase is still actively developed.","Could you please show me the description and topics of the veloren/veloren project?","inkscape project activity","When was the last activity on wireshark/wireshark, and what's its default branch?","The F-Droid team hosts their code on a different forge than most. Can you fetch the forks and topics of fdroid/fdroidclient?","Fetch project details for numeric project id 278964."],"requires_env":[],"optional_env":["GITLAB_TOKEN"],"read_only":true,"file":"gitlab_project.yaml","input":{"type":"object","required":["project"],"properties":{"project":{"type":"string","description":"Full path, e.g. gitlab-org/gitlab, or the numeric id"}}}},
 {"name":"go_module_latest","title":"Latest version of a Go module","description":"The newest tag of a Go module on the Go module proxy (proxy.golang.org, no key): the current version to put in go.mod, its timestamp and the repository commit behind it. Module paths are lower case; write a capital letter as ! and the lower-case letter (github.com/!azure/...).","category":"developer","tags":["go","golang","module","version","proxy","dependency"],"examples":["What's the newest tag of github.com/labstack/echo?","Which version of golang.org/x/net is current?","I'm bumping dependencies in my go.mod. What version should github.com/spf13/cobra be at now?","Could you please check the newest tag of the Go package github.com/stretchr/testify?","latest gorm version golang","Which commit is the current release of go.uber.org/zap built from?"],"requires_env":[],"optional_env":[],"read_only":true,"file":"go_module_latest.yaml","input":{"type":"object","required":["module"],"properties":{"module":{"type":"string","pattern":"^[a-z0-9.!~_/-]+$","description":"Module path, e.g. github.com/spf13/viper or golang.org/x/net"}}}},
 {"name":"hackernews_item","title":"Hacker News item","description":"One Hacker News item by id (no key): a story, comment, job, poll or poll option, with its author, score, title, URL, text, time and the ids of its direct replies (kids).","category":"news","tags":["hackernews","hn","story","comment","item"],"examples":["Get item 8863.","Who posted story 121003 and what's its score?","A friend linked me to post 40000000 on the orange site. What's it about?","Could you please show me the text and replies of comment 2921983?","story 126809 details","Pull up the poll with id 126809 and show me its options.","I saw a heated thread on Hacker News yesterday. Its id is 38792446; can you show the title, author and direct replies?","Show author, time, score and URL for item 9224."],"requires_env":[],"optional_env":[],"read_only":true,"file":"hackernews_item.yaml","input":{"type":"object","required":["id"],"properties":{"id":{"type":"integer","minimum":1,"description":"Item id, e.g. 8863"}}}},
@@ -3372,6 +3780,7 @@ export const CATALOG_INDEX: readonly CatalogEntry[] = JSON.parse(`[
 {"name":"nuget_search","title":"Search NuGet packages (.NET)","description":"Searches NuGet, the .NET package registry (no key): package id, latest version, description, authors, total downloads, tags and whether it is verified.","category":"developer","tags":["nuget","dotnet","csharp",".net","package","registry"],"examples":["Find a NuGet package for reading Excel files in C#.","What's the latest version of Newtonsoft.Json on NuGet?","I'm writing an ASP.NET service and need a structured logging library. What are the popular .NET packages?","Could you please search NuGet for Polly and tell me how many downloads it has?","dotnet pdf library","Which .NET packages exist for talking to RabbitMQ, including pre-releases?"],"requires_env":[],"optional_env":[],"read_only":true,"file":"nuget_search.yaml","input":{"type":"object","required":["query"],"properties":{"query":{"type":"string","description":"Words or a package id, e.g. json serializer, Serilog"},"prerelease":{"type":"boolean","default":false,"description":"Include pre-release versions"},"limit":{"type":"integer","minimum":1,"maximum":100,"default":10,"description":"Results"}}}},
 {"name":"nvd_cve","title":"CVE details (NVD)","description":"CVE records from the US National Vulnerability Database (no key needed): description, CVSS scores and severity, weaknesses (CWE), affected products (CPE), references and dates. Look one up by id or search descriptions by keywords. NVD_API_KEY, when set, raises the rate limit.","category":"security","tags":["cve","nvd","vulnerability","cvss","security","nist","cwe"],"examples":["What is CVE-2021-44228 and how severe is it?","Give me the CVSS score of CVE-2024-3094.","Our scanner reports CVE-2023-4863 in a bundled image library. What products does it affect?","Could you please look up the NVD entry for CVE-2014-0160 with its references?","heartbleed cve score","Search the vulnerability database for CVEs about sudo privilege escalation.","Which weakness type (CWE) does CVE-2022-22965 belong to?"],"requires_env":[],"optional_env":["NVD_API_KEY"],"read_only":true,"file":"nvd_cve.yaml","input":{"type":"object","properties":{"cve_id":{"type":"string","pattern":"^CVE-\\\\d{4}-\\\\d{4,}$","description":"CVE id, e.g. CVE-2021-44228"},"keywords":{"type":"string","description":"Words in the description, e.g. openssl buffer overflow"},"limit":{"type":"integer","minimum":1,"maximum":100,"default":10,"description":"Records per page"}}}},
 {"name":"omdb_movie","title":"Movie details (OMDb)","description":"A movie or series by title or IMDb id from OMDb: year, rating, runtime, genre, director, actors, plot and IMDb rating. Needs OMDB_API_KEY.","category":"media","tags":["movies","film","imdb","series","actors"],"examples":["Look up the movie Blade Runner.","Who directed Parasite and what's its IMDb rating?","We're picking something for movie night. Is Inception worth it, how long is it and what's it about?","Could you please tell me the cast of the TV series Breaking Bad?","the matrix cast rating","What genre is the 1982 film The Thing, and what's the plot?","My friend keeps quoting a film called Heat. Can you get me its year, actors and a full plot summary?","Get details for title id tt0083658 with the full plot."],"requires_env":["OMDB_API_KEY"],"optional_env":[],"read_only":true,"file":"omdb_movie.yaml","input":{"type":"object","properties":{"title":{"type":"string","description":"Title, e.g. Blade Runner"},"imdb_id":{"type":"string","pattern":"^tt\\\\d+$","description":"IMDb id, e.g. tt0083658"},"year":{"type":"integer","description":"Release year, to pick among remakes"},"plot":{"type":"string","enum":["short","full"],"default":"short","description":"Plot length"}}}},
+{"name":"open_vsx_extension","title":"Editor extension (Open VSX)","description":"A VS Code-compatible editor extension on Open VSX, the registry VSCodium, Cursor, Gitpod and Theia use (no key): latest version, description, publisher, downloads, rating, license, repository and supported engine versions.","category":"developer","tags":["vscode","extension","editor","open-vsx","plugin","ide"],"examples":["What's the latest version of the rust-analyzer extension on Open VSX?","Is the Prettier extension available for VSCodium?","I switched to Cursor and want to check whether esbenp.prettier-vscode is published on Open VSX and how it's rated.","Could you please look up the ms-python.python extension on the Open VSX registry?","open vsx gitlens","Which VS Code engine version does the latest Go extension by golang require?"],"requires_env":[],"optional_env":[],"read_only":true,"file":"open_vsx_extension.yaml","input":{"type":"object","required":["namespace","name"],"properties":{"namespace":{"type":"string","description":"Publisher, e.g. rust-lang, esbenp, ms-python"},"name":{"type":"string","description":"Extension name, e.g. rust-analyzer, prettier-vscode"}}}},
 {"name":"openalex_works","title":"Search research papers (OpenAlex)","description":"Searches OpenAlex's index of research papers (no key): title, DOI, publication year, citation count, open-access status and authors, most relevant first.","category":"research","tags":["research","papers","science","citations","academic"],"examples":["Find open-access papers on coral bleaching.","Which 2024 studies on long COVID are freely available to read?","I can't afford journal paywalls but need recent research on soil carbon sequestration.","Could you please search for highly cited research on federated learning and show whether each is open access?","free papers battery recycling","Pull up scientific publications about the microbiome and depression, with publication years and citation counts.","I'm starting a literature review on urban flooding. Please find the most relevant papers published in 2023 that are free to read.","Search OpenAlex for 'perovskite solar cells' with filter publication_year:2022, 25 results."],"requires_env":[],"optional_env":[],"read_only":true,"file":"openalex_works.yaml","input":{"type":"object","required":["query"],"properties":{"query":{"type":"string","description":"Search words"},"limit":{"type":"integer","minimum":1,"maximum":50,"default":10,"description":"Results per page"},"filter":{"type":"string","description":"OpenAlex filter, e.g. publication_year:2024,is_oa:true"}}}},
 {"name":"openfoodfacts_product","title":"Food product by barcode","description":"A food product from Open Food Facts by its barcode (no key): name, brand, quantity, Nutri-Score, nutrition facts per 100 g, ingredients and allergens.","category":"food","tags":["food","nutrition","barcode","ingredients","allergens","calories"],"examples":["Look up barcode 3017624010701.","How many calories per 100 g are in the product with barcode 5449000000996?","I'm allergic to nuts and I'm holding a snack with code 7622210449283. Is it safe for me?","Could you please tell me the ingredients of the item with EAN 8000500310427?","scanned code nutrition info","What's the Nutri-Score of the cereal box numbered 5000159484695?","I'm tracking my sugar intake. The yogurt I bought has 3033490004743 under the stripes; how much sugar is in it?","Get name, brand, allergens and nutrition facts for UPC 041196910759."],"requires_env":[],"optional_env":[],"read_only":true,"file":"openfoodfacts_product.yaml","input":{"type":"object","required":["barcode"],"properties":{"barcode":{"type":"string","pattern":"^[0-9]{8,14}$","description":"EAN/UPC barcode digits, e.g. 3017624010701"}}}},
 {"name":"openlibrary_search","title":"Search books","description":"Searches books in the Internet Archive's Open Library (no key) by title, author or any words: title, authors, first publication year, editions, subjects and ISBNs.","category":"books","tags":["books","library","isbn","author","literature"],"examples":["Search for books by Ursula K. Le Guin.","When was 'The Name of the Rose' first published?","I remember a novel about a lighthouse keeper on a remote island but can't recall the author.","Could you please find the ISBN for 'Sapiens' by Yuval Noah Harari?","books about stoicism","How many editions of 'Pride and Prejudice' exist, and what subjects is it filed under?","I want to read more by the author of 'Piranesi'. Can you list her other books with their first publication years?","Find up to 5 books with 'dune' in the title by Frank Herbert."],"requires_env":[],"optional_env":[],"read_only":true,"file":"openlibrary_search.yaml","input":{"type":"object","properties":{"query":{"type":"string","description":"Any words"},"title":{"type":"string","description":"Words in the title"},"author":{"type":"string","description":"Author name"},"limit":{"type":"integer","minimum":1,"maximum":100,"default":10,"description":"Maximum results"}}}},
@@ -3382,8 +3791,10 @@ export const CATALOG_INDEX: readonly CatalogEntry[] = JSON.parse(`[
 {"name":"pagerduty_incidents","title":"PagerDuty incidents","description":"PagerDuty incidents, by default those triggered or acknowledged: number, title, status, urgency, service, who is assigned, when it started and link. Needs PAGERDUTY_API_KEY (a REST API key, read-only is enough).","category":"developer","tags":["pagerduty","incidents","on-call","alerts","outage","operations"],"examples":["Are there any open PagerDuty incidents right now?","What's currently paging the on-call engineer?","We're seeing errors in production and I want to know if an incident has already been triggered and who acknowledged it.","Could you please list the incidents resolved since yesterday?","active outages pagerduty","Show me the high-urgency alerts that fired this week."],"requires_env":["PAGERDUTY_API_KEY"],"optional_env":[],"read_only":true,"file":"pagerduty_incidents.yaml","input":{"type":"object","properties":{"statuses":{"type":"array","items":{"type":"string","enum":["triggered","acknowledged","resolved"]},"default":["triggered","acknowledged"],"description":"Which incidents"},"since":{"type":"string","format":"date-time","description":"Start of the range (ISO 8601)"},"limit":{"type":"integer","minimum":1,"maximum":100,"default":25,"description":"Incidents"}}}},
 {"name":"pub_dev_package","title":"Dart or Flutter package (pub.dev)","description":"A Dart or Flutter package on pub.dev (no key): latest version with its description, SDK constraints, dependencies and repository, and the list of published versions.","category":"developer","tags":["dart","flutter","pub","package","mobile"],"examples":["What's the latest version of the Flutter package provider?","Which Dart SDK does the http package require?","I'm adding state management to my Flutter app with riverpod. What version should go in pubspec.yaml?","Could you please show me the dependencies of the dio package on pub.dev?","flutter bloc latest","List the published versions of the Dart package shared_preferences."],"requires_env":[],"optional_env":[],"read_only":true,"file":"pub_dev_package.yaml","input":{"type":"object","required":["name"],"properties":{"name":{"type":"string","pattern":"^[a-z0-9_]+$","description":"Package name, e.g. http or provider"}}}},
 {"name":"public_holidays","title":"Public holidays","description":"Public holidays of a country in a year (Nager.Date, no key, about 120 countries): date, local and English name, whether it is nationwide, and the regions where it applies.","category":"calendar","tags":["holidays","calendar","dates","vacation","country"],"examples":["List public holidays in Germany for 2025.","Is May 1st a day off in France next year?","I'm scheduling a product launch in Japan and want to avoid dates when everyone is off work.","Could you please give me all the national holidays in Brazil this year?","bank holidays uk 2026","Which days are statutory days off in Canada in 2024, and which apply only in some provinces?","Our team in Australia is planning vacations. Which official days off fall in 2025 there?","Get the holidays for country code ES in 2027, including the regions they apply to."],"requires_env":[],"optional_env":[],"read_only":true,"file":"public_holidays.yaml","input":{"type":"object","required":["year","country_code"],"properties":{"year":{"type":"integer","minimum":1975,"maximum":2075,"description":"Year, e.g. 2025"},"country_code":{"type":"string","pattern":"^[A-Za-z]{2}$","description":"ISO 3166-1 alpha-2 code, e.g. DE"}}}},
+{"name":"pypi_downloads","title":"PyPI download counts","description":"How many times a Python package was downloaded from PyPI in the last day, week and month, from pypistats.org (no key).","category":"developer","tags":["pypi","python","downloads","popularity","statistics","pip"],"examples":["How many downloads did requests get on PyPI last month?","Is polars more popular than it was? Show me its PyPI download numbers.","I'm choosing between httpx and aiohttp and want to see how widely each one is installed with pip.","Could you please tell me the weekly download count of the fastapi package?","pip installs per day for numpy","How often is the Python library boto3 downloaded?"],"requires_env":[],"optional_env":[],"read_only":true,"file":"pypi_downloads.yaml","input":{"type":"object","required":["name"],"properties":{"name":{"type":"string","pattern":"^[A-Za-z0-9._-]+$","description":"Project name, e.g. requests"}}}},
 {"name":"pypi_package","title":"PyPI package","description":"A Python package's metadata from PyPI (no key): latest version, summary, license, required Python, author, project URLs and classifiers.","category":"developer","tags":["pypi","python","pip","package","registry"],"examples":["Get the latest version of requests on PyPI.","What Python version does pandas require?","I'm stuck on Python 3.8 and want to know if the newest FastAPI still supports it.","Could you please tell me the license and author of the numpy library?","python library latest release","Which project links, like docs and source, does the black formatter list?","I want to add a YAML parser to my script. What's the summary and latest release of pyyaml?","Show version, license and classifiers for the Python package 'scikit-learn'."],"requires_env":[],"optional_env":[],"read_only":true,"file":"pypi_package.yaml","input":{"type":"object","required":["name"],"properties":{"name":{"type":"string","pattern":"^[A-Za-z0-9._-]+$","description":"Project name, e.g. requests"}}}},
 {"name":"pypi_version","title":"One release of a PyPI package","description":"One specific version of a Python package on PyPI (no key): its required Python version, dependencies (requires_dist), license, whether it was yanked and why, its files (wheels and sdist with upload times and hashes) and known vulnerabilities of that version.","category":"developer","tags":["pypi","python","pip","release","wheel","requirements"],"examples":["Which Python versions does numpy 1.26.4 support?","What does requests 2.31.0 depend on?","Our build pins pandas 1.5.3 and pip can't find a wheel for Python 3.12. Which wheels were published for that release?","Could you please check whether version 0.6.0 of the PyPI package 'urllib3' was yanked?","django 3.2.0 known vulnerabilities","When were the files of fastapi 0.110.0 uploaded to PyPI?"],"requires_env":[],"optional_env":[],"read_only":true,"file":"pypi_version.yaml","input":{"type":"object","required":["name","version"],"properties":{"name":{"type":"string","pattern":"^[A-Za-z0-9._-]+$","description":"Project name, e.g. django"},"version":{"type":"string","description":"Version, e.g. 4.2.11"}}}},
+{"name":"rdap_domain","title":"Domain registration (RDAP, WHOIS)","description":"A domain's registration record through RDAP, the successor of WHOIS (rdap.org forwards to the registry, no key): registrar, status, registration, expiry and last-change dates, nameservers and DNSSEC.","category":"network","tags":["whois","rdap","domain","registrar","expiry","registration"],"examples":["When does the domain example.com expire?","Who is the registrar of openai.com?","I'm thinking of buying a domain from its owner. Can you pull the whois record for coolstartup.io?","Could you please check when github.com was first registered?","whois google.de","Which nameservers and status codes does the registry list for wikipedia.org?"],"requires_env":[],"optional_env":[],"read_only":true,"file":"rdap_domain.yaml","input":{"type":"object","required":["domain"],"properties":{"domain":{"type":"string","pattern":"^[A-Za-z0-9.-]+$","description":"Domain name, e.g. example.com"}}}},
 {"name":"readthedocs_search","title":"Search documentation hosted on Read the Docs","description":"Full-text search over documentation hosted on Read the Docs (no key): page title, project, version, link and highlighted matching sections. Put project:SLUG in the query to search one project's docs, e.g. \\"project:requests timeout\\".","category":"developer","tags":["documentation","docs","readthedocs","sphinx","reference","manual"],"examples":["Search the requests documentation for how to set a timeout.","What do the Celery docs say about task retries?","I'm configuring Sphinx autodoc and can't find the option to include private members. Can you search the docs?","Could you please look up 'connection pooling' in the psycopg documentation?","flask docs blueprints","Find the page in the pip documentation about constraints files."],"requires_env":[],"optional_env":[],"read_only":true,"file":"readthedocs_search.yaml","input":{"type":"object","required":["query"],"properties":{"query":{"type":"string","description":"Words to find; project:SLUG limits it to one project, e.g. project:celery retry"}}}},
 {"name":"rubygems_gem","title":"Ruby gem","description":"A Ruby gem's metadata from RubyGems.org (no key): latest version, downloads, authors, licenses, summary, homepage and source links, runtime and development dependencies.","category":"developer","tags":["ruby","gem","rubygems","package","registry"],"examples":["Get info on the rails gem.","What's the latest version of devise?","I'm adding background jobs to my Rails app and want to know what sidekiq depends on.","Could you please show me the license and authors of nokogiri?","rspec ruby library downloads","How many times has puma been downloaded, and where's its source code?","Our Ruby app's Gemfile pins an old version of pundit. What's the newest release and its runtime dependencies?","Show summary, homepage and total downloads for the Ruby package 'rubocop'."],"requires_env":[],"optional_env":[],"read_only":true,"file":"rubygems_gem.yaml","input":{"type":"object","required":["name"],"properties":{"name":{"type":"string","pattern":"^[A-Za-z0-9._-]+$","description":"Gem name, e.g. rails"}}}},
 {"name":"semantic_scholar_search","title":"Search papers (Semantic Scholar)","description":"Searches Semantic Scholar's paper index: title, year, authors, citation count, venue, URL and abstract. Works without a key at a shared rate limit; SEMANTIC_SCHOLAR_API_KEY gives your own.","category":"research","tags":["research","papers","science","citations","ai","academic"],"examples":["Search for papers on diffusion models.","What are the most cited papers about retrieval-augmented generation since 2021?","I want to read abstracts of recent work on protein folding with machine learning.","Could you please find academic papers about reinforcement learning from human feedback, with abstracts?","transformer interpretability research","Look for scholarly studies on sleep and memory consolidation, including venue and authors.","I'm preparing a talk on language model hallucinations. Can you find the key papers from 2022 to 2024 and their citation counts?","Find 15 papers on 'graph neural networks for drug discovery' from 2020-2024 on Semantic Scholar."],"requires_env":[],"optional_env":["SEMANTIC_SCHOLAR_API_KEY"],"read_only":true,"file":"semantic_scholar_search.yaml","input":{"type":"object","required":["query"],"properties":{"query":{"type":"string","description":"Search words"},"limit":{"type":"integer","minimum":1,"maximum":100,"default":10,"description":"Number of results"},"year":{"type":"string","description":"Year or range, e.g. 2020-2024"}}}},
@@ -3394,6 +3805,8 @@ export const CATALOG_INDEX: readonly CatalogEntry[] = JSON.parse(`[
 {"name":"stripe_balance","title":"Stripe balance","description":"The Stripe account's current balance: available and pending amounts per currency (in the smallest currency unit, e.g. cents). Needs STRIPE_SECRET_KEY (a restricted read-only key is enough).","category":"finance","tags":["stripe","payments","balance","money","account"],"examples":["Check my Stripe balance.","How much money is available for payout right now?","I need to know if our payments account has enough funds to cover refunds this week.","Could you please show me the pending amounts in each currency on our payment processor account?","available payout funds","What's sitting in our merchant account, both cleared and not yet cleared?","Finance is closing the month today. Can you tell me our available and pending balance in USD and EUR?","Is our available USD balance above $5,000, and how much is still pending?"],"requires_env":["STRIPE_SECRET_KEY"],"optional_env":[],"read_only":true,"file":"stripe_balance.yaml","input":{"type":"object","properties":{}}},
 {"name":"sunrise_sunset","title":"Sunrise and sunset","description":"Sunrise, sunset, solar noon, day length and twilight times (UTC, ISO 8601) for a latitude and longitude on a date (sunrise-sunset.org, no key).","category":"weather","tags":["sun","sunrise","sunset","daylight","astronomy"],"examples":["When is sunrise at 51.5, -0.13 today?","What time does the sun set in Reykjavik (64.15, -21.94) on 2025-06-21?","I want to photograph dawn at 36.1, -112.1 tomorrow. When should I be in position?","Could you please tell me how long the day is at latitude 60.17, longitude 24.94?","daylight hours today","When does civil twilight end at 40.71, -74.01?","We're camping at 44.43, -110.59 next weekend. What time does it get dark on 2025-08-16?","Get solar noon and day length for -33.92, 18.42 on 2025-12-21."],"requires_env":[],"optional_env":[],"read_only":true,"file":"sunrise_sunset.yaml","input":{"type":"object","required":["latitude","longitude"],"properties":{"latitude":{"type":"number","minimum":-90,"maximum":90,"description":"Latitude in degrees"},"longitude":{"type":"number","minimum":-180,"maximum":180,"description":"Longitude in degrees"},"date":{"type":"string","description":"YYYY-MM-DD, or today (default)"}}}},
 {"name":"tavily_search","title":"Web search for agents (Tavily)","description":"Searches the web with Tavily, built for AI agents: a short answer plus results with title, URL, extracted content and relevance score. Needs TAVILY_API_KEY.","category":"search","tags":["search","web","tavily","research","news"],"examples":["Research the latest news on the EU AI Act and summarize it.","What's the current consensus on whether intermittent fasting helps weight loss? Include sources.","I need a quick sourced answer about what happened at yesterday's SpaceX launch.","Could you please look online and give me a short answer, with sources, on how to renew a UK passport?","recent news chip export rules","Dig around the internet and pull relevant content on home solar batteries, then give me a summary.","My boss asked about the Panama Canal drought. Can you search deeply online and give me an answer with the key articles?","Do an advanced web search on 'Rust vs Go for microservices 2025', max 8 results, with a summarized answer."],"requires_env":["TAVILY_API_KEY"],"optional_env":[],"read_only":true,"file":"tavily_search.yaml","input":{"type":"object","required":["query"],"properties":{"query":{"type":"string","description":"What to search for"},"max_results":{"type":"integer","minimum":1,"maximum":20,"default":5,"description":"Number of results"},"search_depth":{"type":"string","enum":["basic","advanced"],"default":"basic","description":"advanced costs more"},"topic":{"type":"string","enum":["general","news"],"description":"Search category"}}}},
+{"name":"terraform_module_search","title":"Search Terraform modules","description":"Searches the public Terraform Registry for modules (no key): id, namespace, provider, latest version, description, downloads, whether it is verified, and its source repository.","category":"developer","tags":["terraform","infrastructure-as-code","modules","aws","cloud","iac"],"examples":["Find a Terraform module that creates an AWS VPC.","Is there a verified Terraform module for an EKS cluster?","I need to set up a static website on Google Cloud with Terraform. Which registry modules are popular?","Could you please search the Terraform Registry for Azure storage account modules?","terraform rds module","What's the most downloaded Terraform module for Kubernetes namespaces?"],"requires_env":[],"optional_env":[],"read_only":true,"file":"terraform_module_search.yaml","input":{"type":"object","required":["query"],"properties":{"query":{"type":"string","description":"Words, e.g. vpc, eks cluster, static website"},"provider":{"type":"string","description":"Only modules for this provider, e.g. aws, azurerm, google"},"verified":{"type":"boolean","description":"Only verified (partner) modules"},"limit":{"type":"integer","minimum":1,"maximum":100,"default":10,"description":"Modules"}}}},
+{"name":"terraform_provider","title":"Terraform provider versions","description":"A Terraform provider on the public Terraform Registry (no key): latest version, publish date, source repository, downloads, tier and the list of every published version.","category":"developer","tags":["terraform","provider","infrastructure-as-code","versions","hashicorp","iac"],"examples":["What's the latest version of the hashicorp/aws Terraform provider?","Which versions of the Cloudflare Terraform provider exist?","Our terraform init pins the google provider to 4.x. What's the newest release so I know how far behind we are?","Could you please show me when the kubernetes Terraform provider was last published?","terraform azurerm provider version","How many downloads does the hashicorp/random provider have?"],"requires_env":[],"optional_env":[],"read_only":true,"file":"terraform_provider.yaml","input":{"type":"object","required":["namespace","name"],"properties":{"namespace":{"type":"string","description":"Publisher, e.g. hashicorp, cloudflare, integrations"},"name":{"type":"string","description":"Provider type, e.g. aws, google, kubernetes"}}}},
 {"name":"vercel_deployments","title":"Vercel deployments","description":"Recent Vercel deployments, newest first, for all projects or one: URL, project, state (READY, ERROR, BUILDING, ...), target (production or preview), commit and creator. Needs VERCEL_TOKEN (an access token); pass team_id for a team's projects.","category":"developer","tags":["vercel","deployments","hosting","preview","production","frontend"],"examples":["Did my last Vercel deployment succeed?","Show the recent production deployments of the marketing-site project.","The preview link from my PR isn't loading. Is the Vercel build still running or did it error?","Could you please list failed deployments on Vercel for our team?","vercel deploy status","Who deployed the storefront to production last, and from which commit?"],"requires_env":["VERCEL_TOKEN"],"optional_env":[],"read_only":true,"file":"vercel_deployments.yaml","input":{"type":"object","properties":{"project_id":{"type":"string","description":"Only this project (its id or name)"},"team_id":{"type":"string","description":"The team's id, for a team's deployments"},"state":{"type":"string","enum":["BUILDING","ERROR","INITIALIZING","QUEUED","READY","CANCELED"],"description":"Only deployments in this state"},"target":{"type":"string","enum":["production","preview"],"description":"Only this target"},"limit":{"type":"integer","minimum":1,"maximum":100,"default":10,"description":"Deployments"}}}},
 {"name":"wayback_availability","title":"Wayback Machine snapshot","description":"Finds the Internet Archive's Wayback Machine snapshot of a URL closest to a time (no key): the archived URL and its timestamp, or no snapshot.","category":"knowledge","tags":["archive","wayback","history","snapshot","web"],"examples":["Find an archived copy of example.com/about.","What did nytimes.com look like in 2005?","The company's old pricing page was taken down and I need to see what it used to say.","Could you please check if there's a saved snapshot of mysite.org/blog from 2012?","old version of webpage","Is there an archived version of this dead link: oldforum.net/thread/123?","A source I cited in my thesis now returns 404. Can you find the Wayback Machine copy of journal-x.org/article/55?","Get the snapshot of google.com closest to 19990101."],"requires_env":[],"optional_env":[],"read_only":true,"file":"wayback_availability.yaml","input":{"type":"object","required":["url"],"properties":{"url":{"type":"string","description":"Page URL, e.g. example.com/about"},"timestamp":{"type":"string","pattern":"^\\\\d{1,14}$","description":"YYYYMMDDhhmmss or a prefix; default: the newest"}}}},
 {"name":"weather_forecast","title":"Weather forecast","description":"Weather forecast for a place by latitude and longitude (Open-Meteo, no key): current conditions plus daily high/low temperature, precipitation and wind for up to 16 days.","category":"weather","tags":["weather","forecast","temperature","rain","wind"],"examples":["Get the 7-day forecast for 52.52, 13.41.","Will it rain this weekend at latitude 40.71, longitude -74.01?","We're hiking near 46.56, 7.96 on Saturday and need to know how cold and windy it'll get.","Could you please give me the daily highs and lows for the next two weeks at my cabin (61.2, -149.9)?","rain outlook next week","What will the temperature be over the next 3 days at 35.68, 139.69?","We're planning an outdoor wedding on the coast. Can you check rain and wind for the next 10 days at 36.6, -121.9?","Daily outlook for 16 days at -33.87, 151.21 in Fahrenheit, timezone Australia/Sydney."],"requires_env":[],"optional_env":[],"read_only":true,"file":"weather_forecast.yaml","input":{"type":"object","required":["latitude","longitude"],"properties":{"latitude":{"type":"number","minimum":-90,"maximum":90,"description":"Latitude in degrees, e.g. 52.52"},"longitude":{"type":"number","minimum":-180,"maximum":180,"description":"Longitude in degrees, e.g. 13.41"},"days":{"type":"integer","minimum":1,"maximum":16,"default":7,"description":"Number of forecast days"},"temperature_unit":{"type":"string","enum":["celsius","fahrenheit"],"description":"Default celsius"},"timezone":{"type":"string","description":"IANA time zone for the daily values, or auto (default)"}}}},
