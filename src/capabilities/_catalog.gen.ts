@@ -145,6 +145,47 @@ metadata:
     - "helm chart cert-manager"
     - "Are there kubectl plugins for viewing pod logs from many containers at once?"
 `,
+  "bitbucket_pull_requests.yaml": `name: bitbucket_pull_requests
+title: Bitbucket pull requests
+description: >-
+  Pull requests of a Bitbucket Cloud repository, open by default: id, title, author, source and
+  destination branches, state, comment count, dates and link. Works without a key for public
+  repositories; BITBUCKET_TOKEN (a repository, project or workspace access token) reaches
+  private ones.
+schema:
+  input:
+    type: object
+    required: [workspace, repo]
+    properties:
+      workspace: { type: string, description: "Workspace id, e.g. atlassian" }
+      repo: { type: string, description: "Repository slug, e.g. python-bitbucket" }
+      state:
+        {
+          type: string,
+          enum: [OPEN, MERGED, DECLINED, SUPERSEDED],
+          default: OPEN,
+          description: "Which pull requests",
+        }
+      limit: { type: integer, minimum: 1, maximum: 50, default: 20, description: "Per page" }
+rest:
+  base_url: https://api.bitbucket.org
+  path: /2.0/repositories/{workspace}/{repo}/pullrequests
+  params: { state: "{state}", pagelen: "{limit}" }
+  timeout: 15s
+auth: { type: bearer, key: env:BITBUCKET_TOKEN, required: false }
+cache: { ttl: 2m }
+metadata:
+  category: developer
+  tags: [bitbucket, pull-requests, code-review, atlassian, merge]
+  read_only: true
+  examples:
+    - "List the open pull requests in our Bitbucket repo acme/payments."
+    - "Which Bitbucket PRs were merged recently in the atlassian workspace's repo?"
+    - "I'm on review duty this week. What's waiting for review on Bitbucket in team/mobile-app?"
+    - "Could you please show me declined pull requests of the Bitbucket repository acme/infra?"
+    - "bitbucket open prs"
+    - "Who opened the pull requests currently pending in our Bitbucket project?"
+`,
   "brave_web_search.yaml": `name: brave_web_search
 title: Web search (Brave)
 description: >-
@@ -214,6 +255,41 @@ metadata:
     - "react-dom gzip size"
     - "Does @tanstack/react-query have side effects, and how many dependencies does it bring in?"
 `,
+  "circleci_pipelines.yaml": `name: circleci_pipelines
+title: CircleCI pipelines of a project
+description: >-
+  Recent CircleCI pipelines of a project, newest first: number, state, trigger, branch or tag,
+  commit and creation time. Needs CIRCLECI_TOKEN (a personal API token).
+schema:
+  input:
+    type: object
+    required: [project_slug]
+    properties:
+      project_slug:
+        {
+          type: string,
+          description: "vcs/org/repo, e.g. gh/acme/api (gh for GitHub, bb for Bitbucket)",
+        }
+      branch: { type: string, description: "Only pipelines of this branch" }
+rest:
+  base_url: https://circleci.com
+  path: /api/v2/project/{+project_slug}/pipeline
+  params: { branch: "{branch}" }
+  timeout: 15s
+auth: { type: api_key, key: env:CIRCLECI_TOKEN, header: Circle-Token }
+cache: { ttl: 30s }
+metadata:
+  category: developer
+  tags: [circleci, ci, pipelines, builds, tests]
+  read_only: true
+  examples:
+    - "Show the recent CircleCI pipelines of gh/acme/api."
+    - "Did CircleCI run for my last push to the feature/login branch?"
+    - "The merge is blocked waiting on CircleCI. What's the state of the latest pipeline on main for our web repo?"
+    - "Could you please list CircleCI pipelines triggered today for gh/myorg/mobile?"
+    - "circleci builds status"
+    - "Which commit did the most recent CircleCI pipeline of bb/team/service build?"
+`,
   "cloudflare_dns_records.yaml": `name: cloudflare_dns_records
 title: Cloudflare DNS records of a zone
 description: >-
@@ -253,6 +329,38 @@ metadata:
     - "Could you please check whether api.example.com is proxied through Cloudflare?"
     - "cloudflare txt records"
     - "Which A records does the zone have, and what IPs do they point to?"
+`,
+  "cloudflare_zones.yaml": `name: cloudflare_zones
+title: Cloudflare zones (domains)
+description: >-
+  The domains (zones) of a Cloudflare account, or one by name: zone id, name, status, plan, name
+  servers and when it was activated; the id is what cloudflare_dns_records takes. Needs
+  CLOUDFLARE_API_TOKEN (a token with Zone read).
+schema:
+  input:
+    type: object
+    properties:
+      name: { type: string, description: "Only this domain, e.g. example.com" }
+      limit: { type: integer, minimum: 5, maximum: 50, default: 20, description: "Zones per page" }
+rest:
+  base_url: https://api.cloudflare.com
+  path: /client/v4/zones
+  params: { name: "{name}", per_page: "{limit}" }
+  response_path: result
+  timeout: 15s
+auth: { type: bearer, key: env:CLOUDFLARE_API_TOKEN }
+cache: { ttl: 5m }
+metadata:
+  category: developer
+  tags: [cloudflare, zones, domains, dns, account, infrastructure]
+  read_only: true
+  examples:
+    - "Which domains do we have on Cloudflare?"
+    - "What's the Cloudflare zone id of example.com?"
+    - "I'm auditing our DNS providers and need every Cloudflare zone with its plan and status."
+    - "Could you please check whether acme.io is active on our Cloudflare account and which nameservers it uses?"
+    - "cloudflare list zones"
+    - "Which of our Cloudflare sites are still pending activation?"
 `,
   "confluence_search.yaml": `name: confluence_search
 title: Search Confluence pages
@@ -445,6 +553,43 @@ metadata:
     - "who uses rayon crate"
     - "Which crates pull in the openssl crate as an optional dependency?"
 `,
+  "crates_search.yaml": `name: crates_search
+title: Search Rust crates
+description: >-
+  Searches crates.io for Rust crates by words (no key): name, newest version, description,
+  total and recent downloads, sorted by relevance or downloads.
+schema:
+  input:
+    type: object
+    required: [query]
+    properties:
+      query: { type: string, description: "Words, e.g. async http client, yaml" }
+      sort:
+        {
+          type: string,
+          enum: [relevance, downloads, recent-downloads, recent-updates, new],
+          default: relevance,
+          description: "Order",
+        }
+      limit: { type: integer, minimum: 1, maximum: 100, default: 10, description: "Crates" }
+rest:
+  base_url: https://crates.io
+  path: /api/v1/crates
+  params: { q: "{query}", sort: "{sort}", per_page: "{limit}" }
+  timeout: 15s
+cache: { ttl: 1h }
+metadata:
+  category: developer
+  tags: [rust, crates, cargo, search, library]
+  read_only: true
+  examples:
+    - "Find a Rust crate for parsing TOML."
+    - "Which crates exist for making HTTP requests in Rust, most downloaded first?"
+    - "I'm writing a CLI in Rust and need something to draw progress bars. What crates are there?"
+    - "Could you please search crates.io for an async Postgres driver?"
+    - "rust image resize crate"
+    - "What are the newest crates related to WebAssembly?"
+`,
   "crossref_works.yaml": `name: crossref_works
 title: Search scholarly works (Crossref)
 description: >-
@@ -516,6 +661,45 @@ metadata:
     - "Could you please check which certificate authority issued the certs for mybank.com?"
     - "crt.sh lookup for stripe.com"
     - "Has anyone issued an unexpected HTTPS certificate for our domain recently?"
+`,
+  "datadog_monitors.yaml": `name: datadog_monitors
+title: Datadog monitors and their state
+description: >-
+  Datadog monitors, by default those in Alert, Warn or No Data: name, type, query, overall state,
+  tags, priority and message. Needs DD_API_KEY and DD_APP_KEY (an application key with
+  monitors read); set DD_SITE for another Datadog site (datadoghq.eu, us3.datadoghq.com, ...).
+schema:
+  input:
+    type: object
+    properties:
+      states:
+        {
+          type: string,
+          default: "alert,warn,no data",
+          description: "Comma-separated group states to include: all, alert, warn, no data",
+        }
+      name: { type: string, description: "Only monitors whose name contains this text" }
+      tags: { type: string, description: "Comma-separated monitor tags, e.g. team:payments,env:prod" }
+rest:
+  base_url: https://api.\${DD_SITE:-datadoghq.com}
+  path: /api/v1/monitor
+  params: { group_states: "{states}", name: "{name}", monitor_tags: "{tags}" }
+  headers:
+    DD-API-KEY: "\${DD_API_KEY}"
+    DD-APPLICATION-KEY: "\${DD_APP_KEY}"
+  timeout: 20s
+cache: { ttl: 30s }
+metadata:
+  category: developer
+  tags: [datadog, monitors, alerts, observability, monitoring, metrics]
+  read_only: true
+  examples:
+    - "Which Datadog monitors are alerting right now?"
+    - "Is anything red in Datadog for the payments team?"
+    - "Latency complaints are coming in. Show me every production monitor that's in warn or alert state."
+    - "Could you please list the Datadog monitors with 'disk' in their name and their status?"
+    - "datadog alerts firing"
+    - "Which monitors tagged env:prod have no data?"
 `,
   "deepl_translate.yaml": `name: deepl_translate
 title: Translate text (DeepL)
@@ -1057,6 +1241,40 @@ metadata:
     - "diff between two tags github"
     - "Is the staging branch of acme/site behind production, and by how much?"
 `,
+  "github_contributors.yaml": `name: github_contributors
+title: Top contributors of a GitHub repository
+description: >-
+  A GitHub repository's contributors, most commits first: login, profile link and number of
+  contributions. Works without a key; GITHUB_TOKEN raises the rate limit and reaches private
+  repositories.
+schema:
+  input:
+    type: object
+    required: [owner, repo]
+    properties:
+      owner: { type: string, description: "User or organisation, e.g. tailwindlabs" }
+      repo: { type: string, description: "Repository name, e.g. tailwindcss" }
+      limit: { type: integer, minimum: 1, maximum: 100, default: 20, description: "Contributors" }
+rest:
+  base_url: https://api.github.com
+  path: /repos/{owner}/{repo}/contributors
+  params: { per_page: "{limit}" }
+  headers: { Accept: application/vnd.github+json, X-GitHub-Api-Version: "2022-11-28" }
+  timeout: 15s
+auth: { type: bearer, key: env:GITHUB_TOKEN, required: false }
+cache: { ttl: 1h }
+metadata:
+  category: developer
+  tags: [github, contributors, maintainers, committers, community]
+  read_only: true
+  examples:
+    - "Who are the top contributors to tailwindlabs/tailwindcss?"
+    - "Which people have committed the most to the htmx repo bigskysoftware/htmx?"
+    - "Before we adopt this library I'd like to know whether it depends on a single maintainer. Who contributes to sindresorhus/got?"
+    - "Could you please list the ten most active contributors of pola-rs/polars?"
+    - "main maintainers of zod"
+    - "How many commits has each core developer made to the astral-sh/ruff repository?"
+`,
   "github_create_issue.yaml": `name: github_create_issue
 title: Create a GitHub issue
 description: >-
@@ -1095,6 +1313,53 @@ metadata:
     - "Log a new GitHub issue for the memory leak we found, and assign it to jdoe."
     - "We found that dark mode resets after a refresh. Please write that up as an issue in team-zeta/frontend with the label 'bug'."
     - "File an issue in kimlab/seqtools titled 'CSV export drops header row', assigned to mlee, label 'bug'."
+`,
+  "github_dependabot_alerts.yaml": `name: github_dependabot_alerts
+title: Dependabot alerts of a GitHub repository
+description: >-
+  Dependabot security alerts of a GitHub repository, open by default: the vulnerable package and
+  manifest, the advisory (GHSA, CVE, summary, severity), the first patched version and links.
+  Needs GITHUB_TOKEN (a token allowed to read Dependabot alerts of that repository).
+schema:
+  input:
+    type: object
+    required: [owner, repo]
+    properties:
+      owner: { type: string, description: "User or organisation" }
+      repo: { type: string, description: "Repository name" }
+      state:
+        {
+          type: string,
+          enum: [open, fixed, dismissed, auto_dismissed],
+          default: open,
+          description: "Which alerts",
+        }
+      severity:
+        {
+          type: string,
+          enum: [low, medium, high, critical],
+          description: "Only alerts of this severity",
+        }
+      limit: { type: integer, minimum: 1, maximum: 100, default: 30, description: "Alerts" }
+rest:
+  base_url: https://api.github.com
+  path: /repos/{owner}/{repo}/dependabot/alerts
+  params: { state: "{state}", severity: "{severity}", per_page: "{limit}" }
+  headers: { Accept: application/vnd.github+json, X-GitHub-Api-Version: "2022-11-28" }
+  timeout: 15s
+auth: { type: bearer, key: env:GITHUB_TOKEN }
+cache: { ttl: 5m }
+metadata:
+  category: security
+  tags: [github, dependabot, security, vulnerabilities, dependencies, alerts]
+  read_only: true
+  examples:
+    - "Which Dependabot alerts are open on acme/webapp?"
+    - "Do we have critical vulnerable dependencies in our GitHub repo myorg/api?"
+    - "The security team asked for a list of every high-severity package vulnerability GitHub has flagged in our backend repository."
+    - "Could you please show me the Dependabot warnings we dismissed in myorg/infra?"
+    - "dependabot alerts critical"
+    - "Which version should we bump to for each open security alert in acme/mobile?"
 `,
   "github_file_contents.yaml": `name: github_file_contents
 title: Read a file from a GitHub repository
@@ -2155,6 +2420,38 @@ metadata:
     - "My son loves planets and galaxies. Can you find today's featured image from the space agency and explain it simply?"
     - "Get the daily space photo for 2015-07-14 with its title and credit."
 `,
+  "netlify_deploys.yaml": `name: netlify_deploys
+title: Netlify deploys of a site
+description: >-
+  Recent deploys of a Netlify site, newest first: state (ready, error, building, ...), context
+  (production, deploy-preview, branch-deploy), branch, commit, error message, deploy URL and
+  timing. Needs NETLIFY_AUTH_TOKEN (a personal access token).
+schema:
+  input:
+    type: object
+    required: [site_id]
+    properties:
+      site_id: { type: string, description: "Site id (API ID) or its domain, e.g. my-site.netlify.app" }
+      limit: { type: integer, minimum: 1, maximum: 100, default: 10, description: "Deploys" }
+rest:
+  base_url: https://api.netlify.com
+  path: /api/v1/sites/{site_id}/deploys
+  params: { per_page: "{limit}" }
+  timeout: 15s
+auth: { type: bearer, key: env:NETLIFY_AUTH_TOKEN }
+cache: { ttl: 30s }
+metadata:
+  category: developer
+  tags: [netlify, deploys, hosting, jamstack, preview, builds]
+  read_only: true
+  examples:
+    - "Did the last Netlify deploy of my-site.netlify.app succeed?"
+    - "Why did our Netlify build fail? Show me the latest deploys and their error messages."
+    - "My deploy preview for the docs site isn't showing up. Is Netlify still building it?"
+    - "Could you please list the production deploys of our marketing site on Netlify?"
+    - "netlify deploy status"
+    - "Which commit is live on our Netlify site right now?"
+`,
   "newsapi_top_headlines.yaml": `name: newsapi_top_headlines
 title: Top news headlines
 description: >-
@@ -2651,6 +2948,42 @@ metadata:
     - "My flight lands in Oslo in an hour. What's it like outside there right now, and when is sunset?"
     - "Current weather for Paris,FR in imperial units."
 `,
+  "opsgenie_alerts.yaml": `name: opsgenie_alerts
+title: Opsgenie alerts
+description: >-
+  Opsgenie alerts, newest first, open ones by default (any Opsgenie search query works): tiny id,
+  message, status, priority, whether acknowledged, owner, tags and times. Needs OPSGENIE_API_KEY
+  (an API integration key with read access; accounts in the EU region use api.eu.opsgenie.com).
+schema:
+  input:
+    type: object
+    properties:
+      query:
+        {
+          type: string,
+          default: status:open,
+          description: "Opsgenie search, e.g. status:open AND priority:P1, or tag:database",
+        }
+      limit: { type: integer, minimum: 1, maximum: 100, default: 20, description: "Alerts" }
+rest:
+  base_url: https://api.opsgenie.com
+  path: /v2/alerts
+  params: { query: "{query}", limit: "{limit}", sort: createdAt, order: desc }
+  timeout: 15s
+auth: { type: api_key, key: env:OPSGENIE_API_KEY, header: Authorization, prefix: GenieKey }
+cache: { ttl: 30s }
+metadata:
+  category: developer
+  tags: [opsgenie, alerts, on-call, incidents, monitoring, atlassian]
+  read_only: true
+  examples:
+    - "Are there open Opsgenie alerts right now?"
+    - "Show me the P1 alerts from Opsgenie."
+    - "I just got paged. What alerts fired in the last hour and has anyone acknowledged them?"
+    - "Could you please list the unacknowledged alerts tagged database?"
+    - "opsgenie open alerts"
+    - "Which alerts are assigned to the platform team in Opsgenie?"
+`,
   "osv_query.yaml": `name: osv_query
 title: Known vulnerabilities of a package
 description: >-
@@ -3045,6 +3378,35 @@ metadata:
     - "Our Ruby app's Gemfile pins an old version of pundit. What's the newest release and its runtime dependencies?"
     - "Show summary, homepage and total downloads for the Ruby package 'rubocop'."
 `,
+  "rubygems_search.yaml": `name: rubygems_search
+title: Search Ruby gems
+description: >-
+  Searches RubyGems.org for Ruby gems by words (no key): name, latest version, summary,
+  downloads, license and links.
+schema:
+  input:
+    type: object
+    required: [query]
+    properties:
+      query: { type: string, description: "Words, e.g. pdf, background jobs" }
+rest:
+  base_url: https://rubygems.org
+  path: /api/v1/search.json
+  params: { query: "{query}" }
+  timeout: 15s
+cache: { ttl: 1h }
+metadata:
+  category: developer
+  tags: [ruby, gems, rubygems, rails, search, library]
+  read_only: true
+  examples:
+    - "Find a Ruby gem for generating PDFs."
+    - "Which gems handle background jobs in Rails?"
+    - "My Rails app needs two-factor authentication. What gems are there for that?"
+    - "Could you please search RubyGems for an HTTP client library?"
+    - "ruby gem markdown parser"
+    - "Are there gems for talking to the Stripe API?"
+`,
   "semantic_scholar_search.yaml": `name: semantic_scholar_search
 title: Search papers (Semantic Scholar)
 description: >-
@@ -3196,6 +3558,40 @@ metadata:
     - "Could you please tell me the official name of the SPDX identifier LGPL-2.1-or-later?"
     - "bsd 3 clause license text"
     - "Is the GPL-2.0 identifier deprecated in SPDX, and what replaces it?"
+`,
+  "stackexchange_answers.yaml": `name: stackexchange_answers
+title: Answers to a Stack Overflow question
+description: >-
+  The answers to one Stack Overflow (or other Stack Exchange) question by its id, best voted
+  first, with their full text (HTML), score and whether each is the accepted one (no key). The
+  id is the number in the question's URL; stackexchange_search finds it.
+schema:
+  input:
+    type: object
+    required: [question_id]
+    properties:
+      question_id: { type: integer, minimum: 1, description: "Question id, e.g. 11227809" }
+      site: { type: string, default: stackoverflow, description: "Site, e.g. stackoverflow, serverfault" }
+      limit: { type: integer, minimum: 1, maximum: 30, default: 5, description: "Answers" }
+rest:
+  base_url: https://api.stackexchange.com
+  path: /2.3/questions/{question_id}/answers
+  params: { site: "{site}", pagesize: "{limit}" }
+  static_params: { order: desc, sort: votes, filter: withbody }
+  response_path: items
+  timeout: 15s
+cache: { ttl: 1h }
+metadata:
+  category: developer
+  tags: [stackoverflow, answers, accepted-answer, solution, q&a]
+  read_only: true
+  examples:
+    - "Read the accepted answer of Stack Overflow question 11227809."
+    - "What do the top answers to stackoverflow.com/questions/927358 suggest?"
+    - "I found a promising thread about undoing a git commit; show me the highest-voted replies to question 927358."
+    - "Could you please fetch the answers for Server Fault question 12345 so I can compare the solutions?"
+    - "answers to so question 231767"
+    - "Which answer was accepted on that Stack Overflow post about Python's yield keyword?"
 `,
   "stackexchange_search.yaml": `name: stackexchange_search
 title: Search Stack Overflow
@@ -3716,17 +4112,22 @@ export const CATALOG_INDEX: readonly CatalogEntry[] = JSON.parse(`[
 {"name":"alphavantage_quote","title":"Stock quote","description":"The latest daily quote of a stock or ETF from Alpha Vantage: price, open, high, low, volume, previous close and change. Needs ALPHAVANTAGE_API_KEY.","category":"finance","tags":["stocks","quote","price","market","ticker","finance"],"examples":["Get the latest price of AAPL.","What did Microsoft stock close at yesterday?","I'm wondering whether my Tesla shares went up or down today.","Could you please pull up the current trading price of the Vanguard S&P 500 ETF?","nvidia share price","How much is one share of IBM going for at the moment?","I bought some Tesco shares on the London exchange last year. What are they trading at now, and how much did they move since the previous close?","Show me today's open, high, low and volume for ticker AMZN."],"requires_env":["ALPHAVANTAGE_API_KEY"],"optional_env":[],"read_only":true,"file":"alphavantage_quote.yaml","input":{"type":"object","required":["symbol"],"properties":{"symbol":{"type":"string","description":"Ticker symbol, e.g. IBM or TSCO.LON"}}}},
 {"name":"anaconda_package","title":"Conda package (Anaconda.org)","description":"A conda package on Anaconda.org in a channel such as conda-forge (no key): latest version, every version, summary, license, home page, platforms and download count.","category":"developer","tags":["conda","anaconda","conda-forge","python","package","bioconda"],"examples":["What's the latest version of numpy on conda-forge?","Is samtools available from bioconda, and for which platforms?","My environment.yml pins pytorch and I want to know which versions the conda channel has.","Could you please look up the license and home page of the conda package geopandas?","conda forge xarray version","How many times has the conda package scikit-learn been downloaded?"],"requires_env":[],"optional_env":[],"read_only":true,"file":"anaconda_package.yaml","input":{"type":"object","required":["name"],"properties":{"channel":{"type":"string","default":"conda-forge","description":"Channel, e.g. conda-forge, bioconda, anaconda"},"name":{"type":"string","pattern":"^[A-Za-z0-9._-]+$","description":"Package name, e.g. numpy"}}}},
 {"name":"artifacthub_search","title":"Search Helm charts and cloud-native packages (Artifact Hub)","description":"Searches Artifact Hub for Helm charts and other cloud-native packages (operators, OPA and Kyverno policies, Falco rules, kubectl plugins; no key): name, description, version, app version, repository, stars and whether it is official or verified.","category":"developer","tags":["helm","kubernetes","charts","artifact-hub","operators","cloud-native"],"examples":["Find a Helm chart for installing Grafana.","What's the latest version of the ingress-nginx chart?","I need to deploy Redis on our Kubernetes cluster. Which Helm charts are popular and maintained?","Could you please search Artifact Hub for a Kyverno policy that requires resource limits?","helm chart cert-manager","Are there kubectl plugins for viewing pod logs from many containers at once?"],"requires_env":[],"optional_env":[],"read_only":true,"file":"artifacthub_search.yaml","input":{"type":"object","required":["query"],"properties":{"query":{"type":"string","description":"Words, e.g. ingress nginx, cert-manager"},"kind":{"type":"integer","enum":[0,1,2,3,5,6,7,12],"default":0,"description":"0 Helm chart, 1 Falco rules, 2 OPA policy, 3 OLM operator, 5 kubectl plugin, 6 Helm plugin, 7 Tekton task, 12 Kyverno policy"},"limit":{"type":"integer","minimum":1,"maximum":60,"default":10,"description":"Results"}}}},
+{"name":"bitbucket_pull_requests","title":"Bitbucket pull requests","description":"Pull requests of a Bitbucket Cloud repository, open by default: id, title, author, source and destination branches, state, comment count, dates and link. Works without a key for public repositories; BITBUCKET_TOKEN (a repository, project or workspace access token) reaches private ones.","category":"developer","tags":["bitbucket","pull-requests","code-review","atlassian","merge"],"examples":["List the open pull requests in our Bitbucket repo acme/payments.","Which Bitbucket PRs were merged recently in the atlassian workspace's repo?","I'm on review duty this week. What's waiting for review on Bitbucket in team/mobile-app?","Could you please show me declined pull requests of the Bitbucket repository acme/infra?","bitbucket open prs","Who opened the pull requests currently pending in our Bitbucket project?"],"requires_env":[],"optional_env":["BITBUCKET_TOKEN"],"read_only":true,"file":"bitbucket_pull_requests.yaml","input":{"type":"object","required":["workspace","repo"],"properties":{"workspace":{"type":"string","description":"Workspace id, e.g. atlassian"},"repo":{"type":"string","description":"Repository slug, e.g. python-bitbucket"},"state":{"type":"string","enum":["OPEN","MERGED","DECLINED","SUPERSEDED"],"default":"OPEN","description":"Which pull requests"},"limit":{"type":"integer","minimum":1,"maximum":50,"default":20,"description":"Per page"}}}},
 {"name":"brave_web_search","title":"Web search (Brave)","description":"Searches the web with the Brave Search API: titles, URLs and descriptions of the top results. Needs BRAVE_API_KEY.","category":"search","tags":["search","web","brave","internet","results"],"examples":["Search the web for budget mechanical keyboards.","Which websites come up when you look up 'sourdough starter troubleshooting'?","I need a list of links to pages reviewing the new Pixel phone.","Could you please run an internet search for affordable hotels in Lisbon and give me the top links?","top sites vegan recipes","Find me some web pages about fixing a leaking faucet, just the titles and URLs.","I'm writing a blog post about remote work. Can you dig up the top 15 pages online about it so I can skim them?","Give me 5 web results for 'electric bike laws' as they'd appear for someone in Germany."],"requires_env":["BRAVE_API_KEY"],"optional_env":[],"read_only":true,"file":"brave_web_search.yaml","input":{"type":"object","required":["query"],"properties":{"query":{"type":"string","maxLength":400,"description":"Search query"},"count":{"type":"integer","minimum":1,"maximum":20,"default":10,"description":"Number of results"},"country":{"type":"string","description":"Two-letter country code for local results, e.g. US"}}}},
 {"name":"bundlephobia_size","title":"JavaScript bundle size of an npm package","description":"What adding an npm package costs a front-end bundle, from Bundlephobia (no key): minified and gzipped size, dependency count, whether it is tree-shakeable and has side effects.","category":"developer","tags":["bundle","size","javascript","frontend","npm","performance","gzip"],"examples":["How big is moment.js once bundled and gzipped?","Compare the bundle size of dayjs version 1.11.10.","I'm worried about my web app's load time. How many kilobytes would adding lodash add to the bundle?","Could you please tell me whether date-fns is tree-shakeable and what it weighs minified?","react-dom gzip size","Does @tanstack/react-query have side effects, and how many dependencies does it bring in?"],"requires_env":[],"optional_env":[],"read_only":true,"file":"bundlephobia_size.yaml","input":{"type":"object","required":["package"],"properties":{"package":{"type":"string","description":"Package, optionally with a version: react, lodash@4.17.21, @tanstack/react-query"}}}},
+{"name":"circleci_pipelines","title":"CircleCI pipelines of a project","description":"Recent CircleCI pipelines of a project, newest first: number, state, trigger, branch or tag, commit and creation time. Needs CIRCLECI_TOKEN (a personal API token).","category":"developer","tags":["circleci","ci","pipelines","builds","tests"],"examples":["Show the recent CircleCI pipelines of gh/acme/api.","Did CircleCI run for my last push to the feature/login branch?","The merge is blocked waiting on CircleCI. What's the state of the latest pipeline on main for our web repo?","Could you please list CircleCI pipelines triggered today for gh/myorg/mobile?","circleci builds status","Which commit did the most recent CircleCI pipeline of bb/team/service build?"],"requires_env":["CIRCLECI_TOKEN"],"optional_env":[],"read_only":true,"file":"circleci_pipelines.yaml","input":{"type":"object","required":["project_slug"],"properties":{"project_slug":{"type":"string","description":"vcs/org/repo, e.g. gh/acme/api (gh for GitHub, bb for Bitbucket)"},"branch":{"type":"string","description":"Only pipelines of this branch"}}}},
 {"name":"cloudflare_dns_records","title":"Cloudflare DNS records of a zone","description":"The DNS records of a Cloudflare zone, optionally of one type or name: type, name, content, TTL and whether Cloudflare proxies it. Needs CLOUDFLARE_API_TOKEN (a token with Zone DNS read) and the zone's id (Overview page of the domain).","category":"developer","tags":["cloudflare","dns","records","domain","cname","mx","infrastructure"],"examples":["List the DNS records of our Cloudflare zone.","What does the CNAME for www point to in Cloudflare?","Email stopped arriving after the migration. Can you show me the MX and TXT records we have in Cloudflare?","Could you please check whether api.example.com is proxied through Cloudflare?","cloudflare txt records","Which A records does the zone have, and what IPs do they point to?"],"requires_env":["CLOUDFLARE_API_TOKEN"],"optional_env":[],"read_only":true,"file":"cloudflare_dns_records.yaml","input":{"type":"object","required":["zone_id"],"properties":{"zone_id":{"type":"string","pattern":"^[a-f0-9]{32}$","description":"Zone id, 32 hex digits"},"type":{"type":"string","enum":["A","AAAA","CNAME","MX","TXT","NS","SRV","CAA"],"description":"Only records of this type"},"name":{"type":"string","description":"Only this exact name, e.g. www.example.com"},"limit":{"type":"integer","minimum":5,"maximum":5000,"default":100,"description":"Records per page"}}}},
+{"name":"cloudflare_zones","title":"Cloudflare zones (domains)","description":"The domains (zones) of a Cloudflare account, or one by name: zone id, name, status, plan, name servers and when it was activated; the id is what cloudflare_dns_records takes. Needs CLOUDFLARE_API_TOKEN (a token with Zone read).","category":"developer","tags":["cloudflare","zones","domains","dns","account","infrastructure"],"examples":["Which domains do we have on Cloudflare?","What's the Cloudflare zone id of example.com?","I'm auditing our DNS providers and need every Cloudflare zone with its plan and status.","Could you please check whether acme.io is active on our Cloudflare account and which nameservers it uses?","cloudflare list zones","Which of our Cloudflare sites are still pending activation?"],"requires_env":["CLOUDFLARE_API_TOKEN"],"optional_env":[],"read_only":true,"file":"cloudflare_zones.yaml","input":{"type":"object","properties":{"name":{"type":"string","description":"Only this domain, e.g. example.com"},"limit":{"type":"integer","minimum":5,"maximum":50,"default":20,"description":"Zones per page"}}}},
 {"name":"confluence_search","title":"Search Confluence pages","description":"Searches Confluence Cloud pages, blog posts and attachments for words: title, space, excerpt, last modified and link. Needs ATLASSIAN_SITE (your-team.atlassian.net), ATLASSIAN_EMAIL and ATLASSIAN_API_TOKEN (an Atlassian API token).","category":"developer","tags":["confluence","atlassian","wiki","pages","documentation","knowledge-base"],"examples":["Find our deployment runbook in Confluence.","Is there a wiki page about the on-call rotation?","A new hire starts Monday. Search our Confluence for the onboarding checklist and the laptop setup guide.","Could you please look for the architecture decision record about moving to Postgres on our wiki?","confluence incident postmortem template","What internal docs do we have about the billing service?"],"requires_env":["ATLASSIAN_SITE","ATLASSIAN_API_TOKEN","ATLASSIAN_EMAIL"],"optional_env":[],"read_only":true,"file":"confluence_search.yaml","input":{"type":"object","required":["query"],"properties":{"query":{"type":"string","description":"Words to find, e.g. onboarding checklist"},"limit":{"type":"integer","minimum":1,"maximum":50,"default":10,"description":"Results"}}}},
 {"name":"country_by_code","title":"Country by ISO code","description":"Facts about one country by its ISO 3166 code, two or three letters (REST Countries, no key): names, capital, region, population, area, languages, currencies, calling code and time zones.","category":"knowledge","tags":["country","iso","geography","capital","population"],"examples":["Look up the country with code JP.","Which country is 'CHE' and what's its capital?","A customs form lists the origin as 'BR' and I'd like that country's population and currency.","Could you please tell me what languages are spoken in the country coded NZL?","what country is DK","Decode the country abbreviation 'ZA' and give me its time zones and dialing prefix.","My shipping spreadsheet lists destinations as two-letter codes. What are the capital, region and calling code for 'AR'?","Give me the area, population and currency for ISO code DEU."],"requires_env":[],"optional_env":[],"read_only":true,"file":"country_by_code.yaml","input":{"type":"object","required":["code"],"properties":{"code":{"type":"string","pattern":"^[A-Za-z]{2,3}$","description":"ISO 3166-1 alpha-2 or alpha-3 code, e.g. DE or DEU"}}}},
 {"name":"country_info","title":"Country facts","description":"Facts about countries matching a name (REST Countries, no key): official name, capital, region, population, area, languages, currencies, time zones, borders and flag.","category":"knowledge","tags":["country","geography","capital","population","currency","language"],"examples":["Tell me about Portugal.","What's the capital and population of Kazakhstan?","I'm moving to Vietnam next year and want to know what money and language they use there.","Could you please list the countries that border Austria?","mongolia capital population","Give me a quick fact sheet on Canada: region, area, languages and time zones.","My daughter has a school project on Peru. Can you gather its official name, capital, languages and neighbours?","Compare the populations and land areas of Norway and Sweden."],"requires_env":[],"optional_env":[],"read_only":true,"file":"country_info.yaml","input":{"type":"object","required":["name"],"properties":{"name":{"type":"string","minLength":2,"description":"Country name or part of it, e.g. germany"}}}},
 {"name":"cran_package","title":"R package (CRAN)","description":"An R package on CRAN, from the crandb database (no key): title, description, latest version, publication date, license, maintainer, dependencies (Depends, Imports, Suggests) and URLs.","category":"developer","tags":["r","cran","package","statistics","data-science","rstats"],"examples":["What's the latest version of ggplot2 on CRAN?","Which packages does the R package dplyr import?","I'm reviewing an analysis that uses data.table. Who maintains it and under what license is it published?","Could you please look up the CRAN entry for the tidyverse package?","rstats lme4 version","When was the R library shiny last published?"],"requires_env":[],"optional_env":[],"read_only":true,"file":"cran_package.yaml","input":{"type":"object","required":["name"],"properties":{"name":{"type":"string","pattern":"^[A-Za-z0-9.]+$","description":"Package name, e.g. ggplot2"}}}},
 {"name":"crates_package","title":"Rust crate","description":"A Rust crate's summary from crates.io (no key): newest and newest stable version, description, total and recent downloads, repository, documentation and dates.","category":"developer","tags":["rust","cargo","crate","package","registry"],"examples":["Get the latest version of the serde crate.","How many times has tokio been downloaded?","I'm adding an HTTP client to my Cargo.toml and want the newest stable release of reqwest.","Could you please show me the description and docs link for the Rust library clap?","rayon rust library version","When was anyhow last updated, and where does its source code live?","My Rust build broke after an update. What's the most recent stable version of rand?","Show recent downloads and the newest version of the Rust package 'thiserror'."],"requires_env":[],"optional_env":[],"read_only":true,"file":"crates_package.yaml","input":{"type":"object","required":["name"],"properties":{"name":{"type":"string","pattern":"^[A-Za-z0-9_-]+$","description":"Crate name, e.g. serde"}}}},
 {"name":"crates_reverse_dependencies","title":"Crates that depend on a Rust crate","description":"Which crates on crates.io depend on a given Rust crate (no key): each dependent crate's version, the requirement it declares and whether the dependency is optional, plus the total count.","category":"developer","tags":["rust","crates","cargo","dependents","reverse-dependencies","ecosystem"],"examples":["Which crates depend on tokio?","How many Rust crates use the anyhow crate?","I maintain the crate 'bytes' and want to know who would break if I change its API.","Could you please list dependents of the serde_json crate on crates.io?","who uses rayon crate","Which crates pull in the openssl crate as an optional dependency?"],"requires_env":[],"optional_env":[],"read_only":true,"file":"crates_reverse_dependencies.yaml","input":{"type":"object","required":["name"],"properties":{"name":{"type":"string","pattern":"^[A-Za-z0-9_-]+$","description":"Crate name, e.g. serde"},"limit":{"type":"integer","minimum":1,"maximum":100,"default":20,"description":"Dependents per page"}}}},
+{"name":"crates_search","title":"Search Rust crates","description":"Searches crates.io for Rust crates by words (no key): name, newest version, description, total and recent downloads, sorted by relevance or downloads.","category":"developer","tags":["rust","crates","cargo","search","library"],"examples":["Find a Rust crate for parsing TOML.","Which crates exist for making HTTP requests in Rust, most downloaded first?","I'm writing a CLI in Rust and need something to draw progress bars. What crates are there?","Could you please search crates.io for an async Postgres driver?","rust image resize crate","What are the newest crates related to WebAssembly?"],"requires_env":[],"optional_env":[],"read_only":true,"file":"crates_search.yaml","input":{"type":"object","required":["query"],"properties":{"query":{"type":"string","description":"Words, e.g. async http client, yaml"},"sort":{"type":"string","enum":["relevance","downloads","recent-downloads","recent-updates","new"],"default":"relevance","description":"Order"},"limit":{"type":"integer","minimum":1,"maximum":100,"default":10,"description":"Crates"}}}},
 {"name":"crossref_works","title":"Search scholarly works (Crossref)","description":"Searches Crossref's registry of scholarly works (no key): DOI, title, authors, journal, publication date, type and citation count of journal articles, books and papers.","category":"research","tags":["research","papers","doi","citations","journals","science"],"examples":["Find the DOI for 'Attention Is All You Need'.","Which journal published 'Deep residual learning for image recognition'?","I need a proper citation with identifier for the 2015 Nature review on deep learning by LeCun.","Could you please look up scholarly articles on microplastics in drinking water, with their DOIs?","journal article citation lookup","Track down the publication details, journal, date and authors, of a book chapter on urban heat islands.","I'm formatting my bibliography and one reference lacks its persistent identifier. Can you find it for 'The Structure of Scientific Revolutions'?","Search Crossref for 'graphene supercapacitor' and return 20 records."],"requires_env":[],"optional_env":[],"read_only":true,"file":"crossref_works.yaml","input":{"type":"object","required":["query"],"properties":{"query":{"type":"string","description":"Words from the title, authors or abstract"},"rows":{"type":"integer","minimum":1,"maximum":50,"default":10,"description":"Number of results"}}}},
 {"name":"crtsh_certificates","title":"TLS certificates issued for a domain (crt.sh)","description":"TLS certificates logged in Certificate Transparency for a domain, from crt.sh (no key): issuer, names covered, validity dates and serial number; %.example.com finds every subdomain's.","category":"network","tags":["tls","ssl","certificate","https","certificate-transparency","subdomains","security"],"examples":["Which TLS certificates have been issued for example.com?","When does the SSL certificate of shop.acme.io expire?","I want to find every subdomain of our company domain that has ever had a public certificate.","Could you please check which certificate authority issued the certs for mybank.com?","crt.sh lookup for stripe.com","Has anyone issued an unexpected HTTPS certificate for our domain recently?"],"requires_env":[],"optional_env":[],"read_only":true,"file":"crtsh_certificates.yaml","input":{"type":"object","required":["domain"],"properties":{"domain":{"type":"string","description":"Domain, e.g. example.com; %.example.com for its subdomains too"},"exclude":{"type":"string","enum":["expired"],"description":"expired: leave out expired certificates"}}}},
+{"name":"datadog_monitors","title":"Datadog monitors and their state","description":"Datadog monitors, by default those in Alert, Warn or No Data: name, type, query, overall state, tags, priority and message. Needs DD_API_KEY and DD_APP_KEY (an application key with monitors read); set DD_SITE for another Datadog site (datadoghq.eu, us3.datadoghq.com, ...).","category":"developer","tags":["datadog","monitors","alerts","observability","monitoring","metrics"],"examples":["Which Datadog monitors are alerting right now?","Is anything red in Datadog for the payments team?","Latency complaints are coming in. Show me every production monitor that's in warn or alert state.","Could you please list the Datadog monitors with 'disk' in their name and their status?","datadog alerts firing","Which monitors tagged env:prod have no data?"],"requires_env":["DD_API_KEY","DD_APP_KEY"],"optional_env":[],"read_only":true,"file":"datadog_monitors.yaml","input":{"type":"object","properties":{"states":{"type":"string","default":"alert,warn,no data","description":"Comma-separated group states to include: all, alert, warn, no data"},"name":{"type":"string","description":"Only monitors whose name contains this text"},"tags":{"type":"string","description":"Comma-separated monitor tags, e.g. team:payments,env:prod"}}}},
 {"name":"deepl_translate","title":"Translate text (DeepL)","description":"Translates text with DeepL into a target language, detecting the source language unless given. Needs DEEPL_AUTH_KEY (this file uses the free API host api-free.deepl.com).","category":"language","tags":["translate","translation","language","deepl","text"],"examples":["Translate 'Where is the train station?' into German.","How do you say 'thank you for your patience' in Japanese?","My landlord emailed me in Italian and I can't understand it: 'Il contratto scade a fine mese.'","Could you please put this into French for me: 'Our office will be closed on Monday.'","sentence in spanish please","Render this line in Brazilian Portuguese: 'The meeting is postponed.'","I'm writing to a supplier in Poland. Please convert 'We need the invoice by Friday' into Polish.","Turn 'Bitte rufen Sie mich morgen an' from German into American English."],"requires_env":["DEEPL_AUTH_KEY"],"optional_env":[],"read_only":true,"file":"deepl_translate.yaml","input":{"type":"object","required":["text","target_lang"],"properties":{"text":{"type":"string","minLength":1,"description":"Text to translate"},"target_lang":{"type":"string","description":"Target language code, e.g. DE, FR, EN-US, JA"},"source_lang":{"type":"string","description":"Source language code; default: detected"}}}},
 {"name":"deps_dev_package","title":"Package versions (deps.dev)","description":"Every published version of an open-source package in npm, PyPI, Go, Maven, Cargo or NuGet from Google's deps.dev (no key), with publish dates and which version is the default.","category":"developer","tags":["dependencies","versions","package","supply-chain","open-source"],"examples":["List every version of lodash ever published.","When was each release of the Go module github.com/gin-gonic/gin published?","I need to pin an older Java dependency and want the full release history of org.slf4j:slf4j-api.","Could you please show me all published versions of Newtonsoft.Json with their dates?","django release history dates","Which numpy version is marked as the default, and what other versions exist?","Our audit requires knowing how old our dependencies are. Can you get the publish dates of every serde version on cargo?","Show the version timeline of npm package 'express' from the first release to the latest."],"requires_env":[],"optional_env":[],"read_only":true,"file":"deps_dev_package.yaml","input":{"type":"object","required":["system","name"],"properties":{"system":{"type":"string","enum":["npm","pypi","go","maven","cargo","nuget"],"description":"Package ecosystem"},"name":{"type":"string","description":"Package name, e.g. lodash, org.slf4j:slf4j-api, github.com/gin-gonic/gin"}}}},
 {"name":"deps_dev_version","title":"Licenses and advisories of a package version (deps.dev)","description":"One version of an open-source package in npm, PyPI, Go, Maven, Cargo or NuGet from Google's deps.dev (no key): its licenses, the security advisories that affect it, links to its source and homepage, provenance and the repository it was built from.","category":"developer","tags":["license","advisories","supply-chain","compliance","dependencies","provenance"],"examples":["What license is express 4.17.1 released under?","Which advisories affect log4j-core 2.14.1 on Maven?","Legal wants the license of every dependency. Start with the Rust crate serde version 1.0.197.","Could you please check which source repository the npm package lodash 4.17.21 was built from?","license of numpy 1.26.0","Does the NuGet package Newtonsoft.Json 12.0.1 have any known advisories?"],"requires_env":[],"optional_env":[],"read_only":true,"file":"deps_dev_version.yaml","input":{"type":"object","required":["system","name","version"],"properties":{"system":{"type":"string","enum":["npm","pypi","go","maven","cargo","nuget"],"description":"Package ecosystem"},"name":{"type":"string","description":"Package name, e.g. express, org.apache.logging.log4j:log4j-core"},"version":{"type":"string","description":"Exact version, e.g. 4.17.1"}}}},
@@ -3741,7 +4142,9 @@ export const CATALOG_INDEX: readonly CatalogEntry[] = JSON.parse(`[
 {"name":"github_code_search","title":"Search code on GitHub","description":"Searches source code across GitHub with GitHub's code search syntax (e.g. \\"useEffect repo:facebook/react\\", \\"filename:Dockerfile FROM alpine\\", \\"language:go http.ListenAndServe\\"): file paths, repositories and URLs of matching files. Needs GITHUB_TOKEN (GitHub allows code search only to signed-in users).","category":"developer","tags":["github","code","search","source","grep","usage"],"examples":["Search GitHub code for uses of createServer in the oven-sh organisation.","Find examples of people calling the Stripe checkout API in Python on GitHub.","Where in the kubernetes repo is the function NewSharedInformerFactory defined?","Could you please grep GitHub for Dockerfiles that start FROM node:20-alpine?","code examples of zod discriminatedUnion","Which files in our acme org still import the deprecated request library?","I want to see real-world usage of the tokio::select! macro in Rust code on GitHub."],"requires_env":["GITHUB_TOKEN"],"optional_env":[],"read_only":true,"file":"github_code_search.yaml","input":{"type":"object","required":["query"],"properties":{"query":{"type":"string","description":"Code search query; qualifiers repo:, org:, language:, path:, filename:, extension:"},"limit":{"type":"integer","minimum":1,"maximum":100,"default":10,"description":"Results per page"}}}},
 {"name":"github_commits","title":"Recent commits of a GitHub repository","description":"A GitHub repository's commits, newest first, on a branch or touching a path: SHA, message, author, date and URL. Works without a key for public repositories; GITHUB_TOKEN raises the rate limit and reaches private ones.","category":"developer","tags":["github","commits","git","history","log","changes"],"examples":["Show the latest commits on torvalds/linux.","What changed recently in the src/router folder of remix-run/react-router?","I need a git log of everything gaearon committed to facebook/react since January.","Could you please list the last 10 commits on the develop branch of acme/payments?","recent commit history tailwindcss","Who last touched the README of rust-lang/rust and when?","Summarise what has been merged into the main branch of sveltejs/kit this week."],"requires_env":[],"optional_env":["GITHUB_TOKEN"],"read_only":true,"file":"github_commits.yaml","input":{"type":"object","required":["owner","repo"],"properties":{"owner":{"type":"string","description":"User or organisation, e.g. torvalds"},"repo":{"type":"string","description":"Repository name, e.g. linux"},"branch":{"type":"string","description":"Branch, tag or SHA to start from (default: the default branch)"},"path":{"type":"string","description":"Only commits touching this file or folder, e.g. src/cli"},"author":{"type":"string","description":"Only commits by this GitHub login or email"},"since":{"type":"string","format":"date-time","description":"Only commits after this time (ISO 8601)"},"limit":{"type":"integer","minimum":1,"maximum":100,"default":20,"description":"Commits per page"}}}},
 {"name":"github_compare","title":"Compare two GitHub refs","description":"What changed between two branches, tags or commits of a GitHub repository: how far ahead and behind, the commits in between (message, author, date) and the files changed with their line counts. Works without a key for public repositories; GITHUB_TOKEN raises the rate limit and reaches private ones.","category":"developer","tags":["github","compare","diff","changes","tags","upgrade"],"examples":["What changed in vitejs/vite between v5.0.0 and v5.1.0?","How many commits is my feature branch ahead of main in acme/webapp?","We're upgrading a dependency from 2.3.1 to 2.4.0 and I want the list of commits between those tags in its repo.","Could you please show me which files differ between the release and develop branches of myorg/api?","diff between two tags github","Is the staging branch of acme/site behind production, and by how much?"],"requires_env":[],"optional_env":["GITHUB_TOKEN"],"read_only":true,"file":"github_compare.yaml","input":{"type":"object","required":["owner","repo","base","head"],"properties":{"owner":{"type":"string","description":"User or organisation, e.g. vitejs"},"repo":{"type":"string","description":"Repository name, e.g. vite"},"base":{"type":"string","description":"Older branch, tag or SHA, e.g. v5.0.0"},"head":{"type":"string","description":"Newer branch, tag or SHA, e.g. v5.1.0 or main"},"limit":{"type":"integer","minimum":1,"maximum":250,"default":50,"description":"Commits to list"}}}},
+{"name":"github_contributors","title":"Top contributors of a GitHub repository","description":"A GitHub repository's contributors, most commits first: login, profile link and number of contributions. Works without a key; GITHUB_TOKEN raises the rate limit and reaches private repositories.","category":"developer","tags":["github","contributors","maintainers","committers","community"],"examples":["Who are the top contributors to tailwindlabs/tailwindcss?","Which people have committed the most to the htmx repo bigskysoftware/htmx?","Before we adopt this library I'd like to know whether it depends on a single maintainer. Who contributes to sindresorhus/got?","Could you please list the ten most active contributors of pola-rs/polars?","main maintainers of zod","How many commits has each core developer made to the astral-sh/ruff repository?"],"requires_env":[],"optional_env":["GITHUB_TOKEN"],"read_only":true,"file":"github_contributors.yaml","input":{"type":"object","required":["owner","repo"],"properties":{"owner":{"type":"string","description":"User or organisation, e.g. tailwindlabs"},"repo":{"type":"string","description":"Repository name, e.g. tailwindcss"},"limit":{"type":"integer","minimum":1,"maximum":100,"default":20,"description":"Contributors"}}}},
 {"name":"github_create_issue","title":"Create a GitHub issue","description":"Opens a new issue in a GitHub repository, with optional labels and assignees, and returns its number and URL. Needs GITHUB_TOKEN (a token with issues write access to the repository).","category":"developer","tags":["github","issue","bug","ticket","create"],"examples":["Open an issue in acme/webapp titled 'Login button broken on Safari'.","Can you file a bug report on my repo about the crash when uploading large files?","The docs link in the README of octo/toolkit is dead. Let's get that tracked so someone fixes it.","Could you please create a ticket in myorg/api labelled 'enhancement' asking for pagination support?","report bug to repo","Log a new GitHub issue for the memory leak we found, and assign it to jdoe.","We found that dark mode resets after a refresh. Please write that up as an issue in team-zeta/frontend with the label 'bug'.","File an issue in kimlab/seqtools titled 'CSV export drops header row', assigned to mlee, label 'bug'."],"requires_env":["GITHUB_TOKEN"],"optional_env":[],"read_only":false,"file":"github_create_issue.yaml","input":{"type":"object","required":["owner","repo","title"],"properties":{"owner":{"type":"string","description":"User or organisation"},"repo":{"type":"string","description":"Repository name"},"title":{"type":"string","minLength":1,"description":"Issue title"},"body":{"type":"string","description":"Issue text (Markdown)"},"labels":{"type":"array","items":{"type":"string"},"description":"Label names"},"assignees":{"type":"array","items":{"type":"string"},"description":"User names to assign"}}}},
+{"name":"github_dependabot_alerts","title":"Dependabot alerts of a GitHub repository","description":"Dependabot security alerts of a GitHub repository, open by default: the vulnerable package and manifest, the advisory (GHSA, CVE, summary, severity), the first patched version and links. Needs GITHUB_TOKEN (a token allowed to read Dependabot alerts of that repository).","category":"security","tags":["github","dependabot","security","vulnerabilities","dependencies","alerts"],"examples":["Which Dependabot alerts are open on acme/webapp?","Do we have critical vulnerable dependencies in our GitHub repo myorg/api?","The security team asked for a list of every high-severity package vulnerability GitHub has flagged in our backend repository.","Could you please show me the Dependabot warnings we dismissed in myorg/infra?","dependabot alerts critical","Which version should we bump to for each open security alert in acme/mobile?"],"requires_env":["GITHUB_TOKEN"],"optional_env":[],"read_only":true,"file":"github_dependabot_alerts.yaml","input":{"type":"object","required":["owner","repo"],"properties":{"owner":{"type":"string","description":"User or organisation"},"repo":{"type":"string","description":"Repository name"},"state":{"type":"string","enum":["open","fixed","dismissed","auto_dismissed"],"default":"open","description":"Which alerts"},"severity":{"type":"string","enum":["low","medium","high","critical"],"description":"Only alerts of this severity"},"limit":{"type":"integer","minimum":1,"maximum":100,"default":30,"description":"Alerts"}}}},
 {"name":"github_file_contents","title":"Read a file from a GitHub repository","description":"The raw text of one file in a GitHub repository, at the default branch or at a branch, tag or commit (e.g. a README, package.json or a source file); for a folder, its listing. Works without a key for public repositories; GITHUB_TOKEN raises the rate limit and reaches private ones.","category":"developer","tags":["github","file","source-code","readme","raw","repository"],"examples":["Read the README of oven-sh/bun.","Show me the package.json in the vercel/next.js repo.","I want to see how expressjs/express sets up its router. Can you open lib/router/index.js?","Could you please fetch the Dockerfile from the main branch of docker/compose?","cat src/main.rs from BurntSushi/ripgrep","What does the CONTRIBUTING.md of the kubernetes repository say?","Pull up the pyproject.toml of psf/requests at tag v2.31.0 so I can see its build settings."],"requires_env":[],"optional_env":["GITHUB_TOKEN"],"read_only":true,"file":"github_file_contents.yaml","input":{"type":"object","required":["owner","repo","path"],"properties":{"owner":{"type":"string","description":"User or organisation, e.g. oven-sh"},"repo":{"type":"string","description":"Repository name, e.g. bun"},"path":{"type":"string","description":"Path in the repository, e.g. README.md or src/index.ts"},"ref":{"type":"string","description":"Branch, tag or commit SHA (default: the default branch)"}}}},
 {"name":"github_issue","title":"One GitHub issue or pull request","description":"One GitHub issue or pull request by its number: title, state, author, labels, assignees, milestone, comment count, dates and the full body text. Works without a key for public repositories; GITHUB_TOKEN raises the rate limit and reaches private ones.","category":"developer","tags":["github","issue","ticket","bug","details"],"examples":["Summarise GitHub issue #4321 in microsoft/vscode.","What's the status of oven-sh/bun issue 1234? Is it still open?","Someone linked me facebook/react#28000 and I'd like to know what it is about and who is assigned.","Could you please read pull request number 512 of acme/api and tell me its labels?","details of issue 99 on denoland/deno","Which milestone is issue 7 of our repo myorg/app scheduled for?"],"requires_env":[],"optional_env":["GITHUB_TOKEN"],"read_only":true,"file":"github_issue.yaml","input":{"type":"object","required":["owner","repo","number"],"properties":{"owner":{"type":"string","description":"User or organisation, e.g. microsoft"},"repo":{"type":"string","description":"Repository name, e.g. vscode"},"number":{"type":"integer","minimum":1,"description":"Issue or pull request number, e.g. 1234"}}}},
 {"name":"github_latest_release","title":"Latest GitHub release","description":"The latest published release of a GitHub repository: tag, name, date, release notes and downloadable assets. Works without a key; GITHUB_TOKEN raises the rate limit.","category":"developer","tags":["github","release","version","changelog","download"],"examples":["Get the latest release of neovim/neovim.","What's the newest version the kubernetes/kubernetes project has shipped?","I want to download the newest build of ripgrep for Windows.","Could you please show me the release notes of the most recent Terraform version?","vscode newest release notes","Which tag did the Bun project put out most recently, and when?","I'm still on Hugo 0.120. What did they publish in their latest release, and is there a Linux arm64 download?","Show the latest release of GitHub repo cli/cli with its downloadable assets."],"requires_env":[],"optional_env":["GITHUB_TOKEN"],"read_only":true,"file":"github_latest_release.yaml","input":{"type":"object","required":["owner","repo"],"properties":{"owner":{"type":"string","description":"User or organisation"},"repo":{"type":"string","description":"Repository name"}}}},
@@ -3771,6 +4174,7 @@ export const CATALOG_INDEX: readonly CatalogEntry[] = JSON.parse(`[
 {"name":"mdn_search","title":"Search MDN Web Docs","description":"Searches MDN Web Docs, Mozilla's reference for HTML, CSS, JavaScript and Web APIs (no key): page title, summary and URL path (prefix https://developer.mozilla.org).","category":"developer","tags":["mdn","javascript","css","html","web-api","reference","documentation"],"examples":["Look up Array.prototype.flatMap on MDN.","How does CSS grid-template-areas work?","I need to cancel a fetch request in the browser after a few seconds. What does MDN say about AbortController?","Could you please find the MDN reference for the HTML dialog element?","js string padStart docs","What's the documentation for the IntersectionObserver API?","Find the French MDN page about promesses in JavaScript."],"requires_env":[],"optional_env":[],"read_only":true,"file":"mdn_search.yaml","input":{"type":"object","required":["query"],"properties":{"query":{"type":"string","description":"Words, e.g. array flatMap, css grid, fetch abort"},"locale":{"type":"string","default":"en-US","description":"Language of the pages, e.g. en-US, fr, ja, zh-CN"},"limit":{"type":"integer","minimum":1,"maximum":50,"default":5,"description":"Results"}}}},
 {"name":"musicbrainz_artist_search","title":"Search music artists","description":"Searches MusicBrainz's open music encyclopedia for artists (no key): MusicBrainz id, type, country, active years, disambiguation and tags.","category":"media","tags":["music","artist","band","musicbrainz","discography"],"examples":["Search for the band Radiohead.","Where is Sigur Rós from, and when were they active?","There are several singers called 'Aurora' and I want to figure out which one is the Norwegian one.","Could you please find info about the artist Björk, like her country and genre tags?","daft punk origin","Which musicians named John Williams exist, and how do I tell them apart?","I heard a song by a group called Khruangbin on the radio. Can you tell me where they're from and what styles they play?","Find 3 UK artists matching 'The National'."],"requires_env":[],"optional_env":[],"read_only":true,"file":"musicbrainz_artist_search.yaml","input":{"type":"object","required":["query"],"properties":{"query":{"type":"string","description":"Artist name, or Lucene syntax like artist:radiohead AND country:GB"},"limit":{"type":"integer","minimum":1,"maximum":100,"default":5,"description":"Number of results"}}}},
 {"name":"nasa_apod","title":"NASA astronomy picture of the day","description":"NASA's Astronomy Picture of the Day for a date: title, explanation, image or video URL and credit. Needs NASA_API_KEY (free at api.nasa.gov; DEMO_KEY works for a few calls).","category":"science","tags":["nasa","astronomy","space","picture","image"],"examples":["Show today's astronomy picture of the day.","What space image did the astronomers feature today?","I want a cool space photo for my desktop wallpaper, with an explanation of what it shows.","Could you please show me the featured space picture from my birthday, 1998-07-14?","daily space photo","Which cosmic image was highlighted on 2021-12-25, and who took it?","My son loves planets and galaxies. Can you find today's featured image from the space agency and explain it simply?","Get the daily space photo for 2015-07-14 with its title and credit."],"requires_env":["NASA_API_KEY"],"optional_env":[],"read_only":true,"file":"nasa_apod.yaml","input":{"type":"object","properties":{"date":{"type":"string","pattern":"^\\\\d{4}-\\\\d{2}-\\\\d{2}$","description":"YYYY-MM-DD (default today)"}}}},
+{"name":"netlify_deploys","title":"Netlify deploys of a site","description":"Recent deploys of a Netlify site, newest first: state (ready, error, building, ...), context (production, deploy-preview, branch-deploy), branch, commit, error message, deploy URL and timing. Needs NETLIFY_AUTH_TOKEN (a personal access token).","category":"developer","tags":["netlify","deploys","hosting","jamstack","preview","builds"],"examples":["Did the last Netlify deploy of my-site.netlify.app succeed?","Why did our Netlify build fail? Show me the latest deploys and their error messages.","My deploy preview for the docs site isn't showing up. Is Netlify still building it?","Could you please list the production deploys of our marketing site on Netlify?","netlify deploy status","Which commit is live on our Netlify site right now?"],"requires_env":["NETLIFY_AUTH_TOKEN"],"optional_env":[],"read_only":true,"file":"netlify_deploys.yaml","input":{"type":"object","required":["site_id"],"properties":{"site_id":{"type":"string","description":"Site id (API ID) or its domain, e.g. my-site.netlify.app"},"limit":{"type":"integer","minimum":1,"maximum":100,"default":10,"description":"Deploys"}}}},
 {"name":"newsapi_top_headlines","title":"Top news headlines","description":"Current top headlines from news sources (NewsAPI.org) by country, category or keywords: source, title, description, URL and publication time. Needs NEWSAPI_KEY.","category":"news","tags":["news","headlines","articles","journalism"],"examples":["Give me today's top headlines.","What's the biggest sports news in the UK right now?","I've been offline all day and want to catch up on what's happening.","Could you please get the latest technology headlines from US outlets?","breaking business news","What are the main stories newspapers are running about the election?","I have a meeting with investors in an hour. Can you pull the current top business headlines in Germany?","Show 5 top health headlines in Canada mentioning 'measles'."],"requires_env":["NEWSAPI_KEY"],"optional_env":[],"read_only":true,"file":"newsapi_top_headlines.yaml","input":{"type":"object","properties":{"country":{"type":"string","pattern":"^[a-z]{2}$","description":"Two-letter country code, e.g. us"},"category":{"type":"string","enum":["business","entertainment","general","health","science","sports","technology"],"description":"News category"},"query":{"type":"string","description":"Keywords in the title or body"},"page_size":{"type":"integer","minimum":1,"maximum":100,"default":10,"description":"Number of articles"}}}},
 {"name":"notion_search","title":"Search Notion","description":"Searches the Notion pages and databases shared with your integration by title: ids, URLs, titles and last edit times. Needs NOTION_TOKEN (an internal integration secret).","category":"productivity","tags":["notion","notes","wiki","pages","docs","search"],"examples":["Search Notion for the onboarding checklist.","Where's our page about the Q3 roadmap?","I wrote meeting notes last week but can't remember where I saved them in our workspace.","Could you please find the database where we track hiring candidates?","team wiki vacation policy","Look through our shared docs for anything titled 'Design review'.","A new hire starts Monday. Can you find the workspace pages with 'onboarding' in the title and their links?","List 20 pages in our knowledge base with 'OKR 2025' in the title."],"requires_env":["NOTION_TOKEN"],"optional_env":[],"read_only":true,"file":"notion_search.yaml","input":{"type":"object","properties":{"query":{"type":"string","description":"Words in the title; empty lists everything shared"},"page_size":{"type":"integer","minimum":1,"maximum":100,"default":10,"description":"Number of results"}}}},
 {"name":"npm_dist_tags","title":"npm dist-tags (latest, next, beta, ...)","description":"An npm package's dist-tags (no key): which version each tag such as latest, next, beta, canary or rc points to, e.g. to find a package's pre-release or the release line of an older major.","category":"developer","tags":["npm","dist-tags","prerelease","beta","canary","next","versions"],"examples":["What's the current canary version of next?","Is there a beta of typescript published on npm?","I want to try the upcoming React release before it ships. Which version is tagged next or rc?","Could you please list all the npm tags of @angular/core and the versions they point to?","vite beta version","Which release does the 'lts' tag of npm itself point at?"],"requires_env":[],"optional_env":[],"read_only":true,"file":"npm_dist_tags.yaml","input":{"type":"object","required":["name"],"properties":{"name":{"type":"string","pattern":"^(@[a-z0-9-~][a-z0-9-._~]*/)?[a-z0-9-~][a-z0-9-._~]*$","description":"Package name, e.g. next or @angular/core"}}}},
@@ -3785,6 +4189,7 @@ export const CATALOG_INDEX: readonly CatalogEntry[] = JSON.parse(`[
 {"name":"openfoodfacts_product","title":"Food product by barcode","description":"A food product from Open Food Facts by its barcode (no key): name, brand, quantity, Nutri-Score, nutrition facts per 100 g, ingredients and allergens.","category":"food","tags":["food","nutrition","barcode","ingredients","allergens","calories"],"examples":["Look up barcode 3017624010701.","How many calories per 100 g are in the product with barcode 5449000000996?","I'm allergic to nuts and I'm holding a snack with code 7622210449283. Is it safe for me?","Could you please tell me the ingredients of the item with EAN 8000500310427?","scanned code nutrition info","What's the Nutri-Score of the cereal box numbered 5000159484695?","I'm tracking my sugar intake. The yogurt I bought has 3033490004743 under the stripes; how much sugar is in it?","Get name, brand, allergens and nutrition facts for UPC 041196910759."],"requires_env":[],"optional_env":[],"read_only":true,"file":"openfoodfacts_product.yaml","input":{"type":"object","required":["barcode"],"properties":{"barcode":{"type":"string","pattern":"^[0-9]{8,14}$","description":"EAN/UPC barcode digits, e.g. 3017624010701"}}}},
 {"name":"openlibrary_search","title":"Search books","description":"Searches books in the Internet Archive's Open Library (no key) by title, author or any words: title, authors, first publication year, editions, subjects and ISBNs.","category":"books","tags":["books","library","isbn","author","literature"],"examples":["Search for books by Ursula K. Le Guin.","When was 'The Name of the Rose' first published?","I remember a novel about a lighthouse keeper on a remote island but can't recall the author.","Could you please find the ISBN for 'Sapiens' by Yuval Noah Harari?","books about stoicism","How many editions of 'Pride and Prejudice' exist, and what subjects is it filed under?","I want to read more by the author of 'Piranesi'. Can you list her other books with their first publication years?","Find up to 5 books with 'dune' in the title by Frank Herbert."],"requires_env":[],"optional_env":[],"read_only":true,"file":"openlibrary_search.yaml","input":{"type":"object","properties":{"query":{"type":"string","description":"Any words"},"title":{"type":"string","description":"Words in the title"},"author":{"type":"string","description":"Author name"},"limit":{"type":"integer","minimum":1,"maximum":100,"default":10,"description":"Maximum results"}}}},
 {"name":"openweather_current","title":"Current weather (OpenWeather)","description":"Current weather for a city from OpenWeather: conditions, temperature, feels-like, humidity, pressure, wind and sunrise/sunset. Needs OPENWEATHER_API_KEY.","category":"weather","tags":["weather","temperature","openweather","city","conditions"],"examples":["What's the weather in London right now?","How hot does it feel in Phoenix at the moment?","I'm about to head out in Chicago and wondering if I need a jacket.","Could you please check the current humidity and wind in Singapore?","current conditions madrid","Tell me the present temperature in Toronto in Fahrenheit.","My flight lands in Oslo in an hour. What's it like outside there right now, and when is sunset?","Current weather for Paris,FR in imperial units."],"requires_env":["OPENWEATHER_API_KEY"],"optional_env":[],"read_only":true,"file":"openweather_current.yaml","input":{"type":"object","required":["city"],"properties":{"city":{"type":"string","description":"City, optionally with country code, e.g. London,GB"},"units":{"type":"string","enum":["metric","imperial","standard"],"default":"metric","description":"Units"}}}},
+{"name":"opsgenie_alerts","title":"Opsgenie alerts","description":"Opsgenie alerts, newest first, open ones by default (any Opsgenie search query works): tiny id, message, status, priority, whether acknowledged, owner, tags and times. Needs OPSGENIE_API_KEY (an API integration key with read access; accounts in the EU region use api.eu.opsgenie.com).","category":"developer","tags":["opsgenie","alerts","on-call","incidents","monitoring","atlassian"],"examples":["Are there open Opsgenie alerts right now?","Show me the P1 alerts from Opsgenie.","I just got paged. What alerts fired in the last hour and has anyone acknowledged them?","Could you please list the unacknowledged alerts tagged database?","opsgenie open alerts","Which alerts are assigned to the platform team in Opsgenie?"],"requires_env":["OPSGENIE_API_KEY"],"optional_env":[],"read_only":true,"file":"opsgenie_alerts.yaml","input":{"type":"object","properties":{"query":{"type":"string","default":"status:open","description":"Opsgenie search, e.g. status:open AND priority:P1, or tag:database"},"limit":{"type":"integer","minimum":1,"maximum":100,"default":20,"description":"Alerts"}}}},
 {"name":"osv_query","title":"Known vulnerabilities of a package","description":"Known security vulnerabilities affecting a package version, from the OSV database (no key): ids, aliases such as CVEs, summaries, severity and affected ranges. An empty result means none are known.","category":"security","tags":["security","vulnerability","cve","osv","dependencies","audit"],"examples":["Check lodash 4.17.15 for vulnerabilities.","Are there any known CVEs in Django 3.2.0?","Our audit flagged an old log4j-core 2.14.1 dependency. How worried should I be?","Could you please tell me whether requests 2.19.0 from PyPI has security issues?","is jackson-databind safe","List every known security advisory for the Go module golang.org/x/net.","We're about to ship a release that bundles minimist 1.2.0 from npm. Is that version affected by any known exploits?","Query the OSV database for crates.io package 'time' version 0.1.43."],"requires_env":[],"optional_env":[],"read_only":true,"file":"osv_query.yaml","input":{"type":"object","required":["ecosystem","name"],"properties":{"ecosystem":{"type":"string","description":"OSV ecosystem: npm, PyPI, Go, crates.io, Maven, RubyGems, NuGet, Packagist, Debian, ..."},"name":{"type":"string","description":"Package name, e.g. lodash"},"version":{"type":"string","description":"Version to check; omit for every known vulnerability"}}}},
 {"name":"osv_vulnerability","title":"Vulnerability advisory by id (OSV)","description":"The full record of one security advisory, looked up by its identifier in the OSV database (no key): GHSA-..., PYSEC-..., RUSTSEC-..., GO-... or CVE-...; summary, details, aliases, severity, the ranges it covers, where it is fixed and references.","category":"security","tags":["security","advisory","vulnerability","ghsa","cve","osv","patch"],"examples":["What is GHSA-jfh8-c2jp-5v3q about?","Which versions fix the advisory RUSTSEC-2021-0078?","Dependabot flagged GHSA-p6mc-m468-83gw in our lockfile. Which packages does it affect and what should we upgrade to?","Could you please explain the security advisory PYSEC-2021-108 and its severity?","details of GO-2022-0969","Which package versions are affected by the vulnerability with id GHSA-c2qf-rxjj-qqgw?"],"requires_env":[],"optional_env":[],"read_only":true,"file":"osv_vulnerability.yaml","input":{"type":"object","required":["id"],"properties":{"id":{"type":"string","pattern":"^[A-Za-z0-9._:-]+$","description":"Advisory id, e.g. GHSA-jfh8-c2jp-5v3q, CVE-2021-44228, RUSTSEC-2021-0078"}}}},
 {"name":"packagist_search","title":"Search PHP packages (Packagist)","description":"Searches Packagist, the Composer repository of PHP packages (no key): package name, description, URL, repository, downloads and favers.","category":"developer","tags":["php","composer","packagist","package","library","registry"],"examples":["Find a PHP library on Packagist for generating PDFs.","Which Composer packages handle JWT authentication?","I'm building a Laravel app and need a package to resize images. What's popular on Packagist?","Could you please search Composer packages for a Markdown parser?","php http client package","What Symfony bundles exist for rate limiting?","Show the download counts of the top PHP packages for sending email."],"requires_env":[],"optional_env":[],"read_only":true,"file":"packagist_search.yaml","input":{"type":"object","required":["query"],"properties":{"query":{"type":"string","description":"Words, e.g. pdf generator, or a vendor name"},"type":{"type":"string","description":"Package type, e.g. library, symfony-bundle, wordpress-plugin"},"limit":{"type":"integer","minimum":1,"maximum":100,"default":15,"description":"Results per page"}}}},
@@ -3797,10 +4202,12 @@ export const CATALOG_INDEX: readonly CatalogEntry[] = JSON.parse(`[
 {"name":"rdap_domain","title":"Domain registration (RDAP, WHOIS)","description":"A domain's registration record through RDAP, the successor of WHOIS (rdap.org forwards to the registry, no key): registrar, status, registration, expiry and last-change dates, nameservers and DNSSEC.","category":"network","tags":["whois","rdap","domain","registrar","expiry","registration"],"examples":["When does the domain example.com expire?","Who is the registrar of openai.com?","I'm thinking of buying a domain from its owner. Can you pull the whois record for coolstartup.io?","Could you please check when github.com was first registered?","whois google.de","Which nameservers and status codes does the registry list for wikipedia.org?"],"requires_env":[],"optional_env":[],"read_only":true,"file":"rdap_domain.yaml","input":{"type":"object","required":["domain"],"properties":{"domain":{"type":"string","pattern":"^[A-Za-z0-9.-]+$","description":"Domain name, e.g. example.com"}}}},
 {"name":"readthedocs_search","title":"Search documentation hosted on Read the Docs","description":"Full-text search over documentation hosted on Read the Docs (no key): page title, project, version, link and highlighted matching sections. Put project:SLUG in the query to search one project's docs, e.g. \\"project:requests timeout\\".","category":"developer","tags":["documentation","docs","readthedocs","sphinx","reference","manual"],"examples":["Search the requests documentation for how to set a timeout.","What do the Celery docs say about task retries?","I'm configuring Sphinx autodoc and can't find the option to include private members. Can you search the docs?","Could you please look up 'connection pooling' in the psycopg documentation?","flask docs blueprints","Find the page in the pip documentation about constraints files."],"requires_env":[],"optional_env":[],"read_only":true,"file":"readthedocs_search.yaml","input":{"type":"object","required":["query"],"properties":{"query":{"type":"string","description":"Words to find; project:SLUG limits it to one project, e.g. project:celery retry"}}}},
 {"name":"rubygems_gem","title":"Ruby gem","description":"A Ruby gem's metadata from RubyGems.org (no key): latest version, downloads, authors, licenses, summary, homepage and source links, runtime and development dependencies.","category":"developer","tags":["ruby","gem","rubygems","package","registry"],"examples":["Get info on the rails gem.","What's the latest version of devise?","I'm adding background jobs to my Rails app and want to know what sidekiq depends on.","Could you please show me the license and authors of nokogiri?","rspec ruby library downloads","How many times has puma been downloaded, and where's its source code?","Our Ruby app's Gemfile pins an old version of pundit. What's the newest release and its runtime dependencies?","Show summary, homepage and total downloads for the Ruby package 'rubocop'."],"requires_env":[],"optional_env":[],"read_only":true,"file":"rubygems_gem.yaml","input":{"type":"object","required":["name"],"properties":{"name":{"type":"string","pattern":"^[A-Za-z0-9._-]+$","description":"Gem name, e.g. rails"}}}},
+{"name":"rubygems_search","title":"Search Ruby gems","description":"Searches RubyGems.org for Ruby gems by words (no key): name, latest version, summary, downloads, license and links.","category":"developer","tags":["ruby","gems","rubygems","rails","search","library"],"examples":["Find a Ruby gem for generating PDFs.","Which gems handle background jobs in Rails?","My Rails app needs two-factor authentication. What gems are there for that?","Could you please search RubyGems for an HTTP client library?","ruby gem markdown parser","Are there gems for talking to the Stripe API?"],"requires_env":[],"optional_env":[],"read_only":true,"file":"rubygems_search.yaml","input":{"type":"object","required":["query"],"properties":{"query":{"type":"string","description":"Words, e.g. pdf, background jobs"}}}},
 {"name":"semantic_scholar_search","title":"Search papers (Semantic Scholar)","description":"Searches Semantic Scholar's paper index: title, year, authors, citation count, venue, URL and abstract. Works without a key at a shared rate limit; SEMANTIC_SCHOLAR_API_KEY gives your own.","category":"research","tags":["research","papers","science","citations","ai","academic"],"examples":["Search for papers on diffusion models.","What are the most cited papers about retrieval-augmented generation since 2021?","I want to read abstracts of recent work on protein folding with machine learning.","Could you please find academic papers about reinforcement learning from human feedback, with abstracts?","transformer interpretability research","Look for scholarly studies on sleep and memory consolidation, including venue and authors.","I'm preparing a talk on language model hallucinations. Can you find the key papers from 2022 to 2024 and their citation counts?","Find 15 papers on 'graph neural networks for drug discovery' from 2020-2024 on Semantic Scholar."],"requires_env":[],"optional_env":["SEMANTIC_SCHOLAR_API_KEY"],"read_only":true,"file":"semantic_scholar_search.yaml","input":{"type":"object","required":["query"],"properties":{"query":{"type":"string","description":"Search words"},"limit":{"type":"integer","minimum":1,"maximum":100,"default":10,"description":"Number of results"},"year":{"type":"string","description":"Year or range, e.g. 2020-2024"}}}},
 {"name":"sentry_issues","title":"Sentry issues of a project","description":"Error groups (issues) of a Sentry project, by default the unresolved ones: title, culprit, level, event and user counts, first and last seen, status and link. Needs SENTRY_AUTH_TOKEN (an auth token with project:read) for sentry.io.","category":"developer","tags":["sentry","errors","exceptions","crashes","monitoring","observability"],"examples":["What errors is our web-frontend project hitting in Sentry right now?","Show the unresolved Sentry issues for acme/api.","Users say checkout is broken since this morning. Are there new exceptions in our Sentry project?","Could you please list the crashes reported for the mobile-app project in the last 24 hours?","top sentry errors today","Find Sentry issues mentioning TypeError in the dashboard project of organisation acme."],"requires_env":["SENTRY_AUTH_TOKEN"],"optional_env":[],"read_only":true,"file":"sentry_issues.yaml","input":{"type":"object","required":["organization","project"],"properties":{"organization":{"type":"string","description":"Organisation slug, e.g. acme"},"project":{"type":"string","description":"Project slug, e.g. web-frontend"},"query":{"type":"string","default":"is:unresolved","description":"Sentry search, e.g. is:unresolved level:error, or words of the error"},"period":{"type":"string","enum":["24h","14d"],"default":"24h","description":"Window of the event counts"}}}},
 {"name":"slack_post_message","title":"Post a Slack message","description":"Posts a message to a Slack channel, or as a reply in a thread, as the bot. Slack answers 200 with \\"ok\\": false and an error name when it refuses. Needs SLACK_BOT_TOKEN (chat:write scope).","category":"communication","tags":["slack","chat","message","notify","team"],"examples":["Post 'Deploy finished' to #engineering.","Can you send a message to the #general channel saying lunch is here?","The build is fixed. Let the team know in the ops channel.","Could you please reply in thread 1712345678.123456 in #support that the refund was processed?","notify team channel","Drop a note in #random that the office Wi-Fi is down.","The quarterly report is ready. Please announce it in our Slack #finance channel with the link https://example.com/q3.","Send 'Standup moved to 10:30' to channel C0123ABCD."],"requires_env":["SLACK_BOT_TOKEN"],"optional_env":[],"read_only":false,"file":"slack_post_message.yaml","input":{"type":"object","required":["channel","text"],"properties":{"channel":{"type":"string","description":"Channel id (C0123...) or name (#general)"},"text":{"type":"string","minLength":1,"description":"Message text (Slack mrkdwn)"},"thread_ts":{"type":"string","description":"Timestamp of the parent message, to reply in its thread"}}}},
 {"name":"spdx_license","title":"Open-source license text (SPDX)","description":"An open-source license from the SPDX License List by its identifier (no key): full name, whether it is OSI-approved and FSF free, whether it is deprecated, reference links and the full license text.","category":"developer","tags":["license","spdx","open-source","legal","osi","copyleft"],"examples":["Show me the full text of the MIT license.","Is the MPL-2.0 license OSI approved?","I'm picking a license for my new library and want to read what Apache-2.0 actually says.","Could you please tell me the official name of the SPDX identifier LGPL-2.1-or-later?","bsd 3 clause license text","Is the GPL-2.0 identifier deprecated in SPDX, and what replaces it?"],"requires_env":[],"optional_env":[],"read_only":true,"file":"spdx_license.yaml","input":{"type":"object","required":["id"],"properties":{"id":{"type":"string","pattern":"^[A-Za-z0-9.+-]+$","description":"SPDX identifier, e.g. MIT, Apache-2.0, GPL-3.0-only, MPL-2.0"}}}},
+{"name":"stackexchange_answers","title":"Answers to a Stack Overflow question","description":"The answers to one Stack Overflow (or other Stack Exchange) question by its id, best voted first, with their full text (HTML), score and whether each is the accepted one (no key). The id is the number in the question's URL; stackexchange_search finds it.","category":"developer","tags":["stackoverflow","answers","accepted-answer","solution","q&a"],"examples":["Read the accepted answer of Stack Overflow question 11227809.","What do the top answers to stackoverflow.com/questions/927358 suggest?","I found a promising thread about undoing a git commit; show me the highest-voted replies to question 927358.","Could you please fetch the answers for Server Fault question 12345 so I can compare the solutions?","answers to so question 231767","Which answer was accepted on that Stack Overflow post about Python's yield keyword?"],"requires_env":[],"optional_env":[],"read_only":true,"file":"stackexchange_answers.yaml","input":{"type":"object","required":["question_id"],"properties":{"question_id":{"type":"integer","minimum":1,"description":"Question id, e.g. 11227809"},"site":{"type":"string","default":"stackoverflow","description":"Site, e.g. stackoverflow, serverfault"},"limit":{"type":"integer","minimum":1,"maximum":30,"default":5,"description":"Answers"}}}},
 {"name":"stackexchange_search","title":"Search Stack Overflow","description":"Searches Stack Overflow (or another Stack Exchange site) for questions, most relevant first: title, tags, score, answer count, whether one is accepted, and the link (no key).","category":"developer","tags":["stackoverflow","stack-exchange","questions","answers","errors","programming","q&a"],"examples":["Search Stack Overflow for 'TypeError: Cannot read properties of undefined (reading map)'.","How do other people fix 'ModuleNotFoundError: No module named distutils'?","I keep getting a CORS error when my React app calls my Flask API. Has anyone on Stack Overflow solved this?","Could you please find answered questions about rebasing a branch onto another in git?","segmentation fault core dumped c++ vector","Look on Server Fault for advice about nginx returning 502 bad gateway behind a load balancer.","Find highly voted pandas questions about merging two dataframes on multiple columns."],"requires_env":[],"optional_env":[],"read_only":true,"file":"stackexchange_search.yaml","input":{"type":"object","required":["query"],"properties":{"query":{"type":"string","description":"Words to find, e.g. the error message"},"tagged":{"type":"string","description":"Semicolon-separated tags, e.g. python;pandas"},"accepted":{"type":"boolean","description":"Only questions with an accepted answer"},"site":{"type":"string","default":"stackoverflow","description":"Site, e.g. stackoverflow, serverfault, superuser, askubuntu, unix, dba"},"limit":{"type":"integer","minimum":1,"maximum":50,"default":10,"description":"Questions"}}}},
 {"name":"stripe_balance","title":"Stripe balance","description":"The Stripe account's current balance: available and pending amounts per currency (in the smallest currency unit, e.g. cents). Needs STRIPE_SECRET_KEY (a restricted read-only key is enough).","category":"finance","tags":["stripe","payments","balance","money","account"],"examples":["Check my Stripe balance.","How much money is available for payout right now?","I need to know if our payments account has enough funds to cover refunds this week.","Could you please show me the pending amounts in each currency on our payment processor account?","available payout funds","What's sitting in our merchant account, both cleared and not yet cleared?","Finance is closing the month today. Can you tell me our available and pending balance in USD and EUR?","Is our available USD balance above $5,000, and how much is still pending?"],"requires_env":["STRIPE_SECRET_KEY"],"optional_env":[],"read_only":true,"file":"stripe_balance.yaml","input":{"type":"object","properties":{}}},
 {"name":"sunrise_sunset","title":"Sunrise and sunset","description":"Sunrise, sunset, solar noon, day length and twilight times (UTC, ISO 8601) for a latitude and longitude on a date (sunrise-sunset.org, no key).","category":"weather","tags":["sun","sunrise","sunset","daylight","astronomy"],"examples":["When is sunrise at 51.5, -0.13 today?","What time does the sun set in Reykjavik (64.15, -21.94) on 2025-06-21?","I want to photograph dawn at 36.1, -112.1 tomorrow. When should I be in position?","Could you please tell me how long the day is at latitude 60.17, longitude 24.94?","daylight hours today","When does civil twilight end at 40.71, -74.01?","We're camping at 44.43, -110.59 next weekend. What time does it get dark on 2025-08-16?","Get solar noon and day length for -33.92, 18.42 on 2025-12-21."],"requires_env":[],"optional_env":[],"read_only":true,"file":"sunrise_sunset.yaml","input":{"type":"object","required":["latitude","longitude"],"properties":{"latitude":{"type":"number","minimum":-90,"maximum":90,"description":"Latitude in degrees"},"longitude":{"type":"number","minimum":-180,"maximum":180,"description":"Longitude in degrees"},"date":{"type":"string","description":"YYYY-MM-DD, or today (default)"}}}},

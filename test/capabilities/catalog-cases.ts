@@ -2053,6 +2053,241 @@ export const CATALOG_CASES: Record<string, CatalogCase> = {
     },
     expect: ['"latest_version":"2.2.1"'],
   },
+  stackexchange_answers: {
+    args: { question_id: 927358, limit: 2 },
+    request: {
+      path: "/2.3/questions/927358/answers",
+      query: {
+        site: "stackoverflow",
+        pagesize: "2",
+        order: "desc",
+        sort: "votes",
+        filter: "withbody",
+      },
+    },
+    response: {
+      items: [
+        {
+          answer_id: 927386,
+          question_id: 927358,
+          score: 28000,
+          is_accepted: true,
+          body: "<p>Use <code>git reset --soft HEAD~1</code> to undo the last commit ...</p>",
+        },
+      ],
+      has_more: true,
+    },
+    expect: ['"is_accepted":true', "git reset --soft HEAD~1"],
+  },
+  crates_search: {
+    args: { query: "toml parser", sort: "downloads", limit: 2 },
+    request: {
+      path: "/api/v1/crates",
+      query: { q: "toml parser", sort: "downloads", per_page: "2" },
+    },
+    response: {
+      crates: [
+        {
+          name: "toml",
+          max_version: "0.8.19",
+          description: "A native Rust encoder and decoder of TOML-formatted files and streams.",
+          downloads: 260000000,
+          recent_downloads: 41000000,
+        },
+      ],
+      meta: { total: 312 },
+    },
+    expect: ['"name":"toml"', '"max_version":"0.8.19"'],
+  },
+  rubygems_search: {
+    args: { query: "background jobs" },
+    request: { path: "/api/v1/search.json", query: { query: "background jobs" } },
+    response: [
+      {
+        name: "sidekiq",
+        version: "7.3.7",
+        info: "Simple, efficient background processing for Ruby.",
+        downloads: 390000000,
+        licenses: ["LGPL-3.0"],
+        project_uri: "https://rubygems.org/gems/sidekiq",
+      },
+    ],
+    expect: ['"name":"sidekiq"'],
+  },
+  github_contributors: {
+    args: { owner: "tailwindlabs", repo: "tailwindcss", limit: 2 },
+    request: { path: "/repos/tailwindlabs/tailwindcss/contributors", query: { per_page: "2" } },
+    response: [
+      { login: "adamwathan", contributions: 1900, html_url: "https://github.com/adamwathan" },
+      { login: "RobinMalfait", contributions: 1500, html_url: "https://github.com/RobinMalfait" },
+    ],
+    expect: ['"login":"adamwathan"', '"contributions":1900'],
+  },
+  bitbucket_pull_requests: {
+    args: { workspace: "acme", repo: "payments", state: "MERGED", limit: 5 },
+    env: { BITBUCKET_TOKEN: "bb-test-token" },
+    request: {
+      path: "/2.0/repositories/acme/payments/pullrequests",
+      query: { state: "MERGED", pagelen: "5" },
+      headers: { authorization: "Bearer bb-test-token" },
+    },
+    response: {
+      pagelen: 5,
+      size: 1,
+      values: [
+        {
+          id: 87,
+          title: "Add idempotency keys to refunds",
+          state: "MERGED",
+          author: { display_name: "Dana" },
+          source: { branch: { name: "refund-idempotency" } },
+          destination: { branch: { name: "main" } },
+          comment_count: 4,
+        },
+      ],
+    },
+    expect: ['"id":87', "Add idempotency keys to refunds"],
+  },
+  github_dependabot_alerts: {
+    args: { owner: "acme", repo: "webapp", severity: "critical" },
+    env: { GITHUB_TOKEN: "ghp_dependabot" },
+    request: {
+      path: "/repos/acme/webapp/dependabot/alerts",
+      query: { state: "open", severity: "critical", per_page: "30" },
+      headers: { authorization: "Bearer ghp_dependabot" },
+    },
+    response: [
+      {
+        number: 12,
+        state: "open",
+        dependency: {
+          package: { ecosystem: "npm", name: "minimist" },
+          manifest_path: "package-lock.json",
+        },
+        security_advisory: {
+          ghsa_id: "GHSA-xvch-5gv4-984h",
+          cve_id: "CVE-2021-44906",
+          severity: "critical",
+          summary: "Prototype Pollution in minimist",
+        },
+        security_vulnerability: { first_patched_version: { identifier: "1.2.6" } },
+      },
+    ],
+    expect: ['"ghsa_id":"GHSA-xvch-5gv4-984h"', '"identifier":"1.2.6"'],
+  },
+  cloudflare_zones: {
+    args: { name: "example.com" },
+    env: { CLOUDFLARE_API_TOKEN: "cf-test-token" },
+    request: {
+      path: "/client/v4/zones",
+      query: { name: "example.com", per_page: "20" },
+      headers: { authorization: "Bearer cf-test-token" },
+    },
+    response: {
+      success: true,
+      errors: [],
+      result: [
+        {
+          id: "023e105f4ecef8ad9ca31a8372d0c353",
+          name: "example.com",
+          status: "active",
+          plan: { name: "Free Website" },
+          name_servers: ["bob.ns.cloudflare.com", "lola.ns.cloudflare.com"],
+        },
+      ],
+    },
+    expect: ['"id":"023e105f4ecef8ad9ca31a8372d0c353"'],
+  },
+  opsgenie_alerts: {
+    args: { query: "status:open AND priority:P1", limit: 5 },
+    env: { OPSGENIE_API_KEY: "og-test-key" },
+    request: {
+      path: "/v2/alerts",
+      query: { query: "status:open AND priority:P1", limit: "5", sort: "createdAt", order: "desc" },
+      headers: { authorization: "GenieKey og-test-key" },
+    },
+    response: {
+      data: [
+        {
+          id: "70413a06-38d6-4c85-92b8-5ebc900d42e2",
+          tinyId: "1791",
+          message: "Database replica lag above 30s",
+          status: "open",
+          acknowledged: false,
+          priority: "P1",
+          tags: ["database"],
+          createdAt: "2025-01-14T09:30:00.000Z",
+        },
+      ],
+      took: 0.01,
+    },
+    expect: ['"tinyId":"1791"'],
+  },
+  datadog_monitors: {
+    args: { tags: "env:prod" },
+    env: { DD_API_KEY: "dd-api", DD_APP_KEY: "dd-app" },
+    request: {
+      path: "/api/v1/monitor",
+      query: { group_states: "alert,warn,no data", monitor_tags: "env:prod" },
+      headers: { "dd-api-key": "dd-api", "dd-application-key": "dd-app" },
+    },
+    response: [
+      {
+        id: 4567890,
+        name: "High p99 latency on checkout",
+        type: "metric alert",
+        query: "avg(last_5m):p99:trace.http.request{service:checkout} > 2",
+        overall_state: "Alert",
+        tags: ["env:prod", "team:payments"],
+        priority: 2,
+      },
+    ],
+    expect: ['"overall_state":"Alert"'],
+  },
+  netlify_deploys: {
+    args: { site_id: "my-site.netlify.app", limit: 2 },
+    env: { NETLIFY_AUTH_TOKEN: "nf-test-token" },
+    request: {
+      path: "/api/v1/sites/my-site.netlify.app/deploys",
+      query: { per_page: "2" },
+      headers: { authorization: "Bearer nf-test-token" },
+    },
+    response: [
+      {
+        id: "678a1b2c3d4e5f0012345678",
+        state: "error",
+        context: "production",
+        branch: "main",
+        commit_ref: "9f8e7d6",
+        error_message: "Build script returned non-zero exit code: 2",
+        deploy_ssl_url: "https://678a1b2c--my-site.netlify.app",
+      },
+    ],
+    expect: ['"state":"error"', "non-zero exit code"],
+  },
+  circleci_pipelines: {
+    args: { project_slug: "gh/acme/api", branch: "main" },
+    env: { CIRCLECI_TOKEN: "cci-test-token" },
+    request: {
+      path: "/api/v2/project/gh/acme/api/pipeline",
+      query: { branch: "main" },
+      headers: { "circle-token": "cci-test-token" },
+    },
+    response: {
+      items: [
+        {
+          id: "5034460f-c7c4-4c43-9457-de07e2029e7b",
+          number: 1287,
+          state: "created",
+          trigger: { type: "webhook" },
+          vcs: { branch: "main", revision: "a1b2c3d" },
+          created_at: "2025-01-14T10:00:00Z",
+        },
+      ],
+      next_page_token: null,
+    },
+    expect: ['"number":1287'],
+  },
 };
 
 /** A query value that must start with this text (long field lists). */
