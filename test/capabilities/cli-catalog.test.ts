@@ -103,6 +103,8 @@ describe("mcp-gateway cap install", () => {
         .stdout,
     ) as Row[];
     expect(rows[0]).toMatchObject({ name: "github_repo", state: "installed", path: target });
+    const table = await cli("cap", "search", "how many stars does bun have", "--config", config);
+    expect(table.stdout.split("\n")[0]).toEndWith("  installed: caps/github_repo.yaml");
     // The gateway serves the copy, not the built-in.
     const listed = JSON.parse((await cli("cap", "list", "--json", "--config", config)).stdout) as {
       name: string;

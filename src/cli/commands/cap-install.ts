@@ -1,5 +1,5 @@
 import { existsSync, mkdirSync, writeFileSync } from "node:fs";
-import { basename, join, resolve } from "node:path";
+import { basename, isAbsolute, join, relative, resolve } from "node:path";
 import { defineCommand } from "citty";
 import { BUILTIN_FILES } from "../../capabilities/_catalog.gen.ts";
 import {
@@ -56,7 +56,10 @@ export default defineCommand({
       mkdirSync(dir, { recursive: true });
       writeFileSync(target, BUILTIN_FILES[entry.file]!);
 
-      const served = configured.some((folder) => folder === dir || target.startsWith(`${folder}/`));
+      const served = configured.some((folder) => {
+        const inside = relative(folder, target);
+        return inside !== "" && !inside.startsWith("..") && !isAbsolute(inside);
+      });
       if (args.json) {
         const report = {
           name: entry.name,
@@ -74,7 +77,9 @@ export default defineCommand({
         ? "it replaces the built-in while it exists"
         : "capabilities.builtin is false, so this copy is the one served";
       logger.success(`installed ${entry.name}: edit ${target} freely; ${replaces}`);
-      if (!served) {
+      if (!config.capabilities.enabled) {
+        logger.warn(`capabilities.enabled is false in ${configName}: no capability is served`);
+      } else if (!served) {
         logger.warn(
           `${dir} is not under capabilities.directories in ${configName}: add it there, or the gateway does not read this file`,
         );
