@@ -55,6 +55,11 @@ export interface CallInfo {
 export interface AdmittedCall extends CallInfo {
   /** A note for the result's `_meta` (a budget near its limit). */
   warning?: Record<string, unknown>;
+  /**
+   * Set by an admit hook that must also hear from a shared store before the call is sent (a
+   * budget in a cluster): awaited after every admit hook ran; throwing refuses the call.
+   */
+  reserve?: () => Promise<void>;
 }
 
 export interface AdminAction {

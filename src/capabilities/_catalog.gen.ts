@@ -3,6 +3,53 @@ import type { CatalogEntry } from "./catalog-index.ts";
 
 /** The built-in capability files by path, embedded so the binary needs none on disk. */
 export const BUILTIN_FILES: Readonly<Record<string, string>> = {
+  "address_lookup.yaml": `name: address_lookup
+title: Find a street address or landmark
+description: >-
+  Finds street addresses, landmarks, buildings and businesses by free text (OpenStreetMap
+  Nominatim, no key; at most one call a second): latitude, longitude, full address, type and
+  bounding box of each match. For cities and towns alone, geocode_place is quicker.
+schema:
+  input:
+    type: object
+    required: [query]
+    properties:
+      query:
+        {
+          type: string,
+          description: "Address or place, e.g. 10 Downing Street, London or Sydney Opera House",
+        }
+      country_codes:
+        { type: string, description: "Comma-separated ISO 3166-1 codes to search in, e.g. gb,ie" }
+      limit:
+        { type: integer, minimum: 1, maximum: 40, default: 5, description: "Number of matches" }
+      language: { type: string, default: en, description: "Language of the names, e.g. en or de" }
+rest:
+  base_url: https://nominatim.openstreetmap.org
+  path: /search
+  params:
+    q: "{query}"
+    countrycodes: "{country_codes}"
+    limit: "{limit}"
+    accept-language: "{language}"
+  static_params: { format: jsonv2, addressdetails: "1" }
+  headers: { User-Agent: "mcp-gateway capability address_lookup (OpenStreetMap Nominatim)" }
+  timeout: 15s
+cache: { ttl: 24h }
+metadata:
+  category: places
+  tags: [address, geocoding, landmark, street, openstreetmap, coordinates, map]
+  read_only: true
+  examples:
+    - "Get the coordinates of 1600 Pennsylvania Avenue NW, Washington."
+    - "Where exactly is the Sydney Opera House on a map?"
+    - "I need the GPS position of our new office at Friedrichstraße 43, Berlin, for the delivery app."
+    - "Could you please find the full postal address of the British Museum?"
+    - "address lookup 221B Baker Street"
+    - "Which Main Street 100 addresses exist in Vermont, and where are they?"
+    - "My hotel is 'Hotel Arts Barcelona'. Can you find its exact street address and location?"
+    - "Geocode 'Champ de Mars, 5 Avenue Anatole France' restricted to country fr, 1 result."
+`,
   "air_quality.yaml": `name: air_quality
 title: Air quality
 description: >-
@@ -37,6 +84,68 @@ metadata:
     - "Tell me whether the air outside is dirty enough that I should keep the kids indoors."
     - "We're planning a picnic in Delhi tomorrow. Can you find out how bad the fine-dust pollution is there right now?"
     - "What's the pollution index at latitude 34.05, longitude -118.24 at the moment?"
+`,
+  "airtable_list_records.yaml": `name: airtable_list_records
+title: List Airtable records
+description: >-
+  Lists records of a table in an Airtable base, optionally filtered by a formula, sorted as a
+  view shows them, or limited to some fields. Needs AIRTABLE_TOKEN (a personal access token with
+  data.records:read on the base).
+schema:
+  input:
+    type: object
+    required: [base_id, table]
+    properties:
+      base_id:
+        {
+          type: string,
+          pattern: "^app[A-Za-z0-9]{14}$",
+          description: "Base id, e.g. appXXXXXXXXXXXXXX (from the base's URL)",
+        }
+      table: { type: string, description: "Table name or id, e.g. Tasks or tblXXXXXXXXXXXXXX" }
+      filter_formula:
+        {
+          type: string,
+          description: "Airtable formula a record must satisfy, e.g. {Status}='Done'",
+        }
+      view: { type: string, description: "View name or id: its filters and order apply" }
+      max_records:
+        {
+          type: integer,
+          minimum: 1,
+          maximum: 100,
+          default: 50,
+          description: "Most records to return",
+        }
+      fields:
+        {
+          type: array,
+          items: { type: string },
+          description: "Only these fields, e.g. [Name, Status]",
+        }
+rest:
+  base_url: https://api.airtable.com
+  path: /v0/{base_id}/{table}
+  params:
+    filterByFormula: "{filter_formula}"
+    view: "{view}"
+    maxRecords: "{max_records}"
+    fields[]: "{fields}"
+  timeout: 15s
+auth: { type: bearer, key: env:AIRTABLE_TOKEN }
+metadata:
+  category: productivity
+  tags: [airtable, database, spreadsheet, records, table, crm]
+  read_only: true
+  examples:
+    - "List the records in my Airtable Tasks table."
+    - "Which rows in the Leads table have Status = 'Won'?"
+    - "I track my reading list in Airtable. Show me the books I marked as unread."
+    - "Could you please pull the contacts from the CRM base appA1b2C3d4E5f6G7h, table Contacts?"
+    - "airtable records"
+    - "What's in the 'This week' view of our content calendar in Airtable?"
+    - "Our inventory lives in Airtable. Find items where quantity is below 5 so I can reorder."
+    - "Airtable base appXYZ12345678901, table Orders, fields Name and Total, max 20."
 `,
   "alphavantage_quote.yaml": `name: alphavantage_quote
 title: Stock quote
@@ -144,6 +253,96 @@ metadata:
     - "Could you please search Artifact Hub for a Kyverno policy that requires resource limits?"
     - "helm chart cert-manager"
     - "Are there kubectl plugins for viewing pod logs from many containers at once?"
+`,
+  "artwork_search.yaml": `name: artwork_search
+title: Search artworks (Art Institute of Chicago)
+description: >-
+  Searches the Art Institute of Chicago's collection of 300,000 works (no key): title, artist,
+  date, medium, origin, department, gallery, whether it is public domain, and an image id. The
+  image is at https://www.artic.edu/iiif/2/{image_id}/full/843,/0/default.jpg.
+schema:
+  input:
+    type: object
+    required: [query]
+    properties:
+      query: { type: string, description: "Words, e.g. monet water lilies or japanese woodblock" }
+      limit:
+        { type: integer, minimum: 1, maximum: 100, default: 10, description: "Number of artworks" }
+rest:
+  base_url: https://api.artic.edu
+  path: /api/v1/artworks/search
+  params: { q: "{query}", limit: "{limit}" }
+  static_params:
+    fields: id,title,artist_display,date_display,medium_display,place_of_origin,department_title,gallery_title,is_public_domain,image_id
+  timeout: 15s
+cache: { ttl: 24h }
+metadata:
+  category: media
+  tags: [art, museum, painting, artist, collection, artwork, sculpture]
+  read_only: true
+  examples:
+    - "Find paintings by Claude Monet in the Art Institute of Chicago."
+    - "Show me some famous impressionist artworks with images."
+    - "I'm visiting Chicago next week. Is Nighthawks by Edward Hopper on display, and in which gallery?"
+    - "Could you please find public-domain Japanese woodblock prints I can use in a school presentation?"
+    - "van gogh self portrait museum"
+    - "What art by Georgia O'Keeffe is in the museum's collection, and when was each made?"
+    - "My daughter loves cats. Can you find artworks featuring cats, with pictures?"
+    - "AIC artworks matching 'American Gothic', 3 results."
+`,
+  "arxiv_search.yaml": `name: arxiv_search
+title: Search arXiv preprints
+description: >-
+  Searches arXiv's preprint server (physics, mathematics, computer science, biology, finance,
+  statistics; no key): title, authors, abstract, arXiv id, categories, submission and update
+  dates and the PDF link of each paper, plus the total number of matches.
+schema:
+  input:
+    type: object
+    required: [query]
+    properties:
+      query:
+        {
+          type: string,
+          description: "arXiv query: all:word (any field), ti: title, au: author, abs: abstract, cat: category (cs.LG, hep-th), joined with AND, OR, ANDNOT; e.g. all:diffusion AND cat:cs.CV",
+        }
+      max_results:
+        { type: integer, minimum: 1, maximum: 100, default: 10, description: "Number of papers" }
+      start: { type: integer, minimum: 0, default: 0, description: "Offset, for the next page" }
+      sort_by:
+        {
+          type: string,
+          enum: [relevance, submittedDate, lastUpdatedDate],
+          default: relevance,
+          description: "submittedDate for the newest papers first",
+        }
+      sort_order:
+        { type: string, enum: [descending, ascending], default: descending, description: "Order" }
+rest:
+  base_url: https://export.arxiv.org
+  path: /api/query
+  params:
+    search_query: "{query}"
+    max_results: "{max_results}"
+    start: "{start}"
+    sortBy: "{sort_by}"
+    sortOrder: "{sort_order}"
+  response_format: xml
+  timeout: 20s
+cache: { ttl: 1h }
+metadata:
+  category: research
+  tags: [arxiv, preprint, papers, physics, math, computer science, machine learning]
+  read_only: true
+  examples:
+    - "Find arXiv preprints about diffusion models for video."
+    - "What are the newest papers in cs.CL on arXiv this week?"
+    - "I'm reviewing a paper and need recent preprints by Yann LeCun to see what his group is working on."
+    - "Could you please look up the arXiv paper 'Attention Is All You Need' and give me its abstract?"
+    - "quantum error correction preprints"
+    - "Show me the latest submissions on arXiv with neutrino oscillations in the title."
+    - "My thesis is on graph neural networks for chemistry. Can you pull the 20 most recent arXiv papers on that?"
+    - "Search arXiv for au:bengio AND ti:curriculum, sorted by submission date."
 `,
   "bitbucket_pull_requests.yaml": `name: bitbucket_pull_requests
 title: Bitbucket pull requests
@@ -289,6 +488,59 @@ metadata:
     - "Could you please list CircleCI pipelines triggered today for gh/myorg/mobile?"
     - "circleci builds status"
     - "Which commit did the most recent CircleCI pipeline of bb/team/service build?"
+`,
+  "clinical_trials_search.yaml": `name: clinical_trials_search
+title: Search clinical trials
+description: >-
+  Searches ClinicalTrials.gov (API v2, no key) for clinical studies by condition, treatment,
+  place and recruitment status: NCT id, title, status, phase, conditions, interventions,
+  sponsor, enrollment, dates and locations, plus the total number of matches.
+schema:
+  input:
+    type: object
+    properties:
+      condition: { type: string, description: "Disease or condition, e.g. type 2 diabetes" }
+      term:
+        {
+          type: string,
+          description: "Other words: a drug, treatment, sponsor or NCT id, e.g. semaglutide",
+        }
+      location: { type: string, description: "City, state or country, e.g. Boston or Germany" }
+      status:
+        {
+          type: string,
+          description: "Comma-separated statuses: RECRUITING, NOT_YET_RECRUITING, ACTIVE_NOT_RECRUITING, COMPLETED, TERMINATED, ...",
+        }
+      page_size:
+        { type: integer, minimum: 1, maximum: 100, default: 10, description: "Number of studies" }
+rest:
+  base_url: https://clinicaltrials.gov
+  path: /api/v2/studies
+  params:
+    query.cond: "{condition}"
+    query.term: "{term}"
+    query.locn: "{location}"
+    filter.overallStatus: "{status}"
+    pageSize: "{page_size}"
+  static_params:
+    format: json
+    countTotal: "true"
+    fields: NCTId,BriefTitle,OverallStatus,Phase,Condition,InterventionName,LeadSponsorName,EnrollmentCount,StartDate,PrimaryCompletionDate,LocationFacility,LocationCity,LocationCountry
+  timeout: 20s
+cache: { ttl: 1h }
+metadata:
+  category: health
+  tags: [clinical trials, studies, recruiting, patients, drug, treatment, nct]
+  read_only: true
+  examples:
+    - "Find recruiting clinical trials for type 2 diabetes in Boston."
+    - "Are there any studies testing semaglutide for Alzheimer's disease?"
+    - "My mother has stage 3 pancreatic cancer. Are there trials near Chicago that are still taking patients?"
+    - "Could you please list phase 3 trials for long COVID that finished recently?"
+    - "ALS trials recruiting germany"
+    - "What research studies are looking for volunteers with migraine right now?"
+    - "I'm a caregiver for someone with Parkinson's. Can you check for experimental treatment studies they could join in Canada?"
+    - "ClinicalTrials.gov: condition=psoriasis, term=deucravacitinib, status=RECRUITING,NOT_YET_RECRUITING, 20 results."
 `,
   "cloudflare_dns_records.yaml": `name: cloudflare_dns_records
 title: Cloudflare DNS records of a zone
@@ -662,6 +914,97 @@ metadata:
     - "crt.sh lookup for stripe.com"
     - "Has anyone issued an unexpected HTTPS certificate for our domain recently?"
 `,
+  "crypto_price.yaml": `name: crypto_price
+title: Cryptocurrency prices
+description: >-
+  Current prices of cryptocurrencies in any currency (CoinGecko, no key at a low shared rate
+  limit; COINGECKO_API_KEY, a free demo key, gives your own): price, 24-hour change, market
+  capitalisation, 24-hour volume and when it was last updated.
+schema:
+  input:
+    type: object
+    required: [ids]
+    properties:
+      ids:
+        {
+          type: string,
+          description: "Comma-separated CoinGecko coin ids (not tickers), e.g. bitcoin,ethereum,solana,dogecoin",
+        }
+      vs_currencies:
+        { type: string, default: usd, description: "Comma-separated currencies, e.g. usd,eur,btc" }
+rest:
+  base_url: https://api.coingecko.com
+  path: /api/v3/simple/price
+  params: { ids: "{ids}", vs_currencies: "{vs_currencies}" }
+  static_params:
+    include_24hr_change: "true"
+    include_market_cap: "true"
+    include_24hr_vol: "true"
+    include_last_updated_at: "true"
+  timeout: 15s
+auth: { type: api_key, key: env:COINGECKO_API_KEY, header: x-cg-demo-api-key, required: false }
+cache: { ttl: 1m }
+metadata:
+  category: finance
+  tags: [crypto, bitcoin, ethereum, cryptocurrency, coin, price, market cap]
+  read_only: true
+  examples:
+    - "What's the price of Bitcoin right now?"
+    - "How much is one Ethereum worth in euros today?"
+    - "I bought some Solana last month and want to know if it went up or down in the last 24 hours."
+    - "Could you please check the current Dogecoin price and market cap?"
+    - "btc usd"
+    - "Compare the prices of Cardano, Polkadot and Chainlink in British pounds."
+    - "My nephew keeps talking about crypto. What are Bitcoin and Ether trading at, and how much did they move today?"
+    - "CoinGecko simple price for ids bitcoin,tether in usd,jpy."
+`,
+  "currency_history.yaml": `name: currency_history
+title: Exchange rate history
+description: >-
+  Daily reference exchange rates over a period (European Central Bank via Frankfurter, no key):
+  one rate per working day between two dates since 1999, to see how a currency moved. For one
+  day's rates or a conversion, use exchange_rates.
+schema:
+  input:
+    type: object
+    required: [start_date, end_date]
+    properties:
+      start_date:
+        { type: string, pattern: "^\\\\d{4}-\\\\d{2}-\\\\d{2}$", description: "First day, YYYY-MM-DD" }
+      end_date:
+        { type: string, pattern: "^\\\\d{4}-\\\\d{2}-\\\\d{2}$", description: "Last day, YYYY-MM-DD" }
+      from:
+        {
+          type: string,
+          pattern: "^[A-Za-z]{3}$",
+          default: EUR,
+          description: "Base currency (ISO 4217), e.g. USD",
+        }
+      to:
+        {
+          type: string,
+          description: "Comma-separated target currencies, e.g. JPY,GBP (default: all)",
+        }
+rest:
+  base_url: https://api.frankfurter.app
+  path: /{start_date}..{end_date}
+  params: { from: "{from}", to: "{to}" }
+  timeout: 15s
+cache: { ttl: 1h }
+metadata:
+  category: finance
+  tags: [currency, exchange rate, history, trend, forex, time series, ecb]
+  read_only: true
+  examples:
+    - "How has the euro moved against the dollar since January 2024?"
+    - "Show me the daily USD to JPY rate for March 2025."
+    - "I get paid in pounds and send money home in Indian rupees. How did GBP/INR change over the last six months?"
+    - "Could you please chart the Swiss franc against the euro between 2015-01-01 and 2015-02-28?"
+    - "eur usd trend 2023"
+    - "Was the yen weaker in summer 2024 than in spring? Give me the daily rates from April to August against the dollar."
+    - "Our company bills in Canadian dollars. What did CAD to EUR do during the last quarter of 2024?"
+    - "Time series from 2020-03-01 to 2020-03-31, base USD, targets EUR,GBP."
+`,
   "datadog_monitors.yaml": `name: datadog_monitors
 title: Datadog monitors and their state
 description: >-
@@ -700,6 +1043,60 @@ metadata:
     - "Could you please list the Datadog monitors with 'disk' in their name and their status?"
     - "datadog alerts firing"
     - "Which monitors tagged env:prod have no data?"
+`,
+  "datamuse_words.yaml": `name: datamuse_words
+title: Find words (synonyms, rhymes, related)
+description: >-
+  A word finder (Datamuse, no key): rhymes, synonyms, antonyms, words that fit a description
+  (a reverse dictionary), sound alike, fit a spelling pattern such as a crossword's, or are often
+  said together. Give one or more of the criteria; the best matches come first with a score.
+schema:
+  input:
+    type: object
+    properties:
+      means_like:
+        { type: string, description: "A description of the word wanted, e.g. ringing in the ears" }
+      synonym_of: { type: string, description: "Strict synonyms of this word" }
+      antonym_of: { type: string, description: "Opposites of this word" }
+      rhymes_with: { type: string, description: "Perfect rhymes of this word" }
+      sounds_like: { type: string, description: "Words that sound like this, e.g. jirraf" }
+      spelled_like:
+        { type: string, description: "Spelling pattern, ? one letter, * any, e.g. t??k or *ology" }
+      triggered_by:
+        {
+          type: string,
+          description: "Words often used together with this word, e.g. cow -> milking",
+        }
+      topics: { type: string, description: "Up to 5 topic words to steer the results" }
+      max: { type: integer, minimum: 1, maximum: 1000, default: 20, description: "Number of words" }
+rest:
+  base_url: https://api.datamuse.com
+  path: /words
+  params:
+    ml: "{means_like}"
+    rel_syn: "{synonym_of}"
+    rel_ant: "{antonym_of}"
+    rel_rhy: "{rhymes_with}"
+    sl: "{sounds_like}"
+    sp: "{spelled_like}"
+    rel_trg: "{triggered_by}"
+    topics: "{topics}"
+    max: "{max}"
+  timeout: 10s
+cache: { ttl: 24h }
+metadata:
+  category: language
+  tags: [rhymes, thesaurus, word finder, reverse dictionary, crossword, poetry, writing]
+  read_only: true
+  examples:
+    - "What's a fancier word for 'big'?"
+    - "Give me words that rhyme with orange... or at least come close."
+    - "I'm writing a birthday poem for my grandma. What rhymes with 'ninety'?"
+    - "Could you please suggest a more formal verb for 'to make worse'?"
+    - "opposite of generous"
+    - "What's the word for the fear of long words? It's on the tip of my tongue."
+    - "I'm stuck on a crossword: five letters, starts with T, ends with K, means a large container."
+    - "List 10 words spelled like *ology that relate to the topic of medicine."
 `,
   "deepl_translate.yaml": `name: deepl_translate
 title: Translate text (DeepL)
@@ -846,6 +1243,48 @@ metadata:
     - "I keep seeing the word 'laconic' in reviews. Can you tell me what it means and give an example sentence?"
     - "Give me the opposites and an example sentence for 'benevolent'."
 `,
+  "discord_webhook_post.yaml": `name: discord_webhook_post
+title: Post to a Discord channel
+description: >-
+  Posts a message to a Discord channel through its webhook (Server settings -> Integrations ->
+  Webhooks). Needs DISCORD_WEBHOOK_ID and DISCORD_WEBHOOK_TOKEN, the two last parts of the
+  webhook URL https://discord.com/api/webhooks/<id>/<token>.
+schema:
+  input:
+    type: object
+    required: [content]
+    properties:
+      content:
+        {
+          type: string,
+          minLength: 1,
+          maxLength: 2000,
+          description: "Message text (Discord Markdown)",
+        }
+      username: { type: string, description: "Name to show instead of the webhook's" }
+rest:
+  method: POST
+  base_url: https://discord.com
+  path: /api/webhooks/\${DISCORD_WEBHOOK_ID}/\${DISCORD_WEBHOOK_TOKEN}
+  static_params: { wait: "true" }
+  body: { content: "{content}", username: "{username}" }
+  timeout: 15s
+metadata:
+  category: communication
+  tags: [discord, message, chat, notify, webhook, community]
+  read_only: false
+  destructive: false
+  idempotent: false
+  examples:
+    - "Post 'Server maintenance tonight at 22:00' to our Discord."
+    - "Let the Discord channel know the new patch is live."
+    - "The nightly build failed again. Tell the team on Discord so someone looks at it."
+    - "Could you please announce in Discord that game night is moved to Saturday?"
+    - "discord announcement"
+    - "Send a message to the Discord server as 'Release Bot' saying v3.2 is out."
+    - "Our raid starts in an hour. Remind everyone on the guild's Discord channel."
+    - "Discord webhook post: content '**Deploy complete** :rocket:', username 'CI'."
+`,
   "dns_lookup.yaml": `name: dns_lookup
 title: DNS lookup
 description: >-
@@ -952,6 +1391,46 @@ metadata:
     - "Our CI pulls mysql:latest and it changed overnight. Which tags were updated recently, and what are their digests?"
     - "Show 20 tags of grafana/grafana containing 'ubuntu'."
 `,
+  "driving_route.yaml": `name: driving_route
+title: Driving distance and time
+description: >-
+  The fastest driving route between two points by car (OSRM on OpenStreetMap data, no key): how
+  far it is by road (distance in metres), how long the drive takes without traffic (seconds),
+  and the main roads taken; with steps, turn-by-turn directions. Takes coordinates: find them first with geocode_place or
+  address_lookup.
+schema:
+  input:
+    type: object
+    required: [from_latitude, from_longitude, to_latitude, to_longitude]
+    properties:
+      from_latitude: { type: number, minimum: -90, maximum: 90, description: "Start latitude" }
+      from_longitude: { type: number, minimum: -180, maximum: 180, description: "Start longitude" }
+      to_latitude: { type: number, minimum: -90, maximum: 90, description: "Destination latitude" }
+      to_longitude:
+        { type: number, minimum: -180, maximum: 180, description: "Destination longitude" }
+      steps:
+        { type: boolean, default: false, description: "true adds turn-by-turn directions (long)" }
+rest:
+  base_url: https://router.project-osrm.org
+  path: /route/v1/driving/{from_longitude},{from_latitude};{to_longitude},{to_latitude}
+  params: { steps: "{steps}" }
+  static_params: { overview: "false", alternatives: "false" }
+  timeout: 15s
+cache: { ttl: 1h }
+metadata:
+  category: places
+  tags: [driving, route, directions, distance, travel time, car, road trip]
+  read_only: true
+  examples:
+    - "How long does it take to drive from Berlin to Munich?"
+    - "What's the road distance between 48.8566, 2.3522 and 50.8503, 4.3517?"
+    - "We're doing a road trip from San Francisco to Los Angeles. How many hours behind the wheel is that?"
+    - "Could you please give me turn-by-turn driving directions from the airport at 52.36, 13.50 to 52.52, 13.40?"
+    - "drive time lyon to geneva"
+    - "Is it further by car from Madrid to Lisbon or from Madrid to Barcelona?"
+    - "I'm picking up my daughter from college. How far is the drive from 42.37, -71.12 to 40.73, -73.99, and how long will it take?"
+    - "Car route from (45.46, 9.19) to (45.44, 12.33), no steps."
+`,
   "earthquakes_recent.yaml": `name: earthquakes_recent
 title: Recent earthquakes
 description: >-
@@ -1034,6 +1513,50 @@ metadata:
     - "We're planning our upgrade roadmap for next year. Which Java releases are long-term supported, and when do they expire?"
     - "When does support end for nodejs 18, and what's its latest patch version?"
 `,
+  "europepmc_search.yaml": `name: europepmc_search
+title: Search Europe PMC (life-science literature)
+description: >-
+  Searches Europe PMC (no key): PubMed abstracts, PubMed Central full texts, preprints (bioRxiv,
+  medRxiv) and patents in one index. Each result has title, authors, journal, year, DOI, PMID,
+  whether it is open access and how often it is cited.
+schema:
+  input:
+    type: object
+    required: [query]
+    properties:
+      query:
+        {
+          type: string,
+          description: "Words or Europe PMC syntax, e.g. malaria vaccine AND OPEN_ACCESS:y AND PUB_YEAR:[2020 TO 2025], SRC:PPR for preprints",
+        }
+      page_size:
+        { type: integer, minimum: 1, maximum: 100, default: 10, description: "Number of results" }
+      sort:
+        {
+          type: string,
+          description: "Empty for relevance, CITED desc for most cited, P_PDATE_D desc for newest",
+        }
+rest:
+  base_url: https://www.ebi.ac.uk
+  path: /europepmc/webservices/rest/search
+  params: { query: "{query}", pageSize: "{page_size}", sort: "{sort}" }
+  static_params: { format: json, resultType: lite }
+  timeout: 20s
+cache: { ttl: 1h }
+metadata:
+  category: health
+  tags: [europe pmc, preprints, open access, biology, medicine, literature, full text]
+  read_only: true
+  examples:
+    - "Find open-access papers on malaria vaccines published since 2020."
+    - "Are there any medRxiv or bioRxiv preprints about the new H5N1 bird flu strain?"
+    - "I can't get past journal paywalls. Can you find free full-text articles about gut microbiome and autism?"
+    - "Could you please find the most cited life-science papers on CRISPR base editing?"
+    - "microbiome preprints"
+    - "Look for biomedical literature, including preprints, on antibiotic resistance in Klebsiella."
+    - "Our lab is starting work on organoids. What are the most-cited open-access papers on brain organoids?"
+    - "Europe PMC: query 'AlphaFold AND SRC:PPR', 25 results, newest first."
+`,
   "exchange_rates.yaml": `name: exchange_rates
 title: Currency exchange rates
 description: >-
@@ -1082,6 +1605,66 @@ metadata:
     - "How much is 1,000 Canadian dollars in Australian money?"
     - "A supplier invoiced us 12,400 SEK. What's that in euros at the latest rate?"
     - "Give me the value of 1 EUR in GBP, JPY and CHF as of 2010-01-04."
+`,
+  "fred_series.yaml": `name: fred_series
+title: US economic data (FRED)
+description: >-
+  Observations of an economic time series from the St. Louis Fed's FRED database, e.g.
+  unemployment rate (UNRATE), consumer prices (CPIAUCSL), GDP, the federal funds rate (FEDFUNDS),
+  30-year mortgage rate (MORTGAGE30US) or 10-year Treasury yield (DGS10): date and value, newest
+  first, optionally as percent change. Needs FRED_API_KEY (free at fred.stlouisfed.org).
+schema:
+  input:
+    type: object
+    required: [series_id]
+    properties:
+      series_id: { type: string, description: "FRED series id, e.g. UNRATE, CPIAUCSL, GDP, DGS10" }
+      start_date:
+        { type: string, pattern: "^\\\\d{4}-\\\\d{2}-\\\\d{2}$", description: "First date, YYYY-MM-DD" }
+      end_date:
+        { type: string, pattern: "^\\\\d{4}-\\\\d{2}-\\\\d{2}$", description: "Last date, YYYY-MM-DD" }
+      units:
+        {
+          type: string,
+          enum: [lin, chg, ch1, pch, pc1, pca],
+          default: lin,
+          description: "lin levels, chg change, ch1 change from a year ago, pch % change, pc1 % change from a year ago, pca annual rate",
+        }
+      frequency:
+        {
+          type: string,
+          enum: [d, w, m, q, a],
+          description: "Aggregate to daily, weekly, monthly, quarterly or annual",
+        }
+      limit:
+        { type: integer, minimum: 1, maximum: 10000, default: 24, description: "Most observations" }
+rest:
+  base_url: https://api.stlouisfed.org
+  path: /fred/series/observations
+  params:
+    series_id: "{series_id}"
+    observation_start: "{start_date}"
+    observation_end: "{end_date}"
+    units: "{units}"
+    frequency: "{frequency}"
+    limit: "{limit}"
+  static_params: { file_type: json, sort_order: desc }
+  timeout: 15s
+auth: { type: api_key, key: env:FRED_API_KEY, param: api_key }
+cache: { ttl: 1h }
+metadata:
+  category: finance
+  tags: [economy, fred, inflation, unemployment, interest rates, gdp, macroeconomics]
+  read_only: true
+  examples:
+    - "What is the current US unemployment rate?"
+    - "How has US inflation changed over the last year?"
+    - "I'm thinking about refinancing. What have 30-year mortgage rates done over the past six months?"
+    - "Could you please get the federal funds rate history since 2022?"
+    - "10 year treasury yield"
+    - "Show quarterly US GDP growth for the last five years."
+    - "My economics class is discussing the 2008 crisis. Can you pull the monthly unemployment rate from 2007 to 2010?"
+    - "FRED series CPIAUCSL, units pc1, monthly, 12 observations."
 `,
   "geocode_place.yaml": `name: geocode_place
 title: Find a place's coordinates
@@ -1925,6 +2508,96 @@ metadata:
     - "latest gorm version golang"
     - "Which commit is the current release of go.uber.org/zap built from?"
 `,
+  "google_places_search.yaml": `name: google_places_search
+title: Search places (Google Maps)
+description: >-
+  Searches Google Maps places by text, like the Maps search box ("ramen in Portland", "pharmacy
+  open now near Union Square"): name, address, rating and number of reviews, price level,
+  whether it is open now, phone, website, Maps link and location. Needs GOOGLE_MAPS_API_KEY (a
+  key with the Places API (New) enabled).
+schema:
+  input:
+    type: object
+    required: [query]
+    properties:
+      query: { type: string, description: "What and where, e.g. best ramen in Portland, Oregon" }
+      max_results:
+        { type: integer, minimum: 1, maximum: 20, default: 10, description: "Number of places" }
+      open_now: { type: boolean, description: "Only places open now" }
+      min_rating:
+        {
+          type: number,
+          minimum: 0,
+          maximum: 5,
+          description: "Lowest average rating, 0 to 5 in steps of 0.5",
+        }
+      language: { type: string, default: en, description: "Language of the results, e.g. en" }
+rest:
+  method: POST
+  base_url: https://places.googleapis.com
+  path: /v1/places:searchText
+  headers:
+    X-Goog-FieldMask: places.displayName,places.formattedAddress,places.rating,places.userRatingCount,places.priceLevel,places.currentOpeningHours.openNow,places.nationalPhoneNumber,places.websiteUri,places.googleMapsUri,places.location,places.primaryTypeDisplayName
+  body:
+    textQuery: "{query}"
+    maxResultCount: "{max_results}"
+    openNow: "{open_now}"
+    minRating: "{min_rating}"
+    languageCode: "{language}"
+  timeout: 15s
+auth: { type: api_key, key: env:GOOGLE_MAPS_API_KEY, header: X-Goog-Api-Key }
+cache: { ttl: 1h }
+metadata:
+  category: places
+  tags: [google maps, places, restaurants, businesses, reviews, ratings, local search]
+  read_only: true
+  idempotent: true
+  examples:
+    - "Find the best-rated ramen places in Portland, Oregon."
+    - "Is there a pharmacy open right now near Union Square, San Francisco?"
+    - "We're in Porto for two nights and want a nice seafood restaurant with great reviews. Any suggestions?"
+    - "Could you please find a dentist in Leeds city centre with a phone number?"
+    - "coffee shops near times square"
+    - "Which hardware stores in Austin have at least 4.5 stars on Google?"
+    - "My car broke down on the A9 near Inverness. Can you find nearby garages and their phone numbers?"
+    - "Google Places text search: 'vegan bakery Berlin Kreuzberg', open now, minimum rating 4."
+`,
+  "gutendex_books.yaml": `name: gutendex_books
+title: Free public-domain e-books (Project Gutenberg)
+description: >-
+  Searches Project Gutenberg's 70,000 free public-domain e-books (Gutendex, no key) by title,
+  author, subject or language, most downloaded first: title, authors with their lifespans,
+  subjects, languages, download count and links to read online or download (HTML, EPUB, Kindle,
+  plain text).
+schema:
+  input:
+    type: object
+    properties:
+      search: { type: string, description: "Words in the title or author name, e.g. dickens great" }
+      topic: { type: string, description: "Words in the subjects or bookshelves, e.g. detective" }
+      languages:
+        { type: string, description: "Comma-separated two-letter language codes, e.g. en,fr" }
+      ids: { type: string, description: "Comma-separated Project Gutenberg book ids, e.g. 1342,84" }
+rest:
+  base_url: https://gutendex.com
+  path: /books
+  params: { search: "{search}", topic: "{topic}", languages: "{languages}", ids: "{ids}" }
+  timeout: 20s
+cache: { ttl: 24h }
+metadata:
+  category: books
+  tags: [ebooks, project gutenberg, public domain, classics, free books, literature, download]
+  read_only: true
+  examples:
+    - "Where can I download Pride and Prejudice for free?"
+    - "Find free e-books by Jules Verne in French."
+    - "I want to read some classic detective stories on my Kindle without paying. What's available?"
+    - "Could you please get me a link to the full text of Frankenstein?"
+    - "public domain sherlock holmes epub"
+    - "Which of Dostoevsky's novels are in the public domain, and which is downloaded most?"
+    - "My book club picked a classic and I'm broke. Is Moby Dick free to read online somewhere?"
+    - "Project Gutenberg books with the topic 'ghost stories' in English."
+`,
   "hackernews_item.yaml": `name: hackernews_item
 title: Hacker News item
 description: >-
@@ -2118,6 +2791,132 @@ metadata:
     - "Is the Homebrew formula for python@3.9 deprecated?"
     - "How popular is the neovim formula? Show me its install counts."
 `,
+  "ip_geolocation.yaml": `name: ip_geolocation
+title: Locate an IP address
+description: >-
+  Where an IP address (IPv4 or IPv6) is and who runs it (ipapi.co, no key; 1,000 lookups a day):
+  city, region, country, postal code, approximate latitude and longitude, time zone, currency,
+  and the network's organisation and ASN.
+schema:
+  input:
+    type: object
+    required: [ip]
+    properties:
+      ip: { type: string, description: "IPv4 or IPv6 address, e.g. 8.8.8.8" }
+rest:
+  base_url: https://ipapi.co
+  path: /{ip}/json/
+  timeout: 10s
+cache: { ttl: 24h }
+metadata:
+  category: places
+  tags: [ip address, geolocation, isp, network, asn, whois, location]
+  read_only: true
+  examples:
+    - "Where is the IP address 8.8.8.8 located?"
+    - "Which company owns 1.1.1.1?"
+    - "Someone keeps trying to log in to my server from 185.220.101.4. What country is that coming from?"
+    - "Could you please look up the city and internet provider for 203.0.113.45?"
+    - "geolocate ip 2001:4860:4860::8888"
+    - "What time zone is the visitor at 81.2.69.142 in?"
+    - "Our web analytics show a spike from 41.203.64.0. Which network and country is that?"
+    - "IP lookup: 151.101.1.69, organisation and ASN."
+`,
+  "iss_position.yaml": `name: iss_position
+title: Where the International Space Station is
+description: >-
+  The International Space Station's position right now (wheretheiss.at, no key): latitude,
+  longitude, altitude, speed, whether it is sunlit (visibility daylight or eclipsed), and the
+  width of the area on the ground that can see it.
+schema:
+  input:
+    type: object
+    properties:
+      units:
+        {
+          type: string,
+          enum: [kilometers, miles],
+          default: kilometers,
+          description: "Units of altitude, speed and footprint",
+        }
+rest:
+  base_url: https://api.wheretheiss.at
+  path: /v1/satellites/25544
+  params: { units: "{units}" }
+  timeout: 10s
+metadata:
+  category: science
+  tags: [iss, space station, satellite, orbit, astronauts, tracking]
+  read_only: true
+  examples:
+    - "Where is the ISS right now?"
+    - "Is the International Space Station over Europe at the moment?"
+    - "My daughter wants to wave at the astronauts. Where is the space station flying at this very moment?"
+    - "Could you please tell me how high and how fast the ISS is going, in miles?"
+    - "space station location"
+    - "Which country is the orbiting laboratory passing over now?"
+    - "We're stargazing tonight. Is the space station lit by the sun right now, so we could spot it?"
+    - "Current latitude and longitude of satellite 25544."
+`,
+  "itunes_search.yaml": `name: itunes_search
+title: Search Apple's catalogue (music, podcasts, apps, films)
+description: >-
+  Searches Apple's iTunes and App Store catalogue (no key): songs, albums, artists, podcasts,
+  apps, films, TV episodes, audiobooks and e-books, with names, artist, release date, genre,
+  price, 30-second previews, artwork and store links, in a given country's store.
+schema:
+  input:
+    type: object
+    required: [term]
+    properties:
+      term: { type: string, description: "Words to search, e.g. taylor swift or lex fridman" }
+      media:
+        {
+          type: string,
+          enum: [all, music, podcast, software, movie, tvShow, audiobook, ebook, musicVideo],
+          default: all,
+          description: "Kind of content; software means apps",
+        }
+      entity:
+        {
+          type: string,
+          description: "Narrower kind, e.g. song, album, musicArtist, podcast, software, movie",
+        }
+      country:
+        {
+          type: string,
+          pattern: "^[A-Za-z]{2}$",
+          default: US,
+          description: "Store country (ISO 3166-1 alpha-2), e.g. GB",
+        }
+      limit:
+        { type: integer, minimum: 1, maximum: 200, default: 10, description: "Number of results" }
+rest:
+  base_url: https://itunes.apple.com
+  path: /search
+  params:
+    term: "{term}"
+    media: "{media}"
+    entity: "{entity}"
+    country: "{country}"
+    limit: "{limit}"
+  response_path: results
+  timeout: 15s
+cache: { ttl: 1h }
+metadata:
+  category: media
+  tags: [itunes, apple, podcast, app store, song, album, music, apps]
+  read_only: true
+  examples:
+    - "Find the podcast Hardcore History and its feed."
+    - "How much does the Procreate app cost on the App Store?"
+    - "I heard a song called 'Espresso' on the radio. Who sings it and which album is it from?"
+    - "Could you please look up Taylor Swift's albums in the UK iTunes store?"
+    - "podcasts about true crime"
+    - "Is there an audiobook of Project Hail Mary, and how much is it?"
+    - "I'm looking for a meditation app for my mum's iPad. What are the top results in the app store?"
+    - "Search iTunes for 'dune', media movie, country GB, 5 results."
+`,
   "jira_search.yaml": `name: jira_search
 title: Search Jira issues (JQL)
 description: >-
@@ -2265,6 +3064,84 @@ metadata:
     - "What am I supposed to be working on according to our issue tracker?"
     - "I just got back from vacation. Can you show me the 10 issues assigned to me that changed most recently?"
     - "List my 50 assigned issues with their priority and state."
+`,
+  "long_weekends.yaml": `name: long_weekends
+title: Long weekends in a year
+description: >-
+  The long weekends of a year in a country (Nager.Date, no key): each stretch of days off made
+  by a public holiday next to a weekend, its start and end dates, length, and whether taking a
+  bridge day off would make it longer. Use public_holidays for the holidays themselves.
+schema:
+  input:
+    type: object
+    required: [year, country_code]
+    properties:
+      year: { type: integer, minimum: 1975, maximum: 2075, description: "Year, e.g. 2026" }
+      country_code:
+        { type: string, pattern: "^[A-Za-z]{2}$", description: "ISO 3166-1 alpha-2 code, e.g. DE" }
+rest:
+  base_url: https://date.nager.at
+  path: /api/v3/LongWeekend/{year}/{country_code}
+  timeout: 10s
+cache: { ttl: 24h }
+metadata:
+  category: calendar
+  tags: [long weekend, holidays, vacation, bridge day, days off, travel planning]
+  read_only: true
+  examples:
+    - "When are the long weekends in Germany in 2026?"
+    - "Which bank holidays next year give me a three-day weekend in the UK?"
+    - "I want to plan short trips around public holidays in Spain this year without using many vacation days."
+    - "Could you please list the long weekends in Canada for 2025?"
+    - "long weekends australia 2026"
+    - "Where could I take a bridge day to get four days off in a row in France next year?"
+    - "We're planning our family getaways for 2026 in the Netherlands. Which weekends are extended by a holiday?"
+    - "Long weekends for year 2027, country code AT."
+`,
+  "marine_forecast.yaml": `name: marine_forecast
+title: Marine forecast (waves and swell)
+description: >-
+  Sea conditions at a latitude and longitude on the ocean or a coast (Open-Meteo marine, no key):
+  current and daily wave height, direction and period, swell height, and sea surface temperature,
+  for up to 8 days.
+schema:
+  input:
+    type: object
+    required: [latitude, longitude]
+    properties:
+      latitude: { type: number, minimum: -90, maximum: 90, description: "Latitude in degrees" }
+      longitude: { type: number, minimum: -180, maximum: 180, description: "Longitude in degrees" }
+      days:
+        {
+          type: integer,
+          minimum: 1,
+          maximum: 8,
+          default: 5,
+          description: "Number of forecast days",
+        }
+rest:
+  base_url: https://marine-api.open-meteo.com
+  path: /v1/marine
+  params: { latitude: "{latitude}", longitude: "{longitude}", forecast_days: "{days}" }
+  static_params:
+    current: wave_height,wave_direction,wave_period,swell_wave_height,sea_surface_temperature
+    daily: wave_height_max,wave_direction_dominant,wave_period_max,swell_wave_height_max
+    timezone: auto
+  timeout: 15s
+cache: { ttl: 30m }
+metadata:
+  category: weather
+  tags: [marine, waves, surf, swell, sea, ocean, boating, sea temperature]
+  read_only: true
+  examples:
+    - "How big are the waves at 38.68, -9.33 right now?"
+    - "What's the surf forecast for Hossegor this week? It's at 43.67, -1.44."
+    - "We want to take our small sailboat out on Saturday near 50.35, -4.14. How rough will the sea be?"
+    - "Could you please tell me the sea water temperature off Nice at 43.69, 7.27?"
+    - "swell forecast bondi"
+    - "Is the ocean calm enough for kayaking at 21.28, -157.84 over the next three days?"
+    - "I'm planning a ferry crossing at 51.0, 1.5 next week and get seasick easily. Which day has the smallest waves?"
+    - "Marine forecast, 8 days, at latitude 36.6, longitude -121.95."
 `,
   "maven_central_search.yaml": `name: maven_central_search
 title: Search Maven Central
@@ -2421,6 +3298,50 @@ metadata:
     - "My son loves planets and galaxies. Can you find today's featured image from the space agency and explain it simply?"
     - "Get the daily space photo for 2015-07-14 with its title and credit."
 `,
+  "nasa_asteroids.yaml": `name: nasa_asteroids
+title: Asteroids coming close to Earth (NASA)
+description: >-
+  Asteroids and comets that come close to Earth between two dates, at most 7 days apart (NASA
+  NeoWs): name, estimated size, whether NASA rates it potentially hazardous, closest approach
+  time, speed and miss distance (km and lunar distances). Works with NASA's shared DEMO_KEY;
+  set NASA_API_KEY (free at api.nasa.gov) for your own rate limit.
+schema:
+  input:
+    type: object
+    properties:
+      start_date:
+        {
+          type: string,
+          pattern: "^\\\\d{4}-\\\\d{2}-\\\\d{2}$",
+          description: "First day, YYYY-MM-DD (default today)",
+        }
+      end_date:
+        {
+          type: string,
+          pattern: "^\\\\d{4}-\\\\d{2}-\\\\d{2}$",
+          description: "Last day, YYYY-MM-DD, at most 7 days after start_date (default start + 7)",
+        }
+rest:
+  base_url: https://api.nasa.gov
+  path: /neo/rest/v1/feed
+  params: { start_date: "{start_date}", end_date: "{end_date}" }
+  static_params: { api_key: "\${NASA_API_KEY:-DEMO_KEY}" }
+  timeout: 20s
+cache: { ttl: 1h }
+metadata:
+  category: science
+  tags: [nasa, asteroid, near earth object, comet, space, close approach, hazardous]
+  read_only: true
+  examples:
+    - "Are any asteroids coming close to Earth this week?"
+    - "Which near-Earth objects fly by on 2025-09-18, and are any hazardous?"
+    - "My kid heard on the news that a big asteroid is coming. Can you check what's actually approaching Earth in the next few days?"
+    - "Could you please list the asteroid close approaches between 2025-01-01 and 2025-01-07 with their miss distances?"
+    - "asteroid flyby today"
+    - "How close will the nearest space rock come to us in the next few days, in lunar distances?"
+    - "For my astronomy club newsletter I need the potentially hazardous asteroids flying by next week, with their sizes."
+    - "NEO feed for start_date 2024-12-24, end_date 2024-12-26."
+`,
   "netlify_deploys.yaml": `name: netlify_deploys
 title: Netlify deploys of a site
 description: >-
@@ -2452,6 +3373,63 @@ metadata:
     - "Could you please list the production deploys of our marketing site on Netlify?"
     - "netlify deploy status"
     - "Which commit is live on our Netlify site right now?"
+`,
+  "news_search.yaml": `name: news_search
+title: Search world news (GDELT)
+description: >-
+  Searches news articles published worldwide in the last three months, in 65 languages (GDELT DOC
+  API, no key): title, link, news site, source country, language and when it was seen, newest
+  first. Narrow with sourcecountry:, sourcelang: or domain: in the query.
+schema:
+  input:
+    type: object
+    required: [query]
+    properties:
+      query:
+        {
+          type: string,
+          description: 'Words of 3+ letters or a "quoted phrase", optionally with sourcelang:english, sourcecountry:france, domain:bbc.co.uk',
+        }
+      timespan:
+        {
+          type: string,
+          pattern: "^\\\\d+(min|h|d|w|m)$",
+          default: 3d,
+          description: "How far back: e.g. 6h, 1d, 1w, 3m",
+        }
+      max_records:
+        { type: integer, minimum: 1, maximum: 250, default: 20, description: "Number of articles" }
+      sort:
+        {
+          type: string,
+          enum: [DateDesc, DateAsc, HybridRel],
+          default: DateDesc,
+          description: "HybridRel: most relevant from the most popular sites",
+        }
+rest:
+  base_url: https://api.gdeltproject.org
+  path: /api/v2/doc/doc
+  params:
+    query: "{query}"
+    timespan: "{timespan}"
+    maxrecords: "{max_records}"
+    sort: "{sort}"
+  static_params: { mode: ArtList, format: json }
+  timeout: 20s
+cache: { ttl: 15m }
+metadata:
+  category: news
+  tags: [news, articles, headlines, world, media, current events, press]
+  read_only: true
+  examples:
+    - "What's in the news about the Paris climate talks today?"
+    - "Find recent news articles about Boeing from the last 24 hours."
+    - "I'm travelling to Peru next week. Has anything happened there lately that I should know about?"
+    - "Could you please look for this week's press coverage of our competitor, Acme Robotics?"
+    - "latest news ukraine"
+    - "How are French newspapers reporting on the pension reform? Only sources from France."
+    - "My hometown had a flood last night. Can you find any news stories about flooding in Valencia?"
+    - 'GDELT article list for "electric vehicles" sourcelang:german, past week, 30 articles.'
 `,
   "newsapi_top_headlines.yaml": `name: newsapi_top_headlines
 title: Top news headlines
@@ -2706,6 +3684,47 @@ metadata:
     - "dotnet pdf library"
     - "Which .NET packages exist for talking to RabbitMQ, including pre-releases?"
 `,
+  "nutrition_facts.yaml": `name: nutrition_facts
+title: Nutrition facts of a food
+description: >-
+  Nutrients of foods from the USDA FoodData Central database: calories (energy), protein, fat,
+  carbohydrates, sugar, fibre, vitamins and minerals per 100 g, for generic foods and branded
+  products. Works with the shared DEMO_KEY; set USDA_API_KEY (free at api.data.gov) for your own
+  rate limit.
+schema:
+  input:
+    type: object
+    required: [query]
+    properties:
+      query: { type: string, description: "Food, e.g. raw avocado or cheddar cheese" }
+      data_type:
+        {
+          type: string,
+          description: "Comma-separated sources: Foundation and SR Legacy (generic foods), Branded (products), Survey (FNDDS) (dishes as eaten)",
+        }
+      page_size:
+        { type: integer, minimum: 1, maximum: 25, default: 3, description: "Number of foods" }
+rest:
+  base_url: https://api.nal.usda.gov
+  path: /fdc/v1/foods/search
+  params: { query: "{query}", dataType: "{data_type}", pageSize: "{page_size}" }
+  static_params: { api_key: "\${USDA_API_KEY:-DEMO_KEY}" }
+  timeout: 20s
+cache: { ttl: 24h }
+metadata:
+  category: food
+  tags: [nutrition, calories, protein, diet, macros, vitamins, usda, food]
+  read_only: true
+  examples:
+    - "How many calories are in an avocado?"
+    - "How much protein does 100 g of chicken breast have?"
+    - "I'm tracking my macros. What are the carbs, fat and protein in cooked brown rice?"
+    - "Could you please tell me how much vitamin C is in a raw orange?"
+    - "sugar in coca cola"
+    - "Which has more fibre per 100 grams, lentils or chickpeas?"
+    - "My doctor told me to watch my sodium. How much salt is in cheddar cheese?"
+    - "USDA nutrients for 'banana, raw', Foundation and SR Legacy only."
+`,
   "nvd_cve.yaml": `name: nvd_cve
 title: CVE details (NVD)
 description: >-
@@ -2775,6 +3794,53 @@ metadata:
     - "My friend keeps quoting a film called Heat. Can you get me its year, actors and a full plot summary?"
     - "Get details for title id tt0083658 with the full plot."
 `,
+  "on_this_day.yaml": `name: on_this_day
+title: On this day in history
+description: >-
+  What happened on a day of the year in history (Wikipedia's "On this day" feed, no key):
+  notable events, births, deaths and holidays, each with its year and the Wikipedia articles
+  about it.
+schema:
+  input:
+    type: object
+    required: [month, day]
+    properties:
+      month: { type: string, pattern: "^\\\\d{2}$", description: "Month, two digits, e.g. 07" }
+      day:
+        { type: string, pattern: "^\\\\d{2}$", description: "Day of the month, two digits, e.g. 04" }
+      type:
+        {
+          type: string,
+          enum: [selected, events, births, deaths, holidays, all],
+          default: selected,
+          description: "selected: Wikipedia's curated highlights; all is long",
+        }
+      language:
+        {
+          type: string,
+          pattern: "^[a-z-]{2,12}$",
+          default: en,
+          description: "Wikipedia language code",
+        }
+rest:
+  base_url: https://{language}.wikipedia.org
+  path: /api/rest_v1/feed/onthisday/{type}/{month}/{day}
+  timeout: 15s
+cache: { ttl: 24h }
+metadata:
+  category: knowledge
+  tags: [history, on this day, anniversary, events, births, deaths, trivia]
+  read_only: true
+  examples:
+    - "What happened on this day in history, July 20?"
+    - "Which famous people were born on March 14?"
+    - "It's my parents' anniversary on June 6. Can you find some historical events from that date to put in the card?"
+    - "Could you please tell me what notable things happened on November 9 over the years?"
+    - "historical events december 7"
+    - "Who died on February 3 in past years?"
+    - "I run a morning radio show. Give me a few interesting history facts for tomorrow, the 15th of April."
+    - "Holidays and observances on 01/26, type holidays."
+`,
   "open_vsx_extension.yaml": `name: open_vsx_extension
 title: Editor extension (Open VSX)
 description: >-
@@ -2841,6 +3907,97 @@ metadata:
     - "Pull up scientific publications about the microbiome and depression, with publication years and citation counts."
     - "I'm starting a literature review on urban flooding. Please find the most relevant papers published in 2023 that are free to read."
     - "Search OpenAlex for 'perovskite solar cells' with filter publication_year:2022, 25 results."
+`,
+  "openfda_drug_label.yaml": `name: openfda_drug_label
+title: Drug label (openFDA)
+description: >-
+  The FDA-approved label (package insert) of a medicine sold in the US, found by brand or generic
+  name (openFDA, no key): indications, dosage, warnings, boxed warning, contraindications, drug
+  interactions, side effects and manufacturer. OPENFDA_API_KEY raises the rate limit.
+schema:
+  input:
+    type: object
+    required: [drug]
+    properties:
+      drug: { type: string, description: "Brand or generic name, e.g. Lipitor or atorvastatin" }
+      limit:
+        {
+          type: integer,
+          minimum: 1,
+          maximum: 5,
+          default: 1,
+          description: "Number of labels (one is long already)",
+        }
+rest:
+  base_url: https://api.fda.gov
+  path: /drug/label.json
+  params:
+    search: 'openfda.brand_name:"{drug}" openfda.generic_name:"{drug}"'
+    limit: "{limit}"
+  timeout: 20s
+auth: { type: api_key, key: env:OPENFDA_API_KEY, param: api_key, required: false }
+cache: { ttl: 24h }
+metadata:
+  category: health
+  tags: [fda, drug, medicine, label, side effects, dosage, interactions, warnings]
+  read_only: true
+  examples:
+    - "What are the side effects of atorvastatin?"
+    - "Can I take ibuprofen together with lisinopril? Check the drug label for interactions."
+    - "My dad was just prescribed Eliquis. What warnings does the official label give?"
+    - "Could you please look up the recommended dosage of amoxicillin from the FDA label?"
+    - "zoloft boxed warning"
+    - "What is sertraline approved to treat according to the package insert?"
+    - "I'm pregnant and my doctor suggested metformin. What does the FDA label say about pregnancy?"
+    - "Get the openFDA label for the brand name Ozempic."
+`,
+  "openfda_recalls.yaml": `name: openfda_recalls
+title: FDA recalls (food, drugs, devices)
+description: >-
+  Recalls the US FDA announced for food, drugs or medical devices (openFDA enforcement reports, no
+  key), newest first: product, reason, classification (I is the most serious), firm, states it
+  was distributed in, status and dates. OPENFDA_API_KEY raises the rate limit.
+schema:
+  input:
+    type: object
+    properties:
+      kind:
+        {
+          type: string,
+          enum: [food, drug, device],
+          default: food,
+          description: "Which recalls: food (also cosmetics and supplements), drug or device",
+        }
+      product:
+        {
+          type: string,
+          description: "Words in the product, firm or recall reason, e.g. peanut butter or listeria; empty for the latest recalls",
+        }
+      limit:
+        { type: integer, minimum: 1, maximum: 100, default: 10, description: "Number of recalls" }
+rest:
+  base_url: https://api.fda.gov
+  path: /{kind}/enforcement.json
+  params:
+    search: 'product_description:"{product}" recalling_firm:"{product}" reason_for_recall:"{product}"'
+    limit: "{limit}"
+  static_params: { sort: "report_date:desc" }
+  timeout: 20s
+auth: { type: api_key, key: env:OPENFDA_API_KEY, param: api_key, required: false }
+cache: { ttl: 1h }
+metadata:
+  category: health
+  tags: [fda, recall, food safety, contamination, drug recall, medical device, listeria]
+  read_only: true
+  examples:
+    - "Have there been any recent recalls of peanut butter?"
+    - "Show me the latest FDA food recalls."
+    - "I bought frozen spinach last week and heard something about listeria. Was it recalled?"
+    - "Could you please check whether any blood pressure medications have been recalled lately?"
+    - "insulin pump recall"
+    - "Which products from Tyson Foods were pulled from stores recently, and why?"
+    - "My kid ate some cereal and got sick. Can you check the government recall list for that brand, Kellogg's?"
+    - "List 20 device recalls mentioning 'pacemaker', newest first."
 `,
   "openfoodfacts_product.yaml": `name: openfoodfacts_product
 title: Food product by barcode
@@ -3133,6 +4290,112 @@ metadata:
     - "active outages pagerduty"
     - "Show me the high-urgency alerts that fired this week."
 `,
+  "places_nearby.yaml": `name: places_nearby
+title: Places nearby (OpenStreetMap)
+description: >-
+  Finds places of a kind around a point (OpenStreetMap via the Overpass API, no key): cafés,
+  restaurants, pharmacies, hospitals, ATMs, fuel stations, supermarkets, toilets, hotels and
+  anything else OpenStreetMap tags, with name, coordinates, address, opening hours, phone and
+  website where mapped.
+schema:
+  input:
+    type: object
+    required: [latitude, longitude, value]
+    properties:
+      latitude: { type: number, minimum: -90, maximum: 90, description: "Latitude of the centre" }
+      longitude:
+        { type: number, minimum: -180, maximum: 180, description: "Longitude of the centre" }
+      key:
+        {
+          type: string,
+          enum: [amenity, shop, tourism, leisure, healthcare, public_transport, railway, cuisine],
+          default: amenity,
+          description: "OpenStreetMap key: amenity (cafe, restaurant, pharmacy, hospital, atm, fuel, toilets, parking), shop (supermarket, bakery), tourism (hotel, museum, viewpoint), leisure (park, playground)",
+        }
+      value:
+        { type: string, pattern: "^[a-z0-9_;:-]+$", description: "OpenStreetMap value, e.g. cafe" }
+      radius:
+        {
+          type: integer,
+          minimum: 10,
+          maximum: 10000,
+          default: 1000,
+          description: "Search radius in metres",
+        }
+      limit:
+        {
+          type: integer,
+          minimum: 1,
+          maximum: 100,
+          default: 20,
+          description: "Most places to return",
+        }
+rest:
+  base_url: https://overpass-api.de
+  path: /api/interpreter
+  params:
+    data: '[out:json][timeout:25];nwr["{key}"="{value}"](around:{radius},{latitude},{longitude});out center {limit};'
+  timeout: 30s
+cache: { ttl: 1h }
+metadata:
+  category: places
+  tags: [nearby, points of interest, openstreetmap, cafe, restaurant, pharmacy, atm, map]
+  read_only: true
+  examples:
+    - "Find cafés within 500 metres of 52.5200, 13.4050."
+    - "Is there a pharmacy open near me? I'm at 40.4168, -3.7038."
+    - "My car is almost out of gas at 34.05, -118.25. Where's the closest fuel station?"
+    - "Could you please list supermarkets near our holiday flat at 43.7102, 7.2620?"
+    - "atm nearby 51.5072 -0.1276"
+    - "What restaurants are around the hotel at 41.3851, 2.1734, and which have opening hours listed?"
+    - "I'm with a toddler at 48.8606, 2.3376 and we urgently need public toilets or a playground. What's close?"
+    - "OSM tourism=museum within 2000 m of 55.6761, 12.5683, max 10."
+`,
+  "pollen_forecast.yaml": `name: pollen_forecast
+title: Pollen forecast (Europe)
+description: >-
+  Pollen levels in Europe at a latitude and longitude (Open-Meteo with CAMS data, no key): grains
+  per cubic metre of alder, birch, grass, mugwort, olive and ragweed pollen, now and hourly for
+  up to 4 days. Europe only; elsewhere the values are empty.
+schema:
+  input:
+    type: object
+    required: [latitude, longitude]
+    properties:
+      latitude: { type: number, minimum: -90, maximum: 90, description: "Latitude in degrees" }
+      longitude: { type: number, minimum: -180, maximum: 180, description: "Longitude in degrees" }
+      days:
+        {
+          type: integer,
+          minimum: 1,
+          maximum: 4,
+          default: 2,
+          description: "Number of forecast days",
+        }
+rest:
+  base_url: https://air-quality-api.open-meteo.com
+  path: /v1/air-quality
+  params: { latitude: "{latitude}", longitude: "{longitude}", forecast_days: "{days}" }
+  static_params:
+    current: alder_pollen,birch_pollen,grass_pollen,mugwort_pollen,olive_pollen,ragweed_pollen
+    hourly: alder_pollen,birch_pollen,grass_pollen,mugwort_pollen,olive_pollen,ragweed_pollen
+    timezone: auto
+  timeout: 15s
+cache: { ttl: 1h }
+metadata:
+  category: weather
+  tags: [pollen, hay fever, allergy, birch, grass, ragweed]
+  read_only: true
+  examples:
+    - "What's the pollen count in Berlin (52.52, 13.41) today?"
+    - "Is birch pollen high at 59.33, 18.07 this week?"
+    - "My hay fever is killing me. Will grass pollen be lower tomorrow here at 51.51, -0.13?"
+    - "Could you please check the allergy outlook for Vienna, 48.21, 16.37, for the next few days?"
+    - "pollen today"
+    - "I'm allergic to ragweed. How bad is it around Milan (45.46, 9.19) at the moment?"
+    - "We're planning a picnic in the park on Sunday and my son sneezes at everything. Which hours have the least pollen at 48.14, 11.58?"
+    - "Hourly alder, birch and grass pollen at 50.85, 4.35 for 4 days."
+`,
   "pub_dev_package.yaml": `name: pub_dev_package
 title: Dart or Flutter package (pub.dev)
 description: >-
@@ -3192,6 +4455,101 @@ metadata:
     - "Which days are statutory days off in Canada in 2024, and which apply only in some provinces?"
     - "Our team in Australia is planning vacations. Which official days off fall in 2025 there?"
     - "Get the holidays for country code ES in 2027, including the regions they apply to."
+`,
+  "pubmed_articles.yaml": `name: pubmed_articles
+title: PubMed article details
+description: >-
+  Title, authors, journal, publication date, DOI and article type of PubMed articles by their
+  PubMed ids (NCBI E-utilities esummary, no key), e.g. the ids pubmed_search found.
+  NCBI_API_KEY raises the rate limit.
+schema:
+  input:
+    type: object
+    required: [ids]
+    properties:
+      ids:
+        {
+          type: string,
+          pattern: "^\\\\d+(,\\\\s*\\\\d+)*$",
+          description: "Comma-separated PubMed ids (PMIDs), e.g. 31978945,32015507",
+        }
+rest:
+  base_url: https://eutils.ncbi.nlm.nih.gov
+  path: /entrez/eutils/esummary.fcgi
+  params: { id: "{ids}" }
+  static_params: { db: pubmed, retmode: json, tool: mcp-gateway }
+  response_path: result
+  timeout: 20s
+auth: { type: api_key, key: env:NCBI_API_KEY, param: api_key, required: false }
+cache: { ttl: 24h }
+metadata:
+  category: health
+  tags: [pubmed, pmid, citation, journal, medicine, article]
+  read_only: true
+  examples:
+    - "Get the title and authors of PubMed article 31978945."
+    - "Which journal published PMID 32015507, and when?"
+    - "I have a list of PMIDs from a review: 28100498, 29385404. Can you tell me what each paper is?"
+    - "Could you please give me the citation details and DOI for PubMed id 33301246?"
+    - "pmid 30049270 citation"
+    - "Turn these PubMed numbers into a reference list: 25533701, 26824513, 27096734."
+    - "My professor cited 'PMID: 34534480' in the slides. What is that article about and who wrote it?"
+    - "Summaries for PMIDs 35123456,35234567."
+`,
+  "pubmed_search.yaml": `name: pubmed_search
+title: Search PubMed
+description: >-
+  Searches PubMed's biomedical literature (NCBI E-utilities, no key): the number of matching
+  articles and their PubMed ids (PMIDs), best matches or newest first. Pass the ids to
+  pubmed_articles for titles, authors and journals. NCBI_API_KEY raises the rate limit.
+schema:
+  input:
+    type: object
+    required: [term]
+    properties:
+      term:
+        {
+          type: string,
+          description: "PubMed query: words, or tags like metformin[tiab] AND aging[mesh], smith j[au]",
+        }
+      max_results:
+        { type: integer, minimum: 1, maximum: 200, default: 20, description: "Number of ids" }
+      sort:
+        {
+          type: string,
+          enum: [relevance, pub_date],
+          default: relevance,
+          description: "pub_date for the newest first",
+        }
+      min_date: { type: string, description: "Earliest publication date, YYYY or YYYY/MM/DD" }
+      max_date: { type: string, description: "Latest publication date, YYYY or YYYY/MM/DD" }
+rest:
+  base_url: https://eutils.ncbi.nlm.nih.gov
+  path: /entrez/eutils/esearch.fcgi
+  params:
+    term: "{term}"
+    retmax: "{max_results}"
+    sort: "{sort}"
+    mindate: "{min_date}"
+    maxdate: "{max_date}"
+  static_params: { db: pubmed, retmode: json, datetype: pdat, tool: mcp-gateway }
+  response_path: esearchresult
+  timeout: 20s
+auth: { type: api_key, key: env:NCBI_API_KEY, param: api_key, required: false }
+cache: { ttl: 1h }
+metadata:
+  category: health
+  tags: [pubmed, medline, medicine, biomedical, literature, ncbi, clinical research]
+  read_only: true
+  examples:
+    - "Search PubMed for studies on metformin and longevity."
+    - "How many papers have been published about long COVID in children?"
+    - "My doctor mentioned low-dose naltrexone for fibromyalgia. Is there medical research on that?"
+    - "Could you please find the most recent PubMed articles on GLP-1 agonists and kidney disease?"
+    - "ketogenic diet epilepsy trials"
+    - "Look up peer-reviewed medical literature on vitamin D and depression published since 2020."
+    - "I'm writing a nursing assignment on pressure ulcer prevention and need the newest journal articles."
+    - "PubMed ids for crispr[tiab] AND sickle cell, newest first, 2022 to 2025."
 `,
   "pypi_downloads.yaml": `name: pypi_downloads
 title: PyPI download counts
@@ -3349,6 +4707,85 @@ metadata:
     - "flask docs blueprints"
     - "Find the page in the pip documentation about constraints files."
 `,
+  "recipe_search.yaml": `name: recipe_search
+title: Search recipes
+description: >-
+  Finds recipes by dish name (TheMealDB, no key): category, cuisine, ingredients with amounts,
+  step-by-step instructions, a photo and often a video.
+schema:
+  input:
+    type: object
+    required: [dish]
+    properties:
+      dish: { type: string, description: "Dish name or part of it, e.g. lasagne or curry" }
+rest:
+  base_url: https://www.themealdb.com
+  path: /api/json/v1/1/search.php
+  params: { s: "{dish}" }
+  timeout: 10s
+cache: { ttl: 24h }
+metadata:
+  category: food
+  tags: [recipe, cooking, meal, ingredients, dinner, dish, kitchen]
+  read_only: true
+  examples:
+    - "Give me a recipe for lasagne."
+    - "How do I make a proper Thai green curry?"
+    - "I have friends coming over tonight and want to cook something Moroccan. Can you find a tagine recipe?"
+    - "Could you please find the ingredients I need for beef Wellington?"
+    - "pancake recipe"
+    - "What goes into a classic Spanish paella, and what are the steps?"
+    - "My kids want to bake something after school. Can you find a simple recipe for chocolate brownies?"
+    - "Recipes matching 'arrabiata' with measures."
+`,
+  "reverse_geocode.yaml": `name: reverse_geocode
+title: Address at coordinates
+description: >-
+  The address of a latitude and longitude (OpenStreetMap Nominatim, no key; at most one call a
+  second): house number, street, neighbourhood, city, postcode, state and country, plus the
+  name of the place or building there.
+schema:
+  input:
+    type: object
+    required: [latitude, longitude]
+    properties:
+      latitude: { type: number, minimum: -90, maximum: 90, description: "Latitude in degrees" }
+      longitude: { type: number, minimum: -180, maximum: 180, description: "Longitude in degrees" }
+      zoom:
+        {
+          type: integer,
+          minimum: 3,
+          maximum: 18,
+          default: 18,
+          description: "Detail: 18 building, 16 street, 10 city, 5 state, 3 country",
+        }
+      language: { type: string, default: en, description: "Language of the names, e.g. en or de" }
+rest:
+  base_url: https://nominatim.openstreetmap.org
+  path: /reverse
+  params:
+    lat: "{latitude}"
+    lon: "{longitude}"
+    zoom: "{zoom}"
+    accept-language: "{language}"
+  static_params: { format: jsonv2, addressdetails: "1" }
+  headers: { User-Agent: "mcp-gateway capability reverse_geocode (OpenStreetMap Nominatim)" }
+  timeout: 15s
+cache: { ttl: 24h }
+metadata:
+  category: places
+  tags: [reverse geocoding, address, coordinates, openstreetmap, street, gps]
+  read_only: true
+  examples:
+    - "What's the address at 40.748817, -73.985428?"
+    - "Which city are the coordinates 35.6586, 139.7454 in?"
+    - "My phone saved a photo with GPS 48.8584, 2.2945 but no place name. Where was it taken?"
+    - "Could you please turn latitude 51.5007, longitude -0.1246 into a street address?"
+    - "gps to address -33.8568 151.2153"
+    - "What country and state is the point 19.4326, -99.1332 in?"
+    - "A delivery driver sent me a pin at 52.3731, 4.8922. What street is that on?"
+    - "Reverse geocode 41.8902, 12.4922 at city level, names in Italian."
+`,
   "rubygems_gem.yaml": `name: rubygems_gem
 title: Ruby gem
 description: >-
@@ -3408,6 +4845,109 @@ metadata:
     - "ruby gem markdown parser"
     - "Are there gems for talking to the Stripe API?"
 `,
+  "sec_company_financials.yaml": `name: sec_company_financials
+title: A company's reported financials (SEC XBRL)
+description: >-
+  One financial figure of a US public company over time, as reported in its SEC filings (EDGAR
+  XBRL company concept, no key): revenue, net income, assets, cash, shares outstanding, earnings
+  per share... with each value's period, fiscal year and quarter, form and filing date. Needs the
+  company's 10-digit CIK (sec_filings_search shows it). SEC asks callers to identify themselves:
+  set SEC_USER_AGENT to "Your Name you@example.com".
+schema:
+  input:
+    type: object
+    required: [cik, concept]
+    properties:
+      cik:
+        {
+          type: string,
+          pattern: "^\\\\d{10}$",
+          description: "Central Index Key, zero-padded to 10 digits, e.g. 0000320193 (Apple)",
+        }
+      concept:
+        {
+          type: string,
+          pattern: "^[A-Za-z0-9_]+$",
+          description: "XBRL tag, e.g. Revenues, RevenueFromContractWithCustomerExcludingAssessedTax, NetIncomeLoss, Assets, EarningsPerShareBasic; dei: EntityCommonStockSharesOutstanding",
+        }
+      taxonomy:
+        {
+          type: string,
+          enum: [us-gaap, ifrs-full, dei, srt],
+          default: us-gaap,
+          description: "Taxonomy of the tag",
+        }
+rest:
+  base_url: https://data.sec.gov
+  path: /api/xbrl/companyconcept/CIK{cik}/{taxonomy}/{concept}.json
+  headers: { User-Agent: "\${SEC_USER_AGENT:-mcp-gateway capability sec_company_financials}" }
+  timeout: 20s
+cache: { ttl: 6h }
+metadata:
+  category: finance
+  tags: [sec, xbrl, financial statements, revenue, net income, earnings, fundamentals]
+  read_only: true
+  examples:
+    - "What was Apple's revenue each year according to its SEC filings? Its CIK is 0000320193."
+    - "Show Microsoft's reported net income over the last few years."
+    - "I'm comparing two companies for a class project. How have Nvidia's total assets grown quarter by quarter?"
+    - "Could you please get Coca-Cola's earnings per share history from its 10-K and 10-Q filings?"
+    - "amazon net income history sec"
+    - "How many shares outstanding did Tesla report in its latest filing?"
+    - "My uncle says Netflix's revenue stopped growing. Can you pull the official reported figures to check?"
+    - "Company concept us-gaap/NetIncomeLoss for CIK 0001318605."
+`,
+  "sec_filings_search.yaml": `name: sec_filings_search
+title: Search SEC filings (EDGAR full text)
+description: >-
+  Full-text search of US public companies' SEC filings since 2001 (EDGAR, no key): annual
+  reports (10-K), quarterly reports (10-Q), current reports (8-K), proxy statements and more.
+  Each hit has the company and its CIK, form, filing date, period and accession number. SEC asks
+  callers to identify themselves: set SEC_USER_AGENT to "Your Name you@example.com".
+schema:
+  input:
+    type: object
+    required: [query]
+    properties:
+      query:
+        {
+          type: string,
+          description: 'Words or a quoted phrase, e.g. "supply chain disruption" or Nvidia export controls',
+        }
+      forms: { type: string, description: "Comma-separated form types, e.g. 10-K,10-Q,8-K" }
+      start_date:
+        {
+          type: string,
+          pattern: "^\\\\d{4}-\\\\d{2}-\\\\d{2}$",
+          description: "Filed on or after, YYYY-MM-DD",
+        }
+      end_date:
+        {
+          type: string,
+          pattern: "^\\\\d{4}-\\\\d{2}-\\\\d{2}$",
+          description: "Filed on or before, YYYY-MM-DD",
+        }
+rest:
+  base_url: https://efts.sec.gov
+  path: /LATEST/search-index
+  params: { q: "{query}", forms: "{forms}", startdt: "{start_date}", enddt: "{end_date}" }
+  headers: { User-Agent: "\${SEC_USER_AGENT:-mcp-gateway capability sec_filings_search}" }
+  timeout: 20s
+cache: { ttl: 1h }
+metadata:
+  category: finance
+  tags: [sec, edgar, filings, 10-k, 10-q, 8-k, annual report, public company, investor]
+  read_only: true
+  examples:
+    - "Find 10-K filings that mention 'supply chain disruption'."
+    - "Which companies talked about tariffs in their 8-K reports this year?"
+    - "I'm researching Tesla for an investment club. Can you find its latest annual report filed with the SEC?"
+    - "Could you please search SEC filings for mentions of 'going concern' doubts in 2024?"
+    - "edgar search generative ai risk factor"
+    - "What's the CIK number of Microsoft? Look it up from its filings."
+    - "My professor wants examples of companies disclosing cybersecurity incidents. Can you search recent 8-Ks for that?"
+    - 'EDGAR full text: "climate risk", forms 10-K, filed 2023-01-01 to 2023-12-31.'
+`,
   "semantic_scholar_search.yaml": `name: semantic_scholar_search
 title: Search papers (Semantic Scholar)
 description: >-
@@ -3443,6 +4983,47 @@ metadata:
     - "Look for scholarly studies on sleep and memory consolidation, including venue and authors."
     - "I'm preparing a talk on language model hallucinations. Can you find the key papers from 2022 to 2024 and their citation counts?"
     - "Find 15 papers on 'graph neural networks for drug discovery' from 2020-2024 on Semantic Scholar."
+`,
+  "sendgrid_send_email.yaml": `name: sendgrid_send_email
+title: Send an email (SendGrid)
+description: >-
+  Sends a plain-text email through Twilio SendGrid from your verified sender address. SendGrid
+  answers 202 with no body when it accepts the message. Needs SENDGRID_API_KEY (Mail Send
+  permission) and SENDGRID_FROM_EMAIL (a verified sender).
+schema:
+  input:
+    type: object
+    required: [to, subject, text]
+    properties:
+      to: { type: string, format: email, description: "Recipient's email address" }
+      subject: { type: string, minLength: 1, description: "Subject line" }
+      text: { type: string, minLength: 1, description: "Body, plain text" }
+rest:
+  method: POST
+  base_url: https://api.sendgrid.com
+  path: /v3/mail/send
+  body:
+    personalizations: [{ to: [{ email: "{to}" }] }]
+    from: { email: "\${SENDGRID_FROM_EMAIL}" }
+    subject: "{subject}"
+    content: [{ type: text/plain, value: "{text}" }]
+  timeout: 20s
+auth: { type: bearer, key: env:SENDGRID_API_KEY }
+metadata:
+  category: communication
+  tags: [email, send, mail, sendgrid, notify, message]
+  read_only: false
+  destructive: false
+  idempotent: false
+  examples:
+    - "Email alice@example.com that the report is ready."
+    - "Send an email to the client with the subject 'Invoice #1042' saying payment is due Friday."
+    - "The contract was signed. Please write to bob@example.org and let him know we can start Monday."
+    - "Could you please send a reminder email to team@example.com about tomorrow's offsite?"
+    - "send email"
+    - "Mail my landlord at landlord@example.net that the heating is broken again."
+    - "When the data export finishes, email me at me@example.com with a short summary of the numbers."
+    - "SendGrid mail: to ops@example.com, subject 'Disk almost full', text 'db-2 is at 92%'."
 `,
   "sentry_issues.yaml": `name: sentry_issues
 title: Sentry issues of a project
@@ -3525,6 +5106,44 @@ metadata:
     - "Drop a note in #random that the office Wi-Fi is down."
     - "The quarterly report is ready. Please announce it in our Slack #finance channel with the link https://example.com/q3."
     - "Send 'Standup moved to 10:30' to channel C0123ABCD."
+`,
+  "space_launches.yaml": `name: space_launches
+title: Upcoming rocket launches
+description: >-
+  Upcoming rocket launches worldwide (The Space Devs' Launch Library 2, no key; 15 calls an hour):
+  mission name, rocket, launch provider, status (go, to be confirmed, hold), launch time and
+  window, launch pad and location, and target orbit.
+schema:
+  input:
+    type: object
+    properties:
+      search:
+        {
+          type: string,
+          description: "Words in the rocket, mission or provider, e.g. Starship, Artemis, Rocket Lab",
+        }
+      limit:
+        { type: integer, minimum: 1, maximum: 50, default: 10, description: "Number of launches" }
+rest:
+  base_url: https://ll.thespacedevs.com
+  path: /2.2.0/launch/upcoming/
+  params: { search: "{search}", limit: "{limit}" }
+  static_params: { mode: list }
+  timeout: 20s
+cache: { ttl: 15m }
+metadata:
+  category: science
+  tags: [rocket, launch, spacex, nasa, space, schedule, mission]
+  read_only: true
+  examples:
+    - "When is the next SpaceX launch?"
+    - "What rocket launches are scheduled for this week?"
+    - "I'm visiting Florida next month and would love to see a rocket go up. What's launching soon from Cape Canaveral?"
+    - "Could you please check when the next Starship flight is planned?"
+    - "upcoming launches"
+    - "Is the Artemis mission still on schedule, and from which pad will it lift off?"
+    - "My son is obsessed with Rocket Lab. Can you find their next few launches and where they go?"
+    - "Next 5 launches matching 'Falcon 9' with status and window."
 `,
   "spdx_license.yaml": `name: spdx_license
 title: Open-source license text (SPDX)
@@ -3748,6 +5367,56 @@ metadata:
     - "My boss asked about the Panama Canal drought. Can you search deeply online and give me an answer with the key articles?"
     - "Do an advanced web search on 'Rust vs Go for microservices 2025', max 8 results, with a summarized answer."
 `,
+  "telegram_send_message.yaml": `name: telegram_send_message
+title: Send a Telegram message
+description: >-
+  Sends a message from your Telegram bot to a chat, group or channel (Bot API sendMessage). The
+  bot must be a member of the group or channel, and a person must have started a chat with it
+  first. Needs TELEGRAM_BOT_TOKEN (from @BotFather).
+schema:
+  input:
+    type: object
+    required: [chat_id, text]
+    properties:
+      chat_id:
+        {
+          type: string,
+          description: "Chat id (e.g. 123456789 or -1001234567890 for a group) or @channelusername",
+        }
+      text: { type: string, minLength: 1, maxLength: 4096, description: "Message text" }
+      parse_mode:
+        {
+          type: string,
+          enum: [HTML, MarkdownV2],
+          description: "Formatting of text; leave out for plain text",
+        }
+      disable_notification: { type: boolean, description: "true sends it silently" }
+rest:
+  method: POST
+  base_url: https://api.telegram.org
+  path: /bot\${TELEGRAM_BOT_TOKEN}/sendMessage
+  body:
+    chat_id: "{chat_id}"
+    text: "{text}"
+    parse_mode: "{parse_mode}"
+    disable_notification: "{disable_notification}"
+  timeout: 15s
+metadata:
+  category: communication
+  tags: [telegram, message, chat, notify, bot, send]
+  read_only: false
+  destructive: false
+  idempotent: false
+  examples:
+    - "Send 'Backup finished' to my Telegram chat 123456789."
+    - "Post a message in our Telegram group saying the meeting starts in 10 minutes."
+    - "The price alert triggered. Ping me on Telegram that Bitcoin went above 100k."
+    - "Could you please notify the @myprojectnews channel that version 2.0 is released?"
+    - "telegram notify me"
+    - "Text my Telegram bot chat that the oven timer is done, quietly with no sound."
+    - "When the scraper finishes, drop a bold 'Done!' in my Telegram chat -1001234567890 using HTML."
+    - "Telegram sendMessage to chat_id 987654321: 'Server CPU at 95%'."
+`,
   "terraform_module_search.yaml": `name: terraform_module_search
 title: Search Terraform modules
 description: >-
@@ -3808,6 +5477,351 @@ metadata:
     - "Could you please show me when the kubernetes Terraform provider was last published?"
     - "terraform azurerm provider version"
     - "How many downloads does the hashicorp/random provider have?"
+`,
+  "time_in_zone.yaml": `name: time_in_zone
+title: Current time in a time zone
+description: >-
+  The current local date and time in an IANA time zone (timeapi.io, no key): date, time, day of
+  the week and whether daylight saving time is in effect.
+schema:
+  input:
+    type: object
+    required: [time_zone]
+    properties:
+      time_zone:
+        {
+          type: string,
+          description: "IANA time zone, e.g. Asia/Tokyo, America/New_York, Europe/London",
+        }
+rest:
+  base_url: https://timeapi.io
+  path: /api/time/current/zone
+  params: { timeZone: "{time_zone}" }
+  timeout: 10s
+metadata:
+  category: time
+  tags: [time, clock, timezone, local time, date, dst]
+  read_only: true
+  examples:
+    - "What time is it in Tokyo right now?"
+    - "Is it already Tuesday in Sydney?"
+    - "I need to call my sister in Vancouver. What's the local time there at the moment?"
+    - "Could you please tell me the current time in New York?"
+    - "time in london now"
+    - "Is daylight saving time currently in effect in Chile?"
+    - "Our supplier in Mumbai might have gone home already. What time is it in India?"
+    - "Current date and time in the zone Europe/Kyiv."
+`,
+  "timezone_convert.yaml": `name: timezone_convert
+title: Convert a time between time zones
+description: >-
+  Converts a date and time from one IANA time zone to another (timeapi.io, no key), with
+  daylight saving time applied for that date: what time it will be in one city when it is a
+  given time in another, to schedule calls and meetings across zones.
+schema:
+  input:
+    type: object
+    required: [date_time, from_time_zone, to_time_zone]
+    properties:
+      date_time:
+        { type: string, description: "Local date and time in the source zone, YYYY-MM-DD HH:MM:SS" }
+      from_time_zone:
+        { type: string, description: "IANA time zone it is in, e.g. America/Los_Angeles" }
+      to_time_zone:
+        { type: string, description: "IANA time zone to convert to, e.g. Europe/Berlin" }
+rest:
+  method: POST
+  base_url: https://timeapi.io
+  path: /api/conversion/converttimezone
+  body:
+    fromTimeZone: "{from_time_zone}"
+    dateTime: "{date_time}"
+    toTimeZone: "{to_time_zone}"
+    dstAmbiguity: ""
+  timeout: 10s
+cache: { ttl: 24h }
+metadata:
+  category: time
+  tags: [timezone, convert, meeting, schedule, time difference, dst]
+  read_only: true
+  idempotent: true
+  examples:
+    - "What is 3pm Pacific time on March 14 in Berlin time?"
+    - "Convert 2025-11-02 09:30 from New York to Tokyo time."
+    - "My team in London wants a call at 4 in the afternoon next Friday. What time would that be for me in Sydney?"
+    - "Could you please convert 18:00 Central European time on 2025-06-01 into India time?"
+    - "9am EST in IST"
+    - "If the webinar starts at 10:00 in Los Angeles on 2025-03-09, when does it start in São Paulo?"
+    - "I'm booking a flight that lands at 23:15 in Dubai on 2025-12-20. What time is that back home in Chicago?"
+    - "Convert '2025-07-04 12:00:00' from America/Denver to Pacific/Auckland."
+`,
+  "todoist_add_task.yaml": `name: todoist_add_task
+title: Add a Todoist task
+description: >-
+  Adds a task to your Todoist to-do list, with an optional due date in plain words ("tomorrow at
+  5pm", "every Monday"), priority, labels and description; it goes to the Inbox unless a project
+  id is given. Needs TODOIST_API_TOKEN (Settings -> Integrations -> Developer).
+schema:
+  input:
+    type: object
+    required: [content]
+    properties:
+      content: { type: string, minLength: 1, description: "The task, e.g. Call the dentist" }
+      description: { type: string, description: "Notes under the task" }
+      due_string:
+        {
+          type: string,
+          description: "Due date in natural language, e.g. tomorrow 9am, next Friday, every month",
+        }
+      priority:
+        {
+          type: integer,
+          minimum: 1,
+          maximum: 4,
+          description: "4 is the most urgent (shown as p1), 1 normal",
+        }
+      labels: { type: array, items: { type: string }, description: "Label names, e.g. [errands]" }
+      project_id: { type: string, description: "Project id; without one, the Inbox" }
+rest:
+  method: POST
+  base_url: https://api.todoist.com
+  path: /api/v1/tasks
+  body:
+    content: "{content}"
+    description: "{description}"
+    due_string: "{due_string}"
+    priority: "{priority}"
+    labels: "{labels}"
+    project_id: "{project_id}"
+  timeout: 15s
+auth: { type: bearer, key: env:TODOIST_API_TOKEN }
+metadata:
+  category: productivity
+  tags: [todoist, todo, task, reminder, to-do list, productivity]
+  read_only: false
+  destructive: false
+  idempotent: false
+  examples:
+    - "Add 'buy milk' to my to-do list."
+    - "Remind me to call the dentist tomorrow at 9."
+    - "I keep forgetting to water the plants. Put a recurring task for every Sunday in Todoist."
+    - "Could you please add a high-priority task to submit the expense report by Friday?"
+    - "todo pay rent"
+    - "Create a task 'Renew passport' with the note 'bring two photos' due next month."
+    - "After this meeting I need to email Sarah the slides. Add that to my tasks for this afternoon."
+    - "Todoist: content 'Book flights', due_string 'next Monday', priority 4, labels [travel]."
+`,
+  "translate_text.yaml": `name: translate_text
+title: Translate text (MyMemory)
+description: >-
+  Translates a short text between two languages (MyMemory, no key; about 500 characters a call
+  and 5,000 a day): the translation and how well it matched human translations. For long or
+  formal texts with a DeepL key, deepl_translate is better.
+schema:
+  input:
+    type: object
+    required: [text, target]
+    properties:
+      text:
+        { type: string, maxLength: 500, description: "Text to translate, at most 500 characters" }
+      source:
+        { type: string, default: en, description: "Language of the text (ISO 639-1), e.g. en" }
+      target: { type: string, description: "Language to translate into (ISO 639-1), e.g. it" }
+rest:
+  base_url: https://api.mymemory.translated.net
+  path: /get
+  params: { q: "{text}", langpair: "{source}|{target}" }
+  timeout: 15s
+cache: { ttl: 24h }
+metadata:
+  category: language
+  tags: [translate, translation, language, phrase, multilingual]
+  read_only: true
+  examples:
+    - "Translate 'Where is the train station?' into Italian."
+    - "How do you say 'thank you very much' in Japanese?"
+    - "I'm texting my Brazilian host family. Can you put 'We will arrive on Friday evening' into Portuguese?"
+    - "Could you please translate this French sentence into English: 'Je voudrais réserver une table pour deux'?"
+    - "hello in korean"
+    - "What does the German phrase 'Ich habe Hunger' mean in English?"
+    - "My grandmother wrote 'Te quiero mucho, mi niña' on a card. What does it say?"
+    - "Translate from es to en: 'La reunión se ha aplazado hasta el lunes.'"
+`,
+  "tv_show_lookup.yaml": `name: tv_show_lookup
+title: TV show and its next episode
+description: >-
+  Looks up a TV series by name (TVmaze, no key): the best match's network or streaming service,
+  schedule, status (running or ended), premiere and end dates, genres, rating, summary, and its
+  next episode's title, season, number and air date when one is announced.
+schema:
+  input:
+    type: object
+    required: [name]
+    properties:
+      name: { type: string, description: "Show title, e.g. The Last of Us" }
+rest:
+  base_url: https://api.tvmaze.com
+  path: /singlesearch/shows
+  params: { q: "{name}" }
+  static_params: { embed: nextepisode }
+  timeout: 10s
+cache: { ttl: 1h }
+metadata:
+  category: media
+  tags: [tv, series, show, episode, season, streaming, schedule]
+  read_only: true
+  examples:
+    - "When is the next episode of The Last of Us?"
+    - "Is Stranger Things still running, or has it ended?"
+    - "My wife wants to start watching Severance. Which streaming service is it on and how is it rated?"
+    - "Could you please tell me what night and time Saturday Night Live airs?"
+    - "new season the bear air date"
+    - "What network shows Grey's Anatomy, and when did it premiere?"
+    - "We just finished season 2 of Slow Horses. Has the next episode been announced yet?"
+    - "TVmaze lookup: 'Shōgun', with the upcoming episode."
+`,
+  "twilio_send_sms.yaml": `name: twilio_send_sms
+title: Send a text message (Twilio SMS)
+description: >-
+  Sends an SMS from your Twilio phone number to a mobile number. Needs TWILIO_ACCOUNT_SID,
+  TWILIO_AUTH_TOKEN and TWILIO_FROM_NUMBER (your Twilio number in E.164, e.g. +15017122661).
+schema:
+  input:
+    type: object
+    required: [to, body]
+    properties:
+      to:
+        {
+          type: string,
+          pattern: "^\\\\+[1-9]\\\\d{6,14}$",
+          description: "Recipient in E.164 form, e.g. +447700900123",
+        }
+      body: { type: string, minLength: 1, maxLength: 1600, description: "Message text" }
+rest:
+  method: POST
+  base_url: https://api.twilio.com
+  path: /2010-04-01/Accounts/\${TWILIO_ACCOUNT_SID}/Messages.json
+  body: { To: "{to}", From: "\${TWILIO_FROM_NUMBER}", Body: "{body}" }
+  body_format: form
+  timeout: 20s
+auth: { type: basic, username: "\${TWILIO_ACCOUNT_SID}", key: env:TWILIO_AUTH_TOKEN }
+metadata:
+  category: communication
+  tags: [sms, text message, phone, twilio, notify, mobile]
+  read_only: false
+  destructive: false
+  idempotent: false
+  examples:
+    - "Text +14155550123 that I'm running 10 minutes late."
+    - "Send an SMS to my phone when the job is done."
+    - "The server went down at 3am. Send a text message to the on-call engineer at +447700900123."
+    - "Could you please text the customer at +61412345678 that their order is ready for pickup?"
+    - "sms alert"
+    - "Send a short message to my wife's mobile, +4915112345678: 'Picking up the kids, see you at 6'."
+    - "Our restaurant wants to tell table 12's guest by text that their table is ready. The number is +13125550199."
+    - "Twilio SMS to +12025550143: 'Your verification code is 482913'."
+`,
+  "unsplash_photo_search.yaml": `name: unsplash_photo_search
+title: Search free photos (Unsplash)
+description: >-
+  Searches Unsplash's free-to-use photos: description, photographer, colour, size and links to
+  the image in several sizes and to its page (credit the photographer). Needs
+  UNSPLASH_ACCESS_KEY (an app's access key from unsplash.com/developers).
+schema:
+  input:
+    type: object
+    required: [query]
+    properties:
+      query: { type: string, description: "What the photo shows, e.g. misty forest" }
+      per_page:
+        { type: integer, minimum: 1, maximum: 30, default: 10, description: "Number of photos" }
+      orientation:
+        {
+          type: string,
+          enum: [landscape, portrait, squarish],
+          description: "Only this orientation",
+        }
+      color:
+        {
+          type: string,
+          description: "Dominant colour: black_and_white, black, white, yellow, orange, red, purple, magenta, green, teal or blue",
+        }
+rest:
+  base_url: https://api.unsplash.com
+  path: /search/photos
+  params:
+    query: "{query}"
+    per_page: "{per_page}"
+    orientation: "{orientation}"
+    color: "{color}"
+  headers: { Accept-Version: v1 }
+  timeout: 15s
+auth: { type: api_key, key: env:UNSPLASH_ACCESS_KEY, header: Authorization, prefix: Client-ID }
+cache: { ttl: 1h }
+metadata:
+  category: media
+  tags: [photos, images, stock photo, unsplash, pictures, free images]
+  read_only: true
+  examples:
+    - "Find a free photo of a misty forest."
+    - "I need a royalty-free landscape picture of Paris for my blog header."
+    - "We're making slides about teamwork. Can you find some nice stock images of people collaborating?"
+    - "Could you please look for portrait-orientation photos of coffee cups for an Instagram story?"
+    - "mountain lake photo"
+    - "Get me a few blue-toned images of the ocean I can use on our website."
+    - "My bakery's new flyer needs a warm photo of fresh bread. What free pictures are there?"
+    - "Unsplash search 'northern lights', 5 results, orientation landscape."
+`,
+  "us_weather_alerts.yaml": `name: us_weather_alerts
+title: US weather alerts
+description: >-
+  Active weather watches, warnings and advisories in the United States from the National Weather
+  Service (no key): event (tornado warning, flood watch, winter storm...), headline, severity,
+  urgency, areas, start and end, description and what to do. Filter by state or by a point.
+schema:
+  input:
+    type: object
+    properties:
+      area:
+        {
+          type: string,
+          pattern: "^[A-Z]{2}$",
+          description: "Two-letter state or territory code, e.g. TX (leave out when giving point)",
+        }
+      point:
+        {
+          type: string,
+          pattern: "^-?\\\\d+(\\\\.\\\\d+)?,-?\\\\d+(\\\\.\\\\d+)?$",
+          description: "latitude,longitude, e.g. 39.74,-104.99 (leave out when giving area)",
+        }
+      severity:
+        {
+          type: string,
+          enum: [Extreme, Severe, Moderate, Minor, Unknown],
+          description: "Only alerts of this severity",
+        }
+rest:
+  base_url: https://api.weather.gov
+  path: /alerts/active
+  params: { area: "{area}", point: "{point}", severity: "{severity}" }
+  headers:
+    User-Agent: "mcp-gateway capability us_weather_alerts"
+    Accept: application/geo+json
+  timeout: 15s
+cache: { ttl: 5m }
+metadata:
+  category: weather
+  tags: [weather alerts, warnings, nws, storm, tornado, hurricane, flood, usa]
+  read_only: true
+  examples:
+    - "Are there any weather warnings in Texas right now?"
+    - "Is there a tornado watch near Oklahoma City, 35.47, -97.52?"
+    - "I'm driving through Colorado tomorrow. Are there winter storm advisories I should know about?"
+    - "Could you please check for active hurricane or flood alerts in Florida?"
+    - "severe weather alerts california"
+    - "Has the National Weather Service issued anything for my location at 29.76, -95.37?"
+    - "We're camping in Montana this week. Are there any extreme weather warnings for the state?"
+    - "Active NWS alerts for area NY with severity Severe."
 `,
   "vercel_deployments.yaml": `name: vercel_deployments
 title: Vercel deployments
@@ -3951,6 +5965,136 @@ metadata:
     - "We're planning an outdoor wedding on the coast. Can you check rain and wind for the next 10 days at 36.6, -121.9?"
     - "Daily outlook for 16 days at -33.87, 151.21 in Fahrenheit, timezone Australia/Sydney."
 `,
+  "weather_history.yaml": `name: weather_history
+title: Past weather (historical)
+description: >-
+  Recorded weather for past days at a latitude and longitude, from 1940 until about a week ago
+  (Open-Meteo historical archive, no key): how hot or cold it was (daily high and low
+  temperature), how much it rained or snowed, the strongest wind and the weather code.
+schema:
+  input:
+    type: object
+    required: [latitude, longitude, start_date, end_date]
+    properties:
+      latitude: { type: number, minimum: -90, maximum: 90, description: "Latitude in degrees" }
+      longitude: { type: number, minimum: -180, maximum: 180, description: "Longitude in degrees" }
+      start_date:
+        { type: string, pattern: "^\\\\d{4}-\\\\d{2}-\\\\d{2}$", description: "First day, YYYY-MM-DD" }
+      end_date:
+        { type: string, pattern: "^\\\\d{4}-\\\\d{2}-\\\\d{2}$", description: "Last day, YYYY-MM-DD" }
+      temperature_unit:
+        { type: string, enum: [celsius, fahrenheit], default: celsius, description: "Unit" }
+rest:
+  base_url: https://archive-api.open-meteo.com
+  path: /v1/archive
+  params:
+    latitude: "{latitude}"
+    longitude: "{longitude}"
+    start_date: "{start_date}"
+    end_date: "{end_date}"
+    temperature_unit: "{temperature_unit}"
+  static_params:
+    daily: temperature_2m_max,temperature_2m_min,precipitation_sum,snowfall_sum,wind_speed_10m_max,weather_code
+    timezone: auto
+  timeout: 20s
+cache: { ttl: 24h }
+metadata:
+  category: weather
+  tags: [historical weather, past, climate, archive, temperature record, rainfall]
+  read_only: true
+  examples:
+    - "What was the weather like in Paris (48.85, 2.35) on 14 July 2020?"
+    - "How much did it rain in London at 51.51, -0.13 during August 2023?"
+    - "I'm disputing a contractor's claim that rain delayed the job. Did it actually rain at 40.71, -74.01 between 2024-03-04 and 2024-03-08?"
+    - "Could you please tell me how hot it got in Phoenix (33.45, -112.07) on the day I was born, 1990-06-26?"
+    - "last winter snowfall denver"
+    - "Compare the daily temperatures at 59.91, 10.75 for the first week of January 2010."
+    - "We got married on 2015-09-12 at 45.76, 4.84. What was the weather that day?"
+    - "Daily archive for 34.05, -118.24 from 2025-01-07 to 2025-01-10 in Fahrenheit."
+`,
+  "web_page_read.yaml": `name: web_page_read
+title: Read a web page (as Markdown)
+description: >-
+  Fetches a public web page and returns its main content as clean Markdown, with its title and
+  description (Jina Reader, no key at 20 pages a minute; JINA_API_KEY raises the limit). For
+  reading an article, documentation page or blog post a search result pointed to.
+schema:
+  input:
+    type: object
+    required: [url]
+    properties:
+      url: { type: string, format: uri, description: "The page's full http(s) URL" }
+rest:
+  method: POST
+  base_url: https://r.jina.ai
+  path: /
+  headers: { Accept: application/json }
+  body: { url: "{url}" }
+  response_path: data
+  timeout: 45s
+auth: { type: bearer, key: env:JINA_API_KEY, required: false }
+cache: { ttl: 1h }
+metadata:
+  category: search
+  tags: [web page, read, fetch, url, article, markdown, scrape]
+  read_only: true
+  idempotent: true
+  examples:
+    - "Read https://example.com/blog/post-1 and summarise it."
+    - "What does this article say? https://www.bbc.co.uk/news/science-environment-12345678"
+    - "My colleague sent me a long link about the new tax rules. Can you open it and tell me the key points?"
+    - "Could you please fetch the text of this recipe page so I can see the ingredients?"
+    - "open this url"
+    - "Get the content of the docs page https://docs.python.org/3/tutorial/venv.html as markdown."
+    - "I found a search result that looks promising. Load the full page so we can quote it properly."
+    - "Fetch https://en.wikipedia.org/wiki/Markdown as clean text."
+`,
+  "wikidata_search.yaml": `name: wikidata_search
+title: Search Wikidata entities
+description: >-
+  Finds Wikidata items (people, places, organisations, works, concepts) by name (no key): the Q
+  identifier, label, short description and URL of each, to tell same-named things apart and to
+  link them to other databases.
+schema:
+  input:
+    type: object
+    required: [search]
+    properties:
+      search: { type: string, description: "Name or label, e.g. Douglas Adams" }
+      language:
+        {
+          type: string,
+          pattern: "^[a-z-]{2,12}$",
+          default: en,
+          description: "Language of the search and of the labels",
+        }
+      limit:
+        { type: integer, minimum: 1, maximum: 50, default: 7, description: "Number of matches" }
+rest:
+  base_url: https://www.wikidata.org
+  path: /w/api.php
+  params:
+    search: "{search}"
+    language: "{language}"
+    uselang: "{language}"
+    limit: "{limit}"
+  static_params: { action: wbsearchentities, format: json, type: item }
+  timeout: 10s
+cache: { ttl: 24h }
+metadata:
+  category: knowledge
+  tags: [wikidata, entity, identifier, knowledge graph, disambiguation, qid]
+  read_only: true
+  examples:
+    - "What is the Wikidata id of Douglas Adams?"
+    - "Find the Q number for the Eiffel Tower."
+    - "There are many people named Michael Jordan. Which entities exist and how are they described?"
+    - "Could you please look up the knowledge-graph entry for Marie Curie?"
+    - "wikidata mercury"
+    - "I need the identifiers of the entities 'Python' so I can tell the language from the snake."
+    - "I'm linking records in our museum database. Can you find the Wikidata item for the painter Frida Kahlo?"
+    - "Search Wikidata in German for 'Brandenburger Tor', 3 results."
+`,
   "wikipedia_search.yaml": `name: wikipedia_search
 title: Search Wikipedia
 description: >-
@@ -4070,6 +6214,67 @@ metadata:
     - "My economics class is comparing countries. Can you pull the yearly total population of Mexico from official development statistics?"
     - "Fetch indicator SP.POP.TOTL for country BRA, 2010:2022, 50 per page."
 `,
+  "youtube_search.yaml": `name: youtube_search
+title: Search YouTube videos
+description: >-
+  Searches YouTube (Data API v3) for videos, channels or playlists: title, channel, publish date,
+  description, thumbnail and the id to build https://www.youtube.com/watch?v=ID. Needs
+  YOUTUBE_API_KEY (a Google Cloud key with the YouTube Data API enabled; a search costs 100 of
+  the 10,000 daily quota units).
+schema:
+  input:
+    type: object
+    required: [query]
+    properties:
+      query: { type: string, description: "What to search for" }
+      type:
+        {
+          type: string,
+          enum: [video, channel, playlist],
+          default: video,
+          description: "Kind of result",
+        }
+      max_results:
+        { type: integer, minimum: 1, maximum: 50, default: 10, description: "Number of results" }
+      order:
+        {
+          type: string,
+          enum: [relevance, date, viewCount, rating],
+          default: relevance,
+          description: "date for the newest, viewCount for the most watched",
+        }
+      published_after:
+        {
+          type: string,
+          description: "Only results published after this RFC 3339 time, e.g. 2025-01-01T00:00:00Z",
+        }
+rest:
+  base_url: https://www.googleapis.com
+  path: /youtube/v3/search
+  params:
+    q: "{query}"
+    type: "{type}"
+    maxResults: "{max_results}"
+    order: "{order}"
+    publishedAfter: "{published_after}"
+  static_params: { part: snippet }
+  timeout: 15s
+auth: { type: api_key, key: env:YOUTUBE_API_KEY, param: key }
+cache: { ttl: 1h }
+metadata:
+  category: media
+  tags: [youtube, video, tutorial, channel, watch, playlist]
+  read_only: true
+  examples:
+    - "Find YouTube videos on how to change a bike tyre."
+    - "What are the most viewed videos about the James Webb telescope?"
+    - "I want to learn to make sourdough bread. Can you find a good video tutorial for beginners?"
+    - "Could you please look up the latest uploads from channels about woodworking?"
+    - "lofi study music video"
+    - "Is there a YouTube channel that explains linear algebra visually?"
+    - "My son wants to watch the highlights of yesterday's Champions League match. Find the newest clips."
+    - "YouTube search: 'rust async tutorial', 5 videos, ordered by date, published after 2025-01-01T00:00:00Z."
+`,
   "zip_code_lookup.yaml": `name: zip_code_lookup
 title: Postal code lookup
 description: >-
@@ -4110,14 +6315,19 @@ metadata:
 
 /** One entry per built-in, by file order: what `cap search` ranks and shows. */
 export const CATALOG_INDEX: readonly CatalogEntry[] = JSON.parse(`[
+{"name":"address_lookup","title":"Find a street address or landmark","description":"Finds street addresses, landmarks, buildings and businesses by free text (OpenStreetMap Nominatim, no key; at most one call a second): latitude, longitude, full address, type and bounding box of each match. For cities and towns alone, geocode_place is quicker.","category":"places","tags":["address","geocoding","landmark","street","openstreetmap","coordinates","map"],"examples":["Get the coordinates of 1600 Pennsylvania Avenue NW, Washington.","Where exactly is the Sydney Opera House on a map?","I need the GPS position of our new office at Friedrichstraße 43, Berlin, for the delivery app.","Could you please find the full postal address of the British Museum?","address lookup 221B Baker Street","Which Main Street 100 addresses exist in Vermont, and where are they?","My hotel is 'Hotel Arts Barcelona'. Can you find its exact street address and location?","Geocode 'Champ de Mars, 5 Avenue Anatole France' restricted to country fr, 1 result."],"requires_env":[],"optional_env":[],"read_only":true,"file":"address_lookup.yaml","input":{"type":"object","required":["query"],"properties":{"query":{"type":"string","description":"Address or place, e.g. 10 Downing Street, London or Sydney Opera House"},"country_codes":{"type":"string","description":"Comma-separated ISO 3166-1 codes to search in, e.g. gb,ie"},"limit":{"type":"integer","minimum":1,"maximum":40,"default":5,"description":"Number of matches"},"language":{"type":"string","default":"en","description":"Language of the names, e.g. en or de"}}}},
 {"name":"air_quality","title":"Air quality","description":"Current air quality at a latitude and longitude (Open-Meteo, no key): European and US AQI, PM10, PM2.5, ozone and nitrogen dioxide.","category":"weather","tags":["air","pollution","aqi","pm2.5","ozone","health"],"examples":["Check the air quality at 48.85, 2.35.","How polluted is the air right now where I live?","I have asthma and want to go jogging by the river this afternoon. Is it safe to breathe out there?","Could you please tell me the current smog levels for my location?","smog near me today","Tell me whether the air outside is dirty enough that I should keep the kids indoors.","We're planning a picnic in Delhi tomorrow. Can you find out how bad the fine-dust pollution is there right now?","What's the pollution index at latitude 34.05, longitude -118.24 at the moment?"],"requires_env":[],"optional_env":[],"read_only":true,"file":"air_quality.yaml","input":{"type":"object","required":["latitude","longitude"],"properties":{"latitude":{"type":"number","minimum":-90,"maximum":90,"description":"Latitude in degrees"},"longitude":{"type":"number","minimum":-180,"maximum":180,"description":"Longitude in degrees"}}}},
+{"name":"airtable_list_records","title":"List Airtable records","description":"Lists records of a table in an Airtable base, optionally filtered by a formula, sorted as a view shows them, or limited to some fields. Needs AIRTABLE_TOKEN (a personal access token with data.records:read on the base).","category":"productivity","tags":["airtable","database","spreadsheet","records","table","crm"],"examples":["List the records in my Airtable Tasks table.","Which rows in the Leads table have Status = 'Won'?","I track my reading list in Airtable. Show me the books I marked as unread.","Could you please pull the contacts from the CRM base appA1b2C3d4E5f6G7h, table Contacts?","airtable records","What's in the 'This week' view of our content calendar in Airtable?","Our inventory lives in Airtable. Find items where quantity is below 5 so I can reorder.","Airtable base appXYZ12345678901, table Orders, fields Name and Total, max 20."],"requires_env":["AIRTABLE_TOKEN"],"optional_env":[],"read_only":true,"file":"airtable_list_records.yaml","input":{"type":"object","required":["base_id","table"],"properties":{"base_id":{"type":"string","pattern":"^app[A-Za-z0-9]{14}$","description":"Base id, e.g. appXXXXXXXXXXXXXX (from the base's URL)"},"table":{"type":"string","description":"Table name or id, e.g. Tasks or tblXXXXXXXXXXXXXX"},"filter_formula":{"type":"string","description":"Airtable formula a record must satisfy, e.g. {Status}='Done'"},"view":{"type":"string","description":"View name or id: its filters and order apply"},"max_records":{"type":"integer","minimum":1,"maximum":100,"default":50,"description":"Most records to return"},"fields":{"type":"array","items":{"type":"string"},"description":"Only these fields, e.g. [Name, Status]"}}}},
 {"name":"alphavantage_quote","title":"Stock quote","description":"The latest daily quote of a stock or ETF from Alpha Vantage: price, open, high, low, volume, previous close and change. Needs ALPHAVANTAGE_API_KEY.","category":"finance","tags":["stocks","quote","price","market","ticker","finance"],"examples":["Get the latest price of AAPL.","What did Microsoft stock close at yesterday?","I'm wondering whether my Tesla shares went up or down today.","Could you please pull up the current trading price of the Vanguard S&P 500 ETF?","nvidia share price","How much is one share of IBM going for at the moment?","I bought some Tesco shares on the London exchange last year. What are they trading at now, and how much did they move since the previous close?","Show me today's open, high, low and volume for ticker AMZN."],"requires_env":["ALPHAVANTAGE_API_KEY"],"optional_env":[],"read_only":true,"file":"alphavantage_quote.yaml","input":{"type":"object","required":["symbol"],"properties":{"symbol":{"type":"string","description":"Ticker symbol, e.g. IBM or TSCO.LON"}}}},
 {"name":"anaconda_package","title":"Conda package (Anaconda.org)","description":"A conda package on Anaconda.org in a channel such as conda-forge (no key): latest version, every version, summary, license, home page, platforms and download count.","category":"developer","tags":["conda","anaconda","conda-forge","python","package","bioconda"],"examples":["What's the latest version of numpy on conda-forge?","Is samtools available from bioconda, and for which platforms?","My environment.yml pins pytorch and I want to know which versions the conda channel has.","Could you please look up the license and home page of the conda package geopandas?","conda forge xarray version","How many times has the conda package scikit-learn been downloaded?"],"requires_env":[],"optional_env":[],"read_only":true,"file":"anaconda_package.yaml","input":{"type":"object","required":["name"],"properties":{"channel":{"type":"string","default":"conda-forge","description":"Channel, e.g. conda-forge, bioconda, anaconda"},"name":{"type":"string","pattern":"^[A-Za-z0-9._-]+$","description":"Package name, e.g. numpy"}}}},
 {"name":"artifacthub_search","title":"Search Helm charts and cloud-native packages (Artifact Hub)","description":"Searches Artifact Hub for Helm charts and other cloud-native packages (operators, OPA and Kyverno policies, Falco rules, kubectl plugins; no key): name, description, version, app version, repository, stars and whether it is official or verified.","category":"developer","tags":["helm","kubernetes","charts","artifact-hub","operators","cloud-native"],"examples":["Find a Helm chart for installing Grafana.","What's the latest version of the ingress-nginx chart?","I need to deploy Redis on our Kubernetes cluster. Which Helm charts are popular and maintained?","Could you please search Artifact Hub for a Kyverno policy that requires resource limits?","helm chart cert-manager","Are there kubectl plugins for viewing pod logs from many containers at once?"],"requires_env":[],"optional_env":[],"read_only":true,"file":"artifacthub_search.yaml","input":{"type":"object","required":["query"],"properties":{"query":{"type":"string","description":"Words, e.g. ingress nginx, cert-manager"},"kind":{"type":"integer","enum":[0,1,2,3,5,6,7,12],"default":0,"description":"0 Helm chart, 1 Falco rules, 2 OPA policy, 3 OLM operator, 5 kubectl plugin, 6 Helm plugin, 7 Tekton task, 12 Kyverno policy"},"limit":{"type":"integer","minimum":1,"maximum":60,"default":10,"description":"Results"}}}},
+{"name":"artwork_search","title":"Search artworks (Art Institute of Chicago)","description":"Searches the Art Institute of Chicago's collection of 300,000 works (no key): title, artist, date, medium, origin, department, gallery, whether it is public domain, and an image id. The image is at https://www.artic.edu/iiif/2/{image_id}/full/843,/0/default.jpg.","category":"media","tags":["art","museum","painting","artist","collection","artwork","sculpture"],"examples":["Find paintings by Claude Monet in the Art Institute of Chicago.","Show me some famous impressionist artworks with images.","I'm visiting Chicago next week. Is Nighthawks by Edward Hopper on display, and in which gallery?","Could you please find public-domain Japanese woodblock prints I can use in a school presentation?","van gogh self portrait museum","What art by Georgia O'Keeffe is in the museum's collection, and when was each made?","My daughter loves cats. Can you find artworks featuring cats, with pictures?","AIC artworks matching 'American Gothic', 3 results."],"requires_env":[],"optional_env":[],"read_only":true,"file":"artwork_search.yaml","input":{"type":"object","required":["query"],"properties":{"query":{"type":"string","description":"Words, e.g. monet water lilies or japanese woodblock"},"limit":{"type":"integer","minimum":1,"maximum":100,"default":10,"description":"Number of artworks"}}}},
+{"name":"arxiv_search","title":"Search arXiv preprints","description":"Searches arXiv's preprint server (physics, mathematics, computer science, biology, finance, statistics; no key): title, authors, abstract, arXiv id, categories, submission and update dates and the PDF link of each paper, plus the total number of matches.","category":"research","tags":["arxiv","preprint","papers","physics","math","computer science","machine learning"],"examples":["Find arXiv preprints about diffusion models for video.","What are the newest papers in cs.CL on arXiv this week?","I'm reviewing a paper and need recent preprints by Yann LeCun to see what his group is working on.","Could you please look up the arXiv paper 'Attention Is All You Need' and give me its abstract?","quantum error correction preprints","Show me the latest submissions on arXiv with neutrino oscillations in the title.","My thesis is on graph neural networks for chemistry. Can you pull the 20 most recent arXiv papers on that?","Search arXiv for au:bengio AND ti:curriculum, sorted by submission date."],"requires_env":[],"optional_env":[],"read_only":true,"file":"arxiv_search.yaml","input":{"type":"object","required":["query"],"properties":{"query":{"type":"string","description":"arXiv query: all:word (any field), ti: title, au: author, abs: abstract, cat: category (cs.LG, hep-th), joined with AND, OR, ANDNOT; e.g. all:diffusion AND cat:cs.CV"},"max_results":{"type":"integer","minimum":1,"maximum":100,"default":10,"description":"Number of papers"},"start":{"type":"integer","minimum":0,"default":0,"description":"Offset, for the next page"},"sort_by":{"type":"string","enum":["relevance","submittedDate","lastUpdatedDate"],"default":"relevance","description":"submittedDate for the newest papers first"},"sort_order":{"type":"string","enum":["descending","ascending"],"default":"descending","description":"Order"}}}},
 {"name":"bitbucket_pull_requests","title":"Bitbucket pull requests","description":"Pull requests of a Bitbucket Cloud repository, open by default: id, title, author, source and destination branches, state, comment count, dates and link. Works without a key for public repositories; BITBUCKET_TOKEN (a repository, project or workspace access token) reaches private ones.","category":"developer","tags":["bitbucket","pull-requests","code-review","atlassian","merge"],"examples":["List the open pull requests in our Bitbucket repo acme/payments.","Which Bitbucket PRs were merged recently in the atlassian workspace's repo?","I'm on review duty this week. What's waiting for review on Bitbucket in team/mobile-app?","Could you please show me declined pull requests of the Bitbucket repository acme/infra?","bitbucket open prs","Who opened the pull requests currently pending in our Bitbucket project?"],"requires_env":[],"optional_env":["BITBUCKET_TOKEN"],"read_only":true,"file":"bitbucket_pull_requests.yaml","input":{"type":"object","required":["workspace","repo"],"properties":{"workspace":{"type":"string","description":"Workspace id, e.g. atlassian"},"repo":{"type":"string","description":"Repository slug, e.g. python-bitbucket"},"state":{"type":"string","enum":["OPEN","MERGED","DECLINED","SUPERSEDED"],"default":"OPEN","description":"Which pull requests"},"limit":{"type":"integer","minimum":1,"maximum":50,"default":20,"description":"Per page"}}}},
 {"name":"brave_web_search","title":"Web search (Brave)","description":"Searches the web with the Brave Search API: titles, URLs and descriptions of the top results. Needs BRAVE_API_KEY.","category":"search","tags":["search","web","brave","internet","results"],"examples":["Search the web for budget mechanical keyboards.","Which websites come up when you look up 'sourdough starter troubleshooting'?","I need a list of links to pages reviewing the new Pixel phone.","Could you please run an internet search for affordable hotels in Lisbon and give me the top links?","top sites vegan recipes","Find me some web pages about fixing a leaking faucet, just the titles and URLs.","I'm writing a blog post about remote work. Can you dig up the top 15 pages online about it so I can skim them?","Give me 5 web results for 'electric bike laws' as they'd appear for someone in Germany."],"requires_env":["BRAVE_API_KEY"],"optional_env":[],"read_only":true,"file":"brave_web_search.yaml","input":{"type":"object","required":["query"],"properties":{"query":{"type":"string","maxLength":400,"description":"Search query"},"count":{"type":"integer","minimum":1,"maximum":20,"default":10,"description":"Number of results"},"country":{"type":"string","description":"Two-letter country code for local results, e.g. US"}}}},
 {"name":"bundlephobia_size","title":"JavaScript bundle size of an npm package","description":"What adding an npm package costs a front-end bundle, from Bundlephobia (no key): minified and gzipped size, dependency count, whether it is tree-shakeable and has side effects.","category":"developer","tags":["bundle","size","javascript","frontend","npm","performance","gzip"],"examples":["How big is moment.js once bundled and gzipped?","Compare the bundle size of dayjs version 1.11.10.","I'm worried about my web app's load time. How many kilobytes would adding lodash add to the bundle?","Could you please tell me whether date-fns is tree-shakeable and what it weighs minified?","react-dom gzip size","Does @tanstack/react-query have side effects, and how many dependencies does it bring in?"],"requires_env":[],"optional_env":[],"read_only":true,"file":"bundlephobia_size.yaml","input":{"type":"object","required":["package"],"properties":{"package":{"type":"string","description":"Package, optionally with a version: react, lodash@4.17.21, @tanstack/react-query"}}}},
 {"name":"circleci_pipelines","title":"CircleCI pipelines of a project","description":"Recent CircleCI pipelines of a project, newest first: number, state, trigger, branch or tag, commit and creation time. Needs CIRCLECI_TOKEN (a personal API token).","category":"developer","tags":["circleci","ci","pipelines","builds","tests"],"examples":["Show the recent CircleCI pipelines of gh/acme/api.","Did CircleCI run for my last push to the feature/login branch?","The merge is blocked waiting on CircleCI. What's the state of the latest pipeline on main for our web repo?","Could you please list CircleCI pipelines triggered today for gh/myorg/mobile?","circleci builds status","Which commit did the most recent CircleCI pipeline of bb/team/service build?"],"requires_env":["CIRCLECI_TOKEN"],"optional_env":[],"read_only":true,"file":"circleci_pipelines.yaml","input":{"type":"object","required":["project_slug"],"properties":{"project_slug":{"type":"string","description":"vcs/org/repo, e.g. gh/acme/api (gh for GitHub, bb for Bitbucket)"},"branch":{"type":"string","description":"Only pipelines of this branch"}}}},
+{"name":"clinical_trials_search","title":"Search clinical trials","description":"Searches ClinicalTrials.gov (API v2, no key) for clinical studies by condition, treatment, place and recruitment status: NCT id, title, status, phase, conditions, interventions, sponsor, enrollment, dates and locations, plus the total number of matches.","category":"health","tags":["clinical trials","studies","recruiting","patients","drug","treatment","nct"],"examples":["Find recruiting clinical trials for type 2 diabetes in Boston.","Are there any studies testing semaglutide for Alzheimer's disease?","My mother has stage 3 pancreatic cancer. Are there trials near Chicago that are still taking patients?","Could you please list phase 3 trials for long COVID that finished recently?","ALS trials recruiting germany","What research studies are looking for volunteers with migraine right now?","I'm a caregiver for someone with Parkinson's. Can you check for experimental treatment studies they could join in Canada?","ClinicalTrials.gov: condition=psoriasis, term=deucravacitinib, status=RECRUITING,NOT_YET_RECRUITING, 20 results."],"requires_env":[],"optional_env":[],"read_only":true,"file":"clinical_trials_search.yaml","input":{"type":"object","properties":{"condition":{"type":"string","description":"Disease or condition, e.g. type 2 diabetes"},"term":{"type":"string","description":"Other words: a drug, treatment, sponsor or NCT id, e.g. semaglutide"},"location":{"type":"string","description":"City, state or country, e.g. Boston or Germany"},"status":{"type":"string","description":"Comma-separated statuses: RECRUITING, NOT_YET_RECRUITING, ACTIVE_NOT_RECRUITING, COMPLETED, TERMINATED, ..."},"page_size":{"type":"integer","minimum":1,"maximum":100,"default":10,"description":"Number of studies"}}}},
 {"name":"cloudflare_dns_records","title":"Cloudflare DNS records of a zone","description":"The DNS records of a Cloudflare zone, optionally of one type or name: type, name, content, TTL and whether Cloudflare proxies it. Needs CLOUDFLARE_API_TOKEN (a token with Zone DNS read) and the zone's id (Overview page of the domain).","category":"developer","tags":["cloudflare","dns","records","domain","cname","mx","infrastructure"],"examples":["List the DNS records of our Cloudflare zone.","What does the CNAME for www point to in Cloudflare?","Email stopped arriving after the migration. Can you show me the MX and TXT records we have in Cloudflare?","Could you please check whether api.example.com is proxied through Cloudflare?","cloudflare txt records","Which A records does the zone have, and what IPs do they point to?"],"requires_env":["CLOUDFLARE_API_TOKEN"],"optional_env":[],"read_only":true,"file":"cloudflare_dns_records.yaml","input":{"type":"object","required":["zone_id"],"properties":{"zone_id":{"type":"string","pattern":"^[a-f0-9]{32}$","description":"Zone id, 32 hex digits"},"type":{"type":"string","enum":["A","AAAA","CNAME","MX","TXT","NS","SRV","CAA"],"description":"Only records of this type"},"name":{"type":"string","description":"Only this exact name, e.g. www.example.com"},"limit":{"type":"integer","minimum":5,"maximum":5000,"default":100,"description":"Records per page"}}}},
 {"name":"cloudflare_zones","title":"Cloudflare zones (domains)","description":"The domains (zones) of a Cloudflare account, or one by name: zone id, name, status, plan, name servers and when it was activated; the id is what cloudflare_dns_records takes. Needs CLOUDFLARE_API_TOKEN (a token with Zone read).","category":"developer","tags":["cloudflare","zones","domains","dns","account","infrastructure"],"examples":["Which domains do we have on Cloudflare?","What's the Cloudflare zone id of example.com?","I'm auditing our DNS providers and need every Cloudflare zone with its plan and status.","Could you please check whether acme.io is active on our Cloudflare account and which nameservers it uses?","cloudflare list zones","Which of our Cloudflare sites are still pending activation?"],"requires_env":["CLOUDFLARE_API_TOKEN"],"optional_env":[],"read_only":true,"file":"cloudflare_zones.yaml","input":{"type":"object","properties":{"name":{"type":"string","description":"Only this domain, e.g. example.com"},"limit":{"type":"integer","minimum":5,"maximum":50,"default":20,"description":"Zones per page"}}}},
 {"name":"confluence_search","title":"Search Confluence pages","description":"Searches Confluence Cloud pages, blog posts and attachments for words: title, space, excerpt, last modified and link. Needs ATLASSIAN_SITE (your-team.atlassian.net), ATLASSIAN_EMAIL and ATLASSIAN_API_TOKEN (an Atlassian API token).","category":"developer","tags":["confluence","atlassian","wiki","pages","documentation","knowledge-base"],"examples":["Find our deployment runbook in Confluence.","Is there a wiki page about the on-call rotation?","A new hire starts Monday. Search our Confluence for the onboarding checklist and the laptop setup guide.","Could you please look for the architecture decision record about moving to Postgres on our wiki?","confluence incident postmortem template","What internal docs do we have about the billing service?"],"requires_env":["ATLASSIAN_SITE","ATLASSIAN_API_TOKEN","ATLASSIAN_EMAIL"],"optional_env":[],"read_only":true,"file":"confluence_search.yaml","input":{"type":"object","required":["query"],"properties":{"query":{"type":"string","description":"Words to find, e.g. onboarding checklist"},"limit":{"type":"integer","minimum":1,"maximum":50,"default":10,"description":"Results"}}}},
@@ -4129,17 +6339,24 @@ export const CATALOG_INDEX: readonly CatalogEntry[] = JSON.parse(`[
 {"name":"crates_search","title":"Search Rust crates","description":"Searches crates.io for Rust crates by words (no key): name, newest version, description, total and recent downloads, sorted by relevance or downloads.","category":"developer","tags":["rust","crates","cargo","search","library"],"examples":["Find a Rust crate for parsing TOML.","Which crates exist for making HTTP requests in Rust, most downloaded first?","I'm writing a CLI in Rust and need something to draw progress bars. What crates are there?","Could you please search crates.io for an async Postgres driver?","rust image resize crate","What are the newest crates related to WebAssembly?"],"requires_env":[],"optional_env":[],"read_only":true,"file":"crates_search.yaml","input":{"type":"object","required":["query"],"properties":{"query":{"type":"string","description":"Words, e.g. async http client, yaml"},"sort":{"type":"string","enum":["relevance","downloads","recent-downloads","recent-updates","new"],"default":"relevance","description":"Order"},"limit":{"type":"integer","minimum":1,"maximum":100,"default":10,"description":"Crates"}}}},
 {"name":"crossref_works","title":"Search scholarly works (Crossref)","description":"Searches Crossref's registry of scholarly works (no key): DOI, title, authors, journal, publication date, type and citation count of journal articles, books and papers.","category":"research","tags":["research","papers","doi","citations","journals","science"],"examples":["Find the DOI for 'Attention Is All You Need'.","Which journal published 'Deep residual learning for image recognition'?","I need a proper citation with identifier for the 2015 Nature review on deep learning by LeCun.","Could you please look up scholarly articles on microplastics in drinking water, with their DOIs?","journal article citation lookup","Track down the publication details, journal, date and authors, of a book chapter on urban heat islands.","I'm formatting my bibliography and one reference lacks its persistent identifier. Can you find it for 'The Structure of Scientific Revolutions'?","Search Crossref for 'graphene supercapacitor' and return 20 records."],"requires_env":[],"optional_env":[],"read_only":true,"file":"crossref_works.yaml","input":{"type":"object","required":["query"],"properties":{"query":{"type":"string","description":"Words from the title, authors or abstract"},"rows":{"type":"integer","minimum":1,"maximum":50,"default":10,"description":"Number of results"}}}},
 {"name":"crtsh_certificates","title":"TLS certificates issued for a domain (crt.sh)","description":"TLS certificates logged in Certificate Transparency for a domain, from crt.sh (no key): issuer, names covered, validity dates and serial number; %.example.com finds every subdomain's.","category":"network","tags":["tls","ssl","certificate","https","certificate-transparency","subdomains","security"],"examples":["Which TLS certificates have been issued for example.com?","When does the SSL certificate of shop.acme.io expire?","I want to find every subdomain of our company domain that has ever had a public certificate.","Could you please check which certificate authority issued the certs for mybank.com?","crt.sh lookup for stripe.com","Has anyone issued an unexpected HTTPS certificate for our domain recently?"],"requires_env":[],"optional_env":[],"read_only":true,"file":"crtsh_certificates.yaml","input":{"type":"object","required":["domain"],"properties":{"domain":{"type":"string","description":"Domain, e.g. example.com; %.example.com for its subdomains too"},"exclude":{"type":"string","enum":["expired"],"description":"expired: leave out expired certificates"}}}},
+{"name":"crypto_price","title":"Cryptocurrency prices","description":"Current prices of cryptocurrencies in any currency (CoinGecko, no key at a low shared rate limit; COINGECKO_API_KEY, a free demo key, gives your own): price, 24-hour change, market capitalisation, 24-hour volume and when it was last updated.","category":"finance","tags":["crypto","bitcoin","ethereum","cryptocurrency","coin","price","market cap"],"examples":["What's the price of Bitcoin right now?","How much is one Ethereum worth in euros today?","I bought some Solana last month and want to know if it went up or down in the last 24 hours.","Could you please check the current Dogecoin price and market cap?","btc usd","Compare the prices of Cardano, Polkadot and Chainlink in British pounds.","My nephew keeps talking about crypto. What are Bitcoin and Ether trading at, and how much did they move today?","CoinGecko simple price for ids bitcoin,tether in usd,jpy."],"requires_env":[],"optional_env":["COINGECKO_API_KEY"],"read_only":true,"file":"crypto_price.yaml","input":{"type":"object","required":["ids"],"properties":{"ids":{"type":"string","description":"Comma-separated CoinGecko coin ids (not tickers), e.g. bitcoin,ethereum,solana,dogecoin"},"vs_currencies":{"type":"string","default":"usd","description":"Comma-separated currencies, e.g. usd,eur,btc"}}}},
+{"name":"currency_history","title":"Exchange rate history","description":"Daily reference exchange rates over a period (European Central Bank via Frankfurter, no key): one rate per working day between two dates since 1999, to see how a currency moved. For one day's rates or a conversion, use exchange_rates.","category":"finance","tags":["currency","exchange rate","history","trend","forex","time series","ecb"],"examples":["How has the euro moved against the dollar since January 2024?","Show me the daily USD to JPY rate for March 2025.","I get paid in pounds and send money home in Indian rupees. How did GBP/INR change over the last six months?","Could you please chart the Swiss franc against the euro between 2015-01-01 and 2015-02-28?","eur usd trend 2023","Was the yen weaker in summer 2024 than in spring? Give me the daily rates from April to August against the dollar.","Our company bills in Canadian dollars. What did CAD to EUR do during the last quarter of 2024?","Time series from 2020-03-01 to 2020-03-31, base USD, targets EUR,GBP."],"requires_env":[],"optional_env":[],"read_only":true,"file":"currency_history.yaml","input":{"type":"object","required":["start_date","end_date"],"properties":{"start_date":{"type":"string","pattern":"^\\\\d{4}-\\\\d{2}-\\\\d{2}$","description":"First day, YYYY-MM-DD"},"end_date":{"type":"string","pattern":"^\\\\d{4}-\\\\d{2}-\\\\d{2}$","description":"Last day, YYYY-MM-DD"},"from":{"type":"string","pattern":"^[A-Za-z]{3}$","default":"EUR","description":"Base currency (ISO 4217), e.g. USD"},"to":{"type":"string","description":"Comma-separated target currencies, e.g. JPY,GBP (default: all)"}}}},
 {"name":"datadog_monitors","title":"Datadog monitors and their state","description":"Datadog monitors, by default those in Alert, Warn or No Data: name, type, query, overall state, tags, priority and message. Needs DD_API_KEY and DD_APP_KEY (an application key with monitors read); set DD_SITE for another Datadog site (datadoghq.eu, us3.datadoghq.com, ...).","category":"developer","tags":["datadog","monitors","alerts","observability","monitoring","metrics"],"examples":["Which Datadog monitors are alerting right now?","Is anything red in Datadog for the payments team?","Latency complaints are coming in. Show me every production monitor that's in warn or alert state.","Could you please list the Datadog monitors with 'disk' in their name and their status?","datadog alerts firing","Which monitors tagged env:prod have no data?"],"requires_env":["DD_API_KEY","DD_APP_KEY"],"optional_env":[],"read_only":true,"file":"datadog_monitors.yaml","input":{"type":"object","properties":{"states":{"type":"string","default":"alert,warn,no data","description":"Comma-separated group states to include: all, alert, warn, no data"},"name":{"type":"string","description":"Only monitors whose name contains this text"},"tags":{"type":"string","description":"Comma-separated monitor tags, e.g. team:payments,env:prod"}}}},
+{"name":"datamuse_words","title":"Find words (synonyms, rhymes, related)","description":"A word finder (Datamuse, no key): rhymes, synonyms, antonyms, words that fit a description (a reverse dictionary), sound alike, fit a spelling pattern such as a crossword's, or are often said together. Give one or more of the criteria; the best matches come first with a score.","category":"language","tags":["rhymes","thesaurus","word finder","reverse dictionary","crossword","poetry","writing"],"examples":["What's a fancier word for 'big'?","Give me words that rhyme with orange... or at least come close.","I'm writing a birthday poem for my grandma. What rhymes with 'ninety'?","Could you please suggest a more formal verb for 'to make worse'?","opposite of generous","What's the word for the fear of long words? It's on the tip of my tongue.","I'm stuck on a crossword: five letters, starts with T, ends with K, means a large container.","List 10 words spelled like *ology that relate to the topic of medicine."],"requires_env":[],"optional_env":[],"read_only":true,"file":"datamuse_words.yaml","input":{"type":"object","properties":{"means_like":{"type":"string","description":"A description of the word wanted, e.g. ringing in the ears"},"synonym_of":{"type":"string","description":"Strict synonyms of this word"},"antonym_of":{"type":"string","description":"Opposites of this word"},"rhymes_with":{"type":"string","description":"Perfect rhymes of this word"},"sounds_like":{"type":"string","description":"Words that sound like this, e.g. jirraf"},"spelled_like":{"type":"string","description":"Spelling pattern, ? one letter, * any, e.g. t??k or *ology"},"triggered_by":{"type":"string","description":"Words often used together with this word, e.g. cow -> milking"},"topics":{"type":"string","description":"Up to 5 topic words to steer the results"},"max":{"type":"integer","minimum":1,"maximum":1000,"default":20,"description":"Number of words"}}}},
 {"name":"deepl_translate","title":"Translate text (DeepL)","description":"Translates text with DeepL into a target language, detecting the source language unless given. Needs DEEPL_AUTH_KEY (this file uses the free API host api-free.deepl.com).","category":"language","tags":["translate","translation","language","deepl","text"],"examples":["Translate 'Where is the train station?' into German.","How do you say 'thank you for your patience' in Japanese?","My landlord emailed me in Italian and I can't understand it: 'Il contratto scade a fine mese.'","Could you please put this into French for me: 'Our office will be closed on Monday.'","sentence in spanish please","Render this line in Brazilian Portuguese: 'The meeting is postponed.'","I'm writing to a supplier in Poland. Please convert 'We need the invoice by Friday' into Polish.","Turn 'Bitte rufen Sie mich morgen an' from German into American English."],"requires_env":["DEEPL_AUTH_KEY"],"optional_env":[],"read_only":true,"file":"deepl_translate.yaml","input":{"type":"object","required":["text","target_lang"],"properties":{"text":{"type":"string","minLength":1,"description":"Text to translate"},"target_lang":{"type":"string","description":"Target language code, e.g. DE, FR, EN-US, JA"},"source_lang":{"type":"string","description":"Source language code; default: detected"}}}},
 {"name":"deps_dev_package","title":"Package versions (deps.dev)","description":"Every published version of an open-source package in npm, PyPI, Go, Maven, Cargo or NuGet from Google's deps.dev (no key), with publish dates and which version is the default.","category":"developer","tags":["dependencies","versions","package","supply-chain","open-source"],"examples":["List every version of lodash ever published.","When was each release of the Go module github.com/gin-gonic/gin published?","I need to pin an older Java dependency and want the full release history of org.slf4j:slf4j-api.","Could you please show me all published versions of Newtonsoft.Json with their dates?","django release history dates","Which numpy version is marked as the default, and what other versions exist?","Our audit requires knowing how old our dependencies are. Can you get the publish dates of every serde version on cargo?","Show the version timeline of npm package 'express' from the first release to the latest."],"requires_env":[],"optional_env":[],"read_only":true,"file":"deps_dev_package.yaml","input":{"type":"object","required":["system","name"],"properties":{"system":{"type":"string","enum":["npm","pypi","go","maven","cargo","nuget"],"description":"Package ecosystem"},"name":{"type":"string","description":"Package name, e.g. lodash, org.slf4j:slf4j-api, github.com/gin-gonic/gin"}}}},
 {"name":"deps_dev_version","title":"Licenses and advisories of a package version (deps.dev)","description":"One version of an open-source package in npm, PyPI, Go, Maven, Cargo or NuGet from Google's deps.dev (no key): its licenses, the security advisories that affect it, links to its source and homepage, provenance and the repository it was built from.","category":"developer","tags":["license","advisories","supply-chain","compliance","dependencies","provenance"],"examples":["What license is express 4.17.1 released under?","Which advisories affect log4j-core 2.14.1 on Maven?","Legal wants the license of every dependency. Start with the Rust crate serde version 1.0.197.","Could you please check which source repository the npm package lodash 4.17.21 was built from?","license of numpy 1.26.0","Does the NuGet package Newtonsoft.Json 12.0.1 have any known advisories?"],"requires_env":[],"optional_env":[],"read_only":true,"file":"deps_dev_version.yaml","input":{"type":"object","required":["system","name","version"],"properties":{"system":{"type":"string","enum":["npm","pypi","go","maven","cargo","nuget"],"description":"Package ecosystem"},"name":{"type":"string","description":"Package name, e.g. express, org.apache.logging.log4j:log4j-core"},"version":{"type":"string","description":"Exact version, e.g. 4.17.1"}}}},
 {"name":"dictionary_define","title":"English dictionary","description":"Definitions of an English word (Free Dictionary API, no key): phonetics, parts of speech, definitions with examples, synonyms and antonyms. A word it does not know returns 404.","category":"knowledge","tags":["dictionary","definition","word","meaning","synonyms","english"],"examples":["Define 'ephemeral'.","What does 'obfuscate' mean?","My kid asked me what 'ubiquitous' means and I wasn't sure how to explain it.","Could you please give me synonyms for the word 'happy'?","meaning of serendipity","How is 'quinoa' pronounced, and what part of speech is it?","I keep seeing the word 'laconic' in reviews. Can you tell me what it means and give an example sentence?","Give me the opposites and an example sentence for 'benevolent'."],"requires_env":[],"optional_env":[],"read_only":true,"file":"dictionary_define.yaml","input":{"type":"object","required":["word"],"properties":{"word":{"type":"string","minLength":1,"description":"One English word"}}}},
+{"name":"discord_webhook_post","title":"Post to a Discord channel","description":"Posts a message to a Discord channel through its webhook (Server settings -> Integrations -> Webhooks). Needs DISCORD_WEBHOOK_ID and DISCORD_WEBHOOK_TOKEN, the two last parts of the webhook URL https://discord.com/api/webhooks/<id>/<token>.","category":"communication","tags":["discord","message","chat","notify","webhook","community"],"examples":["Post 'Server maintenance tonight at 22:00' to our Discord.","Let the Discord channel know the new patch is live.","The nightly build failed again. Tell the team on Discord so someone looks at it.","Could you please announce in Discord that game night is moved to Saturday?","discord announcement","Send a message to the Discord server as 'Release Bot' saying v3.2 is out.","Our raid starts in an hour. Remind everyone on the guild's Discord channel.","Discord webhook post: content '**Deploy complete** :rocket:', username 'CI'."],"requires_env":["DISCORD_WEBHOOK_ID","DISCORD_WEBHOOK_TOKEN"],"optional_env":[],"read_only":false,"file":"discord_webhook_post.yaml","input":{"type":"object","required":["content"],"properties":{"content":{"type":"string","minLength":1,"maxLength":2000,"description":"Message text (Discord Markdown)"},"username":{"type":"string","description":"Name to show instead of the webhook's"}}}},
 {"name":"dns_lookup","title":"DNS lookup","description":"Resolves a host name's DNS records through Google Public DNS over HTTPS (no key): its IP addresses (A, AAAA), CNAME, MX, TXT, NS, SOA, CAA or SRV answers with their TTLs, and whether DNSSEC validated them.","category":"network","tags":["dns","domain","records","mx","txt","nameserver","resolve"],"examples":["What IP address does github.com resolve to?","Look up the MX records for gmail.com.","Our emails land in spam. Can you check the SPF and DMARC TXT records of acme.io?","Could you please tell me which nameservers example.org uses?","dig cname www.shopify.com","Has the DNS change for api.mysite.dev propagated yet? What does it point to now?"],"requires_env":[],"optional_env":[],"read_only":true,"file":"dns_lookup.yaml","input":{"type":"object","required":["name"],"properties":{"name":{"type":"string","description":"Domain name, e.g. example.com or _dmarc.example.com"},"type":{"type":"string","enum":["A","AAAA","CNAME","MX","TXT","NS","SOA","CAA","SRV","PTR"],"default":"A","description":"Record type"}}}},
 {"name":"docker_hub_search","title":"Search Docker Hub images","description":"Searches Docker Hub for container images (no key): repository name, description, stars, pulls and whether it is an official image.","category":"developer","tags":["docker","container","image","registry","search"],"examples":["Find a Docker image for running Elasticsearch.","Is there an official container image for Keycloak on Docker Hub?","I need a lightweight container with a Prometheus exporter for Postgres. What images exist and how popular are they?","Could you please search Docker Hub for MinIO and show me the star counts?","docker image for mailhog","Which images come up on Docker Hub for 'headless chrome'?"],"requires_env":[],"optional_env":[],"read_only":true,"file":"docker_hub_search.yaml","input":{"type":"object","required":["query"],"properties":{"query":{"type":"string","description":"Words, e.g. postgres, redis exporter"},"limit":{"type":"integer","minimum":1,"maximum":100,"default":10,"description":"Results per page"}}}},
 {"name":"docker_hub_tags","title":"Docker Hub image tags","description":"Tags of a Docker Hub image, newest first (no key): tag name, last update, size, digest and the platforms each tag is built for. Official images live in the library namespace.","category":"developer","tags":["docker","container","image","tags","registry"],"examples":["List the latest tags for the postgres image.","Which alpine variants of the node container image are available?","I'm updating my Dockerfile and need the newest redis tag that's built for arm64.","Could you please show me the most recent tags of the bitnami/kafka image?","nginx image versions","What versions of the official python container exist, newest first?","Our CI pulls mysql:latest and it changed overnight. Which tags were updated recently, and what are their digests?","Show 20 tags of grafana/grafana containing 'ubuntu'."],"requires_env":[],"optional_env":[],"read_only":true,"file":"docker_hub_tags.yaml","input":{"type":"object","required":["repository"],"properties":{"namespace":{"type":"string","default":"library","description":"User or organisation; library for official images"},"repository":{"type":"string","description":"Image name, e.g. postgres"},"limit":{"type":"integer","minimum":1,"maximum":100,"default":10,"description":"Tags per page"},"name":{"type":"string","description":"Only tags containing this text, e.g. alpine"}}}},
+{"name":"driving_route","title":"Driving distance and time","description":"The fastest driving route between two points by car (OSRM on OpenStreetMap data, no key): how far it is by road (distance in metres), how long the drive takes without traffic (seconds), and the main roads taken; with steps, turn-by-turn directions. Takes coordinates: find them first with geocode_place or address_lookup.","category":"places","tags":["driving","route","directions","distance","travel time","car","road trip"],"examples":["How long does it take to drive from Berlin to Munich?","What's the road distance between 48.8566, 2.3522 and 50.8503, 4.3517?","We're doing a road trip from San Francisco to Los Angeles. How many hours behind the wheel is that?","Could you please give me turn-by-turn driving directions from the airport at 52.36, 13.50 to 52.52, 13.40?","drive time lyon to geneva","Is it further by car from Madrid to Lisbon or from Madrid to Barcelona?","I'm picking up my daughter from college. How far is the drive from 42.37, -71.12 to 40.73, -73.99, and how long will it take?","Car route from (45.46, 9.19) to (45.44, 12.33), no steps."],"requires_env":[],"optional_env":[],"read_only":true,"file":"driving_route.yaml","input":{"type":"object","required":["from_latitude","from_longitude","to_latitude","to_longitude"],"properties":{"from_latitude":{"type":"number","minimum":-90,"maximum":90,"description":"Start latitude"},"from_longitude":{"type":"number","minimum":-180,"maximum":180,"description":"Start longitude"},"to_latitude":{"type":"number","minimum":-90,"maximum":90,"description":"Destination latitude"},"to_longitude":{"type":"number","minimum":-180,"maximum":180,"description":"Destination longitude"},"steps":{"type":"boolean","default":false,"description":"true adds turn-by-turn directions (long)"}}}},
 {"name":"earthquakes_recent","title":"Recent earthquakes","description":"Recent earthquakes worldwide from the USGS catalog (no key), newest first, as GeoJSON features with magnitude, place, time (ms since epoch) and coordinates [longitude, latitude, depth km].","category":"science","tags":["earthquake","seismic","usgs","geology","disaster"],"examples":["Show recent earthquakes.","Were there any big quakes in the last week?","My cousin in Chile said the ground was shaking this morning. Was something registered?","Could you please list the strongest seismic events worldwide since June 1st?","latest tremors worldwide","Give me the newest quakes above magnitude 6 anywhere on the planet.","I'm heading to Japan next week and I'm a bit nervous. Have there been any significant quakes over the past month?","List up to 10 quakes of magnitude 5.5 or more since 2025-01-01."],"requires_env":[],"optional_env":[],"read_only":true,"file":"earthquakes_recent.yaml","input":{"type":"object","properties":{"min_magnitude":{"type":"number","minimum":0,"maximum":10,"default":4.5,"description":"Smallest magnitude to include"},"since":{"type":"string","description":"Start date YYYY-MM-DD (default: the last 30 days)"},"limit":{"type":"integer","minimum":1,"maximum":100,"default":20,"description":"Maximum number of events"}}}},
 {"name":"endoflife_product","title":"End-of-life dates","description":"Release cycles of a product with their release, support and end-of-life dates and latest version (endoflife.date, no key), e.g. python, nodejs, ubuntu, postgresql, kubernetes.","category":"developer","tags":["eol","support","lifecycle","release","versions"],"examples":["Check when Python 3.8 reaches end of life.","Is Ubuntu 20.04 still supported?","Our servers still run Node 16 and I'm worried they no longer get security patches.","Could you please list the support dates for each PostgreSQL version?","kubernetes version support dates","Until when will Django 4.2 keep receiving updates?","We're planning our upgrade roadmap for next year. Which Java releases are long-term supported, and when do they expire?","When does support end for nodejs 18, and what's its latest patch version?"],"requires_env":[],"optional_env":[],"read_only":true,"file":"endoflife_product.yaml","input":{"type":"object","required":["product"],"properties":{"product":{"type":"string","pattern":"^[a-z0-9._-]+$","description":"Product id as on endoflife.date, e.g. nodejs"}}}},
+{"name":"europepmc_search","title":"Search Europe PMC (life-science literature)","description":"Searches Europe PMC (no key): PubMed abstracts, PubMed Central full texts, preprints (bioRxiv, medRxiv) and patents in one index. Each result has title, authors, journal, year, DOI, PMID, whether it is open access and how often it is cited.","category":"health","tags":["europe pmc","preprints","open access","biology","medicine","literature","full text"],"examples":["Find open-access papers on malaria vaccines published since 2020.","Are there any medRxiv or bioRxiv preprints about the new H5N1 bird flu strain?","I can't get past journal paywalls. Can you find free full-text articles about gut microbiome and autism?","Could you please find the most cited life-science papers on CRISPR base editing?","microbiome preprints","Look for biomedical literature, including preprints, on antibiotic resistance in Klebsiella.","Our lab is starting work on organoids. What are the most-cited open-access papers on brain organoids?","Europe PMC: query 'AlphaFold AND SRC:PPR', 25 results, newest first."],"requires_env":[],"optional_env":[],"read_only":true,"file":"europepmc_search.yaml","input":{"type":"object","required":["query"],"properties":{"query":{"type":"string","description":"Words or Europe PMC syntax, e.g. malaria vaccine AND OPEN_ACCESS:y AND PUB_YEAR:[2020 TO 2025], SRC:PPR for preprints"},"page_size":{"type":"integer","minimum":1,"maximum":100,"default":10,"description":"Number of results"},"sort":{"type":"string","description":"Empty for relevance, CITED desc for most cited, P_PDATE_D desc for newest"}}}},
 {"name":"exchange_rates","title":"Currency exchange rates","description":"Reference exchange rates published by the European Central Bank (Frankfurter, no key), for the latest working day or a past date since 1999; also converts an amount.","category":"finance","tags":["currency","exchange","rates","forex","ecb","convert","money"],"examples":["Convert 250 USD to EUR.","What's the euro to pound exchange rate today?","I'm flying to Japan and want to know how many yen I'll get for my 500 dollars.","Could you please tell me what the Swiss franc was worth against the dollar on 2020-03-15?","dollar to rupee","How much is 1,000 Canadian dollars in Australian money?","A supplier invoiced us 12,400 SEK. What's that in euros at the latest rate?","Give me the value of 1 EUR in GBP, JPY and CHF as of 2010-01-04."],"requires_env":[],"optional_env":[],"read_only":true,"file":"exchange_rates.yaml","input":{"type":"object","properties":{"from":{"type":"string","pattern":"^[A-Za-z]{3}$","default":"EUR","description":"Base currency (ISO 4217), e.g. USD"},"to":{"type":"string","description":"Comma-separated target currencies, e.g. EUR,GBP (default: all)"},"amount":{"type":"number","exclusiveMinimum":0,"description":"Amount to convert (default 1)"},"date":{"type":"string","pattern":"^(latest|\\\\d{4}-\\\\d{2}-\\\\d{2})$","default":"latest","description":"YYYY-MM-DD or latest"}}}},
+{"name":"fred_series","title":"US economic data (FRED)","description":"Observations of an economic time series from the St. Louis Fed's FRED database, e.g. unemployment rate (UNRATE), consumer prices (CPIAUCSL), GDP, the federal funds rate (FEDFUNDS), 30-year mortgage rate (MORTGAGE30US) or 10-year Treasury yield (DGS10): date and value, newest first, optionally as percent change. Needs FRED_API_KEY (free at fred.stlouisfed.org).","category":"finance","tags":["economy","fred","inflation","unemployment","interest rates","gdp","macroeconomics"],"examples":["What is the current US unemployment rate?","How has US inflation changed over the last year?","I'm thinking about refinancing. What have 30-year mortgage rates done over the past six months?","Could you please get the federal funds rate history since 2022?","10 year treasury yield","Show quarterly US GDP growth for the last five years.","My economics class is discussing the 2008 crisis. Can you pull the monthly unemployment rate from 2007 to 2010?","FRED series CPIAUCSL, units pc1, monthly, 12 observations."],"requires_env":["FRED_API_KEY"],"optional_env":[],"read_only":true,"file":"fred_series.yaml","input":{"type":"object","required":["series_id"],"properties":{"series_id":{"type":"string","description":"FRED series id, e.g. UNRATE, CPIAUCSL, GDP, DGS10"},"start_date":{"type":"string","pattern":"^\\\\d{4}-\\\\d{2}-\\\\d{2}$","description":"First date, YYYY-MM-DD"},"end_date":{"type":"string","pattern":"^\\\\d{4}-\\\\d{2}-\\\\d{2}$","description":"Last date, YYYY-MM-DD"},"units":{"type":"string","enum":["lin","chg","ch1","pch","pc1","pca"],"default":"lin","description":"lin levels, chg change, ch1 change from a year ago, pch % change, pc1 % change from a year ago, pca annual rate"},"frequency":{"type":"string","enum":["d","w","m","q","a"],"description":"Aggregate to daily, weekly, monthly, quarterly or annual"},"limit":{"type":"integer","minimum":1,"maximum":10000,"default":24,"description":"Most observations"}}}},
 {"name":"geocode_place","title":"Find a place's coordinates","description":"Looks up places by name and returns their latitude, longitude, country, region, time zone and population (Open-Meteo geocoding, no key). Use it to get coordinates for weather_forecast.","category":"weather","tags":["geocoding","coordinates","location","city","place"],"examples":["Get the coordinates of Reykjavik.","What are the latitude and longitude of Springfield, Illinois?","I need to plug a town into a mapping tool but only know its name: Tromsø.","Could you please find where Bariloche is, including its country and time zone?","where is timbuktu located","Which places are called Paris, and how many people live in each?","I'm checking the weather for a trip but the app needs coordinates. Can you find the lat/long of Hallstatt, Austria?","Find up to 3 matches for 'San José' with names in Spanish."],"requires_env":[],"optional_env":[],"read_only":true,"file":"geocode_place.yaml","input":{"type":"object","required":["name"],"properties":{"name":{"type":"string","minLength":2,"description":"Place name, e.g. Berlin or Springfield"},"count":{"type":"integer","minimum":1,"maximum":20,"default":5,"description":"Maximum number of matches"},"language":{"type":"string","default":"en","description":"Language of the returned names (ISO 639-1)"}}}},
 {"name":"github_code_search","title":"Search code on GitHub","description":"Searches source code across GitHub, e.g. where a function is defined or how an API is used, with GitHub's code search syntax (e.g. \\"useEffect repo:facebook/react\\", \\"filename:Dockerfile FROM alpine\\", \\"language:go http.ListenAndServe\\"): file paths, repositories and URLs of matching files. Needs GITHUB_TOKEN (GitHub allows code search only to signed-in users).","category":"developer","tags":["github","code","search","source","grep","usage"],"examples":["Search GitHub code for uses of createServer in the oven-sh organisation.","Find examples of people calling the Stripe checkout API in Python on GitHub.","Where in the kubernetes repo is the function NewSharedInformerFactory defined?","Could you please grep GitHub for Dockerfiles that start FROM node:20-alpine?","code examples of zod discriminatedUnion","Which files in our acme org still import the deprecated request library?","I want to see real-world usage of the tokio::select! macro in Rust code on GitHub."],"requires_env":["GITHUB_TOKEN"],"optional_env":[],"read_only":true,"file":"github_code_search.yaml","input":{"type":"object","required":["query"],"properties":{"query":{"type":"string","description":"Code search query; qualifiers repo:, org:, language:, path:, filename:, extension:"},"limit":{"type":"integer","minimum":1,"maximum":100,"default":10,"description":"Results per page"}}}},
 {"name":"github_commits","title":"Recent commits of a GitHub repository","description":"A GitHub repository's commits, newest first, on a branch or touching a path, to see what changed recently and who changed it: SHA, message, author, date and URL. Works without a key for public repositories; GITHUB_TOKEN raises the rate limit and reaches private ones.","category":"developer","tags":["github","commits","git","history","log","changes"],"examples":["Show the latest commits on torvalds/linux.","What changed recently in the src/router folder of remix-run/react-router?","I need a git log of everything gaearon committed to facebook/react since January.","Could you please list the last 10 commits on the develop branch of acme/payments?","recent commit history tailwindcss","Who last touched the README of rust-lang/rust and when?","Summarise what has been merged into the main branch of sveltejs/kit this week."],"requires_env":[],"optional_env":["GITHUB_TOKEN"],"read_only":true,"file":"github_commits.yaml","input":{"type":"object","required":["owner","repo"],"properties":{"owner":{"type":"string","description":"User or organisation, e.g. torvalds"},"repo":{"type":"string","description":"Repository name, e.g. linux"},"branch":{"type":"string","description":"Branch, tag or SHA to start from (default: the default branch)"},"path":{"type":"string","description":"Only commits touching this file or folder, e.g. src/cli"},"author":{"type":"string","description":"Only commits by this GitHub login or email"},"since":{"type":"string","format":"date-time","description":"Only commits after this time (ISO 8601)"},"limit":{"type":"integer","minimum":1,"maximum":100,"default":20,"description":"Commits per page"}}}},
@@ -4162,21 +6379,30 @@ export const CATALOG_INDEX: readonly CatalogEntry[] = JSON.parse(`[
 {"name":"gitlab_pipelines","title":"GitLab CI pipelines of a project","description":"The latest GitLab CI/CD pipelines of a project (gitlab.com), newest first: id, status (success, failed, running, ...), branch or tag, commit, source, dates and URL. Works without a key for public projects; GITLAB_TOKEN (a personal access token) reaches private ones.","category":"developer","tags":["gitlab","ci","pipelines","build","cd","tests"],"examples":["Is the GitLab pipeline on main of mygroup/backend green?","Show the latest CI pipelines of gitlab-org/gitlab-runner.","My merge got blocked. Which pipelines failed recently on our GitLab project acme/api?","Could you please check whether a pipeline is still running for the v2.0 tag of mygroup/app?","gitlab ci status","List the last five pipelines of the develop branch in fdroid/fdroidserver."],"requires_env":[],"optional_env":["GITLAB_TOKEN"],"read_only":true,"file":"gitlab_pipelines.yaml","input":{"type":"object","required":["project"],"properties":{"project":{"type":"string","description":"Full path, e.g. gitlab-org/gitlab, or the numeric id"},"ref":{"type":"string","description":"Only pipelines for this branch or tag, e.g. main"},"status":{"type":"string","enum":["created","pending","running","success","failed","canceled","skipped","manual"],"description":"Only pipelines in this state"},"limit":{"type":"integer","minimum":1,"maximum":100,"default":10,"description":"Pipelines"}}}},
 {"name":"gitlab_project","title":"GitLab project","description":"A GitLab.com project's details by path (e.g. gitlab-org/gitlab): description, stars, forks, default branch, topics and last activity. Public projects need no key; GITLAB_TOKEN gives access to private ones.","category":"developer","tags":["gitlab","repository","project","git","open-source"],"examples":["Look up the inkscape/inkscape project on GitLab.","How many stars does the fdroid/fdroidclient project have?","I want to know whether the tezos/tezos codebase is still actively developed.","Could you please show me the description and topics of the veloren/veloren project?","inkscape project activity","When was the last activity on wireshark/wireshark, and what's its default branch?","The F-Droid team hosts their code on a different forge than most. Can you fetch the forks and topics of fdroid/fdroidclient?","Fetch project details for numeric project id 278964."],"requires_env":[],"optional_env":["GITLAB_TOKEN"],"read_only":true,"file":"gitlab_project.yaml","input":{"type":"object","required":["project"],"properties":{"project":{"type":"string","description":"Full path, e.g. gitlab-org/gitlab, or the numeric id"}}}},
 {"name":"go_module_latest","title":"Latest version of a Go module","description":"The newest tag of a Go module on the Go module proxy (proxy.golang.org, no key): the current version to put in go.mod, its timestamp and the repository commit behind it. Module paths are lower case; write a capital letter as ! and the lower-case letter (github.com/!azure/...).","category":"developer","tags":["go","golang","module","version","proxy","dependency"],"examples":["What's the newest tag of github.com/labstack/echo?","Which version of golang.org/x/net is current?","I'm bumping dependencies in my go.mod. What version should github.com/spf13/cobra be at now?","Could you please check the newest tag of the Go package github.com/stretchr/testify?","latest gorm version golang","Which commit is the current release of go.uber.org/zap built from?"],"requires_env":[],"optional_env":[],"read_only":true,"file":"go_module_latest.yaml","input":{"type":"object","required":["module"],"properties":{"module":{"type":"string","pattern":"^[a-z0-9.!~_/-]+$","description":"Module path, e.g. github.com/spf13/viper or golang.org/x/net"}}}},
+{"name":"google_places_search","title":"Search places (Google Maps)","description":"Searches Google Maps places by text, like the Maps search box (\\"ramen in Portland\\", \\"pharmacy open now near Union Square\\"): name, address, rating and number of reviews, price level, whether it is open now, phone, website, Maps link and location. Needs GOOGLE_MAPS_API_KEY (a key with the Places API (New) enabled).","category":"places","tags":["google maps","places","restaurants","businesses","reviews","ratings","local search"],"examples":["Find the best-rated ramen places in Portland, Oregon.","Is there a pharmacy open right now near Union Square, San Francisco?","We're in Porto for two nights and want a nice seafood restaurant with great reviews. Any suggestions?","Could you please find a dentist in Leeds city centre with a phone number?","coffee shops near times square","Which hardware stores in Austin have at least 4.5 stars on Google?","My car broke down on the A9 near Inverness. Can you find nearby garages and their phone numbers?","Google Places text search: 'vegan bakery Berlin Kreuzberg', open now, minimum rating 4."],"requires_env":["GOOGLE_MAPS_API_KEY"],"optional_env":[],"read_only":true,"file":"google_places_search.yaml","input":{"type":"object","required":["query"],"properties":{"query":{"type":"string","description":"What and where, e.g. best ramen in Portland, Oregon"},"max_results":{"type":"integer","minimum":1,"maximum":20,"default":10,"description":"Number of places"},"open_now":{"type":"boolean","description":"Only places open now"},"min_rating":{"type":"number","minimum":0,"maximum":5,"description":"Lowest average rating, 0 to 5 in steps of 0.5"},"language":{"type":"string","default":"en","description":"Language of the results, e.g. en"}}}},
+{"name":"gutendex_books","title":"Free public-domain e-books (Project Gutenberg)","description":"Searches Project Gutenberg's 70,000 free public-domain e-books (Gutendex, no key) by title, author, subject or language, most downloaded first: title, authors with their lifespans, subjects, languages, download count and links to read online or download (HTML, EPUB, Kindle, plain text).","category":"books","tags":["ebooks","project gutenberg","public domain","classics","free books","literature","download"],"examples":["Where can I download Pride and Prejudice for free?","Find free e-books by Jules Verne in French.","I want to read some classic detective stories on my Kindle without paying. What's available?","Could you please get me a link to the full text of Frankenstein?","public domain sherlock holmes epub","Which of Dostoevsky's novels are in the public domain, and which is downloaded most?","My book club picked a classic and I'm broke. Is Moby Dick free to read online somewhere?","Project Gutenberg books with the topic 'ghost stories' in English."],"requires_env":[],"optional_env":[],"read_only":true,"file":"gutendex_books.yaml","input":{"type":"object","properties":{"search":{"type":"string","description":"Words in the title or author name, e.g. dickens great"},"topic":{"type":"string","description":"Words in the subjects or bookshelves, e.g. detective"},"languages":{"type":"string","description":"Comma-separated two-letter language codes, e.g. en,fr"},"ids":{"type":"string","description":"Comma-separated Project Gutenberg book ids, e.g. 1342,84"}}}},
 {"name":"hackernews_item","title":"Hacker News item","description":"One Hacker News item by id (no key): a story, comment, job, poll or poll option, with its author, score, title, URL, text, time and the ids of its direct replies (kids).","category":"news","tags":["hackernews","hn","story","comment","item"],"examples":["Get item 8863.","Who posted story 121003 and what's its score?","A friend linked me to post 40000000 on the orange site. What's it about?","Could you please show me the text and replies of comment 2921983?","story 126809 details","Pull up the poll with id 126809 and show me its options.","I saw a heated thread on Hacker News yesterday. Its id is 38792446; can you show the title, author and direct replies?","Show author, time, score and URL for item 9224."],"requires_env":[],"optional_env":[],"read_only":true,"file":"hackernews_item.yaml","input":{"type":"object","required":["id"],"properties":{"id":{"type":"integer","minimum":1,"description":"Item id, e.g. 8863"}}}},
 {"name":"hackernews_search","title":"Search Hacker News","description":"Full-text search of Hacker News stories and comments through Algolia (no key): title, URL, author, points, comment count and date of each hit, most relevant first.","category":"news","tags":["hackernews","hn","search","algolia","news"],"examples":["Search Hacker News for discussions about SQLite.","What have people on the orange site said about Rust in the Linux kernel?","I'm curious what techies thought of the new M4 MacBook. Were there threads about it?","Could you please find posts where founders showed off their personal finance apps?","tech forum threads htmx","Look up comments by user tptacek mentioning passkeys.","I'm writing about remote work burnout. Can you find the most upvoted tech-community stories on it, with their comment counts?","Search for 'Ask' threads mentioning 'side project revenue', 20 hits, page 2."],"requires_env":[],"optional_env":[],"read_only":true,"file":"hackernews_search.yaml","input":{"type":"object","required":["query"],"properties":{"query":{"type":"string","description":"Search words"},"tags":{"type":"string","description":"Filter: story, comment, ask_hn, show_hn, author_NAME (default story)","default":"story"},"limit":{"type":"integer","minimum":1,"maximum":50,"default":10,"description":"Hits per page"},"page":{"type":"integer","minimum":0,"description":"Page number, from 0"}}}},
 {"name":"hackernews_stories","title":"Hacker News story lists","description":"Ids of the current Hacker News top, new, best, Ask HN, Show HN or job stories, in ranked order (up to 500, no key). Read each with hackernews_item.","category":"news","tags":["hackernews","hn","news","stories","tech"],"examples":["Show me the top stories on HN right now.","What's trending on the tech news front page at the moment?","I have five minutes over coffee and want to see what the startup crowd is talking about today.","Could you please get the newest submissions on the orange site?","best tech stories today","List the current job postings on the startup news board.","I launched my app there last week and want to compare. Can you get the current list of Show posts?","Give me the ids of the top 30 'Ask' stories right now."],"requires_env":[],"optional_env":[],"read_only":true,"file":"hackernews_stories.yaml","input":{"type":"object","properties":{"list":{"type":"string","enum":["top","new","best","ask","show","job"],"default":"top","description":"Which list"}}}},
 {"name":"hackernews_user","title":"Hacker News user","description":"A Hacker News user's public profile (no key): karma, creation time, about text and the ids of what they submitted.","category":"news","tags":["hackernews","hn","user","profile","karma"],"examples":["Look up HN user pg.","How much karma does dang have?","Someone named tptacek replied to my comment. I'm curious how long they've been around and what their bio says.","Could you please show me the profile of the user patio11?","karma of jacquesm","When did the account 'sama' sign up, and what have they submitted?","I keep seeing thoughtful comments from simonw. Can you pull up their profile and about text?","Show karma, creation date and number of submissions for user 'whoishiring'."],"requires_env":[],"optional_env":[],"read_only":true,"file":"hackernews_user.yaml","input":{"type":"object","required":["username"],"properties":{"username":{"type":"string","minLength":1,"description":"Case-sensitive user name, e.g. pg"}}}},
 {"name":"hex_package","title":"Elixir or Erlang package (Hex)","description":"An Elixir or Erlang package on Hex.pm (no key): description, licenses, links, latest stable version, recent releases, downloads and owners.","category":"developer","tags":["elixir","erlang","hex","package","beam","mix"],"examples":["What's the latest version of the phoenix package on Hex?","How many downloads does the Elixir library ecto have?","I'm adding jason to my mix.exs. What license is it under and where is its source?","Could you please show me the recent releases of the Erlang package cowboy?","hex oban version","Who maintains the Elixir package tesla?"],"requires_env":[],"optional_env":[],"read_only":true,"file":"hex_package.yaml","input":{"type":"object","required":["name"],"properties":{"name":{"type":"string","pattern":"^[a-z0-9_]+$","description":"Package name, e.g. phoenix"}}}},
 {"name":"homebrew_formula","title":"Homebrew formula","description":"A Homebrew formula (macOS and Linux packages, no key): description, homepage, license, stable version, dependencies, caveats, conflicts and whether it is deprecated; with install counts over 30, 90 and 365 days.","category":"developer","tags":["homebrew","brew","macos","package","install","cli"],"examples":["What version of ffmpeg does Homebrew install?","What does brew install jq pull in as dependencies?","I'm setting up a new Mac and want to know what the postgresql@16 formula is and whether it has caveats.","Could you please check the license and homepage of the Homebrew package ripgrep?","brew htop version","Is the Homebrew formula for python@3.9 deprecated?","How popular is the neovim formula? Show me its install counts."],"requires_env":[],"optional_env":[],"read_only":true,"file":"homebrew_formula.yaml","input":{"type":"object","required":["name"],"properties":{"name":{"type":"string","pattern":"^[A-Za-z0-9@._+-]+$","description":"Formula name, e.g. wget or python@3.12"}}}},
+{"name":"ip_geolocation","title":"Locate an IP address","description":"Where an IP address (IPv4 or IPv6) is and who runs it (ipapi.co, no key; 1,000 lookups a day): city, region, country, postal code, approximate latitude and longitude, time zone, currency, and the network's organisation and ASN.","category":"places","tags":["ip address","geolocation","isp","network","asn","whois","location"],"examples":["Where is the IP address 8.8.8.8 located?","Which company owns 1.1.1.1?","Someone keeps trying to log in to my server from 185.220.101.4. What country is that coming from?","Could you please look up the city and internet provider for 203.0.113.45?","geolocate ip 2001:4860:4860::8888","What time zone is the visitor at 81.2.69.142 in?","Our web analytics show a spike from 41.203.64.0. Which network and country is that?","IP lookup: 151.101.1.69, organisation and ASN."],"requires_env":[],"optional_env":[],"read_only":true,"file":"ip_geolocation.yaml","input":{"type":"object","required":["ip"],"properties":{"ip":{"type":"string","description":"IPv4 or IPv6 address, e.g. 8.8.8.8"}}}},
+{"name":"iss_position","title":"Where the International Space Station is","description":"The International Space Station's position right now (wheretheiss.at, no key): latitude, longitude, altitude, speed, whether it is sunlit (visibility daylight or eclipsed), and the width of the area on the ground that can see it.","category":"science","tags":["iss","space station","satellite","orbit","astronauts","tracking"],"examples":["Where is the ISS right now?","Is the International Space Station over Europe at the moment?","My daughter wants to wave at the astronauts. Where is the space station flying at this very moment?","Could you please tell me how high and how fast the ISS is going, in miles?","space station location","Which country is the orbiting laboratory passing over now?","We're stargazing tonight. Is the space station lit by the sun right now, so we could spot it?","Current latitude and longitude of satellite 25544."],"requires_env":[],"optional_env":[],"read_only":true,"file":"iss_position.yaml","input":{"type":"object","properties":{"units":{"type":"string","enum":["kilometers","miles"],"default":"kilometers","description":"Units of altitude, speed and footprint"}}}},
+{"name":"itunes_search","title":"Search Apple's catalogue (music, podcasts, apps, films)","description":"Searches Apple's iTunes and App Store catalogue (no key): songs, albums, artists, podcasts, apps, films, TV episodes, audiobooks and e-books, with names, artist, release date, genre, price, 30-second previews, artwork and store links, in a given country's store.","category":"media","tags":["itunes","apple","podcast","app store","song","album","music","apps"],"examples":["Find the podcast Hardcore History and its feed.","How much does the Procreate app cost on the App Store?","I heard a song called 'Espresso' on the radio. Who sings it and which album is it from?","Could you please look up Taylor Swift's albums in the UK iTunes store?","podcasts about true crime","Is there an audiobook of Project Hail Mary, and how much is it?","I'm looking for a meditation app for my mum's iPad. What are the top results in the app store?","Search iTunes for 'dune', media movie, country GB, 5 results."],"requires_env":[],"optional_env":[],"read_only":true,"file":"itunes_search.yaml","input":{"type":"object","required":["term"],"properties":{"term":{"type":"string","description":"Words to search, e.g. taylor swift or lex fridman"},"media":{"type":"string","enum":["all","music","podcast","software","movie","tvShow","audiobook","ebook","musicVideo"],"default":"all","description":"Kind of content; software means apps"},"entity":{"type":"string","description":"Narrower kind, e.g. song, album, musicArtist, podcast, software, movie"},"country":{"type":"string","pattern":"^[A-Za-z]{2}$","default":"US","description":"Store country (ISO 3166-1 alpha-2), e.g. GB"},"limit":{"type":"integer","minimum":1,"maximum":200,"default":10,"description":"Number of results"}}}},
 {"name":"jira_search","title":"Search Jira issues (JQL)","description":"Searches Jira Cloud issues with JQL (e.g. \\"project = ENG AND status = 'In Progress'\\", \\"assignee = currentUser() AND resolution = Unresolved\\"): key, summary, status, assignee, priority and last update. Needs ATLASSIAN_SITE (your-team.atlassian.net), ATLASSIAN_EMAIL and ATLASSIAN_API_TOKEN (an Atlassian API token).","category":"developer","tags":["jira","atlassian","issues","tickets","jql","sprint","backlog"],"examples":["Show my unresolved Jira tickets.","Which issues in project ENG are in progress?","Standup is in five minutes. What did I update in Jira yesterday, and what's still open?","Could you please find all high-priority bugs in the PAY project that nobody is assigned to?","jira tickets blocked","List the stories in the current sprint of the MOBILE board, most recently updated first."],"requires_env":["ATLASSIAN_SITE","ATLASSIAN_API_TOKEN","ATLASSIAN_EMAIL"],"optional_env":[],"read_only":true,"file":"jira_search.yaml","input":{"type":"object","required":["jql"],"properties":{"jql":{"type":"string","description":"JQL query, e.g. project = ENG AND statusCategory != Done ORDER BY updated DESC"},"limit":{"type":"integer","minimum":1,"maximum":100,"default":20,"description":"Issues"}}}},
 {"name":"jsdelivr_package_stats","title":"jsDelivr CDN usage of an npm package","description":"How often jsDelivr's CDN served an npm package over a period (no key): total requests and bandwidth, their rank, and per-day counts.","category":"developer","tags":["jsdelivr","cdn","npm","statistics","usage","bandwidth"],"examples":["How many CDN hits did jquery get on jsDelivr last month?","How much jsDelivr bandwidth does bootstrap use per week?","We load chart.js from a CDN in our pages. How widely is it served through jsDelivr this year?","Could you please show me the daily jsDelivr request counts of @popperjs/core?","jsdelivr stats alpinejs","Compare how often lodash is fetched from jsDelivr over the last quarter."],"requires_env":[],"optional_env":[],"read_only":true,"file":"jsdelivr_package_stats.yaml","input":{"type":"object","required":["name"],"properties":{"name":{"type":"string","description":"npm package name, e.g. jquery or @popperjs/core"},"period":{"type":"string","enum":["day","week","month","quarter","year"],"default":"month","description":"Over the last day, week, month, quarter or year"}}}},
 {"name":"libraries_io_project","title":"Package across registries (Libraries.io)","description":"A package on any of about 30 registries (npm, PyPI, Maven, Go, Cargo, NuGet, Packagist, ...) from Libraries.io: description, latest release, versions, licenses, repository, dependent packages and repositories counts, and SourceRank. Needs LIBRARIES_IO_API_KEY (free account).","category":"developer","tags":["libraries.io","package","dependents","sourcerank","registry","ecosystem"],"examples":["How many packages depend on react according to Libraries.io?","What is the SourceRank of the PyPI package flask?","I'm comparing two CocoaPods libraries for networking. Show me Alamofire's dependents and latest release.","Could you please look up the Packagist package guzzlehttp/guzzle on Libraries.io?","dependent repos count for lodash","When was the latest release of the hex package phoenix, and under what license?"],"requires_env":["LIBRARIES_IO_API_KEY"],"optional_env":[],"read_only":true,"file":"libraries_io_project.yaml","input":{"type":"object","required":["platform","name"],"properties":{"platform":{"type":"string","description":"Registry, e.g. npm, pypi, maven, go, cargo, nuget, packagist, rubygems, hex, pub, cocoapods"},"name":{"type":"string","description":"Package name, e.g. react or org.apache.commons:commons-lang3"}}}},
 {"name":"linear_my_issues","title":"My Linear issues","description":"The Linear issues assigned to you, most recently updated first: identifier, title, state, priority and URL (GraphQL over HTTP). Needs LINEAR_API_KEY (a personal API key).","category":"productivity","tags":["linear","issues","tasks","project","tickets"],"examples":["Show my Linear issues.","What tickets are assigned to me right now?","I'm planning my sprint and need to see what's on my plate.","Could you please list the tasks I own, most recently updated first?","my open tickets","What am I supposed to be working on according to our issue tracker?","I just got back from vacation. Can you show me the 10 issues assigned to me that changed most recently?","List my 50 assigned issues with their priority and state."],"requires_env":["LINEAR_API_KEY"],"optional_env":[],"read_only":true,"file":"linear_my_issues.yaml","input":{"type":"object","properties":{"limit":{"type":"integer","minimum":1,"maximum":100,"default":20,"description":"Number of issues"}}}},
+{"name":"long_weekends","title":"Long weekends in a year","description":"The long weekends of a year in a country (Nager.Date, no key): each stretch of days off made by a public holiday next to a weekend, its start and end dates, length, and whether taking a bridge day off would make it longer. Use public_holidays for the holidays themselves.","category":"calendar","tags":["long weekend","holidays","vacation","bridge day","days off","travel planning"],"examples":["When are the long weekends in Germany in 2026?","Which bank holidays next year give me a three-day weekend in the UK?","I want to plan short trips around public holidays in Spain this year without using many vacation days.","Could you please list the long weekends in Canada for 2025?","long weekends australia 2026","Where could I take a bridge day to get four days off in a row in France next year?","We're planning our family getaways for 2026 in the Netherlands. Which weekends are extended by a holiday?","Long weekends for year 2027, country code AT."],"requires_env":[],"optional_env":[],"read_only":true,"file":"long_weekends.yaml","input":{"type":"object","required":["year","country_code"],"properties":{"year":{"type":"integer","minimum":1975,"maximum":2075,"description":"Year, e.g. 2026"},"country_code":{"type":"string","pattern":"^[A-Za-z]{2}$","description":"ISO 3166-1 alpha-2 code, e.g. DE"}}}},
+{"name":"marine_forecast","title":"Marine forecast (waves and swell)","description":"Sea conditions at a latitude and longitude on the ocean or a coast (Open-Meteo marine, no key): current and daily wave height, direction and period, swell height, and sea surface temperature, for up to 8 days.","category":"weather","tags":["marine","waves","surf","swell","sea","ocean","boating","sea temperature"],"examples":["How big are the waves at 38.68, -9.33 right now?","What's the surf forecast for Hossegor this week? It's at 43.67, -1.44.","We want to take our small sailboat out on Saturday near 50.35, -4.14. How rough will the sea be?","Could you please tell me the sea water temperature off Nice at 43.69, 7.27?","swell forecast bondi","Is the ocean calm enough for kayaking at 21.28, -157.84 over the next three days?","I'm planning a ferry crossing at 51.0, 1.5 next week and get seasick easily. Which day has the smallest waves?","Marine forecast, 8 days, at latitude 36.6, longitude -121.95."],"requires_env":[],"optional_env":[],"read_only":true,"file":"marine_forecast.yaml","input":{"type":"object","required":["latitude","longitude"],"properties":{"latitude":{"type":"number","minimum":-90,"maximum":90,"description":"Latitude in degrees"},"longitude":{"type":"number","minimum":-180,"maximum":180,"description":"Longitude in degrees"},"days":{"type":"integer","minimum":1,"maximum":8,"default":5,"description":"Number of forecast days"}}}},
 {"name":"maven_central_search","title":"Search Maven Central","description":"Searches Maven Central for Java, Kotlin and Scala artifacts (no key): group id, artifact id, latest version and update time; with core gav, every version of one artifact. The query takes words or Solr fields, e.g. guava, g:com.google.guava AND a:guava.","category":"developer","tags":["maven","java","kotlin","jvm","gradle","artifact","dependency"],"examples":["What's the latest version of Guava on Maven Central?","Find the Maven coordinates for the Jackson databind library.","I'm adding Apache Commons Lang to my Gradle build. Which group and artifact id do I use, and what version is current?","Could you please list every published version of org.slf4j:slf4j-api?","kotlin coroutines maven artifact","Search Maven Central for JVM libraries that parse YAML.","Which versions of spring-boot-starter-web are on Maven Central?"],"requires_env":[],"optional_env":[],"read_only":true,"file":"maven_central_search.yaml","input":{"type":"object","required":["query"],"properties":{"query":{"type":"string","description":"Words, or g:GROUP AND a:ARTIFACT (add v:VERSION), e.g. g:org.slf4j AND a:slf4j-api"},"core":{"type":"string","enum":["gav"],"description":"gav: one row per version instead of per artifact"},"limit":{"type":"integer","minimum":1,"maximum":200,"default":20,"description":"Rows"}}}},
 {"name":"mdn_search","title":"Search MDN Web Docs","description":"Searches MDN Web Docs, Mozilla's reference for HTML, CSS, JavaScript and Web APIs (no key): page title, summary and URL path (prefix https://developer.mozilla.org).","category":"developer","tags":["mdn","javascript","css","html","web-api","reference","documentation"],"examples":["Look up Array.prototype.flatMap on MDN.","How does CSS grid-template-areas work?","I need to cancel a fetch request in the browser after a few seconds. What does MDN say about AbortController?","Could you please find the MDN reference for the HTML dialog element?","js string padStart docs","What's the documentation for the IntersectionObserver API?","Find the French MDN page about promesses in JavaScript."],"requires_env":[],"optional_env":[],"read_only":true,"file":"mdn_search.yaml","input":{"type":"object","required":["query"],"properties":{"query":{"type":"string","description":"Words, e.g. array flatMap, css grid, fetch abort"},"locale":{"type":"string","default":"en-US","description":"Language of the pages, e.g. en-US, fr, ja, zh-CN"},"limit":{"type":"integer","minimum":1,"maximum":50,"default":5,"description":"Results"}}}},
 {"name":"musicbrainz_artist_search","title":"Search music artists","description":"Searches MusicBrainz's open music encyclopedia for artists (no key): MusicBrainz id, type, country, active years, disambiguation and tags.","category":"media","tags":["music","artist","band","musicbrainz","discography"],"examples":["Search for the band Radiohead.","Where is Sigur Rós from, and when were they active?","There are several singers called 'Aurora' and I want to figure out which one is the Norwegian one.","Could you please find info about the artist Björk, like her country and genre tags?","daft punk origin","Which musicians named John Williams exist, and how do I tell them apart?","I heard a song by a group called Khruangbin on the radio. Can you tell me where they're from and what styles they play?","Find 3 UK artists matching 'The National'."],"requires_env":[],"optional_env":[],"read_only":true,"file":"musicbrainz_artist_search.yaml","input":{"type":"object","required":["query"],"properties":{"query":{"type":"string","description":"Artist name, or Lucene syntax like artist:radiohead AND country:GB"},"limit":{"type":"integer","minimum":1,"maximum":100,"default":5,"description":"Number of results"}}}},
 {"name":"nasa_apod","title":"NASA astronomy picture of the day","description":"NASA's Astronomy Picture of the Day for a date: title, explanation, image or video URL and credit. Needs NASA_API_KEY (free at api.nasa.gov; DEMO_KEY works for a few calls).","category":"science","tags":["nasa","astronomy","space","picture","image"],"examples":["Show today's astronomy picture of the day.","What space image did the astronomers feature today?","I want a cool space photo for my desktop wallpaper, with an explanation of what it shows.","Could you please show me the featured space picture from my birthday, 1998-07-14?","daily space photo","Which cosmic image was highlighted on 2021-12-25, and who took it?","My son loves planets and galaxies. Can you find today's featured image from the space agency and explain it simply?","Get the daily space photo for 2015-07-14 with its title and credit."],"requires_env":["NASA_API_KEY"],"optional_env":[],"read_only":true,"file":"nasa_apod.yaml","input":{"type":"object","properties":{"date":{"type":"string","pattern":"^\\\\d{4}-\\\\d{2}-\\\\d{2}$","description":"YYYY-MM-DD (default today)"}}}},
+{"name":"nasa_asteroids","title":"Asteroids coming close to Earth (NASA)","description":"Asteroids and comets that come close to Earth between two dates, at most 7 days apart (NASA NeoWs): name, estimated size, whether NASA rates it potentially hazardous, closest approach time, speed and miss distance (km and lunar distances). Works with NASA's shared DEMO_KEY; set NASA_API_KEY (free at api.nasa.gov) for your own rate limit.","category":"science","tags":["nasa","asteroid","near earth object","comet","space","close approach","hazardous"],"examples":["Are any asteroids coming close to Earth this week?","Which near-Earth objects fly by on 2025-09-18, and are any hazardous?","My kid heard on the news that a big asteroid is coming. Can you check what's actually approaching Earth in the next few days?","Could you please list the asteroid close approaches between 2025-01-01 and 2025-01-07 with their miss distances?","asteroid flyby today","How close will the nearest space rock come to us in the next few days, in lunar distances?","For my astronomy club newsletter I need the potentially hazardous asteroids flying by next week, with their sizes.","NEO feed for start_date 2024-12-24, end_date 2024-12-26."],"requires_env":[],"optional_env":[],"read_only":true,"file":"nasa_asteroids.yaml","input":{"type":"object","properties":{"start_date":{"type":"string","pattern":"^\\\\d{4}-\\\\d{2}-\\\\d{2}$","description":"First day, YYYY-MM-DD (default today)"},"end_date":{"type":"string","pattern":"^\\\\d{4}-\\\\d{2}-\\\\d{2}$","description":"Last day, YYYY-MM-DD, at most 7 days after start_date (default start + 7)"}}}},
 {"name":"netlify_deploys","title":"Netlify deploys of a site","description":"Recent deploys of a Netlify site, newest first: state (ready, error, building, ...), context (production, deploy-preview, branch-deploy), branch, commit, error message, deploy URL and timing. Needs NETLIFY_AUTH_TOKEN (a personal access token).","category":"developer","tags":["netlify","deploys","hosting","jamstack","preview","builds"],"examples":["Did the last Netlify deploy of my-site.netlify.app succeed?","Why did our Netlify build fail? Show me the latest deploys and their error messages.","My deploy preview for the docs site isn't showing up. Is Netlify still building it?","Could you please list the production deploys of our marketing site on Netlify?","netlify deploy status","Which commit is live on our Netlify site right now?"],"requires_env":["NETLIFY_AUTH_TOKEN"],"optional_env":[],"read_only":true,"file":"netlify_deploys.yaml","input":{"type":"object","required":["site_id"],"properties":{"site_id":{"type":"string","description":"Site id (API ID) or its domain, e.g. my-site.netlify.app"},"limit":{"type":"integer","minimum":1,"maximum":100,"default":10,"description":"Deploys"}}}},
+{"name":"news_search","title":"Search world news (GDELT)","description":"Searches news articles published worldwide in the last three months, in 65 languages (GDELT DOC API, no key): title, link, news site, source country, language and when it was seen, newest first. Narrow with sourcecountry:, sourcelang: or domain: in the query.","category":"news","tags":["news","articles","headlines","world","media","current events","press"],"examples":["What's in the news about the Paris climate talks today?","Find recent news articles about Boeing from the last 24 hours.","I'm travelling to Peru next week. Has anything happened there lately that I should know about?","Could you please look for this week's press coverage of our competitor, Acme Robotics?","latest news ukraine","How are French newspapers reporting on the pension reform? Only sources from France.","My hometown had a flood last night. Can you find any news stories about flooding in Valencia?","GDELT article list for \\"electric vehicles\\" sourcelang:german, past week, 30 articles."],"requires_env":[],"optional_env":[],"read_only":true,"file":"news_search.yaml","input":{"type":"object","required":["query"],"properties":{"query":{"type":"string","description":"Words of 3+ letters or a \\"quoted phrase\\", optionally with sourcelang:english, sourcecountry:france, domain:bbc.co.uk"},"timespan":{"type":"string","pattern":"^\\\\d+(min|h|d|w|m)$","default":"3d","description":"How far back: e.g. 6h, 1d, 1w, 3m"},"max_records":{"type":"integer","minimum":1,"maximum":250,"default":20,"description":"Number of articles"},"sort":{"type":"string","enum":["DateDesc","DateAsc","HybridRel"],"default":"DateDesc","description":"HybridRel: most relevant from the most popular sites"}}}},
 {"name":"newsapi_top_headlines","title":"Top news headlines","description":"Current top headlines from news sources (NewsAPI.org) by country, category or keywords: source, title, description, URL and publication time. Needs NEWSAPI_KEY.","category":"news","tags":["news","headlines","articles","journalism"],"examples":["Give me today's top headlines.","What's the biggest sports news in the UK right now?","I've been offline all day and want to catch up on what's happening.","Could you please get the latest technology headlines from US outlets?","breaking business news","What are the main stories newspapers are running about the election?","I have a meeting with investors in an hour. Can you pull the current top business headlines in Germany?","Show 5 top health headlines in Canada mentioning 'measles'."],"requires_env":["NEWSAPI_KEY"],"optional_env":[],"read_only":true,"file":"newsapi_top_headlines.yaml","input":{"type":"object","properties":{"country":{"type":"string","pattern":"^[a-z]{2}$","description":"Two-letter country code, e.g. us"},"category":{"type":"string","enum":["business","entertainment","general","health","science","sports","technology"],"description":"News category"},"query":{"type":"string","description":"Keywords in the title or body"},"page_size":{"type":"integer","minimum":1,"maximum":100,"default":10,"description":"Number of articles"}}}},
 {"name":"notion_search","title":"Search Notion","description":"Searches the Notion pages and databases shared with your integration by title: ids, URLs, titles and last edit times. Needs NOTION_TOKEN (an internal integration secret).","category":"productivity","tags":["notion","notes","wiki","pages","docs","search"],"examples":["Search Notion for the onboarding checklist.","Where's our page about the Q3 roadmap?","I wrote meeting notes last week but can't remember where I saved them in our workspace.","Could you please find the database where we track hiring candidates?","team wiki vacation policy","Look through our shared docs for anything titled 'Design review'.","A new hire starts Monday. Can you find the workspace pages with 'onboarding' in the title and their links?","List 20 pages in our knowledge base with 'OKR 2025' in the title."],"requires_env":["NOTION_TOKEN"],"optional_env":[],"read_only":true,"file":"notion_search.yaml","input":{"type":"object","properties":{"query":{"type":"string","description":"Words in the title; empty lists everything shared"},"page_size":{"type":"integer","minimum":1,"maximum":100,"default":10,"description":"Number of results"}}}},
 {"name":"npm_dist_tags","title":"npm dist-tags (latest, next, beta, ...)","description":"An npm package's dist-tags (no key): which version each tag such as latest, next, beta, canary or rc points to, e.g. to find a package's pre-release or the release line of an older major.","category":"developer","tags":["npm","dist-tags","prerelease","beta","canary","next","versions"],"examples":["What's the current canary version of next?","Is there a beta of typescript published on npm?","I want to try the upcoming React release before it ships. Which version is tagged next or rc?","Could you please list all the npm tags of @angular/core and the versions they point to?","vite beta version","Which release does the 'lts' tag of npm itself point at?"],"requires_env":[],"optional_env":[],"read_only":true,"file":"npm_dist_tags.yaml","input":{"type":"object","required":["name"],"properties":{"name":{"type":"string","pattern":"^(@[a-z0-9-~][a-z0-9-._~]*/)?[a-z0-9-~][a-z0-9-._~]*$","description":"Package name, e.g. next or @angular/core"}}}},
@@ -4184,10 +6410,14 @@ export const CATALOG_INDEX: readonly CatalogEntry[] = JSON.parse(`[
 {"name":"npm_package","title":"npm package","description":"The latest published version of an npm package (no key): version, description, license, homepage, repository, dependencies and tarball details.","category":"developer","tags":["npm","javascript","node","package","registry","dependency"],"examples":["Get the latest version of the zod package.","What license does the express package use?","I'm adding axios to my Node project and want to know its dependencies before installing it.","Could you please show me the homepage and repository of @types/node?","lodash latest version","Which dependencies does version 4.18.2 of express pull in?","Our legal team needs a license check. Can you tell me the license and description of the JavaScript package chalk?","Show the tarball details and dependencies of npm package 'react' version 18.2.0."],"requires_env":[],"optional_env":[],"read_only":true,"file":"npm_package.yaml","input":{"type":"object","required":["name"],"properties":{"name":{"type":"string","pattern":"^(@[a-z0-9-~][a-z0-9-._~]*/)?[a-z0-9-~][a-z0-9-._~]*$","description":"Package name, e.g. zod or @types/node"},"version":{"type":"string","default":"latest","description":"A version or dist-tag (default latest)"}}}},
 {"name":"npm_search","title":"Search npm","description":"Searches the npm registry (no key): package names, latest versions, descriptions, keywords, links and popularity scores, best match first.","category":"developer","tags":["npm","search","javascript","package","registry"],"examples":["Search npm for markdown parsers.","Which JavaScript libraries can validate email addresses?","I need something for my Node app that generates PDFs but I don't know what's out there.","Could you please find popular packages for drag-and-drop in React?","js date formatting library","Look for Node modules with the keyword 'cli' that do colorful terminal output.","I'm building a Node backend and want to rate-limit requests. Can you find the best-matching packages and their popularity?","Find 25 JavaScript packages matching 'websocket client' with their latest versions."],"requires_env":[],"optional_env":[],"read_only":true,"file":"npm_search.yaml","input":{"type":"object","required":["text"],"properties":{"text":{"type":"string","minLength":1,"description":"Search words; qualifiers like keywords:cli or author:name work"},"size":{"type":"integer","minimum":1,"maximum":250,"default":10,"description":"Number of results"}}}},
 {"name":"nuget_search","title":"Search NuGet packages (.NET)","description":"Searches NuGet, the .NET package registry (no key): package id, latest version, description, authors, total downloads, tags and whether it is verified.","category":"developer","tags":["nuget","dotnet","csharp",".net","package","registry"],"examples":["Find a NuGet package for reading Excel files in C#.","What's the latest version of Newtonsoft.Json on NuGet?","I'm writing an ASP.NET service and need a structured logging library. What are the popular .NET packages?","Could you please search NuGet for Polly and tell me how many downloads it has?","dotnet pdf library","Which .NET packages exist for talking to RabbitMQ, including pre-releases?"],"requires_env":[],"optional_env":[],"read_only":true,"file":"nuget_search.yaml","input":{"type":"object","required":["query"],"properties":{"query":{"type":"string","description":"Words or a package id, e.g. json serializer, Serilog"},"prerelease":{"type":"boolean","default":false,"description":"Include pre-release versions"},"limit":{"type":"integer","minimum":1,"maximum":100,"default":10,"description":"Results"}}}},
+{"name":"nutrition_facts","title":"Nutrition facts of a food","description":"Nutrients of foods from the USDA FoodData Central database: calories (energy), protein, fat, carbohydrates, sugar, fibre, vitamins and minerals per 100 g, for generic foods and branded products. Works with the shared DEMO_KEY; set USDA_API_KEY (free at api.data.gov) for your own rate limit.","category":"food","tags":["nutrition","calories","protein","diet","macros","vitamins","usda","food"],"examples":["How many calories are in an avocado?","How much protein does 100 g of chicken breast have?","I'm tracking my macros. What are the carbs, fat and protein in cooked brown rice?","Could you please tell me how much vitamin C is in a raw orange?","sugar in coca cola","Which has more fibre per 100 grams, lentils or chickpeas?","My doctor told me to watch my sodium. How much salt is in cheddar cheese?","USDA nutrients for 'banana, raw', Foundation and SR Legacy only."],"requires_env":[],"optional_env":[],"read_only":true,"file":"nutrition_facts.yaml","input":{"type":"object","required":["query"],"properties":{"query":{"type":"string","description":"Food, e.g. raw avocado or cheddar cheese"},"data_type":{"type":"string","description":"Comma-separated sources: Foundation and SR Legacy (generic foods), Branded (products), Survey (FNDDS) (dishes as eaten)"},"page_size":{"type":"integer","minimum":1,"maximum":25,"default":3,"description":"Number of foods"}}}},
 {"name":"nvd_cve","title":"CVE details (NVD)","description":"CVE records from the US National Vulnerability Database (no key needed): description, CVSS scores and severity, weaknesses (CWE), affected products (CPE), references and dates. Look one up by id or search descriptions by keywords. NVD_API_KEY, when set, raises the rate limit.","category":"security","tags":["cve","nvd","vulnerability","cvss","security","nist","cwe"],"examples":["What is CVE-2021-44228 and how severe is it?","Give me the CVSS score of CVE-2024-3094.","Our scanner reports CVE-2023-4863 in a bundled image library. What products does it affect?","Could you please look up the NVD entry for CVE-2014-0160 with its references?","heartbleed cve score","Search the vulnerability database for CVEs about sudo privilege escalation.","Which weakness type (CWE) does CVE-2022-22965 belong to?"],"requires_env":[],"optional_env":["NVD_API_KEY"],"read_only":true,"file":"nvd_cve.yaml","input":{"type":"object","properties":{"cve_id":{"type":"string","pattern":"^CVE-\\\\d{4}-\\\\d{4,}$","description":"CVE id, e.g. CVE-2021-44228"},"keywords":{"type":"string","description":"Words in the description, e.g. openssl buffer overflow"},"limit":{"type":"integer","minimum":1,"maximum":100,"default":10,"description":"Records per page"}}}},
 {"name":"omdb_movie","title":"Movie details (OMDb)","description":"A movie or series by title or IMDb id from OMDb: year, rating, runtime, genre, director, actors, plot and IMDb rating. Needs OMDB_API_KEY.","category":"media","tags":["movies","film","imdb","series","actors"],"examples":["Look up the movie Blade Runner.","Who directed Parasite and what's its IMDb rating?","We're picking something for movie night. Is Inception worth it, how long is it and what's it about?","Could you please tell me the cast of the TV series Breaking Bad?","the matrix cast rating","What genre is the 1982 film The Thing, and what's the plot?","My friend keeps quoting a film called Heat. Can you get me its year, actors and a full plot summary?","Get details for title id tt0083658 with the full plot."],"requires_env":["OMDB_API_KEY"],"optional_env":[],"read_only":true,"file":"omdb_movie.yaml","input":{"type":"object","properties":{"title":{"type":"string","description":"Title, e.g. Blade Runner"},"imdb_id":{"type":"string","pattern":"^tt\\\\d+$","description":"IMDb id, e.g. tt0083658"},"year":{"type":"integer","description":"Release year, to pick among remakes"},"plot":{"type":"string","enum":["short","full"],"default":"short","description":"Plot length"}}}},
+{"name":"on_this_day","title":"On this day in history","description":"What happened on a day of the year in history (Wikipedia's \\"On this day\\" feed, no key): notable events, births, deaths and holidays, each with its year and the Wikipedia articles about it.","category":"knowledge","tags":["history","on this day","anniversary","events","births","deaths","trivia"],"examples":["What happened on this day in history, July 20?","Which famous people were born on March 14?","It's my parents' anniversary on June 6. Can you find some historical events from that date to put in the card?","Could you please tell me what notable things happened on November 9 over the years?","historical events december 7","Who died on February 3 in past years?","I run a morning radio show. Give me a few interesting history facts for tomorrow, the 15th of April.","Holidays and observances on 01/26, type holidays."],"requires_env":[],"optional_env":[],"read_only":true,"file":"on_this_day.yaml","input":{"type":"object","required":["month","day"],"properties":{"month":{"type":"string","pattern":"^\\\\d{2}$","description":"Month, two digits, e.g. 07"},"day":{"type":"string","pattern":"^\\\\d{2}$","description":"Day of the month, two digits, e.g. 04"},"type":{"type":"string","enum":["selected","events","births","deaths","holidays","all"],"default":"selected","description":"selected: Wikipedia's curated highlights; all is long"},"language":{"type":"string","pattern":"^[a-z-]{2,12}$","default":"en","description":"Wikipedia language code"}}}},
 {"name":"open_vsx_extension","title":"Editor extension (Open VSX)","description":"A VS Code-compatible editor extension on Open VSX, the registry VSCodium, Cursor, Gitpod and Theia use (no key): latest version, description, publisher, downloads, rating, license, repository and supported engine versions.","category":"developer","tags":["vscode","extension","editor","open-vsx","plugin","ide"],"examples":["What's the latest version of the rust-analyzer extension on Open VSX?","Is the Prettier extension available for VSCodium?","I switched to Cursor and want to check whether esbenp.prettier-vscode is published on Open VSX and how it's rated.","Could you please look up the ms-python.python extension on the Open VSX registry?","open vsx gitlens","Which VS Code engine version does the latest Go extension by golang require?"],"requires_env":[],"optional_env":[],"read_only":true,"file":"open_vsx_extension.yaml","input":{"type":"object","required":["namespace","name"],"properties":{"namespace":{"type":"string","description":"Publisher, e.g. rust-lang, esbenp, ms-python"},"name":{"type":"string","description":"Extension name, e.g. rust-analyzer, prettier-vscode"}}}},
 {"name":"openalex_works","title":"Search research papers (OpenAlex)","description":"Searches OpenAlex's index of research papers (no key): title, DOI, publication year, citation count, open-access status and authors, most relevant first.","category":"research","tags":["research","papers","science","citations","academic"],"examples":["Find open-access papers on coral bleaching.","Which 2024 studies on long COVID are freely available to read?","I can't afford journal paywalls but need recent research on soil carbon sequestration.","Could you please search for highly cited research on federated learning and show whether each is open access?","free papers battery recycling","Pull up scientific publications about the microbiome and depression, with publication years and citation counts.","I'm starting a literature review on urban flooding. Please find the most relevant papers published in 2023 that are free to read.","Search OpenAlex for 'perovskite solar cells' with filter publication_year:2022, 25 results."],"requires_env":[],"optional_env":[],"read_only":true,"file":"openalex_works.yaml","input":{"type":"object","required":["query"],"properties":{"query":{"type":"string","description":"Search words"},"limit":{"type":"integer","minimum":1,"maximum":50,"default":10,"description":"Results per page"},"filter":{"type":"string","description":"OpenAlex filter, e.g. publication_year:2024,is_oa:true"}}}},
+{"name":"openfda_drug_label","title":"Drug label (openFDA)","description":"The FDA-approved label (package insert) of a medicine sold in the US, found by brand or generic name (openFDA, no key): indications, dosage, warnings, boxed warning, contraindications, drug interactions, side effects and manufacturer. OPENFDA_API_KEY raises the rate limit.","category":"health","tags":["fda","drug","medicine","label","side effects","dosage","interactions","warnings"],"examples":["What are the side effects of atorvastatin?","Can I take ibuprofen together with lisinopril? Check the drug label for interactions.","My dad was just prescribed Eliquis. What warnings does the official label give?","Could you please look up the recommended dosage of amoxicillin from the FDA label?","zoloft boxed warning","What is sertraline approved to treat according to the package insert?","I'm pregnant and my doctor suggested metformin. What does the FDA label say about pregnancy?","Get the openFDA label for the brand name Ozempic."],"requires_env":[],"optional_env":["OPENFDA_API_KEY"],"read_only":true,"file":"openfda_drug_label.yaml","input":{"type":"object","required":["drug"],"properties":{"drug":{"type":"string","description":"Brand or generic name, e.g. Lipitor or atorvastatin"},"limit":{"type":"integer","minimum":1,"maximum":5,"default":1,"description":"Number of labels (one is long already)"}}}},
+{"name":"openfda_recalls","title":"FDA recalls (food, drugs, devices)","description":"Recalls the US FDA announced for food, drugs or medical devices (openFDA enforcement reports, no key), newest first: product, reason, classification (I is the most serious), firm, states it was distributed in, status and dates. OPENFDA_API_KEY raises the rate limit.","category":"health","tags":["fda","recall","food safety","contamination","drug recall","medical device","listeria"],"examples":["Have there been any recent recalls of peanut butter?","Show me the latest FDA food recalls.","I bought frozen spinach last week and heard something about listeria. Was it recalled?","Could you please check whether any blood pressure medications have been recalled lately?","insulin pump recall","Which products from Tyson Foods were pulled from stores recently, and why?","My kid ate some cereal and got sick. Can you check the government recall list for that brand, Kellogg's?","List 20 device recalls mentioning 'pacemaker', newest first."],"requires_env":[],"optional_env":["OPENFDA_API_KEY"],"read_only":true,"file":"openfda_recalls.yaml","input":{"type":"object","properties":{"kind":{"type":"string","enum":["food","drug","device"],"default":"food","description":"Which recalls: food (also cosmetics and supplements), drug or device"},"product":{"type":"string","description":"Words in the product, firm or recall reason, e.g. peanut butter or listeria; empty for the latest recalls"},"limit":{"type":"integer","minimum":1,"maximum":100,"default":10,"description":"Number of recalls"}}}},
 {"name":"openfoodfacts_product","title":"Food product by barcode","description":"A food product from Open Food Facts by its barcode (no key): name, brand, quantity, Nutri-Score, nutrition facts per 100 g, ingredients and allergens.","category":"food","tags":["food","nutrition","barcode","ingredients","allergens","calories"],"examples":["Look up barcode 3017624010701.","How many calories per 100 g are in the product with barcode 5449000000996?","I'm allergic to nuts and I'm holding a snack with code 7622210449283. Is it safe for me?","Could you please tell me the ingredients of the item with EAN 8000500310427?","scanned code nutrition info","What's the Nutri-Score of the cereal box numbered 5000159484695?","I'm tracking my sugar intake. The yogurt I bought has 3033490004743 under the stripes; how much sugar is in it?","Get name, brand, allergens and nutrition facts for UPC 041196910759."],"requires_env":[],"optional_env":[],"read_only":true,"file":"openfoodfacts_product.yaml","input":{"type":"object","required":["barcode"],"properties":{"barcode":{"type":"string","pattern":"^[0-9]{8,14}$","description":"EAN/UPC barcode digits, e.g. 3017624010701"}}}},
 {"name":"openlibrary_search","title":"Search books","description":"Searches books in the Internet Archive's Open Library (no key) by title, author or any words: title, authors, first publication year, editions, subjects and ISBNs.","category":"books","tags":["books","library","isbn","author","literature"],"examples":["Search for books by Ursula K. Le Guin.","When was 'The Name of the Rose' first published?","I remember a novel about a lighthouse keeper on a remote island but can't recall the author.","Could you please find the ISBN for 'Sapiens' by Yuval Noah Harari?","books about stoicism","How many editions of 'Pride and Prejudice' exist, and what subjects is it filed under?","I want to read more by the author of 'Piranesi'. Can you list her other books with their first publication years?","Find up to 5 books with 'dune' in the title by Frank Herbert."],"requires_env":[],"optional_env":[],"read_only":true,"file":"openlibrary_search.yaml","input":{"type":"object","properties":{"query":{"type":"string","description":"Any words"},"title":{"type":"string","description":"Words in the title"},"author":{"type":"string","description":"Author name"},"limit":{"type":"integer","minimum":1,"maximum":100,"default":10,"description":"Maximum results"}}}},
 {"name":"openweather_current","title":"Current weather (OpenWeather)","description":"Current weather for a city from OpenWeather: conditions, temperature, feels-like, humidity, pressure, wind and sunrise/sunset. Needs OPENWEATHER_API_KEY.","category":"weather","tags":["weather","temperature","openweather","city","conditions"],"examples":["What's the weather in London right now?","How hot does it feel in Phoenix at the moment?","I'm about to head out in Chicago and wondering if I need a jacket.","Could you please check the current humidity and wind in Singapore?","current conditions madrid","Tell me the present temperature in Toronto in Fahrenheit.","My flight lands in Oslo in an hour. What's it like outside there right now, and when is sunset?","Current weather for Paris,FR in imperial units."],"requires_env":["OPENWEATHER_API_KEY"],"optional_env":[],"read_only":true,"file":"openweather_current.yaml","input":{"type":"object","required":["city"],"properties":{"city":{"type":"string","description":"City, optionally with country code, e.g. London,GB"},"units":{"type":"string","enum":["metric","imperial","standard"],"default":"metric","description":"Units"}}}},
@@ -4196,31 +6426,54 @@ export const CATALOG_INDEX: readonly CatalogEntry[] = JSON.parse(`[
 {"name":"osv_vulnerability","title":"Vulnerability advisory by id (OSV)","description":"The full record of one security advisory, looked up by its identifier in the OSV database (no key): GHSA-..., PYSEC-..., RUSTSEC-..., GO-... or CVE-...; summary, details, aliases, severity, the ranges it covers, where it is fixed and references.","category":"security","tags":["security","advisory","vulnerability","ghsa","cve","osv","patch"],"examples":["What is GHSA-jfh8-c2jp-5v3q about?","Which versions fix the advisory RUSTSEC-2021-0078?","Dependabot flagged GHSA-p6mc-m468-83gw in our lockfile. Which packages does it affect and what should we upgrade to?","Could you please explain the security advisory PYSEC-2021-108 and its severity?","details of GO-2022-0969","Which package versions are affected by the vulnerability with id GHSA-c2qf-rxjj-qqgw?"],"requires_env":[],"optional_env":[],"read_only":true,"file":"osv_vulnerability.yaml","input":{"type":"object","required":["id"],"properties":{"id":{"type":"string","pattern":"^[A-Za-z0-9._:-]+$","description":"Advisory id, e.g. GHSA-jfh8-c2jp-5v3q, CVE-2021-44228, RUSTSEC-2021-0078"}}}},
 {"name":"packagist_search","title":"Search PHP packages (Packagist)","description":"Searches Packagist, the Composer repository of PHP packages (no key): package name, description, URL, repository, downloads and favers.","category":"developer","tags":["php","composer","packagist","package","library","registry"],"examples":["Find a PHP library on Packagist for generating PDFs.","Which Composer packages handle JWT authentication?","I'm building a Laravel app and need a package to resize images. What's popular on Packagist?","Could you please search Composer packages for a Markdown parser?","php http client package","What Symfony bundles exist for rate limiting?","Show the download counts of the top PHP packages for sending email."],"requires_env":[],"optional_env":[],"read_only":true,"file":"packagist_search.yaml","input":{"type":"object","required":["query"],"properties":{"query":{"type":"string","description":"Words, e.g. pdf generator, or a vendor name"},"type":{"type":"string","description":"Package type, e.g. library, symfony-bundle, wordpress-plugin"},"limit":{"type":"integer","minimum":1,"maximum":100,"default":15,"description":"Results per page"}}}},
 {"name":"pagerduty_incidents","title":"PagerDuty incidents","description":"PagerDuty incidents (what is paging the on-call responders), by default those triggered or acknowledged: number, title, status, urgency, service, who is assigned, when it started and link. Needs PAGERDUTY_API_KEY (a REST API key, read-only is enough).","category":"developer","tags":["pagerduty","incidents","on-call","alerts","outage","operations"],"examples":["Are there any open PagerDuty incidents right now?","What's currently paging the on-call engineer?","We're seeing errors in production and I want to know if an incident has already been triggered and who acknowledged it.","Could you please list the incidents resolved since yesterday?","active outages pagerduty","Show me the high-urgency alerts that fired this week."],"requires_env":["PAGERDUTY_API_KEY"],"optional_env":[],"read_only":true,"file":"pagerduty_incidents.yaml","input":{"type":"object","properties":{"statuses":{"type":"array","items":{"type":"string","enum":["triggered","acknowledged","resolved"]},"default":["triggered","acknowledged"],"description":"Which incidents"},"since":{"type":"string","format":"date-time","description":"Start of the range (ISO 8601)"},"limit":{"type":"integer","minimum":1,"maximum":100,"default":25,"description":"Incidents"}}}},
+{"name":"places_nearby","title":"Places nearby (OpenStreetMap)","description":"Finds places of a kind around a point (OpenStreetMap via the Overpass API, no key): cafés, restaurants, pharmacies, hospitals, ATMs, fuel stations, supermarkets, toilets, hotels and anything else OpenStreetMap tags, with name, coordinates, address, opening hours, phone and website where mapped.","category":"places","tags":["nearby","points of interest","openstreetmap","cafe","restaurant","pharmacy","atm","map"],"examples":["Find cafés within 500 metres of 52.5200, 13.4050.","Is there a pharmacy open near me? I'm at 40.4168, -3.7038.","My car is almost out of gas at 34.05, -118.25. Where's the closest fuel station?","Could you please list supermarkets near our holiday flat at 43.7102, 7.2620?","atm nearby 51.5072 -0.1276","What restaurants are around the hotel at 41.3851, 2.1734, and which have opening hours listed?","I'm with a toddler at 48.8606, 2.3376 and we urgently need public toilets or a playground. What's close?","OSM tourism=museum within 2000 m of 55.6761, 12.5683, max 10."],"requires_env":[],"optional_env":[],"read_only":true,"file":"places_nearby.yaml","input":{"type":"object","required":["latitude","longitude","value"],"properties":{"latitude":{"type":"number","minimum":-90,"maximum":90,"description":"Latitude of the centre"},"longitude":{"type":"number","minimum":-180,"maximum":180,"description":"Longitude of the centre"},"key":{"type":"string","enum":["amenity","shop","tourism","leisure","healthcare","public_transport","railway","cuisine"],"default":"amenity","description":"OpenStreetMap key: amenity (cafe, restaurant, pharmacy, hospital, atm, fuel, toilets, parking), shop (supermarket, bakery), tourism (hotel, museum, viewpoint), leisure (park, playground)"},"value":{"type":"string","pattern":"^[a-z0-9_;:-]+$","description":"OpenStreetMap value, e.g. cafe"},"radius":{"type":"integer","minimum":10,"maximum":10000,"default":1000,"description":"Search radius in metres"},"limit":{"type":"integer","minimum":1,"maximum":100,"default":20,"description":"Most places to return"}}}},
+{"name":"pollen_forecast","title":"Pollen forecast (Europe)","description":"Pollen levels in Europe at a latitude and longitude (Open-Meteo with CAMS data, no key): grains per cubic metre of alder, birch, grass, mugwort, olive and ragweed pollen, now and hourly for up to 4 days. Europe only; elsewhere the values are empty.","category":"weather","tags":["pollen","hay fever","allergy","birch","grass","ragweed"],"examples":["What's the pollen count in Berlin (52.52, 13.41) today?","Is birch pollen high at 59.33, 18.07 this week?","My hay fever is killing me. Will grass pollen be lower tomorrow here at 51.51, -0.13?","Could you please check the allergy outlook for Vienna, 48.21, 16.37, for the next few days?","pollen today","I'm allergic to ragweed. How bad is it around Milan (45.46, 9.19) at the moment?","We're planning a picnic in the park on Sunday and my son sneezes at everything. Which hours have the least pollen at 48.14, 11.58?","Hourly alder, birch and grass pollen at 50.85, 4.35 for 4 days."],"requires_env":[],"optional_env":[],"read_only":true,"file":"pollen_forecast.yaml","input":{"type":"object","required":["latitude","longitude"],"properties":{"latitude":{"type":"number","minimum":-90,"maximum":90,"description":"Latitude in degrees"},"longitude":{"type":"number","minimum":-180,"maximum":180,"description":"Longitude in degrees"},"days":{"type":"integer","minimum":1,"maximum":4,"default":2,"description":"Number of forecast days"}}}},
 {"name":"pub_dev_package","title":"Dart or Flutter package (pub.dev)","description":"A Dart or Flutter package on pub.dev (no key): latest version with its description, SDK constraints, dependencies and repository, and the list of published versions.","category":"developer","tags":["dart","flutter","pub","package","mobile"],"examples":["What's the latest version of the Flutter package provider?","Which Dart SDK does the http package require?","I'm adding state management to my Flutter app with riverpod. What version should go in pubspec.yaml?","Could you please show me the dependencies of the dio package on pub.dev?","flutter bloc latest","List the published versions of the Dart package shared_preferences."],"requires_env":[],"optional_env":[],"read_only":true,"file":"pub_dev_package.yaml","input":{"type":"object","required":["name"],"properties":{"name":{"type":"string","pattern":"^[a-z0-9_]+$","description":"Package name, e.g. http or provider"}}}},
 {"name":"public_holidays","title":"Public holidays","description":"Public holidays of a country in a year (Nager.Date, no key, about 120 countries): date, local and English name, whether it is nationwide, and the regions where it applies.","category":"calendar","tags":["holidays","calendar","dates","vacation","country"],"examples":["List public holidays in Germany for 2025.","Is May 1st a day off in France next year?","I'm scheduling a product launch in Japan and want to avoid dates when everyone is off work.","Could you please give me all the national holidays in Brazil this year?","bank holidays uk 2026","Which days are statutory days off in Canada in 2024, and which apply only in some provinces?","Our team in Australia is planning vacations. Which official days off fall in 2025 there?","Get the holidays for country code ES in 2027, including the regions they apply to."],"requires_env":[],"optional_env":[],"read_only":true,"file":"public_holidays.yaml","input":{"type":"object","required":["year","country_code"],"properties":{"year":{"type":"integer","minimum":1975,"maximum":2075,"description":"Year, e.g. 2025"},"country_code":{"type":"string","pattern":"^[A-Za-z]{2}$","description":"ISO 3166-1 alpha-2 code, e.g. DE"}}}},
+{"name":"pubmed_articles","title":"PubMed article details","description":"Title, authors, journal, publication date, DOI and article type of PubMed articles by their PubMed ids (NCBI E-utilities esummary, no key), e.g. the ids pubmed_search found. NCBI_API_KEY raises the rate limit.","category":"health","tags":["pubmed","pmid","citation","journal","medicine","article"],"examples":["Get the title and authors of PubMed article 31978945.","Which journal published PMID 32015507, and when?","I have a list of PMIDs from a review: 28100498, 29385404. Can you tell me what each paper is?","Could you please give me the citation details and DOI for PubMed id 33301246?","pmid 30049270 citation","Turn these PubMed numbers into a reference list: 25533701, 26824513, 27096734.","My professor cited 'PMID: 34534480' in the slides. What is that article about and who wrote it?","Summaries for PMIDs 35123456,35234567."],"requires_env":[],"optional_env":["NCBI_API_KEY"],"read_only":true,"file":"pubmed_articles.yaml","input":{"type":"object","required":["ids"],"properties":{"ids":{"type":"string","pattern":"^\\\\d+(,\\\\s*\\\\d+)*$","description":"Comma-separated PubMed ids (PMIDs), e.g. 31978945,32015507"}}}},
+{"name":"pubmed_search","title":"Search PubMed","description":"Searches PubMed's biomedical literature (NCBI E-utilities, no key): the number of matching articles and their PubMed ids (PMIDs), best matches or newest first. Pass the ids to pubmed_articles for titles, authors and journals. NCBI_API_KEY raises the rate limit.","category":"health","tags":["pubmed","medline","medicine","biomedical","literature","ncbi","clinical research"],"examples":["Search PubMed for studies on metformin and longevity.","How many papers have been published about long COVID in children?","My doctor mentioned low-dose naltrexone for fibromyalgia. Is there medical research on that?","Could you please find the most recent PubMed articles on GLP-1 agonists and kidney disease?","ketogenic diet epilepsy trials","Look up peer-reviewed medical literature on vitamin D and depression published since 2020.","I'm writing a nursing assignment on pressure ulcer prevention and need the newest journal articles.","PubMed ids for crispr[tiab] AND sickle cell, newest first, 2022 to 2025."],"requires_env":[],"optional_env":["NCBI_API_KEY"],"read_only":true,"file":"pubmed_search.yaml","input":{"type":"object","required":["term"],"properties":{"term":{"type":"string","description":"PubMed query: words, or tags like metformin[tiab] AND aging[mesh], smith j[au]"},"max_results":{"type":"integer","minimum":1,"maximum":200,"default":20,"description":"Number of ids"},"sort":{"type":"string","enum":["relevance","pub_date"],"default":"relevance","description":"pub_date for the newest first"},"min_date":{"type":"string","description":"Earliest publication date, YYYY or YYYY/MM/DD"},"max_date":{"type":"string","description":"Latest publication date, YYYY or YYYY/MM/DD"}}}},
 {"name":"pypi_downloads","title":"PyPI download counts","description":"How many times a Python package was downloaded from PyPI in the last day, week and month, from pypistats.org (no key).","category":"developer","tags":["pypi","python","downloads","popularity","statistics","pip"],"examples":["How many downloads did requests get on PyPI last month?","Is polars more popular than it was? Show me its PyPI download numbers.","I'm choosing between httpx and aiohttp and want to see how widely each one is installed with pip.","Could you please tell me the weekly download count of the fastapi package?","pip installs per day for numpy","How often is the Python library boto3 downloaded?"],"requires_env":[],"optional_env":[],"read_only":true,"file":"pypi_downloads.yaml","input":{"type":"object","required":["name"],"properties":{"name":{"type":"string","pattern":"^[A-Za-z0-9._-]+$","description":"Project name, e.g. requests"}}}},
 {"name":"pypi_package","title":"PyPI package","description":"A Python package's metadata from PyPI (no key): latest version, summary, license, required Python, author, project URLs and classifiers.","category":"developer","tags":["pypi","python","pip","package","registry"],"examples":["Get the latest version of requests on PyPI.","What Python version does pandas require?","I'm stuck on Python 3.8 and want to know if the newest FastAPI still supports it.","Could you please tell me the license and author of the numpy library?","python library latest release","Which project links, like docs and source, does the black formatter list?","I want to add a YAML parser to my script. What's the summary and latest release of pyyaml?","Show version, license and classifiers for the Python package 'scikit-learn'."],"requires_env":[],"optional_env":[],"read_only":true,"file":"pypi_package.yaml","input":{"type":"object","required":["name"],"properties":{"name":{"type":"string","pattern":"^[A-Za-z0-9._-]+$","description":"Project name, e.g. requests"}}}},
 {"name":"pypi_version","title":"One release of a PyPI package","description":"One specific version of a Python package on PyPI (no key): its required Python version, dependencies (requires_dist), license, whether it was yanked and why, its files (wheels and sdist with upload times and hashes) and known vulnerabilities of that version.","category":"developer","tags":["pypi","python","pip","release","wheel","requirements"],"examples":["Which Python versions does numpy 1.26.4 support?","What does requests 2.31.0 depend on?","Our build pins pandas 1.5.3 and pip can't find a wheel for Python 3.12. Which wheels were published for that release?","Could you please check whether version 0.6.0 of the PyPI package 'urllib3' was yanked?","django 3.2.0 known vulnerabilities","When were the files of fastapi 0.110.0 uploaded to PyPI?"],"requires_env":[],"optional_env":[],"read_only":true,"file":"pypi_version.yaml","input":{"type":"object","required":["name","version"],"properties":{"name":{"type":"string","pattern":"^[A-Za-z0-9._-]+$","description":"Project name, e.g. django"},"version":{"type":"string","description":"Version, e.g. 4.2.11"}}}},
 {"name":"rdap_domain","title":"Domain registration (RDAP, WHOIS)","description":"A domain's registration record through RDAP, the successor of WHOIS (rdap.org forwards to the registry, no key): registrar, status, registration, expiry and last-change dates, nameservers and DNSSEC.","category":"network","tags":["whois","rdap","domain","registrar","expiry","registration"],"examples":["When does the domain example.com expire?","Who is the registrar of openai.com?","I'm thinking of buying a domain from its owner. Can you pull the whois record for coolstartup.io?","Could you please check when github.com was first registered?","whois google.de","Which nameservers and status codes does the registry list for wikipedia.org?"],"requires_env":[],"optional_env":[],"read_only":true,"file":"rdap_domain.yaml","input":{"type":"object","required":["domain"],"properties":{"domain":{"type":"string","pattern":"^[A-Za-z0-9.-]+$","description":"Domain name, e.g. example.com"}}}},
 {"name":"readthedocs_search","title":"Search documentation hosted on Read the Docs","description":"Full-text search over documentation hosted on Read the Docs (no key): page title, project, version, link and highlighted matching sections. Put project:SLUG in the query to search one project's docs, e.g. \\"project:requests timeout\\".","category":"developer","tags":["documentation","docs","readthedocs","sphinx","reference","manual"],"examples":["Search the requests documentation for how to set a timeout.","What do the Celery docs say about task retries?","I'm configuring Sphinx autodoc and can't find the option to include private members. Can you search the docs?","Could you please look up 'connection pooling' in the psycopg documentation?","flask docs blueprints","Find the page in the pip documentation about constraints files."],"requires_env":[],"optional_env":[],"read_only":true,"file":"readthedocs_search.yaml","input":{"type":"object","required":["query"],"properties":{"query":{"type":"string","description":"Words to find; project:SLUG limits it to one project, e.g. project:celery retry"}}}},
+{"name":"recipe_search","title":"Search recipes","description":"Finds recipes by dish name (TheMealDB, no key): category, cuisine, ingredients with amounts, step-by-step instructions, a photo and often a video.","category":"food","tags":["recipe","cooking","meal","ingredients","dinner","dish","kitchen"],"examples":["Give me a recipe for lasagne.","How do I make a proper Thai green curry?","I have friends coming over tonight and want to cook something Moroccan. Can you find a tagine recipe?","Could you please find the ingredients I need for beef Wellington?","pancake recipe","What goes into a classic Spanish paella, and what are the steps?","My kids want to bake something after school. Can you find a simple recipe for chocolate brownies?","Recipes matching 'arrabiata' with measures."],"requires_env":[],"optional_env":[],"read_only":true,"file":"recipe_search.yaml","input":{"type":"object","required":["dish"],"properties":{"dish":{"type":"string","description":"Dish name or part of it, e.g. lasagne or curry"}}}},
+{"name":"reverse_geocode","title":"Address at coordinates","description":"The address of a latitude and longitude (OpenStreetMap Nominatim, no key; at most one call a second): house number, street, neighbourhood, city, postcode, state and country, plus the name of the place or building there.","category":"places","tags":["reverse geocoding","address","coordinates","openstreetmap","street","gps"],"examples":["What's the address at 40.748817, -73.985428?","Which city are the coordinates 35.6586, 139.7454 in?","My phone saved a photo with GPS 48.8584, 2.2945 but no place name. Where was it taken?","Could you please turn latitude 51.5007, longitude -0.1246 into a street address?","gps to address -33.8568 151.2153","What country and state is the point 19.4326, -99.1332 in?","A delivery driver sent me a pin at 52.3731, 4.8922. What street is that on?","Reverse geocode 41.8902, 12.4922 at city level, names in Italian."],"requires_env":[],"optional_env":[],"read_only":true,"file":"reverse_geocode.yaml","input":{"type":"object","required":["latitude","longitude"],"properties":{"latitude":{"type":"number","minimum":-90,"maximum":90,"description":"Latitude in degrees"},"longitude":{"type":"number","minimum":-180,"maximum":180,"description":"Longitude in degrees"},"zoom":{"type":"integer","minimum":3,"maximum":18,"default":18,"description":"Detail: 18 building, 16 street, 10 city, 5 state, 3 country"},"language":{"type":"string","default":"en","description":"Language of the names, e.g. en or de"}}}},
 {"name":"rubygems_gem","title":"Ruby gem","description":"A Ruby gem's metadata from RubyGems.org (no key): latest version, downloads, authors, licenses, summary, homepage and source links, runtime and development dependencies.","category":"developer","tags":["ruby","gem","rubygems","package","registry"],"examples":["Get info on the rails gem.","What's the latest version of devise?","I'm adding background jobs to my Rails app and want to know what sidekiq depends on.","Could you please show me the license and authors of nokogiri?","rspec ruby library downloads","How many times has puma been downloaded, and where's its source code?","Our Ruby app's Gemfile pins an old version of pundit. What's the newest release and its runtime dependencies?","Show summary, homepage and total downloads for the Ruby package 'rubocop'."],"requires_env":[],"optional_env":[],"read_only":true,"file":"rubygems_gem.yaml","input":{"type":"object","required":["name"],"properties":{"name":{"type":"string","pattern":"^[A-Za-z0-9._-]+$","description":"Gem name, e.g. rails"}}}},
 {"name":"rubygems_search","title":"Search Ruby gems","description":"Searches RubyGems.org for Ruby gems by words (no key): name, latest version, summary, downloads, license and links.","category":"developer","tags":["ruby","gems","rubygems","rails","search","library"],"examples":["Find a Ruby gem for generating PDFs.","Which gems handle background jobs in Rails?","My Rails app needs two-factor authentication. What gems are there for that?","Could you please search RubyGems for an HTTP client library?","ruby gem markdown parser","Are there gems for talking to the Stripe API?"],"requires_env":[],"optional_env":[],"read_only":true,"file":"rubygems_search.yaml","input":{"type":"object","required":["query"],"properties":{"query":{"type":"string","description":"Words, e.g. pdf, background jobs"}}}},
+{"name":"sec_company_financials","title":"A company's reported financials (SEC XBRL)","description":"One financial figure of a US public company over time, as reported in its SEC filings (EDGAR XBRL company concept, no key): revenue, net income, assets, cash, shares outstanding, earnings per share... with each value's period, fiscal year and quarter, form and filing date. Needs the company's 10-digit CIK (sec_filings_search shows it). SEC asks callers to identify themselves: set SEC_USER_AGENT to \\"Your Name you@example.com\\".","category":"finance","tags":["sec","xbrl","financial statements","revenue","net income","earnings","fundamentals"],"examples":["What was Apple's revenue each year according to its SEC filings? Its CIK is 0000320193.","Show Microsoft's reported net income over the last few years.","I'm comparing two companies for a class project. How have Nvidia's total assets grown quarter by quarter?","Could you please get Coca-Cola's earnings per share history from its 10-K and 10-Q filings?","amazon net income history sec","How many shares outstanding did Tesla report in its latest filing?","My uncle says Netflix's revenue stopped growing. Can you pull the official reported figures to check?","Company concept us-gaap/NetIncomeLoss for CIK 0001318605."],"requires_env":[],"optional_env":[],"read_only":true,"file":"sec_company_financials.yaml","input":{"type":"object","required":["cik","concept"],"properties":{"cik":{"type":"string","pattern":"^\\\\d{10}$","description":"Central Index Key, zero-padded to 10 digits, e.g. 0000320193 (Apple)"},"concept":{"type":"string","pattern":"^[A-Za-z0-9_]+$","description":"XBRL tag, e.g. Revenues, RevenueFromContractWithCustomerExcludingAssessedTax, NetIncomeLoss, Assets, EarningsPerShareBasic; dei: EntityCommonStockSharesOutstanding"},"taxonomy":{"type":"string","enum":["us-gaap","ifrs-full","dei","srt"],"default":"us-gaap","description":"Taxonomy of the tag"}}}},
+{"name":"sec_filings_search","title":"Search SEC filings (EDGAR full text)","description":"Full-text search of US public companies' SEC filings since 2001 (EDGAR, no key): annual reports (10-K), quarterly reports (10-Q), current reports (8-K), proxy statements and more. Each hit has the company and its CIK, form, filing date, period and accession number. SEC asks callers to identify themselves: set SEC_USER_AGENT to \\"Your Name you@example.com\\".","category":"finance","tags":["sec","edgar","filings","10-k","10-q","8-k","annual report","public company","investor"],"examples":["Find 10-K filings that mention 'supply chain disruption'.","Which companies talked about tariffs in their 8-K reports this year?","I'm researching Tesla for an investment club. Can you find its latest annual report filed with the SEC?","Could you please search SEC filings for mentions of 'going concern' doubts in 2024?","edgar search generative ai risk factor","What's the CIK number of Microsoft? Look it up from its filings.","My professor wants examples of companies disclosing cybersecurity incidents. Can you search recent 8-Ks for that?","EDGAR full text: \\"climate risk\\", forms 10-K, filed 2023-01-01 to 2023-12-31."],"requires_env":[],"optional_env":[],"read_only":true,"file":"sec_filings_search.yaml","input":{"type":"object","required":["query"],"properties":{"query":{"type":"string","description":"Words or a quoted phrase, e.g. \\"supply chain disruption\\" or Nvidia export controls"},"forms":{"type":"string","description":"Comma-separated form types, e.g. 10-K,10-Q,8-K"},"start_date":{"type":"string","pattern":"^\\\\d{4}-\\\\d{2}-\\\\d{2}$","description":"Filed on or after, YYYY-MM-DD"},"end_date":{"type":"string","pattern":"^\\\\d{4}-\\\\d{2}-\\\\d{2}$","description":"Filed on or before, YYYY-MM-DD"}}}},
 {"name":"semantic_scholar_search","title":"Search papers (Semantic Scholar)","description":"Searches Semantic Scholar's paper index: title, year, authors, citation count, venue, URL and abstract. Works without a key at a shared rate limit; SEMANTIC_SCHOLAR_API_KEY gives your own.","category":"research","tags":["research","papers","science","citations","ai","academic"],"examples":["Search for papers on diffusion models.","What are the most cited papers about retrieval-augmented generation since 2021?","I want to read abstracts of recent work on protein folding with machine learning.","Could you please find academic papers about reinforcement learning from human feedback, with abstracts?","transformer interpretability research","Look for scholarly studies on sleep and memory consolidation, including venue and authors.","I'm preparing a talk on language model hallucinations. Can you find the key papers from 2022 to 2024 and their citation counts?","Find 15 papers on 'graph neural networks for drug discovery' from 2020-2024 on Semantic Scholar."],"requires_env":[],"optional_env":["SEMANTIC_SCHOLAR_API_KEY"],"read_only":true,"file":"semantic_scholar_search.yaml","input":{"type":"object","required":["query"],"properties":{"query":{"type":"string","description":"Search words"},"limit":{"type":"integer","minimum":1,"maximum":100,"default":10,"description":"Number of results"},"year":{"type":"string","description":"Year or range, e.g. 2020-2024"}}}},
+{"name":"sendgrid_send_email","title":"Send an email (SendGrid)","description":"Sends a plain-text email through Twilio SendGrid from your verified sender address. SendGrid answers 202 with no body when it accepts the message. Needs SENDGRID_API_KEY (Mail Send permission) and SENDGRID_FROM_EMAIL (a verified sender).","category":"communication","tags":["email","send","mail","sendgrid","notify","message"],"examples":["Email alice@example.com that the report is ready.","Send an email to the client with the subject 'Invoice #1042' saying payment is due Friday.","The contract was signed. Please write to bob@example.org and let him know we can start Monday.","Could you please send a reminder email to team@example.com about tomorrow's offsite?","send email","Mail my landlord at landlord@example.net that the heating is broken again.","When the data export finishes, email me at me@example.com with a short summary of the numbers.","SendGrid mail: to ops@example.com, subject 'Disk almost full', text 'db-2 is at 92%'."],"requires_env":["SENDGRID_FROM_EMAIL","SENDGRID_API_KEY"],"optional_env":[],"read_only":false,"file":"sendgrid_send_email.yaml","input":{"type":"object","required":["to","subject","text"],"properties":{"to":{"type":"string","format":"email","description":"Recipient's email address"},"subject":{"type":"string","minLength":1,"description":"Subject line"},"text":{"type":"string","minLength":1,"description":"Body, plain text"}}}},
 {"name":"sentry_issues","title":"Sentry issues of a project","description":"Error groups (issues) of a Sentry project, by default the unresolved ones: title, culprit, level, event and user counts, first and last seen, status and link. Needs SENTRY_AUTH_TOKEN (an auth token with project:read) for sentry.io.","category":"developer","tags":["sentry","errors","exceptions","crashes","monitoring","observability"],"examples":["What errors is our web-frontend project hitting in Sentry right now?","Show the unresolved Sentry issues for acme/api.","Users say checkout is broken since this morning. Are there new exceptions in our Sentry project?","Could you please list the crashes reported for the mobile-app project in the last 24 hours?","top sentry errors today","Find Sentry issues mentioning TypeError in the dashboard project of organisation acme."],"requires_env":["SENTRY_AUTH_TOKEN"],"optional_env":[],"read_only":true,"file":"sentry_issues.yaml","input":{"type":"object","required":["organization","project"],"properties":{"organization":{"type":"string","description":"Organisation slug, e.g. acme"},"project":{"type":"string","description":"Project slug, e.g. web-frontend"},"query":{"type":"string","default":"is:unresolved","description":"Sentry search, e.g. is:unresolved level:error, or words of the error"},"period":{"type":"string","enum":["24h","14d"],"default":"24h","description":"Window of the event counts"}}}},
 {"name":"slack_post_message","title":"Post a Slack message","description":"Posts a message to a Slack channel, or as a reply in a thread, as the bot. Slack answers 200 with \\"ok\\": false and an error name when it refuses. Needs SLACK_BOT_TOKEN (chat:write scope).","category":"communication","tags":["slack","chat","message","notify","team"],"examples":["Post 'Deploy finished' to #engineering.","Can you send a message to the #general channel saying lunch is here?","The build is fixed. Let the team know in the ops channel.","Could you please reply in thread 1712345678.123456 in #support that the refund was processed?","notify team channel","Drop a note in #random that the office Wi-Fi is down.","The quarterly report is ready. Please announce it in our Slack #finance channel with the link https://example.com/q3.","Send 'Standup moved to 10:30' to channel C0123ABCD."],"requires_env":["SLACK_BOT_TOKEN"],"optional_env":[],"read_only":false,"file":"slack_post_message.yaml","input":{"type":"object","required":["channel","text"],"properties":{"channel":{"type":"string","description":"Channel id (C0123...) or name (#general)"},"text":{"type":"string","minLength":1,"description":"Message text (Slack mrkdwn)"},"thread_ts":{"type":"string","description":"Timestamp of the parent message, to reply in its thread"}}}},
+{"name":"space_launches","title":"Upcoming rocket launches","description":"Upcoming rocket launches worldwide (The Space Devs' Launch Library 2, no key; 15 calls an hour): mission name, rocket, launch provider, status (go, to be confirmed, hold), launch time and window, launch pad and location, and target orbit.","category":"science","tags":["rocket","launch","spacex","nasa","space","schedule","mission"],"examples":["When is the next SpaceX launch?","What rocket launches are scheduled for this week?","I'm visiting Florida next month and would love to see a rocket go up. What's launching soon from Cape Canaveral?","Could you please check when the next Starship flight is planned?","upcoming launches","Is the Artemis mission still on schedule, and from which pad will it lift off?","My son is obsessed with Rocket Lab. Can you find their next few launches and where they go?","Next 5 launches matching 'Falcon 9' with status and window."],"requires_env":[],"optional_env":[],"read_only":true,"file":"space_launches.yaml","input":{"type":"object","properties":{"search":{"type":"string","description":"Words in the rocket, mission or provider, e.g. Starship, Artemis, Rocket Lab"},"limit":{"type":"integer","minimum":1,"maximum":50,"default":10,"description":"Number of launches"}}}},
 {"name":"spdx_license","title":"Open-source license text (SPDX)","description":"An open-source license from the SPDX License List by its identifier (no key): full name, whether it is OSI-approved and FSF free, whether it is deprecated, reference links and the full license text.","category":"developer","tags":["license","spdx","open-source","legal","osi","copyleft"],"examples":["Show me the full text of the MIT license.","Is the MPL-2.0 license OSI approved?","I'm picking a license for my new library and want to read what Apache-2.0 actually says.","Could you please tell me the official name of the SPDX identifier LGPL-2.1-or-later?","bsd 3 clause license text","Is the GPL-2.0 identifier deprecated in SPDX, and what replaces it?"],"requires_env":[],"optional_env":[],"read_only":true,"file":"spdx_license.yaml","input":{"type":"object","required":["id"],"properties":{"id":{"type":"string","pattern":"^[A-Za-z0-9.+-]+$","description":"SPDX identifier, e.g. MIT, Apache-2.0, GPL-3.0-only, MPL-2.0"}}}},
 {"name":"stackexchange_answers","title":"Answers to a Stack Overflow question","description":"The answers to one Stack Overflow (or other Stack Exchange) question by its id, best voted first, with their full text (HTML), score and whether each is the accepted one (no key). The id is the number in the question's URL; stackexchange_search finds it.","category":"developer","tags":["stackoverflow","answers","accepted-answer","solution","q&a"],"examples":["Read the accepted answer of Stack Overflow question 11227809.","What do the top answers to stackoverflow.com/questions/927358 suggest?","I found a promising thread about undoing a git commit; show me the highest-voted replies to question 927358.","Could you please fetch the answers for Server Fault question 12345 so I can compare the solutions?","answers to so question 231767","Which answer was accepted on that Stack Overflow post about Python's yield keyword?"],"requires_env":[],"optional_env":[],"read_only":true,"file":"stackexchange_answers.yaml","input":{"type":"object","required":["question_id"],"properties":{"question_id":{"type":"integer","minimum":1,"description":"Question id, e.g. 11227809"},"site":{"type":"string","default":"stackoverflow","description":"Site, e.g. stackoverflow, serverfault"},"limit":{"type":"integer","minimum":1,"maximum":30,"default":5,"description":"Answers"}}}},
 {"name":"stackexchange_search","title":"Search Stack Overflow","description":"Searches Stack Overflow (or another Stack Exchange site) for questions others asked about an error message or a programming problem, most relevant first: title, tags, score, answer count, whether one is accepted, and the link (no key); stackexchange_answers reads the answers.","category":"developer","tags":["stackoverflow","stack-exchange","questions","answers","errors","programming","q&a"],"examples":["Search Stack Overflow for 'TypeError: Cannot read properties of undefined (reading map)'.","How do other people fix 'ModuleNotFoundError: No module named distutils'?","I keep getting a CORS error when my React app calls my Flask API. Has anyone on Stack Overflow solved this?","Could you please find answered questions about rebasing a branch onto another in git?","segmentation fault core dumped c++ vector","Look on Server Fault for advice about nginx returning 502 bad gateway behind a load balancer.","Find highly voted pandas questions about merging two dataframes on multiple columns."],"requires_env":[],"optional_env":[],"read_only":true,"file":"stackexchange_search.yaml","input":{"type":"object","required":["query"],"properties":{"query":{"type":"string","description":"Words to find, e.g. the error message"},"tagged":{"type":"string","description":"Semicolon-separated tags, e.g. python;pandas"},"accepted":{"type":"boolean","description":"Only questions with an accepted answer"},"site":{"type":"string","default":"stackoverflow","description":"Site, e.g. stackoverflow, serverfault, superuser, askubuntu, unix, dba"},"limit":{"type":"integer","minimum":1,"maximum":50,"default":10,"description":"Questions"}}}},
 {"name":"stripe_balance","title":"Stripe balance","description":"The Stripe account's current balance: available and pending amounts per currency (in the smallest currency unit, e.g. cents). Needs STRIPE_SECRET_KEY (a restricted read-only key is enough).","category":"finance","tags":["stripe","payments","balance","money","account"],"examples":["Check my Stripe balance.","How much money is available for payout right now?","I need to know if our payments account has enough funds to cover refunds this week.","Could you please show me the pending amounts in each currency on our payment processor account?","available payout funds","What's sitting in our merchant account, both cleared and not yet cleared?","Finance is closing the month today. Can you tell me our available and pending balance in USD and EUR?","Is our available USD balance above $5,000, and how much is still pending?"],"requires_env":["STRIPE_SECRET_KEY"],"optional_env":[],"read_only":true,"file":"stripe_balance.yaml","input":{"type":"object","properties":{}}},
 {"name":"sunrise_sunset","title":"Sunrise and sunset","description":"Sunrise, sunset, solar noon, day length and twilight times (UTC, ISO 8601) for a latitude and longitude on a date (sunrise-sunset.org, no key).","category":"weather","tags":["sun","sunrise","sunset","daylight","astronomy"],"examples":["When is sunrise at 51.5, -0.13 today?","What time does the sun set in Reykjavik (64.15, -21.94) on 2025-06-21?","I want to photograph dawn at 36.1, -112.1 tomorrow. When should I be in position?","Could you please tell me how long the day is at latitude 60.17, longitude 24.94?","daylight hours today","When does civil twilight end at 40.71, -74.01?","We're camping at 44.43, -110.59 next weekend. What time does it get dark on 2025-08-16?","Get solar noon and day length for -33.92, 18.42 on 2025-12-21."],"requires_env":[],"optional_env":[],"read_only":true,"file":"sunrise_sunset.yaml","input":{"type":"object","required":["latitude","longitude"],"properties":{"latitude":{"type":"number","minimum":-90,"maximum":90,"description":"Latitude in degrees"},"longitude":{"type":"number","minimum":-180,"maximum":180,"description":"Longitude in degrees"},"date":{"type":"string","description":"YYYY-MM-DD, or today (default)"}}}},
 {"name":"tavily_search","title":"Web search for agents (Tavily)","description":"Searches the web with Tavily, built for AI agents: a short answer plus results with title, URL, extracted content and relevance score. Needs TAVILY_API_KEY.","category":"search","tags":["search","web","tavily","research","news"],"examples":["Research the latest news on the EU AI Act and summarize it.","What's the current consensus on whether intermittent fasting helps weight loss? Include sources.","I need a quick sourced answer about what happened at yesterday's SpaceX launch.","Could you please look online and give me a short answer, with sources, on how to renew a UK passport?","recent news chip export rules","Dig around the internet and pull relevant content on home solar batteries, then give me a summary.","My boss asked about the Panama Canal drought. Can you search deeply online and give me an answer with the key articles?","Do an advanced web search on 'Rust vs Go for microservices 2025', max 8 results, with a summarized answer."],"requires_env":["TAVILY_API_KEY"],"optional_env":[],"read_only":true,"file":"tavily_search.yaml","input":{"type":"object","required":["query"],"properties":{"query":{"type":"string","description":"What to search for"},"max_results":{"type":"integer","minimum":1,"maximum":20,"default":5,"description":"Number of results"},"search_depth":{"type":"string","enum":["basic","advanced"],"default":"basic","description":"advanced costs more"},"topic":{"type":"string","enum":["general","news"],"description":"Search category"}}}},
+{"name":"telegram_send_message","title":"Send a Telegram message","description":"Sends a message from your Telegram bot to a chat, group or channel (Bot API sendMessage). The bot must be a member of the group or channel, and a person must have started a chat with it first. Needs TELEGRAM_BOT_TOKEN (from @BotFather).","category":"communication","tags":["telegram","message","chat","notify","bot","send"],"examples":["Send 'Backup finished' to my Telegram chat 123456789.","Post a message in our Telegram group saying the meeting starts in 10 minutes.","The price alert triggered. Ping me on Telegram that Bitcoin went above 100k.","Could you please notify the @myprojectnews channel that version 2.0 is released?","telegram notify me","Text my Telegram bot chat that the oven timer is done, quietly with no sound.","When the scraper finishes, drop a bold 'Done!' in my Telegram chat -1001234567890 using HTML.","Telegram sendMessage to chat_id 987654321: 'Server CPU at 95%'."],"requires_env":["TELEGRAM_BOT_TOKEN"],"optional_env":[],"read_only":false,"file":"telegram_send_message.yaml","input":{"type":"object","required":["chat_id","text"],"properties":{"chat_id":{"type":"string","description":"Chat id (e.g. 123456789 or -1001234567890 for a group) or @channelusername"},"text":{"type":"string","minLength":1,"maxLength":4096,"description":"Message text"},"parse_mode":{"type":"string","enum":["HTML","MarkdownV2"],"description":"Formatting of text; leave out for plain text"},"disable_notification":{"type":"boolean","description":"true sends it silently"}}}},
 {"name":"terraform_module_search","title":"Search Terraform modules","description":"Searches the public Terraform Registry for modules (no key): id, namespace, provider, latest version, description, downloads, whether it is verified, and its source repository.","category":"developer","tags":["terraform","infrastructure-as-code","modules","aws","cloud","iac"],"examples":["Find a Terraform module that creates an AWS VPC.","Is there a verified Terraform module for an EKS cluster?","I need to set up a static website on Google Cloud with Terraform. Which registry modules are popular?","Could you please search the Terraform Registry for Azure storage account modules?","terraform rds module","What's the most downloaded Terraform module for Kubernetes namespaces?"],"requires_env":[],"optional_env":[],"read_only":true,"file":"terraform_module_search.yaml","input":{"type":"object","required":["query"],"properties":{"query":{"type":"string","description":"Words, e.g. vpc, eks cluster, static website"},"provider":{"type":"string","description":"Only modules for this provider, e.g. aws, azurerm, google"},"verified":{"type":"boolean","description":"Only verified (partner) modules"},"limit":{"type":"integer","minimum":1,"maximum":100,"default":10,"description":"Modules"}}}},
 {"name":"terraform_provider","title":"Terraform provider versions","description":"A Terraform provider on the public Terraform Registry (no key): latest version, publish date, source repository, downloads, tier and the list of every published version.","category":"developer","tags":["terraform","provider","infrastructure-as-code","versions","hashicorp","iac"],"examples":["What's the latest version of the hashicorp/aws Terraform provider?","Which versions of the Cloudflare Terraform provider exist?","Our terraform init pins the google provider to 4.x. What's the newest release so I know how far behind we are?","Could you please show me when the kubernetes Terraform provider was last published?","terraform azurerm provider version","How many downloads does the hashicorp/random provider have?"],"requires_env":[],"optional_env":[],"read_only":true,"file":"terraform_provider.yaml","input":{"type":"object","required":["namespace","name"],"properties":{"namespace":{"type":"string","description":"Publisher, e.g. hashicorp, cloudflare, integrations"},"name":{"type":"string","description":"Provider type, e.g. aws, google, kubernetes"}}}},
+{"name":"time_in_zone","title":"Current time in a time zone","description":"The current local date and time in an IANA time zone (timeapi.io, no key): date, time, day of the week and whether daylight saving time is in effect.","category":"time","tags":["time","clock","timezone","local time","date","dst"],"examples":["What time is it in Tokyo right now?","Is it already Tuesday in Sydney?","I need to call my sister in Vancouver. What's the local time there at the moment?","Could you please tell me the current time in New York?","time in london now","Is daylight saving time currently in effect in Chile?","Our supplier in Mumbai might have gone home already. What time is it in India?","Current date and time in the zone Europe/Kyiv."],"requires_env":[],"optional_env":[],"read_only":true,"file":"time_in_zone.yaml","input":{"type":"object","required":["time_zone"],"properties":{"time_zone":{"type":"string","description":"IANA time zone, e.g. Asia/Tokyo, America/New_York, Europe/London"}}}},
+{"name":"timezone_convert","title":"Convert a time between time zones","description":"Converts a date and time from one IANA time zone to another (timeapi.io, no key), with daylight saving time applied for that date: what time it will be in one city when it is a given time in another, to schedule calls and meetings across zones.","category":"time","tags":["timezone","convert","meeting","schedule","time difference","dst"],"examples":["What is 3pm Pacific time on March 14 in Berlin time?","Convert 2025-11-02 09:30 from New York to Tokyo time.","My team in London wants a call at 4 in the afternoon next Friday. What time would that be for me in Sydney?","Could you please convert 18:00 Central European time on 2025-06-01 into India time?","9am EST in IST","If the webinar starts at 10:00 in Los Angeles on 2025-03-09, when does it start in São Paulo?","I'm booking a flight that lands at 23:15 in Dubai on 2025-12-20. What time is that back home in Chicago?","Convert '2025-07-04 12:00:00' from America/Denver to Pacific/Auckland."],"requires_env":[],"optional_env":[],"read_only":true,"file":"timezone_convert.yaml","input":{"type":"object","required":["date_time","from_time_zone","to_time_zone"],"properties":{"date_time":{"type":"string","description":"Local date and time in the source zone, YYYY-MM-DD HH:MM:SS"},"from_time_zone":{"type":"string","description":"IANA time zone it is in, e.g. America/Los_Angeles"},"to_time_zone":{"type":"string","description":"IANA time zone to convert to, e.g. Europe/Berlin"}}}},
+{"name":"todoist_add_task","title":"Add a Todoist task","description":"Adds a task to your Todoist to-do list, with an optional due date in plain words (\\"tomorrow at 5pm\\", \\"every Monday\\"), priority, labels and description; it goes to the Inbox unless a project id is given. Needs TODOIST_API_TOKEN (Settings -> Integrations -> Developer).","category":"productivity","tags":["todoist","todo","task","reminder","to-do list","productivity"],"examples":["Add 'buy milk' to my to-do list.","Remind me to call the dentist tomorrow at 9.","I keep forgetting to water the plants. Put a recurring task for every Sunday in Todoist.","Could you please add a high-priority task to submit the expense report by Friday?","todo pay rent","Create a task 'Renew passport' with the note 'bring two photos' due next month.","After this meeting I need to email Sarah the slides. Add that to my tasks for this afternoon.","Todoist: content 'Book flights', due_string 'next Monday', priority 4, labels [travel]."],"requires_env":["TODOIST_API_TOKEN"],"optional_env":[],"read_only":false,"file":"todoist_add_task.yaml","input":{"type":"object","required":["content"],"properties":{"content":{"type":"string","minLength":1,"description":"The task, e.g. Call the dentist"},"description":{"type":"string","description":"Notes under the task"},"due_string":{"type":"string","description":"Due date in natural language, e.g. tomorrow 9am, next Friday, every month"},"priority":{"type":"integer","minimum":1,"maximum":4,"description":"4 is the most urgent (shown as p1), 1 normal"},"labels":{"type":"array","items":{"type":"string"},"description":"Label names, e.g. [errands]"},"project_id":{"type":"string","description":"Project id; without one, the Inbox"}}}},
+{"name":"translate_text","title":"Translate text (MyMemory)","description":"Translates a short text between two languages (MyMemory, no key; about 500 characters a call and 5,000 a day): the translation and how well it matched human translations. For long or formal texts with a DeepL key, deepl_translate is better.","category":"language","tags":["translate","translation","language","phrase","multilingual"],"examples":["Translate 'Where is the train station?' into Italian.","How do you say 'thank you very much' in Japanese?","I'm texting my Brazilian host family. Can you put 'We will arrive on Friday evening' into Portuguese?","Could you please translate this French sentence into English: 'Je voudrais réserver une table pour deux'?","hello in korean","What does the German phrase 'Ich habe Hunger' mean in English?","My grandmother wrote 'Te quiero mucho, mi niña' on a card. What does it say?","Translate from es to en: 'La reunión se ha aplazado hasta el lunes.'"],"requires_env":[],"optional_env":[],"read_only":true,"file":"translate_text.yaml","input":{"type":"object","required":["text","target"],"properties":{"text":{"type":"string","maxLength":500,"description":"Text to translate, at most 500 characters"},"source":{"type":"string","default":"en","description":"Language of the text (ISO 639-1), e.g. en"},"target":{"type":"string","description":"Language to translate into (ISO 639-1), e.g. it"}}}},
+{"name":"tv_show_lookup","title":"TV show and its next episode","description":"Looks up a TV series by name (TVmaze, no key): the best match's network or streaming service, schedule, status (running or ended), premiere and end dates, genres, rating, summary, and its next episode's title, season, number and air date when one is announced.","category":"media","tags":["tv","series","show","episode","season","streaming","schedule"],"examples":["When is the next episode of The Last of Us?","Is Stranger Things still running, or has it ended?","My wife wants to start watching Severance. Which streaming service is it on and how is it rated?","Could you please tell me what night and time Saturday Night Live airs?","new season the bear air date","What network shows Grey's Anatomy, and when did it premiere?","We just finished season 2 of Slow Horses. Has the next episode been announced yet?","TVmaze lookup: 'Shōgun', with the upcoming episode."],"requires_env":[],"optional_env":[],"read_only":true,"file":"tv_show_lookup.yaml","input":{"type":"object","required":["name"],"properties":{"name":{"type":"string","description":"Show title, e.g. The Last of Us"}}}},
+{"name":"twilio_send_sms","title":"Send a text message (Twilio SMS)","description":"Sends an SMS from your Twilio phone number to a mobile number. Needs TWILIO_ACCOUNT_SID, TWILIO_AUTH_TOKEN and TWILIO_FROM_NUMBER (your Twilio number in E.164, e.g. +15017122661).","category":"communication","tags":["sms","text message","phone","twilio","notify","mobile"],"examples":["Text +14155550123 that I'm running 10 minutes late.","Send an SMS to my phone when the job is done.","The server went down at 3am. Send a text message to the on-call engineer at +447700900123.","Could you please text the customer at +61412345678 that their order is ready for pickup?","sms alert","Send a short message to my wife's mobile, +4915112345678: 'Picking up the kids, see you at 6'.","Our restaurant wants to tell table 12's guest by text that their table is ready. The number is +13125550199.","Twilio SMS to +12025550143: 'Your verification code is 482913'."],"requires_env":["TWILIO_ACCOUNT_SID","TWILIO_FROM_NUMBER","TWILIO_AUTH_TOKEN"],"optional_env":[],"read_only":false,"file":"twilio_send_sms.yaml","input":{"type":"object","required":["to","body"],"properties":{"to":{"type":"string","pattern":"^\\\\+[1-9]\\\\d{6,14}$","description":"Recipient in E.164 form, e.g. +447700900123"},"body":{"type":"string","minLength":1,"maxLength":1600,"description":"Message text"}}}},
+{"name":"unsplash_photo_search","title":"Search free photos (Unsplash)","description":"Searches Unsplash's free-to-use photos: description, photographer, colour, size and links to the image in several sizes and to its page (credit the photographer). Needs UNSPLASH_ACCESS_KEY (an app's access key from unsplash.com/developers).","category":"media","tags":["photos","images","stock photo","unsplash","pictures","free images"],"examples":["Find a free photo of a misty forest.","I need a royalty-free landscape picture of Paris for my blog header.","We're making slides about teamwork. Can you find some nice stock images of people collaborating?","Could you please look for portrait-orientation photos of coffee cups for an Instagram story?","mountain lake photo","Get me a few blue-toned images of the ocean I can use on our website.","My bakery's new flyer needs a warm photo of fresh bread. What free pictures are there?","Unsplash search 'northern lights', 5 results, orientation landscape."],"requires_env":["UNSPLASH_ACCESS_KEY"],"optional_env":[],"read_only":true,"file":"unsplash_photo_search.yaml","input":{"type":"object","required":["query"],"properties":{"query":{"type":"string","description":"What the photo shows, e.g. misty forest"},"per_page":{"type":"integer","minimum":1,"maximum":30,"default":10,"description":"Number of photos"},"orientation":{"type":"string","enum":["landscape","portrait","squarish"],"description":"Only this orientation"},"color":{"type":"string","description":"Dominant colour: black_and_white, black, white, yellow, orange, red, purple, magenta, green, teal or blue"}}}},
+{"name":"us_weather_alerts","title":"US weather alerts","description":"Active weather watches, warnings and advisories in the United States from the National Weather Service (no key): event (tornado warning, flood watch, winter storm...), headline, severity, urgency, areas, start and end, description and what to do. Filter by state or by a point.","category":"weather","tags":["weather alerts","warnings","nws","storm","tornado","hurricane","flood","usa"],"examples":["Are there any weather warnings in Texas right now?","Is there a tornado watch near Oklahoma City, 35.47, -97.52?","I'm driving through Colorado tomorrow. Are there winter storm advisories I should know about?","Could you please check for active hurricane or flood alerts in Florida?","severe weather alerts california","Has the National Weather Service issued anything for my location at 29.76, -95.37?","We're camping in Montana this week. Are there any extreme weather warnings for the state?","Active NWS alerts for area NY with severity Severe."],"requires_env":[],"optional_env":[],"read_only":true,"file":"us_weather_alerts.yaml","input":{"type":"object","properties":{"area":{"type":"string","pattern":"^[A-Z]{2}$","description":"Two-letter state or territory code, e.g. TX (leave out when giving point)"},"point":{"type":"string","pattern":"^-?\\\\d+(\\\\.\\\\d+)?,-?\\\\d+(\\\\.\\\\d+)?$","description":"latitude,longitude, e.g. 39.74,-104.99 (leave out when giving area)"},"severity":{"type":"string","enum":["Extreme","Severe","Moderate","Minor","Unknown"],"description":"Only alerts of this severity"}}}},
 {"name":"vercel_deployments","title":"Vercel deployments","description":"Recent Vercel deployments, newest first, for all projects or one: URL, project, state (READY, ERROR, BUILDING, ...), target (production or preview), commit and creator. Needs VERCEL_TOKEN (an access token); pass team_id for a team's projects.","category":"developer","tags":["vercel","deployments","hosting","preview","production","frontend"],"examples":["Did my last Vercel deployment succeed?","Show the recent production deployments of the marketing-site project.","The preview link from my PR isn't loading. Is the Vercel build still running or did it error?","Could you please list failed deployments on Vercel for our team?","vercel deploy status","Who deployed the storefront to production last, and from which commit?"],"requires_env":["VERCEL_TOKEN"],"optional_env":[],"read_only":true,"file":"vercel_deployments.yaml","input":{"type":"object","properties":{"project_id":{"type":"string","description":"Only this project (its id or name)"},"team_id":{"type":"string","description":"The team's id, for a team's deployments"},"state":{"type":"string","enum":["BUILDING","ERROR","INITIALIZING","QUEUED","READY","CANCELED"],"description":"Only deployments in this state"},"target":{"type":"string","enum":["production","preview"],"description":"Only this target"},"limit":{"type":"integer","minimum":1,"maximum":100,"default":10,"description":"Deployments"}}}},
 {"name":"wayback_availability","title":"Wayback Machine snapshot","description":"Finds the Internet Archive's Wayback Machine snapshot of a URL closest to a time (no key): the archived URL and its timestamp, or no snapshot.","category":"knowledge","tags":["archive","wayback","history","snapshot","web"],"examples":["Find an archived copy of example.com/about.","What did nytimes.com look like in 2005?","The company's old pricing page was taken down and I need to see what it used to say.","Could you please check if there's a saved snapshot of mysite.org/blog from 2012?","old version of webpage","Is there an archived version of this dead link: oldforum.net/thread/123?","A source I cited in my thesis now returns 404. Can you find the Wayback Machine copy of journal-x.org/article/55?","Get the snapshot of google.com closest to 19990101."],"requires_env":[],"optional_env":[],"read_only":true,"file":"wayback_availability.yaml","input":{"type":"object","required":["url"],"properties":{"url":{"type":"string","description":"Page URL, e.g. example.com/about"},"timestamp":{"type":"string","pattern":"^\\\\d{1,14}$","description":"YYYYMMDDhhmmss or a prefix; default: the newest"}}}},
 {"name":"weather_forecast","title":"Weather forecast","description":"Weather forecast for a place by latitude and longitude (Open-Meteo, no key): current conditions plus daily high/low temperature, precipitation and wind for up to 16 days.","category":"weather","tags":["weather","forecast","temperature","rain","wind"],"examples":["Get the 7-day forecast for 52.52, 13.41.","Will it rain this weekend at latitude 40.71, longitude -74.01?","We're hiking near 46.56, 7.96 on Saturday and need to know how cold and windy it'll get.","Could you please give me the daily highs and lows for the next two weeks at my cabin (61.2, -149.9)?","rain outlook next week","What will the temperature be over the next 3 days at 35.68, 139.69?","We're planning an outdoor wedding on the coast. Can you check rain and wind for the next 10 days at 36.6, -121.9?","Daily outlook for 16 days at -33.87, 151.21 in Fahrenheit, timezone Australia/Sydney."],"requires_env":[],"optional_env":[],"read_only":true,"file":"weather_forecast.yaml","input":{"type":"object","required":["latitude","longitude"],"properties":{"latitude":{"type":"number","minimum":-90,"maximum":90,"description":"Latitude in degrees, e.g. 52.52"},"longitude":{"type":"number","minimum":-180,"maximum":180,"description":"Longitude in degrees, e.g. 13.41"},"days":{"type":"integer","minimum":1,"maximum":16,"default":7,"description":"Number of forecast days"},"temperature_unit":{"type":"string","enum":["celsius","fahrenheit"],"description":"Default celsius"},"timezone":{"type":"string","description":"IANA time zone for the daily values, or auto (default)"}}}},
+{"name":"weather_history","title":"Past weather (historical)","description":"Recorded weather for past days at a latitude and longitude, from 1940 until about a week ago (Open-Meteo historical archive, no key): how hot or cold it was (daily high and low temperature), how much it rained or snowed, the strongest wind and the weather code.","category":"weather","tags":["historical weather","past","climate","archive","temperature record","rainfall"],"examples":["What was the weather like in Paris (48.85, 2.35) on 14 July 2020?","How much did it rain in London at 51.51, -0.13 during August 2023?","I'm disputing a contractor's claim that rain delayed the job. Did it actually rain at 40.71, -74.01 between 2024-03-04 and 2024-03-08?","Could you please tell me how hot it got in Phoenix (33.45, -112.07) on the day I was born, 1990-06-26?","last winter snowfall denver","Compare the daily temperatures at 59.91, 10.75 for the first week of January 2010.","We got married on 2015-09-12 at 45.76, 4.84. What was the weather that day?","Daily archive for 34.05, -118.24 from 2025-01-07 to 2025-01-10 in Fahrenheit."],"requires_env":[],"optional_env":[],"read_only":true,"file":"weather_history.yaml","input":{"type":"object","required":["latitude","longitude","start_date","end_date"],"properties":{"latitude":{"type":"number","minimum":-90,"maximum":90,"description":"Latitude in degrees"},"longitude":{"type":"number","minimum":-180,"maximum":180,"description":"Longitude in degrees"},"start_date":{"type":"string","pattern":"^\\\\d{4}-\\\\d{2}-\\\\d{2}$","description":"First day, YYYY-MM-DD"},"end_date":{"type":"string","pattern":"^\\\\d{4}-\\\\d{2}-\\\\d{2}$","description":"Last day, YYYY-MM-DD"},"temperature_unit":{"type":"string","enum":["celsius","fahrenheit"],"default":"celsius","description":"Unit"}}}},
+{"name":"web_page_read","title":"Read a web page (as Markdown)","description":"Fetches a public web page and returns its main content as clean Markdown, with its title and description (Jina Reader, no key at 20 pages a minute; JINA_API_KEY raises the limit). For reading an article, documentation page or blog post a search result pointed to.","category":"search","tags":["web page","read","fetch","url","article","markdown","scrape"],"examples":["Read https://example.com/blog/post-1 and summarise it.","What does this article say? https://www.bbc.co.uk/news/science-environment-12345678","My colleague sent me a long link about the new tax rules. Can you open it and tell me the key points?","Could you please fetch the text of this recipe page so I can see the ingredients?","open this url","Get the content of the docs page https://docs.python.org/3/tutorial/venv.html as markdown.","I found a search result that looks promising. Load the full page so we can quote it properly.","Fetch https://en.wikipedia.org/wiki/Markdown as clean text."],"requires_env":[],"optional_env":["JINA_API_KEY"],"read_only":true,"file":"web_page_read.yaml","input":{"type":"object","required":["url"],"properties":{"url":{"type":"string","format":"uri","description":"The page's full http(s) URL"}}}},
+{"name":"wikidata_search","title":"Search Wikidata entities","description":"Finds Wikidata items (people, places, organisations, works, concepts) by name (no key): the Q identifier, label, short description and URL of each, to tell same-named things apart and to link them to other databases.","category":"knowledge","tags":["wikidata","entity","identifier","knowledge graph","disambiguation","qid"],"examples":["What is the Wikidata id of Douglas Adams?","Find the Q number for the Eiffel Tower.","There are many people named Michael Jordan. Which entities exist and how are they described?","Could you please look up the knowledge-graph entry for Marie Curie?","wikidata mercury","I need the identifiers of the entities 'Python' so I can tell the language from the snake.","I'm linking records in our museum database. Can you find the Wikidata item for the painter Frida Kahlo?","Search Wikidata in German for 'Brandenburger Tor', 3 results."],"requires_env":[],"optional_env":[],"read_only":true,"file":"wikidata_search.yaml","input":{"type":"object","required":["search"],"properties":{"search":{"type":"string","description":"Name or label, e.g. Douglas Adams"},"language":{"type":"string","pattern":"^[a-z-]{2,12}$","default":"en","description":"Language of the search and of the labels"},"limit":{"type":"integer","minimum":1,"maximum":50,"default":7,"description":"Number of matches"}}}},
 {"name":"wikipedia_search","title":"Search Wikipedia","description":"Full-text search of Wikipedia articles (no key): titles, page ids, word counts and a snippet with the match highlighted. Pass a title to wikipedia_summary to read one.","category":"knowledge","tags":["wikipedia","search","encyclopedia","articles"],"examples":["Search Wikipedia for 'quantum tunneling'.","Which encyclopedia articles mention the Treaty of Westphalia?","I remember a 19th-century shipwreck involving cannibalism but can't recall its name.","Could you please find encyclopedia entries about bioluminescent fungi?","articles on byzantine coinage","Find articles in the German-language encyclopedia about Bauhaus architecture.","I'm not sure of the exact title. Can you find encyclopedia pages matching 'first woman to win two Nobel prizes'?","Return 20 encyclopedia search hits for 'Mars rover' in French."],"requires_env":[],"optional_env":[],"read_only":true,"file":"wikipedia_search.yaml","input":{"type":"object","required":["query"],"properties":{"query":{"type":"string","minLength":1,"description":"Search words"},"limit":{"type":"integer","minimum":1,"maximum":50,"default":10,"description":"Maximum results"},"language":{"type":"string","pattern":"^[a-z-]{2,12}$","default":"en","description":"Wikipedia language code"}}}},
 {"name":"wikipedia_summary","title":"Wikipedia article summary","description":"The lead summary of a Wikipedia article: title, short description, plain-text extract, thumbnail and page URL (no key). Use wikipedia_search first when the exact title is unknown.","category":"knowledge","tags":["wikipedia","encyclopedia","article","summary","facts"],"examples":["Summarize the Wikipedia article on Alan Turing.","Who was Ada Lovelace?","I keep hearing about the Higgs boson and want a quick overview.","Could you please give me a short intro to the Ottoman Empire?","photosynthesis overview","Give me the lead paragraph of the encyclopedia entry 'Great Barrier Reef'.","My nephew mentioned Nikola Tesla at dinner. Can you give me a brief background so I can follow along?","Get the summary and thumbnail for the article 'Torre Eiffel' in Spanish."],"requires_env":[],"optional_env":[],"read_only":true,"file":"wikipedia_summary.yaml","input":{"type":"object","required":["title"],"properties":{"title":{"type":"string","description":"Exact article title, e.g. Alan Turing"},"language":{"type":"string","pattern":"^[a-z-]{2,12}$","default":"en","description":"Wikipedia language code"}}}},
 {"name":"worldbank_indicator","title":"World Bank indicator","description":"Yearly values of a World Bank development indicator for a country (no key), e.g. population SP.POP.TOTL, GDP in current US$ NY.GDP.MKTP.CD, life expectancy SP.DYN.LE00.IN. The answer is [paging info, [values by year]].","category":"finance","tags":["economics","statistics","gdp","population","development","world-bank"],"examples":["Get Brazil's GDP for the last ten years.","What's the life expectancy in Japan over time?","I'm writing an essay on development in Africa and need Kenya's population trend since 2000.","Could you please show India's GDP in current US dollars from 2015 to 2023?","nigeria population by year","How has Germany's life expectancy changed between 1990 and 2020?","My economics class is comparing countries. Can you pull the yearly total population of Mexico from official development statistics?","Fetch indicator SP.POP.TOTL for country BRA, 2010:2022, 50 per page."],"requires_env":[],"optional_env":[],"read_only":true,"file":"worldbank_indicator.yaml","input":{"type":"object","required":["country","indicator"],"properties":{"country":{"type":"string","description":"ISO code (e.g. BR, BRA) or all"},"indicator":{"type":"string","pattern":"^[A-Za-z0-9._]+$","description":"Indicator code, e.g. SP.POP.TOTL"},"date":{"type":"string","description":"Year or range, e.g. 2015:2023"},"per_page":{"type":"integer","minimum":1,"maximum":1000,"default":20,"description":"Values per page"}}}},
+{"name":"youtube_search","title":"Search YouTube videos","description":"Searches YouTube (Data API v3) for videos, channels or playlists: title, channel, publish date, description, thumbnail and the id to build https://www.youtube.com/watch?v=ID. Needs YOUTUBE_API_KEY (a Google Cloud key with the YouTube Data API enabled; a search costs 100 of the 10,000 daily quota units).","category":"media","tags":["youtube","video","tutorial","channel","watch","playlist"],"examples":["Find YouTube videos on how to change a bike tyre.","What are the most viewed videos about the James Webb telescope?","I want to learn to make sourdough bread. Can you find a good video tutorial for beginners?","Could you please look up the latest uploads from channels about woodworking?","lofi study music video","Is there a YouTube channel that explains linear algebra visually?","My son wants to watch the highlights of yesterday's Champions League match. Find the newest clips.","YouTube search: 'rust async tutorial', 5 videos, ordered by date, published after 2025-01-01T00:00:00Z."],"requires_env":["YOUTUBE_API_KEY"],"optional_env":[],"read_only":true,"file":"youtube_search.yaml","input":{"type":"object","required":["query"],"properties":{"query":{"type":"string","description":"What to search for"},"type":{"type":"string","enum":["video","channel","playlist"],"default":"video","description":"Kind of result"},"max_results":{"type":"integer","minimum":1,"maximum":50,"default":10,"description":"Number of results"},"order":{"type":"string","enum":["relevance","date","viewCount","rating"],"default":"relevance","description":"date for the newest, viewCount for the most watched"},"published_after":{"type":"string","description":"Only results published after this RFC 3339 time, e.g. 2025-01-01T00:00:00Z"}}}},
 {"name":"zip_code_lookup","title":"Postal code lookup","description":"Places for a postal code in one of about 60 countries (Zippopotam.us, no key): place names, state and coordinates.","category":"knowledge","tags":["postal","zip","address","location","geography"],"examples":["Look up zip code 90210.","Which town has the postal code 10115 in Germany?","A package is addressed to postcode 75008 in France and I want to know what area that is.","Could you please tell me which city and state US code 60614 belongs to?","where is postcode 2000","What places share the Canadian postal prefix M5V?","I'm filling out a shipping form and only have the postcode. What city and state go with 33139 in the US?","Get place names and coordinates for country 'gb', postal code 'SW1A'."],"requires_env":[],"optional_env":[],"read_only":true,"file":"zip_code_lookup.yaml","input":{"type":"object","required":["country","postal_code"],"properties":{"country":{"type":"string","pattern":"^[A-Za-z]{2}$","description":"ISO 3166-1 alpha-2 country code, e.g. us"},"postal_code":{"type":"string","minLength":2,"description":"Postal code, e.g. 90210"}}}}
 ]`);

@@ -101,10 +101,12 @@ export function createCapabilitiesDriver(options: CapabilitiesDriverOptions): Ca
     },
     costOf: (tool) => registry.get(tool)?.costPerCall,
     async open(events): Promise<BackendConnection> {
-      // Loaded here rather than when created, so the gateway listens without waiting for it.
+      // Loaded here rather than when created, and a tick later, in slices: the gateway listens
+      // (and serves the tool list cached from the last run) without waiting for the files.
       if (!loaded) {
         loaded = true;
-        logProblems(registry.load().problems);
+        await new Promise((resume) => setTimeout(resume, 0));
+        logProblems((await registry.loadGradually()).problems);
       }
       listeners = events;
       let watcher: Watcher | undefined;

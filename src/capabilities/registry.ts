@@ -38,8 +38,35 @@ export class CapabilityRegistry {
 
   constructor(private readonly options: RegistryOptions) {}
 
-  /** (Re)reads every source. Cheap enough to run on every change: files are small. */
+  /** (Re)reads every source at once. */
   load(): LoadReport {
+    const steps = this.reading();
+    for (;;) {
+      const step = steps.next();
+      if (step.done) return step.value;
+    }
+  }
+
+  /**
+   * (Re)reads every source without holding the event loop for long: it yields to other work
+   * every few milliseconds (a hundred files with schemas to compile take a few hundred).
+   * What it serves changes once, at the end, as with `load`.
+   */
+  async loadGradually(sliceMs = 8): Promise<LoadReport> {
+    const steps = this.reading();
+    let slice = performance.now();
+    for (;;) {
+      const step = steps.next();
+      if (step.done) return step.value;
+      if (performance.now() - slice >= sliceMs) {
+        await new Promise((resume) => setTimeout(resume, 0));
+        slice = performance.now();
+      }
+    }
+  }
+
+  /** The reading itself, one step per user file. */
+  private *reading(): Generator<void, LoadReport> {
     const problems: LoadProblem[] = [];
     const byName = new Map<string, Capability>();
     if (this.options.builtin) {
@@ -58,6 +85,7 @@ export class CapabilityRegistry {
       for (const file of findCapabilityFiles(dir)) {
         if (seen.has(file)) continue;
         seen.add(file);
+        yield;
         const result: LoadResult = loadCapabilityFile(file);
         let capability: Capability | undefined;
         if (result.ok) {

@@ -17,6 +17,11 @@ export interface ClusterLink extends SharedCounters {
   get(key: string): Promise<string | undefined>;
   /** Sets `key` (prefixed) for `ttlMs`; false when the store cannot be reached. */
   set(key: string, value: string, ttlMs: number): Promise<boolean>;
+  /**
+   * Sets `key` to `value` for `ttlMs` unless it is set already, atomically; resolves with what
+   * the key holds afterwards (`value` when this call won), `undefined` when unreachable.
+   */
+  claim(key: string, value: string, ttlMs: number): Promise<string | undefined>;
   /** Deletes `key` (a list with its byte count too). */
   del(key: string): Promise<void>;
   /**

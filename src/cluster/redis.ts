@@ -23,6 +23,10 @@ return {n, redis.call('PTTL', KEYS[1])}`;
 // RPUSH, then the oldest entries dropped until at most ARGV[2] entries of at most ARGV[4] bytes
 // together are left (the newest always stays); KEYS[2] holds the list's byte count. Both expire
 // ARGV[3] ms after the latest.
+/** SET NX, answering with the holder: ours when this call won, else whoever set it first. */
+const CLAIM = `if redis.call('SET', KEYS[1], ARGV[1], 'NX', 'PX', ARGV[2]) then return ARGV[1] end
+return redis.call('GET', KEYS[1])`;
+
 const APPEND = `local n = redis.call('RPUSH', KEYS[1], ARGV[1])
 local bytes = redis.call('INCRBY', KEYS[2], #ARGV[1])
 local max, cap = tonumber(ARGV[2]), tonumber(ARGV[4])
@@ -161,6 +165,10 @@ export async function createRedisLink(options: RedisLinkOptions): Promise<Cluste
         (await run("SET", [prefix + key, value, "PX", `${Math.max(1, Math.round(ttlMs))}`])) !==
         undefined
       );
+    },
+    async claim(key, value, ttlMs) {
+      const ms = `${Math.max(1, Math.round(ttlMs))}`;
+      return (await run<string | null>("EVAL", [CLAIM, "1", prefix + key, value, ms])) ?? undefined;
     },
     async del(key) {
       await run("DEL", [prefix + key, bytesKey(prefix + key)]);

@@ -16,6 +16,10 @@ export interface SharedSession {
 
 export const sessionKey = (id: string) => `session:${id}`;
 export const eventsKey = (id: string) => `events:${id}`;
+/** The claim an instance takes before adopting a session whose owner is gone. */
+export const adoptKey = (id: string) => `adopting:${id}`;
+/** How long an adoption claim holds (a claimant that died frees it after this). */
+export const ADOPT_CLAIM_MS = 10_000;
 
 /** Whether `request` was relayed by another instance of this cluster (not by a client). */
 export function isRelayed(request: Request, link: ClusterLink | undefined): boolean {

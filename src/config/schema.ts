@@ -518,7 +518,6 @@ export const RECOGNISED_KEYS: readonly string[] = [
   "meta_mcp.warm_start",
   "meta_mcp.projection_mode",
   "auth.public_paths",
-  "auth.client_circuit_breaker",
   "auth.single_user",
   "backends.*.secrets",
   "backends.*.passthrough",

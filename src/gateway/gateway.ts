@@ -12,6 +12,7 @@ import { feedbackPool, SearchFeedback } from "../search/feedback.ts";
 import { hintsFor } from "../search/hints.ts";
 import { type SearchHit, type SearchOptions, ToolIndex } from "../search/index.ts";
 import { createMemoryUsage, recordUsage, succeeded, type UsageStore } from "../search/usage.ts";
+import { registerClientBreaker } from "../security/client-breaker.ts";
 import { createSecurity, type Security, type SecurityReport } from "../security/guard.ts";
 import { warnUnmatchedScopes } from "../security/scope-lint.ts";
 import { createToolPolicy } from "../security/tool-policy.ts";
@@ -156,6 +157,7 @@ export function createGateway(options: GatewayOptions): Gateway {
     config.meta_mcp.discovery_wait,
     createToolPolicy(config.security.tool_policy),
   );
+  registerClientBreaker(hooks, () => config.auth.client_circuit_breaker);
   const usage = options.usage ?? createMemoryUsage();
   hooks.hook("tool:call:after", recordUsage(usage));
   const feedback = config.search.feedback

@@ -33,7 +33,15 @@ export async function observedCall(
     refused(gateway, admitted, error);
     throw error;
   }
-  const { warning, ...observed } = admitted;
+  const { warning, reserve, ...observed } = admitted;
+  if (reserve) {
+    try {
+      await reserve();
+    } catch (error) {
+      refused(gateway, admitted, error);
+      throw error;
+    }
+  }
   const started = performance.now();
   void gateway.hooks.callHook("tool:call:before", observed);
   try {

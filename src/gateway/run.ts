@@ -113,8 +113,8 @@ export async function runGateway(options: RunOptions): Promise<RunningGateway> {
     costs.close();
     audit.close();
   };
-  const discovery = gateway.start();
-  discovery.catch(() => {});
+  /** Starts and lists the backends (serving cached lists first); called once, see below. */
+  const startBackends = () => void gateway.start().catch(() => {});
   // Said once at start, in both modes: a backend that cannot start is failed alone.
   for (const backend of config.backends) {
     if (backend.enabled && backend.configError) {
@@ -173,6 +173,7 @@ export async function runGateway(options: RunOptions): Promise<RunningGateway> {
         notifyListChanged: true,
         caller: stdioCaller(() => gateway.config),
       });
+    startBackends();
     const handle = serveStdio(factory, {
       onerror: (error) => logger.debug(`stdio: ${error.message}`),
     });
@@ -245,6 +246,9 @@ export async function runGateway(options: RunOptions): Promise<RunningGateway> {
     perAddress: config.server.max_connections_per_address,
     tls: config.server.tls,
   });
+  // Backends start once the port listens: /health answers at once (backends still starting say
+  // so), and the work of serving cached lists and reading capability files does not delay it.
+  startBackends();
   if (cluster && !config.cluster?.advertise_url) cluster.url = advertisedUrl(host, server.port);
   // Counts what the pool serves: enabled backends plus the built-in capabilities backend.
   const served = gateway.pool.statuses();

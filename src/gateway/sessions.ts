@@ -1,6 +1,8 @@
 import { SharedEventStore } from "../cluster/event-store.ts";
 import type { ClusterLink } from "../cluster/link.ts";
 import {
+  ADOPT_CLAIM_MS,
+  adoptKey,
   eventsKey,
   isRelayed,
   relayToOwner,
@@ -333,8 +335,21 @@ export class SessionManager {
     }
     let adopting = this.adopting.get(id);
     if (!adopting) {
-      adopting = this.adopt(id, record, caller).finally(() => this.adopting.delete(id));
-      this.adopting.set(id, adopting);
+      // Two instances may find the owner gone at once: one adopts, the other relays to it (a
+      // session re-created twice would split its requests and streams between two copies).
+      const holder = await cluster.claim(adoptKey(id), cluster.url, ADOPT_CLAIM_MS);
+      if (holder !== undefined && holder !== cluster.url) {
+        if (isRelayed(request, cluster)) {
+          return sessionError(503, `session ${id} is being adopted by ${holder}; retry`);
+        }
+        const relayed = await relayToOwner(holder, request, parsedBody, cluster);
+        return relayed ?? sessionError(503, `session ${id} is being adopted by ${holder}; retry`);
+      }
+      adopting = this.adopting.get(id);
+      if (!adopting) {
+        adopting = this.adopt(id, record, caller).finally(() => this.adopting.delete(id));
+        this.adopting.set(id, adopting);
+      }
     }
     return adopting;
   }

@@ -134,20 +134,25 @@ export function createCostGovernor(options: CostOptions): CostGovernor {
     if (!cluster?.connected) return local;
     return Math.max(local, (clusterSpend.get(key) ?? 0) + (inflight.get(key) ?? 0));
   };
-  /** Adds `by` to the shared counter of `key` (today's, kept a day past midnight). */
-  const shareCharge = (key: string, by: number) => {
+  /**
+   * Adds `by` to the shared counter of `key` (today's, kept a day past midnight). Resolves with
+   * the shared total right after this charge (the store adds atomically), or undefined when the
+   * store did not answer; undefined at once without a cluster.
+   */
+  const shareCharge = (key: string, by: number): Promise<number | undefined> | undefined => {
     const link = cluster;
-    if (!link?.connected) return;
+    if (!link?.connected) return undefined;
     const at = day;
     inflight.set(key, (inflight.get(key) ?? 0) + by);
     const keep = resetsAt().getTime() - now() + DAY_MS;
-    void link.hit(`spend:${at}:${key}`, Math.round(by * MICRO), keep).then((window) => {
-      if (at !== day) return;
+    return link.hit(`spend:${at}:${key}`, Math.round(by * MICRO), keep).then((window) => {
+      if (at !== day) return undefined;
       inflight.set(key, (inflight.get(key) ?? 0) - by);
-      if (!window) return;
+      if (!window) return undefined;
       const total = window.count / MICRO;
       clusterSpend.set(key, total);
       void link.publish(SPEND_CHANNEL, JSON.stringify({ day: at, key, total }));
+      return total;
     });
   };
   /** Reads the shared total of every budget's key (at start and each new day). */
@@ -162,15 +167,18 @@ export function createCostGovernor(options: CostOptions): CostGovernor {
       }),
     );
   };
+  /** Charges `key`; with a cluster, the shared total after it (see `shareCharge`). */
   const add = (key: string, by: number) => {
     spent.set(key, (spent.get(key) ?? 0) + by);
-    shareCharge(key, by);
+    return shareCharge(key, by);
   };
+  /** Charges every spend key of a call; with a cluster, each key's shared total after it. */
   const charge = (caller: string, server: string, tool: string, cost: number) => {
-    add("*", cost);
-    add(`tool:${server}:${tool}`, cost);
-    add(`name:${tool}`, cost);
-    add(`key:${keyName(caller)}`, cost);
+    const shared = new Map<string, Promise<number | undefined> | undefined>();
+    for (const key of ["*", `tool:${server}:${tool}`, `name:${tool}`, `key:${keyName(caller)}`]) {
+      shared.set(key, add(key, cost));
+    }
+    return shared;
   };
   for (const row of store.loadSpend(day)) charge(row.caller, row.server, row.tool, row.cost);
 
@@ -251,30 +259,35 @@ export function createCostGovernor(options: CostOptions): CostGovernor {
       100,
       ...config.alerts.filter((alert) => alert.action === "block").map((alert) => alert.at_percent),
     );
+    const ceiling = (limit: number) => (limit * blockAt) / 100 + 1e-9;
     for (const budget of applicable) {
       const before = spentOf(budget.key);
-      if (before + cost <= (budget.limit * blockAt) / 100 + 1e-9) continue;
-      refusals.inc({ budget: budget.budget });
-      const resets = resetsAt();
-      const money = (value: number) => `${round(value)} ${config.currency}`;
-      const other = alternativesTo(config, call.tool);
-      throw new GatewayError(
-        "BUDGET_EXCEEDED",
-        `${budget.budget} budget of ${money(budget.limit)} would be exceeded: ${money(before)} spent today, ${call.server}:${call.tool} costs ${money(cost)}; it resets at ${resets.toISOString()} (in ${untilText(resets.getTime() - now())})${other.length ? `; cheaper alternatives: ${other.join(", ")}` : ""}`,
-        {
-          data: {
-            budget: budget.budget,
-            limit: budget.limit,
-            spent: before,
-            cost,
-            resetsAt: resets.toISOString(),
-          },
-        },
-      );
+      if (before + cost > ceiling(budget.limit)) throw exceeded(call, budget, before, cost);
     }
-    charge(call.caller, call.server, call.tool, cost);
+    const shared = charge(call.caller, call.server, call.tool, cost);
     record(call, cost, 1);
     call.cost = cost;
+    // In a cluster the check above read the last shared totals: calls admitted at the same time
+    // on other instances are not in them. The store adds atomically, so the total right after
+    // this charge decides: past a budget, the charge is taken back and the call refused before
+    // it is sent (a burst admits exactly what fits, never more).
+    const checks = applicable.flatMap((budget) => {
+      const total = shared.get(budget.key);
+      return total ? [{ budget, total }] : [];
+    });
+    if (checks.length > 0) {
+      call.reserve = async () => {
+        const totals = await Promise.all(checks.map((check) => check.total));
+        const over = checks.findIndex(
+          (check, i) => totals[i] !== undefined && totals[i]! > ceiling(check.budget.limit),
+        );
+        if (over < 0) return;
+        charge(call.caller, call.server, call.tool, -cost);
+        record(call, -cost, -1);
+        call.cost = undefined;
+        throw exceeded(call, checks[over]!.budget, totals[over]! - cost, cost);
+      };
+    }
     let nearest: { budget: string; limit: number; spent: number; percent: number } | undefined;
     for (const budget of applicable) {
       const after = spentOf(budget.key);
@@ -301,6 +314,33 @@ export function createCostGovernor(options: CostOptions): CostGovernor {
     }
     if (nearest)
       call.warning = { ...nearest, currency: config.currency, resetsAt: resetsAt().toISOString() };
+  }
+
+  /** The refusal of a call that would take `budget` past its limit (counted in the metrics). */
+  function exceeded(
+    call: AdmittedCall,
+    budget: { budget: string; limit: number },
+    before: number,
+    cost: number,
+  ): GatewayError {
+    const config = settings();
+    refusals.inc({ budget: budget.budget });
+    const resets = resetsAt();
+    const money = (value: number) => `${round(value)} ${config.currency}`;
+    const other = alternativesTo(config, call.tool);
+    return new GatewayError(
+      "BUDGET_EXCEEDED",
+      `${budget.budget} budget of ${money(budget.limit)} would be exceeded: ${money(before)} spent today, ${call.server}:${call.tool} costs ${money(cost)}; it resets at ${resets.toISOString()} (in ${untilText(resets.getTime() - now())})${other.length ? `; cheaper alternatives: ${other.join(", ")}` : ""}`,
+      {
+        data: {
+          budget: budget.budget,
+          limit: budget.limit,
+          spent: before,
+          cost,
+          resetsAt: resets.toISOString(),
+        },
+      },
+    );
   }
 
   function raise(call: AdmittedCall, budget: string, percent: number, action: "log" | "notify") {

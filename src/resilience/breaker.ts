@@ -97,6 +97,11 @@ export class Breaker {
     return failed / this.recent.length >= failureRate;
   }
 
+  /** A probe that was admitted but never sent (another check refused the call). */
+  abandon(probe: boolean): void {
+    if (probe) this.probing = false;
+  }
+
   reset(): void {
     this.current = "closed";
     this.failures = 0;

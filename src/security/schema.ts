@@ -74,6 +74,18 @@ export const OAuthSchema = z.strictObject({
 });
 export type OAuthConfig = z.infer<typeof OAuthSchema>;
 
+/** `auth.client_circuit_breaker`: the original gateway's per-client dispatch breaker. */
+export const ClientBreakerSchema = z.strictObject({
+  enabled: z.boolean().default(true),
+  /** Calls in a row that failed to dispatch before the caller's calls are paused. */
+  failure_threshold: z.number().int().min(1).default(5),
+  /** Successful probes that close it again. */
+  success_threshold: z.number().int().min(1).default(3),
+  /** How long the caller's calls are paused before a probe. */
+  reset_timeout: DurationSchema.default(30_000),
+});
+export type ClientBreakerConfig = z.infer<typeof ClientBreakerSchema>;
+
 export const AuthSchema = z
   .strictObject({
     enabled: z.boolean().default(false),
@@ -86,6 +98,8 @@ export const AuthSchema = z
      * random token it holds (logout and revoking the key end it sooner).
      */
     ui_session_ttl: DurationSchema.default(12 * 3_600_000),
+    /** Per-caller circuit breaker over dispatched calls (src/security/client-breaker.ts). */
+    client_circuit_breaker: ClientBreakerSchema.optional(),
     /**
      * Wrong keys from one client address within `window` before every keyed request from it
      * gets 429 until the window passes; `failures: 0` turns this off (behind a proxy, where all

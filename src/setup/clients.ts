@@ -1,3 +1,4 @@
+import { existsSync, readdirSync } from "node:fs";
 import { homedir } from "node:os";
 import { posix, win32 } from "node:path";
 import type { Env } from "../config/env.ts";
@@ -28,6 +29,28 @@ export interface ClientFile {
   scope: "user" | "project";
   /** Where the servers object sits when not at the client's `serversKey`: `["mcp", "servers"]`. */
   serversPath?: string[];
+  /** The file's format when it is not the client's usual one (a JSON file in Continue's folder). */
+  format?: "json" | "yaml";
+  /**
+   * Continue's deprecated `config.json`, whose servers are an unnamed list under
+   * `experimental.modelContextProtocolServers`: read (names derived), never rewritten.
+   */
+  legacy?: "continue-json";
+  /**
+   * One of several files the client merges (Continue's `.continue/mcpServers/*`): its servers
+   * are imported and replaced, but `setup export` does not add the gateway to each of them.
+   */
+  block?: boolean;
+}
+
+/** A file whose servers are imported but never rewritten (running processes, a deprecated file). */
+export function isReadOnly(file: ClientFile): boolean {
+  return !!CLIENTS[file.client].readOnly || file.legacy !== undefined;
+}
+
+/** The format a file is read and rewritten in. */
+export function formatOf(file: ClientFile): ClientDefinition["format"] {
+  return file.format ?? CLIENTS[file.client].format;
 }
 
 /** The key path of the object that maps server names to entries in `file`. */
@@ -244,7 +267,42 @@ export function clientFiles(
     ...user("cline", ...codeDirs.map((dir) => join(dir, "Code", "User", cline))),
     ...user("codex", join(env.CODEX_HOME || join(home, ".codex"), "config.toml")),
     ...user("continue", join(home, ".continue", "config.yaml")),
+    {
+      client: "continue",
+      path: join(home, ".continue", "config.json"),
+      scope: "user",
+      format: "json",
+      legacy: "continue-json",
+    },
+    ...continueBlocks(projectDir, join),
   ];
   const seen = new Set<string>();
   return files.filter((file) => !seen.has(file.path) && seen.add(file.path));
+}
+
+/**
+ * A workspace's `.continue/mcpServers/` folder: one file per block, YAML in Continue's own
+ * format (a `mcpServers:` list) or JSON copied from another client (a `mcpServers` object).
+ */
+function continueBlocks(
+  projectDir: string | undefined,
+  join: (...parts: string[]) => string,
+): ClientFile[] {
+  if (!projectDir) return [];
+  const dir = join(projectDir, ".continue", "mcpServers");
+  if (!existsSync(dir)) return [];
+  let names: string[];
+  try {
+    names = readdirSync(dir).sort();
+  } catch {
+    return [];
+  }
+  return names.flatMap((name): ClientFile[] => {
+    const path = join(dir, name);
+    if (/\.ya?ml$/i.test(name))
+      return [{ client: "continue", path, scope: "project", block: true }];
+    if (/\.json$/i.test(name))
+      return [{ client: "continue", path, scope: "project", format: "json", block: true }];
+    return [];
+  });
 }

@@ -11,6 +11,7 @@ import {
   type ClientFile,
   clientFiles,
   clientHome,
+  formatOf,
   GATEWAY_ENTRY,
   serversPathOf,
 } from "./clients.ts";
@@ -137,9 +138,9 @@ export function scanClients(options: ScanOptions): ScannedFile[] {
 export function parseClientText(text: string, file: ClientFile): Record<string, unknown> {
   if (!text.trim()) return {};
   const client = CLIENTS[file.client];
-  if (client.format === "toml") return parseTOML(text) as Record<string, unknown>;
-  if (client.format === "yaml")
-    return namedListToMap(parseYaml(text), client.serversKey, file.path);
+  const format = formatOf(file);
+  if (format === "toml") return parseTOML(text) as Record<string, unknown>;
+  if (format === "yaml") return namedListToMap(parseYaml(text), client.serversKey, file.path);
   const errors: ParseError[] = [];
   const tree = parseJsonc(text, errors, { allowTrailingComma: true });
   if (errors.length > 0) {
@@ -152,7 +153,58 @@ export function parseClientText(text: string, file: ClientFile): Record<string, 
   if (!tree || typeof tree !== "object" || Array.isArray(tree)) {
     throw new Error(`${file.path}: expected a JSON object`);
   }
+  if (file.legacy === "continue-json") return continueLegacy(tree as Record<string, unknown>, file);
   return tree as Record<string, unknown>;
+}
+
+/**
+ * Continue's deprecated config.json: `experimental.modelContextProtocolServers` is a list of
+ * `{transport: {type, command, args, env} | {type, url}}` without names. Each becomes an entry
+ * under `mcpServers`, named after its `name` if it has one, else the package or command it runs
+ * (`@modelcontextprotocol/server-memory` -> `memory`), numbered when two would share a name.
+ */
+function continueLegacy(tree: Record<string, unknown>, file: ClientFile): Record<string, unknown> {
+  const experimental = tree.experimental as Record<string, unknown> | undefined;
+  const list = experimental?.modelContextProtocolServers;
+  if (list === undefined || list === null) return {};
+  if (!Array.isArray(list)) {
+    throw new Error(`${file.path}: experimental.modelContextProtocolServers is not a list`);
+  }
+  const servers: Record<string, unknown> = {};
+  for (const [index, item] of list.entries()) {
+    const record = (item ?? {}) as Record<string, unknown>;
+    const transport = (record.transport ?? record) as Record<string, unknown>;
+    const { name: _name, ...entry } = transport;
+    let name = typeof record.name === "string" && record.name ? record.name : legacyName(transport);
+    name ||= `continue-${index + 1}`;
+    for (let n = 2; servers[name] !== undefined; n++) name = `${name.replace(/-\d+$/, "")}-${n}`;
+    servers[name] = entry;
+  }
+  return { mcpServers: servers };
+}
+
+/** A name for an unnamed server: the package it runs, else its command or host. */
+function legacyName(transport: Record<string, unknown>): string {
+  const args = Array.isArray(transport.args) ? transport.args.map(String) : [];
+  const pkg = args.find((arg) => !arg.startsWith("-") && /[a-z]/i.test(arg));
+  const source =
+    pkg ??
+    (typeof transport.command === "string" ? transport.command : undefined) ??
+    (typeof transport.url === "string" ? safeHost(transport.url) : "");
+  return basename(source)
+    .replace(/@[^/]*$/, "")
+    .replace(/^(mcp-server-|server-)/, "")
+    .replace(/(-mcp-server|-mcp)$/, "")
+    .replace(/[^a-z0-9_-]+/gi, "-")
+    .toLowerCase();
+}
+
+function safeHost(url: string): string {
+  try {
+    return new URL(url).hostname;
+  } catch {
+    return "";
+  }
 }
 
 /**

@@ -10,6 +10,7 @@ import {
   type ClientTransport,
   clientFiles,
   type GatewayTarget,
+  isReadOnly,
 } from "./clients.ts";
 import { rewriteClientText } from "./rewrite.ts";
 
@@ -39,7 +40,11 @@ export interface ExportPlan {
  */
 export function exportFiles(options: ExportOptions): ClientFile[] {
   const all = clientFiles(options.env, options.projectDir, options.platform).filter(
-    (file) => !file.serversPath && (!options.targets || options.targets.includes(file.client)),
+    (file) =>
+      !file.serversPath &&
+      !file.block &&
+      !isReadOnly(file) &&
+      (!options.targets || options.targets.includes(file.client)),
   );
   const files = all.filter((file) => existsSync(file.path));
   for (const id of options.targets ?? []) {

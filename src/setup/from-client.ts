@@ -133,6 +133,9 @@ export function toEntry(raw: unknown, context: EntryContext): BackendEntry | str
     );
   }
 
+  if (type === "websocket" || type === "ws") {
+    return "it uses a websocket transport, which MCP does not define (the gateway speaks stdio, Streamable HTTP and SSE)";
+  }
   if (!entry.command && !entry.url) return "it has neither a command nor a url";
   if (entry.command && entry.url) delete entry.url;
   return entry;

@@ -3,7 +3,7 @@ import { parseTOML } from "confbox";
 import { applyEdits, type FormattingOptions, modify, parse as parseJsonc } from "jsonc-parser";
 import { Document, isMap, isSeq, parseDocument, parse as parseYaml } from "yaml";
 import { GatewayError } from "../errors.ts";
-import { CLIENTS, type ClientFile, GATEWAY_ENTRY, serversPathOf } from "./clients.ts";
+import { CLIENTS, type ClientFile, formatOf, GATEWAY_ENTRY, serversPathOf } from "./clients.ts";
 import { namedListToMap } from "./discover.ts";
 
 /**
@@ -18,11 +18,12 @@ export function rewriteClientText(
   gatewayEntry: Record<string, unknown>,
 ): string {
   const client = CLIENTS[file.client];
-  const source = text.trim() ? text : client.format === "toml" ? "" : "{}\n";
+  const format = formatOf(file);
+  const source = text.trim() ? text : format === "toml" ? "" : "{}\n";
   const parse = (input: string) =>
-    client.format === "toml"
+    format === "toml"
       ? (parseTOML(input) as Record<string, unknown>)
-      : client.format === "yaml"
+      : format === "yaml"
         ? namedListToMap(parseYaml(input), client.serversKey, file.path)
         : (parseJsonc(input, [], { allowTrailingComma: true }) as Record<string, unknown>);
   const serversPath = serversPathOf(file);
@@ -43,9 +44,9 @@ export function rewriteClientText(
   servers[GATEWAY_ENTRY] = gatewayEntry;
 
   const out =
-    client.format === "toml"
+    format === "toml"
       ? rewriteToml(source, client.serversKey, removals, gatewayEntry)
-      : client.format === "yaml"
+      : format === "yaml"
         ? rewriteYaml(source, client.serversKey, removals, gatewayEntry)
         : rewriteJson(source, serversPath, removals, gatewayEntry);
   if (!sameTree(() => parse(out), expected)) throw unsafe();

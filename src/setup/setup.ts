@@ -9,6 +9,7 @@ import {
   type ClientId,
   type ClientTransport,
   type GatewayTarget,
+  isReadOnly,
 } from "./clients.ts";
 import { type FoundServer, type ScannedFile, scanClients } from "./discover.ts";
 import { type ImportPlan, type PlannedBackend, planImport } from "./plan.ts";
@@ -141,7 +142,7 @@ export function buildSetup(
   const rewritten: SetupResult["rewritten"] = [];
   for (const path of choice.rewrite) {
     const scanned = scan.files.find((file) => file.file.path === path);
-    if (!scanned || CLIENTS[scanned.file.client].readOnly) continue;
+    if (!scanned || isReadOnly(scanned.file)) continue;
     const client = CLIENTS[scanned.file.client];
     const removals = chosen.filter((server) => server.file.path === path).map((s) => s.keyPath);
     let via = choice.via ?? client.transport;

@@ -22,7 +22,15 @@ let upstream: Upstream;
 let next: { status: number; body: unknown } = { status: 200, body: {} };
 
 beforeAll(() => {
-  upstream = startUpstream(() => Response.json(next.body, { status: next.status }));
+  upstream = startUpstream(() =>
+    // A text answer (an XML feed) is sent as it is; anything else as JSON.
+    typeof next.body === "string"
+      ? new Response(next.body, {
+          status: next.status,
+          headers: { "content-type": next.body.startsWith("<") ? "application/xml" : "text/plain" },
+        })
+      : Response.json(next.body, { status: next.status }),
+  );
 });
 afterAll(() => upstream?.stop());
 

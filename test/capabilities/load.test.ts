@@ -1,5 +1,9 @@
 import { describe, expect, test } from "bun:test";
+import { mkdtempSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { parseCapability } from "../../src/capabilities/load.ts";
+import { CapabilityRegistry } from "../../src/capabilities/registry.ts";
 import { classifyAddress } from "../../src/capabilities/ssrf.ts";
 import { templateRefs } from "../../src/capabilities/template.ts";
 
@@ -194,6 +198,39 @@ visible_in_states: [a]
       if (!result.ok) expect(result.errors.join("; ")).toContain(message);
     });
   }
+
+  test("a schema that does not compile is refused every time it is read (the compile result is remembered)", () => {
+    const yaml =
+      "name: t\ndescription: d\nschema: { input: { type: object, properties: { b: { type: nonsense } } } }\nrest: { base_url: 'https://a.b' }";
+    for (let i = 0; i < 3; i++) {
+      const result = parseCapability(yaml, "bad.yaml");
+      expect(result.ok).toBe(false);
+      if (!result.ok) expect(result.errors.join("; ")).toContain("not a valid JSON Schema");
+    }
+    const fixed = yaml.replace("nonsense", "string");
+    expect(parseCapability(fixed, "bad.yaml").ok).toBe(true);
+  });
+});
+
+describe("the registry", () => {
+  test("reading in slices serves the same capabilities and problems as reading at once", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "mcpgw-registry-"));
+    for (let i = 0; i < 30; i++) {
+      const type = i === 7 ? "nonsense" : "string";
+      writeFileSync(
+        join(dir, `c${i}.yaml`),
+        `name: c${i}\ndescription: d\nschema: { input: { type: object, properties: { q${i}: { type: ${type} } } } }\nrest: { base_url: 'https://a.b' }\n`,
+      );
+    }
+    const atOnce = new CapabilityRegistry({ builtin: true, directories: [dir] });
+    const inSlices = new CapabilityRegistry({ builtin: true, directories: [dir] });
+    const once = atOnce.load();
+    const sliced = await inSlices.loadGradually(0);
+    expect(inSlices.list().map((c) => c.name)).toEqual(atOnce.list().map((c) => c.name));
+    expect(sliced).toEqual(once);
+    expect(once.problems.map((p) => p.source)).toEqual([join(dir, "c7.yaml")]);
+    expect(inSlices.get("c8")).toBeDefined();
+  });
 });
 
 describe("templates", () => {

@@ -15,6 +15,7 @@ import { type RedisServer, startRedis } from "./_redis.ts";
 setDefaultTimeout(30_000);
 
 const CI = "ci-key-0123456789abcdef";
+const BURST = "burst-key-0123456789abcdef";
 let redis: RedisServer;
 const instances: (RunningGateway & { url: string })[] = [];
 
@@ -26,10 +27,11 @@ auth:
   enabled: true
   api_keys:
     - { name: ci, key: "${hashKey(CI)}" }
+    - { name: burst, key: "${hashKey(BURST)}" }
 cost_governance:
   enabled: true
   tool_costs: { echo: 0.25 }
-  budgets: { per_key: { ci: 1.0 } }
+  budgets: { per_key: { ci: 1.0, burst: 1.0 } }
 backends:
   fixture:
     command: ${BUN}
@@ -75,6 +77,25 @@ describe.skipIf(!Bun.which("redis-server"))("budgets in a cluster of two instanc
       const governor = governorOf(instance.gateway);
       expect(governor?.budgets("key:ci")).toMatchObject([{ budget: "per_key:ci", spent: 1 }]);
     }
+    await Promise.all(clients.map((client) => client.close()));
+  });
+
+  test("a burst of eight simultaneous calls over both instances against room for four runs four", async () => {
+    const clients = await Promise.all(instances.map((i) => connectWithKey(i.url, BURST)));
+    const results = await Promise.all(
+      Array.from({ length: 8 }, (_, i) => echo(clients[i % 2]!.client)),
+    );
+    const ran = results.filter((result) => !result.isError).length;
+    expect(ran).toBe(4);
+    for (const result of results.filter((r) => r.isError)) {
+      expect(result.text).toStartWith("[BUDGET_EXCEEDED] per_key:burst budget of 1");
+    }
+    // What was refused was taken back: the shared spend is exactly the budget.
+    await waitFor(() =>
+      instances.every(
+        (instance) => governorOf(instance.gateway)?.budgets("key:burst")[0]?.spent === 1,
+      ),
+    );
     await Promise.all(clients.map((client) => client.close()));
   });
 

@@ -15,6 +15,8 @@ setDefaultTimeout(60_000);
 let redis: RedisServer;
 let instances: Instance[] = [];
 let nginx: Awaited<ReturnType<typeof startProxy>>;
+/** A session opened on the instance the resume test kills, for the adoption race after it. */
+let orphan: string | undefined;
 
 beforeAll(async () => {
   if (!Bun.which("redis-server")) return;
@@ -138,6 +140,7 @@ describe.skipIf(!Bun.which("redis-server"))(
       });
       const first = await readEvents(call.body!, 1);
       expect(first[0]!.progress).toBe(1);
+      orphan = await openSession(a.url, headers);
       // Events keep being stored while the client is away; then the instance dies.
       await Bun.sleep(500);
       await a.kill();
@@ -149,8 +152,57 @@ describe.skipIf(!Bun.which("redis-server"))(
       // Nothing stored was lost: the replay goes on from the event after the one last seen.
       expect(replayed.map((event) => event.progress)).toEqual([2, 3, 4]);
     });
+
+    test("two instances that find a session's owner dead at once: one adopts it, the other relays to it", async () => {
+      const [, b, c] = instances as [Instance, Instance, Instance];
+      expect(orphan).toBeDefined();
+      const before = await openSessions();
+      const headers = {
+        ...MCP_HEADERS,
+        "mcp-protocol-version": "2025-11-25",
+        "mcp-session-id": orphan!,
+      };
+      const call = (url: string, id: number) =>
+        fetch(`${url}/mcp/fixture`, {
+          method: "POST",
+          headers,
+          body: JSON.stringify({
+            jsonrpc: "2.0",
+            id,
+            method: "tools/call",
+            params: { name: "echo", arguments: { message: `race ${id}` } },
+          }),
+        }).then(async (response) => ({ status: response.status, text: await response.text() }));
+      const answers = await Promise.all([call(b.url, 1), call(c.url, 2)]);
+      expect(answers.map((answer) => answer.status)).toEqual([200, 200]);
+      expect(answers[0]!.text).toContain("race 1");
+      expect(answers[1]!.text).toContain("race 2");
+      // One copy of the session, not one on each.
+      const after = await openSessions();
+      const sum = (counts: number[]) => counts.reduce((x, y) => x + y, 0);
+      expect(sum(after) - sum(before)).toBe(1);
+    });
   },
 );
+
+/** Opens a 2025-11-25 session on `url` (initialize + initialized) and returns its id. */
+async function openSession(url: string, headers: Record<string, string>): Promise<string> {
+  const opened = await fetch(`${url}/mcp/fixture`, {
+    method: "POST",
+    headers,
+    body: initializeBody(),
+  });
+  await opened.text();
+  const session = opened.headers.get("mcp-session-id")!;
+  await (
+    await fetch(`${url}/mcp/fixture`, {
+      method: "POST",
+      headers: { ...headers, "mcp-session-id": session },
+      body: JSON.stringify({ jsonrpc: "2.0", method: "notifications/initialized" }),
+    })
+  ).text();
+  return session;
+}
 
 interface ProgressEvent {
   id: string;

@@ -52,14 +52,20 @@ describe("the original gateway's config files load and mean the same", () => {
     );
   });
 
-  test("client-scopes.yaml: key names with spaces, client_circuit_breaker warned", () => {
+  test("client-scopes.yaml: key names with spaces, client_circuit_breaker loaded", () => {
     const config = loadConfig({ path: join(CONFIGS, "client-scopes.yaml"), env: KEYS });
     expect(config.auth.api_keys.map((key) => key.name)).toEqual([
       "Web App",
       "Ops Team",
       "Chat Bot",
     ]);
-    expect(config.warnings.join("\n")).toContain("auth.client_circuit_breaker");
+    expect(config.warnings.join("\n")).not.toContain("client_circuit_breaker");
+    expect(config.auth.client_circuit_breaker).toEqual({
+      enabled: true,
+      failure_threshold: 5,
+      success_threshold: 2,
+      reset_timeout: 30_000,
+    });
   });
 
   test("identity-only.yaml: auth on with only the key server loads locked, and says so", () => {

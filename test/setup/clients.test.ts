@@ -39,6 +39,11 @@ describe("client file locations per platform", () => {
       ),
       user("codex", `${PROFILE}\\.codex\\config.toml`),
       user("continue", `${PROFILE}\\.continue\\config.yaml`),
+      {
+        ...user("continue", `${PROFILE}\\.continue\\config.json`),
+        format: "json",
+        legacy: "continue-json",
+      },
     ]);
   });
 

@@ -9,6 +9,7 @@ import {
   type ClientId,
   type ClientTransport,
   type GatewayTarget,
+  isReadOnly,
 } from "../../setup/clients.ts";
 import { type ExportOptions, planExport, watchClientFiles } from "../../setup/export.ts";
 import type { PlannedBackend } from "../../setup/plan.ts";
@@ -342,9 +343,7 @@ async function pickBackends(scan: SetupScan, args: SetupArgs): Promise<PlannedBa
 async function pickClients(backends: PlannedBackend[], args: SetupArgs): Promise<string[]> {
   const files = [
     ...new Set(
-      backends.flatMap((b) =>
-        b.sources.filter((s) => !CLIENTS[s.file.client].readOnly).map((s) => s.file.path),
-      ),
+      backends.flatMap((b) => b.sources.filter((s) => !isReadOnly(s.file)).map((s) => s.file.path)),
     ),
   ];
   if (args.yes || args.only || !process.stdin.isTTY || !process.stdout.isTTY || args.json) {
