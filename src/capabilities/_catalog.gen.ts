@@ -561,7 +561,8 @@ schema:
           description: "Only records of this type",
         }
       name: { type: string, description: "Only this exact name, e.g. www.example.com" }
-      limit: { type: integer, minimum: 5, maximum: 5000, default: 100, description: "Records per page" }
+      limit:
+        { type: integer, minimum: 5, maximum: 5000, default: 100, description: "Records per page" }
 rest:
   base_url: https://api.cloudflare.com
   path: /client/v4/zones/{zone_id}/dns_records
@@ -1022,7 +1023,8 @@ schema:
           description: "Comma-separated group states to include: all, alert, warn, no data",
         }
       name: { type: string, description: "Only monitors whose name contains this text" }
-      tags: { type: string, description: "Comma-separated monitor tags, e.g. team:payments,env:prod" }
+      tags:
+        { type: string, description: "Comma-separated monitor tags, e.g. team:payments,env:prod" }
 rest:
   base_url: https://api.\${DD_SITE:-datadoghq.com}
   path: /api/v1/monitor
@@ -1333,7 +1335,8 @@ schema:
     required: [query]
     properties:
       query: { type: string, description: "Words, e.g. postgres, redis exporter" }
-      limit: { type: integer, minimum: 1, maximum: 100, default: 10, description: "Results per page" }
+      limit:
+        { type: integer, minimum: 1, maximum: 100, default: 10, description: "Results per page" }
 rest:
   base_url: https://hub.docker.com
   path: /v2/search/repositories/
@@ -1761,11 +1764,17 @@ schema:
     properties:
       owner: { type: string, description: "User or organisation, e.g. torvalds" }
       repo: { type: string, description: "Repository name, e.g. linux" }
-      branch: { type: string, description: "Branch, tag or SHA to start from (default: the default branch)" }
+      branch:
+        {
+          type: string,
+          description: "Branch, tag or SHA to start from (default: the default branch)",
+        }
       path: { type: string, description: "Only commits touching this file or folder, e.g. src/cli" }
       author: { type: string, description: "Only commits by this GitHub login or email" }
-      since: { type: string, format: date-time, description: "Only commits after this time (ISO 8601)" }
-      limit: { type: integer, minimum: 1, maximum: 100, default: 20, description: "Commits per page" }
+      since:
+        { type: string, format: date-time, description: "Only commits after this time (ISO 8601)" }
+      limit:
+        { type: integer, minimum: 1, maximum: 100, default: 20, description: "Commits per page" }
 rest:
   base_url: https://api.github.com
   path: /repos/{owner}/{repo}/commits
@@ -1804,7 +1813,8 @@ schema:
       repo: { type: string, description: "Repository name, e.g. vite" }
       base: { type: string, description: "Older branch, tag or SHA, e.g. v5.0.0" }
       head: { type: string, description: "Newer branch, tag or SHA, e.g. v5.1.0 or main" }
-      limit: { type: integer, minimum: 1, maximum: 250, default: 50, description: "Commits to list" }
+      limit:
+        { type: integer, minimum: 1, maximum: 250, default: 50, description: "Commits to list" }
 rest:
   base_url: https://api.github.com
   path: /repos/{owner}/{repo}/compare/{base}...{head}
@@ -2061,7 +2071,12 @@ schema:
       owner: { type: string, description: "User or organisation, e.g. facebook" }
       repo: { type: string, description: "Repository name, e.g. react" }
       state:
-        { type: string, enum: [open, closed, all], default: open, description: "Which pull requests" }
+        {
+          type: string,
+          enum: [open, closed, all],
+          default: open,
+          description: "Which pull requests",
+        }
       base: { type: string, description: "Only those merging into this branch, e.g. main" }
       sort:
         {
@@ -2342,12 +2357,12 @@ schema:
         { type: string, enum: [opened, closed, all], default: opened, description: "Which issues" }
       search: { type: string, description: "Words in the title or description" }
       labels: { type: string, description: "Comma-separated label names, e.g. bug,critical" }
-      limit: { type: integer, minimum: 1, maximum: 100, default: 20, description: "Issues per page" }
+      limit:
+        { type: integer, minimum: 1, maximum: 100, default: 20, description: "Issues per page" }
 rest:
   base_url: https://gitlab.com
   path: /api/v4/projects/{project}/issues
-  params:
-    { state: "{state}", search: "{search}", labels: "{labels}", per_page: "{limit}" }
+  params: { state: "{state}", search: "{search}", labels: "{labels}", per_page: "{limit}" }
   timeout: 15s
 auth: { type: api_key, key: env:GITLAB_TOKEN, header: PRIVATE-TOKEN, required: false }
 cache: { ttl: 2m }
@@ -2772,7 +2787,11 @@ schema:
     required: [name]
     properties:
       name:
-        { type: string, pattern: "^[A-Za-z0-9@._+-]+$", description: "Formula name, e.g. wget or python@3.12" }
+        {
+          type: string,
+          pattern: "^[A-Za-z0-9@._+-]+$",
+          description: "Formula name, e.g. wget or python@3.12",
+        }
 rest:
   base_url: https://formulae.brew.sh
   path: /api/formula/{+name}.json
@@ -3008,7 +3027,11 @@ schema:
           type: string,
           description: "Registry, e.g. npm, pypi, maven, go, cargo, nuget, packagist, rubygems, hex, pub, cocoapods",
         }
-      name: { type: string, description: "Package name, e.g. react or org.apache.commons:commons-lang3" }
+      name:
+        {
+          type: string,
+          description: "Package name, e.g. react or org.apache.commons:commons-lang3",
+        }
 rest:
   base_url: https://libraries.io
   path: /api/{platform}/{name}
@@ -3353,7 +3376,8 @@ schema:
     type: object
     required: [site_id]
     properties:
-      site_id: { type: string, description: "Site id (API ID) or its domain, e.g. my-site.netlify.app" }
+      site_id:
+        { type: string, description: "Site id (API ID) or its domain, e.g. my-site.netlify.app" }
       limit: { type: integer, minimum: 1, maximum: 100, default: 10, description: "Deploys" }
 rest:
   base_url: https://api.netlify.com
@@ -3736,8 +3760,13 @@ schema:
     type: object
     properties:
       cve_id:
-        { type: string, pattern: "^CVE-\\\\d{4}-\\\\d{4,}$", description: "CVE id, e.g. CVE-2021-44228" }
-      keywords: { type: string, description: "Words in the description, e.g. openssl buffer overflow" }
+        {
+          type: string,
+          pattern: "^CVE-\\\\d{4}-\\\\d{4,}$",
+          description: "CVE id, e.g. CVE-2021-44228",
+        }
+      keywords:
+        { type: string, description: "Words in the description, e.g. openssl buffer overflow" }
       limit:
         { type: integer, minimum: 1, maximum: 100, default: 10, description: "Records per page" }
 rest:
@@ -4229,8 +4258,13 @@ schema:
     required: [query]
     properties:
       query: { type: string, description: "Words, e.g. pdf generator, or a vendor name" }
-      type: { type: string, description: "Package type, e.g. library, symfony-bundle, wordpress-plugin" }
-      limit: { type: integer, minimum: 1, maximum: 100, default: 15, description: "Results per page" }
+      type:
+        {
+          type: string,
+          description: "Package type, e.g. library, symfony-bundle, wordpress-plugin",
+        }
+      limit:
+        { type: integer, minimum: 1, maximum: 100, default: 15, description: "Results per page" }
 rest:
   base_url: https://packagist.org
   path: /search.json
@@ -4406,7 +4440,12 @@ schema:
     type: object
     required: [name]
     properties:
-      name: { type: string, pattern: "^[a-z0-9_]+$", description: "Package name, e.g. http or provider" }
+      name:
+        {
+          type: string,
+          pattern: "^[a-z0-9_]+$",
+          description: "Package name, e.g. http or provider",
+        }
 rest:
   base_url: https://pub.dev
   path: /api/packages/{name}
@@ -4561,7 +4600,8 @@ schema:
     type: object
     required: [name]
     properties:
-      name: { type: string, pattern: "^[A-Za-z0-9._-]+$", description: "Project name, e.g. requests" }
+      name:
+        { type: string, pattern: "^[A-Za-z0-9._-]+$", description: "Project name, e.g. requests" }
 rest:
   base_url: https://pypistats.org
   path: /api/packages/{name}/recent
@@ -4622,8 +4662,7 @@ schema:
     type: object
     required: [name, version]
     properties:
-      name:
-        { type: string, pattern: "^[A-Za-z0-9._-]+$", description: "Project name, e.g. django" }
+      name: { type: string, pattern: "^[A-Za-z0-9._-]+$", description: "Project name, e.g. django" }
       version: { type: string, description: "Version, e.g. 4.2.11" }
 rest:
   base_url: https://pypi.org
@@ -5045,12 +5084,7 @@ schema:
           description: "Sentry search, e.g. is:unresolved level:error, or words of the error",
         }
       period:
-        {
-          type: string,
-          enum: [24h, 14d],
-          default: 24h,
-          description: "Window of the event counts",
-        }
+        { type: string, enum: [24h, 14d], default: 24h, description: "Window of the event counts" }
 rest:
   base_url: https://sentry.io
   path: /api/0/projects/{organization}/{project}/issues/
@@ -5191,7 +5225,12 @@ schema:
     required: [question_id]
     properties:
       question_id: { type: integer, minimum: 1, description: "Question id, e.g. 11227809" }
-      site: { type: string, default: stackoverflow, description: "Site, e.g. stackoverflow, serverfault" }
+      site:
+        {
+          type: string,
+          default: stackoverflow,
+          description: "Site, e.g. stackoverflow, serverfault",
+        }
       limit: { type: integer, minimum: 1, maximum: 30, default: 5, description: "Answers" }
 rest:
   base_url: https://api.stackexchange.com
@@ -5428,7 +5467,8 @@ schema:
     required: [query]
     properties:
       query: { type: string, description: "Words, e.g. vpc, eks cluster, static website" }
-      provider: { type: string, description: "Only modules for this provider, e.g. aws, azurerm, google" }
+      provider:
+        { type: string, description: "Only modules for this provider, e.g. aws, azurerm, google" }
       verified: { type: boolean, description: "Only verified (partner) modules" }
       limit: { type: integer, minimum: 1, maximum: 100, default: 10, description: "Modules" }
 rest:
@@ -5459,7 +5499,8 @@ schema:
     type: object
     required: [namespace, name]
     properties:
-      namespace: { type: string, description: "Publisher, e.g. hashicorp, cloudflare, integrations" }
+      namespace:
+        { type: string, description: "Publisher, e.g. hashicorp, cloudflare, integrations" }
       name: { type: string, description: "Provider type, e.g. aws, google, kubernetes" }
 rest:
   base_url: https://registry.terraform.io
