@@ -289,8 +289,19 @@ function applyAuth(
   return undefined;
 }
 
-/** Escapes an argument placed in a URL path; `{+arg}` keeps its slashes. */
+/**
+ * Escapes an argument placed in a URL path; `{+arg}` keeps its slashes. A `.` or `..` segment is
+ * refused: URL parsing would resolve it and send the request, credential included, to another
+ * endpoint of the API (owner and repo `..` turn /repos/../../issues into /issues).
+ */
 function encodeSegment(text: string, reserved: boolean): string {
+  const segments = reserved ? text.split("/") : [text];
+  if (segments.some((segment) => segment === "." || segment === "..")) {
+    throw new ToolFailure(
+      "INVALID_ARGUMENTS",
+      'a path argument may not be "." or ".." or contain such a segment: it would change which endpoint is called',
+    );
+  }
   return reserved ? encodeURI(text).replace(/[?#]/g, encodeURIComponent) : encodeURIComponent(text);
 }
 

@@ -481,12 +481,50 @@ export const capTestSpec = {
   },
 } satisfies CommandSpec;
 
+export const capSearchSpec = {
+  meta: {
+    name: "search",
+    description:
+      "Search the built-in catalog (embedded, no network): name, title, key needed, built-in or installed",
+  },
+  args: {
+    query: { type: "positional", required: true, description: "What you want to do" },
+    limit: { type: "string", alias: "n", description: "How many matches (1-50, default 10)" },
+    ...jsonArg(),
+    ...configArg,
+    ...globalArgs,
+  },
+} satisfies CommandSpec;
+
+export const capInstallSpec = {
+  meta: {
+    name: "install",
+    description:
+      "Copy a built-in capability's file into your capabilities folder, to edit it (your copy replaces the built-in)",
+  },
+  args: {
+    name: { type: "positional", required: true, description: "Built-in capability name" },
+    dir: {
+      type: "string",
+      alias: "d",
+      description: "Folder to write into (default: the first of capabilities.directories)",
+    },
+    force: { type: "boolean", alias: "f", description: "Overwrite a file that exists" },
+    ...jsonArg(),
+    ...configArg,
+    ...globalArgs,
+  },
+} satisfies CommandSpec;
+
 export const capSpec = {
   meta: {
     name: "cap",
-    description: "Capabilities (REST APIs as tools): import an OpenAPI spec, validate, list, test",
+    description:
+      "Capabilities (REST APIs as tools): search and install built-ins, import an OpenAPI spec, validate, list, test",
   },
   subCommands: {
+    search: capSearchSpec,
+    install: capInstallSpec,
     import: capImportSpec,
     validate: capValidateSpec,
     list: capListSpec,

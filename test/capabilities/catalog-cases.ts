@@ -1114,6 +1114,1180 @@ export const CATALOG_CASES: Record<string, CatalogCase> = {
     },
     expect: ['"identifier":"ENG-123"'],
   },
+  // Developer tools (code hosting, registries, docs, security, operations).
+  github_search_issues: {
+    args: { query: "repo:oven-sh/bun is:issue is:open segfault", sort: "comments", limit: 2 },
+    request: {
+      path: "/search/issues",
+      query: { q: "repo:oven-sh/bun is:issue is:open segfault", sort: "comments", per_page: "2" },
+      headers: { accept: "application/vnd.github+json" },
+    },
+    response: {
+      total_count: 41,
+      incomplete_results: false,
+      items: [
+        {
+          number: 9876,
+          title: "Segfault when running tests with --coverage",
+          state: "open",
+          comments: 23,
+          labels: [{ name: "bug" }, { name: "crash" }],
+          html_url: "https://github.com/oven-sh/bun/issues/9876",
+          user: { login: "someone" },
+        },
+      ],
+    },
+    expect: ['"total_count":41', "Segfault when running tests"],
+  },
+  github_pull_requests: {
+    args: { owner: "facebook", repo: "react", base: "main", limit: 5 },
+    request: {
+      path: "/repos/facebook/react/pulls",
+      query: { state: "open", base: "main", sort: "created", direction: "desc", per_page: "5" },
+    },
+    response: [
+      {
+        number: 31234,
+        title: "Fix hydration mismatch warning for text nodes",
+        state: "open",
+        draft: false,
+        user: { login: "contributor" },
+        head: { ref: "fix-hydration" },
+        base: { ref: "main" },
+        html_url: "https://github.com/facebook/react/pull/31234",
+        created_at: "2025-01-10T09:00:00Z",
+      },
+    ],
+    expect: ['"number":31234', '"draft":false'],
+  },
+  github_file_contents: {
+    args: { owner: "oven-sh", repo: "bun", path: "docs/cli/test.md", ref: "main" },
+    request: {
+      path: "/repos/oven-sh/bun/contents/docs/cli/test.md",
+      query: { ref: "main" },
+      headers: { accept: "application/vnd.github.raw+json" },
+    },
+    response: "# bun test\n\nBun ships with a fast, built-in, Jest-compatible test runner.\n",
+    expect: ["Jest-compatible test runner"],
+  },
+  github_user: {
+    args: { username: "torvalds" },
+    request: { path: "/users/torvalds" },
+    response: {
+      login: "torvalds",
+      id: 1024025,
+      type: "User",
+      name: "Linus Torvalds",
+      company: "Linux Foundation",
+      location: "Portland, OR",
+      public_repos: 8,
+      followers: 230000,
+      created_at: "2011-09-03T15:26:22Z",
+    },
+    expect: ['"name":"Linus Torvalds"', '"followers":230000'],
+  },
+  github_releases: {
+    args: { owner: "nodejs", repo: "node", limit: 2 },
+    request: { path: "/repos/nodejs/node/releases", query: { per_page: "2" } },
+    response: [
+      {
+        tag_name: "v23.6.0",
+        name: "2025-01-07, Version 23.6.0 (Current)",
+        prerelease: false,
+        draft: false,
+        published_at: "2025-01-07T18:00:00Z",
+        body: "### Notable Changes\n\n* Unflag --experimental-strip-types",
+        assets: [],
+      },
+    ],
+    expect: ['"tag_name":"v23.6.0"', "experimental-strip-types"],
+  },
+  github_code_search: {
+    args: { query: "createServer org:oven-sh language:typescript", limit: 3 },
+    env: { GITHUB_TOKEN: "ghp_codesearch" },
+    request: {
+      path: "/search/code",
+      query: { q: "createServer org:oven-sh language:typescript", per_page: "3" },
+      headers: { authorization: "Bearer ghp_codesearch" },
+    },
+    response: {
+      total_count: 2,
+      items: [
+        {
+          name: "server.ts",
+          path: "examples/http/server.ts",
+          html_url: "https://github.com/oven-sh/bun/blob/main/examples/http/server.ts",
+          repository: { full_name: "oven-sh/bun" },
+        },
+      ],
+    },
+    expect: ['"path":"examples/http/server.ts"'],
+  },
+  github_workflow_runs: {
+    args: { owner: "oven-sh", repo: "bun", branch: "main", status: "failure", limit: 3 },
+    request: {
+      path: "/repos/oven-sh/bun/actions/runs",
+      query: { branch: "main", status: "failure", per_page: "3" },
+    },
+    response: {
+      total_count: 1,
+      workflow_runs: [
+        {
+          id: 12345678901,
+          name: "CI",
+          head_branch: "main",
+          head_sha: "a1b2c3d",
+          event: "push",
+          status: "completed",
+          conclusion: "failure",
+          html_url: "https://github.com/oven-sh/bun/actions/runs/12345678901",
+        },
+      ],
+    },
+    expect: ['"conclusion":"failure"', '"name":"CI"'],
+  },
+  github_commits: {
+    args: { owner: "torvalds", repo: "linux", path: "kernel/sched", limit: 1 },
+    request: {
+      path: "/repos/torvalds/linux/commits",
+      query: { path: "kernel/sched", per_page: "1" },
+    },
+    response: [
+      {
+        sha: "f1e2d3c4b5a6978877665544332211aabbccddee",
+        commit: {
+          message: "sched/fair: Fix load balancing on asymmetric systems",
+          author: { name: "A Developer", date: "2025-01-12T10:00:00Z" },
+        },
+        html_url: "https://github.com/torvalds/linux/commit/f1e2d3c4",
+      },
+    ],
+    expect: ["sched/fair: Fix load balancing"],
+  },
+  github_issue: {
+    args: { owner: "microsoft", repo: "vscode", number: 4321 },
+    request: { path: "/repos/microsoft/vscode/issues/4321" },
+    response: {
+      number: 4321,
+      title: "Terminal loses focus after running a task",
+      state: "closed",
+      labels: [{ name: "terminal" }],
+      assignees: [{ login: "maintainer" }],
+      comments: 7,
+      body: "Steps to reproduce: run any task, the terminal loses focus.",
+    },
+    expect: ['"state":"closed"', "Steps to reproduce"],
+  },
+  gitlab_issues: {
+    args: { project: "gitlab-org/gitlab-runner", search: "timeout", labels: "bug" },
+    request: {
+      path: "/api/v4/projects/gitlab-org%2Fgitlab-runner/issues",
+      query: { state: "opened", search: "timeout", labels: "bug", per_page: "20" },
+    },
+    response: [
+      {
+        iid: 3712,
+        title: "Job times out while uploading artifacts",
+        state: "opened",
+        labels: ["bug", "artifacts"],
+        web_url: "https://gitlab.com/gitlab-org/gitlab-runner/-/issues/3712",
+      },
+    ],
+    expect: ['"iid":3712'],
+  },
+  stackexchange_search: {
+    args: { query: "No module named distutils", tagged: "python", accepted: true, limit: 3 },
+    request: {
+      path: "/2.3/search/advanced",
+      query: {
+        q: "No module named distutils",
+        tagged: "python",
+        accepted: "true",
+        site: "stackoverflow",
+        pagesize: "3",
+        order: "desc",
+        sort: "relevance",
+      },
+    },
+    response: {
+      items: [
+        {
+          question_id: 77233855,
+          title: "Why did I get an error ModuleNotFoundError: No module named 'distutils'?",
+          tags: ["python", "pip"],
+          score: 412,
+          answer_count: 12,
+          is_answered: true,
+          accepted_answer_id: 77233866,
+          link: "https://stackoverflow.com/questions/77233855",
+        },
+      ],
+      has_more: true,
+      quota_remaining: 290,
+    },
+    expect: ['"question_id":77233855', '"score":412'],
+  },
+  packagist_search: {
+    args: { query: "pdf generator", limit: 2 },
+    request: { path: "/search.json", query: { q: "pdf generator", per_page: "2" } },
+    response: {
+      results: [
+        {
+          name: "dompdf/dompdf",
+          description: "DOMPDF is a CSS 2.1 compliant HTML to PDF converter",
+          url: "https://packagist.org/packages/dompdf/dompdf",
+          repository: "https://github.com/dompdf/dompdf",
+          downloads: 150000000,
+          favers: 10500,
+        },
+      ],
+      total: 812,
+    },
+    expect: ['"name":"dompdf/dompdf"'],
+  },
+  maven_central_search: {
+    args: { query: "g:com.google.guava AND a:guava", core: "gav", limit: 3 },
+    request: {
+      path: "/solrsearch/select",
+      query: { q: "g:com.google.guava AND a:guava", core: "gav", rows: "3", wt: "json" },
+    },
+    response: {
+      responseHeader: { status: 0, QTime: 2 },
+      response: {
+        numFound: 120,
+        start: 0,
+        docs: [
+          {
+            id: "com.google.guava:guava:33.4.0-jre",
+            g: "com.google.guava",
+            a: "guava",
+            v: "33.4.0-jre",
+            p: "bundle",
+            timestamp: 1734567890000,
+          },
+        ],
+      },
+    },
+    expect: ['"v":"33.4.0-jre"', '"numFound":120'],
+  },
+  nuget_search: {
+    args: { query: "json serializer", limit: 2 },
+    request: {
+      path: "/query",
+      query: { q: "json serializer", prerelease: "false", take: "2", semVerLevel: "2.0.0" },
+    },
+    response: {
+      totalHits: 3100,
+      data: [
+        {
+          id: "Newtonsoft.Json",
+          version: "13.0.3",
+          description: "Json.NET is a popular high-performance JSON framework for .NET",
+          totalDownloads: 5200000000,
+          verified: true,
+        },
+      ],
+    },
+    expect: ['"id":"Newtonsoft.Json"', '"verified":true'],
+  },
+  go_module_latest: {
+    args: { module: "github.com/gin-gonic/gin" },
+    request: { path: "/github.com/gin-gonic/gin/@latest" },
+    response: {
+      Version: "v1.10.0",
+      Time: "2024-05-07T03:21:05Z",
+      Origin: {
+        VCS: "git",
+        URL: "https://github.com/gin-gonic/gin",
+        Ref: "refs/tags/v1.10.0",
+        Hash: "75ccf94d605a05fe24817fc2f166f6f2959d5cea",
+      },
+    },
+    expect: ['"Version":"v1.10.0"'],
+  },
+  hex_package: {
+    args: { name: "phoenix" },
+    request: { path: "/api/packages/phoenix" },
+    response: {
+      name: "phoenix",
+      latest_stable_version: "1.7.18",
+      meta: {
+        description: "Peace of mind from prototype to production",
+        licenses: ["MIT"],
+        links: { GitHub: "https://github.com/phoenixframework/phoenix" },
+      },
+      downloads: { all: 120000000, recent: 1900000 },
+      releases: [{ version: "1.7.18", url: "https://hex.pm/api/packages/phoenix/releases/1.7.18" }],
+    },
+    expect: ['"latest_stable_version":"1.7.18"'],
+  },
+  homebrew_formula: {
+    args: { name: "postgresql@16" },
+    request: { path: "/api/formula/postgresql@16.json" },
+    response: {
+      name: "postgresql@16",
+      desc: "Object-relational database system",
+      homepage: "https://www.postgresql.org/",
+      license: "PostgreSQL",
+      versions: { stable: "16.6", head: null, bottle: true },
+      dependencies: ["icu4c@76", "krb5", "openssl@3"],
+      caveats: "This formula has created a default database cluster.",
+      deprecated: false,
+    },
+    expect: ['"stable":"16.6"', '"license":"PostgreSQL"'],
+  },
+  jsdelivr_package_stats: {
+    args: { name: "@popperjs/core", period: "week" },
+    request: { path: "/v1/stats/packages/npm/@popperjs/core", query: { period: "week" } },
+    response: {
+      hits: { rank: 9, typeRank: 8, total: 1500000000, dates: { "2025-01-13": 210000000 } },
+      bandwidth: { rank: 30, typeRank: 28, total: 29000000000000, dates: {} },
+    },
+    expect: ['"total":1500000000'],
+  },
+  bundlephobia_size: {
+    args: { package: "lodash@4.17.21" },
+    request: { path: "/api/size", query: { package: "lodash@4.17.21" } },
+    response: {
+      name: "lodash",
+      version: "4.17.21",
+      size: 73015,
+      gzip: 25941,
+      dependencyCount: 0,
+      hasJSModule: false,
+      hasSideEffects: true,
+    },
+    expect: ['"gzip":25941'],
+  },
+  docker_hub_search: {
+    args: { query: "keycloak", limit: 2 },
+    request: { path: "/v2/search/repositories/", query: { query: "keycloak", page_size: "2" } },
+    response: {
+      count: 1450,
+      results: [
+        {
+          repo_name: "keycloak/keycloak",
+          short_description: "Keycloak Identity and Access Management",
+          star_count: 420,
+          pull_count: 95000000,
+          is_official: false,
+        },
+      ],
+    },
+    expect: ['"repo_name":"keycloak/keycloak"'],
+  },
+  artifacthub_search: {
+    args: { query: "grafana", limit: 2 },
+    request: {
+      path: "/api/v1/packages/search",
+      query: { ts_query_web: "grafana", kind: "0", limit: "2", facets: "false" },
+    },
+    response: {
+      packages: [
+        {
+          package_id: "1b0f5d5c-0000-4000-8000-000000000000",
+          name: "grafana",
+          normalized_name: "grafana",
+          version: "8.8.2",
+          app_version: "11.4.0",
+          stars: 520,
+          official: true,
+          repository: { name: "grafana", url: "https://grafana.github.io/helm-charts" },
+        },
+      ],
+    },
+    expect: ['"app_version":"11.4.0"'],
+  },
+  osv_vulnerability: {
+    args: { id: "GHSA-jfh8-c2jp-5v3q" },
+    request: { path: "/v1/vulns/GHSA-jfh8-c2jp-5v3q" },
+    response: {
+      id: "GHSA-jfh8-c2jp-5v3q",
+      summary: "Remote code injection in Log4j",
+      aliases: ["CVE-2021-44228"],
+      affected: [
+        {
+          package: { ecosystem: "Maven", name: "org.apache.logging.log4j:log4j-core" },
+          ranges: [
+            { type: "ECOSYSTEM", events: [{ introduced: "2.0-beta9" }, { fixed: "2.15.0" }] },
+          ],
+        },
+      ],
+    },
+    expect: ['"fixed":"2.15.0"', "CVE-2021-44228"],
+  },
+  nvd_cve: {
+    args: { cve_id: "CVE-2021-44228" },
+    env: { NVD_API_KEY: "nvd-test-key" },
+    request: {
+      path: "/rest/json/cves/2.0",
+      query: { cveId: "CVE-2021-44228", resultsPerPage: "10" },
+      headers: { apikey: "nvd-test-key" },
+    },
+    response: {
+      resultsPerPage: 1,
+      totalResults: 1,
+      vulnerabilities: [
+        {
+          cve: {
+            id: "CVE-2021-44228",
+            published: "2021-12-10T10:15:09.143",
+            descriptions: [{ lang: "en", value: "Apache Log4j2 JNDI features ..." }],
+            metrics: {
+              cvssMetricV31: [{ cvssData: { baseScore: 10.0, baseSeverity: "CRITICAL" } }],
+            },
+          },
+        },
+      ],
+    },
+    expect: ['"baseSeverity":"CRITICAL"'],
+  },
+  npm_dist_tags: {
+    args: { name: "@angular/core" },
+    request: { path: "/-/package/@angular/core/dist-tags" },
+    response: { latest: "19.0.6", next: "19.1.0-rc.0", "v18-lts": "18.2.13" },
+    expect: ['"next":"19.1.0-rc.0"'],
+  },
+  pypi_version: {
+    args: { name: "numpy", version: "1.26.4" },
+    request: { path: "/pypi/numpy/1.26.4/json" },
+    response: {
+      info: {
+        name: "numpy",
+        version: "1.26.4",
+        requires_python: ">=3.9",
+        requires_dist: null,
+        license: "BSD-3-Clause",
+        yanked: false,
+        yanked_reason: null,
+      },
+      urls: [
+        {
+          filename: "numpy-1.26.4-cp312-cp312-manylinux_2_17_x86_64.whl",
+          packagetype: "bdist_wheel",
+          upload_time_iso_8601: "2024-02-05T23:50:00Z",
+        },
+      ],
+      vulnerabilities: [],
+    },
+    expect: ['"requires_python":">=3.9"'],
+  },
+  crates_reverse_dependencies: {
+    args: { name: "anyhow", limit: 2 },
+    request: { path: "/api/v1/crates/anyhow/reverse_dependencies", query: { per_page: "2" } },
+    response: {
+      dependencies: [
+        { crate_id: "anyhow", req: "^1.0", optional: false, kind: "normal", version_id: 1400000 },
+      ],
+      versions: [{ id: 1400000, crate: "cargo-edit", num: "0.13.0" }],
+      meta: { total: 24000 },
+    },
+    expect: ['"total":24000', '"crate":"cargo-edit"'],
+  },
+  readthedocs_search: {
+    args: { query: "project:requests timeout" },
+    request: { path: "/api/v3/search/", query: { q: "project:requests timeout" } },
+    response: {
+      count: 12,
+      next: null,
+      previous: null,
+      results: [
+        {
+          type: "page",
+          project: { slug: "requests", alias: null },
+          version: { slug: "latest" },
+          title: "Advanced Usage",
+          domain: "https://requests.readthedocs.io",
+          path: "/en/latest/user/advanced/",
+          highlights: { title: [] },
+          blocks: [{ type: "section", id: "timeouts", title: "Timeouts" }],
+        },
+      ],
+    },
+    expect: ['"title":"Advanced Usage"', '"id":"timeouts"'],
+  },
+  mdn_search: {
+    args: { query: "array flatMap", limit: 2 },
+    request: {
+      path: "/api/v1/search",
+      query: { q: "array flatMap", locale: "en-US", size: "2" },
+    },
+    response: {
+      documents: [
+        {
+          mdn_url: "/en-US/docs/Web/JavaScript/Reference/Global_Objects/Array/flatMap",
+          title: "Array.prototype.flatMap()",
+          summary: "The flatMap() method of Array instances returns a new array ...",
+          locale: "en-US",
+          score: 97.1,
+        },
+      ],
+      metadata: { took_ms: 12, total: { value: 25, relation: "eq" }, size: 2, page: 1 },
+      suggestions: [],
+    },
+    expect: ['"title":"Array.prototype.flatMap()"'],
+  },
+  deps_dev_version: {
+    args: { system: "maven", name: "org.apache.logging.log4j:log4j-core", version: "2.14.1" },
+    request: {
+      path: "/v3/systems/maven/packages/org.apache.logging.log4j%3Alog4j-core/versions/2.14.1",
+    },
+    response: {
+      versionKey: {
+        system: "MAVEN",
+        name: "org.apache.logging.log4j:log4j-core",
+        version: "2.14.1",
+      },
+      isDefault: false,
+      licenses: ["Apache-2.0"],
+      advisoryKeys: [{ id: "GHSA-jfh8-c2jp-5v3q" }, { id: "GHSA-7rjr-3q55-vv33" }],
+      links: [{ label: "SOURCE_REPO", url: "https://github.com/apache/logging-log4j2" }],
+    },
+    expect: ['"licenses":["Apache-2.0"]', "GHSA-jfh8-c2jp-5v3q"],
+  },
+  spdx_license: {
+    args: { id: "MPL-2.0" },
+    request: { path: "/licenses/MPL-2.0.json" },
+    response: {
+      isDeprecatedLicenseId: false,
+      isFsfLibre: true,
+      licenseText: "Mozilla Public License Version 2.0\n==================================\n...",
+      name: "Mozilla Public License 2.0",
+      licenseId: "MPL-2.0",
+      seeAlso: ["https://www.mozilla.org/MPL/2.0/"],
+      isOsiApproved: true,
+    },
+    expect: ['"isOsiApproved":true', "Mozilla Public License Version 2.0"],
+  },
+  pub_dev_package: {
+    args: { name: "provider" },
+    request: { path: "/api/packages/provider" },
+    response: {
+      name: "provider",
+      latest: {
+        version: "6.1.2",
+        pubspec: {
+          name: "provider",
+          description: "A wrapper around InheritedWidget to make them easier to use.",
+          environment: { sdk: ">=2.12.0 <4.0.0", flutter: ">=1.16.0" },
+          dependencies: { collection: "^1.15.0", flutter: { sdk: "flutter" } },
+        },
+      },
+      versions: [{ version: "6.1.1" }, { version: "6.1.2" }],
+    },
+    expect: ['"version":"6.1.2"'],
+  },
+  libraries_io_project: {
+    args: { platform: "npm", name: "react" },
+    env: { LIBRARIES_IO_API_KEY: "lio-test-key" },
+    request: { path: "/api/npm/react", query: { api_key: "lio-test-key" } },
+    response: {
+      name: "react",
+      platform: "NPM",
+      latest_release_number: "19.0.0",
+      licenses: "MIT",
+      dependents_count: 180000,
+      dependent_repos_count: 9500000,
+      rank: 32,
+      repository_url: "https://github.com/facebook/react",
+    },
+    expect: ['"dependents_count":180000'],
+  },
+  sentry_issues: {
+    args: { organization: "acme", project: "web-frontend" },
+    env: { SENTRY_AUTH_TOKEN: "sntrys_test" },
+    request: {
+      path: "/api/0/projects/acme/web-frontend/issues/",
+      query: { query: "is:unresolved", statsPeriod: "24h" },
+      headers: { authorization: "Bearer sntrys_test" },
+    },
+    response: [
+      {
+        id: "4567890123",
+        shortId: "WEB-FRONTEND-3K",
+        title: "TypeError: Cannot read properties of undefined (reading 'total')",
+        culprit: "app/checkout/summary",
+        level: "error",
+        count: "812",
+        userCount: 240,
+        status: "unresolved",
+        permalink: "https://acme.sentry.io/issues/4567890123/",
+      },
+    ],
+    expect: ['"shortId":"WEB-FRONTEND-3K"'],
+  },
+  pagerduty_incidents: {
+    args: { limit: 5 },
+    env: { PAGERDUTY_API_KEY: "pd-test-key" },
+    request: {
+      path: "/incidents",
+      query: { "statuses[]": "triggered", limit: "5", sort_by: "created_at:desc" },
+      headers: {
+        authorization: "Token token=pd-test-key",
+        accept: "application/vnd.pagerduty+json;version=2",
+      },
+    },
+    response: {
+      incidents: [
+        {
+          id: "Q1ABCDEF",
+          incident_number: 1042,
+          title: "High error rate on checkout-api",
+          status: "triggered",
+          urgency: "high",
+          service: { summary: "checkout-api" },
+          created_at: "2025-01-14T09:12:00Z",
+        },
+      ],
+      limit: 5,
+      offset: 0,
+      more: false,
+    },
+    expect: ['"incident_number":1042'],
+  },
+  jira_search: {
+    args: { jql: "project = ENG AND status = 'In Progress'", limit: 5 },
+    env: {
+      ATLASSIAN_SITE: "acme.atlassian.net",
+      ATLASSIAN_EMAIL: "me@acme.com",
+      ATLASSIAN_API_TOKEN: "atl-token",
+    },
+    request: {
+      path: "/rest/api/3/search/jql",
+      query: {
+        jql: "project = ENG AND status = 'In Progress'",
+        maxResults: "5",
+        fields: "summary,status,assignee,priority,issuetype,updated",
+      },
+      headers: { authorization: "Basic bWVAYWNtZS5jb206YXRsLXRva2Vu" },
+    },
+    response: {
+      issues: [
+        {
+          id: "10042",
+          key: "ENG-42",
+          fields: {
+            summary: "Migrate billing jobs to the new queue",
+            status: { name: "In Progress" },
+            assignee: { displayName: "Dana" },
+          },
+        },
+      ],
+      isLast: true,
+    },
+    expect: ['"key":"ENG-42"'],
+  },
+  confluence_search: {
+    args: { query: "onboarding checklist", limit: 3 },
+    env: {
+      ATLASSIAN_SITE: "acme.atlassian.net",
+      ATLASSIAN_EMAIL: "me@acme.com",
+      ATLASSIAN_API_TOKEN: "atl-token",
+    },
+    request: {
+      path: "/wiki/rest/api/search",
+      query: { cql: 'siteSearch ~ "onboarding checklist"', limit: "3" },
+      headers: { authorization: "Basic bWVAYWNtZS5jb206YXRsLXRva2Vu" },
+    },
+    response: {
+      results: [
+        {
+          content: { id: "98765", type: "page", title: "Engineering onboarding checklist" },
+          excerpt: "Day one: laptop, accounts, ...",
+          url: "/spaces/ENG/pages/98765",
+          lastModified: "2024-11-02T08:00:00.000Z",
+        },
+      ],
+      size: 1,
+      totalSize: 1,
+    },
+    expect: ["Engineering onboarding checklist"],
+  },
+  vercel_deployments: {
+    args: { project_id: "marketing-site", target: "production", limit: 3 },
+    env: { VERCEL_TOKEN: "vercel-test-token" },
+    request: {
+      path: "/v6/deployments",
+      query: { projectId: "marketing-site", target: "production", limit: "3" },
+      headers: { authorization: "Bearer vercel-test-token" },
+    },
+    response: {
+      deployments: [
+        {
+          uid: "dpl_2qn7PZrx",
+          name: "marketing-site",
+          url: "marketing-site-abc123.vercel.app",
+          state: "READY",
+          target: "production",
+          created: 1736850000000,
+          creator: { username: "dana" },
+        },
+      ],
+      pagination: { count: 1, next: null },
+    },
+    expect: ['"state":"READY"'],
+  },
+  cloudflare_dns_records: {
+    args: { zone_id: "023e105f4ecef8ad9ca31a8372d0c353", type: "MX" },
+    env: { CLOUDFLARE_API_TOKEN: "cf-test-token" },
+    request: {
+      path: "/client/v4/zones/023e105f4ecef8ad9ca31a8372d0c353/dns_records",
+      query: { type: "MX", per_page: "100" },
+      headers: { authorization: "Bearer cf-test-token" },
+    },
+    response: {
+      success: true,
+      errors: [],
+      messages: [],
+      result: [
+        {
+          id: "372e67954025e0ba6aaa6d586b9e0b59",
+          type: "MX",
+          name: "example.com",
+          content: "mx1.mail.example.net",
+          priority: 10,
+          proxied: false,
+          ttl: 3600,
+        },
+      ],
+    },
+    expect: ['"content":"mx1.mail.example.net"'],
+  },
+  dns_lookup: {
+    args: { name: "gmail.com", type: "MX" },
+    request: { path: "/resolve", query: { name: "gmail.com", type: "MX" } },
+    response: {
+      Status: 0,
+      TC: false,
+      RD: true,
+      RA: true,
+      AD: false,
+      CD: false,
+      Question: [{ name: "gmail.com.", type: 15 }],
+      Answer: [{ name: "gmail.com.", type: 15, TTL: 3600, data: "5 gmail-smtp-in.l.google.com." }],
+    },
+    expect: ["gmail-smtp-in.l.google.com"],
+  },
+  crtsh_certificates: {
+    args: { domain: "%.example.com", exclude: "expired" },
+    request: { path: "/", query: { q: "%.example.com", exclude: "expired", output: "json" } },
+    response: [
+      {
+        issuer_ca_id: 185756,
+        issuer_name: "C=US, O=DigiCert Inc, CN=DigiCert Global G2 TLS RSA SHA256 2020 CA1",
+        common_name: "www.example.com",
+        name_value: "example.com\nwww.example.com",
+        id: 11987654321,
+        not_before: "2025-01-15T00:00:00",
+        not_after: "2026-01-15T23:59:59",
+        serial_number: "0ad893bafa68b0b7fb7a404f06ecaf9a",
+      },
+    ],
+    expect: ['"not_after":"2026-01-15T23:59:59"'],
+  },
+  rdap_domain: {
+    args: { domain: "example.com" },
+    request: { path: "/domain/example.com", headers: { accept: "application/rdap+json" } },
+    response: {
+      objectClassName: "domain",
+      ldhName: "EXAMPLE.COM",
+      status: ["client delete prohibited", "client transfer prohibited"],
+      events: [
+        { eventAction: "registration", eventDate: "1995-08-14T04:00:00Z" },
+        { eventAction: "expiration", eventDate: "2025-08-13T04:00:00Z" },
+      ],
+      nameservers: [{ ldhName: "A.IANA-SERVERS.NET" }, { ldhName: "B.IANA-SERVERS.NET" }],
+    },
+    expect: ['"eventAction":"expiration"', "A.IANA-SERVERS.NET"],
+  },
+  terraform_module_search: {
+    args: { query: "vpc", provider: "aws", verified: true, limit: 2 },
+    request: {
+      path: "/v1/modules/search",
+      query: { q: "vpc", provider: "aws", verified: "true", limit: "2" },
+    },
+    response: {
+      meta: { limit: 2, current_offset: 0, next_offset: 2 },
+      modules: [
+        {
+          id: "terraform-aws-modules/vpc/aws/5.17.0",
+          namespace: "terraform-aws-modules",
+          name: "vpc",
+          provider: "aws",
+          version: "5.17.0",
+          description: "Terraform module to create AWS VPC resources",
+          downloads: 120000000,
+          verified: true,
+          source: "https://github.com/terraform-aws-modules/terraform-aws-vpc",
+        },
+      ],
+    },
+    expect: ['"id":"terraform-aws-modules/vpc/aws/5.17.0"'],
+  },
+  terraform_provider: {
+    args: { namespace: "hashicorp", name: "aws" },
+    request: { path: "/v1/providers/hashicorp/aws" },
+    response: {
+      id: "hashicorp/aws/5.84.0",
+      namespace: "hashicorp",
+      name: "aws",
+      version: "5.84.0",
+      tier: "official",
+      published_at: "2025-01-16T20:00:00Z",
+      downloads: 4200000000,
+      source: "https://github.com/hashicorp/terraform-provider-aws",
+      versions: ["5.83.1", "5.84.0"],
+    },
+    expect: ['"version":"5.84.0"', '"tier":"official"'],
+  },
+  pypi_downloads: {
+    args: { name: "requests" },
+    request: { path: "/api/packages/requests/recent" },
+    response: {
+      data: { last_day: 18000000, last_month: 560000000, last_week: 130000000 },
+      package: "requests",
+      type: "recent_downloads",
+    },
+    expect: ['"last_month":560000000'],
+  },
+  cran_package: {
+    args: { name: "ggplot2" },
+    request: { path: "/ggplot2" },
+    response: {
+      Package: "ggplot2",
+      Version: "3.5.1",
+      Title: "Create Elegant Data Visualisations Using the Grammar of Graphics",
+      License: "MIT + file LICENSE",
+      Maintainer: "Thomas Lin Pedersen <thomas.pedersen@posit.co>",
+      Imports: { cli: "*", glue: "*", grid: "*", gtable: ">= 0.1.1", rlang: ">= 1.1.0" },
+      "Date/Publication": "2024-04-23 08:00:02 UTC",
+    },
+    expect: ['"Version":"3.5.1"'],
+  },
+  github_compare: {
+    args: { owner: "vitejs", repo: "vite", base: "v5.0.0", head: "v5.1.0", limit: 2 },
+    request: { path: "/repos/vitejs/vite/compare/v5.0.0...v5.1.0", query: { per_page: "2" } },
+    response: {
+      status: "ahead",
+      ahead_by: 213,
+      behind_by: 0,
+      total_commits: 213,
+      commits: [
+        {
+          sha: "0a1b2c3d",
+          commit: { message: "feat: add --force to optimize", author: { name: "Someone" } },
+        },
+      ],
+      files: [{ filename: "packages/vite/src/node/cli.ts", additions: 12, deletions: 3 }],
+    },
+    expect: ['"ahead_by":213'],
+  },
+  gitlab_merge_requests: {
+    args: { project: "gitlab-org/gitlab-runner", state: "merged", target_branch: "main" },
+    request: {
+      path: "/api/v4/projects/gitlab-org%2Fgitlab-runner/merge_requests",
+      query: { state: "merged", target_branch: "main", per_page: "20" },
+    },
+    response: [
+      {
+        iid: 5120,
+        title: "Retry artifact uploads on 502",
+        state: "merged",
+        source_branch: "retry-upload",
+        target_branch: "main",
+        draft: false,
+        web_url: "https://gitlab.com/gitlab-org/gitlab-runner/-/merge_requests/5120",
+      },
+    ],
+    expect: ['"iid":5120', '"state":"merged"'],
+  },
+  gitlab_pipelines: {
+    args: { project: "mygroup/backend", ref: "main", status: "failed", limit: 3 },
+    env: { GITLAB_TOKEN: "glpat-test" },
+    request: {
+      path: "/api/v4/projects/mygroup%2Fbackend/pipelines",
+      query: { ref: "main", status: "failed", per_page: "3" },
+      headers: { "private-token": "glpat-test" },
+    },
+    response: [
+      {
+        id: 1587654321,
+        iid: 4321,
+        status: "failed",
+        ref: "main",
+        sha: "9f8e7d6c",
+        source: "push",
+        web_url: "https://gitlab.com/mygroup/backend/-/pipelines/1587654321",
+      },
+    ],
+    expect: ['"status":"failed"', '"id":1587654321'],
+  },
+  open_vsx_extension: {
+    args: { namespace: "rust-lang", name: "rust-analyzer" },
+    request: { path: "/api/rust-lang/rust-analyzer" },
+    response: {
+      namespace: "rust-lang",
+      name: "rust-analyzer",
+      version: "0.3.2257",
+      displayName: "rust-analyzer",
+      description: "Rust language support for Visual Studio Code",
+      downloadCount: 2800000,
+      averageRating: 4.6,
+      license: "MIT OR Apache-2.0",
+      engines: { vscode: "^1.83.0" },
+    },
+    expect: ['"version":"0.3.2257"'],
+  },
+  anaconda_package: {
+    args: { name: "numpy" },
+    request: { path: "/package/conda-forge/numpy" },
+    response: {
+      name: "numpy",
+      owner: { login: "conda-forge" },
+      latest_version: "2.2.1",
+      versions: ["2.2.0", "2.2.1"],
+      summary: "The fundamental package for scientific computing with Python.",
+      license: "BSD-3-Clause",
+      conda_platforms: ["linux-64", "osx-arm64", "win-64"],
+      ndownloads: 150000000,
+    },
+    expect: ['"latest_version":"2.2.1"'],
+  },
+  stackexchange_answers: {
+    args: { question_id: 927358, limit: 2 },
+    request: {
+      path: "/2.3/questions/927358/answers",
+      query: {
+        site: "stackoverflow",
+        pagesize: "2",
+        order: "desc",
+        sort: "votes",
+        filter: "withbody",
+      },
+    },
+    response: {
+      items: [
+        {
+          answer_id: 927386,
+          question_id: 927358,
+          score: 28000,
+          is_accepted: true,
+          body: "<p>Use <code>git reset --soft HEAD~1</code> to undo the last commit ...</p>",
+        },
+      ],
+      has_more: true,
+    },
+    expect: ['"is_accepted":true', "git reset --soft HEAD~1"],
+  },
+  crates_search: {
+    args: { query: "toml parser", sort: "downloads", limit: 2 },
+    request: {
+      path: "/api/v1/crates",
+      query: { q: "toml parser", sort: "downloads", per_page: "2" },
+    },
+    response: {
+      crates: [
+        {
+          name: "toml",
+          max_version: "0.8.19",
+          description: "A native Rust encoder and decoder of TOML-formatted files and streams.",
+          downloads: 260000000,
+          recent_downloads: 41000000,
+        },
+      ],
+      meta: { total: 312 },
+    },
+    expect: ['"name":"toml"', '"max_version":"0.8.19"'],
+  },
+  rubygems_search: {
+    args: { query: "background jobs" },
+    request: { path: "/api/v1/search.json", query: { query: "background jobs" } },
+    response: [
+      {
+        name: "sidekiq",
+        version: "7.3.7",
+        info: "Simple, efficient background processing for Ruby.",
+        downloads: 390000000,
+        licenses: ["LGPL-3.0"],
+        project_uri: "https://rubygems.org/gems/sidekiq",
+      },
+    ],
+    expect: ['"name":"sidekiq"'],
+  },
+  github_contributors: {
+    args: { owner: "tailwindlabs", repo: "tailwindcss", limit: 2 },
+    request: { path: "/repos/tailwindlabs/tailwindcss/contributors", query: { per_page: "2" } },
+    response: [
+      { login: "adamwathan", contributions: 1900, html_url: "https://github.com/adamwathan" },
+      { login: "RobinMalfait", contributions: 1500, html_url: "https://github.com/RobinMalfait" },
+    ],
+    expect: ['"login":"adamwathan"', '"contributions":1900'],
+  },
+  bitbucket_pull_requests: {
+    args: { workspace: "acme", repo: "payments", state: "MERGED", limit: 5 },
+    env: { BITBUCKET_TOKEN: "bb-test-token" },
+    request: {
+      path: "/2.0/repositories/acme/payments/pullrequests",
+      query: { state: "MERGED", pagelen: "5" },
+      headers: { authorization: "Bearer bb-test-token" },
+    },
+    response: {
+      pagelen: 5,
+      size: 1,
+      values: [
+        {
+          id: 87,
+          title: "Add idempotency keys to refunds",
+          state: "MERGED",
+          author: { display_name: "Dana" },
+          source: { branch: { name: "refund-idempotency" } },
+          destination: { branch: { name: "main" } },
+          comment_count: 4,
+        },
+      ],
+    },
+    expect: ['"id":87', "Add idempotency keys to refunds"],
+  },
+  github_dependabot_alerts: {
+    args: { owner: "acme", repo: "webapp", severity: "critical" },
+    env: { GITHUB_TOKEN: "ghp_dependabot" },
+    request: {
+      path: "/repos/acme/webapp/dependabot/alerts",
+      query: { state: "open", severity: "critical", per_page: "30" },
+      headers: { authorization: "Bearer ghp_dependabot" },
+    },
+    response: [
+      {
+        number: 12,
+        state: "open",
+        dependency: {
+          package: { ecosystem: "npm", name: "minimist" },
+          manifest_path: "package-lock.json",
+        },
+        security_advisory: {
+          ghsa_id: "GHSA-xvch-5gv4-984h",
+          cve_id: "CVE-2021-44906",
+          severity: "critical",
+          summary: "Prototype Pollution in minimist",
+        },
+        security_vulnerability: { first_patched_version: { identifier: "1.2.6" } },
+      },
+    ],
+    expect: ['"ghsa_id":"GHSA-xvch-5gv4-984h"', '"identifier":"1.2.6"'],
+  },
+  cloudflare_zones: {
+    args: { name: "example.com" },
+    env: { CLOUDFLARE_API_TOKEN: "cf-test-token" },
+    request: {
+      path: "/client/v4/zones",
+      query: { name: "example.com", per_page: "20" },
+      headers: { authorization: "Bearer cf-test-token" },
+    },
+    response: {
+      success: true,
+      errors: [],
+      result: [
+        {
+          id: "023e105f4ecef8ad9ca31a8372d0c353",
+          name: "example.com",
+          status: "active",
+          plan: { name: "Free Website" },
+          name_servers: ["bob.ns.cloudflare.com", "lola.ns.cloudflare.com"],
+        },
+      ],
+    },
+    expect: ['"id":"023e105f4ecef8ad9ca31a8372d0c353"'],
+  },
+  opsgenie_alerts: {
+    args: { query: "status:open AND priority:P1", limit: 5 },
+    env: { OPSGENIE_API_KEY: "og-test-key" },
+    request: {
+      path: "/v2/alerts",
+      query: { query: "status:open AND priority:P1", limit: "5", sort: "createdAt", order: "desc" },
+      headers: { authorization: "GenieKey og-test-key" },
+    },
+    response: {
+      data: [
+        {
+          id: "70413a06-38d6-4c85-92b8-5ebc900d42e2",
+          tinyId: "1791",
+          message: "Database replica lag above 30s",
+          status: "open",
+          acknowledged: false,
+          priority: "P1",
+          tags: ["database"],
+          createdAt: "2025-01-14T09:30:00.000Z",
+        },
+      ],
+      took: 0.01,
+    },
+    expect: ['"tinyId":"1791"'],
+  },
+  datadog_monitors: {
+    args: { tags: "env:prod" },
+    env: { DD_API_KEY: "dd-api", DD_APP_KEY: "dd-app" },
+    request: {
+      path: "/api/v1/monitor",
+      query: { group_states: "alert,warn,no data", monitor_tags: "env:prod" },
+      headers: { "dd-api-key": "dd-api", "dd-application-key": "dd-app" },
+    },
+    response: [
+      {
+        id: 4567890,
+        name: "High p99 latency on checkout",
+        type: "metric alert",
+        query: "avg(last_5m):p99:trace.http.request{service:checkout} > 2",
+        overall_state: "Alert",
+        tags: ["env:prod", "team:payments"],
+        priority: 2,
+      },
+    ],
+    expect: ['"overall_state":"Alert"'],
+  },
+  netlify_deploys: {
+    args: { site_id: "my-site.netlify.app", limit: 2 },
+    env: { NETLIFY_AUTH_TOKEN: "nf-test-token" },
+    request: {
+      path: "/api/v1/sites/my-site.netlify.app/deploys",
+      query: { per_page: "2" },
+      headers: { authorization: "Bearer nf-test-token" },
+    },
+    response: [
+      {
+        id: "678a1b2c3d4e5f0012345678",
+        state: "error",
+        context: "production",
+        branch: "main",
+        commit_ref: "9f8e7d6",
+        error_message: "Build script returned non-zero exit code: 2",
+        deploy_ssl_url: "https://678a1b2c--my-site.netlify.app",
+      },
+    ],
+    expect: ['"state":"error"', "non-zero exit code"],
+  },
+  circleci_pipelines: {
+    args: { project_slug: "gh/acme/api", branch: "main" },
+    env: { CIRCLECI_TOKEN: "cci-test-token" },
+    request: {
+      path: "/api/v2/project/gh/acme/api/pipeline",
+      query: { branch: "main" },
+      headers: { "circle-token": "cci-test-token" },
+    },
+    response: {
+      items: [
+        {
+          id: "5034460f-c7c4-4c43-9457-de07e2029e7b",
+          number: 1287,
+          state: "created",
+          trigger: { type: "webhook" },
+          vcs: { branch: "main", revision: "a1b2c3d" },
+          created_at: "2025-01-14T10:00:00Z",
+        },
+      ],
+      next_page_token: null,
+    },
+    expect: ['"number":1287'],
+  },
 };
 
 /** A query value that must start with this text (long field lists). */

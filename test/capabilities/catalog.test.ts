@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { CATALOG_MODULE, renderCatalogModule } from "../../scripts/gen-catalog.ts";
-import { BUILTIN_FILES } from "../../src/capabilities/_catalog.gen.ts";
+import { BUILTIN_FILES, CATALOG_INDEX } from "../../src/capabilities/_catalog.gen.ts";
 import { loadBuiltinCapabilities } from "../../src/capabilities/catalog.ts";
 import { executeCapability } from "../../src/capabilities/execute.ts";
 import { parseCapability } from "../../src/capabilities/load.ts";
@@ -12,9 +12,9 @@ import { pointAt, startUpstream, type Upstream } from "./_upstream.ts";
 import { CATALOG_CASES as FIRST_CASES } from "./catalog-cases.ts";
 import { MORE_CATALOG_CASES } from "./catalog-cases-more.ts";
 
-const CATALOG_CASES = { ...FIRST_CASES, ...MORE_CATALOG_CASES };
-
 const results = loadBuiltinCapabilities();
+const duplicateCases = Object.keys(MORE_CATALOG_CASES).filter((name) => name in FIRST_CASES);
+const CATALOG_CASES = { ...FIRST_CASES, ...MORE_CATALOG_CASES };
 const builtins = results.flatMap((result) => (result.ok ? [result.capability] : []));
 
 let upstream: Upstream;
@@ -43,10 +43,20 @@ describe("built-in catalog", () => {
     expect(compiled.filter((result) => !result.ok)).toEqual([]);
   });
 
-  test("at least 40 capabilities, at least 25 of them needing no key", () => {
-    expect(builtins.length).toBeGreaterThanOrEqual(40);
+  test("at least 110 capabilities, at least 60 of them needing no key", () => {
+    expect(builtins.length).toBeGreaterThanOrEqual(110);
     const keyless = builtins.filter((capability) => capability.requiredEnv.length === 0);
-    expect(keyless.length).toBeGreaterThanOrEqual(25);
+    expect(keyless.length).toBeGreaterThanOrEqual(60);
+  });
+
+  test("each has 3 or more examples for the search, a category and tags", () => {
+    const lacking = builtins
+      .filter((c) => c.examples.length < 3 || !c.category || c.tags.length === 0)
+      .map(
+        (c) =>
+          `${c.name}: ${c.examples.length} examples, category ${c.category}, ${c.tags.length} tags`,
+      );
+    expect(lacking).toEqual([]);
   });
 
   test("each has a described input schema, a category and explicit read-only annotation", () => {
@@ -76,6 +86,7 @@ describe("built-in catalog", () => {
   });
 
   test("every capability has a test case, and every case a capability", () => {
+    expect(duplicateCases).toEqual([]);
     expect(Object.keys(CATALOG_CASES).sort()).toEqual(builtins.map((c) => c.name).sort());
   });
 
@@ -99,6 +110,25 @@ describe("built-in catalog", () => {
 
   test("the embedded module is up to date with capabilities/ (npm run build regenerates it)", () => {
     expect(readFileSync(CATALOG_MODULE, "utf8")).toBe(renderCatalogModule());
+  });
+
+  test("the embedded index has one entry per built-in, as the file defines it", () => {
+    expect(CATALOG_INDEX.map((entry) => entry.name)).toEqual(
+      Object.keys(BUILTIN_FILES).map(
+        (file) => builtins.find((c) => c.source === `builtin:${file}`)!.name,
+      ),
+    );
+    for (const entry of CATALOG_INDEX) {
+      const capability = builtins.find((c) => c.name === entry.name)!;
+      expect(entry).toMatchObject({
+        description: capability.description,
+        tags: capability.tags,
+        examples: capability.examples,
+        requires_env: capability.requiredEnv,
+        optional_env: capability.optionalEnv,
+        input: capability.inputSchema,
+      });
+    }
   });
 });
 

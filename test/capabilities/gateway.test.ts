@@ -112,13 +112,18 @@ describe("capabilities through the gateway", () => {
   });
 
   test("a capability whose key is missing is hidden from list and search", async () => {
-    const listed = await session.client.callTool({
-      name: "gateway_list_tools",
-      arguments: { server: "capabilities" },
-    });
-    const names = (listed.structuredContent as { tools: { tool: string }[] }).tools.map(
-      (t) => t.tool,
-    );
+    // Every page: the built-in catalog alone fills more than one.
+    const names: string[] = [];
+    let cursor: string | undefined;
+    do {
+      const listed = await session.client.callTool({
+        name: "gateway_list_tools",
+        arguments: { server: "capabilities", ...(cursor ? { cursor } : {}) },
+      });
+      const page = listed.structuredContent as { tools: { tool: string }[]; nextCursor?: string };
+      names.push(...page.tools.map((t) => t.tool));
+      cursor = page.nextCursor;
+    } while (cursor);
     expect(names).toContain("ticket_get");
     expect(names).not.toContain("ticket_secret");
     expect(names).not.toContain("github_create_issue");

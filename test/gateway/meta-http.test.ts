@@ -66,8 +66,21 @@ describe("meta-tool surface over Streamable HTTP", () => {
   });
 
   test("gateway_list_tools lists every tool, and schemas when a server is given", async () => {
-    const all = await session.client.callTool({ name: "gateway_list_tools", arguments: {} });
-    const rows = (all.structuredContent as { tools: Record<string, unknown>[] }).tools;
+    // Every page: the built-in capabilities alone fill more than the first.
+    const rows: Record<string, unknown>[] = [];
+    let cursor: string | undefined;
+    do {
+      const page = await session.client.callTool({
+        name: "gateway_list_tools",
+        arguments: cursor ? { cursor } : {},
+      });
+      const content = page.structuredContent as {
+        tools: Record<string, unknown>[];
+        nextCursor?: string;
+      };
+      rows.push(...content.tools);
+      cursor = content.nextCursor;
+    } while (cursor);
     expect(rows.some((r) => r.server === "memory" && r.tool === "create_entities")).toBe(true);
     expect(rows[0]!.inputSchema).toBeUndefined();
     const one = await session.client.callTool({
