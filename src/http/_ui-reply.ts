@@ -1,4 +1,6 @@
 import { errorMessage, GatewayError, type GatewayErrorCode } from "../errors.ts";
+import type { Gateway } from "../gateway/gateway.ts";
+import type { Tool } from "../mcp/sdk.ts";
 
 /** The HTTP status of a refusal, by its code. */
 const STATUS: Partial<Record<GatewayErrorCode, number>> = {
@@ -33,4 +35,24 @@ export function json(body: unknown, status = 200, headers: Record<string, string
     status,
     headers: { "Cache-Control": "no-store", "X-Content-Type-Options": "nosniff", ...headers },
   });
+}
+
+/** A score as the dashboard shows it: three decimals. */
+export function round(score: number): number {
+  return Math.round(score * 1000) / 1000;
+}
+
+/** One tool as the dashboard lists it: its definition and whether it is quarantined. */
+export function toolView(gateway: Gateway, server: string, tool: Tool) {
+  const quarantined = gateway.security.quarantined(server, tool.name);
+  return {
+    server,
+    tool: tool.name,
+    ...(tool.title ? { title: tool.title } : {}),
+    description: tool.description ?? "",
+    inputSchema: tool.inputSchema,
+    ...(tool.outputSchema ? { outputSchema: tool.outputSchema } : {}),
+    ...(tool.annotations ? { annotations: tool.annotations } : {}),
+    ...(quarantined ? { quarantined } : {}),
+  };
 }

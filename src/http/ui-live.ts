@@ -1,6 +1,6 @@
 import type { Caller } from "../gateway/caller.ts";
 import type { GatewayHookable, GatewayHooks } from "../hooks.ts";
-import { outcomeOf } from "../observe/observer.ts";
+import { outcomeOf, type RecentCall } from "../observe/observer.ts";
 import { LOGIN_COOKIE } from "../security/auth.ts";
 import { redactText } from "../security/redact.ts";
 
@@ -13,16 +13,7 @@ export type LiveEvent =
   | { type: "tools"; data: { server: string; tools: number; at: number } };
 
 /** A finished call as the dashboard's activity view shows it (the shape of `/api/calls`). */
-export interface LiveCall {
-  at: number;
-  server: string;
-  tool: string;
-  caller: string;
-  durationMs: number;
-  status: "ok" | "error" | "failed";
-  code?: string;
-  error?: string;
-}
+export type LiveCall = RecentCall;
 
 export interface LiveFeedOptions {
   hooks: GatewayHookable;

@@ -27,7 +27,7 @@ import {
 } from "../security/pins.ts";
 import { compilePattern, matches } from "../security/scopes.ts";
 import { addTrustedTool } from "../security/trust-edit.ts";
-import { json, refusal } from "./_ui-reply.ts";
+import { json, refusal, toolView } from "./_ui-reply.ts";
 
 /** The largest "try it" body accepted. */
 const MAX_BODY_BYTES = 1024 * 1024;
@@ -256,21 +256,12 @@ function detail(gateway: Gateway, server: string, tool: Tool) {
   const findings = report.poisoning.findings.filter(
     (f) => f.server === server && f.tool === tool.name,
   );
-  const quarantined = security.quarantined(server, tool.name);
+  const view = toolView(gateway, server, tool);
   const confirmation = confirmationRule(gateway, server, tool);
   return {
-    server,
-    tool: tool.name,
-    ...(tool.title ? { title: tool.title } : {}),
-    description: tool.description ?? "",
-    inputSchema: tool.inputSchema,
-    ...(tool.outputSchema ? { outputSchema: tool.outputSchema } : {}),
-    ...(tool.annotations ? { annotations: tool.annotations } : {}),
-    ...(quarantined
-      ? {
-          quarantined,
-          quarantine: findings.some((f) => f.quarantined) ? "poisoning" : "lock",
-        }
+    ...view,
+    ...(view.quarantined
+      ? { quarantine: findings.some((f) => f.quarantined) ? "poisoning" : "lock" }
       : {}),
     findings,
     ...(confirmation ? { confirmation } : {}),

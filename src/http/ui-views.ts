@@ -6,6 +6,7 @@ import { feedbackPool } from "../search/feedback.ts";
 import { MAX_QUERY_CHARS } from "../search/index.ts";
 import { usageFor } from "../search/usage.ts";
 import { createScopedCaller } from "../security/scopes.ts";
+import { json, round } from "./_ui-reply.ts";
 
 /** The dashboard's answers that need more than one module: search explained, tokens saved. */
 
@@ -119,15 +120,4 @@ function callerNamed(gateway: Gateway, id: string): Caller | undefined {
   const key = gateway.config.auth.api_keys.find((entry) => `key:${entry.name}` === id);
   if (!key) return undefined;
   return createScopedCaller({ id, admin: key.admin, grants: [key], label: `key "${key.name}"` });
-}
-
-function round(score: number): number {
-  return Math.round(score * 1000) / 1000;
-}
-
-function json(body: unknown, status = 200): Response {
-  return Response.json(body, {
-    status,
-    headers: { "Cache-Control": "no-store", "X-Content-Type-Options": "nosniff" },
-  });
 }

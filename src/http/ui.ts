@@ -23,6 +23,7 @@ import { PAGE_HTML } from "../ui/page.ts";
 import { STYLE_CSS } from "../ui/style.ts";
 import { VIEWS_JS } from "../ui/views.ts";
 import { VERSION } from "../version.ts";
+import { json, round, toolView } from "./_ui-reply.ts";
 import { createUiActions } from "./ui-actions.ts";
 import { createLiveFeed } from "./ui-live.ts";
 import { createSavings, explainSearch } from "./ui-views.ts";
@@ -397,41 +398,12 @@ function tools(gateway: Gateway, url: URL, allow: (server: string, tool: string)
     );
 }
 
-function toolView(
-  gateway: Gateway,
-  server: string,
-  tool: ReturnType<Gateway["index"]["tools"]>[number],
-) {
-  const quarantined = gateway.security.quarantined(server, tool.name);
-  return {
-    server,
-    tool: tool.name,
-    ...(tool.title ? { title: tool.title } : {}),
-    description: tool.description ?? "",
-    inputSchema: tool.inputSchema,
-    ...(tool.outputSchema ? { outputSchema: tool.outputSchema } : {}),
-    ...(tool.annotations ? { annotations: tool.annotations } : {}),
-    ...(quarantined ? { quarantined } : {}),
-  };
-}
-
 /** The config in force, shaped like a file (backends by name), with every secret redacted. */
 function effectiveConfig(gateway: Gateway): unknown {
   const { file: _file, warnings: _warnings, backends, ...rest } = gateway.config;
   const byName: Record<string, unknown> = {};
   for (const { name, configError: _error, ...fields } of backends) byName[name] = fields;
   return redactValue(redactTree({ ...rest, backends: byName }));
-}
-
-function round(score: number): number {
-  return Math.round(score * 1000) / 1000;
-}
-
-function json(body: unknown, status = 200): Response {
-  return Response.json(body, {
-    status,
-    headers: { "Cache-Control": "no-store", "X-Content-Type-Options": "nosniff" },
-  });
 }
 
 function adminOnly(): Response {
