@@ -76,6 +76,16 @@ export async function startGateway(
   return running as RunningGateway & { url: string };
 }
 
+/**
+ * An in-process gateway from a config file on a random loopback port, with its state in memory
+ * and its files not watched (the test edits them itself).
+ */
+export async function startFromFile(file: string): Promise<RunningGateway & { url: string }> {
+  const config = loadConfig({ path: file });
+  const running = await runGateway({ config, port: 0, memoryState: true, watch: false });
+  return running as RunningGateway & { url: string };
+}
+
 export interface ConnectedClient {
   client: Client;
   close(): Promise<void>;

@@ -5,7 +5,7 @@ import { loadConfig } from "../../src/config/load.ts";
 import { type RunningGateway, runGateway } from "../../src/gateway/run.ts";
 import { saveSnapshots } from "../../src/security/lock.ts";
 import { readLock, toolDigest, writeLock } from "../../src/security/pins.ts";
-import { BUN, FIXTURE_SERVER, FIXTURES, tempDir, waitFor } from "../helpers.ts";
+import { BUN, FIXTURE_SERVER, FIXTURES, startFromFile, tempDir, waitFor } from "../helpers.ts";
 
 // The dashboard's actions over real HTTP against a real gateway: our fixture server (twice) and
 // the poisoned one over stdio, a gateway.lock that one tool drifted from, auth with an admin and a
@@ -84,12 +84,7 @@ backends:
     env: { SHOUT: "${PRINTED}" }
 `,
   );
-  running = (await runGateway({
-    config: loadConfig({ path: file }),
-    port: 0,
-    memoryState: true,
-    watch: false,
-  })) as RunningGateway & { url: string };
+  running = await startFromFile(file);
   await waitFor(
     () =>
       running.gateway.index.tools("fx").length &&

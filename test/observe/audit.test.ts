@@ -6,7 +6,7 @@ import { runGateway } from "../../src/gateway/run.ts";
 import { recordAdminAction } from "../../src/hooks.ts";
 import { hashKey } from "../../src/security/keys.ts";
 import type { AuditRow } from "../../src/state/store.ts";
-import { BUN, FIXTURE_SERVER, ROOT, tempDir, waitFor } from "../helpers.ts";
+import { BUN, FIXTURE_SERVER, ROOT, startFromFile, tempDir, waitFor } from "../helpers.ts";
 import { connectWithKey, meta } from "../security/_helpers.ts";
 
 const OPS = "ops-key-0123456789abcdef";
@@ -187,12 +187,7 @@ test("with audit.include_arguments the redacted arguments are kept", async () =>
     file,
     `capabilities: { enabled: false }\naudit: { include_arguments: true }\nbackends:\n  fixture:\n    command: ${BUN}\n    args: ["${FIXTURE_SERVER}"]\n`,
   );
-  const running = await runGateway({
-    config: loadConfig({ path: file }),
-    port: 0,
-    memoryState: true,
-    watch: false,
-  });
+  const running = await startFromFile(file);
   try {
     await waitFor(() => running.gateway.index.tools("fixture").length > 0);
     const client = await connectWithKey(running.url!, undefined);

@@ -4,7 +4,7 @@ import { join } from "node:path";
 import { loadConfig } from "../../src/config/load.ts";
 import { runGateway } from "../../src/gateway/run.ts";
 import { hashKey } from "../../src/security/keys.ts";
-import { BUN, FIXTURE_SERVER, tempDir, waitFor } from "../helpers.ts";
+import { BUN, FIXTURE_SERVER, startFromFile, tempDir, waitFor } from "../helpers.ts";
 import { connectWithKey, meta } from "../security/_helpers.ts";
 
 const OPS = "ops-key-0123456789abcdef";
@@ -202,12 +202,7 @@ providers:
 cost_governance: { enabled: true, budgets: { daily: 1 }, tool_costs: { cheap_lookup: 0.5 } }
 `,
   );
-  const running = await runGateway({
-    config: loadConfig({ path: file }),
-    port: 0,
-    memoryState: true,
-    watch: false,
-  });
+  const running = await startFromFile(file);
   try {
     await waitFor(() => running.gateway.index.tools("capabilities").length === 2);
     const client = await connectWithKey(running.url!, undefined);

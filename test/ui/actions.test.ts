@@ -13,6 +13,7 @@ import {
   FIXTURE_SERVER,
   FIXTURES,
   ROOT,
+  startFromFile,
   tempDir,
   waitFor,
 } from "../helpers.ts";
@@ -112,12 +113,7 @@ backends:
     env: { TOOLS_FILE: "${tools}" }
 `,
   );
-  gateway = (await runGateway({
-    config: loadConfig({ path: file }),
-    port: 0,
-    memoryState: true,
-    watch: false,
-  })) as RunningGateway & { url: string };
+  gateway = await startFromFile(file);
   cleanups.push(() => gateway.stop());
   await waitFor(
     () =>

@@ -12,6 +12,7 @@ import {
   FIXTURE_SERVER,
   FIXTURES,
   ROOT,
+  startFromFile,
   tempDir,
   waitFor,
   writeConfig,
@@ -69,12 +70,7 @@ beforeAll(async () => {
 
 async function start(yaml: string): Promise<RunningGateway & { url: string }> {
   const file = writeConfig(yaml);
-  const running = (await runGateway({
-    config: loadConfig({ path: file }),
-    port: 0,
-    memoryState: true,
-    watch: false,
-  })) as RunningGateway & { url: string };
+  const running = await startFromFile(file);
   cleanups.push(() => running.stop());
   await waitFor(
     () => running.gateway.index.tools("fx").length && running.gateway.index.tools("pz").length,

@@ -3,7 +3,14 @@ import { afterAll, expect, test } from "bun:test";
 import type { Browser } from "playwright-core";
 import { loadConfig } from "../../src/config/load.ts";
 import { runGateway } from "../../src/gateway/run.ts";
-import { BUN, connectHttp, FIXTURE_SERVER, waitFor, writeConfig } from "../helpers.ts";
+import {
+  BUN,
+  connectHttp,
+  FIXTURE_SERVER,
+  startFromFile,
+  waitFor,
+  writeConfig,
+} from "../helpers.ts";
 import { HAS_CHROMIUM, launchChromium, warnIfNoChromium } from "./_chromium.ts";
 
 // The dashboard's Questions, Costs and Audit views in a real headless Chromium, after real calls.
@@ -26,12 +33,7 @@ backends:
     command: ${BUN}
     args: ["${FIXTURE_SERVER}"]
 `);
-    const running = await runGateway({
-      config: loadConfig({ path: file }),
-      port: 0,
-      memoryState: true,
-      watch: false,
-    });
+    const running = await startFromFile(file);
     cleanups.push(() => running.stop());
     await waitFor(() => running.gateway.index.tools("fx").length > 0);
     const session = await connectHttp(running.url!);

@@ -11,6 +11,7 @@ import {
   connectHttp,
   FIXTURE_SERVER,
   ROOT,
+  startFromFile,
   waitFor,
   writeConfig,
 } from "../helpers.ts";
@@ -44,12 +45,7 @@ backends:
     command: ${BUN}
     args: ["${FIXTURE_SERVER}"]
 `);
-  gateway = (await runGateway({
-    config: loadConfig({ path: file }),
-    port: 0,
-    memoryState: true,
-    watch: false,
-  })) as RunningGateway & { url: string };
+  gateway = await startFromFile(file);
   cleanups.push(() => gateway.stop());
   await waitFor(
     () => gateway.gateway.index.tools("fx").length && gateway.gateway.index.tools("fy").length,
