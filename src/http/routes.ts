@@ -1,5 +1,5 @@
 import type { ClusterLink } from "../cluster/link.ts";
-import { isRelayed } from "../cluster/relay.ts";
+import { isRelayed, relayedCertificate } from "../cluster/relay.ts";
 import { otherInstancesTasks, relayTask } from "../cluster/tasks.ts";
 import { type Caller, callerOf, toAuthInfo } from "../gateway/caller.ts";
 import type { Gateway } from "../gateway/gateway.ts";
@@ -16,6 +16,7 @@ import type { CostGovernor } from "../observe/costs.ts";
 import type { Observer } from "../observe/observer.ts";
 import { readBodyLimited } from "../security/body.ts";
 import { VERSION } from "../version.ts";
+import { attachClientCertificate } from "./client-cert.ts";
 import { clientAddress, createTrustedProxies } from "./forwarded.ts";
 import { LOOPBACK_HOSTS } from "./loopback.ts";
 import { createUiHandler } from "./ui.ts";
@@ -325,6 +326,9 @@ export function createRoutes(gateway: Gateway, options: RoutesOptions = {}): Rou
       // RFC 9728 protected-resource metadata: public, so clients can find where to log in.
       const open = auth.publicResponse(request);
       if (open) return open;
+      // A relayed request's client certificate is the one the relaying instance verified.
+      const relayedCert = relayedCertificate(request, options.cluster);
+      if (relayedCert !== undefined) attachClientCertificate(request, relayedCert ?? undefined);
       // A request another instance relayed was charged to the key's shared limit there.
       const caller = await auth.authenticate(request, address, {
         uncharged: isRelayed(request, options.cluster),
