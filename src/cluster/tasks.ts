@@ -77,7 +77,7 @@ export async function otherInstancesTasks(
   const entries = (await link.list(callerTasksKey(callerId))) ?? [];
   const owners = new Set<string>();
   for (const entry of entries) {
-    const owner = (JSON.parse(entry) as { owner?: unknown }).owner;
+    const { owner } = parseEntry(entry);
     if (typeof owner === "string" && owner !== link.url) owners.add(owner);
   }
   const lists = await Promise.all(
@@ -91,4 +91,12 @@ export async function otherInstancesTasks(
     }),
   );
   return lists.flat();
+}
+
+function parseEntry(entry: string): { owner?: unknown } {
+  try {
+    return (JSON.parse(entry) as { owner?: unknown } | null) ?? {};
+  } catch {
+    return {};
+  }
 }

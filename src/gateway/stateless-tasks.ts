@@ -70,7 +70,7 @@ export async function answerStatelessTask(
       const bySession = new Map(
         owned.map(([, owner]) => [`${owner.server}\n${owner.session}`, owner]),
       );
-      const remote = elsewhere();
+      const remote = elsewhere().catch(() => []);
       const lists = await Promise.all(
         [...bySession.values()].map((owner) =>
           gateway.pool
