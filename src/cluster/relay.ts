@@ -1,5 +1,6 @@
 import { createHmac, timingSafeEqual } from "node:crypto";
 import { type ClientCertificate, clientCertificateOf } from "../http/client-cert.ts";
+import { logger } from "../logger.ts";
 import type { ClusterLink } from "./link.ts";
 
 /** Marks a request one instance relayed to another (its value is the cluster's secret). */
@@ -71,8 +72,30 @@ export async function relayToOwner(
     return new Response(response.body, { status: response.status, headers: response.headers });
   } catch (error) {
     if (request.signal.aborted) throw error;
+    warnUnreachable(owner, error);
     return undefined;
   }
+}
+
+/** When each owner's failure was last logged: once a minute each, not once per request. */
+const warned = new Map<string, number>();
+const WARN_EVERY_MS = 60_000;
+
+/** Logs why a relay failed; an untrusted certificate says which setting fixes it. */
+function warnUnreachable(owner: string, error: unknown): void {
+  const now = Date.now();
+  if (now - (warned.get(owner) ?? 0) < WARN_EVERY_MS) return;
+  warned.set(owner, now);
+  const code = String((error as { code?: unknown })?.code ?? "");
+  const message = error instanceof Error ? error.message : String(error);
+  const certificate = /CERT|SSL|TLS/i.test(code) || /certificate/i.test(message);
+  logger
+    .withTag("cluster")
+    .warn(
+      certificate
+        ? `relay to ${owner}: its certificate is not trusted (${code || message}): set cluster.ca to the CA file the instances' certificates chain to, and make sure the certificate names that host (docs/scaling.md)`
+        : `relay to ${owner} failed (${message})`,
+    );
 }
 
 const mac = (payload: string, secret: string) =>
