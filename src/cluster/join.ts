@@ -23,6 +23,13 @@ export async function joinCluster(
       .warn("cluster: needs the Bun build (its Redis client); running as a single instance");
     return undefined;
   }
+  if (config.server.tls && cluster.advertise_url?.startsWith("http:")) {
+    logger
+      .withTag("cluster")
+      .warn(
+        `cluster.advertise_url is ${cluster.advertise_url}, but with server.tls this instance serves https only: the others cannot relay to it until it says https://`,
+      );
+  }
   const { createRedisLink } = await import("./redis.ts");
   const instanceId = cluster.instance_id ?? `${hostname()}-${crypto.randomUUID().slice(0, 8)}`;
   const link = await createRedisLink({
