@@ -1,7 +1,8 @@
+import { readFileSync } from "node:fs";
 import { hostname } from "node:os";
 import type { ResolvedConfig } from "../config/load.ts";
 import { logger } from "../logger.ts";
-import type { ClusterLink } from "./link.ts";
+import type { ClusterLink, RelayTls } from "./link.ts";
 
 /** The channel a reload is announced on; the message is the announcing instance's id. */
 export const RELOAD_CHANNEL = "reload";
@@ -22,6 +23,13 @@ export async function joinCluster(
       .warn("cluster: needs the Bun build (its Redis client); running as a single instance");
     return undefined;
   }
+  if (config.server.tls && cluster.advertise_url?.startsWith("http:")) {
+    logger
+      .withTag("cluster")
+      .warn(
+        `cluster.advertise_url is ${cluster.advertise_url}, but with server.tls this instance serves https only: the others cannot relay to it until it says https://`,
+      );
+  }
   const { createRedisLink } = await import("./redis.ts");
   const instanceId = cluster.instance_id ?? `${hostname()}-${crypto.randomUUID().slice(0, 8)}`;
   const link = await createRedisLink({
@@ -30,14 +38,60 @@ export async function joinCluster(
     keyPrefix: cluster.key_prefix,
     selfUrl: cluster.advertise_url ?? selfUrl,
   });
+  link.relayTls = relayTlsFor(config);
   logger.withTag("cluster").info(`joined as ${instanceId} (${link.status().redis})`);
   return link;
 }
 
-/** `http://<host>:<port>`, with a wildcard bind replaced by this machine's name. */
-export function advertisedUrl(host: string, port: number): string {
+/**
+ * `http://<host>:<port>` (`https://` with `server.tls`), with a wildcard bind replaced by this
+ * machine's name.
+ */
+export function advertisedUrl(host: string, port: number, tls = false): string {
   const name = host === "0.0.0.0" || host === "::" || host === "" ? hostname() : host;
-  return `http://${name.includes(":") ? `[${name}]` : name}:${port}`;
+  return `${tls ? "https" : "http"}://${name.includes(":") ? `[${name}]` : name}:${port}`;
+}
+
+/** How often a relay re-reads the certificate files (renewed certificates). */
+const TLS_REREAD_MS = 5_000;
+
+/**
+ * The TLS a relay uses toward another instance: `cluster.ca` to trust (the system's CAs
+ * without it) and, to pass an mTLS front (`server.tls.client_ca`), this instance's own
+ * `server.tls` certificate. Undefined without either. A file that cannot be read names its
+ * setting, once, and the relay goes on without it.
+ */
+export function relayTlsFor(config: ResolvedConfig): (() => RelayTls | undefined) | undefined {
+  const tls = config.server.tls;
+  const ca = config.cluster?.ca;
+  if (!tls && !ca) return undefined;
+  let cached: { at: number; value: RelayTls } | undefined;
+  const warned = new Set<string>();
+  const read = (path: string, setting: string) => {
+    try {
+      return readFileSync(path, "utf8");
+    } catch (error) {
+      if (!warned.has(setting)) {
+        warned.add(setting);
+        logger
+          .withTag("cluster")
+          .warn(
+            `${setting}: cannot read ${path} (${(error as Error).message}); relays go without it`,
+          );
+      }
+      return undefined;
+    }
+  };
+  return () => {
+    if (cached && Date.now() - cached.at < TLS_REREAD_MS) return cached.value;
+    const value: RelayTls = {
+      ca: ca ? read(ca, "cluster.ca") : undefined,
+      cert: tls ? read(tls.cert, "server.tls.cert") : undefined,
+      key: tls ? read(tls.key, "server.tls.key") : undefined,
+    };
+    cached = { at: Date.now(), value };
+    return value;
+  };
 }
 
 /** The channel a breaker opening is announced on: `{from, server, ms}`. */

@@ -39,6 +39,11 @@ export interface ClusterLink extends SharedCounters {
   list(key: string): Promise<string[] | undefined>;
   /** A secret every instance of the cluster shares (marks requests relayed between them). */
   readonly secret: string;
+  /**
+   * With `server.tls`: how a relay reaches another instance over HTTPS (the CA its certificate
+   * chains to, this instance's certificate for an mTLS front). Read on each use (renewals).
+   */
+  relayTls?: () => RelayTls | undefined;
   /** Sends `message` to every instance (this one included) listening on `channel`. */
   publish(channel: string, message: string): Promise<void>;
   /** Calls `listener` for each message on `channel`, from any instance; re-subscribes after an outage. */
@@ -71,4 +76,13 @@ export interface ClusterStatus {
   redis: "connected" | "down";
   /** The last error talking to Redis, while it is down. */
   error?: string;
+}
+
+/** Bun's `fetch` TLS options for a relay: PEM text. */
+export interface RelayTls {
+  /** The CA bundle instances' certificates chain to (`cluster.ca`); else the system's CAs. */
+  ca?: string;
+  /** This instance's certificate and key (`server.tls`), shown to an owner that asks for one. */
+  cert?: string;
+  key?: string;
 }

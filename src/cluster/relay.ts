@@ -1,7 +1,17 @@
+import { createHmac, timingSafeEqual } from "node:crypto";
+import { type ClientCertificate, clientCertificateOf } from "../http/client-cert.ts";
+import { logger } from "../logger.ts";
 import type { ClusterLink } from "./link.ts";
 
 /** Marks a request one instance relayed to another (its value is the cluster's secret). */
 export const RELAY_HEADER = "x-mcp-gateway-relay";
+
+/**
+ * On a relayed request: the client certificate the relaying instance verified (`server.tls.
+ * client_ca`), as `<base64url JSON>.<HMAC-SHA256 of it under the cluster's secret>`. Believed
+ * only on a request that also carries the relay secret; a client's own is dropped on relay.
+ */
+export const RELAYED_CERT_HEADER = "x-mcp-gateway-client-cert";
 
 /** What Redis holds for each 2025-11-25 session: who owns it, and how to re-create it. */
 export interface SharedSession {
@@ -45,6 +55,11 @@ export async function relayToOwner(
   const headers = new Headers(request.headers);
   for (const name of HOP_HEADERS) headers.delete(name);
   headers.set(RELAY_HEADER, link.secret);
+  // The identity of the client's certificate goes along, signed; never one the client sent.
+  headers.delete(RELAYED_CERT_HEADER);
+  const certificate = clientCertificateOf(request);
+  if (certificate) headers.set(RELAYED_CERT_HEADER, signCertificate(certificate, link.secret));
+  const tls = owner.startsWith("https:") ? link.relayTls?.() : undefined;
   try {
     const response = await fetch(`${owner}${url.pathname}${url.search}`, {
       method: request.method,
@@ -52,10 +67,69 @@ export async function relayToOwner(
       body: request.method === "POST" ? JSON.stringify(parsedBody) : undefined,
       signal: request.signal,
       redirect: "manual",
-    });
+      ...(tls ? { tls } : {}),
+    } as RequestInit);
     return new Response(response.body, { status: response.status, headers: response.headers });
   } catch (error) {
     if (request.signal.aborted) throw error;
+    warnUnreachable(owner, error);
     return undefined;
+  }
+}
+
+/** When each owner's failure was last logged: once a minute each, not once per request. */
+const warned = new Map<string, number>();
+const WARN_EVERY_MS = 60_000;
+
+/** Logs why a relay failed; an untrusted certificate says which setting fixes it. */
+function warnUnreachable(owner: string, error: unknown): void {
+  const now = Date.now();
+  if (now - (warned.get(owner) ?? 0) < WARN_EVERY_MS) return;
+  warned.set(owner, now);
+  const code = String((error as { code?: unknown })?.code ?? "");
+  const message = error instanceof Error ? error.message : String(error);
+  const certificate = /CERT|SSL|TLS/i.test(code) || /certificate/i.test(message);
+  logger
+    .withTag("cluster")
+    .warn(
+      certificate
+        ? `relay to ${owner}: its certificate is not trusted (${code || message}): set cluster.ca to the CA file the instances' certificates chain to, and make sure the certificate names that host (docs/scaling.md)`
+        : `relay to ${owner} failed (${message})`,
+    );
+}
+
+const mac = (payload: string, secret: string) =>
+  createHmac("sha256", secret).update(payload).digest("base64url");
+
+function signCertificate(certificate: ClientCertificate, secret: string): string {
+  const payload = Buffer.from(JSON.stringify(certificate)).toString("base64url");
+  return `${payload}.${mac(payload, secret)}`;
+}
+
+/**
+ * A relayed request's client certificate, as the instance that relayed it verified it: from
+ * `RELAYED_CERT_HEADER`, when the request carries the relay secret and the header's signature
+ * holds. `null` for a relayed request without one (its client showed no certificate: the
+ * relaying instance's own, shown to reach this one, is not the caller's). `undefined` for a
+ * request that was not relayed, which keeps the certificate of its own connection.
+ */
+export function relayedCertificate(
+  request: Request,
+  link: ClusterLink | undefined,
+): ClientCertificate | null | undefined {
+  if (!isRelayed(request, link)) return undefined;
+  const value = request.headers.get(RELAYED_CERT_HEADER);
+  const [payload, signature] = value?.split(".") ?? [];
+  if (!payload || !signature) return null;
+  const expected = Buffer.from(mac(payload, link!.secret));
+  const given = Buffer.from(signature);
+  if (expected.length !== given.length || !timingSafeEqual(expected, given)) return null;
+  try {
+    const parsed = JSON.parse(
+      Buffer.from(payload, "base64url").toString("utf8"),
+    ) as ClientCertificate;
+    return typeof parsed.fingerprintSha256 === "string" ? parsed : null;
+  } catch {
+    return null;
   }
 }

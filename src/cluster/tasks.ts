@@ -10,6 +10,10 @@ interface SharedTask {
 }
 
 export const taskKey = (id: string) => `task:${id}`;
+/** The list of a caller's tasks across the cluster (`{id, owner}` each), for `tasks/list`. */
+export const callerTasksKey = (caller: string) => `tasks-of:${caller}`;
+/** How many of a caller's tasks Redis remembers for `tasks/list` (the oldest go first). */
+const MAX_LISTED = 1000;
 
 /**
  * Writes each task `tasks` learns (a task-augmented call answered with one) to Redis with its
@@ -21,6 +25,12 @@ export function shareTasks(tasks: Map<string, TaskOwner>, link: ClusterLink, ttl
   tasks.set = (id, owner) => {
     const record: SharedTask = { owner: link.url, caller: owner.caller };
     void link.set(taskKey(id), JSON.stringify(record), ttlMs);
+    void link.append(
+      callerTasksKey(owner.caller),
+      JSON.stringify({ id, owner: link.url }),
+      MAX_LISTED,
+      ttlMs,
+    );
     return set(id, owner);
   };
 }
@@ -49,4 +59,44 @@ export async function relayTask(
   const record = JSON.parse(text) as SharedTask;
   if (record.caller !== callerId || record.owner === link.url) return undefined;
   return relayToOwner(record.owner, request, body, link);
+}
+
+/**
+ * A stateless `tasks/list`'s share from the other instances: the same request relayed to each
+ * instance Redis says holds one of this caller's tasks, their answers' tasks together. Empty
+ * for a relayed request (the instance that relayed it asks the others), without a cluster, or
+ * when Redis is down (each instance then lists its own).
+ */
+export async function otherInstancesTasks(
+  request: Request,
+  body: unknown,
+  callerId: string,
+  link: ClusterLink | undefined,
+): Promise<unknown[]> {
+  if (!link || isRelayed(request, link)) return [];
+  const entries = (await link.list(callerTasksKey(callerId))) ?? [];
+  const owners = new Set<string>();
+  for (const entry of entries) {
+    const { owner } = parseEntry(entry);
+    if (typeof owner === "string" && owner !== link.url) owners.add(owner);
+  }
+  const lists = await Promise.all(
+    [...owners].map(async (owner) => {
+      const response = await relayToOwner(owner, request, body, link).catch(() => undefined);
+      if (!response?.ok) return [];
+      const answer = (await response.json().catch(() => undefined)) as
+        | { result?: { tasks?: unknown[] } }
+        | undefined;
+      return answer?.result?.tasks ?? [];
+    }),
+  );
+  return lists.flat();
+}
+
+function parseEntry(entry: string): { owner?: unknown } {
+  try {
+    return (JSON.parse(entry) as { owner?: unknown } | null) ?? {};
+  } catch {
+    return {};
+  }
 }

@@ -458,8 +458,13 @@ export const ConfigSchema = z.strictObject({
       instance_id: z.string().min(1).optional(),
       /** Prefixed to every Redis key and channel, so several clusters can share one Redis. */
       key_prefix: z.string().default("mcp-gateway:"),
-      /** The URL other instances reach this one at (default: http://<hostname>:<port>). */
+      /** The URL other instances reach this one at (default: http(s)://<hostname>:<port>). */
       advertise_url: z.string().url().optional(),
+      /**
+       * With `server.tls`: PEM file of the CA the instances' certificates chain to, trusted for
+       * relays between them (default: the system's CAs).
+       */
+      ca: z.string().min(1).optional(),
     })
     .optional(),
   audit: AuditSchema,

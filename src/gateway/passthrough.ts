@@ -1,4 +1,3 @@
-import { z } from "zod";
 import type { CallerChannel, CallOptions, JsonObject } from "../backends/types.ts";
 import { GatewayError } from "../errors.ts";
 import {
@@ -17,6 +16,7 @@ import { createRequestRelay, forwardRequest, sessionRelay } from "./channel.ts";
 import type { Gateway } from "./gateway.ts";
 import type { InputFlows } from "./input-flows.ts";
 import { observedCall, refused } from "./observed.ts";
+import { serveStatelessTasks } from "./stateless-tasks.ts";
 import {
   DISCOVERY_CAPABILITIES,
   ListToolsParams,
@@ -299,14 +299,8 @@ export async function createBackendServer(
     return gateway.security.screenListed(name, request.method, result);
   };
   if (options.flows) {
-    // 2026-07-28 moved tasks to an extension: its tasks/get and tasks/cancel are served only
-    // when registered with their own schema (the SDK refuses them otherwise).
-    const taskParams = { params: z.looseObject({ taskId: z.string() }) };
-    for (const method of ["tasks/get", "tasks/cancel"] as const) {
-      server.setRequestHandler(method, taskParams, (params, ctx) =>
-        routeTask(ctx as ServerContext, method, params as JsonObject),
-      );
-    }
+    // 2026-07-28 moved tasks to an extension, served only when registered.
+    serveStatelessTasks(server, (method, params, ctx) => routeTask(ctx, method, params));
   }
   server.fallbackNotificationHandler = async (notification) => {
     if (notification.method === "notifications/roots/list_changed") {

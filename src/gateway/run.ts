@@ -199,7 +199,10 @@ export async function runGateway(options: RunOptions): Promise<RunningGateway> {
   const host = options.host ?? config.server.host;
   // A cluster: the port must be known before routes exist (the session relay advertises it).
   const cluster = config.cluster
-    ? await joinCluster(config, advertisedUrl(host, options.port ?? config.server.port))
+    ? await joinCluster(
+        config,
+        advertisedUrl(host, options.port ?? config.server.port, !!config.server.tls),
+      )
     : undefined;
   gateway.security.auth.share(cluster);
   costs.share(cluster);
@@ -251,7 +254,8 @@ export async function runGateway(options: RunOptions): Promise<RunningGateway> {
   // Backends start once the port listens: /health answers at once (backends still starting say
   // so), and the work of serving cached lists and reading capability files does not delay it.
   startBackends();
-  if (cluster && !config.cluster?.advertise_url) cluster.url = advertisedUrl(host, server.port);
+  if (cluster && !config.cluster?.advertise_url)
+    cluster.url = advertisedUrl(host, server.port, !!config.server.tls);
   // Counts what the pool serves: enabled backends plus the built-in capabilities backend.
   const served = gateway.pool.statuses();
   const failed = served.filter((backend) => backend.state === "failed").length;

@@ -25,6 +25,7 @@ import { createRequestRelay, forwardRequest } from "./channel.ts";
 import type { Gateway } from "./gateway.ts";
 import type { InputFlows } from "./input-flows.ts";
 import { registerCatalogHandlers } from "./meta-catalog.ts";
+import { serveStatelessTasks } from "./stateless-tasks.ts";
 import {
   DISCOVERY_CAPABILITIES,
   ListToolsParams,
@@ -49,6 +50,12 @@ export interface SessionServerOptions {
   flat?: boolean;
   /** Code mode for this client (`/mcp?codemode=search_and_execute`): search and execute only. */
   codeMode?: boolean;
+  /**
+   * A task-augmented 2026-07-28 `tools/call`: served by the fallback path, as on the 2025 one.
+   * The SDK's own `tools/call` handling for that era drops `params.task` and refuses the
+   * CreateTaskResult that answers it (its result schema has no tasks).
+   */
+  taskCall?: boolean;
 }
 
 /** Builds the MCP server one client session talks to: the meta-tool surface over the gateway. */
@@ -201,7 +208,7 @@ export function createSessionServer(gateway: Gateway, options: SessionServerOpti
 
   // tools/call and tasks/* go through the fallback path, unvalidated, so that a task-augmented
   // call's CreateTaskResult reaches the client as the backend sent it.
-  if (options.flows) {
+  if (options.flows && !options.taskCall) {
     // The 2026-07-28 era: input_required rounds need the SDK's tools/call handling.
     server.setRequestHandler("tools/call", (request, ctx) =>
       gateway.tracked(() => callTool(request, ctx)),
@@ -224,6 +231,8 @@ export function createSessionServer(gateway: Gateway, options: SessionServerOpti
       `Method not found: ${request.method}`,
     );
   };
+  // 2026-07-28 moved tasks to an extension, served only when registered.
+  if (options.flows) serveStatelessTasks(server, routeTask);
 
   /** tasks/get|result|cancel go to the backend that owns the task; tasks/list merges them. */
   async function routeTask(
@@ -312,6 +321,9 @@ export function createSessionServer(gateway: Gateway, options: SessionServerOpti
             signal,
             channel,
             meta: relay.meta,
+            // The tasks extension: a task-augmented gateway_invoke answers with the backend's task.
+            task: request.params.task as JsonObject | undefined,
+            sessionId: options.sessionId(),
           })
           .catch((error: unknown) => errorResult(error)),
       );

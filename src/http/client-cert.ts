@@ -14,9 +14,17 @@ export interface ClientCertificate {
 
 const certificates = new WeakMap<Request, ClientCertificate>();
 
-/** Only serve.ts calls this, for a certificate that chained to `client_ca`. */
-export function attachClientCertificate(request: Request, certificate: ClientCertificate): void {
-  certificates.set(request, certificate);
+/**
+ * Only serve.ts calls this, for a certificate that chained to `client_ca`, and routes.ts for a
+ * request relayed by another instance of the cluster (the certificate that instance verified,
+ * or none: `undefined` drops the relaying instance's own).
+ */
+export function attachClientCertificate(
+  request: Request,
+  certificate: ClientCertificate | undefined,
+): void {
+  if (certificate) certificates.set(request, certificate);
+  else certificates.delete(request);
 }
 
 export function clientCertificateOf(request: Request): ClientCertificate | undefined {

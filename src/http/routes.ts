@@ -1,6 +1,6 @@
 import type { ClusterLink } from "../cluster/link.ts";
-import { isRelayed } from "../cluster/relay.ts";
-import { relayTask } from "../cluster/tasks.ts";
+import { isRelayed, relayedCertificate } from "../cluster/relay.ts";
+import { otherInstancesTasks, relayTask } from "../cluster/tasks.ts";
 import { type Caller, callerOf, toAuthInfo } from "../gateway/caller.ts";
 import type { Gateway } from "../gateway/gateway.ts";
 import { InputFlows } from "../gateway/input-flows.ts";
@@ -8,6 +8,7 @@ import { createBackendServer } from "../gateway/passthrough.ts";
 import { requestedProfile, withProfile } from "../gateway/profiles.ts";
 import { createSessionServer } from "../gateway/server.ts";
 import { SessionManager } from "../gateway/sessions.ts";
+import { answerStatelessTask, isTaskCall } from "../gateway/stateless-tasks.ts";
 import { webhooksFor } from "../gateway/webhooks.ts";
 import { createMcpHandler, isLegacyRequest } from "../mcp/sdk.ts";
 import type { AuditLog } from "../observe/audit.ts";
@@ -15,6 +16,7 @@ import type { CostGovernor } from "../observe/costs.ts";
 import type { Observer } from "../observe/observer.ts";
 import { readBodyLimited } from "../security/body.ts";
 import { VERSION } from "../version.ts";
+import { attachClientCertificate } from "./client-cert.ts";
 import { clientAddress, createTrustedProxies } from "./forwarded.ts";
 import { LOOPBACK_HOSTS } from "./loopback.ts";
 import { createUiHandler } from "./ui.ts";
@@ -101,6 +103,8 @@ export function createRoutes(gateway: Gateway, options: RoutesOptions = {}): Rou
     }
     return handler;
   };
+  // The 2026-07-28 requests that are task-augmented tool calls (their server serves those apart).
+  const taskCalls = new WeakSet<Request>();
   const metaHandler = (flat: boolean | undefined, codeMode = false) =>
     createMcpHandler(
       (ctx) =>
@@ -110,6 +114,7 @@ export function createRoutes(gateway: Gateway, options: RoutesOptions = {}): Rou
           flows: ctx.era === "modern" ? flows : undefined,
           flat,
           codeMode,
+          taskCall: !!ctx.requestInfo && taskCalls.has(ctx.requestInfo),
         }),
       { legacy: "reject", maxRequestBodySize: MAX_BODY_BYTES },
     );
@@ -178,6 +183,16 @@ export function createRoutes(gateway: Gateway, options: RoutesOptions = {}): Rou
         options.cluster,
       );
       if (relayed) return relayed;
+      // tasks/result and tasks/list, which the SDK refuses on a 2026-07-28 request.
+      const own = await answerStatelessTask(
+        gateway,
+        parsedBody,
+        caller,
+        backend && backend !== FLAT && backend !== CODE_MODE ? backend : undefined,
+        request.signal,
+        () => otherInstancesTasks(request, parsedBody, caller.id, options.cluster),
+      );
+      if (own) return own;
       // Stateless: the profile a request names (or the default) holds for that request alone.
       const asked = requestedProfile(gateway.config, request, parsedBody);
       if ("error" in asked) return jsonRpcError(400, -32602, asked.error);
@@ -191,6 +206,7 @@ export function createRoutes(gateway: Gateway, options: RoutesOptions = {}): Rou
             : backend
               ? modernFor(backend)
               : modern;
+      if (isTaskCall(parsedBody)) taskCalls.add(request);
       return await handler.fetch(request, { parsedBody, authInfo });
     } catch (error) {
       // A backend that cannot be reached fails the request that needed it, clearly.
@@ -310,6 +326,9 @@ export function createRoutes(gateway: Gateway, options: RoutesOptions = {}): Rou
       // RFC 9728 protected-resource metadata: public, so clients can find where to log in.
       const open = auth.publicResponse(request);
       if (open) return open;
+      // A relayed request's client certificate is the one the relaying instance verified.
+      const relayedCert = relayedCertificate(request, options.cluster);
+      if (relayedCert !== undefined) attachClientCertificate(request, relayedCert ?? undefined);
       // A request another instance relayed was charged to the key's shared limit there.
       const caller = await auth.authenticate(request, address, {
         uncharged: isRelayed(request, options.cluster),
