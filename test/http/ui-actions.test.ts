@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { readFileSync, writeFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { loadConfig } from "../../src/config/load.ts";
-import { type RunningGateway, runGateway } from "../../src/gateway/run.ts";
+import type { RunningGateway } from "../../src/gateway/run.ts";
 import { saveSnapshots } from "../../src/security/lock.ts";
 import { readLock, toolDigest, writeLock } from "../../src/security/pins.ts";
 import { BUN, FIXTURE_SERVER, FIXTURES, startFromFile, tempDir, waitFor } from "../helpers.ts";

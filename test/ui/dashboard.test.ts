@@ -3,8 +3,7 @@ import { beforeAll, describe, expect, test } from "bun:test";
 import { mkdirSync, writeFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import type { Browser, Page } from "playwright-core";
-import { loadConfig } from "../../src/config/load.ts";
-import { type RunningGateway, runGateway } from "../../src/gateway/run.ts";
+import type { RunningGateway } from "../../src/gateway/run.ts";
 import {
   BUN,
   cleanupsAfterAll,

@@ -1,8 +1,6 @@
 // biome-ignore-all lint/performance/useDomNodeTextContent: these are Playwright locators, whose innerText() is the rendered text a user reads
 import { afterAll, expect, test } from "bun:test";
 import type { Browser } from "playwright-core";
-import { loadConfig } from "../../src/config/load.ts";
-import { runGateway } from "../../src/gateway/run.ts";
 import {
   BUN,
   connectHttp,
