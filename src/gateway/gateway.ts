@@ -15,6 +15,7 @@ import { createMemoryUsage, recordUsage, succeeded, type UsageStore } from "../s
 import { createSecurity, type Security, type SecurityReport } from "../security/guard.ts";
 import { warnUnmatchedScopes } from "../security/scope-lint.ts";
 import { createToolPolicy } from "../security/tool-policy.ts";
+import type { SkillRegistry, SkillsReport } from "../skills/registry.ts";
 import { createMemoryStore, type StateStore } from "../state/store.ts";
 import { Catalog } from "./catalog.ts";
 import { Router } from "./router.ts";
@@ -95,6 +96,8 @@ export interface OperatorHooks {
   usage?: (allow: (server: string, tool: string) => boolean) => ToolUsage[];
   /** The playbooks of `playbooks.directories` (absent when playbooks are off). */
   playbooks?: PlaybookRegistry;
+  /** The skills folder's skills (absent when skills are off). */
+  skills?: SkillRegistry;
 }
 
 export interface TaskOwner {
@@ -125,6 +128,8 @@ export interface HealthReport {
   surfaces?: SessionSurface[];
   /** Killed or error-budget-disabled backends and capabilities. */
   disabled?: DisabledEntry[];
+  /** Skills served, withheld as poisoned, and folders that did not load. */
+  skills?: SkillsReport;
 }
 
 export function createGateway(options: GatewayOptions): Gateway {
@@ -237,6 +242,13 @@ export function createGateway(options: GatewayOptions): Gateway {
   // Before discovery settles, newly listed backends are not news to anybody.
   let started = false;
   const surfaces = new Map<string, SessionSurface>();
+  const operator: OperatorHooks = {};
+  /** Servers scope patterns may name: the backends, and `skills` (scoped as `skills:NAME`). */
+  const scopedNames = () => [...pool.names(), ...(config.skills.enabled ? ["skills"] : [])];
+  const listedOrSkills = (server: string) =>
+    server === "skills" && operator.skills
+      ? operator.skills.all().map((entry) => entry.skill.name)
+      : listedTools(server);
   return {
     get config() {
       return config;
@@ -251,7 +263,7 @@ export function createGateway(options: GatewayOptions): Gateway {
     feedback,
     tasks: new Map(),
     surfaces,
-    operator: {},
+    operator,
     search: (query, searchOptions) =>
       hybrid
         ? hybrid.search(query, searchOptions)
@@ -265,10 +277,10 @@ export function createGateway(options: GatewayOptions): Gateway {
       return () => listeners.delete(listener);
     },
     start: () => {
-      warnUnmatchedScopes(config.auth, pool.names());
+      warnUnmatchedScopes(config.auth, scopedNames());
       return pool.start().finally(() => {
         started = true;
-        warnUnmatchedScopes(config.auth, pool.names(), listedTools, "tool");
+        warnUnmatchedScopes(config.auth, scopedNames(), listedOrSkills, "tool");
       });
     },
     async tracked(run) {
@@ -298,7 +310,7 @@ export function createGateway(options: GatewayOptions): Gateway {
       config = next;
       const { added, removed, changed } = await pool.apply(next.backends);
       for (const name of removed) index.remove(name);
-      warnUnmatchedScopes(next.auth, pool.names(), listedTools);
+      warnUnmatchedScopes(next.auth, scopedNames(), listedOrSkills);
       void hooks.callHook("config:reload");
       return { added, removed, changed, restartRequired };
     },
@@ -326,6 +338,7 @@ export function createGateway(options: GatewayOptions): Gateway {
         security: security.report(),
         ...(surfaces.size ? { surfaces: [...surfaces.values()] } : {}),
         ...(disabled.length ? { disabled } : {}),
+        ...(operator.skills ? { skills: operator.skills.report() } : {}),
       };
     },
     async close() {

@@ -2,6 +2,15 @@ import type { JsonObject } from "../backends/types.ts";
 import { RESULT_SCHEME, resultsFor } from "../codemode/results.ts";
 import { type LoggingLevel, ProtocolError, type Server, type ServerContext } from "../mcp/sdk.ts";
 import { resourceAllow } from "../meta/apps.ts";
+import {
+  getSkillPrompt,
+  reachesSkills,
+  readSkillResource,
+  SKILL_SCHEME,
+  skillPrompts,
+  skillResources,
+  skillsFor,
+} from "../skills/serve.ts";
 import type { Caller, CatalogKind } from "./caller.ts";
 import { type Allow, withParams } from "./catalog.ts";
 import { forwardRequest, sessionRelay } from "./channel.ts";
@@ -70,9 +79,11 @@ export function registerCatalogHandlers(
 
   server.setRequestHandler("resources/list", async (request, ctx) => {
     const page = await catalog.listResources(request.params?.cursor, allow(ctx, "resources"));
-    if (request.params?.cursor || !callerFor(ctx).allowsCatalog(hub.server, "resources")) {
-      return page;
-    }
+    if (request.params?.cursor) return page;
+    // The skills this caller sees lead the first page (src/skills/serve.ts).
+    const skills = skillResources(gateway, callerFor(ctx));
+    if (skills.length) page.resources = [...skills, ...page.resources];
+    if (!callerFor(ctx).allowsCatalog(hub.server, "resources")) return page;
     // The webhook endpoints lead the first page.
     const hooks = hub.endpoints().map((endpoint) => ({
       uri: endpoint.uri,
@@ -88,6 +99,9 @@ export function registerCatalogHandlers(
   server.setRequestHandler("resources/read", async (request, ctx) => {
     const exposed = request.params.uri;
     if (exposed.startsWith(RESULT_SCHEME)) return readKept(gateway, exposed, callerFor(ctx));
+    if (exposed.startsWith(SKILL_SCHEME) && skillsFor(gateway)) {
+      return readSkillResource(gateway, callerFor(ctx), exposed) as never;
+    }
     if (exposed.startsWith(WEBHOOK_SCHEME)) {
       webhook(ctx, exposed);
       const text = JSON.stringify({ deliveries: hub.deliveries(exposed) });
@@ -149,10 +163,15 @@ export function registerCatalogHandlers(
     );
     return {};
   });
-  server.setRequestHandler("prompts/list", (request, ctx) =>
-    catalog.listPrompts(request.params?.cursor, allow(ctx, "prompts")),
-  );
+  server.setRequestHandler("prompts/list", async (request, ctx) => {
+    const page = await catalog.listPrompts(request.params?.cursor, allow(ctx, "prompts"));
+    if (request.params?.cursor) return page;
+    return { ...page, prompts: [...skillPrompts(gateway, callerFor(ctx)), ...page.prompts] };
+  });
   server.setRequestHandler("prompts/get", async (request, ctx) => {
+    const { name, arguments: args } = request.params;
+    const skill = getSkillPrompt(gateway, callerFor(ctx), name, args);
+    if (skill) return skill;
     const target = owned(
       ctx,
       "prompts",
@@ -246,7 +265,14 @@ export function registerCatalogHandlers(
       data: { uri: endpoint.uri, event: delivery.event, at: delivery.at },
     });
   });
+  // A skill added, changed or removed (hot reload of the skills folder).
+  const stopSkills = skillsFor(gateway)?.onChange(() => {
+    if (!reachesSkills(gateway, callerFor())) return;
+    relay.notify("notifications/resources/list_changed", undefined);
+    relay.notify("notifications/prompts/list_changed", undefined);
+  });
   return () => {
+    stopSkills?.();
     stopHooks();
     for (const stop of stops) stop();
   };
