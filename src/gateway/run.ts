@@ -96,12 +96,18 @@ export async function runGateway(options: RunOptions): Promise<RunningGateway> {
   };
   const gateway = createGateway({ config, store, env: options.env, drivers, usage });
   // Skills: loaded at start, reloaded when their folder changes (`skills import` writes there).
-  const skills = config.skills.enabled
-    ? new SkillRegistry(skillsDir(config, options.env), () => ({
-        poisoning: gateway.config.security.poisoning,
-        trusted: gateway.config.security.trusted_tools,
-      }))
-    : undefined;
+  // State kept in memory (tests) reads no default state folder: only a skills.dir or state_dir.
+  const skillsFolder =
+    config.skills.dir || config.state_dir || !options.memoryState
+      ? skillsDir(config, options.env)
+      : undefined;
+  const skills =
+    config.skills.enabled && skillsFolder
+      ? new SkillRegistry(skillsFolder, () => ({
+          poisoning: gateway.config.security.poisoning,
+          trusted: gateway.config.security.trusted_tools,
+        }))
+      : undefined;
   gateway.operator.skills = skills;
   const skillWatcher = skills && options.watch !== false ? skills.watch() : undefined;
   // Metrics and usage stats hang off the gateway's hooks; usage is written to the state store.
