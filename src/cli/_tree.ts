@@ -582,13 +582,14 @@ export const skillsImportSpec = {
   meta: {
     name: "import",
     description:
-      "Import Agent Skills into the skills folder: a skill folder, a folder of them (~/.claude/skills), a SKILL.md, or its http(s) URL",
+      "Import Agent Skills into the skills folder: a skill folder, a folder of them (~/.claude/skills), a SKILL.md, a .zip, or an http(s) URL of either",
   },
   args: {
     source: {
       type: "positional",
       required: true,
-      description: "A folder with SKILL.md, a folder of skill folders, a SKILL.md, or a URL",
+      description:
+        "A folder with SKILL.md, a folder of skill folders, a SKILL.md, a .zip, or a URL",
     },
     ...jsonArg("Print what was imported as JSON"),
     ...configArg,

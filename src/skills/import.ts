@@ -2,6 +2,7 @@ import { randomBytes } from "node:crypto";
 import {
   existsSync,
   mkdirSync,
+  mkdtempSync,
   readdirSync,
   realpathSync,
   renameSync,
@@ -9,11 +10,13 @@ import {
   statSync,
   writeFileSync,
 } from "node:fs";
+import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { type Fetch, fetchPinned, type Lookup } from "../capabilities/ssrf.ts";
 import { readFileNoFollow, readInside, SKILL_LIMITS } from "./files.ts";
 import { parseSkillMd } from "./format.ts";
 import { loadSkill, SKILL_FILE, type SkillProblem } from "./store.ts";
+import { readZip, ZIP_LIMITS } from "./zip.ts";
 
 export interface ImportOptions {
   /** `capabilities.allow_private_networks`: whether a URL may point at loopback or a LAN. */
@@ -43,8 +46,8 @@ const MAX_REDIRECTS = 5;
 
 /**
  * Imports skills into `root`: from a folder holding SKILL.md (one skill), a folder of skill
- * folders (`~/.claude/skills`: every `<dir>/SKILL.md`), a single SKILL.md, or an http(s) URL of a
- * SKILL.md. Each skill is copied as data (links never followed, within SKILL_LIMITS) into
+ * folders (`~/.claude/skills`: every `<dir>/SKILL.md`), a single SKILL.md, a zip of either, or an
+ * http(s) URL of a SKILL.md or a zip. Each skill is copied as data (links never followed, within SKILL_LIMITS) into
  * `<root>/<name>`, replacing one of the same name in one rename. Throws when nothing could be
  * imported; skills that fail beside others that load are reported as problems.
  */
@@ -54,8 +57,12 @@ export async function importSkills(
   options: ImportOptions,
 ): Promise<ImportReport> {
   if (/^https?:\/\//i.test(source)) {
-    const text = await download(new URL(source), options);
-    return { imported: [storeText(root, text, source)], problems: [] };
+    const url = new URL(source);
+    const zipped = /\.zip$/i.test(url.pathname);
+    const max = zipped ? ZIP_LIMITS.archiveBytes : SKILL_LIMITS.fileBytes;
+    const bytes = await download(url, max, options);
+    if (zipped || isZip(bytes)) return importZip(bytes, source, root);
+    return { imported: [storeText(root, new TextDecoder().decode(bytes), source)], problems: [] };
   }
   if (/^[a-z][a-z0-9+.-]*:\/\//i.test(source)) {
     throw new Error(`${source}: only http and https URLs can be imported (or a local path)`);
@@ -65,9 +72,16 @@ export async function importSkills(
   // are never followed.
   const real = realpathSync(source);
   if (statSync(real).isFile()) {
-    const text = new TextDecoder().decode(readFileNoFollow(real));
-    return { imported: [storeText(root, text, source)], problems: [] };
+    const max = /\.zip$/i.test(real) ? ZIP_LIMITS.archiveBytes : SKILL_LIMITS.fileBytes;
+    const bytes = readFileNoFollow(real, max);
+    if (isZip(bytes)) return importZip(bytes, source, root);
+    return { imported: [storeText(root, new TextDecoder().decode(bytes), source)], problems: [] };
   }
+  return importFolder(real, root, source);
+}
+
+/** A folder holding SKILL.md, or a folder of skill folders. */
+function importFolder(real: string, root: string, source: string): ImportReport {
   if (existsSync(join(real, SKILL_FILE))) {
     return { imported: [storeFolder(root, real)], problems: [] };
   }
@@ -96,6 +110,41 @@ export async function importSkills(
     throw new Error(report.problems.map((p) => p.message).join("\n"));
   }
   return report;
+}
+
+const isZip = (bytes: Uint8Array) =>
+  bytes[0] === 0x50 && bytes[1] === 0x4b && bytes[2] === 3 && bytes[3] === 4;
+
+/**
+ * A zip of one skill or of several (each `<name>/SKILL.md`, or one at the top): unpacked into a
+ * private temporary folder (entry paths checked, links left out), then imported as a folder.
+ */
+function importZip(bytes: Uint8Array, source: string, root: string): ImportReport {
+  const { files, skipped } = readZip(bytes, source);
+  const scratch = mkdtempSync(join(tmpdir(), "mcpgw-skill-zip-"));
+  try {
+    for (const file of files) {
+      const target = join(scratch, ...file.path.split("/"));
+      mkdirSync(dirname(target), { recursive: true });
+      writeFileSync(target, file.bytes, { mode: 0o600 });
+    }
+    const named = (text: string) => text.replaceAll(scratch, `${source}!`);
+    let report: ImportReport;
+    try {
+      report = importFolder(scratch, root, source);
+    } catch (error) {
+      throw new Error(named((error as Error).message));
+    }
+    return {
+      imported: report.imported.map((skill) => ({ ...skill, skipped: skill.skipped.map(named) })),
+      problems: [
+        ...skipped.map((note) => ({ path: source, message: `${source}: skipped ${note}` })),
+        ...report.problems.map((p) => ({ path: named(p.path), message: named(p.message) })),
+      ],
+    };
+  } finally {
+    rmSync(scratch, { recursive: true, force: true });
+  }
 }
 
 /** A skill folder, validated and copied file by file. */
@@ -146,10 +195,10 @@ function write(
 }
 
 /**
- * Downloads a SKILL.md through the capabilities' SSRF guard (every redirect checked again), at
- * most SKILL_LIMITS.fileBytes.
+ * Downloads a SKILL.md or a zip through the capabilities' SSRF guard (every redirect checked
+ * again), at most `max` bytes.
  */
-async function download(url: URL, options: ImportOptions): Promise<string> {
+async function download(url: URL, max: number, options: ImportOptions): Promise<Uint8Array> {
   const signal = AbortSignal.timeout(options.timeoutMs ?? 30_000);
   let target = url;
   for (let hop = 0; hop <= MAX_REDIRECTS; hop++) {
@@ -169,15 +218,14 @@ async function download(url: URL, options: ImportOptions): Promise<string> {
       await response.body?.cancel();
       throw new Error(`${target}: HTTP ${response.status}; expected a ${SKILL_FILE}`);
     }
-    return new TextDecoder().decode(await readCapped(response, target));
+    return readCapped(response, target, max);
   }
   throw new Error(`${url}: more than ${MAX_REDIRECTS} redirects`);
 }
 
-async function readCapped(response: Response, url: URL): Promise<Uint8Array> {
-  const max = SKILL_LIMITS.fileBytes;
+async function readCapped(response: Response, url: URL, max: number): Promise<Uint8Array> {
   const declared = Number(response.headers.get("content-length") ?? 0);
-  const tooBig = () => new Error(`${url}: over ${max} bytes; a ${SKILL_FILE} must be smaller`);
+  const tooBig = () => new Error(`${url}: over ${max} bytes; refused`);
   if (declared > max) {
     await response.body?.cancel();
     throw tooBig();

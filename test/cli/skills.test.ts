@@ -2,7 +2,7 @@ import { describe, expect, setDefaultTimeout, test } from "bun:test";
 import { existsSync, readdirSync, readFileSync, symlinkSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { tempDir } from "../helpers.ts";
-import { claudeSkills, skillMd, writeTree } from "../skills/_fixtures.ts";
+import { claudeSkills, skillMd, writeTree, zipOf } from "../skills/_fixtures.ts";
 import { runCli, runCliAsync } from "./_run.ts";
 
 setDefaultTimeout(60_000);
@@ -153,6 +153,14 @@ describe("skills import, list, search, show, remove", () => {
         const path = new URL(request.url).pathname;
         if (path === "/moved") return Response.redirect("/SKILL.md", 302);
         if (path === "/huge") return new Response("x".repeat(2 * 1024 * 1024));
+        if (path === "/bundle.zip") {
+          return new Response(
+            zipOf([
+              { path: "zipped/SKILL.md", content: skillMd("zipped", "From a zip."), deflate: true },
+              { path: "zipped/data.bin", content: new Uint8Array([0, 1, 2]) },
+            ]),
+          );
+        }
         return path === "/SKILL.md" ? new Response(text) : new Response("nope", { status: 404 });
       },
     });
@@ -175,6 +183,12 @@ describe("skills import, list, search, show, remove", () => {
       });
       expect(huge.code).toBe(1);
       expect(huge.stderr).toContain("over 1048576 bytes");
+      const zipped = await runCliAsync(
+        ["skills", "import", `${url}/bundle.zip`, "--config", config],
+        { env },
+      );
+      expect(zipped.stdout).toContain("imported zipped (2 files)");
+      expect([...readFileSync(join(stored, "zipped", "data.bin"))]).toEqual([0, 1, 2]);
       const missing = await runCliAsync(["skills", "import", `${url}/x`, "--config", config], {
         env,
       });
