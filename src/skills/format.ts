@@ -21,7 +21,8 @@ export const SkillFrontmatterSchema = z.looseObject({
     .string({ error: "required: what the skill does and when to use it" })
     .trim()
     .min(1, "must not be empty: say what the skill does and when to use it")
-    .max(1024, "at most 1024 characters"),
+    // The Agent Skills format says 1024; published skills run longer (Anthropic's claude-api).
+    .max(4096, "at most 4096 characters (the Agent Skills format asks for 1024)"),
   license: z.string().optional(),
   "allowed-tools": z
     .union([z.string(), z.array(z.string())], {

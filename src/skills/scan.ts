@@ -10,9 +10,9 @@ const OVERLAP = 1024;
 
 /**
  * The poisoning findings of a skill: its name and description as a tool's, and the text the
- * model reads (SKILL.md and the skill's other markdown and plain-text files), in slices, since a
- * skill is longer than a tool description. Scripts are served as files and never run, so they
- * are not read as instructions.
+ * model reads (SKILL.md and the skill's other `.md` and `.txt` files), in slices, since a skill
+ * is longer than a tool description. Scripts and schemas are served as files and never run, so
+ * they are not read as instructions.
  */
 export function scanSkill(skill: Skill): ToolFinding[] {
   const findings = scanTool(SKILLS_SERVER, { name: skill.name, description: skill.description });
@@ -24,13 +24,36 @@ export function scanSkill(skill: Skill): ToolFinding[] {
       if (at + MAX_SCANNED >= text.length) break;
     }
   };
-  add(SKILL_FILE, skill.text);
+  add(SKILL_FILE, unfenceComments(skill.text));
   for (const file of skill.files) {
-    if (file.path === SKILL_FILE || !file.text) continue;
-    if (!/^text\/(markdown|plain)$/.test(file.mimeType)) continue;
+    if (file.path === SKILL_FILE || !file.text || !DOCUMENT.test(file.path)) continue;
     try {
-      add(file.path, new TextDecoder().decode(readInside(skill.dir, file.path)));
+      const text = new TextDecoder().decode(readInside(skill.dir, file.path));
+      add(file.path, /\.txt$/i.test(file.path) ? text : unfenceComments(text));
     } catch {}
   }
   return findings;
+}
+
+/** The files a model reads as instructions: markdown and plain text (not code or schemas). */
+const DOCUMENT = /\.(md|markdown|txt)$/i;
+
+/**
+ * Markdown with the HTML comments inside fenced code blocks defused: in a fence a comment is
+ * shown as written (an XML or HTML example), not hidden, so it is not a "hidden HTML comment".
+ * Everything else in the fence is still read by every rule.
+ */
+export function unfenceComments(markdown: string): string {
+  let fence: string | undefined;
+  return markdown
+    .split("\n")
+    .map((line) => {
+      const marker = /^ {0,3}(`{3,}|~{3,})/.exec(line)?.[1];
+      if (marker && (!fence || (marker[0] === fence[0] && marker.length >= fence.length))) {
+        fence = fence ? undefined : marker;
+        return line;
+      }
+      return fence ? line.replaceAll("<!--", "<! --") : line;
+    })
+    .join("\n");
 }
