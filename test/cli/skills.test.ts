@@ -198,6 +198,19 @@ describe("skills import, list, search, show, remove", () => {
     }
   });
 
+  test("setup points at skills in ~/.claude/skills that are not imported yet", () => {
+    const { dir, env } = home();
+    claudeSkills(join(dir, ".claude", "skills"));
+    const before = runCli(["setup", "--yes"], { env });
+    expect(before.stderr).toContain(
+      `${join(dir, ".claude", "skills")} has 2 skill(s) the gateway does not serve yet (commit-helper, pdf-tools)`,
+    );
+    expect(before.stderr).toContain(`mcp-gateway skills import ${join(dir, ".claude", "skills")}`);
+    runCli(["skills", "import", join(dir, ".claude", "skills")], { env });
+    const after = runCli(["setup", "--yes"], { env });
+    expect(after.stderr).not.toContain("does not serve yet");
+  });
+
   test("skills.dir in the config moves the folder", () => {
     const { dir, env } = home();
     writeTree(dir, { "s/SKILL.md": skillMd("moved", "Elsewhere.") });
