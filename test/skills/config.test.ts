@@ -1,0 +1,43 @@
+import { describe, expect, test } from "bun:test";
+import { join } from "node:path";
+import { loadConfig } from "../../src/config/load.ts";
+import { connectHttp, startGateway, tempDir, writeConfig } from "../helpers.ts";
+import { claudeSkills } from "./_fixtures.ts";
+
+describe("skills config", () => {
+  test("a backend named skills is refused while skills are on, and says what to do", () => {
+    const file = writeConfig("backends:\n  skills: { command: node }\n");
+    expect(() => loadConfig({ path: file })).toThrow(
+      `${file}: backends.skills: the name is reserved for the gateway's skills (scopes name them skills:NAME); rename the backend, or set skills.enabled: false`,
+    );
+    const off = writeConfig("skills: { enabled: false }\nbackends:\n  skills: { command: node }\n");
+    expect(loadConfig({ path: off }).backends.map((b) => b.name)).toEqual(["skills"]);
+  });
+
+  test("skills.dir is relative to the config file; unknown keys are refused by path", () => {
+    const file = writeConfig("skills: { dir: ./mine }\n");
+    expect(loadConfig({ path: file }).skills.dir).toBe(join(file, "..", "mine"));
+    const typo = writeConfig("skills: { folder: ./mine }\n");
+    expect(() => loadConfig({ path: typo })).toThrow(/skills/);
+  });
+
+  test("skills.enabled: false serves none of them", async () => {
+    const dir = join(tempDir("mcpgw-skills-off-"), "skills");
+    claudeSkills(dir);
+    const gateway = await startGateway(
+      `capabilities: { enabled: false }\nskills: { enabled: false, dir: "${dir}" }\n`,
+    );
+    const client = await connectHttp(gateway.url);
+    try {
+      const { resources } = await client.client.listResources();
+      expect(resources.filter((r) => r.uri.startsWith("skill://"))).toEqual([]);
+      await expect(client.client.readResource({ uri: "skill://pdf-tools" })).rejects.toThrow(
+        /not found/i,
+      );
+      expect(gateway.gateway.health().skills).toBeUndefined();
+    } finally {
+      await client.close();
+      await gateway.stop();
+    }
+  });
+});
