@@ -10,6 +10,7 @@ import {
   skillPrompts,
   skillResources,
   skillsFor,
+  skillUriVisible,
 } from "../skills/serve.ts";
 import type { Caller, CatalogKind } from "./caller.ts";
 import { type Allow, withParams } from "./catalog.ts";
@@ -68,6 +69,8 @@ export function registerCatalogHandlers(
   const hub = webhooksFor(gateway);
   /** This session's subscriptions to `webhook://` resources. */
   const hooked = new Set<string>();
+  /** This session's subscriptions to `skill://` resources. */
+  const skillSubscriptions = new Set<string>();
   /** A webhook endpoint this caller may see: a grant of the capabilities backend's resources. */
   const webhook = (ctx: ServerContext | undefined, uri: string) => {
     const endpoint = hub.find(uri);
@@ -127,6 +130,12 @@ export function registerCatalogHandlers(
     return result as never;
   });
   server.setRequestHandler("resources/subscribe", async (request, ctx) => {
+    if (request.params.uri.startsWith(SKILL_SCHEME) && skillsFor(gateway)) {
+      // Readable now, or "not found"; told of every change of the skills folder after.
+      readSkillResource(gateway, callerFor(ctx), request.params.uri);
+      skillSubscriptions.add(request.params.uri);
+      return {};
+    }
     if (request.params.uri.startsWith(WEBHOOK_SCHEME)) {
       hooked.add(webhook(ctx, request.params.uri).uri);
       return {};
@@ -146,7 +155,9 @@ export function registerCatalogHandlers(
     return {};
   });
   server.setRequestHandler("resources/unsubscribe", async (request, ctx) => {
-    if (hooked.delete(request.params.uri)) return {};
+    if (hooked.delete(request.params.uri) || skillSubscriptions.delete(request.params.uri)) {
+      return {};
+    }
     const target =
       subscriptions.get(request.params.uri) ??
       owned(
@@ -270,6 +281,11 @@ export function registerCatalogHandlers(
     if (!reachesSkills(gateway, callerFor())) return;
     relay.notify("notifications/resources/list_changed", undefined);
     relay.notify("notifications/prompts/list_changed", undefined);
+    for (const uri of skillSubscriptions) {
+      if (skillUriVisible(gateway, callerFor(), uri)) {
+        relay.notify("notifications/resources/updated", { uri });
+      }
+    }
   });
   return () => {
     stopSkills?.();

@@ -58,6 +58,12 @@ export function skillResources(gateway: Gateway, caller: Caller): Resource[] {
   );
 }
 
+/** Whether the skill a `skill://` URI names is one this caller may see (its file may be gone). */
+export function skillUriVisible(gateway: Gateway, caller: Caller, uri: string): boolean {
+  const name = uri.slice(SKILL_SCHEME.length).split("/")[0] ?? "";
+  return skillsFor(gateway)?.get(name, visibleTo(caller)) !== undefined;
+}
+
 /**
  * Reads `skill://NAME[/path]`. The path must be one of the files the skill listed (never joined
  * from the request), and is read without following links; anything else is "not found".

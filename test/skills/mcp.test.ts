@@ -152,6 +152,11 @@ describe("scopes decide which skills a caller sees", () => {
 
   test("a key whose scopes do not grant skills sees nothing of them", async () => {
     const none = await seen(NO_SKILLS);
+    const client = await connectWithKey(gateway.url, NO_SKILLS);
+    await expect(client.client.subscribeResource({ uri: "skill://pdf-tools" })).rejects.toThrow(
+      /not found/i,
+    );
+    await client.close();
     expect(none.resources.filter((uri) => uri.startsWith("skill://"))).toEqual([]);
     expect(none.prompts.filter((name) => name.startsWith("skill_"))).toEqual([]);
     expect(none.found).not.toContain("pdf-tools");
@@ -202,14 +207,20 @@ describe("hot reload", () => {
     expect((await full.client.listPrompts()).prompts.map((p) => p.name)).toContain(
       "skill_new-skill",
     );
+    const updated: string[] = [];
+    full.client.setNotificationHandler("notifications/resources/updated", (notification) => {
+      updated.push(notification.params.uri);
+    });
+    await full.client.subscribeResource({ uri: "skill://new-skill" });
     changed.length = 0;
     writeFileSync(join(dir, "new-skill/SKILL.md"), skillMd("new-skill", "Changed while serving."));
-    await waitFor(() => changed.includes("prompts"));
+    await waitFor(() => changed.includes("prompts") && updated.includes("skill://new-skill"));
     const prompt = (await full.client.listPrompts()).prompts.find(
       (p) => p.name === "skill_new-skill",
     );
     expect(prompt?.description).toBe("Changed while serving.");
     changed.length = 0;
+    await full.client.unsubscribeResource({ uri: "skill://new-skill" });
     rmSync(join(dir, "new-skill"), { recursive: true });
     await waitFor(() => changed.includes("resources"));
     const uris = (await full.client.listResources()).resources.map((r) => r.uri);
