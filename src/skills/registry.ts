@@ -40,6 +40,8 @@ export class SkillRegistry {
   private problems: SkillProblem[] = [];
   private index = new ToolIndex();
   private digest = "";
+  /** Findings by a skill's own digest: a reload rescans only the skills that changed. */
+  private scans = new Map<string, ToolFinding[]>();
   private readonly listeners = new Set<() => void>();
 
   constructor(
@@ -58,17 +60,20 @@ export class SkillRegistry {
       log.warn(`could not read ${this.dir}: ${error instanceof Error ? error.message : error}`);
       return false;
     }
-    const digest = JSON.stringify([
-      loaded.skills.map((s) => [s.name, s.text, s.files.map((f) => [f.path, f.size, f.modified])]),
-      this.policy(),
-    ]);
+    const digests = loaded.skills.map((s) =>
+      JSON.stringify([s.name, s.text, s.files.map((f) => [f.path, f.size, f.modified])]),
+    );
+    const digest = JSON.stringify([digests, this.policy()]);
     if (digest === this.digest) return false;
     this.digest = digest;
+    const scans = new Map<string, ToolFinding[]>();
     const { poisoning, trusted } = this.policy();
     const trust = trusted.map(compilePattern);
     const entries = new Map<string, SkillEntry>();
-    for (const skill of loaded.skills) {
-      const findings = scanSkill(skill);
+    for (const [index, skill] of loaded.skills.entries()) {
+      const key = digests[index]!;
+      const findings = this.scans.get(key) ?? scanSkill(skill);
+      scans.set(key, findings);
       const high = findings.find((f) => f.severity === "high");
       const withheld =
         high &&
@@ -77,11 +82,14 @@ export class SkillRegistry {
       const reason =
         high &&
         `it looks poisoned: ${high.rule} in ${high.where} ("${high.excerpt}"); if you trust it, add "${SKILLS_SERVER}:${skill.name}" to security.trusted_tools`;
-      if (reason) log.warn(`skill ${skill.name} ${withheld ? "withheld" : "served"}: ${reason}`);
+      // Said once per version of a skill, not on every reload.
+      if (reason && !this.scans.has(key))
+        log.warn(`skill ${skill.name} ${withheld ? "withheld" : "served"}: ${reason}`);
       entries.set(skill.name, { skill, findings, ...(withheld ? { quarantined: reason } : {}) });
     }
     for (const problem of loaded.problems) log.warn(problem.message);
     this.entries = entries;
+    this.scans = scans;
     this.problems = loaded.problems;
     this.index = new ToolIndex((_server, tool) => searchHints(this.entries.get(tool.name)?.skill));
     this.index.upsert(SKILLS_SERVER, this.served().map(asTool));
