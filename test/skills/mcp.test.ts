@@ -228,6 +228,40 @@ describe("hot reload", () => {
   });
 });
 
+describe("a 2026-07-28 (stateless) client", () => {
+  test("lists and reads skills, and hears of a new one through subscriptions/listen", async () => {
+    const client = new Client(
+      { name: "modern", version: "1" },
+      { capabilities: {}, versionNegotiation: { mode: { pin: "2026-07-28" } } },
+    );
+    await client.connect(
+      new StreamableHTTPClientTransport(new URL(`${gateway.url}/mcp`), {
+        requestInit: { headers: { Authorization: `Bearer ${FULL}` } },
+      }),
+    );
+    try {
+      const { resources } = await client.listResources();
+      expect(resources.map((r) => r.uri)).toContain("skill://pdf-tools");
+      const read = await client.readResource({ uri: "skill://commit-helper" });
+      expect((read.contents[0] as { text: string }).text).toContain("name: commit-helper");
+      const heard: string[] = [];
+      client.setNotificationHandler("notifications/prompts/list_changed", () => {
+        heard.push("prompts");
+      });
+      const subscription = await client.listen({ promptsListChanged: true });
+      writeTree(dir, { "modern-skill/SKILL.md": skillMd("modern-skill", "For the new era.") });
+      await waitFor(() => heard.length > 0);
+      expect((await client.listPrompts()).prompts.map((p) => p.name)).toContain(
+        "skill_modern-skill",
+      );
+      await subscription.close();
+    } finally {
+      rmSync(join(dir, "modern-skill"), { recursive: true, force: true });
+      await client.close();
+    }
+  });
+});
+
 describe("poisoned skills", () => {
   test("are withheld from every surface and shown in /health", async () => {
     writeTree(dir, {
