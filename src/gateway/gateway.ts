@@ -244,7 +244,10 @@ export function createGateway(options: GatewayOptions): Gateway {
   const surfaces = new Map<string, SessionSurface>();
   const operator: OperatorHooks = {};
   /** Servers scope patterns may name: the backends, and `skills` (scoped as `skills:NAME`). */
-  const scopedNames = () => [...pool.names(), ...(config.skills.enabled ? ["skills"] : [])];
+  const scopedNames = () => [
+    ...pool.names(),
+    ...(config.skills.enabled && operator.skills ? ["skills"] : []),
+  ];
   const listedOrSkills = (server: string) =>
     server === "skills" && operator.skills
       ? operator.skills.all().map((entry) => entry.skill.name)
