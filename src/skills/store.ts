@@ -1,3 +1,4 @@
+import { randomBytes } from "node:crypto";
 import { existsSync, lstatSync, readdirSync, renameSync, rmSync } from "node:fs";
 import { basename, join } from "node:path";
 import { listFolder, readInside, SKILL_LIMITS, type SkillFile } from "./files.ts";
@@ -110,7 +111,7 @@ export function removeSkill(root: string, name: string): boolean {
   const dir = join(root, name);
   if (!existsSync(dir) || !lstatSync(dir).isDirectory()) return false;
   // Renamed first, so the watcher never sees half a skill.
-  const gone = join(root, `.removed-${name}-${process.pid}-${Date.now()}`);
+  const gone = join(root, `.removed-${name}-${randomBytes(4).toString("hex")}`);
   renameSync(dir, gone);
   rmSync(gone, { recursive: true, force: true });
   return true;
