@@ -312,4 +312,43 @@ describe("over stdio", () => {
       await stdio.close();
     }
   });
+
+  test("hot reload reaches a stdio session; a routing profile without skills hides them", async () => {
+    const own = join(tempDir("mcpgw-skills-stdio-"), "skills");
+    claudeSkills(own);
+    const config = writeConfig(`capabilities: { enabled: false }
+skills: { dir: "${own}" }
+routing_profiles:
+  none: { allow_backends: [capabilities] }
+`);
+    const stdio = await connectStdio(config);
+    try {
+      let changed = 0;
+      stdio.client.setNotificationHandler("notifications/resources/list_changed", () => {
+        changed++;
+      });
+      await stdio.client.listResources();
+      writeTree(own, { "stdio-skill/SKILL.md": skillMd("stdio-skill", "Added over stdio.") });
+      await waitFor(() => changed > 0);
+      const { resources } = await stdio.client.listResources();
+      expect(resources.map((r) => r.uri)).toContain("skill://stdio-skill");
+    } finally {
+      await stdio.close();
+    }
+    const hidden = writeConfig(`capabilities: { enabled: false }
+skills: { dir: "${own}" }
+routing_profiles:
+  none: { allow_backends: [capabilities] }
+default_routing_profile: none
+`);
+    const profiled = await connectStdio(hidden);
+    try {
+      const { resources } = await profiled.client.listResources();
+      expect(resources.filter((r) => r.uri.startsWith("skill://"))).toEqual([]);
+      const { prompts } = await profiled.client.listPrompts();
+      expect(prompts).toEqual([]);
+    } finally {
+      await profiled.close();
+    }
+  });
 });
