@@ -1,6 +1,7 @@
 import type { Caller } from "../gateway/caller.ts";
 import type { Gateway } from "../gateway/gateway.ts";
 import { type Prompt, ProtocolError, type Resource } from "../mcp/sdk.ts";
+import { trimDescription } from "../search/compact.ts";
 import { readInside } from "./files.ts";
 import type { SkillRegistry } from "./registry.ts";
 import { SKILLS_SERVER } from "./scan.ts";
@@ -147,7 +148,8 @@ export function skillMatches(gateway: Gateway, caller: Caller, query: string, li
     server: SKILLS_SERVER,
     tool: skill.name,
     kind: "skill" as const,
-    description: `${skill.description} (a skill, not a tool: read it with resources/read ${skillUri(skill.name)} or prompts/get ${SKILL_PROMPT_PREFIX}${skill.name})`,
+    // Trimmed as tool descriptions are (search/compact.ts): the whole text is one read away.
+    description: `${trimDescription(skill.description)} (a skill, not a tool: read it with resources/read ${skillUri(skill.name)} or prompts/get ${SKILL_PROMPT_PREFIX}${skill.name})`,
     uri: skillUri(skill.name),
     prompt: `${SKILL_PROMPT_PREFIX}${skill.name}`,
     score: Math.round(score * 1000) / 1000,
