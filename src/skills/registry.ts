@@ -39,6 +39,8 @@ export class SkillRegistry {
   private entries = new Map<string, SkillEntry>();
   private problems: SkillProblem[] = [];
   private index = new ToolIndex();
+  /** Counts the reloads that changed what is served (joint indexes rebuild on a new one). */
+  version = 0;
   private digest = "";
   /** Findings by a skill's own digest: a reload rescans only the skills that changed. */
   private scans = new Map<string, ToolFinding[]>();
@@ -91,8 +93,9 @@ export class SkillRegistry {
     this.entries = entries;
     this.scans = scans;
     this.problems = loaded.problems;
-    this.index = new ToolIndex((_server, tool) => searchHints(this.entries.get(tool.name)?.skill));
+    this.index = new ToolIndex((_server, tool) => this.hints(tool.name));
     this.index.upsert(SKILLS_SERVER, this.served().map(asTool));
+    this.version++;
     log.debug(`${this.served().length} skills served from ${this.dir}`);
     for (const listener of this.listeners) listener();
     return true;
@@ -127,6 +130,11 @@ export class SkillRegistry {
       .map((hit) => ({ skill: this.entries.get(hit.tool.name)!.skill, score: hit.score }));
   }
 
+  /** What the index also reads for a skill: its keywords, triggers and headings. */
+  hints(name: string): string | undefined {
+    return searchHints(this.entries.get(name)?.skill);
+  }
+
   /** Calls `listener` after every reload that changed what is served. */
   onChange(listener: () => void): () => void {
     this.listeners.add(listener);
@@ -151,7 +159,7 @@ export class SkillRegistry {
 }
 
 /** A skill as the index sees a tool: its name and description. */
-function asTool(skill: Skill): Tool {
+export function asTool(skill: Skill): Tool {
   return {
     name: skill.name,
     description: skill.description,
@@ -163,7 +171,9 @@ function asTool(skill: Skill): Tool {
 function searchHints(skill: Skill | undefined): string | undefined {
   if (!skill) return undefined;
   const { keywords = [], triggers = [] } = skill.frontmatter;
-  const headings = [...skill.body.matchAll(/^#{1,3}\s+(.+)$/gm)].map((m) => m[1]).slice(0, 20);
+  // Headings outside code fences (a `# comment` in a script example is not one).
+  const prose = skill.body.replace(/^ {0,3}(`{3,}|~{3,})[^\n]*\n[\s\S]*?^ {0,3}\1[^\n]*$/gm, "");
+  const headings = [...prose.matchAll(/^#{1,3}\s+(.+)$/gm)].map((m) => m[1]).slice(0, 20);
   const words = [...keywords, ...triggers, ...headings].join(" ");
   return words || undefined;
 }

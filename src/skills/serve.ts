@@ -2,8 +2,9 @@ import type { Caller } from "../gateway/caller.ts";
 import type { Gateway } from "../gateway/gateway.ts";
 import { type Prompt, ProtocolError, type Resource } from "../mcp/sdk.ts";
 import { trimDescription } from "../search/compact.ts";
+import { ToolIndex } from "../search/index.ts";
 import { readInside } from "./files.ts";
-import type { SkillRegistry } from "./registry.ts";
+import { asTool, type SkillRegistry } from "./registry.ts";
 import { SKILLS_SERVER } from "./scan.ts";
 import { SKILL_FILE, type Skill } from "./store.ts";
 
@@ -140,20 +141,60 @@ export function getSkillPrompt(
   };
 }
 
-/** Skills matching a search, ranked with the same index as tools, as `gateway_search_tools` matches. */
+interface JointIndex {
+  stamp: string;
+  index: ToolIndex;
+}
+const joints = new WeakMap<Gateway, { tools: number; joint?: JointIndex }>();
+
+/**
+ * The gateway's tools and the skills in one index, so that a skill's score is measured against
+ * the same collection as the tools it is ranked with (a word rare among 17 skills is common among
+ * 1,000 tools). Rebuilt on the first search after tools or skills change.
+ */
+function jointIndex(gateway: Gateway, registry: SkillRegistry): ToolIndex {
+  let state = joints.get(gateway);
+  if (!state) {
+    const fresh = { tools: 0 } as { tools: number; joint?: JointIndex };
+    gateway.hooks.hook("tools:changed", () => {
+      fresh.tools++;
+    });
+    joints.set(gateway, fresh);
+    state = fresh;
+  }
+  const stamp = `${state.tools}:${registry.version}:${gateway.index.size()}`;
+  if (state.joint?.stamp === stamp) return state.joint.index;
+  const index = new ToolIndex((server, tool) =>
+    server === SKILLS_SERVER ? registry.hints(tool.name) : undefined,
+  );
+  for (const server of gateway.pool.names()) index.upsert(server, gateway.index.tools(server));
+  index.upsert(SKILLS_SERVER, registry.served().map(asTool));
+  state.joint = { stamp, index };
+  return index;
+}
+
+/** Skills matching a search, ranked against the tools, as `gateway_search_tools` matches. */
 export function skillMatches(gateway: Gateway, caller: Caller, query: string, limit: number) {
   const registry = skillsFor(gateway);
   if (!registry) return [];
-  return registry.search(query, limit, visibleTo(caller)).map(({ skill, score }) => ({
+  const visible = visibleTo(caller);
+  const hits = jointIndex(gateway, registry).search(query, {
+    limit,
     server: SKILLS_SERVER,
-    tool: skill.name,
-    kind: "skill" as const,
-    // Trimmed as tool descriptions are (search/compact.ts): the whole text is one read away.
-    description: `${trimDescription(skill.description)} (a skill, not a tool: read it with resources/read ${skillUri(skill.name)} or prompts/get ${SKILL_PROMPT_PREFIX}${skill.name})`,
-    uri: skillUri(skill.name),
-    prompt: `${SKILL_PROMPT_PREFIX}${skill.name}`,
-    score: Math.round(score * 1000) / 1000,
-  }));
+    allow: (_server, name) => registry.get(name, visible) !== undefined,
+  });
+  return hits
+    .map((hit) => ({ skill: registry.get(hit.tool.name)!, score: hit.score }))
+    .map(({ skill, score }) => ({
+      server: SKILLS_SERVER,
+      tool: skill.name,
+      kind: "skill" as const,
+      // Trimmed as tool descriptions are (search/compact.ts): the whole text is one read away.
+      description: `${trimDescription(skill.description)} (a skill, not a tool: read it with resources/read ${skillUri(skill.name)} or prompts/get ${SKILL_PROMPT_PREFIX}${skill.name})`,
+      uri: skillUri(skill.name),
+      prompt: `${SKILL_PROMPT_PREFIX}${skill.name}`,
+      score: Math.round(score * 1000) / 1000,
+    }));
 }
 
 export type { Skill };
