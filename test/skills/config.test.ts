@@ -1,7 +1,8 @@
 import { describe, expect, test } from "bun:test";
 import { join } from "node:path";
 import { loadConfig } from "../../src/config/load.ts";
-import { connectHttp, startGateway, tempDir, writeConfig } from "../helpers.ts";
+import { importSkills } from "../../src/skills/import.ts";
+import { connectHttp, startGateway, tempDir, waitFor, writeConfig } from "../helpers.ts";
 import { claudeSkills } from "./_fixtures.ts";
 
 describe("skills config", () => {
@@ -19,6 +20,30 @@ describe("skills config", () => {
     expect(loadConfig({ path: file }).skills.dir).toBe(join(file, "..", "mine"));
     const typo = writeConfig("skills: { folder: ./mine }\n");
     expect(() => loadConfig({ path: typo })).toThrow(/skills/);
+  });
+
+  test("a skills folder that does not exist yet is served once an import creates it", async () => {
+    const base = tempDir("mcpgw-skills-later-");
+    const dir = join(base, "not-yet", "skills");
+    const gateway = await startGateway(
+      `capabilities: { enabled: false }\nskills: { dir: "${dir}" }\n`,
+    );
+    const client = await connectHttp(gateway.url);
+    try {
+      let changed = false;
+      client.client.setNotificationHandler("notifications/prompts/list_changed", () => {
+        changed = true;
+      });
+      expect((await client.client.listPrompts()).prompts).toEqual([]);
+      claudeSkills(join(base, "source"));
+      await importSkills(join(base, "source"), dir, { allowPrivateNetworks: false });
+      await waitFor(() => changed);
+      const names = (await client.client.listPrompts()).prompts.map((p) => p.name);
+      expect(names.sort()).toEqual(["skill_commit-helper", "skill_pdf-tools"]);
+    } finally {
+      await client.close();
+      await gateway.stop();
+    }
   });
 
   test("skills.enabled: false serves none of them", async () => {
