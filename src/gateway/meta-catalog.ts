@@ -7,6 +7,7 @@ import {
   reachesSkills,
   readSkillResource,
   SKILL_SCHEME,
+  skillPages,
   skillPrompts,
   skillResources,
   skillsFor,
@@ -81,11 +82,17 @@ export function registerCatalogHandlers(
   };
 
   server.setRequestHandler("resources/list", async (request, ctx) => {
-    const page = await catalog.listResources(request.params?.cursor, allow(ctx, "resources"));
+    // The skills this caller sees come first, in pages of their own (src/skills/serve.ts).
+    const { items, nextCursor } = await skillPages(
+      skillResources(gateway, callerFor(ctx)),
+      request.params?.cursor,
+      async (cursor) => {
+        const rest = await catalog.listResources(cursor, allow(ctx, "resources"));
+        return { items: rest.resources, nextCursor: rest.nextCursor };
+      },
+    );
+    const page = { resources: items, ...(nextCursor ? { nextCursor } : {}) };
     if (request.params?.cursor) return page;
-    // The skills this caller sees lead the first page (src/skills/serve.ts).
-    const skills = skillResources(gateway, callerFor(ctx));
-    if (skills.length) page.resources = [...skills, ...page.resources];
     if (!callerFor(ctx).allowsCatalog(hub.server, "resources")) return page;
     // The webhook endpoints lead the first page.
     const hooks = hub.endpoints().map((endpoint) => ({
@@ -175,9 +182,15 @@ export function registerCatalogHandlers(
     return {};
   });
   server.setRequestHandler("prompts/list", async (request, ctx) => {
-    const page = await catalog.listPrompts(request.params?.cursor, allow(ctx, "prompts"));
-    if (request.params?.cursor) return page;
-    return { ...page, prompts: [...skillPrompts(gateway, callerFor(ctx)), ...page.prompts] };
+    const { items, nextCursor } = await skillPages(
+      skillPrompts(gateway, callerFor(ctx)),
+      request.params?.cursor,
+      async (cursor) => {
+        const rest = await catalog.listPrompts(cursor, allow(ctx, "prompts"));
+        return { items: rest.prompts, nextCursor: rest.nextCursor };
+      },
+    );
+    return { prompts: items, ...(nextCursor ? { nextCursor } : {}) };
   });
   server.setRequestHandler("prompts/get", async (request, ctx) => {
     const { name, arguments: args } = request.params;

@@ -1,6 +1,6 @@
 import type { Caller } from "../gateway/caller.ts";
 import type { Gateway } from "../gateway/gateway.ts";
-import { type Prompt, ProtocolError, type Resource } from "../mcp/sdk.ts";
+import { type Prompt, ProtocolError, ProtocolErrorCode, type Resource } from "../mcp/sdk.ts";
 import { trimDescription } from "../search/compact.ts";
 import { ToolIndex } from "../search/index.ts";
 import { readInside } from "./files.ts";
@@ -101,6 +101,34 @@ export function readSkillResource(gateway: Gateway, caller: Caller, uri: string)
     ? { uri, mimeType: file.mimeType, text: new TextDecoder().decode(bytes) }
     : { uri, mimeType: file.mimeType, blob: Buffer.from(bytes).toString("base64") };
   return { contents: [content] };
+}
+
+/** Skill entries per page of `resources/list` and `prompts/list`. */
+export const SKILL_PAGE_SIZE = 100;
+const SKILL_CURSOR = "skills:";
+
+/**
+ * One page of a list that starts with skills: skill entries in pages of their own (cursor
+ * `skills:N`), the last of them followed by the first page of `rest`, whose cursors take over.
+ */
+export async function skillPages<T>(
+  skills: T[],
+  cursor: string | undefined,
+  rest: (cursor: string | undefined) => Promise<{ items: T[]; nextCursor?: string }>,
+): Promise<{ items: T[]; nextCursor?: string }> {
+  if (cursor && !cursor.startsWith(SKILL_CURSOR)) return rest(cursor);
+  const offset = cursor ? Number(cursor.slice(SKILL_CURSOR.length)) : 0;
+  if (!Number.isInteger(offset) || offset < 0) {
+    throw new ProtocolError(ProtocolErrorCode.InvalidParams, "Invalid cursor");
+  }
+  const end = offset + SKILL_PAGE_SIZE;
+  const page = skills.slice(offset, end);
+  if (end < skills.length) return { items: page, nextCursor: `${SKILL_CURSOR}${end}` };
+  const first = await rest(undefined);
+  return {
+    items: [...page, ...first.items],
+    ...(first.nextCursor ? { nextCursor: first.nextCursor } : {}),
+  };
 }
 
 /** Each skill this caller sees as a prompt `skill_NAME`, described by its frontmatter. */
