@@ -1,7 +1,7 @@
 import { describe, expect, setDefaultTimeout, test } from "bun:test";
 import { existsSync, readdirSync, readFileSync, symlinkSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { tempDir } from "../helpers.ts";
+import { freePort, tempDir } from "../helpers.ts";
 import { claudeSkills, skillMd, writeTree, zipOf } from "../skills/_fixtures.ts";
 import { runCli, runCliAsync } from "./_run.ts";
 
@@ -237,6 +237,20 @@ describe("skills import, list, search, show, remove", () => {
     expect(skills[0]?.message).toBe(`1 skill(s) served from ${stored}`);
     expect(skills[1]?.message).toContain("hidden instruction block");
     expect(skills[2]?.message).toContain(`${join(stored, "broken", "SKILL.md")}: does not start`);
+  });
+
+  test("tools search finds skills beside tools (the in-process gateway)", async () => {
+    const { dir, env } = home();
+    claudeSkills(join(dir, "src"));
+    runCli(["skills", "import", join(dir, "src")], { env });
+    const config = join(dir, "gateway.yaml");
+    writeFileSync(config, `server: { port: ${await freePort()} }\n`);
+    const run = runCli(["tools", "search", "fill a pdf form", "--json", "--config", config], {
+      env,
+    });
+    expect(run.code).toBe(0);
+    const { matches } = JSON.parse(run.stdout) as { matches: { kind?: string; tool: string }[] };
+    expect(matches[0]).toMatchObject({ kind: "skill", tool: "pdf-tools" });
   });
 
   test("skills.dir in the config moves the folder", () => {
