@@ -616,6 +616,78 @@ export const toolsSpec = {
   subCommands: { search: toolsSearchSpec, call: toolsCallSpec, eval: toolsEvalSpec },
 } satisfies CommandSpec;
 
+export const skillsImportSpec = {
+  meta: {
+    name: "import",
+    description:
+      "Import Agent Skills into the skills folder: a skill folder, a folder of them (~/.claude/skills), a SKILL.md, a .zip, or an http(s) URL of either",
+  },
+  args: {
+    source: {
+      type: "positional",
+      required: true,
+      description:
+        "A folder with SKILL.md, a folder of skill folders, a SKILL.md, a .zip, or a URL",
+    },
+    ...jsonArg("Print what was imported as JSON"),
+    ...configArg,
+    ...globalArgs,
+  },
+} satisfies CommandSpec;
+
+export const skillsListSpec = {
+  meta: { name: "list", description: "List stored skills: served, withheld as poisoned, broken" },
+  args: { ...jsonArg(), ...configArg, ...globalArgs },
+} satisfies CommandSpec;
+
+export const skillsSearchSpec = {
+  meta: {
+    name: "search",
+    description: "Search stored skills, ranked as gateway_search_tools ranks",
+  },
+  args: {
+    query: { type: "positional", required: true, description: "What you want to do" },
+    limit: { type: "string", alias: "n", description: "How many matches (1-25, default 5)" },
+    ...jsonArg(),
+    ...configArg,
+    ...globalArgs,
+  },
+} satisfies CommandSpec;
+
+export const skillsShowSpec = {
+  meta: { name: "show", description: "Print a skill's SKILL.md and list its files" },
+  args: {
+    name: { type: "positional", required: true, description: "The skill's name" },
+    ...jsonArg(),
+    ...configArg,
+    ...globalArgs,
+  },
+} satisfies CommandSpec;
+
+export const skillsRemoveSpec = {
+  meta: { name: "remove", description: "Delete a stored skill (a running gateway drops it)" },
+  args: {
+    name: { type: "positional", required: true, description: "The skill's name" },
+    ...configArg,
+    ...globalArgs,
+  },
+} satisfies CommandSpec;
+
+export const skillsSpec = {
+  meta: {
+    name: "skills",
+    description:
+      "Agent Skills (SKILL.md) served over MCP as resources, prompts and search hits: import, list, search, show, remove",
+  },
+  subCommands: {
+    import: skillsImportSpec,
+    list: skillsListSpec,
+    search: skillsSearchSpec,
+    show: skillsShowSpec,
+    remove: skillsRemoveSpec,
+  },
+} satisfies CommandSpec;
+
 /** The whole tree, in the order `--help` lists it. */
 export const tree: CommandSpec = {
   meta: {
@@ -638,6 +710,7 @@ export const tree: CommandSpec = {
     cap: capSpec,
     doctor: doctorSpec,
     tools: toolsSpec,
+    skills: skillsSpec,
     audit: auditSpec,
   },
 };

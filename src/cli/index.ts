@@ -21,6 +21,7 @@ export const main = defineCommand({
     cap: () => import("./commands/cap.ts").then((m) => m.default),
     doctor: () => import("./commands/doctor.ts").then((m) => m.default),
     tools: () => import("./commands/tools.ts").then((m) => m.default),
+    skills: () => import("./commands/skills.ts").then((m) => m.default),
     audit: () => import("./commands/audit.ts").then((m) => m.default),
   },
 });

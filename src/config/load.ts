@@ -188,6 +188,12 @@ export function resolveConfig(raw: unknown, options: ResolveOptions): ResolvedCo
         `${where}: backends.${name}: the name is reserved for the gateway's capabilities backend`,
       );
     }
+    if (name === "skills" && config.skills.enabled) {
+      throw new GatewayError(
+        "CONFIG_INVALID",
+        `${where}: backends.skills: the name is reserved for the gateway's skills (scopes name them skills:NAME); rename the backend, or set skills.enabled: false`,
+      );
+    }
     backends.push({
       ...backend,
       name,
@@ -208,6 +214,10 @@ export function resolveConfig(raw: unknown, options: ResolveOptions): ResolvedCo
     playbooks: {
       ...config.playbooks,
       directories: config.playbooks.directories.map((dir) => resolve(options.baseDir, dir)),
+    },
+    skills: {
+      ...config.skills,
+      dir: config.skills.dir ? resolve(options.baseDir, config.skills.dir) : undefined,
     },
     state_dir: config.state_dir ? resolve(options.baseDir, config.state_dir) : undefined,
     server: config.server.tls

@@ -346,6 +346,14 @@ export const ConfigSchema = z.strictObject({
       directories: z.array(z.string()).default([]),
     })
     .prefault({}),
+  /** Agent Skills (SKILL.md folders) served as resources, prompts and search hits (src/skills/). */
+  skills: z
+    .strictObject({
+      enabled: z.boolean().default(true),
+      /** The skills folder (default: `<state_dir>/skills`), where `skills import` writes. */
+      dir: z.string().optional(),
+    })
+    .prefault({}),
   backends: z.record(z.string(), BackendSchema).default({}),
   /** Inbound webhooks of capability files (`webhooks:` there), at `POST {base_path}/...`. */
   webhooks: z

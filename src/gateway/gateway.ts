@@ -16,6 +16,7 @@ import { registerClientBreaker } from "../security/client-breaker.ts";
 import { createSecurity, type Security, type SecurityReport } from "../security/guard.ts";
 import { warnUnmatchedScopes } from "../security/scope-lint.ts";
 import { createToolPolicy } from "../security/tool-policy.ts";
+import type { SkillRegistry, SkillsReport } from "../skills/registry.ts";
 import { createMemoryStore, type StateStore } from "../state/store.ts";
 import { Catalog } from "./catalog.ts";
 import { Router } from "./router.ts";
@@ -96,6 +97,8 @@ export interface OperatorHooks {
   usage?: (allow: (server: string, tool: string) => boolean) => ToolUsage[];
   /** The playbooks of `playbooks.directories` (absent when playbooks are off). */
   playbooks?: PlaybookRegistry;
+  /** The skills folder's skills (absent when skills are off). */
+  skills?: SkillRegistry;
 }
 
 export interface TaskOwner {
@@ -126,6 +129,8 @@ export interface HealthReport {
   surfaces?: SessionSurface[];
   /** Killed or error-budget-disabled backends and capabilities. */
   disabled?: DisabledEntry[];
+  /** Skills served, withheld as poisoned, and folders that did not load. */
+  skills?: SkillsReport;
 }
 
 export function createGateway(options: GatewayOptions): Gateway {
@@ -239,6 +244,16 @@ export function createGateway(options: GatewayOptions): Gateway {
   // Before discovery settles, newly listed backends are not news to anybody.
   let started = false;
   const surfaces = new Map<string, SessionSurface>();
+  const operator: OperatorHooks = {};
+  /** Servers scope patterns may name: the backends, and `skills` (scoped as `skills:NAME`). */
+  const scopedNames = () => [
+    ...pool.names(),
+    ...(config.skills.enabled && operator.skills ? ["skills"] : []),
+  ];
+  const listedOrSkills = (server: string) =>
+    server === "skills" && operator.skills
+      ? operator.skills.all().map((entry) => entry.skill.name)
+      : listedTools(server);
   return {
     get config() {
       return config;
@@ -253,7 +268,7 @@ export function createGateway(options: GatewayOptions): Gateway {
     feedback,
     tasks: new Map(),
     surfaces,
-    operator: {},
+    operator,
     search: (query, searchOptions) =>
       hybrid
         ? hybrid.search(query, searchOptions)
@@ -267,10 +282,10 @@ export function createGateway(options: GatewayOptions): Gateway {
       return () => listeners.delete(listener);
     },
     start: () => {
-      warnUnmatchedScopes(config.auth, pool.names());
+      warnUnmatchedScopes(config.auth, scopedNames());
       return pool.start().finally(() => {
         started = true;
-        warnUnmatchedScopes(config.auth, pool.names(), listedTools, "tool");
+        warnUnmatchedScopes(config.auth, scopedNames(), listedOrSkills, "tool");
       });
     },
     async tracked(run) {
@@ -309,7 +324,7 @@ export function createGateway(options: GatewayOptions): Gateway {
       config = next;
       const { added, removed, changed } = await pool.apply(next.backends);
       for (const name of removed) index.remove(name);
-      warnUnmatchedScopes(next.auth, pool.names(), listedTools);
+      warnUnmatchedScopes(next.auth, scopedNames(), listedOrSkills);
       void hooks.callHook("config:reload");
       return { added, removed, changed, restartRequired };
     },
@@ -337,6 +352,7 @@ export function createGateway(options: GatewayOptions): Gateway {
         security: security.report(),
         ...(surfaces.size ? { surfaces: [...surfaces.values()] } : {}),
         ...(disabled.length ? { disabled } : {}),
+        ...(operator.skills ? { skills: operator.skills.report() } : {}),
       };
     },
     async close() {

@@ -2,6 +2,17 @@ import type { JsonObject } from "../backends/types.ts";
 import { RESULT_SCHEME, resultsFor } from "../codemode/results.ts";
 import { type LoggingLevel, ProtocolError, type Server, type ServerContext } from "../mcp/sdk.ts";
 import { resourceAllow } from "../meta/apps.ts";
+import {
+  getSkillPrompt,
+  reachesSkills,
+  readSkillResource,
+  SKILL_SCHEME,
+  skillPages,
+  skillPrompts,
+  skillResources,
+  skillsFor,
+  skillUriVisible,
+} from "../skills/serve.ts";
 import type { Caller, CatalogKind } from "./caller.ts";
 import { type Allow, withParams } from "./catalog.ts";
 import { forwardRequest, sessionRelay } from "./channel.ts";
@@ -59,6 +70,8 @@ export function registerCatalogHandlers(
   const hub = webhooksFor(gateway);
   /** This session's subscriptions to `webhook://` resources. */
   const hooked = new Set<string>();
+  /** This session's subscriptions to `skill://` resources. */
+  const skillSubscriptions = new Set<string>();
   /** A webhook endpoint this caller may see: a grant of the capabilities backend's resources. */
   const webhook = (ctx: ServerContext | undefined, uri: string) => {
     const endpoint = hub.find(uri);
@@ -69,10 +82,18 @@ export function registerCatalogHandlers(
   };
 
   server.setRequestHandler("resources/list", async (request, ctx) => {
-    const page = await catalog.listResources(request.params?.cursor, allow(ctx, "resources"));
-    if (request.params?.cursor || !callerFor(ctx).allowsCatalog(hub.server, "resources")) {
-      return page;
-    }
+    // The skills this caller sees come first, in pages of their own (src/skills/serve.ts).
+    const { items, nextCursor } = await skillPages(
+      skillResources(gateway, callerFor(ctx)),
+      request.params?.cursor,
+      async (cursor) => {
+        const rest = await catalog.listResources(cursor, allow(ctx, "resources"));
+        return { items: rest.resources, nextCursor: rest.nextCursor };
+      },
+    );
+    const page = { resources: items, ...(nextCursor ? { nextCursor } : {}) };
+    if (request.params?.cursor) return page;
+    if (!callerFor(ctx).allowsCatalog(hub.server, "resources")) return page;
     // The webhook endpoints lead the first page.
     const hooks = hub.endpoints().map((endpoint) => ({
       uri: endpoint.uri,
@@ -88,6 +109,9 @@ export function registerCatalogHandlers(
   server.setRequestHandler("resources/read", async (request, ctx) => {
     const exposed = request.params.uri;
     if (exposed.startsWith(RESULT_SCHEME)) return readKept(gateway, exposed, callerFor(ctx));
+    if (exposed.startsWith(SKILL_SCHEME) && skillsFor(gateway)) {
+      return readSkillResource(gateway, callerFor(ctx), exposed) as never;
+    }
     if (exposed.startsWith(WEBHOOK_SCHEME)) {
       webhook(ctx, exposed);
       const text = JSON.stringify({ deliveries: hub.deliveries(exposed) });
@@ -113,6 +137,12 @@ export function registerCatalogHandlers(
     return result as never;
   });
   server.setRequestHandler("resources/subscribe", async (request, ctx) => {
+    if (request.params.uri.startsWith(SKILL_SCHEME) && skillsFor(gateway)) {
+      // Readable now, or "not found"; told of every change of the skills folder after.
+      readSkillResource(gateway, callerFor(ctx), request.params.uri);
+      skillSubscriptions.add(request.params.uri);
+      return {};
+    }
     if (request.params.uri.startsWith(WEBHOOK_SCHEME)) {
       hooked.add(webhook(ctx, request.params.uri).uri);
       return {};
@@ -132,7 +162,9 @@ export function registerCatalogHandlers(
     return {};
   });
   server.setRequestHandler("resources/unsubscribe", async (request, ctx) => {
-    if (hooked.delete(request.params.uri)) return {};
+    if (hooked.delete(request.params.uri) || skillSubscriptions.delete(request.params.uri)) {
+      return {};
+    }
     const target =
       subscriptions.get(request.params.uri) ??
       owned(
@@ -149,10 +181,21 @@ export function registerCatalogHandlers(
     );
     return {};
   });
-  server.setRequestHandler("prompts/list", (request, ctx) =>
-    catalog.listPrompts(request.params?.cursor, allow(ctx, "prompts")),
-  );
+  server.setRequestHandler("prompts/list", async (request, ctx) => {
+    const { items, nextCursor } = await skillPages(
+      skillPrompts(gateway, callerFor(ctx)),
+      request.params?.cursor,
+      async (cursor) => {
+        const rest = await catalog.listPrompts(cursor, allow(ctx, "prompts"));
+        return { items: rest.prompts, nextCursor: rest.nextCursor };
+      },
+    );
+    return { prompts: items, ...(nextCursor ? { nextCursor } : {}) };
+  });
   server.setRequestHandler("prompts/get", async (request, ctx) => {
+    const { name, arguments: args } = request.params;
+    const skill = getSkillPrompt(gateway, callerFor(ctx), name, args);
+    if (skill) return skill;
     const target = owned(
       ctx,
       "prompts",
@@ -246,7 +289,19 @@ export function registerCatalogHandlers(
       data: { uri: endpoint.uri, event: delivery.event, at: delivery.at },
     });
   });
+  // A skill added, changed or removed (hot reload of the skills folder).
+  const stopSkills = skillsFor(gateway)?.onChange(() => {
+    if (!reachesSkills(gateway, callerFor())) return;
+    relay.notify("notifications/resources/list_changed", undefined);
+    relay.notify("notifications/prompts/list_changed", undefined);
+    for (const uri of skillSubscriptions) {
+      if (skillUriVisible(gateway, callerFor(), uri)) {
+        relay.notify("notifications/resources/updated", { uri });
+      }
+    }
+  });
   return () => {
+    stopSkills?.();
     stopHooks();
     for (const stop of stops) stop();
   };

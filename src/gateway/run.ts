@@ -22,6 +22,8 @@ import { createObserver, type Observer } from "../observe/observer.ts";
 import { PlaybookRegistry } from "../playbooks/registry.ts";
 import type { UsageStore } from "../search/usage.ts";
 import { lockPathFor } from "../security/pins.ts";
+import { skillsDir } from "../skills/dir.ts";
+import { SkillRegistry } from "../skills/registry.ts";
 import {
   createMemoryStore,
   defaultStateDir,
@@ -94,6 +96,21 @@ export async function runGateway(options: RunOptions): Promise<RunningGateway> {
     close() {},
   };
   const gateway = createGateway({ config, store, env: options.env, drivers, usage });
+  // Skills: loaded at start, reloaded when their folder changes (`skills import` writes there).
+  // State kept in memory (tests) reads no default state folder: only a skills.dir or state_dir.
+  const skillsFolder =
+    config.skills.dir || config.state_dir || !options.memoryState
+      ? skillsDir(config, options.env)
+      : undefined;
+  const skills =
+    config.skills.enabled && skillsFolder
+      ? new SkillRegistry(skillsFolder, () => ({
+          poisoning: gateway.config.security.poisoning,
+          trusted: gateway.config.security.trusted_tools,
+        }))
+      : undefined;
+  gateway.operator.skills = skills;
+  const skillWatcher = skills && options.watch !== false ? skills.watch() : undefined;
   // Metrics and usage stats hang off the gateway's hooks; usage is written to the state store.
   observer = createObserver({ hooks: gateway.hooks, pool: gateway.pool, store });
   // Governance hangs off the hooks too: the audit log, and costs with their budgets.
@@ -134,6 +151,7 @@ export async function runGateway(options: RunOptions): Promise<RunningGateway> {
     const next = loadConfig({ path: file, env: options.env });
     const summary = await gateway.reload(next);
     playbooks?.reload();
+    skills?.reload();
     const parts = Object.entries(summary)
       .filter(([, names]) => names.length)
       .map(([what, names]) => `${what}: ${names.join(", ")}`);
@@ -185,6 +203,7 @@ export async function runGateway(options: RunOptions): Promise<RunningGateway> {
         stopping ??= (async () => {
           watcher?.close();
           playbookWatcher?.close();
+          skillWatcher?.close();
           await handle.close().catch(() => {});
           observer.close();
           closeGovernance();
@@ -272,6 +291,7 @@ export async function runGateway(options: RunOptions): Promise<RunningGateway> {
       stopping ??= (async () => {
         watcher?.close();
         playbookWatcher?.close();
+        skillWatcher?.close();
         // Graceful: stop accepting, let calls in flight finish (up to shutdown_timeout), then
         // close streams, sessions and backends.
         server.refuse();

@@ -15,6 +15,7 @@ import type { AuditLog } from "../observe/audit.ts";
 import type { CostGovernor } from "../observe/costs.ts";
 import type { Observer } from "../observe/observer.ts";
 import { readBodyLimited } from "../security/body.ts";
+import { skillsFor } from "../skills/serve.ts";
 import { VERSION } from "../version.ts";
 import { attachClientCertificate } from "./client-cert.ts";
 import { clientAddress, createTrustedProxies } from "./forwarded.ts";
@@ -125,6 +126,13 @@ export function createRoutes(gateway: Gateway, options: RoutesOptions = {}): Rou
     modern.notify.toolsChanged();
     modernFlat.notify.toolsChanged();
     modernCodeMode.notify.toolsChanged();
+  });
+  // A skill added, changed or removed: stateless listeners re-list resources and prompts.
+  const stopSkills = skillsFor(gateway)?.onChange(() => {
+    for (const handler of [modern, modernFlat, modernCodeMode]) {
+      handler.notify.resourcesChanged();
+      handler.notify.promptsChanged();
+    }
   });
   const auth = gateway.security.auth;
   const allowedOrigins = new Set(gateway.config.server.allowed_origins);
@@ -388,6 +396,7 @@ export function createRoutes(gateway: Gateway, options: RoutesOptions = {}): Rou
     async close() {
       ui.close();
       stopNotifying();
+      stopSkills?.();
       flows.close();
       await sessions.closeAll();
       await Promise.all([...modernBackends.values()].map((handler) => handler.close?.()));

@@ -4,6 +4,8 @@ import { toMatch, toMatches } from "../search/compact.ts";
 import { feedbackPool } from "../search/feedback.ts";
 import { MAX_QUERY_CHARS } from "../search/index.ts";
 import { usageFor } from "../search/usage.ts";
+import { SKILLS_SERVER } from "../skills/scan.ts";
+import { skillMatches, skillsFor } from "../skills/serve.ts";
 import { playbookMatches } from "./run-playbook.ts";
 import type { MetaTool } from "./types.ts";
 import { awaitStarting, jsonResult, stringArg } from "./types.ts";
@@ -74,6 +76,10 @@ export const searchTools: MetaTool = {
         `"limit" must be an integer from 1 to ${MAX_LIMIT}`,
       );
     }
+    // `server: "skills"` searches the skills alone (they are not a backend).
+    if (server === SKILLS_SERVER && skillsFor(gateway)) {
+      return jsonResult({ matches: skillMatches(gateway, caller, query, limit) });
+    }
     if (server && !gateway.pool.has(server)) {
       throw new GatewayError(
         "SERVER_NOT_FOUND",
@@ -110,6 +116,8 @@ export const searchTools: MetaTool = {
     const matches = [
       ...toMatches(hits),
       ...(server ? [] : playbookMatches(gateway, caller, query, limit)),
+      // Skills rank alongside tools; a match says how to read one (src/skills/serve.ts).
+      ...(server ? [] : skillMatches(gateway, caller, query, limit)),
     ]
       .sort((a, b) => b.score - a.score)
       .slice(0, limit);

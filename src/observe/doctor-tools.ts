@@ -10,6 +10,9 @@ import { capabilityDigests, lockPathFor, readLock } from "../security/pins.ts";
 import { scanTool } from "../security/poisoning.ts";
 import { unmatchedScopes } from "../security/scope-lint.ts";
 import { compilePattern, matches } from "../security/scopes.ts";
+import { skillsDir } from "../skills/dir.ts";
+import { SKILLS_SERVER } from "../skills/scan.ts";
+import { loadSkills } from "../skills/store.ts";
 import type { Check } from "./doctor.ts";
 
 // doctor's checks of what the gateway would serve: capability files and keys, poisoned tools,
@@ -211,6 +214,11 @@ export function scopeChecks(config: ResolvedConfig, tools: Record<string, Tool[]
     names[config.capabilities.name] = [];
   }
   for (const [server, list] of Object.entries(tools)) names[server] = list.map((tool) => tool.name);
+  if (config.skills.enabled) {
+    // Skills are scoped as `skills:NAME`: the stored skills are that server's names.
+    servers.push(SKILLS_SERVER);
+    names[SKILLS_SERVER] = loadSkills(skillsDir(config)).skills.map((skill) => skill.name);
+  }
   return unmatchedScopes(config.auth, servers, names).map((unmatched) => ({
     name: "scopes",
     status: "warn",

@@ -117,7 +117,7 @@ describe("doctor", () => {
     const report = JSON.parse(run.stdout) as Report;
     const scopes = report.checks.filter((check) => check.name === "scopes");
     expect(scopes.map((check) => check.message).sort()).toEqual([
-      'auth.api_keys[0].allowed_tools: allowed_tools "nosuch:*" of key "bot" matches no configured server (fx, capabilities)',
+      'auth.api_keys[0].allowed_tools: allowed_tools "nosuch:*" of key "bot" matches no configured server (fx, capabilities, skills)',
       'auth.api_keys[0].denied_tools: denied_tools "fx" of key "bot" matches no tool of any server; a pattern without ":" names tools on every server: write "fx:*" for the server',
       'auth.api_keys[0].denied_tools: denied_tools "write_*" of key "bot" matches no tool of any server',
     ]);

@@ -144,6 +144,7 @@ async function runSetup(args: SetupArgs): Promise<void> {
   const scan = scanSetup(options);
   clearProgress();
   print(scanLines(scan));
+  await offerSkills(resolve(args.project ?? "."), configPath);
   if (scan.plan.backends.length === 0) {
     logger.info(`no MCP servers to import (looked at ${scan.files.length} client files)`);
     if (args.json) printJson(resultJson(scan, undefined, undefined, false));
@@ -171,6 +172,28 @@ async function runSetup(args: SetupArgs): Promise<void> {
     result.changes.length > 0 ? writeWithBackup(result.changes, env, "setup") : undefined;
   print(resultLines(result, options, backup?.id, false));
   if (args.json) printJson(resultJson(scan, result, backup?.id, false));
+}
+
+/** Claude Code skills the gateway does not serve yet: the command that imports them. */
+async function offerSkills(projectDir: string, configPath: string): Promise<void> {
+  const [{ claudeSkillFolders }, { skillsDir }, { loadConfig }] = await Promise.all([
+    import("../../skills/discover.ts"),
+    import("../../skills/dir.ts"),
+    import("../../config/load.ts"),
+  ]);
+  let stored: string;
+  try {
+    const path = existsSync(configPath) ? configPath : undefined;
+    stored = skillsDir(loadConfig({ path, env: process.env }));
+  } catch {
+    return;
+  }
+  for (const { dir, fresh } of claudeSkillFolders(process.env, projectDir, stored)) {
+    const some = fresh.slice(0, 5).join(", ") + (fresh.length > 5 ? ", …" : "");
+    logger.info(
+      `${dir} has ${fresh.length} skill(s) the gateway does not serve yet (${some}); serve them to every client with: mcp-gateway skills import ${dir}`,
+    );
+  }
 }
 
 type ExportArgs = {

@@ -1,0 +1,59 @@
+import { MAX_SCANNED, scanDescription, scanTool, type ToolFinding } from "../security/poisoning.ts";
+import { readInside } from "./files.ts";
+import { SKILL_FILE, type Skill } from "./store.ts";
+
+/** The pseudo-server skills are scoped, searched and reported under (`skills:NAME`). */
+export const SKILLS_SERVER = "skills";
+
+/** Overlap between scanned slices, so a phrase cut at a slice boundary is still read whole. */
+const OVERLAP = 1024;
+
+/**
+ * The poisoning findings of a skill: its name and description as a tool's, and the text the
+ * model reads (SKILL.md and the skill's other `.md` and `.txt` files), in slices, since a skill
+ * is longer than a tool description. Scripts and schemas are served as files and never run, so
+ * they are not read as instructions.
+ */
+export function scanSkill(skill: Skill): ToolFinding[] {
+  const findings = scanTool(SKILLS_SERVER, { name: skill.name, description: skill.description });
+  const add = (where: string, text: string) => {
+    for (let at = 0; at < text.length; at += MAX_SCANNED - OVERLAP) {
+      for (const finding of scanDescription(text.slice(at, at + MAX_SCANNED))) {
+        findings.push({ server: SKILLS_SERVER, tool: skill.name, where, ...finding });
+      }
+      if (at + MAX_SCANNED >= text.length) break;
+    }
+  };
+  add(SKILL_FILE, unfenceComments(skill.text));
+  for (const file of skill.files) {
+    if (file.path === SKILL_FILE || !file.text || !DOCUMENT.test(file.path)) continue;
+    try {
+      const text = new TextDecoder().decode(readInside(skill.dir, file.path));
+      add(file.path, /\.txt$/i.test(file.path) ? text : unfenceComments(text));
+    } catch {}
+  }
+  return findings;
+}
+
+/** The files a model reads as instructions: markdown and plain text (not code or schemas). */
+const DOCUMENT = /\.(md|markdown|txt)$/i;
+
+/**
+ * Markdown with the HTML comments inside fenced code blocks defused: in a fence a comment is
+ * shown as written (an XML or HTML example), not hidden, so it is not a "hidden HTML comment".
+ * Everything else in the fence is still read by every rule.
+ */
+export function unfenceComments(markdown: string): string {
+  let fence: string | undefined;
+  return markdown
+    .split("\n")
+    .map((line) => {
+      const marker = /^ {0,3}(`{3,}|~{3,})/.exec(line)?.[1];
+      if (marker && (!fence || (marker[0] === fence[0] && marker.length >= fence.length))) {
+        fence = fence ? undefined : marker;
+        return line;
+      }
+      return fence ? line.replaceAll("<!--", "<! --") : line;
+    })
+    .join("\n");
+}
