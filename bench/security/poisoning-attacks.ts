@@ -1,49 +1,75 @@
 /**
- * Poisoning-scanner detection on an attack set written in the styles of published tool-poisoning
- * write-ups (bench/security/attacks-poisoning.jsonl), split by a fixed rule before any tuning:
- * every third sample (id % 3 == 2) is held out. A second held-out batch (`heldout2`, ids from 123)
- * was written after the rules and never tuned on. Reports detection (HIGH = quarantined) on the dev
- * and held-out parts, false positives on the benign near-misses, and quarantines among the real
- * tools of bench/corpus (tools.json and registry-tools.json).
+ * Poisoning-scanner detection on two attack sets written in the styles of published
+ * tool-poisoning write-ups, each split by a fixed rule before any tuning:
  *
- *   bun bench/security/poisoning-attacks.ts [--misses]
+ * - bench/security/attacks-poisoning.jsonl: every third sample (id % 3 == 2) is held out; a second
+ *   batch (`heldout2`, ids from 123) was written after the rules, run once, then tuned on.
+ * - bench/security/attacks-fresh.jsonl: written before any rule change for it, across every field a
+ *   model reads (tools, prompts, resources, server instructions); held out when the FNV-1a hash of
+ *   `fresh:<id>` is odd (the `split` field records it).
+ *
+ * Reports detection (HIGH = quarantined) per part, false positives on the benign near-misses, and
+ * quarantines among the real tools of bench/corpus (tools.json and registry-tools.json).
+ * `--misses` lists what the dev parts miss (and any false positive); held-out misses are listed only
+ * with `--heldout-misses`, which is not for tuning.
+ *
+ *   bun bench/security/poisoning-attacks.ts [--misses] [--heldout-misses]
  */
 import { readFileSync } from "node:fs";
 import { join, resolve } from "node:path";
-import { scanTool } from "../../src/security/poisoning.ts";
+import { PoisoningRegistry, scanTool } from "../../src/security/poisoning.ts";
 
 const ROOT = resolve(import.meta.dir, "../..");
 const showMisses = process.argv.includes("--misses");
+const showHeldOut = process.argv.includes("--heldout-misses");
 
 interface Sample {
   id: number;
-  split: "dev" | "heldout" | "heldout2";
+  split: string;
   label: "attack" | "benign";
   style: string;
-  tool: { name: string };
+  tool?: { name: string };
+  /** For what is not a tool: `instructions`, `prompt`, `resource` or `template`, and its entry. */
+  kind?: string;
+  entry?: { name?: string; uri?: string };
 }
-const samples = readFileSync(join(ROOT, "bench/security/attacks-poisoning.jsonl"), "utf8")
-  .split("\n")
-  .filter(Boolean)
-  .map((line) => JSON.parse(line) as Sample);
+const load = (file: string) =>
+  readFileSync(join(ROOT, "bench/security", file), "utf8")
+    .split("\n")
+    .filter(Boolean)
+    .map((line) => JSON.parse(line) as Sample);
 
 const quarantined = (server: string, tool: { name: string }) =>
   scanTool(server, tool as never).some((finding) => finding.severity === "high");
 
+function flagged(sample: Sample): boolean {
+  if (sample.tool) return quarantined("x", sample.tool);
+  const registry = new PoisoningRegistry();
+  const name = sample.entry?.name ?? sample.entry?.uri ?? "x";
+  return registry.updateOthers("x", sample.kind ?? "instructions", [[name, sample.entry]]).size > 0;
+}
+
 const rows: (string | number)[][] = [];
-for (const label of ["attack", "benign"] as const) {
-  for (const split of ["dev", "heldout", "heldout2"] as const) {
-    const set = samples.filter((s) => s.label === label && s.split === split);
-    const hits = set.filter((s) => quarantined("x", s.tool));
-    rows.push([
-      `${label} ${split}`,
-      set.length,
-      hits.length,
-      `${((100 * hits.length) / set.length).toFixed(1)}%`,
-    ]);
-    if (showMisses) {
+const sets: [string, Sample[], string[]][] = [
+  ["attacks-poisoning", load("attacks-poisoning.jsonl"), ["dev", "heldout", "heldout2"]],
+  ["attacks-fresh", load("attacks-fresh.jsonl"), ["dev", "heldout"]],
+];
+for (const [name, samples, splits] of sets) {
+  for (const label of ["attack", "benign"] as const) {
+    for (const split of splits) {
+      const set = samples.filter((s) => s.label === label && s.split === split);
+      const hits = set.filter(flagged);
+      rows.push([
+        `${name} ${label} ${split}`,
+        set.length,
+        hits.length,
+        `${((100 * hits.length) / set.length).toFixed(1)}%`,
+      ]);
       const wrong = label === "attack" ? set.filter((s) => !hits.includes(s)) : hits;
-      for (const s of wrong) console.log(`  ${label} ${split} #${s.id} ${s.style}`);
+      const heldOut = split !== "dev" && label === "attack";
+      if (heldOut ? showHeldOut : showMisses || showHeldOut) {
+        for (const s of wrong) console.log(`  ${name} ${label} ${split} #${s.id} ${s.style}`);
+      }
     }
   }
 }
