@@ -10,8 +10,8 @@
  *
  * Reports detection (HIGH = quarantined) per part, false positives on the benign near-misses, and
  * quarantines among the real tools of bench/corpus (tools.json and registry-tools.json).
- * `--misses` lists what the dev parts miss (and any false positive); held-out misses are listed only
- * with `--heldout-misses`, which is not for tuning.
+ * `--misses` lists what the dev parts miss and flag wrongly; held-out parts are listed only with
+ * `--heldout-misses`, which is not for tuning.
  *
  *   bun bench/security/poisoning-attacks.ts [--misses] [--heldout-misses]
  */
@@ -66,7 +66,7 @@ for (const [name, samples, splits] of sets) {
         `${((100 * hits.length) / set.length).toFixed(1)}%`,
       ]);
       const wrong = label === "attack" ? set.filter((s) => !hits.includes(s)) : hits;
-      const heldOut = split !== "dev" && label === "attack";
+      const heldOut = split !== "dev";
       if (heldOut ? showHeldOut : showMisses || showHeldOut) {
         for (const s of wrong) console.log(`  ${name} ${label} ${split} #${s.id} ${s.style}`);
       }
