@@ -9,19 +9,22 @@
  *   `fresh:<id>` is odd (the `split` field records it).
  *
  * Reports detection (HIGH = quarantined) per part, false positives on the benign near-misses, and
- * quarantines among the real tools of bench/corpus (tools.json and registry-tools.json).
+ * quarantines among the real tools of bench/corpus (tools.json and registry-tools.json) and the
+ * description strings of GitHub's REST description.
  * `--misses` lists what the dev parts miss and flag wrongly; held-out parts are listed only with
- * `--heldout-misses`, which is not for tuning.
+ * `--heldout-misses`, which is not for tuning; `--dev` leaves the held-out rows out.
  *
- *   bun bench/security/poisoning-attacks.ts [--misses] [--heldout-misses]
+ *   bun bench/security/poisoning-attacks.ts [--dev] [--misses] [--heldout-misses]
  */
 import { readFileSync } from "node:fs";
 import { join, resolve } from "node:path";
-import { PoisoningRegistry, scanTool } from "../../src/security/poisoning.ts";
+import { PoisoningRegistry, scanDescription, scanTool } from "../../src/security/poisoning.ts";
 
 const ROOT = resolve(import.meta.dir, "../..");
 const showMisses = process.argv.includes("--misses");
 const showHeldOut = process.argv.includes("--heldout-misses");
+/** While tuning: the dev parts and the real tools only. */
+const devOnly = process.argv.includes("--dev");
 
 interface Sample {
   id: number;
@@ -57,6 +60,7 @@ const sets: [string, Sample[], string[]][] = [
 for (const [name, samples, splits] of sets) {
   for (const label of ["attack", "benign"] as const) {
     for (const split of splits) {
+      if (devOnly && split !== "dev") continue;
       const set = samples.filter((s) => s.label === label && s.split === split);
       const hits = set.filter(flagged);
       rows.push([
@@ -84,6 +88,33 @@ for (const file of ["tools.json", "registry-tools.json"]) {
   const hits = real.filter(({ server, tool }) => quarantined(server, tool));
   rows.push([`real tools, bench/corpus/${file}`, real.length, hits.length, "(must be 0)"]);
   if (showMisses) for (const h of hits) console.log(`  real ${h.server}/${h.tool.name}`);
+}
+// Real prose beyond tool lists: every description and summary in GitHub's REST description (the
+// texts `cap import` scans), each read as one text.
+{
+  const spec = JSON.parse(
+    readFileSync(join(ROOT, "node_modules/@octokit/openapi/generated/api.github.com.json"), "utf8"),
+  ) as unknown;
+  const texts = new Set<string>();
+  const collect = (node: unknown): void => {
+    if (!node || typeof node !== "object") return;
+    for (const [key, value] of Object.entries(node)) {
+      if ((key === "description" || key === "summary") && typeof value === "string") {
+        texts.add(value);
+      } else collect(value);
+    }
+  };
+  collect(spec);
+  const hits = [...texts].filter((text) =>
+    scanDescription(text).some((finding) => finding.severity === "high"),
+  );
+  rows.push([
+    "real texts, GitHub REST description strings",
+    texts.size,
+    hits.length,
+    "(must be 0)",
+  ]);
+  if (showMisses) for (const text of hits) console.log(`  real github: ${text.slice(0, 100)}`);
 }
 console.log("| set | samples | quarantined | rate |\n|---|---:|---:|---:|");
 for (const row of rows) console.log(`| ${row.join(" | ")} |`);
