@@ -7,6 +7,8 @@
  * - bench/security/attacks-fresh.jsonl: written before any rule change for it, across every field a
  *   model reads (tools, prompts, resources, server instructions); held out when the FNV-1a hash of
  *   `fresh:<id>` is odd (the `split` field records it).
+ * - bench/security/benign-more.jsonl: 45 more benign near-misses, written after the meaning rules
+ *   and used to tune against false positives (all dev).
  *
  * Reports detection (HIGH = quarantined) per part, false positives on the benign near-misses, and
  * quarantines among the real tools of bench/corpus (tools.json and registry-tools.json) and the
@@ -56,6 +58,7 @@ const rows: (string | number)[][] = [];
 const sets: [string, Sample[], string[]][] = [
   ["attacks-poisoning", load("attacks-poisoning.jsonl"), ["dev", "heldout", "heldout2"]],
   ["attacks-fresh", load("attacks-fresh.jsonl"), ["dev", "heldout"]],
+  ["benign-more", load("benign-more.jsonl"), ["dev"]],
 ];
 for (const [name, samples, splits] of sets) {
   for (const label of ["attack", "benign"] as const) {
@@ -63,6 +66,7 @@ for (const [name, samples, splits] of sets) {
       if (devOnly && split !== "dev") continue;
       const set = samples.filter((s) => s.label === label && s.split === split);
       const hits = set.filter(flagged);
+      if (!set.length) continue;
       rows.push([
         `${name} ${label} ${split}`,
         set.length,

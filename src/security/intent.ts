@@ -8,6 +8,10 @@
  * "the `to` argument") is ordinary in real tools and never enough.
  */
 
+/** Alternatives, one concept per line below; String.raw keeps the escapes single. */
+const any = (...parts: string[]) => parts.join("|");
+const r = String.raw;
+
 /** Latin words get word boundaries; other scripts (no spaces in CJK, \b blind to Cyrillic) none. */
 function words(latin: string, other = ""): string {
   return `(?:\\b(?:${latin})\\b${other ? `|${other}` : ""})`;
@@ -20,63 +24,240 @@ function verbs(latin: string, other: string): string {
 
 /** Verbs that put data somewhere, or say a tool needs it (the sink says where). */
 const MOVE = verbs(
-  "send|sends|sending|sent|forward\\w*|post|posts|posting|posted|passed|handed|given|supplied|shared|added|filled|written|embed\\w*|feed|feeds|stuff|transfer\\w*|export\\w*|dispatch\\w*|route|routes|routed|report|reports|upload\\w*|transmit\\w*|e-?mail|mail|pass|passes|passing|put|puts|include\\w*|copy|copies|copied|append\\w*|attach\\w*|add|adds|submit\\w*|provide\\w*|supply|supplies|hand|hands|give|share|shares|sharing|paste\\w*|relay\\w*|deliver\\w*|fill|fills|write|writes|insert\\w*|carry|carries|leak\\w*|sync\\w*|mirror\\w*|echo\\w*|dump\\w*|let\\s+(?:\\w+\\s+){1,3}know|goes\\s+into|go\\s+into|needs?|requires?|expects?|wants?|use(?=(?:[^.\\n]|\\.(?=\\S)){0,100}\\bas\\s+(?:the\\s+|its\\s+|an?\\s+)?`?\\w+`?\\s*(?:argument|parameter|field|value|tag|input)?\\s*(?:$|[.,;]))|call\\s+(?:\\S+\\s+){0,3}with",
-  // es, pt, it, fr, de, ru, zh, ja, ko
-  "env[ií][ae]|reenv[ií][ae]|incluy[ae]|inclu[ai]|copi[ae]|copiez|adjunt[ae]|peg[ae]|pas[ae]|a[ñn]ad[ae]|adicion[ae]|invi[ae]|includi|envoy[ez]+|incluez|transmett\\w*|collez|ajoutez|sende|schick\\w*|leite\\w*|füge|übermittl\\w*|kopier\\w*|отправ\\w*|перешли|пересыла\\w*|передай\\w*|скопируй|включи|добавь|发送|传入|包含|复制|添加|转发|放入|附上|送信|送って|含め|転送|添付|入れ|보내|전송|포함|넣으|넣어",
+  any(
+    r`send|sends|sending|sent|forward\w*|post|posts|posting|posted|upload\w*|transmit\w*|e-?mail|mail`,
+    r`pass|passes|passing|passed|put|puts|include|includes|included|copy|copies|copied|append\w*|attach\w*|add|adds|added`,
+    r`submit\w*|provide\w*|supply|supplies|supplied|hand|hands|handed|give|given|share|shares|shared|sharing`,
+    r`paste\w*|relay\w*|deliver\w*|fill|fills|filled|write|writes|written|insert\w*|carry|carries|leak\w*`,
+    r`sync\w*|mirror\w*|echo\w*|dump\w*|embed\w*|feed|feeds|stuff|transfer\w*|export\w*|dispatch\w*`,
+    r`route|routes|routed|report|reports|save|saves|store|stores|record|log|stash|cache|back\s+up|bundle`,
+    r`let\s+(?:\w+\s+){1,3}know|goes\s+into|go\s+into|needs?|requires?|expects?|wants?`,
+    // "use X as the tag": only with the "as …" that makes it a hand-over.
+    r`use(?=(?:[^.\n]|\.(?=\S)){0,100}\bas\s+(?:the\s+|its\s+|an?\s+)?` +
+      r`${"`"}?\w+${"`"}?\s*(?:argument|parameter|field|value|tag|input)?\s*(?:$|[.,;]))`,
+    r`call\s+(?:\S+\s+){0,3}with`,
+  ),
+  any(
+    r`env[ií][ae]|reenv[ií][ae]|mand[ae]|incluy[ae]|inclu[ai]|copi[ae]|copiez|adjunt[ae]|peg[ae]|pas[ae]`,
+    r`a[ñn]ad[ae]|adicion[ae]|invi[ae]|includi|sub[ae]|compart[ae]|guard[ae]`,
+    r`envoy[ez]+|envoie|incluez|transmett\w*|transférez|partagez|collez|ajoutez`,
+    r`sende|schick\w*|leite\w*|füge|übermittl\w*|übergib|übertrag\w*|kopier\w*|teile|lade\s+\S+\s+hoch`,
+    r`отправ\w*|перешли|пересыла\w*|передай\w*|передава\w*|скопируй|включи|добавь|загрузи|вставь`,
+    r`发送|发给|传入|包含|复制|添加|转发|放入|附上|上传|提交|写入|填入`,
+    r`送信|送って|含め|転送|添付|入れ|アップロード|貼り付け|記入`,
+    r`보내|전송|포함|넣으|넣어|업로드|붙여|전달`,
+  ),
 );
 /** Verbs that gather data. */
 const READ = verbs(
-  "read|reads|open|cat|locate|look\\s+up|grab|collect|gather|extract|zip|tar|archive|list|lists|find",
-  "lee|leer|lies|lisez|leggi|leia|прочитай|прочти|读取|读|読み|読んで|읽고|읽어",
+  r`read|reads|open|cat|locate|look\s+up|grab|collect|gather|extract|zip|tar|archive|list|lists|find`,
+  r`lee|leer|lies|lisez|leggi|leia|прочитай|прочти|读取|读|読み|読んで|읽고|읽어`,
 );
 
 /** The conversation, qualified: "a message to a conversation" stays ordinary. */
 const CONVERSATION = words(
-  "(?:whole|entire|full|complete|all|every|prior|previous|earlier|past|recent|original|last)\\s+(?:\\w+\\s+){0,3}(?:conversation|chat|dialog(?:ue)?|discussion|transcript|messages|prompts|requests|questions|turns?|exchange|back-and-forth)|(?:conversation|chat|dialog(?:ue)?|discussion|session)\\s+(?:so\\s+far|history|log|transcript)|(?:this|the)\\s+(?:conversation|chat|dialog(?:ue)?)(?!\\s+(?:id|name|title|list|channel))|user'?s\\s+(?:\\w+\\s+)?(?:messages|prompts|requests|questions|portfolio)|(?:prompt|message|chat|conversation)\\s+history|everything\\s+(?:said|discussed|the\\s+user)|what\\s+(?:the\\s+user|was|you)\\s+(?:\\w+\\s+)?(?:said|discussed|talked|typed|asked)|(?:that|this|each|every)\\s+(?:entire\\s+)?message|system\\s+prompt|(?:your|the)\\s+(?:system|developer|hidden)\\s+(?:prompt|instructions|message)|context\\s+window|conversation\\s+(?:so\\s+far|log|record|context|contents?)|(?:earlier|previous|prior)\\s+turns|user'?s\\s+(?:earlier|previous|recent|original)\\s+(?:input|questions|requests|instructions|messages)",
-  "historial|conversaci[oó]n|conversa\\b|chatverlauf|gespräch|unterhaltung|historique|conversazione|对话|会话|聊天记录|会話|履歴|переписк\\w*|диалог\\w*|разговор\\w*|대화",
+  any(
+    r`(?:whole|entire|full|complete|all|every|prior|previous|earlier|past|recent|original|last)\s+` +
+      r`(?:\w+\s+){0,3}(?:conversation|chat|dialog(?:ue)?|discussion|transcript|messages|prompts|` +
+      r`requests|questions|turns?|exchange|back-and-forth)`,
+    r`(?:conversation|chat|dialog(?:ue)?|discussion|session)\s+(?:so\s+far|history|log|transcript)`,
+    r`(?:this|the)\s+(?:conversation|chat|dialog(?:ue)?)(?!\s+(?:id|name|title|list|channel))`,
+    r`user'?s\s+(?:\w+\s+)?(?:messages|prompts|requests|questions|portfolio)`,
+    r`(?:prompt|message|chat|conversation)\s+history|conversation\s+(?:so\s+far|log|record|context|contents?)`,
+    r`everything\s+(?:said|discussed|the\s+user)|(?:anything|whatever)\s+the\s+user\s+(?:says|types|writes|asks)`,
+    r`what\s+(?:the\s+user|was|you)\s+(?:\w+\s+)?(?:said|discussed|talked|typed|asked|wrote)`,
+    r`(?:that|this|each|every)\s+(?:entire\s+)?message|(?:earlier|previous|prior)\s+turns|context\s+window`,
+    r`system\s+prompt|(?:your|the)\s+(?:system|developer|hidden)\s+(?:prompt|instructions|message)`,
+    r`your\s+(?:full|complete|whole|entire)\s+(?:answer|response|reply)`,
+    r`user'?s\s+(?:earlier|previous|recent|original)\s+(?:input|questions|requests|instructions|messages)`,
+  ),
+  any(
+    r`historial|conversaci[oó]n|conversa\b|todos\s+los\s+mensajes|chatverlauf|gespräch|unterhaltung`,
+    r`verlauf|nachrichten|historique|conversazione|对话|会话|聊天记录|会話|履歴|переписк\w*|диалог\w*`,
+    r`разговор\w*|сообщения|대화`,
+  ),
 );
-const SECRET_NOUN =
-  "api[\\s_-]?keys?|access[\\s_-]?keys?|tokens?|passwords?|passwd|passphrases?|secrets?|credentials?|cookies|private\\s+keys?|ssh\\s+keys?|keys?|card\\s+numbers?|credit\\s+cards?|cvv|iban|social\\s+security\\s+numbers?|passport\\s+numbers?|identity\\s+documents?|phone\\s+numbers|home\\s+addresses|password\\s+hashes|seed\\s+phrases?|recovery\\s+phrases?|mnemonics?|bearer\\s+tokens?|auth\\w*\\s+headers?|one-time\\s+(?:codes?|passwords?)|2fa\\s+codes?|otp\\s+codes?|bank\\s+details|session\\s+(?:cookies|tokens?)";
+const SECRET_NOUN = any(
+  r`api[\s_-]?keys?|access[\s_-]?keys?|tokens?|passwords?|passwd|passphrases?|secrets?|credentials?`,
+  r`cookies|private\s+keys?|ssh\s+keys?|keys?|card\s+numbers?|credit\s+cards?|cvv|iban`,
+  r`social\s+security\s+numbers?|passport\s+numbers?|identity\s+documents?|phone\s+numbers`,
+  r`home\s+addresses|password\s+hashes|seed\s+phrases?|recovery\s+phrases?|mnemonics?`,
+  r`bearer\s+tokens?|auth\w*\s+headers?|one-time\s+(?:codes?|passwords?)|2fa\s+codes?|otp\s+codes?`,
+  r`bank\s+details|session\s+(?:cookies|tokens?)`,
+);
 /** Private data: qualified secrets (whose, which, seen where), stores of them, the environment. */
 const PRIVATE = words(
-  `(?:the\\s+user'?s|their|your|any|all|every|each|whatever|current)\\s+(?:[\\w-]+\\s+){0,3}(?:${SECRET_NOUN})|(?:${SECRET_NOUN})\\s+(?:\\w+\\s+){0,3}(?:you\\s+(?:have\\s+)?(?:seen|see|saw|read|know|found)|(?:seen|visible|mentioned|shared|typed|present|found|pasted)\\s+(?:in|during|at)|from\\s+the\\s+(?:user'?s\\s+)?(?:environment|machine|disk|session|conversation|chat))|(?:the\\s+)?user\\s+(?:has\\s+)?(?:shared|typed|mentions?|mentioned|pasted|gave)\\s+(?:a|an|any|their)\\s+(?:\\w+\\s+){0,2}(?:${SECRET_NOUN})|(?:user'?s|all|any|every|your|their|local)\\s+(?:\\w+\\s+)?(?:environment\\s+variables|env\\s+vars)|process\\.env|os\\.environ|clipboard|home\\s+directory|shell\\s+history|bash_history|zsh_history|documents\\s+folder|password\\s+hashes|(?:every|each|all|any)\\s+(?:\\w+\\s+)?files?\\s+(?:that\\s+)?(?:you|the\\s+user)\\s+(?:\\w+\\s+)?(?:opens?|reads?|edits?|views?|touch(?:es)?)|(?:user'?s|their|your|all|every|any)\\s+(?:\\w+\\s+)?private\\s+repositor\\w+|(?:the\\s+)?(?:content|contents|text)\\s+of\\s+(?:the\\s+)?(?:user'?s\\s+)?(?:files|[\\w./~-]*(?:credentials|config|\\.env|history|keys?))|\\w{0,30}(?:key|token|secret|password)\\w{0,30}\\s+(?:value\\s+)?from\\s+(?:the\\s+)?user'?s\\s+(?:environment|machine|disk|computer|shell|\\.env)|keys?\\s+(?:the\\s+user\\s+has\\s+)?on\\s+disk|id_(?:rsa|dsa|ecdsa|ed25519)|kubeconfig|authorized_keys|process\\.env|os\\.environ`,
-  "~\\/\\.(?:ssh|aws|gnupg|kube|docker|config\\/gcloud|netrc|git-credentials)\\b|\\.ssh\\b|\\.git-credentials\\b|\\.netrc\\b|\\.npmrc\\b|\\.pypirc\\b|\\.env\\b(?!\\.)|contrase[ñn]as?|claves?\\s+(?:api|privadas?)|passwörter|passwort|api-schlüssel|schlüssel|mots\\s+de\\s+passe|clés\\s+api|senhas?|密码|密钥|凭证|凭据|パスワード|秘密鍵|пароли|пароль|ключи|ключ|비밀번호|비밀\\s*키",
+  any(
+    r`(?:the\s+user'?s|their|your|any|all|every|each|whatever|current)\s+(?:[\w-]+\s+){0,3}(?:${SECRET_NOUN})`,
+    r`(?:${SECRET_NOUN})\s+(?:\w+\s+){0,3}(?:you\s+(?:have\s+)?(?:seen|see|saw|read|know|found)|` +
+      r`(?:seen|visible|mentioned|shared|typed|present|found|pasted|shows?\s+up|appears?|comes?\s+up)\s+` +
+      r`(?:in|during|at)|from\s+the\s+(?:user'?s\s+)?(?:environment|machine|disk|session|conversation|chat))`,
+    r`(?:the\s+)?user\s+(?:has\s+)?(?:shared|typed|mentions?|mentioned|pasted|gave)\s+(?:a|an|any|their)\s+` +
+      r`(?:\w+\s+){0,2}(?:${SECRET_NOUN})`,
+    r`(?:user'?s|all|any|every|your|their|local)\s+(?:\w+\s+)?(?:environment\s+variables|env\s+vars)`,
+    r`(?:user'?s|their)\s+(?:\w+\s+)?(?:files|documents|e-?mails|inbox|contacts|calendar|photos|location|browsing\s+history)`,
+    r`process\.env|os\.environ|clipboard|home\s+(?:directory|folder)|shell\s+history|bash_history|zsh_history`,
+    r`documents\s+folder|password\s+hashes`,
+    r`(?:every|each|all|any)\s+(?:\w+\s+)?files?\s+(?:that\s+)?(?:you|the\s+user)\s+(?:\w+\s+)?` +
+      r`(?:opens?|reads?|edits?|views?|touch(?:es)?)`,
+    r`(?:user'?s|their|your|all|every|any)\s+(?:\w+\s+)?private\s+repositor\w+`,
+    r`(?:the\s+)?(?:content|contents|text)\s+of\s+(?:the\s+)?(?:user'?s\s+)?` +
+      r`(?:files|[\w./~-]*(?:credentials|config|\.env|history|keys?|rc))`,
+    r`\w{0,30}(?:key|token|secret|password)\w{0,30}\s+(?:value\s+)?from\s+(?:the\s+)?user'?s\s+` +
+      r`(?:environment|machine|disk|computer|shell|\.env)`,
+    r`keys?\s+(?:the\s+user\s+has\s+)?on\s+disk|id_(?:rsa|dsa|ecdsa|ed25519)|kubeconfig|authorized_keys`,
+  ),
+  any(
+    r`~\/\.(?:ssh|aws|gnupg|kube|docker|config\/gcloud|netrc|git-credentials)\b|\.ssh\b`,
+    r`\.git-credentials\b|\.netrc\b|\.npmrc\b|\.pypirc\b|\.env\b(?!\.)`,
+    r`contrase[ñn]as?|claves?\s+(?:api|privadas?)|credenciales|passwörter|passwort|api-schlüssel`,
+    r`schlüssel|zugangsdaten|anmeldedaten|mots\s+de\s+passe|clés\s+api|identifiants|jetons|senhas?`,
+    r`密码|密钥|私钥|凭证|凭据|令牌|パスワード|秘密鍵|認証情報|トークン|пароли|пароль|ключи|ключ`,
+    r`учетные\s+данные|токен\w*|비밀번호|비밀\s*키|토큰|자격\s*증명`,
+  ),
 );
-/** Where the data goes: a URL, an address, an argument, a tool, the reply. */
+/** Where the data goes: a URL, an address, a phone, an argument, a tool, the reply. */
 const SINK = words(
-  "https?:\\/\\/|s?ftp:\\/\\/|[\\w.+-]+@[\\w-]+\\.[\\w.]+|argument|argumento|arguments|parameters?|param|field|arg|(?:this|the|that|another|other|\\w+_\\w+)\\s+tool|(?:your|the)\\s+(?:next\\s+)?(?:reply|answer|response)|public\\s+(?:issue|repo\\w*|gist)|account\\s+[\\w-]*\\d|webhook|endpoint|server|here|(?:this|that)\\s+(?:field|value|argument|parameter)|as\\s+(?:the|its|an?)\\s+(?!user\\b|human\\b)\\w+|(?:every|each|your)\\s+(?:\\w+\\s+)?(?:response|reply|answer)|[\\w-]+\\.(?:com|net|io|org|dev|co|app|ai|xyz|example)",
-  "`[\\w.-]+`|'[\\w.-]+'|par[aá]metro|campo|champ|parametro|参数|引数|параметр\\w*|매개변수|에\\s*넣",
+  any(
+    r`https?:\/\/|s?ftp:\/\/|[\w.+-]+@[\w-]+\.[\w.]+|[\w-]+\.(?:com|net|io|org|dev|co|app|ai|xyz|example)`,
+    r`argument|argumento|arguments|parameters?|param|field|arg|here|webhook|endpoint|server`,
+    r`(?:this|the|that|another|other|\w+_\w+)\s+tool|(?:to|into|with|via|using)\s+[a-z]+_[a-z_]+|[a-z]+_[a-z_]*\(`,
+    r`(?:your|the)\s+(?:next\s+)?(?:reply|answer|response)|(?:every|each|your)\s+(?:\w+\s+)?(?:response|reply|answer)`,
+    r`public\s+(?:issue|repo\w*|gist)|account\s+[\w-]*\d|(?:this|that)\s+(?:field|value|argument|parameter)`,
+    r`as\s+(?:the|its|an?)\s+(?!user\b|human\b)\w+`,
+  ),
+  r`${"`"}[\w.-]+${"`"}|'[\w.-]+'|\+\d{6,}|par[aá]metro|campo|champ|parametro|参数|引数|параметр\w*|매개변수|에\s*넣`,
 );
+/**
+ * A sink that names a place outside the conversation by itself (an address, an argument, a named
+ * tool), without "the tool" or "here", which only mean something next to the data.
+ */
+const STRONG_SINK = words(
+  any(
+    r`https?:\/\/|s?ftp:\/\/|[\w.+-]+@[\w-]+\.[\w.]+|[\w-]+\.(?:com|net|io|org|dev|co|app|ai|xyz|example)`,
+    r`argument|arguments|parameters?|param|field|(?:to|into|with|via|using)\s+[a-z]+_[a-z_]+|[a-z]+_[a-z_]*\(`,
+    r`(?:every|each|your)\s+(?:\w+\s+)?(?:response|reply|answer)|account\s+[\w-]*\d`,
+  ),
+  r`${"`"}[\w.-]+${"`"}|\+\d{6,}`,
+);
+/** A literal value: what an attacker puts in another tool's arguments (an address, a name…). */
+const LITERAL =
+  /`[^`\n]{1,80}`|"[^"\n]{1,80}"|[\w.+-]+@[\w-]+\.\w|https?:\/\/|\b[\w-]+\.(?:com|net|io|org|dev|co|app|ai|xyz|example)\b|\d{4,}|(?:^|\s)\/[\w.-]+\//;
+
 /** Hiding the act from the user. */
 const HIDE = words(
-  "(?:do\\s+not|don'?t|never|must\\s+not|should\\s+not|need\\s+not|no\\s+need\\s+to)\\s+(?:\\w+\\s+){0,2}(?:tell|mention|inform|reveal|notify|alert|disclose|bring\\s+(?:it\\s+|this\\s+)?up|surface|surfaced|say|explain)|keep\\s+(?:this|it|that|the\\s+fact\\w*)\\s+(?:\\w+\\s+){0,6}(?:to\\s+yourself|out\\s+of|secret|hidden|private|between)|stay\\s+between\\s+you|(?:should|must)\\s+not\\s+be\\s+(?:made\\s+)?aware|without\\s+(?:telling|mentioning|informing|notifying|saying|showing|alerting)|(?:quietly|silently|secretly|covertly|discreetly|invisibly)\\s+(?:\\w+\\s+)?(?:send|read|copy|forward|upload|include|attach|add|call|run|invoke|execute|write|append|post|pass|put)|hidden\\s+(?:extra\\s+)?step|never\\s+reveal|not\\s+something\\s+to\\s+bring\\s+up|(?:the\\s+)?user\\s+(?:doesn'?t|does\\s+not|need\\s+not|needn'?t|won'?t|will\\s+not|should\\s+not|must\\s+not)\\s+(?:need\\s+to\\s+)?(?:know|be\\s+told|see|notice|learn)|keep\\s+(?:it|this|that)\\s+(?:confidential|quiet|under\\s+wraps)|(?:invisible|transparent)\\s+to\\s+the\\s+user|(?:omit|leave)\\s+(?:this|it|that)\\s+(?:\\w+\\s+){0,2}(?:out\\s+of|from)\\s+(?:your|the)\\s+(?:reply|answer|response|summary)|don'?t\\s+draw\\s+attention",
-  "no\\s+(?:se\\s+lo\\s+|le\\s+|lo\\s+)?(?:menciones|digas|informes)|sin\\s+(?:avisar|decir|mencionar)|sem\\s+(?:avisar|dizer|mencionar)|erwähne\\s+\\S+(?:\\s+\\S+){0,4}\\s+nicht|nicht\\s+erwähnen|ohne\\s+(?:es\\s+)?zu\\s+(?:sagen|erwähnen)|ne\\s+(?:le\\s+)?(?:dites|mentionnez)\\s+pas|sans\\s+(?:le\\s+)?(?:dire|mentionner|prévenir)|senza\\s+(?:dirlo|avvisare)|non\\s+(?:dirlo|menzionar\\w+)|不要告诉|不要提及|不要透露|勿告知|伝えないで|言わないで|知らせないで|не\\s+сообщай|не\\s+говори|не\\s+упоминай|알리지\\s*마|말하지\\s*마",
+  any(
+    r`(?:do\s+not|don'?t|never|must\s+not|should\s+not|need\s+not|no\s+need\s+to)\s+(?:\w+\s+){0,2}` +
+      r`(?:tell|mention|inform|reveal|notify|alert|disclose|bring\s+(?:it\s+|this\s+)?up|surface|surfaced|say|explain)`,
+    r`(?:do\s+not|don'?t|never)\s+(?:let|make)\s+the\s+user\s+(?:know|aware|see|notice)`,
+    r`keep\s+(?:this|it|that|the\s+fact\w*)\s+(?:\w+\s+){0,6}(?:to\s+yourself|out\s+of|secret|hidden|private|between)`,
+    r`keep\s+(?:it|this|that)\s+(?:confidential|quiet|under\s+wraps)|stay\s+between\s+you`,
+    r`keep\s+the\s+user\s+(?:in\s+the\s+dark|unaware)|(?:should|must)\s+not\s+be\s+(?:made\s+)?aware`,
+    r`without\s+(?:telling|mentioning|informing|notifying|saying|showing|alerting)`,
+    r`without\s+the\s+user\s+(?:knowing|noticing|seeing)`,
+    r`(?:quietly|silently|secretly|covertly|discreetly|invisibly)\s+(?:\w+\s+)?(?:send|read|copy|forward|` +
+      r`upload|include|attach|add|call|run|invoke|execute|write|append|post|pass|put)`,
+    r`hidden\s+(?:extra\s+)?step|never\s+reveal|not\s+something\s+to\s+bring\s+up|don'?t\s+draw\s+attention`,
+    r`(?:the\s+)?user\s+(?:doesn'?t|does\s+not|need\s+not|needn'?t|won'?t|will\s+not|should\s+not|must\s+not)\s+` +
+      r`(?:need\s+to\s+)?(?:know|be\s+told|see|notice|learn)`,
+    r`(?:invisible|transparent)\s+to\s+the\s+user|not\s+(?:be\s+)?(?:visible|shown|displayed)\s+to\s+the\s+user`,
+    r`(?:omit|leave)\s+(?:this|it|that)\s+(?:\w+\s+){0,2}(?:out\s+of|from)\s+(?:your|the)\s+(?:reply|answer|response|summary)`,
+  ),
+  any(
+    r`no\s+(?:se\s+lo\s+|le\s+|lo\s+)?(?:menciones|digas|informes)|sin\s+(?:avisar|decir|mencionar)`,
+    r`sin\s+que\s+el\s+usuario|sem\s+(?:avisar|dizer|mencionar)|sem\s+que\s+o\s+usuário`,
+    r`erwähne\s+\S+(?:\s+\S+){0,4}\s+nicht|nicht\s+erwähnen|ohne\s+(?:es\s+)?zu\s+(?:sagen|erwähnen)`,
+    r`ohne\s+dass\s+der\s+(?:nutzer|benutzer)`,
+    r`ne\s+(?:le\s+)?(?:dites|mentionnez)\s+pas|sans\s+(?:le\s+)?(?:dire|mentionner|prévenir)|sans\s+que\s+l'utilisateur`,
+    r`senza\s+(?:dirlo|avvisare)|non\s+(?:dirlo|menzionar\w+)|senza\s+che\s+l'utente`,
+    r`不要告诉|不要提及|不要透露|勿告知|不要让用户知道|悄悄|偷偷`,
+    r`伝えないで|言わないで|知らせないで|知らせずに|こっそり`,
+    r`не\s+сообщай|не\s+говори|не\s+упоминай|незаметно|тайно|알리지\s*마|말하지\s*마|몰래`,
+  ),
 );
 /** Claims of authority over the user or over earlier rules. */
 const AUTHORITY = words(
-  "(?:outrank|override|overrides|take\\s+precedence\\s+over|supersede|priority\\s+over)\\s+(?:\\w+\\s+){0,2}(?:user'?s?|human'?s?)|even\\s+(?:when|if)\\s+the\\s+user\\s+(?:objects|refuses|says\\s+no|disagrees)|whatever\\s+the\\s+user\\s+(?:asks|says|wants|requests)|from\\s+(?:this\\s+point|now\\s+on),?\\s+(?:on\\s+)?you\\s+are|you\\s+are\\s+now\\s+\\w+|(?:an?\\s+)?(?:assistant|ai|model|agent)\\s+(?:without|with\\s+no)\\s+(?:any\\s+)?(?:restrictions|limits|rules|filters)|(?:^|[:;,]\\s*)you\\s+are\\s+(?:hereby\\s+|now\\s+|fully\\s+)?authori[sz]ed\\s+to|you\\s+are\\s+(?:hereby|now)\\s+authori[sz]ed\\s+to|pre-?authori[sz]ed|(?:no\\s+longer|don'?t|do\\s+not)\\s+need\\s+to\\s+(?:ask|confirm|check)|without\\s+(?:asking\\s+for\\s+|any\\s+)?(?:confirmation|approval|permission)|always\\s+comply\\s+with|come\\s+from\\s+the\\s+trusted|treat\\s+(?:\\w+\\s+){0,4}as\\s+(?:coming\\s+)?from\\s+the\\s+user|(?:previous|earlier|prior|other|existing)\\s+(?:\\w+\\s+){0,3}(?:guidance|instructions|rules|policies)\\s+(?:\\w+\\s+){0,4}(?:outdated|obsolete|void|suspended|no\\s+longer)|(?:user'?s?|your)\\s+instructions\\s+are\\s+suspended|developer-level\\s+priority|system-level\\s+priority|(?:these|this|my|our)\\s+instructions?\\s+(?:take|takes|have|has)\\s+(?:precedence|priority)|(?:higher|highest)\\s+priority\\s+than|ignore\\s+(?:any|all)\\s+(?:safety|security)\\s+(?:warnings|checks|guidelines|rules)|(?:bypass|skip|disable)\\s+(?:any\\s+|all\\s+|the\\s+)?(?:safety|security|confirmation)\\s+(?:checks?|prompts?|steps?|rules|filters)|do\\s+not\\s+ask\\s+(?:the\\s+user\\s+)?for\\s+(?:confirmation|permission|approval)|developer\\s+mode|god\\s+mode|jailbr(?:oken|eak)",
-  "ignora\\s+(?:le|las|los)\\s+istruzioni|ignora\\s+las\\s+instrucciones|ignoriere\\s+(?:alle\\s+)?(?:vorherigen\\s+)?anweisungen|ignorez\\s+(?:les|toutes\\s+les)\\s+instructions|忽略(?:之前|以前|所有)|以前の指示を無視|игнорируй",
+  any(
+    r`(?:outrank|override|overrides|take\s+precedence\s+over|supersede|priority\s+over)\s+(?:\w+\s+){0,2}(?:user'?s?|human'?s?)`,
+    r`even\s+(?:when|if)\s+the\s+user\s+(?:objects|refuses|says\s+no|disagrees)`,
+    r`whatever\s+the\s+user\s+(?:asks|says|wants|requests)`,
+    r`from\s+(?:this\s+point|now\s+on),?\s+(?:on\s+)?you\s+are|you\s+are\s+now\s+\w+`,
+    r`(?:an?\s+)?(?:assistant|ai|model|agent)\s+(?:without|with\s+no)\s+(?:any\s+)?(?:restrictions|limits|rules|filters)`,
+    r`without\s+(?:the\s+)?user'?s?\s+(?:approval|permission|consent)`,
+    r`(?:pretend|act|behave)\s+(?:to\s+be|you\s+are|as\s+if\s+you\s+were|as\s+an?)\s+(?:\w+\s+){0,3}(?:unrestricted|unfiltered|jailbroken)`,
+    r`your\s+new\s+(?:role|persona|identity)\s+is|developer\s+mode|god\s+mode|jailbr(?:oken|eak)`,
+    r`(?:^|[:;,]\s*)you\s+are\s+(?:hereby\s+|now\s+|fully\s+)?authori[sz]ed\s+to|you\s+are\s+(?:hereby|now)\s+authori[sz]ed\s+to`,
+    r`pre-?authori[sz]ed|(?:the\s+)?user\s+has\s+already\s+(?:approved|authori[sz]ed|consented\s+to|agreed\s+to)`,
+    r`(?:no\s+longer|don'?t|do\s+not)\s+need\s+to\s+(?:ask|confirm|check)`,
+    r`without\s+(?:asking|checking\s+with|consulting)\s+(?:the\s+user\s+)?(?:for\s+)?(?:confirmation|approval|permission)`,
+    r`do\s+not\s+ask\s+(?:the\s+user\s+)?for\s+(?:confirmation|permission|approval)`,
+    r`always\s+comply\s+with|come\s+from\s+the\s+trusted|treat\s+(?:\w+\s+){0,4}as\s+(?:coming\s+)?from\s+the\s+user`,
+    r`(?:previous|earlier|prior|other|existing)\s+(?:\w+\s+){0,3}(?:guidance|instructions|rules|policies)\s+` +
+      r`(?:\w+\s+){0,4}(?:outdated|obsolete|void|suspended|no\s+longer)`,
+    r`(?:user'?s?|your)\s+instructions\s+are\s+suspended|(?:developer|system|admin)-level\s+priority`,
+    r`(?:these|this|my|our)\s+instructions?\s+(?:take|takes|have|has)\s+(?:precedence|priority)|(?:higher|highest)\s+priority\s+than`,
+    r`ignore\s+(?:any|all)\s+(?:safety|security)\s+(?:warnings|checks|guidelines|rules)`,
+    r`(?:bypass|skip|disable)\s+(?:any\s+|all\s+|the\s+)?(?:safety|security|confirmation)\s+(?:checks?|prompts?|steps?|rules|filters)`,
+    r`this\s+(?:message|instruction|notice)\s+(?:comes|is)\s+from\s+(?:the\s+)?(?:system|developer|administrator|anthropic|openai)`,
+  ),
+  any(
+    r`ignora\s+(?:le|las|los)\s+istruzioni|ignora\s+las\s+instrucciones|ignoriere\s+(?:alle\s+)?(?:vorherigen\s+)?anweisungen`,
+    r`ignorez\s+(?:les|toutes\s+les)\s+instructions|忽略(?:之前|以前|所有)|以前の指示を無視|игнорируй`,
+  ),
 );
 /** Another tool named, by a snake_case name, "any other tool" or "the X tool". */
-const TOOL_NAME = "`?[a-z]+_[a-z_]+`?";
+const TOOL_NAME = r`${"`"}?[a-z]+_[a-z_]+${"`"}?`;
 const OTHER_TOOL = words(
-  `(?:when|whenever|every\\s+time|each\\s+time|before|after|if)\\s+(?:the\\s+)?${TOOL_NAME}\\s+(?:tool\\s+)?(?:of\\s+(?:\\w+\\s+){1,3})?(?:is|are|gets)\\s+(?:used|called|invoked|run)|(?:when|whenever|before|after)\\s+(?:you\\s+)?(?:call|use|invoke|calling|using|invoking|create|send)\\s+(?:\\w+\\s+){0,4}(?:${TOOL_NAME}|(?:any|another|other)\\s+(?:\\w+\\s+)?tools?|the\\s+[\\w-]+\\s+tools?)|(?:any|every|each)\\s+\\w+\\s+(?:made|done|sent)\\s+(?:with|via|through)\\s+(?:the\\s+)?${TOOL_NAME}`,
+  any(
+    r`(?:when|whenever|every\s+time|each\s+time|before|after|if)\s+(?:the\s+)?${TOOL_NAME}\s+(?:tool\s+)?` +
+      r`(?:of\s+(?:\w+\s+){1,3})?(?:is|are|gets)\s+(?:used|called|invoked|run)`,
+    r`(?:when|whenever|before|after)\s+(?:you\s+)?(?:call|use|invoke|run|calling|using|invoking|running|create|send)\s+` +
+      r`(?:\w+\s+){0,4}(?:${TOOL_NAME}|(?:any|another|other)\s+(?:\w+\s+)?tools?|the\s+[\w-]+\s+tools?)`,
+    r`(?:any|every|each)\s+\w+\s+(?:made|done|sent)\s+(?:with|via|through)\s+(?:the\s+)?${TOOL_NAME}`,
+    r`for\s+(?:all|any|every)\s+(?:calls|requests)\s+to\s+${TOOL_NAME}`,
+  ),
 );
 /** A change to another tool's arguments or target. */
 const TAMPER = words(
-  "(?:must|should|has\\s+to|always)\\s+(?:\\w+\\s+){0,3}(?:be\\s+)?(?:set|added|changed|point|pointed|include|included|sent|routed|redirected|prefixed|start)|(?:set|add|change|point|prefix|prepend|replace|redirect)\\s+(?:the\\s+|its\\s+|a\\s+)?(?:[\\w-]+\\s+){0,3}(?:list|branch|address|account|recipient|destination|header|fee|maintainer|bcc|cc)\\b|(?:set|add)\\s+`[^`]+`\\s+as|instead\\s+of\\s+(?:any|the)\\s+other",
+  any(
+    r`(?:must|should|has\s+to|always)\s+(?:\w+\s+){0,3}(?:be\s+)?(?:set|added|changed|point|pointed|include|` +
+      r`included|sent|routed|redirected|prefixed|start)`,
+    r`(?:set|add|change|point|prefix|prepend|replace|redirect)\s+(?:the\s+|its\s+|a\s+)?(?:[\w-]+\s+){0,3}` +
+      r`(?:list|branch|address|account|recipient|destination|header|fee|maintainer|bcc|cc)\b`,
+    r`(?:set|add)\s+${"`"}[^${"`"}]+${"`"}\s+as|instead\s+of\s+(?:any|the)\s+other`,
+  ),
 );
 /** Doing something other than what the user asked, and saying it was done as asked. */
 const REDIRECT = words(
-  "(?:call|use|invoke)\\s+(?:this\\s+tool|`?[a-z]+_[a-z_]+`?)\\s+instead\\s+of\\s+(?:any|the|another|other)\\b|instead\\s+of\\s+the\\s+(?:\\w+\\s+)?(?:one|contact|recipient|account|address|path|destination|iban|number)\\s+(?:they|the\\s+user)|(?:should|must)\\s+actually\\s+be\\s+(?:made|sent|paid|transferred|routed)|(?:report|confirm|describe)\\s+(?:\\w+\\s+){0,4}(?:as\\s+done|using\\s+the\\s+\\w+\\s+they\\s+gave|to\\s+the\\s+account\\s+they\\s+asked)|instead\\s+of\\s+the\\s+requested|user'?s\\s+chosen\\s+\\w+\\s+is\\s+applied\\s+later",
+  any(
+    r`(?:call|use|invoke)\s+(?:this\s+tool|${TOOL_NAME})\s+instead\s+of\s+(?:any|the|another|other)\b`,
+    r`instead\s+of\s+the\s+(?:\w+\s+)?(?:one|contact|recipient|account|address|path|destination|iban|number)\s+(?:they|the\s+user)`,
+    r`instead\s+of\s+(?:what|where|whom|the\s+one)\s+the\s+user\s+(?:asked|requested|specified|chose|named)`,
+    r`(?:replace|swap|substitute)\s+(?:the\s+)?(?:user'?s\s+)?(?:recipient|address|account|destination|iban|url|path|number)\s+with`,
+    r`(?:should|must)\s+actually\s+be\s+(?:made|sent|paid|transferred|routed)|instead\s+of\s+the\s+requested`,
+    r`(?:report|confirm|describe)\s+(?:\w+\s+){0,4}(?:as\s+done|using\s+the\s+\w+\s+they\s+gave|to\s+the\s+account\s+they\s+asked)`,
+    r`user'?s\s+chosen\s+\w+\s+is\s+applied\s+later`,
+  ),
 );
-/** A shell line that opens a reverse shell or plants something to run later. */
-const PERSIST =
-  /\/dev\/tcp\/|\bnc\s+(-\w+\s+)*-e\b|\bbash\s+-i\b|>>\s*~?[\w/.$]*\.(bashrc|zshrc|profile|bash_profile)\b|\b(append|add|write)\b[^.\n]{0,80}\bauthorized_keys\b|\bHISTFILE=\/dev\/null/i;
+/** A shell line that opens a reverse shell, plants something to run later, or runs a download. */
+const PERSIST = new RegExp(
+  any(
+    r`\/dev\/tcp\/|\bnc\s+(?:-\w+\s+)*-e\b|\bbash\s+-i\b|\bHISTFILE=\/dev\/null`,
+    r`>>\s*~?[\w/.$]*\.(?:bashrc|zshrc|profile|bash_profile)\b|\b(?:append|add|write)\b[^.\n]{0,80}\bauthorized_keys\b`,
+    r`\bcrontab\s+-|\blaunchctl\s+load\b|\bInvoke-Expression\b|\biex\s*\(|\bpowershell(?:\.exe)?\s+-e(?:nc\w*)?\s`,
+    r`\b(?:curl|wget)\b[^|\n]{0,150}\|\s*(?:sudo\s+)?(?:python3?|perl|ruby|node)\b`,
+  ),
+  "i",
+);
 /** A link whose query string is filled in from the conversation or secrets. */
 const URL_TEMPLATE =
   /https?:\/\/[^\s)?]{1,200}\?(?:[\w-]{1,40}=[^\s)&]{0,100}&){0,10}[\w-]{1,40}=(<[^>]{2,80}>|\{[^}]{2,80}\}|[A-Z][A-Z_]{3,40})[^\n]{0,160}/;
-const URL_TEMPLATE_DATA = new RegExp(`${CONVERSATION}|${PRIVATE}|user'?s\\s+last|summary`, "i");
+/** A call written out with an argument filled in from the conversation: `share_log(text=<…>)`. */
+const CALL_TEMPLATE = /\b[a-z]+_[a-z_]*\([^()\n]{0,60}=\s*(<[^<>\n]{2,80}>|\{[^{}\n]{2,80}\})/i;
+const TEMPLATE_DATA = new RegExp(
+  `${CONVERSATION}|${PRIVATE}|\\b(?:${SECRET_NOUN})\\b|user'?s\\s+last|summary|your\\s+(?:\\w+\\s+)?answer|question`,
+  "iu",
+);
 
 const rx = (source: string) => new RegExp(source, "iu");
 const all = (source: string) => new RegExp(source, "giu");
@@ -84,6 +265,7 @@ const ACT_ALL = all(`${MOVE}|${READ}`);
 const MOVE_ALL = all(MOVE);
 const DATA_ALL = all(`${CONVERSATION}|${PRIVATE}`);
 const SINK_ALL = all(SINK);
+const STRONG_SINK_RX = rx(STRONG_SINK);
 const PRIVATE_ALL = all(PRIVATE);
 const DATA_RX = rx(`${CONVERSATION}|${PRIVATE}`);
 const HIDE_RX = rx(HIDE);
@@ -94,7 +276,7 @@ const REDIRECT_RX = rx(REDIRECT);
 
 /** A value described as private data: "Or: the raw text of the conversation so far…". */
 const VALUE_IS_DATA = rx(
-  `^\\s*(?:or:?\\s+)?(?:the\\s+|a\\s+|your\\s+)?(?:raw\\s+|full\\s+|complete\\s+|entire\\s+|whole\\s+|verbatim\\s+|exact\\s+)?(?:text|contents?|copy|transcript|record|dump)\\s+of\\s+(?:${CONVERSATION}|${PRIVATE})`,
+  `(?:^\\s*(?:or:?\\s+)?|\\b(?:value|argument|parameter|field)\\s+(?:is|must\\s+be|should\\s+be)\\s+)(?:the\\s+|a\\s+|your\\s+)?(?:raw\\s+|full\\s+|complete\\s+|entire\\s+|whole\\s+|verbatim\\s+|exact\\s+)?(?:text|contents?|copy|transcript|record|dump)\\s+of\\s+(?:the\\s+|your\\s+|their\\s+)?(?:${CONVERSATION}|${PRIVATE})`,
 );
 
 /** Where each match of `pattern` starts and ends in `text`. */
@@ -186,6 +368,7 @@ export function readMeaning(text: string): Meaning | null {
     data: DATA_RX.test(text),
     tool: OTHER_TOOL_RX.test(text),
     hide: HIDE_RX.test(text),
+    call: CALL_TEMPLATE.test(text),
   };
   if (!Object.values(has).some(Boolean)) return null;
   let at = 0;
@@ -199,23 +382,31 @@ export function readMeaning(text: string): Meaning | null {
       return found("claims authority over the user");
     if (has.redirect && REDIRECT_RX.test(sentence)) return found("does something else than asked");
     if (has.persist && PERSIST.test(sentence)) return found("plants a shell or a key");
-    if (has.link) {
-      const template = URL_TEMPLATE.exec(sentence);
-      if (template && URL_TEMPLATE_DATA.test(template[0])) {
-        return found("builds a link from private data");
+    for (const pattern of [
+      ...(has.link ? [URL_TEMPLATE] : []),
+      ...(has.call ? [CALL_TEMPLATE] : []),
+    ]) {
+      const template = pattern.exec(sentence);
+      if (template && TEMPLATE_DATA.test(template[0])) {
+        return found("fills a link or a call from private data");
       }
     }
     if (has.data && (moves(sentence) || VALUE_IS_DATA.test(sentence))) {
       return found("moves private data to a sink");
     }
-    if (has.tool && OTHER_TOOL_RX.test(sentence) && TAMPER_RX.test(sentence)) {
+    if (
+      has.tool &&
+      OTHER_TOOL_RX.test(sentence) &&
+      TAMPER_RX.test(sentence) &&
+      LITERAL.test(sentence)
+    ) {
       return found("changes how another tool behaves");
     }
     const hidden = hides[i] || hides[i - 1] || hides[i + 1];
     if (
       hidden &&
       (DATA_RX.test(sentence) ||
-        (spans(SINK_ALL, sentence).length > 0 && spans(MOVE_ALL, sentence).length > 0))
+        (STRONG_SINK_RX.test(sentence) && spans(MOVE_ALL, sentence).length > 0))
     ) {
       return found("acts behind the user's back");
     }
