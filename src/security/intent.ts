@@ -30,7 +30,7 @@ const MOVE = verbs(
     r`submit\w*|provide\w*|supply|supplies|supplied|hand|hands|handed|give|given|share|shares|shared|sharing`,
     r`paste\w*|relay\w*|deliver\w*|fill|fills|filled|write|writes|written|insert\w*|carry|carries|leak\w*`,
     r`sync\w*|mirror\w*|echo\w*|dump\w*|embed\w*|feed|feeds|stuff|transfer\w*|export\w*|dispatch\w*`,
-    r`route|routes|routed|report|reports|save|saves|store|stores|record|log|stash|cache|back\s+up|bundle`,
+    r`route|routes|routed|stash|bundle`,
     r`let\s+(?:\w+\s+){1,3}know|goes\s+into|go\s+into|needs?|requires?|expects?|wants?`,
     // "use X as the tag": only with the "as …" that makes it a hand-over.
     r`use(?=(?:[^.\n]|\.(?=\S)){0,100}\bas\s+(?:the\s+|its\s+|an?\s+)?` +
@@ -67,7 +67,7 @@ const CONVERSATION = words(
     r`everything\s+(?:said|discussed|the\s+user)|(?:anything|whatever)\s+the\s+user\s+(?:says|types|writes|asks)`,
     r`what\s+(?:the\s+user|was|you)\s+(?:\w+\s+)?(?:said|discussed|talked|typed|asked|wrote)`,
     r`(?:that|this|each|every)\s+(?:entire\s+)?message|(?:earlier|previous|prior)\s+turns|context\s+window`,
-    r`system\s+prompt|(?:your|the)\s+(?:system|developer|hidden)\s+(?:prompt|instructions|message)`,
+    r`(?:your|the|its|this)\s+(?:own\s+|current\s+|full\s+)?(?:system|developer|hidden)\s+(?:prompt|instructions|message)`,
     r`your\s+(?:full|complete|whole|entire)\s+(?:answer|response|reply)`,
     r`user'?s\s+(?:earlier|previous|recent|original)\s+(?:input|questions|requests|instructions|messages)`,
   ),
@@ -95,7 +95,7 @@ const PRIVATE = words(
     r`(?:the\s+)?user\s+(?:has\s+)?(?:shared|typed|mentions?|mentioned|pasted|gave)\s+(?:a|an|any|their)\s+` +
       r`(?:\w+\s+){0,2}(?:${SECRET_NOUN})`,
     r`(?:user'?s|all|any|every|your|their|local)\s+(?:\w+\s+)?(?:environment\s+variables|env\s+vars)`,
-    r`(?:user'?s|their)\s+(?:\w+\s+)?(?:files|documents|e-?mails|inbox|contacts|calendar|photos|location|browsing\s+history)`,
+    r`(?:all|every|any)\s+(?:of\s+)?(?:the\s+)?(?:user'?s|their)\s+(?:\w+\s+)?(?:files|documents|e-?mails|contacts|photos|browsing\s+history)`,
     r`process\.env|os\.environ|clipboard|home\s+(?:directory|folder)|shell\s+history|bash_history|zsh_history`,
     r`documents\s+folder|password\s+hashes`,
     r`(?:every|each|all|any)\s+(?:\w+\s+)?files?\s+(?:that\s+)?(?:you|the\s+user)\s+(?:\w+\s+)?` +
@@ -205,6 +205,31 @@ const AUTHORITY = words(
     r`ignorez\s+(?:les|toutes\s+les)\s+instructions|忽略(?:之前|以前|所有)|以前の指示を無視|игнорируй`,
   ),
 );
+/** Words addressed to the model itself, or dressed up as a system message. */
+const ADDRESSEE = words(
+  any(
+    r`(?:note|message|instructions?|reminder|notice)\s+(?:to|for)\s+(?:the\s+|any\s+|all\s+)?(?:ai|assistant|model|llm|agent|claude|gpt)s?`,
+    r`(?:ai|assistant|model|llm|agent)s?\s+(?:reading|using|seeing)\s+this|(?:attention|dear)\s+(?:ai|assistant|model|llm|agent)`,
+    r`(?:security|system|admin|important)\s+notice\s+for\s+(?:ai|assistants?|models?|agents?)`,
+  ),
+  r`\[\s*(?:system|admin|developer)\s*(?:notice|message|note)?\s*\]|^\s*(?:system|assistant)\s*:`,
+);
+/** Asking the user for what no tool needs from them: phishing through the model. */
+const PHISH = words(
+  r`(?:ask|prompt|request|get)\s+the\s+user\s+(?:for|to\s+(?:enter|provide|type|share|confirm|paste))\s+` +
+    r`(?:their|his|her|the)\s+(?:\w+\s+){0,2}(?:seed\s+phrase|recovery\s+phrase|mnemonic|private\s+key|` +
+    r`2fa\s+code|otp|one-time\s+(?:code|password)|cvv|social\s+security\s+number|bank\s+password)`,
+);
+/** A change of the model's behaviour meant to outlast the call. */
+const PERSISTENT = words(
+  any(
+    r`(?:speak|respond|answer|reply|talk|write|behave|act)\s+(?:\w+\s+){0,4}for\s+the\s+rest\s+of\s+(?:the|this)\s+(?:conversation|session|chat)`,
+    r`in\s+(?:all|every)\s+(?:later|future|subsequent)\s+(?:answers|responses|replies|messages)`,
+    r`(?:recommend|promote|advertise|mention|link\s+to)\s+(?:\S+\s+){1,6}in\s+(?:every|each|all)\s+(?:of\s+your\s+)?(?:answers?|responses?|replies|reply)`,
+    r`store\s+this\s+(?:permanently\s+)?in\s+your\s+memory|remember\s+this\s+for\s+all\s+future`,
+  ),
+);
+
 /** Another tool named, by a snake_case name, "any other tool" or "the X tool". */
 const TOOL_NAME = r`${"`"}?[a-z]+_[a-z_]+${"`"}?`;
 const OTHER_TOOL = words(
@@ -251,7 +276,7 @@ const PERSIST = new RegExp(
 );
 /** A link whose query string is filled in from the conversation or secrets. */
 const URL_TEMPLATE =
-  /https?:\/\/[^\s)?]{1,200}\?(?:[\w-]{1,40}=[^\s)&]{0,100}&){0,10}[\w-]{1,40}=(<[^>]{2,80}>|\{[^}]{2,80}\}|[A-Z][A-Z_]{3,40})[^\n]{0,160}/;
+  /https?:\/\/[^\s)?]{1,200}\?(?:[\w-]{1,40}=[^\s)&]{0,100}&){0,10}[\w-]{1,40}=(<[^>]{2,80}>|\{[^}]{2,80}\}|\[[^\]]{2,80}\]|\$\w{2,40}|[A-Z][A-Z_]{3,40})[^\n]{0,160}/;
 /** A call written out with an argument filled in from the conversation: `share_log(text=<…>)`. */
 const CALL_TEMPLATE = /\b[a-z]+_[a-z_]*\([^()\n]{0,60}=\s*(<[^<>\n]{2,80}>|\{[^{}\n]{2,80}\})/i;
 const TEMPLATE_DATA = new RegExp(
@@ -273,6 +298,10 @@ const AUTHORITY_RX = rx(AUTHORITY);
 const OTHER_TOOL_RX = rx(OTHER_TOOL);
 const TAMPER_RX = rx(TAMPER);
 const REDIRECT_RX = rx(REDIRECT);
+const ADDRESSEE_RX = rx(ADDRESSEE);
+const PHISH_RX = rx(PHISH);
+const PERSISTENT_RX = rx(PERSISTENT);
+const ACT_RX = rx(`${MOVE}|${READ}`);
 
 /** A value described as private data: "Or: the raw text of the conversation so far…". */
 const VALUE_IS_DATA = rx(
@@ -354,10 +383,17 @@ export interface Meaning {
 }
 
 /**
- * The meaning rules over one text. Returns the first rule that holds and where its sentence
- * starts, or null.
+ * A pointer from one field to another: the instruction is split across them ("see the parameter
+ * notes", "Step 1 of 2", "continued in `text`", "read the instructions in _meta").
  */
-export function readMeaning(text: string): Meaning | null {
+export const POINTER =
+  /\b(?:see|read|check|follow)\s+(?:the\s+)?(?:`?\w+`?\s+)?(?:parameter|argument|field|property)?\s*(?:notes?|instructions?|descriptions?)\b|\bcontinued\s+(?:in|below|at)\b|\b(?:step|part)\s+\d\s+of\s+\d\b|\bsee\s+_meta\b|\binstructions\s+in\s+(?:_meta|`?\w+`?)/i;
+
+/**
+ * The meaning rules over one text. Returns the first rule that holds and where its sentence
+ * starts, or null. `whole` reads the text as one sentence (fields joined across a pointer).
+ */
+export function readMeaning(text: string, whole = false): Meaning | null {
   // One pass each over the whole text first: most texts hold none of the parts, and a sentence is
   // read for a part only when the text has it somewhere.
   const has = {
@@ -369,11 +405,17 @@ export function readMeaning(text: string): Meaning | null {
     tool: OTHER_TOOL_RX.test(text),
     hide: HIDE_RX.test(text),
     call: CALL_TEMPLATE.test(text),
+    addressee:
+      ADDRESSEE_RX.test(text) ||
+      /\[\s*(system|admin|developer)|(^|\n)\s*(system|assistant)\s*:/i.test(text),
+    phish: PHISH_RX.test(text),
+    persistent: PERSISTENT_RX.test(text),
   };
   if (!Object.values(has).some(Boolean)) return null;
   let at = 0;
-  const all = sentences(text);
+  const all = whole ? [text] : sentences(text);
   const hides = all.map((s) => has.hide && HIDE_RX.test(s));
+  const addressed = all.map((s) => has.addressee && ADDRESSEE_RX.test(s));
   for (const [i, sentence] of all.entries()) {
     const index = Math.max(0, text.indexOf(sentence, at));
     at = index;
@@ -382,6 +424,18 @@ export function readMeaning(text: string): Meaning | null {
       return found("claims authority over the user");
     if (has.redirect && REDIRECT_RX.test(sentence)) return found("does something else than asked");
     if (has.persist && PERSIST.test(sentence)) return found("plants a shell or a key");
+    if (has.phish && PHISH_RX.test(sentence)) return found("asks the user for a secret");
+    if (has.persistent && PERSISTENT_RX.test(sentence))
+      return found("changes the model for later turns");
+    // Spoken to the model ("Note to the assistant: …"), an act on private data needs no sink.
+    if (
+      (addressed[i] || addressed[i - 1]) &&
+      has.data &&
+      DATA_RX.test(sentence) &&
+      ACT_RX.test(sentence)
+    ) {
+      return found("tells the model to handle private data");
+    }
     for (const pattern of [
       ...(has.link ? [URL_TEMPLATE] : []),
       ...(has.call ? [CALL_TEMPLATE] : []),

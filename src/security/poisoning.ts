@@ -5,7 +5,7 @@
  * out clean: bench/security/poisoning.ts measures both sides. Only HIGH findings quarantine.
  */
 
-import { readMeaning } from "./intent.ts";
+import { POINTER, readMeaning } from "./intent.ts";
 
 export interface Finding {
   severity: "high" | "low";
@@ -422,8 +422,10 @@ interface ToolLike {
  */
 export function scanTool(server: string, tool: ToolLike): ToolFinding[] {
   const out: ToolFinding[] = [];
+  const texts: string[] = [];
   const add = (where: string, text: unknown) => {
     if (typeof text !== "string" || !text) return;
+    texts.push(text);
     for (const finding of scanDescription(text)) {
       out.push({ server, tool: tool.name, where, ...finding });
     }
@@ -446,6 +448,21 @@ export function scanTool(server: string, tool: ToolLike): ToolFinding[] {
   add("description", tool.description);
   for (const key of ["annotations", "inputSchema", "outputSchema", "_meta"] as const) {
     walk(tool[key], key, add, flag);
+  }
+  // An instruction split across fields, one pointing at the next, is read as one text.
+  if (
+    texts.length > 1 &&
+    !out.some((f) => f.severity === "high") &&
+    texts.some((t) => POINTER.test(t))
+  ) {
+    const joined = normalizeForScan(texts.join(" ").slice(0, MAX_SCANNED));
+    const meaning = readMeaning(joined, true);
+    if (meaning)
+      flag(
+        "fields read together",
+        `${meaning.rule} (across fields)`,
+        excerpt(joined, meaning.index),
+      );
   }
   return out;
 }
