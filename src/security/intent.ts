@@ -31,6 +31,8 @@ const MOVE = verbs(
     r`paste\w*|relay\w*|deliver\w*|fill|fills|filled|write|writes|written|insert\w*|carry|carries|leak\w*`,
     r`sync\w*|mirror\w*|echo\w*|dump\w*|embed\w*|feed|feeds|stuff|transfer\w*|export\w*|dispatch\w*`,
     r`route|routes|routed|stash|bundle`,
+    // Keeping is not moving, unless it is kept somewhere else: "save it with this tool".
+    r`(?:save|saves|store|stores|log|logs)(?=[^.\n]{0,60}\b(?:with|to|into|using)\s+(?:this\s+tool|https?:|[\w.+-]+@|${"`"}))`,
     r`let\s+(?:\w+\s+){1,3}know|goes\s+into|go\s+into|needs?|requires?|expects?|wants?`,
     // "use X as the tag": only with the "as …" that makes it a hand-over.
     r`use(?=(?:[^.\n]|\.(?=\S)){0,100}\bas\s+(?:the\s+|its\s+|an?\s+)?` +
@@ -223,7 +225,7 @@ const PHISH = words(
 /** A change of the model's behaviour meant to outlast the call. */
 const PERSISTENT = words(
   any(
-    r`(?:speak|respond|answer|reply|talk|write|behave|act)\s+(?:\w+\s+){0,4}for\s+the\s+rest\s+of\s+(?:the|this)\s+(?:conversation|session|chat)`,
+    r`(?:speak\w*|respond\w*|answer\w*|repl\w*|talk\w*|writ\w*|behav\w*|act|acting)\s+(?:\w+\s+){0,4}for\s+the\s+rest\s+of\s+(?:the|this)\s+(?:conversation|session|chat)`,
     r`in\s+(?:all|every)\s+(?:later|future|subsequent)\s+(?:answers|responses|replies|messages)`,
     r`(?:recommend|promote|advertise|mention|link\s+to)\s+(?:\S+\s+){1,6}in\s+(?:every|each|all)\s+(?:of\s+your\s+)?(?:answers?|responses?|replies|reply)`,
     r`store\s+this\s+(?:permanently\s+)?in\s+your\s+memory|remember\s+this\s+for\s+all\s+future`,

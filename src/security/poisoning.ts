@@ -281,13 +281,22 @@ export function normalizeForScan(text: string): string {
     .normalize("NFKC")
     .replace(INVISIBLE_ALL, "")
     .replace(VARIATION_ALL, "")
-    .replace(LETTERS_ALL, (word) =>
-      // A Russian or Greek word stays itself; a word with Latin letters in it, or one made only
-      // of look-alikes ("Ѕеnd", "аре"), is read as the Latin it imitates.
-      /[A-Za-z]/.test(word) || !NOT_CONFUSABLE.test(word)
+    .replace(LETTERS_ALL, (word, _at: number, all: string) =>
+      // A Russian or Greek word stays itself; a word with Latin letters in it is read as the Latin
+      // it imitates, and so is one made only of look-alikes ("Ѕеnd", "аре") unless the text is
+      // written in that script (Russian "в" is a word, not a disguised "b").
+      /[A-Za-z]/.test(word) || (!NOT_CONFUSABLE.test(word) && !nativeScript(all))
         ? word.replace(CONFUSABLE_ALL, (c) => CONFUSABLES[c] ?? c)
         : word,
     );
+}
+
+/** Whether a text has Cyrillic or Greek letters that imitate nothing: it is written in them. */
+function nativeScript(text: string): boolean {
+  for (const [letter] of text.matchAll(/[\u0370-\u03FF\u0400-\u052F]/g)) {
+    if (!(letter in CONFUSABLES)) return true;
+  }
+  return false;
 }
 
 /** A run of %XX escapes as the text it spells (left as is when it is not UTF-8). */
@@ -425,7 +434,7 @@ export function scanTool(server: string, tool: ToolLike): ToolFinding[] {
   const texts: string[] = [];
   const add = (where: string, text: unknown) => {
     if (typeof text !== "string" || !text) return;
-    texts.push(text);
+    if (text.includes(" ")) texts.push(text);
     for (const finding of scanDescription(text)) {
       out.push({ server, tool: tool.name, where, ...finding });
     }
