@@ -12,15 +12,53 @@
 const any = (...parts: string[]) => parts.join("|");
 const r = String.raw;
 
-/** Latin words get word boundaries; other scripts (no spaces in CJK, \b blind to Cyrillic) none. */
+/** Each concept's source, as read on ASCII text: its alternatives with no foreign letter. */
+const ASCII_OF = new Map<string, string>();
+
+/**
+ * A concept's regular expression source. English words get word boundaries; `other` holds
+ * alternatives without them (paths, code, and scripts with no spaces or that \b cannot see).
+ * Alternatives with a letter outside ASCII are left out of the concept's ASCII form, which is what
+ * a text without such letters is read with: the engine runs those alternations several times
+ * faster when they hold ASCII only.
+ */
 function words(latin: string, other = ""): string {
-  return `(?:\\b(?:${latin})\\b${other ? `|${other}` : ""})`;
+  const ascii = topLevel(other).filter((alt) => !FOREIGN_SOURCE.test(alt));
+  const full = `(?:\\b(?:${latin})\\b${other ? `|${other}` : ""})`;
+  ASCII_OF.set(full, `(?:\\b(?:${latin})\\b${ascii.length ? `|${ascii.join("|")}` : ""})`);
+  return full;
 }
 
-/** The same for verbs, which do not count as code or quoted: "`read` permission" is a noun. */
-function verbs(latin: string, other: string): string {
-  return `(?:(?<![\`'"])\\b(?:${latin})\\b(?![\`'"])|${other})`;
+/** A letter past ASCII in a source, as itself or as the `\uXXXX` escape the bundler turns it into. */
+const FOREIGN_SOURCE = /[\u0080-\uFFFF]|\\u(?!00[0-7])[0-9a-fA-F]{4}/;
+
+/** The top-level alternatives of a regular expression source. */
+function topLevel(source: string): string[] {
+  const out: string[] = [];
+  let depth = 0;
+  let inClass = false;
+  let start = 0;
+  for (let i = 0; i < source.length; i++) {
+    const c = source[i];
+    if (c === "\\") i++;
+    else if (inClass) inClass = c !== "]";
+    else if (c === "[") inClass = true;
+    else if (c === "(") depth++;
+    else if (c === ")") depth--;
+    else if (c === "|" && depth === 0) {
+      out.push(source.slice(start, i));
+      start = i + 1;
+    }
+  }
+  if (start < source.length) out.push(source.slice(start));
+  return out;
 }
+
+/**
+ * Verbs: concepts whose matches count only outside code and quotes ("`read` permission" is a
+ * noun); `verbSpans` drops those (a lookbehind would keep the engine from compiling the pattern).
+ */
+const verbs = words;
 
 /** Verbs that put data somewhere, or say a tool needs it (the sink says where). */
 const MOVE = verbs(
@@ -105,12 +143,13 @@ const PRIVATE = words(
     r`(?:user'?s|their|your|all|every|any)\s+(?:\w+\s+)?private\s+repositor\w+`,
     r`(?:the\s+)?(?:content|contents|text)\s+of\s+(?:the\s+)?(?:user'?s\s+)?` +
       r`(?:files|[\w./~-]*(?:credentials|config|\.env|history|keys?|rc))`,
-    r`\w{0,30}(?:key|token|secret|password)\w{0,30}\s+(?:value\s+)?from\s+(?:the\s+)?user'?s\s+` +
-      r`(?:environment|machine|disk|computer|shell|\.env)`,
     r`keys?\s+(?:the\s+user\s+has\s+)?on\s+disk|id_(?:rsa|dsa|ecdsa|ed25519)|kubeconfig|authorized_keys`,
   ),
   any(
     r`~\/\.(?:ssh|aws|gnupg|kube|docker|config\/gcloud|netrc|git-credentials)\b|\.ssh\b`,
+    // GITHUB_TOKEN from the user's environment: the name ends in the secret's kind.
+    r`(?:key|token|secret|password)\w{0,30}\s+(?:value\s+)?from\s+(?:the\s+)?user'?s\s+` +
+      r`(?:environment|machine|disk|computer|shell|\.env)`,
     r`\.git-credentials\b|\.netrc\b|\.npmrc\b|\.pypirc\b|\.env\b(?!\.)`,
     r`contrase[ñn]as?|claves?\s+(?:api|privadas?)|credenciales|passwörter|passwort|api-schlüssel`,
     r`schlüssel|zugangsdaten|anmeldedaten|mots\s+de\s+passe|clés\s+api|identifiants|jetons|senhas?`,
@@ -283,27 +322,41 @@ const URL_TEMPLATE =
 const CALL_TEMPLATE = /\b[a-z]+_[a-z_]*\([^()\n]{0,60}=\s*(<[^<>\n]{2,80}>|\{[^{}\n]{2,80}\})/i;
 const TEMPLATE_DATA = new RegExp(
   `${CONVERSATION}|${PRIVATE}|\\b(?:${SECRET_NOUN})\\b|user'?s\\s+last|summary|your\\s+(?:\\w+\\s+)?answer|question`,
-  "iu",
+  "i",
 );
 
-const rx = (source: string) => new RegExp(source, "iu");
-const all = (source: string) => new RegExp(source, "giu");
-const ACT_ALL = all(`${MOVE}|${READ}`);
+// No `u` flag: the vocabularies are in the Basic Multilingual Plane, and irregexp runs these
+// alternations about twice as fast without it.
+/** A pattern compiled twice: for text with letters outside ASCII, and for text without. */
+interface Pair {
+  ascii: RegExp;
+  full: RegExp;
+}
+const FOREIGN_LETTERS = /[\u00C0-\u024F\u0370-\u052F\u3040-\u30FF\u3400-\u9FFF\uAC00-\uD7AF]/;
+function pair(source: string, flags: string): Pair {
+  let ascii = source;
+  for (const [full, short] of ASCII_OF) ascii = ascii.split(full).join(short);
+  return { ascii: new RegExp(ascii, flags), full: new RegExp(source, flags) };
+}
+const rx = (source: string) => pair(source, "i");
+const all = (source: string) => pair(source, "gi");
+/** The form of `p` for this text. */
+const pick = (p: Pair, foreign: boolean) => (foreign ? p.full : p.ascii);
 const MOVE_ALL = all(MOVE);
-const DATA_ALL = all(`${CONVERSATION}|${PRIVATE}`);
+const READ_ALL = all(READ);
+const CONVERSATION_ALL = all(CONVERSATION);
 const SINK_ALL = all(SINK);
 const STRONG_SINK_RX = rx(STRONG_SINK);
 const PRIVATE_ALL = all(PRIVATE);
-const DATA_RX = rx(`${CONVERSATION}|${PRIVATE}`);
-const HIDE_RX = rx(HIDE);
+const HIDE_ALL = all(HIDE);
 const AUTHORITY_RX = rx(AUTHORITY);
 const OTHER_TOOL_RX = rx(OTHER_TOOL);
 const TAMPER_RX = rx(TAMPER);
 const REDIRECT_RX = rx(REDIRECT);
-const ADDRESSEE_RX = rx(ADDRESSEE);
+const ADDRESSEE_ALL = all(ADDRESSEE);
 const PHISH_RX = rx(PHISH);
 const PERSISTENT_RX = rx(PERSISTENT);
-const ACT_RX = rx(`${MOVE}|${READ}`);
+const ACT_ALL = all(`${MOVE}|${READ}`);
 
 /** A value described as private data: "Or: the raw text of the conversation so far…". */
 const VALUE_IS_DATA = rx(
@@ -315,30 +368,90 @@ function spans(pattern: RegExp, text: string): [number, number][] {
   return [...text.matchAll(pattern)].map((m) => [m.index, m.index + m[0].length]);
 }
 
-/**
- * Private data on the move in one sentence: an act, then the data within 80 characters of it
- * ("send … the whole conversation"), or the data, then a verb of moving within 60 ("its text goes
- * into"); and a sink after the act ("… to `hint`", "… to https://…").
- */
-function moves(sentence: string): boolean {
-  const data = spans(DATA_ALL, sentence);
-  if (!data.length) return false;
-  const sinks = spans(SINK_ALL, sentence);
-  if (!sinks.length) return false;
-  const sinkAfter = (at: number) => sinks[sinks.length - 1]![0] >= at;
-  // Reading the conversation is no threat; reading a secret to hand it on is.
-  const secrets = spans(PRIVATE_ALL, sentence);
-  for (const [start, end] of spans(ACT_ALL, sentence)) {
-    if (sinkAfter(start) && within(secrets, end, end + 80)) return true;
+/** The same for verbs: none in code or quotes. */
+function verbSpans(pattern: RegExp, text: string): [number, number][] {
+  const quote = (c: string | undefined) => c === "`" || c === "'" || c === '"';
+  return spans(pattern, text).filter(
+    ([start, end]) => !quote(text[start - 1]) && !quote(text[end]),
+  );
+}
+
+/** The spans of the parts found in a whole text, each sorted by start. */
+interface Parts {
+  sinks: [number, number][];
+  secrets: [number, number][];
+  data: [number, number][];
+  moving: [number, number][];
+  acting: [number, number][];
+}
+
+function partsOf(text: string, foreign: boolean): Parts {
+  const secrets = spans(pick(PRIVATE_ALL, foreign), text);
+  const talk = spans(pick(CONVERSATION_ALL, foreign), text);
+  const none: [number, number][] = [];
+  if (!secrets.length && !talk.length) {
+    return { sinks: none, secrets, data: none, moving: none, acting: none };
   }
-  for (const [start, end] of spans(MOVE_ALL, sentence)) {
-    if (sinkAfter(start) && within(data, end, end + 80)) return true;
+  const sinks = spans(pick(SINK_ALL, foreign), text);
+  const moving = sinks.length ? verbSpans(pick(MOVE_ALL, foreign), text) : none;
+  const reading = sinks.length ? verbSpans(pick(READ_ALL, foreign), text) : none;
+  return {
+    sinks,
+    secrets,
+    data: [...secrets, ...talk].sort((a, b) => a[0] - b[0]),
+    moving,
+    acting: [...moving, ...reading].sort((a, b) => a[0] - b[0]),
+  };
+}
+
+/**
+ * Private data on the move in the sentence [from, to): an act, then the data within 80
+ * characters of it ("send … the whole conversation"), or the data, then a verb of moving within
+ * 60 ("its text goes into"); and a sink after the act ("… to `hint`", "… to https://…").
+ */
+function moves(parts: Parts, from: number, to: number): boolean {
+  const lastSink = lastStart(parts.sinks, from, to);
+  if (lastSink < 0) return false;
+  const end = Math.min(to, lastSink + 1);
+  // Reading the conversation is no threat; reading a secret to hand it on is.
+  for (const [, stop] of between(parts.acting, from, end)) {
+    if (within(parts.secrets, stop, Math.min(stop + 80, to - 1))) return true;
+  }
+  for (const [start, stop] of between(parts.moving, from, to)) {
+    if (start <= lastSink && within(parts.data, stop, Math.min(stop + 80, to - 1))) return true;
     // The data first ("its text goes into `body`"; in Korean or Japanese the verb comes last,
     // after the sink): a sink anywhere after the data.
-    const before = last(data, start - 60, start);
-    if (before >= 0 && sinkAfter(before)) return true;
+    const before = last(parts.data, Math.max(from, start - 60), start);
+    if (before >= from && before <= lastSink) return true;
   }
   return false;
+}
+
+/** The first index of `sorted` whose span starts at or after `at`. */
+function firstFrom(sorted: [number, number][], at: number): number {
+  let lo = 0;
+  let hi = sorted.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >> 1;
+    if (sorted[mid]![0] < at) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
+}
+
+/** The spans of `sorted` that start in [from, to). */
+function between(sorted: [number, number][], from: number, to: number): [number, number][] {
+  const out: [number, number][] = [];
+  for (let i = firstFrom(sorted, from); i < sorted.length && sorted[i]![0] < to; i++) {
+    out.push(sorted[i]!);
+  }
+  return out;
+}
+
+/** The start of the last span of `sorted` that starts in [from, to), or -1. */
+function lastStart(sorted: [number, number][], from: number, to: number): number {
+  const i = firstFrom(sorted, to) - 1;
+  return i >= 0 && sorted[i]![0] >= from ? sorted[i]![0] : -1;
 }
 
 /** Whether a span of `sorted` starts in [from, to]. */
@@ -363,8 +476,8 @@ function last(sorted: [number, number][], from: number, to: number): number {
     if (sorted[mid]![0] <= to) lo = mid + 1;
     else hi = mid;
   }
-  // Spans do not nest (one regex, left to right): ends grow with starts.
-  for (let i = lo - 1; i >= 0 && i >= lo - 4; i--) {
+  // The spans of one regex do not overlap, and two regexes' spans are short: a few back suffice.
+  for (let i = lo - 1; i >= 0 && i >= lo - 8; i--) {
     const [start, end] = sorted[i]!;
     if (end >= from && end <= to) {
       found = start;
@@ -374,9 +487,19 @@ function last(sorted: [number, number][], from: number, to: number): number {
   return found;
 }
 
-/** Sentences: split after . ! ? (not a dot inside a word or path), at newlines and CJK stops. */
-function sentences(text: string): string[] {
-  return text.split(/(?<=[.!?])\s+(?=\S)|\n+|(?<=[。！？])/u).filter((s) => s.trim());
+/**
+ * Sentences as [start, end) ranges: split after . ! ? (not a dot inside a word or path), at
+ * newlines and after CJK stops.
+ */
+function sentences(text: string): [number, number][] {
+  const out: [number, number][] = [];
+  let start = 0;
+  for (const stop of text.matchAll(/(?<=[.!?])\s+(?=\S)|\n+|(?<=[。！？])/g)) {
+    if (stop.index > start) out.push([start, stop.index]);
+    start = stop.index + stop[0].length;
+  }
+  if (start < text.length) out.push([start, text.length]);
+  return out.filter(([from, to]) => /\S/.test(text.slice(from, to)));
 }
 
 export interface Meaning {
@@ -396,45 +519,53 @@ export const POINTER =
  * starts, or null. `whole` reads the text as one sentence (fields joined across a pointer).
  */
 export function readMeaning(text: string, whole = false): Meaning | null {
-  // One pass each over the whole text first: most texts hold none of the parts, and a sentence is
-  // read for a part only when the text has it somewhere.
+  // One word (a type, an enum value, an identifier) is no instruction.
+  if (!/\s/.test(text.trim())) return null;
+  // The parts are found once in the whole text, then placed in its sentences; the rarer rules
+  // read a sentence only when the whole text has what they look for.
+  const foreign = FOREIGN_LETTERS.test(text);
+  const the = (p: Pair) => pick(p, foreign);
+  const parts = partsOf(text, foreign);
+  const hides = spans(the(HIDE_ALL), text);
+  const addressed = spans(the(ADDRESSEE_ALL), text);
   const has = {
-    authority: AUTHORITY_RX.test(text) || /authori[sz]ed/i.test(text),
-    redirect: REDIRECT_RX.test(text),
+    authority: the(AUTHORITY_RX).test(text) || /authori[sz]ed/i.test(text),
+    redirect: the(REDIRECT_RX).test(text),
     persist: PERSIST.test(text),
     link: /https?:\/\/[^\s)?]{1,200}\?/i.test(text),
-    data: DATA_RX.test(text),
-    tool: OTHER_TOOL_RX.test(text),
-    hide: HIDE_RX.test(text),
+    tool: the(OTHER_TOOL_RX).test(text),
     call: CALL_TEMPLATE.test(text),
-    addressee:
-      ADDRESSEE_RX.test(text) ||
-      /\[\s*(system|admin|developer)|(^|\n)\s*(system|assistant)\s*:/i.test(text),
-    phish: PHISH_RX.test(text),
-    persistent: PERSISTENT_RX.test(text),
+    phish: the(PHISH_RX).test(text),
+    persistent: the(PERSISTENT_RX).test(text),
   };
-  if (!Object.values(has).some(Boolean)) return null;
-  let at = 0;
-  const all = whole ? [text] : sentences(text);
-  const hides = all.map((s) => has.hide && HIDE_RX.test(s));
-  const addressed = all.map((s) => has.addressee && ADDRESSEE_RX.test(s));
-  for (const [i, sentence] of all.entries()) {
-    const index = Math.max(0, text.indexOf(sentence, at));
-    at = index;
-    const found = (rule: string) => ({ rule, index });
-    if (has.authority && AUTHORITY_RX.test(sentence))
+  if (!parts.data.length && !hides.length && !Object.values(has).some(Boolean)) return null;
+  const all: [number, number][] = whole ? [[0, text.length]] : sentences(text);
+  const one = all.length === 1;
+  const holds = (found: boolean, pattern: RegExp | Pair, sentence: string) =>
+    found && (one || (pattern instanceof RegExp ? pattern : the(pattern)).test(sentence));
+  const inside = (list: [number, number][], i: number) =>
+    i >= 0 && i < all.length && lastStart(list, all[i]![0], all[i]![1]) >= 0;
+  for (const [i, [from, to]] of all.entries()) {
+    const sentence = text.slice(from, to);
+    const found = (rule: string) => ({ rule, index: from });
+    // AUTHORITY has a sentence-start branch the whole text cannot stand in for.
+    if (has.authority && the(AUTHORITY_RX).test(sentence)) {
       return found("claims authority over the user");
-    if (has.redirect && REDIRECT_RX.test(sentence)) return found("does something else than asked");
-    if (has.persist && PERSIST.test(sentence)) return found("plants a shell or a key");
-    if (has.phish && PHISH_RX.test(sentence)) return found("asks the user for a secret");
-    if (has.persistent && PERSISTENT_RX.test(sentence))
+    }
+    if (holds(has.redirect, REDIRECT_RX, sentence)) return found("does something else than asked");
+    if (holds(has.persist, PERSIST, sentence)) return found("plants a shell or a key");
+    if (holds(has.phish, PHISH_RX, sentence)) return found("asks the user for a secret");
+    if (holds(has.persistent, PERSISTENT_RX, sentence)) {
       return found("changes the model for later turns");
+    }
+    const data = inside(parts.data, i);
     // Spoken to the model ("Note to the assistant: …"), an act on private data needs no sink.
     if (
-      (addressed[i] || addressed[i - 1]) &&
-      has.data &&
-      DATA_RX.test(sentence) &&
-      ACT_RX.test(sentence)
+      data &&
+      (inside(addressed, i) ||
+        inside(addressed, i - 1) ||
+        /^\s*(system|assistant)\s*:/i.test(sentence)) &&
+      verbSpans(the(ACT_ALL), sentence).length > 0
     ) {
       return found("tells the model to handle private data");
     }
@@ -447,23 +578,19 @@ export function readMeaning(text: string, whole = false): Meaning | null {
         return found("fills a link or a call from private data");
       }
     }
-    if (has.data && (moves(sentence) || VALUE_IS_DATA.test(sentence))) {
+    if (data && (moves(parts, from, to) || the(VALUE_IS_DATA).test(sentence))) {
       return found("moves private data to a sink");
     }
     if (
-      has.tool &&
-      OTHER_TOOL_RX.test(sentence) &&
-      TAMPER_RX.test(sentence) &&
+      holds(has.tool, OTHER_TOOL_RX, sentence) &&
+      the(TAMPER_RX).test(sentence) &&
       LITERAL.test(sentence)
     ) {
       return found("changes how another tool behaves");
     }
-    const hidden = hides[i] || hides[i - 1] || hides[i + 1];
-    if (
-      hidden &&
-      (DATA_RX.test(sentence) ||
-        (STRONG_SINK_RX.test(sentence) && spans(MOVE_ALL, sentence).length > 0))
-    ) {
+    const hidden = inside(hides, i) || inside(hides, i - 1) || inside(hides, i + 1);
+    const moving = () => verbSpans(the(MOVE_ALL), sentence).length > 0;
+    if (hidden && (data || (the(STRONG_SINK_RX).test(sentence) && moving()))) {
       return found("acts behind the user's back");
     }
   }
