@@ -260,6 +260,7 @@ const CONFUSABLES: Record<string, string> = {
 };
 const CONFUSABLE_ALL = new RegExp(`[${Object.keys(CONFUSABLES).join("")}]`, "g");
 const NOT_CONFUSABLE = new RegExp(`[^${Object.keys(CONFUSABLES).join("")}]`);
+const CONFUSABLE_ONE = new RegExp(`[${Object.keys(CONFUSABLES).join("")}]`);
 const LETTERS_ALL = /\p{L}+/gu;
 /** A Latin letter touching a Cyrillic one: a word spelled with look-alikes. */
 const MIXED_SCRIPT = /[A-Za-z][\u0400-\u052F]|[\u0400-\u052F][A-Za-z]/;
@@ -276,19 +277,21 @@ const LEET: Record<string, string> = { "0": "o", "1": "i", "3": "e", "4": "a", "
  */
 export function normalizeForScan(text: string): string {
   if (!/[^\p{ASCII}]/u.test(text)) return text; // plain ASCII: nothing to undo
-  return text
+  const plain = text
     .replace(TAG_ALL, (_, low: string) => String.fromCharCode(low.charCodeAt(0) - 0xdc00))
     .normalize("NFKC")
     .replace(INVISIBLE_ALL, "")
-    .replace(VARIATION_ALL, "")
-    .replace(LETTERS_ALL, (word, _at: number, all: string) =>
-      // A Russian or Greek word stays itself; a word with Latin letters in it is read as the Latin
-      // it imitates, and so is one made only of look-alikes ("Ѕеnd", "аре") unless the text is
-      // written in that script (Russian "в" is a word, not a disguised "b").
-      /[A-Za-z]/.test(word) || (!NOT_CONFUSABLE.test(word) && !nativeScript(all))
-        ? word.replace(CONFUSABLE_ALL, (c) => CONFUSABLES[c] ?? c)
-        : word,
-    );
+    .replace(VARIATION_ALL, "");
+  if (!CONFUSABLE_ONE.test(plain)) return plain;
+  // A Russian or Greek word stays itself; a word with Latin letters in it is read as the Latin it
+  // imitates, and so is one made only of look-alikes ("Ѕеnd", "аре") unless the text is written
+  // in that script (Russian "в" is a word, not a disguised "b").
+  const native = nativeScript(plain);
+  return plain.replace(LETTERS_ALL, (word) =>
+    CONFUSABLE_ONE.test(word) && (/[A-Za-z]/.test(word) || (!native && !NOT_CONFUSABLE.test(word)))
+      ? word.replace(CONFUSABLE_ALL, (c) => CONFUSABLES[c] ?? c)
+      : word,
+  );
 }
 
 /** Whether a text has Cyrillic or Greek letters that imitate nothing: it is written in them. */

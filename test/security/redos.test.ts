@@ -130,6 +130,8 @@ const CASES: [string, (text: string) => unknown, string][] = [
   ["scanner: call templates", scanDescription, fill("call a_b(x=<your answer ")],
   ["scanner: hiding with no act", scanDescription, fill("do not tell the user ")],
   ["scanner: foreign letters", scanDescription, fill("envía la contraseña ")],
+  ["scanner: many words around a dash", scanDescription, fill("word — ")],
+  ["scanner: many words around a look-alike", scanDescription, fill("word а ")],
   [
     "scanner: fields read together",
     (text) =>
