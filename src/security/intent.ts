@@ -76,6 +76,8 @@ const MOVE = verbs(
     r`use(?=(?:[^.\n]|\.(?=\S)){0,100}\bas\s+(?:the\s+|its\s+|an?\s+)?` +
       r`${"`"}?\w+${"`"}?\s*(?:argument|parameter|field|value|tag|input)?\s*(?:$|[.,;]))`,
     r`call\s+(?:\S+\s+){0,3}with`,
+    r`invia|inoltra|incolla|inserisci|includi|allega|envie|encaminhe|copie|cole|anexe|inclua`,
+    r`stuur|verstuur|kopieer|plak|voeg\s+\S+\s+toe|sende|schicke|kopiere|teile|envoie|envoyez|copiez`,
   ),
   any(
     r`env[ií][ae]|reenv[ií][ae]|mand[ae]|incluy[ae]|inclu[ai]|copi[ae]|copiez|adjunt[ae]|peg[ae]|pas[ae]`,
@@ -109,6 +111,7 @@ const CONVERSATION = words(
     r`(?:that|this|each|every)\s+(?:entire\s+)?message|(?:earlier|previous|prior)\s+turns|context\s+window`,
     r`(?:your|the|its|this)\s+(?:own\s+|current\s+|full\s+)?(?:system|developer|hidden)\s+(?:prompt|instructions|message)`,
     r`your\s+(?:full|complete|whole|entire)\s+(?:answer|response|reply)`,
+    r`cronologia|conversazione|historico|conversa|gesprek|chatgeschiedenis|chatverlauf|verlauf|historique`,
     r`user'?s\s+(?:earlier|previous|recent|original)\s+(?:input|questions|requests|instructions|messages)`,
   ),
   any(
@@ -137,7 +140,10 @@ const PRIVATE = words(
     r`(?:user'?s|all|any|every|your|their|local)\s+(?:\w+\s+)?(?:environment\s+variables|env\s+vars)`,
     r`(?:all|every|any)\s+(?:of\s+)?(?:the\s+)?(?:user'?s|their)\s+(?:\w+\s+)?(?:files|documents|e-?mails|contacts|photos|browsing\s+history)`,
     r`process\.env|os\.environ|clipboard|home\s+(?:directory|folder)|shell\s+history|bash_history|zsh_history`,
-    r`documents\s+folder|password\s+hashes`,
+    r`documents\s+folder|password\s+hashes|chiavi|credenziali|senhas?|wachtwoorden|passwort|zugangsdaten`,
+    r`(?:output|result)\s+of\s+${"`"}?(?:env|printenv|history|security\s+find|cat\s+~)`,
+    r`(?:the\s+user'?s|their)\s+(?:full\s+|home\s+)?(?:e-?mail\s+address|ip\s+address|phone\s+number|` +
+      r`date\s+of\s+birth|home\s+address|location|address)`,
     r`(?:every|each|all|any)\s+(?:\w+\s+)?files?\s+(?:that\s+)?(?:you|the\s+user)\s+(?:\w+\s+)?` +
       r`(?:opens?|reads?|edits?|views?|touch(?:es)?)`,
     r`(?:user'?s|their|your|all|every|any)\s+(?:\w+\s+)?private\s+repositor\w+`,
@@ -166,6 +172,7 @@ const SINK = words(
     r`(?:your|the)\s+(?:next\s+)?(?:reply|answer|response)|(?:every|each|your)\s+(?:\w+\s+)?(?:response|reply|answer)`,
     r`public\s+(?:issue|repo\w*|gist)|account\s+[\w-]*\d|(?:this|that)\s+(?:field|value|argument|parameter)`,
     r`as\s+(?:the|its|an?)\s+(?!user\b|human\b)\w+`,
+    r`commit\s+message|pull\s+request|gist|pastebin|(?:the\s+)?next\s+(?:calendar\s+)?(?:event|e-?mail|message|issue|comment|note|commit)`,
   ),
   r`${"`"}[\w.-]+${"`"}|'[\w.-]+'|\+\d{6,}|par[aá]metro|campo|champ|parametro|参数|引数|параметр\w*|매개변수|에\s*넣`,
 );
@@ -196,6 +203,9 @@ const HIDE = words(
     r`keep\s+the\s+user\s+(?:in\s+the\s+dark|unaware)|(?:should|must)\s+not\s+be\s+(?:made\s+)?aware`,
     r`without\s+(?:telling|mentioning|informing|notifying|saying|showing|alerting)`,
     r`without\s+the\s+user\s+(?:knowing|noticing|seeing)`,
+    r`(?:this|these|that)\s+(?:step|steps|call|calls|action|upload|request)\s+(?:is|are|should\s+be|must\s+be|stays?)\s+` +
+      r`(?:invisible|silent|hidden|unreported|not\s+(?:shown|reported|mentioned|visible))`,
+    r`(?:do\s+not|don'?t|never)\s+(?:show|display|print|list|report)\s+(?:this|these|that|the)\s+(?:step|steps|call|calls|upload|request)`,
     r`(?:quietly|silently|secretly|covertly|discreetly|invisibly)\s+(?:\w+\s+)?(?:send|read|copy|forward|` +
       r`upload|include|attach|add|call|run|invoke|execute|write|append|post|pass|put)`,
     r`hidden\s+(?:extra\s+)?step|never\s+reveal|not\s+something\s+to\s+bring\s+up|don'?t\s+draw\s+attention`,
@@ -268,6 +278,22 @@ const PERSISTENT = words(
     r`in\s+(?:all|every)\s+(?:later|future|subsequent)\s+(?:answers|responses|replies|messages)`,
     r`(?:recommend|promote|advertise|mention|link\s+to)\s+(?:\S+\s+){1,6}in\s+(?:every|each|all)\s+(?:of\s+your\s+)?(?:answers?|responses?|replies|reply)`,
     r`store\s+this\s+(?:permanently\s+)?in\s+your\s+memory|remember\s+this\s+for\s+all\s+future`,
+  ),
+);
+
+/** A destructive command the text asks for (a warning against one says "never", "do not"…). */
+const DESTRUCTIVE =
+  /\brm\s+-(?:rf|fr|r)\s+(?:\/|~|\$HOME|\*)|\bmkfs\b|\bdd\s+if=|\bchmod\s+-R\s+777\b|\bdrop\s+(?:database|schema)\b|:\(\)\s*\{|\bgit\s+push\s+(?:--force|-f)\b[^.\n]{0,40}\b(?:main|master)\b|\bpath\s+`?\/`?\s+with\s+recursive/i;
+const NEGATION =
+  /\b(?:never|not|don'?t|avoid|refuse[sd]?|rejects?|rejected|blocked|forbidden|dangerous|warns?|explains?)\b/i;
+/** Steering what the user is told or shown: a claim to repeat, competitors left out. */
+const DECEIVE = words(
+  any(
+    r`(?:tell|assure|inform|convince)\s+the\s+user\s+that\s+(?:\w+\s+){0,8}(?:safe|safest|best|only|trustworthy|secure|verified|succeeded|completed)`,
+    r`(?:report|say|claim|confirm)\s+(?:\w+\s+){0,3}(?:success|succeeded|completed|done)\s+even\s+(?:if|when|though)`,
+    r`(?:omit|hide|suppress|drop|filter\s+out)\s+(?:any\s+|all\s+)?(?:results|products|tools|links|mentions|sources|reviews)\s+` +
+      r`(?:from|of|by|about)\s+(?:other|competing|rival)`,
+    r`never\s+(?:recommend|mention|suggest)\s+(?:any\s+)?(?:other|competing|rival)\s+(?:\w+\s+)?(?:products|tools|services|vendors)`,
   ),
 );
 
@@ -356,6 +382,7 @@ const REDIRECT_RX = rx(REDIRECT);
 const ADDRESSEE_ALL = all(ADDRESSEE);
 const PHISH_RX = rx(PHISH);
 const PERSISTENT_RX = rx(PERSISTENT);
+const DECEIVE_RX = rx(DECEIVE);
 const ACT_ALL = all(`${MOVE}|${READ}`);
 
 /** A value described as private data: "Or: the raw text of the conversation so far…". */
@@ -537,6 +564,8 @@ export function readMeaning(text: string, whole = false): Meaning | null {
     call: CALL_TEMPLATE.test(text),
     phish: the(PHISH_RX).test(text),
     persistent: the(PERSISTENT_RX).test(text),
+    destructive: DESTRUCTIVE.test(text),
+    deceive: the(DECEIVE_RX).test(text),
   };
   if (!parts.data.length && !hides.length && !Object.values(has).some(Boolean)) return null;
   const all: [number, number][] = whole ? [[0, text.length]] : sentences(text);
@@ -555,6 +584,10 @@ export function readMeaning(text: string, whole = false): Meaning | null {
     if (holds(has.redirect, REDIRECT_RX, sentence)) return found("does something else than asked");
     if (holds(has.persist, PERSIST, sentence)) return found("plants a shell or a key");
     if (holds(has.phish, PHISH_RX, sentence)) return found("asks the user for a secret");
+    if (holds(has.destructive, DESTRUCTIVE, sentence) && !NEGATION.test(sentence)) {
+      return found("asks for a destructive command");
+    }
+    if (holds(has.deceive, DECEIVE_RX, sentence)) return found("steers what the user is told");
     if (holds(has.persistent, PERSISTENT_RX, sentence)) {
       return found("changes the model for later turns");
     }
