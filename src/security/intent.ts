@@ -383,6 +383,11 @@ const ADDRESSEE_ALL = all(ADDRESSEE);
 const PHISH_RX = rx(PHISH);
 const PERSISTENT_RX = rx(PERSISTENT);
 const DECEIVE_RX = rx(DECEIVE);
+const RARE_RX = rx(
+  [AUTHORITY, REDIRECT, PERSIST.source, OTHER_TOOL, PHISH, PERSISTENT, DESTRUCTIVE.source, DECEIVE]
+    .map((source) => `(?:${source})`)
+    .join("|") + "|authori[sz]ed",
+);
 const ACT_ALL = all(`${MOVE}|${READ}`);
 
 /** A value described as private data: "Or: the raw text of the conversation so far…". */
@@ -555,17 +560,19 @@ export function readMeaning(text: string, whole = false): Meaning | null {
   const parts = partsOf(text, foreign);
   const hides = spans(the(HIDE_ALL), text);
   const addressed = spans(the(ADDRESSEE_ALL), text);
+  // The rarer rules are looked for in one pass first; each only when that pass finds one of them.
+  const rare = the(RARE_RX).test(text);
   const has = {
-    authority: the(AUTHORITY_RX).test(text) || /authori[sz]ed/i.test(text),
-    redirect: the(REDIRECT_RX).test(text),
-    persist: PERSIST.test(text),
+    authority: rare && (the(AUTHORITY_RX).test(text) || /authori[sz]ed/i.test(text)),
+    redirect: rare && the(REDIRECT_RX).test(text),
+    persist: rare && PERSIST.test(text),
     link: /https?:\/\/[^\s)?]{1,200}\?/i.test(text),
-    tool: the(OTHER_TOOL_RX).test(text),
+    tool: rare && the(OTHER_TOOL_RX).test(text),
     call: CALL_TEMPLATE.test(text),
-    phish: the(PHISH_RX).test(text),
-    persistent: the(PERSISTENT_RX).test(text),
-    destructive: DESTRUCTIVE.test(text),
-    deceive: the(DECEIVE_RX).test(text),
+    phish: rare && the(PHISH_RX).test(text),
+    persistent: rare && the(PERSISTENT_RX).test(text),
+    destructive: rare && DESTRUCTIVE.test(text),
+    deceive: rare && the(DECEIVE_RX).test(text),
   };
   if (!parts.data.length && !hides.length && !Object.values(has).some(Boolean)) return null;
   const all: [number, number][] = whole ? [[0, text.length]] : sentences(text);

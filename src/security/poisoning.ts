@@ -67,6 +67,28 @@ const HIDDEN_COMMENT: Matcher = {
   },
 };
 
+/**
+ * A rule that does not hold in a sentence that warns against or explains what it matched: "explains
+ * what `curl … | sh` does, without running it" describes the pattern, it does not ask for it.
+ */
+function unlessWarned(rule: RegExp): Matcher {
+  const warned =
+    /\b(never|don'?t|do\s+not|avoid|without\s+running|explains?|e\.g\.|for\s+example|such\s+as|risks?|dangerous|warns?)\b/i;
+  return {
+    exec(text) {
+      const match = rule.exec(text);
+      if (!match) return null;
+      const start = Math.max(
+        text.lastIndexOf(".", match.index),
+        text.lastIndexOf("\n", match.index),
+      );
+      const stops = [".", "\n"].map((c) => text.indexOf(c, match.index + match[0].length));
+      const end = Math.min(...stops.map((i) => (i < 0 ? text.length : i)));
+      return warned.test(text.slice(start + 1, end)) ? null : match;
+    },
+  };
+}
+
 /** Verbs that move data: to a tool, an argument, an address. */
 const MOVE =
   "(send|forward|post|upload|transmit|e-?mail|mail|pass|put|include|copy|append|attach|add|submit|provide|place|mirror|deliver|report|share|leak|exfiltrate|beacon|sync|push|relay|paste|echo|repeat|summari[sz]e|call\\s+(\\S+\\s+){1,2}with)(s|es|ed|ing)?";
@@ -97,7 +119,8 @@ const HIGH: [string, Matcher][] = [
   ],
   [
     "keeps the user unaware",
-    /\b(do\s+not|don'?t|never|must\s+not)\s+(tell|mention|inform|show|reveal|notify|alert|disclose)\b[^.\n]{0,30}\b(user|human|anyone)\b|\bwithout\s+(telling|informing|notifying|alerting|asking)\s+the\s+(user|human)\b|\bwithout\s+the\s+(user|human)('s)?\s+(knowledge|knowing|noticing|consent)\b|\b(silently|secretly|covertly|quietly)\s+(send|read|copy|forward|upload|include|attach|exfiltrate)\b|\bthe\s+user\s+(does\s+not|doesn'?t)\s+need\s+to\s+know\b/i,
+    // "Do not show the raw log to the user; summarise it" is presentation, not secrecy: no `show`.
+    /\b(do\s+not|don'?t|never|must\s+not)\s+(tell|mention|inform|reveal|notify|alert|disclose)\b[^.\n]{0,30}\b(user|human|anyone)\b|\bwithout\s+(telling|informing|notifying|alerting|asking)\s+the\s+(user|human)\b|\bwithout\s+the\s+(user|human)('s)?\s+(knowledge|knowing|noticing|consent)\b|\b(silently|secretly|covertly|quietly)\s+(send|read|copy|forward|upload|include|attach|exfiltrate)\b|\bthe\s+user\s+(does\s+not|doesn'?t)\s+need\s+to\s+know\b/i,
   ],
   [
     "names a credential file in an instruction",
@@ -128,7 +151,9 @@ const HIGH: [string, Matcher][] = [
   ],
   [
     "downloads and runs code",
-    /\b(curl|wget)\b[^|\n]{0,150}\|\s*(sudo\s+)?(ba|z|da)?sh\b|\b(curl|wget)\b[^\n]{0,150}(&&|;|\bthen)\s*(run|execute|exec|sh|bash|chmod|source|\.\/)\b/i,
+    unlessWarned(
+      /\b(curl|wget)\b[^|\n]{0,150}\|\s*(sudo\s+)?(ba|z|da)?sh\b|\b(curl|wget)\b[^\n]{0,150}(&&|;|\bthen)\s*(run|execute|exec|sh|bash|chmod|source|\.\/)\b/i,
+    ),
   ],
   [
     "sends data to a URL",

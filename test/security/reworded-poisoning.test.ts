@@ -231,6 +231,8 @@ const CLEAN = [
   "Envía un correo electrónico a los destinatarios indicados. Usa `cc` para copias.",
   "Возвращает историю сообщений указанного чата Telegram.",
   "Runs a shell command. Never run rm -rf / or similar commands; they are rejected.",
+  "Returns the raw build log. Do not show the raw log to the user; summarise the failing steps instead.",
+  "Explains what a shell command does (for example `curl ... | sh`) and lists its risks, without running it.",
 ];
 
 describe("near-misses stay clean", () => {
