@@ -110,6 +110,21 @@ const HIGH: [string, Matcher][] = [
   ],
   ["hidden HTML comment", HIDDEN_COMMENT],
   [
+    // Text a renderer hides from the user but the model reads: terminal escape codes (Trail of
+    // Bits' ANSI line jumping), markdown comment links, HTML elements styled out of sight.
+    "text hidden from the user by markup",
+    new RegExp(
+      [
+        "\\u001b\\[[0-9;?]*[A-Za-z]",
+        String.raw`(^|\n)\s*\[(\/\/|comment|_|\s*)\]:\s*(#|<>)\s*[("'][^)"'\n]*[A-Za-z]{3}`,
+        String.raw`<[a-z][a-z0-9]*\b[^>]{0,200}?(\sstyle\s*=\s*["'][^"']{0,100}?(display\s*:\s*none|` +
+          String.raw`visibility\s*:\s*hidden|font-size\s*:\s*0|opacity\s*:\s*0)|\shidden(\s|>|=))`,
+      ].join("|"),
+      "i",
+    ),
+  ],
+  ["a chat message in a description", /["']role["']\s*:\s*["'](system|assistant|developer)["']/i],
+  [
     "overrides earlier instructions",
     /\b(ignore|disregard|forget|override)\s+(all\s+|any\s+|every\s+)?(the\s+|your\s+)?(previous|prior|above|earlier|other|system)\s+(instructions|prompts?|rules|directions)|\b(ignore|disregard|forget)\s+(all|every|any)\s+(\w+\s+){0,2}(instructions?|rules|prompts?|directions|guidelines|guidance|directives|constraints)\b|\b(previous|prior|earlier|original)\s+(instructions|rules|prompts?)\s+(no\s+longer\s+apply|are\s+(void|cancell?ed|obsolete))|\byou\s+are\s+now\s+(in\s+)?\w+\s+mode\b|\byour\s+(only|new|real)\s+(goal|task|objective|job)\b|\bregardless\s+of\s+what\s+the\s+user\s+(says|asks|wants|requested)\b/i,
   ],

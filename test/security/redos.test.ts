@@ -131,6 +131,8 @@ const CASES: [string, (text: string) => unknown, string][] = [
   ["scanner: hiding with no act", scanDescription, fill("do not tell the user ")],
   ["scanner: foreign letters", scanDescription, fill("envía la contraseña ")],
   ["scanner: many words around a dash", scanDescription, fill("word — ")],
+  ["scanner: tags that never hide", scanDescription, fill("<a b ")],
+  ["scanner: markdown comments that never close", scanDescription, fill("\n[//]: # (a")],
   ["scanner: many words around a look-alike", scanDescription, fill("word а ")],
   [
     "scanner: fields read together",
