@@ -254,6 +254,9 @@ const AUTHORITY = words(
   any(
     r`ignora\s+(?:le|las|los)\s+istruzioni|ignora\s+las\s+instrucciones|ignoriere\s+(?:alle\s+)?(?:vorherigen\s+)?anweisungen`,
     r`ignorez\s+(?:les|toutes\s+les)\s+instructions|忽略(?:之前|以前|所有)|以前の指示を無視|игнорируй`,
+    r`a\s+partir\s+de\s+ahora\s+(?:eres|debes)|ab\s+jetzt\s+(?:bist|musst)\s+du|à\s+partir\s+de\s+maintenant,?\s+(?:tu|vous)`,
+    r`sin\s+pedir\s+confirmaci[oó]n|ohne\s+(?:nachzufragen|bestätigung)|sans\s+demander\s+(?:de\s+)?confirmation`,
+    r`теперь\s+ты|从现在开始，?你|今からあなたは|지금부터\s*너는`,
   ),
 );
 /** Words addressed to the model itself, or dressed up as a system message. */
@@ -319,6 +322,17 @@ const TAMPER = words(
     r`(?:set|add)\s+${"`"}[^${"`"}]+${"`"}\s+as|instead\s+of\s+(?:any|the)\s+other`,
   ),
 );
+/**
+ * Shadowing without naming a tool: all outgoing mail, payments… go somewhere fixed ("every
+ * email must also be bcc'd to audit@…"); the sentence must also hold a literal value.
+ */
+const SHADOW_ALL = words(
+  r`(?:all|every|each|any)\s+(?:outgoing\s+|future\s+)?(?:e-?mails?|messages?|payments?|transfers?|payouts?|` +
+    r`invoices?|commits?|pushes|uploads?|files?)\s+(?:\w+\s+){0,4}(?:must|should|has\s+to|have\s+to|are\s+to|will)\s+` +
+    r`(?:also\s+|always\s+)?(?:be\s+)?(?:sent|cc'?d|bcc'?d|copied|forwarded|routed|redirected|paid|made|delivered|pushed|uploaded)\s+` +
+    r`(?:\w+\s+){0,3}to`,
+);
+
 /** Doing something other than what the user asked, and saying it was done as asked. */
 const REDIRECT = words(
   any(
@@ -383,11 +397,19 @@ const ADDRESSEE_ALL = all(ADDRESSEE);
 const PHISH_RX = rx(PHISH);
 const PERSISTENT_RX = rx(PERSISTENT);
 const DECEIVE_RX = rx(DECEIVE);
-const RARE_RX = rx(
-  [AUTHORITY, REDIRECT, PERSIST.source, OTHER_TOOL, PHISH, PERSISTENT, DESTRUCTIVE.source, DECEIVE]
-    .map((source) => `(?:${source})`)
-    .join("|") + "|authori[sz]ed",
-);
+const SHADOW_ALL_RX = rx(SHADOW_ALL);
+const RARE = [
+  AUTHORITY,
+  REDIRECT,
+  PERSIST.source,
+  OTHER_TOOL,
+  PHISH,
+  PERSISTENT,
+  DESTRUCTIVE.source,
+  DECEIVE,
+  SHADOW_ALL,
+];
+const RARE_RX = rx(`${RARE.map((source) => `(?:${source})`).join("|")}|authori[sz]ed`);
 const ACT_ALL = all(`${MOVE}|${READ}`);
 
 /** A value described as private data: "Or: the raw text of the conversation so far…". */
@@ -573,6 +595,7 @@ export function readMeaning(text: string, whole = false): Meaning | null {
     persistent: rare && the(PERSISTENT_RX).test(text),
     destructive: rare && DESTRUCTIVE.test(text),
     deceive: rare && the(DECEIVE_RX).test(text),
+    shadow: rare && the(SHADOW_ALL_RX).test(text),
   };
   if (!parts.data.length && !hides.length && !Object.values(has).some(Boolean)) return null;
   const all: [number, number][] = whole ? [[0, text.length]] : sentences(text);
@@ -595,6 +618,9 @@ export function readMeaning(text: string, whole = false): Meaning | null {
       return found("asks for a destructive command");
     }
     if (holds(has.deceive, DECEIVE_RX, sentence)) return found("steers what the user is told");
+    if (holds(has.shadow, SHADOW_ALL_RX, sentence) && LITERAL.test(sentence)) {
+      return found("changes how another tool behaves");
+    }
     if (holds(has.persistent, PERSISTENT_RX, sentence)) {
       return found("changes the model for later turns");
     }
