@@ -1,49 +1,83 @@
 /**
- * Poisoning-scanner detection on an attack set written in the styles of published tool-poisoning
- * write-ups (bench/security/attacks-poisoning.jsonl), split by a fixed rule before any tuning:
- * every third sample (id % 3 == 2) is held out. A second held-out batch (`heldout2`, ids from 123)
- * was written after the rules and never tuned on. Reports detection (HIGH = quarantined) on the dev
- * and held-out parts, false positives on the benign near-misses, and quarantines among the real
- * tools of bench/corpus (tools.json and registry-tools.json).
+ * Poisoning-scanner detection on two attack sets written in the styles of published
+ * tool-poisoning write-ups, each split by a fixed rule before any tuning:
  *
- *   bun bench/security/poisoning-attacks.ts [--misses]
+ * - bench/security/attacks-poisoning.jsonl: every third sample (id % 3 == 2) is held out; a second
+ *   batch (`heldout2`, ids from 123) was written after the rules, run once, then tuned on.
+ * - bench/security/attacks-fresh.jsonl: written before any rule change for it, across every field a
+ *   model reads (tools, prompts, resources, server instructions); held out when the FNV-1a hash of
+ *   `fresh:<id>` is odd (the `split` field records it).
+ * - bench/security/benign-more.jsonl: 45 more benign near-misses, written after the meaning rules
+ *   and used to tune against false positives (all dev).
+ *
+ * Reports detection (HIGH = quarantined) per part, false positives on the benign near-misses, and
+ * quarantines among the real tools of bench/corpus (tools.json and registry-tools.json) and the
+ * description strings of GitHub's REST description.
+ * `--misses` lists what the dev parts miss and flag wrongly; held-out parts are listed only with
+ * `--heldout-misses`, which is not for tuning; `--dev` leaves the held-out rows out.
+ *
+ *   bun bench/security/poisoning-attacks.ts [--dev] [--misses] [--heldout-misses]
  */
 import { readFileSync } from "node:fs";
 import { join, resolve } from "node:path";
-import { scanTool } from "../../src/security/poisoning.ts";
+import { PoisoningRegistry, scanDescription, scanTool } from "../../src/security/poisoning.ts";
 
 const ROOT = resolve(import.meta.dir, "../..");
 const showMisses = process.argv.includes("--misses");
+const showHeldOut = process.argv.includes("--heldout-misses");
+/** While tuning: the dev parts and the real tools only. */
+const devOnly = process.argv.includes("--dev");
 
 interface Sample {
   id: number;
-  split: "dev" | "heldout" | "heldout2";
+  split: string;
   label: "attack" | "benign";
   style: string;
-  tool: { name: string };
+  tool?: { name: string };
+  /** For what is not a tool: `instructions`, `prompt`, `resource` or `template`, and its entry. */
+  kind?: string;
+  entry?: { name?: string; uri?: string };
 }
-const samples = readFileSync(join(ROOT, "bench/security/attacks-poisoning.jsonl"), "utf8")
-  .split("\n")
-  .filter(Boolean)
-  .map((line) => JSON.parse(line) as Sample);
+const load = (file: string) =>
+  readFileSync(join(ROOT, "bench/security", file), "utf8")
+    .split("\n")
+    .filter(Boolean)
+    .map((line) => JSON.parse(line) as Sample);
 
 const quarantined = (server: string, tool: { name: string }) =>
   scanTool(server, tool as never).some((finding) => finding.severity === "high");
 
+function flagged(sample: Sample): boolean {
+  if (sample.tool) return quarantined("x", sample.tool);
+  const registry = new PoisoningRegistry();
+  const name = sample.entry?.name ?? sample.entry?.uri ?? "x";
+  return registry.updateOthers("x", sample.kind ?? "instructions", [[name, sample.entry]]).size > 0;
+}
+
 const rows: (string | number)[][] = [];
-for (const label of ["attack", "benign"] as const) {
-  for (const split of ["dev", "heldout", "heldout2"] as const) {
-    const set = samples.filter((s) => s.label === label && s.split === split);
-    const hits = set.filter((s) => quarantined("x", s.tool));
-    rows.push([
-      `${label} ${split}`,
-      set.length,
-      hits.length,
-      `${((100 * hits.length) / set.length).toFixed(1)}%`,
-    ]);
-    if (showMisses) {
+const sets: [string, Sample[], string[]][] = [
+  ["attacks-poisoning", load("attacks-poisoning.jsonl"), ["dev", "heldout", "heldout2"]],
+  ["attacks-fresh", load("attacks-fresh.jsonl"), ["dev", "heldout"]],
+  ["benign-more", load("benign-more.jsonl"), ["dev"]],
+];
+for (const [name, samples, splits] of sets) {
+  for (const label of ["attack", "benign"] as const) {
+    for (const split of splits) {
+      if (devOnly && split !== "dev") continue;
+      const set = samples.filter((s) => s.label === label && s.split === split);
+      const hits = set.filter(flagged);
+      if (!set.length) continue;
+      rows.push([
+        `${name} ${label} ${split}`,
+        set.length,
+        hits.length,
+        `${((100 * hits.length) / set.length).toFixed(1)}%`,
+      ]);
       const wrong = label === "attack" ? set.filter((s) => !hits.includes(s)) : hits;
-      for (const s of wrong) console.log(`  ${label} ${split} #${s.id} ${s.style}`);
+      const heldOut = split !== "dev";
+      if (heldOut ? showHeldOut : showMisses || showHeldOut) {
+        for (const s of wrong) console.log(`  ${name} ${label} ${split} #${s.id} ${s.style}`);
+      }
     }
   }
 }
@@ -58,6 +92,33 @@ for (const file of ["tools.json", "registry-tools.json"]) {
   const hits = real.filter(({ server, tool }) => quarantined(server, tool));
   rows.push([`real tools, bench/corpus/${file}`, real.length, hits.length, "(must be 0)"]);
   if (showMisses) for (const h of hits) console.log(`  real ${h.server}/${h.tool.name}`);
+}
+// Real prose beyond tool lists: every description and summary in GitHub's REST description (the
+// texts `cap import` scans), each read as one text.
+{
+  const spec = JSON.parse(
+    readFileSync(join(ROOT, "node_modules/@octokit/openapi/generated/api.github.com.json"), "utf8"),
+  ) as unknown;
+  const texts = new Set<string>();
+  const collect = (node: unknown): void => {
+    if (!node || typeof node !== "object") return;
+    for (const [key, value] of Object.entries(node)) {
+      if ((key === "description" || key === "summary") && typeof value === "string") {
+        texts.add(value);
+      } else collect(value);
+    }
+  };
+  collect(spec);
+  const hits = [...texts].filter((text) =>
+    scanDescription(text).some((finding) => finding.severity === "high"),
+  );
+  rows.push([
+    "real texts, GitHub REST description strings",
+    texts.size,
+    hits.length,
+    "(must be 0)",
+  ]);
+  if (showMisses) for (const text of hits) console.log(`  real github: ${text.slice(0, 100)}`);
 }
 console.log("| set | samples | quarantined | rate |\n|---|---:|---:|---:|");
 for (const row of rows) console.log(`| ${row.join(" | ")} |`);

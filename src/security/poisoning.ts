@@ -5,6 +5,8 @@
  * out clean: bench/security/poisoning.ts measures both sides. Only HIGH findings quarantine.
  */
 
+import { POINTER, readMeaning } from "./intent.ts";
+
 export interface Finding {
   severity: "high" | "low";
   rule: string;
@@ -65,6 +67,28 @@ const HIDDEN_COMMENT: Matcher = {
   },
 };
 
+/**
+ * A rule that does not hold in a sentence that warns against or explains what it matched: "explains
+ * what `curl … | sh` does, without running it" describes the pattern, it does not ask for it.
+ */
+function unlessWarned(rule: RegExp): Matcher {
+  const warned =
+    /\b(never|don'?t|do\s+not|avoid|without\s+running|explains?|e\.g\.|for\s+example|such\s+as|risks?|dangerous|warns?)\b/i;
+  return {
+    exec(text) {
+      const match = rule.exec(text);
+      if (!match) return null;
+      const start = Math.max(
+        text.lastIndexOf(".", match.index),
+        text.lastIndexOf("\n", match.index),
+      );
+      const stops = [".", "\n"].map((c) => text.indexOf(c, match.index + match[0].length));
+      const end = Math.min(...stops.map((i) => (i < 0 ? text.length : i)));
+      return warned.test(text.slice(start + 1, end)) ? null : match;
+    },
+  };
+}
+
 /** Verbs that move data: to a tool, an argument, an address. */
 const MOVE =
   "(send|forward|post|upload|transmit|e-?mail|mail|pass|put|include|copy|append|attach|add|submit|provide|place|mirror|deliver|report|share|leak|exfiltrate|beacon|sync|push|relay|paste|echo|repeat|summari[sz]e|call\\s+(\\S+\\s+){1,2}with)(s|es|ed|ing)?";
@@ -86,6 +110,21 @@ const HIGH: [string, Matcher][] = [
   ],
   ["hidden HTML comment", HIDDEN_COMMENT],
   [
+    // Text a renderer hides from the user but the model reads: terminal escape codes (Trail of
+    // Bits' ANSI line jumping), markdown comment links, HTML elements styled out of sight.
+    "text hidden from the user by markup",
+    new RegExp(
+      [
+        "\\u001b\\[[0-9;?]*[A-Za-z]",
+        String.raw`(^|\n)\s*\[(\/\/|comment|_|\s*)\]:\s*(#|<>)\s*[("'][^)"'\n]*[A-Za-z]{3}`,
+        String.raw`<[a-z][a-z0-9]*\b[^>]{0,200}?(\sstyle\s*=\s*["'][^"']{0,100}?(display\s*:\s*none|` +
+          String.raw`visibility\s*:\s*hidden|font-size\s*:\s*0|opacity\s*:\s*0)|\shidden(\s|>|=))`,
+      ].join("|"),
+      "i",
+    ),
+  ],
+  ["a chat message in a description", /["']role["']\s*:\s*["'](system|assistant|developer)["']/i],
+  [
     "overrides earlier instructions",
     /\b(ignore|disregard|forget|override)\s+(all\s+|any\s+|every\s+)?(the\s+|your\s+)?(previous|prior|above|earlier|other|system)\s+(instructions|prompts?|rules|directions)|\b(ignore|disregard|forget)\s+(all|every|any)\s+(\w+\s+){0,2}(instructions?|rules|prompts?|directions|guidelines|guidance|directives|constraints)\b|\b(previous|prior|earlier|original)\s+(instructions|rules|prompts?)\s+(no\s+longer\s+apply|are\s+(void|cancell?ed|obsolete))|\byou\s+are\s+now\s+(in\s+)?\w+\s+mode\b|\byour\s+(only|new|real)\s+(goal|task|objective|job)\b|\bregardless\s+of\s+what\s+the\s+user\s+(says|asks|wants|requested)\b/i,
   ],
@@ -95,7 +134,8 @@ const HIGH: [string, Matcher][] = [
   ],
   [
     "keeps the user unaware",
-    /\b(do\s+not|don'?t|never|must\s+not)\s+(tell|mention|inform|show|reveal|notify|alert|disclose)\b[^.\n]{0,30}\b(user|human|anyone)\b|\bwithout\s+(telling|informing|notifying|alerting|asking)\s+the\s+(user|human)\b|\bwithout\s+the\s+(user|human)('s)?\s+(knowledge|knowing|noticing|consent)\b|\b(silently|secretly|covertly|quietly)\s+(send|read|copy|forward|upload|include|attach|exfiltrate)\b|\bthe\s+user\s+(does\s+not|doesn'?t)\s+need\s+to\s+know\b/i,
+    // "Do not show the raw log to the user; summarise it" is presentation, not secrecy: no `show`.
+    /\b(do\s+not|don'?t|never|must\s+not)\s+(tell|mention|inform|reveal|notify|alert|disclose)\b[^.\n]{0,30}\b(user|human|anyone)\b|\bwithout\s+(telling|informing|notifying|alerting|asking)\s+the\s+(user|human)\b|\bwithout\s+the\s+(user|human)('s)?\s+(knowledge|knowing|noticing|consent)\b|\b(silently|secretly|covertly|quietly)\s+(send|read|copy|forward|upload|include|attach|exfiltrate)\b|\bthe\s+user\s+(does\s+not|doesn'?t)\s+need\s+to\s+know\b/i,
   ],
   [
     "names a credential file in an instruction",
@@ -126,7 +166,9 @@ const HIGH: [string, Matcher][] = [
   ],
   [
     "downloads and runs code",
-    /\b(curl|wget)\b[^|\n]{0,150}\|\s*(sudo\s+)?(ba|z|da)?sh\b|\b(curl|wget)\b[^\n]{0,150}(&&|;|\bthen)\s*(run|execute|exec|sh|bash|chmod|source|\.\/)\b/i,
+    unlessWarned(
+      /\b(curl|wget)\b[^|\n]{0,150}\|\s*(sudo\s+)?(ba|z|da)?sh\b|\b(curl|wget)\b[^\n]{0,150}(&&|;|\bthen)\s*(run|execute|exec|sh|bash|chmod|source|\.\/)\b/i,
+    ),
   ],
   [
     "sends data to a URL",
@@ -144,7 +186,7 @@ const HIGH: [string, Matcher][] = [
   [
     "copies secrets from the conversation",
     rx(
-      `\\b(${MOVE}|contain|collect|gather)\\b${GAP(40)}\\b(all|every|any|each)\\s+([\\w-]+[\\s,]+){0,5}${SECRET_NAMED}\\b|\\b${SECRET}\\b${GAP(60)}\\b(you\\s+(have\\s+)?(seen|see|saw|read|found|encounter)|(visible|mentioned|seen|shared|pasted)\\s+(in|during)\\s+(the\\s+|this\\s+)?(chat|conversation|context|session)|the\\s+user\\s+(has\\s+)?(mentioned|typed|shared|pasted)|(in|from)\\s+(the\\s+)?(chat|conversation|earlier\\s+messages))\\b|\\b(see|find|encounter|notice|spot)\\s+(a|an|any)\\s+(\\w+\\s+){0,3}${SECRET}\\b|\\b(needs?|requires?|pass|send|include|provide|read|put|copy)\\b${GAP(30)}\\bthe\\s+user'?s\\s+(\\w+\\s+){0,2}(private\\s+keys?|passwords?|secret\\w*|aws_secret_access_key|cookies|credentials|session\\s+cookies)\\b`,
+      `\\b(${MOVE}|contain|collect|gather)\\b${GAP(40)}\\b(all|every|any|each)\\s+([\\w-]+[\\s,]+){0,5}${SECRET_NAMED}\\b|\\b${SECRET}\\b${GAP(60)}\\b(you\\s+(have\\s+)?(seen|see|saw|read|found|encounter)|(visible|mentioned|seen|shared|pasted)\\s+(in|during)\\s+(the\\s+|this\\s+)?(chat|conversation|context|session)|the\\s+user\\s+(has\\s+)?(mentioned|typed|shared|pasted)|from\\s+(the\\s+)?(chat|conversation|earlier\\s+messages))\\b|\\b(see|find|encounter|notice|spot)\\s+(a|an|any)\\s+(\\w+\\s+){0,3}${SECRET}\\b|\\b(needs?|requires?|pass|send|include|provide|read|put|copy)\\b${GAP(30)}\\bthe\\s+user'?s\\s+(\\w+\\s+){0,2}(private\\s+keys?|passwords?|secret\\w*|aws_secret_access_key|cookies|credentials|session\\s+cookies)\\b`,
     ),
   ],
   [
@@ -257,6 +299,9 @@ const CONFUSABLES: Record<string, string> = {
   Χ: "X",
 };
 const CONFUSABLE_ALL = new RegExp(`[${Object.keys(CONFUSABLES).join("")}]`, "g");
+const NOT_CONFUSABLE = new RegExp(`[^${Object.keys(CONFUSABLES).join("")}]`);
+const CONFUSABLE_ONE = new RegExp(`[${Object.keys(CONFUSABLES).join("")}]`);
+const LETTERS_ALL = /\p{L}+/gu;
 /** A Latin letter touching a Cyrillic one: a word spelled with look-alikes. */
 const MIXED_SCRIPT = /[A-Za-z][\u0400-\u052F]|[\u0400-\u052F][A-Za-z]/;
 /** A variation selector after plain text (after an emoji or a keycap digit it is ordinary). */
@@ -272,12 +317,38 @@ const LEET: Record<string, string> = { "0": "o", "1": "i", "3": "e", "4": "a", "
  */
 export function normalizeForScan(text: string): string {
   if (!/[^\p{ASCII}]/u.test(text)) return text; // plain ASCII: nothing to undo
-  return text
+  const plain = text
     .replace(TAG_ALL, (_, low: string) => String.fromCharCode(low.charCodeAt(0) - 0xdc00))
     .normalize("NFKC")
     .replace(INVISIBLE_ALL, "")
-    .replace(VARIATION_ALL, "")
-    .replace(CONFUSABLE_ALL, (c) => CONFUSABLES[c] ?? c);
+    .replace(VARIATION_ALL, "");
+  if (!CONFUSABLE_ONE.test(plain)) return plain;
+  // A Russian or Greek word stays itself; a word with Latin letters in it is read as the Latin it
+  // imitates, and so is one made only of look-alikes ("Ѕеnd", "аре") unless the text is written
+  // in that script (Russian "в" is a word, not a disguised "b").
+  const native = nativeScript(plain);
+  return plain.replace(LETTERS_ALL, (word) =>
+    CONFUSABLE_ONE.test(word) && (/[A-Za-z]/.test(word) || (!native && !NOT_CONFUSABLE.test(word)))
+      ? word.replace(CONFUSABLE_ALL, (c) => CONFUSABLES[c] ?? c)
+      : word,
+  );
+}
+
+/** Whether a text has Cyrillic or Greek letters that imitate nothing: it is written in them. */
+function nativeScript(text: string): boolean {
+  for (const [letter] of text.matchAll(/[\u0370-\u03FF\u0400-\u052F]/g)) {
+    if (!(letter in CONFUSABLES)) return true;
+  }
+  return false;
+}
+
+/** A run of %XX escapes as the text it spells (left as is when it is not UTF-8). */
+function percentDecode(run: string): string {
+  try {
+    return decodeURIComponent(run);
+  } catch {
+    return run;
+  }
 }
 
 /** Printable text that base64 or hex runs decode to (at most 20 runs, each at most 8 KiB). */
@@ -316,6 +387,9 @@ function readings(text: string): [string, string][] {
   }
   if (/\b(backwards?|reversed?)\b/i.test(normal)) {
     out.push([" (read backwards)", [...normal].reverse().join("")]);
+  }
+  if (/(%[0-9A-Fa-f]{2}){4}/.test(normal)) {
+    out.push([" (percent-decoded)", normal.replace(/(?:%[0-9A-Fa-f]{2})+/g, percentDecode)]);
   }
   for (const decoded of decodedRuns(normal)) out.push([" (in decoded text)", decoded]);
   return out;
@@ -357,6 +431,17 @@ export function scanDescription(whole: string): Finding[] {
       }
     }
   }
+  for (const [how, reading] of all) {
+    const meaning = readMeaning(reading);
+    if (meaning) {
+      findings.push({
+        severity: "high",
+        rule: meaning.rule + how,
+        excerpt: excerpt(reading, meaning.index),
+      });
+      break;
+    }
+  }
   for (const [rule, pattern] of LOW) {
     const match = pattern.exec(normal);
     if (match) findings.push({ severity: "low", rule, excerpt: excerpt(normal, match.index) });
@@ -389,8 +474,10 @@ interface ToolLike {
  */
 export function scanTool(server: string, tool: ToolLike): ToolFinding[] {
   const out: ToolFinding[] = [];
+  const texts: string[] = [];
   const add = (where: string, text: unknown) => {
     if (typeof text !== "string" || !text) return;
+    if (text.includes(" ")) texts.push(text);
     for (const finding of scanDescription(text)) {
       out.push({ server, tool: tool.name, where, ...finding });
     }
@@ -413,6 +500,21 @@ export function scanTool(server: string, tool: ToolLike): ToolFinding[] {
   add("description", tool.description);
   for (const key of ["annotations", "inputSchema", "outputSchema", "_meta"] as const) {
     walk(tool[key], key, add, flag);
+  }
+  // An instruction split across fields, one pointing at the next, is read as one text.
+  if (
+    texts.length > 1 &&
+    !out.some((f) => f.severity === "high") &&
+    texts.some((t) => POINTER.test(t))
+  ) {
+    const joined = normalizeForScan(texts.join(" ").slice(0, MAX_SCANNED));
+    const meaning = readMeaning(joined, true);
+    if (meaning)
+      flag(
+        "fields read together",
+        `${meaning.rule} (across fields)`,
+        excerpt(joined, meaning.index),
+      );
   }
   return out;
 }
@@ -461,7 +563,19 @@ function walk(
       walk(item, `${path}[${index}]`, add, flag, depth + 1);
     return;
   }
+  const inSchema =
+    /^(inputSchema|outputSchema)/.test(path) && !/\.(default|examples|enum|const)\b/.test(path);
   for (const [key, value] of Object.entries(node)) {
+    // A JSON Schema keyword that names a type or a property never holds a sentence: one that does
+    // carries text for the model where no description was expected (CyberArk's full-schema
+    // poisoning: `"type": "string. Before calling, read ~/.netrc…"`).
+    if (inSchema && (key === "type" || key === "required")) {
+      const names = (Array.isArray(value) ? value : [value]).filter((v) => typeof v === "string");
+      const sentence = names.find((name) => /\s/.test(name.trim()));
+      if (sentence !== undefined) {
+        flag(`${path}.${key}`, "schema keyword holds a sentence", excerpt(sentence, 0));
+      }
+    }
     if (key.length > 3 && !/^[a-z]+$/.test(key)) {
       const words = identifierWords(key);
       // Read in full only when it could hold a sentence or a disguise: a short plain identifier

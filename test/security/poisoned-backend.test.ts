@@ -331,6 +331,62 @@ describe("the attack set through the gateway (issue #16)", () => {
 });
 
 /**
+ * Issue #16, reworded: the fresh attack set (bench/security/attacks-fresh.jsonl) served by a real
+ * backend: its dev tools are quarantined (all but the one the rules miss: dependency confusion,
+ * which names no private data, sink or hiding), and every benign near-miss of it and of
+ * bench/security/benign-more.jsonl stays listed.
+ */
+describe("the reworded attack set through the gateway (issue #16)", () => {
+  const read = (file: string) =>
+    readFileSync(join(ROOT, "bench/security", file), "utf8")
+      .split("\n")
+      .filter(Boolean)
+      .map(
+        (line) =>
+          JSON.parse(line) as {
+            id: number;
+            split: string;
+            label: string;
+            style: string;
+            tool?: { name: string };
+          },
+      )
+      .filter((sample) => sample.tool)
+      .map((sample) => ({
+        ...sample,
+        tool: { ...sample.tool!, name: `${sample.label}_${sample.id}` },
+      }));
+  const fresh = read("attacks-fresh.jsonl");
+  const attacks = fresh.filter(
+    (s) => s.label === "attack" && s.split === "dev" && s.style !== "dependency-confusion",
+  );
+  const benign = [...fresh.filter((s) => s.label === "benign"), ...read("benign-more.jsonl")];
+  let gateway: Awaited<ReturnType<typeof startGateway>>;
+  let session: ConnectedClient;
+
+  beforeAll(async () => {
+    const tools = [...attacks, ...benign].map((s) => s.tool);
+    gateway = await startGateway(backendConfig(writeTools(tools)));
+    await waitFor(() => gateway.gateway.index.tools("shady").length === tools.length);
+    session = await connectHttp(gateway.url);
+  });
+  afterAll(async () => {
+    await session?.close();
+    await gateway?.stop();
+  });
+
+  test("every dev attack is quarantined, every near-miss listed", async () => {
+    const listed = await meta(session.client, "gateway_list_tools", { server: "shady" });
+    const names = (listed.data.tools as { tool: string }[]).map((t) => t.tool).sort();
+    expect(names).toEqual(benign.map((s) => s.tool.name).sort());
+    const health = (await (await fetch(`${gateway.url}/health`)).json()) as {
+      security: { quarantined: string[] };
+    };
+    expect(health.security.quarantined.length).toBe(attacks.length);
+  });
+});
+
+/**
  * Issue #16: a backend's `instructions` (relayed at initialize on `/mcp/{backend}`), prompts and
  * resources reach the model like tool descriptions. Poisoned ones are held back and reported.
  */
