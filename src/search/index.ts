@@ -1,5 +1,5 @@
 import type { Tool } from "../mcp/sdk.ts";
-import { FIELD_NAMES, Postings, RANKING, type Weighable } from "./bm25f.ts";
+import { FIELD_NAMES, HINTS, Postings, RANKING, type Weighable } from "./bm25f.ts";
 import { expandQuery, type QueryGroup, type Vocabulary } from "./expand.ts";
 import { toEntryTexts } from "./fields.ts";
 import { lift, maxLift, type NameFeatures, nameFeatures, querySignals } from "./signals.ts";
@@ -77,7 +77,9 @@ export class ToolIndex implements Vocabulary {
   private lengthSums = FIELD_NAMES.map(() => 0);
   private live = 0;
   private sortedTerms: string[] | undefined;
-  private buffers: { totals: Float64Array; matched: Uint8Array; best: Float64Array } | undefined;
+  private buffers:
+    | { totals: Float64Array; matched: Float64Array; best: Float64Array; own: Uint8Array }
+    | undefined;
 
   /** `hints`: requests people make of a tool (hints.ts), indexed as one more field. */
   constructor(private readonly hints?: (server: string, tool: Tool) => string | undefined) {}
@@ -163,7 +165,7 @@ export class ToolIndex implements Vocabulary {
     if (groups.length === 0 || (options.limit ?? 5) < 1) return [];
     if (this.postings.stale) this.postings.rebuild(this.docs, this.averages());
     const postings = this.postings;
-    const { totals, matched, best } = this.scratch();
+    const { totals, matched, best, own } = this.scratch();
     const touched: number[] = [];
     const candidates: number[] = [];
     for (const group of groups) {
@@ -179,13 +181,16 @@ export class ToolIndex implements Vocabulary {
           const score = factor * posting.tf[i]!;
           if (best[id] === 0) touched.push(id);
           if (score > best[id]!) best[id] = score;
+          if (posting.own[i]) own[id] = 1;
         }
       }
       for (const id of touched) {
         if (matched[id] === 0) candidates.push(id);
         totals[id]! += best[id]!;
-        matched[id]!++;
+        // A word matched only in the hints counts less (RANKING.hintOnlyMatch).
+        matched[id]! += own[id] ? 1 : RANKING.hintOnlyMatch;
         best[id] = 0;
+        own[id] = 0;
       }
       touched.length = 0;
     }
@@ -218,6 +223,7 @@ export class ToolIndex implements Vocabulary {
     const floor: number[] = [];
     candidates.forEach((id, i) => {
       base[i] = totals[id]! * (matched[id]! / groups.length) ** RANKING.coord;
+      if (this.docs[id]!.lengths[HINTS] === 0) base[i]! *= RANKING.bare;
       if (options.server && this.docs[id]!.server !== options.server) base[i] = 0;
       if (floor.length === limit && base[i]! <= floor[limit - 1]!) return;
       if (!allowed(this.docs[id]!)) {
@@ -296,13 +302,19 @@ export class ToolIndex implements Vocabulary {
   }
 
   /** Per-document accumulators, reused across searches (always left zeroed). */
-  private scratch(): { totals: Float64Array; matched: Uint8Array; best: Float64Array } {
+  private scratch(): {
+    totals: Float64Array;
+    matched: Float64Array;
+    best: Float64Array;
+    own: Uint8Array;
+  } {
     if (!this.buffers || this.buffers.totals.length < this.docs.length) {
       const size = Math.max(this.docs.length, 64);
       this.buffers = {
         totals: new Float64Array(size),
-        matched: new Uint8Array(size),
+        matched: new Float64Array(size),
         best: new Float64Array(size),
+        own: new Uint8Array(size),
       };
     }
     return this.buffers;
