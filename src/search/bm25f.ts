@@ -50,6 +50,12 @@ export const RANKING = {
    */
   hintOnlyMatch: 0.85,
   /**
+   * A query word a tool matches only through an expansion of weight w (a synonym at 0.6, a
+   * WordNet word at 0.35) counts 1 − expansionMatch × (1 − w) towards coverage, not 1: "find" in
+   * a tool's text is a better match for "find" than "search" is.
+   */
+  expansionMatch: 0.8,
+  /**
    * A tool without hints (a server nobody wrote them for) has its score multiplied by this:
    * hinted tools match more of a request's words through their hints alone, and would otherwise
    * outrank it on words it does not need. Chosen on the dev servers in four folds, each without

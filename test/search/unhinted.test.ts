@@ -52,3 +52,16 @@ describe("what a question asks beyond its words", () => {
     expect(top(index, "get the export's download link")[0]).toBe("exports:get_export");
   });
 });
+
+describe("a word the tool says itself counts more than a synonym of it", () => {
+  const index = new ToolIndex();
+  for (const [server, tools] of Object.entries(TOOLS)) index.upsert(server, tools);
+
+  test.each(["find a file", "fetch the file"])(
+    '"%s": the file tools before a tool that has only a synonym of the verb',
+    (query) => {
+      const servers = index.search(query, { limit: 2 }).map((hit) => hit.server);
+      expect(servers).toEqual(["files", "files"]);
+    },
+  );
+});
