@@ -149,7 +149,9 @@ export class Postings {
       }
     });
     const { k1 } = RANKING;
-    for (const [term, tf] of weights) weights.set(term, (tf * (k1 + 1)) / (tf + k1));
+    // A tool without hints: its whole score × RANKING.bare, applied here so search need not look.
+    const boost = doc.lengths[HINTS] === 0 ? RANKING.bare : 1;
+    for (const [term, tf] of weights) weights.set(term, (boost * tf * (k1 + 1)) / (tf + k1));
     return weights;
   }
 }

@@ -1,5 +1,5 @@
 import type { Tool } from "../mcp/sdk.ts";
-import { FIELD_NAMES, HINTS, Postings, RANKING, type Weighable } from "./bm25f.ts";
+import { FIELD_NAMES, Postings, RANKING, type Weighable } from "./bm25f.ts";
 import { expandQuery, type QueryGroup, type Vocabulary } from "./expand.ts";
 import { toEntryTexts } from "./fields.ts";
 import { lift, maxLift, type NameFeatures, nameFeatures, querySignals } from "./signals.ts";
@@ -232,7 +232,6 @@ export class ToolIndex implements Vocabulary {
     const floor: number[] = [];
     candidates.forEach((id, i) => {
       base[i] = totals[id]! * (matched[id]! / groups.length) ** RANKING.coord;
-      if (this.docs[id]!.lengths[HINTS] === 0) base[i]! *= RANKING.bare;
       if (options.server && this.docs[id]!.server !== options.server) base[i] = 0;
       if (floor.length === limit && base[i]! <= floor[limit - 1]!) return;
       if (!allowed(this.docs[id]!)) {
