@@ -7,6 +7,7 @@
  *   bun bench/search/heldout.ts            # dev and held-out servers, hints off and on
  *   bun bench/search/heldout.ts --misses   # also the dev servers' misses (never the held-out's)
  *   bun bench/search/heldout.ts --dev [--misses]  # tuning: dev servers and dev folds only
+ *   bun bench/search/heldout.ts --feedback # also: after search.feedback learned the model's searches
  *
  * Caveat: the synonym table, lexicon and ranking rules were written before this split, with
  * every server's dev queries in view; only what is tuned from here on is kept off these servers.
@@ -15,6 +16,7 @@ import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import type { Tool } from "../../src/mcp/sdk.ts";
 import { buildHints } from "../../src/search/build-hints.ts";
+import { SearchFeedback } from "../../src/search/feedback.ts";
 import { firstSentence } from "../../src/search/fields.ts";
 import { type HintTable, hintsFor, summaryTerms } from "../../src/search/hints.ts";
 import { ToolIndex } from "../../src/search/index.ts";
@@ -203,6 +205,44 @@ function devFolds(misses: boolean): string {
   return `${pct(hit1)} | ${pct(hit5)} | ${(mrr / n).toFixed(3)} (${n} queries)`;
 }
 
+/**
+ * Learning from the searches models send (search.feedback): each request's model search, then a
+ * call of its labelled tool, twice (a lift takes two choices); then the user's own wording, which
+ * shares only some words with the model's search, is asked. Hints on the dev servers only.
+ */
+function afterFeedback(subset: Query[]): string {
+  const index = new ToolIndex(devHints);
+  for (const [server, tools] of Object.entries(corpus)) index.upsert(server, tools);
+  const feedback = new SearchFeedback(undefined, {
+    related: (server, tool, words) => index.sharesWord(server, tool, words),
+  });
+  const pool = { caller: "user", client: "bench" };
+  const asked = subset.filter((q) => q.model);
+  for (const q of asked) {
+    const [server, tool] = q.expected[0]!.split(":") as [string, string];
+    for (let i = 0; i < 2; i++) {
+      feedback.searched(pool, q.model!.query);
+      feedback.called(pool, server, tool, true);
+    }
+  }
+  const pct = (x: number) => `${((100 * x) / asked.length).toFixed(1)}%`;
+  const row = (learn: boolean) => {
+    let hit1 = 0;
+    let hit5 = 0;
+    for (const q of asked) {
+      const learned = learn ? feedback.pull(pool, q.query) : undefined;
+      const ids = index
+        .search(q.query, { limit: 5, learned })
+        .map((hit) => `${hit.server}:${hit.tool.name}`);
+      const rank = ids.findIndex((id) => q.expected.includes(id));
+      if (rank === 0) hit1++;
+      if (rank >= 0) hit5++;
+    }
+    return `${pct(hit1)} | ${pct(hit5)}`;
+  };
+  return `${row(false)} | ${row(true)} | ${asked.length}`;
+}
+
 if (process.argv.includes("--dev")) {
   // Tuning: the dev servers only, never a held-out server's query.
   const index = new ToolIndex(devHints);
@@ -211,6 +251,10 @@ if (process.argv.includes("--dev")) {
   console.log("| dev, hints on | hit@1 | hit@5 | MRR |\n|---|---|---|---|");
   console.log(`| dev servers | ${evaluate(index, dev, false, false)} |`);
   console.log(`| dev folds, each without its hints | ${devFolds(showMisses)} |`);
+  if (process.argv.includes("--feedback"))
+    console.log(
+      `\n| | hit@1 | hit@5 | after feedback from the model's searches hit@1 | hit@5 | queries |\n|---|---|---|---|---|---|\n| dev servers | ${afterFeedback(dev)} |`,
+    );
   process.exit(0);
 }
 
@@ -228,6 +272,14 @@ for (const setup of setups) {
   console.log(
     `| ${setup.name} | ${evaluate(index, held, false, false)} | ${evaluate(index, held, true, false)} | ${evaluate(index, dev, false, misses)} |`,
   );
+}
+if (process.argv.includes("--feedback")) {
+  console.log(
+    "\n| hints on dev servers only | hit@1 | hit@5 | after feedback from the model's searches hit@1 | hit@5 | queries |",
+  );
+  console.log("|---|---|---|---|---|---|");
+  console.log(`| held-out servers | ${afterFeedback(held)} |`);
+  console.log(`| dev servers | ${afterFeedback(dev)} |`);
 }
 
 // Choosing the borrowing's settings without the held-out servers: the dev servers in four
