@@ -65,3 +65,13 @@ describe("a word the tool says itself counts more than a synonym of it", () => {
     },
   );
 });
+
+test("renaming something is an update of it", () => {
+  const index = new ToolIndex();
+  index.upsert("base", [
+    tool("create_field", "Create a field in a table."),
+    tool("update_field", "Update a field's name, type or description."),
+    tool("get_status", "Get the status of the base."),
+  ]);
+  expect(top(index, "rename the Status field to Stage")[0]).toBe("base:update_field");
+});
