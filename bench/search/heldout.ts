@@ -6,6 +6,8 @@
  *
  *   bun bench/search/heldout.ts            # dev and held-out servers, hints off and on
  *   bun bench/search/heldout.ts --misses   # also the dev servers' misses (never the held-out's)
+ *   bun bench/search/heldout.ts --dev [--misses]  # tuning: dev servers and dev folds only
+ *   bun bench/search/heldout.ts --feedback # also: after search.feedback learned the model's searches
  *
  * Caveat: the synonym table, lexicon and ranking rules were written before this split, with
  * every server's dev queries in view; only what is tuned from here on is kept off these servers.
@@ -14,6 +16,7 @@ import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import type { Tool } from "../../src/mcp/sdk.ts";
 import { buildHints } from "../../src/search/build-hints.ts";
+import { SearchFeedback } from "../../src/search/feedback.ts";
 import { firstSentence } from "../../src/search/fields.ts";
 import { type HintTable, hintsFor, summaryTerms } from "../../src/search/hints.ts";
 import { ToolIndex } from "../../src/search/index.ts";
@@ -163,6 +166,98 @@ function evaluate(index: ToolIndex, subset: Query[], model: boolean, misses: boo
   return `${pct(hit1)} | ${pct(hit5)} | ${(mrr / n).toFixed(3)}`;
 }
 
+/**
+ * The dev servers in four server-disjoint folds: each fold's servers lose their hints (as a
+ * held-out server would) while the other dev servers keep theirs. The measure tuned on, so that
+ * the held-out servers are measured, never tuned on. `misses` lists the folds' misses.
+ */
+function devFolds(misses: boolean): string {
+  const devServers = Object.keys(corpus)
+    .sort()
+    .filter((server) => !HELD_OUT.has(server));
+  let hit1 = 0;
+  let hit5 = 0;
+  let mrr = 0;
+  let n = 0;
+  for (let fold = 0; fold < 4; fold++) {
+    const out = new Set(devServers.filter((_, i) => i % 4 === fold));
+    const keep = (server: string) => !HELD_OUT.has(server) && !out.has(server);
+    const own: Hints = (server, tool) => (keep(server) ? builtin(server, tool) : undefined);
+    const index = new ToolIndex(own);
+    for (const [server, tools] of Object.entries(corpus)) index.upsert(server, tools);
+    for (const q of dev) {
+      if (!q.expected.every((id) => out.has(serverOf(id)))) continue;
+      n++;
+      const ids = index.search(q.query, { limit: 5 }).map((h) => `${h.server}:${h.tool.name}`);
+      const rank = ids.findIndex((id) => q.expected.includes(id));
+      if (rank === 0) hit1++;
+      if (rank >= 0) {
+        hit5++;
+        mrr += 1 / (rank + 1);
+      }
+      if (misses && rank !== 0)
+        console.log(
+          `  #${q.id} "${q.query}" want ${q.expected[0]} got ${ids.slice(0, 3).join(", ")}`,
+        );
+    }
+  }
+  const pct = (x: number) => `${((100 * x) / n).toFixed(1)}%`;
+  return `${pct(hit1)} | ${pct(hit5)} | ${(mrr / n).toFixed(3)} (${n} queries)`;
+}
+
+/**
+ * Learning from the searches models send (search.feedback): each request's model search, then a
+ * call of its labelled tool, twice (a lift takes two choices); then the user's own wording, which
+ * shares only some words with the model's search, is asked. Hints on the dev servers only.
+ */
+function afterFeedback(subset: Query[]): string {
+  const index = new ToolIndex(devHints);
+  for (const [server, tools] of Object.entries(corpus)) index.upsert(server, tools);
+  const feedback = new SearchFeedback(undefined, {
+    related: (server, tool, words) => index.sharesWord(server, tool, words),
+  });
+  const pool = { caller: "user", client: "bench" };
+  const asked = subset.filter((q) => q.model);
+  for (const q of asked) {
+    const [server, tool] = q.expected[0]!.split(":") as [string, string];
+    for (let i = 0; i < 2; i++) {
+      feedback.searched(pool, q.model!.query);
+      feedback.called(pool, server, tool, true);
+    }
+  }
+  const pct = (x: number) => `${((100 * x) / asked.length).toFixed(1)}%`;
+  const row = (learn: boolean) => {
+    let hit1 = 0;
+    let hit5 = 0;
+    for (const q of asked) {
+      const learned = learn ? feedback.pull(pool, q.query) : undefined;
+      const ids = index
+        .search(q.query, { limit: 5, learned })
+        .map((hit) => `${hit.server}:${hit.tool.name}`);
+      const rank = ids.findIndex((id) => q.expected.includes(id));
+      if (rank === 0) hit1++;
+      if (rank >= 0) hit5++;
+    }
+    return `${pct(hit1)} | ${pct(hit5)}`;
+  };
+  return `${row(false)} | ${row(true)} | ${asked.length}`;
+}
+
+if (process.argv.includes("--dev")) {
+  // Tuning: the dev servers only, never a held-out server's query.
+  const index = new ToolIndex(devHints);
+  for (const [server, tools] of Object.entries(corpus)) index.upsert(server, tools);
+  const showMisses = process.argv.includes("--misses");
+  console.log("| dev, hints on | hit@1 | hit@5 | MRR |\n|---|---|---|---|");
+  console.log(`| dev servers | ${evaluate(index, dev, false, false)} |`);
+  console.log(`| dev folds, each without its hints | ${devFolds(showMisses)} |`);
+  if (process.argv.includes("--feedback"))
+    console.log(
+      `\n| | hit@1 | hit@5 | after feedback from the model's searches hit@1 | hit@5 | queries |\n|---|---|---|---|---|---|\n| dev servers | ${afterFeedback(dev)} |`,
+    );
+  process.exit(0);
+}
+
 console.log(
   `held-out servers (${HELD_OUT.size}): ${[...HELD_OUT].join(", ")}\nqueries: dev servers ${dev.length}, held-out servers ${held.length} (${queries.length - dev.length - held.length} name tools of both)\n`,
 );
@@ -177,6 +272,14 @@ for (const setup of setups) {
   console.log(
     `| ${setup.name} | ${evaluate(index, held, false, false)} | ${evaluate(index, held, true, false)} | ${evaluate(index, dev, false, misses)} |`,
   );
+}
+if (process.argv.includes("--feedback")) {
+  console.log(
+    "\n| hints on dev servers only | hit@1 | hit@5 | after feedback from the model's searches hit@1 | hit@5 | queries |",
+  );
+  console.log("|---|---|---|---|---|---|");
+  console.log(`| held-out servers | ${afterFeedback(held)} |`);
+  console.log(`| dev servers | ${afterFeedback(dev)} |`);
 }
 
 // Choosing the borrowing's settings without the held-out servers: the dev servers in four

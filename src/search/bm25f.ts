@@ -43,9 +43,30 @@ export const RANKING = {
    * servers), the one this caller used more ranks first.
    */
   usedAlternativeFirst: true,
+  /**
+   * A query word a tool matches only through its hints counts this much towards the query's
+   * coverage (coord): example requests are full of incidental words ("Alice", "yesterday"), and
+   * a tool nobody wrote hints for has none to match.
+   */
+  hintOnlyMatch: 0.85,
+  /**
+   * A query word a tool matches only through an expansion of weight w (a synonym at 0.6, a
+   * WordNet word at 0.35) counts 1 − expansionMatch × (1 − w) towards coverage, not 1: "find" in
+   * a tool's text is a better match for "find" than "search" is.
+   */
+  expansionMatch: 0.8,
+  /**
+   * A tool without hints (a server nobody wrote them for) has its score multiplied by this:
+   * hinted tools match more of a request's words through their hints alone, and would otherwise
+   * outrank it on words it does not need. Chosen on the dev servers in four folds, each without
+   * its hints (bench/search/heldout.ts --dev).
+   */
+  bare: 1.4,
 };
 export type Field = keyof typeof RANKING.fields;
 export const FIELD_NAMES = Object.keys(RANKING.fields) as Field[];
+/** The hints field's place in FIELD_NAMES. */
+export const HINTS = FIELD_NAMES.indexOf("hints");
 /** Lists are rebuilt once an average field length has moved this far from the one they used. */
 const DRIFT = 0.2;
 
@@ -63,6 +84,8 @@ export interface Posting {
   ids: number[];
   /** Saturated BM25F term frequency, tf·(k1+1)/(tf+k1), per id. */
   tf: number[];
+  /** 1 where the tool's own text has the term, 0 where only its hints do. */
+  own: number[];
 }
 
 export class Postings {
@@ -87,11 +110,13 @@ export class Postings {
   /** Adds a tool whose id is above every id indexed so far. */
   add(id: number, doc: Weighable): void {
     for (const [term, tf] of this.weigh(doc)) {
+      const own = doc.tf.some((counts, f) => f !== HINTS && counts.has(term)) ? 1 : 0;
       const posting = this.lists.get(term);
       if (posting) {
         posting.ids.push(id);
         posting.tf.push(tf);
-      } else this.lists.set(term, { ids: [id], tf: [tf] });
+        posting.own.push(own);
+      } else this.lists.set(term, { ids: [id], tf: [tf], own: [own] });
     }
   }
 
@@ -103,6 +128,7 @@ export class Postings {
       if (posting.ids[at] !== id) continue;
       posting.ids.splice(at, 1);
       posting.tf.splice(at, 1);
+      posting.own.splice(at, 1);
       if (posting.ids.length === 0) this.lists.delete(term);
     }
   }
@@ -123,7 +149,9 @@ export class Postings {
       }
     });
     const { k1 } = RANKING;
-    for (const [term, tf] of weights) weights.set(term, (tf * (k1 + 1)) / (tf + k1));
+    // A tool without hints: its whole score × RANKING.bare, applied here so search need not look.
+    const boost = doc.lengths[HINTS] === 0 ? RANKING.bare : 1;
+    for (const [term, tf] of weights) weights.set(term, (boost * tf * (k1 + 1)) / (tf + k1));
     return weights;
   }
 }

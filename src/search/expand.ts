@@ -26,8 +26,19 @@ export const WEIGHTS = {
   typo1: 0.75,
   typo2: 0.5,
   split: 0.8,
+  /** "who ..." → the tools of users and members, which no word of the question names. */
+  who: 0.5,
+  /** "is my crawl finished yet" → a status tool: asking whether work is done asks its status. */
+  state: 0.9,
 };
 const MAX_QUERY_WORDS = 24;
+/** A question about people: "who's in our workspace", "who can merge". */
+const WHO = /^\s*who(?:'s|se|m)?\b/i;
+const PEOPLE = ["user", "member", "person", "people"].map(toTerm);
+/** A yes/no question whether some work is done: "is my crawl finished yet?". */
+const DONE_QUESTION = /^\s*(?:is|are|has|have)\b.*\b(?:done|finished|complete|completed|ready)\b/i;
+const DONE = /^(?:done|finished|complete|completed|ready)$/;
+const STATUS = toTerm("status");
 
 /**
  * Turns a query into groups of weighted index terms: the word's own term, its synonyms from the
@@ -88,7 +99,27 @@ export function expandQuery(query: string, vocabulary: Vocabulary): QueryGroup[]
     if (terms.size === 0 && word.length >= 4) repair(word, term, vocabulary, add);
     if (terms.size > 0) groups.push({ word, terms });
   }
+  askedOf(query, groups, vocabulary);
   return groups;
+}
+
+/**
+ * What a question asks for beyond its words: "who ..." asks for people (a group of its own, so
+ * tools of users and members match it), and "is ... done yet" asks for a status.
+ */
+function askedOf(query: string, groups: QueryGroup[], vocabulary: Vocabulary): void {
+  if (WHO.test(query)) {
+    const terms = new Map(
+      PEOPLE.filter((term) => vocabulary.has(term)).map((term) => [term, WEIGHTS.who]),
+    );
+    if (terms.size > 0) groups.push({ word: "who", terms });
+  }
+  if (DONE_QUESTION.test(query) && vocabulary.has(STATUS)) {
+    const word = splitWords(query).find((each) => DONE.test(each))!;
+    const group = groups.find((each) => each.word === word);
+    if (!group) groups.push({ word, terms: new Map([[STATUS, WEIGHTS.state]]) });
+    else if ((group.terms.get(STATUS) ?? 0) < WEIGHTS.state) group.terms.set(STATUS, WEIGHTS.state);
+  }
 }
 
 /** A quoted value: `"update the changelog"`. */

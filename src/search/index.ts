@@ -93,7 +93,15 @@ export class ToolIndex implements Vocabulary {
   private lengthSums = FIELD_NAMES.map(() => 0);
   private live = 0;
   private sortedTerms: string[] | undefined;
-  private buffers: { totals: Float64Array; matched: Uint8Array; best: Float64Array } | undefined;
+  private buffers:
+    | {
+        totals: Float64Array;
+        matched: Float64Array;
+        best: Float64Array;
+        own: Uint8Array;
+        weights: Float64Array;
+      }
+    | undefined;
 
   /** `hints`: requests people make of a tool (hints.ts), indexed as one more field. */
   constructor(private readonly hints?: (server: string, tool: Tool) => string | undefined) {}
@@ -179,7 +187,8 @@ export class ToolIndex implements Vocabulary {
     if (groups.length === 0 || (options.limit ?? 5) < 1) return [];
     if (this.postings.stale) this.postings.rebuild(this.docs, this.averages());
     const postings = this.postings;
-    const { totals, matched, best } = this.scratch();
+    const { totals, matched, best, own, weights } = this.scratch();
+    const { hintOnlyMatch, expansionMatch } = RANKING;
     const touched: number[] = [];
     const candidates: number[] = [];
     for (const group of groups) {
@@ -195,13 +204,18 @@ export class ToolIndex implements Vocabulary {
           const score = factor * posting.tf[i]!;
           if (best[id] === 0) touched.push(id);
           if (score > best[id]!) best[id] = score;
+          if (posting.own[i]) own[id] = 1;
+          if (weight > weights[id]!) weights[id] = weight;
         }
       }
       for (const id of touched) {
         if (matched[id] === 0) candidates.push(id);
         totals[id]! += best[id]!;
-        matched[id]!++;
+        // A word matched only in the hints, or only through an expansion, counts less.
+        matched[id]! += (own[id] ? 1 : hintOnlyMatch) * (1 - expansionMatch * (1 - weights[id]!));
+        weights[id] = 0;
         best[id] = 0;
+        own[id] = 0;
       }
       touched.length = 0;
     }
@@ -361,13 +375,21 @@ export class ToolIndex implements Vocabulary {
   }
 
   /** Per-document accumulators, reused across searches (always left zeroed). */
-  private scratch(): { totals: Float64Array; matched: Uint8Array; best: Float64Array } {
+  private scratch(): {
+    totals: Float64Array;
+    matched: Float64Array;
+    best: Float64Array;
+    own: Uint8Array;
+    weights: Float64Array;
+  } {
     if (!this.buffers || this.buffers.totals.length < this.docs.length) {
       const size = Math.max(this.docs.length, 64);
       this.buffers = {
         totals: new Float64Array(size),
-        matched: new Uint8Array(size),
+        matched: new Float64Array(size),
         best: new Float64Array(size),
+        own: new Uint8Array(size),
+        weights: new Float64Array(size),
       };
     }
     return this.buffers;

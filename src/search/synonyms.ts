@@ -13,7 +13,7 @@ const GROUPS = [
   "delete remove drop destroy erase purge trash discard clear forget",
   "get read fetch retrieve show view display see check inspect obtain list",
   "list enumerate browse",
-  "update edit modify change patch alter set adjust",
+  "update edit modify change patch alter set adjust rename",
   "write save store put persist record",
   "run execute invoke call trigger perform",
   "start begin launch boot spawn",
