@@ -3,17 +3,9 @@ import { homedir } from "node:os";
 import { posix, win32 } from "node:path";
 import type { Env } from "../config/env.ts";
 
-export type ClientId =
-  | "claude-desktop"
-  | "claude-code"
-  | "cursor"
-  | "vscode"
-  | "windsurf"
-  | "zed"
-  | "cline"
-  | "codex"
-  | "continue"
-  | "process";
+import type { CLIENT_IDS } from "./client-ids.ts";
+
+export type ClientId = (typeof CLIENT_IDS)[number];
 
 /** How a client's own file spells variables, so imports can translate them. */
 export type Dialect = "literal" | "claude-code" | "vscode";

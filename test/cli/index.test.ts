@@ -191,14 +191,22 @@ describe("help and completion load no command", () => {
       const env = home();
       const report = join(env.HOME!, "time.txt");
       for (const args of [["--help"], ["keys", "create", "--help"], ["completions", "bash"]]) {
-        const result = Bun.spawnSync([gnuTime, "-f", "%M", "-o", report, binary, ...args], {
-          env,
-          stdout: "pipe",
-          stderr: "pipe",
+        // The median of three runs: one run's peak moves by a few MB with when the collector
+        // runs (bench/cli.ts reports the p50 of 20).
+        const peaks = [0, 1, 2].map(() => {
+          const result = Bun.spawnSync([gnuTime, "-f", "%M", "-o", report, binary, ...args], {
+            env,
+            stdout: "pipe",
+            stderr: "pipe",
+          });
+          expect(result.exitCode, args.join(" ")).toBe(0);
+          return Number(readFileSync(report, "utf8").trim()) / 1024;
         });
-        expect(result.exitCode, args.join(" ")).toBe(0);
-        const mb = Number(readFileSync(report, "utf8").trim()) / 1024;
-        expect(mb, `${args.join(" ")}: ${mb.toFixed(1)} MB`).toBeLessThan(40);
+        const mb = peaks.sort((a, b) => a - b)[1]!;
+        expect(
+          mb,
+          `${args.join(" ")}: ${peaks.map((p) => p.toFixed(1)).join(", ")} MB`,
+        ).toBeLessThan(40);
       }
     },
   );

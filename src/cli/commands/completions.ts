@@ -1,6 +1,6 @@
 import { type ArgsDef, type CommandDef, defineCommand } from "citty";
 import { REGISTRY } from "../../registry/servers.ts";
-import { CLIENTS } from "../../setup/clients.ts";
+import { CLIENT_IDS } from "../../setup/client-ids.ts";
 import { checkLogArgs } from "../_check.ts";
 import { completionsSpec, tree } from "../_tree.ts";
 
@@ -27,7 +27,7 @@ interface FlagSpec {
 const FLAG_CHOICES: Record<string, string[]> = {
   "log-level": ["silent", "error", "warn", "info", "debug", "trace"],
   "log-format": ["text", "json"],
-  client: Object.keys(CLIENTS),
+  client: [...CLIENT_IDS],
   "client-transport": ["http", "stdio"],
   transport: ["streamable-http", "sse", "auto"],
 };
