@@ -6,7 +6,9 @@
  * Every proxy gets one pre-initialized session (2025-06-18) that all connections share, with
  * unique JSON-RPC ids: one backend process each (supergateway spawns one per session).
  * Rows: calls/s, p50 and p99 (wrk's), the proxy's RSS after the run, its CPU per call (the proxy
- * process alone, and with its backend), and answers that were not the echo (must be 0).
+ * process alone, and with its backend), the load generator's own CPU per call (wrk: it is not what
+ * limits the rate when this is well below the proxy's), and answers that were not the echo
+ * (must be 0).
  *
  *   bun bench/peers.ts [seconds=10] [clients=10,50,200]
  */
@@ -222,7 +224,7 @@ async function load(
   peer: Peer,
   session: string,
   clients: number,
-): Promise<Result & { cpu: number; cpuTree: number }> {
+): Promise<Result & { cpu: number; cpuTree: number; wrkCpu: number }> {
   const url = new URL(peer.url);
   const script = wrkScript(url.pathname, session, peer.params);
   const cpu0 = ownCpuMs(peer.pid);
@@ -247,8 +249,11 @@ async function load(
   const line = out.split("\n").find((l) => l.startsWith("{"));
   if (!line) throw new Error(`wrk printed no result for ${peer.name}:\n${out}`);
   const result = JSON.parse(line) as Result;
+  const usage = proc.resourceUsage();
+  const wrkCpu = usage ? Number(usage.cpuTime.user + usage.cpuTime.system) / 1000 : Number.NaN;
   return {
     ...result,
+    wrkCpu,
     cpu: ownCpuMs(peer.pid) - cpu0,
     cpuTree: cpuMs(peer.pid) - tree0,
   };
@@ -286,8 +291,10 @@ for (const peer of peers) sessions.set(peer, await openSession(peer.url));
 
 const rows: (string | number)[][] = [];
 try {
-  for (const clients of LEVELS) {
-    for (const peer of peers) {
+  for (const [level, clients] of LEVELS.entries()) {
+    // The order turns at each level, so that no proxy always runs first (or right after another).
+    const order = peers.map((_, i) => peers[(i + level) % peers.length]!);
+    for (const peer of order) {
       const r = await load(peer, sessions.get(peer)!, clients);
       rows.push([
         String(clients),
@@ -298,6 +305,7 @@ try {
         rssMiB(peer.pid),
         (r.cpu * 1000) / Math.max(1, r.requests),
         (r.cpuTree * 1000) / Math.max(1, r.requests),
+        (r.wrkCpu * 1000) / Math.max(1, r.requests),
         String(r.bad + r.errors),
       ]);
       console.error(
@@ -324,6 +332,7 @@ printTable(
     "RSS MiB",
     "CPU µs/call",
     "CPU µs/call with backend",
+    "wrk CPU µs/call",
     "bad",
   ],
   rows,
