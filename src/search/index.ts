@@ -70,6 +70,14 @@ export interface SearchHit {
 export class ToolIndex implements Vocabulary {
   private docs: (Doc | undefined)[] = [];
   private readonly byServer = new Map<string, number[]>();
+  /** Every server's tools as last upserted, indexed or not yet. */
+  private readonly listed = new Map<string, Tool[]>();
+  /**
+   * Servers whose tools changed since the terms were computed (undefined: removed). Indexing
+   * tokenizes with the lexicon and reads the hints table, so it waits for the first search: a
+   * gateway that is never searched never loads them (4 MiB of RSS, bench/memory.ts).
+   */
+  private readonly pending = new Map<string, Tool[] | undefined>();
   /** Tools per term: the vocabulary, and the IDF. */
   private readonly docFreq = new Map<string, number>();
   private readonly postings = new Postings();
@@ -78,14 +86,6 @@ export class ToolIndex implements Vocabulary {
   private live = 0;
   private sortedTerms: string[] | undefined;
   private buffers: { totals: Float64Array; matched: Uint8Array; best: Float64Array } | undefined;
-  /** Every server's tools as last upserted, indexed or not yet. */
-  private readonly listed = new Map<string, Tool[]>();
-  /**
-   * Servers whose tools changed since the terms were computed (undefined: removed). Indexing
-   * tokenizes with the lexicon and reads the hints table, so it waits for the first search: a
-   * gateway that is never searched never loads them (8 MiB, bench/memory.ts).
-   */
-  private readonly pending = new Map<string, Tool[] | undefined>();
 
   /** `hints`: requests people make of a tool (hints.ts), indexed as one more field. */
   constructor(private readonly hints?: (server: string, tool: Tool) => string | undefined) {}
