@@ -4,11 +4,17 @@
  * transport: a client over stdio to the fixture vs a client over stdio to `serve --stdio` in front
  * of the fixture over stdio; and the same over Streamable HTTP.
  *
+ * Then the target of issue #20, side by side in one process: `gateway_invoke` on `/mcp` against
+ * the `/mcp/{backend}` passthrough of the same call, server-everything's `echo` over stdio behind
+ * `serve`, SDK clients over Streamable HTTP, the two paths' calls alternating so that both see the
+ * same load (`bun bench/invoke.ts passthrough [calls]` runs only this part).
+ *
  * Then what recording costs on the call path (metrics, usage, audit log, cost governance): the
  * same in-process call with the observers off and on (bench/recording.ts).
  *
  *   bun bench/invoke.ts [calls=2000]
  *   bun bench/invoke.ts recording [calls=40000]   # only the recording part
+ *   bun bench/invoke.ts passthrough [calls=5000]  # only gateway_invoke vs /mcp/{backend}
  */
 import { join } from "node:path";
 import { Client, StreamableHTTPClientTransport } from "@modelcontextprotocol/client";
@@ -19,7 +25,11 @@ const ROOT = join(import.meta.dir, "..");
 const FIXTURE = join(ROOT, "test/fixtures/servers/fixture.ts");
 const BUN = process.execPath;
 const ONLY_RECORDING = process.argv[2] === "recording";
-const CALLS = Number(process.argv[ONLY_RECORDING ? 3 : 2] ?? (ONLY_RECORDING ? 40_000 : 2000));
+const ONLY_PASSTHROUGH = process.argv[2] === "passthrough";
+const ONLY = ONLY_RECORDING || ONLY_PASSTHROUGH;
+const CALLS = Number(
+  process.argv[ONLY ? 3 : 2] ?? (ONLY_RECORDING ? 40_000 : ONLY_PASSTHROUGH ? 5000 : 2000),
+);
 const WARMUP = 200;
 
 type Call = () => Promise<unknown>;
@@ -62,7 +72,7 @@ function report(name: string, direct: number[], via: number[]): void {
 }
 
 // stdio: client -> fixture, and client -> gateway --stdio -> fixture.
-if (!ONLY_RECORDING) {
+if (!ONLY) {
   const direct = client();
   await direct.connect(
     new StdioClientTransport({ command: BUN, args: [FIXTURE], stderr: "ignore" }),
@@ -99,7 +109,7 @@ if (!ONLY_RECORDING) {
 }
 
 // Streamable HTTP: client -> fixture, and client -> gateway -> fixture, all over HTTP.
-if (!ONLY_RECORDING) {
+if (!ONLY) {
   const backendPort = await freePort();
   const backend = Bun.spawn([BUN, FIXTURE, "--http", String(backendPort)], { stderr: "ignore" });
   await waitHttp(`http://127.0.0.1:${backendPort}/`);
@@ -131,13 +141,25 @@ if (!ONLY_RECORDING) {
   report("streamable-http", directSamples, viaSamples);
 }
 
-if (!ONLY_RECORDING) {
+if (!ONLY) {
   console.log(`\ngateway_invoke latency, ${CALLS} sequential calls after ${WARMUP} warm-up (ms)\n`);
   printTable(["transport", "path", "p50", "p90", "p99"], rows);
 }
 
+// gateway_invoke vs the /mcp/{backend} passthrough: one gateway, one server-everything.
+if (!ONLY_RECORDING) {
+  const { passthroughRows } = await import("./invoke-passthrough.ts");
+  const { rows, rssAfter } = await passthroughRows(ONLY_PASSTHROUGH ? CALLS : 2000, WARMUP);
+  const load = require("node:fs").readFileSync("/proc/loadavg", "utf8").split(" ").slice(0, 3);
+  console.log(
+    `\ngateway_invoke vs /mcp/{backend}: server-everything echo over stdio, Streamable HTTP, ${ONLY_PASSTHROUGH ? CALLS : 2000} calls each, alternating (ms; load average ${load.join(" ")})\n`,
+  );
+  printTable(["path", "p50", "p90", "p99"], rows);
+  console.log(`\ngateway RSS after the run: ${rssAfter.toFixed(1)} MiB`);
+}
+
 // Recording: observedCall with the observers off and on, in process.
-{
+if (!ONLY_PASSTHROUGH) {
   const { measureRecording } = await import("./recording.ts");
   const dir = require("node:fs").mkdtempSync(join(require("node:os").tmpdir(), "bench-rec-"));
   const calls = ONLY_RECORDING ? CALLS : 40_000;

@@ -1,7 +1,7 @@
 import type { Tool } from "../mcp/sdk.ts";
 import { jaccard } from "./distance.ts";
 import { firstSentence } from "./fields.ts";
-import data from "./hints.json" with { type: "json" };
+import text from "./hints.json" with { type: "text" };
 import { tokenize } from "./tokenize.ts";
 
 /**
@@ -15,7 +15,10 @@ import { tokenize } from "./tokenize.ts";
  */
 export type HintTable = Record<string, { about: string; requests: string[] }[]>;
 
-const TABLE = data as HintTable;
+// As text, parsed on first use (see lexicon.ts).
+let table: HintTable | undefined;
+const builtinTable = (): HintTable =>
+  (table ??= JSON.parse(text as unknown as string) as HintTable);
 /** How much of the first sentence must be as written for the hints to apply (Jaccard of terms). */
 const SAME_TOOL = 0.6;
 
@@ -25,7 +28,7 @@ export function summaryTerms(summary: string): Set<string> {
 }
 
 /** The example requests for this tool, joined, when it is one the table knows. */
-export function builtinHints(tool: Tool, table: HintTable = TABLE): string | undefined {
+export function builtinHints(tool: Tool, table: HintTable = builtinTable()): string | undefined {
   const entries = Object.hasOwn(table, tool.name) ? table[tool.name]! : undefined;
   if (!entries) return undefined;
   const terms = summaryTerms(firstSentence(tool.description ?? ""));

@@ -86,6 +86,14 @@ export interface Explanation {
 export class ToolIndex implements Vocabulary {
   private docs: (Doc | undefined)[] = [];
   private readonly byServer = new Map<string, number[]>();
+  /** Every server's tools as last upserted, indexed or not yet. */
+  private readonly listed = new Map<string, Tool[]>();
+  /**
+   * Servers whose tools changed since the terms were computed (undefined: removed). Indexing
+   * tokenizes with the lexicon and reads the hints table, so it waits for the first search: a
+   * gateway that is never searched never loads them (4 MiB of RSS, bench/memory.ts).
+   */
+  private readonly pending = new Map<string, Tool[] | undefined>();
   /** Tools per term: the vocabulary, and the IDF. */
   private readonly docFreq = new Map<string, number>();
   private readonly postings = new Postings();
@@ -108,7 +116,30 @@ export class ToolIndex implements Vocabulary {
 
   /** Replaces a server's tools. */
   upsert(server: string, tools: Tool[]): void {
-    this.drop(server);
+    this.listed.delete(server);
+    this.listed.set(server, tools);
+    this.pending.delete(server);
+    this.pending.set(server, tools);
+  }
+
+  remove(server: string): void {
+    if (!this.listed.delete(server)) return;
+    this.pending.delete(server);
+    this.pending.set(server, undefined);
+  }
+
+  /** Computes the terms of what changed since the last time anything needed them. */
+  private indexPending(): void {
+    if (this.pending.size === 0) return;
+    for (const [server, tools] of this.pending) {
+      this.drop(server);
+      if (tools) this.add(server, tools);
+    }
+    this.pending.clear();
+    this.changed();
+  }
+
+  private add(server: string, tools: Tool[]): void {
     const ids: number[] = [];
     const house = houseWords(tools);
     for (const tool of tools) {
@@ -123,33 +154,26 @@ export class ToolIndex implements Vocabulary {
       if (!this.postings.stale) this.postings.add(id, doc);
     }
     this.byServer.set(server, ids);
-    this.changed();
-  }
-
-  remove(server: string): void {
-    if (this.drop(server)) this.changed();
   }
 
   get(server: string, tool: string): Tool | undefined {
-    for (const id of this.byServer.get(server) ?? []) {
-      const doc = this.docs[id]!;
-      if (doc.tool.name === tool) return doc.tool;
-    }
-    return undefined;
+    return this.listed.get(server)?.find((listed) => listed.name === tool);
   }
 
   tools(server: string): Tool[] {
-    return (this.byServer.get(server) ?? []).map((id) => this.docs[id]!.tool);
+    return [...(this.listed.get(server) ?? [])];
   }
 
   size(): number {
-    return this.live;
+    let size = 0;
+    for (const tools of this.listed.values()) size += tools.length;
+    return size;
   }
 
   /** Every (server, tool) pair, for suggestions. */
   *all(): Generator<{ server: string; tool: Tool }> {
-    for (const ids of this.byServer.values()) {
-      for (const id of ids) yield { server: this.docs[id]!.server, tool: this.docs[id]!.tool };
+    for (const [server, tools] of this.listed) {
+      for (const tool of tools) yield { server, tool };
     }
   }
 
@@ -159,6 +183,7 @@ export class ToolIndex implements Vocabulary {
    * the search before it teaches search feedback nothing.
    */
   sharesWord(server: string, tool: string, words: readonly string[]): boolean {
+    this.indexPending();
     const terms = words.map(toTerm);
     for (const id of this.byServer.get(server) ?? []) {
       const doc = this.docs[id]!;
@@ -172,16 +197,19 @@ export class ToolIndex implements Vocabulary {
 
   /** Vocabulary: true when some tool has this index term. */
   has(term: string): boolean {
+    this.indexPending();
     return this.docFreq.has(term);
   }
 
   /** Vocabulary: every index term, sorted (for prefix and typo matching). */
   terms(): readonly string[] {
+    this.indexPending();
     this.sortedTerms ??= [...this.docFreq.keys()].sort();
     return this.sortedTerms;
   }
 
   search(text: string, options: SearchOptions = {}): SearchHit[] {
+    this.indexPending();
     const query = text.slice(0, MAX_QUERY_READ);
     const groups = expandQuery(query, this);
     if (groups.length === 0 || (options.limit ?? 5) < 1) return [];

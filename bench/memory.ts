@@ -1,0 +1,132 @@
+#!/usr/bin/env bun
+/**
+ * The gateway's memory with one backend (server-everything over stdio), as `serve` runs it: RSS
+ * when idle, after the first call and after 2,000 `echo` calls through `/mcp/everything` (a
+ * session over Streamable HTTP, response cache off so every call reaches the backend). Then, in
+ * process, what the JavaScript heap holds after the same calls (`bun:jsc` heapStats).
+ *
+ *   bun bench/memory.ts [calls=2000] [binary]   # binary: e.g. dist/mcp-gateway (default: source)
+ */
+import { heapStats } from "bun:jsc";
+import { readFileSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { freePort, printTable, waitHttp } from "./_stats.ts";
+
+const ROOT = join(import.meta.dir, "..");
+const EVERYTHING = join(ROOT, "node_modules/@modelcontextprotocol/server-everything/dist/index.js");
+const CALLS = Number(process.argv[2] ?? 2000);
+const BINARY = process.argv[3];
+const tmp = join(tmpdir(), `bench-memory-${process.pid}`);
+const config = `${tmp}.yaml`;
+writeFileSync(
+  config,
+  `cache: { enabled: false }\nbackends:\n  everything:\n    command: ${Bun.which("node") ?? "node"}\n    args: ["${EVERYTHING}", "stdio"]\n`,
+);
+const HEADERS = {
+  "content-type": "application/json",
+  accept: "application/json, text/event-stream",
+};
+const MiB = (bytes: number) => bytes / 1024 / 1024;
+
+/** Opens a session on `url` and returns a function that calls `echo` once. */
+async function session(url: string): Promise<() => Promise<void>> {
+  const init = await fetch(url, {
+    method: "POST",
+    headers: HEADERS,
+    body: JSON.stringify({
+      jsonrpc: "2.0",
+      id: 0,
+      method: "initialize",
+      params: {
+        protocolVersion: "2025-06-18",
+        capabilities: {},
+        clientInfo: { name: "bench-memory", version: "1" },
+      },
+    }),
+  });
+  await init.text();
+  const headers = {
+    ...HEADERS,
+    "mcp-session-id": init.headers.get("mcp-session-id") ?? "",
+    "mcp-protocol-version": "2025-06-18",
+  };
+  const post = (body: object) =>
+    fetch(url, { method: "POST", headers, body: JSON.stringify(body) }).then((r) => r.text());
+  await post({ jsonrpc: "2.0", method: "notifications/initialized" });
+  let id = 1;
+  return async () => {
+    const text = await post({
+      jsonrpc: "2.0",
+      id: id++,
+      method: "tools/call",
+      params: { name: "echo", arguments: { message: "hi" } },
+    });
+    if (!text.includes("Echo: hi")) throw new Error(`unexpected answer: ${text}`);
+  };
+}
+
+// 1. RSS of `serve` in its own process.
+const rows: (string | number)[][] = [];
+{
+  const port = await freePort();
+  const command = BINARY ? [BINARY] : [process.execPath, join(ROOT, "src/main.ts")];
+  const gateway = Bun.spawn(
+    [...command, "serve", "--config", config, "--port", String(port), "--log-level", "error"],
+    {
+      stdout: "ignore",
+      stderr: "inherit",
+      env: { ...process.env, XDG_STATE_HOME: `${tmp}-state` },
+    },
+  );
+  const status = () => readFileSync(`/proc/${gateway.pid}/status`, "utf8");
+  const rss = (field = "VmRSS") =>
+    Number(new RegExp(`${field}:\\s+(\\d+)`).exec(status())?.[1]) / 1024;
+  try {
+    await waitHttp(`http://127.0.0.1:${port}/health`);
+    await Bun.sleep(2000);
+    rows.push(["idle, after start", rss(), rss("RssAnon"), rss("RssFile")]);
+    const call = await session(`http://127.0.0.1:${port}/mcp/everything`);
+    await call();
+    rows.push(["after the first call", rss(), rss("RssAnon"), rss("RssFile")]);
+    for (let i = 1; i < CALLS; i++) await call();
+    rows.push([`after ${CALLS} calls`, rss(), rss("RssAnon"), rss("RssFile")]);
+  } finally {
+    gateway.kill();
+    await gateway.exited;
+  }
+}
+const load = readFileSync("/proc/loadavg", "utf8").split(" ").slice(0, 3).join(" ");
+console.log(
+  `\nmcp-gateway serve (${BINARY ?? "from source"}), one server-everything over stdio; load average ${load}\n`,
+);
+printTable(["when", "RSS MiB", "anonymous MiB", "file-backed MiB"], rows);
+
+// 2. The JavaScript heap, with the gateway in this process.
+{
+  const { loadConfig } = await import("../src/config/load.ts");
+  const { runGateway } = await import("../src/gateway/run.ts");
+  const port = await freePort();
+  process.env.XDG_STATE_HOME = `${tmp}-state-heap`;
+  const running = await runGateway({ config: loadConfig({ path: config }), port });
+  await waitHttp(`http://127.0.0.1:${port}/health`);
+  const call = await session(`http://127.0.0.1:${port}/mcp/everything`);
+  for (let i = 0; i < CALLS; i++) await call();
+  Bun.gc(true);
+  const stats = heapStats();
+  console.log(
+    `\nin process after ${CALLS} calls: JS heap ${MiB(stats.heapSize).toFixed(1)} MiB (+${MiB(stats.extraMemorySize).toFixed(1)} MiB outside it), ${stats.objectCount} objects; the most common:\n`,
+  );
+  const top = Object.entries(stats.objectTypeCounts)
+    .sort((a, b) => b[1] - a[1])
+    .slice(0, 10);
+  printTable(
+    ["type", "count"],
+    top.map(([type, count]) => [type, String(count)]),
+  );
+  await running.stop();
+}
+rmSync(config, { force: true });
+rmSync(`${tmp}-state`, { recursive: true, force: true });
+rmSync(`${tmp}-state-heap`, { recursive: true, force: true });
+process.exit(0);
