@@ -1,4 +1,5 @@
 import type { ArgsDef } from "citty";
+import { CLIENT_IDS } from "../setup/client-ids.ts";
 import { VERSION } from "../version.ts";
 
 /**
@@ -33,22 +34,11 @@ export const configArg = {
   },
 } as const satisfies ArgsDef;
 
+/** The ids `setup --client` takes. */
+export { CLIENT_IDS };
+
 const jsonArg = (description = "Print JSON on stdout") =>
   ({ json: { type: "boolean", description } }) as const;
-
-/** The ids `setup --client` takes (src/setup/clients.ts; a test keeps the two equal). */
-export const CLIENT_IDS = [
-  "claude-desktop",
-  "claude-code",
-  "cursor",
-  "vscode",
-  "windsurf",
-  "zed",
-  "cline",
-  "codex",
-  "continue",
-  "process",
-];
 
 export const serveSpec = {
   meta: {
