@@ -109,7 +109,7 @@ describe("verbs and flags are checked", () => {
   });
 
   test("the tree's client ids are setup's clients", () => {
-    expect([...CLIENT_IDS]).toEqual(Object.keys(CLIENTS));
+    expect(Object.keys(CLIENTS)).toEqual([...CLIENT_IDS]);
   });
 });
 
