@@ -6,57 +6,20 @@
  * forges the relayed identity, at either instance, gets nowhere.
  */
 import { afterAll, beforeAll, describe, expect, setDefaultTimeout, test } from "bun:test";
-import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { RELAY_HEADER, RELAYED_CERT_HEADER, sessionKey } from "../../src/cluster/relay.ts";
 import { loadConfig } from "../../src/config/load.ts";
 import { type RunningGateway, runGateway } from "../../src/gateway/run.ts";
 import { hashKey } from "../../src/security/keys.ts";
 import { EVERYTHING, freePort, tempDir, waitFor, writeConfig } from "../helpers.ts";
+import { CLIENT_EXT, certificates, SERVER_EXT } from "../http/_certs.ts";
 import { initializeBody, MCP_HEADERS } from "../security/_helpers.ts";
 import { type RedisServer, startRedis } from "./_redis.ts";
 
 setDefaultTimeout(60_000);
 
 const dir = tempDir("mcpgw-cluster-tls-");
-const openssl = (...args: string[]) => {
-  const run = Bun.spawnSync(["openssl", ...args], { cwd: dir, stderr: "pipe" });
-  if (run.exitCode !== 0) throw new Error(`openssl ${args.join(" ")}: ${run.stderr}`);
-};
-/** A certificate `ca` signs; `ext` its extensions (none: usable to serve and as a client). */
-function issue(ca: string, name: string, ext = ""): void {
-  openssl(
-    "req",
-    "-newkey",
-    "rsa:2048",
-    "-nodes",
-    "-keyout",
-    `${name}.key`,
-    "-out",
-    `${name}.csr`,
-    "-subj",
-    `/CN=${name}`,
-  );
-  writeFileSync(join(dir, `${name}.ext`), ext);
-  openssl(
-    "x509",
-    "-req",
-    "-in",
-    `${name}.csr`,
-    "-CA",
-    `${ca}.crt`,
-    "-CAkey",
-    `${ca}.key`,
-    "-CAcreateserial",
-    "-out",
-    `${name}.crt`,
-    "-days",
-    "1",
-    "-extfile",
-    join(dir, `${name}.ext`),
-  );
-}
-const pem = (name: string) => readFileSync(join(dir, name), "utf8");
+const { makeCa, issue, pem } = certificates(dir);
 
 const MALLORY = "mallory-key-0123456789abcdef";
 let redis: RedisServer;
@@ -68,25 +31,11 @@ const as = (name: string) => ({ ca, cert: pem(`${name}.crt`), key: pem(`${name}.
 
 beforeAll(async () => {
   if (!Bun.which("redis-server") || !Bun.which("openssl")) return;
-  openssl(
-    "req",
-    "-x509",
-    "-newkey",
-    "rsa:2048",
-    "-nodes",
-    "-keyout",
-    "ca.key",
-    "-out",
-    "ca.crt",
-    "-days",
-    "1",
-    "-subj",
-    "/CN=cluster-ca",
-  );
+  makeCa("ca");
   // Both instances share one certificate for 127.0.0.1, from the CA clients come from too.
-  issue("ca", "instance", "subjectAltName=IP:127.0.0.1\n");
-  issue("ca", "alice", "extendedKeyUsage=clientAuth\n");
-  issue("ca", "bob", "extendedKeyUsage=clientAuth\n");
+  issue("ca", "instance", SERVER_EXT);
+  issue("ca", "alice", CLIENT_EXT);
+  issue("ca", "bob", CLIENT_EXT);
   ca = pem("ca.crt");
   redis = await startRedis();
   for (const id of ["a", "b"]) {

@@ -1,5 +1,5 @@
 import { afterAll, describe, expect, test } from "bun:test";
-import { copyFileSync, readFileSync, writeFileSync } from "node:fs";
+import { copyFileSync } from "node:fs";
 import { join } from "node:path";
 import { Client, StreamableHTTPClientTransport } from "@modelcontextprotocol/client";
 import { loadConfig } from "../../src/config/load.ts";
@@ -9,68 +9,14 @@ import type { Routes } from "../../src/http/routes.ts";
 import { serveHttp } from "../../src/http/serve.ts";
 import { hashKey } from "../../src/security/keys.ts";
 import { MEMORY, tempDir, waitFor, writeConfig } from "../helpers.ts";
+import { CLIENT_EXT, certificates, SERVER_EXT } from "./_certs.ts";
 
 const dir = tempDir("mcpgw-tls-");
 
-function openssl(...args: string[]): void {
-  const run = Bun.spawnSync(["openssl", ...args], { cwd: dir, stderr: "pipe" });
-  if (run.exitCode !== 0) throw new Error(`openssl ${args.join(" ")}: ${run.stderr}`);
-}
-
-/** A CA, and certificates it signs: servers for 127.0.0.1, clients by name. */
-function makeCa(name: string): void {
-  openssl(
-    "req",
-    "-x509",
-    "-newkey",
-    "rsa:2048",
-    "-nodes",
-    "-keyout",
-    `${name}.key`,
-    "-out",
-    `${name}.crt`,
-    "-days",
-    "1",
-    "-subj",
-    `/CN=${name}`,
-  );
-}
-function issue(ca: string, name: string, server: boolean): void {
-  openssl(
-    "req",
-    "-newkey",
-    "rsa:2048",
-    "-nodes",
-    "-keyout",
-    `${name}.key`,
-    "-out",
-    `${name}.csr`,
-    "-subj",
-    `/CN=${name}`,
-  );
-  const ext = join(dir, `${name}.ext`);
-  writeFileSync(
-    ext,
-    server ? "subjectAltName=IP:127.0.0.1,DNS:localhost\n" : "extendedKeyUsage=clientAuth\n",
-  );
-  openssl(
-    "x509",
-    "-req",
-    "-in",
-    `${name}.csr`,
-    "-CA",
-    `${ca}.crt`,
-    "-CAkey",
-    `${ca}.key`,
-    "-CAcreateserial",
-    "-out",
-    `${name}.crt`,
-    "-days",
-    "1",
-    "-extfile",
-    ext,
-  );
-}
+const { makeCa, issue: signed, pem } = certificates(dir);
+/** Certificates `ca` signs: servers for 127.0.0.1, clients by name. */
+const issue = (ca: string, name: string, server: boolean) =>
+  signed(ca, name, server ? SERVER_EXT : CLIENT_EXT);
 
 makeCa("ca1");
 makeCa("ca2");
@@ -84,7 +30,6 @@ copyFileSync(join(dir, "server.crt"), join(dir, "live.crt"));
 copyFileSync(join(dir, "server.key"), join(dir, "live.key"));
 copyFileSync(join(dir, "server.crt"), join(dir, "front.crt"));
 copyFileSync(join(dir, "server.key"), join(dir, "front.key"));
-const pem = (name: string) => readFileSync(join(dir, name), "utf8");
 /** openssl's `AB:CD:...` SHA-256 fingerprint of a certificate. */
 const fingerprintOf = (name: string) =>
   Bun.spawnSync(["openssl", "x509", "-in", `${name}.crt`, "-noout", "-fingerprint", "-sha256"], {
