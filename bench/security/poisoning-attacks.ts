@@ -63,6 +63,7 @@ const rows: (string | number)[][] = [];
 const sets: [string, Sample[], string[]][] = [
   ["attacks-poisoning", load("attacks-poisoning.jsonl"), ["dev", "heldout", "heldout2"]],
   ["attacks-fresh", load("attacks-fresh.jsonl"), ["dev", "heldout"]],
+  ["attacks-third", load("attacks-third.jsonl"), ["dev", "heldout"]],
   ["benign-more", load("benign-more.jsonl"), ["dev"]],
 ];
 for (const [name, samples, splits] of sets) {
