@@ -370,7 +370,16 @@ function idleAgain(server: Bun.Server<unknown>, request: Request, seconds: numbe
   }
 }
 
-/** The same response, calling `done` once when its stream ends, fails or is cancelled. */
+/** Bun's own stream constructor: the DOM types, which this project also loads, have no direct streams. */
+const DirectStream = ReadableStream as unknown as new (
+  source: Bun.DirectUnderlyingSource<Uint8Array>,
+) => ReadableStream<Uint8Array>;
+
+/**
+ * The same response, calling `done` once when its stream ends, fails or is cancelled. The body is
+ * a Bun direct stream: each event goes straight to the socket as it comes (a default stream
+ * wrapping the transport's would queue it twice and cost Bun a pull per chunk).
+ */
 function untilStreamEnds(response: Response, done: () => void): Response {
   const reader = response.body!.getReader();
   let finished = false;
@@ -378,18 +387,22 @@ function untilStreamEnds(response: Response, done: () => void): Response {
     if (!finished) done();
     finished = true;
   };
-  const body = new ReadableStream<Uint8Array>({
+  const body = new DirectStream({
+    type: "direct",
     async pull(controller) {
       try {
-        const { value, done: ended } = await reader.read();
-        if (ended) {
-          finish();
-          controller.close();
-        } else controller.enqueue(value);
-      } catch (error) {
+        for (;;) {
+          const { value, done: ended } = await reader.read();
+          if (ended) break;
+          // A pending write is the socket pushing back: the next event waits for it to drain.
+          const written = controller.write(value);
+          if (typeof written !== "number") await written;
+          controller.flush();
+        }
+      } finally {
         finish();
-        controller.error(error);
       }
+      controller.close();
     },
     cancel(reason) {
       finish();
