@@ -7,7 +7,7 @@ import {
 } from "node:tls";
 import { GatewayError } from "../errors.ts";
 import { logger } from "../logger.ts";
-import { readCapped } from "../security/body.ts";
+import { readArrivedBody, withArrivedBody } from "../security/body.ts";
 import {
   attachClientCertificate,
   type ClientCertificate,
@@ -248,7 +248,7 @@ export function serveHttp(
         try {
           let arrived = request;
           if (hasBody(request)) {
-            const body = await readCapped(request, MAX_BODY_BYTES, limits.readTimeout);
+            const body = await readArrivedBody(request, MAX_BODY_BYTES, limits.readTimeout);
             if (body.late) {
               return refused(
                 408,
@@ -258,12 +258,16 @@ export function serveHttp(
             if (!body.complete) {
               return refused(413, `request body too large (limit ${MAX_BODY_BYTES} bytes)`);
             }
-            arrived = new Request(innerUrl(request), {
-              method: request.method,
-              headers: request.headers,
-              body: body.bytes,
-              signal: request.signal,
-            });
+            // The routes read the bytes from here, not from the rebuilt request again.
+            arrived = withArrivedBody(
+              new Request(innerUrl(request), {
+                method: request.method,
+                headers: request.headers,
+                body: body.bytes,
+                signal: request.signal,
+              }),
+              body.bytes,
+            );
           } else if (withFront) {
             arrived = new Request(innerUrl(request), {
               method: request.method,
