@@ -374,7 +374,7 @@ function idleAgain(server: Bun.Server<unknown>, request: Request, seconds: numbe
   }
 }
 
-/** Bun's own stream constructor: the DOM types, which this project also loads, have no direct streams. */
+/** Bun's stream constructor, which takes direct sources (the DOM types loaded too do not). */
 const DirectStream = ReadableStream as unknown as new (
   source: Bun.DirectUnderlyingSource<Uint8Array>,
 ) => ReadableStream<Uint8Array>;

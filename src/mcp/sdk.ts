@@ -85,6 +85,7 @@ export async function isLegacy(request: Request, parsedBody: unknown): Promise<b
   return plainLegacyRequest(request, parsedBody) || isLegacyRequest(request, parsedBody);
 }
 
+/** The quick half of `isLegacy`: true only where the SDK would say legacy too. */
 export function plainLegacyRequest(request: Request, body: unknown): boolean {
   if (request.method !== "POST" || !isPlainObject(body)) return false;
   const version = request.headers.get("mcp-protocol-version");
