@@ -1,7 +1,7 @@
 import { lowerBound } from "./bm25f.ts";
 import { editDistance } from "./distance.ts";
 import { derivedForms, lemma, lexiconSynonyms } from "./lexicon.ts";
-import { synonymsOf, unabbreviate } from "./synonyms.ts";
+import { phrasalVerbs, synonymsOf, unabbreviate } from "./synonyms.ts";
 import { isStopword, splitWords, toTerm } from "./tokenize.ts";
 
 /** What query expansion needs from the index: which terms exist. */
@@ -15,6 +15,8 @@ export interface Vocabulary {
 export interface QueryGroup {
   word: string;
   terms: Map<string, number>;
+  /** The two query words a joined group was made of ("merge", "requests" for "mergerequests"). */
+  parts?: [string, string];
 }
 
 /** Weights of each kind of expansion, relative to the word itself (1). */
@@ -30,6 +32,10 @@ export const WEIGHTS = {
   who: 0.5,
   /** "is my crawl finished yet" → a status tool: asking whether work is done asks its status. */
   state: 0.9,
+  /** "anything on my calendar about the offsite": asking for what is about something searches. */
+  topic: 0.5,
+  /** A phrasal verb's meaning: "keep me posted" → subscribe, watch, notify. */
+  phrase: 0.6,
 };
 const MAX_QUERY_WORDS = 24;
 /** A question about people: "who's in our workspace", "who can merge". */
@@ -39,6 +45,10 @@ const PEOPLE = ["user", "member", "person", "people"].map(toTerm);
 const DONE_QUESTION = /^\s*(?:is|are|has|have)\b.*\b(?:done|finished|complete|completed|ready)\b/i;
 const DONE = /^(?:done|finished|complete|completed|ready)$/;
 const STATUS = toTerm("status");
+/** Words that ask for things by their content: "papers about transformers", "rows mentioning Berlin". */
+const TOPIC =
+  /\b(?:about|mentions?|mentioning|mentioned|contains?|containing|matching|regarding)\b/i;
+const SEARCH = ["search", "find", "query"].map(toTerm);
 
 /**
  * Turns a query into groups of weighted index terms: the word's own term, its synonyms from the
@@ -48,7 +58,13 @@ const STATUS = toTerm("status");
 export function expandQuery(query: string, vocabulary: Vocabulary): QueryGroup[] {
   const groups: QueryGroup[] = [];
   const seen = new Set<string>();
-  const all = splitWords(normalizeQuery(query))
+  const { rest, meanings } = phrasalVerbs(normalizeQuery(query));
+  for (const words of meanings) {
+    const terms = new Map<string, number>();
+    for (const term of words.map(toTerm)) if (vocabulary.has(term)) terms.set(term, WEIGHTS.phrase);
+    if (terms.size > 0) groups.push({ word: words[0]!, terms });
+  }
+  const all = splitWords(rest)
     .filter((word) => !/^v?\d+$/.test(word))
     .flatMap(unabbreviate);
   const words = all.filter((word) => !isStopword(word));
@@ -69,7 +85,7 @@ export function expandQuery(query: string, vocabulary: Vocabulary): QueryGroup[]
       const partTerm = toTerm(part);
       if (!isStopword(part) && vocabulary.has(partTerm)) terms.set(partTerm, WEIGHTS.split);
     }
-    groups.push({ word, terms });
+    groups.push({ word, terms, parts: [all[i]!, all[i + 1]!] });
   }
   for (const word of words.slice(0, MAX_QUERY_WORDS)) {
     const term = toTerm(word);
@@ -105,9 +121,17 @@ export function expandQuery(query: string, vocabulary: Vocabulary): QueryGroup[]
 
 /**
  * What a question asks for beyond its words: "who ..." asks for people (a group of its own, so
- * tools of users and members match it), and "is ... done yet" asks for a status.
+ * tools of users and members match it), "is ... done yet" asks for a status, and a request for
+ * what is "about" or "mentions" something asks to search, unless it names a search already.
  */
 function askedOf(query: string, groups: QueryGroup[], vocabulary: Vocabulary): void {
+  const searches = groups.some((group) => SEARCH.some((term) => group.terms.get(term) === 1));
+  if (TOPIC.test(query) && !searches) {
+    const terms = new Map(
+      SEARCH.filter((term) => vocabulary.has(term)).map((term) => [term, WEIGHTS.topic]),
+    );
+    if (terms.size > 0) groups.push({ word: "about", terms });
+  }
   if (WHO.test(query)) {
     const terms = new Map(
       PEOPLE.filter((term) => vocabulary.has(term)).map((term) => [term, WEIGHTS.who]),

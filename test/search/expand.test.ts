@@ -145,6 +145,7 @@ describe("pasted values", () => {
         ["todo", 1],
         ["task", 0.6],
       ]),
+      parts: ["to", "do"],
     });
   });
 
