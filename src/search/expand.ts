@@ -184,10 +184,13 @@ function isWord(word: string): boolean {
  * with "path", a glob (`*.log`) with "pattern", `owner/repo` with "repository", an issue key
  * (`ENG-88`) with "issue"; a generated id (`api-7f9c`) goes; a file name gains "file". Their
  * pieces ("https", "com") would only match noise. A quoted value ("add a to-do \"update the
- * changelog\"") is content, not the request: it goes. "How many" asks to count.
+ * changelog\"") is content, not the request: it goes. "How many" asks to count. A contraction
+ * loses its ending ("who's" → "who").
  */
 export function normalizeQuery(query: string): string {
   const plain = query
+    // "who's", "we're", "don't": the ending would be a word of its own ("s", "t"), matching noise.
+    .replace(/(?<=[a-z])['\u2019](?:s|re|ve|ll|d|m|t)\b/gi, "")
     .replace(/\b[a-z][a-z0-9+.-]{0,31}:\/\/\S+/gi, " url ")
     // Each starts where its run of characters starts: from every word boundary inside a long run
     // ("a-a-a-...", "a.a.a...") the run would be read again, in quadratic time.
