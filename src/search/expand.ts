@@ -34,8 +34,8 @@ export const WEIGHTS = {
   state: 0.9,
   /** "anything on my calendar about the offsite": asking for what is about something searches. */
   topic: 0.5,
-  /** A phrasal verb's meaning: "keep me posted" → subscribe, watch, notify. */
-  phrase: 0.6,
+  /** A phrasal verb's meaning ("keep me posted" → subscribe, watch, notify): all but the words. */
+  phrase: 0.8,
 };
 const MAX_QUERY_WORDS = 24;
 /** A question about people: "who's in our workspace", "who can merge". */

@@ -129,7 +129,7 @@ const GROUPS = [
 /**
  * Phrasal verbs, whose words alone say something else: "keep me posted" is neither keeping nor
  * posting but subscribing, "hand it over" transfers. A matched phrase leaves the query and stands
- * for the words after it (as one query word, each at a synonym's weight). Ambiguous ones are left
+ * for the words after it (as one query word, each at WEIGHTS.phrase, 0.8). Ambiguous ones are left
  * out: "log in" is as often "the log in production", "move it to" a card as a meeting.
  */
 /**
