@@ -9,6 +9,8 @@ export interface Vocabulary {
   has(term: string): boolean;
   /** All index terms, sorted. */
   terms(): readonly string[];
+  /** True when the term is a word of some server's name ("sentry", "airtable"). */
+  isServerWord?(term: string): boolean;
 }
 
 /** One word of the query and the index terms that stand for it, each with a weight ≤ 1. */
@@ -34,6 +36,8 @@ export const WEIGHTS = {
   state: 0.9,
   /** "anything on my calendar about the offsite": asking for what is about something searches. */
   topic: 0.5,
+  /** A capitalised word inside a sentence ("Alice", "Berlin"): a name, not what to do. */
+  name: 0.6,
   /** A phrasal verb's meaning ("keep me posted" → subscribe, watch, notify): all but the words. */
   phrase: 0.8,
 };
@@ -58,6 +62,7 @@ const SEARCH = ["search", "find", "query"].map(toTerm);
 export function expandQuery(query: string, vocabulary: Vocabulary): QueryGroup[] {
   const groups: QueryGroup[] = [];
   const seen = new Set<string>();
+  const names = namesIn(query);
   const { rest, meanings } = phrasalVerbs(normalizeQuery(query));
   for (const words of meanings) {
     const terms = new Map<string, number>();
@@ -115,6 +120,10 @@ export function expandQuery(query: string, vocabulary: Vocabulary): QueryGroup[]
     if (terms.size === 0 && word.length >= 4) repair(word, term, vocabulary, add);
     if (terms.size > 0) groups.push({ word, terms });
   }
+  for (const group of groups) {
+    if (!names.has(group.word) || vocabulary.isServerWord?.(toTerm(group.word))) continue;
+    for (const [term, weight] of group.terms) group.terms.set(term, weight * WEIGHTS.name);
+  }
   askedOf(query, groups, vocabulary);
   return groups;
 }
@@ -144,6 +153,17 @@ function askedOf(query: string, groups: QueryGroup[], vocabulary: Vocabulary): v
     if (!group) groups.push({ word, terms: new Map([[STATUS, WEIGHTS.state]]) });
     else if ((group.terms.get(STATUS) ?? 0) < WEIGHTS.state) group.terms.set(STATUS, WEIGHTS.state);
   }
+}
+
+/** A capitalised word after a lower-case word or a comma: "Alice", "Berlin", "Leads". */
+const NAME = /(?<=[a-z0-9,;:]\s+)[A-Z][a-z]+\b/g;
+
+/**
+ * The words of a request that name something rather than say what to do: "remember that *Alice*
+ * works at *Acme*", "which rows mention *Berlin*". Lower-cased, as query words are.
+ */
+function namesIn(query: string): Set<string> {
+  return new Set(Array.from(query.matchAll(NAME), ([word]) => word.toLowerCase()));
 }
 
 /** A quoted value: `"update the changelog"`. */

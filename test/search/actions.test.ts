@@ -123,3 +123,28 @@ describe("phrasal verbs", () => {
     expect(first(index, "look up the issue about the login page")).toBe("tracker:search_issues");
   });
 });
+
+describe("a capitalised word inside a request is a name", () => {
+  const index = indexOf({
+    git: [tool("git_status", "Show the working tree status.")],
+    sheets: [
+      tool("update_field", "Update a field of a table: rename it or change its type."),
+      tool("list_records", "List the records of a table."),
+    ],
+  });
+  const score = (query: string, name: string) =>
+    index.search(query).find((hit) => hit.tool.name === name)?.score ?? 0;
+
+  test("it weighs less than the words that say what to do", () => {
+    const named = score("rename the Status column to Stage", "git_status");
+    expect(named).toBeGreaterThan(0);
+    expect(named).toBeLessThan(score("rename the status column to stage", "git_status"));
+    expect(first(index, "rename the Status column to Stage")).toBe("sheets:update_field");
+  });
+
+  test("a server's name keeps its weight, capitalised or not", () => {
+    expect(score("what is the status in Git", "git_status")).toBe(
+      score("what is the status in git", "git_status"),
+    );
+  });
+});
