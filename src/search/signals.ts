@@ -146,6 +146,12 @@ export function inflectionOf(word: string): Inflection | undefined {
   return undefined;
 }
 
+function sameInflection(word: string, inflections: Set<Inflection> | undefined): boolean {
+  if (!inflections) return false;
+  const inflection = inflectionOf(word);
+  return inflection !== undefined && inflections.has(inflection);
+}
+
 /** True for a word that is not an inflected verb form: "run", "ping", not "running", "ran". */
 function isBaseForm(word: string): boolean {
   return lemma(word) === word && !(word.length > 5 && /(ing|ed)$/.test(word));
@@ -172,11 +178,9 @@ function nameCoverage(tool: NameFeatures, query: QuerySignals): number {
   if (tool.nameTerms.size === 0) return 0;
   let covered = 0;
   for (const [term, word] of tool.nameTerms) {
-    const weight = query.wanted.get(term) ?? 0;
-    const inflection = inflectionOf(word);
-    const same =
-      query.words.has(word) ||
-      (inflection !== undefined && query.inflections.get(term)?.has(inflection) === true);
+    const weight = query.wanted.get(term);
+    if (weight === undefined) continue;
+    const same = query.words.has(word) || sameInflection(word, query.inflections.get(term));
     covered += same ? weight : weight * LIFTS.stemOnly;
   }
   return covered / tool.nameTerms.size;
