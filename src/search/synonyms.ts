@@ -127,17 +127,17 @@ const GROUPS = [
 ];
 
 /**
- * Phrasal verbs, whose words alone say something else: "keep me posted" is neither keeping nor
- * posting but subscribing, "hand it over" transfers. A matched phrase leaves the query and stands
- * for the words after it (as one query word, each at WEIGHTS.phrase, 0.8). Ambiguous ones are left
- * out: "log in" is as often "the log in production", "move it to" a card as a meeting.
- */
-/**
  * What a separable phrasal verb may hold inside: "turn *it* off", "push *the call* back". It is
  * captured, and stays in the query when the phrase leaves.
  */
 const OBJECT = String.raw`((?:(?:it|them|this|that) |(?:the|my|our|your|this|that) [\w-]+ )?)`;
 const phrase = (source: string) => new RegExp(source.replaceAll("OBJECT", OBJECT), "gi");
+/**
+ * Phrasal verbs, whose words alone say something else: "keep me posted" is neither keeping nor
+ * posting but subscribing, "hand it over" transfers. A matched phrase leaves the query and stands
+ * for the words paired with it (one query word, each at WEIGHTS.phrase, 0.8). Ambiguous ones are
+ * left out: "log in" is as often "the log in production", "move it to" a card as a meeting.
+ */
 const PHRASES: [RegExp, string][] = [
   [
     phrase(
