@@ -1,7 +1,7 @@
 import { lowerBound } from "./bm25f.ts";
 import { editDistance } from "./distance.ts";
 import { derivedForms, lemma, lexiconSynonyms } from "./lexicon.ts";
-import { synonymsOf, unabbreviate } from "./synonyms.ts";
+import { phrasalVerbs, synonymsOf, unabbreviate } from "./synonyms.ts";
 import { isStopword, splitWords, toTerm } from "./tokenize.ts";
 
 /** What query expansion needs from the index: which terms exist. */
@@ -9,12 +9,16 @@ export interface Vocabulary {
   has(term: string): boolean;
   /** All index terms, sorted. */
   terms(): readonly string[];
+  /** True when the term is a word of some server's name ("sentry", "airtable"). */
+  isServerWord?(term: string): boolean;
 }
 
 /** One word of the query and the index terms that stand for it, each with a weight ≤ 1. */
 export interface QueryGroup {
   word: string;
   terms: Map<string, number>;
+  /** The two query words a joined group was made of ("merge", "requests" for "mergerequests"). */
+  parts?: [string, string];
 }
 
 /** Weights of each kind of expansion, relative to the word itself (1). */
@@ -30,6 +34,12 @@ export const WEIGHTS = {
   who: 0.5,
   /** "is my crawl finished yet" → a status tool: asking whether work is done asks its status. */
   state: 0.9,
+  /** "anything on my calendar about the offsite": asking for what is about something searches. */
+  topic: 0.5,
+  /** A capitalised word inside a sentence ("Alice", "Berlin"): a name, not what to do. */
+  name: 0.6,
+  /** A phrasal verb's meaning ("keep me posted" → subscribe, watch, notify): all but the words. */
+  phrase: 0.8,
 };
 const MAX_QUERY_WORDS = 24;
 /** A question about people: "who's in our workspace", "who can merge". */
@@ -39,6 +49,10 @@ const PEOPLE = ["user", "member", "person", "people"].map(toTerm);
 const DONE_QUESTION = /^\s*(?:is|are|has|have)\b.*\b(?:done|finished|complete|completed|ready)\b/i;
 const DONE = /^(?:done|finished|complete|completed|ready)$/;
 const STATUS = toTerm("status");
+/** Words that ask for things by their content: "papers about transformers", "rows mentioning Berlin". */
+const TOPIC =
+  /\b(?:about|mentions?|mentioning|mentioned|contains?|containing|matching|regarding)\b/i;
+const SEARCH = ["search", "find", "query"].map(toTerm);
 
 /**
  * Turns a query into groups of weighted index terms: the word's own term, its synonyms from the
@@ -48,7 +62,14 @@ const STATUS = toTerm("status");
 export function expandQuery(query: string, vocabulary: Vocabulary): QueryGroup[] {
   const groups: QueryGroup[] = [];
   const seen = new Set<string>();
-  const all = splitWords(normalizeQuery(query))
+  const names = namesIn(query);
+  const { rest, meanings } = phrasalVerbs(normalizeQuery(query));
+  for (const words of meanings) {
+    const terms = new Map<string, number>();
+    for (const term of words.map(toTerm)) if (vocabulary.has(term)) terms.set(term, WEIGHTS.phrase);
+    if (terms.size > 0) groups.push({ word: words[0]!, terms });
+  }
+  const all = splitWords(rest)
     .filter((word) => !/^v?\d+$/.test(word))
     .flatMap(unabbreviate);
   const words = all.filter((word) => !isStopword(word));
@@ -69,7 +90,7 @@ export function expandQuery(query: string, vocabulary: Vocabulary): QueryGroup[]
       const partTerm = toTerm(part);
       if (!isStopword(part) && vocabulary.has(partTerm)) terms.set(partTerm, WEIGHTS.split);
     }
-    groups.push({ word, terms });
+    groups.push({ word, terms, parts: [all[i]!, all[i + 1]!] });
   }
   for (const word of words.slice(0, MAX_QUERY_WORDS)) {
     const term = toTerm(word);
@@ -99,15 +120,27 @@ export function expandQuery(query: string, vocabulary: Vocabulary): QueryGroup[]
     if (terms.size === 0 && word.length >= 4) repair(word, term, vocabulary, add);
     if (terms.size > 0) groups.push({ word, terms });
   }
+  for (const group of groups) {
+    if (!names.has(group.word) || vocabulary.isServerWord?.(toTerm(group.word))) continue;
+    for (const [term, weight] of group.terms) group.terms.set(term, weight * WEIGHTS.name);
+  }
   askedOf(query, groups, vocabulary);
   return groups;
 }
 
 /**
  * What a question asks for beyond its words: "who ..." asks for people (a group of its own, so
- * tools of users and members match it), and "is ... done yet" asks for a status.
+ * tools of users and members match it), "is ... done yet" asks for a status, and a request for
+ * what is "about" or "mentions" something asks to search, unless it names a search already.
  */
 function askedOf(query: string, groups: QueryGroup[], vocabulary: Vocabulary): void {
+  const searches = groups.some((group) => SEARCH.some((term) => group.terms.get(term) === 1));
+  if (TOPIC.test(query) && !searches) {
+    const terms = new Map(
+      SEARCH.filter((term) => vocabulary.has(term)).map((term) => [term, WEIGHTS.topic]),
+    );
+    if (terms.size > 0) groups.push({ word: "about", terms });
+  }
   if (WHO.test(query)) {
     const terms = new Map(
       PEOPLE.filter((term) => vocabulary.has(term)).map((term) => [term, WEIGHTS.who]),
@@ -120,6 +153,17 @@ function askedOf(query: string, groups: QueryGroup[], vocabulary: Vocabulary): v
     if (!group) groups.push({ word, terms: new Map([[STATUS, WEIGHTS.state]]) });
     else if ((group.terms.get(STATUS) ?? 0) < WEIGHTS.state) group.terms.set(STATUS, WEIGHTS.state);
   }
+}
+
+/** A capitalised word after a lower-case word or a comma: "Alice", "Berlin", "Leads". */
+const NAME = /(?<=[a-z0-9,;:]\s+)[A-Z][a-z]+\b/g;
+
+/**
+ * The words of a request that name something rather than say what to do: "remember that *Alice*
+ * works at *Acme*", "which rows mention *Berlin*". Lower-cased, as query words are.
+ */
+function namesIn(query: string): Set<string> {
+  return new Set(Array.from(query.matchAll(NAME), ([word]) => word.toLowerCase()));
 }
 
 /** A quoted value: `"update the changelog"`. */
@@ -160,10 +204,13 @@ function isWord(word: string): boolean {
  * with "path", a glob (`*.log`) with "pattern", `owner/repo` with "repository", an issue key
  * (`ENG-88`) with "issue"; a generated id (`api-7f9c`) goes; a file name gains "file". Their
  * pieces ("https", "com") would only match noise. A quoted value ("add a to-do \"update the
- * changelog\"") is content, not the request: it goes. "How many" asks to count.
+ * changelog\"") is content, not the request: it goes. "How many" asks to count. A contraction
+ * loses its ending ("who's" → "who").
  */
 export function normalizeQuery(query: string): string {
   const plain = query
+    // "who's", "we're", "don't": the ending would be a word of its own ("s", "t"), matching noise.
+    .replace(/(?<=[a-z])['\u2019](?:s|re|ve|ll|d|m|t)\b/gi, "")
     .replace(/\b[a-z][a-z0-9+.-]{0,31}:\/\/\S+/gi, " url ")
     // Each starts where its run of characters starts: from every word boundary inside a long run
     // ("a-a-a-...", "a.a.a...") the run would be read again, in quadratic time.

@@ -3,7 +3,7 @@ import { FIELD_NAMES, lowerBound, Postings, RANKING, type Weighable } from "./bm
 import { expandQuery, type QueryGroup, type Vocabulary } from "./expand.ts";
 import { toEntryTexts } from "./fields.ts";
 import { lift, maxLift, type NameFeatures, nameFeatures, querySignals } from "./signals.ts";
-import { splitWords, tokenizeForIndex, toTerm } from "./tokenize.ts";
+import { splitWords, tokenize, tokenizeForIndex, toTerm } from "./tokenize.ts";
 
 export { RANKING } from "./bm25f.ts";
 
@@ -101,6 +101,8 @@ export class ToolIndex implements Vocabulary {
   private lengthSums = FIELD_NAMES.map(() => 0);
   private live = 0;
   private sortedTerms: string[] | undefined;
+  /** The words of the servers' names, as terms (isServerWord). */
+  private serverWords: Set<string> | undefined;
   private buffers:
     | {
         totals: Float64Array;
@@ -193,6 +195,13 @@ export class ToolIndex implements Vocabulary {
       );
     }
     return false;
+  }
+
+  /** Vocabulary: true when the term is a word of a server's name. */
+  isServerWord(term: string): boolean {
+    this.indexPending();
+    this.serverWords ??= new Set([...this.byServer.keys()].flatMap((server) => tokenize(server)));
+    return this.serverWords.has(term);
   }
 
   /** Vocabulary: true when some tool has this index term. */
@@ -459,6 +468,7 @@ export class ToolIndex implements Vocabulary {
 
   private changed(): void {
     this.sortedTerms = undefined;
+    this.serverWords = undefined;
     if (!this.postings.stale && this.postings.drifted(this.averages())) this.postings.stale = true;
     // Reclaim the slots of removed tools once they are the majority; ids change, so rebuild.
     if (this.docs.length > 64 && this.live < this.docs.length / 2) {

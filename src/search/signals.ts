@@ -2,7 +2,7 @@ import type { Tool } from "../mcp/sdk.ts";
 import type { QueryGroup } from "./expand.ts";
 import { type EntryTexts, toEntryTexts } from "./fields.ts";
 import { lemma } from "./lexicon.ts";
-import { isWriteVerb } from "./synonyms.ts";
+import { isWriteVerb, sameAction } from "./synonyms.ts";
 import { isStopword, splitWords, tokenize, toTerm } from "./tokenize.ts";
 
 /**
@@ -77,8 +77,14 @@ export function nameFeatures(
 export interface QuerySignals {
   /** Best weight of each expanded term. */
   wanted: Map<string, number>;
-  /** The query's own words, unstemmed. */
+  /** The query's own words, unstemmed (and the two words of a joined pair). */
   words: Set<string>;
+  /**
+   * Per expanded term, the inflections of the query words that reached it ("s" for "fields",
+   * which reaches "property"): a name word of the same inflection ("properties") is as good as
+   * the query's own word.
+   */
+  inflections: Map<string, Set<Inflection>>;
   /** The query's own terms that are write verbs; empty for a read query. */
   writeVerbs: string[];
   /** A question about how things are: a read, whatever verbs it names. */
@@ -107,7 +113,17 @@ export function querySignals(groups: QueryGroup[], query = ""): QuerySignals {
       if (weight > (wanted.get(term) ?? 0)) wanted.set(term, weight);
     }
   }
-  const words = new Set(groups.map((group) => group.word));
+  const words = new Set(groups.flatMap((group) => [group.word, ...(group.parts ?? [])]));
+  const inflections = new Map<string, Set<Inflection>>();
+  for (const group of groups) {
+    const inflection = inflectionOf(group.word);
+    if (!inflection) continue;
+    for (const term of group.terms.keys()) {
+      const set = inflections.get(term) ?? new Set<Inflection>();
+      set.add(inflection);
+      inflections.set(term, set);
+    }
+  }
   const question = QUESTION.test(query) && !CAPABILITY_QUESTION.test(query);
   // A request names its action in the base form ("run", "modify"); "running" and "modified"
   // describe a state the user asks about, which is a read.
@@ -117,7 +133,23 @@ export function querySignals(groups: QueryGroup[], query = ""): QuerySignals {
         .filter((group) => isBaseForm(group.word))
         .map((group) => toTerm(group.word))
         .filter(isWriteVerb);
-  return { wanted, words, writeVerbs, question };
+  return { wanted, words, inflections, writeVerbs, question };
+}
+
+type Inflection = "s" | "ed" | "ing";
+
+/** A word's inflection: a plural or third person ("fields"), a past participle, a gerund. */
+export function inflectionOf(word: string): Inflection | undefined {
+  if (word.length > 4 && word.endsWith("ing")) return "ing";
+  if (word.length > 3 && word.endsWith("ed")) return "ed";
+  if (word.length > 3 && word.endsWith("s") && !/(ss|us|is)$/.test(word)) return "s";
+  return undefined;
+}
+
+function sameInflection(word: string, inflections: Set<Inflection> | undefined): boolean {
+  if (!inflections) return false;
+  const inflection = inflectionOf(word);
+  return inflection !== undefined && inflections.has(inflection);
 }
 
 /** True for a word that is not an inflected verb form: "run", "ping", not "running", "ran". */
@@ -137,13 +169,19 @@ export function lift(tool: NameFeatures, query: QuerySignals): number {
   return factor;
 }
 
-/** How much of the tool's name the query asks for: 1 when every name word is a query word. */
+/**
+ * How much of the tool's name the query asks for: 1 when every name word is a query word. A name
+ * word reached only through its stem ("comment" for "comments") counts less, unless it has the
+ * same inflection as the query word that reached it ("properties" for "fields").
+ */
 function nameCoverage(tool: NameFeatures, query: QuerySignals): number {
   if (tool.nameTerms.size === 0) return 0;
   let covered = 0;
   for (const [term, word] of tool.nameTerms) {
-    const weight = query.wanted.get(term) ?? 0;
-    covered += query.words.has(word) ? weight : weight * LIFTS.stemOnly;
+    const weight = query.wanted.get(term);
+    if (weight === undefined) continue;
+    const same = query.words.has(word) || sameInflection(word, query.inflections.get(term));
+    covered += same ? weight : weight * LIFTS.stemOnly;
   }
   return covered / tool.nameTerms.size;
 }
@@ -164,5 +202,6 @@ function verbMismatch(tool: NameFeatures, query: QuerySignals): boolean {
   if (tool.action && query.wanted.has(tool.action)) return false;
   if (query.writeVerbs.length === 0) return !READ_VERBS.has(verb);
   if (MAKERS.has(verb) && query.writeVerbs.some((term) => tool.nameTerms.has(term))) return false;
-  return true;
+  // A verb of the kind the query asks for: "start a thread" and `create_forum_post`.
+  return !query.writeVerbs.some((term) => sameAction(term, verb));
 }

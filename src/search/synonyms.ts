@@ -10,6 +10,8 @@ const GROUPS = [
   // actions
   "find search lookup query look locate discover seek",
   "create add new make insert generate register open provision spin setup",
+  // "write a doc", "write a project update": writing something new creates it.
+  "create write",
   "delete remove drop destroy erase purge trash discard clear forget",
   "get read fetch retrieve show view display see check inspect obtain list",
   "list enumerate browse",
@@ -123,6 +125,79 @@ const GROUPS = [
   "version release",
   "workspace project",
 ];
+
+/**
+ * What a separable phrasal verb may hold inside: "turn *it* off", "push *the call* back". It is
+ * captured, and stays in the query when the phrase leaves.
+ */
+const OBJECT = String.raw`((?:(?:it|them|this|that) |(?:the|my|our|your|this|that) [\w-]+ )?)`;
+const phrase = (source: string) => new RegExp(source.replaceAll("OBJECT", OBJECT), "gi");
+/**
+ * Phrasal verbs, whose words alone say something else: "keep me posted" is neither keeping nor
+ * posting but subscribing, "hand it over" transfers. A matched phrase leaves the query and stands
+ * for the words paired with it (one query word, each at WEIGHTS.phrase, 0.8). Ambiguous ones are
+ * left out: "log in" is as often "the log in production", "move it to" a card as a meeting.
+ */
+const PHRASES: [RegExp, string][] = [
+  [
+    phrase(
+      String.raw`\bkeep (?:me|us) (?:posted|updated|informed)\b|\bnotify (?:me|us)\b|\blet (?:me|us) know (?:when|whenever|if)\b`,
+    ),
+    "subscribe watch notify",
+  ],
+  [phrase(String.raw`\btake OBJECTback\b|\bback out\b`), "revoke undo withdraw"],
+  [phrase(String.raw`\bhand ((?:\S+ ){0,3}?)(?:over|off)\b`), "transfer assign"],
+  [phrase(String.raw`\bcoming up\b|\bup next\b`), "upcoming next"],
+  [phrase(String.raw`\b(?:shut|turn|switch) OBJECT(?:down|off)\b`), "stop disable"],
+  [phrase(String.raw`\b(?:turn|switch) (?:it |them )?on\b`), "enable start"],
+  [phrase(String.raw`\bclean up\b|\btear down\b|\bget rid of\b`), "delete remove"],
+  [phrase(String.raw`\bspin up\b`), "create launch"],
+  [phrase(String.raw`\bsign (?:me )?up\b`), "register signup"],
+  [phrase(String.raw`\bsign (?:me )?in\b|\blog me in\b`), "login authenticate"],
+  [phrase(String.raw`\bsign (?:me )?out\b|\blog me out\b`), "logout"],
+  [phrase(String.raw`\blook up\b|\blook for\b|\bdig up\b`), "search find"],
+  [phrase(String.raw`\bpush OBJECTback\b|\bput off\b`), "reschedule postpone"],
+  [phrase(String.raw`\bsign off on\b|\bgive (?:it )?the go-ahead\b`), "approve"],
+  [phrase(String.raw`\bfill (?:in|out)\b`), "fill"],
+];
+
+/**
+ * The phrasal verbs in a text: the text without them, and per phrase the words it stands for.
+ */
+export function phrasalVerbs(text: string): { rest: string; meanings: string[][] } {
+  const meanings: string[][] = [];
+  let rest = text;
+  for (const [pattern, words] of PHRASES) {
+    // The captured object, where the phrase has one (without, the first argument is the offset).
+    const without = rest.replace(
+      pattern,
+      (_, inside) => ` ${typeof inside === "string" ? inside : ""} `,
+    );
+    if (without === rest) continue;
+    rest = without;
+    meanings.push(words.split(" "));
+  }
+  return { rest, meanings };
+}
+
+/**
+ * Kinds of action. Two verbs of one kind do not contradict each other the way "start" and
+ * "cancel" do: "start a forum thread" fits `create_forum_post`, "run a command" `start_process`.
+ * Broader than the synonym groups, so used only to judge a tool's verb, never to match words.
+ */
+const ACTIONS = [
+  "create add new make insert generate register open provision spin setup start begin launch " +
+    "write post compose draft submit init",
+  "delete remove drop destroy erase purge trash discard clear forget cancel stop kill terminate " +
+    "end abort close archive revoke halt quit shutdown",
+  "update edit modify change patch alter set adjust rename move replace",
+  "run execute invoke call trigger perform start launch",
+].map((kind) => new Set(kind.split(" ").map(toTerm)));
+
+/** True when two verbs (index terms) are of one kind of action. */
+export function sameAction(one: string, other: string): boolean {
+  return ACTIONS.some((kind) => kind.has(one) && kind.has(other));
+}
 
 /** Abbreviations of tool-land, read as the words they stand for ("PR" → "pull request"). */
 const ABBREVIATIONS: Record<string, string> = {

@@ -1,6 +1,6 @@
 import { describe, expect, test } from "bun:test";
 import { expandQuery, normalizeQuery, type Vocabulary } from "../../src/search/expand.ts";
-import { toTerm } from "../../src/search/tokenize.ts";
+import { splitWords, toTerm } from "../../src/search/tokenize.ts";
 
 /** A vocabulary of the given words' terms. */
 function vocabulary(...words: string[]): Vocabulary {
@@ -145,7 +145,14 @@ describe("pasted values", () => {
         ["todo", 1],
         ["task", 0.6],
       ]),
+      parts: ["to", "do"],
     });
+  });
+
+  test("a contraction's ending is not a word", () => {
+    expect(
+      splitWords(normalizeQuery("who's in our workspace? I don't want what we've got")),
+    ).toEqual("who in our workspace i don want what we got".split(" "));
   });
 
   test("numbers and versions are dropped", () => {
