@@ -1,5 +1,5 @@
 /**
- * Held-out servers, round 3 (issue #21): 12 published servers the project had never seen
+ * Servers nobody saw, written blind (issue #21): 12 published servers the project had never seen
  * (bench/corpus/heldout3-tools.json, 629 tools) indexed beside the whole corpus
  * (bench/corpus/tools.json), and 178 requests for them written blind, without the search code,
  * its hints or the other query sets in view, and committed before this was first run
