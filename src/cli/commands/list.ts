@@ -1,7 +1,8 @@
 import { readFileSync } from "node:fs";
 import { defineCommand } from "citty";
+import { loadConfigCached } from "../../config/cache.ts";
 import type { BackendEntry } from "../../config/edit.ts";
-import { loadConfig, parseConfigText } from "../../config/load.ts";
+import { parseConfigText } from "../../config/locate.ts";
 import { logger } from "../../logger.ts";
 import { redactTree } from "../../setup/secrets.ts";
 import { runAction } from "../_args.ts";
@@ -26,39 +27,43 @@ interface ListedBackend {
 export default defineCommand({
   ...listSpec,
   async run({ args }) {
-    await runAction(() => {
-      const config = loadConfig({ path: args.config });
-      const raw = config.file ? writtenBackends(config.file) : {};
-      const backends = config.backends.map((backend): ListedBackend => {
-        const written: BackendEntry = raw[backend.name] ?? {};
-        const shown = redactTree(written) as BackendEntry;
-        return {
-          name: backend.name,
-          transport: backend.transport,
-          enabled: backend.enabled,
-          command: typeof shown.command === "string" ? shown.command : undefined,
-          args: backend.command ? (shown.args ?? []) : undefined,
-          url: backend.url ? writtenUrl(shown) : undefined,
-          env: Object.keys(backend.env),
-          headers: Object.keys(backend.headers),
-          description: backend.description,
-          error: backend.configError,
-        };
-      });
-      if (args.json) {
-        const out = { config: config.file ?? null, backends };
-        process.stdout.write(`${JSON.stringify(out, null, 2)}\n`);
-        return;
-      }
-      if (args.quiet) {
-        for (const backend of backends) process.stdout.write(`${backend.name}\n`);
-        return;
-      }
-      if (!config.file) logger.info("no config file found: the built-in default has no backends");
-      else if (backends.length === 0)
-        logger.info(`${config.file}: no backends yet (add one with \`mcp-gateway add\`)`);
-      printTable(backends);
-    }, args);
+    await runAction(
+      async () => {
+        const config = await loadConfigCached({ path: args.config });
+        const raw = config.file ? writtenBackends(config.file) : {};
+        const backends = config.backends.map((backend): ListedBackend => {
+          const written: BackendEntry = raw[backend.name] ?? {};
+          const shown = redactTree(written) as BackendEntry;
+          return {
+            name: backend.name,
+            transport: backend.transport,
+            enabled: backend.enabled,
+            command: typeof shown.command === "string" ? shown.command : undefined,
+            args: backend.command ? (shown.args ?? []) : undefined,
+            url: backend.url ? writtenUrl(shown) : undefined,
+            env: Object.keys(backend.env),
+            headers: Object.keys(backend.headers),
+            description: backend.description,
+            error: backend.configError,
+          };
+        });
+        if (args.json) {
+          const out = { config: config.file ?? null, backends };
+          console.log(JSON.stringify(out, null, 2));
+          return;
+        }
+        if (args.quiet) {
+          for (const backend of backends) console.log(backend.name);
+          return;
+        }
+        if (!config.file) logger.info("no config file found: the built-in default has no backends");
+        else if (backends.length === 0)
+          logger.info(`${config.file}: no backends yet (add one with \`mcp-gateway add\`)`);
+        printTable(backends);
+      },
+      args,
+      { console: true },
+    );
   },
 });
 
@@ -73,7 +78,7 @@ function printTable(backends: ListedBackend[]): void {
   const widths = [0, 1].map((column) => Math.max(...rows.map((row) => row[column]!.length)));
   for (const row of rows) {
     const line = `${row[0]!.padEnd(widths[0]!)}  ${row[1]!.padEnd(widths[1]!)}  ${row[2]}${row[3] ? `  (${row[3]})` : ""}`;
-    process.stdout.write(`${line}\n`);
+    console.log(line);
   }
 }
 
