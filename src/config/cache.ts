@@ -2,8 +2,8 @@ import { existsSync, mkdirSync, readFileSync, renameSync, statSync, writeFileSyn
 import { homedir } from "node:os";
 import { dirname, isAbsolute, join } from "node:path";
 import { logger } from "../logger.ts";
+import { buildIdentity, startCachesOn } from "../start-cache.ts";
 import { defaultStateDir } from "../state/store.ts";
-import { COMMIT, VERSION } from "../version.ts";
 import { type Env, lookupVariable, parseDotenv } from "./env.ts";
 import type { ConfigTrace, LoadConfigOptions, ResolvedConfig } from "./load.ts";
 import { findConfigFile } from "./locate.ts";
@@ -30,7 +30,7 @@ export async function loadConfigCached(options: LoadConfigOptions = {}): Promise
   const env = options.env ?? process.env;
   const cwd = options.cwd ?? process.cwd();
   const file = findConfigFile(options.path, env, cwd);
-  if (!file || !cacheEnabled(env)) return (await import("./load.ts")).loadConfig(options);
+  if (!file || !startCachesOn(env)) return (await import("./load.ts")).loadConfig(options);
   const text = readFileSync(file, "utf8");
   sha256 = await hasher();
   const path = entryPath(file, env);
@@ -92,12 +92,6 @@ async function hasher(): Promise<Sha256> {
 function randomHex(bytes: number): string {
   const buffer = crypto.getRandomValues(new Uint8Array(bytes));
   return Array.from(buffer, (byte) => byte.toString(16).padStart(2, "0")).join("");
-}
-
-/** Off with `MCP_GATEWAY_CONFIG_CACHE=0`; from source only with `=1` (the code changes under it). */
-function cacheEnabled(env: Env): boolean {
-  const flag = env.MCP_GATEWAY_CONFIG_CACHE;
-  return flag === undefined ? COMMIT !== "dev" : flag === "1";
 }
 
 const FORMAT = 1;
@@ -183,7 +177,6 @@ function digestOf(
   inputs: Inputs,
   config: string,
 ): string {
-  const binary = statSync(process.execPath);
   const merged = mergedEnv(inputs.envFiles, env);
   // The files `${VAR}` was read from (`VAR_FILE`, as lookupVariable reads them); a relative one
   // is read from the working folder.
@@ -193,11 +186,7 @@ function digestOf(
   const relative = secretFiles.some((path) => !isAbsolute(path));
   const parts = [
     FORMAT,
-    VERSION,
-    COMMIT,
-    process.execPath,
-    binary.size,
-    binary.mtimeMs,
+    buildIdentity(),
     file,
     text,
     env.HOME ?? null,

@@ -8,6 +8,7 @@
 import { createHash } from "node:crypto";
 import { SCANNED_CLEAN } from "./_scanned-clean.gen.ts";
 import { POINTER, readMeaning } from "./intent.ts";
+import { rememberClean, scannedCleanBefore } from "./scan-verdicts.ts";
 
 export interface Finding {
   severity: "high" | "low";
@@ -635,7 +636,11 @@ export class PoisoningRegistry {
       const key = `${server}\u0000${definition}`;
       let findings = this.memo.get(key);
       if (!findings) {
-        findings = scannedClean(definition) ? [] : scanTool(server, tool);
+        if (scannedClean(definition) || scannedCleanBefore(definition)) findings = [];
+        else {
+          findings = scanTool(server, tool);
+          if (!findings.length) rememberClean(definition);
+        }
         this.memo.set(key, findings);
       }
       if (findings.length) next.set(tool.name, findings);

@@ -43,7 +43,7 @@ function home(text = CONFIG) {
   const env: Record<string, string> = {
     HOME: dir,
     XDG_STATE_HOME: join(dir, "state"),
-    MCP_GATEWAY_CONFIG_CACHE: "1",
+    MCP_GATEWAY_START_CACHE: "1",
     TOKEN,
     CI_KEY,
     WEB_HOST: "mcp.example.com",
@@ -209,9 +209,9 @@ describe("the config cache", () => {
     expect(second.config.state_dir).toBe(join(dir, "elsewhere"));
   });
 
-  test("MCP_GATEWAY_CONFIG_CACHE=0 turns it off", async () => {
+  test("MCP_GATEWAY_START_CACHE=0 turns it off", async () => {
     const { file, env } = home();
-    const off = { ...env, MCP_GATEWAY_CONFIG_CACHE: "0" };
+    const off = { ...env, MCP_GATEWAY_START_CACHE: "0" };
     await cached(file, off);
     expect((await cached(file, off)).hit).toBe(false);
   });
