@@ -1,8 +1,9 @@
+import { isatty } from "node:tty";
+
 /**
  * Whether output on file descriptor `fd` (1 stdout, 2 stderr) may carry ANSI colour: only on a
  * terminal, never with `NO_COLOR` set to anything (no-color.org) or `TERM=dumb`; `FORCE_COLOR`
- * turns it on anywhere. `isatty`, not `process.stdout.isTTY`: that getter builds Node's stream;
- * and node:tty is loaded on the first call, not with this module: it costs megabytes at start.
+ * turns it on anywhere. `isatty`, not `process.stdout.isTTY`: that getter builds Node's stream.
  */
 export function colourOn(
   fd: 1 | 2,
@@ -10,7 +11,7 @@ export function colourOn(
 ): boolean {
   if (env.NO_COLOR) return false;
   if (env.FORCE_COLOR && env.FORCE_COLOR !== "0") return true;
-  return process.getBuiltinModule("node:tty").isatty(fd) && env.TERM !== "dumb";
+  return isatty(fd) && env.TERM !== "dumb";
 }
 
 const ANSI = new RegExp(`${String.fromCharCode(27)}\\[[0-9;]*m`, "g");
