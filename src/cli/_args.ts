@@ -38,3 +38,11 @@ export async function runAction(
     process.exit(1);
   }
 }
+
+/** `runAction` for a command that prints with console.log only (see `console` above). */
+export function runPrinting(
+  action: () => unknown,
+  logArgs?: { "log-level"?: string; "log-format"?: string },
+): Promise<void> {
+  return runAction(action, logArgs, { console: true });
+}

@@ -6,28 +6,24 @@ import type { ResolvedConfig } from "../../config/load.ts";
 import { logger } from "../../logger.ts";
 import { redactValue } from "../../security/redact.ts";
 import { REDACTED, redactTree } from "../../setup/secrets.ts";
-import { runAction } from "../_args.ts";
+import { runPrinting } from "../_args.ts";
 import { configExportSpec, configSpec } from "../_tree.ts";
 
 const exportCommand = defineCommand({
   ...configExportSpec,
   async run({ args }) {
-    await runAction(
-      async () => {
-        const config = await loadConfigCached({ path: args.config });
-        // Keys names first (redactTree), then credential shapes anywhere (redactValue).
-        const tree = redactValue(redactTree(toFileShape(config)));
-        const text =
-          args.format === "json"
-            ? `${JSON.stringify(tree, null, 2)}\n`
-            : stringify(tree, { lineWidth: 0 });
-        console.log(text.replace(/\n$/, ""));
-        const source = config.file ?? "the built-in default";
-        logger.info(`effective config of ${source}; secrets are shown as ${REDACTED}`);
-      },
-      args,
-      { console: true },
-    );
+    await runPrinting(async () => {
+      const config = await loadConfigCached({ path: args.config });
+      // Keys names first (redactTree), then credential shapes anywhere (redactValue).
+      const tree = redactValue(redactTree(toFileShape(config)));
+      const text =
+        args.format === "json"
+          ? `${JSON.stringify(tree, null, 2)}\n`
+          : stringify(tree, { lineWidth: 0 });
+      console.log(text.replace(/\n$/, ""));
+      const source = config.file ?? "the built-in default";
+      logger.info(`effective config of ${source}; secrets are shown as ${REDACTED}`);
+    }, args);
   },
 });
 

@@ -5,7 +5,7 @@ import { parseConfigText, resolveEditablePath } from "../../config/locate.ts";
 import { logger } from "../../logger.ts";
 import { generateKey, hashKey, keyKind } from "../../security/keys.ts";
 import type { KeyEntry } from "../../security/keys-edit.ts";
-import { runAction } from "../_args.ts";
+import { runAction, runPrinting } from "../_args.ts";
 import {
   keysCreateSpec,
   keysEnableSpec,
@@ -134,52 +134,45 @@ const enable = defineCommand({
 const list = defineCommand({
   ...keysListSpec,
   async run({ args }) {
-    await runAction(
-      () => {
-        // Read, not opened for editing: no yaml editor and no schema (shell completion runs this).
-        const file = resolveEditablePath({ explicit: args.config });
-        const text = existsSync(file) ? readFileSync(file, "utf8") : "";
-        const tree = (text.trim() ? parseConfigText(text, file) : null) ?? {};
-        if (typeof tree !== "object" || Array.isArray(tree)) {
-          throw new Error(`${file}: expected a mapping at the top level`);
-        }
-        const auth = (tree as { auth?: { api_keys?: unknown[] } }).auth;
-        const keys = (auth?.api_keys ?? []) as (KeyEntry & { backends?: string[] })[];
-        const rows = keys.map((key) => ({
-          name: key.name,
-          stored: typeof key.key === "string" ? keyKind(key.key) : "missing",
-          admin: key.admin === true,
-          allowed_tools: [
-            ...(key.backends ?? []).map((b) => `${b}:*`),
-            ...(key.allowed_tools ?? []),
-          ],
-          denied_tools: key.denied_tools ?? [],
-          rate_limit: key.rate_limit ?? 0,
-        }));
-        if (args.json) {
-          console.log(JSON.stringify({ keys: rows }, null, 2));
-          return;
-        }
-        if (!rows.length) {
-          logger.info(`no keys in ${file}; create one with mcp-gateway keys create NAME`);
-          return;
-        }
-        for (const row of rows) {
-          const scope = [
-            row.allowed_tools.length ? `allow ${row.allowed_tools.join(",")}` : "all tools",
-            row.denied_tools.length ? `deny ${row.denied_tools.join(",")}` : "",
-            row.rate_limit ? `${row.rate_limit}/min` : "",
-          ]
-            .filter(Boolean)
-            .join("  ");
-          console.log(
-            `${row.name.padEnd(20)} ${row.stored.padEnd(9)} ${row.admin ? "admin" : "     "}  ${scope}`,
-          );
-        }
-      },
-      args,
-      { console: true },
-    );
+    await runPrinting(() => {
+      // Read, not opened for editing: no yaml editor and no schema (shell completion runs this).
+      const file = resolveEditablePath({ explicit: args.config });
+      const text = existsSync(file) ? readFileSync(file, "utf8") : "";
+      const tree = (text.trim() ? parseConfigText(text, file) : null) ?? {};
+      if (typeof tree !== "object" || Array.isArray(tree)) {
+        throw new Error(`${file}: expected a mapping at the top level`);
+      }
+      const auth = (tree as { auth?: { api_keys?: unknown[] } }).auth;
+      const keys = (auth?.api_keys ?? []) as (KeyEntry & { backends?: string[] })[];
+      const rows = keys.map((key) => ({
+        name: key.name,
+        stored: typeof key.key === "string" ? keyKind(key.key) : "missing",
+        admin: key.admin === true,
+        allowed_tools: [...(key.backends ?? []).map((b) => `${b}:*`), ...(key.allowed_tools ?? [])],
+        denied_tools: key.denied_tools ?? [],
+        rate_limit: key.rate_limit ?? 0,
+      }));
+      if (args.json) {
+        console.log(JSON.stringify({ keys: rows }, null, 2));
+        return;
+      }
+      if (!rows.length) {
+        logger.info(`no keys in ${file}; create one with mcp-gateway keys create NAME`);
+        return;
+      }
+      for (const row of rows) {
+        const scope = [
+          row.allowed_tools.length ? `allow ${row.allowed_tools.join(",")}` : "all tools",
+          row.denied_tools.length ? `deny ${row.denied_tools.join(",")}` : "",
+          row.rate_limit ? `${row.rate_limit}/min` : "",
+        ]
+          .filter(Boolean)
+          .join("  ");
+        console.log(
+          `${row.name.padEnd(20)} ${row.stored.padEnd(9)} ${row.admin ? "admin" : "     "}  ${scope}`,
+        );
+      }
+    }, args);
   },
 });
 

@@ -5,7 +5,7 @@ import type { BackendEntry } from "../../config/edit.ts";
 import { parseConfigText } from "../../config/locate.ts";
 import { logger } from "../../logger.ts";
 import { redactTree } from "../../setup/secrets.ts";
-import { runAction } from "../_args.ts";
+import { runPrinting } from "../_args.ts";
 import { listSpec } from "../_tree.ts";
 
 /** One backend as `list` shows it: what the file says, not the expanded secrets. */
@@ -27,43 +27,39 @@ interface ListedBackend {
 export default defineCommand({
   ...listSpec,
   async run({ args }) {
-    await runAction(
-      async () => {
-        const config = await loadConfigCached({ path: args.config });
-        const raw = config.file ? writtenBackends(config.file) : {};
-        const backends = config.backends.map((backend): ListedBackend => {
-          const written: BackendEntry = raw[backend.name] ?? {};
-          const shown = redactTree(written) as BackendEntry;
-          return {
-            name: backend.name,
-            transport: backend.transport,
-            enabled: backend.enabled,
-            command: typeof shown.command === "string" ? shown.command : undefined,
-            args: backend.command ? (shown.args ?? []) : undefined,
-            url: backend.url ? writtenUrl(shown) : undefined,
-            env: Object.keys(backend.env),
-            headers: Object.keys(backend.headers),
-            description: backend.description,
-            error: backend.configError,
-          };
-        });
-        if (args.json) {
-          const out = { config: config.file ?? null, backends };
-          console.log(JSON.stringify(out, null, 2));
-          return;
-        }
-        if (args.quiet) {
-          for (const backend of backends) console.log(backend.name);
-          return;
-        }
-        if (!config.file) logger.info("no config file found: the built-in default has no backends");
-        else if (backends.length === 0)
-          logger.info(`${config.file}: no backends yet (add one with \`mcp-gateway add\`)`);
-        printTable(backends);
-      },
-      args,
-      { console: true },
-    );
+    await runPrinting(async () => {
+      const config = await loadConfigCached({ path: args.config });
+      const raw = config.file ? writtenBackends(config.file) : {};
+      const backends = config.backends.map((backend): ListedBackend => {
+        const written: BackendEntry = raw[backend.name] ?? {};
+        const shown = redactTree(written) as BackendEntry;
+        return {
+          name: backend.name,
+          transport: backend.transport,
+          enabled: backend.enabled,
+          command: typeof shown.command === "string" ? shown.command : undefined,
+          args: backend.command ? (shown.args ?? []) : undefined,
+          url: backend.url ? writtenUrl(shown) : undefined,
+          env: Object.keys(backend.env),
+          headers: Object.keys(backend.headers),
+          description: backend.description,
+          error: backend.configError,
+        };
+      });
+      if (args.json) {
+        const out = { config: config.file ?? null, backends };
+        console.log(JSON.stringify(out, null, 2));
+        return;
+      }
+      if (args.quiet) {
+        for (const backend of backends) console.log(backend.name);
+        return;
+      }
+      if (!config.file) logger.info("no config file found: the built-in default has no backends");
+      else if (backends.length === 0)
+        logger.info(`${config.file}: no backends yet (add one with \`mcp-gateway add\`)`);
+      printTable(backends);
+    }, args);
   },
 });
 
