@@ -1,25 +1,55 @@
-import { type ConsolaInstance, type ConsolaReporter, createConsola, LogLevels } from "consola";
+import type { ConsolaInstance, ConsolaReporter } from "consola";
 import { colourOn, stripAnsi } from "./colour.ts";
 import { redactLogArg } from "./security/redact.ts";
 
-/**
- * stderr as consola sees it. consola colours when stdout is a terminal, so `serve 2>gateway.log`
- * on a terminal would write escape codes into the file: colour is kept only where stderr itself
- * is a terminal (and NO_COLOR is unset).
- */
-const stderr = colourOn(2)
-  ? process.stderr
-  : Object.assign(Object.create(process.stderr) as NodeJS.WriteStream, {
-      write: (text: string) => process.stderr.write(stripAnsi(text)),
-    });
+type Consola = typeof import("consola");
 
-/** The gateway's logger. It writes to stderr only: stdout is the MCP channel in stdio mode. */
-export const logger: ConsolaInstance = createConsola({
-  stdout: stderr,
-  stderr,
-  level: LogLevels.info,
+/**
+ * consola, loaded on the first log line: loading it builds Node's stdout and stderr streams, about
+ * 8 ms and 11 MB that a command printing no log line (`list`, shell completion) need not pay.
+ * `require` is Bun's (bundled, run on first call); Deno has no `require` in a module.
+ */
+function loadConsola(): Consola {
+  if (typeof require === "function") return require("consola") as Consola;
+  const { createRequire } = process.getBuiltinModule("node:module");
+  return createRequire(import.meta.url)("consola") as Consola;
+}
+
+let instance: ConsolaInstance | undefined;
+
+function createLogger(): ConsolaInstance {
+  const { createConsola, LogLevels } = loadConsola();
+  // stderr as consola sees it. consola colours when stdout is a terminal, so `serve
+  // 2>gateway.log` on a terminal would write escape codes into the file: colour is kept only
+  // where stderr itself is a terminal (and NO_COLOR is unset).
+  const stderr = colourOn(2)
+    ? process.stderr
+    : Object.assign(Object.create(process.stderr) as NodeJS.WriteStream, {
+        write: (text: string) => process.stderr.write(stripAnsi(text)),
+      });
+  const created = createConsola({ stdout: stderr, stderr, level: LogLevels.info });
+  created.setReporters(created.options.reporters.map(redacting));
+  return created;
+}
+
+/**
+ * The gateway's logger. It writes to stderr only: stdout is the MCP channel in stdio mode.
+ * A stand-in until first used (see loadConsola); every property is the real instance's.
+ */
+export const logger: ConsolaInstance = new Proxy({} as ConsolaInstance, {
+  get(_, key) {
+    instance ??= createLogger();
+    const value = Reflect.get(instance, key);
+    // Log methods are the instance's own arrow functions; the prototype's methods need `this`.
+    return typeof value === "function" && !Object.hasOwn(instance, key)
+      ? value.bind(instance)
+      : value;
+  },
+  set(_, key, value) {
+    instance ??= createLogger();
+    return Reflect.set(instance, key, value);
+  },
 });
-logger.setReporters(logger.options.reporters.map(redacting));
 
 /** Wraps a reporter so that credentials in log arguments are redacted before it writes them. */
 function redacting(reporter: ConsolaReporter): ConsolaReporter {
@@ -34,7 +64,7 @@ export type LogLevelName = "silent" | "error" | "warn" | "info" | "debug" | "tra
 
 /** Sets the log level by name (`--log-level`, `MCP_GATEWAY_LOG_LEVEL`). */
 export function setLogLevel(name: LogLevelName): void {
-  logger.level = LogLevels[name === "error" ? "error" : name];
+  logger.level = loadConsola().LogLevels[name === "error" ? "error" : name];
 }
 
 /** Switches to one JSON object per line (`--log-format json`). */

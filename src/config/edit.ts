@@ -1,6 +1,5 @@
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
-import { homedir } from "node:os";
-import { dirname, extname, join, resolve } from "node:path";
+import { dirname, extname, resolve } from "node:path";
 import { isDeepStrictEqual } from "node:util";
 import { applyEdits, modify, parse as parseJsonc } from "jsonc-parser";
 import {
@@ -16,13 +15,7 @@ import {
 } from "yaml";
 import { GatewayError } from "../errors.ts";
 import type { Env } from "./env.ts";
-import {
-  configCandidates,
-  expandHome,
-  parseConfigText,
-  type ResolvedConfig,
-  resolveConfig,
-} from "./load.ts";
+import { expandHome, parseConfigText, type ResolvedConfig, resolveConfig } from "./load.ts";
 
 /** One backend as written into gateway.yaml (before `${VAR}` expansion). */
 export interface BackendEntry {
@@ -39,22 +32,8 @@ export interface BackendEntry {
   [key: string]: unknown;
 }
 
-/**
- * The file that `add`, `remove`, `init` and `setup` write: `--config`, `$MCP_GATEWAY_CONFIG`
- * (existing or not), the first existing file of the search order, else `~/.config/mcp-gateway/gateway.yaml`.
- */
-export function resolveEditablePath(
-  options: { explicit?: string; env?: Env; cwd?: string } = {},
-): string {
-  const { env = process.env, cwd = process.cwd() } = options;
-  if (options.explicit) return resolve(cwd, options.explicit);
-  // `$MCP_GATEWAY_CONFIG` names the file even before it exists: it is created there.
-  if (env.MCP_GATEWAY_CONFIG) return resolve(cwd, expandHome(env.MCP_GATEWAY_CONFIG, env));
-  const found = configCandidates(env, cwd).find((candidate) => existsSync(candidate));
-  if (found) return found;
-  const home = env.HOME || homedir();
-  return join(env.XDG_CONFIG_HOME || join(home, ".config"), "mcp-gateway", "gateway.yaml");
-}
+// Its home moved to locate.ts (no yaml or zod there: `keys list` reads through it).
+export { resolveEditablePath } from "./locate.ts";
 
 type EditFormat = "yaml" | "json";
 

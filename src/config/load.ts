@@ -1,12 +1,11 @@
 import { existsSync, readFileSync } from "node:fs";
-import { homedir } from "node:os";
-import { dirname, extname, isAbsolute, join, resolve } from "node:path";
-import { parseJSON, parseJSONC, parseTOML, parseYAML } from "confbox";
+import { dirname, isAbsolute, resolve } from "node:path";
 import type { z } from "zod";
 import { GatewayError } from "../errors.ts";
 import { logger } from "../logger.ts";
 import { resolveAuthKeys } from "../security/keys.ts";
-import { type Env, expandTree, formatPath, parseDotenv } from "./env.ts";
+import { type Env, expandTree, formatPath, lookupVariable, parseDotenv } from "./env.ts";
+import { expandHome, findConfigFile, parseConfigText } from "./locate.ts";
 import {
   BACKEND_NAME,
   type BackendConfig,
@@ -17,6 +16,9 @@ import {
   RECOGNISED_KEYS,
   type Transport,
 } from "./schema.ts";
+
+// Their home moved to locate.ts (no zod there); importers of load.ts keep working.
+export { configCandidates, expandHome, parseConfigText } from "./locate.ts";
 
 /** One backend after validation, with its name and any problem that keeps it from starting. */
 export interface ResolvedBackend extends Omit<BackendConfig, "transport"> {
@@ -43,63 +45,35 @@ export interface LoadConfigOptions {
   cwd?: string;
 }
 
-/** Where a config is looked for when none is given, in order. */
-export function configCandidates(env: Env, cwd: string): string[] {
-  const home = env.HOME || homedir();
-  const xdg = env.XDG_CONFIG_HOME || join(home, ".config");
-  return [
-    env.MCP_GATEWAY_CONFIG ? resolve(cwd, expandHome(env.MCP_GATEWAY_CONFIG, env)) : "",
-    join(cwd, "gateway.yaml"),
-    join(xdg, "mcp-gateway", "gateway.yaml"),
-    "/etc/mcp-gateway/gateway.yaml",
-  ].filter(Boolean);
-}
-
 /** Finds, reads, expands and validates the gateway config. Throws one GatewayError naming what to fix. */
 export function loadConfig(options: LoadConfigOptions = {}): ResolvedConfig {
   const env = options.env ?? process.env;
   const cwd = options.cwd ?? process.cwd();
-  let file: string | undefined;
-  if (options.path) {
-    file = resolve(cwd, options.path);
-    if (!existsSync(file)) {
-      throw new GatewayError("CONFIG_NOT_FOUND", `config file not found: ${file}`);
-    }
-  } else if (env.MCP_GATEWAY_CONFIG) {
-    // Named on purpose: a missing file must not fall through to another config.
-    file = resolve(cwd, expandHome(env.MCP_GATEWAY_CONFIG, env));
-    if (!existsSync(file)) {
-      throw new GatewayError(
-        "CONFIG_NOT_FOUND",
-        `config file not found: ${file} (named by $MCP_GATEWAY_CONFIG; create it with \`mcp-gateway init\`, or unset the variable)`,
-      );
-    }
-  } else {
-    file = configCandidates(env, cwd).find((candidate) => existsSync(candidate));
-  }
+  const file = findConfigFile(options.path, env, cwd);
   if (!file) return resolveConfig({}, { env, baseDir: cwd });
   const text = readFileSync(file, "utf8");
   return resolveConfig(parseConfigText(text, file), { env, baseDir: dirname(file), file });
-}
-
-/** Parses a config file's text by its extension (YAML by default). */
-export function parseConfigText(text: string, file: string): unknown {
-  const ext = extname(file).toLowerCase();
-  try {
-    if (ext === ".json") return parseJSON(text);
-    if (ext === ".jsonc" || ext === ".json5") return parseJSONC(text, { allowTrailingComma: true });
-    if (ext === ".toml") return parseTOML(text);
-    return text.trim() ? parseYAML(text) : {};
-  } catch (error) {
-    const reason = error instanceof Error ? error.message.split("\n")[0] : String(error);
-    throw new GatewayError("CONFIG_INVALID", `${file}: cannot parse: ${reason}`, { cause: error });
-  }
 }
 
 interface ResolveOptions {
   env: Env;
   baseDir: string;
   file?: string;
+  /** Records what the result depends on besides the text, for src/config/cache.ts. */
+  trace?: ConfigTrace;
+}
+
+/**
+ * What resolving a config read besides its text: every variable looked up (a `VAR_FILE` among
+ * them when `VAR` was unset) and the `env_files`. With `placeholder`, a variable with a value
+ * expands to the placeholder instead, so a result can be stored without the secrets it holds;
+ * warnings are then not logged (the same config was resolved for real just before).
+ */
+export interface ConfigTrace {
+  names: Set<string>;
+  /** The `env_files` read, in order. */
+  envFiles: string[];
+  placeholder?: (name: string) => string;
 }
 
 /** Validates a parsed config tree: aliases, recognised keys, `${VAR}` expansion, then the schema. */
@@ -120,8 +94,12 @@ export function resolveConfig(raw: unknown, options: ResolveOptions): ResolvedCo
   applyEnvOverrides(tree, options.env);
   const a2a = applyBackendAliases(tree);
 
-  const env = { ...loadEnvFiles(tree, options, warnings), ...options.env };
-  const { value, missing } = expandTree(tree, env);
+  const merged = { ...loadEnvFiles(tree, options, warnings), ...options.env };
+  const env = options.trace ? tracedEnv(merged, options.trace) : merged;
+  const { value, missing } = expandTree(
+    tree,
+    options.trace?.placeholder ? placeholderEnv(env, options.trace.placeholder) : env,
+  );
   const brokenBackends = new Map<string, string>(a2a);
   for (const miss of missing) {
     const [section, name] = miss.path;
@@ -203,7 +181,8 @@ export function resolveConfig(raw: unknown, options: ResolveOptions): ResolvedCo
       stateDir: config.state_dir ? resolve(options.baseDir, config.state_dir) : undefined,
     });
   }
-  for (const warning of warnings) logger.warn(`${where}: ${warning}`);
+  if (!options.trace?.placeholder)
+    for (const warning of warnings) logger.warn(`${where}: ${warning}`);
   return {
     ...config,
     backends,
@@ -357,6 +336,28 @@ function applyBackendAliases(tree: Record<string, unknown>): Map<string, string>
   return a2a;
 }
 
+/** `env` that notes in `trace` each variable read. */
+function tracedEnv(env: Env, trace: ConfigTrace): Env {
+  return new Proxy(env, {
+    get(target, key) {
+      if (typeof key !== "string") return undefined;
+      trace.names.add(key);
+      return target[key];
+    },
+  });
+}
+
+/** `env` where each variable with a value reads as `placeholder(name)`; empty and unset stay so. */
+function placeholderEnv(env: Env, placeholder: (name: string) => string): Env {
+  return new Proxy(env, {
+    get(target, key) {
+      if (typeof key !== "string") return undefined;
+      const value = lookupVariable(key, target);
+      return value ? placeholder(key) : value;
+    },
+  });
+}
+
 /** `MCP_GATEWAY_SERVER__PORT=8080` sets `server.port`; values parse as JSON when they can. */
 function applyEnvOverrides(tree: Record<string, unknown>, env: Env): void {
   for (const [key, raw] of Object.entries(env)) {
@@ -392,6 +393,7 @@ function loadEnvFiles(
 ): Env {
   const out: Env = {};
   for (const path of envFilePaths(tree, options.baseDir, options.env)) {
+    options.trace?.envFiles.push(path);
     if (!existsSync(path)) {
       warnings.push(`env_files: ${path} does not exist; skipped`);
       continue;
@@ -411,12 +413,6 @@ export function envFilePaths(tree: Record<string, unknown>, baseDir: string, env
       const expanded = expandHome(entry, env);
       return isAbsolute(expanded) ? expanded : resolve(baseDir, expanded);
     });
-}
-
-/** `~` and `~/x` name the user's home folder (`$HOME`), as a shell would expand them. */
-export function expandHome(path: string, env: Env): string {
-  if (path !== "~" && !path.startsWith("~/")) return path;
-  return join(env.HOME || homedir(), path.slice(2));
 }
 
 /** Splits a shell-style command line: whitespace separates, quotes group, backslash escapes. */

@@ -22,6 +22,7 @@ import { createObserver, type Observer } from "../observe/observer.ts";
 import { PlaybookRegistry } from "../playbooks/registry.ts";
 import type { UsageStore } from "../search/usage.ts";
 import { lockPathFor } from "../security/pins.ts";
+import { flushScanVerdicts, rememberScansIn } from "../security/scan-verdicts.ts";
 import { skillsDir } from "../skills/dir.ts";
 import { SkillRegistry } from "../skills/registry.ts";
 import {
@@ -86,6 +87,8 @@ export async function runGateway(options: RunOptions): Promise<RunningGateway> {
     : await openStateStore(stateDir);
   // Reap what a gateway that died (kill -9, OOM) left running, and record this run's backends.
   if (!options.memoryState) adoptStateDir(stateDir);
+  // Tools scanned clean by this build in an earlier run are not scanned again.
+  if (!options.memoryState) rememberScansIn(stateDir, options.env ?? process.env);
   const drivers = await createDrivers(config, options.env, options.network);
   // One source of usage: the observer's call stats (persisted in the state store) also feed the
   // search's usage-aware ranking; the observer records them from the call hooks.
@@ -210,6 +213,7 @@ export async function runGateway(options: RunOptions): Promise<RunningGateway> {
           observer.close();
           closeGovernance();
           await gateway.close();
+          flushScanVerdicts();
           dropRunRecord();
         })();
         return stopping;
@@ -305,6 +309,7 @@ export async function runGateway(options: RunOptions): Promise<RunningGateway> {
         observer.close();
         closeGovernance();
         await gateway.close();
+        flushScanVerdicts();
         dropRunRecord();
       })();
       return stopping;

@@ -5,7 +5,10 @@
  * out clean: bench/security/poisoning.ts measures both sides. Only HIGH findings quarantine.
  */
 
+import { createHash } from "node:crypto";
+import { SCANNED_CLEAN } from "./_scanned-clean.gen.ts";
 import { POINTER, readMeaning } from "./intent.ts";
+import { rememberClean, scannedCleanBefore } from "./scan-verdicts.ts";
 
 export interface Finding {
   severity: "high" | "low";
@@ -604,6 +607,16 @@ function excerpt(text: string, at: number): string {
 }
 
 /**
+ * Whether `definition` (a tool's JSON) is byte for byte a built-in tool that this scanner found
+ * nothing in when the binary was built (scripts/gen-catalog.ts; a test checks the list against
+ * the scanner). Scanning the catalog at every start costs about 0.2 ms a tool; a definition
+ * changed in any way has another digest and is scanned.
+ */
+function scannedClean(definition: string): boolean {
+  return SCANNED_CLEAN.has(createHash("sha256").update(definition).digest("hex"));
+}
+
+/**
  * The gateway's poisoning findings per server, kept current on every tool list. Tools are
  * rescanned only when their definition changed.
  */
@@ -619,10 +632,15 @@ export class PoisoningRegistry {
     const next = new Map<string, ToolFinding[]>();
     const fresh: ToolFinding[] = [];
     for (const tool of tools) {
-      const key = `${server}\u0000${JSON.stringify(tool)}`;
+      const definition = JSON.stringify(tool);
+      const key = `${server}\u0000${definition}`;
       let findings = this.memo.get(key);
       if (!findings) {
-        findings = scanTool(server, tool);
+        if (scannedClean(definition) || scannedCleanBefore(definition)) findings = [];
+        else {
+          findings = scanTool(server, tool);
+          if (!findings.length) rememberClean(definition);
+        }
         this.memo.set(key, findings);
       }
       if (findings.length) next.set(tool.name, findings);

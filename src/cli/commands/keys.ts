@@ -1,15 +1,11 @@
+import { existsSync, readFileSync } from "node:fs";
 import { defineCommand } from "citty";
-import { ConfigEditor, resolveEditablePath } from "../../config/edit.ts";
-import { closeMatches } from "../../gateway/suggest.ts";
+import type { ConfigEditor } from "../../config/edit.ts";
+import { parseConfigText, resolveEditablePath } from "../../config/locate.ts";
 import { logger } from "../../logger.ts";
 import { generateKey, hashKey, keyKind } from "../../security/keys.ts";
-import {
-  addKeyEntry,
-  enableAuth,
-  type KeyEntry,
-  removeKeyEntry,
-} from "../../security/keys-edit.ts";
-import { runAction } from "../_args.ts";
+import type { KeyEntry } from "../../security/keys-edit.ts";
+import { runAction, runPrinting } from "../_args.ts";
 import {
   keysCreateSpec,
   keysEnableSpec,
@@ -18,10 +14,13 @@ import {
   keysSpec,
 } from "../_tree.ts";
 
-function editorFor(config: string | undefined): ConfigEditor {
-  const file = resolveEditablePath({ explicit: config });
-  return ConfigEditor.open(file);
+/** The config opened for editing; the editor loads only for the commands that write. */
+async function editorFor(config: string | undefined): Promise<ConfigEditor> {
+  const { ConfigEditor } = await import("../../config/edit.ts");
+  return ConfigEditor.open(resolveEditablePath({ explicit: config }));
 }
+
+const keysEdit = () => import("../../security/keys-edit.ts");
 
 /** Every value of a flag that may repeat (`--allow a --allow b`, `--allow=a,b`). */
 function repeated(rawArgs: string[], flag: string): string[] {
@@ -52,7 +51,8 @@ const create = defineCommand({
           `--rate-limit must be a whole number of requests per minute, got ${args["rate-limit"]}`,
         );
       }
-      const editor = editorFor(args.config);
+      const editor = await editorFor(args.config);
+      const { addKeyEntry, enableAuth } = await keysEdit();
       const tree = editor.tree() as {
         auth?: { api_keys?: { name?: string }[]; enabled?: boolean };
       };
@@ -115,8 +115,9 @@ function warnAuthOff(file: string, config: string | undefined): void {
 const enable = defineCommand({
   ...keysEnableSpec,
   async run({ args }) {
-    await runAction(() => {
-      const editor = editorFor(args.config);
+    await runAction(async () => {
+      const editor = await editorFor(args.config);
+      const { enableAuth } = await keysEdit();
       const auth = editor.tree().auth as { enabled?: unknown } | undefined;
       if (auth?.enabled === true) {
         logger.info(`auth.enabled is already on in ${editor.file}`);
@@ -133,10 +134,16 @@ const enable = defineCommand({
 const list = defineCommand({
   ...keysListSpec,
   async run({ args }) {
-    await runAction(() => {
-      const editor = editorFor(args.config);
-      const keys = ((editor.tree().auth as { api_keys?: unknown[] } | undefined)?.api_keys ??
-        []) as (KeyEntry & { backends?: string[] })[];
+    await runPrinting(() => {
+      // Read, not opened for editing: no yaml editor and no schema (shell completion runs this).
+      const file = resolveEditablePath({ explicit: args.config });
+      const text = existsSync(file) ? readFileSync(file, "utf8") : "";
+      const tree = (text.trim() ? parseConfigText(text, file) : null) ?? {};
+      if (typeof tree !== "object" || Array.isArray(tree)) {
+        throw new Error(`${file}: expected a mapping at the top level`);
+      }
+      const auth = (tree as { auth?: { api_keys?: unknown[] } }).auth;
+      const keys = (auth?.api_keys ?? []) as (KeyEntry & { backends?: string[] })[];
       const rows = keys.map((key) => ({
         name: key.name,
         stored: typeof key.key === "string" ? keyKind(key.key) : "missing",
@@ -146,11 +153,11 @@ const list = defineCommand({
         rate_limit: key.rate_limit ?? 0,
       }));
       if (args.json) {
-        process.stdout.write(`${JSON.stringify({ keys: rows }, null, 2)}\n`);
+        console.log(JSON.stringify({ keys: rows }, null, 2));
         return;
       }
       if (!rows.length) {
-        logger.info(`no keys in ${editor.file}; create one with mcp-gateway keys create NAME`);
+        logger.info(`no keys in ${file}; create one with mcp-gateway keys create NAME`);
         return;
       }
       for (const row of rows) {
@@ -161,8 +168,8 @@ const list = defineCommand({
         ]
           .filter(Boolean)
           .join("  ");
-        process.stdout.write(
-          `${row.name.padEnd(20)} ${row.stored.padEnd(9)} ${row.admin ? "admin" : "     "}  ${scope}\n`,
+        console.log(
+          `${row.name.padEnd(20)} ${row.stored.padEnd(9)} ${row.admin ? "admin" : "     "}  ${scope}`,
         );
       }
     }, args);
@@ -172,8 +179,9 @@ const list = defineCommand({
 const revoke = defineCommand({
   ...keysRevokeSpec,
   async run({ args }) {
-    await runAction(() => {
-      const editor = editorFor(args.config);
+    await runAction(async () => {
+      const editor = await editorFor(args.config);
+      const { removeKeyEntry } = await keysEdit();
       const text = removeKeyEntry(editor.text, editor.file, args.name);
       if (text === undefined) {
         const keys = (editor.tree().auth as { api_keys?: { name?: unknown }[] } | undefined)
@@ -181,6 +189,7 @@ const revoke = defineCommand({
         const names = (keys ?? []).flatMap((key) =>
           typeof key.name === "string" ? [key.name] : [],
         );
+        const { closeMatches } = await import("../../gateway/suggest.ts");
         const close = closeMatches(args.name, names);
         const hint = close.length
           ? `; did you mean ${close.join(" or ")}?`

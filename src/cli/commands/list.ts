@@ -1,10 +1,11 @@
 import { readFileSync } from "node:fs";
 import { defineCommand } from "citty";
+import { loadConfigCached } from "../../config/cache.ts";
 import type { BackendEntry } from "../../config/edit.ts";
-import { loadConfig, parseConfigText } from "../../config/load.ts";
+import { parseConfigText } from "../../config/locate.ts";
 import { logger } from "../../logger.ts";
 import { redactTree } from "../../setup/secrets.ts";
-import { runAction } from "../_args.ts";
+import { runPrinting } from "../_args.ts";
 import { listSpec } from "../_tree.ts";
 
 /** One backend as `list` shows it: what the file says, not the expanded secrets. */
@@ -26,8 +27,8 @@ interface ListedBackend {
 export default defineCommand({
   ...listSpec,
   async run({ args }) {
-    await runAction(() => {
-      const config = loadConfig({ path: args.config });
+    await runPrinting(async () => {
+      const config = await loadConfigCached({ path: args.config });
       const raw = config.file ? writtenBackends(config.file) : {};
       const backends = config.backends.map((backend): ListedBackend => {
         const written: BackendEntry = raw[backend.name] ?? {};
@@ -47,11 +48,11 @@ export default defineCommand({
       });
       if (args.json) {
         const out = { config: config.file ?? null, backends };
-        process.stdout.write(`${JSON.stringify(out, null, 2)}\n`);
+        console.log(JSON.stringify(out, null, 2));
         return;
       }
       if (args.quiet) {
-        for (const backend of backends) process.stdout.write(`${backend.name}\n`);
+        for (const backend of backends) console.log(backend.name);
         return;
       }
       if (!config.file) logger.info("no config file found: the built-in default has no backends");
@@ -73,7 +74,7 @@ function printTable(backends: ListedBackend[]): void {
   const widths = [0, 1].map((column) => Math.max(...rows.map((row) => row[column]!.length)));
   for (const row of rows) {
     const line = `${row[0]!.padEnd(widths[0]!)}  ${row[1]!.padEnd(widths[1]!)}  ${row[2]}${row[3] ? `  (${row[3]})` : ""}`;
-    process.stdout.write(`${line}\n`);
+    console.log(line);
   }
 }
 

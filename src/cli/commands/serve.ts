@@ -1,5 +1,5 @@
 import { defineCommand } from "citty";
-import { loadConfig } from "../../config/load.ts";
+import { loadConfigCached } from "../../config/cache.ts";
 import { errorMessage } from "../../errors.ts";
 import { runGateway } from "../../gateway/run.ts";
 import { LOOPBACK_HOSTS } from "../../http/loopback.ts";
@@ -12,7 +12,7 @@ export default defineCommand({
   async run({ args }) {
     applyLogArgs(args);
     try {
-      const config = loadConfig({ path: args.config });
+      const config = await loadConfigCached({ path: args.config });
       if (config.log_level && !args["log-level"] && !process.env.MCP_GATEWAY_LOG_LEVEL) {
         setLogLevel(config.log_level);
       }

@@ -1,0 +1,87 @@
+import { existsSync } from "node:fs";
+import { homedir } from "node:os";
+import { extname, join, resolve } from "node:path";
+import { parseJSON, parseJSONC, parseTOML, parseYAML } from "confbox";
+import { GatewayError } from "../errors.ts";
+import type { Env } from "./env.ts";
+
+// Finding and parsing the config file, without the schema: the commands that read a cached
+// config (src/config/cache.ts) must not load zod.
+
+/** Where a config is looked for when none is given, in order. */
+export function configCandidates(env: Env, cwd: string): string[] {
+  const home = env.HOME || homedir();
+  const xdg = env.XDG_CONFIG_HOME || join(home, ".config");
+  return [
+    env.MCP_GATEWAY_CONFIG ? resolve(cwd, expandHome(env.MCP_GATEWAY_CONFIG, env)) : "",
+    join(cwd, "gateway.yaml"),
+    join(xdg, "mcp-gateway", "gateway.yaml"),
+    "/etc/mcp-gateway/gateway.yaml",
+  ].filter(Boolean);
+}
+
+/**
+ * The config file to load: `path` (`--config`), else `$MCP_GATEWAY_CONFIG`, else the first that
+ * exists of `configCandidates`; undefined when there is none (the built-in default applies).
+ * A file named on purpose that is missing is an error, never a fall-through to another config.
+ */
+export function findConfigFile(
+  path: string | undefined,
+  env: Env,
+  cwd: string,
+): string | undefined {
+  if (path) {
+    const file = resolve(cwd, path);
+    if (!existsSync(file))
+      throw new GatewayError("CONFIG_NOT_FOUND", `config file not found: ${file}`);
+    return file;
+  }
+  if (env.MCP_GATEWAY_CONFIG) {
+    const file = resolve(cwd, expandHome(env.MCP_GATEWAY_CONFIG, env));
+    if (!existsSync(file)) {
+      throw new GatewayError(
+        "CONFIG_NOT_FOUND",
+        `config file not found: ${file} (named by $MCP_GATEWAY_CONFIG; create it with \`mcp-gateway init\`, or unset the variable)`,
+      );
+    }
+    return file;
+  }
+  return configCandidates(env, cwd).find((candidate) => existsSync(candidate));
+}
+
+/** Parses a config file's text by its extension (YAML by default). */
+export function parseConfigText(text: string, file: string): unknown {
+  const ext = extname(file).toLowerCase();
+  try {
+    if (ext === ".json") return parseJSON(text);
+    if (ext === ".jsonc" || ext === ".json5") return parseJSONC(text, { allowTrailingComma: true });
+    if (ext === ".toml") return parseTOML(text);
+    return text.trim() ? parseYAML(text) : {};
+  } catch (error) {
+    const reason = error instanceof Error ? error.message.split("\n")[0] : String(error);
+    throw new GatewayError("CONFIG_INVALID", `${file}: cannot parse: ${reason}`, { cause: error });
+  }
+}
+
+/**
+ * The file that `add`, `remove`, `init` and `setup` write: `--config`, `$MCP_GATEWAY_CONFIG`
+ * (existing or not), the first existing file of the search order, else `~/.config/mcp-gateway/gateway.yaml`.
+ */
+export function resolveEditablePath(
+  options: { explicit?: string; env?: Env; cwd?: string } = {},
+): string {
+  const { env = process.env, cwd = process.cwd() } = options;
+  if (options.explicit) return resolve(cwd, options.explicit);
+  // `$MCP_GATEWAY_CONFIG` names the file even before it exists: it is created there.
+  if (env.MCP_GATEWAY_CONFIG) return resolve(cwd, expandHome(env.MCP_GATEWAY_CONFIG, env));
+  const found = configCandidates(env, cwd).find((candidate) => existsSync(candidate));
+  if (found) return found;
+  const home = env.HOME || homedir();
+  return join(env.XDG_CONFIG_HOME || join(home, ".config"), "mcp-gateway", "gateway.yaml");
+}
+
+/** `~` and `~/x` name the user's home folder (`$HOME`), as a shell would expand them. */
+export function expandHome(path: string, env: Env): string {
+  if (path !== "~" && !path.startsWith("~/")) return path;
+  return join(env.HOME || homedir(), path.slice(2));
+}
