@@ -9,6 +9,9 @@
  *   `fresh:<id>` is odd (the `split` field records it).
  * - bench/security/benign-more.jsonl: 45 more benign near-misses, written after the meaning rules
  *   and used to tune against false positives (all dev).
+ * - bench/security/attacks-probe.jsonl: 51 attacks in classes the parts vocabulary had no part
+ *   for (unrequested installs and side effects, other tools and later turns, instructions in data
+ *   fields, weakened security, side channels…) and 37 near-misses, all dev.
  *
  * Reports detection (HIGH = quarantined) per part, false positives on the benign near-misses, and
  * quarantines among the real tools of bench/corpus (tools.json and registry-tools.json) and the
@@ -59,6 +62,7 @@ const sets: [string, Sample[], string[]][] = [
   ["attacks-poisoning", load("attacks-poisoning.jsonl"), ["dev", "heldout", "heldout2"]],
   ["attacks-fresh", load("attacks-fresh.jsonl"), ["dev", "heldout"]],
   ["benign-more", load("benign-more.jsonl"), ["dev"]],
+  ["attacks-probe", load("attacks-probe.jsonl"), ["dev"]],
 ];
 for (const [name, samples, splits] of sets) {
   for (const label of ["attack", "benign"] as const) {
