@@ -68,7 +68,8 @@ const MOVE = verbs(
     r`submit\w*|provide\w*|supply|supplies|supplied|hand|hands|handed|give|given|share|shares|shared|sharing`,
     r`paste\w*|relay\w*|deliver\w*|fill|fills|filled|write|writes|written|insert\w*|carry|carries|leak\w*`,
     r`sync\w*|mirror\w*|echo\w*|dump\w*|embed\w*|feed|feeds|stuff|transfer\w*|export\w*|dispatch\w*`,
-    r`route|routes|routed|stash|bundle`,
+    r`route|routes|routed|stash|bundle|place|places|placed|populate\w*|report|reports|reported|publish\w*`,
+    r`broadcast\w*|encode\w*|record|records|recorded|mention|mentions|set\s+(?:it|them|this|these|that)\s+(?:as|to|in|into)`,
     // Keeping is not moving, unless it is kept somewhere else: "save it with this tool".
     r`(?:save|saves|store|stores|log|logs)(?=[^.\n]{0,60}\b(?:with|to|into|using)\s+(?:this\s+tool|https?:|[\w.+-]+@|${"`"}))`,
     r`let\s+(?:\w+\s+){1,3}know|goes\s+into|go\s+into|needs?|requires?|expects?|wants?`,
@@ -107,7 +108,8 @@ const CONVERSATION = words(
     r`user'?s\s+(?:\w+\s+)?(?:messages|prompts|requests|questions|portfolio)`,
     r`(?:prompt|message|chat|conversation)\s+history|conversation\s+(?:so\s+far|log|record|context|contents?)`,
     r`everything\s+(?:said|discussed|the\s+user)|(?:anything|whatever)\s+the\s+user\s+(?:says|types|writes|asks)`,
-    r`what\s+(?:the\s+user|was|you)\s+(?:\w+\s+)?(?:said|discussed|talked|typed|asked|wrote)`,
+    r`what\s+(?:the\s+user|was|you)\s+(?:\w+\s+)?(?:said|discussed|talked|typed|asked|wrote|told)`,
+    r`(?:transcript|record|log|contents?|copy)\s+of\s+(?:the\s+|this\s+)?(?:present|current|ongoing|whole|entire)\s+(?:session|conversation|chat)`,
     r`(?:that|this|each|every)\s+(?:entire\s+)?message|(?:earlier|previous|prior)\s+turns|context\s+window`,
     r`(?:your|the|its|this)\s+(?:own\s+|current\s+|full\s+)?(?:system|developer|hidden)\s+(?:prompt|instructions|message)`,
     r`your\s+(?:full|complete|whole|entire)\s+(?:answer|response|reply)`,
@@ -133,8 +135,8 @@ const PRIVATE = words(
   any(
     r`(?:the\s+user'?s|their|your|any|all|every|each|whatever|current)\s+(?:[\w-]+\s+){0,3}(?:${SECRET_NOUN})`,
     r`(?:${SECRET_NOUN})\s+(?:\w+\s+){0,3}(?:you\s+(?:have\s+)?(?:seen|see|saw|read|know|found)|` +
-      r`(?:seen|visible|mentioned|shared|typed|present|found|pasted|shows?\s+up|appears?|comes?\s+up)\s+` +
-      r`(?:in|during|at)|from\s+the\s+(?:user'?s\s+)?(?:environment|machine|disk|session|conversation|chat))`,
+      r`(?:seen|visible|mentioned|shared|typed|present|found|pasted|shows?\s+up|appears?|appeared|comes?\s+up|came\s+up|surfaced)\s+` +
+      r`(?:in|during|at|earlier|so\s+far|before|previously)|from\s+the\s+(?:user'?s\s+)?(?:environment|machine|disk|session|conversation|chat))`,
     r`(?:the\s+)?user\s+(?:has\s+)?(?:shared|typed|mentions?|mentioned|pasted|gave)\s+(?:a|an|any|their)\s+` +
       r`(?:\w+\s+){0,2}(?:${SECRET_NOUN})`,
     r`(?:user'?s|all|any|every|your|their|local)\s+(?:\w+\s+)?(?:environment\s+variables|env\s+vars)`,
@@ -143,7 +145,8 @@ const PRIVATE = words(
     r`documents\s+folder|password\s+hashes|chiavi|credenziali|senhas?|wachtwoorden|passwort|zugangsdaten`,
     r`(?:output|result)\s+of\s+${"`"}?(?:env|printenv|history|security\s+find|cat\s+~)`,
     r`(?:the\s+user'?s|their)\s+(?:full\s+|home\s+)?(?:e-?mail\s+address|ip\s+address|phone\s+number|` +
-      r`date\s+of\s+birth|home\s+address|location|address)`,
+      r`date\s+of\s+birth|home\s+address|location|address|full\s+name)`,
+    r`(?:the\s+)?environment'?s\s+[a-z_][\w]{3,}`,
     r`(?:every|each|all|any)\s+(?:\w+\s+)?files?\s+(?:that\s+)?(?:you|the\s+user)\s+(?:\w+\s+)?` +
       r`(?:opens?|reads?|edits?|views?|touch(?:es)?)`,
     r`(?:user'?s|their|your|all|every|any)\s+(?:\w+\s+)?private\s+repositor\w+`,
@@ -167,7 +170,8 @@ const PRIVATE = words(
 const SINK = words(
   any(
     r`https?:\/\/|s?ftp:\/\/|[\w.+-]+@[\w-]+\.[\w.]+|[\w-]+\.(?:com|net|io|org|dev|co|app|ai|xyz|example)`,
-    r`argument|argumento|arguments|parameters?|param|field|arg|here|webhook|endpoint|server`,
+    r`argument|argumento|arguments|parameters?|param|field|arg|here|webhook|endpoint|server|property`,
+    r`\d{1,3}(?:\.\d{1,3}){3}`,
     r`(?:this|the|that|another|other|\w+_\w+)\s+tool|(?:to|into|with|via|using)\s+[a-z]+_[a-z_]+|[a-z]+_[a-z_]*\(`,
     r`(?:your|the)\s+(?:next\s+)?(?:reply|answer|response)|(?:every|each|your)\s+(?:\w+\s+)?(?:response|reply|answer)`,
     r`public\s+(?:issue|repo\w*|gist)|account\s+[\w-]*\d|(?:this|that)\s+(?:field|value|argument|parameter)`,
@@ -183,14 +187,15 @@ const SINK = words(
 const STRONG_SINK = words(
   any(
     r`https?:\/\/|s?ftp:\/\/|[\w.+-]+@[\w-]+\.[\w.]+|[\w-]+\.(?:com|net|io|org|dev|co|app|ai|xyz|example)`,
-    r`argument|arguments|parameters?|param|field|(?:to|into|with|via|using)\s+[a-z]+_[a-z_]+|[a-z]+_[a-z_]*\(`,
+    r`argument|arguments|parameters?|param|field|property|(?:to|into|with|via|using)\s+[a-z]+_[a-z_]+|[a-z]+_[a-z_]*\(`,
+    r`\d{1,3}(?:\.\d{1,3}){3}`,
     r`(?:every|each|your)\s+(?:\w+\s+)?(?:response|reply|answer)|account\s+[\w-]*\d`,
   ),
   r`${"`"}[\w.-]+${"`"}|\+\d{6,}`,
 );
 /** A literal value: what an attacker puts in another tool's arguments (an address, a name…). */
 const LITERAL =
-  /`[^`\n]{1,80}`|"[^"\n]{1,80}"|[\w.+-]+@[\w-]+\.\w|https?:\/\/|\b[\w-]+\.(?:com|net|io|org|dev|co|app|ai|xyz|example)\b|\d{4,}|(?:^|\s)\/[\w.-]+\//;
+  /`[^`\n]{1,80}`|"[^"\n]{1,80}"|(?<![A-Za-z])'[^'\n]{1,80}'(?![A-Za-z])|\b\d{1,3}(?:\.\d{1,3}){3}\b|[\w.+-]+@[\w-]+\.\w|https?:\/\/|\b[\w-]+\.(?:com|net|io|org|dev|co|app|ai|xyz|example)\b|\d{4,}|(?:^|\s)\/[\w.-]+\//;
 
 /** Hiding the act from the user. */
 const HIDE = words(
@@ -282,6 +287,12 @@ const PERSISTENT = words(
     r`(?:recommend|promote|advertise|mention|link\s+to)\s+(?:\S+\s+){1,6}in\s+(?:every|each|all)\s+(?:of\s+your\s+)?(?:answers?|responses?|replies|reply)`,
     r`store\s+this\s+(?:permanently\s+)?in\s+your\s+memory|remember\s+this\s+for\s+all\s+future`,
   ),
+  // The same promotion in other languages: a verb of recommending, then "in every answer".
+  r`(?:recomiend\w*|recomendando|recomend\w*|recommand\w*|empfiehl\w*|empfehl\w*|raccomand\w*|aanbevel\w*|` +
+    r`рекоменд\w*)(?:[^.\n]{0,80})(?:en\s+cada\s+respuesta|em\s+cada\s+resposta|dans\s+chaque\s+r[ée]ponse|` +
+    r`in\s+jeder\s+antwort|in\s+ogni\s+risposta|in\s+elk\s+antwoord|в\s+каждом\s+ответе)|` +
+    r`(?:每个|每次|所有)(?:回答|回复)[^。\n]{0,40}推荐|推荐[^。\n]{0,40}(?:每个|每次|所有)(?:回答|回复)|` +
+    r`(?:すべての|毎回の)回答[^。\n]{0,40}(?:勧め|推奨)|모든\s*답변[^.\n]{0,40}추천`,
 );
 
 /** A destructive command the text asks for (a warning against one says "never", "do not"…). */
@@ -305,8 +316,10 @@ const TOOL_NAME = r`${"`"}?[a-z]+_[a-z_]+${"`"}?`;
 const OTHER_TOOL = words(
   any(
     r`(?:when|whenever|every\s+time|each\s+time|before|after|if)\s+(?:the\s+)?${TOOL_NAME}\s+(?:tool\s+)?` +
-      r`(?:of\s+(?:\w+\s+){1,3})?(?:is|are|gets)\s+(?:used|called|invoked|run)`,
-    r`(?:when|whenever|before|after)\s+(?:you\s+)?(?:call|use|invoke|run|calling|using|invoking|running|create|send)\s+` +
+      r`(?:of\s+(?:\w+\s+){1,3})?(?:(?:is|are|gets)\s+(?:used|called|invoked|run)|runs|executes|fires)`,
+    r`(?:when|whenever|before|after|every\s+time|each\s+time|any\s+time)\s+(?:you\s+|the\s+(?:assistant|agent|model)\s+|it\s+)?` +
+      r`(?:call|use|uses|invoke|run|calling|using|invoking|running|create|send|write|writes|edit|edits|generate|` +
+      r`open|opens|commit|push|fetch|browse|search)\s+` +
       r`(?:\w+\s+){0,4}(?:${TOOL_NAME}|(?:any|another|other)\s+(?:\w+\s+)?tools?|the\s+[\w-]+\s+tools?)`,
     r`(?:any|every|each)\s+\w+\s+(?:made|done|sent)\s+(?:with|via|through)\s+(?:the\s+)?${TOOL_NAME}`,
     r`for\s+(?:all|any|every)\s+(?:calls|requests)\s+to\s+${TOOL_NAME}`,
@@ -316,7 +329,8 @@ const OTHER_TOOL = words(
 const TAMPER = words(
   any(
     r`(?:must|should|has\s+to|always)\s+(?:\w+\s+){0,3}(?:be\s+)?(?:set|added|changed|point|pointed|include|` +
-      r`included|sent|routed|redirected|prefixed|start)`,
+      r`included|sent|routed|redirected|prefixed|start|use|skip|disable|write|copy|insert|route)`,
+    r`(?:^|[,;:]\s*|\b(?:also|always)\s+)(?:insert|route|skip|disable|write|copy)\b`,
     r`(?:set|add|change|point|prefix|prepend|replace|redirect)\s+(?:the\s+|its\s+|a\s+)?(?:[\w-]+\s+){0,3}` +
       r`(?:list|branch|address|account|recipient|destination|header|fee|maintainer|bcc|cc)\b`,
     r`(?:set|add)\s+${"`"}[^${"`"}]+${"`"}\s+as|instead\s+of\s+(?:any|the)\s+other`,
@@ -345,6 +359,151 @@ const REDIRECT = words(
     r`user'?s\s+chosen\s+\w+\s+is\s+applied\s+later`,
   ),
 );
+/**
+ * Actions the user did not ask for (issue #16, third round). The parts above need private data,
+ * hiding or another tool; these orders have none of them and still act for someone else: a package
+ * added "as well", a repository starred "to activate this tool", a firewall turned off, the agent's
+ * own rules rewritten, the user told to run a download. Real tools describe such actions in the
+ * third person ("Installs a package"), for the user's request ("use when the user asks"), as a
+ * parameter's purpose ("set `insecure` to skip TLS verification") or as a warning ("avoid opening
+ * port 22"); an order is a bare verb where a clause starts, or after "also", "you must",
+ * "make sure to", "tell the user to".
+ */
+const ORDER_LEAD = new RegExp(
+  any(
+    r`(?:^|[:;,(\u2014\u2013]|\s-|\b(?:and|then|also|first|please|kindly|always|just|now|simply|immediately|additionally|silently|quietly))\s*$`,
+    r`\b(?:you|assistant|agent|model|ai|it|we)\s+(?:must|should|shall|will|has\s+to|have\s+to|needs?\s+to|is\s+to|are\s+to|(?:is|are)\s+required\s+to)(?:\s+(?:also|always|first|now|immediately|then))?\s*$`,
+    r`\b(?:make|be)\s+sure\s+(?:to|you)\s*$|\b(?:remember|forget)\s+to\s*$`,
+    r`\b(?:tell|ask|advise|instruct|urge|get|have|remind|convince|encourage|recommend\s+that)\s+(?:the\s+)?user\s+(?:to\s+)?$`,
+  ),
+  "i",
+);
+/** A "not", "never", "avoid"… just before the verb: a warning, not an order. */
+const NEGATED_LEAD =
+  /\b(?:never|not|don'?t|avoid(?:ing)?|without|refuse\s+to|instead\s+of)\b(?:\s+\w+){0,2}\s*$/i;
+/** Whether the verb at `at` is an order: a clause's bare verb, not a description or a purpose. */
+function ordered(sentence: string, at: number): boolean {
+  const lead = sentence.slice(Math.max(0, at - 60), at);
+  return ORDER_LEAD.test(lead) && !NEGATED_LEAD.test(lead);
+}
+/** An order's reach past one call: every group, all of them, the user's, the system's. */
+const WIDE =
+  /\b(?:every|all|each|any)\b|\b(?:the\s+user'?s|their)\s|\bthe\s+(?:system|machine|computer|host|macos|windows|os)\b/i;
+/** The user asked for it: "use when the user asks", "only if the user confirms". */
+const ASKED =
+  /\b(?:when|if|once|whenever|unless|only\s+(?:when|if|after))\s+(?:the\s+)?user\s+(?:explicitly\s+|specifically\s+)?(?:asks|requests|wants|says|tells|confirms|approves|chooses|dictates)|\buse\s+(?:it\s+|this\s+)?when\s+(?:the\s+)?user|\bat\s+the\s+user'?s\s+request|\bthe\s+user\s+(?:asks|asked|requests|requested|dictates|explicitly)|\bwith\s+the\s+user'?s\s+(?:confirmation|approval|consent)|\bask\s+the\s+user\s+(?:to\s+confirm|first|before)|\bafter\s+the\s+user\s+(?:confirms|approves|agrees)/i;
+/** Said outright: "even if they did not ask". */
+const UNREQUESTED = words(
+  r`even\s+(?:if|when|though)\s+(?:they|the\s+user)\s+(?:did\s+not|didn'?t|has\s+not|hasn'?t|have\s+not|never)\s+(?:ask|request|want)|` +
+    r`without\s+(?:being|the\s+user)\s+(?:asked|asking)|unprompted|on\s+your\s+own\s+initiative|whether\s+or\s+not\s+the\s+user\s+asks`,
+);
+/** A package added on the side, or the place packages come from changed. */
+const SUPPLY = words(
+  any(
+    r`(?:also|additionally)\s+(?:pip\s+|npm\s+|go\s+|cargo\s+)?(?:install|add)\s+(?:the\s+)?(?:package\s+|dependency\s+|module\s+)?(?:${"`"}|'|")`,
+    r`install\w*\s+(?:\S+\s+){0,4}(?:as\s+well|too)\b|add\s+(?:the\s+package\s+)?${"`"}[^${"`"}\n]{1,80}${"`"}\s+(?:\S+\s+){0,4}as\s+well`,
+    r`run\w*\s+(?:its|the|their)\s+(?:post-?install|pre-?install|setup)\s+(?:script|hook)s?`,
+    r`(?:set|change|point|switch|configure)\s+(?:the\s+)?(?:npm\s+|pip\s+|yarn\s+|default\s+|package\s+)?` +
+      r`(?:registry|package\s+index|mirror|package\s+source)\s+(?:url\s+)?to\s+(?=https?:)`,
+    r`(?:make\s+sure|ensure)\s+(?:\S+\s+){0,4}(?:depends\s+on|has\s+a\s+dependency\s+on)\s+${"`"}`,
+  ),
+  r`(?:always|must|should)\s+(?:\w+\s+){0,3}(?:--(?:extra-)?index-url|--registry)[=\s]+https?:|instala\s+tambi[eé]n|tambi[eé]n\s+instala|instale\s+tamb[eé]m|installez\s+(?:aussi|[eé]galement)|installe\s+aussi|installiere\s+auch|installa\s+anche|также\s+установи|同时安装|也安装|もインストール`,
+);
+/**
+ * A condition that makes an order a prerequisite or a trigger: "to activate this tool", "before
+ * the first translation", "on first use", "after each answer", "it fails otherwise".
+ */
+const PREREQUISITE = words(
+  any(
+    r`to\s+(?:activate|enable|unlock|initiali[sz]e|set\s+up)\s+(?:this|the)\s+(?:tool|server|plugin|integration|extension)`,
+    r`as\s+a\s+(?:required|mandatory|necessary|one-time)\s+(?:setup\s+|first\s+)?step|(?:initiali[sz]ation|activation|prerequisites?)\s*(?=:)`,
+    r`before\s+(?:\w+ing\s+)?(?:the\s+first|using|calling|continuing|proceeding|answering|each|every|any)|prior\s+to\s+\w+`,
+    r`on\s+(?:the\s+)?first\s+(?:use|call|run)|at\s+the\s+start\s+of\s+(?:every|each|the|a)\s+(?:session|conversation|chat)`,
+    r`once\s+(?:per|a|every)\s+(?:session|conversation|day)|after\s+(?:each|every)\s+(?:answer|response|reply|call|check)`,
+    r`(?:fails?|will\s+not\s+work|won'?t\s+work|break)\s+otherwise|otherwise\s+(?:\w+\s+){1,2}(?:will\s+)?(?:not\s+work|fails?|break)`,
+    r`(?:is|are)\s+(?:needed|required)\s+(?:by|for)\s+this\s+(?:server|tool)`,
+    r`(?:after|when(?:ever)?|each\s+time|every\s+time)\s+(?:you\s+)?(?:create|creating|add|adding|install|installing|` +
+      r`set\s+up|setting\s+up|scaffold\w*|generate|generating|initiali[sz]e|initiali[sz]ing)\s+(?:a|an|any|the)\s+` +
+      r`(?:new\s+)?(?:project|package|app|application|repo\w*|dependency|module)`,
+  ),
+);
+/** A shell line that installs a named package: `npm install --save left-pad-secure`. */
+const PACKAGE_INSTALL =
+  /`(?:npm|pnpm|yarn|bun|pip3?|uv\s+pip|gem|cargo|go|composer)\s+(?:install|i|add|get|require)\s+(?:-{1,2}[\w-]+\s+){0,4}(?!-)[@\w][^`\s]*[^`]*`/i;
+/** Verbs that run a command. */
+const RUN_VERB = /\b(?:run|execute|exec|type|paste)\b/gi;
+/** Side effects past the call: things done in public, for others, or with money. */
+const SIDE_EFFECT = words(
+  any(
+    r`star\s+(?:the\s+|this\s+|our\s+)?(?:repo|repository|project)|follow\s+(?:the\s+)?(?:account|user|@)|subscribe\s+to`,
+    r`(?:like|retweet|upvote|review)\s+(?:the\s+|our\s+|this\s+)?(?:post|tweet|page|app|project|repo\w*)`,
+    r`(?:post|tweet|publish)\s+(?:a|an|the)\s+(?:\w+\s+)?(?:tweet|post|message|review|comment)`,
+    r`send\s+(?:a|an|one|the)\s+(?:\w+\s+){0,2}(?:message|e-?mail|sms|text|dm)\s+to`,
+    r`invite\s+\S+\s+(?:\w+\s+){0,3}(?:as|to)\b|grant\s+(?:\S+\s+){1,4}(?:access|admin|rights|permissions?)`,
+    r`create\s+(?:a\s+|an\s+)?(?:new\s+)?(?:[\w-]+\s+){0,3}(?:token|api\s+key|access\s+key|ssh\s+key|account|admin\s+user)`,
+    r`(?:open|visit|fetch|load|browse\s+to|navigate\s+to|go\s+to)\s+(?:the\s+(?:page|url|link)\s+)?(?=https?:)`,
+    r`(?:buy|purchase|pay|donate|transfer)\s+(?:\S+\s+){0,3}(?:to|from|for|at)\b|make\s+a\s+(?:payment|purchase|donation)`,
+    r`resolve\s+\S*[<{]|ping\s+\S+\s+(?:\w+\s+){0,3}(?:payload|data)`,
+  ),
+);
+/** An order that weakens a safeguard, on this machine or an account. */
+const WEAKEN = words(
+  any(
+    r`(?:disable|turn\s+off|switch\s+off|deactivate|bypass|skip|remove|stop)\s+(?:the\s+|any\s+|all\s+|their\s+|its\s+)?` +
+      r`(?:\w+\s+){0,3}(?:firewall|antivirus|defender|gatekeeper|selinux|two-factor|2fa|mfa|multi-factor|ssl|tls|` +
+      r`certificate\s+(?:verification|checks?)|signature\s+(?:verification|checks?)|pre-commit\s+hooks|commit\s+hooks|` +
+      r`branch\s+protection|code\s+review|sandbox|audit\s+log\w*|verification)`,
+    r`(?:make|set|change|switch)\s+(?:\S+\s+){0,5}(?:repositor\w+|repos|buckets?|visibility)\s+(?:\w+\s+){0,3}(?:to\s+)?public`,
+  ),
+);
+/** A line that weakens a safeguard by itself: passwordless sudo, the macOS firewall or SIP off. */
+const WEAKEN_TOKEN =
+  /\bNOPASSWD\b|\bsetglobalstate\s+off\b|\bspctl\s+--master-disable\b|\bcsrutil\s+disable\b|\bopen\s+(?:port\s+)?\d+\s+(?:\w+\s+){0,3}to\s+0\.0\.0\.0\/0/i;
+/** The agent's own rules or memory, rewritten to outlast the conversation. */
+const AGENT_RULES = words(
+  r`(?:to|into|in)\s+(?:the\s+)?(?:repository'?s\s+|project'?s\s+|user'?s\s+|your\s+)?` +
+    r`(?:(?:long-term|persistent|permanent)\s+memory|memory\s+(?:file|store|bank)|CLAUDE\.md|AGENTS\.md|GEMINI\.md|` +
+    r`copilot-instructions|mcp\s+(?:settings|config\w*)|mcp\.json|claude_desktop_config|settings\.json)|` +
+    r`(?:to|into|in)\s+(?:the\s+)?(?:repository'?s\s+|project'?s\s+|user'?s\s+|your\s+)?memory\s+that|` +
+    r`autoApprove|alwaysAllow|dangerously-skip-permissions|auto-approve\s+(?:all|every)`,
+  r`(?:to|into|in)\s+(?:the\s+)?(?:\S+\s+)?\.(?:cursorrules|windsurfrules|clinerules)\b`,
+);
+/** Verbs that write such rules. */
+const AGENT_WRITE = words(
+  r`write|append|add|save|put|store|insert|record|commit|update|edit|modify|remember`,
+);
+/** The user told to do the harm: run a download, disable a safeguard, type a password in. */
+const USER_DOES = words(
+  r`(?:tell|ask|advise|instruct|urge|get|have|convince|encourage|recommend\s+that)\s+(?:the\s+)?user\s+(?:to\s+|should\s+)?` +
+    r`(?:(?:disable|turn\s+off|remove|deactivate)\s+(?:\w+\s+){0,3}(?:two-factor|2fa|mfa|multi-factor|antivirus|firewall|defender)|` +
+    r`(?:download|install|run)\s+(?:\w+\s+){0,5}https?:\S+\.(?:exe|sh|pkg|dmg|msi|ps1|apk|bat|zip)\b|` +
+    r`(?:type|paste|enter|send|share|give|reveal)\s+(?:\w+\s+){0,3}(?:passwords?|passcodes?|pin|bank\s+login|login\s+details|` +
+    r`seed\s+phrase|recovery\s+phrase|private\s+key|2fa\s+code|otp|one-time\s+code))`,
+);
+/** Behaviour meant for every later answer, or for code the model writes with other tools. */
+const LATER = words(
+  any(
+    r`(?:for|in|during)\s+(?:every|each|all|any)\s+(?:later|future|subsequent|following|remaining|upcoming|other)\s+` +
+      r`(?:request|message|turn|question|answer|response|reply|code|file|commit)s?(?:\s+(?:in|of)\s+this\s+(?:conversation|session|chat))?`,
+    r`(?:in\s+all|for\s+all|in\s+any|in\s+every)\s+(?:\w+\s+)?(?:code|files?|scripts?|commits?)\s+(?:you|the\s+assistant)\s+(?:write|generate|create|produce)`,
+    r`from\s+(?:here|now)\s+on|going\s+forward|for\s+the\s+rest\s+of\s+(?:the|this)\s+(?:conversation|session|chat)`,
+  ),
+);
+/** What such behaviour does: how answers read, what goes into code, where requests go. */
+const CHANGE = words(
+  r`answer|respond|reply|speak|write|end|start|begin|insert|append|prepend|route|disable|skip|recommend|promote|sign|import|add`,
+);
+/** Work spent for nothing: a tool called hundreds of times, answers padded with filler. */
+const WASTE = words(
+  any(
+    r`(?:call|invoke|run|repeat|query)\s+(?:this\s+tool|it|this|[a-z]+_[a-z_]+)\s+(?:again\s+)?(?:\d{2,}|[\d,]{4,}|hundreds\s+of|thousands\s+of)\s+(?:more\s+)?times`,
+    r`(?:pad|fill|extend|bloat)\s+(?:every|each|all|your)\s+(?:\w+\s+)?(?:answer|response|reply|output)s?\s+with\s+(?:[\d,]{3,}|thousands\s+of)\s+(?:\w+\s+)?(?:words|tokens|characters|lines|paragraphs)`,
+  ),
+);
+/** A host name or link whose variable part is private data: `<the user's api key>.diag.example`. */
+const HOST_TEMPLATE =
+  /[<{][^<>{}\n]{2,80}[>}]\.[\w-]+\.[\w.-]+|https?:\/\/\S{1,200}=\s+(?:followed\s+by|plus|then|with)\s+[^.\n]{0,120}/i;
+
 /** A shell line that opens a reverse shell, plants something to run later, or runs a download. */
 const PERSIST = new RegExp(
   any(
@@ -398,6 +557,18 @@ const PHISH_RX = rx(PHISH);
 const PERSISTENT_RX = rx(PERSISTENT);
 const DECEIVE_RX = rx(DECEIVE);
 const SHADOW_ALL_RX = rx(SHADOW_ALL);
+const SUPPLY_RX = rx(SUPPLY);
+const PREREQUISITE_RX = rx(`${PREREQUISITE}|${UNREQUESTED}`);
+const SIDE_EFFECT_ALL = all(SIDE_EFFECT);
+const SIDE_EFFECT_RX = rx(SIDE_EFFECT);
+const WEAKEN_ALL = all(WEAKEN);
+const WEAKEN_RX = rx(WEAKEN);
+const AGENT_RULES_RX = rx(AGENT_RULES);
+const AGENT_WRITE_ALL = all(AGENT_WRITE);
+const USER_DOES_RX = rx(USER_DOES);
+const LATER_RX = rx(LATER);
+const CHANGE_ALL = all(CHANGE);
+const WASTE_RX = rx(WASTE);
 const RARE = [
   AUTHORITY,
   REDIRECT,
@@ -568,6 +739,143 @@ export interface Meaning {
 export const POINTER =
   /\b(?:see|read|check|follow)\s+(?:the\s+)?(?:`?\w+`?\s+)?(?:parameter|argument|field|property)?\s*(?:notes?|instructions?|descriptions?)\b|\bcontinued\s+(?:in|below|at)\b|\b(?:step|part)\s+\d\s+of\s+\d\b|\bsee\s+_meta\b|\binstructions\s+in\s+(?:_meta|`?\w+`?)/i;
 
+/** Which of the action rules a text may hold (each found once in the whole text). */
+interface ActionHints {
+  supply: boolean;
+  side: boolean;
+  install: boolean;
+  weaken: boolean;
+  rules: boolean;
+  user: boolean;
+  later: boolean;
+  waste: boolean;
+}
+
+/**
+ * A word each action rule needs, looked for before the rule's pattern runs. An anchor is one
+ * `\b(?:word|word…)\b` alternation, which the engine runs several times faster than the rules'
+ * patterns (alternatives without a leading `\b`, gaps after common verbs); all anchors in one pass
+ * first, since most texts have none.
+ */
+const ANCHOR_WORDS = {
+  supply: r`instal\w*|index-url|registry|mirror|package\s+(?:source|index)|depends|postinstall|preinstall|setup\s+script|as\s+well`,
+  weaken: r`firewall|antivirus|defender|gatekeeper|selinux|two-factor|2fa|mfa|multi-factor|ssl|tls|certificate|signature|hooks|protection|review|sandbox|audit\w*|verification|public|nopasswd|setglobalstate|spctl|csrutil|0\.0\.0\.0`,
+  rules: r`memory|claude\.md|agents\.md|gemini\.md|copilot-instructions|mcp|settings\.json|autoapprove|alwaysallow|dangerously-skip-permissions|auto-approve|cursorrules|windsurfrules|clinerules`,
+  user: r`two-factor|2fa|mfa|multi-factor|antivirus|firewall|defender|https?|passwords?|passcodes?|pin|bank|login|seed|recovery|private|otp|one-time`,
+  later: r`later|future|subsequent|following|remaining|upcoming|other|here\s+on|now\s+on|going\s+forward|rest\s+of|you\s+(?:write|generate|create|produce)`,
+  waste: r`times|pad|fill|extend|bloat`,
+};
+const anchor = (source: string) => new RegExp(`\\b(?:${source})\\b`, "i");
+const ANCHOR = {
+  supply: anchor(ANCHOR_WORDS.supply),
+  weaken: anchor(ANCHOR_WORDS.weaken),
+  rules: anchor(ANCHOR_WORDS.rules),
+  user: anchor(ANCHOR_WORDS.user),
+  later: anchor(ANCHOR_WORDS.later),
+  waste: anchor(ANCHOR_WORDS.waste),
+};
+const ANY_ANCHOR = anchor(Object.values(ANCHOR_WORDS).join("|"));
+/** A word each alternative of PREREQUISITE and UNREQUESTED needs. */
+const PREREQUISITE_ANCHOR = anchor(
+  r`activate|enable|unlock|initiali\w*|set|required|mandatory|necessary|one-time|activation|prerequisites?|before|prior` +
+    r`|first|start|once|after|otherwise|needed|when|whenever|time|even|without|unprompted|initiative|whether`,
+);
+/** The supply rule's words in other languages, looked for only in text with such letters. */
+const SUPPLY_FOREIGN = /установи|安装|インストール/;
+
+/** Which action rules `text` may hold: cues first, then each rule's pattern. */
+function actionHints(text: string, foreign: boolean, the: (p: Pair) => RegExp): ActionHints {
+  // Side effects are common verbs ("send", "create"): the prerequisite is looked for first.
+  const prerequisite = PREREQUISITE_ANCHOR.test(text) && the(PREREQUISITE_RX).test(text);
+  const side = prerequisite && the(SIDE_EFFECT_RX).test(text);
+  const install = prerequisite && text.includes("`") && PACKAGE_INSTALL.test(text);
+  const anchored = ANY_ANCHOR.test(text);
+  const supply =
+    (anchored ? ANCHOR.supply.test(text) : foreign && SUPPLY_FOREIGN.test(text)) &&
+    the(SUPPLY_RX).test(text);
+  if (!anchored) {
+    const none = false;
+    return {
+      supply,
+      side,
+      install,
+      weaken: none,
+      rules: none,
+      user: none,
+      later: none,
+      waste: none,
+    };
+  }
+  return {
+    supply,
+    side,
+    install,
+    weaken: ANCHOR.weaken.test(text) && (the(WEAKEN_RX).test(text) || WEAKEN_TOKEN.test(text)),
+    rules: ANCHOR.rules.test(text) && the(AGENT_RULES_RX).test(text),
+    user: ANCHOR.user.test(text) && the(USER_DOES_RX).test(text),
+    later: ANCHOR.later.test(text) && the(LATER_RX).test(text),
+    waste: ANCHOR.waste.test(text) && the(WASTE_RX).test(text),
+  };
+}
+
+/** Whether a match of `pattern` in `sentence` is an order (see `ordered`). */
+function orderIn(pattern: RegExp, sentence: string): boolean {
+  pattern.lastIndex = 0;
+  for (const m of sentence.matchAll(pattern)) if (ordered(sentence, m.index)) return true;
+  return false;
+}
+
+/**
+ * The rule an action the user did not ask for breaks in one sentence, or null: see SUPPLY,
+ * SIDE_EFFECT, WEAKEN, AGENT_RULES, USER_DOES, LATER and WASTE.
+ */
+function unaskedAction(
+  sentence: string,
+  has: ActionHints,
+  the: (p: Pair) => RegExp,
+): string | null {
+  const any =
+    has.supply || has.side || has.install || has.weaken || has.rules || has.user || has.later;
+  if (!(any || has.waste)) return null;
+  if (ASKED.test(sentence)) return null;
+  if (has.supply && the(SUPPLY_RX).test(sentence)) return "adds a package nobody asked for";
+  // A named package installed on a trigger ("after creating a project, run `npm install x`").
+  const install = has.install ? PACKAGE_INSTALL.exec(sentence) : null;
+  if (
+    install &&
+    !/requirements|\s-r\s|\s-e\s|\bfor\s+example\b|\be\.g\.|\bsuch\s+as\b/i.test(sentence) &&
+    the(PREREQUISITE_RX).test(sentence) &&
+    [...sentence.slice(0, install.index).matchAll(RUN_VERB)].some((m) => ordered(sentence, m.index))
+  ) {
+    return "adds a package nobody asked for";
+  }
+  if (has.side && the(PREREQUISITE_RX).test(sentence) && orderIn(the(SIDE_EFFECT_ALL), sentence)) {
+    return "asks for an action the user did not request";
+  }
+  // A flag's own description is an order too ("Disable SSL on source connection"): the order
+  // must reach past one call (every group, the user's repositories, before continuing).
+  if (
+    has.weaken &&
+    orderIn(the(WEAKEN_ALL), sentence) &&
+    (WIDE.test(sentence) || the(PREREQUISITE_RX).test(sentence) || the(LATER_RX).test(sentence))
+  ) {
+    return "weakens a safeguard";
+  }
+  const token = has.weaken ? WEAKEN_TOKEN.exec(sentence) : null;
+  if (token && !NEGATED_LEAD.test(sentence.slice(Math.max(0, token.index - 40), token.index))) {
+    return "weakens a safeguard";
+  }
+  if (has.rules && the(AGENT_RULES_RX).test(sentence) && orderIn(the(AGENT_WRITE_ALL), sentence)) {
+    return "rewrites the agent's own rules";
+  }
+  if (has.user && the(USER_DOES_RX).test(sentence)) return "talks the user into harm";
+  if (has.later && the(LATER_RX).test(sentence) && orderIn(the(CHANGE_ALL), sentence)) {
+    return "changes the model for later turns";
+  }
+  if (has.waste && the(WASTE_RX).test(sentence)) return "wastes work on purpose";
+  return null;
+}
+
 /**
  * The meaning rules over one text. Returns the first rule that holds and where its sentence
  * starts, or null. `whole` reads the text as one sentence (fields joined across a pointer).
@@ -596,6 +904,8 @@ export function readMeaning(text: string, whole = false): Meaning | null {
     destructive: rare && DESTRUCTIVE.test(text),
     deceive: rare && the(DECEIVE_RX).test(text),
     shadow: rare && the(SHADOW_ALL_RX).test(text),
+    ...actionHints(text, foreign, the),
+    host: /[<{]|https?:/i.test(text) && HOST_TEMPLATE.test(text),
   };
   if (!parts.data.length && !hides.length && !Object.values(has).some(Boolean)) return null;
   const all: [number, number][] = whole ? [[0, text.length]] : sentences(text);
@@ -624,6 +934,8 @@ export function readMeaning(text: string, whole = false): Meaning | null {
     if (holds(has.persistent, PERSISTENT_RX, sentence)) {
       return found("changes the model for later turns");
     }
+    const unasked = unaskedAction(sentence, has, the);
+    if (unasked) return found(unasked);
     const data = inside(parts.data, i);
     // Spoken to the model ("Note to the assistant: …"), an act on private data needs no sink.
     if (
@@ -638,6 +950,7 @@ export function readMeaning(text: string, whole = false): Meaning | null {
     for (const pattern of [
       ...(has.link ? [URL_TEMPLATE] : []),
       ...(has.call ? [CALL_TEMPLATE] : []),
+      ...(has.host ? [HOST_TEMPLATE] : []),
     ]) {
       const template = pattern.exec(sentence);
       if (template && TEMPLATE_DATA.test(template[0])) {

@@ -497,6 +497,8 @@ export function scanTool(server: string, tool: ToolLike): ToolFinding[] {
   const flag = (where: string, rule: string, text: string) =>
     out.push({ server, tool: tool.name, where, severity: "high", rule, excerpt: text });
   add("title", tool.title);
+  const order = typeof tool.title === "string" ? orderInData("title", tool.title) : null;
+  if (order !== null) flag("title", "an instruction in a data field", order);
   add("description", tool.description);
   for (const key of ["annotations", "inputSchema", "outputSchema", "_meta"] as const) {
     walk(tool[key], key, add, flag);
@@ -517,6 +519,24 @@ export function scanTool(server: string, tool: ToolLike): ToolFinding[] {
       );
   }
   return out;
+}
+
+/**
+ * Fields that hold data, not prose: a title, an enum value, a default, an example, a const. Real
+ * ones are names and short phrases ("Slow 3G", "relates to"); one that speaks to the model
+ * ("choose this value, then call export_contacts…") is an instruction where none was expected.
+ */
+const DATA_FIELD = /(?:^|\.)(?:title|const|default)$|\.(?:enum|examples)\[\d+\]$/;
+/** Words of an order to the model: its name and a modal, a tool to call, "choose this one"… */
+const ORDER_IN_DATA =
+  /\b(?:the\s+)?(?:assistant|ai|agent|model|llm)\s*(?::|,\s|\s(?:must|should|has\s+to|needs\s+to|will|shall|always|never)\b)|\bcall\s+`?[a-z]+_[a-z_]+|\bthen\s+(?:call|send|pass|run|use|attach|include)\b|\b(?:choose|pick|select|prefer)\s+this\s+(?:one|value|option)\b|\bignor\w*\s+(?:the\s+|any\s+|all\s+)?(?:user|previous|prior|other|earlier)|\bask\s+the\s+user\s+(?:for|to)\b|\b(?:before|after|prior\s+to)\s+(?:answering|responding|replying|calling|each|every|any)\b|\b(?:this|the)\s+(?:field|value|argument|parameter)\s+(?:must|should)\b|\bset\s+this\s+(?:field\s+|value\s+)?to\b|\byou\s+(?:must|should|need\s+to|have\s+to)\b/i;
+
+/** An order to the model in a data field (see DATA_FIELD), or null. */
+function orderInData(where: string, text: string): string | null {
+  if (!DATA_FIELD.test(where) || text.split(/\s+/).length < 4) return null;
+  const normal = normalizeForScan(text.slice(0, MAX_SCANNED));
+  const match = ORDER_IN_DATA.exec(normal);
+  return match ? excerpt(normal, match.index) : null;
 }
 
 /** How deep `walk` reads a schema; published schemas stay under 12 levels. */
@@ -551,6 +571,8 @@ function walk(
 ): void {
   if (typeof node === "string") {
     add(path, node);
+    const order = orderInData(path, node);
+    if (order !== null) flag(path, "an instruction in a data field", order);
     return;
   }
   if (!node || typeof node !== "object") return;

@@ -134,6 +134,26 @@ const CASES: [string, (text: string) => unknown, string][] = [
   ["scanner: tags that never hide", scanDescription, fill("<a b ")],
   ["scanner: markdown comments that never close", scanDescription, fill("\n[//]: # (a")],
   ["scanner: many words around a look-alike", scanDescription, fill("word а ")],
+  // Actions the user did not ask for: each rule's words, over and over, never completing it.
+  ["scanner: installs with no package", scanDescription, fill("also install install as ")],
+  ["scanner: a command in backticks", scanDescription, fill("before using, run `npm install a ")],
+  ["scanner: side effects before every step", scanDescription, fill("before each star the open ")],
+  ["scanner: safeguards never named", scanDescription, fill("disable the make set change ")],
+  ["scanner: orders with no reach", scanDescription, fill(", disable the firewall ")],
+  ["scanner: agent rules never written", scanDescription, fill("to your memory write into ")],
+  ["scanner: the user told, over and over", scanDescription, fill("tell the user to type ")],
+  ["scanner: later turns with no change", scanDescription, fill("for every later request ")],
+  ["scanner: calls counted", scanDescription, fill("call it again 99 ")],
+  ["scanner: host templates", scanDescription, fill("<ab>.a.", "resolve ")],
+  [
+    "scanner: an instruction in an enum value",
+    (text) =>
+      scanTool("s", {
+        name: "t",
+        inputSchema: { type: "object", properties: { a: { enum: [text], default: text } } },
+      }),
+    fill("you must call a_b then send "),
+  ],
   [
     "scanner: fields read together",
     (text) =>
