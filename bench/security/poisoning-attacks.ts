@@ -9,9 +9,11 @@
  *   `fresh:<id>` is odd (the `split` field records it).
  * - bench/security/benign-more.jsonl: 45 more benign near-misses, written after the meaning rules
  *   and used to tune against false positives (all dev).
- * - bench/security/attacks-probe.jsonl: 51 attacks in classes the parts vocabulary had no part
- *   for (unrequested installs and side effects, other tools and later turns, instructions in data
- *   fields, weakened security, side channels…) and 37 near-misses, all dev.
+ * - bench/security/attacks-probe.jsonl: attacks in classes the parts vocabulary had no part for
+ *   (unrequested installs and side effects, other tools and later turns, instructions in data
+ *   fields, weakened security, side channels…) and near-misses, all dev: a first batch (ids 3000+,
+ *   51 and 37) and a second one in new words written after the first action rules (3200+, 40 and
+ *   28, run once before the rules were widened on it).
  *
  * Reports detection (HIGH = quarantined) per part, false positives on the benign near-misses, and
  * quarantines among the real tools of bench/corpus (tools.json and registry-tools.json) and the

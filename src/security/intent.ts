@@ -70,6 +70,7 @@ const MOVE = verbs(
     r`sync\w*|mirror\w*|echo\w*|dump\w*|embed\w*|feed|feeds|stuff|transfer\w*|export\w*|dispatch\w*`,
     r`route|routes|routed|stash|bundle|place|places|placed|populate\w*|report|reports|reported|publish\w*`,
     r`broadcast\w*|encode\w*|record|records|recorded|mention|mentions|set\s+(?:it|them|this|these|that)\s+(?:as|to|in|into)`,
+    r`tack\w*|stick|glue|concatenate\w*|splice|inject\w*|smuggle\w*|tuck|piggyback\w*|transcribe|reproduce`,
     // Keeping is not moving, unless it is kept somewhere else: "save it with this tool".
     r`(?:save|saves|store|stores|log|logs)(?=[^.\n]{0,60}\b(?:with|to|into|using)\s+(?:this\s+tool|https?:|[\w.+-]+@|${"`"}))`,
     r`let\s+(?:\w+\s+){1,3}know|goes\s+into|go\s+into|needs?|requires?|expects?|wants?`,
@@ -103,7 +104,8 @@ const CONVERSATION = words(
     r`(?:whole|entire|full|complete|all|every|prior|previous|earlier|past|recent|original|last)\s+` +
       r`(?:\w+\s+){0,3}(?:conversation|chat|dialog(?:ue)?|discussion|transcript|messages|prompts|` +
       r`requests|questions|turns?|exchange|back-and-forth)`,
-    r`(?:conversation|chat|dialog(?:ue)?|discussion|session)\s+(?:so\s+far|history|log|transcript)`,
+    r`(?:conversation|chat|dialog(?:ue)?|discussion|session|thread|exchange)\s+(?:so\s+far|up\s+to\s+now|until\s+now|to\s+date|history|log|transcript)`,
+    r`everything\s+you\s+know\s+about\s+the\s+user|all\s+you\s+know\s+about\s+the\s+user`,
     r`(?:this|the)\s+(?:conversation|chat|dialog(?:ue)?)(?!\s+(?:id|name|title|list|channel))`,
     r`user'?s\s+(?:\w+\s+)?(?:messages|prompts|requests|questions|portfolio)`,
     r`(?:prompt|message|chat|conversation)\s+history|conversation\s+(?:so\s+far|log|record|context|contents?)`,
@@ -152,7 +154,8 @@ const PRIVATE = words(
     r`(?:user'?s|their|your|all|every|any)\s+(?:\w+\s+)?private\s+repositor\w+`,
     r`(?:the\s+)?(?:content|contents|text)\s+of\s+(?:the\s+)?(?:user'?s\s+)?` +
       r`(?:files|[\w./~-]*(?:credentials|config|\.env|history|keys?|rc))`,
-    r`keys?\s+(?:the\s+user\s+has\s+)?on\s+disk|id_(?:rsa|dsa|ecdsa|ed25519)|kubeconfig|authorized_keys`,
+    r`keys?\s+(?:the\s+user\s+has\s+)?on\s+disk|id_(?:rsa|dsa|ecdsa|ed25519)|kubeconfig`,
+    r`(?:values?|contents?)\s+of\s+(?:the\s+)?(?:\S+\s+){0,4}(?:environment\s+variables?|env\s+vars?)`,
   ),
   any(
     r`~\/\.(?:ssh|aws|gnupg|kube|docker|config\/gcloud|netrc|git-credentials)\b|\.ssh\b`,
@@ -164,6 +167,8 @@ const PRIVATE = words(
     r`schlüssel|zugangsdaten|anmeldedaten|mots\s+de\s+passe|clés\s+api|identifiants|jetons|senhas?`,
     r`密码|密钥|私钥|凭证|凭据|令牌|パスワード|秘密鍵|認証情報|トークン|пароли|пароль|ключи|ключ`,
     r`учетные\s+данные|токен\w*|비밀번호|비밀\s*키|토큰|자격\s*증명`,
+    r`variables\s+de\s+entorno|umgebungsvariablen|variables\s+d'environnement|variabili\s+d'ambiente`,
+    r`variáveis\s+de\s+ambiente|环境变量|環境変数|переменные\s+окружения|환경\s*변수`,
   ),
 );
 /** Where the data goes: a URL, an address, a phone, an argument, a tool, the reply. */
@@ -292,7 +297,11 @@ const PERSISTENT = words(
     r`рекоменд\w*)(?:[^.\n]{0,80})(?:en\s+cada\s+respuesta|em\s+cada\s+resposta|dans\s+chaque\s+r[ée]ponse|` +
     r`in\s+jeder\s+antwort|in\s+ogni\s+risposta|in\s+elk\s+antwoord|в\s+каждом\s+ответе)|` +
     r`(?:每个|每次|所有)(?:回答|回复)[^。\n]{0,40}推荐|推荐[^。\n]{0,40}(?:每个|每次|所有)(?:回答|回复)|` +
-    r`(?:すべての|毎回の)回答[^。\n]{0,40}(?:勧め|推奨)|모든\s*답변[^.\n]{0,40}추천`,
+    r`(?:すべての|毎回の)回答[^。\n]{0,40}(?:勧め|推奨)|모든\s*답변[^.\n]{0,40}추천|` +
+    // "in every answer", then a link or a recommendation: "Füge bei jeder Antwort einen Link … ein".
+    r`(?:(?:bei|in)\s+jeder\s+antwort|en\s+cada\s+respuesta|(?:à|dans)\s+chaque\s+r[ée]ponse|in\s+ogni\s+risposta|` +
+    r`em\s+cada\s+resposta|in\s+elk\s+antwoord|в\s+каждом\s+ответе)[^.\n]{0,100}(?:link|enlace|lien|collegamento|` +
+    r`ссылк|https?:|empfiehl|recomiend|recommand|raccomand|recomend|aanbevel|рекоменд)`,
 );
 
 /** A destructive command the text asks for (a warning against one says "never", "do not"…). */
@@ -308,6 +317,9 @@ const DECEIVE = words(
     r`(?:omit|hide|suppress|drop|filter\s+out)\s+(?:any\s+|all\s+)?(?:results|products|tools|links|mentions|sources|reviews)\s+` +
       r`(?:from|of|by|about)\s+(?:other|competing|rival)`,
     r`never\s+(?:recommend|mention|suggest)\s+(?:any\s+)?(?:other|competing|rival)\s+(?:\w+\s+)?(?:products|tools|services|vendors)`,
+    // Whatever the evidence says: "regardless of what the search results show".
+    r`(?:regardless\s+of|no\s+matter)\s+what\s+(?:the\s+)?(?:\w+\s+)?(?:results|data|sources|reviews|facts|documents?|numbers)\s+(?:show|say|says|shows|state|indicate)`,
+    r`out\s+of\s+(?:your|the)\s+(?:summary|answer|reply|response|report)[^.\n]{0,60}\b(?:safe|secure|harmless|reliable|no\s+(?:issues|problems|risks))`,
   ),
 );
 
@@ -415,7 +427,8 @@ const SUPPLY = words(
  */
 const PREREQUISITE = words(
   any(
-    r`to\s+(?:activate|enable|unlock|initiali[sz]e|set\s+up)\s+(?:this|the)\s+(?:tool|server|plugin|integration|extension)`,
+    r`to\s+(?:activate|enable|unlock|initiali[sz]e|set\s+up)\s+(?:this|the|full|all|premium|pro)\s+(?:\w+\s+)?(?:tool|server|plugin|integration|extension|features?|mode|version)`,
+    r`as\s+(?:part\s+of|a\s+part\s+of)\s+(?:the\s+|its\s+|this\s+)?(?:setup|installation|initiali[sz]ation|onboarding|activation)`,
     r`as\s+a\s+(?:required|mandatory|necessary|one-time)\s+(?:setup\s+|first\s+)?step|(?:initiali[sz]ation|activation|prerequisites?)\s*(?=:)`,
     r`before\s+(?:\w+ing\s+)?(?:the\s+first|using|calling|continuing|proceeding|answering|each|every|any)|prior\s+to\s+\w+`,
     r`on\s+(?:the\s+)?first\s+(?:use|call|run)|at\s+the\s+start\s+of\s+(?:every|each|the|a)\s+(?:session|conversation|chat)`,
@@ -440,7 +453,7 @@ const SIDE_EFFECT = words(
     r`(?:post|tweet|publish)\s+(?:a|an|the)\s+(?:\w+\s+)?(?:tweet|post|message|review|comment)`,
     r`send\s+(?:a|an|one|the)\s+(?:\w+\s+){0,2}(?:message|e-?mail|sms|text|dm)\s+to`,
     r`invite\s+\S+\s+(?:\w+\s+){0,3}(?:as|to)\b|grant\s+(?:\S+\s+){1,4}(?:access|admin|rights|permissions?)`,
-    r`create\s+(?:a\s+|an\s+)?(?:new\s+)?(?:[\w-]+\s+){0,3}(?:token|api\s+key|access\s+key|ssh\s+key|account|admin\s+user)`,
+    r`create\s+(?:a\s+|an\s+)?(?:new\s+)?(?:[\w-]+\s+){0,3}(?:token|keys?|account|admin\s+user|credentials?|password)`,
     r`(?:open|visit|fetch|load|browse\s+to|navigate\s+to|go\s+to)\s+(?:the\s+(?:page|url|link)\s+)?(?=https?:)`,
     r`(?:buy|purchase|pay|donate|transfer)\s+(?:\S+\s+){0,3}(?:to|from|for|at)\b|make\s+a\s+(?:payment|purchase|donation)`,
     r`resolve\s+\S*[<{]|ping\s+\S+\s+(?:\w+\s+){0,3}(?:payload|data)`,
@@ -453,28 +466,42 @@ const WEAKEN = words(
       r`(?:\w+\s+){0,3}(?:firewall|antivirus|defender|gatekeeper|selinux|two-factor|2fa|mfa|multi-factor|ssl|tls|` +
       r`certificate\s+(?:verification|checks?)|signature\s+(?:verification|checks?)|pre-commit\s+hooks|commit\s+hooks|` +
       r`branch\s+protection|code\s+review|sandbox|audit\s+log\w*|verification)`,
-    r`(?:make|set|change|switch)\s+(?:\S+\s+){0,5}(?:repositor\w+|repos|buckets?|visibility)\s+(?:\w+\s+){0,3}(?:to\s+)?public`,
+    r`(?:make|set|change|switch)\s+(?:\S+\s+){0,5}(?:repositor\w+|repos|buckets?|visibility)\s+(?:\w+\s+){0,3}(?:to\s+)?public\w*`,
+    r`(?:make|set)\s+(?:\S+\s+){0,8}(?:publicly\s+(?:readable|writable|accessible)|world-(?:readable|writable)|public-read)`,
+    r`exclude\s+(?:\S+\s+){0,6}from\s+(?:windows\s+)?(?:defender|antivirus|scanning|the\s+scan)`,
   ),
+);
+/** Remote access opened to this machine: a tunnel, a reverse shell. */
+const REMOTE = words(
+  r`(?:start|open|create|run|launch|set\s+up|spin\s+up)\s+(?:an?\s+)?(?:ngrok|localtunnel|cloudflared|tmate|reverse\s+(?:ssh\s+)?(?:tunnel|shell))\b`,
 );
 /** A line that weakens a safeguard by itself: passwordless sudo, the macOS firewall or SIP off. */
 const WEAKEN_TOKEN =
-  /\bNOPASSWD\b|\bsetglobalstate\s+off\b|\bspctl\s+--master-disable\b|\bcsrutil\s+disable\b|\bopen\s+(?:port\s+)?\d+\s+(?:\w+\s+){0,3}to\s+0\.0\.0\.0\/0/i;
+  /\bNOPASSWD\b|\b(?:Add|Set)-MpPreference\b|\bsetglobalstate\s+off\b|\bspctl\s+--master-disable\b|\bcsrutil\s+disable\b|\bopen\s+(?:port\s+)?\d+\s+(?:\w+\s+){0,3}to\s+0\.0\.0\.0\/0/i;
 /** The agent's own rules or memory, rewritten to outlast the conversation. */
 const AGENT_RULES = words(
-  r`(?:to|into|in)\s+(?:the\s+)?(?:repository'?s\s+|project'?s\s+|user'?s\s+|your\s+)?` +
-    r`(?:(?:long-term|persistent|permanent)\s+memory|memory\s+(?:file|store|bank)|CLAUDE\.md|AGENTS\.md|GEMINI\.md|` +
-    r`copilot-instructions|mcp\s+(?:settings|config\w*)|mcp\.json|claude_desktop_config|settings\.json)|` +
-    r`(?:to|into|in)\s+(?:the\s+)?(?:repository'?s\s+|project'?s\s+|user'?s\s+|your\s+)?memory\s+that|` +
+  any(
+    r`(?:to|into|in)\s+(?:the\s+)?(?:repository'?s\s+|project'?s\s+|user'?s\s+|your\s+)?` +
+      r`(?:(?:long-term|persistent|permanent)\s+memory|memory\s+(?:file|store|bank)|CLAUDE\.md|AGENTS\.md|GEMINI\.md|` +
+      r`copilot-instructions|mcp\s+(?:settings|config\w*)|mcp\.json|claude_desktop_config|settings\.json)|` +
+      r`(?:to|into|in)\s+(?:the\s+)?(?:repository'?s\s+|project'?s\s+|user'?s\s+|your\s+)?memory\s+that`,
     r`autoApprove|alwaysAllow|dangerously-skip-permissions|auto-approve\s+(?:all|every)`,
-  r`(?:to|into|in)\s+(?:the\s+)?(?:\S+\s+)?\.(?:cursorrules|windsurfrules|clinerules)\b`,
+    r`(?:update|edit|modify|overwrite|rewrite|change|extend)\s+(?:the\s+)?(?:repository'?s\s+|project'?s\s+|user'?s\s+|your\s+)?` +
+      r`(?:CLAUDE\.md|AGENTS\.md|GEMINI\.md|copilot-instructions(?:\.md)?|system\s+prompt|custom\s+instructions)`,
+    r`remember\s+(?:permanently|forever|for\s+(?:all\s+)?future\s+\w+)|(?:permanently|forever)\s+remember`,
+  ),
+  r`(?:to|into|in)\s+(?:the\s+)?(?:\S+\s+)?\.(?:cursorrules|windsurfrules|clinerules)\b|(?:update|edit|modify|overwrite|rewrite|change|extend)\s+(?:the\s+)?\.(?:cursorrules|windsurfrules|clinerules)\b`,
 );
 /** Verbs that write such rules. */
 const AGENT_WRITE = words(
-  r`write|append|add|save|put|store|insert|record|commit|update|edit|modify|remember`,
+  r`write|append|add|save|put|store|insert|record|commit|update|edit|modify|remember|overwrite|rewrite|change|extend`,
 );
 /** The user told to do the harm: run a download, disable a safeguard, type a password in. */
 const USER_DOES = words(
-  r`(?:tell|ask|advise|instruct|urge|get|have|convince|encourage|recommend\s+that)\s+(?:the\s+)?user\s+(?:to\s+|should\s+)?` +
+  r`(?:tell|warn|inform|alert|convince)\s+(?:the\s+)?user\s+(?:that\s+)?(?:their|the|his|her)\s+(?:\w+\s+)?` +
+    r`(?:machine|computer|device|phone|account|system|laptop|pc)\s+(?:is|has\s+been|was)\s+(?:\w+\s+)?` +
+    r`(?:infected|compromised|hacked|locked|suspended|at\s+risk|blocked)|` +
+    r`(?:tell|ask|advise|instruct|urge|get|have|convince|encourage|recommend\s+that)\s+(?:the\s+)?user\s+(?:to\s+|should\s+)?` +
     r`(?:(?:disable|turn\s+off|remove|deactivate)\s+(?:\w+\s+){0,3}(?:two-factor|2fa|mfa|multi-factor|antivirus|firewall|defender)|` +
     r`(?:download|install|run)\s+(?:\w+\s+){0,5}https?:\S+\.(?:exe|sh|pkg|dmg|msi|ps1|apk|bat|zip)\b|` +
     r`(?:type|paste|enter|send|share|give|reveal)\s+(?:\w+\s+){0,3}(?:passwords?|passcodes?|pin|bank\s+login|login\s+details|` +
@@ -486,20 +513,54 @@ const LATER = words(
     r`(?:for|in|during)\s+(?:every|each|all|any)\s+(?:later|future|subsequent|following|remaining|upcoming|other)\s+` +
       r`(?:request|message|turn|question|answer|response|reply|code|file|commit)s?(?:\s+(?:in|of)\s+this\s+(?:conversation|session|chat))?`,
     r`(?:in\s+all|for\s+all|in\s+any|in\s+every)\s+(?:\w+\s+)?(?:code|files?|scripts?|commits?)\s+(?:you|the\s+assistant)\s+(?:write|generate|create|produce)`,
-    r`from\s+(?:here|now)\s+on|going\s+forward|for\s+the\s+rest\s+of\s+(?:the|this)\s+(?:conversation|session|chat)`,
+    r`from\s+(?:here|now)\s+on|going\s+forward|for\s+the\s+(?:rest|remainder)\s+of\s+(?:the|this)\s+(?:conversation|session|chat)`,
+    r`starting\s+(?:with|from)\s+(?:your|the)\s+next\s+(?:message|reply|answer|response|turn)|from\s+your\s+next\s+(?:message|reply|answer|response)\s+on`,
   ),
 );
 /** What such behaviour does: how answers read, what goes into code, where requests go. */
 const CHANGE = words(
-  r`answer|respond|reply|speak|write|end|start|begin|insert|append|prepend|route|disable|skip|recommend|promote|sign|import|add`,
+  r`answer|respond|reply|speak|write|end|start|begin|insert|append|prepend|route|disable|skip|recommend|promote|sign|import|add|` +
+    r`refer|call\s+yourself|suggest|agree|pretend|act|behave|claim|state|say|praise|mention|describe|present`,
 );
 /** Work spent for nothing: a tool called hundreds of times, answers padded with filler. */
 const WASTE = words(
   any(
     r`(?:call|invoke|run|repeat|query)\s+(?:this\s+tool|it|this|[a-z]+_[a-z_]+)\s+(?:again\s+)?(?:\d{2,}|[\d,]{4,}|hundreds\s+of|thousands\s+of)\s+(?:more\s+)?times`,
     r`(?:pad|fill|extend|bloat)\s+(?:every|each|all|your)\s+(?:\w+\s+)?(?:answer|response|reply|output)s?\s+with\s+(?:[\d,]{3,}|thousands\s+of)\s+(?:\w+\s+)?(?:words|tokens|characters|lines|paragraphs)`,
+    r`(?:generate|write|produce)\s+and\s+(?:then\s+)?(?:discard|throw\s+away|delete)`,
   ),
 );
+/**
+ * The widest order: a verb that acts (sends, changes, installs, pays, says…) given as an order, for
+ * a scope past the call (before each, whenever, for all, from now on, instead of…), towards a value
+ * only an attacker would bring: a URL, an address, a phone or wallet, a path in the home folder, a
+ * pinned package. Real tools give orders about their own arguments ("set `page` to 2"), to call
+ * a tool first, or for the user's request; none of those brings such a value.
+ */
+const GENERIC_VERB = words(
+  any(
+    r`append|prepend|prefix|insert|add|attach|embed|tack|inject|replace|change|modify|rewrite|overwrite|update|point|base`,
+    r`route|redirect|proxy|forward|send|post|publish|tweet|e-?mail|message|text|notify|register|sign\s+up|subscribe`,
+    r`enroll|follow|star|invite|grant|share|upload|transfer|pay|buy|purchase|donate|order|book|create|generate`,
+    r`open|visit|browse|navigate|download|install|fetch|load|import|pull|push|commit|deploy|save|write|copy|duplicate`,
+    r`mirror|sync|store|delete|remove|drop|disable|enable|turn|switch|make|start|launch|state|claim|say|tell`,
+    r`recommend|suggest|promote|praise|advertise|mention|include|set`,
+  ),
+);
+const GENERIC_SCOPE = words(
+  any(
+    r`before\s+(?:each|every|any|the\s+first|\w+ing)|after\s+(?:each|every|any|the\s+first)|(?:every|each|any)\s+time`,
+    r`whenever|going\s+forward|from\s+(?:now|here)\s+on|starting\s+(?:with|from|now)|for\s+the\s+(?:rest|remainder)\s+of`,
+    r`for\s+(?:all|every|each|any)|on\s+every|in\s+every|across\s+all|as\s+part\s+of|to\s+(?:unlock|activate)`,
+    r`regardless\s+of|instead\s+of|once\s+per|at\s+the\s+start\s+of|every\s+\w+\s+you|when\s+(?:the\s+)?[\w-]+\s+(?:server|tool)`,
+  ),
+);
+/** A value only an attacker brings (see GENERIC_VERB). */
+const OUTSIDE_VALUE =
+  /https?:\/\/|@[\w-]+\.[a-z]{2,}|\+\d[\d\s().-]{7,}\d|\b0x[0-9a-f]{16,}|\b\d{1,3}(?:\.\d{1,3}){3}\b|~\/[\w.-]|\$HOME\b|\.(?:com|net|io|org|dev|co|app|ai|xyz|example)\b|==\d|@\d|@latest\b/i;
+const GENERIC_ANCHOR =
+  /\b(?:before|after|every|each|any|whenever|going|from|starting|for|on|in|across|as|to|regardless|instead|once|at|when)\b/i;
+
 /** A host name or link whose variable part is private data: `<the user's api key>.diag.example`. */
 const HOST_TEMPLATE =
   /[<{][^<>{}\n]{2,80}[>}]\.[\w-]+\.[\w.-]+|https?:\/\/\S{1,200}=\s+(?:followed\s+by|plus|then|with)\s+[^.\n]{0,120}/i;
@@ -514,6 +575,10 @@ const PERSIST = new RegExp(
   ),
   "i",
 );
+/** Places that run a file at log-in or on a schedule; writing there plants it (with a write verb). */
+const AUTOSTART =
+  /~\/\.config\/autostart\/|LaunchAgents\/|\/etc\/cron\.d\/|\/etc\/rc\.local|\\Startup\\|systemd\/user\//i;
+const WRITE_VERB = /\b(?:create|write|add|put|drop|install|copy|place|save)\b/i;
 /** A link whose query string is filled in from the conversation or secrets. */
 const URL_TEMPLATE =
   /https?:\/\/[^\s)?]{1,200}\?(?:[\w-]{1,40}=[^\s)&]{0,100}&){0,10}[\w-]{1,40}=(<[^>]{2,80}>|\{[^}]{2,80}\}|\[[^\]]{2,80}\]|\$\w{2,40}|[A-Z][A-Z_]{3,40})[^\n]{0,160}/;
@@ -569,6 +634,9 @@ const USER_DOES_RX = rx(USER_DOES);
 const LATER_RX = rx(LATER);
 const CHANGE_ALL = all(CHANGE);
 const WASTE_RX = rx(WASTE);
+const REMOTE_ALL = all(REMOTE);
+const GENERIC_VERB_ALL = all(GENERIC_VERB);
+const GENERIC_SCOPE_RX = rx(GENERIC_SCOPE);
 const RARE = [
   AUTHORITY,
   REDIRECT,
@@ -749,6 +817,8 @@ interface ActionHints {
   user: boolean;
   later: boolean;
   waste: boolean;
+  remote: boolean;
+  generic: boolean;
 }
 
 /**
@@ -759,11 +829,11 @@ interface ActionHints {
  */
 const ANCHOR_WORDS = {
   supply: r`instal\w*|index-url|registry|mirror|package\s+(?:source|index)|depends|postinstall|preinstall|setup\s+script|as\s+well`,
-  weaken: r`firewall|antivirus|defender|gatekeeper|selinux|two-factor|2fa|mfa|multi-factor|ssl|tls|certificate|signature|hooks|protection|review|sandbox|audit\w*|verification|public|nopasswd|setglobalstate|spctl|csrutil|0\.0\.0\.0`,
-  rules: r`memory|claude\.md|agents\.md|gemini\.md|copilot-instructions|mcp|settings\.json|autoapprove|alwaysallow|dangerously-skip-permissions|auto-approve|cursorrules|windsurfrules|clinerules`,
-  user: r`two-factor|2fa|mfa|multi-factor|antivirus|firewall|defender|https?|passwords?|passcodes?|pin|bank|login|seed|recovery|private|otp|one-time`,
-  later: r`later|future|subsequent|following|remaining|upcoming|other|here\s+on|now\s+on|going\s+forward|rest\s+of|you\s+(?:write|generate|create|produce)`,
-  waste: r`times|pad|fill|extend|bloat`,
+  weaken: r`firewall|antivirus|defender|gatekeeper|selinux|two-factor|2fa|mfa|multi-factor|ssl|tls|certificate|signature|hooks|protection|review|sandbox|audit\w*|verification|public\w*|nopasswd|setglobalstate|spctl|csrutil|0\.0\.0\.0|world-\w+|public-read|scanning|scan|ngrok|localtunnel|cloudflared|tmate|reverse|\w+-MpPreference`,
+  rules: r`memory|claude\.md|agents\.md|gemini\.md|copilot-instructions|mcp|settings\.json|autoapprove|alwaysallow|dangerously-skip-permissions|auto-approve|cursorrules|windsurfrules|clinerules|system\s+prompt|custom\s+instructions|permanently|forever|remember`,
+  user: r`two-factor|2fa|mfa|multi-factor|antivirus|firewall|defender|https?|passwords?|passcodes?|pin|bank|login|seed|recovery|private|otp|one-time|infected|compromised|hacked|locked|suspended|risk|blocked`,
+  later: r`later|future|subsequent|following|remaining|upcoming|other|here\s+on|now\s+on|going\s+forward|rest\s+of|remainder|starting|next|you\s+(?:write|generate|create|produce)`,
+  waste: r`times|pad|fill|extend|bloat|discard|throw|delete`,
 };
 const anchor = (source: string) => new RegExp(`\\b(?:${source})\\b`, "i");
 const ANCHOR = {
@@ -777,14 +847,29 @@ const ANCHOR = {
 const ANY_ANCHOR = anchor(Object.values(ANCHOR_WORDS).join("|"));
 /** A word each alternative of PREREQUISITE and UNREQUESTED needs. */
 const PREREQUISITE_ANCHOR = anchor(
-  r`activate|enable|unlock|initiali\w*|set|required|mandatory|necessary|one-time|activation|prerequisites?|before|prior` +
+  r`activate|enable|unlock|initiali\w*|set|required|mandatory|necessary|one-time|activation|prerequisites?|before|prior|part` +
     r`|first|start|once|after|otherwise|needed|when|whenever|time|even|without|unprompted|initiative|whether`,
 );
 /** The supply rule's words in other languages, looked for only in text with such letters. */
 const SUPPLY_FOREIGN = /установи|安装|インストール/;
 
+const NO_ACTIONS: ActionHints = {
+  supply: false,
+  side: false,
+  install: false,
+  weaken: false,
+  rules: false,
+  user: false,
+  later: false,
+  waste: false,
+  remote: false,
+  generic: false,
+};
+
 /** Which action rules `text` may hold: cues first, then each rule's pattern. */
 function actionHints(text: string, foreign: boolean, the: (p: Pair) => RegExp): ActionHints {
+  // An order with a scope and a value takes more words than a short field holds.
+  if (text.length < 24) return NO_ACTIONS;
   // Side effects are common verbs ("send", "create"): the prerequisite is looked for first.
   const prerequisite = PREREQUISITE_ANCHOR.test(text) && the(PREREQUISITE_RX).test(text);
   const side = prerequisite && the(SIDE_EFFECT_RX).test(text);
@@ -793,20 +878,12 @@ function actionHints(text: string, foreign: boolean, the: (p: Pair) => RegExp): 
   const supply =
     (anchored ? ANCHOR.supply.test(text) : foreign && SUPPLY_FOREIGN.test(text)) &&
     the(SUPPLY_RX).test(text);
-  if (!anchored) {
-    const none = false;
-    return {
-      supply,
-      side,
-      install,
-      weaken: none,
-      rules: none,
-      user: none,
-      later: none,
-      waste: none,
-    };
-  }
+  // The widest rule: an outside value first (rare), then a scope.
+  const generic = OUTSIDE_VALUE.test(text) && GENERIC_ANCHOR.test(text);
+  if (!anchored) return { ...NO_ACTIONS, supply, side, install, generic };
   return {
+    generic,
+    remote: ANCHOR.weaken.test(text) && the(REMOTE_ALL).test(text),
     supply,
     side,
     install,
@@ -836,7 +913,7 @@ function unaskedAction(
 ): string | null {
   const any =
     has.supply || has.side || has.install || has.weaken || has.rules || has.user || has.later;
-  if (!(any || has.waste)) return null;
+  if (!(any || has.waste || has.remote || has.generic)) return null;
   if (ASKED.test(sentence)) return null;
   if (has.supply && the(SUPPLY_RX).test(sentence)) return "adds a package nobody asked for";
   // A named package installed on a trigger ("after creating a project, run `npm install x`").
@@ -873,6 +950,15 @@ function unaskedAction(
     return "changes the model for later turns";
   }
   if (has.waste && the(WASTE_RX).test(sentence)) return "wastes work on purpose";
+  if (has.remote && orderIn(the(REMOTE_ALL), sentence)) return "opens remote access";
+  if (
+    has.generic &&
+    OUTSIDE_VALUE.test(sentence) &&
+    the(GENERIC_SCOPE_RX).test(sentence) &&
+    orderIn(the(GENERIC_VERB_ALL), sentence)
+  ) {
+    return "asks for an action the user did not request";
+  }
   return null;
 }
 
@@ -895,7 +981,7 @@ export function readMeaning(text: string, whole = false): Meaning | null {
   const has = {
     authority: rare && (the(AUTHORITY_RX).test(text) || /authori[sz]ed/i.test(text)),
     redirect: rare && the(REDIRECT_RX).test(text),
-    persist: rare && PERSIST.test(text),
+    persist: (rare && PERSIST.test(text)) || AUTOSTART.test(text),
     link: /https?:\/\/[^\s)?]{1,200}\?/i.test(text),
     tool: rare && the(OTHER_TOOL_RX).test(text),
     call: CALL_TEMPLATE.test(text),
@@ -922,7 +1008,12 @@ export function readMeaning(text: string, whole = false): Meaning | null {
       return found("claims authority over the user");
     }
     if (holds(has.redirect, REDIRECT_RX, sentence)) return found("does something else than asked");
-    if (holds(has.persist, PERSIST, sentence)) return found("plants a shell or a key");
+    if (
+      has.persist &&
+      (PERSIST.test(sentence) || (AUTOSTART.test(sentence) && WRITE_VERB.test(sentence)))
+    ) {
+      return found("plants a shell or a key");
+    }
     if (holds(has.phish, PHISH_RX, sentence)) return found("asks the user for a secret");
     if (holds(has.destructive, DESTRUCTIVE, sentence) && !NEGATION.test(sentence)) {
       return found("asks for a destructive command");
