@@ -561,6 +561,38 @@ const OUTSIDE_VALUE =
 const GENERIC_ANCHOR =
   /\b(?:before|after|every|each|any|whenever|going|from|starting|for|on|in|across|as|to|regardless|instead|once|at|when)\b/i;
 
+/**
+ * The prompt-injection tropes of published write-ups, each a claim no tool description makes: a
+ * fake end of the description or a fake turn, "new instructions:", an override or a debug mode
+ * announced, the safety rules declared off, another tool called fake or retired, this tool to be
+ * chosen even for unrelated requests, a persona that "can do anything now".
+ */
+const TROPE = words(
+  any(
+    r`end\s+of\s+(?:the\s+)?(?:tool\s+|function\s+)?(?:description|documentation|instructions|context|system\s+prompt)`,
+    r`(?:new|updated|revised|real|actual|additional|hidden)\s+(?:instructions?|task|directives?|orders)\s*(?=:)`,
+    r`(?:system|admin|administrator|developer|root|security)\s+override|(?:debug|maintenance|god|admin)\s+mode\s+(?:(?:is\s+)?now\s+(?:enabled|activated|on)|(?:enabled|activated|on)\s*(?=[:!]))`,
+    r`(?:safety|security|content|ethical)\s+(?:rules|filters|guidelines|policies|restrictions|checks|guardrails)\s+(?:are\s+|have\s+been\s+)?(?:now\s+)?` +
+      r`(?:disabled|off|lifted|suspended|removed|deactivated|waived)`,
+    r`(?:other|all\s+other|the\s+other|any\s+other)\s+(?:[\w-]+\s+){0,2}tools?\s+(?:\w+\s+){0,3}(?:fake|malicious|dangerous|insecure|untrusted|spyware|scams?|phishing)`,
+    r`[a-z]+_[a-z_]+${"`"}?,?\s+(?:which\s+)?(?:must|should)\s+(?:not|never)\s+be\s+(?:used|called)\s+(?:any\s*more|again|at\s+all)`,
+    r`this\s+tool\b[^.\n]{0,60}\beven\s+(?:for\s+)?(?:unrelated|irrelevant|other)\s+(?:ones|requests|tasks|questions|queries)`,
+    r`do\s+anything\s+now|(?:free\s+(?:of|from)|not\s+bound\s+by|ignores?)\s+(?:all\s+|any\s+)?(?:rules|restrictions|guidelines|policies|filters)`,
+  ),
+  r`<\/\s*(?:tool_description|tool|function|description|function_description|tools|system|instructions)\s*>|<\|(?:endoftext|im_end|eot_id|start_header_id|end_header_id)\|>`,
+);
+/** A fake dialogue: two turn markers ("Human: …", "Assistant: …") inside one text. */
+const FAKE_TURNS =
+  /(?:^|[\s.>])(?:Human|User)\s*:\s*\S[\s\S]{0,400}?(?:^|[\s.>])(?:Assistant|AI|Model)\s*:\s*\S/;
+/** Verbs that show what the model was told. */
+const REVEAL = words(
+  r`print|reveal|show|output|display|repeat|recite|disclose|expose|leak|dump|share|tell|spell\s+out|paste|quote`,
+);
+/** What the model was told, as the model's own. */
+const OWN_PROMPT = words(
+  r`your\s+(?:\w+\s+){0,2}(?:system\s+prompt|instructions|system\s+message|developer\s+message|guidelines|rules)`,
+);
+
 /** A host name or link whose variable part is private data: `<the user's api key>.diag.example`. */
 const HOST_TEMPLATE =
   /[<{][^<>{}\n]{2,80}[>}]\.[\w-]+\.[\w.-]+|https?:\/\/\S{1,200}=\s+(?:followed\s+by|plus|then|with)\s+[^.\n]{0,120}/i;
@@ -635,6 +667,9 @@ const LATER_RX = rx(LATER);
 const CHANGE_ALL = all(CHANGE);
 const WASTE_RX = rx(WASTE);
 const REMOTE_ALL = all(REMOTE);
+const TROPE_RX = rx(TROPE);
+const REVEAL_ALL = all(REVEAL);
+const OWN_PROMPT_RX = rx(OWN_PROMPT);
 const GENERIC_VERB_ALL = all(GENERIC_VERB);
 const GENERIC_SCOPE_RX = rx(GENERIC_SCOPE);
 const RARE = [
@@ -866,6 +901,10 @@ const NO_ACTIONS: ActionHints = {
   generic: false,
 };
 
+/** A word each trope needs. */
+const TROPE_ANCHOR =
+  /\b(?:end|new|updated|revised|real|actual|additional|hidden|override|mode|rules|filters|guidelines|policies|restrictions|checks|guardrails|fake|malicious|dangerous|insecure|untrusted|spyware|scams?|phishing|used|called|unrelated|irrelevant|anything|bound|ignores?|human|user)\b|<\/|<\|/i;
+
 /** Which action rules `text` may hold: cues first, then each rule's pattern. */
 function actionHints(text: string, foreign: boolean, the: (p: Pair) => RegExp): ActionHints {
   // An order with a scope and a value takes more words than a short field holds.
@@ -991,6 +1030,8 @@ export function readMeaning(text: string, whole = false): Meaning | null {
     deceive: rare && the(DECEIVE_RX).test(text),
     shadow: rare && the(SHADOW_ALL_RX).test(text),
     ...actionHints(text, foreign, the),
+    trope: TROPE_ANCHOR.test(text) && (the(TROPE_RX).test(text) || FAKE_TURNS.test(text)),
+    reveal: /\byour\b/i.test(text) && the(OWN_PROMPT_RX).test(text),
     host: /[<{]|https?:/i.test(text) && HOST_TEMPLATE.test(text),
   };
   if (!parts.data.length && !hides.length && !Object.values(has).some(Boolean)) return null;
@@ -1006,6 +1047,12 @@ export function readMeaning(text: string, whole = false): Meaning | null {
     // AUTHORITY has a sentence-start branch the whole text cannot stand in for.
     if (has.authority && the(AUTHORITY_RX).test(sentence)) {
       return found("claims authority over the user");
+    }
+    if (has.trope && (the(TROPE_RX).test(sentence) || (one && FAKE_TURNS.test(sentence)))) {
+      return found("a prompt-injection trope");
+    }
+    if (has.reveal && the(OWN_PROMPT_RX).test(sentence) && orderIn(the(REVEAL_ALL), sentence)) {
+      return found("reveals the model's instructions");
     }
     if (holds(has.redirect, REDIRECT_RX, sentence)) return found("does something else than asked");
     if (

@@ -145,6 +145,8 @@ const CASES: [string, (text: string) => unknown, string][] = [
   ["scanner: later turns with no change", scanDescription, fill("for every later request ")],
   ["scanner: calls counted", scanDescription, fill("call it again 99 ")],
   ["scanner: host templates", scanDescription, fill("<ab>.a.", "resolve ")],
+  ["scanner: a dialogue that never answers", scanDescription, fill("Human: a ")],
+  ["scanner: tropes never completed", scanDescription, fill("end of the new other tools ")],
   [
     "scanner: an instruction in an enum value",
     (text) =>
