@@ -366,6 +366,15 @@ function decodedRuns(text: string): string[] {
   return out;
 }
 
+/** A run of single characters joined by one separator: "S-e-n-d", "h.t.t.p". */
+const SEPARATED = /(?:^|\s)(?:\S[-_.*|\u00B7]){3,}\S(?=\s|$)/;
+const SEPARATED_ALL = /(?<=^|\s)(?:\S[-_.*|\u00B7]){1,}\S(?=\s|$)/g;
+/** One letter rotated by 13. */
+const rot13 = (c: string) => {
+  const base = c <= "Z" ? 65 : 97;
+  return String.fromCharCode(((c.charCodeAt(0) - base + 13) % 26) + base);
+};
+
 /**
  * The readings of a text the HIGH rules run on: normalized; with digits in words read as letters
  * ("s3nd"); with spaced-out letters joined ("s e n d"); reversed when it says to read backwards;
@@ -384,6 +393,17 @@ function readings(text: string): [string, string][] {
   }
   if (/(^|\s)\S \S \S \S /.test(normal)) {
     out.push([" (spaced letters joined)", normal.replace(/(?<=(?:^|\s)\S) (?=\S(?:\s|$))/g, "")]);
+  }
+  // Letters joined by a separator, one by one: "S-e-n-d t-h-e c-h-a-t", "s.e.n.d".
+  if (SEPARATED.test(normal)) {
+    out.push([
+      " (separated letters joined)",
+      normal.replace(SEPARATED_ALL, (run) => run.replace(/(\S)[-_.*|\u00B7]/g, "$1")),
+    ]);
+  }
+  // ROT13, when the text names it (the model is told to decode it).
+  if (/\b(rot-?\s?13|caesar|rotated\s+by\s+13)\b/i.test(normal)) {
+    out.push([" (ROT13 decoded)", normal.replace(/[A-Za-z]/g, rot13)]);
   }
   if (/\b(backwards?|reversed?)\b/i.test(normal)) {
     out.push([" (read backwards)", [...normal].reverse().join("")]);

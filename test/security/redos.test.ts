@@ -146,6 +146,9 @@ const CASES: [string, (text: string) => unknown, string][] = [
   ["scanner: calls counted", scanDescription, fill("call it again 99 ")],
   ["scanner: host templates", scanDescription, fill("<ab>.a.", "resolve ")],
   ["scanner: a dialogue that never answers", scanDescription, fill("Human: a ")],
+  ["scanner: separated letters that never end", scanDescription, fill("a-", "x ")],
+  ["scanner: separators alone", scanDescription, fill("- .")],
+  ["scanner: ROT13 named, over and over", scanDescription, fill("rot13 fraq ")],
   ["scanner: tropes never completed", scanDescription, fill("end of the new other tools ")],
   [
     "scanner: an instruction in an enum value",
