@@ -864,11 +864,11 @@ interface ActionHints {
  */
 const ANCHOR_WORDS = {
   supply: r`instal\w*|index-url|registry|mirror|package\s+(?:source|index)|depends|postinstall|preinstall|setup\s+script|as\s+well`,
-  weaken: r`firewall|antivirus|defender|gatekeeper|selinux|two-factor|2fa|mfa|multi-factor|ssl|tls|certificate|signature|hooks|protection|review|sandbox|audit\w*|verification|public\w*|nopasswd|setglobalstate|spctl|csrutil|0\.0\.0\.0|world-\w+|public-read|scanning|scan|ngrok|localtunnel|cloudflared|tmate|reverse|\w+-MpPreference`,
-  rules: r`memory|claude\.md|agents\.md|gemini\.md|copilot-instructions|mcp|settings\.json|autoapprove|alwaysallow|dangerously-skip-permissions|auto-approve|cursorrules|windsurfrules|clinerules|system\s+prompt|custom\s+instructions|permanently|forever|remember`,
-  user: r`two-factor|2fa|mfa|multi-factor|antivirus|firewall|defender|https?|passwords?|passcodes?|pin|bank|login|seed|recovery|private|otp|one-time|infected|compromised|hacked|locked|suspended|risk|blocked`,
-  later: r`later|future|subsequent|following|remaining|upcoming|other|here\s+on|now\s+on|going\s+forward|rest\s+of|remainder|starting|next|you\s+(?:write|generate|create|produce)`,
-  waste: r`times|pad|fill|extend|bloat|discard|throw|delete`,
+  weaken: r`firewall|antivirus|defender|gatekeeper|selinux|two-factor|2fa|mfa|multi-factor|ssl|tls|certificate|signature|hooks|branch\s+protection|code\s+review|sandbox|audit\w*|verification|public\w*|nopasswd|setglobalstate|spctl|csrutil|0\.0\.0\.0|world-\w+|ngrok|localtunnel|cloudflared|tmate|reverse\s+(?:ssh|tunnel|shell)|(?:add|set)-mppreference`,
+  rules: r`(?:long-term|persistent|permanent)\s+memory|memory\s+(?:file|store|bank|that)|claude\.md|agents\.md|gemini\.md|copilot-instructions|mcp\s+(?:settings|config\w*)|mcp\.json|claude_desktop_config|settings\.json|autoapprove|alwaysallow|dangerously-skip-permissions|auto-approve|cursorrules|windsurfrules|clinerules|system\s+prompt|custom\s+instructions|remember\s+(?:permanently|forever|for)|(?:permanently|forever)\s+remember`,
+  user: r`two-factor|2fa|mfa|multi-factor|antivirus|firewall|defender|passwords?|passcodes?|pin|bank|login|seed|recovery|otp|one-time|infected|compromised|hacked|locked|suspended|exe|sh|pkg|dmg|msi|ps1|apk|bat`,
+  later: r`(?:every|each|all|any)\s+(?:later|future|subsequent|following|remaining|upcoming|other)|you\s+(?:write|generate|create|produce)|here\s+on|now\s+on|going\s+forward|(?:rest|remainder)\s+of|next\s+(?:message|reply|answer|response|turn)`,
+  waste: r`(?:\d{2,}|[\d,]{4,}|hundreds\s+of|thousands\s+of)\s+(?:more\s+)?times|(?:pad|fill|extend|bloat)\s+(?:every|each|all|your)|and\s+(?:then\s+)?(?:discard|throw\s+away|delete)`,
 };
 const anchor = (source: string) => new RegExp(`\\b(?:${source})\\b`, "i");
 const ANCHOR = {
@@ -879,7 +879,6 @@ const ANCHOR = {
   later: anchor(ANCHOR_WORDS.later),
   waste: anchor(ANCHOR_WORDS.waste),
 };
-const ANY_ANCHOR = anchor(Object.values(ANCHOR_WORDS).join("|"));
 /** A word each alternative of PREREQUISITE and UNREQUESTED needs. */
 const PREREQUISITE_ANCHOR = anchor(
   r`activate|enable|unlock|initiali\w*|set|required|mandatory|necessary|one-time|activation|prerequisites?|before|prior|part` +
@@ -902,24 +901,48 @@ const NO_ACTIONS: ActionHints = {
 };
 
 /** A word each trope needs. */
-const TROPE_ANCHOR =
-  /\b(?:end|new|updated|revised|real|actual|additional|hidden|override|mode|rules|filters|guidelines|policies|restrictions|checks|guardrails|fake|malicious|dangerous|insecure|untrusted|spyware|scams?|phishing|used|called|unrelated|irrelevant|anything|bound|ignores?|human|user)\b|<\/|<\|/i;
+const TROPE_WORDS = r`end\s+of|(?:instructions?|task|directives?|orders)\s*:|(?:system|admin|administrator|developer|root|security)\s+override|mode\s+(?:is\s+now|now|enabled|activated|on)|(?:safety|security|content|ethical)\s+(?:rules|filters|guidelines|policies|restrictions|checks|guardrails)|fake|malicious|dangerous|insecure|untrusted|spyware|scams?|phishing|be\s+(?:used|called)\s+(?:any\s*more|again|at\s+all)|unrelated|irrelevant|even\s+(?:for\s+)?other|anything\s+now|free\s+(?:of|from)|bound\s+by|ignores?\s+(?:all\s+|any\s+)?(?:rules|restrictions|guidelines|policies|filters)|(?:human|user)\s*:`;
+const TROPE_ANCHOR = anchor(TROPE_WORDS);
+/** Closing tags and special tokens: `</tool_description>`, `<|im_end|>`. */
+const TAG_TROPE = /<\/|<\|/;
+/**
+ * Every word an action rule, a trope or a reveal needs, in one pass: most texts have none of them
+ * and skip every rule of this third round after it.
+ */
+const CUE = anchor(
+  [
+    ...Object.values(ANCHOR_WORDS),
+    TROPE_WORDS,
+    r`autostart|launchagents|cron|rc\.local|startup|systemd`,
+  ].join("|"),
+);
+/** The words an order to reveal the model's instructions needs. */
+const YOUR_PROMPT = /\byour\s+(?:\w+\s+){0,2}(?:system|instructions|guidelines|rules|developer)\b/i;
 
 /** Which action rules `text` may hold: cues first, then each rule's pattern. */
-function actionHints(text: string, foreign: boolean, the: (p: Pair) => RegExp): ActionHints {
+function actionHints(
+  text: string,
+  foreign: boolean,
+  cued: boolean,
+  the: (p: Pair) => RegExp,
+): ActionHints {
   // An order with a scope and a value takes more words than a short field holds.
   if (text.length < 24) return NO_ACTIONS;
   // Side effects are common verbs ("send", "create"): the prerequisite is looked for first.
   const prerequisite = PREREQUISITE_ANCHOR.test(text) && the(PREREQUISITE_RX).test(text);
   const side = prerequisite && the(SIDE_EFFECT_RX).test(text);
   const install = prerequisite && text.includes("`") && PACKAGE_INSTALL.test(text);
-  const anchored = ANY_ANCHOR.test(text);
+  const anchored = cued;
   const supply =
     (anchored ? ANCHOR.supply.test(text) : foreign && SUPPLY_FOREIGN.test(text)) &&
     the(SUPPLY_RX).test(text);
   // The widest rule: an outside value first (rare), then a scope.
   const generic = OUTSIDE_VALUE.test(text) && GENERIC_ANCHOR.test(text);
-  if (!anchored) return { ...NO_ACTIONS, supply, side, install, generic };
+  if (!anchored) {
+    // Most texts: nothing found, and no object made for it.
+    if (!(supply || side || install || generic)) return NO_ACTIONS;
+    return { ...NO_ACTIONS, supply, side, install, generic };
+  }
   return {
     generic,
     remote: ANCHOR.weaken.test(text) && the(REMOTE_ALL).test(text),
@@ -1017,10 +1040,13 @@ export function readMeaning(text: string, whole = false): Meaning | null {
   const addressed = spans(the(ADDRESSEE_ALL), text);
   // The rarer rules are looked for in one pass first; each only when that pass finds one of them.
   const rare = the(RARE_RX).test(text);
+  // The third round's rules: one pass for the words they need, one look for brackets.
+  const cued = text.length >= 24 && CUE.test(text);
+  const angled = text.includes("<") || text.includes("{");
   const has = {
     authority: rare && (the(AUTHORITY_RX).test(text) || /authori[sz]ed/i.test(text)),
     redirect: rare && the(REDIRECT_RX).test(text),
-    persist: (rare && PERSIST.test(text)) || AUTOSTART.test(text),
+    persist: (rare && PERSIST.test(text)) || (cued && AUTOSTART.test(text)),
     link: /https?:\/\/[^\s)?]{1,200}\?/i.test(text),
     tool: rare && the(OTHER_TOOL_RX).test(text),
     call: CALL_TEMPLATE.test(text),
@@ -1029,12 +1055,21 @@ export function readMeaning(text: string, whole = false): Meaning | null {
     destructive: rare && DESTRUCTIVE.test(text),
     deceive: rare && the(DECEIVE_RX).test(text),
     shadow: rare && the(SHADOW_ALL_RX).test(text),
-    ...actionHints(text, foreign, the),
-    trope: TROPE_ANCHOR.test(text) && (the(TROPE_RX).test(text) || FAKE_TURNS.test(text)),
-    reveal: /\byour\b/i.test(text) && the(OWN_PROMPT_RX).test(text),
-    host: /[<{]|https?:/i.test(text) && HOST_TEMPLATE.test(text),
+    trope:
+      ((cued && TROPE_ANCHOR.test(text)) || (angled && TAG_TROPE.test(text))) &&
+      (the(TROPE_RX).test(text) || FAKE_TURNS.test(text)),
+    reveal: YOUR_PROMPT.test(text) && the(OWN_PROMPT_RX).test(text),
+    host: (angled || text.includes("http")) && HOST_TEMPLATE.test(text),
   };
-  if (!parts.data.length && !hides.length && !Object.values(has).some(Boolean)) return null;
+  const acts = actionHints(text, foreign, cued, the);
+  if (
+    !parts.data.length &&
+    !hides.length &&
+    acts === NO_ACTIONS &&
+    !Object.values(has).some(Boolean)
+  ) {
+    return null;
+  }
   const all: [number, number][] = whole ? [[0, text.length]] : sentences(text);
   const one = all.length === 1;
   const holds = (found: boolean, pattern: RegExp | Pair, sentence: string) =>
@@ -1072,7 +1107,7 @@ export function readMeaning(text: string, whole = false): Meaning | null {
     if (holds(has.persistent, PERSISTENT_RX, sentence)) {
       return found("changes the model for later turns");
     }
-    const unasked = unaskedAction(sentence, has, the);
+    const unasked = acts === NO_ACTIONS ? null : unaskedAction(sentence, acts, the);
     if (unasked) return found(unasked);
     const data = inside(parts.data, i);
     // Spoken to the model ("Note to the assistant: …"), an act on private data needs no sink.

@@ -356,9 +356,10 @@ function decodedRuns(text: string): string[] {
   const out: string[] = [];
   const printable = (s: string) => s.length >= 8 && /^[\x20-\x7E\n\r\t]+$/.test(s) && / /.test(s);
   // Maximal runs, found in one pass; a run too short or too long to be a hidden sentence is skipped.
-  for (const [run] of text.matchAll(/[A-Za-z0-9+/]+={0,2}/g)) {
+  // Only runs of 16 or more: the first position with 16 such characters ahead starts a run.
+  for (const [run] of text.matchAll(/[A-Za-z0-9+/]{16,}={0,2}/g)) {
     if (out.length >= 20) break;
-    if (run.length < 16 || run.length > 8192) continue;
+    if (run.length > 8192) continue;
     const hex = /^(?:[0-9a-fA-F]{2})+$/.test(run);
     const decoded = Buffer.from(run, hex ? "hex" : "base64").toString("latin1");
     if (printable(decoded)) out.push(decoded);
@@ -384,12 +385,16 @@ function readings(text: string): [string, string][] {
   const normal = normalizeForScan(text);
   const out: [string, string][] = [["", normal]];
   if (/[A-Za-z][0-9]|[0-9][A-Za-z]/.test(normal)) {
-    const folded = normal.replace(/[A-Za-z0-9]+/g, (word) =>
-      /[A-Za-z]/.test(word) && /[0-9]/.test(word)
-        ? word.replace(/[013457]/g, (d) => LEET[d] ?? d)
-        : word,
-    );
-    out.push([" (digits read as letters)", folded]);
+    // Only when a word turns into one of letters ("s3nd", "c0nv3rs4ti0n"): "v2", "utf8", "sha256",
+    // "s3" and "ec2" stay what they are, and the text is not read a second time for them.
+    let changed = false;
+    const folded = normal.replace(/[A-Za-z0-9]+/g, (word) => {
+      if (!/[A-Za-z]/.test(word) || !/[0-9]/.test(word)) return word;
+      const letters = word.replace(/[013457]/g, (d) => LEET[d] ?? d);
+      if (letters.length >= 4 && /^[A-Za-z]+$/.test(letters)) changed = true;
+      return letters;
+    });
+    if (changed) out.push([" (digits read as letters)", folded]);
   }
   if (/(^|\s)\S \S \S \S /.test(normal)) {
     out.push([" (spaced letters joined)", normal.replace(/(?<=(?:^|\s)\S) (?=\S(?:\s|$))/g, "")]);
@@ -546,14 +551,22 @@ export function scanTool(server: string, tool: ToolLike): ToolFinding[] {
  * ones are names and short phrases ("Slow 3G", "relates to"); one that speaks to the model
  * ("choose this value, then call export_contacts…") is an instruction where none was expected.
  */
-const DATA_FIELD = /(?:^|\.)(?:title|const|default)$|\.(?:enum|examples)\[\d+\]$/;
+function isDataField(where: string): boolean {
+  const key = where.slice(where.lastIndexOf(".") + 1);
+  return (
+    key === "title" ||
+    key === "const" ||
+    key === "default" ||
+    (key.endsWith("]") && (key.startsWith("enum[") || key.startsWith("examples[")))
+  );
+}
 /** Words of an order to the model: its name and a modal, a tool to call, "choose this one"… */
 const ORDER_IN_DATA =
   /\b(?:the\s+)?(?:assistant|ai|agent|model|llm)\s*(?::|,\s|\s(?:must|should|has\s+to|needs\s+to|will|shall|always|never)\b)|\bcall\s+`?[a-z]+_[a-z_]+|\bthen\s+(?:call|send|pass|run|use|attach|include)\b|\b(?:choose|pick|select|prefer)\s+this\s+(?:one|value|option)\b|\bignor\w*\s+(?:the\s+|any\s+|all\s+)?(?:user|previous|prior|other|earlier)|\bask\s+the\s+user\s+(?:for|to)\b|\b(?:before|after|prior\s+to)\s+(?:answering|responding|replying|calling|each|every|any)\b|\b(?:this|the)\s+(?:field|value|argument|parameter)\s+(?:must|should)\b|\bset\s+this\s+(?:field\s+|value\s+)?to\b|\byou\s+(?:must|should|need\s+to|have\s+to)\b/i;
 
-/** An order to the model in a data field (see DATA_FIELD), or null. */
+/** An order to the model in a data field (see isDataField), or null. */
 function orderInData(where: string, text: string): string | null {
-  if (!DATA_FIELD.test(where) || text.split(/\s+/).length < 4) return null;
+  if (!isDataField(where) || text.split(/\s+/).length < 4) return null;
   const normal = normalizeForScan(text.slice(0, MAX_SCANNED));
   const match = ORDER_IN_DATA.exec(normal);
   return match ? excerpt(normal, match.index) : null;
