@@ -115,6 +115,8 @@ const CONVERSATION = words(
     r`(?:that|this|each|every)\s+(?:entire\s+)?message|(?:earlier|previous|prior)\s+turns|context\s+window`,
     r`(?:your|the|its|this)\s+(?:own\s+|current\s+|full\s+)?(?:system|developer|hidden)\s+(?:prompt|instructions|message)`,
     r`your\s+(?:full|complete|whole|entire)\s+(?:answer|response|reply)`,
+    r`your\s+(?:full\s+|complete\s+|internal\s+|private\s+|hidden\s+)?(?:reasoning|chain\s+of\s+thought|thoughts|thinking|scratchpad)`,
+    r`(?:results?|outputs?|responses?)\s+(?:of|from)\s+(?:all\s+|every\s+|any\s+|the\s+)?(?:other|previous|earlier|prior)\s+(?:tool\s+)?(?:calls?|tools?)`,
     r`cronologia|conversazione|historico|conversa|gesprek|chatgeschiedenis|chatverlauf|verlauf|historique`,
     r`user'?s\s+(?:earlier|previous|recent|original)\s+(?:input|questions|requests|instructions|messages)`,
   ),
@@ -144,6 +146,10 @@ const PRIVATE = words(
     r`(?:user'?s|all|any|every|your|their|local)\s+(?:\w+\s+)?(?:environment\s+variables|env\s+vars)`,
     r`(?:all|every|any)\s+(?:of\s+)?(?:the\s+)?(?:user'?s|their)\s+(?:\w+\s+)?(?:files|documents|e-?mails|contacts|photos|browsing\s+history)`,
     r`process\.env|os\.environ|clipboard|home\s+(?:directory|folder)|shell\s+history|bash_history|zsh_history`,
+    r`document\.cookie|localStorage|sessionStorage|browser\s+(?:cookies|history|passwords|sessions?)|saved\s+passwords`,
+    r`wallet\.dat|keystore\s+files?|metamask\s+vault`,
+    r`(?:all|every|each)\s+(?:of\s+)?(?:the\s+)?files\s+(?:in|under|from)\s+(?:the\s+)?(?:current\s+|working\s+|user'?s\s+)*` +
+      r`(?:directory|folder|workspace|project|repo\w*)`,
     r`documents\s+folder|password\s+hashes|chiavi|credenziali|senhas?|wachtwoorden|passwort|zugangsdaten`,
     r`(?:output|result)\s+of\s+${"`"}?(?:env|printenv|history|security\s+find|cat\s+~)`,
     r`(?:the\s+user'?s|their)\s+(?:full\s+|home\s+)?(?:e-?mail\s+address|ip\s+address|phone\s+number|` +

@@ -306,6 +306,9 @@ const LETTERS_ALL = /\p{L}+/gu;
 const MIXED_SCRIPT = /[A-Za-z][\u0400-\u052F]|[\u0400-\u052F][A-Za-z]/;
 /** A variation selector after plain text (after an emoji or a keycap digit it is ordinary). */
 const STRAY_VARIATION = /[A-Za-z.,;:!?'"`()[\]<>{}\s][\uFE00-\uFE0F]|\uDB40[\uDD00-\uDDEF]/;
+/** Combining marks after an ASCII character (NFKC has already composed the accented letters). */
+const MARKS_ON_LATIN =
+  /(?<=[\x21-\x7E])[\u0300-\u036F\u1AB0-\u1AFF\u1DC0-\u1DFF\u20D0-\u20FF\uFE20-\uFE2F]+/g;
 /** Unicode tag characters spell ASCII invisibly: U+E0020-E007E. */
 const TAG_ALL = /\uDB40([\uDC20-\uDC7E])/g;
 const LEET: Record<string, string> = { "0": "o", "1": "i", "3": "e", "4": "a", "5": "s", "7": "t" };
@@ -321,7 +324,9 @@ export function normalizeForScan(text: string): string {
     .replace(TAG_ALL, (_, low: string) => String.fromCharCode(low.charCodeAt(0) - 0xdc00))
     .normalize("NFKC")
     .replace(INVISIBLE_ALL, "")
-    .replace(VARIATION_ALL, "");
+    .replace(VARIATION_ALL, "")
+    // Combining marks stacked on Latin letters ("s̷e̷n̷d̷", zalgo text) are read without them.
+    .replace(MARKS_ON_LATIN, "");
   if (!CONFUSABLE_ONE.test(plain)) return plain;
   // A Russian or Greek word stays itself; a word with Latin letters in it is read as the Latin it
   // imitates, and so is one made only of look-alikes ("Ѕеnd", "аре") unless the text is written

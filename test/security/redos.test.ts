@@ -149,6 +149,7 @@ const CASES: [string, (text: string) => unknown, string][] = [
   ["scanner: separated letters that never end", scanDescription, fill("a-", "x ")],
   ["scanner: separators alone", scanDescription, fill("- .")],
   ["scanner: ROT13 named, over and over", scanDescription, fill("rot13 fraq ")],
+  ["scanner: combining marks on every letter", scanDescription, fill("a\u0337\u0338 ")],
   ["scanner: tropes never completed", scanDescription, fill("end of the new other tools ")],
   [
     "scanner: an instruction in an enum value",
