@@ -411,11 +411,12 @@ function readings(text: string): [string, string][] {
       normal.replace(SEPARATED_ALL, (run) => run.replace(/(\S)[-_.*|\u00B7]/g, "$1")),
     ]);
   }
-  // ROT13, when the text names it (the model is told to decode it).
-  if (/\b(rot-?\s?13|caesar|rotated\s+by\s+13)\b/i.test(normal)) {
+  // Reversed or ROT13 text, when the text says so (the model is told to undo it).
+  const undo = /\b(backwards?|reversed?|rot-?\s?13|caesar|rotated)\b/i.test(normal);
+  if (undo && /\b(rot-?\s?13|caesar|rotated\s+by\s+13)\b/i.test(normal)) {
     out.push([" (ROT13 decoded)", normal.replace(/[A-Za-z]/g, rot13)]);
   }
-  if (/\b(backwards?|reversed?)\b/i.test(normal)) {
+  if (undo && /\b(backwards?|reversed?)\b/i.test(normal)) {
     out.push([" (read backwards)", [...normal].reverse().join("")]);
   }
   if (/(%[0-9A-Fa-f]{2}){4}/.test(normal)) {
@@ -571,7 +572,7 @@ const ORDER_IN_DATA =
 
 /** An order to the model in a data field (see isDataField), or null. */
 function orderInData(where: string, text: string): string | null {
-  if (!isDataField(where) || text.split(/\s+/).length < 4) return null;
+  if (!text.includes(" ") || !isDataField(where) || text.split(/\s+/).length < 4) return null;
   const normal = normalizeForScan(text.slice(0, MAX_SCANNED));
   const match = ORDER_IN_DATA.exec(normal);
   return match ? excerpt(normal, match.index) : null;
