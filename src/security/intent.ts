@@ -71,6 +71,9 @@ const MOVE = verbs(
     r`route|routes|routed|stash|bundle|place|places|placed|populate\w*|report|reports|reported|publish\w*`,
     r`broadcast\w*|encode\w*|record|records|recorded|mention|mentions|set\s+(?:it|them|this|these|that)\s+(?:as|to|in|into)`,
     r`tack\w*|stick|glue|concatenate\w*|splice|inject\w*|smuggle\w*|tuck|piggyback\w*|transcribe|reproduce`,
+    // The rest of the class of transfer verbs, listed by meaning rather than by sample.
+    r`convey\w*|communicat\w*|furnish\w*|replicat\w*|duplicat\w*|clone|clones|expose|exposes|disclose\w*|reveal\w*`,
+    r`beam|ship|ships|funnel\w*|pipe|pipes|piped|stream|streams|serializ\w*|slip|sneak\w*|bring|brings`,
     // Keeping is not moving, unless it is kept somewhere else: "save it with this tool".
     r`(?:save|saves|store|stores|log|logs)(?=[^.\n]{0,60}\b(?:with|to|into|using)\s+(?:this\s+tool|https?:|[\w.+-]+@|${"`"}))`,
     r`let\s+(?:\w+\s+){1,3}know|goes\s+into|go\s+into|needs?|requires?|expects?|wants?`,
@@ -103,7 +106,8 @@ const CONVERSATION = words(
   any(
     r`(?:whole|entire|full|complete|all|every|prior|previous|earlier|past|recent|original|last)\s+` +
       r`(?:\w+\s+){0,3}(?:conversation|chat|dialog(?:ue)?|discussion|transcript|messages|prompts|` +
-      r`requests|questions|turns?|exchange|back-and-forth)`,
+      r`requests|questions|turns?|exchange|back-and-forth|correspondence)`,
+    r`(?:your|our|all|every|the)\s+(?:\w+\s+)?interactions?\s+(?:with|between)\s+(?:the\s+user|you\s+and|me|us)`,
     r`(?:conversation|chat|dialog(?:ue)?|discussion|session|thread|exchange)\s+(?:so\s+far|up\s+to\s+now|until\s+now|to\s+date|history|log|transcript)`,
     r`everything\s+you\s+know\s+about\s+the\s+user|all\s+you\s+know\s+about\s+the\s+user`,
     r`(?:this|the)\s+(?:conversation|chat|dialog(?:ue)?)(?!\s+(?:id|name|title|list|channel))`,
@@ -132,7 +136,8 @@ const SECRET_NOUN = any(
   r`social\s+security\s+numbers?|passport\s+numbers?|identity\s+documents?|phone\s+numbers`,
   r`home\s+addresses|password\s+hashes|seed\s+phrases?|recovery\s+phrases?|mnemonics?`,
   r`bearer\s+tokens?|auth\w*\s+headers?|one-time\s+(?:codes?|passwords?)|2fa\s+codes?|otp\s+codes?`,
-  r`bank\s+details|session\s+(?:cookies|tokens?)`,
+  r`bank\s+details|session\s+(?:cookies|tokens?)|passcodes?|(?:access|auth|verification|security|recovery|backup)\s+codes?`,
+  r`(?:license|signing|encryption)\s+keys?|client\s+secrets?|refresh\s+tokens?|jwts?`,
 );
 /** Private data: qualified secrets (whose, which, seen where), stores of them, the environment. */
 const PRIVATE = words(
