@@ -1,5 +1,5 @@
 /**
- * Poisoning-scanner detection on two attack sets written in the styles of published
+ * Poisoning-scanner detection on three attack sets written in the styles of published
  * tool-poisoning write-ups, each split by a fixed rule before any tuning:
  *
  * - bench/security/attacks-poisoning.jsonl: every third sample (id % 3 == 2) is held out; a second
@@ -7,6 +7,11 @@
  * - bench/security/attacks-fresh.jsonl: written before any rule change for it, across every field a
  *   model reads (tools, prompts, resources, server instructions); held out when the FNV-1a hash of
  *   `fresh:<id>` is odd (the `split` field records it).
+ * - bench/security/attacks-third.jsonl (issue #16): a third set written blind, by someone who had
+ *   not read the scanner, its rules or their documentation, from published write-ups. Split rule,
+ *   fixed before any sample was written: a sample is held out when the FNV-1a 32-bit hash
+ *   (offset basis 2166136261, prime 16777619, over the UTF-8 bytes) of `third:<id>` is odd, dev
+ *   when even; the `split` field records the result.
  * - bench/security/benign-more.jsonl: 45 more benign near-misses, written after the meaning rules
  *   and used to tune against false positives (all dev).
  * - bench/security/attacks-probe.jsonl: attacks in classes the parts vocabulary had no part for
@@ -63,6 +68,7 @@ const rows: (string | number)[][] = [];
 const sets: [string, Sample[], string[]][] = [
   ["attacks-poisoning", load("attacks-poisoning.jsonl"), ["dev", "heldout", "heldout2"]],
   ["attacks-fresh", load("attacks-fresh.jsonl"), ["dev", "heldout"]],
+  ["attacks-third", load("attacks-third.jsonl"), ["dev", "heldout"]],
   ["benign-more", load("benign-more.jsonl"), ["dev"]],
   ["attacks-probe", load("attacks-probe.jsonl"), ["dev"]],
 ];

@@ -2,7 +2,7 @@ import { existsSync } from "node:fs";
 import type { JsonObject } from "../backends/types.ts";
 import type { Tool } from "../mcp/sdk.ts";
 import { ToolIndex } from "../search/index.ts";
-import { CATALOG_INDEX } from "./_catalog.gen.ts";
+import { CATALOG_INDEX_JSON } from "./_catalog.gen.ts";
 import { findCapabilityFiles, loadCapabilityFile } from "./load.ts";
 
 /** One built-in capability as the generated index holds it (scripts/gen-catalog.ts). */
@@ -29,13 +29,16 @@ export interface CatalogHit {
   score: number;
 }
 
-/** The built-in catalog's index, embedded in the binary. */
+let entries: readonly CatalogEntry[] | undefined;
+
+/** The built-in catalog's index, embedded in the binary, parsed on first use. */
 export function catalogEntries(): readonly CatalogEntry[] {
-  return CATALOG_INDEX;
+  entries ??= JSON.parse(CATALOG_INDEX_JSON) as CatalogEntry[];
+  return entries;
 }
 
 export function catalogEntry(name: string): CatalogEntry | undefined {
-  return CATALOG_INDEX.find((entry) => entry.name === name);
+  return catalogEntries().find((entry) => entry.name === name);
 }
 
 let index: ToolIndex | undefined;
@@ -45,7 +48,7 @@ let index: ToolIndex | undefined;
  * it indexes for a served capability: name, title, description, parameters, tags and examples.
  */
 export function searchCatalog(query: string, limit = 10): CatalogHit[] {
-  const byName = new Map(CATALOG_INDEX.map((entry) => [entry.name, entry]));
+  const byName = new Map(catalogEntries().map((entry) => [entry.name, entry]));
   if (!index) {
     // The same hints the capabilities backend gives the gateway's index (driver.ts).
     index = new ToolIndex((_server, tool) => {
@@ -53,7 +56,7 @@ export function searchCatalog(query: string, limit = 10): CatalogHit[] {
       const words = entry ? [...entry.tags, ...entry.examples] : [];
       return words.length ? words.join("\n") : undefined;
     });
-    index.upsert("capabilities", CATALOG_INDEX.map(toolOf));
+    index.upsert("capabilities", catalogEntries().map(toolOf));
   }
   return index
     .search(query, { limit })

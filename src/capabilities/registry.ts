@@ -1,3 +1,4 @@
+import { createHash } from "node:crypto";
 import { existsSync } from "node:fs";
 import { loadBuiltinCapabilities } from "./catalog.ts";
 import { oauthMissing } from "./credentials.ts";
@@ -113,9 +114,14 @@ export class CapabilityRegistry {
     for (const file of [...this.lastGood.keys()]) if (!seen.has(file)) this.lastGood.delete(file);
 
     const sorted = new Map([...byName].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
-    const fingerprint = JSON.stringify(
-      [...sorted.values()].map((c) => [toTool(c), c.providers, c.auth, c.cacheTtl]),
-    );
+    // A digest, not the text: the text of the built-in catalog alone is 400 KB, kept for good.
+    const fingerprint = createHash("sha256")
+      .update(
+        JSON.stringify(
+          [...sorted.values()].map((c) => [toTool(c), c.providers, c.auth, c.cacheTtl]),
+        ),
+      )
+      .digest("hex");
     const changed = fingerprint !== this.fingerprint;
     this.byName = sorted;
     this.fingerprint = fingerprint;

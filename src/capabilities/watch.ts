@@ -9,6 +9,15 @@ export interface Watcher {
   close(): void;
 }
 
+export interface WatchOptions {
+  debounceMs?: number;
+  /** What the folders hold, for the log line about a missing folder. */
+  what?: string;
+  /** How a missing folder is logged: a configured folder warns, a default one that is only
+   *  created on first use (the skills folder) says so at debug level. */
+  missing?: "warn" | "debug";
+}
+
 /**
  * Calls `onChange` (debounced) when anything under the folders changes: files added, edited,
  * renamed (editors save by rename) or removed, sub-folders too. A folder that is missing, or
@@ -17,8 +26,9 @@ export interface Watcher {
 export function watchDirectories(
   directories: string[],
   onChange: () => void,
-  debounceMs = 100,
+  options: WatchOptions = {},
 ): Watcher {
+  const { debounceMs = 100, what = "capabilities", missing = "warn" } = options;
   let closed = false;
   let timer: ReturnType<typeof setTimeout> | undefined;
   const fire = () => {
@@ -64,7 +74,7 @@ export function watchDirectories(
 
   for (const dir of new Set(directories)) {
     if (existsSync(dir) && attach(dir)) continue;
-    log.warn(`${dir} does not exist; its capabilities load when it appears`);
+    log[missing](`${dir} does not exist; its ${what} load when it appears`);
     poll(dir);
   }
   return {

@@ -20,6 +20,7 @@ import type { SkillRegistry, SkillsReport } from "../skills/registry.ts";
 import { createMemoryStore, type StateStore } from "../state/store.ts";
 import { Catalog } from "./catalog.ts";
 import { Router } from "./router.ts";
+import { TaskTable } from "./task-table.ts";
 
 export interface GatewayOptions {
   config: ResolvedConfig;
@@ -105,6 +106,8 @@ export interface TaskOwner {
   server: string;
   caller: string;
   session: string;
+  /** The backend's `ttl` for the task (ms), kept that long when longer than the session TTL. */
+  ttl?: number;
 }
 
 export interface ReloadSummary {
@@ -266,7 +269,7 @@ export function createGateway(options: GatewayOptions): Gateway {
     catalog,
     usage,
     feedback,
-    tasks: new Map(),
+    tasks: new TaskTable(() => config.server.session_ttl),
     surfaces,
     operator,
     search: (query, searchOptions) =>

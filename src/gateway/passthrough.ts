@@ -201,12 +201,13 @@ export async function createBackendServer(
       )
         .then((result) => {
           // A task-augmented call answers with a task, bound to this caller as on /mcp.
-          const created = (result as { task?: { taskId?: unknown } }).task?.taskId;
-          if (params.task && typeof created === "string") {
-            gateway.tasks.set(created, {
+          const made = (result as { task?: { taskId?: unknown; ttl?: unknown } }).task;
+          if (params.task && typeof made?.taskId === "string") {
+            gateway.tasks.set(made.taskId, {
               server: name,
               caller: caller.id,
               session: options.sessionId(),
+              ...(typeof made.ttl === "number" && { ttl: made.ttl }),
             });
           }
           return gateway.security.filterResult(result) as JsonObject;

@@ -168,7 +168,9 @@ export async function runGateway(options: RunOptions): Promise<RunningGateway> {
   gateway.operator.playbooks = playbooks;
   const playbookWatcher =
     playbooks && options.watch !== false && config.playbooks.directories.length
-      ? watchDirectories(config.playbooks.directories, () => playbooks.reload())
+      ? watchDirectories(config.playbooks.directories, () => playbooks.reload(), {
+          what: "playbooks",
+        })
       : undefined;
   gateway.operator.reloadConfig = reload;
   gateway.operator.usage = (allow) => observer.usage(allow);
@@ -279,7 +281,7 @@ export async function runGateway(options: RunOptions): Promise<RunningGateway> {
   const served = gateway.pool.statuses();
   const failed = served.filter((backend) => backend.state === "failed").length;
   logger.info(
-    `mcp-gateway listening on ${server.url}/mcp${config.server.public_url ? ` (public URL ${config.server.public_url})` : ""} (${served.length} backends${failed ? `, ${failed} failed` : ""})`,
+    `mcp-gateway listening on ${server.url}/mcp${config.server.public_url ? ` (public URL ${config.server.public_url})` : ""} (${served.length} backend${served.length === 1 ? "" : "s"}${failed ? `, ${failed} failed` : ""})`,
   );
   return {
     gateway,

@@ -10,7 +10,7 @@ import { createSessionServer } from "../gateway/server.ts";
 import { SessionManager } from "../gateway/sessions.ts";
 import { answerStatelessTask, isTaskCall } from "../gateway/stateless-tasks.ts";
 import { webhooksFor } from "../gateway/webhooks.ts";
-import { createMcpHandler, isLegacyRequest } from "../mcp/sdk.ts";
+import { createMcpHandler, isLegacy } from "../mcp/sdk.ts";
 import type { AuditLog } from "../observe/audit.ts";
 import type { CostGovernor } from "../observe/costs.ts";
 import type { Observer } from "../observe/observer.ts";
@@ -179,7 +179,7 @@ export function createRoutes(gateway: Gateway, options: RoutesOptions = {}): Rou
       }
     }
     try {
-      if (await isLegacyRequest(request, parsedBody)) {
+      if (await isLegacy(request, parsedBody)) {
         return await sessions.handle(request, parsedBody, backend, caller, address);
       }
       // A task another instance made is answered there (its backend process holds it).

@@ -7,7 +7,7 @@ import {
 } from "node:tls";
 import { GatewayError } from "../errors.ts";
 import { logger } from "../logger.ts";
-import { readCapped } from "../security/body.ts";
+import { readArrivedBody, withArrivedBody } from "../security/body.ts";
 import {
   attachClientCertificate,
   type ClientCertificate,
@@ -248,7 +248,7 @@ export function serveHttp(
         try {
           let arrived = request;
           if (hasBody(request)) {
-            const body = await readCapped(request, MAX_BODY_BYTES, limits.readTimeout);
+            const body = await readArrivedBody(request, MAX_BODY_BYTES, limits.readTimeout);
             if (body.late) {
               return refused(
                 408,
@@ -258,12 +258,16 @@ export function serveHttp(
             if (!body.complete) {
               return refused(413, `request body too large (limit ${MAX_BODY_BYTES} bytes)`);
             }
-            arrived = new Request(innerUrl(request), {
-              method: request.method,
-              headers: request.headers,
-              body: body.bytes,
-              signal: request.signal,
-            });
+            // The routes read the bytes from here, not from the rebuilt request again.
+            arrived = withArrivedBody(
+              new Request(innerUrl(request), {
+                method: request.method,
+                headers: request.headers,
+                body: body.bytes,
+                signal: request.signal,
+              }),
+              body.bytes,
+            );
           } else if (withFront) {
             arrived = new Request(innerUrl(request), {
               method: request.method,
@@ -370,7 +374,16 @@ function idleAgain(server: Bun.Server<unknown>, request: Request, seconds: numbe
   }
 }
 
-/** The same response, calling `done` once when its stream ends, fails or is cancelled. */
+/** Bun's stream constructor, which takes direct sources (the DOM types loaded too do not). */
+const DirectStream = ReadableStream as unknown as new (
+  source: Bun.DirectUnderlyingSource<Uint8Array>,
+) => ReadableStream<Uint8Array>;
+
+/**
+ * The same response, calling `done` once when its stream ends, fails or is cancelled. The body is
+ * a Bun direct stream: each event goes straight to the socket as it comes (a default stream
+ * wrapping the transport's would queue it twice and cost Bun a pull per chunk).
+ */
 function untilStreamEnds(response: Response, done: () => void): Response {
   const reader = response.body!.getReader();
   let finished = false;
@@ -378,18 +391,22 @@ function untilStreamEnds(response: Response, done: () => void): Response {
     if (!finished) done();
     finished = true;
   };
-  const body = new ReadableStream<Uint8Array>({
+  const body = new DirectStream({
+    type: "direct",
     async pull(controller) {
       try {
-        const { value, done: ended } = await reader.read();
-        if (ended) {
-          finish();
-          controller.close();
-        } else controller.enqueue(value);
-      } catch (error) {
+        for (;;) {
+          const { value, done: ended } = await reader.read();
+          if (ended) break;
+          // A pending write is the socket pushing back: the next event waits for it to drain.
+          const written = controller.write(value);
+          if (typeof written !== "number") await written;
+          controller.flush();
+        }
+      } finally {
         finish();
-        controller.error(error);
       }
+      controller.close();
     },
     cancel(reason) {
       finish();

@@ -5,6 +5,12 @@
 
 import type { JSONRPCResponse } from "@modelcontextprotocol/client";
 import { Client } from "@modelcontextprotocol/client";
+import {
+  isJSONRPCRequest,
+  isLegacyRequest,
+  PROTOCOL_VERSION_META_KEY,
+  SUPPORTED_PROTOCOL_VERSIONS,
+} from "@modelcontextprotocol/server";
 
 export type {
   AuthProvider,
@@ -65,3 +71,30 @@ export class OrderedClient extends Client {
   }
 }
 export { AjvJsonSchemaValidator } from "@modelcontextprotocol/server/validators/ajv";
+
+/** The 2025-era revisions (the `initialize` list: the SDK keeps 2026-07-28 and later apart). */
+const LEGACY_VERSIONS = new Set(SUPPORTED_PROTOCOL_VERSIONS);
+
+/**
+ * `isLegacyRequest`, answered at once for the common 2025-era POST: a JSON-RPC request (the
+ * SDK's own check) without the per-request envelope claim in `params._meta`, and with no
+ * MCP-Protocol-Version header or a 2025-era one. The SDK routes exactly those to legacy too, but
+ * only after trying the body as a response and as an error first; anything else is its call.
+ */
+export async function isLegacy(request: Request, parsedBody: unknown): Promise<boolean> {
+  return plainLegacyRequest(request, parsedBody) || isLegacyRequest(request, parsedBody);
+}
+
+/** The quick half of `isLegacy`: true only where the SDK would say legacy too. */
+export function plainLegacyRequest(request: Request, body: unknown): boolean {
+  if (request.method !== "POST" || !isPlainObject(body)) return false;
+  const version = request.headers.get("mcp-protocol-version");
+  if (version !== null && !LEGACY_VERSIONS.has(version)) return false;
+  const meta = isPlainObject(body.params) ? body.params._meta : undefined;
+  if (isPlainObject(meta) && PROTOCOL_VERSION_META_KEY in meta) return false;
+  return isJSONRPCRequest(body);
+}
+
+function isPlainObject(value: unknown): value is Record<string, unknown> {
+  return typeof value === "object" && value !== null && !Array.isArray(value);
+}

@@ -89,9 +89,14 @@ async function invokeTool(
     ),
   );
   // A task-augmented call answers with a task: later tasks/* requests are routed by its id.
-  const created = (result as { task?: { taskId?: unknown } }).task?.taskId;
-  if (task && typeof created === "string") {
-    gateway.tasks.set(created, { server, caller: caller.id, session: sessionId ?? "" });
+  const made = (result as { task?: { taskId?: unknown; ttl?: unknown } }).task;
+  if (task && typeof made?.taskId === "string") {
+    gateway.tasks.set(made.taskId, {
+      server,
+      caller: caller.id,
+      session: sessionId ?? "",
+      ...(typeof made.ttl === "number" && { ttl: made.ttl }),
+    });
   }
   return gateway.security.filterResult(result);
 }

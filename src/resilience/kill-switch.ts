@@ -126,8 +126,39 @@ function upstreamFailed(result: BudgetCall["result"]): boolean {
  * capability's `isError` counts when the API failed (see `upstreamFailed`); for MCP backends
  * only calls that failed outright count (a model's bad arguments do not).
  */
+/**
+ * A backend's (or capability's) recent calls, oldest first, with their failures counted as they
+ * come and go: recording a call costs the same whatever the window's size.
+ */
+class CallWindow {
+  private at: number[] = [];
+  private failed: boolean[] = [];
+  private head = 0;
+  failures = 0;
+
+  get size(): number {
+    return this.at.length - this.head;
+  }
+
+  /** Adds a call, then drops those older than `windowMs` and the oldest past `max`. */
+  push(now: number, failed: boolean, windowMs: number, max: number): void {
+    this.at.push(now);
+    this.failed.push(failed);
+    if (failed) this.failures++;
+    while (this.size > 0 && (now - this.at[this.head]! >= windowMs || this.size > max)) {
+      if (this.failed[this.head]) this.failures--;
+      this.head++;
+    }
+    if (this.head > 64 && this.head * 2 > this.at.length) {
+      this.at = this.at.slice(this.head);
+      this.failed = this.failed.slice(this.head);
+      this.head = 0;
+    }
+  }
+}
+
 export class ErrorBudget {
-  private readonly windows = new Map<string, { at: number; failed: boolean }[]>();
+  private readonly windows = new Map<string, CallWindow>();
 
   constructor(
     private readonly kill: KillSwitch,
@@ -149,18 +180,17 @@ export class ErrorBudget {
     const failed = call.error !== undefined || (capability && upstreamFailed(call.result));
     const key = keyOf(call.server, call.tool);
     const now = Date.now();
-    const window = (this.windows.get(key) ?? []).filter((c) => now - c.at < config.window);
-    window.push({ at: now, failed });
-    while (window.length > config.window_size) window.shift();
+    const window = this.windows.get(key) ?? new CallWindow();
     this.windows.set(key, window);
-    const failures = window.filter((c) => c.failed).length;
-    if (window.length < config.min_calls || failures / window.length < config.threshold) return;
+    window.push(now, failed, config.window, config.window_size);
+    const { failures, size } = window;
+    if (size < config.min_calls || failures / size < config.threshold) return;
     this.windows.delete(key);
     this.kill.disable({
       server: call.server,
       ...(capability ? { tool: call.tool } : {}),
       reason: "error_budget",
-      detail: `error budget: ${failures} of the last ${window.length} calls failed`,
+      detail: `error budget: ${failures} of the last ${size} calls failed`,
       since: now,
       until: now + config.cooldown,
     });

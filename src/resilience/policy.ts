@@ -84,6 +84,8 @@ export class BackendPolicy {
   /** The concurrency limit: wait for a slot up to `queue_timeout`, refuse when the queue is full. */
   private async queued<T>(run: () => Promise<T>, signal?: AbortSignal): Promise<T> {
     const { queue_timeout: wait, limit, queue } = this.config.concurrency;
+    // A free slot: the call starts now, with nothing to wait for (no timer, no abort listener).
+    if (this.bulkhead.executionSlots > 0 && !signal?.aborted) return this.bulkhead.execute(run);
     const gave = new AbortController();
     const onAbort = () => gave.abort();
     signal?.addEventListener("abort", onAbort, { once: true });

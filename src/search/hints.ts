@@ -1,7 +1,7 @@
 import type { Tool } from "../mcp/sdk.ts";
 import { jaccard } from "./distance.ts";
 import { firstSentence } from "./fields.ts";
-import text from "./hints.json" with { type: "text" };
+import { readTable } from "./tables.ts";
 import { tokenize } from "./tokenize.ts";
 
 /**
@@ -15,10 +15,9 @@ import { tokenize } from "./tokenize.ts";
  */
 export type HintTable = Record<string, { about: string; requests: string[] }[]>;
 
-// As text, parsed on first use (see lexicon.ts).
+// Read and parsed on first use (see tables.ts).
 let table: HintTable | undefined;
-const builtinTable = (): HintTable =>
-  (table ??= JSON.parse(text as unknown as string) as HintTable);
+const builtinTable = (): HintTable => (table ??= readTable("hints") as HintTable);
 /** How much of the first sentence must be as written for the hints to apply (Jaccard of terms). */
 const SAME_TOOL = 0.6;
 

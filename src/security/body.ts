@@ -7,10 +7,59 @@ export async function readBodyLimited(
   request: Request,
   maxBytes: number,
 ): Promise<string | undefined> {
+  const known = arrived.get(request);
+  if (known) return known.byteLength > maxBytes ? undefined : UTF8.decode(known);
   const declared = Number(request.headers.get("content-length") ?? 0);
   if (declared > maxBytes) return undefined;
   const { bytes, complete } = await readCapped(request, maxBytes);
-  return complete ? new TextDecoder().decode(bytes) : undefined;
+  return complete ? UTF8.decode(bytes) : undefined;
+}
+
+const UTF8 = new TextDecoder();
+
+/** Bodies the HTTP listener read whole, by the request it rebuilt around them. */
+const arrived = new WeakMap<Request, Uint8Array>();
+
+/**
+ * A request the listener rebuilt around the body it read (`readArrivedBody`): `readBodyLimited`
+ * takes the bytes from here instead of reading them a second time.
+ */
+export function withArrivedBody(request: Request, bytes: Uint8Array): Request {
+  arrived.set(request, bytes);
+  return request;
+}
+
+/**
+ * A request's whole body as the listener receives it, like `readCapped` with a deadline. With a
+ * Content-Length (the usual case), a body declared over `limit` is refused unread, and the rest
+ * is read natively in one go.
+ */
+export async function readArrivedBody(
+  request: Request,
+  limit: number,
+  within: number,
+): Promise<{ bytes: Uint8Array<ArrayBuffer>; complete: boolean; late?: boolean }> {
+  const declared = request.headers.get("content-length");
+  if (declared === null || request.headers.has("transfer-encoding")) {
+    return readCapped(request, limit, within);
+  }
+  if (Number(declared) > limit) return { bytes: new Uint8Array(), complete: false };
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const deadline = new Promise<"late">((resolve) => {
+    timer = setTimeout(() => resolve("late"), within);
+  });
+  const read = request.bytes();
+  try {
+    const next = await Promise.race([read, deadline]);
+    if (next === "late") {
+      // The read fails once the connection is cut; nobody waits for it then.
+      read.catch(() => {});
+      return { bytes: new Uint8Array(), complete: false, late: true };
+    }
+    return { bytes: next, complete: true };
+  } finally {
+    clearTimeout(timer);
+  }
 }
 
 /**

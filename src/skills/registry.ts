@@ -143,7 +143,8 @@ export class SkillRegistry {
 
   /** Reloads when anything under the folder changes (the folder may not exist yet). */
   watch(): Watcher {
-    return watchDirectories([this.dir], () => this.reload());
+    // The folder is created by the first `skills import`: missing is the usual state.
+    return watchDirectories([this.dir], () => this.reload(), { what: "skills", missing: "debug" });
   }
 
   report(): SkillsReport {

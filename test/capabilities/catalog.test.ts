@@ -2,8 +2,9 @@ import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { CATALOG_MODULE, renderCatalogModule } from "../../scripts/gen-catalog.ts";
-import { BUILTIN_FILES, CATALOG_INDEX } from "../../src/capabilities/_catalog.gen.ts";
+import { BUILTIN_FILES } from "../../src/capabilities/_catalog.gen.ts";
 import { loadBuiltinCapabilities } from "../../src/capabilities/catalog.ts";
+import { catalogEntries } from "../../src/capabilities/catalog-index.ts";
 import { executeCapability } from "../../src/capabilities/execute.ts";
 import { parseCapability } from "../../src/capabilities/load.ts";
 import type { Capability } from "../../src/capabilities/resolve.ts";
@@ -108,17 +109,24 @@ describe("built-in catalog", () => {
     }
   });
 
+  test("serve's precomputed built-ins are what parsing each embedded file gives", () => {
+    const parsed = Object.entries(BUILTIN_FILES).map(([file, text]) =>
+      parseCapability(text, `builtin:${file}`, { checkSchemas: false }),
+    );
+    expect(results).toEqual(parsed);
+  });
+
   test("the embedded module is up to date with capabilities/ (npm run build regenerates it)", () => {
     expect(readFileSync(CATALOG_MODULE, "utf8")).toBe(renderCatalogModule());
   });
 
   test("the embedded index has one entry per built-in, as the file defines it", () => {
-    expect(CATALOG_INDEX.map((entry) => entry.name)).toEqual(
+    expect(catalogEntries().map((entry) => entry.name)).toEqual(
       Object.keys(BUILTIN_FILES).map(
         (file) => builtins.find((c) => c.source === `builtin:${file}`)!.name,
       ),
     );
-    for (const entry of CATALOG_INDEX) {
+    for (const entry of catalogEntries()) {
       const capability = builtins.find((c) => c.name === entry.name)!;
       expect(entry).toMatchObject({
         description: capability.description,

@@ -86,6 +86,12 @@ describe("a backend with an unset ${VAR} is failed alone", () => {
     expect(startLog).toContain("(3 backends, 1 failed)");
   });
 
+  test("a fresh state folder without skills is the usual case, not a warning", () => {
+    // The one warning is the failed backend's.
+    expect(startLog.match(/WARN/g)).toHaveLength(1);
+    expect(startLog).not.toContain("skills does not exist");
+  });
+
   test("over HTTP, initialize succeeds and the other backends serve", async () => {
     const session = await connectHttp(url);
     try {

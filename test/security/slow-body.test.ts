@@ -203,4 +203,52 @@ describe("slow clients", () => {
       await client.close();
     }
   });
+
+  test("a client that drops its open call streams gives their slots back at once", async () => {
+    // A session on the backend's own route, opened from 127.0.0.1.
+    const init = await fetch(`${running.url}/mcp/fixture`, {
+      method: "POST",
+      headers: {
+        "content-type": "application/json",
+        accept: "application/json, text/event-stream",
+      },
+      body: JSON.stringify({
+        jsonrpc: "2.0",
+        id: 0,
+        method: "initialize",
+        params: {
+          protocolVersion: "2025-11-25",
+          capabilities: {},
+          clientInfo: { name: "t", version: "1" },
+        },
+      }),
+    });
+    const session = init.headers.get("mcp-session-id")!;
+    await init.text();
+    const call = (id: number) => {
+      const body = JSON.stringify({
+        jsonrpc: "2.0",
+        id,
+        method: "tools/call",
+        params: { name: "slow", arguments: { steps: 1, delayMs: 4000 } },
+      });
+      return `POST /mcp/fixture HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\nAccept: application/json, text/event-stream\r\nMcp-Session-Id: ${session}\r\nMcp-Protocol-Version: 2025-11-25\r\nContent-Length: ${Buffer.byteLength(body)}\r\n\r\n${body}`;
+    };
+    // 127.0.0.5 fills its cap with calls that answer in 4 s: each holds an SSE stream open.
+    const streams: Slow[] = [];
+    for (let i = 0; i < PER_ADDRESS; i++)
+      streams.push(await slowSocket("127.0.0.5", call(i + 1), "", 1e9));
+    await waitFor(() => streams.every((s) => s.status !== undefined));
+    expect(streams.every((s) => s.status === "HTTP/1.1 200 OK")).toBe(true);
+    const over = await slowSocket("127.0.0.5", call(1000), "", 1e9);
+    await waitFor(() => over.status !== undefined);
+    expect(over.status).toStartWith("HTTP/1.1 503");
+    // The client goes away mid-call: every stream's slot is free long before the calls end.
+    for (const socket of sockets) socket.destroy();
+    await Bun.sleep(300);
+    const again = await slowSocket("127.0.0.5", call(2000), "", 1e9);
+    await waitFor(() => again.status !== undefined);
+    expect(again.status).toBe("HTTP/1.1 200 OK");
+    for (const socket of sockets) socket.destroy();
+  });
 });
