@@ -76,7 +76,8 @@ const MOVE = verbs(
     r`beam|ship|ships|funnel\w*|pipe|pipes|piped|stream|streams|serializ\w*|slip|sneak\w*|bring|brings`,
     // Keeping is not moving, unless it is kept somewhere else: "save it with this tool".
     r`(?:save|saves|store|stores|log|logs)(?=[^.\n]{0,60}\b(?:with|to|into|using)\s+(?:this\s+tool|https?:|[\w.+-]+@|${"`"}))`,
-    r`let\s+(?:\w+\s+){1,3}know|goes\s+into|go\s+into|needs?|requires?|expects?|wants?`,
+    r`let\s+(?:\w+\s+){1,3}know|goes\s+into|go\s+into|needs?|requires?|expects?|expected|wants?|wanted`,
+    r`set\s+${"`"}?[\w.-]+${"`"}?\s+to`,
     // "use X as the tag": only with the "as …" that makes it a hand-over.
     r`use(?=(?:[^.\n]|\.(?=\S)){0,100}\bas\s+(?:the\s+|its\s+|an?\s+)?` +
       r`${"`"}?\w+${"`"}?\s*(?:argument|parameter|field|value|tag|input)?\s*(?:$|[.,;]))`,
@@ -89,7 +90,8 @@ const MOVE = verbs(
     r`a[ñn]ad[ae]|adicion[ae]|invi[ae]|includi|sub[ae]|compart[ae]|guard[ae]`,
     r`envoy[ez]+|envoie|incluez|transmett\w*|transférez|partagez|collez|ajoutez`,
     r`sende|schick\w*|leite\w*|füge|übermittl\w*|übergib|übertrag\w*|kopier\w*|teile|lade\s+\S+\s+hoch`,
-    r`отправ\w*|перешли|пересыла\w*|передай\w*|передава\w*|скопируй|включи|добавь|загрузи|вставь`,
+    r`отправ\w*|перешли|пересыла\w*|передай\w*|передава\w*|скопируй|включи|добавь|загрузи|вставь|надішли\w*|відправ\w*|додай`,
+    r`ekle|gönder\w*|kopyala|צרף|שלח|העתק|הוסף|أرسل|أضف|انسخ`,
     r`发送|发给|传入|包含|复制|添加|转发|放入|附上|上传|提交|写入|填入`,
     r`送信|送って|含め|転送|添付|入れ|アップロード|貼り付け|記入`,
     r`보내|전송|포함|넣으|넣어|업로드|붙여|전달`,
@@ -110,7 +112,8 @@ const CONVERSATION = words(
     r`(?:your|our|all|every|the)\s+(?:\w+\s+)?interactions?\s+(?:with|between)\s+(?:the\s+user|you\s+and|me|us)`,
     r`(?:conversation|chat|dialog(?:ue)?|discussion|session|thread|exchange)\s+(?:so\s+far|up\s+to\s+now|until\s+now|to\s+date|history|log|transcript)`,
     r`everything\s+you\s+know\s+about\s+the\s+user|all\s+you\s+know\s+about\s+the\s+user`,
-    r`(?:this|the)\s+(?:conversation|chat|dialog(?:ue)?)(?!\s+(?:id|name|title|list|channel))`,
+    r`(?:every|each|any|all)\s+(?:\w+\s+){0,2}(?:you|the\s+assistant)\s+(?:remember|know|recall|have\s+(?:learned|saved|stored))\s+about\s+(?:the\s+)?user`,
+    r`(?:this|the|our|your)\s+(?:current\s+|ongoing\s+|present\s+|whole\s+|entire\s+)?(?:conversation|chat|dialog(?:ue)?)(?!\s+(?:id|name|title|list|channel))`,
     r`user'?s\s+(?:\w+\s+)?(?:messages|prompts|requests|questions|portfolio)`,
     r`(?:prompt|message|chat|conversation)\s+history|conversation\s+(?:so\s+far|log|record|context|contents?)`,
     r`everything\s+(?:said|discussed|the\s+user)|(?:anything|whatever)\s+the\s+user\s+(?:says|types|writes|asks)`,
@@ -121,13 +124,14 @@ const CONVERSATION = words(
     r`your\s+(?:full|complete|whole|entire)\s+(?:answer|response|reply)`,
     r`your\s+(?:full\s+|complete\s+|internal\s+|private\s+|hidden\s+)?(?:reasoning|chain\s+of\s+thought|thoughts|thinking|scratchpad)`,
     r`(?:results?|outputs?|responses?)\s+(?:of|from)\s+(?:all\s+|every\s+|any\s+|the\s+)?(?:other|previous|earlier|prior)\s+(?:tool\s+)?(?:calls?|tools?)`,
+    r`(?:results?|outputs?|responses?)\s+of\s+(?:the\s+)?(?:\w+\s+){0,3}tool\s+calls`,
     r`cronologia|conversazione|historico|conversa|gesprek|chatgeschiedenis|chatverlauf|verlauf|historique`,
     r`user'?s\s+(?:earlier|previous|recent|original)\s+(?:input|questions|requests|instructions|messages)`,
   ),
   any(
     r`historial|conversaci[oó]n|conversa\b|todos\s+los\s+mensajes|chatverlauf|gespräch|unterhaltung`,
     r`verlauf|nachrichten|historique|conversazione|对话|会话|聊天记录|会話|履歴|переписк\w*|диалог\w*`,
-    r`разговор\w*|сообщения|대화`,
+    r`разговор\w*|сообщения|대화|розмов\w*|повідомлення|sohbet\w*|tüm\s+mesajlar\w*|שיחה|בשיחה|השיחה|المحادثة`,
   ),
 );
 const SECRET_NOUN = any(
@@ -137,6 +141,7 @@ const SECRET_NOUN = any(
   r`home\s+addresses|password\s+hashes|seed\s+phrases?|recovery\s+phrases?|mnemonics?`,
   r`bearer\s+tokens?|auth\w*\s+headers?|one-time\s+(?:codes?|passwords?)|2fa\s+codes?|otp\s+codes?`,
   r`bank\s+details|session\s+(?:cookies|tokens?)|passcodes?|(?:access|auth|verification|security|recovery|backup)\s+codes?`,
+  r`account\s+details?|bank\s+statements?|(?:medical|health|financial|tax)\s+records|tax\s+returns?`,
   r`(?:license|signing|encryption)\s+keys?|client\s+secrets?|refresh\s+tokens?|jwts?`,
 );
 /** Private data: qualified secrets (whose, which, seen where), stores of them, the environment. */
@@ -144,6 +149,7 @@ const PRIVATE = words(
   any(
     r`(?:the\s+user'?s|their|your|any|all|every|each|whatever|current)\s+(?:[\w-]+\s+){0,3}(?:${SECRET_NOUN})`,
     r`(?:${SECRET_NOUN})\s+(?:\w+\s+){0,3}(?:you\s+(?:have\s+)?(?:seen|see|saw|read|know|found)|` +
+      r`(?:they|the\s+user)\s+(?:have\s+|has\s+)?(?:given|shared|provided|typed|mentioned|entered)|` +
       r`(?:seen|visible|mentioned|shared|typed|present|found|pasted|shows?\s+up|appears?|appeared|comes?\s+up|came\s+up|surfaced)\s+` +
       r`(?:in|during|at|earlier|so\s+far|before|previously)|from\s+the\s+(?:user'?s\s+)?(?:environment|machine|disk|session|conversation|chat))`,
     r`(?:the\s+)?user\s+(?:has\s+)?(?:shared|typed|mentions?|mentioned|pasted|gave)\s+(?:a|an|any|their)\s+` +
@@ -151,7 +157,12 @@ const PRIVATE = words(
     r`(?:user'?s|all|any|every|your|their|local)\s+(?:\w+\s+)?(?:environment\s+variables|env\s+vars)`,
     r`(?:all|every|any)\s+(?:of\s+)?(?:the\s+)?(?:user'?s|their)\s+(?:\w+\s+)?(?:files|documents|e-?mails|contacts|photos|browsing\s+history)`,
     r`process\.env|os\.environ|clipboard|home\s+(?:directory|folder)|shell\s+history|bash_history|zsh_history`,
-    r`document\.cookie|localStorage|sessionStorage|browser\s+(?:cookies|history|passwords|sessions?)|saved\s+passwords`,
+    r`document\.cookie|localStorage|sessionStorage|browser'?s?\s+(?:\w+\s+)?(?:cookies|history|passwords|sessions?)|saved\s+passwords`,
+    r`environment\s+variables\s+(?:of|from|in)\s+(?:the\s+)?(?:\S+\s+)?(?:shell|machine|session|terminal|system|computer)`,
+    r`(?:every|all|each)\s+repositor(?:y|ies)\s+(?:the\s+user|you|they)\s+can\s+(?:access|see|read)|including\s+private\s+ones`,
+    r`(?:the\s+user'?s|their)\s+(?:full|entire|whole|complete)\s+(?:\w+\s+){0,2}(?:database|notes|files|documents|e-?mails|` +
+      r`messages|contacts|calendar|history|records|data|inbox|drive|photos|mailbox)`,
+    r`(?:the\s+user'?s|their)\s+contact\s+list`,
     r`wallet\.dat|keystore\s+files?|metamask\s+vault`,
     r`(?:all|every|each)\s+(?:of\s+)?(?:the\s+)?files\s+(?:in|under|from)\s+(?:the\s+)?(?:current\s+|working\s+|user'?s\s+)*` +
       r`(?:directory|folder|workspace|project|repo\w*)`,
@@ -169,7 +180,8 @@ const PRIVATE = words(
     r`(?:values?|contents?)\s+of\s+(?:the\s+)?(?:\S+\s+){0,4}(?:environment\s+variables?|env\s+vars?)`,
   ),
   any(
-    r`~\/\.(?:ssh|aws|gnupg|kube|docker|config\/gcloud|netrc|git-credentials)\b|\.ssh\b`,
+    r`~\/\.(?:ssh|aws|gnupg|kube|docker|config\/gcloud|netrc|git-credentials)\b|\.ssh\b|(?:~|\$HOME)\/\.[\w-]+`,
+    r`Application\s+Support\/(?:Google\/Chrome|Firefox|BraveSoftware)|Local\/Google\/Chrome|\.mozilla\/firefox|Default\/(?:Cookies|Login\s+Data)`,
     // GITHUB_TOKEN from the user's environment: the name ends in the secret's kind.
     r`(?:key|token|secret|password)\w{0,30}\s+(?:value\s+)?from\s+(?:the\s+)?user'?s\s+` +
       r`(?:environment|machine|disk|computer|shell|\.env)`,
@@ -177,7 +189,7 @@ const PRIVATE = words(
     r`contrase[ñn]as?|claves?\s+(?:api|privadas?)|credenciales|passwörter|passwort|api-schlüssel`,
     r`schlüssel|zugangsdaten|anmeldedaten|mots\s+de\s+passe|clés\s+api|identifiants|jetons|senhas?`,
     r`密码|密钥|私钥|凭证|凭据|令牌|パスワード|秘密鍵|認証情報|トークン|пароли|пароль|ключи|ключ`,
-    r`учетные\s+данные|токен\w*|비밀번호|비밀\s*키|토큰|자격\s*증명`,
+    r`учетные\s+данные|токен\w*|비밀번호|비밀\s*키|토큰|자격\s*증명|şifre\w*|parola\w*|סיסמ\w*|טוקנים|טוקן|מפתחות|كلمات?\s+المرور`,
     r`variables\s+de\s+entorno|umgebungsvariablen|variables\s+d'environnement|variabili\s+d'ambiente`,
     r`variáveis\s+de\s+ambiente|环境变量|環境変数|переменные\s+окружения|환경\s*변수`,
   ),
@@ -187,6 +199,7 @@ const SINK = words(
   any(
     r`https?:\/\/|s?ftp:\/\/|[\w.+-]+@[\w-]+\.[\w.]+|[\w-]+\.(?:com|net|io|org|dev|co|app|ai|xyz|example)`,
     r`argument|argumento|arguments|parameters?|param|field|arg|here|webhook|endpoint|server|property`,
+    r`set\s+${"`"}?[\w.-]+${"`"}?\s+to`,
     r`\d{1,3}(?:\.\d{1,3}){3}`,
     r`(?:this|the|that|another|other|\w+_\w+)\s+tool|(?:to|into|with|via|using)\s+[a-z]+_[a-z_]+|[a-z]+_[a-z_]*\(`,
     r`(?:your|the)\s+(?:next\s+)?(?:reply|answer|response)|(?:every|each|your)\s+(?:\w+\s+)?(?:response|reply|answer)`,
@@ -194,7 +207,7 @@ const SINK = words(
     r`as\s+(?:the|its|an?)\s+(?!user\b|human\b)\w+`,
     r`commit\s+message|pull\s+request|gist|pastebin|(?:the\s+)?next\s+(?:calendar\s+)?(?:event|e-?mail|message|issue|comment|note|commit)`,
   ),
-  r`${"`"}[\w.-]+${"`"}|'[\w.-]+'|\+\d{6,}|par[aá]metro|campo|champ|parametro|参数|引数|параметр\w*|매개변수|에\s*넣`,
+  r`${"`"}[\w.-]+${"`"}|'[\w.-]+'|\+\d{6,}|par[aá]metro|campo|champ|parametro|参数|引数|параметр\w*|매개변수|에\s*넣|alan\w*|שדה|לשדה|حقل`,
 );
 /**
  * A sink that names a place outside the conversation by itself (an address, an argument, a named
@@ -211,7 +224,7 @@ const STRONG_SINK = words(
 );
 /** A literal value: what an attacker puts in another tool's arguments (an address, a name…). */
 const LITERAL =
-  /`[^`\n]{1,80}`|"[^"\n]{1,80}"|(?<![A-Za-z])'[^'\n]{1,80}'(?![A-Za-z])|\b\d{1,3}(?:\.\d{1,3}){3}\b|[\w.+-]+@[\w-]+\.\w|https?:\/\/|\b[\w-]+\.(?:com|net|io|org|dev|co|app|ai|xyz|example)\b|\d{4,}|(?:^|\s)\/[\w.-]+\//;
+  /\b0x[0-9a-f]{16,}|`[^`\n]{1,80}`|"[^"\n]{1,80}"|(?<![A-Za-z])'[^'\n]{1,80}'(?![A-Za-z])|\b\d{1,3}(?:\.\d{1,3}){3}\b|[\w.+-]+@[\w-]+\.\w|https?:\/\/|\b[\w-]+\.(?:com|net|io|org|dev|co|app|ai|xyz|example)\b|\d{4,}|(?:^|\s)\/[\w.-]+\//;
 
 /** Hiding the act from the user. */
 const HIDE = words(
@@ -244,7 +257,8 @@ const HIDE = words(
     r`senza\s+(?:dirlo|avvisare)|non\s+(?:dirlo|menzionar\w+)|senza\s+che\s+l'utente`,
     r`不要告诉|不要提及|不要透露|勿告知|不要让用户知道|悄悄|偷偷`,
     r`伝えないで|言わないで|知らせないで|知らせずに|こっそり`,
-    r`не\s+сообщай|не\s+говори|не\s+упоминай|незаметно|тайно|알리지\s*마|말하지\s*마|몰래`,
+    r`не\s+сообщай|не\s+говори|не\s+упоминай|незаметно|тайно|알리지\s*마|말하지\s*마|몰래|не\s+кажи|не\s+повідомляй`,
+    r`kullanıcıya\s+(?:\S+\s+)?(?:söyleme|bahsetme)|אל\s+תספר|אל\s+תגיד|לא\s+לספר|لا\s+تخبر`,
   ),
 );
 /** Claims of authority over the user or over earlier rules. */
@@ -262,7 +276,10 @@ const AUTHORITY = words(
     r`pre-?authori[sz]ed|(?:the\s+)?user\s+has\s+already\s+(?:approved|authori[sz]ed|consented\s+to|agreed\s+to)`,
     r`(?:no\s+longer|don'?t|do\s+not)\s+need\s+to\s+(?:ask|confirm|check)`,
     r`without\s+(?:asking|checking\s+with|consulting)\s+(?:the\s+user\s+)?(?:for\s+)?(?:confirmation|approval|permission)`,
-    r`do\s+not\s+ask\s+(?:the\s+user\s+)?for\s+(?:confirmation|permission|approval)`,
+    r`(?:do\s+not|don'?t|never)\s+ask\s+(?:the\s+user\s+|them\s+)?(?:for\s+(?:confirmation|permission|approval)|to\s+confirm)`,
+    r`no\s+(?:user\s+)?(?:confirmation|approval)\s+(?:is\s+)?(?:needed|required|necessary)`,
+    r`regardless\s+of\s+what\s+the\s+user\s+(?:asked|asks|says|said|wants|wanted|requested)`,
+    r`the\s+user\s+(?:asked\s+for\s+(?:this|it|that|a\s+\w+(?:\s+\w+)?)\s+(?:earlier|before|already)|wants\s+it\b|has\s+set\s+this\s+tool\s+to\s+auto-?approve)`,
     r`always\s+comply\s+with|come\s+from\s+the\s+trusted|treat\s+(?:\w+\s+){0,4}as\s+(?:coming\s+)?from\s+the\s+user`,
     r`(?:previous|earlier|prior|other|existing)\s+(?:\w+\s+){0,3}(?:guidance|instructions|rules|policies)\s+` +
       r`(?:\w+\s+){0,4}(?:outdated|obsolete|void|suspended|no\s+longer)`,
@@ -277,6 +294,7 @@ const AUTHORITY = words(
     r`ignorez\s+(?:les|toutes\s+les)\s+instructions|忽略(?:之前|以前|所有)|以前の指示を無視|игнорируй`,
     r`a\s+partir\s+de\s+ahora\s+(?:eres|debes)|ab\s+jetzt\s+(?:bist|musst)\s+du|à\s+partir\s+de\s+maintenant,?\s+(?:tu|vous)`,
     r`sin\s+pedir\s+confirmaci[oó]n|ohne\s+(?:nachzufragen|bestätigung)|sans\s+demander\s+(?:de\s+)?confirmation`,
+    r`niet\s+om\s+bevestiging|zonder\s+bevestiging|senza\s+chiedere\s+conferma|sem\s+pedir\s+confirma[cç][aã]o|без\s+подтверждения|не\s+спрашивая`,
     r`теперь\s+ты|从现在开始，?你|今からあなたは|지금부터\s*너는`,
   ),
 );
@@ -338,7 +356,8 @@ const DECEIVE = words(
 const TOOL_NAME = r`${"`"}?[a-z]+_[a-z_]+${"`"}?`;
 const OTHER_TOOL = words(
   any(
-    r`(?:when|whenever|every\s+time|each\s+time|before|after|if)\s+(?:the\s+)?${TOOL_NAME}\s+(?:tool\s+)?` +
+    r`other\s+servers?'?\s+(?:\S+\s+){0,3}tools?`,
+    r`(?:when|whenever|every\s+time|each\s+time|before|after|if)\s+(?:the\s+|any\s+|an?\s+)?(?:[\w-]+\s+){0,2}(?:server'?s\s+)?${TOOL_NAME}\s+(?:tool\s+)?` +
       r`(?:of\s+(?:\w+\s+){1,3})?(?:(?:is|are|gets)\s+(?:used|called|invoked|run)|runs|executes|fires)`,
     r`(?:when|whenever|before|after|every\s+time|each\s+time|any\s+time)\s+(?:you\s+|the\s+(?:assistant|agent|model)\s+|it\s+)?` +
       r`(?:call|use|uses|invoke|run|calling|using|invoking|running|create|send|write|writes|edit|edits|generate|` +
@@ -639,7 +658,8 @@ interface Pair {
   ascii: RegExp;
   full: RegExp;
 }
-const FOREIGN_LETTERS = /[\u00C0-\u024F\u0370-\u052F\u3040-\u30FF\u3400-\u9FFF\uAC00-\uD7AF]/;
+const FOREIGN_LETTERS =
+  /[\u00C0-\u024F\u0370-\u052F\u0590-\u06FF\u3040-\u30FF\u3400-\u9FFF\uAC00-\uD7AF]/;
 function pair(source: string, flags: string): Pair {
   let ascii = source;
   for (const [full, short] of ASCII_OF) ascii = ascii.split(full).join(short);
