@@ -335,7 +335,7 @@ const PERSISTENT = words(
 
 /** A destructive command the text asks for (a warning against one says "never", "do not"…). */
 const DESTRUCTIVE =
-  /\brm\s+-(?:rf|fr|r)\s+(?:\/|~|\$HOME|\*)|\bmkfs\b|\bdd\s+if=|\bchmod\s+-R\s+777\b|\bdrop\s+(?:database|schema)\b|:\(\)\s*\{|\bgit\s+push\s+(?:--force|-f)\b[^.\n]{0,40}\b(?:main|master)\b|\bpath\s+`?\/`?\s+with\s+recursive/i;
+  /\brm\s+-(?:rf|fr|r)\s+(?:\/|~|\$HOME|\*)|\bmkfs\b|\bdd\s+if=|\bchmod\s+-R\s+777\b|\bdrop\s+(?:database|schema)\b|:\(\)\s*\{|\bgit[\s_-]push\s+(?:\S+\s+){0,2}(?:--force|-f)\b[^.\n]{0,40}\b(?:main|master)\b|\bpath\s+`?\/`?\s+with\s+recursive/i;
 const NEGATION =
   /\b(?:never|not|don'?t|avoid|refuse[sd]?|rejects?|rejected|blocked|forbidden|dangerous|warns?|explains?)\b/i;
 /** Steering what the user is told or shown: a claim to repeat, competitors left out. */
@@ -349,6 +349,10 @@ const DECEIVE = words(
     // Whatever the evidence says: "regardless of what the search results show".
     r`(?:regardless\s+of|no\s+matter)\s+what\s+(?:the\s+)?(?:\w+\s+)?(?:results|data|sources|reviews|facts|documents?|numbers)\s+(?:show|say|says|shows|state|indicate)`,
     r`out\s+of\s+(?:your|the)\s+(?:summary|answer|reply|response|report)[^.\n]{0,60}\b(?:safe|secure|harmless|reliable|no\s+(?:issues|problems|risks))`,
+    r`(?:invent|fabricate|make\s+up|fake)\s+(?:\w+\s+){0,2}(?:reviews?|ratings?|facts|citations?|sources|quotes|statistics|testimonials)`,
+    r`(?:never|don'?t|do\s+not)\s+(?:reveal|disclose|mention|say)\s+(?:\w+\s+){0,2}that\s+(?:\w+\s+){0,4}(?:sponsored|paid|an\s+ad|advertis\w+|affiliate)`,
+    r`present\s+(?:them|it|this|these|those)\s+as\s+(?:the\s+)?(?:official|genuine|real|verified|trusted|original)`,
+    r`then\s+say\s+(?:they|it)\s+(?:were|was)\s+(?:archived|saved|backed\s+up|kept|moved)`,
   ),
 );
 
@@ -414,7 +418,8 @@ const REDIRECT = words(
 const ORDER_LEAD = new RegExp(
   any(
     r`(?:^|[:;,(\u2014\u2013]|\s-|\b(?:and|then|also|first|please|kindly|always|just|now|simply|immediately|additionally|silently|quietly))\s*$`,
-    r`\b(?:you|assistant|agent|model|ai|it|we)\s+(?:must|should|shall|will|has\s+to|have\s+to|needs?\s+to|is\s+to|are\s+to|(?:is|are)\s+required\s+to)(?:\s+(?:also|always|first|now|immediately|then))?\s*$`,
+    r`\b[\w']+\s+(?:must|should|shall|has\s+to|have\s+to|needs?\s+to|is\s+to|are\s+to|(?:is|are)\s+required\s+to)(?:\s+(?:also|always|first|now|immediately|then))?\s*$`,
+    r`\b(?:you|assistant|agent|model|ai|it|we)\s+will(?:\s+(?:also|always|first|now|immediately|then))?\s*$`,
     r`\b(?:make|be)\s+sure\s+(?:to|you)\s*$|\b(?:remember|forget)\s+to\s*$`,
     r`\b(?:tell|ask|advise|instruct|urge|get|have|remind|convince|encourage|recommend\s+that)\s+(?:the\s+)?user\s+(?:to\s+)?$`,
   ),
@@ -448,6 +453,7 @@ const SUPPLY = words(
     r`(?:set|change|point|switch|configure)\s+(?:the\s+)?(?:npm\s+|pip\s+|yarn\s+|default\s+|package\s+)?` +
       r`(?:registry|package\s+index|mirror|package\s+source)\s+(?:url\s+)?to\s+(?=https?:)`,
     r`(?:make\s+sure|ensure)\s+(?:\S+\s+){0,4}(?:depends\s+on|has\s+a\s+dependency\s+on)\s+${"`"}`,
+    r`recommend\w*\s+${"`"}(?:pip3?|npm|yarn|pnpm|gem|cargo)\s+(?:install|i|add)\s+[^${"`"}\n]{1,60}${"`"}\s+instead\s+of`,
   ),
   r`(?:always|must|should)\s+(?:\w+\s+){0,3}(?:--(?:extra-)?index-url|--registry)[=\s]+https?:|instala\s+tambi[eé]n|tambi[eé]n\s+instala|instale\s+tamb[eé]m|installez\s+(?:aussi|[eé]galement)|installe\s+aussi|installiere\s+auch|installa\s+anche|также\s+установи|同时安装|也安装|もインストール`,
 );
@@ -583,13 +589,14 @@ const GENERIC_SCOPE = words(
     r`whenever|going\s+forward|from\s+(?:now|here)\s+on|starting\s+(?:with|from|now)|for\s+the\s+(?:rest|remainder)\s+of`,
     r`for\s+(?:all|every|each|any)|on\s+every|in\s+every|across\s+all|as\s+part\s+of|to\s+(?:unlock|activate)`,
     r`regardless\s+of|instead\s+of|once\s+per|at\s+the\s+start\s+of|every\s+\w+\s+you|when\s+(?:the\s+)?[\w-]+\s+(?:server|tool)`,
+    r`(?:each|every|all)\s+(?:sms|texts?|e-?mails?|messages?|payments?|transfers?|files?|requests?|urls?|links?|commits?|calls?)`,
   ),
 );
 /** A value only an attacker brings (see GENERIC_VERB). */
 const OUTSIDE_VALUE =
   /https?:\/\/|@[\w-]+\.[a-z]{2,}|\+\d[\d\s().-]{7,}\d|\b0x[0-9a-f]{16,}|\b\d{1,3}(?:\.\d{1,3}){3}\b|~\/[\w.-]|\$HOME\b|\.(?:com|net|io|org|dev|co|app|ai|xyz|example)\b|==\d|@\d|@latest\b/i;
 const GENERIC_ANCHOR =
-  /\b(?:before|after|every|each|any|whenever|going|from|starting|for|on|in|across|as|to|regardless|instead|once|at|when)\b/i;
+  /\b(?:before|after|every|each|all|any|whenever|going|from|starting|for|on|in|across|as|to|regardless|instead|once|at|when)\b/i;
 
 /**
  * The prompt-injection tropes of published write-ups, each a claim no tool description makes: a
@@ -607,6 +614,7 @@ const TROPE = words(
     r`(?:other|all\s+other|the\s+other|any\s+other)\s+(?:[\w-]+\s+){0,2}tools?\s+(?:\w+\s+){0,3}(?:fake|malicious|dangerous|insecure|untrusted|spyware|scams?|phishing)`,
     r`[a-z]+_[a-z_]+${"`"}?,?\s+(?:which\s+)?(?:must|should)\s+(?:not|never)\s+be\s+(?:used|called)\s+(?:any\s*more|again|at\s+all)`,
     r`this\s+tool\b[^.\n]{0,60}\beven\s+(?:for\s+)?(?:unrelated|irrelevant|other)\s+(?:ones|requests|tasks|questions|queries)`,
+    r`(?:do\s+not|don'?t|never)\s+use\s+(?:the\s+|any\s+)?other\s+servers?'?|(?:this|our)\s+server'?s?\s+tools\s+are\s+(?:the\s+)?(?:authoritative|only\s+trusted)`,
     r`do\s+anything\s+now|(?:free\s+(?:of|from)|not\s+bound\s+by|ignores?)\s+(?:all\s+|any\s+)?(?:rules|restrictions|guidelines|policies|filters)`,
   ),
   r`<\/\s*(?:tool_description|tool|function|description|function_description|tools|system|instructions)\s*>|<\|(?:endoftext|im_end|eot_id|start_header_id|end_header_id)\|>`,
@@ -634,6 +642,9 @@ const PERSIST = new RegExp(
     r`>>\s*~?[\w/.$]*\.(?:bashrc|zshrc|profile|bash_profile)\b|\b(?:append|add|write)\b[^.\n]{0,80}\bauthorized_keys\b`,
     r`\bcrontab\s+-|\blaunchctl\s+load\b|\bInvoke-Expression\b|\biex\s*\(|\bpowershell(?:\.exe)?\s+-e(?:nc\w*)?\s`,
     r`\b(?:curl|wget)\b[^|\n]{0,150}\|\s*(?:sudo\s+)?(?:python3?|perl|ruby|node)\b`,
+    r`\b(?:ba|z|da)?sh\s+-c\s+["']?\$\((?:curl|wget)\b|\beval\s+["']?\$\((?:curl|wget)\b|\bsource\s+<\((?:curl|wget)\b`,
+    r`\b(?:tar|zip|cat|gzip)\b[^|\n]{0,80}\|\s*(?:curl|nc|wget)\b[^\n]{0,60}(?:\s-T\s|--upload-file|@-|https?:)`,
+    r`\bgit\s+remote\s+add\s+\S+\s+https?:\/\/[^\n]{0,120}\bgit\s+push\s+\S+\s+(?:--all|--mirror)`,
   ),
   "i",
 );
@@ -894,7 +905,7 @@ interface ActionHints {
  * first, since most texts have none.
  */
 const ANCHOR_WORDS = {
-  supply: r`instal\w*|index-url|registry|mirror|package\s+(?:source|index)|depends|postinstall|preinstall|setup\s+script|as\s+well`,
+  supply: r`recommend\w*|instal\w*|index-url|registry|mirror|package\s+(?:source|index)|depends|postinstall|preinstall|setup\s+script|as\s+well`,
   weaken: r`firewall|antivirus|defender|gatekeeper|selinux|two-factor|2fa|mfa|multi-factor|ssl|tls|certificate|signature|hooks|branch\s+protection|code\s+review|sandbox|audit\w*|verification|public\w*|nopasswd|setglobalstate|spctl|csrutil|0\.0\.0\.0|world-\w+|ngrok|localtunnel|cloudflared|tmate|reverse\s+(?:ssh|tunnel|shell)|(?:add|set)-mppreference`,
   rules: r`(?:long-term|persistent|permanent)\s+memory|memory\s+(?:file|store|bank|that)|claude\.md|agents\.md|gemini\.md|copilot-instructions|mcp\s+(?:settings|config\w*)|mcp\.json|claude_desktop_config|settings\.json|autoapprove|alwaysallow|dangerously-skip-permissions|auto-approve|cursorrules|windsurfrules|clinerules|system\s+prompt|custom\s+instructions|remember\s+(?:permanently|forever|for)|(?:permanently|forever)\s+remember`,
   user: r`two-factor|2fa|mfa|multi-factor|antivirus|firewall|defender|passwords?|passcodes?|pin|bank|login|seed|recovery|otp|one-time|infected|compromised|hacked|locked|suspended|exe|sh|pkg|dmg|msi|ps1|apk|bat`,
@@ -932,7 +943,7 @@ const NO_ACTIONS: ActionHints = {
 };
 
 /** A word each trope needs. */
-const TROPE_WORDS = r`end\s+of|(?:instructions?|task|directives?|orders)\s*:|(?:system|admin|administrator|developer|root|security)\s+override|mode\s+(?:is\s+now|now|enabled|activated|on)|(?:safety|security|content|ethical)\s+(?:rules|filters|guidelines|policies|restrictions|checks|guardrails)|fake|malicious|dangerous|insecure|untrusted|spyware|scams?|phishing|be\s+(?:used|called)\s+(?:any\s*more|again|at\s+all)|unrelated|irrelevant|even\s+(?:for\s+)?other|anything\s+now|free\s+(?:of|from)|bound\s+by|ignores?\s+(?:all\s+|any\s+)?(?:rules|restrictions|guidelines|policies|filters)|(?:human|user)\s*:`;
+const TROPE_WORDS = r`end\s+of|(?:instructions?|task|directives?|orders)\s*:|(?:system|admin|administrator|developer|root|security)\s+override|mode\s+(?:is\s+now|now|enabled|activated|on)|(?:safety|security|content|ethical)\s+(?:rules|filters|guidelines|policies|restrictions|checks|guardrails)|fake|malicious|dangerous|insecure|untrusted|spyware|scams?|phishing|be\s+(?:used|called)\s+(?:any\s*more|again|at\s+all)|unrelated|irrelevant|even\s+(?:for\s+)?other|anything\s+now|free\s+(?:of|from)|bound\s+by|other\s+servers?|authoritative|ignores?\s+(?:all\s+|any\s+)?(?:rules|restrictions|guidelines|policies|filters)|(?:human|user)\s*:`;
 const TROPE_ANCHOR = anchor(TROPE_WORDS);
 /** Closing tags and special tokens: `</tool_description>`, `<|im_end|>`. */
 const TAG_TROPE = /<\/|<\|/;

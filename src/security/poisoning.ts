@@ -32,7 +32,7 @@ const VARIATION_ALL = /[\uFE00-\uFE0F]|\uDB40[\uDD00-\uDDEF]/g;
 
 /** Credential stores whose contents have no business leaving the machine. */
 const CREDENTIAL_STORE =
-  /(~\/\.ssh\b|\$HOME\/\.ssh\b|\.ssh\/(id_|authorized_keys|known_hosts|config)|\.ssh\s+(folder|directory|dir)\b|\bid_(rsa|dsa|ecdsa|ed25519)\b|\.aws[\\/]credentials|~\/\.aws\b|\$HOME\/\.aws\b|\/etc\/(passwd|shadow|sudoers)\b|\.netrc\b|\.git-credentials|\.npmrc\b|\.pypirc\b|~\/\.docker\/config\.json|~\/\.kube\/config|~\/\.config\/gcloud|find-(generic|internet)-password|dump-keychain|\blogin\.keychain|\bLogin\s+Data\b|\bsaved\s+passwords\b|cookies\.sqlite)/i;
+  /(~\/\.ssh\b|\$HOME\/\.ssh\b|\.ssh\/(id_|authorized_keys|known_hosts|config)|\.ssh\s+(folder|directory|dir)\b|\bid_(rsa|dsa|ecdsa|ed25519)\b|\.aws[\\/]credentials|~\/\.aws\b|\$HOME\/\.aws\b|\/etc\/(passwd|shadow|sudoers)\b|\.netrc\b|\.git-credentials|\.npmrc\b|\.pypirc\b|~\/\.docker\/config\.json|~\/\.kube\/config|~\/\.config\/gcloud|find-(generic|internet)-password|dump-keychain|\blogin\.keychain|\bLogin\s+Data\b|\bsaved\s+passwords\b|cookies\.sqlite|\.config\/gh\/hosts\.yml|\.pgpass\b|\.my\.cnf\b|\.s3cfg\b|\.vault-token\b|\.terraformrc\b|\.azure\/|\.config\/op\/)/i;
 /** Configuration files a tool may well read for the user: only handing them on is an attack. */
 const CONFIG_FILE = /(~\/\.cursor\/|(^|[\s'"`(,])\.env\b(?!\.)|mcp\.json\b)/i;
 const CREDENTIAL_PATH = new RegExp(`${CREDENTIAL_STORE.source}|${CONFIG_FILE.source}`, "i");
@@ -160,7 +160,7 @@ const HIGH: [string, Matcher][] = [
     needs(
       CREDENTIAL_PATH,
       rx(
-        `\\b(curl|wget|Invoke-WebRequest|iwr|scp|nc|requests\\.post)\\b[^\\n]{0,120}(${CREDENTIAL_PATH.source})|(${CREDENTIAL_PATH.source})[^\\n]{0,80}\\b(curl|wget|Invoke-WebRequest|iwr|scp|nc)\\b`,
+        `\\b(curl|wget|Invoke-WebRequest|Invoke-RestMethod|iwr|irm|scp|nc|requests\\.(post|put)|urlopen|urllib\\.request|httpx\\.post|fetch\\()[^\\n]{0,160}(${CREDENTIAL_PATH.source})|(${CREDENTIAL_PATH.source})[^\\n]{0,80}\\b(curl|wget|Invoke-WebRequest|iwr|scp|nc|urlopen)\\b`,
       ),
     ),
   ],
@@ -558,6 +558,8 @@ export function scanTool(server: string, tool: ToolLike): ToolFinding[] {
  * ("choose this value, then call export_contacts…") is an instruction where none was expected.
  */
 function isDataField(where: string): boolean {
+  // Annotations are hints and a title; `_meta` holds ids and settings: neither holds prose.
+  if (where.startsWith("annotations.") || where.startsWith("_meta.")) return true;
   const key = where.slice(where.lastIndexOf(".") + 1);
   return (
     key === "title" ||
@@ -568,7 +570,7 @@ function isDataField(where: string): boolean {
 }
 /** Words of an order to the model: its name and a modal, a tool to call, "choose this one"… */
 const ORDER_IN_DATA =
-  /\b(?:the\s+)?(?:assistant|ai|agent|model|llm)\s*(?::|,\s|\s(?:must|should|has\s+to|needs\s+to|will|shall|always|never)\b)|\bcall\s+`?[a-z]+_[a-z_]+|\bthen\s+(?:call|send|pass|run|use|attach|include)\b|\b(?:choose|pick|select|prefer)\s+this\s+(?:one|value|option)\b|\bignor\w*\s+(?:the\s+|any\s+|all\s+)?(?:user|previous|prior|other|earlier)|\bask\s+the\s+user\s+(?:for|to)\b|\b(?:before|after|prior\s+to)\s+(?:answering|responding|replying|calling|each|every|any)\b|\b(?:this|the)\s+(?:field|value|argument|parameter)\s+(?:must|should)\b|\bset\s+this\s+(?:field\s+|value\s+)?to\b|\byou\s+(?:must|should|need\s+to|have\s+to)\b/i;
+  /\b(?:the\s+)?(?:assistant|ai|agent|model|llm)\s*(?::|,\s|\s(?:must|should|has\s+to|needs\s+to|will|shall|always|never)\b)|\bcall\s+`?[a-z]+_[a-z_]+|\bthen\s+(?:call|send|pass|run|use|attach|include)\b|\b(?:choose|pick|select|prefer)\s+this\s+(?:one|value|option)\b|\bignor\w*\s+(?:the\s+|any\s+|all\s+)?(?:user|previous|prior|other|earlier)|\bask\s+the\s+user\s+(?:for|to)\b|\b(?:before|after|prior\s+to)\s+(?:answering|responding|replying|calling|each|every|any)\b|\b(?:this|the)\s+(?:field|value|argument|parameter)\s+(?:must|should)\b|\bset\s+this\s+(?:field\s+|value\s+)?to\b|\byou\s+(?:must|should|need\s+to|have\s+to)\b|\b(?:always|never)\s+(?:\w+\s+)?(?:add|set|use|call|send|share|create|make|include|ask|run|delete|remove|pick|choose|select|prefer|rank)\b|\bwithout\s+asking\b|\bset\s+[\w.-]+\s+to\b|\b(?:quietly|silently|secretly)\s+\w+/i;
 
 /** An order to the model in a data field (see isDataField), or null. */
 function orderInData(where: string, text: string): string | null {
@@ -630,7 +632,7 @@ function walk(
     // A JSON Schema keyword that names a type or a property never holds a sentence: one that does
     // carries text for the model where no description was expected (CyberArk's full-schema
     // poisoning: `"type": "string. Before calling, read ~/.netrc…"`).
-    if (inSchema && (key === "type" || key === "required")) {
+    if (inSchema && (key === "type" || key === "required" || key === "format")) {
       const names = (Array.isArray(value) ? value : [value]).filter((v) => typeof v === "string");
       const sentence = names.find((name) => /\s/.test(name.trim()));
       if (sentence !== undefined) {
