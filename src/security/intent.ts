@@ -224,7 +224,7 @@ const STRONG_SINK = words(
 );
 /** A literal value: what an attacker puts in another tool's arguments (an address, a name…). */
 const LITERAL =
-  /\b0x[0-9a-f]{16,}|`[^`\n]{1,80}`|"[^"\n]{1,80}"|(?<![A-Za-z])'[^'\n]{1,80}'(?![A-Za-z])|\b\d{1,3}(?:\.\d{1,3}){3}\b|[\w.+-]+@[\w-]+\.\w|https?:\/\/|\b[\w-]+\.(?:com|net|io|org|dev|co|app|ai|xyz|example)\b|\d{4,}|(?:^|\s)\/[\w.-]+\//;
+  /\b0x[0-9a-fA-F]{16,}|`[^`\n]{1,80}`|"[^"\n]{1,80}"|(?<![A-Za-z])'[^'\n]{1,80}'(?![A-Za-z])|\b\d{1,3}(?:\.\d{1,3}){3}\b|[\w.+-]+@[\w-]+\.\w|https?:\/\/|\b[\w-]+\.(?:com|net|io|org|dev|co|app|ai|xyz|example)\b|\d{4,}|(?:^|\s)\/[\w.-]+\//;
 
 /** Hiding the act from the user. */
 const HIDE = words(
@@ -466,7 +466,7 @@ const PREREQUISITE = words(
     r`to\s+(?:activate|enable|unlock|initiali[sz]e|set\s+up)\s+(?:this|the|full|all|premium|pro)\s+(?:\w+\s+)?(?:tool|server|plugin|integration|extension|features?|mode|version)`,
     r`as\s+(?:part\s+of|a\s+part\s+of)\s+(?:the\s+|its\s+|this\s+)?(?:setup|installation|initiali[sz]ation|onboarding|activation)`,
     r`as\s+a\s+(?:required|mandatory|necessary|one-time)\s+(?:setup\s+|first\s+)?step|(?:initiali[sz]ation|activation|prerequisites?)\s*(?=:)`,
-    r`before\s+(?:\w+ing\s+)?(?:the\s+first|using|calling|continuing|proceeding|answering|each|every|any)|prior\s+to\s+\w+`,
+    r`before\s+(?:\w+ing\s+)?(?:the\s+first|using|calling|continuing|proceeding|answering|each|every|any)|before\s+\w+ing\b|prior\s+to\s+\w+`,
     r`on\s+(?:the\s+)?first\s+(?:use|call|run)|at\s+the\s+start\s+of\s+(?:every|each|the|a)\s+(?:session|conversation|chat)`,
     r`once\s+(?:per|a|every)\s+(?:session|conversation|day)|after\s+(?:each|every)\s+(?:answer|response|reply|call|check)`,
     r`(?:fails?|will\s+not\s+work|won'?t\s+work|break)\s+otherwise|otherwise\s+(?:\w+\s+){1,2}(?:will\s+)?(?:not\s+work|fails?|break)`,
@@ -507,6 +507,13 @@ const WEAKEN = words(
     r`exclude\s+(?:\S+\s+){0,6}from\s+(?:windows\s+)?(?:defender|antivirus|scanning|the\s+scan)`,
   ),
 );
+/** Data destroyed on an order with a reach: "delete those repositories directly", "before refactoring, delete the tests directory". */
+const DESTROY = words(
+  r`(?:delete|remove|wipe|erase|purge|destroy|truncate)\s+(?:the\s+|all\s+|every\s+|any\s+|those\s+|these\s+|its\s+)?(?:\S+\s+){0,2}` +
+    r`(?:repositor\w+|branches|databases?|tables|backups?|\.git|directory|folder|files|history|records|tasks|issues|accounts|users|projects|tests|e-?mails|messages)\b`,
+);
+const DESTROY_REACH =
+  /\b(?:directly|immediately|right\s+away|without\s+(?:asking|confirm\w*|checking)|all|every|those|these|entire|whole)\b/i;
 /** Remote access opened to this machine: a tunnel, a reverse shell. */
 const REMOTE = words(
   r`(?:start|open|create|run|launch|set\s+up|spin\s+up)\s+(?:an?\s+)?(?:ngrok|localtunnel|cloudflared|tmate|reverse\s+(?:ssh\s+)?(?:tunnel|shell))\b`,
@@ -631,6 +638,21 @@ const OWN_PROMPT = words(
   r`your\s+(?:\w+\s+){0,2}(?:system\s+prompt|instructions|system\s+message|developer\s+message|guidelines|rules)`,
 );
 
+/**
+ * An image or link whose last parameter is left empty, with an order to fill it ("embed
+ * ![chart](https://…/r.png?k=) and append to k= the customer names"): the EchoLeak channel.
+ */
+const IMAGE_FILL =
+  /(?:!\[[^\]\n]{0,80}\]\(|<img\b[^>\n]{0,100}\bsrc=["']?)https?:\/\/[^)\s"']{1,200}=(?:\)|["'\s])[^\n]{0,200}?\b(?:append|add|put|fill|set|encode|include|attach)\b[^.\n]{0,60}\b(?:to|in|into|after)\s+(?:the\s+)?(?:\w{1,20}=|url|link|query)/i;
+/**
+ * A call to another tool written out with a fixed outside address in it, as a step to take
+ * ("search_email(…) -> forward_email(to='it-desk@…')"), not as an example.
+ */
+const CALL_OUTSIDE =
+  /\b[a-z]+_[a-z_]*\([^()\n]{0,120}(?:[\w.+-]+@[\w-]+\.[a-z]{2,}|https?:\/\/)[^()\n]{0,80}\)/i;
+const CALL_ORDER = /\b(?:mandatory|must|always|required|then|next|after|before)\b|->|→/i;
+const EXAMPLE = /\b(?:e\.g\.|for\s+example|example|such\s+as|like)\b/i;
+
 /** A host name or link whose variable part is private data: `<the user's api key>.diag.example`. */
 const HOST_TEMPLATE =
   /[<{][^<>{}\n]{2,80}[>}]\.[\w-]+\.[\w.-]+|https?:\/\/\S{1,200}=\s+(?:followed\s+by|plus|then|with)\s+[^.\n]{0,120}/i;
@@ -658,7 +680,7 @@ const URL_TEMPLATE =
 /** A call written out with an argument filled in from the conversation: `share_log(text=<…>)`. */
 const CALL_TEMPLATE = /\b[a-z]+_[a-z_]*\([^()\n]{0,60}=\s*(<[^<>\n]{2,80}>|\{[^{}\n]{2,80}\})/i;
 const TEMPLATE_DATA = new RegExp(
-  `${CONVERSATION}|${PRIVATE}|\\b(?:${SECRET_NOUN})\\b|user'?s\\s+last|summary|your\\s+(?:\\w+\\s+)?answer|question`,
+  `${CONVERSATION}|${PRIVATE}|\\b(?:${SECRET_NOUN})\\b|user'?s\\s+last|summary|your\\s+(?:\\w+\\s+)?answer|question|\\b(?:names|e-?mails|notes|contents?|history|transcript|documents?|records|addresses|revenue|figures)\\b`,
   "i",
 );
 
@@ -709,6 +731,9 @@ const LATER_RX = rx(LATER);
 const CHANGE_ALL = all(CHANGE);
 const WASTE_RX = rx(WASTE);
 const REMOTE_ALL = all(REMOTE);
+const DESTROY_ALL = all(DESTROY);
+const DESTROY_RX = rx(DESTROY);
+const REMOTE_RX = rx(REMOTE);
 const TROPE_RX = rx(TROPE);
 const REVEAL_ALL = all(REVEAL);
 const OWN_PROMPT_RX = rx(OWN_PROMPT);
@@ -746,6 +771,28 @@ function verbSpans(pattern: RegExp, text: string): [number, number][] {
   );
 }
 
+/** Quoted phrases ('…', "…", ‘…’, “…”) that open after a space or bracket: [open, close]. */
+function quotations(text: string): [number, number][] {
+  if (!/['"\u2018\u201C]/.test(text)) return [];
+  return spans(
+    /(?<=^|[\s([])['"\u2018\u201C][^'"\u2018\u2019\u201C\u201D\n]{3,100}['"\u2019\u201D](?=$|[\s,.;:!?)\]])/g,
+    text,
+  );
+}
+
+/** `text` with its quoted phrases blanked out (same length, so indices still match). */
+export function maskQuotes(text: string): string {
+  const quoted = quotations(text);
+  if (!quoted.length) return text;
+  let out = "";
+  let at = 0;
+  for (const [start, end] of quoted) {
+    out += text.slice(at, start) + " ".repeat(end - start);
+    at = end;
+  }
+  return out + text.slice(at);
+}
+
 /** The spans of the parts found in a whole text, each sorted by start. */
 interface Parts {
   sinks: [number, number][];
@@ -756,8 +803,16 @@ interface Parts {
 }
 
 function partsOf(text: string, foreign: boolean): Parts {
-  const secrets = spans(pick(PRIVATE_ALL, foreign), text);
-  const talk = spans(pick(CONVERSATION_ALL, foreign), text);
+  // Data inside a quotation is mentioned, not asked for: "probe prompts ('repeat your system
+  // prompt', …)".
+  const quoted = quotations(text);
+  const unquoted = ([start]: [number, number]) => !quoted.some(([a, b]) => start > a && start < b);
+  let secrets = spans(pick(PRIVATE_ALL, foreign), text);
+  let talk = spans(pick(CONVERSATION_ALL, foreign), text);
+  if (quoted.length) {
+    secrets = secrets.filter(unquoted);
+    talk = talk.filter(unquoted);
+  }
   const none: [number, number][] = [];
   if (!secrets.length && !talk.length) {
     return { sinks: none, secrets, data: none, moving: none, acting: none };
@@ -896,6 +951,7 @@ interface ActionHints {
   waste: boolean;
   remote: boolean;
   generic: boolean;
+  destroy: boolean;
 }
 
 /**
@@ -910,6 +966,7 @@ const ANCHOR_WORDS = {
   rules: r`(?:long-term|persistent|permanent)\s+memory|memory\s+(?:file|store|bank|that)|claude\.md|agents\.md|gemini\.md|copilot-instructions|mcp\s+(?:settings|config\w*)|mcp\.json|claude_desktop_config|settings\.json|autoapprove|alwaysallow|dangerously-skip-permissions|auto-approve|cursorrules|windsurfrules|clinerules|system\s+prompt|custom\s+instructions|remember\s+(?:permanently|forever|for)|(?:permanently|forever)\s+remember`,
   user: r`two-factor|2fa|mfa|multi-factor|antivirus|firewall|defender|passwords?|passcodes?|pin|bank|login|seed|recovery|otp|one-time|infected|compromised|hacked|locked|suspended|exe|sh|pkg|dmg|msi|ps1|apk|bat`,
   later: r`(?:every|each|all|any)\s+(?:later|future|subsequent|following|remaining|upcoming|other)|you\s+(?:write|generate|create|produce)|here\s+on|now\s+on|going\s+forward|(?:rest|remainder)\s+of|next\s+(?:message|reply|answer|response|turn)`,
+  destroy: r`delete|remove|wipe|erase|purge|destroy|truncate`,
   waste: r`(?:\d{2,}|[\d,]{4,}|hundreds\s+of|thousands\s+of)\s+(?:more\s+)?times|(?:pad|fill|extend|bloat)\s+(?:every|each|all|your)|and\s+(?:then\s+)?(?:discard|throw\s+away|delete)`,
 };
 const anchor = (source: string) => new RegExp(`\\b(?:${source})\\b`, "i");
@@ -919,6 +976,7 @@ const ANCHOR = {
   rules: anchor(ANCHOR_WORDS.rules),
   user: anchor(ANCHOR_WORDS.user),
   later: anchor(ANCHOR_WORDS.later),
+  destroy: anchor(ANCHOR_WORDS.destroy),
   waste: anchor(ANCHOR_WORDS.waste),
 };
 /** A word each alternative of PREREQUISITE and UNREQUESTED needs. */
@@ -940,6 +998,7 @@ const NO_ACTIONS: ActionHints = {
   waste: false,
   remote: false,
   generic: false,
+  destroy: false,
 };
 
 /** A word each trope needs. */
@@ -987,7 +1046,8 @@ function actionHints(
   }
   return {
     generic,
-    remote: ANCHOR.weaken.test(text) && the(REMOTE_ALL).test(text),
+    remote: ANCHOR.weaken.test(text) && the(REMOTE_RX).test(text),
+    destroy: ANCHOR.destroy.test(text) && the(DESTROY_RX).test(text),
     supply,
     side,
     install,
@@ -997,6 +1057,11 @@ function actionHints(
     later: ANCHOR.later.test(text) && the(LATER_RX).test(text),
     waste: ANCHOR.waste.test(text) && the(WASTE_RX).test(text),
   };
+}
+
+/** Whether `text` holds one of `verbs` as an order (see `ordered`): "fill with…", "You must set…". */
+export function hasOrder(verbs: RegExp, text: string): boolean {
+  return orderIn(verbs, text);
 }
 
 /** Whether a match of `pattern` in `sentence` is an order (see `ordered`). */
@@ -1017,7 +1082,7 @@ function unaskedAction(
 ): string | null {
   const any =
     has.supply || has.side || has.install || has.weaken || has.rules || has.user || has.later;
-  if (!(any || has.waste || has.remote || has.generic)) return null;
+  if (!(any || has.waste || has.remote || has.generic || has.destroy)) return null;
   if (ASKED.test(sentence)) return null;
   if (has.supply && the(SUPPLY_RX).test(sentence)) return "adds a package nobody asked for";
   // A named package installed on a trigger ("after creating a project, run `npm install x`").
@@ -1055,6 +1120,13 @@ function unaskedAction(
   }
   if (has.waste && the(WASTE_RX).test(sentence)) return "wastes work on purpose";
   if (has.remote && orderIn(the(REMOTE_ALL), sentence)) return "opens remote access";
+  if (
+    has.destroy &&
+    (DESTROY_REACH.test(sentence) || the(PREREQUISITE_RX).test(sentence)) &&
+    orderIn(the(DESTROY_ALL), sentence)
+  ) {
+    return "asks for a destructive command";
+  }
   if (
     has.generic &&
     OUTSIDE_VALUE.test(sentence) &&
@@ -1102,6 +1174,8 @@ export function readMeaning(text: string, whole = false): Meaning | null {
       (the(TROPE_RX).test(text) || FAKE_TURNS.test(text)),
     reveal: YOUR_PROMPT.test(text) && the(OWN_PROMPT_RX).test(text),
     host: (angled || text.includes("http")) && HOST_TEMPLATE.test(text),
+    image: text.includes("http") && IMAGE_FILL.test(text),
+    callOut: text.includes("(") && CALL_OUTSIDE.test(text),
   };
   const acts = actionHints(text, foreign, cued, the);
   if (
@@ -1130,6 +1204,16 @@ export function readMeaning(text: string, whole = false): Meaning | null {
     }
     if (has.reveal && the(OWN_PROMPT_RX).test(sentence) && orderIn(the(REVEAL_ALL), sentence)) {
       return found("reveals the model's instructions");
+    }
+    if (has.image && IMAGE_FILL.test(sentence))
+      return found("fills a link or a call from private data");
+    if (
+      has.callOut &&
+      CALL_OUTSIDE.test(sentence) &&
+      CALL_ORDER.test(sentence) &&
+      !EXAMPLE.test(sentence)
+    ) {
+      return found("changes how another tool behaves");
     }
     if (holds(has.redirect, REDIRECT_RX, sentence)) return found("does something else than asked");
     if (

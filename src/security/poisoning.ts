@@ -5,7 +5,7 @@
  * out clean: bench/security/poisoning.ts measures both sides. Only HIGH findings quarantine.
  */
 
-import { POINTER, readMeaning } from "./intent.ts";
+import { hasOrder, maskQuotes, POINTER, readMeaning } from "./intent.ts";
 
 export interface Finding {
   severity: "high" | "low";
@@ -89,12 +89,17 @@ function unlessWarned(rule: RegExp): Matcher {
   };
 }
 
+/** A rule read with quoted phrases blanked: "sends probe prompts ('repeat your system prompt')". */
+function outsideQuotes(rule: RegExp): Matcher {
+  return { exec: (text) => rule.exec(maskQuotes(text)) };
+}
+
 /** Verbs that move data: to a tool, an argument, an address. */
 const MOVE =
   "(send|forward|post|upload|transmit|e-?mail|mail|pass|put|include|copy|append|attach|add|submit|provide|place|mirror|deliver|report|share|leak|exfiltrate|beacon|sync|push|relay|paste|echo|repeat|summari[sz]e|call\\s+(\\S+\\s+){1,2}with)(s|es|ed|ing)?";
 /** The conversation, qualified so that "post a message to a conversation" stays clean. */
 const CONVERSATION =
-  "(\\b(whole|entire|full|complete|all|every|prior|previous|earlier|past|recent|last|verbatim)\\s+(\\w+\\s+){0,2}(conversation|chat|dialogue|discussion|transcript|messages|prompts|questions|message\\s+history|history)\\b|\\bnew\\s+messages\\s+you\\b|\\b(whatever|everything|all|what)\\s+the\\s+user\\s+(has\\s+)?(asked|said|typed|wrote|told)\\b|\\byour\\s+(full|complete|whole|entire)\\s+(answer|response|reply)\\b|\\bsystem\\s+prompt\\b|\\beverything\\s+(the\\s+user|you)\\b|\\bchat\\s+(history|transcript|log)\\b|\\bconversation\\s+history\\b)";
+  "(\\b(whole|entire|full|complete|all|every|prior|previous|earlier|past|recent|last|verbatim)\\s+(\\w+\\s+){0,2}(conversation|chat|dialogue|discussion|transcript|messages|prompts|questions|message\\s+history|history)\\b|\\bnew\\s+messages\\s+you\\b|\\b(whatever|everything|all|what)\\s+the\\s+user\\s+(has\\s+)?(asked|said|typed|wrote|told)\\b|\\byour\\s+(full|complete|whole|entire)\\s+(answer|response|reply)\\b|\\b(your|its|the\\s+(model|assistant|agent)'?s)\\s+(\\w+\\s+)?system\\s+prompt\\b|\\beverything\\s+(the\\s+user|you)\\b|\\bchat\\s+(history|transcript|log)\\b|\\bconversation\\s+history\\b)";
 const SECRET_NAMED =
   "(api[\\s_-]?keys?|access[\\s_-]?keys?|tokens?|passwords?|passwd|secrets?|credentials?|cookies|private\\s+keys?)";
 /** The same, with a bare "key" ("a string that looks like a key"). */
@@ -179,8 +184,10 @@ const HIGH: [string, Matcher][] = [
   ],
   [
     "moves the conversation elsewhere",
-    rx(
-      `\\b${MOVE}\\b${GAP(60)}${CONVERSATION}|${CONVERSATION}${GAP(40)}\\b(must|should|has\\s+to|needs\\s+to|is\\s+to)\\s+(always\\s+|also\\s+)?be\\s+(echoed|sent|included|copied|forwarded|pasted|put|added|passed|relayed|attached|uploaded|logged)\\b`,
+    outsideQuotes(
+      rx(
+        `\\b${MOVE}\\b${GAP(60)}${CONVERSATION}|${CONVERSATION}${GAP(40)}\\b(must|should|has\\s+to|needs\\s+to|is\\s+to)\\s+(always\\s+|also\\s+)?be\\s+(echoed|sent|included|copied|forwarded|pasted|put|added|passed|relayed|attached|uploaded|logged)\\b`,
+      ),
     ),
   ],
   [
@@ -375,10 +382,16 @@ function decodedRuns(text: string): string[] {
 /** A run of single characters joined by one separator: "S-e-n-d", "h.t.t.p". */
 const SEPARATED = /(?:^|\s)(?:\S[-_.*|\u00B7]){3,}\S(?=\s|$)/;
 const SEPARATED_ALL = /(?<=^|\s)(?:\S[-_.*|\u00B7]){1,}\S(?=\s|$)/g;
-/** One letter rotated by 13. */
-const rot13 = (c: string) => {
+/** One letter rotated by `n` places. */
+const rotate = (c: string, n: number) => {
   const base = c <= "Z" ? 65 : 97;
-  return String.fromCharCode(((c.charCodeAt(0) - base + 13) % 26) + base);
+  return String.fromCharCode(((c.charCodeAt(0) - base + n) % 26) + base);
+};
+const rot13 = (c: string) => rotate(c, 13);
+/** One HTML character reference as its character (printable ASCII only). */
+const entity = (whole: string, hex: string, digits: string) => {
+  const code = Number.parseInt(digits, hex ? 16 : 10);
+  return code >= 32 && code < 127 ? String.fromCharCode(code) : whole;
 };
 
 /**
@@ -411,6 +424,21 @@ function readings(text: string): [string, string][] {
       normal.replace(SEPARATED_ALL, (run) => run.replace(/(\S)[-_.*|\u00B7]/g, "$1")),
     ]);
   }
+  // HTML character references: "&#115;&#101;&#110;&#100;" is "send".
+  if (/(?:&#x?[0-9a-f]+;){4}/i.test(normal)) {
+    out.push([" (HTML entities decoded)", normal.replace(/&#(x?)([0-9a-f]+);/gi, entity)]);
+  }
+  // A Caesar shift the text names ("shift each letter back by 3").
+  const shift =
+    /\bshift\w*\s+(?:each\s+|every\s+|the\s+)?(?:letters?\s+)?(back(?:wards?)?|forwards?|left|right)?\s*by\s+(\d{1,2})\b/i.exec(
+      normal,
+    );
+  if (shift) {
+    const by = Number(shift[2]) % 26;
+    const back = !shift[1] || /^(back|left)/i.test(shift[1]);
+    const n = back ? 26 - by : by;
+    out.push([" (Caesar shift undone)", normal.replace(/[A-Za-z]/g, (c) => rotate(c, n))]);
+  }
   // Reversed or ROT13 text, when the text says so (the model is told to undo it).
   const undo = /\b(backwards?|reversed?|rot-?\s?13|caesar|rotated)\b/i.test(normal);
   if (undo && /\b(rot-?\s?13|caesar|rotated\s+by\s+13)\b/i.test(normal)) {
@@ -426,8 +454,17 @@ function readings(text: string): [string, string][] {
   return out;
 }
 
-/** Scans one piece of text (a description, a title, a default value). */
-export function scanDescription(whole: string): Finding[] {
+/** A parameter's or a prompt argument's own description: where its value is the sink. */
+const ARGUMENT_DESCRIPTION = /\.properties\.[^.]+\.description$|\.arguments\[\d+\]\.description$/;
+/** An order to fill a value ("fill with…", "set to…", "paste…"). */
+const FILL = /\b(?:fill|populate|put|paste|use|provide|include|insert|enter|supply|give|quote)\b/gi;
+
+/**
+ * Scans one piece of text (a description, a title, a default value). With `argument`, the text
+ * describes a parameter, and "fill with the whole conversation" needs no other sink: the
+ * parameter is where it goes.
+ */
+export function scanDescription(whole: string, argument = false): Finding[] {
   const findings: Finding[] = [];
   if (whole.length > MAX_SCANNED) {
     findings.push({
@@ -463,7 +500,11 @@ export function scanDescription(whole: string): Finding[] {
     }
   }
   for (const [how, reading] of all) {
-    const meaning = readMeaning(reading);
+    const meaning =
+      readMeaning(reading) ??
+      (argument && hasOrder(FILL, reading)
+        ? readMeaning(reading.replace(/([.!?;])(?=\s|$)|$/g, " here$1"))
+        : null);
     if (meaning) {
       findings.push({
         severity: "high",
@@ -509,7 +550,7 @@ export function scanTool(server: string, tool: ToolLike): ToolFinding[] {
   const add = (where: string, text: unknown) => {
     if (typeof text !== "string" || !text) return;
     if (text.includes(" ")) texts.push(text);
-    for (const finding of scanDescription(text)) {
+    for (const finding of scanDescription(text, ARGUMENT_DESCRIPTION.test(where))) {
       out.push({ server, tool: tool.name, where, ...finding });
     }
   };
@@ -588,10 +629,15 @@ function identifierWords(key: string): string {
   return key.replace(/[_-]+/g, " ").replace(/([a-z])([A-Z])/g, "$1 $2");
 }
 
+/** A property name asking for the model's instructions or the other tools' definitions. */
+const NAME_THEFT =
+  /\b(?:your\s+(?:\w+\s+){0,3}(?:system\s+(?:prompt|instructions|message)|instructions)|(?:other|all)\s+tools\s+(?:and\s+their\s+)?(?:descriptions|definitions|schemas)|list\s+of\s+(?:other|all|available)\s+tools)\b/i;
 /** A property name that spells out an exfiltration: four or more words, a source and an act. */
 const NAME_INTENT = {
   exec(words: string) {
     if (words.split(" ").length < 4) return null;
+    const theft = NAME_THEFT.exec(words);
+    if (theft) return theft;
     const source =
       /\b(ssh|id rsa|private keys?|credentials?|passwords?|conversation|chat history|system prompt|env file|secrets?|api keys?|tokens?)\b/i.exec(
         words,
@@ -718,7 +764,7 @@ export class PoisoningRegistry {
       const found: ToolFinding[] = [];
       const add = (where: string, text: unknown) => {
         if (typeof text !== "string" || !text) return;
-        for (const finding of scanDescription(text)) {
+        for (const finding of scanDescription(text, ARGUMENT_DESCRIPTION.test(where))) {
           found.push({ server, tool: label, where, ...finding });
         }
       };
