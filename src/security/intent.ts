@@ -417,7 +417,7 @@ const REDIRECT = words(
  */
 const ORDER_LEAD = new RegExp(
   any(
-    r`(?:^|[:;,(\u2014\u2013]|\s-|\b(?:and|then|also|first|please|kindly|always|just|now|simply|immediately|additionally|silently|quietly))\s*$`,
+    r`(?:^|[.!?:;,(\u2014\u2013\n]|\s-|\b(?:and|then|also|first|please|kindly|always|just|now|simply|immediately|additionally|silently|quietly))\s*$`,
     r`\b[\w']+\s+(?:must|should|shall|has\s+to|have\s+to|needs?\s+to|is\s+to|are\s+to|(?:is|are)\s+required\s+to)(?:\s+(?:also|always|first|now|immediately|then))?\s*$`,
     r`\b(?:you|assistant|agent|model|ai|it|we)\s+will(?:\s+(?:also|always|first|now|immediately|then))?\s*$`,
     r`\b(?:make|be)\s+sure\s+(?:to|you)\s*$|\b(?:remember|forget)\s+to\s*$`,
@@ -651,7 +651,7 @@ const IMAGE_FILL =
 const CALL_OUTSIDE =
   /\b[a-z]+_[a-z_]*\([^()\n]{0,120}(?:[\w.+-]+@[\w-]+\.[a-z]{2,}|https?:\/\/)[^()\n]{0,80}\)/i;
 const CALL_ORDER = /\b(?:mandatory|must|always|required|then|next|after|before)\b|->|→/i;
-const EXAMPLE = /\b(?:e\.g\.|for\s+example|example|such\s+as|like)\b/i;
+const EXAMPLE = /(?<![\w.@-])(?:e\.g\.|for\s+example|examples?|such\s+as)(?![\w.-])/i;
 
 /** A host name or link whose variable part is private data: `<the user's api key>.diag.example`. */
 const HOST_TEMPLATE =
