@@ -805,11 +805,12 @@ interface Parts {
 function partsOf(text: string, foreign: boolean): Parts {
   // Data inside a quotation is mentioned, not asked for: "probe prompts ('repeat your system
   // prompt', …)".
-  const quoted = quotations(text);
-  const unquoted = ([start]: [number, number]) => !quoted.some(([a, b]) => start > a && start < b);
   let secrets = spans(pick(PRIVATE_ALL, foreign), text);
   let talk = spans(pick(CONVERSATION_ALL, foreign), text);
+  const quoted = secrets.length || talk.length ? quotations(text) : [];
   if (quoted.length) {
+    const unquoted = ([start]: [number, number]) =>
+      !quoted.some(([a, b]) => start > a && start < b);
     secrets = secrets.filter(unquoted);
     talk = talk.filter(unquoted);
   }
@@ -961,12 +962,11 @@ interface ActionHints {
  * first, since most texts have none.
  */
 const ANCHOR_WORDS = {
-  supply: r`recommend\w*|instal\w*|index-url|registry|mirror|package\s+(?:source|index)|depends|postinstall|preinstall|setup\s+script|as\s+well`,
+  supply: r`instal\w*|index-url|registry|mirror|package\s+(?:source|index)|depends|postinstall|preinstall|setup\s+script|as\s+well`,
   weaken: r`firewall|antivirus|defender|gatekeeper|selinux|two-factor|2fa|mfa|multi-factor|ssl|tls|certificate|signature|hooks|branch\s+protection|code\s+review|sandbox|audit\w*|verification|public\w*|nopasswd|setglobalstate|spctl|csrutil|0\.0\.0\.0|world-\w+|ngrok|localtunnel|cloudflared|tmate|reverse\s+(?:ssh|tunnel|shell)|(?:add|set)-mppreference`,
   rules: r`(?:long-term|persistent|permanent)\s+memory|memory\s+(?:file|store|bank|that)|claude\.md|agents\.md|gemini\.md|copilot-instructions|mcp\s+(?:settings|config\w*)|mcp\.json|claude_desktop_config|settings\.json|autoapprove|alwaysallow|dangerously-skip-permissions|auto-approve|cursorrules|windsurfrules|clinerules|system\s+prompt|custom\s+instructions|remember\s+(?:permanently|forever|for)|(?:permanently|forever)\s+remember`,
-  user: r`two-factor|2fa|mfa|multi-factor|antivirus|firewall|defender|passwords?|passcodes?|pin|bank|login|seed|recovery|otp|one-time|infected|compromised|hacked|locked|suspended|exe|sh|pkg|dmg|msi|ps1|apk|bat`,
+  user: r`two-factor|2fa|mfa|multi-factor|antivirus|firewall|defender|passwords?|passcodes?|pin|bank|login\s+details|seed|recovery|otp|one-time|infected|compromised|hacked|locked|suspended|exe|sh|pkg|dmg|msi|ps1|apk|bat`,
   later: r`(?:every|each|all|any)\s+(?:later|future|subsequent|following|remaining|upcoming|other)|you\s+(?:write|generate|create|produce)|here\s+on|now\s+on|going\s+forward|(?:rest|remainder)\s+of|next\s+(?:message|reply|answer|response|turn)`,
-  destroy: r`delete|remove|wipe|erase|purge|destroy|truncate`,
   waste: r`(?:\d{2,}|[\d,]{4,}|hundreds\s+of|thousands\s+of)\s+(?:more\s+)?times|(?:pad|fill|extend|bloat)\s+(?:every|each|all|your)|and\s+(?:then\s+)?(?:discard|throw\s+away|delete)`,
 };
 const anchor = (source: string) => new RegExp(`\\b(?:${source})\\b`, "i");
@@ -976,7 +976,6 @@ const ANCHOR = {
   rules: anchor(ANCHOR_WORDS.rules),
   user: anchor(ANCHOR_WORDS.user),
   later: anchor(ANCHOR_WORDS.later),
-  destroy: anchor(ANCHOR_WORDS.destroy),
   waste: anchor(ANCHOR_WORDS.waste),
 };
 /** A word each alternative of PREREQUISITE and UNREQUESTED needs. */
@@ -1034,6 +1033,8 @@ function actionHints(
   const side = prerequisite && the(SIDE_EFFECT_RX).test(text);
   const install = prerequisite && text.includes("`") && PACKAGE_INSTALL.test(text);
   const anchored = cued;
+  // Deleting is common in real tools: only with a prerequisite or a reach ("directly", "those").
+  const destroy = (prerequisite || DESTROY_REACH.test(text)) && the(DESTROY_RX).test(text);
   const supply =
     (anchored ? ANCHOR.supply.test(text) : foreign && SUPPLY_FOREIGN.test(text)) &&
     the(SUPPLY_RX).test(text);
@@ -1041,13 +1042,14 @@ function actionHints(
   const generic = OUTSIDE_VALUE.test(text) && GENERIC_ANCHOR.test(text);
   if (!anchored) {
     // Most texts: nothing found, and no object made for it.
-    if (!(supply || side || install || generic)) return NO_ACTIONS;
-    return { ...NO_ACTIONS, supply, side, install, generic };
+    if (!(supply || side || install || generic || destroy)) return NO_ACTIONS;
+    return { ...NO_ACTIONS, supply, side, install, generic, destroy };
   }
   return {
     generic,
+    destroy,
     remote: ANCHOR.weaken.test(text) && the(REMOTE_RX).test(text),
-    destroy: ANCHOR.destroy.test(text) && the(DESTROY_RX).test(text),
+
     supply,
     side,
     install,

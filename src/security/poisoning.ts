@@ -425,7 +425,7 @@ function readings(text: string): [string, string][] {
     ]);
   }
   // HTML character references: "&#115;&#101;&#110;&#100;" is "send".
-  if (/(?:&#x?[0-9a-f]+;){4}/i.test(normal)) {
+  if (normal.includes("&#") && /(?:&#x?[0-9a-f]+;){4}/i.test(normal)) {
     out.push([" (HTML entities decoded)", normal.replace(/&#(x?)([0-9a-f]+);/gi, entity)]);
   }
   // A Caesar shift the text names ("shift each letter back by 3").
