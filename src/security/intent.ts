@@ -91,7 +91,8 @@ const MOVE = verbs(
     r`envoy[ez]+|envoie|incluez|transmett\w*|transférez|partagez|collez|ajoutez`,
     r`sende|schick\w*|leite\w*|füge|übermittl\w*|übergib|übertrag\w*|kopier\w*|teile|lade\s+\S+\s+hoch`,
     r`отправ\w*|перешли|пересыла\w*|передай\w*|передава\w*|скопируй|включи|добавь|загрузи|вставь|надішли\w*|відправ\w*|додай`,
-    r`ekle|gönder\w*|kopyala|צרף|שלח|העתק|הוסף|أرسل|أضف|انسخ`,
+    r`\bekle\b|gönder\w*|\bkopyala\b|צרף|שלח|העתק|הוסף|أرسل|أضف|انسخ`,
+    r`wyślij|prześlij|\bskicka\b|\bpošli\b|\bodešli\b|gửi|\bkirim(?:kan)?\b|στείλ\w*|भेज\S*|بفرست|ส่ง`,
     r`发送|发给|传入|包含|复制|添加|转发|放入|附上|上传|提交|写入|填入`,
     r`送信|送って|含め|転送|添付|入れ|アップロード|貼り付け|記入`,
     r`보내|전송|포함|넣으|넣어|업로드|붙여|전달`,
@@ -131,7 +132,7 @@ const CONVERSATION = words(
   any(
     r`historial|conversaci[oó]n|conversa\b|todos\s+los\s+mensajes|chatverlauf|gespräch|unterhaltung`,
     r`verlauf|nachrichten|historique|conversazione|对话|会话|聊天记录|会話|履歴|переписк\w*|диалог\w*`,
-    r`разговор\w*|сообщения|대화|розмов\w*|повідомлення|sohbet\w*|tüm\s+mesajlar\w*|שיחה|בשיחה|השיחה|المحادثة`,
+    r`разговор\w*|сообщения|대화|розмов\w*|повідомлення|\bsohbet\w*|tüm\s+mesajlar\w*|rozmow\w*|historię\s+czatu|\bkonversation\w*|\bkonverzac\w*|trò\s+chuyện|\bpercakapan\b|riwayat\s+obrolan|συνομιλί\w*|बातचीत|گفتگو|บทสนทนา|שיחה|בשיחה|השיחה|المحادثة`,
   ),
 );
 const SECRET_NOUN = any(
@@ -189,7 +190,7 @@ const PRIVATE = words(
     r`contrase[ñn]as?|claves?\s+(?:api|privadas?)|credenciales|passwörter|passwort|api-schlüssel`,
     r`schlüssel|zugangsdaten|anmeldedaten|mots\s+de\s+passe|clés\s+api|identifiants|jetons|senhas?`,
     r`密码|密钥|私钥|凭证|凭据|令牌|パスワード|秘密鍵|認証情報|トークン|пароли|пароль|ключи|ключ`,
-    r`учетные\s+данные|токен\w*|비밀번호|비밀\s*키|토큰|자격\s*증명|şifre\w*|parola\w*|סיסמ\w*|טוקנים|טוקן|מפתחות|كلمات?\s+المرور`,
+    r`учетные\s+данные|токен\w*|비밀번호|비밀\s*키|토큰|자격\s*증명|şifre\w*|\bparola\w*|hasł\w*|\blösenord\w*|\bhesl[ao]\b|mật\s+khẩu|kata\s+sandi|κωδικ\w*|पासवर्ड|رمز\s+عبور|รหัสผ่าน|סיסמ\w*|טוקנים|טוקן|מפתחות|كلمات?\s+المرور`,
     r`variables\s+de\s+entorno|umgebungsvariablen|variables\s+d'environnement|variabili\s+d'ambiente`,
     r`variáveis\s+de\s+ambiente|环境变量|環境変数|переменные\s+окружения|환경\s*변수`,
   ),
@@ -207,7 +208,7 @@ const SINK = words(
     r`as\s+(?:the|its|an?)\s+(?!user\b|human\b)\w+`,
     r`commit\s+message|pull\s+request|gist|pastebin|(?:the\s+)?next\s+(?:calendar\s+)?(?:event|e-?mail|message|issue|comment|note|commit)`,
   ),
-  r`${"`"}[\w.-]+${"`"}|'[\w.-]+'|\+\d{6,}|par[aá]metro|campo|champ|parametro|参数|引数|параметр\w*|매개변수|에\s*넣|alan\w*|שדה|לשדה|حقل`,
+  r`${"`"}[\w.-]+${"`"}|'[\w.-]+'|\+\d{6,}|par[aá]metro|campo|champ|parametro|参数|引数|параметр\w*|매개변수|에\s*넣|\balan[^\s.,;:]*|שדה|לשדה|حقل|\bpol[ea]\b|\bfält(?:et)?|trường|\bbidang\b|πεδίο|फ़ील्ड|فیلد|ฟิลด์`,
 );
 /**
  * A sink that names a place outside the conversation by itself (an address, an argument, a named
@@ -259,6 +260,7 @@ const HIDE = words(
     r`伝えないで|言わないで|知らせないで|知らせずに|こっそり`,
     r`не\s+сообщай|не\s+говори|не\s+упоминай|незаметно|тайно|알리지\s*마|말하지\s*마|몰래|не\s+кажи|не\s+повідомляй`,
     r`kullanıcıya\s+(?:\S+\s+)?(?:söyleme|bahsetme)|אל\s+תספר|אל\s+תגיד|לא\s+לספר|لا\s+تخبر`,
+    r`nie\s+mów|\bberätta\s+inte|neříkej|đừng\s+nói|\bjangan\s+(?:beri\s+tahu|katakan)|μην\s+(?:το\s+)?πεις|मत\s+बता\S*|نگو|อย่าบอก`,
   ),
 );
 /** Claims of authority over the user or over earlier rules. */
@@ -599,6 +601,12 @@ const GENERIC_SCOPE = words(
     r`(?:each|every|all)\s+(?:sms|texts?|e-?mails?|messages?|payments?|transfers?|files?|requests?|urls?|links?|commits?|calls?)`,
   ),
 );
+/** Files that hold credentials, whatever the language around them. */
+const CREDENTIAL_FILE =
+  /(?:~|\$HOME|%USERPROFILE%|\$env:USERPROFILE)[\\/]\.[\w-]+|\.ssh[\\/]|\bid_(?:rsa|dsa|ecdsa|ed25519)\b(?!\.pub)|\.aws[\\/]credentials|(?:^|[\s'"`(])\.env\b(?!\.)|\.npmrc\b|\.netrc\b|\.pgpass\b|\/etc\/(?:passwd|shadow)\b|wallet\.dat\b/i;
+/** A destination outside the machine: a URL, an address, an IP, a domain. */
+const DESTINATION =
+  /https?:\/\/|@[\w-]+\.[a-z]{2,}|\b\d{1,3}(?:\.\d{1,3}){3}\b|\.(?:com|net|io|org|dev|co|app|ai|xyz|example)\b/i;
 /** A value only an attacker brings (see GENERIC_VERB). */
 const OUTSIDE_VALUE =
   /https?:\/\/|@[\w-]+\.[a-z]{2,}|\+\d[\d\s().-]{7,}\d|\b0x[0-9a-f]{16,}|\b\d{1,3}(?:\.\d{1,3}){3}\b|~\/[\w.-]|\$HOME\b|\.(?:com|net|io|org|dev|co|app|ai|xyz|example)\b|==\d|@\d|@latest\b/i;
@@ -692,7 +700,7 @@ interface Pair {
   full: RegExp;
 }
 const FOREIGN_LETTERS =
-  /[\u00C0-\u024F\u0370-\u052F\u0590-\u06FF\u3040-\u30FF\u3400-\u9FFF\uAC00-\uD7AF]/;
+  /[\u00C0-\u024F\u0370-\u052F\u0590-\u06FF\u0900-\u097F\u0E00-\u0E7F\u1E00-\u1EFF\u3040-\u30FF\u3400-\u9FFF\uAC00-\uD7AF]/;
 function pair(source: string, flags: string): Pair {
   let ascii = source;
   for (const [full, short] of ASCII_OF) ascii = ascii.split(full).join(short);
@@ -1257,6 +1265,11 @@ export function readMeaning(text: string, whole = false): Meaning | null {
       if (template && TEMPLATE_DATA.test(template[0])) {
         return found("fills a link or a call from private data");
       }
+    }
+    // In a language the vocabularies may not know: a credential file and a destination outside
+    // in one sentence say enough.
+    if (foreign && CREDENTIAL_FILE.test(sentence) && DESTINATION.test(sentence)) {
+      return found("moves private data to a sink");
     }
     if (data && (moves(parts, from, to) || the(VALUE_IS_DATA).test(sentence))) {
       return found("moves private data to a sink");

@@ -32,7 +32,7 @@ const VARIATION_ALL = /[\uFE00-\uFE0F]|\uDB40[\uDD00-\uDDEF]/g;
 
 /** Credential stores whose contents have no business leaving the machine. */
 const CREDENTIAL_STORE =
-  /(~\/\.ssh\b|\$HOME\/\.ssh\b|\.ssh\/(id_|authorized_keys|known_hosts|config)|\.ssh\s+(folder|directory|dir)\b|\bid_(rsa|dsa|ecdsa|ed25519)\b|\.aws[\\/]credentials|~\/\.aws\b|\$HOME\/\.aws\b|\/etc\/(passwd|shadow|sudoers)\b|\.netrc\b|\.git-credentials|\.npmrc\b|\.pypirc\b|~\/\.docker\/config\.json|~\/\.kube\/config|~\/\.config\/gcloud|find-(generic|internet)-password|dump-keychain|\blogin\.keychain|\bLogin\s+Data\b|\bsaved\s+passwords\b|cookies\.sqlite|\.config\/gh\/hosts\.yml|\.pgpass\b|\.my\.cnf\b|\.s3cfg\b|\.vault-token\b|\.terraformrc\b|\.azure\/|\.config\/op\/)/i;
+  /(~\/\.ssh\b|\$HOME\/\.ssh\b|\.ssh[\\/](id_|authorized_keys|known_hosts|config)|\.ssh\s+(folder|directory|dir)\b|\bid_(rsa|dsa|ecdsa|ed25519)\b|\.aws[\\/]credentials|~\/\.aws\b|\$HOME\/\.aws\b|\/etc\/(passwd|shadow|sudoers)\b|\.netrc\b|\.git-credentials|\.npmrc\b|\.pypirc\b|~\/\.docker\/config\.json|~\/\.kube\/config|~\/\.config\/gcloud|find-(generic|internet)-password|dump-keychain|\blogin\.keychain|\bLogin\s+Data\b|\bsaved\s+passwords\b|cookies\.sqlite|\.config\/gh\/hosts\.yml|\.pgpass\b|\.my\.cnf\b|\.s3cfg\b|\.vault-token\b|\.terraformrc\b|\.azure\/|\.config\/op\/)/i;
 /** Configuration files a tool may well read for the user: only handing them on is an attack. */
 const CONFIG_FILE = /(~\/\.cursor\/|(^|[\s'"`(,])\.env\b(?!\.)|mcp\.json\b)/i;
 const CREDENTIAL_PATH = new RegExp(`${CREDENTIAL_STORE.source}|${CONFIG_FILE.source}`, "i");
@@ -165,7 +165,7 @@ const HIGH: [string, Matcher][] = [
     needs(
       CREDENTIAL_PATH,
       rx(
-        `\\b(curl|wget|Invoke-WebRequest|Invoke-RestMethod|iwr|irm|scp|nc|requests\\.(post|put)|urlopen|urllib\\.request|httpx\\.post|fetch\\()[^\\n]{0,160}(${CREDENTIAL_PATH.source})|(${CREDENTIAL_PATH.source})[^\\n]{0,80}\\b(curl|wget|Invoke-WebRequest|iwr|scp|nc|urlopen)\\b`,
+        `\\b(curl|wget|Invoke-WebRequest|Invoke-RestMethod|iwr|irm|scp|nc|nslookup|dig|requests\\.(post|put)|urlopen|urllib\\.request|httpx\\.post|fetch\\()[^\\n]{0,160}(${CREDENTIAL_PATH.source})|(${CREDENTIAL_PATH.source})[^\\n]{0,80}\\b(curl|wget|Invoke-WebRequest|iwr|scp|nc|urlopen)\\b`,
       ),
     ),
   ],
@@ -363,11 +363,33 @@ function percentDecode(run: string): string {
   }
 }
 
+/** A base32 run as latin1 text. */
+function base32(run: string): string {
+  let bits = 0;
+  let value = 0;
+  let out = "";
+  for (const c of run.replace(/=+$/, "")) {
+    value = (value << 5) | "ABCDEFGHIJKLMNOPQRSTUVWXYZ234567".indexOf(c);
+    bits += 5;
+    if (bits >= 8) {
+      out += String.fromCharCode((value >>> (bits - 8)) & 0xff);
+      bits -= 8;
+    }
+  }
+  return out;
+}
+
 /** Printable text that base64 or hex runs decode to (at most 20 runs, each at most 8 KiB). */
 function decodedRuns(text: string): string[] {
   const out: string[] = [];
   const printable = (s: string) => s.length >= 8 && /^[\x20-\x7E\n\r\t]+$/.test(s) && / /.test(s);
   // Maximal runs, found in one pass; a run too short or too long to be a hidden sentence is skipped.
+  // Base32 (RFC 4648): capitals and 2-7, padded with "=".
+  for (const [run] of text.matchAll(/[A-Z2-7]{16,}={0,6}/g)) {
+    if (out.length >= 20 || run.length > 8192) break;
+    const decoded = base32(run);
+    if (printable(decoded)) out.push(decoded);
+  }
   // Only runs of 16 or more: the first position with 16 such characters ahead starts a run.
   for (const [run] of text.matchAll(/[A-Za-z0-9+/]{16,}={0,2}/g)) {
     if (out.length >= 20) break;
@@ -422,6 +444,15 @@ function readings(text: string): [string, string][] {
     out.push([
       " (separated letters joined)",
       normal.replace(SEPARATED_ALL, (run) => run.replace(/(\S)[-_.*|\u00B7]/g, "$1")),
+    ]);
+  }
+  // Escapes: "\\u0073\\u0065…", "\\x73\\x65…".
+  if (normal.includes("\\") && /(?:\\(?:u[0-9a-fA-F]{4}|x[0-9a-fA-F]{2})){4}/.test(normal)) {
+    out.push([
+      " (escapes decoded)",
+      normal.replace(/\\u([0-9a-fA-F]{4})|\\x([0-9a-fA-F]{2})/g, (_, u: string, x: string) =>
+        String.fromCharCode(Number.parseInt(u ?? x, 16)),
+      ),
     ]);
   }
   // HTML character references: "&#115;&#101;&#110;&#100;" is "send".

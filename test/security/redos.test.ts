@@ -150,6 +150,8 @@ const CASES: [string, (text: string) => unknown, string][] = [
   ["scanner: separators alone", scanDescription, fill("- .")],
   ["scanner: ROT13 named, over and over", scanDescription, fill("rot13 fraq ")],
   ["scanner: combining marks on every letter", scanDescription, fill("a\u0337\u0338 ")],
+  ["scanner: base32-looking capitals", scanDescription, fill("ABCDEFGHIJKLMNOP2345 ")],
+  ["scanner: escapes that never end", scanDescription, fill("\\u0061\\x62")],
   ["scanner: tropes never completed", scanDescription, fill("end of the new other tools ")],
   [
     "scanner: an instruction in an enum value",
