@@ -158,7 +158,7 @@ const PRIVATE = words(
     r`(?:user'?s|all|any|every|your|their|local)\s+(?:\w+\s+)?(?:environment\s+variables|env\s+vars)`,
     r`(?:all|every|any)\s+(?:of\s+)?(?:the\s+)?(?:user'?s|their)\s+(?:\w+\s+)?(?:files|documents|e-?mails|contacts|photos|browsing\s+history)`,
     r`process\.env|os\.environ|clipboard|home\s+(?:directory|folder)|shell\s+history|bash_history|zsh_history`,
-    r`document\.cookie|localStorage|sessionStorage|browser'?s?\s+(?:\w+\s+)?(?:cookies|history|passwords|sessions?)|saved\s+passwords`,
+    r`document\.cookie|localStorage|sessionStorage|browser'?s?\s+(?:\w+\s+)?(?:cookies|history|passwords)|saved\s+passwords`,
     r`environment\s+variables\s+(?:of|from|in)\s+(?:the\s+)?(?:\S+\s+)?(?:shell|machine|session|terminal|system|computer)`,
     r`(?:every|all|each)\s+repositor(?:y|ies)\s+(?:the\s+user|you|they)\s+can\s+(?:access|see|read)|including\s+private\s+ones`,
     r`(?:the\s+user'?s|their)\s+(?:full|entire|whole|complete)\s+(?:\w+\s+){0,2}(?:database|notes|files|documents|e-?mails|` +
@@ -171,7 +171,7 @@ const PRIVATE = words(
     r`(?:output|result)\s+of\s+${"`"}?(?:env|printenv|history|security\s+find|cat\s+~)`,
     r`(?:the\s+user'?s|their)\s+(?:full\s+|home\s+)?(?:e-?mail\s+address|ip\s+address|phone\s+number|` +
       r`date\s+of\s+birth|home\s+address|location|address|full\s+name)`,
-    r`(?:the\s+)?environment'?s\s+[a-z_][\w]{3,}`,
+    r`(?:the\s+)?environment's\s+[a-z_][\w]{3,}`,
     r`(?:every|each|all|any)\s+(?:\w+\s+)?files?\s+(?:that\s+)?(?:you|the\s+user)\s+(?:\w+\s+)?` +
       r`(?:opens?|reads?|edits?|views?|touch(?:es)?)`,
     r`(?:user'?s|their|your|all|every|any)\s+(?:\w+\s+)?private\s+repositor\w+`,
