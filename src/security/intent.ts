@@ -514,6 +514,7 @@ const DESTROY = words(
   r`(?:delete|remove|wipe|erase|purge|destroy|truncate)\s+(?:the\s+|all\s+|every\s+|any\s+|those\s+|these\s+|its\s+)?(?:\S+\s+){0,2}` +
     r`(?:repositor\w+|branches|databases?|tables|backups?|\.git|directory|folder|files|history|records|tasks|issues|accounts|users|projects|tests|e-?mails|messages)\b`,
 );
+const DESTROY_VERB = /\b(?:delete|remove|wipe|erase|purge|destroy|truncate)\b/i;
 const DESTROY_REACH =
   /\b(?:directly|immediately|right\s+away|without\s+(?:asking|confirm\w*|checking)|all|every|those|these|entire|whole)\b/i;
 /** Remote access opened to this machine: a tunnel, a reverse shell. */
@@ -1042,7 +1043,10 @@ function actionHints(
   const install = prerequisite && text.includes("`") && PACKAGE_INSTALL.test(text);
   const anchored = cued;
   // Deleting is common in real tools: only with a prerequisite or a reach ("directly", "those").
-  const destroy = (prerequisite || DESTROY_REACH.test(text)) && the(DESTROY_RX).test(text);
+  const destroy =
+    DESTROY_VERB.test(text) &&
+    (prerequisite || DESTROY_REACH.test(text)) &&
+    the(DESTROY_RX).test(text);
   const supply =
     (anchored ? ANCHOR.supply.test(text) : foreign && SUPPLY_FOREIGN.test(text)) &&
     the(SUPPLY_RX).test(text);
@@ -1184,8 +1188,8 @@ export function readMeaning(text: string, whole = false): Meaning | null {
       (the(TROPE_RX).test(text) || FAKE_TURNS.test(text)),
     reveal: YOUR_PROMPT.test(text) && the(OWN_PROMPT_RX).test(text),
     host: (angled || text.includes("http")) && HOST_TEMPLATE.test(text),
-    image: text.includes("http") && IMAGE_FILL.test(text),
-    callOut: text.includes("(") && CALL_OUTSIDE.test(text),
+    image: (text.includes("![") || /<img/i.test(text)) && IMAGE_FILL.test(text),
+    callOut: text.includes("_") && text.includes("(") && CALL_OUTSIDE.test(text),
   };
   const acts = actionHints(text, foreign, cued, the);
   if (

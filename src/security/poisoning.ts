@@ -91,7 +91,7 @@ function unlessWarned(rule: RegExp): Matcher {
 
 /** A rule read with quoted phrases blanked: "sends probe prompts ('repeat your system prompt')". */
 function outsideQuotes(rule: RegExp): Matcher {
-  return { exec: (text) => rule.exec(maskQuotes(text)) };
+  return { exec: (text) => (rule.exec(text) ? rule.exec(maskQuotes(text)) : null) };
 }
 
 /** Verbs that move data: to a tool, an argument, an address. */
