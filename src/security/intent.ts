@@ -319,7 +319,7 @@ const PHISH = words(
 const PERSISTENT = words(
   any(
     r`(?:speak\w*|respond\w*|answer\w*|repl\w*|talk\w*|writ\w*|behav\w*|act|acting)\s+(?:\w+\s+){0,4}for\s+the\s+rest\s+of\s+(?:the|this)\s+(?:conversation|session|chat)`,
-    r`in\s+(?:all|every)\s+(?:later|future|subsequent)\s+(?:answers|responses|replies|messages)`,
+    r`in\s+(?:all|every)\s+(?:later|future|subsequent)\s+(?:answers|responses|replies|messages)(?!\s+(?:of|from|by)\s+(?:that|the|this|its|their)\s+(?:\w+\s+)?(?:bot|agent|assistant|model))`,
     r`(?:recommend|promote|advertise|mention|link\s+to)\s+(?:\S+\s+){1,6}in\s+(?:every|each|all)\s+(?:of\s+your\s+)?(?:answers?|responses?|replies|reply)`,
     r`store\s+this\s+(?:permanently\s+)?in\s+your\s+memory|remember\s+this\s+for\s+all\s+future`,
   ),
@@ -780,6 +780,12 @@ function verbSpans(pattern: RegExp, text: string): [number, number][] {
   );
 }
 
+/** A sink the user owns: "their endpoint", "the user's own webhook", "the URL the user configured". */
+const OWN_BEFORE =
+  /\b(?:their|the\s+user'?s|the\s+user-(?:configured|provided)|your\s+own|the\s+configured)\s+(?:own\s+)?(?:\w+\s+)?$/i;
+const OWN_AFTER =
+  /^\s*(?:that\s+|which\s+)?the\s+user\s+(?:configured|gave|provided|chose|set\s+up|entered|specified)\b/i;
+
 /** Quoted phrases ('…', "…", ‘…’, “…”) that open after a space or bracket: [open, close]. */
 function quotations(text: string): [number, number][] {
   if (!/['"\u2018\u201C]/.test(text)) return [];
@@ -827,7 +833,12 @@ function partsOf(text: string, foreign: boolean): Parts {
   if (!secrets.length && !talk.length) {
     return { sinks: none, secrets, data: none, moving: none, acting: none };
   }
-  const sinks = spans(pick(SINK_ALL, foreign), text);
+  // The user's own destination is no exfiltration: "to their endpoint", "the URL the user gave".
+  const sinks = spans(pick(SINK_ALL, foreign), text).filter(
+    ([start, end]) =>
+      !OWN_BEFORE.test(text.slice(Math.max(0, start - 30), start)) &&
+      !OWN_AFTER.test(text.slice(end, end + 40)),
+  );
   const moving = sinks.length ? verbSpans(pick(MOVE_ALL, foreign), text) : none;
   const reading = sinks.length ? verbSpans(pick(READ_ALL, foreign), text) : none;
   return {

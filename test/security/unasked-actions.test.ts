@@ -164,6 +164,8 @@ const CLEAN = [
   "Enables maintenance mode for the app; visitors see the offline page until it is disabled.",
   "Formats a transcript. Input lines look like 'Human: hi' and 'Assistant: hello'; the output is Markdown.",
   "Returns the system prompt configured for the agent named, for review by the user.",
+  "Evaluates a chatbot: sends the user's test questions to their endpoint and checks whether the answers follow the system prompt they wrote.",
+  "Sets the persona of the user's customer-support bot, for example 'Max from Acme support', used in all future replies of that bot.",
 ];
 
 describe("orders to act for someone else are quarantined", () => {
