@@ -19,7 +19,8 @@
  *   fields, weakened security, side channels…) and near-misses, all dev: a first batch (ids 3000+,
  *   51 and 37) and a second one in new words written after the first action rules (3200+, 40 and
  *   28, run once before the rules were widened on it), a third on prompt-injection tropes (3400+),
- *   and 30 more near-misses in the third set's benign categories (3600+).
+ *   30 more near-misses in the third set's benign categories (3600+) and 20 aimed at the word
+ *   rules (3700+).
  *
  * Reports detection (HIGH = quarantined) per part, false positives on the benign near-misses, and
  * quarantines among the real tools of bench/corpus (tools.json and registry-tools.json) and the

@@ -673,12 +673,17 @@ const PERSIST = new RegExp(
     r`>>\s*~?[\w/.$]*\.(?:bashrc|zshrc|profile|bash_profile)\b|\b(?:append|add|write)\b[^.\n]{0,80}\bauthorized_keys\b`,
     r`\bcrontab\s+-|\blaunchctl\s+load\b|\bInvoke-Expression\b|\biex\s*\(|\bpowershell(?:\.exe)?\s+-e(?:nc\w*)?\s`,
     r`\b(?:curl|wget)\b[^|\n]{0,150}\|\s*(?:sudo\s+)?(?:python3?|perl|ruby|node)\b`,
-    r`\b(?:ba|z|da)?sh\s+-c\s+["']?\$\((?:curl|wget)\b|\beval\s+["']?\$\((?:curl|wget)\b|\bsource\s+<\((?:curl|wget)\b`,
     r`\b(?:tar|zip|cat|gzip)\b[^|\n]{0,80}\|\s*(?:curl|nc|wget)\b[^\n]{0,60}(?:\s-T\s|--upload-file|@-|https?:)`,
     r`\bgit\s+remote\s+add\s+\S+\s+https?:\/\/[^\n]{0,120}\bgit\s+push\s+\S+\s+(?:--all|--mirror)`,
   ),
   "i",
 );
+/**
+ * A shell that runs what a download returns (`bash -c "$(curl …)"`): an installer's documented
+ * line when the user asked for it ("after the user confirms"), planted code otherwise.
+ */
+const SHELL_FETCH =
+  /\b(?:ba|z|da)?sh\s+-c\s+["']?\$\((?:curl|wget)\b|\beval\s+["']?\$\((?:curl|wget)\b|\bsource\s+<\((?:curl|wget)\b/i;
 /** Places that run a file at log-in or on a schedule; writing there plants it (with a write verb). */
 const AUTOSTART =
   /~\/\.config\/autostart\/|LaunchAgents\/|\/etc\/cron\.d\/|\/etc\/rc\.local|\\Startup\\|systemd\/user\//i;
@@ -752,6 +757,7 @@ const RARE = [
   AUTHORITY,
   REDIRECT,
   PERSIST.source,
+  SHELL_FETCH.source,
   OTHER_TOOL,
   PHISH,
   PERSISTENT,
@@ -1185,7 +1191,8 @@ export function readMeaning(text: string, whole = false): Meaning | null {
   const has = {
     authority: rare && (the(AUTHORITY_RX).test(text) || /authori[sz]ed/i.test(text)),
     redirect: rare && the(REDIRECT_RX).test(text),
-    persist: (rare && PERSIST.test(text)) || (cued && AUTOSTART.test(text)),
+    persist:
+      (rare && (PERSIST.test(text) || SHELL_FETCH.test(text))) || (cued && AUTOSTART.test(text)),
     link: /https?:\/\/[^\s)?]{1,200}\?/i.test(text),
     tool: rare && the(OTHER_TOOL_RX).test(text),
     call: CALL_TEMPLATE.test(text),
@@ -1243,7 +1250,9 @@ export function readMeaning(text: string, whole = false): Meaning | null {
     if (holds(has.redirect, REDIRECT_RX, sentence)) return found("does something else than asked");
     if (
       has.persist &&
-      (PERSIST.test(sentence) || (AUTOSTART.test(sentence) && WRITE_VERB.test(sentence)))
+      (PERSIST.test(sentence) ||
+        (SHELL_FETCH.test(sentence) && !ASKED.test(sentence)) ||
+        (AUTOSTART.test(sentence) && WRITE_VERB.test(sentence)))
     ) {
       return found("plants a shell or a key");
     }

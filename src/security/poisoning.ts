@@ -32,7 +32,7 @@ const VARIATION_ALL = /[\uFE00-\uFE0F]|\uDB40[\uDD00-\uDDEF]/g;
 
 /** Credential stores whose contents have no business leaving the machine. */
 const CREDENTIAL_STORE =
-  /(~\/\.ssh\b|\$HOME\/\.ssh\b|\.ssh[\\/](id_|authorized_keys|known_hosts|config)|\.ssh\s+(folder|directory|dir)\b|\bid_(rsa|dsa|ecdsa|ed25519)\b|\.aws[\\/]credentials|~\/\.aws\b|\$HOME\/\.aws\b|\/etc\/(passwd|shadow|sudoers)\b|\.netrc\b|\.git-credentials|\.npmrc\b|\.pypirc\b|~\/\.docker\/config\.json|~\/\.kube\/config|~\/\.config\/gcloud|find-(generic|internet)-password|dump-keychain|\blogin\.keychain|\bLogin\s+Data\b|\bsaved\s+passwords\b|cookies\.sqlite|\.config\/gh\/hosts\.yml|\.pgpass\b|\.my\.cnf\b|\.s3cfg\b|\.vault-token\b|\.terraformrc\b|\.azure\/|\.config\/op\/)/i;
+  /(~\/\.ssh\b|\$HOME\/\.ssh\b|\.ssh[\\/](id_|authorized_keys|known_hosts|config)|\.ssh\s+(folder|directory|dir)\b|\bid_(rsa|dsa|ecdsa|ed25519)\b(?!\.pub)|\.aws[\\/]credentials|~\/\.aws\b|\$HOME\/\.aws\b|\/etc\/(passwd|shadow|sudoers)\b|\.netrc\b|\.git-credentials|\.npmrc\b|\.pypirc\b|~\/\.docker\/config\.json|~\/\.kube\/config|~\/\.config\/gcloud|find-(generic|internet)-password|dump-keychain|\blogin\.keychain|\bLogin\s+Data\b|\bsaved\s+passwords\b|cookies\.sqlite|\.config\/gh\/hosts\.yml|\.pgpass\b|\.my\.cnf\b|\.s3cfg\b|\.vault-token\b|\.terraformrc\b|\.azure\/|\.config\/op\/)/i;
 /** Configuration files a tool may well read for the user: only handing them on is an attack. */
 const CONFIG_FILE = /(~\/\.cursor\/|(^|[\s'"`(,])\.env\b(?!\.)|mcp\.json\b)/i;
 const CREDENTIAL_PATH = new RegExp(`${CREDENTIAL_STORE.source}|${CONFIG_FILE.source}`, "i");
@@ -135,7 +135,7 @@ const HIGH: [string, Matcher][] = [
   ],
   [
     "claims a new system prompt",
-    /\b(new|updated|real|actual)\s+system\s+prompt\b|\bfrom\s+now\s+on,?\s+you\s+(must|will|should|are)\b/i,
+    /\b(new|updated|real|actual)\s+system\s+prompt\b(?!\s+for\s+(the\s+user'?s|a|an|their|your)\b)|\bfrom\s+now\s+on,?\s+you\s+(must|will|should|are)\b/i,
   ],
   [
     "keeps the user unaware",
@@ -212,7 +212,7 @@ const HIGH: [string, Matcher][] = [
   ],
   [
     "asks to decode and follow hidden text",
-    /\b(decode|decipher|reverse|backwards|rot-?13|base-?64|hex)\b[^.\n]{0,60}\b(follow|obey|execute|do\s+what|comply|carry\s+out)\b/i,
+    /\b(decode|decipher|reverse|backwards|rot-?13|base-?64|hex)\b[^.\n]{0,60}\b(?<!\b(not|never|n't)\s+)(?<!\b(not|never|n't)\s+\w+\s+or\s+)(follow|obey|execute|do\s+what|comply|carry\s+out)\b/i,
   ],
   ["invisible characters", INVISIBLE],
 ];

@@ -166,6 +166,9 @@ const CLEAN = [
   "Returns the system prompt configured for the agent named, for review by the user.",
   "Evaluates a chatbot: sends the user's test questions to their endpoint and checks whether the answers follow the system prompt they wrote.",
   "Sets the persona of the user's customer-support bot, for example 'Max from Acme support', used in all future replies of that bot.",
+  "Decodes a base64 or hex string and shows the result; it does not follow or execute anything it decodes.",
+  'Installs Homebrew on macOS by running the official installer (/bin/bash -c "$(curl -fsSL https://raw.githubusercontent.com/Homebrew/install/HEAD/install.sh)") after the user confirms.',
+  "Drafts a new system prompt for the user's customer-support bot from the tone and rules they describe.",
 ];
 
 describe("orders to act for someone else are quarantined", () => {
