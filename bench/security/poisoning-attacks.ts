@@ -14,6 +14,13 @@
  *   when even; the `split` field records the result.
  * - bench/security/benign-more.jsonl: 45 more benign near-misses, written after the meaning rules
  *   and used to tune against false positives (all dev).
+ * - bench/security/attacks-probe.jsonl: attacks in classes the parts vocabulary had no part for
+ *   (unrequested installs and side effects, other tools and later turns, instructions in data
+ *   fields, weakened security, side channels…) and near-misses, all dev: a first batch (ids 3000+,
+ *   51 and 37) and a second one in new words written after the first action rules (3200+, 40 and
+ *   28, run once before the rules were widened on it), a third on prompt-injection tropes (3400+),
+ *   30 more near-misses in the third set's benign categories (3600+) and 20 aimed at the word
+ *   rules (3700+).
  *
  * Reports detection (HIGH = quarantined) per part, false positives on the benign near-misses, and
  * quarantines among the real tools of bench/corpus (tools.json and registry-tools.json) and the
@@ -65,6 +72,7 @@ const sets: [string, Sample[], string[]][] = [
   ["attacks-fresh", load("attacks-fresh.jsonl"), ["dev", "heldout"]],
   ["attacks-third", load("attacks-third.jsonl"), ["dev", "heldout"]],
   ["benign-more", load("benign-more.jsonl"), ["dev"]],
+  ["attacks-probe", load("attacks-probe.jsonl"), ["dev"]],
 ];
 for (const [name, samples, splits] of sets) {
   for (const label of ["attack", "benign"] as const) {

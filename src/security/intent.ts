@@ -68,10 +68,16 @@ const MOVE = verbs(
     r`submit\w*|provide\w*|supply|supplies|supplied|hand|hands|handed|give|given|share|shares|shared|sharing`,
     r`paste\w*|relay\w*|deliver\w*|fill|fills|filled|write|writes|written|insert\w*|carry|carries|leak\w*`,
     r`sync\w*|mirror\w*|echo\w*|dump\w*|embed\w*|feed|feeds|stuff|transfer\w*|export\w*|dispatch\w*`,
-    r`route|routes|routed|stash|bundle`,
+    r`route|routes|routed|stash|bundle|place|places|placed|populate\w*|report|reports|reported|publish\w*`,
+    r`broadcast\w*|encode\w*|record|records|recorded|mention|mentions|set\s+(?:it|them|this|these|that)\s+(?:as|to|in|into)`,
+    r`tack\w*|stick|glue|concatenate\w*|splice|inject\w*|smuggle\w*|tuck|piggyback\w*|transcribe|reproduce`,
+    // The rest of the class of transfer verbs, listed by meaning rather than by sample.
+    r`convey\w*|communicat\w*|furnish\w*|replicat\w*|duplicat\w*|clone|clones|expose|exposes|disclose\w*|reveal\w*`,
+    r`beam|ship|ships|funnel\w*|pipe|pipes|piped|stream|streams|serializ\w*|slip|sneak\w*|bring|brings`,
     // Keeping is not moving, unless it is kept somewhere else: "save it with this tool".
     r`(?:save|saves|store|stores|log|logs)(?=[^.\n]{0,60}\b(?:with|to|into|using)\s+(?:this\s+tool|https?:|[\w.+-]+@|${"`"}))`,
-    r`let\s+(?:\w+\s+){1,3}know|goes\s+into|go\s+into|needs?|requires?|expects?|wants?`,
+    r`let\s+(?:\w+\s+){1,3}know|goes\s+into|go\s+into|needs?|requires?|expects?|expected|wants?|wanted`,
+    r`set\s+${"`"}?[\w.-]+${"`"}?\s+to`,
     // "use X as the tag": only with the "as …" that makes it a hand-over.
     r`use(?=(?:[^.\n]|\.(?=\S)){0,100}\bas\s+(?:the\s+|its\s+|an?\s+)?` +
       r`${"`"}?\w+${"`"}?\s*(?:argument|parameter|field|value|tag|input)?\s*(?:$|[.,;]))`,
@@ -84,7 +90,9 @@ const MOVE = verbs(
     r`a[ñn]ad[ae]|adicion[ae]|invi[ae]|includi|sub[ae]|compart[ae]|guard[ae]`,
     r`envoy[ez]+|envoie|incluez|transmett\w*|transférez|partagez|collez|ajoutez`,
     r`sende|schick\w*|leite\w*|füge|übermittl\w*|übergib|übertrag\w*|kopier\w*|teile|lade\s+\S+\s+hoch`,
-    r`отправ\w*|перешли|пересыла\w*|передай\w*|передава\w*|скопируй|включи|добавь|загрузи|вставь`,
+    r`отправ\w*|перешли|пересыла\w*|передай\w*|передава\w*|скопируй|включи|добавь|загрузи|вставь|надішли\w*|відправ\w*|додай`,
+    r`\bekle\b|gönder\w*|\bkopyala\b|צרף|שלח|העתק|הוסף|أرسل|أضف|انسخ`,
+    r`wyślij|prześlij|\bskicka\b|\bpošli\b|\bodešli\b|gửi|\bkirim(?:kan)?\b|στείλ\w*|भेज\S*|بفرست|ส่ง`,
     r`发送|发给|传入|包含|复制|添加|转发|放入|附上|上传|提交|写入|填入`,
     r`送信|送って|含め|転送|添付|入れ|アップロード|貼り付け|記入`,
     r`보내|전송|포함|넣으|넣어|업로드|붙여|전달`,
@@ -101,23 +109,30 @@ const CONVERSATION = words(
   any(
     r`(?:whole|entire|full|complete|all|every|prior|previous|earlier|past|recent|original|last)\s+` +
       r`(?:\w+\s+){0,3}(?:conversation|chat|dialog(?:ue)?|discussion|transcript|messages|prompts|` +
-      r`requests|questions|turns?|exchange|back-and-forth)`,
-    r`(?:conversation|chat|dialog(?:ue)?|discussion|session)\s+(?:so\s+far|history|log|transcript)`,
-    r`(?:this|the)\s+(?:conversation|chat|dialog(?:ue)?)(?!\s+(?:id|name|title|list|channel))`,
+      r`requests|questions|turns?|exchange|back-and-forth|correspondence)`,
+    r`(?:your|our|all|every|the)\s+(?:\w+\s+)?interactions?\s+(?:with|between)\s+(?:the\s+user|you\s+and|me|us)`,
+    r`(?:conversation|chat|dialog(?:ue)?|discussion|session|thread|exchange)\s+(?:so\s+far|up\s+to\s+now|until\s+now|to\s+date|history|log|transcript)`,
+    r`everything\s+you\s+know\s+about\s+the\s+user|all\s+you\s+know\s+about\s+the\s+user`,
+    r`(?:every|each|any|all)\s+(?:\w+\s+){0,2}(?:you|the\s+assistant)\s+(?:remember|know|recall|have\s+(?:learned|saved|stored))\s+about\s+(?:the\s+)?user`,
+    r`(?:this|the|our|your)\s+(?:current\s+|ongoing\s+|present\s+|whole\s+|entire\s+)?(?:conversation|chat|dialog(?:ue)?)(?!\s+(?:id|name|title|list|channel))`,
     r`user'?s\s+(?:\w+\s+)?(?:messages|prompts|requests|questions|portfolio)`,
     r`(?:prompt|message|chat|conversation)\s+history|conversation\s+(?:so\s+far|log|record|context|contents?)`,
     r`everything\s+(?:said|discussed|the\s+user)|(?:anything|whatever)\s+the\s+user\s+(?:says|types|writes|asks)`,
-    r`what\s+(?:the\s+user|was|you)\s+(?:\w+\s+)?(?:said|discussed|talked|typed|asked|wrote)`,
+    r`what\s+(?:the\s+user|was|you)\s+(?:\w+\s+)?(?:said|discussed|talked|typed|asked|wrote|told)`,
+    r`(?:transcript|record|log|contents?|copy)\s+of\s+(?:the\s+|this\s+)?(?:present|current|ongoing|whole|entire)\s+(?:session|conversation|chat)`,
     r`(?:that|this|each|every)\s+(?:entire\s+)?message|(?:earlier|previous|prior)\s+turns|context\s+window`,
     r`(?:your|the|its|this)\s+(?:own\s+|current\s+|full\s+)?(?:system|developer|hidden)\s+(?:prompt|instructions|message)`,
     r`your\s+(?:full|complete|whole|entire)\s+(?:answer|response|reply)`,
+    r`your\s+(?:full\s+|complete\s+|internal\s+|private\s+|hidden\s+)?(?:reasoning|chain\s+of\s+thought|thoughts|thinking|scratchpad)`,
+    r`(?:results?|outputs?|responses?)\s+(?:of|from)\s+(?:all\s+|every\s+|any\s+|the\s+)?(?:other|previous|earlier|prior)\s+(?:tool\s+)?(?:calls?|tools?)`,
+    r`(?:results?|outputs?|responses?)\s+of\s+(?:the\s+)?(?:\w+\s+){0,3}tool\s+calls`,
     r`cronologia|conversazione|historico|conversa|gesprek|chatgeschiedenis|chatverlauf|verlauf|historique`,
     r`user'?s\s+(?:earlier|previous|recent|original)\s+(?:input|questions|requests|instructions|messages)`,
   ),
   any(
     r`historial|conversaci[oó]n|conversa\b|todos\s+los\s+mensajes|chatverlauf|gespräch|unterhaltung`,
     r`verlauf|nachrichten|historique|conversazione|对话|会话|聊天记录|会話|履歴|переписк\w*|диалог\w*`,
-    r`разговор\w*|сообщения|대화`,
+    r`разговор\w*|сообщения|대화|розмов\w*|повідомлення|\bsohbet\w*|tüm\s+mesajlar\w*|rozmow\w*|historię\s+czatu|\bkonversation\w*|\bkonverzac\w*|trò\s+chuyện|\bpercakapan\b|riwayat\s+obrolan|συνομιλί\w*|बातचीत|گفتگو|บทสนทนา|שיחה|בשיחה|השיחה|المحادثة`,
   ),
 );
 const SECRET_NOUN = any(
@@ -126,33 +141,48 @@ const SECRET_NOUN = any(
   r`social\s+security\s+numbers?|passport\s+numbers?|identity\s+documents?|phone\s+numbers`,
   r`home\s+addresses|password\s+hashes|seed\s+phrases?|recovery\s+phrases?|mnemonics?`,
   r`bearer\s+tokens?|auth\w*\s+headers?|one-time\s+(?:codes?|passwords?)|2fa\s+codes?|otp\s+codes?`,
-  r`bank\s+details|session\s+(?:cookies|tokens?)`,
+  r`bank\s+details|session\s+(?:cookies|tokens?)|passcodes?|(?:access|auth|verification|security|recovery|backup)\s+codes?`,
+  r`account\s+details?|bank\s+statements?|(?:medical|health|financial|tax)\s+records|tax\s+returns?`,
+  r`(?:license|signing|encryption)\s+keys?|client\s+secrets?|refresh\s+tokens?|jwts?`,
 );
 /** Private data: qualified secrets (whose, which, seen where), stores of them, the environment. */
 const PRIVATE = words(
   any(
     r`(?:the\s+user'?s|their|your|any|all|every|each|whatever|current)\s+(?:[\w-]+\s+){0,3}(?:${SECRET_NOUN})`,
     r`(?:${SECRET_NOUN})\s+(?:\w+\s+){0,3}(?:you\s+(?:have\s+)?(?:seen|see|saw|read|know|found)|` +
-      r`(?:seen|visible|mentioned|shared|typed|present|found|pasted|shows?\s+up|appears?|comes?\s+up)\s+` +
-      r`(?:in|during|at)|from\s+the\s+(?:user'?s\s+)?(?:environment|machine|disk|session|conversation|chat))`,
+      r`(?:they|the\s+user)\s+(?:have\s+|has\s+)?(?:given|shared|provided|typed|mentioned|entered)|` +
+      r`(?:seen|visible|mentioned|shared|typed|present|found|pasted|shows?\s+up|appears?|appeared|comes?\s+up|came\s+up|surfaced)\s+` +
+      r`(?:in|during|at|earlier|so\s+far|before|previously)|from\s+the\s+(?:user'?s\s+)?(?:environment|machine|disk|session|conversation|chat))`,
     r`(?:the\s+)?user\s+(?:has\s+)?(?:shared|typed|mentions?|mentioned|pasted|gave)\s+(?:a|an|any|their)\s+` +
       r`(?:\w+\s+){0,2}(?:${SECRET_NOUN})`,
     r`(?:user'?s|all|any|every|your|their|local)\s+(?:\w+\s+)?(?:environment\s+variables|env\s+vars)`,
     r`(?:all|every|any)\s+(?:of\s+)?(?:the\s+)?(?:user'?s|their)\s+(?:\w+\s+)?(?:files|documents|e-?mails|contacts|photos|browsing\s+history)`,
     r`process\.env|os\.environ|clipboard|home\s+(?:directory|folder)|shell\s+history|bash_history|zsh_history`,
+    r`document\.cookie|localStorage|sessionStorage|browser'?s?\s+(?:\w+\s+)?(?:cookies|history|passwords)|saved\s+passwords`,
+    r`environment\s+variables\s+(?:of|from|in)\s+(?:the\s+)?(?:\S+\s+)?(?:shell|machine|session|terminal|system|computer)`,
+    r`(?:every|all|each)\s+repositor(?:y|ies)\s+(?:the\s+user|you|they)\s+can\s+(?:access|see|read)|including\s+private\s+ones`,
+    r`(?:the\s+user'?s|their)\s+(?:full|entire|whole|complete)\s+(?:\w+\s+){0,2}(?:database|notes|files|documents|e-?mails|` +
+      r`messages|contacts|calendar|history|records|data|inbox|drive|photos|mailbox)`,
+    r`(?:the\s+user'?s|their)\s+contact\s+list`,
+    r`wallet\.dat|keystore\s+files?|metamask\s+vault`,
+    r`(?:all|every|each)\s+(?:of\s+)?(?:the\s+)?files\s+(?:in|under|from)\s+(?:the\s+)?(?:current\s+|working\s+|user'?s\s+)*` +
+      r`(?:directory|folder|workspace|project|repo\w*)`,
     r`documents\s+folder|password\s+hashes|chiavi|credenziali|senhas?|wachtwoorden|passwort|zugangsdaten`,
     r`(?:output|result)\s+of\s+${"`"}?(?:env|printenv|history|security\s+find|cat\s+~)`,
     r`(?:the\s+user'?s|their)\s+(?:full\s+|home\s+)?(?:e-?mail\s+address|ip\s+address|phone\s+number|` +
-      r`date\s+of\s+birth|home\s+address|location|address)`,
+      r`date\s+of\s+birth|home\s+address|location|address|full\s+name)`,
+    r`(?:the\s+)?environment's\s+[a-z_][\w]{3,}`,
     r`(?:every|each|all|any)\s+(?:\w+\s+)?files?\s+(?:that\s+)?(?:you|the\s+user)\s+(?:\w+\s+)?` +
       r`(?:opens?|reads?|edits?|views?|touch(?:es)?)`,
     r`(?:user'?s|their|your|all|every|any)\s+(?:\w+\s+)?private\s+repositor\w+`,
     r`(?:the\s+)?(?:content|contents|text)\s+of\s+(?:the\s+)?(?:user'?s\s+)?` +
       r`(?:files|[\w./~-]*(?:credentials|config|\.env|history|keys?|rc))`,
-    r`keys?\s+(?:the\s+user\s+has\s+)?on\s+disk|id_(?:rsa|dsa|ecdsa|ed25519)|kubeconfig|authorized_keys`,
+    r`keys?\s+(?:the\s+user\s+has\s+)?on\s+disk|id_(?:rsa|dsa|ecdsa|ed25519)|kubeconfig`,
+    r`(?:values?|contents?)\s+of\s+(?:the\s+)?(?:\S+\s+){0,4}(?:environment\s+variables?|env\s+vars?)`,
   ),
   any(
-    r`~\/\.(?:ssh|aws|gnupg|kube|docker|config\/gcloud|netrc|git-credentials)\b|\.ssh\b`,
+    r`~\/\.(?:ssh|aws|gnupg|kube|docker|config\/gcloud|netrc|git-credentials)\b|\.ssh\b|(?:~|\$HOME)\/\.[\w-]+`,
+    r`Application\s+Support\/(?:Google\/Chrome|Firefox|BraveSoftware)|Local\/Google\/Chrome|\.mozilla\/firefox|Default\/(?:Cookies|Login\s+Data)`,
     // GITHUB_TOKEN from the user's environment: the name ends in the secret's kind.
     r`(?:key|token|secret|password)\w{0,30}\s+(?:value\s+)?from\s+(?:the\s+)?user'?s\s+` +
       r`(?:environment|machine|disk|computer|shell|\.env)`,
@@ -160,21 +190,25 @@ const PRIVATE = words(
     r`contrase[ñn]as?|claves?\s+(?:api|privadas?)|credenciales|passwörter|passwort|api-schlüssel`,
     r`schlüssel|zugangsdaten|anmeldedaten|mots\s+de\s+passe|clés\s+api|identifiants|jetons|senhas?`,
     r`密码|密钥|私钥|凭证|凭据|令牌|パスワード|秘密鍵|認証情報|トークン|пароли|пароль|ключи|ключ`,
-    r`учетные\s+данные|токен\w*|비밀번호|비밀\s*키|토큰|자격\s*증명`,
+    r`учетные\s+данные|токен\w*|비밀번호|비밀\s*키|토큰|자격\s*증명|şifre\w*|\bparola\w*|hasł\w*|\blösenord\w*|\bhesl[ao]\b|mật\s+khẩu|kata\s+sandi|κωδικ\w*|पासवर्ड|رمز\s+عبور|รหัสผ่าน|סיסמ\w*|טוקנים|טוקן|מפתחות|كلمات?\s+المرور`,
+    r`variables\s+de\s+entorno|umgebungsvariablen|variables\s+d'environnement|variabili\s+d'ambiente`,
+    r`variáveis\s+de\s+ambiente|环境变量|環境変数|переменные\s+окружения|환경\s*변수`,
   ),
 );
 /** Where the data goes: a URL, an address, a phone, an argument, a tool, the reply. */
 const SINK = words(
   any(
     r`https?:\/\/|s?ftp:\/\/|[\w.+-]+@[\w-]+\.[\w.]+|[\w-]+\.(?:com|net|io|org|dev|co|app|ai|xyz|example)`,
-    r`argument|argumento|arguments|parameters?|param|field|arg|here|webhook|endpoint|server`,
+    r`argument|argumento|arguments|parameters?|param|field|arg|here|webhook|endpoint|server|property`,
+    r`set\s+${"`"}?[\w.-]+${"`"}?\s+to`,
+    r`\d{1,3}(?:\.\d{1,3}){3}`,
     r`(?:this|the|that|another|other|\w+_\w+)\s+tool|(?:to|into|with|via|using)\s+[a-z]+_[a-z_]+|[a-z]+_[a-z_]*\(`,
     r`(?:your|the)\s+(?:next\s+)?(?:reply|answer|response)|(?:every|each|your)\s+(?:\w+\s+)?(?:response|reply|answer)`,
     r`public\s+(?:issue|repo\w*|gist)|account\s+[\w-]*\d|(?:this|that)\s+(?:field|value|argument|parameter)`,
     r`as\s+(?:the|its|an?)\s+(?!user\b|human\b)\w+`,
     r`commit\s+message|pull\s+request|gist|pastebin|(?:the\s+)?next\s+(?:calendar\s+)?(?:event|e-?mail|message|issue|comment|note|commit)`,
   ),
-  r`${"`"}[\w.-]+${"`"}|'[\w.-]+'|\+\d{6,}|par[aá]metro|campo|champ|parametro|参数|引数|параметр\w*|매개변수|에\s*넣`,
+  r`${"`"}[\w.-]+${"`"}|'[\w.-]+'|\+\d{6,}|par[aá]metro|campo|champ|parametro|参数|引数|параметр\w*|매개변수|에\s*넣|\balan[^\s.,;:]*|שדה|לשדה|حقل|\bpol[ea]\b|\bfält(?:et)?|trường|\bbidang\b|πεδίο|फ़ील्ड|فیلد|ฟิลด์`,
 );
 /**
  * A sink that names a place outside the conversation by itself (an address, an argument, a named
@@ -183,14 +217,15 @@ const SINK = words(
 const STRONG_SINK = words(
   any(
     r`https?:\/\/|s?ftp:\/\/|[\w.+-]+@[\w-]+\.[\w.]+|[\w-]+\.(?:com|net|io|org|dev|co|app|ai|xyz|example)`,
-    r`argument|arguments|parameters?|param|field|(?:to|into|with|via|using)\s+[a-z]+_[a-z_]+|[a-z]+_[a-z_]*\(`,
+    r`argument|arguments|parameters?|param|field|property|(?:to|into|with|via|using)\s+[a-z]+_[a-z_]+|[a-z]+_[a-z_]*\(`,
+    r`\d{1,3}(?:\.\d{1,3}){3}`,
     r`(?:every|each|your)\s+(?:\w+\s+)?(?:response|reply|answer)|account\s+[\w-]*\d`,
   ),
   r`${"`"}[\w.-]+${"`"}|\+\d{6,}`,
 );
 /** A literal value: what an attacker puts in another tool's arguments (an address, a name…). */
 const LITERAL =
-  /`[^`\n]{1,80}`|"[^"\n]{1,80}"|[\w.+-]+@[\w-]+\.\w|https?:\/\/|\b[\w-]+\.(?:com|net|io|org|dev|co|app|ai|xyz|example)\b|\d{4,}|(?:^|\s)\/[\w.-]+\//;
+  /\b0x[0-9a-fA-F]{16,}|`[^`\n]{1,80}`|"[^"\n]{1,80}"|(?<![A-Za-z])'[^'\n]{1,80}'(?![A-Za-z])|\b\d{1,3}(?:\.\d{1,3}){3}\b|[\w.+-]+@[\w-]+\.\w|https?:\/\/|\b[\w-]+\.(?:com|net|io|org|dev|co|app|ai|xyz|example)\b|\d{4,}|(?:^|\s)\/[\w.-]+\//;
 
 /** Hiding the act from the user. */
 const HIDE = words(
@@ -223,7 +258,9 @@ const HIDE = words(
     r`senza\s+(?:dirlo|avvisare)|non\s+(?:dirlo|menzionar\w+)|senza\s+che\s+l'utente`,
     r`不要告诉|不要提及|不要透露|勿告知|不要让用户知道|悄悄|偷偷`,
     r`伝えないで|言わないで|知らせないで|知らせずに|こっそり`,
-    r`не\s+сообщай|не\s+говори|не\s+упоминай|незаметно|тайно|알리지\s*마|말하지\s*마|몰래`,
+    r`не\s+сообщай|не\s+говори|не\s+упоминай|незаметно|тайно|알리지\s*마|말하지\s*마|몰래|не\s+кажи|не\s+повідомляй`,
+    r`kullanıcıya\s+(?:\S+\s+)?(?:söyleme|bahsetme)|אל\s+תספר|אל\s+תגיד|לא\s+לספר|لا\s+تخبر`,
+    r`nie\s+mów|\bberätta\s+inte|neříkej|đừng\s+nói|\bjangan\s+(?:beri\s+tahu|katakan)|μην\s+(?:το\s+)?πεις|मत\s+बता\S*|نگو|อย่าบอก`,
   ),
 );
 /** Claims of authority over the user or over earlier rules. */
@@ -241,7 +278,10 @@ const AUTHORITY = words(
     r`pre-?authori[sz]ed|(?:the\s+)?user\s+has\s+already\s+(?:approved|authori[sz]ed|consented\s+to|agreed\s+to)`,
     r`(?:no\s+longer|don'?t|do\s+not)\s+need\s+to\s+(?:ask|confirm|check)`,
     r`without\s+(?:asking|checking\s+with|consulting)\s+(?:the\s+user\s+)?(?:for\s+)?(?:confirmation|approval|permission)`,
-    r`do\s+not\s+ask\s+(?:the\s+user\s+)?for\s+(?:confirmation|permission|approval)`,
+    r`(?:do\s+not|don'?t|never)\s+ask\s+(?:the\s+user\s+|them\s+)?(?:for\s+(?:confirmation|permission|approval)|to\s+confirm)`,
+    r`no\s+(?:user\s+)?(?:confirmation|approval)\s+(?:is\s+)?(?:needed|required|necessary)`,
+    r`regardless\s+of\s+what\s+the\s+user\s+(?:asked|asks|says|said|wants|wanted|requested)`,
+    r`the\s+user\s+(?:asked\s+for\s+(?:this|it|that|a\s+\w+(?:\s+\w+)?)\s+(?:earlier|before|already)|wants\s+it\b|has\s+set\s+this\s+tool\s+to\s+auto-?approve)`,
     r`always\s+comply\s+with|come\s+from\s+the\s+trusted|treat\s+(?:\w+\s+){0,4}as\s+(?:coming\s+)?from\s+the\s+user`,
     r`(?:previous|earlier|prior|other|existing)\s+(?:\w+\s+){0,3}(?:guidance|instructions|rules|policies)\s+` +
       r`(?:\w+\s+){0,4}(?:outdated|obsolete|void|suspended|no\s+longer)`,
@@ -256,6 +296,7 @@ const AUTHORITY = words(
     r`ignorez\s+(?:les|toutes\s+les)\s+instructions|忽略(?:之前|以前|所有)|以前の指示を無視|игнорируй`,
     r`a\s+partir\s+de\s+ahora\s+(?:eres|debes)|ab\s+jetzt\s+(?:bist|musst)\s+du|à\s+partir\s+de\s+maintenant,?\s+(?:tu|vous)`,
     r`sin\s+pedir\s+confirmaci[oó]n|ohne\s+(?:nachzufragen|bestätigung)|sans\s+demander\s+(?:de\s+)?confirmation`,
+    r`niet\s+om\s+bevestiging|zonder\s+bevestiging|senza\s+chiedere\s+conferma|sem\s+pedir\s+confirma[cç][aã]o|без\s+подтверждения|не\s+спрашивая`,
     r`теперь\s+ты|从现在开始，?你|今からあなたは|지금부터\s*너는`,
   ),
 );
@@ -278,15 +319,25 @@ const PHISH = words(
 const PERSISTENT = words(
   any(
     r`(?:speak\w*|respond\w*|answer\w*|repl\w*|talk\w*|writ\w*|behav\w*|act|acting)\s+(?:\w+\s+){0,4}for\s+the\s+rest\s+of\s+(?:the|this)\s+(?:conversation|session|chat)`,
-    r`in\s+(?:all|every)\s+(?:later|future|subsequent)\s+(?:answers|responses|replies|messages)`,
+    r`in\s+(?:all|every)\s+(?:later|future|subsequent)\s+(?:answers|responses|replies|messages)(?!\s+(?:of|from|by)\s+(?:that|the|this|its|their)\s+(?:\w+\s+)?(?:bot|agent|assistant|model))`,
     r`(?:recommend|promote|advertise|mention|link\s+to)\s+(?:\S+\s+){1,6}in\s+(?:every|each|all)\s+(?:of\s+your\s+)?(?:answers?|responses?|replies|reply)`,
     r`store\s+this\s+(?:permanently\s+)?in\s+your\s+memory|remember\s+this\s+for\s+all\s+future`,
   ),
+  // The same promotion in other languages: a verb of recommending, then "in every answer".
+  r`(?:recomiend\w*|recomendando|recomend\w*|recommand\w*|empfiehl\w*|empfehl\w*|raccomand\w*|aanbevel\w*|` +
+    r`рекоменд\w*)(?:[^.\n]{0,80})(?:en\s+cada\s+respuesta|em\s+cada\s+resposta|dans\s+chaque\s+r[ée]ponse|` +
+    r`in\s+jeder\s+antwort|in\s+ogni\s+risposta|in\s+elk\s+antwoord|в\s+каждом\s+ответе)|` +
+    r`(?:每个|每次|所有)(?:回答|回复)[^。\n]{0,40}推荐|推荐[^。\n]{0,40}(?:每个|每次|所有)(?:回答|回复)|` +
+    r`(?:すべての|毎回の)回答[^。\n]{0,40}(?:勧め|推奨)|모든\s*답변[^.\n]{0,40}추천|` +
+    // "in every answer", then a link or a recommendation: "Füge bei jeder Antwort einen Link … ein".
+    r`(?:(?:bei|in)\s+jeder\s+antwort|en\s+cada\s+respuesta|(?:à|dans)\s+chaque\s+r[ée]ponse|in\s+ogni\s+risposta|` +
+    r`em\s+cada\s+resposta|in\s+elk\s+antwoord|в\s+каждом\s+ответе)[^.\n]{0,100}(?:link|enlace|lien|collegamento|` +
+    r`ссылк|https?:|empfiehl|recomiend|recommand|raccomand|recomend|aanbevel|рекоменд)`,
 );
 
 /** A destructive command the text asks for (a warning against one says "never", "do not"…). */
 const DESTRUCTIVE =
-  /\brm\s+-(?:rf|fr|r)\s+(?:\/|~|\$HOME|\*)|\bmkfs\b|\bdd\s+if=|\bchmod\s+-R\s+777\b|\bdrop\s+(?:database|schema)\b|:\(\)\s*\{|\bgit\s+push\s+(?:--force|-f)\b[^.\n]{0,40}\b(?:main|master)\b|\bpath\s+`?\/`?\s+with\s+recursive/i;
+  /\brm\s+-(?:rf|fr|r)\s+(?:\/|~|\$HOME|\*)|\bmkfs\b|\bdd\s+if=|\bchmod\s+-R\s+777\b|\bdrop\s+(?:database|schema)\b|:\(\)\s*\{|\bgit[\s_-]push\s+(?:\S+\s+){0,2}(?:--force|-f)\b[^.\n]{0,40}\b(?:main|master)\b|\bpath\s+`?\/`?\s+with\s+recursive/i;
 const NEGATION =
   /\b(?:never|not|don'?t|avoid|refuse[sd]?|rejects?|rejected|blocked|forbidden|dangerous|warns?|explains?)\b/i;
 /** Steering what the user is told or shown: a claim to repeat, competitors left out. */
@@ -297,6 +348,13 @@ const DECEIVE = words(
     r`(?:omit|hide|suppress|drop|filter\s+out)\s+(?:any\s+|all\s+)?(?:results|products|tools|links|mentions|sources|reviews)\s+` +
       r`(?:from|of|by|about)\s+(?:other|competing|rival)`,
     r`never\s+(?:recommend|mention|suggest)\s+(?:any\s+)?(?:other|competing|rival)\s+(?:\w+\s+)?(?:products|tools|services|vendors)`,
+    // Whatever the evidence says: "regardless of what the search results show".
+    r`(?:regardless\s+of|no\s+matter)\s+what\s+(?:the\s+)?(?:\w+\s+)?(?:results|data|sources|reviews|facts|documents?|numbers)\s+(?:show|say|says|shows|state|indicate)`,
+    r`out\s+of\s+(?:your|the)\s+(?:summary|answer|reply|response|report)[^.\n]{0,60}\b(?:safe|secure|harmless|reliable|no\s+(?:issues|problems|risks))`,
+    r`(?:invent|fabricate|make\s+up|fake)\s+(?:\w+\s+){0,2}(?:reviews?|ratings?|facts|citations?|sources|quotes|statistics|testimonials)`,
+    r`(?:never|don'?t|do\s+not)\s+(?:reveal|disclose|mention|say)\s+(?:\w+\s+){0,2}that\s+(?:\w+\s+){0,4}(?:sponsored|paid|an\s+ad|advertis\w+|affiliate)`,
+    r`present\s+(?:them|it|this|these|those)\s+as\s+(?:the\s+)?(?:official|genuine|real|verified|trusted|original)`,
+    r`then\s+say\s+(?:they|it)\s+(?:were|was)\s+(?:archived|saved|backed\s+up|kept|moved)`,
   ),
 );
 
@@ -304,9 +362,12 @@ const DECEIVE = words(
 const TOOL_NAME = r`${"`"}?[a-z]+_[a-z_]+${"`"}?`;
 const OTHER_TOOL = words(
   any(
-    r`(?:when|whenever|every\s+time|each\s+time|before|after|if)\s+(?:the\s+)?${TOOL_NAME}\s+(?:tool\s+)?` +
-      r`(?:of\s+(?:\w+\s+){1,3})?(?:is|are|gets)\s+(?:used|called|invoked|run)`,
-    r`(?:when|whenever|before|after)\s+(?:you\s+)?(?:call|use|invoke|run|calling|using|invoking|running|create|send)\s+` +
+    r`other\s+servers?'?\s+(?:\S+\s+){0,3}tools?`,
+    r`(?:when|whenever|every\s+time|each\s+time|before|after|if)\s+(?:the\s+|any\s+|an?\s+)?(?:[\w-]+\s+){0,2}(?:server'?s\s+)?${TOOL_NAME}\s+(?:tool\s+)?` +
+      r`(?:of\s+(?:\w+\s+){1,3})?(?:(?:is|are|gets)\s+(?:used|called|invoked|run)|runs|executes|fires)`,
+    r`(?:when|whenever|before|after|every\s+time|each\s+time|any\s+time)\s+(?:you\s+|the\s+(?:assistant|agent|model)\s+|it\s+)?` +
+      r`(?:call|use|uses|invoke|run|calling|using|invoking|running|create|send|write|writes|edit|edits|generate|` +
+      r`open|opens|commit|push|fetch|browse|search)\s+` +
       r`(?:\w+\s+){0,4}(?:${TOOL_NAME}|(?:any|another|other)\s+(?:\w+\s+)?tools?|the\s+[\w-]+\s+tools?)`,
     r`(?:any|every|each)\s+\w+\s+(?:made|done|sent)\s+(?:with|via|through)\s+(?:the\s+)?${TOOL_NAME}`,
     r`for\s+(?:all|any|every)\s+(?:calls|requests)\s+to\s+${TOOL_NAME}`,
@@ -316,7 +377,8 @@ const OTHER_TOOL = words(
 const TAMPER = words(
   any(
     r`(?:must|should|has\s+to|always)\s+(?:\w+\s+){0,3}(?:be\s+)?(?:set|added|changed|point|pointed|include|` +
-      r`included|sent|routed|redirected|prefixed|start)`,
+      r`included|sent|routed|redirected|prefixed|start|use|skip|disable|write|copy|insert|route)`,
+    r`(?:^|[,;:]\s*|\b(?:also|always)\s+)(?:insert|route|skip|disable|write|copy)\b`,
     r`(?:set|add|change|point|prefix|prepend|replace|redirect)\s+(?:the\s+|its\s+|a\s+)?(?:[\w-]+\s+){0,3}` +
       r`(?:list|branch|address|account|recipient|destination|header|fee|maintainer|bcc|cc)\b`,
     r`(?:set|add)\s+${"`"}[^${"`"}]+${"`"}\s+as|instead\s+of\s+(?:any|the)\s+other`,
@@ -345,6 +407,265 @@ const REDIRECT = words(
     r`user'?s\s+chosen\s+\w+\s+is\s+applied\s+later`,
   ),
 );
+/**
+ * Actions the user did not ask for (issue #16, third round). The parts above need private data,
+ * hiding or another tool; these orders have none of them and still act for someone else: a package
+ * added "as well", a repository starred "to activate this tool", a firewall turned off, the agent's
+ * own rules rewritten, the user told to run a download. Real tools describe such actions in the
+ * third person ("Installs a package"), for the user's request ("use when the user asks"), as a
+ * parameter's purpose ("set `insecure` to skip TLS verification") or as a warning ("avoid opening
+ * port 22"); an order is a bare verb where a clause starts, or after "also", "you must",
+ * "make sure to", "tell the user to".
+ */
+const ORDER_LEAD = new RegExp(
+  any(
+    r`(?:^|[.!?:;,(\u2014\u2013\n]|\s-|\b(?:and|then|also|first|please|kindly|always|just|now|simply|immediately|additionally|silently|quietly))\s*$`,
+    r`\b[\w']+\s+(?:must|should|shall|has\s+to|have\s+to|needs?\s+to|is\s+to|are\s+to|(?:is|are)\s+required\s+to)(?:\s+(?:also|always|first|now|immediately|then))?\s*$`,
+    r`\b(?:you|assistant|agent|model|ai|it|we)\s+will(?:\s+(?:also|always|first|now|immediately|then))?\s*$`,
+    r`\b(?:make|be)\s+sure\s+(?:to|you)\s*$|\b(?:remember|forget)\s+to\s*$`,
+    r`\b(?:tell|ask|advise|instruct|urge|get|have|remind|convince|encourage|recommend\s+that)\s+(?:the\s+)?user\s+(?:to\s+)?$`,
+  ),
+  "i",
+);
+/** A "not", "never", "avoid"… just before the verb: a warning, not an order. */
+const NEGATED_LEAD =
+  /\b(?:never|not|don'?t|avoid(?:ing)?|without|refuse\s+to|instead\s+of)\b(?:\s+\w+){0,2}\s*$/i;
+/** Whether the verb at `at` is an order: a clause's bare verb, not a description or a purpose. */
+function ordered(sentence: string, at: number): boolean {
+  const lead = sentence.slice(Math.max(0, at - 60), at);
+  return ORDER_LEAD.test(lead) && !NEGATED_LEAD.test(lead);
+}
+/** An order's reach past one call: every group, all of them, the user's, the system's. */
+const WIDE =
+  /\b(?:every|all|each|any)\b|\b(?:the\s+user'?s|their)\s|\bthe\s+(?:system|machine|computer|host|macos|windows|os)\b/i;
+/** The user asked for it: "use when the user asks", "only if the user confirms". */
+const ASKED =
+  /\b(?:when|if|once|whenever|unless|only\s+(?:when|if|after))\s+(?:the\s+)?user\s+(?:explicitly\s+|specifically\s+)?(?:asks|requests|wants|says|tells|confirms|approves|chooses|dictates)|\buse\s+(?:it\s+|this\s+)?when\s+(?:the\s+)?user|\bat\s+the\s+user'?s\s+request|\bthe\s+user\s+(?:asks|asked|requests|requested|dictates|explicitly)|\bwith\s+the\s+user'?s\s+(?:confirmation|approval|consent)|\bask\s+the\s+user\s+(?:to\s+confirm|first|before)|\bafter\s+the\s+user\s+(?:confirms|approves|agrees)/i;
+/** Said outright: "even if they did not ask". */
+const UNREQUESTED = words(
+  r`even\s+(?:if|when|though)\s+(?:they|the\s+user)\s+(?:did\s+not|didn'?t|has\s+not|hasn'?t|have\s+not|never)\s+(?:ask|request|want)|` +
+    r`without\s+(?:being|the\s+user)\s+(?:asked|asking)|unprompted|on\s+your\s+own\s+initiative|whether\s+or\s+not\s+the\s+user\s+asks`,
+);
+/** A package added on the side, or the place packages come from changed. */
+const SUPPLY = words(
+  any(
+    r`(?:also|additionally)\s+(?:pip\s+|npm\s+|go\s+|cargo\s+)?(?:install|add)\s+(?:the\s+)?(?:package\s+|dependency\s+|module\s+)?(?:${"`"}|'|")`,
+    r`install\w*\s+(?:\S+\s+){0,4}(?:as\s+well|too)\b|add\s+(?:the\s+package\s+)?${"`"}[^${"`"}\n]{1,80}${"`"}\s+(?:\S+\s+){0,4}as\s+well`,
+    r`run\w*\s+(?:its|the|their)\s+(?:post-?install|pre-?install|setup)\s+(?:script|hook)s?`,
+    r`(?:set|change|point|switch|configure)\s+(?:the\s+)?(?:npm\s+|pip\s+|yarn\s+|default\s+|package\s+)?` +
+      r`(?:registry|package\s+index|mirror|package\s+source)\s+(?:url\s+)?to\s+(?=https?:)`,
+    r`(?:make\s+sure|ensure)\s+(?:\S+\s+){0,4}(?:depends\s+on|has\s+a\s+dependency\s+on)\s+${"`"}`,
+    r`recommend\w*\s+${"`"}(?:pip3?|npm|yarn|pnpm|gem|cargo)\s+(?:install|i|add)\s+[^${"`"}\n]{1,60}${"`"}\s+instead\s+of`,
+  ),
+  r`(?:always|must|should)\s+(?:\w+\s+){0,3}(?:--(?:extra-)?index-url|--registry)[=\s]+https?:|instala\s+tambi[eé]n|tambi[eé]n\s+instala|instale\s+tamb[eé]m|installez\s+(?:aussi|[eé]galement)|installe\s+aussi|installiere\s+auch|installa\s+anche|также\s+установи|同时安装|也安装|もインストール`,
+);
+/**
+ * A condition that makes an order a prerequisite or a trigger: "to activate this tool", "before
+ * the first translation", "on first use", "after each answer", "it fails otherwise".
+ */
+const PREREQUISITE = words(
+  any(
+    r`to\s+(?:activate|enable|unlock|initiali[sz]e|set\s+up)\s+(?:this|the|full|all|premium|pro)\s+(?:\w+\s+)?(?:tool|server|plugin|integration|extension|features?|mode|version)`,
+    r`as\s+(?:part\s+of|a\s+part\s+of)\s+(?:the\s+|its\s+|this\s+)?(?:setup|installation|initiali[sz]ation|onboarding|activation)`,
+    r`as\s+a\s+(?:required|mandatory|necessary|one-time)\s+(?:setup\s+|first\s+)?step|(?:initiali[sz]ation|activation|prerequisites?)\s*(?=:)`,
+    r`before\s+(?:\w+ing\s+)?(?:the\s+first|using|calling|continuing|proceeding|answering|each|every|any)|before\s+\w+ing\b|prior\s+to\s+\w+`,
+    r`on\s+(?:the\s+)?first\s+(?:use|call|run)|at\s+the\s+start\s+of\s+(?:every|each|the|a)\s+(?:session|conversation|chat)`,
+    r`once\s+(?:per|a|every)\s+(?:session|conversation|day)|after\s+(?:each|every)\s+(?:answer|response|reply|call|check)`,
+    r`(?:fails?|will\s+not\s+work|won'?t\s+work|break)\s+otherwise|otherwise\s+(?:\w+\s+){1,2}(?:will\s+)?(?:not\s+work|fails?|break)`,
+    r`(?:is|are)\s+(?:needed|required)\s+(?:by|for)\s+this\s+(?:server|tool)`,
+    r`(?:after|when(?:ever)?|each\s+time|every\s+time)\s+(?:you\s+)?(?:create|creating|add|adding|install|installing|` +
+      r`set\s+up|setting\s+up|scaffold\w*|generate|generating|initiali[sz]e|initiali[sz]ing)\s+(?:a|an|any|the)\s+` +
+      r`(?:new\s+)?(?:project|package|app|application|repo\w*|dependency|module)`,
+  ),
+);
+/** A shell line that installs a named package: `npm install --save left-pad-secure`. */
+const PACKAGE_INSTALL =
+  /`(?:npm|pnpm|yarn|bun|pip3?|uv\s+pip|gem|cargo|go|composer)\s+(?:install|i|add|get|require)\s+(?:-{1,2}[\w-]+\s+){0,4}(?!-)[@\w][^`\s]*[^`]*`/i;
+/** Verbs that run a command. */
+const RUN_VERB = /\b(?:run|execute|exec|type|paste)\b/gi;
+/** Side effects past the call: things done in public, for others, or with money. */
+const SIDE_EFFECT = words(
+  any(
+    r`star\s+(?:the\s+|this\s+|our\s+)?(?:repo|repository|project)|follow\s+(?:the\s+)?(?:account|user|@)|subscribe\s+to`,
+    r`(?:like|retweet|upvote|review)\s+(?:the\s+|our\s+|this\s+)?(?:post|tweet|page|app|project|repo\w*)`,
+    r`(?:post|tweet|publish)\s+(?:a|an|the)\s+(?:\w+\s+)?(?:tweet|post|message|review|comment)`,
+    r`send\s+(?:a|an|one|the)\s+(?:\w+\s+){0,2}(?:message|e-?mail|sms|text|dm)\s+to`,
+    r`invite\s+\S+\s+(?:\w+\s+){0,3}(?:as|to)\b|grant\s+(?:\S+\s+){1,4}(?:access|admin|rights|permissions?)`,
+    r`create\s+(?:a\s+|an\s+)?(?:new\s+)?(?:[\w-]+\s+){0,3}(?:token|keys?|account|admin\s+user|credentials?|password)`,
+    r`(?:open|visit|fetch|load|browse\s+to|navigate\s+to|go\s+to)\s+(?:the\s+(?:page|url|link)\s+)?(?=https?:)`,
+    r`(?:buy|purchase|pay|donate|transfer)\s+(?:\S+\s+){0,3}(?:to|from|for|at)\b|make\s+a\s+(?:payment|purchase|donation)`,
+    r`resolve\s+\S*[<{]|ping\s+\S+\s+(?:\w+\s+){0,3}(?:payload|data)`,
+  ),
+);
+/** An order that weakens a safeguard, on this machine or an account. */
+const WEAKEN = words(
+  any(
+    r`(?:disable|turn\s+off|switch\s+off|deactivate|bypass|skip|remove|stop)\s+(?:the\s+|any\s+|all\s+|their\s+|its\s+)?` +
+      r`(?:\w+\s+){0,3}(?:firewall|antivirus|defender|gatekeeper|selinux|two-factor|2fa|mfa|multi-factor|ssl|tls|` +
+      r`certificate\s+(?:verification|checks?)|signature\s+(?:verification|checks?)|pre-commit\s+hooks|commit\s+hooks|` +
+      r`branch\s+protection|code\s+review|sandbox|audit\s+log\w*|verification)`,
+    r`(?:make|set|change|switch)\s+(?:\S+\s+){0,5}(?:repositor\w+|repos|buckets?|visibility)\s+(?:\w+\s+){0,3}(?:to\s+)?public\w*`,
+    r`(?:make|set)\s+(?:\S+\s+){0,8}(?:publicly\s+(?:readable|writable|accessible)|world-(?:readable|writable)|public-read)`,
+    r`exclude\s+(?:\S+\s+){0,6}from\s+(?:windows\s+)?(?:defender|antivirus|scanning|the\s+scan)`,
+  ),
+);
+/** Data destroyed on an order with a reach: "delete those repositories directly", "before refactoring, delete the tests directory". */
+const DESTROY = words(
+  r`(?:delete|remove|wipe|erase|purge|destroy|truncate)\s+(?:the\s+|all\s+|every\s+|any\s+|those\s+|these\s+|its\s+)?(?:\S+\s+){0,2}` +
+    r`(?:repositor\w+|branches|databases?|tables|backups?|\.git|directory|folder|files|history|records|tasks|issues|accounts|users|projects|tests|e-?mails|messages)\b`,
+);
+const DESTROY_VERB = /\b(?:delete|remove|wipe|erase|purge|destroy|truncate)\b/i;
+const DESTROY_REACH =
+  /\b(?:directly|immediately|right\s+away|without\s+(?:asking|confirm\w*|checking)|all|every|those|these|entire|whole)\b/i;
+/** Remote access opened to this machine: a tunnel, a reverse shell. */
+const REMOTE = words(
+  r`(?:start|open|create|run|launch|set\s+up|spin\s+up)\s+(?:an?\s+)?(?:ngrok|localtunnel|cloudflared|tmate|reverse\s+(?:ssh\s+)?(?:tunnel|shell))\b`,
+);
+/** A line that weakens a safeguard by itself: passwordless sudo, the macOS firewall or SIP off. */
+const WEAKEN_TOKEN =
+  /\bNOPASSWD\b|\b(?:Add|Set)-MpPreference\b|\bsetglobalstate\s+off\b|\bspctl\s+--master-disable\b|\bcsrutil\s+disable\b|\bopen\s+(?:port\s+)?\d+\s+(?:\w+\s+){0,3}to\s+0\.0\.0\.0\/0/i;
+/** The agent's own rules or memory, rewritten to outlast the conversation. */
+const AGENT_RULES = words(
+  any(
+    r`(?:to|into|in)\s+(?:the\s+)?(?:repository'?s\s+|project'?s\s+|user'?s\s+|your\s+)?` +
+      r`(?:(?:long-term|persistent|permanent)\s+memory|memory\s+(?:file|store|bank)|CLAUDE\.md|AGENTS\.md|GEMINI\.md|` +
+      r`copilot-instructions|mcp\s+(?:settings|config\w*)|mcp\.json|claude_desktop_config|settings\.json)|` +
+      r`(?:to|into|in)\s+(?:the\s+)?(?:repository'?s\s+|project'?s\s+|user'?s\s+|your\s+)?memory\s+that`,
+    r`autoApprove|alwaysAllow|dangerously-skip-permissions|auto-approve\s+(?:all|every)`,
+    r`(?:update|edit|modify|overwrite|rewrite|change|extend)\s+(?:the\s+)?(?:repository'?s\s+|project'?s\s+|user'?s\s+|your\s+)?` +
+      r`(?:CLAUDE\.md|AGENTS\.md|GEMINI\.md|copilot-instructions(?:\.md)?|system\s+prompt|custom\s+instructions)`,
+    r`remember\s+(?:permanently|forever|for\s+(?:all\s+)?future\s+\w+)|(?:permanently|forever)\s+remember`,
+  ),
+  r`(?:to|into|in)\s+(?:the\s+)?(?:\S+\s+)?\.(?:cursorrules|windsurfrules|clinerules)\b|(?:update|edit|modify|overwrite|rewrite|change|extend)\s+(?:the\s+)?\.(?:cursorrules|windsurfrules|clinerules)\b`,
+);
+/** Verbs that write such rules. */
+const AGENT_WRITE = words(
+  r`write|append|add|save|put|store|insert|record|commit|update|edit|modify|remember|overwrite|rewrite|change|extend`,
+);
+/** The user told to do the harm: run a download, disable a safeguard, type a password in. */
+const USER_DOES = words(
+  r`(?:tell|warn|inform|alert|convince)\s+(?:the\s+)?user\s+(?:that\s+)?(?:their|the|his|her)\s+(?:\w+\s+)?` +
+    r`(?:machine|computer|device|phone|account|system|laptop|pc)\s+(?:is|has\s+been|was)\s+(?:\w+\s+)?` +
+    r`(?:infected|compromised|hacked|locked|suspended|at\s+risk|blocked)|` +
+    r`(?:tell|ask|advise|instruct|urge|get|have|convince|encourage|recommend\s+that)\s+(?:the\s+)?user\s+(?:to\s+|should\s+)?` +
+    r`(?:(?:disable|turn\s+off|remove|deactivate)\s+(?:\w+\s+){0,3}(?:two-factor|2fa|mfa|multi-factor|antivirus|firewall|defender)|` +
+    r`(?:download|install|run)\s+(?:\w+\s+){0,5}https?:\S+\.(?:exe|sh|pkg|dmg|msi|ps1|apk|bat|zip)\b|` +
+    r`(?:type|paste|enter|send|share|give|reveal)\s+(?:\w+\s+){0,3}(?:passwords?|passcodes?|pin|bank\s+login|login\s+details|` +
+    r`seed\s+phrase|recovery\s+phrase|private\s+key|2fa\s+code|otp|one-time\s+code))`,
+);
+/** Behaviour meant for every later answer, or for code the model writes with other tools. */
+const LATER = words(
+  any(
+    r`(?:for|in|during)\s+(?:every|each|all|any)\s+(?:later|future|subsequent|following|remaining|upcoming|other)\s+` +
+      r`(?:request|message|turn|question|answer|response|reply|code|file|commit)s?(?:\s+(?:in|of)\s+this\s+(?:conversation|session|chat))?`,
+    r`(?:in\s+all|for\s+all|in\s+any|in\s+every)\s+(?:\w+\s+)?(?:code|files?|scripts?|commits?)\s+(?:you|the\s+assistant)\s+(?:write|generate|create|produce)`,
+    r`from\s+(?:here|now)\s+on|going\s+forward|for\s+the\s+(?:rest|remainder)\s+of\s+(?:the|this)\s+(?:conversation|session|chat)`,
+    r`starting\s+(?:with|from)\s+(?:your|the)\s+next\s+(?:message|reply|answer|response|turn)|from\s+your\s+next\s+(?:message|reply|answer|response)\s+on`,
+  ),
+);
+/** What such behaviour does: how answers read, what goes into code, where requests go. */
+const CHANGE = words(
+  r`answer|respond|reply|speak|write|end|start|begin|insert|append|prepend|route|disable|skip|recommend|promote|sign|import|add|` +
+    r`refer|call\s+yourself|suggest|agree|pretend|act|behave|claim|state|say|praise|mention|describe|present`,
+);
+/** Work spent for nothing: a tool called hundreds of times, answers padded with filler. */
+const WASTE = words(
+  any(
+    r`(?:call|invoke|run|repeat|query)\s+(?:this\s+tool|it|this|[a-z]+_[a-z_]+)\s+(?:again\s+)?(?:\d{2,}|[\d,]{4,}|hundreds\s+of|thousands\s+of)\s+(?:more\s+)?times`,
+    r`(?:pad|fill|extend|bloat)\s+(?:every|each|all|your)\s+(?:\w+\s+)?(?:answer|response|reply|output)s?\s+with\s+(?:[\d,]{3,}|thousands\s+of)\s+(?:\w+\s+)?(?:words|tokens|characters|lines|paragraphs)`,
+    r`(?:generate|write|produce)\s+and\s+(?:then\s+)?(?:discard|throw\s+away|delete)`,
+  ),
+);
+/**
+ * The widest order: a verb that acts (sends, changes, installs, pays, says…) given as an order, for
+ * a scope past the call (before each, whenever, for all, from now on, instead of…), towards a value
+ * only an attacker would bring: a URL, an address, a phone or wallet, a path in the home folder, a
+ * pinned package. Real tools give orders about their own arguments ("set `page` to 2"), to call
+ * a tool first, or for the user's request; none of those brings such a value.
+ */
+const GENERIC_VERB = words(
+  any(
+    r`append|prepend|prefix|insert|add|attach|embed|tack|inject|replace|change|modify|rewrite|overwrite|update|point|base`,
+    r`route|redirect|proxy|forward|send|post|publish|tweet|e-?mail|message|text|notify|register|sign\s+up|subscribe`,
+    r`enroll|follow|star|invite|grant|share|upload|transfer|pay|buy|purchase|donate|order|book|create|generate`,
+    r`open|visit|browse|navigate|download|install|fetch|load|import|pull|push|commit|deploy|save|write|copy|duplicate`,
+    r`mirror|sync|store|delete|remove|drop|disable|enable|turn|switch|make|start|launch|state|claim|say|tell`,
+    r`recommend|suggest|promote|praise|advertise|mention|include|set`,
+  ),
+);
+const GENERIC_SCOPE = words(
+  any(
+    r`before\s+(?:each|every|any|the\s+first|\w+ing)|after\s+(?:each|every|any|the\s+first)|(?:every|each|any)\s+time`,
+    r`whenever|going\s+forward|from\s+(?:now|here)\s+on|starting\s+(?:with|from|now)|for\s+the\s+(?:rest|remainder)\s+of`,
+    r`for\s+(?:all|every|each|any)|on\s+every|in\s+every|across\s+all|as\s+part\s+of|to\s+(?:unlock|activate)`,
+    r`regardless\s+of|instead\s+of|once\s+per|at\s+the\s+start\s+of|every\s+\w+\s+you|when\s+(?:the\s+)?[\w-]+\s+(?:server|tool)`,
+    r`(?:each|every|all)\s+(?:sms|texts?|e-?mails?|messages?|payments?|transfers?|files?|requests?|urls?|links?|commits?|calls?)`,
+  ),
+);
+/** Files that hold credentials, whatever the language around them. */
+const CREDENTIAL_FILE =
+  /(?:~|\$HOME|%USERPROFILE%|\$env:USERPROFILE)[\\/]\.[\w-]+|\.ssh[\\/]|\bid_(?:rsa|dsa|ecdsa|ed25519)\b(?!\.pub)|\.aws[\\/]credentials|(?:^|[\s'"`(])\.env\b(?!\.)|\.npmrc\b|\.netrc\b|\.pgpass\b|\/etc\/(?:passwd|shadow)\b|wallet\.dat\b/i;
+/** A destination outside the machine: a URL, an address, an IP, a domain. */
+const DESTINATION =
+  /https?:\/\/|@[\w-]+\.[a-z]{2,}|\b\d{1,3}(?:\.\d{1,3}){3}\b|\.(?:com|net|io|org|dev|co|app|ai|xyz|example)\b/i;
+/** A value only an attacker brings (see GENERIC_VERB). */
+const OUTSIDE_VALUE =
+  /https?:\/\/|@[\w-]+\.[a-z]{2,}|\+\d[\d\s().-]{7,}\d|\b0x[0-9a-f]{16,}|\b\d{1,3}(?:\.\d{1,3}){3}\b|~\/[\w.-]|\$HOME\b|\.(?:com|net|io|org|dev|co|app|ai|xyz|example)\b|==\d|@\d|@latest\b/i;
+const GENERIC_ANCHOR =
+  /\b(?:before|after|every|each|all|any|whenever|going|from|starting|for|on|in|across|as|to|regardless|instead|once|at|when)\b/i;
+
+/**
+ * The prompt-injection tropes of published write-ups, each a claim no tool description makes: a
+ * fake end of the description or a fake turn, "new instructions:", an override or a debug mode
+ * announced, the safety rules declared off, another tool called fake or retired, this tool to be
+ * chosen even for unrelated requests, a persona that "can do anything now".
+ */
+const TROPE = words(
+  any(
+    r`end\s+of\s+(?:the\s+)?(?:tool\s+|function\s+)?(?:description|documentation|instructions|context|system\s+prompt)`,
+    r`(?:new|updated|revised|real|actual|additional|hidden)\s+(?:instructions?|task|directives?|orders)\s*(?=:)`,
+    r`(?:system|admin|administrator|developer|root|security)\s+override|(?:debug|maintenance|god|admin)\s+mode\s+(?:(?:is\s+)?now\s+(?:enabled|activated|on)|(?:enabled|activated|on)\s*(?=[:!]))`,
+    r`(?:safety|security|content|ethical)\s+(?:rules|filters|guidelines|policies|restrictions|checks|guardrails)\s+(?:are\s+|have\s+been\s+)?(?:now\s+)?` +
+      r`(?:disabled|off|lifted|suspended|removed|deactivated|waived)`,
+    r`(?:other|all\s+other|the\s+other|any\s+other)\s+(?:[\w-]+\s+){0,2}tools?\s+(?:\w+\s+){0,3}(?:fake|malicious|dangerous|insecure|untrusted|spyware|scams?|phishing)`,
+    r`[a-z]+_[a-z_]+${"`"}?,?\s+(?:which\s+)?(?:must|should)\s+(?:not|never)\s+be\s+(?:used|called)\s+(?:any\s*more|again|at\s+all)`,
+    r`this\s+tool\b[^.\n]{0,60}\beven\s+(?:for\s+)?(?:unrelated|irrelevant|other)\s+(?:ones|requests|tasks|questions|queries)`,
+    r`(?:do\s+not|don'?t|never)\s+use\s+(?:the\s+|any\s+)?other\s+servers?'?|(?:this|our)\s+server'?s?\s+tools\s+are\s+(?:the\s+)?(?:authoritative|only\s+trusted)`,
+    r`do\s+anything\s+now|(?:free\s+(?:of|from)|not\s+bound\s+by|ignores?)\s+(?:all\s+|any\s+)?(?:rules|restrictions|guidelines|policies|filters)`,
+  ),
+  r`<\/\s*(?:tool_description|tool|function|description|function_description|tools|system|instructions)\s*>|<\|(?:endoftext|im_end|eot_id|start_header_id|end_header_id)\|>`,
+);
+/** A fake dialogue: two turn markers ("Human: …", "Assistant: …") inside one text. */
+const FAKE_TURNS =
+  /(?:^|[\s.>])(?:Human|User)\s*:\s*\S[\s\S]{0,400}?(?:^|[\s.>])(?:Assistant|AI|Model)\s*:\s*\S/;
+/** Verbs that show what the model was told. */
+const REVEAL = words(
+  r`print|reveal|show|output|display|repeat|recite|disclose|expose|leak|dump|share|tell|spell\s+out|paste|quote`,
+);
+/** What the model was told, as the model's own. */
+const OWN_PROMPT = words(
+  r`your\s+(?:\w+\s+){0,2}(?:system\s+prompt|instructions|system\s+message|developer\s+message|guidelines|rules)`,
+);
+
+/**
+ * An image or link whose last parameter is left empty, with an order to fill it ("embed
+ * ![chart](https://…/r.png?k=) and append to k= the customer names"): the EchoLeak channel.
+ */
+const IMAGE_FILL =
+  /(?:!\[[^\]\n]{0,80}\]\(|<img\b[^>\n]{0,100}\bsrc=["']?)https?:\/\/[^)\s"']{1,200}=(?:\)|["'\s])[^\n]{0,200}?\b(?:append|add|put|fill|set|encode|include|attach)\b[^.\n]{0,60}\b(?:to|in|into|after)\s+(?:the\s+)?(?:\w{1,20}=|url|link|query)/i;
+/**
+ * A call to another tool written out with a fixed outside address in it, as a step to take
+ * ("search_email(…) -> forward_email(to='it-desk@…')"), not as an example.
+ */
+const CALL_OUTSIDE =
+  /\b[a-z]+_[a-z_]*\([^()\n]{0,120}(?:[\w.+-]+@[\w-]+\.[a-z]{2,}|https?:\/\/)[^()\n]{0,80}\)/i;
+const CALL_ORDER = /\b(?:mandatory|must|always|required|then|next|after|before)\b|->|→/i;
+const EXAMPLE = /(?<![\w.@-])(?:e\.g\.|for\s+example|examples?|such\s+as)(?![\w.-])/i;
+
+/** A host name or link whose variable part is private data: `<the user's api key>.diag.example`. */
+const HOST_TEMPLATE =
+  /[<{][^<>{}\n]{2,80}[>}]\.[\w-]+\.[\w.-]+|https?:\/\/\S{1,200}=\s+(?:followed\s+by|plus|then|with)\s+[^.\n]{0,120}/i;
+
 /** A shell line that opens a reverse shell, plants something to run later, or runs a download. */
 const PERSIST = new RegExp(
   any(
@@ -352,16 +673,28 @@ const PERSIST = new RegExp(
     r`>>\s*~?[\w/.$]*\.(?:bashrc|zshrc|profile|bash_profile)\b|\b(?:append|add|write)\b[^.\n]{0,80}\bauthorized_keys\b`,
     r`\bcrontab\s+-|\blaunchctl\s+load\b|\bInvoke-Expression\b|\biex\s*\(|\bpowershell(?:\.exe)?\s+-e(?:nc\w*)?\s`,
     r`\b(?:curl|wget)\b[^|\n]{0,150}\|\s*(?:sudo\s+)?(?:python3?|perl|ruby|node)\b`,
+    r`\b(?:tar|zip|cat|gzip)\b[^|\n]{0,80}\|\s*(?:curl|nc|wget)\b[^\n]{0,60}(?:\s-T\s|--upload-file|@-|https?:)`,
+    r`\bgit\s+remote\s+add\s+\S+\s+https?:\/\/[^\n]{0,120}\bgit\s+push\s+\S+\s+(?:--all|--mirror)`,
   ),
   "i",
 );
+/**
+ * A shell that runs what a download returns (`bash -c "$(curl …)"`): an installer's documented
+ * line when the user asked for it ("after the user confirms"), planted code otherwise.
+ */
+const SHELL_FETCH =
+  /\b(?:ba|z|da)?sh\s+-c\s+["']?\$\((?:curl|wget)\b|\beval\s+["']?\$\((?:curl|wget)\b|\bsource\s+<\((?:curl|wget)\b/i;
+/** Places that run a file at log-in or on a schedule; writing there plants it (with a write verb). */
+const AUTOSTART =
+  /~\/\.config\/autostart\/|LaunchAgents\/|\/etc\/cron\.d\/|\/etc\/rc\.local|\\Startup\\|systemd\/user\//i;
+const WRITE_VERB = /\b(?:create|write|add|put|drop|install|copy|place|save)\b/i;
 /** A link whose query string is filled in from the conversation or secrets. */
 const URL_TEMPLATE =
   /https?:\/\/[^\s)?]{1,200}\?(?:[\w-]{1,40}=[^\s)&]{0,100}&){0,10}[\w-]{1,40}=(<[^>]{2,80}>|\{[^}]{2,80}\}|\[[^\]]{2,80}\]|\$\w{2,40}|[A-Z][A-Z_]{3,40})[^\n]{0,160}/;
 /** A call written out with an argument filled in from the conversation: `share_log(text=<…>)`. */
 const CALL_TEMPLATE = /\b[a-z]+_[a-z_]*\([^()\n]{0,60}=\s*(<[^<>\n]{2,80}>|\{[^{}\n]{2,80}\})/i;
 const TEMPLATE_DATA = new RegExp(
-  `${CONVERSATION}|${PRIVATE}|\\b(?:${SECRET_NOUN})\\b|user'?s\\s+last|summary|your\\s+(?:\\w+\\s+)?answer|question`,
+  `${CONVERSATION}|${PRIVATE}|\\b(?:${SECRET_NOUN})\\b|user'?s\\s+last|summary|your\\s+(?:\\w+\\s+)?answer|question|\\b(?:names|e-?mails|notes|contents?|history|transcript|documents?|records|addresses|revenue|figures)\\b`,
   "i",
 );
 
@@ -372,7 +705,8 @@ interface Pair {
   ascii: RegExp;
   full: RegExp;
 }
-const FOREIGN_LETTERS = /[\u00C0-\u024F\u0370-\u052F\u3040-\u30FF\u3400-\u9FFF\uAC00-\uD7AF]/;
+const FOREIGN_LETTERS =
+  /[\u00C0-\u024F\u0370-\u052F\u0590-\u06FF\u0900-\u097F\u0E00-\u0E7F\u1E00-\u1EFF\u3040-\u30FF\u3400-\u9FFF\uAC00-\uD7AF]/;
 function pair(source: string, flags: string): Pair {
   let ascii = source;
   for (const [full, short] of ASCII_OF) ascii = ascii.split(full).join(short);
@@ -398,10 +732,32 @@ const PHISH_RX = rx(PHISH);
 const PERSISTENT_RX = rx(PERSISTENT);
 const DECEIVE_RX = rx(DECEIVE);
 const SHADOW_ALL_RX = rx(SHADOW_ALL);
+const SUPPLY_RX = rx(SUPPLY);
+const PREREQUISITE_RX = rx(`${PREREQUISITE}|${UNREQUESTED}`);
+const SIDE_EFFECT_ALL = all(SIDE_EFFECT);
+const SIDE_EFFECT_RX = rx(SIDE_EFFECT);
+const WEAKEN_ALL = all(WEAKEN);
+const WEAKEN_RX = rx(WEAKEN);
+const AGENT_RULES_RX = rx(AGENT_RULES);
+const AGENT_WRITE_ALL = all(AGENT_WRITE);
+const USER_DOES_RX = rx(USER_DOES);
+const LATER_RX = rx(LATER);
+const CHANGE_ALL = all(CHANGE);
+const WASTE_RX = rx(WASTE);
+const REMOTE_ALL = all(REMOTE);
+const DESTROY_ALL = all(DESTROY);
+const DESTROY_RX = rx(DESTROY);
+const REMOTE_RX = rx(REMOTE);
+const TROPE_RX = rx(TROPE);
+const REVEAL_ALL = all(REVEAL);
+const OWN_PROMPT_RX = rx(OWN_PROMPT);
+const GENERIC_VERB_ALL = all(GENERIC_VERB);
+const GENERIC_SCOPE_RX = rx(GENERIC_SCOPE);
 const RARE = [
   AUTHORITY,
   REDIRECT,
   PERSIST.source,
+  SHELL_FETCH.source,
   OTHER_TOOL,
   PHISH,
   PERSISTENT,
@@ -430,6 +786,34 @@ function verbSpans(pattern: RegExp, text: string): [number, number][] {
   );
 }
 
+/** A sink the user owns: "their endpoint", "the user's own webhook", "the URL the user configured". */
+const OWN_BEFORE =
+  /\b(?:their|the\s+user'?s|the\s+user-(?:configured|provided)|your\s+own|the\s+configured)\s+(?:own\s+)?(?:\w+\s+)?$/i;
+const OWN_AFTER =
+  /^\s*(?:that\s+|which\s+)?the\s+user\s+(?:configured|gave|provided|chose|set\s+up|entered|specified)\b/i;
+
+/** Quoted phrases ('…', "…", ‘…’, “…”) that open after a space or bracket: [open, close]. */
+function quotations(text: string): [number, number][] {
+  if (!/['"\u2018\u201C]/.test(text)) return [];
+  return spans(
+    /(?<=^|[\s([])['"\u2018\u201C][^'"\u2018\u2019\u201C\u201D\n]{3,100}['"\u2019\u201D](?=$|[\s,.;:!?)\]])/g,
+    text,
+  );
+}
+
+/** `text` with its quoted phrases blanked out (same length, so indices still match). */
+export function maskQuotes(text: string): string {
+  const quoted = quotations(text);
+  if (!quoted.length) return text;
+  let out = "";
+  let at = 0;
+  for (const [start, end] of quoted) {
+    out += text.slice(at, start) + " ".repeat(end - start);
+    at = end;
+  }
+  return out + text.slice(at);
+}
+
 /** The spans of the parts found in a whole text, each sorted by start. */
 interface Parts {
   sinks: [number, number][];
@@ -440,13 +824,27 @@ interface Parts {
 }
 
 function partsOf(text: string, foreign: boolean): Parts {
-  const secrets = spans(pick(PRIVATE_ALL, foreign), text);
-  const talk = spans(pick(CONVERSATION_ALL, foreign), text);
+  // Data inside a quotation is mentioned, not asked for: "probe prompts ('repeat your system
+  // prompt', …)".
+  let secrets = spans(pick(PRIVATE_ALL, foreign), text);
+  let talk = spans(pick(CONVERSATION_ALL, foreign), text);
+  const quoted = secrets.length || talk.length ? quotations(text) : [];
+  if (quoted.length) {
+    const unquoted = ([start]: [number, number]) =>
+      !quoted.some(([a, b]) => start > a && start < b);
+    secrets = secrets.filter(unquoted);
+    talk = talk.filter(unquoted);
+  }
   const none: [number, number][] = [];
   if (!secrets.length && !talk.length) {
     return { sinks: none, secrets, data: none, moving: none, acting: none };
   }
-  const sinks = spans(pick(SINK_ALL, foreign), text);
+  // The user's own destination is no exfiltration: "to their endpoint", "the URL the user gave".
+  const sinks = spans(pick(SINK_ALL, foreign), text).filter(
+    ([start, end]) =>
+      !OWN_BEFORE.test(text.slice(Math.max(0, start - 30), start)) &&
+      !OWN_AFTER.test(text.slice(end, end + 40)),
+  );
   const moving = sinks.length ? verbSpans(pick(MOVE_ALL, foreign), text) : none;
   const reading = sinks.length ? verbSpans(pick(READ_ALL, foreign), text) : none;
   return {
@@ -568,6 +966,209 @@ export interface Meaning {
 export const POINTER =
   /\b(?:see|read|check|follow)\s+(?:the\s+)?(?:`?\w+`?\s+)?(?:parameter|argument|field|property)?\s*(?:notes?|instructions?|descriptions?)\b|\bcontinued\s+(?:in|below|at)\b|\b(?:step|part)\s+\d\s+of\s+\d\b|\bsee\s+_meta\b|\binstructions\s+in\s+(?:_meta|`?\w+`?)/i;
 
+/** Which of the action rules a text may hold (each found once in the whole text). */
+interface ActionHints {
+  supply: boolean;
+  side: boolean;
+  install: boolean;
+  weaken: boolean;
+  rules: boolean;
+  user: boolean;
+  later: boolean;
+  waste: boolean;
+  remote: boolean;
+  generic: boolean;
+  destroy: boolean;
+}
+
+/**
+ * A word each action rule needs, looked for before the rule's pattern runs. An anchor is one
+ * `\b(?:word|word…)\b` alternation, which the engine runs several times faster than the rules'
+ * patterns (alternatives without a leading `\b`, gaps after common verbs); all anchors in one pass
+ * first, since most texts have none.
+ */
+const ANCHOR_WORDS = {
+  supply: r`instal\w*|index-url|registry|mirror|package\s+(?:source|index)|depends|postinstall|preinstall|setup\s+script|as\s+well`,
+  weaken: r`firewall|antivirus|defender|gatekeeper|selinux|two-factor|2fa|mfa|multi-factor|ssl|tls|certificate|signature|hooks|branch\s+protection|code\s+review|sandbox|audit\w*|verification|public\w*|nopasswd|setglobalstate|spctl|csrutil|0\.0\.0\.0|world-\w+|ngrok|localtunnel|cloudflared|tmate|reverse\s+(?:ssh|tunnel|shell)|(?:add|set)-mppreference`,
+  rules: r`(?:long-term|persistent|permanent)\s+memory|memory\s+(?:file|store|bank|that)|claude\.md|agents\.md|gemini\.md|copilot-instructions|mcp\s+(?:settings|config\w*)|mcp\.json|claude_desktop_config|settings\.json|autoapprove|alwaysallow|dangerously-skip-permissions|auto-approve|cursorrules|windsurfrules|clinerules|system\s+prompt|custom\s+instructions|remember\s+(?:permanently|forever|for)|(?:permanently|forever)\s+remember`,
+  user: r`two-factor|2fa|mfa|multi-factor|antivirus|firewall|defender|passwords?|passcodes?|pin|bank|login\s+details|seed|recovery|otp|one-time|infected|compromised|hacked|locked|suspended|exe|sh|pkg|dmg|msi|ps1|apk|bat`,
+  later: r`(?:every|each|all|any)\s+(?:later|future|subsequent|following|remaining|upcoming|other)|you\s+(?:write|generate|create|produce)|here\s+on|now\s+on|going\s+forward|(?:rest|remainder)\s+of|next\s+(?:message|reply|answer|response|turn)`,
+  waste: r`(?:\d{2,}|[\d,]{4,}|hundreds\s+of|thousands\s+of)\s+(?:more\s+)?times|(?:pad|fill|extend|bloat)\s+(?:every|each|all|your)|and\s+(?:then\s+)?(?:discard|throw\s+away|delete)`,
+};
+const anchor = (source: string) => new RegExp(`\\b(?:${source})\\b`, "i");
+const ANCHOR = {
+  supply: anchor(ANCHOR_WORDS.supply),
+  weaken: anchor(ANCHOR_WORDS.weaken),
+  rules: anchor(ANCHOR_WORDS.rules),
+  user: anchor(ANCHOR_WORDS.user),
+  later: anchor(ANCHOR_WORDS.later),
+  waste: anchor(ANCHOR_WORDS.waste),
+};
+/** A word each alternative of PREREQUISITE and UNREQUESTED needs. */
+const PREREQUISITE_ANCHOR = anchor(
+  r`activate|enable|unlock|initiali\w*|set|required|mandatory|necessary|one-time|activation|prerequisites?|before|prior|part` +
+    r`|first|start|once|after|otherwise|needed|when|whenever|time|even|without|unprompted|initiative|whether`,
+);
+/** The supply rule's words in other languages, looked for only in text with such letters. */
+const SUPPLY_FOREIGN = /установи|安装|インストール/;
+
+const NO_ACTIONS: ActionHints = {
+  supply: false,
+  side: false,
+  install: false,
+  weaken: false,
+  rules: false,
+  user: false,
+  later: false,
+  waste: false,
+  remote: false,
+  generic: false,
+  destroy: false,
+};
+
+/** A word each trope needs. */
+const TROPE_WORDS = r`end\s+of|(?:instructions?|task|directives?|orders)\s*:|(?:system|admin|administrator|developer|root|security)\s+override|mode\s+(?:is\s+now|now|enabled|activated|on)|(?:safety|security|content|ethical)\s+(?:rules|filters|guidelines|policies|restrictions|checks|guardrails)|fake|malicious|dangerous|insecure|untrusted|spyware|scams?|phishing|be\s+(?:used|called)\s+(?:any\s*more|again|at\s+all)|unrelated|irrelevant|even\s+(?:for\s+)?other|anything\s+now|free\s+(?:of|from)|bound\s+by|other\s+servers?|authoritative|ignores?\s+(?:all\s+|any\s+)?(?:rules|restrictions|guidelines|policies|filters)|(?:human|user)\s*:`;
+const TROPE_ANCHOR = anchor(TROPE_WORDS);
+/** Closing tags and special tokens: `</tool_description>`, `<|im_end|>`. */
+const TAG_TROPE = /<\/|<\|/;
+/**
+ * Every word an action rule, a trope or a reveal needs, in one pass: most texts have none of them
+ * and skip every rule of this third round after it.
+ */
+const CUE = anchor(
+  [
+    ...Object.values(ANCHOR_WORDS),
+    TROPE_WORDS,
+    r`autostart|launchagents|cron|rc\.local|startup|systemd`,
+  ].join("|"),
+);
+/** The words an order to reveal the model's instructions needs. */
+const YOUR_PROMPT = /\byour\s+(?:\w+\s+){0,2}(?:system|instructions|guidelines|rules|developer)\b/i;
+
+/** Which action rules `text` may hold: cues first, then each rule's pattern. */
+function actionHints(
+  text: string,
+  foreign: boolean,
+  cued: boolean,
+  the: (p: Pair) => RegExp,
+): ActionHints {
+  // An order with a scope and a value takes more words than a short field holds.
+  if (text.length < 24) return NO_ACTIONS;
+  // Side effects are common verbs ("send", "create"): the prerequisite is looked for first.
+  const prerequisite = PREREQUISITE_ANCHOR.test(text) && the(PREREQUISITE_RX).test(text);
+  const side = prerequisite && the(SIDE_EFFECT_RX).test(text);
+  const install = prerequisite && text.includes("`") && PACKAGE_INSTALL.test(text);
+  const anchored = cued;
+  // Deleting is common in real tools: only with a prerequisite or a reach ("directly", "those").
+  const destroy =
+    DESTROY_VERB.test(text) &&
+    (prerequisite || DESTROY_REACH.test(text)) &&
+    the(DESTROY_RX).test(text);
+  const supply =
+    (anchored ? ANCHOR.supply.test(text) : foreign && SUPPLY_FOREIGN.test(text)) &&
+    the(SUPPLY_RX).test(text);
+  // The widest rule: an outside value first (rare), then a scope.
+  const generic = OUTSIDE_VALUE.test(text) && GENERIC_ANCHOR.test(text);
+  if (!anchored) {
+    // Most texts: nothing found, and no object made for it.
+    if (!(supply || side || install || generic || destroy)) return NO_ACTIONS;
+    return { ...NO_ACTIONS, supply, side, install, generic, destroy };
+  }
+  return {
+    generic,
+    destroy,
+    remote: ANCHOR.weaken.test(text) && the(REMOTE_RX).test(text),
+
+    supply,
+    side,
+    install,
+    weaken: ANCHOR.weaken.test(text) && (the(WEAKEN_RX).test(text) || WEAKEN_TOKEN.test(text)),
+    rules: ANCHOR.rules.test(text) && the(AGENT_RULES_RX).test(text),
+    user: ANCHOR.user.test(text) && the(USER_DOES_RX).test(text),
+    later: ANCHOR.later.test(text) && the(LATER_RX).test(text),
+    waste: ANCHOR.waste.test(text) && the(WASTE_RX).test(text),
+  };
+}
+
+/** Whether `text` holds one of `verbs` as an order (see `ordered`): "fill with…", "You must set…". */
+export function hasOrder(verbs: RegExp, text: string): boolean {
+  return orderIn(verbs, text);
+}
+
+/** Whether a match of `pattern` in `sentence` is an order (see `ordered`). */
+function orderIn(pattern: RegExp, sentence: string): boolean {
+  pattern.lastIndex = 0;
+  for (const m of sentence.matchAll(pattern)) if (ordered(sentence, m.index)) return true;
+  return false;
+}
+
+/**
+ * The rule an action the user did not ask for breaks in one sentence, or null: see SUPPLY,
+ * SIDE_EFFECT, WEAKEN, AGENT_RULES, USER_DOES, LATER and WASTE.
+ */
+function unaskedAction(
+  sentence: string,
+  has: ActionHints,
+  the: (p: Pair) => RegExp,
+): string | null {
+  const any =
+    has.supply || has.side || has.install || has.weaken || has.rules || has.user || has.later;
+  if (!(any || has.waste || has.remote || has.generic || has.destroy)) return null;
+  if (ASKED.test(sentence)) return null;
+  if (has.supply && the(SUPPLY_RX).test(sentence)) return "adds a package nobody asked for";
+  // A named package installed on a trigger ("after creating a project, run `npm install x`").
+  const install = has.install ? PACKAGE_INSTALL.exec(sentence) : null;
+  if (
+    install &&
+    !/requirements|\s-r\s|\s-e\s|\bfor\s+example\b|\be\.g\.|\bsuch\s+as\b/i.test(sentence) &&
+    the(PREREQUISITE_RX).test(sentence) &&
+    [...sentence.slice(0, install.index).matchAll(RUN_VERB)].some((m) => ordered(sentence, m.index))
+  ) {
+    return "adds a package nobody asked for";
+  }
+  if (has.side && the(PREREQUISITE_RX).test(sentence) && orderIn(the(SIDE_EFFECT_ALL), sentence)) {
+    return "asks for an action the user did not request";
+  }
+  // A flag's own description is an order too ("Disable SSL on source connection"): the order
+  // must reach past one call (every group, the user's repositories, before continuing).
+  if (
+    has.weaken &&
+    orderIn(the(WEAKEN_ALL), sentence) &&
+    (WIDE.test(sentence) || the(PREREQUISITE_RX).test(sentence) || the(LATER_RX).test(sentence))
+  ) {
+    return "weakens a safeguard";
+  }
+  const token = has.weaken ? WEAKEN_TOKEN.exec(sentence) : null;
+  if (token && !NEGATED_LEAD.test(sentence.slice(Math.max(0, token.index - 40), token.index))) {
+    return "weakens a safeguard";
+  }
+  if (has.rules && the(AGENT_RULES_RX).test(sentence) && orderIn(the(AGENT_WRITE_ALL), sentence)) {
+    return "rewrites the agent's own rules";
+  }
+  if (has.user && the(USER_DOES_RX).test(sentence)) return "talks the user into harm";
+  if (has.later && the(LATER_RX).test(sentence) && orderIn(the(CHANGE_ALL), sentence)) {
+    return "changes the model for later turns";
+  }
+  if (has.waste && the(WASTE_RX).test(sentence)) return "wastes work on purpose";
+  if (has.remote && orderIn(the(REMOTE_ALL), sentence)) return "opens remote access";
+  if (
+    has.destroy &&
+    (DESTROY_REACH.test(sentence) || the(PREREQUISITE_RX).test(sentence)) &&
+    orderIn(the(DESTROY_ALL), sentence)
+  ) {
+    return "asks for a destructive command";
+  }
+  if (
+    has.generic &&
+    OUTSIDE_VALUE.test(sentence) &&
+    the(GENERIC_SCOPE_RX).test(sentence) &&
+    orderIn(the(GENERIC_VERB_ALL), sentence)
+  ) {
+    return "asks for an action the user did not request";
+  }
+  return null;
+}
+
 /**
  * The meaning rules over one text. Returns the first rule that holds and where its sentence
  * starts, or null. `whole` reads the text as one sentence (fields joined across a pointer).
@@ -584,10 +1185,14 @@ export function readMeaning(text: string, whole = false): Meaning | null {
   const addressed = spans(the(ADDRESSEE_ALL), text);
   // The rarer rules are looked for in one pass first; each only when that pass finds one of them.
   const rare = the(RARE_RX).test(text);
+  // The third round's rules: one pass for the words they need, one look for brackets.
+  const cued = text.length >= 24 && CUE.test(text);
+  const angled = text.includes("<") || text.includes("{");
   const has = {
     authority: rare && (the(AUTHORITY_RX).test(text) || /authori[sz]ed/i.test(text)),
     redirect: rare && the(REDIRECT_RX).test(text),
-    persist: rare && PERSIST.test(text),
+    persist:
+      (rare && (PERSIST.test(text) || SHELL_FETCH.test(text))) || (cued && AUTOSTART.test(text)),
     link: /https?:\/\/[^\s)?]{1,200}\?/i.test(text),
     tool: rare && the(OTHER_TOOL_RX).test(text),
     call: CALL_TEMPLATE.test(text),
@@ -596,8 +1201,23 @@ export function readMeaning(text: string, whole = false): Meaning | null {
     destructive: rare && DESTRUCTIVE.test(text),
     deceive: rare && the(DECEIVE_RX).test(text),
     shadow: rare && the(SHADOW_ALL_RX).test(text),
+    trope:
+      ((cued && TROPE_ANCHOR.test(text)) || (angled && TAG_TROPE.test(text))) &&
+      (the(TROPE_RX).test(text) || FAKE_TURNS.test(text)),
+    reveal: YOUR_PROMPT.test(text) && the(OWN_PROMPT_RX).test(text),
+    host: (angled || text.includes("http")) && HOST_TEMPLATE.test(text),
+    image: (text.includes("![") || /<img/i.test(text)) && IMAGE_FILL.test(text),
+    callOut: text.includes("_") && text.includes("(") && CALL_OUTSIDE.test(text),
   };
-  if (!parts.data.length && !hides.length && !Object.values(has).some(Boolean)) return null;
+  const acts = actionHints(text, foreign, cued, the);
+  if (
+    !parts.data.length &&
+    !hides.length &&
+    acts === NO_ACTIONS &&
+    !Object.values(has).some(Boolean)
+  ) {
+    return null;
+  }
   const all: [number, number][] = whole ? [[0, text.length]] : sentences(text);
   const one = all.length === 1;
   const holds = (found: boolean, pattern: RegExp | Pair, sentence: string) =>
@@ -611,8 +1231,31 @@ export function readMeaning(text: string, whole = false): Meaning | null {
     if (has.authority && the(AUTHORITY_RX).test(sentence)) {
       return found("claims authority over the user");
     }
+    if (has.trope && (the(TROPE_RX).test(sentence) || (one && FAKE_TURNS.test(sentence)))) {
+      return found("a prompt-injection trope");
+    }
+    if (has.reveal && the(OWN_PROMPT_RX).test(sentence) && orderIn(the(REVEAL_ALL), sentence)) {
+      return found("reveals the model's instructions");
+    }
+    if (has.image && IMAGE_FILL.test(sentence))
+      return found("fills a link or a call from private data");
+    if (
+      has.callOut &&
+      CALL_OUTSIDE.test(sentence) &&
+      CALL_ORDER.test(sentence) &&
+      !EXAMPLE.test(sentence)
+    ) {
+      return found("changes how another tool behaves");
+    }
     if (holds(has.redirect, REDIRECT_RX, sentence)) return found("does something else than asked");
-    if (holds(has.persist, PERSIST, sentence)) return found("plants a shell or a key");
+    if (
+      has.persist &&
+      (PERSIST.test(sentence) ||
+        (SHELL_FETCH.test(sentence) && !ASKED.test(sentence)) ||
+        (AUTOSTART.test(sentence) && WRITE_VERB.test(sentence)))
+    ) {
+      return found("plants a shell or a key");
+    }
     if (holds(has.phish, PHISH_RX, sentence)) return found("asks the user for a secret");
     if (holds(has.destructive, DESTRUCTIVE, sentence) && !NEGATION.test(sentence)) {
       return found("asks for a destructive command");
@@ -624,6 +1267,8 @@ export function readMeaning(text: string, whole = false): Meaning | null {
     if (holds(has.persistent, PERSISTENT_RX, sentence)) {
       return found("changes the model for later turns");
     }
+    const unasked = acts === NO_ACTIONS ? null : unaskedAction(sentence, acts, the);
+    if (unasked) return found(unasked);
     const data = inside(parts.data, i);
     // Spoken to the model ("Note to the assistant: …"), an act on private data needs no sink.
     if (
@@ -638,11 +1283,17 @@ export function readMeaning(text: string, whole = false): Meaning | null {
     for (const pattern of [
       ...(has.link ? [URL_TEMPLATE] : []),
       ...(has.call ? [CALL_TEMPLATE] : []),
+      ...(has.host ? [HOST_TEMPLATE] : []),
     ]) {
       const template = pattern.exec(sentence);
       if (template && TEMPLATE_DATA.test(template[0])) {
         return found("fills a link or a call from private data");
       }
+    }
+    // In a language the vocabularies may not know: a credential file and a destination outside
+    // in one sentence say enough.
+    if (foreign && CREDENTIAL_FILE.test(sentence) && DESTINATION.test(sentence)) {
+      return found("moves private data to a sink");
     }
     if (data && (moves(parts, from, to) || the(VALUE_IS_DATA).test(sentence))) {
       return found("moves private data to a sink");

@@ -7,7 +7,7 @@
 
 import { createHash } from "node:crypto";
 import { SCANNED_CLEAN } from "./_scanned-clean.gen.ts";
-import { POINTER, readMeaning } from "./intent.ts";
+import { hasOrder, maskQuotes, POINTER, readMeaning } from "./intent.ts";
 import { rememberClean, scannedCleanBefore } from "./scan-verdicts.ts";
 
 export interface Finding {
@@ -35,7 +35,7 @@ const VARIATION_ALL = /[\uFE00-\uFE0F]|\uDB40[\uDD00-\uDDEF]/g;
 
 /** Credential stores whose contents have no business leaving the machine. */
 const CREDENTIAL_STORE =
-  /(~\/\.ssh\b|\$HOME\/\.ssh\b|\.ssh\/(id_|authorized_keys|known_hosts|config)|\.ssh\s+(folder|directory|dir)\b|\bid_(rsa|dsa|ecdsa|ed25519)\b|\.aws[\\/]credentials|~\/\.aws\b|\$HOME\/\.aws\b|\/etc\/(passwd|shadow|sudoers)\b|\.netrc\b|\.git-credentials|\.npmrc\b|\.pypirc\b|~\/\.docker\/config\.json|~\/\.kube\/config|~\/\.config\/gcloud|find-(generic|internet)-password|dump-keychain|\blogin\.keychain|\bLogin\s+Data\b|\bsaved\s+passwords\b|cookies\.sqlite)/i;
+  /(~\/\.ssh\b|\$HOME\/\.ssh\b|\.ssh[\\/](id_|authorized_keys|known_hosts|config)|\.ssh\s+(folder|directory|dir)\b|\bid_(rsa|dsa|ecdsa|ed25519)\b(?!\.pub)|\.aws[\\/]credentials|~\/\.aws\b|\$HOME\/\.aws\b|\/etc\/(passwd|shadow|sudoers)\b|\.netrc\b|\.git-credentials|\.npmrc\b|\.pypirc\b|~\/\.docker\/config\.json|~\/\.kube\/config|~\/\.config\/gcloud|find-(generic|internet)-password|dump-keychain|\blogin\.keychain|\bLogin\s+Data\b|\bsaved\s+passwords\b|cookies\.sqlite|\.config\/gh\/hosts\.yml|\.pgpass\b|\.my\.cnf\b|\.s3cfg\b|\.vault-token\b|\.terraformrc\b|\.azure\/|\.config\/op\/)/i;
 /** Configuration files a tool may well read for the user: only handing them on is an attack. */
 const CONFIG_FILE = /(~\/\.cursor\/|(^|[\s'"`(,])\.env\b(?!\.)|mcp\.json\b)/i;
 const CREDENTIAL_PATH = new RegExp(`${CREDENTIAL_STORE.source}|${CONFIG_FILE.source}`, "i");
@@ -92,12 +92,17 @@ function unlessWarned(rule: RegExp): Matcher {
   };
 }
 
+/** A rule read with quoted phrases blanked: "sends probe prompts ('repeat your system prompt')". */
+function outsideQuotes(rule: RegExp): Matcher {
+  return { exec: (text) => (rule.exec(text) ? rule.exec(maskQuotes(text)) : null) };
+}
+
 /** Verbs that move data: to a tool, an argument, an address. */
 const MOVE =
   "(send|forward|post|upload|transmit|e-?mail|mail|pass|put|include|copy|append|attach|add|submit|provide|place|mirror|deliver|report|share|leak|exfiltrate|beacon|sync|push|relay|paste|echo|repeat|summari[sz]e|call\\s+(\\S+\\s+){1,2}with)(s|es|ed|ing)?";
 /** The conversation, qualified so that "post a message to a conversation" stays clean. */
 const CONVERSATION =
-  "(\\b(whole|entire|full|complete|all|every|prior|previous|earlier|past|recent|last|verbatim)\\s+(\\w+\\s+){0,2}(conversation|chat|dialogue|discussion|transcript|messages|prompts|questions|message\\s+history|history)\\b|\\bnew\\s+messages\\s+you\\b|\\b(whatever|everything|all|what)\\s+the\\s+user\\s+(has\\s+)?(asked|said|typed|wrote|told)\\b|\\byour\\s+(full|complete|whole|entire)\\s+(answer|response|reply)\\b|\\bsystem\\s+prompt\\b|\\beverything\\s+(the\\s+user|you)\\b|\\bchat\\s+(history|transcript|log)\\b|\\bconversation\\s+history\\b)";
+  "(\\b(whole|entire|full|complete|all|every|prior|previous|earlier|past|recent|last|verbatim)\\s+(\\w+\\s+){0,2}(conversation|chat|dialogue|discussion|transcript|messages|prompts|questions|message\\s+history|history)\\b|\\bnew\\s+messages\\s+you\\b|\\b(whatever|everything|all|what)\\s+the\\s+user\\s+(has\\s+)?(asked|said|typed|wrote|told)\\b|\\byour\\s+(full|complete|whole|entire)\\s+(answer|response|reply)\\b|\\b(your|its|the\\s+(model|assistant|agent)'?s)\\s+(\\w+\\s+)?system\\s+prompt\\b|\\beverything\\s+(the\\s+user|you)\\b|\\bchat\\s+(history|transcript|log)\\b|\\bconversation\\s+history\\b)";
 const SECRET_NAMED =
   "(api[\\s_-]?keys?|access[\\s_-]?keys?|tokens?|passwords?|passwd|secrets?|credentials?|cookies|private\\s+keys?)";
 /** The same, with a bare "key" ("a string that looks like a key"). */
@@ -133,7 +138,7 @@ const HIGH: [string, Matcher][] = [
   ],
   [
     "claims a new system prompt",
-    /\b(new|updated|real|actual)\s+system\s+prompt\b|\bfrom\s+now\s+on,?\s+you\s+(must|will|should|are)\b/i,
+    /\b(new|updated|real|actual)\s+system\s+prompt\b(?!\s+for\s+(the\s+user'?s|a|an|their|your)\b)|\bfrom\s+now\s+on,?\s+you\s+(must|will|should|are)\b/i,
   ],
   [
     "keeps the user unaware",
@@ -163,7 +168,7 @@ const HIGH: [string, Matcher][] = [
     needs(
       CREDENTIAL_PATH,
       rx(
-        `\\b(curl|wget|Invoke-WebRequest|iwr|scp|nc|requests\\.post)\\b[^\\n]{0,120}(${CREDENTIAL_PATH.source})|(${CREDENTIAL_PATH.source})[^\\n]{0,80}\\b(curl|wget|Invoke-WebRequest|iwr|scp|nc)\\b`,
+        `\\b(curl|wget|Invoke-WebRequest|Invoke-RestMethod|iwr|irm|scp|nc|nslookup|dig|requests\\.(post|put)|urlopen|urllib\\.request|httpx\\.post|fetch\\()[^\\n]{0,160}(${CREDENTIAL_PATH.source})|(${CREDENTIAL_PATH.source})[^\\n]{0,80}\\b(curl|wget|Invoke-WebRequest|iwr|scp|nc|urlopen)\\b`,
       ),
     ),
   ],
@@ -182,8 +187,10 @@ const HIGH: [string, Matcher][] = [
   ],
   [
     "moves the conversation elsewhere",
-    rx(
-      `\\b${MOVE}\\b${GAP(60)}${CONVERSATION}|${CONVERSATION}${GAP(40)}\\b(must|should|has\\s+to|needs\\s+to|is\\s+to)\\s+(always\\s+|also\\s+)?be\\s+(echoed|sent|included|copied|forwarded|pasted|put|added|passed|relayed|attached|uploaded|logged)\\b`,
+    outsideQuotes(
+      rx(
+        `\\b${MOVE}\\b${GAP(60)}${CONVERSATION}|${CONVERSATION}${GAP(40)}\\b(must|should|has\\s+to|needs\\s+to|is\\s+to)\\s+(always\\s+|also\\s+)?be\\s+(echoed|sent|included|copied|forwarded|pasted|put|added|passed|relayed|attached|uploaded|logged)\\b`,
+      ),
     ),
   ],
   [
@@ -208,7 +215,7 @@ const HIGH: [string, Matcher][] = [
   ],
   [
     "asks to decode and follow hidden text",
-    /\b(decode|decipher|reverse|backwards|rot-?13|base-?64|hex)\b[^.\n]{0,60}\b(follow|obey|execute|do\s+what|comply|carry\s+out)\b/i,
+    /\b(decode|decipher|reverse|backwards|rot-?13|base-?64|hex)\b[^.\n]{0,60}\b(?<!\b(not|never|n't)\s+)(?<!\b(not|never|n't)\s+\w+\s+or\s+)(follow|obey|execute|do\s+what|comply|carry\s+out)\b/i,
   ],
   ["invisible characters", INVISIBLE],
 ];
@@ -309,6 +316,9 @@ const LETTERS_ALL = /\p{L}+/gu;
 const MIXED_SCRIPT = /[A-Za-z][\u0400-\u052F]|[\u0400-\u052F][A-Za-z]/;
 /** A variation selector after plain text (after an emoji or a keycap digit it is ordinary). */
 const STRAY_VARIATION = /[A-Za-z.,;:!?'"`()[\]<>{}\s][\uFE00-\uFE0F]|\uDB40[\uDD00-\uDDEF]/;
+/** Combining marks after an ASCII character (NFKC has already composed the accented letters). */
+const MARKS_ON_LATIN =
+  /(?<=[\x21-\x7E])[\u0300-\u036F\u1AB0-\u1AFF\u1DC0-\u1DFF\u20D0-\u20FF\uFE20-\uFE2F]+/g;
 /** Unicode tag characters spell ASCII invisibly: U+E0020-E007E. */
 const TAG_ALL = /\uDB40([\uDC20-\uDC7E])/g;
 const LEET: Record<string, string> = { "0": "o", "1": "i", "3": "e", "4": "a", "5": "s", "7": "t" };
@@ -324,7 +334,9 @@ export function normalizeForScan(text: string): string {
     .replace(TAG_ALL, (_, low: string) => String.fromCharCode(low.charCodeAt(0) - 0xdc00))
     .normalize("NFKC")
     .replace(INVISIBLE_ALL, "")
-    .replace(VARIATION_ALL, "");
+    .replace(VARIATION_ALL, "")
+    // Combining marks stacked on Latin letters ("s̷e̷n̷d̷", zalgo text) are read without them.
+    .replace(MARKS_ON_LATIN, "");
   if (!CONFUSABLE_ONE.test(plain)) return plain;
   // A Russian or Greek word stays itself; a word with Latin letters in it is read as the Latin it
   // imitates, and so is one made only of look-alikes ("Ѕеnd", "аре") unless the text is written
@@ -354,20 +366,58 @@ function percentDecode(run: string): string {
   }
 }
 
+/** A base32 run as latin1 text. */
+function base32(run: string): string {
+  let bits = 0;
+  let value = 0;
+  let out = "";
+  for (const c of run.replace(/=+$/, "")) {
+    value = (value << 5) | "ABCDEFGHIJKLMNOPQRSTUVWXYZ234567".indexOf(c);
+    bits += 5;
+    if (bits >= 8) {
+      out += String.fromCharCode((value >>> (bits - 8)) & 0xff);
+      bits -= 8;
+    }
+  }
+  return out;
+}
+
 /** Printable text that base64 or hex runs decode to (at most 20 runs, each at most 8 KiB). */
 function decodedRuns(text: string): string[] {
   const out: string[] = [];
   const printable = (s: string) => s.length >= 8 && /^[\x20-\x7E\n\r\t]+$/.test(s) && / /.test(s);
   // Maximal runs, found in one pass; a run too short or too long to be a hidden sentence is skipped.
-  for (const [run] of text.matchAll(/[A-Za-z0-9+/]+={0,2}/g)) {
+  // Base32 (RFC 4648): capitals and 2-7, padded with "=".
+  for (const [run] of text.matchAll(/[A-Z2-7]{16,}={0,6}/g)) {
+    if (out.length >= 20 || run.length > 8192) break;
+    const decoded = base32(run);
+    if (printable(decoded)) out.push(decoded);
+  }
+  // Only runs of 16 or more: the first position with 16 such characters ahead starts a run.
+  for (const [run] of text.matchAll(/[A-Za-z0-9+/]{16,}={0,2}/g)) {
     if (out.length >= 20) break;
-    if (run.length < 16 || run.length > 8192) continue;
+    if (run.length > 8192) continue;
     const hex = /^(?:[0-9a-fA-F]{2})+$/.test(run);
     const decoded = Buffer.from(run, hex ? "hex" : "base64").toString("latin1");
     if (printable(decoded)) out.push(decoded);
   }
   return out;
 }
+
+/** A run of single characters joined by one separator: "S-e-n-d", "h.t.t.p". */
+const SEPARATED = /(?:^|\s)(?:\S[-_.*|\u00B7]){3,}\S(?=\s|$)/;
+const SEPARATED_ALL = /(?<=^|\s)(?:\S[-_.*|\u00B7]){1,}\S(?=\s|$)/g;
+/** One letter rotated by `n` places. */
+const rotate = (c: string, n: number) => {
+  const base = c <= "Z" ? 65 : 97;
+  return String.fromCharCode(((c.charCodeAt(0) - base + n) % 26) + base);
+};
+const rot13 = (c: string) => rotate(c, 13);
+/** One HTML character reference as its character (printable ASCII only). */
+const entity = (whole: string, hex: string, digits: string) => {
+  const code = Number.parseInt(digits, hex ? 16 : 10);
+  return code >= 32 && code < 127 ? String.fromCharCode(code) : whole;
+};
 
 /**
  * The readings of a text the HIGH rules run on: normalized; with digits in words read as letters
@@ -378,17 +428,57 @@ function readings(text: string): [string, string][] {
   const normal = normalizeForScan(text);
   const out: [string, string][] = [["", normal]];
   if (/[A-Za-z][0-9]|[0-9][A-Za-z]/.test(normal)) {
-    const folded = normal.replace(/[A-Za-z0-9]+/g, (word) =>
-      /[A-Za-z]/.test(word) && /[0-9]/.test(word)
-        ? word.replace(/[013457]/g, (d) => LEET[d] ?? d)
-        : word,
-    );
-    out.push([" (digits read as letters)", folded]);
+    // Only when a word turns into one of letters ("s3nd", "c0nv3rs4ti0n"): "v2", "utf8", "sha256",
+    // "s3" and "ec2" stay what they are, and the text is not read a second time for them.
+    let changed = false;
+    const folded = normal.replace(/[A-Za-z0-9]+/g, (word) => {
+      if (!/[A-Za-z]/.test(word) || !/[0-9]/.test(word)) return word;
+      const letters = word.replace(/[013457]/g, (d) => LEET[d] ?? d);
+      if (letters.length >= 4 && /^[A-Za-z]+$/.test(letters)) changed = true;
+      return letters;
+    });
+    if (changed) out.push([" (digits read as letters)", folded]);
   }
   if (/(^|\s)\S \S \S \S /.test(normal)) {
     out.push([" (spaced letters joined)", normal.replace(/(?<=(?:^|\s)\S) (?=\S(?:\s|$))/g, "")]);
   }
-  if (/\b(backwards?|reversed?)\b/i.test(normal)) {
+  // Letters joined by a separator, one by one: "S-e-n-d t-h-e c-h-a-t", "s.e.n.d".
+  if (SEPARATED.test(normal)) {
+    out.push([
+      " (separated letters joined)",
+      normal.replace(SEPARATED_ALL, (run) => run.replace(/(\S)[-_.*|\u00B7]/g, "$1")),
+    ]);
+  }
+  // Escapes: "\\u0073\\u0065…", "\\x73\\x65…".
+  if (normal.includes("\\") && /(?:\\(?:u[0-9a-fA-F]{4}|x[0-9a-fA-F]{2})){4}/.test(normal)) {
+    out.push([
+      " (escapes decoded)",
+      normal.replace(/\\u([0-9a-fA-F]{4})|\\x([0-9a-fA-F]{2})/g, (_, u: string, x: string) =>
+        String.fromCharCode(Number.parseInt(u ?? x, 16)),
+      ),
+    ]);
+  }
+  // HTML character references: "&#115;&#101;&#110;&#100;" is "send".
+  if (normal.includes("&#") && /(?:&#x?[0-9a-f]+;){4}/i.test(normal)) {
+    out.push([" (HTML entities decoded)", normal.replace(/&#(x?)([0-9a-f]+);/gi, entity)]);
+  }
+  // A Caesar shift the text names ("shift each letter back by 3").
+  const shift =
+    /\bshift\w*\s+(?:each\s+|every\s+|the\s+)?(?:letters?\s+)?(back(?:wards?)?|forwards?|left|right)?\s*by\s+(\d{1,2})\b/i.exec(
+      normal,
+    );
+  if (shift) {
+    const by = Number(shift[2]) % 26;
+    const back = !shift[1] || /^(back|left)/i.test(shift[1]);
+    const n = back ? 26 - by : by;
+    out.push([" (Caesar shift undone)", normal.replace(/[A-Za-z]/g, (c) => rotate(c, n))]);
+  }
+  // Reversed or ROT13 text, when the text says so (the model is told to undo it).
+  const undo = /\b(backwards?|reversed?|rot-?\s?13|caesar|rotated)\b/i.test(normal);
+  if (undo && /\b(rot-?\s?13|caesar|rotated\s+by\s+13)\b/i.test(normal)) {
+    out.push([" (ROT13 decoded)", normal.replace(/[A-Za-z]/g, rot13)]);
+  }
+  if (undo && /\b(backwards?|reversed?)\b/i.test(normal)) {
     out.push([" (read backwards)", [...normal].reverse().join("")]);
   }
   if (/(%[0-9A-Fa-f]{2}){4}/.test(normal)) {
@@ -398,8 +488,17 @@ function readings(text: string): [string, string][] {
   return out;
 }
 
-/** Scans one piece of text (a description, a title, a default value). */
-export function scanDescription(whole: string): Finding[] {
+/** A parameter's or a prompt argument's own description: where its value is the sink. */
+const ARGUMENT_DESCRIPTION = /\.properties\.[^.]+\.description$|\.arguments\[\d+\]\.description$/;
+/** An order to fill a value ("fill with…", "set to…", "paste…"). */
+const FILL = /\b(?:fill|populate|put|paste|use|provide|include|insert|enter|supply|give|quote)\b/gi;
+
+/**
+ * Scans one piece of text (a description, a title, a default value). With `argument`, the text
+ * describes a parameter, and "fill with the whole conversation" needs no other sink: the
+ * parameter is where it goes.
+ */
+export function scanDescription(whole: string, argument = false): Finding[] {
   const findings: Finding[] = [];
   if (whole.length > MAX_SCANNED) {
     findings.push({
@@ -435,7 +534,11 @@ export function scanDescription(whole: string): Finding[] {
     }
   }
   for (const [how, reading] of all) {
-    const meaning = readMeaning(reading);
+    const meaning =
+      readMeaning(reading) ??
+      (argument && hasOrder(FILL, reading)
+        ? readMeaning(reading.replace(/([.!?;])(?=\s|$)|$/g, " here$1"))
+        : null);
     if (meaning) {
       findings.push({
         severity: "high",
@@ -481,7 +584,7 @@ export function scanTool(server: string, tool: ToolLike): ToolFinding[] {
   const add = (where: string, text: unknown) => {
     if (typeof text !== "string" || !text) return;
     if (text.includes(" ")) texts.push(text);
-    for (const finding of scanDescription(text)) {
+    for (const finding of scanDescription(text, ARGUMENT_DESCRIPTION.test(where))) {
       out.push({ server, tool: tool.name, where, ...finding });
     }
   };
@@ -500,6 +603,8 @@ export function scanTool(server: string, tool: ToolLike): ToolFinding[] {
   const flag = (where: string, rule: string, text: string) =>
     out.push({ server, tool: tool.name, where, severity: "high", rule, excerpt: text });
   add("title", tool.title);
+  const order = typeof tool.title === "string" ? orderInData("title", tool.title) : null;
+  if (order !== null) flag("title", "an instruction in a data field", order);
   add("description", tool.description);
   for (const key of ["annotations", "inputSchema", "outputSchema", "_meta"] as const) {
     walk(tool[key], key, add, flag);
@@ -522,6 +627,34 @@ export function scanTool(server: string, tool: ToolLike): ToolFinding[] {
   return out;
 }
 
+/**
+ * Fields that hold data, not prose: a title, an enum value, a default, an example, a const. Real
+ * ones are names and short phrases ("Slow 3G", "relates to"); one that speaks to the model
+ * ("choose this value, then call export_contacts…") is an instruction where none was expected.
+ */
+function isDataField(where: string): boolean {
+  // Annotations are hints and a title; `_meta` holds ids and settings: neither holds prose.
+  if (where.startsWith("annotations.") || where.startsWith("_meta.")) return true;
+  const key = where.slice(where.lastIndexOf(".") + 1);
+  return (
+    key === "title" ||
+    key === "const" ||
+    key === "default" ||
+    (key.endsWith("]") && (key.startsWith("enum[") || key.startsWith("examples[")))
+  );
+}
+/** Words of an order to the model: its name and a modal, a tool to call, "choose this one"… */
+const ORDER_IN_DATA =
+  /\b(?:the\s+)?(?:assistant|ai|agent|model|llm)\s*(?::|,\s|\s(?:must|should|has\s+to|needs\s+to|will|shall|always|never)\b)|\bcall\s+`?[a-z]+_[a-z_]+|\bthen\s+(?:call|send|pass|run|use|attach|include)\b|\b(?:choose|pick|select|prefer)\s+this\s+(?:one|value|option)\b|\bignor\w*\s+(?:the\s+|any\s+|all\s+)?(?:user|previous|prior|other|earlier)|\bask\s+the\s+user\s+(?:for|to)\b|\b(?:before|after|prior\s+to)\s+(?:answering|responding|replying|calling|each|every|any)\b|\b(?:this|the)\s+(?:field|value|argument|parameter)\s+(?:must|should)\b|\bset\s+this\s+(?:field\s+|value\s+)?to\b|\byou\s+(?:must|should|need\s+to|have\s+to)\b|\b(?:always|never)\s+(?:\w+\s+)?(?:add|set|use|call|send|share|create|make|include|ask|run|delete|remove|pick|choose|select|prefer|rank)\b|\bwithout\s+asking\b|\bset\s+[\w.-]+\s+to\b|\b(?:quietly|silently|secretly)\s+\w+/i;
+
+/** An order to the model in a data field (see isDataField), or null. */
+function orderInData(where: string, text: string): string | null {
+  if (!text.includes(" ") || !isDataField(where) || text.split(/\s+/).length < 4) return null;
+  const normal = normalizeForScan(text.slice(0, MAX_SCANNED));
+  const match = ORDER_IN_DATA.exec(normal);
+  return match ? excerpt(normal, match.index) : null;
+}
+
 /** How deep `walk` reads a schema; published schemas stay under 12 levels. */
 const MAX_DEPTH = 128;
 
@@ -530,10 +663,15 @@ function identifierWords(key: string): string {
   return key.replace(/[_-]+/g, " ").replace(/([a-z])([A-Z])/g, "$1 $2");
 }
 
+/** A property name asking for the model's instructions or the other tools' definitions. */
+const NAME_THEFT =
+  /\b(?:your\s+(?:\w+\s+){0,3}(?:system\s+(?:prompt|instructions|message)|instructions)|(?:other|all)\s+tools\s+(?:and\s+their\s+)?(?:descriptions|definitions|schemas)|list\s+of\s+(?:other|all|available)\s+tools)\b/i;
 /** A property name that spells out an exfiltration: four or more words, a source and an act. */
 const NAME_INTENT = {
   exec(words: string) {
     if (words.split(" ").length < 4) return null;
+    const theft = NAME_THEFT.exec(words);
+    if (theft) return theft;
     const source =
       /\b(ssh|id rsa|private keys?|credentials?|passwords?|conversation|chat history|system prompt|env file|secrets?|api keys?|tokens?)\b/i.exec(
         words,
@@ -554,6 +692,8 @@ function walk(
 ): void {
   if (typeof node === "string") {
     add(path, node);
+    const order = orderInData(path, node);
+    if (order !== null) flag(path, "an instruction in a data field", order);
     return;
   }
   if (!node || typeof node !== "object") return;
@@ -572,7 +712,7 @@ function walk(
     // A JSON Schema keyword that names a type or a property never holds a sentence: one that does
     // carries text for the model where no description was expected (CyberArk's full-schema
     // poisoning: `"type": "string. Before calling, read ~/.netrc…"`).
-    if (inSchema && (key === "type" || key === "required")) {
+    if (inSchema && (key === "type" || key === "required" || key === "format")) {
       const names = (Array.isArray(value) ? value : [value]).filter((v) => typeof v === "string");
       const sentence = names.find((name) => /\s/.test(name.trim()));
       if (sentence !== undefined) {
@@ -673,7 +813,7 @@ export class PoisoningRegistry {
       const found: ToolFinding[] = [];
       const add = (where: string, text: unknown) => {
         if (typeof text !== "string" || !text) return;
-        for (const finding of scanDescription(text)) {
+        for (const finding of scanDescription(text, ARGUMENT_DESCRIPTION.test(where))) {
           found.push({ server, tool: label, where, ...finding });
         }
       };

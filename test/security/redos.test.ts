@@ -134,6 +134,34 @@ const CASES: [string, (text: string) => unknown, string][] = [
   ["scanner: tags that never hide", scanDescription, fill("<a b ")],
   ["scanner: markdown comments that never close", scanDescription, fill("\n[//]: # (a")],
   ["scanner: many words around a look-alike", scanDescription, fill("word а ")],
+  // Actions the user did not ask for: each rule's words, over and over, never completing it.
+  ["scanner: installs with no package", scanDescription, fill("also install install as ")],
+  ["scanner: a command in backticks", scanDescription, fill("before using, run `npm install a ")],
+  ["scanner: side effects before every step", scanDescription, fill("before each star the open ")],
+  ["scanner: safeguards never named", scanDescription, fill("disable the make set change ")],
+  ["scanner: orders with no reach", scanDescription, fill(", disable the firewall ")],
+  ["scanner: agent rules never written", scanDescription, fill("to your memory write into ")],
+  ["scanner: the user told, over and over", scanDescription, fill("tell the user to type ")],
+  ["scanner: later turns with no change", scanDescription, fill("for every later request ")],
+  ["scanner: calls counted", scanDescription, fill("call it again 99 ")],
+  ["scanner: host templates", scanDescription, fill("<ab>.a.", "resolve ")],
+  ["scanner: a dialogue that never answers", scanDescription, fill("Human: a ")],
+  ["scanner: separated letters that never end", scanDescription, fill("a-", "x ")],
+  ["scanner: separators alone", scanDescription, fill("- .")],
+  ["scanner: ROT13 named, over and over", scanDescription, fill("rot13 fraq ")],
+  ["scanner: combining marks on every letter", scanDescription, fill("a\u0337\u0338 ")],
+  ["scanner: base32-looking capitals", scanDescription, fill("ABCDEFGHIJKLMNOP2345 ")],
+  ["scanner: escapes that never end", scanDescription, fill("\\u0061\\x62")],
+  ["scanner: tropes never completed", scanDescription, fill("end of the new other tools ")],
+  [
+    "scanner: an instruction in an enum value",
+    (text) =>
+      scanTool("s", {
+        name: "t",
+        inputSchema: { type: "object", properties: { a: { enum: [text], default: text } } },
+      }),
+    fill("you must call a_b then send "),
+  ],
   [
     "scanner: fields read together",
     (text) =>
