@@ -120,12 +120,34 @@ export function expandQuery(query: string, vocabulary: Vocabulary): QueryGroup[]
     if (terms.size === 0 && word.length >= 4) repair(word, term, vocabulary, add);
     if (terms.size > 0) groups.push({ word, terms });
   }
+  mergeSynonyms(groups);
   for (const group of groups) {
     if (!names.has(group.word) || vocabulary.isServerWord?.(toTerm(group.word))) continue;
     for (const [term, weight] of group.terms) group.terms.set(term, weight * WEIGHTS.name);
   }
   askedOf(query, groups, vocabulary);
   return groups;
+}
+
+/**
+ * Two words of the request that are synonyms of each other ("make a new doc", "create a new
+ * issue", "search and find") say one thing twice: the later one keeps its own term and loses the
+ * synonyms they share. Otherwise a tool named for a rare synonym of both ("insert") would score
+ * it twice and outrank the one the request names. Each still counts towards coverage.
+ */
+function mergeSynonyms(groups: QueryGroup[]): void {
+  for (let i = 0; i < groups.length; i++) {
+    const one = groups[i]!;
+    const own = toTerm(one.word);
+    for (let j = i + 1; j < groups.length; j++) {
+      const other = groups[j]!;
+      const theirs = toTerm(other.word);
+      if (one.parts || other.parts || one.terms.get(own) !== 1 || other.terms.get(theirs) !== 1)
+        continue;
+      if (!one.terms.has(theirs) || !other.terms.has(own)) continue;
+      for (const term of one.terms.keys()) if (term !== theirs) other.terms.delete(term);
+    }
+  }
 }
 
 /**
@@ -166,8 +188,9 @@ function namesIn(query: string): Set<string> {
   return new Set(Array.from(query.matchAll(NAME), ([word]) => word.toLowerCase()));
 }
 
-/** A quoted value: `"update the changelog"`. */
-const QUOTED = /(^|\s)["\u201c]([^"\u201d]{1,80})["\u201d](?=[\s.,;:!?]|$)/g;
+/** A quoted value, in double or single quotes: `"update the changelog"`, `'Fix checkout bug'`. */
+const QUOTED =
+  /(^|\s)(?:["\u201c][^"\u201d]{1,80}["\u201d]|['\u2018][^'\u2019]{1,80}['\u2019])(?=[\s.,;:!?)]|$)/g;
 /**
  * A file name by its extension: "config.ini", "app.log", "report.pdf". It starts where a run of
  * name characters starts (not at every word boundary inside one), so a long run without an

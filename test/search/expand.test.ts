@@ -160,3 +160,27 @@ describe("pasted values", () => {
     expect(groups.map((group) => group.word)).toEqual(["tag", "release"]);
   });
 });
+
+describe("what a request says twice or quotes", () => {
+  test("a value in single quotes is content, not the request; an apostrophe is not a quote", () => {
+    expect(splitWords(normalizeQuery("add 'Fix checkout bug' to the board"))).toEqual(
+      "add to the board".split(" "),
+    );
+    expect(splitWords(normalizeQuery("tick off \u2018call the plumber\u2019 today"))).toEqual(
+      "tick off today".split(" "),
+    );
+    expect(splitWords(normalizeQuery("the users' names and the team's board"))).toEqual(
+      "the users names and the team board".split(" "),
+    );
+  });
+
+  test("two words that are synonyms of each other share their synonyms once", () => {
+    const vocab = vocabulary("make", "new", "create", "insert", "doc");
+    const groups = expandQuery("make a new doc", vocab);
+    expect(groups.map((group) => group.word)).toEqual(["make", "new", "doc"]);
+    const [make, fresh] = groups;
+    expect(make!.terms.get(toTerm("insert"))).toBe(0.6);
+    expect(fresh!.terms.get(toTerm("insert"))).toBeUndefined();
+    expect(fresh!.terms.get(toTerm("new"))).toBe(1);
+  });
+});
