@@ -1,6 +1,6 @@
 import { lowerBound } from "./bm25f.ts";
 import { editDistance } from "./distance.ts";
-import { derivedForms, lemma, lexiconSynonyms } from "./lexicon.ts";
+import { baseForm, derivedForms, lemma, lexiconSynonyms } from "./lexicon.ts";
 import { phrasalVerbs, synonymsOf, unabbreviate } from "./synonyms.ts";
 import { isStopword, splitWords, toTerm } from "./tokenize.ts";
 
@@ -104,7 +104,7 @@ export function expandQuery(query: string, vocabulary: Vocabulary): QueryGroup[]
     };
     add(term, 1);
     for (const synonym of synonymsOf(term)) add(synonym, WEIGHTS.synonym);
-    const base = lemma(word);
+    const base = baseForm(word);
     for (const form of new Set([...derivedForms(word), ...derivedForms(base)])) {
       const formTerm = toTerm(form);
       add(formTerm, WEIGHTS.derived);

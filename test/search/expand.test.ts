@@ -1,5 +1,5 @@
 import { describe, expect, test } from "bun:test";
-import { expandQuery, normalizeQuery, type Vocabulary } from "../../src/search/expand.ts";
+import { expandQuery, normalizeQuery, type Vocabulary, WEIGHTS } from "../../src/search/expand.ts";
 import { splitWords, toTerm } from "../../src/search/tokenize.ts";
 
 /** A vocabulary of the given words' terms. */
@@ -44,6 +44,13 @@ describe("lexicon (WordNet)", () => {
   test("derived forms join nouns to their verbs", () => {
     expect(expansions("deletion", vocabulary("delete"))[toTerm("delete")]).toBeGreaterThan(0);
     expect(expansions("creation", vocabulary("create"))[toTerm("create")]).toBeGreaterThan(0);
+  });
+
+  test("a regularly inflected word reaches its base's derived forms", () => {
+    // The lexicon lists irregular forms only: "storing" and "collaborating" are undone by guess.
+    const vocab = vocabulary("storage", "collaboration");
+    expect(expansions("storing", vocab)[toTerm("storage")]).toBe(WEIGHTS.derived);
+    expect(expansions("collaborating", vocab)[toTerm("collaboration")]).toBe(WEIGHTS.derived);
   });
 
   test("an adjective reaches the noun for its quality", () => {
