@@ -76,7 +76,12 @@ export function expandQuery(query: string, vocabulary: Vocabulary): QueryGroup[]
   // "data sources" → "datasources", "on call" → "oncall": two words the tools write as one
   // become one group, the joined term first and each part at a discount.
   const joined = new Set<string>();
+  const hyphens = query.toLowerCase();
   for (let i = 0; i + 1 < all.length && i < MAX_QUERY_WORDS; i++) {
+    // Two words that carry no meaning make none together ("do I" is not "doi", "for me" not
+    // "forme"), unless the request hyphenates them into one ("to-do").
+    const hyphenated = () => hyphens.includes(`${all[i]}-${all[i + 1]}`);
+    if (isStopword(all[i]!) && isStopword(all[i + 1]!) && !hyphenated()) continue;
     const word = all[i]! + all[i + 1]!;
     const term = toTerm(word);
     if (!vocabulary.has(term) || seen.has(term)) continue;

@@ -181,6 +181,14 @@ describe("what a request says twice or quotes", () => {
     );
   });
 
+  test("two stopwords do not join into a word, unless hyphenated", () => {
+    const vocab = vocabulary("doi", "forme", "tomorrow", "todo", "list");
+    expect(expandQuery("what do I have tomorrow for me", vocab).map((g) => g.word)).toEqual([
+      "tomorrow",
+    ]);
+    expect(expandQuery("my to-do list", vocab).map((g) => g.word)).toEqual(["todo", "list"]);
+  });
+
   test("two words that are synonyms of each other share their synonyms once", () => {
     const vocab = vocabulary("make", "new", "create", "insert", "doc");
     const groups = expandQuery("make a new doc", vocab);
