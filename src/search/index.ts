@@ -235,7 +235,9 @@ export class ToolIndex implements Vocabulary {
         if (!posting) continue;
         const n = posting.ids.length;
         const idf = Math.log(1 + (this.live - n + 0.5) / (n + 0.5));
-        const factor = weight * idf;
+        // A word only hints hold, no tool's own text: an example's content ("dentist").
+        const content = posting.own.includes(1) ? 1 : RANKING.hintsAlone;
+        const factor = weight * idf * content;
         for (let i = 0; i < n; i++) {
           const id = posting.ids[i]!;
           const score = factor * posting.tf[i]!;
@@ -287,7 +289,8 @@ export class ToolIndex implements Vocabulary {
         if (posting.ids[at] !== id) continue;
         const n = posting.ids.length;
         const idf = Math.log(1 + (this.live - n + 0.5) / (n + 0.5));
-        const score = weight * idf * posting.tf[at]!;
+        const content = posting.own.includes(1) ? 1 : RANKING.hintsAlone;
+        const score = weight * idf * content * posting.tf[at]!;
         if (best && score <= best.score) continue;
         const fields = FIELD_NAMES.filter((_, f) => doc.tf[f]!.has(term));
         best = { word: group.word, term, weight, fields, score };
