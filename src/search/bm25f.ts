@@ -50,12 +50,6 @@ export const RANKING = {
    */
   hintOnlyMatch: 0.85,
   /**
-   * A query word that only hints hold, in no tool's own text, is an example's content ("cancel
-   * my *dentist* appointment on *thursday*"), not what the tool does: its score counts this much.
-   * Otherwise a hinted tool outranks the right one on the incidental words of its examples.
-   */
-  hintsAlone: 0.35,
-  /**
    * A query word a tool matches only through an expansion of weight w (a synonym at 0.6, a
    * WordNet word at 0.35) counts 1 − expansionMatch × (1 − w) towards coverage, not 1: "find" in
    * a tool's text is a better match for "find" than "search" is.

@@ -235,9 +235,7 @@ export class ToolIndex implements Vocabulary {
         if (!posting) continue;
         const n = posting.ids.length;
         const idf = Math.log(1 + (this.live - n + 0.5) / (n + 0.5));
-        // A word only hints hold, no tool's own text: an example's content ("dentist").
-        const content = posting.own.includes(1) ? 1 : RANKING.hintsAlone;
-        const factor = weight * idf * content;
+        const factor = weight * idf;
         for (let i = 0; i < n; i++) {
           const id = posting.ids[i]!;
           const score = factor * posting.tf[i]!;
@@ -289,8 +287,7 @@ export class ToolIndex implements Vocabulary {
         if (posting.ids[at] !== id) continue;
         const n = posting.ids.length;
         const idf = Math.log(1 + (this.live - n + 0.5) / (n + 0.5));
-        const content = posting.own.includes(1) ? 1 : RANKING.hintsAlone;
-        const score = weight * idf * content * posting.tf[at]!;
+        const score = weight * idf * posting.tf[at]!;
         if (best && score <= best.score) continue;
         const fields = FIELD_NAMES.filter((_, f) => doc.tf[f]!.has(term));
         best = { word: group.word, term, weight, fields, score };

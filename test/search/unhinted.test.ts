@@ -99,32 +99,3 @@ describe("a request that says one thing twice", () => {
     ]);
   });
 });
-
-describe("a word only example requests hold", () => {
-  // Hints for cancelling name a dentist and a weekday; no tool's own text has either word.
-  const index = new ToolIndex(
-    hintsFor(false, {
-      "calendar:delete_event": [
-        "cancel my dentist appointment on thursday",
-        "drop the thursday dentist visit",
-      ],
-    }),
-  );
-  index.upsert("calendar", [
-    tool("create_event", "Create an event on the calendar."),
-    tool("delete_event", "Delete an event from the calendar."),
-    tool("list_events", "List the events on the calendar."),
-  ]);
-
-  test("is an example's content: it does not decide what the tool does", () => {
-    expect(top(index, "add a dentist appointment to my calendar for thursday")[0]).toBe(
-      "calendar:create_event",
-    );
-  });
-
-  test("the hinted tool still comes first for what its hints ask", () => {
-    expect(top(index, "cancel my dentist appointment on thursday")[0]).toBe(
-      "calendar:delete_event",
-    );
-  });
-});
