@@ -6,9 +6,13 @@
  * (bench/search/heldout3-queries.json). The new servers get no hints of their own, as a server
  * nobody wrote hints for; the corpus keeps its built-in hints, as the gateway has them.
  *
- *   bun bench/search/heldout3.ts
+ *   bun bench/search/heldout3.ts                 # both halves' totals, the whole set, per server
+ *   bun bench/search/heldout3.ts --dev [--misses]  # tuning: the dev half only (and its misses)
  *
- * It prints no query and no miss: the set measures what was tuned elsewhere, and is never tuned on.
+ * The 12 servers are split in two halves, fixed before any request or miss was read: sorted by
+ * name, every other one from the first is dev, the rest held out. A request belongs to the half of
+ * the server of its first expected tool among the 12. Only the dev half's misses are ever printed;
+ * the held-out half measures what was tuned on the dev half, and is never tuned on.
  */
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
@@ -35,6 +39,13 @@ const clash = Object.keys(fresh).filter((server) => server in corpus);
 if (clash.length > 0) throw new Error(`heldout3-tools.json repeats corpus servers: ${clash}`);
 const NEW = new Set(Object.keys(fresh));
 const serverOf = (id: string) => id.slice(0, id.indexOf(":"));
+/** Sorted by name, every other server from the first is dev; the others are held out. */
+const DEV = new Set([...NEW].sort().filter((_, i) => i % 2 === 0));
+/** The new server a request is for: that of its first expected tool among the 12. */
+const homeOf = (q: Query) => serverOf(q.expected.find((id) => NEW.has(serverOf(id)))!);
+const devOnly = process.argv.includes("--dev");
+const showMisses = devOnly && process.argv.includes("--misses");
+const inView = queries.filter((q) => !devOnly || DEV.has(homeOf(q)));
 
 const builtin = hintsFor(true, {})!;
 /** The corpus servers' built-in hints; the new servers' tools have none. */
@@ -57,20 +68,33 @@ const empty = (): Score => ({ hit1: 0, hit5: 0, rr: 0, n: 0 });
 const row = (s: Score) =>
   `${((100 * s.hit1) / s.n).toFixed(1)}% | ${((100 * s.hit5) / s.n).toFixed(1)}% | ${(s.rr / s.n).toFixed(3)}`;
 
-/** Scores every query, in all and per server of its first expected tool. */
-function evaluate(hints?: Hints): { all: Score; byServer: Map<string, Score> } {
+interface Result {
+  all: Score;
+  dev: Score;
+  held: Score;
+  byServer: Map<string, Score>;
+  misses: string[];
+}
+
+/** Scores the queries in view, in all, per half and per server; lists the dev half's misses. */
+function evaluate(hints?: Hints): Result {
   const index = new ToolIndex(hints);
   for (const [server, tools] of Object.entries(corpus)) index.upsert(server, tools);
   for (const [server, tools] of Object.entries(fresh)) index.upsert(server, tools);
-  const all = empty();
+  const [all, dev, held] = [empty(), empty(), empty()];
   const byServer = new Map<string, Score>();
-  for (const q of queries) {
+  const misses: string[] = [];
+  for (const q of inView) {
     const ids = index.search(q.query, { limit: 5 }).map((hit) => `${hit.server}:${hit.tool.name}`);
     const rank = ids.findIndex((id) => q.expected.includes(id));
-    const server = serverOf(q.expected[0]!);
+    const server = homeOf(q);
     const own = byServer.get(server) ?? empty();
     byServer.set(server, own);
-    for (const s of [all, own]) {
+    if (rank !== 0 && DEV.has(server))
+      misses.push(
+        `#${q.id} ${JSON.stringify(q.query)}\n  expected ${q.expected.join(", ")} (rank ${rank < 0 ? ">5" : rank + 1})\n  got ${ids.slice(0, 3).join(", ")}`,
+      );
+    for (const s of [all, DEV.has(server) ? dev : held, own]) {
       s.n++;
       if (rank === 0) s.hit1++;
       if (rank >= 0) {
@@ -79,13 +103,17 @@ function evaluate(hints?: Hints): { all: Score; byServer: Map<string, Score> } {
       }
     }
   }
-  return { all, byServer };
+  return { all, dev, held, byServer, misses };
 }
 
 const corpusTools = Object.values(corpus).reduce((sum, tools) => sum + tools.length, 0);
 const freshTools = Object.values(fresh).reduce((sum, tools) => sum + tools.length, 0);
 console.log(
   `index: ${Object.keys(corpus).length} corpus servers (${corpusTools} tools) + ${NEW.size} new servers (${freshTools} tools); ${queries.length} queries`,
+);
+const devCount = queries.filter((q) => DEV.has(homeOf(q))).length;
+console.log(
+  `dev half: ${[...DEV].join(", ")} (${devCount} queries); held-out half: ${[...NEW].filter((s) => !DEV.has(s)).join(", ")} (${queries.length - devCount} queries)`,
 );
 console.log(
   `new servers' tools the built-in hint table matches by itself: ${matched} of ${freshTools}\n`,
@@ -99,17 +127,33 @@ if (matched > 0)
   setups.push({ name: "built-in hints as the table gives them (new servers too)", hints: builtin });
 
 const results = setups.map((setup) => ({ ...setup, ...evaluate(setup.hints) }));
-console.log("| setup | hit@1 | hit@5 | MRR |\n|---|---|---|---|");
-for (const r of results) console.log(`| ${r.name} | ${row(r.all)} |`);
+if (devOnly) {
+  console.log("| setup (dev half) | hit@1 | hit@5 | MRR |\n|---|---|---|---|");
+  for (const r of results) console.log(`| ${r.name} | ${row(r.dev)} |`);
+} else {
+  console.log(
+    "| setup | dev half hit@1 | hit@5 | MRR | held-out half hit@1 | hit@5 | MRR | all hit@1 | hit@5 | MRR |\n|---|---|---|---|---|---|---|---|---|---|",
+  );
+  for (const r of results)
+    console.log(`| ${r.name} | ${row(r.dev)} | ${row(r.held)} | ${row(r.all)} |`);
+}
 
 console.log(
   `\n| server (queries) | ${results.map((_, i) => `setup ${i + 1} hit@1 | hit@5`).join(" | ")} |`,
 );
 console.log(`|---|${results.map(() => "---|---|").join("")}`);
-for (const server of [...NEW].sort()) {
+for (const server of [...NEW].sort().filter((s) => !devOnly || DEV.has(s))) {
   const cells = results.map((r) => {
     const s = r.byServer.get(server) ?? empty();
     return `${((100 * s.hit1) / s.n).toFixed(0)}% | ${((100 * s.hit5) / s.n).toFixed(0)}%`;
   });
-  console.log(`| ${server} (${results[0]!.byServer.get(server)?.n ?? 0}) | ${cells.join(" | ")} |`);
+  const half = DEV.has(server) ? "dev" : "held out";
+  console.log(
+    `| ${server} (${half}, ${results[0]!.byServer.get(server)?.n ?? 0}) | ${cells.join(" | ")} |`,
+  );
+}
+
+if (showMisses) {
+  console.log(`\ndev half's misses (hit@1), ${results[0]!.name}:`);
+  for (const miss of results[0]!.misses) console.log(miss);
 }

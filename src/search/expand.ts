@@ -1,6 +1,6 @@
 import { lowerBound } from "./bm25f.ts";
 import { editDistance } from "./distance.ts";
-import { derivedForms, lemma, lexiconSynonyms } from "./lexicon.ts";
+import { baseForm, derivedForms, lemma, lexiconSynonyms } from "./lexicon.ts";
 import { phrasalVerbs, synonymsOf, unabbreviate } from "./synonyms.ts";
 import { isStopword, splitWords, toTerm } from "./tokenize.ts";
 
@@ -76,7 +76,12 @@ export function expandQuery(query: string, vocabulary: Vocabulary): QueryGroup[]
   // "data sources" → "datasources", "on call" → "oncall": two words the tools write as one
   // become one group, the joined term first and each part at a discount.
   const joined = new Set<string>();
+  const hyphens = query.toLowerCase();
   for (let i = 0; i + 1 < all.length && i < MAX_QUERY_WORDS; i++) {
+    // Two words that carry no meaning make none together ("do I" is not "doi", "for me" not
+    // "forme"), unless the request hyphenates them into one ("to-do").
+    const hyphenated = () => hyphens.includes(`${all[i]}-${all[i + 1]}`);
+    if (isStopword(all[i]!) && isStopword(all[i + 1]!) && !hyphenated()) continue;
     const word = all[i]! + all[i + 1]!;
     const term = toTerm(word);
     if (!vocabulary.has(term) || seen.has(term)) continue;
@@ -104,7 +109,7 @@ export function expandQuery(query: string, vocabulary: Vocabulary): QueryGroup[]
     };
     add(term, 1);
     for (const synonym of synonymsOf(term)) add(synonym, WEIGHTS.synonym);
-    const base = lemma(word);
+    const base = baseForm(word);
     for (const form of new Set([...derivedForms(word), ...derivedForms(base)])) {
       const formTerm = toTerm(form);
       add(formTerm, WEIGHTS.derived);
@@ -120,12 +125,34 @@ export function expandQuery(query: string, vocabulary: Vocabulary): QueryGroup[]
     if (terms.size === 0 && word.length >= 4) repair(word, term, vocabulary, add);
     if (terms.size > 0) groups.push({ word, terms });
   }
+  mergeSynonyms(groups);
   for (const group of groups) {
     if (!names.has(group.word) || vocabulary.isServerWord?.(toTerm(group.word))) continue;
     for (const [term, weight] of group.terms) group.terms.set(term, weight * WEIGHTS.name);
   }
   askedOf(query, groups, vocabulary);
   return groups;
+}
+
+/**
+ * Two words of the request that are synonyms of each other ("make a new doc", "create a new
+ * issue", "search and find") say one thing twice: the later one keeps its own term and loses the
+ * synonyms they share. Otherwise a tool named for a rare synonym of both ("insert") would score
+ * it twice and outrank the one the request names. Each still counts towards coverage.
+ */
+function mergeSynonyms(groups: QueryGroup[]): void {
+  for (let i = 0; i < groups.length; i++) {
+    const one = groups[i]!;
+    const own = toTerm(one.word);
+    for (let j = i + 1; j < groups.length; j++) {
+      const other = groups[j]!;
+      const theirs = toTerm(other.word);
+      if (one.parts || other.parts || one.terms.get(own) !== 1 || other.terms.get(theirs) !== 1)
+        continue;
+      if (!one.terms.has(theirs) || !other.terms.has(own)) continue;
+      for (const term of one.terms.keys()) if (term !== theirs) other.terms.delete(term);
+    }
+  }
 }
 
 /**
@@ -166,8 +193,9 @@ function namesIn(query: string): Set<string> {
   return new Set(Array.from(query.matchAll(NAME), ([word]) => word.toLowerCase()));
 }
 
-/** A quoted value: `"update the changelog"`. */
-const QUOTED = /(^|\s)["\u201c]([^"\u201d]{1,80})["\u201d](?=[\s.,;:!?]|$)/g;
+/** A quoted value, in double or single quotes: `"update the changelog"`, `'Fix checkout bug'`. */
+const QUOTED =
+  /(^|\s)(?:["\u201c][^"\u201d]{1,80}["\u201d]|['\u2018][^'\u2019]{1,80}['\u2019])(?=[\s.,;:!?)]|$)/g;
 /**
  * A file name by its extension: "config.ini", "app.log", "report.pdf". It starts where a run of
  * name characters starts (not at every word boundary inside one), so a long run without an

@@ -19,6 +19,40 @@ export function lemma(word: string): string {
   return Object.hasOwn(irregular, word) ? irregular[word]! : word;
 }
 
+/**
+ * The base form of a word: an irregular one's from the table ("ran" → "run"); a regular one's
+ * ("collaborating", "storing", "restarted", "invoices"), which the table leaves out, is the first
+ * guess at undoing its ending that the lexicon knows ("collaborate", "store", "restart"); else
+ * the word.
+ */
+export function baseForm(word: string): string {
+  const irregular = lemma(word);
+  if (irregular !== word) return irregular;
+  const { synonyms, derived } = lexicon();
+  const known = (guess: string) =>
+    guess.length > 2 && (Object.hasOwn(derived, guess) || Object.hasOwn(synonyms, guess));
+  for (const guess of guesses(word)) if (known(guess)) return guess;
+  return word;
+}
+
+/** Candidate bases of a regularly inflected word, likeliest first. */
+function guesses(word: string): string[] {
+  const undouble = (stem: string) => (/([^aeiouls])\1$/.test(stem) ? stem.slice(0, -1) : stem);
+  if (word.length > 5 && word.endsWith("ing")) {
+    const stem = word.slice(0, -3);
+    return [stem, `${stem}e`, undouble(stem)];
+  }
+  if (word.length > 4 && word.endsWith("ied")) return [`${word.slice(0, -3)}y`];
+  if (word.length > 4 && word.endsWith("ed")) {
+    const stem = word.slice(0, -2);
+    return [stem, `${stem}e`, undouble(stem)];
+  }
+  if (word.length > 4 && word.endsWith("ies")) return [`${word.slice(0, -3)}y`];
+  if (word.length > 3 && word.endsWith("s") && !/(ss|us|is)$/.test(word))
+    return word.endsWith("es") ? [word.slice(0, -1), word.slice(0, -2)] : [word.slice(0, -1)];
+  return [];
+}
+
 /** Words sharing one of the word's most frequent senses ("erase" → "efface"). */
 export function lexiconSynonyms(word: string): string[] {
   return lookup(lexicon().synonyms, word);

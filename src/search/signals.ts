@@ -15,6 +15,11 @@ export const LIFTS = {
   name: 1,
   /** A name word matched only through its stem ("comments" for "comment") counts this much. */
   stemOnly: 0.85,
+  /**
+   * A name word the query has in the other number ("items" for "an item", "item" for "the
+   * items") counts this much: a server with both `create_item` and `create_items` means them apart.
+   */
+  numberOnly: 0.75,
   /** A query without a write verb lifts read-only tools by this fraction. */
   read: 0.15,
   /** A tool whose name starts with a verb the query does not ask for loses this fraction. */
@@ -181,7 +186,10 @@ function nameCoverage(tool: NameFeatures, query: QuerySignals): number {
     const weight = query.wanted.get(term);
     if (weight === undefined) continue;
     const same = query.words.has(word) || sameInflection(word, query.inflections.get(term));
-    covered += same ? weight : weight * LIFTS.stemOnly;
+    if (same) covered += weight;
+    else if (inflectionOf(word) === "s" || query.inflections.get(term)?.has("s"))
+      covered += weight * LIFTS.numberOnly;
+    else covered += weight * LIFTS.stemOnly;
   }
   return covered / tool.nameTerms.size;
 }

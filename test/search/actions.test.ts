@@ -55,8 +55,9 @@ describe("a name word of the query word's inflection", () => {
   test('"fields" (plural, a synonym) counts "properties" fully and "property" as a stem', () => {
     const query = "what fields do deals have?";
     expect(liftFor("list_properties", query)).toBeGreaterThan(liftFor("get_property", query));
+    // The singular reaches both through a synonym; "properties" is in the other number too.
     const one = "what is the deal field called amount?";
-    expect(liftFor("get_property", one)).toBe(liftFor("list_properties", one));
+    expect(liftFor("get_property", one)).toBeGreaterThan(liftFor("list_properties", one));
   });
 
   test("two query words a tool writes as one keep their own words too", () => {

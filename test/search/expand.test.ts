@@ -1,5 +1,5 @@
 import { describe, expect, test } from "bun:test";
-import { expandQuery, normalizeQuery, type Vocabulary } from "../../src/search/expand.ts";
+import { expandQuery, normalizeQuery, type Vocabulary, WEIGHTS } from "../../src/search/expand.ts";
 import { splitWords, toTerm } from "../../src/search/tokenize.ts";
 
 /** A vocabulary of the given words' terms. */
@@ -44,6 +44,13 @@ describe("lexicon (WordNet)", () => {
   test("derived forms join nouns to their verbs", () => {
     expect(expansions("deletion", vocabulary("delete"))[toTerm("delete")]).toBeGreaterThan(0);
     expect(expansions("creation", vocabulary("create"))[toTerm("create")]).toBeGreaterThan(0);
+  });
+
+  test("a regularly inflected word reaches its base's derived forms", () => {
+    // The lexicon lists irregular forms only: "storing" and "collaborating" are undone by guess.
+    const vocab = vocabulary("storage", "collaboration");
+    expect(expansions("storing", vocab)[toTerm("storage")]).toBe(WEIGHTS.derived);
+    expect(expansions("collaborating", vocab)[toTerm("collaboration")]).toBe(WEIGHTS.derived);
   });
 
   test("an adjective reaches the noun for its quality", () => {
@@ -158,5 +165,37 @@ describe("pasted values", () => {
   test("numbers and versions are dropped", () => {
     const groups = expandQuery("tag v1.2.0 as release 12", vocabulary("tag", "release"));
     expect(groups.map((group) => group.word)).toEqual(["tag", "release"]);
+  });
+});
+
+describe("what a request says twice or quotes", () => {
+  test("a value in single quotes is content, not the request; an apostrophe is not a quote", () => {
+    expect(splitWords(normalizeQuery("add 'Fix checkout bug' to the board"))).toEqual(
+      "add to the board".split(" "),
+    );
+    expect(splitWords(normalizeQuery("tick off \u2018call the plumber\u2019 today"))).toEqual(
+      "tick off today".split(" "),
+    );
+    expect(splitWords(normalizeQuery("the users' names and the team's board"))).toEqual(
+      "the users names and the team board".split(" "),
+    );
+  });
+
+  test("two stopwords do not join into a word, unless hyphenated", () => {
+    const vocab = vocabulary("doi", "forme", "tomorrow", "todo", "list");
+    expect(expandQuery("what do I have tomorrow for me", vocab).map((g) => g.word)).toEqual([
+      "tomorrow",
+    ]);
+    expect(expandQuery("my to-do list", vocab).map((g) => g.word)).toEqual(["todo", "list"]);
+  });
+
+  test("two words that are synonyms of each other share their synonyms once", () => {
+    const vocab = vocabulary("make", "new", "create", "insert", "doc");
+    const groups = expandQuery("make a new doc", vocab);
+    expect(groups.map((group) => group.word)).toEqual(["make", "new", "doc"]);
+    const [make, fresh] = groups;
+    expect(make!.terms.get(toTerm("insert"))).toBe(0.6);
+    expect(fresh!.terms.get(toTerm("insert"))).toBeUndefined();
+    expect(fresh!.terms.get(toTerm("new"))).toBe(1);
   });
 });

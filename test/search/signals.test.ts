@@ -1,7 +1,7 @@
 import { describe, expect, test } from "bun:test";
 import { expandQuery, type Vocabulary } from "../../src/search/expand.ts";
 import { ToolIndex } from "../../src/search/index.ts";
-import { nameFeatures, querySignals } from "../../src/search/signals.ts";
+import { lift, nameFeatures, querySignals } from "../../src/search/signals.ts";
 
 const tool = (name: string, description = "") => ({
   name,
@@ -62,5 +62,18 @@ describe("what a request asks for", () => {
       "get_merge_request_approval_state",
     );
     expect(top("approve merge request 88")).toBe("approve_merge_request");
+  });
+});
+
+describe("a name word in the query's other number", () => {
+  // `create_item` and `create_items` side by side, their texts alike (as on a boards server).
+  const one = nameFeatures("boards", tool("create_item"));
+  const many = nameFeatures("boards", tool("create_items"));
+
+  test("counts less than a word of the same number: the request's number picks one", () => {
+    const single = signals("add an item to the board");
+    const plural = signals("add three items to the board");
+    expect(lift(one, single) / lift(many, single)).toBeGreaterThan(1.06);
+    expect(lift(many, plural) / lift(one, plural)).toBeGreaterThan(1.06);
   });
 });

@@ -75,3 +75,27 @@ test("renaming something is an update of it", () => {
   ]);
   expect(top(index, "rename the Status field to Stage")[0]).toBe("base:update_field");
 });
+
+describe("a request that says one thing twice", () => {
+  // "make" and "new" are synonyms of each other, and both of "insert", which few tools are named.
+  const index = new ToolIndex();
+  index.upsert("docs", [
+    tool("createDocument", "Creates a new empty document, optionally with initial text."),
+    tool("createFolder", "Creates a new folder in the drive."),
+    tool("createComment", "Creates a comment on a document."),
+    tool("createSheet", "Creates a spreadsheet in the drive."),
+    tool("createEvent", "Creates an event on the calendar."),
+    tool("createLabel", "Creates a label."),
+    tool("createTask", "Creates a task."),
+    tool("insertImage", "Inserts an image at a position in a document."),
+    tool("readDocument", "Reads the text of a document, to make a summary of it."),
+    tool("listDocuments", "Lists the documents in a folder."),
+  ]);
+
+  test("'make a new' counts a synonym of both once: what creates ranks above what inserts", () => {
+    expect(top(index, "make a new doc").slice(0, 2)).toEqual([
+      "docs:createDocument",
+      "docs:createFolder",
+    ]);
+  });
+});
