@@ -6,9 +6,8 @@
  *
  *   EXTRA_DIR=/tmp/extra-servers bun bench/corpus/build-extra.ts [server...]
  */
-import { spawnSync } from "node:child_process";
 import { resolve } from "node:path";
-import { buildCorpus, DUMMY, type Source } from "./build.ts";
+import { buildCorpus, DUMMY, rerunOffline, type Source } from "./build.ts";
 
 const EXTRA_DIR = process.env.EXTRA_DIR ?? "/tmp/extra-servers";
 const OUT = resolve(import.meta.dir, "registry-tools.json");
@@ -57,20 +56,5 @@ const SOURCES: Record<string, Source> = {
   eslint: { pkg: "@eslint/mcp" },
 };
 
-if (process.env.BUILD_EXTRA_OFFLINE !== "1") {
-  // Rerun inside a new network namespace where only loopback is up.
-  const rerun = spawnSync(
-    "unshare",
-    [
-      "-rn",
-      "sh",
-      "-c",
-      'ip link set lo up && exec "$0" "$@"',
-      process.execPath,
-      ...process.argv.slice(1),
-    ],
-    { stdio: "inherit", env: { ...process.env, BUILD_EXTRA_OFFLINE: "1" } },
-  );
-  process.exit(rerun.status ?? 1);
-}
+rerunOffline("BUILD_EXTRA_OFFLINE");
 await buildCorpus(EXTRA_DIR, OUT, SOURCES, process.argv.slice(2));

@@ -8,11 +8,10 @@
  *
  *   HELDOUT3_DIR=/tmp/corpus3 bun bench/corpus/build-heldout3.ts [server...]
  */
-import { spawnSync } from "node:child_process";
 import { mkdirSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
-import { buildCorpus, DUMMY, type Source } from "./build.ts";
+import { buildCorpus, DUMMY, rerunOffline, type Source } from "./build.ts";
 
 const HELDOUT3_DIR = process.env.HELDOUT3_DIR ?? "/tmp/corpus3";
 const OUT = resolve(import.meta.dir, "heldout3-tools.json");
@@ -83,21 +82,7 @@ const SOURCES: Record<string, Source> = {
   todoist: { pkg: "todoist-mcp", env: { API_KEY: DUMMY }, folder: "todoist-mcp" },
 };
 
-if (process.env.BUILD_HELDOUT3_OFFLINE !== "1") {
-  const rerun = spawnSync(
-    "unshare",
-    [
-      "-rn",
-      "sh",
-      "-c",
-      'ip link set lo up && exec "$0" "$@"',
-      process.execPath,
-      ...process.argv.slice(1),
-    ],
-    { stdio: "inherit", env: { ...process.env, BUILD_HELDOUT3_OFFLINE: "1" } },
-  );
-  process.exit(rerun.status ?? 1);
-}
+rerunOffline("BUILD_HELDOUT3_OFFLINE");
 mkdirSync(join(GOOGLE_HOME, "google-docs-mcp"), { recursive: true });
 writeFileSync(
   join(GOOGLE_HOME, "google-docs-mcp", "token.json"),

@@ -5,6 +5,7 @@
  *
  *   CORPUS_DIR=/tmp/corpus-servers bun bench/corpus/build.ts
  */
+import { spawnSync } from "node:child_process";
 import { readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
@@ -190,4 +191,26 @@ if (import.meta.main) {
     }),
   );
   await buildCorpus(CORPUS_DIR, OUT, SOURCES, process.argv.slice(2));
+}
+
+/**
+ * Runs this script again inside a new network namespace where only loopback is up (`unshare -rn`),
+ * so the servers being listed can reach nothing; `flag` marks the inner run. Returns in the inner
+ * run only.
+ */
+export function rerunOffline(flag: string): void {
+  if (process.env[flag] === "1") return;
+  const rerun = spawnSync(
+    "unshare",
+    [
+      "-rn",
+      "sh",
+      "-c",
+      'ip link set lo up && exec "$0" "$@"',
+      process.execPath,
+      ...process.argv.slice(1),
+    ],
+    { stdio: "inherit", env: { ...process.env, [flag]: "1" } },
+  );
+  process.exit(rerun.status ?? 1);
 }

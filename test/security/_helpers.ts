@@ -1,6 +1,7 @@
 import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { Client, StreamableHTTPClientTransport } from "@modelcontextprotocol/client";
+import { scanTool } from "../../src/security/poisoning.ts";
 import { BUN, type ConnectedClient, FIXTURES, startGateway, tempDir } from "../helpers.ts";
 
 /** Connects the SDK client to `url` + `path`, sending `key` as a bearer token. */
@@ -93,3 +94,17 @@ backends:
   await opened.text();
   return { gateway, session: opened.headers.get("mcp-session-id")! };
 }
+
+/** A tool named `t` with one string parameter and `description`, as a scanner test writes one. */
+export const tool = (description: string, more: Record<string, unknown> = {}) => ({
+  name: "t",
+  description,
+  inputSchema: { type: "object", properties: { q: { type: "string" } } },
+  ...more,
+});
+
+/** The rules of the HIGH (quarantining) findings the scanner reports for `t`. */
+export const high = (t: { name: string }) =>
+  scanTool("x", t as never)
+    .filter((f) => f.severity === "high")
+    .map((f) => f.rule);

@@ -6,18 +6,8 @@
  */
 import { describe, expect, test } from "bun:test";
 import { readMeaning } from "../../src/security/intent.ts";
-import { normalizeForScan, PoisoningRegistry, scanTool } from "../../src/security/poisoning.ts";
-
-const tool = (description: string, more: Record<string, unknown> = {}) => ({
-  name: "t",
-  description,
-  inputSchema: { type: "object", properties: { q: { type: "string" } } },
-  ...more,
-});
-const high = (t: { name: string }) =>
-  scanTool("x", t as never)
-    .filter((f) => f.severity === "high")
-    .map((f) => f.rule);
+import { normalizeForScan, PoisoningRegistry } from "../../src/security/poisoning.ts";
+import { high, tool } from "./_helpers.ts";
 
 /** [the meaning rule that must catch it, a poisoned description written past the word rules]. */
 const POISONED: [string, string][] = [

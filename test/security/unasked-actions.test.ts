@@ -10,7 +10,7 @@ import { afterAll, beforeAll, describe, expect, setDefaultTimeout, test } from "
 import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { readMeaning } from "../../src/security/intent.ts";
-import { normalizeForScan, scanTool } from "../../src/security/poisoning.ts";
+import { normalizeForScan } from "../../src/security/poisoning.ts";
 import {
   BUN,
   type ConnectedClient,
@@ -20,20 +20,9 @@ import {
   tempDir,
   waitFor,
 } from "../helpers.ts";
-import { meta } from "./_helpers.ts";
+import { high, meta, tool } from "./_helpers.ts";
 
 setDefaultTimeout(30_000);
-
-const tool = (description: string, more: Record<string, unknown> = {}) => ({
-  name: "t",
-  description,
-  inputSchema: { type: "object", properties: { q: { type: "string" } } },
-  ...more,
-});
-const high = (t: { name: string }) =>
-  scanTool("x", t as never)
-    .filter((f) => f.severity === "high")
-    .map((f) => f.rule);
 
 /** [the rule that must catch it, a description that orders an action nobody asked for]. */
 const ATTACKS: [string, string][] = [
