@@ -1,3 +1,4 @@
+import { isatty } from "node:tty";
 import type { ConsolaInstance, ConsolaReporter } from "consola";
 import { colourOn, stripAnsi } from "./colour.ts";
 import { redactLogArg } from "./security/redact.ts";
@@ -50,6 +51,26 @@ export const logger: ConsolaInstance = new Proxy({} as ConsolaInstance, {
     return Reflect.set(instance, key, value);
   },
 });
+
+/**
+ * One info line, without loading consola while the logger is untouched (default level and text
+ * format, set by no flag or variable): written as consola writes it outside CI and tests, `ℹ `
+ * and the message, the mark cyan where consola would colour it. A light command's only log line then
+ * costs no consola and no stderr stream. Otherwise (or under CI or a test runner, where consola
+ * writes `[info]`) it is `logger.info`.
+ */
+export function infoLine(message: string): void {
+  const env = process.env;
+  if (instance || env.CI || env.TEST || env.NODE_ENV === "test") {
+    logger.info(message);
+    return;
+  }
+  // consola's own rule on top of ours: forced, or stdout a terminal that takes colour.
+  const tinted =
+    colourOn(2) && ("FORCE_COLOR" in env || (isatty(1) && !!env.TERM && env.TERM !== "dumb"));
+  const mark = tinted ? "\u001b[36mℹ\u001b[39m" : "ℹ";
+  console.error(`${mark} ${redactLogArg(message)}`);
+}
 
 /** Wraps a reporter so that credentials in log arguments are redacted before it writes them. */
 function redacting(reporter: ConsolaReporter): ConsolaReporter {

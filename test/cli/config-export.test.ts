@@ -1,7 +1,7 @@
 import { describe, expect, setDefaultTimeout, test } from "bun:test";
 import { writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { parse as parseYaml } from "yaml";
+import { parse as parseYaml, stringify } from "yaml";
 import { loadConfig } from "../../src/config/load.ts";
 import { tempDir } from "../helpers.ts";
 import { runCli } from "./_run.ts";
@@ -102,5 +102,47 @@ describe("config export", () => {
     const bad = runCli(["config", "export", "--format", "toml"], { env });
     expect(bad.code).not.toBe(0);
     expect(bad.stderr).toContain("--format");
+  });
+
+  test("the YAML is byte for byte what the yaml library writes, on a rich config", () => {
+    const { file, env } = setup();
+    writeFileSync(
+      file,
+      `${CONFIG}    description: "a: quoted one"
+  docs:
+    url: http://127.0.0.1:9000/mcp
+    enabled: false
+    description: '#1 of "them"'
+  odd:
+    command: ./server
+    args: ["true", "1.5", "0x1f", "", "null", "a:", "?", "-y", "- y", "#x", "a b", "é", "...", "x\\ty"]
+    cwd: /tmp/a b
+failsafe: { error_budget: { threshold: 0.25 } }
+cost_governance:
+  enabled: true
+  tool_costs: { "github__create_issue": 0.5, "1": 2 }
+`,
+    );
+    const yamlRun = runCli(["config", "export", "--config", file], { env });
+    const jsonRun = runCli(["config", "export", "--format", "json", "--config", file], { env });
+    expect(yamlRun.code).toBe(0);
+    expect(yamlRun.stdout).toBe(stringify(JSON.parse(jsonRun.stdout), { lineWidth: 0 }));
+    // The plain default (the library is not needed for it) is the same bytes too.
+    const home = tempDir("mcpgw-export-");
+    const bare = { HOME: home, PATH: process.env.PATH ?? "" };
+    const plain = runCli(["config", "export"], { env: bare });
+    const plainJson = runCli(["config", "export", "--format", "json"], { env: bare });
+    expect(plain.stdout).toBe(stringify(JSON.parse(plainJson.stdout), { lineWidth: 0 }));
+  });
+
+  test("its info line is consola's: `ℹ` and the message, or JSON with --log-format json", () => {
+    const { file, env } = setup();
+    const run = runCli(["config", "export", "--config", file], { env });
+    expect(run.stderr).toBe(`ℹ effective config of ${file}; secrets are shown as <redacted>\n`);
+    const json = runCli(["config", "export", "--log-format", "json", "--config", file], { env });
+    const line = JSON.parse(json.stderr.trim());
+    expect(line).toMatchObject({ level: "info", message: run.stderr.slice(2).trim() });
+    const quiet = runCli(["config", "export", "--log-level", "warn", "--config", file], { env });
+    expect(quiet.stderr).toBe("");
   });
 });

@@ -1,13 +1,13 @@
 import { defineCommand } from "citty";
-import { stringify } from "yaml";
 import { loadConfigCached } from "../../config/cache.ts";
 import { DURATION_PATHS } from "../../config/duration-paths.ts";
 import type { ResolvedConfig } from "../../config/load.ts";
-import { logger } from "../../logger.ts";
+import { infoLine } from "../../logger.ts";
 import { redactValue } from "../../security/redact.ts";
 import { REDACTED, redactTree } from "../../setup/secrets.ts";
 import { runPrinting } from "../_args.ts";
 import { configExportSpec, configSpec } from "../_tree.ts";
+import { plainYaml } from "../_yaml.ts";
 
 const exportCommand = defineCommand({
   ...configExportSpec,
@@ -19,10 +19,10 @@ const exportCommand = defineCommand({
       const text =
         args.format === "json"
           ? `${JSON.stringify(tree, null, 2)}\n`
-          : stringify(tree, { lineWidth: 0 });
+          : (plainYaml(tree) ?? (await import("yaml")).stringify(tree, { lineWidth: 0 }));
       console.log(text.replace(/\n$/, ""));
       const source = config.file ?? "the built-in default";
-      logger.info(`effective config of ${source}; secrets are shown as ${REDACTED}`);
+      infoLine(`effective config of ${source}; secrets are shown as ${REDACTED}`);
     }, args);
   },
 });
