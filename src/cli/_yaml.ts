@@ -1,9 +1,9 @@
 /**
  * YAML for `config export` without loading the yaml library (about 12 ms of a light command's
  * start): plain data written exactly as `stringify(value, { lineWidth: 0 })` writes it. Only the
- * shapes that writer prints plainly are handled here: maps, lists of maps or scalars, finite
- * numbers, booleans, null and strings it leaves unquoted. Anything else (a string that needs
- * quotes, a list in a list, an exponent) is `undefined`, and the caller asks the library.
+ * shapes that writer prints simply are handled here: maps, lists of maps or scalars, finite
+ * numbers, booleans, null and ASCII strings unquoted or in plain double quotes. Anything else (an
+ * escape, a list in a list, an exponent) is `undefined`, and the caller asks the library.
  */
 export function plainYaml(value: unknown): string | undefined {
   const lines: string[] = [];
@@ -18,9 +18,10 @@ export function plainYaml(value: unknown): string | undefined {
 function writeMap(map: Record<string, unknown>, indent: string, lines: string[]): boolean {
   let first = true;
   for (const [key, child] of Object.entries(map)) {
-    if (child === undefined || !plainString(key)) return false;
+    const name = yamlString(key);
+    if (child === undefined || name === undefined) return false;
     // The first entry of a map in a list goes on the list's `- ` line.
-    const head = first && indent.endsWith("- ") ? `${indent}${key}:` : `${blank(indent)}${key}:`;
+    const head = first && indent.endsWith("- ") ? `${indent}${name}:` : `${blank(indent)}${name}:`;
     first = false;
     if (!writeValue(child, head, blank(indent), lines)) return false;
   }
@@ -61,7 +62,17 @@ function plainScalar(value: unknown): string | undefined {
     const text = String(value);
     return Number.isFinite(value) && !Object.is(value, -0) && !/e/i.test(text) ? text : undefined;
   }
-  return typeof value === "string" && plainString(value) ? value : undefined;
+  return typeof value === "string" ? yamlString(value) : undefined;
+}
+
+/**
+ * A string as the library writes it: unquoted where it may be, else in double quotes when those
+ * need no escape (printable ASCII without `"` or a backslash); undefined for anything else.
+ */
+function yamlString(text: string): string | undefined {
+  if (!/^[\x20-\x7e]*$/.test(text) || DOCUMENT_MARKER.test(text)) return undefined;
+  if (plainString(text)) return text;
+  return /["\\]/.test(text) ? undefined : `"${text}"`;
 }
 
 // The library's own tests: what it quotes, and what would read back as another type (core schema).
@@ -78,14 +89,11 @@ const OTHER_TYPE = [
   /^0x[0-9a-fA-F]+$/,
 ];
 
-/** Printable ASCII on one line, written unquoted by the library. */
+const DOCUMENT_MARKER = /^(?:%|---|\.\.\.)/;
+
+/** Whether the library writes `text` (printable ASCII, no document marker) unquoted. */
 function plainString(text: string): boolean {
-  return (
-    /^[\x20-\x7e]+$/.test(text) &&
-    !NEEDS_QUOTES.test(text) &&
-    !/^(?:%|---|\.\.\.)/.test(text) &&
-    !OTHER_TYPE.some((pattern) => pattern.test(text))
-  );
+  return !NEEDS_QUOTES.test(text) && !OTHER_TYPE.some((pattern) => pattern.test(text));
 }
 
 const blank = (indent: string): string => " ".repeat(indent.length);
