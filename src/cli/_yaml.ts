@@ -32,23 +32,23 @@ function writeMap(map: Record<string, unknown>, indent: string, lines: string[])
 function writeValue(value: unknown, head: string, indent: string, lines: string[]): boolean {
   const scalar = plainScalar(value);
   if (scalar !== undefined) {
-    lines.push(`${head} ${scalar}`);
+    emit(lines, `${head} ${scalar}`);
     return true;
   }
   if (Array.isArray(value)) {
-    if (value.length === 0) return lines.push(`${head} []`) > 0;
-    lines.push(head);
+    if (value.length === 0) return emit(lines, `${head} []`);
+    emit(lines, head);
     return value.every((item) => {
       if (item && typeof item === "object" && !Array.isArray(item)) {
-        if (Object.keys(item).length === 0) return lines.push(`${indent}  - {}`) > 0;
+        if (Object.keys(item).length === 0) return emit(lines, `${indent}  - {}`);
         return writeMap(item as Record<string, unknown>, `${indent}  - `, lines);
       }
       return !Array.isArray(item) && writeValue(item, `${indent}  -`, `${indent}  `, lines);
     });
   }
   if (value && typeof value === "object") {
-    if (Object.keys(value).length === 0) return lines.push(`${head} {}`) > 0;
-    lines.push(head);
+    if (Object.keys(value).length === 0) return emit(lines, `${head} {}`);
+    emit(lines, head);
     return writeMap(value as Record<string, unknown>, `${indent}  `, lines);
   }
   return false;
@@ -94,6 +94,12 @@ const DOCUMENT_MARKER = /^(?:%|---|\.\.\.)/;
 /** Whether the library writes `text` (printable ASCII, no document marker) unquoted. */
 function plainString(text: string): boolean {
   return !NEEDS_QUOTES.test(text) && !OTHER_TYPE.some((pattern) => pattern.test(text));
+}
+
+/** Adds `line`; true, for the writers' "written" answer. */
+function emit(lines: string[], line: string): true {
+  lines.push(line);
+  return true;
 }
 
 const blank = (indent: string): string => " ".repeat(indent.length);
