@@ -60,17 +60,20 @@ function needs(needle: RegExp, rule: Matcher): Matcher {
  */
 const HIDDEN_COMMENT: Matcher = {
   exec(text) {
-    const open = text.indexOf("<!--");
-    if (open < 0) return null;
-    const word = /[A-Za-z]{3}/g;
-    word.lastIndex = open + 4;
-    const found = word.exec(text);
-    const close = found ? text.indexOf("-->", found.index + 3) : -1;
-    if (close < 0) return null;
-    // One comment shown as an example: a later one is looked for past it.
-    if (!markupShown(text, open, open + 4, close)) return { index: open };
-    const later = HIDDEN_COMMENT.exec(text.slice(close + 3));
-    return later ? { index: later.index + close + 3 } : null;
+    // A comment shown as an example is passed over and the next one looked for (a few at most).
+    for (let from = 0, excuses = 0; ; excuses++) {
+      const open = text.indexOf("<!--", from);
+      if (open < 0) return null;
+      const word = /[A-Za-z]{3}/g;
+      word.lastIndex = open + 4;
+      const found = word.exec(text);
+      const close = found ? text.indexOf("-->", found.index + 3) : -1;
+      if (close < 0) return null;
+      if (excuses >= MAX_EXCUSED || !markupShown(text, open, open + 4, close)) {
+        return { index: open };
+      }
+      from = close + 3;
+    }
   },
 };
 
@@ -103,20 +106,28 @@ function outsideQuotes(rule: RegExp): Matcher {
 
 /** The sentence holding `at` (a full stop ends one only before a space: `~/.ssh` stays whole). */
 function sentenceAt(text: string, at: number, end = at): [number, string] {
+  const floor = Math.max(0, at - SENTENCE_MAX);
   let start = at;
   // An ellipsis ("<<SYS>> ... <</SYS>>") ends nothing.
-  while (
-    start > 0 &&
-    text[start - 1] !== "\n" &&
-    !/[^.][.!?]\s/.test(text.slice(start - 2, start + 1))
-  ) {
+  while (start > floor && text[start - 1] !== "\n") {
+    const stop = text[start - 2];
+    if (
+      /\s/.test(text[start - 1]!) &&
+      (stop === "!" || stop === "?" || stop === ".") &&
+      text[start - 3] !== "."
+    ) {
+      break;
+    }
     start--;
   }
-  const stop = /(?<!\.)[.!?](?=\s|$)|\n/g;
-  stop.lastIndex = end;
-  const found = stop.exec(text);
-  return [start, text.slice(start, found ? found.index : text.length)];
+  const rest = text.slice(end, end + SENTENCE_MAX);
+  const found = /(?<!\.)[.!?](?=\s|$)|\n/.exec(rest);
+  return [start, text.slice(start, end + (found ? found.index : rest.length))];
 }
+/** The most of a sentence read either side: a longer one is no example sentence anyway. */
+const SENTENCE_MAX = 600;
+/** The most matches of one rule excused in one text: an explanation shows a few examples. */
+const MAX_EXCUSED = 8;
 
 /** A rule read at every match; a match `excused(text, match)` says is harmless is passed over. */
 function unless(rule: RegExp, excused: (text: string, match: RegExpExecArray) => boolean): Matcher {
@@ -125,8 +136,9 @@ function unless(rule: RegExp, excused: (text: string, match: RegExpExecArray) =>
     exec(text) {
       if (!rule.test(text)) return null;
       all.lastIndex = 0;
+      let excuses = 0;
       for (let m = all.exec(text); m; m = all.exec(text)) {
-        if (!excused(text, m)) return m;
+        if (excuses++ >= MAX_EXCUSED || !excused(text, m)) return m;
         if (m[0] === "") all.lastIndex++;
       }
       return null;
@@ -159,7 +171,7 @@ function markupShown(text: string, open: number, openEnd: number, close: number)
 
 /** An instruction tag's closing partner after `from`, or -1: `</IMPORTANT>` for `<IMPORTANT>`. */
 function closingTag(text: string, tag: string, from: number): number {
-  const name = /[A-Za-z_|]+/.exec(tag)?.[0];
+  const name = /[A-Za-z_]+/.exec(tag)?.[0];
   if (!name || /^\s*(<\s*\/|\[\s*\/|<<\s*\/)/.test(tag)) return -1;
   const close = new RegExp(`(<\\s*\\/\\s*|\\[\\s*\\/\\s*|<<\\s*\\/\\s*)${name}`, "i").exec(
     text.slice(from),
