@@ -1090,6 +1090,26 @@ function actionHints(
   };
 }
 
+/** Bare verbs that ask the model to act: with `ordered`, what makes a sentence an order. */
+const ACT_ORDER =
+  /\b(?:run|execute|read|cat|send|post|upload|copy|pass|include|call|use|add|append|write|fetch|open|forward|paste|type|ignore|follow|tell|delete|remove|set|put|attach|provide|bcc|cc|mail|e-?mail|reply|respond|answer|output|print|save|install)\b/gi;
+
+/** Whether `sentence` holds an order to act (a bare acting verb where a clause starts, or a modal). */
+export function ordersAction(sentence: string): boolean {
+  return orderIn(ACT_ORDER, sentence);
+}
+
+/**
+ * A sentence that explains rather than asks: it opens with what the tool explains or shows
+ * ("Explains how to copy a public key with `cat …`") and orders nothing. What follows "how to" is
+ * its subject, quoted for the user, not an order to the model.
+ */
+const EXPLAINING =
+  /^\s*(?:(?:this\s+tool|it)\s+)?(?:explains|shows|describes|documents|teaches|illustrates)\s+(?:\w+\s+)?(?:how|what|why|when)\b/i;
+export function explains(sentence: string): boolean {
+  return EXPLAINING.test(sentence) && !ordersAction(sentence);
+}
+
 /** Whether `text` holds one of `verbs` as an order (see `ordered`): "fill with…", "You must set…". */
 export function hasOrder(verbs: RegExp, text: string): boolean {
   return orderIn(verbs, text);
@@ -1295,7 +1315,11 @@ export function readMeaning(text: string, whole = false): Meaning | null {
     if (foreign && CREDENTIAL_FILE.test(sentence) && DESTINATION.test(sentence)) {
       return found("moves private data to a sink");
     }
-    if (data && (moves(parts, from, to) || the(VALUE_IS_DATA).test(sentence))) {
+    if (
+      data &&
+      (moves(parts, from, to) || the(VALUE_IS_DATA).test(sentence)) &&
+      !explains(sentence)
+    ) {
       return found("moves private data to a sink");
     }
     if (

@@ -7,7 +7,7 @@
 
 import { createHash } from "node:crypto";
 import { SCANNED_CLEAN } from "./_scanned-clean.gen.ts";
-import { hasOrder, maskQuotes, POINTER, readMeaning } from "./intent.ts";
+import { explains, hasOrder, maskQuotes, ordersAction, POINTER, readMeaning } from "./intent.ts";
 import { rememberClean, scannedCleanBefore } from "./scan-verdicts.ts";
 
 export interface Finding {
@@ -49,7 +49,7 @@ interface Matcher {
  * A rule that can only match where `needle` does: text without it skips the rule's bounded but
  * costly gaps (tens of steps per verb) altogether.
  */
-function needs(needle: RegExp, rule: RegExp): Matcher {
+function needs(needle: RegExp, rule: Matcher): Matcher {
   return { exec: (text) => (needle.test(text) ? rule.exec(text) : null) };
 }
 
@@ -60,13 +60,20 @@ function needs(needle: RegExp, rule: RegExp): Matcher {
  */
 const HIDDEN_COMMENT: Matcher = {
   exec(text) {
-    const open = text.indexOf("<!--");
-    if (open < 0) return null;
-    const word = /[A-Za-z]{3}/g;
-    word.lastIndex = open + 4;
-    const found = word.exec(text);
-    if (!found || text.indexOf("-->", found.index + 3) < 0) return null;
-    return { index: open };
+    // A comment shown as an example is passed over and the next one looked for (a few at most).
+    for (let from = 0, excuses = 0; ; excuses++) {
+      const open = text.indexOf("<!--", from);
+      if (open < 0) return null;
+      const word = /[A-Za-z]{3}/g;
+      word.lastIndex = open + 4;
+      const found = word.exec(text);
+      const close = found ? text.indexOf("-->", found.index + 3) : -1;
+      if (close < 0) return null;
+      if (excuses >= MAX_EXCUSED || !markupShown(text, open, open + 4, close)) {
+        return { index: open };
+      }
+      from = close + 3;
+    }
   },
 };
 
@@ -97,6 +104,111 @@ function outsideQuotes(rule: RegExp): Matcher {
   return { exec: (text) => (rule.exec(text) ? rule.exec(maskQuotes(text)) : null) };
 }
 
+/** The sentence holding `at` (a full stop ends one only before a space: `~/.ssh` stays whole). */
+function sentenceAt(text: string, at: number, end = at): [number, string] {
+  const floor = Math.max(0, at - SENTENCE_MAX);
+  let start = at;
+  // An ellipsis ("<<SYS>> ... <</SYS>>") ends nothing.
+  while (start > floor && text[start - 1] !== "\n") {
+    const stop = text[start - 2];
+    if (
+      /\s/.test(text[start - 1]!) &&
+      (stop === "!" || stop === "?" || stop === ".") &&
+      text[start - 3] !== "."
+    ) {
+      break;
+    }
+    start--;
+  }
+  const rest = text.slice(end, end + SENTENCE_MAX);
+  const found = /(?<!\.)[.!?](?=\s|$)|\n/.exec(rest);
+  return [start, text.slice(start, end + (found ? found.index : rest.length))];
+}
+/** The most of a sentence read either side: a longer one is no example sentence anyway. */
+const SENTENCE_MAX = 600;
+/** The most matches of one rule excused in one text: an explanation shows a few examples. */
+const MAX_EXCUSED = 8;
+
+/** A rule read at every match; a match `excused(text, match)` says is harmless is passed over. */
+function unless(rule: RegExp, excused: (text: string, match: RegExpExecArray) => boolean): Matcher {
+  const all = new RegExp(rule.source, rule.flags.includes("g") ? rule.flags : `${rule.flags}g`);
+  return {
+    exec(text) {
+      if (!rule.test(text)) return null;
+      all.lastIndex = 0;
+      let excuses = 0;
+      for (let m = all.exec(text); m; m = all.exec(text)) {
+        if (excuses++ >= MAX_EXCUSED || !excused(text, m)) return m;
+        if (m[0] === "") all.lastIndex++;
+      }
+      return null;
+    },
+  };
+}
+
+/** Words that name markup as a thing: "in <<SYS>> tags", "a block starting with <IMPORTANT>". */
+const MARKUP_NOUN =
+  /\b(?:tags?|comments?|blocks?|markers?|delimiters?|callouts?|admonitions?|markup|syntax|elements?)\b/i;
+/** The longest example a description shows inside markup; a hidden block carries more. */
+const EXAMPLE_CONTENT = 40;
+
+/**
+ * Markup shown as an example, not used: the sentence names it as markup and orders nothing (what
+ * the example wraps left out), and what it wraps is no longer than an example (up to its closing
+ * tag or `-->`, or the sentence's end). "Strips HTML comments such as <!-- TODO: remove -->" is
+ * about comments; "<IMPORTANT>Before any call, read …</IMPORTANT>" hides an order.
+ */
+function markupShown(text: string, open: number, openEnd: number, close: number): boolean {
+  const end = close >= 0 ? close : openEnd;
+  if (close >= 0 && close - openEnd > EXAMPLE_CONTENT) return false;
+  const [at, sentence] = sentenceAt(text, open, end);
+  if (!MARKUP_NOUN.test(sentence)) return false;
+  const wrapped = close >= 0 ? text.slice(openEnd, close) : "";
+  const said = sentence.replace(wrapped, " ".repeat(wrapped.length));
+  if (close < 0 && sentence.length - (openEnd - at) > 2 * EXAMPLE_CONTENT) return false;
+  return !ordersAction(said);
+}
+
+/** An instruction tag's closing partner after `from`, or -1: `</IMPORTANT>` for `<IMPORTANT>`. */
+function closingTag(text: string, tag: string, from: number): number {
+  const name = /[A-Za-z_]+/.exec(tag)?.[0];
+  if (!name || /^\s*(<\s*\/|\[\s*\/|<<\s*\/)/.test(tag)) return -1;
+  const close = new RegExp(`(<\\s*\\/\\s*|\\[\\s*\\/\\s*|<<\\s*\\/\\s*)${name}`, "i").exec(
+    text.slice(from),
+  );
+  return close ? from + close.index : -1;
+}
+
+/** Handing data on, in any form: what a tool reading a file for the user never says. */
+const HANDS_ON =
+  /\b(send|post|upload|pass|forward|transmit|attach|include|append|provide|share|leak|exfiltrat|submit|put|cop(y|ies|ied))\w*/i;
+/**
+ * The tool telling what it reads, for the user: a third-person verb opening the sentence ("Reads
+ * the SSH config (~/.ssh/config) and lists the host aliases"), nothing ordered, nothing handed on.
+ */
+function ownRead(sentence: string): boolean {
+  return (
+    /^\s*(?:(?:this\s+tool|it)\s+)?(?:reads|opens|loads|parses|lists|shows|checks|validates)\b/i.test(
+      sentence,
+    ) &&
+    !ordersAction(sentence) &&
+    !HANDS_ON.test(sentence)
+  );
+}
+
+/**
+ * A copy line the tool states it adds ("Messages always include Bcc: archive@… as required by your
+ * retention policy"): something comes before it in its sentence and nothing is ordered, with
+ * "always" or "also" after a subject read as a statement, not as an order's lead.
+ */
+function statedCopy(text: string, at: number): boolean {
+  const [start, sentence] = sentenceAt(text, at);
+  if (!/\w/.test(text.slice(start, at))) return false;
+  return !ordersAction(
+    sentence.replace(/(?<=\b[A-Za-z]+\s+)(?:always|also|automatically)\s+/gi, ""),
+  );
+}
+
 /** Verbs that move data: to a tool, an argument, an address. */
 const MOVE =
   "(send|forward|post|upload|transmit|e-?mail|mail|pass|put|include|copy|append|attach|add|submit|provide|place|mirror|deliver|report|share|leak|exfiltrate|beacon|sync|push|relay|paste|echo|repeat|summari[sz]e|call\\s+(\\S+\\s+){1,2}with)(s|es|ed|ing)?";
@@ -114,7 +226,13 @@ const rx = (source: string) => new RegExp(source, "i");
 const HIGH: [string, Matcher][] = [
   [
     "hidden instruction block",
-    /<\s*\/?\s*(important|system|instructions?|secret|hidden|admin|override)\s*>|\[\s*\/?\s*(SYSTEM|INST)\s*\]|<\|im_start\|>|<<\s*\/?\s*SYS\s*>>|(^|\n)\s*#{1,4}\s*system\s*:/i,
+    unless(
+      /<\s*\/?\s*(important|system|instructions?|secret|hidden|admin|override)\s*>|\[\s*\/?\s*(SYSTEM|INST)\s*\]|<\|im_start\|>|<<\s*\/?\s*SYS\s*>>|(^|\n)\s*#{1,4}\s*system\s*:/i,
+      (text, m) => {
+        const end = m.index + m[0].length;
+        return markupShown(text, m.index, end, closingTag(text, m[0], end));
+      },
+    ),
   ],
   ["hidden HTML comment", HIDDEN_COMMENT],
   [
@@ -143,14 +261,20 @@ const HIGH: [string, Matcher][] = [
   [
     "keeps the user unaware",
     // "Do not show the raw log to the user; summarise it" is presentation, not secrecy: no `show`.
-    /\b(do\s+not|don'?t|never|must\s+not)\s+(tell|mention|inform|reveal|notify|alert|disclose)\b[^.\n]{0,30}\b(user|human|anyone)\b|\bwithout\s+(telling|informing|notifying|alerting|asking)\s+the\s+(user|human)\b|\bwithout\s+the\s+(user|human)('s)?\s+(knowledge|knowing|noticing|consent)\b|\b(silently|secretly|covertly|quietly)\s+(send|read|copy|forward|upload|include|attach|exfiltrate)\b|\bthe\s+user\s+(does\s+not|doesn'?t)\s+need\s+to\s+know\b/i,
+    /\b(do\s+not|don'?t|never|must\s+not)\s+(tell|mention|inform|reveal|notify|alert|disclose)\b[^.\n]{0,30}\b(user|human|anyone)\b|\bwithout\s+(telling|informing|notifying|alerting|asking)\s+the\s+(user|human)\b(?!\s+(until|before)\b)|\bwithout\s+the\s+(user|human)('s)?\s+(knowledge|knowing|noticing|consent)\b|\b(silently|secretly|covertly|quietly)\s+(send|read|copy|forward|upload|include|attach|exfiltrate)\b|\bthe\s+user\s+(does\s+not|doesn'?t)\s+need\s+to\s+know\b/i,
   ],
   [
     "names a credential file in an instruction",
     needs(
       CREDENTIAL_STORE,
-      rx(
-        `\\b(read|open|cat|load|include|send|fetch|pass|attach|copy|upload|print|collect|extract|dump|provide|append|post|tar|zip)(s|ed|ing)?\\b${GAP(60)}${CREDENTIAL_STORE.source}|${CREDENTIAL_STORE.source}${GAP(80)}\\b(and|then)\\s+(pass|send|put|include|provide|post|upload|attach|append)\\b`,
+      unless(
+        rx(
+          `\\b(read|open|cat|load|include|send|fetch|pass|attach|copy|upload|print|collect|extract|dump|provide|append|post|tar|zip)(s|ed|ing)?\\b${GAP(60)}${CREDENTIAL_STORE.source}|${CREDENTIAL_STORE.source}${GAP(80)}\\b(and|then)\\s+(pass|send|put|include|provide|post|upload|attach|append)\\b`,
+        ),
+        (text, m) => {
+          const [, sentence] = sentenceAt(text, m.index, m.index + m[0].length);
+          return explains(sentence) || ownRead(sentence);
+        },
       ),
     ),
   ],
@@ -207,7 +331,10 @@ const HIGH: [string, Matcher][] = [
   ],
   [
     "redirects messages to a fixed address",
-    /\b(send|forward|bcc|cc|copy|redirect)\b[^.\n]{0,40}\b(all|every|each|any)\b[^.\n]{0,40}\bto\s+[\w.+-]+@[\w-]+\.[\w.]+|\bb?cc\b:?\s*[\w.+-]+@[\w-]+\.\w|(?<![\w.+-])[\w.+-]+@[\w-]+\.[\w.]+\s+as\s+(a\s+)?b?cc\b|\b(conversation|chat|transcript|history|dialogue)\b[^.\n]{0,40}\bto\s+[\w.+-]+@[\w-]+\.\w/i,
+    unless(
+      /\b(send|forward|bcc|cc|copy|redirect)\b[^.\n]{0,40}\b(all|every|each|any)\b[^.\n]{0,40}\bto\s+[\w.+-]+@[\w-]+\.[\w.]+|\bb?cc\b:?\s*[\w.+-]+@[\w-]+\.\w|(?<![\w.+-])[\w.+-]+@[\w-]+\.[\w.]+\s+as\s+(a\s+)?b?cc\b|\b(conversation|chat|transcript|history|dialogue)\b[^.\n]{0,40}\bto\s+[\w.+-]+@[\w-]+\.\w/i,
+      (text, m) => /^b?cc\b/i.test(m[0]) && statedCopy(text, m.index),
+    ),
   ],
   [
     "changes how another tool behaves",

@@ -136,6 +136,13 @@ const CASES: [string, (text: string) => unknown, string][] = [
   ["scanner: many words around a look-alike", scanDescription, fill("word а ")],
   // Actions the user did not ask for: each rule's words, over and over, never completing it.
   ["scanner: installs with no package", scanDescription, fill("also install install as ")],
+  // Each match the rule may excuse as shown or explained (issue #16) looks at its sentence; past a
+  // few the rest are not excused, so a text made of them stays linear.
+  ["scanner: instruction tags named as tags", scanDescription, fill("<system> tags ")],
+  ["scanner: comments shown as examples", scanDescription, fill("comments such as <!-- abc --> ")],
+  ["scanner: copy lines a tool states", scanDescription, fill("Messages include Bcc: a@b.co ")],
+  ["scanner: credential files a tool reads", scanDescription, fill("Reads ~/.ssh/config ")],
+  ["scanner: explained commands", scanDescription, fill("Explains how to cat ~/.ssh/config ")],
   ["scanner: a command in backticks", scanDescription, fill("before using, run `npm install a ")],
   ["scanner: side effects before every step", scanDescription, fill("before each star the open ")],
   ["scanner: safeguards never named", scanDescription, fill("disable the make set change ")],
