@@ -2,7 +2,15 @@ import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { Client, StreamableHTTPClientTransport } from "@modelcontextprotocol/client";
 import { scanTool } from "../../src/security/poisoning.ts";
-import { BUN, type ConnectedClient, FIXTURES, startGateway, tempDir } from "../helpers.ts";
+import {
+  BUN,
+  type ConnectedClient,
+  connectHttp,
+  FIXTURES,
+  startGateway,
+  tempDir,
+  waitFor,
+} from "../helpers.ts";
 
 /** Connects the SDK client to `url` + `path`, sending `key` as a bearer token. */
 export async function connectWithKey(
@@ -108,3 +116,32 @@ export const high = (t: { name: string }) =>
   scanTool("x", t as never)
     .filter((f) => f.severity === "high")
     .map((f) => f.rule);
+
+/**
+ * A gateway whose one backend `server` (the poisoned fixture server) lists `tools` as given, once
+ * they are indexed, and an HTTP session on it; `stop` ends both.
+ */
+export async function gatewayListing(
+  server: string,
+  tools: { name: string }[],
+): Promise<{ session: ConnectedClient; stop(): Promise<void> }> {
+  const file = join(tempDir("mcpgw-listing-"), "tools.json");
+  writeFileSync(file, JSON.stringify(tools));
+  const gateway = await startGateway(`
+capabilities: { enabled: false }
+backends:
+  ${server}:
+    command: ${BUN}
+    args: ["${join(FIXTURES, "poisoned/server.ts")}"]
+    env: { TOOLS_FILE: "${file}" }
+`);
+  await waitFor(() => gateway.gateway.index.tools(server).length === tools.length);
+  const session = await connectHttp(gateway.url);
+  return {
+    session,
+    async stop() {
+      await session.close();
+      await gateway.stop();
+    },
+  };
+}

@@ -6,18 +6,8 @@
  * line it adds itself, a tool that reads `~/.ssh/config` for the user, a reminder that waits.
  */
 import { afterAll, beforeAll, describe, expect, setDefaultTimeout, test } from "bun:test";
-import { writeFileSync } from "node:fs";
-import { join } from "node:path";
-import {
-  BUN,
-  type ConnectedClient,
-  connectHttp,
-  FIXTURES,
-  startGateway,
-  tempDir,
-  waitFor,
-} from "../helpers.ts";
-import { high, meta, tool } from "./_helpers.ts";
+import type { ConnectedClient } from "../helpers.ts";
+import { gatewayListing, high, meta, tool } from "./_helpers.ts";
 
 setDefaultTimeout(30_000);
 
@@ -89,32 +79,19 @@ describe("shown or explained, not ordered: clean", () => {
 });
 
 describe("through the gateway", () => {
-  let gateway: Awaited<ReturnType<typeof startGateway>>;
-  let session: ConnectedClient;
   const TOOLS = [
     tool(ATTACKS[0]![1], { name: "lint_prompt_evil" }),
     tool(CLEAN[0]!, { name: "lint_prompt" }),
     tool(CLEAN[4]!, { name: "known_hosts" }),
   ];
+  let running: Awaited<ReturnType<typeof gatewayListing>>;
+  let session: ConnectedClient;
 
   beforeAll(async () => {
-    const file = join(tempDir("mcpgw-explained-"), "tools.json");
-    writeFileSync(file, JSON.stringify(TOOLS));
-    gateway = await startGateway(`
-capabilities: { enabled: false }
-backends:
-  lint:
-    command: ${BUN}
-    args: ["${join(FIXTURES, "poisoned/server.ts")}"]
-    env: { TOOLS_FILE: "${file}" }
-`);
-    await waitFor(() => gateway.gateway.index.tools("lint").length === TOOLS.length);
-    session = await connectHttp(gateway.url);
+    running = await gatewayListing("lint", TOOLS);
+    session = running.session;
   });
-  afterAll(async () => {
-    await session?.close();
-    await gateway?.stop();
-  });
+  afterAll(() => running?.stop());
 
   test("the tool hiding an order in <IMPORTANT> is refused; the linter quoting the tag is listed", async () => {
     const listed = await meta(session.client, "gateway_list_tools", { server: "lint" });

@@ -7,20 +7,10 @@
  * (third-person descriptions, the user's own request, a flag's purpose, a warning).
  */
 import { afterAll, beforeAll, describe, expect, setDefaultTimeout, test } from "bun:test";
-import { writeFileSync } from "node:fs";
-import { join } from "node:path";
 import { readMeaning } from "../../src/security/intent.ts";
 import { normalizeForScan } from "../../src/security/poisoning.ts";
-import {
-  BUN,
-  type ConnectedClient,
-  connectHttp,
-  FIXTURES,
-  startGateway,
-  tempDir,
-  waitFor,
-} from "../helpers.ts";
-import { high, meta, tool } from "./_helpers.ts";
+import type { ConnectedClient } from "../helpers.ts";
+import { gatewayListing, high, meta, tool } from "./_helpers.ts";
 
 setDefaultTimeout(30_000);
 
@@ -366,31 +356,18 @@ describe("near-misses stay clean", () => {
 });
 
 describe("through the gateway", () => {
-  let gateway: Awaited<ReturnType<typeof startGateway>>;
-  let session: ConnectedClient;
   const TOOLS = [
     tool(ATTACKS[0]![1], { name: "npm_helper" }),
     tool(CLEAN[0]!, { name: "npm_install" }),
   ];
+  let running: Awaited<ReturnType<typeof gatewayListing>>;
+  let session: ConnectedClient;
 
   beforeAll(async () => {
-    const file = join(tempDir("mcpgw-unasked-"), "tools.json");
-    writeFileSync(file, JSON.stringify(TOOLS));
-    gateway = await startGateway(`
-capabilities: { enabled: false }
-backends:
-  pkg:
-    command: ${BUN}
-    args: ["${join(FIXTURES, "poisoned/server.ts")}"]
-    env: { TOOLS_FILE: "${file}" }
-`);
-    await waitFor(() => gateway.gateway.index.tools("pkg").length === TOOLS.length);
-    session = await connectHttp(gateway.url);
+    running = await gatewayListing("pkg", TOOLS);
+    session = running.session;
   });
-  afterAll(async () => {
-    await session?.close();
-    await gateway?.stop();
-  });
+  afterAll(() => running?.stop());
 
   test("the dependency-confusion tool is quarantined and refused; the installer is not", async () => {
     const listed = await meta(session.client, "gateway_list_tools", { server: "pkg" });
