@@ -1,8 +1,8 @@
-import { existsSync, mkdirSync, readFileSync, renameSync, statSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, readFileSync } from "node:fs";
 import { homedir } from "node:os";
 import { dirname, isAbsolute, join } from "node:path";
 import { logger } from "../logger.ts";
-import { buildIdentity, startCachesOn } from "../start-cache.ts";
+import { buildIdentity, ownedByUs, startCachesOn, writePrivately } from "../start-cache.ts";
 import { defaultStateDir } from "../state/store.ts";
 import { type Env, lookupVariable, parseDotenv } from "./env.ts";
 import type { ConfigTrace, LoadConfigOptions, ResolvedConfig } from "./load.ts";
@@ -160,9 +160,7 @@ function writeEntry(
     digest: digestOf(salt, file, text, env, inputs, config),
   };
   mkdirSync(dirname(path), { recursive: true, mode: 0o700 });
-  const temporary = `${path}.${process.pid}.tmp`;
-  writeFileSync(temporary, JSON.stringify(entry), { mode: 0o600 });
-  renameSync(temporary, path);
+  writePrivately(path, JSON.stringify(entry));
 }
 
 /**
@@ -249,13 +247,6 @@ function plainData(value: unknown): boolean {
   if (Array.isArray(value)) return value.every(plainData);
   if (typeof value !== "object" || Object.getPrototypeOf(value) !== Object.prototype) return false;
   return Object.values(value).every(plainData);
-}
-
-/** Written by this user and by no one else: an entry others could change is not trusted. */
-function ownedByUs(path: string): boolean {
-  const stat = statSync(path);
-  if (!stat.isFile() || (stat.mode & 0o022) !== 0) return false;
-  return process.getuid === undefined || stat.uid === process.getuid();
 }
 
 function isEntry(entry: Partial<Entry>): entry is Entry {

@@ -5,10 +5,9 @@
  * out clean: bench/security/poisoning.ts measures both sides. Only HIGH findings quarantine.
  */
 
-import { createHash } from "node:crypto";
 import { SCANNED_CLEAN } from "./_scanned-clean.gen.ts";
 import { explains, hasOrder, maskQuotes, ordersAction, POINTER, readMeaning } from "./intent.ts";
-import { rememberClean, scannedCleanBefore } from "./scan-verdicts.ts";
+import { definitionDigest, rememberClean, scannedCleanBefore } from "./scan-verdicts.ts";
 
 export interface Finding {
   severity: "high" | "low";
@@ -874,16 +873,6 @@ function excerpt(text: string, at: number): string {
 }
 
 /**
- * Whether `definition` (a tool's JSON) is byte for byte a built-in tool that this scanner found
- * nothing in when the binary was built (scripts/gen-catalog.ts; a test checks the list against
- * the scanner). Scanning the catalog at every start costs about 0.2 ms a tool; a definition
- * changed in any way has another digest and is scanned.
- */
-function scannedClean(definition: string): boolean {
-  return SCANNED_CLEAN.has(createHash("sha256").update(definition).digest("hex"));
-}
-
-/**
  * The gateway's poisoning findings per server, kept current on every tool list. Tools are
  * rescanned only when their definition changed.
  */
@@ -903,10 +892,15 @@ export class PoisoningRegistry {
       const key = `${server}\u0000${definition}`;
       let findings = this.memo.get(key);
       if (!findings) {
-        if (scannedClean(definition) || scannedCleanBefore(definition)) findings = [];
+        // Not scanned again: byte for byte a built-in tool this scanner found nothing in when the
+        // binary was built (scripts/gen-catalog.ts; a test checks the list against the scanner),
+        // or a definition this build scanned clean at an earlier start (scan-verdicts.ts). A
+        // definition changed in any way has another digest and is scanned.
+        const digest = definitionDigest(definition);
+        if (SCANNED_CLEAN.has(digest) || scannedCleanBefore(digest)) findings = [];
         else {
           findings = scanTool(server, tool);
-          if (!findings.length) rememberClean(definition);
+          if (!findings.length) rememberClean(digest);
         }
         this.memo.set(key, findings);
       }

@@ -1,7 +1,7 @@
 import { createHash } from "node:crypto";
-import { mkdirSync, readFileSync, renameSync, statSync, writeFileSync } from "node:fs";
+import { mkdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
-import { buildIdentity, startCachesOn } from "../start-cache.ts";
+import { buildIdentity, ownedByUs, startCachesOn, writePrivately } from "../start-cache.ts";
 
 /**
  * Tool definitions the poisoning scanner found nothing in, remembered in the state folder
@@ -27,15 +27,19 @@ export function rememberScansIn(stateDir: string, env: Record<string, string | u
   store = { file, build, clean: readVerdicts(file, build) };
 }
 
-/** Whether `definition` (a tool's JSON) was scanned clean by this build before. */
-export function scannedCleanBefore(definition: string): boolean {
-  return store?.clean.has(digest(definition)) === true;
+/** The key of a tool definition (its exact JSON) here and in the build's own list. */
+export function definitionDigest(definition: string): string {
+  return createHash("sha256").update(definition).digest("hex");
 }
 
-/** Notes that `definition` was scanned and nothing was found; written out shortly after. */
-export function rememberClean(definition: string): void {
+/** Whether the definition of this digest (`definitionDigest`) was scanned clean by this build before. */
+export function scannedCleanBefore(key: string): boolean {
+  return store?.clean.has(key) === true;
+}
+
+/** Notes that the definition of this digest was scanned and nothing was found; written out shortly after. */
+export function rememberClean(key: string): void {
   if (!store) return;
-  const key = digest(definition);
   if (store.clean.has(key)) return;
   store.clean.add(key);
   if (store.clean.size > MAX_VERDICTS) store.clean.delete(store.clean.values().next().value!);
@@ -50,10 +54,7 @@ export function flushScanVerdicts(): void {
   if (!store) return;
   const { file, build, clean } = store;
   try {
-    const text = JSON.stringify({ format: FORMAT, build, clean: [...clean] });
-    const temporary = `${file}.${process.pid}.tmp`;
-    writeFileSync(temporary, text, { mode: 0o600 });
-    renameSync(temporary, file);
+    writePrivately(file, JSON.stringify({ format: FORMAT, build, clean: [...clean] }));
   } catch {
     // Not writable: the next start scans again, nothing else changes.
   }
@@ -66,18 +67,12 @@ export function forgetScanVerdicts(): void {
   store = undefined;
 }
 
-function digest(definition: string): string {
-  return createHash("sha256").update(definition).digest("hex");
-}
-
 /** The verdicts in `file` if this build wrote them and only this user can change them. */
 function readVerdicts(file: string, build: string): Set<string> {
   const empty = () => new Set<string>();
   try {
     mkdirSync(join(file, ".."), { recursive: true, mode: 0o700 });
-    const stat = statSync(file);
-    if (!stat.isFile() || (stat.mode & 0o022) !== 0) return empty();
-    if (process.getuid !== undefined && stat.uid !== process.getuid()) return empty();
+    if (!ownedByUs(file)) return empty();
     const saved = JSON.parse(readFileSync(file, "utf8")) as Record<string, unknown>;
     if (saved.format !== FORMAT || saved.build !== build) return empty();
     const clean = saved.clean;

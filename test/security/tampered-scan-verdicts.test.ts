@@ -45,12 +45,10 @@ describe("the scan verdicts file", () => {
 
     forgetScanVerdicts();
     rememberScansIn(dir, ON);
-    expect(scannedCleanBefore(JSON.stringify(CLEAN))).toBe(true);
-    expect(scannedCleanBefore(JSON.stringify(POISONED))).toBe(false);
+    expect(scannedCleanBefore(digest(CLEAN))).toBe(true);
+    expect(scannedCleanBefore(digest(POISONED))).toBe(false);
     // Changed by one character: scanned again.
-    expect(scannedCleanBefore(JSON.stringify({ ...CLEAN, description: "Current time." }))).toBe(
-      false,
-    );
+    expect(scannedCleanBefore(digest({ ...CLEAN, description: "Current time." }))).toBe(false);
   });
 
   test("a forged verdict for a poisoned tool is ignored unless only this user could write it", () => {
@@ -76,7 +74,7 @@ describe("the scan verdicts file", () => {
       const registry = new PoisoningRegistry();
       const flagged = registry.update("shady", [POISONED]).map((finding) => finding.tool);
       expect({ what, flagged: flagged.includes("add") }).toEqual({ what, flagged: true });
-      expect(scannedCleanBefore(JSON.stringify(CLEAN))).toBe(false);
+      expect(scannedCleanBefore(digest(CLEAN))).toBe(false);
     }
   });
 
