@@ -44,13 +44,10 @@ export async function readArrivedBody(
     return readCapped(request, limit, within);
   }
   if (Number(declared) > limit) return { bytes: new Uint8Array(), complete: false };
-  let timer: ReturnType<typeof setTimeout> | undefined;
-  const deadline = new Promise<"late">((resolve) => {
-    timer = setTimeout(() => resolve("late"), within);
-  });
+  const deadline = deadlineAfter(within);
   const read = request.bytes();
   try {
-    const next = await Promise.race([read, deadline]);
+    const next = await Promise.race([read, deadline.late]);
     if (next === "late") {
       // The read fails once the connection is cut; nobody waits for it then.
       read.catch(() => {});
@@ -58,8 +55,17 @@ export async function readArrivedBody(
     }
     return { bytes: next, complete: true };
   } finally {
-    clearTimeout(timer);
+    deadline.clear();
   }
+}
+
+/** Resolves `late` once `within` ms have passed, unless `clear`ed before. */
+function deadlineAfter(within: number): { late: Promise<"late">; clear(): void } {
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const late = new Promise<"late">((resolve) => {
+    timer = setTimeout(() => resolve("late"), within);
+  });
+  return { late, clear: () => clearTimeout(timer) };
 }
 
 /**
@@ -77,17 +83,11 @@ export async function readCapped(
   const reader = message.body.getReader();
   const chunks: Uint8Array[] = [];
   let total = 0;
-  let timer: ReturnType<typeof setTimeout> | undefined;
-  const deadline =
-    within === undefined
-      ? undefined
-      : new Promise<"late">((resolve) => {
-          timer = setTimeout(() => resolve("late"), within);
-        });
+  const deadline = within === undefined ? undefined : deadlineAfter(within);
   try {
     for (;;) {
       const read = reader.read();
-      const next = deadline ? await Promise.race([read, deadline]) : await read;
+      const next = deadline ? await Promise.race([read, deadline.late]) : await read;
       if (next === "late") {
         // The read fails once the connection is cut; nobody waits for it then.
         read.catch(() => {});
@@ -104,7 +104,7 @@ export async function readCapped(
       }
     }
   } finally {
-    clearTimeout(timer);
+    deadline?.clear();
   }
   return { bytes: concat(chunks, total), complete: true };
 }
