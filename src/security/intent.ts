@@ -1096,7 +1096,7 @@ const ACT_ORDER =
 
 /** Whether `sentence` holds an order to act (a bare acting verb where a clause starts, or a modal). */
 export function ordersAction(sentence: string): boolean {
-  return orderIn(ACT_ORDER, sentence);
+  return hasOrder(ACT_ORDER, sentence);
 }
 
 /**
@@ -1110,13 +1110,11 @@ export function explains(sentence: string): boolean {
   return EXPLAINING.test(sentence) && !ordersAction(sentence);
 }
 
-/** Whether `text` holds one of `verbs` as an order (see `ordered`): "fill with…", "You must set…". */
-export function hasOrder(verbs: RegExp, text: string): boolean {
-  return orderIn(verbs, text);
-}
-
-/** Whether a match of `pattern` in `sentence` is an order (see `ordered`). */
-function orderIn(pattern: RegExp, sentence: string): boolean {
+/**
+ * Whether a match of `pattern` in `sentence` is an order (see `ordered`): "fill with…", "You must
+ * set…".
+ */
+export function hasOrder(pattern: RegExp, sentence: string): boolean {
   pattern.lastIndex = 0;
   for (const m of sentence.matchAll(pattern)) if (ordered(sentence, m.index)) return true;
   return false;
@@ -1146,14 +1144,14 @@ function unaskedAction(
   ) {
     return "adds a package nobody asked for";
   }
-  if (has.side && the(PREREQUISITE_RX).test(sentence) && orderIn(the(SIDE_EFFECT_ALL), sentence)) {
+  if (has.side && the(PREREQUISITE_RX).test(sentence) && hasOrder(the(SIDE_EFFECT_ALL), sentence)) {
     return "asks for an action the user did not request";
   }
   // A flag's own description is an order too ("Disable SSL on source connection"): the order
   // must reach past one call (every group, the user's repositories, before continuing).
   if (
     has.weaken &&
-    orderIn(the(WEAKEN_ALL), sentence) &&
+    hasOrder(the(WEAKEN_ALL), sentence) &&
     (WIDE.test(sentence) || the(PREREQUISITE_RX).test(sentence) || the(LATER_RX).test(sentence))
   ) {
     return "weakens a safeguard";
@@ -1162,19 +1160,19 @@ function unaskedAction(
   if (token && !NEGATED_LEAD.test(sentence.slice(Math.max(0, token.index - 40), token.index))) {
     return "weakens a safeguard";
   }
-  if (has.rules && the(AGENT_RULES_RX).test(sentence) && orderIn(the(AGENT_WRITE_ALL), sentence)) {
+  if (has.rules && the(AGENT_RULES_RX).test(sentence) && hasOrder(the(AGENT_WRITE_ALL), sentence)) {
     return "rewrites the agent's own rules";
   }
   if (has.user && the(USER_DOES_RX).test(sentence)) return "talks the user into harm";
-  if (has.later && the(LATER_RX).test(sentence) && orderIn(the(CHANGE_ALL), sentence)) {
+  if (has.later && the(LATER_RX).test(sentence) && hasOrder(the(CHANGE_ALL), sentence)) {
     return "changes the model for later turns";
   }
   if (has.waste && the(WASTE_RX).test(sentence)) return "wastes work on purpose";
-  if (has.remote && orderIn(the(REMOTE_ALL), sentence)) return "opens remote access";
+  if (has.remote && hasOrder(the(REMOTE_ALL), sentence)) return "opens remote access";
   if (
     has.destroy &&
     (DESTROY_REACH.test(sentence) || the(PREREQUISITE_RX).test(sentence)) &&
-    orderIn(the(DESTROY_ALL), sentence)
+    hasOrder(the(DESTROY_ALL), sentence)
   ) {
     return "asks for a destructive command";
   }
@@ -1182,7 +1180,7 @@ function unaskedAction(
     has.generic &&
     OUTSIDE_VALUE.test(sentence) &&
     the(GENERIC_SCOPE_RX).test(sentence) &&
-    orderIn(the(GENERIC_VERB_ALL), sentence)
+    hasOrder(the(GENERIC_VERB_ALL), sentence)
   ) {
     return "asks for an action the user did not request";
   }
@@ -1254,7 +1252,7 @@ export function readMeaning(text: string, whole = false): Meaning | null {
     if (has.trope && (the(TROPE_RX).test(sentence) || (one && FAKE_TURNS.test(sentence)))) {
       return found("a prompt-injection trope");
     }
-    if (has.reveal && the(OWN_PROMPT_RX).test(sentence) && orderIn(the(REVEAL_ALL), sentence)) {
+    if (has.reveal && the(OWN_PROMPT_RX).test(sentence) && hasOrder(the(REVEAL_ALL), sentence)) {
       return found("reveals the model's instructions");
     }
     if (has.image && IMAGE_FILL.test(sentence))
