@@ -58,9 +58,13 @@ export async function loadConfigCached(options: LoadConfigOptions = {}): Promise
     stored.auth = config.auth;
     stored.warnings = config.warnings;
     const inputs: Inputs = { names, envFiles: trace.envFiles };
+    // The digest reads the env files before the replay does: a file edited since resolving
+    // then either changed the digest and the replay (not stored) or neither (stored, current).
+    const entry = newEntry(file, text, env, inputs, nonce, stored);
     const replayed = replay(stored, nonce, inputs, env);
     if (plainData(config) && JSON.stringify(replayed) === JSON.stringify(config)) {
-      writeEntry(path, file, text, env, inputs, nonce, stored);
+      mkdirSync(dirname(path), { recursive: true, mode: 0o700 });
+      writePrivately(path, JSON.stringify(entry));
       configCacheCounts.stored++;
     }
   } catch {
@@ -140,27 +144,18 @@ function readEntry(path: string, file: string, text: string, env: Env): Resolved
   }
 }
 
-function writeEntry(
-  path: string,
+function newEntry(
   file: string,
   text: string,
   env: Env,
   inputs: Inputs,
   nonce: string,
   stored: ResolvedConfig,
-): void {
+): Entry {
   const salt = randomHex(16);
   const config = JSON.stringify(stored);
-  const entry: Entry = {
-    format: FORMAT,
-    salt,
-    nonce,
-    ...inputs,
-    config,
-    digest: digestOf(salt, file, text, env, inputs, config),
-  };
-  mkdirSync(dirname(path), { recursive: true, mode: 0o700 });
-  writePrivately(path, JSON.stringify(entry));
+  const digest = digestOf(salt, file, text, env, inputs, config);
+  return { format: FORMAT, salt, nonce, ...inputs, config, digest };
 }
 
 /**

@@ -140,6 +140,34 @@ describe("the config cache", () => {
     }
   });
 
+  test("an env file or secret edited while a miss is being stored is never served stale", async () => {
+    // The edit lands at each point where the miss reads the environment (every enumeration of
+    // it is a step: resolving, the placeholder run, the digest, the replay): whichever it is,
+    // the next load gives the new contents. The edit sets a variable that was unset: a value is
+    // put back from the files at every hit, but whether there is one is part of what is stored.
+    for (let step = 1; step <= 8; step++) {
+      const { dir, file, env, secret } = home();
+      writeFileSync(join(dir, "secrets.env"), "# nothing yet\n");
+      let enumerations = 0;
+      const racing = new Proxy(env, {
+        ownKeys(target) {
+          if (++enumerations === step) {
+            writeFileSync(join(dir, "secrets.env"), "FROM_ENV_FILE=edited-mid-miss\n");
+            writeFileSync(secret, "edited-secret\n");
+          }
+          return Reflect.ownKeys(target);
+        },
+      });
+      await loadConfigCached({ path: file, env: racing });
+      const next = await cached(file, env);
+      const fresh = loadConfig({ path: file, env });
+      expect({ step, config: JSON.stringify(next.config) }).toEqual({
+        step,
+        config: JSON.stringify(fresh),
+      });
+    }
+  });
+
   test("a config made invalid after it was cached fails with exactly the uncached error", async () => {
     const { file, env } = home();
     await cached(file, env);
