@@ -1,5 +1,5 @@
 /**
- * Poisoning-scanner detection on three attack sets written in the styles of published
+ * Poisoning-scanner detection on four attack sets written in the styles of published
  * tool-poisoning write-ups, each split by a fixed rule before any tuning:
  *
  * - bench/security/attacks-poisoning.jsonl: every third sample (id % 3 == 2) is held out; a second
@@ -12,6 +12,10 @@
  *   fixed before any sample was written: a sample is held out when the FNV-1a 32-bit hash
  *   (offset basis 2166136261, prime 16777619, over the UTF-8 bytes) of `third:<id>` is odd, dev
  *   when even; the `split` field records the result.
+ * - bench/security/attacks-fourth.jsonl (issue #16): a fourth set written blind the same way, by
+ *   another writer, in new wording across every field a model reads and 18 languages, some lightly
+ *   encoded. Held out when the FNV-1a 32-bit hash of `fourth:<id>` is odd (rule fixed before the
+ *   samples; bench/security/split-fourth.ts computes and checks it).
  * - bench/security/benign-more.jsonl: 45 more benign near-misses, written after the meaning rules
  *   and used to tune against false positives (all dev).
  * - bench/security/attacks-probe.jsonl: attacks in classes the parts vocabulary had no part for
@@ -71,6 +75,7 @@ const sets: [string, Sample[], string[]][] = [
   ["attacks-poisoning", load("attacks-poisoning.jsonl"), ["dev", "heldout", "heldout2"]],
   ["attacks-fresh", load("attacks-fresh.jsonl"), ["dev", "heldout"]],
   ["attacks-third", load("attacks-third.jsonl"), ["dev", "heldout"]],
+  ["attacks-fourth", load("attacks-fourth.jsonl"), ["dev", "heldout"]],
   ["benign-more", load("benign-more.jsonl"), ["dev"]],
   ["attacks-probe", load("attacks-probe.jsonl"), ["dev"]],
 ];
