@@ -1,9 +1,10 @@
 /**
  * Regenerates bench/corpus/heldout4-tools.json: the tools of published MCP servers that none of
  * tools.json, registry-tools.json and heldout3-tools.json has, for the search's blind set of
- * round 4 (issue #21, bench/search/heldout4.ts). Same approach as build-heldout3.ts: each server installed
- * in a folder of its own under HELDOUT4_DIR/solo (see README.md), listed in a network namespace of
- * its own (`unshare -rn`), so no server reaches beyond loopback while it lists its tools.
+ * round 4 (issue #21, bench/search/heldout4.ts). Same approach as build-heldout3.ts: each server
+ * installed in a folder of its own under HELDOUT4_DIR/solo (see README.md), listed in a network
+ * namespace of its own (`unshare -rn`), so no server reaches beyond loopback while it lists its
+ * tools.
  *
  *   HELDOUT4_DIR=/tmp/corpus4 bun bench/corpus/build-heldout4.ts [server...]
  */
