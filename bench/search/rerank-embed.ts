@@ -160,6 +160,11 @@ const toolText = (server: string, tool: Tool) =>
 
 const TOP = 20;
 const WEIGHTS = [0, 0.05, 0.1, 0.15, 0.2, 0.3, 0.5, 1, 2];
+/**
+ * `--gate G`: only tools scoring at least G × the top lexical score get the cosine (a near tie
+ * reordered, a clear lexical winner kept); default 0, every tool of the top 20.
+ */
+const GATE = Number(option("gate") ?? 0);
 /** Each weight, then the embedding alone (its cosine ranks the top 20 by itself). */
 const KINDS = [...WEIGHTS, Number.POSITIVE_INFINITY];
 
@@ -208,7 +213,7 @@ async function measure(index: ToolIndex, queries: Query[]): Promise<Score[]> {
         score:
           weight === Number.POSITIVE_INFINITY
             ? cosines[j]!
-            : hit.score / top + weight * cosines[j]!,
+            : hit.score / top + (hit.score / top >= GATE ? weight * cosines[j]! : 0),
         j,
       }));
       fused.sort((a, b) => b.score - a.score || a.j - b.j);
