@@ -17,8 +17,9 @@
  *   trained on (a server whose FNV-1a hash of `real:<server>` is 0 mod 4, a GitHub text whose
  *   hash of `github:<text>` is 0 mod 4) that sets the thresholds.
  *
- * `OLD_MISSES=<file>`: a JSON list of the third set's dev ids the scanner at 2d92913 (before it was
- * tuned on them) missed; the third fold then also reports how many of those the model catches.
+ * bench/security/third-dev-missed-at-2d92913.json lists the third set's dev attacks the scanner
+ * at 2d92913 (before it was tuned on them) missed, found by running that commit's scanTool on the
+ * dev samples only; the third fold also reports how many of those the model catches.
  * `L2`, `RATE`, `MIN_FEATURES`, `NO_CHARS`, `NO_CUES`: the knobs the numbers were compared with.
  *
  * Folds (`--cv`): one per set (poisoning, fresh, third, probe, benign-more, fixtures); each is
@@ -192,7 +193,7 @@ function train(data: Bag[]): Model {
   let biasSquares = 1e-6;
   const model: Model = { weights, bias, high: 0, mid: 0 };
   const rate = Number(process.env.RATE ?? 0.3);
-  const l2 = Number(process.env.L2 ?? 1e-6);
+  const l2 = Number(process.env.L2 ?? 1e-5);
   const negatives = data.filter((bag) => bag.label === 0);
   const positives = data.filter((bag) => bag.label === 1 && bag.windows.length);
   // Near-misses weigh more than real text: they are the hard negatives, and there are few.
@@ -214,12 +215,12 @@ function train(data: Bag[]): Model {
     model.bias -= (rate * g) / Math.sqrt(biasSquares);
   };
   let chosen = positives.map((bag) => bag.windows.map((w) => w.features));
-  for (let round = 0; round < 3; round++) {
+  for (let round = 0; round < Number(process.env.ROUNDS ?? 3); round++) {
     const positive: [number[], number][] = chosen.flatMap((list) =>
       list.map((f) => [f, 1 / list.length] as [number[], number]),
     );
     // Positive bags, each of the same total weight, together half the negatives' weight.
-    const scale = (0.5 * negativeWeight) / positives.length;
+    const scale = (Number(process.env.POS_WEIGHT ?? 0.5) * negativeWeight) / positives.length;
     const all: [number[], number, number][] = [
       ...negative.map(([f, w]) => [f, 0, w] as [number[], number, number]),
       ...positive.map(([f, w]) => [f, 1, w * scale] as [number[], number, number]),
@@ -268,13 +269,17 @@ const MARGIN = 1.0;
 
 /** Third-set dev attacks the scanner missed before it was tuned on them (2d92913). */
 const OLD_MISSES = new Set<string>(
-  (process.env.OLD_MISSES
-    ? (JSON.parse(readFileSync(process.env.OLD_MISSES, "utf8")) as number[])
-    : []
+  (
+    JSON.parse(
+      readFileSync(
+        process.env.OLD_MISSES ?? join(ROOT, "bench/security/third-dev-missed-at-2d92913.json"),
+        "utf8",
+      ),
+    ) as number[]
   ).map((id) => `third#${id}`),
 );
 if (cv) {
-  const sets = ["poisoning", "fresh", "third", "probe", "benign-more", "fixtures"];
+  const sets = (process.env.FOLDS ?? "poisoning,fresh,third,probe,benign-more,fixtures").split(",");
   console.log(
     "| fold (left out) | attacks | over t0 | over high (t0+margin) | or mid with a LOW note | near-misses | over high | or mid with a LOW note | high | mid |",
   );

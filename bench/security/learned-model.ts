@@ -228,27 +228,3 @@ export function scoreText(
   }
   return best;
 }
-
-/** The features that pushed a window's score up the most, by name. */
-export function topFeatures(
-  model: Model,
-  window: string,
-  kind: string,
-  cues: readonly string[],
-  n = 3,
-): string[] {
-  const features: number[] = [];
-  const names: string[] = [];
-  featuresOf(window, kind, cues, features, names);
-  const byName = new Map<string, number>();
-  for (const [i, h] of features.entries()) {
-    const w = (model.weights[h & MASK] ?? 0) * signOf(h);
-    const name = names[i] ?? "";
-    byName.set(name, (byName.get(name) ?? 0) + w);
-  }
-  return [...byName]
-    .filter(([, w]) => w > 0)
-    .sort((a, b) => b[1] - a[1])
-    .slice(0, n)
-    .map(([name]) => name);
-}
