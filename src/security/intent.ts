@@ -1188,6 +1188,47 @@ function unaskedAction(
 }
 
 /**
+ * The parts of meaning readMeaning finds in a text, by name ("secret", "sink", "hide", "trope",
+ * "act-side"…), for bench/security/learn.ts, which tried weighing them together where the rules
+ * need them in a fixed order and distance. Noted only while meaningCues asks (no cost otherwise).
+ */
+let noting = false;
+let noted: string[] = [];
+function noteCues(
+  parts: Parts,
+  hides: [number, number][],
+  addressed: [number, number][],
+  has: Record<string, boolean>,
+  acts: ActionHints,
+  cued: boolean,
+): void {
+  const cues: string[] = [];
+  if (parts.secrets.length) cues.push("secret");
+  if (parts.data.length > parts.secrets.length) cues.push("conversation");
+  if (parts.sinks.length) cues.push("sink");
+  if (parts.moving.length) cues.push("move");
+  if (parts.acting.length > parts.moving.length) cues.push("read");
+  if (hides.length) cues.push("hide");
+  if (addressed.length) cues.push("addressed");
+  if (cued) cues.push("cued");
+  for (const [name, found] of Object.entries(has)) if (found) cues.push(name);
+  for (const [name, found] of Object.entries(acts)) if (found) cues.push(`act-${name}`);
+  noted = cues;
+}
+
+/** The parts of meaning in `text` (see noteCues). */
+export function meaningCues(text: string): string[] {
+  noted = [];
+  noting = true;
+  try {
+    readMeaning(text);
+  } finally {
+    noting = false;
+  }
+  return noted;
+}
+
+/**
  * The meaning rules over one text. Returns the first rule that holds and where its sentence
  * starts, or null. `whole` reads the text as one sentence (fields joined across a pointer).
  */
@@ -1228,6 +1269,7 @@ export function readMeaning(text: string, whole = false): Meaning | null {
     callOut: text.includes("_") && text.includes("(") && CALL_OUTSIDE.test(text),
   };
   const acts = actionHints(text, foreign, cued, the);
+  if (noting) noteCues(parts, hides, addressed, has, acts, cued);
   if (
     !parts.data.length &&
     !hides.length &&

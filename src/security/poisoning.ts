@@ -550,7 +550,7 @@ const entity = (whole: string, hex: string, digits: string) => {
  * ("s3nd"); with spaced-out letters joined ("s e n d"); reversed when it says to read backwards;
  * and what its base64 and hex runs decode to.
  */
-function readings(text: string): [string, string][] {
+export function readings(text: string): [string, string][] {
   const normal = normalizeForScan(text);
   const out: [string, string][] = [["", normal]];
   if (/[A-Za-z][0-9]|[0-9][A-Za-z]/.test(normal)) {
@@ -749,6 +749,27 @@ export function scanTool(server: string, tool: ToolLike): ToolFinding[] {
         `${meaning.rule} (across fields)`,
         excerpt(joined, meaning.index),
       );
+  }
+  return out;
+}
+
+/**
+ * Every text of a definition (a tool, or an entry of another kind) the scanner reads, with where
+ * it sits: what bench/security/learn.ts trains the learned signal on.
+ */
+export function textsOf(definition: Record<string, unknown>, kind = "tool"): [string, string][] {
+  const out: [string, string][] = [];
+  const add = (where: string, text: unknown) => {
+    if (typeof text === "string" && text) out.push([where, text]);
+  };
+  const ignore = () => {};
+  if (kind !== "tool") walk(definition, kind, add, ignore);
+  else {
+    add("title", definition.title);
+    add("description", definition.description);
+    for (const key of ["annotations", "inputSchema", "outputSchema", "_meta"]) {
+      walk(definition[key], key, add, ignore);
+    }
   }
   return out;
 }
