@@ -1,9 +1,9 @@
 #!/usr/bin/env bun
 /**
  * The gateway's memory with one backend (server-everything over stdio), as `serve` runs it: RSS
- * when idle, after the first call and after 2,000 `echo` calls through `/mcp/everything` (a
- * session over Streamable HTTP, response cache off so every call reaches the backend). Then, in
- * process, what the JavaScript heap holds after the same calls (`bun:jsc` heapStats).
+ * when idle, after the first call, after 2,000 `echo` calls through `/mcp/everything` (a session
+ * over Streamable HTTP, response cache off so every call reaches the backend) and 15 s later.
+ * Then, in process, what the JavaScript heap holds after the same calls (`bun:jsc` heapStats).
  *
  *   bun bench/memory.ts [calls=2000] [binary]   # binary: e.g. dist/mcp-gateway (default: source)
  */
@@ -91,6 +91,9 @@ const rows: (string | number)[][] = [];
     rows.push(["after the first call", rss(), rss("RssAnon"), rss("RssFile")]);
     for (let i = 1; i < CALLS; i++) await call();
     rows.push([`after ${CALLS} calls`, rss(), rss("RssAnon"), rss("RssFile")]);
+    // What the collector and the allocators give back once the calls stop.
+    await Bun.sleep(15_000);
+    rows.push(["15 s idle after them", rss(), rss("RssAnon"), rss("RssFile")]);
   } finally {
     gateway.kill();
     await gateway.exited;

@@ -96,8 +96,8 @@ function checkVersion(binary: string): void {
 
 /**
  * Builds a host binary without an order, runs the commands a shell's completion and a user run
- * most (help, completions, `list`, `keys list`) with `BUN_BYTECODE_ORDER_OUT`, then `serve`
- * (see `recordServeOrder`), and returns the order files: the final build lays their functions'
+ * most (help, completions, `list`, `keys list`, `config export`) with `BUN_BYTECODE_ORDER_OUT`,
+ * then `serve` (see `recordServeOrder`), and returns the order files: the final build lays their functions'
  * bytecode out first and together, so those commands touch fewer pages (`list` peak RSS 60 -> 54
  * MB, `--help` 39 -> 35 MB; bench/cli.ts). The order is by function, not by platform:
  * cross-compiled targets use the host's.
@@ -118,6 +118,7 @@ async function recordOrder(work: string): Promise<string[]> {
     ["list", "--quiet"],
     ["list"],
     ["keys", "list"],
+    ["config", "export"],
   ];
   const light = runs.map((args, index) => {
     const file = join(work, `order-${index}.txt`);

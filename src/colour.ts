@@ -1,4 +1,18 @@
-import { isatty } from "node:tty";
+/** `process.binding`, which Bun keeps (Node's types dropped it). */
+interface WithBinding {
+  binding?: (name: "tty_wrap") => { isTTY?: (fd: number) => boolean };
+}
+
+/**
+ * Whether `fd` is a terminal. Bun answers from its tty binding: importing node:tty builds Node's
+ * net and stream classes, about 2 MB a light command's one coloured line need not pay.
+ */
+export function isatty(fd: number): boolean {
+  const tty =
+    typeof Bun === "undefined" ? undefined : (process as WithBinding).binding?.("tty_wrap");
+  if (tty?.isTTY) return tty.isTTY(fd);
+  return (process.getBuiltinModule("node:tty") as typeof import("node:tty")).isatty(fd);
+}
 
 /**
  * Whether output on file descriptor `fd` (1 stdout, 2 stderr) may carry ANSI colour: only on a

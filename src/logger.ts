@@ -1,6 +1,5 @@
-import { isatty } from "node:tty";
 import type { ConsolaInstance, ConsolaReporter } from "consola";
-import { colourOn, stripAnsi } from "./colour.ts";
+import { colourOn, isatty, stripAnsi } from "./colour.ts";
 import { redactLogArg } from "./security/redact.ts";
 
 type Consola = typeof import("consola");

@@ -12,6 +12,11 @@ if (argv.length === 1 && (argv[0] === "--version" || argv[0] === "-v" || argv[0]
   // machinery, which costs Bun ~20 ms of CPU.
   console.log(`mcp-gateway ${version} (${commit})`);
 } else {
+  // A command runs once and exits within milliseconds: JavaScriptCore compiling its start-up
+  // code costs more than it saves (4 MB of peak memory and some CPU, bench/cli.ts). Tier-up
+  // thresholds 64 times higher keep that code in the interpreter (a long loop still compiles);
+  // the commands that start a gateway set them back (src/cli/index.ts). This thread only.
+  if (typeof Bun !== "undefined") Bun.unsafe?.setJITPolicy?.(64);
   const { runCli } = await import("./cli/index.ts");
   await runCli(argv);
 }

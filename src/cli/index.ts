@@ -36,6 +36,9 @@ export async function runCli(argv: string[]): Promise<void> {
   const dash = argv.indexOf("--");
   const own = dash === -1 ? argv : argv.slice(0, dash);
   const found = locate(tree, own);
+  if (typeof Bun !== "undefined" && RUNS_A_GATEWAY.has(found.path[0] ?? "")) {
+    Bun.unsafe?.setJITPolicy?.(1);
+  }
   if (own.includes("--help") || own.includes("-h")) {
     if (found.unknownCommand) return fail(found.unknownCommand);
     console.log(`${await usage(found.spec, found.path)}\n`);
@@ -56,6 +59,12 @@ export async function runCli(argv: string[]): Promise<void> {
   }
 }
 
+/**
+ * The commands that start a gateway (`tools` runs one in process): the JIT works as usual there
+ * (main.ts makes it reluctant for the one-shot commands).
+ */
+const RUNS_A_GATEWAY = new Set(["serve", "tools"]);
+
 /** The help of `spec`, named by its whole path; colour only on a terminal (and not NO_COLOR). */
 async function usage(spec: CommandSpec, path: string[]): Promise<string> {
   const parent = path.length
@@ -64,7 +73,7 @@ async function usage(spec: CommandSpec, path: string[]): Promise<string> {
       }
     : undefined;
   const text = await renderUsage(spec as CommandDef, parent as CommandDef | undefined);
-  const { colourOn, stripAnsi } = await import("../colour.ts"); // node:tty costs megabytes
+  const { colourOn, stripAnsi } = await import("../colour.ts");
   return colourOn(1) ? text : stripAnsi(text);
 }
 

@@ -1,7 +1,14 @@
-import { createHash, timingSafeEqual } from "node:crypto";
 import { lookupVariable } from "../config/env.ts";
 import { GatewayError } from "../errors.ts";
 import type { ApiKeyConfig, AuthConfig } from "./schema.ts";
+
+/**
+ * node:crypto, loaded on first use: `keys list` (run by shell completion) only classifies keys,
+ * and the module costs a light command megabytes at start.
+ */
+let cryptoModule: typeof import("node:crypto") | undefined;
+const nodeCrypto = () =>
+  (cryptoModule ??= process.getBuiltinModule("node:crypto") as typeof import("node:crypto"));
 
 const HASHED = /^sha256:([0-9a-f]{64})$/i;
 const ENV_REF = /^env:([A-Za-z_][A-Za-z0-9_]*)$/;
@@ -14,7 +21,7 @@ export function generateKey(): string {
 
 /** `sha256:<hex>` of a key, as stored in the config. */
 export function hashKey(key: string): string {
-  return `sha256:${createHash("sha256").update(key).digest("hex")}`;
+  return `sha256:${nodeCrypto().createHash("sha256").update(key).digest("hex")}`;
 }
 
 /** How a key is written in the config. */
@@ -86,7 +93,7 @@ export function resolveAuthKeys(
 
 /** The digest bytes of a presented key, to compare with `storedDigest`. */
 export function presentedDigest(key: string): Buffer {
-  return createHash("sha256").update(key).digest();
+  return nodeCrypto().createHash("sha256").update(key).digest();
 }
 
 /** The digest bytes of a stored `sha256:<hex>` key. */
@@ -99,7 +106,7 @@ export function storedDigest(stored: string): Buffer {
  * leaks neither the key's length nor where it first differs.
  */
 export function sameDigest(a: Buffer, b: Buffer): boolean {
-  return a.length === b.length && timingSafeEqual(a, b);
+  return a.length === b.length && nodeCrypto().timingSafeEqual(a, b);
 }
 
 function toBase64Url(bytes: Uint8Array): string {
