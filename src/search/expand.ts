@@ -193,6 +193,12 @@ function namesIn(query: string): Set<string> {
   return new Set(Array.from(query.matchAll(NAME), ([word]) => word.toLowerCase()));
 }
 
+/** A host name and a path: "docs.stripe.com/api", "github.com/original/project". */
+const DOMAIN_PATH = /(?<![\w@./-])(?:[a-z0-9-]+\.)+(?:com|io|net|org|dev|app|ai|co|cloud)\/\S*/gi;
+/** A bare domain: "monday.com", "acme.dev"; its name is the label before the top-level domain. */
+const DOMAIN =
+  /(?<![\w@./-])(?:[a-z0-9-]+\.)*([a-z0-9-]+)\.(?:com|io|net|org|dev|app|ai|co|cloud)\b(?![\w/-]|\.\w)/gi;
+
 /** A quoted value, in double or single quotes: `"update the changelog"`, `'Fix checkout bug'`. */
 const QUOTED =
   /(^|\s)(?:["\u201c][^"\u201d]{1,80}["\u201d]|['\u2018][^'\u2019]{1,80}['\u2019])(?=[\s.,;:!?)]|$)/g;
@@ -240,6 +246,10 @@ export function normalizeQuery(query: string): string {
     // "who's", "we're", "don't": the ending would be a word of its own ("s", "t"), matching noise.
     .replace(/(?<=[a-z])['\u2019](?:s|re|ve|ll|d|m|t)\b/gi, "")
     .replace(/\b[a-z][a-z0-9+.-]{0,31}:\/\/\S+/gi, " url ")
+    // A bare address with a path ("docs.stripe.com/api") is a URL; a bare domain ("monday.com",
+    // "example.com") names a product or a site by its name, not by "com".
+    .replace(DOMAIN_PATH, " url ")
+    .replace(DOMAIN, (_, name: string) => ` ${name} `)
     // Each starts where its run of characters starts: from every word boundary inside a long run
     // ("a-a-a-...", "a.a.a...") the run would be read again, in quadratic time.
     .replace(/(?<![\w.+-])[\w.+-]+@[\w-]+\.[\w.-]+\b/g, " email ")

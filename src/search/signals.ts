@@ -1,5 +1,5 @@
 import type { Tool } from "../mcp/sdk.ts";
-import type { QueryGroup } from "./expand.ts";
+import { normalizeQuery, type QueryGroup } from "./expand.ts";
 import { type EntryTexts, toEntryTexts } from "./fields.ts";
 import { lemma } from "./lexicon.ts";
 import { isWriteVerb, sameAction } from "./synonyms.ts";
@@ -26,6 +26,11 @@ export const LIFTS = {
   verbMismatch: 0.25,
   /** A query naming the tool's server ("... in gitlab") lifts it by up to this fraction. */
   server: 0.8,
+  /**
+   * A name word the request names only where something happens ("add a note *to my task*",
+   * "a comment *on the paragraph*"), not what to act on, counts this much.
+   */
+  place: 0.5,
 };
 
 /** The largest product of the lifts, which bounds how far a tool can climb. */
@@ -94,6 +99,8 @@ export interface QuerySignals {
   writeVerbs: string[];
   /** A question about how things are: a read, whatever verbs it names. */
   question: boolean;
+  /** Expanded terms reached only by words of a place phrase ("to the table", "in my doc"). */
+  placed: Set<string>;
 }
 
 /**
@@ -138,7 +145,55 @@ export function querySignals(groups: QueryGroup[], query = ""): QuerySignals {
         .filter((group) => isBaseForm(group.word))
         .map((group) => toTerm(group.word))
         .filter(isWriteVerb);
-  return { wanted, words, inflections, writeVerbs, question };
+  // A read names what it reads by its container ("what files are in this directory"); an action
+  // names what it acts on before where ("add a column to the table").
+  const places = writeVerbs.length > 0 ? placeWords(query) : new Set<string>();
+  const placed = new Set<string>();
+  const acted = new Set<string>();
+  for (const group of groups) {
+    const where = places.has(group.word) ? placed : acted;
+    for (const term of group.terms.keys()) where.add(term);
+  }
+  for (const term of acted) placed.delete(term);
+  return { wanted, words, inflections, writeVerbs, question, placed };
+}
+
+/** A verb of the verb lists here ("list", "create"). */
+function isAVerb(word: string): boolean {
+  const term = toTerm(word);
+  return READ_VERBS.has(term) || isWriteVerb(term);
+}
+
+/** Prepositions that open a place phrase: where the action happens, not what it acts on. */
+const PLACE = new Set("in on to into onto inside within from at under".split(" "));
+/** Words that end a place phrase: the next clause, a conjunction, another preposition. */
+const PLACE_END = new Set(
+  "and or but so that which who whose saying says with for by when whenever if as than then".split(
+    " ",
+  ),
+);
+
+/**
+ * The words of a request's place phrases: "add a note *to my tax return task*", "move it *into
+ * the Finance folder*". "to" before a verb is not a place ("I want to create ...").
+ */
+export function placeWords(query: string): Set<string> {
+  const places = new Set<string>();
+  for (const clause of normalizeQuery(query).split(/[,.;:!?()]/)) {
+    const words = splitWords(clause);
+    let inside = false;
+    for (let i = 0; i < words.length; i++) {
+      const word = words[i]!;
+      if (PLACE.has(word)) {
+        const next = words[i + 1];
+        inside = !(word === "to" && next !== undefined && isAVerb(next));
+        continue;
+      }
+      if (PLACE_END.has(word)) inside = false;
+      else if (inside && !isStopword(word)) places.add(word);
+    }
+  }
+  return places;
 }
 
 type Inflection = "s" | "ed" | "ing";
@@ -183,8 +238,9 @@ function nameCoverage(tool: NameFeatures, query: QuerySignals): number {
   if (tool.nameTerms.size === 0) return 0;
   let covered = 0;
   for (const [term, word] of tool.nameTerms) {
-    const weight = query.wanted.get(term);
-    if (weight === undefined) continue;
+    const wanted = query.wanted.get(term);
+    if (wanted === undefined) continue;
+    const weight = query.placed.has(term) ? wanted * LIFTS.place : wanted;
     const same = query.words.has(word) || sameInflection(word, query.inflections.get(term));
     if (same) covered += weight;
     else if (inflectionOf(word) === "s" || query.inflections.get(term)?.has("s"))

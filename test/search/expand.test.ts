@@ -1,5 +1,6 @@
 import { describe, expect, test } from "bun:test";
 import { expandQuery, normalizeQuery, type Vocabulary, WEIGHTS } from "../../src/search/expand.ts";
+import { ToolIndex } from "../../src/search/index.ts";
 import { splitWords, toTerm } from "../../src/search/tokenize.ts";
 
 /** A vocabulary of the given words' terms. */
@@ -121,6 +122,40 @@ describe("pasted values", () => {
       "replace http with https in config.ini file".split(" "),
     );
     expect(words("how many users signed up")).toEqual("count users signed up".split(" "));
+  });
+
+  test("a bare address with a path is a URL; a bare domain is its name", () => {
+    const words = (query: string) => normalizeQuery(query).trim().split(/\s+/);
+    expect(words("list the pages under docs.stripe.com/api")).toEqual(
+      "list the pages under url".split(" "),
+    );
+    expect(words("set the status to Done in monday.com")).toEqual(
+      "set the status to Done in monday".split(" "),
+    );
+    expect(words("open example.com, then acme.dev.")).toEqual(
+      "open example , then acme .".split(" "),
+    );
+    // File names and email addresses keep their own rules.
+    expect(words("run deploy.sh and mail ada@example.org")).toEqual(
+      "run deploy.sh file and mail email".split(" "),
+    );
+  });
+
+  test("a domain's name, not its top-level domain, is searched", () => {
+    const tool = (name: string, description: string) => ({
+      name,
+      description,
+      inputSchema: { type: "object" as const },
+    });
+    const index = new ToolIndex();
+    index.upsert("monday", [
+      tool("update_doc", "Update a document on monday.com."),
+      tool("use_template", "Create a board from a monday.com template."),
+      tool("change_item_values", "Change the column values of an item: its status, owner or date."),
+      tool("get_board", "Get a board."),
+    ]);
+    const [hit] = index.search("set the status to Done in monday.com");
+    expect(hit?.tool.name).toBe("change_item_values");
   });
 
   test("owner/repo reads as a repository; word pairs, acronyms and file paths do not", () => {
