@@ -258,7 +258,11 @@ export class BackendPool {
     const annotations = handle.tools.find((t) => t.name === tool)?.annotations;
     const readOnly = annotations?.readOnlyHint === true;
     // Only read-only tools are cached: a call with side effects must always reach the backend.
-    const key = readOnly && this.cache ? ResponseCache.key(handle.config.name, tool, args) : "";
+    // A backend that answers each session or caller on its own connection (`isolation: session`,
+    // `per_caller`) is not: one caller's answer (its credentials, its roots) is not another's.
+    const shared = handle.config.isolation !== "session" && !handle.config.per_caller;
+    const key =
+      readOnly && shared && this.cache ? ResponseCache.key(handle.config.name, tool, args) : "";
     const hit = key ? this.cache?.get(key) : undefined;
     if (hit) return hit;
     // Capabilities (served inside) are budgeted one by one, MCP backends as a whole.
