@@ -77,6 +77,7 @@ export class Calls {
     const name = main.config.name;
     const handle = this.forSession(main, caller?.sessionId, caller?.identity);
     this.running++;
+    handle.running++;
     if (caller) handle.inflight.set(caller, (handle.inflight.get(caller) ?? 0) + 1);
     clearTimeout(handle.idleTimer);
     const timeout =
@@ -127,6 +128,7 @@ export class Calls {
       throw describeBackendError(name, error);
     } finally {
       this.running--;
+      if (--handle.running === 0) handle.onDrained?.();
       if (caller) {
         const left = (handle.inflight.get(caller) ?? 1) - 1;
         if (left > 0) handle.inflight.set(caller, left);

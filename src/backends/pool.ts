@@ -80,6 +80,8 @@ export function standalonePool(
 export class BackendPool {
   private readonly handles = new Map<string, Handle>();
   private readonly aliases = new Map<string, string>();
+  /** Handles a reload removed or replaced that still finish calls in flight. */
+  private readonly retiring = new Set<Handle>();
   private healthTimer?: ReturnType<typeof setInterval>;
   private readonly failsafe: FailsafeConfig;
   private readonly cache?: ResponseCache;
@@ -184,7 +186,7 @@ export class BackendPool {
         continue;
       }
       this.handles.delete(name);
-      closing.push(this.retire(handle));
+      closing.push(this.retireAfterCalls(handle));
     }
     for (const [name, config] of next) {
       if (this.handles.has(name)) continue;
@@ -201,7 +203,31 @@ export class BackendPool {
     return { added, removed, changed };
   }
 
-  /** Closes a handle that left the config (and its per-session connections). */
+  /**
+   * Closes a handle that a reload removed or replaced once its calls in flight have finished (each
+   * connection waits at most its backend's `timeout`); it never reconnects. With calls running,
+   * the reload does not wait: the handle drains on its own, and `close` still ends it.
+   */
+  private async retireAfterCalls(handle: Handle): Promise<void> {
+    const all = [handle, ...handle.isolated.values()];
+    for (const one of all) one.retired = true;
+    if (all.every((one) => one.running === 0)) return this.retire(handle);
+    this.retiring.add(handle);
+    const drained = (one: Handle) =>
+      new Promise<void>((done) => {
+        if (one.running === 0) return done();
+        const timer = setTimeout(done, one.config.timeout);
+        one.onDrained = () => {
+          clearTimeout(timer);
+          done();
+        };
+      });
+    void Promise.all(all.map(drained))
+      .then(() => this.retire(handle))
+      .finally(() => this.retiring.delete(handle));
+  }
+
+  /** Closes a handle's connections (and its per-session ones). */
   private async retire(handle: Handle): Promise<void> {
     await Promise.all(
       [handle, ...handle.isolated.values()].map((h) => this.supervisor.disconnect(h)),
@@ -376,9 +402,12 @@ export class BackendPool {
     await Promise.all(this.everyHandle().map((handle) => this.supervisor.disconnect(handle)));
   }
 
-  /** Every handle, with the per-session ones. */
+  /** Every handle, with the per-session ones (and those still draining after a reload). */
   private everyHandle(): Handle[] {
-    return [...this.handles.values()].flatMap((handle) => [handle, ...handle.isolated.values()]);
+    return [...this.handles.values(), ...this.retiring].flatMap((handle) => [
+      handle,
+      ...handle.isolated.values(),
+    ]);
   }
 
   /**

@@ -47,6 +47,15 @@ export class Supervisor {
     }
     if (handle.connecting) return handle.connecting;
     const name = handle.config.name;
+    if (handle.retired) {
+      // A retry of a call that outlived its backend's removal must not start an untracked process.
+      return Promise.reject(
+        new GatewayError(
+          "BACKEND_UNAVAILABLE",
+          `[backend:${name}] was removed or replaced by a config reload`,
+        ),
+      );
+    }
     const log = logger.withTag(`backend:${name}`);
     const parked = this.crashLoop(handle);
     if (parked) return Promise.reject(parked);
