@@ -291,8 +291,10 @@ export class BackendPool {
       readOnly && shared && this.cache ? ResponseCache.key(handle.config.name, tool, args) : "";
     const hit = key ? this.cache?.get(key) : undefined;
     if (hit) return hit;
-    // Capabilities (served inside) are budgeted one by one, MCP backends as a whole.
+    // Capabilities (served inside) are budgeted one by one, MCP backends as a whole. A caller's
+    // own `per_caller` connection is not: its failures (its credential) are its breaker's alone.
     const budgeted = { server: handle.config.name, tool: handle.driver ? tool : undefined };
+    const budget = handle.config.per_caller && caller?.identity ? undefined : this.budget;
     let result: CallToolResult;
     try {
       result = await this.calls.run(
@@ -304,10 +306,10 @@ export class BackendPool {
           connection.callTool(backendToolName(handle.config, tool), args, callOptions),
       );
     } catch (error) {
-      if (!options.signal?.aborted) this.budget.record({ ...budgeted, error });
+      if (!options.signal?.aborted) budget?.record({ ...budgeted, error });
       throw error;
     }
-    this.budget.record({ ...budgeted, result });
+    budget?.record({ ...budgeted, result });
     const transformed = transformFor(handle.config, backendToolName(handle.config, tool));
     const final = transformed ? transformResult(result, transformed) : result;
     if (key) this.cache?.set(key, final);

@@ -21,6 +21,7 @@ server: { shutdown_timeout: 1s }
 failsafe:
   circuit_breaker: { failure_threshold: 2, reset_timeout: 30s }
   restart: { initial_backoff: 10ms, max_backoff: 10ms, crash_limit: 50 }
+  error_budget: { min_calls: 2, threshold: 0.5 }
 auth:
   enabled: true
   api_keys:
@@ -37,8 +38,8 @@ backends:
   cleanups.push(() => gateway.stop());
 }, 30_000);
 
-describe("a per_caller backend's breaker", () => {
-  test("a caller whose own connection fails does not open it for the others", async () => {
+describe("a per_caller backend's breaker and error budget", () => {
+  test("a caller whose own connection fails does not open it, or spend the error budget, for the others", async () => {
     const alice = await connectWithKey(gateway.url, ALICE);
     const mallory = await connectWithKey(gateway.url, MALLORY);
     cleanups.push(alice.close, mallory.close);
