@@ -24,6 +24,10 @@ export interface Handle {
   transport?: ActiveTransport;
   connection?: BackendConnection;
   connecting?: Promise<BackendConnection>;
+  /** When the start in `connecting` began (searches and lists wait for it within a bound from then). */
+  connectingSince?: number;
+  /** Ends the start in `connecting` (its process too); set while it runs. */
+  stopStart?: () => void;
   /** Calls in flight, by the channel of the session that made each. */
   inflight: Map<CallerChannel, number>;
   /** Requests running on this handle (with or without a session), and who waits for none. */

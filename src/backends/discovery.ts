@@ -113,8 +113,21 @@ export class Discovery {
    */
   async settle(handles: Handle[], waitMs: number): Promise<string[]> {
     const starting = () => handles.filter((handle) => handle.connecting !== undefined);
-    const waits = starting().map((handle) => handle.connecting!.catch(() => {}));
-    if (waits.length) await withDeadline(Promise.all(waits), waitMs);
+    // The bound counts from when each start began: a start that already had its `waitMs` (one
+    // backend hung at start) is not waited for again by every later search of every session.
+    const now = Date.now();
+    const waits = starting().flatMap((handle) => {
+      const left = (handle.connectingSince ?? now) + waitMs - now;
+      return left > 0
+        ? [
+            withDeadline(
+              handle.connecting!.catch(() => {}),
+              left,
+            ),
+          ]
+        : [];
+    });
+    if (waits.length) await Promise.all(waits);
     return starting().map((handle) => handle.config.name);
   }
 
