@@ -27,6 +27,17 @@ export interface ProfileBinding {
   switchable: boolean;
 }
 
+/** Stateless (2026-07-28) requests share one session id, so `isolation: session` stays bounded. */
+export const STATELESS_SESSION = "stateless";
+
+/**
+ * What the session sandbox counts a call against: its MCP session, or for a stateless request
+ * (no session; they all share one id) its caller, so one key's calls never use up another's.
+ */
+export function sandboxSession(sessionId: string | undefined, caller: Caller): string {
+  return sessionId && sessionId !== STATELESS_SESSION ? sessionId : `caller:${caller.id}`;
+}
+
 export const LOCAL_ADMIN: Caller = {
   id: "local",
   admin: true,

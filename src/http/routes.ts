@@ -1,7 +1,7 @@
 import type { ClusterLink } from "../cluster/link.ts";
 import { isRelayed, relayedCertificate } from "../cluster/relay.ts";
 import { otherInstancesTasks, relayTask } from "../cluster/tasks.ts";
-import { type Caller, callerOf, toAuthInfo } from "../gateway/caller.ts";
+import { type Caller, callerOf, STATELESS_SESSION, toAuthInfo } from "../gateway/caller.ts";
 import type { Gateway } from "../gateway/gateway.ts";
 import { InputFlows } from "../gateway/input-flows.ts";
 import { createBackendServer } from "../gateway/passthrough.ts";
@@ -26,9 +26,6 @@ import { createUiHandler } from "./ui.ts";
 const FLAT = "~flat";
 /** The session scope of `/mcp?codemode=search_and_execute` (the original gateway's parameter). */
 const CODE_MODE = "~codemode";
-
-/** Stateless (2026-07-28) requests share one session id, so `isolation: session` stays bounded. */
-const STATELESS_SESSION = "stateless";
 
 /** The default request body limit (413 above it). */
 export const MAX_BODY_BYTES = 4 * 1024 * 1024;
