@@ -27,15 +27,13 @@ export interface ProfileBinding {
   switchable: boolean;
 }
 
-/** Stateless (2026-07-28) requests share one session id, so `isolation: session` stays bounded. */
-export const STATELESS_SESSION = "stateless";
-
 /**
- * What the session sandbox counts a call against: its MCP session, or for a stateless request
- * (no session; they all share one id) its caller, so one key's calls never use up another's.
+ * The session id of a stateless (2026-07-28) request, which has no MCP session: one per caller,
+ * so that `isolation: session` and the session sandbox never mix two keys' requests, and each
+ * caller's stateless calls reuse one per-session connection instead of one each.
  */
-export function sandboxSession(sessionId: string | undefined, caller: Caller): string {
-  return sessionId && sessionId !== STATELESS_SESSION ? sessionId : `caller:${caller.id}`;
+export function statelessSession(callerId: string): string {
+  return `stateless:${callerId}`;
 }
 
 export const LOCAL_ADMIN: Caller = {

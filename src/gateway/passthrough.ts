@@ -11,7 +11,7 @@ import {
 import { uiAllowed } from "../meta/apps.ts";
 import { checkArgumentLimits } from "../meta/validate.ts";
 import { VERSION } from "../version.ts";
-import { type Caller, type CatalogKind, callerOf, LOCAL_ADMIN, sandboxSession } from "./caller.ts";
+import { type Caller, type CatalogKind, callerOf, LOCAL_ADMIN } from "./caller.ts";
 import { createRequestRelay, forwardRequest, sessionRelay } from "./channel.ts";
 import type { Gateway } from "./gateway.ts";
 import type { InputFlows } from "./input-flows.ts";
@@ -197,7 +197,7 @@ export async function createBackendServer(
             definition,
             args,
             channel,
-            session: sandboxSession(options.sessionId(), caller),
+            session: options.sessionId() || caller.id,
           },
           () => gateway.pool.callTool(name, tool, args, { ...callOptions, extra }, channel),
         ),

@@ -1,7 +1,7 @@
 import type { ClusterLink } from "../cluster/link.ts";
 import { isRelayed, relayedCertificate } from "../cluster/relay.ts";
 import { otherInstancesTasks, relayTask } from "../cluster/tasks.ts";
-import { type Caller, callerOf, STATELESS_SESSION, toAuthInfo } from "../gateway/caller.ts";
+import { type Caller, callerOf, statelessSession, toAuthInfo } from "../gateway/caller.ts";
 import type { Gateway } from "../gateway/gateway.ts";
 import { InputFlows } from "../gateway/input-flows.ts";
 import { createBackendServer } from "../gateway/passthrough.ts";
@@ -91,7 +91,7 @@ export function createRoutes(gateway: Gateway, options: RoutesOptions = {}): Rou
       handler = createMcpHandler(
         (ctx) =>
           createBackendServer(gateway, backend, {
-            sessionId: () => STATELESS_SESSION,
+            sessionId: () => statelessSession(callerOf(ctx.authInfo).id),
             caller: callerOf(ctx.authInfo),
             flows: ctx.era === "modern" ? flows : undefined,
           }),
@@ -107,7 +107,7 @@ export function createRoutes(gateway: Gateway, options: RoutesOptions = {}): Rou
     createMcpHandler(
       (ctx) =>
         createSessionServer(gateway, {
-          sessionId: () => STATELESS_SESSION,
+          sessionId: () => statelessSession(callerOf(ctx.authInfo).id),
           caller: callerOf(ctx.authInfo),
           flows: ctx.era === "modern" ? flows : undefined,
           flat,

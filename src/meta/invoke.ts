@@ -1,6 +1,6 @@
 import type { JsonObject } from "../backends/types.ts";
 import { GatewayError, type GatewayErrorCode } from "../errors.ts";
-import { type Caller, sandboxSession } from "../gateway/caller.ts";
+import type { Caller } from "../gateway/caller.ts";
 import type { Gateway } from "../gateway/gateway.ts";
 import { observedCall, refused } from "../gateway/observed.ts";
 import type { Resolved } from "../gateway/router.ts";
@@ -78,7 +78,7 @@ async function invokeTool(
   // shows in the metrics, recent calls and the audit log with its code.
   const guarded = { server, tool: toolName, definition: tool, args: toolArgs, channel };
   const result = await observedCall(gateway, call, () =>
-    gateway.security.calls.run({ ...guarded, session: sandboxSession(sessionId, caller) }, () =>
+    gateway.security.calls.run({ ...guarded, session: sessionId || caller.id }, () =>
       gateway.pool.callTool(
         server,
         toolName,
