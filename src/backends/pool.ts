@@ -194,7 +194,11 @@ export class BackendPool {
       this.handles.set(name, createHandle(config));
     }
     await Promise.all(closing);
-    for (const name of removed) void this.options.hooks.callHook("tools:changed", name, []);
+    // A replaced backend's tools are those of its old config until its new one lists them: they
+    // go now (a new command may be another server, or fail to start).
+    for (const name of [...removed, ...changed]) {
+      void this.options.hooks.callHook("tools:changed", name, []);
+    }
     for (const name of [...added, ...changed]) {
       const handle = this.handles.get(name)!;
       if (handle.config.configError) continue;

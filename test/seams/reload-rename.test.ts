@@ -106,4 +106,24 @@ describe("reload while calls are in flight", () => {
       }
     }, 5000);
   }, 30_000);
+
+  test("a backend replaced by one that cannot start no longer offers the old server's tools", async () => {
+    await reload(`backends:\n${everything("beta")}`);
+    await waitFor(() => gateway.gateway.index.tools("beta").length > 0);
+    await reload(
+      `backends:\n  beta:\n    command: sh\n    args: ["-c", "echo broken >&2; exit 1"]\n`,
+    );
+    await waitFor(() => gateway.gateway.pool.status("beta")?.state === "failed");
+    const found = await sessions[0]!.client.callTool({
+      name: "gateway_search_tools",
+      arguments: { query: "print the environment variables" },
+    });
+    const matches = (found.structuredContent as { matches: { server: string }[] }).matches;
+    expect(matches.filter((m) => m.server === "beta")).toEqual([]);
+    const listed = await sessions[1]!.client.callTool({
+      name: "gateway_list_tools",
+      arguments: { server: "beta" },
+    });
+    expect((listed.structuredContent as { tools: unknown[] }).tools).toEqual([]);
+  }, 30_000);
 });
