@@ -51,6 +51,9 @@ export class Discovery {
    * security layer has seen them. A backend that declares no tools serves none.
    */
   async adopt(handle: Handle, connection: BackendConnection): Promise<void> {
+    // A `per_caller` connection lists what that caller's credential shows: the backend's list is
+    // its discovery's (own headers and env), not whichever caller connected last.
+    if (handle.callerValues !== undefined) return;
     const tools = connection.capabilities.tools ? await this.list(handle, connection) : [];
     await this.setTools(handle.parent ?? handle, tools, true);
   }
