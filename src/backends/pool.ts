@@ -316,7 +316,8 @@ export class BackendPool {
     budget?.record({ ...budgeted, result });
     const transformed = transformFor(handle.config, backendToolName(handle.config, tool));
     const final = transformed ? transformResult(result, transformed) : result;
-    if (key) this.cache?.set(key, final);
+    // An answer from a config a reload replaced meanwhile is not the new config's to reuse.
+    if (key && this.handles.get(handle.config.name) === handle) this.cache?.set(key, final);
     return final;
   }
 
