@@ -324,6 +324,11 @@ export function createGateway(options: GatewayOptions): Gateway {
       // Keys and their scopes apply at once (a revoked key stops working on reload).
       security.auth.update(next.auth);
       security.trust(next.security.trusted_tools);
+      // What sessions list may change with no backend changing (surfaced tools, code mode,
+      // scopes, profiles): connected clients are told to list again.
+      const surface = (c: ResolvedConfig) =>
+        JSON.stringify([c.auth, c.meta_mcp, c.code_mode, c.routing_profiles, c.skills]);
+      if (surface(next) !== surface(config)) announce();
       config = next;
       const { added, removed, changed } = await pool.apply(next.backends);
       for (const name of removed) index.remove(name);
