@@ -2,7 +2,7 @@ import type { ClusterLink } from "../cluster/link.ts";
 import { isRelayed, relayedCertificate } from "../cluster/relay.ts";
 import { otherInstancesTasks, relayTask } from "../cluster/tasks.ts";
 import { type Caller, callerOf, statelessSession, toAuthInfo } from "../gateway/caller.ts";
-import type { Gateway } from "../gateway/gateway.ts";
+import type { Gateway, HealthReport } from "../gateway/gateway.ts";
 import { InputFlows } from "../gateway/input-flows.ts";
 import { createBackendServer } from "../gateway/passthrough.ts";
 import { requestedProfile, withProfile } from "../gateway/profiles.ts";
@@ -286,13 +286,14 @@ export function createRoutes(gateway: Gateway, options: RoutesOptions = {}): Rou
     const serving = Object.values(report.backends).some((b) => b.state !== "failed");
     const status = serving || Object.keys(report.backends).length === 0 ? 200 : 503;
     // Throttled too: the full report would otherwise tell a right key from a wrong one.
-    if (auth.required && (await auth.authenticate(request, address)) instanceof Response) {
+    const caller = auth.required ? await auth.authenticate(request, address) : undefined;
+    if (caller instanceof Response) {
       return Response.json({ status: report.status }, { status });
     }
     const { open, ...sessionLimits } = sessions.stats();
     return Response.json(
       {
-        ...report,
+        ...(caller && !caller.admin ? scopedHealth(report, caller) : report),
         version: VERSION,
         sessions: open,
         sessionLimits,
@@ -303,6 +304,23 @@ export function createRoutes(gateway: Gateway, options: RoutesOptions = {}): Rou
       },
       { status },
     );
+  }
+
+  /**
+   * `/health` for a key that is not an admin: the backends its scopes reach, without the
+   * security report, the other sessions' surfaces or skills (as on the dashboard).
+   */
+  function scopedHealth(report: HealthReport, caller: Caller): HealthReport {
+    const reach = (server: string) => caller.allows(server, "*");
+    const { security, surfaces, skills, resourceClashes, disabled, ...rest } = report;
+    const kept = disabled?.filter((entry) => reach(entry.server));
+    const backends = Object.entries(report.backends).filter(([name]) => reach(name));
+    return {
+      ...rest,
+      tools: backends.reduce((sum, [, backend]) => sum + backend.tools, 0),
+      backends: Object.fromEntries(backends),
+      ...(kept?.length ? { disabled: kept } : {}),
+    };
   }
 
   return {
