@@ -307,18 +307,43 @@ export function createRoutes(gateway: Gateway, options: RoutesOptions = {}): Rou
   }
 
   /**
-   * `/health` for a key that is not an admin: the backends its scopes reach, without the
-   * security report, the other sessions' surfaces or skills (as on the dashboard).
+   * `/health` for a key that is not an admin: what concerns the backends its scopes reach (their
+   * state, findings, lock changes, skills if granted), not other sessions' surfaces.
    */
   function scopedHealth(report: HealthReport, caller: Caller): HealthReport {
     const reach = (server: string) => caller.allows(server, "*");
     const { security, surfaces, skills, resourceClashes, disabled, ...rest } = report;
     const kept = disabled?.filter((entry) => reach(entry.server));
+    const clashes = resourceClashes?.filter((clash) => reach(clash.owner) && reach(clash.other));
     const backends = Object.entries(report.backends).filter(([name]) => reach(name));
     return {
       ...rest,
       tools: backends.reduce((sum, [, backend]) => sum + backend.tools, 0),
       backends: Object.fromEntries(backends),
+      ...(security
+        ? {
+            security: {
+              ...security,
+              poisoning: {
+                ...security.poisoning,
+                findings: security.poisoning.findings.filter((f) => reach(f.server)),
+              },
+              quarantined: security.quarantined.filter((entry) => reach(entry.split(":")[0]!)),
+              ...(security.lock
+                ? {
+                    lock: {
+                      ...security.lock,
+                      changes: Object.fromEntries(
+                        Object.entries(security.lock.changes).filter(([name]) => reach(name)),
+                      ),
+                    },
+                  }
+                : {}),
+            },
+          }
+        : {}),
+      ...(skills && reach("skills") ? { skills } : {}),
+      ...(clashes?.length ? { resourceClashes: clashes } : {}),
       ...(kept?.length ? { disabled: kept } : {}),
     };
   }
