@@ -24,8 +24,17 @@ export interface Handle {
   transport?: ActiveTransport;
   connection?: BackendConnection;
   connecting?: Promise<BackendConnection>;
+  /** When the start in `connecting` began (searches and lists wait for it within a bound from then). */
+  connectingSince?: number;
+  /** Ends the start in `connecting` (its process too); set while it runs. */
+  stopStart?: () => void;
   /** Calls in flight, by the channel of the session that made each. */
   inflight: Map<CallerChannel, number>;
+  /** Requests running on this handle (with or without a session), and who waits for none. */
+  running: number;
+  onDrained?: () => void;
+  /** Set once a reload removed or replaced the backend: it finishes its calls, never reconnects. */
+  retired?: boolean;
   stderr: string[];
   idleTimer?: ReturnType<typeof setTimeout>;
   /**
@@ -57,6 +66,7 @@ export function createHandle(config: ResolvedBackend, driver?: InternalDriver): 
     tools: [],
     fingerprint: backendFingerprint(config),
     inflight: new Map(),
+    running: 0,
     stderr: [],
     listeners: new Set(),
     isolated: new Map(),

@@ -77,6 +77,7 @@ export class Calls {
     const name = main.config.name;
     const handle = this.forSession(main, caller?.sessionId, caller?.identity);
     this.running++;
+    handle.running++;
     if (caller) handle.inflight.set(caller, (handle.inflight.get(caller) ?? 0) + 1);
     clearTimeout(handle.idleTimer);
     const timeout =
@@ -106,7 +107,11 @@ export class Calls {
       }
     };
     try {
-      return await this.policyFor(main).execute(attempt, {
+      // A per-caller connection has a policy of its own: one caller's credentials failing
+      // (its own process or headers) must not open the breaker for every other caller.
+      const policy =
+        handle.callerValues === undefined ? this.policyFor(main) : this.callerPolicy(handle);
+      return await policy.execute(attempt, {
         idempotent: options.idempotent,
         signal: options.signal,
         isFailure: isBackendFailure,
@@ -127,6 +132,7 @@ export class Calls {
       throw describeBackendError(name, error);
     } finally {
       this.running--;
+      if (--handle.running === 0) handle.onDrained?.();
       if (caller) {
         const left = (handle.inflight.get(caller) ?? 1) - 1;
         if (left > 0) handle.inflight.set(caller, left);
@@ -170,15 +176,28 @@ export class Calls {
     }
   }
 
-  /** One policy (breaker, limits) per backend, shared by its per-session connections. */
-  policyFor(handle: Handle): BackendPolicy {
-    const own = handle.config.circuit_breaker;
-    const failsafe = own
-      ? { ...this.failsafe, circuit_breaker: { ...this.failsafe.circuit_breaker, ...own } }
-      : this.failsafe;
+  /** A `per_caller` connection's own policy (breaker, limits), not shared across instances. */
+  private callerPolicy(handle: Handle): BackendPolicy {
     handle.policy ??= new BackendPolicy(
       handle.config.name,
-      failsafe,
+      this.failsafeOf(handle),
+      handle.config.max_concurrency,
+    );
+    return handle.policy;
+  }
+
+  private failsafeOf(handle: Handle): FailsafeConfig {
+    const own = handle.config.circuit_breaker;
+    return own
+      ? { ...this.failsafe, circuit_breaker: { ...this.failsafe.circuit_breaker, ...own } }
+      : this.failsafe;
+  }
+
+  /** One policy (breaker, limits) per backend, shared by its per-session connections. */
+  policyFor(handle: Handle): BackendPolicy {
+    handle.policy ??= new BackendPolicy(
+      handle.config.name,
+      this.failsafeOf(handle),
       handle.config.max_concurrency,
       (ms) => this.onBreakerOpen?.(handle.config.name, ms),
     );

@@ -40,6 +40,7 @@ export async function openConnection(
   backend: ResolvedBackend,
   events: ConnectionEvents,
   env: Record<string, string | undefined> = process.env,
+  signal?: AbortSignal,
 ): Promise<BackendConnection> {
   if (backend.transport === "stdio") {
     const transport = new ProcessTransport({
@@ -56,7 +57,7 @@ export async function openConnection(
             `dropped a ${formatSize(bytes)} message, over max_message_size (${formatSize(backend.max_message_size ?? DEFAULT_MAX_MESSAGE_SIZE)}); ${failed} call(s) failed with RESULT_TOO_LARGE`,
           ),
     });
-    return connectOver(backend, "stdio", transport, events);
+    return connectOver(backend, "stdio", transport, events, signal);
   }
   const url = new URL(backend.url!);
   const requestInit: RequestInit = { headers: backend.headers };
@@ -67,15 +68,15 @@ export async function openConnection(
     : undefined;
   const options = { requestInit, authProvider, fetch: capped };
   if (backend.transport === "sse") {
-    return connectOver(backend, "sse", new SSEClientTransport(url, options), events);
+    return connectOver(backend, "sse", new SSEClientTransport(url, options), events, signal);
   }
   try {
     const transport = new StreamableHTTPClientTransport(url, options);
-    return await connectOver(backend, "streamable-http", transport, events);
+    return await connectOver(backend, "streamable-http", transport, events, signal);
   } catch (error) {
     // A legacy HTTP+SSE server answers the Streamable HTTP POST with 400, 404 or 405.
     if (backend.transport !== "auto" || !isLegacyHttpStatus(error)) throw error;
-    return connectOver(backend, "sse", new SSEClientTransport(url, options), events);
+    return connectOver(backend, "sse", new SSEClientTransport(url, options), events, signal);
   }
 }
 
@@ -104,6 +105,7 @@ async function connectOver(
   kind: ActiveTransport,
   transport: Transport,
   events: ConnectionEvents,
+  signal?: AbortSignal,
 ): Promise<BackendConnection> {
   const client = new OrderedClient(
     { name: "mcp-gateway", version: VERSION },
@@ -138,12 +140,18 @@ async function connectOver(
     events.onClose();
   };
   client.onerror = () => {};
+  // Stopped while starting: closing the transport ends the process and fails the connect.
+  const abandon = () => void transport.close().catch(() => {});
+  signal?.addEventListener("abort", abandon, { once: true });
   try {
     await client.connect(transport, { timeout: startupTimeout(backend) });
+    if (signal?.aborted) throw new Error("stopped while starting");
   } catch (error) {
     closed = true;
     await transport.close().catch(() => {});
     throw error;
+  } finally {
+    signal?.removeEventListener("abort", abandon);
   }
 
   const requestOptions = (options: CallOptions) => ({

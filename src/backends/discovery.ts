@@ -51,6 +51,9 @@ export class Discovery {
    * security layer has seen them. A backend that declares no tools serves none.
    */
   async adopt(handle: Handle, connection: BackendConnection): Promise<void> {
+    // A `per_caller` connection lists what that caller's credential shows: the backend's list is
+    // its discovery's (own headers and env), not whichever caller connected last.
+    if (handle.callerValues !== undefined) return;
     const tools = connection.capabilities.tools ? await this.list(handle, connection) : [];
     await this.setTools(handle.parent ?? handle, tools, true);
   }
@@ -113,8 +116,21 @@ export class Discovery {
    */
   async settle(handles: Handle[], waitMs: number): Promise<string[]> {
     const starting = () => handles.filter((handle) => handle.connecting !== undefined);
-    const waits = starting().map((handle) => handle.connecting!.catch(() => {}));
-    if (waits.length) await withDeadline(Promise.all(waits), waitMs);
+    // The bound counts from when each start began: a start that already had its `waitMs` (one
+    // backend hung at start) is not waited for again by every later search of every session.
+    const now = Date.now();
+    const waits = starting().flatMap((handle) => {
+      const left = (handle.connectingSince ?? now) + waitMs - now;
+      return left > 0
+        ? [
+            withDeadline(
+              handle.connecting!.catch(() => {}),
+              left,
+            ),
+          ]
+        : [];
+    });
+    if (waits.length) await Promise.all(waits);
     return starting().map((handle) => handle.config.name);
   }
 

@@ -80,6 +80,8 @@ export function standalonePool(
 export class BackendPool {
   private readonly handles = new Map<string, Handle>();
   private readonly aliases = new Map<string, string>();
+  /** Handles a reload removed or replaced that still finish calls in flight. */
+  private readonly retiring = new Set<Handle>();
   private healthTimer?: ReturnType<typeof setInterval>;
   private readonly failsafe: FailsafeConfig;
   private readonly cache?: ResponseCache;
@@ -184,7 +186,7 @@ export class BackendPool {
         continue;
       }
       this.handles.delete(name);
-      closing.push(this.retire(handle));
+      closing.push(this.retireAfterCalls(handle));
     }
     for (const [name, config] of next) {
       if (this.handles.has(name)) continue;
@@ -192,7 +194,11 @@ export class BackendPool {
       this.handles.set(name, createHandle(config));
     }
     await Promise.all(closing);
-    for (const name of removed) void this.options.hooks.callHook("tools:changed", name, []);
+    // A replaced backend's tools are those of its old config until its new one lists them: they
+    // go now (a new command may be another server, or fail to start).
+    for (const name of [...removed, ...changed]) {
+      void this.options.hooks.callHook("tools:changed", name, []);
+    }
     for (const name of [...added, ...changed]) {
       const handle = this.handles.get(name)!;
       if (handle.config.configError) continue;
@@ -201,7 +207,31 @@ export class BackendPool {
     return { added, removed, changed };
   }
 
-  /** Closes a handle that left the config (and its per-session connections). */
+  /**
+   * Closes a handle that a reload removed or replaced once its calls in flight have finished (each
+   * connection waits at most its backend's `timeout`); it never reconnects. With calls running,
+   * the reload does not wait: the handle drains on its own, and `close` still ends it.
+   */
+  private async retireAfterCalls(handle: Handle): Promise<void> {
+    const all = [handle, ...handle.isolated.values()];
+    for (const one of all) one.retired = true;
+    if (all.every((one) => one.running === 0)) return this.retire(handle);
+    this.retiring.add(handle);
+    const drained = (one: Handle) =>
+      new Promise<void>((done) => {
+        if (one.running === 0) return done();
+        const timer = setTimeout(done, one.config.timeout);
+        one.onDrained = () => {
+          clearTimeout(timer);
+          done();
+        };
+      });
+    void Promise.all(all.map(drained))
+      .then(() => this.retire(handle))
+      .finally(() => this.retiring.delete(handle));
+  }
+
+  /** Closes a handle's connections (and its per-session ones). */
   private async retire(handle: Handle): Promise<void> {
     await Promise.all(
       [handle, ...handle.isolated.values()].map((h) => this.supervisor.disconnect(h)),
@@ -258,11 +288,17 @@ export class BackendPool {
     const annotations = handle.tools.find((t) => t.name === tool)?.annotations;
     const readOnly = annotations?.readOnlyHint === true;
     // Only read-only tools are cached: a call with side effects must always reach the backend.
-    const key = readOnly && this.cache ? ResponseCache.key(handle.config.name, tool, args) : "";
+    // A backend that answers each session or caller on its own connection (`isolation: session`,
+    // `per_caller`) is not: one caller's answer (its credentials, its roots) is not another's.
+    const shared = handle.config.isolation !== "session" && !handle.config.per_caller;
+    const key =
+      readOnly && shared && this.cache ? ResponseCache.key(handle.config.name, tool, args) : "";
     const hit = key ? this.cache?.get(key) : undefined;
     if (hit) return hit;
-    // Capabilities (served inside) are budgeted one by one, MCP backends as a whole.
+    // Capabilities (served inside) are budgeted one by one, MCP backends as a whole. A caller's
+    // own `per_caller` connection is not: its failures (its credential) are its breaker's alone.
     const budgeted = { server: handle.config.name, tool: handle.driver ? tool : undefined };
+    const budget = handle.config.per_caller && caller?.identity ? undefined : this.budget;
     let result: CallToolResult;
     try {
       result = await this.calls.run(
@@ -274,13 +310,14 @@ export class BackendPool {
           connection.callTool(backendToolName(handle.config, tool), args, callOptions),
       );
     } catch (error) {
-      if (!options.signal?.aborted) this.budget.record({ ...budgeted, error });
+      if (!options.signal?.aborted) budget?.record({ ...budgeted, error });
       throw error;
     }
-    this.budget.record({ ...budgeted, result });
+    budget?.record({ ...budgeted, result });
     const transformed = transformFor(handle.config, backendToolName(handle.config, tool));
     const final = transformed ? transformResult(result, transformed) : result;
-    if (key) this.cache?.set(key, final);
+    // An answer from a config a reload replaced meanwhile is not the new config's to reuse.
+    if (key && this.handles.get(handle.config.name) === handle) this.cache?.set(key, final);
     return final;
   }
 
@@ -372,9 +409,12 @@ export class BackendPool {
     await Promise.all(this.everyHandle().map((handle) => this.supervisor.disconnect(handle)));
   }
 
-  /** Every handle, with the per-session ones. */
+  /** Every handle, with the per-session ones (and those still draining after a reload). */
   private everyHandle(): Handle[] {
-    return [...this.handles.values()].flatMap((handle) => [handle, ...handle.isolated.values()]);
+    return [...this.handles.values(), ...this.retiring].flatMap((handle) => [
+      handle,
+      ...handle.isolated.values(),
+    ]);
   }
 
   /**

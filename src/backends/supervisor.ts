@@ -47,6 +47,15 @@ export class Supervisor {
     }
     if (handle.connecting) return handle.connecting;
     const name = handle.config.name;
+    if (handle.retired) {
+      // A retry of a call that outlived its backend's removal must not start an untracked process.
+      return Promise.reject(
+        new GatewayError(
+          "BACKEND_UNAVAILABLE",
+          `[backend:${name}] was removed or replaced by a config reload`,
+        ),
+      );
+    }
     const log = logger.withTag(`backend:${name}`);
     const parked = this.crashLoop(handle);
     if (parked) return Promise.reject(parked);
@@ -85,15 +94,23 @@ export class Supervisor {
         log.debug(line);
       },
     };
-    const open = () =>
-      handle.driver
+    // `disconnect` during the start (a stop, a reload, a kill) ends it at once, process and all,
+    // instead of waiting for a backend hung at start to time out.
+    const stop = new AbortController();
+    handle.stopStart = () => stop.abort();
+    const open = () => {
+      if (stop.signal.aborted)
+        throw new GatewayError("BACKEND_UNAVAILABLE", "stopped while starting");
+      return handle.driver
         ? handle.driver.open(events)
-        : openConnection(handle.config, events, this.options.env);
+        : openConnection(handle.config, events, this.options.env, stop.signal);
+    };
     // After a crash, wait a little longer before each restart (exponential backoff).
     const delay = this.restartDelay(handle);
     const connecting =
       delay > 0 ? new Promise((done) => setTimeout(done, delay)).then(open) : open();
     let connection: BackendConnection | undefined;
+    handle.connectingSince = Date.now();
     handle.connecting = connecting
       .then(async (opened) => {
         connection = opened;
@@ -121,6 +138,10 @@ export class Supervisor {
       .catch((error) => {
         // A process that cannot start is restarted with the same backoff, and parked the same
         // way, as one that crashed: otherwise every call would spawn it again (a restart storm).
+        if (stop.signal.aborted) {
+          this.setState(handle, "idle");
+          throw new GatewayError("BACKEND_UNAVAILABLE", `[backend:${name}] stopped while starting`);
+        }
         if (!this.closing && handle.config.transport === "stdio") handle.crashes.push(Date.now());
         const failure = describeBackendError(name, error);
         const tail = handle.stderr.slice(-3).join(" | ");
@@ -137,12 +158,14 @@ export class Supervisor {
       })
       .finally(() => {
         handle.connecting = undefined;
+        handle.stopStart = undefined;
       });
     return handle.connecting;
   }
 
   async disconnect(handle: Handle): Promise<void> {
     clearTimeout(handle.idleTimer);
+    if (!handle.connection) handle.stopStart?.();
     const connection = handle.connection ?? (await handle.connecting?.catch(() => undefined));
     handle.connection = undefined;
     await connection?.close();

@@ -27,6 +27,15 @@ export interface ProfileBinding {
   switchable: boolean;
 }
 
+/**
+ * The session id of a stateless (2026-07-28) request, which has no MCP session: one per caller,
+ * so that `isolation: session` and the session sandbox never mix two keys' requests, and each
+ * caller's stateless calls reuse one per-session connection instead of one each.
+ */
+export function statelessSession(callerId: string): string {
+  return `stateless:${callerId}`;
+}
+
 export const LOCAL_ADMIN: Caller = {
   id: "local",
   admin: true,

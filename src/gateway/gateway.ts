@@ -311,19 +311,29 @@ export function createGateway(options: GatewayOptions): Gateway {
         "security",
         "search",
       ] as const) {
-        // `security.trusted_tools` applies at once (below); the rest of `security` at a restart.
+        // `security.trusted_tools` and the call checks (firewall, sandbox, confirmation) apply
+        // at once (below); the rest of `security` at a restart.
+        const atOnce = (c: ResolvedConfig) => ({
+          ...c.security,
+          trusted_tools: [],
+          firewall: undefined,
+          sandbox: undefined,
+          require_confirmation: [],
+          confirm_destructive: false,
+        });
         const [a, b] =
-          key === "security"
-            ? [
-                { ...next.security, trusted_tools: [] },
-                { ...config.security, trusted_tools: [] },
-              ]
-            : [next[key], config[key]];
+          key === "security" ? [atOnce(next), atOnce(config)] : [next[key], config[key]];
         if (JSON.stringify(a) !== JSON.stringify(b)) restartRequired.push(key);
       }
       // Keys and their scopes apply at once (a revoked key stops working on reload).
       security.auth.update(next.auth);
       security.trust(next.security.trusted_tools);
+      security.calls.reconfigure(next.security);
+      // What sessions list may change with no backend changing (surfaced tools, code mode,
+      // scopes, profiles): connected clients are told to list again.
+      const surface = (c: ResolvedConfig) =>
+        JSON.stringify([c.auth, c.meta_mcp, c.code_mode, c.routing_profiles, c.skills]);
+      if (surface(next) !== surface(config)) announce();
       config = next;
       const { added, removed, changed } = await pool.apply(next.backends);
       for (const name of removed) index.remove(name);

@@ -9,7 +9,7 @@ import {
   ProtocolErrorCode,
   type ServerContext,
 } from "../mcp/sdk.ts";
-import { callerOf } from "./caller.ts";
+import { callerOf, statelessSession } from "./caller.ts";
 import { identityOf } from "./channel.ts";
 
 /** How long a held backend request waits for the client's retry before it is given up. */
@@ -109,7 +109,9 @@ export class InputFlows {
     };
     flow.timer.unref?.();
     const channel: CallerChannel = {
-      sessionId: `flow:${id}`,
+      // Per caller, not per flow: a flow's own id would give every call an `isolation: session`
+      // process of its own, never closed (no session ends).
+      sessionId: statelessSession(caller),
       request: (method, params) =>
         new Promise<JsonObject>((resolve, reject) => {
           flow.pending = {

@@ -102,7 +102,10 @@ export async function createBackendServer(
       const answer = await forward(ctx, "tools/list", params as JsonObject).catch(() => undefined);
       const tools = answer?.tools as Tool[] | undefined;
       if (tools && !answer?.nextCursor && tools.length < gateway.index.tools(name).length) {
-        const visible = tools.filter((tool) => gateway.router.visible(name, tool.name, caller));
+        // In the backend's order, but as listed and checked (scanner, lock): an answer to a query
+        // was never scanned, and may differ from the list (a rug pull).
+        const held = new Map(gateway.router.visibleTools(name, caller).map((t) => [t.name, t]));
+        const visible = tools.flatMap((tool) => held.get(tool.name) ?? []);
         return { ...answer, tools: visible } as never;
       }
       const hits = await queryTools(gateway, caller, query, name);

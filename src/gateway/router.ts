@@ -62,6 +62,9 @@ export class Router {
         `unknown server "${server}"${hint(suggestions)}; gateway_list_servers lists them`,
       );
     }
+    // A caller that may not reach the server at all is refused before it is woken: it must not
+    // start a backend's process (or spend its breaker) that it cannot use.
+    if (!caller.allows(server, "*")) this.check(server, toolName, caller);
     // A cached list is only a hint: the backend's live list (checked against gateway.lock and
     // by the scanner when it connected) decides which tools exist and what they are.
     await this.pool.discovered(server, this.discoveryWait);

@@ -246,9 +246,10 @@ export function createSessionServer(gateway: Gateway, options: SessionServerOpti
       const servers = new Set(mine.map(([, owner]) => owner.server));
       const ids = new Set(mine.map(([id]) => id));
       const lists = await Promise.all(
+        // Through this session's channel, as tasks/get: with `isolation: session` (or
+        // `per_caller`) the tasks live on the session's (caller's) own connection.
         [...servers].map((name) =>
-          gateway.pool
-            .request(name, "tasks/list", {}, { signal: ctx.mcpReq.signal })
+          forwardRequest(gateway.pool, server, ctx, options.sessionId(), name, "tasks/list", {})
             .then((result) => (result.tasks as { taskId: string }[] | undefined) ?? [])
             .catch(() => []),
         ),

@@ -1,7 +1,9 @@
 import { z } from "zod";
 import type { JsonObject } from "../backends/types.ts";
+import { logger } from "../logger.ts";
 import { ProtocolError, ProtocolErrorCode, type Tool } from "../mcp/sdk.ts";
 import type { SearchHit } from "../search/index.ts";
+import { scanTool } from "../security/poisoning.ts";
 import type { Caller } from "./caller.ts";
 import type { Gateway } from "./gateway.ts";
 
@@ -96,7 +98,18 @@ export async function resolveBackendTool(
       .request(server, "tools/resolve", { name: tool.name, arguments: args }, {})
       .catch(() => undefined);
     const resolved = answer?.tool as Tool | undefined;
-    if (resolved?.name === tool.name) return { tool: rename({ ...tool, ...resolved }) };
+    if (resolved?.name === tool.name) {
+      const refined = { ...tool, ...resolved };
+      // The refinement was never listed, so neither the scanner nor gateway.lock saw it: one the
+      // scanner flags is not passed on (a clean list and a poisoned resolve is a rug pull).
+      const flagged = scanTool(server, refined).find((finding) => finding.severity === "high");
+      if (!flagged) return { tool: rename(refined) };
+      logger
+        .withTag(`backend:${server}`)
+        .warn(
+          `tools/resolve of ${tool.name} answered a definition with ${flagged.rule} in ${flagged.where}; served the listed one instead`,
+        );
+    }
   }
   return { tool: rename(tool) };
 }

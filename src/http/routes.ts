@@ -1,8 +1,8 @@
 import type { ClusterLink } from "../cluster/link.ts";
 import { isRelayed, relayedCertificate } from "../cluster/relay.ts";
 import { otherInstancesTasks, relayTask } from "../cluster/tasks.ts";
-import { type Caller, callerOf, toAuthInfo } from "../gateway/caller.ts";
-import type { Gateway } from "../gateway/gateway.ts";
+import { type Caller, callerOf, statelessSession, toAuthInfo } from "../gateway/caller.ts";
+import type { Gateway, HealthReport } from "../gateway/gateway.ts";
 import { InputFlows } from "../gateway/input-flows.ts";
 import { createBackendServer } from "../gateway/passthrough.ts";
 import { requestedProfile, withProfile } from "../gateway/profiles.ts";
@@ -26,9 +26,6 @@ import { createUiHandler } from "./ui.ts";
 const FLAT = "~flat";
 /** The session scope of `/mcp?codemode=search_and_execute` (the original gateway's parameter). */
 const CODE_MODE = "~codemode";
-
-/** Stateless (2026-07-28) requests share one session id, so `isolation: session` stays bounded. */
-const STATELESS_SESSION = "stateless";
 
 /** The default request body limit (413 above it). */
 export const MAX_BODY_BYTES = 4 * 1024 * 1024;
@@ -94,7 +91,7 @@ export function createRoutes(gateway: Gateway, options: RoutesOptions = {}): Rou
       handler = createMcpHandler(
         (ctx) =>
           createBackendServer(gateway, backend, {
-            sessionId: () => STATELESS_SESSION,
+            sessionId: () => statelessSession(callerOf(ctx.authInfo).id),
             caller: callerOf(ctx.authInfo),
             flows: ctx.era === "modern" ? flows : undefined,
           }),
@@ -110,7 +107,7 @@ export function createRoutes(gateway: Gateway, options: RoutesOptions = {}): Rou
     createMcpHandler(
       (ctx) =>
         createSessionServer(gateway, {
-          sessionId: () => STATELESS_SESSION,
+          sessionId: () => statelessSession(callerOf(ctx.authInfo).id),
           caller: callerOf(ctx.authInfo),
           flows: ctx.era === "modern" ? flows : undefined,
           flat,
@@ -289,13 +286,14 @@ export function createRoutes(gateway: Gateway, options: RoutesOptions = {}): Rou
     const serving = Object.values(report.backends).some((b) => b.state !== "failed");
     const status = serving || Object.keys(report.backends).length === 0 ? 200 : 503;
     // Throttled too: the full report would otherwise tell a right key from a wrong one.
-    if (auth.required && (await auth.authenticate(request, address)) instanceof Response) {
+    const caller = auth.required ? await auth.authenticate(request, address) : undefined;
+    if (caller instanceof Response) {
       return Response.json({ status: report.status }, { status });
     }
     const { open, ...sessionLimits } = sessions.stats();
     return Response.json(
       {
-        ...report,
+        ...(caller && !caller.admin ? scopedHealth(report, caller) : report),
         version: VERSION,
         sessions: open,
         sessionLimits,
@@ -306,6 +304,48 @@ export function createRoutes(gateway: Gateway, options: RoutesOptions = {}): Rou
       },
       { status },
     );
+  }
+
+  /**
+   * `/health` for a key that is not an admin: what concerns the backends its scopes reach (their
+   * state, findings, lock changes, skills if granted), not other sessions' surfaces.
+   */
+  function scopedHealth(report: HealthReport, caller: Caller): HealthReport {
+    const reach = (server: string) => caller.allows(server, "*");
+    const { security, surfaces, skills, resourceClashes, disabled, ...rest } = report;
+    const kept = disabled?.filter((entry) => reach(entry.server));
+    const clashes = resourceClashes?.filter((clash) => reach(clash.owner) && reach(clash.other));
+    const backends = Object.entries(report.backends).filter(([name]) => reach(name));
+    return {
+      ...rest,
+      tools: backends.reduce((sum, [, backend]) => sum + backend.tools, 0),
+      backends: Object.fromEntries(backends),
+      ...(security
+        ? {
+            security: {
+              ...security,
+              poisoning: {
+                ...security.poisoning,
+                findings: security.poisoning.findings.filter((f) => reach(f.server)),
+              },
+              quarantined: security.quarantined.filter((entry) => reach(entry.split(":")[0]!)),
+              ...(security.lock
+                ? {
+                    lock: {
+                      ...security.lock,
+                      changes: Object.fromEntries(
+                        Object.entries(security.lock.changes).filter(([name]) => reach(name)),
+                      ),
+                    },
+                  }
+                : {}),
+            },
+          }
+        : {}),
+      ...(skills && reach("skills") ? { skills } : {}),
+      ...(clashes?.length ? { resourceClashes: clashes } : {}),
+      ...(kept?.length ? { disabled: kept } : {}),
+    };
   }
 
   return {

@@ -242,13 +242,40 @@ export function createAuthenticator(config: ResolvedConfig): Authenticator {
     update(next) {
       if (JSON.stringify(next.lockout) !== JSON.stringify(auth.lockout)) throttle = lockoutOf(next);
       auth = next;
+      const before = keys;
       keys = buildKeys(next);
+      // A caller outlives the request that authenticated it (a running script or playbook): a
+      // key's caller object stays the same across reloads and takes the reloaded scopes, and
+      // a revoked key's may do nothing more.
+      for (const entry of keys) {
+        const old = before.find((kept) => sameDigest(kept.digest, entry.digest));
+        if (!old) continue;
+        Object.assign(old.caller, entry.caller);
+        entry.caller = old.caller;
+      }
+      for (const old of before) {
+        if (!keys.some((entry) => entry.caller === old.caller)) {
+          Object.assign(old.caller, revokedCaller(old.caller.id));
+        }
+      }
       oauth = next.oauth ? createOAuthVerifier(next.oauth) : undefined;
       log().info(`auth reloaded: ${next.api_keys.length} key(s)`);
     },
     share(counters) {
       shared = counters;
     },
+  };
+}
+
+/** What a revoked key's caller may still do: nothing. */
+function revokedCaller(id: string): Caller {
+  const why = () => `the key of ${id} was revoked`;
+  return {
+    id,
+    admin: false,
+    allows: () => false,
+    allowsCatalog: () => false,
+    denial: why,
   };
 }
 

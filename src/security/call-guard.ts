@@ -46,6 +46,8 @@ export interface CallGuard {
   /** Runs `send` when the call passes every check; scans what comes back. */
   run(call: GuardedCall, send: () => Promise<CallToolResult>): Promise<CallToolResult>;
   report(): GuardReport;
+  /** Applies a reloaded `security` section (firewall, sandbox, confirmation) to later calls. */
+  reconfigure(next: SecurityConfig): void;
   close(): void;
 }
 
@@ -59,21 +61,35 @@ interface CompiledRule {
 
 const RESULT_SCANS: ResultScan[] = ["injection", "credentials"];
 
-export function createCallGuard(config: SecurityConfig, hooks?: GatewayHookable): CallGuard {
-  const { firewall, sandbox } = config;
-  const argumentMode = firewall.enabled && firewall.scan_requests ? firewall.arguments : "off";
-  const resultMode = firewall.enabled && firewall.scan_responses ? firewall.results : "off";
-  const resultScans = RESULT_SCANS.filter((kind) =>
-    kind === "injection" ? firewall.prompt_injection_detection : firewall.credential_redaction,
-  );
-  const rules: CompiledRule[] = firewall.rules.map((rule) => ({
-    pattern: compilePattern(rule.match),
-    action: rule.action,
-    scan: rule.scan,
-    reason: rule.reason,
-  }));
-  const confirm = config.require_confirmation.map(compilePattern);
-  const reachable = sandbox.backends.map(compileServerPattern);
+export function createCallGuard(initial: SecurityConfig, hooks?: GatewayHookable): CallGuard {
+  // Set by `configure`, again on every reload (sessions' counters and the events stay).
+  let config = initial;
+  let firewall = initial.firewall;
+  let sandbox = initial.sandbox;
+  let argumentMode: Action | "off" = "off";
+  let resultMode: SecurityConfig["firewall"]["results"] | "off" = "off";
+  let resultScans: ResultScan[] = [];
+  let rules: CompiledRule[] = [];
+  let confirm: Pattern[] = [];
+  let reachable: Pattern[] = [];
+  function configure(next: SecurityConfig): void {
+    config = next;
+    ({ firewall, sandbox } = next);
+    argumentMode = firewall.enabled && firewall.scan_requests ? firewall.arguments : "off";
+    resultMode = firewall.enabled && firewall.scan_responses ? firewall.results : "off";
+    resultScans = RESULT_SCANS.filter((kind) =>
+      kind === "injection" ? firewall.prompt_injection_detection : firewall.credential_redaction,
+    );
+    rules = firewall.rules.map((rule) => ({
+      pattern: compilePattern(rule.match),
+      action: rule.action,
+      scan: rule.scan,
+      reason: rule.reason,
+    }));
+    confirm = next.require_confirmation.map(compilePattern);
+    reachable = sandbox.backends.map(compileServerPattern);
+  }
+  configure(initial);
   const sessions = new Map<string, { calls: number; started: number }>();
   const events: GuardReport["events"] = {};
 
@@ -236,6 +252,7 @@ export function createCallGuard(config: SecurityConfig, hooks?: GatewayHookable)
     report() {
       return { arguments: argumentMode, results: resultMode, events: structuredClone(events) };
     },
+    reconfigure: configure,
     close() {
       unhook?.();
     },

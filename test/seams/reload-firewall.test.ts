@@ -1,0 +1,77 @@
+/**
+ * Hot reload of `security.firewall`, `security.require_confirmation` and `security.sandbox` ×
+ * sessions that stay connected. A reload applies them to the next call of every session, and
+ * is not reported as needing a restart.
+ */
+import { beforeAll, describe, expect, test } from "bun:test";
+import { writeFileSync } from "node:fs";
+import {
+  BUN,
+  type ConnectedClient,
+  cleanupsAfterAll,
+  connectHttp,
+  FIXTURE_SERVER,
+  firstText,
+  startFromFile,
+  waitFor,
+  writeConfig,
+} from "../helpers.ts";
+
+const cleanups = cleanupsAfterAll();
+let file: string;
+let gateway: Awaited<ReturnType<typeof startFromFile>>;
+let sessions: ConnectedClient[];
+
+const config = (security: string) => `
+capabilities: { enabled: false }
+security:
+${security}
+backends:
+  fixture:
+    command: ${BUN}
+    args: ["${FIXTURE_SERVER}"]
+`;
+
+beforeAll(async () => {
+  file = writeConfig(config("  firewall: { arguments: block }"));
+  gateway = await startFromFile(file);
+  cleanups.push(() => gateway.stop());
+  await waitFor(() => gateway.gateway.index.tools("fixture").length > 0);
+  // Clients without elicitation: a call that needs confirmation is refused for them.
+  sessions = await Promise.all([connectHttp(gateway.url), connectHttp(gateway.url)]);
+  for (const session of sessions) cleanups.push(session.close);
+}, 30_000);
+
+async function reload(security: string) {
+  writeFileSync(file, config(security));
+  const response = await fetch(`${gateway.url}/api/reload`, { method: "POST" });
+  return (await response.json()) as { restartRequired: string[] };
+}
+
+const echo = (session: ConnectedClient, message: string) =>
+  session.client.callTool({
+    name: "gateway_invoke",
+    arguments: { server: "fixture", tool: "echo", arguments: { message } },
+  });
+
+describe("a reload of the call checks", () => {
+  test("require_confirmation applies to every session's next call", async () => {
+    expect(firstText(await echo(sessions[0]!, "before"))).toBe("before");
+    const summary = await reload(`  require_confirmation: ["fixture:echo"]`);
+    expect(summary.restartRequired).not.toContain("security");
+    for (const session of sessions) {
+      expect(firstText(await echo(session, "after"))).toStartWith("[CONFIRMATION_REQUIRED]");
+    }
+    await reload(`  require_confirmation: []`);
+    expect(firstText(await echo(sessions[1]!, "again"))).toBe("again");
+  }, 30_000);
+
+  test("sandbox.max_calls applies at once (counting from when a cap is set)", async () => {
+    await reload(`  sandbox: { max_calls: 2 }`);
+    expect(firstText(await echo(sessions[0]!, "one"))).toBe("one");
+    expect(firstText(await echo(sessions[0]!, "two"))).toBe("two");
+    expect(firstText(await echo(sessions[0]!, "three"))).toStartWith("[SANDBOX_LIMIT]");
+    await reload(`  sandbox: { max_calls: 10 }`);
+    expect(firstText(await echo(sessions[0]!, "four"))).toBe("four");
+  }, 30_000);
+});
