@@ -3,6 +3,7 @@ import type { Gateway } from "../gateway/gateway.ts";
 import { webhooksFor } from "../gateway/webhooks.ts";
 import { type AuditLog, parseSince } from "../observe/audit.ts";
 import type { CostGovernor } from "../observe/costs.ts";
+import type { Labels } from "../observe/metrics.ts";
 import type { Observer } from "../observe/observer.ts";
 import {
   auditHistory,
@@ -278,7 +279,8 @@ export function createUiHandler(gateway: Gateway, options: UiOptions = {}): UiHa
       }
       if (caller instanceof Response) return caller;
       if (path === "/metrics" && request.method === "GET") {
-        return new Response((observer?.metrics() ?? "") + (costs?.metrics() ?? ""), {
+        const keep = caller.admin ? undefined : metricsFor(caller);
+        return new Response((observer?.metrics(keep) ?? "") + (costs?.metrics(keep) ?? ""), {
           headers: { "Content-Type": "text/plain; version=0.0.4; charset=utf-8" },
         });
       }
@@ -423,4 +425,16 @@ function isHttps(request: Request): boolean {
     new URL(request.url).protocol === "https:" ||
     request.headers.get("x-forwarded-proto")?.split(",")[0]?.trim() === "https"
   );
+}
+
+/**
+ * The `/metrics` series a key that is not an admin may read, as `/health` shows it: the backends
+ * its scopes reach, its own costs and budget, and the gateway-wide counts. Other backends' names
+ * and tools, other keys' names and spend are not its to see.
+ */
+function metricsFor(caller: Caller): (labels: Labels) => boolean {
+  return (labels) =>
+    (labels.server === undefined || caller.allows(labels.server, "*")) &&
+    (labels.caller === undefined || labels.caller === caller.id) &&
+    (labels.budget === undefined || labels.budget === `per_key:${caller.id.replace(/^key:/, "")}`);
 }

@@ -4,7 +4,7 @@ import { errorMessage, GatewayError } from "../errors.ts";
 import type { AdmittedCall, GatewayHookable } from "../hooks.ts";
 import { logger } from "../logger.ts";
 import type { SpendRow, StateStore } from "../state/store.ts";
-import { MetricsRegistry } from "./metrics.ts";
+import { type Labels, MetricsRegistry } from "./metrics.ts";
 
 export interface CostOptions {
   hooks: GatewayHookable;
@@ -53,8 +53,8 @@ export interface CostGovernor {
   budgets(caller?: string): BudgetState[];
   alerts(caller?: string): CostAlert[];
   report(options: CostReportOptions): Record<string, unknown>;
-  /** Prometheus text. */
-  metrics(): string;
+  /** Prometheus text; with `keep`, only the series whose labels it keeps. */
+  metrics(keep?: (labels: Labels) => boolean): string;
   /**
    * Counts today's spend in the cluster's shared store too (`cluster:`), so a budget is one
    * budget across every instance; while the store is down, each instance counts its own.
@@ -509,7 +509,7 @@ export function createCostGovernor(options: CostOptions): CostGovernor {
         ).slice(0, 20),
       };
     },
-    metrics: () => registry.render(),
+    metrics: (keep) => registry.render(keep),
     share(link) {
       cluster = link;
       if (!link) return;

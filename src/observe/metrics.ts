@@ -88,13 +88,15 @@ export class MetricsRegistry {
     this.collectors.push(collect);
   }
 
-  render(): string {
+  /** The exposition text; with `keep`, only the series whose labels it keeps. */
+  render(keep?: (labels: Labels) => boolean): string {
     for (const collect of this.collectors) collect();
     const lines: string[] = [];
     for (const family of this.families.values()) {
       lines.push(`# HELP ${family.name} ${escapeHelp(family.help)}`);
       lines.push(`# TYPE ${family.name} ${family.kind}`);
       for (const series of family.series.values()) {
+        if (keep && !keep(series.labels)) continue;
         const braced = series.text ? `{${series.text}}` : "";
         if (family.kind !== "histogram") {
           lines.push(`${family.name}${braced} ${number(series.value)}`);

@@ -4,7 +4,7 @@ import type { GatewayHookable, GatewayHooks } from "../hooks.ts";
 import { redactText } from "../security/redact.ts";
 import type { StateStore } from "../state/store.ts";
 import { VERSION } from "../version.ts";
-import { MetricsRegistry } from "./metrics.ts";
+import { type Labels, MetricsRegistry } from "./metrics.ts";
 import { type ToolUsage, UsageStats } from "./usage.ts";
 
 /** One finished call, as the dashboard's "recent calls" shows it. */
@@ -33,8 +33,8 @@ export interface ObserverOptions {
 
 /** Metrics, recent calls and usage stats, fed by the gateway's hooks only. */
 export interface Observer {
-  /** `/metrics` in the Prometheus text format. */
-  metrics(): string;
+  /** `/metrics` in the Prometheus text format; with `keep`, only the series whose labels it keeps. */
+  metrics(keep?: (labels: Labels) => boolean): string;
   /** Finished calls, newest first. */
   recent(): RecentCall[];
   usage(allow?: (server: string, tool: string) => boolean): ToolUsage[];
@@ -167,7 +167,7 @@ export function createObserver(options: ObserverOptions): Observer {
   ];
 
   return {
-    metrics: () => registry.render(),
+    metrics: (keep) => registry.render(keep),
     recent: () => [...recent],
     usage: (allow) => usage.byTool(allow),
     successes: (caller, server, tool) => usage.successes(caller, server, tool),
