@@ -4,7 +4,7 @@ import { webhooksFor } from "../gateway/webhooks.ts";
 import { type AuditLog, parseSince } from "../observe/audit.ts";
 import type { CostGovernor } from "../observe/costs.ts";
 import type { Labels } from "../observe/metrics.ts";
-import type { Observer } from "../observe/observer.ts";
+import type { Observer, RecentCall } from "../observe/observer.ts";
 import {
   auditHistory,
   createCallSeries,
@@ -150,10 +150,24 @@ export function createUiHandler(gateway: Gateway, options: UiOptions = {}): UiHa
         return json(status(gateway, caller, observer));
       case "/api/tools":
         return json({ tools: tools(gateway, url, allow) });
-      case "/api/calls":
-        return json({ calls: (observer?.recent() ?? []).filter((c) => allow(c.server, c.tool)) });
-      case "/api/usage":
-        return json({ usage: observer?.usage(allow) ?? [] });
+      case "/api/calls": {
+        // A key that is not an admin: its own calls, as the live feed and the charts show them.
+        const mine = (c: RecentCall) => caller.admin || c.caller === caller.id;
+        return json({
+          calls: (observer?.recent() ?? []).filter((c) => allow(c.server, c.tool) && mine(c)),
+        });
+      }
+      case "/api/usage": {
+        const usage = observer?.usage(allow) ?? [];
+        if (caller.admin) return json({ usage });
+        // The counts of the tools it may reach; not who else called them, nor their errors.
+        return json({
+          usage: usage.map(({ lastError: _, ...entry }) => ({
+            ...entry,
+            callers: entry.callers.filter((c) => c.caller === caller.id),
+          })),
+        });
+      }
       case "/api/audit":
         return auditRows(url, caller);
       case "/api/costs":
