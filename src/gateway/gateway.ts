@@ -323,7 +323,7 @@ export function createGateway(options: GatewayOptions): Gateway {
         });
         const [a, b] =
           key === "security" ? [atOnce(next), atOnce(config)] : [next[key], config[key]];
-        if (JSON.stringify(a) !== JSON.stringify(b)) restartRequired.push(key);
+        restartRequired.push(...changedSettings(key, a, b));
       }
       // Keys and their scopes apply at once (a revoked key stops working on reload).
       security.auth.update(next.auth);
@@ -377,4 +377,22 @@ export function createGateway(options: GatewayOptions): Gateway {
       store.close();
     },
   };
+}
+
+/**
+ * The settings under `key` that differ between two configs, named to the second level
+ * (`search.feedback`, `server.port`): what a reload reports as waiting for a restart.
+ */
+function changedSettings(key: string, next: unknown, running: unknown): string[] {
+  if (JSON.stringify(next) === JSON.stringify(running)) return [];
+  const table = (value: unknown) =>
+    value && typeof value === "object" && !Array.isArray(value)
+      ? (value as Record<string, unknown>)
+      : undefined;
+  const [a, b] = [table(next), table(running)];
+  if (!a || !b) return [key];
+  const names = [...new Set([...Object.keys(a), ...Object.keys(b)])].sort();
+  return names
+    .filter((name) => JSON.stringify(a[name]) !== JSON.stringify(b[name]))
+    .map((name) => `${key}.${name}`);
 }

@@ -159,6 +159,11 @@ export async function runGateway(options: RunOptions): Promise<RunningGateway> {
       .filter(([, names]) => names.length)
       .map(([what, names]) => `${what}: ${names.join(", ")}`);
     log.info(`reloaded ${file}${parts.length ? ` (${parts.join("; ")})` : " (no changes)"}`);
+    if (summary.restartRequired.length) {
+      log.warn(
+        `${file}: ${summary.restartRequired.join(", ")} changed but take effect only at a restart; until then the gateway keeps the values it started with`,
+      );
+    }
     return summary;
   };
   // Playbooks: loaded at start, reloaded when their files change and on every config reload.

@@ -92,6 +92,6 @@ describe("hot reload of gateway.yaml", () => {
     );
     const response = await fetch(`${gateway.url}/api/reload`, { method: "POST" });
     const summary = (await response.json()) as { restartRequired: string[] };
-    expect(summary.restartRequired).toEqual(["search"]);
+    expect(summary.restartRequired).toEqual(["search.feedback"]);
   });
 });
