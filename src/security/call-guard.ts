@@ -61,7 +61,16 @@ interface CompiledRule {
 
 const RESULT_SCANS: ResultScan[] = ["injection", "credentials"];
 
-export function createCallGuard(initial: SecurityConfig, hooks?: GatewayHookable): CallGuard {
+/**
+ * `statelessIdleMs`: stateless (2026-07-28) requests have no session to close, so a caller's
+ * sandbox window (`stateless:<caller>`) ends once it has made no call for this long (the
+ * gateway passes `server.session_ttl`, after which an idle session would have expired).
+ */
+export function createCallGuard(
+  initial: SecurityConfig,
+  hooks?: GatewayHookable,
+  statelessIdleMs = 30 * 60_000,
+): CallGuard {
   // Set by `configure`, again on every reload (sessions' counters and the events stay).
   let config = initial;
   let firewall = initial.firewall;
@@ -90,7 +99,7 @@ export function createCallGuard(initial: SecurityConfig, hooks?: GatewayHookable
     reachable = sandbox.backends.map(compileServerPattern);
   }
   configure(initial);
-  const sessions = new Map<string, { calls: number; started: number }>();
+  const sessions = new Map<string, { calls: number; started: number; last: number }>();
   const events: GuardReport["events"] = {};
 
   function record(rule: string, blocked: boolean, what: string): void {
@@ -107,6 +116,10 @@ export function createCallGuard(initial: SecurityConfig, hooks?: GatewayHookable
   }
 
   function checkSandbox(call: GuardedCall): void {
+    const stateless = call.session.startsWith("stateless:");
+    const again = stateless
+      ? `it starts again after ${Math.round(statelessIdleMs / 1000)}s without calls (server.session_ttl: stateless requests have no session to open anew)`
+      : "open a new session";
     const refuse = (cap: string, why: string) => {
       record(`sandbox.${cap}`, true, `${call.server}:${call.tool}`);
       throw new GatewayError(
@@ -118,22 +131,21 @@ export function createCallGuard(initial: SecurityConfig, hooks?: GatewayHookable
       refuse("backends", `this session may not reach backend "${call.server}"`);
     }
     if (sandbox.max_calls === undefined && sandbox.max_duration === undefined) return;
+    const now = Date.now();
     let state = sessions.get(call.session);
-    if (!state) {
-      state = { calls: 0, started: Date.now() };
+    if (!state || (stateless && now - state.last > statelessIdleMs)) {
+      state = { calls: 0, started: now, last: now };
       sessions.set(call.session, state);
     }
-    if (sandbox.max_duration !== undefined && Date.now() - state.started > sandbox.max_duration) {
+    state.last = now;
+    if (sandbox.max_duration !== undefined && now - state.started > sandbox.max_duration) {
       refuse(
         "max_duration",
-        `this session is older than ${Math.round(sandbox.max_duration / 1000)}s; open a new session`,
+        `this session is older than ${Math.round(sandbox.max_duration / 1000)}s; ${again}`,
       );
     }
     if (sandbox.max_calls !== undefined && state.calls >= sandbox.max_calls) {
-      refuse(
-        "max_calls",
-        `this session has made its ${sandbox.max_calls} calls; open a new session`,
-      );
+      refuse("max_calls", `this session has made its ${sandbox.max_calls} calls; ${again}`);
     }
     state.calls++;
   }

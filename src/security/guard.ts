@@ -80,7 +80,7 @@ export interface SecurityOptions {
 export function createSecurity(options: SecurityOptions): Security {
   const { config, hooks } = options;
   const auth = createAuthenticator(config);
-  const calls = createCallGuard(config.security, hooks);
+  const calls = createCallGuard(config.security, hooks, config.server.session_ttl);
   const poisoning = new PoisoningRegistry();
   const mode = config.security.poisoning;
   let trusted = config.security.trusted_tools.map(compilePattern);

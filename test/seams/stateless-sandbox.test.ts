@@ -73,3 +73,46 @@ describe("security.sandbox for stateless clients", () => {
     expect(firstText(over)).toStartWith("[SANDBOX_LIMIT] [sandbox.max_calls]");
   }, 30_000);
 });
+
+describe("security.sandbox for stateless clients, over time", () => {
+  test("a caller's window starts again after server.session_ttl without calls", async () => {
+    const idle = await startGateway(`
+capabilities: { enabled: false }
+server: { session_ttl: 1s }
+security:
+  sandbox: { max_calls: 1 }
+auth:
+  enabled: true
+  api_keys:
+    - { name: alice, key: "${hashKey(ALICE)}" }
+backends:
+  fixture:
+    command: ${BUN}
+    args: ["${FIXTURE_SERVER}"]
+`);
+    cleanups.push(() => idle.stop());
+    await waitFor(() => idle.gateway.index.tools("fixture").length > 0);
+    const client = new Client(
+      { name: "modern", version: "1" },
+      { capabilities: {}, versionNegotiation: { mode: { pin: "2026-07-28" } } },
+    );
+    await client.connect(
+      new StreamableHTTPClientTransport(new URL(`${idle.url}/mcp`), {
+        requestInit: { headers: { Authorization: `Bearer ${ALICE}` } },
+      }),
+    );
+    cleanups.push(() => client.close());
+    const echo = (message: string) =>
+      client.callTool({
+        name: "gateway_invoke",
+        arguments: { server: "fixture", tool: "echo", arguments: { message } },
+      });
+    expect(firstText(await echo("first"))).toBe("first");
+    const over = firstText(await echo("second"));
+    expect(over).toStartWith("[SANDBOX_LIMIT] [sandbox.max_calls]");
+    expect(over).toContain("starts again after 1s without calls");
+    // Refused calls count as activity: the window ends only after a quiet session_ttl.
+    await Bun.sleep(1_300);
+    expect(firstText(await echo("after a pause"))).toBe("after a pause");
+  }, 30_000);
+});
