@@ -5,6 +5,10 @@ import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { Client, StreamableHTTPClientTransport } from "@modelcontextprotocol/client";
 import { StdioClientTransport } from "@modelcontextprotocol/client/stdio";
+import {
+  type Server,
+  WebStandardStreamableHTTPServerTransport,
+} from "@modelcontextprotocol/server";
 import { loadConfig } from "../src/config/load.ts";
 import { type RunningGateway, runGateway } from "../src/gateway/run.ts";
 import { setLogLevel } from "../src/logger.ts";
@@ -89,6 +93,35 @@ export async function startFromFile(file: string): Promise<RunningGateway & { ur
 export interface ConnectedClient {
   client: Client;
   close(): Promise<void>;
+}
+
+/**
+ * A Streamable HTTP MCP server of the test's own on a free loopback port (SDK server, stateful):
+ * `serverFor` makes the server of each new session from its initialize request (a test reads its
+ * headers); `onRequest` sees every request.
+ */
+export function serveMcpHttp(
+  serverFor: (initialize: Request) => Server,
+  onRequest?: (request: Request) => void,
+): { url: string; stop: () => void } {
+  const sessions = new Map<string, WebStandardStreamableHTTPServerTransport>();
+  const server = Bun.serve({
+    hostname: "127.0.0.1",
+    port: 0,
+    async fetch(request) {
+      onRequest?.(request);
+      const id = request.headers.get("mcp-session-id");
+      const existing = id ? sessions.get(id) : undefined;
+      if (existing) return existing.handleRequest(request);
+      const transport = new WebStandardStreamableHTTPServerTransport({
+        sessionIdGenerator: () => crypto.randomUUID(),
+        onsessioninitialized: (sid) => void sessions.set(sid, transport),
+      });
+      await serverFor(request).connect(transport);
+      return transport.handleRequest(request);
+    },
+  });
+  return { url: `http://127.0.0.1:${server.port}/mcp`, stop: () => server.stop(true) };
 }
 
 /** Connects the SDK's real client to a gateway over Streamable HTTP. */

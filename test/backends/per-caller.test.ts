@@ -6,9 +6,17 @@
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
-import { Server, WebStandardStreamableHTTPServerTransport } from "@modelcontextprotocol/server";
+import { Server } from "@modelcontextprotocol/server";
 import { hashKey } from "../../src/security/keys.ts";
-import { BUN, FIXTURE_SERVER, firstText, startGateway, tempDir, waitFor } from "../helpers.ts";
+import {
+  BUN,
+  FIXTURE_SERVER,
+  firstText,
+  serveMcpHttp,
+  startGateway,
+  tempDir,
+  waitFor,
+} from "../helpers.ts";
 import { connectWithKey } from "../security/_helpers.ts";
 
 const ALICE = "alice-key-0123456789abcdef";
@@ -18,20 +26,9 @@ const logs = tempDir("mcpgw-percaller-");
 
 /** An HTTP MCP server whose one tool answers with the Authorization header it received. */
 function startEchoServer() {
-  const sessions = new Map<string, WebStandardStreamableHTTPServerTransport>();
   const seen: string[] = [];
-  const server = Bun.serve({
-    hostname: "127.0.0.1",
-    port: 0,
-    async fetch(request) {
-      seen.push(request.headers.get("authorization") ?? "");
-      const id = request.headers.get("mcp-session-id");
-      const existing = id ? sessions.get(id) : undefined;
-      if (existing) return existing.handleRequest(request);
-      const transport = new WebStandardStreamableHTTPServerTransport({
-        sessionIdGenerator: () => crypto.randomUUID(),
-        onsessioninitialized: (sid) => void sessions.set(sid, transport),
-      });
+  const server = serveMcpHttp(
+    (initialize) => {
       const mcp = new Server(
         { name: "echo-auth", version: "1.0.0" },
         { capabilities: { tools: {} } },
@@ -40,13 +37,13 @@ function startEchoServer() {
         tools: [{ name: "whoami", inputSchema: { type: "object" } }],
       }));
       mcp.setRequestHandler("tools/call", async () => ({
-        content: [{ type: "text", text: request.headers.get("authorization") ?? "none" }],
+        content: [{ type: "text", text: initialize.headers.get("authorization") ?? "none" }],
       }));
-      await mcp.connect(transport);
-      return transport.handleRequest(request);
+      return mcp;
     },
-  });
-  return { url: `http://127.0.0.1:${server.port}/mcp`, seen, stop: () => server.stop(true) };
+    (request) => seen.push(request.headers.get("authorization") ?? ""),
+  );
+  return { ...server, seen };
 }
 
 let echo: ReturnType<typeof startEchoServer>;

@@ -5,11 +5,12 @@
  */
 import { beforeAll, describe, expect, test } from "bun:test";
 import { writeFileSync } from "node:fs";
-import { Server, WebStandardStreamableHTTPServerTransport } from "@modelcontextprotocol/server";
+import { Server } from "@modelcontextprotocol/server";
 import {
   cleanupsAfterAll,
   connectHttp,
   firstText,
+  serveMcpHttp,
   startFromFile,
   waitFor,
   writeConfig,
@@ -19,39 +20,25 @@ const cleanups = cleanupsAfterAll();
 
 /** One read-only tool that answers, after `delayMs`, with the X-Mode header it was sent. */
 function startModeServer() {
-  const sessions = new Map<string, WebStandardStreamableHTTPServerTransport>();
-  const server = Bun.serve({
-    hostname: "127.0.0.1",
-    port: 0,
-    async fetch(request) {
-      const id = request.headers.get("mcp-session-id");
-      const existing = id ? sessions.get(id) : undefined;
-      if (existing) return existing.handleRequest(request);
-      const mode = request.headers.get("x-mode") ?? "none";
-      const transport = new WebStandardStreamableHTTPServerTransport({
-        sessionIdGenerator: () => crypto.randomUUID(),
-        onsessioninitialized: (sid) => void sessions.set(sid, transport),
-      });
-      const mcp = new Server({ name: "mode", version: "1.0.0" }, { capabilities: { tools: {} } });
-      mcp.setRequestHandler("tools/list", async () => ({
-        tools: [
-          {
-            name: "mode",
-            description: "The mode this server was connected with",
-            inputSchema: { type: "object" as const, properties: { delayMs: { type: "number" } } },
-            annotations: { readOnlyHint: true },
-          },
-        ],
-      }));
-      mcp.setRequestHandler("tools/call", async (call) => {
-        await Bun.sleep(Number(call.params.arguments?.delayMs ?? 0));
-        return { content: [{ type: "text", text: mode }] };
-      });
-      await mcp.connect(transport);
-      return transport.handleRequest(request);
-    },
+  return serveMcpHttp((initialize) => {
+    const mode = initialize.headers.get("x-mode") ?? "none";
+    const mcp = new Server({ name: "mode", version: "1.0.0" }, { capabilities: { tools: {} } });
+    mcp.setRequestHandler("tools/list", async () => ({
+      tools: [
+        {
+          name: "mode",
+          description: "The mode this server was connected with",
+          inputSchema: { type: "object" as const, properties: { delayMs: { type: "number" } } },
+          annotations: { readOnlyHint: true },
+        },
+      ],
+    }));
+    mcp.setRequestHandler("tools/call", async (call) => {
+      await Bun.sleep(Number(call.params.arguments?.delayMs ?? 0));
+      return { content: [{ type: "text", text: mode }] };
+    });
+    return mcp;
   });
-  return { url: `http://127.0.0.1:${server.port}/mcp`, stop: () => server.stop(true) };
 }
 
 let file: string;

@@ -4,9 +4,9 @@
  * own credentials; one caller's own connection must not replace the list every caller sees.
  */
 import { beforeAll, describe, expect, test } from "bun:test";
-import { Server, WebStandardStreamableHTTPServerTransport } from "@modelcontextprotocol/server";
+import { Server } from "@modelcontextprotocol/server";
 import { hashKey } from "../../src/security/keys.ts";
-import { cleanupsAfterAll, firstText, startGateway, waitFor } from "../helpers.ts";
+import { cleanupsAfterAll, firstText, serveMcpHttp, startGateway, waitFor } from "../helpers.ts";
 import { connectWithKey } from "../security/_helpers.ts";
 
 const ALICE = "alice-key-0123456789abcdef";
@@ -15,36 +15,22 @@ const cleanups = cleanupsAfterAll();
 
 /** Lists `read` to every token, and `write` too to a token with "write" in it. */
 function startScopedServer() {
-  const sessions = new Map<string, WebStandardStreamableHTTPServerTransport>();
-  const server = Bun.serve({
-    hostname: "127.0.0.1",
-    port: 0,
-    async fetch(request) {
-      const id = request.headers.get("mcp-session-id");
-      const existing = id ? sessions.get(id) : undefined;
-      if (existing) return existing.handleRequest(request);
-      const token = request.headers.get("authorization") ?? "";
-      const transport = new WebStandardStreamableHTTPServerTransport({
-        sessionIdGenerator: () => crypto.randomUUID(),
-        onsessioninitialized: (sid) => void sessions.set(sid, transport),
-      });
-      const mcp = new Server({ name: "scoped", version: "1.0.0" }, { capabilities: { tools: {} } });
-      const tool = (name: string) => ({
-        name,
-        description: `${name} a record`,
-        inputSchema: { type: "object" as const },
-      });
-      mcp.setRequestHandler("tools/list", async () => ({
-        tools: token.includes("write") ? [tool("read"), tool("write")] : [tool("read")],
-      }));
-      mcp.setRequestHandler("tools/call", async (call) => ({
-        content: [{ type: "text", text: `${call.params.name} done` }],
-      }));
-      await mcp.connect(transport);
-      return transport.handleRequest(request);
-    },
+  return serveMcpHttp((initialize) => {
+    const token = initialize.headers.get("authorization") ?? "";
+    const mcp = new Server({ name: "scoped", version: "1.0.0" }, { capabilities: { tools: {} } });
+    const tool = (name: string) => ({
+      name,
+      description: `${name} a record`,
+      inputSchema: { type: "object" as const },
+    });
+    mcp.setRequestHandler("tools/list", async () => ({
+      tools: token.includes("write") ? [tool("read"), tool("write")] : [tool("read")],
+    }));
+    mcp.setRequestHandler("tools/call", async (call) => ({
+      content: [{ type: "text", text: `${call.params.name} done` }],
+    }));
+    return mcp;
   });
-  return { url: `http://127.0.0.1:${server.port}/mcp`, stop: () => server.stop(true) };
 }
 
 let gateway: Awaited<ReturnType<typeof startGateway>>;
