@@ -140,6 +140,32 @@ export async function connectHttp(
   };
 }
 
+/**
+ * Connects the SDK's client pinned to 2026-07-28 (stateless: no MCP session) to `url` + `path`,
+ * sending `key` as a bearer token when given.
+ */
+export async function connectStateless(
+  url: string,
+  options: { key?: string; path?: string; capabilities?: Record<string, unknown> } = {},
+): Promise<Client> {
+  const client = new Client(
+    { name: "modern", version: "1" },
+    {
+      capabilities: options.capabilities ?? {},
+      versionNegotiation: { mode: { pin: "2026-07-28" } },
+    },
+  );
+  const headers: Record<string, string> = options.key
+    ? { Authorization: `Bearer ${options.key}` }
+    : {};
+  await client.connect(
+    new StreamableHTTPClientTransport(new URL(`${url}${options.path ?? "/mcp"}`), {
+      requestInit: { headers },
+    }),
+  );
+  return client;
+}
+
 /** Spawns `mcp-gateway serve --stdio` from source and connects the SDK client to it. */
 export async function connectStdio(configFile: string): Promise<ConnectedClient> {
   const client = new Client({ name: "test-client", version: "1.0.0" }, { capabilities: {} });

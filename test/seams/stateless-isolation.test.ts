@@ -4,11 +4,12 @@
  * between two keys: each caller's stateless requests get a connection (process) of their own.
  */
 import { beforeAll, describe, expect, test } from "bun:test";
-import { Client, StreamableHTTPClientTransport } from "@modelcontextprotocol/client";
+import type { Client } from "@modelcontextprotocol/client";
 import { hashKey } from "../../src/security/keys.ts";
 import {
   BUN,
   cleanupsAfterAll,
+  connectStateless,
   FIXTURE_SERVER,
   firstText,
   startGateway,
@@ -39,15 +40,7 @@ backends:
 }, 30_000);
 
 async function statelessClient(key: string, path = "/mcp"): Promise<Client> {
-  const client = new Client(
-    { name: "modern", version: "1" },
-    { capabilities: {}, versionNegotiation: { mode: { pin: "2026-07-28" } } },
-  );
-  await client.connect(
-    new StreamableHTTPClientTransport(new URL(`${gateway.url}${path}`), {
-      requestInit: { headers: { Authorization: `Bearer ${key}` } },
-    }),
-  );
+  const client = await connectStateless(gateway.url, { key, path });
   cleanups.push(() => client.close());
   return client;
 }

@@ -4,11 +4,12 @@
  * stateless calls must not use up another key's `max_calls`, on `/mcp` or `/mcp/{backend}`.
  */
 import { beforeAll, describe, expect, test } from "bun:test";
-import { Client, StreamableHTTPClientTransport } from "@modelcontextprotocol/client";
+import type { Client } from "@modelcontextprotocol/client";
 import { hashKey } from "../../src/security/keys.ts";
 import {
   BUN,
   cleanupsAfterAll,
+  connectStateless,
   FIXTURE_SERVER,
   firstText,
   startGateway,
@@ -40,15 +41,7 @@ backends:
 }, 30_000);
 
 async function statelessClient(key: string, path = "/mcp"): Promise<Client> {
-  const client = new Client(
-    { name: "modern", version: "1" },
-    { capabilities: {}, versionNegotiation: { mode: { pin: "2026-07-28" } } },
-  );
-  await client.connect(
-    new StreamableHTTPClientTransport(new URL(`${gateway.url}${path}`), {
-      requestInit: { headers: { Authorization: `Bearer ${key}` } },
-    }),
-  );
+  const client = await connectStateless(gateway.url, { key, path });
   cleanups.push(() => client.close());
   return client;
 }
@@ -92,15 +85,7 @@ backends:
 `);
     cleanups.push(() => idle.stop());
     await waitFor(() => idle.gateway.index.tools("fixture").length > 0);
-    const client = new Client(
-      { name: "modern", version: "1" },
-      { capabilities: {}, versionNegotiation: { mode: { pin: "2026-07-28" } } },
-    );
-    await client.connect(
-      new StreamableHTTPClientTransport(new URL(`${idle.url}/mcp`), {
-        requestInit: { headers: { Authorization: `Bearer ${ALICE}` } },
-      }),
-    );
+    const client = await connectStateless(idle.url, { key: ALICE });
     cleanups.push(() => client.close());
     const echo = (message: string) =>
       client.callTool({
