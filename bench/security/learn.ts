@@ -32,6 +32,7 @@ import { readFileSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { meaningCues } from "../../src/security/intent.ts";
 import { readings, scanDescription, textsOf } from "../../src/security/poisoning.ts";
+import { githubTexts } from "./_github-texts.ts";
 import {
   BITS,
   bucketOf,
@@ -165,19 +166,7 @@ for (const file of ["tools.json", "registry-tools.json"]) {
   }
 }
 {
-  const spec = JSON.parse(
-    readFileSync(join(ROOT, "node_modules/@octokit/openapi/generated/api.github.com.json"), "utf8"),
-  ) as unknown;
-  const texts = new Set<string>();
-  const collect = (node: unknown): void => {
-    if (!node || typeof node !== "object") return;
-    for (const [key, value] of Object.entries(node)) {
-      if ((key === "description" || key === "summary") && typeof value === "string") {
-        texts.add(value);
-      } else collect(value);
-    }
-  };
-  collect(spec);
+  const texts = githubTexts(ROOT);
   for (const text of texts) {
     const heldOut = fnv(`github:${text}`) % 4 === 0;
     bags.push(bagOf("github", 0, "github", heldOut, text.slice(0, 60), [["description", text]]));

@@ -37,6 +37,7 @@
 import { readFileSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { PoisoningRegistry, scanDescription, scanTool } from "../../src/security/poisoning.ts";
+import { githubTexts } from "./_github-texts.ts";
 
 const ROOT = resolve(import.meta.dir, "../..");
 const showMisses = process.argv.includes("--misses");
@@ -115,19 +116,7 @@ for (const file of ["tools.json", "registry-tools.json"]) {
 // Real prose beyond tool lists: every description and summary in GitHub's REST description (the
 // texts `cap import` scans), each read as one text.
 {
-  const spec = JSON.parse(
-    readFileSync(join(ROOT, "node_modules/@octokit/openapi/generated/api.github.com.json"), "utf8"),
-  ) as unknown;
-  const texts = new Set<string>();
-  const collect = (node: unknown): void => {
-    if (!node || typeof node !== "object") return;
-    for (const [key, value] of Object.entries(node)) {
-      if ((key === "description" || key === "summary") && typeof value === "string") {
-        texts.add(value);
-      } else collect(value);
-    }
-  };
-  collect(spec);
+  const texts = githubTexts(ROOT);
   const hits = [...texts].filter((text) =>
     scanDescription(text).some((finding) => finding.severity === "high"),
   );
