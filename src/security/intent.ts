@@ -243,9 +243,18 @@ const HIDE = words(
     r`(?:do\s+not|don'?t|never)\s+(?:show|display|print|list|report)\s+(?:this|these|that|the)\s+(?:step|steps|call|calls|upload|request)`,
     r`(?:quietly|silently|secretly|covertly|discreetly|invisibly)\s+(?:\w+\s+)?(?:send|read|copy|forward|` +
       r`upload|include|attach|add|call|run|invoke|execute|write|append|post|pass|put)`,
-    r`hidden\s+(?:extra\s+)?step|never\s+reveal|not\s+something\s+to\s+bring\s+up|don'?t\s+draw\s+attention`,
-    r`(?:the\s+)?user\s+(?:doesn'?t|does\s+not|need\s+not|needn'?t|won'?t|will\s+not|should\s+not|must\s+not)\s+` +
-      r`(?:need\s+to\s+)?(?:know|be\s+told|see|notice|learn)`,
+    r`hidden\s+(?:extra\s+)?step|never\s+reveals?|not\s+something\s+to\s+bring\s+up|don'?t\s+draw\s+attention`,
+    r`(?:the\s+)?users?\s+(?:doesn'?t|does\s+not|do\s+not|don'?t|need\s+not|needn'?t|won'?t|will\s+not|should\s+not|must\s+not)\s+` +
+      r`(?:need\s+to\s+|have\s+to\s+)?(?:know|be\s+told|see|notice|learn|hear|be\s+(?:asked|informed|notified|bothered|made\s+aware))`,
+    // The same concealment said other ways (issue #16, fourth round): consent skipped, the user
+    // "informed separately", a step left out of what is reported, a flag that silences the notice.
+    r`(?:the\s+)?users?\s+(?:\w+\s+)?prefers?\s+not\s+to\s+be\s+(?:asked|told|informed|bothered|notified)`,
+    r`(?:do\s+not|don'?t|never)\s+bother\s+(?:the\s+)?users?|(?:the\s+)?user\s+is\s+(?:informed|notified|told)\s+separately`,
+    r`(?:leave|keep)\s+(?:it|this|that|them)\s+out\s+of\s+(?:your\s+|the\s+|any\s+)?(?:explanations?|answers?|replies|repl(?:y|ies)|summar(?:y|ies)|responses?|reports?)`,
+    r`(?:report|mention|show|tell)\s+only\s+(?:step\s+\d|the\s+first\s+\w+)\s+to\s+the\s+user`,
+    r`(?:do\s+not|don'?t|never)\s+(?:list|show|mention|include)\s+(?:the\s+|any\s+)?(?:\w+\s+){0,2}(?:files|changes|steps|calls|items|actions)\s+in\s+(?:your|the)\s+(?:answer|reply|response|summary)`,
+    r`(?:they|it)\s+(?:don'?t|doesn'?t|do\s+not|does\s+not|won'?t)\s+(?:appear|show\s+up)\s+(?:\w+\s+)?in\s+the\s+(?:ui|interface|chat|history)`,
+    r`notify_user\W{1,3}false|(?:quietly|silently|secretly|covertly|discreetly)(?=\s*(?:[.;!]|$))`,
     r`(?:invisible|transparent)\s+to\s+the\s+user|not\s+(?:be\s+)?(?:visible|shown|displayed)\s+to\s+the\s+user`,
     r`(?:omit|leave)\s+(?:this|it|that)\s+(?:\w+\s+){0,2}(?:out\s+of|from)\s+(?:your|the)\s+(?:reply|answer|response|summary)`,
   ),
@@ -260,6 +269,10 @@ const HIDE = words(
     r`伝えないで|言わないで|知らせないで|知らせずに|こっそり`,
     r`не\s+сообщай|не\s+говори|не\s+упоминай|незаметно|тайно|알리지\s*마|말하지\s*마|몰래|не\s+кажи|не\s+повідомляй`,
     r`kullanıcıya\s+(?:\S+\s+)?(?:söyleme|bahsetme)|אל\s+תספר|אל\s+תגיד|לא\s+לספר|لا\s+تخبر`,
+    r`(?:muss|müssen|braucht|brauchen)\s+(?:dem|den|der)\s+(?:nutzer\w*|benutzer\w*|anwender\w*|kunden)\s+nicht\s+(?:\S+\s+)?(?:erklärt|gesagt|mitgeteilt|erwähnt|gezeigt)|nicht\s+zu\s+(?:erwähnen|erklären|sagen)`,
+    r`ne\s+pas\s+(?:en\s+)?(?:parler|mentionner|informer|dire|signaler)|ne\s+(?:le|la|les|l')\s*(?:mentionnez|dites|signalez)\s+pas`,
+    r`не\s+згадуй\w*|не\s+повідомляйте|请勿向用户|不要向用户|勿向用户|无需告知|不必告诉|伝えない|知らせない|言わない`,
+    r`behöver\s+inte\s+(?:informeras|veta|få\s+veta)|nämn\s+inte|nie\s+(?:informuj|wspominaj)|não\s+(?:mencione|informe|conte)`,
     r`nie\s+mów|\bberätta\s+inte|neříkej|đừng\s+nói|\bjangan\s+(?:beri\s+tahu|katakan)|μην\s+(?:το\s+)?πεις|मत\s+बता\S*|نگو|อย่าบอก`,
   ),
 );
@@ -515,6 +528,14 @@ const DESTROY = words(
     r`(?:repositor\w+|branches|databases?|tables|backups?|\.git|directory|folder|files|history|records|tasks|issues|accounts|users|projects|tests|e-?mails|messages)\b`,
 );
 const DESTROY_VERB = /\b(?:delete|remove|wipe|erase|purge|destroy|truncate)\b/i;
+const DESTROY_ORDER =
+  /\b(?:permanently\s+|irreversibly\s+)?(?:delete|remove|wipe|erase|purge|destroy|truncate)\b/gi;
+/**
+ * A destination only an attacker brings: an e-mail address, a link, a bank account (IBAN, or a
+ * long account number in groups), a wallet.
+ */
+const PAYEE =
+  /https?:\/\/|[\w.+-]+@[\w-]+\.[a-z]{2,}|\b[A-Z]{2}\d{2}(?:\s?[A-Z0-9]{4}){2,7}(?:\s?[A-Z0-9]{1,3})?\b|\b\d{4}(?:[\s-]\d{3,4}){3,5}\b|\b0x[0-9a-fA-F]{16,}/;
 const DESTROY_REACH =
   /\b(?:directly|immediately|right\s+away|without\s+(?:asking|confirm\w*|checking)|all|every|those|these|entire|whole)\b/i;
 /** Remote access opened to this machine: a tunnel, a reverse shell. */
@@ -1372,6 +1393,14 @@ export function readMeaning(text: string, whole = false): Meaning | null {
     const hidden = inside(hides, i) || inside(hides, i - 1) || inside(hides, i + 1);
     const moving = () => verbSpans(the(MOVE_ALL), sentence).length > 0;
     if (hidden && (data || (the(STRONG_SINK_RX).test(sentence) && moving()))) {
+      return found("acts behind the user's back");
+    }
+    // Kept from the user, a value only an attacker brings (an address, a link, a bank account) or
+    // a deletion: whatever the verb, the user would object to it.
+    if (
+      hidden &&
+      (PAYEE.test(sentence) || (DESTROY_VERB.test(sentence) && hasOrder(DESTROY_ORDER, sentence)))
+    ) {
       return found("acts behind the user's back");
     }
   }

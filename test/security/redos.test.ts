@@ -160,6 +160,17 @@ const CASES: [string, (text: string) => unknown, string][] = [
   ["scanner: base32-looking capitals", scanDescription, fill("ABCDEFGHIJKLMNOP2345 ")],
   ["scanner: escapes that never end", scanDescription, fill("\\u0061\\x62")],
   ["scanner: tropes never completed", scanDescription, fill("end of the new other tools ")],
+  // The fourth round (issue #16): concealment said other ways, payees, deletions kept quiet.
+  ["scanner: concealment never finished", scanDescription, fill("the users do not need to be ")],
+  ["scanner: users who prefer not", scanDescription, fill("the user generally prefers not to ")],
+  ["scanner: an IBAN that never ends", scanDescription, fill("DE44 5001 ", "Hide it. ")],
+  ["scanner: account digits in groups", scanDescription, fill("1234 567 ", "Hide it. ")],
+  [
+    "scanner: deletions kept quiet",
+    scanDescription,
+    fill("permanently delete ", "Do not tell the user. "),
+  ],
+  ["scanner: left out of, over and over", scanDescription, fill("leave it out of ")],
   [
     "scanner: an instruction in an enum value",
     (text) =>
