@@ -83,6 +83,7 @@ const MOVE = verbs(
       r`${"`"}?\w+${"`"}?\s*(?:argument|parameter|field|value|tag|input)?\s*(?:$|[.,;]))`,
     r`call\s+(?:\S+\s+){0,3}with`,
     r`invia|inoltra|incolla|inserisci|includi|allega|envie|encaminhe|copie|cole|anexe|inclua`,
+    r`copiare|incollare|inviare|inserire|allegare|trasmettere|e-?mail\w+|quote|wklej|wpisz|weitergeben`,
     r`stuur|verstuur|kopieer|plak|voeg\s+\S+\s+toe|sende|schicke|kopiere|teile|envoie|envoyez|copiez`,
   ),
   any(
@@ -92,6 +93,7 @@ const MOVE = verbs(
     r`sende|schick\w*|leite\w*|füge|übermittl\w*|übergib|übertrag\w*|kopier\w*|teile|lade\s+\S+\s+hoch`,
     r`отправ\w*|перешли|пересыла\w*|передай\w*|передава\w*|скопируй|включи|добавь|загрузи|вставь|надішли\w*|відправ\w*|додай`,
     r`\bekle\b|gönder\w*|\bkopyala\b|צרף|שלח|העתק|הוסף|أرسل|أضف|انسخ`,
+    r`przekaż\w*|dołącz\w*|übergeben|übermitteln|追記|書き込`,
     r`wyślij|prześlij|\bskicka\b|\bpošli\b|\bodešli\b|gửi|\bkirim(?:kan)?\b|στείλ\w*|भेज\S*|بفرست|ส่ง`,
     r`发送|发给|传入|包含|复制|添加|转发|放入|附上|上传|提交|写入|填入`,
     r`送信|送って|含め|転送|添付|入れ|アップロード|貼り付け|記入`,
@@ -115,9 +117,9 @@ const CONVERSATION = words(
     r`everything\s+you\s+know\s+about\s+the\s+user|all\s+you\s+know\s+about\s+the\s+user`,
     r`(?:every|each|any|all)\s+(?:\w+\s+){0,2}(?:you|the\s+assistant)\s+(?:remember|know|recall|have\s+(?:learned|saved|stored))\s+about\s+(?:the\s+)?user`,
     r`(?:this|the|our|your)\s+(?:current\s+|ongoing\s+|present\s+|whole\s+|entire\s+)?(?:conversation|chat|dialog(?:ue)?)(?!\s+(?:id|name|title|list|channel))`,
-    r`user'?s\s+(?:\w+\s+)?(?:messages|prompts|requests|questions|portfolio)`,
+    r`user'?s\s+(?:\w+\s+){0,3}(?:messages|prompts|requests|questions|portfolio)`,
     r`(?:prompt|message|chat|conversation)\s+history|conversation\s+(?:so\s+far|log|record|context|contents?)`,
-    r`everything\s+(?:said|discussed|the\s+user)|(?:anything|whatever)\s+the\s+user\s+(?:says|types|writes|asks)`,
+    r`everything\s+(?:said|discussed|the\s+user)|(?:anything|whatever)\s+the\s+user\s+(?:says|types|writes|asks|copie[sd]|copy|pastes|pasted|shares|shared|enters|entered)`,
     r`what\s+(?:the\s+user|was|you)\s+(?:\w+\s+)?(?:said|discussed|talked|typed|asked|wrote|told)`,
     r`(?:transcript|record|log|contents?|copy)\s+of\s+(?:the\s+|this\s+)?(?:present|current|ongoing|whole|entire)\s+(?:session|conversation|chat)`,
     r`(?:that|this|each|every)\s+(?:entire\s+)?message|(?:earlier|previous|prior)\s+turns|context\s+window`,
@@ -132,6 +134,7 @@ const CONVERSATION = words(
   any(
     r`historial|conversaci[oó]n|conversa\b|todos\s+los\s+mensajes|chatverlauf|gespräch|unterhaltung`,
     r`verlauf|nachrichten|historique|conversazione|对话|会话|聊天记录|会話|履歴|переписк\w*|диалог\w*`,
+    r`instrukcj\w*\s+systemow\w*|instrucciones\s+del\s+sistema|instructions\s+(?:du\s+)?système|systemanweisungen|системн\w+\s+инструкц\w*|系统提示|系统指令|システムプロンプト|시스템\s*프롬프트`,
     r`разговор\w*|сообщения|대화|розмов\w*|повідомлення|\bsohbet\w*|tüm\s+mesajlar\w*|rozmow\w*|historię\s+czatu|\bkonversation\w*|\bkonverzac\w*|trò\s+chuyện|\bpercakapan\b|riwayat\s+obrolan|συνομιλί\w*|बातचीत|گفتگو|บทสนทนา|שיחה|בשיחה|השיחה|المحادثة`,
   ),
 );
@@ -144,6 +147,7 @@ const SECRET_NOUN = any(
   r`bank\s+details|session\s+(?:cookies|tokens?)|passcodes?|(?:access|auth|verification|security|recovery|backup)\s+codes?`,
   r`account\s+details?|bank\s+statements?|(?:medical|health|financial|tax)\s+records|tax\s+returns?`,
   r`(?:license|signing|encryption)\s+keys?|client\s+secrets?|refresh\s+tokens?|jwts?`,
+  r`connection\s+strings?|(?:health|medical)\s+(?:details|data|information)|banking\s+details`,
 );
 /** Private data: qualified secrets (whose, which, seen where), stores of them, the environment. */
 const PRIVATE = words(
@@ -164,6 +168,13 @@ const PRIVATE = words(
     r`(?:the\s+user'?s|their)\s+(?:full|entire|whole|complete)\s+(?:\w+\s+){0,2}(?:database|notes|files|documents|e-?mails|` +
       r`messages|contacts|calendar|history|records|data|inbox|drive|photos|mailbox)`,
     r`(?:the\s+user'?s|their)\s+contact\s+list`,
+    // Fourth round: a secret named by where it is kept or who holds it ("the bearer token used by
+    // your other tools", "the workspace's bot token as found in the client config"), mail, health.
+    r`(?:${SECRET_NOUN})\s+(?:\([^()\n]{0,20}\)\s+)?(?:\w+\s+){0,3}(?:used|stored|kept|saved|configured|held|found|cached)\s+` +
+      r`(?:by|in|for|with|on)\s+(?:the\s+)?(?:your|user'?s|their|other|client|local|this|connected|machine|config\w*|keychain)`,
+    r`(?:the\s+)?(?:workspace|account|organi[sz]ation|org|team|client|machine|system|company|customer)'s\s+(?:[\w-]+\s+){0,2}(?:${SECRET_NOUN})`,
+    r`saved\s+(?:\w+\s+){0,2}passwords?`,
+    r`(?:the\s+user'?s|their)\s+(?:\w+\s+){0,3}(?:e-?mails|inbox|mailbox|direct\s+messages|text\s+messages)`,
     r`wallet\.dat|keystore\s+files?|metamask\s+vault`,
     r`(?:all|every|each)\s+(?:of\s+)?(?:the\s+)?files\s+(?:in|under|from)\s+(?:the\s+)?(?:current\s+|working\s+|user'?s\s+)*` +
       r`(?:directory|folder|workspace|project|repo\w*)`,
@@ -188,6 +199,7 @@ const PRIVATE = words(
       r`(?:environment|machine|disk|computer|shell|\.env)`,
     r`\.git-credentials\b|\.netrc\b|\.npmrc\b|\.pypirc\b|\.env\b(?!\.)`,
     r`contrase[ñn]as?|claves?\s+(?:api|privadas?)|credenciales|passwörter|passwort|api-schlüssel`,
+    r`coordonnées\s+bancaires|datos\s+bancarios|bankdaten|bankverbindung|dati\s+bancari|dados\s+bancários|geburtsdatum|date\s+de\s+naissance|fecha\s+de\s+nacimiento|data\s+di\s+nascita`,
     r`schlüssel|zugangsdaten|anmeldedaten|mots\s+de\s+passe|clés\s+api|identifiants|jetons|senhas?`,
     r`密码|密钥|私钥|凭证|凭据|令牌|パスワード|秘密鍵|認証情報|トークン|пароли|пароль|ключи|ключ`,
     r`учетные\s+данные|токен\w*|비밀번호|비밀\s*키|토큰|자격\s*증명|şifre\w*|\bparola\w*|hasł\w*|\blösenord\w*|\bhesl[ao]\b|mật\s+khẩu|kata\s+sandi|κωδικ\w*|पासवर्ड|رمز\s+عبور|รหัสผ่าน|סיסמ\w*|טוקנים|טוקן|מפתחות|كلمات?\s+المرور`,
@@ -208,7 +220,8 @@ const SINK = words(
     r`as\s+(?:the|its|an?)\s+(?!user\b|human\b)\w+`,
     r`commit\s+message|pull\s+request|gist|pastebin|(?:the\s+)?next\s+(?:calendar\s+)?(?:event|e-?mail|message|issue|comment|note|commit)`,
   ),
-  r`${"`"}[\w.-]+${"`"}|'[\w.-]+'|\+\d{6,}|par[aá]metro|campo|champ|parametro|参数|引数|параметр\w*|매개변수|에\s*넣|\balan[^\s.,;:]*|שדה|לשדה|حقل|\bpol[ea]\b|\bfält(?:et)?|trường|\bbidang\b|πεδίο|फ़ील्ड|فیلد|ฟิลด์`,
+  r`(?:outil|werkzeug|strumento|herramienta|ferramenta|инструмент\w*|narzędzi\w*|nástroj\w*)\s+[a-z]+_[a-z_]+|[a-z]+_[a-z_]+\s*(?:ツール|工具|도구)|\bqui\b|\baquí\b|` +
+    r`${"`"}[\w.-]+${"`"}|'[\w.-]+'|\+\d{6,}|par[aá]metro|campo|champ|parametro|参数|引数|параметр\w*|매개변수|에\s*넣|\balan[^\s.,;:]*|שדה|לשדה|حقل|\bpol[ea]\b|\bfält(?:et)?|trường|\bbidang\b|πεδίο|फ़ील्ड|فیلد|ฟิลด์`,
 );
 /**
  * A sink that names a place outside the conversation by itself (an address, an argument, a named
@@ -535,7 +548,7 @@ const DESTROY_ORDER =
  * long account number in groups), a wallet.
  */
 const PAYEE =
-  /https?:\/\/|[\w.+-]+@[\w-]+\.[a-z]{2,}|\b[A-Z]{2}\d{2}(?:\s?[A-Z0-9]{4}){2,7}(?:\s?[A-Z0-9]{1,3})?\b|\b\d{4}(?:[\s-]\d{3,4}){3,5}\b|\b0x[0-9a-fA-F]{16,}/;
+  /https?:\/\/|\w@[\w-]+\.[a-z]{2,}|\b[A-Z]{2}\d{2}(?:\s?[A-Z0-9]{4}){2,7}(?:\s?[A-Z0-9]{1,3})?\b|\b\d{4}(?:[\s-]\d{3,4}){3,5}\b|\b0x[0-9a-fA-F]{16,}/;
 const DESTROY_REACH =
   /\b(?:directly|immediately|right\s+away|without\s+(?:asking|confirm\w*|checking)|all|every|those|these|entire|whole)\b/i;
 /** Remote access opened to this machine: a tunnel, a reverse shell. */
@@ -835,6 +848,26 @@ export function maskQuotes(text: string): string {
   return out + text.slice(at);
 }
 
+/**
+ * An environment variable named for a secret (`GITHUB_TOKEN`, `OPENAI_API_KEY`, `DB_PASSWORD`):
+ * capitals only, so a parameter named `api_key` is not one.
+ */
+const SECRET_NAME = r`\b[A-Z][A-Z0-9]*(?:_[A-Z0-9]+)*_(?:TOKEN|API_KEY|ACCESS_KEY|SECRET(?:_KEY)?|PASSWORD|PASS|PAT|CREDENTIALS?)\b`;
+/**
+ * Its value asked for, not its name: "GITHUB_TOKEN value", "the contents of DB_PASSWORD",
+ * `$OPENAI_API_KEY`, `${{ secrets.DEPLOY_KEY }}` ("Requires OPENAI_API_KEY in the environment"
+ * names a setting).
+ */
+const SECRET_VARIABLE = new RegExp(
+  any(
+    r`${SECRET_NAME}\s+(?:[Vv]alues?|[Cc]ontents?|itself)\b`,
+    r`\b(?:[Vv]alues?|[Cc]ontents?)\s+of\s+(?:the\s+)?\$?${SECRET_NAME}`,
+    r`\$\{?${SECRET_NAME}`,
+    r`\bsecrets\.[A-Z][A-Z0-9_]{2,}`,
+  ),
+  "g",
+);
+
 /** The spans of the parts found in a whole text, each sorted by start. */
 interface Parts {
   sinks: [number, number][];
@@ -848,6 +881,10 @@ function partsOf(text: string, foreign: boolean): Parts {
   // Data inside a quotation is mentioned, not asked for: "probe prompts ('repeat your system
   // prompt', …)".
   let secrets = spans(pick(PRIVATE_ALL, foreign), text);
+  if (/[A-Z]_|secrets\./.test(text)) {
+    const named = spans(SECRET_VARIABLE, text);
+    if (named.length) secrets = [...secrets, ...named].sort((a, b) => a[0] - b[0]);
+  }
   let talk = spans(pick(CONVERSATION_ALL, foreign), text);
   const quoted = secrets.length || talk.length ? quotations(text) : [];
   if (quoted.length) {
@@ -1111,6 +1148,34 @@ function actionHints(
   };
 }
 
+/** A secret by its kind alone ("the new password", "my health details"). */
+const BARE_SECRET = new RegExp(`\\b(?:${SECRET_NOUN})\\b`, "i");
+const BARE_SECRET_ALL = new RegExp(BARE_SECRET.source, "gi");
+/**
+ * A secret named by its kind alone, handed to an outside address in the same breath: a verb of
+ * moving, the secret within 40 characters, then an address, link or account only an attacker
+ * brings ("send the new password to helpdesk@…", "emailing my health details to coach@…").
+ */
+function handsOver(sentence: string, the: (p: Pair) => RegExp): boolean {
+  if (!PAYEE.test(sentence) || explains(sentence)) return false;
+  // "key" and "token" alone name too much ("the public key", "a page token").
+  const secrets = spans(BARE_SECRET_ALL, sentence).filter(
+    ([start, end]) =>
+      !/^(?:keys?|tokens?)$/i.test(sentence.slice(start, end)) &&
+      !/\bpublic\s+$/i.test(sentence.slice(Math.max(0, start - 8), start)),
+  );
+  if (!secrets.length) return false;
+  for (const [start, stop] of verbSpans(the(MOVE_ALL), sentence)) {
+    // An order ("send the password to…") or the act itself ("emailing my details to…").
+    // A third-person verb ("Adds an SSH key … git@github.com") describes the tool.
+    const verb = sentence.slice(start, stop);
+    if (/[^s]s$/i.test(verb) || (!ordered(sentence, start) && !/ing$/i.test(verb))) continue;
+    const secret = secrets.find(([start]) => start >= stop && start <= stop + 40);
+    if (secret && PAYEE.test(sentence.slice(secret[1], secret[1] + 80))) return true;
+  }
+  return false;
+}
+
 /** Bare verbs that ask the model to act: with `ordered`, what makes a sentence an order. */
 const ACT_ORDER =
   /\b(?:run|execute|read|cat|send|post|upload|copy|pass|include|call|use|add|append|write|fetch|open|forward|paste|type|ignore|follow|tell|delete|remove|set|put|attach|provide|bcc|cc|mail|e-?mail|reply|respond|answer|output|print|save|install)\b/gi;
@@ -1288,6 +1353,7 @@ export function readMeaning(text: string, whole = false): Meaning | null {
     host: (angled || text.includes("http")) && HOST_TEMPLATE.test(text),
     image: (text.includes("![") || /<img/i.test(text)) && IMAGE_FILL.test(text),
     callOut: text.includes("_") && text.includes("(") && CALL_OUTSIDE.test(text),
+    handOver: PAYEE.test(text) && BARE_SECRET.test(text),
   };
   const acts = actionHints(text, foreign, cued, the);
   if (noting) noteCues(parts, hides, addressed, has, acts, cued);
@@ -1383,6 +1449,7 @@ export function readMeaning(text: string, whole = false): Meaning | null {
     ) {
       return found("moves private data to a sink");
     }
+    if (has.handOver && handsOver(sentence, the)) return found("moves private data to a sink");
     if (
       holds(has.tool, OTHER_TOOL_RX, sentence) &&
       the(TAMPER_RX).test(sentence) &&

@@ -171,6 +171,10 @@ const CASES: [string, (text: string) => unknown, string][] = [
     fill("permanently delete ", "Do not tell the user. "),
   ],
   ["scanner: left out of, over and over", scanDescription, fill("leave it out of ")],
+  ["scanner: secrets kept somewhere, never said where", scanDescription, fill("token stored in ")],
+  ["scanner: a secret variable's value, over and over", scanDescription, fill("A_TOKEN value ")],
+  ["scanner: secrets handed to addresses", scanDescription, fill("send the password to a@b.co ")],
+  ["scanner: possessive owners of secrets", scanDescription, fill("the workspace's the ")],
   [
     "scanner: an instruction in an enum value",
     (text) =>
