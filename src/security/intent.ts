@@ -213,6 +213,8 @@ const SINK = words(
     r`https?:\/\/|s?ftp:\/\/|[\w.+-]+@[\w-]+\.[\w.]+|[\w-]+\.(?:com|net|io|org|dev|co|app|ai|xyz|example)`,
     r`argument|argumento|arguments|parameters?|param|field|arg|here|webhook|endpoint|server|property`,
     r`set\s+${"`"}?[\w.-]+${"`"}?\s+to`,
+    // "The `ctx` parameter …; fill it with…": the pronoun stands for the field named before.
+    r`(?:fill|populate|set)\s+(?:it|them)\s+(?:with|to)`,
     r`\d{1,3}(?:\.\d{1,3}){3}`,
     r`(?:this|the|that|another|other|\w+_\w+)\s+tool|(?:to|into|with|via|using)\s+[a-z]+_[a-z_]+|[a-z]+_[a-z_]*\(`,
     r`(?:your|the)\s+(?:next\s+)?(?:reply|answer|response)|(?:every|each|your)\s+(?:\w+\s+)?(?:response|reply|answer)`,
@@ -637,7 +639,7 @@ const GENERIC_SCOPE = words(
   ),
 );
 /** Files that hold credentials, whatever the language around them. */
-const CREDENTIAL_FILE =
+export const CREDENTIAL_FILE =
   /(?:~|\$HOME|%USERPROFILE%|\$env:USERPROFILE)[\\/]\.[\w-]+|\.ssh[\\/]|\bid_(?:rsa|dsa|ecdsa|ed25519)\b(?!\.pub)|\.aws[\\/]credentials|(?:^|[\s'"`(])\.env\b(?!\.)|\.npmrc\b|\.netrc\b|\.pgpass\b|\/etc\/(?:passwd|shadow)\b|wallet\.dat\b/i;
 /** A destination outside the machine: a URL, an address, an IP, a domain. */
 const DESTINATION =
@@ -725,6 +727,12 @@ const WRITE_VERB = /\b(?:create|write|add|put|drop|install|copy|place|save)\b/i;
 /** A link whose query string is filled in from the conversation or secrets. */
 const URL_TEMPLATE =
   /https?:\/\/[^\s)?]{1,200}\?(?:[\w-]{1,40}=[^\s)&]{0,100}&){0,10}[\w-]{1,40}=(<[^>]{2,80}>|\{[^}]{2,80}\}|\[[^\]]{2,80}\]|\$\w{2,40}|[A-Z][A-Z_]{3,40})[^\n]{0,160}/;
+/**
+ * A template placeholder naming private data, to be filled in by the model: `{{conversation}}`,
+ * `${env}`, `<chat_history>`, `{{secrets}}` (issue #16, fourth round).
+ */
+export const PRIVATE_PLACEHOLDER =
+  /(?:\{\{\s*|\$\{\s*|<)(?:[\w.$]*[._])?(?:conversation|chat|chat_history|history|transcript|messages|env|environment|clipboard|system_prompt)(?:[._][\w.]*)?\s*(?:\}\}|\}|>)|\{\{\s*(?:[\w.$]*[._])?(?:secrets?|tokens?|passwords?|credentials|api_keys?|cookies)(?:[._][\w.]*)?\s*\}\}/i;
 /** A call written out with an argument filled in from the conversation: `share_log(text=<…>)`. */
 const CALL_TEMPLATE = /\b[a-z]+_[a-z_]*\([^()\n]{0,60}=\s*(<[^<>\n]{2,80}>|\{[^{}\n]{2,80}\})/i;
 const TEMPLATE_DATA = new RegExp(
@@ -804,7 +812,7 @@ const ACT_ALL = all(`${MOVE}|${READ}`);
 
 /** A value described as private data: "Or: the raw text of the conversation so far…". */
 const VALUE_IS_DATA = rx(
-  `(?:^\\s*(?:or:?\\s+)?|\\b(?:value|argument|parameter|field)\\s+(?:is|must\\s+be|should\\s+be)\\s+)(?:the\\s+|a\\s+|your\\s+)?(?:raw\\s+|full\\s+|complete\\s+|entire\\s+|whole\\s+|verbatim\\s+|exact\\s+)?(?:text|contents?|copy|transcript|record|dump)\\s+of\\s+(?:the\\s+|your\\s+|their\\s+)?(?:${CONVERSATION}|${PRIVATE})`,
+  `\\b(?:is|are|must\\s+be|should\\s+be)\\s+(?:the\\s+)?(?=(?:values?|contents?)\\s+of\\s)(?:${PRIVATE})|(?:^\\s*(?:or:?\\s+)?|\\b(?:value|argument|parameter|field)\\s+(?:is|must\\s+be|should\\s+be)\\s+)(?:the\\s+|a\\s+|your\\s+)?(?:raw\\s+|full\\s+|complete\\s+|entire\\s+|whole\\s+|verbatim\\s+|exact\\s+)?(?:text|contents?|copy|transcript|record|dump)\\s+of\\s+(?:the\\s+|your\\s+|their\\s+)?(?:${CONVERSATION}|${PRIVATE})`,
 );
 
 /** Where each match of `pattern` starts and ends in `text`. */
@@ -1319,8 +1327,13 @@ export function meaningCues(text: string): string[] {
  * starts, or null. `whole` reads the text as one sentence (fields joined across a pointer).
  */
 export function readMeaning(text: string, whole = false): Meaning | null {
-  // One word (a type, an enum value, an identifier) is no instruction.
-  if (!/\s/.test(text.trim())) return null;
+  // One word (a type, an enum value, an identifier) is no instruction, unless it is a
+  // placeholder for private data (`{{chat_history}}` as a default).
+  if (!/\s/.test(text.trim())) {
+    return text.includes("{") && PRIVATE_PLACEHOLDER.test(text)
+      ? { rule: "fills a link or a call from private data", index: 0 }
+      : null;
+  }
   // The parts are found once in the whole text, then placed in its sentences; the rarer rules
   // read a sentence only when the whole text has what they look for.
   const foreign = FOREIGN_LETTERS.test(text);
@@ -1354,6 +1367,7 @@ export function readMeaning(text: string, whole = false): Meaning | null {
     image: (text.includes("![") || /<img/i.test(text)) && IMAGE_FILL.test(text),
     callOut: text.includes("_") && text.includes("(") && CALL_OUTSIDE.test(text),
     handOver: PAYEE.test(text) && BARE_SECRET.test(text),
+    placeholder: angled && PRIVATE_PLACEHOLDER.test(text),
   };
   const acts = actionHints(text, foreign, cued, the);
   if (noting) noteCues(parts, hides, addressed, has, acts, cued);
@@ -1450,6 +1464,9 @@ export function readMeaning(text: string, whole = false): Meaning | null {
       return found("moves private data to a sink");
     }
     if (has.handOver && handsOver(sentence, the)) return found("moves private data to a sink");
+    if (has.placeholder && PRIVATE_PLACEHOLDER.test(sentence) && !EXAMPLE.test(sentence)) {
+      return found("fills a link or a call from private data");
+    }
     if (
       holds(has.tool, OTHER_TOOL_RX, sentence) &&
       the(TAMPER_RX).test(sentence) &&

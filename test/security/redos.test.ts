@@ -175,6 +175,21 @@ const CASES: [string, (text: string) => unknown, string][] = [
   ["scanner: a secret variable's value, over and over", scanDescription, fill("A_TOKEN value ")],
   ["scanner: secrets handed to addresses", scanDescription, fill("send the password to a@b.co ")],
   ["scanner: possessive owners of secrets", scanDescription, fill("the workspace's the ")],
+  ["scanner: placeholders that never close", scanDescription, fill("{{env ")],
+  ["scanner: 'is the value of', over and over", scanDescription, fill("is the value of the ")],
+  ["scanner: fill it with, over and over", scanDescription, fill("fill it with ")],
+  [
+    "scanner: an outside address default that never ends",
+    (text) =>
+      scanTool("x", {
+        name: "t",
+        inputSchema: {
+          type: "object",
+          properties: { p: { default: text, description: "upload" } },
+        },
+      } as never),
+    fill("a.", "", "@"),
+  ],
   [
     "scanner: an instruction in an enum value",
     (text) =>
