@@ -128,12 +128,14 @@ const CONVERSATION = words(
     r`your\s+(?:full\s+|complete\s+|internal\s+|private\s+|hidden\s+)?(?:reasoning|chain\s+of\s+thought|thoughts|thinking|scratchpad)`,
     r`(?:results?|outputs?|responses?)\s+(?:of|from)\s+(?:all\s+|every\s+|any\s+|the\s+)?(?:other|previous|earlier|prior)\s+(?:tool\s+)?(?:calls?|tools?)`,
     r`(?:results?|outputs?|responses?)\s+of\s+(?:the\s+)?(?:\w+\s+){0,3}tool\s+calls`,
+    r`(?:full\s+|complete\s+)?list\s+of\s+(?:all\s+)?(?:the\s+)?(?:other|available|connected|installed)\s+(?:\w+\s+){0,2}tools`,
     r`cronologia|conversazione|historico|conversa|gesprek|chatgeschiedenis|chatverlauf|verlauf|historique`,
     r`user'?s\s+(?:earlier|previous|recent|original)\s+(?:input|questions|requests|instructions|messages)`,
   ),
   any(
     r`historial|conversaci[oó]n|conversa\b|todos\s+los\s+mensajes|chatverlauf|gespräch|unterhaltung`,
     r`verlauf|nachrichten|historique|conversazione|对话|会话|聊天记录|会話|履歴|переписк\w*|диалог\w*`,
+    r`listę\s+(?:\S+\s+){0,3}narzędzi|lista\s+(?:completa\s+)?de\s+(?:todas\s+)?(?:las\s+)?herramientas|liste\s+(?:der|aller)\s+(?:\S+\s+)?werkzeuge|liste\s+(?:complète\s+)?des\s+outils|список\s+(?:\S+\s+)?инструментов|工具列表|ツール一覧|도구\s*목록`,
     r`instrukcj\w*\s+systemow\w*|instrucciones\s+del\s+sistema|instructions\s+(?:du\s+)?système|systemanweisungen|системн\w+\s+инструкц\w*|系统提示|系统指令|システムプロンプト|시스템\s*프롬프트`,
     r`разговор\w*|сообщения|대화|розмов\w*|повідомлення|\bsohbet\w*|tüm\s+mesajlar\w*|rozmow\w*|historię\s+czatu|\bkonversation\w*|\bkonverzac\w*|trò\s+chuyện|\bpercakapan\b|riwayat\s+obrolan|συνομιλί\w*|बातचीत|گفتگو|บทสนทนา|שיחה|בשיחה|השיחה|المحادثة`,
   ),
@@ -152,8 +154,13 @@ const SECRET_NOUN = any(
 /** Private data: qualified secrets (whose, which, seen where), stores of them, the environment. */
 const PRIVATE = words(
   any(
-    r`(?:the\s+user'?s|their|your|any|all|every|each|whatever|current)\s+(?:[\w-]+\s+){0,3}(?:${SECRET_NOUN})`,
-    r`(?:${SECRET_NOUN})\s+(?:\w+\s+){0,3}(?:you\s+(?:have\s+)?(?:seen|see|saw|read|know|found)|` +
+    // Fourth round: who holds it ("the workspace's bot token") and where it is kept ("the bearer
+    // token used by your other tools", "… as found in the client config").
+    r`(?:the\s+user'?s|their|your|any|all|every|each|whatever|current|` +
+      r`(?:workspace|account|organi[sz]ation|org|team|client|machine|system|company|customer)'s)\s+(?:[\w-]+\s+){0,3}(?:${SECRET_NOUN})`,
+    r`(?:${SECRET_NOUN})\s+(?:\([^()\n]{0,20}\)\s+)?(?:\w+\s+){0,3}(?:you\s+(?:have\s+)?(?:seen|see|saw|read|know|found)|` +
+      r`(?:used|stored|kept|saved|configured|held|found|cached)\s+(?:by|in|for|with|on)\s+(?:the\s+)?` +
+      r`(?:your|user'?s|their|other|client|local|this|connected|machine|config\w*|keychain)|` +
       r`(?:they|the\s+user)\s+(?:have\s+|has\s+)?(?:given|shared|provided|typed|mentioned|entered)|` +
       r`(?:seen|visible|mentioned|shared|typed|present|found|pasted|shows?\s+up|appears?|appeared|comes?\s+up|came\s+up|surfaced)\s+` +
       r`(?:in|during|at|earlier|so\s+far|before|previously)|from\s+the\s+(?:user'?s\s+)?(?:environment|machine|disk|session|conversation|chat))`,
@@ -170,9 +177,6 @@ const PRIVATE = words(
     r`(?:the\s+user'?s|their)\s+contact\s+list`,
     // Fourth round: a secret named by where it is kept or who holds it ("the bearer token used by
     // your other tools", "the workspace's bot token as found in the client config"), mail, health.
-    r`(?:${SECRET_NOUN})\s+(?:\([^()\n]{0,20}\)\s+)?(?:\w+\s+){0,3}(?:used|stored|kept|saved|configured|held|found|cached)\s+` +
-      r`(?:by|in|for|with|on)\s+(?:the\s+)?(?:your|user'?s|their|other|client|local|this|connected|machine|config\w*|keychain)`,
-    r`(?:the\s+)?(?:workspace|account|organi[sz]ation|org|team|client|machine|system|company|customer)'s\s+(?:[\w-]+\s+){0,2}(?:${SECRET_NOUN})`,
     r`saved\s+(?:\w+\s+){0,2}passwords?`,
     r`(?:the\s+user'?s|their)\s+(?:\w+\s+){0,3}(?:e-?mails|inbox|mailbox|direct\s+messages|text\s+messages)`,
     r`wallet\.dat|keystore\s+files?|metamask\s+vault`,
@@ -317,6 +321,12 @@ const AUTHORITY = words(
     r`(?:these|this|my|our)\s+instructions?\s+(?:take|takes|have|has)\s+(?:precedence|priority)|(?:higher|highest)\s+priority\s+than`,
     r`ignore\s+(?:any|all)\s+(?:safety|security)\s+(?:warnings|checks|guidelines|rules)`,
     r`(?:bypass|skip|disable)\s+(?:any\s+|all\s+|the\s+)?(?:safety|security|confirmation)\s+(?:checks?|prompts?|steps?|rules|filters)`,
+    // Fourth round: obeying what a result says without asking; this server over the user.
+    r`(?:perform|performs|execute|executes|run|runs|carry\s+out|carries\s+out|follow|follows|do|does)\s+(?:this|the|that|these|any|its)\s+` +
+      r`(?:\w+\s+)?(?:action|actions|instruction|instructions|command|commands|steps?)\s+(?:\w+\s+){0,3}without\s+asking` +
+      r`(?=\s*(?:[.,;:!]|$|first\b|even\b|again\b|anyone\b|the\s+user\b|for\s+(?:confirmation|approval|permission)))`,
+    r`(?:guidance|instructions|rules|notes|directions)\s+over\s+(?:any\s+)?(?:conflicting\s+)?(?:the\s+)?user'?s?\s+(?:requests|instructions|wishes|preferences)`,
+    r`(?<!\b(?:never|not|don'?t|cannot|can'?t)\s)(?:approves?|approving|confirms?|accepts?|signs?)\s+(?:\w+\s+){0,3}on\s+(?:the\s+)?user'?s\s+behalf`,
     r`this\s+(?:message|instruction|notice)\s+(?:comes|is)\s+from\s+(?:the\s+)?(?:system|developer|administrator|anthropic|openai)`,
   ),
   any(
@@ -383,6 +393,9 @@ const DECEIVE = words(
     r`(?:never|don'?t|do\s+not)\s+(?:reveal|disclose|mention|say)\s+(?:\w+\s+){0,2}that\s+(?:\w+\s+){0,4}(?:sponsored|paid|an\s+ad|advertis\w+|affiliate)`,
     r`present\s+(?:them|it|this|these|those)\s+as\s+(?:the\s+)?(?:official|genuine|real|verified|trusted|original)`,
     r`then\s+say\s+(?:they|it)\s+(?:were|was)\s+(?:archived|saved|backed\s+up|kept|moved)`,
+    // A conclusion fixed beforehand, dressed as the result of the comparison.
+    r`(?:conclude|end|finish|recommend|choose|pick|rank)\s+(?:with\s+)?(?:\S+\s+){1,5}(?:as\s+the\s+(?:\w+\s+)?(?:recommended|best|preferred|winning|top)|first)\b[^.\n]{0,40}\b(?:in\s+(?:every|each|all|any)\s+cases?|regardless|no\s+matter|always)`,
+    r`so\s+(?:that\s+)?(?:this|it|the\s+(?:choice|result|recommendation))\s+(?:appears|seems|looks)\s+to\s+(?:follow|come|result)\s+from`,
   ),
 );
 
@@ -533,6 +546,8 @@ const WEAKEN = words(
       r`certificate\s+(?:verification|checks?)|signature\s+(?:verification|checks?)|pre-commit\s+hooks|commit\s+hooks|` +
       r`branch\s+protection|code\s+review|sandbox|audit\s+log\w*|verification)`,
     r`(?:make|set|change|switch)\s+(?:\S+\s+){0,5}(?:repositor\w+|repos|buckets?|visibility)\s+(?:\w+\s+){0,3}(?:to\s+)?public\w*`,
+    // "For each private repo, … make it public": the object said before the verb.
+    r`(?<=\b(?:repositor(?:y|ies)|repos?|buckets?|gists?)\b[^.\n]{0,100})\b(?:make|set|turn|switch)\s+(?:it|them|those|these|each)\s+(?:to\s+)?public\b`,
     r`(?:make|set)\s+(?:\S+\s+){0,8}(?:publicly\s+(?:readable|writable|accessible)|world-(?:readable|writable)|public-read)`,
     r`exclude\s+(?:\S+\s+){0,6}from\s+(?:windows\s+)?(?:defender|antivirus|scanning|the\s+scan)`,
   ),
@@ -559,7 +574,7 @@ const REMOTE = words(
 );
 /** A line that weakens a safeguard by itself: passwordless sudo, the macOS firewall or SIP off. */
 const WEAKEN_TOKEN =
-  /\bNOPASSWD\b|\b(?:Add|Set)-MpPreference\b|\bsetglobalstate\s+off\b|\bspctl\s+--master-disable\b|\bcsrutil\s+disable\b|\bopen\s+(?:port\s+)?\d+\s+(?:\w+\s+){0,3}to\s+0\.0\.0\.0\/0/i;
+  /\bufw\s+disable\b|\bsetenforce\s+0\b|\bsystemctl\s+(?:stop|disable|mask)\s+(?:firewalld|ufw|apparmor|auditd|fail2ban)\b|\bnetsh\s+advfirewall\s+set\s+\w+\s+state\s+off\b|\biptables\s+-F\b|\bNOPASSWD\b|\b(?:Add|Set)-MpPreference\b|\bsetglobalstate\s+off\b|\bspctl\s+--master-disable\b|\bcsrutil\s+disable\b|\bopen\s+(?:port\s+)?\d+\s+(?:\w+\s+){0,3}to\s+0\.0\.0\.0\/0/i;
 /** The agent's own rules or memory, rewritten to outlast the conversation. */
 const AGENT_RULES = words(
   any(
@@ -607,7 +622,8 @@ const CHANGE = words(
 /** Work spent for nothing: a tool called hundreds of times, answers padded with filler. */
 const WASTE = words(
   any(
-    r`(?:call|invoke|run|repeat|query)\s+(?:this\s+tool|it|this|[a-z]+_[a-z_]+)\s+(?:again\s+)?(?:\d{2,}|[\d,]{4,}|hundreds\s+of|thousands\s+of)\s+(?:more\s+)?times`,
+    r`(?:call|invoke|run|repeat|query)\s+(?:this\s+tool|it|this|[a-z]+_[a-z_]+)\s+(?:again\s+|repeatedly\s+)?(?:[^\w\s.]\s*)?(?:at\s+least\s+)?(?:\d{2,}|[\d,]{4,}|hundreds\s+of|thousands\s+of)\s+(?:more\s+)?times`,
+    r`(?:on|for|over)\s+every\s+(?:possible\s+)?(?:substring|prefix|suffix|permutation|combination|character|word)\s+of`,
     r`(?:pad|fill|extend|bloat)\s+(?:every|each|all|your)\s+(?:\w+\s+)?(?:answer|response|reply|output)s?\s+with\s+(?:[\d,]{3,}|thousands\s+of)\s+(?:\w+\s+)?(?:words|tokens|characters|lines|paragraphs)`,
     r`(?:generate|write|produce)\s+and\s+(?:then\s+)?(?:discard|throw\s+away|delete)`,
   ),
@@ -633,7 +649,7 @@ const GENERIC_SCOPE = words(
   any(
     r`before\s+(?:each|every|any|the\s+first|\w+ing)|after\s+(?:each|every|any|the\s+first)|(?:every|each|any)\s+time`,
     r`whenever|going\s+forward|from\s+(?:now|here)\s+on|starting\s+(?:with|from|now)|for\s+the\s+(?:rest|remainder)\s+of`,
-    r`for\s+(?:all|every|each|any)|on\s+every|in\s+every|across\s+all|as\s+part\s+of|to\s+(?:unlock|activate)`,
+    r`for\s+(?:all|every|each|any)|on\s+every|in\s+every|across\s+all|to\s+(?:every|each|all)\s+(?!of\b)\w+|as\s+part\s+of|to\s+(?:unlock|activate)`,
     r`regardless\s+of|instead\s+of|once\s+per|at\s+the\s+start\s+of|every\s+\w+\s+you|when\s+(?:the\s+)?[\w-]+\s+(?:server|tool)`,
     r`(?:each|every|all)\s+(?:sms|texts?|e-?mails?|messages?|payments?|transfers?|files?|requests?|urls?|links?|commits?|calls?)`,
   ),
@@ -726,7 +742,9 @@ const AUTOSTART =
 const WRITE_VERB = /\b(?:create|write|add|put|drop|install|copy|place|save)\b/i;
 /** A link whose query string is filled in from the conversation or secrets. */
 const URL_TEMPLATE =
-  /https?:\/\/[^\s)?]{1,200}\?(?:[\w-]{1,40}=[^\s)&]{0,100}&){0,10}[\w-]{1,40}=(<[^>]{2,80}>|\{[^}]{2,80}\}|\[[^\]]{2,80}\]|\$\w{2,40}|[A-Z][A-Z_]{3,40})[^\n]{0,160}/;
+  /https?:\/\/[^\s)?]{1,200}\?(?:[\w-]{1,40}=[^\s)&]{0,100}&){0,10}[\w-]{1,40}=(<[^>]{2,80}>|\{[^}]{2,80}\}|\[[^\]]{2,80}\]|\$\w{2,40}|[A-Z][A-Z_]{3,40}|\.{3}|\u2026)[^\n]{0,160}/;
+/** A placeholder that points back ("<that text>", "<it>"): what it stands for is said before it. */
+const BACK_REFERENCE = /^[<{[](?:that|this|it|them|the\s+(?:text|value|string|thing))\b/i;
 /**
  * A template placeholder naming private data, to be filled in by the model: `{{conversation}}`,
  * `${env}`, `<chat_history>`, `{{secrets}}` (issue #16, fourth round).
@@ -1055,11 +1073,11 @@ interface ActionHints {
  */
 const ANCHOR_WORDS = {
   supply: r`instal\w*|index-url|registry|mirror|package\s+(?:source|index)|depends|postinstall|preinstall|setup\s+script|as\s+well`,
-  weaken: r`firewall|antivirus|defender|gatekeeper|selinux|two-factor|2fa|mfa|multi-factor|ssl|tls|certificate|signature|hooks|branch\s+protection|code\s+review|sandbox|audit\w*|verification|public\w*|nopasswd|setglobalstate|spctl|csrutil|0\.0\.0\.0|world-\w+|ngrok|localtunnel|cloudflared|tmate|reverse\s+(?:ssh|tunnel|shell)|(?:add|set)-mppreference`,
+  weaken: r`ufw|setenforce|firewalld|apparmor|auditd|fail2ban|advfirewall|iptables|firewall|antivirus|defender|gatekeeper|selinux|two-factor|2fa|mfa|multi-factor|ssl|tls|certificate|signature|hooks|branch\s+protection|code\s+review|sandbox|audit\w*|verification|public\w*|nopasswd|setglobalstate|spctl|csrutil|0\.0\.0\.0|world-\w+|ngrok|localtunnel|cloudflared|tmate|reverse\s+(?:ssh|tunnel|shell)|(?:add|set)-mppreference`,
   rules: r`(?:long-term|persistent|permanent)\s+memory|memory\s+(?:file|store|bank|that)|claude\.md|agents\.md|gemini\.md|copilot-instructions|mcp\s+(?:settings|config\w*)|mcp\.json|claude_desktop_config|settings\.json|autoapprove|alwaysallow|dangerously-skip-permissions|auto-approve|cursorrules|windsurfrules|clinerules|system\s+prompt|custom\s+instructions|remember\s+(?:permanently|forever|for)|(?:permanently|forever)\s+remember`,
   user: r`two-factor|2fa|mfa|multi-factor|antivirus|firewall|defender|passwords?|passcodes?|pin|bank|login\s+details|seed|recovery|otp|one-time|infected|compromised|hacked|locked|suspended|exe|sh|pkg|dmg|msi|ps1|apk|bat`,
   later: r`(?:every|each|all|any)\s+(?:later|future|subsequent|following|remaining|upcoming|other)|you\s+(?:write|generate|create|produce)|here\s+on|now\s+on|going\s+forward|(?:rest|remainder)\s+of|next\s+(?:message|reply|answer|response|turn)`,
-  waste: r`(?:\d{2,}|[\d,]{4,}|hundreds\s+of|thousands\s+of)\s+(?:more\s+)?times|(?:pad|fill|extend|bloat)\s+(?:every|each|all|your)|and\s+(?:then\s+)?(?:discard|throw\s+away|delete)`,
+  waste: r`(?:\d{2,}|[\d,]{4,}|hundreds\s+of|thousands\s+of)\s+(?:more\s+)?times|every\s+(?:possible\s+)?(?:substring|prefix|suffix|permutation|combination|character|word)|(?:pad|fill|extend|bloat)\s+(?:every|each|all|your)|and\s+(?:then\s+)?(?:discard|throw\s+away|delete)`,
 };
 const anchor = (source: string) => new RegExp(`\\b(?:${source})\\b`, "i");
 const ANCHOR = {
@@ -1447,7 +1465,16 @@ export function readMeaning(text: string, whole = false): Meaning | null {
       ...(has.host ? [HOST_TEMPLATE] : []),
     ]) {
       const template = pattern.exec(sentence);
-      if (template && TEMPLATE_DATA.test(template[0])) {
+      // What a placeholder stands for is said before it ("<that text>") or, for "…", after it
+      // ("?ctx=... where ... is a summary of what the user shared").
+      const said = !template
+        ? ""
+        : BACK_REFERENCE.test(template[1] ?? "")
+          ? sentence.slice(Math.max(0, template.index - 160), template.index)
+          : /^(?:\.{3}|\u2026)$/.test(template[1] ?? "")
+            ? text.slice(to, to + 200)
+            : "";
+      if (template && (TEMPLATE_DATA.test(template[0]) || TEMPLATE_DATA.test(said))) {
         return found("fills a link or a call from private data");
       }
     }

@@ -677,7 +677,9 @@ export function scanDescription(whole: string, argument = false): Finding[] {
     const meaning =
       readMeaning(reading) ??
       (argument && (hasOrder(FILL, reading) || ARGUMENT_FILL.test(reading))
-        ? readMeaning(reading.replace(/([.!?;])(?=\s|$)|$/g, " here$1"))
+        ? readMeaning(
+            reading.replace(/([.!?;])(?=\s|$)|([。！？])|$/g, (_, a, b) => ` here${a ?? b ?? ""}`),
+          )
         : null);
     if (meaning) {
       findings.push({

@@ -178,6 +178,12 @@ const CASES: [string, (text: string) => unknown, string][] = [
   ["scanner: placeholders that never close", scanDescription, fill("{{env ")],
   ["scanner: 'is the value of', over and over", scanDescription, fill("is the value of the ")],
   ["scanner: fill it with, over and over", scanDescription, fill("fill it with ")],
+  ["scanner: repositories then 'make it', over and over", scanDescription, fill("repos make it ")],
+  ["scanner: links with '...' values", scanDescription, fill("https://a.b/c?d=... ")],
+  ["scanner: back references that never close", scanDescription, fill("https://a.b/c?d=<that ")],
+  ["scanner: steps never done without asking", scanDescription, fill("executes the action ")],
+  ["scanner: conclusions never fixed", scanDescription, fill("recommend with a b c ")],
+  ["scanner: call it again and again", scanDescription, fill("call this tool repeatedly - ")],
   [
     "scanner: an outside address default that never ends",
     (text) =>
