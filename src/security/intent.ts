@@ -1174,6 +1174,14 @@ function actionHints(
   };
 }
 
+/** Another tool or an outside address as where a pronoun's data goes. */
+const TOOL_DESTINATION = /\b(?:to|into|via|with|using)\s+(?:the\s+)?`?[a-z]+_[a-z_]+/;
+const PRONOUN_TO = new RegExp(
+  `^\\s+(?:all\\s+)?(?:them|it|these|those)\\s+(?:\\w+\\s+){0,2}(?:${TOOL_DESTINATION.source}|to\\s+\\S*@|to\\s+https?:)`,
+);
+/** Verbs that obtain a secret for the user's own use: what they yield is passed on by design. */
+const ISSUED =
+  /\b(?:gets?|returns?|creates?|issues?|generates?|obtains?|fetch(?:es)?|produces?|yields?|receives?|exchanges?|mints?|refresh(?:es)?|new)\b[^.;\n]*$/i;
 /** A secret by its kind alone ("the new password", "my health details"). */
 const BARE_SECRET = new RegExp(`\\b(?:${SECRET_NOUN})\\b`, "i");
 const BARE_SECRET_ALL = new RegExp(BARE_SECRET.source, "gi");
@@ -1183,7 +1191,8 @@ const BARE_SECRET_ALL = new RegExp(BARE_SECRET.source, "gi");
  * brings ("send the new password to helpdesk@…", "emailing my health details to coach@…").
  */
 function handsOver(sentence: string, the: (p: Pair) => RegExp): boolean {
-  if (!PAYEE.test(sentence) || explains(sentence)) return false;
+  if (!(PAYEE.test(sentence) || TOOL_DESTINATION.test(sentence)) || explains(sentence))
+    return false;
   // "key" and "token" alone name too much ("the public key", "a page token").
   const secrets = spans(BARE_SECRET_ALL, sentence).filter(
     ([start, end]) =>
@@ -1198,6 +1207,22 @@ function handsOver(sentence: string, the: (p: Pair) => RegExp): boolean {
     if (/[^s]s$/i.test(verb) || (!ordered(sentence, start) && !/ing$/i.test(verb))) continue;
     const secret = secrets.find(([start]) => start >= stop && start <= stop + 40);
     if (secret && PAYEE.test(sentence.slice(secret[1], secret[1] + 80))) return true;
+    // The secret named first, then handed on by a pronoun: "passport number and card number —
+    // ask the user for them, then also pass them to the booking_sync tool".
+    const after = sentence.slice(stop, stop + 100);
+    // A token the tool itself returns ("get a session token, then pass it to api_call") is meant
+    // to be passed on.
+    if (
+      PRONOUN_TO.test(after) &&
+      secrets.some(
+        ([from, end]) =>
+          end <= start &&
+          end >= start - 120 &&
+          !ISSUED.test(sentence.slice(Math.max(0, from - 40), from)),
+      )
+    ) {
+      return true;
+    }
   }
   return false;
 }
@@ -1384,7 +1409,7 @@ export function readMeaning(text: string, whole = false): Meaning | null {
     host: (angled || text.includes("http")) && HOST_TEMPLATE.test(text),
     image: (text.includes("![") || /<img/i.test(text)) && IMAGE_FILL.test(text),
     callOut: text.includes("_") && text.includes("(") && CALL_OUTSIDE.test(text),
-    handOver: PAYEE.test(text) && BARE_SECRET.test(text),
+    handOver: (PAYEE.test(text) || TOOL_DESTINATION.test(text)) && BARE_SECRET.test(text),
     placeholder: angled && PRIVATE_PLACEHOLDER.test(text),
   };
   const acts = actionHints(text, foreign, cued, the);

@@ -751,6 +751,8 @@ export function scanTool(server: string, tool: ToolLike): ToolFinding[] {
   for (const key of ["annotations", "inputSchema", "outputSchema", "_meta"] as const) {
     walk(tool[key], key, add, flag);
   }
+  const lie = annotationLie(tool);
+  if (lie) flag("annotations", "annotations contradict the description", lie);
   // An instruction split across fields, one pointing at the next, is read as one text.
   if (
     texts.length > 1 &&
@@ -767,6 +769,23 @@ export function scanTool(server: string, tool: ToolLike): ToolFinding[] {
       );
   }
   return out;
+}
+
+/** A description that opens with sending data out or destroying it. */
+const OUTWARD_OPENING =
+  /^\s*(?:uploads?|sends?|posts?|publish(?:es)?|synchroni[sz]es?|syncs?|transfers?|pays?|wipes?|overwrites?|deletes?|removes?)\b/i;
+
+/**
+ * Annotations that tell the client a tool only reads (`readOnlyHint: true`) while its description
+ * opens with uploading, sending, syncing or deleting (issue #16, fourth round): the hint a client
+ * auto-approves on, set to get a harmful call approved. None of the 567 read-only real tools of
+ * the corpora opens so.
+ */
+function annotationLie(tool: ToolLike): string | null {
+  const hints = tool.annotations as { readOnlyHint?: unknown } | undefined;
+  if (hints?.readOnlyHint !== true || typeof tool.description !== "string") return null;
+  const opening = OUTWARD_OPENING.exec(normalizeForScan(tool.description.slice(0, 200)));
+  return opening ? `readOnlyHint: true, yet "${excerpt(tool.description, 0)}"` : null;
 }
 
 /**

@@ -185,6 +185,12 @@ const CASES: [string, (text: string) => unknown, string][] = [
   ["scanner: conclusions never fixed", scanDescription, fill("recommend with a b c ")],
   ["scanner: call it again and again", scanDescription, fill("call this tool repeatedly - ")],
   [
+    "scanner: passwords passed on by pronouns",
+    scanDescription,
+    fill("password, pass them to a_b "),
+  ],
+  ["scanner: tokens issued, over and over", scanDescription, fill("get a token then pass it ")],
+  [
     "scanner: an outside address default that never ends",
     (text) =>
       scanTool("x", {
