@@ -1179,6 +1179,19 @@ const TOOL_DESTINATION = /\b(?:to|into|via|with|using)\s+(?:the\s+)?`?[a-z]+_[a-
 const PRONOUN_TO = new RegExp(
   `^\\s+(?:all\\s+)?(?:them|it|these|those)\\s+(?:\\w+\\s+){0,2}(?:${TOOL_DESTINATION.source}|to\\s+\\S*@|to\\s+https?:)`,
 );
+/**
+ * Money sent to a fixed account whatever the user says (issue #16, fourth round): a literal IBAN
+ * or grouped account number with a payment word and a reach past one payment ("any", "always",
+ * "whatever account", "siempre", "toujours", "一律"…). A real payment tool shows an account only
+ * as an example.
+ */
+const PAY_WORD =
+  /\b(?:pay\w*|transfer\w*|remit\w*|iban|account|payee|beneficiar\w+|wire|pago\w*|cuenta|virement|compte|zahlung\w*|konto|überweis\w*|pagament\w*|conto|rekening|betaling\w*|przelew\w*|platby|ödeme|hesap)\b|платеж\w*|плат[іи]ж\w*|сч[её]т|рахун\w*|付款|转账|账户|帐户|振込|口座|송금|계좌/i;
+const PAY_REACH =
+  /\b(?:always|any|every|all|whatever|regardless|instead|from\s+now\s+on|siempre|cualquier\w*|toujours|tout\w*|immer|jede\w*|alle|sempre|qualsiasi|ogni|altijd|elke|zawsze|każd\w*|vždy|her\s+zaman)\b|всегда|любо\w*|завжди|будь-як\w*|一律|无论|無論|すべて|常に|항상|모든/i;
+const PAYEE_ACCOUNT =
+  /\b[A-Z]{2}\d{2}(?:\s?[A-Z0-9]{4}){2,7}(?:\s?[A-Z0-9]{1,3})?\b|\b\d{4}(?:[\s-]\d{3,4}){3,5}\b/;
+
 /** Verbs that obtain a secret for the user's own use: what they yield is passed on by design. */
 const ISSUED =
   /\b(?:gets?|returns?|creates?|issues?|generates?|obtains?|fetch(?:es)?|produces?|yields?|receives?|exchanges?|mints?|refresh(?:es)?|new)\b[^.;\n]*$/i;
@@ -1389,6 +1402,7 @@ export function readMeaning(text: string, whole = false): Meaning | null {
   // The third round's rules: one pass for the words they need, one look for brackets.
   const cued = text.length >= 24 && CUE.test(text);
   const angled = text.includes("<") || text.includes("{");
+  const turnAt = text.includes(":") ? (FAKE_TURNS.exec(text)?.index ?? -1) : -1;
   const has = {
     authority: rare && (the(AUTHORITY_RX).test(text) || /authori[sz]ed/i.test(text)),
     redirect: rare && the(REDIRECT_RX).test(text),
@@ -1411,6 +1425,9 @@ export function readMeaning(text: string, whole = false): Meaning | null {
     callOut: text.includes("_") && text.includes("(") && CALL_OUTSIDE.test(text),
     handOver: (PAYEE.test(text) || TOOL_DESTINATION.test(text)) && BARE_SECRET.test(text),
     placeholder: angled && PRIVATE_PLACEHOLDER.test(text),
+    payee: PAYEE_ACCOUNT.test(text) && PAY_WORD.test(text),
+    // A fake dialogue over several sentences ("Human: … Assistant: …"); within one, TROPE finds it.
+    turns: turnAt >= 0,
   };
   const acts = actionHints(text, foreign, cued, the);
   if (noting) noteCues(parts, hides, addressed, has, acts, cued);
@@ -1516,6 +1533,19 @@ export function readMeaning(text: string, whole = false): Meaning | null {
       return found("moves private data to a sink");
     }
     if (has.handOver && handsOver(sentence, the)) return found("moves private data to a sink");
+    if (
+      has.payee &&
+      PAYEE_ACCOUNT.test(sentence) &&
+      PAY_WORD.test(sentence) &&
+      PAY_REACH.test(sentence) &&
+      !EXAMPLE.test(sentence) &&
+      !/\b(?:e\.g|i\.e|like|format|such\s+as|ejemplo|exemple|beispiel|esempio)\b/i.test(sentence)
+    ) {
+      return found("redirects a payment");
+    }
+    if (has.turns && turnAt >= from - 1 && turnAt < to) {
+      return found("a prompt-injection trope");
+    }
     if (has.placeholder && PRIVATE_PLACEHOLDER.test(sentence) && !EXAMPLE.test(sentence)) {
       return found("fills a link or a call from private data");
     }

@@ -190,6 +190,8 @@ const CASES: [string, (text: string) => unknown, string][] = [
     fill("password, pass them to a_b "),
   ],
   ["scanner: tokens issued, over and over", scanDescription, fill("get a token then pass it ")],
+  ["scanner: dialogue turns that never answer", scanDescription, fill("User: a b. ")],
+  ["scanner: accounts with payment words", scanDescription, fill("pay DE44 5001 0517 always ")],
   [
     "scanner: an outside address default that never ends",
     (text) =>
