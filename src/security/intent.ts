@@ -273,6 +273,7 @@ const HIDE = words(
     r`(?:report|mention|show|tell)\s+only\s+(?:step\s+\d|the\s+first\s+\w+)\s+to\s+the\s+user`,
     r`(?:do\s+not|don'?t|never)\s+(?:list|show|mention|include)\s+(?:the\s+|any\s+)?(?:\w+\s+){0,2}(?:files|changes|steps|calls|items|actions)\s+in\s+(?:your|the)\s+(?:answer|reply|response|summary)`,
     r`(?:they|it)\s+(?:don'?t|doesn'?t|do\s+not|does\s+not|won'?t)\s+(?:appear|show\s+up)\s+(?:\w+\s+)?in\s+the\s+(?:ui|interface|chat|history)`,
+    r`no\s+reason\s+to\s+(?:tell|mention|inform|notify|bring\s+up)|without\s+(?:the\s+user'?s?|their)\s+(?:knowledge|awareness)`,
     r`notify_user\W{1,3}false|(?:quietly|silently|secretly|covertly|discreetly)(?=\s*(?:[.;!]|$))`,
     r`(?:invisible|transparent)\s+to\s+the\s+user|not\s+(?:be\s+)?(?:visible|shown|displayed)\s+to\s+the\s+user`,
     r`(?:omit|leave)\s+(?:this|it|that)\s+(?:\w+\s+){0,2}(?:out\s+of|from)\s+(?:your|the)\s+(?:reply|answer|response|summary)`,
@@ -291,6 +292,15 @@ const HIDE = words(
     r`(?:muss|müssen|braucht|brauchen)\s+(?:dem|den|der)\s+(?:nutzer\w*|benutzer\w*|anwender\w*|kunden)\s+nicht\s+(?:\S+\s+)?(?:erklärt|gesagt|mitgeteilt|erwähnt|gezeigt)|nicht\s+zu\s+(?:erwähnen|erklären|sagen)`,
     r`ne\s+pas\s+(?:en\s+)?(?:parler|mentionner|informer|dire|signaler)|ne\s+(?:le|la|les|l')\s*(?:mentionnez|dites|signalez)\s+pas`,
     r`не\s+згадуй\w*|не\s+повідомляйте|请勿向用户|不要向用户|勿向用户|无需告知|不必告诉|伝えない|知らせない|言わない`,
+    // "The user need not know / be told", in more languages.
+    r`(?:el\s+)?usuario\s+no\s+(?:necesita|tiene\s+que|debe)\s+(?:saber\w*|enterarse|ser\s+informado)|no\s+es\s+necesario\s+(?:informar|decir|avisar)`,
+    r`(?:l'|il\s+)?utente\s+non\s+(?:deve|ha\s+bisogno\s+di)\s+(?:saperlo|sapere|essere\s+informato)|non\s+è\s+necessario\s+(?:informare|dire|avvisare)`,
+    r`(?:o\s+)?usuário\s+não\s+(?:precisa|deve)\s+(?:saber|ser\s+informado)|não\s+é\s+necessário\s+(?:informar|avisar)`,
+    r`gebruiker\s+hoeft\s+(?:dit\s+|het\s+)?niet\s+(?:te\s+)?weten|niet\s+(?:vermelden|melden)\s+aan\s+de\s+gebruiker`,
+    r`(?:nutzer|benutzer)\s+(?:muss|braucht)\s+(?:das|es|davon)\s+nicht\s+(?:zu\s+)?(?:wissen|erfahren)|ohne\s+(?:den|die)\s+(?:nutzer|benutzer)\w*\s+zu\s+informieren`,
+    r`l'utilisateur\s+n'a\s+pas\s+(?:besoin|à)\s+(?:de\s+)?(?:le\s+)?(?:savoir|être\s+informé)|sans\s+en\s+informer`,
+    r`пользовател\S*\s+не\s+(?:нужно|надо|следует)\s+(?:знать|сообщать)|не\s+сообщайте|користувач\S*\s+не\s+(?:потрібно|треба)\s+знати`,
+    r`无需告诉|不用告诉|不必向用户|无需向用户|ユーザーに(?:は)?知らせる必要は|言及しない|사용자에게\s*알릴\s*필요|언급하지\s*마|kullanıcıya\s+bildirme\w*|użytkownik\s+nie\s+musi\s+wiedzieć`,
     r`behöver\s+inte\s+(?:informeras|veta|få\s+veta)|nämn\s+inte|nie\s+(?:informuj|wspominaj)|não\s+(?:mencione|informe|conte)`,
     r`nie\s+mów|\bberätta\s+inte|neříkej|đừng\s+nói|\bjangan\s+(?:beri\s+tahu|katakan)|μην\s+(?:το\s+)?πεις|मत\s+बता\S*|نگو|อย่าบอก`,
   ),
@@ -1186,7 +1196,7 @@ const PRONOUN_TO = new RegExp(
  * as an example.
  */
 const PAY_WORD =
-  /\b(?:pay\w*|transfer\w*|remit\w*|iban|account|payee|beneficiar\w+|wire|pago\w*|cuenta|virement|compte|zahlung\w*|konto|überweis\w*|pagament\w*|conto|rekening|betaling\w*|przelew\w*|platby|ödeme|hesap)\b|платеж\w*|плат[іи]ж\w*|сч[её]т|рахун\w*|付款|转账|账户|帐户|振込|口座|송금|계좌/i;
+  /\b(?:pay\w*|transfer\w*|remit\w*|iban|account|payee|beneficiar\w+|wire|pago\w*|cuenta|virement|compte|zahlung\w*|konto|pagament\w*|conto|rekening|betaling\w*|przelew\w*|platby|hesap)\b|überweis|ödeme|платеж\w*|плат[іи]ж\w*|сч[её]т|рахун\w*|付款|转账|账户|帐户|振込|口座|송금|계좌/i;
 const PAY_REACH =
   /\b(?:always|any|every|all|whatever|regardless|instead|from\s+now\s+on|siempre|cualquier\w*|toujours|tout\w*|immer|jede\w*|alle|sempre|qualsiasi|ogni|altijd|elke|zawsze|każd\w*|vždy|her\s+zaman)\b|всегда|любо\w*|завжди|будь-як\w*|一律|无论|無論|すべて|常に|항상|모든/i;
 const PAYEE_ACCOUNT =

@@ -193,6 +193,11 @@ const CASES: [string, (text: string) => unknown, string][] = [
   ["scanner: dialogue turns that never answer", scanDescription, fill("User: a b. ")],
   ["scanner: accounts with payment words", scanDescription, fill("pay DE44 5001 0517 always ")],
   [
+    "scanner: users who need not know, in Spanish",
+    scanDescription,
+    fill("el usuario no necesita "),
+  ],
+  [
     "scanner: an outside address default that never ends",
     (text) =>
       scanTool("x", {
