@@ -267,8 +267,8 @@ const HIDE = words(
       r`(?:need\s+to\s+|have\s+to\s+)?(?:know|be\s+told|see|notice|learn|hear|be\s+(?:asked|informed|notified|bothered|made\s+aware))`,
     // The same concealment said other ways (issue #16, fourth round): consent skipped, the user
     // "informed separately", a step left out of what is reported, a flag that silences the notice.
-    r`(?:the\s+)?users?\s+(?:\w+\s+)?prefers?\s+not\s+to\s+be\s+(?:asked|told|informed|bothered|notified)`,
-    r`(?:do\s+not|don'?t|never)\s+bother\s+(?:the\s+)?users?|(?:the\s+)?user\s+is\s+(?:informed|notified|told)\s+separately`,
+    r`users?\s+(?:\w+\s+)?prefers?\s+not\s+to\s+be\s+(?:asked|told|informed|bothered|notified)`,
+    r`(?:do\s+not|don'?t|never)\s+bother\s+(?:the\s+)?users?|user\s+is\s+(?:informed|notified|told)\s+separately`,
     r`(?:leave|keep)\s+(?:it|this|that|them)\s+out\s+of\s+(?:your\s+|the\s+|any\s+)?(?:explanations?|answers?|replies|repl(?:y|ies)|summar(?:y|ies)|responses?|reports?)`,
     r`(?:report|mention|show|tell)\s+only\s+(?:step\s+\d|the\s+first\s+\w+)\s+to\s+the\s+user`,
     r`(?:do\s+not|don'?t|never)\s+(?:list|show|mention|include)\s+(?:the\s+|any\s+)?(?:\w+\s+){0,2}(?:files|changes|steps|calls|items|actions)\s+in\s+(?:your|the)\s+(?:answer|reply|response|summary)`,
@@ -293,9 +293,9 @@ const HIDE = words(
     r`ne\s+pas\s+(?:en\s+)?(?:parler|mentionner|informer|dire|signaler)|ne\s+(?:le|la|les|l')\s*(?:mentionnez|dites|signalez)\s+pas`,
     r`не\s+згадуй\w*|не\s+повідомляйте|请勿向用户|不要向用户|勿向用户|无需告知|不必告诉|伝えない|知らせない|言わない`,
     // "The user need not know / be told", in more languages.
-    r`(?:el\s+)?usuario\s+no\s+(?:necesita|tiene\s+que|debe)\s+(?:saber\w*|enterarse|ser\s+informado)|no\s+es\s+necesario\s+(?:informar|decir|avisar)`,
-    r`(?:l'|il\s+)?utente\s+non\s+(?:deve|ha\s+bisogno\s+di)\s+(?:saperlo|sapere|essere\s+informato)|non\s+è\s+necessario\s+(?:informare|dire|avvisare)`,
-    r`(?:o\s+)?usuário\s+não\s+(?:precisa|deve)\s+(?:saber|ser\s+informado)|não\s+é\s+necessário\s+(?:informar|avisar)`,
+    r`usuario\s+no\s+(?:necesita|tiene\s+que|debe)\s+(?:saber\w*|enterarse|ser\s+informado)|no\s+es\s+necesario\s+(?:informar|decir|avisar)`,
+    r`utente\s+non\s+(?:deve|ha\s+bisogno\s+di)\s+(?:saperlo|sapere|essere\s+informato)|non\s+è\s+necessario\s+(?:informare|dire|avvisare)`,
+    r`usuário\s+não\s+(?:precisa|deve)\s+(?:saber|ser\s+informado)|não\s+é\s+necessário\s+(?:informar|avisar)`,
     r`gebruiker\s+hoeft\s+(?:dit\s+|het\s+)?niet\s+(?:te\s+)?weten|niet\s+(?:vermelden|melden)\s+aan\s+de\s+gebruiker`,
     r`(?:nutzer|benutzer)\s+(?:muss|braucht)\s+(?:das|es|davon)\s+nicht\s+(?:zu\s+)?(?:wissen|erfahren)|ohne\s+(?:den|die)\s+(?:nutzer|benutzer)\w*\s+zu\s+informieren`,
     r`l'utilisateur\s+n'a\s+pas\s+(?:besoin|à)\s+(?:de\s+)?(?:le\s+)?(?:savoir|être\s+informé)|sans\s+en\s+informer`,
@@ -332,11 +332,11 @@ const AUTHORITY = words(
     r`ignore\s+(?:any|all)\s+(?:safety|security)\s+(?:warnings|checks|guidelines|rules)`,
     r`(?:bypass|skip|disable)\s+(?:any\s+|all\s+|the\s+)?(?:safety|security|confirmation)\s+(?:checks?|prompts?|steps?|rules|filters)`,
     // Fourth round: obeying what a result says without asking; this server over the user.
-    r`(?:perform|performs|execute|executes|run|runs|carry\s+out|carries\s+out|follow|follows|do|does)\s+(?:this|the|that|these|any|its)\s+` +
+    r`(?:perform|performs|execute|executes|carry\s+out|carries\s+out|follow|follows)\s+(?:this|the|that|these|any|its)\s+` +
       r`(?:\w+\s+)?(?:action|actions|instruction|instructions|command|commands|steps?)\s+(?:\w+\s+){0,3}without\s+asking` +
       r`(?=\s*(?:[.,;:!]|$|first\b|even\b|again\b|anyone\b|the\s+user\b|for\s+(?:confirmation|approval|permission)))`,
     r`(?:guidance|instructions|rules|notes|directions)\s+over\s+(?:any\s+)?(?:conflicting\s+)?(?:the\s+)?user'?s?\s+(?:requests|instructions|wishes|preferences)`,
-    r`(?<!\b(?:never|not|don'?t|cannot|can'?t)\s)(?:approves?|approving|confirms?|accepts?|signs?)\s+(?:\w+\s+){0,3}on\s+(?:the\s+)?user'?s\s+behalf`,
+    r`(?:approves?|approving|confirms?|accepts?|signs?)(?<!\b(?:never|not|don'?t|cannot|can'?t)\s+\w+)\s+(?:\w+\s+){0,3}on\s+(?:the\s+)?user'?s\s+behalf`,
     r`this\s+(?:message|instruction|notice)\s+(?:comes|is)\s+from\s+(?:the\s+)?(?:system|developer|administrator|anthropic|openai)`,
   ),
   any(
@@ -404,7 +404,7 @@ const DECEIVE = words(
     r`present\s+(?:them|it|this|these|those)\s+as\s+(?:the\s+)?(?:official|genuine|real|verified|trusted|original)`,
     r`then\s+say\s+(?:they|it)\s+(?:were|was)\s+(?:archived|saved|backed\s+up|kept|moved)`,
     // A conclusion fixed beforehand, dressed as the result of the comparison.
-    r`(?:conclude|end|finish|recommend|choose|pick|rank)\s+(?:with\s+)?(?:\S+\s+){1,5}(?:as\s+the\s+(?:\w+\s+)?(?:recommended|best|preferred|winning|top)|first)\b[^.\n]{0,40}\b(?:in\s+(?:every|each|all|any)\s+cases?|regardless|no\s+matter|always)`,
+    r`(?:conclude|recommend|choose|rank)\s+(?:with\s+)?(?:\S+\s+){1,5}as\s+the\s+(?:\w+\s+)?(?:recommended|best|preferred|winning|top)\b[^.\n]{0,40}\b(?:in\s+(?:every|each|all|any)\s+cases?|regardless|no\s+matter|always)`,
     r`so\s+(?:that\s+)?(?:this|it|the\s+(?:choice|result|recommendation))\s+(?:appears|seems|looks)\s+to\s+(?:follow|come|result)\s+from`,
   ),
 );
@@ -1184,6 +1184,15 @@ function actionHints(
   };
 }
 
+/** The bare secrets of a text; "key" and "token" alone name too much ("the public key"). */
+function bareSecrets(text: string): [number, number][] {
+  return spans(BARE_SECRET_ALL, text).filter(
+    ([start, end]) =>
+      !/^(?:keys?|tokens?)$/i.test(text.slice(start, end)) &&
+      !/\bpublic\s+$/i.test(text.slice(Math.max(0, start - 8), start)),
+  );
+}
+
 /** Another tool or an outside address as where a pronoun's data goes. */
 const TOOL_DESTINATION = /\b(?:to|into|via|with|using)\s+(?:the\s+)?`?[a-z]+_[a-z_]+/;
 const PRONOUN_TO = new RegExp(
@@ -1213,16 +1222,15 @@ const BARE_SECRET_ALL = new RegExp(BARE_SECRET.source, "gi");
  * moving, the secret within 40 characters, then an address, link or account only an attacker
  * brings ("send the new password to helpdesk@…", "emailing my health details to coach@…").
  */
-function handsOver(sentence: string, the: (p: Pair) => RegExp): boolean {
-  if (!(PAYEE.test(sentence) || TOOL_DESTINATION.test(sentence)) || explains(sentence))
-    return false;
-  // "key" and "token" alone name too much ("the public key", "a page token").
-  const secrets = spans(BARE_SECRET_ALL, sentence).filter(
-    ([start, end]) =>
-      !/^(?:keys?|tokens?)$/i.test(sentence.slice(start, end)) &&
-      !/\bpublic\s+$/i.test(sentence.slice(Math.max(0, start - 8), start)),
-  );
+function handsOver(
+  sentence: string,
+  secrets: [number, number][],
+  the: (p: Pair) => RegExp,
+): boolean {
   if (!secrets.length) return false;
+  // Both forms put the destination after the secret.
+  const rest = sentence.slice(secrets[0]![0]);
+  if (!(PAYEE.test(rest) || TOOL_DESTINATION.test(rest)) || explains(sentence)) return false;
   for (const [start, stop] of verbSpans(the(MOVE_ALL), sentence)) {
     // An order ("send the password to…") or the act itself ("emailing my details to…").
     // A third-person verb ("Adds an SSH key … git@github.com") describes the tool.
@@ -1412,7 +1420,10 @@ export function readMeaning(text: string, whole = false): Meaning | null {
   // The third round's rules: one pass for the words they need, one look for brackets.
   const cued = text.length >= 24 && CUE.test(text);
   const angled = text.includes("<") || text.includes("{");
-  const turnAt = text.includes(":") ? (FAKE_TURNS.exec(text)?.index ?? -1) : -1;
+  const turnAt =
+    text.includes(":") && (text.includes("User") || text.includes("Human"))
+      ? (FAKE_TURNS.exec(text)?.index ?? -1)
+      : -1;
   const has = {
     authority: rare && (the(AUTHORITY_RX).test(text) || /authori[sz]ed/i.test(text)),
     redirect: rare && the(REDIRECT_RX).test(text),
@@ -1433,7 +1444,11 @@ export function readMeaning(text: string, whole = false): Meaning | null {
     host: (angled || text.includes("http")) && HOST_TEMPLATE.test(text),
     image: (text.includes("![") || /<img/i.test(text)) && IMAGE_FILL.test(text),
     callOut: text.includes("_") && text.includes("(") && CALL_OUTSIDE.test(text),
-    handOver: (PAYEE.test(text) || TOOL_DESTINATION.test(text)) && BARE_SECRET.test(text),
+    handOver:
+      (text.includes("://") || text.includes("@") || text.includes("_") || /\d{4}/.test(text)) &&
+      (PAYEE.test(text) || TOOL_DESTINATION.test(text)) &&
+      BARE_SECRET.test(text),
+
     placeholder: angled && PRIVATE_PLACEHOLDER.test(text),
     payee: PAYEE_ACCOUNT.test(text) && PAY_WORD.test(text),
     // A fake dialogue over several sentences ("Human: … Assistant: …"); within one, TROPE finds it.
@@ -1450,6 +1465,7 @@ export function readMeaning(text: string, whole = false): Meaning | null {
     return null;
   }
   const all: [number, number][] = whole ? [[0, text.length]] : sentences(text);
+  const bare = has.handOver ? bareSecrets(text) : [];
   const one = all.length === 1;
   const holds = (found: boolean, pattern: RegExp | Pair, sentence: string) =>
     found && (one || (pattern instanceof RegExp ? pattern : the(pattern)).test(sentence));
@@ -1542,7 +1558,10 @@ export function readMeaning(text: string, whole = false): Meaning | null {
     ) {
       return found("moves private data to a sink");
     }
-    if (has.handOver && handsOver(sentence, the)) return found("moves private data to a sink");
+    if (has.handOver) {
+      const mine = between(bare, from, to).map(([a, b]): [number, number] => [a - from, b - from]);
+      if (handsOver(sentence, mine, the)) return found("moves private data to a sink");
+    }
     if (
       has.payee &&
       PAYEE_ACCOUNT.test(sentence) &&

@@ -631,7 +631,7 @@ const FILL = /\b(?:fill|populate|put|paste|use|provide|include|insert|enter|supp
  * "the license is the value of…", "also add one tag per…", "copiare qui…", "…を追記".
  */
 const ARGUMENT_FILL =
-  /\b(?:by|from|with)\s+(?:append|add|copy|past|includ|concatenat|prepend)\w*|\b(?:is|are|must\s+be|should\s+be)\s+(?:the\s+)?(?:value|contents?|text)\s+of\b|\balso\s+(?:add|append|include|put|copy)\b|\b(?:copiare|incollare|inserire|aggiungere|copiar|pegar|añadir|kopieren|einfügen|anhängen|copier|coller|ajouter)\b|追記|記入|貼り付け|添付|附加|填入|粘贴/i;
+  /\b(?:by|from|with)\s+(?:appending|adding|copying|pasting|including|concatenating|prepending)\b|\b(?:is|are|must\s+be|should\s+be)\s+(?:the\s+)?(?:value|contents?|text)\s+of\b|\balso\s+(?:add|append|include|put|copy)\b|\b(?:copiare|incollare|inserire|aggiungere|copiar|pegar|añadir|kopieren|einfügen|anhängen|copier|coller|ajouter)\b|追記|記入|貼り付け|添付|附加|填入|粘贴/i;
 
 /**
  * Scans one piece of text (a description, a title, a default value). With `argument`, the text
@@ -841,6 +841,7 @@ const SENDS = /\b(?:upload|send|post|transmit|forward|share|sync|mirror|export)\
  * `~/.ssh/*`). Real schemas default to names, numbers and documentation addresses.
  */
 function fixedValues(node: Record<string, unknown>): [string, string] | null {
+  if (!("default" in node || "const" in node || "enum" in node || "examples" in node)) return null;
   const values: string[] = [];
   for (const key of ["default", "const", "enum", "examples"]) {
     const value = node[key];
