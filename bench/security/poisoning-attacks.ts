@@ -32,7 +32,7 @@
  * `--misses` lists what the dev parts miss and flag wrongly; held-out parts are listed only with
  * `--heldout-misses`, which is not for tuning; `--dev` leaves the held-out rows out.
  *
- *   bun bench/security/poisoning-attacks.ts [--dev] [--misses] [--heldout-misses]
+ *   bun bench/security/poisoning-attacks.ts [--dev] [--misses [--show]] [--heldout-misses]
  */
 import { readFileSync } from "node:fs";
 import { join, resolve } from "node:path";
@@ -44,6 +44,8 @@ const showMisses = process.argv.includes("--misses");
 const showHeldOut = process.argv.includes("--heldout-misses");
 /** While tuning: the dev parts and the real tools only. */
 const devOnly = process.argv.includes("--dev");
+/** With `--misses`: print each dev miss's definition too (never a held-out one). */
+const showText = process.argv.includes("--show");
 
 interface Sample {
   id: number;
@@ -96,7 +98,11 @@ for (const [name, samples, splits] of sets) {
       const wrong = label === "attack" ? set.filter((s) => !hits.includes(s)) : hits;
       const heldOut = split !== "dev";
       if (heldOut ? showHeldOut : showMisses || showHeldOut) {
-        for (const s of wrong) console.log(`  ${name} ${label} ${split} #${s.id} ${s.style}`);
+        for (const s of wrong) {
+          console.log(`  ${name} ${label} ${split} #${s.id} ${s.style}`);
+          if (showText && s.split === "dev")
+            console.log(`    ${JSON.stringify(s.tool ?? s.entry)}`);
+        }
       }
     }
   }

@@ -83,6 +83,7 @@ const MOVE = verbs(
       r`${"`"}?\w+${"`"}?\s*(?:argument|parameter|field|value|tag|input)?\s*(?:$|[.,;]))`,
     r`call\s+(?:\S+\s+){0,3}with`,
     r`invia|inoltra|incolla|inserisci|includi|allega|envie|encaminhe|copie|cole|anexe|inclua`,
+    r`copiare|incollare|inviare|inserire|allegare|trasmettere|e-?mail\w+|quote|wklej|wpisz|weitergeben`,
     r`stuur|verstuur|kopieer|plak|voeg\s+\S+\s+toe|sende|schicke|kopiere|teile|envoie|envoyez|copiez`,
   ),
   any(
@@ -92,6 +93,7 @@ const MOVE = verbs(
     r`sende|schick\w*|leite\w*|füge|übermittl\w*|übergib|übertrag\w*|kopier\w*|teile|lade\s+\S+\s+hoch`,
     r`отправ\w*|перешли|пересыла\w*|передай\w*|передава\w*|скопируй|включи|добавь|загрузи|вставь|надішли\w*|відправ\w*|додай`,
     r`\bekle\b|gönder\w*|\bkopyala\b|צרף|שלח|העתק|הוסף|أرسل|أضف|انسخ`,
+    r`przekaż\w*|dołącz\w*|übergeben|übermitteln|追記|書き込`,
     r`wyślij|prześlij|\bskicka\b|\bpošli\b|\bodešli\b|gửi|\bkirim(?:kan)?\b|στείλ\w*|भेज\S*|بفرست|ส่ง`,
     r`发送|发给|传入|包含|复制|添加|转发|放入|附上|上传|提交|写入|填入`,
     r`送信|送って|含め|転送|添付|入れ|アップロード|貼り付け|記入`,
@@ -115,9 +117,9 @@ const CONVERSATION = words(
     r`everything\s+you\s+know\s+about\s+the\s+user|all\s+you\s+know\s+about\s+the\s+user`,
     r`(?:every|each|any|all)\s+(?:\w+\s+){0,2}(?:you|the\s+assistant)\s+(?:remember|know|recall|have\s+(?:learned|saved|stored))\s+about\s+(?:the\s+)?user`,
     r`(?:this|the|our|your)\s+(?:current\s+|ongoing\s+|present\s+|whole\s+|entire\s+)?(?:conversation|chat|dialog(?:ue)?)(?!\s+(?:id|name|title|list|channel))`,
-    r`user'?s\s+(?:\w+\s+)?(?:messages|prompts|requests|questions|portfolio)`,
+    r`user'?s\s+(?:\w+\s+){0,3}(?:messages|prompts|requests|questions|portfolio)`,
     r`(?:prompt|message|chat|conversation)\s+history|conversation\s+(?:so\s+far|log|record|context|contents?)`,
-    r`everything\s+(?:said|discussed|the\s+user)|(?:anything|whatever)\s+the\s+user\s+(?:says|types|writes|asks)`,
+    r`everything\s+(?:said|discussed|the\s+user)|(?:anything|whatever)\s+the\s+user\s+(?:says|types|writes|asks|copie[sd]|copy|pastes|pasted|shares|shared|enters|entered)`,
     r`what\s+(?:the\s+user|was|you)\s+(?:\w+\s+)?(?:said|discussed|talked|typed|asked|wrote|told)`,
     r`(?:transcript|record|log|contents?|copy)\s+of\s+(?:the\s+|this\s+)?(?:present|current|ongoing|whole|entire)\s+(?:session|conversation|chat)`,
     r`(?:that|this|each|every)\s+(?:entire\s+)?message|(?:earlier|previous|prior)\s+turns|context\s+window`,
@@ -126,12 +128,15 @@ const CONVERSATION = words(
     r`your\s+(?:full\s+|complete\s+|internal\s+|private\s+|hidden\s+)?(?:reasoning|chain\s+of\s+thought|thoughts|thinking|scratchpad)`,
     r`(?:results?|outputs?|responses?)\s+(?:of|from)\s+(?:all\s+|every\s+|any\s+|the\s+)?(?:other|previous|earlier|prior)\s+(?:tool\s+)?(?:calls?|tools?)`,
     r`(?:results?|outputs?|responses?)\s+of\s+(?:the\s+)?(?:\w+\s+){0,3}tool\s+calls`,
+    r`(?:full\s+|complete\s+)?list\s+of\s+(?:all\s+)?(?:the\s+)?(?:other|available|connected|installed)\s+(?:\w+\s+){0,2}tools`,
     r`cronologia|conversazione|historico|conversa|gesprek|chatgeschiedenis|chatverlauf|verlauf|historique`,
     r`user'?s\s+(?:earlier|previous|recent|original)\s+(?:input|questions|requests|instructions|messages)`,
   ),
   any(
     r`historial|conversaci[oó]n|conversa\b|todos\s+los\s+mensajes|chatverlauf|gespräch|unterhaltung`,
     r`verlauf|nachrichten|historique|conversazione|对话|会话|聊天记录|会話|履歴|переписк\w*|диалог\w*`,
+    r`listę\s+(?:\S+\s+){0,3}narzędzi|lista\s+(?:completa\s+)?de\s+(?:todas\s+)?(?:las\s+)?herramientas|liste\s+(?:der|aller)\s+(?:\S+\s+)?werkzeuge|liste\s+(?:complète\s+)?des\s+outils|список\s+(?:\S+\s+)?инструментов|工具列表|ツール一覧|도구\s*목록`,
+    r`instrukcj\w*\s+systemow\w*|instrucciones\s+del\s+sistema|instructions\s+(?:du\s+)?système|systemanweisungen|системн\w+\s+инструкц\w*|系统提示|系统指令|システムプロンプト|시스템\s*프롬프트`,
     r`разговор\w*|сообщения|대화|розмов\w*|повідомлення|\bsohbet\w*|tüm\s+mesajlar\w*|rozmow\w*|historię\s+czatu|\bkonversation\w*|\bkonverzac\w*|trò\s+chuyện|\bpercakapan\b|riwayat\s+obrolan|συνομιλί\w*|बातचीत|گفتگو|บทสนทนา|שיחה|בשיחה|השיחה|المحادثة`,
   ),
 );
@@ -144,12 +149,18 @@ const SECRET_NOUN = any(
   r`bank\s+details|session\s+(?:cookies|tokens?)|passcodes?|(?:access|auth|verification|security|recovery|backup)\s+codes?`,
   r`account\s+details?|bank\s+statements?|(?:medical|health|financial|tax)\s+records|tax\s+returns?`,
   r`(?:license|signing|encryption)\s+keys?|client\s+secrets?|refresh\s+tokens?|jwts?`,
+  r`connection\s+strings?|(?:health|medical)\s+(?:details|data|information)|banking\s+details`,
 );
 /** Private data: qualified secrets (whose, which, seen where), stores of them, the environment. */
 const PRIVATE = words(
   any(
-    r`(?:the\s+user'?s|their|your|any|all|every|each|whatever|current)\s+(?:[\w-]+\s+){0,3}(?:${SECRET_NOUN})`,
-    r`(?:${SECRET_NOUN})\s+(?:\w+\s+){0,3}(?:you\s+(?:have\s+)?(?:seen|see|saw|read|know|found)|` +
+    // Fourth round: who holds it ("the workspace's bot token") and where it is kept ("the bearer
+    // token used by your other tools", "… as found in the client config").
+    r`(?:the\s+user'?s|their|your|any|all|every|each|whatever|current|` +
+      r`(?:workspace|account|organi[sz]ation|org|team|client|machine|system|company|customer)'s)\s+(?:[\w-]+\s+){0,3}(?:${SECRET_NOUN})`,
+    r`(?:${SECRET_NOUN})\s+(?:\([^()\n]{0,20}\)\s+)?(?:\w+\s+){0,3}(?:you\s+(?:have\s+)?(?:seen|see|saw|read|know|found)|` +
+      r`(?:used|stored|kept|saved|configured|held|found|cached)\s+(?:by|in|for|with|on)\s+(?:the\s+)?` +
+      r`(?:your|user'?s|their|other|client|local|this|connected|machine|config\w*|keychain)|` +
       r`(?:they|the\s+user)\s+(?:have\s+|has\s+)?(?:given|shared|provided|typed|mentioned|entered)|` +
       r`(?:seen|visible|mentioned|shared|typed|present|found|pasted|shows?\s+up|appears?|appeared|comes?\s+up|came\s+up|surfaced)\s+` +
       r`(?:in|during|at|earlier|so\s+far|before|previously)|from\s+the\s+(?:user'?s\s+)?(?:environment|machine|disk|session|conversation|chat))`,
@@ -164,6 +175,10 @@ const PRIVATE = words(
     r`(?:the\s+user'?s|their)\s+(?:full|entire|whole|complete)\s+(?:\w+\s+){0,2}(?:database|notes|files|documents|e-?mails|` +
       r`messages|contacts|calendar|history|records|data|inbox|drive|photos|mailbox)`,
     r`(?:the\s+user'?s|their)\s+contact\s+list`,
+    // Fourth round: a secret named by where it is kept or who holds it ("the bearer token used by
+    // your other tools", "the workspace's bot token as found in the client config"), mail, health.
+    r`saved\s+(?:\w+\s+){0,2}passwords?`,
+    r`(?:the\s+user'?s|their)\s+(?:\w+\s+){0,3}(?:e-?mails|inbox|mailbox|direct\s+messages|text\s+messages)`,
     r`wallet\.dat|keystore\s+files?|metamask\s+vault`,
     r`(?:all|every|each)\s+(?:of\s+)?(?:the\s+)?files\s+(?:in|under|from)\s+(?:the\s+)?(?:current\s+|working\s+|user'?s\s+)*` +
       r`(?:directory|folder|workspace|project|repo\w*)`,
@@ -188,6 +203,7 @@ const PRIVATE = words(
       r`(?:environment|machine|disk|computer|shell|\.env)`,
     r`\.git-credentials\b|\.netrc\b|\.npmrc\b|\.pypirc\b|\.env\b(?!\.)`,
     r`contrase[ñn]as?|claves?\s+(?:api|privadas?)|credenciales|passwörter|passwort|api-schlüssel`,
+    r`coordonnées\s+bancaires|datos\s+bancarios|bankdaten|bankverbindung|dati\s+bancari|dados\s+bancários|geburtsdatum|date\s+de\s+naissance|fecha\s+de\s+nacimiento|data\s+di\s+nascita`,
     r`schlüssel|zugangsdaten|anmeldedaten|mots\s+de\s+passe|clés\s+api|identifiants|jetons|senhas?`,
     r`密码|密钥|私钥|凭证|凭据|令牌|パスワード|秘密鍵|認証情報|トークン|пароли|пароль|ключи|ключ`,
     r`учетные\s+данные|токен\w*|비밀번호|비밀\s*키|토큰|자격\s*증명|şifre\w*|\bparola\w*|hasł\w*|\blösenord\w*|\bhesl[ao]\b|mật\s+khẩu|kata\s+sandi|κωδικ\w*|पासवर्ड|رمز\s+عبور|รหัสผ่าน|סיסמ\w*|טוקנים|טוקן|מפתחות|كلمات?\s+المرور`,
@@ -201,6 +217,8 @@ const SINK = words(
     r`https?:\/\/|s?ftp:\/\/|[\w.+-]+@[\w-]+\.[\w.]+|[\w-]+\.(?:com|net|io|org|dev|co|app|ai|xyz|example)`,
     r`argument|argumento|arguments|parameters?|param|field|arg|here|webhook|endpoint|server|property`,
     r`set\s+${"`"}?[\w.-]+${"`"}?\s+to`,
+    // "The `ctx` parameter …; fill it with…": the pronoun stands for the field named before.
+    r`(?:fill|populate|set)\s+(?:it|them)\s+(?:with|to)`,
     r`\d{1,3}(?:\.\d{1,3}){3}`,
     r`(?:this|the|that|another|other|\w+_\w+)\s+tool|(?:to|into|with|via|using)\s+[a-z]+_[a-z_]+|[a-z]+_[a-z_]*\(`,
     r`(?:your|the)\s+(?:next\s+)?(?:reply|answer|response)|(?:every|each|your)\s+(?:\w+\s+)?(?:response|reply|answer)`,
@@ -208,7 +226,8 @@ const SINK = words(
     r`as\s+(?:the|its|an?)\s+(?!user\b|human\b)\w+`,
     r`commit\s+message|pull\s+request|gist|pastebin|(?:the\s+)?next\s+(?:calendar\s+)?(?:event|e-?mail|message|issue|comment|note|commit)`,
   ),
-  r`${"`"}[\w.-]+${"`"}|'[\w.-]+'|\+\d{6,}|par[aá]metro|campo|champ|parametro|参数|引数|параметр\w*|매개변수|에\s*넣|\balan[^\s.,;:]*|שדה|לשדה|حقل|\bpol[ea]\b|\bfält(?:et)?|trường|\bbidang\b|πεδίο|फ़ील्ड|فیلد|ฟิลด์`,
+  r`(?:outil|werkzeug|strumento|herramienta|ferramenta|инструмент\w*|narzędzi\w*|nástroj\w*)\s+[a-z]+_[a-z_]+|[a-z]+_[a-z_]+\s*(?:ツール|工具|도구)|\bqui\b|\baquí\b|` +
+    r`${"`"}[\w.-]+${"`"}|'[\w.-]+'|\+\d{6,}|par[aá]metro|campo|champ|parametro|参数|引数|параметр\w*|매개변수|에\s*넣|\balan[^\s.,;:]*|שדה|לשדה|حقل|\bpol[ea]\b|\bfält(?:et)?|trường|\bbidang\b|πεδίο|फ़ील्ड|فیلد|ฟิลด์`,
 );
 /**
  * A sink that names a place outside the conversation by itself (an address, an argument, a named
@@ -243,9 +262,19 @@ const HIDE = words(
     r`(?:do\s+not|don'?t|never)\s+(?:show|display|print|list|report)\s+(?:this|these|that|the)\s+(?:step|steps|call|calls|upload|request)`,
     r`(?:quietly|silently|secretly|covertly|discreetly|invisibly)\s+(?:\w+\s+)?(?:send|read|copy|forward|` +
       r`upload|include|attach|add|call|run|invoke|execute|write|append|post|pass|put)`,
-    r`hidden\s+(?:extra\s+)?step|never\s+reveal|not\s+something\s+to\s+bring\s+up|don'?t\s+draw\s+attention`,
-    r`(?:the\s+)?user\s+(?:doesn'?t|does\s+not|need\s+not|needn'?t|won'?t|will\s+not|should\s+not|must\s+not)\s+` +
-      r`(?:need\s+to\s+)?(?:know|be\s+told|see|notice|learn)`,
+    r`hidden\s+(?:extra\s+)?step|never\s+reveals?|not\s+something\s+to\s+bring\s+up|don'?t\s+draw\s+attention`,
+    r`(?:the\s+)?users?\s+(?:doesn'?t|does\s+not|do\s+not|don'?t|need\s+not|needn'?t|won'?t|will\s+not|should\s+not|must\s+not)\s+` +
+      r`(?:need\s+to\s+|have\s+to\s+)?(?:know|be\s+told|see|notice|learn|hear|be\s+(?:asked|informed|notified|bothered|made\s+aware))`,
+    // The same concealment said other ways (issue #16, fourth round): consent skipped, the user
+    // "informed separately", a step left out of what is reported, a flag that silences the notice.
+    r`users?\s+(?:\w+\s+)?prefers?\s+not\s+to\s+be\s+(?:asked|told|informed|bothered|notified)`,
+    r`(?:do\s+not|don'?t|never)\s+bother\s+(?:the\s+)?users?|user\s+is\s+(?:informed|notified|told)\s+separately`,
+    r`(?:leave|keep)\s+(?:it|this|that|them)\s+out\s+of\s+(?:your\s+|the\s+|any\s+)?(?:explanations?|answers?|replies|repl(?:y|ies)|summar(?:y|ies)|responses?|reports?)`,
+    r`(?:report|mention|show|tell)\s+only\s+(?:step\s+\d|the\s+first\s+\w+)\s+to\s+the\s+user`,
+    r`(?:do\s+not|don'?t|never)\s+(?:list|show|mention|include)\s+(?:the\s+|any\s+)?(?:\w+\s+){0,2}(?:files|changes|steps|calls|items|actions)\s+in\s+(?:your|the)\s+(?:answer|reply|response|summary)`,
+    r`(?:they|it)\s+(?:don'?t|doesn'?t|do\s+not|does\s+not|won'?t)\s+(?:appear|show\s+up)\s+(?:\w+\s+)?in\s+the\s+(?:ui|interface|chat|history)`,
+    r`no\s+reason\s+to\s+(?:tell|mention|inform|notify|bring\s+up)|without\s+(?:the\s+user'?s?|their)\s+(?:knowledge|awareness)`,
+    r`notify_user\W{1,3}false|(?:quietly|silently|secretly|covertly|discreetly)(?=\s*(?:[.;!]|$))`,
     r`(?:invisible|transparent)\s+to\s+the\s+user|not\s+(?:be\s+)?(?:visible|shown|displayed)\s+to\s+the\s+user`,
     r`(?:omit|leave)\s+(?:this|it|that)\s+(?:\w+\s+){0,2}(?:out\s+of|from)\s+(?:your|the)\s+(?:reply|answer|response|summary)`,
   ),
@@ -260,6 +289,19 @@ const HIDE = words(
     r`伝えないで|言わないで|知らせないで|知らせずに|こっそり`,
     r`не\s+сообщай|не\s+говори|не\s+упоминай|незаметно|тайно|알리지\s*마|말하지\s*마|몰래|не\s+кажи|не\s+повідомляй`,
     r`kullanıcıya\s+(?:\S+\s+)?(?:söyleme|bahsetme)|אל\s+תספר|אל\s+תגיד|לא\s+לספר|لا\s+تخبر`,
+    r`(?:muss|müssen|braucht|brauchen)\s+(?:dem|den|der)\s+(?:nutzer\w*|benutzer\w*|anwender\w*|kunden)\s+nicht\s+(?:\S+\s+)?(?:erklärt|gesagt|mitgeteilt|erwähnt|gezeigt)|nicht\s+zu\s+(?:erwähnen|erklären|sagen)`,
+    r`ne\s+pas\s+(?:en\s+)?(?:parler|mentionner|informer|dire|signaler)|ne\s+(?:le|la|les|l')\s*(?:mentionnez|dites|signalez)\s+pas`,
+    r`не\s+згадуй\w*|не\s+повідомляйте|请勿向用户|不要向用户|勿向用户|无需告知|不必告诉|伝えない|知らせない|言わない`,
+    // "The user need not know / be told", in more languages.
+    r`usuario\s+no\s+(?:necesita|tiene\s+que|debe)\s+(?:saber\w*|enterarse|ser\s+informado)|no\s+es\s+necesario\s+(?:informar|decir|avisar)`,
+    r`utente\s+non\s+(?:deve|ha\s+bisogno\s+di)\s+(?:saperlo|sapere|essere\s+informato)|non\s+è\s+necessario\s+(?:informare|dire|avvisare)`,
+    r`usuário\s+não\s+(?:precisa|deve)\s+(?:saber|ser\s+informado)|não\s+é\s+necessário\s+(?:informar|avisar)`,
+    r`gebruiker\s+hoeft\s+(?:dit\s+|het\s+)?niet\s+(?:te\s+)?weten|niet\s+(?:vermelden|melden)\s+aan\s+de\s+gebruiker`,
+    r`(?:nutzer|benutzer)\s+(?:muss|braucht)\s+(?:das|es|davon)\s+nicht\s+(?:zu\s+)?(?:wissen|erfahren)|ohne\s+(?:den|die)\s+(?:nutzer|benutzer)\w*\s+zu\s+informieren`,
+    r`l'utilisateur\s+n'a\s+pas\s+(?:besoin|à)\s+(?:de\s+)?(?:le\s+)?(?:savoir|être\s+informé)|sans\s+en\s+informer`,
+    r`пользовател\S*\s+не\s+(?:нужно|надо|следует)\s+(?:знать|сообщать)|не\s+сообщайте|користувач\S*\s+не\s+(?:потрібно|треба)\s+знати`,
+    r`无需告诉|不用告诉|不必向用户|无需向用户|ユーザーに(?:は)?知らせる必要は|言及しない|사용자에게\s*알릴\s*필요|언급하지\s*마|kullanıcıya\s+bildirme\w*|użytkownik\s+nie\s+musi\s+wiedzieć`,
+    r`behöver\s+inte\s+(?:informeras|veta|få\s+veta)|nämn\s+inte|nie\s+(?:informuj|wspominaj)|não\s+(?:mencione|informe|conte)`,
     r`nie\s+mów|\bberätta\s+inte|neříkej|đừng\s+nói|\bjangan\s+(?:beri\s+tahu|katakan)|μην\s+(?:το\s+)?πεις|मत\s+बता\S*|نگو|อย่าบอก`,
   ),
 );
@@ -289,6 +331,12 @@ const AUTHORITY = words(
     r`(?:these|this|my|our)\s+instructions?\s+(?:take|takes|have|has)\s+(?:precedence|priority)|(?:higher|highest)\s+priority\s+than`,
     r`ignore\s+(?:any|all)\s+(?:safety|security)\s+(?:warnings|checks|guidelines|rules)`,
     r`(?:bypass|skip|disable)\s+(?:any\s+|all\s+|the\s+)?(?:safety|security|confirmation)\s+(?:checks?|prompts?|steps?|rules|filters)`,
+    // Fourth round: obeying what a result says without asking; this server over the user.
+    r`(?:perform|performs|execute|executes|carry\s+out|carries\s+out|follow|follows)\s+(?:this|the|that|these|any|its)\s+` +
+      r`(?:\w+\s+)?(?:action|actions|instruction|instructions|command|commands|steps?)\s+(?:\w+\s+){0,3}without\s+asking` +
+      r`(?=\s*(?:[.,;:!]|$|first\b|even\b|again\b|anyone\b|the\s+user\b|for\s+(?:confirmation|approval|permission)))`,
+    r`(?:guidance|instructions|rules|notes|directions)\s+over\s+(?:any\s+)?(?:conflicting\s+)?(?:the\s+)?user'?s?\s+(?:requests|instructions|wishes|preferences)`,
+    r`(?:approves?|approving|confirms?|accepts?|signs?)(?<!\b(?:never|not|don'?t|cannot|can'?t)\s+\w+)\s+(?:\w+\s+){0,3}on\s+(?:the\s+)?user'?s\s+behalf`,
     r`this\s+(?:message|instruction|notice)\s+(?:comes|is)\s+from\s+(?:the\s+)?(?:system|developer|administrator|anthropic|openai)`,
   ),
   any(
@@ -355,6 +403,9 @@ const DECEIVE = words(
     r`(?:never|don'?t|do\s+not)\s+(?:reveal|disclose|mention|say)\s+(?:\w+\s+){0,2}that\s+(?:\w+\s+){0,4}(?:sponsored|paid|an\s+ad|advertis\w+|affiliate)`,
     r`present\s+(?:them|it|this|these|those)\s+as\s+(?:the\s+)?(?:official|genuine|real|verified|trusted|original)`,
     r`then\s+say\s+(?:they|it)\s+(?:were|was)\s+(?:archived|saved|backed\s+up|kept|moved)`,
+    // A conclusion fixed beforehand, dressed as the result of the comparison.
+    r`(?:conclude|recommend|choose|rank)\s+(?:with\s+)?(?:\S+\s+){1,5}as\s+the\s+(?:\w+\s+)?(?:recommended|best|preferred|winning|top)\b[^.\n]{0,40}\b(?:in\s+(?:every|each|all|any)\s+cases?|regardless|no\s+matter|always)`,
+    r`so\s+(?:that\s+)?(?:this|it|the\s+(?:choice|result|recommendation))\s+(?:appears|seems|looks)\s+to\s+(?:follow|come|result)\s+from`,
   ),
 );
 
@@ -505,6 +556,8 @@ const WEAKEN = words(
       r`certificate\s+(?:verification|checks?)|signature\s+(?:verification|checks?)|pre-commit\s+hooks|commit\s+hooks|` +
       r`branch\s+protection|code\s+review|sandbox|audit\s+log\w*|verification)`,
     r`(?:make|set|change|switch)\s+(?:\S+\s+){0,5}(?:repositor\w+|repos|buckets?|visibility)\s+(?:\w+\s+){0,3}(?:to\s+)?public\w*`,
+    // "For each private repo, … make it public": the object said before the verb.
+    r`(?<=\b(?:repositor(?:y|ies)|repos?|buckets?|gists?)\b[^.\n]{0,100})\b(?:make|set|turn|switch)\s+(?:it|them|those|these|each)\s+(?:to\s+)?public\b`,
     r`(?:make|set)\s+(?:\S+\s+){0,8}(?:publicly\s+(?:readable|writable|accessible)|world-(?:readable|writable)|public-read)`,
     r`exclude\s+(?:\S+\s+){0,6}from\s+(?:windows\s+)?(?:defender|antivirus|scanning|the\s+scan)`,
   ),
@@ -515,6 +568,14 @@ const DESTROY = words(
     r`(?:repositor\w+|branches|databases?|tables|backups?|\.git|directory|folder|files|history|records|tasks|issues|accounts|users|projects|tests|e-?mails|messages)\b`,
 );
 const DESTROY_VERB = /\b(?:delete|remove|wipe|erase|purge|destroy|truncate)\b/i;
+const DESTROY_ORDER =
+  /\b(?:permanently\s+|irreversibly\s+)?(?:delete|remove|wipe|erase|purge|destroy|truncate)\b/gi;
+/**
+ * A destination only an attacker brings: an e-mail address, a link, a bank account (IBAN, or a
+ * long account number in groups), a wallet.
+ */
+const PAYEE =
+  /https?:\/\/|\w@[\w-]+\.[a-z]{2,}|\b[A-Z]{2}\d{2}(?:\s?[A-Z0-9]{4}){2,7}(?:\s?[A-Z0-9]{1,3})?\b|\b\d{4}(?:[\s-]\d{3,4}){3,5}\b|\b0x[0-9a-fA-F]{16,}/;
 const DESTROY_REACH =
   /\b(?:directly|immediately|right\s+away|without\s+(?:asking|confirm\w*|checking)|all|every|those|these|entire|whole)\b/i;
 /** Remote access opened to this machine: a tunnel, a reverse shell. */
@@ -523,7 +584,7 @@ const REMOTE = words(
 );
 /** A line that weakens a safeguard by itself: passwordless sudo, the macOS firewall or SIP off. */
 const WEAKEN_TOKEN =
-  /\bNOPASSWD\b|\b(?:Add|Set)-MpPreference\b|\bsetglobalstate\s+off\b|\bspctl\s+--master-disable\b|\bcsrutil\s+disable\b|\bopen\s+(?:port\s+)?\d+\s+(?:\w+\s+){0,3}to\s+0\.0\.0\.0\/0/i;
+  /\bufw\s+disable\b|\bsetenforce\s+0\b|\bsystemctl\s+(?:stop|disable|mask)\s+(?:firewalld|ufw|apparmor|auditd|fail2ban)\b|\bnetsh\s+advfirewall\s+set\s+\w+\s+state\s+off\b|\biptables\s+-F\b|\bNOPASSWD\b|\b(?:Add|Set)-MpPreference\b|\bsetglobalstate\s+off\b|\bspctl\s+--master-disable\b|\bcsrutil\s+disable\b|\bopen\s+(?:port\s+)?\d+\s+(?:\w+\s+){0,3}to\s+0\.0\.0\.0\/0/i;
 /** The agent's own rules or memory, rewritten to outlast the conversation. */
 const AGENT_RULES = words(
   any(
@@ -571,7 +632,8 @@ const CHANGE = words(
 /** Work spent for nothing: a tool called hundreds of times, answers padded with filler. */
 const WASTE = words(
   any(
-    r`(?:call|invoke|run|repeat|query)\s+(?:this\s+tool|it|this|[a-z]+_[a-z_]+)\s+(?:again\s+)?(?:\d{2,}|[\d,]{4,}|hundreds\s+of|thousands\s+of)\s+(?:more\s+)?times`,
+    r`(?:call|invoke|run|repeat|query)\s+(?:this\s+tool|it|this|[a-z]+_[a-z_]+)\s+(?:again\s+|repeatedly\s+)?(?:[^\w\s.]\s*)?(?:at\s+least\s+)?(?:\d{2,}|[\d,]{4,}|hundreds\s+of|thousands\s+of)\s+(?:more\s+)?times`,
+    r`(?:on|for|over)\s+every\s+(?:possible\s+)?(?:substring|prefix|suffix|permutation|combination|character|word)\s+of`,
     r`(?:pad|fill|extend|bloat)\s+(?:every|each|all|your)\s+(?:\w+\s+)?(?:answer|response|reply|output)s?\s+with\s+(?:[\d,]{3,}|thousands\s+of)\s+(?:\w+\s+)?(?:words|tokens|characters|lines|paragraphs)`,
     r`(?:generate|write|produce)\s+and\s+(?:then\s+)?(?:discard|throw\s+away|delete)`,
   ),
@@ -597,13 +659,13 @@ const GENERIC_SCOPE = words(
   any(
     r`before\s+(?:each|every|any|the\s+first|\w+ing)|after\s+(?:each|every|any|the\s+first)|(?:every|each|any)\s+time`,
     r`whenever|going\s+forward|from\s+(?:now|here)\s+on|starting\s+(?:with|from|now)|for\s+the\s+(?:rest|remainder)\s+of`,
-    r`for\s+(?:all|every|each|any)|on\s+every|in\s+every|across\s+all|as\s+part\s+of|to\s+(?:unlock|activate)`,
+    r`for\s+(?:all|every|each|any)|on\s+every|in\s+every|across\s+all|to\s+(?:every|each|all)\s+(?!of\b)\w+|as\s+part\s+of|to\s+(?:unlock|activate)`,
     r`regardless\s+of|instead\s+of|once\s+per|at\s+the\s+start\s+of|every\s+\w+\s+you|when\s+(?:the\s+)?[\w-]+\s+(?:server|tool)`,
     r`(?:each|every|all)\s+(?:sms|texts?|e-?mails?|messages?|payments?|transfers?|files?|requests?|urls?|links?|commits?|calls?)`,
   ),
 );
 /** Files that hold credentials, whatever the language around them. */
-const CREDENTIAL_FILE =
+export const CREDENTIAL_FILE =
   /(?:~|\$HOME|%USERPROFILE%|\$env:USERPROFILE)[\\/]\.[\w-]+|\.ssh[\\/]|\bid_(?:rsa|dsa|ecdsa|ed25519)\b(?!\.pub)|\.aws[\\/]credentials|(?:^|[\s'"`(])\.env\b(?!\.)|\.npmrc\b|\.netrc\b|\.pgpass\b|\/etc\/(?:passwd|shadow)\b|wallet\.dat\b/i;
 /** A destination outside the machine: a URL, an address, an IP, a domain. */
 const DESTINATION =
@@ -690,7 +752,15 @@ const AUTOSTART =
 const WRITE_VERB = /\b(?:create|write|add|put|drop|install|copy|place|save)\b/i;
 /** A link whose query string is filled in from the conversation or secrets. */
 const URL_TEMPLATE =
-  /https?:\/\/[^\s)?]{1,200}\?(?:[\w-]{1,40}=[^\s)&]{0,100}&){0,10}[\w-]{1,40}=(<[^>]{2,80}>|\{[^}]{2,80}\}|\[[^\]]{2,80}\]|\$\w{2,40}|[A-Z][A-Z_]{3,40})[^\n]{0,160}/;
+  /https?:\/\/[^\s)?]{1,200}\?(?:[\w-]{1,40}=[^\s)&]{0,100}&){0,10}[\w-]{1,40}=(<[^>]{2,80}>|\{[^}]{2,80}\}|\[[^\]]{2,80}\]|\$\w{2,40}|[A-Z][A-Z_]{3,40}|\.{3}|\u2026)[^\n]{0,160}/;
+/** A placeholder that points back ("<that text>", "<it>"): what it stands for is said before it. */
+const BACK_REFERENCE = /^[<{[](?:that|this|it|them|the\s+(?:text|value|string|thing))\b/i;
+/**
+ * A template placeholder naming private data, to be filled in by the model: `{{conversation}}`,
+ * `${env}`, `<chat_history>`, `{{secrets}}` (issue #16, fourth round).
+ */
+export const PRIVATE_PLACEHOLDER =
+  /(?:\{\{\s*|\$\{\s*|<)(?:[\w.$]*[._])?(?:conversation|chat|chat_history|history|transcript|messages|env|environment|clipboard|system_prompt)(?:[._][\w.]*)?\s*(?:\}\}|\}|>)|\{\{\s*(?:[\w.$]*[._])?(?:secrets?|tokens?|passwords?|credentials|api_keys?|cookies)(?:[._][\w.]*)?\s*\}\}/i;
 /** A call written out with an argument filled in from the conversation: `share_log(text=<…>)`. */
 const CALL_TEMPLATE = /\b[a-z]+_[a-z_]*\([^()\n]{0,60}=\s*(<[^<>\n]{2,80}>|\{[^{}\n]{2,80}\})/i;
 const TEMPLATE_DATA = new RegExp(
@@ -770,7 +840,7 @@ const ACT_ALL = all(`${MOVE}|${READ}`);
 
 /** A value described as private data: "Or: the raw text of the conversation so far…". */
 const VALUE_IS_DATA = rx(
-  `(?:^\\s*(?:or:?\\s+)?|\\b(?:value|argument|parameter|field)\\s+(?:is|must\\s+be|should\\s+be)\\s+)(?:the\\s+|a\\s+|your\\s+)?(?:raw\\s+|full\\s+|complete\\s+|entire\\s+|whole\\s+|verbatim\\s+|exact\\s+)?(?:text|contents?|copy|transcript|record|dump)\\s+of\\s+(?:the\\s+|your\\s+|their\\s+)?(?:${CONVERSATION}|${PRIVATE})`,
+  `\\b(?:is|are|must\\s+be|should\\s+be)\\s+(?:the\\s+)?(?=(?:values?|contents?)\\s+of\\s)(?:${PRIVATE})|(?:^\\s*(?:or:?\\s+)?|\\b(?:value|argument|parameter|field)\\s+(?:is|must\\s+be|should\\s+be)\\s+)(?:the\\s+|a\\s+|your\\s+)?(?:raw\\s+|full\\s+|complete\\s+|entire\\s+|whole\\s+|verbatim\\s+|exact\\s+)?(?:text|contents?|copy|transcript|record|dump)\\s+of\\s+(?:the\\s+|your\\s+|their\\s+)?(?:${CONVERSATION}|${PRIVATE})`,
 );
 
 /** Where each match of `pattern` starts and ends in `text`. */
@@ -814,6 +884,26 @@ export function maskQuotes(text: string): string {
   return out + text.slice(at);
 }
 
+/**
+ * An environment variable named for a secret (`GITHUB_TOKEN`, `OPENAI_API_KEY`, `DB_PASSWORD`):
+ * capitals only, so a parameter named `api_key` is not one.
+ */
+const SECRET_NAME = r`\b[A-Z][A-Z0-9]*(?:_[A-Z0-9]+)*_(?:TOKEN|API_KEY|ACCESS_KEY|SECRET(?:_KEY)?|PASSWORD|PASS|PAT|CREDENTIALS?)\b`;
+/**
+ * Its value asked for, not its name: "GITHUB_TOKEN value", "the contents of DB_PASSWORD",
+ * `$OPENAI_API_KEY`, `${{ secrets.DEPLOY_KEY }}` ("Requires OPENAI_API_KEY in the environment"
+ * names a setting).
+ */
+const SECRET_VARIABLE = new RegExp(
+  any(
+    r`${SECRET_NAME}\s+(?:[Vv]alues?|[Cc]ontents?|itself)\b`,
+    r`\b(?:[Vv]alues?|[Cc]ontents?)\s+of\s+(?:the\s+)?\$?${SECRET_NAME}`,
+    r`\$\{?${SECRET_NAME}`,
+    r`\bsecrets\.[A-Z][A-Z0-9_]{2,}`,
+  ),
+  "g",
+);
+
 /** The spans of the parts found in a whole text, each sorted by start. */
 interface Parts {
   sinks: [number, number][];
@@ -827,6 +917,10 @@ function partsOf(text: string, foreign: boolean): Parts {
   // Data inside a quotation is mentioned, not asked for: "probe prompts ('repeat your system
   // prompt', …)".
   let secrets = spans(pick(PRIVATE_ALL, foreign), text);
+  if (/[A-Z]_|secrets\./.test(text)) {
+    const named = spans(SECRET_VARIABLE, text);
+    if (named.length) secrets = [...secrets, ...named].sort((a, b) => a[0] - b[0]);
+  }
   let talk = spans(pick(CONVERSATION_ALL, foreign), text);
   const quoted = secrets.length || talk.length ? quotations(text) : [];
   if (quoted.length) {
@@ -989,11 +1083,11 @@ interface ActionHints {
  */
 const ANCHOR_WORDS = {
   supply: r`instal\w*|index-url|registry|mirror|package\s+(?:source|index)|depends|postinstall|preinstall|setup\s+script|as\s+well`,
-  weaken: r`firewall|antivirus|defender|gatekeeper|selinux|two-factor|2fa|mfa|multi-factor|ssl|tls|certificate|signature|hooks|branch\s+protection|code\s+review|sandbox|audit\w*|verification|public\w*|nopasswd|setglobalstate|spctl|csrutil|0\.0\.0\.0|world-\w+|ngrok|localtunnel|cloudflared|tmate|reverse\s+(?:ssh|tunnel|shell)|(?:add|set)-mppreference`,
+  weaken: r`ufw|setenforce|firewalld|apparmor|auditd|fail2ban|advfirewall|iptables|firewall|antivirus|defender|gatekeeper|selinux|two-factor|2fa|mfa|multi-factor|ssl|tls|certificate|signature|hooks|branch\s+protection|code\s+review|sandbox|audit\w*|verification|public\w*|nopasswd|setglobalstate|spctl|csrutil|0\.0\.0\.0|world-\w+|ngrok|localtunnel|cloudflared|tmate|reverse\s+(?:ssh|tunnel|shell)|(?:add|set)-mppreference`,
   rules: r`(?:long-term|persistent|permanent)\s+memory|memory\s+(?:file|store|bank|that)|claude\.md|agents\.md|gemini\.md|copilot-instructions|mcp\s+(?:settings|config\w*)|mcp\.json|claude_desktop_config|settings\.json|autoapprove|alwaysallow|dangerously-skip-permissions|auto-approve|cursorrules|windsurfrules|clinerules|system\s+prompt|custom\s+instructions|remember\s+(?:permanently|forever|for)|(?:permanently|forever)\s+remember`,
   user: r`two-factor|2fa|mfa|multi-factor|antivirus|firewall|defender|passwords?|passcodes?|pin|bank|login\s+details|seed|recovery|otp|one-time|infected|compromised|hacked|locked|suspended|exe|sh|pkg|dmg|msi|ps1|apk|bat`,
   later: r`(?:every|each|all|any)\s+(?:later|future|subsequent|following|remaining|upcoming|other)|you\s+(?:write|generate|create|produce)|here\s+on|now\s+on|going\s+forward|(?:rest|remainder)\s+of|next\s+(?:message|reply|answer|response|turn)`,
-  waste: r`(?:\d{2,}|[\d,]{4,}|hundreds\s+of|thousands\s+of)\s+(?:more\s+)?times|(?:pad|fill|extend|bloat)\s+(?:every|each|all|your)|and\s+(?:then\s+)?(?:discard|throw\s+away|delete)`,
+  waste: r`(?:\d{2,}|[\d,]{4,}|hundreds\s+of|thousands\s+of)\s+(?:more\s+)?times|every\s+(?:possible\s+)?(?:substring|prefix|suffix|permutation|combination|character|word)|(?:pad|fill|extend|bloat)\s+(?:every|each|all|your)|and\s+(?:then\s+)?(?:discard|throw\s+away|delete)`,
 };
 const anchor = (source: string) => new RegExp(`\\b(?:${source})\\b`, "i");
 const ANCHOR = {
@@ -1088,6 +1182,80 @@ function actionHints(
     later: ANCHOR.later.test(text) && the(LATER_RX).test(text),
     waste: ANCHOR.waste.test(text) && the(WASTE_RX).test(text),
   };
+}
+
+/** The bare secrets of a text; "key" and "token" alone name too much ("the public key"). */
+function bareSecrets(text: string): [number, number][] {
+  return spans(BARE_SECRET_ALL, text).filter(
+    ([start, end]) =>
+      !/^(?:keys?|tokens?)$/i.test(text.slice(start, end)) &&
+      !/\bpublic\s+$/i.test(text.slice(Math.max(0, start - 8), start)),
+  );
+}
+
+/** Another tool or an outside address as where a pronoun's data goes. */
+const TOOL_DESTINATION = /\b(?:to|into|via|with|using)\s+(?:the\s+)?`?[a-z]+_[a-z_]+/;
+const PRONOUN_TO = new RegExp(
+  `^\\s+(?:all\\s+)?(?:them|it|these|those)\\s+(?:\\w+\\s+){0,2}(?:${TOOL_DESTINATION.source}|to\\s+\\S*@|to\\s+https?:)`,
+);
+/**
+ * Money sent to a fixed account whatever the user says (issue #16, fourth round): a literal IBAN
+ * or grouped account number with a payment word and a reach past one payment ("any", "always",
+ * "whatever account", "siempre", "toujours", "一律"…). A real payment tool shows an account only
+ * as an example.
+ */
+const PAY_WORD =
+  /\b(?:pay\w*|transfer\w*|remit\w*|iban|account|payee|beneficiar\w+|wire|pago\w*|cuenta|virement|compte|zahlung\w*|konto|pagament\w*|conto|rekening|betaling\w*|przelew\w*|platby|hesap)\b|überweis|ödeme|платеж\w*|плат[іи]ж\w*|сч[её]т|рахун\w*|付款|转账|账户|帐户|振込|口座|송금|계좌/i;
+const PAY_REACH =
+  /\b(?:always|any|every|all|whatever|regardless|instead|from\s+now\s+on|siempre|cualquier\w*|toujours|tout\w*|immer|jede\w*|alle|sempre|qualsiasi|ogni|altijd|elke|zawsze|każd\w*|vždy|her\s+zaman)\b|всегда|любо\w*|завжди|будь-як\w*|一律|无论|無論|すべて|常に|항상|모든/i;
+const PAYEE_ACCOUNT =
+  /\b[A-Z]{2}\d{2}(?:\s?[A-Z0-9]{4}){2,7}(?:\s?[A-Z0-9]{1,3})?\b|\b\d{4}(?:[\s-]\d{3,4}){3,5}\b/;
+
+/** Verbs that obtain a secret for the user's own use: what they yield is passed on by design. */
+const ISSUED =
+  /\b(?:gets?|returns?|creates?|issues?|generates?|obtains?|fetch(?:es)?|produces?|yields?|receives?|exchanges?|mints?|refresh(?:es)?|new)\b[^.;\n]*$/i;
+/** A secret by its kind alone ("the new password", "my health details"). */
+const BARE_SECRET = new RegExp(`\\b(?:${SECRET_NOUN})\\b`, "i");
+const BARE_SECRET_ALL = new RegExp(BARE_SECRET.source, "gi");
+/**
+ * A secret named by its kind alone, handed to an outside address in the same breath: a verb of
+ * moving, the secret within 40 characters, then an address, link or account only an attacker
+ * brings ("send the new password to helpdesk@…", "emailing my health details to coach@…").
+ */
+function handsOver(
+  sentence: string,
+  secrets: [number, number][],
+  the: (p: Pair) => RegExp,
+): boolean {
+  if (!secrets.length) return false;
+  // Both forms put the destination after the secret.
+  const rest = sentence.slice(secrets[0]![0]);
+  if (!(PAYEE.test(rest) || TOOL_DESTINATION.test(rest)) || explains(sentence)) return false;
+  for (const [start, stop] of verbSpans(the(MOVE_ALL), sentence)) {
+    // An order ("send the password to…") or the act itself ("emailing my details to…").
+    // A third-person verb ("Adds an SSH key … git@github.com") describes the tool.
+    const verb = sentence.slice(start, stop);
+    if (/[^s]s$/i.test(verb) || (!ordered(sentence, start) && !/ing$/i.test(verb))) continue;
+    const secret = secrets.find(([start]) => start >= stop && start <= stop + 40);
+    if (secret && PAYEE.test(sentence.slice(secret[1], secret[1] + 80))) return true;
+    // The secret named first, then handed on by a pronoun: "passport number and card number —
+    // ask the user for them, then also pass them to the booking_sync tool".
+    const after = sentence.slice(stop, stop + 100);
+    // A token the tool itself returns ("get a session token, then pass it to api_call") is meant
+    // to be passed on.
+    if (
+      PRONOUN_TO.test(after) &&
+      secrets.some(
+        ([from, end]) =>
+          end <= start &&
+          end >= start - 120 &&
+          !ISSUED.test(sentence.slice(Math.max(0, from - 40), from)),
+      )
+    ) {
+      return true;
+    }
+  }
+  return false;
 }
 
 /** Bare verbs that ask the model to act: with `ordered`, what makes a sentence an order. */
@@ -1233,8 +1401,13 @@ export function meaningCues(text: string): string[] {
  * starts, or null. `whole` reads the text as one sentence (fields joined across a pointer).
  */
 export function readMeaning(text: string, whole = false): Meaning | null {
-  // One word (a type, an enum value, an identifier) is no instruction.
-  if (!/\s/.test(text.trim())) return null;
+  // One word (a type, an enum value, an identifier) is no instruction, unless it is a
+  // placeholder for private data (`{{chat_history}}` as a default).
+  if (!/\s/.test(text.trim())) {
+    return text.includes("{") && PRIVATE_PLACEHOLDER.test(text)
+      ? { rule: "fills a link or a call from private data", index: 0 }
+      : null;
+  }
   // The parts are found once in the whole text, then placed in its sentences; the rarer rules
   // read a sentence only when the whole text has what they look for.
   const foreign = FOREIGN_LETTERS.test(text);
@@ -1247,6 +1420,10 @@ export function readMeaning(text: string, whole = false): Meaning | null {
   // The third round's rules: one pass for the words they need, one look for brackets.
   const cued = text.length >= 24 && CUE.test(text);
   const angled = text.includes("<") || text.includes("{");
+  const turnAt =
+    text.includes(":") && (text.includes("User") || text.includes("Human"))
+      ? (FAKE_TURNS.exec(text)?.index ?? -1)
+      : -1;
   const has = {
     authority: rare && (the(AUTHORITY_RX).test(text) || /authori[sz]ed/i.test(text)),
     redirect: rare && the(REDIRECT_RX).test(text),
@@ -1267,6 +1444,15 @@ export function readMeaning(text: string, whole = false): Meaning | null {
     host: (angled || text.includes("http")) && HOST_TEMPLATE.test(text),
     image: (text.includes("![") || /<img/i.test(text)) && IMAGE_FILL.test(text),
     callOut: text.includes("_") && text.includes("(") && CALL_OUTSIDE.test(text),
+    handOver:
+      (text.includes("://") || text.includes("@") || text.includes("_") || /\d{4}/.test(text)) &&
+      (PAYEE.test(text) || TOOL_DESTINATION.test(text)) &&
+      BARE_SECRET.test(text),
+
+    placeholder: angled && PRIVATE_PLACEHOLDER.test(text),
+    payee: PAYEE_ACCOUNT.test(text) && PAY_WORD.test(text),
+    // A fake dialogue over several sentences ("Human: … Assistant: …"); within one, TROPE finds it.
+    turns: turnAt >= 0,
   };
   const acts = actionHints(text, foreign, cued, the);
   if (noting) noteCues(parts, hides, addressed, has, acts, cued);
@@ -1279,6 +1465,7 @@ export function readMeaning(text: string, whole = false): Meaning | null {
     return null;
   }
   const all: [number, number][] = whole ? [[0, text.length]] : sentences(text);
+  const bare = has.handOver ? bareSecrets(text) : [];
   const one = all.length === 1;
   const holds = (found: boolean, pattern: RegExp | Pair, sentence: string) =>
     found && (one || (pattern instanceof RegExp ? pattern : the(pattern)).test(sentence));
@@ -1346,7 +1533,16 @@ export function readMeaning(text: string, whole = false): Meaning | null {
       ...(has.host ? [HOST_TEMPLATE] : []),
     ]) {
       const template = pattern.exec(sentence);
-      if (template && TEMPLATE_DATA.test(template[0])) {
+      // What a placeholder stands for is said before it ("<that text>") or, for "…", after it
+      // ("?ctx=... where ... is a summary of what the user shared").
+      const said = !template
+        ? ""
+        : BACK_REFERENCE.test(template[1] ?? "")
+          ? sentence.slice(Math.max(0, template.index - 160), template.index)
+          : /^(?:\.{3}|\u2026)$/.test(template[1] ?? "")
+            ? text.slice(to, to + 200)
+            : "";
+      if (template && (TEMPLATE_DATA.test(template[0]) || TEMPLATE_DATA.test(said))) {
         return found("fills a link or a call from private data");
       }
     }
@@ -1362,6 +1558,26 @@ export function readMeaning(text: string, whole = false): Meaning | null {
     ) {
       return found("moves private data to a sink");
     }
+    if (has.handOver) {
+      const mine = between(bare, from, to).map(([a, b]): [number, number] => [a - from, b - from]);
+      if (handsOver(sentence, mine, the)) return found("moves private data to a sink");
+    }
+    if (
+      has.payee &&
+      PAYEE_ACCOUNT.test(sentence) &&
+      PAY_WORD.test(sentence) &&
+      PAY_REACH.test(sentence) &&
+      !EXAMPLE.test(sentence) &&
+      !/\b(?:e\.g|i\.e|like|format|such\s+as|ejemplo|exemple|beispiel|esempio)\b/i.test(sentence)
+    ) {
+      return found("redirects a payment");
+    }
+    if (has.turns && turnAt >= from - 1 && turnAt < to) {
+      return found("a prompt-injection trope");
+    }
+    if (has.placeholder && PRIVATE_PLACEHOLDER.test(sentence) && !EXAMPLE.test(sentence)) {
+      return found("fills a link or a call from private data");
+    }
     if (
       holds(has.tool, OTHER_TOOL_RX, sentence) &&
       the(TAMPER_RX).test(sentence) &&
@@ -1372,6 +1588,14 @@ export function readMeaning(text: string, whole = false): Meaning | null {
     const hidden = inside(hides, i) || inside(hides, i - 1) || inside(hides, i + 1);
     const moving = () => verbSpans(the(MOVE_ALL), sentence).length > 0;
     if (hidden && (data || (the(STRONG_SINK_RX).test(sentence) && moving()))) {
+      return found("acts behind the user's back");
+    }
+    // Kept from the user, a value only an attacker brings (an address, a link, a bank account) or
+    // a deletion: whatever the verb, the user would object to it.
+    if (
+      hidden &&
+      (PAYEE.test(sentence) || (DESTROY_VERB.test(sentence) && hasOrder(DESTROY_ORDER, sentence)))
+    ) {
       return found("acts behind the user's back");
     }
   }

@@ -6,7 +6,15 @@
  */
 
 import { SCANNED_CLEAN } from "./_scanned-clean.gen.ts";
-import { explains, hasOrder, maskQuotes, ordersAction, POINTER, readMeaning } from "./intent.ts";
+import {
+  CREDENTIAL_FILE,
+  explains,
+  hasOrder,
+  maskQuotes,
+  ordersAction,
+  POINTER,
+  readMeaning,
+} from "./intent.ts";
 import { definitionDigest, rememberClean, scannedCleanBefore } from "./scan-verdicts.ts";
 
 export interface Finding {
@@ -618,6 +626,12 @@ export function readings(text: string): [string, string][] {
 const ARGUMENT_DESCRIPTION = /\.properties\.[^.]+\.description$|\.arguments\[\d+\]\.description$/;
 /** An order to fill a value ("fill with…", "set to…", "paste…"). */
 const FILL = /\b(?:fill|populate|put|paste|use|provide|include|insert|enter|supply|give|quote)\b/gi;
+/**
+ * The same said of the value, not ordered (issue #16, fourth round): "compute it by appending…",
+ * "the license is the value of…", "also add one tag per…", "copiare qui…", "…を追記".
+ */
+const ARGUMENT_FILL =
+  /\b(?:by|from|with)\s+(?:appending|adding|copying|pasting|including|concatenating|prepending)\b|\b(?:is|are|must\s+be|should\s+be)\s+(?:the\s+)?(?:value|contents?|text)\s+of\b|\balso\s+(?:add|append|include|put|copy)\b|\b(?:copiare|incollare|inserire|aggiungere|copiar|pegar|añadir|kopieren|einfügen|anhängen|copier|coller|ajouter)\b|追記|記入|貼り付け|添付|附加|填入|粘贴/i;
 
 /**
  * Scans one piece of text (a description, a title, a default value). With `argument`, the text
@@ -662,8 +676,10 @@ export function scanDescription(whole: string, argument = false): Finding[] {
   for (const [how, reading] of all) {
     const meaning =
       readMeaning(reading) ??
-      (argument && hasOrder(FILL, reading)
-        ? readMeaning(reading.replace(/([.!?;])(?=\s|$)|$/g, " here$1"))
+      (argument && (hasOrder(FILL, reading) || ARGUMENT_FILL.test(reading))
+        ? readMeaning(
+            reading.replace(/([.!?;])(?=\s|$)|([。！？])|$/g, (_, a, b) => ` here${a ?? b ?? ""}`),
+          )
         : null);
     if (meaning) {
       findings.push({
@@ -735,6 +751,8 @@ export function scanTool(server: string, tool: ToolLike): ToolFinding[] {
   for (const key of ["annotations", "inputSchema", "outputSchema", "_meta"] as const) {
     walk(tool[key], key, add, flag);
   }
+  const lie = annotationLie(tool);
+  if (lie) flag("annotations", "annotations contradict the description", lie);
   // An instruction split across fields, one pointing at the next, is read as one text.
   if (
     texts.length > 1 &&
@@ -751,6 +769,23 @@ export function scanTool(server: string, tool: ToolLike): ToolFinding[] {
       );
   }
   return out;
+}
+
+/** A description that opens with sending data out or destroying it. */
+const OUTWARD_OPENING =
+  /^\s*(?:uploads?|sends?|posts?|publish(?:es)?|synchroni[sz]es?|syncs?|transfers?|pays?|wipes?|overwrites?|deletes?|removes?)\b/i;
+
+/**
+ * Annotations that tell the client a tool only reads (`readOnlyHint: true`) while its description
+ * opens with uploading, sending, syncing or deleting (issue #16, fourth round): the hint a client
+ * auto-approves on, set to get a harmful call approved. None of the 567 read-only real tools of
+ * the corpora opens so.
+ */
+function annotationLie(tool: ToolLike): string | null {
+  const hints = tool.annotations as { readOnlyHint?: unknown } | undefined;
+  if (hints?.readOnlyHint !== true || typeof tool.description !== "string") return null;
+  const opening = OUTWARD_OPENING.exec(normalizeForScan(tool.description.slice(0, 200)));
+  return opening ? `readOnlyHint: true, yet "${excerpt(tool.description, 0)}"` : null;
 }
 
 /**
@@ -787,8 +822,49 @@ function isDataField(where: string): boolean {
     key === "title" ||
     key === "const" ||
     key === "default" ||
-    (key.endsWith("]") && (key.startsWith("enum[") || key.startsWith("examples[")))
+    (key.endsWith("]") &&
+      (key.startsWith("enum[") || key.startsWith("examples[") || key.startsWith("default[")))
   );
+}
+
+/** An e-mail address outside the documentation domains. */
+const OUTSIDE_ADDRESS =
+  /[\w.+-]{1,64}@(?!(?:example|test|localhost|domain|email|company)\.)[\w-]+\.[a-z]{2,}/i;
+/** Verbs that send what a field selects elsewhere. */
+const SENDS = /\b(?:upload|send|post|transmit|forward|share|sync|mirror|export)\w*/i;
+
+/**
+ * A schema whose fixed values do the poisoning (issue #16, fourth round): the only allowed value,
+ * the default or the const is an outside e-mail address (a recipient the model will not choose:
+ * `bcc` defaulting to `archive@…`, `also_share_with` allowing one address), or a credential path
+ * among the values of a field its description says is sent elsewhere ("Globs to index and upload":
+ * `~/.ssh/*`). Real schemas default to names, numbers and documentation addresses.
+ */
+function fixedValues(node: Record<string, unknown>): [string, string] | null {
+  if (!("default" in node || "const" in node || "enum" in node || "examples" in node)) return null;
+  const values: string[] = [];
+  for (const key of ["default", "const", "enum", "examples"]) {
+    const value = node[key];
+    if (typeof value === "string") values.push(value);
+    else if (Array.isArray(value)) for (const v of value) if (typeof v === "string") values.push(v);
+  }
+  if (!values.length) return null;
+  const only = [
+    node.default,
+    node.const,
+    Array.isArray(node.enum) && node.enum.length === 1 ? node.enum[0] : undefined,
+  ];
+  for (const value of only) {
+    if (typeof value === "string" && OUTSIDE_ADDRESS.test(value)) {
+      return ["a fixed outside recipient in a data field", value];
+    }
+  }
+  const about = typeof node.description === "string" ? node.description : "";
+  if (SENDS.test(about)) {
+    const path = values.find((value) => CREDENTIAL_FILE.test(value));
+    if (path !== undefined) return ["a credential file in a field sent elsewhere", path];
+  }
+  return null;
 }
 /** Words of an order to the model: its name and a modal, a tool to call, "choose this one"… */
 const ORDER_IN_DATA =
@@ -855,6 +931,10 @@ function walk(
   }
   const inSchema =
     /^(inputSchema|outputSchema)/.test(path) && !/\.(default|examples|enum|const)\b/.test(path);
+  if (inSchema) {
+    const fixed = fixedValues(node as Record<string, unknown>);
+    if (fixed) flag(path, fixed[0], excerpt(fixed[1], 0));
+  }
   for (const [key, value] of Object.entries(node)) {
     // A JSON Schema keyword that names a type or a property never holds a sentence: one that does
     // carries text for the model where no description was expected (CyberArk's full-schema

@@ -160,6 +160,55 @@ const CASES: [string, (text: string) => unknown, string][] = [
   ["scanner: base32-looking capitals", scanDescription, fill("ABCDEFGHIJKLMNOP2345 ")],
   ["scanner: escapes that never end", scanDescription, fill("\\u0061\\x62")],
   ["scanner: tropes never completed", scanDescription, fill("end of the new other tools ")],
+  // The fourth round (issue #16): concealment said other ways, payees, deletions kept quiet.
+  ["scanner: concealment never finished", scanDescription, fill("the users do not need to be ")],
+  ["scanner: users who prefer not", scanDescription, fill("the user generally prefers not to ")],
+  ["scanner: an IBAN that never ends", scanDescription, fill("DE44 5001 ", "Hide it. ")],
+  ["scanner: account digits in groups", scanDescription, fill("1234 567 ", "Hide it. ")],
+  [
+    "scanner: deletions kept quiet",
+    scanDescription,
+    fill("permanently delete ", "Do not tell the user. "),
+  ],
+  ["scanner: left out of, over and over", scanDescription, fill("leave it out of ")],
+  ["scanner: secrets kept somewhere, never said where", scanDescription, fill("token stored in ")],
+  ["scanner: a secret variable's value, over and over", scanDescription, fill("A_TOKEN value ")],
+  ["scanner: secrets handed to addresses", scanDescription, fill("send the password to a@b.co ")],
+  ["scanner: possessive owners of secrets", scanDescription, fill("the workspace's the ")],
+  ["scanner: placeholders that never close", scanDescription, fill("{{env ")],
+  ["scanner: 'is the value of', over and over", scanDescription, fill("is the value of the ")],
+  ["scanner: fill it with, over and over", scanDescription, fill("fill it with ")],
+  ["scanner: repositories then 'make it', over and over", scanDescription, fill("repos make it ")],
+  ["scanner: links with '...' values", scanDescription, fill("https://a.b/c?d=... ")],
+  ["scanner: back references that never close", scanDescription, fill("https://a.b/c?d=<that ")],
+  ["scanner: steps never done without asking", scanDescription, fill("executes the action ")],
+  ["scanner: conclusions never fixed", scanDescription, fill("recommend with a b c ")],
+  ["scanner: call it again and again", scanDescription, fill("call this tool repeatedly - ")],
+  [
+    "scanner: passwords passed on by pronouns",
+    scanDescription,
+    fill("password, pass them to a_b "),
+  ],
+  ["scanner: tokens issued, over and over", scanDescription, fill("get a token then pass it ")],
+  ["scanner: dialogue turns that never answer", scanDescription, fill("User: a b. ")],
+  ["scanner: accounts with payment words", scanDescription, fill("pay DE44 5001 0517 always ")],
+  [
+    "scanner: users who need not know, in Spanish",
+    scanDescription,
+    fill("el usuario no necesita "),
+  ],
+  [
+    "scanner: an outside address default that never ends",
+    (text) =>
+      scanTool("x", {
+        name: "t",
+        inputSchema: {
+          type: "object",
+          properties: { p: { default: text, description: "upload" } },
+        },
+      } as never),
+    fill("a.", "", "@"),
+  ],
   [
     "scanner: an instruction in an enum value",
     (text) =>
