@@ -1,6 +1,6 @@
 import type { Tool } from "../mcp/sdk.ts";
 import { normalizeQuery, type QueryGroup } from "./expand.ts";
-import { type EntryTexts, toEntryTexts } from "./fields.ts";
+import { type EntryTexts, enumValues, toEntryTexts } from "./fields.ts";
 import { lemma } from "./lexicon.ts";
 import { isWriteVerb, sameAction } from "./synonyms.ts";
 import { isStopword, splitWords, tokenize, toTerm } from "./tokenize.ts";
@@ -31,11 +31,16 @@ export const LIFTS = {
    * "a comment *on the paragraph*"), not what to act on, counts this much.
    */
   place: 0.5,
+  /**
+   * A request that quotes a structured value ("subscription.created", "mapbox/walking") a tool's
+   * parameter takes as one of its enum values lifts that tool by up to this fraction.
+   */
+  value: 0.5,
 };
 
 /** The largest product of the lifts, which bounds how far a tool can climb. */
 export function maxLift(): number {
-  return (1 + LIFTS.name) * (1 + LIFTS.read) * (1 + LIFTS.server);
+  return (1 + LIFTS.name) * (1 + LIFTS.read) * (1 + LIFTS.server) * (1 + LIFTS.value);
 }
 
 /** What a tool's name and server say, computed once when it is indexed. */
@@ -49,6 +54,8 @@ export interface NameFeatures {
   /** Read-only annotation, or a name that starts with get/list/search. */
   reads: boolean;
   serverTerms: string[];
+  /** Its parameters' structured enum values, lower case ("subscription.created"): `enumValues`. */
+  values: Set<string>;
 }
 
 const READ_VERBS = new Set(
@@ -80,7 +87,8 @@ export function nameFeatures(
     tool.annotations?.readOnlyHint === true || (verb !== undefined && READ_VERBS.has(verb));
   const lead = splitWords(texts.summary)[0];
   const action = lead && !isStopword(lead) ? toTerm(lead) : undefined;
-  return { nameTerms, verb, action, reads, serverTerms };
+  const values = new Set(enumValues(tool).filter(isStructured));
+  return { nameTerms, verb, action, reads, serverTerms, values };
 }
 
 /** What a query asks for, computed once per search. */
@@ -101,6 +109,17 @@ export interface QuerySignals {
   question: boolean;
   /** Expanded terms reached only by words of a place phrase ("to the table", "in my doc"). */
   placed: Set<string>;
+  /** Structured values the request quotes, lower case ("subscription.created", "mapbox/walking"). */
+  values: string[];
+}
+
+/** A word joined to another by ".", "_", "/" or ":": an event, a profile, a setting's value. */
+const STRUCTURED = /(?<![\w./:])[a-z][a-z0-9-]*(?:[._/:][a-z0-9][a-z0-9-]*)+(?![\w/:])/gi;
+
+function isStructured(value: string): boolean {
+  STRUCTURED.lastIndex = 0;
+  const match = STRUCTURED.exec(value);
+  return match !== null && match[0].length === value.length;
 }
 
 /**
@@ -155,7 +174,8 @@ export function querySignals(groups: QueryGroup[], query = ""): QuerySignals {
     for (const term of group.terms.keys()) where.add(term);
   }
   for (const term of acted) placed.delete(term);
-  return { wanted, words, inflections, writeVerbs, question, placed };
+  const values = [...new Set((query.match(STRUCTURED) ?? []).map((value) => value.toLowerCase()))];
+  return { wanted, words, inflections, writeVerbs, question, placed, values };
 }
 
 /** A verb of the verb lists here ("list", "create"). */
@@ -225,6 +245,10 @@ export function lift(tool: NameFeatures, query: QuerySignals): number {
   if (tool.serverTerms.length > 0) {
     const named = tool.serverTerms.filter((term) => query.wanted.get(term) === 1).length;
     factor *= 1 + (LIFTS.server * named) / tool.serverTerms.length;
+  }
+  if (tool.values.size > 0 && query.values.length > 0) {
+    const quoted = query.values.filter((value) => tool.values.has(value)).length;
+    factor *= 1 + (LIFTS.value * quoted) / query.values.length;
   }
   return factor;
 }

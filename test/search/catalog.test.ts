@@ -1,0 +1,31 @@
+import { describe, expect, test } from "bun:test";
+import type { Tool } from "../../src/mcp/sdk.ts";
+import { ToolIndex } from "../../src/search/index.ts";
+
+const top = (index: ToolIndex, query: string) =>
+  index.search(query).map((hit) => `${hit.server}:${hit.tool.name}`);
+
+/** A tool that sends a test event of one of these types. */
+const simulate = (events: string[]): Tool => ({
+  name: "simulate_event",
+  description: "Send a test event to a webhook destination.",
+  inputSchema: { type: "object", properties: { type: { type: "string", enum: events } } },
+});
+
+describe("a structured value the request quotes is a parameter's value", () => {
+  // The same words in both: only one takes "subscription.canceled" as one value.
+  const index = new ToolIndex();
+  index.upsert("alpha", [simulate(["subscription.created", "transaction.canceled"])]);
+  index.upsert("beta", [simulate(["subscription.canceled", "transaction.created"])]);
+
+  test("the tool that takes the quoted value ranks first", () => {
+    expect(top(index, "fire a test subscription.canceled event at our staging endpoint")[0]).toBe(
+      "beta:simulate_event",
+    );
+    expect(top(index, "send a transaction.canceled test event")[0]).toBe("alpha:simulate_event");
+  });
+
+  test("the words alone do not decide it", () => {
+    expect(top(index, "fire a test subscription canceled event")[0]).toBe("alpha:simulate_event");
+  });
+});
