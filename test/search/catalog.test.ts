@@ -29,3 +29,30 @@ describe("a structured value the request quotes is a parameter's value", () => {
     expect(top(index, "fire a test subscription canceled event")[0]).toBe("alpha:simulate_event");
   });
 });
+
+describe("of two tools named alike but for a word's number, a request about many wants the plural", () => {
+  const index = new ToolIndex();
+  index.upsert("quality", [
+    {
+      name: "markIssueWontFix",
+      description: "Mark an issue as won't fix",
+      inputSchema: { type: "object", properties: { issue_key: { type: "string" } } },
+    },
+    {
+      name: "markIssuesWontFix",
+      description: "Mark multiple issues as won't fix (bulk operation)",
+      inputSchema: { type: "object", properties: { issue_keys: { type: "array" } } },
+    },
+  ]);
+
+  test.each([
+    "we accept these 12 code smells, close them all as won't fix",
+    "close 3 code smells as won't fix",
+  ])("%s", (query) => {
+    expect(top(index, query)[0]).toBe("quality:markIssuesWontFix");
+  });
+
+  test("a request about one keeps the singular", () => {
+    expect(top(index, "close this code smell as won't fix")[0]).toBe("quality:markIssueWontFix");
+  });
+});
