@@ -40,6 +40,8 @@ export const WEIGHTS = {
   name: 0.6,
   /** A phrasal verb's meaning ("keep me posted" → subscribe, watch, notify): all but the words. */
   phrase: 0.8,
+  /** "open it again" → `reopen`, "run it again" → `rerun`: a verb done again, where a tool names it so. */
+  again: 0.9,
 };
 const MAX_QUERY_WORDS = 24;
 /** A question about people: "who's in our workspace", "who can merge". */
@@ -53,6 +55,8 @@ const STATUS = toTerm("status");
 const TOPIC =
   /\b(?:about|mentions?|mentioning|mentioned|contains?|containing|matching|regarding)\b/i;
 const SEARCH = ["search", "find", "query"].map(toTerm);
+/** A request to do something once more: its verb's "re-" form ("open ... again" → reopen). */
+const AGAIN = /\bagain\b/i;
 
 /**
  * Turns a query into groups of weighted index terms: the word's own term, its synonyms from the
@@ -73,6 +77,7 @@ export function expandQuery(query: string, vocabulary: Vocabulary): QueryGroup[]
     .filter((word) => !/^v?\d+$/.test(word))
     .flatMap(unabbreviate);
   const words = all.filter((word) => !isStopword(word));
+  const again = AGAIN.test(query);
   // "data sources" → "datasources", "on call" → "oncall": two words the tools write as one
   // become one group, the joined term first and each part at a discount.
   const joined = new Set<string>();
@@ -109,6 +114,10 @@ export function expandQuery(query: string, vocabulary: Vocabulary): QueryGroup[]
     };
     add(term, 1);
     for (const synonym of synonymsOf(term)) add(synonym, WEIGHTS.synonym);
+    if (again && word.length >= 3) {
+      const redo = toTerm(`re${word}`);
+      if (!vocabulary.isServerWord?.(redo)) add(redo, WEIGHTS.again);
+    }
     const base = baseForm(word);
     for (const form of new Set([...derivedForms(word), ...derivedForms(base)])) {
       const formTerm = toTerm(form);

@@ -56,3 +56,27 @@ describe("of two tools named alike but for a word's number, a request about many
     expect(top(index, "close this code smell as won't fix")[0]).toBe("quality:markIssueWontFix");
   });
 });
+
+describe("a verb done again is the tool's re- verb, where a tool has one", () => {
+  const tool = (name: string, description: string): Tool => ({
+    name,
+    description,
+    inputSchema: { type: "object", properties: { issue_key: { type: "string" } } },
+  });
+  const index = new ToolIndex();
+  index.upsert("quality", [
+    tool("issues", "Search and filter issues by severity, status and assignee"),
+    tool("resolveIssue", "Resolve an issue"),
+    tool("reopenIssue", "Reopen an issue"),
+  ]);
+
+  test('"open it again" reopens', () => {
+    expect(top(index, "the issue was closed by mistake, open it again")[0]).toBe(
+      "quality:reopenIssue",
+    );
+  });
+
+  test('"open" alone does not', () => {
+    expect(top(index, "which issues are open")[0]).toBe("quality:issues");
+  });
+});
