@@ -67,7 +67,9 @@ export function expandQuery(query: string, vocabulary: Vocabulary): QueryGroup[]
   const groups: QueryGroup[] = [];
   const seen = new Set<string>();
   const names = namesIn(query);
-  const { rest, meanings } = phrasalVerbs(normalizeQuery(query));
+  const { rest, meanings } = phrasalVerbs(
+    normalizeQuery(query, (name) => vocabulary.isServerWord?.(toTerm(name)) === true),
+  );
   for (const words of meanings) {
     const terms = new Map<string, number>();
     for (const term of words.map(toTerm)) if (vocabulary.has(term)) terms.set(term, WEIGHTS.phrase);
@@ -250,11 +252,23 @@ function isWord(word: string): boolean {
  * changelog\"") is content, not the request: it goes. "How many" asks to count. A contraction
  * loses its ending ("who's" → "who").
  */
-export function normalizeQuery(query: string): string {
+/** A URL's host's name: the label before its top-level domain ("reddit" for www.reddit.com). */
+const SITE =
+  /^[a-z][a-z0-9+.-]*:\/\/(?:[^/@\s]*@)?(?:[a-z0-9-]+\.)*(?!(?:co|com|org|net|ac|gov|edu)\.[a-z]{2}(?:[/:?#]|$))([a-z0-9-]+)(?:\.(?:co|com|org|net|ac|gov|edu))?\.[a-z]{2,6}(?=[/:?#]|$)/i;
+
+function siteName(url: string): string {
+  return SITE.exec(url)?.[1] ?? "";
+}
+
+/** `isServer`: whether a URL's site's name ("reddit") names an indexed server; not by default. */
+export function normalizeQuery(query: string, isServer?: (name: string) => boolean): string {
+  const site = (name: string) => (name && isServer?.(name) ? name : "");
   const plain = query
     // "who's", "we're", "don't": the ending would be a word of its own ("s", "t"), matching noise.
     .replace(/(?<=[a-z])['\u2019](?:s|re|ve|ll|d|m|t)\b/gi, "")
-    .replace(/\b[a-z][a-z0-9+.-]{0,31}:\/\/\S+/gi, " url ")
+    // A URL, and its site's name when that names a server ("https://www.reddit.com/r/rust" →
+    // "url reddit" where a reddit server is indexed).
+    .replace(/\b[a-z][a-z0-9+.-]{0,31}:\/\/\S+/gi, (url) => ` url ${site(siteName(url))} `)
     // A bare address with a path ("docs.stripe.com/api") is a URL; a bare domain ("monday.com",
     // "example.com") names a product or a site by its name, not by "com".
     .replace(DOMAIN_PATH, " url ")

@@ -1,5 +1,6 @@
 import { describe, expect, test } from "bun:test";
 import type { Tool } from "../../src/mcp/sdk.ts";
+import { normalizeQuery } from "../../src/search/expand.ts";
 import { ToolIndex } from "../../src/search/index.ts";
 
 const top = (index: ToolIndex, query: string) =>
@@ -78,5 +79,39 @@ describe("a verb done again is the tool's re- verb, where a tool has one", () =>
 
   test('"open" alone does not', () => {
     expect(top(index, "which issues are open")[0]).toBe("quality:issues");
+  });
+});
+
+describe("a URL's site names its server, where one is indexed", () => {
+  const index = new ToolIndex();
+  index.upsert("reddit", [
+    {
+      name: "get_post_details",
+      description: "Fetch a post with its comments.",
+      inputSchema: { type: "object", properties: { url: { type: "string" } } },
+    },
+  ]);
+  index.upsert("docs", [
+    {
+      name: "getComment",
+      description: "Get a comment of a thread in a document, with its replies.",
+      inputSchema: { type: "object", properties: { documentId: { type: "string" } } },
+    },
+  ]);
+
+  test("the site's server ranks first", () => {
+    expect(
+      top(
+        index,
+        "read the comments on this thread https://www.reddit.com/r/rust/comments/abc123/",
+      )[0],
+    ).toBe("reddit:get_post_details");
+  });
+
+  test("a site no server is named for adds no word", () => {
+    expect(normalizeQuery("read https://www.example.co.uk/a", () => false)).toBe("read  url  ");
+    expect(normalizeQuery("read https://www.example.co.uk/a", () => true)).toBe(
+      "read  url example ",
+    );
   });
 });
