@@ -268,7 +268,9 @@ export function normalizeQuery(query: string, isServer?: (name: string) => boole
     .replace(/(?<=[a-z])['\u2019](?:s|re|ve|ll|d|m|t)\b/gi, "")
     // A URL, and its site's name when that names a server ("https://www.reddit.com/r/rust" →
     // "url reddit" where a reddit server is indexed).
-    .replace(/\b[a-z][a-z0-9+.-]{0,31}:\/\/\S+/gi, (url) => ` url ${site(siteName(url))} `)
+    .replace(/\b[a-z][a-z0-9+.-]{0,31}:\/\/\S+/gi, (url) =>
+      site(siteName(url)) ? ` url ${site(siteName(url))} ` : " url ",
+    )
     // A bare address with a path ("docs.stripe.com/api") is a URL; a bare domain ("monday.com",
     // "example.com") names a product or a site by its name, not by "com".
     .replace(DOMAIN_PATH, " url ")

@@ -109,7 +109,7 @@ describe("a URL's site names its server, where one is indexed", () => {
   });
 
   test("a site no server is named for adds no word", () => {
-    expect(normalizeQuery("read https://www.example.co.uk/a", () => false)).toBe("read  url  ");
+    expect(normalizeQuery("read https://www.example.co.uk/a", () => false)).toBe("read  url ");
     expect(normalizeQuery("read https://www.example.co.uk/a", () => true)).toBe(
       "read  url example ",
     );
