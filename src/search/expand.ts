@@ -252,6 +252,9 @@ function isWord(word: string): boolean {
  * changelog\"") is content, not the request: it goes. "How many" asks to count. A contraction
  * loses its ending ("who's" → "who").
  */
+/** Two decimal numbers with their fractions, a comma between: a latitude and a longitude. */
+const COORDINATES = /(?<![\w.])-?\d{1,2}\.\d{2,},\s*-?\d{1,3}\.\d{2,}(?![\w.])/g;
+
 /** A URL's host's name: the label before its top-level domain ("reddit" for www.reddit.com). */
 const SITE =
   /^[a-z][a-z0-9+.-]*:\/\/(?:[^/@\s]*@)?(?:[a-z0-9-]+\.)*(?!(?:co|com|org|net|ac|gov|edu)\.[a-z]{2}(?:[/:?#]|$))([a-z0-9-]+)(?:\.(?:co|com|org|net|ac|gov|edu))?\.[a-z]{2,6}(?=[/:?#]|$)/i;
@@ -278,6 +281,8 @@ export function normalizeQuery(query: string, isServer?: (name: string) => boole
     // Each starts where its run of characters starts: from every word boundary inside a long run
     // ("a-a-a-...", "a.a.a...") the run would be read again, in quadratic time.
     .replace(/(?<![\w.+-])[\w.+-]+@[\w-]+\.[\w.-]+\b/g, " email ")
+    // A pasted coordinate pair ("40.7484, -73.9857") is a place's latitude and longitude.
+    .replace(COORDINATES, " latitude longitude ")
     .replace(/(^|\s)~?(\/[\w.*-]+){2,}\/?/g, " path ")
     .replace(/(^|\s)[\w./-]*\*[\w.*/-]*/g, " pattern ");
   // Unless the quotes hold the whole request ("\"list my repos\"").

@@ -115,3 +115,36 @@ describe("a URL's site names its server, where one is indexed", () => {
     );
   });
 });
+
+describe("a pasted coordinate pair is a latitude and a longitude", () => {
+  const index = new ToolIndex();
+  index.upsert("maps", [
+    {
+      name: "reverse_geocode_tool",
+      description: "Convert coordinates into a human-readable address or place name.",
+      inputSchema: {
+        type: "object",
+        properties: { latitude: { type: "number" }, longitude: { type: "number" } },
+      },
+    },
+  ]);
+  index.upsert("billing", [
+    {
+      name: "list_addresses",
+      description: "List the addresses of a customer.",
+      inputSchema: { type: "object", properties: { customerId: { type: "string" } } },
+    },
+  ]);
+
+  test("the tool that takes them ranks first", () => {
+    expect(top(index, "what's the street address at 40.7484, -73.9857")[0]).toBe(
+      "maps:reverse_geocode_tool",
+    );
+    expect(normalizeQuery("at 40.7484, -73.9857 now")).toBe("at  latitude longitude  now");
+  });
+
+  test("a version or a price is not", () => {
+    expect(normalizeQuery("upgrade 1.2, 3.4")).not.toContain("latitude");
+    expect(normalizeQuery("charge 40.75")).not.toContain("latitude");
+  });
+});
