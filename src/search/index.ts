@@ -358,9 +358,9 @@ export class ToolIndex implements Vocabulary {
     });
     const { usageWeight, usageSaturation } = RANKING;
     // The most any lift can multiply a base score by.
-    const most = maxLift() * (1 + usageWeight) * (options.learned ? 1 + LEARNED_MAX : 1);
-    const threshold = floor.length === limit ? floor[limit - 1]! / most : 0;
     const signals = querySignals(groups, query);
+    const most = maxLift(signals) * (1 + usageWeight) * (options.learned ? 1 + LEARNED_MAX : 1);
+    const threshold = floor.length === limit ? floor[limit - 1]! / most : 0;
     const top: { id: number; score: number }[] = [];
     candidates.forEach((id, i) => {
       const doc = this.docs[id]!;

@@ -45,10 +45,10 @@ export const LIFTS = {
 };
 
 /** The largest product of the lifts, which bounds how far a tool can climb. */
-export function maxLift(): number {
-  return (
-    (1 + LIFTS.name) * (1 + LIFTS.read) * (1 + LIFTS.server) * (1 + LIFTS.value) * (1 + LIFTS.many)
-  );
+export function maxLift(query?: QuerySignals): number {
+  const value = !query || query.values.length > 0 ? 1 + LIFTS.value : 1;
+  const many = !query || query.many ? 1 + LIFTS.many : 1;
+  return (1 + LIFTS.name) * (1 + LIFTS.read) * (1 + LIFTS.server) * value * many;
 }
 
 /** What a tool's name and server say, computed once when it is indexed. */
