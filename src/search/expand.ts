@@ -40,6 +40,8 @@ export const WEIGHTS = {
   name: 0.6,
   /** A phrasal verb's meaning ("keep me posted" → subscribe, watch, notify): all but the words. */
   phrase: 0.8,
+  /** "open it again" → `reopen`, "run it again" → `rerun`: a verb done again, where a tool names it so. */
+  again: 0.9,
 };
 const MAX_QUERY_WORDS = 24;
 /** A question about people: "who's in our workspace", "who can merge". */
@@ -53,6 +55,8 @@ const STATUS = toTerm("status");
 const TOPIC =
   /\b(?:about|mentions?|mentioning|mentioned|contains?|containing|matching|regarding)\b/i;
 const SEARCH = ["search", "find", "query"].map(toTerm);
+/** A request to do something once more: its verb's "re-" form ("open ... again" → reopen). */
+const AGAIN = /\bagain\b/i;
 
 /**
  * Turns a query into groups of weighted index terms: the word's own term, its synonyms from the
@@ -63,7 +67,9 @@ export function expandQuery(query: string, vocabulary: Vocabulary): QueryGroup[]
   const groups: QueryGroup[] = [];
   const seen = new Set<string>();
   const names = namesIn(query);
-  const { rest, meanings } = phrasalVerbs(normalizeQuery(query));
+  const { rest, meanings } = phrasalVerbs(
+    normalizeQuery(query, (name) => vocabulary.isServerWord?.(toTerm(name)) === true),
+  );
   for (const words of meanings) {
     const terms = new Map<string, number>();
     for (const term of words.map(toTerm)) if (vocabulary.has(term)) terms.set(term, WEIGHTS.phrase);
@@ -73,6 +79,7 @@ export function expandQuery(query: string, vocabulary: Vocabulary): QueryGroup[]
     .filter((word) => !/^v?\d+$/.test(word))
     .flatMap(unabbreviate);
   const words = all.filter((word) => !isStopword(word));
+  const again = AGAIN.test(query);
   // "data sources" → "datasources", "on call" → "oncall": two words the tools write as one
   // become one group, the joined term first and each part at a discount.
   const joined = new Set<string>();
@@ -109,6 +116,10 @@ export function expandQuery(query: string, vocabulary: Vocabulary): QueryGroup[]
     };
     add(term, 1);
     for (const synonym of synonymsOf(term)) add(synonym, WEIGHTS.synonym);
+    if (again && word.length >= 3) {
+      const redo = toTerm(`re${word}`);
+      if (!vocabulary.isServerWord?.(redo)) add(redo, WEIGHTS.again);
+    }
     const base = baseForm(word);
     for (const form of new Set([...derivedForms(word), ...derivedForms(base)])) {
       const formTerm = toTerm(form);
@@ -241,11 +252,28 @@ function isWord(word: string): boolean {
  * changelog\"") is content, not the request: it goes. "How many" asks to count. A contraction
  * loses its ending ("who's" → "who").
  */
-export function normalizeQuery(query: string): string {
+/** Two decimal numbers with their fractions, a comma between: a latitude and a longitude. */
+const COORDINATES = /(?<![\w.])-?\d{1,2}\.\d{2,},\s*-?\d{1,3}\.\d{2,}(?![\w.])/g;
+
+/** A URL's host's name: the label before its top-level domain ("reddit" for www.reddit.com). */
+const SITE =
+  /^[a-z][a-z0-9+.-]*:\/\/(?:[^/@\s]*@)?(?:[a-z0-9-]+\.)*(?!(?:co|com|org|net|ac|gov|edu)\.[a-z]{2}(?:[/:?#]|$))([a-z0-9-]+)(?:\.(?:co|com|org|net|ac|gov|edu))?\.[a-z]{2,6}(?=[/:?#]|$)/i;
+
+function siteName(url: string): string {
+  return SITE.exec(url)?.[1] ?? "";
+}
+
+/** `isServer`: whether a URL's site's name ("reddit") names an indexed server; not by default. */
+export function normalizeQuery(query: string, isServer?: (name: string) => boolean): string {
+  const site = (name: string) => (name && isServer?.(name) ? name : "");
   const plain = query
     // "who's", "we're", "don't": the ending would be a word of its own ("s", "t"), matching noise.
     .replace(/(?<=[a-z])['\u2019](?:s|re|ve|ll|d|m|t)\b/gi, "")
-    .replace(/\b[a-z][a-z0-9+.-]{0,31}:\/\/\S+/gi, " url ")
+    // A URL, and its site's name when that names a server ("https://www.reddit.com/r/rust" →
+    // "url reddit" where a reddit server is indexed).
+    .replace(/\b[a-z][a-z0-9+.-]{0,31}:\/\/\S+/gi, (url) =>
+      site(siteName(url)) ? ` url ${site(siteName(url))} ` : " url ",
+    )
     // A bare address with a path ("docs.stripe.com/api") is a URL; a bare domain ("monday.com",
     // "example.com") names a product or a site by its name, not by "com".
     .replace(DOMAIN_PATH, " url ")
@@ -253,6 +281,8 @@ export function normalizeQuery(query: string): string {
     // Each starts where its run of characters starts: from every word boundary inside a long run
     // ("a-a-a-...", "a.a.a...") the run would be read again, in quadratic time.
     .replace(/(?<![\w.+-])[\w.+-]+@[\w-]+\.[\w.-]+\b/g, " email ")
+    // A pasted coordinate pair ("40.7484, -73.9857") is a place's latitude and longitude.
+    .replace(COORDINATES, " latitude longitude ")
     .replace(/(^|\s)~?(\/[\w.*-]+){2,}\/?/g, " path ")
     .replace(/(^|\s)[\w./-]*\*[\w.*/-]*/g, " pattern ");
   // Unless the quotes hold the whole request ("\"list my repos\"").

@@ -78,3 +78,24 @@ export function firstSentence(text: string): string {
   const end = plain.search(/[.!?](\s|$)|\n\s*\n/);
   return (end < 0 ? plain : plain.slice(0, end)).slice(0, 300);
 }
+
+/** The string enum (and const) values of a tool's parameters, nested ones included, lower case. */
+export function enumValues(tool: Tool): string[] {
+  const values: string[] = [];
+  const walk = (schema: Schema | undefined, depth: number) => {
+    if (!schema || typeof schema !== "object" || depth > MAX_DEPTH + 2) return;
+    for (const value of Array.isArray(schema.enum) ? schema.enum : [schema.const]) {
+      if (typeof value === "string") values.push(value.toLowerCase());
+    }
+    const children = [
+      ...Object.values((schema.properties ?? {}) as Record<string, Schema>),
+      schema.items as Schema | undefined,
+      ...(["anyOf", "oneOf", "allOf"] as const).flatMap((key) =>
+        Array.isArray(schema[key]) ? (schema[key] as Schema[]) : [],
+      ),
+    ];
+    for (const child of children) walk(child, depth + 1);
+  };
+  walk(tool.inputSchema as Schema, 0);
+  return values;
+}

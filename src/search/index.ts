@@ -2,7 +2,14 @@ import type { Tool } from "../mcp/sdk.ts";
 import { FIELD_NAMES, lowerBound, Postings, RANKING, type Weighable } from "./bm25f.ts";
 import { expandQuery, type QueryGroup, type Vocabulary } from "./expand.ts";
 import { toEntryTexts } from "./fields.ts";
-import { lift, maxLift, type NameFeatures, nameFeatures, querySignals } from "./signals.ts";
+import {
+  lift,
+  maxLift,
+  type NameFeatures,
+  nameFeatures,
+  numberSiblings,
+  querySignals,
+} from "./signals.ts";
 import { splitWords, tokenize, tokenizeForIndex, toTerm } from "./tokenize.ts";
 
 export { RANKING } from "./bm25f.ts";
@@ -154,6 +161,10 @@ export class ToolIndex implements Vocabulary {
       });
       for (const term of doc.terms) this.docFreq.set(term, (this.docFreq.get(term) ?? 0) + 1);
       if (!this.postings.stale) this.postings.add(id, doc);
+    }
+    for (const { plural, singular } of numberSiblings(tools.map((tool) => tool.name))) {
+      this.docs[ids[plural]!]!.name.many = true;
+      this.docs[ids[singular]!]!.name.many = false;
     }
     this.byServer.set(server, ids);
   }
@@ -347,9 +358,9 @@ export class ToolIndex implements Vocabulary {
     });
     const { usageWeight, usageSaturation } = RANKING;
     // The most any lift can multiply a base score by.
-    const most = maxLift() * (1 + usageWeight) * (options.learned ? 1 + LEARNED_MAX : 1);
-    const threshold = floor.length === limit ? floor[limit - 1]! / most : 0;
     const signals = querySignals(groups, query);
+    const most = maxLift(signals) * (1 + usageWeight) * (options.learned ? 1 + LEARNED_MAX : 1);
+    const threshold = floor.length === limit ? floor[limit - 1]! / most : 0;
     const top: { id: number; score: number }[] = [];
     candidates.forEach((id, i) => {
       const doc = this.docs[id]!;

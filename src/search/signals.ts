@@ -1,6 +1,6 @@
 import type { Tool } from "../mcp/sdk.ts";
 import { normalizeQuery, type QueryGroup } from "./expand.ts";
-import { type EntryTexts, toEntryTexts } from "./fields.ts";
+import { type EntryTexts, enumValues, toEntryTexts } from "./fields.ts";
 import { lemma } from "./lexicon.ts";
 import { isWriteVerb, sameAction } from "./synonyms.ts";
 import { isStopword, splitWords, tokenize, toTerm } from "./tokenize.ts";
@@ -31,11 +31,24 @@ export const LIFTS = {
    * "a comment *on the paragraph*"), not what to act on, counts this much.
    */
   place: 0.5,
+  /**
+   * A request that quotes a structured value ("subscription.created", "mapbox/walking") a tool's
+   * parameter takes as one of its enum values lifts that tool by up to this fraction.
+   */
+  value: 0.5,
+  /**
+   * Of two tools of one server named alike but for a word's number (`markIssueWontFix`,
+   * `markIssuesWontFix`), a request about many things ("these 12 smells", "all of them") lifts
+   * the plural one by this fraction.
+   */
+  many: 0.1,
 };
 
 /** The largest product of the lifts, which bounds how far a tool can climb. */
-export function maxLift(): number {
-  return (1 + LIFTS.name) * (1 + LIFTS.read) * (1 + LIFTS.server);
+export function maxLift(query?: QuerySignals): number {
+  const value = !query || query.values.length > 0 ? 1 + LIFTS.value : 1;
+  const many = !query || query.many ? 1 + LIFTS.many : 1;
+  return (1 + LIFTS.name) * (1 + LIFTS.read) * (1 + LIFTS.server) * value * many;
 }
 
 /** What a tool's name and server say, computed once when it is indexed. */
@@ -49,6 +62,13 @@ export interface NameFeatures {
   /** Read-only annotation, or a name that starts with get/list/search. */
   reads: boolean;
   serverTerms: string[];
+  /** Its parameters' structured enum values, lower case ("subscription.created"): `enumValues`. */
+  values: Set<string>;
+  /**
+   * True for the plural one of two tools of its server named alike but for a word's number,
+   * false for the singular one, undefined otherwise (set by the index, which sees the server).
+   */
+  many?: boolean;
 }
 
 const READ_VERBS = new Set(
@@ -80,7 +100,8 @@ export function nameFeatures(
     tool.annotations?.readOnlyHint === true || (verb !== undefined && READ_VERBS.has(verb));
   const lead = splitWords(texts.summary)[0];
   const action = lead && !isStopword(lead) ? toTerm(lead) : undefined;
-  return { nameTerms, verb, action, reads, serverTerms };
+  const values = new Set(enumValues(tool).filter(isStructured));
+  return { nameTerms, verb, action, reads, serverTerms, values };
 }
 
 /** What a query asks for, computed once per search. */
@@ -101,6 +122,23 @@ export interface QuerySignals {
   question: boolean;
   /** Expanded terms reached only by words of a place phrase ("to the table", "in my doc"). */
   placed: Set<string>;
+  /** Structured values the request quotes, lower case ("subscription.created", "mapbox/walking"). */
+  values: string[];
+  /** The request is about many things: a count ("12 code smells"), "all", "these", "several". */
+  many: boolean;
+}
+
+/** A count of two or more before a word, or a word that speaks of many things. */
+const MANY =
+  /(?<![#\w.,:/-])(?:[2-9]|[1-9]\d+)(?=\s+[a-z])|\b(?:all|these|those|multiple|several|many|both|bulk)\b/i;
+
+/** A word joined to another by ".", "_", "/" or ":": an event, a profile, a setting's value. */
+const STRUCTURED = /(?<![\w./:])[a-z][a-z0-9-]*(?:[._/:][a-z0-9][a-z0-9-]*)+(?![\w/:])/gi;
+
+function isStructured(value: string): boolean {
+  STRUCTURED.lastIndex = 0;
+  const match = STRUCTURED.exec(value);
+  return match !== null && match[0].length === value.length;
 }
 
 /**
@@ -155,7 +193,9 @@ export function querySignals(groups: QueryGroup[], query = ""): QuerySignals {
     for (const term of group.terms.keys()) where.add(term);
   }
   for (const term of acted) placed.delete(term);
-  return { wanted, words, inflections, writeVerbs, question, placed };
+  const values = [...new Set((query.match(STRUCTURED) ?? []).map((value) => value.toLowerCase()))];
+  const many = MANY.test(query);
+  return { wanted, words, inflections, writeVerbs, question, placed, values, many };
 }
 
 /** A verb of the verb lists here ("list", "create"). */
@@ -226,6 +266,11 @@ export function lift(tool: NameFeatures, query: QuerySignals): number {
     const named = tool.serverTerms.filter((term) => query.wanted.get(term) === 1).length;
     factor *= 1 + (LIFTS.server * named) / tool.serverTerms.length;
   }
+  if (tool.values.size > 0 && query.values.length > 0) {
+    const quoted = query.values.filter((value) => tool.values.has(value)).length;
+    factor *= 1 + (LIFTS.value * quoted) / query.values.length;
+  }
+  if (query.many && tool.many) factor *= 1 + LIFTS.many;
   return factor;
 }
 
@@ -268,4 +313,33 @@ function verbMismatch(tool: NameFeatures, query: QuerySignals): boolean {
   if (MAKERS.has(verb) && query.writeVerbs.some((term) => tool.nameTerms.has(term))) return false;
   // A verb of the kind the query asks for: "start a thread" and `create_forum_post`.
   return !query.writeVerbs.some((term) => sameAction(term, verb));
+}
+
+/**
+ * The number siblings among a server's tools: two names alike but for one word, which one of them
+ * has in the plural (`markIssueWontFix`, `markIssuesWontFix`; `create_item`, `create_items`).
+ * Returns the plural one's and the singular one's positions.
+ */
+export function numberSiblings(names: readonly string[]): { plural: number; singular: number }[] {
+  const byKey = new Map<string, number[]>();
+  const words = names.map((name) => splitWords(name).map((word) => word.toLowerCase()));
+  words.forEach((parts, i) => {
+    const key = parts.map((word) => toTerm(word)).join(" ");
+    const same = byKey.get(key) ?? [];
+    same.push(i);
+    byKey.set(key, same);
+  });
+  const pairs: { plural: number; singular: number }[] = [];
+  for (const same of byKey.values()) {
+    if (same.length !== 2) continue;
+    const [a, b] = same as [number, number];
+    const differ = words[a]!.flatMap((word, k) => (word === words[b]![k] ? [] : [k]));
+    if (differ.length !== 1 || words[a]!.length !== words[b]!.length) continue;
+    const k = differ[0]!;
+    const pluralA = inflectionOf(words[a]![k]!) === "s";
+    const pluralB = inflectionOf(words[b]![k]!) === "s";
+    if (pluralA === pluralB) continue;
+    pairs.push(pluralA ? { plural: a, singular: b } : { plural: b, singular: a });
+  }
+  return pairs;
 }
