@@ -1,27 +1,11 @@
 import { describe, expect, test } from "bun:test";
-import type { Tool } from "../../src/mcp/sdk.ts";
 import { expandQuery, type Vocabulary } from "../../src/search/expand.ts";
-import { ToolIndex } from "../../src/search/index.ts";
 import { lift, nameFeatures, querySignals } from "../../src/search/signals.ts";
 import { toTerm } from "../../src/search/tokenize.ts";
+import { bareTool, first, indexOf } from "./fixtures.ts";
 
 // Servers without hints: what these rules are for is ranking tools nobody wrote requests for.
-const tool = (name: string, description: string): Tool => ({
-  name,
-  description,
-  inputSchema: { type: "object" },
-});
-
-function indexOf(servers: Record<string, Tool[]>): ToolIndex {
-  const index = new ToolIndex();
-  for (const [server, tools] of Object.entries(servers)) index.upsert(server, tools);
-  return index;
-}
-
-const first = (index: ToolIndex, query: string) => {
-  const [hit] = index.search(query);
-  return hit && `${hit.server}:${hit.tool.name}`;
-};
+const tool = bareTool;
 
 describe("what is asked for by its content searches", () => {
   const index = indexOf({

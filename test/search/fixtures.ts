@@ -1,4 +1,5 @@
 import type { Tool } from "../../src/mcp/sdk.ts";
+import { ToolIndex } from "../../src/search/index.ts";
 
 const tool = (
   name: string,
@@ -44,4 +45,24 @@ export const TOOLS: Record<string, Tool[]> = {
     tool("browser_take_screenshot", "Take a screenshot of the current page"),
     tool("browser_navigate", "Navigate to a URL", { url: { type: "string" } }),
   ],
+};
+
+/** A tool with a name and a description only, as the rules for servers without hints see one. */
+export const bareTool = (name: string, description: string): Tool => ({
+  name,
+  description,
+  inputSchema: { type: "object" },
+});
+
+/** An index of `servers` without hints. */
+export function indexOf(servers: Record<string, Tool[]>): ToolIndex {
+  const index = new ToolIndex();
+  for (const [server, tools] of Object.entries(servers)) index.upsert(server, tools);
+  return index;
+}
+
+/** The first match of `query`, as `server:tool`. */
+export const first = (index: ToolIndex, query: string) => {
+  const [hit] = index.search(query);
+  return hit && `${hit.server}:${hit.tool.name}`;
 };
