@@ -116,10 +116,6 @@ export function createCallGuard(
   }
 
   function checkSandbox(call: GuardedCall): void {
-    const stateless = call.session.startsWith("stateless:");
-    const again = stateless
-      ? `it starts again after ${Math.round(statelessIdleMs / 1000)}s without calls (server.session_ttl: stateless requests have no session to open anew)`
-      : "open a new session";
     const refuse = (cap: string, why: string) => {
       record(`sandbox.${cap}`, true, `${call.server}:${call.tool}`);
       throw new GatewayError(
@@ -131,6 +127,10 @@ export function createCallGuard(
       refuse("backends", `this session may not reach backend "${call.server}"`);
     }
     if (sandbox.max_calls === undefined && sandbox.max_duration === undefined) return;
+    const stateless = call.session.startsWith("stateless:");
+    const again = stateless
+      ? `it starts again after ${Math.round(statelessIdleMs / 1000)}s without calls (server.session_ttl: stateless requests have no session to open anew)`
+      : "open a new session";
     const now = Date.now();
     let state = sessions.get(call.session);
     if (!state || (stateless && now - state.last > statelessIdleMs)) {
