@@ -57,6 +57,18 @@ export interface Handle {
   callerValues?: string;
 }
 
+/** Resolves once no request runs on `handle`, or after its backend's `timeout`, whichever is first. */
+export function drained(handle: Handle): Promise<void> {
+  return new Promise((done) => {
+    if (handle.running === 0) return done();
+    const timer = setTimeout(done, handle.config.timeout);
+    handle.onDrained = () => {
+      clearTimeout(timer);
+      done();
+    };
+  });
+}
+
 export function createHandle(config: ResolvedBackend, driver?: InternalDriver): Handle {
   return {
     config,

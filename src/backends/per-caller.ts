@@ -1,5 +1,5 @@
 import { GatewayError } from "../errors.ts";
-import { createHandle, type Handle } from "./_handle.ts";
+import { createHandle, drained, type Handle } from "./_handle.ts";
 import type { CallerIdentity } from "./types.ts";
 
 const PLACEHOLDER = /\{caller\.([A-Za-z0-9_.-]+)\}/g;
@@ -46,8 +46,10 @@ export function forCaller(handle: Handle, identity: CallerIdentity): Handle {
   const filled = JSON.stringify([headers, env]);
   if (existing && existing.callerValues === filled) return existing;
   if (existing) {
+    // Its credentials changed (a reload): its calls in flight finish first, then it closes.
     handle.isolated.delete(key);
-    void existing.connection?.close();
+    existing.retired = true;
+    void drained(existing).then(() => existing.connection?.close());
   }
   const own = createHandle({
     ...config,

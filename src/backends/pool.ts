@@ -7,7 +7,13 @@ import type { CallToolResult, Tool } from "../mcp/sdk.ts";
 import { ResponseCache } from "../resilience/cache.ts";
 import { ErrorBudget, KillSwitch } from "../resilience/kill-switch.ts";
 import { createMemoryStore, type StateStore } from "../state/store.ts";
-import { type BackendListener, createHandle, type Handle, internalConfig } from "./_handle.ts";
+import {
+  type BackendListener,
+  createHandle,
+  drained,
+  type Handle,
+  internalConfig,
+} from "./_handle.ts";
 import { Calls, IDEMPOTENT_METHODS } from "./calls.ts";
 import { Discovery } from "./discovery.ts";
 import { backendToolName } from "./expose.ts";
@@ -217,15 +223,6 @@ export class BackendPool {
     for (const one of all) one.retired = true;
     if (all.every((one) => one.running === 0)) return this.retire(handle);
     this.retiring.add(handle);
-    const drained = (one: Handle) =>
-      new Promise<void>((done) => {
-        if (one.running === 0) return done();
-        const timer = setTimeout(done, one.config.timeout);
-        one.onDrained = () => {
-          clearTimeout(timer);
-          done();
-        };
-      });
     void Promise.all(all.map(drained))
       .then(() => this.retire(handle))
       .finally(() => this.retiring.delete(handle));
