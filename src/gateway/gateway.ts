@@ -311,11 +311,14 @@ export function createGateway(options: GatewayOptions): Gateway {
         "security",
         "search",
       ] as const) {
-        // `security.trusted_tools` and the call checks (firewall, sandbox, confirmation) apply
-        // at once (below); the rest of `security` at a restart.
+        // `security.trusted_tools`, `tool_policy`, `redact_results` and the call checks
+        // (firewall, sandbox, confirmation) apply at once (below); the rest of `security` at a
+        // restart.
         const atOnce = (c: ResolvedConfig) => ({
           ...c.security,
           trusted_tools: [],
+          tool_policy: undefined,
+          redact_results: false,
           firewall: undefined,
           sandbox: undefined,
           require_confirmation: [],
@@ -328,11 +331,20 @@ export function createGateway(options: GatewayOptions): Gateway {
       // Keys and their scopes apply at once (a revoked key stops working on reload).
       security.auth.update(next.auth);
       security.trust(next.security.trusted_tools);
+      security.redactResults(next.security.redact_results);
       security.calls.reconfigure(next.security);
+      router.toolPolicy = createToolPolicy(next.security.tool_policy);
       // What sessions list may change with no backend changing (surfaced tools, code mode,
       // scopes, profiles): connected clients are told to list again.
       const surface = (c: ResolvedConfig) =>
-        JSON.stringify([c.auth, c.meta_mcp, c.code_mode, c.routing_profiles, c.skills]);
+        JSON.stringify([
+          c.auth,
+          c.meta_mcp,
+          c.code_mode,
+          c.routing_profiles,
+          c.skills,
+          c.security.tool_policy,
+        ]);
       if (surface(next) !== surface(config)) announce();
       config = next;
       const { added, removed, changed } = await pool.apply(next.backends);

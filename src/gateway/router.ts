@@ -27,8 +27,8 @@ export class Router {
     private readonly security: Pick<Security, "quarantined"> = NO_QUARANTINE,
     /** How long a call waits for its backend to start and list its tools (ms). */
     private readonly discoveryWait = 5_000,
-    /** `security.tool_policy`: applies to every caller, admins included. */
-    private readonly toolPolicy?: ToolPolicy,
+    /** `security.tool_policy`: applies to every caller, admins included (a reload replaces it). */
+    public toolPolicy?: ToolPolicy,
   ) {}
 
   /** Servers the caller may use. */

@@ -48,6 +48,8 @@ export interface Security {
   isQuarantined(server: string, tool: string): boolean;
   /** Applies a reloaded `security.trusted_tools`: the tools it covers leave quarantine at once. */
   trust(patterns: string[]): void;
+  /** Applies a reloaded `security.redact_results` to the next results. */
+  redactResults(on: boolean): void;
   /** Redacts credentials from a tool result when `security.redact_results` is on. */
   filterResult(result: CallToolResult): CallToolResult;
   report(): SecurityReport;
@@ -81,6 +83,7 @@ export function createSecurity(options: SecurityOptions): Security {
   const { config, hooks } = options;
   const auth = createAuthenticator(config);
   const calls = createCallGuard(config.security, hooks, config.server.session_ttl);
+  let redacting = config.security.redact_results;
   const poisoning = new PoisoningRegistry();
   const mode = config.security.poisoning;
   let trusted = config.security.trusted_tools.map(compilePattern);
@@ -243,8 +246,11 @@ export function createSecurity(options: SecurityOptions): Security {
       // Tools left (or entered) quarantine: connected clients must hear it.
       void hooks.callHook("tools:quarantine", [...latest.keys()]);
     },
+    redactResults(on) {
+      redacting = on;
+    },
     filterResult(result) {
-      return config.security.redact_results ? redactResult(result) : result;
+      return redacting ? redactResult(result) : result;
     },
     screenInstructions(server, text) {
       const flagged = poisoning.updateOthers(server, "instructions", text ? [["", text]] : []);

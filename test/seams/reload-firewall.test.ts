@@ -1,7 +1,7 @@
 /**
- * Hot reload of `security.firewall`, `security.require_confirmation` and `security.sandbox` ×
- * sessions that stay connected. A reload applies them to the next call of every session, and
- * is not reported as needing a restart.
+ * Hot reload of `security.firewall`, `require_confirmation`, `sandbox`, `tool_policy` and
+ * `redact_results` × sessions that stay connected. A reload applies them to the next call of
+ * every session, and is not reported as needing a restart.
  */
 import { beforeAll, describe, expect, test } from "bun:test";
 import { writeFileSync } from "node:fs";
@@ -73,5 +73,33 @@ describe("a reload of the call checks", () => {
     expect(firstText(await echo(sessions[0]!, "three"))).toStartWith("[SANDBOX_LIMIT]");
     await reload(`  sandbox: { max_calls: 10 }`);
     expect(firstText(await echo(sessions[0]!, "four"))).toBe("four");
+  }, 30_000);
+
+  test("tool_policy applies at once: a tool it now denies is refused and unlisted", async () => {
+    const summary = await reload(`  tool_policy: { enabled: true, deny: ["echo"] }`);
+    expect(summary.restartRequired).toEqual([]);
+    for (const session of sessions) {
+      const refused = firstText(await echo(session, "denied"));
+      expect(refused).toStartWith("[");
+      expect(refused).toContain("security.tool_policy");
+    }
+    const listed = await sessions[0]!.client.callTool({
+      name: "gateway_list_tools",
+      arguments: { server: "fixture" },
+    });
+    expect(firstText(listed)).not.toContain('"echo"');
+    await reload(`  tool_policy: { enabled: false }`);
+    expect(firstText(await echo(sessions[1]!, "allowed"))).toBe("allowed");
+  }, 30_000);
+
+  test("redact_results applies at once, both ways", async () => {
+    const secret = "AKIAIOSFODNN7EXAMPLE";
+    await reload(`  redact_results: false`);
+    expect(firstText(await echo(sessions[0]!, `key ${secret}`))).toContain(secret);
+    const summary = await reload(`  redact_results: true`);
+    expect(summary.restartRequired).toEqual([]);
+    const redacted = firstText(await echo(sessions[0]!, `key ${secret}`));
+    expect(redacted).not.toContain(secret);
+    expect(redacted).toContain("[REDACTED:aws-key]");
   }, 30_000);
 });
