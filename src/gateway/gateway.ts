@@ -311,7 +311,7 @@ export function createGateway(options: GatewayOptions): Gateway {
         "security",
         "search",
       ] as const) {
-        // `security.trusted_tools`, `tool_policy`, `redact_results` and the call checks
+        // `security.trusted_tools`, `tool_policy`, `redact_results`, `poisoning` and the call checks
         // (firewall, sandbox, confirmation) apply at once (below); the rest of `security` at a
         // restart.
         const atOnce = (c: ResolvedConfig) => ({
@@ -319,6 +319,7 @@ export function createGateway(options: GatewayOptions): Gateway {
           trusted_tools: [],
           tool_policy: undefined,
           redact_results: false,
+          poisoning: "quarantine",
           firewall: undefined,
           sandbox: undefined,
           require_confirmation: [],
@@ -331,7 +332,7 @@ export function createGateway(options: GatewayOptions): Gateway {
       // Keys and their scopes apply at once (a revoked key stops working on reload).
       security.auth.update(next.auth);
       security.trust(next.security.trusted_tools);
-      security.redactResults(next.security.redact_results);
+      security.reconfigure(next.security);
       security.calls.reconfigure(next.security);
       router.toolPolicy = createToolPolicy(next.security.tool_policy);
       // What sessions list may change with no backend changing (surfaced tools, code mode,

@@ -48,8 +48,11 @@ export interface Security {
   isQuarantined(server: string, tool: string): boolean;
   /** Applies a reloaded `security.trusted_tools`: the tools it covers leave quarantine at once. */
   trust(patterns: string[]): void;
-  /** Applies a reloaded `security.redact_results` to the next results. */
-  redactResults(on: boolean): void;
+  /**
+   * Applies a reloaded `security.redact_results` (to the next results) and `poisoning` (the
+   * findings are kept in either mode: tools enter or leave quarantine at once).
+   */
+  reconfigure(next: ResolvedConfig["security"]): void;
   /** Redacts credentials from a tool result when `security.redact_results` is on. */
   filterResult(result: CallToolResult): CallToolResult;
   report(): SecurityReport;
@@ -85,7 +88,7 @@ export function createSecurity(options: SecurityOptions): Security {
   const calls = createCallGuard(config.security, hooks, config.server.session_ttl);
   let redacting = config.security.redact_results;
   const poisoning = new PoisoningRegistry();
-  const mode = config.security.poisoning;
+  let mode = config.security.poisoning;
   let trusted = config.security.trusted_tools.map(compilePattern);
   const lockPath = lockPathFor(config);
   const latest = new Map<string, Tool[]>();
@@ -246,8 +249,11 @@ export function createSecurity(options: SecurityOptions): Security {
       // Tools left (or entered) quarantine: connected clients must hear it.
       void hooks.callHook("tools:quarantine", [...latest.keys()]);
     },
-    redactResults(on) {
-      redacting = on;
+    reconfigure(next) {
+      redacting = next.redact_results;
+      if (next.poisoning === mode) return;
+      mode = next.poisoning;
+      void hooks.callHook("tools:quarantine", [...latest.keys()]);
     },
     filterResult(result) {
       return redacting ? redactResult(result) : result;
