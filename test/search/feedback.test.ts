@@ -58,7 +58,9 @@ describe("SearchFeedback", () => {
 
   test("a call of a tool that shares no word with the query teaches nothing", () => {
     const words: string[][] = [];
+    // A fixed clock: choices fade with time, and a loaded run let a millisecond pass (0.9999...).
     const feedback = new SearchFeedback(undefined, {
+      now: () => 0,
       related: (_server, tool, query) => {
         words.push([...query]);
         return tool === "get-sum";
