@@ -44,10 +44,18 @@ export interface ClusterLink extends SharedCounters {
    * chains to, this instance's certificate for an mTLS front). Read on each use (renewals).
    */
   relayTls?: () => RelayTls | undefined;
-  /** Sends `message` to every instance (this one included) listening on `channel`. */
-  publish(channel: string, message: string): Promise<void>;
+  /**
+   * Sends `message` to every instance (this one included) listening on `channel`; false when
+   * the store cannot be reached (nobody got it).
+   */
+  publish(channel: string, message: string): Promise<boolean>;
   /** Calls `listener` for each message on `channel`, from any instance; re-subscribes after an outage. */
   subscribe(channel: string, listener: (message: string) => void): void;
+  /**
+   * Calls `listener` each time the store answers again after an outage: messages published
+   * meanwhile (a reload announced) never arrived, so what they would have done is redone then.
+   */
+  onReconnect(listener: () => void): void;
   /** `/health`'s `cluster` entry. */
   status(): ClusterStatus;
   close(): void;

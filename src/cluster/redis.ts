@@ -56,6 +56,7 @@ export async function createRedisLink(options: RedisLinkOptions): Promise<Cluste
   const commands = new RedisClient(options.url, clientOptions);
   const subscriber = new RedisClient(options.url, clientOptions);
   const listeners = new Map<string, Set<(message: string) => void>>();
+  const recovered = new Set<() => void>();
   let lastError: string | undefined;
   let closed = false;
   let retry: ReturnType<typeof setTimeout> | undefined;
@@ -75,8 +76,12 @@ export async function createRedisLink(options: RedisLinkOptions): Promise<Cluste
           await subscriber.connect();
           for (const [channel, set] of listeners) await listen(channel, set);
         }
-        if (lastError !== undefined) log().info("redis reachable again; sharing state");
+        const wasDown = lastError !== undefined;
         lastError = undefined;
+        if (wasDown) {
+          log().info("redis reachable again; sharing state");
+          for (const listener of recovered) listener();
+        }
       } catch (error) {
         down(error);
         reconnect();
@@ -190,7 +195,7 @@ export async function createRedisLink(options: RedisLinkOptions): Promise<Cluste
       return run<string[]>("LRANGE", [prefix + key, "0", "-1"]);
     },
     async publish(channel, message) {
-      await run("PUBLISH", [prefix + channel, message]);
+      return (await run("PUBLISH", [prefix + channel, message])) !== undefined;
     },
     subscribe(channel, listener) {
       let set = listeners.get(channel);
@@ -200,6 +205,9 @@ export async function createRedisLink(options: RedisLinkOptions): Promise<Cluste
         if (subscriber.connected) listen(channel, set).catch(down);
       }
       set.add(listener);
+    },
+    onReconnect(listener) {
+      recovered.add(listener);
     },
     status(): ClusterStatus {
       const up = commands.connected && lastError === undefined;
