@@ -64,11 +64,12 @@ export interface ClusterLink extends SharedCounters {
 /** Counters over fixed windows, shared by every instance (rate limits, lockout, budgets). */
 export interface SharedCounters {
   /**
-   * Adds `by` to the counter `key`, whose window of `windowMs` starts at its first hit; returns
+   * Adds `by` to the counter `key`, whose window of `windowMs` starts at its first hit (with
+   * `slide`, at its latest: the count lasts until `windowMs` passes without a hit); returns
    * the count after it and the milliseconds until the window ends, or `undefined` when the
    * shared store cannot be reached (count locally then).
    */
-  hit(key: string, by: number, windowMs: number): Promise<WindowCount | undefined>;
+  hit(key: string, by: number, windowMs: number, slide?: boolean): Promise<WindowCount | undefined>;
   /** The counter as it stands, without adding; `undefined` when unreachable. */
   peek(key: string): Promise<WindowCount | undefined>;
 }

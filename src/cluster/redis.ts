@@ -15,9 +15,10 @@ export interface RedisLinkOptions {
 
 const log = () => logger.withTag("cluster");
 
-// INCRBY, and on the first hit of a window its expiry, in one round trip.
+// INCRBY, and on the first hit of a window its expiry (on every hit when ARGV[3] is 1: the
+// window then ends ARGV[2] ms after the last hit), in one round trip.
 const HIT = `local n = redis.call('INCRBY', KEYS[1], ARGV[1])
-if n == tonumber(ARGV[1]) then redis.call('PEXPIRE', KEYS[1], ARGV[2]) end
+if n == tonumber(ARGV[1]) or ARGV[3] == '1' then redis.call('PEXPIRE', KEYS[1], ARGV[2]) end
 return {n, redis.call('PTTL', KEYS[1])}`;
 
 // RPUSH, then the oldest entries dropped until at most ARGV[2] entries of at most ARGV[4] bytes
@@ -144,13 +145,14 @@ export async function createRedisLink(options: RedisLinkOptions): Promise<Cluste
     get connected() {
       return commands.connected && lastError === undefined;
     },
-    async hit(key, by, windowMs) {
+    async hit(key, by, windowMs, slide = false) {
       const reply = await run<[number, number]>("EVAL", [
         HIT,
         "1",
         prefix + key,
         `${by}`,
         `${windowMs}`,
+        slide ? "1" : "0",
       ]);
       return reply ? toCount(reply) : undefined;
     },

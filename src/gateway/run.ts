@@ -235,6 +235,7 @@ export async function runGateway(options: RunOptions): Promise<RunningGateway> {
       )
     : undefined;
   gateway.security.auth.share(cluster);
+  gateway.security.calls.share(cluster);
   costs.share(cluster);
   webhooksFor(gateway).share(cluster);
   if (cluster) shareTasks(gateway.tasks, cluster, config.server.session_ttl);
