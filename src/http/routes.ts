@@ -1,9 +1,10 @@
+import { relayInput, shareInputFlows } from "../cluster/input.ts";
 import type { ClusterLink } from "../cluster/link.ts";
 import { isRelayed, relayedCertificate } from "../cluster/relay.ts";
 import { otherInstancesTasks, relayTask } from "../cluster/tasks.ts";
 import { type Caller, callerOf, statelessSession, toAuthInfo } from "../gateway/caller.ts";
 import type { Gateway, HealthReport } from "../gateway/gateway.ts";
-import { InputFlows } from "../gateway/input-flows.ts";
+import { FLOW_TTL_MS, InputFlows } from "../gateway/input-flows.ts";
 import { createBackendServer } from "../gateway/passthrough.ts";
 import { requestedProfile, withProfile } from "../gateway/profiles.ts";
 import { createSessionServer } from "../gateway/server.ts";
@@ -83,6 +84,7 @@ export function createRoutes(gateway: Gateway, options: RoutesOptions = {}): Rou
   );
   // Reverse requests during 2026-07-28 calls, held across the client's input_required retries.
   const flows = new InputFlows();
+  if (options.cluster) shareInputFlows(flows, options.cluster, FLOW_TTL_MS);
   // One stateless (2026-07-28) handler per backend behind /mcp/{backend}, made on first use.
   const modernBackends = new Map<string, ReturnType<typeof createMcpHandler>>();
   const modernFor = (backend: string) => {
@@ -179,6 +181,9 @@ export function createRoutes(gateway: Gateway, options: RoutesOptions = {}): Rou
       if (await isLegacy(request, parsedBody)) {
         return await sessions.handle(request, parsedBody, backend, caller, address);
       }
+      // A retry with input for a call another instance holds goes on to that instance.
+      const held = await relayInput(request, parsedBody, caller.id, options.cluster);
+      if (held) return held;
       // A task another instance made is answered there (its backend process holds it).
       const relayed = await relayTask(
         request,
