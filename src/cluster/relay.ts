@@ -22,6 +22,8 @@ export interface SharedSession {
   caller: string;
   /** The client's `initialize` params (capabilities, clientInfo, protocolVersion). */
   init: unknown;
+  /** The routing profile the session is bound to now (picked at `initialize`, or switched). */
+  profile?: string;
 }
 
 export const sessionKey = (id: string) => `session:${id}`;
