@@ -1,6 +1,11 @@
 import { relayInput, shareInputFlows } from "../cluster/input.ts";
 import type { ClusterLink } from "../cluster/link.ts";
-import { isRelayed, relayedCertificate } from "../cluster/relay.ts";
+import {
+  isRelayed,
+  noteClientAddress,
+  relayedAddress,
+  relayedCertificate,
+} from "../cluster/relay.ts";
 import { otherInstancesTasks, relayTask } from "../cluster/tasks.ts";
 import { type Caller, callerOf, statelessSession, toAuthInfo } from "../gateway/caller.ts";
 import type { Gateway, HealthReport } from "../gateway/gateway.ts";
@@ -150,6 +155,14 @@ export function createRoutes(gateway: Gateway, options: RoutesOptions = {}): Rou
   });
 
   let draining = false;
+
+  /**
+   * The client of `request`: through `server.trusted_proxies`; for a request another instance
+   * relayed, the client that instance resolved (not the instance itself).
+   */
+  function addressOf(request: Request, peer: string | undefined): string | undefined {
+    return relayedAddress(request, options.cluster) ?? clientAddress(request, peer, trustedProxies);
+  }
 
   async function handleMcp(
     request: Request,
@@ -358,12 +371,11 @@ export function createRoutes(gateway: Gateway, options: RoutesOptions = {}): Rou
     drain() {
       draining = true;
     },
-    clientAddress(request, peer) {
-      return clientAddress(request, peer, trustedProxies);
-    },
+    clientAddress: addressOf,
     async fetch(request, peer) {
       // Resolved once here: the lockout, its loopback exemption and the UI all see the client.
-      const address = clientAddress(request, peer, trustedProxies);
+      const address = addressOf(request, peer);
+      noteClientAddress(request, address);
       const url = new URL(request.url);
       const foreign = rejectForeign(request, url);
       if (foreign) return foreign;
