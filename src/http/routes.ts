@@ -184,8 +184,13 @@ export function createRoutes(gateway: Gateway, options: RoutesOptions = {}): Rou
       } catch {
         return jsonRpcError(400, -32700, "parse error: the body is not valid JSON");
       }
-      // A per-key rate limit counts messages: a batch pays for each one (the POST paid one).
-      if (Array.isArray(parsedBody) && parsedBody.length > 1) {
+      // A per-key rate limit counts messages: a batch pays for each one (the POST paid one),
+      // once: where it arrived, not again on the instance it is relayed to.
+      if (
+        Array.isArray(parsedBody) &&
+        parsedBody.length > 1 &&
+        !isRelayed(request, options.cluster)
+      ) {
         const over = await auth.charge(caller, parsedBody.length - 1);
         if (over) return over;
       }
