@@ -58,6 +58,8 @@ export async function createRedisLink(options: RedisLinkOptions): Promise<Cluste
   const subscriber = new RedisClient(options.url, clientOptions);
   const listeners = new Map<string, Set<(message: string) => void>>();
   const recovered = new Set<() => void>();
+  /** The cluster's relay secret, once read (below). */
+  let secret: string | undefined;
   let lastError: string | undefined;
   let closed = false;
   let retry: ReturnType<typeof setTimeout> | undefined;
@@ -81,6 +83,8 @@ export async function createRedisLink(options: RedisLinkOptions): Promise<Cluste
         lastError = undefined;
         if (wasDown) {
           log().info("redis reachable again; sharing state");
+          // A Redis restarted empty has lost the secret too: instances started later read ours.
+          if (secret) await run("SET", [`${prefix}relay-secret`, secret, "NX"]);
           for (const listener of recovered) listener();
         }
       } catch (error) {
@@ -136,12 +140,13 @@ export async function createRedisLink(options: RedisLinkOptions): Promise<Cluste
   // The first instance to start picks the secret; the others read it.
   const offered = crypto.randomUUID();
   await run("SET", [`${prefix}relay-secret`, offered, "NX"]);
-  const secret = (await run<string | null>("GET", [`${prefix}relay-secret`])) ?? offered;
+  const agreed = (await run<string | null>("GET", [`${prefix}relay-secret`])) ?? offered;
+  secret = agreed;
 
   return {
     instanceId: options.instanceId,
     url: options.selfUrl,
-    secret,
+    secret: agreed,
     get connected() {
       return commands.connected && lastError === undefined;
     },

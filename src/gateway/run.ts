@@ -287,6 +287,8 @@ export async function runGateway(options: RunOptions): Promise<RunningGateway> {
     });
   }
   const routes = createRoutes(gateway, { reload: announce, observer, host, cluster, audit, costs });
+  // A Redis that restarted empty has lost the sessions' records: this instance's are written again.
+  cluster?.onReconnect(() => routes.sessions.reshare());
   const server = serveHttp(routes, host, options.port ?? config.server.port, {
     readTimeout: config.server.read_timeout,
     max: config.server.max_connections,
