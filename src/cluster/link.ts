@@ -72,6 +72,12 @@ export interface SharedCounters {
   hit(key: string, by: number, windowMs: number, slide?: boolean): Promise<WindowCount | undefined>;
   /** The counter as it stands, without adding; `undefined` when unreachable. */
   peek(key: string): Promise<WindowCount | undefined>;
+  /**
+   * Raises the counter `key` to `value` when it holds less (for `windowMs` then), atomically;
+   * the count afterwards, `undefined` when unreachable. Puts back what a store that restarted
+   * empty forgot (the day's spend this instance last saw).
+   */
+  atLeast(key: string, value: number, windowMs: number): Promise<WindowCount | undefined>;
 }
 
 export interface WindowCount {

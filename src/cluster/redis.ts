@@ -24,6 +24,14 @@ return {n, redis.call('PTTL', KEYS[1])}`;
 // RPUSH, then the oldest entries dropped until at most ARGV[2] entries of at most ARGV[4] bytes
 // together are left (the newest always stays); KEYS[2] holds the list's byte count. Both expire
 // ARGV[3] ms after the latest.
+// The counter raised to ARGV[1] when it holds less (expiring ARGV[2] ms later), in one step.
+const AT_LEAST = `local n = tonumber(redis.call('GET', KEYS[1]) or '0')
+if n < tonumber(ARGV[1]) then
+  n = tonumber(ARGV[1])
+  redis.call('SET', KEYS[1], ARGV[1], 'PX', ARGV[2])
+end
+return {n, redis.call('PTTL', KEYS[1])}`;
+
 /** SET NX, answering with the holder: ours when this call won, else whoever set it first. */
 const CLAIM = `if redis.call('SET', KEYS[1], ARGV[1], 'NX', 'PX', ARGV[2]) then return ARGV[1] end
 return redis.call('GET', KEYS[1])`;
@@ -158,6 +166,16 @@ export async function createRedisLink(options: RedisLinkOptions): Promise<Cluste
         `${by}`,
         `${windowMs}`,
         slide ? "1" : "0",
+      ]);
+      return reply ? toCount(reply) : undefined;
+    },
+    async atLeast(key, value, windowMs) {
+      const reply = await run<[number, number]>("EVAL", [
+        AT_LEAST,
+        "1",
+        prefix + key,
+        `${Math.round(value)}`,
+        `${Math.max(1, Math.round(windowMs))}`,
       ]);
       return reply ? toCount(reply) : undefined;
     },
