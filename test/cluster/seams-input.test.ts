@@ -66,6 +66,7 @@ afterAll(async () => {
 async function balancedClient(
   key: string,
   action: "accept" | "decline",
+  version: "2026-07-28" | "2025-11-25" = "2026-07-28",
 ): Promise<{ client: Client; asked: () => number }> {
   let next = 0;
   let asked = 0;
@@ -78,7 +79,9 @@ async function balancedClient(
     { name: "balanced", version: "1" },
     {
       capabilities: { elicitation: { form: {} } },
-      versionNegotiation: { mode: { pin: "2026-07-28" } },
+      ...(version === "2026-07-28"
+        ? { versionNegotiation: { mode: { pin: "2026-07-28" as const } } }
+        : {}),
     },
   );
   client.setRequestHandler("elicitation/create", async () => {
@@ -101,6 +104,19 @@ describe.skipIf(!Bun.which("redis-server"))("input_required across instances", (
       for (let i = 0; i < 3; i++) {
         const result = await client.callTool({ name: "echo", arguments: { message: `c${i}` } });
         expect(firstText(result)).toBe(`c${i}`);
+      }
+      expect(asked()).toBe(3);
+    } finally {
+      await client.close();
+    }
+  });
+
+  test("a 2025-11-25 session's confirmation, asked by its owner, is answered through the other instance", async () => {
+    const { client, asked } = await balancedClient(ALICE, "accept", "2025-11-25");
+    try {
+      for (let i = 0; i < 3; i++) {
+        const result = await client.callTool({ name: "echo", arguments: { message: `s${i}` } });
+        expect(firstText(result)).toBe(`s${i}`);
       }
       expect(asked()).toBe(3);
     } finally {
