@@ -91,8 +91,12 @@ export async function createRedisLink(options: RedisLinkOptions): Promise<Cluste
         lastError = undefined;
         if (wasDown) {
           log().info("redis reachable again; sharing state");
-          // A Redis restarted empty has lost the secret too: instances started later read ours.
-          if (secret) await run("SET", [`${prefix}relay-secret`, secret, "NX"]);
+          // A Redis restarted empty has lost the secret: ours goes back. Instances that started
+          // while it was down each picked their own: all take the one Redis holds now.
+          if (secret) {
+            await run("SET", [`${prefix}relay-secret`, secret, "NX"]);
+            secret = (await run<string | null>("GET", [`${prefix}relay-secret`])) ?? secret;
+          }
           for (const listener of recovered) listener();
         }
       } catch (error) {
@@ -148,13 +152,14 @@ export async function createRedisLink(options: RedisLinkOptions): Promise<Cluste
   // The first instance to start picks the secret; the others read it.
   const offered = crypto.randomUUID();
   await run("SET", [`${prefix}relay-secret`, offered, "NX"]);
-  const agreed = (await run<string | null>("GET", [`${prefix}relay-secret`])) ?? offered;
-  secret = agreed;
+  secret = (await run<string | null>("GET", [`${prefix}relay-secret`])) ?? offered;
 
   return {
     instanceId: options.instanceId,
     url: options.selfUrl,
-    secret: agreed,
+    get secret() {
+      return secret ?? offered;
+    },
     get connected() {
       return commands.connected && lastError === undefined;
     },
