@@ -44,10 +44,18 @@ export interface ClusterLink extends SharedCounters {
    * chains to, this instance's certificate for an mTLS front). Read on each use (renewals).
    */
   relayTls?: () => RelayTls | undefined;
-  /** Sends `message` to every instance (this one included) listening on `channel`. */
-  publish(channel: string, message: string): Promise<void>;
+  /**
+   * Sends `message` to every instance (this one included) listening on `channel`; false when
+   * the store cannot be reached (nobody got it).
+   */
+  publish(channel: string, message: string): Promise<boolean>;
   /** Calls `listener` for each message on `channel`, from any instance; re-subscribes after an outage. */
   subscribe(channel: string, listener: (message: string) => void): void;
+  /**
+   * Calls `listener` each time the store answers again after an outage: messages published
+   * meanwhile (a reload announced) never arrived, so what they would have done is redone then.
+   */
+  onReconnect(listener: () => void): void;
   /** `/health`'s `cluster` entry. */
   status(): ClusterStatus;
   close(): void;
@@ -56,13 +64,20 @@ export interface ClusterLink extends SharedCounters {
 /** Counters over fixed windows, shared by every instance (rate limits, lockout, budgets). */
 export interface SharedCounters {
   /**
-   * Adds `by` to the counter `key`, whose window of `windowMs` starts at its first hit; returns
+   * Adds `by` to the counter `key`, whose window of `windowMs` starts at its first hit (with
+   * `slide`, at its latest: the count lasts until `windowMs` passes without a hit); returns
    * the count after it and the milliseconds until the window ends, or `undefined` when the
    * shared store cannot be reached (count locally then).
    */
-  hit(key: string, by: number, windowMs: number): Promise<WindowCount | undefined>;
+  hit(key: string, by: number, windowMs: number, slide?: boolean): Promise<WindowCount | undefined>;
   /** The counter as it stands, without adding; `undefined` when unreachable. */
   peek(key: string): Promise<WindowCount | undefined>;
+  /**
+   * Raises the counter `key` to `value` when it holds less (for `windowMs` then), atomically;
+   * the count afterwards, `undefined` when unreachable. Puts back what a store that restarted
+   * empty forgot (the day's spend this instance last saw).
+   */
+  atLeast(key: string, value: number, windowMs: number): Promise<WindowCount | undefined>;
 }
 
 export interface WindowCount {

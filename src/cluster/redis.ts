@@ -15,14 +15,23 @@ export interface RedisLinkOptions {
 
 const log = () => logger.withTag("cluster");
 
-// INCRBY, and on the first hit of a window its expiry, in one round trip.
+// INCRBY, and on the first hit of a window its expiry (on every hit when ARGV[3] is 1: the
+// window then ends ARGV[2] ms after the last hit), in one round trip.
 const HIT = `local n = redis.call('INCRBY', KEYS[1], ARGV[1])
-if n == tonumber(ARGV[1]) then redis.call('PEXPIRE', KEYS[1], ARGV[2]) end
+if n == tonumber(ARGV[1]) or ARGV[3] == '1' then redis.call('PEXPIRE', KEYS[1], ARGV[2]) end
 return {n, redis.call('PTTL', KEYS[1])}`;
 
 // RPUSH, then the oldest entries dropped until at most ARGV[2] entries of at most ARGV[4] bytes
 // together are left (the newest always stays); KEYS[2] holds the list's byte count. Both expire
 // ARGV[3] ms after the latest.
+// The counter raised to ARGV[1] when it holds less (expiring ARGV[2] ms later), in one step.
+const AT_LEAST = `local n = tonumber(redis.call('GET', KEYS[1]) or '0')
+if n < tonumber(ARGV[1]) then
+  n = tonumber(ARGV[1])
+  redis.call('SET', KEYS[1], ARGV[1], 'PX', ARGV[2])
+end
+return {n, redis.call('PTTL', KEYS[1])}`;
+
 /** SET NX, answering with the holder: ours when this call won, else whoever set it first. */
 const CLAIM = `if redis.call('SET', KEYS[1], ARGV[1], 'NX', 'PX', ARGV[2]) then return ARGV[1] end
 return redis.call('GET', KEYS[1])`;
@@ -56,6 +65,9 @@ export async function createRedisLink(options: RedisLinkOptions): Promise<Cluste
   const commands = new RedisClient(options.url, clientOptions);
   const subscriber = new RedisClient(options.url, clientOptions);
   const listeners = new Map<string, Set<(message: string) => void>>();
+  const recovered = new Set<() => void>();
+  /** The cluster's relay secret, once read (below). */
+  let secret: string | undefined;
   let lastError: string | undefined;
   let closed = false;
   let retry: ReturnType<typeof setTimeout> | undefined;
@@ -75,8 +87,18 @@ export async function createRedisLink(options: RedisLinkOptions): Promise<Cluste
           await subscriber.connect();
           for (const [channel, set] of listeners) await listen(channel, set);
         }
-        if (lastError !== undefined) log().info("redis reachable again; sharing state");
+        const wasDown = lastError !== undefined;
         lastError = undefined;
+        if (wasDown) {
+          log().info("redis reachable again; sharing state");
+          // A Redis restarted empty has lost the secret: ours goes back. Instances that started
+          // while it was down each picked their own: all take the one Redis holds now.
+          if (secret) {
+            await run("SET", [`${prefix}relay-secret`, secret, "NX"]);
+            secret = (await run<string | null>("GET", [`${prefix}relay-secret`])) ?? secret;
+          }
+          for (const listener of recovered) listener();
+        }
       } catch (error) {
         down(error);
         reconnect();
@@ -130,22 +152,35 @@ export async function createRedisLink(options: RedisLinkOptions): Promise<Cluste
   // The first instance to start picks the secret; the others read it.
   const offered = crypto.randomUUID();
   await run("SET", [`${prefix}relay-secret`, offered, "NX"]);
-  const secret = (await run<string | null>("GET", [`${prefix}relay-secret`])) ?? offered;
+  secret = (await run<string | null>("GET", [`${prefix}relay-secret`])) ?? offered;
 
   return {
     instanceId: options.instanceId,
     url: options.selfUrl,
-    secret,
+    get secret() {
+      return secret ?? offered;
+    },
     get connected() {
       return commands.connected && lastError === undefined;
     },
-    async hit(key, by, windowMs) {
+    async hit(key, by, windowMs, slide = false) {
       const reply = await run<[number, number]>("EVAL", [
         HIT,
         "1",
         prefix + key,
         `${by}`,
         `${windowMs}`,
+        slide ? "1" : "0",
+      ]);
+      return reply ? toCount(reply) : undefined;
+    },
+    async atLeast(key, value, windowMs) {
+      const reply = await run<[number, number]>("EVAL", [
+        AT_LEAST,
+        "1",
+        prefix + key,
+        `${Math.round(value)}`,
+        `${Math.max(1, Math.round(windowMs))}`,
       ]);
       return reply ? toCount(reply) : undefined;
     },
@@ -190,7 +225,7 @@ export async function createRedisLink(options: RedisLinkOptions): Promise<Cluste
       return run<string[]>("LRANGE", [prefix + key, "0", "-1"]);
     },
     async publish(channel, message) {
-      await run("PUBLISH", [prefix + channel, message]);
+      return (await run("PUBLISH", [prefix + channel, message])) !== undefined;
     },
     subscribe(channel, listener) {
       let set = listeners.get(channel);
@@ -200,6 +235,9 @@ export async function createRedisLink(options: RedisLinkOptions): Promise<Cluste
         if (subscriber.connected) listen(channel, set).catch(down);
       }
       set.add(listener);
+    },
+    onReconnect(listener) {
+      recovered.add(listener);
     },
     status(): ClusterStatus {
       const up = commands.connected && lastError === undefined;

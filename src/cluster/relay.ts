@@ -13,6 +13,33 @@ export const RELAY_HEADER = "x-mcp-gateway-relay";
  */
 export const RELAYED_CERT_HEADER = "x-mcp-gateway-client-cert";
 
+/**
+ * On a relayed request: the client's address as the relaying instance resolved it (through
+ * `server.trusted_proxies`). Believed only on a request that carries the relay secret, so the
+ * owner counts the client's connections and lockout, not the relaying instance's.
+ */
+export const RELAYED_ADDRESS_HEADER = "x-mcp-gateway-client-address";
+
+/** The client address each arriving request was resolved to (`noteClientAddress`). */
+const addresses = new WeakMap<Request, string>();
+
+/** Remembers the client address `request` came from, for a relay of it to carry along. */
+export function noteClientAddress(request: Request, address: string | undefined): void {
+  if (address) addresses.set(request, address);
+}
+
+/**
+ * The client address of a request another instance relayed (the one it resolved); undefined
+ * for any other request, or a relayed one without it.
+ */
+export function relayedAddress(
+  request: Request,
+  link: ClusterLink | undefined,
+): string | undefined {
+  if (!isRelayed(request, link)) return undefined;
+  return request.headers.get(RELAYED_ADDRESS_HEADER) || undefined;
+}
+
 /** What Redis holds for each 2025-11-25 session: who owns it, and how to re-create it. */
 export interface SharedSession {
   /** The owning instance's URL (`cluster.advertise_url`). */
@@ -22,6 +49,8 @@ export interface SharedSession {
   caller: string;
   /** The client's `initialize` params (capabilities, clientInfo, protocolVersion). */
   init: unknown;
+  /** The routing profile the session is bound to now (picked at `initialize`, or switched). */
+  profile?: string;
 }
 
 export const sessionKey = (id: string) => `session:${id}`;
@@ -55,6 +84,9 @@ export async function relayToOwner(
   const headers = new Headers(request.headers);
   for (const name of HOP_HEADERS) headers.delete(name);
   headers.set(RELAY_HEADER, link.secret);
+  headers.delete(RELAYED_ADDRESS_HEADER);
+  const address = addresses.get(request);
+  if (address) headers.set(RELAYED_ADDRESS_HEADER, address);
   // The identity of the client's certificate goes along, signed; never one the client sent.
   headers.delete(RELAYED_CERT_HEADER);
   const certificate = clientCertificateOf(request);

@@ -21,8 +21,7 @@ const MAX_LISTED = 1000;
  * relayed to it (`relayTask`). The map stays the one source the instance answers from.
  */
 export function shareTasks(tasks: Map<string, TaskOwner>, link: ClusterLink, ttlMs: number): void {
-  const set = tasks.set.bind(tasks);
-  tasks.set = (id, owner) => {
+  const share = (id: string, owner: TaskOwner) => {
     const record: SharedTask = { owner: link.url, caller: owner.caller };
     void link.set(taskKey(id), JSON.stringify(record), ttlMs);
     void link.append(
@@ -31,8 +30,16 @@ export function shareTasks(tasks: Map<string, TaskOwner>, link: ClusterLink, ttl
       MAX_LISTED,
       ttlMs,
     );
+  };
+  const set = tasks.set.bind(tasks);
+  tasks.set = (id, owner) => {
+    share(id, owner);
     return set(id, owner);
   };
+  // A Redis restarted empty has forgotten them: written again once it answers.
+  link.onReconnect(() => {
+    for (const [id, owner] of tasks) share(id, owner);
+  });
 }
 
 /**

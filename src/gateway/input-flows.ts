@@ -13,7 +13,7 @@ import { callerOf, statelessSession } from "./caller.ts";
 import { identityOf } from "./channel.ts";
 
 /** How long a held backend request waits for the client's retry before it is given up. */
-const FLOW_TTL_MS = 5 * 60 * 1000;
+export const FLOW_TTL_MS = 5 * 60 * 1000;
 
 interface Pending {
   key: string;
@@ -47,6 +47,8 @@ const CLIENT_CAPABILITIES = "io.modelcontextprotocol/clientCapabilities";
 
 export class InputFlows {
   private readonly flows = new Map<string, Flow>();
+  /** Told each `requestState` handed to a client, and whose (a cluster records where it is). */
+  onState?: (state: string, caller: string) => void;
   private readonly codec = createRequestStateCodec<{ flow: string; caller: string }>({
     key: crypto.getRandomValues(new Uint8Array(32)),
     ttlSeconds: FLOW_TTL_MS / 1000,
@@ -142,6 +144,7 @@ export class InputFlows {
     while (true) {
       if (flow.pending) {
         const requestState = await this.codec.mint({ flow: flow.id, caller: flow.caller });
+        this.onState?.(requestState, flow.caller);
         return inputRequired({
           inputRequests: { [flow.pending.key]: flow.pending.request },
           requestState,

@@ -335,10 +335,16 @@ export async function createBackendServer(
     const unhook = gateway.hooks.hook("tools:quarantine", (servers) => {
       if (servers.includes(name)) void server.sendToolListChanged().catch(() => {});
     });
+    // So does a reload that changes what the caller reaches without touching the backend (its
+    // key's scopes, a profile), as on /mcp.
+    const unsubscribe = gateway.onReachableToolsChanged(
+      () => void server.sendToolListChanged().catch(() => {}),
+    );
     const previousOnClose = server.onclose;
     server.onclose = () => {
       stop();
       unhook();
+      unsubscribe();
       previousOnClose?.();
     };
   }

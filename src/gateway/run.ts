@@ -235,15 +235,27 @@ export async function runGateway(options: RunOptions): Promise<RunningGateway> {
       )
     : undefined;
   gateway.security.auth.share(cluster);
+  gateway.security.calls.share(cluster);
   costs.share(cluster);
   webhooksFor(gateway).share(cluster);
   if (cluster) shareTasks(gateway.tasks, cluster, config.server.session_ttl);
   // A reload asked of one instance (API, SIGHUP) is announced; the others re-read their file.
   const announce = async (): Promise<ReloadSummary> => {
     const summary = await reload();
-    void cluster?.publish(RELOAD_CHANNEL, cluster.instanceId);
+    if (cluster && !(await cluster.publish(RELOAD_CHANNEL, cluster.instanceId))) {
+      log.warn(
+        "reload: Redis is down, so the other instances were not told; each re-reads its config file when Redis is back",
+      );
+    }
     return summary;
   };
+  // A reload announced while Redis was down never arrived here (or this one's never left):
+  // once Redis answers again, every instance re-reads its file (a reload without changes is none).
+  cluster?.onReconnect(() => {
+    reload().catch((error) =>
+      log.error(`reload after Redis came back refused here: ${errorMessage(error)}`),
+    );
+  });
   cluster?.subscribe(RELOAD_CHANNEL, (from) => {
     if (from === cluster.instanceId) return;
     reload().catch((error) =>
@@ -275,6 +287,8 @@ export async function runGateway(options: RunOptions): Promise<RunningGateway> {
     });
   }
   const routes = createRoutes(gateway, { reload: announce, observer, host, cluster, audit, costs });
+  // A Redis that restarted empty has lost the sessions' records: this instance's are written again.
+  cluster?.onReconnect(() => routes.sessions.reshare());
   const server = serveHttp(routes, host, options.port ?? config.server.port, {
     readTimeout: config.server.read_timeout,
     max: config.server.max_connections,

@@ -18,7 +18,7 @@ import {
 import { type Caller, LOCAL_ADMIN, type ProfileBinding, toAuthInfo } from "./caller.ts";
 import { EventBudget, SessionEventStore } from "./event-store.ts";
 import type { Gateway } from "./gateway.ts";
-import { requestedProfile, withProfile } from "./profiles.ts";
+import { PROFILE_HEADER, requestedProfile, withProfile } from "./profiles.ts";
 import { createSessionServer } from "./server.ts";
 import { capKeyOf, planRoom } from "./session-caps.ts";
 
@@ -35,7 +35,7 @@ interface Session {
   /** Its resumability buffer (counted in the manager's shared `EventBudget`; in Redis in a cluster). */
   events: SessionEventStore | SharedEventStore;
   /** In a cluster: its record in Redis, and when it was last written. */
-  shared?: { record: string; at: number };
+  shared?: { record: SharedSession; at: number };
   lastSeen: number;
   /** Ids of client requests not answered yet: a session with one is never evicted. */
   inFlight: Set<string | number>;
@@ -168,10 +168,13 @@ export class SessionManager {
       session.lastSeen = performance.now();
       this.touchShared(session);
       // Each request's handlers apply the scopes of the credential it carries.
-      return session.transport.handleRequest(request, {
+      const response = await session.transport.handleRequest(request, {
         parsedBody,
         authInfo: toAuthInfo(withProfile(caller, () => this.gateway.config, session.profile)),
       });
+      // A gateway_set_profile answered in this request is recorded for an adoption.
+      this.touchShared(session);
+      return response;
     }
     // No session yet: this must be an initialize; the transport rejects anything else (and
     // only a real initialize may make room, or junk requests could evict sessions).
@@ -257,8 +260,9 @@ export class SessionManager {
             scope,
             caller: caller.id,
             init: init?.params,
+            profile: profile.name,
           };
-          session.shared = { record: JSON.stringify(record), at: 0 };
+          session.shared = { record, at: 0 };
           this.touchShared(session);
         }
         void this.gateway.hooks.callHook("session:open", sessionId);
@@ -323,6 +327,13 @@ export class SessionManager {
   ): Promise<Session | Response | undefined> {
     const cluster = this.options.cluster!;
     const text = await cluster.get(sessionKey(id));
+    if (!text && !cluster.connected) {
+      // Still 404: the client opens a new session, here, and goes on with it.
+      return sessionError(
+        404,
+        `Session not found: this instance cannot reach Redis (${cluster.status().error ?? "down"}) to find the instance that holds it; open a new session`,
+      );
+    }
     if (!text) return undefined;
     const record = JSON.parse(text) as SharedSession;
     if (record.scope !== scope) return undefined;
@@ -367,8 +378,12 @@ export class SessionManager {
     };
     const url = "http://gateway/mcp";
     const body = JSON.stringify(init);
+    // The profile the session had, not the client's `params.profile` of its first initialize.
+    const profile: Record<string, string> = record.profile
+      ? { [PROFILE_HEADER]: record.profile }
+      : {};
     const opened = await this.open(
-      new Request(url, { method: "POST", headers, body }),
+      new Request(url, { method: "POST", headers: { ...headers, ...profile }, body }),
       init,
       record.scope,
       caller,
@@ -397,13 +412,31 @@ export class SessionManager {
     return session;
   }
 
-  /** Writes the session's record to Redis again when a quarter of its TTL has passed. */
+  /**
+   * Writes the session's record to Redis again when a quarter of its TTL has passed, or at
+   * once when its profile was switched (an adoption re-creates the session under it).
+   */
   private touchShared(session: Session): void {
     const shared = session.shared;
     const cluster = this.options.cluster;
-    if (!shared || !cluster || Date.now() - shared.at < this.options.ttl / 4) return;
+    if (!shared || !cluster) return;
+    const profile = session.profile.name;
+    if (Date.now() - shared.at < this.options.ttl / 4 && shared.record.profile === profile) return;
     shared.at = Date.now();
-    void cluster.set(sessionKey(session.id), shared.record, this.options.ttl);
+    shared.record.profile = profile;
+    void cluster.set(sessionKey(session.id), JSON.stringify(shared.record), this.options.ttl);
+  }
+
+  /**
+   * Writes every session this instance holds to Redis again, now: after Redis came back (a
+   * restarted Redis without persistence has forgotten them all), the other instances can find
+   * them at once rather than a quarter of the TTL later.
+   */
+  reshare(): void {
+    for (const session of this.sessions.values()) {
+      if (session.shared) session.shared.at = 0;
+      this.touchShared(session);
+    }
   }
 
   /** Ends every session (shutdown). */

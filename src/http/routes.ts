@@ -1,9 +1,15 @@
+import { relayInput, shareInputFlows } from "../cluster/input.ts";
 import type { ClusterLink } from "../cluster/link.ts";
-import { isRelayed, relayedCertificate } from "../cluster/relay.ts";
+import {
+  isRelayed,
+  noteClientAddress,
+  relayedAddress,
+  relayedCertificate,
+} from "../cluster/relay.ts";
 import { otherInstancesTasks, relayTask } from "../cluster/tasks.ts";
 import { type Caller, callerOf, statelessSession, toAuthInfo } from "../gateway/caller.ts";
 import type { Gateway, HealthReport } from "../gateway/gateway.ts";
-import { InputFlows } from "../gateway/input-flows.ts";
+import { FLOW_TTL_MS, InputFlows } from "../gateway/input-flows.ts";
 import { createBackendServer } from "../gateway/passthrough.ts";
 import { requestedProfile, withProfile } from "../gateway/profiles.ts";
 import { createSessionServer } from "../gateway/server.ts";
@@ -83,6 +89,7 @@ export function createRoutes(gateway: Gateway, options: RoutesOptions = {}): Rou
   );
   // Reverse requests during 2026-07-28 calls, held across the client's input_required retries.
   const flows = new InputFlows();
+  if (options.cluster) shareInputFlows(flows, options.cluster, FLOW_TTL_MS);
   // One stateless (2026-07-28) handler per backend behind /mcp/{backend}, made on first use.
   const modernBackends = new Map<string, ReturnType<typeof createMcpHandler>>();
   const modernFor = (backend: string) => {
@@ -149,6 +156,14 @@ export function createRoutes(gateway: Gateway, options: RoutesOptions = {}): Rou
 
   let draining = false;
 
+  /**
+   * The client of `request`: through `server.trusted_proxies`; for a request another instance
+   * relayed, the client that instance resolved (not the instance itself).
+   */
+  function addressOf(request: Request, peer: string | undefined): string | undefined {
+    return relayedAddress(request, options.cluster) ?? clientAddress(request, peer, trustedProxies);
+  }
+
   async function handleMcp(
     request: Request,
     caller: Caller,
@@ -169,8 +184,13 @@ export function createRoutes(gateway: Gateway, options: RoutesOptions = {}): Rou
       } catch {
         return jsonRpcError(400, -32700, "parse error: the body is not valid JSON");
       }
-      // A per-key rate limit counts messages: a batch pays for each one (the POST paid one).
-      if (Array.isArray(parsedBody) && parsedBody.length > 1) {
+      // A per-key rate limit counts messages: a batch pays for each one (the POST paid one),
+      // once: where it arrived, not again on the instance it is relayed to.
+      if (
+        Array.isArray(parsedBody) &&
+        parsedBody.length > 1 &&
+        !isRelayed(request, options.cluster)
+      ) {
         const over = await auth.charge(caller, parsedBody.length - 1);
         if (over) return over;
       }
@@ -179,6 +199,9 @@ export function createRoutes(gateway: Gateway, options: RoutesOptions = {}): Rou
       if (await isLegacy(request, parsedBody)) {
         return await sessions.handle(request, parsedBody, backend, caller, address);
       }
+      // A retry with input for a call another instance holds goes on to that instance.
+      const held = await relayInput(request, parsedBody, caller.id, options.cluster);
+      if (held) return held;
       // A task another instance made is answered there (its backend process holds it).
       const relayed = await relayTask(
         request,
@@ -353,12 +376,11 @@ export function createRoutes(gateway: Gateway, options: RoutesOptions = {}): Rou
     drain() {
       draining = true;
     },
-    clientAddress(request, peer) {
-      return clientAddress(request, peer, trustedProxies);
-    },
+    clientAddress: addressOf,
     async fetch(request, peer) {
       // Resolved once here: the lockout, its loopback exemption and the UI all see the client.
-      const address = clientAddress(request, peer, trustedProxies);
+      const address = addressOf(request, peer);
+      noteClientAddress(request, address);
       const url = new URL(request.url);
       const foreign = rejectForeign(request, url);
       if (foreign) return foreign;

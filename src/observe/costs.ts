@@ -155,6 +155,26 @@ export function createCostGovernor(options: CostOptions): CostGovernor {
       return total;
     });
   };
+  /**
+   * Redis answers again: it may have restarted empty (its pod replaced), forgetting today's
+   * spend. Each key's total goes back to at least what this instance last saw (or spent), so
+   * the budgets go on from there instead of from zero.
+   */
+  const restoreShared = async () => {
+    const link = cluster;
+    if (!link) return;
+    const at = day;
+    const keep = resetsAt().getTime() - now() + DAY_MS;
+    const keys = new Set([...clusterSpend.keys(), ...spent.keys()]);
+    await Promise.all(
+      [...keys].map(async (key) => {
+        const seen = Math.max(clusterSpend.get(key) ?? 0, spent.get(key) ?? 0);
+        if (seen <= 0) return;
+        const window = await link.atLeast(`spend:${at}:${key}`, seen * MICRO, keep);
+        if (window && at === day) clusterSpend.set(key, window.count / MICRO);
+      }),
+    );
+  };
   /** Reads the shared total of every budget's key (at start and each new day). */
   const refreshShared = async () => {
     const link = cluster;
@@ -517,6 +537,7 @@ export function createCostGovernor(options: CostOptions): CostGovernor {
         const told = JSON.parse(text) as { day: string; key: string; total: number };
         if (told.day === day) clusterSpend.set(told.key, told.total);
       });
+      link.onReconnect(() => void restoreShared());
       void refreshShared();
     },
     flush,

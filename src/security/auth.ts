@@ -94,8 +94,11 @@ export function createAuthenticator(config: ResolvedConfig): Authenticator {
   async function lockedFor(address: string): Promise<number> {
     if (!throttle) return 0;
     const window = shared ? await shared.peek(`lockout:${address}`) : undefined;
-    if (!window) return throttle.wait(address);
-    return window.count >= auth.lockout.failures ? Math.max(1, window.resetMs) : 0;
+    const here = throttle.wait(address);
+    if (!window) return here;
+    // This instance's own count holds too: a Redis restarted empty must not forgive a guesser.
+    const everywhere = window.count >= auth.lockout.failures ? Math.max(1, window.resetMs) : 0;
+    return Math.max(here, everywhere);
   }
 
   function challenge(status: 401 | 403, error?: string, description?: string): Response {

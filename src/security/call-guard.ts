@@ -6,6 +6,7 @@
  * message names the rule and the setting that changes it.
  */
 import type { CallerChannel, JsonObject } from "../backends/types.ts";
+import type { SharedCounters } from "../cluster/link.ts";
 import { errorMessage, GatewayError } from "../errors.ts";
 import type { GatewayHookable } from "../hooks.ts";
 import { logger } from "../logger.ts";
@@ -48,6 +49,12 @@ export interface CallGuard {
   report(): GuardReport;
   /** Applies a reloaded `security` section (firewall, sandbox, confirmation) to later calls. */
   reconfigure(next: SecurityConfig): void;
+  /**
+   * In a cluster: `security.sandbox.max_calls` also counts each session's (and stateless
+   * caller's) calls in `counters`, across every instance, so neither alternating instances nor
+   * an adoption after the owner died starts the count again.
+   */
+  share(counters: SharedCounters | undefined): void;
   close(): void;
 }
 
@@ -101,6 +108,7 @@ export function createCallGuard(
   configure(initial);
   const sessions = new Map<string, { calls: number; started: number; last: number }>();
   const events: GuardReport["events"] = {};
+  let shared: SharedCounters | undefined;
 
   function record(rule: string, blocked: boolean, what: string): void {
     const entry = events[rule] ?? { blocked: 0, warned: 0 };
@@ -115,7 +123,7 @@ export function createCallGuard(
     return rules.find((rule) => matches(rule.pattern, server, tool));
   }
 
-  function checkSandbox(call: GuardedCall): void {
+  async function checkSandbox(call: GuardedCall): Promise<void> {
     const refuse = (cap: string, why: string) => {
       record(`sandbox.${cap}`, true, `${call.server}:${call.tool}`);
       throw new GatewayError(
@@ -144,10 +152,18 @@ export function createCallGuard(
         `this session is older than ${Math.round(sandbox.max_duration / 1000)}s; ${again}`,
       );
     }
-    if (sandbox.max_calls !== undefined && state.calls >= sandbox.max_calls) {
-      refuse("max_calls", `this session has made its ${sandbox.max_calls} calls; ${again}`);
-    }
+    const max = sandbox.max_calls;
+    if (max === undefined) return;
+    if (state.calls >= max) refuse("max_calls", `this session has made its ${max} calls; ${again}`);
     state.calls++;
+    // The cluster's count, kept while calls come (a session expires after as long without).
+    const everywhere = await shared?.hit(`sandbox:${call.session}`, 1, statelessIdleMs, true);
+    if (everywhere && everywhere.count > max) {
+      refuse(
+        "max_calls",
+        `this session has made its ${max} calls (on this gateway's instances together); ${again}`,
+      );
+    }
   }
 
   function checkArguments(call: GuardedCall, rule: CompiledRule | undefined): void {
@@ -254,7 +270,7 @@ export function createCallGuard(
 
   return {
     async run(call, send) {
-      checkSandbox(call);
+      await checkSandbox(call);
       // `firewall.enabled: false` (the original's master switch) turns rules off too.
       const rule = firewall.enabled ? ruleFor(call.server, call.tool) : undefined;
       checkArguments(call, rule);
@@ -265,6 +281,9 @@ export function createCallGuard(
       return { arguments: argumentMode, results: resultMode, events: structuredClone(events) };
     },
     reconfigure: configure,
+    share(counters) {
+      shared = counters;
+    },
     close() {
       unhook?.();
     },

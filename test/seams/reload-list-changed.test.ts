@@ -68,4 +68,19 @@ describe("a reload that changes a session's tool list", () => {
     await waitFor(() => changed === 2, 3000);
     expect(await names()).not.toContain("fixture__echo");
   }, 30_000);
+
+  test("reaches a session on /mcp/{backend} too when the key's scopes narrow", async () => {
+    await reload(config(""));
+    const session = await connectWithKey(gateway.url, KEY, "/mcp/fixture");
+    cleanups.push(session.close);
+    let changed = 0;
+    session.client.setNotificationHandler("notifications/tools/list_changed", async () => {
+      changed++;
+    });
+    const names = async () => (await session.client.listTools()).tools.map((t) => t.name);
+    expect(await names()).toContain("pid");
+    await reload(config("", `["fixture:echo"]`));
+    await waitFor(() => changed > 0, 3000);
+    expect(await names()).toEqual(["echo"]);
+  }, 30_000);
 });

@@ -1,0 +1,90 @@
+/**
+ * A per-key cost budget × Redis restarted without persistence (its pod replaced): the spend
+ * the cluster had recorded today is gone from Redis, but each instance remembers the last
+ * total it saw and writes it back when Redis answers again, so the budget goes on from there
+ * (before, the budget started again from zero: a key could spend it twice in a day).
+ */
+import { afterAll, beforeAll, describe, expect, setDefaultTimeout, test } from "bun:test";
+import { loadConfig } from "../../src/config/load.ts";
+import { type RunningGateway, runGateway } from "../../src/gateway/run.ts";
+import { hashKey } from "../../src/security/keys.ts";
+import { BUN, FIXTURE_SERVER, freePort, waitFor, writeConfig } from "../helpers.ts";
+import { connectWithKey, meta } from "../security/_helpers.ts";
+import { type RedisServer, startRedis } from "./_redis.ts";
+
+setDefaultTimeout(60_000);
+
+const CI = "ci-key-0123456789abcdef";
+let redis: RedisServer;
+const instances: (RunningGateway & { url: string })[] = [];
+
+function yaml(redisUrl: string, id: string): string {
+  return `
+capabilities: { enabled: false }
+cluster: { redis_url: "${redisUrl}", instance_id: ${id}, key_prefix: "seams-budget-${process.pid}:" }
+auth:
+  enabled: true
+  api_keys:
+    - { name: ci, key: "${hashKey(CI)}" }
+cost_governance:
+  enabled: true
+  tool_costs: { echo: 0.25 }
+  budgets: { per_key: { ci: 1.0 } }
+backends:
+  fixture:
+    command: ${BUN}
+    args: ["${FIXTURE_SERVER}"]
+`;
+}
+
+beforeAll(async () => {
+  if (!Bun.which("redis-server")) return;
+  redis = await startRedis();
+  for (const id of ["a", "b"]) {
+    const running = await runGateway({
+      config: loadConfig({ path: writeConfig(yaml(redis.url, id)) }),
+      port: await freePort(),
+      memoryState: true,
+      watch: false,
+    });
+    await waitFor(() => running.gateway.index.tools("fixture").length > 0);
+    instances.push(running as RunningGateway & { url: string });
+  }
+});
+
+afterAll(async () => {
+  await Promise.all(instances.map((instance) => instance.stop()));
+  await redis?.kill();
+});
+
+describe.skipIf(!Bun.which("redis-server"))("budgets × Redis restarted empty", () => {
+  test("the day's spend survives a Redis restart: a budget of 1.0 is still 1.0 that day", async () => {
+    const clients = await Promise.all(instances.map((i) => connectWithKey(i.url, CI)));
+    const echo = async (i: number) =>
+      !(
+        await meta(clients[i % 2]!.client, "gateway_invoke", {
+          server: "fixture",
+          tool: "echo",
+          arguments: { message: "hi" },
+        })
+      ).isError;
+    try {
+      // 0.75 of 1.0, over both instances.
+      for (let i = 0; i < 3; i++) expect(await echo(i)).toBe(true);
+      await redis.kill();
+      await waitFor(() => instances.every((i) => i.cluster?.status().redis === "down"));
+      await redis.restart();
+      await waitFor(
+        () => instances.every((i) => i.cluster?.status().redis === "connected"),
+        15_000,
+      );
+      await Bun.sleep(200);
+      // One more call fits (1.0); then the budget is spent, on either instance.
+      const outcomes: boolean[] = [];
+      for (let i = 0; i < 4; i++) outcomes.push(await echo(i));
+      expect(outcomes).toEqual([true, false, false, false]);
+    } finally {
+      await Promise.all(clients.map((client) => client.close()));
+    }
+  });
+});

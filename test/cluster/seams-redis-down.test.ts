@@ -1,0 +1,89 @@
+/**
+ * Redis going away × sessions owned by another instance: the instance that cannot look the
+ * session up says why (Redis is unreachable, open a new session) instead of a bare "Session
+ * not found"; a session opened again where it lands works; `/health` says degraded; and once
+ * Redis is back the first session is reachable from anywhere again.
+ */
+import { afterAll, beforeAll, describe, expect, setDefaultTimeout, test } from "bun:test";
+import { Client, StreamableHTTPClientTransport } from "@modelcontextprotocol/client";
+import { loadConfig } from "../../src/config/load.ts";
+import { type RunningGateway, runGateway } from "../../src/gateway/run.ts";
+import { BUN, FIXTURE_SERVER, firstText, freePort, waitFor, writeConfig } from "../helpers.ts";
+import { type RedisServer, startRedis } from "./_redis.ts";
+
+setDefaultTimeout(60_000);
+
+let redis: RedisServer;
+const instances: (RunningGateway & { url: string })[] = [];
+
+function yaml(redisUrl: string, id: string): string {
+  return `
+capabilities: { enabled: false }
+cluster: { redis_url: "${redisUrl}", instance_id: ${id}, key_prefix: "seams-down-${process.pid}:" }
+backends:
+  fixture:
+    command: ${BUN}
+    args: ["${FIXTURE_SERVER}"]
+`;
+}
+
+beforeAll(async () => {
+  if (!Bun.which("redis-server")) return;
+  redis = await startRedis();
+  for (const id of ["a", "b"]) {
+    const running = await runGateway({
+      config: loadConfig({ path: writeConfig(yaml(redis.url, id)) }),
+      port: await freePort(),
+      memoryState: true,
+      watch: false,
+    });
+    await waitFor(() => running.gateway.index.tools("fixture").length > 0);
+    instances.push(running as RunningGateway & { url: string });
+  }
+});
+
+afterAll(async () => {
+  await Promise.all(instances.map((instance) => instance.stop()));
+  await redis?.kill();
+});
+
+describe.skipIf(!Bun.which("redis-server"))("Redis down × sessions of another instance", () => {
+  test("the refusal names Redis; /health degrades; the session is reachable again after", async () => {
+    const [a, b] = instances as [
+      RunningGateway & { url: string },
+      RunningGateway & { url: string },
+    ];
+    let target = a.url;
+    const routed = (input: string | URL | Request, init?: RequestInit) => {
+      const url = new URL(input instanceof Request ? input.url : input);
+      url.host = new URL(target).host;
+      return fetch(url, init);
+    };
+    const client = new Client({ name: "outage", version: "1" }, { capabilities: {} });
+    await client.connect(
+      new StreamableHTTPClientTransport(new URL(`${a.url}/mcp/fixture`), { fetch: routed }),
+    );
+    const echo = async (message: string) =>
+      firstText(await client.callTool({ name: "echo", arguments: { message } }));
+    try {
+      target = b.url;
+      expect(await echo("relayed")).toBe("relayed");
+      await redis.kill();
+      await waitFor(() => b.cluster?.status().redis === "down");
+      const refused = await echo("lost").catch((error: Error) => error.message);
+      expect(refused).toContain("Redis");
+      expect(refused).toContain("open a new session");
+      const health = (await (await fetch(`${b.url}/health`)).json()) as { status: string };
+      expect(health.status).toBe("degraded");
+      // On its owner the session goes on; after the outage, from b again.
+      target = a.url;
+      expect(await echo("owner")).toBe("owner");
+      await redis.restart();
+      await waitFor(() => b.cluster?.status().redis === "connected", 15_000);
+      target = b.url;
+      expect(await echo("back")).toBe("back");
+    } finally {
+      await client.close().catch(() => {});
+    }
+  });
+});
