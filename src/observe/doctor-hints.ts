@@ -4,6 +4,9 @@ import type { ResolvedBackend } from "../config/load.ts";
 /** What to try when a backend cannot be reached, from the shape of its error. */
 export function backendHint(backend: ResolvedBackend, message: string, timeoutMs: number): string {
   const command = backend.command ?? "";
+  if (message.includes(`backends.${backend.name}.cwd`)) {
+    return `the process is started in backends.${backend.name}.cwd; point it at an existing folder`;
+  }
   if (/command not found|ENOENT/i.test(message)) {
     const runtime = /^(npx|npm|node)$/.test(command)
       ? " (install Node.js)"
