@@ -430,6 +430,7 @@ export const capImportSpec = {
       description:
         "Let the spec's $refs read local files other than the spec itself (off: a spec could copy any file into a tool description)",
     },
+    ...configArg,
     ...jsonArg("Print a JSON report on stdout"),
     ...globalArgs,
   },

@@ -26,3 +26,43 @@ describe("a stdio backend whose cwd does not exist", () => {
     expect(out).not.toContain("command not found");
   });
 });
+
+describe("cap import into a folder the gateway does not read", () => {
+  const spec = `openapi: 3.0.3
+info: { title: Zoo API, version: 1.0.0 }
+servers: [{ url: "http://127.0.0.1:9/v1" }]
+paths:
+  /giraffes:
+    get:
+      operationId: listGiraffes
+      summary: List the giraffes
+      responses: { "200": { description: ok } }
+`;
+
+  test("says to add the folder to capabilities.directories (a fresh init config lists none)", async () => {
+    const home = tempDir("mcpgw-home-");
+    const env = { HOME: home, PATH: process.env.PATH! };
+    expect((await runCliAsync(["init"], { env })).code).toBe(0);
+    const file = join(home, "zoo.yaml");
+    await Bun.write(file, spec);
+    const out = join(home, "caps");
+    const result = await runCliAsync(["cap", "import", file, "--output", out], { env });
+    expect(result.code).toBe(0);
+    expect(result.stderr).toContain(`${out} is not under capabilities.directories`);
+    expect(result.stderr).toContain(join(home, ".config/mcp-gateway/gateway.yaml"));
+  });
+
+  test("says nothing when the folder is served", async () => {
+    const home = tempDir("mcpgw-home-");
+    const env = { HOME: home, PATH: process.env.PATH! };
+    const config = writeConfig("capabilities:\n  directories: [./caps]\n");
+    const file = join(home, "zoo.yaml");
+    await Bun.write(file, spec);
+    const out = join(config, "..", "caps");
+    const result = await runCliAsync(["cap", "import", file, "--output", out, "--config", config], {
+      env,
+    });
+    expect(result.code).toBe(0);
+    expect(result.stderr).not.toContain("capabilities.directories");
+  });
+});
