@@ -1,7 +1,14 @@
 import { describe, expect, setDefaultTimeout, test } from "bun:test";
 import { join } from "node:path";
 import { runCliAsync } from "../cli/_run.ts";
-import { BUN, FIXTURE_SERVER, tempDir, writeConfig } from "../helpers.ts";
+import {
+  BUN,
+  connectHttp,
+  FIXTURE_SERVER,
+  startGateway,
+  tempDir,
+  writeConfig,
+} from "../helpers.ts";
 
 setDefaultTimeout(60_000);
 
@@ -64,5 +71,27 @@ paths:
     });
     expect(result.code).toBe(0);
     expect(result.stderr).not.toContain("capabilities.directories");
+  });
+});
+
+describe("an agent of the original gateway calls its operator tools by name", () => {
+  test("a tool that is off says which setting turns it on; one not provided says what to use", async () => {
+    const gateway = await startGateway("backends: {}\n");
+    const { client, close } = await connectHttp(gateway.url);
+    try {
+      // The original lists gateway_get_stats over HTTP and gateway_list_profiles always.
+      const off = client.callTool({ name: "gateway_get_stats", arguments: {} });
+      await expect(off).rejects.toThrow("meta_mcp.operator_tools");
+      const gone = client.callTool({ name: "gateway_reload_capabilities", arguments: {} });
+      await expect(gone).rejects.toThrow("gateway_reload_config");
+      const state = client.callTool({ name: "gateway_set_state", arguments: { state: "x" } });
+      await expect(state).rejects.toThrow("not provided by this gateway");
+      // Any other unknown name is still refused plainly.
+      const other = client.callTool({ name: "no_such_tool", arguments: {} });
+      await expect(other).rejects.toThrow("no_such_tool not found");
+    } finally {
+      await close();
+      await gateway.stop();
+    }
   });
 });
