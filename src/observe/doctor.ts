@@ -20,7 +20,7 @@ import type { Tool } from "../mcp/sdk.ts";
 import { redactTree } from "../setup/secrets.ts";
 import { defaultStateDir } from "../state/store.ts";
 import { firewallChecks } from "./doctor-firewall.ts";
-import { backendHint, portHint } from "./doctor-hints.ts";
+import { backendHint, isGateway, portHint } from "./doctor-hints.ts";
 import { skillChecks } from "./doctor-skills.ts";
 import { capabilityChecks, lockChecks, poisoningChecks, scopeChecks } from "./doctor-tools.ts";
 
@@ -161,7 +161,7 @@ async function portCheck(config: ResolvedConfig): Promise<Check> {
     name: "port",
     status: "fail",
     message: `cannot listen on ${where}: ${problem}`,
-    hint: portHint(problem, port),
+    hint: portHint(problem, port, config.file),
   };
 }
 
@@ -173,22 +173,6 @@ function tryListen(host: string, port: number): Promise<string | undefined> {
       server.close(() => done(undefined));
     });
   });
-}
-
-async function isGateway(host: string, port: number): Promise<boolean> {
-  const target = host === "0.0.0.0" || host === "::" ? "127.0.0.1" : host;
-  try {
-    const response = await fetch(
-      `http://${target.includes(":") ? `[${target}]` : target}:${port}/health`,
-      {
-        signal: AbortSignal.timeout(2000),
-      },
-    );
-    const body = (await response.json()) as { status?: unknown };
-    return body.status === "ok" || body.status === "degraded";
-  } catch {
-    return false;
-  }
 }
 
 /** Where tool caches and usage live: writable, or the gateway keeps state in memory. */

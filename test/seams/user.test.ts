@@ -95,3 +95,31 @@ describe("an agent of the original gateway calls its operator tools by name", ()
     }
   });
 });
+
+describe("serve on a port already taken", () => {
+  test("by another gateway: says so, and how to use or move it; by another program: which setting", async () => {
+    const gateway = await startGateway("backends: {}\n");
+    const other = Bun.serve({ hostname: "127.0.0.1", port: 0, fetch: () => new Response("no") });
+    try {
+      const home = tempDir("mcpgw-home-");
+      const env = { HOME: home, PATH: process.env.PATH! };
+      const file = writeConfig("backends: {}\n");
+      const taken = await runCliAsync(
+        ["serve", "--config", file, "--no-watch", "--port", String(gateway.port)],
+        { env },
+      );
+      expect(taken.code).toBe(1);
+      expect(taken.stderr).toContain(`a gateway is already listening on 127.0.0.1:${gateway.port}`);
+      const busy = await runCliAsync(
+        ["serve", "--config", file, "--no-watch", "--port", String(other.port)],
+        { env },
+      );
+      expect(busy.code).toBe(1);
+      expect(busy.stderr).toContain(`another program uses port ${other.port}`);
+      expect(busy.stderr).toContain(`server.port in ${file}`);
+    } finally {
+      other.stop(true);
+      await gateway.stop();
+    }
+  });
+});
