@@ -1,4 +1,5 @@
 import { describe, expect, setDefaultTimeout, test } from "bun:test";
+import { mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { runCliAsync } from "../cli/_run.ts";
 import {
@@ -121,5 +122,37 @@ describe("serve on a port already taken", () => {
       other.stop(true);
       await gateway.stop();
     }
+  });
+});
+
+describe("setup --configure-client when auth is on", () => {
+  test("says the HTTP clients it pointed at the gateway need a key, and how to give one", async () => {
+    const home = tempDir("mcpgw-home-");
+    const env = { HOME: home, PATH: process.env.PATH! };
+    expect((await runCliAsync(["keys", "create", "me", "--enable-auth"], { env })).code).toBe(0);
+    mkdirSync(join(home, ".cursor"));
+    writeFileSync(
+      join(home, ".cursor/mcp.json"),
+      JSON.stringify({ mcpServers: { fixture: { command: BUN, args: [FIXTURE_SERVER] } } }),
+    );
+    const result = await runCliAsync(["setup", "--configure-client", "--yes"], { env });
+    expect(result.code).toBe(0);
+    expect(result.stderr).toContain("pointed at http://127.0.0.1:39400/mcp");
+    expect(result.stderr).toContain("auth is on");
+    expect(result.stderr).toContain("Authorization");
+    expect(result.stderr).toContain("--client-transport stdio");
+  });
+
+  test("says nothing of keys when auth is off, or when the clients go over stdio", async () => {
+    const home = tempDir("mcpgw-home-");
+    const env = { HOME: home, PATH: process.env.PATH! };
+    mkdirSync(join(home, ".cursor"));
+    writeFileSync(
+      join(home, ".cursor/mcp.json"),
+      JSON.stringify({ mcpServers: { fixture: { command: BUN, args: [FIXTURE_SERVER] } } }),
+    );
+    const result = await runCliAsync(["setup", "--configure-client", "--yes"], { env });
+    expect(result.code).toBe(0);
+    expect(result.stderr).not.toContain("auth is on");
   });
 });
