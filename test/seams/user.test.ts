@@ -156,3 +156,33 @@ describe("setup --configure-client when auth is on", () => {
     expect(result.stderr).not.toContain("auth is on");
   });
 });
+
+describe("remove of a backend that other settings still name", () => {
+  test("names each setting left pointing at it", async () => {
+    const home = tempDir("mcpgw-home-");
+    const env = { HOME: home, PATH: process.env.PATH! };
+    const file = writeConfig(
+      [
+        "meta_mcp:",
+        "  surfaced_tools: [{ server: files, tool: echo }, { server: other, tool: echo }]",
+        "auth:",
+        "  api_keys:",
+        '    - { name: ci, key: "sha256:' +
+          "a".repeat(64) +
+          '", allowed_tools: ["files:get_*", "other:*"] }',
+        `    - { name: bot, key: "sha256:${"b".repeat(64)}", backends: [files] }`,
+        "backends:",
+        `  files: { command: ${BUN}, args: [${FIXTURE_SERVER}] }`,
+        `  other: { command: ${BUN}, args: [${FIXTURE_SERVER}] }`,
+        "",
+      ].join("\n"),
+    );
+    const result = await runCliAsync(["remove", "files", "--config", file], { env });
+    expect(result.code).toBe(0);
+    expect(result.stderr).toContain("meta_mcp.surfaced_tools[0]");
+    expect(result.stderr).toContain("auth.api_keys[0].allowed_tools: files:get_*");
+    expect(result.stderr).toContain("auth.api_keys[1].backends: files");
+    expect(result.stderr).not.toContain("other:*");
+    expect(result.stderr).not.toContain("surfaced_tools[1]");
+  });
+});
