@@ -186,3 +186,49 @@ describe("remove of a backend that other settings still name", () => {
     expect(result.stderr).not.toContain("surfaced_tools[1]");
   });
 });
+
+describe("cap test FILE (the original's form)", () => {
+  test("runs the capability file given by path, as cap test NAME runs one by name", async () => {
+    const api = Bun.serve({
+      hostname: "127.0.0.1",
+      port: 0,
+      fetch: (request) => Response.json({ uuid: "u-1", path: new URL(request.url).pathname }),
+    });
+    try {
+      const home = tempDir("mcpgw-home-");
+      const env = { HOME: home, PATH: process.env.PATH! };
+      const config = writeConfig("capabilities:\n  allow_private_networks: true\n");
+      const file = join(home, "uuid_local.yaml");
+      writeFileSync(
+        file,
+        [
+          'fulcrum: "1.0"',
+          "name: uuid_local",
+          "description: A fresh UUID from a local service.",
+          "schema:",
+          "  input: { type: object, properties: {} }",
+          "providers:",
+          "  primary:",
+          "    service: rest",
+          "    config:",
+          `      endpoint: http://127.0.0.1:${api.port}/v4`,
+          "",
+        ].join("\n"),
+      );
+      const result = await runCliAsync(["cap", "test", file, "--args", "{}", "--config", config], {
+        env,
+      });
+      expect(result.stderr).toBe("");
+      expect(result.stdout).toContain("u-1");
+      expect(result.code).toBe(0);
+      // A file that does not load says why, naming the file.
+      writeFileSync(file, 'fulcrum: "1.0"\nname: broken\n');
+      const broken = await runCliAsync(["cap", "test", file, "--config", config], { env });
+      expect(broken.code).toBe(1);
+      expect(broken.stderr).toContain(file);
+      expect(broken.stderr).not.toContain("no capability named");
+    } finally {
+      api.stop(true);
+    }
+  });
+});

@@ -1,6 +1,9 @@
+import { existsSync, statSync } from "node:fs";
 import { defineCommand } from "citty";
 import { executeCapability } from "../../capabilities/execute.ts";
+import { loadCapabilityFile } from "../../capabilities/load.ts";
 import { CapabilityRegistry, missingEnv } from "../../capabilities/registry.ts";
+import type { Capability } from "../../capabilities/resolve.ts";
 import { loadConfig } from "../../config/load.ts";
 import { closeMatches } from "../../gateway/suggest.ts";
 import { runAction } from "../_args.ts";
@@ -16,7 +19,7 @@ export default defineCommand({
         directories: config.capabilities.directories,
       });
       registry.load();
-      const capability = registry.get(args.name);
+      const capability = registry.get(args.name) ?? fromFile(args.name);
       if (!capability) {
         const near = closeMatches(
           args.name,
@@ -55,3 +58,11 @@ export default defineCommand({
     }, args);
   },
 });
+
+/** `cap test path/to/file.yaml`, as the original gateway takes it: the file, loaded and checked. */
+function fromFile(path: string): Capability | undefined {
+  if (!/\.ya?ml$/i.test(path) || !existsSync(path) || !statSync(path).isFile()) return undefined;
+  const result = loadCapabilityFile(path);
+  if (!result.ok) throw new Error(`${path}: ${result.errors.join("; ")}`);
+  return result.capability;
+}
