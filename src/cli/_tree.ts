@@ -460,7 +460,11 @@ export const capListSpec = {
 export const capTestSpec = {
   meta: { name: "test", description: "Run one capability and print its result" },
   args: {
-    name: { type: "positional", required: true, description: "Capability name" },
+    name: {
+      type: "positional",
+      required: true,
+      description: "Capability name, or the path of a capability file",
+    },
     args: {
       type: "string",
       alias: "a",
