@@ -1,6 +1,9 @@
 import { describe, expect, setDefaultTimeout, test } from "bun:test";
-import { mkdirSync, writeFileSync } from "node:fs";
+import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
+import { loadConfig } from "../../src/config/load.ts";
+import { runGateway } from "../../src/gateway/run.ts";
+import { logger } from "../../src/logger.ts";
 import { runCliAsync } from "../cli/_run.ts";
 import {
   BUN,
@@ -8,6 +11,7 @@ import {
   FIXTURE_SERVER,
   startGateway,
   tempDir,
+  waitFor,
   writeConfig,
 } from "../helpers.ts";
 
@@ -249,6 +253,56 @@ describe("the original gateway's command-line spellings", () => {
       const result = await runCliAsync(argv, { env });
       expect(result.code).toBe(1);
       expect(`${argv.join(" ")}: ${result.stderr}`).toContain(spelling);
+    }
+  });
+});
+
+describe("the log of a config edit while serving", () => {
+  test("says auth reloaded once when the keys change, and not when only a backend does", async () => {
+    const file = writeConfig(
+      `auth:\n  enabled: true\n  api_keys:\n    - { name: a, key: "sha256:${"a".repeat(64)}" }\nbackends: {}\n`,
+    );
+    const lines: string[] = [];
+    const level = logger.level;
+    const reporters = logger.options.reporters;
+    logger.level = 3;
+    logger.setReporters([{ log: (entry) => lines.push(entry.args.join(" ")) }]);
+    // Tagged loggers copy the reporters when made: the gateway is started after the swap.
+    const running = await runGateway({
+      config: loadConfig({ path: file }),
+      port: 0,
+      memoryState: true,
+    });
+    try {
+      const reloads = () => lines.filter((line) => line.startsWith("reloaded ")).length;
+      const text = readFileSync(file, "utf8");
+      writeFileSync(
+        file,
+        text.replace(
+          "backends: {}",
+          `    - { name: b, key: "sha256:${"b".repeat(64)}" }\nbackends: {}`,
+        ),
+      );
+      await waitFor(() => reloads() === 1);
+      await Bun.sleep(300);
+      expect(lines.filter((line) => line.startsWith("auth reloaded"))).toEqual([
+        "auth reloaded: 2 key(s)",
+      ]);
+      lines.length = 0;
+      writeFileSync(
+        file,
+        readFileSync(file, "utf8").replace(
+          "backends: {}",
+          `backends:\n  files: { command: ${BUN}, args: [${FIXTURE_SERVER}] }`,
+        ),
+      );
+      await waitFor(() => reloads() === 1);
+      await Bun.sleep(300);
+      expect(lines.filter((line) => line.startsWith("auth reloaded"))).toEqual([]);
+    } finally {
+      logger.level = level;
+      logger.setReporters(reporters);
+      await running.stop();
     }
   });
 });
