@@ -306,3 +306,27 @@ describe("the log of a config edit while serving", () => {
     }
   });
 });
+
+describe("keys create with a scope that names no server", () => {
+  test("warns at once, naming the pattern and the servers there are", async () => {
+    const home = tempDir("mcpgw-home-");
+    const env = { HOME: home, PATH: process.env.PATH! };
+    const file = writeConfig(
+      `backends:\n  fixture: { command: ${BUN}, args: [${FIXTURE_SERVER}] }\n`,
+    );
+    const typo = await runCliAsync(
+      ["keys", "create", "ci", "--allow", "fixtur:*", "--enable-auth", "--config", file],
+      { env },
+    );
+    expect(typo.code).toBe(0);
+    expect(typo.stderr).toContain('allowed_tools "fixtur:*"');
+    expect(typo.stderr).toContain("matches no configured server");
+    expect(typo.stderr).toContain("fixture");
+    const fine = await runCliAsync(
+      ["keys", "create", "ok", "--allow", "fixture:echo", "--config", file],
+      { env },
+    );
+    expect(fine.code).toBe(0);
+    expect(fine.stderr).not.toContain("matches no");
+  });
+});
