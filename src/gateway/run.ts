@@ -1,4 +1,5 @@
 import { existsSync, readFileSync, writeFileSync } from "node:fs";
+import { dirname } from "node:path";
 import { adoptStateDir, dropRunRecord } from "../backends/containment.ts";
 import { watchDirectories } from "../capabilities/watch.ts";
 import {
@@ -10,7 +11,7 @@ import {
 } from "../cluster/join.ts";
 import type { ClusterLink } from "../cluster/link.ts";
 import { shareTasks } from "../cluster/tasks.ts";
-import { loadConfig, type ResolvedConfig } from "../config/load.ts";
+import { envFilePaths, loadConfig, type ResolvedConfig } from "../config/load.ts";
 import { watchConfigFile } from "../config/watch.ts";
 import { errorMessage } from "../errors.ts";
 import { createRoutes } from "../http/routes.ts";
@@ -184,11 +185,20 @@ export async function runGateway(options: RunOptions): Promise<RunningGateway> {
   gateway.operator.usage = (allow) => observer.usage(allow);
   const watcher =
     config.file && options.watch !== false
-      ? watchConfigFile(config.file, () => {
-          reload().catch((error) =>
-            log.error(`reload refused, keeping the running config: ${errorMessage(error)}`),
-          );
-        })
+      ? watchConfigFile(
+          config.file,
+          () => {
+            reload().catch((error) =>
+              log.error(`reload refused, keeping the running config: ${errorMessage(error)}`),
+            );
+          },
+          undefined,
+          envFilePaths(
+            { env_files: config.env_files },
+            dirname(config.file),
+            options.env ?? process.env,
+          ),
+        )
       : undefined;
 
   let stopping: Promise<void> | undefined;

@@ -330,3 +330,33 @@ describe("keys create with a scope that names no server", () => {
     expect(fine.stderr).not.toContain("matches no");
   });
 });
+
+describe("a variable set in an env_files file while serving", () => {
+  test("is picked up without a restart: the backend that needed it starts", async () => {
+    const dir = tempDir("mcpgw-envfile-");
+    const file = join(dir, "gateway.yaml");
+    writeFileSync(
+      file,
+      `env_files: [secrets.env]\nbackends:\n  gh:\n    command: ${BUN}\n    args: [${FIXTURE_SERVER}]\n    env: { TOKEN: "\${SEAMS_TEST_TOKEN}" }\n`,
+    );
+    const running = await runGateway({
+      config: loadConfig({ path: file, env: { PATH: process.env.PATH } }),
+      port: 0,
+      memoryState: true,
+      env: { PATH: process.env.PATH },
+    });
+    try {
+      const state = async () =>
+        (
+          (await (await fetch(`${running.url}/health`)).json()) as {
+            backends: Record<string, { state: string; error?: string }>;
+          }
+        ).backends.gh!;
+      expect((await state()).error).toContain("SEAMS_TEST_TOKEN");
+      writeFileSync(join(dir, "secrets.env"), "SEAMS_TEST_TOKEN='t-1'\n");
+      await waitFor(async () => (await state()).state === "ready", 15_000);
+    } finally {
+      await running.stop();
+    }
+  });
+});
