@@ -9,6 +9,7 @@ import {
   BUN,
   connectHttp,
   FIXTURE_SERVER,
+  firstText,
   startGateway,
   tempDir,
   waitFor,
@@ -356,6 +357,45 @@ describe("a variable set in an env_files file while serving", () => {
       writeFileSync(join(dir, "secrets.env"), "SEAMS_TEST_TOKEN='t-1'\n");
       await waitFor(async () => (await state()).state === "ready", 15_000);
     } finally {
+      await running.stop();
+    }
+  });
+});
+
+describe("mcp-gateway remove while a call to that backend is in flight", () => {
+  test("the call finishes, then the backend is gone and its process ends", async () => {
+    const file = writeConfig(
+      `backends:\n  fix: { command: ${BUN}, args: [${FIXTURE_SERVER}] }\n  other: { command: ${BUN}, args: [${FIXTURE_SERVER}] }\n`,
+    );
+    const running = await runGateway({
+      config: loadConfig({ path: file }),
+      port: 0,
+      memoryState: true,
+    });
+    const { client, close } = await connectHttp(running.url!);
+    try {
+      const invoke = (server: string, tool: string, args: Record<string, unknown> = {}) =>
+        client.callTool({ name: "gateway_invoke", arguments: { server, tool, arguments: args } });
+      const pid = Number(firstText(await invoke("fix", "pid")));
+      const call = invoke("fix", "slow", { steps: 4, delayMs: 400 });
+      await Bun.sleep(300);
+      const removed = await runCliAsync(["remove", "fix", "--config", file], {
+        env: { HOME: tempDir("mcpgw-home-"), PATH: process.env.PATH! },
+      });
+      expect(removed.code).toBe(0);
+      expect(firstText(await call)).toContain("done 4");
+      await waitFor(async () => firstText(await invoke("fix", "pid")).includes("SERVER_NOT_FOUND"));
+      await waitFor(() => {
+        try {
+          process.kill(pid, 0);
+          return false;
+        } catch {
+          return true;
+        }
+      });
+      expect(firstText(await invoke("other", "echo", { message: "still" }))).toBe("still");
+    } finally {
+      await close();
       await running.stop();
     }
   });
