@@ -400,3 +400,12 @@ describe("mcp-gateway remove while a call to that backend is in flight", () => {
     }
   });
 });
+
+describe("a backend URL without its scheme", () => {
+  test("the error shows the form expected", () => {
+    const file = writeConfig('backends:\n  a:\n    http_url: "localhost:8080/mcp"\n');
+    expect(() => loadConfig({ path: file })).toThrow(
+      "backends.a.url: expected an http:// or https:// URL, e.g. http://127.0.0.1:8080/mcp",
+    );
+  });
+});
