@@ -10,6 +10,8 @@ import {
   connectHttp,
   FIXTURE_SERVER,
   firstText,
+  freePort,
+  ROOT,
   startGateway,
   tempDir,
   waitFor,
@@ -407,5 +409,36 @@ describe("a backend URL without its scheme", () => {
     expect(() => loadConfig({ path: file })).toThrow(
       "backends.a.url: expected an http:// or https:// URL, e.g. http://127.0.0.1:8080/mcp",
     );
+  });
+});
+
+describe("mcp-gateway --config FILE with no command (the original's systemd line)", () => {
+  test("serves, as the original does: serve is the default command", async () => {
+    const home = tempDir("mcpgw-home-");
+    const port = await freePort();
+    const file = writeConfig("backends: {}\n");
+    const child = Bun.spawn(
+      [BUN, join(ROOT, "src/main.ts"), "--config", file, "-p", String(port)],
+      {
+        env: { HOME: home, PATH: process.env.PATH!, NO_COLOR: "1" },
+        stdout: "pipe",
+        stderr: "pipe",
+      },
+    );
+    try {
+      const health = await waitFor(async () => {
+        const response = await fetch(`http://127.0.0.1:${port}/health`);
+        return (await response.json()) as { status: string };
+      }, 20_000);
+      expect(health.status).toBe("ok");
+    } finally {
+      child.kill();
+      await child.exited;
+    }
+    // A command after the flags is still that command (and the flags must follow it).
+    const listed = await runCliAsync(["--config", file, "list"], {
+      env: { HOME: home, PATH: process.env.PATH! },
+    });
+    expect(listed.stderr).toContain("flags go after the command");
   });
 });
