@@ -12,6 +12,7 @@ import { dirname } from "node:path";
 import { type BackendPool, standalonePool } from "../backends/pool.ts";
 import { formatDuration } from "../config/duration.ts";
 import { type Env, parseDotenv } from "../config/env.ts";
+import { envWithFiles } from "../config/env-files.ts";
 import { envFilePaths, loadConfig, parseConfigText, type ResolvedConfig } from "../config/load.ts";
 import { errorMessage } from "../errors.ts";
 import { Catalog } from "../gateway/catalog.ts";
@@ -85,7 +86,8 @@ export async function runDoctor(options: DoctorOptions): Promise<DoctorReport> {
 
   const listed = await backendChecks(config, env, options);
   checks.push(...listed.checks);
-  const capabilities = capabilityChecks(config, env, options.fix);
+  // Capability keys are also read from the env_files, as serve reads them.
+  const capabilities = capabilityChecks(config, envWithFiles(config, env).env, options.fix);
   checks.push(...capabilities.checks);
   checks.push(...poisoningChecks(config, { ...listed.tools, ...capabilities.tools }));
   checks.push(...lockChecks(config, listed.tools, listed.failed));

@@ -442,3 +442,76 @@ describe("mcp-gateway --config FILE with no command (the original's systemd line
     expect(listed.stderr).toContain("flags go after the command");
   });
 });
+
+describe("a capability key kept in an env_files file (the original loads them into the environment)", () => {
+  test("the capability is served and sends it; a changed file sends the new one", async () => {
+    const seen: string[] = [];
+    const api = Bun.serve({
+      hostname: "127.0.0.1",
+      port: 0,
+      fetch: (request) => {
+        seen.push(request.headers.get("authorization") ?? "");
+        return Response.json({ ok: true });
+      },
+    });
+    const dir = tempDir("mcpgw-capenv-");
+    mkdirSync(join(dir, "caps"));
+    writeFileSync(
+      join(dir, "caps/zoo_list.yaml"),
+      [
+        'fulcrum: "1.0"',
+        "name: zoo_list",
+        "description: Lists the animals of the zoo.",
+        "schema:",
+        "  input: { type: object, properties: {} }",
+        "providers:",
+        "  primary:",
+        "    service: rest",
+        "    config:",
+        `      endpoint: http://127.0.0.1:${api.port}/animals`,
+        "auth:",
+        "  required: true",
+        "  type: bearer",
+        "  key: env:SEAMS_ZOO_TOKEN",
+        "metadata: { read_only: false }",
+        "",
+      ].join("\n"),
+    );
+    writeFileSync(join(dir, "secrets.env"), "SEAMS_ZOO_TOKEN='tok-1'\n");
+    const file = join(dir, "gateway.yaml");
+    writeFileSync(
+      file,
+      "env_files: [secrets.env]\ncapabilities:\n  builtin: false\n  directories: [./caps]\n  allow_private_networks: true\n",
+    );
+    const env = { PATH: process.env.PATH };
+    const running = await runGateway({
+      config: loadConfig({ path: file, env }),
+      port: 0,
+      memoryState: true,
+      env,
+    });
+    const { client, close } = await connectHttp(running.url!);
+    try {
+      const call = () =>
+        client.callTool({
+          name: "gateway_invoke",
+          arguments: { server: "capabilities", tool: "zoo_list", arguments: {} },
+        });
+      expect(firstText(await call())).toContain("ok");
+      expect(seen).toEqual(["Bearer tok-1"]);
+      // cap list and doctor read the same files.
+      const cliEnv = { HOME: tempDir("mcpgw-home-"), PATH: process.env.PATH! };
+      const listed = await runCliAsync(["cap", "list", "--config", file], { env: cliEnv });
+      expect(listed.stdout).toMatch(/zoo_list .*uses SEAMS_ZOO_TOKEN \(set\)/);
+      writeFileSync(join(dir, "secrets.env"), "SEAMS_ZOO_TOKEN='tok-2'\n");
+      await waitFor(async () => {
+        await call();
+        return seen.at(-1) === "Bearer tok-2";
+      });
+    } finally {
+      await close();
+      await running.stop();
+      api.stop(true);
+    }
+  });
+});

@@ -4,6 +4,7 @@ import { executeCapability } from "../../capabilities/execute.ts";
 import { loadCapabilityFile } from "../../capabilities/load.ts";
 import { CapabilityRegistry, missingEnv } from "../../capabilities/registry.ts";
 import type { Capability } from "../../capabilities/resolve.ts";
+import { envWithFiles } from "../../config/env-files.ts";
 import { loadConfig } from "../../config/load.ts";
 import { closeMatches } from "../../gateway/suggest.ts";
 import { runAction } from "../_args.ts";
@@ -14,6 +15,7 @@ export default defineCommand({
   async run({ args }) {
     await runAction(async () => {
       const config = loadConfig({ path: args.config });
+      const env = envWithFiles(config, process.env).env;
       const registry = new CapabilityRegistry({
         builtin: config.capabilities.builtin,
         directories: config.capabilities.directories,
@@ -29,7 +31,7 @@ export default defineCommand({
           `no capability named ${args.name}${near.length ? `; did you mean ${near.join(", ")}?` : ""} (cap list shows them)`,
         );
       }
-      const missing = missingEnv(capability, process.env);
+      const missing = missingEnv(capability, env);
       if (missing.length)
         throw new Error(`${capability.name} needs the environment variable ${missing.join(", ")}`);
       let callArgs: Record<string, unknown> = {};
@@ -44,7 +46,7 @@ export default defineCommand({
         }
       }
       const result = await executeCapability(capability, callArgs, {
-        env: process.env,
+        env,
         allowPrivateNetworks: config.capabilities.allow_private_networks,
         maxResponseBytes: config.capabilities.max_response_bytes,
       });
