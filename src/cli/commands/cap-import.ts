@@ -71,7 +71,9 @@ function warnIfNotServed(output: string, configPath: string | undefined): void {
   } catch {
     return; // doctor explains a config that does not load; the files are written either way
   }
-  const name = config.file ?? "gateway.yaml";
+  // With no config file at all there is nothing to add the folder to yet (init writes one).
+  if (!config.file) return;
+  const name = config.file;
   if (!config.capabilities.enabled) {
     logger.warn(`capabilities.enabled is false in ${name}: no capability is served`);
     return;
