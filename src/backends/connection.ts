@@ -1,3 +1,4 @@
+import { statSync } from "node:fs";
 import { z } from "zod";
 import type { ResolvedBackend } from "../config/load.ts";
 import { formatSize } from "../config/size.ts";
@@ -43,6 +44,13 @@ export async function openConnection(
   signal?: AbortSignal,
 ): Promise<BackendConnection> {
   if (backend.transport === "stdio") {
+    // A missing working folder fails the spawn with ENOENT, which reads as a missing command.
+    if (backend.cwd && !isDirectory(backend.cwd)) {
+      throw new GatewayError(
+        "BACKEND_UNAVAILABLE",
+        `[backend:${backend.name}] backends.${backend.name}.cwd: ${backend.cwd} is not an existing folder; create it or fix the path`,
+      );
+    }
     const transport = new ProcessTransport({
       command: backend.command!,
       args: backend.args,
@@ -225,6 +233,14 @@ function tooLarge(backend: ResolvedBackend, error: unknown): unknown {
  */
 function startupTimeout(backend: ResolvedBackend): number {
   return Math.max(backend.timeout, 30_000);
+}
+
+function isDirectory(path: string): boolean {
+  try {
+    return statSync(path).isDirectory();
+  } catch {
+    return false;
+  }
 }
 
 /** Turns an SDK or transport failure into a message that says what happened and to whom. */

@@ -43,7 +43,8 @@ export function locate(tree: CommandSpec, argv: string[]): Located {
       const hint = close.length
         ? `did you mean ${close.join(" or ")}?`
         : `one of ${names.join(", ")}`;
-      const unknownCommand = `unknown command ${[...path, arg].join(" ")}: ${hint}`;
+      const original = ORIGINAL_COMMANDS[[...path, arg].join(" ")];
+      const unknownCommand = `unknown command ${[...path, arg].join(" ")}: ${original ?? hint}`;
       return { spec, path, unknownCommand };
     }
     spec = sub;
@@ -108,11 +109,34 @@ function checkFlag(
     const problem = `unknown option ${name} for ${command}: flags go after the command (${example})`;
     return { takesValue, problem };
   }
+  const original = ORIGINAL_FLAGS[`${path.join(" ")} ${name}`];
+  if (original)
+    return {
+      takesValue: original.takesValue,
+      problem: `unknown option ${name} for ${command}: ${original.hint}`,
+    };
   const longs = [...flags.keys()].filter((flag) => flag.startsWith("--")).map((f) => f.slice(2));
   const close = closeMatches(name.replace(/^-+/, ""), longs).map((flag) => `--${flag}`);
   const hint = close.length ? `: did you mean ${close.join(" or ")}?` : "";
   return { takesValue: false, problem: `unknown option ${name} for ${command}${hint}` };
 }
+
+/** The original gateway's flags, by `command flag`, with how the same is written here. */
+const ORIGINAL_FLAGS: Record<string, { takesValue: boolean; hint: string }> = {
+  "add --command": {
+    takesValue: true,
+    hint: 'the command goes after --: mcp-gateway add NAME -- COMMAND ARGS... (or -- "COMMAND ARGS")',
+  },
+  "doctor -f": { takesValue: true, hint: "for JSON, pass --json (the table is the default)" },
+  "doctor --format": { takesValue: true, hint: "for JSON, pass --json (the table is the default)" },
+  "setup export -t": { takesValue: true, hint: "write --target CLIENT,... (or --target all)" },
+  "setup export -m": { takesValue: true, hint: "write --client-transport http|stdio" },
+};
+
+/** The original gateway's commands that are spelled otherwise here. */
+const ORIGINAL_COMMANDS: Record<string, string> = {
+  get: "a backend's settings are shown by mcp-gateway list (--json for every field)",
+};
 
 const LEVELS = ["silent", "error", "warn", "info", "debug", "trace"];
 

@@ -430,6 +430,7 @@ export const capImportSpec = {
       description:
         "Let the spec's $refs read local files other than the spec itself (off: a spec could copy any file into a tool description)",
     },
+    ...configArg,
     ...jsonArg("Print a JSON report on stdout"),
     ...globalArgs,
   },
@@ -459,7 +460,11 @@ export const capListSpec = {
 export const capTestSpec = {
   meta: { name: "test", description: "Run one capability and print its result" },
   args: {
-    name: { type: "positional", required: true, description: "Capability name" },
+    name: {
+      type: "positional",
+      required: true,
+      description: "Capability name, or the path of a capability file",
+    },
     args: {
       type: "string",
       alias: "a",

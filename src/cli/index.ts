@@ -32,6 +32,7 @@ export const main = defineCommand({
  */
 export async function runCli(argv: string[]): Promise<void> {
   if (argv.length === 0) argv = ["--help"];
+  argv = serveByDefault(argv);
   // Past `--` the words belong to a backend's command (`add NAME -- server --help`).
   const dash = argv.indexOf("--");
   const own = dash === -1 ? argv : argv.slice(0, dash);
@@ -57,6 +58,17 @@ export async function runCli(argv: string[]): Promise<void> {
     const name = error instanceof Error ? error.name : "";
     await fail(name === "CLIError" ? `${errorMessage(error)} (see ${help})` : errorMessage(error));
   }
+}
+
+/**
+ * `mcp-gateway --config FILE` with no command serves, as the original gateway does (its systemd
+ * units and client entries say so): flags first and no command word among the arguments.
+ */
+function serveByDefault(argv: string[]): string[] {
+  const first = argv[0]!;
+  if (!first.startsWith("-") || ["--help", "-h", "--version", "-v"].includes(first)) return argv;
+  const commands = Object.keys(tree.subCommands ?? {});
+  return argv.some((arg) => commands.includes(arg)) ? argv : ["serve", ...argv];
 }
 
 /**

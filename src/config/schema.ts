@@ -48,7 +48,12 @@ export const BackendSchema = z
     env: StringMap.default({}),
     cwd: z.string().optional(),
     inherit_env: z.boolean().default(false),
-    url: z.url({ protocol: /^https?$/ }).optional(),
+    url: z
+      .url({
+        protocol: /^https?$/,
+        error: "expected an http:// or https:// URL, e.g. http://127.0.0.1:8080/mcp",
+      })
+      .optional(),
     headers: StringMap.default({}),
     transport: TransportSchema.optional(),
     timeout: DurationSchema.default(60_000),

@@ -1,4 +1,5 @@
 import { existsSync, readFileSync, writeFileSync } from "node:fs";
+import { dirname } from "node:path";
 import { adoptStateDir, dropRunRecord } from "../backends/containment.ts";
 import { watchDirectories } from "../capabilities/watch.ts";
 import {
@@ -10,7 +11,8 @@ import {
 } from "../cluster/join.ts";
 import type { ClusterLink } from "../cluster/link.ts";
 import { shareTasks } from "../cluster/tasks.ts";
-import { loadConfig, type ResolvedConfig } from "../config/load.ts";
+import { envWithFiles } from "../config/env-files.ts";
+import { envFilePaths, loadConfig, type ResolvedConfig } from "../config/load.ts";
 import { watchConfigFile } from "../config/watch.ts";
 import { errorMessage } from "../errors.ts";
 import { createRoutes } from "../http/routes.ts";
@@ -89,7 +91,9 @@ export async function runGateway(options: RunOptions): Promise<RunningGateway> {
   if (!options.memoryState) adoptStateDir(stateDir);
   // Tools scanned clean by this build in an earlier run are not scanned again.
   if (!options.memoryState) rememberScansIn(stateDir, options.env ?? process.env);
-  const drivers = await createDrivers(config, options.env, options.network);
+  // Capability keys are read at call time, from the environment and then the env_files.
+  const callEnv = envWithFiles(config, options.env ?? process.env);
+  const drivers = await createDrivers(config, callEnv.env, options.network);
   // One source of usage: the observer's call stats (persisted in the state store) also feed the
   // search's usage-aware ranking; the observer records them from the call hooks.
   let observer: Observer | undefined;
@@ -152,6 +156,7 @@ export async function runGateway(options: RunOptions): Promise<RunningGateway> {
     if (!file) return { added: [], removed: [], changed: [], restartRequired: [] };
     // Validation happens before anything changes: a bad file leaves the running config in place.
     const next = loadConfig({ path: file, env: options.env });
+    callEnv.refresh(next);
     const summary = await gateway.reload(next);
     playbooks?.reload();
     skills?.reload();
@@ -184,11 +189,20 @@ export async function runGateway(options: RunOptions): Promise<RunningGateway> {
   gateway.operator.usage = (allow) => observer.usage(allow);
   const watcher =
     config.file && options.watch !== false
-      ? watchConfigFile(config.file, () => {
-          reload().catch((error) =>
-            log.error(`reload refused, keeping the running config: ${errorMessage(error)}`),
-          );
-        })
+      ? watchConfigFile(
+          config.file,
+          () => {
+            reload().catch((error) =>
+              log.error(`reload refused, keeping the running config: ${errorMessage(error)}`),
+            );
+          },
+          undefined,
+          envFilePaths(
+            { env_files: config.env_files },
+            dirname(config.file),
+            options.env ?? process.env,
+          ),
+        )
       : undefined;
 
   let stopping: Promise<void> | undefined;

@@ -11,6 +11,7 @@ import {
 import { declaresApps, listedWithUi, uiResourceOf } from "../meta/apps.ts";
 import { chooseSurface, estimateTokens, ruleFor, type Surface } from "../meta/client-surface.ts";
 import { invoke } from "../meta/invoke.ts";
+import { missingMetaToolHint } from "../meta/operator-names.ts";
 import { directTools, flatName, page } from "../meta/surface.ts";
 import {
   ALL_META_NAMES,
@@ -300,8 +301,13 @@ export function createSessionServer(gateway: Gateway, options: SessionServerOpti
         directTools(gateway, caller, metaNames, all).find((entry) => entry.name === name);
       // The short list of surfaced tools first; every tool's name only when it is not there.
       const direct = (surface === "flat" ? undefined : find(false)) ?? find(true);
-      if (!direct)
-        throw new ProtocolError(ProtocolErrorCode.InvalidParams, `Tool ${name} not found`);
+      if (!direct) {
+        const hint = missingMetaToolHint(name, gateway.config.file);
+        throw new ProtocolError(
+          ProtocolErrorCode.InvalidParams,
+          `Tool ${name} not found${hint ? `: ${hint}` : ""}`,
+        );
+      }
       tool = invoke;
       args = { server: direct.server, tool: direct.tool.name, arguments: args };
     }

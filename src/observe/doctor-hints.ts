@@ -4,6 +4,9 @@ import type { ResolvedBackend } from "../config/load.ts";
 /** What to try when a backend cannot be reached, from the shape of its error. */
 export function backendHint(backend: ResolvedBackend, message: string, timeoutMs: number): string {
   const command = backend.command ?? "";
+  if (message.includes(`backends.${backend.name}.cwd`)) {
+    return `the process is started in backends.${backend.name}.cwd; point it at an existing folder`;
+  }
   if (/command not found|ENOENT/i.test(message)) {
     const runtime = /^(npx|npm|node)$/.test(command)
       ? " (install Node.js)"
@@ -40,12 +43,29 @@ export function backendHint(backend: ResolvedBackend, message: string, timeoutMs
 }
 
 /** What to do about a port that cannot be bound. */
-export function portHint(code: string, port: number): string {
+export function portHint(code: string, port: number, file?: string): string {
   if (code === "EADDRINUSE") {
-    return `another program uses port ${port}: set server.port in the config, or pass --port to serve`;
+    return `another program uses port ${port}: set server.port in ${file ?? "the config"}, or pass --port to serve`;
   }
   if (code === "EACCES" && port < 1024)
     return "ports below 1024 need privileges: use a higher port";
   if (code === "EADDRNOTAVAIL") return "server.host is not an address of this machine";
   return "set server.host and server.port in the config";
+}
+
+/** Whether what listens at host:port is a gateway (its /health answers like one). */
+export async function isGateway(host: string, port: number): Promise<boolean> {
+  const target = host === "0.0.0.0" || host === "::" ? "127.0.0.1" : host;
+  try {
+    const response = await fetch(
+      `http://${target.includes(":") ? `[${target}]` : target}:${port}/health`,
+      {
+        signal: AbortSignal.timeout(2000),
+      },
+    );
+    const body = (await response.json()) as { status?: unknown };
+    return body.status === "ok" || body.status === "degraded";
+  } catch {
+    return false;
+  }
 }

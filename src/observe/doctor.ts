@@ -12,6 +12,7 @@ import { dirname } from "node:path";
 import { type BackendPool, standalonePool } from "../backends/pool.ts";
 import { formatDuration } from "../config/duration.ts";
 import { type Env, parseDotenv } from "../config/env.ts";
+import { envWithFiles } from "../config/env-files.ts";
 import { envFilePaths, loadConfig, parseConfigText, type ResolvedConfig } from "../config/load.ts";
 import { errorMessage } from "../errors.ts";
 import { Catalog } from "../gateway/catalog.ts";
@@ -20,7 +21,7 @@ import type { Tool } from "../mcp/sdk.ts";
 import { redactTree } from "../setup/secrets.ts";
 import { defaultStateDir } from "../state/store.ts";
 import { firewallChecks } from "./doctor-firewall.ts";
-import { backendHint, portHint } from "./doctor-hints.ts";
+import { backendHint, isGateway, portHint } from "./doctor-hints.ts";
 import { skillChecks } from "./doctor-skills.ts";
 import { capabilityChecks, lockChecks, poisoningChecks, scopeChecks } from "./doctor-tools.ts";
 
@@ -85,7 +86,8 @@ export async function runDoctor(options: DoctorOptions): Promise<DoctorReport> {
 
   const listed = await backendChecks(config, env, options);
   checks.push(...listed.checks);
-  const capabilities = capabilityChecks(config, env, options.fix);
+  // Capability keys are also read from the env_files, as serve reads them.
+  const capabilities = capabilityChecks(config, envWithFiles(config, env).env, options.fix);
   checks.push(...capabilities.checks);
   checks.push(...poisoningChecks(config, { ...listed.tools, ...capabilities.tools }));
   checks.push(...lockChecks(config, listed.tools, listed.failed));
@@ -161,7 +163,7 @@ async function portCheck(config: ResolvedConfig): Promise<Check> {
     name: "port",
     status: "fail",
     message: `cannot listen on ${where}: ${problem}`,
-    hint: portHint(problem, port),
+    hint: portHint(problem, port, config.file),
   };
 }
 
@@ -173,22 +175,6 @@ function tryListen(host: string, port: number): Promise<string | undefined> {
       server.close(() => done(undefined));
     });
   });
-}
-
-async function isGateway(host: string, port: number): Promise<boolean> {
-  const target = host === "0.0.0.0" || host === "::" ? "127.0.0.1" : host;
-  try {
-    const response = await fetch(
-      `http://${target.includes(":") ? `[${target}]` : target}:${port}/health`,
-      {
-        signal: AbortSignal.timeout(2000),
-      },
-    );
-    const body = (await response.json()) as { status?: unknown };
-    return body.status === "ok" || body.status === "degraded";
-  } catch {
-    return false;
-  }
 }
 
 /** Where tool caches and usage live: writable, or the gateway keeps state in memory. */

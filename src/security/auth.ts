@@ -243,6 +243,8 @@ export function createAuthenticator(config: ResolvedConfig): Authenticator {
       return Response.json(oauth.metadata, { headers: { "Cache-Control": "max-age=300" } });
     },
     update(next) {
+      // The config reload and the security watcher both pass each edit on: say it once, when it changed.
+      const changed = JSON.stringify(next) !== JSON.stringify(auth);
       if (JSON.stringify(next.lockout) !== JSON.stringify(auth.lockout)) throttle = lockoutOf(next);
       auth = next;
       const before = keys;
@@ -262,7 +264,7 @@ export function createAuthenticator(config: ResolvedConfig): Authenticator {
         }
       }
       oauth = next.oauth ? createOAuthVerifier(next.oauth) : undefined;
-      log().info(`auth reloaded: ${next.api_keys.length} key(s)`);
+      if (changed) log().info(`auth reloaded: ${next.api_keys.length} key(s)`);
     },
     share(counters) {
       shared = counters;

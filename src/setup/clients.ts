@@ -63,6 +63,8 @@ export interface GatewayTarget {
   /** The command that runs `mcp-gateway serve --stdio` with the same config. */
   command: string;
   args: string[];
+  /** `auth.enabled` in the config: an HTTP client must then send a key. */
+  auth?: boolean;
 }
 
 export interface ClientDefinition {

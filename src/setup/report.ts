@@ -91,6 +91,7 @@ export function resultLines(
       level: "info",
       text: "HTTP clients need the gateway running: `mcp-gateway serve`",
     });
+    if (options.gateway.auth) lines.push({ level: "warn", text: keyNeeded(options.configPath) });
   }
   if (dryRun) lines.push({ level: "info", text: "dry run: nothing was written" });
   else if (backup) {
@@ -145,4 +146,9 @@ export function resultJson(
         ? result.changes.map((change) => diffChange(change, plan.secrets)).join("")
         : undefined,
   };
+}
+
+/** With auth on, a client pointed at the gateway's URL is refused until it sends a key. */
+export function keyNeeded(configPath: string): string {
+  return `auth is on in ${configPath}: the HTTP clients pointed at the gateway are refused (401) until each sends a key. Add "headers": {"Authorization": "Bearer <key>"} to their mcp-gateway entry (\`mcp-gateway keys create NAME\` prints a key), or point them over stdio with --client-transport stdio`;
 }

@@ -105,7 +105,9 @@ export function startStandIn() {
     stop: () => server.stop(true),
     /** Points a capability at the stand-in and sets the answer it will get. */
     prepare(capability: Capability): Capability {
-      const local = structuredClone(capability);
+      // Compiled transforms hold functions, which structuredClone refuses: they are shared.
+      const { transforms, ...data } = capability;
+      const local = { ...structuredClone(data), transforms } as Capability;
       const swap = (url: string) =>
         url.replace(/^(https?:\/\/[^/]+|\$\{[^}]+\}|\{env\.[^}]+\})/, origin);
       for (const provider of local.providers) {

@@ -1,6 +1,8 @@
-import { resolve } from "node:path";
+import { isAbsolute, relative, resolve } from "node:path";
 import { defineCommand } from "citty";
 import { importOpenApi, writeImport } from "../../capabilities/openapi/import.ts";
+import { loadConfig } from "../../config/load.ts";
+import { logger } from "../../logger.ts";
 import { runAction } from "../_args.ts";
 import { capImportSpec } from "../_tree.ts";
 
@@ -21,6 +23,7 @@ export default defineCommand({
         );
       }
       const files = writeImport(result, output);
+      warnIfNotServed(output, args.config);
       if (args.json) {
         const report = {
           title: result.title,
@@ -59,3 +62,29 @@ export default defineCommand({
     }, args);
   },
 });
+
+/** Imported files in a folder outside capabilities.directories are never served: say so. */
+function warnIfNotServed(output: string, configPath: string | undefined): void {
+  let config: ReturnType<typeof loadConfig>;
+  try {
+    config = loadConfig({ path: configPath });
+  } catch {
+    return; // doctor explains a config that does not load; the files are written either way
+  }
+  // With no config file at all there is nothing to add the folder to yet (init writes one).
+  if (!config.file) return;
+  const name = config.file;
+  if (!config.capabilities.enabled) {
+    logger.warn(`capabilities.enabled is false in ${name}: no capability is served`);
+    return;
+  }
+  const served = config.capabilities.directories.some((folder) => {
+    const inside = relative(folder, output);
+    return !inside.startsWith("..") && !isAbsolute(inside);
+  });
+  if (!served) {
+    logger.warn(
+      `${output} is not under capabilities.directories in ${name}: add it there (and restart serve), or the gateway does not serve these files`,
+    );
+  }
+}

@@ -1,5 +1,6 @@
 import { defineCommand } from "citty";
 import { CapabilityRegistry, missingEnv } from "../../capabilities/registry.ts";
+import { envWithFiles } from "../../config/env-files.ts";
 import { loadConfig } from "../../config/load.ts";
 import { logger } from "../../logger.ts";
 import { runAction } from "../_args.ts";
@@ -25,6 +26,7 @@ export default defineCommand({
   async run({ args }) {
     await runAction(() => {
       const config = loadConfig({ path: args.config });
+      const env = envWithFiles(config, process.env).env;
       const registry = new CapabilityRegistry({
         builtin: config.capabilities.builtin,
         directories: config.capabilities.directories,
@@ -33,7 +35,7 @@ export default defineCommand({
       for (const problem of problems)
         logger.warn(`${problem.source}: ${problem.errors.join("; ")}`);
       const rows = registry.list().map((capability): ListedCapability => {
-        const missing = missingEnv(capability, process.env);
+        const missing = missingEnv(capability, env);
         return {
           name: capability.name,
           description: capability.description,
@@ -58,7 +60,7 @@ export default defineCommand({
       const table = rows.map((row) => [
         row.name,
         row.source.replace(/^builtin:.*/, "built-in"),
-        keyText(row),
+        keyText(row, env),
       ]);
       const widths = [0, 1].map((column) =>
         Math.max(...table.map((cells) => cells[column]!.length)),
@@ -79,11 +81,10 @@ export default defineCommand({
   },
 });
 
-function keyText(row: ListedCapability): string {
+function keyText(row: ListedCapability, env: Record<string, string | undefined>): string {
   if (row.unavailable) return `cannot run here (hidden): ${row.unavailable}`;
   if (row.missing_env.length) return `needs ${row.missing_env.join(", ")} (not set: hidden)`;
   if (row.requires_env.length) return `uses ${row.requires_env.join(", ")} (set)`;
-  if (row.auth.env)
-    return `optional key ${row.auth.env}${process.env[row.auth.env] ? " (set)" : ""}`;
+  if (row.auth.env) return `optional key ${row.auth.env}${env[row.auth.env] ? " (set)" : ""}`;
   return "no key";
 }

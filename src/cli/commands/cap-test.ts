@@ -1,6 +1,10 @@
+import { existsSync, statSync } from "node:fs";
 import { defineCommand } from "citty";
 import { executeCapability } from "../../capabilities/execute.ts";
+import { loadCapabilityFile } from "../../capabilities/load.ts";
 import { CapabilityRegistry, missingEnv } from "../../capabilities/registry.ts";
+import type { Capability } from "../../capabilities/resolve.ts";
+import { envWithFiles } from "../../config/env-files.ts";
 import { loadConfig } from "../../config/load.ts";
 import { closeMatches } from "../../gateway/suggest.ts";
 import { runAction } from "../_args.ts";
@@ -11,12 +15,13 @@ export default defineCommand({
   async run({ args }) {
     await runAction(async () => {
       const config = loadConfig({ path: args.config });
+      const env = envWithFiles(config, process.env).env;
       const registry = new CapabilityRegistry({
         builtin: config.capabilities.builtin,
         directories: config.capabilities.directories,
       });
       registry.load();
-      const capability = registry.get(args.name);
+      const capability = registry.get(args.name) ?? fromFile(args.name);
       if (!capability) {
         const near = closeMatches(
           args.name,
@@ -26,7 +31,7 @@ export default defineCommand({
           `no capability named ${args.name}${near.length ? `; did you mean ${near.join(", ")}?` : ""} (cap list shows them)`,
         );
       }
-      const missing = missingEnv(capability, process.env);
+      const missing = missingEnv(capability, env);
       if (missing.length)
         throw new Error(`${capability.name} needs the environment variable ${missing.join(", ")}`);
       let callArgs: Record<string, unknown> = {};
@@ -41,7 +46,7 @@ export default defineCommand({
         }
       }
       const result = await executeCapability(capability, callArgs, {
-        env: process.env,
+        env,
         allowPrivateNetworks: config.capabilities.allow_private_networks,
         maxResponseBytes: config.capabilities.max_response_bytes,
       });
@@ -55,3 +60,11 @@ export default defineCommand({
     }, args);
   },
 });
+
+/** `cap test path/to/file.yaml`, as the original gateway takes it: the file, loaded and checked. */
+function fromFile(path: string): Capability | undefined {
+  if (!/\.ya?ml$/i.test(path) || !existsSync(path) || !statSync(path).isFile()) return undefined;
+  const result = loadCapabilityFile(path);
+  if (!result.ok) throw new Error(`${path}: ${result.errors.join("; ")}`);
+  return result.capability;
+}

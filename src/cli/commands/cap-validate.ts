@@ -6,6 +6,9 @@ import {
   type LoadResult,
   loadCapabilityFile,
 } from "../../capabilities/load.ts";
+import type { Capability } from "../../capabilities/resolve.ts";
+import { toTool } from "../../capabilities/resolve.ts";
+import { scanTool } from "../../security/poisoning.ts";
 import { runAction } from "../_args.ts";
 import { capValidateSpec } from "../_tree.ts";
 
@@ -33,6 +36,9 @@ export default defineCommand({
             errors: [`name: "${result.capability.name}" is also defined by ${other}`],
           };
         } else byName.set(result.capability.name, result.source);
+      }
+      for (const result of results) {
+        if (result.ok) result.capability.notes.push(...poisoningNotes(result.capability));
       }
       const bad = results.filter((result) => !result.ok);
       if (args.json) {
@@ -68,3 +74,15 @@ export default defineCommand({
     }, args);
   },
 });
+
+/**
+ * What the poisoning scanner serve runs would hold against the capability's tool: a HIGH finding
+ * quarantines it (with the default `security.poisoning: quarantine`), so it loads and is never served.
+ */
+function poisoningNotes(capability: Capability): string[] {
+  const high = scanTool("capabilities", toTool(capability)).find((f) => f.severity === "high");
+  if (!high) return [];
+  return [
+    `the gateway quarantines it as poisoned (${high.rule} in ${high.where}: "${high.excerpt}"); reword it, or list capabilities:${capability.name} in security.trusted_tools`,
+  ];
+}

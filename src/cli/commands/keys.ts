@@ -1,10 +1,12 @@
 import { existsSync, readFileSync } from "node:fs";
 import { defineCommand } from "citty";
 import type { ConfigEditor } from "../../config/edit.ts";
+import type { ResolvedConfig } from "../../config/load.ts";
 import { parseConfigText, resolveEditablePath } from "../../config/locate.ts";
 import { logger } from "../../logger.ts";
 import { generateKey, hashKey, keyKind } from "../../security/keys.ts";
 import type { KeyEntry } from "../../security/keys-edit.ts";
+import { unmatchedScopes } from "../../security/scope-lint.ts";
 import { runAction, runPrinting } from "../_args.ts";
 import {
   keysCreateSpec,
@@ -76,11 +78,12 @@ const create = defineCommand({
       editor.text = addKeyEntry(editor.text, editor.file, entry);
       const enable = tree.auth?.enabled !== true && (await offerAuth(editor.file, args));
       if (enable) editor.text = enableAuth(editor.text, editor.file);
-      editor.validate(process.env);
+      const config = editor.validate(process.env);
       editor.save();
       process.stdout.write(
         args.json ? `${JSON.stringify({ name: args.name, key })}\n` : `${key}\n`,
       );
+      for (const message of unmatchedOfNewKey(config, args.name)) logger.warn(message);
       logger.success(
         `key ${args.name} added to ${editor.file} (only its sha256 hash is stored: copy the key now, it is not shown again)`,
       );
@@ -210,3 +213,17 @@ export default defineCommand({
   meta: keysSpec.meta,
   subCommands: { create, list, revoke, enable },
 });
+
+/**
+ * The new key's patterns that match no configured server: a typo in `--allow` grants
+ * nothing, one in `--deny` denies nothing. Tool names are not known here (doctor checks them).
+ */
+function unmatchedOfNewKey(config: ResolvedConfig, name: string): string[] {
+  const servers = config.backends.map((backend) => backend.name);
+  if (config.capabilities.enabled) servers.push(config.capabilities.name);
+  if (config.skills.enabled) servers.push("skills");
+  const path = `auth.api_keys[${config.auth.api_keys.findIndex((key) => key.name === name)}]`;
+  return unmatchedScopes({ ...config.auth, enabled: true }, servers)
+    .filter((unmatched) => unmatched.path.startsWith(`${path}.`))
+    .map((unmatched) => unmatched.message);
+}

@@ -4,6 +4,7 @@ import { errorMessage } from "../../errors.ts";
 import { runGateway } from "../../gateway/run.ts";
 import { LOOPBACK_HOSTS } from "../../http/loopback.ts";
 import { logger, setLogLevel } from "../../logger.ts";
+import { isGateway, portHint } from "../../observe/doctor-hints.ts";
 import { applyLogArgs } from "../_args.ts";
 import { serveSpec } from "../_tree.ts";
 
@@ -39,6 +40,9 @@ export default defineCommand({
         host,
         port,
         watch: args.watch,
+      }).catch(async (error: unknown) => {
+        if ((error as { code?: unknown })?.code !== "EADDRINUSE") throw error;
+        throw new Error(await portInUse(host, port ?? config.server.port, config.file));
       });
       process.on("SIGHUP", () => {
         running.reload().catch((error) => logger.error(`reload refused: ${errorMessage(error)}`));
@@ -60,3 +64,12 @@ export default defineCommand({
     }
   },
 });
+
+/** Bun says only "Is port N in use?": say by what, and what to change. */
+async function portInUse(host: string, port: number, file: string | undefined): Promise<string> {
+  const where = `${host.includes(":") ? `[${host}]` : host}:${port}`;
+  if (await isGateway(host, port)) {
+    return `a gateway is already listening on ${where}: use that one (mcp-gateway tools search talks to it), stop it first, or pass --port to serve another`;
+  }
+  return `cannot listen on ${where}: ${portHint("EADDRINUSE", port, file)}`;
+}

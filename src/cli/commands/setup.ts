@@ -14,6 +14,7 @@ import {
 import { type ExportOptions, planExport, watchClientFiles } from "../../setup/export.ts";
 import type { PlannedBackend } from "../../setup/plan.ts";
 import {
+  keyNeeded,
   origins,
   type ReportLine,
   resultJson,
@@ -237,6 +238,7 @@ async function runExport(args: ExportArgs): Promise<void> {
     if (changes.length === 0) return;
     const backup = writeWithBackup(changes, env, "setup export");
     for (const change of changes) logger.success(`${change.path} points at the gateway`);
+    if (options.via !== "stdio" && options.gateway.auth) logger.warn(keyNeeded(configPath));
     logger.info(`undo with \`mcp-gateway setup restore --id ${backup.id}\``);
   };
   apply(plan.changes);
@@ -286,10 +288,13 @@ function parseVia(value: string | undefined): ClientTransport | undefined {
 function gatewayTarget(configPath: string): GatewayTarget {
   let host = "127.0.0.1";
   let port = 39400;
+  let auth = false;
   if (existsSync(configPath)) {
-    const server = new ConfigEditor(configPath).validate(process.env).server;
+    const config = new ConfigEditor(configPath).validate(process.env);
+    const { server } = config;
     host = ["0.0.0.0", "::", "[::]"].includes(server.host) ? "127.0.0.1" : server.host;
     port = server.port;
+    auth = config.auth.enabled;
   }
   const shown = host.includes(":") && !host.startsWith("[") ? `[${host}]` : host;
   // A compiled binary is its own command; from source, the installed `mcp-gateway` is used.
@@ -299,6 +304,7 @@ function gatewayTarget(configPath: string): GatewayTarget {
     url: `http://${shown}:${port}/mcp`,
     command,
     args: ["serve", "--stdio", "--config", configPath],
+    auth,
   };
 }
 
