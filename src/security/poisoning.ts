@@ -222,6 +222,11 @@ const MOVE =
 /** The conversation, qualified so that "post a message to a conversation" stays clean. */
 const CONVERSATION =
   "(\\b(whole|entire|full|complete|all|every|prior|previous|earlier|past|recent|last|verbatim)\\s+(\\w+\\s+){0,2}(conversation|chat|dialogue|discussion|transcript|messages|prompts|questions|message\\s+history|history)\\b|\\bnew\\s+messages\\s+you\\b|\\b(whatever|everything|all|what)\\s+the\\s+user\\s+(has\\s+)?(asked|said|typed|wrote|told)\\b|\\byour\\s+(full|complete|whole|entire)\\s+(answer|response|reply)\\b|\\b(your|its|the\\s+(model|assistant|agent)'?s)\\s+(\\w+\\s+)?system\\s+prompt\\b|\\beverything\\s+(the\\s+user|you)\\b|\\bchat\\s+(history|transcript|log)\\b|\\bconversation\\s+history\\b)";
+/**
+ * Before the conversation a verb would move: not the place it is moved to ("add labels to all
+ * messages" acts on the messages; "append all prior messages to the notes" moves them).
+ */
+const NOT_A_DESTINATION = "(?<!\\b(to|into|onto|on)\\s+)";
 const SECRET_NAMED =
   "(api[\\s_-]?keys?|access[\\s_-]?keys?|tokens?|passwords?|passwd|secrets?|credentials?|cookies|private\\s+keys?)";
 /** The same, with a bare "key" ("a string that looks like a key"). */
@@ -320,7 +325,7 @@ const HIGH: [string, Matcher][] = [
     "moves the conversation elsewhere",
     outsideQuotes(
       rx(
-        `\\b${MOVE}\\b${GAP(60)}${CONVERSATION}|${CONVERSATION}${GAP(40)}\\b(must|should|has\\s+to|needs\\s+to|is\\s+to)\\s+(always\\s+|also\\s+)?be\\s+(echoed|sent|included|copied|forwarded|pasted|put|added|passed|relayed|attached|uploaded|logged)\\b`,
+        `\\b${MOVE}\\b${GAP(60)}${NOT_A_DESTINATION}${CONVERSATION}|${CONVERSATION}${GAP(40)}\\b(must|should|has\\s+to|needs\\s+to|is\\s+to)\\s+(always\\s+|also\\s+)?be\\s+(echoed|sent|included|copied|forwarded|pasted|put|added|passed|relayed|attached|uploaded|logged)\\b`,
       ),
     ),
   ],
