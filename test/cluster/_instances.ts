@@ -1,7 +1,9 @@
 import { mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { type Subprocess, spawn } from "bun";
-import { BUN, FIXTURE_SERVER, freePort, ROOT, tempDir, waitFor } from "../helpers.ts";
+import { loadConfig } from "../../src/config/load.ts";
+import { type RunningGateway, runGateway } from "../../src/gateway/run.ts";
+import { BUN, FIXTURE_SERVER, freePort, ROOT, tempDir, waitFor, writeConfig } from "../helpers.ts";
 
 /** A gateway instance run as its own process (`mcp-gateway serve` from source), killable. */
 export interface Instance {
@@ -148,4 +150,26 @@ ${upstreams.map((p) => `    server 127.0.0.1:${p} max_fails=0;`).join("\n")}
       await child.exited;
     },
   };
+}
+
+/**
+ * Instances `a` and `b` run in process on one Redis, each with `yaml(redisUrl, id)` (memory
+ * state, no file watching), once each lists the fixture backend's tools.
+ */
+export async function startPair(
+  redisUrl: string,
+  yaml: (redisUrl: string, id: string) => string,
+): Promise<(RunningGateway & { url: string })[]> {
+  const instances: (RunningGateway & { url: string })[] = [];
+  for (const id of ["a", "b"]) {
+    const running = await runGateway({
+      config: loadConfig({ path: writeConfig(yaml(redisUrl, id)) }),
+      port: await freePort(),
+      memoryState: true,
+      watch: false,
+    });
+    await waitFor(() => running.gateway.index.tools("fixture").length > 0);
+    instances.push(running as RunningGateway & { url: string });
+  }
+  return instances;
 }

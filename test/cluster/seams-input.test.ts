@@ -7,10 +7,10 @@
  */
 import { afterAll, beforeAll, describe, expect, setDefaultTimeout, test } from "bun:test";
 import { Client, StreamableHTTPClientTransport } from "@modelcontextprotocol/client";
-import { loadConfig } from "../../src/config/load.ts";
-import { type RunningGateway, runGateway } from "../../src/gateway/run.ts";
+import type { RunningGateway } from "../../src/gateway/run.ts";
 import { hashKey } from "../../src/security/keys.ts";
-import { BUN, FIXTURE_SERVER, firstText, freePort, waitFor, writeConfig } from "../helpers.ts";
+import { BUN, FIXTURE_SERVER, firstText } from "../helpers.ts";
+import { startPair } from "./_instances.ts";
 import { type RedisServer, startRedis } from "./_redis.ts";
 
 setDefaultTimeout(60_000);
@@ -41,16 +41,7 @@ backends:
 beforeAll(async () => {
   if (!Bun.which("redis-server")) return;
   redis = await startRedis();
-  for (const id of ["a", "b"]) {
-    const running = await runGateway({
-      config: loadConfig({ path: writeConfig(yaml(redis.url, id)) }),
-      port: await freePort(),
-      memoryState: true,
-      watch: false,
-    });
-    await waitFor(() => running.gateway.index.tools("fixture").length > 0);
-    instances.push(running as RunningGateway & { url: string });
-  }
+  instances.push(...(await startPair(redis.url, yaml)));
 });
 
 afterAll(async () => {
