@@ -3,7 +3,7 @@ import { join } from "node:path";
 import { type Subprocess, spawn } from "bun";
 import { loadConfig } from "../../src/config/load.ts";
 import { type RunningGateway, runGateway } from "../../src/gateway/run.ts";
-import { BUN, FIXTURE_SERVER, freePort, ROOT, tempDir, waitFor, writeConfig } from "../helpers.ts";
+import { BUN, FIXTURE_SERVER, freePort, ROOT, tempDir, waitFor } from "../helpers.ts";
 
 /** A gateway instance run as its own process (`mcp-gateway serve` from source), killable. */
 export interface Instance {
@@ -153,23 +153,72 @@ ${upstreams.map((p) => `    server 127.0.0.1:${p} max_fails=0;`).join("\n")}
 }
 
 /**
- * Instances `a` and `b` run in process on one Redis, each with `yaml(redisUrl, id)` (memory
- * state, no file watching), once each lists the fixture backend's tools.
+ * Instances run in process on one Redis (memory state, no file watching), one per id, each from
+ * the config file `configFile(id)` writes; with `backend`, once each lists that backend's tools.
  */
-export async function startPair(
-  redisUrl: string,
-  yaml: (redisUrl: string, id: string) => string,
+export async function startInProcess(
+  configFile: (id: string) => string,
+  options: { ids?: string[]; backend?: string; timeoutMs?: number } = {},
 ): Promise<(RunningGateway & { url: string })[]> {
   const instances: (RunningGateway & { url: string })[] = [];
-  for (const id of ["a", "b"]) {
+  for (const id of options.ids ?? ["a", "b"]) {
     const running = await runGateway({
-      config: loadConfig({ path: writeConfig(yaml(redisUrl, id)) }),
+      config: loadConfig({ path: configFile(id) }),
       port: await freePort(),
       memoryState: true,
       watch: false,
     });
-    await waitFor(() => running.gateway.index.tools("fixture").length > 0);
+    const backend = options.backend;
+    if (backend) {
+      await waitFor(() => running.gateway.index.tools(backend).length > 0, options.timeoutMs);
+    }
     instances.push(running as RunningGateway & { url: string });
   }
   return instances;
+}
+
+let nextId = 1;
+
+/**
+ * One raw 2026-07-28 request to `url` + `path` with `key` (the SDK refuses some of these, such
+ * as tasks/list on /mcp/{backend}); the JSON-RPC answer to it, or the raw text and status.
+ */
+export async function postModern(
+  url: string,
+  path: string,
+  key: string,
+  method: string,
+  params: Record<string, unknown>,
+): Promise<Record<string, unknown>> {
+  const id = nextId++;
+  const response = await fetch(`${url}${path}`, {
+    method: "POST",
+    headers: {
+      "content-type": "application/json",
+      accept: "application/json, text/event-stream",
+      authorization: `Bearer ${key}`,
+      "mcp-protocol-version": "2026-07-28",
+      "mcp-method": method,
+      ...(params.name || params.taskId ? { "mcp-name": String(params.name ?? params.taskId) } : {}),
+    },
+    body: JSON.stringify({
+      jsonrpc: "2.0",
+      id,
+      method,
+      params: {
+        ...params,
+        _meta: {
+          "io.modelcontextprotocol/protocolVersion": "2026-07-28",
+          "io.modelcontextprotocol/clientInfo": { name: "raw", version: "1" },
+          "io.modelcontextprotocol/clientCapabilities": {},
+        },
+      },
+    }),
+  });
+  const text = await response.text();
+  const messages = text
+    .split("\n")
+    .filter((line) => line.startsWith("data: {") || line.startsWith("{"))
+    .map((line) => JSON.parse(line.replace(/^data: /, "")) as Record<string, unknown>);
+  return messages.find((message) => message.id === id) ?? { raw: text, status: response.status };
 }

@@ -7,10 +7,10 @@
  */
 import { afterAll, beforeAll, describe, expect, setDefaultTimeout, test } from "bun:test";
 import { Client, StreamableHTTPClientTransport } from "@modelcontextprotocol/client";
-import { loadConfig } from "../../src/config/load.ts";
-import { type RunningGateway, runGateway } from "../../src/gateway/run.ts";
+import type { RunningGateway } from "../../src/gateway/run.ts";
 import { hashKey } from "../../src/security/keys.ts";
-import { BUN, FIXTURE_SERVER, firstText, freePort, waitFor, writeConfig } from "../helpers.ts";
+import { BUN, FIXTURE_SERVER, firstText, writeConfig } from "../helpers.ts";
+import { startInProcess } from "./_instances.ts";
 import { type RedisServer, startRedis } from "./_redis.ts";
 
 setDefaultTimeout(60_000);
@@ -42,16 +42,12 @@ backends:
 beforeAll(async () => {
   if (!Bun.which("redis-server")) return;
   redis = await startRedis();
-  for (const id of ["a", "b", "c"]) {
-    const running = await runGateway({
-      config: loadConfig({ path: writeConfig(yaml(redis.url, id)) }),
-      port: await freePort(),
-      memoryState: true,
-      watch: false,
-    });
-    await waitFor(() => running.gateway.index.tools("fixture").length > 0);
-    instances.push(running as RunningGateway & { url: string });
-  }
+  instances.push(
+    ...(await startInProcess((id) => writeConfig(yaml(redis.url, id)), {
+      ids: ["a", "b", "c"],
+      backend: "fixture",
+    })),
+  );
 });
 
 afterAll(async () => {

@@ -7,9 +7,9 @@
 import { afterAll, beforeAll, describe, expect, setDefaultTimeout, test } from "bun:test";
 import type { RunningGateway } from "../../src/gateway/run.ts";
 import { hashKey } from "../../src/security/keys.ts";
-import { BUN, FIXTURE_SERVER, waitFor } from "../helpers.ts";
+import { BUN, FIXTURE_SERVER, waitFor, writeConfig } from "../helpers.ts";
 import { connectWithKey, meta } from "../security/_helpers.ts";
-import { startPair } from "./_instances.ts";
+import { startInProcess } from "./_instances.ts";
 import { type RedisServer, startRedis } from "./_redis.ts";
 
 setDefaultTimeout(60_000);
@@ -40,7 +40,9 @@ backends:
 beforeAll(async () => {
   if (!Bun.which("redis-server")) return;
   redis = await startRedis();
-  instances.push(...(await startPair(redis.url, yaml)));
+  instances.push(
+    ...(await startInProcess((id) => writeConfig(yaml(redis.url, id)), { backend: "fixture" })),
+  );
 });
 
 afterAll(async () => {

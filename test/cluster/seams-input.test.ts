@@ -9,8 +9,8 @@ import { afterAll, beforeAll, describe, expect, setDefaultTimeout, test } from "
 import { Client, StreamableHTTPClientTransport } from "@modelcontextprotocol/client";
 import type { RunningGateway } from "../../src/gateway/run.ts";
 import { hashKey } from "../../src/security/keys.ts";
-import { BUN, FIXTURE_SERVER, firstText } from "../helpers.ts";
-import { startPair } from "./_instances.ts";
+import { BUN, FIXTURE_SERVER, firstText, writeConfig } from "../helpers.ts";
+import { startInProcess } from "./_instances.ts";
 import { type RedisServer, startRedis } from "./_redis.ts";
 
 setDefaultTimeout(60_000);
@@ -41,7 +41,9 @@ backends:
 beforeAll(async () => {
   if (!Bun.which("redis-server")) return;
   redis = await startRedis();
-  instances.push(...(await startPair(redis.url, yaml)));
+  instances.push(
+    ...(await startInProcess((id) => writeConfig(yaml(redis.url, id)), { backend: "fixture" })),
+  );
 });
 
 afterAll(async () => {

@@ -7,8 +7,8 @@
 import { afterAll, beforeAll, describe, expect, setDefaultTimeout, test } from "bun:test";
 import { Client, StreamableHTTPClientTransport } from "@modelcontextprotocol/client";
 import type { RunningGateway } from "../../src/gateway/run.ts";
-import { BUN, FIXTURE_SERVER, firstText, waitFor } from "../helpers.ts";
-import { startPair } from "./_instances.ts";
+import { BUN, FIXTURE_SERVER, firstText, waitFor, writeConfig } from "../helpers.ts";
+import { startInProcess } from "./_instances.ts";
 import { type RedisServer, startRedis } from "./_redis.ts";
 
 setDefaultTimeout(60_000);
@@ -30,7 +30,9 @@ backends:
 beforeAll(async () => {
   if (!Bun.which("redis-server")) return;
   redis = await startRedis();
-  instances.push(...(await startPair(redis.url, yaml)));
+  instances.push(
+    ...(await startInProcess((id) => writeConfig(yaml(redis.url, id)), { backend: "fixture" })),
+  );
 });
 
 afterAll(async () => {

@@ -9,10 +9,10 @@
 import { afterAll, beforeAll, describe, expect, setDefaultTimeout, test } from "bun:test";
 import { mkdirSync, renameSync, symlinkSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { loadConfig } from "../../src/config/load.ts";
-import { type RunningGateway, runGateway } from "../../src/gateway/run.ts";
+import type { RunningGateway } from "../../src/gateway/run.ts";
 import { hashKey } from "../../src/security/keys.ts";
-import { BUN, connectStateless, FIXTURE_SERVER, freePort, tempDir, waitFor } from "../helpers.ts";
+import { BUN, connectStateless, FIXTURE_SERVER, tempDir, waitFor } from "../helpers.ts";
+import { startInProcess } from "./_instances.ts";
 import { type RedisServer, startRedis } from "./_redis.ts";
 
 setDefaultTimeout(60_000);
@@ -57,18 +57,12 @@ function mountConfigMap(dir: string, text: string, version: number): string {
 beforeAll(async () => {
   if (!Bun.which("redis-server")) return;
   redis = await startRedis();
-  for (const id of ["a", "b"]) {
+  const mounted = (id: string) => {
     const dir = tempDir();
     dirs.push(dir);
-    const file = mountConfigMap(dir, yaml(redis.url, id, true), 1);
-    const running = await runGateway({
-      config: loadConfig({ path: file }),
-      port: await freePort(),
-      memoryState: true,
-      watch: false,
-    });
-    instances.push(running as RunningGateway & { url: string });
-  }
+    return mountConfigMap(dir, yaml(redis.url, id, true), 1);
+  };
+  instances.push(...(await startInProcess(mounted)));
 });
 
 afterAll(async () => {

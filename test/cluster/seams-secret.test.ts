@@ -5,11 +5,11 @@
  * client's, charging a key's rate limit twice and dropping a relayed client certificate).
  */
 import { afterAll, beforeAll, describe, expect, setDefaultTimeout, test } from "bun:test";
-import { loadConfig } from "../../src/config/load.ts";
-import { type RunningGateway, runGateway } from "../../src/gateway/run.ts";
+import type { RunningGateway } from "../../src/gateway/run.ts";
 import { hashKey } from "../../src/security/keys.ts";
-import { BUN, FIXTURE_SERVER, freePort, waitFor, writeConfig } from "../helpers.ts";
+import { BUN, FIXTURE_SERVER, waitFor, writeConfig } from "../helpers.ts";
 import { initializeBody, MCP_HEADERS } from "../security/_helpers.ts";
+import { startInProcess } from "./_instances.ts";
 import { type RedisServer, startRedis } from "./_redis.ts";
 
 setDefaultTimeout(60_000);
@@ -22,8 +22,7 @@ beforeAll(async () => {
   if (!Bun.which("redis-server")) return;
   redis = await startRedis();
   await redis.kill();
-  for (const id of ["a", "b"]) {
-    const yaml = `
+  const yaml = (id: string) => `
 capabilities: { enabled: false }
 cluster: { redis_url: "${redis.url}", instance_id: ${id}, key_prefix: "seams-secret-${process.pid}:" }
 auth:
@@ -35,15 +34,7 @@ backends:
     command: ${BUN}
     args: ["${FIXTURE_SERVER}"]
 `;
-    const running = await runGateway({
-      config: loadConfig({ path: writeConfig(yaml) }),
-      port: await freePort(),
-      memoryState: true,
-      watch: false,
-    });
-    await waitFor(() => running.gateway.index.tools("fixture").length > 0);
-    instances.push(running as RunningGateway & { url: string });
-  }
+  instances.push(...(await startInProcess((id) => writeConfig(yaml(id)), { backend: "fixture" })));
   await redis.restart();
   await waitFor(() => instances.every((i) => i.cluster?.status().redis === "connected"), 15_000);
 });

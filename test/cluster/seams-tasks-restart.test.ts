@@ -5,10 +5,10 @@
  * instance until it ended).
  */
 import { afterAll, beforeAll, describe, expect, setDefaultTimeout, test } from "bun:test";
-import { loadConfig } from "../../src/config/load.ts";
-import { type RunningGateway, runGateway } from "../../src/gateway/run.ts";
+import type { RunningGateway } from "../../src/gateway/run.ts";
 import { hashKey } from "../../src/security/keys.ts";
-import { EVERYTHING, freePort, waitFor, writeConfig } from "../helpers.ts";
+import { EVERYTHING, waitFor, writeConfig } from "../helpers.ts";
+import { postModern, startInProcess } from "./_instances.ts";
 import { type RedisServer, startRedis } from "./_redis.ts";
 
 setDefaultTimeout(60_000);
@@ -21,8 +21,7 @@ const instances: Instance[] = [];
 beforeAll(async () => {
   if (!Bun.which("redis-server")) return;
   redis = await startRedis();
-  for (const id of ["a", "b"]) {
-    const yaml = `
+  const yaml = (id: string) => `
 capabilities: { enabled: false }
 cluster: { redis_url: "${redis.url}", instance_id: ${id}, key_prefix: "seams-tasks-${process.pid}:" }
 auth:
@@ -34,15 +33,12 @@ backends:
     command: node
     args: ["${EVERYTHING}", "stdio"]
 `;
-    const running = await runGateway({
-      config: loadConfig({ path: writeConfig(yaml) }),
-      port: await freePort(),
-      memoryState: true,
-      watch: false,
-    });
-    await waitFor(() => running.gateway.index.tools("everything").length > 0, 20_000);
-    instances.push(running as Instance);
-  }
+  instances.push(
+    ...(await startInProcess((id) => writeConfig(yaml(id)), {
+      backend: "everything",
+      timeoutMs: 20_000,
+    })),
+  );
 });
 
 afterAll(async () => {
@@ -50,46 +46,9 @@ afterAll(async () => {
   await redis?.kill();
 });
 
-let nextId = 1;
-
-/** One raw 2026-07-28 request on /mcp/everything as alice (the SDK refuses tasks/list there). */
-async function post(
-  url: string,
-  method: string,
-  params: Record<string, unknown>,
-): Promise<Record<string, unknown>> {
-  const id = nextId++;
-  const response = await fetch(`${url}/mcp/everything`, {
-    method: "POST",
-    headers: {
-      "content-type": "application/json",
-      accept: "application/json, text/event-stream",
-      authorization: `Bearer ${ALICE}`,
-      "mcp-protocol-version": "2026-07-28",
-      "mcp-method": method,
-      ...(params.name || params.taskId ? { "mcp-name": String(params.name ?? params.taskId) } : {}),
-    },
-    body: JSON.stringify({
-      jsonrpc: "2.0",
-      id,
-      method,
-      params: {
-        ...params,
-        _meta: {
-          "io.modelcontextprotocol/protocolVersion": "2026-07-28",
-          "io.modelcontextprotocol/clientInfo": { name: "raw", version: "1" },
-          "io.modelcontextprotocol/clientCapabilities": {},
-        },
-      },
-    }),
-  });
-  const text = await response.text();
-  const messages = text
-    .split("\n")
-    .filter((line) => line.startsWith("data: {") || line.startsWith("{"))
-    .map((line) => JSON.parse(line.replace(/^data: /, "")) as Record<string, unknown>);
-  return messages.find((message) => message.id === id) ?? { raw: text, status: response.status };
-}
+/** A raw 2026-07-28 request on /mcp/everything as alice (the SDK refuses tasks/list there). */
+const post = (url: string, method: string, params: Record<string, unknown>) =>
+  postModern(url, "/mcp/everything", ALICE, method, params);
 
 describe.skipIf(!Bun.which("redis-server"))("tasks × Redis restarted empty", () => {
   test("a task made before the restart is found from the other instance after it", async () => {

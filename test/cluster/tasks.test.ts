@@ -7,10 +7,10 @@
  * Another key never sees the task, on either instance.
  */
 import { afterAll, beforeAll, describe, expect, setDefaultTimeout, test } from "bun:test";
-import { loadConfig } from "../../src/config/load.ts";
-import { type RunningGateway, runGateway } from "../../src/gateway/run.ts";
+import type { RunningGateway } from "../../src/gateway/run.ts";
 import { hashKey } from "../../src/security/keys.ts";
-import { EVERYTHING, freePort, waitFor, writeConfig } from "../helpers.ts";
+import { EVERYTHING, writeConfig } from "../helpers.ts";
+import { postModern, startInProcess } from "./_instances.ts";
 import { type RedisServer, startRedis } from "./_redis.ts";
 
 setDefaultTimeout(60_000);
@@ -24,8 +24,7 @@ const instances: Instance[] = [];
 beforeAll(async () => {
   if (!Bun.which("redis-server")) return;
   redis = await startRedis();
-  for (const id of ["a", "b"]) {
-    const yaml = `
+  const yaml = (id: string) => `
 capabilities: { enabled: false }
 cluster: { redis_url: "${redis.url}", instance_id: ${id}, key_prefix: "tasks-${process.pid}:" }
 auth:
@@ -38,15 +37,12 @@ backends:
     command: node
     args: ["${EVERYTHING}", "stdio"]
 `;
-    const running = await runGateway({
-      config: loadConfig({ path: writeConfig(yaml) }),
-      port: await freePort(),
-      memoryState: true,
-      watch: false,
-    });
-    await waitFor(() => running.gateway.index.tools("everything").length > 0, 20_000);
-    instances.push(running as Instance);
-  }
+  instances.push(
+    ...(await startInProcess((id) => writeConfig(yaml(id)), {
+      backend: "everything",
+      timeoutMs: 20_000,
+    })),
+  );
 });
 
 afterAll(async () => {
@@ -54,48 +50,7 @@ afterAll(async () => {
   await redis?.kill();
 });
 
-let nextId = 1;
-
-/** One raw 2026-07-28 request; the JSON-RPC answer to it. */
-async function post(
-  url: string,
-  path: string,
-  key: string,
-  method: string,
-  params: Record<string, unknown>,
-): Promise<Record<string, unknown>> {
-  const id = nextId++;
-  const response = await fetch(`${url}${path}`, {
-    method: "POST",
-    headers: {
-      "content-type": "application/json",
-      accept: "application/json, text/event-stream",
-      authorization: `Bearer ${key}`,
-      "mcp-protocol-version": "2026-07-28",
-      "mcp-method": method,
-      ...(params.name || params.taskId ? { "mcp-name": String(params.name ?? params.taskId) } : {}),
-    },
-    body: JSON.stringify({
-      jsonrpc: "2.0",
-      id,
-      method,
-      params: {
-        ...params,
-        _meta: {
-          "io.modelcontextprotocol/protocolVersion": "2026-07-28",
-          "io.modelcontextprotocol/clientInfo": { name: "raw", version: "1" },
-          "io.modelcontextprotocol/clientCapabilities": {},
-        },
-      },
-    }),
-  });
-  const text = await response.text();
-  const messages = text
-    .split("\n")
-    .filter((line) => line.startsWith("data: {") || line.startsWith("{"))
-    .map((line) => JSON.parse(line.replace(/^data: /, "")) as Record<string, unknown>);
-  return messages.find((message) => message.id === id) ?? { raw: text, status: response.status };
-}
+const post = postModern;
 
 const RESEARCH = { topic: "gateways" };
 
