@@ -4,7 +4,7 @@ import { dirname, isAbsolute, join } from "node:path";
 import { logger } from "../logger.ts";
 import { buildIdentity, ownedByUs, startCachesOn, writePrivately } from "../start-cache.ts";
 import { defaultStateDir } from "../state/store.ts";
-import { type Env, lookupVariable, parseDotenv } from "./env.ts";
+import { type Env, lookupVariable, readDotenvFiles } from "./env.ts";
 import type { ConfigTrace, LoadConfigOptions, ResolvedConfig } from "./load.ts";
 import { findConfigFile } from "./locate.ts";
 
@@ -227,11 +227,7 @@ function replay(stored: ResolvedConfig, nonce: string, inputs: Inputs, env: Env)
 
 /** The environment as resolving saw it: the env files in order, the process's own over them. */
 function mergedEnv(envFiles: string[], env: Env): Env {
-  const out: Env = {};
-  for (const path of envFiles) {
-    if (existsSync(path)) Object.assign(out, parseDotenv(readFileSync(path, "utf8")));
-  }
-  return { ...out, ...env };
+  return { ...readDotenvFiles(envFiles), ...env };
 }
 
 /** Whether JSON keeps `value` as it is (no Infinity, Date, Map or function turned into another thing). */

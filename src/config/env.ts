@@ -1,4 +1,4 @@
-import { readFileSync } from "node:fs";
+import { existsSync, readFileSync } from "node:fs";
 
 export type Env = Record<string, string | undefined>;
 
@@ -14,6 +14,15 @@ export interface ExpandResult<T> {
 }
 
 const PATTERN = /\$\$\{|\$\{([A-Za-z_][A-Za-z0-9_]*)(?::-([^}]*))?\}/g;
+
+/** The variables of the dotenv files at `paths` that exist, in order (a later file wins). */
+export function readDotenvFiles(paths: string[]): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const path of paths) {
+    if (existsSync(path)) Object.assign(out, parseDotenv(readFileSync(path, "utf8")));
+  }
+  return out;
+}
 
 /** Looks up a variable; `VAR_FILE` (a path) is read when `VAR` itself is unset, as Docker secrets do. */
 export function lookupVariable(name: string, env: Env): string | undefined {

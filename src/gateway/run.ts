@@ -1,5 +1,4 @@
 import { existsSync, readFileSync, writeFileSync } from "node:fs";
-import { dirname } from "node:path";
 import { adoptStateDir, dropRunRecord } from "../backends/containment.ts";
 import { watchDirectories } from "../capabilities/watch.ts";
 import {
@@ -12,7 +11,7 @@ import {
 import type { ClusterLink } from "../cluster/link.ts";
 import { shareTasks } from "../cluster/tasks.ts";
 import { envWithFiles } from "../config/env-files.ts";
-import { envFilePaths, loadConfig, type ResolvedConfig } from "../config/load.ts";
+import { loadConfig, type ResolvedConfig } from "../config/load.ts";
 import { watchConfigFile } from "../config/watch.ts";
 import { errorMessage } from "../errors.ts";
 import { createRoutes } from "../http/routes.ts";
@@ -197,11 +196,7 @@ export async function runGateway(options: RunOptions): Promise<RunningGateway> {
             );
           },
           undefined,
-          envFilePaths(
-            { env_files: config.env_files },
-            dirname(config.file),
-            options.env ?? process.env,
-          ),
+          callEnv.paths,
         )
       : undefined;
 
