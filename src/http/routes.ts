@@ -380,7 +380,8 @@ export function createRoutes(gateway: Gateway, options: RoutesOptions = {}): Rou
     async fetch(request, peer) {
       // Resolved once here: the lockout, its loopback exemption and the UI all see the client.
       const address = addressOf(request, peer);
-      noteClientAddress(request, address);
+      // Only a relay to another instance reads it back.
+      if (options.cluster) noteClientAddress(request, address);
       const url = new URL(request.url);
       const foreign = rejectForeign(request, url);
       if (foreign) return foreign;
