@@ -123,8 +123,9 @@ export function createCallGuard(
     return rules.find((rule) => matches(rule.pattern, server, tool));
   }
 
-  async function checkSandbox(call: GuardedCall): Promise<void> {
-    const refuse = (cap: string, why: string) => {
+  /** Throws when a cap is reached; a promise only when the cluster's count must be asked too. */
+  function checkSandbox(call: GuardedCall): Promise<void> | undefined {
+    const refuse = (cap: string, why: string): never => {
       record(`sandbox.${cap}`, true, `${call.server}:${call.tool}`);
       throw new GatewayError(
         "SANDBOX_LIMIT",
@@ -134,7 +135,7 @@ export function createCallGuard(
     if (reachable.length && !reachable.some((pattern) => matches(pattern, call.server, "*"))) {
       refuse("backends", `this session may not reach backend "${call.server}"`);
     }
-    if (sandbox.max_calls === undefined && sandbox.max_duration === undefined) return;
+    if (sandbox.max_calls === undefined && sandbox.max_duration === undefined) return undefined;
     const stateless = call.session.startsWith("stateless:");
     const again = stateless
       ? `it starts again after ${Math.round(statelessIdleMs / 1000)}s without calls (server.session_ttl: stateless requests have no session to open anew)`
@@ -153,17 +154,19 @@ export function createCallGuard(
       );
     }
     const max = sandbox.max_calls;
-    if (max === undefined) return;
+    if (max === undefined) return undefined;
     if (state.calls >= max) refuse("max_calls", `this session has made its ${max} calls; ${again}`);
     state.calls++;
+    if (!shared) return undefined;
     // The cluster's count, kept while calls come (a session expires after as long without).
-    const everywhere = await shared?.hit(`sandbox:${call.session}`, 1, statelessIdleMs, true);
-    if (everywhere && everywhere.count > max) {
-      refuse(
-        "max_calls",
-        `this session has made its ${max} calls (on this gateway's instances together); ${again}`,
-      );
-    }
+    return shared.hit(`sandbox:${call.session}`, 1, statelessIdleMs, true).then((everywhere) => {
+      if (everywhere && everywhere.count > max) {
+        refuse(
+          "max_calls",
+          `this session has made its ${max} calls (on this gateway's instances together); ${again}`,
+        );
+      }
+    });
   }
 
   function checkArguments(call: GuardedCall, rule: CompiledRule | undefined): void {
@@ -270,7 +273,8 @@ export function createCallGuard(
 
   return {
     async run(call, send) {
-      await checkSandbox(call);
+      const counted = checkSandbox(call);
+      if (counted) await counted;
       // `firewall.enabled: false` (the original's master switch) turns rules off too.
       const rule = firewall.enabled ? ruleFor(call.server, call.tool) : undefined;
       checkArguments(call, rule);
