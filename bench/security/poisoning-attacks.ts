@@ -16,6 +16,10 @@
  *   another writer, in new wording across every field a model reads and 18 languages, some lightly
  *   encoded. Held out when the FNV-1a 32-bit hash of `fourth:<id>` is odd (rule fixed before the
  *   samples; bench/security/split-fourth.ts computes and checks it).
+ * - bench/security/attacks-fifth.jsonl (issue #16): a fifth set written blind by another writer
+ *   (session 8), every place a schema can hold text, 19 languages, a fifth of the attacks
+ *   encoded or hidden. Held out when the FNV-1a hash of `fifth:<id>` is odd
+ *   (bench/security/split-fifth.ts).
  * - bench/security/benign-more.jsonl: 45 more benign near-misses, written after the meaning rules
  *   and used to tune against false positives (all dev).
  * - bench/security/attacks-probe.jsonl: attacks in classes the parts vocabulary had no part for
@@ -79,6 +83,7 @@ const sets: [string, Sample[], string[]][] = [
   ["attacks-fresh", load("attacks-fresh.jsonl"), ["dev", "heldout"]],
   ["attacks-third", load("attacks-third.jsonl"), ["dev", "heldout"]],
   ["attacks-fourth", load("attacks-fourth.jsonl"), ["dev", "heldout"]],
+  ["attacks-fifth", load("attacks-fifth.jsonl"), ["dev", "heldout"]],
   ["benign-more", load("benign-more.jsonl"), ["dev"]],
   ["attacks-probe", load("attacks-probe.jsonl"), ["dev"]],
 ];
