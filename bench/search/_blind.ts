@@ -1,11 +1,11 @@
 /**
- * What the blind search sets share (bench/search/heldout3.ts, heldout4.ts): new servers indexed
- * beside the corpus (with its built-in hints) and any earlier blind round (without hints), their
- * requests scored in all, by half and by server. The halves are fixed by the set: sorted by name,
- * every other new server from the first is dev, the rest held out; a request belongs to the half
- * of the server of its first expected tool among the new ones. With `--dev` only the dev half is
- * scored and printed, and `--misses` then lists its misses; the held-out half's requests and
- * misses are never printed.
+ * What the blind search sets share (bench/search/heldout3.ts, heldout4.ts, heldout5.ts): new
+ * servers indexed beside the corpus (with its built-in hints) and the earlier blind rounds (without
+ * hints), their requests scored in all, by half and by server. The halves are fixed by the set:
+ * sorted by name, every other new server from the first is dev, the rest held out; a request
+ * belongs to the half of the server of its first expected tool among the new ones. With `--dev`
+ * only the dev half is scored and printed, and `--misses` then lists its misses; the held-out
+ * half's requests and misses are never printed.
  */
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
@@ -26,11 +26,17 @@ export interface BlindSet {
   /** The set's files: `bench/corpus/<name>-tools.json` and `bench/search/<name>-queries.json`. */
   name: string;
   /** Earlier blind rounds, indexed without hints too: their tools file's name and a label. */
-  earlier?: { name: string; label: string };
+  earlier?: Round | Round[];
   /** Servers the new ones must not repeat, besides the corpus and the earlier rounds. */
   alsoSeen?: string[];
   /** The first setup's row name: the corpus with its hints, none on the blind rounds. */
   hinted: string;
+}
+
+/** A blind round: `bench/corpus/<name>-tools.json`, and how the index line names its servers. */
+interface Round {
+  name: string;
+  label: string;
 }
 
 interface Score {
@@ -52,7 +58,9 @@ const row = (s: Score) =>
 /** Scores `set` as its script's flags ask, and prints the tables. */
 export function runBlindSet(set: BlindSet): void {
   const corpus = read<Corpus>("../corpus/tools.json");
-  const earlier = set.earlier ? read<Corpus>(`../corpus/${set.earlier.name}-tools.json`) : {};
+  const rounds = [set.earlier ?? []].flat();
+  const earlierSets = rounds.map((round) => read<Corpus>(`../corpus/${round.name}-tools.json`));
+  const earlier: Corpus = Object.assign({}, ...earlierSets);
   const fresh = read<Corpus>(`../corpus/${set.name}-tools.json`);
   const queries = read<Query[]>(`${set.name}-queries.json`);
 
@@ -117,11 +125,14 @@ export function runBlindSet(set: BlindSet): void {
     return { all, dev, held, byServer, misses };
   }
 
-  const rounds = set.earlier
-    ? ` + ${Object.keys(earlier).length} ${set.earlier.label} servers (${count(earlier)} tools)`
-    : "";
+  const earlierLine = rounds
+    .map((round, i) => {
+      const tools = earlierSets[i]!;
+      return ` + ${Object.keys(tools).length} ${round.label} servers (${count(tools)} tools)`;
+    })
+    .join("");
   console.log(
-    `index: ${Object.keys(corpus).length} corpus servers (${count(corpus)} tools)${rounds} + ${NEW.size} new servers (${count(fresh)} tools); ${queries.length} queries`,
+    `index: ${Object.keys(corpus).length} corpus servers (${count(corpus)} tools)${earlierLine} + ${NEW.size} new servers (${count(fresh)} tools); ${queries.length} queries`,
   );
   const devCount = queries.filter((q) => DEV.has(homeOf(q))).length;
   const heldOut = [...NEW].sort().filter((s) => !DEV.has(s));
