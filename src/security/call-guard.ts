@@ -6,7 +6,11 @@
  * message names the rule and the setting that changes it.
  */
 import type { CallerChannel, JsonObject } from "../backends/types.ts";
-import type { SharedCounters } from "../cluster/link.ts";
+import type { ClusterLink } from "../cluster/link.ts";
+
+/** What the session sandbox shares in a cluster: counted calls and each session's start. */
+export type SandboxShare = Pick<ClusterLink, "hit" | "claim" | "set">;
+
 import { errorMessage, GatewayError } from "../errors.ts";
 import type { GatewayHookable } from "../hooks.ts";
 import { logger } from "../logger.ts";
@@ -51,10 +55,11 @@ export interface CallGuard {
   reconfigure(next: SecurityConfig): void;
   /**
    * In a cluster: `security.sandbox.max_calls` also counts each session's (and stateless
-   * caller's) calls in `counters`, across every instance, so neither alternating instances nor
-   * an adoption after the owner died starts the count again.
+   * caller's) calls in `counters`, across every instance, and `max_duration` runs from the
+   * session's first call on any of them, so neither alternating instances nor an adoption after
+   * the owner died starts the count or the clock again.
    */
-  share(counters: SharedCounters | undefined): void;
+  share(counters: SandboxShare | undefined): void;
   close(): void;
 }
 
@@ -108,7 +113,7 @@ export function createCallGuard(
   configure(initial);
   const sessions = new Map<string, { calls: number; started: number; last: number }>();
   const events: GuardReport["events"] = {};
-  let shared: SharedCounters | undefined;
+  let shared: SandboxShare | undefined;
 
   function record(rule: string, blocked: boolean, what: string): void {
     const entry = events[rule] ?? { blocked: 0, warned: 0 };
@@ -147,26 +152,66 @@ export function createCallGuard(
       sessions.set(call.session, state);
     }
     state.last = now;
-    if (sandbox.max_duration !== undefined && now - state.started > sandbox.max_duration) {
-      refuse(
-        "max_duration",
-        `this session is older than ${Math.round(sandbox.max_duration / 1000)}s; ${again}`,
+    const limit = sandbox.max_duration;
+    const tooOld = (started: number) => {
+      if (limit !== undefined && now - started > limit) {
+        refuse("max_duration", `this session is older than ${Math.round(limit / 1000)}s; ${again}`);
+      }
+    };
+    tooOld(state.started);
+    const max = sandbox.max_calls;
+    if (max !== undefined && state.calls >= max) {
+      refuse("max_calls", `this session has made its ${max} calls; ${again}`);
+    }
+    state.calls++;
+    const counted = max !== undefined || (stateless && limit !== undefined);
+    if (!shared || (!counted && !(limit !== undefined && state.calls === 1))) return undefined;
+    return shareSandbox(shared, call.session, state, stateless, now, { refuse, tooOld, again });
+  }
+
+  /**
+   * The cluster's part of the sandbox: the calls counted on every instance (kept while calls
+   * come; a stateless caller's window starts again after as long without), and the session's
+   * clock started by its first call on any instance.
+   */
+  async function shareSandbox(
+    cluster: SandboxShare,
+    session: string,
+    state: { calls: number; started: number },
+    stateless: boolean,
+    now: number,
+    how: {
+      refuse: (cap: string, why: string) => never;
+      tooOld: (at: number) => void;
+      again: string;
+    },
+  ): Promise<void> {
+    const max = sandbox.max_calls;
+    const limit = sandbox.max_duration;
+    const counted = max !== undefined || (stateless && limit !== undefined);
+    const hit = counted ? cluster.hit(`sandbox:${session}`, 1, statelessIdleMs, true) : undefined;
+    if (limit !== undefined && state.calls === 1) {
+      // The first call here: the clock may have started on another instance. Ids of sessions
+      // are never reused; a stateless caller's window starts anew when the shared count does.
+      const key = `sandbox-start:${session}`;
+      const keep = limit + 86_400_000;
+      const fresh = stateless && (await hit)?.count === 1;
+      const held = fresh
+        ? await cluster.set(key, String(now), keep).then(() => undefined)
+        : await cluster.claim(key, String(state.started), keep);
+      const started = Number(held);
+      if (held !== undefined && Number.isFinite(started) && started < state.started) {
+        state.started = started;
+        how.tooOld(started);
+      }
+    }
+    const everywhere = await hit;
+    if (max !== undefined && everywhere && everywhere.count > max) {
+      how.refuse(
+        "max_calls",
+        `this session has made its ${max} calls (on this gateway's instances together); ${how.again}`,
       );
     }
-    const max = sandbox.max_calls;
-    if (max === undefined) return undefined;
-    if (state.calls >= max) refuse("max_calls", `this session has made its ${max} calls; ${again}`);
-    state.calls++;
-    if (!shared) return undefined;
-    // The cluster's count, kept while calls come (a session expires after as long without).
-    return shared.hit(`sandbox:${call.session}`, 1, statelessIdleMs, true).then((everywhere) => {
-      if (everywhere && everywhere.count > max) {
-        refuse(
-          "max_calls",
-          `this session has made its ${max} calls (on this gateway's instances together); ${again}`,
-        );
-      }
-    });
   }
 
   function checkArguments(call: GuardedCall, rule: CompiledRule | undefined): void {
