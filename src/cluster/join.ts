@@ -3,6 +3,7 @@ import { hostname } from "node:os";
 import type { ResolvedConfig } from "../config/load.ts";
 import { logger } from "../logger.ts";
 import type { ClusterLink, RelayTls } from "./link.ts";
+import { trackPeers } from "./peers.ts";
 
 /** The channel a reload is announced on; the message is the announcing instance's id. */
 export const RELOAD_CHANNEL = "reload";
@@ -39,6 +40,7 @@ export async function joinCluster(
     selfUrl: cluster.advertise_url ?? selfUrl,
   });
   link.relayTls = relayTlsFor(config);
+  link.peers = trackPeers(link);
   logger.withTag("cluster").info(`joined as ${instanceId} (${link.status().redis})`);
   return link;
 }

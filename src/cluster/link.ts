@@ -7,6 +7,8 @@
  * Every operation may fail while the shared store is down: counters then answer `undefined`
  * (the caller counts locally instead) and the instance reports itself degraded in `/health`.
  */
+import type { Peers } from "./peers.ts";
+
 export interface ClusterLink extends SharedCounters {
   /** This instance's id (`cluster.instance_id`, else a random one). */
   readonly instanceId: string;
@@ -44,6 +46,11 @@ export interface ClusterLink extends SharedCounters {
    * chains to, this instance's certificate for an mTLS front). Read on each use (renewals).
    */
   relayTls?: () => RelayTls | undefined;
+  /**
+   * Where the other instances are, as last read from the store and kept while it is down, by
+   * the tag each puts in front of its session ids (src/cluster/peers.ts).
+   */
+  peers?: Peers;
   /**
    * Sends `message` to every instance (this one included) listening on `channel`; false when
    * the store cannot be reached (nobody got it).

@@ -309,6 +309,8 @@ export async function runGateway(options: RunOptions): Promise<RunningGateway> {
   startBackends();
   if (cluster && !config.cluster?.advertise_url)
     cluster.url = advertisedUrl(host, server.port, !!config.server.tls);
+  // The URL is final: the other instances may now relay here while Redis is down.
+  void cluster?.peers?.beat();
   // Counts what the pool serves: enabled backends plus the built-in capabilities backend.
   const served = gateway.pool.statuses();
   const failed = served.filter((backend) => backend.state === "failed").length;
@@ -333,6 +335,7 @@ export async function runGateway(options: RunOptions): Promise<RunningGateway> {
         await drain(gateway, config.server.shutdown_timeout);
         await server.stop().catch(() => {});
         await routes.close();
+        cluster?.peers?.close();
         cluster?.close();
         observer.close();
         closeGovernance();

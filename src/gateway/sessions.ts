@@ -245,7 +245,10 @@ export class SessionManager {
           lastActive: () => session?.lastSeen ?? 0,
         });
     const transport = new WebStandardStreamableHTTPServerTransport({
-      sessionIdGenerator: () => adoptId ?? crypto.randomUUID(),
+      // In a cluster the id starts with this instance's tag: relayed here even while Redis is down.
+      sessionIdGenerator: () =>
+        adoptId ??
+        (cluster?.peers ? `${cluster.peers.tag}.${crypto.randomUUID()}` : crypto.randomUUID()),
       onsessioninitialized: (sessionId) => {
         if (!session) return;
         session.id = sessionId;
@@ -328,6 +331,12 @@ export class SessionManager {
     const cluster = this.options.cluster!;
     const text = await cluster.get(sessionKey(id));
     if (!text && !cluster.connected) {
+      // Redis cannot say who holds it: the instance whose tag the id starts with, if known.
+      const owner = cluster.peers?.ownerOf(id);
+      if (owner && owner !== cluster.url && !isRelayed(request, cluster)) {
+        const relayed = await relayToOwner(owner, request, parsedBody, cluster);
+        if (relayed) return relayed;
+      }
       // Still 404: the client opens a new session, here, and goes on with it.
       return sessionError(
         404,

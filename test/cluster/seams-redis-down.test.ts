@@ -1,8 +1,8 @@
 /**
- * Redis going away × sessions owned by another instance: the instance that cannot look the
- * session up says why (Redis is unreachable, open a new session) instead of a bare "Session
- * not found"; a session opened again where it lands works; `/health` says degraded; and once
- * Redis is back the first session is reachable from anywhere again.
+ * Redis going away × sessions owned by another instance: a session whose owner this instance
+ * knows is relayed there; one it cannot place gets a refusal that says why (Redis is
+ * unreachable, open a new session) instead of a bare "Session not found"; `/health` says
+ * degraded; and once Redis is back the first session is reachable from anywhere again.
  */
 import { afterAll, beforeAll, describe, expect, setDefaultTimeout, test } from "bun:test";
 import { Client, StreamableHTTPClientTransport } from "@modelcontextprotocol/client";
@@ -63,7 +63,22 @@ describe.skipIf(!Bun.which("redis-server"))("Redis down × sessions of another i
       expect(await echo("relayed")).toBe("relayed");
       await redis.kill();
       await waitFor(() => b.cluster?.status().redis === "down");
-      const refused = await echo("lost").catch((error: Error) => error.message);
+      // b knows a's tag from before the outage: the session is relayed there
+      // (test/cluster/seams-redis-down-relay.test.ts); a session of an instance b never heard of
+      // is refused, and the refusal says why.
+      expect(await echo("relayed while down")).toBe("relayed while down");
+      const unknown = await fetch(`${b.url}/mcp/fixture`, {
+        method: "POST",
+        headers: {
+          "content-type": "application/json",
+          accept: "application/json, text/event-stream",
+          "mcp-protocol-version": "2025-11-25",
+          "mcp-session-id": `0badc0de.${crypto.randomUUID()}`,
+        },
+        body: JSON.stringify({ jsonrpc: "2.0", id: 1, method: "ping" }),
+      });
+      expect(unknown.status).toBe(404);
+      const refused = await unknown.text();
       expect(refused).toContain("Redis");
       expect(refused).toContain("open a new session");
       const health = (await (await fetch(`${b.url}/health`)).json()) as { status: string };

@@ -1,0 +1,59 @@
+import type { ClusterLink } from "./link.ts";
+
+/** The shared list each instance adds `<tag> <url>` to. */
+const PEERS_KEY = "peers";
+/** How many entries the list keeps (the newest of each instance wins when read). */
+const MAX_ENTRIES = 256;
+
+/**
+ * Where the instances of a cluster are, remembered for when Redis is down. Every instance adds
+ * its tag and URL to a shared list now and then and reads the list back; its 2025-11-25
+ * session ids start with its tag, so while Redis cannot say who holds a session, a request that
+ * a load balancer sent to another instance is still relayed to the one the id names. Only
+ * URLs read from the store are ever relayed to: a client cannot name one.
+ */
+export interface Peers {
+  /** This instance's tag, what its session ids start with (`<tag>.<uuid>`). */
+  readonly tag: string;
+  /** The URL of the instance that made session `id`, as last read; undefined when unknown. */
+  ownerOf(id: string): string | undefined;
+  /** Adds this instance to the list and reads it (also every `everyMs`). */
+  beat(): Promise<void>;
+  close(): void;
+}
+
+export function trackPeers(link: ClusterLink, everyMs = 15_000): Peers {
+  const tag = crypto.randomUUID().slice(0, 8);
+  let known = new Map<string, string>();
+  let timer: ReturnType<typeof setInterval> | undefined;
+
+  async function beat(): Promise<void> {
+    if (!link.url) return;
+    await link.append(PEERS_KEY, `${tag} ${link.url}`, MAX_ENTRIES, 10 * everyMs);
+    const entries = await link.list(PEERS_KEY);
+    // Unreachable: keep what was last read, which is what the list is for.
+    if (!entries) return;
+    const next = new Map<string, string>();
+    for (const entry of entries) {
+      const space = entry.indexOf(" ");
+      if (space > 0) next.set(entry.slice(0, space), entry.slice(space + 1));
+    }
+    known = next;
+  }
+
+  return {
+    tag,
+    ownerOf(id) {
+      const dot = id.indexOf(".");
+      return dot > 0 ? known.get(id.slice(0, dot)) : undefined;
+    },
+    beat() {
+      timer ??= setInterval(() => void beat().catch(() => {}), everyMs);
+      (timer as { unref?: () => void }).unref?.();
+      return beat().catch(() => {});
+    },
+    close() {
+      clearInterval(timer);
+    },
+  };
+}
