@@ -145,7 +145,7 @@ export class SessionManager {
     if (id) {
       let session = this.sessions.get(id);
       if (!session && this.options.cluster) {
-        const found = await this.elsewhere(request, parsedBody, id, scope, caller);
+        const found = await this.elsewhere(request, parsedBody, id, scope, caller, address);
         if (found instanceof Response) return found;
         session = found;
       }
@@ -180,6 +180,21 @@ export class SessionManager {
     // only a real initialize may make room, or junk requests could evict sessions).
     if (!isInitialize(parsedBody)) return this.open(request, parsedBody, scope, caller);
     const capKey = capKeyOf(caller, parsedBody, address);
+    const room = this.makeRoom(capKey, parsedBody, "a new session");
+    if (room instanceof Response) return room;
+    try {
+      return await this.open(request, parsedBody, scope, caller, capKey, room);
+    } finally {
+      room();
+    }
+  }
+
+  /**
+   * Room under `server.max_sessions` and `max_sessions_per_caller` for one more session of
+   * `capKey` (idle ones closed for it), reserved until the returned release is called; a 503
+   * naming the cap when there is none.
+   */
+  private makeRoom(capKey: string, parsedBody: unknown, what: string): Response | (() => void) {
     const plan = planRoom(
       this.sessions.values(),
       capKey,
@@ -196,9 +211,9 @@ export class SessionManager {
       // At most a line a second: a client retrying in a loop must not flood the log.
       if (performance.now() - this.lastRefusalLog >= 1000) {
         this.lastRefusalLog = performance.now();
-        log().warn(`refused a new session (${this.refused} so far): ${plan.reason}`);
+        log().warn(`refused ${what} (${this.refused} so far): ${plan.reason}`);
       }
-      const id = Array.isArray(parsedBody) ? null : (parsedBody as { id?: unknown }).id;
+      const id = Array.isArray(parsedBody) ? null : (parsedBody as { id?: unknown } | null)?.id;
       return Response.json(
         { jsonrpc: "2.0", error: { code: -32000, message: plan.reason }, id: id ?? null },
         { status: 503, headers: { "Retry-After": "5" } },
@@ -207,15 +222,10 @@ export class SessionManager {
     for (const victim of plan.evict) this.evict(victim);
     this.reserve(capKey, 1);
     let reserved = true;
-    const release = () => {
+    return () => {
       if (reserved) this.reserve(capKey, -1);
       reserved = false;
     };
-    try {
-      return await this.open(request, parsedBody, scope, caller, capKey, release);
-    } finally {
-      release();
-    }
   }
 
   private async open(
@@ -327,6 +337,7 @@ export class SessionManager {
     id: string,
     scope: string,
     caller: Caller,
+    address?: string,
   ): Promise<Session | Response | undefined> {
     const cluster = this.options.cluster!;
     const text = await cluster.get(sessionKey(id));
@@ -367,7 +378,7 @@ export class SessionManager {
       }
       adopting = this.adopting.get(id);
       if (!adopting) {
-        adopting = this.adopt(id, record, caller).finally(() => this.adopting.delete(id));
+        adopting = this.adopt(id, record, caller, address).finally(() => this.adopting.delete(id));
         this.adopting.set(id, adopting);
       }
     }
@@ -379,8 +390,28 @@ export class SessionManager {
     id: string,
     record: SharedSession,
     caller: Caller,
+    address?: string,
   ): Promise<Session | Response> {
     const init = { jsonrpc: "2.0", id: `adopt-${id}`, method: "initialize", params: record.init };
+    // An adopted session counts under the caps like one opened here (it may close idle ones).
+    const capKey = capKeyOf(caller, init, address);
+    const room = this.makeRoom(capKey, init, `to adopt session ${id}`);
+    if (room instanceof Response) return room;
+    try {
+      return await this.recreate(id, record, caller, init, capKey, room);
+    } finally {
+      room();
+    }
+  }
+
+  private async recreate(
+    id: string,
+    record: SharedSession,
+    caller: Caller,
+    init: { params: unknown },
+    capKey: string,
+    release: () => void,
+  ): Promise<Session | Response> {
     const headers = {
       "content-type": "application/json",
       accept: "application/json, text/event-stream",
@@ -396,8 +427,8 @@ export class SessionManager {
       init,
       record.scope,
       caller,
-      caller.id,
-      () => {},
+      capKey,
+      release,
       id,
     );
     await opened.text();
