@@ -75,6 +75,9 @@ export class WebhookHub {
    */
   share(link: ClusterLink | undefined): void {
     this.cluster = link;
+    // A Redis that restarted empty forgot every delivery taken: what this instance took and
+    // still remembers is claimed again, so a replay sent to another instance is still one.
+    link?.onReconnect(() => void this.reclaim(link));
     link?.subscribe(WEBHOOK_CHANNEL, (text) => {
       let message: { from?: string; uri?: string; delivery?: Delivery };
       try {
@@ -244,6 +247,20 @@ export class WebhookHub {
       ids.map((id) => cluster.claim(`webhook-seen:${endpoint.uri}:${id}`, token, ttl)),
     );
     return holders.some((holder) => holder !== undefined && holder !== token);
+  }
+
+  /** Claims again, for the time each has left, every delivery id this instance remembers. */
+  private async reclaim(cluster: ClusterLink): Promise<void> {
+    const now = Date.now();
+    const token = `${cluster.instanceId}:reclaimed`;
+    const claims: Promise<unknown>[] = [];
+    for (const [uri, seen] of this.seen) {
+      for (const [id, expires] of seen) {
+        if (expires > now)
+          claims.push(cluster.claim(`webhook-seen:${uri}:${id}`, token, expires - now));
+      }
+    }
+    await Promise.all(claims);
   }
 
   private statsOf(endpoint: WebhookEndpoint): EndpointStats {

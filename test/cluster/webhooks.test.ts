@@ -109,4 +109,24 @@ describe.skipIf(!Bun.which("redis-server"))("webhooks in a cluster of two instan
     const again = await github(b.url, body, "cluster-delivery-1");
     expect(again.status).toBe(409);
   });
+
+  test("after Redis restarts empty, a delivery taken before is still a replay on the other instance", async () => {
+    const [a, b] = instances as [
+      RunningGateway & { url: string },
+      RunningGateway & { url: string },
+    ];
+    const body = JSON.stringify({ ref: "refs/heads/release" });
+    expect((await github(a.url, body, "cluster-delivery-2")).status).toBe(200);
+    await redis.kill();
+    await waitFor(() => a.cluster?.status().redis === "down");
+    await redis.restart();
+    await waitFor(
+      () => instances.every((instance) => instance.cluster?.status().redis === "connected"),
+      15_000,
+    );
+    // a wrote what it took back when Redis answered: b finds it there.
+    const key = "webhook-seen:webhook://repo/push:cluster-delivery-2";
+    await waitFor(async () => (await b.cluster?.get(key)) !== undefined, 5_000);
+    expect((await github(b.url, body, "cluster-delivery-2")).status).toBe(409);
+  });
 });
