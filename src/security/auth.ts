@@ -1,4 +1,4 @@
-import type { SharedCounters } from "../cluster/link.ts";
+import type { ClusterLink, SharedCounters } from "../cluster/link.ts";
 import type { ResolvedConfig } from "../config/load.ts";
 import { type Caller, LOCAL_ADMIN } from "../gateway/caller.ts";
 import { type ClientCertificate, clientCertificateOf } from "../http/client-cert.ts";
@@ -55,8 +55,10 @@ export interface Authenticator {
   /**
    * Counts rate limits and the wrong-key lockout in `counters`, shared by every instance of a
    * cluster (fixed one-minute and lockout windows); while they cannot be reached, locally.
+   * When the store answers again, each key's count this instance last saw in the current
+   * minute is put back (a store restarted empty must not hand out a second minute's worth).
    */
-  share(counters: SharedCounters | undefined): void;
+  share(counters: (SharedCounters & Pick<ClusterLink, "onReconnect">) | undefined): void;
 }
 
 interface KeyEntry {
@@ -80,12 +82,19 @@ export function createAuthenticator(config: ResolvedConfig): Authenticator {
   let throttle = lockoutOf(auth);
   const logins = createLoginSessions();
   let shared: SharedCounters | undefined;
+  /** Per key: the shared count this instance last saw, and when its minute ends. */
+  const lastSeen = new Map<string, { count: number; until: number }>();
 
   /** Takes `count` messages from the key's limit: 0 when allowed, else ms to wait. */
   async function take(entry: KeyEntry, count: number): Promise<number> {
     const limiter = entry.limiter!;
     const window = shared ? await shared.hit(`rate:${entry.caller.id}`, count, 60_000) : undefined;
     if (!window) return limiter.take(count);
+    // One entry per configured key with a limit: bounded by the config.
+    lastSeen.set(entry.caller.id, {
+      count: Math.min(window.count, limiter.perMinute),
+      until: Date.now() + window.resetMs,
+    });
     if (window.count <= limiter.perMinute) return 0;
     void shared!.hit(`rate:${entry.caller.id}`, -count, 60_000);
     return count > limiter.perMinute ? Number.POSITIVE_INFINITY : Math.max(1, window.resetMs);
@@ -268,6 +277,12 @@ export function createAuthenticator(config: ResolvedConfig): Authenticator {
     },
     share(counters) {
       shared = counters;
+      counters?.onReconnect(() => {
+        const now = Date.now();
+        for (const [id, seen] of lastSeen) {
+          if (seen.until > now) void counters.atLeast(`rate:${id}`, seen.count, seen.until - now);
+        }
+      });
     },
   };
 }
