@@ -33,15 +33,27 @@ export interface CapabilitiesDriverOptions {
   fetch?: Fetch;
 }
 
+/** What a config reload may change in a running capabilities backend. */
+export type CapabilitiesSettings = Pick<
+  CapabilitiesDriverOptions,
+  "builtin" | "directories" | "allowPrivateNetworks" | "maxResponseBytes"
+>;
+
 /** The capabilities backend: one more driver for the pool, plus a reload for SIGHUP and the API. */
 export interface CapabilitiesDriver extends InternalDriver {
   readonly registry: CapabilityRegistry;
   /** Re-reads every capability file; tells the pool when the tools changed. */
   reload(): boolean;
+  /**
+   * Applies reloaded `capabilities` settings: other folders are read and watched (the old ones
+   * no longer), the catalog switched on or off, the network guard and response cap changed.
+   */
+  reconfigure(settings: CapabilitiesSettings): void;
 }
 
 /** Serves capability files as tools of one backend, hot-reloading their folders. */
-export function createCapabilitiesDriver(options: CapabilitiesDriverOptions): CapabilitiesDriver {
+export function createCapabilitiesDriver(initial: CapabilitiesDriverOptions): CapabilitiesDriver {
+  let options = initial;
   const registry = new CapabilityRegistry({
     builtin: options.builtin,
     directories: options.directories,
@@ -49,6 +61,14 @@ export function createCapabilitiesDriver(options: CapabilitiesDriverOptions): Ca
   const cache = new Map<string, { expires: number; result: CallToolResult }>();
   let listeners: ConnectionEvents | undefined;
   let loaded = false;
+  let watcher: Watcher | undefined;
+  const watch = () => {
+    watcher?.close();
+    watcher =
+      options.watch !== false && options.directories.length
+        ? watchDirectories(options.directories, () => reload())
+        : undefined;
+  };
 
   const reload = (): boolean => {
     loaded = true;
@@ -94,6 +114,17 @@ export function createCapabilitiesDriver(options: CapabilitiesDriverOptions): Ca
     aliases: options.name === "gateway" ? [] : ["gateway"],
     registry,
     reload,
+    reconfigure(settings) {
+      options = { ...options, ...settings };
+      registry.reconfigure({ builtin: options.builtin, directories: options.directories });
+      // Not open: the next open reads (and watches) the new folders.
+      if (!listeners) {
+        loaded = false;
+        return;
+      }
+      watch();
+      reload();
+    },
     hints(tool) {
       const capability = registry.get(tool);
       const words = capability ? [...capability.tags, ...capability.examples] : [];
@@ -109,10 +140,7 @@ export function createCapabilitiesDriver(options: CapabilitiesDriverOptions): Ca
         logProblems((await registry.loadGradually()).problems);
       }
       listeners = events;
-      let watcher: Watcher | undefined;
-      if (options.watch !== false && options.directories.length) {
-        watcher = watchDirectories(options.directories, () => reload());
-      }
+      watch();
       return {
         transport: "internal",
         capabilities: { tools: { listChanged: true } },
@@ -158,6 +186,7 @@ export function createCapabilitiesDriver(options: CapabilitiesDriverOptions): Ca
         async ping() {},
         async close() {
           watcher?.close();
+          watcher = undefined;
           if (listeners === events) listeners = undefined;
         },
       };

@@ -37,7 +37,12 @@ export class CapabilityRegistry {
   private fingerprint = "";
   problems: LoadProblem[] = [];
 
-  constructor(private readonly options: RegistryOptions) {}
+  constructor(private options: RegistryOptions) {}
+
+  /** Serves other folders (or the catalog on or off) from the next load on. */
+  reconfigure(options: RegistryOptions): void {
+    this.options = options;
+  }
 
   /** (Re)reads every source at once. */
   load(): LoadReport {

@@ -1,5 +1,6 @@
 import { BackendPool } from "../backends/pool.ts";
 import type { InternalDriver } from "../backends/types.ts";
+import type { CapabilitiesDriver, CapabilitiesSettings } from "../capabilities/driver.ts";
 import type { ResolvedConfig } from "../config/load.ts";
 import { createGatewayHooks, type GatewayHookable } from "../hooks.ts";
 import { logger } from "../logger.ts";
@@ -325,8 +326,17 @@ export function createGateway(options: GatewayOptions): Gateway {
           require_confirmation: [],
           confirm_destructive: false,
         });
+        // `capabilities` apply at once but for whether and under which name they are served.
+        const served = (c: ResolvedConfig) => ({
+          enabled: c.capabilities.enabled,
+          name: c.capabilities.name,
+        });
         const [a, b] =
-          key === "security" ? [atOnce(next), atOnce(config)] : [next[key], config[key]];
+          key === "security"
+            ? [atOnce(next), atOnce(config)]
+            : key === "capabilities"
+              ? [served(next), served(config)]
+              : [next[key], config[key]];
         restartRequired.push(...changedSettings(key, a, b));
       }
       // Keys and their scopes apply at once (a revoked key stops working on reload).
@@ -335,6 +345,7 @@ export function createGateway(options: GatewayOptions): Gateway {
       security.reconfigure(next.security);
       security.calls.reconfigure(next.security);
       router.toolPolicy = createToolPolicy(next.security.tool_policy);
+      reconfigureCapabilities(options.drivers ?? [], config, next);
       // What sessions list may change with no backend changing (surfaced tools, code mode,
       // scopes, profiles): connected clients are told to list again.
       const surface = (c: ResolvedConfig) =>
@@ -408,4 +419,26 @@ function changedSettings(key: string, next: unknown, running: unknown): string[]
   return names
     .filter((name) => JSON.stringify(a[name]) !== JSON.stringify(b[name]))
     .map((name) => `${key}.${name}`);
+}
+
+/**
+ * A reload's `capabilities` folders, catalog switch, network guard and response cap, applied to
+ * the running capabilities backend (its name and whether it runs wait for a restart).
+ */
+function reconfigureCapabilities(
+  drivers: readonly InternalDriver[],
+  before: ResolvedConfig,
+  after: ResolvedConfig,
+): void {
+  const settings = (c: ResolvedConfig): CapabilitiesSettings => ({
+    builtin: c.capabilities.builtin,
+    directories: c.capabilities.directories,
+    allowPrivateNetworks: c.capabilities.allow_private_networks,
+    maxResponseBytes: c.capabilities.max_response_bytes,
+  });
+  const next = settings(after);
+  if (JSON.stringify(next) === JSON.stringify(settings(before))) return;
+  for (const driver of drivers) {
+    (driver as Partial<CapabilitiesDriver>).reconfigure?.(next);
+  }
 }
