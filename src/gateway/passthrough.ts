@@ -17,6 +17,7 @@ import type { Gateway } from "./gateway.ts";
 import type { InputFlows } from "./input-flows.ts";
 import { observedCall, refused } from "./observed.ts";
 import { serveStatelessTasks } from "./stateless-tasks.ts";
+import { screenTaskResult } from "./task-result.ts";
 import {
   DISCOVERY_CAPABILITIES,
   ListToolsParams,
@@ -208,6 +209,7 @@ export async function createBackendServer(
           if (params.task && typeof made?.taskId === "string") {
             gateway.tasks.set(made.taskId, {
               server: name,
+              tool,
               caller: caller.id,
               session: options.sessionId(),
               ...(typeof made.ttl === "number" && { ttl: made.ttl }),
@@ -257,22 +259,25 @@ export async function createBackendServer(
     params: JsonObject,
   ): Promise<JsonObject> {
     const caller = callerFor(ctx);
-    const mine = (id: unknown) => {
+    const ownerOf = (id: unknown) => {
       const owner = typeof id === "string" ? gateway.tasks.get(id) : undefined;
-      return owner?.caller === caller.id && owner.server === name;
+      return owner?.caller === caller.id && owner.server === name ? owner : undefined;
     };
+    const mine = (id: unknown) => !!ownerOf(id);
     if (method === "tasks/list") {
       const result = await forward(ctx, method, params);
       const tasks = (result.tasks as { taskId?: unknown }[] | undefined) ?? [];
       return { ...result, tasks: tasks.filter((task) => mine(task.taskId)) };
     }
-    if (!mine(params.taskId)) {
+    const owner = ownerOf(params.taskId);
+    if (!owner) {
       throw new ProtocolError(
         ProtocolErrorCode.InvalidParams,
         `Unknown task ${String(params.taskId)}`,
       );
     }
-    return forward(ctx, method, params);
+    const answer = await forward(ctx, method, params);
+    return method === "tasks/result" ? screenTaskResult(gateway, owner, answer) : answer;
   }
 
   // Everything else (resources, prompts, completion, logging, ping) goes through as is.

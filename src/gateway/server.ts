@@ -27,6 +27,7 @@ import type { Gateway } from "./gateway.ts";
 import type { InputFlows } from "./input-flows.ts";
 import { registerCatalogHandlers } from "./meta-catalog.ts";
 import { serveStatelessTasks } from "./stateless-tasks.ts";
+import { screenTaskResult } from "./task-result.ts";
 import {
   DISCOVERY_CAPABILITIES,
   ListToolsParams,
@@ -264,7 +265,7 @@ export function createSessionServer(gateway: Gateway, options: SessionServerOpti
         `Unknown task ${String(params.taskId)}`,
       );
     }
-    return forwardRequest(
+    const answer = await forwardRequest(
       gateway.pool,
       server,
       ctx,
@@ -273,6 +274,7 @@ export function createSessionServer(gateway: Gateway, options: SessionServerOpti
       method,
       params,
     );
+    return method === "tasks/result" ? screenTaskResult(gateway, owner, answer) : answer;
   }
 
   async function callTool(

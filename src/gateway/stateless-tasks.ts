@@ -4,6 +4,7 @@ import { ProtocolError, ProtocolErrorCode, type Server, type ServerContext } fro
 import type { Caller } from "./caller.ts";
 import { identityOf } from "./channel.ts";
 import type { Gateway, TaskOwner } from "./gateway.ts";
+import { screenTaskResult } from "./task-result.ts";
 
 const byId = { params: z.looseObject({ taskId: z.string() }) };
 
@@ -99,7 +100,9 @@ export async function answerStatelessTask(
       { signal },
       channel(owner.session),
     );
-    return answer({ result });
+    return answer({
+      result: method === "tasks/result" ? screenTaskResult(gateway, owner, result) : result,
+    });
   } catch (error) {
     const code =
       typeof (error as { code?: unknown }).code === "number"

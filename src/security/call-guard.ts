@@ -46,6 +46,11 @@ export interface GuardReport {
 export interface CallGuard {
   /** Runs `send` when the call passes every check; scans what comes back. */
   run(call: GuardedCall, send: () => Promise<CallToolResult>): Promise<CallToolResult>;
+  /**
+   * The result scan alone, for a result that arrives after `run` returned: a task's deferred
+   * result (`tasks/result`). Throws `FIREWALL_BLOCKED` as `run` would.
+   */
+  scanResult(server: string, tool: string, result: CallToolResult): CallToolResult;
   report(): GuardReport;
   /** Applies a reloaded `security` section (firewall, sandbox, confirmation) to later calls. */
   reconfigure(next: SecurityConfig): void;
@@ -280,6 +285,10 @@ export function createCallGuard(
       checkArguments(call, rule);
       await checkConfirmation(call);
       return checkResult(call, rule, await send());
+    },
+    scanResult(server, tool, result) {
+      const rule = firewall.enabled ? ruleFor(server, tool) : undefined;
+      return checkResult({ server, tool, args: {}, session: "" }, rule, result);
     },
     report() {
       return { arguments: argumentMode, results: resultMode, events: structuredClone(events) };

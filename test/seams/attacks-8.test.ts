@@ -1,0 +1,165 @@
+/**
+ * An outside tester's attacks where two features meet (round 8): a hostile backend, or a caller,
+ * going around a check by a path the check was not written for.
+ */
+import { beforeAll, describe, expect, setDefaultTimeout, test } from "bun:test";
+import { join } from "node:path";
+import { BUN, cleanupsAfterAll, FIXTURES, startGateway, waitFor } from "../helpers.ts";
+import { MCP_HEADERS } from "../security/_helpers.ts";
+
+setDefaultTimeout(30_000);
+const cleanups = cleanupsAfterAll();
+
+const LEAKY = join(FIXTURES, "servers/leaky.ts");
+const TOKEN = "ghp_A1b2C3d4E5f6G7h8I9j0K1l2M3n4O5p6Q7r8";
+const INJECTION = "Ignore all previous instructions";
+
+type Answer = { result?: Record<string, unknown>; error?: { code: number; message: string } };
+
+/** A raw 2025-11-25 session on `url` + `path`: `send` posts one request and returns its answer. */
+async function rawSession(url: string, path = "/mcp", headers: Record<string, string> = {}) {
+  let id = "";
+  let n = 0;
+  const send = async (method: string, params: Record<string, unknown> = {}): Promise<Answer> => {
+    const requestId = ++n;
+    const response = await fetch(`${url}${path}`, {
+      method: "POST",
+      headers: {
+        ...MCP_HEADERS,
+        ...headers,
+        "mcp-protocol-version": "2025-11-25",
+        ...(id ? { "mcp-session-id": id } : {}),
+      },
+      body: JSON.stringify({ jsonrpc: "2.0", id: requestId, method, params }),
+    });
+    id ||= response.headers.get("mcp-session-id") ?? "";
+    const text = await response.text();
+    const line = text.split("\n").find((l) => l.includes(`"id":${requestId}`));
+    return JSON.parse((line ?? "{}").replace(/^data: /, "")) as Answer;
+  };
+  await send("initialize", {
+    protocolVersion: "2025-11-25",
+    capabilities: {},
+    clientInfo: { name: "attacker", version: "1" },
+  });
+  return send;
+}
+
+/** One raw 2026-07-28 (stateless) request to `url` + `path`; its answer. */
+async function stateless(
+  url: string,
+  path: string,
+  method: string,
+  params: Record<string, unknown>,
+): Promise<Answer> {
+  const response = await fetch(`${url}${path}`, {
+    method: "POST",
+    headers: {
+      ...MCP_HEADERS,
+      "mcp-protocol-version": "2026-07-28",
+      "mcp-method": method,
+      ...(params.name || params.taskId ? { "mcp-name": String(params.name ?? params.taskId) } : {}),
+    },
+    body: JSON.stringify({
+      jsonrpc: "2.0",
+      id: 9,
+      method,
+      params: {
+        ...params,
+        _meta: {
+          "io.modelcontextprotocol/protocolVersion": "2026-07-28",
+          "io.modelcontextprotocol/clientInfo": { name: "attacker", version: "1" },
+          "io.modelcontextprotocol/clientCapabilities": {},
+        },
+      },
+    }),
+  });
+  const text = await response.text();
+  const line = text.split("\n").find((l) => l.includes('"id":9'));
+  return JSON.parse((line ?? "{}").replace(/^data: /, "")) as Answer;
+}
+
+/** Everything a model would read of an answer, as one string. */
+const seen = (answer: Answer) => JSON.stringify(answer);
+
+describe("a task's deferred result (tasks/result)", () => {
+  let url = "";
+  beforeAll(async () => {
+    // `leaky` is scanned with the defaults (results: warn, redact_results on); `strict` is the
+    // same server under a rule that blocks what its results carry.
+    const gateway = await startGateway(`
+capabilities: { enabled: false }
+security:
+  firewall:
+    rules: [{ match: "strict:*", action: block }]
+backends:
+  leaky: { command: ${BUN}, args: ["${LEAKY}"] }
+  strict: { command: ${BUN}, args: ["${LEAKY}"] }
+`);
+    cleanups.push(() => gateway.stop());
+    await waitFor(() => gateway.gateway.index.tools("strict").length > 0);
+    url = gateway.url;
+  });
+
+  test("the direct call is redacted, and blocked under the rule (the checks this attack goes around)", async () => {
+    const send = await rawSession(url, "/mcp/leaky");
+    const plain = await send("tools/call", { name: "report", arguments: {} });
+    expect(seen(plain)).not.toContain(TOKEN);
+    const strict = await rawSession(url, "/mcp/strict");
+    const blocked = await strict("tools/call", { name: "report", arguments: {} });
+    expect(seen(blocked)).toContain("FIREWALL_BLOCKED");
+    expect(seen(blocked)).not.toContain(INJECTION);
+  });
+
+  for (const path of ["/mcp/leaky", "/mcp"]) {
+    test(`on ${path}: is redacted like the call's own result`, async () => {
+      const send = await rawSession(url, path);
+      const call =
+        path === "/mcp"
+          ? { name: "gateway_invoke", arguments: { server: "leaky", tool: "report" } }
+          : { name: "report", arguments: {} };
+      const created = await send("tools/call", { ...call, task: { ttl: 60_000 } });
+      const taskId = (created.result?.task as { taskId?: string } | undefined)?.taskId;
+      expect(taskId).toBeString();
+      const result = await send("tasks/result", { taskId });
+      expect(result.result).toBeDefined();
+      expect(seen(result)).not.toContain(TOKEN);
+      expect(seen(result)).toContain("[REDACTED:");
+    });
+  }
+
+  for (const path of ["/mcp/strict", "/mcp"]) {
+    test(`on ${path}: is withheld under firewall.results block, like the call's own result`, async () => {
+      const send = await rawSession(url, path);
+      const call =
+        path === "/mcp"
+          ? { name: "gateway_invoke", arguments: { server: "strict", tool: "report" } }
+          : { name: "report", arguments: {} };
+      const created = await send("tools/call", { ...call, task: { ttl: 60_000 } });
+      const taskId = (created.result?.task as { taskId?: string } | undefined)?.taskId;
+      expect(taskId).toBeString();
+      const result = await send("tasks/result", { taskId });
+      expect(seen(result)).not.toContain(INJECTION);
+      expect(seen(result)).toContain("FIREWALL_BLOCKED");
+    });
+  }
+
+  test("a stateless (2026-07-28) client's tasks/result is redacted and blocked the same way", async () => {
+    for (const [backend, check] of [
+      ["leaky", "[REDACTED:"],
+      ["strict", "FIREWALL_BLOCKED"],
+    ] as const) {
+      const created = await stateless(url, `/mcp/${backend}`, "tools/call", {
+        name: "report",
+        arguments: {},
+        task: { ttl: 60_000 },
+      });
+      const taskId = (created.result?.task as { taskId?: string } | undefined)?.taskId;
+      expect(taskId).toBeString();
+      const result = await stateless(url, `/mcp/${backend}`, "tasks/result", { taskId });
+      expect(result.result).toBeDefined();
+      expect(seen(result)).not.toContain(TOKEN);
+      expect(seen(result)).toContain(check);
+    }
+  });
+});
