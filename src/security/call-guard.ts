@@ -271,6 +271,21 @@ export function createCallGuard(
     return result;
   }
 
+  /**
+   * A backend's JSON-RPC error in place of a result: its message reaches the model as a result
+   * would (gateway_invoke's tool error, /mcp/{backend}'s error), so it gets the same scan and,
+   * with `redact_results`, the same redaction. The gateway's own errors are left as they are.
+   */
+  function checkError(call: GuardedCall, rule: CompiledRule | undefined, error: unknown): unknown {
+    if (error instanceof GatewayError || !(error instanceof Error)) return error;
+    const checked = checkResult(call, rule, { content: [{ type: "text", text: error.message }] });
+    error.message = checked.content
+      .map((block) => (block.type === "text" ? block.text : ""))
+      .join(" ");
+    if (config.redact_results) error.message = redactText(error.message, true);
+    return error;
+  }
+
   // A closed session's counters go with it.
   const unhook = hooks?.hook("session:close", (session) => {
     sessions.delete(session);
@@ -284,7 +299,13 @@ export function createCallGuard(
       const rule = firewall.enabled ? ruleFor(call.server, call.tool) : undefined;
       checkArguments(call, rule);
       await checkConfirmation(call);
-      return checkResult(call, rule, await send());
+      let result: CallToolResult;
+      try {
+        result = await send();
+      } catch (error) {
+        throw checkError(call, rule, error);
+      }
+      return checkResult(call, rule, result);
     },
     scanResult(server, tool, result) {
       const rule = firewall.enabled ? ruleFor(server, tool) : undefined;

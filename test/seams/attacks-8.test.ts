@@ -163,3 +163,44 @@ backends:
     }
   });
 });
+
+describe("a backend's JSON-RPC error in place of a result", () => {
+  let url = "";
+  beforeAll(async () => {
+    const gateway = await startGateway(`
+capabilities: { enabled: false }
+security:
+  firewall:
+    rules: [{ match: "strict:*", action: block }]
+backends:
+  leaky: { command: ${BUN}, args: ["${LEAKY}"] }
+  strict: { command: ${BUN}, args: ["${LEAKY}"] }
+`);
+    cleanups.push(() => gateway.stop());
+    await waitFor(() => gateway.gateway.index.tools("strict").length > 0);
+    url = gateway.url;
+  });
+
+  const call = (path: string, server: string) =>
+    path === "/mcp"
+      ? { name: "gateway_invoke", arguments: { server, tool: "broken" } }
+      : { name: "broken", arguments: {} };
+
+  for (const path of ["/mcp", "/mcp/leaky"]) {
+    test(`on ${path}: its message is redacted like a result`, async () => {
+      const send = await rawSession(url, path);
+      const answer = await send("tools/call", call(path, "leaky"));
+      expect(seen(answer)).toContain("upstream refused");
+      expect(seen(answer)).not.toContain(TOKEN);
+    });
+  }
+
+  for (const path of ["/mcp", "/mcp/strict"]) {
+    test(`on ${path}: an order to the model in it is withheld under firewall.results block`, async () => {
+      const send = await rawSession(url, path.replace("leaky", "strict"));
+      const answer = await send("tools/call", call(path, "strict"));
+      expect(seen(answer)).not.toContain(INJECTION);
+      expect(seen(answer)).toContain("FIREWALL_BLOCKED");
+    });
+  }
+});
