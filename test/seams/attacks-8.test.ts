@@ -4,6 +4,7 @@
  */
 import { beforeAll, describe, expect, setDefaultTimeout, test } from "bun:test";
 import { join } from "node:path";
+import { hashKey } from "../../src/security/keys.ts";
 import { BUN, cleanupsAfterAll, FIXTURES, startGateway, waitFor } from "../helpers.ts";
 import { MCP_HEADERS } from "../security/_helpers.ts";
 
@@ -201,6 +202,54 @@ backends:
       const answer = await send("tools/call", call(path, "strict"));
       expect(seen(answer)).not.toContain(INJECTION);
       expect(seen(answer)).toContain("FIREWALL_BLOCKED");
+    });
+  }
+});
+
+describe("the response cache and task-augmented calls", () => {
+  const ALICE = "alice-key-0123456789abcdef";
+  const BOB = "bob-key-0123456789abcdef";
+  let url = "";
+  beforeAll(async () => {
+    // `report` is read-only, so its answers are cached; a task-augmented call answers with a
+    // task, which is its caller's.
+    const gateway = await startGateway(`
+capabilities: { enabled: false }
+cache: { enabled: true, default_ttl: 60s }
+auth:
+  enabled: true
+  api_keys:
+    - { name: alice, key: "${hashKey(ALICE)}", backends: [leaky] }
+    - { name: bob, key: "${hashKey(BOB)}", backends: [leaky] }
+backends:
+  leaky: { command: ${BUN}, args: ["${LEAKY}"] }
+`);
+    cleanups.push(() => gateway.stop());
+    await waitFor(() => gateway.gateway.index.tools("leaky").length > 0);
+    url = gateway.url;
+  });
+
+  for (const path of ["/mcp/leaky", "/mcp"]) {
+    test(`on ${path}: bob's same call does not get alice's task (nor take it from her)`, async () => {
+      const call =
+        path === "/mcp"
+          ? { name: "gateway_invoke", arguments: { server: "leaky", tool: "report" } }
+          : { name: "report", arguments: {} };
+      const alice = await rawSession(url, path, { authorization: `Bearer ${ALICE}` });
+      const bob = await rawSession(url, path, { authorization: `Bearer ${BOB}` });
+      const taskOf = (answer: Answer) => (answer.result?.task as { taskId?: string })?.taskId;
+      const hers = taskOf(await alice("tools/call", { ...call, task: { ttl: 60_000 } }));
+      expect(hers).toBeString();
+      const his = taskOf(await bob("tools/call", { ...call, task: { ttl: 60_000 } }));
+      expect(his).toBeString();
+      expect(his).not.toBe(hers);
+      // Alice's task is still hers alone.
+      expect((await alice("tasks/get", { taskId: hers })).result?.taskId).toBe(hers);
+      expect((await bob("tasks/get", { taskId: hers })).error?.message).toContain("Unknown task");
+      // And a plain call is answered with a result, not with somebody's task.
+      const plain = await bob("tools/call", call);
+      expect(plain.result?.task).toBeUndefined();
+      expect(Array.isArray(plain.result?.content)).toBe(true);
     });
   }
 });
