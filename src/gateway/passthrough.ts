@@ -17,7 +17,7 @@ import type { Gateway } from "./gateway.ts";
 import type { InputFlows } from "./input-flows.ts";
 import { observedCall, refused } from "./observed.ts";
 import { serveStatelessTasks } from "./stateless-tasks.ts";
-import { screenTaskResult } from "./task-result.ts";
+import { ownsTask, screenTaskResult } from "./task-result.ts";
 import {
   DISCOVERY_CAPABILITIES,
   ListToolsParams,
@@ -261,7 +261,7 @@ export async function createBackendServer(
     const caller = callerFor(ctx);
     const ownerOf = (id: unknown) => {
       const owner = typeof id === "string" ? gateway.tasks.get(id) : undefined;
-      return owner?.caller === caller.id && owner.server === name ? owner : undefined;
+      return ownsTask(owner, caller) && owner.server === name ? owner : undefined;
     };
     const mine = (id: unknown) => !!ownerOf(id);
     if (method === "tasks/list") {

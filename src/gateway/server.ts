@@ -27,7 +27,7 @@ import type { Gateway } from "./gateway.ts";
 import type { InputFlows } from "./input-flows.ts";
 import { registerCatalogHandlers } from "./meta-catalog.ts";
 import { serveStatelessTasks } from "./stateless-tasks.ts";
-import { screenTaskResult } from "./task-result.ts";
+import { ownsTask, screenTaskResult } from "./task-result.ts";
 import {
   DISCOVERY_CAPABILITIES,
   ListToolsParams,
@@ -243,7 +243,7 @@ export function createSessionServer(gateway: Gateway, options: SessionServerOpti
     ctx: ServerContext,
   ): Promise<JsonObject> {
     const caller = callerFor(ctx);
-    const mine = [...gateway.tasks].filter(([, owner]) => owner.caller === caller.id);
+    const mine = [...gateway.tasks].filter(([, owner]) => ownsTask(owner, caller));
     if (method === "tasks/list") {
       const servers = new Set(mine.map(([, owner]) => owner.server));
       const ids = new Set(mine.map(([id]) => id));
@@ -259,7 +259,7 @@ export function createSessionServer(gateway: Gateway, options: SessionServerOpti
       return { tasks: lists.flat().filter((task) => ids.has(task.taskId)) };
     }
     const owner = typeof params.taskId === "string" ? gateway.tasks.get(params.taskId) : undefined;
-    if (!owner || owner.caller !== caller.id) {
+    if (!ownsTask(owner, caller)) {
       throw new ProtocolError(
         ProtocolErrorCode.InvalidParams,
         `Unknown task ${String(params.taskId)}`,

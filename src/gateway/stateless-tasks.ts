@@ -4,7 +4,7 @@ import { ProtocolError, ProtocolErrorCode, type Server, type ServerContext } fro
 import type { Caller } from "./caller.ts";
 import { identityOf } from "./channel.ts";
 import type { Gateway, TaskOwner } from "./gateway.ts";
-import { screenTaskResult } from "./task-result.ts";
+import { ownsTask, screenTaskResult } from "./task-result.ts";
 
 const byId = { params: z.looseObject({ taskId: z.string() }) };
 
@@ -56,7 +56,7 @@ export async function answerStatelessTask(
   const answer = (payload: JsonObject) =>
     Response.json({ jsonrpc: "2.0", id: id ?? null, ...payload });
   const mine = (owner: TaskOwner | undefined): owner is TaskOwner =>
-    !!owner && owner.caller === caller.id && (!backend || owner.server === backend);
+    ownsTask(owner, caller) && (!backend || owner.server === backend);
   const channel = (session: string): CallerChannel => ({
     sessionId: session,
     identity: identityOf(caller),

@@ -1,6 +1,7 @@
 import type { JsonObject } from "../backends/types.ts";
 import { GatewayError } from "../errors.ts";
 import type { CallToolResult } from "../mcp/sdk.ts";
+import type { Caller } from "./caller.ts";
 import type { Gateway, TaskOwner } from "./gateway.ts";
 
 /**
@@ -29,4 +30,13 @@ export function screenTaskResult(
       ...(result._meta !== undefined && { _meta: result._meta }),
     };
   }
+}
+
+/**
+ * Whether `caller` may see a task: it made it, and may still call its tool (a reload that took
+ * the tool out of its scopes, or a profile that hides it, leaves the task unknown to it, as a
+ * call of the tool would be refused).
+ */
+export function ownsTask(owner: TaskOwner | undefined, caller: Caller): owner is TaskOwner {
+  return !!owner && owner.caller === caller.id && caller.allows(owner.server, owner.tool ?? "*");
 }

@@ -3,6 +3,7 @@
  * going around a check by a path the check was not written for.
  */
 import { beforeAll, describe, expect, setDefaultTimeout, test } from "bun:test";
+import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { hashKey } from "../../src/security/keys.ts";
 import { BUN, cleanupsAfterAll, FIXTURES, startGateway, waitFor } from "../helpers.ts";
@@ -253,3 +254,69 @@ backends:
     });
   }
 });
+
+describe("a task whose tool a reload took out of the key's scopes", () => {
+  const ADMIN = "admin-key-0123456789abcdef";
+  const ALICE = "alice-key-0123456789abcdef";
+  let gateway: Awaited<ReturnType<typeof startGateway>>;
+  const config = (allowed: string) => `
+capabilities: { enabled: false }
+auth:
+  enabled: true
+  api_keys:
+    - { name: admin, key: "${hashKey(ADMIN)}", admin: true }
+    - { name: alice, key: "${hashKey(ALICE)}", allowed_tools: ${allowed} }
+backends:
+  leaky: { command: ${BUN}, args: ["${LEAKY}"] }
+`;
+  beforeAll(async () => {
+    gateway = await startGateway(config(`["leaky:*"]`));
+    cleanups.push(() => gateway.stop());
+    await waitFor(() => gateway.gateway.index.tools("leaky").length > 0);
+  });
+
+  test("cannot have its result read, on /mcp or /mcp/{backend}, once the tool is denied", async () => {
+    const taskOf = (answer: Answer) => (answer.result?.task as { taskId?: string })?.taskId;
+    const auth = { authorization: `Bearer ${ALICE}` };
+    const meta = await rawSession(gateway.url, "/mcp", auth);
+    const direct = await rawSession(gateway.url, "/mcp/leaky", auth);
+    const viaMeta = taskOf(
+      await meta("tools/call", {
+        name: "gateway_invoke",
+        arguments: { server: "leaky", tool: "report" },
+        task: { ttl: 60_000 },
+      }),
+    );
+    const viaDirect = taskOf(
+      await direct("tools/call", { name: "report", arguments: {}, task: { ttl: 60_000 } }),
+    );
+    expect(viaMeta).toBeString();
+    expect(viaDirect).toBeString();
+    // Readable while the tool is granted.
+    expect((await meta("tasks/get", { taskId: viaMeta })).result?.taskId).toBe(viaMeta);
+
+    writeFileSync(gateway.gateway.config.file!, config(`["leaky:plain"]`));
+    const reloaded = await fetch(`${gateway.url}/api/reload`, {
+      method: "POST",
+      headers: { authorization: `Bearer ${ADMIN}` },
+    });
+    expect(reloaded.status).toBe(200);
+    // The same session still calls what it may...
+    const plain = await direct("tools/call", { name: "plain", arguments: {} });
+    expect(seen(plain)).toContain("fine");
+    // ...but the report it may no longer call is not handed over through its task.
+    for (const [send, taskId] of [
+      [meta, viaMeta],
+      [direct, viaDirect],
+    ] as const) {
+      const result = await send("tasks/result", { taskId });
+      expect(result.result).toBeUndefined();
+      expect(result.error?.message).toContain("Unknown task");
+      expect(taskIdsOf((await send("tasks/list")).result)).not.toContain(taskId);
+    }
+  });
+});
+
+function taskIdsOf(result: Record<string, unknown> | undefined): string[] {
+  return ((result?.tasks ?? []) as { taskId: string }[]).map((task) => task.taskId);
+}
