@@ -6,7 +6,14 @@ import { beforeAll, describe, expect, setDefaultTimeout, test } from "bun:test";
 import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { hashKey } from "../../src/security/keys.ts";
-import { BUN, cleanupsAfterAll, FIXTURES, startGateway, waitFor } from "../helpers.ts";
+import {
+  BUN,
+  cleanupsAfterAll,
+  FIXTURE_SERVER,
+  FIXTURES,
+  startGateway,
+  waitFor,
+} from "../helpers.ts";
 import { MCP_HEADERS } from "../security/_helpers.ts";
 
 setDefaultTimeout(30_000);
@@ -320,3 +327,40 @@ backends:
 function taskIdsOf(result: Record<string, unknown> | undefined): string[] {
   return ((result?.tasks ?? []) as { taskId: string }[]).map((task) => task.taskId);
 }
+
+describe("default_routing_profile", () => {
+  let url = "";
+  beforeAll(async () => {
+    const gateway = await startGateway(`
+capabilities: { enabled: false }
+routing_profiles:
+  echo_only: { allow_tools: ["fixture:echo"] }
+default_routing_profile: echo_only
+backends:
+  fixture: { command: ${BUN}, args: ["${FIXTURE_SERVER}"] }
+`);
+    cleanups.push(() => gateway.stop());
+    await waitFor(() => gateway.gateway.index.tools("fixture").length > 0);
+    url = gateway.url;
+  });
+
+  const pid = { name: "gateway_invoke", arguments: { server: "fixture", tool: "pid" } };
+
+  test("holds for a session that names no profile (the narrowing this attack escapes)", async () => {
+    const send = await rawSession(url, "/mcp");
+    expect(seen(await send("tools/call", pid))).toContain("POLICY_DENIED");
+  });
+
+  test('is not escaped by asking for the profile "default", which is not written', async () => {
+    // The original's usual profile name: here it means the configured default, never none.
+    for (const path of ["/mcp", "/mcp/fixture"]) {
+      const send = await rawSession(url, path, { "x-mcp-profile": "default" });
+      const answer = await send(
+        "tools/call",
+        path === "/mcp" ? pid : { name: "pid", arguments: {} },
+      );
+      expect(seen(answer)).not.toMatch(/"text":"\d+"/);
+      expect(seen(answer)).toContain("POLICY_DENIED");
+    }
+  });
+});
