@@ -364,3 +364,39 @@ backends:
     }
   });
 });
+
+describe("a backend outside a key's scopes, named to gateway_list_tools or gateway_search_tools", () => {
+  const USER = "user-key-0123456789abcdef";
+  let url = "";
+  beforeAll(async () => {
+    const gateway = await startGateway(`
+capabilities: { enabled: false }
+auth:
+  enabled: true
+  api_keys:
+    - { name: user, key: "${hashKey(USER)}", backends: [open] }
+backends:
+  open: { command: ${BUN}, args: ["${FIXTURE_SERVER}"] }
+  private: { command: ${BUN}, args: ["${FIXTURE_SERVER}"] }
+`);
+    cleanups.push(() => gateway.stop());
+    await waitFor(() => gateway.gateway.index.tools("private").length > 0);
+    url = gateway.url;
+  });
+
+  test("is answered like a server that does not exist (its name is not confirmed)", async () => {
+    const send = await rawSession(url, "/mcp", { authorization: `Bearer ${USER}` });
+    for (const [tool, args] of [
+      ["gateway_list_tools", {}],
+      ["gateway_search_tools", { query: "echo a message" }],
+    ] as const) {
+      const answer = async (server: string) =>
+        seen(await send("tools/call", { name: tool, arguments: { ...args, server } }))
+          .replaceAll(server, "NAME")
+          .replace(/"id":\d+/, "");
+      const hidden = await answer("private");
+      expect(hidden).toContain("SERVER_NOT_FOUND");
+      expect(hidden).toBe(await answer("nowhere"));
+    }
+  });
+});
