@@ -399,4 +399,16 @@ backends:
       expect(hidden).toBe(await answer("nowhere"));
     }
   });
+
+  test("nor by the dashboard's search explanation (/api/explain?server=)", async () => {
+    const explain = async (server: string) => {
+      const response = await fetch(`${url}/api/explain?q=echo&server=${server}`, {
+        headers: { authorization: `Bearer ${USER}` },
+      });
+      return `${response.status} ${(await response.text()).replaceAll(server, "NAME")}`;
+    };
+    const hidden = await explain("private");
+    expect(hidden).toStartWith("404");
+    expect(hidden).toBe(await explain("nowhere"));
+  });
 });
