@@ -84,14 +84,17 @@ interface ResultLike {
   structuredContent?: unknown;
 }
 
-/** A tool result with credentials redacted from its text and structured content (strict). */
+/**
+ * A tool result with credentials redacted from its text, embedded resources, resource links and
+ * structured content (strict).
+ */
 export function redactResult<T extends ResultLike>(result: T): T {
   const out = { ...result };
   if (Array.isArray(result.content)) {
     out.content = result.content.map((block: { type?: string; text?: unknown }) =>
       block?.type === "text" && typeof block.text === "string"
         ? { ...block, text: redactText(block.text, true) }
-        : block?.type === "resource"
+        : block?.type === "resource" || block?.type === "resource_link"
           ? redactValue(block, true)
           : block,
     );

@@ -488,3 +488,31 @@ backends:
     expect(deploys).toBe(1);
   });
 });
+
+describe("a resource link in a result", () => {
+  let url = "";
+  beforeAll(async () => {
+    const gateway = await startGateway(`
+capabilities: { enabled: false }
+backends:
+  leaky: { command: ${BUN}, args: ["${LEAKY}"] }
+`);
+    cleanups.push(() => gateway.stop());
+    await waitFor(() => gateway.gateway.index.tools("leaky").length > 0);
+    url = gateway.url;
+  });
+
+  for (const path of ["/mcp", "/mcp/leaky"]) {
+    test(`on ${path}: is redacted like the text and embedded resources beside it`, async () => {
+      const send = await rawSession(url, path);
+      const answer = await send(
+        "tools/call",
+        path === "/mcp"
+          ? { name: "gateway_invoke", arguments: { server: "leaky", tool: "linked" } }
+          : { name: "linked", arguments: {} },
+      );
+      expect(seen(answer)).toContain("resource_link");
+      expect(seen(answer)).not.toContain(TOKEN);
+    });
+  }
+});
