@@ -7,12 +7,14 @@ import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { Server, WebStandardStreamableHTTPServerTransport } from "@modelcontextprotocol/server";
 import { hashKey } from "../../src/security/keys.ts";
+import { startUpstream, type Upstream } from "../capabilities/_upstream.ts";
 import {
   BUN,
   cleanupsAfterAll,
   FIXTURE_SERVER,
   FIXTURES,
   startGateway,
+  tempDir,
   waitFor,
 } from "../helpers.ts";
 import { MCP_HEADERS } from "../security/_helpers.ts";
@@ -515,4 +517,54 @@ backends:
       expect(seen(answer)).not.toContain(TOKEN);
     });
   }
+});
+
+describe("rules written with the original's name for the capabilities backend (gateway:…)", () => {
+  const BOT = "bot-key-0123456789abcdef";
+  const OPS = "ops-key-0123456789abcdef";
+  let url = "";
+  let api: Upstream;
+  beforeAll(async () => {
+    api = startUpstream(async () => Response.json({ deleted: true }));
+    cleanups.push(() => api.stop());
+    const dir = tempDir();
+    writeFileSync(
+      join(dir, "ticket_delete.yaml"),
+      `name: ticket_delete
+description: Deletes a ticket in the test API by id.
+schema:
+  input: { type: object, properties: { id: { type: integer } } }
+rest: { base_url: "${api.origin}", path: "/tickets/{id}", method: DELETE }
+`,
+    );
+    // The original names that backend `gateway`; here it is `capabilities`, and answers to both.
+    const gateway = await startGateway(`
+capabilities: { builtin: false, directories: ["${dir}"], allow_private_networks: true }
+security:
+  require_confirmation: ["gateway:ticket_delete"]
+auth:
+  enabled: true
+  api_keys:
+    - { name: bot, key: "${hashKey(BOT)}", denied_tools: ["gateway:ticket_delete"] }
+    - { name: ops, key: "${hashKey(OPS)}" }
+`);
+    cleanups.push(() => gateway.stop());
+    await waitFor(() => gateway.gateway.index.tools("capabilities").length > 0);
+    url = gateway.url;
+  });
+
+  test("deny and confirm the tool, whichever name the call uses", async () => {
+    const bot = await rawSession(url, "/mcp", { authorization: `Bearer ${BOT}` });
+    const ops = await rawSession(url, "/mcp", { authorization: `Bearer ${OPS}` });
+    for (const server of ["gateway", "capabilities"]) {
+      const call = {
+        name: "gateway_invoke",
+        arguments: { server, tool: "ticket_delete", arguments: { id: 1 } },
+      };
+      expect(seen(await bot("tools/call", call))).toContain("POLICY_DENIED");
+      // ops's client cannot ask its user (no elicitation): the confirmation refuses the call.
+      expect(seen(await ops("tools/call", call))).toContain("CONFIRMATION_REQUIRED");
+    }
+    expect(api.requests).toHaveLength(0);
+  });
 });
