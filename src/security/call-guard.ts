@@ -240,7 +240,8 @@ export function createCallGuard(
     if (!scans.length) return result;
     const findings: Finding[] = [];
     for (const block of result.content) {
-      if (block.type === "text") findings.push(...scanText(block.text, scans));
+      const text = readableText(block);
+      if (text) findings.push(...scanText(text, scans));
       if (findings.length) break;
     }
     if (!findings.length && result.structuredContent !== undefined) {
@@ -322,6 +323,19 @@ export function createCallGuard(
       unhook?.();
     },
   };
+}
+
+/**
+ * The text of a result block the model reads: a text block's, an embedded resource's (the same
+ * text wrapped in a resource, or the scan is walked around), a resource link's description.
+ */
+function readableText(block: CallToolResult["content"][number]): string | undefined {
+  if (block.type === "text") return block.text;
+  if (block.type === "resource" && "text" in block.resource) return block.resource.text;
+  if (block.type === "resource_link") {
+    return [block.title, block.description].filter((part) => part).join("\n") || undefined;
+  }
+  return undefined;
 }
 
 const DESCRIBE: Record<ScanKind, string> = {

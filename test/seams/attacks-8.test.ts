@@ -568,3 +568,34 @@ auth:
     expect(api.requests).toHaveLength(0);
   });
 });
+
+describe("an order to the model inside an embedded resource", () => {
+  let url = "";
+  beforeAll(async () => {
+    const gateway = await startGateway(`
+capabilities: { enabled: false }
+security:
+  firewall: { results: block }
+backends:
+  leaky: { command: ${BUN}, args: ["${LEAKY}"] }
+`);
+    cleanups.push(() => gateway.stop());
+    await waitFor(() => gateway.gateway.index.tools("leaky").length > 0);
+    url = gateway.url;
+  });
+
+  for (const path of ["/mcp", "/mcp/leaky"]) {
+    test(`on ${path}: is withheld under firewall.results block, as in a text block`, async () => {
+      const send = await rawSession(url, path);
+      const call = (tool: string) =>
+        path === "/mcp"
+          ? { name: "gateway_invoke", arguments: { server: "leaky", tool } }
+          : { name: tool, arguments: {} };
+      // The same text as a plain text block is withheld (the check this attack goes around).
+      expect(seen(await send("tools/call", call("report")))).toContain("FIREWALL_BLOCKED");
+      const answer = await send("tools/call", call("embedded"));
+      expect(seen(answer)).not.toContain(INJECTION);
+      expect(seen(answer)).toContain("FIREWALL_BLOCKED");
+    });
+  }
+});
