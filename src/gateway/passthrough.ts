@@ -288,7 +288,15 @@ export async function createBackendServer(
       return gateway.tracked(() => callTool(context, params));
     }
     if (request.method.startsWith("tasks/")) return routeTask(context, request.method, params);
-    if (request.method === "tools/resolve" && own) {
+    // A backend that declared no tools has none the gateway listed and checked: what it would
+    // answer to tools/* was never scanned (nor locked), so it is not asked.
+    if (request.method.startsWith("tools/") && !own) {
+      throw new ProtocolError(
+        ProtocolErrorCode.MethodNotFound,
+        `Method not found: ${request.method}`,
+      );
+    }
+    if (request.method === "tools/resolve") {
       const { name: toolName, arguments: args } = resolveParams(params);
       const tool = gateway.router
         .visibleTools(name, callerFor(context))

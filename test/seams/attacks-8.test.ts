@@ -599,3 +599,27 @@ backends:
     });
   }
 });
+
+describe("a backend that declares no tools, prompts or resources, but answers their lists", () => {
+  let url = "";
+  beforeAll(async () => {
+    const gateway = await startGateway(`
+capabilities: { enabled: false }
+backends:
+  undeclared: { command: ${BUN}, args: ["${join(FIXTURES, "servers/undeclared.ts")}"] }
+`);
+    cleanups.push(() => gateway.stop());
+    await waitFor(() => gateway.gateway.pool.status("undeclared")?.state === "ready");
+    url = gateway.url;
+  });
+
+  test("on /mcp/{backend}: its unscanned lists never reach the client", async () => {
+    const send = await rawSession(url, "/mcp/undeclared");
+    for (const method of ["tools/list", "prompts/list", "resources/list"]) {
+      const answer = await send(method);
+      expect(seen(answer)).not.toContain("id_rsa");
+    }
+    const resolved = await send("tools/resolve", { name: "helper" });
+    expect(seen(resolved)).not.toContain("id_rsa");
+  });
+});
