@@ -17,7 +17,7 @@ import {
   type ToolChanges,
 } from "./pins.ts";
 import { PoisoningRegistry, type ToolFinding } from "./poisoning.ts";
-import { redactResult } from "./redact.ts";
+import { redactContents, redactResult } from "./redact.ts";
 import { compilePattern, matches } from "./scopes.ts";
 
 /** Tagged at each use, so it follows `--log-level` set after import. */
@@ -55,6 +55,8 @@ export interface Security {
   reconfigure(next: ResolvedConfig["security"]): void;
   /** Redacts credentials from a tool result when `security.redact_results` is on. */
   filterResult(result: CallToolResult): CallToolResult;
+  /** Redacts credentials from a `resources/read` result when `security.redact_results` is on. */
+  filterContents<T extends { contents?: unknown }>(result: T): T;
   report(): SecurityReport;
   /**
    * A backend's `instructions`, scanned like a tool description: undefined instead when they
@@ -257,6 +259,9 @@ export function createSecurity(options: SecurityOptions): Security {
     },
     filterResult(result) {
       return redacting ? redactResult(result) : result;
+    },
+    filterContents(result) {
+      return redacting ? redactContents(result) : result;
     },
     screenInstructions(server, text) {
       const flagged = poisoning.updateOthers(server, "instructions", text ? [["", text]] : []);

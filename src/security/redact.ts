@@ -105,6 +105,23 @@ export function redactResult<T extends ResultLike>(result: T): T {
   return out;
 }
 
+/**
+ * A `resources/read` result with credentials redacted from its text contents (strict), as an
+ * embedded resource in a tool result is: a link to it must not be the way around. Blobs are left
+ * whole (base64 is no text to read).
+ */
+export function redactContents<T extends { contents?: unknown }>(result: T): T {
+  if (!Array.isArray(result.contents)) return result;
+  return {
+    ...result,
+    contents: result.contents.map((content: { text?: unknown }) =>
+      typeof content?.text === "string"
+        ? { ...content, text: redactText(content.text, true) }
+        : content,
+    ),
+  };
+}
+
 /** A log argument with credentials redacted (strings and error messages). */
 export function redactLogArg(arg: unknown): unknown {
   if (typeof arg === "string") return redactText(arg);

@@ -623,3 +623,26 @@ backends:
     expect(seen(resolved)).not.toContain("id_rsa");
   });
 });
+
+describe("a resource read after a tool result linked to it", () => {
+  let url = "";
+  beforeAll(async () => {
+    const gateway = await startGateway(`
+capabilities: { enabled: false }
+backends:
+  leaky: { command: ${BUN}, args: ["${LEAKY}"] }
+`);
+    cleanups.push(() => gateway.stop());
+    await waitFor(() => gateway.gateway.index.tools("leaky").length > 0);
+    url = gateway.url;
+  });
+
+  for (const path of ["/mcp", "/mcp/leaky"]) {
+    test(`on ${path}: is redacted as the same text embedded in the result would be`, async () => {
+      const send = await rawSession(url, path);
+      const answer = await send("resources/read", { uri: "leaky://report" });
+      expect(seen(answer)).toContain("deploy key");
+      expect(seen(answer)).not.toContain(TOKEN);
+    });
+  }
+});
