@@ -17,7 +17,7 @@ import {
   tempDir,
   waitFor,
 } from "../helpers.ts";
-import { MCP_HEADERS } from "../security/_helpers.ts";
+import { connectWithKey, MCP_HEADERS } from "../security/_helpers.ts";
 
 setDefaultTimeout(30_000);
 const cleanups = cleanupsAfterAll();
@@ -645,4 +645,51 @@ backends:
       expect(seen(answer)).not.toContain(TOKEN);
     });
   }
+});
+
+describe("a shared backend's log messages while two keys' calls are in flight", () => {
+  const ALICE = "alice-key-0123456789abcdef";
+  const BOB = "bob-key-0123456789abcdef";
+  let url = "";
+  beforeAll(async () => {
+    const gateway = await startGateway(`
+capabilities: { enabled: false }
+auth:
+  enabled: true
+  api_keys:
+    - { name: alice, key: "${hashKey(ALICE)}", backends: [fixture] }
+    - { name: bob, key: "${hashKey(BOB)}", backends: [fixture] }
+backends:
+  fixture: { command: ${BUN}, args: ["${FIXTURE_SERVER}"] }
+`);
+    cleanups.push(() => gateway.stop());
+    await waitFor(() => gateway.gateway.index.tools("fixture").length > 0);
+    url = gateway.url;
+  });
+
+  test("do not reach the other key's session (bob holds a call open to make them ambiguous)", async () => {
+    const bob = await connectWithKey(url, BOB);
+    cleanups.push(bob.close);
+    const heard: string[] = [];
+    bob.client.setNotificationHandler("notifications/message", async (note) => {
+      heard.push(JSON.stringify(note.params));
+    });
+    await bob.client.setLoggingLevel("debug");
+    // A call that runs for 1.5 s: long enough to overlap alice's.
+    const held = bob.client.callTool({
+      name: "gateway_invoke",
+      arguments: { server: "fixture", tool: "slow", arguments: { steps: 15, delayMs: 100 } },
+    });
+    await Bun.sleep(200);
+
+    const alice = await connectWithKey(url, ALICE);
+    cleanups.push(alice.close);
+    const result = await alice.client.callTool({
+      name: "gateway_invoke",
+      arguments: { server: "fixture", tool: "flood", arguments: { count: 5 } },
+    });
+    expect(JSON.stringify(result.content)).not.toContain("isError");
+    await held;
+    expect(heard.filter((line) => line.includes("flood"))).toEqual([]);
+  });
 });
