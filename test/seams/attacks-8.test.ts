@@ -6,6 +6,8 @@ import { beforeAll, describe, expect, setDefaultTimeout, test } from "bun:test";
 import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { Server, WebStandardStreamableHTTPServerTransport } from "@modelcontextprotocol/server";
+import { loadConfig } from "../../src/config/load.ts";
+import { runGateway } from "../../src/gateway/run.ts";
 import { hashKey } from "../../src/security/keys.ts";
 import { startUpstream, type Upstream } from "../capabilities/_upstream.ts";
 import {
@@ -16,6 +18,7 @@ import {
   startGateway,
   tempDir,
   waitFor,
+  writeConfig,
 } from "../helpers.ts";
 import { connectWithKey, MCP_HEADERS } from "../security/_helpers.ts";
 
@@ -691,5 +694,40 @@ backends:
     expect(JSON.stringify(result.content)).not.toContain("isError");
     await held;
     expect(heard.filter((line) => line.includes("flood"))).toEqual([]);
+  });
+});
+
+describe("a reload that turns auth off while the gateway listens beyond loopback", () => {
+  test("is refused, as serve refuses to start so; the keys stay in force", async () => {
+    const ADMIN = "admin-key-0123456789abcdef";
+    const on = `capabilities: { enabled: false }
+auth:
+  enabled: true
+  api_keys:
+    - { name: admin, key: "${hashKey(ADMIN)}", admin: true }
+`;
+    const file = writeConfig(on);
+    // 127.0.0.2 is this machine, but not a name the gateway treats as loopback-only.
+    const running = await runGateway({
+      config: loadConfig({ path: file }),
+      host: "127.0.0.2",
+      port: 0,
+      memoryState: true,
+      watch: false,
+    });
+    cleanups.push(() => running.stop());
+    const url = `http://127.0.0.2:${running.port}`;
+    expect((await fetch(`${url}/api/config`)).status).toBe(401);
+    writeFileSync(file, on.replace("enabled: true", "enabled: false"));
+    const reloaded = await fetch(`${url}/api/reload`, {
+      method: "POST",
+      headers: { authorization: `Bearer ${ADMIN}` },
+    });
+    expect(reloaded.status).toBe(422);
+    expect(await reloaded.text()).toContain(
+      "refusing to turn auth off while listening on 127.0.0.2",
+    );
+    // Nobody without a key gets in.
+    expect((await fetch(`${url}/api/config`)).status).toBe(401);
   });
 });
