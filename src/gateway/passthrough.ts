@@ -12,7 +12,7 @@ import { uiAllowed } from "../meta/apps.ts";
 import { checkArgumentLimits } from "../meta/validate.ts";
 import { VERSION } from "../version.ts";
 import { type Caller, type CatalogKind, callerOf, LOCAL_ADMIN } from "./caller.ts";
-import { createRequestRelay, forwardRequest, sessionRelay } from "./channel.ts";
+import { createRequestRelay, filterRelayed, forwardRequest, sessionRelay } from "./channel.ts";
 import type { Gateway } from "./gateway.ts";
 import type { InputFlows } from "./input-flows.ts";
 import { observedCall, refused } from "./observed.ts";
@@ -74,6 +74,12 @@ export async function createBackendServer(
       // Scanned like a tool description: poisoned instructions are withheld (issue #16).
       instructions: gateway.security.screenInstructions(name, connection.instructions),
     },
+  );
+  // Backends' log messages and progress reach the client redacted, as results do.
+  filterRelayed(
+    server,
+    (method, params) =>
+      gateway.security.filterNotification(method, params) as JsonObject | undefined,
   );
   const subscriptions = new Set<string>();
 

@@ -22,7 +22,7 @@ import {
 import { errorResult } from "../meta/types.ts";
 import { VERSION } from "../version.ts";
 import { type Caller, callerOf, LOCAL_ADMIN } from "./caller.ts";
-import { createRequestRelay, forwardRequest } from "./channel.ts";
+import { createRequestRelay, filterRelayed, forwardRequest } from "./channel.ts";
 import type { Gateway } from "./gateway.ts";
 import type { InputFlows } from "./input-flows.ts";
 import { registerCatalogHandlers } from "./meta-catalog.ts";
@@ -90,6 +90,12 @@ export function createSessionServer(gateway: Gateway, options: SessionServerOpti
       // Flat mode has no meta tools to explain.
       instructions: flat ? undefined : codeMode ? CODE_MODE_INSTRUCTIONS : INSTRUCTIONS,
     },
+  );
+  // Backends' log messages and progress reach the client redacted, as results do.
+  filterRelayed(
+    server,
+    (method, params) =>
+      gateway.security.filterNotification(method, params) as JsonObject | undefined,
   );
   const detach = registerCatalogHandlers(
     server,

@@ -5,6 +5,7 @@
 import { beforeAll, describe, expect, setDefaultTimeout, test } from "bun:test";
 import { writeFileSync } from "node:fs";
 import { join } from "node:path";
+import { Client, StreamableHTTPClientTransport } from "@modelcontextprotocol/client";
 import { Server, WebStandardStreamableHTTPServerTransport } from "@modelcontextprotocol/server";
 import { loadConfig } from "../../src/config/load.ts";
 import { runGateway } from "../../src/gateway/run.ts";
@@ -730,4 +731,40 @@ auth:
     // Nobody without a key gets in.
     expect((await fetch(`${url}/api/config`)).status).toBe(401);
   });
+});
+
+describe("a call's log and progress notifications", () => {
+  let url = "";
+  beforeAll(async () => {
+    const gateway = await startGateway(`
+capabilities: { enabled: false }
+backends:
+  leaky: { command: ${BUN}, args: ["${LEAKY}"] }
+`);
+    cleanups.push(() => gateway.stop());
+    await waitFor(() => gateway.gateway.index.tools("leaky").length > 0);
+    url = gateway.url;
+  });
+
+  for (const path of ["/mcp", "/mcp/leaky"]) {
+    test(`on ${path}: are redacted as the call's result is`, async () => {
+      const client = new Client({ name: "attacker", version: "1" }, { capabilities: {} });
+      await client.connect(new StreamableHTTPClientTransport(new URL(`${url}${path}`)));
+      cleanups.push(() => client.close());
+      const heard: string[] = [];
+      client.setNotificationHandler("notifications/message", async (note) => {
+        heard.push(JSON.stringify(note.params));
+      });
+      const result = await client.callTool(
+        path === "/mcp"
+          ? { name: "gateway_invoke", arguments: { server: "leaky", tool: "chatty" } }
+          : { name: "chatty", arguments: {} },
+        { onprogress: (progress) => heard.push(JSON.stringify(progress)) },
+      );
+      expect(JSON.stringify(result.content)).toContain("done");
+      expect(heard.some((line) => line.includes("deploy key"))).toBe(true);
+      expect(heard.length).toBe(2);
+      expect(heard.join("\n")).not.toContain(TOKEN);
+    });
+  }
 });
