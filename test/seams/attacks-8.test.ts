@@ -768,3 +768,33 @@ backends:
     });
   }
 });
+
+describe("a backend that prints a credential on stderr and fails", () => {
+  let url = "";
+  let gateway: Awaited<ReturnType<typeof startGateway>>;
+  beforeAll(async () => {
+    gateway = await startGateway(`
+capabilities: { enabled: false }
+backends:
+  broken: { command: ${BUN}, args: ["${join(FIXTURES, "servers/stderr-leak.ts")}"] }
+`);
+    cleanups.push(() => gateway.stop());
+    await waitFor(() => gateway.gateway.pool.status("broken")?.state === "failed");
+    url = gateway.url;
+  });
+
+  test("its stderr tail reaches clients, /health and the dashboard redacted", async () => {
+    const send = await rawSession(url, "/mcp");
+    const answer = await send("tools/call", {
+      name: "gateway_invoke",
+      arguments: { server: "broken", tool: "anything" },
+    });
+    expect(seen(answer)).toContain("auth failed for token");
+    expect(seen(answer)).not.toContain(TOKEN);
+    const health = await (await fetch(`${url}/health`)).text();
+    expect(health).toContain("auth failed for token");
+    expect(health).not.toContain(TOKEN);
+    const stderr = await (await fetch(`${url}/api/backends/broken/stderr`)).text();
+    expect(stderr).not.toContain(TOKEN);
+  });
+});
