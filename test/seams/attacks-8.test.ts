@@ -798,3 +798,36 @@ backends:
     expect(stderr).not.toContain(TOKEN);
   });
 });
+
+describe("an HTTP backend whose error page holds a credential", () => {
+  let url = "";
+  beforeAll(async () => {
+    const backend = Bun.serve({
+      hostname: "127.0.0.1",
+      port: 0,
+      fetch: () => new Response(`upstream rejected key ${TOKEN}`, { status: 500 }),
+    });
+    cleanups.push(() => backend.stop(true));
+    const gateway = await startGateway(`
+capabilities: { enabled: false }
+backends:
+  remote: { url: "http://127.0.0.1:${backend.port}/mcp", transport: streamable-http }
+`);
+    cleanups.push(() => gateway.stop());
+    await waitFor(() => gateway.gateway.pool.status("remote")?.state === "failed");
+    url = gateway.url;
+  });
+
+  test("reaches callers and /health redacted", async () => {
+    const send = await rawSession(url, "/mcp");
+    const answer = await send("tools/call", {
+      name: "gateway_invoke",
+      arguments: { server: "remote", tool: "anything" },
+    });
+    expect(seen(answer)).toContain("BACKEND_UNAVAILABLE");
+    expect(seen(answer)).not.toContain(TOKEN);
+    const health = await (await fetch(`${url}/health`)).text();
+    expect(health).toContain("remote");
+    expect(health).not.toContain(TOKEN);
+  });
+});
