@@ -278,12 +278,20 @@ export function createCallGuard(
    * with `redact_results`, the same redaction. The gateway's own errors are left as they are.
    */
   function checkError(call: GuardedCall, rule: CompiledRule | undefined, error: unknown): unknown {
-    if (error instanceof GatewayError || !(error instanceof Error)) return error;
+    // The backend's answer carries a JSON-RPC (or HTTP) code; a cancellation does not.
+    const fromBackend =
+      error instanceof Error && typeof (error as { code?: unknown }).code === "number";
+    if (!fromBackend || error instanceof GatewayError) return error;
     const checked = checkResult(call, rule, { content: [{ type: "text", text: error.message }] });
-    error.message = checked.content
+    let message = checked.content
       .map((block) => (block.type === "text" ? block.text : ""))
       .join(" ");
-    if (config.redact_results) error.message = redactText(error.message, true);
+    if (config.redact_results) message = redactText(message, true);
+    try {
+      error.message = message;
+    } catch {
+      // A read-only message (not the SDK's errors): left as it was.
+    }
     return error;
   }
 
