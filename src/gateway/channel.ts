@@ -40,11 +40,6 @@ function missingCapability(
   return undefined;
 }
 
-/**
- * What one client request gets while it is relayed to a backend: its progress token mapped back,
- * a channel for the backend's reverse requests and notifications on this request's stream, and
- * `flush()` to await every notification before the result goes out (so none arrive after it).
- */
 /** What a notification relayed to a client passes first (redaction); its params, changed or not. */
 export type NotificationFilter = (
   method: string,
@@ -66,6 +61,11 @@ function filtered(server: Server, send: Send): Send {
   return filter ? (method, params) => send(method, filter(method, params)) : send;
 }
 
+/**
+ * What one client request gets while it is relayed to a backend: its progress token mapped back,
+ * a channel for the backend's reverse requests and notifications on this request's stream, and
+ * `flush()` to await every notification before the result goes out (so none arrive after it).
+ */
 export interface RequestRelay {
   onProgress?: (progress: Progress) => void;
   channel: CallerChannel;
