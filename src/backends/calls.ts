@@ -103,7 +103,14 @@ export class Calls {
         logger.withTag(`backend:${name}`).info("session expired at the backend; re-initializing");
         if (handle.connection === connection) handle.connection = undefined;
         void connection.close();
-        return await run(await supervisor.connect(handle), callOptions);
+        const fresh = await supervisor.connect(handle);
+        // A new connection may be a new server (it restarted): its live list, just checked,
+        // decides again whether this tool may be called (a rug pull must not ride the retry).
+        if (options.tool !== undefined) {
+          await main.relisting;
+          this.admit(main, options.tool);
+        }
+        return await run(fresh, callOptions);
       }
     };
     try {

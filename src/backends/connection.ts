@@ -13,6 +13,7 @@ import {
   type Tool,
   type Transport,
 } from "../mcp/sdk.ts";
+import { redactText } from "../security/redact.ts";
 import { VERSION } from "../version.ts";
 import { limitedFetch } from "./http-limit.ts";
 import { DEFAULT_MAX_MESSAGE_SIZE } from "./line-limit.ts";
@@ -246,7 +247,8 @@ function isDirectory(path: string): boolean {
 /** Turns an SDK or transport failure into a message that says what happened and to whom. */
 export function describeBackendError(backend: string, error: unknown): GatewayError {
   if (error instanceof GatewayError) return error;
-  const message = error instanceof Error ? error.message : String(error);
+  // It is shown to callers and in /health: a credential in the backend's error page is not.
+  const message = redactText(error instanceof Error ? error.message : String(error));
   const code = (error as { code?: unknown })?.code;
   if (code === "ENOENT") {
     return new GatewayError(

@@ -288,8 +288,12 @@ export class BackendPool {
     // A backend that answers each session or caller on its own connection (`isolation: session`,
     // `per_caller`) is not: one caller's answer (its credentials, its roots) is not another's.
     const shared = handle.config.isolation !== "session" && !handle.config.per_caller;
+    // Nor is a task-augmented call: it answers with a task, which belongs to its caller.
+    const plain = !options.extra?.task;
     const key =
-      readOnly && shared && this.cache ? ResponseCache.key(handle.config.name, tool, args) : "";
+      readOnly && shared && plain && this.cache
+        ? ResponseCache.key(handle.config.name, tool, args)
+        : "";
     const hit = key ? this.cache?.get(key) : undefined;
     if (hit) return hit;
     // Capabilities (served inside) are budgeted one by one, MCP backends as a whole. A caller's

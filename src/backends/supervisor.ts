@@ -3,6 +3,7 @@ import type { FailsafeConfig } from "../config/schema.ts";
 import { GatewayError } from "../errors.ts";
 import type { GatewayHookable } from "../hooks.ts";
 import { logger } from "../logger.ts";
+import { redactText } from "../security/redact.ts";
 import type { Handle } from "./_handle.ts";
 import { describeBackendError, openConnection } from "./connection.ts";
 import { isNeedsLogin, needsLoginError } from "./oauth/provider.ts";
@@ -89,7 +90,9 @@ export class Supervisor {
         this.setState(handle, "needs_login", message);
       },
       onStderr: (line) => {
-        handle.stderr.push(line);
+        // Its tail goes into errors callers read, /health and the dashboard: redacted as a log
+        // line is (a server that prints the token it was given must not hand it to every caller).
+        handle.stderr.push(redactText(line));
         if (handle.stderr.length > STDERR_LINES) handle.stderr.shift();
         log.debug(line);
       },

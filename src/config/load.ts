@@ -4,6 +4,7 @@ import type { z } from "zod";
 import { GatewayError } from "../errors.ts";
 import { logger } from "../logger.ts";
 import { resolveAuthKeys } from "../security/keys.ts";
+import { applyCapabilitiesAlias } from "./capabilities-alias.ts";
 import { type Env, expandTree, formatPath, lookupVariable, parseDotenv } from "./env.ts";
 import { expandHome, findConfigFile, parseConfigText } from "./locate.ts";
 import {
@@ -151,6 +152,7 @@ export function resolveConfig(raw: unknown, options: ResolveOptions): ResolvedCo
   const keys = resolveAuthKeys(config.auth, tree.auth, env, where);
   config.auth = keys.auth;
   warnings.push(...keys.warnings);
+  applyCapabilitiesAlias(config);
 
   const backends: ResolvedBackend[] = [];
   for (const [name, backend] of Object.entries(config.backends)) {

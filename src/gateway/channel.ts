@@ -40,6 +40,27 @@ function missingCapability(
   return undefined;
 }
 
+/** What a notification relayed to a client passes first (redaction); its params, changed or not. */
+export type NotificationFilter = (
+  method: string,
+  params: JsonObject | undefined,
+) => JsonObject | undefined;
+
+type Send = (method: string, params: JsonObject | undefined) => Promise<void>;
+
+const filters = new WeakMap<Server, NotificationFilter>();
+
+/** Makes every backend notification relayed to `server`'s client pass `filter` first. */
+export function filterRelayed(server: Server, filter: NotificationFilter): void {
+  filters.set(server, filter);
+}
+
+/** `send`, with `server`'s filter applied to what it sends. */
+function filtered(server: Server, send: Send): Send {
+  const filter = filters.get(server);
+  return filter ? (method, params) => send(method, filter(method, params)) : send;
+}
+
 /**
  * What one client request gets while it is relayed to a backend: its progress token mapped back,
  * a channel for the backend's reverse requests and notifications on this request's stream, and
@@ -60,7 +81,9 @@ export function createRequestRelay(
 ): RequestRelay {
   const { progressToken, ...meta } = requestMeta ?? {};
   // Bounded: a backend that floods notifications must not swamp this client or the gateway.
-  const queue = new RelayQueue((method, params) => ctx.mcpReq.notify({ method, params }));
+  const queue = new RelayQueue(
+    filtered(server, (method, params) => ctx.mcpReq.notify({ method, params })),
+  );
   return {
     onProgress:
       progressToken === undefined
@@ -98,8 +121,10 @@ export function createRequestRelay(
  * changes, resource updates, log messages at its level), through the same bounds as a call's.
  */
 export function sessionRelay(server: Server): RelayQueue {
-  return new RelayQueue((method, params) =>
-    server.notification({ method, params } as Parameters<Server["notification"]>[0]),
+  return new RelayQueue(
+    filtered(server, (method, params) =>
+      server.notification({ method, params } as Parameters<Server["notification"]>[0]),
+    ),
   );
 }
 

@@ -105,6 +105,8 @@ export interface OperatorHooks {
 
 export interface TaskOwner {
   server: string;
+  /** The tool called: its task's result is scanned under that tool's firewall rule. */
+  tool?: string;
   caller: string;
   session: string;
   /** The backend's `ttl` for the task (ms), kept that long when longer than the session TTL. */

@@ -134,7 +134,7 @@ export function registerCatalogHandlers(
         content.uri === target.uri ? { ...content, uri: exposed } : content,
       );
     }
-    return result as never;
+    return gateway.security.filterContents(result) as never;
   });
   server.setRequestHandler("resources/subscribe", async (request, ctx) => {
     if (request.params.uri.startsWith(SKILL_SCHEME) && skillsFor(gateway)) {

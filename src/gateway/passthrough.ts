@@ -12,11 +12,12 @@ import { uiAllowed } from "../meta/apps.ts";
 import { checkArgumentLimits } from "../meta/validate.ts";
 import { VERSION } from "../version.ts";
 import { type Caller, type CatalogKind, callerOf, LOCAL_ADMIN } from "./caller.ts";
-import { createRequestRelay, forwardRequest, sessionRelay } from "./channel.ts";
+import { createRequestRelay, filterRelayed, forwardRequest, sessionRelay } from "./channel.ts";
 import type { Gateway } from "./gateway.ts";
 import type { InputFlows } from "./input-flows.ts";
 import { observedCall, refused } from "./observed.ts";
 import { serveStatelessTasks } from "./stateless-tasks.ts";
+import { ownsTask, screenTaskResult } from "./task-result.ts";
 import {
   DISCOVERY_CAPABILITIES,
   ListToolsParams,
@@ -73,6 +74,12 @@ export async function createBackendServer(
       // Scanned like a tool description: poisoned instructions are withheld (issue #16).
       instructions: gateway.security.screenInstructions(name, connection.instructions),
     },
+  );
+  // Backends' log messages and progress reach the client redacted, as results do.
+  filterRelayed(
+    server,
+    (method, params) =>
+      gateway.security.filterNotification(method, params) as JsonObject | undefined,
   );
   const subscriptions = new Set<string>();
 
@@ -208,6 +215,7 @@ export async function createBackendServer(
           if (params.task && typeof made?.taskId === "string") {
             gateway.tasks.set(made.taskId, {
               server: name,
+              tool,
               caller: caller.id,
               session: options.sessionId(),
               ...(typeof made.ttl === "number" && { ttl: made.ttl }),
@@ -257,22 +265,25 @@ export async function createBackendServer(
     params: JsonObject,
   ): Promise<JsonObject> {
     const caller = callerFor(ctx);
-    const mine = (id: unknown) => {
+    const ownerOf = (id: unknown) => {
       const owner = typeof id === "string" ? gateway.tasks.get(id) : undefined;
-      return owner?.caller === caller.id && owner.server === name;
+      return ownsTask(owner, caller) && owner.server === name ? owner : undefined;
     };
+    const mine = (id: unknown) => !!ownerOf(id);
     if (method === "tasks/list") {
       const result = await forward(ctx, method, params);
       const tasks = (result.tasks as { taskId?: unknown }[] | undefined) ?? [];
       return { ...result, tasks: tasks.filter((task) => mine(task.taskId)) };
     }
-    if (!mine(params.taskId)) {
+    const owner = ownerOf(params.taskId);
+    if (!owner) {
       throw new ProtocolError(
         ProtocolErrorCode.InvalidParams,
         `Unknown task ${String(params.taskId)}`,
       );
     }
-    return forward(ctx, method, params);
+    const answer = await forward(ctx, method, params);
+    return method === "tasks/result" ? screenTaskResult(gateway, owner, answer) : answer;
   }
 
   // Everything else (resources, prompts, completion, logging, ping) goes through as is.
@@ -283,7 +294,15 @@ export async function createBackendServer(
       return gateway.tracked(() => callTool(context, params));
     }
     if (request.method.startsWith("tasks/")) return routeTask(context, request.method, params);
-    if (request.method === "tools/resolve" && own) {
+    // A backend that declared no tools has none the gateway listed and checked: what it would
+    // answer to tools/* was never scanned (nor locked), so it is not asked.
+    if (request.method.startsWith("tools/") && !own) {
+      throw new ProtocolError(
+        ProtocolErrorCode.MethodNotFound,
+        `Method not found: ${request.method}`,
+      );
+    }
+    if (request.method === "tools/resolve") {
       const { name: toolName, arguments: args } = resolveParams(params);
       const tool = gateway.router
         .visibleTools(name, callerFor(context))
@@ -299,6 +318,8 @@ export async function createBackendServer(
     }
     catalogGrant(context, request.method, params);
     const result = await forward(context, request.method, request.params);
+    // A resource's text is redacted as the same text embedded in a tool result would be.
+    if (request.method === "resources/read") return gateway.security.filterContents(result);
     // Prompt, resource and template lists are read by the model too: poisoned entries held back.
     return gateway.security.screenListed(name, request.method, result);
   };

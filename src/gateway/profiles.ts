@@ -89,7 +89,12 @@ export function requestedProfile(
   const asked =
     request.headers.get(PROFILE_HEADER) ??
     (typeof params?.profile === "string" ? params.profile : undefined);
-  const name = asked?.trim() || config.default_routing_profile;
+  let name = asked?.trim() || config.default_routing_profile;
+  // The original's usual name, when no profile of that name is written, is the configured
+  // default: asking for it must not escape a default_routing_profile that narrows.
+  if (name === UNWRITTEN_DEFAULT_PROFILE && !(name in config.routing_profiles)) {
+    name = config.default_routing_profile;
+  }
   if (name && name !== UNWRITTEN_DEFAULT_PROFILE && !(name in config.routing_profiles)) {
     const known = Object.keys(config.routing_profiles);
     return {

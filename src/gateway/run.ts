@@ -13,7 +13,8 @@ import { shareTasks } from "../cluster/tasks.ts";
 import { envWithFiles } from "../config/env-files.ts";
 import { loadConfig, type ResolvedConfig } from "../config/load.ts";
 import { watchConfigFile } from "../config/watch.ts";
-import { errorMessage } from "../errors.ts";
+import { errorMessage, GatewayError } from "../errors.ts";
+import { LOOPBACK_HOSTS } from "../http/loopback.ts";
 import { createRoutes } from "../http/routes.ts";
 import { serveHttp } from "../http/serve.ts";
 import { logger } from "../logger.ts";
@@ -155,6 +156,17 @@ export async function runGateway(options: RunOptions): Promise<RunningGateway> {
     if (!file) return { added: [], removed: [], changed: [], restartRequired: [] };
     // Validation happens before anything changes: a bad file leaves the running config in place.
     const next = loadConfig({ path: file, env: options.env });
+    // What `serve` refuses to start with, a reload (an edit saved while serving) must not do
+    // either: turn auth off while listening beyond loopback.
+    const bound = options.host ?? gateway.config.server.host;
+    if (!options.stdio && gateway.config.auth.enabled && !next.auth.enabled) {
+      if (!LOOPBACK_HOSTS.has(bound)) {
+        throw new GatewayError(
+          "CONFIG_INVALID",
+          `${file}: auth.enabled: refusing to turn auth off while listening on ${bound}: anyone who can reach it could call every tool; keep auth on, or restart the gateway bound to 127.0.0.1 (or with --allow-unauthenticated if a proxy in front authenticates clients)`,
+        );
+      }
+    }
     callEnv.refresh(next);
     const summary = await gateway.reload(next);
     playbooks?.reload();

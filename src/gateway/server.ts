@@ -22,11 +22,12 @@ import {
 import { errorResult } from "../meta/types.ts";
 import { VERSION } from "../version.ts";
 import { type Caller, callerOf, LOCAL_ADMIN } from "./caller.ts";
-import { createRequestRelay, forwardRequest } from "./channel.ts";
+import { createRequestRelay, filterRelayed, forwardRequest } from "./channel.ts";
 import type { Gateway } from "./gateway.ts";
 import type { InputFlows } from "./input-flows.ts";
 import { registerCatalogHandlers } from "./meta-catalog.ts";
 import { serveStatelessTasks } from "./stateless-tasks.ts";
+import { ownsTask, screenTaskResult } from "./task-result.ts";
 import {
   DISCOVERY_CAPABILITIES,
   ListToolsParams,
@@ -89,6 +90,12 @@ export function createSessionServer(gateway: Gateway, options: SessionServerOpti
       // Flat mode has no meta tools to explain.
       instructions: flat ? undefined : codeMode ? CODE_MODE_INSTRUCTIONS : INSTRUCTIONS,
     },
+  );
+  // Backends' log messages and progress reach the client redacted, as results do.
+  filterRelayed(
+    server,
+    (method, params) =>
+      gateway.security.filterNotification(method, params) as JsonObject | undefined,
   );
   const detach = registerCatalogHandlers(
     server,
@@ -242,7 +249,7 @@ export function createSessionServer(gateway: Gateway, options: SessionServerOpti
     ctx: ServerContext,
   ): Promise<JsonObject> {
     const caller = callerFor(ctx);
-    const mine = [...gateway.tasks].filter(([, owner]) => owner.caller === caller.id);
+    const mine = [...gateway.tasks].filter(([, owner]) => ownsTask(owner, caller));
     if (method === "tasks/list") {
       const servers = new Set(mine.map(([, owner]) => owner.server));
       const ids = new Set(mine.map(([id]) => id));
@@ -258,13 +265,13 @@ export function createSessionServer(gateway: Gateway, options: SessionServerOpti
       return { tasks: lists.flat().filter((task) => ids.has(task.taskId)) };
     }
     const owner = typeof params.taskId === "string" ? gateway.tasks.get(params.taskId) : undefined;
-    if (!owner || owner.caller !== caller.id) {
+    if (!ownsTask(owner, caller)) {
       throw new ProtocolError(
         ProtocolErrorCode.InvalidParams,
         `Unknown task ${String(params.taskId)}`,
       );
     }
-    return forwardRequest(
+    const answer = await forwardRequest(
       gateway.pool,
       server,
       ctx,
@@ -273,6 +280,7 @@ export function createSessionServer(gateway: Gateway, options: SessionServerOpti
       method,
       params,
     );
+    return method === "tasks/result" ? screenTaskResult(gateway, owner, answer) : answer;
   }
 
   async function callTool(

@@ -4,6 +4,7 @@ import { ProtocolError, ProtocolErrorCode, type Server, type ServerContext } fro
 import type { Caller } from "./caller.ts";
 import { identityOf } from "./channel.ts";
 import type { Gateway, TaskOwner } from "./gateway.ts";
+import { ownsTask, screenTaskResult } from "./task-result.ts";
 
 const byId = { params: z.looseObject({ taskId: z.string() }) };
 
@@ -55,7 +56,7 @@ export async function answerStatelessTask(
   const answer = (payload: JsonObject) =>
     Response.json({ jsonrpc: "2.0", id: id ?? null, ...payload });
   const mine = (owner: TaskOwner | undefined): owner is TaskOwner =>
-    !!owner && owner.caller === caller.id && (!backend || owner.server === backend);
+    ownsTask(owner, caller) && (!backend || owner.server === backend);
   const channel = (session: string): CallerChannel => ({
     sessionId: session,
     identity: identityOf(caller),
@@ -99,7 +100,9 @@ export async function answerStatelessTask(
       { signal },
       channel(owner.session),
     );
-    return answer({ result });
+    return answer({
+      result: method === "tasks/result" ? screenTaskResult(gateway, owner, result) : result,
+    });
   } catch (error) {
     const code =
       typeof (error as { code?: unknown }).code === "number"

@@ -31,7 +31,10 @@ export async function explainSearch(gateway: Gateway, url: URL, caller: Caller):
   const limit = Math.min(Math.max(Number(params.get("limit")) || EXPLAIN_LIMIT, 1), EXPLAIN_MAX);
   const named = params.get("server") || undefined;
   const server = named === undefined ? undefined : gateway.pool.canonical(named);
-  if (server && !gateway.pool.has(server)) return json({ error: `no backend named ${named}` }, 404);
+  // One the caller cannot reach is answered as one that does not exist (no name confirmed).
+  if (server && (!gateway.pool.has(server) || !caller.allows(server, "*"))) {
+    return json({ error: `no backend named ${named}` }, 404);
+  }
   const allow = (s: string, t: string) => gateway.router.visible(s, t, caller);
   const usage = usageFor(gateway.usage, caller.id);
   const learned = gateway.feedback?.pull(

@@ -93,6 +93,7 @@ async function invokeTool(
   if (task && typeof made?.taskId === "string") {
     gateway.tasks.set(made.taskId, {
       server,
+      tool: toolName,
       caller: caller.id,
       session: sessionId ?? "",
       ...(typeof made.ttl === "number" && { ttl: made.ttl }),

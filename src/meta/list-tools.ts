@@ -32,7 +32,8 @@ export const listTools: MetaTool = {
     const named = stringArg(args, "server");
     const server = named === undefined ? undefined : gateway.pool.canonical(named);
     const cursor = stringArg(args, "cursor");
-    if (server && !gateway.pool.has(server)) {
+    // A server the caller cannot reach is answered as one that does not exist, as on /mcp/{backend}.
+    if (server && (!gateway.pool.has(server) || !caller.allows(server, "*"))) {
       throw new GatewayError(
         "SERVER_NOT_FOUND",
         `unknown server "${server}"; gateway_list_servers lists them`,

@@ -80,7 +80,8 @@ export const searchTools: MetaTool = {
     if (server === SKILLS_SERVER && skillsFor(gateway)) {
       return jsonResult({ matches: skillMatches(gateway, caller, query, limit) });
     }
-    if (server && !gateway.pool.has(server)) {
+    // A server the caller cannot reach is answered as one that does not exist, as on /mcp/{backend}.
+    if (server && (!gateway.pool.has(server) || !caller.allows(server, "*"))) {
       throw new GatewayError(
         "SERVER_NOT_FOUND",
         `unknown server "${server}"; gateway_list_servers lists them`,

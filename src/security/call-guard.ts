@@ -50,6 +50,11 @@ export interface GuardReport {
 export interface CallGuard {
   /** Runs `send` when the call passes every check; scans what comes back. */
   run(call: GuardedCall, send: () => Promise<CallToolResult>): Promise<CallToolResult>;
+  /**
+   * The result scan alone, for a result that arrives after `run` returned: a task's deferred
+   * result (`tasks/result`). Throws `FIREWALL_BLOCKED` as `run` would.
+   */
+  scanResult(server: string, tool: string, result: CallToolResult): CallToolResult;
   report(): GuardReport;
   /** Applies a reloaded `security` section (firewall, sandbox, confirmation) to later calls. */
   reconfigure(next: SecurityConfig): void;
@@ -280,7 +285,8 @@ export function createCallGuard(
     if (!scans.length) return result;
     const findings: Finding[] = [];
     for (const block of result.content) {
-      if (block.type === "text") findings.push(...scanText(block.text, scans));
+      const text = readableText(block);
+      if (text) findings.push(...scanText(text, scans));
       if (findings.length) break;
     }
     if (!findings.length && result.structuredContent !== undefined) {
@@ -311,6 +317,29 @@ export function createCallGuard(
     return result;
   }
 
+  /**
+   * A backend's JSON-RPC error in place of a result: its message reaches the model as a result
+   * would (gateway_invoke's tool error, /mcp/{backend}'s error), so it gets the same scan and,
+   * with `redact_results`, the same redaction. The gateway's own errors are left as they are.
+   */
+  function checkError(call: GuardedCall, rule: CompiledRule | undefined, error: unknown): unknown {
+    // The backend's answer carries a JSON-RPC (or HTTP) code; a cancellation does not.
+    const fromBackend =
+      error instanceof Error && typeof (error as { code?: unknown }).code === "number";
+    if (!fromBackend || error instanceof GatewayError) return error;
+    const checked = checkResult(call, rule, { content: [{ type: "text", text: error.message }] });
+    let message = checked.content
+      .map((block) => (block.type === "text" ? block.text : ""))
+      .join(" ");
+    if (config.redact_results) message = redactText(message, true);
+    try {
+      error.message = message;
+    } catch {
+      // A read-only message (not the SDK's errors): left as it was.
+    }
+    return error;
+  }
+
   // A closed session's counters go with it.
   const unhook = hooks?.hook("session:close", (session) => {
     sessions.delete(session);
@@ -324,7 +353,17 @@ export function createCallGuard(
       const rule = firewall.enabled ? ruleFor(call.server, call.tool) : undefined;
       checkArguments(call, rule);
       await checkConfirmation(call);
-      return checkResult(call, rule, await send());
+      let result: CallToolResult;
+      try {
+        result = await send();
+      } catch (error) {
+        throw checkError(call, rule, error);
+      }
+      return checkResult(call, rule, result);
+    },
+    scanResult(server, tool, result) {
+      const rule = firewall.enabled ? ruleFor(server, tool) : undefined;
+      return checkResult({ server, tool, args: {}, session: "" }, rule, result);
     },
     report() {
       return { arguments: argumentMode, results: resultMode, events: structuredClone(events) };
@@ -337,6 +376,19 @@ export function createCallGuard(
       unhook?.();
     },
   };
+}
+
+/**
+ * The text of a result block the model reads: a text block's, an embedded resource's (the same
+ * text wrapped in a resource, or the scan is walked around), a resource link's description.
+ */
+function readableText(block: CallToolResult["content"][number]): string | undefined {
+  if (block.type === "text") return block.text;
+  if (block.type === "resource" && "text" in block.resource) return block.resource.text;
+  if (block.type === "resource_link") {
+    return [block.title, block.description].filter((part) => part).join("\n") || undefined;
+  }
+  return undefined;
 }
 
 const DESCRIBE: Record<ScanKind, string> = {

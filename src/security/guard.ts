@@ -17,7 +17,7 @@ import {
   type ToolChanges,
 } from "./pins.ts";
 import { PoisoningRegistry, type ToolFinding } from "./poisoning.ts";
-import { redactResult } from "./redact.ts";
+import { redactContents, redactResult, redactText, redactValue } from "./redact.ts";
 import { compilePattern, matches } from "./scopes.ts";
 
 /** Tagged at each use, so it follows `--log-level` set after import. */
@@ -55,6 +55,16 @@ export interface Security {
   reconfigure(next: ResolvedConfig["security"]): void;
   /** Redacts credentials from a tool result when `security.redact_results` is on. */
   filterResult(result: CallToolResult): CallToolResult;
+  /** Redacts credentials from a `resources/read` result when `security.redact_results` is on. */
+  filterContents<T extends { contents?: unknown }>(result: T): T;
+  /**
+   * Redacts credentials from a backend's log message (`data`) or progress (`message`) relayed
+   * to a client, when `security.redact_results` is on: the same text as a result's.
+   */
+  filterNotification(
+    method: string,
+    params: Record<string, unknown> | undefined,
+  ): Record<string, unknown> | undefined;
   report(): SecurityReport;
   /**
    * A backend's `instructions`, scanned like a tool description: undefined instead when they
@@ -257,6 +267,19 @@ export function createSecurity(options: SecurityOptions): Security {
     },
     filterResult(result) {
       return redacting ? redactResult(result) : result;
+    },
+    filterContents(result) {
+      return redacting ? redactContents(result) : result;
+    },
+    filterNotification(method, params) {
+      if (!redacting || !params) return params;
+      if (method === "notifications/message" && params.data !== undefined) {
+        return { ...params, data: redactValue(params.data, true) };
+      }
+      if (method === "notifications/progress" && typeof params.message === "string") {
+        return { ...params, message: redactText(params.message, true) };
+      }
+      return params;
     },
     screenInstructions(server, text) {
       const flagged = poisoning.updateOthers(server, "instructions", text ? [["", text]] : []);

@@ -84,14 +84,17 @@ interface ResultLike {
   structuredContent?: unknown;
 }
 
-/** A tool result with credentials redacted from its text and structured content (strict). */
+/**
+ * A tool result with credentials redacted from its text, embedded resources, resource links and
+ * structured content (strict).
+ */
 export function redactResult<T extends ResultLike>(result: T): T {
   const out = { ...result };
   if (Array.isArray(result.content)) {
     out.content = result.content.map((block: { type?: string; text?: unknown }) =>
       block?.type === "text" && typeof block.text === "string"
         ? { ...block, text: redactText(block.text, true) }
-        : block?.type === "resource"
+        : block?.type === "resource" || block?.type === "resource_link"
           ? redactValue(block, true)
           : block,
     );
@@ -100,6 +103,23 @@ export function redactResult<T extends ResultLike>(result: T): T {
     out.structuredContent = redactValue(result.structuredContent, true);
   }
   return out;
+}
+
+/**
+ * A `resources/read` result with credentials redacted from its text contents (strict), as an
+ * embedded resource in a tool result is: a link to it must not be the way around. Blobs are left
+ * whole (base64 is no text to read).
+ */
+export function redactContents<T extends { contents?: unknown }>(result: T): T {
+  if (!Array.isArray(result.contents)) return result;
+  return {
+    ...result,
+    contents: result.contents.map((content: { text?: unknown }) =>
+      typeof content?.text === "string"
+        ? { ...content, text: redactText(content.text, true) }
+        : content,
+    ),
+  };
 }
 
 /** A log argument with credentials redacted (strings and error messages). */
