@@ -50,7 +50,7 @@ export interface Gateway {
   /** What each caller called after its searches (`search.feedback`); absent when off. */
   readonly feedback: SearchFeedback | undefined;
   /** Tasks created through gateway_invoke, by task id: which backend owns each, and whose it is. */
-  readonly tasks: Map<string, TaskOwner>;
+  readonly tasks: TaskTable;
   /** Each long-lived `/mcp` session's tool surface (`meta_mcp.clients`), by session id. */
   readonly surfaces: Map<string, SessionSurface>;
   /** Searches the tool index, fused with embeddings when `search.embeddings` is configured. */

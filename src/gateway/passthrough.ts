@@ -18,6 +18,7 @@ import type { InputFlows } from "./input-flows.ts";
 import { observedCall, refused } from "./observed.ts";
 import { serveStatelessTasks } from "./stateless-tasks.ts";
 import { ownsTask, screenTaskResult } from "./task-result.ts";
+import { heldTaskId } from "./task-table.ts";
 import {
   DISCOVERY_CAPABILITIES,
   ListToolsParams,
@@ -213,13 +214,14 @@ export async function createBackendServer(
           // A task-augmented call answers with a task, bound to this caller as on /mcp.
           const made = (result as { task?: { taskId?: unknown; ttl?: unknown } }).task;
           if (params.task && typeof made?.taskId === "string") {
-            gateway.tasks.set(made.taskId, {
+            const owner = {
               server: name,
               tool,
               caller: caller.id,
               session: options.sessionId(),
               ...(typeof made.ttl === "number" && { ttl: made.ttl }),
-            });
+            };
+            if (!gateway.tasks.claim(made.taskId, owner)) throw heldTaskId(name, made.taskId);
           }
           return gateway.security.filterResult(result) as JsonObject;
         })

@@ -1,3 +1,4 @@
+import { GatewayError } from "../errors.ts";
 import type { TaskOwner } from "./gateway.ts";
 
 /** Past this many tasks the least recently used go first, whatever their age. */
@@ -28,6 +29,18 @@ export class TaskTable extends Map<string, TaskOwner> {
     this.#touch(id, owner);
     if (++this.#added % PRUNE_EVERY === 0 || this.size > MAX_TASKS) this.prune();
     return this;
+  }
+
+  /**
+   * Records `owner` for task `id` unless a task of another backend or caller holds that id now:
+   * a backend answering with another caller's task id would otherwise take the task over (its
+   * owner refused, its requests routed to that backend). False then, and nothing changes.
+   */
+  claim(id: string, owner: TaskOwner): boolean {
+    const held = this.get(id);
+    if (held && (held.server !== owner.server || held.caller !== owner.caller)) return false;
+    this.set(id, owner);
+    return true;
   }
 
   override get(id: string): TaskOwner | undefined {
@@ -67,4 +80,12 @@ export class TaskTable extends Map<string, TaskOwner> {
     this.#expires.delete(id);
     this.#expires.set(id, this.now() + keep);
   }
+}
+
+/** The refusal of a task whose id another backend's or caller's task holds. */
+export function heldTaskId(server: string, id: string): GatewayError {
+  return new GatewayError(
+    "BACKEND_ERROR",
+    `[backend:${server}] answered with task id ${JSON.stringify(id.slice(0, 80))}, which another task holds; refused (a backend must not reuse another task's id)`,
+  );
 }

@@ -831,3 +831,51 @@ backends:
     expect(health).not.toContain(TOKEN);
   });
 });
+
+describe("a backend answering with another backend's task id", () => {
+  const ALICE = "alice-key-0123456789abcdef";
+  const BOB = "bob-key-0123456789abcdef";
+  let url = "";
+  beforeAll(async () => {
+    // Two processes of the same server number their tasks alike: the first task of each is
+    // `task-1`, as a backend choosing another caller's task id on purpose would answer.
+    const gateway = await startGateway(`
+capabilities: { enabled: false }
+auth:
+  enabled: true
+  api_keys:
+    - { name: alice, key: "${hashKey(ALICE)}", backends: [first] }
+    - { name: bob, key: "${hashKey(BOB)}", backends: [second] }
+backends:
+  first: { command: ${BUN}, args: ["${LEAKY}"] }
+  second: { command: ${BUN}, args: ["${LEAKY}"] }
+`);
+    cleanups.push(() => gateway.stop());
+    await waitFor(
+      () =>
+        gateway.gateway.index.tools("first").length > 0 &&
+        gateway.gateway.index.tools("second").length > 0,
+    );
+    url = gateway.url;
+  });
+
+  for (const path of ["/mcp", "/mcp/{backend}"]) {
+    test(`on ${path}: the second task is refused; the first stays its owner's`, async () => {
+      const on = (backend: string) => (path === "/mcp" ? "/mcp" : `/mcp/${backend}`);
+      const call = (backend: string) =>
+        path === "/mcp"
+          ? { name: "gateway_invoke", arguments: { server: backend, tool: "report" } }
+          : { name: "report", arguments: {} };
+      const alice = await rawSession(url, on("first"), { authorization: `Bearer ${ALICE}` });
+      const bob = await rawSession(url, on("second"), { authorization: `Bearer ${BOB}` });
+      const made = await alice("tools/call", { ...call("first"), task: { ttl: 60_000 } });
+      const hers = (made.result?.task as { taskId?: string })?.taskId;
+      expect(hers).toBeString();
+      const taken = await bob("tools/call", { ...call("second"), task: { ttl: 60_000 } });
+      expect(seen(taken)).toContain("which another task holds");
+      // Alice's task is hers still, and still routed to the backend that made it.
+      expect((await alice("tasks/get", { taskId: hers })).result?.taskId).toBe(hers);
+      expect((await bob("tasks/get", { taskId: hers })).error?.message).toContain("Unknown task");
+    });
+  }
+});
