@@ -28,7 +28,7 @@ function createLogger(): ConsolaInstance {
         write: (text: string) => process.stderr.write(stripAnsi(text)),
       });
   const created = createConsola({ stdout: stderr, stderr, level: LogLevels.info });
-  created.setReporters(created.options.reporters.map(redacting));
+  created.setReporters(created.options.reporters.map((reporter) => redacting(reporter, true)));
   return created;
 }
 
@@ -71,13 +71,24 @@ export function infoLine(message: string): void {
   console.error(`${mark} ${redactLogArg(message)}`);
 }
 
-/** Wraps a reporter so that credentials in log arguments are redacted before it writes them. */
-function redacting(reporter: ConsolaReporter): ConsolaReporter {
+/**
+ * Wraps a reporter so that credentials in log arguments are redacted before it writes them. With
+ * `lines` (text logs), a line break inside an argument starts an indented line and a carriage
+ * return is shown as `\r`: a tool name or an excerpt a client chose cannot start a line of its
+ * own that reads as another log entry.
+ */
+function redacting(reporter: ConsolaReporter, lines = false): ConsolaReporter {
   return {
     log(entry, context) {
-      reporter.log({ ...entry, args: entry.args.map(redactLogArg) }, context);
+      const args = entry.args.map(redactLogArg);
+      reporter.log({ ...entry, args: lines ? args.map(continuationLines) : args }, context);
     },
   };
+}
+
+function continuationLines(arg: unknown): unknown {
+  if (typeof arg !== "string" || !/[\r\n]/.test(arg)) return arg;
+  return arg.replaceAll("\r", "\\r").replace(/\n(?!$)/g, "\n    ");
 }
 
 export type LogLevelName = "silent" | "error" | "warn" | "info" | "debug" | "trace";

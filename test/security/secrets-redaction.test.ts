@@ -102,6 +102,15 @@ describe("logs", () => {
     expect(out).not.toContain(JWT);
   });
 
+  test("a line break a client chose cannot start a log entry of its own", () => {
+    const name = "echo\n[error] [auth] admin key revoked by root\r[info] all clear";
+    const out = capture(() => logger.warn(`firewall: refused tool "${name}"`));
+    const entries = out.split("\n").filter((line) => /^\S/.test(line));
+    expect(entries).toHaveLength(1);
+    expect(out).toContain("    [error] [auth] admin key revoked by root\\r[info] all clear");
+    expect(out).not.toContain("\r");
+  });
+
   test("JSON logs are redacted too", () => {
     const reporters = logger.options.reporters;
     try {
