@@ -1,5 +1,6 @@
 import { describe, expect, setDefaultTimeout, test } from "bun:test";
 import { join } from "node:path";
+import { importOpenApi } from "../../src/capabilities/openapi/import.ts";
 import { connectHttp, firstText, MEMORY, startGateway, tempDir, waitFor } from "../helpers.ts";
 
 setDefaultTimeout(60_000);
@@ -43,5 +44,27 @@ backends:
       await close();
       await gateway.stop();
     }
+  });
+});
+
+describe("cap import --prefix NAME (the original's flag)", () => {
+  test("joins the prefix with _ (stripe_listCharges), as the original does; gh_ stays as written", async () => {
+    const spec = `openapi: 3.0.3
+info: { title: Stripe, version: 1.0.0 }
+servers: [{ url: "http://127.0.0.1:9/v1" }]
+paths:
+  /charges:
+    get:
+      operationId: listCharges
+      summary: List charges
+      responses: { "200": { description: ok } }
+`;
+    const file = join(tempDir(), "stripe.yaml");
+    await Bun.write(file, spec);
+    const names = async (prefix: string) =>
+      (await importOpenApi(file, { prefix })).capabilities.map((capability) => capability.name);
+    expect(await names("stripe")).toEqual(["stripe_listCharges"]);
+    expect(await names("gh_")).toEqual(["gh_listCharges"]);
+    expect(await names("")).toEqual(["listCharges"]);
   });
 });

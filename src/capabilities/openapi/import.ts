@@ -121,7 +121,7 @@ export async function importOpenApi(
       }
       const name = uniqueName(
         toToolName(
-          `${options.prefix ?? ""}${String(operation.operationId ?? `${method}_${path}`)}`,
+          `${namePrefix(options.prefix)}${String(operation.operationId ?? `${method}_${path}`)}`,
         ),
         taken,
       );
@@ -167,6 +167,15 @@ export async function importOpenApi(
     }
   }
   return result;
+}
+
+/**
+ * `--prefix stripe` names tools `stripe_...`, as the original gateway's import does; a prefix
+ * that already ends in `_`, `-` or `.` is used as written.
+ */
+function namePrefix(prefix: string | undefined): string {
+  if (!prefix) return "";
+  return /[_.-]$/.test(prefix) ? prefix : `${prefix}_`;
 }
 
 /** Writes one `<name>.yaml` per capability into `dir` (created if missing); returns the paths. */
