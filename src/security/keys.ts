@@ -1,6 +1,7 @@
 import { lookupVariable } from "../config/env.ts";
 import { GatewayError } from "../errors.ts";
 import type { ApiKeyConfig, AuthConfig } from "./schema.ts";
+import { compilePattern } from "./scopes.ts";
 
 /**
  * node:crypto, loaded on first use: `keys list` (run by shell completion) only classifies keys,
@@ -29,6 +30,28 @@ export function keyKind(written: string): "hash" | "env" | "plaintext" {
   if (HASHED.test(written)) return "hash";
   if (ENV_REF.test(written)) return "env";
   return "plaintext";
+}
+
+/**
+ * The warning for a key with both `backends` and `allowed_tools`. They add up here (`backends:
+ * [a]` is `allowed_tools: ["a:*"]`); the original gateway required both, so a config written for
+ * it reaches more here: the warning says so and gives the patterns that keep the original's
+ * meaning (each tool pattern on each listed backend).
+ */
+function bothBackendsAndTools(key: ApiKeyConfig, index: number): string {
+  const narrowed = key.backends.flatMap((backend) =>
+    key.allowed_tools.flatMap((pattern) => {
+      const colon = pattern.indexOf(":");
+      if (colon === -1) return [`${backend}:${pattern}`];
+      const reaches = compilePattern(pattern).server.test(backend);
+      return reaches ? [`${backend}:${pattern.slice(colon + 1)}`] : [];
+    }),
+  );
+  const quoted = (list: string[]) => list.map((item) => JSON.stringify(item)).join(", ");
+  const head = `auth.api_keys[${index}] (${key.name}) has both backends and allowed_tools: here they add up, so it reaches every tool of ${key.backends.join(", ")}, and what ${quoted(key.allowed_tools)} match on any server; the original gateway allowed only those tools, on those backends`;
+  return narrowed.length
+    ? `${head}: to keep that, write allowed_tools: [${quoted(narrowed)}] and remove backends`
+    : `${head}, which is none of them: to keep that, remove the key`;
 }
 
 /**
@@ -78,9 +101,7 @@ export function resolveAuthKeys(
   const api_keys: ApiKeyConfig[] = auth.api_keys.map((key, index) => {
     const path = `auth.api_keys[${index}].key`;
     if (key.backends.length && key.allowed_tools.length) {
-      warnings.push(
-        `auth.api_keys[${index}] (${key.name}) has both backends and allowed_tools; they add up (backends: [a] is allowed_tools: ["a:*"])`,
-      );
+      warnings.push(bothBackendsAndTools(key, index));
     }
     return { ...key, key: resolveOne(key.key, path, rawKeys[index]?.key) };
   });

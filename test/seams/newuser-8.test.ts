@@ -1,6 +1,8 @@
 import { describe, expect, setDefaultTimeout, test } from "bun:test";
+import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { importOpenApi } from "../../src/capabilities/openapi/import.ts";
+import { runCli } from "../cli/_run.ts";
 import { connectHttp, firstText, MEMORY, startGateway, tempDir, waitFor } from "../helpers.ts";
 
 setDefaultTimeout(60_000);
@@ -66,5 +68,35 @@ paths:
     expect(await names("stripe")).toEqual(["stripe_listCharges"]);
     expect(await names("gh_")).toEqual(["gh_listCharges"]);
     expect(await names("")).toEqual(["listCharges"]);
+  });
+});
+
+describe("an original config's key with both backends and allowed_tools", () => {
+  test("the load warning says it reaches more here and writes the patterns that keep the original's meaning", () => {
+    const file = join(tempDir(), "gateway.yaml");
+    writeFileSync(
+      file,
+      `auth:
+  enabled: true
+  api_keys:
+    - key: "env:BOT_API_KEY"
+      name: "Bot"
+      backends: [memory, github]
+      allowed_tools: ["search_*", "github:get_*", "slack:post_*"]
+backends:
+  memory: { command: "true" }
+  github: { command: "true" }
+`,
+    );
+    const result = runCli(["list", "--config", file], {
+      env: { HOME: tempDir(), PATH: process.env.PATH!, BOT_API_KEY: "bot-key-0123456789abcdef" },
+    });
+    expect(result.code).toBe(0);
+    const text = result.stderr.replace(/\s+/g, " ");
+    expect(text).toContain("reaches every tool of memory, github");
+    expect(text).toContain("the original gateway allowed only those tools, on those backends");
+    expect(text).toContain(
+      'write allowed_tools: ["memory:search_*", "github:search_*", "github:get_*"] and remove backends',
+    );
   });
 });
