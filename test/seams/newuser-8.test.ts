@@ -2,8 +2,18 @@ import { describe, expect, setDefaultTimeout, test } from "bun:test";
 import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { importOpenApi } from "../../src/capabilities/openapi/import.ts";
-import { runCli } from "../cli/_run.ts";
-import { connectHttp, firstText, MEMORY, startGateway, tempDir, waitFor } from "../helpers.ts";
+import { loadConfig } from "../../src/config/load.ts";
+import { runGateway } from "../../src/gateway/run.ts";
+import { runCli, runCliAsync } from "../cli/_run.ts";
+import {
+  connectHttp,
+  firstText,
+  freePort,
+  MEMORY,
+  startGateway,
+  tempDir,
+  waitFor,
+} from "../helpers.ts";
 
 setDefaultTimeout(60_000);
 
@@ -98,5 +108,51 @@ backends:
     expect(text).toContain(
       'write allowed_tools: ["memory:search_*", "github:search_*", "github:get_*"] and remove backends',
     );
+  });
+});
+
+describe("tools search from a shell without the gateway's key variables", () => {
+  test("finds the running gateway from the config's address (auth.api_keys' env:NAME is serve's)", async () => {
+    const port = await freePort();
+    const file = join(tempDir(), "gateway.yaml");
+    writeFileSync(
+      file,
+      `server: { host: 127.0.0.1, port: ${port} }
+auth:
+  enabled: true
+  api_keys:
+    - { key: "env:FRONTEND_API_KEY", name: "Frontend App" }
+    - { key: "env:BOT_API_KEY", name: "Bot" }
+capabilities: { enabled: false }
+backends:
+  memory:
+    command: node
+    args: ["${MEMORY}"]
+    env: { MEMORY_FILE_PATH: "${join(tempDir(), "memory.json")}" }
+`,
+    );
+    const serveEnv = {
+      ...process.env,
+      FRONTEND_API_KEY: "frontend-key-0123456789",
+      BOT_API_KEY: "bot-key-0123456789abcdef",
+    };
+    const config = loadConfig({ path: file, env: serveEnv });
+    const gateway = await runGateway({ config, memoryState: true, watch: false, env: serveEnv });
+    try {
+      // The bot's shell has its own key only, as a client's does.
+      const env = {
+        HOME: tempDir(),
+        PATH: process.env.PATH!,
+        MCP_GATEWAY_KEY: "bot-key-0123456789abcdef",
+      };
+      const result = await runCliAsync(["tools", "search", "search nodes", "--config", file], {
+        env,
+      });
+      expect(result.stderr).toContain(`using the gateway at http://127.0.0.1:${port}/mcp`);
+      expect(result.code).toBe(0);
+      expect(result.stdout).toContain("memory:search_nodes");
+    } finally {
+      await gateway.stop();
+    }
   });
 });
