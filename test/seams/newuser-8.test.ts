@@ -156,3 +156,42 @@ backends:
     }
   });
 });
+
+describe("the original's curl examples: one POST of tools/call with no session", () => {
+  test("is refused saying how to get a session (initialize, then Mcp-Session-Id), with its id", async () => {
+    const gateway = await startGateway("capabilities: { enabled: false }\nbackends: {}\n");
+    try {
+      const post = (headers: Record<string, string>) =>
+        fetch(`${gateway.url}/mcp`, {
+          method: "POST",
+          headers: { "content-type": "application/json", ...headers },
+          body: JSON.stringify({
+            jsonrpc: "2.0",
+            id: 7,
+            method: "tools/call",
+            params: { name: "gateway_search_tools", arguments: { query: "weather" } },
+          }),
+        });
+      // As the original's QUICKSTART writes it (no Accept header), and as an MCP client would.
+      const accepts: Record<string, string>[] = [
+        {},
+        { accept: "application/json, text/event-stream" },
+      ];
+      for (const headers of accepts) {
+        const response = await post(headers);
+        expect(response.status).toBe(400);
+        const body = (await response.json()) as { id: unknown; error: { message: string } };
+        expect(body.id).toBe(7);
+        expect(body.error.message).toContain("Server not initialized");
+        expect(body.error.message).toContain("send initialize first, then the Mcp-Session-Id");
+        expect(body.error.message).toContain("mcp-gateway tools search|call");
+      }
+      // A real client still connects.
+      const { client, close } = await connectHttp(gateway.url);
+      expect((await client.listTools()).tools.length).toBe(4);
+      await close();
+    } finally {
+      await gateway.stop();
+    }
+  });
+});
