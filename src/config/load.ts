@@ -5,6 +5,7 @@ import { GatewayError } from "../errors.ts";
 import { logger } from "../logger.ts";
 import { resolveAuthKeys } from "../security/keys.ts";
 import { type Env, expandTree, formatPath, lookupVariable, parseDotenv } from "./env.ts";
+import { aliasGatewayScopes } from "./gateway-alias.ts";
 import { expandHome, findConfigFile, parseConfigText } from "./locate.ts";
 import {
   BACKEND_NAME,
@@ -151,6 +152,7 @@ export function resolveConfig(raw: unknown, options: ResolveOptions): ResolvedCo
   const keys = resolveAuthKeys(config.auth, tree.auth, env, where);
   config.auth = keys.auth;
   warnings.push(...keys.warnings);
+  aliasGatewayScopes(config);
 
   const backends: ResolvedBackend[] = [];
   for (const [name, backend] of Object.entries(config.backends)) {

@@ -1,6 +1,7 @@
 import { describe, expect, setDefaultTimeout, test } from "bun:test";
 import { writeFileSync } from "node:fs";
 import { join } from "node:path";
+import { Client, StreamableHTTPClientTransport } from "@modelcontextprotocol/client";
 import { importOpenApi } from "../../src/capabilities/openapi/import.ts";
 import { loadConfig } from "../../src/config/load.ts";
 import { runGateway } from "../../src/gateway/run.ts";
@@ -191,6 +192,60 @@ describe("the original's curl examples: one POST of tools/call with no session",
       expect((await client.listTools()).tools.length).toBe(4);
       await close();
     } finally {
+      await gateway.stop();
+    }
+  });
+});
+
+describe("scopes naming gateway, the original's capabilities backend", () => {
+  test("reach, deny and narrow the capabilities backend, as calls to gateway do", async () => {
+    const gateway = await startGateway(`
+auth:
+  enabled: true
+  api_keys:
+    - { key: "caps-only-key-0123456789", name: "caps", backends: [gateway] }
+    - { key: "no-caps-key-0123456789ab", name: "nocaps", denied_tools: ["gateway:*"] }
+    - { key: "admin-key-0123456789abcd", name: "admin", admin: true }
+routing_profiles:
+  capsonly: { allow_backends: [gateway] }
+backends: {}
+`);
+    const connect = async (key: string, headers: Record<string, string> = {}) => {
+      const client = new Client({ name: "agent", version: "1" }, { capabilities: {} });
+      await client.connect(
+        new StreamableHTTPClientTransport(new URL(`${gateway.url}/mcp`), {
+          requestInit: { headers: { Authorization: `Bearer ${key}`, ...headers } },
+        }),
+      );
+      return client;
+    };
+    const servers = async (client: Client) => {
+      const result = await client.callTool({ name: "gateway_list_servers", arguments: {} });
+      const listed = (result.structuredContent as { servers: { name: string; tools: number }[] })
+        .servers;
+      return listed.filter((server) => server.tools > 0).map((server) => server.name);
+    };
+    const invoke = (client: Client) =>
+      client.callTool({
+        name: "gateway_invoke",
+        arguments: { server: "gateway", tool: "public_holidays", arguments: {} },
+      });
+    const clients: Client[] = [];
+    try {
+      const caps = await connect("caps-only-key-0123456789");
+      const nocaps = await connect("no-caps-key-0123456789ab");
+      const profiled = await connect("admin-key-0123456789abcd", { "X-MCP-Profile": "capsonly" });
+      clients.push(caps, nocaps, profiled);
+      expect(await servers(caps)).toEqual(["capabilities"]);
+      expect(await servers(profiled)).toEqual(["capabilities"]);
+      expect(await servers(nocaps)).toEqual([]);
+      const refused = await invoke(nocaps);
+      expect(refused.isError).toBe(true);
+      expect(firstText(refused)).toContain('denied_tools "capabilities:*"');
+      // The allowed key gets past the scopes to the tool's own argument check.
+      expect(firstText(await invoke(caps))).toContain("[INVALID_ARGUMENTS]");
+    } finally {
+      for (const client of clients) await client.close().catch(() => {});
       await gateway.stop();
     }
   });
