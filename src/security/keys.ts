@@ -66,7 +66,9 @@ export function resolveAuthKeys(
   where: string,
 ): { auth: AuthConfig; warnings: string[] } {
   const warnings: string[] = [];
-  const rawKeys = (raw as { api_keys?: { key?: unknown }[] } | undefined)?.api_keys ?? [];
+  const rawKeys =
+    (raw as { api_keys?: { key?: unknown; allowed_tools?: unknown }[] } | undefined)?.api_keys ??
+    [];
   const resolveOne = (written: string, path: string, rawValue: unknown): string => {
     const hashed = HASHED.exec(written);
     if (hashed) return `sha256:${hashed[1]!.toLowerCase()}`;
@@ -102,6 +104,12 @@ export function resolveAuthKeys(
     const path = `auth.api_keys[${index}].key`;
     if (key.backends.length && key.allowed_tools.length) {
       warnings.push(bothBackendsAndTools(key, index));
+    }
+    const written = rawKeys[index]?.allowed_tools;
+    if (Array.isArray(written) && !written.length && !key.backends.length) {
+      warnings.push(
+        `auth.api_keys[${index}] (${key.name}) has allowed_tools: [], which here sets no limit (every tool); the original gateway allowed no tool: for that, write denied_tools: ["*"]`,
+      );
     }
     return { ...key, key: resolveOne(key.key, path, rawKeys[index]?.key) };
   });

@@ -250,3 +250,27 @@ backends: {}
     }
   });
 });
+
+describe("an original config's key with allowed_tools: [] (no tool, in the original)", () => {
+  test("is warned about at load: here it sets no limit, and denied_tools: ['*'] gives no tool", () => {
+    const file = join(tempDir(), "gateway.yaml");
+    writeFileSync(
+      file,
+      `auth:
+  enabled: true
+  api_keys:
+    - { key: "env:UI_KEY", name: "Dashboard only", allowed_tools: [], admin: true }
+backends: {}
+`,
+    );
+    const result = runCli(["list", "--config", file], {
+      env: { HOME: tempDir(), PATH: process.env.PATH!, UI_KEY: "ui-key-0123456789abcdef" },
+    });
+    expect(result.code).toBe(0);
+    const text = result.stderr.replace(/\s+/g, " ");
+    expect(text).toContain(
+      "auth.api_keys[0] (Dashboard only) has allowed_tools: [], which here sets no limit (every tool); the original gateway allowed no tool",
+    );
+    expect(text).toContain('write denied_tools: ["*"]');
+  });
+});
