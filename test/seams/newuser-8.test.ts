@@ -274,3 +274,25 @@ backends: {}
     expect(text).toContain('write denied_tools: ["*"]');
   });
 });
+
+describe("gateway_search_tools {limit} over 25 (the original clamps it)", () => {
+  test("answers with at most 25 matches instead of refusing; 0 is still refused", async () => {
+    const gateway = await startGateway("backends: {}\n");
+    const { client, close } = await connectHttp(gateway.url);
+    try {
+      const search = (limit: number) =>
+        client.callTool({ name: "gateway_search_tools", arguments: { query: "weather", limit } });
+      const many = await search(50);
+      expect(many.isError).toBeFalsy();
+      const matches = (many.structuredContent as { matches: unknown[] }).matches;
+      expect(matches.length).toBeGreaterThan(0);
+      expect(matches.length).toBeLessThanOrEqual(25);
+      const zero = await search(0);
+      expect(zero.isError).toBe(true);
+      expect(firstText(zero)).toContain('"limit" must be an integer from 1 to 25');
+    } finally {
+      await close();
+      await gateway.stop();
+    }
+  });
+});
