@@ -417,8 +417,8 @@ export const capImportSpec = {
     output: {
       type: "string",
       alias: "o",
-      required: true,
-      description: "Folder to write into (created if missing)",
+      description:
+        "Folder to write into (created if missing); default: the first of capabilities.directories",
     },
     prefix: { type: "string", alias: "p", description: "Put before every tool name, e.g. github_" },
     "base-url": {

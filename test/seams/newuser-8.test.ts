@@ -1,5 +1,5 @@
 import { describe, expect, setDefaultTimeout, test } from "bun:test";
-import { writeFileSync } from "node:fs";
+import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { Client, StreamableHTTPClientTransport } from "@modelcontextprotocol/client";
 import { importOpenApi } from "../../src/capabilities/openapi/import.ts";
@@ -294,5 +294,38 @@ describe("gateway_search_tools {limit} over 25 (the original clamps it)", () => 
       await close();
       await gateway.stop();
     }
+  });
+});
+
+describe("cap import SPEC without --output (the original's form: it wrote ./capabilities)", () => {
+  const spec = `openapi: 3.0.3
+info: { title: Zoo API, version: 1.0.0 }
+servers: [{ url: "http://127.0.0.1:9/v1" }]
+paths:
+  /giraffes:
+    get:
+      operationId: listGiraffes
+      summary: List the giraffes
+      responses: { "200": { description: ok } }
+`;
+
+  test("writes into the first capabilities folder the config serves; with none, says what to pass", async () => {
+    const home = tempDir("mcpgw-home-");
+    const env = { HOME: home, PATH: process.env.PATH! };
+    const file = join(home, "zoo.yaml");
+    writeFileSync(file, spec);
+    const config = join(home, "gateway.yaml");
+    writeFileSync(config, "capabilities: { directories: [./capabilities] }\nbackends: {}\n");
+    const served = await runCliAsync(["cap", "import", file, "--config", config], { env });
+    expect(served.stderr).toBe("");
+    expect(served.code).toBe(0);
+    expect(served.stdout).toContain(`wrote 1 capability files to ${join(home, "capabilities")}`);
+    expect(readFileSync(join(home, "capabilities/listGiraffes.yaml"), "utf8")).toContain(
+      "name: listGiraffes",
+    );
+    writeFileSync(config, "backends: {}\n");
+    const none = await runCliAsync(["cap", "import", file, "--config", config], { env });
+    expect(none.code).toBe(1);
+    expect(none.stderr).toContain("pass --output DIR, or list one under capabilities.directories");
   });
 });
