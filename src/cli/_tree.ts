@@ -430,6 +430,11 @@ export const capImportSpec = {
       description:
         "Let the spec's $refs read local files other than the spec itself (off: a spec could copy any file into a tool description)",
     },
+    "auth-key": {
+      type: "string",
+      description:
+        "env:NAME: the variable every generated file reads its key from (default: named after --prefix or the spec's title)",
+    },
     ...configArg,
     ...jsonArg("Print a JSON report on stdout"),
     ...globalArgs,

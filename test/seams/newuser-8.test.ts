@@ -2,6 +2,7 @@ import { describe, expect, setDefaultTimeout, test } from "bun:test";
 import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { Client, StreamableHTTPClientTransport } from "@modelcontextprotocol/client";
+import { parse as parseYAML } from "yaml";
 import { importOpenApi } from "../../src/capabilities/openapi/import.ts";
 import { loadConfig } from "../../src/config/load.ts";
 import { runGateway } from "../../src/gateway/run.ts";
@@ -327,5 +328,50 @@ paths:
     const none = await runCliAsync(["cap", "import", file, "--config", config], { env });
     expect(none.code).toBe(1);
     expect(none.stderr).toContain("pass --output DIR, or list one under capabilities.directories");
+  });
+});
+
+describe("cap import --auth-key env:NAME (the original's flag)", () => {
+  test("every generated file reads that variable; an operation without a scheme sends it as a bearer", async () => {
+    const spec = `openapi: 3.0.3
+info: { title: Stripe, version: 1.0.0 }
+servers: [{ url: "http://127.0.0.1:9/v1" }]
+components:
+  securitySchemes:
+    key: { type: apiKey, in: header, name: X-Api-Key }
+paths:
+  /charges:
+    get:
+      operationId: listCharges
+      security: [{ key: [] }]
+      responses: { "200": { description: ok } }
+  /balance:
+    get:
+      operationId: getBalance
+      responses: { "200": { description: ok } }
+`;
+    const file = join(tempDir(), "stripe.yaml");
+    writeFileSync(file, spec);
+    const result = await importOpenApi(file, { prefix: "stripe", authKey: "env:STRIPE_API_KEY" });
+    const auth = (name: string) =>
+      (parseYAML(result.capabilities.find((c) => c.name === name)!.yaml) as { auth?: unknown })
+        .auth;
+    expect(auth("stripe_listCharges")).toEqual({
+      type: "api_key",
+      header: "X-Api-Key",
+      key: "env:STRIPE_API_KEY",
+    });
+    expect(auth("stripe_getBalance")).toEqual({ type: "bearer", key: "env:STRIPE_API_KEY" });
+    expect(result.env).toEqual(["STRIPE_API_KEY"]);
+    // Through the CLI as the original's docs write it; a value that is not env:NAME is refused.
+    const env = { HOME: tempDir(), PATH: process.env.PATH! };
+    const out = join(tempDir(), "caps");
+    const args = ["cap", "import", file, "--prefix", "stripe", "--output", out];
+    const cli = await runCliAsync([...args, "--auth-key", "env:STRIPE_API_KEY"], { env });
+    expect(cli.code).toBe(0);
+    expect(cli.stdout).toContain("secrets are read from: STRIPE_API_KEY");
+    const bad = await runCliAsync([...args, "--auth-key", "sk_live_123"], { env });
+    expect(bad.code).toBe(1);
+    expect(bad.stderr).toContain("--auth-key takes env:NAME");
   });
 });

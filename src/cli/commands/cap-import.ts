@@ -15,6 +15,7 @@ export default defineCommand({
         prefix: args.prefix,
         baseUrl: args["base-url"],
         allowFileRefs: args["allow-file-refs"],
+        authKey: args["auth-key"],
       });
       if (result.capabilities.length === 0) {
         const reasons = [...new Set(result.skipped.map((skip) => skip.reason))].slice(0, 3);
