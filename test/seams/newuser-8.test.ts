@@ -375,3 +375,61 @@ paths:
     expect(bad.stderr).toContain("--auth-key takes env:NAME");
   });
 });
+
+describe("the original's code mode calls: gateway_execute {tool, arguments} and {chain}", () => {
+  test("one call, a chain in order that stops at the first failure; gateway_search says what to use", async () => {
+    const gateway = await startGateway(`
+capabilities: { enabled: false }
+code_mode: { enabled: true }
+backends:
+  memory:
+    command: node
+    args: ["${MEMORY}"]
+    env: { MEMORY_FILE_PATH: "${join(tempDir(), "memory.json")}" }
+`);
+    const { client, close } = await connectHttp(gateway.url);
+    try {
+      const execute = (args: Record<string, unknown>) =>
+        client.callTool({ name: "gateway_execute", arguments: args });
+      const created = await execute({
+        tool: "memory:create_entities",
+        arguments: { entities: [{ name: "ada", entityType: "person", observations: ["math"] }] },
+      });
+      expect(created.isError).toBeFalsy();
+      const chain = await execute({
+        chain: [
+          { tool: "memory:search_nodes", arguments: { query: "ada" } },
+          { tool: "memory:read_graph" },
+        ],
+      });
+      expect(chain.isError).toBeFalsy();
+      const steps = (chain.structuredContent as { results: { step: number; tool: string }[] })
+        .results;
+      expect(steps.map((step) => `${step.step} ${step.tool}`)).toEqual([
+        "0 memory:search_nodes",
+        "1 memory:read_graph",
+      ]);
+      expect(JSON.stringify(steps[1])).toContain("ada");
+      const failed = await execute({
+        chain: [
+          { tool: "memory:read_graph" },
+          { tool: "memory:nope" },
+          { tool: "memory:read_graph" },
+        ],
+      });
+      expect(failed.isError).toBe(true);
+      expect(firstText(failed)).toContain("chain step 1 (memory:nope) failed: [TOOL_NOT_FOUND]");
+      const bare = await execute({ tool: "read_graph" });
+      expect(firstText(bare)).toContain('"tool" must be "server:tool"');
+      // A script still runs.
+      const script = await execute({ code: "return 1 + 1" });
+      expect((script.structuredContent as { result: number }).result).toBe(2);
+      await expect(
+        client.callTool({ name: "gateway_search", arguments: { query: "ada" } }),
+      ).rejects.toThrow("gateway_search_tools");
+    } finally {
+      await close();
+      await gateway.stop();
+    }
+  });
+});
