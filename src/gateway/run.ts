@@ -150,12 +150,21 @@ export async function runGateway(options: RunOptions): Promise<RunningGateway> {
 
   const log = logger.withTag("config");
   const reload = async (): Promise<ReloadSummary> => {
-    for (const driver of drivers) driver.reload?.();
     const file = gateway.config.file;
-    if (!file) return { added: [], removed: [], changed: [], restartRequired: [] };
-    // Validation happens before anything changes: a bad file leaves the running config in place.
-    const next = loadConfig({ path: file, env: options.env });
-    callEnv.refresh(next);
+    // Validation happens before anything changes: a bad file leaves the running config in place
+    // (its capability folders are still re-read).
+    let next: ResolvedConfig | undefined;
+    let invalid: unknown;
+    try {
+      next = file ? loadConfig({ path: file, env: options.env }) : undefined;
+    } catch (error) {
+      invalid = error;
+    }
+    // The env_files first: capabilities waiting for a key kept there show once it is set.
+    if (next) callEnv.refresh(next);
+    for (const driver of drivers) driver.reload?.();
+    if (invalid) throw invalid;
+    if (!next) return { added: [], removed: [], changed: [], restartRequired: [] };
     const summary = await gateway.reload(next);
     playbooks?.reload();
     skills?.reload();

@@ -1,5 +1,5 @@
 import { describe, expect, setDefaultTimeout, test } from "bun:test";
-import { readFileSync, writeFileSync } from "node:fs";
+import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { Client, StreamableHTTPClientTransport } from "@modelcontextprotocol/client";
 import { parse as parseYAML } from "yaml";
@@ -430,6 +430,62 @@ backends:
     } finally {
       await close();
       await gateway.stop();
+    }
+  });
+});
+
+describe("a capability waiting for its key, the key then written into an env_files file", () => {
+  test("shows (and the session hears tools/list_changed) without a restart; a key removed hides it", async () => {
+    const dir = tempDir("mcpgw-capkey-");
+    mkdirSync(join(dir, "caps"));
+    writeFileSync(
+      join(dir, "caps/zoo_list.yaml"),
+      [
+        "name: zoo_list",
+        "description: Lists the animals of the zoo.",
+        "schema: { input: { type: object, properties: {} } }",
+        "rest: { method: GET, base_url: 'http://127.0.0.1:9', path: /animals }",
+        "auth: { type: bearer, key: env:SEAMS_A_ZOO_TOKEN }",
+        "",
+      ].join("\n"),
+    );
+    writeFileSync(join(dir, "secrets.env"), "");
+    const file = join(dir, "gateway.yaml");
+    writeFileSync(
+      file,
+      "env_files: [secrets.env]\ncapabilities: { builtin: false, directories: [./caps] }\n",
+    );
+    const env = { PATH: process.env.PATH };
+    const running = await runGateway({
+      config: loadConfig({ path: file, env }),
+      port: 0,
+      memoryState: true,
+      env,
+    });
+    let changes = 0;
+    const client = new Client({ name: "agent", version: "1" }, { capabilities: {} });
+    client.setNotificationHandler("notifications/tools/list_changed", () => void changes++);
+    await client.connect(new StreamableHTTPClientTransport(new URL(`${running.url}/mcp`)));
+    const listed = async () => {
+      const result = await client.callTool({
+        name: "gateway_list_tools",
+        arguments: { server: "capabilities" },
+      });
+      return (result.structuredContent as { tools: { tool: string }[] }).tools.map((t) => t.tool);
+    };
+    try {
+      expect(await listed()).toEqual([]);
+      // The file watcher reloads; so does the dashboard's reload, called here to be quick.
+      writeFileSync(join(dir, "secrets.env"), "SEAMS_A_ZOO_TOKEN='tok-1'\n");
+      await running.gateway.operator.reloadConfig?.();
+      await waitFor(async () => (await listed()).includes("zoo_list"));
+      await waitFor(() => changes > 0);
+      writeFileSync(join(dir, "secrets.env"), "");
+      await running.gateway.operator.reloadConfig?.();
+      await waitFor(async () => (await listed()).length === 0);
+    } finally {
+      await client.close().catch(() => {});
+      await running.stop();
     }
   });
 });
