@@ -489,3 +489,33 @@ describe("a capability waiting for its key, the key then written into an env_fil
     }
   });
 });
+
+describe("setup where a client points at the original gateway's URL (http://localhost:39400/mcp)", () => {
+  test("skips it as this gateway, whatever the loopback name or /mcp path, instead of a backend calling itself", async () => {
+    const home = tempDir("mcpgw-home-");
+    mkdirSync(join(home, ".config/Claude"), { recursive: true });
+    // The original's examples/claude-desktop.json, and a per-backend path, and a real remote.
+    writeFileSync(
+      join(home, ".config/Claude/claude_desktop_config.json"),
+      JSON.stringify({
+        mcpServers: {
+          gateway: { type: "http", url: "http://localhost:39400/mcp" },
+          "gateway-github": { url: "http://[::1]:39400/mcp/github/" },
+          other: { url: "http://localhost:39401/mcp" },
+        },
+      }),
+    );
+    const env = { HOME: home, PATH: process.env.PATH! };
+    const result = await runCliAsync(["setup", "--yes", "--dry-run", "--json"], { env });
+    expect(result.code).toBe(0);
+    const report = JSON.parse(result.stdout) as {
+      backends: { name: string }[];
+      skipped: { name: string; reason: string }[];
+    };
+    expect(report.skipped.map((skip) => `${skip.name}: ${skip.reason}`)).toEqual([
+      "gateway: it is this gateway",
+      "gateway-github: it is this gateway",
+    ]);
+    expect(report.backends.map((backend) => backend.name)).toEqual(["other"]);
+  });
+});
