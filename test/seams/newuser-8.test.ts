@@ -519,3 +519,21 @@ describe("setup where a client points at the original gateway's URL (http://loca
     expect(report.backends.map((backend) => backend.name)).toEqual(["other"]);
   });
 });
+
+describe("more of the original gateway's commands", () => {
+  test("validate, tool, stats, cap import-url and cap registry-list name what to use here", () => {
+    const env = { HOME: tempDir(), PATH: process.env.PATH! };
+    const cases: [string[], string][] = [
+      [["validate", "./capabilities"], "mcp-gateway cap validate PATH"],
+      [["tool", "invoke", "weather"], "mcp-gateway cap test NAME --args JSON"],
+      [["stats"], "GET /api/usage"],
+      [["cap", "import-url", "https://api.example.com"], "mcp-gateway cap import URL"],
+      [["cap", "registry-list"], "mcp-gateway cap search WORDS"],
+    ];
+    for (const [args, hint] of cases) {
+      const result = runCli(args, { env });
+      expect(result.code).toBe(1);
+      expect(result.stderr.replace(/\s+/g, " ")).toContain(hint);
+    }
+  });
+});
