@@ -131,6 +131,10 @@ const ORIGINAL_FLAGS: Record<string, { takesValue: boolean; hint: string }> = {
   "doctor --format": { takesValue: true, hint: "for JSON, pass --json (the table is the default)" },
   "setup export -t": { takesValue: true, hint: "write --target CLIENT,... (or --target all)" },
   "setup export -m": { takesValue: true, hint: "write --client-transport http|stdio" },
+  "serve --no-meta-mcp": {
+    takesValue: false,
+    hint: "write meta_mcp.enabled: false in the config (flat mode: every tool listed directly), or let one client ask for it with /mcp?surface=flat",
+  },
 };
 
 /** The original gateway's commands that are spelled otherwise here. */
