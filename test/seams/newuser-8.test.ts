@@ -540,3 +540,51 @@ describe("more of the original gateway's commands", () => {
     }
   });
 });
+
+describe("a surfaced tool called by its own name, as the original lists it", () => {
+  test("is called when one surfaced tool has that name; two sharing it stay not found", async () => {
+    const memory = (file: string) => `
+    command: node
+    args: ["${MEMORY}"]
+    env: { MEMORY_FILE_PATH: "${join(tempDir(), file)}" }`;
+    const gateway = await startGateway(`
+capabilities: { enabled: false }
+code_mode: { enabled: true }
+meta_mcp:
+  surfaced_tools:
+    - { server: memory, tool: read_graph }
+    - { server: memory, tool: search_nodes }
+    - { server: memory2, tool: search_nodes }
+backends:
+  memory:${memory("a.json")}
+  memory2:${memory("b.json")}
+`);
+    const { client, close } = await connectHttp(gateway.url);
+    try {
+      await waitFor(() => gateway.gateway.index.tools("memory2").length > 0);
+      const names = (await client.listTools()).tools.map((tool) => tool.name);
+      expect(names).toContain("memory__read_graph");
+      const graph = await client.callTool({ name: "read_graph", arguments: {} });
+      expect(graph.isError).toBeFalsy();
+      expect(firstText(graph)).toContain("entities");
+      await expect(
+        client.callTool({ name: "search_nodes", arguments: { query: "x" } }),
+      ).rejects.toThrow("Tool search_nodes not found");
+    } finally {
+      await close();
+    }
+    // The code-mode surface (the original's two tools) says what gateway_search is here.
+    const coded = new Client({ name: "agent", version: "1" }, { capabilities: {} });
+    await coded.connect(
+      new StreamableHTTPClientTransport(new URL(`${gateway.url}/mcp?codemode=search_and_execute`)),
+    );
+    try {
+      await expect(
+        coded.callTool({ name: "gateway_search", arguments: { query: "x" } }),
+      ).rejects.toThrow("gateway_search_tools");
+    } finally {
+      await coded.close().catch(() => {});
+      await gateway.stop();
+    }
+  });
+});
