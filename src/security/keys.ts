@@ -32,6 +32,9 @@ export function keyKind(written: string): "hash" | "env" | "plaintext" {
   return "plaintext";
 }
 
+/** The digest of an `env:` key whose variable is unset while auth is off: no key hashes to it. */
+const UNSET_KEY = `sha256:${"0".repeat(64)}`;
+
 /**
  * The warning for a key with both `backends` and `allowed_tools`. They add up here (`backends:
  * [a]` is `allowed_tools: ["a:*"]`); the original gateway required both, so a config written for
@@ -81,6 +84,14 @@ export function resolveAuthKeys(
     const ref = ENV_REF.exec(written);
     if (ref) {
       const value = lookupVariable(ref[1]!, env);
+      if (!value && !auth.enabled) {
+        // Unused while auth is off (the original reads these only with auth on): a digest no
+        // key has, so the entry stays in place (its index, its scopes) and admits nobody.
+        warnings.push(
+          `${path} is env:${ref[1]}, which is not set: no key matches that entry while auth.enabled is false`,
+        );
+        return UNSET_KEY;
+      }
       if (!value) {
         // Worded so that no `token: value` shape appears: the logger's redaction would hide it.
         throw new GatewayError(

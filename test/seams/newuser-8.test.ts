@@ -588,3 +588,42 @@ backends:
     }
   });
 });
+
+describe("an original config with auth off and env: keys whose variables are unset", () => {
+  test("loads and serves (the original reads them only with auth on); with auth on it is refused as before", async () => {
+    const file = join(tempDir(), "gateway.yaml");
+    const text = (enabled: boolean) => `auth:
+  enabled: ${enabled}
+  bearer_token: "env:SEAMS_A_ADMIN_TOKEN"
+  api_keys:
+    - { key: "env:SEAMS_A_FRONTEND_KEY", name: "Frontend App" }
+    - { key: "env:SEAMS_A_BOT_KEY", name: "Bot", allowed_tools: ["memory:*"] }
+backends: {}
+`;
+    writeFileSync(file, text(false));
+    const env = { HOME: tempDir(), PATH: process.env.PATH! };
+    const listed = runCli(["list", "--config", file], { env });
+    expect(listed.code).toBe(0);
+    expect(listed.stderr.replace(/\s+/g, " ")).toContain(
+      "auth.api_keys[1].key is env:SEAMS_A_BOT_KEY, which is not set: no key matches that entry while auth.enabled is false",
+    );
+    const gateway = await runGateway({
+      config: loadConfig({ path: file, env }),
+      port: 0,
+      memoryState: true,
+      watch: false,
+      env,
+    });
+    try {
+      const { client, close } = await connectHttp(gateway.url!);
+      expect((await client.listTools()).tools.length).toBe(4);
+      await close();
+    } finally {
+      await gateway.stop();
+    }
+    writeFileSync(file, text(true));
+    const refused = runCli(["list", "--config", file], { env });
+    expect(refused.code).toBe(1);
+    expect(refused.stderr).toContain("but SEAMS_A_FRONTEND_KEY is not set or empty");
+  });
+});
