@@ -561,7 +561,8 @@ backends:
 `);
     const { client, close } = await connectHttp(gateway.url);
     try {
-      await waitFor(() => gateway.gateway.index.tools("memory2").length > 0);
+      const index = gateway.gateway.index;
+      await waitFor(() => index.tools("memory").length > 0 && index.tools("memory2").length > 0);
       const names = (await client.listTools()).tools.map((tool) => tool.name);
       expect(names).toContain("memory__read_graph");
       const graph = await client.callTool({ name: "read_graph", arguments: {} });
