@@ -69,12 +69,26 @@ export function createCapabilitiesDriver(initial: CapabilitiesDriverOptions): Ca
         ? watchDirectories(options.directories, () => reload())
         : undefined;
   };
+  /** The capabilities served: loaded, runnable here, and their keys set. */
+  const served = () =>
+    registry
+      .list()
+      .filter(
+        (capability) => !capability.unavailable && missingEnv(capability, options.env).length === 0,
+      );
+  /** Their names at the last tools/list, to tell a key that came (or went) on a reload. */
+  let listed = "";
 
   const reload = (): boolean => {
     loaded = true;
     const report = registry.load();
     logProblems(report.problems);
-    if (!report.changed) return false;
+    // A key set (or removed) in env_files since the last list shows (or hides) its capability.
+    const keysChanged =
+      served()
+        .map((capability) => capability.name)
+        .join("\n") !== listed;
+    if (!report.changed && !(listeners && keysChanged)) return false;
     cache.clear();
     log.info(`${registry.list().length} capabilities loaded`);
     listeners?.onToolsChanged();
@@ -147,13 +161,9 @@ export function createCapabilitiesDriver(initial: CapabilitiesDriverOptions): Ca
         serverInfo: { name: "mcp-gateway-capabilities", version: VERSION },
         async notify() {},
         async listTools(): Promise<Tool[]> {
-          return registry
-            .list()
-            .filter(
-              (capability) =>
-                !capability.unavailable && missingEnv(capability, options.env).length === 0,
-            )
-            .map(toTool);
+          const capabilities = served();
+          listed = capabilities.map((capability) => capability.name).join("\n");
+          return capabilities.map(toTool);
         },
         async callTool(name, args, callOptions): Promise<CallToolResult> {
           const capability = registry.get(name);

@@ -131,11 +131,21 @@ const ORIGINAL_FLAGS: Record<string, { takesValue: boolean; hint: string }> = {
   "doctor --format": { takesValue: true, hint: "for JSON, pass --json (the table is the default)" },
   "setup export -t": { takesValue: true, hint: "write --target CLIENT,... (or --target all)" },
   "setup export -m": { takesValue: true, hint: "write --client-transport http|stdio" },
+  "serve --no-meta-mcp": {
+    takesValue: false,
+    hint: "write meta_mcp.enabled: false in the config (flat mode: every tool listed directly), or let one client ask for it with /mcp?surface=flat",
+  },
 };
 
 /** The original gateway's commands that are spelled otherwise here. */
 const ORIGINAL_COMMANDS: Record<string, string> = {
   get: "a backend's settings are shown by mcp-gateway list (--json for every field)",
+  validate: "capability files are checked by mcp-gateway cap validate PATH... (no SARIF output)",
+  tool: "a capability runs with mcp-gateway cap test NAME --args JSON (cap list lists them); any tool, through the gateway, with mcp-gateway tools call SERVER TOOL --args JSON",
+  stats:
+    "usage is on the dashboard (/ui) and GET /api/usage of a running gateway; mcp-gateway tools eval shows how search did",
+  "cap import-url": "mcp-gateway cap import URL takes the URL of an OpenAPI document",
+  "cap registry-list": "the built-in catalog is searched with mcp-gateway cap search WORDS",
 };
 
 const LEVELS = ["silent", "error", "warn", "info", "debug", "trace"];

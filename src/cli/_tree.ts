@@ -417,8 +417,8 @@ export const capImportSpec = {
     output: {
       type: "string",
       alias: "o",
-      required: true,
-      description: "Folder to write into (created if missing)",
+      description:
+        "Folder to write into (created if missing); default: the first of capabilities.directories",
     },
     prefix: { type: "string", alias: "p", description: "Put before every tool name, e.g. github_" },
     "base-url": {
@@ -429,6 +429,11 @@ export const capImportSpec = {
       type: "boolean",
       description:
         "Let the spec's $refs read local files other than the spec itself (off: a spec could copy any file into a tool description)",
+    },
+    "auth-key": {
+      type: "string",
+      description:
+        "env:NAME: the variable every generated file reads its key from (default: named after --prefix or the spec's title)",
     },
     ...configArg,
     ...jsonArg("Print a JSON report on stdout"),

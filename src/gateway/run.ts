@@ -151,15 +151,20 @@ export async function runGateway(options: RunOptions): Promise<RunningGateway> {
 
   const log = logger.withTag("config");
   const reload = async (): Promise<ReloadSummary> => {
-    for (const driver of drivers) driver.reload?.();
     const file = gateway.config.file;
-    if (!file) return { added: [], removed: [], changed: [], restartRequired: [] };
-    // Validation happens before anything changes: a bad file leaves the running config in place.
-    const next = loadConfig({ path: file, env: options.env });
+    // Validation happens before anything changes: a bad file leaves the running config in place
+    // (its capability folders are still re-read).
+    let next: ResolvedConfig | undefined;
+    let invalid: unknown;
+    try {
+      next = file ? loadConfig({ path: file, env: options.env }) : undefined;
+    } catch (error) {
+      invalid = error;
+    }
     // What `serve` refuses to start with, a reload (an edit saved while serving) must not do
     // either: turn auth off while listening beyond loopback.
     const bound = options.host ?? gateway.config.server.host;
-    if (!options.stdio && gateway.config.auth.enabled && !next.auth.enabled) {
+    if (next && !options.stdio && gateway.config.auth.enabled && !next.auth.enabled) {
       if (!LOOPBACK_HOSTS.has(bound)) {
         throw new GatewayError(
           "CONFIG_INVALID",
@@ -167,7 +172,11 @@ export async function runGateway(options: RunOptions): Promise<RunningGateway> {
         );
       }
     }
-    callEnv.refresh(next);
+    // The env_files first: capabilities waiting for a key kept there show once it is set.
+    if (next) callEnv.refresh(next);
+    for (const driver of drivers) driver.reload?.();
+    if (invalid) throw invalid;
+    if (!next) return { added: [], removed: [], changed: [], restartRequired: [] };
     const summary = await gateway.reload(next);
     playbooks?.reload();
     skills?.reload();

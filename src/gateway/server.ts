@@ -283,6 +283,15 @@ export function createSessionServer(gateway: Gateway, options: SessionServerOpti
     return method === "tasks/result" ? screenTaskResult(gateway, owner, answer) : answer;
   }
 
+  /** The one surfaced tool this caller sees whose own name is `name`; none when two share it. */
+  function surfacedByOwnName(name: string, caller: Caller) {
+    if (surface === "flat") return undefined;
+    const named = directTools(gateway, caller, metaNames, false).filter(
+      (entry) => entry.tool.name === name,
+    );
+    return named.length === 1 ? named[0] : undefined;
+  }
+
   async function callTool(
     request: {
       params: {
@@ -300,15 +309,23 @@ export function createSessionServer(gateway: Gateway, options: SessionServerOpti
     let tool =
       surface === "flat" ? undefined : served().find((meta) => meta.definition.name === name);
     if (!tool && codeMode) {
-      throw new ProtocolError(ProtocolErrorCode.InvalidParams, `Tool ${name} not found`);
+      const hint = missingMetaToolHint(name, gateway.config.file);
+      throw new ProtocolError(
+        ProtocolErrorCode.InvalidParams,
+        `Tool ${name} not found${hint ? `: ${hint}` : ""}`,
+      );
     }
     if (!tool) {
       // A backend tool by its `server__tool` name (surfaced, flat, found by a tools/list query or
       // an app's): the same path as gateway_invoke, scopes and checks included.
       const find = (all: boolean) =>
         directTools(gateway, caller, metaNames, all).find((entry) => entry.name === name);
-      // The short list of surfaced tools first; every tool's name only when it is not there.
-      const direct = (surface === "flat" ? undefined : find(false)) ?? find(true);
+      // The short list of surfaced tools first; every tool's name only when it is not there;
+      // last, a surfaced tool by its own name alone, as the original gateway lists it.
+      const direct =
+        (surface === "flat" ? undefined : find(false)) ??
+        find(true) ??
+        surfacedByOwnName(name, caller);
       if (!direct) {
         const hint = missingMetaToolHint(name, gateway.config.file);
         throw new ProtocolError(

@@ -178,7 +178,10 @@ export class SessionManager {
     }
     // No session yet: this must be an initialize; the transport rejects anything else (and
     // only a real initialize may make room, or junk requests could evict sessions).
-    if (!isInitialize(parsedBody)) return this.open(request, parsedBody, scope, caller);
+    if (!isInitialize(parsedBody)) {
+      if (request.method === "POST" && isRequest(parsedBody)) return notInitialized(parsedBody);
+      return this.open(request, parsedBody, scope, caller);
+    }
     const capKey = capKeyOf(caller, parsedBody, address);
     const room = this.makeRoom(capKey, parsedBody, "a new session");
     if (room instanceof Response) return room;
@@ -509,6 +512,29 @@ export class SessionManager {
       void this.end(session);
     }
   }
+}
+
+/** A single JSON-RPC request (with an id), not a notification or a response. */
+function isRequest(body: unknown): body is { id: string | number } {
+  if (typeof body !== "object" || body === null || Array.isArray(body)) return false;
+  const message = body as { method?: unknown; id?: unknown };
+  return typeof message.method === "string" && message.id !== undefined && message.id !== null;
+}
+
+/**
+ * A request with no session that is not `initialize`: what the SDK answers ("Server not
+ * initialized"), saying how to get a session. The original gateway made one for any request,
+ * and its docs' curl examples send a bare `tools/call`.
+ */
+function notInitialized(body: { id: string | number }): Response {
+  const message =
+    "Bad Request: Server not initialized: a request without an Mcp-Session-Id header must be initialize; " +
+    "send initialize first, then the Mcp-Session-Id it returns on every request, each with Accept: application/json, text/event-stream " +
+    "(from a shell, mcp-gateway tools search|call does this; see docs/migrating.md)";
+  return Response.json(
+    { jsonrpc: "2.0", error: { code: -32000, message }, id: body.id },
+    { status: 400 },
+  );
 }
 
 /** A body holding a JSON-RPC `initialize` request (the SDK accepts a batch of one too). */

@@ -1,11 +1,12 @@
+import type { JsonObject } from "../backends/types.ts";
 import { resultsFor } from "../codemode/results.ts";
 import { runIsolated } from "../codemode/runner.ts";
 import type { SandboxLimits } from "../codemode/sandbox.ts";
 import { GatewayError } from "../errors.ts";
 import type { CallToolResult } from "../mcp/sdk.ts";
 import { invoke } from "./invoke.ts";
-import type { MetaTool } from "./types.ts";
-import { jsonResult, stringArg } from "./types.ts";
+import type { MetaContext, MetaTool } from "./types.ts";
+import { errorResult, jsonResult, stringArg } from "./types.ts";
 
 /** Native stack for a script: deep recursion ends with `[CODE_LIMIT] ... code_mode.stack`. */
 const STACK_BYTES = 256 * 1024;
@@ -24,6 +25,10 @@ export const execute: MetaTool = {
     },
   },
   async handle(args, context) {
+    // The original gateway's forms: one `{tool: "server:tool", arguments}`, or a `chain` of them.
+    if (args.code === undefined && (args.tool !== undefined || args.chain !== undefined)) {
+      return originalForm(args, context);
+    }
     const { gateway, caller } = context;
     const settings = gateway.config.code_mode;
     const code = stringArg(args, "code", true);
@@ -61,6 +66,68 @@ export const execute: MetaTool = {
     return jsonResult({ result: outcome.value as never, ...logs, calls: outcome.calls });
   },
 };
+
+/**
+ * `gateway_execute` as the original gateway's code mode takes it: `{tool: "server:tool",
+ * arguments}` is one gateway_invoke; `{chain: [{tool, arguments}, ...]}` runs them in order and
+ * stops at the first that fails (a step cannot read an earlier one's result, as there).
+ */
+async function originalForm(args: JsonObject, context: MetaContext): Promise<CallToolResult> {
+  const call = async (step: JsonObject, where: string): Promise<CallToolResult> => {
+    const ref = step.tool;
+    const colon = typeof ref === "string" ? ref.indexOf(":") : -1;
+    if (typeof ref !== "string" || colon < 1) {
+      throw new GatewayError(
+        "INVALID_ARGUMENTS",
+        `${where}"tool" must be "server:tool" (the server and tool gateway_search_tools names), or send "code"`,
+      );
+    }
+    const invokeArgs = {
+      server: ref.slice(0, colon),
+      tool: ref.slice(colon + 1),
+      ...(step.arguments !== undefined ? { arguments: step.arguments } : {}),
+    };
+    try {
+      return await invoke.handle(invokeArgs, context);
+    } catch (error) {
+      return errorResult(error);
+    }
+  };
+  if (args.chain === undefined) return call(args, "");
+  if (!Array.isArray(args.chain) || !args.chain.length) {
+    throw new GatewayError(
+      "INVALID_ARGUMENTS",
+      `"chain" must be a non-empty list of {tool, arguments}`,
+    );
+  }
+  const results: JsonObject[] = [];
+  for (const [index, step] of args.chain.entries()) {
+    if (typeof step !== "object" || step === null || Array.isArray(step)) {
+      throw new GatewayError("INVALID_ARGUMENTS", `chain step ${index} must be {tool, arguments}`);
+    }
+    const result = await call(step as JsonObject, `chain step ${index}: `);
+    if (result.isError) {
+      const text = (result.content ?? [])
+        .map((block) => (block.type === "text" ? (block as { text: string }).text : ""))
+        .join("\n");
+      return {
+        content: [
+          {
+            type: "text",
+            text: `chain step ${index} (${String((step as JsonObject).tool)}) failed: ${text}`,
+          },
+        ],
+        isError: true,
+      };
+    }
+    results.push({
+      step: index,
+      tool: String((step as JsonObject).tool),
+      result: (result.structuredContent ?? result.content ?? null) as never,
+    });
+  }
+  return jsonResult({ results });
+}
 
 function limitsFor(
   settings: {

@@ -1,9 +1,35 @@
 import { GatewayError } from "../errors.ts";
 import { InvalidCursorError, paginate } from "../gateway/cursor.ts";
+import type { Tool } from "../mcp/sdk.ts";
 import type { MetaTool } from "./types.ts";
 import { awaitStarting, jsonResult, stringArg } from "./types.ts";
 
 const PAGE_SIZE = 100;
+
+/** The original gateway's `role` filter of gateway_list_tools (docs/migrating.md). */
+const ROLES = ["selector", "extractor", "enricher", "action"] as const;
+type Role = (typeof ROLES)[number];
+
+/**
+ * A tool's role as the original gateway infers it: a tool not annotated read-only is an action;
+ * a read-only one whose name searches or lists is a selector, any other an extractor. Nothing is
+ * inferred to be an enricher (the original has only explicit tags for that).
+ */
+function roleOf(tool: Tool): Role {
+  if (tool.annotations?.readOnlyHint !== true) return "action";
+  return /search|list|find|query|discover|browse/i.test(tool.name) ? "selector" : "extractor";
+}
+
+/** The `role` argument, checked: absent means every tool. */
+function roleArg(args: Record<string, unknown>): Role | undefined {
+  const value = args.role;
+  if (value === undefined || value === null) return undefined;
+  const role = typeof value === "string" ? value.toLowerCase() : undefined;
+  if (!ROLES.includes(role as Role)) {
+    throw new GatewayError("INVALID_ARGUMENTS", `"role" must be one of ${ROLES.join(", ")}`);
+  }
+  return role as Role;
+}
 
 export const listTools: MetaTool = {
   definition: {
@@ -32,6 +58,8 @@ export const listTools: MetaTool = {
     const named = stringArg(args, "server");
     const server = named === undefined ? undefined : gateway.pool.canonical(named);
     const cursor = stringArg(args, "cursor");
+    // Not in the schema (it would cost every client tokens): the original's agents send it.
+    const role = roleArg(args);
     // A server the caller cannot reach is answered as one that does not exist, as on /mcp/{backend}.
     if (server && (!gateway.pool.has(server) || !caller.allows(server, "*"))) {
       throw new GatewayError(
@@ -46,6 +74,7 @@ export const listTools: MetaTool = {
     const rows: Record<string, unknown>[] = [];
     for (const name of server ? [server] : gateway.pool.names()) {
       for (const tool of gateway.router.visibleTools(name, caller)) {
+        if (role && roleOf(tool) !== role) continue;
         rows.push({
           server: name,
           tool: tool.name,

@@ -69,13 +69,15 @@ export const searchTools: MetaTool = {
     if (format !== "json" && format !== "typescript") {
       throw new GatewayError("INVALID_ARGUMENTS", `"format" must be "json" or "typescript"`);
     }
-    const limit = args.limit === undefined ? DEFAULT_LIMIT : Number(args.limit);
-    if (!Number.isInteger(limit) || limit < 1 || limit > MAX_LIMIT) {
+    const asked = args.limit === undefined ? DEFAULT_LIMIT : Number(args.limit);
+    if (!Number.isInteger(asked) || asked < 1) {
       throw new GatewayError(
         "INVALID_ARGUMENTS",
         `"limit" must be an integer from 1 to ${MAX_LIMIT}`,
       );
     }
+    // More than the most is the most, as the original gateway answers it (its agents ask for 50).
+    const limit = Math.min(asked, MAX_LIMIT);
     // `server: "skills"` searches the skills alone (they are not a backend).
     if (server === SKILLS_SERVER && skillsFor(gateway)) {
       return jsonResult({ matches: skillMatches(gateway, caller, query, limit) });

@@ -47,7 +47,10 @@ export function capabilityChecks(
       name: "capabilities",
       status: "fail",
       message: `${problem.source}: ${problem.errors.join("; ")}`,
-      hint: "fix the file (mcp-gateway cap validate PATH explains each error) or remove it",
+      hint:
+        capabilities.directories.includes(problem.source) && !existsSync(problem.source)
+          ? "mcp-gateway doctor --fix creates the folder; or remove it from capabilities.directories"
+          : "fix the file (mcp-gateway cap validate PATH explains each error) or remove it",
     });
   }
   const hiddenBuiltin: string[] = [];

@@ -1,6 +1,7 @@
 import { lookupVariable } from "../config/env.ts";
 import { GatewayError } from "../errors.ts";
 import type { ApiKeyConfig, AuthConfig } from "./schema.ts";
+import { compilePattern } from "./scopes.ts";
 
 /**
  * node:crypto, loaded on first use: `keys list` (run by shell completion) only classifies keys,
@@ -31,6 +32,31 @@ export function keyKind(written: string): "hash" | "env" | "plaintext" {
   return "plaintext";
 }
 
+/** The digest of an `env:` key whose variable is unset while auth is off: no key hashes to it. */
+const UNSET_KEY = `sha256:${"0".repeat(64)}`;
+
+/**
+ * The warning for a key with both `backends` and `allowed_tools`. They add up here (`backends:
+ * [a]` is `allowed_tools: ["a:*"]`); the original gateway required both, so a config written for
+ * it reaches more here: the warning says so and gives the patterns that keep the original's
+ * meaning (each tool pattern on each listed backend).
+ */
+function bothBackendsAndTools(key: ApiKeyConfig, index: number): string {
+  const narrowed = key.backends.flatMap((backend) =>
+    key.allowed_tools.flatMap((pattern) => {
+      const colon = pattern.indexOf(":");
+      if (colon === -1) return [`${backend}:${pattern}`];
+      const reaches = compilePattern(pattern).server.test(backend);
+      return reaches ? [`${backend}:${pattern.slice(colon + 1)}`] : [];
+    }),
+  );
+  const quoted = (list: string[]) => list.map((item) => JSON.stringify(item)).join(", ");
+  const head = `auth.api_keys[${index}] (${key.name}) has both backends and allowed_tools: here they add up, so it reaches every tool of ${key.backends.join(", ")}, and what ${quoted(key.allowed_tools)} match on any server; the original gateway allowed only those tools, on those backends`;
+  return narrowed.length
+    ? `${head}: to keep that, write allowed_tools: [${quoted(narrowed)}] and remove backends`
+    : `${head}, which is none of them: to keep that, remove the key`;
+}
+
 /**
  * Turns every key of the `auth` section into its `sha256:` form, so nothing past config loading
  * holds a usable key (and `config export` cannot print one). `raw` is the section as written,
@@ -43,7 +69,9 @@ export function resolveAuthKeys(
   where: string,
 ): { auth: AuthConfig; warnings: string[] } {
   const warnings: string[] = [];
-  const rawKeys = (raw as { api_keys?: { key?: unknown }[] } | undefined)?.api_keys ?? [];
+  const rawKeys =
+    (raw as { api_keys?: { key?: unknown; allowed_tools?: unknown }[] } | undefined)?.api_keys ??
+    [];
   const resolveOne = (written: string, path: string, rawValue: unknown): string => {
     const hashed = HASHED.exec(written);
     if (hashed) return `sha256:${hashed[1]!.toLowerCase()}`;
@@ -56,6 +84,14 @@ export function resolveAuthKeys(
     const ref = ENV_REF.exec(written);
     if (ref) {
       const value = lookupVariable(ref[1]!, env);
+      if (!value && !auth.enabled) {
+        // Unused while auth is off (the original reads these only with auth on): a digest no
+        // key has, so the entry stays in place (its index, its scopes) and admits nobody.
+        warnings.push(
+          `${path} is env:${ref[1]}, which is not set: no key matches that entry while auth.enabled is false`,
+        );
+        return UNSET_KEY;
+      }
       if (!value) {
         // Worded so that no `token: value` shape appears: the logger's redaction would hide it.
         throw new GatewayError(
@@ -78,8 +114,12 @@ export function resolveAuthKeys(
   const api_keys: ApiKeyConfig[] = auth.api_keys.map((key, index) => {
     const path = `auth.api_keys[${index}].key`;
     if (key.backends.length && key.allowed_tools.length) {
+      warnings.push(bothBackendsAndTools(key, index));
+    }
+    const written = rawKeys[index]?.allowed_tools;
+    if (Array.isArray(written) && !written.length && !key.backends.length) {
       warnings.push(
-        `auth.api_keys[${index}] (${key.name}) has both backends and allowed_tools; they add up (backends: [a] is allowed_tools: ["a:*"])`,
+        `auth.api_keys[${index}] (${key.name}) has allowed_tools: [], which here sets no limit (every tool); the original gateway allowed no tool: for that, write denied_tools: ["*"]`,
       );
     }
     return { ...key, key: resolveOne(key.key, path, rawKeys[index]?.key) };

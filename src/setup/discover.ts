@@ -233,6 +233,29 @@ export function namedListToMap(tree: unknown, key: string, path: string): Record
 
 function isGateway(name: string, entry: BackendEntry, url?: string): boolean {
   if (name === GATEWAY_ENTRY) return true;
-  if (entry.url && url && entry.url.replace(/\/$/, "") === url) return true;
+  if (entry.url && url && sameGateway(entry.url, url)) return true;
   return !!entry.command && /^mcp-gateway(?:\.exe)?$/.test(basename(entry.command));
+}
+
+const LOOPBACK = new Set(["127.0.0.1", "localhost", "[::1]", "0.0.0.0"]);
+
+/**
+ * Whether a client's URL is this gateway's: the same port on a loopback name (the original's
+ * examples write `http://localhost:39400/mcp`, ours `127.0.0.1`), at `/mcp` or one of its
+ * `/mcp/{backend}` paths. Imported, it would be a backend that calls the gateway itself.
+ */
+function sameGateway(entryUrl: string, gatewayUrl: string): boolean {
+  let entry: URL;
+  let own: URL;
+  try {
+    entry = new URL(entryUrl);
+    own = new URL(gatewayUrl);
+  } catch {
+    return false;
+  }
+  if (entry.protocol !== own.protocol || entry.port !== own.port) return false;
+  const host = (url: URL) => (LOOPBACK.has(url.hostname) ? "loopback" : url.hostname);
+  if (host(entry) !== host(own)) return false;
+  const path = entry.pathname.replace(/\/$/, "");
+  return path === own.pathname || path.startsWith(`${own.pathname}/`);
 }

@@ -278,6 +278,9 @@ backends:
       `chmod 600 ${file}`,
     );
     expect(statusOf(before, "capabilities")).toContain("fail"); // the folder does not exist
+    expect(before.checks.find((c) => c.status === "fail")?.hint).toBe(
+      "mcp-gateway doctor --fix creates the folder; or remove it from capabilities.directories",
+    );
     expect(existsSync(capabilities)).toBe(false);
 
     const run = await doctor(["--config", file, "--json", "--fix"]);

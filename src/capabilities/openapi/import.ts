@@ -22,6 +22,11 @@ export interface ImportOptions {
   baseUrl?: string;
   /** `$ref`s may read local files other than the spec (`--allow-file-refs`). */
   allowFileRefs?: boolean;
+  /**
+   * `--auth-key env:NAME` (the original gateway's flag): the key every generated file reads,
+   * the scheme's own kind kept; an operation without a scheme sends it as a bearer token.
+   */
+  authKey?: string;
 }
 
 export interface ImportedCapability {
@@ -51,6 +56,12 @@ export async function importOpenApi(
   spec: string,
   options: ImportOptions = {},
 ): Promise<ImportResult> {
+  if (options.authKey !== undefined && !/^env:[A-Za-z_][A-Za-z0-9_]*$/.test(options.authKey)) {
+    throw new GatewayError(
+      "CONFIG_INVALID",
+      `--auth-key takes env:NAME (the variable holding the key), not ${JSON.stringify(options.authKey)}`,
+    );
+  }
   const { default: SwaggerParser } = await import("@apidevtools/swagger-parser");
   let api: JsonObject;
   try {
@@ -114,14 +125,17 @@ export async function importOpenApi(
         );
         continue;
       }
-      const auth = pickAuth(operation.security ?? api.security, schemes);
-      if (typeof auth === "string") {
-        skip(auth);
+      const picked = pickAuth(operation.security ?? api.security, schemes);
+      if (typeof picked === "string") {
+        skip(picked);
         continue;
       }
+      const auth = options.authKey
+        ? { ...(picked ?? { type: "bearer" }), key: options.authKey }
+        : picked;
       const name = uniqueName(
         toToolName(
-          `${options.prefix ?? ""}${String(operation.operationId ?? `${method}_${path}`)}`,
+          `${namePrefix(options.prefix)}${String(operation.operationId ?? `${method}_${path}`)}`,
         ),
         taken,
       );
@@ -167,6 +181,15 @@ export async function importOpenApi(
     }
   }
   return result;
+}
+
+/**
+ * `--prefix stripe` names tools `stripe_...`, as the original gateway's import does; a prefix
+ * that already ends in `_`, `-` or `.` is used as written.
+ */
+function namePrefix(prefix: string | undefined): string {
+  if (!prefix) return "";
+  return /[_.-]$/.test(prefix) ? prefix : `${prefix}_`;
 }
 
 /** Writes one `<name>.yaml` per capability into `dir` (created if missing); returns the paths. */

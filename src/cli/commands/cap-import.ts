@@ -10,11 +10,12 @@ export default defineCommand({
   ...capImportSpec,
   async run({ args }) {
     await runAction(async () => {
-      const output = resolve(args.output);
+      const output = args.output ? resolve(args.output) : servedFolder(args.config);
       const result = await importOpenApi(args.spec, {
         prefix: args.prefix,
         baseUrl: args["base-url"],
         allowFileRefs: args["allow-file-refs"],
+        authKey: args["auth-key"],
       });
       if (result.capabilities.length === 0) {
         const reasons = [...new Set(result.skipped.map((skip) => skip.reason))].slice(0, 3);
@@ -62,6 +63,21 @@ export default defineCommand({
     }, args);
   },
 });
+
+/**
+ * Where `cap import` writes without `--output`: the first folder the config serves, as
+ * `cap install` does (the original gateway wrote to `./capabilities`, which it served).
+ */
+function servedFolder(configPath: string | undefined): string {
+  const config = loadConfig({ path: configPath });
+  const folder = config.capabilities.directories[0];
+  if (!folder) {
+    throw new Error(
+      `no capabilities folder to import into: pass --output DIR, or list one under capabilities.directories in ${config.file ?? "gateway.yaml"}`,
+    );
+  }
+  return folder;
+}
 
 /** Imported files in a folder outside capabilities.directories are never served: say so. */
 function warnIfNotServed(output: string, configPath: string | undefined): void {

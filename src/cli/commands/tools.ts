@@ -1,6 +1,14 @@
+import { readFileSync } from "node:fs";
+import { dirname } from "node:path";
 import { defineCommand } from "citty";
 import type { JsonObject } from "../../backends/types.ts";
-import { loadConfig, type ResolvedConfig } from "../../config/load.ts";
+import {
+  loadConfig,
+  parseConfigText,
+  type ResolvedConfig,
+  resolveConfig,
+} from "../../config/load.ts";
+import { findConfigFile } from "../../config/locate.ts";
 import { errorMessage } from "../../errors.ts";
 import { LOCAL_ADMIN } from "../../gateway/caller.ts";
 import { logger, setLogLevel } from "../../logger.ts";
@@ -48,6 +56,7 @@ async function openSession(args: ConnectOptions): Promise<Session> {
     config = loadConfig({ path: args.config });
   } catch (error) {
     configError = error;
+    config = withoutAuth(args.config);
   }
   const url = args.url ?? defaultUrl(config);
   // MCP_GATEWAY_TOKEN is the container image's admin token: the same key, where it is set.
@@ -67,6 +76,24 @@ async function openSession(args: ConnectOptions): Promise<Session> {
   // Backend logs would drown the answer: only warnings, unless --log-level says otherwise.
   if (!args["log-level"] && !process.env.MCP_GATEWAY_LOG_LEVEL) setLogLevel("warn");
   return startInProcess(config);
+}
+
+/**
+ * The config without its `auth` section, for a config that does not load here only for want of
+ * what `serve` needs: an `env:NAME` key set in the gateway's environment, not this shell's. A
+ * client needs only the address (and the in-process gateway answers as the local admin).
+ */
+function withoutAuth(path: string | undefined): ResolvedConfig | undefined {
+  try {
+    const file = findConfigFile(path, process.env, process.cwd());
+    if (!file) return undefined;
+    const tree = parseConfigText(readFileSync(file, "utf8"), file);
+    if (typeof tree !== "object" || tree === null || !("auth" in tree)) return undefined;
+    const { auth: _auth, ...rest } = tree as Record<string, unknown>;
+    return resolveConfig(rest, { env: process.env, baseDir: dirname(file), file });
+  } catch {
+    return undefined;
+  }
 }
 
 function defaultUrl(config: ResolvedConfig | undefined): string {
