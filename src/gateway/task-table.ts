@@ -32,13 +32,15 @@ export class TaskTable extends Map<string, TaskOwner> {
   }
 
   /**
-   * Records `owner` for task `id` unless a task of another backend or caller holds that id now:
-   * a backend answering with another caller's task id would otherwise take the task over (its
-   * owner refused, its requests routed to that backend). False then, and nothing changes.
+   * Records `owner` for task `id` unless another caller's task holds that id now: a backend
+   * answering with another caller's task id would otherwise take the task over (its owner
+   * refused, its requests routed to that backend). False then, and nothing changes. The same
+   * caller's task of another backend with the same id (two servers numbering tasks alike) is
+   * replaced, as before: ids are the backends' own, and the gateway does not rename them.
    */
   claim(id: string, owner: TaskOwner): boolean {
     const held = this.get(id);
-    if (held && (held.server !== owner.server || held.caller !== owner.caller)) return false;
+    if (held && held.caller !== owner.caller) return false;
     this.set(id, owner);
     return true;
   }
@@ -82,10 +84,10 @@ export class TaskTable extends Map<string, TaskOwner> {
   }
 }
 
-/** The refusal of a task whose id another backend's or caller's task holds. */
+/** The refusal of a task whose id another caller's task holds. */
 export function heldTaskId(server: string, id: string): GatewayError {
   return new GatewayError(
     "BACKEND_ERROR",
-    `[backend:${server}] answered with task id ${JSON.stringify(id.slice(0, 80))}, which another task holds; refused (a backend must not reuse another task's id)`,
+    `[backend:${server}] answered with task id ${JSON.stringify(id.slice(0, 80))}, which another caller's task holds; refused (a backend must not reuse another task's id)`,
   );
 }

@@ -872,7 +872,7 @@ backends:
       const hers = (made.result?.task as { taskId?: string })?.taskId;
       expect(hers).toBeString();
       const taken = await bob("tools/call", { ...call("second"), task: { ttl: 60_000 } });
-      expect(seen(taken)).toContain("which another task holds");
+      expect(seen(taken)).toContain("which another caller's task holds");
       // Alice's task is hers still, and still routed to the backend that made it.
       expect((await alice("tasks/get", { taskId: hers })).result?.taskId).toBe(hers);
       expect((await bob("tasks/get", { taskId: hers })).error?.message).toContain("Unknown task");
