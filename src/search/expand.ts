@@ -11,6 +11,8 @@ export interface Vocabulary {
   terms(): readonly string[];
   /** True when the term is a word of some server's name ("sentry", "airtable"). */
   isServerWord?(term: string): boolean;
+  /** The server-name term a word is the short form of ("argo" for `argocd`), if any. */
+  shortServerName?(term: string): string | undefined;
 }
 
 /** One word of the query and the index terms that stand for it, each with a weight ≤ 1. */
@@ -42,6 +44,8 @@ export const WEIGHTS = {
   phrase: 0.8,
   /** "open it again" → `reopen`, "run it again" → `rerun`: a verb done again, where a tool names it so. */
   again: 0.9,
+  /** "argo" → `argocd`, "sonar" → `sonarqube`: a server's name as its own tools shorten it. */
+  shortName: 1,
 };
 const MAX_QUERY_WORDS = 24;
 /** A question about people: "who's in our workspace", "who can merge". */
@@ -115,6 +119,9 @@ export function expandQuery(query: string, vocabulary: Vocabulary): QueryGroup[]
       }
     };
     add(term, 1);
+    // "in argo", "the sonar project": the short form of a server's name names the server.
+    const server = vocabulary.shortServerName?.(term);
+    if (server) add(server, WEIGHTS.shortName);
     for (const synonym of synonymsOf(term)) add(synonym, WEIGHTS.synonym);
     if (again && word.length >= 3) {
       const redo = toTerm(`re${word}`);

@@ -25,6 +25,9 @@ interface Doc extends Weighable {
   twin: string;
 }
 
+/** The fewest letters a short form of a server's name has ("argo", "sonar"). */
+const SHORT_NAME = 4;
+
 /**
  * The longest query `gateway_search_tools` takes, in characters: a request for a tool is a few
  * words. A longer one is refused with a message that says so.
@@ -110,6 +113,8 @@ export class ToolIndex implements Vocabulary {
   private sortedTerms: string[] | undefined;
   /** The words of the servers' names, as terms (isServerWord). */
   private serverWords: Set<string> | undefined;
+  /** `shortServerName`'s answers since the tools last changed. */
+  private shortNames = new Map<string, string | undefined>();
   private buffers:
     | {
         totals: Float64Array;
@@ -213,6 +218,32 @@ export class ToolIndex implements Vocabulary {
     this.indexPending();
     this.serverWords ??= new Set([...this.byServer.keys()].flatMap((server) => tokenize(server)));
     return this.serverWords.has(term);
+  }
+
+  /**
+   * Vocabulary: the server-name term a query word is the short form of ("argo" for `argocd`,
+   * "sonar" for `sonarqube`): a word of 4 letters or more that begins a word of a server's name
+   * and that the tools of that server hold more than any other server's do (its own tools write
+   * "Argo CD", "SonarQube"). Undefined for any other word.
+   */
+  shortServerName(term: string): string | undefined {
+    this.indexPending();
+    if (term.length < SHORT_NAME || this.isServerWord(term)) return undefined;
+    if (this.shortNames.has(term)) return this.shortNames.get(term);
+    let found: string | undefined;
+    const count = this.docFreq.get(term) ?? 0;
+    if (count > 0) {
+      for (const server of this.byServer.keys()) {
+        const word = tokenize(server).find((each) => each.startsWith(term) && each !== term);
+        if (!word) continue;
+        const own = this.byServer
+          .get(server)!
+          .filter((id) => this.docs[id]!.terms.includes(term)).length;
+        if (own * 2 > count) found = word;
+      }
+    }
+    this.shortNames.set(term, found);
+    return found;
   }
 
   /** Vocabulary: true when some tool has this index term. */
@@ -480,6 +511,7 @@ export class ToolIndex implements Vocabulary {
   private changed(): void {
     this.sortedTerms = undefined;
     this.serverWords = undefined;
+    this.shortNames.clear();
     if (!this.postings.stale && this.postings.drifted(this.averages())) this.postings.stale = true;
     // Reclaim the slots of removed tools once they are the majority; ids change, so rebuild.
     if (this.docs.length > 64 && this.live < this.docs.length / 2) {

@@ -1,0 +1,52 @@
+/**
+ * Mechanisms that rank tools of servers nobody wrote hints for (issue #21, round 5): each reads
+ * the catalog itself (server names, parameters), never a word list written for one server.
+ */
+import { describe, expect, test } from "bun:test";
+import type { Tool } from "../../src/mcp/sdk.ts";
+import { ToolIndex } from "../../src/search/index.ts";
+
+const top = (index: ToolIndex, query: string) =>
+  index.search(query).map((hit) => `${hit.server}:${hit.tool.name}`);
+
+const tool = (
+  name: string,
+  description: string,
+  properties: NonNullable<Tool["inputSchema"]["properties"]> = {},
+): Tool => ({
+  name,
+  description,
+  inputSchema: { type: "object", properties },
+});
+
+describe("the short form of a server's name its own tools use names the server", () => {
+  const index = new ToolIndex();
+  index.upsert("argocd", [
+    tool("get_application", "Get an Argo CD application by name", { name: { type: "string" } }),
+    tool("list_applications", "List the applications Argo CD manages"),
+  ]);
+  index.upsert("deployer", [
+    tool("get_application_status", "Get the deployment status of an application"),
+    tool("list_files", "List files in a directory"),
+  ]);
+  index.upsert("filesystem", [tool("read_file", "Read a file")]);
+
+  test("'argo' is argocd, 'file' is no server's", () => {
+    expect(index.shortServerName("argo")).toBe("argocd");
+    // "file" begins `filesystem`, but other servers' tools say it as much.
+    expect(index.shortServerName("file")).toBeUndefined();
+    expect(index.shortServerName("arg")).toBeUndefined();
+  });
+
+  test("a request that says the short form ranks that server's tool first", () => {
+    expect(top(index, "status of the payments application in argo")[0]).toBe(
+      "argocd:get_application",
+    );
+  });
+
+  test("without it, the other server's closer name wins", () => {
+    expect(top(index, "status of the payments application")[0]).toBe(
+      "deployer:get_application_status",
+    );
+  });
+});
