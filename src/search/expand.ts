@@ -230,7 +230,8 @@ const FILE_NAME =
 
 const ENDS_IN_FILE_NAME = new RegExp(`${FILE_NAME.source}$`, "i");
 /**
- * `owner/repo` ("facebook/react"), not a pair of words ("read/write") or acronyms ("CI/CD"). The
+ * `owner/repo` ("facebook/react"), not a pair of words ("read/write"), acronyms ("CI/CD") or a
+ * short abbreviation and a word ("lat/long"). The
  * name's letter is found by a lookahead: `[\w.-]*[A-Za-z][\w.-]*` splits a long name in
  * quadratically many ways before it gives up.
  */
@@ -297,7 +298,9 @@ export function normalizeQuery(query: string, isServer?: (name: string) => boole
   return (/[a-z]{2}/i.test(unquoted) ? unquoted : plain)
     .replace(OWNER_REPO, (whole, lead: string, owner: string, name: string) => {
       if (ENDS_IN_FILE_NAME.test(name)) return `${lead}path file `;
-      const pair = isWord(owner.toLowerCase()) || (owner.length <= 3 && name.length <= 3);
+      const pair =
+        isWord(owner.toLowerCase()) ||
+        (owner.length <= 3 && (name.length <= 3 || isWord(name.toLowerCase())));
       return pair ? whole : `${lead}repository `;
     })
     .replace(NAME_RUN, (run) => (HEX_RUN.test(run) ? " " : run))

@@ -4,6 +4,7 @@
  */
 import { describe, expect, test } from "bun:test";
 import type { Tool } from "../../src/mcp/sdk.ts";
+import { normalizeQuery } from "../../src/search/expand.ts";
 import { ToolIndex } from "../../src/search/index.ts";
 
 const top = (index: ToolIndex, query: string) =>
@@ -48,5 +49,27 @@ describe("the short form of a server's name its own tools use names the server",
     expect(top(index, "status of the payments application")[0]).toBe(
       "deployer:get_application_status",
     );
+  });
+});
+
+describe("a short abbreviation and a word across a slash are a pair of words, not owner/repo", () => {
+  const words = (query: string) => normalizeQuery(query).trim().split(/\s+/);
+
+  test("'lat/long' stays; 'facebook/react' and 'ms/vscode-x' are still repositories", () => {
+    expect(words("lat/long for 1600 Pennsylvania Ave")).toEqual(
+      "lat/long for 1600 Pennsylvania Ave".split(" "),
+    );
+    expect(words("issues in facebook/react")).toEqual("issues in repository".split(" "));
+    expect(words("star ms/vscode-x")).toEqual(["star", "repository"]);
+  });
+
+  test("the geocoder, not a repository search, answers 'lat/long for an address'", () => {
+    const index = new ToolIndex();
+    index.upsert("maps", [
+      tool("geocode", "Find the latitude and longitude (lat/long) of an address"),
+      tool("directions", "Directions between two places"),
+    ]);
+    index.upsert("code", [tool("search_repositories", "Search for repositories")]);
+    expect(top(index, "lat/long for 1600 Pennsylvania Ave")[0]).toBe("maps:geocode");
   });
 });
