@@ -36,6 +36,8 @@ export const WEIGHTS = {
   who: 0.5,
   /** "is my crawl finished yet" → a status tool: asking whether work is done asks its status. */
   state: 0.9,
+  /** "did main pass the quality gate?": any other yes/no question about a thing asks its status. */
+  yesNo: 0.5,
   /** "anything on my calendar about the offsite": asking for what is about something searches. */
   topic: 0.5,
   /** A capitalised word inside a sentence ("Alice", "Berlin"): a name, not what to do. */
@@ -55,6 +57,8 @@ const PEOPLE = ["user", "member", "person", "people"].map(toTerm);
 const DONE_QUESTION = /^\s*(?:is|are|has|have)\b.*\b(?:done|finished|complete|completed|ready)\b/i;
 const DONE = /^(?:done|finished|complete|completed|ready)$/;
 const STATUS = toTerm("status");
+/** A yes/no question ("did the deploy pass?"), not one about a way to do something ("is there ..."). */
+const YES_NO = /^\s*(?:is|are|was|were|did|does|has|have)\b(?!\s+(?:there|it\s+possible)\b)/i;
 /** Words that ask for things by their content: "papers about transformers", "rows mentioning Berlin". */
 const TOPIC =
   /\b(?:about|mentions?|mentioning|mentioned|contains?|containing|matching|regarding)\b/i;
@@ -197,6 +201,11 @@ function askedOf(query: string, groups: QueryGroup[], vocabulary: Vocabulary): v
     const group = groups.find((each) => each.word === word);
     if (!group) groups.push({ word, terms: new Map([[STATUS, WEIGHTS.state]]) });
     else if ((group.terms.get(STATUS) ?? 0) < WEIGHTS.state) group.terms.set(STATUS, WEIGHTS.state);
+  } else if (YES_NO.test(query) && vocabulary.has(STATUS)) {
+    // "did main pass the quality gate?", "is payments-api in sync?": a yes or no about a thing
+    // asks for its state, whatever the words of that state.
+    if (!groups.some((group) => group.terms.has(STATUS)))
+      groups.push({ word: "status", terms: new Map([[STATUS, WEIGHTS.yesNo]]) });
   }
 }
 

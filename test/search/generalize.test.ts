@@ -73,3 +73,23 @@ describe("a short abbreviation and a word across a slash are a pair of words, no
     expect(top(index, "lat/long for 1600 Pennsylvania Ave")[0]).toBe("maps:geocode");
   });
 });
+
+describe("a yes/no question about a thing asks for its status", () => {
+  const index = new ToolIndex();
+  index.upsert("quality", [
+    tool("quality_gate", "Get the quality gate of a project: its conditions", {
+      project: { type: "string" },
+    }),
+    tool("quality_gate_status", "Get the quality gate status of a project", {
+      project: { type: "string" },
+    }),
+  ]);
+
+  test("'did main pass the quality gate?' wants the status", () => {
+    expect(top(index, "did main pass the quality gate?")[0]).toBe("quality:quality_gate_status");
+  });
+
+  test("a request for the gate itself keeps the gate", () => {
+    expect(top(index, "show the quality gate of main")[0]).toBe("quality:quality_gate");
+  });
+});
