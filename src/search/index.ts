@@ -27,6 +27,8 @@ interface Doc extends Weighable {
 
 /** The fewest letters a short form of a server's name has ("argo", "sonar"). */
 const SHORT_NAME = 4;
+/** The most query words whose short-name answer is remembered between index changes. */
+const SHORT_NAMES_KEPT = 10_000;
 
 /**
  * The longest query `gateway_search_tools` takes, in characters: a request for a tool is a few
@@ -232,16 +234,17 @@ export class ToolIndex implements Vocabulary {
     if (this.shortNames.has(term)) return this.shortNames.get(term);
     let found: string | undefined;
     const count = this.docFreq.get(term) ?? 0;
-    if (count > 0) {
-      for (const server of this.byServer.keys()) {
-        const word = tokenize(server).find((each) => each.startsWith(term) && each !== term);
+    const begins = (word: string) => word.startsWith(term) && word !== term;
+    if (count > 0 && [...this.serverWords!].some(begins)) {
+      for (const [server, ids] of this.byServer) {
+        const word = tokenize(server).find(begins);
         if (!word) continue;
-        const own = this.byServer
-          .get(server)!
-          .filter((id) => this.docs[id]!.terms.includes(term)).length;
+        const own = ids.filter((id) => this.docs[id]!.terms.includes(term)).length;
         if (own * 2 > count) found = word;
       }
     }
+    // Queries are the user's: a bounded memo, like the stemmer's.
+    if (this.shortNames.size >= SHORT_NAMES_KEPT) this.shortNames.clear();
     this.shortNames.set(term, found);
     return found;
   }
