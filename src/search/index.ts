@@ -225,22 +225,29 @@ export class ToolIndex implements Vocabulary {
   /**
    * Vocabulary: the server-name term a query word is the short form of ("argo" for `argocd`,
    * "sonar" for `sonarqube`): a word of 4 letters or more that begins a word of a server's name
-   * and that the tools of that server hold more than any other server's do (its own tools write
-   * "Argo CD", "SonarQube"). Undefined for any other word.
+   * and that the tools of that server hold in their own texts (not hints) more than all other
+   * servers' tools together (its tools write "Argo CD", "SonarQube"). Undefined for any other word.
    */
   shortServerName(term: string): string | undefined {
     this.indexPending();
     if (term.length < SHORT_NAME || this.isServerWord(term)) return undefined;
     if (this.shortNames.has(term)) return this.shortNames.get(term);
     let found: string | undefined;
-    const count = this.docFreq.get(term) ?? 0;
     const begins = (word: string) => word.startsWith(term) && word !== term;
-    if (count > 0 && [...this.serverWords!].some(begins)) {
-      for (const [server, ids] of this.byServer) {
-        const word = tokenize(server).find(begins);
-        if (!word) continue;
-        const own = ids.filter((id) => this.docs[id]!.terms.includes(term)).length;
-        if (own * 2 > count) found = word;
+    if ([...this.serverWords!].some(begins)) {
+      if (this.postings.stale) this.postings.rebuild(this.docs, this.averages());
+      const posting = this.postings.get(term);
+      // The tools whose own text (not their hints) holds the word, per server.
+      const holders = new Map<string, number>();
+      let count = 0;
+      posting?.ids.forEach((id, i) => {
+        if (!posting.own[i]) return;
+        const { server } = this.docs[id]!;
+        holders.set(server, (holders.get(server) ?? 0) + 1);
+        count++;
+      });
+      for (const [server, own] of holders) {
+        if (own * 2 > count) found = tokenize(server).find(begins);
       }
     }
     // Queries are the user's: a bounded memo, like the stemmer's.

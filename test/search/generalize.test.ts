@@ -93,3 +93,23 @@ describe("a yes/no question about a thing asks for its status", () => {
     expect(top(index, "show the quality gate of main")[0]).toBe("quality:quality_gate");
   });
 });
+
+describe("a server's short name follows the servers indexed", () => {
+  test("once the server is gone, its short name names nothing", () => {
+    const index = new ToolIndex();
+    index.upsert("argocd", [tool("sync_application", "Sync an Argo CD application")]);
+    index.upsert("deployer", [tool("sync_app", "Sync an app")]);
+    expect(index.shortServerName("argo")).toBe("argocd");
+    index.remove("argocd");
+    expect(index.shortServerName("argo")).toBeUndefined();
+  });
+
+  test("hints are not the server's own words: other servers' examples do not outvote it", () => {
+    const index = new ToolIndex((server) =>
+      server === "deployer" ? "roll it out like argo would" : undefined,
+    );
+    index.upsert("argocd", [tool("sync_application", "Sync an Argo CD application")]);
+    index.upsert("deployer", [tool("sync_app", "Sync an app"), tool("roll_out", "Roll out")]);
+    expect(index.shortServerName("argo")).toBe("argocd");
+  });
+});
