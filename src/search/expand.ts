@@ -1,7 +1,7 @@
 import { lowerBound } from "./bm25f.ts";
 import { editDistance } from "./distance.ts";
 import { baseForm, derivedForms, lemma, lexiconSynonyms } from "./lexicon.ts";
-import { phrasalVerbs, synonymsOf, unabbreviate } from "./synonyms.ts";
+import { isWriteVerb, phrasalVerbs, READ_VERBS, synonymsOf, unabbreviate } from "./synonyms.ts";
 import { isStopword, splitWords, toTerm } from "./tokenize.ts";
 
 /** What query expansion needs from the index: which terms exist. */
@@ -36,6 +36,8 @@ export const WEIGHTS = {
   who: 0.5,
   /** "is my crawl finished yet" → a status tool: asking whether work is done asks its status. */
   state: 0.9,
+  /** "leave a comment", "file a bug": a verb no list knows, before "a" thing, creates it. */
+  newThing: 0.5,
   /** "did main pass the quality gate?": any other yes/no question about a thing asks its status. */
   yesNo: 0.5,
   /** "anything on my calendar about the offsite": asking for what is about something searches. */
@@ -50,6 +52,9 @@ export const WEIGHTS = {
   shortName: 1,
 };
 const MAX_QUERY_WORDS = 24;
+/** A request that opens with a verb and "a" or "an" thing: "leave a comment", "log a call". */
+const NEW_THING = /^\s*(?:please\s+)?([a-z]+)\s+(?:a|an)\s+[a-z]/i;
+const MAKE = ["create", "add"].map(toTerm);
 /** A question about people: "who's in our workspace", "who can merge". */
 const WHO = /^\s*who(?:'s|se|m)?\b/i;
 const PEOPLE = ["user", "member", "person", "people"].map(toTerm);
@@ -178,9 +183,10 @@ function mergeSynonyms(groups: QueryGroup[]): void {
 }
 
 /**
- * What a question asks for beyond its words: "who ..." asks for people (a group of its own, so
- * tools of users and members match it), "is ... done yet" asks for a status, and a request for
- * what is "about" or "mentions" something asks to search, unless it names a search already.
+ * What a request asks for beyond its words: "who ..." asks for people (a group of its own, so
+ * tools of users and members match it), "is ... done yet" and any other yes/no question ask for a
+ * status, a request for what is "about" or "mentions" something asks to search, unless it names
+ * a search already, and a verb no list knows before "a" thing ("leave a comment") makes one.
  */
 function askedOf(query: string, groups: QueryGroup[], vocabulary: Vocabulary): void {
   const searches = groups.some((group) => SEARCH.some((term) => group.terms.get(term) === 1));
@@ -189,6 +195,19 @@ function askedOf(query: string, groups: QueryGroup[], vocabulary: Vocabulary): v
       SEARCH.filter((term) => vocabulary.has(term)).map((term) => [term, WEIGHTS.topic]),
     );
     if (terms.size > 0) groups.push({ word: "about", terms });
+  }
+  // "leave a comment", "log a call", "file a bug": a verb no list knows, then "a" thing, makes one.
+  const opening = NEW_THING.exec(query)?.[1]?.toLowerCase();
+  if (
+    opening &&
+    !isStopword(opening) &&
+    !isWriteVerb(toTerm(opening)) &&
+    !READ_VERBS.has(toTerm(opening))
+  ) {
+    const terms = new Map(
+      MAKE.filter((term) => vocabulary.has(term)).map((term) => [term, WEIGHTS.newThing]),
+    );
+    if (terms.size > 0) groups.push({ word: "make", terms });
   }
   if (WHO.test(query)) {
     const terms = new Map(

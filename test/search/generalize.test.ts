@@ -113,3 +113,32 @@ describe("a server's short name follows the servers indexed", () => {
     expect(index.shortServerName("argo")).toBe("argocd");
   });
 });
+
+describe("a verb no list knows, before 'a' thing, makes that thing", () => {
+  // As a document server writes them.
+  const index = new ToolIndex();
+  index.upsert("docs", [
+    tool("addComment", "Adds a comment to the document at the specified text range.", {
+      documentId: { type: "string" },
+      content: { type: "string" },
+    }),
+    tool("listComments", "Lists all comments in a document with their IDs, authors and status.", {
+      documentId: { type: "string" },
+    }),
+    tool(
+      "applyParagraphStyle",
+      "Applies paragraph-level formatting (alignment, spacing, heading styles) to paragraphs.",
+      { documentId: { type: "string" }, style: { type: "object" } },
+    ),
+  ]);
+
+  test("'leave a comment on the intro paragraph' adds one", () => {
+    expect(top(index, "leave a comment on the intro paragraph saying it needs a source")[0]).toBe(
+      "docs:addComment",
+    );
+  });
+
+  test("a known read verb still reads", () => {
+    expect(top(index, "show the comments on the intro paragraph")[0]).toBe("docs:listComments");
+  });
+});
