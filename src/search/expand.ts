@@ -52,8 +52,8 @@ export const WEIGHTS = {
   shortName: 1,
 };
 const MAX_QUERY_WORDS = 24;
-/** A request that opens with a verb and "a" or "an" thing: "leave a comment", "log a call". */
-const NEW_THING = /^\s*(?:please\s+)?([a-z]+)\s+(?:a|an)\s+[a-z]/i;
+/** A request that opens with a verb and "a" or "an" thing: "leave a comment", "log a new call". */
+const NEW_THING = /^\s*(?:please\s+)?([a-z]+)\s+(?:a|an)\s+(?:new\s+)?([a-z]+)/i;
 const MAKE = ["create", "add"].map(toTerm);
 /** A question about people: "who's in our workspace", "who can merge". */
 const WHO = /^\s*who(?:'s|se|m)?\b/i;
@@ -197,12 +197,15 @@ function askedOf(query: string, groups: QueryGroup[], vocabulary: Vocabulary): v
     if (terms.size > 0) groups.push({ word: "about", terms });
   }
   // "leave a comment", "log a call", "file a bug": a verb no list knows, then "a" thing, makes one.
-  const opening = NEW_THING.exec(query)?.[1]?.toLowerCase();
+  // The thing must be one the catalog knows: "summon a dragon" asks for nothing that exists.
+  const [, opening, thing] = NEW_THING.exec(query.toLowerCase()) ?? [];
   if (
     opening &&
+    thing &&
     !isStopword(opening) &&
     !isWriteVerb(toTerm(opening)) &&
-    !READ_VERBS.has(toTerm(opening))
+    !READ_VERBS.has(toTerm(opening)) &&
+    groups.some((group) => group.terms.has(toTerm(thing)))
   ) {
     const terms = new Map(
       MAKE.filter((term) => vocabulary.has(term)).map((term) => [term, WEIGHTS.newThing]),
@@ -220,9 +223,9 @@ function askedOf(query: string, groups: QueryGroup[], vocabulary: Vocabulary): v
     const group = groups.find((each) => each.word === word);
     if (!group) groups.push({ word, terms: new Map([[STATUS, WEIGHTS.state]]) });
     else if ((group.terms.get(STATUS) ?? 0) < WEIGHTS.state) group.terms.set(STATUS, WEIGHTS.state);
-  } else if (YES_NO.test(query) && vocabulary.has(STATUS)) {
+  } else if (YES_NO.test(query) && vocabulary.has(STATUS) && groups.length > 0) {
     // "did main pass the quality gate?", "is payments-api in sync?": a yes or no about a thing
-    // asks for its state, whatever the words of that state.
+    // asks for its state, whatever the words of that state (a thing the catalog knows of).
     if (!groups.some((group) => group.terms.has(STATUS)))
       groups.push({ word: "status", terms: new Map([[STATUS, WEIGHTS.yesNo]]) });
   }

@@ -142,3 +142,18 @@ describe("a verb no list knows, before 'a' thing, makes that thing", () => {
     expect(top(index, "show the comments on the intro paragraph")[0]).toBe("docs:listComments");
   });
 });
+
+describe("a request about nothing the catalog knows still finds nothing", () => {
+  const index = new ToolIndex();
+  index.upsert("fx", [
+    tool("create_item", "Create an item"),
+    tool("get_status", "Get the status of a job"),
+  ]);
+
+  test.each(["summon a dragon", "is the dragon asleep?", "did the wizard vanish"])(
+    "%s",
+    (query) => {
+      expect(top(index, query)).toEqual([]);
+    },
+  );
+});
