@@ -161,7 +161,8 @@ export function querySignals(groups: QueryGroup[], query = ""): QuerySignals {
   const words = new Set(groups.flatMap((group) => [group.word, ...(group.parts ?? [])]));
   const inflections = new Map<string, Set<Inflection>>();
   for (const group of groups) {
-    const inflection = inflectionOf(group.word);
+    // "who ..." asks for the people (users, members) who are: many, unless one is named.
+    const inflection = group.word === "who" ? "s" : inflectionOf(group.word);
     if (!inflection) continue;
     for (const term of group.terms.keys()) {
       const set = inflections.get(term) ?? new Set<Inflection>();

@@ -157,3 +157,16 @@ describe("a request about nothing the catalog knows still finds nothing", () => 
     },
   );
 });
+
+describe("'who' asks for people, in the plural", () => {
+  const index = new ToolIndex();
+  index.upsert("wiki", [
+    tool("get-user", "Retrieve a user", { user_id: { type: "string" } }),
+    tool("get-users", "List all users"),
+    tool("get-self", "Retrieve your token's bot user"),
+  ]);
+
+  test("'who's in our workspace?' lists the users", () => {
+    expect(top(index, "who's in our workspace?")[0]).toBe("wiki:get-users");
+  });
+});
