@@ -1,7 +1,7 @@
 import { lowerBound } from "./bm25f.ts";
 import { editDistance } from "./distance.ts";
 import { baseForm, derivedForms, lemma, lexiconSynonyms } from "./lexicon.ts";
-import { phrasalVerbs, synonymsOf, unabbreviate } from "./synonyms.ts";
+import { isWriteVerb, phrasalVerbs, READ_VERBS, synonymsOf, unabbreviate } from "./synonyms.ts";
 import { isStopword, splitWords, toTerm } from "./tokenize.ts";
 
 /** What query expansion needs from the index: which terms exist. */
@@ -11,6 +11,8 @@ export interface Vocabulary {
   terms(): readonly string[];
   /** True when the term is a word of some server's name ("sentry", "airtable"). */
   isServerWord?(term: string): boolean;
+  /** The server-name term a word is the short form of ("argo" for `argocd`), if any. */
+  shortServerName?(term: string): string | undefined;
 }
 
 /** One word of the query and the index terms that stand for it, each with a weight ≤ 1. */
@@ -34,6 +36,10 @@ export const WEIGHTS = {
   who: 0.5,
   /** "is my crawl finished yet" → a status tool: asking whether work is done asks its status. */
   state: 0.9,
+  /** "leave a comment", "file a bug": a verb no list knows, before "a" thing, creates it. */
+  newThing: 0.5,
+  /** "did main pass the quality gate?": any other yes/no question about a thing asks its status. */
+  yesNo: 0.5,
   /** "anything on my calendar about the offsite": asking for what is about something searches. */
   topic: 0.5,
   /** A capitalised word inside a sentence ("Alice", "Berlin"): a name, not what to do. */
@@ -42,8 +48,13 @@ export const WEIGHTS = {
   phrase: 0.8,
   /** "open it again" → `reopen`, "run it again" → `rerun`: a verb done again, where a tool names it so. */
   again: 0.9,
+  /** "argo" → `argocd`, "sonar" → `sonarqube`: a server's name as its own tools shorten it. */
+  shortName: 1,
 };
 const MAX_QUERY_WORDS = 24;
+/** A request that opens with a verb and "a" or "an" thing: "leave a comment", "log a new call". */
+const NEW_THING = /^\s*(?:please\s+)?([a-z]+)\s+(?:a|an)\s+(?:new\s+)?([a-z]+)/i;
+const MAKE = ["create", "add"].map(toTerm);
 /** A question about people: "who's in our workspace", "who can merge". */
 const WHO = /^\s*who(?:'s|se|m)?\b/i;
 const PEOPLE = ["user", "member", "person", "people"].map(toTerm);
@@ -51,6 +62,8 @@ const PEOPLE = ["user", "member", "person", "people"].map(toTerm);
 const DONE_QUESTION = /^\s*(?:is|are|has|have)\b.*\b(?:done|finished|complete|completed|ready)\b/i;
 const DONE = /^(?:done|finished|complete|completed|ready)$/;
 const STATUS = toTerm("status");
+/** A yes/no question ("did the deploy pass?"), not one about a way to do something ("is there ..."). */
+const YES_NO = /^\s*(?:is|are|was|were|did|does|has|have)\b(?!\s+(?:there|it\s+possible)\b)/i;
 /** Words that ask for things by their content: "papers about transformers", "rows mentioning Berlin". */
 const TOPIC =
   /\b(?:about|mentions?|mentioning|mentioned|contains?|containing|matching|regarding)\b/i;
@@ -115,6 +128,9 @@ export function expandQuery(query: string, vocabulary: Vocabulary): QueryGroup[]
       }
     };
     add(term, 1);
+    // "in argo", "the sonar project": the short form of a server's name names the server.
+    const server = vocabulary.shortServerName?.(term);
+    if (server) add(server, WEIGHTS.shortName);
     for (const synonym of synonymsOf(term)) add(synonym, WEIGHTS.synonym);
     if (again && word.length >= 3) {
       const redo = toTerm(`re${word}`);
@@ -167,9 +183,10 @@ function mergeSynonyms(groups: QueryGroup[]): void {
 }
 
 /**
- * What a question asks for beyond its words: "who ..." asks for people (a group of its own, so
- * tools of users and members match it), "is ... done yet" asks for a status, and a request for
- * what is "about" or "mentions" something asks to search, unless it names a search already.
+ * What a request asks for beyond its words: "who ..." asks for people (a group of its own, so
+ * tools of users and members match it), "is ... done yet" and any other yes/no question ask for a
+ * status, a request for what is "about" or "mentions" something asks to search, unless it names
+ * a search already, and a verb no list knows before "a" thing ("leave a comment") makes one.
  */
 function askedOf(query: string, groups: QueryGroup[], vocabulary: Vocabulary): void {
   const searches = groups.some((group) => SEARCH.some((term) => group.terms.get(term) === 1));
@@ -178,6 +195,22 @@ function askedOf(query: string, groups: QueryGroup[], vocabulary: Vocabulary): v
       SEARCH.filter((term) => vocabulary.has(term)).map((term) => [term, WEIGHTS.topic]),
     );
     if (terms.size > 0) groups.push({ word: "about", terms });
+  }
+  // "leave a comment", "log a call", "file a bug": a verb no list knows, then "a" thing, makes one.
+  // The thing must be one the catalog knows: "summon a dragon" asks for nothing that exists.
+  const [, opening, thing] = NEW_THING.exec(query.toLowerCase()) ?? [];
+  if (
+    opening &&
+    thing &&
+    !isStopword(opening) &&
+    !isWriteVerb(toTerm(opening)) &&
+    !READ_VERBS.has(toTerm(opening)) &&
+    groups.some((group) => group.terms.has(toTerm(thing)))
+  ) {
+    const terms = new Map(
+      MAKE.filter((term) => vocabulary.has(term)).map((term) => [term, WEIGHTS.newThing]),
+    );
+    if (terms.size > 0) groups.push({ word: "make", terms });
   }
   if (WHO.test(query)) {
     const terms = new Map(
@@ -190,6 +223,11 @@ function askedOf(query: string, groups: QueryGroup[], vocabulary: Vocabulary): v
     const group = groups.find((each) => each.word === word);
     if (!group) groups.push({ word, terms: new Map([[STATUS, WEIGHTS.state]]) });
     else if ((group.terms.get(STATUS) ?? 0) < WEIGHTS.state) group.terms.set(STATUS, WEIGHTS.state);
+  } else if (YES_NO.test(query) && vocabulary.has(STATUS) && groups.length > 0) {
+    // "did main pass the quality gate?", "is payments-api in sync?": a yes or no about a thing
+    // asks for its state, whatever the words of that state (a thing the catalog knows of).
+    if (!groups.some((group) => group.terms.has(STATUS)))
+      groups.push({ word: "status", terms: new Map([[STATUS, WEIGHTS.yesNo]]) });
   }
 }
 
@@ -223,7 +261,8 @@ const FILE_NAME =
 
 const ENDS_IN_FILE_NAME = new RegExp(`${FILE_NAME.source}$`, "i");
 /**
- * `owner/repo` ("facebook/react"), not a pair of words ("read/write") or acronyms ("CI/CD"). The
+ * `owner/repo` ("facebook/react"), not a pair of words ("read/write"), acronyms ("CI/CD") or a
+ * short abbreviation and a word ("lat/long"). The
  * name's letter is found by a lookahead: `[\w.-]*[A-Za-z][\w.-]*` splits a long name in
  * quadratically many ways before it gives up.
  */
@@ -290,7 +329,9 @@ export function normalizeQuery(query: string, isServer?: (name: string) => boole
   return (/[a-z]{2}/i.test(unquoted) ? unquoted : plain)
     .replace(OWNER_REPO, (whole, lead: string, owner: string, name: string) => {
       if (ENDS_IN_FILE_NAME.test(name)) return `${lead}path file `;
-      const pair = isWord(owner.toLowerCase()) || (owner.length <= 3 && name.length <= 3);
+      const pair =
+        isWord(owner.toLowerCase()) ||
+        (owner.length <= 3 && (name.length <= 3 || isWord(name.toLowerCase())));
       return pair ? whole : `${lead}repository `;
     })
     .replace(NAME_RUN, (run) => (HEX_RUN.test(run) ? " " : run))

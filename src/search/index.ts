@@ -25,6 +25,11 @@ interface Doc extends Weighable {
   twin: string;
 }
 
+/** The fewest letters a short form of a server's name has ("argo", "sonar"). */
+const SHORT_NAME = 4;
+/** The most query words whose short-name answer is remembered between index changes. */
+const SHORT_NAMES_KEPT = 10_000;
+
 /**
  * The longest query `gateway_search_tools` takes, in characters: a request for a tool is a few
  * words. A longer one is refused with a message that says so.
@@ -110,6 +115,8 @@ export class ToolIndex implements Vocabulary {
   private sortedTerms: string[] | undefined;
   /** The words of the servers' names, as terms (isServerWord). */
   private serverWords: Set<string> | undefined;
+  /** `shortServerName`'s answers since the tools last changed. */
+  private shortNames = new Map<string, string | undefined>();
   private buffers:
     | {
         totals: Float64Array;
@@ -213,6 +220,40 @@ export class ToolIndex implements Vocabulary {
     this.indexPending();
     this.serverWords ??= new Set([...this.byServer.keys()].flatMap((server) => tokenize(server)));
     return this.serverWords.has(term);
+  }
+
+  /**
+   * Vocabulary: the server-name term a query word is the short form of ("argo" for `argocd`,
+   * "sonar" for `sonarqube`): a word of 4 letters or more that begins a word of a server's name
+   * and that the tools of that server hold in their own texts (not hints) more than all other
+   * servers' tools together (its tools write "Argo CD", "SonarQube"). Undefined for any other word.
+   */
+  shortServerName(term: string): string | undefined {
+    this.indexPending();
+    if (term.length < SHORT_NAME || this.isServerWord(term)) return undefined;
+    if (this.shortNames.has(term)) return this.shortNames.get(term);
+    let found: string | undefined;
+    const begins = (word: string) => word.startsWith(term) && word !== term;
+    if ([...this.serverWords!].some(begins)) {
+      if (this.postings.stale) this.postings.rebuild(this.docs, this.averages());
+      const posting = this.postings.get(term);
+      // The tools whose own text (not their hints) holds the word, per server.
+      const holders = new Map<string, number>();
+      let count = 0;
+      posting?.ids.forEach((id, i) => {
+        if (!posting.own[i]) return;
+        const { server } = this.docs[id]!;
+        holders.set(server, (holders.get(server) ?? 0) + 1);
+        count++;
+      });
+      for (const [server, own] of holders) {
+        if (own * 2 > count) found = tokenize(server).find(begins);
+      }
+    }
+    // Queries are the user's: a bounded memo, like the stemmer's.
+    if (this.shortNames.size >= SHORT_NAMES_KEPT) this.shortNames.clear();
+    this.shortNames.set(term, found);
+    return found;
   }
 
   /** Vocabulary: true when some tool has this index term. */
@@ -480,6 +521,7 @@ export class ToolIndex implements Vocabulary {
   private changed(): void {
     this.sortedTerms = undefined;
     this.serverWords = undefined;
+    this.shortNames.clear();
     if (!this.postings.stale && this.postings.drifted(this.averages())) this.postings.stale = true;
     // Reclaim the slots of removed tools once they are the majority; ids change, so rebuild.
     if (this.docs.length > 64 && this.live < this.docs.length / 2) {

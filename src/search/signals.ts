@@ -2,7 +2,7 @@ import type { Tool } from "../mcp/sdk.ts";
 import { normalizeQuery, type QueryGroup } from "./expand.ts";
 import { type EntryTexts, enumValues, toEntryTexts } from "./fields.ts";
 import { lemma } from "./lexicon.ts";
-import { isWriteVerb, sameAction } from "./synonyms.ts";
+import { isWriteVerb, READ_VERBS, sameAction } from "./synonyms.ts";
 import { isStopword, splitWords, tokenize, toTerm } from "./tokenize.ts";
 
 /**
@@ -71,11 +71,6 @@ export interface NameFeatures {
   many?: boolean;
 }
 
-const READ_VERBS = new Set(
-  "get list search find read show describe query fetch view count retrieve lookup inspect"
-    .split(" ")
-    .map(toTerm),
-);
 /** Generic creation verbs: "create_issue_link" answers "link two issues". */
 const MAKERS = new Set(["create", "add", "new"].map(toTerm));
 
@@ -166,7 +161,8 @@ export function querySignals(groups: QueryGroup[], query = ""): QuerySignals {
   const words = new Set(groups.flatMap((group) => [group.word, ...(group.parts ?? [])]));
   const inflections = new Map<string, Set<Inflection>>();
   for (const group of groups) {
-    const inflection = inflectionOf(group.word);
+    // "who ..." asks for the people (users, members) who are: many, unless one is named.
+    const inflection = group.word === "who" ? "s" : inflectionOf(group.word);
     if (!inflection) continue;
     for (const term of group.terms.keys()) {
       const set = inflections.get(term) ?? new Set<Inflection>();

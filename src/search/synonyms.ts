@@ -261,6 +261,13 @@ const WRITE_VERBS = new Set(
     .map(toTerm),
 );
 
+/** Verbs that read (as index terms): a tool named for one changes nothing. */
+export const READ_VERBS: ReadonlySet<string> = new Set(
+  "get list search find read show describe query fetch view count retrieve lookup inspect"
+    .split(" ")
+    .map(toTerm),
+);
+
 /** True when an index term is a verb that changes something. */
 export function isWriteVerb(term: string): boolean {
   return WRITE_VERBS.has(term);
