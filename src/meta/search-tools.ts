@@ -1,5 +1,7 @@
+import type { BackendStatus } from "../backends/pool.ts";
 import { toDeclaration } from "../codemode/typescript.ts";
 import { GatewayError } from "../errors.ts";
+import type { Gateway } from "../gateway/gateway.ts";
 import { toMatch, toMatches } from "../search/compact.ts";
 import { feedbackPool } from "../search/feedback.ts";
 import { MAX_QUERY_CHARS } from "../search/index.ts";
@@ -106,12 +108,15 @@ export const searchTools: MetaTool = {
     if (format === "typescript") {
       // Code mode: each match as the TypeScript signature a script calls it by.
       return jsonResult({
-        matches: hits.map((hit) => ({
-          server: hit.server,
-          tool: hit.tool.name,
-          declaration: toDeclaration(hit.server, hit.tool),
-          score: toMatch(hit).score,
-        })),
+        matches: callableFirst(
+          gateway,
+          hits.map((hit) => ({
+            server: hit.server,
+            tool: hit.tool.name,
+            declaration: toDeclaration(hit.server, hit.tool),
+            score: toMatch(hit).score,
+          })),
+        ),
         ...starting,
       });
     }
@@ -124,6 +129,41 @@ export const searchTools: MetaTool = {
     ]
       .sort((a, b) => b.score - a.score)
       .slice(0, limit);
-    return jsonResult({ matches, ...starting });
+    return jsonResult({ matches: callableFirst(gateway, matches), ...starting });
   },
 };
+
+/**
+ * The matches whose backend can take a call now first, in their order; then those of a backend
+ * that cannot (failed to start, its breaker open, waiting for a login), each with a `status`
+ * saying why, as the original's matches carry one. A model picking the first match then picks
+ * one it can call; a tool only a down backend has is still found, and says so.
+ */
+function callableFirst<T extends { server: string }>(gateway: Gateway, matches: T[]): T[] {
+  const why = new Map<string, string | undefined>();
+  const statusOf = (server: string) => {
+    if (!why.has(server)) why.set(server, downBecause(gateway.pool.status(server)));
+    return why.get(server);
+  };
+  const callable: T[] = [];
+  const down: T[] = [];
+  for (const match of matches) {
+    const status = gateway.pool.has(match.server) ? statusOf(match.server) : undefined;
+    if (status) down.push({ ...match, status });
+    else callable.push(match);
+  }
+  return down.length ? [...callable, ...down] : matches;
+}
+
+function downBecause(status: BackendStatus | undefined): string | undefined {
+  switch (status?.state) {
+    case "failed":
+      return `unavailable: the backend failed${status.error ? ` (${status.error.slice(0, 200)})` : ""}; gateway_list_servers shows its state`;
+    case "open":
+      return "unavailable: the backend's circuit breaker is open after repeated failures; it is tried again shortly";
+    case "needs_login":
+      return `unavailable: the backend needs a login first (mcp-gateway auth login ${status.name})`;
+    default:
+      return undefined;
+  }
+}

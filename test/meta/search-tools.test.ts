@@ -1,5 +1,13 @@
 import { describe, expect, test } from "bun:test";
-import { cleanupsAfterAll, connectHttp, startFixtureGateway } from "../helpers.ts";
+import {
+  BUN,
+  cleanupsAfterAll,
+  connectHttp,
+  FIXTURE_SERVER,
+  startFixtureGateway,
+  startGateway,
+  waitFor,
+} from "../helpers.ts";
 
 const cleanups = cleanupsAfterAll();
 
@@ -10,6 +18,7 @@ interface Match {
   inputSchema?: { properties?: Record<string, unknown> };
   declaration?: string;
   score: number;
+  status?: string;
 }
 
 async function search(args: Record<string, unknown>): Promise<Match[]> {
@@ -44,5 +53,41 @@ describe("gateway_search_tools results", () => {
     });
     expect(matches.length).toBeGreaterThan(2);
     for (const match of matches) expect(match.declaration).toBeString();
+  });
+});
+
+describe("gateway_search_tools × a backend that cannot take calls", () => {
+  test("its matches come after the callable ones and say why", async () => {
+    const gateway = await startGateway(`
+capabilities: { enabled: false }
+backends:
+  alpha: { command: ${BUN}, args: ["${FIXTURE_SERVER}"] }
+  beta: { command: ${BUN}, args: ["${FIXTURE_SERVER}"] }
+`);
+    cleanups.push(() => gateway.stop());
+    await waitFor(() => ["alpha", "beta"].every((s) => gateway.gateway.index.tools(s).length > 0));
+    const session = await connectHttp(gateway.url);
+    cleanups.push(() => session.close());
+    const search = async (format?: string) => {
+      const result = await session.client.callTool({
+        name: "gateway_search_tools",
+        arguments: { query: "echo a message", limit: 4, ...(format ? { format } : {}) },
+      });
+      return (result.structuredContent as { matches: Match[] }).matches;
+    };
+    const echoes = (matches: Match[]) => matches.filter((m) => m.tool === "echo");
+    expect(echoes(await search()).every((m) => m.status === undefined)).toBe(true);
+    // alpha's breaker opens (as after repeated failures, or told by another instance).
+    gateway.gateway.pool.openBreaker("alpha", 60_000);
+    for (const format of [undefined, "typescript"]) {
+      const matches = await search(format);
+      const alpha = matches.findIndex((m) => m.server === "alpha");
+      const beta = matches.findIndex((m) => m.server === "beta");
+      expect(beta).toBeGreaterThanOrEqual(0);
+      expect(alpha).toBeGreaterThan(beta);
+      expect(matches.slice(0, alpha).every((m) => m.server !== "alpha")).toBe(true);
+      expect(matches[alpha]!.status).toContain("circuit breaker is open");
+      expect(matches[beta]!.status).toBeUndefined();
+    }
   });
 });
