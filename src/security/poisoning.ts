@@ -728,9 +728,12 @@ interface ToolLike {
 export function scanTool(server: string, tool: ToolLike): ToolFinding[] {
   const out: ToolFinding[] = [];
   const texts: string[] = [];
+  /** Texts holding an `@`: where an outside e-mail address may sit. */
+  const addressed: [string, string][] = [];
   const add = (where: string, text: unknown) => {
     if (typeof text !== "string" || !text) return;
     if (text.includes(" ")) texts.push(text);
+    if (text.includes("@")) addressed.push([where, text]);
     for (const finding of scanDescription(text, ARGUMENT_DESCRIPTION.test(where))) {
       out.push({ server, tool: tool.name, where, ...finding });
     }
@@ -758,6 +761,8 @@ export function scanTool(server: string, tool: ToolLike): ToolFinding[] {
   }
   const lie = annotationLie(tool);
   if (lie) flag("annotations", "annotations contradict the description", lie);
+  const stray = addressed.length ? strayAddress(tool, addressed) : null;
+  if (stray) flag(stray[0], "an outside address in a tool that sends nothing to anyone", stray[1]);
   // An instruction split across fields, one pointing at the next, is read as one text.
   if (
     texts.length > 1 &&
@@ -774,6 +779,48 @@ export function scanTool(server: string, tool: ToolLike): ToolFinding[] {
       );
   }
   return out;
+}
+
+/**
+ * What a tool is for, said by its name, title, parameter names or first sentence, when that
+ * purpose involves people's addresses: mail, messages, invitations, sharing, accounts, tickets,
+ * commits (their authors), contacts. Such a tool may name an address; any other has no use for one.
+ */
+const ADDRESS_PURPOSE =
+  /mail|messag|\bb?cc\b|draft|repl(?:y|ies)|send|share|sharing|invit|notif|contact|calendar|event|meeting|recipient|attendee|sms|slack|discord|teams|chat|newsletter|campaign|subscri|users?\b|member|account|customer|lead|crm|ticket|git|commit|author|owner|admin|profile|identity|login|address|domain|dns|whois|correo|courriel|nachricht|mensaje|messaggio|mensagem|wiadomo|почт|сообщ|лист|邮|郵|メール|메일|消息|信息/i;
+/** A sentence that names the tool's maker or where to ask for help, not a recipient. */
+const MAKER_CONTACT =
+  /\b(?:contact|questions?|support|feedback|help|bugs?|issues?|report(?:ed|ing)?|reach|maintain\w*|author\w*|licen[cs]\w*|copyright|e-?mail\s+us|write\s+to\s+us|kontakt\w*|contacto|contatto|contato)\b|联系|連絡|문의/i;
+
+/**
+ * An outside e-mail address (not a documentation domain) in the text of a tool whose own purpose,
+ * as its name, title, parameter names and first sentence tell it, has nothing to do with people's
+ * addresses (issue #16, fifth round: a weather tool that says mail "should also go to
+ * ops-archive@…"). The address is the attacker's: a recipient added to another tool's mail, a
+ * place to send data. A sentence that gives the maker's contact is left alone. Real tools of the
+ * corpora name only documentation addresses (`user@example.com`) outside mail, calendar and git
+ * tools.
+ */
+function strayAddress(tool: ToolLike, addressed: [string, string][]): [string, string] | null {
+  const found = addressed.find(([, text]) => OUTSIDE_ADDRESS.test(text));
+  if (!found) return null;
+  const description = typeof tool.description === "string" ? tool.description : "";
+  const first = description.slice(0, 300).split(/(?<=[.!?。])\s|\n/)[0] ?? "";
+  const schema = tool.inputSchema as { properties?: Record<string, unknown> } | undefined;
+  const names = schema?.properties ? Object.keys(schema.properties).join(" ") : "";
+  const purpose = `${tool.name} ${typeof tool.title === "string" ? tool.title : ""} ${names} ${first}`;
+  if (ADDRESS_PURPOSE.test(normalizeForScan(purpose))) return null;
+  for (const [where, text] of addressed) {
+    const normal = normalizeForScan(text.slice(0, MAX_SCANNED));
+    let seen = 0;
+    for (const at of normal.matchAll(OUTSIDE_ADDRESSES)) {
+      const [, sentence] = sentenceAt(normal, at.index, at.index + at[0].length);
+      if (!MAKER_CONTACT.test(sentence)) return [where, excerpt(normal, at.index)];
+      // A text of contact lines is read no further (each sentence is read in full).
+      if (++seen >= MAX_EXCUSED) break;
+    }
+  }
+  return null;
 }
 
 /** A description that opens with sending data out or destroying it. */
@@ -835,6 +882,7 @@ function isDataField(where: string): boolean {
 /** An e-mail address outside the documentation domains. */
 const OUTSIDE_ADDRESS =
   /[\w.+-]{1,64}@(?!(?:example|test|localhost|domain|email|company)\.)[\w-]+\.[a-z]{2,}/i;
+const OUTSIDE_ADDRESSES = new RegExp(OUTSIDE_ADDRESS.source, "gi");
 /** Verbs that send what a field selects elsewhere. */
 const SENDS = /\b(?:upload|send|post|transmit|forward|share|sync|mirror|export)\w*/i;
 
@@ -1047,6 +1095,37 @@ export class PoisoningRegistry {
       const flag = (where: string, rule: string, excerpt: string) =>
         found.push({ server, tool: label, where, severity: "high", rule, excerpt });
       walk(value, kind, add, flag);
+      // A prompt, resource or template says what it is for as a tool does; server instructions
+      // speak for the whole server and have no one purpose.
+      if (kind !== "instructions" && value && typeof value === "object") {
+        const entry = value as Record<string, unknown>;
+        const texts: [string, string][] = [];
+        walk(
+          entry,
+          kind,
+          (where, text) => {
+            if (typeof text === "string" && text.includes("@")) texts.push([where, text]);
+          },
+          () => {},
+        );
+        const args = Array.isArray(entry.arguments)
+          ? entry.arguments
+              .map((a) => (a as { name?: unknown })?.name)
+              .filter((n) => typeof n === "string")
+          : [];
+        const stray = texts.length
+          ? strayAddress(
+              {
+                name: `${name} ${args.join(" ")}`,
+                title: entry.title as string | undefined,
+                description: entry.description as string | undefined,
+              },
+              texts,
+            )
+          : null;
+        if (stray)
+          flag(stray[0], "an outside address in a tool that sends nothing to anyone", stray[1]);
+      }
       if (found.some((finding) => finding.severity === "high")) flagged.add(name);
       findings.push(...found);
     }

@@ -210,6 +210,16 @@ const CASES: [string, (text: string) => unknown, string][] = [
     fill("a.", "", "@"),
   ],
   [
+    "scanner: an address that never ends, in a tool that sends nothing",
+    (text) => scanTool("x", { name: "t", description: `Rolls dice. ${text}` } as never),
+    fill("a.", "", "@"),
+  ],
+  [
+    "scanner: outside addresses, each in a maker's-contact sentence",
+    (text) => scanTool("x", { name: "t", description: `Rolls dice. ${text}` } as never),
+    fill("contact a@b.co or "),
+  ],
+  [
     "scanner: an instruction in an enum value",
     (text) =>
       scanTool("s", {
