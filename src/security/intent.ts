@@ -118,6 +118,7 @@ const CONVERSATION = words(
     r`(?:every|each|any|all)\s+(?:\w+\s+){0,2}(?:you|the\s+assistant)\s+(?:remember|know|recall|have\s+(?:learned|saved|stored))\s+about\s+(?:the\s+)?user`,
     r`(?:this|the|our|your)\s+(?:current\s+|ongoing\s+|present\s+|whole\s+|entire\s+)?(?:conversation|chat|dialog(?:ue)?)(?!\s+(?:id|name|title|list|channel))`,
     r`user'?s\s+(?:\w+\s+){0,3}(?:messages|prompts|requests|questions|portfolio)`,
+    r`user'?s\s+(?:very\s+)?(?:last|latest|previous|most\s+recent|original|first|next)\s+(?:message|prompt|request|question|input|reply)\b`,
     r`(?:prompt|message|chat|conversation)\s+history|conversation\s+(?:so\s+far|log|record|context|contents?)`,
     r`everything\s+(?:said|discussed|the\s+user)|(?:anything|whatever)\s+the\s+user\s+(?:says|types|writes|asks|copie[sd]|copy|pastes|pasted|shares|shared|enters|entered)`,
     r`what\s+(?:the\s+user|was|you)\s+(?:\w+\s+)?(?:said|discussed|talked|typed|asked|wrote|told)`,

@@ -627,6 +627,27 @@ export function readings(text: string): [string, string][] {
   return out;
 }
 
+/**
+ * The person the model works for, by other names: "the human", "the person you are helping",
+ * "the end user", "whoever you are chatting with", "the requester". Read as "the user".
+ */
+const THE_USER =
+  /\b(?:the|this|your)\s+(?:human(?:\s+(?:user|operator))?|end[\s-]users?|requester|requestor|(?:person|individual|human|customer|client|people)\s+(?:(?:that|who|whom)\s+)?(?:you(?:'re|\s+are)?|the\s+assistant\s+is)\s+\w+ing(?:\s+(?:to|with|for))?)\b|\bwhoever\s+(?:you(?:'re|\s+are)|is)\s+\w+ing(?:\s+(?:to|with|for))?\b/gi;
+/** A word of the text that names one of `own`'s parameters, not already in backticks. */
+function restated(text: string, own: RegExp | undefined): string | null {
+  let out = text;
+  if (
+    /\b(?:human|person|individual|people|end[\s-]user|requeste?or|whoever|customer|client)/i.test(
+      out,
+    )
+  ) {
+    out = out.replace(THE_USER, "the user");
+  }
+  if (own)
+    out = out.replace(own, (name, at: number) => (out[at - 1] === "`" ? name : `\`${name}\``));
+  return out === text ? null : out;
+}
+
 /** A parameter's or a prompt argument's own description: where its value is the sink. */
 const ARGUMENT_DESCRIPTION = /\.properties\.[^.]+\.description$|\.arguments\[\d+\]\.description$/;
 /** An order to fill a value ("fill with…", "set to…", "paste…"). */
@@ -643,7 +664,7 @@ const ARGUMENT_FILL =
  * describes a parameter, and "fill with the whole conversation" needs no other sink: the
  * parameter is where it goes.
  */
-export function scanDescription(whole: string, argument = false): Finding[] {
+export function scanDescription(whole: string, argument = false, own?: RegExp): Finding[] {
   const findings: Finding[] = [];
   if (whole.length > MAX_SCANNED) {
     findings.push({
@@ -678,6 +699,7 @@ export function scanDescription(whole: string, argument = false): Finding[] {
       }
     }
   }
+  let understood = false;
   for (const [how, reading] of all) {
     const meaning =
       readMeaning(reading) ??
@@ -692,7 +714,23 @@ export function scanDescription(whole: string, argument = false): Finding[] {
         rule: meaning.rule + how,
         excerpt: excerpt(reading, meaning.index),
       });
+      understood = true;
       break;
+    }
+  }
+  // Who is who, said plainly (issue #16, fifth round): the person the model serves under any name
+  // ("the human", "the person you are helping") is the user, and a parameter of this very tool
+  // named bare ("put it in the city") is a place data goes, as "`city`" is. Read again only when
+  // nothing was found and the text has either.
+  if (!understood) {
+    const plain = restated(normal, own);
+    const meaning = plain === null ? null : readMeaning(plain);
+    if (meaning && plain !== null) {
+      findings.push({
+        severity: "high",
+        rule: `${meaning.rule} (who is who)`,
+        excerpt: excerpt(plain, meaning.index),
+      });
     }
   }
   for (const [rule, pattern] of LOW) {
@@ -728,13 +766,14 @@ interface ToolLike {
 export function scanTool(server: string, tool: ToolLike): ToolFinding[] {
   const out: ToolFinding[] = [];
   const texts: string[] = [];
+  const own = ownParameters(tool.inputSchema);
   /** Texts holding an `@`: where an outside e-mail address may sit. */
   const addressed: [string, string][] = [];
   const add = (where: string, text: unknown) => {
     if (typeof text !== "string" || !text) return;
     if (text.includes(" ")) texts.push(text);
     if (text.includes("@")) addressed.push([where, text]);
-    for (const finding of scanDescription(text, ARGUMENT_DESCRIPTION.test(where))) {
+    for (const finding of scanDescription(text, ARGUMENT_DESCRIPTION.test(where), own)) {
       out.push({ server, tool: tool.name, where, ...finding });
     }
   };
@@ -821,6 +860,25 @@ function strayAddress(tool: ToolLike, addressed: [string, string][]): [string, s
     }
   }
   return null;
+}
+
+/**
+ * The tool's own top-level parameter names (three letters or more, at most 32 of them) as one
+ * pattern of bare words after "in", "into", "as"…, or undefined: where the model will put what
+ * the text tells it to.
+ */
+function ownParameters(schema: unknown): RegExp | undefined {
+  const properties = (schema as { properties?: unknown } | undefined)?.properties;
+  if (!properties || typeof properties !== "object") return undefined;
+  const names = Object.keys(properties)
+    .filter((name) => /^[A-Za-z][\w-]{2,40}$/.test(name))
+    .slice(0, 32);
+  if (!names.length) return undefined;
+  // Only after a word that makes it a place ("in the city", "as query", "into notes").
+  return new RegExp(
+    `(?<=\\b(?:in|into|to|as|inside|within|onto)\\s+(?:the\\s+|its\\s+|a\\s+)?)(?:${names.join("|")})(?![\\w\`-])`,
+    "g",
+  );
 }
 
 /** A description that opens with sending data out or destroying it. */
