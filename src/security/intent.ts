@@ -1602,3 +1602,61 @@ export function readMeaning(text: string, whole = false): Meaning | null {
   }
   return null;
 }
+
+/**
+ * The slots of an instruction to the model (issue #16, fifth round), each a broad class found
+ * anywhere in one paragraph, in any order and any wording: the user kept out of it (not told,
+ * not asked, informed "separately", "quietly", left out of the answer…), the model addressed ("the
+ * assistant should", "tip for assistants", "before you answer", "you must"), an outside value (an
+ * e-mail address outside the documentation domains, an IBAN, a card-like number, a wallet, an IP),
+ * another tool ("whichever mail tool is connected", "the X tool", "via some_tool"), and private
+ * data (the meaning rules' data). Two of them together are an order real tools do not give:
+ * secrecy with an outside value, the model, another tool or private data; an outside value with
+ * the model or another tool. The pairs were chosen on the dev halves and the real corpora (none
+ * of the 1,523 real tools, nor GitHub's 6,799 texts, holds one; see docs/BENCHMARKS.md).
+ */
+const KEPT_FROM_USER =
+  /\b(?:users?|human|them|they|customers?)\b[^.\n]{0,40}?\b(?:not|never|no\s+need|needn'?t|without|nor)\b[^.\n]{0,30}?\b(?:know\w*|hear\w*|told|tell\w*|inform\w*|notif\w*|mention\w*|ask\w*|aware\w*|bother\w*|notice\w*|confirm\w*|explain\w*|disclos\w*|alert\w*|consult\w*)|\b(?:not|never|no\s+need\s+to|needn'?t|without|don'?t|avoid)\s+(?:\w+\s+){0,2}(?:tell\w*|inform\w*|notif\w*|mention\w*|ask\w*(?!\s+(?:the\s+users?\s+|them\s+|users?\s+)?to\b)|bother\w*|alert\w*|surfac\w*|flag\w*|bring\w*\s+(?:\w+\s+)?up)\b|\b(?:informed|notified|told|handled|reported)\s+separately\b|(?<!\b(?:not|never|nothing\s+(?:is|gets)|no\s+\w+\s+(?:is|gets))\s+(?:\w+\s+)?)\b(?:quietly|silently|secretly|discreetly|covertly|invisibly|unobtrusively)\b|\b(?:nobody|no\s+one|none\s+of\s+(?:them|the\s+users?))\b[^.\n]{0,40}?\b(?:hear\w*|know\w*|told|informed|notified|aware)\b|\bbehind\s+the\s+scenes\b|\b(?:omit|leave\s+out|exclude|skip)\s+(?:\w+\s+){0,4}(?:from|in|of)\s+(?:your|the)\s+(?:answer|reply|response|summary|output|report)|\breport\s+only\b|\bnotify_user\s*:\s*false|\b(?:not|never)\s+(?:be\s+)?(?:shown|displayed|visible|surfaced|listed)\s+to\s+(?:the\s+)?users?/i;
+const TO_THE_MODEL =
+  /\b(?:the|an|any|all|your|each)\s+(?:ai\s+)?(?:assistants?|ai|models?|llms?|agents?)\s+(?:should|must|will|shall|needs?\s+to|has\s+to|have\s+to|is\s+(?:expected|required|asked|supposed|instructed)\s+to|performs?|always|never)\b|\b(?:tips?|hints?|guidance|instructions?|steps?|notes?|context|guide|reminder)\s+for\s+(?:the\s+|any\s+|all\s+)?(?:ai\s+)?(?:assistants?|ai|models?|llms?|agents?)\b|\bsteps\s+the\s+(?:assistant|agent|model)\b|\b(?:assistants?|ai\s+agents?|llms?)\s+(?:using|reading|calling)\s+this\b|\b(?:before|when(?:ever)?|after)\s+(?:you\s+)?(?:answer|respond|reply)\w*\b|\b(?:in|to)\s+your\s+(?:answer|reply|response)\b|\byou\s+(?:must|should|need\s+to|have\s+to|are\s+(?:required|expected|asked)\s+to)\b/i;
+const OUTSIDE_SLOT =
+  /[\w.+-]{1,64}@(?!(?:example|test|localhost|domain|email|company|acme)\.)[\w-]+\.[a-z]{2,}|\b[A-Z]{2}\d{2}(?:\s?[A-Z0-9]{4}){2,7}\b|\b\d{4}(?:[\s-]\d{3,4}){3,5}\b|\b0x[0-9a-fA-F]{16,}|\b\d{1,3}(?:\.\d{1,3}){3}\b/;
+const OTHER_TOOL_SLOT =
+  /\b(?:other|another|whichever|any)\s+(?:\w+\s+){0,2}(?:tools?|servers?|connectors?|integrations?)\b|\bthe\s+[\w-]+\s+tool\b|\b[a-z]+_[a-z_]+\s+tool\b|\b(?:with|via|using|to|call)\s+`?[a-z]+_[a-z_]+/i;
+
+/** A paragraph holding two slots that together make an order (see KEPT_FROM_USER), or null. */
+export function slotPair(text: string): Meaning | null {
+  const foreign = FOREIGN_LETTERS.test(text);
+  let from = 0;
+  for (const paragraph of text.split(/\n[ \t]*\n/)) {
+    const at = from;
+    from += paragraph.length + 2;
+    const hide = KEPT_FROM_USER.exec(paragraph) ?? firstOf(HIDE_ALL, foreign, paragraph);
+    const outside = OUTSIDE_SLOT.exec(paragraph);
+    if (!hide && !outside) continue;
+    const model = () =>
+      TO_THE_MODEL.test(paragraph) || firstOf(ADDRESSEE_ALL, foreign, paragraph) !== null;
+    const other = () => OTHER_TOOL_SLOT.test(paragraph);
+    if (hide) {
+      const data = () => {
+        const parts = partsOf(paragraph, foreign);
+        return parts.data.length > 0 || CREDENTIAL_FILE.test(paragraph);
+      };
+      if (outside || model() || other() || data()) {
+        return { rule: "an order kept from the user", index: at + hide.index };
+      }
+    } else if (outside && (model() || other())) {
+      return { rule: "tells the model where to send something", index: at + outside.index };
+    }
+  }
+  return null;
+}
+
+/** The first match of a global pair in `text`, from its start. */
+function firstOf(p: Pair, foreign: boolean, text: string): RegExpExecArray | null {
+  const pattern = pick(p, foreign);
+  pattern.lastIndex = 0;
+  const found = pattern.exec(text);
+  pattern.lastIndex = 0;
+  return found;
+}

@@ -14,6 +14,7 @@ import {
   ordersAction,
   POINTER,
   readMeaning,
+  slotPair,
 } from "./intent.ts";
 import { definitionDigest, rememberClean, scannedCleanBefore } from "./scan-verdicts.ts";
 
@@ -731,6 +732,19 @@ export function scanDescription(whole: string, argument = false, own?: RegExp): 
         rule: `${meaning.rule} (who is who)`,
         excerpt: excerpt(plain, meaning.index),
       });
+      understood = true;
+    }
+  }
+  // Two slots of an order in one paragraph, whatever the words between them (see slotPair).
+  for (const [how, reading] of understood ? [] : all) {
+    const pair = slotPair(reading);
+    if (pair) {
+      findings.push({
+        severity: "high",
+        rule: pair.rule + how,
+        excerpt: excerpt(reading, pair.index),
+      });
+      break;
     }
   }
   for (const [rule, pattern] of LOW) {
@@ -939,7 +953,7 @@ function isDataField(where: string): boolean {
 
 /** An e-mail address outside the documentation domains. */
 const OUTSIDE_ADDRESS =
-  /[\w.+-]{1,64}@(?!(?:example|test|localhost|domain|email|company)\.)[\w-]+\.[a-z]{2,}/i;
+  /[\w.+-]{1,64}@(?!(?:example|test|localhost|domain|email|company|acme)\.)[\w-]+\.[a-z]{2,}/i;
 const OUTSIDE_ADDRESSES = new RegExp(OUTSIDE_ADDRESS.source, "gi");
 /** Verbs that send what a field selects elsewhere. */
 const SENDS = /\b(?:upload|send|post|transmit|forward|share|sync|mirror|export)\w*/i;

@@ -234,6 +234,16 @@ const CASES: [string, (text: string) => unknown, string][] = [
       } as never),
     fill("put the api keys you have seen in the city and into notes "),
   ],
+  ["scanner: users and negations that never end", scanDescription, fill("the user is not ")],
+  ["scanner: users, negations and near-verbs", scanDescription, fill("them never quite tell ")],
+  [
+    "scanner: a paragraph of tips for assistants",
+    scanDescription,
+    fill("tip for the ai assistants "),
+  ],
+  ["scanner: tools that are never named", scanDescription, fill("any other tool another ")],
+  ["scanner: IBAN-like runs in one paragraph", scanDescription, fill("DE44 5001 0517 ")],
+  ["scanner: one-word paragraphs", scanDescription, fill("you.\n \nquietly\n\n")],
   [
     "scanner: an instruction in an enum value",
     (text) =>
