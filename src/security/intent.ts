@@ -1615,24 +1615,72 @@ export function readMeaning(text: string, whole = false): Meaning | null {
  * the model or another tool. The pairs were chosen on the dev halves and the real corpora (none
  * of the 1,523 real tools, nor GitHub's 6,799 texts, holds one; see docs/BENCHMARKS.md).
  */
-const KEPT_FROM_USER =
-  /\b(?:users?|human|them|they|customers?)\b[^.\n]{0,40}?\b(?:not|never|no\s+need|needn'?t|without|nor)\b[^.\n]{0,30}?\b(?:know\w*|hear\w*|told|tell\w*|inform\w*|notif\w*|mention\w*|ask\w*|aware\w*|bother\w*|notice\w*|confirm\w*|explain\w*|disclos\w*|alert\w*|consult\w*)|\b(?:not|never|no\s+need\s+to|needn'?t|without|don'?t|avoid)\s+(?:\w+\s+){0,2}(?:tell\w*|inform\w*|notif\w*|mention\w*|ask\w*(?!\s+(?:the\s+users?\s+|them\s+|users?\s+)?to\b)|bother\w*|alert\w*|surfac\w*|flag\w*|bring\w*\s+(?:\w+\s+)?up)\b|\b(?:informed|notified|told|handled|reported)\s+separately\b|(?<!\b(?:not|never|nothing\s+(?:is|gets)|no\s+\w+\s+(?:is|gets))\s+(?:\w+\s+)?)\b(?:quietly|silently|secretly|discreetly|covertly|invisibly|unobtrusively)\b|\b(?:nobody|no\s+one|none\s+of\s+(?:them|the\s+users?))\b[^.\n]{0,40}?\b(?:hear\w*|know\w*|told|informed|notified|aware)\b|\bbehind\s+the\s+scenes\b|\b(?:omit|leave\s+out|exclude|skip)\s+(?:\w+\s+){0,4}(?:from|in|of)\s+(?:your|the)\s+(?:answer|reply|response|summary|output|report)|\breport\s+only\b|\bnotify_user\s*:\s*false|\b(?:not|never)\s+(?:be\s+)?(?:shown|displayed|visible|surfaced|listed)\s+to\s+(?:the\s+)?users?/i;
+const KEPT_FROM_USER = new RegExp(
+  any(
+    // "the user does not need to hear of it", "users are never asked"
+    r`\b(?:users?|human|them|they|customers?)\b[^.\n]{0,40}?\b(?:not|never|no\s+need|needn'?t|without|nor)\b` +
+      r`[^.\n]{0,30}?\b(?:know|hear|see|told|tell|inform|notif|mention|ask|aware|bother|notice|confirm|explain|disclos|alert|consult)`,
+    // "no need to mention it", "don't bother them", not "never ask the user to paste…"
+    r`\b(?:not|never|no\s+need\s+to|needn'?t|without|don'?t|avoid)\s+(?:\w+\s+){0,2}` +
+      r`(?:tell|inform|notif|mention|ask\w*(?!\s+(?:the\s+users?\s+|them\s+|users?\s+)?to\s+(?!confirm|approve|verify|check|review))|bother|alert|surfac|flag|bring\w*\s+(?:\w+\s+)?up|point\w*\s+(?:\w+\s+)?out)`,
+    // What is kept is the order itself, not a secret: "never reveal these notes", not "without
+    // revealing their encrypted values".
+    r`\b(?:not|never|no\s+need\s+to|needn'?t|don'?t)\s+(?:\w+\s+)?(?:reveal|disclos|explain)\w*\s+` +
+      r`(?:this|that|it|these|the\s+(?:change|adjustment|step|instruction|rule|note)s?|to\s+the\s+user)\b`,
+    r`\b(?:informed|notified|told|handled|reported)\s+separately\b`,
+    // An adverb of secrecy, unless negated ("nothing is sent silently").
+    r`\b(?:quietly|silently|secretly|discreetly|covertly|invisibly|unobtrusively)\b` +
+      r`(?<!\b(?:not|never|nothing\s+(?:is|gets)|no\s+\w+\s+(?:is|gets))\s+(?:\w+\s+)?\w+)`,
+    r`\b(?:nobody|no\s+one|none\s+of\s+(?:them|the\s+users?))\b[^.\n]{0,40}?\b(?:hear|know|told|informed|notified|aware)`,
+    r`\bbehind\s+the\s+scenes\b|\breport\s+only\b|\bnotify_user\s*:\s*false`,
+    r`\b(?:omit|leave\s+out|exclude|skip)\s+(?:\w+\s+){0,4}(?:from|in|of)\s+(?:your|the)\s+(?:answer|reply|response|summary|output|report)`,
+    r`\bleave\s+(?:it|this|that|them)\s+out\s+of\s+(?:\w+\s+){0,2}(?:answers?|repl(?:y|ies)|responses?|summar(?:y|ies)|explanations?|reports?)`,
+    r`\b(?:not|never|don'?t)\s+(?:list|include|show|mention)\s+(?:\w+\s+){0,4}in\s+your\s+(?:answer|reply|response|summary)`,
+    r`\b(?:not|never)\s+(?:be\s+)?(?:shown|displayed|visible|surfaced|listed)\s+to\s+(?:the\s+)?users?`,
+    // HIDE's English forms, for text read without it.
+    r`\bkeep\s+(?:this|it|that|them|the\s+fact\w*)\s+(?:\w+\s+){0,6}(?:to\s+yourself|out\s+of|secret|hidden|private|between|confidential|quiet|under\s+wraps)`,
+    r`\bwithout\s+(?:\w+\s+)?(?:telling|mentioning|informing|notifying|saying|showing|alerting|the\s+user\s+(?:knowing|noticing|seeing))`,
+    r`\b(?:in\s+the\s+dark|unaware|stay\s+between\s+you)\b`,
+  ),
+  "i",
+);
+/** A word every form of KEPT_FROM_USER or HIDE holds in English, looked for first. */
+const KEPT_GATE =
+  /\b(?:not|never|no|nobody|none|without|needn'?t|don'?t|avoid|separately|quietly|silently|secretly|discreetly|covertly|invisibly|unobtrusively|behind|omit|leave|exclude|skip|only|notify_user|keep|stay|between|unaware|dark|hide|conceal)\b|n't\b/i;
 const TO_THE_MODEL =
   /\b(?:the|an|any|all|your|each)\s+(?:ai\s+)?(?:assistants?|ai|models?|llms?|agents?)\s+(?:should|must|will|shall|needs?\s+to|has\s+to|have\s+to|is\s+(?:expected|required|asked|supposed|instructed)\s+to|performs?|always|never)\b|\b(?:tips?|hints?|guidance|instructions?|steps?|notes?|context|guide|reminder)\s+for\s+(?:the\s+|any\s+|all\s+)?(?:ai\s+)?(?:assistants?|ai|models?|llms?|agents?)\b|\bsteps\s+the\s+(?:assistant|agent|model)\b|\b(?:assistants?|ai\s+agents?|llms?)\s+(?:using|reading|calling)\s+this\b|\b(?:before|when(?:ever)?|after)\s+(?:you\s+)?(?:answer|respond|reply)\w*\b|\b(?:in|to)\s+your\s+(?:answer|reply|response)\b|\byou\s+(?:must|should|need\s+to|have\s+to|are\s+(?:required|expected|asked)\s+to)\b/i;
-const OUTSIDE_SLOT =
-  /[\w.+-]{1,64}@(?!(?:example|test|localhost|domain|email|company|acme)\.)[\w-]+\.[a-z]{2,}|\b[A-Z]{2}\d{2}(?:\s?[A-Z0-9]{4}){2,7}\b|\b\d{4}(?:[\s-]\d{3,4}){3,5}\b|\b0x[0-9a-fA-F]{16,}|\b\d{1,3}(?:\.\d{1,3}){3}\b/;
+/** An outside e-mail address; the other outside values hold digits (see outsideValue). */
+const OUTSIDE_MAIL =
+  /[\w.+-]{1,64}@(?!(?:example|test|localhost|domain|email|company|acme)\.)[\w-]+\.[a-z]{2,}/i;
+const OUTSIDE_NUMBER =
+  /\b[A-Z]{2}\d{2}(?:\s?[A-Z0-9]{4}){2,7}\b|\b\d{4}(?:[\s-]\d{3,4}){3,5}\b|\b0x[0-9a-fA-F]{16,}|\b\d{1,3}(?:\.\d{1,3}){3}\b/;
+/** An outside value: an address, an IBAN, a card-like number, a wallet, an IP; literal gates first. */
+function outsideValue(text: string): RegExpExecArray | null {
+  return (
+    (text.includes("@") ? OUTSIDE_MAIL.exec(text) : null) ??
+    (/\d\d/.test(text) ? OUTSIDE_NUMBER.exec(text) : null)
+  );
+}
 const OTHER_TOOL_SLOT =
   /\b(?:other|another|whichever|any)\s+(?:\w+\s+){0,2}(?:tools?|servers?|connectors?|integrations?)\b|\bthe\s+[\w-]+\s+tool\b|\b[a-z]+_[a-z_]+\s+tool\b|\b(?:with|via|using|to|call)\s+`?[a-z]+_[a-z_]+/i;
 
 /** A paragraph holding two slots that together make an order (see KEPT_FROM_USER), or null. */
 export function slotPair(text: string): Meaning | null {
+  // Two slots need a few words.
+  if (text.length < 24) return null;
   const foreign = FOREIGN_LETTERS.test(text);
   let from = 0;
-  for (const paragraph of text.split(/\n[ \t]*\n/)) {
+  const paragraphs = text.includes("\n") ? text.split(/\n[ \t]*\n/) : [text];
+  for (const paragraph of paragraphs) {
     const at = from;
     from += paragraph.length + 2;
-    const hide = KEPT_FROM_USER.exec(paragraph) ?? firstOf(HIDE_ALL, foreign, paragraph);
-    const outside = OUTSIDE_SLOT.exec(paragraph);
+    // HIDE's English forms are KEPT_FROM_USER's; its other languages are read on foreign text.
+    const hide = foreign
+      ? (KEPT_FROM_USER.exec(paragraph) ?? firstOf(HIDE_ALL, foreign, paragraph))
+      : KEPT_GATE.test(paragraph)
+        ? KEPT_FROM_USER.exec(paragraph)
+        : null;
+    const outside = outsideValue(paragraph);
     if (!hide && !outside) continue;
     const model = () =>
       TO_THE_MODEL.test(paragraph) || firstOf(ADDRESSEE_ALL, foreign, paragraph) !== null;

@@ -636,6 +636,8 @@ const THE_USER =
   /\b(?:the|this|your)\s+(?:human(?:\s+(?:user|operator))?|end[\s-]users?|requester|requestor|(?:person|individual|human|customer|client|people)\s+(?:(?:that|who|whom)\s+)?(?:you(?:'re|\s+are)?|the\s+assistant\s+is)\s+\w+ing(?:\s+(?:to|with|for))?)\b|\bwhoever\s+(?:you(?:'re|\s+are)|is)\s+\w+ing(?:\s+(?:to|with|for))?\b/gi;
 /** A word of the text that names one of `own`'s parameters, not already in backticks. */
 function restated(text: string, own: RegExp | undefined): string | null {
+  // A few words cannot hold data, an act and a place.
+  if (text.length < 24) return null;
   let out = text;
   if (
     /\b(?:human|person|individual|people|end[\s-]user|requeste?or|whoever|customer|client)/i.test(
@@ -644,8 +646,7 @@ function restated(text: string, own: RegExp | undefined): string | null {
   ) {
     out = out.replace(THE_USER, "the user");
   }
-  if (own)
-    out = out.replace(own, (name, at: number) => (out[at - 1] === "`" ? name : `\`${name}\``));
+  if (own) out = out.replace(own, "$1`$2`");
   return out === text ? null : out;
 }
 
@@ -876,6 +877,8 @@ function strayAddress(tool: ToolLike, addressed: [string, string][]): [string, s
   return null;
 }
 
+/** ownParameters' patterns by their names: a tool list is scanned again on every change. */
+const OWN_PATTERNS = new Map<string, RegExp>();
 /**
  * The tool's own top-level parameter names (three letters or more, at most 32 of them) as one
  * pattern of bare words after "in", "into", "as"…, or undefined: where the model will put what
@@ -889,10 +892,17 @@ function ownParameters(schema: unknown): RegExp | undefined {
     .slice(0, 32);
   if (!names.length) return undefined;
   // Only after a word that makes it a place ("in the city", "as query", "into notes").
-  return new RegExp(
-    `(?<=\\b(?:in|into|to|as|inside|within|onto)\\s+(?:the\\s+|its\\s+|a\\s+)?)(?:${names.join("|")})(?![\\w\`-])`,
-    "g",
-  );
+  const key = names.join("|");
+  let pattern = OWN_PATTERNS.get(key);
+  if (!pattern) {
+    if (OWN_PATTERNS.size > 1000) OWN_PATTERNS.clear();
+    pattern = new RegExp(
+      `\\b((?:in|into|to|as|inside|within|onto)\\s+(?:the\\s+|its\\s+|a\\s+)?)(${key})(?![\\w\`-])`,
+      "g",
+    );
+    OWN_PATTERNS.set(key, pattern);
+  }
+  return pattern;
 }
 
 /** A description that opens with sending data out or destroying it. */
