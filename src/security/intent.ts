@@ -1649,6 +1649,32 @@ const KEPT_GATE =
   /\b(?:not|never|no|nobody|none|without|needn'?t|don'?t|avoid|separately|quietly|silently|secretly|discreetly|covertly|invisibly|unobtrusively|behind|omit|leave|exclude|skip|only|notify_user|keep|stay|between|unaware|dark|hide|conceal)\b|n't\b/i;
 const TO_THE_MODEL =
   /\b(?:the|an|any|all|your|each)\s+(?:ai\s+)?(?:assistants?|ai|models?|llms?|agents?)\s+(?:should|must|will|shall|needs?\s+to|has\s+to|have\s+to|is\s+(?:expected|required|asked|supposed|instructed)\s+to|performs?|always|never)\b|\b(?:tips?|hints?|guidance|instructions?|steps?|notes?|context|guide|reminder)\s+for\s+(?:the\s+|any\s+|all\s+)?(?:ai\s+)?(?:assistants?|ai|models?|llms?|agents?)\b|\bsteps\s+the\s+(?:assistant|agent|model)\b|\b(?:assistants?|ai\s+agents?|llms?)\s+(?:using|reading|calling)\s+this\b|\b(?:before|when(?:ever)?|after)\s+(?:you\s+)?(?:answer|respond|reply)\w*\b|\b(?:in|to)\s+your\s+(?:answer|reply|response)\b|\byou\s+(?:must|should|need\s+to|have\s+to|are\s+(?:required|expected|asked)\s+to)\b/i;
+/** The same in other languages, read on text with letters past ASCII (see slotPair). */
+const TO_THE_MODEL_FOREIGN = new RegExp(
+  any(
+    r`\b(?:el|la|un|al)\s+(?:asistente|modelo|agente)\s+(?:debe|deberá|tiene\s+que|ha\s+de)`,
+    r`\b(?:l'|le\s+)(?:assistant|modèle|agent)\s+(?:doit|devra|est\s+tenu)`,
+    r`\b(?:der|die|das)\s+(?:assistent|ki|modell|agent)\s+(?:muss|soll|sollte|hat\s+zu)`,
+    r`\bl'(?:assistente|agente)\s+(?:deve|dovrà)|\bil\s+modello\s+(?:deve|dovrà)`,
+    r`\b[oa]\s+(?:assistente|modelo|agente)\s+(?:deve|precisa|deverá)`,
+    r`\bde\s+(?:assistent|ai|agent)\s+(?:moet|zal)`,
+    r`(?:ассистент|помощник|модель|агент|ии)\S*\s+(?:долж|обязан|повин)\S*`,
+    r`\basystent\S*\s+(?:musi|powinien)|\bassistenten\s+(?:ska|måste)|\basistan\S*\s+(?:mutlaka|gerekir)`,
+    r`(?:助手|助理|模型|AI|人工智能)(?:必须|应该|应当|需要|务必)|(?:アシスタント|モデル|AI)は|(?:어시스턴트|모델|AI)(?:는|은)`,
+  ),
+  "i",
+);
+const OTHER_TOOL_FOREIGN = new RegExp(
+  any(
+    r`(?:outil|werkzeug|herramienta|strumento|ferramenta|instrument|инструмент\S*|narzędzi\S*|nástroj\S*|araç\S*)\s+` +
+      r`${"`"}?[a-z]+_[a-z_]+`,
+    r`[a-z]+_[a-z_]+${"`"}?\s*(?:ツール|工具|도구)`,
+    r`\b(?:otr[oa]s?|autres?|anderen?|andere[sn]?|altr[oi]|outr[oa]s?|другой|другим|других|innych|inne)\s+(?:\S+\s+)?` +
+      r`(?:herramientas?|outils?|werkzeugen?|strumenti|ferramentas?|инструмент\S*|narzędzi\S*)`,
+    r`\S+-werkzeug|其他(?:的)?工具|他の(?:\S{0,6})?ツール|다른\s*도구`,
+  ),
+  "i",
+);
 /** An outside e-mail address; the other outside values hold digits (see outsideValue). */
 const OUTSIDE_MAIL =
   /[\w.+-]{1,64}@(?!(?:example|test|localhost|domain|email|company|acme)\.)[\w-]+\.[a-z]{2,}/i;
@@ -1674,31 +1700,35 @@ export function slotPair(text: string): Meaning | null {
   for (const paragraph of paragraphs) {
     const at = from;
     from += paragraph.length + 2;
-    // HIDE's English forms are KEPT_FROM_USER's; its other languages are read on foreign text.
-    const hide = foreign
-      ? (KEPT_FROM_USER.exec(paragraph) ?? firstOf(HIDE_ALL, foreign, paragraph))
-      : KEPT_GATE.test(paragraph)
-        ? KEPT_FROM_USER.exec(paragraph)
-        : null;
+    // English secrecy first (one gate word, then KEPT_FROM_USER); HIDE, with its other
+    // languages, only once a partner slot is there (or on text with letters past ASCII).
+    const kept = KEPT_GATE.test(paragraph) ? KEPT_FROM_USER.exec(paragraph) : null;
     const outside = outsideValue(paragraph);
-    if (!hide && !outside) continue;
     const model = () =>
-      TO_THE_MODEL.test(paragraph) || firstOf(ADDRESSEE_ALL, foreign, paragraph) !== null;
-    const other = () => OTHER_TOOL_SLOT.test(paragraph);
-    if (hide) {
-      const data = () => {
-        const parts = partsOf(paragraph, foreign);
-        return parts.data.length > 0 || CREDENTIAL_FILE.test(paragraph);
-      };
-      if (outside || model() || other() || data()) {
-        return { rule: "an order kept from the user", index: at + hide.index };
-      }
-    } else if (outside && (model() || other())) {
+      TO_THE_MODEL.test(paragraph) ||
+      firstOf(ADDRESSEE_ALL, foreign, paragraph) !== null ||
+      TO_THE_MODEL_FOREIGN.test(paragraph);
+    const other = () => OTHER_TOOL_SLOT.test(paragraph) || OTHER_TOOL_FOREIGN.test(paragraph);
+    const data = () => {
+      const parts = partsOf(paragraph, foreign);
+      return parts.data.length > 0 || CREDENTIAL_FILE.test(paragraph);
+    };
+    if (!kept && !outside && !foreign && !LATIN_HIDE_GATE.test(paragraph)) continue;
+    const partner = () => !!outside || model() || other();
+    const hide = kept ?? firstOf(HIDE_ALL, foreign, paragraph);
+    if (hide && (partner() || data())) {
+      return { rule: "an order kept from the user", index: at + hide.index };
+    }
+    if (outside && (model() || other())) {
       return { rule: "tells the model where to send something", index: at + outside.index };
     }
   }
   return null;
 }
+
+/** A negation of the Latin-script languages HIDE reads on ASCII text ("el usuario no necesita"). */
+const LATIN_HIDE_GATE =
+  /\b(?:no\s+(?:\w+\s+)?(?:necesita|debe|hace|le|lo|la|se|informe|mencione|digas?|diga)|nicht|pas|niet|nie|nao|sin|sans|ohne|senza|sem|zonder|nunca|jamais|niemals|inte)\b/i;
 
 /** The first match of a global pair in `text`, from its start. */
 function firstOf(p: Pair, foreign: boolean, text: string): RegExpExecArray | null {
