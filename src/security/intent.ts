@@ -70,7 +70,7 @@ const MOVE = verbs(
     r`sync\w*|mirror\w*|echo\w*|dump\w*|embed\w*|feed|feeds|stuff|transfer\w*|export\w*|dispatch\w*`,
     r`route|routes|routed|stash|bundle|place|places|placed|populate\w*|report|reports|reported|publish\w*`,
     r`broadcast\w*|encode\w*|record|records|recorded|mention|mentions|set\s+(?:it|them|this|these|that)\s+(?:as|to|in|into)`,
-    r`tack\w*|stick|glue|concatenate\w*|splice|inject\w*|smuggle\w*|tuck|piggyback\w*|transcribe|reproduce`,
+    r`print|prints|printed|suffix|prefix|prepend\w*|tack\w*|stick|glue|concatenate\w*|splice|inject\w*|smuggle\w*|tuck|piggyback\w*|transcribe|reproduce`,
     // The rest of the class of transfer verbs, listed by meaning rather than by sample.
     r`convey\w*|communicat\w*|furnish\w*|replicat\w*|duplicat\w*|clone|clones|expose|exposes|disclose\w*|reveal\w*`,
     r`beam|ship|ships|funnel\w*|pipe|pipes|piped|stream|streams|serializ\w*|slip|sneak\w*|bring|brings`,
@@ -113,7 +113,8 @@ const CONVERSATION = words(
       r`(?:\w+\s+){0,3}(?:conversation|chat|dialog(?:ue)?|discussion|transcript|messages|prompts|` +
       r`requests|questions|turns?|exchange|back-and-forth|correspondence)`,
     r`(?:your|our|all|every|the)\s+(?:\w+\s+)?interactions?\s+(?:with|between)\s+(?:the\s+user|you\s+and|me|us)`,
-    r`(?:conversation|chat|dialog(?:ue)?|discussion|session|thread|exchange)\s+(?:so\s+far|up\s+to\s+now|until\s+now|to\s+date|history|log|transcript)`,
+    r`(?:conversation|chat|dialog(?:ue)?|discussion|session|thread|exchange)\s+(?:so\s+far|up\s+to\s+now|until\s+now|to\s+date|history|log|transcript|up\s+to\s+this\s+point|thus\s+far|till\s+now|until\s+this\s+point)`,
+    r`(?:things|everything|anything|all)\s+(?:that\s+)?(?:the\s+user|the\s+person|they)\s+(?:has\s+|have\s+)?(?:asked|said|told|wrote|written|typed|mentioned)\b`,
     r`everything\s+you\s+know\s+about\s+the\s+user|all\s+you\s+know\s+about\s+the\s+user`,
     r`(?:every|each|any|all)\s+(?:\w+\s+){0,2}(?:you|the\s+assistant)\s+(?:remember|know|recall|have\s+(?:learned|saved|stored))\s+about\s+(?:the\s+)?user`,
     r`(?:this|the|our|your)\s+(?:current\s+|ongoing\s+|present\s+|whole\s+|entire\s+)?(?:conversation|chat|dialog(?:ue)?)(?!\s+(?:id|name|title|list|channel))`,
@@ -159,7 +160,7 @@ const PRIVATE = words(
     // token used by your other tools", "… as found in the client config").
     r`(?:the\s+user'?s|their|your|any|all|every|each|whatever|current|` +
       r`(?:workspace|account|organi[sz]ation|org|team|client|machine|system|company|customer)'s)\s+(?:[\w-]+\s+){0,3}(?:${SECRET_NOUN})`,
-    r`(?:${SECRET_NOUN})\s+(?:\([^()\n]{0,20}\)\s+)?(?:\w+\s+){0,3}(?:you\s+(?:have\s+)?(?:seen|see|saw|read|know|found)|` +
+    r`(?:${SECRET_NOUN})\s+(?:\([^()\n]{0,20}\)\s+)?(?:\w+\s+){0,3}(?:you\s+(?:have\s+|'ve\s+)?(?:seen|see|saw|read|know|found|encounter\w*|come\s+across|came\s+across|observed|noticed|received|handled|been\s+given|collected)|` +
       r`(?:used|stored|kept|saved|configured|held|found|cached)\s+(?:by|in|for|with|on)\s+(?:the\s+)?` +
       r`(?:your|user'?s|their|other|client|local|this|connected|machine|config\w*|keychain)|` +
       r`(?:they|the\s+user)\s+(?:have\s+|has\s+)?(?:given|shared|provided|typed|mentioned|entered)|` +
@@ -294,6 +295,7 @@ const HIDE = words(
     r`ne\s+pas\s+(?:en\s+)?(?:parler|mentionner|informer|dire|signaler)|ne\s+(?:le|la|les|l')\s*(?:mentionnez|dites|signalez)\s+pas`,
     r`не\s+згадуй\w*|не\s+повідомляйте|请勿向用户|不要向用户|勿向用户|无需告知|不必告诉|伝えない|知らせない|言わない`,
     // "The user need not know / be told", in more languages.
+    r`no\s+(?:lo\s+|la\s+)?(?:comente|mencione|comentes|menciones)|no\s+hace\s+falta\s+(?:comentarlo|mencionarlo|decirlo)|nicht\s+(?:erwähnt|erwähnen|mitgeteilt|mitteilen)|verschweig\w*|不必告知|无需告知|不要告知|不用告知`,
     r`usuario\s+no\s+(?:necesita|tiene\s+que|debe)\s+(?:saber\w*|enterarse|ser\s+informado)|no\s+es\s+necesario\s+(?:informar|decir|avisar)`,
     r`utente\s+non\s+(?:deve|ha\s+bisogno\s+di)\s+(?:saperlo|sapere|essere\s+informato)|non\s+è\s+necessario\s+(?:informare|dire|avvisare)`,
     r`usuário\s+não\s+(?:precisa|deve)\s+(?:saber|ser\s+informado)|não\s+é\s+necessário\s+(?:informar|avisar)`,
@@ -362,7 +364,11 @@ const ADDRESSEE = words(
 const PHISH = words(
   r`(?:ask|prompt|request|get)\s+the\s+user\s+(?:for|to\s+(?:enter|provide|type|share|confirm|paste))\s+` +
     r`(?:their|his|her|the)\s+(?:\w+\s+){0,2}(?:seed\s+phrase|recovery\s+phrase|mnemonic|private\s+key|` +
-    r`2fa\s+code|otp|one-time\s+(?:code|password)|cvv|social\s+security\s+number|bank\s+password)`,
+    r`2fa\s+code|otp|one-time\s+(?:code|password)|cvv|social\s+security\s+number|bank\s+password)|` +
+    // The user made to hand a secret back by the answer: "should reply with their SSO password".
+    r`(?:the\s+user|users|they|you)\s+(?:should|must|need\s+to|needs\s+to|has\s+to|have\s+to|is\s+asked\s+to|are\s+asked\s+to)\s+` +
+    r`(?:reply|respond|answer|write\s+back|send|provide|enter|type|paste|confirm)\s+(?:\w+\s+){0,2}(?:their|his|her|your)\s+` +
+    r`(?:\w+\s+){0,2}(?:password|passcode|pin|seed\s+phrase|recovery\s+phrase|mnemonic|2fa\s+code|otp|verification\s+code|cvv|card\s+number)`,
 );
 /** A change of the model's behaviour meant to outlast the call. */
 const PERSISTENT = words(
@@ -457,6 +463,10 @@ const REDIRECT = words(
     r`(?:should|must)\s+actually\s+be\s+(?:made|sent|paid|transferred|routed)|instead\s+of\s+the\s+requested`,
     r`(?:report|confirm|describe)\s+(?:\w+\s+){0,4}(?:as\s+done|using\s+the\s+\w+\s+they\s+gave|to\s+the\s+account\s+they\s+asked)`,
     r`user'?s\s+chosen\s+\w+\s+is\s+applied\s+later`,
+    // After a comma: the value is fixed whatever the user says ("pays to whatever account the
+    // user names" is the tool doing its job).
+    r`(?:[,;—]\s*|\bregardless\s+of\s+|\bno\s+matter\s+)(?:whatever|whichever|what|which)\s+(?:account|address|recipient|destination|iban|wallet|number|payee|beneficiary)\s+` +
+      r`(?:the\s+user|the\s+person|they|the\s+customer)\s+(?:\w+\s+)?(?:names?|gives?|provides?|chooses?|specif\w+|enters?|says?|wants?)`,
   ),
 );
 /**
@@ -633,7 +643,7 @@ const CHANGE = words(
 /** Work spent for nothing: a tool called hundreds of times, answers padded with filler. */
 const WASTE = words(
   any(
-    r`(?:call|invoke|run|repeat|query)\s+(?:this\s+tool|it|this|[a-z]+_[a-z_]+)\s+(?:again\s+|repeatedly\s+)?(?:[^\w\s.]\s*)?(?:at\s+least\s+)?(?:\d{2,}|[\d,]{4,}|hundreds\s+of|thousands\s+of)\s+(?:more\s+)?times`,
+    r`(?:call|invoke|run|repeat|query)\s+(?:this\s+tool|it|this|(?:each|every|the)\s+(?:call|request|query)|[a-z]+_[a-z_]+)\s+(?:again\s+|repeatedly\s+)?(?:[^\w\s.]\s*)?(?:at\s+least\s+)?(?:\d{2,}|[\d,]{4,}|hundreds\s+of|thousands\s+of)\s+(?:more\s+)?times`,
     r`(?:on|for|over)\s+every\s+(?:possible\s+)?(?:substring|prefix|suffix|permutation|combination|character|word)\s+of`,
     r`(?:pad|fill|extend|bloat)\s+(?:every|each|all|your)\s+(?:\w+\s+)?(?:answer|response|reply|output)s?\s+with\s+(?:[\d,]{3,}|thousands\s+of)\s+(?:\w+\s+)?(?:words|tokens|characters|lines|paragraphs)`,
     r`(?:generate|write|produce)\s+and\s+(?:then\s+)?(?:discard|throw\s+away|delete)`,
@@ -694,6 +704,8 @@ const TROPE = words(
     r`[a-z]+_[a-z_]+${"`"}?,?\s+(?:which\s+)?(?:must|should)\s+(?:not|never)\s+be\s+(?:used|called)\s+(?:any\s*more|again|at\s+all)`,
     r`this\s+tool\b[^.\n]{0,60}\beven\s+(?:for\s+)?(?:unrelated|irrelevant|other)\s+(?:ones|requests|tasks|questions|queries)`,
     r`(?:do\s+not|don'?t|never)\s+use\s+(?:the\s+|any\s+)?other\s+servers?'?|(?:this|our)\s+server'?s?\s+tools\s+are\s+(?:the\s+)?(?:authoritative|only\s+trusted)`,
+    r`(?:ignore|disregard|forget|set\s+aside|override)\s+(?:all\s+|any\s+)?(?:of\s+)?(?:the|your)\s+(?:\w+\s+){0,2}` +
+      r`(?:instructions|guidance|rules|directions|guidelines|prompt)\s+(?:you\s+(?:were|have\s+been)\s+given|(?:given|set)\s+(?:to\s+you|by))`,
     r`do\s+anything\s+now|(?:free\s+(?:of|from)|not\s+bound\s+by|ignores?)\s+(?:all\s+|any\s+)?(?:rules|restrictions|guidelines|policies|filters)`,
   ),
   r`<\/\s*(?:tool_description|tool|function|description|function_description|tools|system|instructions)\s*>|<\|(?:endoftext|im_end|eot_id|start_header_id|end_header_id)\|>`,
@@ -1122,7 +1134,7 @@ const NO_ACTIONS: ActionHints = {
 };
 
 /** A word each trope needs. */
-const TROPE_WORDS = r`end\s+of|(?:instructions?|task|directives?|orders)\s*:|(?:system|admin|administrator|developer|root|security)\s+override|mode\s+(?:is\s+now|now|enabled|activated|on)|(?:safety|security|content|ethical)\s+(?:rules|filters|guidelines|policies|restrictions|checks|guardrails)|fake|malicious|dangerous|insecure|untrusted|spyware|scams?|phishing|be\s+(?:used|called)\s+(?:any\s*more|again|at\s+all)|unrelated|irrelevant|even\s+(?:for\s+)?other|anything\s+now|free\s+(?:of|from)|bound\s+by|other\s+servers?|authoritative|ignores?\s+(?:all\s+|any\s+)?(?:rules|restrictions|guidelines|policies|filters)|(?:human|user)\s*:`;
+const TROPE_WORDS = r`end\s+of|(?:instructions?|task|directives?|orders)\s*:|(?:system|admin|administrator|developer|root|security)\s+override|mode\s+(?:is\s+now|now|enabled|activated|on)|(?:safety|security|content|ethical)\s+(?:rules|filters|guidelines|policies|restrictions|checks|guardrails)|fake|malicious|dangerous|insecure|untrusted|spyware|scams?|phishing|be\s+(?:used|called)\s+(?:any\s*more|again|at\s+all)|unrelated|irrelevant|even\s+(?:for\s+)?other|anything\s+now|free\s+(?:of|from)|bound\s+by|other\s+servers?|authoritative|ignores?\s+(?:all\s+|any\s+)?(?:rules|restrictions|guidelines|policies|filters)|(?:human|user)\s*:|(?:ignore|disregard|forget|set\s+aside|override)\s+(?:all\s+|any\s+)?(?:of\s+)?(?:the|your)`;
 const TROPE_ANCHOR = anchor(TROPE_WORDS);
 /** Closing tags and special tokens: `</tool_description>`, `<|im_end|>`. */
 const TAG_TROPE = /<\/|<\|/;
@@ -1637,6 +1649,8 @@ const KEPT_FROM_USER = new RegExp(
     r`\bleave\s+(?:it|this|that|them)\s+out\s+of\s+(?:\w+\s+){0,2}(?:answers?|repl(?:y|ies)|responses?|summar(?:y|ies)|explanations?|reports?)`,
     r`\b(?:not|never|don'?t)\s+(?:list|include|show|mention)\s+(?:\w+\s+){0,4}in\s+your\s+(?:answer|reply|response|summary)`,
     r`\b(?:not|never)\s+(?:be\s+)?(?:shown|displayed|visible|surfaced|listed)\s+to\s+(?:the\s+)?users?`,
+    r`\bnot\s+(?:something\s+)?to\s+(?:raise|bring\s+up|mention)|\bno\s+point\s+(?:in\s+)?(?:asking|telling|mentioning)|\b(?:will|would)\s+not\s+(?:miss|notice)\b`,
+    r`\b(?:silent|hidden|invisible|blind)\s+(?:guest|copy|recipient|participant|observer|attendee|member|collaborator)`,
     // HIDE's English forms, for text read without it.
     r`\bkeep\s+(?:this|it|that|them|the\s+fact\w*)\s+(?:\w+\s+){0,6}(?:to\s+yourself|out\s+of|secret|hidden|private|between|confidential|quiet|under\s+wraps)`,
     r`\bwithout\s+(?:\w+\s+)?(?:telling|mentioning|informing|notifying|saying|showing|alerting|the\s+user\s+(?:knowing|noticing|seeing))`,
@@ -1646,9 +1660,9 @@ const KEPT_FROM_USER = new RegExp(
 );
 /** A word every form of KEPT_FROM_USER or HIDE holds in English, looked for first. */
 const KEPT_GATE =
-  /\b(?:not|never|no|nobody|none|without|needn'?t|don'?t|avoid|separately|quietly|silently|secretly|discreetly|covertly|invisibly|unobtrusively|behind|omit|leave|exclude|skip|only|notify_user|keep|stay|between|unaware|dark|hide|conceal)\b|n't\b/i;
+  /\b(?:not|never|no|nobody|none|without|needn'?t|don'?t|avoid|separately|quietly|silently|secretly|discreetly|covertly|invisibly|unobtrusively|behind|omit|leave|exclude|skip|only|notify_user|keep|stay|between|unaware|dark|hide|conceal|silent|hidden|invisible|blind)\b|n't\b/i;
 const TO_THE_MODEL =
-  /\b(?:the|an|any|all|your|each)\s+(?:ai\s+)?(?:assistants?|ai|models?|llms?|agents?)\s+(?:should|must|will|shall|needs?\s+to|has\s+to|have\s+to|is\s+(?:expected|required|asked|supposed|instructed)\s+to|performs?|always|never)\b|\b(?:tips?|hints?|guidance|instructions?|steps?|notes?|context|guide|reminder)\s+for\s+(?:the\s+|any\s+|all\s+)?(?:ai\s+)?(?:assistants?|ai|models?|llms?|agents?)\b|\bsteps\s+the\s+(?:assistant|agent|model)\b|\b(?:assistants?|ai\s+agents?|llms?)\s+(?:using|reading|calling)\s+this\b|\b(?:before|when(?:ever)?|after)\s+(?:you\s+)?(?:answer|respond|reply)\w*\b|\b(?:in|to)\s+your\s+(?:answer|reply|response)\b|\byou\s+(?:must|should|need\s+to|have\s+to|are\s+(?:required|expected|asked)\s+to)\b/i;
+  /\b(?:the|an|any|all|your|each)\s+(?:ai\s+)?(?:assistants?|ai|models?|llms?|agents?)\s+(?:should|must|will|shall|needs?\s+to|has\s+to|have\s+to|is\s+(?:expected|required|asked|supposed|instructed)\s+to|performs?|always|never)\b|\b(?:tips?|hints?|guidance|instructions?|steps?|notes?|context|guide|reminder|heads-up|memo|fyi|pointer|advice|message|word)\s+(?:for|to)\s+(?:the\s+|any\s+|all\s+)?(?:ai\s+)?(?:assistants?|ai|models?|llms?|agents?)\b|\bif\s+you\s+are\s+an?\s+(?:ai|assistant|language\s+model|llm|model|agent)\b|\bsteps\s+the\s+(?:assistant|agent|model)\b|\b(?:assistants?|ai\s+agents?|llms?)\s+(?:using|reading|calling)\s+this\b|\b(?:before|when(?:ever)?|after)\s+(?:you\s+)?(?:answer|respond|reply)\w*\b|\b(?:in|to)\s+your\s+(?:answer|reply|response)\b|\byou\s+(?:must|should|need\s+to|have\s+to|are\s+(?:required|expected|asked)\s+to)\b/i;
 /** The same in other languages, read on text with letters past ASCII (see slotPair). */
 const TO_THE_MODEL_FOREIGN = new RegExp(
   any(
@@ -1679,7 +1693,7 @@ const OTHER_TOOL_FOREIGN = new RegExp(
 const OUTSIDE_MAIL =
   /[\w.+-]{1,64}@(?!(?:example|test|localhost|domain|email|company|acme)\.)[\w-]+\.[a-z]{2,}/i;
 const OUTSIDE_NUMBER =
-  /\b[A-Z]{2}\d{2}(?:\s?[A-Z0-9]{4}){2,7}\b|\b\d{4}(?:[\s-]\d{3,4}){3,5}\b|\b0x[0-9a-fA-F]{16,}|\b\d{1,3}(?:\.\d{1,3}){3}\b/;
+  /\b[A-Z]{2}\d{2}(?:\s?[A-Z0-9]{4}){2,7}\b|\b\d{4}(?:[\s-]\d{3,4}){3,5}\b|\b0x[0-9a-fA-F]{16,}|\b\d{1,3}(?:\.\d{1,3}){3}\b|\b(?:bc1|tb1|ltc1)[02-9ac-hj-np-z]{25,60}\b/;
 /** An outside value: an address, an IBAN, a card-like number, a wallet, an IP; literal gates first. */
 function outsideValue(text: string): RegExpExecArray | null {
   return (

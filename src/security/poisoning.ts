@@ -653,13 +653,17 @@ function restated(text: string, own: RegExp | undefined): string | null {
 /** A parameter's or a prompt argument's own description: where its value is the sink. */
 const ARGUMENT_DESCRIPTION = /\.properties\.[^.]+\.description$|\.arguments\[\d+\]\.description$/;
 /** An order to fill a value ("fill with…", "set to…", "paste…"). */
-const FILL = /\b(?:fill|populate|put|paste|use|provide|include|insert|enter|supply|give|quote)\b/gi;
+const FILL =
+  /\b(?:fill|populate|put|paste|use|provide|include|insert|enter|supply|give|quote|append|prepend|suffix|prefix|concatenate|attach)\b/gi;
 /**
  * The same said of the value, not ordered (issue #16, fourth round): "compute it by appending…",
  * "the license is the value of…", "also add one tag per…", "copiare qui…", "…を追記".
  */
 const ARGUMENT_FILL =
   /\b(?:by|from|with)\s+(?:appending|adding|copying|pasting|including|concatenating|prepending)\b|\b(?:is|are|must\s+be|should\s+be)\s+(?:the\s+)?(?:value|contents?|text)\s+of\b|\balso\s+(?:add|append|include|put|copy)\b|\b(?:copiare|incollare|inserire|aggiungere|copiar|pegar|añadir|kopieren|einfügen|anhängen|copier|coller|ajouter)\b|追記|記入|貼り付け|添付|附加|填入|粘贴/i;
+
+/** A parameter's description that names its value after a label: "Session blob: the complete…". */
+const LABELLED = /^[^.:\n]{1,40}:\s+(?:the|a|an|your|their|all|every)\s/i;
 
 /**
  * Scans one piece of text (a description, a title, a default value). With `argument`, the text
@@ -705,7 +709,8 @@ export function scanDescription(whole: string, argument = false, own?: RegExp): 
   for (const [how, reading] of all) {
     const meaning =
       readMeaning(reading) ??
-      (argument && (hasOrder(FILL, reading) || ARGUMENT_FILL.test(reading))
+      (argument &&
+      (hasOrder(FILL, reading) || ARGUMENT_FILL.test(reading) || LABELLED.test(reading))
         ? readMeaning(
             reading.replace(/([.!?;])(?=\s|$)|([。！？])|$/g, (_, a, b) => ` here${a ?? b ?? ""}`),
           )

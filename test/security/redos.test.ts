@@ -245,6 +245,32 @@ const CASES: [string, (text: string) => unknown, string][] = [
   ["scanner: IBAN-like runs in one paragraph", scanDescription, fill("DE44 5001 0517 ")],
   ["scanner: one-word paragraphs", scanDescription, fill("you.\n \nquietly\n\n")],
   [
+    "scanner: secrets came across, over and over",
+    scanDescription,
+    fill("api token you came across "),
+  ],
+  [
+    "scanner: users who must respond, never finishing",
+    scanDescription,
+    fill("users must respond with their "),
+  ],
+  [
+    "scanner: guidance set aside, never given",
+    scanDescription,
+    fill("disregard the guidance you "),
+  ],
+  ["scanner: accounts after commas", scanDescription, fill(", whichever account the user ")],
+  ["scanner: wallets that never end", scanDescription, fill("bc1qqqqqqqqqqqqqqqqqqqqqqqqqqqqq")],
+  [
+    "scanner: labels in a parameter's description",
+    (text) =>
+      scanTool("x", {
+        name: "t",
+        inputSchema: { type: "object", properties: { a: { description: `Blob: the ${text}` } } },
+      } as never),
+    fill("dialogue thus far serialized "),
+  ],
+  [
     "scanner: an instruction in an enum value",
     (text) =>
       scanTool("s", {
