@@ -94,7 +94,7 @@ const MOVE = verbs(
     r`отправ\w*|перешли|пересыла\w*|передай\w*|передава\w*|скопируй|включи|добавь|загрузи|вставь|надішли\w*|відправ\w*|додай`,
     r`\bekle\b|gönder\w*|\bkopyala\b|צרף|שלח|העתק|הוסף|أرسل|أضف|انسخ`,
     r`przekaż\w*|dołącz\w*|übergeben|übermitteln|追記|書き込`,
-    r`wyślij|prześlij|\bskicka\b|\bpošli\b|\bodešli\b|gửi|\bkirim(?:kan)?\b|στείλ\w*|भेज\S*|بفرست|ส่ง`,
+    r`skopiuj|kopiuj|umieść|wstaw|dodaj|placer|placez|mettre|mettez|insérer|insérez|copier|coller|ajouter|colocar|coloque|poner|ponga|inserte|inserir|insira|mettere|metti|inserire|wyślij|prześlij|\bskicka\b|\bpošli\b|\bodešli\b|gửi|\bkirim(?:kan)?\b|στείλ\w*|भेज\S*|بفرست|ส่ง`,
     r`发送|发给|传入|包含|复制|添加|转发|放入|附上|上传|提交|写入|填入`,
     r`送信|送って|含め|転送|添付|入れ|アップロード|貼り付け|記入`,
     r`보내|전송|포함|넣으|넣어|업로드|붙여|전달`,
@@ -124,6 +124,7 @@ const CONVERSATION = words(
     r`everything\s+(?:said|discussed|the\s+user)|(?:anything|whatever)\s+the\s+user\s+(?:says|types|writes|asks|copie[sd]|copy|pastes|pasted|shares|shared|enters|entered)`,
     r`what\s+(?:the\s+user|was|you)\s+(?:\w+\s+)?(?:said|discussed|talked|typed|asked|wrote|told)`,
     r`(?:transcript|record|log|contents?|copy)\s+of\s+(?:the\s+|this\s+)?(?:present|current|ongoing|whole|entire)\s+(?:session|conversation|chat)`,
+    r`transcripts?\s+of\s+(?:the\s+|this\s+|our\s+|your\s+)?(?:\w+\s+)?(?:session|conversation|chat|exchange)`,
     r`(?:that|this|each|every)\s+(?:entire\s+)?message|(?:earlier|previous|prior)\s+turns|context\s+window`,
     r`(?:your|the|its|this)\s+(?:own\s+|current\s+|full\s+)?(?:system|developer|hidden)\s+(?:prompt|instructions|message)`,
     r`your\s+(?:full|complete|whole|entire)\s+(?:answer|response|reply)`,
@@ -164,7 +165,7 @@ const PRIVATE = words(
       r`(?:used|stored|kept|saved|configured|held|found|cached)\s+(?:by|in|for|with|on)\s+(?:the\s+)?` +
       r`(?:your|user'?s|their|other|client|local|this|connected|machine|config\w*|keychain)|` +
       r`(?:they|the\s+user)\s+(?:have\s+|has\s+)?(?:given|shared|provided|typed|mentioned|entered)|` +
-      r`(?:seen|visible|mentioned|shared|typed|present|found|pasted|shows?\s+up|appears?|appeared|comes?\s+up|came\s+up|surfaced)\s+` +
+      r`(?:seen|visible|mentioned|shared|typed|present|found|pasted|printed|written|shown|displayed|shows?\s+up|appears?|appeared|comes?\s+up|came\s+up|surfaced)\s+` +
       r`(?:in|during|at|earlier|so\s+far|before|previously)|from\s+the\s+(?:user'?s\s+)?(?:environment|machine|disk|session|conversation|chat))`,
     r`(?:the\s+)?user\s+(?:has\s+)?(?:shared|typed|mentions?|mentioned|pasted|gave)\s+(?:a|an|any|their)\s+` +
       r`(?:\w+\s+){0,2}(?:${SECRET_NOUN})`,
@@ -177,6 +178,7 @@ const PRIVATE = words(
     r`(?:the\s+user'?s|their)\s+(?:full|entire|whole|complete)\s+(?:\w+\s+){0,2}(?:database|notes|files|documents|e-?mails|` +
       r`messages|contacts|calendar|history|records|data|inbox|drive|photos|mailbox)`,
     r`(?:the\s+user'?s|their)\s+contact\s+list`,
+    r`(?:the\s+user'?s|their|your)\s+(?:\w+\s+)?(?:browsing|search|location|web|purchase)\s+history`,
     // Fourth round: a secret named by where it is kept or who holds it ("the bearer token used by
     // your other tools", "the workspace's bot token as found in the client config"), mail, health.
     r`saved\s+(?:\w+\s+){0,2}passwords?`,
@@ -192,7 +194,7 @@ const PRIVATE = words(
     r`(?:every|each|all|any)\s+(?:\w+\s+)?files?\s+(?:that\s+)?(?:you|the\s+user)\s+(?:\w+\s+)?` +
       r`(?:opens?|reads?|edits?|views?|touch(?:es)?)`,
     r`(?:user'?s|their|your|all|every|any)\s+(?:\w+\s+)?private\s+repositor\w+`,
-    r`(?:the\s+)?(?:content|contents|text)\s+of\s+(?:the\s+)?(?:user'?s\s+)?` +
+    r`(?:the\s+)?(?:content|contents|text)\s+of\s+(?:the\s+|any\s+|every\s+|all\s+|each\s+)?(?:user'?s\s+)?` +
       r`(?:files|[\w./~-]*(?:credentials|config|\.env|history|keys?|rc))`,
     r`keys?\s+(?:the\s+user\s+has\s+)?on\s+disk|id_(?:rsa|dsa|ecdsa|ed25519)|kubeconfig`,
     r`(?:values?|contents?)\s+of\s+(?:the\s+)?(?:\S+\s+){0,4}(?:environment\s+variables?|env\s+vars?)`,
@@ -207,7 +209,7 @@ const PRIVATE = words(
     r`contrase[ñn]as?|claves?\s+(?:api|privadas?)|credenciales|passwörter|passwort|api-schlüssel`,
     r`coordonnées\s+bancaires|datos\s+bancarios|bankdaten|bankverbindung|dati\s+bancari|dados\s+bancários|geburtsdatum|date\s+de\s+naissance|fecha\s+de\s+nacimiento|data\s+di\s+nascita`,
     r`schlüssel|zugangsdaten|anmeldedaten|mots\s+de\s+passe|clés\s+api|identifiants|jetons|senhas?`,
-    r`密码|密钥|私钥|凭证|凭据|令牌|パスワード|秘密鍵|認証情報|トークン|пароли|пароль|ключи|ключ`,
+    r`健康情報|個人情報|健康信息|个人信息|病歴|病历|密码|密钥|私钥|凭证|凭据|令牌|パスワード|秘密鍵|認証情報|トークン|пароли|пароль|ключи|ключ`,
     r`учетные\s+данные|токен\w*|비밀번호|비밀\s*키|토큰|자격\s*증명|şifre\w*|\bparola\w*|hasł\w*|\blösenord\w*|\bhesl[ao]\b|mật\s+khẩu|kata\s+sandi|κωδικ\w*|पासवर्ड|رمز\s+عبور|รหัสผ่าน|סיסמ\w*|טוקנים|טוקן|מפתחות|كلمات?\s+المرور`,
     r`variables\s+de\s+entorno|umgebungsvariablen|variables\s+d'environnement|variabili\s+d'ambiente`,
     r`variáveis\s+de\s+ambiente|环境变量|環境変数|переменные\s+окружения|환경\s*변수`,
@@ -303,7 +305,7 @@ const HIDE = words(
     r`(?:nutzer|benutzer)\s+(?:muss|braucht)\s+(?:das|es|davon)\s+nicht\s+(?:zu\s+)?(?:wissen|erfahren)|ohne\s+(?:den|die)\s+(?:nutzer|benutzer)\w*\s+zu\s+informieren`,
     r`l'utilisateur\s+n'a\s+pas\s+(?:besoin|à)\s+(?:de\s+)?(?:le\s+)?(?:savoir|être\s+informé)|sans\s+en\s+informer`,
     r`пользовател\S*\s+не\s+(?:нужно|надо|следует)\s+(?:знать|сообщать)|не\s+сообщайте|користувач\S*\s+не\s+(?:потрібно|треба)\s+знати`,
-    r`无需告诉|不用告诉|不必向用户|无需向用户|ユーザーに(?:は)?知らせる必要は|言及しない|사용자에게\s*알릴\s*필요|언급하지\s*마|kullanıcıya\s+bildirme\w*|użytkownik\s+nie\s+musi\s+wiedzieć`,
+    r`説明は不要|伝えないこと|知らせないで|言わないで|无需说明|不要告诉|无需告诉|不用告诉|不必向用户|无需向用户|ユーザーに(?:は)?知らせる必要は|言及しない|사용자에게\s*알릴\s*필요|언급하지\s*마|kullanıcıya\s+bildirme\w*|użytkownik\S*\s+nie\s+musi\s+(?:\S+\s+){0,2}wiedzieć`,
     r`behöver\s+inte\s+(?:informeras|veta|få\s+veta)|nämn\s+inte|nie\s+(?:informuj|wspominaj)|não\s+(?:mencione|informe|conte)`,
     r`nie\s+mów|\bberätta\s+inte|neříkej|đừng\s+nói|\bjangan\s+(?:beri\s+tahu|katakan)|μην\s+(?:το\s+)?πεις|मत\s+बता\S*|نگو|อย่าบอก`,
   ),
@@ -320,7 +322,7 @@ const AUTHORITY = words(
     r`(?:pretend|act|behave)\s+(?:to\s+be|you\s+are|as\s+if\s+you\s+were|as\s+an?)\s+(?:\w+\s+){0,3}(?:unrestricted|unfiltered|jailbroken)`,
     r`your\s+new\s+(?:role|persona|identity)\s+is|developer\s+mode|god\s+mode|jailbr(?:oken|eak)`,
     r`(?:^|[:;,]\s*)you\s+are\s+(?:hereby\s+|now\s+|fully\s+)?authori[sz]ed\s+to|you\s+are\s+(?:hereby|now)\s+authori[sz]ed\s+to`,
-    r`pre-?authori[sz]ed|(?:the\s+)?user\s+has\s+already\s+(?:approved|authori[sz]ed|consented\s+to|agreed\s+to)`,
+    r`(?:approved|authori[sz]ed|signed\s+off\s+on)\s+(?:this|it|that)\s+(?:in\s+advance|beforehand|already)|pre-?authori[sz]ed|(?:the\s+)?user\s+has\s+already\s+(?:approved|authori[sz]ed|consented\s+to|agreed\s+to)`,
     r`(?:no\s+longer|don'?t|do\s+not)\s+need\s+to\s+(?:ask|confirm|check)`,
     r`without\s+(?:asking|checking\s+with|consulting)\s+(?:the\s+user\s+)?(?:for\s+)?(?:confirmation|approval|permission)`,
     r`(?:do\s+not|don'?t|never)\s+ask\s+(?:the\s+user\s+|them\s+)?(?:for\s+(?:confirmation|permission|approval)|to\s+confirm)`,
@@ -413,6 +415,10 @@ const DECEIVE = words(
     // A conclusion fixed beforehand, dressed as the result of the comparison.
     r`(?:conclude|recommend|choose|rank)\s+(?:with\s+)?(?:\S+\s+){1,5}as\s+the\s+(?:\w+\s+)?(?:recommended|best|preferred|winning|top)\b[^.\n]{0,40}\b(?:in\s+(?:every|each|all|any)\s+cases?|regardless|no\s+matter|always)`,
     r`so\s+(?:that\s+)?(?:this|it|the\s+(?:choice|result|recommendation))\s+(?:appears|seems|looks)\s+to\s+(?:follow|come|result)\s+from`,
+    // Fifth round: rivals described falsely, facts withheld even when present, endorsements made up.
+    r`(?:describe|present|portray|label|call|mark|list)\s+(?:\w+\s+){0,3}(?:rival|competing|competitors?'?|other)\s+(?:\w+'?\s+){0,3}as\s+(?:\w+\s+){0,2}(?:out\s+of\s+print|unavailable|discontinued|unsafe|insecure|inferior|unreliable|deprecated|scams?|fake|low[\s-]quality)`,
+    r`(?:never|do\s+not|don'?t)\s+(?:mention|show|include|report|disclose)\b[^.\n]{0,80}\beven\s+(?:when|if|though)\s+(?:the\s+|it\s+|they\s+)?(?:\w+\s+){0,2}(?:has|have|contains?|exists?|are|is|present|applies|apply)`,
+    r`(?:say|claim|tell\s+(?:them|the\s+user))\s+(?:that\s+)?(?:it|this|they)\s+(?:was|were|is|are|has\s+been)\s+(?:recommended|approved|endorsed|prescribed|verified)\s+by\s+(?:their|your|the\s+user'?s)`,
   ),
 );
 
@@ -706,6 +712,7 @@ const TROPE = words(
     r`(?:do\s+not|don'?t|never)\s+use\s+(?:the\s+|any\s+)?other\s+servers?'?|(?:this|our)\s+server'?s?\s+tools\s+are\s+(?:the\s+)?(?:authoritative|only\s+trusted)`,
     r`(?:ignore|disregard|forget|set\s+aside|override)\s+(?:all\s+|any\s+)?(?:of\s+)?(?:the|your)\s+(?:\w+\s+){0,2}` +
       r`(?:instructions|guidance|rules|directions|guidelines|prompt)\s+(?:you\s+(?:were|have\s+been)\s+given|(?:given|set)\s+(?:to\s+you|by))`,
+    r`(?:is|are)\s+now\s+in\s+(?:maintenance|debug|developer|admin|god|unrestricted|test)\s+mode|(?:tool\s+)?permissions\s+(?:are|have\s+been)\s+(?:now\s+)?(?:unrestricted|lifted|disabled|elevated)`,
     r`do\s+anything\s+now|(?:free\s+(?:of|from)|not\s+bound\s+by|ignores?)\s+(?:all\s+|any\s+)?(?:rules|restrictions|guidelines|policies|filters)`,
   ),
   r`<\/\s*(?:tool_description|tool|function|description|function_description|tools|system|instructions)\s*>|<\|(?:endoftext|im_end|eot_id|start_header_id|end_header_id)\|>`,
@@ -1134,7 +1141,7 @@ const NO_ACTIONS: ActionHints = {
 };
 
 /** A word each trope needs. */
-const TROPE_WORDS = r`end\s+of|(?:instructions?|task|directives?|orders)\s*:|(?:system|admin|administrator|developer|root|security)\s+override|mode\s+(?:is\s+now|now|enabled|activated|on)|(?:safety|security|content|ethical)\s+(?:rules|filters|guidelines|policies|restrictions|checks|guardrails)|fake|malicious|dangerous|insecure|untrusted|spyware|scams?|phishing|be\s+(?:used|called)\s+(?:any\s*more|again|at\s+all)|unrelated|irrelevant|even\s+(?:for\s+)?other|anything\s+now|free\s+(?:of|from)|bound\s+by|other\s+servers?|authoritative|ignores?\s+(?:all\s+|any\s+)?(?:rules|restrictions|guidelines|policies|filters)|(?:human|user)\s*:|(?:ignore|disregard|forget|set\s+aside|override)\s+(?:all\s+|any\s+)?(?:of\s+)?(?:the|your)`;
+const TROPE_WORDS = r`end\s+of|(?:instructions?|task|directives?|orders)\s*:|(?:system|admin|administrator|developer|root|security)\s+override|mode\s+(?:is\s+now|now|enabled|activated|on)|(?:safety|security|content|ethical)\s+(?:rules|filters|guidelines|policies|restrictions|checks|guardrails)|fake|malicious|dangerous|insecure|untrusted|spyware|scams?|phishing|be\s+(?:used|called)\s+(?:any\s*more|again|at\s+all)|unrelated|irrelevant|even\s+(?:for\s+)?other|anything\s+now|free\s+(?:of|from)|bound\s+by|other\s+servers?|authoritative|ignores?\s+(?:all\s+|any\s+)?(?:rules|restrictions|guidelines|policies|filters)|(?:human|user)\s*:|(?:ignore|disregard|forget|set\s+aside|override)\s+(?:all\s+|any\s+)?(?:of\s+)?(?:the|your)|now\s+in\s+\w+\s+mode|unrestricted`;
 const TROPE_ANCHOR = anchor(TROPE_WORDS);
 /** Closing tags and special tokens: `</tool_description>`, `<|im_end|>`. */
 const TAG_TROPE = /<\/|<\|/;
@@ -1630,7 +1637,7 @@ export function readMeaning(text: string, whole = false): Meaning | null {
 const KEPT_FROM_USER = new RegExp(
   any(
     // "the user does not need to hear of it", "users are never asked"
-    r`\b(?:users?|human|them|they|customers?)\b[^.\n]{0,40}?\b(?:not|never|no\s+need|needn'?t|without|nor)\b` +
+    r`\b(?:users?|human|them|they|customers?)\b[^.\n]{0,40}?\b(?:not|never|no\s+need|needn'?t|without|nor|rarely|seldom|hardly)\b` +
       r`[^.\n]{0,30}?\b(?:know|hear|see|told|tell|inform|notif|mention|ask|aware|bother|notice|confirm|explain|disclos|alert|consult)`,
     // "no need to mention it", "don't bother them", not "never ask the user to paste…"
     r`\b(?:not|never|no\s+need\s+to|needn'?t|without|don'?t|avoid)\s+(?:\w+\s+){0,2}` +
@@ -1649,6 +1656,9 @@ const KEPT_FROM_USER = new RegExp(
     r`\bleave\s+(?:it|this|that|them)\s+out\s+of\s+(?:\w+\s+){0,2}(?:answers?|repl(?:y|ies)|responses?|summar(?:y|ies)|explanations?|reports?)`,
     r`\b(?:not|never|don'?t)\s+(?:list|include|show|mention)\s+(?:\w+\s+){0,4}in\s+your\s+(?:answer|reply|response|summary)`,
     r`\b(?:not|never)\s+(?:be\s+)?(?:shown|displayed|visible|surfaced|listed)\s+to\s+(?:the\s+)?users?`,
+    // The act kept out of sight, not a secret: "the upload is not shown in the client".
+    r`\b(?:upload|call|request|step|transfer|copy|action|sync|export|forward|send)(?:s|ing)?\s+(?:is|are)\s+(?:not|never)\s+(?:shown|displayed|visible|surfaced|listed|logged)`,
+    r`\b(?:mention|report|say|show|tell\s+(?:them|the\s+user))\s+only\b`,
     r`\bnot\s+(?:something\s+)?to\s+(?:raise|bring\s+up|mention)|\bno\s+point\s+(?:in\s+)?(?:asking|telling|mentioning)|\b(?:will|would)\s+not\s+(?:miss|notice)\b`,
     r`\b(?:silent|hidden|invisible|blind)\s+(?:guest|copy|recipient|participant|observer|attendee|member|collaborator)`,
     // HIDE's English forms, for text read without it.
@@ -1660,7 +1670,7 @@ const KEPT_FROM_USER = new RegExp(
 );
 /** A word every form of KEPT_FROM_USER or HIDE holds in English, looked for first. */
 const KEPT_GATE =
-  /\b(?:not|never|no|nobody|none|without|needn'?t|don'?t|avoid|separately|quietly|silently|secretly|discreetly|covertly|invisibly|unobtrusively|behind|omit|leave|exclude|skip|only|notify_user|keep|stay|between|unaware|dark|hide|conceal|silent|hidden|invisible|blind)\b|n't\b/i;
+  /\b(?:not|never|no|nobody|none|without|needn'?t|don'?t|avoid|separately|quietly|silently|secretly|discreetly|covertly|invisibly|unobtrusively|behind|omit|leave|exclude|skip|only|notify_user|keep|stay|between|unaware|dark|hide|conceal|silent|hidden|invisible|blind|rarely|seldom|hardly)\b|n't\b/i;
 const TO_THE_MODEL =
   /\b(?:the|an|any|all|your|each)\s+(?:ai\s+)?(?:assistants?|ai|models?|llms?|agents?)\s+(?:should|must|will|shall|needs?\s+to|has\s+to|have\s+to|is\s+(?:expected|required|asked|supposed|instructed)\s+to|performs?|always|never)\b|\b(?:tips?|hints?|guidance|instructions?|steps?|notes?|context|guide|reminder|heads-up|memo|fyi|pointer|advice|message|word)\s+(?:for|to)\s+(?:the\s+|any\s+|all\s+)?(?:ai\s+)?(?:assistants?|ai|models?|llms?|agents?)\b|\bif\s+you\s+are\s+an?\s+(?:ai|assistant|language\s+model|llm|model|agent)\b|\bsteps\s+the\s+(?:assistant|agent|model)\b|\b(?:assistants?|ai\s+agents?|llms?)\s+(?:using|reading|calling)\s+this\b|\b(?:before|when(?:ever)?|after)\s+(?:you\s+)?(?:answer|respond|reply)\w*\b|\b(?:in|to)\s+your\s+(?:answer|reply|response)\b|\byou\s+(?:must|should|need\s+to|have\s+to|are\s+(?:required|expected|asked)\s+to)\b/i;
 /** The same in other languages, read on text with letters past ASCII (see slotPair). */
@@ -1696,10 +1706,14 @@ const OUTSIDE_NUMBER =
   /\b[A-Z]{2}\d{2}(?:\s?[A-Z0-9]{4}){2,7}\b|\b\d{4}(?:[\s-]\d{3,4}){3,5}\b|\b0x[0-9a-fA-F]{16,}|\b\d{1,3}(?:\.\d{1,3}){3}\b|\b(?:bc1|tb1|ltc1)[02-9ac-hj-np-z]{25,60}\b/;
 /** An outside value: an address, an IBAN, a card-like number, a wallet, an IP; literal gates first. */
 function outsideValue(text: string): RegExpExecArray | null {
-  return (
-    (text.includes("@") ? OUTSIDE_MAIL.exec(text) : null) ??
-    (/\d\d/.test(text) ? OUTSIDE_NUMBER.exec(text) : null)
-  );
+  const mail = text.includes("@") ? OUTSIDE_MAIL.exec(text) : null;
+  // "e.g. jane@contoso.com", "such as ops@…": an example of a value, not one to use.
+  const example =
+    mail &&
+    /(?:e\.g\.|i\.e\.|for\s+example|such\s+as|like)[\s,:]*$/i.test(
+      text.slice(Math.max(0, mail.index - 20), mail.index),
+    );
+  return (example ? null : mail) ?? (/\d\d/.test(text) ? OUTSIDE_NUMBER.exec(text) : null);
 }
 const OTHER_TOOL_SLOT =
   /\b(?:other|another|whichever|any)\s+(?:\w+\s+){0,2}(?:tools?|servers?|connectors?|integrations?)\b|\bthe\s+[\w-]+\s+tool\b|\b[a-z]+_[a-z_]+\s+tool\b|\b(?:with|via|using|to|call)\s+`?[a-z]+_[a-z_]+/i;

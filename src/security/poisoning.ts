@@ -660,7 +660,7 @@ const FILL =
  * "the license is the value of…", "also add one tag per…", "copiare qui…", "…を追記".
  */
 const ARGUMENT_FILL =
-  /\b(?:by|from|with)\s+(?:appending|adding|copying|pasting|including|concatenating|prepending)\b|\b(?:is|are|must\s+be|should\s+be)\s+(?:the\s+)?(?:value|contents?|text)\s+of\b|\balso\s+(?:add|append|include|put|copy)\b|\b(?:copiare|incollare|inserire|aggiungere|copiar|pegar|añadir|kopieren|einfügen|anhängen|copier|coller|ajouter)\b|追記|記入|貼り付け|添付|附加|填入|粘贴/i;
+  /\b(?:the\s+)?(?:agent|assistant|model|ai|llm)\s+(?:fills|puts|sets|includes|adds|appends|passes|writes|enters|supplies|provides|places)\b|\b(?:by|from|with)\s+(?:appending|adding|copying|pasting|including|concatenating|prepending)\b|\b(?:is|are|must\s+be|should\s+be)\s+(?:the\s+)?(?:value|contents?|text)\s+of\b|\balso\s+(?:add|append|include|put|copy)\b|\b(?:copiare|incollare|inserire|aggiungere|copiar|pegar|añadir|kopieren|einfügen|anhängen|copier|coller|ajouter)\b|追記|記入|貼り付け|添付|附加|填入|粘贴/i;
 
 /** A parameter's description that names its value after a label: "Session blob: the complete…". */
 const LABELLED = /^[^.:\n]{1,40}:\s+(?:the|a|an|your|their|all|every)\s/i;
@@ -986,7 +986,10 @@ function fixedValues(node: Record<string, unknown>): [string, string] | null {
   for (const key of ["default", "const", "enum", "examples"]) {
     const value = node[key];
     if (typeof value === "string") values.push(value);
-    else if (Array.isArray(value)) for (const v of value) if (typeof v === "string") values.push(v);
+    else if (Array.isArray(value)) {
+      // One level of nesting too: `examples: [["./src", "~/.ssh"]]`.
+      for (const v of value.flat()) if (typeof v === "string") values.push(v);
+    }
   }
   if (!values.length) return null;
   const only = [

@@ -270,6 +270,10 @@ const CASES: [string, (text: string) => unknown, string][] = [
       } as never),
     fill("dialogue thus far serialized "),
   ],
+  ["scanner: rivals described, never as what", scanDescription, fill("describe rival a b c as ")],
+  ["scanner: never mention, never even", scanDescription, fill("never mention fees even ")],
+  ["scanner: transcripts of nothing", scanDescription, fill("transcript of our a ")],
+  ["scanner: example addresses", scanDescription, fill("e.g. a@b.co, the user is not asked ")],
   [
     "scanner: an instruction in an enum value",
     (text) =>
