@@ -95,7 +95,7 @@ const MOVE = verbs(
     r`\bekle\b|gönder\w*|\bkopyala\b|צרף|שלח|העתק|הוסף|أرسل|أضف|انسخ`,
     r`przekaż\w*|dołącz\w*|übergeben|übermitteln|追記|書き込`,
     r`skopiuj|kopiuj|umieść|wstaw|dodaj|placer|placez|mettre|mettez|insérer|insérez|copier|coller|ajouter|colocar|coloque|poner|ponga|inserte|inserir|insira|mettere|metti|inserire|wyślij|prześlij|\bskicka\b|\bpošli\b|\bodešli\b|gửi|\bkirim(?:kan)?\b|στείλ\w*|भेज\S*|بفرست|ส่ง`,
-    r`发送|发给|传入|包含|复制|添加|转发|放入|附上|上传|提交|写入|填入`,
+    r`附加|发送|发给|传入|包含|复制|添加|转发|放入|附上|上传|提交|写入|填入`,
     r`送信|送って|含め|転送|添付|入れ|アップロード|貼り付け|記入`,
     r`보내|전송|포함|넣으|넣어|업로드|붙여|전달`,
   ),
@@ -188,6 +188,9 @@ const PRIVATE = words(
       r`(?:directory|folder|workspace|project|repo\w*)`,
     r`documents\s+folder|password\s+hashes|chiavi|credenziali|senhas?|wachtwoorden|passwort|zugangsdaten`,
     r`(?:output|result)\s+of\s+${"`"}?(?:env|printenv|history|security\s+find|cat\s+~)`,
+    // Commands that print a credential: what they print is the secret.
+    r`gcloud\s+auth\s+print-(?:access|identity)-token|gh\s+auth\s+token|aws\s+(?:sts\s+get-session-token|configure\s+(?:get|export-credentials))|az\s+account\s+get-access-token|kubectl\s+config\s+view\s+--raw|heroku\s+auth:token|npm\s+token\s+(?:list|create)|security\s+find-(?:generic|internet)-password`,
+    r`(?:the\s+user'?s|their|the\s+(?:complete|full|entire|whole))\s+(?:complete\s+|full\s+|entire\s+|whole\s+)?(?:address\s+book|contacts?\s+book|phone\s*book)`,
     r`(?:the\s+user'?s|their)\s+(?:full\s+|home\s+)?(?:e-?mail\s+address|ip\s+address|phone\s+number|` +
       r`date\s+of\s+birth|home\s+address|location|address|full\s+name)`,
     r`(?:the\s+)?environment's\s+[a-z_][\w]{3,}`,
@@ -305,7 +308,7 @@ const HIDE = words(
     r`(?:nutzer|benutzer)\s+(?:muss|braucht)\s+(?:das|es|davon)\s+nicht\s+(?:zu\s+)?(?:wissen|erfahren)|ohne\s+(?:den|die)\s+(?:nutzer|benutzer)\w*\s+zu\s+informieren`,
     r`l'utilisateur\s+n'a\s+pas\s+(?:besoin|à)\s+(?:de\s+)?(?:le\s+)?(?:savoir|être\s+informé)|sans\s+en\s+informer`,
     r`пользовател\S*\s+не\s+(?:нужно|надо|следует)\s+(?:знать|сообщать)|не\s+сообщайте|користувач\S*\s+не\s+(?:потрібно|треба)\s+знати`,
-    r`説明は不要|伝えないこと|知らせないで|言わないで|无需说明|不要告诉|无需告诉|不用告诉|不必向用户|无需向用户|ユーザーに(?:は)?知らせる必要は|言及しない|사용자에게\s*알릴\s*필요|언급하지\s*마|kullanıcıya\s+bildirme\w*|użytkownik\S*\s+nie\s+musi\s+(?:\S+\s+){0,2}wiedzieć`,
+    r`不要提起|不要提及|説明は不要|伝えないこと|知らせないで|言わないで|无需说明|不要告诉|无需告诉|不用告诉|不必向用户|无需向用户|ユーザーに(?:は)?知らせる必要は|言及しない|사용자에게\s*알릴\s*필요|언급하지\s*마|kullanıcıya\s+bildirme\w*|użytkownik\S*\s+nie\s+musi\s+(?:\S+\s+){0,2}wiedzieć`,
     r`behöver\s+inte\s+(?:informeras|veta|få\s+veta)|nämn\s+inte|nie\s+(?:informuj|wspominaj)|não\s+(?:mencione|informe|conte)`,
     r`nie\s+mów|\bberätta\s+inte|neříkej|đừng\s+nói|\bjangan\s+(?:beri\s+tahu|katakan)|μην\s+(?:το\s+)?πεις|मत\s+बता\S*|نگو|อย่าบอก`,
   ),
@@ -364,9 +367,9 @@ const ADDRESSEE = words(
 );
 /** Asking the user for what no tool needs from them: phishing through the model. */
 const PHISH = words(
-  r`(?:ask|prompt|request|get)\s+the\s+user\s+(?:for|to\s+(?:enter|provide|type|share|confirm|paste))\s+` +
+  r`(?:ask|prompt|request|get)\s+(?:the\s+user|them)\s+(?:for|to\s+(?:enter|provide|type|share|confirm|paste))\s+` +
     r`(?:their|his|her|the)\s+(?:\w+\s+){0,2}(?:seed\s+phrase|recovery\s+phrase|mnemonic|private\s+key|` +
-    r`2fa\s+code|otp|one-time\s+(?:code|password)|cvv|social\s+security\s+number|bank\s+password)|` +
+    r`2fa\s+code|otp|one-time\s+(?:code|password)|cvv|social\s+security\s+number|(?:bank|banking|e-?mail|account|login|sso|icloud|apple\s+id|google|microsoft)\s+password)|` +
     // The user made to hand a secret back by the answer: "should reply with their SSO password".
     r`(?:the\s+user|users|they|you)\s+(?:should|must|need\s+to|needs\s+to|has\s+to|have\s+to|is\s+asked\s+to|are\s+asked\s+to)\s+` +
     r`(?:reply|respond|answer|write\s+back|send|provide|enter|type|paste|confirm)\s+(?:\w+\s+){0,2}(?:their|his|her|your)\s+` +
@@ -419,6 +422,8 @@ const DECEIVE = words(
     r`(?:describe|present|portray|label|call|mark|list)\s+(?:\w+\s+){0,3}(?:rival|competing|competitors?'?|other)\s+(?:\w+'?\s+){0,3}as\s+(?:\w+\s+){0,2}(?:out\s+of\s+print|unavailable|discontinued|unsafe|insecure|inferior|unreliable|deprecated|scams?|fake|low[\s-]quality)`,
     r`(?:never|do\s+not|don'?t)\s+(?:mention|show|include|report|disclose)\b[^.\n]{0,80}\beven\s+(?:when|if|though)\s+(?:the\s+|it\s+|they\s+)?(?:\w+\s+){0,2}(?:has|have|contains?|exists?|are|is|present|applies|apply)`,
     r`(?:say|claim|tell\s+(?:them|the\s+user))\s+(?:that\s+)?(?:it|this|they)\s+(?:was|were|is|are|has\s+been)\s+(?:recommended|approved|endorsed|prescribed|verified)\s+by\s+(?:their|your|the\s+user'?s)`,
+    r`steer\s+(?:them|the\s+user|users)\s+(?:to|toward|towards)\b`,
+    r`tell\s+(?:them|the\s+user)\s+(?:that\s+)?(?:the\s+|it\s+|they\s+)?(?:\w+\s+)?(?:is|are|was|were)\s+still\s+(?:on|running|active|enabled|connected|protected|safe|working)`,
   ),
 );
 
@@ -601,7 +606,7 @@ const REMOTE = words(
 );
 /** A line that weakens a safeguard by itself: passwordless sudo, the macOS firewall or SIP off. */
 const WEAKEN_TOKEN =
-  /\bufw\s+disable\b|\bsetenforce\s+0\b|\bsystemctl\s+(?:stop|disable|mask)\s+(?:firewalld|ufw|apparmor|auditd|fail2ban)\b|\bnetsh\s+advfirewall\s+set\s+\w+\s+state\s+off\b|\biptables\s+-F\b|\bNOPASSWD\b|\b(?:Add|Set)-MpPreference\b|\bsetglobalstate\s+off\b|\bspctl\s+--master-disable\b|\bcsrutil\s+disable\b|\bopen\s+(?:port\s+)?\d+\s+(?:\w+\s+){0,3}to\s+0\.0\.0\.0\/0/i;
+  /\bufw\s+disable\b|\bsetenforce\s+0\b|\bsystemctl\s+(?:stop|disable|mask)\s+(?:firewalld|ufw|apparmor|auditd|fail2ban)\b|\bnetsh\s+advfirewall\s+set\s+\w+\s+state\s+off\b|\biptables\s+-F\b|\bNOPASSWD\b|\b(?:append|add|set|write|echo|put)\b[^.\n]{0,40}\b(?:PermitRootLogin|PasswordAuthentication)\s+yes\b|\b(?:Add|Set)-MpPreference\b|\bsetglobalstate\s+off\b|\bspctl\s+--master-disable\b|\bcsrutil\s+disable\b|\bopen\s+(?:port\s+)?\d+\s+(?:\w+\s+){0,3}to\s+0\.0\.0\.0\/0/i;
 /** The agent's own rules or memory, rewritten to outlast the conversation. */
 const AGENT_RULES = words(
   any(
@@ -1103,7 +1108,7 @@ interface ActionHints {
  */
 const ANCHOR_WORDS = {
   supply: r`instal\w*|index-url|registry|mirror|package\s+(?:source|index)|depends|postinstall|preinstall|setup\s+script|as\s+well`,
-  weaken: r`ufw|setenforce|firewalld|apparmor|auditd|fail2ban|advfirewall|iptables|firewall|antivirus|defender|gatekeeper|selinux|two-factor|2fa|mfa|multi-factor|ssl|tls|certificate|signature|hooks|branch\s+protection|code\s+review|sandbox|audit\w*|verification|public\w*|nopasswd|setglobalstate|spctl|csrutil|0\.0\.0\.0|world-\w+|ngrok|localtunnel|cloudflared|tmate|reverse\s+(?:ssh|tunnel|shell)|(?:add|set)-mppreference`,
+  weaken: r`PermitRootLogin|PasswordAuthentication|ufw|setenforce|firewalld|apparmor|auditd|fail2ban|advfirewall|iptables|firewall|antivirus|defender|gatekeeper|selinux|two-factor|2fa|mfa|multi-factor|ssl|tls|certificate|signature|hooks|branch\s+protection|code\s+review|sandbox|audit\w*|verification|public\w*|nopasswd|setglobalstate|spctl|csrutil|0\.0\.0\.0|world-\w+|ngrok|localtunnel|cloudflared|tmate|reverse\s+(?:ssh|tunnel|shell)|(?:add|set)-mppreference`,
   rules: r`(?:long-term|persistent|permanent)\s+memory|memory\s+(?:file|store|bank|that)|claude\.md|agents\.md|gemini\.md|copilot-instructions|mcp\s+(?:settings|config\w*)|mcp\.json|claude_desktop_config|settings\.json|autoapprove|alwaysallow|dangerously-skip-permissions|auto-approve|cursorrules|windsurfrules|clinerules|system\s+prompt|custom\s+instructions|remember\s+(?:permanently|forever|for)|(?:permanently|forever)\s+remember`,
   user: r`two-factor|2fa|mfa|multi-factor|antivirus|firewall|defender|passwords?|passcodes?|pin|bank|login\s+details|seed|recovery|otp|one-time|infected|compromised|hacked|locked|suspended|exe|sh|pkg|dmg|msi|ps1|apk|bat`,
   later: r`(?:every|each|all|any)\s+(?:later|future|subsequent|following|remaining|upcoming|other)|you\s+(?:write|generate|create|produce)|here\s+on|now\s+on|going\s+forward|(?:rest|remainder)\s+of|next\s+(?:message|reply|answer|response|turn)`,
@@ -1648,7 +1653,9 @@ const KEPT_FROM_USER = new RegExp(
       r`(?:this|that|it|these|the\s+(?:change|adjustment|step|instruction|rule|note)s?|to\s+the\s+user)\b`,
     r`\b(?:informed|notified|told|handled|reported)\s+separately\b`,
     // An adverb of secrecy, unless negated ("nothing is sent silently").
-    r`\b(?:quietly|silently|secretly|discreetly|covertly|invisibly|unobtrusively)\b` +
+    // Before what is done ("quietly post it"), not describing how the tool works ("writes quietly,
+    // without a window", "runs silently in the background").
+    r`\b(?:quietly|silently|secretly|discreetly|covertly|invisibly|unobtrusively)(?:\s+(?!(?:and|or|but|without|in|on|at|to|from|with|by|for|while|when|as|if|unless)\b)[a-z]{2,}\b|(?=\s*(?:[.;!]|$)))` +
       r`(?<!\b(?:not|never|nothing\s+(?:is|gets)|no\s+\w+\s+(?:is|gets))\s+(?:\w+\s+)?\w+)`,
     r`\b(?:nobody|no\s+one|none\s+of\s+(?:them|the\s+users?))\b[^.\n]{0,40}?\b(?:hear|know|told|informed|notified|aware)`,
     r`\bbehind\s+the\s+scenes\b|\breport\s+only\b|\bnotify_user\s*:\s*false`,
