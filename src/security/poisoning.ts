@@ -635,7 +635,7 @@ export function readings(text: string): [string, string][] {
 const THE_USER =
   /\b(?:the|this|your)\s+(?:human(?:\s+(?:user|operator))?|end[\s-]users?|requester|requestor|(?:person|individual|human|customer|client|people)\s+(?:(?:that|who|whom)\s+)?(?:you(?:'re|\s+are)?|the\s+assistant\s+is)\s+\w+ing(?:\s+(?:to|with|for))?)\b|\bwhoever\s+(?:you(?:'re|\s+are)|is)\s+\w+ing(?:\s+(?:to|with|for))?\b/gi;
 /** A word of the text that names one of `own`'s parameters, not already in backticks. */
-function restated(text: string, own: RegExp | undefined): string | null {
+function restated(text: string, own: Set<string> | undefined): string | null {
   // A few words cannot hold data, an act and a place.
   if (text.length < 24) return null;
   let out = text;
@@ -646,9 +646,20 @@ function restated(text: string, own: RegExp | undefined): string | null {
   ) {
     out = out.replace(THE_USER, "the user");
   }
-  if (own) out = out.replace(own, "$1`$2`");
+  // One pattern for every tool (a pattern per parameter list would be compiled per tool).
+  let named = false;
+  if (own) for (const name of own) if (out.includes(name)) named = true;
+  if (named && own) {
+    out = out.replace(PLACE, (whole, before: string, name: string) =>
+      own.has(name) ? `${before}\`${name}\`` : whole,
+    );
+  }
   return out === text ? null : out;
 }
+
+/** A word after "in", "into", "as"…: a parameter of this tool, when one is so named. */
+const PLACE =
+  /\b((?:in|into|to|as|inside|within|onto)\s+(?:the\s+|its\s+|a\s+)?)([A-Za-z][\w-]{2,40})(?![\w`-])/g;
 
 /** A parameter's or a prompt argument's own description: where its value is the sink. */
 const ARGUMENT_DESCRIPTION = /\.properties\.[^.]+\.description$|\.arguments\[\d+\]\.description$/;
@@ -670,7 +681,7 @@ const LABELLED = /^[^.:\n]{1,40}:\s+(?:the|a|an|your|their|all|every)\s/i;
  * describes a parameter, and "fill with the whole conversation" needs no other sink: the
  * parameter is where it goes.
  */
-export function scanDescription(whole: string, argument = false, own?: RegExp): Finding[] {
+export function scanDescription(whole: string, argument = false, own?: Set<string>): Finding[] {
   const findings: Finding[] = [];
   if (whole.length > MAX_SCANNED) {
     findings.push({
@@ -882,32 +893,17 @@ function strayAddress(tool: ToolLike, addressed: [string, string][]): [string, s
   return null;
 }
 
-/** ownParameters' patterns by their names: a tool list is scanned again on every change. */
-const OWN_PATTERNS = new Map<string, RegExp>();
 /**
- * The tool's own top-level parameter names (three letters or more, at most 32 of them) as one
- * pattern of bare words after "in", "into", "as"…, or undefined: where the model will put what
- * the text tells it to.
+ * The tool's own top-level parameter names (three letters or more, at most 32 of them), or
+ * undefined: where the model will put what the text tells it to.
  */
-function ownParameters(schema: unknown): RegExp | undefined {
+function ownParameters(schema: unknown): Set<string> | undefined {
   const properties = (schema as { properties?: unknown } | undefined)?.properties;
   if (!properties || typeof properties !== "object") return undefined;
   const names = Object.keys(properties)
     .filter((name) => /^[A-Za-z][\w-]{2,40}$/.test(name))
     .slice(0, 32);
-  if (!names.length) return undefined;
-  // Only after a word that makes it a place ("in the city", "as query", "into notes").
-  const key = names.join("|");
-  let pattern = OWN_PATTERNS.get(key);
-  if (!pattern) {
-    if (OWN_PATTERNS.size > 1000) OWN_PATTERNS.clear();
-    pattern = new RegExp(
-      `\\b((?:in|into|to|as|inside|within|onto)\\s+(?:the\\s+|its\\s+|a\\s+)?)(${key})(?![\\w\`-])`,
-      "g",
-    );
-    OWN_PATTERNS.set(key, pattern);
-  }
-  return pattern;
+  return names.length ? new Set(names) : undefined;
 }
 
 /** A description that opens with sending data out or destroying it. */
