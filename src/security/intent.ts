@@ -1749,7 +1749,8 @@ export function slotPair(text: string): Meaning | null {
       return parts.data.length > 0 || CREDENTIAL_FILE.test(paragraph);
     };
     if (!kept && !outside && !foreign && !LATIN_HIDE_GATE.test(paragraph)) continue;
-    const partner = () => !!outside || model() || other();
+    // A link pairs with secrecy only: real tools link their docs next to anything else.
+    const partner = () => !!outside || model() || other() || LINK_SLOT.test(paragraph);
     const hide = kept ?? firstOf(HIDE_ALL, foreign, paragraph);
     if (hide && (partner() || data())) {
       return { rule: "an order kept from the user", index: at + hide.index };
@@ -1761,6 +1762,7 @@ export function slotPair(text: string): Meaning | null {
   return null;
 }
 
+const LINK_SLOT = /https?:\/\/[\w.-]+\.[a-z]{2,}/i;
 /** A negation of the Latin-script languages HIDE reads on ASCII text ("el usuario no necesita"). */
 const LATIN_HIDE_GATE =
   /\b(?:no\s+(?:\w+\s+)?(?:necesita|debe|hace|le|lo|la|se|informe|mencione|digas?|diga)|nicht|pas|niet|nie|nao|sin|sans|ohne|senza|sem|zonder|nunca|jamais|niemals|inte)\b/i;
