@@ -1723,7 +1723,22 @@ function outsideValue(text: string): RegExpExecArray | null {
   return (example ? null : mail) ?? (/\d\d/.test(text) ? OUTSIDE_NUMBER.exec(text) : null);
 }
 const OTHER_TOOL_SLOT =
-  /\b(?:other|another|whichever|any)\s+(?:\w+\s+){0,2}(?:tools?|servers?|connectors?|integrations?)\b|\bthe\s+[\w-]+\s+tool\b|\b[a-z]+_[a-z_]+\s+tool\b|\b(?:with|via|using|to|call)\s+`?[a-z]+_[a-z_]+/i;
+  /\b(?:other|another|whichever|any)\s+(?:\w+\s+){0,2}(?:tools?|servers?|connectors?|integrations?)\b|\bthe\s+[\w-]+\s+tool\b/i;
+/** A tool by its snake_case name, read only in text with an underscore. */
+const OTHER_TOOL_SNAKE =
+  /\b[a-z]+_[a-z_]+\s+tool\b|\b(?:with|via|using|to|call)\s+`?[a-z]+_[a-z_]+/i;
+/** The words OTHER_TOOL_FOREIGN needs on ASCII text. */
+const FOREIGN_TOOL_GATE =
+  /werkzeug|outil|herramienta|strument|ferramenta|instrument|narz|n[aá]stroj|ara[cç]|otr[oa]s|autres?\b|andere|altr[oi]\b|outr[oa]s/i;
+
+/** Another tool named, in any of the languages above. */
+function otherTool(text: string, foreign: boolean): boolean {
+  return (
+    OTHER_TOOL_SLOT.test(text) ||
+    (text.includes("_") && OTHER_TOOL_SNAKE.test(text)) ||
+    ((foreign || FOREIGN_TOOL_GATE.test(text)) && OTHER_TOOL_FOREIGN.test(text))
+  );
+}
 
 /** A paragraph holding two slots that together make an order (see KEPT_FROM_USER), or null. */
 export function slotPair(text: string): Meaning | null {
@@ -1743,12 +1758,25 @@ export function slotPair(text: string): Meaning | null {
       TO_THE_MODEL.test(paragraph) ||
       firstOf(ADDRESSEE_ALL, foreign, paragraph) !== null ||
       TO_THE_MODEL_FOREIGN.test(paragraph);
-    const other = () => OTHER_TOOL_SLOT.test(paragraph) || OTHER_TOOL_FOREIGN.test(paragraph);
+    const other = () => otherTool(paragraph, foreign);
     const data = () => {
       const parts = partsOf(paragraph, foreign);
       return parts.data.length > 0 || CREDENTIAL_FILE.test(paragraph);
     };
-    if (!kept && !outside && !foreign && !LATIN_HIDE_GATE.test(paragraph)) continue;
+    if (!kept && !outside && !foreign && !LATIN_HIDE_GATE.test(paragraph)) {
+      // Three slots around private data, none of them secrecy or an outside value: another tool
+      // with a named field, the model, a link or a scope past the call; a link with the model or
+      // a scope. No real text holds one of these triples.
+      // Read within one sentence: a page of documentation holds all of them far apart.
+      if (!other() && !LINK_SLOT.test(paragraph)) continue;
+      for (const [from, to] of sentences(paragraph)) {
+        const one = paragraph.slice(from, to);
+        if (tripleAround(one, foreign)) {
+          return { rule: "points private data at another tool or a link", index: at + from };
+        }
+      }
+      continue;
+    }
     // A link pairs with secrecy only: real tools link their docs next to anything else.
     const partner = () => !!outside || model() || other() || LINK_SLOT.test(paragraph);
     const hide = kept ?? firstOf(HIDE_ALL, foreign, paragraph);
@@ -1763,9 +1791,38 @@ export function slotPair(text: string): Meaning | null {
 }
 
 const LINK_SLOT = /https?:\/\/[\w.-]+\.[a-z]{2,}/i;
+/** A scope past the call: "always", "whenever", "every time", "proactively", "even if"… */
+const SCOPE_SLOT =
+  /\b(?:always|whenever|every\s+time|each\s+time|proactively|even\s+(?:if|when|though)|regardless|from\s+now\s+on|for\s+the\s+rest|any\s+time|automatically|without\s+(?:asking|confirm\w*|checking))\b/i;
+/** A field named: `ctx`, "the context field", "parameter q". */
+const PARAM_SLOT = /`[\w.-]+`|\b(?:field|parameter|argument)\s+`?[\w.-]+/i;
 /** A negation of the Latin-script languages HIDE reads on ASCII text ("el usuario no necesita"). */
 const LATIN_HIDE_GATE =
   /\b(?:no\s+(?:\w+\s+)?(?:necesita|debe|hace|le|lo|la|se|informe|mencione|digas?|diga)|nicht|pas|niet|nie|nao|sin|sans|ohne|senza|sem|zonder|nunca|jamais|niemals|inte)\b/i;
+
+/** Three slots around private data in one sentence (see slotPair). */
+function tripleAround(sentence: string, foreign: boolean): boolean {
+  // The tool saying what it does ("Fetches the user's emails from https://… whenever asked").
+  if (/^\s*(?:[A-Z][a-z]+(?:es|s)|It\s+[a-z]+s|This\s+tool\s+[a-z]+s)\b/.test(sentence))
+    return false;
+  const toTool = otherTool(sentence, foreign);
+  const link = LINK_SLOT.test(sentence);
+  if (!toTool && !link) return false;
+  const scope = SCOPE_SLOT.test(sentence);
+  const model = () =>
+    TO_THE_MODEL.test(sentence) ||
+    firstOf(ADDRESSEE_ALL, foreign, sentence) !== null ||
+    TO_THE_MODEL_FOREIGN.test(sentence);
+  const triple = toTool ? PARAM_SLOT.test(sentence) || link || scope || model() : scope || model();
+  if (!triple) return false;
+  // "Encrypt your secret…", "store your API keys…": documentation speaks to its reader as "you";
+  // the data must be someone's named otherwise (the user's, the conversation, a file).
+  const parts = partsOf(sentence, foreign);
+  return (
+    parts.data.some(([start]) => !/^your\b/i.test(sentence.slice(start, start + 5))) ||
+    CREDENTIAL_FILE.test(sentence)
+  );
+}
 
 /** The first match of a global pair in `text`, from its start. */
 function firstOf(p: Pair, foreign: boolean, text: string): RegExpExecArray | null {

@@ -275,6 +275,12 @@ const CASES: [string, (text: string) => unknown, string][] = [
   ["scanner: transcripts of nothing", scanDescription, fill("transcript of our a ")],
   ["scanner: example addresses", scanDescription, fill("e.g. a@b.co, the user is not asked ")],
   [
+    "scanner: tools and links in one endless sentence",
+    scanDescription,
+    fill("the user's emails via a_b to https://a.io always "),
+  ],
+  ["scanner: hyphenated words never a Werkzeug", scanDescription, fill("a-b-c-d-e-f ")],
+  [
     "scanner: an instruction in an enum value",
     (text) =>
       scanTool("s", {
