@@ -1742,9 +1742,10 @@ function otherTool(text: string, foreign: boolean): boolean {
 
 /** A paragraph holding two slots that together make an order (see KEPT_FROM_USER), or null. */
 export function slotPair(text: string): Meaning | null {
-  // Two slots need a few words.
-  if (text.length < 24) return null;
+  // Two slots need a few words: forty characters of a Latin script, fewer of CJK.
+  if (text.length < 16) return null;
   const foreign = FOREIGN_LETTERS.test(text);
+  if (text.length < 40 && !foreign) return null;
   let from = 0;
   const paragraphs = text.includes("\n") ? text.split(/\n[ \t]*\n/) : [text];
   for (const paragraph of paragraphs) {
