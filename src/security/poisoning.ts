@@ -857,7 +857,7 @@ export function scanTool(server: string, tool: ToolLike): ToolFinding[] {
  * commits (their authors), contacts. Such a tool may name an address; any other has no use for one.
  */
 const ADDRESS_PURPOSE =
-  /mail|messag|\bb?cc\b|draft|repl(?:y|ies)|send|share|sharing|invit|notif|contact|calendar|event|meeting|recipient|attendee|sms|slack|discord|teams|chat|newsletter|campaign|subscri|users?\b|member|account|customer|lead|crm|ticket|git|commit|author|owner|admin|profile|identity|login|address|domain|dns|whois|correo|courriel|nachricht|mensaje|messaggio|mensagem|wiadomo|почт|сообщ|лист|邮|郵|メール|메일|消息|信息/i;
+  /mail|messag|\bb?cc\b|draft|repl(?:y|ies)|repo|clone|send|share|sharing|invit|notif|contact|calendar|event|meeting|recipient|attendee|sms|slack|discord|teams|chat|newsletter|campaign|subscri|users?\b|member|account|customer|lead|crm|ticket|git|commit|author|owner|admin|profile|identity|login|address|domain|dns|whois|correo|courriel|nachricht|mensaje|messaggio|mensagem|wiadomo|почт|сообщ|лист|邮|郵|メール|메일|消息|信息/i;
 /** A sentence that names the tool's maker or where to ask for help, not a recipient. */
 const MAKER_CONTACT =
   /\b(?:contact|questions?|support|feedback|help|bugs?|issues?|report(?:ed|ing)?|reach|maintain\w*|author\w*|licen[cs]\w*|copyright|e-?mail\s+us|write\s+to\s+us|kontakt\w*|contacto|contatto|contato)\b|联系|連絡|문의/i;
@@ -885,7 +885,14 @@ function strayAddress(tool: ToolLike, addressed: [string, string][]): [string, s
     let seen = 0;
     for (const at of normal.matchAll(OUTSIDE_ADDRESSES)) {
       const [, sentence] = sentenceAt(normal, at.index, at.index + at[0].length);
-      if (!MAKER_CONTACT.test(sentence)) return [where, excerpt(normal, at.index)];
+      // An SSH remote (`git@host:owner/repo`) is no mailbox; "e.g. a@b.io" is an example.
+      const remote = /^git@/i.test(at[0]) && normal[at.index + at[0].length] === ":";
+      const example = /(?:e\.g\.|i\.e\.|for\s+example|such\s+as|like)[\s,:(]*$/i.test(
+        normal.slice(Math.max(0, at.index - 20), at.index),
+      );
+      if (!remote && !example && !MAKER_CONTACT.test(sentence)) {
+        return [where, excerpt(normal, at.index)];
+      }
       // A text of contact lines is read no further (each sentence is read in full).
       if (++seen >= MAX_EXCUSED) break;
     }

@@ -74,6 +74,12 @@ describe("an outside address in a tool that sends nothing to anyone", () => {
     ["Converts units. Questions or bugs: units-team@convertly.dev.", {}],
     ["Returns the forecast. Contact api-support@weatherly.io for a higher quota.", {}],
     ["Converts units. Example: user@example.com is not a unit.", {}],
+    // An SSH remote and an example are no mailbox.
+    [
+      "Clones a repository by URL, e.g. git@github.com:owner/repo.git or https://github.com/owner/repo.",
+      {},
+    ],
+    ["Converts units; for example ops@units-desk.io is read as text, not as a unit.", {}],
     // A package or a scope, not an address.
     ["Installs a package such as @types/node or lodash@4.17.21.", {}],
   ];
