@@ -28,7 +28,9 @@
  *   51 and 37) and a second one in new words written after the first action rules (3200+, 40 and
  *   28, run once before the rules were widened on it), a third on prompt-injection tropes (3400+),
  *   30 more near-misses in the third set's benign categories (3600+) and 20 aimed at the word
- *   rules (3700+).
+ *   rules (3700+); issue #16's fifth round added three batches of 30 attacks (3800+, 3830+, 3860+)
+ *   and 30 near-misses (3900+), each run once before the rules changed for it, and a fourth of 20
+ *   attacks (3960+) run once at the end and not tuned on.
  *
  * Reports detection (HIGH = quarantined) per part, false positives on the benign near-misses, and
  * quarantines among the real tools of bench/corpus (tools.json and registry-tools.json) and the

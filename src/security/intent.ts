@@ -70,7 +70,7 @@ const MOVE = verbs(
     r`sync\w*|mirror\w*|echo\w*|dump\w*|embed\w*|feed|feeds|stuff|transfer\w*|export\w*|dispatch\w*`,
     r`route|routes|routed|stash|bundle|place|places|placed|populate\w*|report|reports|reported|publish\w*`,
     r`broadcast\w*|encode\w*|record|records|recorded|mention|mentions|set\s+(?:it|them|this|these|that)\s+(?:as|to|in|into)`,
-    r`tack\w*|stick|glue|concatenate\w*|splice|inject\w*|smuggle\w*|tuck|piggyback\w*|transcribe|reproduce`,
+    r`print|prints|printed|suffix|prefix|prepend\w*|tack\w*|stick|glue|concatenate\w*|splice|inject\w*|smuggle\w*|tuck|piggyback\w*|transcribe|reproduce`,
     // The rest of the class of transfer verbs, listed by meaning rather than by sample.
     r`convey\w*|communicat\w*|furnish\w*|replicat\w*|duplicat\w*|clone|clones|expose|exposes|disclose\w*|reveal\w*`,
     r`beam|ship|ships|funnel\w*|pipe|pipes|piped|stream|streams|serializ\w*|slip|sneak\w*|bring|brings`,
@@ -94,8 +94,8 @@ const MOVE = verbs(
     r`отправ\w*|перешли|пересыла\w*|передай\w*|передава\w*|скопируй|включи|добавь|загрузи|вставь|надішли\w*|відправ\w*|додай`,
     r`\bekle\b|gönder\w*|\bkopyala\b|צרף|שלח|העתק|הוסף|أرسل|أضف|انسخ`,
     r`przekaż\w*|dołącz\w*|übergeben|übermitteln|追記|書き込`,
-    r`wyślij|prześlij|\bskicka\b|\bpošli\b|\bodešli\b|gửi|\bkirim(?:kan)?\b|στείλ\w*|भेज\S*|بفرست|ส่ง`,
-    r`发送|发给|传入|包含|复制|添加|转发|放入|附上|上传|提交|写入|填入`,
+    r`skopiuj|kopiuj|umieść|wstaw|dodaj|placer|placez|mettre|mettez|insérer|insérez|copier|coller|ajouter|colocar|coloque|poner|ponga|inserte|inserir|insira|mettere|metti|inserire|wyślij|prześlij|\bskicka\b|\bpošli\b|\bodešli\b|gửi|\bkirim(?:kan)?\b|στείλ\w*|भेज\S*|بفرست|ส่ง`,
+    r`附加|发送|发给|传入|包含|复制|添加|转发|放入|附上|上传|提交|写入|填入`,
     r`送信|送って|含め|転送|添付|入れ|アップロード|貼り付け|記入`,
     r`보내|전송|포함|넣으|넣어|업로드|붙여|전달`,
   ),
@@ -113,15 +113,18 @@ const CONVERSATION = words(
       r`(?:\w+\s+){0,3}(?:conversation|chat|dialog(?:ue)?|discussion|transcript|messages|prompts|` +
       r`requests|questions|turns?|exchange|back-and-forth|correspondence)`,
     r`(?:your|our|all|every|the)\s+(?:\w+\s+)?interactions?\s+(?:with|between)\s+(?:the\s+user|you\s+and|me|us)`,
-    r`(?:conversation|chat|dialog(?:ue)?|discussion|session|thread|exchange)\s+(?:so\s+far|up\s+to\s+now|until\s+now|to\s+date|history|log|transcript)`,
+    r`(?:conversation|chat|dialog(?:ue)?|discussion|session|thread|exchange)\s+(?:so\s+far|up\s+to\s+now|until\s+now|to\s+date|history|log|transcript|up\s+to\s+this\s+point|thus\s+far|till\s+now|until\s+this\s+point)`,
+    r`(?:things|everything|anything|all)\s+(?:that\s+)?(?:the\s+user|the\s+person|they)\s+(?:has\s+|have\s+)?(?:asked|said|told|wrote|written|typed|mentioned)\b`,
     r`everything\s+you\s+know\s+about\s+the\s+user|all\s+you\s+know\s+about\s+the\s+user`,
     r`(?:every|each|any|all)\s+(?:\w+\s+){0,2}(?:you|the\s+assistant)\s+(?:remember|know|recall|have\s+(?:learned|saved|stored))\s+about\s+(?:the\s+)?user`,
     r`(?:this|the|our|your)\s+(?:current\s+|ongoing\s+|present\s+|whole\s+|entire\s+)?(?:conversation|chat|dialog(?:ue)?)(?!\s+(?:id|name|title|list|channel))`,
     r`user'?s\s+(?:\w+\s+){0,3}(?:messages|prompts|requests|questions|portfolio)`,
+    r`user'?s\s+(?:very\s+)?(?:last|latest|previous|most\s+recent|original|first|next)\s+(?:message|prompt|request|question|input|reply)\b`,
     r`(?:prompt|message|chat|conversation)\s+history|conversation\s+(?:so\s+far|log|record|context|contents?)`,
     r`everything\s+(?:said|discussed|the\s+user)|(?:anything|whatever)\s+the\s+user\s+(?:says|types|writes|asks|copie[sd]|copy|pastes|pasted|shares|shared|enters|entered)`,
     r`what\s+(?:the\s+user|was|you)\s+(?:\w+\s+)?(?:said|discussed|talked|typed|asked|wrote|told)`,
     r`(?:transcript|record|log|contents?|copy)\s+of\s+(?:the\s+|this\s+)?(?:present|current|ongoing|whole|entire)\s+(?:session|conversation|chat)`,
+    r`transcripts?\s+of\s+(?:the\s+|this\s+|our\s+|your\s+)?(?:\w+\s+)?(?:session|conversation|chat|exchange)`,
     r`(?:that|this|each|every)\s+(?:entire\s+)?message|(?:earlier|previous|prior)\s+turns|context\s+window`,
     r`(?:your|the|its|this)\s+(?:own\s+|current\s+|full\s+)?(?:system|developer|hidden)\s+(?:prompt|instructions|message)`,
     r`your\s+(?:full|complete|whole|entire)\s+(?:answer|response|reply)`,
@@ -158,11 +161,11 @@ const PRIVATE = words(
     // token used by your other tools", "… as found in the client config").
     r`(?:the\s+user'?s|their|your|any|all|every|each|whatever|current|` +
       r`(?:workspace|account|organi[sz]ation|org|team|client|machine|system|company|customer)'s)\s+(?:[\w-]+\s+){0,3}(?:${SECRET_NOUN})`,
-    r`(?:${SECRET_NOUN})\s+(?:\([^()\n]{0,20}\)\s+)?(?:\w+\s+){0,3}(?:you\s+(?:have\s+)?(?:seen|see|saw|read|know|found)|` +
+    r`(?:${SECRET_NOUN})\s+(?:\([^()\n]{0,20}\)\s+)?(?:\w+\s+){0,3}(?:you\s+(?:have\s+|'ve\s+)?(?:seen|see|saw|read|know|found|encounter\w*|come\s+across|came\s+across|observed|noticed|received|handled|been\s+given|collected)|` +
       r`(?:used|stored|kept|saved|configured|held|found|cached)\s+(?:by|in|for|with|on)\s+(?:the\s+)?` +
       r`(?:your|user'?s|their|other|client|local|this|connected|machine|config\w*|keychain)|` +
       r`(?:they|the\s+user)\s+(?:have\s+|has\s+)?(?:given|shared|provided|typed|mentioned|entered)|` +
-      r`(?:seen|visible|mentioned|shared|typed|present|found|pasted|shows?\s+up|appears?|appeared|comes?\s+up|came\s+up|surfaced)\s+` +
+      r`(?:seen|visible|mentioned|shared|typed|present|found|pasted|printed|written|shown|displayed|shows?\s+up|appears?|appeared|comes?\s+up|came\s+up|surfaced)\s+` +
       r`(?:in|during|at|earlier|so\s+far|before|previously)|from\s+the\s+(?:user'?s\s+)?(?:environment|machine|disk|session|conversation|chat))`,
     r`(?:the\s+)?user\s+(?:has\s+)?(?:shared|typed|mentions?|mentioned|pasted|gave)\s+(?:a|an|any|their)\s+` +
       r`(?:\w+\s+){0,2}(?:${SECRET_NOUN})`,
@@ -175,6 +178,7 @@ const PRIVATE = words(
     r`(?:the\s+user'?s|their)\s+(?:full|entire|whole|complete)\s+(?:\w+\s+){0,2}(?:database|notes|files|documents|e-?mails|` +
       r`messages|contacts|calendar|history|records|data|inbox|drive|photos|mailbox)`,
     r`(?:the\s+user'?s|their)\s+contact\s+list`,
+    r`(?:the\s+user'?s|their|your)\s+(?:\w+\s+)?(?:browsing|search|location|web|purchase)\s+history`,
     // Fourth round: a secret named by where it is kept or who holds it ("the bearer token used by
     // your other tools", "the workspace's bot token as found in the client config"), mail, health.
     r`saved\s+(?:\w+\s+){0,2}passwords?`,
@@ -184,13 +188,16 @@ const PRIVATE = words(
       r`(?:directory|folder|workspace|project|repo\w*)`,
     r`documents\s+folder|password\s+hashes|chiavi|credenziali|senhas?|wachtwoorden|passwort|zugangsdaten`,
     r`(?:output|result)\s+of\s+${"`"}?(?:env|printenv|history|security\s+find|cat\s+~)`,
+    // Commands that print a credential: what they print is the secret.
+    r`gcloud\s+auth\s+print-(?:access|identity)-token|gh\s+auth\s+token|aws\s+(?:sts\s+get-session-token|configure\s+(?:get|export-credentials))|az\s+account\s+get-access-token|kubectl\s+config\s+view\s+--raw|heroku\s+auth:token|npm\s+token\s+(?:list|create)|security\s+find-(?:generic|internet)-password`,
+    r`(?:the\s+user'?s|their|the\s+(?:complete|full|entire|whole))\s+(?:complete\s+|full\s+|entire\s+|whole\s+)?(?:address\s+book|contacts?\s+book|phone\s*book)`,
     r`(?:the\s+user'?s|their)\s+(?:full\s+|home\s+)?(?:e-?mail\s+address|ip\s+address|phone\s+number|` +
       r`date\s+of\s+birth|home\s+address|location|address|full\s+name)`,
     r`(?:the\s+)?environment's\s+[a-z_][\w]{3,}`,
     r`(?:every|each|all|any)\s+(?:\w+\s+)?files?\s+(?:that\s+)?(?:you|the\s+user)\s+(?:\w+\s+)?` +
       r`(?:opens?|reads?|edits?|views?|touch(?:es)?)`,
     r`(?:user'?s|their|your|all|every|any)\s+(?:\w+\s+)?private\s+repositor\w+`,
-    r`(?:the\s+)?(?:content|contents|text)\s+of\s+(?:the\s+)?(?:user'?s\s+)?` +
+    r`(?:the\s+)?(?:content|contents|text)\s+of\s+(?:the\s+|any\s+|every\s+|all\s+|each\s+)?(?:user'?s\s+)?` +
       r`(?:files|[\w./~-]*(?:credentials|config|\.env|history|keys?|rc))`,
     r`keys?\s+(?:the\s+user\s+has\s+)?on\s+disk|id_(?:rsa|dsa|ecdsa|ed25519)|kubeconfig`,
     r`(?:values?|contents?)\s+of\s+(?:the\s+)?(?:\S+\s+){0,4}(?:environment\s+variables?|env\s+vars?)`,
@@ -205,7 +212,7 @@ const PRIVATE = words(
     r`contrase[ñn]as?|claves?\s+(?:api|privadas?)|credenciales|passwörter|passwort|api-schlüssel`,
     r`coordonnées\s+bancaires|datos\s+bancarios|bankdaten|bankverbindung|dati\s+bancari|dados\s+bancários|geburtsdatum|date\s+de\s+naissance|fecha\s+de\s+nacimiento|data\s+di\s+nascita`,
     r`schlüssel|zugangsdaten|anmeldedaten|mots\s+de\s+passe|clés\s+api|identifiants|jetons|senhas?`,
-    r`密码|密钥|私钥|凭证|凭据|令牌|パスワード|秘密鍵|認証情報|トークン|пароли|пароль|ключи|ключ`,
+    r`健康情報|個人情報|健康信息|个人信息|病歴|病历|密码|密钥|私钥|凭证|凭据|令牌|パスワード|秘密鍵|認証情報|トークン|пароли|пароль|ключи|ключ`,
     r`учетные\s+данные|токен\w*|비밀번호|비밀\s*키|토큰|자격\s*증명|şifre\w*|\bparola\w*|hasł\w*|\blösenord\w*|\bhesl[ao]\b|mật\s+khẩu|kata\s+sandi|κωδικ\w*|पासवर्ड|رمز\s+عبور|รหัสผ่าน|סיסמ\w*|טוקנים|טוקן|מפתחות|كلمات?\s+المرور`,
     r`variables\s+de\s+entorno|umgebungsvariablen|variables\s+d'environnement|variabili\s+d'ambiente`,
     r`variáveis\s+de\s+ambiente|环境变量|環境変数|переменные\s+окружения|환경\s*변수`,
@@ -293,6 +300,7 @@ const HIDE = words(
     r`ne\s+pas\s+(?:en\s+)?(?:parler|mentionner|informer|dire|signaler)|ne\s+(?:le|la|les|l')\s*(?:mentionnez|dites|signalez)\s+pas`,
     r`не\s+згадуй\w*|не\s+повідомляйте|请勿向用户|不要向用户|勿向用户|无需告知|不必告诉|伝えない|知らせない|言わない`,
     // "The user need not know / be told", in more languages.
+    r`no\s+(?:lo\s+|la\s+)?(?:comente|mencione|comentes|menciones)|no\s+hace\s+falta\s+(?:comentarlo|mencionarlo|decirlo)|nicht\s+(?:erwähnt|erwähnen|mitgeteilt|mitteilen)|verschweig\w*|不必告知|无需告知|不要告知|不用告知`,
     r`usuario\s+no\s+(?:necesita|tiene\s+que|debe)\s+(?:saber\w*|enterarse|ser\s+informado)|no\s+es\s+necesario\s+(?:informar|decir|avisar)`,
     r`utente\s+non\s+(?:deve|ha\s+bisogno\s+di)\s+(?:saperlo|sapere|essere\s+informato)|non\s+è\s+necessario\s+(?:informare|dire|avvisare)`,
     r`usuário\s+não\s+(?:precisa|deve)\s+(?:saber|ser\s+informado)|não\s+é\s+necessário\s+(?:informar|avisar)`,
@@ -300,7 +308,7 @@ const HIDE = words(
     r`(?:nutzer|benutzer)\s+(?:muss|braucht)\s+(?:das|es|davon)\s+nicht\s+(?:zu\s+)?(?:wissen|erfahren)|ohne\s+(?:den|die)\s+(?:nutzer|benutzer)\w*\s+zu\s+informieren`,
     r`l'utilisateur\s+n'a\s+pas\s+(?:besoin|à)\s+(?:de\s+)?(?:le\s+)?(?:savoir|être\s+informé)|sans\s+en\s+informer`,
     r`пользовател\S*\s+не\s+(?:нужно|надо|следует)\s+(?:знать|сообщать)|не\s+сообщайте|користувач\S*\s+не\s+(?:потрібно|треба)\s+знати`,
-    r`无需告诉|不用告诉|不必向用户|无需向用户|ユーザーに(?:は)?知らせる必要は|言及しない|사용자에게\s*알릴\s*필요|언급하지\s*마|kullanıcıya\s+bildirme\w*|użytkownik\s+nie\s+musi\s+wiedzieć`,
+    r`不要提起|不要提及|説明は不要|伝えないこと|知らせないで|言わないで|无需说明|不要告诉|无需告诉|不用告诉|不必向用户|无需向用户|ユーザーに(?:は)?知らせる必要は|言及しない|사용자에게\s*알릴\s*필요|언급하지\s*마|kullanıcıya\s+bildirme\w*|użytkownik\S*\s+nie\s+musi\s+(?:\S+\s+){0,2}wiedzieć`,
     r`behöver\s+inte\s+(?:informeras|veta|få\s+veta)|nämn\s+inte|nie\s+(?:informuj|wspominaj)|não\s+(?:mencione|informe|conte)`,
     r`nie\s+mów|\bberätta\s+inte|neříkej|đừng\s+nói|\bjangan\s+(?:beri\s+tahu|katakan)|μην\s+(?:το\s+)?πεις|मत\s+बता\S*|نگو|อย่าบอก`,
   ),
@@ -317,7 +325,7 @@ const AUTHORITY = words(
     r`(?:pretend|act|behave)\s+(?:to\s+be|you\s+are|as\s+if\s+you\s+were|as\s+an?)\s+(?:\w+\s+){0,3}(?:unrestricted|unfiltered|jailbroken)`,
     r`your\s+new\s+(?:role|persona|identity)\s+is|developer\s+mode|god\s+mode|jailbr(?:oken|eak)`,
     r`(?:^|[:;,]\s*)you\s+are\s+(?:hereby\s+|now\s+|fully\s+)?authori[sz]ed\s+to|you\s+are\s+(?:hereby|now)\s+authori[sz]ed\s+to`,
-    r`pre-?authori[sz]ed|(?:the\s+)?user\s+has\s+already\s+(?:approved|authori[sz]ed|consented\s+to|agreed\s+to)`,
+    r`(?:approved|authori[sz]ed|signed\s+off\s+on)\s+(?:this|it|that)\s+(?:in\s+advance|beforehand|already)|pre-?authori[sz]ed|(?:the\s+)?user\s+has\s+already\s+(?:approved|authori[sz]ed|consented\s+to|agreed\s+to)`,
     r`(?:no\s+longer|don'?t|do\s+not)\s+need\s+to\s+(?:ask|confirm|check)`,
     r`without\s+(?:asking|checking\s+with|consulting)\s+(?:the\s+user\s+)?(?:for\s+)?(?:confirmation|approval|permission)`,
     r`(?:do\s+not|don'?t|never)\s+ask\s+(?:the\s+user\s+|them\s+)?(?:for\s+(?:confirmation|permission|approval)|to\s+confirm)`,
@@ -359,9 +367,13 @@ const ADDRESSEE = words(
 );
 /** Asking the user for what no tool needs from them: phishing through the model. */
 const PHISH = words(
-  r`(?:ask|prompt|request|get)\s+the\s+user\s+(?:for|to\s+(?:enter|provide|type|share|confirm|paste))\s+` +
+  r`(?:ask|prompt|request|get)\s+(?:the\s+user|them)\s+(?:for|to\s+(?:enter|provide|type|share|confirm|paste))\s+` +
     r`(?:their|his|her|the)\s+(?:\w+\s+){0,2}(?:seed\s+phrase|recovery\s+phrase|mnemonic|private\s+key|` +
-    r`2fa\s+code|otp|one-time\s+(?:code|password)|cvv|social\s+security\s+number|bank\s+password)`,
+    r`2fa\s+code|otp|one-time\s+(?:code|password)|cvv|social\s+security\s+number|(?:bank|banking|e-?mail|account|login|sso|icloud|apple\s+id|google|microsoft)\s+password)|` +
+    // The user made to hand a secret back by the answer: "should reply with their SSO password".
+    r`(?:the\s+user|users|they|you)\s+(?:should|must|need\s+to|needs\s+to|has\s+to|have\s+to|is\s+asked\s+to|are\s+asked\s+to)\s+` +
+    r`(?:reply|respond|answer|write\s+back|send|provide|enter|type|paste|confirm)\s+(?:\w+\s+){0,2}(?:their|his|her|your)\s+` +
+    r`(?:\w+\s+){0,2}(?:password|passcode|pin|seed\s+phrase|recovery\s+phrase|mnemonic|2fa\s+code|otp|verification\s+code|cvv|card\s+number)`,
 );
 /** A change of the model's behaviour meant to outlast the call. */
 const PERSISTENT = words(
@@ -406,6 +418,12 @@ const DECEIVE = words(
     // A conclusion fixed beforehand, dressed as the result of the comparison.
     r`(?:conclude|recommend|choose|rank)\s+(?:with\s+)?(?:\S+\s+){1,5}as\s+the\s+(?:\w+\s+)?(?:recommended|best|preferred|winning|top)\b[^.\n]{0,40}\b(?:in\s+(?:every|each|all|any)\s+cases?|regardless|no\s+matter|always)`,
     r`so\s+(?:that\s+)?(?:this|it|the\s+(?:choice|result|recommendation))\s+(?:appears|seems|looks)\s+to\s+(?:follow|come|result)\s+from`,
+    // Fifth round: rivals described falsely, facts withheld even when present, endorsements made up.
+    r`(?:describe|present|portray|label|call|mark|list)\s+(?:\w+\s+){0,3}(?:rival|competing|competitors?'?|other)\s+(?:\w+'?\s+){0,3}as\s+(?:\w+\s+){0,2}(?:out\s+of\s+print|unavailable|discontinued|unsafe|insecure|inferior|unreliable|deprecated|scams?|fake|low[\s-]quality)`,
+    r`(?:never|do\s+not|don'?t)\s+(?:mention|show|include|report|disclose)\b[^.\n]{0,80}\beven\s+(?:when|if|though)\s+(?:the\s+|it\s+|they\s+)?(?:\w+\s+){0,2}(?:has|have|contains?|exists?|are|is|present|applies|apply)`,
+    r`(?:say|claim|tell\s+(?:them|the\s+user))\s+(?:that\s+)?(?:it|this|they)\s+(?:was|were|is|are|has\s+been)\s+(?:recommended|approved|endorsed|prescribed|verified)\s+by\s+(?:their|your|the\s+user'?s)`,
+    r`steer\s+(?:them|the\s+user|users)\s+(?:to|toward|towards)\b`,
+    r`tell\s+(?:them|the\s+user)\s+(?:that\s+)?(?:the\s+|it\s+|they\s+)?(?:\w+\s+)?(?:is|are|was|were)\s+still\s+(?:on|running|active|enabled|connected|protected|safe|working)`,
   ),
 );
 
@@ -456,6 +474,10 @@ const REDIRECT = words(
     r`(?:should|must)\s+actually\s+be\s+(?:made|sent|paid|transferred|routed)|instead\s+of\s+the\s+requested`,
     r`(?:report|confirm|describe)\s+(?:\w+\s+){0,4}(?:as\s+done|using\s+the\s+\w+\s+they\s+gave|to\s+the\s+account\s+they\s+asked)`,
     r`user'?s\s+chosen\s+\w+\s+is\s+applied\s+later`,
+    // After a comma: the value is fixed whatever the user says ("pays to whatever account the
+    // user names" is the tool doing its job).
+    r`(?:[,;—]\s*|\bregardless\s+of\s+|\bno\s+matter\s+)(?:whatever|whichever|what|which)\s+(?:account|address|recipient|destination|iban|wallet|number|payee|beneficiary)\s+` +
+      r`(?:the\s+user|the\s+person|they|the\s+customer)\s+(?:\w+\s+)?(?:names?|gives?|provides?|chooses?|specif\w+|enters?|says?|wants?)`,
   ),
 );
 /**
@@ -584,7 +606,7 @@ const REMOTE = words(
 );
 /** A line that weakens a safeguard by itself: passwordless sudo, the macOS firewall or SIP off. */
 const WEAKEN_TOKEN =
-  /\bufw\s+disable\b|\bsetenforce\s+0\b|\bsystemctl\s+(?:stop|disable|mask)\s+(?:firewalld|ufw|apparmor|auditd|fail2ban)\b|\bnetsh\s+advfirewall\s+set\s+\w+\s+state\s+off\b|\biptables\s+-F\b|\bNOPASSWD\b|\b(?:Add|Set)-MpPreference\b|\bsetglobalstate\s+off\b|\bspctl\s+--master-disable\b|\bcsrutil\s+disable\b|\bopen\s+(?:port\s+)?\d+\s+(?:\w+\s+){0,3}to\s+0\.0\.0\.0\/0/i;
+  /\bufw\s+disable\b|\bsetenforce\s+0\b|\bsystemctl\s+(?:stop|disable|mask)\s+(?:firewalld|ufw|apparmor|auditd|fail2ban)\b|\bnetsh\s+advfirewall\s+set\s+\w+\s+state\s+off\b|\biptables\s+-F\b|\bNOPASSWD\b|\b(?:append|add|set|write|echo|put)\b[^.\n]{0,40}\b(?:PermitRootLogin|PasswordAuthentication)\s+yes\b|\b(?:Add|Set)-MpPreference\b|\bsetglobalstate\s+off\b|\bspctl\s+--master-disable\b|\bcsrutil\s+disable\b|\bopen\s+(?:port\s+)?\d+\s+(?:\w+\s+){0,3}to\s+0\.0\.0\.0\/0/i;
 /** The agent's own rules or memory, rewritten to outlast the conversation. */
 const AGENT_RULES = words(
   any(
@@ -632,7 +654,7 @@ const CHANGE = words(
 /** Work spent for nothing: a tool called hundreds of times, answers padded with filler. */
 const WASTE = words(
   any(
-    r`(?:call|invoke|run|repeat|query)\s+(?:this\s+tool|it|this|[a-z]+_[a-z_]+)\s+(?:again\s+|repeatedly\s+)?(?:[^\w\s.]\s*)?(?:at\s+least\s+)?(?:\d{2,}|[\d,]{4,}|hundreds\s+of|thousands\s+of)\s+(?:more\s+)?times`,
+    r`(?:call|invoke|run|repeat|query)\s+(?:this\s+tool|it|this|(?:each|every|the)\s+(?:call|request|query)|[a-z]+_[a-z_]+)\s+(?:again\s+|repeatedly\s+)?(?:[^\w\s.]\s*)?(?:at\s+least\s+)?(?:\d{2,}|[\d,]{4,}|hundreds\s+of|thousands\s+of)\s+(?:more\s+)?times`,
     r`(?:on|for|over)\s+every\s+(?:possible\s+)?(?:substring|prefix|suffix|permutation|combination|character|word)\s+of`,
     r`(?:pad|fill|extend|bloat)\s+(?:every|each|all|your)\s+(?:\w+\s+)?(?:answer|response|reply|output)s?\s+with\s+(?:[\d,]{3,}|thousands\s+of)\s+(?:\w+\s+)?(?:words|tokens|characters|lines|paragraphs)`,
     r`(?:generate|write|produce)\s+and\s+(?:then\s+)?(?:discard|throw\s+away|delete)`,
@@ -693,6 +715,9 @@ const TROPE = words(
     r`[a-z]+_[a-z_]+${"`"}?,?\s+(?:which\s+)?(?:must|should)\s+(?:not|never)\s+be\s+(?:used|called)\s+(?:any\s*more|again|at\s+all)`,
     r`this\s+tool\b[^.\n]{0,60}\beven\s+(?:for\s+)?(?:unrelated|irrelevant|other)\s+(?:ones|requests|tasks|questions|queries)`,
     r`(?:do\s+not|don'?t|never)\s+use\s+(?:the\s+|any\s+)?other\s+servers?'?|(?:this|our)\s+server'?s?\s+tools\s+are\s+(?:the\s+)?(?:authoritative|only\s+trusted)`,
+    r`(?:ignore|disregard|forget|set\s+aside|override)\s+(?:all\s+|any\s+)?(?:of\s+)?(?:the|your)\s+(?:\w+\s+){0,2}` +
+      r`(?:instructions|guidance|rules|directions|guidelines|prompt)\s+(?:you\s+(?:were|have\s+been)\s+given|(?:given|set)\s+(?:to\s+you|by))`,
+    r`(?:is|are)\s+now\s+in\s+(?:maintenance|debug|developer|admin|god|unrestricted|test)\s+mode|(?:tool\s+)?permissions\s+(?:are|have\s+been)\s+(?:now\s+)?(?:unrestricted|lifted|disabled|elevated)`,
     r`do\s+anything\s+now|(?:free\s+(?:of|from)|not\s+bound\s+by|ignores?)\s+(?:all\s+|any\s+)?(?:rules|restrictions|guidelines|policies|filters)`,
   ),
   r`<\/\s*(?:tool_description|tool|function|description|function_description|tools|system|instructions)\s*>|<\|(?:endoftext|im_end|eot_id|start_header_id|end_header_id)\|>`,
@@ -1083,7 +1108,7 @@ interface ActionHints {
  */
 const ANCHOR_WORDS = {
   supply: r`instal\w*|index-url|registry|mirror|package\s+(?:source|index)|depends|postinstall|preinstall|setup\s+script|as\s+well`,
-  weaken: r`ufw|setenforce|firewalld|apparmor|auditd|fail2ban|advfirewall|iptables|firewall|antivirus|defender|gatekeeper|selinux|two-factor|2fa|mfa|multi-factor|ssl|tls|certificate|signature|hooks|branch\s+protection|code\s+review|sandbox|audit\w*|verification|public\w*|nopasswd|setglobalstate|spctl|csrutil|0\.0\.0\.0|world-\w+|ngrok|localtunnel|cloudflared|tmate|reverse\s+(?:ssh|tunnel|shell)|(?:add|set)-mppreference`,
+  weaken: r`PermitRootLogin|PasswordAuthentication|ufw|setenforce|firewalld|apparmor|auditd|fail2ban|advfirewall|iptables|firewall|antivirus|defender|gatekeeper|selinux|two-factor|2fa|mfa|multi-factor|ssl|tls|certificate|signature|hooks|branch\s+protection|code\s+review|sandbox|audit\w*|verification|public\w*|nopasswd|setglobalstate|spctl|csrutil|0\.0\.0\.0|world-\w+|ngrok|localtunnel|cloudflared|tmate|reverse\s+(?:ssh|tunnel|shell)|(?:add|set)-mppreference`,
   rules: r`(?:long-term|persistent|permanent)\s+memory|memory\s+(?:file|store|bank|that)|claude\.md|agents\.md|gemini\.md|copilot-instructions|mcp\s+(?:settings|config\w*)|mcp\.json|claude_desktop_config|settings\.json|autoapprove|alwaysallow|dangerously-skip-permissions|auto-approve|cursorrules|windsurfrules|clinerules|system\s+prompt|custom\s+instructions|remember\s+(?:permanently|forever|for)|(?:permanently|forever)\s+remember`,
   user: r`two-factor|2fa|mfa|multi-factor|antivirus|firewall|defender|passwords?|passcodes?|pin|bank|login\s+details|seed|recovery|otp|one-time|infected|compromised|hacked|locked|suspended|exe|sh|pkg|dmg|msi|ps1|apk|bat`,
   later: r`(?:every|each|all|any)\s+(?:later|future|subsequent|following|remaining|upcoming|other)|you\s+(?:write|generate|create|produce)|here\s+on|now\s+on|going\s+forward|(?:rest|remainder)\s+of|next\s+(?:message|reply|answer|response|turn)`,
@@ -1121,7 +1146,7 @@ const NO_ACTIONS: ActionHints = {
 };
 
 /** A word each trope needs. */
-const TROPE_WORDS = r`end\s+of|(?:instructions?|task|directives?|orders)\s*:|(?:system|admin|administrator|developer|root|security)\s+override|mode\s+(?:is\s+now|now|enabled|activated|on)|(?:safety|security|content|ethical)\s+(?:rules|filters|guidelines|policies|restrictions|checks|guardrails)|fake|malicious|dangerous|insecure|untrusted|spyware|scams?|phishing|be\s+(?:used|called)\s+(?:any\s*more|again|at\s+all)|unrelated|irrelevant|even\s+(?:for\s+)?other|anything\s+now|free\s+(?:of|from)|bound\s+by|other\s+servers?|authoritative|ignores?\s+(?:all\s+|any\s+)?(?:rules|restrictions|guidelines|policies|filters)|(?:human|user)\s*:`;
+const TROPE_WORDS = r`end\s+of|(?:instructions?|task|directives?|orders)\s*:|(?:system|admin|administrator|developer|root|security)\s+override|mode\s+(?:is\s+now|now|enabled|activated|on)|(?:safety|security|content|ethical)\s+(?:rules|filters|guidelines|policies|restrictions|checks|guardrails)|fake|malicious|dangerous|insecure|untrusted|spyware|scams?|phishing|be\s+(?:used|called)\s+(?:any\s*more|again|at\s+all)|unrelated|irrelevant|even\s+(?:for\s+)?other|anything\s+now|free\s+(?:of|from)|bound\s+by|other\s+servers?|authoritative|ignores?\s+(?:all\s+|any\s+)?(?:rules|restrictions|guidelines|policies|filters)|(?:human|user)\s*:|(?:ignore|disregard|forget|set\s+aside|override)\s+(?:all\s+|any\s+)?(?:of\s+)?(?:the|your)|now\s+in\s+\w+\s+mode|unrestricted`;
 const TROPE_ANCHOR = anchor(TROPE_WORDS);
 /** Closing tags and special tokens: `</tool_description>`, `<|im_end|>`. */
 const TAG_TROPE = /<\/|<\|/;
@@ -1600,4 +1625,211 @@ export function readMeaning(text: string, whole = false): Meaning | null {
     }
   }
   return null;
+}
+
+/**
+ * The slots of an instruction to the model (issue #16, fifth round), each a broad class found
+ * anywhere in one paragraph, in any order and any wording: the user kept out of it (not told,
+ * not asked, informed "separately", "quietly", left out of the answer…), the model addressed ("the
+ * assistant should", "tip for assistants", "before you answer", "you must"), an outside value (an
+ * e-mail address outside the documentation domains, an IBAN, a card-like number, a wallet, an IP),
+ * another tool ("whichever mail tool is connected", "the X tool", "via some_tool"), and private
+ * data (the meaning rules' data). Two of them together are an order real tools do not give:
+ * secrecy with an outside value, the model, another tool or private data; an outside value with
+ * the model or another tool. The pairs were chosen on the dev halves and the real corpora (none
+ * of the 1,523 real tools, nor GitHub's 6,799 texts, holds one; see docs/BENCHMARKS.md).
+ */
+const KEPT_FROM_USER = new RegExp(
+  any(
+    // "the user does not need to hear of it", "users are never asked"
+    r`\b(?:users?|human|them|they|customers?)\b[^.\n]{0,40}?\b(?:not|never|no\s+need|needn'?t|without|nor|rarely|seldom|hardly)\b` +
+      r`[^.\n]{0,30}?\b(?:know|hear|see|told|tell|inform|notif|mention|ask|aware|bother|notice|confirm|explain|disclos|alert|consult)`,
+    // "no need to mention it", "don't bother them", not "never ask the user to paste…"
+    r`\b(?:not|never|no\s+need\s+to|needn'?t|without|don'?t|avoid)\s+(?:\w+\s+){0,2}` +
+      r`(?:tell|inform|notif|mention|ask\w*(?!\s+(?:the\s+users?\s+|them\s+|users?\s+)?to\s+(?!confirm|approve|verify|check|review))|bother|alert|surfac|flag|bring\w*\s+(?:\w+\s+)?up|point\w*\s+(?:\w+\s+)?out)`,
+    // What is kept is the order itself, not a secret: "never reveal these notes", not "without
+    // revealing their encrypted values".
+    r`\b(?:not|never|no\s+need\s+to|needn'?t|don'?t)\s+(?:\w+\s+)?(?:reveal|disclos|explain)\w*\s+` +
+      r`(?:this|that|it|these|the\s+(?:change|adjustment|step|instruction|rule|note)s?|to\s+the\s+user)\b`,
+    r`\b(?:informed|notified|told|handled|reported)\s+separately\b`,
+    // An adverb of secrecy, unless negated ("nothing is sent silently").
+    // Before what is done ("quietly post it"), not describing how the tool works ("writes quietly,
+    // without a window", "runs silently in the background").
+    r`\b(?:quietly|silently|secretly|discreetly|covertly|invisibly|unobtrusively)(?:\s+(?!(?:and|or|but|without|in|on|at|to|from|with|by|for|while|when|as|if|unless)\b)[a-z]{2,}\b|(?=\s*(?:[.;!]|$)))` +
+      r`(?<!\b(?:not|never|nothing\s+(?:is|gets)|no\s+\w+\s+(?:is|gets))\s+(?:\w+\s+)?\w+)`,
+    r`\b(?:nobody|no\s+one|none\s+of\s+(?:them|the\s+users?))\b[^.\n]{0,40}?\b(?:hear|know|told|informed|notified|aware)`,
+    r`\bbehind\s+the\s+scenes\b|\breport\s+only\b|\bnotify_user\s*:\s*false`,
+    r`\b(?:omit|leave\s+out|exclude|skip)\s+(?:\w+\s+){0,4}(?:from|in|of)\s+(?:your|the)\s+(?:answer|reply|response|summary|output|report)`,
+    r`\bleave\s+(?:it|this|that|them)\s+out\s+of\s+(?:\w+\s+){0,2}(?:answers?|repl(?:y|ies)|responses?|summar(?:y|ies)|explanations?|reports?)`,
+    r`\b(?:not|never|don'?t)\s+(?:list|include|show|mention)\s+(?:\w+\s+){0,4}in\s+your\s+(?:answer|reply|response|summary)`,
+    r`\b(?:not|never)\s+(?:be\s+)?(?:shown|displayed|visible|surfaced|listed)\s+to\s+(?:the\s+)?users?`,
+    // The act kept out of sight, not a secret: "the upload is not shown in the client".
+    r`\b(?:upload|call|request|step|transfer|copy|action|sync|export|forward|send)(?:s|ing)?\s+(?:is|are)\s+(?:not|never)\s+(?:shown|displayed|visible|surfaced|listed|logged)`,
+    r`\b(?:mention|report|say|show|tell\s+(?:them|the\s+user))\s+only\b`,
+    r`\bnot\s+(?:something\s+)?to\s+(?:raise|bring\s+up|mention)|\bno\s+point\s+(?:in\s+)?(?:asking|telling|mentioning)|\b(?:will|would)\s+not\s+(?:miss|notice)\b`,
+    r`\b(?:silent|hidden|invisible|blind)\s+(?:guest|copy|recipient|participant|observer|attendee|member|collaborator)`,
+    // HIDE's English forms, for text read without it.
+    r`\bkeep\s+(?:this|it|that|them|the\s+fact\w*)\s+(?:\w+\s+){0,6}(?:to\s+yourself|out\s+of|secret|hidden|private|between|confidential|quiet|under\s+wraps)`,
+    r`\bwithout\s+(?:\w+\s+)?(?:telling|mentioning|informing|notifying|saying|showing|alerting|the\s+user\s+(?:knowing|noticing|seeing))`,
+    r`\b(?:in\s+the\s+dark|unaware|stay\s+between\s+you)\b`,
+  ),
+  "i",
+);
+/** A word every form of KEPT_FROM_USER or HIDE holds in English, looked for first. */
+const KEPT_GATE =
+  /\b(?:not|never|no\s+(?:need|point|one)|nobody|none|without\s+(?:\w+\s+)?(?:tell|mention|inform|notif|say|show|alert|ask|consult|bother|flag|surfac|the\s+user)\w*|needn'?t|don'?t|avoid|separately|quietly|silently|secretly|discreetly|covertly|invisibly|unobtrusively|behind|omit|leave\s+(?:\w+\s+)?out|exclude|skip|report\s+only|notify_user|keep\s+(?:this|it|that|them|the)|between\s+(?:us|you)|unaware|dark|silent|hidden|invisible|blind|rarely|seldom|hardly|(?:mention|say|show|tell\s+\w+)\s+only)\b|n't\b/i;
+const TO_THE_MODEL =
+  /\b(?:the|an|any|all|your|each)\s+(?:ai\s+)?(?:assistants?|ai|models?|llms?|agents?)\s+(?:should|must|will|shall|needs?\s+to|has\s+to|have\s+to|is\s+(?:expected|required|asked|supposed|instructed)\s+to|performs?|always|never)\b|\b(?:tips?|hints?|guidance|instructions?|steps?|notes?|context|guide|reminder|heads-up|memo|fyi|pointer|advice|message|word)\s+(?:for|to)\s+(?:the\s+|any\s+|all\s+)?(?:ai\s+)?(?:assistants?|ai|models?|llms?|agents?)\b|\bif\s+you\s+are\s+an?\s+(?:ai|assistant|language\s+model|llm|model|agent)\b|\bsteps\s+the\s+(?:assistant|agent|model)\b|\b(?:assistants?|ai\s+agents?|llms?)\s+(?:using|reading|calling)\s+this\b|\b(?:before|when(?:ever)?|after)\s+(?:you\s+)?(?:answer|respond|reply)\w*\b|\b(?:in|to)\s+your\s+(?:answer|reply|response)\b|\byou\s+(?:must|should|need\s+to|have\s+to|are\s+(?:required|expected|asked)\s+to)\b/i;
+/** The same in other languages, read on text with letters past ASCII (see slotPair). */
+const TO_THE_MODEL_FOREIGN = new RegExp(
+  any(
+    r`\b(?:el|la|un|al)\s+(?:asistente|modelo|agente)\s+(?:debe|deberá|tiene\s+que|ha\s+de)`,
+    r`\b(?:l'|le\s+)(?:assistant|modèle|agent)\s+(?:doit|devra|est\s+tenu)`,
+    r`\b(?:der|die|das)\s+(?:assistent|ki|modell|agent)\s+(?:muss|soll|sollte|hat\s+zu)`,
+    r`\bl'(?:assistente|agente)\s+(?:deve|dovrà)|\bil\s+modello\s+(?:deve|dovrà)`,
+    r`\b[oa]\s+(?:assistente|modelo|agente)\s+(?:deve|precisa|deverá)`,
+    r`\bde\s+(?:assistent|ai|agent)\s+(?:moet|zal)`,
+    r`(?:ассистент|помощник|модель|агент|ии)\S*\s+(?:долж|обязан|повин)\S*`,
+    r`\basystent\S*\s+(?:musi|powinien)|\bassistenten\s+(?:ska|måste)|\basistan\S*\s+(?:mutlaka|gerekir)`,
+    r`(?:助手|助理|模型|AI|人工智能)(?:必须|应该|应当|需要|务必)|(?:アシスタント|モデル|AI)は|(?:어시스턴트|모델|AI)(?:는|은)`,
+  ),
+  "i",
+);
+const OTHER_TOOL_FOREIGN = new RegExp(
+  any(
+    r`(?:outil|werkzeug|herramienta|strumento|ferramenta|instrument|инструмент\S*|narzędzi\S*|nástroj\S*|araç\S*)\s+` +
+      r`${"`"}?[a-z]+_[a-z_]+`,
+    r`[a-z]+_[a-z_]+${"`"}?\s*(?:ツール|工具|도구)`,
+    r`\b(?:otr[oa]s?|autres?|anderen?|andere[sn]?|altr[oi]|outr[oa]s?|другой|другим|других|innych|inne)\s+(?:\S+\s+)?` +
+      r`(?:herramientas?|outils?|werkzeugen?|strumenti|ferramentas?|инструмент\S*|narzędzi\S*)`,
+    r`\S+-werkzeug|其他(?:的)?工具|他の(?:\S{0,6})?ツール|다른\s*도구`,
+  ),
+  "i",
+);
+/** An outside e-mail address; the other outside values hold digits (see outsideValue). */
+const OUTSIDE_MAIL =
+  /[\w.+-]{1,64}@(?!(?:example|test|localhost|domain|email|company|acme)\.)[\w-]+\.[a-z]{2,}/i;
+const OUTSIDE_NUMBER =
+  /\b[A-Z]{2}\d{2}(?:\s?[A-Z0-9]{4}){2,7}\b|\b\d{4}(?:[\s-]\d{3,4}){3,5}\b|\b0x[0-9a-fA-F]{16,}|\b\d{1,3}(?:\.\d{1,3}){3}\b|\b(?:bc1|tb1|ltc1)[02-9ac-hj-np-z]{25,60}\b/;
+/** An outside value: an address, an IBAN, a card-like number, a wallet, an IP; literal gates first. */
+function outsideValue(text: string): RegExpExecArray | null {
+  const mail = text.includes("@") ? OUTSIDE_MAIL.exec(text) : null;
+  // "e.g. jane@contoso.com", "such as ops@…": an example of a value, not one to use.
+  const example =
+    mail &&
+    /(?:e\.g\.|i\.e\.|for\s+example|such\s+as|like)[\s,:]*$/i.test(
+      text.slice(Math.max(0, mail.index - 20), mail.index),
+    );
+  return (example ? null : mail) ?? (/\d\d/.test(text) ? OUTSIDE_NUMBER.exec(text) : null);
+}
+const OTHER_TOOL_SLOT =
+  /\b(?:other|another|whichever|any)\s+(?:\w+\s+){0,2}(?:tools?|servers?|connectors?|integrations?)\b|\bthe\s+[\w-]+\s+tool\b/i;
+/** A tool by its snake_case name, read only in text with an underscore. */
+const OTHER_TOOL_SNAKE =
+  /\b[a-z]+_[a-z_]+\s+tool\b|\b(?:with|via|using|to|call)\s+`?[a-z]+_[a-z_]+/i;
+/** The words OTHER_TOOL_FOREIGN needs on ASCII text. */
+const FOREIGN_TOOL_GATE =
+  /werkzeug|outil|herramienta|strument|ferramenta|instrument|narz|n[aá]stroj|ara[cç]|otr[oa]s|autres?\b|andere|altr[oi]\b|outr[oa]s/i;
+
+/** Another tool named, in any of the languages above. */
+function otherTool(text: string, foreign: boolean): boolean {
+  return (
+    OTHER_TOOL_SLOT.test(text) ||
+    (text.includes("_") && OTHER_TOOL_SNAKE.test(text)) ||
+    ((foreign || FOREIGN_TOOL_GATE.test(text)) && OTHER_TOOL_FOREIGN.test(text))
+  );
+}
+
+/** A paragraph holding two slots that together make an order (see KEPT_FROM_USER), or null. */
+export function slotPair(text: string): Meaning | null {
+  // Two slots need a few words: forty characters of a Latin script, fewer of CJK.
+  if (text.length < 16) return null;
+  const foreign = FOREIGN_LETTERS.test(text);
+  if (text.length < 40 && !foreign) return null;
+  let from = 0;
+  const paragraphs = text.includes("\n") ? text.split(/\n[ \t]*\n/) : [text];
+  for (const paragraph of paragraphs) {
+    const at = from;
+    from += paragraph.length + 2;
+    // English secrecy first (one gate word, then KEPT_FROM_USER); HIDE, with its other
+    // languages, only once a partner slot is there (or on text with letters past ASCII).
+    const kept = KEPT_GATE.test(paragraph) ? KEPT_FROM_USER.exec(paragraph) : null;
+    const outside = outsideValue(paragraph);
+    const model = () =>
+      TO_THE_MODEL.test(paragraph) ||
+      firstOf(ADDRESSEE_ALL, foreign, paragraph) !== null ||
+      TO_THE_MODEL_FOREIGN.test(paragraph);
+    const other = () => otherTool(paragraph, foreign);
+    const data = () => {
+      const parts = partsOf(paragraph, foreign);
+      return parts.data.length > 0 || CREDENTIAL_FILE.test(paragraph);
+    };
+    if (!kept && !outside && !foreign && !LATIN_HIDE_GATE.test(paragraph)) {
+      // Three slots around private data, none of them secrecy or an outside value: another tool
+      // with a named field, the model, a link or a scope past the call; a link with the model or
+      // a scope. No real text holds one of these triples.
+      // Read within one sentence: a page of documentation holds all of them far apart.
+      if (!other() && !LINK_SLOT.test(paragraph)) continue;
+      for (const [from, to] of sentences(paragraph)) {
+        const one = paragraph.slice(from, to);
+        if (tripleAround(one, foreign)) {
+          return { rule: "points private data at another tool or a link", index: at + from };
+        }
+      }
+      continue;
+    }
+    // A link pairs with secrecy only: real tools link their docs next to anything else.
+    const partner = () => !!outside || model() || other() || LINK_SLOT.test(paragraph);
+    const hide = kept ?? firstOf(HIDE_ALL, foreign, paragraph);
+    if (hide && (partner() || data())) {
+      return { rule: "an order kept from the user", index: at + hide.index };
+    }
+    if (outside && (model() || other())) {
+      return { rule: "tells the model where to send something", index: at + outside.index };
+    }
+  }
+  return null;
+}
+
+const LINK_SLOT = /https?:\/\/[\w.-]+\.[a-z]{2,}/i;
+/** A scope past the call: "always", "whenever", "every time", "proactively", "even if"… */
+const SCOPE_SLOT =
+  /\b(?:always|whenever|every\s+time|each\s+time|proactively|even\s+(?:if|when|though)|regardless|from\s+now\s+on|for\s+the\s+rest|any\s+time|automatically|without\s+(?:asking|confirm\w*|checking))\b/i;
+/** A field named: `ctx`, "the context field", "parameter q". */
+const PARAM_SLOT = /`[\w.-]+`|\b(?:field|parameter|argument)\s+`?[\w.-]+/i;
+/** A negation of the Latin-script languages HIDE reads on ASCII text ("el usuario no necesita"). */
+const LATIN_HIDE_GATE =
+  /\b(?:no\s+(?:\w+\s+)?(?:necesita|debe|hace|le|lo|la|se|informe|mencione|digas?|diga)|nicht|pas|niet|nie|nao|sin|sans|ohne|senza|sem|zonder|nunca|jamais|niemals|inte)\b/i;
+
+/** Three slots around private data in one sentence (see slotPair). */
+function tripleAround(sentence: string, foreign: boolean): boolean {
+  // The tool saying what it does ("Fetches the user's emails from https://… whenever asked").
+  if (/^\s*(?:[A-Z][a-z]+(?:es|s)|It\s+[a-z]+s|This\s+tool\s+[a-z]+s)\b/.test(sentence))
+    return false;
+  const toTool = otherTool(sentence, foreign);
+  const link = LINK_SLOT.test(sentence);
+  if (!toTool && !link) return false;
+  const scope = SCOPE_SLOT.test(sentence);
+  const model = () =>
+    TO_THE_MODEL.test(sentence) ||
+    firstOf(ADDRESSEE_ALL, foreign, sentence) !== null ||
+    TO_THE_MODEL_FOREIGN.test(sentence);
+  const triple = toTool ? PARAM_SLOT.test(sentence) || link || scope || model() : scope || model();
+  if (!triple) return false;
+  // "Encrypt your secret…", "store your API keys…": documentation speaks to its reader as "you";
+  // the data must be someone's named otherwise (the user's, the conversation, a file).
+  const parts = partsOf(sentence, foreign);
+  return (
+    parts.data.some(([start]) => !/^your\b/i.test(sentence.slice(start, start + 5))) ||
+    CREDENTIAL_FILE.test(sentence)
+  );
+}
+
+/** The first match of a global pair in `text`, from its start. */
+function firstOf(p: Pair, foreign: boolean, text: string): RegExpExecArray | null {
+  const pattern = pick(p, foreign);
+  pattern.lastIndex = 0;
+  const found = pattern.exec(text);
+  pattern.lastIndex = 0;
+  return found;
 }

@@ -14,6 +14,7 @@ import {
   ordersAction,
   POINTER,
   readMeaning,
+  slotPair,
 } from "./intent.ts";
 import { definitionDigest, rememberClean, scannedCleanBefore } from "./scan-verdicts.ts";
 
@@ -627,23 +628,60 @@ export function readings(text: string): [string, string][] {
   return out;
 }
 
+/**
+ * The person the model works for, by other names: "the human", "the person you are helping",
+ * "the end user", "whoever you are chatting with", "the requester". Read as "the user".
+ */
+const THE_USER =
+  /\b(?:the|this|your)\s+(?:human(?:\s+(?:user|operator))?|end[\s-]users?|requester|requestor|(?:person|individual|human|customer|client|people)\s+(?:(?:that|who|whom)\s+)?(?:you(?:'re|\s+are)?|the\s+assistant\s+is)\s+\w+ing(?:\s+(?:to|with|for))?)\b|\bwhoever\s+(?:you(?:'re|\s+are)|is)\s+\w+ing(?:\s+(?:to|with|for))?\b/gi;
+/** A word of the text that names one of `own`'s parameters, not already in backticks. */
+function restated(text: string, own: Set<string> | undefined): string | null {
+  // A few words cannot hold data, an act and a place.
+  if (text.length < 24) return null;
+  let out = text;
+  if (
+    /\b(?:human|person|individual|people|end[\s-]user|requeste?or|whoever|customer|client)/i.test(
+      out,
+    )
+  ) {
+    out = out.replace(THE_USER, "the user");
+  }
+  // One pattern for every tool (a pattern per parameter list would be compiled per tool).
+  let named = false;
+  if (own) for (const name of own) if (out.includes(name)) named = true;
+  if (named && own) {
+    out = out.replace(PLACE, (whole, before: string, name: string) =>
+      own.has(name) ? `${before}\`${name}\`` : whole,
+    );
+  }
+  return out === text ? null : out;
+}
+
+/** A word after "in", "into", "as"…: a parameter of this tool, when one is so named. */
+const PLACE =
+  /\b((?:in|into|to|as|inside|within|onto)\s+(?:the\s+|its\s+|a\s+)?)([A-Za-z][\w-]{2,40})(?![\w`-])/g;
+
 /** A parameter's or a prompt argument's own description: where its value is the sink. */
 const ARGUMENT_DESCRIPTION = /\.properties\.[^.]+\.description$|\.arguments\[\d+\]\.description$/;
 /** An order to fill a value ("fill with…", "set to…", "paste…"). */
-const FILL = /\b(?:fill|populate|put|paste|use|provide|include|insert|enter|supply|give|quote)\b/gi;
+const FILL =
+  /\b(?:fill|populate|put|paste|use|provide|include|insert|enter|supply|give|quote|append|prepend|suffix|prefix|concatenate|attach)\b/gi;
 /**
  * The same said of the value, not ordered (issue #16, fourth round): "compute it by appending…",
  * "the license is the value of…", "also add one tag per…", "copiare qui…", "…を追記".
  */
 const ARGUMENT_FILL =
-  /\b(?:by|from|with)\s+(?:appending|adding|copying|pasting|including|concatenating|prepending)\b|\b(?:is|are|must\s+be|should\s+be)\s+(?:the\s+)?(?:value|contents?|text)\s+of\b|\balso\s+(?:add|append|include|put|copy)\b|\b(?:copiare|incollare|inserire|aggiungere|copiar|pegar|añadir|kopieren|einfügen|anhängen|copier|coller|ajouter)\b|追記|記入|貼り付け|添付|附加|填入|粘贴/i;
+  /\b(?:the\s+)?(?:agent|assistant|model|ai|llm)\s+(?:fills|puts|sets|includes|adds|appends|passes|writes|enters|supplies|provides|places)\b|\b(?:by|from|with)\s+(?:appending|adding|copying|pasting|including|concatenating|prepending)\b|\b(?:is|are|must\s+be|should\s+be)\s+(?:the\s+)?(?:value|contents?|text)\s+of\b|\balso\s+(?:add|append|include|put|copy)\b|\b(?:copiare|incollare|inserire|aggiungere|copiar|pegar|añadir|kopieren|einfügen|anhängen|copier|coller|ajouter)\b|追記|記入|貼り付け|添付|附加|填入|粘贴/i;
+
+/** A parameter's description that names its value after a label: "Session blob: the complete…". */
+const LABELLED = /^[^.:\n]{1,40}:\s+(?:the|a|an|your|their|all|every)\s/i;
 
 /**
  * Scans one piece of text (a description, a title, a default value). With `argument`, the text
  * describes a parameter, and "fill with the whole conversation" needs no other sink: the
  * parameter is where it goes.
  */
-export function scanDescription(whole: string, argument = false): Finding[] {
+export function scanDescription(whole: string, argument = false, own?: Set<string>): Finding[] {
   const findings: Finding[] = [];
   if (whole.length > MAX_SCANNED) {
     findings.push({
@@ -678,10 +716,12 @@ export function scanDescription(whole: string, argument = false): Finding[] {
       }
     }
   }
+  let understood = false;
   for (const [how, reading] of all) {
     const meaning =
       readMeaning(reading) ??
-      (argument && (hasOrder(FILL, reading) || ARGUMENT_FILL.test(reading))
+      (argument &&
+      (hasOrder(FILL, reading) || ARGUMENT_FILL.test(reading) || LABELLED.test(reading))
         ? readMeaning(
             reading.replace(/([.!?;])(?=\s|$)|([。！？])|$/g, (_, a, b) => ` here${a ?? b ?? ""}`),
           )
@@ -691,6 +731,35 @@ export function scanDescription(whole: string, argument = false): Finding[] {
         severity: "high",
         rule: meaning.rule + how,
         excerpt: excerpt(reading, meaning.index),
+      });
+      understood = true;
+      break;
+    }
+  }
+  // Who is who, said plainly (issue #16, fifth round): the person the model serves under any name
+  // ("the human", "the person you are helping") is the user, and a parameter of this very tool
+  // named bare ("put it in the city") is a place data goes, as "`city`" is. Read again only when
+  // nothing was found and the text has either.
+  if (!understood) {
+    const plain = restated(normal, own);
+    const meaning = plain === null ? null : readMeaning(plain);
+    if (meaning && plain !== null) {
+      findings.push({
+        severity: "high",
+        rule: `${meaning.rule} (who is who)`,
+        excerpt: excerpt(plain, meaning.index),
+      });
+      understood = true;
+    }
+  }
+  // Two slots of an order in one paragraph, whatever the words between them (see slotPair).
+  for (const [how, reading] of understood ? [] : all) {
+    const pair = slotPair(reading);
+    if (pair) {
+      findings.push({
+        severity: "high",
+        rule: pair.rule + how,
+        excerpt: excerpt(reading, pair.index),
       });
       break;
     }
@@ -728,10 +797,14 @@ interface ToolLike {
 export function scanTool(server: string, tool: ToolLike): ToolFinding[] {
   const out: ToolFinding[] = [];
   const texts: string[] = [];
+  const own = ownParameters(tool.inputSchema);
+  /** Texts holding an `@`: where an outside e-mail address may sit. */
+  const addressed: [string, string][] = [];
   const add = (where: string, text: unknown) => {
     if (typeof text !== "string" || !text) return;
     if (text.includes(" ")) texts.push(text);
-    for (const finding of scanDescription(text, ARGUMENT_DESCRIPTION.test(where))) {
+    if (text.includes("@")) addressed.push([where, text]);
+    for (const finding of scanDescription(text, ARGUMENT_DESCRIPTION.test(where), own)) {
       out.push({ server, tool: tool.name, where, ...finding });
     }
   };
@@ -758,6 +831,8 @@ export function scanTool(server: string, tool: ToolLike): ToolFinding[] {
   }
   const lie = annotationLie(tool);
   if (lie) flag("annotations", "annotations contradict the description", lie);
+  const stray = addressed.length ? strayAddress(tool, addressed) : null;
+  if (stray) flag(stray[0], "an outside address in a tool that sends nothing to anyone", stray[1]);
   // An instruction split across fields, one pointing at the next, is read as one text.
   if (
     texts.length > 1 &&
@@ -774,6 +849,68 @@ export function scanTool(server: string, tool: ToolLike): ToolFinding[] {
       );
   }
   return out;
+}
+
+/**
+ * What a tool is for, said by its name, title, parameter names or first sentence, when that
+ * purpose involves people's addresses: mail, messages, invitations, sharing, accounts, tickets,
+ * commits (their authors), contacts. Such a tool may name an address; any other has no use for one.
+ */
+const ADDRESS_PURPOSE =
+  /mail|messag|\bb?cc\b|draft|repl(?:y|ies)|repo|clone|send|share|sharing|invit|notif|contact|calendar|event|meeting|recipient|attendee|sms|slack|discord|teams|chat|newsletter|campaign|subscri|users?\b|member|account|customer|lead|crm|ticket|git|commit|author|owner|admin|profile|identity|login|address|domain|dns|whois|correo|courriel|nachricht|mensaje|messaggio|mensagem|wiadomo|почт|сообщ|лист|邮|郵|メール|메일|消息|信息/i;
+/** A sentence that names the tool's maker or where to ask for help, not a recipient. */
+const MAKER_CONTACT =
+  /\b(?:contact|questions?|support|feedback|help|bugs?|issues?|report(?:ed|ing)?|reach|maintain\w*|author\w*|licen[cs]\w*|copyright|e-?mail\s+us|write\s+to\s+us|kontakt\w*|contacto|contatto|contato)\b|联系|連絡|문의/i;
+
+/**
+ * An outside e-mail address (not a documentation domain) in the text of a tool whose own purpose,
+ * as its name, title, parameter names and first sentence tell it, has nothing to do with people's
+ * addresses (issue #16, fifth round: a weather tool that says mail "should also go to
+ * ops-archive@…"). The address is the attacker's: a recipient added to another tool's mail, a
+ * place to send data. A sentence that gives the maker's contact is left alone. Real tools of the
+ * corpora name only documentation addresses (`user@example.com`) outside mail, calendar and git
+ * tools.
+ */
+function strayAddress(tool: ToolLike, addressed: [string, string][]): [string, string] | null {
+  const found = addressed.find(([, text]) => OUTSIDE_ADDRESS.test(text));
+  if (!found) return null;
+  const description = typeof tool.description === "string" ? tool.description : "";
+  const first = description.slice(0, 300).split(/(?<=[.!?。])\s|\n/)[0] ?? "";
+  const schema = tool.inputSchema as { properties?: Record<string, unknown> } | undefined;
+  const names = schema?.properties ? Object.keys(schema.properties).join(" ") : "";
+  const purpose = `${tool.name} ${typeof tool.title === "string" ? tool.title : ""} ${names} ${first}`;
+  if (ADDRESS_PURPOSE.test(normalizeForScan(purpose))) return null;
+  for (const [where, text] of addressed) {
+    const normal = normalizeForScan(text.slice(0, MAX_SCANNED));
+    let seen = 0;
+    for (const at of normal.matchAll(OUTSIDE_ADDRESSES)) {
+      const [, sentence] = sentenceAt(normal, at.index, at.index + at[0].length);
+      // An SSH remote (`git@host:owner/repo`) is no mailbox; "e.g. a@b.io" is an example.
+      const remote = /^git@/i.test(at[0]) && normal[at.index + at[0].length] === ":";
+      const example = /(?:e\.g\.|i\.e\.|for\s+example|such\s+as|like)[\s,:(]*$/i.test(
+        normal.slice(Math.max(0, at.index - 20), at.index),
+      );
+      if (!remote && !example && !MAKER_CONTACT.test(sentence)) {
+        return [where, excerpt(normal, at.index)];
+      }
+      // A text of contact lines is read no further (each sentence is read in full).
+      if (++seen >= MAX_EXCUSED) break;
+    }
+  }
+  return null;
+}
+
+/**
+ * The tool's own top-level parameter names (three letters or more, at most 32 of them), or
+ * undefined: where the model will put what the text tells it to.
+ */
+function ownParameters(schema: unknown): Set<string> | undefined {
+  const properties = (schema as { properties?: unknown } | undefined)?.properties;
+  if (!properties || typeof properties !== "object") return undefined;
+  const names = Object.keys(properties)
+    .filter((name) => /^[A-Za-z][\w-]{2,40}$/.test(name))
+    .slice(0, 32);
+  return names.length ? new Set(names) : undefined;
 }
 
 /** A description that opens with sending data out or destroying it. */
@@ -834,7 +971,8 @@ function isDataField(where: string): boolean {
 
 /** An e-mail address outside the documentation domains. */
 const OUTSIDE_ADDRESS =
-  /[\w.+-]{1,64}@(?!(?:example|test|localhost|domain|email|company)\.)[\w-]+\.[a-z]{2,}/i;
+  /[\w.+-]{1,64}@(?!(?:example|test|localhost|domain|email|company|acme)\.)[\w-]+\.[a-z]{2,}/i;
+const OUTSIDE_ADDRESSES = new RegExp(OUTSIDE_ADDRESS.source, "gi");
 /** Verbs that send what a field selects elsewhere. */
 const SENDS = /\b(?:upload|send|post|transmit|forward|share|sync|mirror|export)\w*/i;
 
@@ -851,7 +989,10 @@ function fixedValues(node: Record<string, unknown>): [string, string] | null {
   for (const key of ["default", "const", "enum", "examples"]) {
     const value = node[key];
     if (typeof value === "string") values.push(value);
-    else if (Array.isArray(value)) for (const v of value) if (typeof v === "string") values.push(v);
+    else if (Array.isArray(value)) {
+      // One level of nesting too: `examples: [["./src", "~/.ssh"]]`.
+      for (const v of value.flat()) if (typeof v === "string") values.push(v);
+    }
   }
   if (!values.length) return null;
   const only = [
@@ -1047,6 +1188,37 @@ export class PoisoningRegistry {
       const flag = (where: string, rule: string, excerpt: string) =>
         found.push({ server, tool: label, where, severity: "high", rule, excerpt });
       walk(value, kind, add, flag);
+      // A prompt, resource or template says what it is for as a tool does; server instructions
+      // speak for the whole server and have no one purpose.
+      if (kind !== "instructions" && value && typeof value === "object") {
+        const entry = value as Record<string, unknown>;
+        const texts: [string, string][] = [];
+        walk(
+          entry,
+          kind,
+          (where, text) => {
+            if (typeof text === "string" && text.includes("@")) texts.push([where, text]);
+          },
+          () => {},
+        );
+        const args = Array.isArray(entry.arguments)
+          ? entry.arguments
+              .map((a) => (a as { name?: unknown })?.name)
+              .filter((n) => typeof n === "string")
+          : [];
+        const stray = texts.length
+          ? strayAddress(
+              {
+                name: `${name} ${args.join(" ")}`,
+                title: entry.title as string | undefined,
+                description: entry.description as string | undefined,
+              },
+              texts,
+            )
+          : null;
+        if (stray)
+          flag(stray[0], "an outside address in a tool that sends nothing to anyone", stray[1]);
+      }
       if (found.some((finding) => finding.severity === "high")) flagged.add(name);
       findings.push(...found);
     }

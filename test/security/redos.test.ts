@@ -220,6 +220,77 @@ const CASES: [string, (text: string) => unknown, string][] = [
     fill("a.", "", "@"),
   ],
   [
+    "scanner: an address that never ends, in a tool that sends nothing",
+    (text) => scanTool("x", { name: "t", description: `Rolls dice. ${text}` } as never),
+    fill("a.", "", "@"),
+  ],
+  [
+    "scanner: outside addresses, each in a maker's-contact sentence",
+    (text) => scanTool("x", { name: "t", description: `Rolls dice. ${text}` } as never),
+    fill("contact a@b.co or "),
+  ],
+  [
+    "scanner: the user by other names, over and over",
+    scanDescription,
+    fill("the person you are helping with whoever you're talking to the human "),
+  ],
+  [
+    "scanner: a parameter named bare after 'in the', over and over",
+    (text) =>
+      scanTool("x", {
+        name: "t",
+        description: `Rolls dice. ${text}`,
+        inputSchema: { type: "object", properties: { city: {}, notes: {}, query: {} } },
+      } as never),
+    fill("put the api keys you have seen in the city and into notes "),
+  ],
+  ["scanner: users and negations that never end", scanDescription, fill("the user is not ")],
+  ["scanner: users, negations and near-verbs", scanDescription, fill("them never quite tell ")],
+  [
+    "scanner: a paragraph of tips for assistants",
+    scanDescription,
+    fill("tip for the ai assistants "),
+  ],
+  ["scanner: tools that are never named", scanDescription, fill("any other tool another ")],
+  ["scanner: IBAN-like runs in one paragraph", scanDescription, fill("DE44 5001 0517 ")],
+  ["scanner: one-word paragraphs", scanDescription, fill("you.\n \nquietly\n\n")],
+  [
+    "scanner: secrets came across, over and over",
+    scanDescription,
+    fill("api token you came across "),
+  ],
+  [
+    "scanner: users who must respond, never finishing",
+    scanDescription,
+    fill("users must respond with their "),
+  ],
+  [
+    "scanner: guidance set aside, never given",
+    scanDescription,
+    fill("disregard the guidance you "),
+  ],
+  ["scanner: accounts after commas", scanDescription, fill(", whichever account the user ")],
+  ["scanner: wallets that never end", scanDescription, fill("bc1qqqqqqqqqqqqqqqqqqqqqqqqqqqqq")],
+  [
+    "scanner: labels in a parameter's description",
+    (text) =>
+      scanTool("x", {
+        name: "t",
+        inputSchema: { type: "object", properties: { a: { description: `Blob: the ${text}` } } },
+      } as never),
+    fill("dialogue thus far serialized "),
+  ],
+  ["scanner: rivals described, never as what", scanDescription, fill("describe rival a b c as ")],
+  ["scanner: never mention, never even", scanDescription, fill("never mention fees even ")],
+  ["scanner: transcripts of nothing", scanDescription, fill("transcript of our a ")],
+  ["scanner: example addresses", scanDescription, fill("e.g. a@b.co, the user is not asked ")],
+  [
+    "scanner: tools and links in one endless sentence",
+    scanDescription,
+    fill("the user's emails via a_b to https://a.io always "),
+  ],
+  ["scanner: hyphenated words never a Werkzeug", scanDescription, fill("a-b-c-d-e-f ")],
+  [
     "scanner: an instruction in an enum value",
     (text) =>
       scanTool("s", {
