@@ -15,6 +15,7 @@ import {
   POINTER,
   readMeaning,
 } from "./intent.ts";
+import { shownAsExample } from "./intent-fifth-shown.ts";
 import { definitionDigest, rememberClean, scannedCleanBefore } from "./scan-verdicts.ts";
 
 export interface Finding {
@@ -652,7 +653,7 @@ export function scanDescription(whole: string, argument = false): Finding[] {
       excerpt: `${whole.length} characters, over ${MAX_SCANNED}: ${excerpt(whole, 0)}`,
     });
   }
-  const text = whole.slice(0, MAX_SCANNED);
+  const text = shownAsExample(whole.slice(0, MAX_SCANNED));
   for (const [rule, pattern] of [
     ["invisible characters", INVISIBLE],
     ["invisible characters", STRAY_VARIATION],
