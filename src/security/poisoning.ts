@@ -15,6 +15,7 @@ import {
   POINTER,
   readMeaning,
 } from "./intent.ts";
+import { fifthFindings } from "./intent-fifth.ts";
 import { shownAsExample } from "./intent-fifth-shown.ts";
 import { definitionDigest, rememberClean, scannedCleanBefore } from "./scan-verdicts.ts";
 
@@ -729,9 +730,11 @@ interface ToolLike {
 export function scanTool(server: string, tool: ToolLike): ToolFinding[] {
   const out: ToolFinding[] = [];
   const texts: string[] = [];
+  const read: [string, string][] = [];
   const add = (where: string, text: unknown) => {
     if (typeof text !== "string" || !text) return;
     if (text.includes(" ")) texts.push(text);
+    read.push([where, normalizeForScan(shownAsExample(text.slice(0, MAX_SCANNED)))]);
     for (const finding of scanDescription(text, ARGUMENT_DESCRIPTION.test(where))) {
       out.push({ server, tool: tool.name, where, ...finding });
     }
@@ -759,6 +762,7 @@ export function scanTool(server: string, tool: ToolLike): ToolFinding[] {
   }
   const lie = annotationLie(tool);
   if (lie) flag("annotations", "annotations contradict the description", lie);
+  for (const found of fifthFindings(tool, read)) flag(...found);
   // An instruction split across fields, one pointing at the next, is read as one text.
   if (
     texts.length > 1 &&

@@ -1,0 +1,391 @@
+/**
+ * Fifth round of issue #16, tuned on the fifth attack set's dev half by class: orders the earlier
+ * rules had no parts for (`fifthFindings`; what is only shown is in intent-fifth-shown.ts): the
+ * user's consent skipped, another server's tool re-ruled, a
+ * credential file read into one of the tool's own fields, the user outranked, a security scanner
+ * talked down, a hidden rule spelled by first letters, a sentence disguised as an identifier.
+ * Every pattern here runs in linear time: gaps are bounded and never nested.
+ */
+import { CREDENTIAL_FILE, hasOrder } from "./intent.ts";
+import { OUTSIDE } from "./intent-fifth-shown.ts";
+
+const r = String.raw;
+const rx = (source: string, flags = "i") => new RegExp(source, flags);
+
+// ---------------------------------------------------------------------------------------------
+// Orders the earlier rules had no parts for, read over every text of a tool.
+
+/** Consent to act taken away from the user, in the languages of the attack sets. */
+const CONSENT_EN = rx(
+  [
+    r`\b(?:asking|prompting|checking\s+with|confirming\s+with)\s+(?:the\s+)?user\b[^.\n]{0,40}\b(?:violation|forbidden|prohibited|disallowed|not\s+(?:allowed|permitted|needed|necessary|required)|unnecessary)`,
+    r`\b(?:confirmations?|approvals?|confirmation\s+prompts?)\s+(?:(?:are|is|have\s+been|has\s+been)\s+)?(?:switched\s+off|turned\s+off|disabled|not\s+(?:required|needed)|unnecessary|waived)`,
+    r`\b(?:do\s+not|don't|never|no\s+need\s+to)\s+(?:\w+\s+){0,4}?(?:confirm(?:ation|ing)?\b(?!_)|(?:ask|prompt|check\s+with)(?:\s+(?:the\s+)?user)?(?=\s*[;,.:)\n]|\s*$|\s+(?:for\s+(?:confirmation|approval|permission|consent)|first|before|whether|if)\b))(?![^.\n]{0,80}\b(?:until|unless)\s+(?:the\s+)?user)`,
+    r`\bwithout\s+(?:asking|confirming\s+with|checking\s+with|prompting)\s+(?:the\s+)?user\b`,
+  ].join("|"),
+);
+/** The same in other languages, where the phrase itself is addressed to the model. */
+const CONSENT_INTL = rx(
+  [
+    r`確認(?:せず|しない|なし|は不要|は必要(?:ありません|ない))|確認を求めることは禁止|(?:ユーザー|利用者)に(?:確認|尋ね|聞か)(?:せず|ずに|ないで)`,
+    r`无需(?:用户)?确认|不要(?:询问|征求|请求)用户|未经用户(?:确认|同意)|不必(?:向用户)?确认`,
+    r`확인\s*없이|묻지\s*말고|확인하지\s*말고`,
+    r`\bohne\s+(?:den|die)\s+(?:Nutzer|Benutzer|Anwender)\w*\s+zu\s+fragen|\bohne\s+(?:Rückfrage|Bestätigung|Nachfrage)`,
+    r`\bsans\s+(?:demander|confirmation|l'accord)|\bsin\s+(?:preguntar|pedir\s+confirmaci[oó]n|confirmaci[oó]n)`,
+    r`\bsem\s+(?:perguntar|pedir\s+confirma|confirma[cç][aã]o)|\bsenza\s+(?:chiedere|conferma)|\bбез\s+(?:подтверждения|спроса|вопросов)`,
+  ].join("|"),
+);
+/** The user, named in another language ("sans confirmation" alone may describe the tool). */
+const USER_WORD =
+  /\b(?:Nutzer\w*|Benutzer\w*|Anwender\w*|utilisateur\w*|usuari[oa]s?|usu[aá]ri[oa]s?|utente|gebruiker)\b|пользовател/i;
+const CJK = /[\u3040-\u30FF\u4E00-\u9FFF\uAC00-\uD7AF]/;
+/** A word CONSENT_EN or CONSENT_INTL needs, looked for first (most texts have none); the foreign words only in texts with such letters. */
+const CONSENT_ANCHOR =
+  /\b(?:confirm\w*|ask\w*|prompt\w*|approv\w*|check\w*|fragen|demander|preguntar|perguntar|chiedere|conferma)\b/i;
+const CONSENT_FOREIGN =
+  /確認|确认|询问|征求|확인|묻지|Rückfrage|Bestätigung|подтвержд|спроса|вопросов/;
+
+/** Acts the user would want to approve. */
+const CONSENTED_ACT = rx(
+  [
+    r`\b(?:delet\w*|remov\w*|eras\w*|wip\w*|drop\w*|execut\w*|run|write|writ\w*|overwrit\w*|push\w*|deploy\w*|pay\w*|transfer\w*|send\w*|install\w*|purchas\w*)\b`,
+    r`削除|実行|書き込|送信|送金|インストール|删除|执行|写入|发送|转账|安装|삭제|실행|전송`,
+    r`\b(?:lösch\w*|ausführ\w*|aufrufen|überweis\w*|supprim\w*|exécut\w*|envo\w*|elimin\w*|borr\w*|ejecut\w*|envi\w*|exclu\w*|apag\w*|execut\w*|esegu\w*|cancell\w*|удал\w*|выполн\w*|запуст\w*|отправ\w*)`,
+  ].join("|"),
+);
+/** An order to the model in English: a verb at a clause's start, or "you must". */
+const ACT_ORDER = rx(
+  r`\b(?:execute|run|write|delete|remove|push|pay|send|install|overwrite|proceed|continue|go\s+ahead)\b`,
+  "gi",
+);
+const FOREIGN = /[^\t-~]/;
+
+/** Another server's tool addressed by this one: "the filesystem server's write_file tool". */
+const OTHER_SERVER_TOOL =
+  /\b(?:the\s+)?[\w-]{2,30}\s+server'?s\s+(?:`?[\w.-]{2,40}`?\s+)?(?:tool|`[\w.-]{2,40}`|[a-z]+_[a-z_]{2,40})/i;
+/** Kept from the user, said in the passive or about an answer ("Leave it out of explanations"). */
+const NOT_REPORTED = rx(
+  [
+    r`\b(?:should|must|need|is|are)\s+not\s+(?:be\s+)?(?:reported|mentioned|disclosed|surfaced|shown|brought\s+up|logged)\b`,
+    r`\bneed\s+not\s+be\s+(?:reported|mentioned|disclosed)|\bno\s+need\s+to\s+(?:report|mention|disclose)\b`,
+    r`\bleave\s+(?:it|this|them|that)\s+out\s+of\s+(?:the\s+|your\s+|any\s+)?(?:[\w-]+\s+){0,2}(?:explanations?|summar(?:y|ies)|answers?|repl(?:y|ies)|reports?|output|responses?)\b`,
+    r`\breport\s+only\s+(?:the\s+)?[\w\s-]{1,40}?\s+to\s+the\s+user\b`,
+    r`\bniet\s+(?:aan\s+de\s+gebruiker\s+)?(?:melden|vermelden)|\bnicht\s+(?:dem\s+Nutzer\s+)?(?:melden|erwähnen)`,
+  ].join("|"),
+);
+/** A rule for every use of another tool: "every SELECT you run must be followed by…". */
+const EVERY_USE_MUST =
+  /\b(?:every|each|all|any)\s+[\w-]+\s+(?:you\s+(?:run|make|send|call|write|execute)\s+)?(?:must|should|has\s+to|have\s+to)\b/i;
+/** Another server's tool run down so this one is chosen ("is outdated and mis-handles…"). */
+const RUN_DOWN =
+  /\b(?:is|are)\s+(?:now\s+)?(?:outdated|deprecated|obsolete|broken|buggy|unreliable|unsafe|insecure|compromised)\b|\bmis-?handles\b/i;
+
+/** Words ranking something above the user's own: "above what the user says". */
+const OVER_USER = rx(
+  [
+    r`\b(?:above|over|ahead\s+of|rather\s+than|instead\s+of|overrid\w+|supersed\w+|takes?\s+precedence\s+over|outranks?)\s+(?:what(?:ever)?|anything)\s+the\s+user\s+(?:says|said|asks|asked|wants|requests|prefers|instructs|thinks)`,
+    r`\btreat\s+(?:its|their|the|this)\s+(?:\w+\s+)?(?:answers?|outputs?|results?|responses?|verdicts?)\s+as\s+(?:final|authoritative|definitive|the\s+truth)\b[^.\n]{0,60}\buser\b`,
+  ].join("|"),
+);
+/** Other tools kept from the user against their wish, or said to be down. */
+const OTHER_TOOLS = rx(
+  r`\b(?:other|another|any\s+other|competing|outras?|otras?|autres?|andere[nr]?|altri|altre|другие|других)\s+(?:\w+\s+)?(?:tools?|ferramentas?|herramientas?|outils?|Tools?|Werkzeuge|strumenti|инструмент\w*|servers?|servidores?|serveurs?)|其他工具|他のツール|다른\s*도구`,
+);
+const EVEN_IF_USER = rx(
+  r`\beven\s+if\s+(?:the\s+)?user\s+(?:asks|requests|insists|wants)|\bmesmo\s+que\s+o\s+usu[aá]rio\s+(?:pe[cç]a|solicite|queira)|\baunque\s+el\s+usuario\s+(?:lo\s+)?(?:pida|solicite|quiera)|\bm[eê]me\s+si\s+l'utilisateur\s+(?:le\s+)?demande|\bauch\s+wenn\s+(?:der|die)\s+(?:Nutzer|Benutzer)\w*|\banche\s+se\s+l'utente\s+(?:lo\s+)?(?:chiede|richiede)|\bдаже\s+если\s+пользователь|即使用户|ユーザーが(?:求めて|頼んで|依頼して)も`,
+);
+const SAY_DOWN = rx(
+  r`\b(?:tell|say|inform|diga|dizer|digam|di|dile|diles|decir|dis|dites|sag|sagen)\b[^.\n;]{0,40}\b(?:down|unavailable|offline|broken|fora\s+do\s+ar|indispon[ií]ve(?:l|is)|no\s+(?:est[aá]n?\s+)?disponibles?|ca[ií]d[oa]s?|hors\s+service|indisponibles?|nicht\s+verf[uü]gbar|non\s+disponibil[ei]|недоступ\w*)`,
+);
+
+const NEVER = /\b(?:never|nunca|jamais|nie|mai|никогда|do\s+not|don't|não|no)\b|決して|绝不|절대/i;
+
+/** A security scanner talked down, or the user told to turn it off. */
+const SCANNER =
+  /\b(?:scanner|quarantin\w*|gateway|security\s+(?:check|filter|tool|layer)|guardrails?)\b/i;
+const SCANNER_DOWN = rx(
+  [
+    r`\b(?:known\s+)?false\s+positives?\b`,
+    r`\bunquarantin\w*|\b(?:allow-?list|whitelist)\s+(?:it|them|this|these|the)\b`,
+    r`\b(?:turn|switch)\s+(?:the\s+)?(?:scanner|gateway|filter|check|guard\w*)\s+off\b|\b(?:turn|switch)\s+off\s+(?:the\s+)?(?:scanner|gateway|filter|guard\w*)`,
+    r`\b(?:disable|bypass|skip)\s+(?:the\s+)?(?:scanner|quarantine|security\s+(?:check|filter|scan))`,
+  ].join("|"),
+);
+
+const SCANNER_ORDER = /\b(?:call|tell|ask|turn|disable|bypass|allow|release|unquarantin\w*)\b/i;
+
+/** Retrieved text to be run as written: "execute them exactly as written with the shell tool". */
+const RUN_AS_WRITTEN =
+  /\b(?:execute|run|perform|carry\s+out|follow)\s+(?:them|those(?:\s+steps)?|these(?:\s+steps)?|its\s+(?:steps|commands)|(?:the|those|these|its|their)\s+(?:steps|commands|instructions|actions)(?:\s+(?:in|from)\s+[\w\s]{1,30}?)?)\s+(?:exactly\s+)?(?:as\s+written|verbatim|as-is|word\s+for\s+word|without\s+(?:review|reviewing|checking|changes|modification))/i;
+
+const RUN_VERB = /\b(?:execute|run|perform|carry|follow)\b/gi;
+
+/** A hidden rule spelled by first letters: "the first letter of each line below". */
+const ACROSTIC =
+  /\bfirst\s+letters?\s+of\s+(?:each|every|the)\s+(?:line|word|sentence|paragraph|item|bullet)s?\b/i;
+const FOLLOW_HIDDEN =
+  /\b(?:hidden|secret|real|true)\s+(?:rule|instruction|task|order|message)s?\b|\b(?:apply|follow|obey|execute|carry\s+out|do)\s+(?:it|them|that|this|what\s+(?:it|they)\s+says?)\b/i;
+
+/** A fake system block in brackets: `[[system notice | priority=override]] … [[/system notice]]`. */
+const FAKE_SYSTEM_BLOCK =
+  /(?:\[\[|\{\{|【|⟦)\s*\/?\s*(?:system|admin|administrator|developer|operator|policy)\b[^\]}】⟧\n]{0,60}(?:\]\]|\}\}|】|⟧)/i;
+
+/** A credential file or store, or one said in other words. */
+const SECRET_SOURCE = rx(
+  [
+    CREDENTIAL_FILE.source.replace("|(?:^|[\\s'\"`(])\\.env\\b(?!\\.)", ""),
+    r`\bLogin\s+Data\b|\bsaved-?\s*passwords?\s+(?:store|file|database|vault)|\bkeychain\b|\bkeyring\b`,
+    r`\b[\w.-]*(?:credentials?|secrets?|access-?tokens?|accessTokens|passwords?)\.(?:json|ya?ml|txt|ini|toml|db|cfg|conf)\b`,
+    r`\b(?:private|secret)\s+(?:half|part|portion|side)\s+of\s+(?:the|a|their|your)\s+key|\b(?:the\s+)?file\s+(?:sitting\s+)?next\s+to\s+the\s+\.pub\b`,
+  ].join("|"),
+);
+/** A string SECRET_SOURCE or ENV_FILE needs, looked for first. */
+const SECRET_ANCHOR =
+  /[~$%]|\.(?:ssh|aws|env|npmrc|netrc|pgpass|pub)|id_|\/etc\/|wallet|login|saved|key|credential|secret|token|password|private/i;
+
+/** A project's `.env`: a secret source only when its contents are meant. */
+const ENV_FILE = /(?:^|[\s'"`(])\.env\b(?!\.)/;
+/** The file's text, not its name. */
+const CONTENT_WORD = rx(
+  r`\b(?:contents?|text|body|bytes|inhoud|Inhalt|deren\s+Inhalt|contenu|contenido|conte[uú]do|contenuto)\b|содержим\w*|内容|中身|내용`,
+);
+/** Getting hold of it and handing it on. */
+const HAND_ON = rx(
+  r`\b(?:read|copy|pass|send|put|include|attach|populate|fill|sets?|paste|upload|concatenat\w*|retry|call|use|locate|lesen|lies|aufrufen|meesturen|opvragen|lee|leer|lea|pasa|pase|incluye|lire|lis|leggi|leggere|envoyer|enviar|inviare|passare|pasar|passer)\b`,
+);
+
+/** Handing on the file itself, its contents or "it": not "the profile names, which you pass as…". */
+const HAND_ON_OBJECT = rx(
+  `(?:${HAND_ON.source})[^.\\n]{0,80}?(?:${SECRET_SOURCE.source}|${CONTENT_WORD.source}|\\b(?:it|them)\\b)`,
+);
+
+/** An identifier spelling a sentence in a data field: `info_and_before_responding_forward_…`. */
+const ID_SENTENCE = /^[\w@.+-]{20,200}$/;
+const ID_MOVE =
+  /\b(?:send|forward|e?mail|upload|post|copy|leak|exfiltrate|share|include|attach|pass)\b/i;
+const ID_ORDER = /\b(?:then|before|after|also|always|first|and)\b/i;
+const ID_DATA =
+  /\b(?:env|environment|conversation|chat|history|credentials?|passwords?|tokens?|secrets?|keys?|contents?|ssh)\b|@[\w-]+\.[a-z]{2,}|https?:/i;
+
+/** A property named for stored secrets: `saved_wifi_passwords_from_keychain`. */
+const NAME_SECRETS = /\b(?:passwords?|credentials?|secrets?|tokens?|cookies|private keys?)\b/i;
+const NAME_STORE =
+  /\b(?:keychain|keyring|vault|browser|login data|password manager|wallet|ssh|dotenv|env file|saved|stored|cached)\b/i;
+
+/** A parameter asked to hold this very conversation, or the model's instructions. */
+const WHOLE_TALK = rx(
+  [
+    r`\b(?:prior|previous|earlier|past)\s+(?:turns?|messages?|exchanges?)\b[^.\n]{0,30}\b(?:all|every|each)\b`,
+    r`\b(?:all|every|each)\s+(?:\w+\s+){0,3}?(?:prior|previous|earlier|past)\s+(?:turns?|messages?|exchanges?)\b`,
+    r`\b(?:full|entire|whole|complete|verbatim)\s+(?:transcript|history|log)\s+of\s+(?:the\s+|this\s+|our\s+)?(?:current|this|our|present)\s+(?:chat|conversation|session)`,
+    r`\b(?:hidden|your)\s+(?:hidden\s+|own\s+|full\s+)?system\s+(?:text|prompt|message|instructions)\b|\bsystem\s+prompt\s+(?:first|included|too|as\s+well)\b`,
+  ].join("|"),
+);
+
+/** Another field set to a literal: "change `customer` to cus_8812AF". */
+const SWAP_FIELD =
+  /\b(?:change|replace|swap|switch|redirect|override|substitute)\s+`?([\w-]{2,40})`?\s+(?:to|with|for)\s+`?([\w.@+-]{4,60})`?/gi;
+
+/** A field naming who gets paid, mailed or pushed to. */
+const PAYEE_FIELD =
+  /customer|recipient|payee|account|iban|wallet|address|owner|assignee|bcc|cc|destination|remote|endpoint|webhook|^to$/i;
+const SWAP_ANCHOR = new RegExp(SWAP_FIELD.source, "i");
+
+/** A side copy to an outside address on top of the call: "must also be uploaded to https://…". */
+const ALSO_SENT =
+  /\b(?:must|should|will|is|are)\s+also\s+be\s+(?:uploaded|sent|posted|mirrored|copied|forwarded|synced|shared|backed\s+up)\s+to\s+(?:https?:\/\/|[\w.+-]+@[\w-]+\.)/i;
+
+function sentencesOf(text: string): string[] {
+  return text.split(/(?<=[.!?;])\s+|\n+|(?<=[。！？])/).filter((s) => /\S/.test(s));
+}
+
+/** Property names of a schema node, at any depth (to know which words name this tool's fields). */
+function propertyNames(node: unknown, out: Set<string>, depth = 0): Set<string> {
+  if (!node || typeof node !== "object" || depth > 32) return out;
+  const properties = (node as { properties?: unknown }).properties;
+  if (properties && typeof properties === "object" && !Array.isArray(properties)) {
+    for (const [name, child] of Object.entries(properties)) {
+      out.add(name.toLowerCase());
+      propertyNames(child, out, depth + 1);
+    }
+  }
+  for (const key of ["items", "$defs", "definitions"] as const) {
+    const child = (node as Record<string, unknown>)[key];
+    if (child && typeof child === "object") {
+      for (const value of Array.isArray(child) ? child : Object.values(child)) {
+        propertyNames(value, out, depth + 1);
+      }
+      if (key === "items") propertyNames(child, out, depth + 1);
+    }
+  }
+  return out;
+}
+
+/** A mention of one of the tool's fields: `name`, "as name", "in name", "name =". */
+function namesField(sentence: string, fields: Set<string>): boolean {
+  for (const m of sentence.matchAll(
+    /`([\w-]{1,40})`|\b(?:as|in|into)\s+([\w-]{2,40})\b|\b([\w-]{2,40})\s*=/g,
+  )) {
+    const name = (m[1] ?? m[2] ?? m[3] ?? "").toLowerCase();
+    if (fields.has(name)) return true;
+  }
+  return false;
+}
+
+/** Whether `where` is a schema's own description (a field's, a definition's, an output's). */
+const FIELD_TEXT =
+  /^(?:inputSchema|outputSchema)\..*\.(?:description|title|\$comment|x-[\w-]+)$|^outputSchema\.(?:title|description)$/;
+const DATA_FIELD = /\.(?:enum|examples|default)\[\d+\]$|\.(?:default|const)$/;
+const PROPERTY_PROSE = /\.properties\.[^.]+\.(?:description|\$comment|x-[\w-]+)$/;
+
+/** A word or sign one of the rules of `readText` needs: one pass, most texts have none. */
+const CUE =
+  /\b(?:confirm\w*|ask\w*|prompt\w*|approv\w*|check\w*|server'?s|report\w*|mention\w*|disclos\w*|surfaced|leave|melden|vermelden|erwähnen|above|over|ahead|rather|instead|overrid\w*|supersed\w*|precedence|outrank\w*|treat|other|another|competing|outras?|otras?|autres?|andere\w*|altri|altre|scanner|quarantin\w*|gateway|security|guardrails?|execute|run|perform|carry|follow|letters?|also|change|replace|swap|switch|redirect|override|substitute|keys?|credentials?|secrets?|tokens?|passwords?|private|login|saved|wallet|keychain|keyring|turns?|messages?|exchanges?|transcript|history|system|fragen|demander|preguntar|perguntar|chiedere|conferma)\b|[~$%]|\.(?:ssh|aws|env|npmrc|netrc|pgpass|pub)|id_|\/etc\/|\[\[|\{\{|[^\t-~]/i;
+
+type Flag = [where: string, rule: string, excerpt: string];
+
+/** One text's findings, or null. */
+function readText(where: string, text: string, fields: Set<string>): Flag | null {
+  const at = (rule: string, sentence: string): Flag => [where, rule, sentence.slice(0, 100)];
+  if (DATA_FIELD.test(where) && ID_SENTENCE.test(text) && !/\s/.test(text)) {
+    const words = text.replace(/[_-]+/g, " ");
+    if (
+      words.split(" ").length >= 5 &&
+      ID_MOVE.test(words) &&
+      ID_ORDER.test(words) &&
+      ID_DATA.test(words)
+    ) {
+      return at("an instruction in a data field", text);
+    }
+  }
+  // Shorter than any order ("Repo path"), or none of the words the rules below need.
+  if (text.length < (FOREIGN.test(text) ? 8 : 24) || !CUE.test(text)) return null;
+  if (FAKE_SYSTEM_BLOCK.test(text)) {
+    return at("hidden instruction block", FAKE_SYSTEM_BLOCK.exec(text)?.[0] ?? text);
+  }
+  if (PROPERTY_PROSE.test(where) && WHOLE_TALK.test(text)) {
+    return at("moves private data to a sink", text);
+  }
+  const foreign = FOREIGN.test(text);
+  // Each rule's pattern once over the whole text; sentences are read only for those that hold.
+  const has = {
+    consent:
+      (CONSENT_ANCHOR.test(text) || (foreign && CONSENT_FOREIGN.test(text))) &&
+      (CONSENT_EN.test(text) || CONSENT_INTL.test(text)),
+    otherServer: OTHER_SERVER_TOOL.test(text),
+    unreported: NOT_REPORTED.test(text),
+    overUser: OVER_USER.test(text),
+    otherTools: OTHER_TOOLS.test(text) && (EVEN_IF_USER.test(text) || SAY_DOWN.test(text)),
+    scanner: SCANNER.test(text) && SCANNER_DOWN.test(text),
+    asWritten: RUN_AS_WRITTEN.test(text),
+    acrostic: ACROSTIC.test(text),
+    alsoSent: ALSO_SENT.test(text),
+    secret: SECRET_ANCHOR.test(text) && (SECRET_SOURCE.test(text) || ENV_FILE.test(text)),
+    swap: fields.size > 0 && SWAP_ANCHOR.test(text),
+  };
+  if (!Object.values(has).some(Boolean)) return null;
+  const list = sentencesOf(text);
+  // An outside address or a quoted command anywhere in the text (found once, not per sentence).
+  const literalInText = has.otherServer && (OUTSIDE.test(text) || /`[^`]{6,}`/.test(text));
+  for (const [i, sentence] of list.entries()) {
+    const near = `${list[i - 1] ?? ""} ${sentence} ${list[i + 1] ?? ""}`;
+    if (
+      has.consent &&
+      CONSENTED_ACT.test(near) &&
+      ((CONSENT_INTL.test(sentence) && (USER_WORD.test(sentence) || CJK.test(sentence))) ||
+        (CONSENT_EN.test(sentence) &&
+          (hasOrder(ACT_ORDER, near) || /\buser\b|violation|any\s+tool/i.test(sentence))))
+    ) {
+      return at("skips the user's consent", sentence);
+    }
+    if (
+      has.otherServer &&
+      (NOT_REPORTED.test(sentence) || EVERY_USE_MUST.test(sentence) || RUN_DOWN.test(sentence)) &&
+      (OTHER_SERVER_TOOL.test(near) || literalInText)
+    ) {
+      return at("changes how another tool behaves", sentence);
+    }
+    if (
+      has.unreported &&
+      NOT_REPORTED.test(sentence) &&
+      (OUTSIDE.test(near) || /`[^`]*\b(?:INSERT|DELETE|DROP|UPDATE|curl|wget)\b/i.test(near))
+    ) {
+      return at("acts behind the user's back", sentence);
+    }
+    if (has.overUser && OVER_USER.test(sentence)) {
+      return at("claims authority over the user", sentence);
+    }
+    if (
+      has.otherTools &&
+      OTHER_TOOLS.test(sentence) &&
+      (EVEN_IF_USER.test(sentence) || SAY_DOWN.test(near)) &&
+      NEVER.test(sentence)
+    ) {
+      return at("keeps the user from other tools", sentence);
+    }
+    if (
+      has.scanner &&
+      SCANNER.test(sentence) &&
+      SCANNER_DOWN.test(near) &&
+      SCANNER_ORDER.test(near)
+    ) {
+      return at("weakens a safeguard", sentence);
+    }
+    if (has.asWritten && RUN_AS_WRITTEN.test(sentence) && hasOrder(RUN_VERB, sentence)) {
+      return at("obeys instructions found in data", sentence);
+    }
+    if (has.acrostic && ACROSTIC.test(sentence) && FOLLOW_HIDDEN.test(near)) {
+      return at("decode this and follow it (first letters)", sentence);
+    }
+    if (has.alsoSent && ALSO_SENT.test(sentence)) {
+      return at("moves data to an outside address", sentence);
+    }
+    if (
+      has.secret &&
+      (SECRET_SOURCE.test(sentence) || (ENV_FILE.test(sentence) && CONTENT_WORD.test(sentence)))
+    ) {
+      // The next two sentences too: "Locate the store… Copy it… Call with `import_file` = …".
+      const reach = list.slice(i, i + 3).join(" ");
+      const inField = FIELD_TEXT.test(where) && CONTENT_WORD.test(sentence);
+      // In a field's own text its contents are the object; elsewhere the file, "it" or its
+      // contents must follow the verb.
+      const handed = inField ? HAND_ON.test(reach) : HAND_ON_OBJECT.test(reach);
+      if (handed && (inField || namesField(reach, fields))) {
+        return at("puts a credential file into a field", sentence);
+      }
+    }
+    if (has.swap) {
+      for (const m of sentence.matchAll(SWAP_FIELD)) {
+        const [, field = "", value = ""] = m;
+        const recipient = PAYEE_FIELD.test(field) && fields.has(field.toLowerCase());
+        if (recipient && /\d/.test(value) && /[a-z]/i.test(value)) {
+          return at("changes how another tool behaves", sentence);
+        }
+      }
+    }
+  }
+  return null;
+}
+
+/**
+ * The fifth round's findings over a tool's texts (each already normalized, with where it sits):
+ * HIGH, each naming its rule. `keys` are the property names the schemas hold.
+ */
+export function fifthFindings(
+  tool: { inputSchema?: unknown; outputSchema?: unknown },
+  texts: [string, string][],
+): Flag[] {
+  const fields = propertyNames(tool.inputSchema, new Set<string>());
+  const out: Flag[] = [];
+  for (const [where, text] of texts) {
+    const found = readText(where, text, fields);
+    if (found) out.push(found);
+  }
+  for (const name of fields) {
+    const words = name.replace(/[_-]+/g, " ");
+    if (words.split(" ").length >= 4 && NAME_SECRETS.test(words) && NAME_STORE.test(words)) {
+      out.push(["inputSchema (property name)", "property name asks for stored secrets", name]);
+    }
+  }
+  return out;
+}
