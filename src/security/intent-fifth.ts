@@ -58,7 +58,7 @@ const ACT_ORDER = rx(
   r`\b(?:execute|run|write|delete|remove|push|pay|send|install|overwrite|proceed|continue|go\s+ahead)\b`,
   "gi",
 );
-const FOREIGN = /[^\t-~]/;
+const FOREIGN = /[\u00C0-\u024F\u0370-\u1FFF\u3040-\u9FFF\uAC00-\uD7AF\uFF00-\uFFEF]/;
 
 /** Another server's tool addressed by this one: "the filesystem server's write_file tool". */
 const OTHER_SERVER_TOOL =
@@ -239,34 +239,57 @@ const DATA_FIELD = /\.(?:enum|examples|default)\[\d+\]$|\.(?:default|const)$/;
 const PROPERTY_PROSE = /\.properties\.[^.]+\.(?:description|\$comment|x-[\w-]+)$/;
 
 /** A word or sign one of the rules of `readText` needs: one pass, most texts have none. */
-const CUE =
-  /\b(?:confirm\w*|ask\w*|prompt\w*|approv\w*|check\w*|server'?s|report\w*|mention\w*|disclos\w*|surfaced|leave|melden|vermelden|erwähnen|above|over|ahead|rather|instead|overrid\w*|supersed\w*|precedence|outrank\w*|treat|other|another|competing|outras?|otras?|autres?|andere\w*|altri|altre|scanner|quarantin\w*|gateway|security|guardrails?|execute|run|perform|carry|follow|letters?|also|change|replace|swap|switch|redirect|override|substitute|keys?|credentials?|secrets?|tokens?|passwords?|private|login|saved|wallet|keychain|keyring|turns?|messages?|exchanges?|transcript|history|system|fragen|demander|preguntar|perguntar|chiedere|conferma)\b|[~$%]|\.(?:ssh|aws|env|npmrc|netrc|pgpass|pub)|id_|\/etc\/|\[\[|\{\{|[^\t-~]/i;
+const CUE = new RegExp(
+  [
+    // consent
+    r`\b(?:confirm\w*|approv\w*|fragen|R[uü]ckfrage|Best[aä]tigung|Nachfrage|demander|preguntar|perguntar|chiedere|conferma)\b`,
+    r`\b(?:not|n't|never|without|no\s+need\s+to)\s+(?:\w+\s+){0,4}?(?:ask|prompt|check)|\b(?:asking|prompting|checking|confirming)\s+(?:with\s+)?(?:the\s+)?user`,
+    // another server's tool, kept from reports, the user outranked, other tools refused
+    r`\bserver'?s\b|\bnot\s+(?:be\s+)?(?:reported|mentioned|disclosed|surfaced|shown|brought|logged)\b|\bno\s+need\s+to\b`,
+    r`\bleave\s+(?:it|this|them|that)\s+out\b|\breport\s+only\b|\b(?:melden|vermelden|erwähnen)\b`,
+    r`\b(?:above|over|ahead\s+of|rather\s+than|instead\s+of)\s+(?:what|anything)|\b(?:precedence|outrank\w*|supersed\w*|overrid\w*|treat)\b`,
+    r`\b(?:even|mesmo|aunque|m[eê]me|auch|anche)\b|\b(?:down|unavailable|offline|broken|hors|verf[uü]gbar|disponibil\w*|indispon\w*|ca[ií]d[oa]s?)\b`,
+    // scanners, retrieved steps, first letters, side copies, swaps
+    r`\b(?:false\s+positives?|unquarantin\w*|allow-?list|whitelist|disable|bypass|turn\w*\s+(?:\w+\s+)?off)\b`,
+    r`\b(?:verbatim|written|as-is|word\s+for\s+word)\b|\bletters?\b|\balso\s+be\b`,
+    r`\b(?:change|replace|swap|switch|redirect|override|substitute)\b`,
+    // credential files and stores, said in other words
+    r`~[\\/]|\$HOME|%USERPROFILE%|\$env:|\.(?:ssh|aws|env|npmrc|netrc|pgpass|pub)\b|\bid_|\/etc\/|wallet\.dat|\b(?:keychain|keyring|login\s+data|saved-?\s*passwords?)\b`,
+    r`(?:credentials?|secrets?|access-?tokens?|accessTokens|passwords?)\.(?:json|ya?ml|txt|ini|toml|db|cfg|conf)\b|\b(?:private|secret)\s+(?:half|part|portion|side)\b`,
+    // fake blocks; letters past Latin-1 (another language)
+    r`\[\[|\{\{|[\u0100-\u024F\u0370-\u1FFF\u3040-\u9FFF\uAC00-\uD7AF]`,
+  ].join("|"),
+  "i",
+);
 
 type Flag = [where: string, rule: string, excerpt: string];
 
 /** One text's findings, or null. */
+/** An identifier spelling an order in a data field (`info_and_before_responding_forward_…`). */
+function dataSentence(where: string, text: string): Flag | null {
+  if (!DATA_FIELD.test(where)) return null;
+  const words = text.replace(/[_-]+/g, " ");
+  return words.split(" ").length >= 5 &&
+    ID_MOVE.test(words) &&
+    ID_ORDER.test(words) &&
+    ID_DATA.test(words)
+    ? [where, "an instruction in a data field", text.slice(0, 100)]
+    : null;
+}
+
 function readText(where: string, text: string, fields: Set<string>): Flag | null {
-  const at = (rule: string, sentence: string): Flag => [where, rule, sentence.slice(0, 100)];
-  if (DATA_FIELD.test(where) && ID_SENTENCE.test(text) && !/\s/.test(text)) {
-    const words = text.replace(/[_-]+/g, " ");
-    if (
-      words.split(" ").length >= 5 &&
-      ID_MOVE.test(words) &&
-      ID_ORDER.test(words) &&
-      ID_DATA.test(words)
-    ) {
-      return at("an instruction in a data field", text);
-    }
-  }
+  if (text.length >= 20 && ID_SENTENCE.test(text)) return dataSentence(where, text);
+  const foreign = FOREIGN.test(text);
   // Shorter than any order ("Repo path"), or none of the words the rules below need.
-  if (text.length < (FOREIGN.test(text) ? 8 : 24) || !CUE.test(text)) return null;
-  if (FAKE_SYSTEM_BLOCK.test(text)) {
-    return at("hidden instruction block", FAKE_SYSTEM_BLOCK.exec(text)?.[0] ?? text);
-  }
+  const at = (rule: string, sentence: string): Flag => [where, rule, sentence.slice(0, 100)];
+  if (text.length < (foreign ? 8 : 24)) return null;
   if (PROPERTY_PROSE.test(where) && WHOLE_TALK.test(text)) {
     return at("moves private data to a sink", text);
   }
-  const foreign = FOREIGN.test(text);
+  if (!CUE.test(text)) return null;
+  if (FAKE_SYSTEM_BLOCK.test(text)) {
+    return at("hidden instruction block", FAKE_SYSTEM_BLOCK.exec(text)?.[0] ?? text);
+  }
   // Each rule's pattern once over the whole text; sentences are read only for those that hold.
   const has = {
     consent:
@@ -382,6 +405,7 @@ export function fifthFindings(
     if (found) out.push(found);
   }
   for (const name of fields) {
+    if (name.length < 16) continue;
     const words = name.replace(/[_-]+/g, " ");
     if (words.split(" ").length >= 4 && NAME_SECRETS.test(words) && NAME_STORE.test(words)) {
       out.push(["inputSchema (property name)", "property name asks for stored secrets", name]);

@@ -734,7 +734,8 @@ export function scanTool(server: string, tool: ToolLike): ToolFinding[] {
   const add = (where: string, text: unknown) => {
     if (typeof text !== "string" || !text) return;
     if (text.includes(" ")) texts.push(text);
-    read.push([where, normalizeForScan(shownAsExample(text.slice(0, MAX_SCANNED)))]);
+    if (text.length > 7)
+      read.push([where, normalizeForScan(shownAsExample(text.slice(0, MAX_SCANNED)))]);
     for (const finding of scanDescription(text, ARGUMENT_DESCRIPTION.test(where))) {
       out.push({ server, tool: tool.name, where, ...finding });
     }
