@@ -5,9 +5,12 @@
  * detector's quoted example, a move said not to happen, a move the user asked for. Each has an
  * attack next to it that must still be caught.
  */
-import { describe, expect, test } from "bun:test";
+import { afterAll, beforeAll, describe, expect, setDefaultTimeout, test } from "bun:test";
 import { excusedMove, shownAsExample } from "../../src/security/intent-fifth-shown.ts";
-import { high, tool } from "./_helpers.ts";
+import type { ConnectedClient } from "../helpers.ts";
+import { gatewayListing, high, meta, tool } from "./_helpers.ts";
+
+setDefaultTimeout(30_000);
 
 /** Benign descriptions in the false-positive classes: nothing HIGH. */
 const SHOWN: string[] = [
@@ -404,4 +407,36 @@ describe("the fifth round's order patterns run in linear time", () => {
       expect(performance.now() - started).toBeLessThan(BOUND_MS * 2);
     });
   }
+});
+
+describe("through the gateway", () => {
+  const TOOLS = [
+    tool(ORDERS[0]![1], { name: "branch_tidy" }),
+    tool(SHOWN[0]!, { name: "bayegani" }),
+    tool(SHOWN[3]!, { name: "strip_tokens" }),
+  ];
+  let running: Awaited<ReturnType<typeof gatewayListing>>;
+  let session: ConnectedClient;
+
+  beforeAll(async () => {
+    running = await gatewayListing("repo", TOOLS);
+    session = running.session;
+  });
+  afterAll(() => running?.stop());
+
+  test("the tool that takes the user's consent away is refused; the Persian and token tools are listed", async () => {
+    const listed = await meta(session.client, "gateway_list_tools", { server: "repo" });
+    expect((listed.data.tools as { tool: string }[]).map((t) => t.tool).sort()).toEqual([
+      "bayegani",
+      "strip_tokens",
+    ]);
+    const refused = await meta(session.client, "gateway_invoke", {
+      server: "repo",
+      tool: "branch_tidy",
+      arguments: { q: "main" },
+    });
+    expect(refused.isError).toBe(true);
+    expect(refused.text).toStartWith("[TOOL_QUARANTINED] repo:branch_tidy is quarantined");
+    expect(refused.text).toContain("skips the user's consent");
+  });
 });
