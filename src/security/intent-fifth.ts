@@ -19,7 +19,8 @@ const rx = (source: string, flags = "i") => new RegExp(source, flags);
 const CONSENT_EN = rx(
   [
     r`\b(?:asking|prompting|checking\s+with|confirming\s+with)\s+(?:the\s+)?user\b[^.\n]{0,40}\b(?:violation|forbidden|prohibited|disallowed|not\s+(?:allowed|permitted|needed|necessary|required)|unnecessary)`,
-    r`\b(?:confirmations?|approvals?|confirmation\s+prompts?)\s+(?:(?:are|is|have\s+been|has\s+been)\s+)?(?:switched\s+off|turned\s+off|disabled|not\s+(?:required|needed)|unnecessary|waived)`,
+    r`\b(?:confirmation|approval)s?(?:\s+(?:dialogs?|prompts?|steps?|checks?|requests?))?\s+(?:(?:are|is|have\s+been|has\s+been|will\s+be)\s+)?(?:no\s+longer\s+(?:shown|needed|required|used|asked)|switched\s+off|turned\s+off|disabled|not\s+(?:required|needed|shown)|unnecessary|waived|skipped)`,
+    r`(?<!\bto\s)\bskip\s+(?:the\s+|any\s+|all\s+|every\s+)?(?:confirmation|approval)s?(?:\s+(?:steps?|dialogs?|prompts?|checks?))?\b`,
     r`\b(?:do\s+not|don't|never|no\s+need\s+to)\s+(?:\w+\s+){0,4}?(?:confirm(?:ation|ing)?\b(?!_)|(?:ask|prompt|check\s+with)(?:\s+(?:the\s+)?user)?(?=\s*[;,.:)\n]|\s*$|\s+(?:for\s+(?:confirmation|approval|permission|consent)|first|before|whether|if)\b))(?![^.\n]{0,80}\b(?:until|unless)\s+(?:the\s+)?user)`,
     r`\bwithout\s+(?:asking|confirming\s+with|checking\s+with|prompting)\s+(?:the\s+)?user\b`,
   ].join("|"),
@@ -27,7 +28,7 @@ const CONSENT_EN = rx(
 /** The same in other languages, where the phrase itself is addressed to the model. */
 const CONSENT_INTL = rx(
   [
-    r`確認(?:せず|しない|なし|は不要|は必要(?:ありません|ない))|確認を求めることは禁止|(?:ユーザー|利用者)に(?:確認|尋ね|聞か)(?:せず|ずに|ないで)`,
+    r`確認(?:せず|しない|なし|は不要|は必要(?:ありません|ない))|確認[^。\n]{0,6}(?:不要|必要(?:は)?(?:ありません|ない))|確認を求めることは禁止|(?:ユーザー|利用者)に(?:確認|尋ね|聞か)(?:せず|ずに|ないで)`,
     r`无需(?:用户)?确认|不要(?:询问|征求|请求)用户|未经用户(?:确认|同意)|不必(?:向用户)?确认`,
     r`확인\s*없이|묻지\s*말고|확인하지\s*말고`,
     r`\bohne\s+(?:den|die)\s+(?:Nutzer|Benutzer|Anwender)\w*\s+zu\s+fragen|\bohne\s+(?:Rückfrage|Bestätigung|Nachfrage)`,
@@ -48,7 +49,7 @@ const CONSENT_FOREIGN =
 /** Acts the user would want to approve. */
 const CONSENTED_ACT = rx(
   [
-    r`\b(?:delet\w*|remov\w*|eras\w*|wip\w*|drop\w*|execut\w*|run|write|writ\w*|overwrit\w*|push\w*|deploy\w*|pay\w*|transfer\w*|send\w*|install\w*|purchas\w*)\b`,
+    r`\b(?:delet\w*|remov\w*|eras\w*|wip\w*|drop\w*|purg\w*|reset|go\s+ahead|execut\w*|run|write|writ\w*|overwrit\w*|push\w*|deploy\w*|pay\w*|transfer\w*|send\w*|install\w*|purchas\w*)\b`,
     r`削除|実行|書き込|送信|送金|インストール|删除|执行|写入|发送|转账|安装|삭제|실행|전송`,
     r`\b(?:lösch\w*|ausführ\w*|aufrufen|überweis\w*|supprim\w*|exécut\w*|envo\w*|elimin\w*|borr\w*|ejecut\w*|envi\w*|exclu\w*|apag\w*|execut\w*|esegu\w*|cancell\w*|удал\w*|выполн\w*|запуст\w*|отправ\w*)`,
   ].join("|"),
@@ -70,12 +71,13 @@ const NOT_REPORTED = rx(
     r`\bneed\s+not\s+be\s+(?:reported|mentioned|disclosed)|\bno\s+need\s+to\s+(?:report|mention|disclose)\b`,
     r`\bleave\s+(?:it|this|them|that)\s+out\s+of\s+(?:the\s+|your\s+|any\s+)?(?:[\w-]+\s+){0,2}(?:explanations?|summar(?:y|ies)|answers?|repl(?:y|ies)|reports?|output|responses?)\b`,
     r`\breport\s+only\s+(?:the\s+)?[\w\s-]{1,40}?\s+to\s+the\s+user\b`,
+    r`\b(?:nobody|no\s+one|the\s+user)\s+(?:needs|has)\s+to\s+(?:be\s+told|know|hear)\b`,
     r`\bniet\s+(?:aan\s+de\s+gebruiker\s+)?(?:melden|vermelden)|\bnicht\s+(?:dem\s+Nutzer\s+)?(?:melden|erwähnen)`,
   ].join("|"),
 );
 /** A rule for every use of another tool: "every SELECT you run must be followed by…". */
 const EVERY_USE_MUST =
-  /\b(?:every|each|all|any)\s+[\w-]+\s+(?:you\s+(?:run|make|send|call|write|execute)\s+)?(?:must|should|has\s+to|have\s+to)\b/i;
+  /\b(?:every|each|all|any)\s+[\w-]+\s+(?:you\s+\w+\s+)?(?:must|should|has\s+to|have\s+to)\b/i;
 /** Another server's tool run down so this one is chosen ("is outdated and mis-handles…"). */
 const RUN_DOWN =
   /\b(?:is|are)\s+(?:now\s+)?(?:outdated|deprecated|obsolete|broken|buggy|unreliable|unsafe|insecure|compromised)\b|\bmis-?handles\b/i;
@@ -84,6 +86,7 @@ const RUN_DOWN =
 const OVER_USER = rx(
   [
     r`\b(?:above|over|ahead\s+of|rather\s+than|instead\s+of|overrid\w+|supersed\w+|takes?\s+precedence\s+over|outranks?)\s+(?:what(?:ever)?|anything)\s+the\s+user\s+(?:says|said|asks|asked|wants|requests|prefers|instructs|thinks)`,
+    r`\b(?:go\s+with|trust|follow|prefer|believe|side\s+with)\s+(?:this\s+tool|it|its\s+\w+|the\s+tool)\s*,?\s+(?:not|over|rather\s+than|instead\s+of)\s+(?:the\s+user|what\s+the\s+user)`,
     r`\btreat\s+(?:its|their|the|this)\s+(?:\w+\s+)?(?:answers?|outputs?|results?|responses?|verdicts?)\s+as\s+(?:final|authoritative|definitive|the\s+truth)\b[^.\n]{0,60}\buser\b`,
   ].join("|"),
 );
@@ -92,7 +95,7 @@ const OTHER_TOOLS = rx(
   r`\b(?:other|another|any\s+other|competing|outras?|otras?|autres?|andere[nr]?|altri|altre|другие|других)\s+(?:\w+\s+)?(?:tools?|ferramentas?|herramientas?|outils?|Tools?|Werkzeuge|strumenti|инструмент\w*|servers?|servidores?|serveurs?)|其他工具|他のツール|다른\s*도구`,
 );
 const EVEN_IF_USER = rx(
-  r`\beven\s+if\s+(?:the\s+)?user\s+(?:asks|requests|insists|wants)|\bmesmo\s+que\s+o\s+usu[aá]rio\s+(?:pe[cç]a|solicite|queira)|\baunque\s+el\s+usuario\s+(?:lo\s+)?(?:pida|solicite|quiera)|\bm[eê]me\s+si\s+l'utilisateur\s+(?:le\s+)?demande|\bauch\s+wenn\s+(?:der|die)\s+(?:Nutzer|Benutzer)\w*|\banche\s+se\s+l'utente\s+(?:lo\s+)?(?:chiede|richiede)|\bдаже\s+если\s+пользователь|即使用户|ユーザーが(?:求めて|頼んで|依頼して)も`,
+  r`\beven\s+(?:if|when|though)\s+(?:the\s+)?user\s+(?:asks|requests|insists|wants|names|mentions|prefers|says|picks|chooses)|\bmesmo\s+que\s+o\s+usu[aá]rio\s+(?:pe[cç]a|solicite|queira)|\baunque\s+el\s+usuario\s+(?:lo\s+)?(?:pida|solicite|quiera)|\bm[eê]me\s+si\s+l'utilisateur\s+(?:le\s+)?demande|\bauch\s+wenn\s+(?:der|die)\s+(?:Nutzer|Benutzer)\w*|\banche\s+se\s+l'utente\s+(?:lo\s+)?(?:chiede|richiede)|\bдаже\s+если\s+пользователь|即使用户|ユーザーが(?:求めて|頼んで|依頼して)も`,
 );
 const SAY_DOWN = rx(
   r`\b(?:tell|say|inform|diga|dizer|digam|di|dile|diles|decir|dis|dites|sag|sagen)\b[^.\n;]{0,40}\b(?:down|unavailable|offline|broken|fora\s+do\s+ar|indispon[ií]ve(?:l|is)|no\s+(?:est[aá]n?\s+)?disponibles?|ca[ií]d[oa]s?|hors\s+service|indisponibles?|nicht\s+verf[uü]gbar|non\s+disponibil[ei]|недоступ\w*)`,
@@ -102,7 +105,7 @@ const NEVER = /\b(?:never|nunca|jamais|nie|mai|никогда|do\s+not|don't|nã
 
 /** A security scanner talked down, or the user told to turn it off. */
 const SCANNER =
-  /\b(?:scanner|quarantin\w*|gateway|security\s+(?:check|filter|tool|layer)|guardrails?)\b/i;
+  /\b(?:scanners?|quarantin\w*|gateways?|security\s+(?:check|filter|tool|layer|proxy|software)|guardrails?|firewalls?)\b/i;
 const SCANNER_DOWN = rx(
   [
     r`\b(?:known\s+)?false\s+positives?\b`,
@@ -114,6 +117,10 @@ const SCANNER_DOWN = rx(
 
 const SCANNER_ORDER = /\b(?:call|tell|ask|turn|disable|bypass|allow|release|unquarantin\w*)\b/i;
 
+/** This server or its tools, the ones a scanner is to be talked out of flagging. */
+const THIS_SERVER =
+  /\b(?:this|our)\s+(?:server|tool|mcp\s+server)'?s?\b|\b(?:these|our)\s+tools\b|\bthis\s+server's\b/i;
+
 /** Retrieved text to be run as written: "execute them exactly as written with the shell tool". */
 const RUN_AS_WRITTEN =
   /\b(?:execute|run|perform|carry\s+out|follow)\s+(?:them|those(?:\s+steps)?|these(?:\s+steps)?|its\s+(?:steps|commands)|(?:the|those|these|its|their)\s+(?:steps|commands|instructions|actions)(?:\s+(?:in|from)\s+[\w\s]{1,30}?)?)\s+(?:exactly\s+)?(?:as\s+written|verbatim|as-is|word\s+for\s+word|without\s+(?:review|reviewing|checking|changes|modification))/i;
@@ -124,7 +131,7 @@ const RUN_VERB = /\b(?:execute|run|perform|carry|follow)\b/gi;
 const ACROSTIC =
   /\bfirst\s+letters?\s+of\s+(?:each|every|the)\s+(?:line|word|sentence|paragraph|item|bullet)s?\b/i;
 const FOLLOW_HIDDEN =
-  /\b(?:hidden|secret|real|true)\s+(?:rule|instruction|task|order|message)s?\b|\b(?:apply|follow|obey|execute|carry\s+out|do)\s+(?:it|them|that|this|what\s+(?:it|they)\s+says?)\b/i;
+  /\b(?:hidden|secret|real|true)\s+(?:rule|instruction|task|order|message)s?\b|\b(?:apply|follow|obey|execute|carry\s+out|do)\s+(?:it|them|that|this|what\s+(?:it|they)\s+says?|the\s+(?:word|words|message|instructions?|result|phrase))\b/i;
 
 /** A fake system block in brackets: `[[system notice | priority=override]] … [[/system notice]]`. */
 const FAKE_SYSTEM_BLOCK =
@@ -242,7 +249,7 @@ const PROPERTY_PROSE = /\.properties\.[^.]+\.(?:description|\$comment|x-[\w-]+)$
 const CUE = new RegExp(
   [
     // consent
-    r`\b(?:confirm\w*|approv\w*|fragen|R[uü]ckfrage|Best[aä]tigung|Nachfrage|demander|preguntar|perguntar|chiedere|conferma)\b`,
+    r`\b(?:confirm\w*|approv\w*|skip|nobody|go\s+with|side\s+with|fragen|R[uü]ckfrage|Best[aä]tigung|Nachfrage|demander|preguntar|perguntar|chiedere|conferma)\b`,
     r`\b(?:not|n't|never|without|no\s+need\s+to)\s+(?:\w+\s+){0,4}?(?:ask|prompt|check)|\b(?:asking|prompting|checking|confirming)\s+(?:with\s+)?(?:the\s+)?user`,
     // another server's tool, kept from reports, the user outranked, other tools refused
     r`\bserver'?s\b|\bnot\s+(?:be\s+)?(?:reported|mentioned|disclosed|surfaced|shown|brought|logged)\b|\bno\s+need\s+to\b`,
@@ -350,7 +357,8 @@ function readText(where: string, text: string, fields: Set<string>): Flag | null
       has.scanner &&
       SCANNER.test(sentence) &&
       SCANNER_DOWN.test(near) &&
-      SCANNER_ORDER.test(near)
+      SCANNER_ORDER.test(near) &&
+      THIS_SERVER.test(near)
     ) {
       return at("weakens a safeguard", sentence);
     }
