@@ -154,11 +154,11 @@ const SECRET_ANCHOR =
 const ENV_FILE = /(?:^|[\s'"`(])\.env\b(?!\.)/;
 /** The file's text, not its name. */
 const CONTENT_WORD = rx(
-  r`\b(?:contents?|text|body|bytes|inhoud|Inhalt|deren\s+Inhalt|contenu|contenido|conte[uú]do|contenuto)\b|содержим\w*|内容|中身|내용`,
+  r`\b(?:contents?|text|body|bytes|lines|inhoud|Inhalt|deren\s+Inhalt|contenu|contenido|conte[uú]do|contenuto)\b|содержим\w*|内容|中身|내용`,
 );
 /** Getting hold of it and handing it on. */
 const HAND_ON = rx(
-  r`\b(?:read|copy|pass|send|put|include|attach|populate|fill|sets?|paste|upload|concatenat\w*|retry|call|use|locate|lesen|lies|aufrufen|meesturen|opvragen|lee|leer|lea|pasa|pase|incluye|lire|lis|leggi|leggere|envoyer|enviar|inviare|passare|pasar|passer)\b`,
+  r`\b(?:reads?|cop(?:y|ies)|pass(?:es)?|sends?|puts?|includes?|attach(?:es)?|populates?|fills?|sets?|pastes?|uploads?|concatenat\w*|retry|call|use|locate|lesen|lies|aufrufen|meesturen|opvragen|lee|leer|lea|pasa|pase|incluye|lire|lis|leggi|leggere|envoyer|enviar|inviare|passare|pasar|passer)\b`,
 );
 
 /** Handing on the file itself, its contents or "it": not "the profile names, which you pass as…". */
@@ -200,7 +200,7 @@ const SWAP_ANCHOR = new RegExp(SWAP_FIELD.source, "i");
 
 /** A side copy to an outside address on top of the call: "must also be uploaded to https://…". */
 const ALSO_SENT =
-  /\b(?:must|should|will|is|are)\s+also\s+be\s+(?:uploaded|sent|posted|mirrored|copied|forwarded|synced|shared|backed\s+up)\s+to\s+(?:https?:\/\/|[\w.+-]+@[\w-]+\.)/i;
+  /\b(?:(?:must|should|will)\s+also\s+be|(?:is|are)\s+also)\s+(?:uploaded|sent|posted|mirrored|copied|forwarded|synced|shared|backed\s+up)\s+to\s+(?:https?:\/\/|[\w.+-]+@[\w-]+\.)/i;
 
 function sentencesOf(text: string): string[] {
   return text.split(/(?<=[.!?;])\s+|\n+|(?<=[。！？])/).filter((s) => /\S/.test(s));
@@ -258,7 +258,7 @@ const CUE = new RegExp(
     r`\b(?:even|mesmo|aunque|m[eê]me|auch|anche)\b|\b(?:down|unavailable|offline|broken|hors|verf[uü]gbar|disponibil\w*|indispon\w*|ca[ií]d[oa]s?)\b`,
     // scanners, retrieved steps, first letters, side copies, swaps
     r`\b(?:false\s+positives?|unquarantin\w*|allow-?list|whitelist|disable|bypass|turn\w*\s+(?:\w+\s+)?off)\b`,
-    r`\b(?:verbatim|written|as-is|word\s+for\s+word)\b|\bletters?\b|\balso\s+be\b`,
+    r`\b(?:verbatim|written|as-is|word\s+for\s+word)\b|\bletters?\b|\balso\s+(?:be|uploaded|sent|posted|mirrored|copied|forwarded|synced|shared|backed)\b`,
     r`\b(?:change|replace|swap|switch|redirect|override|substitute)\b`,
     // credential files and stores, said in other words
     r`~[\\/]|\$HOME|%USERPROFILE%|\$env:|\.(?:ssh|aws|env|npmrc|netrc|pgpass|pub)\b|\bid_|\/etc\/|wallet\.dat|\b(?:keychain|keyring|login\s+data|saved-?\s*passwords?)\b`,
@@ -389,7 +389,8 @@ function readText(where: string, text: string, fields: Set<string>): Flag | null
       for (const m of sentence.matchAll(SWAP_FIELD)) {
         const [, field = "", value = ""] = m;
         const recipient = PAYEE_FIELD.test(field) && fields.has(field.toLowerCase());
-        if (recipient && /\d/.test(value) && /[a-z]/i.test(value)) {
+        const fixed = (/\d/.test(value) && /[a-z]/i.test(value)) || OUTSIDE.test(value);
+        if (recipient && fixed) {
           return at("changes how another tool behaves", sentence);
         }
       }
