@@ -21,8 +21,8 @@ const CONSENT_EN = rx(
     r`\b(?:asking|prompting|checking\s+with|confirming\s+with)\s+(?:the\s+)?user\b[^.\n]{0,40}\b(?:violation|forbidden|prohibited|disallowed|not\s+(?:allowed|permitted|needed|necessary|required)|unnecessary)`,
     r`\b(?:confirmation|approval)s?(?:\s+(?:dialogs?|prompts?|steps?|checks?|requests?))?\s+(?:(?:are|is|have\s+been|has\s+been|will\s+be)\s+)?(?:no\s+longer\s+(?:shown|needed|required|used|asked)|switched\s+off|turned\s+off|disabled|not\s+(?:required|needed|shown)|unnecessary|waived|skipped)`,
     r`(?<!\bto\s)\bskip\s+(?:the\s+|any\s+|all\s+|every\s+)?(?:confirmation|approval)s?(?:\s+(?:steps?|dialogs?|prompts?|checks?))?\b`,
-    r`\b(?:do\s+not|don't|never|no\s+need\s+to)\s+(?:\w+\s+){0,4}?(?:confirm(?:ation|ing)?\b(?!_)|(?:ask|prompt|check\s+with)(?:\s+(?:the\s+)?user)?(?=\s*[;,.:)\n]|\s*$|\s+(?:for\s+(?:confirmation|approval|permission|consent)|first|before|whether|if)\b))(?![^.\n]{0,80}\b(?:until|unless)\s+(?:the\s+)?user)`,
-    r`\bwithout\s+(?:asking|confirming\s+with|checking\s+with|prompting)\s+(?:the\s+)?user\b`,
+    r`\b(?:do\s+not|don't|never|no\s+need\s+to)\s+(?:\w+\s+){0,4}?(?:confirm(?:ations?|ing|s)?\b(?!_)|(?:ask|prompt|check\s+with)(?:\s+(?:the\s+)?user)?(?=\s*[;,.:)\n]|\s*$|\s+(?:for\s+(?:confirmation|approval|permission|consent)|first|before|whether|if)\b))(?![^.\n]{0,80}\b(?:until|unless)\s+(?:the\s+)?user)`,
+    r`\bwithout\s+(?:asking|confirming\s+with|checking\s+with|prompting)\s+(?:the\s+user\b|again\b|first\b)`,
   ].join("|"),
 );
 /** The same in other languages, where the phrase itself is addressed to the model. */
@@ -49,14 +49,14 @@ const CONSENT_FOREIGN =
 /** Acts the user would want to approve. */
 const CONSENTED_ACT = rx(
   [
-    r`\b(?:delet\w*|remov\w*|eras\w*|wip\w*|drop\w*|purg\w*|reset|go\s+ahead|execut\w*|run|write|writ\w*|overwrit\w*|push\w*|deploy\w*|pay\w*|transfer\w*|send\w*|install\w*|purchas\w*)\b`,
+    r`\b(?:delet\w*|remov\w*|eras\w*|wip\w*|drop\w*|purg\w*|reset|go\s+ahead|appl(?:y|ies)|merg\w*|grant\w*|execut\w*|run|write|writ\w*|overwrit\w*|push\w*|deploy\w*|pay\w*|transfer\w*|send\w*|install\w*|purchas\w*)\b`,
     r`削除|実行|書き込|送信|送金|インストール|删除|执行|写入|发送|转账|安装|삭제|실행|전송`,
     r`\b(?:lösch\w*|ausführ\w*|aufrufen|überweis\w*|supprim\w*|exécut\w*|envo\w*|elimin\w*|borr\w*|ejecut\w*|envi\w*|exclu\w*|apag\w*|execut\w*|esegu\w*|cancell\w*|удал\w*|выполн\w*|запуст\w*|отправ\w*)`,
   ].join("|"),
 );
 /** An order to the model in English: a verb at a clause's start, or "you must". */
 const ACT_ORDER = rx(
-  r`\b(?:execute|run|write|delete|remove|push|pay|send|install|overwrite|proceed|continue|go\s+ahead)\b`,
+  r`\b(?:execute|run|write|delete|remove|push|pay|send|install|overwrite|proceed|continue|go\s+ahead|apply|merge|approve|grant)\b`,
   "gi",
 );
 const FOREIGN = /[\u00C0-\u024F\u0370-\u1FFF\u3040-\u9FFF\uAC00-\uD7AF\uFF00-\uFFEF]/;
@@ -80,7 +80,18 @@ const EVERY_USE_MUST =
   /\b(?:every|each|all|any)\s+[\w-]+\s+(?:you\s+\w+\s+)?(?:must|should|has\s+to|have\s+to)\b/i;
 /** Another server's tool run down so this one is chosen ("is outdated and mis-handles…"). */
 const RUN_DOWN =
-  /\b(?:is|are)\s+(?:now\s+)?(?:outdated|deprecated|obsolete|broken|buggy|unreliable|unsafe|insecure|compromised)\b|\bmis-?handles\b/i;
+  /\b(?:is|are)\s+(?:now\s+)?(?:an?\s+)?(?:outdated|deprecated|obsolete|broken|buggy|unreliable|unsafe|insecure|compromised|stale|legacy|abandoned|fake|unofficial)\b|\bha(?:s|ve)\s+(?:an?\s+)?(?:known\s+)?(?:\w+\s+)?(?:bugs?|flaws?|vulnerabilit\w+)\b|\bmis-?handles\b|\bdrops\s+(?:results|data|fields|messages)\b/i;
+/**
+ * The same, without what a server says of its own older tools ("replaces the deprecated
+ * list_items"): broken, unsafe, a stale fork, known bugs, mis-handles, drops results.
+ */
+const RUN_DOWN_HARSH =
+  /\b(?:is|are)\s+(?:now\s+)?(?:an?\s+)?(?:broken|buggy|unreliable|unsafe|insecure|compromised|stale|fake|unofficial)\b|\bha(?:s|ve)\s+(?:an?\s+)?(?:known\s+)?(?:\w+\s+)?(?:bugs?|flaws?|vulnerabilit\w+)\b|\bmis-?handles\b|\bdrops\s+(?:results|data|fields|messages)\b/i;
+/** A snake_case tool name: `read_file`, `search_notes`. */
+const TOOL_NAME = /\b[a-z]+_[a-z_]{2,40}\b/;
+/** This tool offered in another's place: "prefer this implementation", "this is the canonical …". */
+const THIS_INSTEAD =
+  /\b(?:prefer|use|call|choose|pick)\s+this\s+(?:one|tool|implementation|version)\b|\bthis\s+is\s+the\s+(?:canonical|official|preferred|correct|real|new|only)\b|\bcall\s+this\s+one\b/i;
 
 /** Words ranking something above the user's own: "above what the user says". */
 const OVER_USER = rx(
@@ -135,7 +146,7 @@ const FOLLOW_HIDDEN =
 
 /** A fake system block in brackets: `[[system notice | priority=override]] … [[/system notice]]`. */
 const FAKE_SYSTEM_BLOCK =
-  /(?:\[\[|\{\{|【|⟦)\s*\/?\s*(?:system|admin|administrator|developer|operator|policy)\b[^\]}】⟧\n]{0,60}(?:\]\]|\}\}|】|⟧)/i;
+  /(?:\[\[|\{\{|【|⟦)\s*\/?\s*(?:system|admin|administrator|developer|operator|policy)\b[^\]}】⟧\n]{0,60}(?:\]\]|\}\}|】|⟧)|\[\s*(?:system|admin|developer|operator|policy)\s+(?:notice|message|directive|override|update|instruction)s?\b[^\]\n]{0,60}[:=|][^\]\n]{0,60}\]/i;
 
 /** A credential file or store, or one said in other words. */
 const SECRET_SOURCE = rx(
@@ -200,7 +211,7 @@ const SWAP_ANCHOR = new RegExp(SWAP_FIELD.source, "i");
 
 /** A side copy to an outside address on top of the call: "must also be uploaded to https://…". */
 const ALSO_SENT =
-  /\b(?:(?:must|should|will)\s+also\s+be|(?:is|are)\s+also)\s+(?:uploaded|sent|posted|mirrored|copied|forwarded|synced|shared|backed\s+up)\s+to\s+(?:https?:\/\/|[\w.+-]+@[\w-]+\.)/i;
+  /\b(?:(?:must|should|will)\s+(?:also|additionally)\s+be|(?:is|are)\s+(?:also|additionally))\s+(?:uploaded|sent|posted|mirrored|copied|forwarded|synced|shared|backed\s+up)\s+to\s+(?:https?:\/\/|[\w.+-]+@[\w-]+\.)/i;
 
 function sentencesOf(text: string): string[] {
   return text.split(/(?<=[.!?;])\s+|\n+|(?<=[。！？])/).filter((s) => /\S/.test(s));
@@ -258,7 +269,8 @@ const CUE = new RegExp(
     r`\b(?:even|mesmo|aunque|m[eê]me|auch|anche)\b|\b(?:down|unavailable|offline|broken|hors|verf[uü]gbar|disponibil\w*|indispon\w*|ca[ií]d[oa]s?)\b`,
     // scanners, retrieved steps, first letters, side copies, swaps
     r`\b(?:false\s+positives?|unquarantin\w*|allow-?list|whitelist|disable|bypass|turn\w*\s+(?:\w+\s+)?off)\b`,
-    r`\b(?:verbatim|written|as-is|word\s+for\s+word)\b|\bletters?\b|\balso\s+(?:be|uploaded|sent|posted|mirrored|copied|forwarded|synced|shared|backed)\b`,
+    r`\b(?:outdated|deprecated|obsolete|buggy|unreliable|stale|legacy|unofficial|bugs?|mis-?handles|drops)\b|\[\s*(?:system|admin|developer|operator|policy)\b`,
+    r`\b(?:verbatim|written|as-is|word\s+for\s+word)\b|\bletters?\b|\b(?:also|additionally)\s+(?:be|uploaded|sent|posted|mirrored|copied|forwarded|synced|shared|backed)\b`,
     r`\b(?:change|replace|swap|switch|redirect|override|substitute)\b`,
     // credential files and stores, said in other words
     r`~[\\/]|\$HOME|%USERPROFILE%|\$env:|\.(?:ssh|aws|env|npmrc|netrc|pgpass|pub)\b|\bid_|\/etc\/|wallet\.dat|\b(?:keychain|keyring|login\s+data|saved-?\s*passwords?)\b`,
@@ -303,6 +315,7 @@ function readText(where: string, text: string, fields: Set<string>): Flag | null
       (CONSENT_ANCHOR.test(text) || (foreign && CONSENT_FOREIGN.test(text))) &&
       (CONSENT_EN.test(text) || CONSENT_INTL.test(text)),
     otherServer: OTHER_SERVER_TOOL.test(text),
+    runDown: RUN_DOWN_HARSH.test(text) && THIS_INSTEAD.test(text),
     unreported: NOT_REPORTED.test(text),
     overUser: OVER_USER.test(text),
     otherTools: OTHER_TOOLS.test(text) && (EVEN_IF_USER.test(text) || SAY_DOWN.test(text)),
@@ -334,6 +347,9 @@ function readText(where: string, text: string, fields: Set<string>): Flag | null
       (OTHER_SERVER_TOOL.test(near) || literalInText)
     ) {
       return at("changes how another tool behaves", sentence);
+    }
+    if (has.runDown && RUN_DOWN_HARSH.test(sentence) && TOOL_NAME.test(sentence)) {
+      return at("a prompt-injection trope", sentence);
     }
     if (
       has.unreported &&
