@@ -33,7 +33,12 @@ const CONSENT_INTL = rx(
     r`확인\s*없이|묻지\s*말고|확인하지\s*말고`,
     r`\bohne\s+(?:den|die)\s+(?:Nutzer|Benutzer|Anwender)\w*\s+zu\s+fragen|\bohne\s+(?:Rückfrage|Bestätigung|Nachfrage)`,
     r`\bsans\s+(?:demander|confirmation|l'accord)|\bsin\s+(?:preguntar|pedir\s+confirmaci[oó]n|confirmaci[oó]n)`,
-    r`\bsem\s+(?:perguntar|pedir\s+confirma|confirma[cç][aã]o)|\bsenza\s+(?:chiedere|conferma)|\bбез\s+(?:подтверждения|спроса|вопросов)`,
+    r`\b(?:frag\w*)\s+(?:den|die)\s+(?:Nutzer|Benutzer|Anwender)\w*\s+nicht|\bnicht\s+(?:nach|um)\s+(?:Erlaubnis|Best[aä]tigung|Zustimmung)|\bohne\s+(?:Erlaubnis|Zustimmung)`,
+    r`\bno\s+(?:pidas|pida|solicites|preguntes|pregunte)\s+(?:al\s+usuario|confirmaci[oó]n|permiso)|\bn[aã]o\s+(?:pe[cç]a|pergunte|solicite)\s+(?:ao\s+usu[aá]rio|confirma[cç][aã]o|permiss[aã]o)`,
+    r`\bne\s+(?:demandez|demande)\s+pas\s+(?:de\s+)?(?:confirmation|permission|l'autorisation)|\bnon\s+(?:chiedere|chieda)\s+(?:conferma|il\s+permesso|all'utente)`,
+    r`(?<![\u0400-\u04FF])не\s+(?:спрашивай|спрашивайте|запрашивай|запрашивайте)\s+(?:у\s+)?(?:пользовател\w*|подтвержден\w*|разрешени\w*)`,
+    r`\bvraag\s+(?:de\s+gebruiker\s+)?niet\s+om\s+(?:bevestiging|toestemming)|\bzonder\s+(?:te\s+vragen|bevestiging|toestemming)`,
+    r`\bsem\s+(?:perguntar|pedir\s+confirma|confirma[cç][aã]o)|\bsenza\s+(?:chiedere|conferma)|(?<![\u0400-\u04FF])без\s+(?:подтверждения|спроса|вопросов)`,
   ].join("|"),
 );
 /** The user, named in another language ("sans confirmation" alone may describe the tool). */
@@ -42,18 +47,28 @@ const USER_WORD =
 const CJK = /[\u3040-\u30FF\u4E00-\u9FFF\uAC00-\uD7AF]/;
 /** A word CONSENT_EN or CONSENT_INTL needs, looked for first (most texts have none); the foreign words only in texts with such letters. */
 const CONSENT_ANCHOR =
-  /\b(?:confirm\w*|ask\w*|prompt\w*|approv\w*|check\w*|fragen|demander|preguntar|perguntar|chiedere|conferma)\b/i;
+  /\b(?:confirm\w*|ask\w*|prompt\w*|approv\w*|check\w*|frag\w*|Erlaubnis|Zustimmung|demande\w*|preguntar|preguntes?|pidas?|solicites?|perguntar|pergunte|chiedere|chieda|conferma|permiso|bevestiging|toestemming|vraag|vragen)\b/i;
 const CONSENT_FOREIGN =
-  /確認|确认|询问|征求|확인|묻지|Rückfrage|Bestätigung|подтвержд|спроса|вопросов/;
+  /確認|确认|询问|征求|确认|확인|묻지|Rückfrage|Bestätigung|peça|подтвержд|спроса|вопросов|спрашива|запрашива/;
 
 /** Acts the user would want to approve. */
 const CONSENTED_ACT = rx(
   [
-    r`\b(?:delet\w*|remov\w*|eras\w*|wip\w*|drop\w*|purg\w*|reset|go\s+ahead|appl(?:y|ies)|merg\w*|grant\w*|execut\w*|run|write|writ\w*|overwrit\w*|push\w*|deploy\w*|pay\w*|transfer\w*|send\w*|install\w*|purchas\w*)\b`,
+    r`\b(?:delet\w*|remov\w*|eras\w*|wip\w*|drop\w*|purg\w*|verwijder\w*|uitvoer\w*|reset|go\s+ahead|appl(?:y|ies)|merg\w*|grant\w*|execut\w*|run|write|writ\w*|overwrit\w*|push\w*|deploy\w*|pay\w*|transfer\w*|send\w*|install\w*|purchas\w*)\b`,
     r`削除|実行|書き込|送信|送金|インストール|删除|执行|写入|发送|转账|安装|삭제|실행|전송`,
-    r`\b(?:lösch\w*|ausführ\w*|aufrufen|überweis\w*|supprim\w*|exécut\w*|envo\w*|elimin\w*|borr\w*|ejecut\w*|envi\w*|exclu\w*|apag\w*|execut\w*|esegu\w*|cancell\w*|удал\w*|выполн\w*|запуст\w*|отправ\w*)`,
+    r`\b(?:lösch\w*|ausführ\w*|aufrufen|überweis\w*|supprim\w*|exécut\w*|envo\w*|elimin\w*|borr\w*|ejecut\w*|envi\w*|exclu\w*|apag\w*|execut\w*|esegu\w*|cancell\w*)|удал|выполн|запуст|отправ`,
   ].join("|"),
 );
+/** The act itself forbidden: "Never delete files without asking the user" protects the user. */
+const PROTECTIVE = new RegExp(
+  [
+    r`\b(?:never|don't|do\s+not|must\s+not|should\s+not|nunca|jamais|niemals|nooit|mai)\s+(?:\S+\s+){0,2}?(?:delet|remov|eras|wip|drop|purg|execut|run\b|writ|overwrit|push|deploy|pay|transfer|send|install|l[oö]sch|supprim|borr|elimin|apag|exclu|cancell|verwijder)`,
+    r`\b(?:l[oö]sche|entferne|f[uü]hre)\s+(?:\S+\s+){0,2}?(?:niemals|nie|nicht)\b|\bne\s+(?:\S+\s+)?(?:supprim|ex[eé]cut|envo)\w*\s+(?:jamais|pas)\b`,
+    r`(?<![\u0400-\u04FF])не\s+(?:\S+\s+)?(?:удал|выполн|запуск|отправ)`,
+  ].join("|"),
+  "i",
+);
+
 /** An order to the model in English: a verb at a clause's start, or "you must". */
 const ACT_ORDER = rx(
   r`\b(?:execute|run|write|delete|remove|push|pay|send|install|overwrite|proceed|continue|go\s+ahead|apply|merge|approve|grant)\b`,
@@ -98,21 +113,24 @@ const OVER_USER = rx(
   [
     r`\b(?:above|over|ahead\s+of|rather\s+than|instead\s+of|overrid\w+|supersed\w+|takes?\s+precedence\s+over|outranks?)\s+(?:what(?:ever)?|anything)\s+the\s+user\s+(?:says|said|asks|asked|wants|requests|prefers|instructs|thinks)`,
     r`\b(?:go\s+with|trust|follow|prefer|believe|side\s+with)\s+(?:this\s+tool|it|its\s+\w+|the\s+tool)\s*,?\s+(?:not|over|rather\s+than|instead\s+of)\s+(?:the\s+user|what\s+the\s+user)`,
+    r`\bprevalec\w*\s+sobre\s+(?:lo|o)\s+que\s+(?:diga|dice|diz|pe[cç]a|pida|quiera|queira)\s+(?:el|o)\s+usu[aá]rio|\bVorrang\s+vor\s+(?:dem|allem)[^.\n]{0,30}(?:Nutzer|Benutzer)|\bprime\s+sur\s+(?:ce\s+que|tout)[^.\n]{0,30}utilisateur|\bprevale\s+su\s+(?:ciò|quello|quanto)[^.\n]{0,30}utente|\bgaat\s+voor\s+(?:op\s+)?wat\s+de\s+gebruiker`,
+    r`优先于用户|高于用户的?|ユーザー[^。\n]{0,12}より(?:も)?優先|приоритет\w*\s+над[^.\n]{0,30}пользовател|важнее[^.\n]{0,30}пользовател`,
     r`\btreat\s+(?:its|their|the|this)\s+(?:\w+\s+)?(?:answers?|outputs?|results?|responses?|verdicts?)\s+as\s+(?:final|authoritative|definitive|the\s+truth)\b[^.\n]{0,60}\buser\b`,
   ].join("|"),
 );
 /** Other tools kept from the user against their wish, or said to be down. */
 const OTHER_TOOLS = rx(
-  r`\b(?:other|another|any\s+other|competing|outras?|otras?|autres?|andere[nr]?|altri|altre|другие|других)\s+(?:\w+\s+)?(?:tools?|ferramentas?|herramientas?|outils?|Tools?|Werkzeuge|strumenti|инструмент\w*|servers?|servidores?|serveurs?)|其他工具|他のツール|다른\s*도구`,
+  r`\b(?:other|another|any\s+other|competing|outras?|otras?|autres?|andere[nr]?|altri|altre|andere)\s+(?:\w+\s+)?(?:tools?|ferramentas?|herramientas?|outils?|Tools?|\w*[Ww]erkzeug\w*|strumenti|\w*instrumenten|инструмент\w*|servers?|servidores?|serveurs?)|(?:другие|других)\s+(?:\S+\s+)?инструмент\w*|其他工具|他のツール|다른\s*도구`,
 );
 const EVEN_IF_USER = rx(
-  r`\beven\s+(?:if|when|though)\s+(?:the\s+)?user\s+(?:asks|requests|insists|wants|names|mentions|prefers|says|picks|chooses)|\bmesmo\s+que\s+o\s+usu[aá]rio\s+(?:pe[cç]a|solicite|queira)|\baunque\s+el\s+usuario\s+(?:lo\s+)?(?:pida|solicite|quiera)|\bm[eê]me\s+si\s+l'utilisateur\s+(?:le\s+)?demande|\bauch\s+wenn\s+(?:der|die)\s+(?:Nutzer|Benutzer)\w*|\banche\s+se\s+l'utente\s+(?:lo\s+)?(?:chiede|richiede)|\bдаже\s+если\s+пользователь|即使用户|ユーザーが(?:求めて|頼んで|依頼して)も`,
+  r`\beven\s+(?:if|when|though)\s+(?:the\s+)?user\s+(?:asks|requests|insists|wants|names|mentions|prefers|says|picks|chooses)|\bmesmo\s+que\s+o\s+usu[aá]rio\s+(?:pe[cç]a|solicite|queira)|\baunque\s+el\s+usuario\s+(?:lo\s+)?(?:pida|solicite|quiera)|\bm[eê]me\s+si\s+l'utilisateur\s+(?:le\s+)?demande|\bauch\s+wenn\s+(?:der|die)\s+(?:Nutzer|Benutzer)\w*|\banche\s+se\s+l'utente\s+(?:lo\s+)?(?:chiede|richiede)|\book\s+als\s+de\s+gebruiker|даже\s+если\s+пользователь|即使用户|ユーザーが(?:求めて|頼んで|依頼して)も`,
 );
 const SAY_DOWN = rx(
   r`\b(?:tell|say|inform|diga|dizer|digam|di|dile|diles|decir|dis|dites|sag|sagen)\b[^.\n;]{0,40}\b(?:down|unavailable|offline|broken|fora\s+do\s+ar|indispon[ií]ve(?:l|is)|no\s+(?:est[aá]n?\s+)?disponibles?|ca[ií]d[oa]s?|hors\s+service|indisponibles?|nicht\s+verf[uü]gbar|non\s+disponibil[ei]|недоступ\w*)`,
 );
 
-const NEVER = /\b(?:never|nunca|jamais|nie|mai|никогда|do\s+not|don't|não|no)\b|決して|绝不|절대/i;
+const NEVER =
+  /\b(?:never|nunca|jamais|nie|niemals|nooit|mai|non|do\s+not|don't|não|no|ne|nicht)\b|никогда|(?<![\u0400-\u04FF])не\s|決して|绝不|不要|禁止|别|ないで|しないで|절대|말고|마세요/i;
 
 /** A security scanner talked down, or the user told to turn it off. */
 const SCANNER =
@@ -260,7 +278,7 @@ const PROPERTY_PROSE = /\.properties\.[^.]+\.(?:description|\$comment|x-[\w-]+)$
 const CUE = new RegExp(
   [
     // consent
-    r`\b(?:confirm\w*|approv\w*|skip|nobody|go\s+with|side\s+with|fragen|R[uü]ckfrage|Best[aä]tigung|Nachfrage|demander|preguntar|perguntar|chiedere|conferma)\b`,
+    r`\b(?:confirm\w*|approv\w*|skip|nobody|go\s+with|side\s+with|Erlaubnis|Zustimmung|permiso|bevestiging|toestemming|vraag|pidas?|pergunte|demande[zs]?|chieda|Vorrang|prevalec\w*|prevale|prime|gaat\s+voor|niemals|nooit|ook\s+als|fragen|R[uü]ckfrage|Best[aä]tigung|Nachfrage|demander|preguntar|perguntar|chiedere|conferma)\b`,
     r`\b(?:not|n't|never|without|no\s+need\s+to)\s+(?:\w+\s+){0,4}?(?:ask|prompt|check)|\b(?:asking|prompting|checking|confirming)\s+(?:with\s+)?(?:the\s+)?user`,
     // another server's tool, kept from reports, the user outranked, other tools refused
     r`\bserver'?s\b|\bnot\s+(?:be\s+)?(?:reported|mentioned|disclosed|surfaced|shown|brought|logged)\b|\bno\s+need\s+to\b`,
@@ -335,6 +353,7 @@ function readText(where: string, text: string, fields: Set<string>): Flag | null
     if (
       has.consent &&
       CONSENTED_ACT.test(near) &&
+      !PROTECTIVE.test(sentence) &&
       ((CONSENT_INTL.test(sentence) && (USER_WORD.test(sentence) || CJK.test(sentence))) ||
         (CONSENT_EN.test(sentence) &&
           (hasOrder(ACT_ORDER, near) || /\buser\b|violation|any\s+tool/i.test(sentence))))
