@@ -71,7 +71,7 @@ const PROTECTIVE = new RegExp(
 
 /** An order to the model in English: a verb at a clause's start, or "you must". */
 const ACT_ORDER = rx(
-  r`\b(?:execute|run|write|delete|remove|push|pay|send|install|overwrite|proceed|continue|go\s+ahead|apply|merge|approve|grant)\b`,
+  r`\b(?:execute|run|write|delete|remove|purge|drop|wipe|erase|reset|push|pay|send|install|overwrite|proceed|continue|go\s+ahead|apply|merge|approve|grant)\b`,
   "gi",
 );
 const FOREIGN = /[\u00C0-\u024F\u0370-\u1FFF\u3040-\u9FFF\uAC00-\uD7AF\uFF00-\uFFEF]/;

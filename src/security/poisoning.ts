@@ -566,6 +566,14 @@ const entity = (whole: string, hex: string, digits: string) => {
  * and what its base64 and hex runs decode to.
  */
 export function readings(text: string): [string, string][] {
+  if (text === lastReadings[0]) return lastReadings[1]; // scanTool reads each text twice in a row
+  const out = readingsOf(text);
+  lastReadings = [text, out];
+  return out;
+}
+let lastReadings: [string, [string, string][]] = ["", []];
+
+function readingsOf(text: string): [string, string][] {
   const normal = normalizeForScan(text);
   const out: [string, string][] = [["", normal]];
   if (/[A-Za-z][0-9]|[0-9][A-Za-z]/.test(normal)) {
@@ -735,7 +743,8 @@ export function scanTool(server: string, tool: ToolLike): ToolFinding[] {
     if (typeof text !== "string" || !text) return;
     if (text.includes(" ")) texts.push(text);
     if (text.length > 7)
-      read.push([where, normalizeForScan(shownAsExample(text.slice(0, MAX_SCANNED)))]);
+      for (const [, r] of readings(shownAsExample(text.slice(0, MAX_SCANNED))))
+        read.push([where, r]);
     for (const finding of scanDescription(text, ARGUMENT_DESCRIPTION.test(where))) {
       out.push({ server, tool: tool.name, where, ...finding });
     }
