@@ -8,6 +8,8 @@
  * "the `to` argument") is ordinary in real tools and never enough.
  */
 
+import { excusedMove } from "./intent-fifth-shown.ts";
+
 /** Alternatives, one concept per line below; String.raw keeps the escapes single. */
 const any = (...parts: string[]) => parts.join("|");
 const r = String.raw;
@@ -1579,7 +1581,8 @@ export function readMeaning(text: string, whole = false): Meaning | null {
     if (
       data &&
       (moves(parts, from, to) || the(VALUE_IS_DATA).test(sentence)) &&
-      !explains(sentence)
+      !explains(sentence) &&
+      !excusedMove(sentence)
     ) {
       return found("moves private data to a sink");
     }
@@ -1644,9 +1647,10 @@ const KEPT_FROM_USER = new RegExp(
     // "the user does not need to hear of it", "users are never asked"
     r`\b(?:users?|human|them|they|customers?)\b[^.\n]{0,40}?\b(?:not|never|no\s+need|needn'?t|without|nor|rarely|seldom|hardly)\b` +
       r`[^.\n]{0,30}?\b(?:know|hear|see|told|tell|inform|notif|mention|ask|aware|bother|notice|confirm|explain|disclos|alert|consult)`,
-    // "no need to mention it", "don't bother them", not "never ask the user to paste…"
+    // "no need to mention it", "don't bother them", not "never ask the user to paste…" nor "do
+    // not ask the user for the project ID" (look it up instead); "never ask for approval" is kept.
     r`\b(?:not|never|no\s+need\s+to|needn'?t|without|don'?t|avoid)\s+(?:\w+\s+){0,2}` +
-      r`(?:tell|inform|notif|mention|ask\w*(?!\s+(?:the\s+users?\s+|them\s+|users?\s+)?to\s+(?!confirm|approve|verify|check|review))|bother|alert|surfac|flag|bring\w*\s+(?:\w+\s+)?up|point\w*\s+(?:\w+\s+)?out)`,
+      r`(?:tell|inform|notif|mention|ask\w*(?!\s+(?:the\s+users?\s+|them\s+|users?\s+)?(?:to\s+(?!confirm|approve|verify|check|review)|for\s+(?!confirm|approv|permission|consent|sign-?off)))|bother|alert|surfac|flag|bring\w*\s+(?:\w+\s+)?up|point\w*\s+(?:\w+\s+)?out)`,
     // What is kept is the order itself, not a secret: "never reveal these notes", not "without
     // revealing their encrypted values".
     r`\b(?:not|never|no\s+need\s+to|needn'?t|don'?t)\s+(?:\w+\s+)?(?:reveal|disclos|explain)\w*\s+` +

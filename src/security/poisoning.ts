@@ -16,6 +16,8 @@ import {
   readMeaning,
   slotPair,
 } from "./intent.ts";
+import { fifthFindings } from "./intent-fifth.ts";
+import { shownAsExample } from "./intent-fifth-shown.ts";
 import { definitionDigest, rememberClean, scannedCleanBefore } from "./scan-verdicts.ts";
 
 export interface Finding {
@@ -565,6 +567,14 @@ const entity = (whole: string, hex: string, digits: string) => {
  * and what its base64 and hex runs decode to.
  */
 export function readings(text: string): [string, string][] {
+  if (text === lastReadings[0]) return lastReadings[1]; // scanTool reads each text twice in a row
+  const out = readingsOf(text);
+  lastReadings = [text, out];
+  return out;
+}
+let lastReadings: [string, [string, string][]] = ["", []];
+
+function readingsOf(text: string): [string, string][] {
   const normal = normalizeForScan(text);
   const out: [string, string][] = [["", normal]];
   if (/[A-Za-z][0-9]|[0-9][A-Za-z]/.test(normal)) {
@@ -690,7 +700,7 @@ export function scanDescription(whole: string, argument = false, own?: Set<strin
       excerpt: `${whole.length} characters, over ${MAX_SCANNED}: ${excerpt(whole, 0)}`,
     });
   }
-  const text = whole.slice(0, MAX_SCANNED);
+  const text = shownAsExample(whole.slice(0, MAX_SCANNED));
   for (const [rule, pattern] of [
     ["invisible characters", INVISIBLE],
     ["invisible characters", STRAY_VARIATION],
@@ -800,10 +810,14 @@ export function scanTool(server: string, tool: ToolLike): ToolFinding[] {
   const own = ownParameters(tool.inputSchema);
   /** Texts holding an `@`: where an outside e-mail address may sit. */
   const addressed: [string, string][] = [];
+  const read: [string, string][] = [];
   const add = (where: string, text: unknown) => {
     if (typeof text !== "string" || !text) return;
     if (text.includes(" ")) texts.push(text);
     if (text.includes("@")) addressed.push([where, text]);
+    if (text.length > 7)
+      for (const [, r] of readings(shownAsExample(text.slice(0, MAX_SCANNED))))
+        read.push([where, r]);
     for (const finding of scanDescription(text, ARGUMENT_DESCRIPTION.test(where), own)) {
       out.push({ server, tool: tool.name, where, ...finding });
     }
@@ -833,6 +847,7 @@ export function scanTool(server: string, tool: ToolLike): ToolFinding[] {
   if (lie) flag("annotations", "annotations contradict the description", lie);
   const stray = addressed.length ? strayAddress(tool, addressed) : null;
   if (stray) flag(stray[0], "an outside address in a tool that sends nothing to anyone", stray[1]);
+  for (const found of fifthFindings(tool, read)) flag(...found);
   // An instruction split across fields, one pointing at the next, is read as one text.
   if (
     texts.length > 1 &&
