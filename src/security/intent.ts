@@ -325,7 +325,8 @@ const AUTHORITY = words(
     r`(?:an?\s+)?(?:assistant|ai|model|agent)\s+(?:without|with\s+no)\s+(?:any\s+)?(?:restrictions|limits|rules|filters)`,
     r`without\s+(?:the\s+)?user'?s?\s+(?:approval|permission|consent)`,
     r`(?:pretend|act|behave)\s+(?:to\s+be|you\s+are|as\s+if\s+you\s+were|as\s+an?)\s+(?:\w+\s+){0,3}(?:unrestricted|unfiltered|jailbroken)`,
-    r`your\s+new\s+(?:role|persona|identity)\s+is|developer\s+mode|god\s+mode|jailbr(?:oken|eak)`,
+    // A jailbreak asked for, not named: "Flags jailbreak attempts in chat input" is a detector.
+    r`your\s+new\s+(?:role|persona|identity)\s+is|developer\s+mode|god\s+mode|jailbroken|jailbreak(?!\s+(?:attempts?|detect\w*|classif\w*|prompts?\s+(?:in|from)|patterns?|attacks?|risk|score))`,
     r`(?:^|[:;,]\s*)you\s+are\s+(?:hereby\s+|now\s+|fully\s+)?authori[sz]ed\s+to|you\s+are\s+(?:hereby|now)\s+authori[sz]ed\s+to`,
     r`(?:approved|authori[sz]ed|signed\s+off\s+on)\s+(?:this|it|that)\s+(?:in\s+advance|beforehand|already)|pre-?authori[sz]ed|(?:the\s+)?user\s+has\s+already\s+(?:approved|authori[sz]ed|consented\s+to|agreed\s+to)`,
     r`(?:no\s+longer|don'?t|do\s+not)\s+need\s+to\s+(?:ask|confirm|check)`,
@@ -340,7 +341,8 @@ const AUTHORITY = words(
     r`(?:user'?s?|your)\s+instructions\s+are\s+suspended|(?:developer|system|admin)-level\s+priority`,
     r`(?:these|this|my|our)\s+instructions?\s+(?:take|takes|have|has)\s+(?:precedence|priority)|(?:higher|highest)\s+priority\s+than`,
     r`ignore\s+(?:any|all)\s+(?:safety|security)\s+(?:warnings|checks|guidelines|rules)`,
-    r`(?:bypass|skip|disable)\s+(?:any\s+|all\s+|the\s+)?(?:safety|security|confirmation)\s+(?:checks?|prompts?|steps?|rules|filters)`,
+    // Not what a setting does: "Set yes to skip the confirmation prompt" (a flag's description).
+    r`(?<!\b(?:set|pass|true|yes|flag|option)\b[^.;\n]{0,30}\bto\s)(?:bypass|skip|disable)\s+(?:any\s+|all\s+|the\s+)?(?:safety|security|confirmation)\s+(?:checks?|prompts?|steps?|rules|filters)`,
     // Fourth round: obeying what a result says without asking; this server over the user.
     r`(?:perform|performs|execute|executes|carry\s+out|carries\s+out|follow|follows)\s+(?:this|the|that|these|any|its)\s+` +
       r`(?:\w+\s+)?(?:action|actions|instruction|instructions|command|commands|steps?)\s+(?:\w+\s+){0,3}without\s+asking` +
