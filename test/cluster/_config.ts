@@ -132,9 +132,9 @@ export async function connectRouted(
 export const echo = async (client: Client, message: string): Promise<string> =>
   firstText(await client.callTool({ name: "echo", arguments: { message } }));
 
-/** The HTTP status of a raw 2025-11-25 `initialize` at `url`/mcp with `key`. */
-export async function initializeStatus(url: string, key: string): Promise<number> {
-  const response = await fetch(`${url}/mcp`, {
+/** A raw 2025-11-25 `initialize` at `url`/mcp with `key`: the response. */
+export function initialize(url: string, key: string): Promise<Response> {
+  return fetch(`${url}/mcp`, {
     method: "POST",
     headers: {
       ...MCP_HEADERS,
@@ -143,6 +143,11 @@ export async function initializeStatus(url: string, key: string): Promise<number
     },
     body: initializeBody(),
   });
+}
+
+/** The HTTP status of a raw 2025-11-25 `initialize` at `url`/mcp with `key`. */
+export async function initializeStatus(url: string, key: string): Promise<number> {
+  const response = await initialize(url, key);
   await response.text();
   return response.status;
 }

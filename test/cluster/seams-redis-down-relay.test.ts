@@ -8,6 +8,7 @@
 import { beforeAll, describe, expect, setDefaultTimeout, test } from "bun:test";
 import type { Client } from "@modelcontextprotocol/client";
 import { waitFor } from "../helpers.ts";
+import { initializeBody, MCP_HEADERS } from "../security/_helpers.ts";
 import {
   ALICE,
   authYaml,
@@ -54,29 +55,18 @@ describe.skipIf(!Bun.which("redis-server"))("sessions while Redis is down", () =
 
   test("only the session's own caller is served through the relay; unknown or forged tags are 404", async () => {
     const [a, b] = instances as [Running, Running];
-    const init = {
-      jsonrpc: "2.0",
-      id: 1,
-      method: "initialize",
-      params: {
-        protocolVersion: "2025-11-25",
-        capabilities: {},
-        clientInfo: { name: "raw", version: "1" },
-      },
-    };
     const post = (url: string, key: string, body: unknown, session?: string) =>
       fetch(`${url}/mcp/fixture`, {
         method: "POST",
         headers: {
-          "content-type": "application/json",
-          accept: "application/json, text/event-stream",
+          ...MCP_HEADERS,
           authorization: `Bearer ${key}`,
           "mcp-protocol-version": "2025-11-25",
           ...(session ? { "mcp-session-id": session } : {}),
         },
-        body: JSON.stringify(body),
+        body: typeof body === "string" ? body : JSON.stringify(body),
       });
-    const opened = await post(a.url, ALICE, init);
+    const opened = await post(a.url, ALICE, initializeBody());
     const id = opened.headers.get("mcp-session-id")!;
     await opened.text();
     expect(id).toMatch(/^[0-9a-f]{8}\./);
