@@ -42,10 +42,10 @@
  */
 import { createHash } from "node:crypto";
 import { existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
-import { dirname, join, resolve } from "node:path";
+import { dirname, join } from "node:path";
 import { PoisoningRegistry, readings, scanTool, textsOf } from "../../src/security/poisoning.ts";
+import { corpusServers, fixtureTools, ROOT, readSamples, type Sample } from "./_samples.ts";
 
-const ROOT = resolve(import.meta.dir, "../..");
 const option = (name: string) => {
   const at = process.argv.indexOf(`--${name}`);
   return at > 0 ? process.argv[at + 1] : undefined;
@@ -174,14 +174,6 @@ interface Bag {
   rules: boolean;
   fold: number;
 }
-interface Sample {
-  id: number;
-  split: string;
-  label: "attack" | "benign";
-  tool?: Record<string, unknown>;
-  kind?: string;
-  entry?: Record<string, unknown>;
-}
 
 const SETS = ["poisoning", "fresh", "third", "fourth", "probe", "benign-more", "fixtures"];
 const bags: Bag[] = [];
@@ -200,16 +192,13 @@ for (const [set, file] of [
   ["probe", "attacks-probe.jsonl"],
   ["benign-more", "benign-more.jsonl"],
 ] as const) {
-  const samples = readFileSync(join(ROOT, "bench/security", file), "utf8")
-    .split("\n")
-    .filter(Boolean)
-    .map((line) => JSON.parse(line) as Sample)
-    // Held-out halves are read only for the one measurement at the end, and only those asked for.
-    .filter(
-      (s) =>
-        s.split === "dev" ||
-        (heldout && s.split === "heldout" && ["fresh", "third", "fourth"].includes(set)),
-    );
+  // Held-out halves are read only for the one measurement at the end, and only those asked for.
+  const samples = readSamples(
+    file,
+    (s) =>
+      s.split === "dev" ||
+      (heldout && s.split === "heldout" && ["fresh", "third", "fourth"].includes(set)),
+  );
   for (const sample of samples) {
     const units = sample.tool
       ? unitsOf(sample.tool, "tool")
@@ -226,36 +215,19 @@ for (const [set, file] of [
     });
   }
 }
-{
-  const fixtures = JSON.parse(
-    readFileSync(join(ROOT, "test/fixtures/poisoned/samples.json"), "utf8"),
-  ) as { poisoned: Record<string, unknown>[]; benign: Record<string, unknown>[] };
-  for (const [label, tools] of [
-    [1, fixtures.poisoned],
-    [0, fixtures.benign],
-  ] as const) {
-    for (const tool of tools) {
-      bags.push({
-        set: "fixtures",
-        split: "dev",
-        label,
-        origin: "sample",
-        name: `fixtures/${tool.name}`,
-        units: unitsOf(tool, "tool"),
-        rules: rulesFlag({ id: 0, split: "dev", label: "attack", tool }),
-        fold: SETS.indexOf("fixtures"),
-      });
-    }
-  }
+for (const [label, tool] of fixtureTools()) {
+  bags.push({
+    set: "fixtures",
+    split: "dev",
+    label,
+    origin: "sample",
+    name: `fixtures/${tool.name}`,
+    units: unitsOf(tool, "tool"),
+    rules: rulesFlag({ id: 0, split: "dev", label: "attack", tool }),
+    fold: SETS.indexOf("fixtures"),
+  });
 }
-const corpus: [string, Record<string, unknown>[]][] = [];
-for (const file of ["tools.json", "registry-tools.json"]) {
-  const servers = JSON.parse(readFileSync(join(ROOT, "bench/corpus", file), "utf8")) as Record<
-    string,
-    Record<string, unknown>[]
-  >;
-  corpus.push(...Object.entries(servers));
-}
+const corpus = corpusServers();
 corpus.sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
 const trainServers = corpus.filter((_, i) => i % 2 === 0);
 const heldServers = corpus.filter((_, i) => i % 2 === 1);

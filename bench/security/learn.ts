@@ -29,10 +29,11 @@
  *   bun bench/security/learn.ts [--cv] [--top]
  */
 import { readFileSync } from "node:fs";
-import { join, resolve } from "node:path";
+import { join } from "node:path";
 import { meaningCues } from "../../src/security/intent.ts";
 import { readings, scanDescription, textsOf } from "../../src/security/poisoning.ts";
 import { githubTexts } from "./_github-texts.ts";
+import { corpusServers, fixtureTools, ROOT, readSamples } from "./_samples.ts";
 import {
   BITS,
   bucketOf,
@@ -47,7 +48,6 @@ import {
   windows,
 } from "./learned-model.ts";
 
-const ROOT = resolve(import.meta.dir, "../..");
 const cv = process.argv.includes("--cv");
 
 /** One text of a bag, as the windows of each of its readings, featurized. */
@@ -98,22 +98,8 @@ function bagOf(
   return { set, label, origin, heldOut, name, windows: out };
 }
 
-interface Sample {
-  id: number;
-  split: string;
-  label: "attack" | "benign";
-  tool?: Record<string, unknown>;
-  kind?: string;
-  entry?: Record<string, unknown>;
-}
 /** The dev samples of a set; nothing else of the file is kept. */
-function devSamples(file: string): Sample[] {
-  return readFileSync(join(ROOT, "bench/security", file), "utf8")
-    .split("\n")
-    .filter(Boolean)
-    .map((line) => JSON.parse(line) as Sample)
-    .filter((sample) => sample.split === "dev");
-}
+const devSamples = (file: string) => readSamples(file, (sample) => sample.split === "dev");
 
 const bags: Bag[] = [];
 for (const [set, file] of [
@@ -132,16 +118,8 @@ for (const [set, file] of [
   }
 }
 {
-  const fixtures = JSON.parse(
-    readFileSync(join(ROOT, "test/fixtures/poisoned/samples.json"), "utf8"),
-  ) as { poisoned: Record<string, unknown>[]; benign: Record<string, unknown>[] };
-  for (const [label, tools] of [
-    [1, fixtures.poisoned],
-    [0, fixtures.benign],
-  ] as const) {
-    for (const tool of tools) {
-      bags.push(bagOf("fixtures", label, "sample", false, `fixtures/${tool.name}`, textsOf(tool)));
-    }
+  for (const [label, tool] of fixtureTools()) {
+    bags.push(bagOf("fixtures", label, "sample", false, `fixtures/${tool.name}`, textsOf(tool)));
   }
   const results = (
     JSON.parse(readFileSync(join(ROOT, "bench/security/attacks.json"), "utf8")) as {
@@ -153,16 +131,10 @@ for (const [set, file] of [
     bags.push(bagOf("fixtures", 1, "sample", false, `results#${i}`, [["description", text]]));
   }
 }
-for (const file of ["tools.json", "registry-tools.json"]) {
-  const corpus = JSON.parse(readFileSync(join(ROOT, "bench/corpus", file), "utf8")) as Record<
-    string,
-    Record<string, unknown>[]
-  >;
-  for (const [server, tools] of Object.entries(corpus)) {
-    const heldOut = fnv(`real:${server}`) % 4 === 0;
-    for (const tool of tools) {
-      bags.push(bagOf("real", 0, "real", heldOut, `${server}/${tool.name}`, textsOf(tool)));
-    }
+for (const [server, tools] of corpusServers()) {
+  const heldOut = fnv(`real:${server}`) % 4 === 0;
+  for (const tool of tools) {
+    bags.push(bagOf("real", 0, "real", heldOut, `${server}/${tool.name}`, textsOf(tool)));
   }
 }
 {

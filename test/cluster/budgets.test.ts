@@ -3,54 +3,29 @@
  * daily budget together (a budget of 1.0 is 1.0 across both, not 1.0 on each), and while Redis
  * is down each instance counts on its own.
  */
-import { afterAll, beforeAll, describe, expect, setDefaultTimeout, test } from "bun:test";
-import type { RunningGateway } from "../../src/gateway/run.ts";
+import { describe, expect, setDefaultTimeout, test } from "bun:test";
 import { governorOf } from "../../src/observe/costs.ts";
-import { hashKey } from "../../src/security/keys.ts";
-import { BUN, FIXTURE_SERVER, waitFor, writeConfig } from "../helpers.ts";
+import { waitFor } from "../helpers.ts";
 import { connectWithKey, meta } from "../security/_helpers.ts";
-import { startInProcess } from "./_instances.ts";
-import { type RedisServer, startRedis } from "./_redis.ts";
+import { authYaml, clusterYaml, useCluster } from "./_config.ts";
 
 setDefaultTimeout(30_000);
 
 const CI = "ci-key-0123456789abcdef";
 const BURST = "burst-key-0123456789abcdef";
-let redis: RedisServer;
-const instances: (RunningGateway & { url: string })[] = [];
 
-function yaml(redisUrl: string, id: string): string {
-  return `
-capabilities: { enabled: false }
-cluster: { redis_url: "${redisUrl}", instance_id: ${id}, key_prefix: "budgets-${process.pid}:" }
-auth:
-  enabled: true
-  api_keys:
-    - { name: ci, key: "${hashKey(CI)}" }
-    - { name: burst, key: "${hashKey(BURST)}" }
+const { redis, instances } = useCluster((redisUrl, id) =>
+  clusterYaml(
+    redisUrl,
+    id,
+    "budgets",
+    `${authYaml({ ci: CI, burst: BURST })}
 cost_governance:
   enabled: true
   tool_costs: { echo: 0.25 }
-  budgets: { per_key: { ci: 1.0, burst: 1.0 } }
-backends:
-  fixture:
-    command: ${BUN}
-    args: ["${FIXTURE_SERVER}"]
-`;
-}
-
-beforeAll(async () => {
-  if (!Bun.which("redis-server")) return;
-  redis = await startRedis();
-  instances.push(
-    ...(await startInProcess((id) => writeConfig(yaml(redis.url, id)), { backend: "fixture" })),
-  );
-});
-
-afterAll(async () => {
-  await Promise.all(instances.map((instance) => instance.stop()));
-  await redis?.kill();
-});
+  budgets: { per_key: { ci: 1.0, burst: 1.0 } }`,
+  ),
+);
 
 const echo = (client: Awaited<ReturnType<typeof connectWithKey>>["client"]) =>
   meta(client, "gateway_invoke", { server: "fixture", tool: "echo", arguments: { message: "hi" } });

@@ -3,59 +3,21 @@
  * adopting instance's caps like one opened there. Before, adoption skipped the room check, so an
  * instance at its cap took on every session of a dead peer (its cap is what keeps it alive).
  */
-import { afterAll, beforeAll, describe, expect, setDefaultTimeout, test } from "bun:test";
-import { Client, StreamableHTTPClientTransport } from "@modelcontextprotocol/client";
-import type { RunningGateway } from "../../src/gateway/run.ts";
-import { BUN, FIXTURE_SERVER, firstText, writeConfig } from "../helpers.ts";
-import { startInProcess } from "./_instances.ts";
-import { type RedisServer, startRedis } from "./_redis.ts";
+import { describe, expect, setDefaultTimeout, test } from "bun:test";
+import type { Client, StreamableHTTPClientTransport } from "@modelcontextprotocol/client";
+import { clusterYaml, connectRouted, echo, type Running, useCluster } from "./_config.ts";
 
 setDefaultTimeout(60_000);
 
-type Running = RunningGateway & { url: string };
-let redis: RedisServer;
-let instances: Running[] = [];
-
-const yaml = (redisUrl: string, id: string) => `
-capabilities: { enabled: false }
-${id === "b" ? "server: { max_sessions: 1 }" : ""}
-cluster: { redis_url: "${redisUrl}", instance_id: ${id}, key_prefix: "adoption-room-${process.pid}:" }
-backends:
-  fixture:
-    command: ${BUN}
-    args: ["${FIXTURE_SERVER}"]
-`;
-
-beforeAll(async () => {
-  if (!Bun.which("redis-server")) return;
-  redis = await startRedis();
-  instances = await startInProcess((id) => writeConfig(yaml(redis.url, id)), {
-    ids: ["b", "c"],
-    backend: "fixture",
-  });
-});
-
-afterAll(async () => {
-  await Promise.all(instances.map((instance) => instance.stop()));
-  await redis?.kill();
-});
+const { instances } = useCluster(
+  (redisUrl, id) =>
+    clusterYaml(redisUrl, id, "adoption-room", id === "b" ? "server: { max_sessions: 1 }" : ""),
+  { ids: ["b", "c"], backend: "fixture" },
+);
 
 /** A client whose every request goes to `target.url`, which the test moves. */
-async function connect(target: { url: string }): Promise<Client> {
-  const routed = (input: string | URL | Request, init?: RequestInit) => {
-    const url = new URL(input instanceof Request ? input.url : input);
-    url.host = new URL(target.url).host;
-    return fetch(url, init);
-  };
-  const client = new Client({ name: "room", version: "1" }, { capabilities: {} });
-  await client.connect(
-    new StreamableHTTPClientTransport(new URL(`${target.url}/mcp/fixture`), { fetch: routed }),
-  );
-  return client;
-}
-
-const echo = async (client: Client, message: string) =>
-  firstText(await client.callTool({ name: "echo", arguments: { message } }));
+const connect = (target: { url: string }): Promise<Client> =>
+  connectRouted(() => target.url, { name: "room" });
 
 describe.skipIf(!Bun.which("redis-server"))("adoption × server.max_sessions", () => {
   test("an instance at its cap refuses to adopt with a 503 naming the cap, and adopts once it has room", async () => {

@@ -4,47 +4,18 @@
  * its extra messages again: a batch cost nearly twice its size, and one that fit the limit
  * was refused).
  */
-import { afterAll, beforeAll, describe, expect, setDefaultTimeout, test } from "bun:test";
+import { describe, expect, setDefaultTimeout, test } from "bun:test";
 import type { RunningGateway } from "../../src/gateway/run.ts";
-import { hashKey } from "../../src/security/keys.ts";
-import { BUN, FIXTURE_SERVER, writeConfig } from "../helpers.ts";
 import { initializeBody, MCP_HEADERS } from "../security/_helpers.ts";
-import { startInProcess } from "./_instances.ts";
-import { type RedisServer, startRedis } from "./_redis.ts";
+import { authYaml, clusterYaml, useCluster } from "./_config.ts";
 
 setDefaultTimeout(60_000);
 
 const LIMITED = "limited-key-0123456789abcdef";
-let redis: RedisServer;
-const instances: (RunningGateway & { url: string })[] = [];
 
-function yaml(redisUrl: string, id: string): string {
-  return `
-capabilities: { enabled: false }
-cluster: { redis_url: "${redisUrl}", instance_id: ${id}, key_prefix: "seams-batch-${process.pid}:" }
-auth:
-  enabled: true
-  api_keys:
-    - { name: limited, key: "${hashKey(LIMITED)}", rate_limit: 8 }
-backends:
-  fixture:
-    command: ${BUN}
-    args: ["${FIXTURE_SERVER}"]
-`;
-}
-
-beforeAll(async () => {
-  if (!Bun.which("redis-server")) return;
-  redis = await startRedis();
-  instances.push(
-    ...(await startInProcess((id) => writeConfig(yaml(redis.url, id)), { backend: "fixture" })),
-  );
-});
-
-afterAll(async () => {
-  await Promise.all(instances.map((instance) => instance.stop()));
-  await redis?.kill();
-});
+const { instances } = useCluster((redisUrl, id) =>
+  clusterYaml(redisUrl, id, "seams-batch", authYaml({ limited: [LIMITED, "rate_limit: 8"] })),
+);
 
 describe.skipIf(!Bun.which("redis-server"))("rate_limit × batch × relay", () => {
   test("a batch relayed to the session's owner is charged once", async () => {

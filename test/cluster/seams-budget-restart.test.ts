@@ -4,51 +4,27 @@
  * total it saw and writes it back when Redis answers again, so the budget goes on from there
  * (before, the budget started again from zero: a key could spend it twice in a day).
  */
-import { afterAll, beforeAll, describe, expect, setDefaultTimeout, test } from "bun:test";
-import type { RunningGateway } from "../../src/gateway/run.ts";
-import { hashKey } from "../../src/security/keys.ts";
-import { BUN, FIXTURE_SERVER, waitFor, writeConfig } from "../helpers.ts";
+import { describe, expect, setDefaultTimeout, test } from "bun:test";
+import { waitFor } from "../helpers.ts";
 import { connectWithKey, meta } from "../security/_helpers.ts";
-import { startInProcess } from "./_instances.ts";
-import { type RedisServer, startRedis } from "./_redis.ts";
+import { authYaml, clusterYaml, useCluster } from "./_config.ts";
 
 setDefaultTimeout(60_000);
 
 const CI = "ci-key-0123456789abcdef";
-let redis: RedisServer;
-const instances: (RunningGateway & { url: string })[] = [];
 
-function yaml(redisUrl: string, id: string): string {
-  return `
-capabilities: { enabled: false }
-cluster: { redis_url: "${redisUrl}", instance_id: ${id}, key_prefix: "seams-budget-${process.pid}:" }
-auth:
-  enabled: true
-  api_keys:
-    - { name: ci, key: "${hashKey(CI)}" }
+const { redis, instances } = useCluster((redisUrl, id) =>
+  clusterYaml(
+    redisUrl,
+    id,
+    "seams-budget",
+    `${authYaml({ ci: CI })}
 cost_governance:
   enabled: true
   tool_costs: { echo: 0.25 }
-  budgets: { per_key: { ci: 1.0 } }
-backends:
-  fixture:
-    command: ${BUN}
-    args: ["${FIXTURE_SERVER}"]
-`;
-}
-
-beforeAll(async () => {
-  if (!Bun.which("redis-server")) return;
-  redis = await startRedis();
-  instances.push(
-    ...(await startInProcess((id) => writeConfig(yaml(redis.url, id)), { backend: "fixture" })),
-  );
-});
-
-afterAll(async () => {
-  await Promise.all(instances.map((instance) => instance.stop()));
-  await redis?.kill();
-});
+  budgets: { per_key: { ci: 1.0 } }`,
+  ),
+);
 
 describe.skipIf(!Bun.which("redis-server"))("budgets × Redis restarted empty", () => {
   test("the day's spend survives a Redis restart: a budget of 1.0 is still 1.0 that day", async () => {

@@ -5,51 +5,32 @@
  * on to the one holding the call (before, it answered "requestState is unknown or expired":
  * with two instances in strict alternation such a call never went through).
  */
-import { afterAll, beforeAll, describe, expect, setDefaultTimeout, test } from "bun:test";
-import { Client, StreamableHTTPClientTransport } from "@modelcontextprotocol/client";
+import { describe, expect, setDefaultTimeout, test } from "bun:test";
+import { Client } from "@modelcontextprotocol/client";
 import type { RunningGateway } from "../../src/gateway/run.ts";
-import { hashKey } from "../../src/security/keys.ts";
-import { BUN, FIXTURE_SERVER, firstText, writeConfig } from "../helpers.ts";
-import { startInProcess } from "./_instances.ts";
-import { type RedisServer, startRedis } from "./_redis.ts";
+import { firstText } from "../helpers.ts";
+import {
+  ALICE,
+  authYaml,
+  BOB,
+  clusterYaml,
+  connectRouted,
+  roundRobin,
+  useCluster,
+} from "./_config.ts";
 
 setDefaultTimeout(60_000);
 
-const ALICE = "alice-key-0123456789abcdef";
-const BOB = "bob-key-0123456789abcdef";
-let redis: RedisServer;
-const instances: (RunningGateway & { url: string })[] = [];
-
-function yaml(redisUrl: string, id: string): string {
-  return `
-capabilities: { enabled: false }
-cluster: { redis_url: "${redisUrl}", instance_id: ${id}, key_prefix: "seams-input-${process.pid}:" }
-security:
+const { instances } = useCluster((redisUrl, id) =>
+  clusterYaml(
+    redisUrl,
+    id,
+    "seams-input",
+    `security:
   require_confirmation: ["fixture:echo"]
-auth:
-  enabled: true
-  api_keys:
-    - { name: alice, key: "${hashKey(ALICE)}" }
-    - { name: bob, key: "${hashKey(BOB)}" }
-backends:
-  fixture:
-    command: ${BUN}
-    args: ["${FIXTURE_SERVER}"]
-`;
-}
-
-beforeAll(async () => {
-  if (!Bun.which("redis-server")) return;
-  redis = await startRedis();
-  instances.push(
-    ...(await startInProcess((id) => writeConfig(yaml(redis.url, id)), { backend: "fixture" })),
-  );
-});
-
-afterAll(async () => {
-  await Promise.all(instances.map((instance) => instance.stop()));
-  await redis?.kill();
-});
+${authYaml({ alice: ALICE, bob: BOB })}`,
+  ),
+);
 
 /**
  * The SDK's client pinned to 2026-07-28 with `key`, through a round-robin balancer in its
@@ -61,13 +42,7 @@ async function balancedClient(
   action: "accept" | "decline",
   version: "2026-07-28" | "2025-11-25" = "2026-07-28",
 ): Promise<{ client: Client; asked: () => number }> {
-  let next = 0;
   let asked = 0;
-  const routed = (input: string | URL | Request, init?: RequestInit) => {
-    const url = new URL(input instanceof Request ? input.url : input);
-    url.host = new URL(instances[next++ % instances.length]!.url).host;
-    return fetch(url, init);
-  };
   const client = new Client(
     { name: "balanced", version: "1" },
     {
@@ -81,12 +56,7 @@ async function balancedClient(
     asked++;
     return { action, content: {} };
   });
-  await client.connect(
-    new StreamableHTTPClientTransport(new URL(`${instances[0]!.url}/mcp/fixture`), {
-      requestInit: { headers: { Authorization: `Bearer ${key}` } },
-      fetch: routed,
-    }),
-  );
+  await connectRouted(roundRobin(instances), { key, client });
   return { client, asked: () => asked };
 }
 

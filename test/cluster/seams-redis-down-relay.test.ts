@@ -5,82 +5,44 @@
  * Now a session id starts with its owner's tag and the instances remember each other's URLs, so
  * the request is relayed to the owner; a tag nobody knows, or a forged one, is still a 404.
  */
-import { afterAll, beforeAll, describe, expect, setDefaultTimeout, test } from "bun:test";
-import { Client, StreamableHTTPClientTransport } from "@modelcontextprotocol/client";
-import type { RunningGateway } from "../../src/gateway/run.ts";
-import { hashKey } from "../../src/security/keys.ts";
-import { BUN, FIXTURE_SERVER, firstText, waitFor, writeConfig } from "../helpers.ts";
-import { startInProcess } from "./_instances.ts";
-import { type RedisServer, startRedis } from "./_redis.ts";
+import { beforeAll, describe, expect, setDefaultTimeout, test } from "bun:test";
+import type { Client } from "@modelcontextprotocol/client";
+import { waitFor } from "../helpers.ts";
+import { initializeBody, MCP_HEADERS } from "../security/_helpers.ts";
+import {
+  ALICE,
+  authYaml,
+  BOB,
+  clusterYaml,
+  connectRouted,
+  echo,
+  type Running,
+  roundRobin,
+  useCluster,
+} from "./_config.ts";
 
 setDefaultTimeout(60_000);
 
-const ALICE = "alice-key-0123456789abcdef";
-const BOB = "bob-key-0123456789abcdef";
-type Running = RunningGateway & { url: string };
-let redis: RedisServer;
-let instances: Running[] = [];
+const { redis, instances } = useCluster((redisUrl, id) =>
+  clusterYaml(redisUrl, id, "redis-down-relay", authYaml({ alice: ALICE, bob: BOB })),
+);
 
-const yaml = (redisUrl: string, id: string) => `
-capabilities: { enabled: false }
-cluster: { redis_url: "${redisUrl}", instance_id: ${id}, key_prefix: "redis-down-relay-${process.pid}:" }
-auth:
-  enabled: true
-  api_keys:
-    - { name: alice, key: "${hashKey(ALICE)}" }
-    - { name: bob, key: "${hashKey(BOB)}" }
-backends:
-  fixture:
-    command: ${BUN}
-    args: ["${FIXTURE_SERVER}"]
-`;
-
-beforeAll(async () => {
-  if (!Bun.which("redis-server")) return;
-  redis = await startRedis();
-  instances = await startInProcess((id) => writeConfig(yaml(redis.url, id)), {
-    ids: ["a", "b"],
-    backend: "fixture",
-  });
-  // Each instance read the list when it started; a's and b's next reads see each other.
-  await Promise.all(instances.map((instance) => instance.cluster?.peers?.beat()));
-});
-
-afterAll(async () => {
-  await Promise.all(instances.map((instance) => instance.stop()));
-  await redis?.kill();
-});
+// Each instance read the list when it started; a's and b's next reads see each other.
+beforeAll(() => Promise.all(instances.map((instance) => instance.cluster?.peers?.beat())));
 
 /** A client behind a round-robin balancer: each request goes to the next instance. */
-async function roundRobin(key: string): Promise<Client> {
-  let next = 0;
-  const routed = (input: string | URL | Request, init?: RequestInit) => {
-    const url = new URL(input instanceof Request ? input.url : input);
-    url.host = new URL(instances[next++ % instances.length]!.url).host;
-    return fetch(url, init);
-  };
-  const client = new Client({ name: "behind-lb", version: "1" }, { capabilities: {} });
-  await client.connect(
-    new StreamableHTTPClientTransport(new URL(`${instances[0]!.url}/mcp/fixture`), {
-      requestInit: { headers: { Authorization: `Bearer ${key}` } },
-      fetch: routed,
-    }),
-  );
-  return client;
-}
-
-const echo = async (client: Client, message: string) =>
-  firstText(await client.callTool({ name: "echo", arguments: { message } }));
+const behindBalancer = (key: string): Promise<Client> =>
+  connectRouted(roundRobin(instances), { key, name: "behind-lb" });
 
 describe.skipIf(!Bun.which("redis-server"))("sessions while Redis is down", () => {
   test("a session opened before and one opened during the outage both keep working behind round robin", async () => {
-    const before = await roundRobin(ALICE);
+    const before = await behindBalancer(ALICE);
     try {
       expect(await echo(before, "up")).toBe("up");
       await redis.kill();
       await waitFor(() => instances.every((i) => i.cluster?.status().redis === "down"));
       for (let i = 0; i < 4; i++) expect(await echo(before, `down ${i}`)).toBe(`down ${i}`);
-      const during = await roundRobin(ALICE);
+      const during = await behindBalancer(ALICE);
       try {
         for (let i = 0; i < 4; i++) expect(await echo(during, `new ${i}`)).toBe(`new ${i}`);
       } finally {
@@ -93,29 +55,18 @@ describe.skipIf(!Bun.which("redis-server"))("sessions while Redis is down", () =
 
   test("only the session's own caller is served through the relay; unknown or forged tags are 404", async () => {
     const [a, b] = instances as [Running, Running];
-    const init = {
-      jsonrpc: "2.0",
-      id: 1,
-      method: "initialize",
-      params: {
-        protocolVersion: "2025-11-25",
-        capabilities: {},
-        clientInfo: { name: "raw", version: "1" },
-      },
-    };
     const post = (url: string, key: string, body: unknown, session?: string) =>
       fetch(`${url}/mcp/fixture`, {
         method: "POST",
         headers: {
-          "content-type": "application/json",
-          accept: "application/json, text/event-stream",
+          ...MCP_HEADERS,
           authorization: `Bearer ${key}`,
           "mcp-protocol-version": "2025-11-25",
           ...(session ? { "mcp-session-id": session } : {}),
         },
-        body: JSON.stringify(body),
+        body: typeof body === "string" ? body : JSON.stringify(body),
       });
-    const opened = await post(a.url, ALICE, init);
+    const opened = await post(a.url, ALICE, initializeBody());
     const id = opened.headers.get("mcp-session-id")!;
     await opened.text();
     expect(id).toMatch(/^[0-9a-f]{8}\./);

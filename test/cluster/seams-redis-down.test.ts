@@ -4,41 +4,14 @@
  * unreachable, open a new session) instead of a bare "Session not found"; `/health` says
  * degraded; and once Redis is back the first session is reachable from anywhere again.
  */
-import { afterAll, beforeAll, describe, expect, setDefaultTimeout, test } from "bun:test";
-import { Client, StreamableHTTPClientTransport } from "@modelcontextprotocol/client";
+import { describe, expect, setDefaultTimeout, test } from "bun:test";
 import type { RunningGateway } from "../../src/gateway/run.ts";
-import { BUN, FIXTURE_SERVER, firstText, waitFor, writeConfig } from "../helpers.ts";
-import { startInProcess } from "./_instances.ts";
-import { type RedisServer, startRedis } from "./_redis.ts";
+import { waitFor } from "../helpers.ts";
+import { clusterYaml, connectRouted, echo as echoWith, useCluster } from "./_config.ts";
 
 setDefaultTimeout(60_000);
 
-let redis: RedisServer;
-const instances: (RunningGateway & { url: string })[] = [];
-
-function yaml(redisUrl: string, id: string): string {
-  return `
-capabilities: { enabled: false }
-cluster: { redis_url: "${redisUrl}", instance_id: ${id}, key_prefix: "seams-down-${process.pid}:" }
-backends:
-  fixture:
-    command: ${BUN}
-    args: ["${FIXTURE_SERVER}"]
-`;
-}
-
-beforeAll(async () => {
-  if (!Bun.which("redis-server")) return;
-  redis = await startRedis();
-  instances.push(
-    ...(await startInProcess((id) => writeConfig(yaml(redis.url, id)), { backend: "fixture" })),
-  );
-});
-
-afterAll(async () => {
-  await Promise.all(instances.map((instance) => instance.stop()));
-  await redis?.kill();
-});
+const { redis, instances } = useCluster((redisUrl, id) => clusterYaml(redisUrl, id, "seams-down"));
 
 describe.skipIf(!Bun.which("redis-server"))("Redis down × sessions of another instance", () => {
   test("the refusal names Redis; /health degrades; the session is reachable again after", async () => {
@@ -47,17 +20,8 @@ describe.skipIf(!Bun.which("redis-server"))("Redis down × sessions of another i
       RunningGateway & { url: string },
     ];
     let target = a.url;
-    const routed = (input: string | URL | Request, init?: RequestInit) => {
-      const url = new URL(input instanceof Request ? input.url : input);
-      url.host = new URL(target).host;
-      return fetch(url, init);
-    };
-    const client = new Client({ name: "outage", version: "1" }, { capabilities: {} });
-    await client.connect(
-      new StreamableHTTPClientTransport(new URL(`${a.url}/mcp/fixture`), { fetch: routed }),
-    );
-    const echo = async (message: string) =>
-      firstText(await client.callTool({ name: "echo", arguments: { message } }));
+    const client = await connectRouted(() => target, { name: "outage" });
+    const echo = (message: string) => echoWith(client, message);
     try {
       target = b.url;
       expect(await echo("relayed")).toBe("relayed");

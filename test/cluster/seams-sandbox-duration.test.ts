@@ -6,18 +6,13 @@
  * `server.session_ttl` without calls anywhere, as on one instance.
  */
 import { afterAll, beforeAll, describe, expect, setDefaultTimeout, test } from "bun:test";
-import { Client, StreamableHTTPClientTransport } from "@modelcontextprotocol/client";
-import type { RunningGateway } from "../../src/gateway/run.ts";
-import { hashKey } from "../../src/security/keys.ts";
-import { BUN, connectStateless, FIXTURE_SERVER, firstText, writeConfig } from "../helpers.ts";
+import { connectStateless, writeConfig } from "../helpers.ts";
+import { ALICE, authYaml, BOB, clusterYaml, connectRouted, echo, type Running } from "./_config.ts";
 import { startInProcess } from "./_instances.ts";
 import { type RedisServer, startRedis } from "./_redis.ts";
 
 setDefaultTimeout(60_000);
 
-const ALICE = "alice-key-0123456789abcdef";
-const BOB = "bob-key-0123456789abcdef";
-type Running = RunningGateway & { url: string };
 let redis: RedisServer;
 /** max_duration 1.5 s, the default session_ttl. */
 let long: Running[] = [];
@@ -25,22 +20,15 @@ let long: Running[] = [];
 let short: Running[] = [];
 
 function yaml(redisUrl: string, id: string, group: string, extra = ""): string {
-  return `
-capabilities: { enabled: false }
-${extra}
-cluster: { redis_url: "${redisUrl}", instance_id: ${group}-${id}, key_prefix: "sandbox-duration-${group}-${process.pid}:" }
+  return clusterYaml(
+    redisUrl,
+    `${group}-${id}`,
+    `sandbox-duration-${group}`,
+    `${extra}
 security:
   sandbox: { max_duration: 1500ms }
-auth:
-  enabled: true
-  api_keys:
-    - { name: alice, key: "${hashKey(ALICE)}" }
-    - { name: bob, key: "${hashKey(BOB)}" }
-backends:
-  fixture:
-    command: ${BUN}
-    args: ["${FIXTURE_SERVER}"]
-`;
+${authYaml({ alice: ALICE, bob: BOB })}`,
+  );
 }
 
 beforeAll(async () => {
@@ -61,8 +49,6 @@ afterAll(async () => {
   await redis?.kill();
 });
 
-const echo = async (client: Client, message: string) =>
-  firstText(await client.callTool({ name: "echo", arguments: { message } }));
 const MAX_DURATION = "[SANDBOX_LIMIT] [sandbox.max_duration]";
 
 describe.skipIf(!Bun.which("redis-server"))(
@@ -88,23 +74,12 @@ describe.skipIf(!Bun.which("redis-server"))(
     test("a session adopted after its owner died keeps its clock", async () => {
       const [, b, c] = long as [Running, Running, Running];
       // A load balancer in the client's fetch: every request goes to `target`, which moves.
-      let target = new URL(c.url);
-      const routed = (input: string | URL | Request, init?: RequestInit) => {
-        const url = new URL(input instanceof Request ? input.url : input);
-        url.host = target.host;
-        return fetch(url, init);
-      };
-      const client = new Client({ name: "adopted", version: "1" }, { capabilities: {} });
-      await client.connect(
-        new StreamableHTTPClientTransport(new URL(`${c.url}/mcp/fixture`), {
-          requestInit: { headers: { Authorization: `Bearer ${ALICE}` } },
-          fetch: routed,
-        }),
-      );
+      let target = c.url;
+      const client = await connectRouted(() => target, { key: ALICE, name: "adopted" });
       try {
         expect(await echo(client, "on c")).toBe("on c");
         await c.stop();
-        target = new URL(b.url);
+        target = b.url;
         await Bun.sleep(1_800);
         expect(await echo(client, "adopted on b")).toStartWith(MAX_DURATION);
       } finally {

@@ -11,7 +11,7 @@ import { loadConfig } from "../../src/config/load.ts";
 import { type RunningGateway, runGateway } from "../../src/gateway/run.ts";
 import { hashKey } from "../../src/security/keys.ts";
 import { freePort, waitFor, writeConfig } from "../helpers.ts";
-import { initializeBody, MCP_HEADERS } from "../security/_helpers.ts";
+import { initialize } from "./_config.ts";
 import { type RedisServer, startRedis } from "./_redis.ts";
 
 setDefaultTimeout(30_000);
@@ -56,18 +56,6 @@ afterAll(async () => {
   await Promise.all(instances.map((instance) => instance.stop()));
   await redis?.kill();
 });
-
-function initialize(url: string, key: string): Promise<Response> {
-  return fetch(`${url}/mcp`, {
-    method: "POST",
-    headers: {
-      ...MCP_HEADERS,
-      authorization: `Bearer ${key}`,
-      "mcp-protocol-version": "2025-11-25",
-    },
-    body: initializeBody(),
-  });
-}
 
 describe.skipIf(!Bun.which("redis-server"))("a cluster of two instances on one Redis", () => {
   test("a key limited to 4 a minute gets 4 across both instances, not 4 on each", async () => {

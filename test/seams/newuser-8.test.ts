@@ -16,21 +16,38 @@ import {
   tempDir,
   waitFor,
 } from "../helpers.ts";
+import { gatewayWithEnvFile, ZOO_SPEC } from "./_helpers.ts";
 
 setDefaultTimeout(60_000);
 
 // An outside tester's findings (seams-a): a user switching from the original gateway with its
 // configs, capability files and agents' calls as they are, and a new user following the docs.
 
+/** A `memory` backend's settings: the reference memory server, its graph in a new `file`. */
+const memoryBackend = (file = "memory.json") => `
+    command: node
+    args: ["${MEMORY}"]
+    env: { MEMORY_FILE_PATH: "${join(tempDir(), file)}" }`;
+
+/**
+ * `list --config` of the config `yaml`, run with `env` beside a new HOME and PATH: its exit code
+ * and its stderr (white space folded), where load warnings go.
+ */
+function listed(yaml: string, env: Record<string, string> = {}) {
+  const file = join(tempDir(), "gateway.yaml");
+  writeFileSync(file, yaml);
+  const result = runCli(["list", "--config", file], {
+    env: { HOME: tempDir(), PATH: process.env.PATH!, ...env },
+  });
+  return { code: result.code, text: result.stderr.replace(/\s+/g, " ") };
+}
+
 describe("gateway_list_tools {role} (the original's filter)", () => {
   test("lists only the tools of that role; an unknown role is refused naming the roles", async () => {
     const gateway = await startGateway(`
 capabilities: { enabled: false }
 backends:
-  memory:
-    command: node
-    args: ["${MEMORY}"]
-    env: { MEMORY_FILE_PATH: "${join(tempDir(), "memory.json")}" }
+  memory:${memoryBackend()}
 `);
     const { client, close } = await connectHttp(gateway.url);
     try {
@@ -85,9 +102,7 @@ paths:
 
 describe("an original config's key with both backends and allowed_tools", () => {
   test("the load warning says it reaches more here and writes the patterns that keep the original's meaning", () => {
-    const file = join(tempDir(), "gateway.yaml");
-    writeFileSync(
-      file,
+    const { code, text } = listed(
       `auth:
   enabled: true
   api_keys:
@@ -99,12 +114,9 @@ backends:
   memory: { command: "true" }
   github: { command: "true" }
 `,
+      { BOT_API_KEY: "bot-key-0123456789abcdef" },
     );
-    const result = runCli(["list", "--config", file], {
-      env: { HOME: tempDir(), PATH: process.env.PATH!, BOT_API_KEY: "bot-key-0123456789abcdef" },
-    });
-    expect(result.code).toBe(0);
-    const text = result.stderr.replace(/\s+/g, " ");
+    expect(code).toBe(0);
     expect(text).toContain("reaches every tool of memory, github");
     expect(text).toContain("the original gateway allowed only those tools, on those backends");
     expect(text).toContain(
@@ -127,10 +139,7 @@ auth:
     - { key: "env:BOT_API_KEY", name: "Bot" }
 capabilities: { enabled: false }
 backends:
-  memory:
-    command: node
-    args: ["${MEMORY}"]
-    env: { MEMORY_FILE_PATH: "${join(tempDir(), "memory.json")}" }
+  memory:${memoryBackend()}
 `,
     );
     const serveEnv = {
@@ -254,21 +263,16 @@ backends: {}
 
 describe("an original config's key with allowed_tools: [] (no tool, in the original)", () => {
   test("is warned about at load: here it sets no limit, and denied_tools: ['*'] gives no tool", () => {
-    const file = join(tempDir(), "gateway.yaml");
-    writeFileSync(
-      file,
+    const { code, text } = listed(
       `auth:
   enabled: true
   api_keys:
     - { key: "env:UI_KEY", name: "Dashboard only", allowed_tools: [], admin: true }
 backends: {}
 `,
+      { UI_KEY: "ui-key-0123456789abcdef" },
     );
-    const result = runCli(["list", "--config", file], {
-      env: { HOME: tempDir(), PATH: process.env.PATH!, UI_KEY: "ui-key-0123456789abcdef" },
-    });
-    expect(result.code).toBe(0);
-    const text = result.stderr.replace(/\s+/g, " ");
+    expect(code).toBe(0);
     expect(text).toContain(
       "auth.api_keys[0] (Dashboard only) has allowed_tools: [], which here sets no limit (every tool); the original gateway allowed no tool",
     );
@@ -299,22 +303,11 @@ describe("gateway_search_tools {limit} over 25 (the original clamps it)", () => 
 });
 
 describe("cap import SPEC without --output (the original's form: it wrote ./capabilities)", () => {
-  const spec = `openapi: 3.0.3
-info: { title: Zoo API, version: 1.0.0 }
-servers: [{ url: "http://127.0.0.1:9/v1" }]
-paths:
-  /giraffes:
-    get:
-      operationId: listGiraffes
-      summary: List the giraffes
-      responses: { "200": { description: ok } }
-`;
-
   test("writes into the first capabilities folder the config serves; with none, says what to pass", async () => {
     const home = tempDir("mcpgw-home-");
     const env = { HOME: home, PATH: process.env.PATH! };
     const file = join(home, "zoo.yaml");
-    writeFileSync(file, spec);
+    writeFileSync(file, ZOO_SPEC);
     const config = join(home, "gateway.yaml");
     writeFileSync(config, "capabilities: { directories: [./capabilities] }\nbackends: {}\n");
     const served = await runCliAsync(["cap", "import", file, "--config", config], { env });
@@ -382,10 +375,7 @@ describe("the original's code mode calls: gateway_execute {tool, arguments} and 
 capabilities: { enabled: false }
 code_mode: { enabled: true }
 backends:
-  memory:
-    command: node
-    args: ["${MEMORY}"]
-    env: { MEMORY_FILE_PATH: "${join(tempDir(), "memory.json")}" }
+  memory:${memoryBackend()}
 `);
     const { client, close } = await connectHttp(gateway.url);
     try {
@@ -437,30 +427,17 @@ backends:
 describe("a capability waiting for its key, the key then written into an env_files file", () => {
   test("shows (and the session hears tools/list_changed) without a restart; a key removed hides it", async () => {
     const dir = tempDir("mcpgw-capkey-");
-    mkdirSync(join(dir, "caps"));
-    writeFileSync(
-      join(dir, "caps/zoo_list.yaml"),
-      [
+    const { running } = await gatewayWithEnvFile(dir, {
+      zooList: [
         "name: zoo_list",
         "description: Lists the animals of the zoo.",
         "schema: { input: { type: object, properties: {} } }",
         "rest: { method: GET, base_url: 'http://127.0.0.1:9', path: /animals }",
         "auth: { type: bearer, key: env:SEAMS_A_ZOO_TOKEN }",
         "",
-      ].join("\n"),
-    );
-    writeFileSync(join(dir, "secrets.env"), "");
-    const file = join(dir, "gateway.yaml");
-    writeFileSync(
-      file,
-      "env_files: [secrets.env]\ncapabilities: { builtin: false, directories: [./caps] }\n",
-    );
-    const env = { PATH: process.env.PATH };
-    const running = await runGateway({
-      config: loadConfig({ path: file, env }),
-      port: 0,
-      memoryState: true,
-      env,
+      ],
+      secrets: "",
+      capabilities: "{ builtin: false, directories: [./caps] }",
     });
     let changes = 0;
     const client = new Client({ name: "agent", version: "1" }, { capabilities: {} });
@@ -543,10 +520,6 @@ describe("more of the original gateway's commands", () => {
 
 describe("a surfaced tool called by its own name, as the original lists it", () => {
   test("is called when one surfaced tool has that name; two sharing it stay not found", async () => {
-    const memory = (file: string) => `
-    command: node
-    args: ["${MEMORY}"]
-    env: { MEMORY_FILE_PATH: "${join(tempDir(), file)}" }`;
     const gateway = await startGateway(`
 capabilities: { enabled: false }
 code_mode: { enabled: true }
@@ -556,8 +529,8 @@ meta_mcp:
     - { server: memory, tool: search_nodes }
     - { server: memory2, tool: search_nodes }
 backends:
-  memory:${memory("a.json")}
-  memory2:${memory("b.json")}
+  memory:${memoryBackend("a.json")}
+  memory2:${memoryBackend("b.json")}
 `);
     const { client, close } = await connectHttp(gateway.url);
     try {

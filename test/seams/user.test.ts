@@ -17,6 +17,7 @@ import {
   waitFor,
   writeConfig,
 } from "../helpers.ts";
+import { gatewayWithEnvFile, ZOO_SPEC } from "./_helpers.ts";
 
 setDefaultTimeout(60_000);
 
@@ -43,23 +44,12 @@ describe("a stdio backend whose cwd does not exist", () => {
 });
 
 describe("cap import into a folder the gateway does not read", () => {
-  const spec = `openapi: 3.0.3
-info: { title: Zoo API, version: 1.0.0 }
-servers: [{ url: "http://127.0.0.1:9/v1" }]
-paths:
-  /giraffes:
-    get:
-      operationId: listGiraffes
-      summary: List the giraffes
-      responses: { "200": { description: ok } }
-`;
-
   test("says to add the folder to capabilities.directories (a fresh init config lists none)", async () => {
     const home = tempDir("mcpgw-home-");
     const env = { HOME: home, PATH: process.env.PATH! };
     expect((await runCliAsync(["init"], { env })).code).toBe(0);
     const file = join(home, "zoo.yaml");
-    await Bun.write(file, spec);
+    await Bun.write(file, ZOO_SPEC);
     const out = join(home, "caps");
     const result = await runCliAsync(["cap", "import", file, "--output", out], { env });
     expect(result.code).toBe(0);
@@ -72,7 +62,7 @@ paths:
     const env = { HOME: home, PATH: process.env.PATH! };
     const config = writeConfig("capabilities:\n  directories: [./caps]\n");
     const file = join(home, "zoo.yaml");
-    await Bun.write(file, spec);
+    await Bun.write(file, ZOO_SPEC);
     const out = join(config, "..", "caps");
     const result = await runCliAsync(["cap", "import", file, "--output", out, "--config", config], {
       env,
@@ -455,10 +445,8 @@ describe("a capability key kept in an env_files file (the original loads them in
       },
     });
     const dir = tempDir("mcpgw-capenv-");
-    mkdirSync(join(dir, "caps"));
-    writeFileSync(
-      join(dir, "caps/zoo_list.yaml"),
-      [
+    const { file, running } = await gatewayWithEnvFile(dir, {
+      zooList: [
         'fulcrum: "1.0"',
         "name: zoo_list",
         "description: Lists the animals of the zoo.",
@@ -475,20 +463,9 @@ describe("a capability key kept in an env_files file (the original loads them in
         "  key: env:SEAMS_ZOO_TOKEN",
         "metadata: { read_only: false }",
         "",
-      ].join("\n"),
-    );
-    writeFileSync(join(dir, "secrets.env"), "SEAMS_ZOO_TOKEN='tok-1'\n");
-    const file = join(dir, "gateway.yaml");
-    writeFileSync(
-      file,
-      "env_files: [secrets.env]\ncapabilities:\n  builtin: false\n  directories: [./caps]\n  allow_private_networks: true\n",
-    );
-    const env = { PATH: process.env.PATH };
-    const running = await runGateway({
-      config: loadConfig({ path: file, env }),
-      port: 0,
-      memoryState: true,
-      env,
+      ],
+      secrets: "SEAMS_ZOO_TOKEN='tok-1'\n",
+      capabilities: "{ builtin: false, directories: [./caps], allow_private_networks: true }",
     });
     const { client, close } = await connectHttp(running.url!);
     try {

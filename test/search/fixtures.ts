@@ -1,7 +1,8 @@
 import type { Tool } from "../../src/mcp/sdk.ts";
 import { ToolIndex } from "../../src/search/index.ts";
 
-const tool = (
+/** A tool with `properties` as its input schema's. */
+export const tool = (
   name: string,
   description: string,
   properties: NonNullable<Tool["inputSchema"]["properties"]> = {},

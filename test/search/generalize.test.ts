@@ -3,22 +3,12 @@
  * the catalog itself (server names, parameters), never a word list written for one server.
  */
 import { describe, expect, test } from "bun:test";
-import type { Tool } from "../../src/mcp/sdk.ts";
 import { normalizeQuery } from "../../src/search/expand.ts";
 import { ToolIndex } from "../../src/search/index.ts";
+import { tool } from "./fixtures.ts";
 
 const top = (index: ToolIndex, query: string) =>
   index.search(query).map((hit) => `${hit.server}:${hit.tool.name}`);
-
-const tool = (
-  name: string,
-  description: string,
-  properties: NonNullable<Tool["inputSchema"]["properties"]> = {},
-): Tool => ({
-  name,
-  description,
-  inputSchema: { type: "object", properties },
-});
 
 describe("the short form of a server's name its own tools use names the server", () => {
   const index = new ToolIndex();

@@ -1,0 +1,41 @@
+import { mkdirSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { loadConfig } from "../../src/config/load.ts";
+import { type RunningGateway, runGateway } from "../../src/gateway/run.ts";
+
+/** A one-operation OpenAPI spec (GET /giraffes, listGiraffes) for `cap import`. */
+export const ZOO_SPEC = `openapi: 3.0.3
+info: { title: Zoo API, version: 1.0.0 }
+servers: [{ url: "http://127.0.0.1:9/v1" }]
+paths:
+  /giraffes:
+    get:
+      operationId: listGiraffes
+      summary: List the giraffes
+      responses: { "200": { description: ok } }
+`;
+
+/**
+ * A gateway from `dir`/gateway.yaml serving the capability file `dir`/caps/zoo_list.yaml (its
+ * lines `zooList`) with the `capabilities` settings (a flow map), its keys in `dir`/secrets.env
+ * (`secrets`) read through env_files: started with PATH alone in its environment, so that only
+ * that file holds the key. The config file's path, and the gateway.
+ */
+export async function gatewayWithEnvFile(
+  dir: string,
+  options: { zooList: string[]; secrets: string; capabilities: string },
+): Promise<{ file: string; running: RunningGateway }> {
+  mkdirSync(join(dir, "caps"));
+  writeFileSync(join(dir, "caps/zoo_list.yaml"), options.zooList.join("\n"));
+  writeFileSync(join(dir, "secrets.env"), options.secrets);
+  const file = join(dir, "gateway.yaml");
+  writeFileSync(file, `env_files: [secrets.env]\ncapabilities: ${options.capabilities}\n`);
+  const env = { PATH: process.env.PATH };
+  const running = await runGateway({
+    config: loadConfig({ path: file, env }),
+    port: 0,
+    memoryState: true,
+    env,
+  });
+  return { file, running };
+}
