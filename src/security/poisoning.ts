@@ -242,7 +242,7 @@ const HIGH: [string, Matcher][] = [
   [
     "hidden instruction block",
     unless(
-      /<\s*\/?\s*(important|system|instructions?|secret|hidden|admin|override)\s*>|\[\s*\/?\s*(SYSTEM|INST)\s*\]|<\|im_start\|>|<<\s*\/?\s*SYS\s*>>|(^|\n)\s*#{1,4}\s*system\s*:/i,
+      /<\s*\/?\s*(important|system|instructions?|secret|hidden|admin|override)\s*>|\[\s*\/?\s*(SYSTEM|INST)\s*\]|<\|im_start\|>|<<\s*\/?\s*SYS\s*>>|(^|\n)[ \t]*#{1,4}[ \t]*system\s*:/i,
       (text, m) => {
         const end = m.index + m[0].length;
         return markupShown(text, m.index, end, closingTag(text, m[0], end));
@@ -257,7 +257,7 @@ const HIGH: [string, Matcher][] = [
     new RegExp(
       [
         "\\u001b\\[[0-9;?]*[A-Za-z]",
-        String.raw`(^|\n)\s*\[(\/\/|comment|_|\s*)\]:\s*(#|<>)\s*[("'][^)"'\n]*[A-Za-z]{3}`,
+        String.raw`(^|\n)[ \t]*\[(\/\/|comment|_|[ \t]*)\]:[ \t]*(#|<>)[ \t]*[("'][^)"'\n]*[A-Za-z]{3}`,
         String.raw`<[a-z][a-z0-9]*\b[^>]{0,200}?(\sstyle\s*=\s*["'][^"']{0,100}?(display\s*:\s*none|` +
           String.raw`visibility\s*:\s*hidden|font-size\s*:\s*0|opacity\s*:\s*0)|\shidden(\s|>|=))`,
       ].join("|"),
