@@ -342,7 +342,7 @@ const AUTHORITY = words(
     r`(?:these|this|my|our)\s+instructions?\s+(?:take|takes|have|has)\s+(?:precedence|priority)|(?:higher|highest)\s+priority\s+than`,
     r`ignore\s+(?:any|all)\s+(?:safety|security)\s+(?:warnings|checks|guidelines|rules)`,
     // Not what a setting does: "Set yes to skip the confirmation prompt" (a flag's description).
-    r`(?<!\b(?:set|pass|true|yes|flag|option)\b[^.;\n]{0,30}\bto\s)(?:bypass|skip|disable)\s+(?:any\s+|all\s+|the\s+)?(?:safety|security|confirmation)\s+(?:checks?|prompts?|steps?|rules|filters)`,
+    r`(?:bypass|skip|disable)(?<!\b(?:set|pass|true|yes|flag|option)\b[^.;\n]{0,30}\bto\s\w+)\s+(?:any\s+|all\s+|the\s+)?(?:safety|security|confirmation)\s+(?:checks?|prompts?|steps?|rules|filters)`,
     // Fourth round: obeying what a result says without asking; this server over the user.
     r`(?:perform|performs|execute|executes|carry\s+out|carries\s+out|follow|follows)\s+(?:this|the|that|these|any|its)\s+` +
       r`(?:\w+\s+)?(?:action|actions|instruction|instructions|command|commands|steps?)\s+(?:\w+\s+){0,3}without\s+asking` +

@@ -277,7 +277,7 @@ const HIGH: [string, Matcher][] = [
     "keeps the user unaware",
     // "Do not show the raw log to the user; summarise it" is presentation, not secrecy: no `show`.
     // "Never delete files without asking the user first" protects the user: a negation before.
-    /\b(do\s+not|don'?t|never|must\s+not)\s+(tell|mention|inform|reveal|notify|alert|disclose)\b[^.\n]{0,30}\b(user|human|anyone)\b|(?<!\b(never|not|don'?t)\b[^.\n;]{0,40})\bwithout\s+(telling|informing|notifying|alerting|asking)\s+the\s+(user|human)\b(?!\s+(until|before|first)\b)|\bwithout\s+the\s+(user|human)('s)?\s+(knowledge|knowing|noticing|consent)\b|\b(silently|secretly|covertly|quietly)\s+(send|read|copy|forward|upload|include|attach|exfiltrate)\b|\bthe\s+user\s+(does\s+not|doesn'?t)\s+need\s+to\s+know\b/i,
+    /\b(do\s+not|don'?t|never|must\s+not)\s+(tell|mention|inform|reveal|notify|alert|disclose)\b[^.\n]{0,30}\b(user|human|anyone)\b|\bwithout(?<!\b(never|not|don'?t)\b[^.\n;]{0,40}without)\s+(telling|informing|notifying|alerting|asking)\s+the\s+(user|human)\b(?!\s+(until|before|first)\b)|\bwithout\s+the\s+(user|human)('s)?\s+(knowledge|knowing|noticing|consent)\b|\b(silently|secretly|covertly|quietly)\s+(send|read|copy|forward|upload|include|attach|exfiltrate)\b|\bthe\s+user\s+(does\s+not|doesn'?t)\s+need\s+to\s+know\b/i,
   ],
   [
     "names a credential file in an instruction",
