@@ -7,10 +7,6 @@
  */
 import type { CallerChannel, JsonObject } from "../backends/types.ts";
 import type { ClusterLink } from "../cluster/link.ts";
-
-/** What the session sandbox shares in a cluster: counted calls and each session's start. */
-export type SandboxShare = Pick<ClusterLink, "hit" | "claim" | "set">;
-
 import { errorMessage, GatewayError } from "../errors.ts";
 import type { GatewayHookable } from "../hooks.ts";
 import { logger } from "../logger.ts";
@@ -25,6 +21,9 @@ import {
 import { redactText } from "./redact.ts";
 import type { SecurityConfig } from "./schema.ts";
 import { compilePattern, compileServerPattern, matches, type Pattern } from "./scopes.ts";
+
+/** What the session sandbox shares in a cluster: counted calls and each session's start. */
+export type SandboxShare = Pick<ClusterLink, "hit" | "claim" | "set">;
 
 const log = () => logger.withTag("firewall");
 
@@ -171,7 +170,13 @@ export function createCallGuard(
     state.calls++;
     const counted = max !== undefined || (stateless && limit !== undefined);
     if (!shared || (!counted && !(limit !== undefined && state.calls === 1))) return undefined;
-    return shareSandbox(shared, call.session, state, stateless, now, { refuse, tooOld, again });
+    return shareSandbox(
+      shared,
+      call.session,
+      state,
+      { stateless, counted, now },
+      { refuse, tooOld, again },
+    );
   }
 
   /**
@@ -183,8 +188,7 @@ export function createCallGuard(
     cluster: SandboxShare,
     session: string,
     state: { calls: number; started: number },
-    stateless: boolean,
-    now: number,
+    { stateless, counted, now }: { stateless: boolean; counted: boolean; now: number },
     how: {
       refuse: (cap: string, why: string) => never;
       tooOld: (at: number) => void;
@@ -193,7 +197,6 @@ export function createCallGuard(
   ): Promise<void> {
     const max = sandbox.max_calls;
     const limit = sandbox.max_duration;
-    const counted = max !== undefined || (stateless && limit !== undefined);
     const hit = counted ? cluster.hit(`sandbox:${session}`, 1, statelessIdleMs, true) : undefined;
     if (limit !== undefined && state.calls === 1) {
       // The first call here: the clock may have started on another instance. Ids of sessions

@@ -3,20 +3,9 @@
  * the attacks the same rules must still catch. Each near-miss failed before its rule was narrowed.
  */
 import { describe, expect, test } from "bun:test";
-import { scanTool } from "../../src/security/poisoning.ts";
+import { cpuMs, high, tool } from "./_helpers.ts";
 
-const quarantined = (description: string) =>
-  scanTool("x", { name: "t", description, inputSchema: { type: "object", properties: {} } }).some(
-    (finding) => finding.severity === "high",
-  );
-
-/** CPU milliseconds `run` takes (see redos.test.ts). */
-function cpuMs(run: () => unknown): number {
-  const before = process.cpuUsage();
-  run();
-  const spent = process.cpuUsage(before);
-  return (spent.user + spent.system) / 1000;
-}
+const quarantined = (description: string) => high(tool(description)).length > 0;
 
 describe("near-misses stay clean", () => {
   for (const text of [

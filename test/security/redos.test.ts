@@ -23,7 +23,7 @@ import { MAX_SCANNED, scanDescription, scanTool } from "../../src/security/poiso
 import { redactText } from "../../src/security/redact.ts";
 import { BUN, connectHttp, FIXTURES, startGateway, tempDir, waitFor } from "../helpers.ts";
 import { TOOLS } from "../search/fixtures.ts";
-import { meta } from "./_helpers.ts";
+import { cpuMs, meta } from "./_helpers.ts";
 
 setDefaultTimeout(60_000);
 
@@ -35,14 +35,6 @@ const SIZE = 100_000;
  * past the bound by waiting, not by working.
  */
 const BOUND_MS = 400;
-
-/** The process's CPU time (user and system) `run` takes, in milliseconds. */
-function cpuMs(run: () => unknown): number {
-  const before = process.cpuUsage();
-  run();
-  const spent = process.cpuUsage(before);
-  return (spent.user + spent.system) / 1000;
-}
 
 /** `unit` repeated to `SIZE` characters, after `head`. */
 const fill = (unit: string, head = "", tail = "") =>
