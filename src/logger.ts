@@ -73,9 +73,10 @@ export function infoLine(message: string): void {
 
 /**
  * Wraps a reporter so that credentials in log arguments are redacted before it writes them. With
- * `lines` (text logs), a line break inside an argument starts an indented line and a carriage
- * return is shown as `\r`: a tool name or an excerpt a client chose cannot start a line of its
- * own that reads as another log entry.
+ * `lines` (text logs), a line break inside an argument starts an indented line, a carriage
+ * return is shown as `\r` and other control characters (a terminal's escape sequences) as
+ * `\xHH`: a tool name or an excerpt a client chose cannot start, or overwrite, a line of its own
+ * that reads as another log entry.
  */
 function redacting(reporter: ConsolaReporter, lines = false): ConsolaReporter {
   return {
@@ -86,9 +87,16 @@ function redacting(reporter: ConsolaReporter, lines = false): ConsolaReporter {
   };
 }
 
+/** Control characters but tab and line breaks: a terminal's escape sequences among them. */
+// biome-ignore lint/suspicious/noControlCharactersInRegex: the control characters are the point
+const CONTROL = /[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]/g;
+
 function continuationLines(arg: unknown): unknown {
-  if (typeof arg !== "string" || !/[\r\n]/.test(arg)) return arg;
-  return arg.replaceAll("\r", "\\r").replace(/\n(?!$)/g, "\n    ");
+  if (typeof arg !== "string") return arg;
+  return arg
+    .replaceAll("\r", "\\r")
+    .replace(CONTROL, (c) => `\\x${c.charCodeAt(0).toString(16).padStart(2, "0")}`)
+    .replace(/\n(?!$)/g, "\n    ");
 }
 
 export type LogLevelName = "silent" | "error" | "warn" | "info" | "debug" | "trace";

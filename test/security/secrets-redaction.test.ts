@@ -111,6 +111,14 @@ describe("logs", () => {
     expect(out).not.toContain("\r");
   });
 
+  test("a terminal escape sequence a client chose cannot overwrite earlier log lines", () => {
+    // Cursor up one line, clear it, then a fake entry.
+    const name = "echo\u001b[1A\u001b[2K[info] all clear";
+    const out = capture(() => logger.warn(`firewall: refused tool "${name}"`));
+    expect(out).not.toContain("\u001b");
+    expect(out).toContain("echo\\x1b[1A\\x1b[2K[info] all clear");
+  });
+
   test("JSON logs are redacted too", () => {
     const reporters = logger.options.reporters;
     try {
