@@ -76,6 +76,7 @@ export function createCapabilitiesDriver(initial: CapabilitiesDriverOptions): Ca
       .filter(
         (capability) => !capability.unavailable && missingEnv(capability, options.env).length === 0,
       );
+  const namesOf = (capabilities: Capability[]) => capabilities.map((c) => c.name).join("\n");
   /** Their names at the last tools/list, to tell a key that came (or went) on a reload. */
   let listed = "";
 
@@ -84,10 +85,7 @@ export function createCapabilitiesDriver(initial: CapabilitiesDriverOptions): Ca
     const report = registry.load();
     logProblems(report.problems);
     // A key set (or removed) in env_files since the last list shows (or hides) its capability.
-    const keysChanged =
-      served()
-        .map((capability) => capability.name)
-        .join("\n") !== listed;
+    const keysChanged = namesOf(served()) !== listed;
     if (!report.changed && !(listeners && keysChanged)) return false;
     cache.clear();
     log.info(`${registry.list().length} capabilities loaded`);
@@ -162,7 +160,7 @@ export function createCapabilitiesDriver(initial: CapabilitiesDriverOptions): Ca
         async notify() {},
         async listTools(): Promise<Tool[]> {
           const capabilities = served();
-          listed = capabilities.map((capability) => capability.name).join("\n");
+          listed = namesOf(capabilities);
           return capabilities.map(toTool);
         },
         async callTool(name, args, callOptions): Promise<CallToolResult> {
