@@ -63,6 +63,29 @@ const visibleNames = (spec: CommandSpec) =>
     .filter(([, sub]) => !sub.meta.hidden)
     .map(([name]) => name);
 
+/**
+ * The original's flags are global (`mcp-gateway -c gateway.yaml serve --stdio`, as its systemd
+ * units and client entries say): flags written before the command word are moved after the whole
+ * command line (before `--`), where the command checks them as its own. A flag none of the
+ * commands takes stops the move, and the check then names it.
+ */
+export function flagsAfterCommand(tree: CommandSpec, argv: string[]): string[] {
+  const commands = tree.subCommands ?? {};
+  let i = 0;
+  while (i < argv.length && argv[i]!.startsWith("-") && argv[i] !== "--") {
+    const arg = argv[i]!;
+    const equals = arg.indexOf("=");
+    const name = equals === -1 ? arg : arg.slice(0, equals);
+    const owner = Object.values(commands).find((sub) => flagsOf(sub, false).has(name));
+    if (!owner || name === "--help" || name === "-h") return argv;
+    i += flagsOf(owner, false).get(name) && equals === -1 ? 2 : 1;
+  }
+  if (i === 0 || i >= argv.length || !(argv[i]! in commands)) return argv;
+  const dash = argv.indexOf("--", i);
+  const end = dash === -1 ? argv.length : dash;
+  return [...argv.slice(i, end), ...argv.slice(0, i), ...argv.slice(end)];
+}
+
 /** A flag's spellings for `spec` (`--json`, `-q`), each with whether it takes a value. */
 function flagsOf(spec: CommandSpec, root: boolean): Map<string, boolean> {
   const flags = new Map<string, boolean>([

@@ -1,6 +1,6 @@
 import { type CommandDef, defineCommand, renderUsage, runCommand } from "citty";
 import { errorMessage } from "../errors.ts";
-import { locate } from "./_check.ts";
+import { flagsAfterCommand, locate } from "./_check.ts";
 import { type CommandSpec, tree } from "./_tree.ts";
 
 /** The command tree that runs: each command's file is imported only when it runs. */
@@ -32,7 +32,7 @@ export const main = defineCommand({
  */
 export async function runCli(argv: string[]): Promise<void> {
   if (argv.length === 0) argv = ["--help"];
-  argv = serveByDefault(argv);
+  argv = flagsAfterCommand(tree, serveByDefault(argv));
   // Past `--` the words belong to a backend's command (`add NAME -- server --help`).
   const dash = argv.indexOf("--");
   const own = dash === -1 ? argv : argv.slice(0, dash);

@@ -40,12 +40,28 @@ describe("verbs and flags are checked", () => {
     expect(wrongNegation.code).toBe(1);
     expect(wrongNegation.stderr).toContain("did you mean --no-watch?");
     expect(runCli(["keys", "list", "-x"], { env }).stderr).toContain("unknown option -x");
-    // Before its command, a flag is refused with where it goes (citty took its value for a verb).
-    const early = runCli(["--log-level", "debug", "list"], { env });
-    expect(early.code).toBe(1);
-    expect(early.stderr).toContain(
-      "flags go after the command (mcp-gateway <command> --log-level)",
-    );
+  });
+
+  test("flags before the command are the command's, as the original's global flags are", () => {
+    const env = home();
+    const other = tempDir("mcpgw-cli-");
+    const config = join(other, "team.yaml");
+    writeFileSync(config, 'backends:\n  notes:\n    command: "true"\n');
+    // The original's units and client entries: `mcp-gateway -c FILE <command> ...`.
+    const early = runCli(["-c", config, "--log-level", "debug", "list", "--json"], { env });
+    expect(early.stderr).toBe("");
+    expect(early.code).toBe(0);
+    const listed = JSON.parse(early.stdout) as { config: string; backends: { name: string }[] };
+    expect(listed.config).toBe(config);
+    expect(listed.backends.map((b) => b.name)).toEqual(["notes"]);
+    expect(runCli([`--config=${config}`, "list"], { env }).stdout).toContain("notes");
+    // A flag the command does not take is refused under the command's name, and nothing runs.
+    const wrong = runCli(["--port", "5", "list"], { env });
+    expect(wrong.code).toBe(1);
+    expect(wrong.stderr).toContain("unknown option --port for mcp-gateway list");
+    // Words after `--` stay where they were (a backend's own command line).
+    expect(runCli(["-c", config, "add", "x", "--", "srv", "--port", "1"], { env }).code).toBe(0);
+    expect(readFileSync(config, "utf8")).toContain("--port");
   });
 
   test("an unknown verb suggests the closest, at the top and under a group", () => {
