@@ -2,7 +2,7 @@ import type { BackendStatus } from "../backends/pool.ts";
 import { toDeclaration } from "../codemode/typescript.ts";
 import { GatewayError } from "../errors.ts";
 import type { Gateway } from "../gateway/gateway.ts";
-import { toMatch, toMatches } from "../search/compact.ts";
+import { FULL_MATCHES, toLine, toMatch, toMatches } from "../search/compact.ts";
 import { feedbackPool } from "../search/feedback.ts";
 import { MAX_QUERY_CHARS } from "../search/index.ts";
 import { usageFor } from "../search/usage.ts";
@@ -58,7 +58,9 @@ export const searchTools: MetaTool = {
     annotations: { title: "Search tools", readOnlyHint: true, openWorldHint: false },
   },
   async handle(args, { gateway, caller, client, sessionId }) {
-    const query = stringArg(args, "query", true);
+    // The original takes an empty query (every tool); `stringArg` refuses "" as missing.
+    if (args.query !== "") stringArg(args, "query", true);
+    const query = (args.query as string).trim();
     if (query.length > MAX_QUERY_CHARS) {
       throw new GatewayError(
         "INVALID_ARGUMENTS",
@@ -66,7 +68,13 @@ export const searchTools: MetaTool = {
       );
     }
     const named = stringArg(args, "server");
-    const server = named === undefined ? undefined : gateway.pool.canonical(named);
+    const reachable = (name: string) => {
+      const canonical = gateway.pool.canonical(name);
+      return gateway.pool.has(canonical) && caller.allows(canonical, "*") ? canonical : undefined;
+    };
+    const canonical = named === undefined ? undefined : gateway.pool.canonical(named);
+    const form = queryForm(query, canonical, reachable);
+    const server = form.server;
     const format = stringArg(args, "format") ?? "json";
     if (format !== "json" && format !== "typescript") {
       throw new GatewayError("INVALID_ARGUMENTS", `"format" must be "json" or "typescript"`);
@@ -95,15 +103,36 @@ export const searchTools: MetaTool = {
       gateway,
       server ? [server] : gateway.router.servers(caller),
     );
+    if (form.glob) {
+      // A name pattern is a listing, not a ranking: every visible tool whose `server:tool` it matches.
+      const found = [...(server ? [server] : gateway.pool.names())].flatMap((name) =>
+        gateway.router
+          .visibleTools(name, caller)
+          .filter((tool) => form.glob!.test(`${name}:${tool.name}`) || form.glob!.test(tool.name))
+          .map((tool) => ({ server: name, tool, score: 1 })),
+      );
+      const shown = found.slice(0, limit);
+      const matches: { server: string }[] = shown.map((hit, i) => {
+        if (format !== "typescript") return i < FULL_MATCHES ? toMatch(hit) : toLine(hit);
+        const declaration = toDeclaration(hit.server, hit.tool);
+        return { server: hit.server, tool: hit.tool.name, declaration, score: 1 };
+      });
+      return jsonResult({
+        matches: callableFirst(gateway, matches),
+        total: found.length,
+        ...starting,
+      });
+    }
     const allow = (s: string, t: string) => gateway.router.visible(s, t, caller);
     const usage = usageFor(gateway.usage, caller.id);
     // What this caller learned through this client program; never another's (search/feedback.ts).
     const pool = feedbackPool(caller.id, client);
-    const learned = gateway.feedback?.pull(pool, query);
+    const text = form.text;
+    const learned = gateway.feedback?.pull(pool, text);
     // Schemas for the first matches and near ties, one line for the rest (search/compact.ts).
-    const hits = await gateway.search(query, { limit, server, allow, usage, learned });
-    gateway.feedback?.searched(pool, query);
-    const done = { caller: caller.id, session: sessionId, query, matches: hits.length };
+    const hits = await gateway.search(text, { limit, server, allow, usage, learned });
+    gateway.feedback?.searched(pool, text);
+    const done = { caller: caller.id, session: sessionId, query: text, matches: hits.length };
     void gateway.hooks.callHook("search:done", done);
     if (format === "typescript") {
       // Code mode: each match as the TypeScript signature a script calls it by.
@@ -123,15 +152,45 @@ export const searchTools: MetaTool = {
     // The first matches with their schemas, the rest one line each (src/search/compact.ts).
     const matches = [
       ...toMatches(hits),
-      ...(server ? [] : playbookMatches(gateway, caller, query, limit)),
+      ...(server ? [] : playbookMatches(gateway, caller, text, limit)),
       // Skills rank alongside tools; a match says how to read one (src/skills/serve.ts).
-      ...(server ? [] : skillMatches(gateway, caller, query, limit)),
+      ...(server ? [] : skillMatches(gateway, caller, text, limit)),
     ]
       .sort((a, b) => b.score - a.score)
       .slice(0, limit);
     return jsonResult({ matches: callableFirst(gateway, matches), ...starting });
   },
 };
+
+/**
+ * The original's forms of a query: `server:words` searches that server for the words (when the
+ * prefix names a server; "note: ..." stays text), `*` and `?` make a pattern matched against
+ * `server:tool` and the tool's name (`github:*`, `*issue*`), and an empty query is `*`. A
+ * `server` argument wins over a prefix.
+ */
+function queryForm(
+  query: string,
+  named: string | undefined,
+  known: (name: string) => string | undefined = () => undefined,
+): { server?: string; text: string; glob?: RegExp } {
+  let server = named;
+  let text = query;
+  const prefix = /^([\w.-]+):(.*)$/s.exec(query);
+  if (prefix && server === undefined) {
+    const found = known(prefix[1]!);
+    if (found) {
+      server = found;
+      text = prefix[2]!.trim();
+    }
+  }
+  if (text === "") return { server, text, glob: /^/ };
+  if (!/[*?]/.test(text)) return { server, text };
+  const source = text
+    .split("")
+    .map((c) => (c === "*" ? ".*" : c === "?" ? "." : c.replace(/[.+^${}()|[\]\\]/g, "\\$&")))
+    .join("");
+  return { server, text, glob: new RegExp(`^${source}$`, "i") };
+}
 
 /**
  * The matches whose backend can take a call now first, in their order; then those of a backend

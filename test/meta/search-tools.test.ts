@@ -1,4 +1,5 @@
-import { describe, expect, test } from "bun:test";
+import { beforeAll, describe, expect, test } from "bun:test";
+import { hashKey } from "../../src/security/keys.ts";
 import {
   BUN,
   cleanupsAfterAll,
@@ -8,6 +9,7 @@ import {
   startGateway,
   waitFor,
 } from "../helpers.ts";
+import { connectWithKey } from "../security/_helpers.ts";
 
 const cleanups = cleanupsAfterAll();
 
@@ -89,5 +91,68 @@ backends:
       expect(matches[alpha]!.status).toContain("circuit breaker is open");
       expect(matches[beta]!.status).toBeUndefined();
     }
+  });
+});
+
+describe("gateway_search_tools takes the original's query forms", () => {
+  const USER = "user-key-0123456789abcdef";
+  let url = "";
+  let tools: string[] = [];
+  const search = async (
+    args: Record<string, unknown>,
+  ): Promise<{ matches?: Match[]; total?: number; error?: string }> => {
+    const session = await connectWithKey(url, USER);
+    cleanups.push(() => session.close());
+    const result = await session.client.callTool({ name: "gateway_search_tools", arguments: args });
+    if (result.isError) return { error: JSON.stringify(result.content) };
+    return result.structuredContent as { matches: Match[]; total?: number };
+  };
+  const names = (found: { matches?: Match[] }) =>
+    (found.matches ?? []).map((m) => `${m.server}:${m.tool}`);
+
+  beforeAll(async () => {
+    const gateway = await startGateway(`
+capabilities: { enabled: false }
+auth:
+  enabled: true
+  api_keys:
+    - { name: user, key: "${hashKey(USER)}", backends: [open] }
+backends:
+  open: { command: ${BUN}, args: ["${FIXTURE_SERVER}"] }
+  private: { command: ${BUN}, args: ["${FIXTURE_SERVER}"] }
+`);
+    cleanups.push(() => gateway.stop());
+    await waitFor(() => gateway.gateway.index.tools("private").length > 0);
+    await waitFor(() => gateway.gateway.index.tools("open").length > 0);
+    url = gateway.url;
+    tools = gateway.gateway.index.tools("open").map((t) => `open:${t.name}`);
+  });
+
+  test("an empty query lists the tools the key reaches, with their count", async () => {
+    const found = await search({ query: "", limit: 25 });
+    expect(found.total).toBe(tools.length);
+    expect(names(found).sort()).toEqual([...tools].sort());
+    // The first ones carry schemas to call them by, the rest one line each.
+    expect(found.matches![0]!.inputSchema).toBeDefined();
+    expect(found.matches!.at(-1)!.inputSchema).toBeUndefined();
+  });
+
+  test("a pattern matches server:tool and names; a server: prefix narrows the search", async () => {
+    expect(names(await search({ query: "open:*", limit: 25 })).sort()).toEqual([...tools].sort());
+    expect(names(await search({ query: "open:ech?" }))).toEqual(["open:echo"]);
+    expect(names(await search({ query: "*ECHO*" }))).toEqual(["open:echo"]);
+    const narrowed = await search({ query: "open: echo a message back" });
+    expect(names(narrowed)[0]).toBe("open:echo");
+    expect(names(narrowed).every((n) => n.startsWith("open:"))).toBe(true);
+    // A prefix that names no server stays part of the words.
+    expect(names(await search({ query: "note: echo a message back" }))[0]).toBe("open:echo");
+  });
+
+  test("a hidden server's prefix or pattern finds nothing and confirms nothing", async () => {
+    expect(names(await search({ query: "private:*" }))).toEqual([]);
+    expect(names(await search({ query: "*:echo" }))).toEqual(["open:echo"]);
+    // Searched as words, as a prefix naming no server is (no SERVER_NOT_FOUND to tell them apart).
+    expect(names(await search({ query: "private:echo" }))).toEqual(["open:echo"]);
+    expect(names(await search({ query: "nowhere:echo" }))).toEqual(["open:echo"]);
   });
 });
