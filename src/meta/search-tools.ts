@@ -164,7 +164,7 @@ export const searchTools: MetaTool = {
 
 /**
  * The original's forms of a query: `server:words` searches that server for the words (when the
- * prefix names a server; "note: ..." stays text), `*` and `?` make a pattern matched against
+ * prefix names a server; "note: ..." stays text), `*` and `?` in one word make a pattern matched against
  * `server:tool` and the tool's name (`github:*`, `*issue*`), and an empty query is `*`. A
  * `server` argument wins over a prefix.
  */
@@ -184,7 +184,8 @@ function queryForm(
     }
   }
   if (text === "") return { server, text, glob: /^/ };
-  if (!/[*?]/.test(text)) return { server, text };
+  // One word with a wildcard: "which tool lists my issues?" is a question, not a pattern.
+  if (!/[*?]/.test(text) || /\s/.test(text)) return { server, text };
   const source = text
     .split("")
     .map((c) => (c === "*" ? ".*" : c === "?" ? "." : c.replace(/[.+^${}()|[\]\\]/g, "\\$&")))

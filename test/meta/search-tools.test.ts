@@ -144,6 +144,8 @@ backends:
     const narrowed = await search({ query: "open: echo a message back" });
     expect(names(narrowed)[0]).toBe("open:echo");
     expect(names(narrowed).every((n) => n.startsWith("open:"))).toBe(true);
+    // A question is words, not a pattern.
+    expect(names(await search({ query: "can you echo a message back?" }))[0]).toBe("open:echo");
     // A prefix that names no server stays part of the words.
     expect(names(await search({ query: "note: echo a message back" }))[0]).toBe("open:echo");
   });
