@@ -180,6 +180,7 @@ export class SessionManager {
     // only a real initialize may make room, or junk requests could evict sessions).
     if (!isInitialize(parsedBody)) {
       if (request.method === "POST" && isRequest(parsedBody)) return notInitialized(parsedBody);
+      if (request.method === "GET") return noStream();
       return this.open(request, parsedBody, scope, caller);
     }
     const capKey = capKeyOf(caller, parsedBody, address);
@@ -533,6 +534,20 @@ function notInitialized(body: { id: string | number }): Response {
     "(from a shell, mcp-gateway tools search|call does this; see docs/migrating.md)";
   return Response.json(
     { jsonrpc: "2.0", error: { code: -32000, message }, id: body.id },
+    { status: 400 },
+  );
+}
+
+/**
+ * A GET with no session (a browser, a curl, an old client): the SDK answers "Not Acceptable" or
+ * "Server not initialized"; this says what the endpoint is and where to go instead.
+ */
+function noStream(): Response {
+  const message =
+    "Bad Request: GET /mcp opens the event stream of an existing session: POST initialize first and " +
+    "send the Mcp-Session-Id it returns (an MCP client does this when given this URL; the dashboard is at /ui, health at /health)";
+  return Response.json(
+    { jsonrpc: "2.0", error: { code: -32000, message }, id: null },
     { status: 400 },
   );
 }

@@ -197,6 +197,14 @@ describe("the original's curl examples: one POST of tools/call with no session",
         expect(body.error.message).toContain("send initialize first, then the Mcp-Session-Id");
         expect(body.error.message).toContain("mcp-gateway tools search|call");
       }
+      // A GET with no session (a browser, a curl) says what the endpoint is and where to go.
+      for (const accept of ["text/html", "text/event-stream"]) {
+        const response = await fetch(`${gateway.url}/mcp`, { headers: { accept } });
+        expect(response.status).toBe(400);
+        const { error } = (await response.json()) as { error: { message: string } };
+        expect(error.message).toContain("GET /mcp opens the event stream of an existing session");
+        expect(error.message).toContain("the dashboard is at /ui");
+      }
       // A real client still connects.
       const { client, close } = await connectHttp(gateway.url);
       expect((await client.listTools()).tools.length).toBe(4);
