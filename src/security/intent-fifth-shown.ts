@@ -91,3 +91,36 @@ export function excusedMove(sentence: string): boolean {
   for (const m of sentence.matchAll(ANY_MOVE)) if (!excused.has(m.index)) return false;
   return true;
 }
+
+/**
+ * A safety rule written for the model, in the words an attack uses for the opposite: "Never
+ * delete files without the user's approval", "Не удаляйте файлы без подтверждения". The act is
+ * negated and "without" follows it in the same clause, so the clause forbids what "proceed
+ * without approval" orders. Only destructive or outward acts, the negation right before the act
+ * (at most an adverb between) or, in German, Dutch and French, right after it; gaps bounded.
+ */
+const GUARDED_ACT = r`(?:delet|remov|eras|wip|drop|purg|overwrit|execut|run|writ|push|deploy|pay|transfer|send|install|publish|merg|modif|chang|mov|elimin|borr|ejecut|envi|apag|exclu|esegu|cancell|invi|удал|выполн|запуск|отправ|измен|перемещ|перезапис)[\w\u0400-\u04FF]*`;
+const ADVERB = r`(?:(?:ever|permanently|automatically|directly|just|actually|nunca|mai|jamais)\s+)?`;
+const WITHOUT = r`[^.,;:!?\n]{0,60}?(?<![\w\u0400-\u04FF])(?:without|sin|sem|senza|sans|ohne|zonder|без)(?![\w\u0400-\u04FF])`;
+const GUARDED = rx(
+  [
+    r`(?:\b(?:never|don'?t|do\s+not|must\s+not|should\s+not|must\s+never|no|nunca|n[aã]o|non)|(?<![\u0400-\u04FF])(?:не|никогда\s+не))\s+` +
+      ADVERB +
+      GUARDED_ACT +
+      WITHOUT,
+    r`\b(?:l[oö]sch|entfern|f[uü]hr|schick|[uü]berweis|verwijder|verstuur)\w*\s+(?:Sie\s+|u\s+)?(?:\w+\s+)?(?:keine\w*|nie|niemals|nicht|nooit|geen|niet)\b` +
+      WITHOUT,
+    r`\bne\s+(?:l[ae]s?\s+)?(?:supprim|ex[eé]cut|envo|modifi|d[eé]plac|effac)\w*\s+(?:jamais|pas)\b` +
+      WITHOUT,
+  ].join("|"),
+  "gi",
+);
+
+/**
+ * `sentence` with each guarded clause's words up to its "without" blanked: what is left is read
+ * by the consent and authority rules, so "Never delete files without approval, then proceed
+ * without the user's approval" still orders the second part.
+ */
+export function unguarded(sentence: string): string {
+  return sentence.replace(GUARDED, " ");
+}

@@ -7,7 +7,7 @@
  * Every pattern here runs in linear time: gaps are bounded and never nested.
  */
 import { CREDENTIAL_FILE, hasOrder } from "./intent.ts";
-import { OUTSIDE } from "./intent-fifth-shown.ts";
+import { OUTSIDE, unguarded } from "./intent-fifth-shown.ts";
 
 const r = String.raw;
 const rx = (source: string, flags = "i") => new RegExp(source, flags);
@@ -354,8 +354,9 @@ function readText(where: string, text: string, fields: Set<string>): Flag | null
       has.consent &&
       CONSENTED_ACT.test(near) &&
       !PROTECTIVE.test(sentence) &&
-      ((CONSENT_INTL.test(sentence) && (USER_WORD.test(sentence) || CJK.test(sentence))) ||
-        (CONSENT_EN.test(sentence) &&
+      ((CONSENT_INTL.test(unguarded(sentence)) &&
+        (USER_WORD.test(sentence) || CJK.test(sentence))) ||
+        (CONSENT_EN.test(unguarded(sentence)) &&
           (hasOrder(ACT_ORDER, near) || /\buser\b|violation|any\s+tool/i.test(sentence))))
     ) {
       return at("skips the user's consent", sentence);

@@ -8,7 +8,7 @@
  * "the `to` argument") is ordinary in real tools and never enough.
  */
 
-import { excusedMove } from "./intent-fifth-shown.ts";
+import { excusedMove, unguarded } from "./intent-fifth-shown.ts";
 
 /** Alternatives, one concept per line below; String.raw keeps the escapes single. */
 const any = (...parts: string[]) => parts.join("|");
@@ -1504,7 +1504,11 @@ export function readMeaning(text: string, whole = false): Meaning | null {
     const sentence = text.slice(from, to);
     const found = (rule: string) => ({ rule, index: from });
     // AUTHORITY has a sentence-start branch the whole text cannot stand in for.
-    if (has.authority && the(AUTHORITY_RX).test(sentence)) {
+    if (
+      has.authority &&
+      the(AUTHORITY_RX).test(sentence) &&
+      the(AUTHORITY_RX).test(unguarded(sentence))
+    ) {
       return found("claims authority over the user");
     }
     if (has.trope && (the(TROPE_RX).test(sentence) || (one && FAKE_TURNS.test(sentence)))) {
