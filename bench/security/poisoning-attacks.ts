@@ -20,6 +20,10 @@
  *   (session 8), every place a schema can hold text, 19 languages, a fifth of the attacks
  *   encoded or hidden. Held out when the FNV-1a hash of `fifth:<id>` is odd
  *   (bench/security/split-fifth.ts).
+ * - bench/security/attacks-sixth.jsonl (issue #16): a sixth set written blind by another writer
+ *   (session 9), 165 attacks and 116 near-misses, 46% of the attacks outside the description, 21%
+ *   not in English. Held out when the FNV-1a hash of `sixth:<id>` is odd
+ *   (bench/security/split-sixth.ts).
  * - bench/security/benign-more.jsonl: 45 more benign near-misses, written after the meaning rules
  *   and used to tune against false positives (all dev).
  * - bench/security/attacks-probe.jsonl: attacks in classes the parts vocabulary had no part for
@@ -86,6 +90,7 @@ const sets: [string, Sample[], string[]][] = [
   ["attacks-third", load("attacks-third.jsonl"), ["dev", "heldout"]],
   ["attacks-fourth", load("attacks-fourth.jsonl"), ["dev", "heldout"]],
   ["attacks-fifth", load("attacks-fifth.jsonl"), ["dev", "heldout"]],
+  ["attacks-sixth", load("attacks-sixth.jsonl"), ["dev", "heldout"]],
   ["benign-more", load("benign-more.jsonl"), ["dev"]],
   ["attacks-probe", load("attacks-probe.jsonl"), ["dev"]],
 ];
