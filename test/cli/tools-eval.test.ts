@@ -59,5 +59,15 @@ describe("tools eval", () => {
     expect(text.code).toBe(0);
     expect(text.stdout).toContain("3 searches (4 times) replayed: hit@1 25.0%");
     expect(text.stdout).toContain('"bob remember" (2x, local): memory:open_nodes ranks');
+
+    // A team's config whose keys come from serve's environment, replayed from a plain shell.
+    await Bun.write(
+      config,
+      `capabilities: { enabled: false }\nstate_dir: ${state}\nauth:\n  enabled: true\n  api_keys:\n    - { name: bot, key: "env:EVAL_TEST_BOT_KEY" }\nbackends:\n  memory:\n    command: node\n    args: ["${MEMORY}"]\n`,
+    );
+    const keyless = runCli(["tools", "eval", "--config", config, "--json"], { env });
+    expect(keyless.stderr).not.toContain("EVAL_TEST_BOT_KEY");
+    expect(keyless.code).toBe(0);
+    expect((JSON.parse(keyless.stdout) as { choices: number }).choices).toBe(3);
   });
 });

@@ -1,5 +1,13 @@
+import { readFileSync } from "node:fs";
+import { dirname } from "node:path";
 import { defineCommand } from "citty";
-import { loadConfig } from "../../config/load.ts";
+import {
+  loadConfig,
+  parseConfigText,
+  type ResolvedConfig,
+  resolveConfig,
+} from "../../config/load.ts";
+import { findConfigFile } from "../../config/locate.ts";
 import { logger } from "../../logger.ts";
 import { applyLogArgs, runAction } from "../_args.ts";
 import { toolsEvalSpec } from "../_tree.ts";
@@ -14,7 +22,8 @@ export const evalCommand = defineCommand({
   async run({ args }) {
     await runAction(async () => {
       applyLogArgs(args);
-      const config = loadConfig({ path: args.config });
+      // Replayed in this process, as the local admin: the keys' variables are serve's, not this shell's.
+      const config = loadOrWithoutAuth(args.config);
       const [{ localGateway }, { evaluateFeedback }] = await Promise.all([
         import("../local-gateway.ts"),
         import("../../search/evaluate.ts"),
@@ -57,3 +66,32 @@ export const evalCommand = defineCommand({
 });
 
 const plural = (n: number, one: string, many: string) => `${n} ${n === 1 ? one : many}`;
+
+/** `loadConfig`, or when that fails the config without its `auth` section, if that loads. */
+function loadOrWithoutAuth(path: string | undefined): ResolvedConfig {
+  try {
+    return loadConfig({ path });
+  } catch (error) {
+    const rest = withoutAuth(path);
+    if (!rest) throw error;
+    return rest;
+  }
+}
+
+/**
+ * The config without its `auth` section, for a config that does not load here only for want of
+ * what `serve` needs: an `env:NAME` key set in the gateway's environment, not this shell's. A
+ * client needs only the address (and the in-process gateway answers as the local admin).
+ */
+export function withoutAuth(path: string | undefined): ResolvedConfig | undefined {
+  try {
+    const file = findConfigFile(path, process.env, process.cwd());
+    if (!file) return undefined;
+    const tree = parseConfigText(readFileSync(file, "utf8"), file);
+    if (typeof tree !== "object" || tree === null || !("auth" in tree)) return undefined;
+    const { auth: _auth, ...rest } = tree as Record<string, unknown>;
+    return resolveConfig(rest, { env: process.env, baseDir: dirname(file), file });
+  } catch {
+    return undefined;
+  }
+}

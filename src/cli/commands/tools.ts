@@ -1,14 +1,6 @@
-import { readFileSync } from "node:fs";
-import { dirname } from "node:path";
 import { defineCommand } from "citty";
 import type { JsonObject } from "../../backends/types.ts";
-import {
-  loadConfig,
-  parseConfigText,
-  type ResolvedConfig,
-  resolveConfig,
-} from "../../config/load.ts";
-import { findConfigFile } from "../../config/locate.ts";
+import { loadConfig, type ResolvedConfig } from "../../config/load.ts";
 import { errorMessage } from "../../errors.ts";
 import { LOCAL_ADMIN } from "../../gateway/caller.ts";
 import { logger, setLogLevel } from "../../logger.ts";
@@ -20,7 +12,7 @@ import {
 import { VERSION } from "../../version.ts";
 import { applyLogArgs, runAction } from "../_args.ts";
 import { toolsCallSpec, toolsSearchSpec, toolsSpec } from "../_tree.ts";
-import { evalCommand } from "./tools-eval.ts";
+import { evalCommand, withoutAuth } from "./tools-eval.ts";
 
 /** A long call may run up to the gateway's own ceiling, as long as it reports progress. */
 const CALL_TIMEOUT_MS = 10 * 60 * 1000;
@@ -76,24 +68,6 @@ async function openSession(args: ConnectOptions): Promise<Session> {
   // Backend logs would drown the answer: only warnings, unless --log-level says otherwise.
   if (!args["log-level"] && !process.env.MCP_GATEWAY_LOG_LEVEL) setLogLevel("warn");
   return startInProcess(config);
-}
-
-/**
- * The config without its `auth` section, for a config that does not load here only for want of
- * what `serve` needs: an `env:NAME` key set in the gateway's environment, not this shell's. A
- * client needs only the address (and the in-process gateway answers as the local admin).
- */
-function withoutAuth(path: string | undefined): ResolvedConfig | undefined {
-  try {
-    const file = findConfigFile(path, process.env, process.cwd());
-    if (!file) return undefined;
-    const tree = parseConfigText(readFileSync(file, "utf8"), file);
-    if (typeof tree !== "object" || tree === null || !("auth" in tree)) return undefined;
-    const { auth: _auth, ...rest } = tree as Record<string, unknown>;
-    return resolveConfig(rest, { env: process.env, baseDir: dirname(file), file });
-  } catch {
-    return undefined;
-  }
 }
 
 function defaultUrl(config: ResolvedConfig | undefined): string {
