@@ -6,13 +6,13 @@ import { envFilePaths, type ResolvedConfig } from "./load.ts";
  * `env` with the values of the config's `env_files` beneath it (the environment wins), for what
  * reads variables at call time (capability keys): the original gateway loads those files into
  * its environment, so a key kept in one works there. `paths` are the files (to watch);
- * `refresh` re-reads the files of a config.
+ * `refresh` re-reads the files of a config, and `paths` becomes its list.
  */
 export function envWithFiles(
   config: ResolvedConfig,
   env: Env,
 ): { env: Env; paths: string[]; refresh(next: ResolvedConfig): void } {
-  const paths = envFilesOf(config, env);
+  let paths = envFilesOf(config, env);
   let values = readDotenvFiles(paths);
   const merged = new Proxy(env, {
     get: (target, key) => (typeof key === "string" ? (target[key] ?? values[key]) : undefined),
@@ -20,9 +20,12 @@ export function envWithFiles(
   });
   return {
     env: merged,
-    paths,
+    get paths() {
+      return paths;
+    },
     refresh(next) {
-      values = readDotenvFiles(envFilesOf(next, env));
+      paths = envFilesOf(next, env);
+      values = readDotenvFiles(paths);
     },
   };
 }

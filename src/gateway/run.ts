@@ -173,7 +173,15 @@ export async function runGateway(options: RunOptions): Promise<RunningGateway> {
       }
     }
     // The env_files first: capabilities waiting for a key kept there show once it is set.
-    if (next) callEnv.refresh(next);
+    if (next) {
+      const watched = callEnv.paths.join("\n");
+      callEnv.refresh(next);
+      // A file added to env_files is watched from now on, one taken out no longer.
+      if (watcher && callEnv.paths.join("\n") !== watched) {
+        watcher.close();
+        watcher = watchConfig();
+      }
+    }
     for (const driver of drivers) driver.reload?.();
     if (invalid) throw invalid;
     if (!next) return { added: [], removed: [], changed: [], restartRequired: [] };
@@ -207,19 +215,18 @@ export async function runGateway(options: RunOptions): Promise<RunningGateway> {
       : undefined;
   gateway.operator.reloadConfig = reload;
   gateway.operator.usage = (allow) => observer.usage(allow);
-  const watcher =
-    config.file && options.watch !== false
-      ? watchConfigFile(
-          config.file,
-          () => {
-            reload().catch((error) =>
-              log.error(`reload refused, keeping the running config: ${errorMessage(error)}`),
-            );
-          },
-          undefined,
-          callEnv.paths,
-        )
-      : undefined;
+  const watchConfig = () =>
+    watchConfigFile(
+      config.file!,
+      () => {
+        reload().catch((error) =>
+          log.error(`reload refused, keeping the running config: ${errorMessage(error)}`),
+        );
+      },
+      undefined,
+      callEnv.paths,
+    );
+  let watcher = config.file && options.watch !== false ? watchConfig() : undefined;
 
   let stopping: Promise<void> | undefined;
   if (options.stdio) {

@@ -432,6 +432,40 @@ backends:
   });
 });
 
+describe("an env_files entry added while serving", () => {
+  test("is watched from that reload on: a key written into it later shows the capability", async () => {
+    const dir = tempDir("mcpgw-envadd-");
+    const { file, running } = await gatewayWithEnvFile(dir, {
+      zooList: [
+        "name: zoo_list",
+        "description: Lists the animals of the zoo.",
+        "schema: { input: { type: object, properties: {} } }",
+        "rest: { method: GET, base_url: 'http://127.0.0.1:9', path: /animals }",
+        "auth: { type: bearer, key: env:SEAMS_A_ZOO_LATER }",
+        "",
+      ],
+      secrets: "",
+      capabilities: "{ builtin: false, directories: [./caps] }",
+    });
+    const names = () => running.gateway.index.tools("capabilities").map((t) => t.name);
+    try {
+      expect(names()).toEqual([]);
+      mkdirSync(join(dir, "team"));
+      // The operator adds a second file (its folder watched by nothing yet) and saves.
+      writeFileSync(
+        file,
+        "env_files: [secrets.env, team/keys.env]\ncapabilities: { builtin: false, directories: [./caps] }\n",
+      );
+      await waitFor(() => running.gateway.config.env_files.length === 2, 10_000);
+      // Then writes the key into it: no reload is asked for; the watcher must see it.
+      writeFileSync(join(dir, "team/keys.env"), "SEAMS_A_ZOO_LATER='tok-2'\n");
+      await waitFor(() => names().includes("zoo_list"), 10_000);
+    } finally {
+      await running.stop();
+    }
+  });
+});
+
 describe("a capability waiting for its key, the key then written into an env_files file", () => {
   test("shows (and the session hears tools/list_changed) without a restart; a key removed hides it", async () => {
     const dir = tempDir("mcpgw-capkey-");
