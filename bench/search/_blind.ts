@@ -1,5 +1,5 @@
 /**
- * What the blind search sets share (bench/search/heldout3.ts, heldout4.ts, heldout5.ts): new
+ * What the blind search sets share (bench/search/heldout3.ts to heldout6.ts): new
  * servers indexed beside the corpus (with its built-in hints) and the earlier blind rounds (without
  * hints), their requests scored in all, by half and by server. The halves are fixed by the set:
  * sorted by name, every other new server from the first is dev, the rest held out; a request
@@ -69,6 +69,20 @@ export function runBlindSet(set: BlindSet): void {
   const clash = Object.keys(fresh).filter((server) => server in seen);
   if (clash.length > 0) {
     throw new Error(`${set.name}-tools.json repeats servers seen before: ${clash}`);
+  }
+  // Every expected tool is one an indexed server lists (a typo would always miss).
+  const indexed = { ...corpus, ...earlier, ...fresh };
+  const known = new Set(
+    Object.entries(indexed).flatMap(([server, list]) =>
+      list.map((tool) => `${server}:${tool.name}`),
+    ),
+  );
+  for (const q of queries) {
+    const unknown = q.expected.filter((id) => !known.has(id));
+    if (unknown.length > 0)
+      throw new Error(
+        `${set.name}-queries.json #${q.id} expects tools no server lists: ${unknown}`,
+      );
   }
   const NEW = new Set(Object.keys(fresh));
   const unhinted = new Set([...NEW, ...Object.keys(earlier)]);

@@ -7,40 +7,9 @@
  *
  *   bun bench/security/split-fifth.ts
  */
-import { readFileSync } from "node:fs";
 import { join } from "node:path";
-import { fnv1a32 } from "./split-fourth.ts";
+import { checkSplit, fnv1a32 } from "./split-fourth.ts";
 
 export const splitOf = (id: number) => (fnv1a32(`fifth:${id}`) % 2 === 1 ? "heldout" : "dev");
 
-if (import.meta.main) {
-  const file = join(import.meta.dir, "attacks-fifth.jsonl");
-  const samples = readFileSync(file, "utf8")
-    .split("\n")
-    .filter(Boolean)
-    .map((line, index) => {
-      try {
-        return JSON.parse(line) as { id: number; split: string; label: string };
-      } catch (error) {
-        throw new Error(`${file}:${index + 1}: not JSON (${(error as Error).message})`);
-      }
-    });
-  const problems: string[] = [];
-  const seen = new Set<number>();
-  for (const s of samples) {
-    if (seen.has(s.id)) problems.push(`id ${s.id} appears twice`);
-    seen.add(s.id);
-    if (s.label !== "attack" && s.label !== "benign")
-      problems.push(`id ${s.id} has label ${JSON.stringify(s.label)}, expected attack or benign`);
-    if (s.split !== splitOf(s.id))
-      problems.push(`id ${s.id} has split ${s.split}, the rule says ${splitOf(s.id)}`);
-  }
-  const counts = new Map<string, number>();
-  for (const s of samples)
-    counts.set(`${s.label} ${s.split}`, (counts.get(`${s.label} ${s.split}`) ?? 0) + 1);
-  console.log(Object.fromEntries(counts), `${samples.length} samples`);
-  if (problems.length) {
-    console.error(`${file}:\n  ${problems.join("\n  ")}`);
-    process.exit(1);
-  }
-}
+if (import.meta.main) checkSplit(join(import.meta.dir, "attacks-fifth.jsonl"), splitOf);
