@@ -1,0 +1,141 @@
+/**
+ * An outside tester's attacks where two features meet (round 9): a hostile backend, or a
+ * low-privilege key, going around a check by a path the check was not written for. Round 8's
+ * are in attacks-8.test.ts; this file does not repeat them.
+ */
+import { beforeAll, describe, expect, setDefaultTimeout, test } from "bun:test";
+import { join } from "node:path";
+import { Client, StreamableHTTPClientTransport } from "@modelcontextprotocol/client";
+import type { RunningGateway } from "../../src/gateway/run.ts";
+import { hashKey } from "../../src/security/keys.ts";
+import {
+  BUN,
+  cleanupsAfterAll,
+  FIXTURE_SERVER,
+  FIXTURES,
+  firstText,
+  startGateway,
+  waitFor,
+} from "../helpers.ts";
+import { MCP_HEADERS } from "../security/_helpers.ts";
+
+setDefaultTimeout(30_000);
+const cleanups = cleanupsAfterAll();
+
+const SEAMS9 = join(FIXTURES, "servers/seams9.ts");
+const LEAKY = join(FIXTURES, "servers/leaky.ts");
+const ALICE = "alice-key-0123456789abcdef";
+const BOB = "bob-key-0123456789abcdef";
+
+type Running = RunningGateway & { url: string };
+type Answer = { result?: Record<string, unknown>; error?: { code: number; message: string } };
+
+/** A raw 2025-11-25 session on `url` + `path`: `send` posts one request and returns its answer. */
+async function rawSession(url: string, path = "/mcp", headers: Record<string, string> = {}) {
+  let id = "";
+  let n = 0;
+  const send = async (method: string, params: Record<string, unknown> = {}): Promise<Answer> => {
+    const requestId = ++n;
+    const response = await fetch(`${url}${path}`, {
+      method: "POST",
+      headers: {
+        ...MCP_HEADERS,
+        ...headers,
+        "mcp-protocol-version": "2025-11-25",
+        ...(id ? { "mcp-session-id": id } : {}),
+      },
+      body: JSON.stringify({ jsonrpc: "2.0", id: requestId, method, params }),
+    });
+    id ||= response.headers.get("mcp-session-id") ?? "";
+    const text = await response.text();
+    const line = text.split("\n").find((l) => l.includes(`"id":${requestId}`));
+    return JSON.parse((line ?? "{}").replace(/^data: /, "")) as Answer;
+  };
+  await send("initialize", {
+    protocolVersion: "2025-11-25",
+    capabilities: {},
+    clientInfo: { name: "attacker", version: "1" },
+  });
+  return send;
+}
+
+/** Everything a model would read of an answer, as one string. */
+const seen = (answer: unknown) => JSON.stringify(answer);
+
+/** The task id an answer to a task-augmented call carries. */
+const taskOf = (answer: Answer) => (answer.result?.task as { taskId?: string } | undefined)?.taskId;
+
+/** A gateway from `yaml`, stopped after the file, once every backend in `ready` lists its tools. */
+async function started(yaml: string, ...ready: string[]): Promise<Running> {
+  const gateway = await startGateway(yaml);
+  cleanups.push(() => gateway.stop());
+  await waitFor(() => ready.every((name) => gateway.gateway.index.tools(name).length > 0));
+  return gateway;
+}
+
+/** An SDK client with `key`, declaring sampling and elicitation; what its user was asked. */
+async function userClient(url: string, key: string | undefined, path = "/mcp") {
+  const asked: unknown[] = [];
+  const client = new Client(
+    { name: "attacks-9", version: "1" },
+    { capabilities: { sampling: {}, elicitation: { form: {}, url: {} } } },
+  );
+  client.setRequestHandler("elicitation/create", async (request) => {
+    asked.push(request.params);
+    return {
+      action: "accept",
+      content: { password: "hunter2", answer: "hunter2", colour: "teal" },
+    };
+  });
+  client.setRequestHandler("sampling/createMessage", async (request) => {
+    asked.push(request.params);
+    return {
+      role: "assistant",
+      content: { type: "text", text: "It passed everywhere." },
+      model: "test-model",
+    };
+  });
+  const headers: Record<string, string> = key ? { Authorization: `Bearer ${key}` } : {};
+  await client.connect(
+    new StreamableHTTPClientTransport(new URL(`${url}${path}`), { requestInit: { headers } }),
+  );
+  cleanups.push(() => client.close());
+  return { client, asked };
+}
+
+/** `server`'s `tool` through gateway_invoke; the text the model reads. */
+async function invoke(client: Client, server: string, tool: string): Promise<string> {
+  const result = await client.callTool({
+    name: "gateway_invoke",
+    arguments: { server, tool, arguments: {} },
+  });
+  return firstText(result);
+}
+
+describe("a backend outside a key's scopes, named to gateway_invoke", () => {
+  let url = "";
+  beforeAll(async () => {
+    const gateway = await started(
+      `
+capabilities: { enabled: false }
+auth:
+  enabled: true
+  api_keys:
+    - { name: alice, key: "${hashKey(ALICE)}", backends: [seams9] }
+backends:
+  seams9: { command: ${BUN}, args: ["${SEAMS9}"] }
+  payroll: { command: ${BUN}, args: ["${FIXTURE_SERVER}"] }
+`,
+      "seams9",
+    );
+    url = gateway.url;
+  });
+
+  test("is refused exactly as a server that does not exist (its name is not confirmed)", async () => {
+    const { client } = await userClient(url, ALICE);
+    const hidden = await invoke(client, "payroll", "echo");
+    const missing = await invoke(client, "nosuch", "echo");
+    expect(hidden).not.toContain("POLICY_DENIED");
+    expect(hidden.replaceAll("payroll", "NAME")).toBe(missing.replaceAll("nosuch", "NAME"));
+  });
+});
