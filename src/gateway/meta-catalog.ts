@@ -20,7 +20,7 @@ import type { Gateway } from "./gateway.ts";
 import { WEBHOOK_SCHEME, webhooksFor } from "./webhooks.ts";
 
 /** Syslog severities, most verbose first (RFC 5424 order as MCP uses it). */
-const LEVELS: LoggingLevel[] = [
+export const LEVELS: LoggingLevel[] = [
   "debug",
   "info",
   "notice",
@@ -318,14 +318,18 @@ function readKept(gateway: Gateway, uri: string, caller: Caller) {
   return { contents: [{ uri, mimeType: "application/json", text }] };
 }
 
-/** Runs every connected backend that logs at the most verbose level any session asked for. */
-async function applyLogLevel(gateway: Gateway): Promise<void> {
+/**
+ * Runs every connected backend (or `only` that one) that logs at the most verbose level any
+ * session asked for: a backend's level is shared by every session on it, so no session may lower
+ * it for the others; each session filters what it gets by its own level.
+ */
+export async function applyLogLevel(gateway: Gateway, only?: string): Promise<void> {
   const levels = [...gateway.logLevels.values()];
   if (levels.length === 0) return;
   const level = LEVELS[Math.min(...levels.map((l) => LEVELS.indexOf(l)))]!;
   await Promise.all(
     gateway.pool.statuses().map(async ({ name, state }) => {
-      if (state !== "ready") return;
+      if (state !== "ready" || (only !== undefined && name !== only)) return;
       const connection = await gateway.pool.open(name);
       if (!connection.capabilities.logging) return;
       await gateway.pool.request(name, "logging/setLevel", { level }, {}).catch(() => {});

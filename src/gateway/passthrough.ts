@@ -2,6 +2,7 @@ import type { CallerChannel, CallOptions, JsonObject } from "../backends/types.t
 import { GatewayError } from "../errors.ts";
 import {
   type CallToolResult,
+  type LoggingLevel,
   ProtocolError,
   ProtocolErrorCode,
   Server,
@@ -15,6 +16,7 @@ import { type Caller, type CatalogKind, callerOf, LOCAL_ADMIN } from "./caller.t
 import { createRequestRelay, filterRelayed, forwardRequest, sessionRelay } from "./channel.ts";
 import type { Gateway } from "./gateway.ts";
 import type { InputFlows } from "./input-flows.ts";
+import { applyLogLevel, LEVELS } from "./meta-catalog.ts";
 import { observedCall, refused } from "./observed.ts";
 import { serveStatelessTasks } from "./stateless-tasks.ts";
 import { ownsTask, screenTaskResult } from "./task-result.ts";
@@ -146,12 +148,20 @@ export async function createBackendServer(
       params as JsonObject,
     );
 
-  let logLevelSet = false;
   if (connection.capabilities.logging) {
-    // The SDK answers setLevel itself by default; the backend must hear it.
-    server.setRequestHandler("logging/setLevel", (request, ctx) => {
-      logLevelSet = true;
-      return forward(ctx, "logging/setLevel", request.params);
+    // The SDK answers setLevel itself by default; the backend must hear it. A backend shared by
+    // several sessions has one level for them all: this session's level joins theirs (the most
+    // verbose is applied, each session filters by its own), so one key cannot silence, or pick,
+    // what another key's session gets. A session's own connection takes its level as it is.
+    const ownConnection = () =>
+      gateway.config.backends.some(
+        (b) => b.name === name && (b.isolation === "session" || !!b.per_caller),
+      );
+    server.setRequestHandler("logging/setLevel", async (request, ctx) => {
+      if (options.sessionId()) gateway.logLevels.set(options.sessionId(), request.params.level);
+      if (ownConnection()) return forward(ctx, "logging/setLevel", request.params);
+      await applyLogLevel(gateway, name);
+      return {};
     });
   }
 
@@ -348,7 +358,9 @@ export async function createBackendServer(
         const uri = (params as { uri?: string } | undefined)?.uri;
         if (!uri || !subscriptions.has(uri)) return;
       } else if (method === "notifications/message") {
-        if (!logLevelSet) return;
+        const wanted = gateway.logLevels.get(options.sessionId());
+        const level = (params as { level?: LoggingLevel } | undefined)?.level ?? "info";
+        if (!wanted || LEVELS.indexOf(level) < LEVELS.indexOf(wanted)) return;
       } else if (!method.endsWith("/list_changed")) {
         return;
       }

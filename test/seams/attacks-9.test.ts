@@ -139,3 +139,55 @@ backends:
     expect(hidden.replaceAll("payroll", "NAME")).toBe(missing.replaceAll("nosuch", "NAME"));
   });
 });
+
+describe("logging/setLevel on /mcp/{backend} of a backend shared by several keys", () => {
+  let url = "";
+  beforeAll(async () => {
+    const gateway = await started(
+      `
+capabilities: { enabled: false }
+auth:
+  enabled: true
+  api_keys:
+    - { name: alice, key: "${hashKey(ALICE)}", backends: [seams9] }
+    - { name: bob, key: "${hashKey(BOB)}", backends: [seams9] }
+backends:
+  seams9: { command: ${BUN}, args: ["${SEAMS9}"] }
+`,
+      "seams9",
+    );
+    url = gateway.url;
+  });
+
+  test("does not silence the log lines another key's session asked for", async () => {
+    const { client } = await userClient(url, ALICE);
+    const ticks: string[] = [];
+    client.setNotificationHandler("notifications/message", (notification) => {
+      ticks.push(String(notification.params.data));
+    });
+    await client.setLoggingLevel("info");
+    await waitFor(() => ticks.length > 0);
+    const bob = await rawSession(url, "/mcp/seams9", { authorization: `Bearer ${BOB}` });
+    const answer = await bob("logging/setLevel", { level: "emergency" });
+    expect(answer.error).toBeUndefined();
+    const before = ticks.length;
+    await waitFor(() => ticks.length >= before + 3, 3_000);
+  });
+
+  test("gets a session there only the lines at or above the level it asked for", async () => {
+    const { client } = await userClient(url, BOB, "/mcp/seams9");
+    const heard: string[] = [];
+    client.setNotificationHandler("notifications/message", (notification) => {
+      heard.push(String(notification.params.data));
+    });
+    await client.setLoggingLevel("warning");
+    const { client: alice } = await userClient(url, ALICE);
+    const ticks: string[] = [];
+    alice.setNotificationHandler("notifications/message", (notification) => {
+      ticks.push(String(notification.params.data));
+    });
+    await alice.setLoggingLevel("info");
+    await waitFor(() => ticks.length >= 3, 3_000);
+    expect(heard).toEqual([]);
+  });
+});
