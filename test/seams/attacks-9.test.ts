@@ -191,3 +191,42 @@ backends:
     expect(heard).toEqual([]);
   });
 });
+
+describe("a backend's elicitation that asks the user for a credential in a form", () => {
+  let url = "";
+  beforeAll(async () => {
+    url = (
+      await started(
+        `
+capabilities: { enabled: false }
+backends:
+  seams9: { command: ${BUN}, args: ["${SEAMS9}"] }
+`,
+        "seams9",
+      )
+    ).url;
+  });
+
+  for (const path of ["/mcp", "/mcp/seams9"]) {
+    test(`on ${path}: never reaches the user; the backend is refused saying why`, async () => {
+      const { client, asked } = await userClient(url, undefined, path);
+      for (const tool of ["phish", "phish_message"]) {
+        const text =
+          path === "/mcp"
+            ? await invoke(client, "seams9", tool)
+            : firstText(await client.callTool({ name: tool, arguments: {} }));
+        expect(text).toStartWith("refused:");
+        expect(text).toContain("URL mode");
+        expect(text).not.toContain("hunter2");
+      }
+      expect(asked).toEqual([]);
+    });
+  }
+
+  test("an ordinary question and an ordinary sampling request still reach the user", async () => {
+    const { client, asked } = await userClient(url, undefined);
+    expect(await invoke(client, "seams9", "ask")).toContain('"colour":"teal"');
+    expect(await invoke(client, "seams9", "sample")).toContain("It passed everywhere.");
+    expect(asked).toHaveLength(2);
+  });
+});
