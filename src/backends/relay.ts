@@ -35,6 +35,11 @@ export async function relayRequest(
       );
     }
   }
+  if (method === "sampling/createMessage" && params?.includeContext !== undefined) {
+    // The client's context of "this server" is the gateway's, every backend's calls and results:
+    // one backend asking for it would read the others'. It gets none.
+    if (params.includeContext !== "none") params = { ...params, includeContext: "none" };
+  }
   const caller = soleCaller(handle);
   // A client without roots (a backend often asks right after it starts, during the call that
   // started it) is not asked: the gateway's own roots answer, as with no caller at all.

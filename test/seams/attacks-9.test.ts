@@ -230,3 +230,32 @@ backends:
     expect(asked).toHaveLength(2);
   });
 });
+
+describe("a backend's sampling request that asks for the client's context", () => {
+  let url = "";
+  beforeAll(async () => {
+    url = (
+      await started(
+        `
+capabilities: { enabled: false }
+backends:
+  seams9: { command: ${BUN}, args: ["${SEAMS9}"] }
+`,
+        "seams9",
+      )
+    ).url;
+  });
+
+  for (const path of ["/mcp", "/mcp/seams9"]) {
+    test(`on ${path}: reaches the client asking for none (the gateway is every backend's "server")`, async () => {
+      const { client, asked } = await userClient(url, undefined, path);
+      const text =
+        path === "/mcp"
+          ? await invoke(client, "seams9", "sample_context")
+          : firstText(await client.callTool({ name: "sample_context", arguments: {} }));
+      expect(text).toContain("It passed everywhere.");
+      expect(asked).toHaveLength(1);
+      expect((asked[0] as { includeContext?: string }).includeContext ?? "none").toBe("none");
+    });
+  }
+});
