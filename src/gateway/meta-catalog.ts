@@ -259,9 +259,11 @@ export function registerCatalogHandlers(
           if (!exposed) return;
           params = { ...params, uri: exposed };
         } else if (method === "notifications/tasks/status") {
-          // A task's status goes to the session that created it, and only there.
+          // A task's status goes to the session that created it, and only there; from the
+          // backend that made it (another's same id is not that task).
           const id = (params as { taskId?: string } | undefined)?.taskId;
-          if (!id || gateway.tasks.get(id)?.session !== sessionId()) return;
+          const owner = id ? gateway.tasks.get(id) : undefined;
+          if (owner?.session !== sessionId() || owner.server !== backend || owner.backendId) return;
         } else if (method === "notifications/message") {
           const wanted = gateway.logLevels.get(sessionId());
           const level = (params as { level?: LoggingLevel } | undefined)?.level ?? "info";

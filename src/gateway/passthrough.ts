@@ -20,7 +20,7 @@ import { applyLogLevel, LEVELS } from "./meta-catalog.ts";
 import { observedCall, refused } from "./observed.ts";
 import { serveStatelessTasks } from "./stateless-tasks.ts";
 import { ownsTask, screenTaskResult } from "./task-result.ts";
-import { heldTaskId } from "./task-table.ts";
+import { backendTaskId, clientTask, listedTasks, recordTask } from "./task-table.ts";
 import {
   DISCOVERY_CAPABILITIES,
   ListToolsParams,
@@ -222,18 +222,15 @@ export async function createBackendServer(
       )
         .then((result) => {
           // A task-augmented call answers with a task, bound to this caller as on /mcp.
-          const made = (result as { task?: { taskId?: unknown; ttl?: unknown } }).task;
-          if (params.task && typeof made?.taskId === "string") {
-            const owner = {
-              server: name,
-              tool,
-              caller: caller.id,
-              session: options.sessionId(),
-              ...(typeof made.ttl === "number" && { ttl: made.ttl }),
-            };
-            if (!gateway.tasks.claim(made.taskId, owner)) throw heldTaskId(name, made.taskId);
-          }
-          return gateway.security.filterResult(result) as JsonObject;
+          const answer = params.task
+            ? recordTask(gateway.tasks, result, {
+                server: name,
+                tool,
+                caller: caller.id,
+                session: options.sessionId(),
+              })
+            : result;
+          return gateway.security.filterResult(answer) as JsonObject;
         })
         .catch((error: unknown) => {
           if (error instanceof GatewayError) return gatewayFailure(error) as JsonObject;
@@ -281,11 +278,11 @@ export async function createBackendServer(
       const owner = typeof id === "string" ? gateway.tasks.get(id) : undefined;
       return ownsTask(owner, caller) && owner.server === name ? owner : undefined;
     };
-    const mine = (id: unknown) => !!ownerOf(id);
     if (method === "tasks/list") {
       const result = await forward(ctx, method, params);
-      const tasks = (result.tasks as { taskId?: unknown }[] | undefined) ?? [];
-      return { ...result, tasks: tasks.filter((task) => mine(task.taskId)) };
+      const tasks = (result.tasks as { taskId: string }[] | undefined) ?? [];
+      const mine = [...gateway.tasks].filter(([id]) => !!ownerOf(id));
+      return { ...result, tasks: listedTasks(tasks, name, mine) };
     }
     const owner = ownerOf(params.taskId);
     if (!owner) {
@@ -294,7 +291,12 @@ export async function createBackendServer(
         `Unknown task ${String(params.taskId)}`,
       );
     }
-    const answer = await forward(ctx, method, params);
+    const id = params.taskId as string;
+    const answer = clientTask(
+      await forward(ctx, method, { ...params, taskId: backendTaskId(id, owner) }),
+      id,
+      owner,
+    );
     return method === "tasks/result" ? screenTaskResult(gateway, owner, answer) : answer;
   }
 

@@ -259,3 +259,44 @@ backends:
     });
   }
 });
+
+describe("a backend answering with the task id of the same caller's task on another backend", () => {
+  for (const path of ["/mcp", "/mcp/{backend}"]) {
+    test(`on ${path}: cannot take the first task over; each task answers from its own backend`, async () => {
+      // leaky's first task is `task-1`; seams9 answers every task-augmented call with `task-1`.
+      const { url } = await started(
+        `
+capabilities: { enabled: false }
+backends:
+  leaky: { command: ${BUN}, args: ["${LEAKY}"] }
+  seams9: { command: ${BUN}, args: ["${SEAMS9}"] }
+`,
+        "leaky",
+        "seams9",
+      );
+      const on = (backend: string) => (path === "/mcp" ? "/mcp" : `/mcp/${backend}`);
+      const call = (server: string, tool: string) =>
+        path === "/mcp"
+          ? { name: "gateway_invoke", arguments: { server, tool }, task: { ttl: 60_000 } }
+          : { name: tool, arguments: {}, task: { ttl: 60_000 } };
+      const first = await rawSession(url, on("leaky"));
+      const second = await rawSession(url, on("seams9"));
+      const firstId = taskOf(await first("tools/call", call("leaky", "report")));
+      expect(firstId).toBe("task-1");
+      const secondId = taskOf(await second("tools/call", call("seams9", "job")));
+      // seams9 said `task-1` too: its client knows its task by another id.
+      expect(secondId).toBeString();
+      expect(secondId).not.toBe(firstId);
+      const firstResult = seen(await first("tasks/result", { taskId: firstId }));
+      expect(firstResult).not.toContain("made up by seams9");
+      expect(firstResult).toContain("[REDACTED:");
+      const secondResult = await second("tasks/result", { taskId: secondId });
+      expect(seen(secondResult)).toContain("made up by seams9");
+      // Named by the id its client knows, wherever the answer names the task.
+      expect(seen(secondResult)).toContain(`"taskId":"${secondId}"`);
+      expect((await second("tasks/get", { taskId: secondId })).result?.taskId).toBe(secondId);
+      const listed = (await second("tasks/list", {})).result?.tasks as { taskId: string }[];
+      expect(listed.map((task) => task.taskId)).toContain(String(secondId));
+    });
+  }
+});
