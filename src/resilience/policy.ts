@@ -147,7 +147,9 @@ export class BackendPolicy {
       return result;
     } catch (error) {
       const original = error instanceof NotSentError ? error.original : error;
-      if (options.isNeutral?.(original)) {
+      // A call its caller cancelled says nothing of the backend: counted, it let one key open
+      // the breaker for every other by cancelling its own calls.
+      if (options.signal?.aborted || options.isNeutral?.(original)) {
         this.breaker?.abandon(admission.probe);
       } else if (error instanceof NotSentError || options.isFailure(original)) {
         this.breaker?.failure(admission.probe);

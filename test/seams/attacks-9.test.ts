@@ -300,3 +300,37 @@ backends:
     });
   }
 });
+
+describe("a key that cancels its own calls to a shared backend", () => {
+  test("does not open the backend's circuit breaker for the other keys", async () => {
+    const gateway = await started(
+      `
+capabilities: { enabled: false }
+auth:
+  enabled: true
+  api_keys:
+    - { name: alice, key: "${hashKey(ALICE)}", backends: [fixture] }
+    - { name: bob, key: "${hashKey(BOB)}", backends: [fixture] }
+backends:
+  fixture:
+    command: ${BUN}
+    args: ["${FIXTURE_SERVER}"]
+    timeout: 20s
+    circuit_breaker: { failure_threshold: 3 }
+`,
+      "fixture",
+    );
+    const { client: bob } = await userClient(gateway.url, BOB);
+    const wait = { name: "gateway_invoke", arguments: { server: "fixture", tool: "wait" } };
+    for (let i = 0; i < 5; i++) {
+      const cancel = new AbortController();
+      const call = bob.callTool(wait, { signal: cancel.signal }).catch(() => {});
+      await Bun.sleep(100);
+      cancel.abort();
+      await call;
+    }
+    const { client: alice } = await userClient(gateway.url, ALICE);
+    expect(await invoke(alice, "fixture", "pid")).toMatch(/^\d+$/);
+    expect(gateway.gateway.pool.status("fixture")?.state).not.toBe("open");
+  });
+});
