@@ -31,7 +31,17 @@ export interface ExecuteOptions {
    * counted neither way by the breaker.
    */
   isNeutral?(error: unknown): boolean;
+  /**
+   * The authenticated caller whose call this is (absent for the gateway's own requests, and with
+   * auth off, where every local client is one caller): its timeouts are its own (see `guarded`).
+   */
+  caller?: string;
+  /** Is this failure one the caller may have caused (a timeout: arguments that make it slow)? */
+  isTimeout?(error: unknown): boolean;
 }
+
+/** Callers whose own breakers a backend keeps at most (the least recent go first). */
+const MAX_CALLER_BREAKERS = 10_000;
 
 /**
  * Everything around one backend's calls, outermost first: rate limit (queue, then refuse),
@@ -40,6 +50,10 @@ export interface ExecuteOptions {
  */
 export class BackendPolicy {
   readonly breaker?: Breaker;
+  /** Each caller's own breaker, for the timeouts of its calls. */
+  private readonly callerBreakers = new Map<string, Breaker>();
+  /** The callers whose calls timed out since the backend last answered one. */
+  private readonly timedOut = new Set<string>();
   private readonly bulkhead: BulkheadPolicy;
   private readonly limiter?: RateLimiter;
 
@@ -117,9 +131,46 @@ export class BackendPolicy {
     }
   }
 
+  /** `caller`'s own breaker on this backend (made on first use; none without a breaker). */
+  private callerBreaker(caller: string | undefined): Breaker | undefined {
+    if (caller === undefined || !this.breaker) return undefined;
+    let breaker = this.callerBreakers.get(caller);
+    if (breaker) {
+      this.callerBreakers.delete(caller);
+    } else {
+      const cb = this.config.circuit_breaker;
+      breaker = new Breaker({
+        failureThreshold: cb.failure_threshold,
+        successThreshold: cb.success_threshold,
+        resetTimeout: cb.reset_timeout,
+      });
+      if (this.callerBreakers.size >= MAX_CALLER_BREAKERS) {
+        this.callerBreakers.delete(this.callerBreakers.keys().next().value!);
+      }
+    }
+    this.callerBreakers.set(caller, breaker);
+    return breaker;
+  }
+
+  /**
+   * The breaker around one call. A timeout may be the caller's doing (arguments that make the
+   * backend work long) as much as the backend's: one caller's timeouts open that caller's own
+   * breaker, and count against the backend's only once another caller's calls have timed out
+   * too since the backend last answered, so one key cannot open a shared backend's breaker for
+   * every other key. A backend that cannot be reached is everyone's failure at once.
+   */
   private async guarded<T>(attempt: () => Promise<T>, options: ExecuteOptions): Promise<T> {
+    const own = this.callerBreaker(options.caller);
+    const mine = own?.admit() ?? { ok: true as const, probe: false };
+    if (!mine.ok) {
+      throw new GatewayError(
+        "CIRCUIT_OPEN",
+        `[backend:${this.name}] circuit open for this caller after its calls timed out repeatedly; retry in ${Math.max(1, Math.ceil(mine.retryInMs / 1000))}s`,
+      );
+    }
     const admission = this.breaker?.admit() ?? { ok: true as const, probe: false };
     if (!admission.ok) {
+      own?.abandon(mine.probe);
       throw new GatewayError(
         "CIRCUIT_OPEN",
         `[backend:${this.name}] circuit open after repeated failures; retry in ${Math.max(1, Math.ceil(admission.retryInMs / 1000))}s`,
@@ -143,7 +194,7 @@ export class BackendPolicy {
         : attempt;
     try {
       const result = await run();
-      this.breaker?.success(admission.probe);
+      this.answered(admission.probe, own, mine.probe);
       return result;
     } catch (error) {
       const original = error instanceof NotSentError ? error.original : error;
@@ -151,12 +202,26 @@ export class BackendPolicy {
       // the breaker for every other by cancelling its own calls.
       if (options.signal?.aborted || options.isNeutral?.(original)) {
         this.breaker?.abandon(admission.probe);
+        own?.abandon(mine.probe);
+      } else if (own && !(error instanceof NotSentError) && options.isTimeout?.(original)) {
+        own.failure(mine.probe);
+        this.timedOut.add(options.caller!);
+        if (this.timedOut.size > 1) this.breaker?.failure(admission.probe);
+        else this.breaker?.abandon(admission.probe);
       } else if (error instanceof NotSentError || options.isFailure(original)) {
         this.breaker?.failure(admission.probe);
+        own?.abandon(mine.probe);
       } else {
-        this.breaker?.success(admission.probe);
+        this.answered(admission.probe, own, mine.probe);
       }
       throw original;
     }
+  }
+
+  /** The backend answered (a result, or an error of its own): it is alive for everyone. */
+  private answered(probe: boolean, own: Breaker | undefined, ownProbe: boolean): void {
+    this.breaker?.success(probe);
+    own?.success(ownProbe);
+    this.timedOut.clear();
   }
 }

@@ -26,6 +26,7 @@ const SEAMS9 = join(FIXTURES, "servers/seams9.ts");
 const LEAKY = join(FIXTURES, "servers/leaky.ts");
 const ALICE = "alice-key-0123456789abcdef";
 const BOB = "bob-key-0123456789abcdef";
+const CAROL = "carol-key-0123456789abcdef";
 
 type Running = RunningGateway & { url: string };
 type Answer = { result?: Record<string, unknown>; error?: { code: number; message: string } };
@@ -332,5 +333,48 @@ backends:
     const { client: alice } = await userClient(gateway.url, ALICE);
     expect(await invoke(alice, "fixture", "pid")).toMatch(/^\d+$/);
     expect(gateway.gateway.pool.status("fixture")?.state).not.toBe("open");
+  });
+});
+
+describe("a key whose calls to a shared backend time out (arguments that make it work long)", () => {
+  test("opens the breaker for itself, not for the other keys; two keys' timeouts open it for all", async () => {
+    const gateway = await started(
+      `
+capabilities: { enabled: false }
+auth:
+  enabled: true
+  api_keys:
+    - { name: alice, key: "${hashKey(ALICE)}", backends: [fixture] }
+    - { name: bob, key: "${hashKey(BOB)}", backends: [fixture] }
+    - { name: carol, key: "${hashKey(CAROL)}", backends: [fixture] }
+backends:
+  fixture:
+    command: ${BUN}
+    args: ["${FIXTURE_SERVER}"]
+    timeout: 300ms
+    circuit_breaker: { failure_threshold: 3 }
+`,
+      "fixture",
+    );
+    const { client: bob } = await userClient(gateway.url, BOB);
+    const { client: alice } = await userClient(gateway.url, ALICE);
+    const slow = (client: Client) =>
+      client.callTool({
+        name: "gateway_invoke",
+        arguments: { server: "fixture", tool: "slow", arguments: { steps: 1, delayMs: 2_000 } },
+      });
+    for (let i = 0; i < 3; i++) expect(firstText(await slow(bob))).toContain("BACKEND_TIMEOUT");
+    // Bob's own breaker is open; the backend's is not: alice's calls go through.
+    expect(firstText(await slow(bob))).toContain("circuit open for this caller");
+    expect(await invoke(alice, "fixture", "pid")).toMatch(/^\d+$/);
+    expect(gateway.gateway.pool.status("fixture")?.state).not.toBe("open");
+    // Alice's and carol's calls time out too: the backend is slow for everyone, and its breaker
+    // opens (for bob as well).
+    const { client: carol } = await userClient(gateway.url, CAROL);
+    for (let i = 0; i < 2; i++) {
+      await slow(alice);
+      await slow(carol);
+    }
+    expect(gateway.gateway.pool.status("fixture")?.state).toBe("open");
   });
 });
