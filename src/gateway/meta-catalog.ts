@@ -201,12 +201,15 @@ export function registerCatalogHandlers(
       "prompts",
       await catalog.resolvePrompt(request.params.name, allow(ctx, "prompts")),
     );
-    return (await forward(
-      ctx,
-      target.server,
-      "prompts/get",
-      withParams(request.params, { name: target.name }),
-    )) as never;
+    // Its text is redacted as the same text in a tool result or a resource would be.
+    return gateway.security.filterPrompt(
+      await forward(
+        ctx,
+        target.server,
+        "prompts/get",
+        withParams(request.params, { name: target.name }),
+      ),
+    ) as never;
   });
   server.setRequestHandler("completion/complete", async (request, ctx) => {
     const ref = request.params.ref;

@@ -27,6 +27,7 @@ const LEAKY = join(FIXTURES, "servers/leaky.ts");
 const ALICE = "alice-key-0123456789abcdef";
 const BOB = "bob-key-0123456789abcdef";
 const CAROL = "carol-key-0123456789abcdef";
+const TOKEN = "ghp_A1b2C3d4E5f6G7h8I9j0K1l2M3n4O5p6Q7r8";
 
 type Running = RunningGateway & { url: string };
 type Answer = { result?: Record<string, unknown>; error?: { code: number; message: string } };
@@ -376,5 +377,25 @@ backends:
       await slow(carol);
     }
     expect(gateway.gateway.pool.status("fixture")?.state).toBe("open");
+  });
+});
+
+describe("a credential in the text of a backend's prompt (prompts/get)", () => {
+  test("is redacted on /mcp and /mcp/{backend}, as in a tool result or a resource", async () => {
+    const { url } = await started(
+      `
+capabilities: { enabled: false }
+backends:
+  seams9: { command: ${BUN}, args: ["${SEAMS9}"] }
+`,
+      "seams9",
+    );
+    for (const path of ["/mcp", "/mcp/seams9"]) {
+      const { client } = await userClient(url, undefined, path);
+      const prompt = seen(await client.getPrompt({ name: "deploy" }));
+      expect(prompt).toContain("to production");
+      expect(prompt).not.toContain(TOKEN);
+      expect(prompt).toContain("[REDACTED:");
+    }
   });
 });
