@@ -140,6 +140,21 @@ backends:
     expect(hidden).not.toContain("POLICY_DENIED");
     expect(hidden.replaceAll("payroll", "NAME")).toBe(missing.replaceAll("nosuch", "NAME"));
   });
+
+  test("nor by a gateway://NAME/ resource URI (read, subscribe)", async () => {
+    const { client } = await userClient(url, ALICE);
+    const told = (request: Promise<unknown>) =>
+      request.then(
+        (answer) => seen(answer),
+        (error: Error) => error.message,
+      );
+    for (const method of ["readResource", "subscribeResource"] as const) {
+      const hidden = await told(client[method]({ uri: "gateway://payroll/x" }));
+      const missing = await told(client[method]({ uri: "gateway://nosuch/x" }));
+      expect(hidden).toContain("not found");
+      expect(hidden.replaceAll("payroll", "NAME")).toBe(missing.replaceAll("nosuch", "NAME"));
+    }
+  });
 });
 
 describe("logging/setLevel on /mcp/{backend} of a backend shared by several keys", () => {
