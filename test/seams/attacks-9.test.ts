@@ -414,3 +414,43 @@ backends:
     }
   });
 });
+
+describe("the response cache and a read-only tool that asks the calling client (roots)", () => {
+  test("does not serve one key's answer, made of its client's roots, to another key", async () => {
+    const { url } = await started(
+      `
+capabilities: { enabled: false }
+auth:
+  enabled: true
+  api_keys:
+    - { name: alice, key: "${hashKey(ALICE)}", backends: [seams9] }
+    - { name: bob, key: "${hashKey(BOB)}", backends: [seams9] }
+backends:
+  seams9: { command: ${BUN}, args: ["${SEAMS9}"] }
+`,
+      "seams9",
+    );
+    const withRoots = async (key: string, root: string) => {
+      const client = new Client(
+        { name: root, version: "1" },
+        { capabilities: { roots: { listChanged: true } } },
+      );
+      client.setRequestHandler("roots/list", async () => ({
+        roots: [{ uri: `file:///home/${root}`, name: root }],
+      }));
+      await client.connect(
+        new StreamableHTTPClientTransport(new URL(`${url}/mcp`), {
+          requestInit: { headers: { Authorization: `Bearer ${key}` } },
+        }),
+      );
+      cleanups.push(() => client.close());
+      return client;
+    };
+    const alice = await withRoots(ALICE, "alice");
+    const bob = await withRoots(BOB, "bob");
+    expect(await invoke(alice, "seams9", "roots_seen")).toContain("file:///home/alice");
+    const his = await invoke(bob, "seams9", "roots_seen");
+    expect(his).not.toContain("alice");
+    expect(his).toContain("file:///home/bob");
+  });
+});
