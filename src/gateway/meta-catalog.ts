@@ -17,6 +17,7 @@ import type { Caller, CatalogKind } from "./caller.ts";
 import { type Allow, withParams } from "./catalog.ts";
 import { forwardRequest, sessionRelay } from "./channel.ts";
 import type { Gateway } from "./gateway.ts";
+import { subscribed, unsubscribed } from "./subscriptions.ts";
 import { WEBHOOK_SCHEME, webhooksFor } from "./webhooks.ts";
 
 /** Syslog severities, most verbose first (RFC 5424 order as MCP uses it). */
@@ -159,6 +160,7 @@ export function registerCatalogHandlers(
       withParams(request.params, { uri: target.uri }),
     );
     subscriptions.set(request.params.uri, target);
+    subscribed(gateway, target.server, target.uri, sessionId());
     return {};
   });
   server.setRequestHandler("resources/unsubscribe", async (request, ctx) => {
@@ -173,6 +175,8 @@ export function registerCatalogHandlers(
         await catalog.resolveUri(request.params.uri, allow(ctx, "resources")),
       );
     subscriptions.delete(request.params.uri);
+    // The backend's subscription may be other sessions' too: it lets go with the last of them.
+    if (!unsubscribed(gateway, target.server, target.uri, sessionId())) return {};
     await forward(
       ctx,
       target.server,

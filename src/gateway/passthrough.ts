@@ -19,6 +19,7 @@ import type { InputFlows } from "./input-flows.ts";
 import { applyLogLevel, LEVELS } from "./meta-catalog.ts";
 import { observedCall, refused } from "./observed.ts";
 import { serveStatelessTasks } from "./stateless-tasks.ts";
+import { subscribed, unsubscribed } from "./subscriptions.ts";
 import { ownsTask, screenTaskResult } from "./task-result.ts";
 import { backendTaskId, clientTask, listedTasks, recordTask } from "./task-table.ts";
 import {
@@ -128,11 +129,14 @@ export async function createBackendServer(
       catalogGrant(ctx, "resources/subscribe");
       const result = await forward(ctx, "resources/subscribe", request.params);
       subscriptions.add(request.params.uri);
+      subscribed(gateway, name, request.params.uri, options.sessionId());
       return result;
     });
     server.setRequestHandler("resources/unsubscribe", async (request, ctx) => {
       catalogGrant(ctx, "resources/unsubscribe");
       subscriptions.delete(request.params.uri);
+      // The backend's subscription may be other sessions' too: it lets go with the last of them.
+      if (!unsubscribed(gateway, name, request.params.uri, options.sessionId())) return {};
       return forward(ctx, "resources/unsubscribe", request.params);
     });
   }

@@ -454,3 +454,37 @@ backends:
     expect(his).toContain("file:///home/bob");
   });
 });
+
+describe("resources/unsubscribe from one key on a backend shared by several", () => {
+  for (const path of ["/mcp", "/mcp/seams9"]) {
+    test(`on ${path}: does not end another key's subscription to the same resource`, async () => {
+      const { url } = await started(
+        `
+capabilities: { enabled: false }
+auth:
+  enabled: true
+  api_keys:
+    - { name: alice, key: "${hashKey(ALICE)}", backends: [seams9] }
+    - { name: bob, key: "${hashKey(BOB)}", backends: [seams9] }
+backends:
+  seams9: { command: ${BUN}, args: ["${SEAMS9}"] }
+`,
+        "seams9",
+      );
+      const { client: alice } = await userClient(url, ALICE, path);
+      const updates: string[] = [];
+      alice.setNotificationHandler("notifications/resources/updated", (notification) => {
+        updates.push(notification.params.uri);
+      });
+      await alice.subscribeResource({ uri: "seams9://feed" });
+      await waitFor(() => updates.length > 0);
+      const { client: bob } = await userClient(url, BOB, path);
+      // Bob unsubscribes without having subscribed, then subscribes and unsubscribes.
+      await bob.unsubscribeResource({ uri: "seams9://feed" });
+      await bob.subscribeResource({ uri: "seams9://feed" });
+      await bob.unsubscribeResource({ uri: "seams9://feed" });
+      const before = updates.length;
+      await waitFor(() => updates.length >= before + 3, 3_000);
+    });
+  }
+});
