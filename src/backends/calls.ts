@@ -117,10 +117,11 @@ export class Calls {
     try {
       // A per-caller connection has a policy of its own: one caller's credentials failing
       // (its own process or headers) must not open the breaker for every other caller.
-      const policy =
-        handle.callerValues === undefined ? this.policyFor(main) : this.callerPolicy(handle);
-      // With auth off every local client is the one caller `local`: its timeouts are everyone's.
-      const who = caller?.identity?.id;
+      const shared = handle.callerValues === undefined;
+      const policy = shared ? this.policyFor(main) : this.callerPolicy(handle);
+      // On a policy several callers share, each key's timeouts and slots are counted as its own;
+      // with auth off every local client is the one caller `local`, whose are everyone's.
+      const who = shared ? caller?.identity?.id : undefined;
       return await policy.execute(attempt, {
         idempotent: options.idempotent,
         signal: options.signal,

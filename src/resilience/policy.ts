@@ -55,6 +55,10 @@ export class BackendPolicy {
   /** The callers whose calls timed out since the backend last answered one. */
   private readonly timedOut = new Set<string>();
   private readonly bulkhead: BulkheadPolicy;
+  /** Calls in flight or waiting at once (`max_concurrency`, else `failsafe.concurrency.limit`). */
+  private readonly slots: number;
+  /** Each caller's calls in flight or waiting for a slot here. */
+  private readonly held = new Map<string, number>();
   private readonly limiter?: RateLimiter;
 
   constructor(
@@ -76,14 +80,40 @@ export class BackendPolicy {
       });
     }
     if (rl.enabled) this.limiter = new RateLimiter(rl.requests_per_second, rl.burst, rl.max_wait);
-    this.bulkhead = new BulkheadPolicy(maxConcurrency ?? concurrency.limit, concurrency.queue);
+    this.slots = maxConcurrency ?? concurrency.limit;
+    this.bulkhead = new BulkheadPolicy(this.slots, concurrency.queue);
   }
 
   get breakerState(): BreakerState {
     return this.breaker?.state ?? "closed";
   }
 
+  /**
+   * One call through the policy. A caller (with auth on) may hold at most half of the backend's
+   * call slots, running and waiting together: one key filling them all with calls that wait would
+   * refuse every other key (`BACKEND_BUSY`), as its calls past that share are now, at once.
+   */
   async execute<T>(attempt: () => Promise<T>, options: ExecuteOptions): Promise<T> {
+    const { caller } = options;
+    if (caller === undefined) return this.admitted(attempt, options);
+    const holding = this.held.get(caller) ?? 0;
+    if (this.slots > 1 && holding >= Math.ceil(this.slots / 2)) {
+      throw new GatewayError(
+        "BACKEND_BUSY",
+        `[backend:${this.name}] this caller already has ${holding} calls running or waiting here, half of the ${this.slots} call slots (backends.${this.name}.max_concurrency, else failsafe.concurrency.limit), the most one key may hold; try again when one ends`,
+      );
+    }
+    this.held.set(caller, holding + 1);
+    try {
+      return await this.admitted(attempt, options);
+    } finally {
+      const left = (this.held.get(caller) ?? 1) - 1;
+      if (left > 0) this.held.set(caller, left);
+      else this.held.delete(caller);
+    }
+  }
+
+  private async admitted<T>(attempt: () => Promise<T>, options: ExecuteOptions): Promise<T> {
     if (this.limiter) {
       await this.limiter.acquire().catch((error: unknown) => {
         if (error instanceof RateLimitError) {
@@ -97,7 +127,8 @@ export class BackendPolicy {
 
   /** The concurrency limit: wait for a slot up to `queue_timeout`, refuse when the queue is full. */
   private async queued<T>(run: () => Promise<T>, signal?: AbortSignal): Promise<T> {
-    const { queue_timeout: wait, limit, queue } = this.config.concurrency;
+    const { queue_timeout: wait, queue } = this.config.concurrency;
+    const limit = this.slots;
     // A free slot: the call starts now, with nothing to wait for (no timer, no abort listener).
     if (this.bulkhead.executionSlots > 0 && !signal?.aborted) return this.bulkhead.execute(run);
     const gave = new AbortController();

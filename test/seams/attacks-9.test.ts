@@ -488,3 +488,43 @@ backends:
     });
   }
 });
+
+describe("a key that fills a shared backend's call slots with calls that wait", () => {
+  test("holds at most half of them: another key's call still gets one at once", async () => {
+    const gateway = await started(
+      `
+capabilities: { enabled: false }
+failsafe: { concurrency: { queue_timeout: 1s } }
+auth:
+  enabled: true
+  api_keys:
+    - { name: alice, key: "${hashKey(ALICE)}", backends: [fixture] }
+    - { name: bob, key: "${hashKey(BOB)}", backends: [fixture] }
+backends:
+  fixture: { command: ${BUN}, args: ["${FIXTURE_SERVER}"], max_concurrency: 4, timeout: 10s }
+`,
+      "fixture",
+    );
+    const { client: bob } = await userClient(gateway.url, BOB);
+    const stop = new AbortController();
+    const waits = Array.from({ length: 6 }, () =>
+      bob
+        .callTool(
+          { name: "gateway_invoke", arguments: { server: "fixture", tool: "wait" } },
+          { signal: stop.signal },
+        )
+        .then(firstText, (error: Error) => error.message),
+    );
+    try {
+      await Bun.sleep(300);
+      const { client: alice } = await userClient(gateway.url, ALICE);
+      expect(await invoke(alice, "fixture", "pid")).toMatch(/^\d+$/);
+    } finally {
+      stop.abort();
+    }
+    // Bob's calls past his share were refused at once, naming the limit.
+    const told = await Promise.all(waits);
+    expect(told.filter((text) => text.includes("BACKEND_BUSY"))).toHaveLength(4);
+    expect(told.find((text) => text.includes("BACKEND_BUSY"))).toContain("max_concurrency");
+  });
+});
