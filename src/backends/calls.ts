@@ -1,6 +1,7 @@
 import { formatDuration } from "../config/duration.ts";
 import type { FailsafeConfig } from "../config/schema.ts";
 import { GatewayError } from "../errors.ts";
+import { LOCAL_ADMIN } from "../gateway/caller.ts";
 import { logger } from "../logger.ts";
 import { BackendPolicy, NotSentError } from "../resilience/policy.ts";
 import { createHandle, type Handle } from "./_handle.ts";
@@ -116,13 +117,18 @@ export class Calls {
     try {
       // A per-caller connection has a policy of its own: one caller's credentials failing
       // (its own process or headers) must not open the breaker for every other caller.
-      const policy =
-        handle.callerValues === undefined ? this.policyFor(main) : this.callerPolicy(handle);
+      const shared = handle.callerValues === undefined;
+      const policy = shared ? this.policyFor(main) : this.callerPolicy(handle);
+      // On a policy several callers share, each key's timeouts and slots are counted as its own;
+      // with auth off every local client is the one caller `local`, whose are everyone's.
+      const who = shared ? caller?.identity?.id : undefined;
       return await policy.execute(attempt, {
         idempotent: options.idempotent,
         signal: options.signal,
         isFailure: isBackendFailure,
         isNeutral: isNeedsLogin,
+        ...(who !== undefined && who !== LOCAL_ADMIN.id && { caller: who }),
+        isTimeout: (error) => (error as { code?: unknown })?.code === "REQUEST_TIMEOUT",
       });
     } catch (error) {
       // The backend's own JSON-RPC errors (with their code and data) pass through unchanged.

@@ -296,6 +296,19 @@ export class BackendPool {
         : "";
     const hit = key ? this.cache?.get(key) : undefined;
     if (hit) return hit;
+    // Nor is an answer made with the calling client's help (its roots, its user's answer, its
+    // model's text): the backend asked that client, and would ask the next caller's.
+    let asked = false;
+    const channel: CallerChannel | undefined =
+      key && caller
+        ? {
+            ...caller,
+            request: (...args) => {
+              asked = true;
+              return caller.request(...args);
+            },
+          }
+        : caller;
     // Capabilities (served inside) are budgeted one by one, MCP backends as a whole. A caller's
     // own `per_caller` connection is not: its failures (its credential) are its breaker's alone.
     const budgeted = { server: handle.config.name, tool: handle.driver ? tool : undefined };
@@ -305,7 +318,7 @@ export class BackendPool {
       result = await this.calls.run(
         handle,
         { ...options, idempotent: readOnly || annotations?.idempotentHint === true, tool },
-        caller,
+        channel,
         // Renamed or namespaced tools are called by the backend's own name.
         (connection, callOptions) =>
           connection.callTool(backendToolName(handle.config, tool), args, callOptions),
@@ -318,7 +331,9 @@ export class BackendPool {
     const transformed = transformFor(handle.config, backendToolName(handle.config, tool));
     const final = transformed ? transformResult(result, transformed) : result;
     // An answer from a config a reload replaced meanwhile is not the new config's to reuse.
-    if (key && this.handles.get(handle.config.name) === handle) this.cache?.set(key, final);
+    if (key && !asked && this.handles.get(handle.config.name) === handle) {
+      this.cache?.set(key, final);
+    }
     return final;
   }
 

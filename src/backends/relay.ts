@@ -1,3 +1,5 @@
+import { logger } from "../logger.ts";
+import { credentialAsked } from "../security/elicitation.ts";
 import type { Handle } from "./_handle.ts";
 import type { CallerChannel, JsonObject } from "./types.ts";
 
@@ -19,6 +21,25 @@ export async function relayRequest(
   signal: AbortSignal,
   roots: { uri: string; name?: string }[] | undefined,
 ): Promise<JsonObject> {
+  if (method === "elicitation/create") {
+    // A form asking for a password or a key is phishing, or at best against the spec: never
+    // shown to the user (docs/security.md).
+    const asked = credentialAsked(params);
+    if (asked) {
+      const name = handle.config.name;
+      logger
+        .withTag(`backend:${name}`)
+        .warn(`refused a form elicitation asking for a credential (${asked})`);
+      throw new Error(
+        `elicitation/create refused by the gateway: a form asking the user for a credential (${asked}); MCP requires URL mode for credentials, which the user enters at the service itself`,
+      );
+    }
+  }
+  if (method === "sampling/createMessage" && params?.includeContext !== undefined) {
+    // The client's context of "this server" is the gateway's, every backend's calls and results:
+    // one backend asking for it would read the others'. It gets none.
+    if (params.includeContext !== "none") params = { ...params, includeContext: "none" };
+  }
   const caller = soleCaller(handle);
   // A client without roots (a backend often asks right after it starts, during the call that
   // started it) is not asked: the gateway's own roots answer, as with no caller at all.

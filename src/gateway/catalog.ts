@@ -142,7 +142,10 @@ export class Catalog {
       const rest = uri.slice(CLASH_PREFIX.length);
       const slash = rest.indexOf("/");
       const server = rest.slice(0, slash);
-      if (slash > 0 && this.pool.has(server)) return { server, uri: rest.slice(slash + 1) };
+      // A backend the caller may not see is not found, in the same words as one that does not
+      // exist (another answer would confirm its name).
+      const own = rest.slice(slash + 1);
+      if (slash > 0 && this.pool.has(server) && allow(server, own)) return { server, uri: own };
       throw new ProtocolError(-32002, `Resource not found: ${uri}`, { uri });
     }
     if (this.urisOf.size === 0) await this.listResources().catch(() => undefined);

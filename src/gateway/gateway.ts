@@ -111,6 +111,8 @@ export interface TaskOwner {
   session: string;
   /** The backend's `ttl` for the task (ms), kept that long when longer than the session TTL. */
   ttl?: number;
+  /** The backend's own id of the task, when its client knows it by a gateway id (a clash). */
+  backendId?: string;
 }
 
 export interface ReloadSummary {

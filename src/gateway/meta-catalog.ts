@@ -17,10 +17,11 @@ import type { Caller, CatalogKind } from "./caller.ts";
 import { type Allow, withParams } from "./catalog.ts";
 import { forwardRequest, sessionRelay } from "./channel.ts";
 import type { Gateway } from "./gateway.ts";
+import { subscribed, unsubscribed } from "./subscriptions.ts";
 import { WEBHOOK_SCHEME, webhooksFor } from "./webhooks.ts";
 
 /** Syslog severities, most verbose first (RFC 5424 order as MCP uses it). */
-const LEVELS: LoggingLevel[] = [
+export const LEVELS: LoggingLevel[] = [
   "debug",
   "info",
   "notice",
@@ -159,6 +160,7 @@ export function registerCatalogHandlers(
       withParams(request.params, { uri: target.uri }),
     );
     subscriptions.set(request.params.uri, target);
+    subscribed(gateway, target.server, target.uri, sessionId());
     return {};
   });
   server.setRequestHandler("resources/unsubscribe", async (request, ctx) => {
@@ -173,6 +175,8 @@ export function registerCatalogHandlers(
         await catalog.resolveUri(request.params.uri, allow(ctx, "resources")),
       );
     subscriptions.delete(request.params.uri);
+    // The backend's subscription may be other sessions' too: it lets go with the last of them.
+    if (!unsubscribed(gateway, target.server, target.uri, sessionId())) return {};
     await forward(
       ctx,
       target.server,
@@ -201,12 +205,15 @@ export function registerCatalogHandlers(
       "prompts",
       await catalog.resolvePrompt(request.params.name, allow(ctx, "prompts")),
     );
-    return (await forward(
-      ctx,
-      target.server,
-      "prompts/get",
-      withParams(request.params, { name: target.name }),
-    )) as never;
+    // Its text is redacted as the same text in a tool result or a resource would be.
+    return gateway.security.filterPrompt(
+      await forward(
+        ctx,
+        target.server,
+        "prompts/get",
+        withParams(request.params, { name: target.name }),
+      ),
+    ) as never;
   });
   server.setRequestHandler("completion/complete", async (request, ctx) => {
     const ref = request.params.ref;
@@ -259,9 +266,11 @@ export function registerCatalogHandlers(
           if (!exposed) return;
           params = { ...params, uri: exposed };
         } else if (method === "notifications/tasks/status") {
-          // A task's status goes to the session that created it, and only there.
+          // A task's status goes to the session that created it, and only there; from the
+          // backend that made it (another's same id is not that task).
           const id = (params as { taskId?: string } | undefined)?.taskId;
-          if (!id || gateway.tasks.get(id)?.session !== sessionId()) return;
+          const owner = id ? gateway.tasks.get(id) : undefined;
+          if (owner?.session !== sessionId() || owner.server !== backend || owner.backendId) return;
         } else if (method === "notifications/message") {
           const wanted = gateway.logLevels.get(sessionId());
           const level = (params as { level?: LoggingLevel } | undefined)?.level ?? "info";
@@ -318,14 +327,18 @@ function readKept(gateway: Gateway, uri: string, caller: Caller) {
   return { contents: [{ uri, mimeType: "application/json", text }] };
 }
 
-/** Runs every connected backend that logs at the most verbose level any session asked for. */
-async function applyLogLevel(gateway: Gateway): Promise<void> {
+/**
+ * Runs every connected backend (or `only` that one) that logs at the most verbose level any
+ * session asked for: a backend's level is shared by every session on it, so no session may lower
+ * it for the others; each session filters what it gets by its own level.
+ */
+export async function applyLogLevel(gateway: Gateway, only?: string): Promise<void> {
   const levels = [...gateway.logLevels.values()];
   if (levels.length === 0) return;
   const level = LEVELS[Math.min(...levels.map((l) => LEVELS.indexOf(l)))]!;
   await Promise.all(
     gateway.pool.statuses().map(async ({ name, state }) => {
-      if (state !== "ready") return;
+      if (state !== "ready" || (only !== undefined && name !== only)) return;
       const connection = await gateway.pool.open(name);
       if (!connection.capabilities.logging) return;
       await gateway.pool.request(name, "logging/setLevel", { level }, {}).catch(() => {});

@@ -2,6 +2,7 @@ import type { CallerChannel, CallOptions, JsonObject } from "../backends/types.t
 import { GatewayError } from "../errors.ts";
 import {
   type CallToolResult,
+  type LoggingLevel,
   ProtocolError,
   ProtocolErrorCode,
   Server,
@@ -15,10 +16,12 @@ import { type Caller, type CatalogKind, callerOf, LOCAL_ADMIN } from "./caller.t
 import { createRequestRelay, filterRelayed, forwardRequest, sessionRelay } from "./channel.ts";
 import type { Gateway } from "./gateway.ts";
 import type { InputFlows } from "./input-flows.ts";
+import { applyLogLevel, LEVELS } from "./meta-catalog.ts";
 import { observedCall, refused } from "./observed.ts";
 import { serveStatelessTasks } from "./stateless-tasks.ts";
+import { subscribed, unsubscribed } from "./subscriptions.ts";
 import { ownsTask, screenTaskResult } from "./task-result.ts";
-import { heldTaskId } from "./task-table.ts";
+import { backendTaskId, clientTask, listedTasks, recordTask } from "./task-table.ts";
 import {
   DISCOVERY_CAPABILITIES,
   ListToolsParams,
@@ -126,11 +129,14 @@ export async function createBackendServer(
       catalogGrant(ctx, "resources/subscribe");
       const result = await forward(ctx, "resources/subscribe", request.params);
       subscriptions.add(request.params.uri);
+      subscribed(gateway, name, request.params.uri, options.sessionId());
       return result;
     });
     server.setRequestHandler("resources/unsubscribe", async (request, ctx) => {
       catalogGrant(ctx, "resources/unsubscribe");
       subscriptions.delete(request.params.uri);
+      // The backend's subscription may be other sessions' too: it lets go with the last of them.
+      if (!unsubscribed(gateway, name, request.params.uri, options.sessionId())) return {};
       return forward(ctx, "resources/unsubscribe", request.params);
     });
   }
@@ -146,12 +152,20 @@ export async function createBackendServer(
       params as JsonObject,
     );
 
-  let logLevelSet = false;
   if (connection.capabilities.logging) {
-    // The SDK answers setLevel itself by default; the backend must hear it.
-    server.setRequestHandler("logging/setLevel", (request, ctx) => {
-      logLevelSet = true;
-      return forward(ctx, "logging/setLevel", request.params);
+    // The SDK answers setLevel itself by default; the backend must hear it. A backend shared by
+    // several sessions has one level for them all: this session's level joins theirs (the most
+    // verbose is applied, each session filters by its own), so one key cannot silence, or pick,
+    // what another key's session gets. A session's own connection takes its level as it is.
+    const ownConnection = () =>
+      gateway.config.backends.some(
+        (b) => b.name === name && (b.isolation === "session" || !!b.per_caller),
+      );
+    server.setRequestHandler("logging/setLevel", async (request, ctx) => {
+      if (options.sessionId()) gateway.logLevels.set(options.sessionId(), request.params.level);
+      if (ownConnection()) return forward(ctx, "logging/setLevel", request.params);
+      await applyLogLevel(gateway, name);
+      return {};
     });
   }
 
@@ -212,18 +226,15 @@ export async function createBackendServer(
       )
         .then((result) => {
           // A task-augmented call answers with a task, bound to this caller as on /mcp.
-          const made = (result as { task?: { taskId?: unknown; ttl?: unknown } }).task;
-          if (params.task && typeof made?.taskId === "string") {
-            const owner = {
-              server: name,
-              tool,
-              caller: caller.id,
-              session: options.sessionId(),
-              ...(typeof made.ttl === "number" && { ttl: made.ttl }),
-            };
-            if (!gateway.tasks.claim(made.taskId, owner)) throw heldTaskId(name, made.taskId);
-          }
-          return gateway.security.filterResult(result) as JsonObject;
+          const answer = params.task
+            ? recordTask(gateway.tasks, result, {
+                server: name,
+                tool,
+                caller: caller.id,
+                session: options.sessionId(),
+              })
+            : result;
+          return gateway.security.filterResult(answer) as JsonObject;
         })
         .catch((error: unknown) => {
           if (error instanceof GatewayError) return gatewayFailure(error) as JsonObject;
@@ -271,11 +282,11 @@ export async function createBackendServer(
       const owner = typeof id === "string" ? gateway.tasks.get(id) : undefined;
       return ownsTask(owner, caller) && owner.server === name ? owner : undefined;
     };
-    const mine = (id: unknown) => !!ownerOf(id);
     if (method === "tasks/list") {
       const result = await forward(ctx, method, params);
-      const tasks = (result.tasks as { taskId?: unknown }[] | undefined) ?? [];
-      return { ...result, tasks: tasks.filter((task) => mine(task.taskId)) };
+      const tasks = (result.tasks as { taskId: string }[] | undefined) ?? [];
+      const mine = [...gateway.tasks].filter(([id]) => !!ownerOf(id));
+      return { ...result, tasks: listedTasks(tasks, name, mine) };
     }
     const owner = ownerOf(params.taskId);
     if (!owner) {
@@ -284,7 +295,12 @@ export async function createBackendServer(
         `Unknown task ${String(params.taskId)}`,
       );
     }
-    const answer = await forward(ctx, method, params);
+    const id = params.taskId as string;
+    const answer = clientTask(
+      await forward(ctx, method, { ...params, taskId: backendTaskId(id, owner) }),
+      id,
+      owner,
+    );
     return method === "tasks/result" ? screenTaskResult(gateway, owner, answer) : answer;
   }
 
@@ -322,6 +338,7 @@ export async function createBackendServer(
     const result = await forward(context, request.method, request.params);
     // A resource's text is redacted as the same text embedded in a tool result would be.
     if (request.method === "resources/read") return gateway.security.filterContents(result);
+    if (request.method === "prompts/get") return gateway.security.filterPrompt(result);
     // Prompt, resource and template lists are read by the model too: poisoned entries held back.
     return gateway.security.screenListed(name, request.method, result);
   };
@@ -348,7 +365,9 @@ export async function createBackendServer(
         const uri = (params as { uri?: string } | undefined)?.uri;
         if (!uri || !subscriptions.has(uri)) return;
       } else if (method === "notifications/message") {
-        if (!logLevelSet) return;
+        const wanted = gateway.logLevels.get(options.sessionId());
+        const level = (params as { level?: LoggingLevel } | undefined)?.level ?? "info";
+        if (!wanted || LEVELS.indexOf(level) < LEVELS.indexOf(wanted)) return;
       } else if (!method.endsWith("/list_changed")) {
         return;
       }

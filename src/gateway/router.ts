@@ -55,16 +55,17 @@ export class Router {
 
   async resolve(name: string, toolName: string, caller: Caller): Promise<Resolved> {
     const server = this.pool.canonical(name);
-    if (!this.pool.has(server)) {
+    // A caller that may not reach the server at all is refused before it is woken (it must not
+    // start a backend's process, or spend its breaker, that it cannot use), and as if the server
+    // did not exist: a denial would confirm a backend's name to a key that may not see it.
+    const unreachable = this.pool.has(server) && !this.reachable(server, toolName, caller);
+    if (!this.pool.has(server) || unreachable) {
       const suggestions = closeMatches(server, this.servers(caller));
       throw new GatewayError(
         "SERVER_NOT_FOUND",
         `unknown server "${server}"${hint(suggestions)}; gateway_list_servers lists them`,
       );
     }
-    // A caller that may not reach the server at all is refused before it is woken: it must not
-    // start a backend's process (or spend its breaker) that it cannot use.
-    if (!caller.allows(server, "*")) this.check(server, toolName, caller);
     // A cached list is only a hint: the backend's live list (checked against gateway.lock and
     // by the scanner when it connected) decides which tools exist and what they are.
     await this.pool.discovered(server, this.discoveryWait);
@@ -80,6 +81,14 @@ export class Router {
     }
     this.check(server, tool.name, caller);
     return { server, tool };
+  }
+
+  /** Whether the caller may reach `server` at all; the denial is logged when it may not. */
+  private reachable(server: string, tool: string, caller: Caller): boolean {
+    if (caller.allows(server, "*")) return true;
+    const rule = caller.denial?.(server, "*") ?? "the caller's scopes";
+    logger.withTag("policy").warn(`denied ${caller.id} calling ${server}:${tool} (rule ${rule})`);
+    return false;
   }
 
   /**

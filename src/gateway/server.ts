@@ -28,6 +28,7 @@ import type { InputFlows } from "./input-flows.ts";
 import { registerCatalogHandlers } from "./meta-catalog.ts";
 import { serveStatelessTasks } from "./stateless-tasks.ts";
 import { ownsTask, screenTaskResult } from "./task-result.ts";
+import { backendTaskId, clientTask, listedTasks } from "./task-table.ts";
 import {
   DISCOVERY_CAPABILITIES,
   ListToolsParams,
@@ -252,17 +253,17 @@ export function createSessionServer(gateway: Gateway, options: SessionServerOpti
     const mine = [...gateway.tasks].filter(([, owner]) => ownsTask(owner, caller));
     if (method === "tasks/list") {
       const servers = new Set(mine.map(([, owner]) => owner.server));
-      const ids = new Set(mine.map(([id]) => id));
       const lists = await Promise.all(
         // Through this session's channel, as tasks/get: with `isolation: session` (or
         // `per_caller`) the tasks live on the session's (caller's) own connection.
         [...servers].map((name) =>
           forwardRequest(gateway.pool, server, ctx, options.sessionId(), name, "tasks/list", {})
             .then((result) => (result.tasks as { taskId: string }[] | undefined) ?? [])
+            .then((tasks) => listedTasks(tasks, name, mine))
             .catch(() => []),
         ),
       );
-      return { tasks: lists.flat().filter((task) => ids.has(task.taskId)) };
+      return { tasks: lists.flat() };
     }
     const owner = typeof params.taskId === "string" ? gateway.tasks.get(params.taskId) : undefined;
     if (!ownsTask(owner, caller)) {
@@ -271,14 +272,14 @@ export function createSessionServer(gateway: Gateway, options: SessionServerOpti
         `Unknown task ${String(params.taskId)}`,
       );
     }
-    const answer = await forwardRequest(
-      gateway.pool,
-      server,
-      ctx,
-      options.sessionId(),
-      owner.server,
-      method,
-      params,
+    const id = params.taskId as string;
+    const answer = clientTask(
+      await forwardRequest(gateway.pool, server, ctx, options.sessionId(), owner.server, method, {
+        ...params,
+        taskId: backendTaskId(id, owner),
+      }),
+      id,
+      owner,
     );
     return method === "tasks/result" ? screenTaskResult(gateway, owner, answer) : answer;
   }

@@ -5,6 +5,7 @@ import type { Caller } from "./caller.ts";
 import { identityOf } from "./channel.ts";
 import type { Gateway, TaskOwner } from "./gateway.ts";
 import { ownsTask, screenTaskResult } from "./task-result.ts";
+import { backendTaskId, clientTask, listedTasks } from "./task-table.ts";
 
 const byId = { params: z.looseObject({ taskId: z.string() }) };
 
@@ -67,7 +68,6 @@ export async function answerStatelessTask(
   try {
     if (method === "tasks/list") {
       const owned = [...gateway.tasks].filter(([, owner]) => mine(owner));
-      const ids = new Set(owned.map(([taskId]) => taskId));
       const bySession = new Map(
         owned.map(([, owner]) => [`${owner.server}\n${owner.session}`, owner]),
       );
@@ -77,12 +77,13 @@ export async function answerStatelessTask(
           gateway.pool
             .request(owner.server, "tasks/list", {}, { signal }, channel(owner.session))
             .then((result) => (result.tasks as { taskId: string }[] | undefined) ?? [])
+            .then((tasks) => listedTasks(tasks, owner.server, owned))
             .catch(() => []),
         ),
       );
       const seen = new Set<string>();
       const tasks = lists.flat().filter((task) => {
-        if (!ids.has(task.taskId) || seen.has(task.taskId)) return false;
+        if (seen.has(task.taskId)) return false;
         seen.add(task.taskId);
         return true;
       });
@@ -93,12 +94,16 @@ export async function answerStatelessTask(
     if (!mine(owner)) {
       throw new ProtocolError(ProtocolErrorCode.InvalidParams, `Unknown task ${String(taskId)}`);
     }
-    const result = await gateway.pool.request(
-      owner.server,
-      method,
-      { taskId: taskId as string },
-      { signal },
-      channel(owner.session),
+    const result = clientTask(
+      await gateway.pool.request(
+        owner.server,
+        method,
+        { taskId: backendTaskId(taskId as string, owner) },
+        { signal },
+        channel(owner.session),
+      ),
+      taskId as string,
+      owner,
     );
     return answer({
       result: method === "tasks/result" ? screenTaskResult(gateway, owner, result) : result,

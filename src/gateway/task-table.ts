@@ -1,4 +1,4 @@
-import { GatewayError } from "../errors.ts";
+import { randomUUID } from "node:crypto";
 import type { TaskOwner } from "./gateway.ts";
 
 /** Past this many tasks the least recently used go first, whatever their age. */
@@ -32,17 +32,23 @@ export class TaskTable extends Map<string, TaskOwner> {
   }
 
   /**
-   * Records `owner` for task `id` unless another caller's task holds that id now: a backend
-   * answering with another caller's task id would otherwise take the task over (its owner
-   * refused, its requests routed to that backend). False then, and nothing changes. The same
-   * caller's task of another backend with the same id (two servers numbering tasks alike) is
-   * replaced, as before: ids are the backends' own, and the gateway does not rename them.
+   * Records `owner`'s new task, which its backend calls `id`, and returns the id its client is
+   * to use: `id` itself, unless another caller's task or another backend's holds it now (two
+   * servers numbering their tasks alike, or a backend answering with another's id on purpose).
+   * Then the newcomer gets a gateway id of its own (`id~<random>`), and the task that held `id`
+   * stays where it was: the newcomer can neither take it over (its tasks/get and tasks/result
+   * answered by another backend, in its name) nor be refused for it. The same caller's same
+   * backend may give an id again.
    */
-  claim(id: string, owner: TaskOwner): boolean {
+  claim(id: string, owner: TaskOwner): string {
     const held = this.get(id);
-    if (held && held.caller !== owner.caller) return false;
-    this.set(id, owner);
-    return true;
+    if (!held || (held.caller === owner.caller && held.server === owner.server)) {
+      this.set(id, owner);
+      return id;
+    }
+    const alias = `${id.slice(0, 80)}~${randomUUID()}`;
+    this.set(alias, { ...owner, backendId: id });
+    return alias;
   }
 
   override get(id: string): TaskOwner | undefined {
@@ -84,10 +90,68 @@ export class TaskTable extends Map<string, TaskOwner> {
   }
 }
 
-/** The refusal of a task whose id another caller's task holds. */
-export function heldTaskId(server: string, id: string): GatewayError {
-  return new GatewayError(
-    "BACKEND_ERROR",
-    `[backend:${server}] answered with task id ${JSON.stringify(id.slice(0, 80))}, which another caller's task holds; refused (a backend must not reuse another task's id)`,
+const RELATED_TASK = "io.modelcontextprotocol/related-task";
+
+/**
+ * Records the task a task-augmented call answered with (`result.task`) as `owner`'s, and
+ * returns the result under the id its client is to use (see `TaskTable.claim`).
+ */
+export function recordTask<T extends object>(
+  tasks: TaskTable,
+  result: T,
+  owner: Omit<TaskOwner, "ttl" | "backendId">,
+): T {
+  const made = (result as { task?: { taskId?: unknown; ttl?: unknown } }).task;
+  if (typeof made?.taskId !== "string") return result;
+  const full = { ...owner, ...(typeof made.ttl === "number" && { ttl: made.ttl }) };
+  const id = tasks.claim(made.taskId, full);
+  return id === made.taskId ? result : clientTask(result, id, { ...full, backendId: made.taskId });
+}
+
+/** The id the backend knows task `id` by (a gateway id stands for the backend's own). */
+export function backendTaskId(id: string, owner: TaskOwner): string {
+  return owner.backendId ?? id;
+}
+
+/**
+ * `answer` (a task, a CreateTaskResult, a task's result) with the backend's id of the task
+ * replaced by `id`, the one its client knows, where it names the task.
+ */
+export function clientTask<T extends object>(answer: T, id: string, owner: TaskOwner): T {
+  const theirs = owner.backendId;
+  if (theirs === undefined) return answer;
+  const named = answer as {
+    taskId?: unknown;
+    task?: { taskId?: unknown };
+    _meta?: Record<string, { taskId?: unknown } | undefined>;
+  };
+  const related = named._meta?.[RELATED_TASK];
+  return {
+    ...answer,
+    ...(named.taskId === theirs && { taskId: id }),
+    ...(named.task?.taskId === theirs && { task: { ...named.task, taskId: id } }),
+    ...(related?.taskId === theirs && {
+      _meta: { ...named._meta, [RELATED_TASK]: { ...related, taskId: id } },
+    }),
+  };
+}
+
+/**
+ * The tasks a backend's `tasks/list` answered that are among `mine` (id and owner, of `server`),
+ * each under the id its client knows.
+ */
+export function listedTasks(
+  tasks: { taskId: string }[],
+  server: string,
+  mine: [string, TaskOwner][],
+): { taskId: string }[] {
+  const ids = new Map(
+    mine
+      .filter(([, owner]) => owner.server === server)
+      .map(([id, owner]) => [backendTaskId(id, owner), [id, owner] as const]),
   );
+  return tasks.flatMap((task) => {
+    const known = ids.get(task.taskId);
+    return known ? [clientTask(task, known[0], known[1])] : [];
+  });
 }

@@ -4,7 +4,7 @@ import type { Caller } from "../gateway/caller.ts";
 import type { Gateway } from "../gateway/gateway.ts";
 import { observedCall, refused } from "../gateway/observed.ts";
 import type { Resolved } from "../gateway/router.ts";
-import { heldTaskId } from "../gateway/task-table.ts";
+import { recordTask } from "../gateway/task-table.ts";
 import type { MetaContext, MetaTool } from "./types.ts";
 import { stringArg } from "./types.ts";
 import { checkArgumentLimits, checkArguments } from "./validate.ts";
@@ -90,18 +90,15 @@ async function invokeTool(
     ),
   );
   // A task-augmented call answers with a task: later tasks/* requests are routed by its id.
-  const made = (result as { task?: { taskId?: unknown; ttl?: unknown } }).task;
-  if (task && typeof made?.taskId === "string") {
-    const owner = {
-      server,
-      tool: toolName,
-      caller: caller.id,
-      session: sessionId ?? "",
-      ...(typeof made.ttl === "number" && { ttl: made.ttl }),
-    };
-    if (!gateway.tasks.claim(made.taskId, owner)) throw heldTaskId(server, made.taskId);
-  }
-  return gateway.security.filterResult(result);
+  const answer = task
+    ? recordTask(gateway.tasks, result, {
+        server,
+        tool: toolName,
+        caller: caller.id,
+        session: sessionId ?? "",
+      })
+    : result;
+  return gateway.security.filterResult(answer);
 }
 
 /** `arguments` may be an object, a JSON string of one (some clients send that), or absent. */

@@ -17,7 +17,7 @@ import {
   type ToolChanges,
 } from "./pins.ts";
 import { PoisoningRegistry, type ToolFinding } from "./poisoning.ts";
-import { redactContents, redactResult, redactText, redactValue } from "./redact.ts";
+import { redactContents, redactPrompt, redactResult, redactText, redactValue } from "./redact.ts";
 import { compilePattern, matches } from "./scopes.ts";
 
 /** Tagged at each use, so it follows `--log-level` set after import. */
@@ -57,6 +57,8 @@ export interface Security {
   filterResult(result: CallToolResult): CallToolResult;
   /** Redacts credentials from a `resources/read` result when `security.redact_results` is on. */
   filterContents<T extends { contents?: unknown }>(result: T): T;
+  /** Redacts credentials from a `prompts/get` result when `security.redact_results` is on. */
+  filterPrompt<T extends { description?: unknown; messages?: unknown }>(result: T): T;
   /**
    * Redacts credentials from a backend's log message (`data`) or progress (`message`) relayed
    * to a client, when `security.redact_results` is on: the same text as a result's.
@@ -270,6 +272,9 @@ export function createSecurity(options: SecurityOptions): Security {
     },
     filterContents(result) {
       return redacting ? redactContents(result) : result;
+    },
+    filterPrompt(result) {
+      return redacting ? redactPrompt(result) : result;
     },
     filterNotification(method, params) {
       if (!redacting || !params) return params;

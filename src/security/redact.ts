@@ -106,6 +106,27 @@ export function redactResult<T extends ResultLike>(result: T): T {
 }
 
 /**
+ * A `prompts/get` result with credentials redacted from its description and each message's
+ * content as from a tool result's blocks (strict): the model reads a prompt as it reads a result.
+ */
+export function redactPrompt<T extends { description?: unknown; messages?: unknown }>(
+  result: T,
+): T {
+  if (!Array.isArray(result.messages)) return result;
+  return {
+    ...result,
+    ...(typeof result.description === "string" && {
+      description: redactText(result.description, true),
+    }),
+    messages: result.messages.map((message: { content?: unknown }) =>
+      message?.content && typeof message.content === "object"
+        ? { ...message, content: redactResult({ content: [message.content] }).content[0] }
+        : message,
+    ),
+  };
+}
+
+/**
  * A `resources/read` result with credentials redacted from its text contents (strict), as an
  * embedded resource in a tool result is: a link to it must not be the way around. Blobs are left
  * whole (base64 is no text to read).

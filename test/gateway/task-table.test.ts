@@ -46,3 +46,20 @@ describe("the task table forgets tasks", () => {
     expect([...tasks.keys()].every((id) => id.startsWith("new"))).toBe(true);
   });
 });
+
+describe("a task id another task holds", () => {
+  test("gives the newcomer a gateway id of its own; the holder keeps the backend's", () => {
+    const tasks = new TaskTable(() => 60_000);
+    expect(tasks.claim("task-1", owner)).toBe("task-1");
+    // The same caller's same backend may give an id again.
+    expect(tasks.claim("task-1", { ...owner, session: "s2" })).toBe("task-1");
+    const other = { ...owner, server: "leaky" };
+    const alias = tasks.claim("task-1", other);
+    expect(alias).toStartWith("task-1~");
+    expect(tasks.get(alias)).toEqual({ ...other, backendId: "task-1" });
+    expect(tasks.get("task-1")?.server).toBe("everything");
+    const bobs = tasks.claim("task-1", { ...owner, caller: "bob" });
+    expect(bobs).not.toBe(alias);
+    expect(tasks.get(bobs)?.caller).toBe("bob");
+  });
+});

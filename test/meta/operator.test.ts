@@ -251,7 +251,8 @@ describe("routing profiles", () => {
     expect(switched.data.profile).toBe("no_fixture");
     const servers = (await call(client, "gateway_list_servers")).data.servers;
     expect(servers).toEqual([]);
-    expect((await invoke(client, "echo", { message: "x" })).text).toStartWith("[POLICY_DENIED]");
+    // A server the profile hides is unknown to the session, as it is to gateway_list_servers.
+    expect((await invoke(client, "echo", { message: "x" })).text).toStartWith("[SERVER_NOT_FOUND]");
     const unknown = await call(client, "gateway_set_profile", { profile: "nope" });
     expect(unknown.text).toContain("gateway_list_profiles");
 

@@ -51,7 +51,8 @@ describe("a backend outside a key's scopes", () => {
         name: "gateway_invoke",
         arguments: { server: "private", tool: "echo", arguments: { message: "x" } },
       });
-      expect(firstText(refused)).toStartWith("[POLICY_DENIED]");
+      // Unknown to that key, as a server that does not exist (docs/security.md).
+      expect(firstText(refused)).toStartWith("[SERVER_NOT_FOUND]");
     }
     expect(gateway.gateway.pool.status("private")?.state).toBe("idle");
     const admin = await connectWithKey(gateway.url, ADMIN);

@@ -120,8 +120,9 @@ describe('a bare glob in denied_tools ("write_*") denies those tools on every se
 
 describe("server:* covers a tool whose own name holds ':'", () => {
   test('denied_tools ["evil:*"] denies evil:danger:wipe everywhere', async () => {
+    // The whole server is denied, so hidden: unknown to the key, as on /mcp/evil below.
     expect(await invoke(KEYS.noevil, "evil", "danger:wipe")).toContain(
-      'denied by policy (rule denied_tools "evil:*"',
+      '[SERVER_NOT_FOUND] unknown server "evil"',
     );
     expect(await callFlat(KEYS.noevil, "evil__danger:wipe")).not.toContain("called danger:wipe");
     // The whole server is denied: /mcp/evil answers like a server that does not exist.
