@@ -40,7 +40,7 @@ function toFileShape(config: ResolvedConfig): Record<string, unknown> {
   const { file: _file, warnings: _warnings, backends, ...rest } = config;
   const tree: Record<string, unknown> = { ...rest, backends: {} };
   for (const backend of backends) {
-    const { name, configError: _error, ...fields } = backend;
+    const { name, configError: _error, stateDir: _stateDir, ...fields } = backend;
     (tree.backends as Record<string, unknown>)[name] = fields;
   }
   const paths = DURATION_PATHS.map((path) => path.split("."));
