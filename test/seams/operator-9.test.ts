@@ -4,13 +4,22 @@
  * the CLI, doctor, the dashboard's API and the audit log, each finding where two of them meet.
  */
 import { describe, expect, setDefaultTimeout, test } from "bun:test";
-import { writeFileSync } from "node:fs";
+import { mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { loadConfig } from "../../src/config/load.ts";
-import { runCli } from "../cli/_run.ts";
-import { BUN, FIXTURE_SERVER, tempDir } from "../helpers.ts";
+import { runCli, runCliAsync } from "../cli/_run.ts";
+import {
+  BUN,
+  cleanupsAfterAll,
+  FIXTURE_SERVER,
+  startFromFile,
+  tempDir,
+  waitFor,
+} from "../helpers.ts";
+import { ZOO_SPEC } from "./_helpers.ts";
 
 setDefaultTimeout(60_000);
+const cleanups = cleanupsAfterAll();
 
 describe("config export × state_dir", () => {
   test("the export of a config with a state_dir loads again", () => {
@@ -27,5 +36,30 @@ describe("config export × state_dir", () => {
     writeFileSync(again, exported.stdout);
     // It failed with "unknown key backends.fx.stateDir": the resolved backend's own field.
     expect(() => loadConfig({ path: again, env })).not.toThrow();
+  });
+});
+
+describe("cap import × a running gateway × reload", () => {
+  test("the folder the warning asks for is served after a reload, and the warning says so (not a restart)", async () => {
+    const home = tempDir("mcpgw-op9-");
+    const file = join(home, "gateway.yaml");
+    writeFileSync(file, "capabilities: { builtin: false, directories: [caps] }\n");
+    mkdirSync(join(home, "caps"));
+    const running = await startFromFile(file);
+    cleanups.push(() => running.stop());
+    writeFileSync(join(home, "zoo.yaml"), ZOO_SPEC);
+    const env = { HOME: home, PATH: process.env.PATH ?? "" };
+    const imported = await runCliAsync(
+      ["cap", "import", join(home, "zoo.yaml"), "--output", join(home, "api"), "--config", file],
+      { env },
+    );
+    expect(imported.code).toBe(0);
+    expect(imported.stderr).toContain("is not under capabilities.directories");
+    // It said "(and restart serve)": the operator restarted a team's gateway for nothing.
+    expect(imported.stderr).not.toContain("restart");
+    writeFileSync(file, "capabilities: { builtin: false, directories: [caps, api] }\n");
+    await running.reload();
+    const names = () => running.gateway.index.tools("capabilities").map((tool) => tool.name);
+    await waitFor(() => names().includes("listGiraffes"));
   });
 });
