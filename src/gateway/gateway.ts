@@ -1,6 +1,7 @@
 import { BackendPool } from "../backends/pool.ts";
 import type { InternalDriver } from "../backends/types.ts";
 import type { CapabilitiesDriver, CapabilitiesSettings } from "../capabilities/driver.ts";
+import type { LoadProblem } from "../capabilities/registry.ts";
 import type { ResolvedConfig } from "../config/load.ts";
 import { createGatewayHooks, type GatewayHookable } from "../hooks.ts";
 import { logger } from "../logger.ts";
@@ -137,6 +138,8 @@ export interface HealthReport {
   disabled?: DisabledEntry[];
   /** Skills served, withheld as poisoned, and folders that did not load. */
   skills?: SkillsReport;
+  /** Capability files that do not load (a file's last good version may still be served). */
+  capabilities?: { server: string; problems: LoadProblem[] };
 }
 
 export function createGateway(options: GatewayOptions): Gateway {
@@ -392,6 +395,7 @@ export function createGateway(options: GatewayOptions): Gateway {
         ...(surfaces.size ? { surfaces: [...surfaces.values()] } : {}),
         ...(disabled.length ? { disabled } : {}),
         ...(operator.skills ? { skills: operator.skills.report() } : {}),
+        ...capabilityProblems(options.drivers ?? []),
       };
     },
     async close() {
@@ -421,6 +425,17 @@ function changedSettings(key: string, next: unknown, running: unknown): string[]
   return names
     .filter((name) => JSON.stringify(a[name]) !== JSON.stringify(b[name]))
     .map((name) => `${key}.${name}`);
+}
+
+/** The capabilities backend's files that do not load, for `/health` (none: nothing). */
+function capabilityProblems(
+  drivers: readonly InternalDriver[],
+): Pick<HealthReport, "capabilities"> {
+  for (const driver of drivers) {
+    const problems = (driver as Partial<CapabilitiesDriver>).registry?.problems;
+    if (problems?.length) return { capabilities: { server: driver.name, problems } };
+  }
+  return {};
 }
 
 /**

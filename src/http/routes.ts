@@ -335,7 +335,7 @@ export function createRoutes(gateway: Gateway, options: RoutesOptions = {}): Rou
    */
   function scopedHealth(report: HealthReport, caller: Caller): HealthReport {
     const reach = (server: string) => caller.allows(server, "*");
-    const { security, surfaces, skills, resourceClashes, disabled, ...rest } = report;
+    const { security, surfaces, skills, capabilities, resourceClashes, disabled, ...rest } = report;
     const kept = disabled?.filter((entry) => reach(entry.server));
     const clashes = resourceClashes?.filter((clash) => reach(clash.owner) && reach(clash.other));
     const backends = Object.entries(report.backends).filter(([name]) => reach(name));
@@ -366,6 +366,7 @@ export function createRoutes(gateway: Gateway, options: RoutesOptions = {}): Rou
           }
         : {}),
       ...(skills && reach("skills") ? { skills } : {}),
+      ...(capabilities && reach(capabilities.server) ? { capabilities } : {}),
       ...(clashes?.length ? { resourceClashes: clashes } : {}),
       ...(kept?.length ? { disabled: kept } : {}),
     };

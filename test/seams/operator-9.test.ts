@@ -63,3 +63,41 @@ describe("cap import × a running gateway × reload", () => {
     await waitFor(() => names().includes("listGiraffes"));
   });
 });
+
+describe("a capability file broken during hot reload × /health", () => {
+  const capability = (method: string) => `name: zoo_hours
+description: Opening hours of the zoo
+schema: { input: { type: object, properties: {} } }
+rest: { method: ${method}, base_url: "https://zoo.example.org", path: /hours }
+`;
+
+  test("the last good version keeps serving, and /health names the file and what to fix", async () => {
+    const home = tempDir("mcpgw-op9-");
+    mkdirSync(join(home, "caps"));
+    writeFileSync(join(home, "caps/hours.yaml"), capability("GET"));
+    const file = join(home, "gateway.yaml");
+    writeFileSync(file, "capabilities: { builtin: false, directories: [caps] }\n");
+    const running = await startFromFile(file);
+    cleanups.push(() => running.stop());
+    const names = () => running.gateway.index.tools("capabilities").map((tool) => tool.name);
+    await waitFor(() => names().includes("zoo_hours"));
+
+    writeFileSync(join(home, "caps/hours.yaml"), capability("FETCH"));
+    const reloaded = await fetch(`${running.url}/api/reload`, { method: "POST" });
+    expect(reloaded.status).toBe(200);
+    expect(names()).toContain("zoo_hours");
+    // Only the log said so: /health, the operator's view, showed every backend ready and nothing else.
+    const health = (await (await fetch(`${running.url}/health`)).json()) as {
+      capabilities?: { server: string; problems: { source: string; errors: string[] }[] };
+    };
+    expect(health.capabilities?.server).toBe("capabilities");
+    const [problem] = health.capabilities?.problems ?? [];
+    expect(problem?.source).toBe(join(home, "caps/hours.yaml"));
+    expect(problem?.errors.join()).toContain("rest.method");
+
+    writeFileSync(join(home, "caps/hours.yaml"), capability("GET"));
+    await fetch(`${running.url}/api/reload`, { method: "POST" });
+    const fixed = (await (await fetch(`${running.url}/health`)).json()) as object;
+    expect(fixed).not.toHaveProperty("capabilities");
+  });
+});
