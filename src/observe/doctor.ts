@@ -23,7 +23,13 @@ import { defaultStateDir } from "../state/store.ts";
 import { firewallChecks } from "./doctor-firewall.ts";
 import { backendHint, isGateway, portHint } from "./doctor-hints.ts";
 import { skillChecks } from "./doctor-skills.ts";
-import { capabilityChecks, lockChecks, poisoningChecks, scopeChecks } from "./doctor-tools.ts";
+import {
+  capabilityChecks,
+  lockChecks,
+  poisoningChecks,
+  scopeChecks,
+  surfacedChecks,
+} from "./doctor-tools.ts";
 
 /** `fail` makes `doctor` exit non-zero; `warn` and `note` do not. */
 export type CheckStatus = "ok" | "note" | "warn" | "fail";
@@ -92,6 +98,7 @@ export async function runDoctor(options: DoctorOptions): Promise<DoctorReport> {
   checks.push(...poisoningChecks(config, { ...listed.tools, ...capabilities.tools }));
   checks.push(...lockChecks(config, listed.tools, listed.failed));
   checks.push(...scopeChecks(config, { ...listed.tools, ...capabilities.tools }));
+  checks.push(...surfacedChecks(config, { ...listed.tools, ...capabilities.tools }));
   checks.push(...skillChecks(config, env));
   checks.push(...(await firewallChecks(config, { ...listed.tools, ...capabilities.tools })));
   return { ok: !checks.some((c) => c.status === "fail"), config: config.file ?? null, checks };

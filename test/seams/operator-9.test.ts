@@ -101,3 +101,31 @@ rest: { method: ${method}, base_url: "https://zoo.example.org", path: /hours }
     expect(fixed).not.toHaveProperty("capabilities");
   });
 });
+
+describe("meta_mcp.surfaced_tools × doctor", () => {
+  test("an entry naming no backend, or a tool its backend does not list, is a warning that says which", () => {
+    const home = tempDir("mcpgw-op9-");
+    const file = join(home, "gateway.yaml");
+    writeFileSync(
+      file,
+      `server: { port: 1 }
+state_dir: ./state
+capabilities: { builtin: false }
+meta_mcp: { surfaced_tools: ["fx:echo", "fx:ech", { server: fz, tool: pid }] }
+backends:
+  fx: { command: ${BUN}, args: ["${FIXTURE_SERVER}"] }
+`,
+    );
+    const env = { HOME: home, PATH: process.env.PATH ?? "" };
+    const doctor = runCli(["doctor", "--json", "--config", file], { env });
+    const report = JSON.parse(doctor.stdout) as {
+      checks: { name: string; status: string; message: string; hint?: string }[];
+    };
+    // Both typos were silent: the tools were simply absent from every session's tools/list.
+    const surfaced = report.checks.filter((check) => check.name === "surfaced");
+    expect(surfaced.map((check) => check.status)).toEqual(["warn", "warn"]);
+    expect(surfaced[0]?.message).toContain('meta_mcp.surfaced_tools[1]: fx lists no tool "ech"');
+    expect(surfaced[1]?.message).toContain('meta_mcp.surfaced_tools[2]: no backend is named "fz"');
+    expect(surfaced.every((check) => check.hint)).toBe(true);
+  });
+});
