@@ -422,7 +422,7 @@ export class BackendPool {
    * The kill switch: closes the backend's connections (its per-session ones too) and refuses
    * its calls until `revive`.
    */
-  async kill(name: string, detail: string): Promise<void> {
+  async kill(name: string, detail: string, announce = true): Promise<void> {
     const handle = this.require(name, false);
     this.killSwitch.disable({
       server: handle.config.name,
@@ -430,8 +430,15 @@ export class BackendPool {
       detail,
       since: Date.now(),
     });
+    if (announce) this.onOperatorSwitch?.("kill", handle.config.name, detail);
     await this.retire(handle);
   }
+
+  /**
+   * Cluster: hears of an operator's kill or revive here, for the other instances to apply with
+   * `announce` false (an operator behind a load balancer reaches one instance).
+   */
+  onOperatorSwitch?: (action: "kill" | "revive", server: string, detail: string) => void;
 
   /**
    * An operator's restart (the dashboard): closes the backend's connections, its per-session
@@ -446,7 +453,8 @@ export class BackendPool {
   }
 
   /** Ends a kill or an error-budget disable; false when the backend was not disabled. */
-  revive(name: string): boolean {
+  revive(name: string, announce = true): boolean {
+    if (announce) this.onOperatorSwitch?.("revive", this.canonical(name), "");
     return this.killSwitch.enable(this.canonical(name));
   }
 

@@ -1,0 +1,52 @@
+/**
+ * An operator of a small team's gateway at the seams (round 9), in a cluster: the dashboard's
+ * Disable (the kill switch) × instances behind a load balancer. The admin's click lands on one
+ * instance; the backend must be disabled on every one, as a breaker that opens is, and Enable
+ * on any instance brings it back everywhere.
+ */
+import { describe, expect, setDefaultTimeout, test } from "bun:test";
+import type { Client } from "@modelcontextprotocol/client";
+import { connectStateless, firstText, waitFor } from "../helpers.ts";
+import { ALICE, authYaml, BOB, clusterYaml, useCluster } from "./_config.ts";
+
+setDefaultTimeout(60_000);
+
+const { instances } = useCluster((redisUrl, id) =>
+  clusterYaml(redisUrl, id, "seams-9-kill", authYaml({ alice: [ALICE, "admin: true"], bob: BOB })),
+);
+
+async function echoText(client: Client, message: string): Promise<string> {
+  const result = await client.callTool({
+    name: "gateway_invoke",
+    arguments: { server: "fixture", tool: "echo", arguments: { message } },
+  });
+  return firstText(result);
+}
+
+const act = (url: string, action: "disable" | "enable") =>
+  fetch(`${url}/api/backends/fixture/${action}`, {
+    method: "POST",
+    headers: { Authorization: `Bearer ${ALICE}` },
+  });
+
+describe.skipIf(!Bun.which("redis-server"))("the dashboard's Disable × a cluster", () => {
+  test("a backend disabled on one instance refuses calls on the other, and Enable on either brings it back", async () => {
+    const [a, b] = instances as [(typeof instances)[0], (typeof instances)[0]];
+    const onA = await connectStateless(a.url, { key: BOB });
+    const onB = await connectStateless(b.url, { key: BOB });
+    try {
+      expect(await echoText(onB, "before")).toBe("before");
+      expect((await act(a.url, "disable")).status).toBe(200);
+      expect(await echoText(onA, "on a")).toContain("[BACKEND_DISABLED]");
+      // The other instance kept calling the backend the operator had just switched off.
+      await waitFor(async () => (await echoText(onB, "on b")).includes("[BACKEND_DISABLED]"));
+
+      expect((await act(b.url, "enable")).status).toBe(200);
+      await waitFor(async () => (await echoText(onA, "back on a")) === "back on a");
+      expect(await echoText(onB, "back on b")).toBe("back on b");
+    } finally {
+      await onA.close();
+      await onB.close();
+    }
+  });
+});
