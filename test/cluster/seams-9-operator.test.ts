@@ -2,7 +2,8 @@
  * An operator of a small team's gateway at the seams (round 9), in a cluster: the dashboard's
  * Disable (the kill switch) × instances behind a load balancer. The admin's click lands on one
  * instance; the backend must be disabled on every one, as a breaker that opens is, and Enable
- * on any instance brings it back everywhere.
+ * on any instance brings it back everywhere. And the dashboard's login × the same balancer: a
+ * login made on one instance works on the other, and a logout on either ends it on both.
  */
 import { describe, expect, setDefaultTimeout, test } from "bun:test";
 import type { Client } from "@modelcontextprotocol/client";
@@ -48,5 +49,40 @@ describe.skipIf(!Bun.which("redis-server"))("the dashboard's Disable × a cluste
       await onA.close();
       await onB.close();
     }
+  });
+});
+
+/** Logs in to the dashboard at `url` with `key`: the cookie (`name=token`). */
+async function logIn(url: string, key: string): Promise<string> {
+  const response = await fetch(`${url}/ui/login`, {
+    method: "POST",
+    headers: { Origin: url, "Content-Type": "application/x-www-form-urlencoded" },
+    body: new URLSearchParams({ key }),
+    redirect: "manual",
+  });
+  const cookie = response.headers.get("set-cookie") ?? "";
+  expect(cookie).toContain("mcp_gateway_session=");
+  return cookie.split(";")[0]!;
+}
+
+const statusWith = async (url: string, cookie: string) =>
+  (await fetch(`${url}/api/status`, { headers: { Cookie: cookie } })).status;
+
+describe.skipIf(!Bun.which("redis-server"))("the dashboard's login × a cluster", () => {
+  test("a login made on one instance is good on the other; a logout on either ends it on both", async () => {
+    const [a, b] = instances as [(typeof instances)[0], (typeof instances)[0]];
+    const cookie = await logIn(a.url, ALICE);
+    expect(await statusWith(a.url, cookie)).toBe(200);
+    // 401 on every other request behind a round-robin balancer: the page kept asking for the key.
+    expect(await statusWith(b.url, cookie)).toBe(200);
+
+    const out = await fetch(`${b.url}/ui/logout`, {
+      method: "POST",
+      headers: { Origin: b.url, Cookie: cookie },
+      redirect: "manual",
+    });
+    expect(out.status).toBeLessThan(400);
+    expect(await statusWith(b.url, cookie)).toBe(401);
+    expect(await statusWith(a.url, cookie)).toBe(401);
   });
 });
