@@ -280,6 +280,8 @@ export async function runGateway(options: RunOptions): Promise<RunningGateway> {
     }
     return summary;
   };
+  // gateway_reload_config and the dashboard's release into trusted_tools are announced too.
+  gateway.operator.reloadConfig = announce;
   // A reload announced while Redis was down never arrived here (or this one's never left):
   // once Redis answers again, every instance re-reads its file (a reload without changes is none).
   cluster?.onReconnect(() => {

@@ -6,6 +6,7 @@
  * login made on one instance works on the other, and a logout on either ends it on both.
  */
 import { describe, expect, setDefaultTimeout, test } from "bun:test";
+import { readFileSync, writeFileSync } from "node:fs";
 import type { Client } from "@modelcontextprotocol/client";
 import { connectStateless, firstText, waitFor } from "../helpers.ts";
 import { ALICE, authYaml, BOB, clusterYaml, useCluster } from "./_config.ts";
@@ -13,7 +14,14 @@ import { ALICE, authYaml, BOB, clusterYaml, useCluster } from "./_config.ts";
 setDefaultTimeout(60_000);
 
 const { instances } = useCluster((redisUrl, id) =>
-  clusterYaml(redisUrl, id, "seams-9-kill", authYaml({ alice: [ALICE, "admin: true"], bob: BOB })),
+  clusterYaml(
+    redisUrl,
+    id,
+    "seams-9-operator",
+    // gateway_reload_config is listed beside the core tools only when named.
+    `${authYaml({ alice: [ALICE, "admin: true"], bob: BOB })}
+meta_mcp: { operator_tools: [gateway_reload_config] }`,
+  ),
 );
 
 async function echoText(client: Client, message: string): Promise<string> {
@@ -84,5 +92,32 @@ describe.skipIf(!Bun.which("redis-server"))("the dashboard's login × a cluster"
     expect(out.status).toBeLessThan(400);
     expect(await statusWith(b.url, cookie)).toBe(401);
     expect(await statusWith(a.url, cookie)).toBe(401);
+  });
+});
+
+describe.skipIf(!Bun.which("redis-server"))("gateway_reload_config × a cluster", () => {
+  test("a reload asked through the operator tool is announced to the other instances, as POST /api/reload is", async () => {
+    const [a, b] = instances as [(typeof instances)[0], (typeof instances)[0]];
+    const onB = await connectStateless(b.url, { key: BOB });
+    const admin = await connectStateless(a.url, { key: ALICE });
+    try {
+      expect(await echoText(onB, "before")).toBe("before");
+      // The team puts every session without a profile on one that keeps the fixture out.
+      for (const instance of [a, b]) {
+        const file = instance.gateway.config.file!;
+        const profile = "routing_profiles: { quiet: { deny_backends: [fixture] } }";
+        writeFileSync(
+          file,
+          `${readFileSync(file, "utf8")}\n${profile}\ndefault_routing_profile: quiet\n`,
+        );
+      }
+      const reloaded = await admin.callTool({ name: "gateway_reload_config", arguments: {} });
+      expect(reloaded.isError).toBeFalsy();
+      // b never re-read its file: bob kept calling the backend the profile now keeps out.
+      await waitFor(async () => (await echoText(onB, "after")).includes("[POLICY_DENIED]"));
+    } finally {
+      await onB.close();
+      await admin.close();
+    }
   });
 });
