@@ -5,11 +5,14 @@
  * on any instance brings it back everywhere. And the dashboard's login × the same balancer: a
  * login made on one instance works on the other, and a logout on either ends it on both.
  */
-import { describe, expect, setDefaultTimeout, test } from "bun:test";
+import { afterAll, beforeAll, describe, expect, setDefaultTimeout, test } from "bun:test";
 import { readFileSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
 import type { Client } from "@modelcontextprotocol/client";
-import { connectStateless, firstText, waitFor } from "../helpers.ts";
-import { ALICE, authYaml, BOB, clusterYaml, useCluster } from "./_config.ts";
+import { connectStateless, firstText, tempDir, waitFor } from "../helpers.ts";
+import { ALICE, authYaml, BOB, clusterYaml, type Running, useCluster } from "./_config.ts";
+import { startInProcess } from "./_instances.ts";
+import { type RedisServer, startRedis } from "./_redis.ts";
 
 setDefaultTimeout(60_000);
 
@@ -118,6 +121,46 @@ describe.skipIf(!Bun.which("redis-server"))("gateway_reload_config × a cluster"
     } finally {
       await onB.close();
       await admin.close();
+    }
+  });
+});
+
+describe.skipIf(!Bun.which("redis-server"))("the dashboard's lock approval × a cluster", () => {
+  let redis: RedisServer | undefined;
+  const pair: Running[] = [];
+  // Every instance's gateway.lock pins the fixture's echo to a definition it no longer has.
+  const DRIFTED = `version: 1\nbackends:\n  fixture:\n    echo: "sha256:${"0".repeat(64)}"\n`;
+  beforeAll(async () => {
+    redis = await startRedis();
+    const configFile = (id: string) => {
+      const dir = tempDir("mcpgw-op9-lock-");
+      writeFileSync(join(dir, "gateway.lock"), DRIFTED);
+      const file = join(dir, "gateway.yaml");
+      const auth = authYaml({ alice: [ALICE, "admin: true"], bob: BOB });
+      writeFileSync(file, clusterYaml(redis!.url, id, "seams-9-lock", auth));
+      return file;
+    };
+    pair.push(...((await startInProcess(configFile, { backend: "fixture" })) as Running[]));
+  });
+  afterAll(async () => {
+    await Promise.all(pair.map((instance) => instance.stop()));
+    await redis?.kill();
+  });
+
+  test("a tool approved on one instance is released on the other", async () => {
+    const [a, b] = pair as [Running, Running];
+    const onB = await connectStateless(b.url, { key: BOB });
+    try {
+      expect(await echoText(onB, "held")).toContain("[TOOL_QUARANTINED]");
+      const approved = await fetch(`${a.url}/api/tools/fixture/echo/approve`, {
+        method: "POST",
+        headers: { Authorization: `Bearer ${ALICE}` },
+      });
+      expect(((await approved.json()) as { released: boolean }).released).toBe(true);
+      // b's lock still held the old digest: the tool stayed quarantined where bob's calls landed.
+      await waitFor(async () => (await echoText(onB, "released")) === "released");
+    } finally {
+      await onB.close();
     }
   });
 });
