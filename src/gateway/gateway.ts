@@ -80,7 +80,7 @@ export interface Gateway {
    * touching client sessions or calls in flight on untouched backends. Settings that only take
    * effect at start are reported.
    */
-  reload(next: ResolvedConfig): Promise<ReloadSummary>;
+  reload(next: ResolvedConfig, by?: string): Promise<ReloadSummary>;
   /** What the running process adds for the operator tools (set by `runGateway`). */
   readonly operator: OperatorHooks;
   close(): Promise<void>;
@@ -96,7 +96,7 @@ export interface SessionSurface {
 
 /** Set by the process that runs the gateway: config file reload and the usage stats. */
 export interface OperatorHooks {
-  reloadConfig?: () => Promise<ReloadSummary>;
+  reloadConfig?: (by?: string) => Promise<ReloadSummary>;
   usage?: (allow: (server: string, tool: string) => boolean) => ToolUsage[];
   /** The playbooks of `playbooks.directories` (absent when playbooks are off). */
   playbooks?: PlaybookRegistry;
@@ -306,7 +306,7 @@ export function createGateway(options: GatewayOptions): Gateway {
       }
     },
     busy: () => active,
-    async reload(next) {
+    async reload(next, by) {
       const restartRequired: string[] = [];
       for (const key of [
         "server",
@@ -367,7 +367,7 @@ export function createGateway(options: GatewayOptions): Gateway {
       const { added, removed, changed } = await pool.apply(next.backends);
       for (const name of removed) index.remove(name);
       warnUnmatchedScopes(next.auth, scopedNames(), listedOrSkills);
-      void hooks.callHook("config:reload");
+      void hooks.callHook("config:reload", by);
       return { added, removed, changed, restartRequired };
     },
     health(): HealthReport {

@@ -58,7 +58,8 @@ export interface RunOptions {
 export interface RunningGateway {
   gateway: Gateway;
   /** Re-reads the config file and applies it; a config that fails validation is refused. */
-  reload(): Promise<ReloadSummary>;
+  /** `by`: the caller who asked (recorded in the audit log). */
+  reload(by?: string): Promise<ReloadSummary>;
   /** The HTTP base URL, when serving HTTP. */
   url?: string;
   /**
@@ -151,7 +152,7 @@ export async function runGateway(options: RunOptions): Promise<RunningGateway> {
   }
 
   const log = logger.withTag("config");
-  const reload = async (): Promise<ReloadSummary> => {
+  const reload = async (by?: string): Promise<ReloadSummary> => {
     const file = gateway.config.file;
     // Validation happens before anything changes: a bad file leaves the running config in place
     // (its capability folders are still re-read).
@@ -178,7 +179,7 @@ export async function runGateway(options: RunOptions): Promise<RunningGateway> {
     for (const driver of drivers) driver.reload?.();
     if (invalid) throw invalid;
     if (!next) return { added: [], removed: [], changed: [], restartRequired: [] };
-    const summary = await gateway.reload(next);
+    const summary = await gateway.reload(next, by);
     playbooks?.reload();
     skills?.reload();
     const parts = Object.entries(summary)
@@ -271,8 +272,8 @@ export async function runGateway(options: RunOptions): Promise<RunningGateway> {
   webhooksFor(gateway).share(cluster);
   if (cluster) shareTasks(gateway.tasks, cluster, config.server.session_ttl);
   // A reload asked of one instance (API, SIGHUP) is announced; the others re-read their file.
-  const announce = async (): Promise<ReloadSummary> => {
-    const summary = await reload();
+  const announce = async (by?: string): Promise<ReloadSummary> => {
+    const summary = await reload(by);
     if (cluster && !(await cluster.publish(RELOAD_CHANNEL, cluster.instanceId))) {
       log.warn(
         "reload: Redis is down, so the other instances were not told; each re-reads its config file when Redis is back",

@@ -204,7 +204,7 @@ export function createToolActions(gateway: Gateway): ToolActions {
         new ConfigEditor(file, text).validate(gateway.env);
         writeFileSync(file, text);
       }
-      await reload();
+      await reload(caller.id);
     } catch (error) {
       recordAdminAction(gateway.hooks, {
         action: "tool.trust",

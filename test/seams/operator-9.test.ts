@@ -7,10 +7,12 @@ import { describe, expect, setDefaultTimeout, test } from "bun:test";
 import { mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { loadConfig } from "../../src/config/load.ts";
+import { hashKey } from "../../src/security/keys.ts";
 import { runCli, runCliAsync } from "../cli/_run.ts";
 import {
   BUN,
   cleanupsAfterAll,
+  connectStateless,
   FIXTURE_SERVER,
   startFromFile,
   tempDir,
@@ -20,6 +22,7 @@ import { ZOO_SPEC } from "./_helpers.ts";
 
 setDefaultTimeout(60_000);
 const cleanups = cleanupsAfterAll();
+const ADMIN = "alice-admin-key-0123456789abcdef";
 
 describe("config export × state_dir", () => {
   test("the export of a config with a state_dir loads again", () => {
@@ -127,5 +130,38 @@ backends:
     expect(surfaced[0]?.message).toContain('meta_mcp.surfaced_tools[1]: fx lists no tool "ech"');
     expect(surfaced[1]?.message).toContain('meta_mcp.surfaced_tools[2]: no backend is named "fz"');
     expect(surfaced.every((check) => check.hint)).toBe(true);
+  });
+});
+
+describe("an admin's reload × the audit log", () => {
+  test("POST /api/reload and gateway_reload_config are recorded with the admin who asked", async () => {
+    const home = tempDir("mcpgw-op9-");
+    const file = join(home, "gateway.yaml");
+    writeFileSync(
+      file,
+      `capabilities: { enabled: false }
+meta_mcp: { operator_tools: [gateway_reload_config] }
+auth:
+  enabled: true
+  api_keys:
+    - { name: alice, key: "${hashKey(ADMIN)}", admin: true }
+`,
+    );
+    const running = await startFromFile(file);
+    cleanups.push(() => running.stop());
+    const asAlice = { Authorization: `Bearer ${ADMIN}` };
+    const reloaded = await fetch(`${running.url}/api/reload`, { method: "POST", headers: asAlice });
+    expect(reloaded.status).toBe(200);
+    const client = await connectStateless(running.url, { key: ADMIN });
+    cleanups.push(() => client.close());
+    const viaTool = await client.callTool({ name: "gateway_reload_config", arguments: {} });
+    expect(viaTool.isError).toBeFalsy();
+    const rows = async () => {
+      const audit = await fetch(`${running.url}/api/audit?tool=reload`, { headers: asAlice });
+      return ((await audit.json()) as { rows: { caller: string }[] }).rows;
+    };
+    // Both were rows of caller "config", as an edit the file watcher saw: who reloaded was lost.
+    await waitFor(async () => (await rows()).length === 2);
+    expect((await rows()).map((row) => row.caller)).toEqual(["key:alice", "key:alice"]);
   });
 });
