@@ -22,6 +22,7 @@ import { redactTree } from "../setup/secrets.ts";
 import { defaultStateDir } from "../state/store.ts";
 import { firewallChecks } from "./doctor-firewall.ts";
 import { backendHint, isGateway, portHint } from "./doctor-hints.ts";
+import { playbookChecks } from "./doctor-playbooks.ts";
 import { skillChecks } from "./doctor-skills.ts";
 import {
   capabilityChecks,
@@ -100,6 +101,7 @@ export async function runDoctor(options: DoctorOptions): Promise<DoctorReport> {
   checks.push(...scopeChecks(config, { ...listed.tools, ...capabilities.tools }));
   checks.push(...surfacedChecks(config, { ...listed.tools, ...capabilities.tools }));
   checks.push(...skillChecks(config, env));
+  checks.push(...playbookChecks(config));
   checks.push(...(await firewallChecks(config, { ...listed.tools, ...capabilities.tools })));
   return { ok: !checks.some((c) => c.status === "fail"), config: config.file ?? null, checks };
 }

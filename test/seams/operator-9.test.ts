@@ -165,3 +165,34 @@ auth:
     expect((await rows()).map((row) => row.caller)).toEqual(["key:alice", "key:alice"]);
   });
 });
+
+describe("playbooks × doctor", () => {
+  test("a playbook file that does not load, and a folder that does not exist, are named with what to fix", () => {
+    const home = tempDir("mcpgw-op9-");
+    mkdirSync(join(home, "pb"));
+    writeFileSync(
+      join(home, "pb/report.yaml"),
+      "name: report\ndescription: A report\nsteps:\n  - { name: get, tool: fx:echo }\n",
+    );
+    writeFileSync(join(home, "pb/broken.yaml"), "name: weekly report\ndescription: x\nsteps: []\n");
+    const file = join(home, "gateway.yaml");
+    writeFileSync(
+      file,
+      "server: { port: 1 }\nstate_dir: ./state\ncapabilities: { builtin: false }\nplaybooks: { directories: [pb, team-pb] }\n",
+    );
+    const env = { HOME: home, PATH: process.env.PATH ?? "" };
+    const doctor = runCli(["doctor", "--json", "--config", file], { env });
+    const report = JSON.parse(doctor.stdout) as {
+      checks: { name: string; status: string; message: string; hint?: string }[];
+    };
+    // doctor said nothing of playbooks: the team learnt of a skipped one from a failed agent run.
+    const checks = report.checks.filter((check) => check.name === "playbooks");
+    expect(checks.find((check) => check.status === "ok")?.message).toContain("1 playbook(s)");
+    const problems = checks.filter((check) => check.status === "warn");
+    expect(problems.map((check) => check.message)).toEqual([
+      expect.stringContaining(`${join(home, "pb/broken.yaml")}: name:`),
+      expect.stringContaining(`${join(home, "team-pb")} does not exist`),
+    ]);
+    expect(problems.every((check) => check.hint)).toBe(true);
+  });
+});
