@@ -23,6 +23,7 @@ import { ZOO_SPEC } from "./_helpers.ts";
 setDefaultTimeout(60_000);
 const cleanups = cleanupsAfterAll();
 const ADMIN = "alice-admin-key-0123456789abcdef";
+const BOB = "bob-team-key-0123456789abcdef";
 
 describe("config export × state_dir", () => {
   test("the export of a config with a state_dir loads again", () => {
@@ -194,5 +195,43 @@ describe("playbooks × doctor", () => {
       expect.stringContaining(`${join(home, "team-pb")} does not exist`),
     ]);
     expect(problems.every((check) => check.hint)).toBe(true);
+  });
+});
+
+describe("refusals × /metrics", () => {
+  test("calls refused before they were sent are counted by code, for the backend they named", async () => {
+    const home = tempDir("mcpgw-op9-");
+    const file = join(home, "gateway.yaml");
+    writeFileSync(
+      file,
+      `capabilities: { enabled: false }
+auth:
+  enabled: true
+  api_keys:
+    - { name: alice, key: "${hashKey(ADMIN)}", admin: true }
+    - { name: bob, key: "${hashKey(BOB)}", allowed_tools: ["fx:echo"] }
+backends:
+  fx: { command: ${BUN}, args: ["${FIXTURE_SERVER}"] }
+`,
+    );
+    const running = await startFromFile(file);
+    cleanups.push(() => running.stop());
+    const bob = await connectStateless(running.url, { key: BOB });
+    cleanups.push(() => bob.close());
+    const invoke = (tool: string) =>
+      bob.callTool({ name: "gateway_invoke", arguments: { server: "fx", tool, arguments: {} } });
+    expect(JSON.stringify(await invoke("pid"))).toContain("[POLICY_DENIED]");
+    expect(JSON.stringify(await invoke("pid"))).toContain("[POLICY_DENIED]");
+    expect(JSON.stringify(await invoke("no_such_tool"))).toContain("[TOOL_NOT_FOUND]");
+    const metrics = await (
+      await fetch(`${running.url}/metrics`, { headers: { Authorization: `Bearer ${ADMIN}` } })
+    ).text();
+    // The audit log had the three refused rows; /metrics had no trace of them.
+    expect(metrics).toContain(
+      'mcp_gateway_tool_refusals_total{server="fx",code="POLICY_DENIED"} 2',
+    );
+    expect(metrics).toContain(
+      'mcp_gateway_tool_refusals_total{server="fx",code="TOOL_NOT_FOUND"} 1',
+    );
   });
 });
