@@ -20,6 +20,7 @@ import { LOOPBACK_HOSTS } from "../http/loopback.ts";
 import type { Tool } from "../mcp/sdk.ts";
 import { redactTree } from "../setup/secrets.ts";
 import { defaultStateDir } from "../state/store.ts";
+import { clusterCheck } from "./doctor-cluster.ts";
 import { firewallChecks } from "./doctor-firewall.ts";
 import { backendHint, isGateway, portHint } from "./doctor-hints.ts";
 import { playbookChecks } from "./doctor-playbooks.ts";
@@ -90,6 +91,7 @@ export async function runDoctor(options: DoctorOptions): Promise<DoctorReport> {
   }
   checks.push(await portCheck(config));
   checks.push(stateCheck(config, env, options.fix));
+  checks.push(...(await clusterCheck(config)));
 
   const listed = await backendChecks(config, env, options);
   checks.push(...listed.checks);

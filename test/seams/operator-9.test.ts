@@ -14,6 +14,7 @@ import {
   cleanupsAfterAll,
   connectStateless,
   FIXTURE_SERVER,
+  freePort,
   startFromFile,
   tempDir,
   waitFor,
@@ -233,5 +234,30 @@ backends:
     expect(metrics).toContain(
       'mcp_gateway_tool_refusals_total{server="fx",code="TOOL_NOT_FOUND"} 1',
     );
+  });
+});
+
+describe("cluster.redis_url × doctor", () => {
+  test("a Redis that does not answer is a problem naming the setting, not a clean report", async () => {
+    const home = tempDir("mcpgw-op9-");
+    const file = join(home, "gateway.yaml");
+    const port = await freePort();
+    writeFileSync(
+      file,
+      `server: { port: 1 }\nstate_dir: ./state\ncapabilities: { builtin: false }\ncluster: { redis_url: "redis://:s3cret@127.0.0.1:${port}" }\n`,
+    );
+    const env = { HOME: home, PATH: process.env.PATH ?? "" };
+    const doctor = await runCliAsync(["doctor", "--json", "--config", file], { env });
+    // serve starts anyway ("serving locally"): doctor said all was well, and each instance
+    // behind the balancer served alone, losing sessions that landed on the other.
+    expect(doctor.code).toBe(1);
+    const report = JSON.parse(doctor.stdout) as {
+      checks: { name: string; status: string; message: string; hint?: string }[];
+    };
+    const cluster = report.checks.find((check) => check.name === "cluster");
+    expect(cluster?.status).toBe("fail");
+    expect(cluster?.message).toContain(`127.0.0.1:${port}`);
+    expect(cluster?.message).not.toContain("s3cret");
+    expect(cluster?.hint).toContain("cluster.redis_url");
   });
 });
