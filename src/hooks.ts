@@ -51,6 +51,8 @@ export interface CallInfo {
   args?: Record<string, unknown>;
   /** What the call costs (cost governance), set when it is admitted. */
   cost?: number;
+  /** The tool as the caller named it, when `tool` is the shared label of unlisted tools. */
+  asked?: string;
 }
 
 export interface AdmittedCall extends CallInfo {

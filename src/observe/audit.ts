@@ -238,7 +238,7 @@ function toRow(entry: Pending, withArguments: boolean): AuditRow {
     kind: entry.kind,
     caller: call.caller,
     server: call.server,
-    tool: call.tool,
+    tool: call.asked ?? call.tool,
     outcome: "ok",
   };
   if (call.session) row.session = call.session;

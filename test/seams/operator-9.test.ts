@@ -261,3 +261,42 @@ describe("cluster.redis_url × doctor", () => {
     expect(cluster?.hint).toContain("cluster.redis_url");
   });
 });
+
+describe("a backend that is down × the audit log", () => {
+  test("a call to it is recorded under the tool that was asked for, not (unknown)", async () => {
+    const home = tempDir("mcpgw-op9-");
+    const file = join(home, "gateway.yaml");
+    const dead = await freePort();
+    writeFileSync(
+      file,
+      `capabilities: { enabled: false }
+failsafe: { retry: { enabled: false } }
+backends:
+  web: { transport: streamable-http, url: "http://127.0.0.1:${dead}/mcp" }
+`,
+    );
+    const running = await startFromFile(file);
+    cleanups.push(() => running.stop());
+    const client = await connectStateless(running.url);
+    cleanups.push(() => client.close());
+    const result = await client.callTool({
+      name: "gateway_invoke",
+      arguments: { server: "web", tool: "create_invoice", arguments: { amount: 5 } },
+    });
+    expect(JSON.stringify(result)).toContain("[BACKEND_UNAVAILABLE]");
+    const rows = async () => {
+      const audit = await fetch(`${running.url}/api/audit?server=web`);
+      return ((await audit.json()) as { rows: { tool: string; code?: string }[] }).rows;
+    };
+    await waitFor(async () => (await rows()).length > 0);
+    // The row said web:(unknown): which tool an agent tried while the backend was down was lost.
+    expect((await rows())[0]).toMatchObject({
+      tool: "create_invoice",
+      code: "BACKEND_UNAVAILABLE",
+    });
+    // /metrics keeps one label for tools the backend never listed.
+    const metrics = await (await fetch(`${running.url}/metrics`)).text();
+    expect(metrics).toContain('tool="(unknown)"');
+    expect(metrics).not.toContain("create_invoice");
+  });
+});
