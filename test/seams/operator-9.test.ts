@@ -26,13 +26,21 @@ const cleanups = cleanupsAfterAll();
 const ADMIN = "alice-admin-key-0123456789abcdef";
 const BOB = "bob-team-key-0123456789abcdef";
 
-describe("config export × state_dir", () => {
-  test("the export of a config with a state_dir loads again", () => {
+describe("config export × state_dir × keys", () => {
+  test("the export of a config with a state_dir and keys loads again, without warnings it did not have", () => {
     const home = tempDir("mcpgw-op9-");
     const file = join(home, "gateway.yaml");
     writeFileSync(
       file,
-      `state_dir: ./state\nbackends:\n  fx: { command: ${BUN}, args: ["${FIXTURE_SERVER}"] }\n`,
+      `state_dir: ./state
+auth:
+  enabled: true
+  api_keys:
+    - { name: alice, key: "${hashKey(ADMIN)}", admin: true }
+    - { name: bob, key: "${hashKey(BOB)}", backends: [fx] }
+backends:
+  fx: { command: ${BUN}, args: ["${FIXTURE_SERVER}"] }
+`,
     );
     const env = { HOME: home, PATH: process.env.PATH ?? "" };
     const exported = runCli(["config", "export", "--config", file], { env });
@@ -40,7 +48,9 @@ describe("config export × state_dir", () => {
     const again = join(home, "exported.yaml");
     writeFileSync(again, exported.stdout);
     // It failed with "unknown key backends.fx.stateDir": the resolved backend's own field.
-    expect(() => loadConfig({ path: again, env })).not.toThrow();
+    const loaded = loadConfig({ path: again, env });
+    // And each key came back with allowed_tools: [], which warns (the original allowed nothing).
+    expect(loaded.warnings).toEqual(loadConfig({ path: file, env }).warnings);
   });
 });
 
