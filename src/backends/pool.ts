@@ -452,6 +452,11 @@ export class BackendPool {
     return this.refresh(name);
   }
 
+  /** Drops a backend's cached answers (a reload changed what its calls may return). */
+  forgetAnswers(name: string): void {
+    this.cache?.clear(this.canonical(name));
+  }
+
   /** Ends a kill or an error-budget disable; false when the backend was not disabled. */
   revive(name: string, announce = true): boolean {
     if (announce) this.onOperatorSwitch?.("revive", this.canonical(name), "");

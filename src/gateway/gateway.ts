@@ -350,7 +350,10 @@ export function createGateway(options: GatewayOptions): Gateway {
       security.reconfigure(next.security);
       security.calls.reconfigure(next.security);
       router.toolPolicy = createToolPolicy(next.security.tool_policy);
-      reconfigureCapabilities(options.drivers ?? [], config, next);
+      // Answers cached under the old network guard or size cap are not served under the new.
+      if (reconfigureCapabilities(options.drivers ?? [], config, next)) {
+        for (const driver of options.drivers ?? []) pool.forgetAnswers(driver.name);
+      }
       // What sessions list may change with no backend changing (surfaced tools, code mode,
       // scopes, profiles): connected clients are told to list again.
       const surface = (c: ResolvedConfig) =>
@@ -440,13 +443,13 @@ function capabilityProblems(
 
 /**
  * A reload's `capabilities` folders, catalog switch, network guard and response cap, applied to
- * the running capabilities backend (its name and whether it runs wait for a restart).
+ * the running capabilities backend (its name and whether it runs wait for a restart); whether any changed.
  */
 function reconfigureCapabilities(
   drivers: readonly InternalDriver[],
   before: ResolvedConfig,
   after: ResolvedConfig,
-): void {
+): boolean {
   const settings = (c: ResolvedConfig): CapabilitiesSettings => ({
     builtin: c.capabilities.builtin,
     directories: c.capabilities.directories,
@@ -454,8 +457,9 @@ function reconfigureCapabilities(
     maxResponseBytes: c.capabilities.max_response_bytes,
   });
   const next = settings(after);
-  if (JSON.stringify(next) === JSON.stringify(settings(before))) return;
+  if (JSON.stringify(next) === JSON.stringify(settings(before))) return false;
   for (const driver of drivers) {
     (driver as Partial<CapabilitiesDriver>).reconfigure?.(next);
   }
+  return true;
 }

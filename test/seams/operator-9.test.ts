@@ -14,6 +14,7 @@ import {
   cleanupsAfterAll,
   connectStateless,
   FIXTURE_SERVER,
+  firstText,
   freePort,
   startFromFile,
   tempDir,
@@ -308,5 +309,54 @@ backends:
     const metrics = await (await fetch(`${running.url}/metrics`)).text();
     expect(metrics).toContain('tool="(unknown)"');
     expect(metrics).not.toContain("create_invoice");
+  });
+});
+
+describe("capabilities.allow_private_networks turned off by a reload × the response cache", () => {
+  test("a read-only capability's answer from a private address is not served from the cache afterwards", async () => {
+    let served = 0;
+    const internal = Bun.serve({
+      hostname: "127.0.0.1",
+      port: 0,
+      fetch: () => Response.json({ role: "internal-admin", served: ++served }),
+    });
+    cleanups.push(() => internal.stop(true));
+    const home = tempDir("mcpgw-op9-");
+    mkdirSync(join(home, "caps"));
+    writeFileSync(
+      join(home, "caps/meta.yaml"),
+      `name: instance_meta
+description: The instance's metadata
+schema: { input: { type: object, properties: {} } }
+rest: { method: GET, base_url: "http://127.0.0.1:${internal.port}", path: /meta }
+metadata: { read_only: true }
+`,
+    );
+    const file = join(home, "gateway.yaml");
+    const yaml = (allow: boolean) =>
+      `capabilities: { builtin: false, directories: [caps], allow_private_networks: ${allow} }\n`;
+    writeFileSync(file, yaml(true));
+    const running = await startFromFile(file);
+    cleanups.push(() => running.stop());
+    await waitFor(() => running.gateway.index.get("capabilities", "instance_meta"));
+    const client = await connectStateless(running.url);
+    cleanups.push(() => client.close());
+    const call = async () =>
+      firstText(
+        await client.callTool({
+          name: "gateway_invoke",
+          arguments: { server: "capabilities", tool: "instance_meta", arguments: {} },
+        }),
+      );
+    expect(await call()).toContain("internal-admin");
+
+    // The operator closes the capabilities off from private addresses.
+    writeFileSync(file, yaml(false));
+    expect((await running.reload()).restartRequired).toEqual([]);
+    // The cached answer of the internal service kept being served for the cache's ttl.
+    const after = await call();
+    expect(after).not.toContain("internal-admin");
+    expect(after).toContain("private");
+    expect(served).toBe(1);
   });
 });
