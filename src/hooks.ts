@@ -36,7 +36,8 @@ export interface GatewayHooks {
   "firewall:event": (event: { rule: string; action: "blocked" | "warned" }) => void;
   "session:open": (sessionId: string) => void;
   "session:close": (sessionId: string) => void;
-  "config:reload": () => void;
+  /** `by`: the caller who asked for it (an admin's key), absent for the file watcher or SIGHUP. */
+  "config:reload": (by?: string) => void;
 }
 
 /** Who called what; `session` and `args` when the call came through a client session. */
@@ -50,6 +51,8 @@ export interface CallInfo {
   args?: Record<string, unknown>;
   /** What the call costs (cost governance), set when it is admitted. */
   cost?: number;
+  /** The tool as the caller named it, when `tool` is the shared label of unlisted tools. */
+  asked?: string;
 }
 
 export interface AdmittedCall extends CallInfo {

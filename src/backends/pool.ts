@@ -437,7 +437,7 @@ export class BackendPool {
    * The kill switch: closes the backend's connections (its per-session ones too) and refuses
    * its calls until `revive`.
    */
-  async kill(name: string, detail: string): Promise<void> {
+  async kill(name: string, detail: string, announce = true): Promise<void> {
     const handle = this.require(name, false);
     this.killSwitch.disable({
       server: handle.config.name,
@@ -445,8 +445,15 @@ export class BackendPool {
       detail,
       since: Date.now(),
     });
+    if (announce) this.onOperatorSwitch?.("kill", handle.config.name, detail);
     await this.retire(handle);
   }
+
+  /**
+   * Cluster: hears of an operator's kill or revive here, for the other instances to apply with
+   * `announce` false (an operator behind a load balancer reaches one instance).
+   */
+  onOperatorSwitch?: (action: "kill" | "revive", server: string, detail: string) => void;
 
   /**
    * An operator's restart (the dashboard): closes the backend's connections, its per-session
@@ -460,8 +467,14 @@ export class BackendPool {
     return this.refresh(name);
   }
 
+  /** Drops a backend's cached answers (a reload changed what its calls may return). */
+  forgetAnswers(name: string): void {
+    this.cache?.clear(this.canonical(name));
+  }
+
   /** Ends a kill or an error-budget disable; false when the backend was not disabled. */
-  revive(name: string): boolean {
+  revive(name: string, announce = true): boolean {
+    if (announce) this.onOperatorSwitch?.("revive", this.canonical(name), "");
     return this.killSwitch.enable(this.canonical(name));
   }
 

@@ -128,6 +128,8 @@ export function createCapabilitiesDriver(initial: CapabilitiesDriverOptions): Ca
     reload,
     reconfigure(settings) {
       options = { ...options, ...settings };
+      // Results fetched under the old network guard or size cap are not served under the new.
+      cache.clear();
       registry.reconfigure({ builtin: options.builtin, directories: options.directories });
       // Not open: the next open reads (and watches) the new folders.
       if (!listeners) {

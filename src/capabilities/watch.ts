@@ -1,7 +1,6 @@
 import { existsSync, type FSWatcher, watch } from "node:fs";
 import { logger } from "../logger.ts";
 
-const log = logger.withTag("capabilities");
 /** How often a folder that does not exist (yet) is looked for. */
 const POLL_MS = 500;
 
@@ -74,7 +73,7 @@ export function watchDirectories(
 
   for (const dir of new Set(directories)) {
     if (existsSync(dir) && attach(dir)) continue;
-    log[missing](`${dir} does not exist; its ${what} load when it appears`);
+    logger.withTag(what)[missing](`${dir} does not exist; its ${what} load when it appears`);
     poll(dir);
   }
   return {

@@ -99,6 +99,9 @@ export function relayTlsFor(config: ResolvedConfig): (() => RelayTls | undefined
 /** The channel a breaker opening is announced on: `{from, server, ms}`. */
 export const BREAKER_CHANNEL = "breaker";
 
+/** The channel an operator's kill or revive of a backend is announced on: `{from, action, server, detail}`. */
+export const KILL_CHANNEL = "kill";
+
 /** The channel a rewritten gateway.lock is sent on (its text), for every instance to apply. */
 export const LOCK_CHANNEL = "lock";
 

@@ -1,6 +1,7 @@
 import { BackendPool } from "../backends/pool.ts";
 import type { InternalDriver } from "../backends/types.ts";
 import type { CapabilitiesDriver, CapabilitiesSettings } from "../capabilities/driver.ts";
+import type { LoadProblem } from "../capabilities/registry.ts";
 import type { ResolvedConfig } from "../config/load.ts";
 import { createGatewayHooks, type GatewayHookable } from "../hooks.ts";
 import { logger } from "../logger.ts";
@@ -79,7 +80,7 @@ export interface Gateway {
    * touching client sessions or calls in flight on untouched backends. Settings that only take
    * effect at start are reported.
    */
-  reload(next: ResolvedConfig): Promise<ReloadSummary>;
+  reload(next: ResolvedConfig, by?: string): Promise<ReloadSummary>;
   /** What the running process adds for the operator tools (set by `runGateway`). */
   readonly operator: OperatorHooks;
   close(): Promise<void>;
@@ -95,7 +96,7 @@ export interface SessionSurface {
 
 /** Set by the process that runs the gateway: config file reload and the usage stats. */
 export interface OperatorHooks {
-  reloadConfig?: () => Promise<ReloadSummary>;
+  reloadConfig?: (by?: string) => Promise<ReloadSummary>;
   usage?: (allow: (server: string, tool: string) => boolean) => ToolUsage[];
   /** The playbooks of `playbooks.directories` (absent when playbooks are off). */
   playbooks?: PlaybookRegistry;
@@ -139,6 +140,8 @@ export interface HealthReport {
   disabled?: DisabledEntry[];
   /** Skills served, withheld as poisoned, and folders that did not load. */
   skills?: SkillsReport;
+  /** Capability files that do not load (a file's last good version may still be served). */
+  capabilities?: { server: string; problems: LoadProblem[] };
 }
 
 export function createGateway(options: GatewayOptions): Gateway {
@@ -305,7 +308,7 @@ export function createGateway(options: GatewayOptions): Gateway {
       }
     },
     busy: () => active,
-    async reload(next) {
+    async reload(next, by) {
       const restartRequired: string[] = [];
       for (const key of [
         "server",
@@ -349,7 +352,10 @@ export function createGateway(options: GatewayOptions): Gateway {
       security.reconfigure(next.security);
       security.calls.reconfigure(next.security);
       router.toolPolicy = createToolPolicy(next.security.tool_policy);
-      reconfigureCapabilities(options.drivers ?? [], config, next);
+      // Answers cached under the old network guard or size cap are not served under the new.
+      if (reconfigureCapabilities(options.drivers ?? [], config, next)) {
+        for (const driver of options.drivers ?? []) pool.forgetAnswers(driver.name);
+      }
       // What sessions list may change with no backend changing (surfaced tools, code mode,
       // scopes, profiles): connected clients are told to list again.
       const surface = (c: ResolvedConfig) =>
@@ -366,7 +372,7 @@ export function createGateway(options: GatewayOptions): Gateway {
       const { added, removed, changed } = await pool.apply(next.backends);
       for (const name of removed) index.remove(name);
       warnUnmatchedScopes(next.auth, scopedNames(), listedOrSkills);
-      void hooks.callHook("config:reload");
+      void hooks.callHook("config:reload", by);
       return { added, removed, changed, restartRequired };
     },
     health(): HealthReport {
@@ -394,6 +400,7 @@ export function createGateway(options: GatewayOptions): Gateway {
         ...(surfaces.size ? { surfaces: [...surfaces.values()] } : {}),
         ...(disabled.length ? { disabled } : {}),
         ...(operator.skills ? { skills: operator.skills.report() } : {}),
+        ...capabilityProblems(options.drivers ?? []),
       };
     },
     async close() {
@@ -425,15 +432,26 @@ function changedSettings(key: string, next: unknown, running: unknown): string[]
     .map((name) => `${key}.${name}`);
 }
 
+/** The capabilities backend's files that do not load, for `/health` (none: nothing). */
+function capabilityProblems(
+  drivers: readonly InternalDriver[],
+): Pick<HealthReport, "capabilities"> {
+  for (const driver of drivers) {
+    const problems = (driver as Partial<CapabilitiesDriver>).registry?.problems;
+    if (problems?.length) return { capabilities: { server: driver.name, problems } };
+  }
+  return {};
+}
+
 /**
  * A reload's `capabilities` folders, catalog switch, network guard and response cap, applied to
- * the running capabilities backend (its name and whether it runs wait for a restart).
+ * the running capabilities backend (its name and whether it runs wait for a restart); whether any changed.
  */
 function reconfigureCapabilities(
   drivers: readonly InternalDriver[],
   before: ResolvedConfig,
   after: ResolvedConfig,
-): void {
+): boolean {
   const settings = (c: ResolvedConfig): CapabilitiesSettings => ({
     builtin: c.capabilities.builtin,
     directories: c.capabilities.directories,
@@ -441,8 +459,9 @@ function reconfigureCapabilities(
     maxResponseBytes: c.capabilities.max_response_bytes,
   });
   const next = settings(after);
-  if (JSON.stringify(next) === JSON.stringify(settings(before))) return;
+  if (JSON.stringify(next) === JSON.stringify(settings(before))) return false;
   for (const driver of drivers) {
     (driver as Partial<CapabilitiesDriver>).reconfigure?.(next);
   }
+  return true;
 }

@@ -25,7 +25,10 @@ export async function observedCall(
 ): Promise<CallToolResult> {
   // Metrics and usage label by tool: a name the index does not hold shares one label, so
   // invented names cannot grow a series each.
-  if (!gateway.index.get(call.server, call.tool)) call = { ...call, tool: UNKNOWN_TOOL };
+  // The audit log keeps the name asked for (`asked`): what was tried while a backend was down.
+  if (!gateway.index.get(call.server, call.tool)) {
+    call = { ...call, tool: UNKNOWN_TOOL, asked: call.tool };
+  }
   const admitted: AdmittedCall = { ...call };
   try {
     gateway.hooks.callHookWith(runNow, "tool:call:admit", [admitted]);

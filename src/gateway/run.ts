@@ -5,6 +5,7 @@ import {
   advertisedUrl,
   BREAKER_CHANNEL,
   joinCluster,
+  KILL_CHANNEL,
   LOCK_CHANNEL,
   RELOAD_CHANNEL,
 } from "../cluster/join.ts";
@@ -57,7 +58,8 @@ export interface RunOptions {
 export interface RunningGateway {
   gateway: Gateway;
   /** Re-reads the config file and applies it; a config that fails validation is refused. */
-  reload(): Promise<ReloadSummary>;
+  /** `by`: the caller who asked (recorded in the audit log). */
+  reload(by?: string): Promise<ReloadSummary>;
   /** The HTTP base URL, when serving HTTP. */
   url?: string;
   /**
@@ -150,7 +152,7 @@ export async function runGateway(options: RunOptions): Promise<RunningGateway> {
   }
 
   const log = logger.withTag("config");
-  const reload = async (): Promise<ReloadSummary> => {
+  const reload = async (by?: string): Promise<ReloadSummary> => {
     const file = gateway.config.file;
     // Validation happens before anything changes: a bad file leaves the running config in place
     // (its capability folders are still re-read).
@@ -185,7 +187,7 @@ export async function runGateway(options: RunOptions): Promise<RunningGateway> {
     for (const driver of drivers) driver.reload?.();
     if (invalid) throw invalid;
     if (!next) return { added: [], removed: [], changed: [], restartRequired: [] };
-    const summary = await gateway.reload(next);
+    const summary = await gateway.reload(next, by);
     playbooks?.reload();
     skills?.reload();
     const parts = Object.entries(summary)
@@ -277,8 +279,8 @@ export async function runGateway(options: RunOptions): Promise<RunningGateway> {
   webhooksFor(gateway).share(cluster);
   if (cluster) shareTasks(gateway.tasks, cluster, config.server.session_ttl);
   // A reload asked of one instance (API, SIGHUP) is announced; the others re-read their file.
-  const announce = async (): Promise<ReloadSummary> => {
-    const summary = await reload();
+  const announce = async (by?: string): Promise<ReloadSummary> => {
+    const summary = await reload(by);
     if (cluster && !(await cluster.publish(RELOAD_CHANNEL, cluster.instanceId))) {
       log.warn(
         "reload: Redis is down, so the other instances were not told; each re-reads its config file when Redis is back",
@@ -286,6 +288,8 @@ export async function runGateway(options: RunOptions): Promise<RunningGateway> {
     }
     return summary;
   };
+  // gateway_reload_config and the dashboard's release into trusted_tools are announced too.
+  gateway.operator.reloadConfig = announce;
   // A reload announced while Redis was down never arrived here (or this one's never left):
   // once Redis answers again, every instance re-reads its file (a reload without changes is none).
   cluster?.onReconnect(() => {
@@ -321,6 +325,22 @@ export async function runGateway(options: RunOptions): Promise<RunningGateway> {
     cluster.subscribe(BREAKER_CHANNEL, (text) => {
       const { from, server, ms } = JSON.parse(text) as { from: string; server: string; ms: number };
       if (from !== cluster.instanceId) gateway.pool.openBreaker(server, ms);
+    });
+    // The kill switch too: an operator's Disable or Enable reaches one instance of several.
+    gateway.pool.onOperatorSwitch = (action, server, detail) => {
+      const message = { from: cluster.instanceId, action, server, detail };
+      void cluster.publish(KILL_CHANNEL, JSON.stringify(message));
+    };
+    cluster.subscribe(KILL_CHANNEL, (text) => {
+      const { from, action, server, detail } = JSON.parse(text) as {
+        from: string;
+        action: "kill" | "revive";
+        server: string;
+        detail: string;
+      };
+      if (from === cluster.instanceId || !gateway.pool.has(server)) return;
+      if (action === "revive") gateway.pool.revive(server, false);
+      else void gateway.pool.kill(server, `${detail} (on ${from})`, false).catch(() => {});
     });
   }
   const routes = createRoutes(gateway, { reload: announce, observer, host, cluster, audit, costs });

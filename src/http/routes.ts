@@ -53,7 +53,7 @@ export interface Routes {
 /** The gateway's HTTP surface as a plain `Request -> Response` function. */
 export interface RoutesOptions {
   /** `POST /api/reload` (admins): re-read the config file and apply it. */
-  reload?: () => Promise<unknown>;
+  reload?: (by: string) => Promise<unknown>;
   /** Feeds `/metrics`, and the dashboard's recent calls and usage. */
   observer?: Observer;
   /** The audit log and cost governance, for `/api/audit`, `/api/costs` and `/metrics`. */
@@ -335,7 +335,7 @@ export function createRoutes(gateway: Gateway, options: RoutesOptions = {}): Rou
    */
   function scopedHealth(report: HealthReport, caller: Caller): HealthReport {
     const reach = (server: string) => caller.allows(server, "*");
-    const { security, surfaces, skills, resourceClashes, disabled, ...rest } = report;
+    const { security, surfaces, skills, capabilities, resourceClashes, disabled, ...rest } = report;
     const kept = disabled?.filter((entry) => reach(entry.server));
     const clashes = resourceClashes?.filter((clash) => reach(clash.owner) && reach(clash.other));
     const backends = Object.entries(report.backends).filter(([name]) => reach(name));
@@ -366,6 +366,7 @@ export function createRoutes(gateway: Gateway, options: RoutesOptions = {}): Rou
           }
         : {}),
       ...(skills && reach("skills") ? { skills } : {}),
+      ...(capabilities && reach(capabilities.server) ? { capabilities } : {}),
       ...(clashes?.length ? { resourceClashes: clashes } : {}),
       ...(kept?.length ? { disabled: kept } : {}),
     };
@@ -424,7 +425,10 @@ export function createRoutes(gateway: Gateway, options: RoutesOptions = {}): Rou
           return Response.json({ error: "reload needs an admin key" }, { status: 403 });
         if (!options.reload) return Response.json({ error: "nothing to reload" }, { status: 404 });
         try {
-          return Response.json({ reloaded: true, ...((await options.reload()) as object) });
+          return Response.json({
+            reloaded: true,
+            ...((await options.reload(caller.id)) as object),
+          });
         } catch (error) {
           const message = error instanceof Error ? error.message : String(error);
           return Response.json({ reloaded: false, error: message }, { status: 422 });

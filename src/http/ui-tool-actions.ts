@@ -6,6 +6,7 @@
 import { readFileSync, writeFileSync } from "node:fs";
 import { createTwoFilesPatch } from "diff";
 import type { CallerChannel, JsonObject } from "../backends/types.ts";
+import { announceLock } from "../cluster/join.ts";
 import { ConfigEditor } from "../config/edit.ts";
 import { errorMessage, GatewayError } from "../errors.ts";
 import type { Caller } from "../gateway/caller.ts";
@@ -137,6 +138,8 @@ export function createToolActions(gateway: Gateway): ToolActions {
       failed: {},
     });
     writeLock(lockPath, next);
+    // In a cluster every instance writes it over its own lock, as after `mcp-gateway lock update`.
+    void announceLock(config, readFileSync(lockPath, "utf8"));
     recordAdminAction(gateway.hooks, {
       action: "lock.update",
       caller: caller.id,
@@ -201,7 +204,7 @@ export function createToolActions(gateway: Gateway): ToolActions {
         new ConfigEditor(file, text).validate(gateway.env);
         writeFileSync(file, text);
       }
-      await reload();
+      await reload(caller.id);
     } catch (error) {
       recordAdminAction(gateway.hooks, {
         action: "tool.trust",

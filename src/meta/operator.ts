@@ -76,7 +76,7 @@ export const reloadConfig: MetaTool = {
         "the gateway runs without a config file; nothing to reload",
       );
     }
-    const { added, removed, changed, restartRequired } = await reload();
+    const { added, removed, changed, restartRequired } = await reload(caller.id);
     return jsonResult({
       reloaded: true,
       added,

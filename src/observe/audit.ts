@@ -136,10 +136,10 @@ export function createAuditLog(options: AuditOptions): AuditLog {
     hooks.hook("admin:action", (action) => push({ kind: "admin", at: Date.now(), action })),
     hooks.hook("search:done", (search) => push({ kind: "search", at: Date.now(), search })),
     hooks.hook("tools:listed", (list) => push({ kind: "list", at: Date.now(), list })),
-    hooks.hook("config:reload", () => {
+    hooks.hook("config:reload", (by) => {
       const next = keyNames(options.config());
       const at = Date.now();
-      push({ kind: "admin", at, action: { action: "reload", caller: "config" } });
+      push({ kind: "admin", at, action: { action: "reload", caller: by ?? "config" } });
       for (const name of next) {
         if (!keys.has(name))
           push({
@@ -238,7 +238,7 @@ function toRow(entry: Pending, withArguments: boolean): AuditRow {
     kind: entry.kind,
     caller: call.caller,
     server: call.server,
-    tool: call.tool,
+    tool: call.asked ?? call.tool,
     outcome: "ok",
   };
   if (call.session) row.session = call.session;

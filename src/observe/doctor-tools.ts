@@ -232,3 +232,45 @@ export function scopeChecks(config: ResolvedConfig, tools: Record<string, Tool[]
         : "fix the tool name (gateway_list_tools lists them), or remove the pattern",
   }));
 }
+
+/**
+ * `meta_mcp.surfaced_tools` entries that pin nothing: a server that is not configured, or a tool
+ * its server did not list (a typo is otherwise silent: the tool is just not in `tools/list`).
+ * A server whose tools are not all known (failed, disabled, the built-in catalog) is not judged
+ * on its tools.
+ */
+export function surfacedChecks(config: ResolvedConfig, tools: Record<string, Tool[]>): Check[] {
+  const capabilities = config.capabilities.enabled ? config.capabilities.name : undefined;
+  const servers = new Set(config.backends.map((backend) => backend.name));
+  return config.meta_mcp.surfaced_tools.flatMap((entry, index): Check[] => {
+    const { server: written, tool } =
+      typeof entry === "string"
+        ? { server: entry.slice(0, entry.indexOf(":")), tool: entry.slice(entry.indexOf(":") + 1) }
+        : entry;
+    // The capabilities backend also answers to `gateway`, the original's name.
+    const server = capabilities && written === "gateway" ? capabilities : written;
+    const path = `meta_mcp.surfaced_tools[${index}]`;
+    if (!servers.has(server) && server !== capabilities) {
+      return [
+        {
+          name: "surfaced",
+          status: "warn",
+          message: `${path}: no backend is named "${written}", so ${written}:${tool} is not listed`,
+          hint: `fix the server name (mcp-gateway list shows them), or remove the entry`,
+        },
+      ];
+    }
+    // doctor lists only your own capability files: with the catalog on, that is not all of them.
+    const partial = server === capabilities && config.capabilities.builtin;
+    const listed = partial ? undefined : tools[server];
+    if (!listed || listed.some((known) => known.name === tool)) return [];
+    return [
+      {
+        name: "surfaced",
+        status: "warn",
+        message: `${path}: ${server} lists no tool "${tool}", so it is not listed`,
+        hint: "fix the tool name (gateway_list_tools lists them), or remove the entry",
+      },
+    ];
+  });
+}

@@ -20,10 +20,18 @@ import { LOOPBACK_HOSTS } from "../http/loopback.ts";
 import type { Tool } from "../mcp/sdk.ts";
 import { redactTree } from "../setup/secrets.ts";
 import { defaultStateDir } from "../state/store.ts";
+import { clusterCheck } from "./doctor-cluster.ts";
 import { firewallChecks } from "./doctor-firewall.ts";
 import { backendHint, isGateway, portHint } from "./doctor-hints.ts";
+import { playbookChecks } from "./doctor-playbooks.ts";
 import { skillChecks } from "./doctor-skills.ts";
-import { capabilityChecks, lockChecks, poisoningChecks, scopeChecks } from "./doctor-tools.ts";
+import {
+  capabilityChecks,
+  lockChecks,
+  poisoningChecks,
+  scopeChecks,
+  surfacedChecks,
+} from "./doctor-tools.ts";
 
 /** `fail` makes `doctor` exit non-zero; `warn` and `note` do not. */
 export type CheckStatus = "ok" | "note" | "warn" | "fail";
@@ -83,6 +91,7 @@ export async function runDoctor(options: DoctorOptions): Promise<DoctorReport> {
   }
   checks.push(await portCheck(config));
   checks.push(stateCheck(config, env, options.fix));
+  checks.push(...(await clusterCheck(config)));
 
   const listed = await backendChecks(config, env, options);
   checks.push(...listed.checks);
@@ -92,7 +101,9 @@ export async function runDoctor(options: DoctorOptions): Promise<DoctorReport> {
   checks.push(...poisoningChecks(config, { ...listed.tools, ...capabilities.tools }));
   checks.push(...lockChecks(config, listed.tools, listed.failed));
   checks.push(...scopeChecks(config, { ...listed.tools, ...capabilities.tools }));
+  checks.push(...surfacedChecks(config, { ...listed.tools, ...capabilities.tools }));
   checks.push(...skillChecks(config, env));
+  checks.push(...playbookChecks(config));
   checks.push(...(await firewallChecks(config, { ...listed.tools, ...capabilities.tools })));
   return { ok: !checks.some((c) => c.status === "fail"), config: config.file ?? null, checks };
 }

@@ -86,6 +86,10 @@ export function createObserver(options: ObserverOptions): Observer {
     "mcp_gateway_backend_restarts_total",
     "Starts of a backend after its first: after a crash, a hang, an idle stop or a reload",
   );
+  const refusals = registry.counter(
+    "mcp_gateway_tool_refusals_total",
+    "Tool calls refused before they were sent (unknown tool, scopes, arguments, budget...), by backend and code",
+  );
   const firewall = registry.counter(
     "mcp_gateway_firewall_events_total",
     "Calls the firewall, session sandbox or confirmation refused (blocked) or warned about, by rule",
@@ -149,6 +153,13 @@ export function createObserver(options: ObserverOptions): Observer {
       running.set(call.server, (running.get(call.server) ?? 0) + 1);
     }),
     hooks.hook("tool:call:after", onAfter),
+    hooks.hook("tool:call:refused", (call) => {
+      // A server the caller made up is one series, not one each.
+      const known = pool.statuses().some((status) => status.name === call.server);
+      const server = known ? call.server : "(unknown)";
+      const code = call.error instanceof GatewayError ? call.error.code : "REFUSED";
+      refusals.inc({ server, code });
+    }),
     hooks.hook("backend:state", (server, next) => {
       if (next !== "starting") return;
       starts.inc({ server });

@@ -1,3 +1,4 @@
+import { createHash } from "node:crypto";
 import type { ClusterLink, SharedCounters } from "../cluster/link.ts";
 import type { ResolvedConfig } from "../config/load.ts";
 import { type Caller, LOCAL_ADMIN } from "../gateway/caller.ts";
@@ -57,8 +58,14 @@ export interface Authenticator {
    * cluster (fixed one-minute and lockout windows); while they cannot be reached, locally.
    * When the store answers again, each key's count this instance last saw in the current
    * minute is put back (a store restarted empty must not hand out a second minute's worth).
+   * Dashboard logins made with a key are kept there too, so that a login works on every instance
+   * behind a load balancer, and a logout on one ends it on all.
    */
-  share(counters: (SharedCounters & Pick<ClusterLink, "onReconnect">) | undefined): void;
+  share(
+    counters:
+      | (SharedCounters & Pick<ClusterLink, "onReconnect" | "get" | "set" | "del" | "connected">)
+      | undefined,
+  ): void;
 }
 
 interface KeyEntry {
@@ -81,7 +88,30 @@ export function createAuthenticator(config: ResolvedConfig): Authenticator {
   // Kept across reloads (revoking a key must not forgive a guesser) unless the lockout changed.
   let throttle = lockoutOf(auth);
   const logins = createLoginSessions();
-  let shared: SharedCounters | undefined;
+  /** A login's entry in the cluster's store: named by the token's digest, never the token. */
+  const sharedLogin = (token: string) =>
+    `login:${createHash("sha256").update(token).digest("hex")}`;
+
+  /**
+   * The login a cookie holds. In a cluster the store decides (a login made on another instance,
+   * or ended there); while it cannot be reached, this instance's own logins still count. A login
+   * with an OAuth token stays on the instance that made it (the token is not put in the store).
+   */
+  async function loginOf(cookie: string): Promise<LoginBinding | undefined> {
+    const local = logins.get(cookie);
+    if (!shared?.connected || (local && "jwt" in local)) return local;
+    const stored = await shared.get(sharedLogin(cookie));
+    if (stored === undefined) return shared.connected ? undefined : local;
+    const { digest } = JSON.parse(stored) as { digest: string };
+    return { digest: Buffer.from(digest, "hex") };
+  }
+
+  /** Ends a login here and in the cluster's store. */
+  function endLogin(cookie: string): void {
+    logins.revoke(cookie);
+    void shared?.del(sharedLogin(cookie));
+  }
+  let shared: Parameters<Authenticator["share"]>[0];
   /** Per key: the shared count this instance last saw, and when its minute ends. */
   const lastSeen = new Map<string, { count: number; until: number }>();
 
@@ -180,7 +210,7 @@ export function createAuthenticator(config: ResolvedConfig): Authenticator {
       };
       let binding: LoginBinding;
       if (cookie) {
-        const login = logins.get(cookie);
+        const login = await loginOf(cookie);
         if (!login) {
           return challenge(401, "invalid_token", "the dashboard login expired or was revoked");
         }
@@ -200,7 +230,7 @@ export function createAuthenticator(config: ResolvedConfig): Authenticator {
       }
       if (cookie && "digest" in binding) {
         // The key this login used is gone (revoked): so is the login.
-        logins.revoke(cookie);
+        endLogin(cookie);
         return challenge(401, "invalid_token", "the key of this dashboard login was revoked");
       }
       if (oauth && "jwt" in binding) {
@@ -224,11 +254,16 @@ export function createAuthenticator(config: ResolvedConfig): Authenticator {
       const digest = presentedDigest(key);
       const binding: LoginBinding = findKey(digest) ? { digest } : { jwt: key };
       const ttl = auth.ui_session_ttl;
-      return { token: logins.issue(binding, ttl), maxAge: Math.floor(ttl / 1000) };
+      const token = logins.issue(binding, ttl);
+      if ("digest" in binding) {
+        const stored = JSON.stringify({ digest: binding.digest.toString("hex") });
+        await shared?.set(sharedLogin(token), stored, ttl);
+      }
+      return { token, maxAge: Math.floor(ttl / 1000) };
     },
     logout(request) {
       const cookie = cookieToken(request);
-      if (cookie) logins.revoke(cookie);
+      if (cookie) endLogin(cookie);
     },
     async charge(caller, messages) {
       const entry = keys.find((candidate) => candidate.caller === caller);

@@ -100,7 +100,7 @@ function warnIfNotServed(output: string, configPath: string | undefined): void {
   });
   if (!served) {
     logger.warn(
-      `${output} is not under capabilities.directories in ${name}: add it there (and restart serve), or the gateway does not serve these files`,
+      `${output} is not under capabilities.directories in ${name}: add it there (a running gateway reads the folder when it reloads the config), or the gateway does not serve these files`,
     );
   }
 }

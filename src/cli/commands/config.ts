@@ -38,9 +38,18 @@ export default defineCommand({
  */
 function toFileShape(config: ResolvedConfig): Record<string, unknown> {
   const { file: _file, warnings: _warnings, backends, ...rest } = config;
-  const tree: Record<string, unknown> = { ...rest, backends: {} };
+  // An empty allowed_tools is the default (every tool); written out, it loads with a warning
+  // meant for the original gateway's configs, where it allowed no tool.
+  const api_keys = rest.auth.api_keys.map(({ allowed_tools, ...key }) =>
+    allowed_tools.length ? { ...key, allowed_tools } : key,
+  );
+  const tree: Record<string, unknown> = {
+    ...rest,
+    auth: { ...rest.auth, api_keys },
+    backends: {},
+  };
   for (const backend of backends) {
-    const { name, configError: _error, ...fields } = backend;
+    const { name, configError: _error, stateDir: _stateDir, ...fields } = backend;
     (tree.backends as Record<string, unknown>)[name] = fields;
   }
   const paths = DURATION_PATHS.map((path) => path.split("."));
