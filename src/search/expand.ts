@@ -13,6 +13,8 @@ export interface Vocabulary {
   isServerWord?(term: string): boolean;
   /** The server-name term a word is the short form of ("argo" for `argocd`), if any. */
   shortServerName?(term: string): string | undefined;
+  /** The terms of the server's name a product word stands for ("feishu" on `lark`), if any. */
+  productOf?(term: string): string[] | undefined;
 }
 
 /** One word of the query and the index terms that stand for it, each with a weight ≤ 1. */
@@ -50,6 +52,8 @@ export const WEIGHTS = {
   again: 0.9,
   /** "argo" → `argocd`, "sonar" → `sonarqube`: a server's name as its own tools shorten it. */
   shortName: 1,
+  /** "feishu" → `lark`: a word nearly only one server's tools say, and most of them do. */
+  product: 1,
 };
 const MAX_QUERY_WORDS = 24;
 /** A request that opens with a verb and "a" or "an" thing: "leave a comment", "log a new call". */
@@ -131,6 +135,9 @@ export function expandQuery(query: string, vocabulary: Vocabulary): QueryGroup[]
     // "in argo", "the sonar project": the short form of a server's name names the server.
     const server = vocabulary.shortServerName?.(term);
     if (server) add(server, WEIGHTS.shortName);
+    // A product's name is not an English word ("feishu", "kubectl"); "draw" on a chart server is.
+    if (!isWord(word))
+      for (const name of vocabulary.productOf?.(term) ?? []) add(name, WEIGHTS.product);
     for (const synonym of synonymsOf(term)) add(synonym, WEIGHTS.synonym);
     if (again && word.length >= 3) {
       const redo = toTerm(`re${word}`);
@@ -155,10 +162,19 @@ export function expandQuery(query: string, vocabulary: Vocabulary): QueryGroup[]
   mergeSynonyms(groups);
   for (const group of groups) {
     if (!names.has(group.word) || vocabulary.isServerWord?.(toTerm(group.word))) continue;
+    // A product's name ("Feishu" for `lark`) names its server, as the server's own name does.
+    if (namesServer(group, vocabulary)) continue;
     for (const [term, weight] of group.terms) group.terms.set(term, weight * WEIGHTS.name);
   }
   askedOf(query, groups, vocabulary);
   return groups;
+}
+
+/** True when a group stands for a server's name at full weight (a product word, a short form). */
+function namesServer(group: QueryGroup, vocabulary: Vocabulary): boolean {
+  for (const [term, weight] of group.terms)
+    if (weight === 1 && term !== toTerm(group.word) && vocabulary.isServerWord?.(term)) return true;
+  return false;
 }
 
 /**

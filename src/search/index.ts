@@ -25,6 +25,13 @@ interface Doc extends Weighable {
   twin: string;
 }
 
+/** The fields a product word is looked for in: what a tool says it does, not its parameters. */
+const DESCRIBED = (["name", "title", "summary", "description"] as const).map((field) =>
+  FIELD_NAMES.indexOf(field),
+);
+/** What makes a word a server's product word (`productOf`). */
+export const PRODUCT = { share: 0.5, purity: 0.9, tools: 3 };
+
 /** The fewest letters a short form of a server's name has ("argo", "sonar"). */
 const SHORT_NAME = 4;
 /** The most query words whose short-name answer is remembered between index changes. */
@@ -117,6 +124,10 @@ export class ToolIndex implements Vocabulary {
   private serverWords: Set<string> | undefined;
   /** `shortServerName`'s answers since the tools last changed. */
   private shortNames = new Map<string, string | undefined>();
+  /** `productOf`'s answers since the tools last changed. */
+  private products = new Map<string, string[] | undefined>();
+  /** The most tools one server has (a product word's posting is at most about this long). */
+  private largest = 0;
   private buffers:
     | {
         totals: Float64Array;
@@ -253,6 +264,39 @@ export class ToolIndex implements Vocabulary {
     // Queries are the user's: a bounded memo, like the stemmer's.
     if (this.shortNames.size >= SHORT_NAMES_KEPT) this.shortNames.clear();
     this.shortNames.set(term, found);
+    return found;
+  }
+
+  /**
+   * Vocabulary: the terms of the server's name a query word stands for when it is that server's
+   * product word ("feishu" on the Lark server, whose every tool says "Feishu/Lark"): a word that
+   * at least `PRODUCT.share` of one server's tools hold in their own texts (not hints), and that
+   * few tools of other servers hold. Undefined for any other word, and for a server's own name.
+   */
+  productOf(term: string): string[] | undefined {
+    this.indexPending();
+    if (PRODUCT.share > 1 || term.length < 3 || this.isServerWord(term)) return undefined;
+    if (this.products.has(term)) return this.products.get(term);
+    let found: string[] | undefined;
+    if (this.postings.stale) this.postings.rebuild(this.docs, this.averages());
+    const posting = this.postings.get(term);
+    if (posting && posting.ids.length <= this.largest / PRODUCT.purity) {
+      const holders = new Map<string, number>();
+      let count = 0;
+      posting.ids.forEach((id) => {
+        const doc = this.docs[id]!;
+        if (!DESCRIBED.some((f) => doc.tf[f]!.has(term))) return;
+        holders.set(doc.server, (holders.get(doc.server) ?? 0) + 1);
+        count++;
+      });
+      for (const [server, own] of holders) {
+        const size = this.byServer.get(server)?.length ?? 0;
+        if (size >= PRODUCT.tools && own >= PRODUCT.share * size && own >= PRODUCT.purity * count)
+          found = [...new Set(tokenize(server))];
+      }
+    }
+    if (this.products.size >= SHORT_NAMES_KEPT) this.products.clear();
+    this.products.set(term, found);
     return found;
   }
 
@@ -522,6 +566,9 @@ export class ToolIndex implements Vocabulary {
     this.sortedTerms = undefined;
     this.serverWords = undefined;
     this.shortNames.clear();
+    this.products.clear();
+    this.largest = 0;
+    for (const ids of this.byServer.values()) this.largest = Math.max(this.largest, ids.length);
     if (!this.postings.stale && this.postings.drifted(this.averages())) this.postings.stale = true;
     // Reclaim the slots of removed tools once they are the majority; ids change, so rebuild.
     if (this.docs.length > 64 && this.live < this.docs.length / 2) {

@@ -1,0 +1,45 @@
+/**
+ * Mechanisms that rank tools of servers nobody wrote hints for (issue #21, round 6): each reads
+ * the catalog itself or the request's structure, never a word list written for one server.
+ */
+import { describe, expect, test } from "bun:test";
+import { ToolIndex } from "../../src/search/index.ts";
+import { tool } from "./fixtures.ts";
+
+const top = (index: ToolIndex, query: string) =>
+  index.search(query).map((hit) => `${hit.server}:${hit.tool.name}`);
+
+describe("a product word most of one server's tools say names that server", () => {
+  const index = new ToolIndex();
+  index.upsert("lark", [
+    tool("im_message_create", "Send a message to a Feishu/Lark chat", { chat: { type: "string" } }),
+    tool("im_chat_list", "List the Feishu/Lark group chats the bot is in"),
+    tool("docx_read", "Read a Feishu/Lark document"),
+  ]);
+  index.upsert("slack", [
+    tool("post_message", "Post a message to a channel or a group", { channel: { type: "string" } }),
+    tool("list_channels", "List channels"),
+  ]);
+  index.upsert("charts", [
+    tool("bar_chart", "Draw a bar chart"),
+    tool("line_chart", "Draw a line chart"),
+    tool("pie_chart", "Draw a pie chart"),
+  ]);
+
+  test("'feishu' stands for lark; an English word ('draw') for no server", () => {
+    expect(index.productOf("feishu")).toEqual(["lark"]);
+    expect(index.productOf("messag")).toBeUndefined();
+    // "draw" is a product word by the numbers, but a word of the language: expansion skips it.
+    expect(top(index, "draw a bar chart")[0]).toBe("charts:bar_chart");
+  });
+
+  test("a request that names the product (capitalised, as names are) ranks its server's tool first", () => {
+    expect(top(index, "send a message in Feishu to the launch group")[0]).toBe(
+      "lark:im_message_create",
+    );
+  });
+
+  test("without the product's name, the closer wording of the other server wins", () => {
+    expect(top(index, "post a message to the launch group")[0]).toBe("slack:post_message");
+  });
+});
