@@ -341,7 +341,7 @@ export function normalizeQuery(query: string, isServer?: (name: string) => boole
     .replace(/(^|\s)~?(\/[\w.*-]+){2,}\/?/g, " path ")
     .replace(/(^|\s)[\w./-]*\*[\w.*/-]*/g, " pattern ");
   // Unless the quotes hold the whole request ("\"list my repos\"").
-  const unquoted = plain.replace(QUOTED, " ");
+  const unquoted = withoutContent(plain.replace(QUOTED, " "));
   return (/[a-z]{2}/i.test(unquoted) ? unquoted : plain)
     .replace(OWNER_REPO, (whole, lead: string, owner: string, name: string) => {
       if (ENDS_IN_FILE_NAME.test(name)) return `${lead}path file `;
@@ -354,6 +354,23 @@ export function normalizeQuery(query: string, isServer?: (name: string) => boole
     .replace(/\b[A-Z][A-Z0-9]{1,9}-\d+\b/g, " issue ")
     .replace(FILE_NAME, "$& file ")
     .replace(/\bhow many\b/gi, " count ");
+}
+
+/** What to say, not what to do: "... saying the build is green", "... that says hi". */
+const SAYING = /\b(?:saying|that\s+says|which\s+says|to\s+say|telling\s+\w+)\b[^.;!?]*/gi;
+/** A question, which asks what was said ("what were people saying in #general") and keeps it. */
+const QUESTION_START =
+  /^\s*(?:who|whom|whose|what|which|when|where|why|how|is|are|was|were|did|does|has|have|had)\b/i;
+
+/**
+ * The words of a message the request dictates are its content, as quoted text is: "post an
+ * update *saying we're blocked on legal*", "leave a note *telling them it moved*". They go,
+ * unless they are the whole request.
+ */
+function withoutContent(query: string): string {
+  if (QUESTION_START.test(query)) return query;
+  const rest = query.replace(SAYING, " ");
+  return /[a-z]{2}/i.test(rest) ? rest : query;
 }
 
 /** For a word the index lacks: a typo of a known term, a compound of two, or a known prefix. */

@@ -3,6 +3,7 @@
  * the catalog itself or the request's structure, never a word list written for one server.
  */
 import { describe, expect, test } from "bun:test";
+import { normalizeQuery } from "../../src/search/expand.ts";
 import { ToolIndex } from "../../src/search/index.ts";
 import { tool } from "./fixtures.ts";
 
@@ -41,5 +42,28 @@ describe("a product word most of one server's tools say names that server", () =
 
   test("without the product's name, the closer wording of the other server wins", () => {
     expect(top(index, "post a message to the launch group")[0]).toBe("slack:post_message");
+  });
+});
+
+describe("what a request dictates ('saying ...') is its content, as quoted text is", () => {
+  const words = (query: string) => normalizeQuery(query).trim().split(/\s+/);
+
+  test("the message goes; a question about what was said keeps it", () => {
+    expect(words("post an update on the launch item saying we're blocked on legal")).toEqual(
+      "post an update on the launch item".split(" "),
+    );
+    expect(words("what were people saying in the slack channel")).toContain("channel");
+    expect(words("saying hello")).toEqual(["saying", "hello"]);
+  });
+
+  test("the message's words do not pull the request to another tool", () => {
+    const index = new ToolIndex();
+    index.upsert("board", [
+      tool("create_update", "Post an update on an item", { item: { type: "string" } }),
+      tool("block_item", "Mark an item as blocked by legal review"),
+    ]);
+    expect(top(index, "post an update on the launch item saying we're blocked on legal")[0]).toBe(
+      "board:create_update",
+    );
   });
 });
