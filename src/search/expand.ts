@@ -54,6 +54,11 @@ export const WEIGHTS = {
   shortName: 1,
   /** "feishu" → `lark`: a word nearly only one server's tools say, and most of them do. */
   product: 1,
+  /**
+   * A word only of a sentence that asks for nothing, beside one that asks ("can you open a ticket
+   * in Plane? *the dark mode toggle doesnt stick*"): what the thing is about, not which tool.
+   */
+  context: 0.5,
 };
 const MAX_QUERY_WORDS = 24;
 /** A request that opens with a verb and "a" or "an" thing: "leave a comment", "log a new call". */
@@ -160,6 +165,12 @@ export function expandQuery(query: string, vocabulary: Vocabulary): QueryGroup[]
     if (terms.size > 0) groups.push({ word, terms });
   }
   mergeSynonyms(groups);
+  const context = contextWords(query);
+  for (const group of groups) {
+    if (!context.has(group.word) || namesServer(group, vocabulary)) continue;
+    if (vocabulary.isServerWord?.(toTerm(group.word))) continue;
+    for (const [term, weight] of group.terms) group.terms.set(term, weight * WEIGHTS.context);
+  }
   for (const group of groups) {
     if (!names.has(group.word) || vocabulary.isServerWord?.(toTerm(group.word))) continue;
     // A product's name ("Feishu" for `lark`) names its server, as the server's own name does.
@@ -168,6 +179,34 @@ export function expandQuery(query: string, vocabulary: Vocabulary): QueryGroup[]
   }
   askedOf(query, groups, vocabulary);
   return groups;
+}
+
+/** A sentence that asks for something: a question, a verb first, "can you", "please", "I need". */
+const ASKS =
+  /\?\s*$|^\s*(?:(?:hey|ok|okay|so|now|also|and|then)\b[\s,]*)*(?:please\s+)?(?:who|what|which|when|where|why|how|is|are|was|were|did|does|do|has|have|can|could|would|will)\b|\b(?:can|could|would)\s+you\b|\bplease\b|\bi\s+(?:want|need|would\s+like|'d\s+like)\b/i;
+
+/**
+ * The words of a request's sentences that ask for nothing, beside one that does: "hey, can you
+ * open a ticket in Plane? *the dark mode toggle doesnt stick after a reload*". They tell what
+ * the thing is about, not which tool makes it. Words the asking sentences have too stay.
+ */
+function contextWords(query: string): Set<string> {
+  const words = new Set<string>();
+  const sentences = query.split(/(?<=[.?!;])\s+/).filter((each) => /[a-z]{2}/i.test(each));
+  if (sentences.length < 2) return words;
+  const isVerb = (word: string) => READ_VERBS.has(toTerm(word)) || isWriteVerb(toTerm(word));
+  const asks = (sentence: string) => {
+    if (ASKS.test(sentence)) return true;
+    const first = splitWords(sentence).find((word) => !isStopword(word));
+    return first !== undefined && isVerb(first) && splitWords(sentence)[0] === first;
+  };
+  const asking = sentences.filter(asks);
+  if (asking.length === 0 || asking.length === sentences.length) return words;
+  const kept = new Set(asking.flatMap((sentence) => splitWords(sentence)));
+  for (const sentence of sentences)
+    if (!asking.includes(sentence))
+      for (const word of splitWords(sentence)) if (!kept.has(word)) words.add(word);
+  return words;
 }
 
 /** True when a group stands for a server's name at full weight (a product word, a short form). */

@@ -67,3 +67,32 @@ describe("what a request dictates ('saying ...') is its content, as quoted text 
     );
   });
 });
+
+describe("a sentence that asks for nothing, beside one that asks, is context", () => {
+  const index = new ToolIndex();
+  index.upsert("tracker", [
+    tool("create_issue", "Create an issue in a project", { title: { type: "string" } }),
+  ]);
+  index.upsert("settings", [
+    tool("set_dark_mode", "Toggle dark mode", { enabled: { type: "boolean" } }),
+  ]);
+  // Other tools, so that words are as rare as in a real catalog.
+  index.upsert(
+    "other",
+    ["list_files", "read_file", "send_email", "get_weather", "search_web", "list_users"].map(
+      (name) => tool(name, `${name.replace("_", " ")} for a project`),
+    ),
+  );
+  const request =
+    "can you open a ticket in the tracker for me? the dark mode toggle doesnt stick after a reload";
+
+  test("the asking sentence decides the tool", () => {
+    expect(top(index, request)[0]).toBe("tracker:create_issue");
+  });
+
+  test("one sentence alone keeps all its words", () => {
+    expect(top(index, "the dark mode toggle doesnt stick after a reload")[0]).toBe(
+      "settings:set_dark_mode",
+    );
+  });
+});
