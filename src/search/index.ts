@@ -124,10 +124,13 @@ export class ToolIndex implements Vocabulary {
   private serverWords: Set<string> | undefined;
   /** `shortServerName`'s answers since the tools last changed. */
   private shortNames = new Map<string, string | undefined>();
-  /** `productOf`'s answers since the tools last changed. */
-  private products = new Map<string, string[] | undefined>();
-  /** The most tools one server has (a product word's posting is at most about this long). */
-  private largest = 0;
+  /** Tools per term in what they say they do (name, title, description): `productOf`. */
+  private readonly describedFreq = new Map<string, number>();
+  /**
+   * Per term, the servers at least `PRODUCT.share` of whose tools say it (name, title,
+   * description), with how many do: the candidates for `productOf`.
+   */
+  private readonly productTerms = new Map<string, Map<string, number>>();
   private buffers:
     | {
         totals: Float64Array;
@@ -185,6 +188,7 @@ export class ToolIndex implements Vocabulary {
       this.docs[ids[singular]!]!.name.many = false;
     }
     this.byServer.set(server, ids);
+    this.countDescribed(server, ids, 1);
   }
 
   get(server: string, tool: string): Tool | undefined {
@@ -270,34 +274,20 @@ export class ToolIndex implements Vocabulary {
   /**
    * Vocabulary: the terms of the server's name a query word stands for when it is that server's
    * product word ("feishu" on the Lark server, whose every tool says "Feishu/Lark"): a word that
-   * at least `PRODUCT.share` of one server's tools hold in their own texts (not hints), and that
-   * few tools of other servers hold. Undefined for any other word, and for a server's own name.
+   * at least `PRODUCT.share` of one server's tools (of `PRODUCT.tools` or more) say in their name,
+   * title or description, and that holds `PRODUCT.purity` of the tools saying it there. Undefined
+   * for any other word, and for a server's own name. Counted as servers are indexed
+   * (`countDescribed`), so a search pays a lookup.
    */
   productOf(term: string): string[] | undefined {
     this.indexPending();
-    if (PRODUCT.share > 1 || term.length < 3 || this.isServerWord(term)) return undefined;
-    if (this.products.has(term)) return this.products.get(term);
-    let found: string[] | undefined;
-    if (this.postings.stale) this.postings.rebuild(this.docs, this.averages());
-    const posting = this.postings.get(term);
-    if (posting && posting.ids.length <= this.largest / PRODUCT.purity) {
-      const holders = new Map<string, number>();
-      let count = 0;
-      posting.ids.forEach((id) => {
-        const doc = this.docs[id]!;
-        if (!DESCRIBED.some((f) => doc.tf[f]!.has(term))) return;
-        holders.set(doc.server, (holders.get(doc.server) ?? 0) + 1);
-        count++;
-      });
-      for (const [server, own] of holders) {
-        const size = this.byServer.get(server)?.length ?? 0;
-        if (size >= PRODUCT.tools && own >= PRODUCT.share * size && own >= PRODUCT.purity * count)
-          found = [...new Set(tokenize(server))];
-      }
+    const servers = this.productTerms.get(term);
+    if (!servers || this.isServerWord(term)) return undefined;
+    const holders = this.describedFreq.get(term) ?? 0;
+    for (const [server, own] of servers) {
+      if (own >= PRODUCT.purity * holders) return [...new Set(tokenize(server))];
     }
-    if (this.products.size >= SHORT_NAMES_KEPT) this.products.clear();
-    this.products.set(term, found);
-    return found;
+    return undefined;
   }
 
   /** Vocabulary: true when some tool has this index term. */
@@ -537,6 +527,33 @@ export class ToolIndex implements Vocabulary {
     return a.tool.name < b.tool.name;
   }
 
+  /**
+   * Counts (+1) or uncounts (−1) a server's tools in `describedFreq`, and its product-word
+   * candidates in `productTerms`.
+   */
+  private countDescribed(server: string, ids: readonly number[], sign: 1 | -1): void {
+    const counts = new Map<string, number>();
+    for (const id of ids) {
+      const { tf } = this.docs[id]!;
+      const terms = new Set(DESCRIBED.flatMap((f) => [...tf[f]!.keys()]));
+      for (const term of terms) {
+        counts.set(term, (counts.get(term) ?? 0) + 1);
+        const freq = (this.describedFreq.get(term) ?? 0) + sign;
+        if (freq === 0) this.describedFreq.delete(term);
+        else this.describedFreq.set(term, freq);
+      }
+    }
+    if (ids.length < PRODUCT.tools) return;
+    for (const [term, count] of counts) {
+      if (count < PRODUCT.share * ids.length || term.length < 3) continue;
+      const servers = this.productTerms.get(term) ?? new Map<string, number>();
+      if (sign > 0) servers.set(server, count);
+      else servers.delete(server);
+      if (servers.size > 0) this.productTerms.set(term, servers);
+      else this.productTerms.delete(term);
+    }
+  }
+
   private averages(): number[] {
     return this.lengthSums.map((sum) => (this.live ? Math.max(sum / this.live, 1) : 1));
   }
@@ -544,6 +561,7 @@ export class ToolIndex implements Vocabulary {
   private drop(server: string): boolean {
     const ids = this.byServer.get(server);
     if (!ids) return false;
+    this.countDescribed(server, ids, -1);
     for (const id of ids) {
       const doc = this.docs[id]!;
       this.live--;
@@ -566,9 +584,6 @@ export class ToolIndex implements Vocabulary {
     this.sortedTerms = undefined;
     this.serverWords = undefined;
     this.shortNames.clear();
-    this.products.clear();
-    this.largest = 0;
-    for (const ids of this.byServer.values()) this.largest = Math.max(this.largest, ids.length);
     if (!this.postings.stale && this.postings.drifted(this.averages())) this.postings.stale = true;
     // Reclaim the slots of removed tools once they are the majority; ids change, so rebuild.
     if (this.docs.length > 64 && this.live < this.docs.length / 2) {

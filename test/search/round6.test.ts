@@ -43,6 +43,23 @@ describe("a product word most of one server's tools say names that server", () =
   test("without the product's name, the closer wording of the other server wins", () => {
     expect(top(index, "post a message to the launch group")[0]).toBe("slack:post_message");
   });
+  test("follows the servers indexed: a server re-listed without the word, or removed, loses it", () => {
+    const changing = new ToolIndex();
+    const lark = ["a", "b", "c"].map((name) => tool(`tool_${name}`, `Do ${name} in Feishu`));
+    changing.upsert("lark", lark);
+    expect(changing.productOf("feishu")).toEqual(["lark"]);
+    changing.upsert("other", [tool("feishu_bridge", "Relay Feishu messages")]);
+    // Three of the four tools that say it are lark's: under the 0.9 it takes.
+    expect(changing.productOf("feishu")).toBeUndefined();
+    changing.remove("other");
+    expect(changing.productOf("feishu")).toEqual(["lark"]);
+    changing.upsert("lark", [tool("tool_a", "Do a"), ...lark.slice(1)]);
+    expect(changing.productOf("feishu")).toEqual(["lark"]);
+    changing.upsert("lark", lark.slice(2));
+    expect(changing.productOf("feishu")).toBeUndefined();
+    changing.remove("lark");
+    expect(changing.productOf("feishu")).toBeUndefined();
+  });
 });
 
 describe("what a request dictates ('saying ...') is its content, as quoted text is", () => {
