@@ -141,8 +141,8 @@ export function expandQuery(query: string, vocabulary: Vocabulary): QueryGroup[]
     const server = vocabulary.shortServerName?.(term);
     if (server) add(server, WEIGHTS.shortName);
     // A product's name is not an English word ("feishu", "kubectl"); "draw" on a chart server is.
-    if (!isWord(word))
-      for (const name of vocabulary.productOf?.(term) ?? []) add(name, WEIGHTS.product);
+    const product = vocabulary.productOf?.(term);
+    if (product && !isWord(word)) for (const name of product) add(name, WEIGHTS.product);
     for (const synonym of synonymsOf(term)) add(synonym, WEIGHTS.synonym);
     if (again && word.length >= 3) {
       const redo = toTerm(`re${word}`);
