@@ -13,6 +13,8 @@ export interface Vocabulary {
   isServerWord?(term: string): boolean;
   /** The server-name term a word is the short form of ("argo" for `argocd`), if any. */
   shortServerName?(term: string): string | undefined;
+  /** The terms of the server's name a product word stands for ("feishu" on `lark`), if any. */
+  productOf?(term: string): string[] | undefined;
 }
 
 /** One word of the query and the index terms that stand for it, each with a weight ≤ 1. */
@@ -50,6 +52,13 @@ export const WEIGHTS = {
   again: 0.9,
   /** "argo" → `argocd`, "sonar" → `sonarqube`: a server's name as its own tools shorten it. */
   shortName: 1,
+  /** "feishu" → `lark`: a word nearly only one server's tools say, and most of them do. */
+  product: 1,
+  /**
+   * A word only of a sentence that asks for nothing, beside one that asks ("can you open a ticket
+   * in Plane? *the dark mode toggle doesnt stick*"): what the thing is about, not which tool.
+   */
+  context: 0.5,
 };
 const MAX_QUERY_WORDS = 24;
 /** A request that opens with a verb and "a" or "an" thing: "leave a comment", "log a new call". */
@@ -131,6 +140,9 @@ export function expandQuery(query: string, vocabulary: Vocabulary): QueryGroup[]
     // "in argo", "the sonar project": the short form of a server's name names the server.
     const server = vocabulary.shortServerName?.(term);
     if (server) add(server, WEIGHTS.shortName);
+    // A product's name is not an English word ("feishu", "kubectl"); "draw" on a chart server is.
+    const product = vocabulary.productOf?.(term);
+    if (product && !isWord(word)) for (const name of product) add(name, WEIGHTS.product);
     for (const synonym of synonymsOf(term)) add(synonym, WEIGHTS.synonym);
     if (again && word.length >= 3) {
       const redo = toTerm(`re${word}`);
@@ -153,12 +165,55 @@ export function expandQuery(query: string, vocabulary: Vocabulary): QueryGroup[]
     if (terms.size > 0) groups.push({ word, terms });
   }
   mergeSynonyms(groups);
+  const context = contextWords(query);
+  for (const group of groups) {
+    if (!context.has(group.word) || namesServer(group, vocabulary)) continue;
+    if (vocabulary.isServerWord?.(toTerm(group.word))) continue;
+    for (const [term, weight] of group.terms) group.terms.set(term, weight * WEIGHTS.context);
+  }
   for (const group of groups) {
     if (!names.has(group.word) || vocabulary.isServerWord?.(toTerm(group.word))) continue;
+    // A product's name ("Feishu" for `lark`) names its server, as the server's own name does.
+    if (namesServer(group, vocabulary)) continue;
     for (const [term, weight] of group.terms) group.terms.set(term, weight * WEIGHTS.name);
   }
   askedOf(query, groups, vocabulary);
   return groups;
+}
+
+/** A sentence that asks for something: a question, a verb first, "can you", "please", "I need". */
+const ASKS =
+  /\?\s*$|^\s*(?:(?:hey|ok|okay|so|now|also|and|then)\b[\s,]*)*(?:please\s+)?(?:who|what|which|when|where|why|how|is|are|was|were|did|does|do|has|have|can|could|would|will)\b|\b(?:can|could|would)\s+you\b|\bplease\b|\bi\s+(?:want|need|would\s+like|'d\s+like)\b/i;
+
+/**
+ * The words of a request's sentences that ask for nothing, beside one that does: "hey, can you
+ * open a ticket in Plane? *the dark mode toggle doesnt stick after a reload*". They tell what
+ * the thing is about, not which tool makes it. Words the asking sentences have too stay.
+ */
+function contextWords(query: string): Set<string> {
+  const words = new Set<string>();
+  const sentences = query.split(/(?<=[.?!;])\s+/).filter((each) => /[a-z]{2}/i.test(each));
+  if (sentences.length < 2) return words;
+  const isVerb = (word: string) => READ_VERBS.has(toTerm(word)) || isWriteVerb(toTerm(word));
+  const asks = (sentence: string) => {
+    if (ASKS.test(sentence)) return true;
+    const first = splitWords(sentence).find((word) => !isStopword(word));
+    return first !== undefined && isVerb(first) && splitWords(sentence)[0] === first;
+  };
+  const asking = sentences.filter(asks);
+  if (asking.length === 0 || asking.length === sentences.length) return words;
+  const kept = new Set(asking.flatMap((sentence) => splitWords(sentence)));
+  for (const sentence of sentences)
+    if (!asking.includes(sentence))
+      for (const word of splitWords(sentence)) if (!kept.has(word)) words.add(word);
+  return words;
+}
+
+/** True when a group stands for a server's name at full weight (a product word, a short form). */
+function namesServer(group: QueryGroup, vocabulary: Vocabulary): boolean {
+  for (const [term, weight] of group.terms)
+    if (weight === 1 && term !== toTerm(group.word) && vocabulary.isServerWord?.(term)) return true;
+  return false;
 }
 
 /**
@@ -325,7 +380,7 @@ export function normalizeQuery(query: string, isServer?: (name: string) => boole
     .replace(/(^|\s)~?(\/[\w.*-]+){2,}\/?/g, " path ")
     .replace(/(^|\s)[\w./-]*\*[\w.*/-]*/g, " pattern ");
   // Unless the quotes hold the whole request ("\"list my repos\"").
-  const unquoted = plain.replace(QUOTED, " ");
+  const unquoted = withoutContent(plain.replace(QUOTED, " "));
   return (/[a-z]{2}/i.test(unquoted) ? unquoted : plain)
     .replace(OWNER_REPO, (whole, lead: string, owner: string, name: string) => {
       if (ENDS_IN_FILE_NAME.test(name)) return `${lead}path file `;
@@ -338,6 +393,23 @@ export function normalizeQuery(query: string, isServer?: (name: string) => boole
     .replace(/\b[A-Z][A-Z0-9]{1,9}-\d+\b/g, " issue ")
     .replace(FILE_NAME, "$& file ")
     .replace(/\bhow many\b/gi, " count ");
+}
+
+/** What to say, not what to do: "... saying the build is green", "... that says hi". */
+const SAYING = /\b(?:saying|that\s+says|which\s+says|to\s+say|telling\s+\w+)\b[^.;!?]*/gi;
+/** A question, which asks what was said ("what were people saying in #general") and keeps it. */
+const QUESTION_START =
+  /^\s*(?:who|whom|whose|what|which|when|where|why|how|is|are|was|were|did|does|has|have|had)\b/i;
+
+/**
+ * The words of a message the request dictates are its content, as quoted text is: "post an
+ * update *saying we're blocked on legal*", "leave a note *telling them it moved*". They go,
+ * unless they are the whole request.
+ */
+function withoutContent(query: string): string {
+  if (QUESTION_START.test(query)) return query;
+  const rest = query.replace(SAYING, " ");
+  return /[a-z]{2}/i.test(rest) ? rest : query;
 }
 
 /** For a word the index lacks: a typo of a known term, a compound of two, or a known prefix. */

@@ -25,6 +25,13 @@ interface Doc extends Weighable {
   twin: string;
 }
 
+/** The fields a product word is looked for in: what a tool says it does, not its parameters. */
+const DESCRIBED = (["name", "title", "summary", "description"] as const).map((field) =>
+  FIELD_NAMES.indexOf(field),
+);
+/** What makes a word a server's product word (`productOf`). */
+export const PRODUCT = { share: 0.5, purity: 0.9, tools: 3 };
+
 /** The fewest letters a short form of a server's name has ("argo", "sonar"). */
 const SHORT_NAME = 4;
 /** The most query words whose short-name answer is remembered between index changes. */
@@ -117,6 +124,13 @@ export class ToolIndex implements Vocabulary {
   private serverWords: Set<string> | undefined;
   /** `shortServerName`'s answers since the tools last changed. */
   private shortNames = new Map<string, string | undefined>();
+  /** Tools per term in what they say they do (name, title, description): `productOf`. */
+  private readonly describedFreq = new Map<string, number>();
+  /**
+   * Per term, the servers at least `PRODUCT.share` of whose tools say it (name, title,
+   * description), with how many do: the candidates for `productOf`.
+   */
+  private readonly productTerms = new Map<string, Map<string, number>>();
   private buffers:
     | {
         totals: Float64Array;
@@ -174,6 +188,7 @@ export class ToolIndex implements Vocabulary {
       this.docs[ids[singular]!]!.name.many = false;
     }
     this.byServer.set(server, ids);
+    this.countDescribed(server, ids, 1);
   }
 
   get(server: string, tool: string): Tool | undefined {
@@ -254,6 +269,25 @@ export class ToolIndex implements Vocabulary {
     if (this.shortNames.size >= SHORT_NAMES_KEPT) this.shortNames.clear();
     this.shortNames.set(term, found);
     return found;
+  }
+
+  /**
+   * Vocabulary: the terms of the server's name a query word stands for when it is that server's
+   * product word ("feishu" on the Lark server, whose every tool says "Feishu/Lark"): a word that
+   * at least `PRODUCT.share` of one server's tools (of `PRODUCT.tools` or more) say in their name,
+   * title or description, and that holds `PRODUCT.purity` of the tools saying it there. Undefined
+   * for any other word, and for a server's own name. Counted as servers are indexed
+   * (`countDescribed`), so a search pays a lookup.
+   */
+  productOf(term: string): string[] | undefined {
+    this.indexPending();
+    const servers = this.productTerms.get(term);
+    if (!servers || this.isServerWord(term)) return undefined;
+    const holders = this.describedFreq.get(term) ?? 0;
+    for (const [server, own] of servers) {
+      if (own >= PRODUCT.purity * holders) return [...new Set(tokenize(server))];
+    }
+    return undefined;
   }
 
   /** Vocabulary: true when some tool has this index term. */
@@ -493,6 +527,33 @@ export class ToolIndex implements Vocabulary {
     return a.tool.name < b.tool.name;
   }
 
+  /**
+   * Counts (+1) or uncounts (−1) a server's tools in `describedFreq`, and its product-word
+   * candidates in `productTerms`.
+   */
+  private countDescribed(server: string, ids: readonly number[], sign: 1 | -1): void {
+    const counts = new Map<string, number>();
+    for (const id of ids) {
+      const { tf } = this.docs[id]!;
+      const terms = new Set(DESCRIBED.flatMap((f) => [...tf[f]!.keys()]));
+      for (const term of terms) {
+        counts.set(term, (counts.get(term) ?? 0) + 1);
+        const freq = (this.describedFreq.get(term) ?? 0) + sign;
+        if (freq === 0) this.describedFreq.delete(term);
+        else this.describedFreq.set(term, freq);
+      }
+    }
+    if (ids.length < PRODUCT.tools) return;
+    for (const [term, count] of counts) {
+      if (count < PRODUCT.share * ids.length || term.length < 3) continue;
+      const servers = this.productTerms.get(term) ?? new Map<string, number>();
+      if (sign > 0) servers.set(server, count);
+      else servers.delete(server);
+      if (servers.size > 0) this.productTerms.set(term, servers);
+      else this.productTerms.delete(term);
+    }
+  }
+
   private averages(): number[] {
     return this.lengthSums.map((sum) => (this.live ? Math.max(sum / this.live, 1) : 1));
   }
@@ -500,6 +561,7 @@ export class ToolIndex implements Vocabulary {
   private drop(server: string): boolean {
     const ids = this.byServer.get(server);
     if (!ids) return false;
+    this.countDescribed(server, ids, -1);
     for (const id of ids) {
       const doc = this.docs[id]!;
       this.live--;
