@@ -397,3 +397,34 @@ describe.skipIf(!HAS_CHROMIUM)(
     });
   },
 );
+
+describe("routing profiles × doctor", () => {
+  test("a profile's pattern that matches nothing is a warning, as a key's is (a deny that denies nothing fails open)", () => {
+    const home = tempDir("mcpgw-op9-");
+    const file = join(home, "gateway.yaml");
+    writeFileSync(
+      file,
+      `server: { port: 1 }
+state_dir: ./state
+capabilities: { builtin: false }
+routing_profiles:
+  contractors: { allow_backends: [fx], deny_tools: ["fx:crahs"] }
+  research: { allow_backends: [fxx] }
+backends:
+  fx: { command: ${BUN}, args: ["${FIXTURE_SERVER}"] }
+`,
+    );
+    const env = { HOME: home, PATH: process.env.PATH ?? "" };
+    const doctor = runCli(["doctor", "--json", "--config", file], { env });
+    const report = JSON.parse(doctor.stdout) as {
+      checks: { name: string; status: string; message: string }[];
+    };
+    // Silent before: the contractors could still crash the backend, the researchers saw nothing.
+    const scopes = report.checks.filter((check) => check.name === "scopes");
+    expect(scopes.map((check) => check.message)).toEqual([
+      expect.stringContaining('routing_profiles.contractors.deny_tools: deny_tools "fx:crahs"'),
+      expect.stringContaining('routing_profiles.research.allow_backends: allow_backends "fxx"'),
+    ]);
+    expect(scopes.every((check) => check.status === "warn")).toBe(true);
+  });
+});
