@@ -293,10 +293,22 @@ export function createGateway(options: GatewayOptions): Gateway {
       return () => listeners.delete(listener);
     },
     start: () => {
-      warnUnmatchedScopes(config.auth, scopedNames());
+      warnUnmatchedScopes(
+        config.auth,
+        scopedNames(),
+        undefined,
+        undefined,
+        config.routing_profiles,
+      );
       return pool.start().finally(() => {
         started = true;
-        warnUnmatchedScopes(config.auth, scopedNames(), listedOrSkills, "tool");
+        warnUnmatchedScopes(
+          config.auth,
+          scopedNames(),
+          listedOrSkills,
+          "tool",
+          config.routing_profiles,
+        );
       });
     },
     async tracked(run) {
@@ -371,7 +383,13 @@ export function createGateway(options: GatewayOptions): Gateway {
       config = next;
       const { added, removed, changed } = await pool.apply(next.backends);
       for (const name of removed) index.remove(name);
-      warnUnmatchedScopes(next.auth, scopedNames(), listedOrSkills);
+      warnUnmatchedScopes(
+        next.auth,
+        scopedNames(),
+        listedOrSkills,
+        undefined,
+        next.routing_profiles,
+      );
       void hooks.callHook("config:reload", by);
       return { added, removed, changed, restartRequired };
     },

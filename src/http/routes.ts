@@ -425,9 +425,13 @@ export function createRoutes(gateway: Gateway, options: RoutesOptions = {}): Rou
           return Response.json({ error: "reload needs an admin key" }, { status: 403 });
         if (!options.reload) return Response.json({ error: "nothing to reload" }, { status: 404 });
         try {
+          const summary = (await options.reload(caller.id)) as object;
+          // Capability files that do not load are no reason to refuse it, but worth saying.
+          const problems = gateway.health().capabilities?.problems;
           return Response.json({
             reloaded: true,
-            ...((await options.reload(caller.id)) as object),
+            ...summary,
+            ...(problems ? { capabilityProblems: problems } : {}),
           });
         } catch (error) {
           const message = error instanceof Error ? error.message : String(error);

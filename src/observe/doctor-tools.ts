@@ -222,7 +222,7 @@ export function scopeChecks(config: ResolvedConfig, tools: Record<string, Tool[]
     servers.push(SKILLS_SERVER);
     names[SKILLS_SERVER] = loadSkills(skillsDir(config)).skills.map((skill) => skill.name);
   }
-  return unmatchedScopes(config.auth, servers, names).map((unmatched) => ({
+  return unmatchedScopes(config.auth, servers, names, config.routing_profiles).map((unmatched) => ({
     name: "scopes",
     status: "warn",
     message: `${unmatched.path}: ${unmatched.message}`,

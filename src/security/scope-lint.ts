@@ -1,3 +1,4 @@
+import type { RoutingProfile } from "../config/schema.ts";
 import { logger } from "../logger.ts";
 import type { AuthConfig } from "./schema.ts";
 import { compilePattern, compileServerPattern, type Pattern } from "./scopes.ts";
@@ -59,8 +60,30 @@ function writtenPatterns(auth: AuthConfig): Written[] {
   ]);
 }
 
+/** The patterns of routing profiles: `*_backends` name servers, `*_tools` tools, as keys' do. */
+function profilePatterns(profiles: Record<string, RoutingProfile>): Written[] {
+  return Object.entries(profiles).flatMap(([name, profile]) => {
+    const path = `routing_profiles.${name}`;
+    const owner = `routing profile "${name}"`;
+    const of = (field: keyof RoutingProfile, names: Written["names"]) =>
+      ((profile[field] as string[] | undefined) ?? []).map((source) => ({
+        path: `${path}.${field}`,
+        owner,
+        field,
+        pattern: names === "servers" ? compileServerPattern(source) : compilePattern(source),
+        names,
+      }));
+    return [
+      ...of("allow_backends", "servers"),
+      ...of("deny_backends", "servers"),
+      ...of("allow_tools", "tools"),
+      ...of("deny_tools", "tools"),
+    ];
+  });
+}
+
 /**
- * The scope patterns of keys and OAuth scopes that match nothing. Without `tools`, only whether
+ * The scope patterns of keys, OAuth scopes and routing profiles (`profiles`) that match nothing. Without `tools`, only whether
  * some configured server matches (what is known at load); with `tools` (server -> the names it
  * listed), also whether a tool pattern matches any tool of those servers. A server whose tools
  * are not known (absent from `tools`: not reached yet, failed) never makes a pattern count as
@@ -70,10 +93,12 @@ export function unmatchedScopes(
   auth: AuthConfig,
   servers: string[],
   tools?: Record<string, string[] | undefined>,
+  profiles: Record<string, RoutingProfile> = {},
 ): UnmatchedScope[] {
-  if (!auth.enabled || servers.length === 0) return [];
+  if (servers.length === 0) return [];
+  const written = [...(auth.enabled ? writtenPatterns(auth) : []), ...profilePatterns(profiles)];
   const found: UnmatchedScope[] = [];
-  for (const { path, owner, field, pattern, names } of writtenPatterns(auth)) {
+  for (const { path, owner, field, pattern, names } of written) {
     const matched = servers.filter((server) => pattern.server.test(server));
     const what = `${field} "${pattern.source}" of ${owner}`;
     if (!matched.length) {
@@ -116,11 +141,12 @@ export function warnUnmatchedScopes(
   servers: string[],
   listed?: (server: string) => string[] | undefined,
   level?: UnmatchedScope["level"],
+  profiles?: Record<string, RoutingProfile>,
 ): void {
   const tools = listed
     ? Object.fromEntries(servers.map((server) => [server, listed(server)]))
     : undefined;
-  for (const unmatched of unmatchedScopes(auth, servers, tools)) {
+  for (const unmatched of unmatchedScopes(auth, servers, tools, profiles)) {
     if (level && unmatched.level !== level) continue;
     logger.withTag("auth").warn(`${unmatched.path}: ${unmatched.message}`);
   }

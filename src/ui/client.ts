@@ -774,7 +774,19 @@ function dashboard(): void {
       const changes = ["added", "removed", "changed"]
         .filter((what) => body[what]?.length)
         .map((what) => `${what}: ${body[what].join(", ")}`);
-      notice(`Reloaded${changes.length ? ` (${changes.join("; ")})` : ": no changes"}.`);
+      const waiting: string[] = body.restartRequired ?? [];
+      const broken: { source: string; errors: string[] }[] = body.capabilityProblems ?? [];
+      const notes = [
+        waiting.length ? ` Waiting for a restart: ${waiting.join(", ")}.` : "",
+        ...broken.map(
+          (p) =>
+            ` Not loaded (its last good version, if any, serves): ${p.source}: ${p.errors.join("; ")}.`,
+        ),
+      ];
+      notice(
+        `Reloaded${changes.length ? ` (${changes.join("; ")})` : ": no changes"}.${notes.join("")}`,
+        notes.some(Boolean),
+      );
       toolCount = -1;
       await refresh();
     } catch (error) {

@@ -20,6 +20,7 @@ import {
   tempDir,
   waitFor,
 } from "../helpers.ts";
+import { HAS_CHROMIUM, launchChromium } from "../ui/_chromium.ts";
 import { ZOO_SPEC } from "./_helpers.ts";
 
 setDefaultTimeout(60_000);
@@ -358,5 +359,72 @@ metadata: { read_only: true }
     expect(after).not.toContain("internal-admin");
     expect(after).toContain("private");
     expect(served).toBe(1);
+  });
+});
+
+describe.skipIf(!HAS_CHROMIUM)(
+  "the dashboard's Reload config × settings that wait for a restart × a broken capability file",
+  () => {
+    test("the notice names what waits for a restart and the capability file that does not load", async () => {
+      const home = tempDir("mcpgw-op9-");
+      mkdirSync(join(home, "caps"));
+      const capability = (method: string) =>
+        `name: zoo_hours\ndescription: Opening hours of the zoo\nschema: { input: { type: object, properties: {} } }\nrest: { method: ${method}, base_url: "https://zoo.example.org", path: /hours }\n`;
+      writeFileSync(join(home, "caps/hours.yaml"), capability("GET"));
+      const file = join(home, "gateway.yaml");
+      const yaml = (attempts: number) =>
+        `capabilities: { builtin: false, directories: [caps] }\nfailsafe: { retry: { max_attempts: ${attempts} } }\n`;
+      writeFileSync(file, yaml(3));
+      const running = await startFromFile(file);
+      cleanups.push(() => running.stop());
+      const browser = await launchChromium();
+      cleanups.push(() => browser.close());
+      const page = await browser.newPage();
+      await page.goto(`${running.url}/ui`);
+      await page.locator("#reload").waitFor();
+
+      writeFileSync(file, yaml(5));
+      writeFileSync(join(home, "caps/hours.yaml"), capability("FETCH"));
+      await page.click("#reload");
+      const notice = page.locator("#notice", { hasText: "Reloaded" });
+      await notice.waitFor();
+      // It said "Reloaded: no changes." while the retry setting waited for a restart and the
+      // capability file was refused: the operator believed both were in force.
+      const text = (await notice.textContent()) ?? "";
+      expect(text).toContain("failsafe.retry");
+      expect(text).toContain("restart");
+      expect(text).toContain(join(home, "caps/hours.yaml"));
+    });
+  },
+);
+
+describe("routing profiles × doctor", () => {
+  test("a profile's pattern that matches nothing is a warning, as a key's is (a deny that denies nothing fails open)", () => {
+    const home = tempDir("mcpgw-op9-");
+    const file = join(home, "gateway.yaml");
+    writeFileSync(
+      file,
+      `server: { port: 1 }
+state_dir: ./state
+capabilities: { builtin: false }
+routing_profiles:
+  contractors: { allow_backends: [fx], deny_tools: ["fx:crahs"] }
+  research: { allow_backends: [fxx] }
+backends:
+  fx: { command: ${BUN}, args: ["${FIXTURE_SERVER}"] }
+`,
+    );
+    const env = { HOME: home, PATH: process.env.PATH ?? "" };
+    const doctor = runCli(["doctor", "--json", "--config", file], { env });
+    const report = JSON.parse(doctor.stdout) as {
+      checks: { name: string; status: string; message: string }[];
+    };
+    // Silent before: the contractors could still crash the backend, the researchers saw nothing.
+    const scopes = report.checks.filter((check) => check.name === "scopes");
+    expect(scopes.map((check) => check.message)).toEqual([
+      expect.stringContaining('routing_profiles.contractors.deny_tools: deny_tools "fx:crahs"'),
+      expect.stringContaining('routing_profiles.research.allow_backends: allow_backends "fxx"'),
+    ]);
+    expect(scopes.every((check) => check.status === "warn")).toBe(true);
   });
 });
