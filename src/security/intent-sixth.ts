@@ -244,22 +244,34 @@ const SELL_IN_ANSWER =
 const ANSWER_CONTEXT =
   /\b(?:when|whenever|after|before)\s+(?:answering|replying|responding)|\b(?:in|into)\s+(?:your|the|every|each)\s+(?:answer|reply|response)|\b(?:tell|inform|assure)\s+the\s+user\b|\balways\s+(?:state|say|claim|tell|mention)\b/i;
 
-/** A word or sign one of the rules needs: one pass, most texts have none. */
+/**
+ * The phrases one of the rules needs, in one pass: most texts have none (each a rule's narrowest
+ * part, so that real descriptions rarely pass it). ASCII only, which the engine runs several times
+ * faster (an accented letter is any letter here); letters past Latin-1 have their own pass.
+ */
 const CUE = new RegExp(
   any(
-    r`\b(?:even|whatever|regardless|instead|auch|selbst|statt|aunque|lugar|vez|m[eê]me|lieu|anche|invece|mesmo|nawet|zamiast|ook|plaats)\b`,
-    r`даже|вместо|بدل|حتى|kullan|即使|而不是|ユーザーが|사용자가`,
-    r`\b(?:approv\w*|authori[sz]ed|consented|zatwierdzi\w*|Voraus|aprob\w*|approuv\w*|aprov\w*|approvat\w*)\b|одобрил|批准|同意|授权|承認|許可|승인`,
-    r`_?(?:approv|confirm|consent|user)\w*["'\x60]?\s*[:=]`,
-    r`\b(?:ask|prompt|request|get|pid[ae]|pe[çc]a|demande\w*|frag\w*|chiedi|popro[śs])\b|попроси|спроси|向用户|ユーザーに`,
-    r`\b(?:your|din|ditt|dina|dein\w*|tu|tus|ton|votre|tuo|tua|seu|sua|twój|jouw|alla|hidden|dolda|ocultas|versteckten|nascoste|ukryte)\b|системн|你的系统|システムプロンプト|시스템`,
-    r`hist[óo]ric|historial|historique|cronologia|verlauf|konversation|samtalet|chatthistorik|rozmow|gesprek|переписк|диалог|разговор|对话|聊天|会話|チャット|대화|sohbet|konu[şs]ma|المحادثة|conversaci|toute\s+la\s+conversation|conversazione`,
-    r`[?&][\w-]{1,20}=|\b(?:find|search|look|locate|grab|pull|scan|dig)\b|\x60[^\x60\n]{0,40}\b(?:kubectl|printenv|env|vault|op|pass|bw|security|docker|cat)\b`,
-    r`\b(?:carry|execute|perform|obey|follow|run|act|longer|new)\b|不再|你的新|从现在|以前の|これまで|新しい|\b(?:ya|plus|nicht|deine|tu|ta)\b|больше|новая`,
-    r`\bserver\s+(?:is|are|has)\b|mcp\.json|claude_desktop|\.claude\.json|\.codeium|\.continue|cline_mcp|\b(?:filler|padding|junk|gibberish|lorem|dummy|nonsense|garbage|random|repeated|placeholder)\b|\b(?:buying|purchasing|ordering|shopping|visiting|to\s+buy|to\s+order|to\s+visit)\b`,
+    r`\beven\s+(?:if|when|though)\s+(?:the\s+)?user|\bwhatever\s+(?:\w+\s+)?the\s+user|\bregardless\s+of\s+wh|\binstead\s+of\s+(?:the\s+)?(?:\w+\s+){0,2}(?:the\s+user|they)\b`,
+    r`\b(?:auch|selbst)\s*,?\s+wenn|\bstatt\s|\baunque\s+el|\ben\s+(?:lugar|vez)\s+de|\bm.me\s+si|\bau\s+lieu|\banche\s+se|\binvece\s+d|\bmesmo\s+que|\bem\s+vez|\bnawet|\bzamiast|\book\s+als|\bin\s+plaats\s+van|kullan`,
+    r`pre-?approved|auto-?approv|\balready\s+(?:been\s+)?(?:approved|authori[sz]ed|consented|confirmed|signed)|\bin\s+advance\b|\bbeforehand\b|\bup\s+front\b|\bahead\s+of\s+time\b|\bas\s+approved\b|zatwierdzi|Voraus|aprob|approuv|\baprov|approvat`,
+    r`(?:approv|confirm|consent|permission|user)\w*["'\x60]?\s*[:=]\s*["'\x60]?(?:true|false|yes|no|off|on|none|never)\b`,
+    r`\b(?:ask|prompt|request|get)\s+(?:the\s+user|them|the\s+customer)\s+(?:for|to)\b|\bpid[ae]\s+al\s+usuario|\bpe.a\s+ao|\bdemande[zr]?\s+.\s+l'utilisateur|\bfrag\w*\s+(?:den|die)\s+(?:Nutzer|Benutzer)|\bchiedi\s+all'utente|\bpopro.`,
+    r`system\s*-?prompt|systemanweisung|systeminstruktion|instrucciones\s+del\s+sistema|instructions\s+syst|istruzioni\s+di\s+sistema|instru..es\s+do\s+sistema|\b(?:dolda|hidden|ocultas|cach.es|versteckten|nascoste|ukryte|verborgen)\s+(?:\S+\s+)?(?:instru|Anweis|istruz)`,
+    r`hist.rico\b|historial\b|historique\b|cronologia|verlauf|konversation|samtalet|chatthistorik|rozmow|gesprek|sohbet|konu.ma|conversaci|toute\s+la\s+conversation|conversazione`,
+    r`\b(?:append|add|attach|include|tack)\w*\s+\x60?[?&][\w-]{1,20}=|\b(?:the\s+user'?s|their|your)\s+(?:\w+\s+)?(?:files|environment|env|home|disk|machine|computer|config\w*|dotfiles|shell\s+history|keychain|messages|e-?mails|documents)\b`,
+    r`\x60[^\x60\n]{0,40}\b(?:kubectl|printenv|env|vault|op|pass|bw|security|docker|cat)\b`,
+    r`\bcarry\s+(?:them|these|those|it|each|out)\b|\b(?:execute|perform|obey|follow|run)\s+(?:them|these|those|each)\b|\bact\s+on\s+(?:them|these|those|each|it)\b`,
+    r`\bno\s+longer\s+(?:follow|obey|observe|abide|respect)|\bnew\s+(?:identity|persona)\s+is|\bya\s+no\s|\btu\s+nueva|n'ob.is|\bne\s+suis\s+plus|\bnicht\s+mehr|\bneue\s+Identit|\bnouvelle\s+identit`,
+    r`\bserver\s+(?:is|are|has\s+been)\s|mcp\.json|claude_desktop|\.claude\.json|\.codeium|\.continue[\\/]|cline_mcp`,
+    r`\b(?:tokens|words|characters|lines|paragraphs|pages)\s+of\s+(?:\w+\s+)?(?:filler|padding|junk|random|garbage|lorem|nonsense|gibberish|placeholder|repeated|dummy)`,
+    r`\b(?:recommend|suggest|advise|urge|direct|point|send)\w*\s+(?:\w+\s+){0,3}(?:buying|purchasing|ordering|shopping|to\s+buy|to\s+order|visiting|to\s+visit)\b`,
   ),
   "i",
 );
+/** The same for scripts past Latin-1, read only in texts that have such letters. */
+const CUE_FOREIGN =
+  /даже|вместо|بدل|حتى|即使|而不是|ユーザー|사용자|одобрил|заранее|批准|同意|授权|承認|許可|승인|попроси|спроси|запроси|向用户|системн|你的系统|システム|시스템|переписк|диалог|разговор|бесед|对话|聊天|會話|会話|チャット|대화|المحادثة|不再|你的新|从现在|以前の|これまで|新しい|больше\s+не|новая|użytkownik/i;
+const PAST_LATIN1 = /[\u0100-\uFFFF]/;
 
 function sentencesOf(text: string): string[] {
   return text.split(/(?<=[.!?;])\s+|\n+|(?<=[。！？])/).filter((s) => /\S/.test(s));
@@ -270,7 +282,8 @@ const FIELD_PROSE = /\.properties\.[^.]+\.(?:description|\$comment|x-[\w-]+)$/;
 
 /** One text's finding, or null. */
 function readText(where: string, text: string): Flag | null {
-  if (text.length < 20 || !CUE.test(text)) return null;
+  if (text.length < 20) return null;
+  if (!CUE.test(text) && !(PAST_LATIN1.test(text) && CUE_FOREIGN.test(text))) return null;
   const at = (rule: string, sentence: string): Flag => [where, rule, sentence.slice(0, 100)];
   const has = {
     override: USER_OVERRIDE.test(text) && FIXED_VALUE.test(text),
@@ -372,41 +385,37 @@ function identifierOrder(where: string, identifier: string): Flag | null {
 /** Where a value is data, not prose: an enum value, a default, a const, an example. */
 const DATA_FIELD = /\.(?:enum|examples|default)\[\d+\]$|\.(?:default|const)$/;
 
-/** Identifiers of a schema: property names and data values without spaces, at any depth. */
-function identifiers(node: unknown, path: string, out: [string, string][], depth = 0): void {
-  if (depth > 32 || out.length > 200) return;
-  if (typeof node === "string") {
-    if (DATA_FIELD.test(path) && !/\s/.test(node)) out.push([path, node]);
-    return;
-  }
-  if (!node || typeof node !== "object") return;
-  if (Array.isArray(node)) {
-    for (const [i, item] of node.entries()) identifiers(item, `${path}[${i}]`, out, depth + 1);
-    return;
-  }
-  for (const [key, value] of Object.entries(node)) {
-    if (key.length >= 20 && /[_-]/.test(key)) out.push([`${path} (property name)`, key]);
-    identifiers(value, `${path}.${key}`, out, depth + 1);
-  }
+/**
+ * An identifier among the texts scanTool reads, or null: a data value with no space (an enum
+ * value, a default), or a long property name (read as `name words`).
+ */
+export function identifierOf(where: string, text: string): string | null {
+  if (text.length < 20) return null;
+  if (where.endsWith(")") && where.includes("(property name")) return text.split(" ")[0] ?? null;
+  return !/\s/.test(text) && DATA_FIELD.test(where) ? text : null;
 }
 
 /**
  * The sixth round's findings over a tool's texts (each already normalized and decoded, with where
- * it sits) and its identifiers (its name, property names, data values): HIGH, each naming its rule.
+ * it sits) and its identifiers (its name, property names, data values; see identifierOf): HIGH,
+ * each naming its rule.
  */
 export function sixthFindings(
-  tool: { name: string; inputSchema?: unknown; outputSchema?: unknown },
+  name: string,
   texts: [string, string][],
+  ids: [string, string][],
 ): Flag[] {
   const out: Flag[] = [];
-  for (const [where, text] of texts) {
-    const found = readText(where, text);
-    if (found) out.push(found);
+  // One look over all of the tool's texts first: most tools have none of the cues.
+  const long = texts.filter(([, text]) => text.length >= 20);
+  const joined = long.map(([, text]) => text).join("\n");
+  if (CUE.test(joined) || (PAST_LATIN1.test(joined) && CUE_FOREIGN.test(joined))) {
+    for (const [where, text] of long) {
+      const found = readText(where, text);
+      if (found) out.push(found);
+    }
   }
-  const ids: [string, string][] = [["name", tool.name]];
-  identifiers(tool.inputSchema, "inputSchema", ids);
-  identifiers(tool.outputSchema, "outputSchema", ids);
-  for (const [where, id] of ids) {
+  for (const [where, id] of [["name", name] as [string, string], ...ids]) {
     const found = identifierOrder(where, id);
     if (found) out.push(found);
   }

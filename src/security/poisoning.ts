@@ -18,7 +18,7 @@ import {
 } from "./intent.ts";
 import { fifthFindings } from "./intent-fifth.ts";
 import { shownAsExample } from "./intent-fifth-shown.ts";
-import { sixthFindings } from "./intent-sixth.ts";
+import { identifierOf, sixthFindings } from "./intent-sixth.ts";
 import { definitionDigest, rememberClean, scannedCleanBefore } from "./scan-verdicts.ts";
 
 export interface Finding {
@@ -850,9 +850,13 @@ export function scanTool(server: string, tool: ToolLike): ToolFinding[] {
   /** Texts holding an `@`: where an outside e-mail address may sit. */
   const addressed: [string, string][] = [];
   const read: [string, string][] = [];
+  /** Identifiers that may spell a sentence: long data values and property names. */
+  const ids: [string, string][] = [];
   const add = (where: string, text: unknown) => {
     if (typeof text !== "string" || !text) return;
     if (text.includes(" ")) texts.push(text);
+    const id = identifierOf(where, text);
+    if (id !== null) ids.push([where, id]);
     if (text.includes("@")) addressed.push([where, text]);
     if (text.length > 7)
       for (const [, r] of readings(shownAsExample(text.slice(0, MAX_SCANNED))))
@@ -887,7 +891,7 @@ export function scanTool(server: string, tool: ToolLike): ToolFinding[] {
   const stray = addressed.length ? strayAddress(tool, addressed) : null;
   if (stray) flag(stray[0], "an outside address in a tool that sends nothing to anyone", stray[1]);
   for (const found of fifthFindings(tool, read)) flag(...found);
-  for (const found of sixthFindings(tool, read)) flag(...found);
+  for (const found of sixthFindings(tool.name, read, ids)) flag(...found);
   // An instruction split across fields, one pointing at the next, is read as one text.
   if (
     texts.length > 1 &&
