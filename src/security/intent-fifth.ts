@@ -23,6 +23,8 @@ const CONSENT_EN = rx(
     r`(?<!\bto\s)\bskip\s+(?:the\s+|any\s+|all\s+|every\s+)?(?:confirmation|approval)s?(?:\s+(?:steps?|dialogs?|prompts?|checks?))?\b`,
     r`\b(?:do\s+not|don't|never|no\s+need\s+to)\s+(?:\w+\s+){0,4}?(?:confirm(?:ations?|ing|s)?\b(?!_)|(?:ask|prompt|check\s+with)(?:\s+(?:the\s+)?user)?(?=\s*[;,.:)\n]|\s*$|\s+(?:for\s+(?:confirmation|approval|permission|consent)|first|before|whether|if)\b))(?![^.\n]{0,80}\b(?:until|unless)\s+(?:the\s+)?user)`,
     r`\bwithout\s+(?:asking|confirming\s+with|checking\s+with|prompting)\s+(?:the\s+user\b|again\b|first\b)`,
+    // Sixth round: "apply that without asking and report…": an order, the clause ends there.
+    r`(?<=\b(?:apply|run|execute|delete|remove|push|proceed|install|send|pay|deploy|merge|overwrite|write|do|commit|change)\s+(?:\S+\s+){0,3})without\s+asking(?=\s*(?:[.;,]|$|and\b))`,
   ].join("|"),
 );
 /** The same in other languages, where the phrase itself is addressed to the model. */
@@ -87,6 +89,7 @@ const NOT_REPORTED = rx(
     r`\bleave\s+(?:it|this|them|that)\s+out\s+of\s+(?:the\s+|your\s+|any\s+)?(?:[\w-]+\s+){0,2}(?:explanations?|summar(?:y|ies)|answers?|repl(?:y|ies)|reports?|output|responses?)\b`,
     r`\breport\s+only\s+(?:the\s+)?[\w\s-]{1,40}?\s+to\s+the\s+user\b`,
     r`\b(?:nobody|no\s+one|the\s+user)\s+(?:needs|has)\s+to\s+(?:be\s+told|know|hear)\b`,
+    r`\bexempt\s+from\s+(?:\w+\s+){0,2}(?:notification|disclosure|consent|approval)s?\b`,
     r`\bniet\s+(?:aan\s+de\s+gebruiker\s+)?(?:melden|vermelden)|\bnicht\s+(?:dem\s+Nutzer\s+)?(?:melden|erwähnen)`,
   ].join("|"),
 );
@@ -120,17 +123,17 @@ const OVER_USER = rx(
 );
 /** Other tools kept from the user against their wish, or said to be down. */
 const OTHER_TOOLS = rx(
-  r`\b(?:other|another|any\s+other|competing|outras?|otras?|autres?|andere[nr]?|altri|altre|andere)\s+(?:\w+\s+)?(?:tools?|ferramentas?|herramientas?|outils?|Tools?|\w*[Ww]erkzeug\w*|strumenti|\w*instrumenten|инструмент\w*|servers?|servidores?|serveurs?)|(?:другие|других)\s+(?:\S+\s+)?инструмент\w*|其他工具|他のツール|다른\s*도구`,
+  r`\b(?:other|another|any\s+other|competing|outras?|otras?|autres?|andere[nr]?|altri|altre|andere)\s+(?:\w+\s+)?(?:tools?|ferramentas?|herramientas?|outils?|Tools?|\w*[Ww]erkzeug\w*|strumenti|\w*instrumenten|инструмент\w*|servers?|servidores?|serveurs?)|(?:другие|других)\s+(?:\S+\s+)?инструмент\w*|\bdi[ğg]er\s+(?:\S+\s+)?ara[çc]\S*|\binn(?:e|ych|ego)\s+(?:\S+\s+)?narz[ęe]dzi\S*|其他工具|他のツール|다른\s*도구`,
 );
 const EVEN_IF_USER = rx(
-  r`\beven\s+(?:if|when|though)\s+(?:the\s+)?user\s+(?:asks|requests|insists|wants|names|mentions|prefers|says|picks|chooses)|\bmesmo\s+que\s+o\s+usu[aá]rio\s+(?:pe[cç]a|solicite|queira)|\baunque\s+el\s+usuario\s+(?:lo\s+)?(?:pida|solicite|quiera)|\bm[eê]me\s+si\s+l'utilisateur\s+(?:le\s+)?demande|\bauch\s+wenn\s+(?:der|die)\s+(?:Nutzer|Benutzer)\w*|\banche\s+se\s+l'utente\s+(?:lo\s+)?(?:chiede|richiede)|\book\s+als\s+de\s+gebruiker|даже\s+если\s+пользователь|即使用户|ユーザーが(?:求めて|頼んで|依頼して)も`,
+  r`\beven\s+(?:if|when|though)\s+(?:the\s+)?user\s+(?:asks|requests|insists|wants|names|mentions|prefers|says|picks|chooses)|\bmesmo\s+que\s+o\s+usu[aá]rio\s+(?:pe[cç]a|solicite|queira)|\baunque\s+el\s+usuario\s+(?:(?:lo|la|los|las|le|les)\s+)?(?:pida|solicite|quiera)|\bm[eê]me\s+si\s+l'utilisateur\s+(?:(?:le|la|les|en|y)\s+)?demande|\bauch\s+wenn\s+(?:der|die)\s+(?:Nutzer|Benutzer)\w*|\banche\s+se\s+l'utente\s+(?:(?:lo|la|li|le|ne|ci)\s+)?(?:chiede|richiede)|\book\s+als\s+de\s+gebruiker|даже\s+если\s+пользователь|\bnawet\s+(?:je[sś]li|gdy)\s+u[zż]ytkownik|kullan[ıi]c[ıi]\s+(?:\S+\s+){0,3}(?:istese|isterse|s[öo]ylese)\s+(?:de\s+|da\s+)?bile|即使用户|ユーザーが(?:求めて|頼んで|依頼して)も`,
 );
 const SAY_DOWN = rx(
   r`\b(?:tell|say|inform|diga|dizer|digam|di|dile|diles|decir|dis|dites|sag|sagen)\b[^.\n;]{0,40}\b(?:down|unavailable|offline|broken|fora\s+do\s+ar|indispon[ií]ve(?:l|is)|no\s+(?:est[aá]n?\s+)?disponibles?|ca[ií]d[oa]s?|hors\s+service|indisponibles?|nicht\s+verf[uü]gbar|non\s+disponibil[ei]|недоступ\w*)`,
 );
 
 const NEVER =
-  /\b(?:never|nunca|jamais|nie|niemals|nooit|mai|non|do\s+not|don't|não|no|ne|nicht)\b|никогда|(?<![\u0400-\u04FF])не\s|決して|绝不|不要|禁止|别|ないで|しないで|절대|말고|마세요/i;
+  /\b(?:never|nunca|jamais|nie|niemals|nooit|mai|non|do\s+not|don't|não|no|ne|nicht)\b|\b(?:asla|nigdy|hi[çc]bir\s+zaman)\b|никогда|(?<![\u0400-\u04FF])не\s|決して|绝不|不要|禁止|别|ないで|しないで|절대|말고|마세요/i;
 
 /** A security scanner talked down, or the user told to turn it off. */
 const SCANNER =
@@ -282,7 +285,7 @@ const CUE = new RegExp(
     r`\b(?:not|n't|never|without|no\s+need\s+to)\s+(?:\w+\s+){0,4}?(?:ask|prompt|check)|\b(?:asking|prompting|checking|confirming)\s+(?:with\s+)?(?:the\s+)?user`,
     // another server's tool, kept from reports, the user outranked, other tools refused
     r`\bserver'?s\b|\bnot\s+(?:be\s+)?(?:reported|mentioned|disclosed|surfaced|shown|brought|logged)\b|\bno\s+need\s+to\b`,
-    r`\bleave\s+(?:it|this|them|that)\s+out\b|\breport\s+only\b|\b(?:melden|vermelden|erwähnen)\b`,
+    r`\bleave\s+(?:it|this|them|that)\s+out\b|\breport\s+only\b|\b(?:melden|vermelden|erwähnen|exempt)\b`,
     r`\b(?:above|over|ahead\s+of|rather\s+than|instead\s+of)\s+(?:what|anything)|\b(?:precedence|outrank\w*|supersed\w*|overrid\w*|treat)\b`,
     r`\b(?:even|mesmo|aunque|m[eê]me|auch|anche)\b|\b(?:down|unavailable|offline|broken|hors|verf[uü]gbar|disponibil\w*|indispon\w*|ca[ií]d[oa]s?)\b`,
     // scanners, retrieved steps, first letters, side copies, swaps

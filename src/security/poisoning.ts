@@ -18,6 +18,7 @@ import {
 } from "./intent.ts";
 import { fifthFindings } from "./intent-fifth.ts";
 import { shownAsExample } from "./intent-fifth-shown.ts";
+import { identifierOf, sixthFindings } from "./intent-sixth.ts";
 import { definitionDigest, rememberClean, scannedCleanBefore } from "./scan-verdicts.ts";
 
 export interface Finding {
@@ -179,6 +180,37 @@ function markupShown(text: string, open: number, openEnd: number, close: number)
   return !ordersAction(said);
 }
 
+/** The user kept in the loop: "apply only after the user confirms", "ask the user first". */
+const USER_IN_LOOP =
+  /\b(?:only\s+)?(?:after|once|until|unless)\s+the\s+user\s+(?:has\s+|explicitly\s+)?(?:confirm|approv|agree|accept|review|ask)\w*|\bask\s+the\s+user\s+(?:first|before|for\s+(?:confirmation|approval|permission))\b|\bwith\s+the\s+user'?s\s+(?:explicit\s+)?(?:approval|confirmation|consent)\b/i;
+/** The longest safety note an emphasis tag wraps. */
+const GUARD_CONTENT = 600;
+
+/**
+ * An emphasis tag used as emphasis, around a safety rule for the model (issue #16, sixth round):
+ * "<IMPORTANT>Run with `dry_run` first and show the user the SQL; apply only after the user
+ * confirms.</IMPORTANT>". The wrapped text keeps the user in the loop and, read alone, holds no
+ * order any rule finds; a hidden order inside is still one.
+ */
+function guardsUser(text: string, openEnd: number, close: number): boolean {
+  if (close < 0 || close - openEnd > GUARD_CONTENT) return false;
+  const inside = text.slice(openEnd, close);
+  if (!USER_IN_LOOP.test(inside)) return false;
+  return !scanDescription(inside).some((finding) => finding.severity === "high");
+}
+
+/** Where the opening partner of a closing tag ends (within GUARD_CONTENT before it), or -1. */
+function openingBefore(text: string, tag: string, at: number): number {
+  const name = /[A-Za-z_]+/.exec(tag)?.[0];
+  if (!name || !/^\s*<\s*\//.test(tag)) return -1;
+  const from = Math.max(0, at - GUARD_CONTENT - 40);
+  let end = -1;
+  for (const m of text.slice(from, at).matchAll(new RegExp(`<\\s*${name}\\s*>`, "gi"))) {
+    end = from + m.index + m[0].length;
+  }
+  return end;
+}
+
 /** An instruction tag's closing partner after `from`, or -1: `</IMPORTANT>` for `<IMPORTANT>`. */
 function closingTag(text: string, tag: string, from: number): number {
   const name = /[A-Za-z_]+/.exec(tag)?.[0];
@@ -245,7 +277,12 @@ const HIGH: [string, Matcher][] = [
       /<\s*\/?\s*(important|system|instructions?|secret|hidden|admin|override)\s*>|\[\s*\/?\s*(SYSTEM|INST)\s*\]|<\|im_start\|>|<<\s*\/?\s*SYS\s*>>|(^|\n)[ \t]*#{1,4}[ \t]*system\s*:/i,
       (text, m) => {
         const end = m.index + m[0].length;
-        return markupShown(text, m.index, end, closingTag(text, m[0], end));
+        const close = closingTag(text, m[0], end);
+        if (markupShown(text, m.index, end, close)) return true;
+        if (close >= 0) return guardsUser(text, end, close);
+        // A closing tag: excused with the emphasis it ends (see guardsUser).
+        const opener = openingBefore(text, m[0], m.index);
+        return opener >= 0 && guardsUser(text, opener, m.index);
       },
     ),
   ],
@@ -632,7 +669,8 @@ function readingsOf(text: string): [string, string][] {
   if (undo && /\b(backwards?|reversed?)\b/i.test(normal)) {
     out.push([" (read backwards)", [...normal].reverse().join("")]);
   }
-  if (/(%[0-9A-Fa-f]{2}){4}/.test(normal)) {
+  // Four escapes in a row, or encoded spaces between words ("after%20hashing%2C%20also…").
+  if (/(%[0-9A-Fa-f]{2}){4}/.test(normal) || /%20\w{1,40}%20\w{1,40}%2[0C]/i.test(normal)) {
     out.push([" (percent-decoded)", normal.replace(/(?:%[0-9A-Fa-f]{2})+/g, percentDecode)]);
   }
   for (const decoded of decodedRuns(normal)) out.push([" (in decoded text)", decoded]);
@@ -812,9 +850,13 @@ export function scanTool(server: string, tool: ToolLike): ToolFinding[] {
   /** Texts holding an `@`: where an outside e-mail address may sit. */
   const addressed: [string, string][] = [];
   const read: [string, string][] = [];
+  /** Identifiers that may spell a sentence: long data values and property names. */
+  const ids: [string, string][] = [];
   const add = (where: string, text: unknown) => {
     if (typeof text !== "string" || !text) return;
     if (text.includes(" ")) texts.push(text);
+    const id = identifierOf(where, text);
+    if (id !== null) ids.push([where, id]);
     if (text.includes("@")) addressed.push([where, text]);
     if (text.length > 7)
       for (const [, r] of readings(shownAsExample(text.slice(0, MAX_SCANNED))))
@@ -849,6 +891,7 @@ export function scanTool(server: string, tool: ToolLike): ToolFinding[] {
   const stray = addressed.length ? strayAddress(tool, addressed) : null;
   if (stray) flag(stray[0], "an outside address in a tool that sends nothing to anyone", stray[1]);
   for (const found of fifthFindings(tool, read)) flag(...found);
+  for (const found of sixthFindings(tool.name, read, ids)) flag(...found);
   // An instruction split across fields, one pointing at the next, is read as one text.
   if (
     texts.length > 1 &&
