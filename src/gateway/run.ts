@@ -187,12 +187,24 @@ export async function runGateway(options: RunOptions): Promise<RunningGateway> {
     for (const driver of drivers) driver.reload?.();
     if (invalid) throw invalid;
     if (!next) return { added: [], removed: [], changed: [], restartRequired: [] };
+    const before = gateway.config;
     const summary = await gateway.reload(next, by);
     playbooks?.reload();
     skills?.reload();
     const parts = Object.entries(summary)
       .filter(([, names]) => names.length)
       .map(([what, names]) => `${what}: ${names.join(", ")}`);
+    // Settings outside the backends that changed (profiles, budgets, folders...): a reload that
+    // applied them is not "no changes".
+    const waiting = new Set(summary.restartRequired.map((setting) => setting.split(".")[0]));
+    const settings = (Object.keys(next) as (keyof ResolvedConfig)[]).filter(
+      (key) =>
+        key !== "backends" &&
+        key !== "file" &&
+        !waiting.has(key) &&
+        JSON.stringify(next[key]) !== JSON.stringify(before[key]),
+    );
+    if (settings.length) parts.push(`settings: ${settings.join(", ")}`);
     log.info(`reloaded ${file}${parts.length ? ` (${parts.join("; ")})` : " (no changes)"}`);
     if (summary.restartRequired.length) {
       log.warn(

@@ -292,6 +292,16 @@ describe("the log of a config edit while serving", () => {
       await waitFor(() => reloads() === 1);
       await Bun.sleep(300);
       expect(lines.filter((line) => line.startsWith("auth reloaded"))).toEqual([]);
+      // A setting outside the backends (a routing profile) is named, not "no changes".
+      lines.length = 0;
+      writeFileSync(
+        file,
+        `${readFileSync(file, "utf8")}\nrouting_profiles: { quiet: { deny_backends: [files] } }\n`,
+      );
+      await waitFor(() => reloads() === 1);
+      const reloaded = lines.find((line) => line.startsWith("reloaded "))!;
+      expect(reloaded).toContain("(settings: routing_profiles)");
+      expect(reloaded).not.toContain("no changes");
     } finally {
       logger.level = level;
       logger.setReporters(reporters);
