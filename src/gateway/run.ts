@@ -15,6 +15,7 @@ import { envWithFiles } from "../config/env-files.ts";
 import { loadConfig, type ResolvedConfig } from "../config/load.ts";
 import { watchConfigFile } from "../config/watch.ts";
 import { errorMessage, GatewayError } from "../errors.ts";
+import { recordAdminAction } from "../hooks.ts";
 import { LOOPBACK_HOSTS } from "../http/loopback.ts";
 import { createRoutes } from "../http/routes.ts";
 import { serveHttp } from "../http/serve.ts";
@@ -152,7 +153,7 @@ export async function runGateway(options: RunOptions): Promise<RunningGateway> {
   }
 
   const log = logger.withTag("config");
-  const reload = async (by?: string): Promise<ReloadSummary> => {
+  const applyReload = async (by?: string): Promise<ReloadSummary> => {
     const file = gateway.config.file;
     // Validation happens before anything changes: a bad file leaves the running config in place
     // (its capability folders are still re-read).
@@ -213,6 +214,19 @@ export async function runGateway(options: RunOptions): Promise<RunningGateway> {
     }
     return summary;
   };
+  // A refused reload (a file that does not load, auth turned off beyond loopback) is audited too:
+  // who tried it, and why it was refused.
+  const reload = (by?: string): Promise<ReloadSummary> =>
+    applyReload(by).catch((error: unknown) => {
+      const detail = errorMessage(error).slice(0, 500);
+      recordAdminAction(gateway.hooks, {
+        action: "reload",
+        caller: by ?? "config",
+        outcome: "failed",
+        detail,
+      });
+      throw error;
+    });
   // Playbooks: loaded at start, reloaded when their files change and on every config reload.
   const playbooks = config.playbooks.enabled
     ? new PlaybookRegistry(

@@ -4,7 +4,7 @@
  * the CLI, doctor, the dashboard's API and the audit log, each finding where two of them meet.
  */
 import { describe, expect, setDefaultTimeout, test } from "bun:test";
-import { mkdirSync, writeFileSync } from "node:fs";
+import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { loadConfig } from "../../src/config/load.ts";
 import { hashKey } from "../../src/security/keys.ts";
@@ -177,6 +177,16 @@ auth:
     // Both were rows of caller "config", as an edit the file watcher saw: who reloaded was lost.
     await waitFor(async () => (await rows()).length === 2);
     expect((await rows()).map((row) => row.caller)).toEqual(["key:alice", "key:alice"]);
+    // A reload refused (the file no longer loads) is recorded too: who tried, and why it failed.
+    writeFileSync(file, `${readFileSync(file, "utf8")}\nbackends: { broken: { comand: x } }\n`);
+    const refused = await fetch(`${running.url}/api/reload`, { method: "POST", headers: asAlice });
+    expect(refused.status).toBe(422);
+    const failed = async () =>
+      (await rows()).filter(
+        (row) => row.caller === "key:alice" && JSON.stringify(row).includes("comand"),
+      );
+    await waitFor(async () => (await failed()).length === 1);
+    expect(JSON.stringify(await failed())).toContain("failed");
   });
 });
 
