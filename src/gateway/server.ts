@@ -310,7 +310,7 @@ export function createSessionServer(gateway: Gateway, options: SessionServerOpti
     let tool =
       surface === "flat" ? undefined : served().find((meta) => meta.definition.name === name);
     if (!tool && codeMode) {
-      const hint = missingMetaToolHint(name, gateway.config.file);
+      const hint = missingMetaToolHint(name, caller.admin ? gateway.config.file : undefined);
       throw new ProtocolError(
         ProtocolErrorCode.InvalidParams,
         `Tool ${name} not found${hint ? `: ${hint}` : ""}`,
@@ -328,7 +328,8 @@ export function createSessionServer(gateway: Gateway, options: SessionServerOpti
         find(true) ??
         surfacedByOwnName(name, caller);
       if (!direct) {
-        const hint = missingMetaToolHint(name, gateway.config.file);
+        // The config file's path is an admin's to read, not every key's.
+        const hint = missingMetaToolHint(name, caller.admin ? gateway.config.file : undefined);
         throw new ProtocolError(
           ProtocolErrorCode.InvalidParams,
           `Tool ${name} not found${hint ? `: ${hint}` : ""}`,

@@ -157,6 +157,31 @@ backends:
   });
 });
 
+describe("an operator tool that is off, called by a key that is not an admin", () => {
+  test("is refused naming the setting, without the config file's path", async () => {
+    const gateway = await started(
+      `
+capabilities: { enabled: false }
+auth:
+  enabled: true
+  api_keys:
+    - { name: alice, key: "${hashKey(ALICE)}", backends: [seams9] }
+backends:
+  seams9: { command: ${BUN}, args: ["${SEAMS9}"] }
+`,
+      "seams9",
+    );
+    const file = gateway.gateway.config.file!;
+    const { client } = await userClient(gateway.url, ALICE);
+    const told = await client.callTool({ name: "gateway_get_stats", arguments: {} }).then(
+      (answer) => seen(answer),
+      (error: Error) => error.message,
+    );
+    expect(told).toContain("meta_mcp.operator_tools");
+    expect(told).not.toContain(file);
+  });
+});
+
 describe("logging/setLevel on /mcp/{backend} of a backend shared by several keys", () => {
   let url = "";
   beforeAll(async () => {
