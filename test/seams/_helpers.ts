@@ -2,6 +2,7 @@ import { mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { loadConfig } from "../../src/config/load.ts";
 import { type RunningGateway, runGateway } from "../../src/gateway/run.ts";
+import { MCP_HEADERS } from "../security/_helpers.ts";
 
 /** A one-operation OpenAPI spec (GET /giraffes, listGiraffes) for `cap import`. */
 export const ZOO_SPEC = `openapi: 3.0.3
@@ -38,4 +39,39 @@ export async function gatewayWithEnvFile(
     env,
   });
   return { file, running };
+}
+
+/** A JSON-RPC answer as a raw session reads it. */
+export type Answer = {
+  result?: Record<string, unknown>;
+  error?: { code: number; message: string };
+};
+
+/** A raw 2025-11-25 session on `url` + `path`: `send` posts one request and returns its answer. */
+export async function rawSession(url: string, path = "/mcp", headers: Record<string, string> = {}) {
+  let id = "";
+  let n = 0;
+  const send = async (method: string, params: Record<string, unknown> = {}): Promise<Answer> => {
+    const requestId = ++n;
+    const response = await fetch(`${url}${path}`, {
+      method: "POST",
+      headers: {
+        ...MCP_HEADERS,
+        ...headers,
+        "mcp-protocol-version": "2025-11-25",
+        ...(id ? { "mcp-session-id": id } : {}),
+      },
+      body: JSON.stringify({ jsonrpc: "2.0", id: requestId, method, params }),
+    });
+    id ||= response.headers.get("mcp-session-id") ?? "";
+    const text = await response.text();
+    const line = text.split("\n").find((l) => l.includes(`"id":${requestId}`));
+    return JSON.parse((line ?? "{}").replace(/^data: /, "")) as Answer;
+  };
+  await send("initialize", {
+    protocolVersion: "2025-11-25",
+    capabilities: {},
+    clientInfo: { name: "attacker", version: "1" },
+  });
+  return send;
 }

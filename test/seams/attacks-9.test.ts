@@ -17,7 +17,7 @@ import {
   startGateway,
   waitFor,
 } from "../helpers.ts";
-import { MCP_HEADERS } from "../security/_helpers.ts";
+import { type Answer, rawSession } from "./_helpers.ts";
 
 setDefaultTimeout(30_000);
 const cleanups = cleanupsAfterAll();
@@ -30,36 +30,6 @@ const CAROL = "carol-key-0123456789abcdef";
 const TOKEN = "ghp_A1b2C3d4E5f6G7h8I9j0K1l2M3n4O5p6Q7r8";
 
 type Running = RunningGateway & { url: string };
-type Answer = { result?: Record<string, unknown>; error?: { code: number; message: string } };
-
-/** A raw 2025-11-25 session on `url` + `path`: `send` posts one request and returns its answer. */
-async function rawSession(url: string, path = "/mcp", headers: Record<string, string> = {}) {
-  let id = "";
-  let n = 0;
-  const send = async (method: string, params: Record<string, unknown> = {}): Promise<Answer> => {
-    const requestId = ++n;
-    const response = await fetch(`${url}${path}`, {
-      method: "POST",
-      headers: {
-        ...MCP_HEADERS,
-        ...headers,
-        "mcp-protocol-version": "2025-11-25",
-        ...(id ? { "mcp-session-id": id } : {}),
-      },
-      body: JSON.stringify({ jsonrpc: "2.0", id: requestId, method, params }),
-    });
-    id ||= response.headers.get("mcp-session-id") ?? "";
-    const text = await response.text();
-    const line = text.split("\n").find((l) => l.includes(`"id":${requestId}`));
-    return JSON.parse((line ?? "{}").replace(/^data: /, "")) as Answer;
-  };
-  await send("initialize", {
-    protocolVersion: "2025-11-25",
-    capabilities: {},
-    clientInfo: { name: "attacker", version: "1" },
-  });
-  return send;
-}
 
 /** Everything a model would read of an answer, as one string. */
 const seen = (answer: unknown) => JSON.stringify(answer);
