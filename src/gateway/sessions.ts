@@ -167,6 +167,11 @@ export class SessionManager {
       }
       session.lastSeen = performance.now();
       this.touchShared(session);
+      // A client opening its GET stream again has lost the one it had, though that connection
+      // may still look open here (a laptop that slept, a proxy that dropped it): the newest
+      // stream wins, instead of a 409 that leaves the session without notifications until TCP
+      // notices the old one is gone.
+      if (request.method === "GET") session.transport.closeStandaloneSSEStream();
       // Each request's handlers apply the scopes of the credential it carries.
       const response = await session.transport.handleRequest(request, {
         parsedBody,

@@ -252,3 +252,88 @@ describe("raw Streamable HTTP clients", () => {
     }
   });
 });
+
+describe("a GET stream that went away without closing", () => {
+  test("the client's new GET (resuming with Last-Event-ID, or not) takes over the session's stream", async () => {
+    const dir = tempDir();
+    const gateway = await startGateway(fixtureConfig(dir));
+    cleanups.push(() => gateway.stop());
+    await waitFor(() => gateway.gateway.index.tools("fixture").length > 0, 20_000);
+    const file = gateway.gateway.config.file ?? "";
+    const path = `${gateway.url}/mcp/fixture`;
+    const opened = await fetch(path, {
+      method: "POST",
+      headers: MCP_HEADERS,
+      body: JSON.stringify({
+        jsonrpc: "2.0",
+        id: 1,
+        method: "initialize",
+        params: {
+          protocolVersion: "2025-11-25",
+          capabilities: {},
+          clientInfo: { name: "laptop", version: "1" },
+        },
+      }),
+    });
+    await opened.text();
+    const headers = {
+      "mcp-session-id": opened.headers.get("mcp-session-id") ?? "",
+      "mcp-protocol-version": "2025-11-25",
+    };
+    await fetch(path, {
+      method: "POST",
+      headers: { ...MCP_HEADERS, ...headers },
+      body: JSON.stringify({ jsonrpc: "2.0", method: "notifications/initialized" }),
+    }).then((r) => r.text());
+    // What the session reaches changes (a backend added by a reload): list_changed on its stream.
+    let added = 0;
+    const change = async () => {
+      added++;
+      const extra = Array.from(
+        { length: added },
+        (_, i) => `  extra${i}:\n    command: ${BUN}\n    args: ["${FIXTURE_SERVER}"]\n`,
+      );
+      writeFileSync(file, fixtureConfig(dir) + extra.join(""));
+      await gateway.reload();
+      await waitFor(() => gateway.gateway.index.tools(`extra${added - 1}`).length > 0, 20_000);
+    };
+    const decoder = new TextDecoder();
+    const readUntil = async (reader: ReadableStreamDefaultReader<Uint8Array>, what: string) => {
+      let text = "";
+      while (!text.includes(what)) text += decoder.decode((await reader.read()).value);
+      return text;
+    };
+
+    // The first stream gets one event, then its client goes to sleep: nothing reads it and
+    // nothing closes it, so the gateway still holds it as the session's stream.
+    const first = await fetch(path, { headers: { accept: "text/event-stream", ...headers } });
+    expect(first.status).toBe(200);
+    const reader = first.body!.getReader();
+    await change();
+    const seen = await readUntil(reader, "tools/list_changed");
+    const lastEventId = seen.match(/^id: (.+)$/m)?.[1] ?? "";
+    expect(lastEventId).not.toBe("");
+
+    // It wakes and reconnects, resuming after the last event it read. Before: 409 "Stream
+    // already has an active connection", for as long as TCP took to notice the old one was
+    // gone, and the session got no notifications meanwhile.
+    await change();
+    const resumed = await fetch(path, {
+      headers: { accept: "text/event-stream", "last-event-id": lastEventId, ...headers },
+    });
+    expect(resumed.status).toBe(200);
+    const again = resumed.body!.getReader();
+    // The event it missed is replayed.
+    await readUntil(again, "tools/list_changed");
+
+    // A plain GET (no Last-Event-ID: a client that never saw an event) takes over as well.
+    const plain = await fetch(path, { headers: { accept: "text/event-stream", ...headers } });
+    expect(plain.status).toBe(200);
+    const latest = plain.body!.getReader();
+    await change();
+    await readUntil(latest, "tools/list_changed");
+    await latest.cancel();
+    await again.cancel().catch(() => {});
+    await reader.cancel().catch(() => {});
+  }, 90_000);
+});
