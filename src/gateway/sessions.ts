@@ -21,6 +21,7 @@ import type { Gateway } from "./gateway.ts";
 import { PROFILE_HEADER, requestedProfile, withProfile } from "./profiles.ts";
 import { createSessionServer } from "./server.ts";
 import { capKeyOf, planRoom } from "./session-caps.ts";
+import { openedAtOnce } from "./sse-open.ts";
 
 interface Session {
   id: string;
@@ -179,7 +180,7 @@ export class SessionManager {
       });
       // A gateway_set_profile answered in this request is recorded for an adoption.
       this.touchShared(session);
-      return response;
+      return request.method === "GET" ? openedAtOnce(response) : response;
     }
     // No session yet: this must be an initialize; the transport rejects anything else (and
     // only a real initialize may make room, or junk requests could evict sessions).

@@ -304,10 +304,14 @@ describe("a GET stream that went away without closing", () => {
       return text;
     };
 
+    // Its headers come at once: before, Bun sent them with the first bytes, the first event or
+    // the 15 s keep-alive, and a client waiting for its stream to open waited that long.
+    const opening = performance.now();
     // The first stream gets one event, then its client goes to sleep: nothing reads it and
     // nothing closes it, so the gateway still holds it as the session's stream.
     const first = await fetch(path, { headers: { accept: "text/event-stream", ...headers } });
     expect(first.status).toBe(200);
+    expect(performance.now() - opening).toBeLessThan(5_000);
     const reader = first.body!.getReader();
     await change();
     const seen = await readUntil(reader, "tools/list_changed");
