@@ -16,6 +16,7 @@ import {
   WebStandardStreamableHTTPServerTransport,
 } from "../mcp/sdk.ts";
 import { type Caller, LOCAL_ADMIN, type ProfileBinding, toAuthInfo } from "./caller.ts";
+import { endCancelledStreams, noteRequest } from "./cancelled-streams.ts";
 import { EventBudget, SessionEventStore } from "./event-store.ts";
 import type { Gateway } from "./gateway.ts";
 import { PROFILE_HEADER, requestedProfile, withProfile } from "./profiles.ts";
@@ -173,6 +174,7 @@ export class SessionManager {
       // stream wins, instead of a 409 that leaves the session without notifications until TCP
       // notices the old one is gone.
       if (request.method === "GET") session.transport.closeStandaloneSSEStream();
+      if (request.method === "POST") noteRequest(session.transport, parsedBody);
       // Each request's handlers apply the scopes of the credential it carries.
       const response = await session.transport.handleRequest(request, {
         parsedBody,
@@ -308,6 +310,7 @@ export class SessionManager {
       profile,
     };
     await server.connect(transport);
+    endCancelledStreams(transport);
     trackInFlight(session);
     const response = await transport.handleRequest(request, {
       parsedBody,

@@ -220,7 +220,7 @@ describe("raw Streamable HTTP clients", () => {
     });
   }
 
-  test("notifications/cancelled with a string or number id reaches the backend on both paths", async () => {
+  test("notifications/cancelled (string or number id) reaches the backend and ends the call's stream, on both paths", async () => {
     for (const [path, params] of [
       [
         "/mcp",
@@ -231,13 +231,13 @@ describe("raw Streamable HTTP clients", () => {
       for (const id of [77, "call-x"]) {
         const headers = await session(path, "2025-11-25");
         const before = existsSync(log) ? readFileSync(log, "utf8") : "";
-        const aborted = new AbortController();
-        void fetch(`${url}${path}`, {
+        // The SDK's own client does not abort a cancelled request's POST: it waits for the
+        // stream to end. Before, it never did: one connection held open per cancelled call.
+        const call = fetch(`${url}${path}`, {
           method: "POST",
           headers: { ...MCP_HEADERS, ...headers },
           body: JSON.stringify({ jsonrpc: "2.0", id, method: "tools/call", params }),
-          signal: aborted.signal,
-        }).catch(() => {});
+        }).then((response) => response.text());
         await Bun.sleep(300);
         const cancel = { requestId: id, reason: "the user pressed stop" };
         const sent = await post(
@@ -247,7 +247,10 @@ describe("raw Streamable HTTP clients", () => {
         );
         expect(sent.status).toBe(202);
         await waitFor(() => readFileSync(log, "utf8").slice(before.length).includes("cancelled"));
-        aborted.abort();
+        const ended = await Promise.race([call, Bun.sleep(5_000).then(() => "still open")]);
+        expect(ended).not.toBe("still open");
+        // No answer to a cancelled request (the spec: the receiver should not send one).
+        expect(ended).not.toContain('"result"');
       }
     }
   });
