@@ -10,6 +10,7 @@ import {
   sessionKey,
 } from "../cluster/relay.ts";
 import { logger } from "../logger.ts";
+import { speakClientVersion } from "../mcp/content-versions.ts";
 import {
   type JSONRPCMessage,
   type Server,
@@ -311,6 +312,7 @@ export class SessionManager {
     };
     await server.connect(transport);
     endCancelledStreams(transport);
+    speakClientVersion(transport);
     trackInFlight(session);
     const response = await transport.handleRequest(request, {
       parsedBody,

@@ -14,12 +14,14 @@ import {
   STDIO_DEFAULT_MAX_BUFFER_SIZE,
 } from "@modelcontextprotocol/server";
 import { StdioServerTransport } from "@modelcontextprotocol/server/stdio";
+import { speakClientVersion } from "./content-versions.ts";
 
 export class StdioFrontTransport extends StdioServerTransport {
   #buffer: Buffer | undefined;
 
   constructor(maxBytes = STDIO_DEFAULT_MAX_BUFFER_SIZE) {
     super();
+    speakClientVersion(this as never);
     this._ondata = (chunk: Buffer) => {
       if ((this.#buffer?.length ?? 0) + chunk.length > maxBytes) {
         this.#buffer = undefined;

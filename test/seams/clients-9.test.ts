@@ -95,6 +95,20 @@ describe("serve --stdio as a desktop client spawns it", () => {
     expect((await stdio.answer(3)).result?.tools).toBeArray();
   });
 
+  test("the 2025-03-26 client gets no resource_link block (its revision has none)", async () => {
+    stdio.send(
+      JSON.stringify({
+        jsonrpc: "2.0",
+        id: "rich",
+        method: "tools/call",
+        params: { name: "gateway_invoke", arguments: { server: "fixture", tool: "rich" } },
+      }),
+    );
+    const content = (await stdio.answer("rich")).result?.content as { type: string }[];
+    expect(content.map((block) => block.type)).toContain("audio");
+    expect(content.map((block) => block.type)).not.toContain("resource_link");
+  });
+
   test("a request the schema refuses is answered with its id, a line that is not JSON with -32700", async () => {
     // A fractional progress token: the HTTP front answers 400 with the id; stdio said nothing.
     stdio.send(
@@ -219,6 +233,39 @@ describe("raw Streamable HTTP clients", () => {
       }
     });
   }
+
+  test("a client of an older revision gets no content block its revision does not have", async () => {
+    const known: Record<string, string[]> = {
+      "2024-11-05": ["text", "image", "resource"],
+      "2025-03-26": ["text", "image", "audio", "resource"],
+      "2025-06-18": ["text", "image", "audio", "resource", "resource_link"],
+    };
+    for (const [version, types] of Object.entries(known)) {
+      for (const [path, params] of [
+        ["/mcp", { name: "gateway_invoke", arguments: { server: "fixture", tool: "rich" } }],
+        ["/mcp/fixture", { name: "rich", arguments: {} }],
+      ] as const) {
+        const headers = await session(path, version);
+        const { text } = await post(
+          path,
+          { jsonrpc: "2.0", id: 5, method: "tools/call", params },
+          headers,
+        );
+        const line = text.split("\n").find((l) => l.startsWith("data: {") && l.includes('"id":5'));
+        const content = JSON.parse(line!.slice(6)).result.content as {
+          type: string;
+          text?: string;
+        }[];
+        // Before: every block as the backend sent it, audio and resource_link included.
+        expect(content.map((block) => block.type).filter((type) => !types.includes(type))).toEqual(
+          [],
+        );
+        if (version < "2025-06-18") {
+          expect(content.some((block) => block.text?.includes("test://link"))).toBe(true);
+        }
+      }
+    }
+  });
 
   test("notifications/cancelled (string or number id) reaches the backend and ends the call's stream, on both paths", async () => {
     for (const [path, params] of [
