@@ -234,6 +234,25 @@ describe("raw Streamable HTTP clients", () => {
     });
   }
 
+  test("tools/list on /mcp/{backend} with a cursor the gateway never gave is -32602", async () => {
+    const headers = await session("/mcp/fixture", "2025-06-18");
+    const list = async (params: Record<string, unknown>) => {
+      const { text } = await post(
+        "/mcp/fixture",
+        { jsonrpc: "2.0", id: 3, method: "tools/list", params },
+        headers,
+      );
+      const line = text.split("\n").find((l) => l.startsWith("data: {"));
+      return JSON.parse(line!.slice(6)) as Message;
+    };
+    // The backend pages by two; the gateway answers with all of them, with no cursor.
+    const all = await list({});
+    expect((all.result?.tools as unknown[]).length).toBeGreaterThan(2);
+    expect(all.result?.nextCursor).toBeUndefined();
+    // Before: the whole list again, so a client paging by a stale cursor saw duplicates.
+    expect((await list({ cursor: "2" })).error?.code).toBe(-32602);
+  });
+
   test("a client of an older revision gets no content block its revision does not have", async () => {
     const known: Record<string, string[]> = {
       "2024-11-05": ["text", "image", "resource"],
