@@ -247,7 +247,7 @@ describe("raw Streamable HTTP clients", () => {
     };
     // The backend pages by two; the gateway answers with all of them, with no cursor.
     const all = await list({});
-    expect((all.result?.tools as unknown[]).length).toBeGreaterThan(2);
+    expect(((all.result?.tools ?? []) as unknown[]).length).toBeGreaterThan(2);
     expect(all.result?.nextCursor).toBeUndefined();
     // Before: the whole list again, so a client paging by a stale cursor saw duplicates.
     expect((await list({ cursor: "2" })).error?.code).toBe(-32602);
