@@ -105,6 +105,13 @@ export async function createBackendServer(
     server.setRequestHandler("tools/list", { params: ListToolsParams }, async (params, ctx) => {
       const caller = callerFor(ctx);
       const query = toolQuery(params);
+      // One page holds every tool here: no cursor was ever handed out, so none is valid.
+      if (!query && params.cursor) {
+        throw new ProtocolError(
+          ProtocolErrorCode.InvalidParams,
+          "Invalid cursor: this tools/list answers in one page (send no cursor)",
+        );
+      }
       if (!query) return { tools: gateway.router.visibleTools(name, caller) };
       await gateway.pool.discovered(name, gateway.config.meta_mcp.discovery_wait);
       // A backend that implements SEP-1821 searches its own tools (the SDK's client drops the

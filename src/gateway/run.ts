@@ -259,6 +259,7 @@ export async function runGateway(options: RunOptions): Promise<RunningGateway> {
   let stopping: Promise<void> | undefined;
   if (options.stdio) {
     const { serveStdio } = await import("@modelcontextprotocol/server/stdio");
+    const { StdioFrontTransport } = await import("../mcp/stdio.ts");
     const { createSessionServer } = await import("./server.ts");
     const { stdioCaller } = await import("./profiles.ts");
     const factory = () =>
@@ -269,6 +270,7 @@ export async function runGateway(options: RunOptions): Promise<RunningGateway> {
       });
     startBackends();
     const handle = serveStdio(factory, {
+      transport: new StdioFrontTransport(),
       onerror: (error) => logger.debug(`stdio: ${error.message}`),
     });
     return {

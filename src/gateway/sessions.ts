@@ -10,17 +10,20 @@ import {
   sessionKey,
 } from "../cluster/relay.ts";
 import { logger } from "../logger.ts";
+import { speakClientVersion } from "../mcp/content-versions.ts";
 import {
   type JSONRPCMessage,
   type Server,
   WebStandardStreamableHTTPServerTransport,
 } from "../mcp/sdk.ts";
 import { type Caller, LOCAL_ADMIN, type ProfileBinding, toAuthInfo } from "./caller.ts";
+import { endCancelledStreams, noteRequest } from "./cancelled-streams.ts";
 import { EventBudget, SessionEventStore } from "./event-store.ts";
 import type { Gateway } from "./gateway.ts";
 import { PROFILE_HEADER, requestedProfile, withProfile } from "./profiles.ts";
 import { createSessionServer } from "./server.ts";
 import { capKeyOf, planRoom } from "./session-caps.ts";
+import { openedAtOnce } from "./sse-open.ts";
 
 interface Session {
   id: string;
@@ -167,6 +170,12 @@ export class SessionManager {
       }
       session.lastSeen = performance.now();
       this.touchShared(session);
+      // A client opening its GET stream again has lost the one it had, though that connection
+      // may still look open here (a laptop that slept, a proxy that dropped it): the newest
+      // stream wins, instead of a 409 that leaves the session without notifications until TCP
+      // notices the old one is gone.
+      if (request.method === "GET") session.transport.closeStandaloneSSEStream();
+      if (request.method === "POST") noteRequest(session.transport, parsedBody);
       // Each request's handlers apply the scopes of the credential it carries.
       const response = await session.transport.handleRequest(request, {
         parsedBody,
@@ -174,7 +183,7 @@ export class SessionManager {
       });
       // A gateway_set_profile answered in this request is recorded for an adoption.
       this.touchShared(session);
-      return response;
+      return request.method === "GET" ? openedAtOnce(response) : response;
     }
     // No session yet: this must be an initialize; the transport rejects anything else (and
     // only a real initialize may make room, or junk requests could evict sessions).
@@ -302,6 +311,8 @@ export class SessionManager {
       profile,
     };
     await server.connect(transport);
+    endCancelledStreams(transport);
+    speakClientVersion(transport);
     trackInFlight(session);
     const response = await transport.handleRequest(request, {
       parsedBody,
