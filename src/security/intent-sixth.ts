@@ -322,7 +322,16 @@ function readText(where: string, text: string): Flag | null {
   if (has.command) return at("puts a credential file into a field", text);
   if (has.filler) return at("wastes work on purpose", text);
   if (has.rival) return at("a prompt-injection trope", text);
-  if (has.config) return at("rewrites another client's MCP configuration", text);
+  if (has.config) {
+    // The three in one sentence and its neighbours: a long text (a server's instructions) may
+    // name a client's configuration in its setup notes and say "silently skips…" pages later.
+    const list = sentencesOf(text);
+    const said = list.find((sentence, i) => {
+      const near = `${list[i - 1] ?? ""} ${sentence} ${list[i + 1] ?? ""}`;
+      return CLIENT_CONFIG.test(near) && CONFIG_WRITE.test(near) && NOT_SHOWN.test(unguarded(near));
+    });
+    if (said) return at("rewrites another client's MCP configuration", said);
+  }
   if (has.sell) return at("steers what the user is told", text);
   if (has.smuggle) return at("fills a link or a call from private data", text);
   if (has.find && FIELD_PROSE.test(where)) return at("moves private data to a sink", text);

@@ -855,12 +855,8 @@ export function scanTool(server: string, tool: ToolLike): ToolFinding[] {
   const add = (where: string, text: unknown) => {
     if (typeof text !== "string" || !text) return;
     if (text.includes(" ")) texts.push(text);
-    const id = identifierOf(where, text);
-    if (id !== null) ids.push([where, id]);
+    gather(where, text, read, ids);
     if (text.includes("@")) addressed.push([where, text]);
-    if (text.length > 7)
-      for (const [, r] of readings(shownAsExample(text.slice(0, MAX_SCANNED))))
-        read.push([where, r]);
     for (const finding of scanDescription(text, ARGUMENT_DESCRIPTION.test(where), own)) {
       out.push({ server, tool: tool.name, where, ...finding });
     }
@@ -908,6 +904,22 @@ export function scanTool(server: string, tool: ToolLike): ToolFinding[] {
       );
   }
   return out;
+}
+
+/**
+ * Keeps what the fifth and sixth rounds' rules read of one text: its readings (normalized and
+ * decoded) into `read`, and into `ids` the identifier it may be (see identifierOf).
+ */
+function gather(
+  where: string,
+  text: string,
+  read: [string, string][],
+  ids: [string, string][],
+): void {
+  const id = identifierOf(where, text);
+  if (id !== null) ids.push([where, id]);
+  if (text.length > 7)
+    for (const [, r] of readings(shownAsExample(text.slice(0, MAX_SCANNED)))) read.push([where, r]);
 }
 
 /**
@@ -1238,8 +1250,11 @@ export class PoisoningRegistry {
     for (const [name, value] of entries) {
       const label = kind === "instructions" ? kind : `${kind}:${name}`;
       const found: ToolFinding[] = [];
+      const read: [string, string][] = [];
+      const ids: [string, string][] = [];
       const add = (where: string, text: unknown) => {
         if (typeof text !== "string" || !text) return;
+        gather(where, text, read, ids);
         for (const finding of scanDescription(text, ARGUMENT_DESCRIPTION.test(where))) {
           found.push({ server, tool: label, where, ...finding });
         }
@@ -1247,6 +1262,11 @@ export class PoisoningRegistry {
       const flag = (where: string, rule: string, excerpt: string) =>
         found.push({ server, tool: label, where, severity: "high", rule, excerpt });
       walk(value, kind, add, flag);
+      // The fifth and sixth rounds' rules, as over a tool's texts, with no fields: a prompt's
+      // arguments are filled by the user, and nothing else here has any (issue #16, every surface).
+      const own = (value as { name?: unknown } | null)?.name;
+      for (const hit of fifthFindings({}, read)) flag(...hit);
+      for (const hit of sixthFindings(typeof own === "string" ? own : "", read, ids)) flag(...hit);
       // A prompt, resource or template says what it is for as a tool does; server instructions
       // speak for the whole server and have no one purpose.
       if (kind !== "instructions" && value && typeof value === "object") {
