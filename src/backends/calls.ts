@@ -44,7 +44,7 @@ export class Calls {
 
   constructor(
     private readonly supervisor: Supervisor,
-    private readonly failsafe: FailsafeConfig,
+    private failsafe: FailsafeConfig,
     /** Why a tool may not be called (quarantined by the security layer), else undefined. */
     private readonly quarantined: (server: string, tool: string) => string | undefined = () =>
       undefined,
@@ -186,6 +186,19 @@ export class Calls {
       throw new GatewayError("TOOL_QUARANTINED", `${server}:${tool} is quarantined: ${why}`, {
         data: { server, tool },
       });
+    }
+  }
+
+  /**
+   * A reload's `failsafe`, applied to every policy made so far (each backend's, and each of its
+   * per-caller connections'); backends' own `max_concurrency` and `circuit_breaker` still win.
+   */
+  reconfigure(failsafe: FailsafeConfig, handles: Iterable<Handle>): void {
+    this.failsafe = failsafe;
+    for (const main of handles) {
+      for (const handle of [main, ...main.isolated.values()]) {
+        handle.policy?.reconfigure(this.failsafeOf(handle), handle.config.max_concurrency);
+      }
     }
   }
 

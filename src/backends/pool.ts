@@ -89,8 +89,8 @@ export class BackendPool {
   /** Handles a reload removed or replaced that still finish calls in flight. */
   private readonly retiring = new Set<Handle>();
   private healthTimer?: ReturnType<typeof setInterval>;
-  private readonly failsafe: FailsafeConfig;
-  private readonly cache?: ResponseCache;
+  private failsafe: FailsafeConfig;
+  private cache?: ResponseCache;
   private readonly supervisor: Supervisor;
   private readonly discovery: Discovery;
   private readonly calls: Calls;
@@ -103,9 +103,13 @@ export class BackendPool {
     this.budget = new ErrorBudget(this.killSwitch, () => this.failsafe.error_budget);
     const cache = options.cache;
     if (cache?.enabled) this.cache = new ResponseCache(cache.default_ttl, cache.max_entries);
+    const pool = this;
     this.supervisor = new Supervisor({
       hooks: options.hooks,
-      failsafe: this.failsafe,
+      // Read at each use, so a reload's restart backoff and health check timeout apply at once.
+      get failsafe() {
+        return pool.failsafe;
+      },
       env: options.env,
       roots: options.roots,
       onToolsChanged: (handle) => this.discovery.refreshSoon(handle),
@@ -117,7 +121,9 @@ export class BackendPool {
       hooks: options.hooks,
       supervisor: this.supervisor,
       start: (handle) => this.calls.start(handle),
-      cache: this.cache,
+      get cache() {
+        return pool.cache;
+      },
     });
     for (const driver of options.drivers ?? []) {
       this.handles.set(driver.name, createHandle(internalConfig(driver), driver));
@@ -140,11 +146,8 @@ export class BackendPool {
    * backends without a fresh cache, are connected in parallel.
    */
   start(): Promise<void> {
-    const check = this.failsafe.health_check;
-    if (check.enabled) {
-      this.healthTimer = setInterval(() => void this.healthCheck(), check.interval);
-      this.healthTimer.unref?.();
-    }
+    this.started = true;
+    this.scheduleHealthChecks();
     const jobs: Promise<void>[] = [];
     for (const handle of this.handles.values()) {
       if (handle.config.configError) continue;
@@ -157,6 +160,41 @@ export class BackendPool {
       );
     }
     return Promise.all(jobs).then(() => {});
+  }
+
+  /** Whether `start` ran (health checks are scheduled from then on). */
+  private started = false;
+
+  private scheduleHealthChecks(): void {
+    clearInterval(this.healthTimer);
+    this.healthTimer = undefined;
+    const check = this.failsafe.health_check;
+    if (!check.enabled || !this.started) return;
+    this.healthTimer = setInterval(() => void this.healthCheck(), check.interval);
+    this.healthTimer.unref?.();
+  }
+
+  /**
+   * Applies a reload's `failsafe` and `cache` at once. Calls already admitted finish under the
+   * settings they started with; new calls use the new ones (see `BackendPolicy.reconfigure`).
+   * A cache turned off drops its answers; a new `default_ttl` or `max_entries` applies to answers
+   * stored from now on (a smaller `max_entries` drops the oldest at once).
+   */
+  reconfigure(failsafe: FailsafeConfig, cache: PoolOptions["cache"]): void {
+    const before = this.failsafe;
+    this.failsafe = failsafe;
+    this.calls.reconfigure(failsafe, this.handles.values());
+    if (JSON.stringify(before.health_check) !== JSON.stringify(failsafe.health_check)) {
+      this.scheduleHealthChecks();
+    }
+    if (!cache?.enabled) {
+      this.cache?.clear();
+      this.cache = undefined;
+    } else if (this.cache) {
+      this.cache.resize(cache.default_ttl, cache.max_entries);
+    } else {
+      this.cache = new ResponseCache(cache.default_ttl, cache.max_entries);
+    }
   }
 
   names(): string[] {

@@ -322,15 +322,7 @@ export function createGateway(options: GatewayOptions): Gateway {
     busy: () => active,
     async reload(next, by) {
       const restartRequired: string[] = [];
-      for (const key of [
-        "server",
-        "failsafe",
-        "cache",
-        "capabilities",
-        "state_dir",
-        "security",
-        "search",
-      ] as const) {
+      for (const key of ["server", "capabilities", "state_dir", "security", "search"] as const) {
         // `security.trusted_tools`, `tool_policy`, `redact_results`, `poisoning` and the call checks
         // (firewall, sandbox, confirmation) apply at once (below); the rest of `security` at a
         // restart.
@@ -364,6 +356,9 @@ export function createGateway(options: GatewayOptions): Gateway {
       security.reconfigure(next.security);
       security.calls.reconfigure(next.security);
       router.toolPolicy = createToolPolicy(next.security.tool_policy);
+      // Breakers, retries, limits, the kill switch's budget and the response cache, at once
+      // (calls already admitted finish under the settings they started with).
+      pool.reconfigure(next.failsafe, next.cache);
       // Answers cached under the old network guard or size cap are not served under the new.
       if (reconfigureCapabilities(options.drivers ?? [], config, next)) {
         for (const driver of options.drivers ?? []) pool.forgetAnswers(driver.name);

@@ -34,8 +34,20 @@ export class Breaker {
   private readonly recent: boolean[] = [];
   private readonly now: () => number;
 
-  constructor(private readonly options: BreakerOptions) {
+  constructor(private options: BreakerOptions) {
     this.now = options.now ?? Date.now;
+  }
+
+  /**
+   * New thresholds from a reload (its clock and `onOpen` stay): the state and counts are kept and
+   * judged by the new numbers from the next outcome on (an open breaker's `resetTimeout` counts
+   * from when it opened); the failure-rate window keeps its newest calls.
+   */
+  reconfigure(options: Omit<BreakerOptions, "now" | "onOpen">): void {
+    this.options = { ...options, now: this.options.now, onOpen: this.options.onOpen };
+    if (this.options.failureRate === undefined) this.recent.length = 0;
+    const size = this.options.windowSize ?? 50;
+    if (this.recent.length > size) this.recent.splice(0, this.recent.length - size);
   }
 
   get state(): BreakerState {

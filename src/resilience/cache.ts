@@ -9,8 +9,8 @@ export class ResponseCache {
   private readonly entries = new Map<string, { result: CallToolResult; expires: number }>();
 
   constructor(
-    private readonly ttlMs: number,
-    private readonly maxEntries: number,
+    private ttlMs: number,
+    private maxEntries: number,
     private readonly now: () => number = Date.now,
   ) {}
 
@@ -32,6 +32,15 @@ export class ResponseCache {
     if (result.isError || ttlMs <= 0) return;
     this.entries.delete(key);
     this.entries.set(key, { result: structuredClone(result), expires: this.now() + ttlMs });
+    while (this.entries.size > this.maxEntries) {
+      this.entries.delete(this.entries.keys().next().value!);
+    }
+  }
+
+  /** A reload's TTL (for answers stored from now on) and size (the oldest go past it). */
+  resize(ttlMs: number, maxEntries: number): void {
+    this.ttlMs = ttlMs;
+    this.maxEntries = maxEntries;
     while (this.entries.size > this.maxEntries) {
       this.entries.delete(this.entries.keys().next().value!);
     }

@@ -1,16 +1,10 @@
-import {
-  BulkheadPolicy,
-  BulkheadRejectedError,
-  ExponentialBackoff,
-  handleWhen,
-  retry,
-  TaskCancelledError,
-} from "cockatiel";
+import { ExponentialBackoff, handleWhen, retry } from "cockatiel";
 import { formatDuration } from "../config/duration.ts";
 import type { FailsafeConfig } from "../config/schema.ts";
 import { GatewayError } from "../errors.ts";
 import { Breaker, type BreakerState } from "./breaker.ts";
 import { RateLimitError, RateLimiter } from "./limits.ts";
+import { Slots, SlotsFullError, SlotWaitAbortedError } from "./slots.ts";
 
 /** Thrown by an attempt that failed before its request left: always safe to try again. */
 export class NotSentError extends Error {
@@ -43,45 +37,78 @@ export interface ExecuteOptions {
 /** Callers whose own breakers a backend keeps at most (the least recent go first). */
 const MAX_CALLER_BREAKERS = 10_000;
 
+/** A breaker's settings from `failsafe.circuit_breaker`. */
+function breakerOptions(cb: FailsafeConfig["circuit_breaker"]) {
+  return {
+    failureThreshold: cb.failure_threshold,
+    successThreshold: cb.success_threshold,
+    resetTimeout: cb.reset_timeout,
+    failureRate: cb.failure_rate,
+    minCalls: cb.min_calls,
+    windowSize: cb.window_size,
+  };
+}
+
 /**
  * Everything around one backend's calls, outermost first: rate limit (queue, then refuse),
- * concurrency limit with a bounded queue (cockatiel's bulkhead), circuit breaker, retries with
- * exponential backoff and jitter (cockatiel) only where safe.
+ * concurrency limit with a bounded queue (`Slots`), circuit breaker, retries with exponential
+ * backoff and jitter (cockatiel) only where safe. A reload's settings apply through
+ * `reconfigure`: calls already admitted finish under what they started with.
  */
 export class BackendPolicy {
-  readonly breaker?: Breaker;
+  breaker?: Breaker;
   /** Each caller's own breaker, for the timeouts of its calls. */
   private readonly callerBreakers = new Map<string, Breaker>();
   /** The callers whose calls timed out since the backend last answered one. */
   private readonly timedOut = new Set<string>();
-  private readonly bulkhead: BulkheadPolicy;
+  private readonly bulkhead: Slots;
   /** Calls in flight or waiting at once (`max_concurrency`, else `failsafe.concurrency.limit`). */
-  private readonly slots: number;
+  private slots: number;
   /** Each caller's calls in flight or waiting for a slot here. */
   private readonly held = new Map<string, number>();
-  private readonly limiter?: RateLimiter;
+  private limiter?: RateLimiter;
 
   constructor(
     private readonly name: string,
-    private readonly config: FailsafeConfig,
+    private config: FailsafeConfig,
     maxConcurrency?: number,
-    onOpen?: (retryInMs: number) => void,
+    private readonly onOpen?: (retryInMs: number) => void,
   ) {
     const { circuit_breaker: cb, rate_limit: rl, concurrency } = config;
-    if (cb.enabled) {
-      this.breaker = new Breaker({
-        failureThreshold: cb.failure_threshold,
-        successThreshold: cb.success_threshold,
-        resetTimeout: cb.reset_timeout,
-        failureRate: cb.failure_rate,
-        minCalls: cb.min_calls,
-        windowSize: cb.window_size,
-        onOpen,
-      });
-    }
+    if (cb.enabled) this.breaker = new Breaker({ ...breakerOptions(cb), onOpen });
     if (rl.enabled) this.limiter = new RateLimiter(rl.requests_per_second, rl.burst, rl.max_wait);
     this.slots = maxConcurrency ?? concurrency.limit;
-    this.bulkhead = new BulkheadPolicy(this.slots, concurrency.queue);
+    this.bulkhead = new Slots(this.slots, concurrency.queue);
+  }
+
+  /**
+   * A reload's settings (`maxConcurrency`, the backend's own, still wins over the limit): a
+   * breaker keeps its state and counts and judges by the new thresholds from its next outcome
+   * (a breaker turned off is dropped, one turned on starts closed); calls holding slots keep
+   * them while the new limit governs the next admissions; a changed rate limit starts a new,
+   * full bucket (calls waiting on the old one keep their turn there); retries and the queue's
+   * wait apply to calls that start after.
+   */
+  reconfigure(config: FailsafeConfig, maxConcurrency?: number): void {
+    const before = this.config;
+    this.config = config;
+    const { circuit_breaker: cb, rate_limit: rl, concurrency } = config;
+    if (!cb.enabled) {
+      this.breaker = undefined;
+      this.callerBreakers.clear();
+    } else if (this.breaker) {
+      this.breaker.reconfigure(breakerOptions(cb));
+      for (const own of this.callerBreakers.values()) own.reconfigure(callerBreakerOptions(cb));
+    } else {
+      this.breaker = new Breaker({ ...breakerOptions(cb), onOpen: this.onOpen });
+    }
+    if (JSON.stringify(rl) !== JSON.stringify(before.rate_limit)) {
+      this.limiter = rl.enabled
+        ? new RateLimiter(rl.requests_per_second, rl.burst, rl.max_wait)
+        : undefined;
+    }
+    this.slots = maxConcurrency ?? concurrency.limit;
+    this.bulkhead.resize(this.slots, concurrency.queue);
   }
 
   get breakerState(): BreakerState {
@@ -114,8 +141,9 @@ export class BackendPolicy {
   }
 
   private async admitted<T>(attempt: () => Promise<T>, options: ExecuteOptions): Promise<T> {
-    if (this.limiter) {
-      await this.limiter.acquire().catch((error: unknown) => {
+    const limiter = this.limiter;
+    if (limiter) {
+      await limiter.acquire().catch((error: unknown) => {
         if (error instanceof RateLimitError) {
           throw new GatewayError("RATE_LIMITED", `[backend:${this.name}] ${error.message}`);
         }
@@ -130,7 +158,7 @@ export class BackendPolicy {
     const { queue_timeout: wait, queue } = this.config.concurrency;
     const limit = this.slots;
     // A free slot: the call starts now, with nothing to wait for (no timer, no abort listener).
-    if (this.bulkhead.executionSlots > 0 && !signal?.aborted) return this.bulkhead.execute(run);
+    if (this.bulkhead.free && !signal?.aborted) return this.bulkhead.execute(run);
     const gave = new AbortController();
     const onAbort = () => gave.abort();
     signal?.addEventListener("abort", onAbort, { once: true });
@@ -143,13 +171,13 @@ export class BackendPolicy {
         return run();
       }, gave.signal);
     } catch (error) {
-      if (!started && error instanceof TaskCancelledError && !signal?.aborted) {
+      if (!started && error instanceof SlotWaitAbortedError && !signal?.aborted) {
         throw new GatewayError(
           "BACKEND_BUSY",
           `[backend:${this.name}] all ${limit} call slots stayed busy for ${formatDuration(wait)}; try again later`,
         );
       }
-      if (error instanceof BulkheadRejectedError) {
+      if (error instanceof SlotsFullError) {
         throw new GatewayError(
           "BACKEND_BUSY",
           `[backend:${this.name}] too many calls waiting (${limit} running, ${queue} queued); try again later`,
@@ -169,12 +197,7 @@ export class BackendPolicy {
     if (breaker) {
       this.callerBreakers.delete(caller);
     } else {
-      const cb = this.config.circuit_breaker;
-      breaker = new Breaker({
-        failureThreshold: cb.failure_threshold,
-        successThreshold: cb.success_threshold,
-        resetTimeout: cb.reset_timeout,
-      });
+      breaker = new Breaker(callerBreakerOptions(this.config.circuit_breaker));
       if (this.callerBreakers.size >= MAX_CALLER_BREAKERS) {
         this.callerBreakers.delete(this.callerBreakers.keys().next().value!);
       }
@@ -191,6 +214,8 @@ export class BackendPolicy {
    * every other key. A backend that cannot be reached is everyone's failure at once.
    */
   private async guarded<T>(attempt: () => Promise<T>, options: ExecuteOptions): Promise<T> {
+    // The breaker and retries this call started under, whatever a reload sets meanwhile.
+    const { breaker, config } = this;
     const own = this.callerBreaker(options.caller);
     const mine = own?.admit() ?? { ok: true as const, probe: false };
     if (!mine.ok) {
@@ -199,7 +224,7 @@ export class BackendPolicy {
         `[backend:${this.name}] circuit open for this caller after its calls timed out repeatedly; retry in ${Math.max(1, Math.ceil(mine.retryInMs / 1000))}s`,
       );
     }
-    const admission = this.breaker?.admit() ?? { ok: true as const, probe: false };
+    const admission = breaker?.admit() ?? { ok: true as const, probe: false };
     if (!admission.ok) {
       own?.abandon(mine.probe);
       throw new GatewayError(
@@ -207,7 +232,7 @@ export class BackendPolicy {
         `[backend:${this.name}] circuit open after repeated failures; retry in ${Math.max(1, Math.ceil(admission.retryInMs / 1000))}s`,
       );
     }
-    const { retry: settings } = this.config;
+    const { retry: settings } = config;
     const safe = (error: unknown) =>
       !options.signal?.aborted &&
       (error instanceof NotSentError || (options.idempotent && options.isFailure(error)));
@@ -225,34 +250,48 @@ export class BackendPolicy {
         : attempt;
     try {
       const result = await run();
-      this.answered(admission.probe, own, mine.probe);
+      this.answered(breaker, admission.probe, own, mine.probe);
       return result;
     } catch (error) {
       const original = error instanceof NotSentError ? error.original : error;
       // A call its caller cancelled says nothing of the backend: counted, it let one key open
       // the breaker for every other by cancelling its own calls.
       if (options.signal?.aborted || options.isNeutral?.(original)) {
-        this.breaker?.abandon(admission.probe);
+        breaker?.abandon(admission.probe);
         own?.abandon(mine.probe);
       } else if (own && !(error instanceof NotSentError) && options.isTimeout?.(original)) {
         own.failure(mine.probe);
         this.timedOut.add(options.caller!);
-        if (this.timedOut.size > 1) this.breaker?.failure(admission.probe);
-        else this.breaker?.abandon(admission.probe);
+        if (this.timedOut.size > 1) breaker?.failure(admission.probe);
+        else breaker?.abandon(admission.probe);
       } else if (error instanceof NotSentError || options.isFailure(original)) {
-        this.breaker?.failure(admission.probe);
+        breaker?.failure(admission.probe);
         own?.abandon(mine.probe);
       } else {
-        this.answered(admission.probe, own, mine.probe);
+        this.answered(breaker, admission.probe, own, mine.probe);
       }
       throw original;
     }
   }
 
   /** The backend answered (a result, or an error of its own): it is alive for everyone. */
-  private answered(probe: boolean, own: Breaker | undefined, ownProbe: boolean): void {
-    this.breaker?.success(probe);
+  private answered(
+    breaker: Breaker | undefined,
+    probe: boolean,
+    own: Breaker | undefined,
+    ownProbe: boolean,
+  ): void {
+    breaker?.success(probe);
     own?.success(ownProbe);
     this.timedOut.clear();
   }
+}
+
+/** A caller's own breaker (its timeouts alone): the thresholds, without a failure rate. */
+function callerBreakerOptions(cb: FailsafeConfig["circuit_breaker"]) {
+  return {
+    failureThreshold: cb.failure_threshold,
+    successThreshold: cb.success_threshold,
+    resetTimeout: cb.reset_timeout,
+  };
 }

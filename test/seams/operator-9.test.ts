@@ -382,9 +382,10 @@ describe.skipIf(!HAS_CHROMIUM)(
         `name: zoo_hours\ndescription: Opening hours of the zoo\nschema: { input: { type: object, properties: {} } }\nrest: { method: ${method}, base_url: "https://zoo.example.org", path: /hours }\n`;
       writeFileSync(join(home, "caps/hours.yaml"), capability("GET"));
       const file = join(home, "gateway.yaml");
-      const yaml = (attempts: number) =>
-        `capabilities: { builtin: false, directories: [caps] }\nfailsafe: { retry: { max_attempts: ${attempts} } }\n`;
-      writeFileSync(file, yaml(3));
+      // `search.feedback` waits for a restart (`failsafe` applies at once since reload-f).
+      const yaml = (feedback: boolean) =>
+        `capabilities: { builtin: false, directories: [caps] }\nsearch: { feedback: ${feedback} }\n`;
+      writeFileSync(file, yaml(true));
       const running = await startFromFile(file);
       cleanups.push(() => running.stop());
       const browser = await launchChromium();
@@ -393,15 +394,15 @@ describe.skipIf(!HAS_CHROMIUM)(
       await page.goto(`${running.url}/ui`);
       await page.locator("#reload").waitFor();
 
-      writeFileSync(file, yaml(5));
+      writeFileSync(file, yaml(false));
       writeFileSync(join(home, "caps/hours.yaml"), capability("FETCH"));
       await page.click("#reload");
       const notice = page.locator("#notice", { hasText: "Reloaded" });
       await notice.waitFor();
-      // It said "Reloaded: no changes." while the retry setting waited for a restart and the
+      // It said "Reloaded: no changes." while the setting waited for a restart and the
       // capability file was refused: the operator believed both were in force.
       const text = (await notice.textContent()) ?? "";
-      expect(text).toContain("failsafe.retry");
+      expect(text).toContain("search.feedback");
       expect(text).toContain("restart");
       expect(text).toContain(join(home, "caps/hours.yaml"));
     });
