@@ -4,7 +4,7 @@ import { GatewayError } from "../errors.ts";
 import type { Gateway } from "../gateway/gateway.ts";
 import { FULL_MATCHES, toLine, toMatch, toMatches } from "../search/compact.ts";
 import { feedbackPool } from "../search/feedback.ts";
-import { MAX_QUERY_CHARS } from "../search/index.ts";
+import { MAX_QUERY_CHARS, type SearchHit } from "../search/index.ts";
 import { usageFor } from "../search/usage.ts";
 import { SKILLS_SERVER } from "../skills/scan.ts";
 import { skillMatches, skillsFor } from "../skills/serve.ts";
@@ -68,12 +68,13 @@ export const searchTools: MetaTool = {
       );
     }
     const named = stringArg(args, "server");
-    const reachable = (name: string) => {
-      const canonical = gateway.pool.canonical(name);
-      return gateway.pool.has(canonical) && caller.allows(canonical, "*") ? canonical : undefined;
-    };
-    const canonical = named === undefined ? undefined : gateway.pool.canonical(named);
-    const form = queryForm(query, canonical, reachable);
+    // The servers this caller may reach: a prefix names one of them, or is part of the words.
+    const reachable = gateway.router.servers(caller);
+    const form = queryForm(
+      query,
+      named === undefined ? undefined : gateway.pool.canonical(named),
+      (name) => reachable.find((server) => server === gateway.pool.canonical(name)),
+    );
     const server = form.server;
     const format = stringArg(args, "format") ?? "json";
     if (format !== "json" && format !== "typescript") {
@@ -93,19 +94,17 @@ export const searchTools: MetaTool = {
       return jsonResult({ matches: skillMatches(gateway, caller, query, limit) });
     }
     // A server the caller cannot reach is answered as one that does not exist, as on /mcp/{backend}.
-    if (server && (!gateway.pool.has(server) || !caller.allows(server, "*"))) {
+    if (server && !reachable.includes(server)) {
       throw new GatewayError(
         "SERVER_NOT_FOUND",
         `unknown server "${server}"; gateway_list_servers lists them`,
       );
     }
-    const starting = await awaitStarting(
-      gateway,
-      server ? [server] : gateway.router.servers(caller),
-    );
+    const servers = server ? [server] : reachable;
+    const starting = await awaitStarting(gateway, servers);
     if (form.glob) {
       // A name pattern is a listing, not a ranking: every visible tool whose `server:tool` it matches.
-      const found = [...(server ? [server] : gateway.pool.names())].flatMap((name) =>
+      const found = servers.flatMap((name) =>
         gateway.router
           .visibleTools(name, caller)
           .filter((tool) => form.glob!.test(`${name}:${tool.name}`) || form.glob!.test(tool.name))
@@ -113,9 +112,8 @@ export const searchTools: MetaTool = {
       );
       const shown = found.slice(0, limit);
       const matches: { server: string }[] = shown.map((hit, i) => {
-        if (format !== "typescript") return i < FULL_MATCHES ? toMatch(hit) : toLine(hit);
-        const declaration = toDeclaration(hit.server, hit.tool);
-        return { server: hit.server, tool: hit.tool.name, declaration, score: 1 };
+        if (format === "typescript") return declared(hit);
+        return i < FULL_MATCHES ? toMatch(hit) : toLine(hit);
       });
       return jsonResult({
         matches: callableFirst(gateway, matches),
@@ -137,15 +135,7 @@ export const searchTools: MetaTool = {
     if (format === "typescript") {
       // Code mode: each match as the TypeScript signature a script calls it by.
       return jsonResult({
-        matches: callableFirst(
-          gateway,
-          hits.map((hit) => ({
-            server: hit.server,
-            tool: hit.tool.name,
-            declaration: toDeclaration(hit.server, hit.tool),
-            score: toMatch(hit).score,
-          })),
-        ),
+        matches: callableFirst(gateway, hits.map(declared)),
         ...starting,
       });
     }
@@ -162,6 +152,17 @@ export const searchTools: MetaTool = {
   },
 };
 
+/** A match as code mode reads it: the TypeScript signature a script calls the tool by. */
+function declared(hit: SearchHit): {
+  server: string;
+  tool: string;
+  declaration: string;
+  score: number;
+} {
+  const { server, tool, score } = toMatch(hit);
+  return { server, tool, declaration: toDeclaration(hit.server, hit.tool), score };
+}
+
 /**
  * The original's forms of a query: `server:words` searches that server for the words (when the
  * prefix names a server; "note: ..." stays text), `*` and `?` in one word make a pattern matched against
@@ -171,7 +172,7 @@ export const searchTools: MetaTool = {
 function queryForm(
   query: string,
   named: string | undefined,
-  known: (name: string) => string | undefined = () => undefined,
+  known: (name: string) => string | undefined,
 ): { server?: string; text: string; glob?: RegExp } {
   let server = named;
   let text = query;
