@@ -17,7 +17,6 @@ import {
   WebStandardStreamableHTTPServerTransport,
 } from "../mcp/sdk.ts";
 import { type Caller, LOCAL_ADMIN, type ProfileBinding, toAuthInfo } from "./caller.ts";
-import { endCancelledStreams, noteRequest } from "./cancelled-streams.ts";
 import { EventBudget, SessionEventStore } from "./event-store.ts";
 import type { Gateway } from "./gateway.ts";
 import { PROFILE_HEADER, requestedProfile, withProfile } from "./profiles.ts";
@@ -42,6 +41,8 @@ interface Session {
   lastSeen: number;
   /** Ids of client requests not answered yet: a session with one is never evicted. */
   inFlight: Set<string | number>;
+  /** Those of them that came alone in their POST: their stream ends when they are cancelled. */
+  alone: Set<string | number>;
   /** The routing profile bound at initialize (switchable by gateway_set_profile). */
   profile: ProfileBinding;
 }
@@ -175,7 +176,7 @@ export class SessionManager {
       // stream wins, instead of a 409 that leaves the session without notifications until TCP
       // notices the old one is gone.
       if (request.method === "GET") session.transport.closeStandaloneSSEStream();
-      if (request.method === "POST") noteRequest(session.transport, parsedBody);
+      if (request.method === "POST" && isRequest(parsedBody)) session.alone.add(parsedBody.id);
       // Each request's handlers apply the scopes of the credential it carries.
       const response = await session.transport.handleRequest(request, {
         parsedBody,
@@ -308,10 +309,10 @@ export class SessionManager {
       events,
       lastSeen: performance.now(),
       inFlight: new Set(),
+      alone: new Set(),
       profile,
     };
     await server.connect(transport);
-    endCancelledStreams(transport);
     speakClientVersion(transport);
     trackInFlight(session);
     const response = await transport.handleRequest(request, {
@@ -577,6 +578,13 @@ function isInitialize(body: unknown): boolean {
 /**
  * Watches the session's JSON-RPC traffic: a client request is in flight until its response is
  * sent or the client cancels it; any exchange counts as use.
+ *
+ * A cancelled call gets no answer (the SDK drops it, as the spec asks), and the SDK left its
+ * POST's SSE stream open for the rest of the session: the SDK's own client does not abort that
+ * request, so every cancelled call held one more connection open on both ends, and a long
+ * session hit `server.max_connections_per_address`. The stream of a request that came alone in
+ * its POST (`alone`) is closed when its cancellation arrives (a batch's stream carries the other
+ * requests' answers, and stays).
  */
 function trackInFlight(session: Session): void {
   const { transport } = session;
@@ -589,16 +597,19 @@ function trackInFlight(session: Session): void {
       method?: string;
       params?: { requestId?: string | number };
     };
+    const cancelled = method === "notifications/cancelled" ? params?.requestId : undefined;
     if (method !== undefined && id !== undefined) session.inFlight.add(id);
-    else if (method === "notifications/cancelled" && params?.requestId !== undefined) {
-      session.inFlight.delete(params.requestId);
-    }
+    else if (cancelled !== undefined) session.inFlight.delete(cancelled);
     receive?.(message, extra);
+    if (cancelled !== undefined && session.alone.delete(cancelled)) {
+      transport.closeSSEStream(cancelled);
+    }
   };
   transport.send = (message: JSONRPCMessage, options) => {
     const { id, method } = message as { id?: string | number; method?: string };
     if (method === undefined && id !== undefined) {
       session.inFlight.delete(id);
+      session.alone.delete(id);
       session.lastSeen = performance.now();
     }
     return send(message, options);
