@@ -61,9 +61,8 @@ export class BackendPolicy {
   private readonly callerBreakers = new Map<string, Breaker>();
   /** The callers whose calls timed out since the backend last answered one. */
   private readonly timedOut = new Set<string>();
+  /** Calls in flight at once (`max_concurrency`, else `failsafe.concurrency.limit`) and waiting. */
   private readonly bulkhead: Slots;
-  /** Calls in flight or waiting at once (`max_concurrency`, else `failsafe.concurrency.limit`). */
-  private slots: number;
   /** Each caller's calls in flight or waiting for a slot here. */
   private readonly held = new Map<string, number>();
   private limiter?: RateLimiter;
@@ -77,8 +76,7 @@ export class BackendPolicy {
     const { circuit_breaker: cb, rate_limit: rl, concurrency } = config;
     if (cb.enabled) this.breaker = new Breaker({ ...breakerOptions(cb), onOpen });
     if (rl.enabled) this.limiter = new RateLimiter(rl.requests_per_second, rl.burst, rl.max_wait);
-    this.slots = maxConcurrency ?? concurrency.limit;
-    this.bulkhead = new Slots(this.slots, concurrency.queue);
+    this.bulkhead = new Slots(maxConcurrency ?? concurrency.limit, concurrency.queue);
   }
 
   /**
@@ -107,8 +105,7 @@ export class BackendPolicy {
         ? new RateLimiter(rl.requests_per_second, rl.burst, rl.max_wait)
         : undefined;
     }
-    this.slots = maxConcurrency ?? concurrency.limit;
-    this.bulkhead.resize(this.slots, concurrency.queue);
+    this.bulkhead.resize(maxConcurrency ?? concurrency.limit, concurrency.queue);
   }
 
   get breakerState(): BreakerState {
@@ -124,10 +121,11 @@ export class BackendPolicy {
     const { caller } = options;
     if (caller === undefined) return this.admitted(attempt, options);
     const holding = this.held.get(caller) ?? 0;
-    if (this.slots > 1 && holding >= Math.ceil(this.slots / 2)) {
+    const slots = this.bulkhead.size;
+    if (slots > 1 && holding >= Math.ceil(slots / 2)) {
       throw new GatewayError(
         "BACKEND_BUSY",
-        `[backend:${this.name}] this caller already has ${holding} calls running or waiting here, half of the ${this.slots} call slots (backends.${this.name}.max_concurrency, else failsafe.concurrency.limit), the most one key may hold; try again when one ends`,
+        `[backend:${this.name}] this caller already has ${holding} calls running or waiting here, half of the ${slots} call slots (backends.${this.name}.max_concurrency, else failsafe.concurrency.limit), the most one key may hold; try again when one ends`,
       );
     }
     this.held.set(caller, holding + 1);
@@ -156,7 +154,7 @@ export class BackendPolicy {
   /** The concurrency limit: wait for a slot up to `queue_timeout`, refuse when the queue is full. */
   private async queued<T>(run: () => Promise<T>, signal?: AbortSignal): Promise<T> {
     const { queue_timeout: wait, queue } = this.config.concurrency;
-    const limit = this.slots;
+    const limit = this.bulkhead.size;
     // A free slot: the call starts now, with nothing to wait for (no timer, no abort listener).
     if (this.bulkhead.free && !signal?.aborted) return this.bulkhead.execute(run);
     const gave = new AbortController();
@@ -289,9 +287,6 @@ export class BackendPolicy {
 
 /** A caller's own breaker (its timeouts alone): the thresholds, without a failure rate. */
 function callerBreakerOptions(cb: FailsafeConfig["circuit_breaker"]) {
-  return {
-    failureThreshold: cb.failure_threshold,
-    successThreshold: cb.success_threshold,
-    resetTimeout: cb.reset_timeout,
-  };
+  const { failureThreshold, successThreshold, resetTimeout } = breakerOptions(cb);
+  return { failureThreshold, successThreshold, resetTimeout };
 }

@@ -30,6 +30,11 @@ export class Slots {
     private queue: number,
   ) {}
 
+  /** How many calls may run at once. */
+  get size(): number {
+    return this.limit;
+  }
+
   /** Whether a call would start at once. */
   get free(): boolean {
     return this.running < this.limit && this.waiting.length === 0;
