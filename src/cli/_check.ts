@@ -76,14 +76,23 @@ export function flagsAfterCommand(tree: CommandSpec, argv: string[]): string[] {
     const arg = argv[i]!;
     const equals = arg.indexOf("=");
     const name = equals === -1 ? arg : arg.slice(0, equals);
-    const owner = Object.values(commands).find((sub) => flagsOf(sub, false).has(name));
-    if (!owner || name === "--help" || name === "-h") return argv;
-    i += flagsOf(owner, false).get(name) && equals === -1 ? 2 : 1;
+    const takesValue = subcommandFlag(tree, name);
+    if (takesValue === undefined || name === "--help" || name === "-h") return argv;
+    i += takesValue && equals === -1 ? 2 : 1;
   }
   if (i === 0 || i >= argv.length || !(argv[i]! in commands)) return argv;
   const dash = argv.indexOf("--", i);
   const end = dash === -1 ? argv.length : dash;
   return [...argv.slice(i, end), ...argv.slice(0, i), ...argv.slice(end)];
+}
+
+/** Whether a command right under `spec` takes flag `name` and a value with it (undefined: none does). */
+function subcommandFlag(spec: CommandSpec, name: string): boolean | undefined {
+  for (const sub of Object.values(spec.subCommands ?? {})) {
+    const takesValue = flagsOf(sub, false).get(name);
+    if (takesValue !== undefined) return takesValue;
+  }
+  return undefined;
 }
 
 /** A flag's spellings for `spec` (`--json`, `-q`), each with whether it takes a value. */
@@ -125,9 +134,9 @@ function checkFlag(
   }
   const command = ["mcp-gateway", ...path].join(" ");
   // `mcp-gateway keys --json list`: the flag is right, its place is not.
-  const owner = Object.values(spec.subCommands ?? {}).find((sub) => flagsOf(sub, false).has(name));
-  if (owner) {
-    const takesValue = flagsOf(owner, false).get(name)! && equals === -1;
+  const owned = subcommandFlag(spec, name);
+  if (owned !== undefined) {
+    const takesValue = owned && equals === -1;
     const example = `${command} <command> ${name}`;
     const problem = `unknown option ${name} for ${command}: flags go after the command (${example})`;
     return { takesValue, problem };
