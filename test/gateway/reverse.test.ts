@@ -177,21 +177,23 @@ describe("reverse requests through gateway_invoke", () => {
     expect(error?.data?.elicitations?.[0]?.url).toStartWith("https://");
   });
 
-  test("a client's roots/list_changed reaches the connected backends", async () => {
-    const who = await connect("roots-changer");
-    await invoke(who, "fixture", "echo", { message: "connect" });
-    await who.sendRootsListChanged();
-    await waitFor(() => readFileSync(log, "utf8").includes("roots changed"));
-  });
-
   test("shared backend: roots/list with no call in flight is answered from the config", async () => {
     // server-everything asks for roots right after initialize, when no client call is in flight;
-    // the answer reaches it a moment later (on a loaded machine, after the first tool call).
+    // the answer reaches it a moment later (on a loaded machine, after the first tool call). It
+    // runs before the roots/list_changed test: that notification makes server-everything ask
+    // again, and an ask landing while this call is in flight is rightly the caller's to answer.
     const who = await connect("late");
     const listed = async () =>
       JSON.stringify((await invoke(who, "http", "get-roots-list")).content);
     await waitFor(async () => (await listed()).includes("file:///"), 10_000);
     expect(await listed()).toContain("file:///from/config");
+  });
+
+  test("a client's roots/list_changed reaches the connected backends", async () => {
+    const who = await connect("roots-changer");
+    await invoke(who, "fixture", "echo", { message: "connect" });
+    await who.sendRootsListChanged();
+    await waitFor(() => readFileSync(log, "utf8").includes("roots changed"));
   });
 
   test("isolation: session gives each session its own process, so concurrent requests never cross", async () => {
