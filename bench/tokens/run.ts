@@ -15,7 +15,7 @@
  *   matches and near ties, one line for the rest); with how often the labelled tool is among the
  *   five, and among the matches that carry a schema (a model can call it right away).
  */
-import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { Client, StreamableHTTPClientTransport } from "@modelcontextprotocol/client";
@@ -95,6 +95,7 @@ async function metaSurface(
   } finally {
     await client.close().catch(() => {});
     await running.stop();
+    rmSync(folder, { recursive: true, force: true });
   }
 }
 
