@@ -24,28 +24,35 @@ export interface Peers {
 
 export function trackPeers(link: ClusterLink, everyMs = 15_000): Peers {
   const tag = crypto.randomUUID().slice(0, 8);
-  let known = new Map<string, string>();
+  /** Tag → URL and when the list last had it. */
+  const known = new Map<string, { url: string; seen: number }>();
+  /** As long as an entry lives in the list (a Redis that restarted empty has lost them all). */
+  const keepMs = 10 * everyMs;
   let timer: ReturnType<typeof setInterval> | undefined;
 
   async function beat(): Promise<void> {
     if (!link.url) return;
-    await link.append(PEERS_KEY, `${tag} ${link.url}`, MAX_ENTRIES, 10 * everyMs);
+    await link.append(PEERS_KEY, `${tag} ${link.url}`, MAX_ENTRIES, keepMs);
     const entries = await link.list(PEERS_KEY);
     // Unreachable: keep what was last read, which is what the list is for.
     if (!entries) return;
-    const next = new Map<string, string>();
+    const now = Date.now();
     for (const entry of entries) {
       const space = entry.indexOf(" ");
-      if (space > 0) next.set(entry.slice(0, space), entry.slice(space + 1));
+      if (space > 0) known.set(entry.slice(0, space), { url: entry.slice(space + 1), seen: now });
     }
-    known = next;
+    // One missing from the list is kept as long as the list would have kept it: after Redis
+    // restarts empty, the others add themselves again only at their next beat.
+    for (const [peer, { seen }] of known) if (now - seen > keepMs) known.delete(peer);
   }
+  // Back from an outage: this instance is in the (maybe emptied) list again at once.
+  link.onReconnect(() => void beat().catch(() => {}));
 
   return {
     tag,
     ownerOf(id) {
       const dot = id.indexOf(".");
-      return dot > 0 ? known.get(id.slice(0, dot)) : undefined;
+      return dot > 0 ? known.get(id.slice(0, dot))?.url : undefined;
     },
     beat() {
       timer ??= setInterval(() => void beat().catch(() => {}), everyMs);

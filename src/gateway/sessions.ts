@@ -357,20 +357,21 @@ export class SessionManager {
   ): Promise<Session | Response | undefined> {
     const cluster = this.options.cluster!;
     const text = await cluster.get(sessionKey(id));
-    if (!text && !cluster.connected) {
-      // Redis cannot say who holds it: the instance whose tag the id starts with, if known.
+    if (!text) {
+      // Redis cannot say who holds it (it is down, or came back empty and the owner has not
+      // written its sessions again yet): the instance whose tag the id starts with, if known.
       const owner = cluster.peers?.ownerOf(id);
       if (owner && owner !== cluster.url && !isRelayed(request, cluster)) {
         const relayed = await relayToOwner(owner, request, parsedBody, cluster);
         if (relayed) return relayed;
       }
+      if (cluster.connected) return undefined;
       // Still 404: the client opens a new session, here, and goes on with it.
       return sessionError(
         404,
         `Session not found: this instance cannot reach Redis (${cluster.status().error ?? "down"}) to find the instance that holds it; open a new session`,
       );
     }
-    if (!text) return undefined;
     const record = JSON.parse(text) as SharedSession;
     if (record.scope !== scope) return undefined;
     if (record.caller !== caller.id) return sessionError(403, "Session belongs to another client");
