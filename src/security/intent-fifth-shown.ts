@@ -122,5 +122,26 @@ const GUARDED = rx(
  * without the user's approval" still orders the second part.
  */
 export function unguarded(sentence: string): string {
-  return sentence.replace(GUARDED, " ");
+  const out = sentence.replace(GUARDED, " ");
+  const waived = out.replace(READS_WAIVED, " ");
+  if (waived === out) return out;
+  // A waiver for reads that also names a write or private data is not one for reads only.
+  return TOUCHES.test(waived.replace(KEEPS_ASKING, " ")) ? out : waived;
 }
+
+/**
+ * Confirmation waived for reads only, as database and browser tools say it: "You do not need to
+ * ask for confirmation before a SELECT; ask before anything that writes".
+ */
+const READS_WAIVED = rx(
+  r`\b(?:no\s+longer|don'?t|do\s+not)\s+need\s+to\s+(?:ask|confirm|check)\b(?:\s+\w+){0,3}?\s+(?:before|for|when)\s+(?:running\s+|doing\s+)?(?:an?\s+|any\s+)?(?:SELECT|read-only|reads?|reading|listing|lookups?|searche?s?|GET)\b(?:\s+(?:quer(?:y|ies)|statements?|calls?|operations?|requests?))?`,
+  "gi",
+);
+/** A clause that keeps the confirmation: "ask before anything that writes". */
+const KEEPS_ASKING = rx(
+  r`\b(?:but\s+|still\s+|always\s+)?(?:ask|confirm)\s+(?:the\s+user\s+)?(?:first\s+)?before\s+[^.;!?\n]*`,
+  "gi",
+);
+/** What a waiver for reads must not reach: a write, a payment, a message, private data. */
+const TOUCHES =
+  /\b(?:insert\w*|updat\w*|delet\w*|drop\w*|alter\w*|truncat\w*|grant\w*|writ\w*|remov\w*|eras\w*|pay\w*|send\w*|transfer\w*|push\w*|deploy\w*|execut\w*|install\w*|modif\w*|chang\w*|creat\w*|post\w*|upload\w*|credential\w*|secrets?|tokens?|passwords?|keys?|cookies?|history|conversation|private)\b|~\/|\.(?:ssh|env|aws)\b/i;

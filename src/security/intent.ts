@@ -828,6 +828,18 @@ const TAMPER_RX = rx(TAMPER);
 const REDIRECT_RX = rx(REDIRECT);
 const ADDRESSEE_ALL = all(ADDRESSEE);
 const PHISH_RX = rx(PHISH);
+const PHISH_EACH = new RegExp(PHISH, "gi");
+/** The words right before an ask that forbid it: "Never ask the user for their bank password". */
+const FORBIDS =
+  /\b(?:never|don'?t|do\s+not|must\s+not|must\s+never|should\s+not|should\s+never)\s+(?:ever\s+)?$/i;
+
+/** Whether `sentence` asks the user for a secret somewhere it does not forbid the ask. */
+function asksForSecret(sentence: string): boolean {
+  for (const m of sentence.matchAll(PHISH_EACH)) {
+    if (!FORBIDS.test(sentence.slice(Math.max(0, m.index - 24), m.index))) return true;
+  }
+  return false;
+}
 const PERSISTENT_RX = rx(PERSISTENT);
 const DECEIVE_RX = rx(DECEIVE);
 const SHADOW_ALL_RX = rx(SHADOW_ALL);
@@ -1536,7 +1548,9 @@ export function readMeaning(text: string, whole = false): Meaning | null {
     ) {
       return found("plants a shell or a key");
     }
-    if (holds(has.phish, PHISH_RX, sentence)) return found("asks the user for a secret");
+    if (holds(has.phish, PHISH_RX, sentence) && asksForSecret(sentence)) {
+      return found("asks the user for a secret");
+    }
     if (holds(has.destructive, DESTRUCTIVE, sentence) && !NEGATION.test(sentence)) {
       return found("asks for a destructive command");
     }
