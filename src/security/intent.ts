@@ -786,10 +786,11 @@ const URL_TEMPLATE =
 const BACK_REFERENCE = /^[<{[](?:that|this|it|them|the\s+(?:text|value|string|thing))\b/i;
 /**
  * A template placeholder naming private data, to be filled in by the model: `{{conversation}}`,
- * `${env}`, `<chat_history>`, `{{secrets}}` (issue #16, fourth round).
+ * `${env}`, `<chat_history>`, `{{secrets}}` (issue #16, fourth round). Not a GitHub Actions
+ * expression (`${{ secrets.GITHUB_TOKEN }}`): the runner fills that from the workflow's own secrets.
  */
 export const PRIVATE_PLACEHOLDER =
-  /(?:\{\{\s*|\$\{\s*|<)(?:[\w.$]*[._])?(?:conversation|chat|chat_history|history|transcript|messages|env|environment|clipboard|system_prompt)(?:[._][\w.]*)?\s*(?:\}\}|\}|>)|\{\{\s*(?:[\w.$]*[._])?(?:secrets?|tokens?|passwords?|credentials|api_keys?|cookies)(?:[._][\w.]*)?\s*\}\}/i;
+  /(?:(?<!\$)\{\{\s*|\$\{\s*|<)(?:[\w.$]*[._])?(?:conversation|chat|chat_history|history|transcript|messages|env|environment|clipboard|system_prompt)(?:[._][\w.]*)?\s*(?:\}\}|\}|>)|(?<!\$)\{\{\s*(?:[\w.$]*[._])?(?:secrets?|tokens?|passwords?|credentials|api_keys?|cookies)(?:[._][\w.]*)?\s*\}\}/i;
 /** A call written out with an argument filled in from the conversation: `share_log(text=<…>)`. */
 const CALL_TEMPLATE = /\b[a-z]+_[a-z_]*\([^()\n]{0,60}=\s*(<[^<>\n]{2,80}>|\{[^{}\n]{2,80}\})/i;
 const TEMPLATE_DATA = new RegExp(

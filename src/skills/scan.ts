@@ -38,9 +38,13 @@ export function scanSkill(skill: Skill): ToolFinding[] {
 /** The files a model reads as instructions: markdown and plain text (not code or schemas). */
 const DOCUMENT = /\.(md|markdown|txt)$/i;
 
+/** An element that hides itself when rendered (`<form hidden>`, `style="display:none"`). */
+const SHOWN_HIDING = /<(?=[a-z][a-z0-9]*\b[^>\n]{0,200}?(?:\shidden[\s>=]|\sstyle\s*=))/gi;
+
 /**
  * Markdown with the HTML comments inside fenced code blocks defused: in a fence a comment is
- * shown as written (an XML or HTML example), not hidden, so it is not a "hidden HTML comment".
+ * shown as written (an XML or HTML example), not hidden, so it is not a "hidden HTML comment";
+ * nor is an element hidden by its attributes (a Vue or React example's `<form hidden>`).
  * Everything else in the fence is still read by every rule.
  */
 export function unfenceComments(markdown: string): string {
@@ -53,7 +57,7 @@ export function unfenceComments(markdown: string): string {
         fence = fence ? undefined : marker;
         return line;
       }
-      return fence ? line.replaceAll("<!--", "<! --") : line;
+      return fence ? line.replaceAll("<!--", "<! --").replace(SHOWN_HIDING, "< ") : line;
     })
     .join("\n");
 }
