@@ -907,6 +907,20 @@ export function scanTool(server: string, tool: ToolLike): ToolFinding[] {
 }
 
 /**
+ * The fifth and sixth rounds' findings in a document the model reads as one (a skill's file):
+ * `texts` are [where, text], `name` what the document is called. A document has no fields.
+ */
+export function documentFindings(
+  name: string,
+  texts: [string, string][],
+): [where: string, rule: string, excerpt: string][] {
+  const read: [string, string][] = [];
+  const ids: [string, string][] = [];
+  for (const [where, text] of texts) gather(where, text, read, ids);
+  return [...fifthFindings({}, read), ...sixthFindings(name, read, ids)];
+}
+
+/**
  * Keeps what the fifth and sixth rounds' rules read of one text: its readings (normalized and
  * decoded) into `read`, and into `ids` the identifier it may be (see identifierOf).
  */

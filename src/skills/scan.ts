@@ -1,4 +1,10 @@
-import { MAX_SCANNED, scanDescription, scanTool, type ToolFinding } from "../security/poisoning.ts";
+import {
+  documentFindings,
+  MAX_SCANNED,
+  scanDescription,
+  scanTool,
+  type ToolFinding,
+} from "../security/poisoning.ts";
 import { readInside } from "./files.ts";
 import { SKILL_FILE, type Skill } from "./store.ts";
 
@@ -18,8 +24,19 @@ export function scanSkill(skill: Skill): ToolFinding[] {
   const findings = scanTool(SKILLS_SERVER, { name: skill.name, description: skill.description });
   const add = (where: string, text: string) => {
     for (let at = 0; at < text.length; at += MAX_SCANNED - OVERLAP) {
-      for (const finding of scanDescription(text.slice(at, at + MAX_SCANNED))) {
+      const slice = text.slice(at, at + MAX_SCANNED);
+      for (const finding of scanDescription(slice)) {
         findings.push({ server: SKILLS_SERVER, tool: skill.name, where, ...finding });
+      }
+      for (const [, rule, excerpt] of documentFindings(skill.name, [[where, slice]])) {
+        findings.push({
+          server: SKILLS_SERVER,
+          tool: skill.name,
+          where,
+          severity: "high",
+          rule,
+          excerpt,
+        });
       }
       if (at + MAX_SCANNED >= text.length) break;
     }
