@@ -27,7 +27,7 @@ let gateway: Awaited<ReturnType<typeof startGateway>>;
 
 beforeAll(async () => {
   gateway = await startGateway(`
-meta_mcp: { discovery_wait: 1500ms }
+meta_mcp: { discovery_wait: 3000ms }
 capabilities: { enabled: false }
 backends:
   good:
@@ -46,7 +46,7 @@ describe("a backend stuck starting", () => {
     const sessions = await Promise.all([1, 2, 3].map(() => connectHttp(gateway.url)));
     for (const session of sessions) cleanups.push(session.close);
     // Its start began with the gateway: let the bound run out once.
-    await Bun.sleep(1600);
+    await Bun.sleep(3100);
     for (const session of sessions) {
       const started = Date.now();
       const found = await session.client.callTool({
@@ -54,7 +54,8 @@ describe("a backend stuck starting", () => {
         arguments: { query: "echo a message" },
       });
       const listed = await session.client.callTool({ name: "gateway_list_tools", arguments: {} });
-      expect(Date.now() - started).toBeLessThan(700);
+      // Waiting the bound again would take 3 s; a loaded machine takes up to a second or so.
+      expect(Date.now() - started).toBeLessThan(2000);
       const data = found.structuredContent as { matches: { tool: string }[]; starting?: string[] };
       expect(data.matches[0]!.tool).toBe("echo");
       expect(data.starting).toEqual(["stuck"]);
