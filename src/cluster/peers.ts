@@ -15,8 +15,11 @@ const MAX_ENTRIES = 256;
 export interface Peers {
   /** This instance's tag, what its session ids start with (`<tag>.<uuid>`). */
   readonly tag: string;
-  /** The URL of the instance that made session `id`, as last read; undefined when unknown. */
-  ownerOf(id: string): string | undefined;
+  /**
+   * The URL of the instance that made session `id`, as last read; undefined when unknown, or
+   * with `recent`, when the list has not had it for over two beats (gone, most likely).
+   */
+  ownerOf(id: string, recent?: boolean): string | undefined;
   /** Adds this instance to the list and reads it (also every `everyMs`). */
   beat(): Promise<void>;
   close(): void;
@@ -50,9 +53,10 @@ export function trackPeers(link: ClusterLink, everyMs = 15_000): Peers {
 
   return {
     tag,
-    ownerOf(id) {
+    ownerOf(id, recent = false) {
       const dot = id.indexOf(".");
-      return dot > 0 ? known.get(id.slice(0, dot))?.url : undefined;
+      const peer = dot > 0 ? known.get(id.slice(0, dot)) : undefined;
+      return peer && (!recent || Date.now() - peer.seen <= 2 * everyMs) ? peer.url : undefined;
     },
     beat() {
       timer ??= setInterval(() => void beat().catch(() => {}), everyMs);

@@ -359,8 +359,9 @@ export class SessionManager {
     const text = await cluster.get(sessionKey(id));
     if (!text) {
       // Redis cannot say who holds it (it is down, or came back empty and the owner has not
-      // written its sessions again yet): the instance whose tag the id starts with, if known.
-      const owner = cluster.peers?.ownerOf(id);
+      // written its sessions again yet): the instance whose tag the id starts with, if known
+      // (with Redis up, only one the list had lately: a session of a long-gone one is just gone).
+      const owner = cluster.peers?.ownerOf(id, cluster.connected);
       if (owner && owner !== cluster.url && !isRelayed(request, cluster)) {
         const relayed = await relayToOwner(owner, request, parsedBody, cluster);
         if (relayed) return relayed;
