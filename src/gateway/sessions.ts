@@ -118,6 +118,13 @@ export class SessionManager {
     return this.sessions.size;
   }
 
+  /** Client requests not answered yet, across sessions: a graceful shutdown waits for them. */
+  busy(): number {
+    let requests = 0;
+    for (const session of this.sessions.values()) requests += session.inFlight.size;
+    return requests;
+  }
+
   stats(): SessionStats {
     return {
       open: this.sessions.size,
@@ -606,14 +613,21 @@ function trackInFlight(session: Session): void {
       transport.closeSSEStream(cancelled);
     }
   };
-  transport.send = (message: JSONRPCMessage, options) => {
+  // A request stays in flight until its answer is written to its stream, not only handed over:
+  // in a cluster that first takes a Redis round trip (the event is stored), and a shutdown that
+  // closed the streams meanwhile lost the answer of a call it had waited for (`busy`).
+  transport.send = async (message: JSONRPCMessage, options) => {
     const { id, method } = message as { id?: string | number; method?: string };
-    if (method === undefined && id !== undefined) {
-      session.inFlight.delete(id);
+    const answer = method === undefined && id !== undefined;
+    if (answer) {
       session.alone.delete(id);
       session.lastSeen = performance.now();
     }
-    return send(message, options);
+    try {
+      return await send(message, options);
+    } finally {
+      if (answer) session.inFlight.delete(id);
+    }
   };
 }
 
