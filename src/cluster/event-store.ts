@@ -52,11 +52,25 @@ export class SharedEventStore implements EventStore {
     lastEventId: EventId,
     { send }: { send: (id: EventId, message: JSONRPCMessage) => Promise<void> },
   ): Promise<StreamId> {
-    const entries = [...((await this.link.list(this.key())) ?? []), ...this.local].map((entry) => {
-      const [id, stream, message] = JSON.parse(entry) as [EventId, StreamId, JSONRPCMessage];
-      return { id, stream, message };
-    });
+    const seen = new Set<EventId>();
+    const entries = [...((await this.link.list(this.key())) ?? []), ...this.local]
+      .map((entry) => {
+        const [id, stream, message] = JSON.parse(entry) as [EventId, StreamId, JSONRPCMessage];
+        return { id, stream, message, order: this.orderOf(id) };
+      })
+      // A command that timed out may still have been applied: an event both here and in Redis.
+      .filter((event) => !seen.has(event.id) && seen.add(event.id));
+    // In the order they were sent: the events an outage kept here came before those stored in
+    // Redis since it answered again. A previous owner's (another epoch) come first, as listed.
+    entries.sort((a, b) => a.order - b.order);
     return replayAfter(entries, lastEventId, send, (event) => event.message);
+  }
+
+  /** Where an event falls: its number for this store's own, -1 for an earlier owner's. */
+  private orderOf(id: EventId): number {
+    const own = `:${this.epoch}.`;
+    const at = id.lastIndexOf(own);
+    return at < 0 ? -1 : Number(id.slice(at + own.length));
   }
 
   /** The session ended: its events go, here and in Redis. */
