@@ -270,7 +270,14 @@ export class SessionManager {
     let session: Session | undefined;
     const cluster = this.options.cluster;
     const events = cluster
-      ? new SharedEventStore(cluster, () => eventsKey(session?.id ?? ""), this.options.ttl)
+      ? new SharedEventStore(
+          cluster,
+          () => eventsKey(session?.id ?? ""),
+          this.options.ttl,
+          undefined,
+          undefined,
+          { budget: this.eventBudget, lastActive: () => session?.lastSeen ?? 0 },
+        )
       : new SessionEventStore(undefined, undefined, {
           budget: this.eventBudget,
           lastActive: () => session?.lastSeen ?? 0,
