@@ -101,10 +101,13 @@ export class SharedEventStore implements EventStore, BudgetedStore {
     return at < 0 ? -1 : Number(id.slice(at + own.length));
   }
 
-  /** The session ended: its events go, here and in Redis. */
-  clear(): void {
+  /**
+   * The session ended: its events go, here and in Redis (there, with `keepShared`, they stay:
+   * another instance adopted the session and keeps storing them).
+   */
+  clear(options?: { keepShared?: boolean }): void {
     this.closed = true;
     while (this.local.length) this.dropOldest();
-    void this.link.del(this.key());
+    if (!options?.keepShared) void this.link.del(this.key());
   }
 }

@@ -525,11 +525,28 @@ export class SessionManager {
   }
 
   private forget(id: string): void {
-    if (!this.options.cluster || !this.closing) {
-      this.sessions.get(id)?.events.clear();
-      if (this.sessions.has(id)) void this.options.cluster?.del(sessionKey(id));
+    const session = this.sessions.get(id);
+    if (session && (!this.options.cluster || !this.closing)) {
+      if (session.events instanceof SharedEventStore) void this.unshare(session, session.events);
+      else session.events.clear();
     }
     if (this.sessions.delete(id)) void this.gateway.hooks.callHook("session:close", id);
+  }
+
+  /**
+   * Deletes an ended session's record and events from Redis, unless another instance adopted
+   * it meanwhile (this one could not be reached for a moment): those are that instance's now.
+   */
+  private async unshare(session: Session, events: SharedEventStore): Promise<void> {
+    const cluster = this.options.cluster!;
+    const text = await cluster.get(sessionKey(session.id));
+    const owner = text ? (JSON.parse(text) as SharedSession).owner : undefined;
+    if (owner !== undefined && owner !== cluster.url) {
+      events.clear({ keepShared: true });
+      return;
+    }
+    events.clear();
+    await cluster.del(sessionKey(session.id));
   }
 
   private reap(): void {
