@@ -87,6 +87,8 @@ export async function createRedisLink(options: RedisLinkOptions): Promise<Cluste
           await subscriber.connect();
           for (const [channel, set] of listeners) await listen(channel, set);
         }
+        // A connection that stayed open is no proof: a Redis that hangs keeps it. It must answer.
+        if (lastError !== undefined) await timed("PING", []);
         const wasDown = lastError !== undefined;
         lastError = undefined;
         if (wasDown) {
@@ -113,11 +115,27 @@ export async function createRedisLink(options: RedisLinkOptions): Promise<Cluste
   };
   subscriber.onclose = commands.onclose;
 
+  /**
+   * `command`, or `undefined` at once while Redis is known to be down: once a command failed or
+   * timed out, none waits again until the loop above has seen Redis answer (a Redis that hangs
+   * with its connections open would otherwise cost every request a timeout per command).
+   */
   async function run<T>(command: string, args: string[]): Promise<T | undefined> {
-    if (!commands.connected) {
+    if (!commands.connected || lastError !== undefined) {
       reconnect();
       return undefined;
     }
+    try {
+      return await timed<T>(command, args);
+    } catch (error) {
+      down(error);
+      reconnect();
+      return undefined;
+    }
+  }
+
+  /** `command`, failing after `timeout`. */
+  async function timed<T>(command: string, args: string[]): Promise<T> {
     let timer: ReturnType<typeof setTimeout> | undefined;
     try {
       return await Promise.race([
@@ -126,10 +144,6 @@ export async function createRedisLink(options: RedisLinkOptions): Promise<Cluste
           timer = setTimeout(() => reject(new Error(`${command} timed out`)), timeout);
         }),
       ]);
-    } catch (error) {
-      down(error);
-      reconnect();
-      return undefined;
     } finally {
       clearTimeout(timer);
     }

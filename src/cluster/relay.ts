@@ -101,11 +101,81 @@ export async function relayToOwner(
       redirect: "manual",
       ...(tls ? { tls } : {}),
     } as RequestInit);
-    return new Response(response.body, { status: response.status, headers: response.headers });
+    const body = answersIfCut(response, parsedBody, owner, request.signal, link);
+    return new Response(body, { status: response.status, headers: response.headers });
   } catch (error) {
     if (request.signal.aborted) throw error;
     warnUnreachable(owner, error);
     return undefined;
+  }
+}
+
+/**
+ * The owner's event stream for a POST, passed through; when it breaks off (the owner died or
+ * its connection dropped mid-call) rather than ending, each request of the POST gets an error
+ * answer at its end: the client learns at once that the call's outcome is unknown instead of
+ * waiting for an answer nobody will send. The request is never sent again (it may have run).
+ */
+function answersIfCut(
+  response: Response,
+  parsedBody: unknown,
+  owner: string,
+  signal: AbortSignal,
+  link: ClusterLink,
+): ReadableStream<Uint8Array> | null {
+  const ids = (Array.isArray(parsedBody) ? parsedBody : [parsedBody])
+    .filter((message) => typeof message?.method === "string" && message.id != null)
+    .map((message) => message.id as string | number);
+  const body = response.body;
+  if (!body || !ids.length || !response.headers.get("content-type")?.includes("text/event-stream"))
+    return body;
+  const reader = body.getReader();
+  const encoder = new TextEncoder();
+  return new ReadableStream<Uint8Array>({
+    async pull(controller) {
+      try {
+        const { value, done } = await reader.read();
+        if (done) controller.close();
+        else controller.enqueue(value);
+      } catch (error) {
+        // Only a connection that dropped while the owner lives: the client resumes the stream
+        // there (`Last-Event-ID`) and gets the answer after all.
+        if (!signal.aborted && (await reachable(owner, link))) {
+          controller.error(error);
+          return;
+        }
+        // The client itself went away: nobody to tell.
+        if (!signal.aborted) {
+          const message = `the gateway instance that held this session (${owner}) went away during the request (${error instanceof Error ? error.message : error}); it may or may not have run: retry only if that is safe (the session goes on, on another instance)`;
+          // A blank line first ends an event the owner may have left half written.
+          let text = "\n\n";
+          for (const id of ids) {
+            const answer = { jsonrpc: "2.0", id, error: { code: -32603, message } };
+            text += `event: message\ndata: ${JSON.stringify(answer)}\n\n`;
+          }
+          controller.enqueue(encoder.encode(text));
+        }
+        controller.close();
+      }
+    },
+    cancel(reason) {
+      return reader.cancel(reason);
+    },
+  });
+}
+
+/** Whether the instance at `owner` answers at all (its `/health`), within a second. */
+async function reachable(owner: string, link: ClusterLink): Promise<boolean> {
+  const tls = owner.startsWith("https:") ? link.relayTls?.() : undefined;
+  try {
+    const response = await fetch(`${owner}/health`, {
+      signal: AbortSignal.timeout(1000),
+      ...(tls ? { tls } : {}),
+    } as RequestInit);
+    await response.body?.cancel();
+    return true;
+  } catch {
+    return false;
   }
 }
 

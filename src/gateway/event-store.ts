@@ -88,8 +88,16 @@ export class SessionEventStore implements EventStore {
  * backlog. Trimming goes down to 90% of the total, so it runs once per tenth of the budget
  * rather than on every event.
  */
+/** A store whose bytes an `EventBudget` counts (and trims, oldest first). */
+export interface BudgetedStore {
+  readonly size: number;
+  lastActive(): number;
+  /** Drops the oldest event; the bytes freed (0 when empty). */
+  dropOldest(): number;
+}
+
 export class EventBudget {
-  private readonly stores = new Set<SessionEventStore>();
+  private readonly stores = new Set<BudgetedStore>();
   private total = 0;
 
   constructor(readonly maxBytes: number) {}
@@ -99,13 +107,13 @@ export class EventBudget {
     return this.total;
   }
 
-  grew(store: SessionEventStore, bytes: number): void {
+  grew(store: BudgetedStore, bytes: number): void {
     this.stores.add(store);
     this.total += bytes;
     if (this.total > this.maxBytes) this.trim();
   }
 
-  shrank(store: SessionEventStore, bytes: number): void {
+  shrank(store: BudgetedStore, bytes: number): void {
     this.total -= bytes;
     if (store.size === 0) this.stores.delete(store);
   }

@@ -73,10 +73,13 @@ export interface RunningGateway {
   stop(): Promise<void>;
 }
 
-/** Waits until no call is in flight, or the deadline passes. */
-async function drain(gateway: Gateway, deadlineMs: number): Promise<void> {
+/**
+ * Waits until no call is in flight, or the deadline passes; `answering` counts session requests
+ * whose answers are not written yet (a call's answer is written after its handler returns).
+ */
+async function drain(gateway: Gateway, deadlineMs: number, answering: () => number): Promise<void> {
   const until = Date.now() + deadlineMs;
-  const pending = () => Math.max(gateway.busy(), gateway.pool.inFlight());
+  const pending = () => Math.max(gateway.busy(), gateway.pool.inFlight(), answering());
   if (pending() > 0) logger.info(`waiting for ${pending()} call(s) in flight to finish`);
   while (pending() > 0 && Date.now() < until) {
     await new Promise((done) => setTimeout(done, 50));
@@ -408,7 +411,7 @@ export async function runGateway(options: RunOptions): Promise<RunningGateway> {
         // close streams, sessions and backends.
         server.refuse();
         routes.drain();
-        await drain(gateway, config.server.shutdown_timeout);
+        await drain(gateway, config.server.shutdown_timeout, () => routes.sessions.busy());
         await server.stop().catch(() => {});
         await routes.close();
         cluster?.peers?.close();

@@ -118,6 +118,13 @@ export class SessionManager {
     return this.sessions.size;
   }
 
+  /** Client requests not answered yet, across sessions: a graceful shutdown waits for them. */
+  busy(): number {
+    let requests = 0;
+    for (const session of this.sessions.values()) requests += session.inFlight.size;
+    return requests;
+  }
+
   stats(): SessionStats {
     return {
       open: this.sessions.size,
@@ -263,7 +270,14 @@ export class SessionManager {
     let session: Session | undefined;
     const cluster = this.options.cluster;
     const events = cluster
-      ? new SharedEventStore(cluster, () => eventsKey(session?.id ?? ""), this.options.ttl)
+      ? new SharedEventStore(
+          cluster,
+          () => eventsKey(session?.id ?? ""),
+          this.options.ttl,
+          undefined,
+          undefined,
+          { budget: this.eventBudget, lastActive: () => session?.lastSeen ?? 0 },
+        )
       : new SessionEventStore(undefined, undefined, {
           budget: this.eventBudget,
           lastActive: () => session?.lastSeen ?? 0,
@@ -512,11 +526,28 @@ export class SessionManager {
   }
 
   private forget(id: string): void {
-    if (!this.options.cluster || !this.closing) {
-      this.sessions.get(id)?.events.clear();
-      if (this.sessions.has(id)) void this.options.cluster?.del(sessionKey(id));
+    const session = this.sessions.get(id);
+    if (session && (!this.options.cluster || !this.closing)) {
+      if (session.events instanceof SharedEventStore) void this.unshare(session, session.events);
+      else session.events.clear();
     }
     if (this.sessions.delete(id)) void this.gateway.hooks.callHook("session:close", id);
+  }
+
+  /**
+   * Deletes an ended session's record and events from Redis, unless another instance adopted
+   * it meanwhile (this one could not be reached for a moment): those are that instance's now.
+   */
+  private async unshare(session: Session, events: SharedEventStore): Promise<void> {
+    const cluster = this.options.cluster!;
+    const text = await cluster.get(sessionKey(session.id));
+    const owner = text ? (JSON.parse(text) as SharedSession).owner : undefined;
+    if (owner !== undefined && owner !== cluster.url) {
+      events.clear({ keepShared: true });
+      return;
+    }
+    events.clear();
+    await cluster.del(sessionKey(session.id));
   }
 
   private reap(): void {
@@ -607,14 +638,21 @@ function trackInFlight(session: Session): void {
       transport.closeSSEStream(cancelled);
     }
   };
-  transport.send = (message: JSONRPCMessage, options) => {
+  // A request stays in flight until its answer is written to its stream, not only handed over:
+  // in a cluster that first takes a Redis round trip (the event is stored), and a shutdown that
+  // closed the streams meanwhile lost the answer of a call it had waited for (`busy`).
+  transport.send = async (message: JSONRPCMessage, options) => {
     const { id, method } = message as { id?: string | number; method?: string };
-    if (method === undefined && id !== undefined) {
-      session.inFlight.delete(id);
+    const answer = method === undefined && id !== undefined;
+    if (answer) {
       session.alone.delete(id);
       session.lastSeen = performance.now();
     }
-    return send(message, options);
+    try {
+      return await send(message, options);
+    } finally {
+      if (answer) session.inFlight.delete(id);
+    }
   };
 }
 
