@@ -454,6 +454,18 @@ export const capValidateSpec = {
   },
 } satisfies CommandSpec;
 
+export const capPinSpec = {
+  meta: {
+    name: "pin",
+    description:
+      "Write (or replace) the first-line sha256: pin of capability files, as the original gateway's cap pin does; the loader refuses a pinned file that changed",
+  },
+  args: {
+    files: { type: "positional", required: true, description: "Capability files" },
+    ...globalArgs,
+  },
+} satisfies CommandSpec;
+
 export const capListSpec = {
   meta: {
     name: "list",
@@ -520,13 +532,14 @@ export const capSpec = {
   meta: {
     name: "cap",
     description:
-      "Capabilities (REST APIs as tools): search and install built-ins, import an OpenAPI spec, validate, list, test",
+      "Capabilities (REST APIs as tools): search and install built-ins, import an OpenAPI spec, validate, pin, list, test",
   },
   subCommands: {
     search: capSearchSpec,
     install: capInstallSpec,
     import: capImportSpec,
     validate: capValidateSpec,
+    pin: capPinSpec,
     list: capListSpec,
     test: capTestSpec,
   },
