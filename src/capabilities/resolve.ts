@@ -45,6 +45,11 @@ export interface RestProvider {
   responsePath?: string;
   responseFormat?: "json" | "text" | "xml" | "binary";
   timeout: number;
+  /**
+   * Read from the original's `providers:`: its answers keep its shapes (binary as
+   * `{data, mime_type, size}`, text as `{answer, confidence}`, XML known by its content type).
+   */
+  original?: boolean;
 }
 
 export interface ResolvedAuth {
@@ -400,6 +405,7 @@ function resolveProvider(
     responsePath: rest.response_path,
     responseFormat: rest.response_format ?? undefined,
     timeout: rest.timeout ?? timeout ?? DEFAULT_TIMEOUT_MS,
+    ...(where === "rest" ? {} : { original: true }),
   };
 }
 
