@@ -91,6 +91,7 @@ export function resolveConfig(raw: unknown, options: ResolveOptions): ResolvedCo
   // The original's identity sources: with one, `auth.enabled` and no key still loads (locked).
   const externalIdentity = ["key_server", "agent_auth"].find((key) => key in tree);
   const warnings = stripRecognisedKeys(tree);
+  warnings.push(...stripOriginalScans(tree));
   applyFailsafeAliases(tree);
   applyEnvOverrides(tree, options.env);
   const a2a = applyBackendAliases(tree);
@@ -264,6 +265,40 @@ function stripRecognisedKeys(tree: Record<string, unknown>): string[] {
     };
     visit(tree, 0, []);
   }
+  return warnings;
+}
+
+/** The original firewall's scans that this gateway does not have (its ScanType). */
+const ORIGINAL_SCANS = ["pii", "sequence_anomaly", "memory_poisoning"];
+
+/**
+ * Removes the original's scan names this gateway does not have from `security.firewall.rules`,
+ * one warning each; a rule left with nothing to scan is removed (kept, it would stop the rules
+ * after it from applying to its tools).
+ */
+function stripOriginalScans(tree: Record<string, unknown>): string[] {
+  const firewall = (tree.security as { firewall?: { rules?: unknown } } | undefined)?.firewall;
+  if (!firewall || !Array.isArray(firewall.rules)) return [];
+  const warnings: string[] = [];
+  firewall.rules = firewall.rules.filter((rule: unknown, index: number) => {
+    const scan = (rule as { scan?: unknown } | null)?.scan;
+    if (!Array.isArray(scan)) return true;
+    const kept = scan.filter((name) => !ORIGINAL_SCANS.includes(name as string));
+    for (const name of scan.filter((name) => !kept.includes(name))) {
+      warnings.push(
+        `security.firewall.rules[${index}].scan: ${name} is not supported by this gateway yet; ignored`,
+      );
+    }
+    if (kept.length === scan.length) return true;
+    if (!kept.length) {
+      warnings.push(
+        `security.firewall.rules[${index}] scans nothing this gateway has, so it is removed`,
+      );
+      return false;
+    }
+    (rule as { scan: unknown[] }).scan = kept;
+    return true;
+  });
   return warnings;
 }
 
