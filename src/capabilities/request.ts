@@ -267,6 +267,7 @@ function applyAuth(
   const { auth } = capability;
   if (auth.type === "none" || key === undefined || key === "") return undefined;
   secrets.push(key);
+  if (auth.placedByFile) return undefined;
   if (auth.type === "api_key" && auth.param) {
     url.searchParams.set(auth.param, key);
     return auth.param;

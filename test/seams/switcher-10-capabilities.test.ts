@@ -14,11 +14,13 @@ setDefaultTimeout(30_000);
  */
 /** What the stand-in received: each request's headers, read while it is handled. */
 const requests: Headers[] = [];
+const urls: URL[] = [];
 const api = Bun.serve({
   hostname: "127.0.0.1",
   port: 0,
   fetch(request) {
     requests.push(new Headers(request.headers));
+    urls.push(new URL(request.url));
     const { pathname } = new URL(request.url);
     if (pathname === "/search") return Response.json({ issues: [] });
     if (pathname === "/shot") {
@@ -95,6 +97,16 @@ beforeAll(async () => {
       "  output: {type: object, properties: {answer: {type: string}, source_url: {type: string}, confidence: {type: string, enum: [high, medium, low]}}}",
     ),
     rates_feed: capability("rates_feed", "path: /feed\nmethod: GET", ""),
+    status_page: capability(
+      "status_page",
+      "path: /search\nmethod: GET",
+      "auth: {required: true, type: api_key, key: env:STATUS_TOKEN}",
+    ),
+    youtube_search: capability(
+      "youtube_search",
+      'path: /search\nmethod: GET\nparams: {q: "{query}", key: "{env.GOOGLE_API_KEY}"}',
+      "auth: {required: true, type: api_key, key: GOOGLE_API_KEY}",
+    ),
   };
   for (const [name, text] of Object.entries(files)) writeFileSync(join(dir, `${name}.yaml`), text);
   const surfaced = ["screenshot_url", "wolfram_llm_query"]
@@ -102,7 +114,7 @@ beforeAll(async () => {
     .join(", ");
   gateway = await startGateway(
     `meta_mcp: { surfaced_tools: [${surfaced}], surfaced_names: bare }\ncapabilities: { builtin: false, allow_private_networks: true, directories: ["${dir}"] }\n`,
-    { ...process.env, JIRA_BASIC_AUTH },
+    { ...process.env, JIRA_BASIC_AUTH, STATUS_TOKEN: "st-1", GOOGLE_API_KEY: "AIza-1" },
   );
   session = await connectHttp(gateway.url);
 });
@@ -131,6 +143,24 @@ describe("auth type basic with the credential already encoded (Jira, Confluence)
       expect(requests).toHaveLength(1);
       expect(requests[0]!.get("authorization")).toBe(`Basic ${JIRA_BASIC_AUTH}`);
     }
+  });
+});
+
+describe("auth type api_key without header or param", () => {
+  test("is sent in Authorization as it is, as the original sends it", async () => {
+    requests.length = 0;
+    await invoke("status_page");
+    expect(requests[0]!.get("authorization")).toBe("st-1");
+    expect(requests[0]!.get("x-api-key")).toBeNull();
+  });
+
+  test("a file that places the key in the request itself sends it only there", async () => {
+    requests.length = 0;
+    await invoke("youtube_search");
+    expect(requests).toHaveLength(1);
+    expect(urls.at(-1)!.searchParams.get("key")).toBe("AIza-1");
+    expect(requests[0]!.get("authorization")).toBeNull();
+    expect(requests[0]!.get("x-api-key")).toBeNull();
   });
 });
 
