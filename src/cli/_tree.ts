@@ -131,7 +131,13 @@ export const setupExportSpec = {
     "dry-run": { type: "boolean", description: "Write nothing; print the changes as a diff" },
     watch: {
       type: "boolean",
+      alias: "w",
       description: "Keep running: when a client file changes, point it at the gateway again",
+    },
+    rollback: {
+      type: "string",
+      description:
+        "Put a client file back from a backup the original gateway wrote beside it (FILE.mcp-gateway.bak.N)",
     },
     "client-transport": setupArgs["client-transport"],
     project: setupArgs.project,
@@ -471,7 +477,16 @@ export const capListSpec = {
     name: "list",
     description: "List every loaded capability, built-in and configured, with the keys it needs",
   },
-  args: { ...jsonArg(), ...configArg, ...globalArgs },
+  args: {
+    directory: {
+      type: "positional",
+      required: false,
+      description: "List only the capability files under this folder (the original's form)",
+    },
+    ...jsonArg(),
+    ...configArg,
+    ...globalArgs,
+  },
 } satisfies CommandSpec;
 
 export const capTestSpec = {

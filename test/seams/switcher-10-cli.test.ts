@@ -1,5 +1,5 @@
 import { describe, expect, setDefaultTimeout, test } from "bun:test";
-import { readFileSync, writeFileSync } from "node:fs";
+import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { loadCapabilityFile } from "../../src/capabilities/load.ts";
 import { runCli } from "../cli/_run.ts";
@@ -63,5 +63,87 @@ describe("the original's cap pin FILE (README: writes a sha256: line the loader 
     const missing = runCli(["cap", "pin", join(home, "nope.yaml")], { env });
     expect(missing.code).toBe(1);
     expect(missing.stderr).toContain("nope.yaml");
+  });
+});
+
+describe("the original's cap list DIRECTORY", () => {
+  test("lists the capabilities of that folder, not the configured ones (it was ignored)", () => {
+    const home = tempDir();
+    const env = { HOME: home, PATH: process.env.PATH! };
+    const dir = join(home, "my-caps");
+    mkdirSync(dir);
+    writeFileSync(join(dir, "sunrise_lookup.yaml"), SUNRISE);
+    const listed = runCli(["cap", "list", dir], { env });
+    expect(listed.stderr).toBe("");
+    expect(listed.code).toBe(0);
+    const lines = listed.stdout.trim().split("\n");
+    expect(lines[0]).toStartWith("sunrise_lookup");
+    expect(lines.at(-1)).toStartWith("1 capabilities");
+    const json = JSON.parse(runCli(["cap", "list", dir, "--json"], { env }).stdout);
+    expect(json.map((row: { name: string }) => row.name)).toEqual(["sunrise_lookup"]);
+    const missing = runCli(["cap", "list", join(home, "nope")], { env });
+    expect(missing.code).toBe(1);
+    expect(missing.stderr).toContain(join(home, "nope"));
+  });
+});
+
+describe("the original's setup export --rollback BACKUP (its README)", () => {
+  test("puts a client file back from the backup the original wrote beside it; setup restore undoes it", () => {
+    const home = tempDir();
+    const env = { HOME: home, PATH: process.env.PATH!, XDG_STATE_HOME: join(home, "state") };
+    const client = join(home, ".cursor", "mcp.json");
+    mkdirSync(join(home, ".cursor"));
+    const before = '{\n  "mcpServers": {\n    "tavily": { "command": "npx" }\n  }\n}\n';
+    const after =
+      '{\n  "mcpServers": {\n    "gateway": { "url": "http://localhost:39400/mcp" }\n  }\n}\n';
+    const backup = `${client}.mcp-gateway.bak.1765100000`;
+    writeFileSync(backup, before);
+    writeFileSync(client, after);
+
+    const dry = runCli(["setup", "export", "--rollback", backup, "--dry-run"], { env });
+    expect(dry.code).toBe(0);
+    expect(dry.stdout).toContain('"tavily"');
+    expect(readFileSync(client, "utf8")).toBe(after);
+
+    const rolled = runCli(["setup", "export", "--rollback", backup], { env });
+    expect(rolled.stderr).toContain(client);
+    expect(rolled.code).toBe(0);
+    expect(readFileSync(client, "utf8")).toBe(before);
+    expect(runCli(["setup", "restore"], { env }).code).toBe(0);
+    expect(readFileSync(client, "utf8")).toBe(after);
+
+    const wrong = runCli(["setup", "export", "--rollback", client], { env });
+    expect(wrong.code).toBe(1);
+    expect(wrong.stderr).toContain(".mcp-gateway.bak.");
+  });
+});
+
+describe("more of the original's flags and commands", () => {
+  test("setup export -w is --watch", () => {
+    const env = { HOME: tempDir(), PATH: process.env.PATH! };
+    // -w with --dry-run: refused as --watch is, so -w was read as --watch.
+    const result = runCli(["setup", "export", "--target", "all", "-w", "--dry-run"], { env });
+    expect(result.code).toBe(1);
+    expect(result.stderr).toContain("--watch writes; drop --dry-run");
+  });
+
+  test("the ones without a counterpart say what to use here", () => {
+    const env = { HOME: tempDir(), PATH: process.env.PATH! };
+    const cases: [string[], string][] = [
+      [["init", "-o", "gateway.yaml"], "--config PATH"],
+      [["init", "--output", "gateway.yaml"], "--config PATH"],
+      [["setup", "wizard", "-o", "gateway.yaml", "--yes"], "--config PATH"],
+      [["setup", "export", "--target", "all", "--name", "gw"], "mcp-gateway"],
+      [["setup", "export", "--target", "all", "-n", "gw"], "mcp-gateway"],
+      [["doctor", "--shadow"], "mcp-gateway setup"],
+      [["cap", "discover"], "mcp-gateway setup"],
+      [["skills", "generate"], "cap list"],
+      [["upgrade"], "mcp-gateway doctor"],
+    ];
+    for (const [args, hint] of cases) {
+      const result = runCli(args, { env });
+      expect(result.code, args.join(" ")).toBe(1);
+      expect(result.stderr.replace(/\s+/g, " "), args.join(" ")).toContain(hint);
+    }
   });
 });
