@@ -44,6 +44,12 @@ export interface LoadConfigOptions {
   path?: string;
   env?: Env;
   cwd?: string;
+  /**
+   * Nothing will check `auth`'s keys (`serve --stdio`: the client that started the gateway is
+   * its local admin): a key whose variable is unset is warned about, not refused, as the
+   * original never reads them in stdio mode.
+   */
+  keysUnused?: boolean;
 }
 
 /** Finds, reads, expands and validates the gateway config. Throws one GatewayError naming what to fix. */
@@ -51,9 +57,15 @@ export function loadConfig(options: LoadConfigOptions = {}): ResolvedConfig {
   const env = options.env ?? process.env;
   const cwd = options.cwd ?? process.cwd();
   const file = findConfigFile(options.path, env, cwd);
-  if (!file) return resolveConfig({}, { env, baseDir: cwd });
+  const keysUnused = options.keysUnused;
+  if (!file) return resolveConfig({}, { env, baseDir: cwd, keysUnused });
   const text = readFileSync(file, "utf8");
-  return resolveConfig(parseConfigText(text, file), { env, baseDir: dirname(file), file });
+  return resolveConfig(parseConfigText(text, file), {
+    env,
+    baseDir: dirname(file),
+    file,
+    keysUnused,
+  });
 }
 
 interface ResolveOptions {
@@ -62,6 +74,7 @@ interface ResolveOptions {
   file?: string;
   /** Records what the result depends on besides the text, for src/config/cache.ts. */
   trace?: ConfigTrace;
+  keysUnused?: boolean;
 }
 
 /**
@@ -150,7 +163,7 @@ export function resolveConfig(raw: unknown, options: ResolveOptions): ResolvedCo
     );
   }
   // Keys become sha256 digests here: nothing past loading holds a usable key.
-  const keys = resolveAuthKeys(config.auth, tree.auth, env, where);
+  const keys = resolveAuthKeys(config.auth, tree.auth, env, where, options.keysUnused);
   config.auth = keys.auth;
   warnings.push(...keys.warnings);
   applyCapabilitiesAlias(config);
