@@ -1,7 +1,16 @@
 import { afterAll, beforeAll, describe, expect, setDefaultTimeout, test } from "bun:test";
 import { writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { type ConnectedClient, connectHttp, firstText, startGateway, tempDir } from "../helpers.ts";
+import {
+  BUN,
+  type ConnectedClient,
+  connectHttp,
+  firstText,
+  ROOT,
+  startGateway,
+  tempDir,
+  waitFor,
+} from "../helpers.ts";
 
 // Starts a gateway: slow on a loaded machine.
 setDefaultTimeout(30_000);
@@ -191,5 +200,62 @@ describe("response_format binary and text answer in the original's shapes", () =
     expect(JSON.parse(firstText(result))).toEqual({
       rate: { "@currency": "USD", "#text": "1.08" },
     });
+  });
+});
+
+describe("parts of an original capability file that have no effect here", () => {
+  test("are warned about when the gateway serves it, naming the file and the part, once", async () => {
+    const dir = tempDir();
+    const file = join(dir, "issue_digest.yaml");
+    writeFileSync(
+      file,
+      [
+        'fulcrum: "1.0"',
+        "name: issue_digest",
+        "description: Issues of the week.",
+        "schema:",
+        "  input: {type: object, properties: {query: {type: string}}}",
+        "providers:",
+        "  primary:",
+        "    service: rest",
+        `    config: {base_url: "${origin}", path: /search}`,
+        "  mirror:",
+        "    service: rest",
+        `    config: {base_url: "${origin}", path: /search}`,
+        "visible_in_states: [authenticated]",
+        "",
+      ].join("\n"),
+    );
+    const config = join(dir, "gateway.yaml");
+    writeFileSync(
+      config,
+      `capabilities: { builtin: false, allow_private_networks: true, directories: ["${dir}"] }\n`,
+    );
+    const child = Bun.spawn(
+      [BUN, join(ROOT, "src/main.ts"), "serve", "--config", config, "--port", "0"],
+      {
+        env: { ...process.env, NO_COLOR: "1", XDG_STATE_HOME: join(dir, "state") },
+        stdout: "ignore",
+        stderr: "pipe",
+      },
+    );
+    let stderr = "";
+    void (async () => {
+      for await (const chunk of child.stderr) stderr += new TextDecoder().decode(chunk);
+    })();
+    const noted = (part: string) =>
+      stderr.split("\n").filter((line) => line.includes(`${file}: `) && line.includes(part));
+    try {
+      await waitFor(() => noted('provider "mirror"').length > 0, 20_000);
+      expect(noted("visible_in_states is not supported")).toHaveLength(1);
+      // A reload (another file saved) does not repeat them.
+      writeFileSync(join(dir, "other.yaml"), capability("other_one", "path: /search", ""));
+      await waitFor(() => stderr.includes("2 capabilities loaded"), 20_000);
+      expect(noted("visible_in_states")).toHaveLength(1);
+      expect(noted('provider "mirror"')).toHaveLength(1);
+    } finally {
+      child.kill();
+      await child.exited;
+    }
   });
 });
