@@ -107,6 +107,10 @@ export function resolveConfig(raw: unknown, options: ResolveOptions): ResolvedCo
   warnings.push(...stripOriginalScans(tree));
   applyFailsafeAliases(tree);
   applyEnvOverrides(tree, options.env);
+  for (const [name, instead] of Object.entries(ORIGINAL_ENV)) {
+    if (options.env[name] !== undefined)
+      warnings.push(`${name} is not read by this gateway: ${instead}`);
+  }
   const a2a = applyBackendAliases(tree);
 
   const merged = { ...loadEnvFiles(tree, options, warnings), ...options.env };
@@ -280,6 +284,14 @@ function stripRecognisedKeys(tree: Record<string, unknown>): string[] {
   }
   return warnings;
 }
+
+/** The original's environment variables that this gateway does not read, and what to use. */
+const ORIGINAL_ENV: Record<string, string> = {
+  MCP_GATEWAY_FIREWALL_SKIP_KEYS:
+    "its firewall scans only arguments that take commands, queries or paths, never free text (security.firewall.rules choose the scans per tool)",
+  MCP_GATEWAY_SKILLS_REGISTRY:
+    "skills are folders in skills.dir (default <state_dir>/skills); import yours with mcp-gateway skills import DIR",
+};
 
 /** The original firewall's scans that this gateway does not have (its ScanType). */
 const ORIGINAL_SCANS = ["pii", "sequence_anomaly", "memory_poisoning"];

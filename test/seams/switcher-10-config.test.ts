@@ -84,3 +84,20 @@ describe("an original gateway.yaml with its documented sections and scan names",
     expect(listed.stderr).toContain("semantic_search is not supported");
   });
 });
+
+describe("the original's environment variables that this gateway does not read", () => {
+  test("are warned about by name when set, with what to use instead", () => {
+    const dir = tempDir();
+    const file = join(dir, "gateway.yaml");
+    writeFileSync(file, "backends: {}\n");
+    const env = {
+      PATH: process.env.PATH,
+      MCP_GATEWAY_FIREWALL_SKIP_KEYS: "body,notes",
+      MCP_GATEWAY_SKILLS_REGISTRY: join(dir, "skills.json"),
+    };
+    const warnings = loadConfig({ path: file, env }).warnings.join("\n");
+    expect(warnings).toContain("MCP_GATEWAY_FIREWALL_SKIP_KEYS is not read by this gateway");
+    expect(warnings).toContain("MCP_GATEWAY_SKILLS_REGISTRY is not read by this gateway");
+    expect(loadConfig({ path: file, env: { PATH: process.env.PATH } }).warnings).toEqual([]);
+  });
+});
