@@ -30,7 +30,7 @@ export const configArg = {
     type: "string",
     alias: "c",
     description:
-      "Config file (default: $MCP_GATEWAY_CONFIG, ./gateway.yaml, ~/.config/mcp-gateway/gateway.yaml)",
+      "Config file (default: $MCP_GATEWAY_CONFIG, ./gateway.yaml, ./config.yaml, ~/.config/mcp-gateway/gateway.yaml)",
   },
 } as const satisfies ArgsDef;
 

@@ -1,5 +1,5 @@
 import { describe, expect, setDefaultTimeout, test } from "bun:test";
-import { writeFileSync } from "node:fs";
+import { mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { loadConfig } from "../../src/config/load.ts";
 import { runCli } from "../cli/_run.ts";
@@ -99,5 +99,28 @@ describe("the original's environment variables that this gateway does not read",
     expect(warnings).toContain("MCP_GATEWAY_FIREWALL_SKIP_KEYS is not read by this gateway");
     expect(warnings).toContain("MCP_GATEWAY_SKILLS_REGISTRY is not read by this gateway");
     expect(loadConfig({ path: file, env: { PATH: process.env.PATH } }).warnings).toEqual([]);
+  });
+});
+
+describe("the original's ./config.yaml (second in its search order)", () => {
+  test("is the config when it is a gateway config; an unrelated config.yaml is not", () => {
+    const dir = tempDir();
+    const home = join(dir, "home");
+    const env = { HOME: home, PATH: process.env.PATH! };
+    writeFileSync(
+      join(dir, "config.yaml"),
+      'server:\n  port: 39400\nmeta_mcp:\n  enabled: true\nbackends:\n  tavily:\n    command: "npx -y tavily-mcp"\n',
+    );
+    const listed = runCli(["list"], { env, cwd: dir });
+    expect(listed.code).toBe(0);
+    expect(listed.stdout).toContain("tavily");
+
+    // Another program's config.yaml in the folder is left alone, as before.
+    const other = join(dir, "other");
+    mkdirSync(other);
+    writeFileSync(join(other, "config.yaml"), "version: 2\nservices:\n  web: {image: nginx}\n");
+    const none = runCli(["list"], { env, cwd: other });
+    expect(none.code).toBe(0);
+    expect(none.stderr + none.stdout).toContain("no config file found");
   });
 });
