@@ -61,6 +61,8 @@ export function createCapabilitiesDriver(initial: CapabilitiesDriverOptions): Ca
   const cache = new Map<string, { expires: number; result: CallToolResult }>();
   let listeners: ConnectionEvents | undefined;
   let loaded = false;
+  /** The notes already logged (file and note), so a reload does not repeat them. */
+  const noted = new Set<string>();
   let watcher: Watcher | undefined;
   const watch = () => {
     watcher?.close();
@@ -84,6 +86,7 @@ export function createCapabilitiesDriver(initial: CapabilitiesDriverOptions): Ca
     loaded = true;
     const report = registry.load();
     logProblems(report.problems);
+    logNotes(registry.list(), noted);
     // A key set (or removed) in env_files since the last list shows (or hides) its capability.
     const keysChanged = namesOf(served()) !== listed;
     if (!report.changed && !(listeners && keysChanged)) return false;
@@ -152,6 +155,7 @@ export function createCapabilitiesDriver(initial: CapabilitiesDriverOptions): Ca
         loaded = true;
         await new Promise((resume) => setTimeout(resume, 0));
         logProblems((await registry.loadGradually()).problems);
+        logNotes(registry.list(), noted);
       }
       listeners = events;
       watch();
@@ -202,6 +206,22 @@ export function createCapabilitiesDriver(initial: CapabilitiesDriverOptions): Ca
       };
     },
   };
+}
+
+/**
+ * Each part of a user's capability file that loads without effect here (the original's
+ * `visible_in_states`, a provider never used, a `service: cli`): a warning naming it, once.
+ */
+function logNotes(capabilities: Capability[], noted: Set<string>): void {
+  for (const capability of capabilities) {
+    if (capability.source.startsWith("builtin:")) continue;
+    for (const note of capability.notes) {
+      const key = `${capability.source}\0${note}`;
+      if (noted.has(key)) continue;
+      noted.add(key);
+      log.warn(`${capability.source}: ${note}`);
+    }
+  }
 }
 
 function logProblems(problems: LoadProblem[]): void {

@@ -141,7 +141,9 @@ async function callProvider(
   }
 
   const type = response.headers.get("content-type") ?? "";
-  const format = provider.responseFormat;
+  // The original reads an answer as XML by its content type when the file names no format.
+  const format =
+    provider.responseFormat ?? (provider.original && /\bxml\b/i.test(type) ? "xml" : undefined);
   const wantsJson =
     format !== "text" &&
     (/\bjson\b/i.test(type) ||
@@ -153,11 +155,13 @@ async function callProvider(
     // Audio, images, files: returned whole, base64-encoded, with what they are.
     let binary = "";
     for (const byte of bytes) binary += String.fromCharCode(byte);
-    data = {
-      content_type: type || "application/octet-stream",
-      bytes: bytes.length,
-      base64: btoa(binary),
-    };
+    const mime = type || "application/octet-stream";
+    data = provider.original
+      ? { data: btoa(binary), mime_type: mime, size: bytes.length }
+      : { content_type: mime, bytes: bytes.length, base64: btoa(binary) };
+  } else if (format === "text" && provider.original) {
+    // The original's shape for a text answer (its files declare `answer` in schema.output).
+    data = { answer: text, confidence: "high" };
   } else if (format === "xml" && text.trim()) {
     try {
       data = xmlToJson(text);
@@ -177,7 +181,8 @@ async function callProvider(
       );
     }
   }
-  let path = provider.responsePath;
+  // The original returns a text answer whole, whatever response_path says.
+  let path = format === "text" && provider.original ? undefined : provider.responsePath;
   if (provider.service === "graphql") {
     data = unwrapGraphql(data, shown);
     // The original reads `data.viewer` and `viewer` alike: `data` is already unwrapped.

@@ -58,11 +58,20 @@ export function parseCapability(
  * `sha256:` lines. Checked beside gateway.lock, which pins the file from outside it.
  */
 export function pinDigest(text: string): string {
-  const body = text
+  return createHash("sha256").update(unpinned(text)).digest("hex");
+}
+
+/** `text` pinned as the original's `cap pin` pins it: a first `sha256:` line over the rest. */
+export function pinText(text: string): string {
+  return `sha256: ${pinDigest(text)}\n${unpinned(text)}`;
+}
+
+/** The file without its top-level `sha256:` lines: what its pin is computed over. */
+function unpinned(text: string): string {
+  return text
     .split(/(?<=\n)/)
     .filter((line) => !line.startsWith("sha256:"))
     .join("");
-  return createHash("sha256").update(body).digest("hex");
 }
 
 /** Reads and validates one capability file. */

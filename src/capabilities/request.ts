@@ -267,6 +267,7 @@ function applyAuth(
   const { auth } = capability;
   if (auth.type === "none" || key === undefined || key === "") return undefined;
   secrets.push(key);
+  if (auth.placedByFile) return undefined;
   if (auth.type === "api_key" && auth.param) {
     url.searchParams.set(auth.param, key);
     return auth.param;
@@ -279,7 +280,10 @@ function applyAuth(
   } else if (auth.type === "basic") {
     const username = auth.username === undefined ? undefined : renderString(auth.username, ctx);
     header = auth.header ?? "Authorization";
-    value = `Basic ${base64(username === undefined ? key : `${username}:${key}`)}`;
+    // A pair without a colon cannot be user:password: it is already encoded, as the original's
+    // users keep it (JIRA_BASIC_AUTH is base64(email:token)), and is sent as written, as there.
+    const pair = username === undefined ? key : `${username}:${key}`;
+    value = `${auth.prefix ?? "Basic"} ${pair.includes(":") ? base64(pair) : pair}`;
   } else {
     header = auth.header ?? "Authorization";
     value = `${auth.prefix ?? "Bearer"} ${key}`;

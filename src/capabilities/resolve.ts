@@ -45,6 +45,11 @@ export interface RestProvider {
   responsePath?: string;
   responseFormat?: "json" | "text" | "xml" | "binary";
   timeout: number;
+  /**
+   * Read from the original's `providers:`: its answers keep its shapes (binary as
+   * `{data, mime_type, size}`, text as `{answer, confidence}`, XML known by its content type).
+   */
+  original?: boolean;
 }
 
 export interface ResolvedAuth {
@@ -61,6 +66,8 @@ export interface ResolvedAuth {
   param?: string;
   prefix?: string;
   description?: string;
+  /** The file itself puts the key in the request (`{env.NAME}` in params): nothing is added. */
+  placedByFile?: boolean;
 }
 
 /** A validated capability: one tool, executed over REST. */
@@ -227,6 +234,12 @@ export function resolveCapability(
 
   // A capability that calls no HTTP API (a local program, or a webhook receiver) needs no key.
   const auth = resolveAuth(file.auth, providers.length ? errors : [], notes);
+  // The original sends an api_key that names no header or param in Authorization, as it is;
+  // where the file puts the variable in the request itself, only there (no stray header).
+  if (file.providers && auth.type === "api_key" && !auth.header && !auth.param) {
+    if (auth.keyEnv && requiredEnv.has(auth.keyEnv)) auth.placedByFile = true;
+    else auth.header = "Authorization";
+  }
   let unavailable: string | undefined;
   if (!providers.length && local.length) {
     unavailable = `${local.join(", ")} runs a local program or MCP server, which capabilities cannot do here (the original cannot run it either); add that program as a backend instead`;
@@ -400,6 +413,7 @@ function resolveProvider(
     responsePath: rest.response_path,
     responseFormat: rest.response_format ?? undefined,
     timeout: rest.timeout ?? timeout ?? DEFAULT_TIMEOUT_MS,
+    ...(where === "rest" ? {} : { original: true }),
   };
 }
 

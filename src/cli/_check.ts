@@ -163,6 +163,25 @@ const ORIGINAL_FLAGS: Record<string, { takesValue: boolean; hint: string }> = {
   "doctor --format": { takesValue: true, hint: "for JSON, pass --json (the table is the default)" },
   "setup export -t": { takesValue: true, hint: "write --target CLIENT,... (or --target all)" },
   "setup export -m": { takesValue: true, hint: "write --client-transport http|stdio" },
+  "init -o": { takesValue: true, hint: "write --config PATH (the file init writes)" },
+  "init --output": { takesValue: true, hint: "write --config PATH (the file init writes)" },
+  "setup wizard -o": { takesValue: true, hint: "write --config PATH (the config setup writes)" },
+  "setup wizard --output": {
+    takesValue: true,
+    hint: "write --config PATH (the config setup writes)",
+  },
+  "setup export -n": {
+    takesValue: true,
+    hint: "the clients' entry is named mcp-gateway here (leave the flag out)",
+  },
+  "setup export --name": {
+    takesValue: true,
+    hint: "the clients' entry is named mcp-gateway here (leave the flag out)",
+  },
+  "doctor --shadow": {
+    takesValue: false,
+    hint: "shadow scans are not implemented; mcp-gateway setup --dry-run lists the MCP servers your AI clients run outside the gateway",
+  },
   "serve --no-meta-mcp": {
     takesValue: false,
     hint: "write meta_mcp.enabled: false in the config (flat mode: every tool listed directly), or let one client ask for it with /mcp?surface=flat",
@@ -178,6 +197,12 @@ const ORIGINAL_COMMANDS: Record<string, string> = {
     "usage is on the dashboard (/ui) and GET /api/usage of a running gateway; mcp-gateway tools eval shows how search did",
   "cap import-url": "mcp-gateway cap import URL takes the URL of an OpenAPI document",
   "cap registry-list": "the built-in catalog is searched with mcp-gateway cap search WORDS",
+  "cap discover":
+    "mcp-gateway setup finds the MCP servers your AI clients run and imports them (--dry-run to only look)",
+  "skills generate":
+    "not implemented: capabilities are served as tools (mcp-gateway cap list lists them)",
+  upgrade:
+    "nothing to migrate: this gateway reads the original's files as they are (mcp-gateway doctor checks them)",
 };
 
 const LEVELS = ["silent", "error", "warn", "info", "debug", "trace"];

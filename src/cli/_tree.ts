@@ -30,7 +30,7 @@ export const configArg = {
     type: "string",
     alias: "c",
     description:
-      "Config file (default: $MCP_GATEWAY_CONFIG, ./gateway.yaml, ~/.config/mcp-gateway/gateway.yaml)",
+      "Config file (default: $MCP_GATEWAY_CONFIG, ./gateway.yaml, ./config.yaml, ~/.config/mcp-gateway/gateway.yaml)",
   },
 } as const satisfies ArgsDef;
 
@@ -131,7 +131,13 @@ export const setupExportSpec = {
     "dry-run": { type: "boolean", description: "Write nothing; print the changes as a diff" },
     watch: {
       type: "boolean",
+      alias: "w",
       description: "Keep running: when a client file changes, point it at the gateway again",
+    },
+    rollback: {
+      type: "string",
+      description:
+        "Put a client file back from a backup the original gateway wrote beside it (FILE.mcp-gateway.bak.N)",
     },
     "client-transport": setupArgs["client-transport"],
     project: setupArgs.project,
@@ -454,12 +460,33 @@ export const capValidateSpec = {
   },
 } satisfies CommandSpec;
 
+export const capPinSpec = {
+  meta: {
+    name: "pin",
+    description:
+      "Write (or replace) the first-line sha256: pin of capability files, as the original gateway's cap pin does; the loader refuses a pinned file that changed",
+  },
+  args: {
+    files: { type: "positional", required: true, description: "Capability files" },
+    ...globalArgs,
+  },
+} satisfies CommandSpec;
+
 export const capListSpec = {
   meta: {
     name: "list",
     description: "List every loaded capability, built-in and configured, with the keys it needs",
   },
-  args: { ...jsonArg(), ...configArg, ...globalArgs },
+  args: {
+    directory: {
+      type: "positional",
+      required: false,
+      description: "List only the capability files under this folder (the original's form)",
+    },
+    ...jsonArg(),
+    ...configArg,
+    ...globalArgs,
+  },
 } satisfies CommandSpec;
 
 export const capTestSpec = {
@@ -520,13 +547,14 @@ export const capSpec = {
   meta: {
     name: "cap",
     description:
-      "Capabilities (REST APIs as tools): search and install built-ins, import an OpenAPI spec, validate, list, test",
+      "Capabilities (REST APIs as tools): search and install built-ins, import an OpenAPI spec, validate, pin, list, test",
   },
   subCommands: {
     search: capSearchSpec,
     install: capInstallSpec,
     import: capImportSpec,
     validate: capValidateSpec,
+    pin: capPinSpec,
     list: capListSpec,
     test: capTestSpec,
   },

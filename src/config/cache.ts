@@ -30,7 +30,10 @@ export async function loadConfigCached(options: LoadConfigOptions = {}): Promise
   const env = options.env ?? process.env;
   const cwd = options.cwd ?? process.cwd();
   const file = findConfigFile(options.path, env, cwd);
-  if (!file || !startCachesOn(env)) return (await import("./load.ts")).loadConfig(options);
+  // Over stdio an unset key is a warning, not the refusal serving HTTP owes: not shared.
+  if (!file || !startCachesOn(env) || options.keysUnused) {
+    return (await import("./load.ts")).loadConfig(options);
+  }
   const text = readFileSync(file, "utf8");
   sha256 = await hasher();
   const path = entryPath(file, env);

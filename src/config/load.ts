@@ -44,6 +44,12 @@ export interface LoadConfigOptions {
   path?: string;
   env?: Env;
   cwd?: string;
+  /**
+   * Nothing will check `auth`'s keys (`serve --stdio`: the client that started the gateway is
+   * its local admin): a key whose variable is unset is warned about, not refused, as the
+   * original never reads them in stdio mode.
+   */
+  keysUnused?: boolean;
 }
 
 /** Finds, reads, expands and validates the gateway config. Throws one GatewayError naming what to fix. */
@@ -51,9 +57,15 @@ export function loadConfig(options: LoadConfigOptions = {}): ResolvedConfig {
   const env = options.env ?? process.env;
   const cwd = options.cwd ?? process.cwd();
   const file = findConfigFile(options.path, env, cwd);
-  if (!file) return resolveConfig({}, { env, baseDir: cwd });
+  const keysUnused = options.keysUnused;
+  if (!file) return resolveConfig({}, { env, baseDir: cwd, keysUnused });
   const text = readFileSync(file, "utf8");
-  return resolveConfig(parseConfigText(text, file), { env, baseDir: dirname(file), file });
+  return resolveConfig(parseConfigText(text, file), {
+    env,
+    baseDir: dirname(file),
+    file,
+    keysUnused,
+  });
 }
 
 interface ResolveOptions {
@@ -62,6 +74,7 @@ interface ResolveOptions {
   file?: string;
   /** Records what the result depends on besides the text, for src/config/cache.ts. */
   trace?: ConfigTrace;
+  keysUnused?: boolean;
 }
 
 /**
@@ -91,8 +104,13 @@ export function resolveConfig(raw: unknown, options: ResolveOptions): ResolvedCo
   // The original's identity sources: with one, `auth.enabled` and no key still loads (locked).
   const externalIdentity = ["key_server", "agent_auth"].find((key) => key in tree);
   const warnings = stripRecognisedKeys(tree);
+  warnings.push(...stripOriginalScans(tree));
   applyFailsafeAliases(tree);
   applyEnvOverrides(tree, options.env);
+  for (const [name, instead] of Object.entries(ORIGINAL_ENV)) {
+    if (options.env[name] !== undefined)
+      warnings.push(`${name} is not read by this gateway: ${instead}`);
+  }
   const a2a = applyBackendAliases(tree);
 
   const merged = { ...loadEnvFiles(tree, options, warnings), ...options.env };
@@ -149,7 +167,7 @@ export function resolveConfig(raw: unknown, options: ResolveOptions): ResolvedCo
     );
   }
   // Keys become sha256 digests here: nothing past loading holds a usable key.
-  const keys = resolveAuthKeys(config.auth, tree.auth, env, where);
+  const keys = resolveAuthKeys(config.auth, tree.auth, env, where, options.keysUnused);
   config.auth = keys.auth;
   warnings.push(...keys.warnings);
   applyCapabilitiesAlias(config);
@@ -264,6 +282,48 @@ function stripRecognisedKeys(tree: Record<string, unknown>): string[] {
     };
     visit(tree, 0, []);
   }
+  return warnings;
+}
+
+/** The original's environment variables that this gateway does not read, and what to use. */
+const ORIGINAL_ENV: Record<string, string> = {
+  MCP_GATEWAY_FIREWALL_SKIP_KEYS:
+    "its firewall scans only arguments that take commands, queries or paths, never free text (security.firewall.rules choose the scans per tool)",
+  MCP_GATEWAY_SKILLS_REGISTRY:
+    "skills are folders in skills.dir (default <state_dir>/skills); import yours with mcp-gateway skills import DIR",
+};
+
+/** The original firewall's scans that this gateway does not have (its ScanType). */
+const ORIGINAL_SCANS = ["pii", "sequence_anomaly", "memory_poisoning"];
+
+/**
+ * Removes the original's scan names this gateway does not have from `security.firewall.rules`,
+ * one warning each; a rule left with nothing to scan is removed (kept, it would stop the rules
+ * after it from applying to its tools).
+ */
+function stripOriginalScans(tree: Record<string, unknown>): string[] {
+  const firewall = (tree.security as { firewall?: { rules?: unknown } } | undefined)?.firewall;
+  if (!firewall || !Array.isArray(firewall.rules)) return [];
+  const warnings: string[] = [];
+  firewall.rules = firewall.rules.filter((rule: unknown, index: number) => {
+    const scan = (rule as { scan?: unknown } | null)?.scan;
+    if (!Array.isArray(scan)) return true;
+    const kept = scan.filter((name) => !ORIGINAL_SCANS.includes(name as string));
+    for (const name of scan.filter((name) => !kept.includes(name))) {
+      warnings.push(
+        `security.firewall.rules[${index}].scan: ${name} is not supported by this gateway yet; ignored`,
+      );
+    }
+    if (kept.length === scan.length) return true;
+    if (!kept.length) {
+      warnings.push(
+        `security.firewall.rules[${index}] scans nothing this gateway has, so it is removed`,
+      );
+      return false;
+    }
+    (rule as { scan: unknown[] }).scan = kept;
+    return true;
+  });
   return warnings;
 }
 

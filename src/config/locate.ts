@@ -1,4 +1,4 @@
-import { existsSync } from "node:fs";
+import { existsSync, readFileSync } from "node:fs";
 import { homedir } from "node:os";
 import { extname, join, resolve } from "node:path";
 import { parseJSON, parseJSONC, parseTOML, parseYAML } from "confbox";
@@ -12,12 +12,54 @@ import type { Env } from "./env.ts";
 export function configCandidates(env: Env, cwd: string): string[] {
   const home = env.HOME || homedir();
   const xdg = env.XDG_CONFIG_HOME || join(home, ".config");
+  const original = join(cwd, "config.yaml");
   return [
     env.MCP_GATEWAY_CONFIG ? resolve(cwd, expandHome(env.MCP_GATEWAY_CONFIG, env)) : "",
     join(cwd, "gateway.yaml"),
+    // The original gateway's second place; only a gateway config (another program's stays its own).
+    isOriginalConfig(original) ? original : "",
     join(xdg, "mcp-gateway", "gateway.yaml"),
     "/etc/mcp-gateway/gateway.yaml",
   ].filter(Boolean);
+}
+
+/** The original gateway's top-level sections (its `Config`). */
+const ORIGINAL_SECTIONS = new Set([
+  "env_files",
+  "server",
+  "auth",
+  "meta_mcp",
+  "streaming",
+  "failsafe",
+  "backends",
+  "capabilities",
+  "cache",
+  "playbooks",
+  "security",
+  "webhooks",
+  "routing_profiles",
+  "default_routing_profile",
+  "code_mode",
+  "mtls",
+  "key_server",
+  "agent_auth",
+  "runtime",
+  "marketplace",
+  "control_plane",
+  "cost_governance",
+]);
+
+/** A `config.yaml` written for the original gateway: `backends`, and only its sections. */
+function isOriginalConfig(file: string): boolean {
+  if (!existsSync(file)) return false;
+  try {
+    const tree = parseYAML(readFileSync(file, "utf8"));
+    if (!tree || typeof tree !== "object" || Array.isArray(tree)) return false;
+    const keys = Object.keys(tree);
+    return keys.includes("backends") && keys.every((key) => ORIGINAL_SECTIONS.has(key));
+  } catch {
+    return false;
+  }
 }
 
 /**

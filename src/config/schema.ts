@@ -543,5 +543,10 @@ export const RECOGNISED_KEYS: readonly string[] = [
   "backends.*.identity_propagation",
   "backends.*.protocol_version",
   "backends.*.idle_timeout",
+  // Sections the original's examples/gateway-full.yaml documents and the original itself ignores.
+  "config_export",
+  "discovery",
+  "semantic_search",
+  "tool_profiles",
   ...ORIGINAL_SECURITY_KEYS,
 ];

@@ -163,7 +163,9 @@ export async function runGateway(options: RunOptions): Promise<RunningGateway> {
     let next: ResolvedConfig | undefined;
     let invalid: unknown;
     try {
-      next = file ? loadConfig({ path: file, env: options.env }) : undefined;
+      next = file
+        ? loadConfig({ path: file, env: options.env, keysUnused: options.stdio })
+        : undefined;
     } catch (error) {
       invalid = error;
     }

@@ -55,6 +55,7 @@ export const runPlaybookTool: MetaTool = {
       durationMs: { type: "number" },
       steps: { type: "array", items: { type: "object" } },
       result: {},
+      output: { type: "object" },
     }),
     annotations: {
       title: "Run playbook",

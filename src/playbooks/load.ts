@@ -20,7 +20,10 @@ const StepSchema = z
     arguments: z.record(z.string(), z.unknown()).optional(),
     /** A failing optional step is recorded and the playbook goes on. */
     optional: z.boolean().default(false),
-    /** The original's conditions: not evaluated here (the file loads, the step always runs). */
+    /**
+     * The original's condition: the step runs only when it holds (`$ref`, `$ref == 'value'`,
+     * `$ref != 'value'`, `$ref | length > N`; see src/playbooks/run.ts).
+     */
     condition: z.string().optional(),
   })
   .refine((step) => !(step.args && step.arguments), "has both `args` and `arguments`; keep one");
@@ -33,13 +36,23 @@ export const PlaybookSchema = z.strictObject({
   /** A JSON schema of the playbook's arguments (`inputs` in the original), shown in search. */
   inputs: z.record(z.string(), z.unknown()).optional(),
   steps: z.array(StepSchema).min(1),
-  /** `continue`: every step is optional; `stop` (default): the first failure ends the run. */
-  on_error: z.enum(["stop", "continue", "abort"]).default("stop"),
+  /**
+   * `continue`: every step is optional; `stop` (default): the first failure ends the run;
+   * `retry` (the original's): a failing step is tried `max_retries` times, then the run goes on.
+   */
+  on_error: z.enum(["stop", "continue", "abort", "retry"]).default("stop"),
+  max_retries: z.number().int().min(0).default(1),
   /** Seconds the whole run may take. */
   timeout: z.number().positive().optional(),
-  /** The original's output mapping and retries: accepted, not applied. */
-  output: z.unknown().optional(),
-  max_retries: z.number().optional(),
+  /** The original's output mapping: each property is a reference, with a value when it is null. */
+  output: z
+    .object({
+      properties: z.record(
+        z.string(),
+        z.object({ path: z.string().min(1), fallback: z.unknown().optional() }),
+      ),
+    })
+    .optional(),
 });
 export type PlaybookFile = z.infer<typeof PlaybookSchema>;
 
@@ -49,6 +62,9 @@ export interface PlaybookStep {
   tool: string;
   args: Record<string, unknown>;
   optional: boolean;
+  condition?: string;
+  /** Tries before it counts as failed (`on_error: retry`). */
+  attempts: number;
 }
 
 export interface Playbook {
@@ -57,6 +73,8 @@ export interface Playbook {
   inputs?: Record<string, unknown>;
   steps: PlaybookStep[];
   timeoutMs?: number;
+  /** The original's output mapping: name -> reference, and the value when it leads to null. */
+  output?: Record<string, { path: string; fallback?: unknown }>;
   source: string;
 }
 
@@ -89,17 +107,15 @@ export function parsePlaybook(
     if (seen.has(step.name))
       return { ok: false, error: `${source}: steps[${i}].name: "${step.name}" is used twice` };
     seen.add(step.name);
-    if (step.condition)
-      log.warn(
-        `${source}: steps[${i}].condition is not evaluated by this gateway; the step always runs`,
-      );
     const colon = step.server ? -1 : step.tool.indexOf(":");
     steps.push({
       name: step.name,
       server: step.server ?? (colon > 0 ? step.tool.slice(0, colon) : defaultServer),
       tool: colon > 0 ? step.tool.slice(colon + 1) : step.tool,
       args: step.args ?? step.arguments ?? {},
-      optional: step.optional || file.on_error === "continue",
+      optional: step.optional || file.on_error === "continue" || file.on_error === "retry",
+      ...(step.condition ? { condition: step.condition } : {}),
+      attempts: file.on_error === "retry" ? Math.max(1, file.max_retries) : 1,
     });
   }
   return {
@@ -110,6 +126,7 @@ export function parsePlaybook(
       ...(file.inputs ? { inputs: file.inputs } : {}),
       steps,
       ...(file.timeout ? { timeoutMs: file.timeout * 1000 } : {}),
+      ...(file.output ? { output: file.output.properties } : {}),
       source,
     },
   };

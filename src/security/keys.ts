@@ -67,6 +67,8 @@ export function resolveAuthKeys(
   raw: unknown,
   env: Record<string, string | undefined>,
   where: string,
+  /** Nothing checks the keys (stdio): an unset variable is warned about, as with auth off. */
+  keysUnused = false,
 ): { auth: AuthConfig; warnings: string[] } {
   const warnings: string[] = [];
   const rawKeys =
@@ -84,11 +86,11 @@ export function resolveAuthKeys(
     const ref = ENV_REF.exec(written);
     if (ref) {
       const value = lookupVariable(ref[1]!, env);
-      if (!value && !auth.enabled) {
-        // Unused while auth is off (the original reads these only with auth on): a digest no
-        // key has, so the entry stays in place (its index, its scopes) and admits nobody.
+      if (!value && (!auth.enabled || keysUnused)) {
+        // Unused while auth is off or over stdio (the original reads these only with auth on,
+        // over HTTP): a digest no key has, so the entry stays in place and admits nobody.
         warnings.push(
-          `${path} is env:${ref[1]}, which is not set: no key matches that entry while auth.enabled is false`,
+          `${path} is env:${ref[1]}, which is not set: no key matches that entry${keysUnused ? " (unused over stdio)" : " while auth.enabled is false"}`,
         );
         return UNSET_KEY;
       }

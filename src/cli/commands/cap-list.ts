@@ -1,3 +1,5 @@
+import { existsSync } from "node:fs";
+import { resolve } from "node:path";
 import { defineCommand } from "citty";
 import { CapabilityRegistry, missingEnv } from "../../capabilities/registry.ts";
 import { envWithFiles } from "../../config/env-files.ts";
@@ -27,9 +29,12 @@ export default defineCommand({
     await runAction(() => {
       const config = loadConfig({ path: args.config });
       const env = envWithFiles(config, process.env).env;
+      // `cap list DIR` (the original's form): that folder's files alone.
+      const dir = args.directory ? resolve(args.directory) : undefined;
+      if (dir && !existsSync(dir)) throw new Error(`${dir}: no such folder`);
       const registry = new CapabilityRegistry({
-        builtin: config.capabilities.builtin,
-        directories: config.capabilities.directories,
+        builtin: dir ? false : config.capabilities.builtin,
+        directories: dir ? [dir] : config.capabilities.directories,
       });
       const { problems } = registry.load();
       for (const problem of problems)
@@ -55,7 +60,7 @@ export default defineCommand({
         process.stdout.write(`${JSON.stringify(rows, null, 2)}\n`);
         return;
       }
-      if (!config.capabilities.enabled)
+      if (!config.capabilities.enabled && !dir)
         logger.warn("capabilities.enabled is false: none are served");
       const table = rows.map((row) => [
         row.name,

@@ -8,6 +8,7 @@ export default defineCommand({
     install: () => import("./cap-install.ts").then((m) => m.default),
     import: () => import("./cap-import.ts").then((m) => m.default),
     validate: () => import("./cap-validate.ts").then((m) => m.default),
+    pin: () => import("./cap-pin.ts").then((m) => m.default),
     list: () => import("./cap-list.ts").then((m) => m.default),
     test: () => import("./cap-test.ts").then((m) => m.default),
   },

@@ -13,7 +13,7 @@ export default defineCommand({
   async run({ args }) {
     applyLogArgs(args);
     try {
-      const config = await loadConfigCached({ path: args.config });
+      const config = await loadConfigCached({ path: args.config, keysUnused: args.stdio });
       if (config.log_level && !args["log-level"] && !process.env.MCP_GATEWAY_LOG_LEVEL) {
         setLogLevel(config.log_level);
       }

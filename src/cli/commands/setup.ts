@@ -1,9 +1,14 @@
-import { existsSync } from "node:fs";
-import { basename, resolve } from "node:path";
+import { existsSync, readFileSync } from "node:fs";
+import { basename, dirname, join, resolve } from "node:path";
 import { defineCommand } from "citty";
 import { ConfigEditor, resolveEditablePath } from "../../config/edit.ts";
 import { logger } from "../../logger.ts";
-import { listBackups, restoreBackup, writeWithBackup } from "../../setup/backup.ts";
+import {
+  type FileChange,
+  listBackups,
+  restoreBackup,
+  writeWithBackup,
+} from "../../setup/backup.ts";
 import {
   CLIENTS,
   type ClientId,
@@ -197,10 +202,43 @@ async function offerSkills(projectDir: string, configPath: string): Promise<void
   }
 }
 
+/** How the original gateway names the copy of a client file it makes before writing it. */
+const ORIGINAL_BACKUP = ".mcp-gateway.bak.";
+
+/**
+ * The original's `setup export --rollback FILE`: its backup `<file>.mcp-gateway.bak.<n>` put back
+ * over `<file>`, which is backed up first like every file setup writes (setup restore undoes it).
+ */
+function rollbackClientFile(backup: string, dryRun: boolean): void {
+  const path = resolve(backup);
+  const at = basename(path).lastIndexOf(ORIGINAL_BACKUP);
+  if (at <= 0) {
+    throw new Error(
+      `setup export --rollback: ${path} is not a backup the original gateway wrote (named FILE${ORIGINAL_BACKUP}N); this gateway's backups are put back with mcp-gateway setup restore`,
+    );
+  }
+  if (!existsSync(path)) throw new Error(`setup export --rollback: ${path}: no such file`);
+  const target = join(dirname(path), basename(path).slice(0, at));
+  const change: FileChange = {
+    path: target,
+    before: existsSync(target) ? readFileSync(target, "utf8") : undefined,
+    after: readFileSync(path, "utf8"),
+  };
+  if (dryRun) {
+    process.stdout.write(diffChange(change));
+    logger.info(`${target} would be put back from ${path}; nothing written`);
+    return;
+  }
+  const set = writeWithBackup([change], process.env, "setup export --rollback");
+  logger.success(`${target} put back from ${path}`);
+  logger.info(`undo with \`mcp-gateway setup restore --id ${set.id}\``);
+}
+
 type ExportArgs = {
   target?: string;
   "dry-run"?: boolean;
   watch?: boolean;
+  rollback?: string;
   "client-transport"?: string;
   project?: string;
   config?: string;
@@ -210,6 +248,7 @@ type ExportArgs = {
 
 async function runExport(args: ExportArgs): Promise<void> {
   applyLogArgs(args);
+  if (args.rollback) return rollbackClientFile(args.rollback, !!args["dry-run"]);
   if (!args.target) {
     throw new Error(
       `setup export: pass --target all, or --target CLIENT,... (${Object.keys(CLIENTS).join(", ")})`,
