@@ -296,8 +296,6 @@ async function send(
       );
     }
     const next = new URL(location, url);
-    // Credentials are for the origin they were configured for, never for where it redirects.
-    if (next.origin !== url.origin) for (const name of request.secretHeaders) headers.delete(name);
     if (
       response.status === 303 ||
       ((response.status === 301 || response.status === 302) && method === "POST")
@@ -305,6 +303,17 @@ async function send(
       method = "GET";
       body = undefined;
       headers.delete("content-type");
+    }
+    // Credentials are for the origin they were configured for, never for where it redirects.
+    if (next.origin !== url.origin) {
+      for (const name of request.secretHeaders) headers.delete(name);
+      // A body that keeps its key (307, 308) cannot be sent on without it.
+      if (body !== undefined && request.secretBody) {
+        throw new ToolFailure(
+          "UPSTREAM_BAD_RESPONSE",
+          `${request.method} ${displayUrl(request.url, request.secretParam)} redirected (${response.status}) to ${next.origin}, another origin; not followed, as the request body carries a credential`,
+        );
+      }
     }
     url = next;
   }

@@ -32,6 +32,8 @@ export interface BuiltRequest {
   secretHeaders: string[];
   /** The query parameter carrying the API key, shown as `***`. */
   secretParam?: string;
+  /** The body holds a secret (`${KEY}` in a body template): never re-sent to another origin. */
+  secretBody?: boolean;
 }
 
 const SENDS_BODY = new Set(["POST", "PUT", "PATCH"]);
@@ -111,7 +113,10 @@ export function buildRequest(
       const value = renderString(template, ctx());
       if (value === undefined) continue;
       headers.set(name, value);
-      if (secrets.length > before) secretHeaders.push(name);
+      // `{access_token}` is the credential too, though it is filled as an argument.
+      if (secrets.length > before || (credential && value.includes(credential))) {
+        secretHeaders.push(name);
+      }
     }
 
     const secretParam = applyAuth(
@@ -183,7 +188,8 @@ export function buildRequest(
         );
       }
     }
-    return { method: provider.method, url, headers, body, secretHeaders, secretParam };
+    const secretBody = !!body && secrets.some((secret) => secret && body.includes(secret));
+    return { method: provider.method, url, headers, body, secretHeaders, secretParam, secretBody };
   } catch (error) {
     if (error instanceof MissingEnvError) {
       throw new ToolFailure(
@@ -321,9 +327,21 @@ export function displayUrl(url: URL, secretParam?: string): string {
   return shown.toString().replace(/%2A%2A%2A/g, "***");
 }
 
-/** Replaces every secret value in a text with `***`. */
+/**
+ * Replaces every secret value in a text with `***`, as written and as a URL escapes it (a key
+ * with `/`, `+` or `=` sent in a query parameter shows as `%2F`, `%2B`, `%3D` in the URL).
+ */
 export function redact(text: string, secrets: readonly string[]): string {
   let out = text;
-  for (const secret of secrets) if (secret) out = out.split(secret).join("***");
+  for (const secret of secrets) {
+    if (!secret) continue;
+    const forms = new Set([
+      secret,
+      encodeURIComponent(secret),
+      new URLSearchParams({ s: secret }).toString().slice(2),
+      encodeURI(secret),
+    ]);
+    for (const form of forms) out = out.split(form).join("***");
+  }
   return out;
 }
