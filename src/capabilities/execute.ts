@@ -15,6 +15,16 @@ const MAX_REDIRECTS = 5;
 /** How much of an error body goes into the tool error's text. */
 const ERROR_BODY_CHARS = 500;
 const REDIRECTS = new Set([301, 302, 303, 307, 308]);
+/** Connection failures that mean the request never reached the API. */
+const UNSENT_CODES = new Set([
+  "ECONNREFUSED",
+  "ConnectionRefused",
+  "ENOTFOUND",
+  "EAI_AGAIN",
+  "EHOSTUNREACH",
+  "ENETUNREACH",
+  "FailedToOpenSocket",
+]);
 
 const log = logger.withTag("capabilities");
 const validators = new AjvJsonSchemaValidator();
@@ -66,9 +76,16 @@ export async function executeCapability(
     } catch (error) {
       if (options.signal?.aborted || !(error instanceof ToolFailure)) throw error;
       const last = index === capability.providers.length - 1;
-      if (!error.retryable || last) {
+      // A POST that timed out or failed may have been done: the next provider would do it twice.
+      const { idempotentHint, readOnlyHint } = capability.annotations;
+      const replays = !idempotentHint && !readOnlyHint && !error.unsent;
+      if (!error.retryable || last || replays) {
         const earlier = failures.length ? ` (after ${failures.join("; ")})` : "";
-        return errorResult(redact(`[${error.code}] ${error.message}${earlier}`, secrets));
+        const kept =
+          error.retryable && !last
+            ? `; not sent to the next provider: the API may have acted on it, and ${capability.name} is not idempotent (metadata.idempotent)`
+            : "";
+        return errorResult(redact(`[${error.code}] ${error.message}${earlier}${kept}`, secrets));
       }
       failures.push(`provider ${provider.name}: ${error.message}`);
       log.debug(redact(`${capability.name}: ${error.message}; trying the next provider`, secrets));
@@ -108,7 +125,13 @@ async function callProvider(
         true,
       );
     }
-    throw new ToolFailure("UPSTREAM_UNREACHABLE", `${shown()} failed: ${describe(error)}`, true);
+    const code = (error as { code?: unknown })?.code;
+    throw new ToolFailure(
+      "UPSTREAM_UNREACHABLE",
+      `${shown()} failed: ${describe(error)}`,
+      true,
+      typeof code === "string" && UNSENT_CODES.has(code),
+    );
   }
   const text = new TextDecoder().decode(bytes);
   log.debug(
@@ -120,10 +143,17 @@ async function callProvider(
 
   if (response.status < 200 || response.status > 299) {
     const body = trimBody(text);
+    // What the API asks a client to wait, said to the model that would otherwise call again.
+    const after = response.headers.get("retry-after");
+    const wait =
+      after && (response.status === 429 || response.status === 503)
+        ? ` (Retry-After: ${after.trim().slice(0, 40)})`
+        : "";
     throw new ToolFailure(
       "UPSTREAM_HTTP_ERROR",
-      `${shown()} returned ${response.status}${response.statusText ? ` ${response.statusText}` : ""}${body ? `: ${body}` : " with an empty body"}`,
+      `${shown()} returned ${response.status}${response.statusText ? ` ${response.statusText}` : ""}${wait}${body ? `: ${body}` : " with an empty body"}`,
       response.status >= 500 || response.status === 429,
+      response.status === 429 || response.status === 503,
     );
   }
   if (request.method === "HEAD") {

@@ -17,6 +17,8 @@ export class ToolFailure extends Error {
     message: string,
     /** Worth trying the next provider (network failure, timeout, 5xx). */
     readonly retryable = false,
+    /** The API surely did not act on the request (429, 503, a refused connection). */
+    readonly unsent = false,
   ) {
     super(message);
   }
