@@ -175,7 +175,11 @@ export function buildRequest(
     if (sendsBody && bodyValue !== undefined) {
       if (provider.bodyFormat === "form" && typeof bodyValue === "object" && bodyValue) {
         const form = new URLSearchParams();
-        for (const [key, value] of Object.entries(bodyValue)) form.append(key, argText(value));
+        // A list is the key repeated (`tag=a&tag=b`), as forms send several values.
+        for (const [key, value] of Object.entries(bodyValue)) {
+          for (const item of Array.isArray(value) ? value : [value])
+            form.append(key, argText(item));
+        }
         body = form.toString();
       } else {
         body = typeof bodyValue === "string" ? bodyValue : JSON.stringify(bodyValue);
