@@ -15,6 +15,9 @@ const MAX_REDIRECTS = 5;
 /** How much of an error body goes into the tool error's text. */
 const ERROR_BODY_CHARS = 500;
 const REDIRECTS = new Set([301, 302, 303, 307, 308]);
+/** Header names that carry a credential whatever their value's template. */
+const CREDENTIAL_HEADER =
+  /^(proxy-)?authorization$|^cookie$|key|token|secret|passw|auth|session|signature/i;
 /** Connection failures that mean the request never reached the API. */
 const UNSENT_CODES = new Set([
   "ECONNREFUSED",
@@ -337,6 +340,9 @@ async function send(
     // Credentials are for the origin they were configured for, never for where it redirects.
     if (next.origin !== url.origin) {
       for (const name of request.secretHeaders) headers.delete(name);
+      // And those that carry credentials by their name, a key written into the file included.
+      for (const name of [...headers.keys()])
+        if (CREDENTIAL_HEADER.test(name)) headers.delete(name);
       // A body that keeps its key (307, 308) cannot be sent on without it.
       if (body !== undefined && request.secretBody) {
         throw new ToolFailure(

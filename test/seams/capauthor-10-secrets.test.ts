@@ -23,6 +23,7 @@ const cleanups = cleanupsAfterAll();
 const QUERY_KEY = "sk/live+AbC9==";
 const HEADER_KEY = "hdr-token-7f3a9c21";
 const BODY_KEY = "body-key-5e8d2b44";
+const LITERAL_KEY = "lit-key-90ab17cd";
 let api: Upstream;
 /** Another origin, which a redirect of `api` points at: it must never see a key. */
 let elsewhere: Upstream;
@@ -83,6 +84,18 @@ rest:
   body: { text: "{text}", key: "\${VENDOR_BODY_KEY}" }
 `,
   );
+  // Written by hand with the key in the file: not recommended, but it loads, and it is a key.
+  writeFileSync(
+    join(dir, "literal.yaml"),
+    `name: vendor_literal
+description: The vendor account's usage.
+schema: { input: { type: object, properties: {} } }
+rest:
+  base_url: "${api.origin}"
+  path: /usage
+  headers: { Authorization: "Bearer ${LITERAL_KEY}", X-Api-Key: "${LITERAL_KEY}", Accept: text/plain }
+`,
+  );
   gateway = await startGateway(
     `capabilities: { builtin: false, directories: ["${dir}"], allow_private_networks: true }\n`,
     {
@@ -95,7 +108,7 @@ rest:
   cleanups.push(() => gateway.stop());
   session = await connectHttp(gateway.url);
   cleanups.push(session.close);
-  await waitFor(() => gateway.gateway.index.tools("capabilities").length === 3);
+  await waitFor(() => gateway.gateway.index.tools("capabilities").length === 4);
 }, 30_000);
 
 describe("a capability's secrets", () => {
@@ -120,6 +133,18 @@ describe("a capability's secrets", () => {
     for (const request of followed) {
       expect([...request.headers.values()].join("\n")).not.toContain(HEADER_KEY);
     }
+  });
+
+  test("a key written into a header by hand is not sent to another host either", async () => {
+    await invoke("vendor_literal");
+    expect(api.requests.find((r) => r.path === "/usage")?.headers.get("x-api-key")).toBe(
+      LITERAL_KEY,
+    );
+    const followed = elsewhere.requests.filter((request) => request.path === "/usage");
+    expect(followed).toHaveLength(1);
+    expect([...followed[0]!.headers.values()].join("\n")).not.toContain(LITERAL_KEY);
+    // Headers that carry no credential still go.
+    expect(followed[0]!.headers.get("accept")).toBe("text/plain");
   });
 
   test("a key in the body is not re-sent to another host by a 307", async () => {
