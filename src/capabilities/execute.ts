@@ -105,7 +105,15 @@ async function callProvider(
   secrets: string[],
   credential: string | undefined,
 ): Promise<CallToolResult> {
-  const request = buildRequest(capability, provider, args, options.env, secrets, credential);
+  let request: BuiltRequest;
+  try {
+    request = buildRequest(capability, provider, args, options.env, secrets, credential);
+  } catch (error) {
+    if (error instanceof ToolFailure) throw error;
+    // Nothing was sent: a request that cannot be built is this call's problem, never counted
+    // as the backend failing (that opened the breaker of every capability for every caller).
+    throw new ToolFailure("INVALID_ARGUMENTS", `${capability.name}: ${describe(error)}`);
+  }
   const timeoutMs = Math.min(provider.timeout, options.timeout ?? Number.POSITIVE_INFINITY);
   const timer = AbortSignal.timeout(timeoutMs);
   const signal = options.signal ? AbortSignal.any([options.signal, timer]) : timer;

@@ -114,6 +114,12 @@ export function buildRequest(
       const before = secrets.length;
       const value = renderString(template, ctx());
       if (value === undefined) continue;
+      if (/[^\t\x20-\x7e\x80-\xff]/.test(value)) {
+        throw new ToolFailure(
+          "INVALID_ARGUMENTS",
+          `${capability.name}: the header ${name} cannot carry this value: a line break, a control character or a character beyond Latin-1 (é is fine, ☃ is not)`,
+        );
+      }
       headers.set(name, value);
       // `{access_token}` is the credential too, though it is filled as an argument.
       if (secrets.length > before || (credential && value.includes(credential))) {
@@ -201,6 +207,13 @@ export function buildRequest(
       throw new ToolFailure(
         "MISSING_SECRET",
         `${capability.name} needs the environment variable ${error.variable}; set it and restart or reload the gateway`,
+      );
+    }
+    // A value no URL can hold (a lone surrogate): the arguments' fault, not the API's.
+    if (error instanceof URIError) {
+      throw new ToolFailure(
+        "INVALID_ARGUMENTS",
+        `${capability.name}: an argument cannot be put in the URL (${error.message}): it holds an unpaired surrogate`,
       );
     }
     throw error;
