@@ -173,6 +173,14 @@ async function callProvider(
       maxBytes,
     );
   }
+  if (provider.responseFormat === undefined && isBinary(bytes)) {
+    // Decoded, it would be replacement characters: tokens spent on noise.
+    const type = response.headers.get("content-type") || "no content type";
+    return success(
+      `(a binary answer: ${type}, ${complete ? `${bytes.length} bytes` : `more than ${formatBytes(bytes.length)}`}; add response_format: binary to the capability to receive it base64-encoded)`,
+      maxBytes,
+    );
+  }
   if (!complete) {
     return success(
       text,
@@ -259,6 +267,17 @@ async function callProvider(
     return success(json, maxBytes, undefined, data as JsonObject);
   }
   return success(json, maxBytes);
+}
+
+/** Bytes that are not text: a NUL, or not UTF-8 (an unfinished last character aside). */
+function isBinary(bytes: Uint8Array): boolean {
+  if (bytes.includes(0)) return true;
+  try {
+    new TextDecoder("utf-8", { fatal: true }).decode(bytes, { stream: true });
+    return false;
+  } catch {
+    return true;
+  }
 }
 
 function isObject(value: unknown): value is JsonObject {
