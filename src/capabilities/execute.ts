@@ -62,7 +62,15 @@ export async function executeCapability(
   }
   let credential: string | undefined;
   try {
-    credential = await readCredential(capability, options);
+    // The capability's timeout bounds the token request too (the primary provider's).
+    const timeout = Math.min(
+      capability.providers[0]?.timeout ?? Number.POSITIVE_INFINITY,
+      options.timeout ?? Number.POSITIVE_INFINITY,
+    );
+    credential = await readCredential(capability, {
+      ...options,
+      timeout: Number.isFinite(timeout) ? timeout : undefined,
+    });
   } catch (error) {
     if (options.signal?.aborted) throw error;
     if (error instanceof MissingEnvError) {
