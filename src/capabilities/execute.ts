@@ -175,9 +175,14 @@ async function callProvider(
       response.status === 429 || response.status === 503,
     );
   }
+  // An API may echo its request (a `next` link with the key in its query): masked, as in errors.
+  const hidden = request.resultSecrets.filter((secret) => secret.length >= 4);
+  const mask = (shown: string) => (hidden.length ? redact(shown, hidden) : shown);
   if (request.method === "HEAD") {
     return success(
-      JSON.stringify({ status: response.status, headers: Object.fromEntries(response.headers) }),
+      mask(
+        JSON.stringify({ status: response.status, headers: Object.fromEntries(response.headers) }),
+      ),
       maxBytes,
     );
   }
@@ -191,7 +196,7 @@ async function callProvider(
   }
   if (!complete) {
     return success(
-      text,
+      mask(text),
       maxBytes,
       `the response is larger than ${formatBytes(maxBytes * 16)} and was not read to the end`,
     );
@@ -260,8 +265,15 @@ async function callProvider(
   if (capability.projection && isObject(data)) data = project(capability.projection, data);
   for (const transform of capability.transforms) data = transform(data);
   if (typeof data === "string")
-    return success(data || `(empty response, HTTP ${response.status})`, maxBytes);
-  const json = JSON.stringify(data);
+    return success(mask(data) || `(empty response, HTTP ${response.status})`, maxBytes);
+  let json = JSON.stringify(data);
+  if (hidden.length && json !== undefined) {
+    const masked = mask(json);
+    if (masked !== json) {
+      json = masked;
+      data = JSON.parse(masked);
+    }
+  }
   if (capability.outputSchema) {
     const validate = validators.getValidator(capability.outputSchema);
     const result = validate(data);

@@ -36,6 +36,11 @@ export interface BuiltRequest {
   secretParam?: string;
   /** The body holds a secret (`${KEY}` in a body template): never re-sent to another origin. */
   secretBody?: boolean;
+  /**
+   * What a successful result must not show: the credential and the variables named as secrets
+   * (an API echoing its request URL, key included, in a pagination link).
+   */
+  resultSecrets: string[];
 }
 
 const SENDS_BODY = new Set(["POST", "PUT", "PATCH"]);
@@ -62,10 +67,12 @@ export function buildRequest(
     if (args.access_token === undefined) args = { ...args, access_token: credential };
   }
   const used = new Set<string>(["access_token"]);
+  const sensitive: string[] = credential ? [credential] : [];
   const ctx = (encode?: RenderContext["encode"]): RenderContext => ({
     args,
     env,
     secrets,
+    sensitive,
     used,
     encode,
   });
@@ -201,7 +208,16 @@ export function buildRequest(
       }
     }
     const secretBody = !!body && secrets.some((secret) => secret && body.includes(secret));
-    return { method: provider.method, url, headers, body, secretHeaders, secretParam, secretBody };
+    return {
+      method: provider.method,
+      url,
+      headers,
+      body,
+      secretHeaders,
+      secretParam,
+      secretBody,
+      resultSecrets: sensitive,
+    };
   } catch (error) {
     if (error instanceof MissingEnvError) {
       throw new ToolFailure(
