@@ -163,12 +163,7 @@ export class Discovery {
         updatedAt: Date.now(),
       });
     }
-    if (same) {
-      // An internal backend re-lists when a definition changed, which its list may not show (a
-      // capability file's URL): what it answered before is not the new definition's answer.
-      if (handle.driver) this.options.cache?.clear(handle.config.name);
-      return;
-    }
+    if (same) return;
     // A tool that changed may answer differently now: forget what it answered before.
     this.options.cache?.clear(handle.config.name);
     await this.options.hooks.callHook("tools:changed", handle.config.name, tools);
