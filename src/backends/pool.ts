@@ -337,9 +337,6 @@ export class BackendPool {
         : "";
     const hit = key ? this.cache?.get(key) : undefined;
     if (hit) return hit;
-    // Entries dropped while this call runs (a capability file edited) were the old definition's.
-    const cache = this.cache;
-    const era = key ? cache?.era(handle.config.name) : undefined;
     // Nor is an answer made with the calling client's help (its roots, its user's answer, its
     // model's text): the backend asked that client, and would ask the next caller's.
     let asked = false;
@@ -375,14 +372,8 @@ export class BackendPool {
     const transformed = transformFor(handle.config, backendToolName(handle.config, tool));
     const final = transformed ? transformResult(result, transformed) : result;
     // An answer from a config a reload replaced meanwhile is not the new config's to reuse.
-    if (
-      key &&
-      !asked &&
-      this.handles.get(handle.config.name) === handle &&
-      cache === this.cache &&
-      cache?.era(handle.config.name) === era
-    ) {
-      cache?.set(key, final);
+    if (key && !asked && this.handles.get(handle.config.name) === handle) {
+      this.cache?.set(key, final);
     }
     return final;
   }

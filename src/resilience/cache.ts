@@ -7,9 +7,6 @@ import { canonicalJson } from "../security/pins.ts";
  */
 export class ResponseCache {
   private readonly entries = new Map<string, { result: CallToolResult; expires: number }>();
-  /** How many times everything, and each server's entries, were dropped (see `era`). */
-  private cleared = 0;
-  private readonly serverCleared = new Map<string, number>();
 
   constructor(
     private ttlMs: number,
@@ -49,21 +46,11 @@ export class ResponseCache {
     }
   }
 
-  /**
-   * Changes whenever `server`'s entries are dropped: a call that started before (on a
-   * definition a reload replaced) compares it before storing its answer.
-   */
-  era(server: string): string {
-    return `${this.cleared}:${this.serverCleared.get(server) ?? 0}`;
-  }
-
   clear(prefix?: string): void {
     if (!prefix) {
-      this.cleared++;
       this.entries.clear();
       return;
     }
-    this.serverCleared.set(prefix, (this.serverCleared.get(prefix) ?? 0) + 1);
     for (const key of this.entries.keys())
       if (key.startsWith(`${prefix}\u0000`)) this.entries.delete(key);
   }
