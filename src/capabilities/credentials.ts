@@ -82,7 +82,7 @@ export async function readCredential(
     );
   }
   const refresh = options.env[vars.refreshToken];
-  const key = `${auth.oauth.tokenEndpoint}\0${clientId}\0${refresh ?? ""}\0${auth.oauth.scopes.join(" ")}`;
+  const key = tokenKey(capability, options.env)!;
   const cached = tokens.get(key);
   if (cached && cached.expires > Date.now()) return cached.token;
   let request = pending.get(key);
@@ -92,6 +92,31 @@ export async function readCredential(
     pending.set(key, request);
   }
   return waitUnlessAborted(request, options.signal);
+}
+
+/** Where a token fetched for this capability is cached; undefined when it reads no endpoint. */
+function tokenKey(
+  capability: Capability,
+  env: Record<string, string | undefined>,
+): string | undefined {
+  const { oauth } = capability.auth;
+  if (!oauth?.tokenEndpoint) return undefined;
+  const vars = oauthEnv(oauth.name);
+  if (env[vars.accessToken]) return undefined;
+  const refresh = env[vars.refreshToken];
+  return `${oauth.tokenEndpoint}\0${env[vars.clientId]}\0${refresh ?? ""}\0${oauth.scopes.join(" ")}`;
+}
+
+/**
+ * Drops the token fetched for this capability (the API refused it: revoked before it expired);
+ * false when its credential is not a fetched token.
+ */
+export function forgetFetchedToken(
+  capability: Capability,
+  env: Record<string, string | undefined>,
+): boolean {
+  const key = tokenKey(capability, env);
+  return key !== undefined && tokens.delete(key);
 }
 
 /** What one token request sends. */

@@ -2,7 +2,7 @@ import type { JsonObject } from "../backends/types.ts";
 import { logger } from "../logger.ts";
 import { AjvJsonSchemaValidator, type CallToolResult } from "../mcp/sdk.ts";
 import { readCapped } from "../security/body.ts";
-import { readCredential } from "./credentials.ts";
+import { forgetFetchedToken, readCredential } from "./credentials.ts";
 import { type BuiltRequest, buildRequest, displayUrl, redact, ToolFailure } from "./request.ts";
 import type { Capability, RestProvider } from "./resolve.ts";
 import { type Fetch, fetchPinned, type Lookup } from "./ssrf.ts";
@@ -61,16 +61,14 @@ export async function executeCapability(
     return errorResult(`[UNSUPPORTED] ${capability.name}: ${capability.unavailable}`);
   }
   let credential: string | undefined;
+  // The capability's timeout bounds the token request too (the primary provider's).
+  const timeout = Math.min(
+    capability.providers[0]?.timeout ?? Number.POSITIVE_INFINITY,
+    options.timeout ?? Number.POSITIVE_INFINITY,
+  );
+  const credentialOptions = { ...options, timeout: Number.isFinite(timeout) ? timeout : undefined };
   try {
-    // The capability's timeout bounds the token request too (the primary provider's).
-    const timeout = Math.min(
-      capability.providers[0]?.timeout ?? Number.POSITIVE_INFINITY,
-      options.timeout ?? Number.POSITIVE_INFINITY,
-    );
-    credential = await readCredential(capability, {
-      ...options,
-      timeout: Number.isFinite(timeout) ? timeout : undefined,
-    });
+    credential = await readCredential(capability, credentialOptions);
   } catch (error) {
     if (options.signal?.aborted) throw error;
     if (error instanceof MissingEnvError) {
@@ -81,11 +79,26 @@ export async function executeCapability(
     if (error instanceof ToolFailure) return errorResult(`[${error.code}] ${error.message}`);
     return errorResult(`[UPSTREAM_AUTH_FAILED] ${capability.name}: ${describe(error)}`);
   }
-  for (const [index, provider] of capability.providers.entries()) {
+  let renewed = false;
+  for (let index = 0; index < capability.providers.length; index++) {
+    const provider = capability.providers[index]!;
     try {
       return await callProvider(capability, provider, args, options, secrets, credential);
     } catch (error) {
       if (options.signal?.aborted || !(error instanceof ToolFailure)) throw error;
+      // A fetched token the provider revoked before it expired: one new token, one more try
+      // (a 401 was not acted on, so even a POST may go again).
+      if (error.status === 401 && !renewed && forgetFetchedToken(capability, options.env)) {
+        renewed = true;
+        try {
+          credential = await readCredential(capability, credentialOptions);
+        } catch (renewal) {
+          if (options.signal?.aborted) throw renewal;
+          return errorResult(redact(`[${error.code}] ${error.message}`, secrets));
+        }
+        index--;
+        continue;
+      }
       const last = index === capability.providers.length - 1;
       // A POST that timed out or failed may have been done: the next provider would do it twice.
       const { idempotentHint, readOnlyHint } = capability.annotations;
@@ -173,6 +186,7 @@ async function callProvider(
       `${shown()} returned ${response.status}${response.statusText ? ` ${response.statusText}` : ""}${wait}${body ? `: ${body}` : " with an empty body"}`,
       response.status >= 500 || response.status === 429,
       response.status === 429 || response.status === 503,
+      response.status,
     );
   }
   // An API may echo its request (a `next` link with the key in its query): masked, as in errors.

@@ -19,6 +19,8 @@ export class ToolFailure extends Error {
     readonly retryable = false,
     /** The API surely did not act on the request (429, 503, a refused connection). */
     readonly unsent = false,
+    /** The HTTP status the API answered, if it answered. */
+    readonly status?: number,
   ) {
     super(message);
   }
