@@ -148,7 +148,7 @@ export function buildRequest(
 
     let bodyValue = provider.body === undefined ? undefined : renderTree(provider.body, ctx());
     if (provider.service === "graphql" && provider.body === undefined) {
-      bodyValue = graphqlBody(provider, args, ctx());
+      bodyValue = graphqlBody(capability, provider, args, ctx());
     }
     const leftover: JsonObject = {};
     for (const [key, value] of Object.entries(callerArgs)) {
@@ -265,14 +265,20 @@ function selectUrl(
  * A GraphQL body from `query` and `variables`: `{arg}` in the query is filled only for arguments
  * that are passed (GraphQL's own braces stay), variables are the defaults under the caller's.
  */
-function graphqlBody(provider: RestProvider, args: JsonObject, ctx: RenderContext): JsonObject {
-  const query = (provider.query ?? "").replace(/\{([A-Za-z0-9_]+)\}/g, (whole, name: string) => {
+function graphqlBody(
+  capability: Capability,
+  provider: RestProvider,
+  args: JsonObject,
+  ctx: RenderContext,
+): JsonObject {
+  const template = provider.query ?? "";
+  const query = template.replace(/\{([A-Za-z0-9_]+)\}/g, (whole, name: string, at: number) => {
     const value = args[name];
     if (value === undefined || value === null || name === "query" || name === "variables") {
       return whole;
     }
     ctx.used.add(name);
-    return argText(value);
+    return graphqlValue(capability, name, value, insideString(template, at));
   });
   ctx.used.add("query");
   ctx.used.add("variables");
@@ -283,6 +289,40 @@ function graphqlBody(provider: RestProvider, args: JsonObject, ctx: RenderContex
       : {};
   const variables = { ...defaults, ...given };
   return Object.keys(variables).length ? { query, variables } : { query };
+}
+
+/**
+ * An argument as it goes into a GraphQL query's text. Inside quotes it is escaped as a string
+ * (GraphQL's escapes are JSON's); elsewhere only a number, a boolean, a name (an enum value) or
+ * a list of plain values: a value that closed the string or the brackets rewrote the query, and
+ * read with the gateway's token what the capability was not written to expose.
+ */
+function graphqlValue(
+  capability: Capability,
+  name: string,
+  value: unknown,
+  quoted: boolean,
+): string {
+  const text = argText(value);
+  if (quoted) return JSON.stringify(text).slice(1, -1);
+  const plain = (item: unknown) =>
+    typeof item === "number" || typeof item === "boolean" || typeof item === "string";
+  if (Array.isArray(value) && value.every(plain)) return JSON.stringify(value);
+  if (/^(-?\d+(\.\d+)?([eE][+-]?\d+)?|[A-Za-z_][A-Za-z0-9_]*)$/.test(text)) return text;
+  throw new ToolFailure(
+    "INVALID_ARGUMENTS",
+    `${capability.name}: "${name}" goes into the GraphQL query outside quotes, so it must be a number, true or false, or a name (an enum value)`,
+  );
+}
+
+/** Whether position `at` of a GraphQL text is inside a "string" (escaped quotes skipped). */
+function insideString(text: string, at: number): boolean {
+  let inside = false;
+  for (let i = 0; i < at; i++) {
+    if (text[i] === "\\" && inside) i++;
+    else if (text[i] === '"') inside = !inside;
+  }
+  return inside;
 }
 
 /** Fills arguments the caller left out from the input schema's `default`s. */
