@@ -1,7 +1,7 @@
 /**
  * A capability author's mistakes, made while the gateway serves: a file saved with a YAML error
  * (its last good version keeps serving; the problem names the file, the line and the key), and
- * a second file defining a tool name already served (a copy made to try a change, a `cap
+ * a misspelt key (named with its line), and a second file defining a tool name already served (a copy made to try a change, a `cap
  * install` into the wrong folder). The tool already served keeps serving, whichever file name
  * sorts first: a new file must not silently take over a tool that clients are calling.
  */
@@ -90,5 +90,21 @@ describe("mistakes saved while the gateway serves", () => {
     const broken = (await problems()).find((p) => p.source.endsWith("refunds.yaml"));
     expect(broken?.keptLastGood).toBe(true);
     expect(broken?.errors.join("\n")).toMatch(/\(\d+:\d+\)/);
+  });
+
+  test("a misspelt key names the file, the key and its line", async () => {
+    // Line 8 of the file: a key under rest, misspelt.
+    writeFileSync(
+      join(dir, "refunds.yaml"),
+      file("refund_get", "/billing/refunds/v3/{id}", "").replace(
+        '  path: "/billing/refunds/v3/{id}"',
+        '  path: "/billing/refunds/v3/{id}"\n  timout: 5s',
+      ),
+    );
+    await reload();
+    expect(firstText(await invoke("refund_get", "10"))).toBe('{"path":"/billing/refunds/10"}');
+    const broken = (await problems()).find((p) => p.source.endsWith("refunds.yaml"));
+    expect(broken?.source).toBe(join(dir, "refunds.yaml"));
+    expect(broken?.errors).toEqual(["unknown key rest.timout (line 8)"]);
   });
 });
