@@ -326,10 +326,13 @@ export class BackendPool {
     // A backend that answers each session or caller on its own connection (`isolation: session`,
     // `per_caller`) is not: one caller's answer (its credentials, its roots) is not another's.
     const shared = handle.config.isolation !== "session" && !handle.config.per_caller;
+    // Capabilities (served inside) are cached by their own `cache` block, which their authors
+    // leave out for live data (the time, a balance): the gateway's default TTL would override it.
+    const ownCache = !!handle.driver;
     // Nor is a task-augmented call: it answers with a task, which belongs to its caller.
     const plain = !options.extra?.task;
     const key =
-      readOnly && shared && plain && this.cache
+      readOnly && shared && plain && !ownCache && this.cache
         ? ResponseCache.key(handle.config.name, tool, args)
         : "";
     const hit = key ? this.cache?.get(key) : undefined;

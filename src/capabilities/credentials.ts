@@ -17,6 +17,8 @@ export interface CredentialOptions {
   lookup?: Lookup;
   fetch?: Fetch;
   signal?: AbortSignal;
+  /** How long a token request may take, in ms (the capability's timeout). */
+  timeout?: number;
 }
 
 /** Variables an `oauth:<name>` credential reads: `<NAME>_ACCESS_TOKEN`, else a token grant. */
@@ -45,6 +47,8 @@ interface CachedToken {
   expires: number;
 }
 const tokens = new Map<string, CachedToken>();
+/** Token requests in flight: calls that need the same token at once wait for one request. */
+const pending = new Map<string, Promise<string>>();
 
 /**
  * The secret a capability's `auth` sends, read at call time: an environment variable, a field
@@ -78,9 +82,66 @@ export async function readCredential(
     );
   }
   const refresh = options.env[vars.refreshToken];
-  const key = `${auth.oauth.tokenEndpoint}\0${clientId}\0${refresh ?? ""}\0${auth.oauth.scopes.join(" ")}`;
+  const key = tokenKey(capability, options.env)!;
   const cached = tokens.get(key);
   if (cached && cached.expires > Date.now()) return cached.token;
+  let request = pending.get(key);
+  if (!request) {
+    const grant = { clientId, clientSecret, refresh, vars, key };
+    request = fetchToken(capability, grant, options).finally(() => pending.delete(key));
+    pending.set(key, request);
+  }
+  return waitUnlessAborted(request, options.signal);
+}
+
+/** Where a token fetched for this capability is cached; undefined when it reads no endpoint. */
+function tokenKey(
+  capability: Capability,
+  env: Record<string, string | undefined>,
+): string | undefined {
+  const { oauth } = capability.auth;
+  if (!oauth?.tokenEndpoint) return undefined;
+  const vars = oauthEnv(oauth.name);
+  if (env[vars.accessToken]) return undefined;
+  const refresh = env[vars.refreshToken];
+  return `${oauth.tokenEndpoint}\0${env[vars.clientId]}\0${refresh ?? ""}\0${oauth.scopes.join(" ")}`;
+}
+
+/**
+ * Drops the token fetched for this capability (the API refused it: revoked before it expired);
+ * false when its credential is not a fetched token.
+ */
+export function forgetFetchedToken(
+  capability: Capability,
+  env: Record<string, string | undefined>,
+): boolean {
+  const key = tokenKey(capability, env);
+  return key !== undefined && tokens.delete(key);
+}
+
+/** What one token request sends. */
+interface Grant {
+  clientId: string;
+  clientSecret: string;
+  refresh?: string;
+  vars: ReturnType<typeof oauthEnv>;
+  key: string;
+}
+
+/**
+ * Asks the token endpoint for a token and caches it. Bounded by the capability's timeout, not
+ * by one caller's cancellation: other calls may be waiting for the same token.
+ */
+async function fetchToken(
+  capability: Capability,
+  { clientId, clientSecret, refresh, vars, key }: Grant,
+  options: CredentialOptions,
+): Promise<string> {
+  const auth = capability.auth as Capability["auth"] & {
+    oauth: NonNullable<Capability["auth"]["oauth"]>;
+  };
+  const timeout = options.timeout ?? 30_000;
+  const signal = AbortSignal.timeout(timeout);
   const form = new URLSearchParams(
     refresh
       ? { grant_type: "refresh_token", refresh_token: refresh }
@@ -89,21 +150,39 @@ export async function readCredential(
   form.set("client_id", clientId);
   form.set("client_secret", clientSecret);
   if (auth.oauth.scopes.length && !refresh) form.set("scope", auth.oauth.scopes.join(" "));
-  const response = await fetchPinned(
-    new URL(auth.oauth.tokenEndpoint),
-    {
-      method: "POST",
-      headers: { "content-type": "application/x-www-form-urlencoded", accept: "application/json" },
-      body: form.toString(),
-      signal: options.signal,
-    },
-    options,
-  );
-  if (!(response instanceof Response)) {
-    throw new ToolFailure("PRIVATE_NETWORK_BLOCKED", `token endpoint refused: ${response.refused}`);
+  let response: Response | { refused: string };
+  let bytes: Uint8Array;
+  let complete: boolean;
+  try {
+    response = await fetchPinned(
+      new URL(auth.oauth.tokenEndpoint!),
+      {
+        method: "POST",
+        headers: {
+          "content-type": "application/x-www-form-urlencoded",
+          accept: "application/json",
+        },
+        body: form.toString(),
+        signal,
+      },
+      options,
+    );
+    if (!(response instanceof Response)) {
+      throw new ToolFailure(
+        "PRIVATE_NETWORK_BLOCKED",
+        `token endpoint refused: ${response.refused}`,
+      );
+    }
+    // A token answer is a few hundred bytes; a token endpoint is not let fill memory.
+    ({ bytes, complete } = await readCapped(response, TOKEN_RESPONSE_MAX_BYTES));
+  } catch (error) {
+    if (!signal.aborted) throw error;
+    throw new ToolFailure(
+      "UPSTREAM_TIMEOUT",
+      `${capability.name}: the token endpoint ${auth.oauth.tokenEndpoint} did not answer within ${timeout % 1000 === 0 ? `${timeout / 1000}s` : `${timeout}ms`}`,
+      true,
+    );
   }
-  // A token answer is a few hundred bytes; a token endpoint is not let fill memory.
-  const { bytes, complete } = await readCapped(response, TOKEN_RESPONSE_MAX_BYTES);
   let body: { access_token?: string; expires_in?: number; error?: string } = {};
   try {
     if (complete) body = JSON.parse(new TextDecoder().decode(bytes));
@@ -124,6 +203,17 @@ export async function readCredential(
   const lifetime = Math.max(0, (body.expires_in ?? 3600) - 60) * 1000;
   tokens.set(key, { token: body.access_token, expires: Date.now() + lifetime });
   return body.access_token;
+}
+
+/** The shared request's outcome, or this caller's cancellation, whichever comes first. */
+function waitUnlessAborted<T>(promise: Promise<T>, signal: AbortSignal | undefined): Promise<T> {
+  if (!signal) return promise;
+  if (signal.aborted) return Promise.reject(signal.reason);
+  return new Promise((resolve, reject) => {
+    const onAbort = () => reject(signal.reason);
+    signal.addEventListener("abort", onAbort, { once: true });
+    promise.then(resolve, reject).finally(() => signal.removeEventListener("abort", onAbort));
+  });
 }
 
 /** `file:/path:field`: the field (dotted) of a JSON or YAML file, read at call time. */

@@ -59,6 +59,12 @@ export function createCapabilitiesDriver(initial: CapabilitiesDriverOptions): Ca
     directories: options.directories,
   });
   const cache = new Map<string, { expires: number; result: CallToolResult }>();
+  /** Bumped when the cache is dropped: a call that started before does not store its answer. */
+  let era = 0;
+  const dropCache = () => {
+    era++;
+    cache.clear();
+  };
   let listeners: ConnectionEvents | undefined;
   let loaded = false;
   /** The notes already logged (file and note), so a reload does not repeat them. */
@@ -90,7 +96,7 @@ export function createCapabilitiesDriver(initial: CapabilitiesDriverOptions): Ca
     // A key set (or removed) in env_files since the last list shows (or hides) its capability.
     const keysChanged = namesOf(served()) !== listed;
     if (!report.changed && !(listeners && keysChanged)) return false;
-    cache.clear();
+    dropCache();
     log.info(`${registry.list().length} capabilities loaded`);
     listeners?.onToolsChanged();
     return true;
@@ -107,6 +113,7 @@ export function createCapabilitiesDriver(initial: CapabilitiesDriverOptions): Ca
       : undefined;
     const hit = key ? cache.get(key) : undefined;
     if (hit && hit.expires > Date.now()) return hit.result;
+    const started = era;
     const result = await executeCapability(capability, args, {
       env: options.env,
       allowPrivateNetworks: options.allowPrivateNetworks,
@@ -116,7 +123,7 @@ export function createCapabilitiesDriver(initial: CapabilitiesDriverOptions): Ca
       lookup: options.lookup,
       fetch: options.fetch,
     });
-    if (key && !result.isError) {
+    if (key && !result.isError && era === started) {
       if (cache.size >= CACHE_MAX_ENTRIES) cache.delete(cache.keys().next().value!);
       cache.set(key, { expires: Date.now() + capability.cacheTtl!, result });
     }
@@ -132,7 +139,7 @@ export function createCapabilitiesDriver(initial: CapabilitiesDriverOptions): Ca
     reconfigure(settings) {
       options = { ...options, ...settings };
       // Results fetched under the old network guard or size cap are not served under the new.
-      cache.clear();
+      dropCache();
       registry.reconfigure({ builtin: options.builtin, directories: options.directories });
       // Not open: the next open reads (and watches) the new folders.
       if (!listeners) {

@@ -2,7 +2,7 @@ import type { JsonObject } from "../backends/types.ts";
 import { logger } from "../logger.ts";
 import { AjvJsonSchemaValidator, type CallToolResult } from "../mcp/sdk.ts";
 import { readCapped } from "../security/body.ts";
-import { readCredential } from "./credentials.ts";
+import { forgetFetchedToken, readCredential } from "./credentials.ts";
 import { type BuiltRequest, buildRequest, displayUrl, redact, ToolFailure } from "./request.ts";
 import type { Capability, RestProvider } from "./resolve.ts";
 import { type Fetch, fetchPinned, type Lookup } from "./ssrf.ts";
@@ -15,6 +15,19 @@ const MAX_REDIRECTS = 5;
 /** How much of an error body goes into the tool error's text. */
 const ERROR_BODY_CHARS = 500;
 const REDIRECTS = new Set([301, 302, 303, 307, 308]);
+/** Header names that carry a credential whatever their value's template. */
+const CREDENTIAL_HEADER =
+  /^(proxy-)?authorization$|^cookie$|key|token|secret|passw|auth|session|signature/i;
+/** Connection failures that mean the request never reached the API. */
+const UNSENT_CODES = new Set([
+  "ECONNREFUSED",
+  "ConnectionRefused",
+  "ENOTFOUND",
+  "EAI_AGAIN",
+  "EHOSTUNREACH",
+  "ENETUNREACH",
+  "FailedToOpenSocket",
+]);
 
 const log = logger.withTag("capabilities");
 const validators = new AjvJsonSchemaValidator();
@@ -48,8 +61,14 @@ export async function executeCapability(
     return errorResult(`[UNSUPPORTED] ${capability.name}: ${capability.unavailable}`);
   }
   let credential: string | undefined;
+  // The capability's timeout bounds the token request too (the primary provider's).
+  const timeout = Math.min(
+    capability.providers[0]?.timeout ?? Number.POSITIVE_INFINITY,
+    options.timeout ?? Number.POSITIVE_INFINITY,
+  );
+  const credentialOptions = { ...options, timeout: Number.isFinite(timeout) ? timeout : undefined };
   try {
-    credential = await readCredential(capability, options);
+    credential = await readCredential(capability, credentialOptions);
   } catch (error) {
     if (options.signal?.aborted) throw error;
     if (error instanceof MissingEnvError) {
@@ -60,15 +79,37 @@ export async function executeCapability(
     if (error instanceof ToolFailure) return errorResult(`[${error.code}] ${error.message}`);
     return errorResult(`[UPSTREAM_AUTH_FAILED] ${capability.name}: ${describe(error)}`);
   }
-  for (const [index, provider] of capability.providers.entries()) {
+  let renewed = false;
+  for (let index = 0; index < capability.providers.length; index++) {
+    const provider = capability.providers[index]!;
     try {
       return await callProvider(capability, provider, args, options, secrets, credential);
     } catch (error) {
       if (options.signal?.aborted || !(error instanceof ToolFailure)) throw error;
+      // A fetched token the provider revoked before it expired: one new token, one more try
+      // (a 401 was not acted on, so even a POST may go again).
+      if (error.status === 401 && !renewed && forgetFetchedToken(capability, options.env)) {
+        renewed = true;
+        try {
+          credential = await readCredential(capability, credentialOptions);
+        } catch (renewal) {
+          if (options.signal?.aborted) throw renewal;
+          return errorResult(redact(`[${error.code}] ${error.message}`, secrets));
+        }
+        index--;
+        continue;
+      }
       const last = index === capability.providers.length - 1;
-      if (!error.retryable || last) {
+      // A POST that timed out or failed may have been done: the next provider would do it twice.
+      const { idempotentHint, readOnlyHint } = capability.annotations;
+      const replays = !idempotentHint && !readOnlyHint && !error.unsent;
+      if (!error.retryable || last || replays) {
         const earlier = failures.length ? ` (after ${failures.join("; ")})` : "";
-        return errorResult(redact(`[${error.code}] ${error.message}${earlier}`, secrets));
+        const kept =
+          error.retryable && !last
+            ? `; not sent to the next provider: the API may have acted on it, and ${capability.name} is not idempotent (metadata.idempotent)`
+            : "";
+        return errorResult(redact(`[${error.code}] ${error.message}${earlier}${kept}`, secrets));
       }
       failures.push(`provider ${provider.name}: ${error.message}`);
       log.debug(redact(`${capability.name}: ${error.message}; trying the next provider`, secrets));
@@ -85,7 +126,15 @@ async function callProvider(
   secrets: string[],
   credential: string | undefined,
 ): Promise<CallToolResult> {
-  const request = buildRequest(capability, provider, args, options.env, secrets, credential);
+  let request: BuiltRequest;
+  try {
+    request = buildRequest(capability, provider, args, options.env, secrets, credential);
+  } catch (error) {
+    if (error instanceof ToolFailure) throw error;
+    // Nothing was sent: a request that cannot be built is this call's problem, never counted
+    // as the backend failing (that opened the breaker of every capability for every caller).
+    throw new ToolFailure("INVALID_ARGUMENTS", `${capability.name}: ${describe(error)}`);
+  }
   const timeoutMs = Math.min(provider.timeout, options.timeout ?? Number.POSITIVE_INFINITY);
   const timer = AbortSignal.timeout(timeoutMs);
   const signal = options.signal ? AbortSignal.any([options.signal, timer]) : timer;
@@ -108,7 +157,13 @@ async function callProvider(
         true,
       );
     }
-    throw new ToolFailure("UPSTREAM_UNREACHABLE", `${shown()} failed: ${describe(error)}`, true);
+    const code = (error as { code?: unknown })?.code;
+    throw new ToolFailure(
+      "UPSTREAM_UNREACHABLE",
+      `${shown()} failed: ${describe(error)}`,
+      true,
+      typeof code === "string" && UNSENT_CODES.has(code),
+    );
   }
   const text = new TextDecoder().decode(bytes);
   log.debug(
@@ -120,21 +175,42 @@ async function callProvider(
 
   if (response.status < 200 || response.status > 299) {
     const body = trimBody(text);
+    // What the API asks a client to wait, said to the model that would otherwise call again.
+    const after = response.headers.get("retry-after");
+    const wait =
+      after && (response.status === 429 || response.status === 503)
+        ? ` (Retry-After: ${after.trim().slice(0, 40)})`
+        : "";
     throw new ToolFailure(
       "UPSTREAM_HTTP_ERROR",
-      `${shown()} returned ${response.status}${response.statusText ? ` ${response.statusText}` : ""}${body ? `: ${body}` : " with an empty body"}`,
+      `${shown()} returned ${response.status}${response.statusText ? ` ${response.statusText}` : ""}${wait}${body ? `: ${body}` : " with an empty body"}`,
       response.status >= 500 || response.status === 429,
+      response.status === 429 || response.status === 503,
+      response.status,
     );
   }
+  // An API may echo its request (a `next` link with the key in its query): masked, as in errors.
+  const hidden = request.resultSecrets.filter((secret) => secret.length >= 4);
+  const mask = (shown: string) => (hidden.length ? redact(shown, hidden) : shown);
   if (request.method === "HEAD") {
     return success(
-      JSON.stringify({ status: response.status, headers: Object.fromEntries(response.headers) }),
+      mask(
+        JSON.stringify({ status: response.status, headers: Object.fromEntries(response.headers) }),
+      ),
+      maxBytes,
+    );
+  }
+  if (provider.responseFormat === undefined && isBinary(bytes)) {
+    // Decoded, it would be replacement characters: tokens spent on noise.
+    const type = response.headers.get("content-type") || "no content type";
+    return success(
+      `(a binary answer: ${type}, ${complete ? `${bytes.length} bytes` : `more than ${formatBytes(bytes.length)}`}; add response_format: binary to the capability to receive it base64-encoded)`,
       maxBytes,
     );
   }
   if (!complete) {
     return success(
-      text,
+      mask(text),
       maxBytes,
       `the response is larger than ${formatBytes(maxBytes * 16)} and was not read to the end`,
     );
@@ -208,8 +284,15 @@ async function callProvider(
   if (capability.projection && isObject(data)) data = project(capability.projection, data);
   for (const transform of capability.transforms) data = transform(data);
   if (typeof data === "string")
-    return success(data || `(empty response, HTTP ${response.status})`, maxBytes);
-  const json = JSON.stringify(data);
+    return success(mask(data) || `(empty response, HTTP ${response.status})`, maxBytes);
+  let json = JSON.stringify(data);
+  if (hidden.length && json !== undefined) {
+    const masked = mask(json);
+    if (masked !== json) {
+      json = masked;
+      data = JSON.parse(masked);
+    }
+  }
   if (capability.outputSchema) {
     const validate = validators.getValidator(capability.outputSchema);
     const result = validate(data);
@@ -223,6 +306,17 @@ async function callProvider(
     return success(json, maxBytes, undefined, data as JsonObject);
   }
   return success(json, maxBytes);
+}
+
+/** Bytes that are not text: a NUL, or not UTF-8 (an unfinished last character aside). */
+function isBinary(bytes: Uint8Array): boolean {
+  if (bytes.includes(0)) return true;
+  try {
+    new TextDecoder("utf-8", { fatal: true }).decode(bytes, { stream: true });
+    return false;
+  } catch {
+    return true;
+  }
 }
 
 function isObject(value: unknown): value is JsonObject {
@@ -301,8 +395,6 @@ async function send(
       );
     }
     const next = new URL(location, url);
-    // Credentials are for the origin they were configured for, never for where it redirects.
-    if (next.origin !== url.origin) for (const name of request.secretHeaders) headers.delete(name);
     if (
       response.status === 303 ||
       ((response.status === 301 || response.status === 302) && method === "POST")
@@ -310,6 +402,20 @@ async function send(
       method = "GET";
       body = undefined;
       headers.delete("content-type");
+    }
+    // Credentials are for the origin they were configured for, never for where it redirects.
+    if (next.origin !== url.origin) {
+      for (const name of request.secretHeaders) headers.delete(name);
+      // And those that carry credentials by their name, a key written into the file included.
+      for (const name of [...headers.keys()])
+        if (CREDENTIAL_HEADER.test(name)) headers.delete(name);
+      // A body that keeps its key (307, 308) cannot be sent on without it.
+      if (body !== undefined && request.secretBody) {
+        throw new ToolFailure(
+          "UPSTREAM_BAD_RESPONSE",
+          `${request.method} ${displayUrl(request.url, request.secretParam)} redirected (${response.status}) to ${next.origin}, another origin; not followed, as the request body carries a credential`,
+        );
+      }
     }
     url = next;
   }

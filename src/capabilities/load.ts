@@ -28,7 +28,13 @@ export function parseCapability(
     return { ok: false, source, errors: ["expected a mapping with name, description and rest"] };
   }
   const parsed = CapabilityFileSchema.safeParse(raw);
-  if (!parsed.success) return { ok: false, source, errors: describeIssues(parsed.error) };
+  if (!parsed.success) {
+    return {
+      ok: false,
+      source,
+      errors: describeIssues(parsed.error).map((e) => withLine(e, text)),
+    };
+  }
   const pin = parsed.data.sha256;
   if (pin !== undefined) {
     const actual = pinDigest(text);
@@ -50,7 +56,45 @@ export function parseCapability(
   const resolved = resolveCapability(parsed.data, source, options);
   return resolved.ok
     ? { ok: true, source, capability: resolved.capability }
-    : { ok: false, source, errors: resolved.errors };
+    : { ok: false, source, errors: resolved.errors.map((error) => withLine(error, text)) };
+}
+
+/**
+ * An error naming a key (`rest.methd: ...`, `unknown key rest.methd`) with the line of the file
+ * it is on, when it can be found: `... (line 7)`. Best effort, for block and flow mappings.
+ */
+function withLine(error: string, text: string): string {
+  const named = /^unknown keys? ([^\s,]+)/.exec(error) ?? /^([A-Za-z_][\w.[\]-]*): /.exec(error);
+  if (!named) return error;
+  const line = lineOf(text, named[1]!.replace(/\[\d+\]/g, "").split("."));
+  return line ? `${error} (line ${line})` : error;
+}
+
+/** The 1-based line where the dotted key path is written, if found. */
+function lineOf(text: string, path: string[]): number | undefined {
+  const lines = text.split(/\r?\n/);
+  const indentOf = (line: string) => /^\s*/.exec(line)![0].length;
+  let from = 0;
+  let to = lines.length;
+  let found: number | undefined;
+  for (const key of path) {
+    const escaped = key.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
+    const block = new RegExp(`^\\s*(?:-\\s+)?["']?${escaped}["']?\\s*:(\\s|$)`);
+    const flow = new RegExp(`[{,]\\s*["']?${escaped}["']?\\s*:`);
+    let hit: number | undefined;
+    for (let i = from; i < to && hit === undefined; i++) {
+      const line = lines[i]!;
+      if ((i > (found ?? -1) && block.test(line)) || flow.test(line)) hit = i;
+    }
+    if (hit === undefined) return found === undefined ? undefined : found + 1;
+    found = hit;
+    // The key's value runs until the next line indented no deeper.
+    const indent = indentOf(lines[hit]!);
+    from = hit;
+    to = hit + 1;
+    while (to < lines.length && (!lines[to]!.trim() || indentOf(lines[to]!) > indent)) to++;
+  }
+  return found === undefined ? undefined : found + 1;
 }
 
 /**

@@ -83,6 +83,7 @@ export class CapabilityRegistry {
     }
     const seen = new Set<string>();
     const userNames = new Map<string, string>();
+    const candidates: { file: string; capability: Capability }[] = [];
     for (const dir of this.options.directories) {
       if (!existsSync(dir)) {
         problems.push({ source: dir, errors: ["capabilities directory does not exist"] });
@@ -101,20 +102,27 @@ export class CapabilityRegistry {
           capability = this.lastGood.get(file);
           problems.push({ source: file, errors: result.errors, keptLastGood: !!capability });
         }
-        if (!capability) continue;
-        const other = userNames.get(capability.name);
-        if (other) {
-          problems.push({
-            source: file,
-            errors: [
-              `name: "${capability.name}" is already defined by ${other}; this file is skipped`,
-            ],
-          });
-          continue;
-        }
-        userNames.set(capability.name, file);
-        byName.set(capability.name, capability);
+        if (capability) candidates.push({ file, capability });
       }
+    }
+    // Of two files defining one name, the one already serving it keeps it (a copy whose file
+    // name sorts first must not take over a tool in use); else the first in order.
+    const serving = (c: { file: string; capability: Capability }) =>
+      this.byName.get(c.capability.name)?.source === c.file ? 0 : 1;
+    candidates.sort((a, b) => serving(a) - serving(b));
+    for (const { file, capability } of candidates) {
+      const other = userNames.get(capability.name);
+      if (other) {
+        problems.push({
+          source: file,
+          errors: [
+            `name: "${capability.name}" is already defined by ${other}; this file is skipped`,
+          ],
+        });
+        continue;
+      }
+      userNames.set(capability.name, file);
+      byName.set(capability.name, capability);
     }
     for (const file of [...this.lastGood.keys()]) if (!seen.has(file)) this.lastGood.delete(file);
 

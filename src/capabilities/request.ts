@@ -17,6 +17,10 @@ export class ToolFailure extends Error {
     message: string,
     /** Worth trying the next provider (network failure, timeout, 5xx). */
     readonly retryable = false,
+    /** The API surely did not act on the request (429, 503, a refused connection). */
+    readonly unsent = false,
+    /** The HTTP status the API answered, if it answered. */
+    readonly status?: number,
   ) {
     super(message);
   }
@@ -32,6 +36,13 @@ export interface BuiltRequest {
   secretHeaders: string[];
   /** The query parameter carrying the API key, shown as `***`. */
   secretParam?: string;
+  /** The body holds a secret (`${KEY}` in a body template): never re-sent to another origin. */
+  secretBody?: boolean;
+  /**
+   * What a successful result must not show: the credential and the variables named as secrets
+   * (an API echoing its request URL, key included, in a pagination link).
+   */
+  resultSecrets: string[];
 }
 
 const SENDS_BODY = new Set(["POST", "PUT", "PATCH"]);
@@ -58,10 +69,12 @@ export function buildRequest(
     if (args.access_token === undefined) args = { ...args, access_token: credential };
   }
   const used = new Set<string>(["access_token"]);
+  const sensitive: string[] = credential ? [credential] : [];
   const ctx = (encode?: RenderContext["encode"]): RenderContext => ({
     args,
     env,
     secrets,
+    sensitive,
     used,
     encode,
   });
@@ -110,8 +123,17 @@ export function buildRequest(
       const before = secrets.length;
       const value = renderString(template, ctx());
       if (value === undefined) continue;
+      if (/[^\t\x20-\x7e\x80-\xff]/.test(value)) {
+        throw new ToolFailure(
+          "INVALID_ARGUMENTS",
+          `${capability.name}: the header ${name} cannot carry this value: a line break, a control character or a character beyond Latin-1 (é is fine, ☃ is not)`,
+        );
+      }
       headers.set(name, value);
-      if (secrets.length > before) secretHeaders.push(name);
+      // `{access_token}` is the credential too, though it is filled as an argument.
+      if (secrets.length > before || (credential && value.includes(credential))) {
+        secretHeaders.push(name);
+      }
     }
 
     const secretParam = applyAuth(
@@ -126,7 +148,7 @@ export function buildRequest(
 
     let bodyValue = provider.body === undefined ? undefined : renderTree(provider.body, ctx());
     if (provider.service === "graphql" && provider.body === undefined) {
-      bodyValue = graphqlBody(provider, args, ctx());
+      bodyValue = graphqlBody(capability, provider, args, ctx());
     }
     const leftover: JsonObject = {};
     for (const [key, value] of Object.entries(callerArgs)) {
@@ -168,7 +190,11 @@ export function buildRequest(
     if (sendsBody && bodyValue !== undefined) {
       if (provider.bodyFormat === "form" && typeof bodyValue === "object" && bodyValue) {
         const form = new URLSearchParams();
-        for (const [key, value] of Object.entries(bodyValue)) form.append(key, argText(value));
+        // A list is the key repeated (`tag=a&tag=b`), as forms send several values.
+        for (const [key, value] of Object.entries(bodyValue)) {
+          for (const item of Array.isArray(value) ? value : [value])
+            form.append(key, argText(item));
+        }
         body = form.toString();
       } else {
         body = typeof bodyValue === "string" ? bodyValue : JSON.stringify(bodyValue);
@@ -183,12 +209,29 @@ export function buildRequest(
         );
       }
     }
-    return { method: provider.method, url, headers, body, secretHeaders, secretParam };
+    const secretBody = !!body && secrets.some((secret) => secret && body.includes(secret));
+    return {
+      method: provider.method,
+      url,
+      headers,
+      body,
+      secretHeaders,
+      secretParam,
+      secretBody,
+      resultSecrets: sensitive,
+    };
   } catch (error) {
     if (error instanceof MissingEnvError) {
       throw new ToolFailure(
         "MISSING_SECRET",
         `${capability.name} needs the environment variable ${error.variable}; set it and restart or reload the gateway`,
+      );
+    }
+    // A value no URL can hold (a lone surrogate): the arguments' fault, not the API's.
+    if (error instanceof URIError) {
+      throw new ToolFailure(
+        "INVALID_ARGUMENTS",
+        `${capability.name}: an argument cannot be put in the URL (${error.message}): it holds an unpaired surrogate`,
       );
     }
     throw error;
@@ -222,14 +265,20 @@ function selectUrl(
  * A GraphQL body from `query` and `variables`: `{arg}` in the query is filled only for arguments
  * that are passed (GraphQL's own braces stay), variables are the defaults under the caller's.
  */
-function graphqlBody(provider: RestProvider, args: JsonObject, ctx: RenderContext): JsonObject {
-  const query = (provider.query ?? "").replace(/\{([A-Za-z0-9_]+)\}/g, (whole, name: string) => {
+function graphqlBody(
+  capability: Capability,
+  provider: RestProvider,
+  args: JsonObject,
+  ctx: RenderContext,
+): JsonObject {
+  const template = provider.query ?? "";
+  const query = template.replace(/\{([A-Za-z0-9_]+)\}/g, (whole, name: string, at: number) => {
     const value = args[name];
     if (value === undefined || value === null || name === "query" || name === "variables") {
       return whole;
     }
     ctx.used.add(name);
-    return argText(value);
+    return graphqlValue(capability, name, value, insideString(template, at));
   });
   ctx.used.add("query");
   ctx.used.add("variables");
@@ -240,6 +289,40 @@ function graphqlBody(provider: RestProvider, args: JsonObject, ctx: RenderContex
       : {};
   const variables = { ...defaults, ...given };
   return Object.keys(variables).length ? { query, variables } : { query };
+}
+
+/**
+ * An argument as it goes into a GraphQL query's text. Inside quotes it is escaped as a string
+ * (GraphQL's escapes are JSON's); elsewhere only a number, a boolean, a name (an enum value) or
+ * a list of plain values: a value that closed the string or the brackets rewrote the query, and
+ * read with the gateway's token what the capability was not written to expose.
+ */
+function graphqlValue(
+  capability: Capability,
+  name: string,
+  value: unknown,
+  quoted: boolean,
+): string {
+  const text = argText(value);
+  if (quoted) return JSON.stringify(text).slice(1, -1);
+  const plain = (item: unknown) =>
+    typeof item === "number" || typeof item === "boolean" || typeof item === "string";
+  if (Array.isArray(value) && value.every(plain)) return JSON.stringify(value);
+  if (/^(-?\d+(\.\d+)?([eE][+-]?\d+)?|[A-Za-z_][A-Za-z0-9_]*)$/.test(text)) return text;
+  throw new ToolFailure(
+    "INVALID_ARGUMENTS",
+    `${capability.name}: "${name}" goes into the GraphQL query outside quotes, so it must be a number, true or false, or a name (an enum value)`,
+  );
+}
+
+/** Whether position `at` of a GraphQL text is inside a "string" (escaped quotes skipped). */
+function insideString(text: string, at: number): boolean {
+  let inside = false;
+  for (let i = 0; i < at; i++) {
+    if (text[i] === "\\" && inside) i++;
+    else if (text[i] === '"') inside = !inside;
+  }
+  return inside;
 }
 
 /** Fills arguments the caller left out from the input schema's `default`s. */
@@ -325,9 +408,21 @@ export function displayUrl(url: URL, secretParam?: string): string {
   return shown.toString().replace(/%2A%2A%2A/g, "***");
 }
 
-/** Replaces every secret value in a text with `***`. */
+/**
+ * Replaces every secret value in a text with `***`, as written and as a URL escapes it (a key
+ * with `/`, `+` or `=` sent in a query parameter shows as `%2F`, `%2B`, `%3D` in the URL).
+ */
 export function redact(text: string, secrets: readonly string[]): string {
   let out = text;
-  for (const secret of secrets) if (secret) out = out.split(secret).join("***");
+  for (const secret of secrets) {
+    if (!secret) continue;
+    const forms = new Set([
+      secret,
+      encodeURIComponent(secret),
+      new URLSearchParams({ s: secret }).toString().slice(2),
+      encodeURI(secret),
+    ]);
+    for (const form of forms) out = out.split(form).join("***");
+  }
   return out;
 }

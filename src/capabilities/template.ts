@@ -54,6 +54,8 @@ export interface RenderContext {
   encode?: (text: string, reserved: boolean) => string;
   /** Secret values read from the environment, collected so errors can redact them. */
   secrets: string[];
+  /** Values of variables named as secrets (`*_KEY`, `*_TOKEN`, ...), masked in results too. */
+  sensitive?: string[];
   /** Arguments a template consumed; the rest may go to the query or the body. */
   used: Set<string>;
 }
@@ -71,10 +73,14 @@ export function argText(value: unknown): string {
   return JSON.stringify(value);
 }
 
+/** Variable names that say they hold a secret. */
+const SECRET_NAME = /KEY|TOKEN|SECRET|PASSW|CREDENTIAL|AUTH|SESSION|SIGN|COOKIE/i;
+
 function readEnv(name: string, ctx: RenderContext, fallback?: string): string {
   const value = ctx.env[name];
   if (value !== undefined && value !== "") {
     if (value.length >= 4) ctx.secrets.push(value);
+    if (value.length >= 4 && SECRET_NAME.test(name)) ctx.sensitive?.push(value);
     return value;
   }
   if (fallback !== undefined) return fallback;

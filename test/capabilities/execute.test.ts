@@ -250,10 +250,13 @@ auth: { type: api_key, key: env:TEST_KEY }
 `);
 
   test("are read from the environment at call time and sent as configured", async () => {
+    // Checked where the API received it: an echo in the result is masked (`***`).
+    const sent = () => api.requests.filter((r) => r.path === "/echo-key").at(-1)?.headers;
     const { text } = await run(keyed(), {}, { env: { TEST_KEY: "first-secret" } });
-    expect(JSON.parse(text).got).toBe("first-secret");
-    const again = await run(keyed(), {}, { env: { TEST_KEY: "rotated-secret" } });
-    expect(JSON.parse(again.text).got).toBe("rotated-secret");
+    expect(sent()?.get("x-api-key")).toBe("first-secret");
+    expect(JSON.parse(text).got).toBe("***");
+    await run(keyed(), {}, { env: { TEST_KEY: "rotated-secret" } });
+    expect(sent()?.get("x-api-key")).toBe("rotated-secret");
   });
 
   test("a missing one is a tool error naming the variable", async () => {

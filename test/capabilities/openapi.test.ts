@@ -164,7 +164,9 @@ describe("mapping an operation", () => {
           allowPrivateNetworks: true,
         },
       );
-      expect(JSON.parse(firstText(call))).toEqual({ id: 7, key: "special-key" });
+      // The key reached the API; its echo in the result is masked.
+      expect(api.requests.at(-1)!.headers.get("api_key")).toBe("special-key");
+      expect(JSON.parse(firstText(call))).toEqual({ id: 7, key: "***" });
       expect(api.requests.at(-1)!.path).toBe("/v2/pet/7");
     } finally {
       api.stop();

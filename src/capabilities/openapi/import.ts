@@ -10,7 +10,7 @@ import { toArgName, toEnvPrefix, toToolName, uniqueName } from "./names.ts";
 import { buildOperation } from "./operation.ts";
 import { refResolvers } from "./refs.ts";
 import { cleanText } from "./schema.ts";
-import { pickAuth, securitySchemes } from "./security.ts";
+import { type Auth, pickAuth, securitySchemes } from "./security.ts";
 
 const METHODS = ["get", "put", "post", "delete", "patch", "head", "options", "trace"] as const;
 const DESCRIPTION_MAX = 480;
@@ -130,9 +130,16 @@ export async function importOpenApi(
         skip(picked);
         continue;
       }
+      const { also = [], ...first } = picked ?? {};
       const auth = options.authKey
-        ? { ...(picked ?? { type: "bearer" }), key: options.authKey }
-        : picked;
+        ? { ...(picked ? first : { type: "bearer" }), key: options.authKey }
+        : picked && (first as Auth);
+      // The requirement's other keys, sent by their own templates (read at call time).
+      for (const extra of also) {
+        const template = `\${${extra.key.slice(4)}}`;
+        if (extra.param) built.params[extra.param] = template;
+        else built.headers[extra.header ?? "X-API-Key"] = template;
+      }
       const name = uniqueName(
         toToolName(
           `${namePrefix(options.prefix)}${String(operation.operationId ?? `${method}_${path}`)}`,
@@ -171,7 +178,9 @@ export async function importOpenApi(
         skip(`the generated file does not validate: ${check.errors.join("; ")}`);
         continue;
       }
-      if (auth && !result.env.includes(auth.key.slice(4))) result.env.push(auth.key.slice(4));
+      for (const key of [auth?.key, ...also.map((extra) => extra.key)]) {
+        if (key && !result.env.includes(key.slice(4))) result.env.push(key.slice(4));
+      }
       result.capabilities.push({
         name,
         operation: label,

@@ -79,6 +79,37 @@ export function buildOperation(
       continue;
     }
     if (where === "header" && RESERVED_HEADERS.has(name.toLowerCase())) continue;
+    if (where === "query") {
+      const fields = objectFields(param, schema, swagger2);
+      if (fields) {
+        // `filter[status]=open` (deepObject) or `status=open` (form, exploded): one argument each.
+        const needed = new Set(
+          param.required === true ? ((schema.required as string[]) ?? []) : [],
+        );
+        for (const [field, fieldSchema] of Object.entries(fields)) {
+          const deep = param.style === "deepObject";
+          const arg = addArg(
+            deep ? `${name}_${field}` : field,
+            fieldSchema as JsonObject,
+            needed.has(field),
+          );
+          params[deep ? `${name}[${field}]` : field] = `{${arg}}`;
+        }
+        continue;
+      }
+      const separator = arraySeparator(param, schema, swagger2);
+      if (separator) {
+        // Sent as one value (`ids=1,2,3`), which is what the caller writes.
+        const shown = separator === "\t" ? "a tab" : `"${separator}"`;
+        const items = (schema.items as JsonObject | undefined)?.type;
+        const described = [
+          schema.description,
+          `Several ${items ? `${items} ` : ""}values separated by ${shown}.`,
+        ].filter(Boolean);
+        for (const key of Object.keys(schema)) delete schema[key];
+        Object.assign(schema, { type: "string", description: described.join(" ") });
+      }
+    }
     const arg = addArg(name, schema, where === "path" || param.required === true);
     argOf.set(`${where}:${name}`, arg);
     if (where === "path") templatePath = templatePath.split(`{${name}}`).join(`{${arg}}`);
@@ -155,6 +186,43 @@ export function buildOperation(
     form,
     texts,
   };
+}
+
+/**
+ * A query array the API reads as one value: Swagger 2.0's `collectionFormat` (csv by default;
+ * `multi` repeats the parameter), OpenAPI's `explode: false` and the delimited styles. The
+ * separator, or undefined when the array is sent as repeated parameters.
+ */
+function arraySeparator(
+  param: JsonObject,
+  schema: JsonObject,
+  swagger2: boolean,
+): string | undefined {
+  if (schema.type !== "array") return undefined;
+  if (swagger2) {
+    const format = String(param.collectionFormat ?? "csv");
+    return { csv: ",", ssv: " ", tsv: "\t", pipes: "|" }[format];
+  }
+  const style = String(param.style ?? "form");
+  if (param.explode !== false && (style === "form" || param.explode === true)) return undefined;
+  return { form: ",", spaceDelimited: " ", pipeDelimited: "|" }[style];
+}
+
+/**
+ * An object query parameter sent field by field (OpenAPI 3 `deepObject`, or `form` exploded,
+ * the default): its fields, or undefined when it is sent otherwise.
+ */
+function objectFields(
+  param: JsonObject,
+  schema: JsonObject,
+  swagger2: boolean,
+): JsonObject | undefined {
+  if (swagger2 || schema.type !== "object") return undefined;
+  const fields = schema.properties as JsonObject | undefined;
+  if (!fields || !Object.keys(fields).length) return undefined;
+  const style = String(param.style ?? "form");
+  if (style === "deepObject" || (style === "form" && param.explode !== false)) return fields;
+  return undefined;
 }
 
 /** Swagger 2.0 non-body parameters carry their schema inline. */

@@ -59,23 +59,41 @@ export function securitySchemes(
   return out;
 }
 
-/** The first usable scheme of an operation's requirements; `{}` among them makes it optional. */
+/** An operation's credentials: `auth`, and API keys the same requirement also needs. */
+export type PickedAuth = Auth & { also?: Auth[] };
+
+/**
+ * The first requirement of an operation whose every scheme is usable; `{}` among them makes it
+ * optional. A requirement naming several schemes needs all of them at once (a key and an app
+ * id): the first is `auth`, the others (API keys only) go in `also`.
+ */
 export function pickAuth(
   security: unknown,
   schemes: Map<string, Auth | string>,
-): Auth | undefined | string {
+): PickedAuth | undefined | string {
   const requirements = (security as Record<string, unknown>[] | undefined) ?? [];
   if (requirements.length === 0) return undefined;
   const optional = requirements.some((requirement) => Object.keys(requirement).length === 0);
   let problem: string | undefined;
   for (const requirement of requirements) {
-    for (const name of Object.keys(requirement)) {
+    const names = Object.keys(requirement);
+    if (!names.length) continue;
+    const picked: Auth[] = [];
+    for (const name of names) {
       const scheme = schemes.get(name);
-      if (scheme && typeof scheme !== "string") {
-        return optional ? { ...scheme, required: false } : scheme;
-      }
-      problem ??= typeof scheme === "string" ? scheme : `security scheme ${name} is not defined`;
+      if (scheme && typeof scheme !== "string") picked.push(scheme);
+      else
+        problem ??= typeof scheme === "string" ? scheme : `security scheme ${name} is not defined`;
     }
+    if (picked.length < names.length) continue;
+    const [first, ...also] = picked;
+    if (also.some((extra) => extra.type !== "api_key")) {
+      problem ??= `security requirement ${names.join(" + ")} needs several credentials at once; besides the first, only API keys can be sent`;
+      continue;
+    }
+    const auth: PickedAuth = optional ? { ...first!, required: false } : { ...first! };
+    if (also.length) auth.also = also;
+    return auth;
   }
   if (optional) return undefined;
   return problem ?? "no usable security scheme";
