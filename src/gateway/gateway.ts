@@ -239,7 +239,11 @@ export function createGateway(options: GatewayOptions): Gateway {
     if (before === undefined && !started) return;
     announce();
   });
-  hooks.hook("tools:quarantine", announce);
+  hooks.hook("tools:quarantine", () => {
+    // Search's views of what each scope sees are stale (src/search/index.ts `view`).
+    index.rescope();
+    announce();
+  });
   hooks.hook("session:close", (sessionId) => {
     logLevels.delete(sessionId);
     return pool.closeSession(sessionId);
@@ -376,6 +380,8 @@ export function createGateway(options: GatewayOptions): Gateway {
         ]);
       if (surface(next) !== surface(config)) announce();
       config = next;
+      // Keys, profiles and the tool policy may show or hide tools: search's views follow.
+      index.rescope();
       const { added, removed, changed } = await pool.apply(next.backends);
       for (const name of removed) index.remove(name);
       warnUnmatchedScopes(
