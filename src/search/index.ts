@@ -175,6 +175,17 @@ export class ToolIndex implements Vocabulary {
     this.generation++;
   }
 
+  /** Indexes every tool again at the next search (the hints changed: `search.tool_hints`). */
+  reindex(): void {
+    for (const [server, tools] of this.listed) {
+      this.pending.delete(server);
+      this.pending.set(server, tools);
+    }
+    this.generation++;
+    // A view reuses documents of a list it already holds: it must make them again too.
+    this.views.clear();
+  }
+
   /**
    * What scopes see may have changed while the tools did not (a reload changed keys, profiles or
    * the tool policy; a tool entered or left quarantine): each view asks `allow` again at its next
