@@ -148,6 +148,34 @@ describe("a key's search, with tools it cannot see on another backend and on its
   });
 });
 
+describe("a profile a reload changes, searched by a session already open", () => {
+  test("ranks among what it sees now, as a gateway started with the new profile does", async () => {
+    const profile = (denied: string) => `
+routing_profiles:
+  narrow: { deny_tools: ["${denied}"] }
+`;
+    const gateway = await started(FILES, "", profile("files:move_*"));
+    const fresh = await started(FILES, "", profile("files:read_*"));
+    const [open, other] = await Promise.all([
+      userClient(gateway.url, BOB, "narrow"),
+      userClient(fresh.url, BOB, "narrow"),
+    ]);
+    expect((await search(open, "move or rename a file")).map((hit) => hit.tool)).not.toContain(
+      "move_file",
+    );
+    // The key and the profile's name stay: only the profile's rules change.
+    const file = gateway.gateway.config.file!;
+    writeFileSync(file, readFileSync(file, "utf8").replace("files:move_*", "files:read_*"));
+    await gateway.reload();
+    for (const query of ["move or rename a file", "read file", ...QUERIES]) {
+      expect({ query, seen: await search(open, query) }).toEqual({
+        query,
+        seen: await search(other, query),
+      });
+    }
+  });
+});
+
 describe("search feedback, learned by the same key under a profile that sees more", () => {
   const profiles = `
 routing_profiles:
