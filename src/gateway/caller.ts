@@ -12,6 +12,11 @@ export interface Caller {
    * prompts: a grant of the whole server, or of its resources or prompts, not of one tool.
    */
   allowsCatalog(server: string, kind: CatalogKind): boolean;
+  /**
+   * Names what `allows` answers: two callers with the same scope allow the same tools. Search
+   * keeps the index of what a scope sees under it; absent, each search asks about every tool.
+   */
+  scope?(): string;
   /** Why `allows` says no: the rule that denies `server:tool`, for the error and the log. */
   denial?(server: string, tool: string): string | undefined;
   /** The session's routing profile binding (see src/gateway/profiles.ts), when it has one. */
@@ -41,6 +46,7 @@ export const LOCAL_ADMIN: Caller = {
   admin: true,
   allows: () => true,
   allowsCatalog: () => true,
+  scope: () => "*",
 };
 
 /**

@@ -16,6 +16,7 @@ import { type SearchHit, type SearchOptions, ToolIndex } from "../search/index.t
 import { createMemoryUsage, recordUsage, succeeded, type UsageStore } from "../search/usage.ts";
 import { registerClientBreaker } from "../security/client-breaker.ts";
 import { createSecurity, type Security, type SecurityReport } from "../security/guard.ts";
+import { lockPathFor } from "../security/pins.ts";
 import { warnUnmatchedScopes } from "../security/scope-lint.ts";
 import { createToolPolicy } from "../security/tool-policy.ts";
 import type { SkillRegistry, SkillsReport } from "../skills/registry.ts";
@@ -120,8 +121,13 @@ export interface ReloadSummary {
   added: string[];
   removed: string[];
   changed: string[];
-  /** Settings that changed but need a restart to take effect. */
+  /**
+   * Settings the file changed that wait for a restart (`server.port`, `state_dir`): every one
+   * still waiting, not only this reload's. The gateway keeps the values it started with.
+   */
   restartRequired: string[];
+  /** Says so in a sentence, when `restartRequired` names any (`restartNote`). */
+  restartNote?: string;
 }
 
 export interface HealthReport {
@@ -142,6 +148,8 @@ export interface HealthReport {
   skills?: SkillsReport;
   /** Capability files that do not load (a file's last good version may still be served). */
   capabilities?: { server: string; problems: LoadProblem[] };
+  /** Settings a reload changed that wait for a restart; until then the running values stay. */
+  restartRequired?: { settings: string[]; note: string };
 }
 
 export function createGateway(options: GatewayOptions): Gateway {
@@ -149,11 +157,13 @@ export function createGateway(options: GatewayOptions): Gateway {
   const hooks = createGatewayHooks();
   const store = options.store ?? createMemoryStore();
   const served = new Map((options.drivers ?? []).map((driver) => [driver.name, driver]));
-  const index = new ToolIndex(
-    hintsFor(config.search.hints, config.search.tool_hints, (server, tool) =>
+  /** The hints the index reads (`search.hints`, `search.tool_hints`): a reload may change them. */
+  const toHints = (search: ResolvedConfig["search"]) =>
+    hintsFor(search.hints, search.tool_hints, (server, tool) =>
       served.get(server)?.hints?.(tool.name),
-    ),
-  );
+    );
+  let hints = toHints(config.search);
+  const index = new ToolIndex((server, tool) => hints?.(server, tool));
   const pool = new BackendPool({
     backends: config.backends,
     store,
@@ -176,43 +186,60 @@ export function createGateway(options: GatewayOptions): Gateway {
   registerClientBreaker(hooks, () => config.auth.client_circuit_breaker);
   const usage = options.usage ?? createMemoryUsage();
   hooks.hook("tool:call:after", recordUsage(usage));
-  const feedback = config.search.feedback
-    ? new SearchFeedback(store, {
-        related: (server, tool, words) => index.sharesWord(server, tool, words),
-      })
-    : undefined;
-  if (feedback) {
-    hooks.hook("tool:call:after", (call) =>
-      feedback.called(
-        feedbackPool(call.caller, call.client),
-        call.server,
-        call.tool,
-        succeeded(call),
-      ),
-    );
-  }
+  const toFeedback = (search: ResolvedConfig["search"]) =>
+    search.feedback
+      ? new SearchFeedback(store, {
+          related: (server, tool, words) => index.sharesWord(server, tool, words),
+        })
+      : undefined;
+  let feedback = toFeedback(config.search);
+  hooks.hook("tool:call:after", (call) =>
+    feedback?.called(
+      feedbackPool(call.caller, call.client),
+      call.server,
+      call.tool,
+      succeeded(call),
+    ),
+  );
   // Hybrid ranking when configured: tools are (re-)embedded shortly after their lists change.
-  const embeddings = config.search.embeddings;
-  const hybrid = embeddings
-    ? new HybridSearch(
-        index,
-        createEmbedder({
-          url: embeddings.url,
-          model: embeddings.model,
-          kind: embeddings.kind,
-          apiKey: embeddings.api_key,
-          timeoutMs: embeddings.timeout,
-        }),
-        { weight: embeddings.weight },
-      )
-    : undefined;
+  const toHybrid = ({ embeddings }: ResolvedConfig["search"]) =>
+    embeddings
+      ? new HybridSearch(
+          index,
+          createEmbedder({
+            url: embeddings.url,
+            model: embeddings.model,
+            kind: embeddings.kind,
+            apiKey: embeddings.api_key,
+            timeoutMs: embeddings.timeout,
+          }),
+          { weight: embeddings.weight },
+        )
+      : undefined;
+  let hybrid = toHybrid(config.search);
   let embedTimer: ReturnType<typeof setTimeout> | undefined;
-  if (hybrid) {
-    hooks.hook("tools:changed", () => {
-      clearTimeout(embedTimer);
-      embedTimer = setTimeout(() => void hybrid.sync(), 200);
-    });
-  }
+  const embedSoon = () => {
+    clearTimeout(embedTimer);
+    if (hybrid) embedTimer = setTimeout(() => void hybrid?.sync(), 200);
+  };
+  hooks.hook("tools:changed", embedSoon);
+  /** A reload's `search` settings, at once: searches after it rank, learn and embed by them. */
+  const reconfigureSearch = (next: ResolvedConfig["search"], running: ResolvedConfig["search"]) => {
+    const same = (key: keyof ResolvedConfig["search"]) =>
+      JSON.stringify(next[key]) === JSON.stringify(running[key]);
+    if (!same("hints") || !same("tool_hints")) {
+      hints = toHints(next);
+      index.reindex();
+    }
+    // Off stores nothing from now on; on again reads back what the store kept.
+    if (!same("feedback")) feedback = toFeedback(next);
+    if (!same("embeddings")) {
+      hybrid = toHybrid(next);
+      embedSoon();
+    }
+  };
+  /** Settings a reload changed that wait for a restart (the running values stay in force). */
+  let restartRequired: string[] = [];
   const catalog = new Catalog(pool, (server, method, result) =>
     security.screenListed(server, method, result),
   );
@@ -239,7 +266,11 @@ export function createGateway(options: GatewayOptions): Gateway {
     if (before === undefined && !started) return;
     announce();
   });
-  hooks.hook("tools:quarantine", announce);
+  hooks.hook("tools:quarantine", () => {
+    // Search's views of what each scope sees are stale (src/search/index.ts `view`).
+    index.rescope();
+    announce();
+  });
   hooks.hook("session:close", (sessionId) => {
     logLevels.delete(sessionId);
     return pool.closeSession(sessionId);
@@ -276,7 +307,9 @@ export function createGateway(options: GatewayOptions): Gateway {
     security,
     catalog,
     usage,
-    feedback,
+    get feedback() {
+      return feedback;
+    },
     tasks: new TaskTable(() => config.server.session_ttl),
     surfaces,
     operator,
@@ -320,40 +353,35 @@ export function createGateway(options: GatewayOptions): Gateway {
       }
     },
     busy: () => active,
-    async reload(next, by) {
-      const restartRequired: string[] = [];
-      for (const key of ["server", "capabilities", "state_dir", "security", "search"] as const) {
-        // `security.trusted_tools`, `tool_policy`, `redact_results`, `poisoning` and the call checks
-        // (firewall, sandbox, confirmation) apply at once (below); the rest of `security` at a
-        // restart.
-        const atOnce = (c: ResolvedConfig) => ({
-          ...c.security,
-          trusted_tools: [],
-          tool_policy: undefined,
-          redact_results: false,
-          poisoning: "quarantine",
-          firewall: undefined,
-          sandbox: undefined,
-          require_confirmation: [],
-          confirm_destructive: false,
-        });
-        // `capabilities` apply at once but for whether and under which name they are served.
-        const served = (c: ResolvedConfig) => ({
-          enabled: c.capabilities.enabled,
-          name: c.capabilities.name,
-        });
-        const [a, b] =
-          key === "security"
-            ? [atOnce(next), atOnce(config)]
-            : key === "capabilities"
-              ? [served(next), served(config)]
-              : [next[key], config[key]];
-        restartRequired.push(...changedSettings(key, a, b));
-      }
+    async reload(read, by) {
+      // What cannot change while the gateway runs: the listener and its sessions (`server`),
+      // where state lives, and whether and under which name capabilities are served. The
+      // running values stay in force (the config in use from now on holds them), and each
+      // setting is reported at every reload, in its answer, the log and /health, until a
+      // restart or until the file says the running value again.
+      const served = (c: ResolvedConfig) => ({
+        enabled: c.capabilities.enabled,
+        name: c.capabilities.name,
+      });
+      restartRequired = [
+        ...changedSettings("server", read.server, config.server),
+        ...changedSettings("capabilities", served(read), served(config)),
+        ...changedSettings("state_dir", read.state_dir, config.state_dir),
+      ];
+      const next: ResolvedConfig = {
+        ...read,
+        server: config.server,
+        state_dir: config.state_dir,
+        capabilities: { ...read.capabilities, ...served(config) },
+      };
+      // `search` at once: hints re-index, feedback and embeddings start or stop.
+      reconfigureSearch(next.search, config.search);
       // Keys and their scopes apply at once (a revoked key stops working on reload).
       security.auth.update(next.auth);
       security.trust(next.security.trusted_tools);
-      security.reconfigure(next.security);
+      // Every `security` setting at once, the lock file too: a tool it holds back is refused from
+      // the next call on, in sessions already open as in new ones.
+      security.reconfigure(next.security, lockPathFor(next));
       security.calls.reconfigure(next.security);
       router.toolPolicy = createToolPolicy(next.security.tool_policy);
       // Breakers, retries, limits, the kill switch's budget and the response cache, at once
@@ -376,6 +404,8 @@ export function createGateway(options: GatewayOptions): Gateway {
         ]);
       if (surface(next) !== surface(config)) announce();
       config = next;
+      // Keys, profiles and the tool policy may show or hide tools: search's views follow.
+      index.rescope();
       const { added, removed, changed } = await pool.apply(next.backends);
       for (const name of removed) index.remove(name);
       warnUnmatchedScopes(
@@ -386,7 +416,13 @@ export function createGateway(options: GatewayOptions): Gateway {
         next.routing_profiles,
       );
       void hooks.callHook("config:reload", by);
-      return { added, removed, changed, restartRequired };
+      return {
+        added,
+        removed,
+        changed,
+        restartRequired: [...restartRequired],
+        ...(restartRequired.length ? { restartNote: restartNote(restartRequired) } : {}),
+      };
     },
     health(): HealthReport {
       const backends: HealthReport["backends"] = {};
@@ -410,6 +446,14 @@ export function createGateway(options: GatewayOptions): Gateway {
         ...(catalog.clashes.length ? { resourceClashes: catalog.clashes } : {}),
         ...(hybrid?.lastError ? { searchEmbeddings: { error: hybrid.lastError } } : {}),
         security: security.report(),
+        ...(restartRequired.length
+          ? {
+              restartRequired: {
+                settings: [...restartRequired],
+                note: restartNote(restartRequired),
+              },
+            }
+          : {}),
         ...(surfaces.size ? { surfaces: [...surfaces.values()] } : {}),
         ...(disabled.length ? { disabled } : {}),
         ...(operator.skills ? { skills: operator.skills.report() } : {}),
@@ -427,9 +471,14 @@ export function createGateway(options: GatewayOptions): Gateway {
   };
 }
 
+/** What a reload that changed restart-only settings says, in the log, its answer and /health. */
+export function restartNote(settings: readonly string[]): string {
+  return `${settings.join(", ")} changed in the config file but take effect only at a restart: until then the gateway keeps running with the values it started with`;
+}
+
 /**
  * The settings under `key` that differ between two configs, named to the second level
- * (`search.feedback`, `server.port`): what a reload reports as waiting for a restart.
+ * (`server.port`, `capabilities.name`): what a reload reports as waiting for a restart.
  */
 function changedSettings(key: string, next: unknown, running: unknown): string[] {
   if (JSON.stringify(next) === JSON.stringify(running)) return [];

@@ -66,6 +66,8 @@ export function withProfile(
     credentials: caller.credentials,
     profile: binding,
     allows: (server, tool) => caller.allows(server, tool) && !profileDenial(server, tool),
+    // A profile's definition changes only at a reload, which renews every scope (Router.scope).
+    scope: caller.scope && (() => `${caller.scope!()}\u0000${binding.name ?? ""}`),
     allowsCatalog(server, kind) {
       return caller.allowsCatalog(server, kind) && !profileDenial(server, "*");
     },

@@ -197,7 +197,8 @@ export async function runGateway(options: RunOptions): Promise<RunningGateway> {
     const summary = await gateway.reload(next, by);
     playbooks?.reload();
     skills?.reload();
-    const parts = Object.entries(summary)
+    const { restartNote, ...lists } = summary;
+    const parts = Object.entries(lists)
       .filter(([, names]) => names.length)
       .map(([what, names]) => `${what}: ${names.join(", ")}`);
     // Settings outside the backends that changed (profiles, budgets, folders...): a reload that
@@ -212,11 +213,7 @@ export async function runGateway(options: RunOptions): Promise<RunningGateway> {
     );
     if (settings.length) parts.push(`settings: ${settings.join(", ")}`);
     log.info(`reloaded ${file}${parts.length ? ` (${parts.join("; ")})` : " (no changes)"}`);
-    if (summary.restartRequired.length) {
-      log.warn(
-        `${file}: ${summary.restartRequired.join(", ")} changed but take effect only at a restart; until then the gateway keeps the values it started with`,
-      );
-    }
+    if (restartNote) log.warn(`${file}: ${restartNote}`);
     return summary;
   };
   // A refused reload (a file that does not load, auth turned off beyond loopback) is audited too:

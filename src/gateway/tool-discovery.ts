@@ -62,7 +62,12 @@ export async function queryTools(
 ): Promise<SearchHit[]> {
   if (server !== undefined && !gateway.pool.has(server)) return [];
   const allow = (s: string, t: string) => gateway.router.visible(s, t, caller);
-  return gateway.search(query.query, { limit: query.limit, server, allow });
+  return gateway.search(query.query, {
+    limit: query.limit,
+    server,
+    allow,
+    scope: caller.scope?.(),
+  });
 }
 
 /** `tools/resolve` params: a tool name and, optionally, the arguments it will be called with. */

@@ -59,6 +59,8 @@ export const reloadConfig: MetaTool = {
       removed: { type: "array", items: { type: "string" } },
       changed: { type: "array", items: { type: "string" } },
       restart_required: { type: "array", items: { type: "string" } },
+      /** When `restart_required` names any: that they wait, and that the running values stay. */
+      restart_note: { type: "string" },
     }),
     annotations: {
       title: "Reload config",
@@ -76,13 +78,14 @@ export const reloadConfig: MetaTool = {
         "the gateway runs without a config file; nothing to reload",
       );
     }
-    const { added, removed, changed, restartRequired } = await reload(caller.id);
+    const { added, removed, changed, restartRequired, restartNote } = await reload(caller.id);
     return jsonResult({
       reloaded: true,
       added,
       removed,
       changed,
       restart_required: restartRequired,
+      ...(restartNote ? { restart_note: restartNote } : {}),
     });
   },
 };

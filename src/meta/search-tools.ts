@@ -126,9 +126,10 @@ export const searchTools: MetaTool = {
     // What this caller learned through this client program; never another's (search/feedback.ts).
     const pool = feedbackPool(caller.id, client);
     const text = form.text;
-    const learned = gateway.feedback?.pull(pool, text);
+    const learned = gateway.feedback?.pull(pool, text, allow);
+    const scope = caller.scope?.();
     // Schemas for the first matches and near ties, one line for the rest (search/compact.ts).
-    const hits = await gateway.search(text, { limit, server, allow, usage, learned });
+    const hits = await gateway.search(text, { limit, server, allow, scope, usage, learned });
     gateway.feedback?.searched(pool, text);
     const done = { caller: caller.id, session: sessionId, query: text, matches: hits.length };
     void gateway.hooks.callHook("search:done", done);

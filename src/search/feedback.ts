@@ -144,9 +144,15 @@ export class SearchFeedback {
    * the word overlap with an earlier query (the same words: 1), times the tool's share of that
    * query's (decayed) choices, times its decayed evidence over `MIN_EVIDENCE` (at most 1). Only
    * tools chosen `MIN_EVIDENCE` times or more that are the majority choice pull. Undefined when
-   * nothing was learned that applies.
+   * nothing was learned that applies. With `allow` (the searcher's scopes), choices of tools it
+   * hides count for nothing, not even in the shares: a profile of the same caller that cannot see
+   * a tool learns nothing about it from the pool.
    */
-  pull(pool: FeedbackPool, query: string): ((server: string, tool: string) => number) | undefined {
+  pull(
+    pool: FeedbackPool,
+    query: string,
+    allow?: (server: string, tool: string) => boolean,
+  ): ((server: string, tool: string) => number) | undefined {
     const learned = this.byPool.get(poolKey(pool));
     const words = new Set(queryKey(query).split(" ").filter(Boolean));
     if (!learned?.size || !words.size) return undefined;
@@ -156,7 +162,11 @@ export class SearchFeedback {
       const similarity = jaccard(words, entry.words);
       if (similarity < SIMILAR) continue;
       // Evidence, decayed: the pairs count fully at the last one and halve every half-life after.
-      const evidence = [...entry.tools].map(([tool, choice]) => ({
+      const seen = [...entry.tools].filter(([key]) => {
+        const [server, tool] = key.split("\u0000") as [string, string];
+        return !allow || allow(server, tool);
+      });
+      const evidence = seen.map(([tool, choice]) => ({
         tool,
         count: choice.count,
         weight: choice.count * 0.5 ** (Math.max(0, now - choice.at) / this.halfLifeMs),

@@ -36,6 +36,8 @@ export const PRODUCT = { share: 0.5, purity: 0.9, tools: 3 };
 const SHORT_NAME = 4;
 /** The most query words whose short-name answer is remembered between index changes. */
 const SHORT_NAMES_KEPT = 10_000;
+/** The most scopes whose index of visible tools is kept (`ToolIndex.view`). */
+const VIEWS_KEPT = 32;
 
 /**
  * The longest query `gateway_search_tools` takes, in characters: a request for a tool is a few
@@ -53,8 +55,17 @@ export interface SearchOptions {
   limit?: number;
   /** Only this server's tools. */
   server?: string;
-  /** Only tools this returns true for are considered (the caller's scopes). */
+  /**
+   * Only tools this returns true for are considered (the caller's scopes). The scores are those
+   * of an index of these tools alone: a tool it hides changes neither the order nor the scores.
+   */
   allow?: (server: string, tool: string) => boolean;
+  /**
+   * Names what `allow` answers: searches with the same scope see the same tools as long as the
+   * tools do not change and `rescope` is not called, so the index of what they see is kept
+   * (`ToolIndex.view`). Without one, each search asks `allow` about every tool.
+   */
+  scope?: string;
   /** Successful uses of a tool by this caller; used tools rank a little higher. */
   usage?: (server: string, tool: string) => number;
   /**
@@ -141,8 +152,19 @@ export class ToolIndex implements Vocabulary {
       }
     | undefined;
 
-  /** `hints`: requests people make of a tool (hints.ts), indexed as one more field. */
-  constructor(private readonly hints?: (server: string, tool: Tool) => string | undefined) {}
+  /** Counts the changes of the tools, so a scope's view knows when it is out of date. */
+  private generation = 0;
+  /** Per scope: the index of the tools it sees (undefined: all of them), as of `generation`. */
+  private readonly views = new Map<string, { generation: number; index?: ToolIndex }>();
+
+  /**
+   * `hints`: requests people make of a tool (hints.ts), indexed as one more field. `whole`: the
+   * index this one is a scope's view of, whose documents it reuses for servers it sees whole.
+   */
+  constructor(
+    private readonly hints?: (server: string, tool: Tool) => string | undefined,
+    private readonly whole?: ToolIndex,
+  ) {}
 
   /** Replaces a server's tools. */
   upsert(server: string, tools: Tool[]): void {
@@ -150,12 +172,34 @@ export class ToolIndex implements Vocabulary {
     this.listed.set(server, tools);
     this.pending.delete(server);
     this.pending.set(server, tools);
+    this.generation++;
+  }
+
+  /** Indexes every tool again at the next search (the hints changed: `search.tool_hints`). */
+  reindex(): void {
+    for (const [server, tools] of this.listed) {
+      this.pending.delete(server);
+      this.pending.set(server, tools);
+    }
+    this.generation++;
+    // A view reuses documents of a list it already holds: it must make them again too.
+    this.views.clear();
+  }
+
+  /**
+   * What scopes see may have changed while the tools did not (a reload changed keys, profiles or
+   * the tool policy; a tool entered or left quarantine): each view asks `allow` again at its next
+   * search, and follows what changed.
+   */
+  rescope(): void {
+    for (const view of this.views.values()) view.generation = -1;
   }
 
   remove(server: string): void {
     if (!this.listed.delete(server)) return;
     this.pending.delete(server);
     this.pending.set(server, undefined);
+    this.generation++;
   }
 
   /** Computes the terms of what changed since the last time anything needed them. */
@@ -172,8 +216,17 @@ export class ToolIndex implements Vocabulary {
   private add(server: string, tools: Tool[]): void {
     const ids: number[] = [];
     const house = houseWords(tools);
-    for (const tool of tools) {
-      const doc = toDoc(server, tool, this.hints?.(server, tool), house);
+    // A view takes the whole index's documents (tokenized once): as they are when it sees the
+    // server whole, else with what depends on the server's other tools (twins, number) redone.
+    const whole = this.whole?.listed.get(server) === tools;
+    const made = this.whole?.documents(server);
+    tools.forEach((tool) => {
+      const found = made?.get(tool);
+      const doc = !found
+        ? toDoc(server, tool, this.hints?.(server, tool), house)
+        : whole
+          ? found
+          : { ...found, name: { ...found.name, many: undefined }, twin: twinOf(found.name, house) };
       const id = this.docs.push(doc) - 1;
       ids.push(id);
       this.live++;
@@ -182,13 +235,19 @@ export class ToolIndex implements Vocabulary {
       });
       for (const term of doc.terms) this.docFreq.set(term, (this.docFreq.get(term) ?? 0) + 1);
       if (!this.postings.stale) this.postings.add(id, doc);
-    }
-    for (const { plural, singular } of numberSiblings(tools.map((tool) => tool.name))) {
+    });
+    for (const { plural, singular } of whole ? [] : numberSiblings(tools.map((t) => t.name))) {
       this.docs[ids[plural]!]!.name.many = true;
       this.docs[ids[singular]!]!.name.many = false;
     }
     this.byServer.set(server, ids);
     this.countDescribed(server, ids, 1);
+  }
+
+  /** A server's documents by tool, as indexed (for a view of this index). */
+  private documents(server: string): Map<Tool, Doc> | undefined {
+    const ids = this.byServer.get(server);
+    return ids && new Map(ids.map((id) => [this.docs[id]!.tool, this.docs[id]!]));
   }
 
   get(server: string, tool: string): Tool | undefined {
@@ -303,7 +362,47 @@ export class ToolIndex implements Vocabulary {
     return this.sortedTerms;
   }
 
+  /**
+   * The index a search with `allow` ranks in: one of the tools it allows alone, so that what it
+   * hides (another key's tools, a quarantined one) weighs on no statistic (IDF, field lengths,
+   * the vocabulary typos are repaired to, product and server words). This index when it allows
+   * everything. Kept per `scope` until the tools change; a server seen whole reuses this index's
+   * documents, so a view costs its sums and postings, not tokenizing.
+   */
+  view(options: SearchOptions): ToolIndex {
+    if (!options.allow || this.whole) return this;
+    this.indexPending();
+    const kept = options.scope === undefined ? undefined : this.views.get(options.scope);
+    if (kept?.generation === this.generation) return kept.index ?? this;
+    const seen = new Map<string, Tool[]>();
+    let all = true;
+    for (const [server, tools] of this.listed) {
+      const visible = tools.filter((tool) => options.allow!(server, tool.name));
+      if (visible.length < tools.length) all = false;
+      if (visible.length) seen.set(server, visible.length === tools.length ? tools : visible);
+    }
+    let index: ToolIndex | undefined;
+    if (!all) {
+      index = kept?.index ?? new ToolIndex(this.hints, this);
+      for (const server of [...index.listed.keys()]) if (!seen.has(server)) index.remove(server);
+      for (const [server, tools] of seen) {
+        const before = index.listed.get(server);
+        const same =
+          before?.length === tools.length && before.every((tool, i) => tool === tools[i]);
+        if (!same) index.upsert(server, tools);
+      }
+    }
+    if (options.scope !== undefined) {
+      this.views.delete(options.scope);
+      if (this.views.size >= VIEWS_KEPT) this.views.delete(this.views.keys().next().value!);
+      this.views.set(options.scope, { generation: this.generation, index });
+    }
+    return index ?? this;
+  }
+
   search(text: string, options: SearchOptions = {}): SearchHit[] {
+    const view = this.view(options);
+    if (view !== this) return view.search(text, options);
     this.indexPending();
     const query = text.slice(0, MAX_QUERY_READ);
     const groups = expandQuery(query, this);
@@ -629,7 +728,13 @@ function toDoc(server: string, tool: Tool, hints?: string, house = new Set<strin
   }
   const terms = [...new Set(tf.flatMap((counts) => [...counts.keys()]))];
   const name = nameFeatures(server, tool, texts);
-  const words = [...name.nameTerms.keys()].filter((term) => !house.has(term)).sort();
-  const twin = words.join(" ");
-  return { server, tool, name, tf, lengths, terms, twin };
+  return { server, tool, name, tf, lengths, terms, twin: twinOf(name, house) };
+}
+
+/** The words of a tool's name without its server's house words, sorted (`Doc.twin`). */
+function twinOf(name: NameFeatures, house: Set<string>): string {
+  return [...name.nameTerms.keys()]
+    .filter((term) => !house.has(term))
+    .sort()
+    .join(" ");
 }

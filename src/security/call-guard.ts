@@ -144,7 +144,6 @@ export function createCallGuard(
     if (reachable.length && !reachable.some((pattern) => matches(pattern, call.server, "*"))) {
       refuse("backends", `this session may not reach backend "${call.server}"`);
     }
-    if (sandbox.max_calls === undefined && sandbox.max_duration === undefined) return undefined;
     const stateless = call.session.startsWith("stateless:");
     const again = stateless
       ? `it starts again after ${Math.round(statelessIdleMs / 1000)}s without calls (server.session_ttl: stateless requests have no session to open anew)`
@@ -156,6 +155,12 @@ export function createCallGuard(
       sessions.set(call.session, state);
     }
     state.last = now;
+    // Counted with no cap set too: a reload that sets one holds the sessions already open to it
+    // (their calls so far count, their clock started at their first call), not from zero.
+    if (sandbox.max_calls === undefined && sandbox.max_duration === undefined) {
+      state.calls++;
+      return undefined;
+    }
     const limit = sandbox.max_duration;
     const tooOld = (started: number) => {
       if (limit !== undefined && now - started > limit) {

@@ -52,7 +52,11 @@ export interface Security {
    * Applies a reloaded `security.redact_results` (to the next results) and `poisoning` (the
    * findings are kept in either mode: tools enter or leave quarantine at once).
    */
-  reconfigure(next: ResolvedConfig["security"]): void;
+  /**
+   * A reload's `security` settings, at once; `lockPath` is the lock file they name (undefined:
+   * none, `lock_file: false`). A lock taken on re-checks every tool before this returns.
+   */
+  reconfigure(next: ResolvedConfig["security"], lockPath: string | undefined): void;
   /** Redacts credentials from a tool result when `security.redact_results` is on. */
   filterResult(result: CallToolResult): CallToolResult;
   /** Redacts credentials from a `resources/read` result when `security.redact_results` is on. */
@@ -102,7 +106,7 @@ export function createSecurity(options: SecurityOptions): Security {
   const poisoning = new PoisoningRegistry();
   let mode = config.security.poisoning;
   let trusted = config.security.trusted_tools.map(compilePattern);
-  const lockPath = lockPathFor(config);
+  let lockPath = lockPathFor(config);
   const latest = new Map<string, Tool[]>();
   /** server -> tool -> why it is held back by the lock. */
   const rugPulls = new Map<string, Map<string, string>>();
@@ -195,9 +199,18 @@ export function createSecurity(options: SecurityOptions): Security {
   const watchers: FSWatcher[] = [];
   let timer: ReturnType<typeof setTimeout> | undefined;
   const pending = new Set<string>();
-  const watched = [config.file, lockPath].filter((file): file is string => !!file);
-  for (const folder of new Set(watched.map((file) => dirname(file)))) {
-    if (!existsSync(folder)) continue;
+  let watched: string[] = [];
+  const folders = new Set<string>();
+  /** Watches the folders of the config and the lock file (again when a reload moves the lock). */
+  function watchFolders(): void {
+    watched = [config.file, lockPath].filter((file): file is string => !!file);
+    for (const folder of new Set(watched.map((file) => dirname(file)))) {
+      if (!folders.has(folder)) watchFolder(folder);
+    }
+  }
+  function watchFolder(folder: string): void {
+    if (!existsSync(folder)) return;
+    folders.add(folder);
     try {
       const watcher = watch(folder, (_event, name) => {
         const file = name ? resolve(folder, name.toString()) : "";
@@ -212,6 +225,7 @@ export function createSecurity(options: SecurityOptions): Security {
       log().debug(`cannot watch ${folder}: ${errorMessage(error)}`);
     }
   }
+  watchFolders();
 
   function applyChanges(): void {
     const files = [...pending];
@@ -261,9 +275,19 @@ export function createSecurity(options: SecurityOptions): Security {
       // Tools left (or entered) quarantine: connected clients must hear it.
       void hooks.callHook("tools:quarantine", [...latest.keys()]);
     },
-    reconfigure(next) {
+    reconfigure(next, nextLock) {
       redacting = next.redact_results;
-      if (next.poisoning === mode) return;
+      const relock = nextLock !== lockPath;
+      if (relock) {
+        lockPath = nextLock;
+        lock = undefined;
+        loadLock();
+        reported.clear();
+        for (const [server, tools] of latest) checkLock(server, tools);
+        watchFolders();
+        log().info(lockPath ? `lock file is now ${lockPath}` : "lock file turned off");
+      }
+      if (next.poisoning === mode && !relock) return;
       mode = next.poisoning;
       void hooks.callHook("tools:quarantine", [...latest.keys()]);
     },

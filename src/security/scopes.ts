@@ -117,11 +117,16 @@ export function createScopedCaller(options: ScopedCallerOptions): Caller {
     return `allowed_tools of ${options.label} (${allow.map((p) => p.source).join(", ")}) do not include ${what}`;
   }
 
+  // What `allows` depends on, and nothing else (never the key's secret or name).
+  const scope = JSON.stringify(
+    options.grants.map((g) => [g.backends, g.allowed_tools, g.denied_tools]),
+  );
   return {
     id: options.id,
     admin: options.admin,
     credentials: options.credentials,
     allows: (server, tool) => denial(server, tool) === undefined,
+    scope: () => scope,
     allowsCatalog(server: string, kind: CatalogKind) {
       if (serverDenial(server)) return false;
       if (allowAll) return true;

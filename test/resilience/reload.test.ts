@@ -88,10 +88,10 @@ describe("hot reload of gateway.yaml", () => {
   test("settings that apply only at start are named, never dropped silently", async () => {
     writeFileSync(
       file,
-      `search: { feedback: false }\nbackends:\n${backend("alpha", "    timeout: 45s\n")}`,
+      `server: { max_sessions: 7 }\nbackends:\n${backend("alpha", "    timeout: 45s\n")}`,
     );
     const response = await fetch(`${gateway.url}/api/reload`, { method: "POST" });
     const summary = (await response.json()) as { restartRequired: string[] };
-    expect(summary.restartRequired).toEqual(["search.feedback"]);
+    expect(summary.restartRequired).toEqual(["server.max_sessions"]);
   });
 });

@@ -382,10 +382,10 @@ describe.skipIf(!HAS_CHROMIUM)(
         `name: zoo_hours\ndescription: Opening hours of the zoo\nschema: { input: { type: object, properties: {} } }\nrest: { method: ${method}, base_url: "https://zoo.example.org", path: /hours }\n`;
       writeFileSync(join(home, "caps/hours.yaml"), capability("GET"));
       const file = join(home, "gateway.yaml");
-      // `search.feedback` waits for a restart (`failsafe` applies at once since reload-f).
-      const yaml = (feedback: boolean) =>
-        `capabilities: { builtin: false, directories: [caps] }\nsearch: { feedback: ${feedback} }\n`;
-      writeFileSync(file, yaml(true));
+      // `server.max_sessions` waits for a restart (`search` applies at once since round 10).
+      const yaml = (sessions: number) =>
+        `capabilities: { builtin: false, directories: [caps] }\nserver: { max_sessions: ${sessions} }\n`;
+      writeFileSync(file, yaml(100));
       const running = await startFromFile(file);
       cleanups.push(() => running.stop());
       const browser = await launchChromium();
@@ -394,7 +394,7 @@ describe.skipIf(!HAS_CHROMIUM)(
       await page.goto(`${running.url}/ui`);
       await page.locator("#reload").waitFor();
 
-      writeFileSync(file, yaml(false));
+      writeFileSync(file, yaml(50));
       writeFileSync(join(home, "caps/hours.yaml"), capability("FETCH"));
       await page.click("#reload");
       const notice = page.locator("#notice", { hasText: "Reloaded" });
@@ -402,7 +402,7 @@ describe.skipIf(!HAS_CHROMIUM)(
       // It said "Reloaded: no changes." while the setting waited for a restart and the
       // capability file was refused: the operator believed both were in force.
       const text = (await notice.textContent()) ?? "";
-      expect(text).toContain("search.feedback");
+      expect(text).toContain("server.max_sessions");
       expect(text).toContain("restart");
       expect(text).toContain(join(home, "caps/hours.yaml"));
     });
