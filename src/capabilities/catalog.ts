@@ -1,4 +1,4 @@
-import { BUILTIN_CAPABILITIES_JSON } from "./_catalog.gen.ts";
+import { BUILTIN_CAPABILITIES_JSON } from "./_builtins.gen.ts";
 import type { LoadResult } from "./load.ts";
 import type { Capability } from "./resolve.ts";
 

@@ -1,13 +1,19 @@
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
-import { CATALOG_MODULE, renderCatalogModule } from "../../scripts/gen-catalog.ts";
+import {
+  BUILTINS_MODULE,
+  CATALOG_MODULE,
+  renderBuiltinsModule,
+  renderCatalogModule,
+} from "../../scripts/gen-catalog.ts";
 import { BUILTIN_FILES } from "../../src/capabilities/_catalog.gen.ts";
 import { loadBuiltinCapabilities } from "../../src/capabilities/catalog.ts";
 import { catalogEntries } from "../../src/capabilities/catalog-index.ts";
 import { executeCapability } from "../../src/capabilities/execute.ts";
 import { parseCapability } from "../../src/capabilities/load.ts";
 import type { Capability } from "../../src/capabilities/resolve.ts";
+import { staticImports } from "../_imports.ts";
 import { firstText, ROOT } from "../helpers.ts";
 import { pointAt, startUpstream, type Upstream } from "./_upstream.ts";
 import { CATALOG_CASES as FIRST_CASES } from "./catalog-cases.ts";
@@ -116,8 +122,19 @@ describe("built-in catalog", () => {
     expect(results).toEqual(parsed);
   });
 
+  test("serve loads the built-ins as resolved, not the files and index `cap` commands read", () => {
+    // The capabilities backend, which serve imports when `capabilities.enabled`.
+    const driver = staticImports("src/capabilities/driver.ts");
+    expect(driver).toContain("src/capabilities/_builtins.gen.ts");
+    expect(driver).not.toContain("src/capabilities/_catalog.gen.ts");
+    expect(staticImports("src/cli/commands/serve.ts")).not.toContain(
+      "src/capabilities/_catalog.gen.ts",
+    );
+  });
+
   test("the embedded module is up to date with capabilities/ (npm run build regenerates it)", () => {
     expect(readFileSync(CATALOG_MODULE, "utf8")).toBe(renderCatalogModule());
+    expect(readFileSync(BUILTINS_MODULE, "utf8")).toBe(renderBuiltinsModule());
   });
 
   test("the embedded index has one entry per built-in, as the file defines it", () => {

@@ -1,28 +1,12 @@
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
-import { readFileSync } from "node:fs";
-import { dirname, join, resolve } from "node:path";
-import { connectHttp, firstText, ROOT, startFixtureGateway } from "../helpers.ts";
+import { staticImports } from "../_imports.ts";
+import { connectHttp, firstText, startFixtureGateway } from "../helpers.ts";
 
 // `serve` loads the dashboard on its first request and the code-mode sandbox on the first script
 // (issue #20: memory); the charts still count the calls made before anyone opened the dashboard.
 
-/** The files `file` imports statically, transitively (dynamic and type imports not followed). */
-function staticImports(file: string, seen = new Set<string>()): Set<string> {
-  if (seen.has(file)) return seen;
-  seen.add(file);
-  const transpiler = new Bun.Transpiler({ loader: "ts" });
-  for (const entry of transpiler.scanImports(readFileSync(file, "utf8"))) {
-    if (entry.kind !== "import-statement") continue;
-    if (entry.path.startsWith(".")) staticImports(resolve(dirname(file), entry.path), seen);
-    else seen.add(entry.path);
-  }
-  return seen;
-}
-
 test("serve imports neither the dashboard nor the code-mode sandbox at start", () => {
-  const loaded = [...staticImports(join(ROOT, "src/cli/commands/serve.ts"))].map((path) =>
-    path.startsWith(ROOT) ? path.slice(ROOT.length + 1) : path,
-  );
+  const loaded = staticImports("src/cli/commands/serve.ts");
   // The start itself: without these the check would pass on a broken walk.
   expect(loaded).toContain("src/http/routes.ts");
   expect(loaded).toContain("src/meta/execute.ts");
