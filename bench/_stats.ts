@@ -93,3 +93,47 @@ export function spawnGateway(
     { stdout: "ignore", stderr, env: { ...process.env, XDG_STATE_HOME: stateDir } },
   );
 }
+
+const ECHO_HEADERS = {
+  "content-type": "application/json",
+  accept: "application/json, text/event-stream",
+};
+/**
+ * Opens an MCP session (2025-06-18, Streamable HTTP) on `url` and returns a function that calls
+ * `echo` once: what bench/memory.ts and bench/memory-floor.ts measure.
+ */
+export async function echoSession(url: string): Promise<() => Promise<void>> {
+  const init = await fetch(url, {
+    method: "POST",
+    headers: ECHO_HEADERS,
+    body: JSON.stringify({
+      jsonrpc: "2.0",
+      id: 0,
+      method: "initialize",
+      params: {
+        protocolVersion: "2025-06-18",
+        capabilities: {},
+        clientInfo: { name: "bench-memory", version: "1" },
+      },
+    }),
+  });
+  await init.text();
+  const headers = {
+    ...ECHO_HEADERS,
+    "mcp-session-id": init.headers.get("mcp-session-id") ?? "",
+    "mcp-protocol-version": "2025-06-18",
+  };
+  const post = (body: object) =>
+    fetch(url, { method: "POST", headers, body: JSON.stringify(body) }).then((r) => r.text());
+  await post({ jsonrpc: "2.0", method: "notifications/initialized" });
+  let id = 1;
+  return async () => {
+    const text = await post({
+      jsonrpc: "2.0",
+      id: id++,
+      method: "tools/call",
+      params: { name: "echo", arguments: { message: "hi" } },
+    });
+    if (!text.includes("Echo: hi")) throw new Error(`unexpected answer: ${text}`);
+  };
+}

@@ -11,61 +11,19 @@ import { heapStats } from "bun:jsc";
 import { readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { freePort, printTable, waitHttp } from "./_stats.ts";
+import { echoSession, freePort, printTable, waitHttp } from "./_stats.ts";
 
 const ROOT = join(import.meta.dir, "..");
 const EVERYTHING = join(ROOT, "node_modules/@modelcontextprotocol/server-everything/dist/index.js");
 const CALLS = Number(process.argv[2] ?? 2000);
 const BINARY = process.argv[3];
 const tmp = join(tmpdir(), `bench-memory-${process.pid}`);
+const MiB = (bytes: number) => bytes / 1024 / 1024;
 const config = `${tmp}.yaml`;
 writeFileSync(
   config,
   `cache: { enabled: false }\nbackends:\n  everything:\n    command: ${Bun.which("node") ?? "node"}\n    args: ["${EVERYTHING}", "stdio"]\n`,
 );
-const HEADERS = {
-  "content-type": "application/json",
-  accept: "application/json, text/event-stream",
-};
-const MiB = (bytes: number) => bytes / 1024 / 1024;
-
-/** Opens a session on `url` and returns a function that calls `echo` once. */
-async function session(url: string): Promise<() => Promise<void>> {
-  const init = await fetch(url, {
-    method: "POST",
-    headers: HEADERS,
-    body: JSON.stringify({
-      jsonrpc: "2.0",
-      id: 0,
-      method: "initialize",
-      params: {
-        protocolVersion: "2025-06-18",
-        capabilities: {},
-        clientInfo: { name: "bench-memory", version: "1" },
-      },
-    }),
-  });
-  await init.text();
-  const headers = {
-    ...HEADERS,
-    "mcp-session-id": init.headers.get("mcp-session-id") ?? "",
-    "mcp-protocol-version": "2025-06-18",
-  };
-  const post = (body: object) =>
-    fetch(url, { method: "POST", headers, body: JSON.stringify(body) }).then((r) => r.text());
-  await post({ jsonrpc: "2.0", method: "notifications/initialized" });
-  let id = 1;
-  return async () => {
-    const text = await post({
-      jsonrpc: "2.0",
-      id: id++,
-      method: "tools/call",
-      params: { name: "echo", arguments: { message: "hi" } },
-    });
-    if (!text.includes("Echo: hi")) throw new Error(`unexpected answer: ${text}`);
-  };
-}
-
 // 1. RSS of `serve` in its own process.
 const rows: (string | number)[][] = [];
 {
@@ -86,7 +44,7 @@ const rows: (string | number)[][] = [];
     await waitHttp(`http://127.0.0.1:${port}/health`);
     await Bun.sleep(2000);
     rows.push(["idle, after start", rss(), rss("RssAnon"), rss("RssFile")]);
-    const call = await session(`http://127.0.0.1:${port}/mcp/everything`);
+    const call = await echoSession(`http://127.0.0.1:${port}/mcp/everything`);
     await call();
     rows.push(["after the first call", rss(), rss("RssAnon"), rss("RssFile")]);
     for (let i = 1; i < CALLS; i++) await call();
@@ -113,7 +71,7 @@ printTable(["when", "RSS MiB", "anonymous MiB", "file-backed MiB"], rows);
   process.env.XDG_STATE_HOME = `${tmp}-state-heap`;
   const running = await runGateway({ config: loadConfig({ path: config }), port });
   await waitHttp(`http://127.0.0.1:${port}/health`);
-  const call = await session(`http://127.0.0.1:${port}/mcp/everything`);
+  const call = await echoSession(`http://127.0.0.1:${port}/mcp/everything`);
   for (let i = 0; i < CALLS; i++) await call();
   Bun.gc(true);
   const stats = heapStats();

@@ -26,7 +26,7 @@ import { VERSION } from "../version.ts";
 import { attachClientCertificate } from "./client-cert.ts";
 import { clientAddress, createTrustedProxies } from "./forwarded.ts";
 import { LOOPBACK_HOSTS } from "./loopback.ts";
-import { createUiHandler } from "./ui.ts";
+import { createLazyUiHandler } from "./ui-lazy.ts";
 
 /** The session scope of `/mcp?surface=flat` (backend names cannot start with `~`). */
 const FLAT = "~flat";
@@ -148,7 +148,7 @@ export function createRoutes(gateway: Gateway, options: RoutesOptions = {}): Rou
   // Read once, like the rest of `server`: a change needs a restart.
   const trustedProxies = createTrustedProxies(gateway.config.server.trusted_proxies);
   const boundHost = options.host ?? gateway.config.server.host;
-  const ui = createUiHandler(gateway, {
+  const ui = createLazyUiHandler(gateway, {
     observer: options.observer,
     audit: options.audit,
     costs: options.costs,

@@ -7,6 +7,7 @@ import type { Labels } from "../observe/metrics.ts";
 import type { Observer, RecentCall } from "../observe/observer.ts";
 import {
   auditHistory,
+  type CallSeries,
   createCallSeries,
   SERIES_WINDOWS,
   type SeriesWindow,
@@ -26,6 +27,7 @@ import { VIEWS_JS } from "../ui/views.ts";
 import { VERSION } from "../version.ts";
 import { json, round, toolView } from "./_ui-reply.ts";
 import { createUiActions } from "./ui-actions.ts";
+import { isUiPath } from "./ui-lazy.ts";
 import { createLiveFeed } from "./ui-live.ts";
 import { createSavings, explainSearch } from "./ui-views.ts";
 
@@ -34,6 +36,8 @@ export interface UiOptions {
   observer?: Observer;
   audit?: AuditLog;
   costs?: CostGovernor;
+  /** The call series the charts read (src/http/ui-lazy.ts starts it with the gateway). */
+  series?: CallSeries;
 }
 
 /** The dashboard (`/ui`), its JSON API (`/api/*` but `/api/reload`) and `/metrics`. */
@@ -85,10 +89,12 @@ export function createUiHandler(gateway: Gateway, options: UiOptions = {}): UiHa
   const reports = new Map<string, { stamp: string; at: number; report: FeedbackReport }>();
   const actions = createUiActions(gateway);
   // Charts: calls per backend over time, from the call hook (and the audit log's last day).
-  const series = createCallSeries({
-    hooks: gateway.hooks,
-    history: audit ? auditHistory(audit.query) : undefined,
-  });
+  const series =
+    options.series ??
+    createCallSeries({
+      hooks: gateway.hooks,
+      history: audit ? auditHistory(audit.query) : undefined,
+    });
   const live = createLiveFeed({
     hooks: gateway.hooks,
     reauthenticate: (request) =>
@@ -267,16 +273,7 @@ export function createUiHandler(gateway: Gateway, options: UiOptions = {}): UiHa
   }
 
   return {
-    handles(path) {
-      if (path === "/api/reload" || path === "/ui/api/reload") return false;
-      return (
-        path === "/ui" ||
-        path === "/dashboard" ||
-        path.startsWith("/ui/") ||
-        path.startsWith("/api/") ||
-        path === "/metrics"
-      );
-    },
+    handles: isUiPath,
     async fetch(request, caller, address) {
       const url = new URL(request.url);
       const path = url.pathname;

@@ -1,6 +1,5 @@
 import type { JsonObject } from "../backends/types.ts";
 import { resultsFor } from "../codemode/results.ts";
-import { runIsolated } from "../codemode/runner.ts";
 import type { SandboxLimits } from "../codemode/sandbox.ts";
 import { GatewayError } from "../errors.ts";
 import type { CallToolResult } from "../mcp/sdk.ts";
@@ -34,6 +33,8 @@ export const execute: MetaTool = {
     const code = stringArg(args, "code", true);
     const limits = limitsFor(settings, args.timeout_ms);
     const store = resultsFor(gateway);
+    // Loaded on the first script: a gateway that never runs one never loads the sandbox.
+    const { runIsolated } = await import("../codemode/runner.ts");
     const outcome = await runIsolated(
       code,
       limits,

@@ -1,14 +1,21 @@
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
-import { readFileSync } from "node:fs";
+import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { CATALOG_MODULE, renderCatalogModule } from "../../scripts/gen-catalog.ts";
+import {
+  BUILTINS_FILE,
+  CATALOG_MODULE,
+  renderBuiltinsFile,
+  renderCatalogModule,
+} from "../../scripts/gen-catalog.ts";
 import { BUILTIN_FILES } from "../../src/capabilities/_catalog.gen.ts";
 import { loadBuiltinCapabilities } from "../../src/capabilities/catalog.ts";
 import { catalogEntries } from "../../src/capabilities/catalog-index.ts";
 import { executeCapability } from "../../src/capabilities/execute.ts";
 import { parseCapability } from "../../src/capabilities/load.ts";
+import { missingEnv } from "../../src/capabilities/registry.ts";
 import type { Capability } from "../../src/capabilities/resolve.ts";
-import { firstText, ROOT } from "../helpers.ts";
+import { staticImports } from "../_imports.ts";
+import { builtBinary, firstText, freePort, ROOT, tempDir, waitFor } from "../helpers.ts";
 import { pointAt, startUpstream, type Upstream } from "./_upstream.ts";
 import { CATALOG_CASES as FIRST_CASES } from "./catalog-cases.ts";
 import { MORE_CATALOG_CASES } from "./catalog-cases-more.ts";
@@ -116,8 +123,50 @@ describe("built-in catalog", () => {
     expect(results).toEqual(parsed);
   });
 
+  test("serve loads the built-ins as resolved, not the files and index `cap` commands read", () => {
+    // The capabilities backend, which serve imports when `capabilities.enabled`.
+    const driver = staticImports("src/capabilities/driver.ts");
+    expect(driver).toContain("src/capabilities/catalog.ts");
+    expect(driver).not.toContain("src/capabilities/_catalog.gen.ts");
+    expect(staticImports("src/cli/commands/serve.ts")).not.toContain(
+      "src/capabilities/_catalog.gen.ts",
+    );
+  });
+
+  test("the compiled binary serves the built-ins from its embedded builtins.json", async () => {
+    const binary = builtBinary();
+    const dir = tempDir();
+    writeFileSync(join(dir, "gateway.yaml"), "backends: {}\n");
+    const port = await freePort();
+    // From an empty folder, with no keys: the built-ins that need none.
+    const child = Bun.spawn(
+      [binary, "serve", "--config", "gateway.yaml", "--port", String(port), "--log-level", "error"],
+      {
+        cwd: dir,
+        env: { PATH: process.env.PATH, HOME: dir, XDG_STATE_HOME: dir },
+        stdout: "ignore",
+      },
+    );
+    try {
+      const keyless = builtins.filter((c) => !c.unavailable && missingEnv(c, {}).length === 0);
+      const health = await waitFor(async () => {
+        const response = await fetch(`http://127.0.0.1:${port}/health`).catch(() => undefined);
+        const body = (await response?.json()) as
+          | { backends: Record<string, { state: string; tools: number }> }
+          | undefined;
+        return body?.backends.capabilities?.state === "ready" ? body : undefined;
+      }, 30_000);
+      expect(health?.backends.capabilities?.tools).toBe(keyless.length);
+      expect(keyless.length).toBeGreaterThan(100);
+    } finally {
+      child.kill();
+      await child.exited;
+    }
+  }, 180_000);
+
   test("the embedded module is up to date with capabilities/ (npm run build regenerates it)", () => {
     expect(readFileSync(CATALOG_MODULE, "utf8")).toBe(renderCatalogModule());
+    expect(readFileSync(BUILTINS_FILE, "utf8")).toBe(renderBuiltinsFile());
   });
 
   test("the embedded index has one entry per built-in, as the file defines it", () => {
