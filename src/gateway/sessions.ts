@@ -43,6 +43,8 @@ interface Session {
   inFlight: Set<string | number>;
   /** Those of them that came alone in their POST: their stream ends when they are cancelled. */
   alone: Set<string | number>;
+  /** Ids of POSTs handed to the transport that it has not passed on yet (see `claimIds`). */
+  claimed: Set<string | number>;
   /** The routing profile bound at initialize (switchable by gateway_set_profile). */
   profile: ProfileBinding;
 }
@@ -176,12 +178,16 @@ export class SessionManager {
       // stream wins, instead of a 409 that leaves the session without notifications until TCP
       // notices the old one is gone.
       if (request.method === "GET") session.transport.closeStandaloneSSEStream();
+      const release = request.method === "POST" ? claimIds(session, parsedBody) : () => {};
+      if (release instanceof Response) return release;
       if (request.method === "POST" && isRequest(parsedBody)) session.alone.add(parsedBody.id);
       // Each request's handlers apply the scopes of the credential it carries.
-      const response = await session.transport.handleRequest(request, {
-        parsedBody,
-        authInfo: toAuthInfo(withProfile(caller, () => this.gateway.config, session.profile)),
-      });
+      const response = await session.transport
+        .handleRequest(request, {
+          parsedBody,
+          authInfo: toAuthInfo(withProfile(caller, () => this.gateway.config, session.profile)),
+        })
+        .finally(release);
       // A gateway_set_profile answered in this request is recorded for an adoption.
       this.touchShared(session);
       return request.method === "GET" ? openedAtOnce(response) : response;
@@ -310,6 +316,7 @@ export class SessionManager {
       lastSeen: performance.now(),
       inFlight: new Set(),
       alone: new Set(),
+      claimed: new Set(),
       profile,
     };
     await server.connect(transport);
@@ -533,6 +540,33 @@ function isRequest(body: unknown): body is { id: string | number } {
   if (typeof body !== "object" || body === null || Array.isArray(body)) return false;
   const message = body as { method?: unknown; id?: unknown };
   return typeof message.method === "string" && message.id !== undefined && message.id !== null;
+}
+
+/**
+ * Claims the ids of the requests in a POST until the transport has taken them in (then they are
+ * in `inFlight` until answered or cancelled); a 400 when one of them is in flight already, or
+ * comes twice in a batch. The SDK's transport maps each request id to one POST stream: a second
+ * request with the id of one in flight took the first's stream over, the first answer went out on
+ * it and closed it, and neither POST got its own answer (the first hung for good).
+ */
+function claimIds(session: Session, body: unknown): Response | (() => void) {
+  const ids = (Array.isArray(body) ? body : [body]).filter(isRequest).map((message) => message.id);
+  const taken = ids.find(
+    (id, i) => session.inFlight.has(id) || session.claimed.has(id) || ids.indexOf(id) !== i,
+  );
+  if (taken !== undefined) {
+    const message =
+      `Invalid Request: request id ${JSON.stringify(taken)} is already in flight in this session; ` +
+      "give each request an id not in use (the first one goes on and is answered on its own stream)";
+    return Response.json(
+      { jsonrpc: "2.0", error: { code: -32600, message }, id: Array.isArray(body) ? null : taken },
+      { status: 400 },
+    );
+  }
+  for (const id of ids) session.claimed.add(id);
+  return () => {
+    for (const id of ids) session.claimed.delete(id);
+  };
 }
 
 /**
