@@ -10,7 +10,8 @@ import {
   sessionKey,
 } from "../cluster/relay.ts";
 import { logger } from "../logger.ts";
-import { speakClientVersion } from "../mcp/content-versions.ts";
+import { batchesAllowed, batchRefusal, initializeWithoutBatches } from "../mcp/batches.ts";
+import { negotiatedVersion, speakClientVersion } from "../mcp/content-versions.ts";
 import {
   type JSONRPCMessage,
   type Server,
@@ -47,6 +48,8 @@ interface Session {
   claimed: Set<string | number>;
   /** The routing profile bound at initialize (switchable by gateway_set_profile). */
   profile: ProfileBinding;
+  /** The protocol revision its initialize settled on. */
+  version?: string;
 }
 
 export interface SessionManagerOptions {
@@ -178,6 +181,11 @@ export class SessionManager {
       // stream wins, instead of a 409 that leaves the session without notifications until TCP
       // notices the old one is gone.
       if (request.method === "GET") session.transport.closeStandaloneSSEStream();
+      // 2025-06-18 removed batches; the SDK's transport serves them whatever was negotiated.
+      const version = session.version;
+      if (request.method === "POST" && Array.isArray(parsedBody) && !batchesAllowed(version)) {
+        return Response.json(batchRefusal(version ?? ""), { status: 400 });
+      }
       const release = request.method === "POST" ? claimIds(session, parsedBody) : () => {};
       if (release instanceof Response) return release;
       if (request.method === "POST" && isRequest(parsedBody)) session.alone.add(parsedBody.id);
@@ -198,6 +206,12 @@ export class SessionManager {
       if (request.method === "POST" && isRequest(parsedBody)) return notInitialized(parsedBody);
       if (request.method === "GET") return noStream();
       return this.open(request, parsedBody, scope, caller);
+    }
+    if (Array.isArray(parsedBody)) {
+      const requested = initializeIn(parsedBody)?.params?.protocolVersion;
+      if (initializeWithoutBatches(requested)) {
+        return Response.json(batchRefusal(String(requested)), { status: 400 });
+      }
     }
     const capKey = capKeyOf(caller, parsedBody, address);
     const room = this.makeRoom(capKey, parsedBody, "a new session");
@@ -601,8 +615,12 @@ function noStream(): Response {
 
 /** A body holding a JSON-RPC `initialize` request (the SDK accepts a batch of one too). */
 function isInitialize(body: unknown): boolean {
+  return initializeIn(body) !== undefined;
+}
+
+function initializeIn(body: unknown): { params?: { protocolVersion?: unknown } } | undefined {
   const messages = Array.isArray(body) ? body : [body];
-  return messages.some(
+  return messages.find(
     (message) =>
       typeof message === "object" &&
       message !== null &&
@@ -642,6 +660,7 @@ function trackInFlight(session: Session): void {
   };
   transport.send = (message: JSONRPCMessage, options) => {
     const { id, method } = message as { id?: string | number; method?: string };
+    session.version ??= negotiatedVersion(message);
     if (method === undefined && id !== undefined) {
       session.inFlight.delete(id);
       session.alone.delete(id);
