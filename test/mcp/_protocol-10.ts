@@ -77,3 +77,42 @@ export async function openSession(
 export function request(id: string | number, method: string, params: Record<string, unknown> = {}) {
   return { jsonrpc: "2.0", id, method, params };
 }
+
+/**
+ * Opens the session's GET stream and collects every JSON-RPC message it carries into `messages`
+ * until `close()`.
+ */
+export async function listen(
+  url: string,
+  path: string,
+  session: string,
+  version: string,
+  headers: Record<string, string> = {},
+) {
+  const abort = new AbortController();
+  const response = await fetch(`${url}${path}`, {
+    headers: {
+      ...headers,
+      accept: "text/event-stream",
+      "mcp-session-id": session,
+      "mcp-protocol-version": version,
+    },
+    signal: abort.signal,
+  });
+  if (response.status !== 200) throw new Error(`GET stream: ${response.status}`);
+  const messages: Message[] = [];
+  void (async () => {
+    let buffer = "";
+    const decoder = new TextDecoder();
+    try {
+      for await (const chunk of response.body as ReadableStream<Uint8Array>) {
+        buffer += decoder.decode(chunk, { stream: true });
+        for (let end = buffer.indexOf("\n\n"); end !== -1; end = buffer.indexOf("\n\n")) {
+          messages.push(...messagesOf(buffer.slice(0, end)));
+          buffer = buffer.slice(end + 2);
+        }
+      }
+    } catch {}
+  })();
+  return { messages, close: () => abort.abort() };
+}
