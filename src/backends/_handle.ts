@@ -11,8 +11,15 @@ import type {
   JsonObject,
 } from "./types.ts";
 
-/** Receives a backend's notifications (for `/mcp/{backend}` sessions). */
-export type BackendListener = (method: string, params: JsonObject | undefined) => void;
+/**
+ * Receives a backend's notifications (for `/mcp/{backend}` sessions); `from` is the `session` of
+ * the handle it came on, when that is one session's or caller's own connection.
+ */
+export type BackendListener = (
+  method: string,
+  params: JsonObject | undefined,
+  from?: string,
+) => void;
 
 /** One backend's state in the pool: its config, process or connection, tools and calls. */
 export interface Handle {

@@ -74,7 +74,7 @@ export function relayNotification(
     if (caller) void caller.notify(method, params).catch(() => {});
     return;
   }
-  for (const listener of handle.listeners) listener(method, params);
+  for (const listener of handle.listeners) listener(method, params, handle.session);
 }
 
 /** The first channel when every call in flight is the same caller's (several of its sessions). */

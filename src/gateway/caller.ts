@@ -38,7 +38,14 @@ export interface ProfileBinding {
  * caller's stateless calls reuse one per-session connection instead of one each.
  */
 export function statelessSession(callerId: string): string {
-  return `stateless:${callerId}`;
+  return `${STATELESS}${callerId}`;
+}
+
+const STATELESS = "stateless:";
+
+/** Whether `sessionId` is one `statelessSession` made (a client with no MCP session). */
+export function isStatelessSession(sessionId: string): boolean {
+  return sessionId.startsWith(STATELESS);
 }
 
 export const LOCAL_ADMIN: Caller = {

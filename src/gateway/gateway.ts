@@ -22,6 +22,7 @@ import { createToolPolicy } from "../security/tool-policy.ts";
 import type { SkillRegistry, SkillsReport } from "../skills/registry.ts";
 import { createMemoryStore, type StateStore } from "../state/store.ts";
 import { Catalog } from "./catalog.ts";
+import { LogLevels } from "./log-levels.ts";
 import { Router } from "./router.ts";
 import { TaskTable } from "./task-table.ts";
 
@@ -243,7 +244,7 @@ export function createGateway(options: GatewayOptions): Gateway {
   const catalog = new Catalog(pool, (server, method, result) =>
     security.screenListed(server, method, result),
   );
-  const logLevels = new Map<string, LoggingLevel>();
+  const logLevels = new LogLevels(() => config.server.session_ttl);
   const digests = new Map<string, string>();
   const listeners = new Set<() => void>();
   let pending: ReturnType<typeof setTimeout> | undefined;

@@ -18,6 +18,7 @@ import { type Allow, withParams } from "./catalog.ts";
 import { forwardRequest, sessionRelay } from "./channel.ts";
 import type { Gateway } from "./gateway.ts";
 import { subscribed, unsubscribed } from "./subscriptions.ts";
+import { taskStatusFor } from "./task-table.ts";
 import { WEBHOOK_SCHEME, webhooksFor } from "./webhooks.ts";
 
 /** Syslog severities, most verbose first (RFC 5424 order as MCP uses it). */
@@ -249,7 +250,7 @@ export function registerCatalogHandlers(
     .names()
     .filter((backend) => !broken.has(backend))
     .map((backend) =>
-      pool.listen(backend, (method, params) => {
+      pool.listen(backend, (method, params, from) => {
         // The session's latest credential decides, as it would for a request.
         const caller = callerFor();
         if (!caller.allows(backend, "*")) return;
@@ -266,11 +267,10 @@ export function registerCatalogHandlers(
           if (!exposed) return;
           params = { ...params, uri: exposed };
         } else if (method === "notifications/tasks/status") {
-          // A task's status goes to the session that created it, and only there; from the
-          // backend that made it (another's same id is not that task).
-          const id = (params as { taskId?: string } | undefined)?.taskId;
-          const owner = id ? gateway.tasks.get(id) : undefined;
-          if (owner?.session !== sessionId() || owner.server !== backend || owner.backendId) return;
+          // A task's status goes to the session that created it, and only there, under the id
+          // its client knows; from the backend that made it (another's same id is not that task).
+          params = taskStatusFor(gateway.tasks, backend, sessionId(), params, from);
+          if (!params) return;
         } else if (method === "notifications/message") {
           const wanted = gateway.logLevels.get(sessionId());
           const level = (params as { level?: LoggingLevel } | undefined)?.level ?? "info";

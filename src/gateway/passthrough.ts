@@ -21,7 +21,7 @@ import { observedCall, refused } from "./observed.ts";
 import { serveStatelessTasks } from "./stateless-tasks.ts";
 import { subscribed, unsubscribed } from "./subscriptions.ts";
 import { ownsTask, screenTaskResult } from "./task-result.ts";
-import { backendTaskId, clientTask, listedTasks, recordTask } from "./task-table.ts";
+import { backendTaskId, clientTask, listedTasks, recordTask, taskStatusFor } from "./task-table.ts";
 import {
   DISCOVERY_CAPABILITIES,
   ListToolsParams,
@@ -361,14 +361,18 @@ export async function createBackendServer(
 
   if (options.listen) {
     const relay = sessionRelay(server);
-    const stop = gateway.pool.listen(name, (method, params) => {
+    const stop = gateway.pool.listen(name, (method, params, from) => {
       // What arrives with no call in flight goes only where it belongs: list changes to every
       // session, a resource update to its subscribers, log messages to sessions that set a
-      // level. Anything tied to one client (elicitation/complete, a task's status) has no owner
-      // here, and is never broadcast. Resource and prompt news needs their grant.
+      // level, a task's status to the session that made the task (under the id it knows).
+      // Anything else tied to one client (elicitation/complete) has no owner here, and is never
+      // broadcast. Resource and prompt news needs their grant.
       const kind = catalogKind(method.replace("notifications/", ""), undefined);
       if (kind && !callerFor().allowsCatalog(name, kind)) return;
-      if (method === "notifications/resources/updated") {
+      if (method === "notifications/tasks/status") {
+        params = taskStatusFor(gateway.tasks, name, options.sessionId(), params, from);
+        if (!params) return;
+      } else if (method === "notifications/resources/updated") {
         const uri = (params as { uri?: string } | undefined)?.uri;
         if (!uri || !subscriptions.has(uri)) return;
       } else if (method === "notifications/message") {

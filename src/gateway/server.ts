@@ -156,16 +156,14 @@ export function createSessionServer(gateway: Gateway, options: SessionServerOpti
     recordSurface(listed);
     const seen = { caller: caller.id, session: options.sessionId(), flat: surface === "flat" };
     void gateway.hooks.callHook("tools:listed", seen);
-    if (surface === "flat") {
-      // Flat: every reachable tool directly, paginated, for clients that defer tools themselves.
-      try {
-        const { items, nextCursor } = page(listed, params.cursor);
-        return { tools: items, ...(nextCursor ? { nextCursor } : {}) };
-      } catch {
-        throw new ProtocolError(ProtocolErrorCode.InvalidParams, "Invalid cursor");
-      }
+    // Paginated on either surface (the meta one grows with surfaced tools and apps' tools); a
+    // cursor the gateway did not issue is refused, as the spec asks.
+    try {
+      const { items, nextCursor } = page(listed, params.cursor);
+      return { tools: items, ...(nextCursor ? { nextCursor } : {}) };
+    } catch {
+      throw new ProtocolError(ProtocolErrorCode.InvalidParams, "Invalid cursor");
     }
-    return { tools: listed };
   });
 
   /**

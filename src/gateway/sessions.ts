@@ -10,7 +10,8 @@ import {
   sessionKey,
 } from "../cluster/relay.ts";
 import { logger } from "../logger.ts";
-import { speakClientVersion } from "../mcp/content-versions.ts";
+import { batchesAllowed, batchRefusal, initializeWithoutBatches } from "../mcp/batches.ts";
+import { negotiatedVersion, speakClientVersion } from "../mcp/content-versions.ts";
 import {
   type JSONRPCMessage,
   type Server,
@@ -43,8 +44,12 @@ interface Session {
   inFlight: Set<string | number>;
   /** Those of them that came alone in their POST: their stream ends when they are cancelled. */
   alone: Set<string | number>;
+  /** Ids of POSTs handed to the transport that it has not passed on yet (see `claimIds`). */
+  claimed: Set<string | number>;
   /** The routing profile bound at initialize (switchable by gateway_set_profile). */
   profile: ProfileBinding;
+  /** The protocol revision its initialize settled on. */
+  version?: string;
 }
 
 export interface SessionManagerOptions {
@@ -183,12 +188,21 @@ export class SessionManager {
       // stream wins, instead of a 409 that leaves the session without notifications until TCP
       // notices the old one is gone.
       if (request.method === "GET") session.transport.closeStandaloneSSEStream();
+      // 2025-06-18 removed batches; the SDK's transport serves them whatever was negotiated.
+      const version = session.version;
+      if (request.method === "POST" && Array.isArray(parsedBody) && !batchesAllowed(version)) {
+        return Response.json(batchRefusal(version ?? ""), { status: 400 });
+      }
+      const release = request.method === "POST" ? claimIds(session, parsedBody) : () => {};
+      if (release instanceof Response) return release;
       if (request.method === "POST" && isRequest(parsedBody)) session.alone.add(parsedBody.id);
       // Each request's handlers apply the scopes of the credential it carries.
-      const response = await session.transport.handleRequest(request, {
-        parsedBody,
-        authInfo: toAuthInfo(withProfile(caller, () => this.gateway.config, session.profile)),
-      });
+      const response = await session.transport
+        .handleRequest(request, {
+          parsedBody,
+          authInfo: toAuthInfo(withProfile(caller, () => this.gateway.config, session.profile)),
+        })
+        .finally(release);
       // A gateway_set_profile answered in this request is recorded for an adoption.
       this.touchShared(session);
       return request.method === "GET" ? openedAtOnce(response) : response;
@@ -199,6 +213,12 @@ export class SessionManager {
       if (request.method === "POST" && isRequest(parsedBody)) return notInitialized(parsedBody);
       if (request.method === "GET") return noStream();
       return this.open(request, parsedBody, scope, caller);
+    }
+    if (Array.isArray(parsedBody)) {
+      const requested = initializeIn(parsedBody)?.params?.protocolVersion;
+      if (initializeWithoutBatches(requested)) {
+        return Response.json(batchRefusal(String(requested)), { status: 400 });
+      }
     }
     const capKey = capKeyOf(caller, parsedBody, address);
     const room = this.makeRoom(capKey, parsedBody, "a new session");
@@ -324,6 +344,7 @@ export class SessionManager {
       lastSeen: performance.now(),
       inFlight: new Set(),
       alone: new Set(),
+      claimed: new Set(),
       profile,
     };
     await server.connect(transport);
@@ -568,6 +589,33 @@ function isRequest(body: unknown): body is { id: string | number } {
 }
 
 /**
+ * Claims the ids of the requests in a POST until the transport has taken them in (then they are
+ * in `inFlight` until answered or cancelled); a 400 when one of them is in flight already, or
+ * comes twice in a batch. The SDK's transport maps each request id to one POST stream: a second
+ * request with the id of one in flight took the first's stream over, the first answer went out on
+ * it and closed it, and neither POST got its own answer (the first hung for good).
+ */
+function claimIds(session: Session, body: unknown): Response | (() => void) {
+  const ids = (Array.isArray(body) ? body : [body]).filter(isRequest).map((message) => message.id);
+  const taken = ids.find(
+    (id, i) => session.inFlight.has(id) || session.claimed.has(id) || ids.indexOf(id) !== i,
+  );
+  if (taken !== undefined) {
+    const message =
+      `Invalid Request: request id ${JSON.stringify(taken)} is already in flight in this session; ` +
+      "give each request an id not in use (the first one goes on and is answered on its own stream)";
+    return Response.json(
+      { jsonrpc: "2.0", error: { code: -32600, message }, id: Array.isArray(body) ? null : taken },
+      { status: 400 },
+    );
+  }
+  for (const id of ids) session.claimed.add(id);
+  return () => {
+    for (const id of ids) session.claimed.delete(id);
+  };
+}
+
+/**
  * A request with no session that is not `initialize`: what the SDK answers ("Server not
  * initialized"), saying how to get a session. The original gateway made one for any request,
  * and its docs' curl examples send a bare `tools/call`.
@@ -599,8 +647,12 @@ function noStream(): Response {
 
 /** A body holding a JSON-RPC `initialize` request (the SDK accepts a batch of one too). */
 function isInitialize(body: unknown): boolean {
+  return initializeIn(body) !== undefined;
+}
+
+function initializeIn(body: unknown): { params?: { protocolVersion?: unknown } } | undefined {
   const messages = Array.isArray(body) ? body : [body];
-  return messages.some(
+  return messages.find(
     (message) =>
       typeof message === "object" &&
       message !== null &&
@@ -643,6 +695,7 @@ function trackInFlight(session: Session): void {
   // closed the streams meanwhile lost the answer of a call it had waited for (`busy`).
   transport.send = async (message: JSONRPCMessage, options) => {
     const { id, method } = message as { id?: string | number; method?: string };
+    session.version ??= negotiatedVersion(message);
     const answer = method === undefined && id !== undefined;
     if (answer) {
       session.alone.delete(id);

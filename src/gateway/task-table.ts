@@ -14,6 +14,8 @@ const PRUNE_EVERY = 256;
  */
 export class TaskTable extends Map<string, TaskOwner> {
   readonly #expires = new Map<string, number>();
+  /** The gateway ids handed out in a clash, by backend, session and the backend's own id. */
+  readonly #aliases = new Map<string, string>();
   #added = 0;
 
   constructor(
@@ -24,8 +26,10 @@ export class TaskTable extends Map<string, TaskOwner> {
   }
 
   override set(id: string, owner: TaskOwner): this {
+    this.#unalias(id);
     super.delete(id);
     super.set(id, owner);
+    if (owner.backendId !== undefined) this.#aliases.set(aliasKey(owner, owner.backendId), id);
     this.#touch(id, owner);
     if (++this.#added % PRUNE_EVERY === 0 || this.size > MAX_TASKS) this.prune();
     return this;
@@ -51,6 +55,19 @@ export class TaskTable extends Map<string, TaskOwner> {
     return alias;
   }
 
+  /**
+   * The id session `session`'s client knows the task by that backend `server` calls `backendId`
+   * (its notifications name that one): the gateway id it got in a clash, or `backendId` itself;
+   * undefined when that session made no such task there.
+   */
+  clientId(server: string, session: string, backendId: string): string | undefined {
+    const alias = this.#aliases.get(aliasKey({ server, session }, backendId));
+    if (alias !== undefined && this.get(alias)) return alias;
+    const owner = this.get(backendId);
+    const same = owner?.server === server && owner.session === session && !owner.backendId;
+    return same ? backendId : undefined;
+  }
+
   override get(id: string): TaskOwner | undefined {
     const owner = super.get(id);
     if (!owner) return undefined;
@@ -66,12 +83,14 @@ export class TaskTable extends Map<string, TaskOwner> {
   }
 
   override delete(id: string): boolean {
+    this.#unalias(id);
     this.#expires.delete(id);
     return super.delete(id);
   }
 
   override clear(): void {
     this.#expires.clear();
+    this.#aliases.clear();
     super.clear();
   }
 
@@ -83,11 +102,22 @@ export class TaskTable extends Map<string, TaskOwner> {
     }
   }
 
+  #unalias(id: string): void {
+    const owner = super.get(id);
+    if (owner?.backendId === undefined) return;
+    const key = aliasKey(owner, owner.backendId);
+    if (this.#aliases.get(key) === id) this.#aliases.delete(key);
+  }
+
   #touch(id: string, owner: TaskOwner): void {
     const keep = Math.max(this.retainMs(), owner.ttl ?? 0);
     this.#expires.delete(id);
     this.#expires.set(id, this.now() + keep);
   }
+}
+
+function aliasKey(owner: { server: string; session: string }, backendId: string): string {
+  return JSON.stringify([owner.server, owner.session, backendId]);
 }
 
 const RELATED_TASK = "io.modelcontextprotocol/related-task";
@@ -154,4 +184,29 @@ export function listedTasks(
     const known = ids.get(task.taskId);
     return known ? [clientTask(task, known[0], known[1])] : [];
   });
+}
+
+/**
+ * A backend's `notifications/tasks/status` as session `session` is to get it: under the id its
+ * client knows the task by (a gateway id after a clash), or undefined when it is not about a task
+ * this session made on `server`. `from` names the connection it came on when that is one
+ * session's or caller's own (`isolation: session`, `per_caller`): another's task of the same id
+ * is not this one.
+ */
+export function taskStatusFor<T extends object>(
+  tasks: TaskTable,
+  server: string,
+  session: string,
+  params: T | undefined,
+  from?: string,
+): T | undefined {
+  const backendId = (params as { taskId?: unknown } | undefined)?.taskId;
+  if (!params || typeof backendId !== "string" || !session) return undefined;
+  const id = tasks.clientId(server, session, backendId);
+  const owner = id === undefined ? undefined : tasks.get(id);
+  if (!owner || id === undefined) return undefined;
+  if (from !== undefined && from !== owner.session && from !== `caller:${owner.caller}`) {
+    return undefined;
+  }
+  return clientTask(params, id, owner);
 }

@@ -4,8 +4,9 @@
  * which a 2025-03-26 client may send and that revision's servers must receive), a line that is
  * not JSON, and a request its schema refuses (a fractional id or progress token), each without
  * a word on stdout: the client waits for its answer forever. Here a batch is handled message by
- * message, each answered on its own line (as the HTTP front answers one); a line that is not
- * JSON is answered -32700, and a message the schema refuses -32600 with its id when it has one.
+ * message, each answered on its own line (as the HTTP front answers one), for a client whose
+ * revision has batches (from 2025-06-18 a batch is refused whole); a line that is not JSON is
+ * answered -32700, and a message the schema refuses -32600 with its id when it has one.
  */
 import {
   INVALID_REQUEST,
@@ -14,14 +15,22 @@ import {
   STDIO_DEFAULT_MAX_BUFFER_SIZE,
 } from "@modelcontextprotocol/server";
 import { StdioServerTransport } from "@modelcontextprotocol/server/stdio";
-import { speakClientVersion } from "./content-versions.ts";
+import { batchesAllowed, batchRefusal } from "./batches.ts";
+import { negotiatedVersion, speakClientVersion } from "./content-versions.ts";
 
 export class StdioFrontTransport extends StdioServerTransport {
   #buffer: Buffer | undefined;
+  /** The revision the client's initialize settled on (2025-06-18 and later have no batches). */
+  #version: string | undefined;
 
   constructor(maxBytes = STDIO_DEFAULT_MAX_BUFFER_SIZE) {
     super();
     speakClientVersion(this as never);
+    const send = this.send.bind(this);
+    this.send = (message) => {
+      this.#version ??= negotiatedVersion(message);
+      return send(message);
+    };
     this._ondata = (chunk: Buffer) => {
       if ((this.#buffer?.length ?? 0) + chunk.length > maxBytes) {
         this.#buffer = undefined;
@@ -49,6 +58,10 @@ export class StdioFrontTransport extends StdioServerTransport {
     }
     if (!Array.isArray(value)) {
       this.#message(value);
+      return;
+    }
+    if (!batchesAllowed(this.#version)) {
+      this.send(batchRefusal(this.#version ?? "") as never).catch(() => {});
       return;
     }
     if (value.length === 0) this.#refuse(null, INVALID_REQUEST, "Invalid Request: an empty batch");

@@ -114,18 +114,25 @@ export class BackendPolicy {
 
   /**
    * One call through the policy. A caller (with auth on) may hold at most half of the backend's
-   * call slots, running and waiting together: one key filling them all with calls that wait would
-   * refuse every other key (`BACKEND_BUSY`), as its calls past that share are now, at once.
+   * call slots, running and waiting together, while another caller has calls here: one key
+   * filling them all with calls that wait would refuse every other key (`BACKEND_BUSY`), as its
+   * calls past that share are now, at once. A caller alone may hold all but one: the one left is
+   * the next key's at once, and from then on each is held to half.
    */
   async execute<T>(attempt: () => Promise<T>, options: ExecuteOptions): Promise<T> {
     const { caller } = options;
     if (caller === undefined) return this.admitted(attempt, options);
     const holding = this.held.get(caller) ?? 0;
     const slots = this.bulkhead.size;
-    if (slots > 1 && holding >= Math.ceil(slots / 2)) {
+    const alone = this.held.size === (holding > 0 ? 1 : 0);
+    const share = alone ? slots - 1 : Math.ceil(slots / 2);
+    if (slots > 1 && holding >= share) {
+      const what = alone
+        ? `all but one of the ${slots} call slots (one stays free for another key)`
+        : `half of the ${slots} call slots while another key has calls here`;
       throw new GatewayError(
         "BACKEND_BUSY",
-        `[backend:${this.name}] this caller already has ${holding} calls running or waiting here, half of the ${slots} call slots (backends.${this.name}.max_concurrency, else failsafe.concurrency.limit), the most one key may hold; try again when one ends`,
+        `[backend:${this.name}] this caller already has ${holding} calls running or waiting here, ${what} (backends.${this.name}.max_concurrency, else failsafe.concurrency.limit), the most one key may hold; try again when one ends`,
       );
     }
     this.held.set(caller, holding + 1);

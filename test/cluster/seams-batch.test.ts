@@ -26,7 +26,7 @@ describe.skipIf(!Bun.which("redis-server"))("rate_limit × batch × relay", () =
     const headers = {
       ...MCP_HEADERS,
       authorization: `Bearer ${LIMITED}`,
-      "mcp-protocol-version": "2025-11-25",
+      "mcp-protocol-version": "2025-03-26",
     };
     const post = async (url: string, body: unknown, session?: string) => {
       const response = await fetch(`${url}/mcp/fixture`, {
@@ -40,8 +40,10 @@ describe.skipIf(!Bun.which("redis-server"))("rate_limit × batch × relay", () =
         text: await response.text(),
       };
     };
-    // 2 of 8: the session opens on a.
-    const opened = await post(a.url, initializeBody());
+    // 2 of 8: the session opens on a, at 2025-03-26 (the revision whose clients may batch).
+    const init = JSON.parse(initializeBody());
+    init.params.protocolVersion = "2025-03-26";
+    const opened = await post(a.url, init);
     const session = opened.session!;
     await post(a.url, { jsonrpc: "2.0", method: "notifications/initialized" }, session);
     // 5 more: a batch of five pings at b, relayed to a. 7 of 8.
