@@ -1,3 +1,4 @@
+import { isAbsolute, resolve } from "node:path";
 import type { BackendEntry } from "../config/edit.ts";
 import type { ClientDefinition, Dialect } from "./clients.ts";
 import type { FoundServer } from "./discover.ts";
@@ -102,6 +103,9 @@ export function toEntry(raw: unknown, context: EntryContext): BackendEntry | str
   const merged = { ...Object.fromEntries(passed.map((name) => [name, `\${${name}}`])), ...envMap };
   if (Object.keys(merged).length > 0) entry.env = merged;
   if (typeof source.cwd === "string") entry.cwd = vars(source.cwd, "cwd");
+  // A project's server ran in the project's folder: its relative paths (`./server.js`, `uv run`)
+  // mean that folder, not the folder the gateway runs in.
+  if (entry.command && context.projectDir) entry.cwd = inProject(context.projectDir, entry.cwd);
 
   const url = source.url ?? source.serverUrl;
   if (typeof url === "string" && url.trim()) entry.url = vars(url, "url");
@@ -148,6 +152,12 @@ export function toEntry(raw: unknown, context: EntryContext): BackendEntry | str
   if (!entry.command && !entry.url) return "it has neither a command nor a url";
   if (entry.command && entry.url) delete entry.url;
   return entry;
+}
+
+/** `cwd` as the client used it in `project`: the project itself, or a relative path under it. */
+function inProject(project: string, cwd: string | undefined): string {
+  if (cwd === undefined) return project;
+  return isAbsolute(cwd) || /^(\$\{|~)/.test(cwd) ? cwd : resolve(project, cwd);
 }
 
 /**
