@@ -67,3 +67,30 @@ describe("setup × a project's servers (.mcp.json, .cursor/mcp.json, ~/.claude.j
     }
   }, 60_000);
 });
+
+describe("setup --client process × a server started with a relative path (server-filesystem .)", () => {
+  test("is imported with the folder it runs in, so . is still that folder", async () => {
+    const home = realpathSync(tempDir("poweruser-proc-"));
+    const project = join(home, "notes");
+    mkdirSync(project);
+    const suffix = `zz${process.pid}`;
+    const pkg = `@modelcontextprotocol/server-${suffix}`;
+    // A harmless process whose command line is a filesystem server a client started in `notes`.
+    const child = Bun.spawn([BUN, "-e", "setInterval(() => {}, 1e6)", pkg, "."], {
+      cwd: project,
+      stdout: "ignore",
+      stderr: "ignore",
+    });
+    cleanups.push(async () => {
+      child.kill();
+      await child.exited;
+    });
+    await Bun.sleep(200);
+    const env = { HOME: home, PATH: process.env.PATH ?? "/usr/bin:/bin" };
+    const run = runCli(["setup", "--client", "process", "--only", suffix, "--yes"], { env });
+    expect(run.code).toBe(0);
+    const config = join(home, ".config/mcp-gateway/gateway.yaml");
+    const backends = parseYaml(await Bun.file(config).text()).backends;
+    expect(backends[suffix]).toEqual({ command: "npx", args: ["-y", pkg, "."], cwd: project });
+  }, 30_000);
+});
