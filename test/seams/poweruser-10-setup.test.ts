@@ -10,6 +10,7 @@ import {
   FILESYSTEM,
   FIXTURE_SERVER,
   firstText,
+  MEMORY,
   startFromFile,
   tempDir,
 } from "../helpers.ts";
@@ -93,4 +94,60 @@ describe("setup --client process × a server started with a relative path (serve
     const backends = parseYaml(await Bun.file(config).text()).backends;
     expect(backends[suffix]).toEqual({ command: "npx", args: ["-y", pkg, "."], cwd: project });
   }, 30_000);
+});
+
+describe("setup × tools the user turned off in the client (Codex disabled_tools, Windsurf disabledTools)", () => {
+  test("stay off behind the gateway: not listed, searched or called", async () => {
+    const home = realpathSync(tempDir("poweruser-off-"));
+    mkdirSync(join(home, ".codex"));
+    writeFileSync(
+      join(home, ".codex/config.toml"),
+      [
+        "[mcp_servers.fixture]",
+        `command = ${JSON.stringify(BUN)}`,
+        `args = [${JSON.stringify(FIXTURE_SERVER)}]`,
+        'disabled_tools = ["crash", "exit_mid_call"]',
+        "",
+      ].join("\n"),
+    );
+    mkdirSync(join(home, ".codeium/windsurf"), { recursive: true });
+    const memory = {
+      command: "node",
+      args: [MEMORY],
+      env: { MEMORY_FILE_PATH: join(home, "memory.jsonl") },
+      disabledTools: ["delete_entities"],
+      enabledTools: ["read_graph", "create_entities", "delete_entities"],
+    };
+    writeFileSync(
+      join(home, ".codeium/windsurf/mcp_config.json"),
+      JSON.stringify({ mcpServers: { memory } }),
+    );
+    const env = { PATH: process.env.PATH ?? "/usr/bin:/bin", HOME: home };
+    const run = runCli(["setup", "--yes"], { env });
+    expect(run.code).toBe(0);
+    expect(run.stderr).not.toContain("ignored unknown key");
+    // An allow list cannot be written yet (the tools are not known): setup says so.
+    expect(run.stderr).toContain("its client served only read_graph, create_entities");
+
+    const gateway = await startFromFile(join(home, ".config/mcp-gateway/gateway.yaml"));
+    cleanups.push(() => gateway.stop());
+    const session = await connectHttp(gateway.url);
+    cleanups.push(() => session.close());
+    const call = (name: string, args: Record<string, unknown>) =>
+      session.client.callTool({ name, arguments: args });
+    const listed = JSON.stringify(
+      (await call("gateway_list_tools", { server: "fixture" })).structuredContent,
+    );
+    expect(listed).toContain('"echo"');
+    expect(listed).not.toContain('"crash"');
+    expect(listed).not.toContain('"exit_mid_call"');
+    const crash = await call("gateway_invoke", { server: "fixture", tool: "crash" });
+    expect(firstText(crash)).toStartWith("[TOOL_NOT_FOUND]");
+    const found = JSON.stringify(
+      (await call("gateway_search_tools", { query: "delete entities", limit: 25 }))
+        .structuredContent,
+    );
+    expect(found).toContain("create_entities");
+    expect(found).not.toContain("delete_entities");
+  }, 60_000);
 });
