@@ -151,3 +151,38 @@ describe("setup × tools the user turned off in the client (Codex disabled_tools
     expect(found).not.toContain("delete_entities");
   }, 60_000);
 });
+
+describe("setup × a project's Codex servers (.codex/config.toml, read by Codex in a trusted project)", () => {
+  test("are imported, and --configure-client points that file at the gateway", async () => {
+    const home = realpathSync(tempDir("poweruser-codex-"));
+    const project = join(home, "repo");
+    mkdirSync(join(project, ".codex"), { recursive: true });
+    mkdirSync(join(project, "tools"));
+    writeFileSync(join(project, "tools/srv.ts"), `import ${JSON.stringify(FIXTURE_SERVER)};\n`);
+    const file = join(project, ".codex/config.toml");
+    writeFileSync(
+      file,
+      `model = "o4"\n\n[mcp_servers.repo-tools]\ncommand = ${JSON.stringify(BUN)}\nargs = ["tools/srv.ts"]\n`,
+    );
+    const env = { PATH: process.env.PATH ?? "/usr/bin:/bin", HOME: home };
+    const run = runCli(["setup", "--yes", "--configure-client", "--project", project], { env });
+    expect(run.code).toBe(0);
+    const config = join(home, ".config/mcp-gateway/gateway.yaml");
+    const backends = parseYaml(await Bun.file(config).text()).backends;
+    expect(backends["repo-tools"]).toEqual({ command: BUN, args: ["tools/srv.ts"], cwd: project });
+    const rewritten = await Bun.file(file).text();
+    expect(rewritten).toContain('model = "o4"');
+    expect(rewritten).toContain("[mcp_servers.mcp-gateway]");
+    expect(rewritten).not.toContain("repo-tools");
+
+    const gateway = await startFromFile(config);
+    cleanups.push(() => gateway.stop());
+    const session = await connectHttp(gateway.url);
+    cleanups.push(() => session.close());
+    const echo = await session.client.callTool({
+      name: "gateway_invoke",
+      arguments: { server: "repo-tools", tool: "echo", arguments: { message: "from the repo" } },
+    });
+    expect(firstText(echo)).toBe("from the repo");
+  }, 60_000);
+});
