@@ -188,6 +188,7 @@ export function createGateway(options: GatewayOptions): Gateway {
         call.server,
         call.tool,
         succeeded(call),
+        call.session,
       ),
     );
   }
