@@ -138,7 +138,7 @@ export class Calls {
       if ((error as { code?: unknown })?.code === "REQUEST_TIMEOUT") {
         throw new GatewayError(
           "BACKEND_TIMEOUT",
-          `[backend:${name}] no answer after ${formatDuration(timeout)}; the call was cancelled at the backend`,
+          `[backend:${name}] no answer after ${formatDuration(timeout)}; the call was cancelled at the backend${main.driver ? "" : ` (${timeoutSetting(name, options.tool, main.config.tool_timeouts)})`}`,
           { cause: error },
         );
       }
@@ -253,4 +253,17 @@ function isExpiredSession(error: unknown): boolean {
   const status = (error as { status?: unknown; data?: { status?: unknown } })?.status;
   if (status === 404) return true;
   return /\b404\b|session not found/i.test(error instanceof Error ? error.message : String(error));
+}
+
+/** The setting that bounded a call that timed out, as its error names it. */
+function timeoutSetting(
+  name: string,
+  tool: string | undefined,
+  own: Record<string, number>,
+): string {
+  const key = tool && /^[\w-]+$/.test(tool) ? tool : JSON.stringify(tool ?? "");
+  if (tool !== undefined && own[tool]) return `raise backends.${name}.tool_timeouts.${key}`;
+  const alone =
+    tool === undefined ? "" : `, or backends.${name}.tool_timeouts.${key} for this tool alone`;
+  return `raise backends.${name}.timeout${alone}`;
 }

@@ -337,6 +337,8 @@ export class BackendPool {
         : "";
     const hit = key ? this.cache?.get(key) : undefined;
     if (hit) return hit;
+    const mark = this.cache?.mark(handle.config.name);
+    if (!readOnly) this.cache?.written(handle.config.name);
     // Nor is an answer made with the calling client's help (its roots, its user's answer, its
     // model's text): the backend asked that client, and would ask the next caller's.
     let asked = false;
@@ -367,12 +369,16 @@ export class BackendPool {
     } catch (error) {
       if (!options.signal?.aborted) budget?.record({ ...budgeted, error });
       throw error;
+    } finally {
+      if (!readOnly) this.cache?.written(handle.config.name);
     }
     budget?.record({ ...budgeted, result });
     const transformed = transformFor(handle.config, backendToolName(handle.config, tool));
     const final = transformed ? transformResult(result, transformed) : result;
     // An answer from a config a reload replaced meanwhile is not the new config's to reuse.
-    if (key && !asked && this.handles.get(handle.config.name) === handle) {
+    // Nor one a call with side effects on the same backend may have made stale meanwhile.
+    const unchanged = this.cache?.mark(handle.config.name) === mark;
+    if (key && !asked && unchanged && this.handles.get(handle.config.name) === handle) {
       this.cache?.set(key, final);
     }
     return final;

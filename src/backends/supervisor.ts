@@ -8,6 +8,7 @@ import type { Handle } from "./_handle.ts";
 import { describeBackendError, openConnection } from "./connection.ts";
 import { isNeedsLogin, needsLoginError } from "./oauth/provider.ts";
 import { relayNotification, relayRequest } from "./relay.ts";
+import { stderrTail } from "./stderr-tail.ts";
 import type { BackendConnection, BackendState, ConnectionEvents } from "./types.ts";
 
 const STDERR_LINES = 20;
@@ -73,7 +74,7 @@ export class Supervisor {
         handle.connection = undefined;
         if (this.closing) return;
         handle.crashes.push(Date.now());
-        const tail = handle.stderr.at(-1);
+        const tail = stderrTail(handle.stderr, 1);
         log.warn(
           `connection closed${tail ? ` (last stderr: ${tail})` : ""}; it restarts on next use`,
         );
@@ -147,7 +148,7 @@ export class Supervisor {
         }
         if (!this.closing && handle.config.transport === "stdio") handle.crashes.push(Date.now());
         const failure = describeBackendError(name, error);
-        const tail = handle.stderr.slice(-3).join(" | ");
+        const tail = stderrTail(handle.stderr);
         const message = tail ? `${failure.message} (stderr: ${tail})` : failure.message;
         if (isNeedsLogin(error)) {
           const waiting = needsLoginError(name).message;
@@ -236,7 +237,7 @@ export class Supervisor {
     handle.crashes = handle.crashes.filter((at) => now - at < crash_window);
     if (handle.crashes.length < crash_limit) return undefined;
     const retryIn = Math.ceil((handle.crashes[0]! + crash_window - now) / 1000);
-    const tail = handle.stderr.slice(-3).join(" | ");
+    const tail = stderrTail(handle.stderr);
     const message = `[backend:${handle.config.name}] parked after ${handle.crashes.length} crashes in ${formatDuration(crash_window)}; retry in ${retryIn}s${tail ? ` (stderr: ${tail})` : ""}`;
     this.setState(handle, "failed", message);
     return new GatewayError("BACKEND_UNAVAILABLE", message);

@@ -51,6 +51,10 @@ export const serveSpec = {
     host: { type: "string", description: "Address to bind (default 127.0.0.1)" },
     port: { type: "string", alias: "p", description: "Port (default 39400)" },
     stdio: { type: "boolean", description: "Serve MCP over stdin/stdout instead of HTTP" },
+    profile: {
+      type: "string",
+      description: "With --stdio: the session's routing profile (else default_routing_profile)",
+    },
     watch: {
       type: "boolean",
       default: true,

@@ -152,6 +152,18 @@ export class Catalog {
     const owner = this.ownerOf(uri, allow);
     if (owner) return { server: owner, uri };
     if (this.templatesOf.size === 0) await this.listTemplates().catch(() => undefined);
+    const template = this.templateFor(uri, allow);
+    if (template) return template;
+    // A resource made since the last listing (a tool's result linked to the file it just wrote):
+    // the backends are listed again once before it is not found.
+    await this.listResources().catch(() => undefined);
+    const late = this.ownerOf(uri, allow);
+    if (late) return { server: late, uri };
+    throw new ProtocolError(-32002, `Resource not found: ${uri}`, { uri });
+  }
+
+  /** The backend whose most specific template matches `uri`, reporting the templates it beat. */
+  private templateFor(uri: string, allow: Allow): { server: string; uri: string } | undefined {
     const matches: ParsedTemplate[] = [];
     for (const server of this.pool.names()) {
       if (!allow(server)) continue;
@@ -164,7 +176,7 @@ export class Catalog {
       (top, entry) => (!top || entry.literal > top.literal ? entry : top),
       undefined,
     );
-    if (!best) throw new ProtocolError(-32002, `Resource not found: ${uri}`, { uri });
+    if (!best) return undefined;
     for (const other of new Set(matches.map((m) => m.server))) {
       if (other !== best.server)
         this.clash({ uri, owner: best.server, other, template: best.text });

@@ -200,6 +200,7 @@ export function createGateway(options: GatewayOptions): Gateway {
       call.server,
       call.tool,
       succeeded(call),
+      call.session,
     ),
   );
   // Hybrid ranking when configured: tools are (re-)embedded shortly after their lists change.

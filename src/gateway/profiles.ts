@@ -91,6 +91,17 @@ export function requestedProfile(
   const asked =
     request.headers.get(PROFILE_HEADER) ??
     (typeof params?.profile === "string" ? params.profile : undefined);
+  return profileNamed(config, asked);
+}
+
+/**
+ * The profile a client asked for by name (`undefined`: none), else `default_routing_profile`;
+ * an unknown name is an error naming the ones that exist.
+ */
+export function profileNamed(
+  config: ResolvedConfig,
+  asked: string | undefined,
+): { name: string | undefined } | { error: string } {
   let name = asked?.trim() || config.default_routing_profile;
   // The original's usual name, when no profile of that name is written, is the configured
   // default: asking for it must not escape a default_routing_profile that narrows.
@@ -106,10 +117,14 @@ export function requestedProfile(
   return { name };
 }
 
-/** The local admin of a stdio session, under `default_routing_profile` (switchable). */
-export function stdioCaller(config: () => ResolvedConfig): Caller {
+/**
+ * The local admin of a stdio session, under the profile `serve --stdio --profile NAME` named
+ * (a client spawning the gateway has no header to name one), else `default_routing_profile`
+ * (switchable).
+ */
+export function stdioCaller(config: () => ResolvedConfig, profile?: string): Caller {
   return withProfile(LOCAL_ADMIN, config, {
-    name: config().default_routing_profile,
+    name: profile ?? config().default_routing_profile,
     switchable: true,
   });
 }

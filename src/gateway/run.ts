@@ -37,6 +37,7 @@ import {
 } from "../state/store.ts";
 import { createDrivers, type NetworkSeams } from "./drivers.ts";
 import { createGateway, type Gateway, type ReloadSummary } from "./gateway.ts";
+import { profileNamed } from "./profiles.ts";
 import { webhooksFor } from "./webhooks.ts";
 
 export interface RunOptions {
@@ -45,6 +46,8 @@ export interface RunOptions {
   watch?: boolean;
   /** Serve MCP on stdin/stdout instead of HTTP. */
   stdio?: boolean;
+  /** With `stdio`: the routing profile of the session (`serve --stdio --profile NAME`). */
+  profile?: string;
   host?: string;
   port?: number;
   /** Keep state in memory (tests); otherwise the state directory is used. */
@@ -89,6 +92,10 @@ async function drain(gateway: Gateway, deadlineMs: number, answering: () => numb
 /** Starts the gateway: state, backends (in the background), then HTTP or stdio. */
 export async function runGateway(options: RunOptions): Promise<RunningGateway> {
   const { config } = options;
+  // Before anything starts: a profile that does not exist is refused, naming those that do.
+  const asked = options.stdio ? profileNamed(config, options.profile) : { name: undefined };
+  if ("error" in asked) throw new GatewayError("CONFIG_INVALID", `--profile: ${asked.error}`);
+  const stdioProfile = asked.name;
   const stateDir = config.state_dir ?? defaultStateDir(options.env);
   const store: StateStore = options.memoryState
     ? createMemoryStore()
@@ -268,7 +275,7 @@ export async function runGateway(options: RunOptions): Promise<RunningGateway> {
       createSessionServer(gateway, {
         sessionId: () => "stdio",
         notifyListChanged: true,
-        caller: stdioCaller(() => gateway.config),
+        caller: stdioCaller(() => gateway.config, stdioProfile),
       });
     startBackends();
     const handle = serveStdio(factory, {

@@ -130,7 +130,7 @@ export const searchTools: MetaTool = {
     const scope = caller.scope?.();
     // Schemas for the first matches and near ties, one line for the rest (search/compact.ts).
     const hits = await gateway.search(text, { limit, server, allow, scope, usage, learned });
-    gateway.feedback?.searched(pool, text);
+    gateway.feedback?.searched(pool, text, sessionId);
     const done = { caller: caller.id, session: sessionId, query: text, matches: hits.length };
     void gateway.hooks.callHook("search:done", done);
     if (format === "typescript") {

@@ -21,14 +21,63 @@ export function checkArguments(tool: Tool, args: unknown): string | undefined {
 
 function compile(tool: Tool): Check {
   try {
-    const validate = provider.getValidator(tool.inputSchema as Record<string, unknown>);
+    const schema = tool.inputSchema as Record<string, unknown>;
+    const validate = provider.getValidator(schema);
+    let lenient: ((input: unknown) => boolean) | undefined;
     return (input) => {
       const result = validate(input);
-      return result.valid ? undefined : result.errorMessage.replace(/\bdata\b/g, "arguments");
+      if (result.valid) return undefined;
+      // The check failed on a string too long for the `uri` formats' regular expression: the
+      // arguments are checked again without those formats (the backend checks its own).
+      if (hasLongString(input)) {
+        lenient ??= lenientValidator(schema);
+        if (lenient(input)) return undefined;
+      }
+      // ajv names the value checked `data`: each error's path starts with it (a field may be
+      // called `data` too, and keeps its name).
+      return result.errorMessage.replace(/(^|, )data(?=[/ ])/g, "$1arguments");
     };
   } catch {
     return () => undefined;
   }
+}
+
+/**
+ * Strings longer than this are not checked against `URI_FORMATS`: under Bun the regular
+ * expression of ajv-formats' `uri` and `uri-reference` answers "no match" for any string past
+ * about 98,000 characters, so a data: URI of a 75 KB file was refused as not a URI.
+ */
+const LONG_STRING = 50_000;
+const URI_FORMATS = new Set(["uri", "uri-reference"]);
+
+function hasLongString(value: unknown): boolean {
+  if (typeof value === "string") return value.length > LONG_STRING;
+  if (typeof value !== "object" || value === null) return false;
+  return Object.values(value).some(hasLongString);
+}
+
+/** Whether arguments fit `schema` but for its `uri` formats; true when that does not compile. */
+function lenientValidator(schema: Record<string, unknown>): (input: unknown) => boolean {
+  // Without its `$id`: the engine would hand back the strict schema it holds under that id.
+  const { $id: _id, ...rest } = withoutUriFormats(schema) as Record<string, unknown>;
+  try {
+    const validate = provider.getValidator(rest);
+    return (input) => validate(input).valid;
+  } catch {
+    return () => true;
+  }
+}
+
+/** A copy of `schema` without its `format: uri` and `format: uri-reference` keywords. */
+function withoutUriFormats(schema: unknown): unknown {
+  if (Array.isArray(schema)) return schema.map(withoutUriFormats);
+  if (typeof schema !== "object" || schema === null) return schema;
+  const copy: Record<string, unknown> = {};
+  for (const [key, value] of Object.entries(schema)) {
+    if (key === "format" && typeof value === "string" && URI_FORMATS.has(value)) continue;
+    copy[key] = withoutUriFormats(value);
+  }
+  return copy;
 }
 
 /** Deepest nesting of objects and arrays accepted in a call's arguments (docs/security.md). */

@@ -10,6 +10,7 @@ import {
 import { createServer } from "node:net";
 import { dirname } from "node:path";
 import { type BackendPool, standalonePool } from "../backends/pool.ts";
+import { stderrTail } from "../backends/stderr-tail.ts";
 import { formatDuration } from "../config/duration.ts";
 import { type Env, parseDotenv } from "../config/env.ts";
 import { envWithFiles } from "../config/env-files.ts";
@@ -261,7 +262,7 @@ async function backendChecks(
         } catch (error) {
           const message = errorMessage(error);
           failed[backend.name] = message;
-          const stderr = pool.stderrTail(backend.name).slice(-3).join(" | ");
+          const stderr = stderrTail(pool.stderrTail(backend.name));
           return {
             name,
             status: "fail",

@@ -7,6 +7,8 @@ import { canonicalJson } from "../security/pins.ts";
  */
 export class ResponseCache {
   private readonly entries = new Map<string, { result: CallToolResult; expires: number }>();
+  /** Per server, how often a call with side effects began or ended (see `written`). */
+  private readonly writes = new Map<string, number>();
 
   constructor(
     private ttlMs: number,
@@ -44,6 +46,21 @@ export class ResponseCache {
     while (this.entries.size > this.maxEntries) {
       this.entries.delete(this.entries.keys().next().value!);
     }
+  }
+
+  /**
+   * A call of a tool that is not read-only began or ended on `server`: its answers may be stale
+   * now (a file written, a memory stored), so they are dropped, and a read that was in flight
+   * meanwhile is not stored (its `mark` no longer matches).
+   */
+  written(server: string): void {
+    this.clear(server);
+    this.writes.set(server, this.mark(server) + 1);
+  }
+
+  /** Taken before a read is sent; its answer is stored only if the mark is the same after. */
+  mark(server: string): number {
+    return this.writes.get(server) ?? 0;
   }
 
   clear(prefix?: string): void {

@@ -88,6 +88,7 @@ const MIN_SHARE = 0.5;
 const DAY = 24 * 60 * 60_000;
 
 const poolKey = (pool: FeedbackPool) => `${pool.caller}\u0000${pool.client}`;
+const pendingKey = (pool: FeedbackPool, session = "") => `${poolKey(pool)}\u0000${session}`;
 
 export class SearchFeedback {
   private readonly pending = new Map<string, Pending>();
@@ -112,10 +113,14 @@ export class SearchFeedback {
     for (const row of rows) this.learn(row, row.count);
   }
 
-  /** A pool searched: its next successful call, if soon, says what the query meant. */
-  searched(pool: FeedbackPool, query: string): void {
+  /**
+   * A pool searched: its next successful call, if soon, says what the query meant. With a
+   * `session`, only that session's next call does: two windows of one client program share a
+   * pool, and one's call must not answer the other's search (nor take its answer away).
+   */
+  searched(pool: FeedbackPool, query: string, session?: string): void {
     const key = queryKey(query);
-    const who = poolKey(pool);
+    const who = pendingKey(pool, session);
     this.pending.delete(who);
     if (!key) return;
     this.pending.set(who, { query: key, at: this.now() });
@@ -127,8 +132,8 @@ export class SearchFeedback {
    * A pool's call ended; a success right after a search, of a tool that shares a word with the
    * query, is recorded as that search's answer.
    */
-  called(pool: FeedbackPool, server: string, tool: string, ok: boolean): void {
-    const who = poolKey(pool);
+  called(pool: FeedbackPool, server: string, tool: string, ok: boolean, session?: string): void {
+    const who = pendingKey(pool, session);
     const pending = this.pending.get(who);
     if (!pending) return;
     this.pending.delete(who);

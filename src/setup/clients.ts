@@ -260,6 +260,7 @@ export function clientFiles(
     ...user("zed", ...zed),
     ...user("cline", ...codeDirs.map((dir) => join(dir, "Code", "User", cline))),
     ...user("codex", join(env.CODEX_HOME || join(home, ".codex"), "config.toml")),
+    ...project("codex", join(".codex", "config.toml")),
     ...user("continue", join(home, ".continue", "config.yaml")),
     {
       client: "continue",

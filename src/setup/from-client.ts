@@ -1,3 +1,4 @@
+import { isAbsolute, resolve } from "node:path";
 import type { BackendEntry } from "../config/edit.ts";
 import type { ClientDefinition, Dialect } from "./clients.ts";
 import type { FoundServer } from "./discover.ts";
@@ -15,8 +16,6 @@ export interface EntryContext {
 const CLIENT_ONLY = new Set([
   "autoApprove",
   "alwaysAllow",
-  "disabledTools",
-  "enabledTools",
   "startup_timeout_sec",
   "startup_timeout_ms",
   "settings",
@@ -48,6 +47,10 @@ const KNOWN = new Set([
   "description",
   "source",
   "envFile",
+  "disabledTools",
+  "disabled_tools",
+  "enabledTools",
+  "enabled_tools",
 ]);
 
 const TRANSPORTS: Record<string, string | undefined> = {
@@ -102,6 +105,9 @@ export function toEntry(raw: unknown, context: EntryContext): BackendEntry | str
   const merged = { ...Object.fromEntries(passed.map((name) => [name, `\${${name}}`])), ...envMap };
   if (Object.keys(merged).length > 0) entry.env = merged;
   if (typeof source.cwd === "string") entry.cwd = vars(source.cwd, "cwd");
+  // A project's server ran in the project's folder: its relative paths (`./server.js`, `uv run`)
+  // mean that folder, not the folder the gateway runs in.
+  if (entry.command && context.projectDir) entry.cwd = inProject(context.projectDir, entry.cwd);
 
   const url = source.url ?? source.serverUrl;
   if (typeof url === "string" && url.trim()) entry.url = vars(url, "url");
@@ -130,6 +136,16 @@ export function toEntry(raw: unknown, context: EntryContext): BackendEntry | str
   const seconds = source.tool_timeout_sec ?? (client.id === "cline" ? source.timeout : undefined);
   if (typeof seconds === "number" && seconds > 0) entry.timeout = `${Math.min(seconds, 600)}s`;
   if (typeof source.description === "string") entry.description = source.description;
+  // Tools the user turned off in the client (Windsurf's disabledTools, Codex's disabled_tools)
+  // stay off behind the gateway; an allow list cannot be written before the tools are known.
+  const hidden = [...names(source.disabledTools), ...names(source.disabled_tools)];
+  if (hidden.length) entry.tools = Object.fromEntries(hidden.map((tool) => [tool, { hide: true }]));
+  const only = [...names(source.enabledTools), ...names(source.enabled_tools)];
+  if (only.length) {
+    server.notes.push(
+      `${server.name}: its client served only ${only.join(", ")}; the gateway serves all its tools: hide the others with backends.<name>.tools.<tool>.hide`,
+    );
+  }
   if (typeof source.envFile === "string") {
     server.notes.push(
       `${server.name}: its envFile ${source.envFile} was not imported; set those variables for the gateway or list the file under env_files`,
@@ -148,6 +164,17 @@ export function toEntry(raw: unknown, context: EntryContext): BackendEntry | str
   if (!entry.command && !entry.url) return "it has neither a command nor a url";
   if (entry.command && entry.url) delete entry.url;
   return entry;
+}
+
+/** The tool names of a client's list (anything else is not a list of names). */
+function names(value: unknown): string[] {
+  return Array.isArray(value) ? value.filter((item) => typeof item === "string") : [];
+}
+
+/** `cwd` as the client used it in `project`: the project itself, or a relative path under it. */
+function inProject(project: string, cwd: string | undefined): string {
+  if (cwd === undefined) return project;
+  return isAbsolute(cwd) || /^(\$\{|~)/.test(cwd) ? cwd : resolve(project, cwd);
 }
 
 /**

@@ -1,4 +1,4 @@
-import { existsSync, readdirSync, readFileSync, statSync } from "node:fs";
+import { existsSync, readdirSync, readFileSync, readlinkSync, statSync } from "node:fs";
 import { basename, join } from "node:path";
 import type { Env } from "../config/env.ts";
 import { CLIENTS, type ClientFile, clientHome } from "./clients.ts";
@@ -16,7 +16,12 @@ export interface ProcessServer {
   name: string;
   command: string;
   args: string[];
+  /** The folder it runs in, when an argument is a path relative to it (`.`, `./data`). */
+  cwd?: string;
 }
+
+/** An argument that is a path relative to the process's folder. */
+const RELATIVE_PATH = /^\.\.?(?:[/\\]|$)/;
 
 /**
  * Recognises an MCP server in one process's argv: an `@modelcontextprotocol/server-*` package
@@ -67,7 +72,9 @@ export function runningServers(procDir = "/proc"): ProcessServer[] {
       const key = JSON.stringify([server.command, server.args]);
       if (seen.has(key)) continue;
       seen.add(key);
-      found.push({ pid, ...server });
+      const relative = server.args.some((arg) => RELATIVE_PATH.test(arg));
+      const cwd = relative ? readlinkSync(join(dir, "cwd")) : undefined;
+      found.push({ pid, ...server, ...(cwd && existsSync(cwd) ? { cwd } : {}) });
     } catch {
       // The process ended while being read, or is not readable: not a candidate.
     }
@@ -91,9 +98,10 @@ export function scanProcesses(env: Env, procDir?: string): ScannedFile[] {
       needs: [],
       notes: [],
     };
+    // Its relative paths (server-filesystem's `.`) mean the folder it runs in, as a project's do.
     const result = toEntry(
       { command: running.command, args: running.args },
-      { client: CLIENTS.process, home: clientHome(env), server },
+      { client: CLIENTS.process, home: clientHome(env), server, projectDir: running.cwd },
     );
     if (typeof result === "string") server.skipped = result;
     else server.entry = result;

@@ -38,6 +38,7 @@ describe("client file locations per platform", () => {
         `${APPDATA}\\Code\\User\\globalStorage\\saoudrizwan.claude-dev\\settings\\cline_mcp_settings.json`,
       ),
       user("codex", `${PROFILE}\\.codex\\config.toml`),
+      { client: "codex", path: "D:\\src\\app\\.codex\\config.toml", scope: "project" },
       user("continue", `${PROFILE}\\.continue\\config.yaml`),
       {
         ...user("continue", `${PROFILE}\\.continue\\config.json`),

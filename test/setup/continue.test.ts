@@ -143,6 +143,7 @@ describe("Continue", () => {
     expect(backends.sqlite).toEqual({
       command: "uvx",
       args: ["mcp-server-sqlite", "--db-path", "test.db"],
+      cwd: project,
     });
     expect(backends.time?.command).toBe("uvx");
     expect(

@@ -157,6 +157,7 @@ http_headers = { "X-Team" = "blue" }
       command: "node",
       args: [`${project}/server.js`, `${home}/x`, "${LOG}"],
       env: { KEY: "${API_KEY}" },
+      cwd: project,
     });
     expect(servers.a!.needs).toEqual([
       { variable: "API_KEY", why: 'VS Code asked for input "api-key" (env.KEY)' },

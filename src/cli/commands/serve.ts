@@ -33,10 +33,16 @@ export default defineCommand({
           `refusing to listen on ${host} without auth: anyone who can reach it could call every tool. Bind to 127.0.0.1, turn on auth (mcp-gateway keys create NAME, then auth.enabled: true), or pass --allow-unauthenticated if a proxy in front authenticates clients`,
         );
       }
+      if (args.profile !== undefined && !args.stdio) {
+        throw new Error(
+          "--profile is for serve --stdio: an HTTP client names its profile in the X-MCP-Profile header (or default_routing_profile applies)",
+        );
+      }
       logger.debug(config.file ? `config: ${config.file}` : "config: built-in default");
       const running = await runGateway({
         config,
         stdio: args.stdio,
+        profile: args.profile,
         host,
         port,
         watch: args.watch,
