@@ -60,6 +60,8 @@ export function registerCatalogHandlers(
     if (!allow(ctx, kind)(target.server, target.uri)) {
       throw new ProtocolError(-32002, `${kind === "resources" ? "Resource" : "Prompt"} not found`);
     }
+    // A backend outside the session sandbox is no more reachable by its resources and prompts.
+    gateway.security.calls.reach(target.server);
     return target;
   };
   /** Exposed URI -> the backend and its own URI, for this session's subscriptions. */

@@ -269,6 +269,8 @@ export async function createBackendServer(
    */
   function catalogGrant(ctx: ServerContext, method: string, params?: JsonObject): void {
     const kind = catalogKind(method, params);
+    // The session sandbox's backends: this path is no way around them for resources and prompts.
+    if (kind) gateway.security.calls.reach(name);
     const caller = callerFor(ctx);
     // An MCP App's UI goes with its tool: reading it needs only the tool (docs/security.md).
     const uri = method === "resources/read" ? params?.uri : undefined;

@@ -54,6 +54,11 @@ export interface CallGuard {
    * result (`tasks/result`). Throws `FIREWALL_BLOCKED` as `run` would.
    */
   scanResult(server: string, tool: string, result: CallToolResult): CallToolResult;
+  /**
+   * `security.sandbox.backends` for what is not a tool call (a resource read, a prompt, a
+   * completion): throws `SANDBOX_LIMIT` when `server` is outside it, as a call would.
+   */
+  reach(server: string): void;
   report(): GuardReport;
   /** Applies a reloaded `security` section (firewall, sandbox, confirmation) to later calls. */
   reconfigure(next: SecurityConfig): void;
@@ -132,6 +137,15 @@ export function createCallGuard(
     return rules.find((rule) => matches(rule.pattern, server, tool));
   }
 
+  function checkReach(server: string, what: string): void {
+    if (!reachable.length || reachable.some((pattern) => matches(pattern, server, "*"))) return;
+    record("sandbox.backends", true, `${server}:${what}`);
+    throw new GatewayError(
+      "SANDBOX_LIMIT",
+      `[sandbox.backends] this session may not reach backend "${server}"; the session sandbox is set in security.sandbox.backends`,
+    );
+  }
+
   /** Throws when a cap is reached; a promise only when the cluster's count must be asked too. */
   function checkSandbox(call: GuardedCall): Promise<void> | undefined {
     const refuse = (cap: string, why: string): never => {
@@ -141,9 +155,7 @@ export function createCallGuard(
         `[sandbox.${cap}] ${why}; the session sandbox is set in security.sandbox.${cap}`,
       );
     };
-    if (reachable.length && !reachable.some((pattern) => matches(pattern, call.server, "*"))) {
-      refuse("backends", `this session may not reach backend "${call.server}"`);
-    }
+    checkReach(call.server, call.tool);
     if (sandbox.max_calls === undefined && sandbox.max_duration === undefined) return undefined;
     const stateless = call.session.startsWith("stateless:");
     const again = stateless
@@ -367,6 +379,9 @@ export function createCallGuard(
     scanResult(server, tool, result) {
       const rule = firewall.enabled ? ruleFor(server, tool) : undefined;
       return checkResult({ server, tool, args: {}, session: "" }, rule, result);
+    },
+    reach(server) {
+      checkReach(server, "resources or prompts");
     },
     report() {
       return { arguments: argumentMode, results: resultMode, events: structuredClone(events) };

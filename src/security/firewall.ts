@@ -6,6 +6,7 @@
  */
 import type { JsonObject } from "../backends/types.ts";
 import type { Tool } from "../mcp/sdk.ts";
+import { MAX_ARGUMENT_DEPTH } from "../meta/validate.ts";
 import { CREDENTIAL_SHAPES } from "./credentials.ts";
 
 export type ArgumentScan = "shell" | "sql" | "path";
@@ -150,13 +151,18 @@ export function scanArguments(
   const findings: Finding[] = [];
   const explicit = only?.filter((kind): kind is ArgumentScan => kind in RULES);
   const visit = (value: unknown, where: string, scans: readonly ArgumentScan[], depth: number) => {
-    if (depth > 16) return;
+    // Every level the gateway accepts (deeper is refused before this): a cap of its own here
+    // let a payload nested one level further through unscanned.
+    if (depth > MAX_ARGUMENT_DEPTH) return;
     if (typeof value === "string") {
       for (const kind of scans) {
         if (kind === "path" && escapesRoot(value)) {
           findings.push({ kind, rule: "path.traversal", where, excerpt: excerpt(value, 0) });
         }
-        const finding = firstMatch(kind, RULES[kind], value.slice(0, MAX_SCANNED_CHARS), where);
+        const head = value.slice(0, MAX_SCANNED_CHARS);
+        const finding =
+          firstMatch(kind, RULES[kind], head, where) ??
+          (kind === "path" ? firstMatch(kind, RULES.path, normalizePath(head), where) : undefined);
         if (finding) findings.push(finding);
       }
       return;
@@ -226,6 +232,24 @@ export function escapesRoot(path: string): boolean {
     } else if (segment && segment !== "." && !/^[A-Za-z]:$/.test(segment)) depth++;
   }
   return false;
+}
+
+/**
+ * The path the operating system opens for `path`, as far as text can tell: repeated separators
+ * as one, `.` segments dropped, `name/..` pairs removed. `/etc//passwd`, `/etc/./shadow` and
+ * `/etc/ssl/../shadow` name the file the sensitive-file rule looks for, in a form it did not
+ * read; it reads this one too.
+ */
+export function normalizePath(path: string): string {
+  if (!/[/\\]{2}|(?:^|[/\\])\.{1,2}(?:[/\\]|$)/.test(path)) return path;
+  const absolute = /^[/\\]/.test(path);
+  const kept: string[] = [];
+  for (const segment of path.split(/[/\\]+/)) {
+    if (segment === "" || segment === ".") continue;
+    if (segment === ".." && kept.length && kept[kept.length - 1] !== "..") kept.pop();
+    else if (segment !== ".." || !absolute) kept.push(segment);
+  }
+  return `${absolute ? "/" : ""}${kept.join("/")}`;
 }
 
 function excerpt(text: string, at: number): string {
