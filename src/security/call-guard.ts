@@ -270,8 +270,7 @@ export function createCallGuard(
     if (!call.channel || call.channel.declares?.("elicitation") === false) {
       refuse("this client cannot ask its user (it did not declare the elicitation capability)");
     }
-    const args = redactText(JSON.stringify(call.args));
-    const shown = args.length > 400 ? `${args.slice(0, 399)}…` : args;
+    const shown = shownArguments(call.args, call.definition);
     let answer: JsonObject;
     try {
       answer = await call.channel!.request(
@@ -407,6 +406,48 @@ function readableText(block: CallToolResult["content"][number]): string | undefi
     return [block.title, block.description].filter((part) => part).join("\n") || undefined;
   }
   return undefined;
+}
+
+/** Characters of a call's arguments the confirmation question shows. */
+const SHOWN_ARGUMENTS = 400;
+
+/**
+ * A call's arguments as the user is asked about them: the JSON, redacted, whole when it fits.
+ * When it does not, the arguments the tool's schema declares come before any other, the shortest
+ * first (an id, a repository, a path: what says which thing the call acts on), and the question
+ * names the arguments it cut or left out.
+ * Cut in the order given, a long first argument (written to pad, by a steered model) hid
+ * `"repo":"production"` behind the cut from the user who approved.
+ */
+export function shownArguments(args: JsonObject, definition?: Tool): string {
+  const whole = redactText(JSON.stringify(args));
+  if (whole.length <= SHOWN_ARGUMENTS) return whole;
+  const declared = definition?.inputSchema?.properties ?? {};
+  const undeclared = (key: string) => (Object.hasOwn(declared, key) ? 0 : 1);
+  const parts = Object.entries(args)
+    .map(([key, value]) => ({
+      key,
+      text: redactText(`${JSON.stringify(key)}:${JSON.stringify(value) ?? "null"}`),
+    }))
+    .sort((a, b) => undeclared(a.key) - undeclared(b.key) || a.text.length - b.text.length);
+  const shown: string[] = [];
+  const cut: string[] = [];
+  let room = SHOWN_ARGUMENTS - 2;
+  for (const { key, text } of parts) {
+    if (text.length + 1 <= room) {
+      shown.push(text);
+      room -= text.length + 1;
+    } else {
+      if (room > 20) {
+        shown.push(`${text.slice(0, room - 2)}…`);
+        room = 0;
+      }
+      cut.push(JSON.stringify(key));
+    }
+  }
+  const names = cut.slice(0, 10).map((name) => (name.length > 40 ? `${name.slice(0, 39)}…` : name));
+  const more = cut.length > 10 ? ` and ${cut.length - 10} more` : "";
+  return `{${shown.join(",")}} (not shown in full: ${names.join(", ")}${more}; ${whole.length} characters in all)`;
 }
 
 const DESCRIBE: Record<ScanKind, string> = {

@@ -213,3 +213,57 @@ backends:
 });
 
 afterAll(() => {});
+
+describe("the confirmation question and arguments padded past what it shows", () => {
+  let gateway: Running;
+  beforeAll(async () => {
+    gateway = await started(
+      `
+capabilities: { enabled: false }
+security:
+  require_confirmation: ["git:delete_*"]
+backends:
+  git: { command: ${BUN}, args: ["${ATTACKS10}"] }
+`,
+      "git",
+    );
+  });
+
+  // A steered model writes a long, harmless-looking note first: cut at 400 characters in the
+  // order given, the question never showed which repository the call deletes.
+  const note = `Removing the scratch repository test-scratch-123 that we created earlier for the demo, as you asked. ${"It holds nothing of value. ".repeat(14)}`;
+
+  test("shows the repository the call acts on, on /mcp and /mcp/{backend}", async () => {
+    const { client, asked } = await connect(gateway.url, "/mcp", () => "accept");
+    const text = await invoke(client, "git", "delete_repo", { note, repo: "acme/production" });
+    expect(text).toBe("deleted acme/production");
+    expect(asked[0]).toContain('"repo":"acme/production"');
+    expect(asked[0]).toContain('not shown in full: "note"');
+    const direct = await connect(gateway.url, "/mcp/git", () => "accept");
+    await direct.client.callTool({
+      name: "delete_repo",
+      arguments: { note, repo: "acme/production" },
+    });
+    expect(direct.asked[0]).toContain('"repo":"acme/production"');
+  });
+
+  test("names the arguments it had no room for, however many are sent", async () => {
+    const { asked, client } = await connect(gateway.url, "/mcp", () => "decline");
+    const padding = Object.fromEntries(
+      Array.from({ length: 60 }, (_, i) => [`a${i}`, "x".repeat(8)]),
+    );
+    const text = await invoke(client, "git", "delete_repo", {
+      ...padding,
+      repo: "acme/production-main",
+    });
+    expect(text).toContain("CONFIRMATION_REQUIRED");
+    expect(asked[0]).toContain('"repo"');
+    expect(asked[0]!.length).toBeLessThan(700);
+  });
+
+  test("a call whose arguments fit is asked about as before", async () => {
+    const { client, asked } = await connect(gateway.url, "/mcp", () => "accept");
+    await invoke(client, "git", "delete_repo", { repo: "acme/x" });
+    expect(asked).toEqual(['delete_repo on git with {"repo":"acme/x"}: allow?']);
+  });
+});
