@@ -4,6 +4,7 @@ import { runIsolated } from "../codemode/runner.ts";
 import type { SandboxLimits } from "../codemode/sandbox.ts";
 import { GatewayError } from "../errors.ts";
 import type { CallToolResult } from "../mcp/sdk.ts";
+import { splitWarnings, withWarnings } from "../security/call-guard.ts";
 import { invoke } from "./invoke.ts";
 import type { MetaContext, MetaTool } from "./types.ts";
 import { errorResult, jsonResult, stringArg } from "./types.ts";
@@ -34,16 +35,21 @@ export const execute: MetaTool = {
     const code = stringArg(args, "code", true);
     const limits = limitsFor(settings, args.timeout_ms);
     const store = resultsFor(gateway);
+    // The firewall's notes on the results the script read go with what it returns.
+    const warnings: string[] = [];
     const outcome = await runIsolated(
       code,
       limits,
       {
         // The same path as gateway_invoke: router, scopes, quarantine, lock, checks, hooks.
         async call(server, tool, toolArgs, signal) {
-          const result = await invoke.handle(
-            { server, tool, arguments: toolArgs as never },
-            { ...context, signal, task: undefined },
+          const { warnings: notes, result } = splitWarnings(
+            await invoke.handle(
+              { server, tool, arguments: toolArgs as never },
+              { ...context, signal, task: undefined },
+            ),
           );
+          warnings.push(...notes);
           return toScriptValue(result);
         },
         readResult: (uri) => store.read(uri, caller.id),
@@ -54,16 +60,22 @@ export const execute: MetaTool = {
     const logs = outcome.logs.length ? { logs: outcome.logs } : {};
     if (text.length > settings.result_handle_threshold) {
       const uri = store.keep(caller.id, text);
-      return jsonResult({
-        result_handle: uri,
-        size: text.length,
-        preview: text.slice(0, PREVIEW),
-        note: `too large to return; read it with resources/read or readResult("${uri}") in a script`,
-        ...logs,
-        calls: outcome.calls,
-      });
+      return withWarnings(
+        jsonResult({
+          result_handle: uri,
+          size: text.length,
+          preview: text.slice(0, PREVIEW),
+          note: `too large to return; read it with resources/read or readResult("${uri}") in a script`,
+          ...logs,
+          calls: outcome.calls,
+        }),
+        warnings,
+      );
     }
-    return jsonResult({ result: outcome.value as never, ...logs, calls: outcome.calls });
+    return withWarnings(
+      jsonResult({ result: outcome.value as never, ...logs, calls: outcome.calls }),
+      warnings,
+    );
   },
 };
 
@@ -73,6 +85,7 @@ export const execute: MetaTool = {
  * stops at the first that fails (a step cannot read an earlier one's result, as there).
  */
 async function originalForm(args: JsonObject, context: MetaContext): Promise<CallToolResult> {
+  const warnings: string[] = [];
   const call = async (step: JsonObject, where: string): Promise<CallToolResult> => {
     const ref = step.tool;
     const colon = typeof ref === "string" ? ref.indexOf(":") : -1;
@@ -88,12 +101,14 @@ async function originalForm(args: JsonObject, context: MetaContext): Promise<Cal
       ...(step.arguments !== undefined ? { arguments: step.arguments } : {}),
     };
     try {
-      return await invoke.handle(invokeArgs, context);
+      const { warnings: notes, result } = splitWarnings(await invoke.handle(invokeArgs, context));
+      warnings.push(...notes);
+      return result;
     } catch (error) {
       return errorResult(error);
     }
   };
-  if (args.chain === undefined) return call(args, "");
+  if (args.chain === undefined) return withWarnings(await call(args, ""), warnings);
   if (!Array.isArray(args.chain) || !args.chain.length) {
     throw new GatewayError(
       "INVALID_ARGUMENTS",
@@ -126,7 +141,7 @@ async function originalForm(args: JsonObject, context: MetaContext): Promise<Cal
       result: (result.structuredContent ?? result.content ?? null) as never,
     });
   }
-  return jsonResult({ results });
+  return withWarnings(jsonResult({ results }), warnings);
 }
 
 function limitsFor(
