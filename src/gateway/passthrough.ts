@@ -223,6 +223,7 @@ export async function createBackendServer(
           {
             server: name,
             tool,
+            own: gateway.pool.ownToolName(name, tool),
             definition,
             args,
             channel,

@@ -73,6 +73,7 @@ export function withProfile(
       (caller.allows(server, tool)
         ? undefined
         : (caller.denial?.(server, tool) ?? "the caller's scopes")) ?? profileDenial(server, tool),
+    denies: caller.denies,
   };
 }
 

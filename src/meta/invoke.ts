@@ -77,7 +77,14 @@ async function invokeTool(
   const extra = task ? { task } : undefined;
   // Sandbox, argument firewall and confirmation run inside the observed call, so a refusal
   // shows in the metrics, recent calls and the audit log with its code.
-  const guarded = { server, tool: toolName, definition: tool, args: toolArgs, channel };
+  const guarded = {
+    server,
+    tool: toolName,
+    own: gateway.pool.ownToolName(server, toolName),
+    definition: tool,
+    args: toolArgs,
+    channel,
+  };
   const result = await observedCall(gateway, call, () =>
     gateway.security.calls.run({ ...guarded, session: sessionId || caller.id }, () =>
       gateway.pool.callTool(

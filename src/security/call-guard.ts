@@ -30,6 +30,11 @@ const log = () => logger.withTag("firewall");
 export interface GuardedCall {
   server: string;
   tool: string;
+  /**
+   * The backend's own name of the tool when it is exposed under another (`namespace`,
+   * `rename`): confirmation and firewall rules written for either name apply.
+   */
+  own?: string;
   /** The backend's definition (schema, annotations), when listed. */
   definition?: Tool;
   args: JsonObject;
@@ -133,8 +138,8 @@ export function createCallGuard(
     void hooks?.callHook("firewall:event", { rule, action: blocked ? "blocked" : "warned" });
   }
 
-  function ruleFor(server: string, tool: string): CompiledRule | undefined {
-    return rules.find((rule) => matches(rule.pattern, server, tool));
+  function ruleFor(server: string, tool: string, own = tool): CompiledRule | undefined {
+    return rules.find((rule) => named(rule.pattern, server, tool, own));
   }
 
   function checkReach(server: string, what: string): void {
@@ -255,7 +260,9 @@ export function createCallGuard(
   }
 
   async function checkConfirmation(call: GuardedCall): Promise<void> {
-    const listed = confirm.some((pattern) => matches(pattern, call.server, call.tool));
+    const listed = confirm.some((pattern) =>
+      named(pattern, call.server, call.tool, call.own ?? call.tool),
+    );
     const destructive =
       config.confirm_destructive && call.definition?.annotations?.destructiveHint === true;
     if (!listed && !destructive) return;
@@ -364,7 +371,7 @@ export function createCallGuard(
       const counted = checkSandbox(call);
       if (counted) await counted;
       // `firewall.enabled: false` (the original's master switch) turns rules off too.
-      const rule = firewall.enabled ? ruleFor(call.server, call.tool) : undefined;
+      const rule = firewall.enabled ? ruleFor(call.server, call.tool, call.own) : undefined;
       checkArguments(call, rule);
       await checkConfirmation(call);
       let result: CallToolResult;
@@ -407,6 +414,11 @@ function readableText(block: CallToolResult["content"][number]): string | undefi
     return [block.name, block.title, block.description].filter((part) => part).join("\n");
   }
   return undefined;
+}
+
+/** Whether `pattern` names the tool by its exposed name or by the backend's own. */
+function named(pattern: Pattern, server: string, tool: string, own: string): boolean {
+  return matches(pattern, server, tool) || (own !== tool && matches(pattern, server, own));
 }
 
 /** How the note `firewall.results: annotate` puts before a result starts. */

@@ -9,6 +9,7 @@ import { rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { Client, StreamableHTTPClientTransport } from "@modelcontextprotocol/client";
 import type { RunningGateway } from "../../src/gateway/run.ts";
+import { hashKey } from "../../src/security/keys.ts";
 import {
   BUN,
   cleanupsAfterAll,
@@ -358,5 +359,97 @@ backends:
     });
     expect(JSON.stringify(result)).not.toContain("Ignore all previous");
     expect(firstText(result)).toContain("FIREWALL_BLOCKED");
+  });
+});
+
+describe("a backend exposed under other names (namespace, rename) and the rules written for its tools", () => {
+  const KEY = "ops-key-0123456789abcdef";
+  let gateway: Running;
+  beforeAll(async () => {
+    gateway = await started(
+      `
+capabilities: { enabled: false }
+auth:
+  enabled: true
+  api_keys:
+    - { name: ops, key: "${hashKey(KEY)}", denied_tools: ["read_*"] }
+security:
+  tool_policy: { use_default_deny: true }
+  require_confirmation: ["*:delete_*"]
+  firewall:
+    rules: [{ match: "*:forecast", action: block, scan: [injection] }]
+backends:
+  plain: { command: ${BUN}, args: ["${ATTACKS10}"] }
+  gh:
+    command: ${BUN}
+    args: ["${ATTACKS10}"]
+    namespace: gh
+    env: { FORECAST: "${INJECTED}" }
+  ops:
+    command: ${BUN}
+    args: ["${ATTACKS10}"]
+    tools: { delete_repo: { rename: remove_repo }, run_command: { rename: shell } }
+`,
+      "plain",
+      "gh",
+      "ops",
+    );
+  });
+
+  /** A client with the ops key, which cannot confirm (its calls needing it are refused). */
+  async function ops() {
+    const client = new Client({ name: "attacks-10", version: "1" }, { capabilities: {} });
+    await client.connect(
+      new StreamableHTTPClientTransport(new URL(`${gateway.url}/mcp`), {
+        requestInit: { headers: { Authorization: `Bearer ${KEY}` } },
+      }),
+    );
+    cleanups.push(() => client.close());
+    return client;
+  }
+
+  test("under the backend's own name each rule holds (what the other names went around)", async () => {
+    const client = await ops();
+    expect(await invoke(client, "plain", "run_command", { command: "ls" })).toContain(
+      "POLICY_DENIED",
+    );
+    expect(await invoke(client, "plain", "delete_repo", { repo: "x" })).toContain(
+      "CONFIRMATION_REQUIRED",
+    );
+    expect(await invoke(client, "plain", "read_file", { path: "x" })).toContain("POLICY_DENIED");
+  });
+
+  test("the default deny list holds for a namespaced or renamed tool", async () => {
+    const client = await ops();
+    expect(await invoke(client, "gh", "gh_run_command", { command: "ls" })).toContain(
+      'default deny list "run_command"',
+    );
+    expect(await invoke(client, "ops", "shell", { command: "ls" })).toContain("POLICY_DENIED");
+  });
+
+  test("require_confirmation holds", async () => {
+    const client = await ops();
+    expect(await invoke(client, "gh", "gh_delete_repo", { repo: "x" })).toContain(
+      "CONFIRMATION_REQUIRED",
+    );
+    expect(await invoke(client, "ops", "remove_repo", { repo: "x" })).toContain(
+      "CONFIRMATION_REQUIRED",
+    );
+  });
+
+  test("a key's denied_tools holds, and hides the tool from its lists", async () => {
+    const client = await ops();
+    expect(await invoke(client, "gh", "gh_read_file", { path: "x" })).toContain("POLICY_DENIED");
+    const listed = await client.callTool({
+      name: "gateway_list_tools",
+      arguments: { server: "gh" },
+    });
+    expect(JSON.stringify(listed)).not.toContain("gh_read_file");
+    expect(JSON.stringify(listed)).toContain("gh_linked");
+  });
+
+  test("a firewall rule holds", async () => {
+    const client = await ops();
+    expect(await invoke(client, "gh", "gh_forecast", {})).toContain("FIREWALL_BLOCKED");
   });
 });
