@@ -18,7 +18,7 @@ import {
   scanArguments,
   scanText,
 } from "./firewall.ts";
-import { redactText } from "./redact.ts";
+import { redactText, redactValue } from "./redact.ts";
 import type { SecurityConfig } from "./schema.ts";
 import { compilePattern, compileServerPattern, matches, type Pattern } from "./scopes.ts";
 
@@ -348,13 +348,22 @@ export function createCallGuard(
     const fromBackend =
       error instanceof Error && typeof (error as { code?: unknown }).code === "number";
     if (!fromBackend || error instanceof GatewayError) return error;
-    const checked = checkResult(call, rule, { content: [{ type: "text", text: error.message }] });
+    // Its `data` too: /mcp/{backend} relays it with the message (an order or a token there
+    // reached the client unscanned and unredacted).
+    const data = (error as { data?: unknown }).data;
+    const checked = checkResult(call, rule, {
+      content: [{ type: "text", text: error.message }],
+      ...(data !== undefined && { structuredContent: data as Record<string, unknown> }),
+    });
     let message = checked.content
       .map((block) => (block.type === "text" ? block.text : ""))
       .join(" ");
     if (config.redact_results) message = redactText(message, true);
     try {
       error.message = message;
+      if (config.redact_results && data !== undefined) {
+        (error as { data?: unknown }).data = redactValue(data, true);
+      }
     } catch {
       // A read-only message (not the SDK's errors): left as it was.
     }
