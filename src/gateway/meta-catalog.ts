@@ -67,8 +67,13 @@ export function registerCatalogHandlers(
   /** Exposed URI -> the backend and its own URI, for this session's subscriptions. */
   const subscriptions = new Map<string, { server: string; uri: string }>();
 
+  // A backend's error is redacted as its answer would be (a token in "cannot read …").
   const forward = (ctx: ServerContext, backend: string, method: string, params: JsonObject) =>
-    forwardRequest(pool, server, ctx, sessionId(), backend, method, params);
+    forwardRequest(pool, server, ctx, sessionId(), backend, method, params).catch(
+      (error: unknown) => {
+        throw gateway.security.filterError(error);
+      },
+    );
 
   const hub = webhooksFor(gateway);
   /** This session's subscriptions to `webhook://` resources. */

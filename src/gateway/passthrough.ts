@@ -148,6 +148,7 @@ export async function createBackendServer(
     });
   }
 
+  // A backend's error is redacted as its answer would be (a token in "cannot read …").
   const forward = (ctx: ServerContext, method: string, params: unknown) =>
     forwardRequest(
       gateway.pool,
@@ -157,7 +158,9 @@ export async function createBackendServer(
       name,
       method,
       params as JsonObject,
-    );
+    ).catch((error: unknown) => {
+      throw gateway.security.filterError(error);
+    });
 
   if (connection.capabilities.logging) {
     // The SDK answers setLevel itself by default; the backend must hear it. A backend shared by
