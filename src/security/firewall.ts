@@ -35,13 +35,15 @@ const SHELL_RULES: readonly Rule[] = [
     /(?:;|&&|\|\|)\s{0,8}(?:sudo\s{1,8})?(?:rm\s{1,8}-[a-zA-Z]{0,4}[rf]|curl|wget|nc|ncat|netcat|mkfs|dd\s{1,8}if=|chmod\s{1,8}[0-7]{3,4}\s{1,8}\/|shutdown|reboot)\b/,
   ],
   [
+    // Any flags, each its own word (`-r -f`, `--recursive --force`, `--`), then `/`, `~`,
+    // `~/`, `$HOME`, quoted or not: `rm -rf ~/` and `rm -r -f /` are the same command.
     "shell.rm-root",
-    /\brm\s{1,8}-[a-zA-Z]{0,4}[rf][a-zA-Z]{0,4}\s{1,8}(?:--no-preserve-root\s{1,8})?(?:\/|~)(?:\s|\*|$)/,
+    /\brm(?:\s{1,8}-[a-zA-Z-]{1,30}){1,6}\s{1,8}["']?(?:\/|~\/?|\$HOME\/?|\$\{HOME\}\/?)["']?(?:\s|\*|;|&|\||$)/,
   ],
   ["shell.redirect-system", />{1,2}\s{0,8}\/(?:etc|proc|sys|boot)\//],
   [
     "shell.sensitive-file",
-    /(?:^|[\s'"=<])(?:\/etc\/(?:shadow|sudoers|gshadow)|~\/\.ssh\/|~\/\.aws\/credentials|\/proc\/self\/environ)/,
+    /(?:^|[\s'"=<])(?:\/etc\/(?:shadow|sudoers|gshadow)|(?:~|\$HOME|\$\{HOME\}|\/root|\/home\/[^\s/]{1,64}|\/Users\/[^\s/]{1,64})\/(?:\.ssh\/|\.aws\/credentials)|\/proc\/self\/environ)/,
   ],
   ["shell.reverse-shell", /\/dev\/tcp\/|\bnc\s{1,8}(?:-[a-z]{1,4}\s{1,8}){0,4}-e\s/],
 ];

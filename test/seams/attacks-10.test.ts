@@ -133,6 +133,59 @@ backends:
   });
 });
 
+describe("the shell firewall and the command it names written another way", () => {
+  let gateway: Running;
+  beforeAll(async () => {
+    gateway = await started(
+      `
+capabilities: { enabled: false }
+backends:
+  box: { command: ${BUN}, args: ["${ATTACKS10}"] }
+`,
+      "box",
+    );
+  });
+
+  test("the plain forms are refused (the checks these forms go around)", async () => {
+    const { client } = await connect(gateway.url);
+    for (const command of ["rm -rf /", "rm -rf ~", "cat ~/.ssh/id_rsa"]) {
+      expect(await invoke(client, "box", "run_command", { command })).toContain("FIREWALL_BLOCKED");
+    }
+  });
+
+  // The same command to a shell: flags apart or spelled out, `--`, the home folder as `~/`,
+  // `$HOME`, quoted; a key file under the home folder named by its path.
+  const FORMS = [
+    "rm -rf ~/",
+    "rm -rf ~/*",
+    "rm -r -f /",
+    "rm -rf -- /",
+    'rm -rf "/"',
+    "rm -rf $HOME",
+    "rm --recursive --force ${HOME}/",
+    "cat $HOME/.ssh/id_rsa",
+    "cat /root/.ssh/id_ed25519",
+    "cp /home/me/.aws/credentials /tmp/x",
+  ];
+  for (const command of FORMS) {
+    test(`is refused for ${command}`, async () => {
+      const { client } = await connect(gateway.url);
+      expect(await invoke(client, "box", "run_command", { command })).toContain("FIREWALL_BLOCKED");
+    });
+  }
+
+  test("ordinary commands in the home folder still pass", async () => {
+    const { client } = await connect(gateway.url);
+    for (const command of [
+      "rm -rf ~/project/build",
+      'rm -rf "$HOME/.cache/x"',
+      "ls -la /home/me",
+    ]) {
+      expect(await invoke(client, "box", "run_command", { command })).toBe("ran");
+    }
+  });
+});
+
 describe("an argument nested deeper than the firewall looked", () => {
   let gateway: Running;
   beforeAll(async () => {
