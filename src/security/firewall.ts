@@ -49,7 +49,10 @@ const SHELL_RULES: readonly Rule[] = [
 ];
 
 const SQL_RULES: readonly Rule[] = [
-  ["sql.tautology", /['"]\s{0,8}(?:or|\|\|)\s{1,8}['"]?(\w{1,20})['"]?\s{0,8}=\s{0,8}['"]?\1\b/i],
+  [
+    "sql.tautology",
+    /['"]\s{0,8}(?:or|\|\|)(?:\s{1,8}|(?=['"]))['"]?(\w{1,20})['"]?\s{0,8}=\s{0,8}['"]?\1\b/i,
+  ],
   ["sql.quote-comment", /'\s{0,8}(?:--|#)\s{0,8}$/],
   ["sql.quote-union", /['"]\s{0,8}\)?\s{0,8}union\s{1,8}(?:all\s{1,8})?select\b/i],
   [
@@ -164,7 +167,10 @@ export function scanArguments(
         const head = value.slice(0, MAX_SCANNED_CHARS);
         const finding =
           firstMatch(kind, RULES[kind], head, where) ??
-          (kind === "path" ? firstMatch(kind, RULES.path, normalizePath(head), where) : undefined);
+          (kind === "path"
+            ? firstMatch(kind, RULES.path, normalizePath(head), where)
+            : undefined) ??
+          (kind === "sql" ? firstMatch(kind, RULES.sql, uncommentSql(head), where) : undefined);
         if (finding) findings.push(finding);
       }
       return;
@@ -252,6 +258,18 @@ export function normalizePath(path: string): string {
     else if (segment !== ".." || !absolute) kept.push(segment);
   }
   return `${absolute ? "/" : ""}${kept.join("/")}`;
+}
+
+/**
+ * SQL with its inline comments read as the spaces they are to the database: `UNION`, `OR` and
+ * `DROP` with an empty comment on each side are the statements the rules look for.
+ */
+export function uncommentSql(text: string): string {
+  if (!text.includes("/*")) return text;
+  // MySQL runs what a `/*!` comment holds: it is read, not dropped.
+  return text.replace(/\/\*(!\d{0,6})?([^*]{0,200})\*\//g, (_, bang, body: string) =>
+    bang ? ` ${body} ` : " ",
+  );
 }
 
 function excerpt(text: string, at: number): string {

@@ -186,6 +186,45 @@ backends:
   });
 });
 
+describe("the SQL firewall and a statement written with inline comments or no spaces", () => {
+  let gateway: Running;
+  beforeAll(async () => {
+    gateway = await started(
+      `
+capabilities: { enabled: false }
+backends:
+  db: { command: ${BUN}, args: ["${ATTACKS10}"] }
+`,
+      "db",
+    );
+  });
+
+  // Each is, to the database, one of "' OR 1=1", "' UNION SELECT", "; DROP TABLE" (refused).
+  const FORMS = [
+    "x'or'1'='1",
+    "x'/**/OR/**/1=1",
+    "x'/**/UNION/**/SELECT password FROM users",
+    "x' /*!50000UNION*/ SELECT password FROM users",
+    "1;DROP/**/TABLE orders",
+  ];
+  for (const sql of FORMS) {
+    test(`is refused for ${sql}`, async () => {
+      const { client } = await connect(gateway.url);
+      expect(await invoke(client, "db", "query_db", { sql })).toContain("FIREWALL_BLOCKED");
+    });
+  }
+
+  test("ordinary statements with comments still pass", async () => {
+    const { client } = await connect(gateway.url);
+    for (const sql of [
+      "SELECT /* newest first */ id FROM orders ORDER BY created DESC",
+      "SELECT id FROM orders WHERE note = 'or' AND total > 10",
+    ]) {
+      expect(await invoke(client, "db", "query_db", { sql })).toBe("ran");
+    }
+  });
+});
+
 describe("an argument nested deeper than the firewall looked", () => {
   let gateway: Running;
   beforeAll(async () => {
