@@ -584,3 +584,28 @@ backends:
     expect(JSON.stringify(answer)).toContain("FIREWALL_BLOCKED");
   });
 });
+
+describe("a credential as a property name in structured content", () => {
+  test("is redacted as the same credential in a value is", async () => {
+    const TOKEN = "ghp_Z9y8X7w6V5u4T3s2R1q0P9o8N7m6L5k4J3i2";
+    const gateway = await started(
+      `
+capabilities: { enabled: false }
+backends:
+  acct: { command: ${BUN}, args: ["${ATTACKS10}"], env: { TOKEN_KEY: "${TOKEN}" } }
+`,
+      "acct",
+    );
+    for (const path of ["/mcp", "/mcp/acct"]) {
+      const send = await rawSession(gateway.url, path);
+      const answer = await send(
+        "tools/call",
+        path === "/mcp"
+          ? { name: "gateway_invoke", arguments: { server: "acct", tool: "tokens", arguments: {} } }
+          : { name: "tokens", arguments: {} },
+      );
+      expect(JSON.stringify(answer)).toContain("scopes");
+      expect(`${path} ${JSON.stringify(answer)}`).not.toContain(TOKEN);
+    }
+  });
+});
