@@ -10,6 +10,7 @@ import {
   type Tool,
 } from "../mcp/sdk.ts";
 import { uiAllowed } from "../meta/apps.ts";
+import { recheck } from "../meta/invoke.ts";
 import { checkArgumentLimits } from "../meta/validate.ts";
 import { VERSION } from "../version.ts";
 import { type Caller, type CatalogKind, callerOf, LOCAL_ADMIN } from "./caller.ts";
@@ -227,6 +228,7 @@ export async function createBackendServer(
             server: name,
             tool,
             own: gateway.pool.ownToolName(name, tool),
+            recheck: () => recheck(gateway, name, tool, callerFor(ctx)),
             definition,
             args,
             channel,

@@ -1,5 +1,5 @@
 import type { JsonObject } from "../backends/types.ts";
-import { GatewayError, type GatewayErrorCode } from "../errors.ts";
+import { errorMessage, GatewayError, type GatewayErrorCode } from "../errors.ts";
 import type { Caller } from "../gateway/caller.ts";
 import type { Gateway } from "../gateway/gateway.ts";
 import { observedCall, refused } from "../gateway/observed.ts";
@@ -84,6 +84,7 @@ async function invokeTool(
     definition: tool,
     args: toolArgs,
     channel,
+    recheck: () => recheck(gateway, server, toolName, caller),
   };
   const result = await observedCall(gateway, call, () =>
     gateway.security.calls.run({ ...guarded, session: sessionId || caller.id }, () =>
@@ -106,6 +107,21 @@ async function invokeTool(
       })
     : result;
   return gateway.security.filterResult(answer);
+}
+
+/** Why `caller` may no longer call `server:tool` (scopes, policy, quarantine), else undefined. */
+export function recheck(
+  gateway: Gateway,
+  server: string,
+  tool: string,
+  caller: Caller,
+): string | undefined {
+  try {
+    gateway.router.check(server, tool, caller);
+    return undefined;
+  } catch (error) {
+    return errorMessage(error);
+  }
 }
 
 /** `arguments` may be an object, a JSON string of one (some clients send that), or absent. */

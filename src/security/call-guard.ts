@@ -42,6 +42,11 @@ export interface GuardedCall {
   session: string;
   /** Where to ask the user for a confirmation. */
   channel?: CallerChannel;
+  /**
+   * Why the caller may no longer make this call (its scopes, the tool policy, a quarantine), as
+   * judged now; asked again after the user confirmed, which may take minutes.
+   */
+  recheck?: () => string | undefined;
 }
 
 /** Refusals and warnings since start, by rule: what `/health`, `doctor` and `/ui` show. */
@@ -292,6 +297,9 @@ export function createCallGuard(
       return refuse(`asking the user failed: ${errorMessage(error)}`);
     }
     if (answer.action !== "accept") refuse(`the user answered "${String(answer.action)}"`);
+    // A reload while the user was asked applies: the approval is not a grant.
+    const denied = call.recheck?.();
+    if (denied) refuse(`was denied while the user was asked: ${denied}`);
   }
 
   function checkResult(

@@ -16,6 +16,7 @@ import {
   FIXTURE_SERVER,
   FIXTURES,
   firstText,
+  startFromFile,
   startGateway,
   tempDir,
   waitFor,
@@ -608,4 +609,54 @@ backends:
       expect(`${path} ${JSON.stringify(answer)}`).not.toContain(TOKEN);
     }
   });
+});
+
+describe("a key whose scopes a reload narrows while its call waits for the user's confirmation", () => {
+  const ALICE = "alice-key-0123456789abcdef";
+  const config = (denied: string) => `
+capabilities: { enabled: false }
+auth:
+  enabled: true
+  api_keys:
+    - { name: alice, key: "${hashKey(ALICE)}", denied_tools: [${denied}] }
+security:
+  require_confirmation: ["git:delete_*"]
+backends:
+  git: { command: ${BUN}, args: ["${ATTACKS10}"] }
+`;
+
+  for (const path of ["/mcp", "/mcp/git"]) {
+    test(`on ${path}: is not sent once the user approves, judged by the scopes in force`, async () => {
+      const dir = tempDir("attacks10-narrow-");
+      const file = join(dir, "gateway.yaml");
+      writeFileSync(file, config(""));
+      const gateway = (await startFromFile(file)) as Running;
+      cleanups.push(() => gateway.stop());
+      await waitFor(() => gateway.gateway.index.tools("git").length > 0);
+      const client = new Client(
+        { name: "attacks-10", version: "1" },
+        { capabilities: { elicitation: { form: {} } } },
+      );
+      // While the user reads the question, the operator denies alice every delete.
+      client.setRequestHandler("elicitation/create", async () => {
+        writeFileSync(file, config('"delete_*"'));
+        await gateway.reload();
+        return { action: "accept", content: {} };
+      });
+      await client.connect(
+        new StreamableHTTPClientTransport(new URL(`${gateway.url}${path}`), {
+          requestInit: { headers: { Authorization: `Bearer ${ALICE}` } },
+        }),
+      );
+      cleanups.push(() => client.close());
+      const args = { repo: "acme/production" };
+      const text =
+        path === "/mcp"
+          ? await invoke(client, "git", "delete_repo", args)
+          : firstText(await client.callTool({ name: "delete_repo", arguments: args }));
+      expect(text).not.toContain("deleted");
+      expect(text).toContain("CONFIRMATION_REQUIRED");
+      expect(text).toContain('denied_tools "delete_*"');
+    });
+  }
 });
