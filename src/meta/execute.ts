@@ -5,7 +5,7 @@ import type { SandboxLimits } from "../codemode/sandbox.ts";
 import { GatewayError } from "../errors.ts";
 import type { CallToolResult } from "../mcp/sdk.ts";
 import { splitWarnings, withWarnings } from "../security/call-guard.ts";
-import { invoke } from "./invoke.ts";
+import { chargeNested, invoke } from "./invoke.ts";
 import type { MetaContext, MetaTool } from "./types.ts";
 import { errorResult, jsonResult, stringArg } from "./types.ts";
 
@@ -43,6 +43,7 @@ export const execute: MetaTool = {
       {
         // The same path as gateway_invoke: router, scopes, quarantine, lock, checks, hooks.
         async call(server, tool, toolArgs, signal) {
+          await chargeNested(gateway, caller);
           const { warnings: notes, result } = splitWarnings(
             await invoke.handle(
               { server, tool, arguments: toolArgs as never },
@@ -101,6 +102,8 @@ async function originalForm(args: JsonObject, context: MetaContext): Promise<Cal
       ...(step.arguments !== undefined ? { arguments: step.arguments } : {}),
     };
     try {
+      // The one-call form is the POST's own message; each step of a chain costs one more.
+      if (where) await chargeNested(context.gateway, context.caller);
       const { warnings: notes, result } = splitWarnings(await invoke.handle(invokeArgs, context));
       warnings.push(...notes);
       return result;

@@ -109,6 +109,21 @@ async function invokeTool(
   return gateway.security.filterResult(answer);
 }
 
+/**
+ * Charges one call that a script, a chain or a playbook makes to the caller's `rate_limit`, as a
+ * JSON-RPC message of its own: one `gateway_execute` of 50 calls went past a limit of 10 a minute
+ * (a batch costs its messages; a script is the same packing). Throws `RATE_LIMITED` when spent.
+ */
+export async function chargeNested(gateway: Gateway, caller: Caller): Promise<void> {
+  const over = await gateway.security.auth.charge(caller, 1);
+  if (!over) return;
+  const seconds = over.headers.get("retry-after") ?? "60";
+  throw new GatewayError(
+    "RATE_LIMITED",
+    `${caller.id} is over its rate limit (each call a script, a chain or a playbook makes counts, as a message would); retry in ${seconds}s`,
+  );
+}
+
 /** Why `caller` may no longer call `server:tool` (scopes, policy, quarantine), else undefined. */
 export function recheck(
   gateway: Gateway,

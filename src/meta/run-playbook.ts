@@ -6,7 +6,7 @@ import type { Playbook } from "../playbooks/load.ts";
 import { asTool, PLAYBOOK_SERVER } from "../playbooks/registry.ts";
 import { runPlaybook } from "../playbooks/run.ts";
 import { splitWarnings, withWarnings } from "../security/call-guard.ts";
-import { invoke } from "./invoke.ts";
+import { chargeNested, invoke } from "./invoke.ts";
 import type { MetaTool } from "./types.ts";
 import { jsonResult, objectSchema, stringArg } from "./types.ts";
 
@@ -85,7 +85,9 @@ export const runPlaybookTool: MetaTool = {
       playbook,
       playbookArgs,
       async (server, tool, stepArgs, signal) => {
-        // Each step is a direct call: router, scopes, lock, argument checks, firewall, budgets.
+        // Each step is a direct call: router, scopes, lock, argument checks, firewall, budgets,
+        // and the key's rate limit.
+        await chargeNested(gateway, caller);
         const { warnings: notes, result } = splitWarnings(
           await invoke.handle(
             { server, tool, arguments: stepArgs as JsonObject },

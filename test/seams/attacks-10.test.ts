@@ -660,3 +660,88 @@ backends:
     });
   }
 });
+
+describe("a key's rate_limit and the calls a script, a chain or a playbook makes", () => {
+  const KEY = "slow-key-0123456789abcdef";
+  let gateway: Running;
+  beforeAll(async () => {
+    const playbooks = tempDir("attacks10-playbooks-");
+    const steps = Array.from(
+      { length: 12 },
+      (_, i) => `  - { name: s${i}, tool: echo, server: fixture, args: { message: "${i}" } }`,
+    );
+    writeFileSync(
+      join(playbooks, "many.yaml"),
+      `name: many\ndescription: Twelve calls\nsteps:\n${steps.join("\n")}\n`,
+    );
+    gateway = await started(
+      `
+capabilities: { enabled: false }
+code_mode: { enabled: true }
+playbooks: { directories: ["${playbooks}"] }
+meta_mcp: { operator_tools: all }
+auth:
+  enabled: true
+  api_keys:
+    - { name: slow, key: "${hashKey(KEY)}", rate_limit: 6 }
+    - { name: chain, key: "${hashKey(`${KEY}-chain`)}", rate_limit: 6 }
+    - { name: book, key: "${hashKey(`${KEY}-book`)}", rate_limit: 6 }
+backends:
+  fixture: { command: ${BUN}, args: ["${FIXTURE_SERVER}"] }
+`,
+      "fixture",
+    );
+  });
+
+  /** A fresh client of the key (its bucket is the key's, shared by every client of it). */
+  async function slow(key = KEY) {
+    const client = new Client({ name: "attacks-10", version: "1" }, { capabilities: {} });
+    await client.connect(
+      new StreamableHTTPClientTransport(new URL(`${gateway.url}/mcp`), {
+        requestInit: { headers: { Authorization: `Bearer ${key}` } },
+      }),
+    );
+    cleanups.push(() => client.close());
+    return client;
+  }
+
+  /** What a script that calls fixture:echo `n` times, stopping at the first refusal, returns. */
+  const SCRIPT = (n: number) =>
+    `let ok = 0; for (let i = 0; i < ${n}; i++) { try { await tools.fixture.echo({ message: "x" }); ok++; } catch (e) { return { ok, error: String(e.message ?? e) }; } } return { ok };`;
+
+  test("a script of 12 calls does not make 12 backend calls on a limit of 6 a minute", async () => {
+    const client = await slow();
+    const result = await client.callTool({
+      name: "gateway_execute",
+      arguments: { code: SCRIPT(12) },
+    });
+    const { result: value } = JSON.parse(firstText(result)) as {
+      result: { ok: number; error?: string };
+    };
+    // The execute itself took one of the six.
+    expect(value.ok).toBeLessThanOrEqual(5);
+    expect(value.error).toContain("RATE_LIMITED");
+  });
+
+  test("nor does a chain or a playbook", async () => {
+    const chain = await (await slow(`${KEY}-chain`)).callTool({
+      name: "gateway_execute",
+      arguments: {
+        chain: Array.from({ length: 12 }, () => ({
+          tool: "fixture:echo",
+          arguments: { message: "x" },
+        })),
+      },
+    });
+    expect(firstText(chain)).toContain("RATE_LIMITED");
+    const playbook = await (await slow(`${KEY}-book`))
+      .callTool({ name: "gateway_run_playbook", arguments: { name: "many" } })
+      .then(
+        (answer) => JSON.stringify(answer),
+        (error: Error) => error.message,
+      );
+    expect(playbook).toContain("over its rate limit");
+    // In its structured result: at most the six calls a minute the key may make.
+    expect(playbook.split('\\"status\\":\\"ok\\"').length - 1).toBeLessThanOrEqual(6);
+  });
+});
