@@ -9,6 +9,7 @@ import { rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { Client, StreamableHTTPClientTransport } from "@modelcontextprotocol/client";
 import type { RunningGateway } from "../../src/gateway/run.ts";
+import { logger } from "../../src/logger.ts";
 import { hashKey } from "../../src/security/keys.ts";
 import {
   BUN,
@@ -743,5 +744,47 @@ backends:
     expect(playbook).toContain("over its rate limit");
     // In its structured result: at most the six calls a minute the key may make.
     expect(playbook.split('\\"status\\":\\"ok\\"').length - 1).toBeLessThanOrEqual(6);
+  });
+});
+
+describe("a security rule that matches nothing (a typo confirms, denies or scans nothing)", () => {
+  test("is warned about by name, at load and once the tools are listed", async () => {
+    const lines: string[] = [];
+    const level = logger.level;
+    const reporters = logger.options.reporters;
+    logger.level = 3;
+    logger.setReporters([{ log: (entry) => lines.push(entry.args.join(" ")) }]);
+    try {
+      const gateway = await startGateway(`
+capabilities: { enabled: false }
+security:
+  require_confirmation: ["git:delete-*", "git:delete_*"]
+  tool_policy: { deny: ["drop-table", "gh_run_command", "run_command"] }
+  firewall:
+    rules: [{ match: "git:run-comand", action: block, scan: [shell] }]
+  sandbox: { backends: ["gti", "git"] }
+backends:
+  git: { command: ${BUN}, args: ["${ATTACKS10}"], namespace: gh }
+`);
+      cleanups.push(() => gateway.stop());
+      await waitFor(() => lines.some((line) => line.includes('"drop-table"')));
+    } finally {
+      logger.level = level;
+      logger.setReporters(reporters);
+    }
+    const log = lines.join("\n");
+    expect(log).toContain(
+      'security.require_confirmation: require_confirmation "git:delete-*" of the gateway matches no tool of git',
+    );
+    expect(log).toContain('security.tool_policy.deny: deny "drop-table"');
+    expect(log).toContain('security.firewall.rules[0]: match "git:run-comand"');
+    expect(log).toContain(
+      'security.sandbox.backends: backends "gti" of the gateway matches no configured server',
+    );
+    // Written right, by the exposed name or the backend's own: no warning.
+    expect(log).not.toContain('"git:delete_*"');
+    expect(log).not.toContain('"gh_run_command"');
+    expect(log).not.toContain('"run_command"');
+    expect(log).not.toContain('backends "git"');
   });
 });
