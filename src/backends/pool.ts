@@ -277,6 +277,12 @@ export class BackendPool {
     return this.handles.has(this.canonical(name));
   }
 
+  /** The backend's own name of `tool` as exposed (`namespace`, `rename`); `tool` when the same. */
+  ownToolName(name: string, tool: string): string {
+    const handle = this.handles.get(this.canonical(name));
+    return handle ? backendToolName(handle.config, tool) : tool;
+  }
+
   status(name: string): BackendStatus | undefined {
     const handle = this.handles.get(name);
     if (!handle) return undefined;

@@ -19,6 +19,8 @@ export interface Caller {
   scope?(): string;
   /** Why `allows` says no: the rule that denies `server:tool`, for the error and the log. */
   denial?(server: string, tool: string): string | undefined;
+  /** The `denied_tools` rule that covers `server:tool`, if any (an allow list aside). */
+  denies?(server: string, tool: string): string | undefined;
   /** The session's routing profile binding (see src/gateway/profiles.ts), when it has one. */
   profile?: ProfileBinding;
   /** Values for backends' `per_caller` templates: a key's `credentials`, a token's claims. */

@@ -281,7 +281,9 @@ export function createGateway(options: GatewayOptions): Gateway {
   const listedTools = (server: string) => {
     const tools = index.tools(server);
     const ready = pool.status(server)?.state === "ready";
-    return tools.length || ready ? tools.map((tool) => tool.name) : undefined;
+    // The backend's own names too: a deny written for one covers the exposed tool.
+    const names = (name: string) => [...new Set([name, pool.ownToolName(server, name)])];
+    return tools.length || ready ? tools.flatMap((tool) => names(tool.name)) : undefined;
   };
   const startedAt = Date.now();
   let active = 0;
@@ -334,6 +336,7 @@ export function createGateway(options: GatewayOptions): Gateway {
         undefined,
         undefined,
         config.routing_profiles,
+        config.security,
       );
       return pool.start().finally(() => {
         started = true;
@@ -343,6 +346,7 @@ export function createGateway(options: GatewayOptions): Gateway {
           listedOrSkills,
           "tool",
           config.routing_profiles,
+          config.security,
         );
       });
     },
@@ -416,6 +420,7 @@ export function createGateway(options: GatewayOptions): Gateway {
         listedOrSkills,
         undefined,
         next.routing_profiles,
+        next.security,
       );
       void hooks.callHook("config:reload", by);
       return {

@@ -61,13 +61,20 @@ export function registerCatalogHandlers(
     if (!allow(ctx, kind)(target.server, target.uri)) {
       throw new ProtocolError(-32002, `${kind === "resources" ? "Resource" : "Prompt"} not found`);
     }
+    // A backend outside the session sandbox is no more reachable by its resources and prompts.
+    gateway.security.calls.reach(target.server);
     return target;
   };
   /** Exposed URI -> the backend and its own URI, for this session's subscriptions. */
   const subscriptions = new Map<string, { server: string; uri: string }>();
 
+  // A backend's error is redacted as its answer would be (a token in "cannot read …").
   const forward = (ctx: ServerContext, backend: string, method: string, params: JsonObject) =>
-    forwardRequest(pool, server, ctx, sessionId(), backend, method, params);
+    forwardRequest(pool, server, ctx, sessionId(), backend, method, params).catch(
+      (error: unknown) => {
+        throw gateway.security.filterError(error);
+      },
+    );
 
   const hub = webhooksFor(gateway);
   /** This session's subscriptions to `webhook://` resources. */

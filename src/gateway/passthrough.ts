@@ -10,6 +10,7 @@ import {
   type Tool,
 } from "../mcp/sdk.ts";
 import { uiAllowed } from "../meta/apps.ts";
+import { recheck } from "../meta/invoke.ts";
 import { checkArgumentLimits } from "../meta/validate.ts";
 import { VERSION } from "../version.ts";
 import { type Caller, type CatalogKind, callerOf, LOCAL_ADMIN } from "./caller.ts";
@@ -148,6 +149,7 @@ export async function createBackendServer(
     });
   }
 
+  // A backend's error is redacted as its answer would be (a token in "cannot read …").
   const forward = (ctx: ServerContext, method: string, params: unknown) =>
     forwardRequest(
       gateway.pool,
@@ -157,7 +159,9 @@ export async function createBackendServer(
       name,
       method,
       params as JsonObject,
-    );
+    ).catch((error: unknown) => {
+      throw gateway.security.filterError(error);
+    });
 
   if (connection.capabilities.logging) {
     // The SDK answers setLevel itself by default; the backend must hear it. A backend shared by
@@ -223,6 +227,8 @@ export async function createBackendServer(
           {
             server: name,
             tool,
+            own: gateway.pool.ownToolName(name, tool),
+            recheck: () => recheck(gateway, name, tool, callerFor(ctx)),
             definition,
             args,
             channel,
@@ -269,6 +275,8 @@ export async function createBackendServer(
    */
   function catalogGrant(ctx: ServerContext, method: string, params?: JsonObject): void {
     const kind = catalogKind(method, params);
+    // The session sandbox's backends: this path is no way around them for resources and prompts.
+    if (kind) gateway.security.calls.reach(name);
     const caller = callerFor(ctx);
     // An MCP App's UI goes with its tool: reading it needs only the tool (docs/security.md).
     const uri = method === "resources/read" ? params?.uri : undefined;

@@ -75,6 +75,8 @@ export function withProfile(
       (caller.allows(server, tool)
         ? undefined
         : (caller.denial?.(server, tool) ?? "the caller's scopes")) ?? profileDenial(server, tool),
+    // Read at each call: a reload replaces the key caller's functions in place.
+    denies: (server, tool) => caller.denies?.(server, tool),
   };
 }
 

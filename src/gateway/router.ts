@@ -42,10 +42,23 @@ export class Router {
    */
   visible(server: string, tool: string, caller: Caller): boolean {
     return (
-      caller.allows(server, tool) &&
-      this.toolPolicy?.(server, tool) === undefined &&
+      this.denied(server, tool, caller) === undefined &&
       this.security.quarantined(server, tool) === undefined
     );
+  }
+
+  /**
+   * The rule that refuses `server:tool` to the caller (`security.tool_policy`, then its scopes),
+   * else undefined. A tool exposed under another name (`namespace`, `rename`) is refused by a
+   * deny rule written for either name: the default deny list's `run_command`, or a key's
+   * `delete_*`, went around every namespaced backend (`gh_run_command`).
+   */
+  private denied(server: string, tool: string, caller: Caller): string | undefined {
+    const own = this.pool.ownToolName(server, tool);
+    const policy = this.toolPolicy?.(server, tool, own);
+    if (policy) return policy;
+    if (!caller.allows(server, tool)) return caller.denial?.(server, tool) ?? "the caller's scopes";
+    return own === tool ? undefined : caller.denies?.(server, own);
   }
 
   /** A server's tools the caller sees. */
@@ -97,9 +110,8 @@ export class Router {
    * named it, so its existence is no secret); its description and schema are never shown.
    */
   check(server: string, tool: string, caller: Caller): void {
-    const policy = this.toolPolicy?.(server, tool);
-    if (policy || !caller.allows(server, tool)) {
-      const rule = policy ?? caller.denial?.(server, tool) ?? "the caller's scopes";
+    const rule = this.denied(server, tool, caller);
+    if (rule) {
       logger.withTag("policy").warn(`denied ${caller.id} calling ${server}:${tool} (rule ${rule})`);
       throw new GatewayError(
         "POLICY_DENIED",

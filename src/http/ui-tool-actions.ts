@@ -275,7 +275,10 @@ function detail(gateway: Gateway, server: string, tool: Tool) {
 /** The setting that makes the gateway ask before calling this tool, if one does (call-guard.ts). */
 function confirmationRule(gateway: Gateway, server: string, tool: Tool): string | undefined {
   const { require_confirmation, confirm_destructive } = gateway.config.security;
-  if (require_confirmation.some((glob) => matches(compilePattern(glob), server, tool.name))) {
+  const own = gateway.pool.ownToolName(server, tool.name);
+  const named = (glob: string) =>
+    matches(compilePattern(glob), server, tool.name) || matches(compilePattern(glob), server, own);
+  if (require_confirmation.some(named)) {
     return "security.require_confirmation";
   }
   if (confirm_destructive && tool.annotations?.destructiveHint === true) {

@@ -3,7 +3,8 @@ import { resultsFor } from "../codemode/results.ts";
 import type { SandboxLimits } from "../codemode/sandbox.ts";
 import { GatewayError } from "../errors.ts";
 import type { CallToolResult } from "../mcp/sdk.ts";
-import { invoke } from "./invoke.ts";
+import { splitWarnings, withWarnings } from "../security/call-guard.ts";
+import { chargeNested, invoke } from "./invoke.ts";
 import type { MetaContext, MetaTool } from "./types.ts";
 import { errorResult, jsonResult, stringArg } from "./types.ts";
 
@@ -35,16 +36,22 @@ export const execute: MetaTool = {
     const store = resultsFor(gateway);
     // Loaded on the first script: a gateway that never runs one never loads the sandbox.
     const { runIsolated } = await import("../codemode/runner.ts");
+    // The firewall's notes on the results the script read go with what it returns.
+    const warnings: string[] = [];
     const outcome = await runIsolated(
       code,
       limits,
       {
         // The same path as gateway_invoke: router, scopes, quarantine, lock, checks, hooks.
         async call(server, tool, toolArgs, signal) {
-          const result = await invoke.handle(
-            { server, tool, arguments: toolArgs as never },
-            { ...context, signal, task: undefined },
+          await chargeNested(gateway, caller);
+          const { warnings: notes, result } = splitWarnings(
+            await invoke.handle(
+              { server, tool, arguments: toolArgs as never },
+              { ...context, signal, task: undefined },
+            ),
           );
+          warnings.push(...notes);
           return toScriptValue(result);
         },
         readResult: (uri) => store.read(uri, caller.id),
@@ -55,16 +62,22 @@ export const execute: MetaTool = {
     const logs = outcome.logs.length ? { logs: outcome.logs } : {};
     if (text.length > settings.result_handle_threshold) {
       const uri = store.keep(caller.id, text);
-      return jsonResult({
-        result_handle: uri,
-        size: text.length,
-        preview: text.slice(0, PREVIEW),
-        note: `too large to return; read it with resources/read or readResult("${uri}") in a script`,
-        ...logs,
-        calls: outcome.calls,
-      });
+      return withWarnings(
+        jsonResult({
+          result_handle: uri,
+          size: text.length,
+          preview: text.slice(0, PREVIEW),
+          note: `too large to return; read it with resources/read or readResult("${uri}") in a script`,
+          ...logs,
+          calls: outcome.calls,
+        }),
+        warnings,
+      );
     }
-    return jsonResult({ result: outcome.value as never, ...logs, calls: outcome.calls });
+    return withWarnings(
+      jsonResult({ result: outcome.value as never, ...logs, calls: outcome.calls }),
+      warnings,
+    );
   },
 };
 
@@ -74,6 +87,7 @@ export const execute: MetaTool = {
  * stops at the first that fails (a step cannot read an earlier one's result, as there).
  */
 async function originalForm(args: JsonObject, context: MetaContext): Promise<CallToolResult> {
+  const warnings: string[] = [];
   const call = async (step: JsonObject, where: string): Promise<CallToolResult> => {
     const ref = step.tool;
     const colon = typeof ref === "string" ? ref.indexOf(":") : -1;
@@ -89,12 +103,16 @@ async function originalForm(args: JsonObject, context: MetaContext): Promise<Cal
       ...(step.arguments !== undefined ? { arguments: step.arguments } : {}),
     };
     try {
-      return await invoke.handle(invokeArgs, context);
+      // The one-call form is the POST's own message; each step of a chain costs one more.
+      if (where) await chargeNested(context.gateway, context.caller);
+      const { warnings: notes, result } = splitWarnings(await invoke.handle(invokeArgs, context));
+      warnings.push(...notes);
+      return result;
     } catch (error) {
       return errorResult(error);
     }
   };
-  if (args.chain === undefined) return call(args, "");
+  if (args.chain === undefined) return withWarnings(await call(args, ""), warnings);
   if (!Array.isArray(args.chain) || !args.chain.length) {
     throw new GatewayError(
       "INVALID_ARGUMENTS",
@@ -127,7 +145,7 @@ async function originalForm(args: JsonObject, context: MetaContext): Promise<Cal
       result: (result.structuredContent ?? result.content ?? null) as never,
     });
   }
-  return jsonResult({ results });
+  return withWarnings(jsonResult({ results }), warnings);
 }
 
 function limitsFor(

@@ -1,5 +1,5 @@
 import type { JsonObject } from "../backends/types.ts";
-import { GatewayError, type GatewayErrorCode } from "../errors.ts";
+import { errorMessage, GatewayError, type GatewayErrorCode } from "../errors.ts";
 import type { Caller } from "../gateway/caller.ts";
 import type { Gateway } from "../gateway/gateway.ts";
 import { observedCall, refused } from "../gateway/observed.ts";
@@ -77,7 +77,15 @@ async function invokeTool(
   const extra = task ? { task } : undefined;
   // Sandbox, argument firewall and confirmation run inside the observed call, so a refusal
   // shows in the metrics, recent calls and the audit log with its code.
-  const guarded = { server, tool: toolName, definition: tool, args: toolArgs, channel };
+  const guarded = {
+    server,
+    tool: toolName,
+    own: gateway.pool.ownToolName(server, toolName),
+    definition: tool,
+    args: toolArgs,
+    channel,
+    recheck: () => recheck(gateway, server, toolName, caller),
+  };
   const result = await observedCall(gateway, call, () =>
     gateway.security.calls.run({ ...guarded, session: sessionId || caller.id }, () =>
       gateway.pool.callTool(
@@ -99,6 +107,36 @@ async function invokeTool(
       })
     : result;
   return gateway.security.filterResult(answer);
+}
+
+/**
+ * Charges one call that a script, a chain or a playbook makes to the caller's `rate_limit`, as a
+ * JSON-RPC message of its own: one `gateway_execute` of 50 calls went past a limit of 10 a minute
+ * (a batch costs its messages; a script is the same packing). Throws `RATE_LIMITED` when spent.
+ */
+export async function chargeNested(gateway: Gateway, caller: Caller): Promise<void> {
+  const over = await gateway.security.auth.charge(caller, 1);
+  if (!over) return;
+  const seconds = over.headers.get("retry-after") ?? "60";
+  throw new GatewayError(
+    "RATE_LIMITED",
+    `${caller.id} is over its rate limit (each call a script, a chain or a playbook makes counts, as a message would); retry in ${seconds}s`,
+  );
+}
+
+/** Why `caller` may no longer call `server:tool` (scopes, policy, quarantine), else undefined. */
+export function recheck(
+  gateway: Gateway,
+  server: string,
+  tool: string,
+  caller: Caller,
+): string | undefined {
+  try {
+    gateway.router.check(server, tool, caller);
+    return undefined;
+  } catch (error) {
+    return errorMessage(error);
+  }
 }
 
 /** `arguments` may be an object, a JSON string of one (some clients send that), or absent. */

@@ -5,7 +5,8 @@ import type { Gateway } from "../gateway/gateway.ts";
 import type { Playbook } from "../playbooks/load.ts";
 import { asTool, PLAYBOOK_SERVER } from "../playbooks/registry.ts";
 import { runPlaybook } from "../playbooks/run.ts";
-import { invoke } from "./invoke.ts";
+import { splitWarnings, withWarnings } from "../security/call-guard.ts";
+import { chargeNested, invoke } from "./invoke.ts";
 import type { MetaTool } from "./types.ts";
 import { jsonResult, objectSchema, stringArg } from "./types.ts";
 
@@ -79,18 +80,30 @@ export const runPlaybookTool: MetaTool = {
       );
     }
     const playbookArgs = withDefaults(playbook, args.arguments);
+    // The firewall's notes on the steps' results go with the playbook's (docs/security.md).
+    const warnings: string[] = [];
     const run = await runPlaybook(
       playbook,
       playbookArgs,
-      (server, tool, stepArgs, signal) =>
-        // Each step is a direct call: router, scopes, lock, argument checks, firewall, budgets.
-        invoke.handle(
-          { server, tool, arguments: stepArgs as JsonObject },
-          { ...context, signal, task: undefined },
-        ),
+      async (server, tool, stepArgs, signal) => {
+        // Each step is a direct call: router, scopes, lock, argument checks, firewall, budgets,
+        // and the key's rate limit.
+        await chargeNested(gateway, caller);
+        const { warnings: notes, result } = splitWarnings(
+          await invoke.handle(
+            { server, tool, arguments: stepArgs as JsonObject },
+            { ...context, signal, task: undefined },
+          ),
+        );
+        warnings.push(...notes);
+        return result;
+      },
       context.signal,
     );
-    return { ...jsonResult({ ...run } as JsonObject), ...(run.ok ? {} : { isError: true }) };
+    return withWarnings(
+      { ...jsonResult({ ...run } as JsonObject), ...(run.ok ? {} : { isError: true }) },
+      warnings,
+    );
   },
 };
 

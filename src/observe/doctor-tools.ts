@@ -222,15 +222,17 @@ export function scopeChecks(config: ResolvedConfig, tools: Record<string, Tool[]
     servers.push(SKILLS_SERVER);
     names[SKILLS_SERVER] = loadSkills(skillsDir(config)).skills.map((skill) => skill.name);
   }
-  return unmatchedScopes(config.auth, servers, names, config.routing_profiles).map((unmatched) => ({
-    name: "scopes",
-    status: "warn",
-    message: `${unmatched.path}: ${unmatched.message}`,
-    hint:
-      unmatched.level === "server"
-        ? "fix the server name, or remove the pattern; server:* names a whole server"
-        : "fix the tool name (gateway_list_tools lists them), or remove the pattern",
-  }));
+  return unmatchedScopes(config.auth, servers, names, config.routing_profiles, config.security).map(
+    (unmatched) => ({
+      name: "scopes",
+      status: "warn",
+      message: `${unmatched.path}: ${unmatched.message}`,
+      hint:
+        unmatched.level === "server"
+          ? "fix the server name, or remove the pattern; server:* names a whole server"
+          : "fix the tool name (gateway_list_tools lists them), or remove the pattern",
+    }),
+  );
 }
 
 /**

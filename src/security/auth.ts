@@ -266,7 +266,10 @@ export function createAuthenticator(config: ResolvedConfig): Authenticator {
       if (cookie) endLogin(cookie);
     },
     async charge(caller, messages) {
-      const entry = keys.find((candidate) => candidate.caller === caller);
+      // By id too: a session's routing profile wraps the key's caller in one of its own.
+      const entry = keys.find(
+        (candidate) => candidate.caller === caller || candidate.caller.id === caller.id,
+      );
       const limiter = entry?.limiter;
       if (!limiter || messages < 1) return undefined;
       const wait = await take(entry, messages);

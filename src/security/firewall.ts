@@ -6,6 +6,7 @@
  */
 import type { JsonObject } from "../backends/types.ts";
 import type { Tool } from "../mcp/sdk.ts";
+import { MAX_ARGUMENT_DEPTH } from "../meta/validate.ts";
 import { CREDENTIAL_SHAPES } from "./credentials.ts";
 
 export type ArgumentScan = "shell" | "sql" | "path";
@@ -34,19 +35,24 @@ const SHELL_RULES: readonly Rule[] = [
     /(?:;|&&|\|\|)\s{0,8}(?:sudo\s{1,8})?(?:rm\s{1,8}-[a-zA-Z]{0,4}[rf]|curl|wget|nc|ncat|netcat|mkfs|dd\s{1,8}if=|chmod\s{1,8}[0-7]{3,4}\s{1,8}\/|shutdown|reboot)\b/,
   ],
   [
+    // Any flags, each its own word (`-r -f`, `--recursive --force`, `--`), then `/`, `~`,
+    // `~/`, `$HOME`, quoted or not: `rm -rf ~/` and `rm -r -f /` are the same command.
     "shell.rm-root",
-    /\brm\s{1,8}-[a-zA-Z]{0,4}[rf][a-zA-Z]{0,4}\s{1,8}(?:--no-preserve-root\s{1,8})?(?:\/|~)(?:\s|\*|$)/,
+    /\brm(?:\s{1,8}-[a-zA-Z-]{1,30}){1,6}\s{1,8}["']?(?:\/|~\/?|\$HOME\/?|\$\{HOME\}\/?)["']?(?:\s|\*|;|&|\||$)/,
   ],
   ["shell.redirect-system", />{1,2}\s{0,8}\/(?:etc|proc|sys|boot)\//],
   [
     "shell.sensitive-file",
-    /(?:^|[\s'"=<])(?:\/etc\/(?:shadow|sudoers|gshadow)|~\/\.ssh\/|~\/\.aws\/credentials|\/proc\/self\/environ)/,
+    /(?:^|[\s'"=<])(?:\/etc\/(?:shadow|sudoers|gshadow)|(?:~|\$HOME|\$\{HOME\}|\/root|\/home\/[^\s/]{1,64}|\/Users\/[^\s/]{1,64})\/(?:\.ssh\/|\.aws\/credentials)|\/proc\/self\/environ)/,
   ],
   ["shell.reverse-shell", /\/dev\/tcp\/|\bnc\s{1,8}(?:-[a-z]{1,4}\s{1,8}){0,4}-e\s/],
 ];
 
 const SQL_RULES: readonly Rule[] = [
-  ["sql.tautology", /['"]\s{0,8}(?:or|\|\|)\s{1,8}['"]?(\w{1,20})['"]?\s{0,8}=\s{0,8}['"]?\1\b/i],
+  [
+    "sql.tautology",
+    /['"]\s{0,8}(?:or|\|\|)(?:\s{1,8}|(?=['"]))['"]?(\w{1,20})['"]?\s{0,8}=\s{0,8}['"]?\1\b/i,
+  ],
   ["sql.quote-comment", /'\s{0,8}(?:--|#)\s{0,8}$/],
   ["sql.quote-union", /['"]\s{0,8}\)?\s{0,8}union\s{1,8}(?:all\s{1,8})?select\b/i],
   [
@@ -150,13 +156,21 @@ export function scanArguments(
   const findings: Finding[] = [];
   const explicit = only?.filter((kind): kind is ArgumentScan => kind in RULES);
   const visit = (value: unknown, where: string, scans: readonly ArgumentScan[], depth: number) => {
-    if (depth > 16) return;
+    // Every level the gateway accepts (deeper is refused before this): a cap of its own here
+    // let a payload nested one level further through unscanned.
+    if (depth > MAX_ARGUMENT_DEPTH) return;
     if (typeof value === "string") {
       for (const kind of scans) {
         if (kind === "path" && escapesRoot(value)) {
           findings.push({ kind, rule: "path.traversal", where, excerpt: excerpt(value, 0) });
         }
-        const finding = firstMatch(kind, RULES[kind], value.slice(0, MAX_SCANNED_CHARS), where);
+        const head = value.slice(0, MAX_SCANNED_CHARS);
+        const finding =
+          firstMatch(kind, RULES[kind], head, where) ??
+          (kind === "path"
+            ? firstMatch(kind, RULES.path, normalizePath(head), where)
+            : undefined) ??
+          (kind === "sql" ? firstMatch(kind, RULES.sql, uncommentSql(head), where) : undefined);
         if (finding) findings.push(finding);
       }
       return;
@@ -226,6 +240,36 @@ export function escapesRoot(path: string): boolean {
     } else if (segment && segment !== "." && !/^[A-Za-z]:$/.test(segment)) depth++;
   }
   return false;
+}
+
+/**
+ * The path the operating system opens for `path`, as far as text can tell: repeated separators
+ * as one, `.` segments dropped, `name/..` pairs removed. `/etc//passwd`, `/etc/./shadow` and
+ * `/etc/ssl/../shadow` name the file the sensitive-file rule looks for, in a form it did not
+ * read; it reads this one too.
+ */
+export function normalizePath(path: string): string {
+  if (!/[/\\]{2}|(?:^|[/\\])\.{1,2}(?:[/\\]|$)/.test(path)) return path;
+  const absolute = /^[/\\]/.test(path);
+  const kept: string[] = [];
+  for (const segment of path.split(/[/\\]+/)) {
+    if (segment === "" || segment === ".") continue;
+    if (segment === ".." && kept.length && kept[kept.length - 1] !== "..") kept.pop();
+    else if (segment !== ".." || !absolute) kept.push(segment);
+  }
+  return `${absolute ? "/" : ""}${kept.join("/")}`;
+}
+
+/**
+ * SQL with its inline comments read as the spaces they are to the database: `UNION`, `OR` and
+ * `DROP` with an empty comment on each side are the statements the rules look for.
+ */
+export function uncommentSql(text: string): string {
+  if (!text.includes("/*")) return text;
+  // MySQL runs what a `/*!` comment holds: it is read, not dropped.
+  return text.replace(/\/\*(!\d{0,6})?([^*]{0,200})\*\//g, (_, bang, body: string) =>
+    bang ? ` ${body} ` : " ",
+  );
 }
 
 function excerpt(text: string, at: number): string {

@@ -64,6 +64,12 @@ export interface Security {
   /** Redacts credentials from a `prompts/get` result when `security.redact_results` is on. */
   filterPrompt<T extends { description?: unknown; messages?: unknown }>(result: T): T;
   /**
+   * Redacts credentials from a backend's JSON-RPC error (message and `data`) relayed to a
+   * client for a request other than a tool call (a resource read, a prompt), when
+   * `security.redact_results` is on; the same error returned, anything else untouched.
+   */
+  filterError(error: unknown): unknown;
+  /**
    * Redacts credentials from a backend's log message (`data`) or progress (`message`) relayed
    * to a client, when `security.redact_results` is on: the same text as a result's.
    */
@@ -299,6 +305,19 @@ export function createSecurity(options: SecurityOptions): Security {
     },
     filterPrompt(result) {
       return redacting ? redactPrompt(result) : result;
+    },
+    filterError(error) {
+      // The backend's own errors carry its numeric JSON-RPC code; the gateway's are its own.
+      if (!redacting || !(error instanceof Error)) return error;
+      const backend = error as Error & { code?: unknown; data?: unknown };
+      if (typeof backend.code !== "number") return error;
+      try {
+        backend.message = redactText(backend.message, true);
+        if (backend.data !== undefined) backend.data = redactValue(backend.data, true);
+      } catch {
+        // A read-only message: left as it was.
+      }
+      return error;
     },
     filterNotification(method, params) {
       if (!redacting || !params) return params;

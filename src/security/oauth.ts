@@ -109,17 +109,37 @@ export function createOAuthVerifier(config: OAuthConfig): OAuthVerifier {
         named !== undefined && named !== ""
           ? String(named)
           : `token-${presentedDigest(token).toString("hex").slice(0, 16)}`;
-      return {
-        ok: true,
-        caller: createScopedCaller({
-          id: `oauth:${subject}`,
-          admin: grants.some((grant) => grant.admin),
-          grants,
-          label: `token of ${subject}`,
-          credentials: stringClaims(payload),
-        }),
-      };
+      const caller = createScopedCaller({
+        id: `oauth:${subject}`,
+        admin: grants.some((grant) => grant.admin),
+        grants,
+        label: `token of ${subject}`,
+        credentials: stringClaims(payload),
+      });
+      const expiresAt = ((payload.exp ?? 0) + config.clock_tolerance_seconds) * 1000;
+      return { ok: true, caller: expiring(caller, expiresAt) };
     },
+  };
+}
+
+/**
+ * `caller` until `expiresAt` (the token's `exp`), then a caller that may do nothing. A request
+ * is verified when it arrives, but what outlives it acts for its credential: a session's GET
+ * stream (its backends' notifications), a script or playbook still running. Before, a stream
+ * opened with a token went on relaying every backend's notifications after the token expired.
+ */
+function expiring(caller: Caller, expiresAt: number): Caller {
+  const expired = () => Date.now() >= expiresAt;
+  const why = `the token of ${caller.id} expired`;
+  return {
+    ...caller,
+    get admin() {
+      return caller.admin && !expired();
+    },
+    allows: (server, tool) => !expired() && caller.allows(server, tool),
+    allowsCatalog: (server, kind) => !expired() && caller.allowsCatalog(server, kind),
+    denial: (server, tool) => (expired() ? why : caller.denial?.(server, tool)),
+    denies: (server, tool) => (expired() ? why : caller.denies?.(server, tool)),
   };
 }
 

@@ -67,13 +67,18 @@ export function redactText(text: string, strict = false): string {
   return out;
 }
 
-/** A deep copy of a JSON value with every string redacted. */
+/**
+ * A deep copy of a JSON value with every string redacted, property names too (a map keyed by
+ * token, `{"ghp_…": {"scopes": …}}`, passed its keys on whole).
+ */
 export function redactValue<T>(value: T, strict = false): T {
   if (typeof value === "string") return redactText(value, strict) as T;
   if (Array.isArray(value)) return value.map((item) => redactValue(item, strict)) as T;
   if (value && typeof value === "object") {
     const out: Record<string, unknown> = {};
-    for (const [key, child] of Object.entries(value)) out[key] = redactValue(child, strict);
+    for (const [key, child] of Object.entries(value)) {
+      out[redactText(key, strict)] = redactValue(child, strict);
+    }
     return out as T;
   }
   return value;

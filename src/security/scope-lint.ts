@@ -1,6 +1,6 @@
 import type { RoutingProfile } from "../config/schema.ts";
 import { logger } from "../logger.ts";
-import type { AuthConfig } from "./schema.ts";
+import type { AuthConfig, SecurityConfig } from "./schema.ts";
 import { compilePattern, compileServerPattern, type Pattern } from "./scopes.ts";
 
 /** A scope pattern that matches nothing: a deny that denies nothing is a fail-open. */
@@ -83,7 +83,46 @@ function profilePatterns(profiles: Record<string, RoutingProfile>): Written[] {
 }
 
 /**
- * The scope patterns of keys, OAuth scopes and routing profiles (`profiles`) that match nothing. Without `tools`, only whether
+ * The patterns of the gateway-wide rules in `security`: what a call must be confirmed for, what
+ * the tool policy denies, the firewall's rules, the sandbox's backends. A typo there
+ * (`github:delete-*` for `delete_*`) confirmed, denied or scanned nothing, without a word.
+ */
+function securityPatterns(security: SecurityConfig | undefined): Written[] {
+  if (!security) return [];
+  const owner = "the gateway";
+  const tools = (path: string, field: string, sources: readonly string[]) =>
+    sources.map((source) => ({
+      path,
+      owner,
+      field,
+      pattern: compilePattern(source),
+      names: "tools" as const,
+    }));
+  return [
+    ...tools(
+      "security.require_confirmation",
+      "require_confirmation",
+      security.require_confirmation,
+    ),
+    ...(security.tool_policy?.enabled
+      ? tools("security.tool_policy.deny", "deny", security.tool_policy.deny)
+      : []),
+    ...security.firewall.rules.flatMap((rule, index) =>
+      tools(`security.firewall.rules[${index}]`, "match", [rule.match]),
+    ),
+    ...security.sandbox.backends.map((source) => ({
+      path: "security.sandbox.backends",
+      owner,
+      field: "backends",
+      pattern: compileServerPattern(source),
+      names: "servers" as const,
+    })),
+  ];
+}
+
+/**
+ * The scope patterns of keys, OAuth scopes, routing profiles (`profiles`) and the `security`
+ * rules that match nothing. Without `tools`, only whether
  * some configured server matches (what is known at load); with `tools` (server -> the names it
  * listed), also whether a tool pattern matches any tool of those servers. A server whose tools
  * are not known (absent from `tools`: not reached yet, failed) never makes a pattern count as
@@ -94,9 +133,14 @@ export function unmatchedScopes(
   servers: string[],
   tools?: Record<string, string[] | undefined>,
   profiles: Record<string, RoutingProfile> = {},
+  security?: SecurityConfig,
 ): UnmatchedScope[] {
   if (servers.length === 0) return [];
-  const written = [...(auth.enabled ? writtenPatterns(auth) : []), ...profilePatterns(profiles)];
+  const written = [
+    ...(auth.enabled ? writtenPatterns(auth) : []),
+    ...profilePatterns(profiles),
+    ...securityPatterns(security),
+  ];
   const found: UnmatchedScope[] = [];
   for (const { path, owner, field, pattern, names } of written) {
     const matched = servers.filter((server) => pattern.server.test(server));
@@ -142,11 +186,12 @@ export function warnUnmatchedScopes(
   listed?: (server: string) => string[] | undefined,
   level?: UnmatchedScope["level"],
   profiles?: Record<string, RoutingProfile>,
+  security?: SecurityConfig,
 ): void {
   const tools = listed
     ? Object.fromEntries(servers.map((server) => [server, listed(server)]))
     : undefined;
-  for (const unmatched of unmatchedScopes(auth, servers, tools, profiles)) {
+  for (const unmatched of unmatchedScopes(auth, servers, tools, profiles, security)) {
     if (level && unmatched.level !== level) continue;
     logger.withTag("auth").warn(`${unmatched.path}: ${unmatched.message}`);
   }

@@ -103,9 +103,14 @@ export function createScopedCaller(options: ScopedCallerOptions): Caller {
   const serverDenial = (server: string) =>
     deny.find((pattern) => pattern.wholeServer && pattern.server.test(server));
 
-  function denial(server: string, tool: string): string | undefined {
+  function denies(server: string, tool: string): string | undefined {
     const denied = tool === "*" ? serverDenial(server) : deny.find((p) => matches(p, server, tool));
-    if (denied) return `denied_tools "${denied.source}" of ${options.label}`;
+    return denied ? `denied_tools "${denied.source}" of ${options.label}` : undefined;
+  }
+
+  function denial(server: string, tool: string): string | undefined {
+    const denied = denies(server, tool);
+    if (denied) return denied;
     if (allowAll) return undefined;
     // The server itself: reachable when any pattern or catalog grant can reach into it.
     const allowed =
@@ -133,5 +138,6 @@ export function createScopedCaller(options: ScopedCallerOptions): Caller {
       return [...allow, ...catalogs[kind]].some((p) => p.wholeServer && p.server.test(server));
     },
     denial,
+    denies,
   };
 }

@@ -1,5 +1,5 @@
 import type { ToolPolicyConfig } from "./schema.ts";
-import { compilePattern, matches } from "./scopes.ts";
+import { compilePattern, matches, type Pattern } from "./scopes.ts";
 
 /**
  * The original gateway's built-in deny list (`use_default_deny`): tool names that write, delete
@@ -23,8 +23,12 @@ export const DEFAULT_DENY: readonly string[] = [
   "reboot",
 ];
 
-/** Returns why the policy refuses `server:tool` (the rule), or undefined when it allows it. */
-export type ToolPolicy = (server: string, tool: string) => string | undefined;
+/**
+ * Returns why the policy refuses `server:tool` (the rule), or undefined when it allows it. `own`
+ * is the backend's own name of a tool exposed under another (`namespace`, `rename`): a pattern
+ * matches either name, so `write_file` (and the default list) still covers `fs_write_file`.
+ */
+export type ToolPolicy = (server: string, tool: string, own?: string) => string | undefined;
 
 /**
  * Compiles `security.tool_policy` for every caller, admins included: an `allow` entry wins over
@@ -38,10 +42,12 @@ export function createToolPolicy(config: ToolPolicyConfig | undefined): ToolPoli
     compilePattern,
   );
   if (!deny.length && config.default_action === "allow") return undefined;
-  return (server, tool) => {
+  return (server, tool, own = tool) => {
     if (tool === "*") return undefined;
-    if (allow.some((pattern) => matches(pattern, server, tool))) return undefined;
-    const denied = deny.find((pattern) => matches(pattern, server, tool));
+    const either = (pattern: Pattern) =>
+      matches(pattern, server, tool) || (own !== tool && matches(pattern, server, own));
+    if (allow.some(either)) return undefined;
+    const denied = deny.find(either);
     if (denied) {
       const where = config.deny.includes(denied.source) ? "deny" : "default deny list";
       return `security.tool_policy ${where} "${denied.source}"`;
