@@ -40,8 +40,10 @@ export async function explainSearch(gateway: Gateway, url: URL, caller: Caller):
   const learned = gateway.feedback?.pull(
     feedbackPool(caller.id, params.get("client") || undefined),
     query,
+    allow,
   );
-  const hits = await gateway.search(query, { limit, server, allow, usage, learned });
+  const scope = caller.scope?.();
+  const hits = await gateway.search(query, { limit, server, allow, scope, usage, learned });
   return json({
     query,
     matches: hits.map((hit, i) => ({
@@ -50,7 +52,12 @@ export async function explainSearch(gateway: Gateway, url: URL, caller: Caller):
       tool: hit.tool.name,
       description: hit.tool.description ?? "",
       score: round(hit.score),
-      why: gateway.index.explain(query, hit.server, hit.tool.name, { usage, learned }),
+      why: gateway.index.explain(query, hit.server, hit.tool.name, {
+        allow,
+        scope,
+        usage,
+        learned,
+      }),
     })),
   });
 }

@@ -455,6 +455,9 @@ export class ToolIndex implements Vocabulary {
    * walk over one tool's postings: `search` itself is unchanged and pays nothing for it.
    */
   explain(text: string, server: string, tool: string, options: SearchOptions = {}): Explanation {
+    // Counted over what the caller sees, as its search was.
+    const view = this.view(options);
+    if (view !== this) return view.explain(text, server, tool, options);
     const query = text.slice(0, MAX_QUERY_READ);
     const groups = expandQuery(query, this);
     const id = (this.byServer.get(server) ?? []).find((i) => this.docs[i]?.tool.name === tool);

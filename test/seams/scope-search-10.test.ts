@@ -126,6 +126,20 @@ describe("a key's search, with tools it cannot see on another backend and on its
     }
   });
 
+  test("and in the dashboard's search explanation (/api/explain)", async () => {
+    const explain = async (gateway: Running, q: string) => {
+      const response = await fetch(`${gateway.url}/api/explain?q=${encodeURIComponent(q)}`, {
+        headers: { Authorization: `Bearer ${BOB}` },
+      });
+      expect(response.status).toBe(200);
+      return await response.json();
+    };
+    for (const query of QUERIES) {
+      const seen = await explain(withHidden, query);
+      expect({ query, seen }).toEqual({ query, seen: await explain(without, query) });
+    }
+  });
+
   test("and the same before and after a reload takes the hidden backend away", async () => {
     const gateway = await started([...FILES, PURGE], backend("payroll", PAYROLL));
     const client = await userClient(gateway.url, BOB);
