@@ -57,7 +57,7 @@ export function buildRequest(
   /** The secret of `auth`, read beforehand (see credentials.ts). */
   credential?: string,
 ): BuiltRequest {
-  callerArgs = withDefaults(capability, callerArgs);
+  callerArgs = withDefaults(capability, pinStatics(capability, provider, callerArgs));
   // `static_params` are arguments every call has (the caller's win), and `{access_token}` is
   // the credential, as the original gateway fills them.
   const statics: JsonObject = {};
@@ -323,6 +323,22 @@ function insideString(text: string, at: number): boolean {
     else if (text[i] === '"') inside = !inside;
   }
   return inside;
+}
+
+/**
+ * Drops the caller's value for a static parameter the input schema does not declare: the author
+ * pinned it (`static_params: {org: acme}` behind `/orgs/{org}/members`), and an undeclared
+ * `org` must not move the call, credential included, elsewhere. A declared one is the caller's.
+ */
+function pinStatics(capability: Capability, provider: RestProvider, args: JsonObject): JsonObject {
+  const declared = (capability.inputSchema.properties ?? {}) as JsonObject;
+  let out = args;
+  for (const key of Object.keys(provider.staticParams)) {
+    if (args[key] === undefined || Object.hasOwn(declared, key)) continue;
+    if (out === args) out = { ...args };
+    delete out[key];
+  }
+  return out;
 }
 
 /** Fills arguments the caller left out from the input schema's `default`s. */
