@@ -150,9 +150,15 @@ export function buildRequest(
     if (provider.service === "graphql" && provider.body === undefined) {
       bodyValue = graphqlBody(capability, provider, args, ctx());
     }
+    // Arguments no template used go to the query or the body; with a schema that lists its
+    // properties, only declared ones (an undeclared `role: owner` is not the caller's to add).
+    const declared = capability.inputSchema.properties as JsonObject | undefined;
+    const listed = !!declared && Object.keys(declared).length > 0;
     const leftover: JsonObject = {};
     for (const [key, value] of Object.entries(callerArgs)) {
-      if (!used.has(key) && value !== undefined) leftover[provider.paramMap[key] ?? key] = value;
+      if (used.has(key) || value === undefined) continue;
+      if (listed && !Object.hasOwn(declared, key)) continue;
+      leftover[provider.paramMap[key] ?? key] = value;
     }
     if (provider.service === "jsonrpc") {
       bodyValue = {
