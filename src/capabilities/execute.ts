@@ -15,6 +15,8 @@ const MAX_REDIRECTS = 5;
 /** How much of an error body goes into the tool error's text. */
 const ERROR_BODY_CHARS = 500;
 const REDIRECTS = new Set([301, 302, 303, 307, 308]);
+/** Content types that are text whatever their charset (latin-1 text is not binary). */
+const TEXTUAL = /^text\/|json|xml|javascript|csv|yaml|html|x-www-form-urlencoded/i;
 /** Header names that carry a credential whatever their value's template. */
 const CREDENTIAL_HEADER =
   /^(proxy-)?authorization$|^cookie$|key|token|secret|passw|auth|session|signature/i;
@@ -200,11 +202,11 @@ async function callProvider(
       maxBytes,
     );
   }
-  if (provider.responseFormat === undefined && isBinary(bytes)) {
+  const type = response.headers.get("content-type") ?? "";
+  if (provider.responseFormat === undefined && !TEXTUAL.test(type) && isBinary(bytes)) {
     // Decoded, it would be replacement characters: tokens spent on noise.
-    const type = response.headers.get("content-type") || "no content type";
     return success(
-      `(a binary answer: ${type}, ${complete ? `${bytes.length} bytes` : `more than ${formatBytes(bytes.length)}`}; add response_format: binary to the capability to receive it base64-encoded)`,
+      `(a binary answer: ${type || "no content type"}, ${complete ? `${bytes.length} bytes` : `more than ${formatBytes(bytes.length)}`}; add response_format: binary to the capability to receive it base64-encoded)`,
       maxBytes,
     );
   }
@@ -216,7 +218,6 @@ async function callProvider(
     );
   }
 
-  const type = response.headers.get("content-type") ?? "";
   // The original reads an answer as XML by its content type when the file names no format.
   const format =
     provider.responseFormat ?? (provider.original && /\bxml\b/i.test(type) ? "xml" : undefined);
@@ -286,12 +287,10 @@ async function callProvider(
   if (typeof data === "string")
     return success(mask(data) || `(empty response, HTTP ${response.status})`, maxBytes);
   let json = JSON.stringify(data);
-  if (hidden.length && json !== undefined) {
-    const masked = mask(json);
-    if (masked !== json) {
-      json = masked;
-      data = JSON.parse(masked);
-    }
+  if (hidden.length && json !== undefined && mask(json) !== json) {
+    // Value by value: a secret that is also JSON syntax (`true`) must not break the document.
+    data = maskValues(data, mask);
+    json = JSON.stringify(data);
   }
   if (capability.outputSchema) {
     const validate = validators.getValidator(capability.outputSchema);
@@ -306,6 +305,19 @@ async function callProvider(
     return success(json, maxBytes, undefined, data as JsonObject);
   }
   return success(json, maxBytes);
+}
+
+/** Every string inside a JSON value passed through `mask`. */
+function maskValues(value: unknown, mask: (text: string) => string): unknown {
+  if (typeof value === "string") return mask(value);
+  if (Array.isArray(value)) return value.map((item) => maskValues(item, mask));
+  if (isObject(value)) {
+    const out: JsonObject = {};
+    for (const [key, inner] of Object.entries(value))
+      out[key] = maskValues(inner, mask) as JsonObject;
+    return out;
+  }
+  return value;
 }
 
 /** Bytes that are not text: a NUL, or not UTF-8 (an unfinished last character aside). */

@@ -57,7 +57,7 @@ export function buildRequest(
   /** The secret of `auth`, read beforehand (see credentials.ts). */
   credential?: string,
 ): BuiltRequest {
-  callerArgs = withDefaults(capability, callerArgs);
+  callerArgs = withDefaults(capability, pinStatics(capability, provider, callerArgs));
   // `static_params` are arguments every call has (the caller's win), and `{access_token}` is
   // the credential, as the original gateway fills them.
   const statics: JsonObject = {};
@@ -150,9 +150,15 @@ export function buildRequest(
     if (provider.service === "graphql" && provider.body === undefined) {
       bodyValue = graphqlBody(capability, provider, args, ctx());
     }
+    // Arguments no template used go to the query or the body; with a schema that lists its
+    // properties, only declared ones (an undeclared `role: owner` is not the caller's to add).
+    const declared = capability.inputSchema.properties as JsonObject | undefined;
+    const listed = !!declared && Object.keys(declared).length > 0;
     const leftover: JsonObject = {};
     for (const [key, value] of Object.entries(callerArgs)) {
-      if (!used.has(key) && value !== undefined) leftover[provider.paramMap[key] ?? key] = value;
+      if (used.has(key) || value === undefined) continue;
+      if (listed && !Object.hasOwn(declared, key)) continue;
+      leftover[provider.paramMap[key] ?? key] = value;
     }
     if (provider.service === "jsonrpc") {
       bodyValue = {
@@ -323,6 +329,22 @@ function insideString(text: string, at: number): boolean {
     else if (text[i] === '"') inside = !inside;
   }
   return inside;
+}
+
+/**
+ * Drops the caller's value for a static parameter the input schema does not declare: the author
+ * pinned it (`static_params: {org: acme}` behind `/orgs/{org}/members`), and an undeclared
+ * `org` must not move the call, credential included, elsewhere. A declared one is the caller's.
+ */
+function pinStatics(capability: Capability, provider: RestProvider, args: JsonObject): JsonObject {
+  const declared = (capability.inputSchema.properties ?? {}) as JsonObject;
+  let out = args;
+  for (const key of Object.keys(provider.staticParams)) {
+    if (args[key] === undefined || Object.hasOwn(declared, key)) continue;
+    if (out === args) out = { ...args };
+    delete out[key];
+  }
+  return out;
 }
 
 /** Fills arguments the caller left out from the input schema's `default`s. */

@@ -1,5 +1,11 @@
 import { z } from "zod";
 import { DurationSchema } from "../config/schema.ts";
+
+/** A call's timeout: 0 would fail every call at once ("did not answer within 0s"). */
+const TimeoutSchema = DurationSchema.refine((ms) => ms > 0, {
+  message: "must be more than 0 (a duration such as 15s); leave it out for the default 30s",
+});
+
 import { TransformSchema } from "../gateway/transform.ts";
 
 /** Tool names a capability may have: what MCP clients accept everywhere. */
@@ -38,7 +44,7 @@ export const RestSchema = z.strictObject({
   response_path: z.string().optional(),
   /** `xml` turns an XML answer into JSON: attributes as `@name`, text as `#text`. */
   response_format: z.enum(["json", "text", "xml", "binary"]).nullish(),
-  timeout: DurationSchema.optional(),
+  timeout: TimeoutSchema.optional(),
   /** Argument name -> the API's name, for arguments sent as query or body fields. */
   param_map: z.record(z.string(), z.string()).optional(),
   /** Picks the path template by an argument's value (unknown values are refused). */
@@ -73,7 +79,7 @@ export type Service = (typeof SERVICES)[number];
 const ProviderHeadSchema = z.strictObject({
   /** Another value is read as `rest`, as the original does (and noted). */
   service: z.string().default("rest"),
-  timeout: DurationSchema.optional(),
+  timeout: TimeoutSchema.optional(),
   cost_per_call: z.number().optional(),
   config: z.record(z.string(), z.unknown()).default({}),
 });

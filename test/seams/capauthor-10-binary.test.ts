@@ -40,6 +40,12 @@ beforeAll(async () => {
   const api = startUpstream((_request, url) => {
     if (url.pathname === "/logo")
       return new Response(PNG, { headers: { "content-type": "image/png" } });
+    if (url.pathname === "/latin1") {
+      // "Zoë" in ISO-8859-1: not UTF-8, but text, as its type says.
+      return new Response(new Uint8Array([0x5a, 0x6f, 0xeb]), {
+        headers: { "content-type": "text/plain; charset=iso-8859-1" },
+      });
+    }
     if (url.pathname === "/csv") {
       return new Response("id,name\n1,Zoë\n", {
         headers: { "content-type": "application/octet-stream" },
@@ -51,6 +57,7 @@ beforeAll(async () => {
   const dir = tempDir("capauthor-10-");
   writeFileSync(join(dir, "logo.yaml"), cap("logo", "/logo", api.origin));
   writeFileSync(join(dir, "export.yaml"), cap("export", "/csv", api.origin));
+  writeFileSync(join(dir, "legacy.yaml"), cap("legacy", "/latin1", api.origin));
   writeFileSync(
     join(dir, "blob.yaml"),
     cap("blob", "/blob", api.origin, ", response_format: binary"),
@@ -61,7 +68,7 @@ beforeAll(async () => {
   cleanups.push(() => gateway.stop());
   session = await connectHttp(gateway.url);
   cleanups.push(session.close);
-  await waitFor(() => gateway.gateway.index.tools("capabilities").length === 3);
+  await waitFor(() => gateway.gateway.index.tools("capabilities").length === 4);
 }, 30_000);
 
 describe("a binary answer", () => {
@@ -75,6 +82,10 @@ describe("a binary answer", () => {
 
   test("text under a generic type is still its text", async () => {
     expect(firstText(await invoke("export"))).toBe("id,name\n1,Zoë\n");
+  });
+
+  test("a text type in another charset is still text", async () => {
+    expect(firstText(await invoke("legacy"))).toStartWith("Zo");
   });
 
   test("with response_format: binary it comes base64-encoded, as before", async () => {

@@ -85,6 +85,8 @@ describe("a result that echoes the request", () => {
     expect(data.links.next).toContain("page=2");
     expect(data.links.next).toContain("appid=***");
     expect(data.items[0]!.region).toBe("eu-west-1");
+    // JSON syntax around the masked values is untouched: booleans, numbers, nesting.
+    expect((result.structuredContent as { items: { id: number }[] }).items[0]!.id).toBe(1);
     // The cached answer, served again, is the masked one.
     expect(JSON.stringify(await invoke("items_list"))).not.toContain(KEY);
   });

@@ -107,4 +107,19 @@ describe("mistakes saved while the gateway serves", () => {
     expect(broken?.source).toBe(join(dir, "refunds.yaml"));
     expect(broken?.errors).toEqual(["unknown key rest.timout (line 8)"]);
   });
+
+  test("a timeout of 0, which would fail every call at once, is refused where it is written", async () => {
+    writeFileSync(
+      join(dir, "refunds.yaml"),
+      file("refund_get", "/billing/refunds/v4/{id}", "").replace(
+        '  path: "/billing/refunds/v4/{id}"',
+        '  path: "/billing/refunds/v4/{id}"\n  timeout: 0',
+      ),
+    );
+    await reload();
+    expect(firstText(await invoke("refund_get", "11"))).toBe('{"path":"/billing/refunds/11"}');
+    const broken = (await problems()).find((p) => p.source.endsWith("refunds.yaml"));
+    expect(broken?.errors.join("\n")).toContain("rest.timeout: must be more than 0");
+    expect(broken?.errors.join("\n")).toContain("(line 8)");
+  });
 });
