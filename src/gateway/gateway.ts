@@ -1,3 +1,4 @@
+import { createHash } from "node:crypto";
 import { BackendPool } from "../backends/pool.ts";
 import type { InternalDriver } from "../backends/types.ts";
 import type { CapabilitiesDriver, CapabilitiesSettings } from "../capabilities/driver.ts";
@@ -246,6 +247,7 @@ export function createGateway(options: GatewayOptions): Gateway {
     security.screenListed(server, method, result),
   );
   const logLevels = new LogLevels(() => config.server.session_ttl);
+  /** Each server's tools as last listed, by sha256: as JSON they are as big as the list. */
   const digests = new Map<string, string>();
   const listeners = new Set<() => void>();
   let pending: ReturnType<typeof setTimeout> | undefined;
@@ -260,7 +262,7 @@ export function createGateway(options: GatewayOptions): Gateway {
   hooks.hook("tools:changed", (server, tools) => {
     index.upsert(server, tools);
     logger.debug(`[backend:${server}] ${tools.length} tools indexed`);
-    const digest = JSON.stringify(tools);
+    const digest = createHash("sha256").update(JSON.stringify(tools)).digest("hex");
     const before = digests.get(server);
     digests.set(server, digest);
     if (tools.length === 0 && before === undefined) return;
