@@ -137,7 +137,11 @@ describe("slow clients", () => {
     }
     const openedIn = performance.now() - opening;
     const refused = () => attack.filter((s) => s.status?.startsWith("HTTP/1.1 503"));
-    await waitFor(() => refused().length >= 400 - TOTAL, 3000).catch(() => {});
+    // Each refusal answered, and its socket closed.
+    await waitFor(
+      () => refused().filter((s) => s.closedAfter !== undefined).length >= 400 - TOTAL,
+      3000,
+    ).catch(() => {});
     // Counted only while no admitted socket can have been cut yet.
     expect(openedIn).toBeLessThan(READ_TIMEOUT_MS);
     expect(refused().length).toBe(400 - TOTAL);
@@ -167,7 +171,8 @@ describe("slow clients", () => {
       Array.from({ length: PER_ADDRESS + 50 }, () => slowSocket("127.0.0.2", BODY_HEAD, "a")),
     );
     const refused = () => attack.filter((s) => s.status?.startsWith("HTTP/1.1 503")).length;
-    await waitFor(() => refused() >= 50, 3000).catch(() => {});
+    const closed = () => attack.filter((s) => s.closedAfter !== undefined).length;
+    await waitFor(() => refused() >= 50 && closed() >= 50, 3000).catch(() => {});
     expect(refused()).toBe(50);
     // The client (from 127.0.0.1) works while 150 slow bodies are held open.
     expect(attack.filter((s) => s.closedAfter === undefined).length).toBe(PER_ADDRESS);
