@@ -49,6 +49,20 @@ describe("setup × a project's servers (.mcp.json, .cursor/mcp.json, ~/.claude.j
     expect(backends.files.cwd).toBe(project);
     expect(backends.tools.cwd).toBe(project);
     expect(backends.nested.cwd).toBe(join(project, "tools"));
+    // A config that holds a server imported without it (by an earlier setup) is left as it is:
+    // the server is recognised, not imported a second time under another name.
+    const before = await Bun.file(config).text();
+    const older = before.replace(`    cwd: ${project}\n`, "");
+    expect(older).not.toBe(before);
+    await Bun.write(config, older);
+    const again = runCli(["setup", "--yes", "--project", project], { env, cwd: home });
+    expect(again.code).toBe(0);
+    expect(Object.keys(parseYaml(await Bun.file(config).text()).backends).sort()).toEqual([
+      "files",
+      "nested",
+      "tools",
+    ]);
+    await Bun.write(config, before);
 
     // The gateway runs elsewhere (this test's folder is the repository): the servers still work,
     // and the filesystem server shares the project, not the folder the gateway was started in.
