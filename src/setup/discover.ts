@@ -32,6 +32,8 @@ export interface FoundServer {
   /** Variables the entry now needs that no secret supplies (VS Code inputs, say). */
   needs: { variable: string; why: string }[];
   notes: string[];
+  /** The client's envFile for this server, when it was imported (the config lists it). */
+  envFile?: string;
 }
 
 /** One client file looked at. */

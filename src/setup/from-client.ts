@@ -1,5 +1,7 @@
+import { existsSync, readFileSync } from "node:fs";
 import { isAbsolute, resolve } from "node:path";
 import type { BackendEntry } from "../config/edit.ts";
+import { parseDotenv } from "../config/env.ts";
 import type { ClientDefinition, Dialect } from "./clients.ts";
 import type { FoundServer } from "./discover.ts";
 import { toVariable } from "./secrets.ts";
@@ -147,9 +149,19 @@ export function toEntry(raw: unknown, context: EntryContext): BackendEntry | str
     );
   }
   if (typeof source.envFile === "string") {
-    server.notes.push(
-      `${server.name}: its envFile ${source.envFile} was not imported; set those variables for the gateway or list the file under env_files`,
-    );
+    // The file stays where it is (its values are often keys): the config lists it in
+    // env_files, and the entry passes each of its variables on, as the client did.
+    const file = envFilePath(vars(source.envFile, "envFile"), context.projectDir);
+    const keys = file === undefined ? undefined : dotenvKeys(file);
+    if (file !== undefined && keys !== undefined) {
+      server.envFile = file;
+      const passed = Object.fromEntries(keys.map((key) => [key, `\${${key}}`]));
+      entry.env = { ...passed, ...entry.env };
+    } else {
+      server.notes.push(
+        `${server.name}: its envFile ${source.envFile} was not imported; set those variables for the gateway or list the file under env_files`,
+      );
+    }
   }
   const ignored = Object.keys(source).filter((key) => !KNOWN.has(key) && !CLIENT_ONLY.has(key));
   if (ignored.length > 0) {
@@ -164,6 +176,23 @@ export function toEntry(raw: unknown, context: EntryContext): BackendEntry | str
   if (!entry.command && !entry.url) return "it has neither a command nor a url";
   if (entry.command && entry.url) delete entry.url;
   return entry;
+}
+
+/** A client's envFile as a path that exists: absolute, or under the project. */
+function envFilePath(value: string, project: string | undefined): string | undefined {
+  if (value.includes("${")) return undefined;
+  const path = isAbsolute(value) ? value : project ? resolve(project, value) : undefined;
+  return path !== undefined && existsSync(path) ? path : undefined;
+}
+
+/** The variables a dotenv file sets (those a `${VAR}` can name); undefined when unreadable. */
+function dotenvKeys(path: string): string[] | undefined {
+  try {
+    const keys = Object.keys(parseDotenv(readFileSync(path, "utf8")));
+    return keys.filter((key) => /^[A-Za-z_][A-Za-z0-9_]*$/.test(key));
+  } catch {
+    return undefined;
+  }
 }
 
 /** The tool names of a client's list (anything else is not a list of names). */

@@ -60,8 +60,14 @@ function normalise(entry: BackendEntry): Record<string, unknown> {
 }
 
 const same = (a: BackendEntry, b: BackendEntry) => isDeepStrictEqual(normalise(a), normalise(b));
+/**
+ * Whether `existing` is the server `entry` imports: the same, or the same but for the `cwd` that
+ * setup now gives a project's server (one imported before is not imported a second time).
+ */
 const isPresent = (existing: BackendEntry | undefined, entry: BackendEntry) =>
-  existing !== undefined && same(existing, entry);
+  existing !== undefined &&
+  (same(existing, entry) ||
+    (existing.cwd === undefined && same(existing, { ...entry, cwd: undefined })));
 
 /**
  * Decides the backend name and entry for each found server: names sanitised, identical servers

@@ -131,6 +131,12 @@ export function buildSetup(
     if (written.length > 0) {
       editor.addEnvFile(envFilesEntry(secretsFile, options.configPath, options.env), options.env);
     }
+    // A client's envFile (VS Code, Cursor) is read where it is, as the client read it.
+    for (const backend of plan.backends.filter((b) => !b.present)) {
+      for (const file of new Set(backend.sources.flatMap((s) => s.envFile ?? []))) {
+        editor.addEnvFile(envFilesEntry(file, options.configPath, options.env), options.env);
+      }
+    }
     changes.push({
       path: editor.file,
       before: editor.existed ? editor.original : undefined,

@@ -46,12 +46,15 @@ describe("a Node server that crashes at start (its stack, then `Node.js v20…`,
     cleanups.push(() => gateway.stop());
     const session = await connectHttp(gateway.url);
     cleanups.push(() => session.close());
-    const call = await session.client.callTool({
-      name: "gateway_invoke",
-      arguments: { server: "github", tool: "search_repositories" },
-    });
+    const invoke = (server: string) =>
+      session.client.callTool({
+        name: "gateway_invoke",
+        arguments: { server, tool: "search_repositories" },
+      });
+    const call = await invoke("github");
     expect(call.isError).toBe(true);
     expect(firstText(call)).toContain("GITHUB_TOKEN is not set");
+    expect(firstText(await invoke("built"))).toContain("Cannot find module");
     const listed = await session.client.callTool({ name: "gateway_list_servers", arguments: {} });
     const servers = (listed.structuredContent as { servers: { name: string; error?: string }[] })
       .servers;

@@ -2,11 +2,14 @@ import { describe, expect, test } from "bun:test";
 import { mkdirSync, realpathSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { parse as parseYaml } from "yaml";
+import { loadConfig } from "../../src/config/load.ts";
+import { runGateway } from "../../src/gateway/run.ts";
 import { runCli } from "../cli/_run.ts";
 import {
   BUN,
   cleanupsAfterAll,
   connectHttp,
+  EVERYTHING,
   FILESYSTEM,
   FIXTURE_SERVER,
   firstText,
@@ -49,6 +52,20 @@ describe("setup × a project's servers (.mcp.json, .cursor/mcp.json, ~/.claude.j
     expect(backends.files.cwd).toBe(project);
     expect(backends.tools.cwd).toBe(project);
     expect(backends.nested.cwd).toBe(join(project, "tools"));
+    // A config that holds a server imported without it (by an earlier setup) is left as it is:
+    // the server is recognised, not imported a second time under another name.
+    const before = await Bun.file(config).text();
+    const older = before.replace(`    cwd: ${project}\n`, "");
+    expect(older).not.toBe(before);
+    await Bun.write(config, older);
+    const again = runCli(["setup", "--yes", "--project", project], { env, cwd: home });
+    expect(again.code).toBe(0);
+    expect(Object.keys(parseYaml(await Bun.file(config).text()).backends).sort()).toEqual([
+      "files",
+      "nested",
+      "tools",
+    ]);
+    await Bun.write(config, before);
 
     // The gateway runs elsewhere (this test's folder is the repository): the servers still work,
     // and the filesystem server shares the project, not the folder the gateway was started in.
@@ -184,5 +201,52 @@ describe("setup × a project's Codex servers (.codex/config.toml, read by Codex 
       arguments: { server: "repo-tools", tool: "echo", arguments: { message: "from the repo" } },
     });
     expect(firstText(echo)).toBe("from the repo");
+  }, 60_000);
+});
+
+describe("setup × a VS Code server's envFile (${workspaceFolder}/.env)", () => {
+  test("its variables reach the server behind the gateway; the file stays where it is", async () => {
+    const home = realpathSync(tempDir("poweruser-envfile-"));
+    const project = join(home, "site");
+    mkdirSync(join(project, ".vscode"), { recursive: true });
+    writeFileSync(join(project, ".env"), "GREETING=hello from the env file\nLEVEL=3\n");
+    const everything = {
+      type: "stdio",
+      command: "node",
+      args: [EVERYTHING, "stdio"],
+      envFile: "${workspaceFolder}/.env",
+      env: { LEVEL: "4" },
+    };
+    writeFileSync(join(project, ".vscode/mcp.json"), JSON.stringify({ servers: { everything } }));
+    const env = { PATH: process.env.PATH ?? "/usr/bin:/bin", HOME: home };
+    const run = runCli(["setup", "--yes", "--project", project], { env });
+    expect(run.code).toBe(0);
+    expect(run.stderr).not.toContain("was not imported");
+    const config = join(home, ".config/mcp-gateway/gateway.yaml");
+    const text = await Bun.file(config).text();
+    expect(text).not.toContain("hello from the env file");
+    expect(parseYaml(text).env_files).toEqual(["~/site/.env"]);
+
+    // Served with this HOME, where `~/` is.
+    const served = { ...process.env, HOME: home };
+    const gateway = await runGateway({
+      config: loadConfig({ path: config, env: served }),
+      port: 0,
+      memoryState: true,
+      watch: false,
+      env: served,
+    });
+    cleanups.push(() => gateway.stop());
+    const session = await connectHttp(gateway.url!);
+    cleanups.push(() => session.close());
+    const got = firstText(
+      await session.client.callTool({
+        name: "gateway_invoke",
+        arguments: { server: "everything", tool: "get-env" },
+      }),
+    );
+    expect(got).toContain('"GREETING": "hello from the env file"');
+    // The entry's own env wins over the file, as in VS Code.
+    expect(got).toContain('"LEVEL": "4"');
   }, 60_000);
 });
