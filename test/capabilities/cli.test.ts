@@ -1,9 +1,12 @@
-import { afterAll, beforeAll, describe, expect, test } from "bun:test";
+import { afterAll, beforeAll, describe, expect, setDefaultTimeout, test } from "bun:test";
 import { existsSync, mkdirSync, readdirSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { runCliAsync } from "../cli/_run.ts";
 import { FIXTURES, ROOT, tempDir } from "../helpers.ts";
 import { startUpstream, type Upstream } from "./_upstream.ts";
+
+// Each test runs the CLI from source in a process of its own: seconds on a loaded machine.
+setDefaultTimeout(30_000);
 
 let api: Upstream;
 let dir: string;
