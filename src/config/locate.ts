@@ -23,13 +23,24 @@ export function configCandidates(env: Env, cwd: string): string[] {
   ].filter(Boolean);
 }
 
+/** Top-level sections of the original gateway that this one recognises but does not implement. */
+export const ORIGINAL_ONLY_SECTIONS = [
+  "streaming",
+  "mtls",
+  "key_server",
+  "agent_auth",
+  "runtime",
+  "marketplace",
+  "control_plane",
+] as const;
+
 /** The original gateway's top-level sections (its `Config`). */
-const ORIGINAL_SECTIONS = new Set([
+const ORIGINAL_SECTIONS = new Set<string>([
+  ...ORIGINAL_ONLY_SECTIONS,
   "env_files",
   "server",
   "auth",
   "meta_mcp",
-  "streaming",
   "failsafe",
   "backends",
   "capabilities",
@@ -40,12 +51,6 @@ const ORIGINAL_SECTIONS = new Set([
   "routing_profiles",
   "default_routing_profile",
   "code_mode",
-  "mtls",
-  "key_server",
-  "agent_auth",
-  "runtime",
-  "marketplace",
-  "control_plane",
   "cost_governance",
 ]);
 

@@ -5,6 +5,7 @@ import { OPERATOR_TOOL_NAMES } from "../meta/operator-names.ts";
 import { AuthSchema, ORIGINAL_SECURITY_KEYS, SecuritySchema } from "../security/schema.ts";
 import { DurationSchema } from "./duration.ts";
 import { AuditSchema, CostGovernanceSchema } from "./governance.ts";
+import { ORIGINAL_ONLY_SECTIONS } from "./locate.ts";
 import { SizeSchema } from "./size.ts";
 
 export { DurationSchema };
@@ -521,13 +522,7 @@ export function checkOperatorSettings(config: Config): string | undefined {
  * `*` stands for any backend name.
  */
 export const RECOGNISED_KEYS: readonly string[] = [
-  "streaming",
-  "mtls",
-  "key_server",
-  "agent_auth",
-  "runtime",
-  "marketplace",
-  "control_plane",
+  ...ORIGINAL_ONLY_SECTIONS,
   "server.ws_port",
   "server.request_timeout",
   "server.max_body_size",
