@@ -14,6 +14,7 @@ import { hashKey } from "../../src/security/keys.ts";
 import {
   BUN,
   cleanupsAfterAll,
+  connectStateless,
   FIXTURE_SERVER,
   FIXTURES,
   firstText,
@@ -822,6 +823,22 @@ backends:
     expect(text).toContain("Deployed to production.");
     expect(JSON.stringify(asked)).toContain("to production");
     expect(JSON.stringify(asked)).toContain("[REDACTED:");
+    expect(JSON.stringify(asked)).not.toContain(TOKEN);
+
+    // A 2026-07-28 client is asked through input_required: the same text, redacted the same.
+    asked.length = 0;
+    const modern = await connectStateless(gateway.url, { capabilities: { sampling: {} } });
+    cleanups.push(() => modern.close());
+    modern.setRequestHandler("sampling/createMessage", async (request) => {
+      asked.push(request.params);
+      return {
+        role: "assistant",
+        content: { type: "text", text: "Deployed to production." },
+        model: "test-model",
+      };
+    });
+    expect(await invoke(modern, "notes", "summarise", {})).toContain("Deployed to production.");
+    expect(JSON.stringify(asked)).toContain("to production");
     expect(JSON.stringify(asked)).not.toContain(TOKEN);
   });
 });
