@@ -40,7 +40,10 @@ function missingCapability(
   return undefined;
 }
 
-/** What a notification relayed to a client passes first (redaction); its params, changed or not. */
+/**
+ * What a notification (or a sampling request) relayed to a client passes first (redaction); its
+ * params, changed or not.
+ */
 export type NotificationFilter = (
   method: string,
   params: JsonObject | undefined,
@@ -94,6 +97,8 @@ export function createRequestRelay(
       sessionId,
       identity: identityOf(callerOf(ctx.http?.authInfo)),
       async request(method, params, signal) {
+        // A sampling request is text for the client's model: redacted as a result would be.
+        params = filters.get(server)?.(method, params) ?? params;
         const missing = missingCapability(server, method, params);
         if (missing) {
           throw new ProtocolError(

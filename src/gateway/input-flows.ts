@@ -49,6 +49,8 @@ export class InputFlows {
   private readonly flows = new Map<string, Flow>();
   /** Told each `requestState` handed to a client, and whose (a cluster records where it is). */
   onState?: (state: string, caller: string) => void;
+  /** What a held request passes before it reaches the client (a sampling request's redaction). */
+  filter?: (method: string, params: JsonObject | undefined) => JsonObject | undefined;
   private readonly codec = createRequestStateCodec<{ flow: string; caller: string }>({
     key: crypto.getRandomValues(new Uint8Array(32)),
     ttlSeconds: FLOW_TTL_MS / 1000,
@@ -118,7 +120,7 @@ export class InputFlows {
         new Promise<JsonObject>((resolve, reject) => {
           flow.pending = {
             key: `r${++flow.seq}`,
-            request: toInputRequest(method, params),
+            request: toInputRequest(method, this.filter?.(method, params) ?? params),
             resolve,
             reject,
           };

@@ -16,10 +16,13 @@ export function screenTaskResult(
   result: JsonObject,
 ): JsonObject {
   try {
+    const tool = owner.tool ?? "*";
     const scanned = gateway.security.calls.scanResult(
       owner.server,
-      owner.tool ?? "*",
+      tool,
       result as CallToolResult,
+      // A rule written for the backend's own name of a renamed tool applies here too.
+      gateway.pool.ownToolName(owner.server, tool),
     );
     return gateway.security.filterResult(scanned) as JsonObject;
   } catch (error) {

@@ -89,6 +89,9 @@ export function createRoutes(gateway: Gateway, options: RoutesOptions = {}): Rou
   );
   // Reverse requests during 2026-07-28 calls, held across the client's input_required retries.
   const flows = new InputFlows();
+  // A backend's sampling request reaches a modern client redacted, as it does an older one.
+  flows.filter = (method, params) =>
+    gateway.security.filterNotification(method, params) as typeof params;
   if (options.cluster) shareInputFlows(flows, options.cluster, FLOW_TTL_MS);
   // One stateless (2026-07-28) handler per backend behind /mcp/{backend}, made on first use.
   const modernBackends = new Map<string, ReturnType<typeof createMcpHandler>>();

@@ -3,7 +3,7 @@ import { resultsFor } from "../codemode/results.ts";
 import type { SandboxLimits } from "../codemode/sandbox.ts";
 import { GatewayError } from "../errors.ts";
 import type { CallToolResult } from "../mcp/sdk.ts";
-import { splitWarnings, withWarnings } from "../security/call-guard.ts";
+import { splitWarnings, withWarnings } from "../security/call-notes.ts";
 import { chargeNested, invoke } from "./invoke.ts";
 import type { MetaContext, MetaTool } from "./types.ts";
 import { errorResult, jsonResult, stringArg } from "./types.ts";

@@ -5,7 +5,7 @@ import type { Gateway } from "../gateway/gateway.ts";
 import type { Playbook } from "../playbooks/load.ts";
 import { asTool, PLAYBOOK_SERVER } from "../playbooks/registry.ts";
 import { runPlaybook } from "../playbooks/run.ts";
-import { splitWarnings, withWarnings } from "../security/call-guard.ts";
+import { splitWarnings, withWarnings } from "../security/call-notes.ts";
 import { chargeNested, invoke } from "./invoke.ts";
 import type { MetaTool } from "./types.ts";
 import { jsonResult, objectSchema, stringArg } from "./types.ts";

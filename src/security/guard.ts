@@ -71,7 +71,8 @@ export interface Security {
   filterError(error: unknown): unknown;
   /**
    * Redacts credentials from a backend's log message (`data`) or progress (`message`) relayed
-   * to a client, when `security.redact_results` is on: the same text as a result's.
+   * to a client, and from the system prompt and messages of its sampling request, when
+   * `security.redact_results` is on: the same text as a result's, read by the same model.
    */
   filterNotification(
     method: string,
@@ -327,6 +328,7 @@ export function createSecurity(options: SecurityOptions): Security {
       if (method === "notifications/progress" && typeof params.message === "string") {
         return { ...params, message: redactText(params.message, true) };
       }
+      if (method === "sampling/createMessage") return redactSampling(params);
       return params;
     },
     screenInstructions(server, text) {
@@ -413,4 +415,30 @@ function findFiles(dir: string): string[] {
 function capabilityName(file: string): string | undefined {
   const result = loadCapabilityFile(file);
   return result.ok ? result.capability.name : undefined;
+}
+
+/**
+ * A backend's `sampling/createMessage` with credentials redacted from its system prompt and the
+ * text of its messages (a block or a list of them each), as from a tool result's blocks: the
+ * client's model (often a hosted API) reads them as it reads a result.
+ */
+function redactSampling(params: Record<string, unknown>): Record<string, unknown> {
+  const blocks = (content: unknown) =>
+    Array.isArray(content)
+      ? redactResult({ content }).content
+      : (redactResult({ content: [content] }).content as unknown[])[0];
+  const messages = Array.isArray(params.messages)
+    ? params.messages.map((message: { content?: unknown }) =>
+        message && typeof message === "object" && message.content !== undefined
+          ? { ...message, content: blocks(message.content) }
+          : message,
+      )
+    : params.messages;
+  return {
+    ...params,
+    ...(typeof params.systemPrompt === "string" && {
+      systemPrompt: redactText(params.systemPrompt, true),
+    }),
+    messages,
+  };
 }

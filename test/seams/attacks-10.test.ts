@@ -14,6 +14,7 @@ import { hashKey } from "../../src/security/keys.ts";
 import {
   BUN,
   cleanupsAfterAll,
+  connectStateless,
   FIXTURE_SERVER,
   FIXTURES,
   firstText,
@@ -786,5 +787,58 @@ backends:
     expect(log).not.toContain('"gh_run_command"');
     expect(log).not.toContain('"run_command"');
     expect(log).not.toContain('backends "git"');
+  });
+});
+
+describe("a credential in a backend's sampling request (text for the client's model)", () => {
+  test("is redacted as the same text in a tool result is", async () => {
+    const TOKEN = "ghp_Q1w2E3r4T5y6U7i8O9p0A1s2D3f4G5h6J7k8";
+    const gateway = await started(
+      `
+capabilities: { enabled: false }
+backends:
+  notes:
+    command: ${BUN}
+    args: ["${ATTACKS10}"]
+    env: { SAMPLE_TEXT: "Deployed with the key ${TOKEN} to production." }
+`,
+      "notes",
+    );
+    const asked: unknown[] = [];
+    const client = new Client(
+      { name: "attacks-10", version: "1" },
+      { capabilities: { sampling: {} } },
+    );
+    client.setRequestHandler("sampling/createMessage", async (request) => {
+      asked.push(request.params);
+      return {
+        role: "assistant",
+        content: { type: "text", text: "Deployed to production." },
+        model: "test-model",
+      };
+    });
+    await client.connect(new StreamableHTTPClientTransport(new URL(`${gateway.url}/mcp`)));
+    cleanups.push(() => client.close());
+    const text = await invoke(client, "notes", "summarise", {});
+    expect(text).toContain("Deployed to production.");
+    expect(JSON.stringify(asked)).toContain("to production");
+    expect(JSON.stringify(asked)).toContain("[REDACTED:");
+    expect(JSON.stringify(asked)).not.toContain(TOKEN);
+
+    // A 2026-07-28 client is asked through input_required: the same text, redacted the same.
+    asked.length = 0;
+    const modern = await connectStateless(gateway.url, { capabilities: { sampling: {} } });
+    cleanups.push(() => modern.close());
+    modern.setRequestHandler("sampling/createMessage", async (request) => {
+      asked.push(request.params);
+      return {
+        role: "assistant",
+        content: { type: "text", text: "Deployed to production." },
+        model: "test-model",
+      };
+    });
+    expect(await invoke(modern, "notes", "summarise", {})).toContain("Deployed to production.");
+    expect(JSON.stringify(asked)).toContain("to production");
+    expect(JSON.stringify(asked)).not.toContain(TOKEN);
   });
 });
