@@ -4,7 +4,7 @@ import type { SandboxLimits } from "../codemode/sandbox.ts";
 import { GatewayError } from "../errors.ts";
 import type { CallToolResult } from "../mcp/sdk.ts";
 import { splitWarnings, withWarnings } from "../security/call-notes.ts";
-import { chargeNested, invoke } from "./invoke.ts";
+import { chargeNested, invoke, nestedCaller } from "./invoke.ts";
 import type { MetaContext, MetaTool } from "./types.ts";
 import { errorResult, jsonResult, stringArg } from "./types.ts";
 
@@ -38,22 +38,13 @@ export const execute: MetaTool = {
     const { runIsolated } = await import("../codemode/runner.ts");
     // The firewall's notes on the results the script read go with what it returns.
     const warnings: string[] = [];
+    const nested = nestedCaller(context, warnings);
     const outcome = await runIsolated(
       code,
       limits,
       {
-        // The same path as gateway_invoke: router, scopes, quarantine, lock, checks, hooks.
-        async call(server, tool, toolArgs, signal) {
-          await chargeNested(gateway, caller);
-          const { warnings: notes, result } = splitWarnings(
-            await invoke.handle(
-              { server, tool, arguments: toolArgs as never },
-              { ...context, signal, task: undefined },
-            ),
-          );
-          warnings.push(...notes);
-          return toScriptValue(result);
-        },
+        call: async (server, tool, toolArgs, signal) =>
+          toScriptValue(await nested(server, tool, toolArgs, signal)),
         readResult: (uri) => store.read(uri, caller.id),
       },
       context.signal,

@@ -5,6 +5,8 @@ import type { Gateway } from "../gateway/gateway.ts";
 import { observedCall, refused } from "../gateway/observed.ts";
 import type { Resolved } from "../gateway/router.ts";
 import { recordTask } from "../gateway/task-table.ts";
+import type { CallToolResult } from "../mcp/sdk.ts";
+import { splitWarnings } from "../security/call-notes.ts";
 import type { MetaContext, MetaTool } from "./types.ts";
 import { stringArg } from "./types.ts";
 import { checkArgumentLimits, checkArguments } from "./validate.ts";
@@ -122,6 +124,29 @@ export async function chargeNested(gateway: Gateway, caller: Caller): Promise<vo
     "RATE_LIMITED",
     `${caller.id} is over its rate limit (each call a script, a chain or a playbook makes counts, as a message would); retry in ${seconds}s`,
   );
+}
+
+/**
+ * A call a script, a chain or a playbook makes: charged to the caller's rate limit
+ * (`chargeNested`), then the same path as `gateway_invoke` (router, scopes, quarantine, lock,
+ * checks, firewall, budgets, hooks), outside any task; the firewall's notes on its result go
+ * into `warnings` for the whole answer (src/security/call-notes.ts).
+ */
+export function nestedCaller(
+  context: MetaContext,
+  warnings: string[],
+): (server: string, tool: string, args: unknown, signal?: AbortSignal) => Promise<CallToolResult> {
+  return async (server, tool, args, signal) => {
+    await chargeNested(context.gateway, context.caller);
+    const { warnings: notes, result } = splitWarnings(
+      await invoke.handle(
+        { server, tool, arguments: args as JsonObject },
+        { ...context, ...(signal ? { signal } : {}), task: undefined },
+      ),
+    );
+    warnings.push(...notes);
+    return result;
+  };
 }
 
 /** Why `caller` may no longer call `server:tool` (scopes, policy, quarantine), else undefined. */

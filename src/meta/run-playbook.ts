@@ -5,8 +5,8 @@ import type { Gateway } from "../gateway/gateway.ts";
 import type { Playbook } from "../playbooks/load.ts";
 import { asTool, PLAYBOOK_SERVER } from "../playbooks/registry.ts";
 import { runPlaybook } from "../playbooks/run.ts";
-import { splitWarnings, withWarnings } from "../security/call-notes.ts";
-import { chargeNested, invoke } from "./invoke.ts";
+import { withWarnings } from "../security/call-notes.ts";
+import { nestedCaller } from "./invoke.ts";
 import type { MetaTool } from "./types.ts";
 import { jsonResult, objectSchema, stringArg } from "./types.ts";
 
@@ -85,19 +85,9 @@ export const runPlaybookTool: MetaTool = {
     const run = await runPlaybook(
       playbook,
       playbookArgs,
-      async (server, tool, stepArgs, signal) => {
-        // Each step is a direct call: router, scopes, lock, argument checks, firewall, budgets,
-        // and the key's rate limit.
-        await chargeNested(gateway, caller);
-        const { warnings: notes, result } = splitWarnings(
-          await invoke.handle(
-            { server, tool, arguments: stepArgs as JsonObject },
-            { ...context, signal, task: undefined },
-          ),
-        );
-        warnings.push(...notes);
-        return result;
-      },
+      // Each step is a direct call: router, scopes, lock, argument checks, firewall, budgets,
+      // and the key's rate limit.
+      nestedCaller(context, warnings),
       context.signal,
     );
     return withWarnings(
