@@ -40,6 +40,14 @@ async function started(yaml: string, ...ready: string[]): Promise<Running> {
   return gateway;
 }
 
+/** A gateway with one backend, the attacks10 fixture, as `name`; waited on until it is listed. */
+function attacksBackend(name: string): Promise<Running> {
+  return started(
+    `capabilities: { enabled: false }\nbackends:\n  ${name}: { command: ${BUN}, args: ["${ATTACKS10}"] }\n`,
+    name,
+  );
+}
+
 /** An SDK client on `url` + `path`; `confirm` answers the gateway's confirmation questions. */
 async function connect(
   url: string,
@@ -87,14 +95,7 @@ const told = (request: Promise<unknown>) =>
 describe("the path firewall and a sensitive file written in another form of its path", () => {
   let gateway: Running;
   beforeAll(async () => {
-    gateway = await started(
-      `
-capabilities: { enabled: false }
-backends:
-  files: { command: ${BUN}, args: ["${ATTACKS10}"] }
-`,
-      "files",
-    );
+    gateway = await attacksBackend("files");
   });
 
   test("the plain form is refused (the check these forms go around)", async () => {
@@ -139,14 +140,7 @@ backends:
 describe("the shell firewall and the command it names written another way", () => {
   let gateway: Running;
   beforeAll(async () => {
-    gateway = await started(
-      `
-capabilities: { enabled: false }
-backends:
-  box: { command: ${BUN}, args: ["${ATTACKS10}"] }
-`,
-      "box",
-    );
+    gateway = await attacksBackend("box");
   });
 
   test("the plain forms are refused (the checks these forms go around)", async () => {
@@ -192,14 +186,7 @@ backends:
 describe("the SQL firewall and a statement written with inline comments or no spaces", () => {
   let gateway: Running;
   beforeAll(async () => {
-    gateway = await started(
-      `
-capabilities: { enabled: false }
-backends:
-  db: { command: ${BUN}, args: ["${ATTACKS10}"] }
-`,
-      "db",
-    );
+    gateway = await attacksBackend("db");
   });
 
   // Each is, to the database, one of "' OR 1=1", "' UNION SELECT", "; DROP TABLE" (refused).
@@ -231,14 +218,7 @@ backends:
 describe("an argument nested deeper than the firewall looked", () => {
   let gateway: Running;
   beforeAll(async () => {
-    gateway = await started(
-      `
-capabilities: { enabled: false }
-backends:
-  box: { command: ${BUN}, args: ["${ATTACKS10}"] }
-`,
-      "box",
-    );
+    gateway = await attacksBackend("box");
   });
 
   /** `{a: {a: … {command}}}`, `levels` objects deep, inside `options`. */
