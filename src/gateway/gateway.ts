@@ -332,24 +332,10 @@ export function createGateway(options: GatewayOptions): Gateway {
       return () => listeners.delete(listener);
     },
     start: () => {
-      warnUnmatchedScopes(
-        config.auth,
-        scopedNames(),
-        undefined,
-        undefined,
-        config.routing_profiles,
-        config.security,
-      );
+      warnUnmatchedScopes(config, scopedNames());
       return pool.start().finally(() => {
         started = true;
-        warnUnmatchedScopes(
-          config.auth,
-          scopedNames(),
-          listedOrSkills,
-          "tool",
-          config.routing_profiles,
-          config.security,
-        );
+        warnUnmatchedScopes(config, scopedNames(), listedOrSkills, "tool");
       });
     },
     async tracked(run) {
@@ -416,14 +402,7 @@ export function createGateway(options: GatewayOptions): Gateway {
       index.rescope();
       const { added, removed, changed } = await pool.apply(next.backends);
       for (const name of removed) index.remove(name);
-      warnUnmatchedScopes(
-        next.auth,
-        scopedNames(),
-        listedOrSkills,
-        undefined,
-        next.routing_profiles,
-        next.security,
-      );
+      warnUnmatchedScopes(next, scopedNames(), listedOrSkills);
       void hooks.callHook("config:reload", by);
       return {
         added,

@@ -597,9 +597,12 @@ function isRequest(body: unknown): body is { id: string | number } {
  */
 function claimIds(session: Session, body: unknown): Response | (() => void) {
   const ids = (Array.isArray(body) ? body : [body]).filter(isRequest).map((message) => message.id);
-  const taken = ids.find(
-    (id, i) => session.inFlight.has(id) || session.claimed.has(id) || ids.indexOf(id) !== i,
-  );
+  const seen = new Set<string | number>();
+  const taken = ids.find((id) => {
+    const twice = seen.has(id);
+    seen.add(id);
+    return twice || session.inFlight.has(id) || session.claimed.has(id);
+  });
   if (taken !== undefined) {
     const message =
       `Invalid Request: request id ${JSON.stringify(taken)} is already in flight in this session; ` +

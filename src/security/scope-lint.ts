@@ -1,3 +1,4 @@
+import type { ResolvedConfig } from "../config/load.ts";
 import type { RoutingProfile } from "../config/schema.ts";
 import { logger } from "../logger.ts";
 import type { AuthConfig, SecurityConfig } from "./schema.ts";
@@ -181,17 +182,21 @@ export function unmatchedScopes(
  * once discovery has listed the tools (`level: "tool"`: only what the first pass could not tell).
  */
 export function warnUnmatchedScopes(
-  auth: AuthConfig,
+  config: Pick<ResolvedConfig, "auth" | "routing_profiles" | "security">,
   servers: string[],
   listed?: (server: string) => string[] | undefined,
   level?: UnmatchedScope["level"],
-  profiles?: Record<string, RoutingProfile>,
-  security?: SecurityConfig,
 ): void {
   const tools = listed
     ? Object.fromEntries(servers.map((server) => [server, listed(server)]))
     : undefined;
-  for (const unmatched of unmatchedScopes(auth, servers, tools, profiles, security)) {
+  for (const unmatched of unmatchedScopes(
+    config.auth,
+    servers,
+    tools,
+    config.routing_profiles,
+    config.security,
+  )) {
     if (level && unmatched.level !== level) continue;
     logger.withTag("auth").warn(`${unmatched.path}: ${unmatched.message}`);
   }
