@@ -187,6 +187,10 @@ function jointIndex(gateway: Gateway, registry: SkillRegistry): ToolIndex {
     gateway.hooks.hook("tools:changed", () => {
       fresh.tools++;
     });
+    // What each scope sees may change with the tools unchanged (as `ToolIndex.rescope` says).
+    const rescope = () => fresh.joint?.index.rescope();
+    gateway.hooks.hook("config:reload", rescope);
+    gateway.hooks.hook("tools:quarantine", rescope);
     joints.set(gateway, fresh);
     state = fresh;
   }
@@ -209,7 +213,13 @@ export function skillMatches(gateway: Gateway, caller: Caller, query: string, li
   const hits = jointIndex(gateway, registry).search(query, {
     limit,
     server: SKILLS_SERVER,
-    allow: (_server, name) => registry.get(name, visible) !== undefined,
+    // Measured against the tools this caller sees, as its tool matches are (a view of this index
+    // holding its skills alone would weigh a word rare among them as rare among the tools).
+    allow: (server, name) =>
+      server === SKILLS_SERVER
+        ? registry.get(name, visible) !== undefined
+        : gateway.router.visible(server, name, caller),
+    scope: caller.scope?.(),
   });
   return hits
     .map((hit) => ({ skill: registry.get(hit.tool.name)!, score: hit.score }))
