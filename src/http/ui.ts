@@ -155,7 +155,15 @@ export function createUiHandler(gateway: Gateway, options: UiOptions = {}): UiHa
       case "/api/status":
         return json(status(gateway, caller, observer));
       case "/api/tools":
-        return json({ tools: tools(gateway, url, allow) });
+        return json({
+          // An admin's allow skips the tool policy and quarantine: a view of its own.
+          tools: tools(
+            gateway,
+            url,
+            allow,
+            caller.scope && `${caller.admin ? "admin:" : ""}${caller.scope()}`,
+          ),
+        });
       case "/api/calls": {
         // A key that is not an admin: its own calls, as the live feed and the charts show them.
         const mine = (c: RecentCall) => caller.admin || c.caller === caller.id;
@@ -391,13 +399,18 @@ function callCounts(
   };
 }
 
-function tools(gateway: Gateway, url: URL, allow: (server: string, tool: string) => boolean) {
+function tools(
+  gateway: Gateway,
+  url: URL,
+  allow: (server: string, tool: string) => boolean,
+  scope?: string,
+) {
   const query = url.searchParams.get("q")?.trim();
   const server = url.searchParams.get("server") || undefined;
   const shown = (name: string, tool: { name: string }) => allow(name, tool.name);
   if (query) {
     return gateway.index
-      .search(query, { limit: SEARCH_LIMIT, server, allow })
+      .search(query, { limit: SEARCH_LIMIT, server, allow, scope })
       .map((hit) => ({ ...toolView(gateway, hit.server, hit.tool), score: round(hit.score) }));
   }
   return gateway.pool
