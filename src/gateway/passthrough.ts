@@ -16,13 +16,14 @@ import { VERSION } from "../version.ts";
 import { type Caller, type CatalogKind, callerOf, LOCAL_ADMIN } from "./caller.ts";
 import { createRequestRelay, filterRelayed, forwardRequest, sessionRelay } from "./channel.ts";
 import type { Gateway } from "./gateway.ts";
+import { guardedCall } from "./guarded-call.ts";
 import type { InputFlows } from "./input-flows.ts";
 import { applyLogLevel, LEVELS } from "./meta-catalog.ts";
-import { observedCall, refused } from "./observed.ts";
+import { refused } from "./observed.ts";
 import { serveStatelessTasks } from "./stateless-tasks.ts";
 import { subscribed, unsubscribed } from "./subscriptions.ts";
 import { ownsTask, screenTaskResult } from "./task-result.ts";
-import { backendTaskId, clientTask, listedTasks, recordTask, taskStatusFor } from "./task-table.ts";
+import { backendTaskId, clientTask, listedTasks, taskStatusFor } from "./task-table.ts";
 import {
   DISCOVERY_CAPABILITIES,
   ListToolsParams,
@@ -202,7 +203,6 @@ export async function createBackendServer(
       if (error instanceof GatewayError) return gatewayFailure(error) as JsonObject;
       throw error;
     }
-    const extra = params.task ? { task: params.task } : undefined;
     const args = (params.arguments ?? {}) as JsonObject;
     // Not the schema (this path behaves like the backend), but the gateway's own limits: a
     // caller's oversized or too-deep arguments are refused here, never sent, never the backend's
@@ -222,33 +222,15 @@ export async function createBackendServer(
       callOptions: Omit<CallOptions, "timeout" | "maxTotalTimeout" | "extra">,
       channel: CallerChannel,
     ) =>
-      observedCall(gateway, observed, () =>
-        gateway.security.calls.run(
-          {
-            server: name,
-            tool,
-            own: gateway.pool.ownToolName(name, tool),
-            recheck: () => recheck(gateway, name, tool, callerFor(ctx)),
-            definition,
-            args,
-            channel,
-            session: options.sessionId() || caller.id,
-          },
-          () => gateway.pool.callTool(name, tool, args, { ...callOptions, extra }, channel),
-        ),
-      )
-        .then((result) => {
-          // A task-augmented call answers with a task, bound to this caller as on /mcp.
-          const answer = params.task
-            ? recordTask(gateway.tasks, result, {
-                server: name,
-                tool,
-                caller: caller.id,
-                session: options.sessionId(),
-              })
-            : result;
-          return gateway.security.filterResult(answer) as JsonObject;
-        })
+      guardedCall(gateway, {
+        observed,
+        definition,
+        recheck: () => recheck(gateway, name, tool, callerFor(ctx)),
+        ...(params.task ? { task: params.task as JsonObject } : {}),
+        options: callOptions,
+        channel,
+      })
+        .then((result) => result as JsonObject)
         .catch((error: unknown) => {
           if (error instanceof GatewayError) return gatewayFailure(error) as JsonObject;
           throw error;

@@ -2,9 +2,9 @@ import type { JsonObject } from "../backends/types.ts";
 import { errorMessage, GatewayError, type GatewayErrorCode } from "../errors.ts";
 import type { Caller } from "../gateway/caller.ts";
 import type { Gateway } from "../gateway/gateway.ts";
+import { guardedCall } from "../gateway/guarded-call.ts";
 import { observedCall, refused } from "../gateway/observed.ts";
 import type { Resolved } from "../gateway/router.ts";
-import { recordTask } from "../gateway/task-table.ts";
 import type { CallToolResult } from "../mcp/sdk.ts";
 import { splitWarnings } from "../security/call-notes.ts";
 import type { MetaContext, MetaTool } from "./types.ts";
@@ -68,47 +68,21 @@ async function invokeTool(
       `arguments for ${server}:${toolName} do not match its inputSchema: ${problem}`,
     );
   }
-  const call = {
-    server,
-    tool: toolName,
-    caller: caller.id,
-    client,
-    session: sessionId,
-    args: toolArgs,
-  };
-  const extra = task ? { task } : undefined;
-  // Sandbox, argument firewall and confirmation run inside the observed call, so a refusal
-  // shows in the metrics, recent calls and the audit log with its code.
-  const guarded = {
-    server,
-    tool: toolName,
-    own: gateway.pool.ownToolName(server, toolName),
+  return guardedCall(gateway, {
+    observed: {
+      server,
+      tool: toolName,
+      caller: caller.id,
+      client,
+      session: sessionId,
+      args: toolArgs,
+    },
     definition: tool,
-    args: toolArgs,
-    channel,
     recheck: () => recheck(gateway, server, toolName, caller),
-  };
-  const result = await observedCall(gateway, call, () =>
-    gateway.security.calls.run({ ...guarded, session: sessionId || caller.id }, () =>
-      gateway.pool.callTool(
-        server,
-        toolName,
-        toolArgs,
-        { signal, onProgress, meta, extra },
-        channel,
-      ),
-    ),
-  );
-  // A task-augmented call answers with a task: later tasks/* requests are routed by its id.
-  const answer = task
-    ? recordTask(gateway.tasks, result, {
-        server,
-        tool: toolName,
-        caller: caller.id,
-        session: sessionId ?? "",
-      })
-    : result;
-  return gateway.security.filterResult(answer);
+    ...(task ? { task } : {}),
+    options: { signal, onProgress, meta },
+    channel,
+  });
 }
 
 /**
