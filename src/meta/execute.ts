@@ -3,8 +3,8 @@ import { resultsFor } from "../codemode/results.ts";
 import type { SandboxLimits } from "../codemode/sandbox.ts";
 import { GatewayError } from "../errors.ts";
 import type { CallToolResult } from "../mcp/sdk.ts";
-import { splitWarnings, withWarnings } from "../security/call-notes.ts";
-import { chargeNested, invoke, nestedCaller } from "./invoke.ts";
+import { withWarnings } from "../security/call-notes.ts";
+import { nestedCaller } from "./invoke.ts";
 import type { MetaContext, MetaTool } from "./types.ts";
 import { errorResult, jsonResult, stringArg } from "./types.ts";
 
@@ -79,6 +79,9 @@ export const execute: MetaTool = {
  */
 async function originalForm(args: JsonObject, context: MetaContext): Promise<CallToolResult> {
   const warnings: string[] = [];
+  // The one-call form is the POST's own message; each step of a chain costs one more.
+  const own = nestedCaller(context, warnings, false);
+  const charged = nestedCaller(context, warnings);
   const call = async (step: JsonObject, where: string): Promise<CallToolResult> => {
     const ref = step.tool;
     const colon = typeof ref === "string" ? ref.indexOf(":") : -1;
@@ -88,17 +91,12 @@ async function originalForm(args: JsonObject, context: MetaContext): Promise<Cal
         `${where}"tool" must be "server:tool" (the server and tool gateway_search_tools names), or send "code"`,
       );
     }
-    const invokeArgs = {
-      server: ref.slice(0, colon),
-      tool: ref.slice(colon + 1),
-      ...(step.arguments !== undefined ? { arguments: step.arguments } : {}),
-    };
     try {
-      // The one-call form is the POST's own message; each step of a chain costs one more.
-      if (where) await chargeNested(context.gateway, context.caller);
-      const { warnings: notes, result } = splitWarnings(await invoke.handle(invokeArgs, context));
-      warnings.push(...notes);
-      return result;
+      return await (where ? charged : own)(
+        ref.slice(0, colon),
+        ref.slice(colon + 1),
+        step.arguments,
+      );
     } catch (error) {
       return errorResult(error);
     }

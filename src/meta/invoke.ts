@@ -104,17 +104,19 @@ export async function chargeNested(gateway: Gateway, caller: Caller): Promise<vo
  * A call a script, a chain or a playbook makes: charged to the caller's rate limit
  * (`chargeNested`), then the same path as `gateway_invoke` (router, scopes, quarantine, lock,
  * checks, firewall, budgets, hooks), outside any task; the firewall's notes on its result go
- * into `warnings` for the whole answer (src/security/call-notes.ts).
+ * into `warnings` for the whole answer (src/security/call-notes.ts). `charged: false` for a call
+ * that is the request's own message (the original's one-call `gateway_execute`).
  */
 export function nestedCaller(
   context: MetaContext,
   warnings: string[],
+  charged = true,
 ): (server: string, tool: string, args: unknown, signal?: AbortSignal) => Promise<CallToolResult> {
   return async (server, tool, args, signal) => {
-    await chargeNested(context.gateway, context.caller);
+    if (charged) await chargeNested(context.gateway, context.caller);
     const { warnings: notes, result } = splitWarnings(
       await invoke.handle(
-        { server, tool, arguments: args as JsonObject },
+        { server, tool, ...(args !== undefined ? { arguments: args as JsonObject } : {}) },
         { ...context, ...(signal ? { signal } : {}), task: undefined },
       ),
     );
