@@ -41,12 +41,17 @@ export class TaskTable extends Map<string, TaskOwner> {
    * servers numbering their tasks alike, or a backend answering with another's id on purpose).
    * Then the newcomer gets a gateway id of its own (`id~<random>`), and the task that held `id`
    * stays where it was: the newcomer can neither take it over (its tasks/get and tasks/result
-   * answered by another backend, in its name) nor be refused for it. The same caller's same
-   * backend may give an id again.
+   * answered by another backend, in its name) nor be refused for it. The same session's same
+   * backend may give an id again; another session's may not take it over, even the same
+   * caller's (with `isolation: session` each session's process numbers its tasks alike).
    */
   claim(id: string, owner: TaskOwner): string {
     const held = this.get(id);
-    if (!held || (held.caller === owner.caller && held.server === owner.server)) {
+    const same =
+      held?.caller === owner.caller &&
+      held.server === owner.server &&
+      held.session === owner.session;
+    if (!held || same) {
       this.set(id, owner);
       return id;
     }

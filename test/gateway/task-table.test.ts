@@ -51,8 +51,12 @@ describe("a task id another task holds", () => {
   test("gives the newcomer a gateway id of its own; the holder keeps the backend's", () => {
     const tasks = new TaskTable(() => 60_000);
     expect(tasks.claim("task-1", owner)).toBe("task-1");
-    // The same caller's same backend may give an id again.
-    expect(tasks.claim("task-1", { ...owner, session: "s2" })).toBe("task-1");
+    // The same session's same backend may give an id again; another session's may not take it
+    // (with `isolation: session`, each session's process numbers its tasks alike).
+    expect(tasks.claim("task-1", owner)).toBe("task-1");
+    const twin = tasks.claim("task-1", { ...owner, session: "s2" });
+    expect(twin).toStartWith("task-1~");
+    expect(tasks.get("task-1")?.session).toBe(owner.session);
     const other = { ...owner, server: "leaky" };
     const alias = tasks.claim("task-1", other);
     expect(alias).toStartWith("task-1~");
