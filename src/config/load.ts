@@ -137,6 +137,7 @@ export function resolveConfig(raw: unknown, options: ResolveOptions): ResolvedCo
   // validated on its own and kept as a failed backend that /health and doctor show.
   const brokenRaw = new Map<string, unknown>();
   const backendsTree = (value as Record<string, unknown>).backends;
+  const order = backendsTree && typeof backendsTree === "object" ? Object.keys(backendsTree) : [];
   if (backendsTree && typeof backendsTree === "object") {
     for (const name of brokenBackends.keys()) {
       brokenRaw.set(name, (backendsTree as Record<string, unknown>)[name]);
@@ -153,6 +154,9 @@ export function resolveConfig(raw: unknown, options: ResolveOptions): ResolvedCo
     const one = BackendSchema.safeParse(rawBackend);
     config.backends[name] = one.success ? one.data : BackendSchema.parse({ command: "false" });
   }
+  // Back in the file's order: `list`, gateway_list_servers and /health follow it.
+  if (brokenRaw.size)
+    config.backends = Object.fromEntries(order.map((name) => [name, config.backends[name]!]));
   const { auth } = config;
   if (auth.enabled && !auth.api_keys.length && !auth.bearer_token && !auth.oauth) {
     const fix = "add a key with `mcp-gateway keys create NAME`";
