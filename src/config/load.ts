@@ -6,7 +6,7 @@ import { logger } from "../logger.ts";
 import { resolveAuthKeys } from "../security/keys.ts";
 import { applyCapabilitiesAlias } from "./capabilities-alias.ts";
 import { type Env, expandTree, formatPath, lookupVariable, parseDotenv } from "./env.ts";
-import { expandHome, findConfigFile, parseConfigText } from "./locate.ts";
+import { expandHome, findConfigFile, parseConfigText, unsearchedConfigs } from "./locate.ts";
 import {
   BACKEND_NAME,
   type BackendConfig,
@@ -58,7 +58,16 @@ export function loadConfig(options: LoadConfigOptions = {}): ResolvedConfig {
   const cwd = options.cwd ?? process.cwd();
   const file = findConfigFile(options.path, env, cwd);
   const keysUnused = options.keysUnused;
-  if (!file) return resolveConfig({}, { env, baseDir: cwd, keysUnused });
+  if (!file) {
+    const config = resolveConfig({}, { env, baseDir: cwd, keysUnused });
+    const unsearched = unsearchedConfigs(env, cwd);
+    if (unsearched.length) {
+      const warning = `no config file found: ${unsearched.join(", ")} ${unsearched.length > 1 ? "are" : "is"} not searched (only gateway.yaml is); pass --config ${unsearched[0]}, or set MCP_GATEWAY_CONFIG to it`;
+      logger.warn(warning);
+      config.warnings.push(warning);
+    }
+    return config;
+  }
   const text = readFileSync(file, "utf8");
   return resolveConfig(parseConfigText(text, file), {
     env,

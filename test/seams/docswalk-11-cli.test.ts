@@ -1,4 +1,5 @@
 import { describe, expect, setDefaultTimeout, test } from "bun:test";
+import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { runCli } from "../cli/_run.ts";
 import { tempDir } from "../helpers.ts";
@@ -38,5 +39,29 @@ describe("list after add, with a variable not set yet", () => {
       "remote",
       "mytool",
     ]);
+  });
+});
+
+describe("a gateway.json where the search looks (README: YAML, JSON, JSONC and TOML all work)", () => {
+  test("list and doctor name it and --config instead of silently using the built-in default", () => {
+    const home = tempDir("mcpgw-home-");
+    const env = { HOME: home, PATH: process.env.PATH! };
+    const file = join(home, "gateway.json");
+    writeFileSync(file, JSON.stringify({ backends: { mem: { command: "node", args: ["x.js"] } } }));
+    const listed = runCli(["list"], { env });
+    expect(listed.code).toBe(0);
+    expect(listed.stderr).toContain(
+      `${file} is not searched (only gateway.yaml is); pass --config ${file}`,
+    );
+    const doctor = runCli(["doctor", "--json"], { env });
+    const checks = (
+      JSON.parse(doctor.stdout) as { checks: { name: string; status: string; message: string }[] }
+    ).checks;
+    expect(checks.find((c) => c.name === "config" && c.status === "warn")?.message).toContain(
+      `pass --config ${file}`,
+    );
+    // Named, it loads.
+    const named = runCli(["list", "--config", file], { env });
+    expect(named.stdout).toContain("mem");
   });
 });
