@@ -91,7 +91,7 @@ export function createCapabilitiesDriver(initial: CapabilitiesDriverOptions): Ca
   const reload = (): boolean => {
     loaded = true;
     const report = registry.load();
-    logProblems(report.problems);
+    logProblems(report.problems, false);
     logNotes(registry.list(), noted);
     // A key set (or removed) in env_files since the last list shows (or hides) its capability.
     const keysChanged = namesOf(served()) !== listed;
@@ -161,7 +161,7 @@ export function createCapabilitiesDriver(initial: CapabilitiesDriverOptions): Ca
       if (!loaded) {
         loaded = true;
         await new Promise((resume) => setTimeout(resume, 0));
-        logProblems((await registry.loadGradually()).problems);
+        logProblems((await registry.loadGradually()).problems, options.watch !== false);
         logNotes(registry.list(), noted);
       }
       listeners = events;
@@ -231,8 +231,18 @@ function logNotes(capabilities: Capability[], noted: Set<string>): void {
   }
 }
 
-function logProblems(problems: LoadProblem[]): void {
+/**
+ * Logs each file that did not load. A missing folder is not an error: the gateway serves without
+ * it, and a watched one is polled for and loads when it appears. `quietFolders` when the watcher
+ * has just said so (at the first load): logged here too, it read as an error beside that warning.
+ */
+function logProblems(problems: LoadProblem[], quietFolders: boolean): void {
   for (const problem of problems) {
+    if (problem.missingFolder) {
+      if (!quietFolders)
+        log.warn(`${problem.source} does not exist; no capabilities are read from it`);
+      continue;
+    }
     const kept = problem.keptLastGood ? " (its last good version is still served)" : "";
     log.error(`${problem.source}: ${problem.errors.join("; ")}${kept}`);
   }

@@ -18,6 +18,8 @@ export interface LoadProblem {
   errors: string[];
   /** An earlier version of the file is still served. */
   keptLastGood?: boolean;
+  /** A configured folder that does not exist (the watcher warns once and polls for it). */
+  missingFolder?: boolean;
 }
 
 export interface LoadReport {
@@ -86,7 +88,11 @@ export class CapabilityRegistry {
     const candidates: { file: string; capability: Capability }[] = [];
     for (const dir of this.options.directories) {
       if (!existsSync(dir)) {
-        problems.push({ source: dir, errors: ["capabilities directory does not exist"] });
+        problems.push({
+          source: dir,
+          errors: ["capabilities directory does not exist"],
+          missingFolder: true,
+        });
         continue;
       }
       for (const file of findCapabilityFiles(dir)) {

@@ -6,7 +6,7 @@ import { logger } from "../logger.ts";
 import { resolveAuthKeys } from "../security/keys.ts";
 import { applyCapabilitiesAlias } from "./capabilities-alias.ts";
 import { type Env, expandTree, formatPath, lookupVariable, parseDotenv } from "./env.ts";
-import { expandHome, findConfigFile, parseConfigText } from "./locate.ts";
+import { expandHome, findConfigFile, parseConfigText, unsearchedConfigs } from "./locate.ts";
 import {
   BACKEND_NAME,
   type BackendConfig,
@@ -58,7 +58,16 @@ export function loadConfig(options: LoadConfigOptions = {}): ResolvedConfig {
   const cwd = options.cwd ?? process.cwd();
   const file = findConfigFile(options.path, env, cwd);
   const keysUnused = options.keysUnused;
-  if (!file) return resolveConfig({}, { env, baseDir: cwd, keysUnused });
+  if (!file) {
+    const config = resolveConfig({}, { env, baseDir: cwd, keysUnused });
+    const unsearched = unsearchedConfigs(env, cwd);
+    if (unsearched.length) {
+      const warning = `no config file found: ${unsearched.join(", ")} ${unsearched.length > 1 ? "are" : "is"} not searched (only gateway.yaml is); pass --config ${unsearched[0]}, or set MCP_GATEWAY_CONFIG to it`;
+      logger.warn(warning);
+      config.warnings.push(warning);
+    }
+    return config;
+  }
   const text = readFileSync(file, "utf8");
   return resolveConfig(parseConfigText(text, file), {
     env,
@@ -137,6 +146,7 @@ export function resolveConfig(raw: unknown, options: ResolveOptions): ResolvedCo
   // validated on its own and kept as a failed backend that /health and doctor show.
   const brokenRaw = new Map<string, unknown>();
   const backendsTree = (value as Record<string, unknown>).backends;
+  const order = backendsTree && typeof backendsTree === "object" ? Object.keys(backendsTree) : [];
   if (backendsTree && typeof backendsTree === "object") {
     for (const name of brokenBackends.keys()) {
       brokenRaw.set(name, (backendsTree as Record<string, unknown>)[name]);
@@ -153,6 +163,9 @@ export function resolveConfig(raw: unknown, options: ResolveOptions): ResolvedCo
     const one = BackendSchema.safeParse(rawBackend);
     config.backends[name] = one.success ? one.data : BackendSchema.parse({ command: "false" });
   }
+  // Back in the file's order: `list`, gateway_list_servers and /health follow it.
+  if (brokenRaw.size)
+    config.backends = Object.fromEntries(order.map((name) => [name, config.backends[name]!]));
   const { auth } = config;
   if (auth.enabled && !auth.api_keys.length && !auth.bearer_token && !auth.oauth) {
     const fix = "add a key with `mcp-gateway keys create NAME`";

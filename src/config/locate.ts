@@ -23,6 +23,25 @@ export function configCandidates(env: Env, cwd: string): string[] {
   ].filter(Boolean);
 }
 
+/**
+ * Config files in the searched folders that the search does not read: `gateway.json`,
+ * `gateway.toml` and the like (the search reads only `gateway.yaml`, so that another program's
+ * `gateway.json` in a project is never taken for ours). Named when no config was found.
+ */
+export function unsearchedConfigs(env: Env, cwd: string): string[] {
+  const home = env.HOME || homedir();
+  const folders = [
+    cwd,
+    join(env.XDG_CONFIG_HOME || join(home, ".config"), "mcp-gateway"),
+    "/etc/mcp-gateway",
+  ];
+  return folders.flatMap((folder) =>
+    ["gateway.yml", "gateway.json", "gateway.jsonc", "gateway.toml"]
+      .map((name) => join(folder, name))
+      .filter((file) => existsSync(file)),
+  );
+}
+
 /** Top-level sections of the original gateway that this one recognises but does not implement. */
 export const ORIGINAL_ONLY_SECTIONS = [
   "streaming",

@@ -1,0 +1,67 @@
+import { describe, expect, setDefaultTimeout, test } from "bun:test";
+import { writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { runCli } from "../cli/_run.ts";
+import { tempDir } from "../helpers.ts";
+
+setDefaultTimeout(60_000);
+
+// A new user following README.md and docs/cli.md on a fresh machine, command by command.
+
+describe("list after add, with a variable not set yet", () => {
+  test("shows the backends in the file's order", () => {
+    const home = tempDir("mcpgw-home-");
+    const env = { HOME: home, PATH: process.env.PATH! };
+    // docs/cli.md's add: a known server needing a variable, a remote one, a stdio one.
+    expect(runCli(["init"], { env }).code).toBe(0);
+    expect(runCli(["add", "github"], { env }).code).toBe(0);
+    expect(
+      runCli(
+        ["add", "--url", "https://example.com/mcp", "remote", "--header", "X-Api: ${REMOTE_KEY}"],
+        {
+          env,
+        },
+      ).code,
+    ).toBe(0);
+    expect(
+      runCli(["add", "mytool", "-e", "FOO=bar", "--", "npx", "-y", "some-pkg"], { env }).code,
+    ).toBe(0);
+    const listed = runCli(["list", "--json"], { env });
+    expect(listed.code).toBe(0);
+    const backends = (JSON.parse(listed.stdout) as { backends: { name: string; error?: string }[] })
+      .backends;
+    // github and remote wait for GITHUB_PERSONAL_ACCESS_TOKEN and REMOTE_KEY; they came last.
+    expect(backends.map((b) => b.name)).toEqual(["github", "remote", "mytool"]);
+    expect(backends[0]!.error).toContain("GITHUB_PERSONAL_ACCESS_TOKEN");
+    const table = runCli(["list"], { env, cwd: join(home) }).stdout.split("\n");
+    expect(table.map((line) => line.split(/\s+/)[0]).filter(Boolean)).toEqual([
+      "github",
+      "remote",
+      "mytool",
+    ]);
+  });
+});
+
+describe("a gateway.json where the search looks (README: YAML, JSON, JSONC and TOML all work)", () => {
+  test("list and doctor name it and --config instead of silently using the built-in default", () => {
+    const home = tempDir("mcpgw-home-");
+    const env = { HOME: home, PATH: process.env.PATH! };
+    const file = join(home, "gateway.json");
+    writeFileSync(file, JSON.stringify({ backends: { mem: { command: "node", args: ["x.js"] } } }));
+    const listed = runCli(["list"], { env });
+    expect(listed.code).toBe(0);
+    expect(listed.stderr).toContain(
+      `${file} is not searched (only gateway.yaml is); pass --config ${file}`,
+    );
+    const doctor = runCli(["doctor", "--json"], { env });
+    const checks = (
+      JSON.parse(doctor.stdout) as { checks: { name: string; status: string; message: string }[] }
+    ).checks;
+    expect(checks.find((c) => c.name === "config" && c.status === "warn")?.message).toContain(
+      `pass --config ${file}`,
+    );
+    // Named, it loads.
+    const named = runCli(["list", "--config", file], { env });
+    expect(named.stdout).toContain("mem");
+  });
+});
