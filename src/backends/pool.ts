@@ -50,6 +50,15 @@ export interface PoolOptions {
    * absent.
    */
   quarantined?: (server: string, tool: string) => string | undefined;
+  /**
+   * The security layer's scan of the text in a backend's notifications (log, progress and task
+   * status messages), as they leave it; passed on as they are when absent.
+   */
+  screen?: (
+    server: string,
+    method: string,
+    params: JsonObject | undefined,
+  ) => JsonObject | undefined;
 }
 
 /** What `gateway_list_servers` and `/health` show of one backend. */
@@ -114,6 +123,7 @@ export class BackendPool {
       roots: options.roots,
       onToolsChanged: (handle) => this.discovery.refreshSoon(handle),
       onOpened: (handle, connection) => this.discovery.adopt(handle, connection),
+      screen: options.screen,
     });
     this.calls = new Calls(this.supervisor, this.failsafe, options.quarantined);
     this.discovery = new Discovery({
