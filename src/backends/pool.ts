@@ -459,6 +459,14 @@ export class BackendPool {
     return () => handle.listeners.delete(listener);
   }
 
+  /**
+   * Tells `name`'s listeners a notification of the gateway's own about that backend, as its own
+   * would reach them (each listener filters what its session asked for).
+   */
+  announce(name: string, method: string, params: JsonObject | undefined): void {
+    for (const listener of this.handles.get(name)?.listeners ?? []) listener(method, params);
+  }
+
   /** Pings idle connected backends and restarts hung ones (see `Supervisor.healthCheck`). */
   healthCheck(): Promise<void> {
     return this.supervisor.healthCheck(this.everyHandle());
