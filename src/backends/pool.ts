@@ -124,6 +124,7 @@ export class BackendPool {
       onToolsChanged: (handle) => this.discovery.refreshSoon(handle),
       onOpened: (handle, connection) => this.discovery.adopt(handle, connection),
       screen: options.screen,
+      held: (server) => this.held?.(server) ?? false,
     });
     this.calls = new Calls(this.supervisor, this.failsafe, options.quarantined);
     this.discovery = new Discovery({
@@ -458,6 +459,12 @@ export class BackendPool {
     handle.listeners.add(listener);
     return () => handle.listeners.delete(listener);
   }
+
+  /**
+   * Whether a backend must keep running though no call is in flight: `idle_stop` waits while
+   * it says so (the gateway sets it: resource subscriptions are held on the backend).
+   */
+  held?: (server: string) => boolean;
 
   /**
    * Tells `name`'s listeners a notification of the gateway's own about that backend, as its own

@@ -26,6 +26,8 @@ export interface SupervisorOptions {
    * passes gateway.lock and the scanner); a rejection fails the start.
    */
   onOpened(handle: Handle, connection: BackendConnection): Promise<void>;
+  /** Whether `server` must keep running with no call in flight (resource subscriptions). */
+  held?(server: string): boolean;
   /** The security layer's scan of a notification's text, as it leaves backend `server`. */
   screen?(server: string, method: string, params: JsonObject | undefined): JsonObject | undefined;
 }
@@ -193,6 +195,11 @@ export class Supervisor {
     clearTimeout(handle.idleTimer);
     handle.idleTimer = setTimeout(() => {
       if (handle.inflight.size || !handle.connection) return;
+      // Held open (resource subscriptions): asked again after as long.
+      if (!handle.session && this.options.held?.(handle.config.name)) {
+        this.scheduleIdleStop(handle);
+        return;
+      }
       const connection = handle.connection;
       handle.connection = undefined;
       this.setState(handle, "idle");

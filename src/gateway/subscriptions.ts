@@ -31,6 +31,9 @@ function subscribersOf(gateway: Gateway): Subscribers {
       await gateway.pool.request(backend, "resources/unsubscribe", { uri }, {}).catch(() => {});
     }
   });
+  // Stopped idle, a backend would hear of no change to tell its subscribers.
+  gateway.pool.held = (backend) =>
+    [...held.sessions.keys()].some((key) => splitKey(key)[0] === backend);
   gateway.hooks.hook("backend:state", (backend, state, error) => {
     if (!gateway.pool.has(backend) || ownConnection(gateway, backend)) return;
     const uris = [...held.sessions.keys()].flatMap((key) => {

@@ -79,3 +79,29 @@ describe("a subscription across a backend crash", () => {
     expect(meta.updated).toEqual(["note://plain", "note://plain", "note://plain"]);
   }, 60_000);
 });
+
+describe("a subscription on a backend with idle_stop", () => {
+  test("keeps the backend running while it is held, and lets it stop after", async () => {
+    const gateway = await startGateway(
+      `backends:\n  feat:\n    command: ${JSON.stringify(BUN)}\n    args: [${JSON.stringify(SERVER)}]\n    idle_stop: 200ms\n`,
+    );
+    cleanups.push(() => gateway.stop());
+    const state = () => gateway.gateway.pool.status("feat")?.state;
+    await waitFor(() => gateway.gateway.index.tools("feat").length > 0 && state() === "idle");
+    const direct = await connect(gateway.url, "/mcp/feat");
+    await direct.client.subscribeResource({ uri: "note://plain" });
+    const pid = firstText(await direct.client.callTool({ name: "pid", arguments: {} }));
+    // Ten idle periods: stopped, it would hear of no change to tell.
+    await Bun.sleep(2000);
+    expect(state()).toBe("ready");
+    expect(firstText(await direct.client.callTool({ name: "pid", arguments: {} }))).toBe(pid);
+    expect(
+      firstText(
+        await direct.client.callTool({ name: "touch", arguments: { uri: "note://plain" } }),
+      ),
+    ).toBe("touched");
+    await waitFor(() => direct.updated.length === 1);
+    await direct.client.unsubscribeResource({ uri: "note://plain" });
+    await waitFor(() => state() === "idle", 10_000);
+  }, 60_000);
+});
