@@ -279,6 +279,8 @@ export function registerCatalogHandlers(
           params = taskStatusFor(gateway.tasks, backend, sessionId(), params, from);
           if (!params) return;
         } else if (method === "notifications/message") {
+          // About no one call (none is in flight): another key's work, for all it can tell.
+          if (!caller.allowsCatalog(backend, "logs")) return;
           const wanted = gateway.logLevels.get(sessionId());
           const level = (params as { level?: LoggingLevel } | undefined)?.level ?? "info";
           if (!wanted || LEVELS.indexOf(level) < LEVELS.indexOf(wanted)) return;

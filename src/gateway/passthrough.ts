@@ -384,6 +384,8 @@ export async function createBackendServer(
         const uri = (params as { uri?: string } | undefined)?.uri;
         if (!uri || !subscriptions.has(uri)) return;
       } else if (method === "notifications/message") {
+        // About no one call (none is in flight): another key's work, for all it can tell.
+        if (!callerFor().allowsCatalog(name, "logs")) return;
         const wanted = gateway.logLevels.get(options.sessionId());
         const level = (params as { level?: LoggingLevel } | undefined)?.level ?? "info";
         if (!wanted || LEVELS.indexOf(level) < LEVELS.indexOf(wanted)) return;
