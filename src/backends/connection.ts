@@ -25,6 +25,7 @@ import type {
   CallOptions,
   ConnectionEvents,
   JsonObject,
+  Progress,
 } from "./types.ts";
 
 /**
@@ -170,7 +171,12 @@ async function connectOver(
     resetTimeoutOnProgress: true,
     // Always ask for progress: it is what keeps a long call alive past its timeout, even when
     // the client itself did not ask to see it.
-    onprogress: options.onProgress ?? (() => {}),
+    onprogress: options.onProgress
+      ? (progress: Progress) =>
+          options.onProgress?.(
+            (events.screen?.("notifications/progress", { ...progress }) ?? progress) as Progress,
+          )
+      : () => {},
   });
 
   const info = client.getServerVersion();

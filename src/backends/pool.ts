@@ -50,6 +50,15 @@ export interface PoolOptions {
    * absent.
    */
   quarantined?: (server: string, tool: string) => string | undefined;
+  /**
+   * The security layer's scan of the text in a backend's notifications (log, progress and task
+   * status messages), as they leave it; passed on as they are when absent.
+   */
+  screen?: (
+    server: string,
+    method: string,
+    params: JsonObject | undefined,
+  ) => JsonObject | undefined;
 }
 
 /** What `gateway_list_servers` and `/health` show of one backend. */
@@ -114,6 +123,8 @@ export class BackendPool {
       roots: options.roots,
       onToolsChanged: (handle) => this.discovery.refreshSoon(handle),
       onOpened: (handle, connection) => this.discovery.adopt(handle, connection),
+      screen: options.screen,
+      held: (server) => this.held?.(server) ?? false,
     });
     this.calls = new Calls(this.supervisor, this.failsafe, options.quarantined);
     this.discovery = new Discovery({
@@ -447,6 +458,20 @@ export class BackendPool {
     const handle = this.require(name, false);
     handle.listeners.add(listener);
     return () => handle.listeners.delete(listener);
+  }
+
+  /**
+   * Whether a backend must keep running though no call is in flight: `idle_stop` waits while
+   * it says so (the gateway sets it: resource subscriptions are held on the backend).
+   */
+  held?: (server: string) => boolean;
+
+  /**
+   * Tells `name`'s listeners a notification of the gateway's own about that backend, as its own
+   * would reach them (each listener filters what its session asked for).
+   */
+  announce(name: string, method: string, params: JsonObject | undefined): void {
+    for (const listener of this.handles.get(name)?.listeners ?? []) listener(method, params);
   }
 
   /** Pings idle connected backends and restarts hung ones (see `Supervisor.healthCheck`). */

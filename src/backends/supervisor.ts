@@ -9,7 +9,7 @@ import { describeBackendError, openConnection } from "./connection.ts";
 import { isNeedsLogin, needsLoginError } from "./oauth/provider.ts";
 import { relayNotification, relayRequest } from "./relay.ts";
 import { stderrTail } from "./stderr-tail.ts";
-import type { BackendConnection, BackendState, ConnectionEvents } from "./types.ts";
+import type { BackendConnection, BackendState, ConnectionEvents, JsonObject } from "./types.ts";
 
 const STDERR_LINES = 20;
 
@@ -26,6 +26,10 @@ export interface SupervisorOptions {
    * passes gateway.lock and the scanner); a rejection fails the start.
    */
   onOpened(handle: Handle, connection: BackendConnection): Promise<void>;
+  /** Whether `server` must keep running with no call in flight (resource subscriptions). */
+  held?(server: string): boolean;
+  /** The security layer's scan of a notification's text, as it leaves backend `server`. */
+  screen?(server: string, method: string, params: JsonObject | undefined): JsonObject | undefined;
 }
 
 /**
@@ -65,7 +69,9 @@ export class Supervisor {
     handle.stderr = [];
     const events: ConnectionEvents = {
       onToolsChanged: () => this.options.onToolsChanged(handle),
-      onNotification: (method, params) => relayNotification(handle, method, params),
+      onNotification: (method, params) =>
+        relayNotification(handle, method, this.options.screen?.(name, method, params) ?? params),
+      screen: (method, params) => this.options.screen?.(name, method, params) ?? params,
       onRequest: (method, params, signal) =>
         relayRequest(handle, method, params, signal, this.options.roots),
       onClose: () => {
@@ -189,6 +195,11 @@ export class Supervisor {
     clearTimeout(handle.idleTimer);
     handle.idleTimer = setTimeout(() => {
       if (handle.inflight.size || !handle.connection) return;
+      // Held open (resource subscriptions): asked again after as long.
+      if (!handle.session && this.options.held?.(handle.config.name)) {
+        this.scheduleIdleStop(handle);
+        return;
+      }
       const connection = handle.connection;
       handle.connection = undefined;
       this.setState(handle, "idle");

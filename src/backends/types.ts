@@ -66,6 +66,11 @@ export interface ConnectionEvents {
   onStderr(line: string): void;
   /** The backend refused the gateway's OAuth token and no refresh helped. */
   onNeedsLogin?(message: string): void;
+  /**
+   * What a notification (progress included) passes as it leaves the backend, before it is
+   * routed: the security layer's scan of its text. Its params, changed or not.
+   */
+  screen?(method: string, params: JsonObject | undefined): JsonObject | undefined;
 }
 
 /** A live connection to one backend: the driver seam every transport implements. */

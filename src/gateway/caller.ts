@@ -1,5 +1,8 @@
-/** What a server offers besides tools: each needs its own grant. */
-export type CatalogKind = "resources" | "prompts";
+/**
+ * What a server offers besides tools: each needs its own grant (`logs`: the log messages it
+ * sends with no call in flight, about no one call; only a grant of the whole server has them).
+ */
+export type CatalogKind = "resources" | "prompts" | "logs";
 
 /** Who is calling: scopes, limits and usage key on this. With auth off on loopback, a local admin. */
 export interface Caller {

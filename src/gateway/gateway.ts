@@ -1,6 +1,6 @@
 import { createHash } from "node:crypto";
 import { BackendPool } from "../backends/pool.ts";
-import type { InternalDriver } from "../backends/types.ts";
+import type { InternalDriver, JsonObject } from "../backends/types.ts";
 import type { CapabilitiesDriver, CapabilitiesSettings } from "../capabilities/driver.ts";
 import type { LoadProblem } from "../capabilities/registry.ts";
 import type { ResolvedConfig } from "../config/load.ts";
@@ -176,6 +176,8 @@ export function createGateway(options: GatewayOptions): Gateway {
     failsafe: config.failsafe,
     cache: config.cache,
     quarantined: (server, tool) => security.quarantined(server, tool),
+    screen: (server, method, params) =>
+      security.screenNotification(server, method, params) as JsonObject | undefined,
   });
   const security = createSecurity({ config, hooks, env: options.env });
   const router = new Router(

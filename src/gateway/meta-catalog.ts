@@ -143,7 +143,7 @@ export function registerCatalogHandlers(
         content.uri === target.uri ? { ...content, uri: exposed } : content,
       );
     }
-    return gateway.security.filterContents(result) as never;
+    return gateway.security.filterContents(result, target.server) as never;
   });
   server.setRequestHandler("resources/subscribe", async (request, ctx) => {
     if (request.params.uri.startsWith(SKILL_SCHEME) && skillsFor(gateway)) {
@@ -279,6 +279,8 @@ export function registerCatalogHandlers(
           params = taskStatusFor(gateway.tasks, backend, sessionId(), params, from);
           if (!params) return;
         } else if (method === "notifications/message") {
+          // About no one call (none is in flight): another key's work, for all it can tell.
+          if (!caller.allowsCatalog(backend, "logs")) return;
           const wanted = gateway.logLevels.get(sessionId());
           const level = (params as { level?: LoggingLevel } | undefined)?.level ?? "info";
           if (!wanted || LEVELS.indexOf(level) < LEVELS.indexOf(wanted)) return;

@@ -334,7 +334,7 @@ export async function createBackendServer(
     catalogGrant(context, request.method, params);
     const result = await forward(context, request.method, request.params);
     // A resource's text is redacted as the same text embedded in a tool result would be.
-    if (request.method === "resources/read") return gateway.security.filterContents(result);
+    if (request.method === "resources/read") return gateway.security.filterContents(result, name);
     if (request.method === "prompts/get") return gateway.security.filterPrompt(result);
     // Prompt, resource and template lists are read by the model too: poisoned entries held back.
     return gateway.security.screenListed(name, request.method, result);
@@ -366,6 +366,8 @@ export async function createBackendServer(
         const uri = (params as { uri?: string } | undefined)?.uri;
         if (!uri || !subscriptions.has(uri)) return;
       } else if (method === "notifications/message") {
+        // About no one call (none is in flight): another key's work, for all it can tell.
+        if (!callerFor().allowsCatalog(name, "logs")) return;
         const wanted = gateway.logLevels.get(options.sessionId());
         const level = (params as { level?: LoggingLevel } | undefined)?.level ?? "info";
         if (!wanted || LEVELS.indexOf(level) < LEVELS.indexOf(wanted)) return;

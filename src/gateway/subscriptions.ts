@@ -31,6 +31,35 @@ function subscribersOf(gateway: Gateway): Subscribers {
       await gateway.pool.request(backend, "resources/unsubscribe", { uri }, {}).catch(() => {});
     }
   });
+  // Stopped idle, a backend would hear of no change to tell its subscribers.
+  gateway.pool.held = (backend) =>
+    [...held.sessions.keys()].some((key) => splitKey(key)[0] === backend);
+  gateway.hooks.hook("backend:state", (backend, state, error) => {
+    if (!gateway.pool.has(backend) || ownConnection(gateway, backend)) return;
+    const uris = [...held.sessions.keys()].flatMap((key) => {
+      const [server, uri] = splitKey(key);
+      return server === backend ? [uri] : [];
+    });
+    if (!uris.length) return;
+    // A backend that went down with subscriptions held (a crash, a hang) is started again at
+    // once: its next use could be long after the updates its sessions wait for. (One stopped
+    // on purpose, idle or disabled, has no error and waits for its next use.)
+    if (state === "idle" && error) {
+      void gateway.pool.open(backend).catch(() => {});
+      return;
+    }
+    if (state !== "ready") return;
+    // A new process (or connection) holds none of the subscriptions: made again for the
+    // sessions that hold them, which are then told the resources may have changed meanwhile.
+    void Promise.all(
+      uris.map((uri) =>
+        gateway.pool
+          .request(backend, "resources/subscribe", { uri }, {})
+          .then(() => gateway.pool.announce(backend, "notifications/resources/updated", { uri }))
+          .catch(() => {}),
+      ),
+    );
+  });
   return held;
 }
 

@@ -2,7 +2,7 @@ import { existsSync, type FSWatcher, watch } from "node:fs";
 import { basename, dirname, resolve } from "node:path";
 import { findCapabilityFiles, loadCapabilityFile } from "../capabilities/load.ts";
 import { loadConfig, type ResolvedConfig } from "../config/load.ts";
-import { errorMessage } from "../errors.ts";
+import { errorMessage, GatewayError } from "../errors.ts";
 import { type GatewayHookable, recordAdminAction } from "../hooks.ts";
 import { logger } from "../logger.ts";
 import type { CallToolResult, Tool } from "../mcp/sdk.ts";
@@ -59,8 +59,13 @@ export interface Security {
   reconfigure(next: ResolvedConfig["security"], lockPath: string | undefined): void;
   /** Redacts credentials from a tool result when `security.redact_results` is on. */
   filterResult(result: CallToolResult): CallToolResult;
-  /** Redacts credentials from a `resources/read` result when `security.redact_results` is on. */
-  filterContents<T extends { contents?: unknown }>(result: T): T;
+  /**
+   * A `resources/read` result of `server`: its text contents scanned as a tool result is
+   * (`security.firewall.results`: a finding is logged, noted before the contents, or the read
+   * refused with `FIREWALL_BLOCKED`), then credentials redacted when `security.redact_results`
+   * is on.
+   */
+  filterContents<T extends { contents?: unknown }>(result: T, server: string): T;
   /** Redacts credentials from a `prompts/get` result when `security.redact_results` is on. */
   filterPrompt<T extends { description?: unknown; messages?: unknown }>(result: T): T;
   /**
@@ -75,6 +80,18 @@ export interface Security {
    * `security.redact_results` is on: the same text as a result's, read by the same model.
    */
   filterNotification(
+    method: string,
+    params: Record<string, unknown> | undefined,
+  ): Record<string, unknown> | undefined;
+  /**
+   * A notification of `server` as it leaves the backend, before it is routed to any session:
+   * the text in it that reaches the model (a log message's `data`, a progress or task status
+   * message) scanned as a tool result is, under `security.firewall.results`. `annotate` puts
+   * the note before the text; `block` withholds the text (a log message's data is replaced by
+   * why; a progress or status message is dropped, its numbers and status kept).
+   */
+  screenNotification(
+    server: string,
     method: string,
     params: Record<string, unknown> | undefined,
   ): Record<string, unknown> | undefined;
@@ -301,8 +318,9 @@ export function createSecurity(options: SecurityOptions): Security {
     filterResult(result) {
       return redacting ? redactResult(result) : result;
     },
-    filterContents(result) {
-      return redacting ? redactContents(result) : result;
+    filterContents(result, server) {
+      const screened = screenContents(calls, server, result);
+      return redacting ? redactContents(screened) : screened;
     },
     filterPrompt(result) {
       return redacting ? redactPrompt(result) : result;
@@ -330,6 +348,9 @@ export function createSecurity(options: SecurityOptions): Security {
       }
       if (method === "sampling/createMessage") return redactSampling(params);
       return params;
+    },
+    screenNotification(server, method, params) {
+      return screenNotification(calls, server, method, params);
     },
     screenInstructions(server, text) {
       const flagged = poisoning.updateOthers(server, "instructions", text ? [["", text]] : []);
@@ -415,6 +436,72 @@ function findFiles(dir: string): string[] {
 function capabilityName(file: string): string | undefined {
   const result = loadCapabilityFile(file);
   return result.ok ? result.capability.name : undefined;
+}
+
+/**
+ * A resource's text contents scanned (the first finding decides): `annotate` puts a text entry
+ * with the note before the contents, under the same URI; `block` refuses the read.
+ */
+function screenContents<T extends { contents?: unknown }>(
+  calls: CallGuard,
+  server: string,
+  result: T,
+): T {
+  if (!Array.isArray(result.contents)) return result;
+  for (const content of result.contents as { uri?: unknown; text?: unknown }[]) {
+    if (typeof content?.text !== "string") continue;
+    const found = calls.screenText(server, `resource ${String(content.uri)}`, content.text);
+    if (!found) continue;
+    if (found.mode === "block") {
+      throw new GatewayError("FIREWALL_BLOCKED", found.note, {
+        data: { rule: found.rule, where: "resource" },
+      });
+    }
+    if (found.mode === "annotate") {
+      const note = { uri: content.uri, mimeType: "text/plain", text: found.note };
+      return { ...result, contents: [note, ...result.contents] };
+    }
+    return result;
+  }
+  return result;
+}
+
+/** What `screenNotification` reads: the text's key in each notification's params. */
+const NOTIFICATION_TEXT: Record<string, { key: string; what: string } | undefined> = {
+  "notifications/message": { key: "data", what: "log message" },
+  "notifications/progress": { key: "message", what: "progress message" },
+  "notifications/tasks/status": { key: "statusMessage", what: "task status message" },
+};
+
+function screenNotification(
+  calls: CallGuard,
+  server: string,
+  method: string,
+  params: Record<string, unknown> | undefined,
+): Record<string, unknown> | undefined {
+  const at = NOTIFICATION_TEXT[method];
+  const value = at && params?.[at.key];
+  if (!at || !params || value === undefined || value === null) return params;
+  const text = typeof value === "string" ? value : JSON.stringify(value);
+  const found = calls.screenText(server, at.what, text);
+  if (!found || found.mode === "warn") return params;
+  if (method !== "notifications/message") {
+    if (found.mode === "block") {
+      const { [at.key]: _withheld, ...rest } = params;
+      return rest;
+    }
+    return { ...params, [at.key]: `${found.note} ${text}` };
+  }
+  if (found.mode === "block") {
+    return { ...params, logger: "mcp-gateway", data: `mcp-gateway: ${found.note}` };
+  }
+  // A log message's data may be any JSON: a string gets the note before it, anything else is
+  // carried beside the note.
+  return {
+    ...params,
+    data:
+      typeof value === "string" ? `${found.note}\n${value}` : { warning: found.note, data: value },
+  };
 }
 
 /**

@@ -187,7 +187,8 @@ export const SecuritySchema = z
         enabled: z.boolean().default(true),
         /** Shell, SQL and path shapes in arguments of tools that take commands, queries, paths. */
         arguments: z.enum(["off", "warn", "block"]).default("block"),
-        /** Instructions aimed at the model, and credentials, in tool results. */
+        /** Instructions aimed at the model, and credentials, in tool results, log, progress and
+         * task status messages, and resource reads. */
         results: z.enum(["off", "warn", "annotate", "block"]).default("warn"),
         /** The original gateway's switches, meaning the same: `false` turns that scan off. */
         scan_requests: z.boolean().default(true),

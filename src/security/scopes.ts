@@ -94,9 +94,10 @@ export function createScopedCaller(options: ScopedCallerOptions): Caller {
     ...grant.backends.map(compileServerPattern),
     ...grant.allowed_tools.map(compilePattern),
   ]);
-  const catalogs = {
+  const catalogs: Record<CatalogKind, Pattern[]> = {
     resources: options.grants.flatMap((grant) => grant.resources ?? []).map(compileServerPattern),
     prompts: options.grants.flatMap((grant) => grant.prompts ?? []).map(compileServerPattern),
+    logs: [],
   };
 
   /** A deny covering the whole server, which hides it, its resources and prompts included. */
