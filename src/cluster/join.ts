@@ -3,7 +3,9 @@ import { hostname } from "node:os";
 import type { ResolvedConfig } from "../config/load.ts";
 import { logger } from "../logger.ts";
 import type { ClusterLink, RelayTls } from "./link.ts";
+import { PeerWatch } from "./peer-watch.ts";
 import { trackPeers } from "./peers.ts";
+import { probePeer } from "./relay.ts";
 
 /** The channel a reload is announced on; the message is the announcing instance's id. */
 export const RELOAD_CHANNEL = "reload";
@@ -41,6 +43,9 @@ export async function joinCluster(
   });
   link.relayTls = relayTlsFor(config);
   link.peers = trackPeers(link);
+  link.peerWatch = new PeerWatch(cluster.peer_timeout, (peer, timeoutMs) =>
+    probePeer(peer, timeoutMs, link),
+  );
   logger.withTag("cluster").info(`joined as ${instanceId} (${link.status().redis})`);
   return link;
 }

@@ -7,6 +7,7 @@
  * Every operation may fail while the shared store is down: counters then answer `undefined`
  * (the caller counts locally instead) and the instance reports itself degraded in `/health`.
  */
+import type { PeerWatch } from "./peer-watch.ts";
 import type { Peers } from "./peers.ts";
 
 export interface ClusterLink extends SharedCounters {
@@ -51,6 +52,8 @@ export interface ClusterLink extends SharedCounters {
    * the tag each puts in front of its session ids (src/cluster/peers.ts).
    */
   peers?: Peers;
+  /** Watches the peers relays wait on, and gives up on one that says nothing (peer-watch.ts). */
+  peerWatch?: PeerWatch;
   /**
    * Sends `message` to every instance (this one included) listening on `channel`; false when
    * the store cannot be reached (nobody got it).

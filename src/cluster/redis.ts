@@ -263,6 +263,7 @@ export async function createRedisLink(options: RedisLinkOptions): Promise<Cluste
     },
     close() {
       closed = true;
+      (this as ClusterLink).peerWatch?.close();
       clearTimeout(retry);
       commands.close();
       subscriber.close();

@@ -2,6 +2,7 @@ import { createHmac, timingSafeEqual } from "node:crypto";
 import { type ClientCertificate, clientCertificateOf } from "../http/client-cert.ts";
 import { logger } from "../logger.ts";
 import type { ClusterLink } from "./link.ts";
+import { PeerSilent, type ProbeOutcome } from "./peer-watch.ts";
 
 /** Marks a request one instance relayed to another (its value is the cluster's secret). */
 export const RELAY_HEADER = "x-mcp-gateway-relay";
@@ -80,6 +81,8 @@ export async function relayToOwner(
   parsedBody: unknown,
   link: ClusterLink,
 ): Promise<Response | undefined> {
+  // A peer that went silent is not waited on again: its sessions are adopted here meanwhile.
+  if (link.peerWatch?.isSilent(owner)) return undefined;
   const url = new URL(request.url);
   const headers = new Headers(request.headers);
   for (const name of HOP_HEADERS) headers.delete(name);
@@ -92,61 +95,98 @@ export async function relayToOwner(
   const certificate = clientCertificateOf(request);
   if (certificate) headers.set(RELAYED_CERT_HEADER, signCertificate(certificate, link.secret));
   const tls = owner.startsWith("https:") ? link.relayTls?.() : undefined;
+  const ids = requestIds(parsedBody);
+  // A stopped or cut-off owner accepts the connection (or never refuses it) and says nothing:
+  // the watch aborts the relay when the owner stops answering its /health too.
+  const watch = link.peerWatch?.watch(owner);
+  const signal = watch ? AbortSignal.any([request.signal, watch.signal]) : request.signal;
   try {
     const response = await fetch(`${owner}${url.pathname}${url.search}`, {
       method: request.method,
       headers,
       body: request.method === "POST" ? JSON.stringify(parsedBody) : undefined,
-      signal: request.signal,
+      signal,
       redirect: "manual",
       ...(tls ? { tls } : {}),
     } as RequestInit);
-    const body = answersIfCut(response, parsedBody, owner, request.signal, link);
+    const body = passThrough(response, ids, owner, request.signal, watch, link);
     return new Response(body, { status: response.status, headers: response.headers });
   } catch (error) {
+    watch?.done();
     if (request.signal.aborted) throw error;
-    warnUnreachable(owner, error);
+    const silent = watch?.signal.reason;
+    // The request may have reached the owner, which runs it when it resumes: never run here.
+    if (silent instanceof PeerSilent && ids.length) return silentAnswer(ids, silent, link);
+    warnUnreachable(owner, silent ?? error);
     return undefined;
   }
 }
 
-/**
- * The owner's event stream for a POST, passed through; when it breaks off (the owner died or
- * its connection dropped mid-call) rather than ending, each request of the POST gets an error
- * answer at its end: the client learns at once that the call's outcome is unknown instead of
- * waiting for an answer nobody will send. The request is never sent again (it may have run).
- */
-function answersIfCut(
-  response: Response,
-  parsedBody: unknown,
-  owner: string,
-  signal: AbortSignal,
-  link: ClusterLink,
-): ReadableStream<Uint8Array> | null {
-  const ids = (Array.isArray(parsedBody) ? parsedBody : [parsedBody])
+/** The ids of the requests in a POST's body (a batch's too); none for notifications. */
+function requestIds(parsedBody: unknown): (string | number)[] {
+  return (Array.isArray(parsedBody) ? parsedBody : [parsedBody])
     .filter((message) => typeof message?.method === "string" && message.id != null)
     .map((message) => message.id as string | number);
+}
+
+/** What the client of a request relayed to a silent owner is told. */
+function silentMessage(silent: PeerSilent, link: ClusterLink): string {
+  return `the gateway instance that holds this session (${silent.peer}) has not answered ${link.url} for ${Math.round(silent.afterMs / 1000)} s (stopped, overloaded or cut off; cluster.peer_timeout): the request may or may not run there when it resumes, so retry only if that is safe; the next request is served by another instance, which takes the session over`;
+}
+
+/** JSON-RPC error answers to `ids`, the owner having said nothing before its answer began. */
+function silentAnswer(ids: (string | number)[], silent: PeerSilent, link: ClusterLink): Response {
+  const message = silentMessage(silent, link);
+  const answers = ids.map((id) => ({ jsonrpc: "2.0", id, error: { code: -32603, message } }));
+  return Response.json(answers.length === 1 ? answers[0] : answers);
+}
+
+/**
+ * The owner's answer, passed through until it ends (then the peer watch lets go). An event
+ * stream for a POST that breaks off (the owner died, went silent, or its connection dropped
+ * mid-call) rather than ending gives each request of the POST an error answer at its end: the
+ * client learns at once that the call's outcome is unknown instead of waiting for an answer
+ * nobody will send. The request is never sent again (it may have run).
+ */
+function passThrough(
+  response: Response,
+  ids: (string | number)[],
+  owner: string,
+  signal: AbortSignal,
+  watch: { signal: AbortSignal; done(): void } | undefined,
+  link: ClusterLink,
+): ReadableStream<Uint8Array> | null {
   const body = response.body;
-  if (!body || !ids.length || !response.headers.get("content-type")?.includes("text/event-stream"))
+  if (!body) {
+    watch?.done();
     return body;
+  }
+  const answersIfCut =
+    ids.length > 0 && !!response.headers.get("content-type")?.includes("text/event-stream");
   const reader = body.getReader();
   const encoder = new TextEncoder();
   return new ReadableStream<Uint8Array>({
     async pull(controller) {
       try {
         const { value, done } = await reader.read();
-        if (done) controller.close();
-        else controller.enqueue(value);
+        if (done) {
+          watch?.done();
+          controller.close();
+        } else controller.enqueue(value);
       } catch (error) {
+        watch?.done();
+        const silent = watch?.signal.reason instanceof PeerSilent ? watch.signal.reason : undefined;
         // Only a connection that dropped while the owner lives: the client resumes the stream
         // there (`Last-Event-ID`) and gets the answer after all.
-        if (!signal.aborted && (await reachable(owner, link))) {
+        if (!answersIfCut || (!signal.aborted && !silent && (await reachable(owner, link)))) {
           controller.error(error);
           return;
         }
         // The client itself went away: nobody to tell.
         if (!signal.aborted) {
-          const message = `the gateway instance that held this session (${owner}) went away during the request (${error instanceof Error ? error.message : error}); it may or may not have run: retry only if that is safe (the session goes on, on another instance)`;
+          const message = silent
+            ? silentMessage(silent, link)
+            : `the gateway instance that held this session (${owner}) went away during the request (${error instanceof Error ? error.message : error}); it may or may not have run: retry only if that is safe (the session goes on, on another instance)`;
           // A blank line first ends an event the owner may have left half written.
           let text = "\n\n";
           for (const id of ids) {
@@ -159,6 +199,7 @@ function answersIfCut(
       }
     },
     cancel(reason) {
+      watch?.done();
       return reader.cancel(reason);
     },
   });
@@ -166,16 +207,29 @@ function answersIfCut(
 
 /** Whether the instance at `owner` answers at all (its `/health`), within a second. */
 async function reachable(owner: string, link: ClusterLink): Promise<boolean> {
-  const tls = owner.startsWith("https:") ? link.relayTls?.() : undefined;
+  return (await probePeer(owner, 1000, link)) === "answered";
+}
+
+/**
+ * Asks the instance at `peer` for its `/health` within `timeoutMs`: "answered" (any status),
+ * "refused" (a connection error before the time: draining or gone), or "silent".
+ */
+export async function probePeer(
+  peer: string,
+  timeoutMs: number,
+  link: ClusterLink,
+): Promise<ProbeOutcome> {
+  const tls = peer.startsWith("https:") ? link.relayTls?.() : undefined;
+  const signal = AbortSignal.timeout(timeoutMs);
   try {
-    const response = await fetch(`${owner}/health`, {
-      signal: AbortSignal.timeout(1000),
+    const response = await fetch(`${peer}/health`, {
+      signal,
       ...(tls ? { tls } : {}),
     } as RequestInit);
     await response.body?.cancel();
-    return true;
+    return "answered";
   } catch {
-    return false;
+    return signal.aborted ? "silent" : "refused";
   }
 }
 

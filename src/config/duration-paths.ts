@@ -33,4 +33,5 @@ export const DURATION_PATHS: readonly string[] = [
   "failsafe.error_budget.cooldown",
   "code_mode.timeout",
   "cache.default_ttl",
+  "cluster.peer_timeout",
 ];

@@ -479,6 +479,12 @@ export const ConfigSchema = z.strictObject({
        * relays between them (default: the system's CAs).
        */
       ca: z.string().min(1).optional(),
+      /**
+       * How long a relay waits on another instance that answers nothing, not even its /health
+       * (stopped, frozen, cut off), before its client gets an error and its sessions are
+       * served elsewhere.
+       */
+      peer_timeout: DurationSchema.default(10_000),
     })
     .optional(),
   audit: AuditSchema,

@@ -30,6 +30,7 @@ test("the Kubernetes ConfigMap holds a valid cluster config for each pod", () =>
     instance_id: "mcp-gateway-7d9c-abcde",
     key_prefix: "mcp-gateway:",
     advertise_url: "http://10.1.2.3:39400",
+    peer_timeout: 10_000,
   });
 });
 
