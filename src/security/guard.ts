@@ -14,7 +14,9 @@ import {
   type LockFile,
   lockPathFor,
   readLock,
+  repinned,
   type ToolChanges,
+  writeLock,
 } from "./pins.ts";
 import { PoisoningRegistry, type ToolFinding } from "./poisoning.ts";
 import { redactContents, redactPrompt, redactResult, redactText, redactValue } from "./redact.ts";
@@ -160,6 +162,7 @@ export function createSecurity(options: SecurityOptions): Security {
     const changes = isCapabilities
       ? capabilityChanges(lock, tools)
       : compareTools(lock.backends[server], tools);
+    if (!isCapabilities) repin(server, tools);
     if (!changes) return;
     if (changes.changed.length || changes.added.length || changes.removed.length) {
       lockChanges.set(server, changes);
@@ -172,6 +175,34 @@ export function createSecurity(options: SecurityOptions): Security {
     for (const tool of changes.added) {
       once(`new:${server}:${tool}`, () =>
         log().warn(`${server}:${tool} is not in ${basename(lockPath!)}; lock update approves it`),
+      );
+    }
+  }
+
+  /**
+   * Pins of the older digest (before `icons`, `execution` and every other field were covered)
+   * that still match the tool on the fields they covered: pinned again over the whole definition,
+   * in memory and in the file, so that a later change of those fields is a change.
+   */
+  function repin(server: string, tools: Tool[]): void {
+    const pins = repinned(lock?.backends[server], tools);
+    const names = Object.keys(pins);
+    if (!names.length || !lock || !lockPath) return;
+    Object.assign(lock.backends[server]!, pins);
+    try {
+      // Read again: only the pins that are still the ones compared above change.
+      const current = readLock(lockPath);
+      if (!current?.backends[server]) return;
+      const fresh = repinned(current.backends[server], tools);
+      if (!Object.keys(fresh).length) return;
+      Object.assign(current.backends[server], fresh);
+      writeLock(lockPath, current);
+      log().info(
+        `${basename(lockPath)}: pinned ${names.map((name) => `${server}:${name}`).join(", ")} again over the whole definition (icons and execution included); they matched their approval`,
+      );
+    } catch (error) {
+      log().warn(
+        `cannot write ${lockPath} (${errorMessage(error)}): ${names.join(", ")} keep an older pin that does not cover icons or execution; run \`mcp-gateway lock update\``,
       );
     }
   }

@@ -17,17 +17,28 @@ export interface LockFile {
   capabilities: Record<string, string>;
 }
 
-/** The parts of a tool definition a lock covers. */
+/**
+ * A tool definition as a lock reads it: every field counts, named or not (`icons`, `execution`
+ * and whatever a later protocol adds reach the client as the backend sent them).
+ */
 export interface LockableTool {
   name: string;
-  title?: string;
-  description?: string;
-  inputSchema?: unknown;
-  outputSchema?: unknown;
-  annotations?: unknown;
-  /** Read by some clients and models like the rest; a changed `_meta` is a changed tool. */
-  _meta?: unknown;
+  [field: string]: unknown;
 }
+
+/**
+ * The fields a lock's digests covered before they covered every field. A pin that matches a
+ * tool over these alone is from that time (see `repinned`).
+ */
+const LEGACY_FIELDS = [
+  "name",
+  "title",
+  "description",
+  "inputSchema",
+  "outputSchema",
+  "annotations",
+  "_meta",
+] as const;
 
 /**
  * RFC 8785 (JCS) canonical JSON: keys sorted by UTF-16 code units, no whitespace, numbers and
@@ -48,12 +59,11 @@ export function canonicalJson(value: unknown): string {
 }
 
 /**
- * The locked view of a tool: name, title, description, inputSchema, outputSchema, annotations and
- * `_meta` (absent keys drop out, so a tool without `_meta` keeps the digest it had before).
+ * The locked view of a tool: the whole definition, every field the client or its model may read
+ * (absent keys drop out, so a tool with only the fields locked before keeps its digest).
  */
 export function lockedView(tool: LockableTool): Record<string, unknown> {
-  const { name, title, description, inputSchema, outputSchema, annotations, _meta } = tool;
-  return { name, title, description, inputSchema, outputSchema, annotations, _meta };
+  return Object.fromEntries(Object.entries(tool).filter(([, value]) => value !== undefined));
 }
 
 export function sha256(data: string | Uint8Array): string {
@@ -63,6 +73,30 @@ export function sha256(data: string | Uint8Array): string {
 /** A tool's digest over the canonical JSON of its locked view. */
 export function toolDigest(tool: LockableTool): string {
   return sha256(canonicalJson(lockedView(tool)));
+}
+
+/** A tool's digest as a lock written before every field was covered has it. */
+function legacyDigest(tool: LockableTool): string {
+  return sha256(canonicalJson(Object.fromEntries(LEGACY_FIELDS.map((key) => [key, tool[key]]))));
+}
+
+/**
+ * The tools whose pin is the older digest of what they serve now (it covered seven fields, not
+ * `icons` or `execution`), with the digest to pin instead. Only such pins are carried over: the
+ * definition matched what was approved on every field the approval saw.
+ */
+export function repinned(
+  locked: Record<string, string> | undefined,
+  tools: LockableTool[],
+): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const tool of tools) {
+    const pinned = locked?.[tool.name];
+    if (pinned === undefined) continue;
+    const digest = toolDigest(tool);
+    if (pinned !== digest && pinned === legacyDigest(tool)) out[tool.name] = digest;
+  }
+  return out;
 }
 
 /** Where the lock of a config lives (`security.lock_file`, else `gateway.lock` beside it). */
@@ -143,7 +177,10 @@ export interface ToolChanges {
   removed: string[];
 }
 
-/** How one backend's tools differ from its locked digests. */
+/**
+ * How one backend's tools differ from its locked digests. A pin of the older digest that still
+ * matches is no change (`repinned` lists it, for the gateway to pin the full digest).
+ */
 export function compareTools(
   locked: Record<string, string> | undefined,
   tools: LockableTool[],
@@ -154,7 +191,9 @@ export function compareTools(
     seen.add(tool.name);
     const pinned = locked?.[tool.name];
     if (pinned === undefined) changes.added.push(tool.name);
-    else if (pinned !== toolDigest(tool)) changes.changed.push(tool.name);
+    else if (pinned !== toolDigest(tool) && pinned !== legacyDigest(tool)) {
+      changes.changed.push(tool.name);
+    }
   }
   for (const name of Object.keys(locked ?? {})) if (!seen.has(name)) changes.removed.push(name);
   return changes;

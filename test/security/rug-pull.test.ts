@@ -228,7 +228,7 @@ describe("canonical JSON (RFC 8785)", () => {
     expect(toolDigest({ ...a, annotations: { readOnlyHint: true } })).not.toBe(toolDigest(a));
     // `_meta` is read by clients and models too (issue #16): a changed one is a changed tool.
     expect(toolDigest({ ...a, _meta: { x: 1 } })).not.toBe(toolDigest(a));
-    // Fields outside the locked view (icons) do not count.
-    expect(toolDigest({ ...a, icons: [] } as never)).toBe(toolDigest(a));
+    // Every field the client gets counts (icons, execution: attacks-11-lock).
+    expect(toolDigest({ ...a, icons: [] } as never)).not.toBe(toolDigest(a));
   });
 });

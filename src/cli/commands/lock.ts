@@ -21,6 +21,7 @@ import {
   type LockFile,
   lockPathFor,
   readLock,
+  repinned,
   writeLock,
 } from "../../security/pins.ts";
 import { runAction } from "../_args.ts";
@@ -128,7 +129,20 @@ const updateCommand = defineCommand({
       const diff = diffLock(old, observed);
       const next = targets.length ? merge(old, observed, targets) : lockOf(observed);
       if (isEmptyDiff(diff)) {
-        logger.success(`${lockPath} is up to date`);
+        // Pins of the older digest that still match are carried over to the full one.
+        const carried = structuredClone(old);
+        let count = 0;
+        for (const [server, tools] of Object.entries(observed.tools)) {
+          const pins = repinned(old.backends[server], tools);
+          count += Object.keys(pins).length;
+          Object.assign(carried.backends[server] ?? {}, pins);
+        }
+        if (count) {
+          writeLock(lockPath, carried);
+          logger.success(
+            `${lockPath} is up to date; ${count} pins now cover every field of their tool`,
+          );
+        } else logger.success(`${lockPath} is up to date`);
         return;
       }
       if (process.stdin.isTTY && !args.yes) {
