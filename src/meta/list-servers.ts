@@ -1,6 +1,9 @@
 import type { MetaTool } from "./types.ts";
 import { jsonResult } from "./types.ts";
 
+/** The original gateway's spelling of a breaker state (`half_open`, where ours is `half-open`). */
+const ORIGINAL_BREAKER = { closed: "closed", open: "open", "half-open": "half_open" } as const;
+
 export const listServers: MetaTool = {
   definition: {
     name: "gateway_list_servers",
@@ -32,13 +35,22 @@ export const listServers: MetaTool = {
     const servers = gateway.pool
       .statuses()
       .filter((status) => caller.allows(status.name, "*"))
-      .map(({ name, transport, state, error }) => ({
-        name,
-        transport,
-        state,
-        tools: gateway.router.visibleTools(name, caller).length,
-        ...(error ? { error } : {}),
-      }));
+      .map(({ name, transport, state, error }) => {
+        const tools = gateway.router.visibleTools(name, caller).length;
+        return {
+          name,
+          transport,
+          state,
+          tools,
+          ...(error ? { error } : {}),
+          // The original gateway's fields, which its users' scripts and prompts read
+          // (docs/migrating.md): `status` is `disabled` for a killed backend.
+          running: state === "ready",
+          tools_count: tools,
+          circuit_breaker: ORIGINAL_BREAKER[gateway.pool.breakerState(name)],
+          status: gateway.pool.killSwitch.get(name) ? "disabled" : "active",
+        };
+      });
     return jsonResult({ servers });
   },
 };

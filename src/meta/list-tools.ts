@@ -72,20 +72,36 @@ export const listTools: MetaTool = {
       server ? [server] : gateway.router.servers(caller),
     );
     const rows: Record<string, unknown>[] = [];
+    const disabled = (name: string) => gateway.pool.killSwitch.get(name) !== undefined;
     for (const name of server ? [server] : gateway.pool.names()) {
+      const killed = disabled(name);
       for (const tool of gateway.router.visibleTools(name, caller)) {
         if (role && roleOf(tool) !== role) continue;
         rows.push({
           server: name,
           tool: tool.name,
+          // The original gateway's field for the tool's name, which its users' scripts read.
+          name: tool.name,
           description: tool.description ?? "",
           ...(server ? { inputSchema: tool.inputSchema } : {}),
+          ...(killed ? { status: "disabled" } : {}),
         });
       }
     }
+    // The original's fields around the list: `total` (every row, all pages), and with a server
+    // that server and whether it is disabled.
+    const original = {
+      total: rows.length,
+      ...(server ? { server, status: disabled(server) ? "disabled" : "active" } : {}),
+    };
     try {
       const { items, nextCursor } = paginate(rows, cursor, PAGE_SIZE);
-      return jsonResult({ tools: items, ...(nextCursor ? { nextCursor } : {}), ...starting });
+      return jsonResult({
+        tools: items,
+        ...(nextCursor ? { nextCursor } : {}),
+        ...original,
+        ...starting,
+      });
     } catch (error) {
       if (!(error instanceof InvalidCursorError)) throw error;
       throw new GatewayError("INVALID_ARGUMENTS", `"cursor" is not a cursor this gateway issued`);
