@@ -1,6 +1,7 @@
 import { GatewayError } from "../errors.ts";
 import { InvalidCursorError, paginate } from "../gateway/cursor.ts";
 import type { Tool } from "../mcp/sdk.ts";
+import { cachedNote } from "./list-servers.ts";
 import type { MetaTool } from "./types.ts";
 import { awaitStarting, jsonResult, stringArg } from "./types.ts";
 
@@ -67,6 +68,14 @@ export const listTools: MetaTool = {
         `unknown server "${server}"; gateway_list_servers lists them`,
       );
     }
+    // One server's tools, asked for by name to be called: a list from the cache (its backend not
+    // started since this start) is listed live first, as the original lists a server it is asked
+    // about; if that takes longer than meta_mcp.discovery_wait, the cached list says so.
+    const wait = gateway.config.meta_mcp.discovery_wait;
+    if (server && gateway.pool.status(server)?.cachedAt !== undefined) {
+      await gateway.pool.discovered(server, wait).catch(() => {});
+    }
+    const cachedAt = server ? gateway.pool.status(server)?.cachedAt : undefined;
     const starting = await awaitStarting(
       gateway,
       server ? [server] : gateway.router.servers(caller),
@@ -100,6 +109,7 @@ export const listTools: MetaTool = {
         tools: items,
         ...(nextCursor ? { nextCursor } : {}),
         ...original,
+        ...(cachedAt === undefined ? {} : { cached: cachedNote(cachedAt) }),
         ...starting,
       });
     } catch (error) {
