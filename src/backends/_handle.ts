@@ -26,6 +26,11 @@ export interface Handle {
   config: ResolvedBackend;
   state: BackendState;
   tools: Tool[];
+  /**
+   * When the tools served were listed, while they come from the state folder's cache (a lazy
+   * stdio backend not started since this process began); unset once they are listed live.
+   */
+  cachedAt?: number;
   fingerprint: string;
   error?: string;
   transport?: ActiveTransport;

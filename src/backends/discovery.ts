@@ -42,7 +42,10 @@ export class Discovery {
     const fresh =
       cached?.fingerprint === handle.fingerprint &&
       Date.now() - cached.updatedAt < CACHE_MAX_AGE_MS;
-    if (cached?.fingerprint === handle.fingerprint) void this.setTools(handle, cached.tools, false);
+    if (cached?.fingerprint === handle.fingerprint) {
+      handle.cachedAt = cached.updatedAt;
+      void this.setTools(handle, cached.tools, false);
+    }
     return !(fresh && handle.config.transport === "stdio");
   }
 
@@ -157,6 +160,7 @@ export class Discovery {
     const same = handle.tools.length > 0 && JSON.stringify(handle.tools) === JSON.stringify(tools);
     handle.tools = tools;
     if (persist) {
+      handle.cachedAt = undefined;
       this.options.store.setTools(handle.config.name, {
         fingerprint: handle.fingerprint,
         tools,

@@ -69,6 +69,8 @@ export interface BackendStatus {
   tools: number;
   error?: string;
   description?: string;
+  /** When its tools were listed, while they come from the cache (not confirmed since this start). */
+  cachedAt?: number;
 }
 
 /**
@@ -311,6 +313,7 @@ export class BackendPool {
       tools: handle.tools.length,
       error: disabled ? `disabled: ${disabled.detail}` : error,
       description: handle.config.description,
+      ...(handle.cachedAt === undefined || handle.connection ? {} : { cachedAt: handle.cachedAt }),
     };
   }
 

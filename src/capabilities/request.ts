@@ -80,7 +80,14 @@ export function buildRequest(
   });
   try {
     const urlTemplate = selectUrl(capability, provider, args, used);
-    const urlText = renderString(urlTemplate, ctx(encodeSegment));
+    // The original's files place `{url}` or `{path}` in a path with its slashes (its wayback_save
+    // sends /save/https://...): those keep them there, as `{+url}` does; every other argument is
+    // one segment.
+    const encode = provider.original
+      ? (text: string, reserved: boolean, arg: string) =>
+          encodeSegment(text, reserved || PATH_LIKE.test(arg))
+      : encodeSegment;
+    const urlText = renderString(urlTemplate, ctx(encode));
     if (urlText === undefined) {
       const missing = templateRefs(urlTemplate).args.filter((arg) => args[arg] == null);
       throw new ToolFailure(
@@ -397,6 +404,12 @@ function applyAuth(
   secretHeaders.push(header);
   return undefined;
 }
+
+/**
+ * Arguments of the original's files that keep their slashes in a URL path, as the original (which
+ * escapes nothing) sends them: a URL or a path, by name (`url`, `path`, `file_path`, `page_url`).
+ */
+const PATH_LIKE = /^(?:\w+_)?(?:url|uri|path)$/i;
 
 /**
  * Escapes an argument placed in a URL path; `{+arg}` keeps its slashes. A `.` or `..` segment is

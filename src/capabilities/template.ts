@@ -50,8 +50,8 @@ export function treeRefs(node: unknown, into: TemplateRefs = { args: [], env: []
 export interface RenderContext {
   args: JsonObject;
   env: Record<string, string | undefined>;
-  /** How an argument's text is escaped where it lands (a path segment, say). */
-  encode?: (text: string, reserved: boolean) => string;
+  /** How an argument's text is escaped where it lands (a path segment, say), by its name. */
+  encode?: (text: string, reserved: boolean, arg: string) => string;
   /** Secret values read from the environment, collected so errors can redact them. */
   secrets: string[];
   /** Values of variables named as secrets (`*_KEY`, `*_TOKEN`, ...), masked in results too. */
@@ -115,7 +115,7 @@ export function renderString(text: string, ctx: RenderContext): string | undefin
       }
       ctx.used.add(arg!);
       const raw = argText(value);
-      return ctx.encode ? ctx.encode(raw, plus === "+") : raw;
+      return ctx.encode ? ctx.encode(raw, plus === "+", arg!) : raw;
     },
   );
   return missing ? undefined : out;

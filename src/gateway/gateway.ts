@@ -137,7 +137,17 @@ export interface HealthReport {
   version?: string;
   uptimeSeconds: number;
   tools: number;
-  backends: Record<string, { state: string; transport: string; tools: number; error?: string }>;
+  backends: Record<
+    string,
+    {
+      state: string;
+      transport: string;
+      tools: number;
+      error?: string;
+      /** When its tools were listed, while they are served from the cache (ISO 8601). */
+      toolsCachedAt?: string;
+    }
+  >;
   resourceClashes?: { uri: string; owner: string; other: string; template?: string }[];
   /** The embedding endpoint's last failure, when hybrid search is configured (search stays lexical). */
   searchEmbeddings?: { error: string };
@@ -423,6 +433,9 @@ export function createGateway(options: GatewayOptions): Gateway {
           transport: status.transport,
           tools: status.tools,
           ...(status.error ? { error: status.error } : {}),
+          ...(status.cachedAt === undefined
+            ? {}
+            : { toolsCachedAt: new Date(status.cachedAt).toISOString() }),
         };
         if (status.state === "failed" || status.state === "open") degraded = true;
       }

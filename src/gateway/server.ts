@@ -18,6 +18,7 @@ import {
   CODE_MODE_INSTRUCTIONS,
   INSTRUCTIONS,
   metaToolsFor,
+  UNLISTED_META_TOOLS,
 } from "../meta/tools.ts";
 import { errorResult } from "../meta/types.ts";
 import { VERSION } from "../version.ts";
@@ -306,7 +307,9 @@ export function createSessionServer(gateway: Gateway, options: SessionServerOpti
     const { name } = request.params;
     let args = (request.params.arguments ?? {}) as JsonObject;
     let tool =
-      surface === "flat" ? undefined : served().find((meta) => meta.definition.name === name);
+      surface === "flat"
+        ? undefined
+        : [...served(), ...UNLISTED_META_TOOLS].find((meta) => meta.definition.name === name);
     if (!tool && codeMode) {
       const hint = missingMetaToolHint(name, caller.admin ? gateway.config.file : undefined);
       throw new ProtocolError(

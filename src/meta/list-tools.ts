@@ -1,6 +1,7 @@
 import { GatewayError } from "../errors.ts";
 import { InvalidCursorError, paginate } from "../gateway/cursor.ts";
 import type { Tool } from "../mcp/sdk.ts";
+import { cachedNote } from "./list-servers.ts";
 import type { MetaTool } from "./types.ts";
 import { awaitStarting, jsonResult, stringArg } from "./types.ts";
 
@@ -67,25 +68,50 @@ export const listTools: MetaTool = {
         `unknown server "${server}"; gateway_list_servers lists them`,
       );
     }
+    // One server's tools, asked for by name to be called: a list from the cache (its backend not
+    // started since this start) is listed live first, as the original lists a server it is asked
+    // about; if that takes longer than meta_mcp.discovery_wait, the cached list says so.
+    const wait = gateway.config.meta_mcp.discovery_wait;
+    if (server && gateway.pool.status(server)?.cachedAt !== undefined) {
+      await gateway.pool.discovered(server, wait).catch(() => {});
+    }
+    const cachedAt = server ? gateway.pool.status(server)?.cachedAt : undefined;
     const starting = await awaitStarting(
       gateway,
       server ? [server] : gateway.router.servers(caller),
     );
     const rows: Record<string, unknown>[] = [];
+    const disabled = (name: string) => gateway.pool.killSwitch.get(name) !== undefined;
     for (const name of server ? [server] : gateway.pool.names()) {
+      const killed = disabled(name);
       for (const tool of gateway.router.visibleTools(name, caller)) {
         if (role && roleOf(tool) !== role) continue;
         rows.push({
           server: name,
           tool: tool.name,
+          // The original gateway's field for the tool's name, which its users' scripts read.
+          name: tool.name,
           description: tool.description ?? "",
           ...(server ? { inputSchema: tool.inputSchema } : {}),
+          ...(killed ? { status: "disabled" } : {}),
         });
       }
     }
+    // The original's fields around the list: `total` (every row, all pages), and with a server
+    // that server and whether it is disabled.
+    const original = {
+      total: rows.length,
+      ...(server ? { server, status: disabled(server) ? "disabled" : "active" } : {}),
+    };
     try {
       const { items, nextCursor } = paginate(rows, cursor, PAGE_SIZE);
-      return jsonResult({ tools: items, ...(nextCursor ? { nextCursor } : {}), ...starting });
+      return jsonResult({
+        tools: items,
+        ...(nextCursor ? { nextCursor } : {}),
+        ...original,
+        ...(cachedAt === undefined ? {} : { cached: cachedNote(cachedAt) }),
+        ...starting,
+      });
     } catch (error) {
       if (!(error instanceof InvalidCursorError)) throw error;
       throw new GatewayError("INVALID_ARGUMENTS", `"cursor" is not a cursor this gateway issued`);

@@ -22,8 +22,6 @@ const NOT_PROVIDED: Record<string, string> = {
   gateway_reload_capabilities:
     "capability folders are watched, and gateway_reload_config (an operator tool) re-reads them",
   gateway_set_state: "tools are not shown or hidden by a session state here",
-  gateway_search:
-    "the original's code-mode search is gateway_search_tools {query, limit} here (add format: typescript for signatures)",
 };
 
 /**

@@ -91,7 +91,8 @@ export const searchTools: MetaTool = {
     const limit = Math.min(asked, MAX_LIMIT);
     // `server: "skills"` searches the skills alone (they are not a backend).
     if (server === SKILLS_SERVER && skillsFor(gateway)) {
-      return jsonResult({ matches: skillMatches(gateway, caller, query, limit) });
+      const matches = skillMatches(gateway, caller, query, limit);
+      return jsonResult({ matches, ...originalTotals(query, matches.length, matches.length) });
     }
     // A server the caller cannot reach is answered as one that does not exist, as on /mcp/{backend}.
     if (server && !reachable.includes(server)) {
@@ -117,7 +118,7 @@ export const searchTools: MetaTool = {
       });
       return jsonResult({
         matches: callableFirst(gateway, matches),
-        total: found.length,
+        ...originalTotals(query, matches.length, found.length),
         ...starting,
       });
     }
@@ -129,7 +130,19 @@ export const searchTools: MetaTool = {
     const learned = gateway.feedback?.pull(pool, text, allow);
     const scope = caller.scope?.();
     // Schemas for the first matches and near ties, one line for the rest (search/compact.ts).
-    const hits = await gateway.search(text, { limit, server, allow, scope, usage, learned });
+    let available = 0;
+    const onAvailable = (count: number) => {
+      available = count;
+    };
+    const hits = await gateway.search(text, {
+      limit,
+      server,
+      allow,
+      scope,
+      usage,
+      learned,
+      onAvailable,
+    });
     gateway.feedback?.searched(pool, text, sessionId);
     const done = { caller: caller.id, session: sessionId, query: text, matches: hits.length };
     void gateway.hooks.callHook("search:done", done);
@@ -137,21 +150,42 @@ export const searchTools: MetaTool = {
       // Code mode: each match as the TypeScript signature a script calls it by.
       return jsonResult({
         matches: callableFirst(gateway, hits.map(declared)),
+        ...originalTotals(query, hits.length, Math.max(available, hits.length)),
         ...starting,
       });
     }
     // The first matches with their schemas, the rest one line each (src/search/compact.ts).
-    const matches = [
-      ...toMatches(hits),
-      ...(server ? [] : playbookMatches(gateway, caller, text, limit)),
-      // Skills rank alongside tools; a match says how to read one (src/skills/serve.ts).
-      ...(server ? [] : skillMatches(gateway, caller, text, limit)),
-    ]
+    const others = server
+      ? []
+      : [
+          ...playbookMatches(gateway, caller, text, limit),
+          // Skills rank alongside tools; a match says how to read one (src/skills/serve.ts).
+          ...skillMatches(gateway, caller, text, limit),
+        ];
+    const matches = [...toMatches(hits), ...others]
       .sort((a, b) => b.score - a.score)
       .slice(0, limit);
-    return jsonResult({ matches: callableFirst(gateway, matches), ...starting });
+    const found = Math.max(available, hits.length) + others.length;
+    return jsonResult({
+      matches: callableFirst(gateway, matches),
+      ...originalTotals(query, matches.length, found),
+      ...starting,
+    });
   },
 };
+
+/**
+ * The original gateway's fields around a search's matches, which its users' scripts read: the
+ * query (lowercased, as it echoes it), how many matches are returned (`total`) and how many
+ * tools match at all (`total_available`: more than `total` means a larger `limit` finds more).
+ */
+function originalTotals(
+  query: string,
+  total: number,
+  available: number,
+): { query: string; total: number; total_available: number } {
+  return { query: query.toLowerCase(), total, total_available: available };
+}
 
 /** A match as code mode reads it: the TypeScript signature a script calls the tool by. */
 function declared(hit: SearchHit): {

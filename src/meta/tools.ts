@@ -1,4 +1,5 @@
 import type { ResolvedConfig } from "../config/load.ts";
+import { codeSearch } from "./code-search.ts";
 import { costReport } from "./cost-report.ts";
 import { execute } from "./execute.ts";
 import { invoke } from "./invoke.ts";
@@ -30,9 +31,18 @@ export const OPERATOR_TOOLS: readonly MetaTool[] = [
 ];
 
 /** Every meta tool's name, enabled or not: surfaced tools never take one. */
-export const ALL_META_NAMES: readonly string[] = [...META_TOOLS, execute, ...OPERATOR_TOOLS].map(
-  (tool) => tool.definition.name,
-);
+export const ALL_META_NAMES: readonly string[] = [
+  ...META_TOOLS,
+  execute,
+  codeSearch,
+  ...OPERATOR_TOOLS,
+].map((tool) => tool.definition.name);
+
+/**
+ * Meta tools served by name but never listed: the original gateway's names its users' scripts
+ * and prompts call (`gateway_search`, its code-mode search, which it dispatches in every mode).
+ */
+export const UNLISTED_META_TOOLS: readonly MetaTool[] = [codeSearch];
 
 export const META_TOOLS_BY_NAME: ReadonlyMap<string, MetaTool> = new Map(
   [...META_TOOLS, execute].map((tool) => [tool.definition.name, tool]),

@@ -74,6 +74,12 @@ export interface SearchOptions {
    * and never lifts one that does not past one that matches well.
    */
   learned?: (server: string, tool: string) => number;
+  /**
+   * Told how many tools the caller may see match at least one word of the query (before the
+   * limit): the original gateway's `total_available`. Only counted when asked (it asks `allow`
+   * about every candidate).
+   */
+  onAvailable?: (available: number) => void;
 }
 
 /**
@@ -406,7 +412,10 @@ export class ToolIndex implements Vocabulary {
     this.indexPending();
     const query = text.slice(0, MAX_QUERY_READ);
     const groups = expandQuery(query, this);
-    if (groups.length === 0 || (options.limit ?? 5) < 1) return [];
+    if (groups.length === 0 || (options.limit ?? 5) < 1) {
+      options.onAvailable?.(0);
+      return [];
+    }
     if (this.postings.stale) this.postings.rebuild(this.docs, this.averages());
     const postings = this.postings;
     const { totals, matched, best, own, weights } = this.scratch();
@@ -533,6 +542,13 @@ export class ToolIndex implements Vocabulary {
       floor.splice(at, 0, base[i]!);
       if (floor.length > limit) floor.pop();
     });
+    if (options.onAvailable) {
+      let available = 0;
+      candidates.forEach((id, i) => {
+        if (base[i]! > 0 && allowed(this.docs[id]!)) available++;
+      });
+      options.onAvailable(available);
+    }
     const { usageWeight, usageSaturation } = RANKING;
     // The most any lift can multiply a base score by.
     const signals = querySignals(groups, query);
