@@ -91,7 +91,16 @@ export class SharedEventStore implements EventStore, BudgetedStore {
     // In the order they were sent: the events an outage kept here came before those stored in
     // Redis since it answered again. A previous owner's (another epoch) come first, as listed.
     entries.sort((a, b) => a.order - b.order);
-    return replayAfter(entries, lastEventId, send, (event) => event.message);
+    // An id no longer held: this store's later events came after it if it is this store's own,
+    // and this store's own if an earlier owner gave it (where its other events fall is unknown).
+    const lastOrder = this.orderOf(lastEventId);
+    return replayAfter(
+      entries,
+      lastEventId,
+      send,
+      (event) => event.message,
+      (id) => this.orderOf(id) > lastOrder,
+    );
   }
 
   /** Where an event falls: its number for this store's own, -1 for an earlier owner's. */

@@ -72,11 +72,13 @@ export class SessionEventStore implements EventStore {
     lastEventId: EventId,
     { send }: { send: (id: EventId, message: JSONRPCMessage) => Promise<void> },
   ): Promise<StreamId> {
+    const seen = sequenceOf(lastEventId);
     return replayAfter(
       this.events,
       lastEventId,
       send,
       (event) => JSON.parse(event.text) as JSONRPCMessage,
+      (id) => sequenceOf(id) > seen,
     );
   }
 }
@@ -134,20 +136,29 @@ export function streamOf(id: EventId): StreamId | undefined {
   return split > 0 ? id.slice(0, split) : undefined;
 }
 
+/** The number of a local store's event id (`<stream>:<n>`); NaN for another form. */
+function sequenceOf(id: EventId): number {
+  return Number(id.slice(id.lastIndexOf(":") + 1));
+}
+
 /**
  * Sends, in order, the events after `lastEventId` that belong to its stream (spec: Resumability
- * and Redelivery); an id no longer held replays nothing. Returns that stream.
+ * and Redelivery). Returns that stream. An id no longer held (a bigger event, or the shared
+ * budget, pushed it out) is placed by `later`, which tells an event sent after it: those of its
+ * stream still held are sent (a call's result that outgrew the buffer is the one event left of
+ * it, and the client that resumes is waiting for exactly that).
  */
 export async function replayAfter<Event extends { id: EventId; stream: StreamId }>(
   events: readonly Event[],
   lastEventId: EventId,
   send: (id: EventId, message: JSONRPCMessage) => Promise<void>,
   read: (event: Event) => JSONRPCMessage,
+  later: (id: EventId) => boolean,
 ): Promise<StreamId> {
   const stream = streamOf(lastEventId) ?? "";
   const start = events.findIndex((event) => event.id === lastEventId);
-  if (start < 0) return stream;
-  for (const event of events.slice(start + 1)) {
+  const after = start < 0 ? events.filter((event) => later(event.id)) : events.slice(start + 1);
+  for (const event of after) {
     if (event.stream === stream) await send(event.id, read(event));
   }
   return stream;

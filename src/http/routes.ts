@@ -16,6 +16,7 @@ import { createSessionServer } from "../gateway/server.ts";
 import { SessionManager } from "../gateway/sessions.ts";
 import { answerStatelessTask, isTaskCall } from "../gateway/stateless-tasks.ts";
 import { webhooksFor } from "../gateway/webhooks.ts";
+import { answerAsJson, normalizeAccept } from "../mcp/accept.ts";
 import { createMcpHandler, isLegacy } from "../mcp/sdk.ts";
 import type { AuditLog } from "../observe/audit.ts";
 import type { CostGovernor } from "../observe/costs.ts";
@@ -200,7 +201,10 @@ export function createRoutes(gateway: Gateway, options: RoutesOptions = {}): Rou
     }
     try {
       if (await isLegacy(request, parsedBody)) {
-        return await sessions.handle(request, parsedBody, backend, caller, address);
+        const accept = normalizeAccept(request);
+        if (accept instanceof Response) return accept;
+        const response = await sessions.handle(request, parsedBody, backend, caller, address);
+        return accept.jsonOnly ? await answerAsJson(response, parsedBody) : response;
       }
       // A retry with input for a call another instance holds goes on to that instance.
       const held = await relayInput(request, parsedBody, caller.id, options.cluster);

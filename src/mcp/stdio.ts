@@ -6,7 +6,8 @@
  * a word on stdout: the client waits for its answer forever. Here a batch is handled message by
  * message, each answered on its own line (as the HTTP front answers one), for a client whose
  * revision has batches (from 2025-06-18 a batch is refused whole); a line that is not JSON is
- * answered -32700, and a message the schema refuses -32600 with its id when it has one.
+ * answered -32700, and a message the schema refuses -32600 with its id when it has one. A line
+ * may end in CRLF and start with a byte-order mark.
  */
 import {
   INVALID_REQUEST,
@@ -40,7 +41,12 @@ export class StdioFrontTransport extends StdioServerTransport {
       }
       this.#buffer = this.#buffer ? Buffer.concat([this.#buffer, chunk]) : chunk;
       for (let end = this.#buffer.indexOf("\n"); end !== -1; end = this.#buffer.indexOf("\n")) {
-        const line = this.#buffer.toString("utf8", 0, end).replace(/\r$/, "");
+        // A byte-order mark before a message (.NET's StreamWriter writes one for Encoding.UTF8,
+        // again for each writer a client opens) is no part of it (RFC 8259 §8.1: MAY ignore).
+        const line = this.#buffer
+          .toString("utf8", 0, end)
+          .replace(/^\uFEFF/, "")
+          .replace(/\r$/, "");
         this.#buffer = this.#buffer.subarray(end + 1);
         this.#line(line);
       }

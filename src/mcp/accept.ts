@@ -1,0 +1,133 @@
+/**
+ * The Accept header of a 2025-era client, read as HTTP reads it. The spec asks clients to list
+ * both `application/json` and `text/event-stream`, and the SDK's transport refuses (406) any
+ * POST whose header does not contain both strings: `*\/*` (curl's default, many HTTP
+ * libraries'), no header at all (which RFC 9110 §12.5.1 reads as "anything"), `application/*`,
+ * and a client that only reads JSON (hand-written clients, some agent frameworks) were all
+ * turned away although the gateway can answer each of them. Here a header that admits a form of
+ * answer is rewritten to the SDK's, and a client that admits JSON but not SSE gets its answer as
+ * one JSON body (spec: a server MAY answer a request with `application/json`).
+ */
+
+/** Which forms of answer a client's Accept header admits. */
+export interface Accepted {
+  json: boolean;
+  sse: boolean;
+}
+
+/** The forms of answer `header` admits (RFC 9110 media ranges; `q=0` excludes). */
+export function acceptedForms(header: string | null): Accepted {
+  if (header === null || !header.trim()) return { json: true, sse: true };
+  const ranges = header
+    .split(",")
+    .map((part) => {
+      const [type = "", ...params] = part.split(";").map((piece) => piece.trim().toLowerCase());
+      const q = params.find((param) => /^q\s*=/.test(param));
+      return { type, q: q === undefined ? 1 : Number(q.split("=")[1]) };
+    })
+    .filter((range) => range.type && !(range.q <= 0));
+  const admits = (wanted: string) => {
+    const [major] = wanted.split("/");
+    return ranges.some((r) => r.type === wanted || r.type === `${major}/*` || r.type === "*/*");
+  };
+  return { json: admits("application/json"), sse: admits("text/event-stream") };
+}
+
+/**
+ * Rewrites the Accept header of a 2025-era request to what the SDK's transport checks for, or
+ * answers 406 saying what to send. Returns whether the client reads JSON only (its SSE answer
+ * must be turned into JSON with `answerAsJson`).
+ */
+export function normalizeAccept(request: Request): Response | { jsonOnly: boolean } {
+  const forms = acceptedForms(request.headers.get("accept"));
+  if (request.method === "GET") {
+    if (!forms.sse) return notAcceptable("text/event-stream", request);
+    request.headers.set("accept", "text/event-stream");
+    return { jsonOnly: false };
+  }
+  if (request.method !== "POST") return { jsonOnly: false };
+  if (!forms.json && !forms.sse) {
+    return notAcceptable("application/json, text/event-stream", request);
+  }
+  request.headers.set("accept", "application/json, text/event-stream");
+  return { jsonOnly: !forms.sse };
+}
+
+function notAcceptable(wanted: string, request: Request): Response {
+  const message =
+    `Not Acceptable: ${request.method} /mcp answers with ${wanted}, ` +
+    `which Accept: ${request.headers.get("accept")} does not admit; send Accept: ${wanted}`;
+  return Response.json(
+    { jsonrpc: "2.0", error: { code: -32000, message }, id: null },
+    { status: 406 },
+  );
+}
+
+/**
+ * An SSE answer to a POST, as one JSON body for a client that reads no SSE: the JSON-RPC
+ * response to each request of `body` (an array for a batch, as the SDK answers one). What else
+ * the stream carried (progress, log messages) has no place in a JSON answer and is left out.
+ */
+export async function answerAsJson(response: Response, body: unknown): Promise<Response> {
+  const type = response.headers.get("content-type") ?? "";
+  if (response.status !== 200 || !response.body || !type.includes("text/event-stream")) {
+    return response;
+  }
+  const messages = Array.isArray(body) ? body : [body];
+  const wanted = new Set<unknown>(messages.filter(isRequest).map((message) => message.id));
+  const answers = new Map<unknown, unknown>();
+  const reader = response.body.pipeThrough(new TextDecoderStream()).getReader();
+  let buffer = "";
+  try {
+    while (answers.size < wanted.size) {
+      const { done, value } = await reader.read();
+      if (done) break;
+      buffer += value;
+      for (let end = eventEnd(buffer); end; end = eventEnd(buffer)) {
+        const data = dataOf(buffer.slice(0, end.at));
+        buffer = buffer.slice(end.at + end.length);
+        const message = data ? (JSON.parse(data) as { id?: unknown; method?: unknown }) : undefined;
+        if (message && message.method === undefined && wanted.has(message.id)) {
+          answers.set(message.id, message);
+        }
+      }
+    }
+  } finally {
+    reader.cancel().catch(() => {});
+  }
+  const headers = new Headers(response.headers);
+  headers.set("content-type", "application/json");
+  const ordered = [...wanted].map(
+    (id) =>
+      answers.get(id) ?? {
+        jsonrpc: "2.0",
+        id,
+        error: { code: -32603, message: "the request ended without an answer (cancelled?)" },
+      },
+  );
+  return new Response(JSON.stringify(Array.isArray(body) ? ordered : ordered[0]), {
+    status: 200,
+    headers,
+  });
+}
+
+function isRequest(message: unknown): message is { id: string | number } {
+  const { id, method } = (message ?? {}) as { id?: unknown; method?: unknown };
+  return typeof method === "string" && (typeof id === "string" || typeof id === "number");
+}
+
+/** Where the first SSE event of `buffer` ends (a blank line, LF or CRLF). */
+function eventEnd(buffer: string): { at: number; length: number } | undefined {
+  const match = /\r?\n\r?\n/.exec(buffer);
+  return match ? { at: match.index, length: match[0].length } : undefined;
+}
+
+/** The data of one SSE event: its `data:` lines joined by newlines. */
+function dataOf(event: string): string {
+  return event
+    .split(/\r?\n/)
+    .filter((line) => line.startsWith("data:"))
+    .map((line) => line.slice(line[5] === " " ? 6 : 5))
+    .join("\n")
+    .trim();
+}
