@@ -203,7 +203,13 @@ export function createRoutes(gateway: Gateway, options: RoutesOptions = {}): Rou
       if (await isLegacy(request, parsedBody)) {
         const accept = normalizeAccept(request);
         if (accept instanceof Response) return accept;
-        const response = await sessions.handle(request, parsedBody, backend, caller, address);
+        const response = await sessions.handle(
+          accept.request,
+          parsedBody,
+          backend,
+          caller,
+          address,
+        );
         return accept.jsonOnly ? await answerAsJson(response, parsedBody) : response;
       }
       // A retry with input for a call another instance holds goes on to that instance.

@@ -34,23 +34,34 @@ export function acceptedForms(header: string | null): Accepted {
 }
 
 /**
- * Rewrites the Accept header of a 2025-era request to what the SDK's transport checks for, or
- * answers 406 saying what to send. Returns whether the client reads JSON only (its SSE answer
- * must be turned into JSON with `answerAsJson`).
+ * The Accept header of a 2025-era request rewritten to what the SDK's transport checks for, or a
+ * 406 saying what to send. `jsonOnly`: the client reads JSON only (its SSE answer must be turned
+ * into JSON with `answerAsJson`). The request is copied when its header changes: a request's
+ * headers are immutable under Deno (and the body was already read into `parsedBody`).
  */
-export function normalizeAccept(request: Request): Response | { jsonOnly: boolean } {
+export function normalizeAccept(
+  request: Request,
+): Response | { request: Request; jsonOnly: boolean } {
   const forms = acceptedForms(request.headers.get("accept"));
   if (request.method === "GET") {
     if (!forms.sse) return notAcceptable("text/event-stream", request);
-    request.headers.set("accept", "text/event-stream");
-    return { jsonOnly: false };
+    return { request: withAccept(request, "text/event-stream"), jsonOnly: false };
   }
-  if (request.method !== "POST") return { jsonOnly: false };
+  if (request.method !== "POST") return { request, jsonOnly: false };
   if (!forms.json && !forms.sse) {
     return notAcceptable("application/json, text/event-stream", request);
   }
-  request.headers.set("accept", "application/json, text/event-stream");
-  return { jsonOnly: !forms.sse };
+  return {
+    request: withAccept(request, "application/json, text/event-stream"),
+    jsonOnly: !forms.sse,
+  };
+}
+
+function withAccept(request: Request, accept: string): Request {
+  if (request.headers.get("accept") === accept) return request;
+  const headers = new Headers(request.headers);
+  headers.set("accept", accept);
+  return new Request(request.url, { method: request.method, headers, signal: request.signal });
 }
 
 function notAcceptable(wanted: string, request: Request): Response {
