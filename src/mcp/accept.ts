@@ -44,6 +44,9 @@ export function normalizeAccept(
 ): Response | { request: Request; jsonOnly: boolean } {
   const forms = acceptedForms(request.headers.get("accept"));
   if (request.method === "GET") {
+    // Without a session a GET is a browser or a curl: the session check answers it, saying
+    // what the endpoint is and how to open a session (a 406 would tell it nothing).
+    if (!request.headers.has("mcp-session-id")) return { request, jsonOnly: false };
     if (!forms.sse) return notAcceptable("text/event-stream", request);
     return { request: withAccept(request, "text/event-stream"), jsonOnly: false };
   }

@@ -32,7 +32,15 @@ beforeAll(async () => {
   file = writeConfig(`backends:\n${fixture("alpha")}${everything("other")}`);
   gateway = await startFromFile(file);
   cleanups.push(() => gateway.stop());
-  await waitFor(() => gateway.gateway.index.tools("alpha").length > 0);
+  // Both running: a call to a backend still starting when a reload replaces it fails with
+  // "[BACKEND_UNAVAILABLE] stopped while starting" (under load, server-everything took longer
+  // than the test's 100 ms to start); this file is about calls the backend already has.
+  await waitFor(
+    () =>
+      gateway.gateway.index.tools("alpha").length > 0 &&
+      gateway.gateway.index.tools("other").length > 0,
+    20_000,
+  );
   sessions = await Promise.all([connectHttp(gateway.url), connectHttp(gateway.url)]);
   for (const session of sessions) cleanups.push(session.close);
 }, 30_000);
