@@ -8,7 +8,7 @@
 import { afterAll, beforeAll, describe, expect, setDefaultTimeout, test } from "bun:test";
 import { excusedMove, shownAsExample } from "../../src/security/intent-fifth-shown.ts";
 import type { ConnectedClient } from "../helpers.ts";
-import { gatewayListing, high, meta, tool } from "./_helpers.ts";
+import { cpuMs, gatewayListing, high, meta, tool } from "./_helpers.ts";
 
 setDefaultTimeout(30_000);
 
@@ -107,12 +107,13 @@ const SHOWN_WORST: [string, string][] = [
 describe("the patterns that excuse what is shown run in linear time", () => {
   for (const [what, input] of SHOWN_WORST) {
     test(what, () => {
-      const started = performance.now();
-      everywhere(input);
-      shownAsExample(input);
-      excusedMove(input);
-      excusedMove(`${input} the whole conversation`);
-      expect(performance.now() - started).toBeLessThan(BOUND_MS);
+      const spent = cpuMs(() => {
+        everywhere(input);
+        shownAsExample(input);
+        excusedMove(input);
+        excusedMove(`${input} the whole conversation`);
+      });
+      expect(spent).toBeLessThan(BOUND_MS);
     });
   }
 });
@@ -410,10 +411,11 @@ const ORDERS_WORST: [string, string][] = [
 describe("the fifth round's order patterns run in linear time", () => {
   for (const [what, input] of ORDERS_WORST) {
     test(what, () => {
-      const started = performance.now();
-      everywhere(input);
-      high(withFields("x", { payee: { type: "string", description: input } }));
-      expect(performance.now() - started).toBeLessThan(BOUND_MS * 2);
+      const spent = cpuMs(() => {
+        everywhere(input);
+        high(withFields("x", { payee: { type: "string", description: input } }));
+      });
+      expect(spent).toBeLessThan(BOUND_MS * 2);
     });
   }
 });
