@@ -1,8 +1,10 @@
 import { describe, expect, setDefaultTimeout, test } from "bun:test";
-import { writeFileSync } from "node:fs";
+import { readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
+import type { CommandSpec } from "../../src/cli/_tree.ts";
+import { tree } from "../../src/cli/_tree.ts";
 import { runCli } from "../cli/_run.ts";
-import { tempDir } from "../helpers.ts";
+import { ROOT, tempDir } from "../helpers.ts";
 
 setDefaultTimeout(60_000);
 
@@ -63,5 +65,24 @@ describe("a gateway.json where the search looks (README: YAML, JSON, JSONC and T
     // Named, it loads.
     const named = runCli(["list", "--config", file], { env });
     expect(named.stdout).toContain("mem");
+  });
+});
+
+describe("every command's flags", () => {
+  test("are in README.md or docs/ (help and docs cannot drift apart unnoticed)", () => {
+    const docs = ["README.md", ...readdirSync(join(ROOT, "docs")).map((name) => `docs/${name}`)]
+      .filter((file) => file.endsWith(".md"))
+      .map((file) => readFileSync(join(ROOT, file), "utf8"))
+      .join("\n");
+    const missing: string[] = [];
+    const walk = (spec: CommandSpec, path: string[]) => {
+      for (const [name, arg] of Object.entries(spec.args ?? {})) {
+        if (arg.type === "positional") continue;
+        if (!new RegExp(`--${name}\\b`).test(docs)) missing.push(`${path.join(" ")} --${name}`);
+      }
+      for (const [name, sub] of Object.entries(spec.subCommands ?? {})) walk(sub, [...path, name]);
+    };
+    walk(tree, ["mcp-gateway"]);
+    expect(missing).toEqual([]);
   });
 });
