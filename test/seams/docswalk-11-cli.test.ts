@@ -86,3 +86,25 @@ describe("every command's flags", () => {
     expect(missing).toEqual([]);
   });
 });
+
+describe("a bad MCP_GATEWAY_<SECTION>__<KEY> override (docs/configuration.md, Environment overrides)", () => {
+  test("is named in the error, since the file does not hold it", () => {
+    const home = tempDir("mcpgw-home-");
+    const env = { HOME: home, PATH: process.env.PATH! };
+    expect(runCli(["init"], { env }).code).toBe(0);
+    const typo = runCli(["list"], { env: { ...env, MCP_GATEWAY_SERVER__PROT: "8080" } });
+    expect(typo.code).toBe(1);
+    expect(typo.stderr).toContain("unknown key server.prot (set by MCP_GATEWAY_SERVER__PROT)");
+    const wrong = runCli(["list"], { env: { ...env, MCP_GATEWAY_META_MCP__ENABLED: "nope" } });
+    expect(wrong.code).toBe(1);
+    expect(wrong.stderr).toContain("meta_mcp.enabled: ");
+    expect(wrong.stderr).toContain("(set by MCP_GATEWAY_META_MCP__ENABLED)");
+    // An error of the file's own is not blamed on a variable that is set.
+    writeFileSync(join(home, "bad.yaml"), "backends: { x: { command: 1 } }\n");
+    const own = runCli(["list", "--config", join(home, "bad.yaml")], {
+      env: { ...env, MCP_GATEWAY_SERVER__PORT: "5" },
+    });
+    expect(own.stderr).toContain("backends.x.command: ");
+    expect(own.stderr).not.toContain("set by");
+  });
+});
