@@ -108,3 +108,18 @@ describe("a bad MCP_GATEWAY_<SECTION>__<KEY> override (docs/configuration.md, En
     expect(own.stderr).not.toContain("set by");
   });
 });
+
+describe("MCP_GATEWAY_LOG_LEVEL and MCP_GATEWAY_LOG_FORMAT with a wrong value", () => {
+  test("are named in the error, not the flags the user did not type", () => {
+    const env = { HOME: tempDir("mcpgw-home-"), PATH: process.env.PATH! };
+    const level = runCli(["list"], { env: { ...env, MCP_GATEWAY_LOG_LEVEL: "verbose" } });
+    expect(level.code).toBe(1);
+    expect(level.stderr).toContain("MCP_GATEWAY_LOG_LEVEL must be one of");
+    const format = runCli(["list"], { env: { ...env, MCP_GATEWAY_LOG_FORMAT: "yaml" } });
+    expect(format.code).toBe(1);
+    expect(format.stderr).toContain("MCP_GATEWAY_LOG_FORMAT must be text or json, got yaml");
+    expect(runCli(["list", "--log-level", "loud"], { env }).stderr).toContain(
+      "--log-level must be one of",
+    );
+  });
+});
