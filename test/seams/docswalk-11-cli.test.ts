@@ -123,3 +123,22 @@ describe("MCP_GATEWAY_LOG_LEVEL and MCP_GATEWAY_LOG_FORMAT with a wrong value", 
     );
   });
 });
+
+describe("keys revoke of the last key while auth is on (docs/security.md: refused)", () => {
+  test("says it is the last key and what to do, and leaves the file as it was", () => {
+    const home = tempDir("mcpgw-home-");
+    const env = { HOME: home, PATH: process.env.PATH! };
+    expect(runCli(["keys", "create", "ci", "--enable-auth"], { env }).code).toBe(0);
+    const file = join(home, ".config/mcp-gateway/gateway.yaml");
+    const before = readFileSync(file, "utf8");
+    const revoked = runCli(["keys", "revoke", "ci"], { env });
+    expect(revoked.code).toBe(1);
+    // It read as a broken file: "auth.enabled: auth is on but no api_keys ... add a key".
+    expect(revoked.stderr).toContain("ci is the last key and auth.enabled is on");
+    expect(revoked.stderr).toContain("mcp-gateway keys create NAME");
+    expect(readFileSync(file, "utf8")).toBe(before);
+    // With another key, it goes.
+    expect(runCli(["keys", "create", "laptop"], { env }).code).toBe(0);
+    expect(runCli(["keys", "revoke", "ci"], { env }).code).toBe(0);
+  });
+});
