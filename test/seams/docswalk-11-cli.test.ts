@@ -1,6 +1,7 @@
 import { describe, expect, setDefaultTimeout, test } from "bun:test";
 import { readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
+import { parseTOML } from "confbox";
 import type { CommandSpec } from "../../src/cli/_tree.ts";
 import { tree } from "../../src/cli/_tree.ts";
 import { runCli } from "../cli/_run.ts";
@@ -140,5 +141,24 @@ describe("keys revoke of the last key while auth is on (docs/security.md: refuse
     // With another key, it goes.
     expect(runCli(["keys", "create", "laptop"], { env }).code).toBe(0);
     expect(runCli(["keys", "revoke", "ci"], { env }).code).toBe(0);
+  });
+});
+
+describe("setup export on a machine with no gateway config yet", () => {
+  test("writes a stdio entry that starts the gateway (not one naming a config that does not exist)", () => {
+    const home = tempDir("mcpgw-home-");
+    const env = { HOME: home, PATH: process.env.PATH! };
+    const exported = runCli(["setup", "export", "--target", "codex"], { env });
+    expect(exported.code).toBe(0);
+    const entry = (
+      parseTOML(readFileSync(join(home, ".codex/config.toml"), "utf8")) as {
+        mcp_servers: Record<string, { args: string[] }>;
+      }
+    ).mcp_servers["mcp-gateway"]!;
+    // It named ~/.config/mcp-gateway/gateway.yaml, and serve --stdio refused: config file not found.
+    expect(entry.args).toEqual(["serve", "--stdio"]);
+    const started = runCli(entry.args, { env, stdin: "" });
+    expect(started.stderr).not.toContain("config file not found");
+    expect(started.code).toBe(0);
   });
 });
