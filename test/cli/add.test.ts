@@ -249,15 +249,6 @@ describe("add / remove / list", () => {
     }
     expect(out.backends).toEqual([
       {
-        name: "local",
-        transport: "stdio",
-        enabled: false,
-        command: "node",
-        args: ["server.js", "--token", "<redacted>"],
-        env: ["TOKEN"],
-        headers: [],
-      },
-      {
         name: "api",
         transport: "auto",
         enabled: true,
@@ -266,9 +257,19 @@ describe("add / remove / list", () => {
         headers: ["Authorization"],
         error: "backends.api.headers.Authorization: environment variable API_TOKEN is not set",
       },
+      {
+        name: "local",
+        transport: "stdio",
+        enabled: false,
+        command: "node",
+        args: ["server.js", "--token", "<redacted>"],
+        env: ["TOKEN"],
+        headers: [],
+      },
     ]);
     const quiet = cli("list", "-q");
-    expect(quiet.stdout).toBe("local\napi\n");
+    // In the file's order (api waits for API_TOKEN; it was listed last).
+    expect(quiet.stdout).toBe("api\nlocal\n");
     const table = cli("list");
     expect(table.stdout).toContain("local  stdio  node server.js --token <redacted>  (disabled)");
   });
