@@ -213,12 +213,15 @@ export function checkLogArgs(args: { "log-level"?: string; "log-format"?: string
   format?: "text" | "json";
 } {
   const level = args["log-level"] ?? process.env.MCP_GATEWAY_LOG_LEVEL;
+  // A wrong value names where it came from: a flag the user did not type sent them looking.
+  const levelFrom = args["log-level"] === undefined ? "MCP_GATEWAY_LOG_LEVEL" : "--log-level";
   if (level && !LEVELS.includes(level)) {
-    throw new Error(`--log-level must be one of ${LEVELS.join(", ")}, got ${level}`);
+    throw new Error(`${levelFrom} must be one of ${LEVELS.join(", ")}, got ${level}`);
   }
   const format = args["log-format"] ?? process.env.MCP_GATEWAY_LOG_FORMAT;
+  const formatFrom = args["log-format"] === undefined ? "MCP_GATEWAY_LOG_FORMAT" : "--log-format";
   if (format && format !== "text" && format !== "json") {
-    throw new Error(`--log-format must be text or json, got ${format}`);
+    throw new Error(`${formatFrom} must be text or json, got ${format}`);
   }
   return {
     level: level || undefined,

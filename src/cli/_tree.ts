@@ -30,7 +30,7 @@ export const configArg = {
     type: "string",
     alias: "c",
     description:
-      "Config file (default: $MCP_GATEWAY_CONFIG, ./gateway.yaml, ./config.yaml, ~/.config/mcp-gateway/gateway.yaml)",
+      "Config file (default: $MCP_GATEWAY_CONFIG, ./gateway.yaml, ./config.yaml, ~/.config/mcp-gateway/gateway.yaml, /etc/mcp-gateway/gateway.yaml)",
   },
 } as const satisfies ArgsDef;
 
@@ -102,7 +102,8 @@ const setupArgs = {
   },
   project: {
     type: "string",
-    description: "Project folder whose .mcp.json files are read (default .)",
+    description:
+      "Project folder whose client files are read (.mcp.json, .cursor/, .vscode/, .codex/, .continue/; default .)",
   },
   "dry-run": { type: "boolean", description: "Write nothing; print the changes as a diff" },
   ...jsonArg("Print a JSON summary on stdout"),

@@ -11,7 +11,7 @@ import type { PeerWatch } from "./peer-watch.ts";
 import type { Peers } from "./peers.ts";
 
 export interface ClusterLink extends SharedCounters {
-  /** This instance's id (`cluster.instance_id`, else a random one). */
+  /** This instance's id (`cluster.instance_id`, else the hostname and a random suffix). */
   readonly instanceId: string;
   /** The URL other instances reach this one at (session relay); set once the port is bound. */
   url: string;

@@ -115,7 +115,7 @@ export function resolveConfig(raw: unknown, options: ResolveOptions): ResolvedCo
   const warnings = stripRecognisedKeys(tree);
   warnings.push(...stripOriginalScans(tree));
   applyFailsafeAliases(tree);
-  applyEnvOverrides(tree, options.env);
+  const overrides = applyEnvOverrides(tree, options.env);
   for (const [name, instead] of Object.entries(ORIGINAL_ENV)) {
     if (options.env[name] !== undefined)
       warnings.push(`${name} is not read by this gateway: ${instead}`);
@@ -155,7 +155,10 @@ export function resolveConfig(raw: unknown, options: ResolveOptions): ResolvedCo
   }
   const parsed = ConfigSchema.safeParse(value);
   if (!parsed.success)
-    throw new GatewayError("CONFIG_INVALID", `${where}: ${describeIssues(parsed.error)}`);
+    throw new GatewayError(
+      "CONFIG_INVALID",
+      `${where}: ${describeIssues(parsed.error, overrides)}`,
+    );
   const config = parsed.data;
   const operatorProblem = checkOperatorSettings(config);
   if (operatorProblem) throw new GatewayError("CONFIG_INVALID", `${where}: ${operatorProblem}`);
@@ -257,16 +260,33 @@ function resolveTlsPaths<T extends { cert: string; key: string; client_ca?: stri
   };
 }
 
-/** One line per schema issue, each naming its path: `backends.github.args[1]: expected string`. */
-function describeIssues(error: z.ZodError): string {
+/**
+ * One line per schema issue, each naming its path: `backends.github.args[1]: expected string`.
+ * A value an `MCP_GATEWAY_*` variable set names that variable: it is not in the file.
+ */
+function describeIssues(error: z.ZodError, overrides: Map<string, string>): string {
+  // The variable that set this path, a key above it (`server` from MCP_GATEWAY_SERVER=...) or
+  // below it (`sever.port` unknown from MCP_GATEWAY_SEVER__PORT).
+  const from = (path: PropertyKey[]) => {
+    if (!path.length) return "";
+    for (const [at, name] of overrides) {
+      const parts = at.split(".");
+      const shorter = Math.min(parts.length, path.length);
+      if (parts.slice(0, shorter).every((part, i) => String(path[i]) === part))
+        return ` (set by ${name})`;
+    }
+    return "";
+  };
   return error.issues
     .map((issue) => {
       const path = formatPath(issue.path);
       if (issue.code === "unrecognized_keys") {
-        const keys = issue.keys.map((key) => (path === "(root)" ? key : `${path}.${key}`));
+        const keys = issue.keys.map(
+          (key) => `${path === "(root)" ? key : `${path}.${key}`}${from([...issue.path, key])}`,
+        );
         return `unknown key${keys.length > 1 ? "s" : ""} ${keys.join(", ")}`;
       }
-      return `${path}: ${issue.message}`;
+      return `${path}: ${issue.message}${from(issue.path)}`;
     })
     .join("; ");
 }
@@ -433,8 +453,12 @@ function placeholderEnv(env: Env, placeholder: (name: string) => string): Env {
   });
 }
 
-/** `MCP_GATEWAY_SERVER__PORT=8080` sets `server.port`; values parse as JSON when they can. */
-function applyEnvOverrides(tree: Record<string, unknown>, env: Env): void {
+/**
+ * `MCP_GATEWAY_SERVER__PORT=8080` sets `server.port`; values parse as JSON when they can.
+ * Returns each path set (`server.port`) with the variable that set it.
+ */
+function applyEnvOverrides(tree: Record<string, unknown>, env: Env): Map<string, string> {
+  const set = new Map<string, string>();
   for (const [key, raw] of Object.entries(env)) {
     if (!key.startsWith("MCP_GATEWAY_") || raw === undefined) continue;
     const rest = key.slice("MCP_GATEWAY_".length);
@@ -453,7 +477,9 @@ function applyEnvOverrides(tree: Record<string, unknown>, env: Env): void {
       node = node[part] as Record<string, unknown>;
     }
     node[path.at(-1)!] = value;
+    set.set(path.join("."), key);
   }
+  return set;
 }
 
 /**

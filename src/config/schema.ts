@@ -468,7 +468,7 @@ export const ConfigSchema = z.strictObject({
     .strictObject({
       /** `redis://host:6379` (or `rediss://`, with a password in the URL). */
       redis_url: z.string().regex(/^rediss?:\/\//, "expected a redis:// or rediss:// URL"),
-      /** This instance's name in the cluster (default: a random id). */
+      /** This instance's name in the cluster (default: the hostname and a random suffix). */
       instance_id: z.string().min(1).optional(),
       /** Prefixed to every Redis key and channel, so several clusters can share one Redis. */
       key_prefix: z.string().default("mcp-gateway:"),

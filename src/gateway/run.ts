@@ -44,6 +44,12 @@ export interface RunOptions {
   config: ResolvedConfig;
   /** Re-reads and applies the config when its file changes (default: on when there is a file). */
   watch?: boolean;
+  /**
+   * Started with no config file (the built-in default): where a config written later would be
+   * found (`serve`: the search order). Looked for every 2 s while watching; the first file found
+   * is applied as a reload and watched from then on.
+   */
+  findConfig?: () => string | undefined;
   /** Serve MCP on stdin/stdout instead of HTTP. */
   stdio?: boolean;
   /** With `stdio`: the routing profile of the session (`serve --stdio --profile NAME`). */
@@ -163,8 +169,16 @@ export async function runGateway(options: RunOptions): Promise<RunningGateway> {
   }
 
   const log = logger.withTag("config");
+  /** A config file that appeared since a start without one; never one named on purpose. */
+  const findConfig = (): string | undefined => {
+    try {
+      return options.findConfig?.();
+    } catch {
+      return undefined;
+    }
+  };
   const applyReload = async (by?: string): Promise<ReloadSummary> => {
-    const file = gateway.config.file;
+    const file = gateway.config.file ?? findConfig();
     // Validation happens before anything changes: a bad file leaves the running config in place
     // (its capability folders are still re-read).
     let next: ResolvedConfig | undefined;
@@ -194,7 +208,7 @@ export async function runGateway(options: RunOptions): Promise<RunningGateway> {
       // A file added to env_files is watched from now on, one taken out no longer.
       if (watcher && callEnv.paths.join("\n") !== watched) {
         watcher.close();
-        watcher = watchConfig();
+        watcher = watchConfig(file!);
       }
     }
     for (const driver of drivers) driver.reload?.();
@@ -252,9 +266,9 @@ export async function runGateway(options: RunOptions): Promise<RunningGateway> {
       : undefined;
   gateway.operator.reloadConfig = reload;
   gateway.operator.usage = (allow) => observer.usage(allow);
-  const watchConfig = () =>
+  const watchConfig = (file: string) =>
     watchConfigFile(
-      config.file!,
+      file,
       () => {
         reload().catch((error) =>
           log.error(`reload refused, keeping the running config: ${errorMessage(error)}`),
@@ -263,7 +277,27 @@ export async function runGateway(options: RunOptions): Promise<RunningGateway> {
       undefined,
       callEnv.paths,
     );
-  let watcher = config.file && options.watch !== false ? watchConfig() : undefined;
+  let watcher = config.file && options.watch !== false ? watchConfig(config.file) : undefined;
+  // Started on the built-in default: a config written later (`mcp-gateway init`, `add`, `setup`)
+  // is applied when it appears, as an edit of one would be.
+  let adopting: ReturnType<typeof setInterval> | undefined;
+  if (!config.file && options.findConfig && options.watch !== false) {
+    log.info(
+      "no config file: serving the built-in default; a gateway.yaml written where serve looks (mcp-gateway init, add or setup) is applied when it appears",
+    );
+    adopting = setInterval(() => {
+      const file = findConfig();
+      if (!file) return;
+      // Watched from now on, as a file named at start is: a file that does not load yet is
+      // applied once an edit fixes it.
+      clearInterval(adopting);
+      watcher = watchConfig(file);
+      reload().catch((error) =>
+        log.error(`reload refused, keeping the running config: ${errorMessage(error)}`),
+      );
+    }, 2000);
+    adopting.unref?.();
+  }
 
   let stopping: Promise<void> | undefined;
   if (options.stdio) {
@@ -287,6 +321,7 @@ export async function runGateway(options: RunOptions): Promise<RunningGateway> {
       reload,
       stop: () => {
         stopping ??= (async () => {
+          clearInterval(adopting);
           watcher?.close();
           playbookWatcher?.close();
           skillWatcher?.close();
@@ -410,6 +445,7 @@ export async function runGateway(options: RunOptions): Promise<RunningGateway> {
     reload: announce,
     stop: () => {
       stopping ??= (async () => {
+        clearInterval(adopting);
         watcher?.close();
         playbookWatcher?.close();
         skillWatcher?.close();

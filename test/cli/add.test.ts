@@ -268,7 +268,7 @@ describe("add / remove / list", () => {
       },
     ]);
     const quiet = cli("list", "-q");
-    // In the file's order (a backend whose variable is unset is no longer listed last).
+    // In the file's order (api waits for API_TOKEN; it was listed last).
     expect(quiet.stdout).toBe("api\nlocal\n");
     const table = cli("list");
     expect(table.stdout).toContain("local  stdio  node server.js --token <redacted>  (disabled)");

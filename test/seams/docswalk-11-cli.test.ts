@@ -1,8 +1,11 @@
 import { describe, expect, setDefaultTimeout, test } from "bun:test";
-import { writeFileSync } from "node:fs";
+import { readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
+import { parseTOML } from "confbox";
+import type { CommandSpec } from "../../src/cli/_tree.ts";
+import { tree } from "../../src/cli/_tree.ts";
 import { runCli } from "../cli/_run.ts";
-import { tempDir } from "../helpers.ts";
+import { ROOT, tempDir } from "../helpers.ts";
 
 setDefaultTimeout(60_000);
 
@@ -63,5 +66,99 @@ describe("a gateway.json where the search looks (README: YAML, JSON, JSONC and T
     // Named, it loads.
     const named = runCli(["list", "--config", file], { env });
     expect(named.stdout).toContain("mem");
+  });
+});
+
+describe("every command's flags", () => {
+  test("are in README.md or docs/ (help and docs cannot drift apart unnoticed)", () => {
+    const docs = ["README.md", ...readdirSync(join(ROOT, "docs")).map((name) => `docs/${name}`)]
+      .filter((file) => file.endsWith(".md"))
+      .map((file) => readFileSync(join(ROOT, file), "utf8"))
+      .join("\n");
+    const missing: string[] = [];
+    const walk = (spec: CommandSpec, path: string[]) => {
+      for (const [name, arg] of Object.entries(spec.args ?? {})) {
+        if (arg.type === "positional") continue;
+        if (!new RegExp(`--${name}\\b`).test(docs)) missing.push(`${path.join(" ")} --${name}`);
+      }
+      for (const [name, sub] of Object.entries(spec.subCommands ?? {})) walk(sub, [...path, name]);
+    };
+    walk(tree, ["mcp-gateway"]);
+    expect(missing).toEqual([]);
+  });
+});
+
+describe("a bad MCP_GATEWAY_<SECTION>__<KEY> override (docs/configuration.md, Environment overrides)", () => {
+  test("is named in the error, since the file does not hold it", () => {
+    const home = tempDir("mcpgw-home-");
+    const env = { HOME: home, PATH: process.env.PATH! };
+    expect(runCli(["init"], { env }).code).toBe(0);
+    const typo = runCli(["list"], { env: { ...env, MCP_GATEWAY_SERVER__PROT: "8080" } });
+    expect(typo.code).toBe(1);
+    expect(typo.stderr).toContain("unknown key server.prot (set by MCP_GATEWAY_SERVER__PROT)");
+    const wrong = runCli(["list"], { env: { ...env, MCP_GATEWAY_META_MCP__ENABLED: "nope" } });
+    expect(wrong.code).toBe(1);
+    expect(wrong.stderr).toContain("meta_mcp.enabled: ");
+    expect(wrong.stderr).toContain("(set by MCP_GATEWAY_META_MCP__ENABLED)");
+    // An error of the file's own is not blamed on a variable that is set.
+    writeFileSync(join(home, "bad.yaml"), "backends: { x: { command: 1 } }\n");
+    const own = runCli(["list", "--config", join(home, "bad.yaml")], {
+      env: { ...env, MCP_GATEWAY_SERVER__PORT: "5" },
+    });
+    expect(own.stderr).toContain("backends.x.command: ");
+    expect(own.stderr).not.toContain("set by");
+  });
+});
+
+describe("MCP_GATEWAY_LOG_LEVEL and MCP_GATEWAY_LOG_FORMAT with a wrong value", () => {
+  test("are named in the error, not the flags the user did not type", () => {
+    const env = { HOME: tempDir("mcpgw-home-"), PATH: process.env.PATH! };
+    const level = runCli(["list"], { env: { ...env, MCP_GATEWAY_LOG_LEVEL: "verbose" } });
+    expect(level.code).toBe(1);
+    expect(level.stderr).toContain("MCP_GATEWAY_LOG_LEVEL must be one of");
+    const format = runCli(["list"], { env: { ...env, MCP_GATEWAY_LOG_FORMAT: "yaml" } });
+    expect(format.code).toBe(1);
+    expect(format.stderr).toContain("MCP_GATEWAY_LOG_FORMAT must be text or json, got yaml");
+    expect(runCli(["list", "--log-level", "loud"], { env }).stderr).toContain(
+      "--log-level must be one of",
+    );
+  });
+});
+
+describe("keys revoke of the last key while auth is on (docs/security.md: refused)", () => {
+  test("says it is the last key and what to do, and leaves the file as it was", () => {
+    const home = tempDir("mcpgw-home-");
+    const env = { HOME: home, PATH: process.env.PATH! };
+    expect(runCli(["keys", "create", "ci", "--enable-auth"], { env }).code).toBe(0);
+    const file = join(home, ".config/mcp-gateway/gateway.yaml");
+    const before = readFileSync(file, "utf8");
+    const revoked = runCli(["keys", "revoke", "ci"], { env });
+    expect(revoked.code).toBe(1);
+    // It read as a broken file: "auth.enabled: auth is on but no api_keys ... add a key".
+    expect(revoked.stderr).toContain("ci is the last key and auth.enabled is on");
+    expect(revoked.stderr).toContain("mcp-gateway keys create NAME");
+    expect(readFileSync(file, "utf8")).toBe(before);
+    // With another key, it goes.
+    expect(runCli(["keys", "create", "laptop"], { env }).code).toBe(0);
+    expect(runCli(["keys", "revoke", "ci"], { env }).code).toBe(0);
+  });
+});
+
+describe("setup export on a machine with no gateway config yet", () => {
+  test("writes a stdio entry that starts the gateway (not one naming a config that does not exist)", () => {
+    const home = tempDir("mcpgw-home-");
+    const env = { HOME: home, PATH: process.env.PATH! };
+    const exported = runCli(["setup", "export", "--target", "codex"], { env });
+    expect(exported.code).toBe(0);
+    const entry = (
+      parseTOML(readFileSync(join(home, ".codex/config.toml"), "utf8")) as {
+        mcp_servers: Record<string, { args: string[] }>;
+      }
+    ).mcp_servers["mcp-gateway"]!;
+    // It named ~/.config/mcp-gateway/gateway.yaml, and serve --stdio refused: config file not found.
+    expect(entry.args).toEqual(["serve", "--stdio"]);
+    const started = runCli(entry.args, { env, stdin: "" });
+    expect(started.stderr).not.toContain("config file not found");
+    expect(started.code).toBe(0);
   });
 });

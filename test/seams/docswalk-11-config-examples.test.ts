@@ -6,6 +6,7 @@ import { parseCapability } from "../../src/capabilities/load.ts";
 import { locate } from "../../src/cli/_check.ts";
 import { tree } from "../../src/cli/_tree.ts";
 import { parseConfigText, resolveConfig } from "../../src/config/load.ts";
+import { BackendSchema, ConfigSchema } from "../../src/config/schema.ts";
 import { compileTransform, TransformSchema } from "../../src/gateway/transform.ts";
 import { parsePlaybook } from "../../src/playbooks/load.ts";
 import { readLock } from "../../src/security/pins.ts";
@@ -172,4 +173,101 @@ describe("the yaml and json examples in README.md and docs/*.md", () => {
       expect(failures).toEqual([]);
     });
   }
+});
+
+/** The schema under its optional, default and pipe wrappers. */
+function unwrap(
+  schema: unknown,
+): { type: string; shape?: Record<string, unknown>; element?: unknown } | undefined {
+  let current = schema as { _zod?: { def: Record<string, unknown> } } | undefined;
+  for (let i = 0; i < 20 && current?._zod; i++) {
+    const def = current._zod.def;
+    if (
+      !["optional", "default", "prefault", "nullable", "pipe", "readonly", "catch"].includes(
+        def.type as string,
+      )
+    )
+      return def as { type: string; shape?: Record<string, unknown>; element?: unknown };
+    current = (def.innerType ?? def.in) as typeof current;
+  }
+  return undefined;
+}
+
+/** Every key path of a schema (`server.host`, `auth.api_keys[].name`), down to `depth`. */
+function keyPaths(schema: unknown, depth: number, prefix = ""): string[] {
+  const def = unwrap(schema);
+  if (!def || depth < 0) return [];
+  if (def.type === "array") return keyPaths(def.element, depth, `${prefix.slice(0, -1)}[].`);
+  if (def.type !== "object") return [];
+  return Object.entries(def.shape!).flatMap(([key, value]) => [
+    `${prefix}${key}`,
+    ...keyPaths(value, depth - 1, `${prefix}${key}.`),
+  ]);
+}
+
+/** The rows of the markdown tables under `heading` in configuration.md, up to the next heading. */
+function tableRows(heading: string): { key: string; text: string }[] {
+  const text = readFileSync(join(ROOT, "docs/configuration.md"), "utf8");
+  const start = text.indexOf(`\n${heading}\n`);
+  const rest = text.slice(start + heading.length + 2);
+  const section = rest.slice(0, rest.search(/\n#{2,3} /));
+  return [...section.matchAll(/^\| `([^`]+)` \|(.*)$/gm)].map((match) => ({
+    key: match[1]!,
+    text: match[2]!,
+  }));
+}
+
+const parentOf = (path: string) => path.split(".").slice(0, -1).join(".");
+
+/**
+ * A key is covered by its own row; by the row of a key it is part of (`auth.api_keys` describes
+ * each entry's fields); by rows for its fields; or by a row beside it that names it
+ * (`security.firewall.enabled` names the original's `scan_requests`).
+ */
+function covered(rows: { key: string; text: string }[], path: string): boolean {
+  const leaf = path.split(".").at(-1)!;
+  return rows.some(
+    (row) =>
+      row.key === path ||
+      path.startsWith(`${row.key}.`) ||
+      path.startsWith(`${row.key}[].`) ||
+      row.key.startsWith(`${path}.`) ||
+      (parentOf(row.key) === parentOf(path) && row.text.includes(`\`${leaf}\``)),
+  );
+}
+
+describe("docs/configuration.md's tables", () => {
+  test("name every key of the config (backends, failsafe, cache and routing profiles have sections of their own)", () => {
+    const rows = tableRows("## Keys");
+    const missing = keyPaths(ConfigSchema, 2)
+      .filter((path) => !/^(backends|failsafe|cache|routing_profiles)(\.|$)/.test(path))
+      .filter((path) => !covered(rows, path));
+    expect(missing).toEqual([]);
+  });
+
+  test("name every key of a backend", () => {
+    const rows = tableRows("### A backend");
+    const missing = keyPaths(BackendSchema, 0).filter((path) => !covered(rows, path));
+    expect(missing).toEqual([]);
+  });
+
+  test("show every key of failsafe and cache in the block of defaults", () => {
+    const block = BLOCKS.find(
+      (b) => b.where.startsWith("docs/configuration.md:") && /^failsafe:/m.test(b.body),
+    );
+    expect(block).toBeDefined();
+    const tree = parseYAML(block!.body) as Record<string, unknown>;
+    // A key written with no value (`failure_rate: ~`, which has no default) is shown too.
+    const shown = (path: string) => {
+      const keys = path.split(".");
+      const parent = keys
+        .slice(0, -1)
+        .reduce<unknown>((node, key) => (node as Record<string, unknown> | undefined)?.[key], tree);
+      return !!parent && typeof parent === "object" && keys.at(-1)! in parent;
+    };
+    const missing = keyPaths(ConfigSchema, 2)
+      .filter((path) => /^(failsafe|cache)\./.test(path))
+      .filter((path) => !shown(path));
+    expect(missing).toEqual([]);
+  });
 });

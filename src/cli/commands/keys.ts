@@ -202,6 +202,15 @@ const revoke = defineCommand({
         throw new Error(`${editor.file}: no key named ${args.name}${hint}`);
       }
       editor.text = text;
+      // Said as what it is: the file itself would read as broken ("auth is on but no api_keys").
+      const auth = editor.tree().auth as
+        | { enabled?: unknown; api_keys?: unknown[]; bearer_token?: unknown; oauth?: unknown }
+        | undefined;
+      if (auth?.enabled === true && !auth.api_keys?.length && !auth.bearer_token && !auth.oauth) {
+        throw new Error(
+          `${editor.file}: ${args.name} is the last key and auth.enabled is on, so nobody could connect; create another key first (mcp-gateway keys create NAME), or set auth.enabled: false; nothing was changed`,
+        );
+      }
       editor.validate(process.env);
       editor.save();
       logger.success(`revoked key ${args.name} in ${editor.file}`);

@@ -1,5 +1,6 @@
 import { defineCommand } from "citty";
 import { loadConfigCached } from "../../config/cache.ts";
+import { findConfigFile } from "../../config/locate.ts";
 import { errorMessage } from "../../errors.ts";
 import { runGateway } from "../../gateway/run.ts";
 import { LOOPBACK_HOSTS } from "../../http/loopback.ts";
@@ -46,6 +47,10 @@ export default defineCommand({
         host,
         port,
         watch: args.watch,
+        // No file yet: one written later where the search looks is applied when it appears.
+        findConfig: config.file
+          ? undefined
+          : () => findConfigFile(undefined, process.env, process.cwd()),
       }).catch(async (error: unknown) => {
         if ((error as { code?: unknown })?.code !== "EADDRINUSE") throw error;
         throw new Error(await portInUse(host, port ?? config.server.port, config.file));

@@ -258,11 +258,24 @@ async function runExport(args: ExportArgs): Promise<void> {
     throw new Error("setup export: --watch writes; drop --dry-run");
   const env = process.env;
   const configPath = resolveEditablePath({ explicit: args.config, env });
+  const gateway = gatewayTarget(configPath);
+  if (!existsSync(configPath)) {
+    if (args.config || env.MCP_GATEWAY_CONFIG) {
+      logger.warn(
+        `${configPath} does not exist yet: a client that starts the gateway fails until it does (mcp-gateway init --config ${configPath} writes one)`,
+      );
+    } else {
+      // `--config` naming a file that does not exist would make `serve --stdio` refuse to start;
+      // without it the gateway reads the config it finds when it starts (the built-in default
+      // until init, add or setup writes one).
+      gateway.args = ["serve", "--stdio"];
+    }
+  }
   const options: ExportOptions = {
     env,
     targets: args.target === "all" ? undefined : parseClients(args.target, "--target"),
     projectDir: resolve(args.project ?? "."),
-    gateway: gatewayTarget(configPath),
+    gateway,
     via: parseVia(args["client-transport"]),
   };
   const plan = planExport(options);
