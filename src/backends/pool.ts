@@ -137,12 +137,12 @@ export class BackendPool {
       },
     });
     for (const driver of options.drivers ?? []) {
-      this.handles.set(driver.name, createHandle(internalConfig(driver), driver));
+      this.handles.set(driver.name, this.createHandle(internalConfig(driver), driver));
       for (const alias of driver.aliases ?? []) this.aliases.set(alias, driver.name);
     }
     for (const config of options.backends) {
       if (!config.enabled) continue;
-      this.handles.set(config.name, createHandle(config));
+      this.handles.set(config.name, this.createHandle(config));
     }
   }
 
@@ -246,7 +246,7 @@ export class BackendPool {
     for (const [name, config] of next) {
       if (this.handles.has(name)) continue;
       if (!changed.includes(name)) added.push(name);
-      this.handles.set(name, createHandle(config));
+      this.handles.set(name, this.createHandle(config));
     }
     await Promise.all(closing);
     // A replaced backend's tools are those of its old config until its new one lists them: they
@@ -452,6 +452,9 @@ export class BackendPool {
     );
   }
 
+  /** Each backend's listeners by name, shared by the handles a reload puts in its place. */
+  private readonly listening = new Map<string, Set<BackendListener>>();
+
   /** Receives every notification a backend sends. Returns a function that unsubscribes. */
   listen(name: string, listener: BackendListener): () => void {
     // A disabled backend is still listened to: it comes back on revive.
@@ -557,6 +560,18 @@ export class BackendPool {
   }
 
   /** The backend's handle; refused when it is disabled unless `usable` is false. */
+  /**
+   * A backend's handle, with the listeners of every handle of that name before it: sessions
+   * that listened to a backend a reload replaced (or removed and added again) hear the new one.
+   */
+  private createHandle(config: ResolvedBackend, driver?: InternalDriver): Handle {
+    const handle = createHandle(config, driver);
+    const listeners = this.listening.get(config.name) ?? handle.listeners;
+    this.listening.set(config.name, listeners);
+    handle.listeners = listeners;
+    return handle;
+  }
+
   private require(name: string, usable = true): Handle {
     const handle = this.handles.get(this.canonical(name));
     if (!handle) throw new GatewayError("SERVER_NOT_FOUND", `unknown backend ${name}`);
