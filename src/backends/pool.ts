@@ -464,6 +464,19 @@ export class BackendPool {
   }
 
   /**
+   * Which connection of backend `name` serves session `sessionId` now (`Handle.generation`),
+   * to tell it from the one a task was made on; undefined when none is open, or when it cannot
+   * be told (`per_caller`: one per caller).
+   */
+  generation(name: string, sessionId?: string): number | undefined {
+    const handle = this.handles.get(this.canonical(name));
+    if (!handle || handle.config.per_caller) return undefined;
+    const own =
+      handle.config.isolation === "session" && sessionId ? handle.isolated.get(sessionId) : handle;
+    return own?.connection ? own.generation : undefined;
+  }
+
+  /**
    * Whether a backend must keep running though no call is in flight: `idle_stop` waits while
    * it says so (the gateway sets it: resource subscriptions are held on the backend).
    */

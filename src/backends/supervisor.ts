@@ -32,6 +32,9 @@ export interface SupervisorOptions {
   screen?(server: string, method: string, params: JsonObject | undefined): JsonObject | undefined;
 }
 
+/** Connections opened since the gateway started, over every backend (`Handle.generation`). */
+let connections = 0;
+
 /**
  * Starts and stops backends: opens connections (spawning stdio processes), restarts after a
  * crash with backoff, parks a crash loop as failed, stops idle processes and closes hung ones.
@@ -140,6 +143,7 @@ export class Supervisor {
           throw new GatewayError("BACKEND_UNAVAILABLE", "the gateway is shutting down");
         }
         handle.connection = opened;
+        handle.generation = ++connections;
         handle.transport = opened.transport;
         this.setState(handle, "ready");
         log.info(`connected over ${opened.transport}`);

@@ -117,6 +117,8 @@ export interface TaskOwner {
   ttl?: number;
   /** The backend's own id of the task, when its client knows it by a gateway id (a clash). */
   backendId?: string;
+  /** The connection the task was made on (`BackendPool.generation`), when it can be told. */
+  generation?: number;
 }
 
 export interface ReloadSummary {

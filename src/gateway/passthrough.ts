@@ -17,6 +17,7 @@ import { type Caller, type CatalogKind, callerOf, LOCAL_ADMIN } from "./caller.t
 import { createRequestRelay, filterRelayed, forwardRequest, sessionRelay } from "./channel.ts";
 import type { Gateway } from "./gateway.ts";
 import type { InputFlows } from "./input-flows.ts";
+import { forwardTask } from "./lost-tasks.ts";
 import { applyLogLevel, LEVELS } from "./meta-catalog.ts";
 import { observedCall, refused } from "./observed.ts";
 import { serveStatelessTasks } from "./stateless-tasks.ts";
@@ -245,6 +246,7 @@ export async function createBackendServer(
                 tool,
                 caller: caller.id,
                 session: options.sessionId(),
+                generation: gateway.pool.generation(name, options.sessionId()),
               })
             : result;
           return gateway.security.filterResult(answer) as JsonObject;
@@ -312,7 +314,9 @@ export async function createBackendServer(
     }
     const id = params.taskId as string;
     const answer = clientTask(
-      await forward(ctx, method, { ...params, taskId: backendTaskId(id, owner) }),
+      await forwardTask(gateway, owner, id, method, () =>
+        forward(ctx, method, { ...params, taskId: backendTaskId(id, owner) }),
+      ),
       id,
       owner,
     );

@@ -25,6 +25,7 @@ import { type Caller, callerOf, LOCAL_ADMIN } from "./caller.ts";
 import { createRequestRelay, filterRelayed, forwardRequest } from "./channel.ts";
 import type { Gateway } from "./gateway.ts";
 import type { InputFlows } from "./input-flows.ts";
+import { forwardTask } from "./lost-tasks.ts";
 import { registerCatalogHandlers } from "./meta-catalog.ts";
 import { serveStatelessTasks } from "./stateless-tasks.ts";
 import { ownsTask, screenTaskResult } from "./task-result.ts";
@@ -272,10 +273,12 @@ export function createSessionServer(gateway: Gateway, options: SessionServerOpti
     }
     const id = params.taskId as string;
     const answer = clientTask(
-      await forwardRequest(gateway.pool, server, ctx, options.sessionId(), owner.server, method, {
-        ...params,
-        taskId: backendTaskId(id, owner),
-      }),
+      await forwardTask(gateway, owner, id, method, () =>
+        forwardRequest(gateway.pool, server, ctx, options.sessionId(), owner.server, method, {
+          ...params,
+          taskId: backendTaskId(id, owner),
+        }),
+      ),
       id,
       owner,
     );

@@ -106,6 +106,7 @@ async function invokeTool(
         tool: toolName,
         caller: caller.id,
         session: sessionId ?? "",
+        generation: gateway.pool.generation(server, sessionId),
       })
     : result;
   return gateway.security.filterResult(answer);

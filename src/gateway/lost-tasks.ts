@@ -1,0 +1,57 @@
+import type { JsonObject } from "../backends/types.ts";
+import { ProtocolError, ProtocolErrorCode } from "../mcp/sdk.ts";
+import type { Gateway, TaskOwner } from "./gateway.ts";
+
+const RELATED_TASK = "io.modelcontextprotocol/related-task";
+
+/**
+ * Sends `tasks/get|result|cancel` for task `id` on with `forward`, unless the task was lost: made
+ * on a connection of its backend that has since ended (a crash, a hang, an idle stop, a reload).
+ * A stdio process's tasks end with it, so its successor is not asked (it could hold another task
+ * of the same id); an HTTP server may keep tasks across sessions, so it is asked, and its error
+ * is read as the loss. A lost task is `failed`, saying so: the client hears why, not "Unknown
+ * task", which reads as its own mistake.
+ */
+export async function forwardTask(
+  gateway: Gateway,
+  owner: TaskOwner,
+  id: string,
+  method: string,
+  forward: () => Promise<JsonObject>,
+): Promise<JsonObject> {
+  const now = gateway.pool.generation(owner.server, owner.session);
+  const moved = owner.generation !== undefined && now !== owner.generation;
+  if (moved && gateway.pool.status(owner.server)?.transport === "stdio") {
+    return lost(owner, id, method);
+  }
+  try {
+    return await forward();
+  } catch (error) {
+    const fromBackend = typeof (error as { code?: unknown }).code === "number";
+    if (moved && fromBackend) return lost(owner, id, method);
+    throw error;
+  }
+}
+
+function lost(owner: TaskOwner, id: string, method: string): JsonObject {
+  const why = `[backend:${owner.server}] task ${id} was lost: the backend's connection ended after the task was made (it restarted or stopped), and the task with it; call the tool again`;
+  if (method === "tasks/cancel") {
+    throw new ProtocolError(ProtocolErrorCode.InvalidParams, `${why} (it has ended already)`);
+  }
+  if (method === "tasks/result") {
+    return {
+      content: [{ type: "text", text: why }],
+      isError: true,
+      _meta: { [RELATED_TASK]: { taskId: id } },
+    };
+  }
+  const at = new Date().toISOString();
+  return {
+    taskId: id,
+    status: "failed",
+    statusMessage: why,
+    createdAt: at,
+    lastUpdatedAt: at,
+    ttl: owner.ttl ?? null,
+  };
+}
