@@ -124,7 +124,7 @@ export class BackendPool {
       onToolsChanged: (handle) => this.discovery.refreshSoon(handle),
       onOpened: (handle, connection) => this.discovery.adopt(handle, connection),
       screen: options.screen,
-      held: (server) => this.held?.(server) ?? false,
+      held: (server, session) => this.held?.(server, session) ?? false,
     });
     this.calls = new Calls(this.supervisor, this.failsafe, options.quarantined);
     this.discovery = new Discovery({
@@ -478,9 +478,10 @@ export class BackendPool {
 
   /**
    * Whether a backend must keep running though no call is in flight: `idle_stop` waits while
-   * it says so (the gateway sets it: resource subscriptions are held on the backend).
+   * it says so (the gateway sets it: tasks still running there, resource subscriptions held).
+   * `session`: a session's own connection (`isolation: session`) is asked about.
    */
-  held?: (server: string) => boolean;
+  held?: (server: string, session?: string) => boolean;
 
   /**
    * Tells `name`'s listeners a notification of the gateway's own about that backend, as its own

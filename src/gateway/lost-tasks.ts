@@ -1,6 +1,8 @@
+import type { BackendPool } from "../backends/pool.ts";
 import type { JsonObject } from "../backends/types.ts";
 import { ProtocolError, ProtocolErrorCode } from "../mcp/sdk.ts";
 import type { Gateway, TaskOwner } from "./gateway.ts";
+import type { TaskTable } from "./task-table.ts";
 
 const RELATED_TASK = "io.modelcontextprotocol/related-task";
 
@@ -25,12 +27,36 @@ export async function forwardTask(
     return lost(owner, id, method);
   }
   try {
-    return await forward();
+    const answer = await forward();
+    const status = (answer as { status?: unknown }).status;
+    if (method === "tasks/result" || TERMINAL.has(String(status))) owner.ended = true;
+    return answer;
   } catch (error) {
     const fromBackend = typeof (error as { code?: unknown }).code === "number";
     if (moved && fromBackend) return lost(owner, id, method);
     throw error;
   }
+}
+
+const TERMINAL = new Set(["completed", "failed", "cancelled"]);
+
+/**
+ * Whether a task made through the gateway may still run on backend `server` (on session
+ * `session`'s own connection, when given): made on the connection open now, and no answer has
+ * shown it ended. Tasks expire with the task table's entries.
+ */
+export function tasksRunning(
+  tasks: TaskTable,
+  pool: BackendPool,
+  server: string,
+  session?: string,
+): boolean {
+  for (const owner of tasks.live()) {
+    if (owner.server !== server || owner.ended || owner.generation === undefined) continue;
+    if (session !== undefined && owner.session !== session) continue;
+    if (owner.generation === pool.generation(server, owner.session)) return true;
+  }
+  return false;
 }
 
 function lost(owner: TaskOwner, id: string, method: string): JsonObject {

@@ -55,3 +55,30 @@ describe("a task whose backend crashed", () => {
     }, 60_000);
   }
 });
+
+describe("a task on a backend with idle_stop", () => {
+  test("keeps the backend running until the task ends", async () => {
+    const gateway = await startGateway(
+      `capabilities: { enabled: false }\nbackends:\n  feat:\n    command: ${JSON.stringify(BUN)}\n    args: [${JSON.stringify(SERVER)}]\n    idle_stop: 200ms\n`,
+    );
+    cleanups.push(() => gateway.stop());
+    const state = () => gateway.gateway.pool.status("feat")?.state;
+    await waitFor(() => gateway.gateway.index.tools("feat").length > 0 && state() === "idle");
+    const client = new Client({ name: "featureful", version: "1" }, { capabilities: {} });
+    await client.connect(new StreamableHTTPClientTransport(new URL(`${gateway.url}/mcp/feat`)));
+    cleanups.push(() => client.close());
+    const made = await client.request(
+      { method: "tools/call", params: { name: "job", arguments: {}, task: { ttl: 60_000 } } },
+      Any,
+    );
+    const taskId = (made.task as { taskId: string }).taskId;
+    // Ten idle periods with the task working and no call in flight.
+    await Bun.sleep(2000);
+    expect(state()).toBe("ready");
+    const working = await client.request({ method: "tasks/get", params: { taskId } }, Any);
+    expect(working.status).toBe("working");
+    const cancelled = await client.request({ method: "tasks/cancel", params: { taskId } }, Any);
+    expect(cancelled.status).toBe("cancelled");
+    await waitFor(() => state() === "idle", 10_000);
+  }, 60_000);
+});
