@@ -343,12 +343,24 @@ function readKept(gateway: Gateway, uri: string, caller: Caller) {
   return { contents: [{ uri, mimeType: "application/json", text }] };
 }
 
+/** Gateways whose backends are set to the sessions' level again each time one starts. */
+const reapplying = new WeakSet<Gateway>();
+
 /**
  * Runs every connected backend (or `only` that one) that logs at the most verbose level any
  * session asked for: a backend's level is shared by every session on it, so no session may lower
  * it for the others; each session filters what it gets by its own level.
  */
+
 export async function applyLogLevel(gateway: Gateway, only?: string): Promise<void> {
+  if (!reapplying.has(gateway)) {
+    reapplying.add(gateway);
+    // A backend that starts after a level was set (a lazy start, a restart after a crash or an
+    // idle stop, one a reload added or replaced) starts at its own default: it is told too.
+    gateway.hooks.hook("backend:state", (name, state) => {
+      if (state === "ready") void applyLogLevel(gateway, name).catch(() => {});
+    });
+  }
   const levels = [...gateway.logLevels.values()];
   if (levels.length === 0) return;
   const level = LEVELS[Math.min(...levels.map((l) => LEVELS.indexOf(l)))]!;

@@ -79,3 +79,30 @@ describe("a session opened before a reload", () => {
     await waitFor(() => meta.logs.includes("feat2 is up"));
   }, 60_000);
 });
+
+describe("a session's log level", () => {
+  test("is set again on a backend that restarted after a crash", async () => {
+    const file = join(tempDir(), "gateway.yaml");
+    writeFileSync(file, `capabilities: { enabled: false }\nbackends:\n${backend("feat", "1")}`);
+    const gateway = await startFromFile(file);
+    cleanups.push(() => gateway.stop());
+    const meta = await connect(gateway.url, "/mcp");
+    await waitFor(() => gateway.gateway.pool.status("feat")?.state === "ready");
+    await meta.client.setLoggingLevel("info");
+    const invoke = async (tool: string, args: Record<string, unknown>) =>
+      firstText(
+        await meta.client.callTool({
+          name: "gateway_invoke",
+          arguments: { server: "feat", tool, arguments: args },
+        }),
+      );
+    await invoke("later", { text: "before" });
+    await waitFor(() => meta.logs.includes("before"));
+    await invoke("crash", {});
+    await waitFor(() => gateway.gateway.pool.status("feat")?.state !== "ready");
+    // The call starts it again, at the backend's own default level (warning) until told.
+    await invoke("later", { text: "after" });
+    await invoke("later", { text: "after again" });
+    await waitFor(() => meta.logs.includes("after again"));
+  }, 60_000);
+});
