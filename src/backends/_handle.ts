@@ -57,6 +57,11 @@ export interface Handle {
   driver?: InternalDriver;
   listeners: Set<BackendListener>;
   policy?: BackendPolicy;
+  /**
+   * Which connection this is, unique in the gateway's life (one count over every handle): what a
+   * task made on an earlier connection tells itself apart by.
+   */
+  generation?: number;
   /** When the process died unexpectedly, recently (for restart backoff and the crash loop). */
   crashes: number[];
   /** With `isolation: session`: the per-session connections, by client session id. */

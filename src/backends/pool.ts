@@ -126,7 +126,7 @@ export class BackendPool {
       onToolsChanged: (handle) => this.discovery.refreshSoon(handle),
       onOpened: (handle, connection) => this.discovery.adopt(handle, connection),
       screen: options.screen,
-      held: (server) => this.held?.(server) ?? false,
+      held: (server, session) => this.held?.(server, session) ?? false,
     });
     this.calls = new Calls(this.supervisor, this.failsafe, options.quarantined);
     this.discovery = new Discovery({
@@ -139,12 +139,12 @@ export class BackendPool {
       },
     });
     for (const driver of options.drivers ?? []) {
-      this.handles.set(driver.name, createHandle(internalConfig(driver), driver));
+      this.handles.set(driver.name, this.createHandle(internalConfig(driver), driver));
       for (const alias of driver.aliases ?? []) this.aliases.set(alias, driver.name);
     }
     for (const config of options.backends) {
       if (!config.enabled) continue;
-      this.handles.set(config.name, createHandle(config));
+      this.handles.set(config.name, this.createHandle(config));
     }
   }
 
@@ -248,7 +248,7 @@ export class BackendPool {
     for (const [name, config] of next) {
       if (this.handles.has(name)) continue;
       if (!changed.includes(name)) added.push(name);
-      this.handles.set(name, createHandle(config));
+      this.handles.set(name, this.createHandle(config));
     }
     await Promise.all(closing);
     // A replaced backend's tools are those of its old config until its new one lists them: they
@@ -455,6 +455,9 @@ export class BackendPool {
     );
   }
 
+  /** Each backend's listeners by name, shared by the handles a reload puts in its place. */
+  private readonly listening = new Map<string, Set<BackendListener>>();
+
   /** Receives every notification a backend sends. Returns a function that unsubscribes. */
   listen(name: string, listener: BackendListener): () => void {
     // A disabled backend is still listened to: it comes back on revive.
@@ -464,10 +467,24 @@ export class BackendPool {
   }
 
   /**
-   * Whether a backend must keep running though no call is in flight: `idle_stop` waits while
-   * it says so (the gateway sets it: resource subscriptions are held on the backend).
+   * Which connection of backend `name` serves session `sessionId` now (`Handle.generation`),
+   * to tell it from the one a task was made on; undefined when none is open, or when it cannot
+   * be told (`per_caller`: one per caller).
    */
-  held?: (server: string) => boolean;
+  generation(name: string, sessionId?: string): number | undefined {
+    const handle = this.handles.get(this.canonical(name));
+    if (!handle || handle.config.per_caller) return undefined;
+    const own =
+      handle.config.isolation === "session" && sessionId ? handle.isolated.get(sessionId) : handle;
+    return own?.connection ? own.generation : undefined;
+  }
+
+  /**
+   * Whether a backend must keep running though no call is in flight: `idle_stop` waits while
+   * it says so (the gateway sets it: tasks still running there, resource subscriptions held).
+   * `session`: a session's own connection (`isolation: session`) is asked about.
+   */
+  held?: (server: string, session?: string) => boolean;
 
   /**
    * Tells `name`'s listeners a notification of the gateway's own about that backend, as its own
@@ -560,6 +577,18 @@ export class BackendPool {
   }
 
   /** The backend's handle; refused when it is disabled unless `usable` is false. */
+  /**
+   * A backend's handle, with the listeners of every handle of that name before it: sessions
+   * that listened to a backend a reload replaced (or removed and added again) hear the new one.
+   */
+  private createHandle(config: ResolvedBackend, driver?: InternalDriver): Handle {
+    const handle = createHandle(config, driver);
+    const listeners = this.listening.get(config.name) ?? handle.listeners;
+    this.listening.set(config.name, listeners);
+    handle.listeners = listeners;
+    return handle;
+  }
+
   private require(name: string, usable = true): Handle {
     const handle = this.handles.get(this.canonical(name));
     if (!handle) throw new GatewayError("SERVER_NOT_FOUND", `unknown backend ${name}`);

@@ -57,9 +57,11 @@ export async function relayRequest(
 /**
  * List changes and resource updates go to every listening session (each filters what it
  * subscribed to); anything else (logging, say) goes to the one session whose call is in
- * flight, or to the listeners when there is none. With calls of several callers in flight it
+ * flight, or to the listeners when there is none. With calls of several sessions in flight it
  * cannot be told whose call it is about, so it goes to none: broadcast, one key's call's log
- * lines would reach another key that holds a call open on purpose.
+ * lines would reach another key that holds a call open on purpose; sent to one of them (the
+ * same key's, or the local admin's when auth is off), it rode that session's call as if its
+ * own call had said it.
  */
 export function relayNotification(
   handle: Handle,
@@ -69,16 +71,9 @@ export function relayNotification(
   const broadcast =
     method.endsWith("/list_changed") || method === "notifications/resources/updated";
   if (!broadcast && handle.inflight.size) {
-    const channels = [...handle.inflight.keys()];
-    const caller = soleCaller(handle) ?? sameIdentity(channels);
+    const caller = soleCaller(handle);
     if (caller) void caller.notify(method, params).catch(() => {});
     return;
   }
   for (const listener of handle.listeners) listener(method, params, handle.session);
-}
-
-/** The first channel when every call in flight is the same caller's (several of its sessions). */
-function sameIdentity(channels: CallerChannel[]): CallerChannel | undefined {
-  const ids = new Set(channels.map((channel) => channel.identity?.id));
-  return ids.size === 1 && !ids.has(undefined) ? channels[0] : undefined;
 }

@@ -26,11 +26,17 @@ export interface SupervisorOptions {
    * passes gateway.lock and the scanner); a rejection fails the start.
    */
   onOpened(handle: Handle, connection: BackendConnection): Promise<void>;
-  /** Whether `server` must keep running with no call in flight (resource subscriptions). */
-  held?(server: string): boolean;
+  /**
+   * Whether `server` (session `session`'s own connection to it, when given) must keep running
+   * with no call in flight: resource subscriptions, tasks still running.
+   */
+  held?(server: string, session?: string): boolean;
   /** The security layer's scan of a notification's text, as it leaves backend `server`. */
   screen?(server: string, method: string, params: JsonObject | undefined): JsonObject | undefined;
 }
+
+/** Connections opened since the gateway started, over every backend (`Handle.generation`). */
+let connections = 0;
 
 /**
  * Starts and stops backends: opens connections (spawning stdio processes), restarts after a
@@ -140,6 +146,7 @@ export class Supervisor {
           throw new GatewayError("BACKEND_UNAVAILABLE", "the gateway is shutting down");
         }
         handle.connection = opened;
+        handle.generation = ++connections;
         handle.transport = opened.transport;
         this.setState(handle, "ready");
         log.info(`connected over ${opened.transport}`);
@@ -196,7 +203,7 @@ export class Supervisor {
     handle.idleTimer = setTimeout(() => {
       if (handle.inflight.size || !handle.connection) return;
       // Held open (resource subscriptions): asked again after as long.
-      if (!handle.session && this.options.held?.(handle.config.name)) {
+      if (this.options.held?.(handle.config.name, handle.session)) {
         this.scheduleIdleStop(handle);
         return;
       }

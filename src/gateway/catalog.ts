@@ -100,11 +100,13 @@ export class Catalog {
     allow: Allow = everything,
   ): Promise<{ resourceTemplates: ResourceTemplate[]; nextCursor?: string }> {
     const merged: ResourceTemplate[] = [];
+    /** Template -> the first backend this caller sees that lists it: its URIs go there. */
+    const owners = new Map<string, string>();
     // Every backend's, as for resources: a read by any caller must find every template.
     for (const [server, list] of await this.collect<ResourceTemplate>("templates", everything)) {
       const parsed: ParsedTemplate[] = [];
       for (const template of list) {
-        if (allow(server)) merged.push(template);
+        if (allow(server)) merged.push(this.exposeTemplate(template, server, owners));
         try {
           const text = template.uriTemplate;
           const literal = text.replace(/\{[^}]*\}/g, "").length;
@@ -286,6 +288,24 @@ export class Catalog {
   async exposedUri(uri: string, server: string, allow: Allow): Promise<string> {
     if (this.urisOf.size === 0) await this.listResources().catch(() => undefined);
     return this.urisOf.get(server)?.has(uri) ? this.exposeUri(uri, server, allow) : uri;
+  }
+
+  /**
+   * `server`'s template as a caller sees it: bare for the first backend (of those it sees) that
+   * lists it, which answers its URIs; under `gateway://<server>/` for a later one (two instances
+   * of one server), whose URIs are read there, as a clashing resource's are.
+   */
+  private exposeTemplate(
+    template: ResourceTemplate,
+    server: string,
+    owners: Map<string, string>,
+  ): ResourceTemplate {
+    const text = template.uriTemplate;
+    const owner = owners.get(text);
+    if (!owner) owners.set(text, server);
+    if (!text.startsWith(CLASH_PREFIX) && (!owner || owner === server)) return template;
+    if (owner && owner !== server) this.clash({ uri: text, owner, other: server });
+    return { ...template, uriTemplate: `${CLASH_PREFIX}${server}/${text}` };
   }
 
   /** `uri` as this caller sees `server`'s: bare for its owner, namespaced for a newcomer. */

@@ -24,6 +24,7 @@ import type { SkillRegistry, SkillsReport } from "../skills/registry.ts";
 import { createMemoryStore, type StateStore } from "../state/store.ts";
 import { Catalog } from "./catalog.ts";
 import { LogLevels } from "./log-levels.ts";
+import { tasksRunning } from "./lost-tasks.ts";
 import { Router } from "./router.ts";
 import { TaskTable } from "./task-table.ts";
 
@@ -117,6 +118,10 @@ export interface TaskOwner {
   ttl?: number;
   /** The backend's own id of the task, when its client knows it by a gateway id (a clash). */
   backendId?: string;
+  /** The connection the task was made on (`BackendPool.generation`), when it can be told. */
+  generation?: number;
+  /** Set once an answer showed the task ended (a terminal status, its result). */
+  ended?: boolean;
 }
 
 export interface ReloadSummary {
@@ -314,6 +319,9 @@ export function createGateway(options: GatewayOptions): Gateway {
     server === "skills" && operator.skills
       ? operator.skills.all().map((entry) => entry.skill.name)
       : listedTools(server);
+  const tasks = new TaskTable(() => config.server.session_ttl);
+  // A task still running lives in its backend's process: idle_stop waits for it to end.
+  pool.held = (server, session) => tasksRunning(tasks, pool, server, session);
   return {
     get config() {
       return config;
@@ -328,7 +336,7 @@ export function createGateway(options: GatewayOptions): Gateway {
     get feedback() {
       return feedback;
     },
-    tasks: new TaskTable(() => config.server.session_ttl),
+    tasks,
     surfaces,
     operator,
     search: (query, searchOptions) =>

@@ -55,6 +55,7 @@ export async function guardedCall(gateway: Gateway, call: ToolCall): Promise<Cal
         tool,
         caller: observed.caller,
         session: observed.session ?? "",
+        generation: gateway.pool.generation(server, observed.session),
       })
     : result;
   return gateway.security.filterResult(answer);

@@ -249,50 +249,56 @@ export function registerCatalogHandlers(
   });
 
   if (!listen) return () => {};
-  // A backend whose config cannot resolve (an unset `${VAR}`) has nothing to listen to; it is
-  // failed alone and must not fail the session.
-  const broken = new Set(gateway.config.backends.filter((b) => b.configError).map((b) => b.name));
   const relay = sessionRelay(server);
-  const stops = pool
-    .names()
-    .filter((backend) => !broken.has(backend))
-    .map((backend) =>
-      pool.listen(backend, (method, params, from) => {
-        // The session's latest credential decides, as it would for a request.
-        const caller = callerFor();
-        if (!caller.allows(backend, "*")) return;
-        if (method.startsWith("notifications/resources/")) {
-          if (!caller.allowsCatalog(backend, "resources")) return;
-        } else if (method === "notifications/prompts/list_changed") {
-          if (!caller.allowsCatalog(backend, "prompts")) return;
-        }
-        if (method === "notifications/resources/updated") {
-          const uri = (params as { uri?: string } | undefined)?.uri;
-          const exposed = [...subscriptions].find(
-            ([, t]) => t.server === backend && t.uri === uri,
-          )?.[0];
-          if (!exposed) return;
-          params = { ...params, uri: exposed };
-        } else if (method === "notifications/tasks/status") {
-          // A task's status goes to the session that created it, and only there, under the id
-          // its client knows; from the backend that made it (another's same id is not that task).
-          params = taskStatusFor(gateway.tasks, backend, sessionId(), params, from);
-          if (!params) return;
-        } else if (method === "notifications/message") {
-          // About no one call (none is in flight): another key's work, for all it can tell.
-          if (!caller.allowsCatalog(backend, "logs")) return;
-          const wanted = gateway.logLevels.get(sessionId());
-          const level = (params as { level?: LoggingLevel } | undefined)?.level ?? "info";
-          if (!wanted || LEVELS.indexOf(level) < LEVELS.indexOf(wanted)) return;
-        } else if (
-          method !== "notifications/resources/list_changed" &&
-          method !== "notifications/prompts/list_changed"
-        ) {
-          return;
-        }
-        relay.notify(method, params);
-      }),
-    );
+  /** The backends this session listens to: those of the config, then those a reload adds. */
+  const stops = new Map<string, () => void>();
+  const listenToAll = () => {
+    // A backend whose config cannot resolve (an unset `${VAR}`) has nothing to listen to; it is
+    // failed alone and must not fail the session (a reload that fixes it is heard).
+    const broken = new Set(gateway.config.backends.filter((b) => b.configError).map((b) => b.name));
+    for (const backend of pool.names()) {
+      if (stops.has(backend) || broken.has(backend)) continue;
+      stops.set(backend, listenTo(backend));
+    }
+  };
+  const listenTo = (backend: string) =>
+    pool.listen(backend, (method, params, from) => {
+      // The session's latest credential decides, as it would for a request.
+      const caller = callerFor();
+      if (!caller.allows(backend, "*")) return;
+      if (method.startsWith("notifications/resources/")) {
+        if (!caller.allowsCatalog(backend, "resources")) return;
+      } else if (method === "notifications/prompts/list_changed") {
+        if (!caller.allowsCatalog(backend, "prompts")) return;
+      }
+      if (method === "notifications/resources/updated") {
+        const uri = (params as { uri?: string } | undefined)?.uri;
+        const exposed = [...subscriptions].find(
+          ([, t]) => t.server === backend && t.uri === uri,
+        )?.[0];
+        if (!exposed) return;
+        params = { ...params, uri: exposed };
+      } else if (method === "notifications/tasks/status") {
+        // A task's status goes to the session that created it, and only there, under the id
+        // its client knows; from the backend that made it (another's same id is not that task).
+        params = taskStatusFor(gateway.tasks, backend, sessionId(), params, from);
+        if (!params) return;
+      } else if (method === "notifications/message") {
+        // About no one call (none is in flight): another key's work, for all it can tell.
+        if (!caller.allowsCatalog(backend, "logs")) return;
+        const wanted = gateway.logLevels.get(sessionId());
+        const level = (params as { level?: LoggingLevel } | undefined)?.level ?? "info";
+        if (!wanted || LEVELS.indexOf(level) < LEVELS.indexOf(wanted)) return;
+      } else if (
+        method !== "notifications/resources/list_changed" &&
+        method !== "notifications/prompts/list_changed"
+      ) {
+        return;
+      }
+      relay.notify(method, params);
+    });
+  listenToAll();
+  const unhookReload = gateway.hooks.hook("config:reload", listenToAll);
   // A webhook delivery reaches the sessions that subscribed to its resource and whose credential
   // (checked now, as for a request) still grants the capabilities backend's resources.
   const stopHooks = hub.listen((endpoint, delivery) => {
@@ -321,7 +327,8 @@ export function registerCatalogHandlers(
   return () => {
     stopSkills?.();
     stopHooks();
-    for (const stop of stops) stop();
+    unhookReload();
+    for (const stop of stops.values()) stop();
   };
 }
 
@@ -336,12 +343,24 @@ function readKept(gateway: Gateway, uri: string, caller: Caller) {
   return { contents: [{ uri, mimeType: "application/json", text }] };
 }
 
+/** Gateways whose backends are set to the sessions' level again each time one starts. */
+const reapplying = new WeakSet<Gateway>();
+
 /**
  * Runs every connected backend (or `only` that one) that logs at the most verbose level any
  * session asked for: a backend's level is shared by every session on it, so no session may lower
  * it for the others; each session filters what it gets by its own level.
  */
+
 export async function applyLogLevel(gateway: Gateway, only?: string): Promise<void> {
+  if (!reapplying.has(gateway)) {
+    reapplying.add(gateway);
+    // A backend that starts after a level was set (a lazy start, a restart after a crash or an
+    // idle stop, one a reload added or replaced) starts at its own default: it is told too.
+    gateway.hooks.hook("backend:state", (name, state) => {
+      if (state === "ready") void applyLogLevel(gateway, name).catch(() => {});
+    });
+  }
   const levels = [...gateway.logLevels.values()];
   if (levels.length === 0) return;
   const level = LEVELS[Math.min(...levels.map((l) => LEVELS.indexOf(l)))]!;

@@ -18,6 +18,7 @@ import { createRequestRelay, filterRelayed, forwardRequest, sessionRelay } from 
 import type { Gateway } from "./gateway.ts";
 import { guardedCall } from "./guarded-call.ts";
 import type { InputFlows } from "./input-flows.ts";
+import { forwardTask } from "./lost-tasks.ts";
 import { applyLogLevel, LEVELS } from "./meta-catalog.ts";
 import { refused } from "./observed.ts";
 import { serveStatelessTasks } from "./stateless-tasks.ts";
@@ -294,7 +295,9 @@ export async function createBackendServer(
     }
     const id = params.taskId as string;
     const answer = clientTask(
-      await forward(ctx, method, { ...params, taskId: backendTaskId(id, owner) }),
+      await forwardTask(gateway, owner, id, method, () =>
+        forward(ctx, method, { ...params, taskId: backendTaskId(id, owner) }),
+      ),
       id,
       owner,
     );

@@ -12,7 +12,7 @@ import { declaresApps, listedWithUi, uiResourceOf } from "../meta/apps.ts";
 import { chooseSurface, estimateTokens, ruleFor, type Surface } from "../meta/client-surface.ts";
 import { invoke } from "../meta/invoke.ts";
 import { missingMetaToolHint } from "../meta/operator-names.ts";
-import { directTools, flatName, page } from "../meta/surface.ts";
+import { directTools, flatName, page, surfacedEntries } from "../meta/surface.ts";
 import {
   ALL_META_NAMES,
   CODE_MODE_INSTRUCTIONS,
@@ -26,6 +26,7 @@ import { type Caller, callerOf, LOCAL_ADMIN } from "./caller.ts";
 import { createRequestRelay, filterRelayed, forwardRequest } from "./channel.ts";
 import type { Gateway } from "./gateway.ts";
 import type { InputFlows } from "./input-flows.ts";
+import { forwardTask } from "./lost-tasks.ts";
 import { registerCatalogHandlers } from "./meta-catalog.ts";
 import { serveStatelessTasks } from "./stateless-tasks.ts";
 import { ownsTask, screenTaskResult } from "./task-result.ts";
@@ -135,9 +136,12 @@ export function createSessionServer(gateway: Gateway, options: SessionServerOpti
     // `?surface=flat` decides alone; otherwise a `meta_mcp.clients` rule for this client's name.
     const rule =
       options.flat || query ? undefined : ruleFor(clientName(), gateway.config.meta_mcp.clients);
-    // Flat, auto and queried lists hold backend tools: wait (bounded) for those still starting.
-    if (flat || rule || query)
-      await gateway.pool.settle(gateway.router.servers(caller), discoveryWait);
+    // Flat, auto and queried lists hold backend tools: wait (bounded) for those still starting;
+    // the meta surface holds the surfaced tools: wait for their backends.
+    await gateway.pool.settle(
+      flat || rule || query ? gateway.router.servers(caller) : surfacedServers(caller),
+      discoveryWait,
+    );
     if (query) {
       // SEP-1821: the matching backend tools themselves, directly callable, whatever the surface.
       const hits = await queryTools(gateway, caller, query);
@@ -184,6 +188,14 @@ export function createSessionServer(gateway: Gateway, options: SessionServerOpti
     }
     const listed = await listedWithUi(gateway, caller, direct);
     return [...meta, ...listed];
+  }
+
+  /** The backends of the surfaced tools this caller may reach (none in code mode). */
+  function surfacedServers(caller: Caller): string[] {
+    if (codeMode) return [];
+    const reach = new Set(gateway.router.servers(caller));
+    const named = surfacedEntries(gateway).map((entry) => gateway.pool.canonical(entry.server));
+    return [...new Set(named)].filter((name) => reach.has(name));
   }
 
   // The name the client gave in `initialize` (2026-07-28: in each request's envelope, which the
@@ -273,10 +285,12 @@ export function createSessionServer(gateway: Gateway, options: SessionServerOpti
     }
     const id = params.taskId as string;
     const answer = clientTask(
-      await forwardRequest(gateway.pool, server, ctx, options.sessionId(), owner.server, method, {
-        ...params,
-        taskId: backendTaskId(id, owner),
-      }),
+      await forwardTask(gateway, owner, id, method, () =>
+        forwardRequest(gateway.pool, server, ctx, options.sessionId(), owner.server, method, {
+          ...params,
+          taskId: backendTaskId(id, owner),
+        }),
+      ),
       id,
       owner,
     );
@@ -324,10 +338,16 @@ export function createSessionServer(gateway: Gateway, options: SessionServerOpti
         directTools(gateway, caller, metaNames, all).find((entry) => entry.name === name);
       // The short list of surfaced tools first; every tool's name only when it is not there;
       // last, a surfaced tool by its own name alone, as the original gateway lists it.
-      const direct =
+      const lookup = () =>
         (surface === "flat" ? undefined : find(false)) ??
         find(true) ??
         surfacedByOwnName(name, caller);
+      // Not known yet: it may be a tool of a backend still starting (bounded wait, as a list's).
+      let direct = lookup();
+      if (!direct) {
+        await gateway.pool.settle(gateway.router.servers(caller), discoveryWait);
+        direct = lookup();
+      }
       if (!direct) {
         // The config file's path is an admin's to read, not every key's.
         const hint = missingMetaToolHint(name, caller.admin ? gateway.config.file : undefined);

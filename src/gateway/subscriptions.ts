@@ -31,9 +31,12 @@ function subscribersOf(gateway: Gateway): Subscribers {
       await gateway.pool.request(backend, "resources/unsubscribe", { uri }, {}).catch(() => {});
     }
   });
-  // Stopped idle, a backend would hear of no change to tell its subscribers.
-  gateway.pool.held = (backend) =>
-    [...held.sessions.keys()].some((key) => splitKey(key)[0] === backend);
+  // Stopped idle, a backend would hear of no change to tell its subscribers. (Subscriptions on
+  // a session's own connection are not counted here; that connection stops as it did.)
+  const before = gateway.pool.held;
+  gateway.pool.held = (backend, session) =>
+    (!session && [...held.sessions.keys()].some((key) => splitKey(key)[0] === backend)) ||
+    (before?.(backend, session) ?? false);
   gateway.hooks.hook("backend:state", (backend, state, error) => {
     if (!gateway.pool.has(backend) || ownConnection(gateway, backend)) return;
     const uris = [...held.sessions.keys()].flatMap((key) => {

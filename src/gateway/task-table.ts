@@ -100,6 +100,14 @@ export class TaskTable extends Map<string, TaskOwner> {
   }
 
   /** Drops expired entries, then the least recently used past `MAX_TASKS`. */
+  /** The owners of the tasks not yet expired (none is touched: their time is not extended). */
+  *live(): Generator<TaskOwner> {
+    const now = this.now();
+    for (const [id, owner] of super.entries()) {
+      if ((this.#expires.get(id) ?? 0) > now) yield owner;
+    }
+  }
+
   prune(): void {
     const now = this.now();
     for (const [id, expires] of this.#expires) {
