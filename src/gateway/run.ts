@@ -418,6 +418,8 @@ export async function runGateway(options: RunOptions): Promise<RunningGateway> {
         server.refuse();
         routes.drain();
         await drain(gateway, config.server.shutdown_timeout, () => routes.sessions.busy());
+        // What did not finish in time is answered with an error before the streams close.
+        await routes.sessions.answerUnfinished();
         await server.stop().catch(() => {});
         await routes.close();
         cluster?.peers?.close();
