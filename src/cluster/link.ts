@@ -38,6 +38,12 @@ export interface ClusterLink extends SharedCounters {
     ttlMs: number,
     maxBytes?: number,
   ): Promise<boolean>;
+  /**
+   * Marks `member` present in the set `key` now (by the store's clock, not this instance's) and
+   * answers how many members were marked within the last `windowMs`; `undefined` when
+   * unreachable.
+   */
+  present(key: string, member: string, windowMs: number): Promise<number | undefined>;
   /** The whole list `key`; `undefined` when unreachable. */
   list(key: string): Promise<string[] | undefined>;
   /** A secret every instance of the cluster shares (marks requests relayed between them). */

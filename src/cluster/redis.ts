@@ -46,6 +46,15 @@ end
 redis.call('PEXPIRE', KEYS[2], ARGV[3])
 return redis.call('PEXPIRE', KEYS[1], ARGV[3])`;
 
+// ZADD of ARGV[1] at Redis's own time (one clock for every instance, whatever theirs say),
+// members not marked within ARGV[2] ms dropped; how many are left. The set expires with them.
+const PRESENT = `local t = redis.call('TIME')
+local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
+redis.call('ZADD', KEYS[1], now, ARGV[1])
+redis.call('ZREMRANGEBYSCORE', KEYS[1], '-inf', now - tonumber(ARGV[2]))
+redis.call('PEXPIRE', KEYS[1], ARGV[2])
+return redis.call('ZCARD', KEYS[1])`;
+
 /** The key counting the bytes of the list `key` (see APPEND). */
 const bytesKey = (key: string) => `${key}:bytes`;
 
@@ -187,6 +196,16 @@ export async function createRedisLink(options: RedisLinkOptions): Promise<Cluste
         slide ? "1" : "0",
       ]);
       return reply ? toCount(reply) : undefined;
+    },
+    async present(key, member, windowMs) {
+      const reply = await run<number>("EVAL", [
+        PRESENT,
+        "1",
+        prefix + key,
+        member,
+        `${Math.max(1, Math.round(windowMs))}`,
+      ]);
+      return reply === undefined ? undefined : Number(reply);
     },
     async atLeast(key, value, windowMs) {
       const reply = await run<[number, number]>("EVAL", [
