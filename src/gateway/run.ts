@@ -353,6 +353,8 @@ export async function runGateway(options: RunOptions): Promise<RunningGateway> {
   });
   // A breaker that opens here opens on every instance: they call the same backend.
   if (cluster) {
+    // An HTTP backend's rate limit holds for the cluster: each instance keeps its share.
+    gateway.pool.shareRateLimits(() => cluster.peers?.size() ?? 1);
     gateway.pool.shareBreakers((server, ms) => {
       void cluster.publish(
         BREAKER_CHANNEL,
