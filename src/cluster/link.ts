@@ -44,6 +44,13 @@ export interface ClusterLink extends SharedCounters {
    * unreachable.
    */
   present(key: string, member: string, windowMs: number): Promise<number | undefined>;
+  /**
+   * Adds `by` to the field `field` of the hash `key` (kept `ttlMs` past its latest change); the
+   * field's total after it, `undefined` when unreachable.
+   */
+  tally(key: string, field: string, by: number, ttlMs: number): Promise<number | undefined>;
+  /** Every field of the hash `key` with its total; `undefined` when unreachable. */
+  tallies(key: string): Promise<Map<string, number> | undefined>;
   /** The whole list `key`; `undefined` when unreachable. */
   list(key: string): Promise<string[] | undefined>;
   /** A secret every instance of the cluster shares (marks requests relayed between them). */

@@ -55,6 +55,11 @@ redis.call('ZREMRANGEBYSCORE', KEYS[1], '-inf', now - tonumber(ARGV[2]))
 redis.call('PEXPIRE', KEYS[1], ARGV[2])
 return redis.call('ZCARD', KEYS[1])`;
 
+// HINCRBY, the hash kept ARGV[3] ms past its latest change; the field's total.
+const TALLY = `local n = redis.call('HINCRBY', KEYS[1], ARGV[1], ARGV[2])
+redis.call('PEXPIRE', KEYS[1], ARGV[3])
+return n`;
+
 /** The key counting the bytes of the list `key` (see APPEND). */
 const bytesKey = (key: string) => `${key}:bytes`;
 
@@ -196,6 +201,28 @@ export async function createRedisLink(options: RedisLinkOptions): Promise<Cluste
         slide ? "1" : "0",
       ]);
       return reply ? toCount(reply) : undefined;
+    },
+    async tally(key, field, by, ttlMs) {
+      const reply = await run<number>("EVAL", [
+        TALLY,
+        "1",
+        prefix + key,
+        field,
+        `${by}`,
+        `${Math.max(1, Math.round(ttlMs))}`,
+      ]);
+      return reply === undefined ? undefined : Number(reply);
+    },
+    async tallies(key) {
+      const reply = await run<string[] | Record<string, string>>("HGETALL", [prefix + key]);
+      if (reply === undefined) return undefined;
+      const out = new Map<string, number>();
+      // RESP2 answers a flat list of field, value; RESP3 a map.
+      const pairs = Array.isArray(reply)
+        ? reply.flatMap((_, i) => (i % 2 ? [] : [[reply[i]!, reply[i + 1]!] as const]))
+        : Object.entries(reply ?? {});
+      for (const [field, value] of pairs) out.set(field, Number(value));
+      return out;
     },
     async present(key, member, windowMs) {
       const reply = await run<number>("EVAL", [

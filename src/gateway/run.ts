@@ -11,6 +11,7 @@ import {
 } from "../cluster/join.ts";
 import type { ClusterLink } from "../cluster/link.ts";
 import { shareTasks } from "../cluster/tasks.ts";
+import { SharedUsage } from "../cluster/usage.ts";
 import { envWithFiles } from "../config/env-files.ts";
 import { loadConfig, type ResolvedConfig } from "../config/load.ts";
 import { watchConfigFile } from "../config/watch.ts";
@@ -110,9 +111,17 @@ export async function runGateway(options: RunOptions): Promise<RunningGateway> {
   // One source of usage: the observer's call stats (persisted in the state store) also feed the
   // search's usage-aware ranking; the observer records them from the call hooks.
   let observer: Observer | undefined;
+  // In a cluster, the counts of every instance (src/cluster/usage.ts), once it has joined.
+  let sharedUsage: SharedUsage | undefined;
   const usage: UsageStore = {
-    record() {},
-    count: (caller, server, tool) => observer?.successes(caller, server, tool) ?? 0,
+    record(caller, server, tool) {
+      void sharedUsage?.record(caller, server, tool);
+    },
+    count: (caller, server, tool) =>
+      Math.max(
+        observer?.successes(caller, server, tool) ?? 0,
+        sharedUsage?.count(caller, server, tool) ?? 0,
+      ),
     close() {},
   };
   const gateway = createGateway({ config, store, env: options.env, drivers, usage });
@@ -315,6 +324,10 @@ export async function runGateway(options: RunOptions): Promise<RunningGateway> {
   costs.share(cluster);
   webhooksFor(gateway).share(cluster);
   if (cluster) shareTasks(gateway.tasks, cluster, config.server.session_ttl);
+  if (cluster) {
+    sharedUsage = new SharedUsage(cluster);
+    void sharedUsage.load();
+  }
   // A reload asked of one instance (API, SIGHUP) is announced; the others re-read their file.
   const announce = async (by?: string): Promise<ReloadSummary> => {
     const summary = await reload(by);
