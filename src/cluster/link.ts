@@ -46,9 +46,16 @@ export interface ClusterLink extends SharedCounters {
   present(key: string, member: string, windowMs: number): Promise<number | undefined>;
   /**
    * Adds `by` to the field `field` of the hash `key` (kept `ttlMs` past its latest change); the
-   * field's total after it, `undefined` when unreachable.
+   * field's total after it, `undefined` when unreachable. With `stamp`, the field `<field>@at`
+   * is raised to it (when it holds less): when the field last changed.
    */
-  tally(key: string, field: string, by: number, ttlMs: number): Promise<number | undefined>;
+  tally(
+    key: string,
+    field: string,
+    by: number,
+    ttlMs: number,
+    stamp?: number,
+  ): Promise<number | undefined>;
   /** Every field of the hash `key` with its total; `undefined` when unreachable. */
   tallies(key: string): Promise<Map<string, number> | undefined>;
   /** The whole list `key`; `undefined` when unreachable. */

@@ -56,7 +56,14 @@ redis.call('PEXPIRE', KEYS[1], ARGV[2])
 return redis.call('ZCARD', KEYS[1])`;
 
 // HINCRBY, the hash kept ARGV[3] ms past its latest change; the field's total.
+// With ARGV[4], the field ARGV[1]..'@at' raised to it.
 const TALLY = `local n = redis.call('HINCRBY', KEYS[1], ARGV[1], ARGV[2])
+if ARGV[4] then
+  local at = ARGV[1] .. '@at'
+  if tonumber(ARGV[4]) > tonumber(redis.call('HGET', KEYS[1], at) or '0') then
+    redis.call('HSET', KEYS[1], at, ARGV[4])
+  end
+end
 redis.call('PEXPIRE', KEYS[1], ARGV[3])
 return n`;
 
@@ -202,7 +209,7 @@ export async function createRedisLink(options: RedisLinkOptions): Promise<Cluste
       ]);
       return reply ? toCount(reply) : undefined;
     },
-    async tally(key, field, by, ttlMs) {
+    async tally(key, field, by, ttlMs, stamp) {
       const reply = await run<number>("EVAL", [
         TALLY,
         "1",
@@ -210,6 +217,7 @@ export async function createRedisLink(options: RedisLinkOptions): Promise<Cluste
         field,
         `${by}`,
         `${Math.max(1, Math.round(ttlMs))}`,
+        ...(stamp === undefined ? [] : [`${Math.round(stamp)}`]),
       ]);
       return reply === undefined ? undefined : Number(reply);
     },

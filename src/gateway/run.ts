@@ -1,6 +1,7 @@
 import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import { adoptStateDir, dropRunRecord } from "../backends/containment.ts";
 import { watchDirectories } from "../capabilities/watch.ts";
+import { shareFeedback } from "../cluster/feedback.ts";
 import {
   advertisedUrl,
   BREAKER_CHANNEL,
@@ -327,6 +328,9 @@ export async function runGateway(options: RunOptions): Promise<RunningGateway> {
   if (cluster) {
     sharedUsage = new SharedUsage(cluster);
     void sharedUsage.load();
+    const feedback = shareFeedback(() => gateway.feedback, cluster);
+    gateway.shareFeedback(feedback.share);
+    void feedback.load();
   }
   // A reload asked of one instance (API, SIGHUP) is announced; the others re-read their file.
   const announce = async (by?: string): Promise<ReloadSummary> => {
