@@ -185,7 +185,10 @@ export class SearchFeedback {
     if (!this.related(server, tool, pending.query.split(" "))) return;
     const row = { ...pool, query: pending.query, server, tool, lastAt: this.now() };
     const share = this.share;
-    if (!share) return this.record(row);
+    if (!share) {
+      this.record(row);
+      return;
+    }
     // Every instance held the search: only the first call anywhere answers it.
     void share.claim(pending.id, this.windowMs).then((mine) => {
       if (mine) this.record(row);
