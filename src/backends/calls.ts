@@ -41,6 +41,8 @@ export class Calls {
   running = 0;
   /** Told when a backend's breaker opens on its own failures (cluster: shared breakers). */
   onBreakerOpen?: (server: string, retryInMs: number) => void;
+  /** Cluster: how many instances share an HTTP backend's `failsafe.rate_limit` now. */
+  instances?: () => number;
 
   constructor(
     private readonly supervisor: Supervisor,
@@ -226,6 +228,8 @@ export class Calls {
       this.failsafeOf(handle),
       handle.config.max_concurrency,
       (ms) => this.onBreakerOpen?.(handle.config.name, ms),
+      // An HTTP backend is one service that every instance calls; a stdio one runs per instance.
+      handle.config.url ? () => this.instances?.() ?? 1 : undefined,
     );
     return handle.policy;
   }

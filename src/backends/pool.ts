@@ -507,6 +507,14 @@ export class BackendPool {
     this.calls.onBreakerOpen = onOpen;
   }
 
+  /**
+   * Cluster: an HTTP backend's `failsafe.rate_limit` is the cluster's, each instance keeping
+   * the share `instances()` gives it (stdio backends run per instance and keep theirs whole).
+   */
+  shareRateLimits(instances: () => number): void {
+    this.calls.instances = instances;
+  }
+
   openBreaker(name: string, ms: number): void {
     const handle = this.handles.get(name);
     if (handle) this.calls.policyFor(handle).breaker?.openFor(ms);

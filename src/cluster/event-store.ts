@@ -7,6 +7,15 @@ import {
 import type { EventId, EventStore, JSONRPCMessage, StreamId } from "../mcp/sdk.ts";
 import type { ClusterLink } from "./link.ts";
 
+/** The stream (no client's) under which requests taken in are noted, and the marker's key. */
+const STARTED = "mcp-gateway.started";
+
+interface StartedMarker {
+  [STARTED]: string | number;
+  /** The instance that took the request in. */
+  owner: string;
+}
+
 /**
  * A session's resumability buffer in Redis, so that a client whose instance died resumes its
  * stream with `Last-Event-ID` on another one. Each event is written before it is sent (the SDK
@@ -56,20 +65,34 @@ export class SharedEventStore implements EventStore, BudgetedStore {
 
   async storeEvent(stream: StreamId, message: JSONRPCMessage): Promise<EventId> {
     const id = `${stream}:${this.epoch}.${++this.counter}`;
-    if (this.closed) return id;
-    const entry = JSON.stringify([id, stream, message]);
-    if (!(await this.link.append(this.key(), entry, this.limit, this.ttlMs, this.limitBytes))) {
-      this.local.push(entry);
-      this.localBytes += entry.length;
-      while (
-        this.local.length > 1 &&
-        (this.local.length > this.limit || this.localBytes > this.limitBytes)
-      ) {
-        this.dropOldest();
-      }
-      this.shared?.budget.grew(this, entry.length);
-    }
+    if (!this.closed) await this.keep(JSON.stringify([id, stream, message]));
     return id;
+  }
+
+  /**
+   * Notes that the client's request `id` was taken in by this instance (`owner`), in the same
+   * list, under a stream no client has: an instance that adopts the session after this one died
+   * answers it with an error if no answer to it was stored (see `replayEventsAfter`).
+   */
+  noteRequest(id: string | number, owner: string): void {
+    if (this.closed) return;
+    const marker: StartedMarker = { [STARTED]: id, owner };
+    const entry = JSON.stringify([`${STARTED}:${this.epoch}.${++this.counter}`, STARTED, marker]);
+    void this.keep(entry);
+  }
+
+  /** Appends `entry` in Redis, else here (bounded, and counted in the instance's budget). */
+  private async keep(entry: string): Promise<void> {
+    if (await this.link.append(this.key(), entry, this.limit, this.ttlMs, this.limitBytes)) return;
+    this.local.push(entry);
+    this.localBytes += entry.length;
+    while (
+      this.local.length > 1 &&
+      (this.local.length > this.limit || this.localBytes > this.limitBytes)
+    ) {
+      this.dropOldest();
+    }
+    this.shared?.budget.grew(this, entry.length);
   }
 
   async getStreamIdForEventId(id: EventId): Promise<StreamId | undefined> {
@@ -94,13 +117,38 @@ export class SharedEventStore implements EventStore, BudgetedStore {
     // An id no longer held: this store's later events came after it if it is this store's own,
     // and this store's own if an earlier owner gave it (where its other events fall is unknown).
     const lastOrder = this.orderOf(lastEventId);
-    return replayAfter(
+    const stream = await replayAfter(
       entries,
       lastEventId,
       send,
       (event) => event.message,
       (id) => this.orderOf(id) > lastOrder,
     );
+    // The requests an earlier owner took in and never answered died with it (or it was cut off
+    // and this instance adopted the session): their client would wait for good. Each gets an
+    // error answer, stored too, so the next replay does not answer it again.
+    const answered = new Set<string>();
+    for (const { message } of entries) {
+      const { id, method } = message as { id?: unknown; method?: unknown };
+      if (id !== undefined && method === undefined) answered.add(JSON.stringify(id));
+    }
+    for (const { stream: of, message, order } of entries) {
+      if (of !== STARTED || order >= 0) continue;
+      const marker = message as unknown as StartedMarker;
+      const id = marker[STARTED];
+      if (answered.has(JSON.stringify(id))) continue;
+      answered.add(JSON.stringify(id));
+      const answer = {
+        jsonrpc: "2.0" as const,
+        id,
+        error: {
+          code: -32603,
+          message: `the gateway instance that held this session (${marker.owner}) went away before it answered this request; it may or may not have run: retry only if that is safe (the session goes on, on ${this.link.url})`,
+        },
+      };
+      await send(await this.storeEvent(stream, answer), answer);
+    }
+    return stream;
   }
 
   /** Where an event falls: its number for this store's own, -1 for an earlier owner's. */

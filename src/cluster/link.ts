@@ -38,6 +38,26 @@ export interface ClusterLink extends SharedCounters {
     ttlMs: number,
     maxBytes?: number,
   ): Promise<boolean>;
+  /**
+   * Marks `member` present in the set `key` now (by the store's clock, not this instance's) and
+   * answers how many members were marked within the last `windowMs`; `undefined` when
+   * unreachable.
+   */
+  present(key: string, member: string, windowMs: number): Promise<number | undefined>;
+  /**
+   * Adds `by` to the field `field` of the hash `key` (kept `ttlMs` past its latest change); the
+   * field's total after it, `undefined` when unreachable. With `stamp`, the field `<field>@at`
+   * is raised to it (when it holds less): when the field last changed.
+   */
+  tally(
+    key: string,
+    field: string,
+    by: number,
+    ttlMs: number,
+    stamp?: number,
+  ): Promise<number | undefined>;
+  /** Every field of the hash `key` with its total; `undefined` when unreachable. */
+  tallies(key: string): Promise<Map<string, number> | undefined>;
   /** The whole list `key`; `undefined` when unreachable. */
   list(key: string): Promise<string[] | undefined>;
   /** A secret every instance of the cluster shares (marks requests relayed between them). */

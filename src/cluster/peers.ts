@@ -2,6 +2,8 @@ import type { ClusterLink } from "./link.ts";
 
 /** The shared list each instance adds `<tag> <url>` to. */
 const PEERS_KEY = "peers";
+/** The set of instances that beat lately (by the store's clock), to count them. */
+const MEMBERS_KEY = "members";
 /** How many entries the list keeps (the newest of each instance wins when read). */
 const MAX_ENTRIES = 256;
 
@@ -20,6 +22,12 @@ export interface Peers {
    * with `recent`, when the list has not had it for over two beats (gone, most likely).
    */
   ownerOf(id: string, recent?: boolean): string | undefined;
+  /**
+   * How many instances the cluster has, this one included: those that beat within the last two
+   * beats, as last counted while the store answered (1 before the first count). Limits that
+   * must hold across the cluster divide by it.
+   */
+  size(): number;
   /** Adds this instance to the list and reads it (also every `everyMs`). */
   beat(): Promise<void>;
   close(): void;
@@ -33,9 +41,15 @@ export function trackPeers(link: ClusterLink, everyMs = 15_000): Peers {
   const keepMs = 10 * everyMs;
   let timer: ReturnType<typeof setInterval> | undefined;
 
+  /** The instances counted at the last beat that reached the store. */
+  let size = 1;
+
   async function beat(): Promise<void> {
     if (!link.url) return;
     await link.append(PEERS_KEY, `${tag} ${link.url}`, MAX_ENTRIES, keepMs);
+    // Two beats and a half: one late beat does not drop a live instance from the count.
+    const present = await link.present(MEMBERS_KEY, tag, 2.5 * everyMs);
+    if (present !== undefined) size = Math.max(1, present);
     const entries = await link.list(PEERS_KEY);
     // Unreachable: keep what was last read, which is what the list is for.
     if (!entries) return;
@@ -53,6 +67,7 @@ export function trackPeers(link: ClusterLink, everyMs = 15_000): Peers {
 
   return {
     tag,
+    size: () => size,
     ownerOf(id, recent = false) {
       const dot = id.indexOf(".");
       const peer = dot > 0 ? known.get(id.slice(0, dot)) : undefined;

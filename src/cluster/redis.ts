@@ -46,6 +46,27 @@ end
 redis.call('PEXPIRE', KEYS[2], ARGV[3])
 return redis.call('PEXPIRE', KEYS[1], ARGV[3])`;
 
+// ZADD of ARGV[1] at Redis's own time (one clock for every instance, whatever theirs say),
+// members not marked within ARGV[2] ms dropped; how many are left. The set expires with them.
+const PRESENT = `local t = redis.call('TIME')
+local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
+redis.call('ZADD', KEYS[1], now, ARGV[1])
+redis.call('ZREMRANGEBYSCORE', KEYS[1], '-inf', now - tonumber(ARGV[2]))
+redis.call('PEXPIRE', KEYS[1], ARGV[2])
+return redis.call('ZCARD', KEYS[1])`;
+
+// HINCRBY, the hash kept ARGV[3] ms past its latest change; the field's total.
+// With ARGV[4], the field ARGV[1]..'@at' raised to it.
+const TALLY = `local n = redis.call('HINCRBY', KEYS[1], ARGV[1], ARGV[2])
+if ARGV[4] then
+  local at = ARGV[1] .. '@at'
+  if tonumber(ARGV[4]) > tonumber(redis.call('HGET', KEYS[1], at) or '0') then
+    redis.call('HSET', KEYS[1], at, ARGV[4])
+  end
+end
+redis.call('PEXPIRE', KEYS[1], ARGV[3])
+return n`;
+
 /** The key counting the bytes of the list `key` (see APPEND). */
 const bytesKey = (key: string) => `${key}:bytes`;
 
@@ -187,6 +208,39 @@ export async function createRedisLink(options: RedisLinkOptions): Promise<Cluste
         slide ? "1" : "0",
       ]);
       return reply ? toCount(reply) : undefined;
+    },
+    async tally(key, field, by, ttlMs, stamp) {
+      const reply = await run<number>("EVAL", [
+        TALLY,
+        "1",
+        prefix + key,
+        field,
+        `${by}`,
+        `${Math.max(1, Math.round(ttlMs))}`,
+        ...(stamp === undefined ? [] : [`${Math.round(stamp)}`]),
+      ]);
+      return reply === undefined ? undefined : Number(reply);
+    },
+    async tallies(key) {
+      const reply = await run<string[] | Record<string, string>>("HGETALL", [prefix + key]);
+      if (reply === undefined) return undefined;
+      const out = new Map<string, number>();
+      // RESP2 answers a flat list of field, value; RESP3 a map.
+      const pairs = Array.isArray(reply)
+        ? reply.flatMap((_, i) => (i % 2 ? [] : [[reply[i]!, reply[i + 1]!] as const]))
+        : Object.entries(reply ?? {});
+      for (const [field, value] of pairs) out.set(field, Number(value));
+      return out;
+    },
+    async present(key, member, windowMs) {
+      const reply = await run<number>("EVAL", [
+        PRESENT,
+        "1",
+        prefix + key,
+        member,
+        `${Math.max(1, Math.round(windowMs))}`,
+      ]);
+      return reply === undefined ? undefined : Number(reply);
     },
     async atLeast(key, value, windowMs) {
       const reply = await run<[number, number]>("EVAL", [

@@ -11,7 +11,7 @@ import type { ToolUsage } from "../observe/usage.ts";
 import type { PlaybookRegistry } from "../playbooks/registry.ts";
 import type { DisabledEntry } from "../resilience/kill-switch.ts";
 import { createEmbedder, HybridSearch } from "../search/embeddings.ts";
-import { feedbackPool, SearchFeedback } from "../search/feedback.ts";
+import { type FeedbackShare, feedbackPool, SearchFeedback } from "../search/feedback.ts";
 import { hintsFor } from "../search/hints.ts";
 import { type SearchHit, type SearchOptions, ToolIndex } from "../search/index.ts";
 import { createMemoryUsage, recordUsage, succeeded, type UsageStore } from "../search/usage.ts";
@@ -54,6 +54,8 @@ export interface Gateway {
   readonly usage: UsageStore;
   /** What each caller called after its searches (`search.feedback`); absent when off. */
   readonly feedback: SearchFeedback | undefined;
+  /** Cluster: searches and what they led to are shared through `share` (kept across reloads). */
+  shareFeedback(share: FeedbackShare): void;
   /** Tasks created through gateway_invoke, by task id: which backend owns each, and whose it is. */
   readonly tasks: TaskTable;
   /** Each long-lived `/mcp` session's tool surface (`meta_mcp.clients`), by session id. */
@@ -205,12 +207,16 @@ export function createGateway(options: GatewayOptions): Gateway {
   registerClientBreaker(hooks, () => config.auth.client_circuit_breaker);
   const usage = options.usage ?? createMemoryUsage();
   hooks.hook("tool:call:after", recordUsage(usage));
-  const toFeedback = (search: ResolvedConfig["search"]) =>
-    search.feedback
-      ? new SearchFeedback(store, {
-          related: (server, tool, words) => index.sharesWord(server, tool, words),
-        })
-      : undefined;
+  /** In a cluster: where feedback is shared (`shareFeedback`), kept across reloads. */
+  let feedbackShare: FeedbackShare | undefined;
+  const toFeedback = (search: ResolvedConfig["search"]) => {
+    if (!search.feedback) return undefined;
+    const made = new SearchFeedback(store, {
+      related: (server, tool, words) => index.sharesWord(server, tool, words),
+    });
+    made.share = feedbackShare;
+    return made;
+  };
   let feedback = toFeedback(config.search);
   hooks.hook("tool:call:after", (call) =>
     feedback?.called(
@@ -335,6 +341,10 @@ export function createGateway(options: GatewayOptions): Gateway {
     usage,
     get feedback() {
       return feedback;
+    },
+    shareFeedback(share) {
+      feedbackShare = share;
+      if (feedback) feedback.share = share;
     },
     tasks,
     surfaces,

@@ -1,6 +1,7 @@
 import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import { adoptStateDir, dropRunRecord } from "../backends/containment.ts";
 import { watchDirectories } from "../capabilities/watch.ts";
+import { shareFeedback } from "../cluster/feedback.ts";
 import {
   advertisedUrl,
   BREAKER_CHANNEL,
@@ -11,6 +12,7 @@ import {
 } from "../cluster/join.ts";
 import type { ClusterLink } from "../cluster/link.ts";
 import { shareTasks } from "../cluster/tasks.ts";
+import { SharedUsage } from "../cluster/usage.ts";
 import { envWithFiles } from "../config/env-files.ts";
 import { loadConfig, type ResolvedConfig } from "../config/load.ts";
 import { watchConfigFile } from "../config/watch.ts";
@@ -116,9 +118,17 @@ export async function runGateway(options: RunOptions): Promise<RunningGateway> {
   // One source of usage: the observer's call stats (persisted in the state store) also feed the
   // search's usage-aware ranking; the observer records them from the call hooks.
   let observer: Observer | undefined;
+  // In a cluster, the counts of every instance (src/cluster/usage.ts), once it has joined.
+  let sharedUsage: SharedUsage | undefined;
   const usage: UsageStore = {
-    record() {},
-    count: (caller, server, tool) => observer?.successes(caller, server, tool) ?? 0,
+    record(caller, server, tool) {
+      void sharedUsage?.record(caller, server, tool);
+    },
+    count: (caller, server, tool) =>
+      Math.max(
+        observer?.successes(caller, server, tool) ?? 0,
+        sharedUsage?.count(caller, server, tool) ?? 0,
+      ),
     close() {},
   };
   const gateway = createGateway({ config, store, env: options.env, drivers, usage });
@@ -350,6 +360,13 @@ export async function runGateway(options: RunOptions): Promise<RunningGateway> {
   costs.share(cluster);
   webhooksFor(gateway).share(cluster);
   if (cluster) shareTasks(gateway.tasks, cluster, config.server.session_ttl);
+  if (cluster) {
+    sharedUsage = new SharedUsage(cluster);
+    void sharedUsage.load();
+    const feedback = shareFeedback(() => gateway.feedback, cluster);
+    gateway.shareFeedback(feedback.share);
+    void feedback.load();
+  }
   // A reload asked of one instance (API, SIGHUP) is announced; the others re-read their file.
   const announce = async (by?: string): Promise<ReloadSummary> => {
     const summary = await reload(by);
@@ -388,6 +405,8 @@ export async function runGateway(options: RunOptions): Promise<RunningGateway> {
   });
   // A breaker that opens here opens on every instance: they call the same backend.
   if (cluster) {
+    // An HTTP backend's rate limit holds for the cluster: each instance keeps its share.
+    gateway.pool.shareRateLimits(() => cluster.peers?.size() ?? 1);
     gateway.pool.shareBreakers((server, ms) => {
       void cluster.publish(
         BREAKER_CHANNEL,
@@ -454,6 +473,8 @@ export async function runGateway(options: RunOptions): Promise<RunningGateway> {
         server.refuse();
         routes.drain();
         await drain(gateway, config.server.shutdown_timeout, () => routes.sessions.busy());
+        // What did not finish in time is answered with an error before the streams close.
+        await routes.sessions.answerUnfinished();
         await server.stop().catch(() => {});
         await routes.close();
         cluster?.peers?.close();

@@ -349,7 +349,7 @@ export class SessionManager {
     };
     await server.connect(transport);
     speakClientVersion(transport);
-    trackInFlight(session);
+    trackInFlight(session, this.options.cluster?.url);
     const response = await transport.handleRequest(request, {
       parsedBody,
       authInfo: toAuthInfo(caller),
@@ -540,6 +540,33 @@ export class SessionManager {
     await Promise.all([...this.sessions.values()].map((session) => this.end(session)));
   }
 
+  /**
+   * Answers every request still in flight with an error: a shutdown's wait for them is over
+   * (`server.shutdown_timeout`), and the streams close next.
+   */
+  async answerUnfinished(): Promise<void> {
+    await Promise.all([...this.sessions.values()].map((session) => this.answerSession(session)));
+  }
+
+  /**
+   * Answers each request of `session` still in flight with an error (the shutdown's wait for
+   * them is over): its client learns now that the outcome is unknown, instead of waiting for an
+   * answer nobody will send once the stream closes. In a cluster the answer is stored for
+   * `Last-Event-ID` as well, so a client whose stream was already cut gets it where it resumes.
+   */
+  private async answerSession(session: Session): Promise<void> {
+    const cluster = this.options.cluster;
+    const where = cluster ? `this gateway instance (${cluster.url})` : "the gateway";
+    const message = `${where} shut down before this request finished (server.shutdown_timeout passed); it may or may not have run: retry only if that is safe${cluster ? " (the session goes on, on another instance)" : ""}`;
+    await Promise.all(
+      [...session.inFlight].map((id) =>
+        session.transport
+          .send({ jsonrpc: "2.0", id, error: { code: -32603, message } }, { relatedRequestId: id })
+          .catch(() => {}),
+      ),
+    );
+  }
+
   /** What a DELETE does: forget the session (its isolated backends stop), close its transport. */
   private async end(session: Session): Promise<void> {
     this.forget(session.id);
@@ -674,7 +701,7 @@ function initializeIn(body: unknown): { params?: { protocolVersion?: unknown } }
  * its POST (`alone`) is closed when its cancellation arrives (a batch's stream carries the other
  * requests' answers, and stays).
  */
-function trackInFlight(session: Session): void {
+function trackInFlight(session: Session, owner?: string): void {
   const { transport } = session;
   const receive = transport.onmessage;
   const send = transport.send.bind(transport);
@@ -686,8 +713,11 @@ function trackInFlight(session: Session): void {
       params?: { requestId?: string | number };
     };
     const cancelled = method === "notifications/cancelled" ? params?.requestId : undefined;
-    if (method !== undefined && id !== undefined) session.inFlight.add(id);
-    else if (cancelled !== undefined) session.inFlight.delete(cancelled);
+    if (method !== undefined && id !== undefined) {
+      session.inFlight.add(id);
+      // So that an instance adopting the session if this one dies answers it (event-store.ts).
+      if (session.events instanceof SharedEventStore) session.events.noteRequest(id, owner ?? "");
+    } else if (cancelled !== undefined) session.inFlight.delete(cancelled);
     receive?.(message, extra);
     if (cancelled !== undefined && session.alone.delete(cancelled)) {
       transport.closeSSEStream(cancelled);

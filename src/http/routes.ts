@@ -335,7 +335,14 @@ export function createRoutes(gateway: Gateway, options: RoutesOptions = {}): Rou
         sessionLimits,
         // Rate limits, the lockout and budgets count across the cluster only while Redis answers.
         ...(cluster
-          ? { cluster: { ...cluster, counters: cluster.redis === "down" ? "local" : "shared" } }
+          ? {
+              cluster: {
+                ...cluster,
+                counters: cluster.redis === "down" ? "local" : "shared",
+                // Counted while Redis answers; limits counted locally divide by it meanwhile.
+                instances: options.cluster?.peers?.size() ?? 1,
+              },
+            }
           : {}),
       },
       { status },

@@ -66,17 +66,40 @@ export class BackendPolicy {
   /** Each caller's calls in flight or waiting for a slot here. */
   private readonly held = new Map<string, number>();
   private limiter?: RateLimiter;
+  /** The number of instances the rate limit was last divided among. */
+  private sharedBy = 1;
 
   constructor(
     private readonly name: string,
     private config: FailsafeConfig,
     maxConcurrency?: number,
     private readonly onOpen?: (retryInMs: number) => void,
+    /**
+     * A backend every instance of a cluster calls (an HTTP one): how many instances there are
+     * now. Its rate limit is the cluster's, each instance keeping its share of it.
+     */
+    private readonly instances?: () => number,
   ) {
     const { circuit_breaker: cb, rate_limit: rl, concurrency } = config;
     if (cb.enabled) this.breaker = new Breaker({ ...breakerOptions(cb), onOpen });
-    if (rl.enabled) this.limiter = new RateLimiter(rl.requests_per_second, rl.burst, rl.max_wait);
+    this.limiter = this.newLimiter(rl);
     this.bulkhead = new Slots(maxConcurrency ?? concurrency.limit, concurrency.queue);
+  }
+
+  /**
+   * A bucket for `rl`: in a cluster, for a backend every instance calls, its rate and burst
+   * divided among the instances (at least 1 call of burst; N buckets of the whole rate sent the
+   * backend N times it).
+   */
+  private newLimiter(rl: FailsafeConfig["rate_limit"]): RateLimiter | undefined {
+    if (!rl.enabled) return undefined;
+    const by = Math.max(1, this.instances?.() ?? 1);
+    this.sharedBy = by;
+    return new RateLimiter(
+      rl.requests_per_second / by,
+      Math.max(1, Math.floor(rl.burst / by)),
+      rl.max_wait,
+    );
   }
 
   /**
@@ -101,9 +124,7 @@ export class BackendPolicy {
       this.breaker = new Breaker({ ...breakerOptions(cb), onOpen: this.onOpen });
     }
     if (JSON.stringify(rl) !== JSON.stringify(before.rate_limit)) {
-      this.limiter = rl.enabled
-        ? new RateLimiter(rl.requests_per_second, rl.burst, rl.max_wait)
-        : undefined;
+      this.limiter = this.newLimiter(rl);
     }
     this.bulkhead.resize(maxConcurrency ?? concurrency.limit, concurrency.queue);
   }
@@ -146,6 +167,10 @@ export class BackendPolicy {
   }
 
   private async admitted<T>(attempt: () => Promise<T>, options: ExecuteOptions): Promise<T> {
+    // The cluster grew or shrank: a new bucket for the new share (waiting calls keep their turn).
+    if (this.limiter && this.instances && this.instances() !== this.sharedBy) {
+      this.limiter = this.newLimiter(this.config.rate_limit);
+    }
     const limiter = this.limiter;
     if (limiter) {
       await limiter.acquire().catch((error: unknown) => {

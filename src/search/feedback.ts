@@ -40,9 +40,26 @@ export interface SearchFeedbackOptions {
   now?: () => number;
 }
 
-interface Pending {
+/** A search waiting for the call that tells what it meant. */
+export interface Pending {
   query: string;
   at: number;
+  /** Names the search across a cluster, so that only one call answers it. */
+  id: string;
+}
+
+/**
+ * How a cluster shares feedback (src/cluster/feedback.ts): behind a load balancer a client's
+ * search and its next call land on different instances, and each instance's searches learn
+ * from what the others learned.
+ */
+export interface FeedbackShare {
+  /** A pool searched here: the others hold the search too (the call may land there). */
+  searched(who: string, pending: Pending): void;
+  /** Takes the answer to search `id` for this instance: false when another one took it. */
+  claim(id: string, windowMs: number): Promise<boolean>;
+  /** A pair learned here: counted in the cluster, and announced with its new total. */
+  learned(row: Omit<FeedbackRow, "count">): void;
 }
 
 interface Choice {
@@ -123,10 +140,37 @@ export class SearchFeedback {
     const who = pendingKey(pool, session);
     this.pending.delete(who);
     if (!key) return;
-    this.pending.set(who, { query: key, at: this.now() });
+    const pending = { query: key, at: this.now(), id: crypto.randomUUID() };
+    this.heardSearch(who, pending);
+    this.share?.searched(who, pending);
+  }
+
+  /** A search waiting for its call: made here, or on another instance of the cluster. */
+  heardSearch(who: string, pending: Pending): void {
+    this.pending.delete(who);
+    this.pending.set(who, pending);
     // One search waits per pool; pools that never call again are dropped oldest first.
     if (this.pending.size > MAX_PENDING) this.pending.delete(this.pending.keys().next().value!);
   }
+
+  /**
+   * A pair another instance learned, with the cluster's count of it now: learned here up to
+   * that count (not written to this instance's state store: the cluster's store holds it).
+   */
+  heardLearned(row: Omit<FeedbackRow, "count">, total: number): void {
+    const known =
+      this.byPool.get(poolKey(row))?.get(row.query)?.tools.get(`${row.server}\u0000${row.tool}`)
+        ?.count ?? 0;
+    if (total > known) this.learn(row, total - known);
+  }
+
+  /** Whether a search of `pool` (in `session`) waits for its call here. */
+  waiting(pool: FeedbackPool, session?: string): boolean {
+    return this.pending.has(pendingKey(pool, session));
+  }
+
+  /** In a cluster: where searches and what was learned are shared. */
+  share?: FeedbackShare;
 
   /**
    * A pool's call ended; a success right after a search, of a tool that shares a word with the
@@ -140,8 +184,21 @@ export class SearchFeedback {
     if (!ok || this.now() - pending.at > this.windowMs) return;
     if (!this.related(server, tool, pending.query.split(" "))) return;
     const row = { ...pool, query: pending.query, server, tool, lastAt: this.now() };
+    const share = this.share;
+    if (!share) {
+      this.record(row);
+      return;
+    }
+    // Every instance held the search: only the first call anywhere answers it.
+    void share.claim(pending.id, this.windowMs).then((mine) => {
+      if (mine) this.record(row);
+    });
+  }
+
+  private record(row: Omit<FeedbackRow, "count">): void {
     this.learn(row, 1);
     this.store?.addFeedback(row);
+    this.share?.learned(row);
   }
 
   /**

@@ -63,7 +63,8 @@ export interface Authenticator {
    */
   share(
     counters:
-      | (SharedCounters & Pick<ClusterLink, "onReconnect" | "get" | "set" | "del" | "connected">)
+      | (SharedCounters &
+          Pick<ClusterLink, "onReconnect" | "get" | "set" | "del" | "connected" | "peers">)
       | undefined,
   ): void;
 }
@@ -115,11 +116,31 @@ export function createAuthenticator(config: ResolvedConfig): Authenticator {
   /** Per key: the shared count this instance last saw, and when its minute ends. */
   const lastSeen = new Map<string, { count: number; until: number }>();
 
+  /** Per key, while the shared store is down: its share of the limit, and of how many. */
+  const shares = new Map<string, { of: number; instances: number; limiter: RateLimiter }>();
+
+  /**
+   * The key's limiter while the shared counters cannot be reached (or without a cluster): in a
+   * cluster, the limit divided among the instances counted last (each counts alone then, and N
+   * instances each allowing the whole limit would allow N times it).
+   */
+  function outageLimiter(entry: KeyEntry): RateLimiter {
+    const limiter = entry.limiter!;
+    const instances = shared?.peers?.size() ?? 1;
+    if (instances <= 1) return limiter;
+    const id = entry.caller.id;
+    const known = shares.get(id);
+    if (known?.of === limiter.perMinute && known.instances === instances) return known.limiter;
+    const share = createRateLimiter(Math.max(1, Math.floor(limiter.perMinute / instances)));
+    shares.set(id, { of: limiter.perMinute, instances, limiter: share });
+    return share;
+  }
+
   /** Takes `count` messages from the key's limit: 0 when allowed, else ms to wait. */
   async function take(entry: KeyEntry, count: number): Promise<number> {
     const limiter = entry.limiter!;
     const window = shared ? await shared.hit(`rate:${entry.caller.id}`, count, 60_000) : undefined;
-    if (!window) return limiter.take(count);
+    if (!window) return outageLimiter(entry).take(count);
     // One entry per configured key with a limit: bounded by the config.
     lastSeen.set(entry.caller.id, {
       count: Math.min(window.count, limiter.perMinute),

@@ -24,7 +24,7 @@ import type { SecurityConfig } from "./schema.ts";
 import { compilePattern, compileServerPattern, matches, type Pattern } from "./scopes.ts";
 
 /** What the session sandbox shares in a cluster: counted calls and each session's start. */
-export type SandboxShare = Pick<ClusterLink, "hit" | "claim" | "set">;
+export type SandboxShare = Pick<ClusterLink, "hit" | "claim" | "set" | "peek" | "del">;
 
 const log = () => logger.withTag("firewall");
 
@@ -246,16 +246,15 @@ export function createCallGuard(
     if (limit !== undefined && state.calls === 1) {
       // The first call here: the clock may have started on another instance. Ids of sessions
       // are never reused; a stateless caller's window starts anew when the shared count does.
-      const key = `sandbox-start:${session}`;
-      const keep = limit + 86_400_000;
       const fresh = stateless && (await hit)?.count === 1;
-      const held = fresh
-        ? await cluster.set(key, String(now), keep).then(() => undefined)
-        : await cluster.claim(key, String(state.started), keep);
-      const started = Number(held);
-      if (held !== undefined && Number.isFinite(started) && started < state.started) {
-        state.started = started;
-        how.tooOld(started);
+      const left = await sharedClock(cluster, session, limit, fresh);
+      if (left !== undefined) {
+        // When the clock started, on this instance's clock: Redis measured the time gone.
+        const started = left > 0 ? now - (limit - left) : now - limit - 1;
+        if (started < state.started) {
+          state.started = started;
+          how.tooOld(started);
+        }
       }
     }
     const everywhere = await hit;
@@ -265,6 +264,43 @@ export function createCallGuard(
         `this session has made its ${max} calls (on this gateway's instances together); ${how.again}`,
       );
     }
+  }
+
+  /**
+   * The milliseconds left of a session's `max_duration`, by Redis's clock: a key expiring
+   * `limit` after the session's first call anywhere (`sandbox-clock:<session>`), beside a mark
+   * that the session started (`sandbox-start:<session>`, kept a day longer), so a clock that
+   * ran out is not started again. No instance's own clock is compared with another's: with
+   * the start written as a time, an instance whose clock was behind gave the session that much
+   * more. 0 when the time is up; undefined when Redis cannot say (this instance's clock holds).
+   */
+  async function sharedClock(
+    cluster: SandboxShare,
+    session: string,
+    limit: number,
+    fresh: boolean,
+  ): Promise<number | undefined> {
+    const clock = `sandbox-clock:${session}`;
+    const start = `sandbox-start:${session}`;
+    const keep = limit + 86_400_000;
+    const token = crypto.randomUUID();
+    if (fresh) {
+      await Promise.all([cluster.set(start, token, keep), cluster.set(clock, token, limit)]);
+      return limit;
+    }
+    const holder = await cluster.claim(clock, token, limit);
+    if (holder === undefined) return undefined;
+    if (holder === token) {
+      // A clock started here: the session's first call, unless it started before and its
+      // clock ran out (then the one just made goes, or it would give the session another).
+      const started = await cluster.claim(start, token, keep);
+      if (started === undefined || started === token) return limit;
+      await cluster.del(clock);
+      return 0;
+    }
+    const left = await cluster.peek(clock);
+    if (left === undefined) return undefined;
+    return left.resetMs;
   }
 
   function checkArguments(call: GuardedCall, rule: CompiledRule | undefined): void {
