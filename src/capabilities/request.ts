@@ -70,14 +70,24 @@ export function buildRequest(
   }
   const used = new Set<string>(["access_token"]);
   const sensitive: string[] = credential ? [credential] : [];
-  const ctx = (encode?: RenderContext["encode"]): RenderContext => ({
+  const ctx = (
+    encode?: RenderContext["encode"],
+    embed?: RenderContext["embed"],
+  ): RenderContext => ({
     args,
     env,
     secrets,
     sensitive,
     used,
     encode,
+    embed,
   });
+  // An argument inside a longer query parameter is part of a query the API parses (JQL, CQL, a
+  // search syntax); inside a body's string, quoted, part of one too (SQL).
+  const inQuery = (arg: string, text: string, quote: '"' | "'" | undefined) =>
+    embedded(capability.name, arg, text, quote, true);
+  const inBody = (arg: string, text: string, quote: '"' | "'" | undefined) =>
+    embedded(capability.name, arg, text, quote, false);
   try {
     const urlTemplate = selectUrl(capability, provider, args, used);
     const urlText = renderString(urlTemplate, ctx(encodeSegment));
@@ -98,7 +108,8 @@ export function buildRequest(
     for (const [key, template] of Object.entries(provider.staticParams)) {
       if (provider.service !== "rest") break;
       const given = callerArgs[key];
-      const value = given !== undefined ? argText(given) : renderString(template, ctx());
+      const value =
+        given !== undefined ? argText(given) : renderString(template, ctx(undefined, inQuery));
       if (value !== undefined) url.searchParams.set(key, value);
     }
     for (const [key, template] of Object.entries(provider.params ?? {})) {
@@ -110,7 +121,7 @@ export function buildRequest(
         for (const item of value) url.searchParams.append(key, argText(item));
         continue;
       }
-      const text = renderString(template, ctx());
+      const text = renderString(template, ctx(undefined, inQuery));
       if (text !== undefined) url.searchParams.set(key, text);
     }
 
@@ -146,7 +157,8 @@ export function buildRequest(
       ctx(),
     );
 
-    let bodyValue = provider.body === undefined ? undefined : renderTree(provider.body, ctx());
+    let bodyValue =
+      provider.body === undefined ? undefined : renderTree(provider.body, ctx(undefined, inBody));
     if (provider.service === "graphql" && provider.body === undefined) {
       bodyValue = graphqlBody(capability, provider, args, ctx());
     }
@@ -329,6 +341,42 @@ function insideString(text: string, at: number): boolean {
     else if (text[i] === '"') inside = !inside;
   }
   return inside;
+}
+
+// biome-ignore lint/suspicious/noControlCharactersInRegex: the control characters are the point
+const CONTROL = /[\u0000-\u001f\u007f]/;
+
+/**
+ * An argument as it goes into a longer template text (`jql: "project = {project}"`,
+ * `cql: 'siteSearch ~ "{query}"'`, a body's `"... WHERE name = '{name}'"`): such text is a query
+ * the API parses, and a value that closed its string or added a clause (`ENG OR project = HR`,
+ * `x" OR space = "SECRET`) read, with the gateway's credential, what the capability was not
+ * written to expose. Inside quotes it may not hold that quote, a backslash or a control
+ * character (APIs escape them differently: JQL with `\`, SQL and OData by doubling, so the
+ * gateway cannot escape them for all); outside quotes in a query parameter it must be one word
+ * (letters, digits, `_ . , : @ + -`). A value that is the whole parameter is the caller's query.
+ */
+function embedded(
+  capability: string,
+  arg: string,
+  text: string,
+  quote: '"' | "'" | undefined,
+  query: boolean,
+): string {
+  if (quote) {
+    if (!text.includes(quote) && !text.includes("\\") && !CONTROL.test(text)) {
+      return text;
+    }
+    throw new ToolFailure(
+      "INVALID_ARGUMENTS",
+      `${capability}: "${arg}" goes inside ${quote}...${quote} in a query the API parses; it may not hold ${quote}, a backslash or a line break, which would end the string and rewrite the query`,
+    );
+  }
+  if (!query || /^[\p{L}\p{N}_.,:@+-]*$/u.test(text)) return text;
+  throw new ToolFailure(
+    "INVALID_ARGUMENTS",
+    `${capability}: "${arg}" goes into a query parameter's query text outside quotes, so it must be one word (letters, digits, _ . , : @ + -): spaces, quotes or brackets would add clauses to the query`,
+  );
 }
 
 /**
