@@ -52,7 +52,11 @@ backends:
     const health = async (key: string) =>
       (await (
         await fetch(`${gateway.url}/health`, { headers: { authorization: `Bearer ${key}` } })
-      ).json()) as { security: { firewall: { events: Record<string, { last?: string }> } } };
+      ).json()) as {
+        security: {
+          firewall: { events: Record<string, { blocked: number; warned: number; last?: string }> };
+        };
+      };
     const intern = await health("intern-key-0002");
     expect(intern.security.firewall.events["shell.substitution"]).toEqual({
       blocked: 1,
