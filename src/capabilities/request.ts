@@ -90,7 +90,10 @@ export function buildRequest(
     embedded(capability.name, arg, text, quote, false);
   try {
     const urlTemplate = selectUrl(capability, provider, args, used);
-    const urlText = renderString(urlTemplate, ctx(encodeSegment));
+    const urlText = renderString(
+      urlTemplate,
+      ctx((text, reserved, arg) => encodeSegment(capability.name, arg, text, reserved)),
+    );
     if (urlText === undefined) {
       const missing = templateRefs(urlTemplate).args.filter((arg) => args[arg] == null);
       throw new ToolFailure(
@@ -451,12 +454,14 @@ function applyAuth(
  * refused: URL parsing would resolve it and send the request, credential included, to another
  * endpoint of the API (owner and repo `..` turn /repos/../../issues into /issues).
  */
-function encodeSegment(text: string, reserved: boolean): string {
-  const segments = reserved ? text.split("/") : [text];
+function encodeSegment(capability: string, arg: string, text: string, reserved: boolean): string {
+  // A backslash too: servers on Windows and some proxies read `%5C` as a separator, so
+  // `..\admin` climbed as `../admin` does.
+  const segments = text.split(/[/\\]/);
   if (segments.some((segment) => segment === "." || segment === "..")) {
     throw new ToolFailure(
       "INVALID_ARGUMENTS",
-      'a path argument may not be "." or ".." or contain such a segment: it would change which endpoint is called',
+      `${capability}: "${arg}" goes into the URL path, so it may not be "." or ".." or hold such a segment (between / or \\): it would change which endpoint is called`,
     );
   }
   return reserved ? encodeURI(text).replace(/[?#]/g, encodeURIComponent) : encodeURIComponent(text);

@@ -51,7 +51,7 @@ export interface RenderContext {
   args: JsonObject;
   env: Record<string, string | undefined>;
   /** How an argument's text is escaped where it lands (a path segment, say). */
-  encode?: (text: string, reserved: boolean) => string;
+  encode?: (text: string, reserved: boolean, arg: string) => string;
   /**
    * Checks an argument's text placed inside longer text (a query parameter's JQL, CQL or
    * search syntax, a body's SQL), given the quote it sits in, if any; throws to refuse it.
@@ -121,7 +121,7 @@ export function renderString(text: string, ctx: RenderContext): string | undefin
       }
       ctx.used.add(arg!);
       const raw = argText(value);
-      if (ctx.encode) return ctx.encode(raw, plus === "+");
+      if (ctx.encode) return ctx.encode(raw, plus === "+", arg!);
       if (ctx.embed && whole !== text) return ctx.embed(arg!, raw, quoteAt(text, at!));
       return raw;
     },

@@ -82,6 +82,18 @@ auth: { type: bearer, key: env:TEAM_JIRA_TOKEN }
 `,
   );
   writeFileSync(
+    join(dir, "item_get.yaml"),
+    `name: item_get
+description: One item of the team's catalogue, or a file under its docs.
+schema:
+  input: { type: object, properties: { id: { type: string }, doc: { type: string } } }
+rest:
+  base_url: ${api.origin}
+  path: /v1/items/{id}/docs/{+doc}
+auth: { type: bearer, key: env:TEAM_JIRA_TOKEN }
+`,
+  );
+  writeFileSync(
     join(dir, "any_jql.yaml"),
     `name: any_jql
 description: Search Jira with JQL.
@@ -101,7 +113,7 @@ auth: { type: bearer, key: env:TEAM_JIRA_TOKEN }
   cleanups.push(() => gateway.stop());
   session = await connectHttp(gateway.url);
   cleanups.push(session.close);
-  await waitFor(() => gateway.gateway.index.tools("capabilities").length === 4);
+  await waitFor(() => gateway.gateway.index.tools("capabilities").length === 5);
 });
 
 /** Calls `tool`; expects it refused with INVALID_ARGUMENTS naming `arg`, nothing sent. */
@@ -168,5 +180,15 @@ describe("a query that is the whole parameter", () => {
     const jql = 'project = ENG OR project = HR AND text ~ "a \\"b\\""';
     expect((await invoke("any_jql", { jql })).isError).toBeFalsy();
     expect(api.requests.at(-1)!.url.searchParams.get("jql")).toBe(jql);
+  });
+});
+
+describe("a path argument with a backslash dot segment", () => {
+  test("is refused, as a slash one is (servers that read %5C as a separator climbed)", async () => {
+    expect((await invoke("item_get", { id: "a-1", doc: "guides/setup.md" })).isError).toBeFalsy();
+    expect(api.requests.at(-1)!.path).toBe("/v1/items/a-1/docs/guides/setup.md");
+    await refused("item_get", { id: "..\\admin", doc: "x" }, "id");
+    await refused("item_get", { id: "a-1", doc: "guides\\..\\..\\..\\admin" }, "doc");
+    await refused("item_get", { id: "a/../../admin", doc: "x" }, "id");
   });
 });
