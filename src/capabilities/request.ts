@@ -70,24 +70,40 @@ export function buildRequest(
   }
   const used = new Set<string>(["access_token"]);
   const sensitive: string[] = credential ? [credential] : [];
-  const ctx = (encode?: RenderContext["encode"]): RenderContext => ({
+  const ctx = (
+    encode?: RenderContext["encode"],
+    embed?: RenderContext["embed"],
+  ): RenderContext => ({
     args,
     env,
     secrets,
     sensitive,
     used,
     encode,
+    embed,
   });
+  // An argument inside a longer query parameter is part of a query the API parses (JQL, CQL, a
+  // search syntax); inside a body's string, quoted, part of one too (SQL).
+  const inQuery = (arg: string, text: string, quote: '"' | "'" | undefined) =>
+    embedded(capability.name, arg, text, quote, true);
+  const inBody = (arg: string, text: string, quote: '"' | "'" | undefined) =>
+    embedded(capability.name, arg, text, quote, false);
   try {
     const urlTemplate = selectUrl(capability, provider, args, used);
     // The original's files place `{url}` or `{path}` in a path with its slashes (its wayback_save
     // sends /save/https://...): those keep them there, as `{+url}` does; every other argument is
     // one segment.
-    const encode = provider.original
-      ? (text: string, reserved: boolean, arg: string) =>
-          encodeSegment(text, reserved || PATH_LIKE.test(arg))
-      : encodeSegment;
-    const urlText = renderString(urlTemplate, ctx(encode));
+    const urlText = renderString(
+      urlTemplate,
+      ctx((text, reserved, arg) =>
+        encodeSegment(
+          capability.name,
+          arg,
+          text,
+          reserved || (provider.original === true && PATH_LIKE.test(arg)),
+        ),
+      ),
+    );
     if (urlText === undefined) {
       const missing = templateRefs(urlTemplate).args.filter((arg) => args[arg] == null);
       throw new ToolFailure(
@@ -105,7 +121,8 @@ export function buildRequest(
     for (const [key, template] of Object.entries(provider.staticParams)) {
       if (provider.service !== "rest") break;
       const given = callerArgs[key];
-      const value = given !== undefined ? argText(given) : renderString(template, ctx());
+      const value =
+        given !== undefined ? argText(given) : renderString(template, ctx(undefined, inQuery));
       if (value !== undefined) url.searchParams.set(key, value);
     }
     for (const [key, template] of Object.entries(provider.params ?? {})) {
@@ -117,7 +134,7 @@ export function buildRequest(
         for (const item of value) url.searchParams.append(key, argText(item));
         continue;
       }
-      const text = renderString(template, ctx());
+      const text = renderString(template, ctx(undefined, inQuery));
       if (text !== undefined) url.searchParams.set(key, text);
     }
 
@@ -153,7 +170,8 @@ export function buildRequest(
       ctx(),
     );
 
-    let bodyValue = provider.body === undefined ? undefined : renderTree(provider.body, ctx());
+    let bodyValue =
+      provider.body === undefined ? undefined : renderTree(provider.body, ctx(undefined, inBody));
     if (provider.service === "graphql" && provider.body === undefined) {
       bodyValue = graphqlBody(capability, provider, args, ctx());
     }
@@ -338,6 +356,42 @@ function insideString(text: string, at: number): boolean {
   return inside;
 }
 
+// biome-ignore lint/suspicious/noControlCharactersInRegex: the control characters are the point
+const CONTROL = /[\u0000-\u001f\u007f]/;
+
+/**
+ * An argument as it goes into a longer template text (`jql: "project = {project}"`,
+ * `cql: 'siteSearch ~ "{query}"'`, a body's `"... WHERE name = '{name}'"`): such text is a query
+ * the API parses, and a value that closed its string or added a clause (`ENG OR project = HR`,
+ * `x" OR space = "SECRET`) read, with the gateway's credential, what the capability was not
+ * written to expose. Inside quotes it may not hold that quote, a backslash or a control
+ * character (APIs escape them differently: JQL with `\`, SQL and OData by doubling, so the
+ * gateway cannot escape them for all); outside quotes in a query parameter it must be one word
+ * (letters, digits, `_ . , : @ + -`). A value that is the whole parameter is the caller's query.
+ */
+function embedded(
+  capability: string,
+  arg: string,
+  text: string,
+  quote: '"' | "'" | undefined,
+  query: boolean,
+): string {
+  if (quote) {
+    if (!text.includes(quote) && !text.includes("\\") && !CONTROL.test(text)) {
+      return text;
+    }
+    throw new ToolFailure(
+      "INVALID_ARGUMENTS",
+      `${capability}: "${arg}" goes inside ${quote}...${quote} in a query the API parses; it may not hold ${quote}, a backslash or a line break, which would end the string and rewrite the query`,
+    );
+  }
+  if (!query || /^[\p{L}\p{N}_.,:@+-]*$/u.test(text)) return text;
+  throw new ToolFailure(
+    "INVALID_ARGUMENTS",
+    `${capability}: "${arg}" goes into a query parameter's query text outside quotes, so it must be one word (letters, digits, _ . , : @ + -): spaces, quotes or brackets would add clauses to the query`,
+  );
+}
+
 /**
  * Drops the caller's value for a static parameter the input schema does not declare: the author
  * pinned it (`static_params: {org: acme}` behind `/orgs/{org}/members`), and an undeclared
@@ -416,12 +470,14 @@ const PATH_LIKE = /^(?:\w+_)?(?:url|uri|path)$/i;
  * refused: URL parsing would resolve it and send the request, credential included, to another
  * endpoint of the API (owner and repo `..` turn /repos/../../issues into /issues).
  */
-function encodeSegment(text: string, reserved: boolean): string {
-  const segments = reserved ? text.split("/") : [text];
+function encodeSegment(capability: string, arg: string, text: string, reserved: boolean): string {
+  // A backslash too: servers on Windows and some proxies read `%5C` as a separator, so
+  // `..\admin` climbed as `../admin` does.
+  const segments = text.split(/[/\\]/);
   if (segments.some((segment) => segment === "." || segment === "..")) {
     throw new ToolFailure(
       "INVALID_ARGUMENTS",
-      'a path argument may not be "." or ".." or contain such a segment: it would change which endpoint is called',
+      `${capability}: "${arg}" goes into the URL path, so it may not be "." or ".." or hold such a segment (between / or \\): it would change which endpoint is called`,
     );
   }
   return reserved ? encodeURI(text).replace(/[?#]/g, encodeURIComponent) : encodeURIComponent(text);

@@ -50,8 +50,13 @@ export function treeRefs(node: unknown, into: TemplateRefs = { args: [], env: []
 export interface RenderContext {
   args: JsonObject;
   env: Record<string, string | undefined>;
-  /** How an argument's text is escaped where it lands (a path segment, say), by its name. */
+  /** How an argument's text is escaped where it lands (a path segment, say). */
   encode?: (text: string, reserved: boolean, arg: string) => string;
+  /**
+   * Checks an argument's text placed inside longer text (a query parameter's JQL, CQL or
+   * search syntax, a body's SQL), given the quote it sits in, if any; throws to refuse it.
+   */
+  embed?: (arg: string, text: string, quote: '"' | "'" | undefined) => string;
   /** Secret values read from the environment, collected so errors can redact them. */
   secrets: string[];
   /** Values of variables named as secrets (`*_KEY`, `*_TOKEN`, ...), masked in results too. */
@@ -103,6 +108,7 @@ export function renderString(text: string, ctx: RenderContext): string | undefin
       oauthName?: string,
       plus?: string,
       arg?: string,
+      at?: number,
     ) => {
       if (whole === "$${") return "${";
       if (envName !== undefined) return readEnv(envName, ctx, fallback);
@@ -115,10 +121,24 @@ export function renderString(text: string, ctx: RenderContext): string | undefin
       }
       ctx.used.add(arg!);
       const raw = argText(value);
-      return ctx.encode ? ctx.encode(raw, plus === "+", arg!) : raw;
+      if (ctx.encode) return ctx.encode(raw, plus === "+", arg!);
+      if (ctx.embed && whole !== text) return ctx.embed(arg!, raw, quoteAt(text, at!));
+      return raw;
     },
   );
   return missing ? undefined : out;
+}
+
+/** The quote (`"` or `'`) position `at` of a text is inside, if any (backslashes escape). */
+export function quoteAt(text: string, at: number): '"' | "'" | undefined {
+  let open: '"' | "'" | undefined;
+  for (let i = 0; i < at; i++) {
+    const c = text[i];
+    if (c === "\\" && open) i++;
+    else if (c === open) open = undefined;
+    else if (!open && (c === '"' || c === "'")) open = c;
+  }
+  return open;
 }
 
 /** Renders a value in a body: a string that is exactly `{arg}` keeps the argument's JSON type. */

@@ -321,6 +321,7 @@ export function createGateway(options: GatewayOptions): Gateway {
     ...pool.names(),
     ...(config.skills.enabled && operator.skills ? ["skills"] : []),
   ];
+  const ownName = (server: string, tool: string) => pool.ownToolName(server, tool);
   const listedOrSkills = (server: string) =>
     server === "skills" && operator.skills
       ? operator.skills.all().map((entry) => entry.skill.name)
@@ -365,7 +366,7 @@ export function createGateway(options: GatewayOptions): Gateway {
       warnUnmatchedScopes(config, scopedNames());
       return pool.start().finally(() => {
         started = true;
-        warnUnmatchedScopes(config, scopedNames(), listedOrSkills, "tool");
+        warnUnmatchedScopes(config, scopedNames(), listedOrSkills, "tool", ownName);
       });
     },
     async tracked(run) {
@@ -432,7 +433,7 @@ export function createGateway(options: GatewayOptions): Gateway {
       index.rescope();
       const { added, removed, changed } = await pool.apply(next.backends);
       for (const name of removed) index.remove(name);
-      warnUnmatchedScopes(next, scopedNames(), listedOrSkills);
+      warnUnmatchedScopes(next, scopedNames(), listedOrSkills, undefined, ownName);
       void hooks.callHook("config:reload", by);
       return {
         added,

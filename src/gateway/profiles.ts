@@ -75,8 +75,16 @@ export function withProfile(
       (caller.allows(server, tool)
         ? undefined
         : (caller.denial?.(server, tool) ?? "the caller's scopes")) ?? profileDenial(server, tool),
-    // Read at each call: a reload replaces the key caller's functions in place.
-    denies: (server, tool) => caller.denies?.(server, tool),
+    // Read at each call: a reload replaces the key caller's functions in place. The profile's
+    // deny_tools too: the router asks this by the backend's own name of a renamed tool, and a
+    // profile's `fixture:crash` denied nothing once the backend had a namespace.
+    denies: (server, tool) => {
+      const denied = caller.denies?.(server, tool);
+      if (denied) return denied;
+      const layers = active();
+      if (layers === "gone") return `routing profile "${binding.name}" no longer exists`;
+      return layers?.tools.denies?.(server, tool);
+    },
   };
 }
 

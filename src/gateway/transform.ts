@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { unsafeRegex } from "../security/safe-regex.ts";
 
 /**
  * The original gateway's response transforms (`transform` / `response_transform` on
@@ -54,7 +55,11 @@ export function compileTransform(
       continue;
     }
     try {
-      patterns.push({ regex: new RegExp(rule.pattern, "g"), replacement: rule.replacement });
+      const regex = new RegExp(rule.pattern, "g");
+      // It runs over every string of a backend's result, on the event loop.
+      const unsafe = unsafeRegex(rule.pattern, "g");
+      if (unsafe) return { ok: false, error: `${where}.redact[${i}].pattern: ${unsafe}` };
+      patterns.push({ regex, replacement: rule.replacement });
     } catch (error) {
       return { ok: false, error: `${where}.redact[${i}].pattern: ${(error as Error).message}` };
     }

@@ -351,7 +351,8 @@ export function createRoutes(gateway: Gateway, options: RoutesOptions = {}): Rou
 
   /**
    * `/health` for a key that is not an admin: what concerns the backends its scopes reach (their
-   * state, findings, lock changes, skills if granted), not other sessions' surfaces.
+   * state, findings, lock changes, skills if granted), the firewall's counts by rule, not other
+   * sessions' surfaces nor what the firewall last refused.
    */
   function scopedHealth(report: HealthReport, caller: Caller): HealthReport {
     const reach = (server: string) => caller.allows(server, "*");
@@ -372,6 +373,17 @@ export function createRoutes(gateway: Gateway, options: RoutesOptions = {}): Rou
                 findings: security.poisoning.findings.filter((f) => reach(f.server)),
               },
               quarantined: security.quarantined.filter((entry) => reach(entry.split(":")[0]!)),
+              // The counts by rule, not the last refusal's text: that is another key's
+              // arguments, to a backend this key may not reach.
+              firewall: {
+                ...security.firewall,
+                events: Object.fromEntries(
+                  Object.entries(security.firewall.events).map(([rule, { blocked, warned }]) => [
+                    rule,
+                    { blocked, warned },
+                  ]),
+                ),
+              },
               ...(security.lock
                 ? {
                     lock: {

@@ -1,3 +1,4 @@
+import { backendToolName } from "../backends/expose.ts";
 import type { ResolvedConfig } from "../config/load.ts";
 import type { Tool } from "../mcp/sdk.ts";
 import type { GuardReport } from "../security/call-guard.ts";
@@ -18,13 +19,19 @@ export async function firewallChecks(
   const scanned: Record<ArgumentScan, string[]> = { shell: [], sql: [], path: [] };
   const confirm = require_confirmation.map(compilePattern);
   const confirmed: string[] = [];
+  const backends = new Map(config.backends.map((backend) => [backend.name, backend]));
   for (const [server, list] of Object.entries(tools)) {
+    const backend = backends.get(server);
     for (const tool of list) {
+      // A confirmation written for the backend's own name of a renamed tool holds, as at run time.
+      const own = backend ? backendToolName(backend, tool.name) : tool.name;
       const keys = Object.keys((tool.inputSchema?.properties as object | undefined) ?? {});
       const kinds = new Set(keys.flatMap((key) => scansForKey(tool, key)));
       for (const kind of kinds) scanned[kind].push(`${server}:${tool.name}`);
       const destructive = confirm_destructive && tool.annotations?.destructiveHint === true;
-      if (destructive || confirm.some((pattern) => matches(pattern, server, tool.name))) {
+      const named = (pattern: (typeof confirm)[number]) =>
+        matches(pattern, server, tool.name) || matches(pattern, server, own);
+      if (destructive || confirm.some(named)) {
         confirmed.push(`${server}:${tool.name}`);
       }
     }

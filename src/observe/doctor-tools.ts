@@ -1,4 +1,5 @@
 import { existsSync, mkdirSync } from "node:fs";
+import { backendToolName } from "../backends/expose.ts";
 import { CapabilityRegistry, missingEnv } from "../capabilities/registry.ts";
 import { toTool } from "../capabilities/resolve.ts";
 import type { ResolvedConfig } from "../config/load.ts";
@@ -222,17 +223,27 @@ export function scopeChecks(config: ResolvedConfig, tools: Record<string, Tool[]
     servers.push(SKILLS_SERVER);
     names[SKILLS_SERVER] = loadSkills(skillsDir(config)).skills.map((skill) => skill.name);
   }
-  return unmatchedScopes(config.auth, servers, names, config.routing_profiles, config.security).map(
-    (unmatched) => ({
-      name: "scopes",
-      status: "warn",
-      message: `${unmatched.path}: ${unmatched.message}`,
-      hint:
-        unmatched.level === "server"
-          ? "fix the server name, or remove the pattern; server:* names a whole server"
-          : "fix the tool name (gateway_list_tools lists them), or remove the pattern",
-    }),
-  );
+  const backends = new Map(config.backends.map((backend) => [backend.name, backend]));
+  const own = (server: string, tool: string) => {
+    const backend = backends.get(server);
+    return backend ? backendToolName(backend, tool) : tool;
+  };
+  return unmatchedScopes(
+    config.auth,
+    servers,
+    names,
+    config.routing_profiles,
+    config.security,
+    own,
+  ).map((unmatched) => ({
+    name: "scopes",
+    status: "warn",
+    message: `${unmatched.path}: ${unmatched.message}`,
+    hint:
+      unmatched.level === "server"
+        ? "fix the server name, or remove the pattern; server:* names a whole server"
+        : "fix the tool name (gateway_list_tools lists them), or remove the pattern",
+  }));
 }
 
 /**

@@ -32,7 +32,7 @@ const SHELL_RULES: readonly Rule[] = [
   ],
   [
     "shell.chained-command",
-    /(?:;|&&|\|\|)\s{0,8}(?:sudo\s{1,8})?(?:rm\s{1,8}-[a-zA-Z]{0,4}[rf]|curl|wget|nc|ncat|netcat|mkfs|dd\s{1,8}if=|chmod\s{1,8}[0-7]{3,4}\s{1,8}\/|shutdown|reboot)\b/,
+    /(?:;|&&|\|\||\n)\s{0,8}(?:sudo\s{1,8})?(?:rm\s{1,8}-[a-zA-Z]{0,4}[rf]|curl|wget|nc|ncat|netcat|mkfs|dd\s{1,8}if=|chmod\s{1,8}[0-7]{3,4}\s{1,8}\/|shutdown|reboot)\b/,
   ],
   [
     // Any flags, each its own word (`-r -f`, `--recursive --force`, `--`), then `/`, `~`,
@@ -46,6 +46,22 @@ const SHELL_RULES: readonly Rule[] = [
     /(?:^|[\s'"=<])(?:\/etc\/(?:shadow|sudoers|gshadow)|(?:~|\$HOME|\$\{HOME\}|\/root|\/home\/[^\s/]{1,64}|\/Users\/[^\s/]{1,64})\/(?:\.ssh\/|\.aws\/credentials)|\/proc\/self\/environ)/,
   ],
   ["shell.reverse-shell", /\/dev\/tcp\/|\bnc\s{1,8}(?:-[a-z]{1,4}\s{1,8}){0,4}-e\s/],
+  [
+    // `$IFS` glued to a word is a space the other rules do not see: `cat${IFS}/etc/shadow`.
+    // `while IFS= read` sets it and `"$IFS"` quotes it alone: neither is glued.
+    "shell.ifs-evasion",
+    /(?<=[\w})\]]["']?)\$(?:\{IFS(?:[:%#][^}]{0,20})?\}|IFS\b)|\$(?:\{IFS(?:[:%#][^}]{0,20})?\}|IFS\b)(?=["']?[\w/.~-])/,
+  ],
+  [
+    // ANSI-C quoting spells a command in escapes: `$'\x72\x6d' -rf /` runs rm.
+    "shell.escaped-command",
+    /\$'[^'\n]{0,200}?\\(?:x[0-9A-Fa-f]{1,2}|[0-7]{3}|u[0-9A-Fa-f]{4})/,
+  ],
+  [
+    // Decoded, then run by a shell: the decoded text is what runs, and no rule can read it.
+    "shell.decode-exec",
+    /\b(?:base64\s{1,8}(?:-d|-D|--decode)|xxd\s{1,8}-r(?:\s{1,8}-p)?)\b[^\n]{0,200}?(?:;|&&|\|\||\n)\s{0,8}(?:sudo\s{1,8})?(?:ba|z|da|k)?sh\b/,
+  ],
 ];
 
 const SQL_RULES: readonly Rule[] = [
@@ -57,7 +73,12 @@ const SQL_RULES: readonly Rule[] = [
   ["sql.quote-union", /['"]\s{0,8}\)?\s{0,8}union\s{1,8}(?:all\s{1,8})?select\b/i],
   [
     "sql.stacked-destructive",
-    /;\s{0,8}(?:drop\s{1,8}(?:table|database|schema)|truncate\s{1,8}|delete\s{1,8}from\s{1,8}\w{1,64}\s{0,8}(?:;|--|$)|shutdown\b|exec(?:ute)?\s{1,8}xp_)/i,
+    /;\s{0,8}(?:drop\s{1,8}(?:table|database|schema)|truncate\s{1,8}|delete\s{1,8}from\s{1,8}\w{1,64}\s{0,8}(?:;|--|$|where\s{1,8}(?:1\s{0,4}=\s{0,4}1|0\s{0,4}=\s{0,4}0|true)\b)|shutdown\b|exec(?:ute)?\s{1,8}xp_)/i,
+  ],
+  [
+    // The database reading or writing the server's files, or running a program.
+    "sql.file-access",
+    /\b(?:load_file|pg_read_file|pg_read_binary_file|pg_ls_dir)\s{0,4}\(|\binto\s{1,8}(?:out|dump)file\b|\bfrom\s{1,8}program\s{0,8}'|\bxp_cmdshell\b/i,
   ],
   [
     "sql.time-based",
@@ -69,10 +90,24 @@ const PATH_RULES: readonly Rule[] = [
   ["path.encoded-traversal", /(?:%2e|\.){2}(?:%2f|%5c)|%2e%2e(?:[/\\]|$)|\.\.%c0%af|%252e%252e/i],
   ["path.null-byte", /\0|%00/],
   [
+    // Dot folders of a home, wherever they are.
     "path.sensitive-file",
-    /(?:^|[/\\])(?:etc[/\\](?:passwd|shadow|sudoers|gshadow)|proc[/\\](?:self|\d{1,8})[/\\]|\.ssh[/\\]|\.aws[/\\]credentials|\.gnupg[/\\]|\.docker[/\\]config\.json|\.kube[/\\]config|\.netrc$)/i,
+    /(?:^|[/\\])(?:\.ssh[/\\]|\.aws[/\\]credentials|\.gnupg[/\\]|\.docker[/\\]config\.json|\.kube[/\\]config|\.netrc$)/i,
   ],
 ];
+
+/**
+ * The system's own files, read in a path from its root (`fromRoot`): `/etc/passwd`,
+ * `../../etc/passwd`, `file:///proc/self/environ`. A folder of that name inside a project
+ * (`../shared/etc/passwd.md`) is not them.
+ */
+const SYSTEM_FILE =
+  /^(?:etc[/\\](?:passwd|shadow|sudoers|gshadow|master\.passwd)|proc[/\\](?:self|\d{1,8})[/\\])/i;
+/** A climb straight into one (`/srv/app/../../../etc/shadow`), wherever the climb starts. */
+const CLIMB_TO_SYSTEM_FILE = new RegExp(
+  `(?:^|[/\\\\])\\.\\.[/\\\\]{1,8}${SYSTEM_FILE.source.slice(1)}`,
+  "i",
+);
 
 /** Instructions aimed at the model, as they come back in a web page, an issue or a file. */
 const INJECTION_RULES: readonly Rule[] = [
@@ -168,9 +203,10 @@ export function scanArguments(
         const finding =
           firstMatch(kind, RULES[kind], head, where) ??
           (kind === "path"
-            ? firstMatch(kind, RULES.path, normalizePath(head), where)
+            ? (firstMatch(kind, RULES.path, normalizePath(head), where) ?? systemFile(head, where))
             : undefined) ??
-          (kind === "sql" ? firstMatch(kind, RULES.sql, uncommentSql(head), where) : undefined);
+          (kind === "sql" ? firstMatch(kind, RULES.sql, uncommentSql(head), where) : undefined) ??
+          (kind === "shell" ? firstMatch(kind, RULES.shell, unquoteShell(head), where) : undefined);
         if (finding) findings.push(finding);
       }
       return;
@@ -261,15 +297,67 @@ export function normalizePath(path: string): string {
 }
 
 /**
+ * A system file (`SYSTEM_FILE`) named by any word of `text` (a path, or a command holding one:
+ * `cat /etc/passwd`, `--file=/etc/passwd`), as its root-relative path: the word as written and
+ * as `normalizePath` reads it (`/srv/www/../../etc/passwd`), with `file://`, a drive, leading
+ * separators and leading `.`/`..` segments taken off.
+ */
+function systemFile(text: string, where: string): Finding | undefined {
+  if (!/etc|proc/i.test(text)) return undefined;
+  let at = 0;
+  for (const word of text.split(/[\s'"=<>|;&,()`]/)) {
+    const start = text.indexOf(word, at);
+    at = start + word.length;
+    if (!word || word.length > 4096) continue;
+    for (const form of [word, normalizePath(word)]) {
+      if (SYSTEM_FILE.test(fromRoot(form)) || CLIMB_TO_SYSTEM_FILE.test(form)) {
+        return { kind: "path", rule: "path.sensitive-file", where, excerpt: excerpt(text, start) };
+      }
+    }
+  }
+  return undefined;
+}
+
+/** A path with what leads to the root taken off: `file://`, `C:`, separators, `.` and `..`. */
+function fromRoot(path: string): string {
+  return path
+    .replace(/^file:\/\/(?:localhost)?/i, "")
+    .replace(/^[A-Za-z]:(?=[/\\])/, "")
+    .replace(/^(?:[/\\]|\.{1,2}(?=[/\\]|$))+/, "");
+}
+
+/**
+ * A shell command as the shell reads its words: `r''m`, `"r"m` and `r\m` are `rm`, `{rm,-rf,/}` is
+ * `rm -rf /`, and `$IFS` is a space. The rules read this form too.
+ */
+export function unquoteShell(text: string): string {
+  if (!/['"\\{$]/.test(text)) return text;
+  return (
+    text
+      // A quoted part of a word is that part: `"r"m`, `r''m`, `c'ur'l` are rm and curl.
+      .replace(/(["'])([^\s'"]{0,50})\1(?=[\w/~-])/g, "$2")
+      .replace(/(?<=[\w/~-])(["'])([^\s'"]{0,50})\1/g, "$2")
+      .replace(/\\(?=[A-Za-z0-9/_.-])/g, "")
+      .replace(/\$(?:\{IFS(?:[:%#][^}]{0,20})?\}|IFS\b)/g, " ")
+      .replace(/\{([^\s{},]{1,100}(?:,[^\s{},]{0,100}){1,20})\}/g, (_, words: string) =>
+        words.replaceAll(",", " "),
+      )
+  );
+}
+
+/**
  * SQL with its inline comments read as the spaces they are to the database: `UNION`, `OR` and
  * `DROP` with an empty comment on each side are the statements the rules look for.
  */
 export function uncommentSql(text: string): string {
-  if (!text.includes("/*")) return text;
-  // MySQL runs what a `/*!` comment holds: it is read, not dropped.
-  return text.replace(/\/\*(!\d{0,6})?([^*]{0,200})\*\//g, (_, bang, body: string) =>
-    bang ? ` ${body} ` : " ",
-  );
+  if (!text.includes("/*") && !/(?:--|#)[^\n]{0,200}\n/.test(text)) return text;
+  // MySQL runs what a `/*!` comment holds: it is read, not dropped. A line comment ends at its
+  // line: `1; --\nDROP TABLE users` is a stacked statement after it.
+  return text
+    .replace(/\/\*(!\d{0,6})?([^*]{0,200})\*\//g, (_, bang, body: string) =>
+      bang ? ` ${body} ` : " ",
+    )
+    .replace(/(?:--|#)[^\n]{0,200}\n/g, " ");
 }
 
 function excerpt(text: string, at: number): string {

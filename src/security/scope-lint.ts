@@ -21,6 +21,11 @@ interface Written {
   pattern: Pattern;
   /** `backends`, `resources`, `prompts` name servers; `*_tools` name tools. */
   names: "servers" | "tools";
+  /**
+   * A deny-like rule (a deny, a confirmation, a firewall rule), which matches a renamed tool by
+   * the backend's own name too; an allow matches exposed names only.
+   */
+  either?: boolean;
 }
 
 const SERVER_FIELDS = ["backends", "resources", "prompts"] as const;
@@ -56,6 +61,7 @@ function writtenPatterns(auth: AuthConfig): Written[] {
         field,
         pattern: compilePattern(source),
         names: "tools" as const,
+        either: field === "denied_tools",
       })),
     ),
   ]);
@@ -73,6 +79,7 @@ function profilePatterns(profiles: Record<string, RoutingProfile>): Written[] {
         field,
         pattern: names === "servers" ? compileServerPattern(source) : compilePattern(source),
         names,
+        either: field === "deny_tools",
       }));
     return [
       ...of("allow_backends", "servers"),
@@ -98,6 +105,7 @@ function securityPatterns(security: SecurityConfig | undefined): Written[] {
       field,
       pattern: compilePattern(source),
       names: "tools" as const,
+      either: true,
     }));
   return [
     ...tools(
@@ -127,7 +135,8 @@ function securityPatterns(security: SecurityConfig | undefined): Written[] {
  * some configured server matches (what is known at load); with `tools` (server -> the names it
  * listed), also whether a tool pattern matches any tool of those servers. A server whose tools
  * are not known (absent from `tools`: not reached yet, failed) never makes a pattern count as
- * unmatched.
+ * unmatched. `own` gives the backend's own name of an exposed one (`namespace`, `rename`): deny
+ * rules match either, as at run time, and an allow written for the own name is told what to write.
  */
 export function unmatchedScopes(
   auth: AuthConfig,
@@ -135,6 +144,7 @@ export function unmatchedScopes(
   tools?: Record<string, string[] | undefined>,
   profiles: Record<string, RoutingProfile> = {},
   security?: SecurityConfig,
+  own: (server: string, tool: string) => string = (_server, tool) => tool,
 ): UnmatchedScope[] {
   if (servers.length === 0) return [];
   const written = [
@@ -143,7 +153,7 @@ export function unmatchedScopes(
     ...securityPatterns(security),
   ];
   const found: UnmatchedScope[] = [];
-  for (const { path, owner, field, pattern, names } of written) {
+  for (const { path, owner, field, pattern, names, either } of written) {
     const matched = servers.filter((server) => pattern.server.test(server));
     const what = `${field} "${pattern.source}" of ${owner}`;
     if (!matched.length) {
@@ -159,6 +169,24 @@ export function unmatchedScopes(
     const listed = matched.map((server) => tools[server]);
     if (listed.some((list) => list === undefined)) continue;
     if (listed.some((list) => list!.some((tool) => pattern.tool.test(tool)))) continue;
+    // The backend's own name of a renamed tool: a deny rule holds by it; an allow does not.
+    const renamed = matched.flatMap((server) =>
+      tools[server]!.filter((tool) => {
+        const name = own(server, tool);
+        return name !== tool && pattern.tool.test(name);
+      }).map((tool) => ({ server, tool })),
+    );
+    if (renamed.length && either) continue;
+    if (renamed.length) {
+      const exposed = renamed.map(({ server, tool }) => `"${server}:${tool}"`).join(", ");
+      found.push({
+        path,
+        pattern: pattern.source,
+        level: "tool",
+        message: `${what} names the backend's own name of ${exposed} (a namespace or rename); allows match the exposed name: write ${exposed}`,
+      });
+      continue;
+    }
     const bare = !pattern.source.includes(":");
     const where = bare ? "any server" : matched.join(", ");
     // The old reading of a bare name was a server: say how to write that now.
@@ -186,6 +214,7 @@ export function warnUnmatchedScopes(
   servers: string[],
   listed?: (server: string) => string[] | undefined,
   level?: UnmatchedScope["level"],
+  own?: (server: string, tool: string) => string,
 ): void {
   const tools = listed
     ? Object.fromEntries(servers.map((server) => [server, listed(server)]))
@@ -196,6 +225,7 @@ export function warnUnmatchedScopes(
     tools,
     config.routing_profiles,
     config.security,
+    own,
   )) {
     if (level && unmatched.level !== level) continue;
     logger.withTag("auth").warn(`${unmatched.path}: ${unmatched.message}`);

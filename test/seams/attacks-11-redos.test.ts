@@ -1,0 +1,122 @@
+/**
+ * ReDoS through `transform.redact` (round 11). A redact pattern in a capability file or a
+ * backend's `response_transform` runs over every string of a backend's result on the event loop;
+ * JavaScript's regexes backtrack, so `(a+)+$` takes exponential time on 30 crafted characters and
+ * `[a-z]+@x` quadratic time on a long result (0.2 s at 20,000 characters, minutes at 1 MB): one
+ * result stalls every session. Such patterns are refused when the config or the capability
+ * loads, with the reason and the rewrite; linear ones load as before.
+ */
+import { describe, expect, setDefaultTimeout, test } from "bun:test";
+import { mkdirSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { loadConfig } from "../../src/config/load.ts";
+import { unsafeRegex } from "../../src/security/safe-regex.ts";
+import { runCli } from "../cli/_run.ts";
+import {
+  BUN,
+  cleanupsAfterAll,
+  connectHttp,
+  FIXTURE_SERVER,
+  firstText,
+  startGateway,
+  tempDir,
+  waitFor,
+  writeConfig,
+} from "../helpers.ts";
+
+setDefaultTimeout(30_000);
+const cleanups = cleanupsAfterAll();
+
+const REFUSED = [
+  ["(a+)+$", "repeats a group that repeats `a+`"],
+  ["(a|aa)*b", "repeats a group that has alternatives"],
+  ["(\\w+\\s?)*$", "repeats a group"],
+  ["[a-z]+@x", "from any position"],
+  [".*secret", "from any position"],
+  ["key=\\S+;", "after `=`, which it can also match"],
+  ["eyJ[\\w-]+\\.[\\w-]+\\.", "after `J`"],
+  ["(['\"])\\w{1,9}\\1", "backreference"],
+  ["x(?=\\w+y)", "inside a lookaround"],
+  ["[a-z]{1,100000}@", "from any position"],
+] as const;
+
+const ACCEPTED = [
+  "\\d{3}-\\d{4}",
+  "secret\\w*",
+  "Bearer [A-Za-z0-9._~+/-]+=*",
+  "sk-[A-Za-z0-9]+",
+  "api_key=[^\\s=&]+",
+  "Bearer\\s+\\S+",
+  "(?:Bearer|Token) \\S+",
+  "\\b\\w+@example\\.com",
+  "ghp_[A-Za-z0-9]{36}",
+  '"password"\\s*:\\s*"[^"]*"',
+  "[A-Za-z0-9._%+-]{1,64}@[A-Za-z0-9.-]{1,253}",
+];
+
+describe("a redact pattern", () => {
+  test("that backtracks is refused, saying why; a linear one is accepted", () => {
+    for (const [pattern, why] of REFUSED) expect(unsafeRegex(pattern, "g")).toContain(why);
+    for (const pattern of ACCEPTED) expect(unsafeRegex(pattern, "g")).toBeUndefined();
+  });
+
+  test("in a backend's response_transform fails the config load, naming where and how to fix", () => {
+    const file = writeConfig(`
+backends:
+  fixture:
+    command: ${BUN}
+    tools: { echo: { response_transform: { redact: [{ pattern: "[a-z]+@x" }] } } }
+`);
+    expect(() => loadConfig({ path: file })).toThrow(
+      /backends\.fixture\.tools\.echo.*redact\[0\]\.pattern: `\[a-z\]\+` repeats without bound.*bound it/,
+    );
+  });
+
+  test("in a capability file fails cap validate, and the capability is not served", async () => {
+    const dir = tempDir("mcpgw-attacks11-redos-");
+    mkdirSync(join(dir, "caps"));
+    const cap = join(dir, "caps/stall.yaml");
+    writeFileSync(
+      cap,
+      `name: stall
+description: Looks a word up.
+rest: { base_url: "https://dictionary.example.org", path: /v1/words }
+transform:
+  redact:
+    - { pattern: "(a+)+$" }
+`,
+    );
+    const run = runCli(["cap", "validate", cap], { env: { ...process.env, HOME: dir } });
+    expect(run.code).not.toBe(0);
+    expect(`${run.stdout}${run.stderr}`).toContain("transform.redact[0].pattern");
+    expect(`${run.stdout}${run.stderr}`).toContain("exponential time");
+    const gateway = await startGateway(
+      `capabilities: { builtin: false, directories: ["${join(dir, "caps")}"] }\n`,
+    );
+    cleanups.push(() => gateway.stop());
+    expect(gateway.gateway.index.tools("capabilities").map((tool) => tool.name)).not.toContain(
+      "stall",
+    );
+  });
+
+  test("that is linear still redacts a backend's result", async () => {
+    const gateway = await startGateway(`
+capabilities: { enabled: false }
+backends:
+  fixture:
+    command: ${BUN}
+    args: ["${FIXTURE_SERVER}"]
+    tools: { echo: { response_transform: { redact: [{ pattern: "sk-[a-z0-9]+", replacement: "[KEY]" }] } } }
+`);
+    cleanups.push(() => gateway.stop());
+    await waitFor(() => gateway.gateway.index.tools("fixture").length > 0);
+    const session = await connectHttp(gateway.url);
+    cleanups.push(session.close);
+    const result = await session.client.callTool({
+      name: "gateway_invoke",
+      arguments: { server: "fixture", tool: "echo", arguments: { message: "key sk-abc123 here" } },
+    });
+    expect(firstText(result)).toContain("[KEY]");
+    expect(firstText(result)).not.toContain("sk-abc123");
+  });
+});
