@@ -1,5 +1,5 @@
 import { describe, expect, setDefaultTimeout, test } from "bun:test";
-import { readdirSync, readFileSync, writeFileSync } from "node:fs";
+import { mkdirSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { parseTOML } from "confbox";
 import type { CommandSpec } from "../../src/cli/_tree.ts";
@@ -160,5 +160,39 @@ describe("setup export on a machine with no gateway config yet", () => {
     const started = runCli(entry.args, { env, stdin: "" });
     expect(started.stderr).not.toContain("config file not found");
     expect(started.code).toBe(0);
+  });
+});
+
+describe("doctor on docs/operations.md's playbook, whose servers this config lacks", () => {
+  test("warns for each step that calls a server no enabled backend serves", () => {
+    const home = tempDir("mcpgw-home-");
+    const env = { HOME: home, PATH: process.env.PATH! };
+    const folder = join(home, "pb");
+    mkdirSync(folder);
+    writeFileSync(
+      join(folder, "report.yaml"),
+      `name: weather_report
+description: Weather report for a city
+steps:
+  - { name: forecast, tool: capabilities:weather_forecast, args: { latitude: 1, longitude: 2 } }
+  - { name: weather, tool: weather:current, args: { city: $args.city } }
+  - { name: notes, tool: off:write, args: {}, optional: true }
+`,
+    );
+    writeFileSync(
+      join(home, "gateway.yaml"),
+      "playbooks: { directories: [./pb] }\nbackends:\n  off: { command: node, enabled: false }\n",
+    );
+    const doctor = runCli(["doctor", "--json"], { env });
+    const warnings = (
+      JSON.parse(doctor.stdout) as { checks: { name: string; status: string; message: string }[] }
+    ).checks
+      .filter((c) => c.name === "playbooks" && c.status === "warn")
+      .map((c) => c.message.slice(c.message.indexOf("step ")));
+    // It said "1 playbook(s) served" and nothing more; each run failed at its weather step.
+    expect(warnings).toEqual([
+      'step "weather" of weather_report calls weather:current, but no backend is named weather: every run fails there',
+      'step "notes" of weather_report calls off:write, but backend off is disabled: the step fails at each run (it is optional: the run goes on)',
+    ]);
   });
 });
