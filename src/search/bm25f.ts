@@ -81,15 +81,15 @@ export interface Weighable {
 
 export interface Posting {
   /** Tool ids, ascending. */
-  ids: number[];
+  readonly ids: ArrayLike<number>;
   /** Saturated BM25F term frequency, tf·(k1+1)/(tf+k1), per id. */
-  tf: number[];
+  readonly tf: ArrayLike<number>;
   /** 1 where the tool's own text has the term, 0 where only its hints do. */
-  own: number[];
+  readonly own: ArrayLike<number>;
 }
 
 export class Postings {
-  private lists = new Map<string, Posting>();
+  private lists = new Map<string, { ids: number[]; tf: number[]; own: number[] }>();
   private averages: number[] = [];
   /** True until built, and after a drift: the next search rebuilds. */
   stale = true;
@@ -142,22 +142,46 @@ export class Postings {
   private weigh(doc: Weighable): Map<string, number> {
     const weights = new Map<string, number>();
     FIELD_NAMES.forEach((field, f) => {
-      const b = RANKING.lengthNorm[field];
-      const norm = 1 - b + b * (doc.lengths[f]! / this.averages[f]!);
+      const norm = lengthNorm(doc, f, this.averages);
       for (const [term, raw] of doc.tf[f]!) {
         weights.set(term, (weights.get(term) ?? 0) + (RANKING.fields[field] * raw) / norm);
       }
     });
-    const { k1 } = RANKING;
-    // A tool without hints: its whole score × RANKING.bare, applied here so search need not look.
-    const boost = doc.lengths[HINTS] === 0 ? RANKING.bare : 1;
-    for (const [term, tf] of weights) weights.set(term, (boost * tf * (k1 + 1)) / (tf + k1));
+    for (const [term, tf] of weights) weights.set(term, saturate(doc, tf));
     return weights;
   }
 }
 
+/**
+ * One term's weight in one tool, as `Postings` weighs it with these averages (the same
+ * arithmetic in the same order, so the same number): for a view that weighs only the terms
+ * searched.
+ */
+export function termWeight(doc: Weighable, term: string, averages: readonly number[]): number {
+  let sum: number | undefined;
+  for (let f = 0; f < FIELD_NAMES.length; f++) {
+    const raw = doc.tf[f]!.get(term);
+    if (raw === undefined) continue;
+    sum = (sum ?? 0) + (RANKING.fields[FIELD_NAMES[f]!] * raw) / lengthNorm(doc, f, averages);
+  }
+  return sum === undefined ? 0 : saturate(doc, sum);
+}
+
+/** BM25F's length normalisation of a tool's field. */
+function lengthNorm(doc: Weighable, f: number, averages: readonly number[]): number {
+  const b = RANKING.lengthNorm[FIELD_NAMES[f]!];
+  return 1 - b + b * (doc.lengths[f]! / averages[f]!);
+}
+
+/** A summed term frequency saturated by k1 (a tool without hints: × RANKING.bare, here). */
+function saturate(doc: Weighable, tf: number): number {
+  const { k1 } = RANKING;
+  const boost = doc.lengths[HINTS] === 0 ? RANKING.bare : 1;
+  return (boost * tf * (k1 + 1)) / (tf + k1);
+}
+
 /** The first index in a sorted array whose value is not below `value`. */
-export function lowerBound<T extends number | string>(sorted: readonly T[], value: T): number {
+export function lowerBound<T extends number | string>(sorted: ArrayLike<T>, value: T): number {
   let low = 0;
   let high = sorted.length;
   while (low < high) {
