@@ -327,6 +327,11 @@ export class ToolIndex implements Vocabulary, Whole {
     return this.docs[id];
   }
 
+  /** Corpus: a document by id, the same as `doc` here. */
+  entry(id: number): Doc | undefined {
+    return this.docs[id];
+  }
+
   /** Corpus: one past the largest id. */
   bound(): number {
     return this.docs.length;

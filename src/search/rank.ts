@@ -77,8 +77,13 @@ export interface Explanation {
  * collection's own, so that the same tools rank the same whichever holds them.
  */
 export interface Corpus extends Vocabulary {
-  /** The document with this id; ids are below `ids()`'s bound and ascend in postings. */
+  /** The document with this id, as ranked (ids are below `bound()` and ascend in postings). */
   doc(id: number): Doc | undefined;
+  /**
+   * The document with this id as far as its server, tool and terms go (its name signals and twin
+   * may be another collection's): cheaper than `doc` in a view.
+   */
+  entry(id: number): Doc | undefined;
   /** One past the largest id. */
   bound(): number;
   /** How many tools the collection holds. */
@@ -235,9 +240,9 @@ function rank(
   const floor: number[] = [];
   candidates.forEach((id, i) => {
     base[i] = totals[id]! * (matched[id]! / groups.length) ** RANKING.coord;
-    if (options.server && corpus.doc(id)!.server !== options.server) base[i] = 0;
+    if (options.server && corpus.entry(id)!.server !== options.server) base[i] = 0;
     if (floor.length === limit && base[i]! <= floor[limit - 1]!) return;
-    if (!allowed(corpus.doc(id)!)) {
+    if (!allowed(corpus.entry(id)!)) {
       base[i] = 0;
       return;
     }
@@ -254,7 +259,8 @@ function rank(
   const top: { id: number; score: number }[] = [];
   candidates.forEach((id, i) => {
     if (base[i]! === 0 || base[i]! < threshold) return;
-    const doc = corpus.doc(id)!;
+    // Whether it has a plural sibling (its view may differ) counts only for a query about many.
+    const doc = signals.many ? corpus.doc(id)! : corpus.entry(id)!;
     let score = base[i]! * lift(doc.name, signals);
     const uses = options.usage?.(doc.server, doc.tool.name) ?? 0;
     if (uses > 0) {
@@ -272,8 +278,8 @@ function rank(
   });
   if (RANKING.usedAlternativeFirst) usedAlternativeFirst(corpus, top, options.usage);
   return top.map(({ id, score }) => ({
-    server: corpus.doc(id)!.server,
-    tool: corpus.doc(id)!.tool,
+    server: corpus.entry(id)!.server,
+    tool: corpus.entry(id)!.tool,
     score,
   }));
 }
@@ -289,7 +295,7 @@ function usedAlternativeFirst(
   usage: SearchOptions["usage"],
 ): void {
   if (!usage || top.length < 2) return;
-  const uses = top.map(({ id }) => usage(corpus.doc(id)!.server, corpus.doc(id)!.tool.name));
+  const uses = top.map(({ id }) => usage(corpus.entry(id)!.server, corpus.entry(id)!.tool.name));
   if (uses.every((count) => count === 0)) return;
   for (let i = 0; i < top.length; i++) {
     for (let j = i + 1; j < top.length; j++) {
@@ -319,8 +325,8 @@ function before(
   other: { id: number; score: number },
 ): boolean {
   if (score !== other.score) return score > other.score;
-  const a = corpus.doc(id)!;
-  const b = corpus.doc(other.id)!;
+  const a = corpus.entry(id)!;
+  const b = corpus.entry(other.id)!;
   if (a.server !== b.server) return a.server < b.server;
   return a.tool.name < b.tool.name;
 }

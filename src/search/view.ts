@@ -1,4 +1,4 @@
-import { FIELD_NAMES, type Posting, termWeight } from "./bm25f.ts";
+import { FIELD_NAMES, type Posting, packedWeigher, termWeight } from "./bm25f.ts";
 import { type Doc, seenPart } from "./doc.ts";
 import {
   type Corpus,
@@ -133,10 +133,13 @@ export class ScopeView implements Corpus {
   }
 
   doc(id: number): Doc | undefined {
-    if (!((this.seen[id >>> 5] ?? 0) & (1 << (id & 31)))) return undefined;
-    const doc = this.whole.doc(id)!;
-    if (this.servers.get(doc.server) === this.whole.ids(doc.server).length) return doc;
+    const doc = this.entry(id);
+    if (!doc || this.servers.get(doc.server) === this.whole.ids(doc.server).length) return doc;
     return this.redo(doc.server).get(id) ?? doc;
+  }
+
+  entry(id: number): Doc | undefined {
+    return this.sees(id) ? this.whole.doc(id) : undefined;
   }
 
   bound(): number {
@@ -162,12 +165,16 @@ export class ScopeView implements Corpus {
       const ids = new Int32Array(n);
       const tf = new Float64Array(n);
       const own = new Uint8Array(n);
+      const weigh = packedWeigher(this.averages);
       let at = 0;
       for (let i = 0; i < whole.ids.length; i++) {
         const id = whole.ids[i]!;
         if (!this.sees(id)) continue;
         ids[at] = id;
-        tf[at] = termWeight(this.whole.doc(id)!, term, this.averages);
+        const doc = this.whole.doc(id)!;
+        tf[at] = whole.fields
+          ? weigh(doc, term, whole.fields[i]!)
+          : termWeight(doc, term, this.averages);
         own[at++] = whole.own[i]!;
       }
       made = { ids, tf, own };
@@ -208,7 +215,7 @@ export class ScopeView implements Corpus {
   shortServerName(term: string): string | undefined {
     if (term.length < SHORT_NAME || this.isServerWord(term)) return undefined;
     if (this.shortNames.has(term)) return this.shortNames.get(term);
-    const doc = (id: number) => this.doc(id);
+    const doc = (id: number) => this.entry(id);
     const found = shortNameIn(term, this.words!, this.whole.posting(term), doc);
     this.shortNames.set(term, found);
     this.hold(SIZE.word);
@@ -219,7 +226,7 @@ export class ScopeView implements Corpus {
     if (term.length < 3 || this.isServerWord(term)) return undefined;
     if (this.products.has(term)) return this.products.get(term);
     const tools = (server: string) => this.servers.get(server) ?? 0;
-    const found = productIn(term, this.whole.posting(term), (id) => this.doc(id), tools);
+    const found = productIn(term, this.whole.posting(term), (id) => this.entry(id), tools);
     this.products.set(term, found);
     this.hold(SIZE.word);
     return found;
@@ -241,8 +248,8 @@ export class ScopeView implements Corpus {
   private redo(server: string): Map<number, Doc> {
     let redone = this.redone.get(server);
     if (redone) return redone;
-    const docs = this.ids(server).map((id) => this.whole.doc(id)!);
     const ids = this.ids(server);
+    const docs = ids.map((id) => this.whole.doc(id)!);
     redone = new Map();
     seenPart(docs).forEach((doc, i) => {
       const was = docs[i]!;

@@ -5,6 +5,9 @@ import { tokenize } from "./tokenize.ts";
 /** What makes a word a server's product word (`productOf`). */
 export const PRODUCT = { share: 0.5, purity: 0.9, tools: 3 };
 
+/** The described fields' bits in a packed field count (`Posting.fields`). */
+const DESCRIBED_BITS = DESCRIBED.reduce((bits, f) => bits | (15 << (4 * f)), 0);
+
 /** The fewest letters a short form of a server's name has ("argo", "sonar"). */
 export const SHORT_NAME = 4;
 
@@ -51,17 +54,23 @@ export function productIn(
   seen: (server: string) => number,
 ): string[] | undefined {
   if (!posting || term.length < 3) return undefined;
-  const says = new Map<string, number>();
+  const tools = new Map<string, number>();
   let holders = 0;
   for (let i = 0; i < posting.ids.length; i++) {
     const found = doc(posting.ids[i]!);
-    if (!found || !DESCRIBED.some((f) => found.tf[f]!.has(term))) continue;
+    if (!found) continue;
+    const packed = posting.fields?.[i];
+    const says =
+      packed !== undefined && packed < 2 ** 32
+        ? (packed & DESCRIBED_BITS) !== 0
+        : DESCRIBED.some((f) => found.tf[f]!.has(term));
+    if (!says) continue;
     holders++;
-    says.set(found.server, (says.get(found.server) ?? 0) + 1);
+    tools.set(found.server, (tools.get(found.server) ?? 0) + 1);
   }
-  for (const [server, own] of says) {
-    const tools = seen(server);
-    if (tools < PRODUCT.tools || own < PRODUCT.share * tools) continue;
+  for (const [server, own] of tools) {
+    const of = seen(server);
+    if (of < PRODUCT.tools || own < PRODUCT.share * of) continue;
     if (own >= PRODUCT.purity * holders) return [...new Set(tokenize(server))];
   }
   return undefined;
