@@ -81,15 +81,26 @@ export interface Weighable {
 
 export interface Posting {
   /** Tool ids, ascending. */
-  ids: number[];
+  readonly ids: ArrayLike<number>;
   /** Saturated BM25F term frequency, tf·(k1+1)/(tf+k1), per id. */
-  tf: number[];
+  readonly tf: ArrayLike<number>;
   /** 1 where the tool's own text has the term, 0 where only its hints do. */
-  own: number[];
+  readonly own: ArrayLike<number>;
+  /**
+   * Per id, the term's count in each field, 4 bits a field in FIELD_NAMES order (`packFields`):
+   * what a scope's view weighs again with its own averages, without reading the tool's maps.
+   */
+  readonly fields?: ArrayLike<number>;
 }
 
+/** A packed field count that does not fit (a count over 15): read the tool's maps instead. */
+const UNPACKED = 2 ** 32;
+
 export class Postings {
-  private lists = new Map<string, Posting>();
+  private lists = new Map<
+    string,
+    { ids: number[]; tf: number[]; own: number[]; fields: number[] }
+  >();
   private averages: number[] = [];
   /** True until built, and after a drift: the next search rebuilds. */
   stale = true;
@@ -109,14 +120,17 @@ export class Postings {
 
   /** Adds a tool whose id is above every id indexed so far. */
   add(id: number, doc: Weighable): void {
+    const packed = packFields(doc);
     for (const [term, tf] of this.weigh(doc)) {
       const own = doc.tf.some((counts, f) => f !== HINTS && counts.has(term)) ? 1 : 0;
+      const fields = packed.get(term)!;
       const posting = this.lists.get(term);
       if (posting) {
         posting.ids.push(id);
         posting.tf.push(tf);
         posting.own.push(own);
-      } else this.lists.set(term, { ids: [id], tf: [tf], own: [own] });
+        posting.fields.push(fields);
+      } else this.lists.set(term, { ids: [id], tf: [tf], own: [own], fields: [fields] });
     }
   }
 
@@ -129,6 +143,7 @@ export class Postings {
       posting.ids.splice(at, 1);
       posting.tf.splice(at, 1);
       posting.own.splice(at, 1);
+      posting.fields.splice(at, 1);
       if (posting.ids.length === 0) this.lists.delete(term);
     }
   }
@@ -142,22 +157,81 @@ export class Postings {
   private weigh(doc: Weighable): Map<string, number> {
     const weights = new Map<string, number>();
     FIELD_NAMES.forEach((field, f) => {
-      const b = RANKING.lengthNorm[field];
-      const norm = 1 - b + b * (doc.lengths[f]! / this.averages[f]!);
+      const norm = lengthNorm(doc, f, this.averages);
       for (const [term, raw] of doc.tf[f]!) {
         weights.set(term, (weights.get(term) ?? 0) + (RANKING.fields[field] * raw) / norm);
       }
     });
-    const { k1 } = RANKING;
-    // A tool without hints: its whole score × RANKING.bare, applied here so search need not look.
-    const boost = doc.lengths[HINTS] === 0 ? RANKING.bare : 1;
-    for (const [term, tf] of weights) weights.set(term, (boost * tf * (k1 + 1)) / (tf + k1));
+    for (const [term, tf] of weights) weights.set(term, saturate(doc, tf));
     return weights;
   }
 }
 
+/**
+ * One term's weight in one tool, as `Postings` weighs it with these averages (the same
+ * arithmetic in the same order, so the same number): for a view that weighs only the terms
+ * searched.
+ */
+export function termWeight(doc: Weighable, term: string, averages: readonly number[]): number {
+  let sum: number | undefined;
+  for (let f = 0; f < FIELD_NAMES.length; f++) {
+    const raw = doc.tf[f]!.get(term);
+    if (raw === undefined) continue;
+    sum = (sum ?? 0) + (RANKING.fields[FIELD_NAMES[f]!] * raw) / lengthNorm(doc, f, averages);
+  }
+  return sum === undefined ? 0 : saturate(doc, sum);
+}
+
+/**
+ * Weighs terms in tools from their packed field counts (`Posting.fields`) with these averages:
+ * the same numbers as `termWeight` (the same arithmetic in the same order), without reading the
+ * tools' maps or the ranking's tables per field.
+ */
+export function packedWeigher(
+  averages: readonly number[],
+): (doc: Weighable, term: string, packed: number) => number {
+  const weights = FIELD_NAMES.map((field) => RANKING.fields[field]);
+  const norms = FIELD_NAMES.map((field) => RANKING.lengthNorm[field]);
+  return (doc, term, packed) => {
+    if (packed >= UNPACKED) return termWeight(doc, term, averages);
+    let sum: number | undefined;
+    for (let f = 0; f < weights.length; f++) {
+      const raw = (packed >>> (4 * f)) & 15;
+      if (raw === 0) continue;
+      const b = norms[f]!;
+      sum = (sum ?? 0) + (weights[f]! * raw) / (1 - b + b * (doc.lengths[f]! / averages[f]!));
+    }
+    return sum === undefined ? 0 : saturate(doc, sum);
+  };
+}
+
+/** Per term of a tool, its count in each field, 4 bits a field; `UNPACKED` or more past 15. */
+function packFields(doc: Weighable): Map<string, number> {
+  const packed = new Map<string, number>();
+  doc.tf.forEach((counts, f) => {
+    for (const [term, raw] of counts) {
+      const bits = raw > 15 ? UNPACKED : raw * 16 ** f;
+      packed.set(term, (packed.get(term) ?? 0) + bits);
+    }
+  });
+  return packed;
+}
+
+/** BM25F's length normalisation of a tool's field. */
+function lengthNorm(doc: Weighable, f: number, averages: readonly number[]): number {
+  const b = RANKING.lengthNorm[FIELD_NAMES[f]!];
+  return 1 - b + b * (doc.lengths[f]! / averages[f]!);
+}
+
+/** A summed term frequency saturated by k1 (a tool without hints: × RANKING.bare, here). */
+function saturate(doc: Weighable, tf: number): number {
+  const { k1 } = RANKING;
+  const boost = doc.lengths[HINTS] === 0 ? RANKING.bare : 1;
+  return (boost * tf * (k1 + 1)) / (tf + k1);
+}
+
 /** The first index in a sorted array whose value is not below `value`. */
-export function lowerBound<T extends number | string>(sorted: readonly T[], value: T): number {
+export function lowerBound<T extends number | string>(sorted: ArrayLike<T>, value: T): number {
   let low = 0;
   let high = sorted.length;
   while (low < high) {
