@@ -58,6 +58,15 @@ describe("the original's field names in the meta tools' answers", () => {
     expect(memory.status).toBe("active");
   });
 
+  test("/health: each backend's running, healthy, tools_cached and circuit_state", async () => {
+    const health = (await (await fetch(`${gateway.url}/health`)).json()) as {
+      backends: Record<string, Row>;
+    };
+    const memory = health.backends.memory!;
+    expect(memory).toMatchObject({ running: true, healthy: true, circuit_state: "closed" });
+    expect(memory.tools_cached).toBe(memory.tools);
+  });
+
   test("gateway_list_tools: each row's name, the total; with a server, the server and its status", async () => {
     const all = await call("gateway_list_tools");
     expect(all.total).toBe(all.tools.length);
