@@ -258,6 +258,34 @@ function describeIssues(error: z.ZodError): string {
     .join("; ");
 }
 
+/**
+ * The original's settings whose value asks for nothing (its `gateway.example.yaml` writes every
+ * default out): `null`, an empty list or map, a section with `enabled: false`, or one of these
+ * defaults, each of which this gateway already does or never needs.
+ */
+const NOTHING_ASKED: Record<string, unknown> = {
+  "backends.*.passthrough": false,
+  "auth.single_user": false,
+  "auth.public_paths": ["/health"],
+  "meta_mcp.cache_tools": true,
+  "security.ssrf_protection": true,
+  "security.firewall.anomaly_detection": false,
+};
+
+function asksNothing(pattern: string, value: unknown): boolean {
+  if (value === null || value === undefined) return true;
+  if (Array.isArray(value)) {
+    if (value.length === 0) return true;
+  } else if (typeof value === "object") {
+    const entries = Object.entries(value);
+    if (entries.length === 0) return true;
+    if ((value as { enabled?: unknown }).enabled === false) return true;
+  }
+  return (
+    pattern in NOTHING_ASKED && JSON.stringify(NOTHING_ASKED[pattern]) === JSON.stringify(value)
+  );
+}
+
 /** Removes the original gateway's recognised-but-unimplemented keys and returns one warning each. */
 function stripRecognisedKeys(tree: Record<string, unknown>): string[] {
   const warnings: string[] = [];
@@ -271,7 +299,10 @@ function stripRecognisedKeys(tree: Record<string, unknown>): string[] {
       for (const key of keys) {
         if (!(key in record)) continue;
         if (index === parts.length - 1) {
+          const value = record[key];
           delete record[key];
+          // A setting that asks for nothing loses nothing here: its warning would be noise.
+          if (asksNothing(pattern, value)) continue;
           warnings.push(
             `${[...path, key].join(".")} is not supported by this gateway yet; ignored`,
           );
