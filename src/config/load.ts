@@ -1,5 +1,5 @@
-import { existsSync, readFileSync } from "node:fs";
-import { dirname, isAbsolute, resolve } from "node:path";
+import { existsSync, readdirSync, readFileSync } from "node:fs";
+import { dirname, isAbsolute, join, resolve } from "node:path";
 import type { z } from "zod";
 import { GatewayError } from "../errors.ts";
 import { logger } from "../logger.ts";
@@ -170,6 +170,12 @@ export function resolveConfig(raw: unknown, options: ResolveOptions): ResolvedCo
   const keys = resolveAuthKeys(config.auth, tree.auth, env, where, options.keysUnused);
   config.auth = keys.auth;
   warnings.push(...keys.warnings);
+  const unlisted = options.file ? unlistedCapabilities(tree, options.baseDir) : undefined;
+  if (unlisted) {
+    warnings.push(
+      `capabilities.directories is not set, so ${unlisted} is not loaded (the original gateway loads ./capabilities by default): add capabilities: { directories: [./capabilities] } to serve its files`,
+    );
+  }
   applyCapabilitiesAlias(config);
 
   const backends: ResolvedBackend[] = [];
@@ -537,4 +543,27 @@ export function splitCommandLine(line: string): string[] {
   }
   if (started) out.push(current);
   return out;
+}
+
+/**
+ * A `capabilities` folder holding capability files beside the config, when
+ * `capabilities.directories` is not written: the original gateway loads it by default, this
+ * one does not, and a switcher's capabilities would be missing without a word.
+ */
+function unlistedCapabilities(tree: Record<string, unknown>, baseDir: string): string | undefined {
+  const section = tree.capabilities as Record<string, unknown> | undefined;
+  if (section?.enabled === false || section?.directories !== undefined) return undefined;
+  const holdsFiles = (dir: string, depth: number): boolean => {
+    try {
+      return readdirSync(dir, { withFileTypes: true }).some((entry) =>
+        entry.isDirectory()
+          ? depth > 0 && holdsFiles(join(dir, entry.name), depth - 1)
+          : /\.ya?ml$/i.test(entry.name),
+      );
+    } catch {
+      return false;
+    }
+  };
+  const dir = join(baseDir, "capabilities");
+  return existsSync(dir) && holdsFiles(dir, 1) ? dir : undefined;
 }

@@ -1,4 +1,6 @@
 import { describe, expect, test } from "bun:test";
+import { mkdirSync, writeFileSync } from "node:fs";
+import { dirname, join } from "node:path";
 import { loadConfig } from "../../src/config/load.ts";
 import { writeConfig } from "../helpers.ts";
 
@@ -56,5 +58,24 @@ backends:
     }
     expect(warnings).toContain("backends.loud.secrets is not supported");
     expect(warnings).toContain("backends.loud.passthrough is not supported");
+  });
+});
+
+/**
+ * The original loads ./capabilities when capabilities.directories is not written; this gateway
+ * does not (DESIGN: the default is none). A switcher's folder beside the config is named in a
+ * warning with the line that loads it, instead of its capabilities being missing without a word.
+ */
+describe("a capabilities folder beside a config that lists none", () => {
+  test("is named in a warning; once listed, or with a config that lists folders, it is not", () => {
+    const file = writeConfig("backends: {}\n");
+    const folder = join(dirname(file), "capabilities", "knowledge");
+    mkdirSync(folder, { recursive: true });
+    writeFileSync(join(folder, "weather.yaml"), 'fulcrum: "1.0"\nname: weather\n');
+    const warned = loadConfig({ path: file, env: {} }).warnings.join("\n");
+    expect(warned).toContain(`${join(dirname(file), "capabilities")} is not loaded`);
+    expect(warned).toContain("capabilities: { directories: [./capabilities] }");
+    writeFileSync(file, "capabilities: { directories: [./capabilities] }\nbackends: {}\n");
+    expect(loadConfig({ path: file, env: {} }).warnings.join("\n")).not.toContain("not loaded");
   });
 });
