@@ -463,6 +463,7 @@ function isHttps(request: Request): boolean {
 function metricsFor(caller: Caller): (labels: Labels) => boolean {
   return (labels) =>
     (labels.server === undefined || caller.allows(labels.server, "*")) &&
+    (labels.backend === undefined || caller.allows(labels.backend, "*")) &&
     (labels.caller === undefined || labels.caller === caller.id) &&
     (labels.budget === undefined || labels.budget === `per_key:${caller.id.replace(/^key:/, "")}`);
 }

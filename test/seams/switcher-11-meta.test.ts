@@ -90,6 +90,16 @@ describe("the original's field names in the meta tools' answers", () => {
   });
 });
 
+describe("the original's /metrics series", () => {
+  test("tool invocations by server and status, their latency, the breaker by backend", async () => {
+    await call("gateway_invoke", { server: "memory", tool: "read_graph", arguments: {} });
+    const text = await (await fetch(`${gateway.url}/metrics`)).text();
+    expect(text).toMatch(/^mcp_tool_invocations_total\{server="memory",status="ok"\} [1-9]/m);
+    expect(text).toMatch(/^mcp_tool_invocation_duration_seconds_count\{server="memory"\} [1-9]/m);
+    expect(text).toMatch(/^mcp_backend_circuit_state\{backend="memory"\} 1$/m);
+  });
+});
+
 describe("gateway_search, the original's code-mode search, under its name", () => {
   test("answers server:tool refs with input_schema, which gateway_execute takes", async () => {
     const found = await call("gateway_search", { query: "read graph", limit: 3 });
