@@ -75,6 +75,8 @@ describe("the original's field names in the meta tools' answers", () => {
     expect(one).toMatchObject({ server: "memory", status: "active", total: one.tools.length });
     const read = one.tools.find((row) => row.name === "read_graph");
     expect(read?.inputSchema).toBeDefined();
+    // The original lists one server's tools whole: a script picks read-only ones by their hints.
+    expect(read?.annotations).toMatchObject({ readOnlyHint: true });
   });
 
   test("gateway_search_tools: query, total (returned) and total_available (matching at all)", async () => {
