@@ -35,7 +35,19 @@ export function locate(tree: CommandSpec, argv: string[]): Located {
       continue;
     }
     const subs = spec.subCommands;
-    if (!subs) continue; // a positional argument of a leaf command
+    // A positional argument of a leaf command, unless it is the original's subcommand of it
+    // (`audit verify`): that would run the command as if it were not there.
+    if (!subs) {
+      const original = path.length ? ORIGINAL_COMMANDS[[...path, arg].join(" ")] : undefined;
+      if (original) {
+        return {
+          spec,
+          path,
+          unknownCommand: `unknown command ${[...path, arg].join(" ")}: ${original}`,
+        };
+      }
+      continue;
+    }
     const sub = subs[arg];
     if (!sub) {
       const names = visibleNames(spec);
@@ -43,8 +55,15 @@ export function locate(tree: CommandSpec, argv: string[]): Located {
       const hint = close.length
         ? `did you mean ${close.join(" or ")}?`
         : `one of ${names.join(", ")}`;
-      const original = ORIGINAL_COMMANDS[[...path, arg].join(" ")];
-      const unknownCommand = `unknown command ${[...path, arg].join(" ")}: ${original ?? hint}`;
+      // The original's `tool completions` says more than its `tool`: the longest spelling wins.
+      const next = argv[i + 1];
+      const words = [...path, arg];
+      const longer = next && !next.startsWith("-") ? [...words, next].join(" ") : undefined;
+      const original =
+        (longer === undefined ? undefined : ORIGINAL_COMMANDS[longer]) ??
+        ORIGINAL_COMMANDS[words.join(" ")];
+      const named = longer !== undefined && ORIGINAL_COMMANDS[longer] ? longer : words.join(" ");
+      const unknownCommand = `unknown command ${named}: ${original ?? hint}`;
       return { spec, path, unknownCommand };
     }
     spec = sub;
@@ -182,6 +201,18 @@ const ORIGINAL_FLAGS: Record<string, { takesValue: boolean; hint: string }> = {
     takesValue: false,
     hint: "shadow scans are not implemented; mcp-gateway setup --dry-run lists the MCP servers your AI clients run outside the gateway",
   },
+  "cap install --from-github": {
+    takesValue: false,
+    hint: "cap install copies a built-in capability; a file from GitHub goes into your capabilities folder as it is (the folder is watched, cap validate checks it)",
+  },
+  "cap install --repo": {
+    takesValue: true,
+    hint: "cap install copies a built-in capability; a file from GitHub goes into your capabilities folder as it is (the folder is watched, cap validate checks it)",
+  },
+  "cap install --branch": {
+    takesValue: true,
+    hint: "cap install copies a built-in capability; a file from GitHub goes into your capabilities folder as it is (the folder is watched, cap validate checks it)",
+  },
   "serve --no-meta-mcp": {
     takesValue: false,
     hint: "write meta_mcp.enabled: false in the config (flat mode: every tool listed directly), or let one client ask for it with /mcp?surface=flat",
@@ -203,6 +234,29 @@ const ORIGINAL_COMMANDS: Record<string, string> = {
     "not implemented: capabilities are served as tools (mcp-gateway cap list lists them)",
   upgrade:
     "nothing to migrate: this gateway reads the original's files as they are (mcp-gateway doctor checks them)",
+  "tool completions": "shell completions are mcp-gateway completions bash|zsh|fish",
+  "tool list":
+    "capabilities are listed by mcp-gateway cap list; every tool, through the running gateway, by mcp-gateway tools search WORDS",
+  "tool inspect":
+    "mcp-gateway tools search NAME shows a tool's input schema (cap list --json a capability's file)",
+  import:
+    "mcp-gateway cap import SPEC imports an OpenAPI (or Swagger 2.0) document into capability files; GraphQL, Postman and OCI packages are not imported",
+  ranking: "mcp-gateway tools eval replays recorded searches and prints hit@1 and hit@5",
+  tls: "certificates are not made here: make them with your CA (openssl, mkcert) and set server.tls (cert, key, client_ca; docs/security.md)",
+  trust:
+    "trust cards are not produced; mcp-gateway lock pins every backend tool's definition and capability file (gateway.lock)",
+  identity:
+    "identity grants are not implemented; a key's scopes are set with mcp-gateway keys create NAME --allow/--deny",
+  plugin:
+    "plugins are not implemented; capabilities come from the built-in catalog (cap search, cap install) and your folders, skills from mcp-gateway skills import",
+  kubernetes:
+    "there is no controller; deploy/kubernetes/ has plain manifests for the container image (docs/scaling.md)",
+  runtime:
+    "runtime profiles are not implemented: each stdio backend runs as the command its config names",
+  "audit verify":
+    "the original's hash-chained transparency log is not kept; mcp-gateway audit lists the calls, refusals and admin actions recorded in the state database",
+  "audit show":
+    "mcp-gateway audit lists the log, filtered by --caller, --tool and --since (not by session)",
 };
 
 const LEVELS = ["silent", "error", "warn", "info", "debug", "trace"];

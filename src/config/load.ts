@@ -1,5 +1,5 @@
-import { existsSync, readFileSync } from "node:fs";
-import { dirname, isAbsolute, resolve } from "node:path";
+import { existsSync, readdirSync, readFileSync } from "node:fs";
+import { dirname, isAbsolute, join, resolve } from "node:path";
 import type { z } from "zod";
 import { GatewayError } from "../errors.ts";
 import { logger } from "../logger.ts";
@@ -186,6 +186,12 @@ export function resolveConfig(raw: unknown, options: ResolveOptions): ResolvedCo
   const keys = resolveAuthKeys(config.auth, tree.auth, env, where, options.keysUnused);
   config.auth = keys.auth;
   warnings.push(...keys.warnings);
+  const unlisted = options.file ? unlistedCapabilities(tree, options.baseDir) : undefined;
+  if (unlisted) {
+    warnings.push(
+      `capabilities.directories is not set, so ${unlisted} is not loaded (the original gateway loads ./capabilities by default): add capabilities: { directories: [./capabilities] } to serve its files`,
+    );
+  }
   applyCapabilitiesAlias(config);
 
   const backends: ResolvedBackend[] = [];
@@ -291,6 +297,34 @@ function describeIssues(error: z.ZodError, overrides: Map<string, string>): stri
     .join("; ");
 }
 
+/**
+ * The original's settings whose value asks for nothing (its `gateway.example.yaml` writes every
+ * default out): `null`, an empty list or map, a section with `enabled: false`, or one of these
+ * defaults, each of which this gateway already does or never needs.
+ */
+const NOTHING_ASKED: Record<string, unknown> = {
+  "backends.*.passthrough": false,
+  "auth.single_user": false,
+  "auth.public_paths": ["/health"],
+  "meta_mcp.cache_tools": true,
+  "security.ssrf_protection": true,
+  "security.firewall.anomaly_detection": false,
+};
+
+function asksNothing(pattern: string, value: unknown): boolean {
+  if (value === null || value === undefined) return true;
+  if (Array.isArray(value)) {
+    if (value.length === 0) return true;
+  } else if (typeof value === "object") {
+    const entries = Object.entries(value);
+    if (entries.length === 0) return true;
+    if ((value as { enabled?: unknown }).enabled === false) return true;
+  }
+  return (
+    pattern in NOTHING_ASKED && JSON.stringify(NOTHING_ASKED[pattern]) === JSON.stringify(value)
+  );
+}
+
 /** Removes the original gateway's recognised-but-unimplemented keys and returns one warning each. */
 function stripRecognisedKeys(tree: Record<string, unknown>): string[] {
   const warnings: string[] = [];
@@ -304,7 +338,10 @@ function stripRecognisedKeys(tree: Record<string, unknown>): string[] {
       for (const key of keys) {
         if (!(key in record)) continue;
         if (index === parts.length - 1) {
+          const value = record[key];
           delete record[key];
+          // A setting that asks for nothing loses nothing here: its warning would be noise.
+          if (asksNothing(pattern, value)) continue;
           warnings.push(
             `${[...path, key].join(".")} is not supported by this gateway yet; ignored`,
           );
@@ -545,4 +582,27 @@ export function splitCommandLine(line: string): string[] {
   }
   if (started) out.push(current);
   return out;
+}
+
+/**
+ * A `capabilities` folder holding capability files beside the config, when
+ * `capabilities.directories` is not written: the original gateway loads it by default, this
+ * one does not, and a switcher's capabilities would be missing without a word.
+ */
+function unlistedCapabilities(tree: Record<string, unknown>, baseDir: string): string | undefined {
+  const section = tree.capabilities as Record<string, unknown> | undefined;
+  if (section?.enabled === false || section?.directories !== undefined) return undefined;
+  const holdsFiles = (dir: string, depth: number): boolean => {
+    try {
+      return readdirSync(dir, { withFileTypes: true }).some((entry) =>
+        entry.isDirectory()
+          ? depth > 0 && holdsFiles(join(dir, entry.name), depth - 1)
+          : /\.ya?ml$/i.test(entry.name),
+      );
+    } catch {
+      return false;
+    }
+  };
+  const dir = join(baseDir, "capabilities");
+  return existsSync(dir) && holdsFiles(dir, 1) ? dir : undefined;
 }

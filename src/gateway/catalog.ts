@@ -190,14 +190,29 @@ export class Catalog {
     name: string,
     allow: Allow = everything,
   ): Promise<{ server: string; name: string }> {
-    let known = this.promptView(allow).get(name);
+    let known = this.promptView(allow).get(name) ?? this.originalPrompt(name, allow);
     if (!known) {
       await this.listPrompts(undefined, allow).catch(() => undefined);
-      known = this.promptView(allow).get(name);
+      known = this.promptView(allow).get(name) ?? this.originalPrompt(name, allow);
     }
     if (!known)
       throw new ProtocolError(ProtocolErrorCode.InvalidParams, `Prompt ${name} not found`);
     return known;
+  }
+
+  /**
+   * `server/prompt`, the original gateway's name for a backend's prompt (its clients and saved
+   * workflows call it so): that backend's prompt, when the caller may see the backend.
+   */
+  private originalPrompt(name: string, allow: Allow): { server: string; name: string } | undefined {
+    const slash = name.indexOf("/");
+    if (slash <= 0) return undefined;
+    const server = this.pool.canonical(name.slice(0, slash));
+    const own = name.slice(slash + 1);
+    if (!this.pool.has(server) || !allow(server)) return undefined;
+    return this.promptsOf.get(server)?.some((prompt) => prompt.name === own)
+      ? { server, name: own }
+      : undefined;
   }
 
   /** Exposed prompt name -> its backend and own name, for the backends `allow` lets through. */

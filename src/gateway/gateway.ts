@@ -9,6 +9,7 @@ import { logger } from "../logger.ts";
 import type { LoggingLevel } from "../mcp/sdk.ts";
 import type { ToolUsage } from "../observe/usage.ts";
 import type { PlaybookRegistry } from "../playbooks/registry.ts";
+import { ORIGINAL_BREAKER } from "../resilience/breaker.ts";
 import type { DisabledEntry } from "../resilience/kill-switch.ts";
 import { createEmbedder, HybridSearch } from "../search/embeddings.ts";
 import { type FeedbackShare, feedbackPool, SearchFeedback } from "../search/feedback.ts";
@@ -153,6 +154,11 @@ export interface HealthReport {
       error?: string;
       /** When its tools were listed, while they are served from the cache (ISO 8601). */
       toolsCachedAt?: string;
+      /** The original gateway's fields, which its users' checks read (docs/migrating.md). */
+      running: boolean;
+      healthy: boolean;
+      tools_cached: number;
+      circuit_state: "closed" | "open" | "half_open";
     }
   >;
   resourceClashes?: { uri: string; owner: string; other: string; template?: string }[];
@@ -455,6 +461,10 @@ export function createGateway(options: GatewayOptions): Gateway {
           ...(status.cachedAt === undefined
             ? {}
             : { toolsCachedAt: new Date(status.cachedAt).toISOString() }),
+          running: status.state === "ready",
+          healthy: status.state !== "failed" && status.state !== "open",
+          tools_cached: status.tools,
+          circuit_state: ORIGINAL_BREAKER[pool.breakerState(status.name)],
         };
         if (status.state === "failed" || status.state === "open") degraded = true;
       }

@@ -320,7 +320,7 @@ function transformed(
   headers: Headers,
 ): { event?: string; data: unknown } {
   const transform = endpoint.transform;
-  const picked = transform?.event_type ? pick(payload, transform.event_type) : undefined;
+  const picked = transform?.event_type ? extract(payload, transform.event_type) : undefined;
   const event =
     (typeof picked === "string" ? picked : undefined) ??
     headers.get("x-github-event") ??
@@ -329,8 +329,27 @@ function transformed(
       : undefined);
   if (!transform?.data) return { event, data: payload };
   const data: Record<string, unknown> = {};
-  for (const [field, path] of Object.entries(transform.data)) data[field] = pick(payload, path);
+  for (const [field, spec] of Object.entries(transform.data)) {
+    const value = extract(payload, spec);
+    if (value !== undefined || !spec.includes("{")) data[field] = value;
+  }
   return { event, data };
+}
+
+/**
+ * A transform's value: a dotted path into the payload (`pusher.name`), or the original gateway's
+ * template (its WEBHOOKS.md: `linear.issue.{action}`, `{data.id}`), each `{path}` replaced by
+ * that field as text; undefined when a field it names is missing, as the original skips it.
+ */
+function extract(payload: unknown, spec: string): unknown {
+  if (!/\{[^{}]+\}/.test(spec)) return pick(payload, spec);
+  let missing = false;
+  const text = spec.replace(/\{([^{}]+)\}/g, (_, path: string) => {
+    const value = pick(payload, path.trim());
+    if (value === undefined) missing = true;
+    return typeof value === "string" ? value : JSON.stringify(value);
+  });
+  return missing ? undefined : text;
 }
 
 function pick(value: unknown, path: string): unknown {

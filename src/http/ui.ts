@@ -316,6 +316,10 @@ export function createUiHandler(gateway: Gateway, options: UiOptions = {}): UiHa
       if (apiPath === "/api/explain" && request.method === "GET") {
         return explainSearch(gateway, url, caller);
       }
+      const instead = originalRoute(path);
+      if (instead) {
+        return json({ error: `${request.method} ${path} is not provided here: ${instead}` }, 404);
+      }
       if (apiPath.startsWith("/api/") && request.method === "GET") return api(apiPath, url, caller);
       return json({ error: `no route for ${request.method} ${path}` }, 404);
     },
@@ -459,6 +463,35 @@ function isHttps(request: Request): boolean {
 function metricsFor(caller: Caller): (labels: Labels) => boolean {
   return (labels) =>
     (labels.server === undefined || caller.allows(labels.server, "*")) &&
+    (labels.backend === undefined || caller.allows(labels.backend, "*")) &&
     (labels.caller === undefined || labels.caller === caller.id) &&
     (labels.budget === undefined || labels.budget === `per_key:${caller.id.replace(/^key:/, "")}`);
+}
+
+/**
+ * The original gateway's dashboard API routes that have no counterpart here, and what to use
+ * instead, so a script written against them is told rather than answered a bare 404.
+ */
+const ORIGINAL_ROUTES: [RegExp, string][] = [
+  [
+    /^\/ui\/api\/backends(\/[^/]+)?$/,
+    "backends are added, changed and removed in the config file (mcp-gateway add NAME, mcp-gateway remove NAME); the running gateway reloads it (POST /api/reload). GET /api/status lists them",
+  ],
+  [
+    /^\/ui\/api\/capabilities(\/.*)?$/,
+    "capability files are edited in capabilities.directories (watched; mcp-gateway cap validate checks them); GET /api/tools lists what they serve",
+  ],
+  [
+    /^\/ui\/api\/registry(\/search)?$/,
+    "the built-in catalog is searched with mcp-gateway cap search WORDS",
+  ],
+  [
+    /^\/ui\/api\/import\/openapi(\/preview)?$/,
+    "OpenAPI documents are imported with mcp-gateway cap import SPEC",
+  ],
+  [/^\/ui\/api\/control-plane(\/.*)?$/, "the control plane is not implemented"],
+];
+
+function originalRoute(path: string): string | undefined {
+  return ORIGINAL_ROUTES.find(([route]) => route.test(path))?.[1];
 }

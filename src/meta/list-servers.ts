@@ -1,8 +1,6 @@
+import { ORIGINAL_BREAKER } from "../resilience/breaker.ts";
 import type { MetaTool } from "./types.ts";
 import { jsonResult } from "./types.ts";
-
-/** The original gateway's spelling of a breaker state (`half_open`, where ours is `half-open`). */
-const ORIGINAL_BREAKER = { closed: "closed", open: "open", "half-open": "half_open" } as const;
 
 /**
  * Says that a backend's tools are its cached list (a lazy stdio backend not started since this

@@ -93,6 +93,8 @@ export const listTools: MetaTool = {
           name: tool.name,
           description: tool.description ?? "",
           ...(server ? { inputSchema: tool.inputSchema } : {}),
+          // The original lists one server's tools whole: its users' scripts read the hints.
+          ...(server && tool.annotations ? { annotations: tool.annotations } : {}),
           ...(killed ? { status: "disabled" } : {}),
         });
       }

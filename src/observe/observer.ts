@@ -97,6 +97,20 @@ export function createObserver(options: ObserverOptions): Observer {
   const sessions = registry.gauge("mcp_gateway_sessions", "Open client sessions");
   const opened = registry.counter("mcp_gateway_sessions_opened_total", "Client sessions opened");
   const reloads = registry.counter("mcp_gateway_config_reloads_total", "Config reloads applied");
+  // The original gateway's series, under its names and labels, so its users' dashboards and
+  // alerts keep reading (docs/migrating.md).
+  const invocations = registry.counter(
+    "mcp_tool_invocations_total",
+    "Tool calls by backend and status ok|error (the original gateway's series)",
+  );
+  const invocationLatency = registry.histogram(
+    "mcp_tool_invocation_duration_seconds",
+    "Tool call latency by backend (the original gateway's series)",
+  );
+  const circuit = registry.gauge(
+    "mcp_backend_circuit_state",
+    "1 while the backend's breaker lets calls through, 0 while it is open (the original gateway's series)",
+  );
   const uptime = registry.gauge("mcp_gateway_uptime_seconds", "Seconds since the gateway started");
   const info = registry.gauge("mcp_gateway_build_info", "The running version (value 1)");
 
@@ -107,10 +121,13 @@ export function createObserver(options: ObserverOptions): Observer {
     state.reset();
     tools.reset();
     breaker.reset();
+    circuit.reset();
     for (const status of pool.statuses()) {
       state.set({ server: status.name, state: status.state }, 1);
       tools.set({ server: status.name }, status.tools);
-      breaker.set({ server: status.name }, BREAKER_VALUE[pool.breakerState(status.name)]);
+      const breakerState = pool.breakerState(status.name);
+      breaker.set({ server: status.name }, BREAKER_VALUE[breakerState]);
+      circuit.set({ backend: status.name }, breakerState === "open" ? 0 : 1);
     }
     inFlight.reset();
     for (const [server, count] of running) inFlight.set({ server }, count);
@@ -126,6 +143,9 @@ export function createObserver(options: ObserverOptions): Observer {
     latency.observe(labels, call.durationMs / 1000);
     const outcome = outcomeOf(call);
     if (outcome.code) errors.inc({ ...labels, code: outcome.code });
+    // The original counts a call that reached the backend as ok, a result with isError too.
+    invocations.inc({ server: call.server, status: outcome.status === "failed" ? "error" : "ok" });
+    invocationLatency.observe({ server: call.server }, call.durationMs / 1000);
     const entry: RecentCall = {
       at: Date.now(),
       server: call.server,

@@ -7,6 +7,13 @@
  */
 export type BreakerState = "closed" | "open" | "half-open";
 
+/** The original gateway's spelling of each state (`half_open`), which its users' checks read. */
+export const ORIGINAL_BREAKER = {
+  closed: "closed",
+  open: "open",
+  "half-open": "half_open",
+} as const satisfies Record<BreakerState, string>;
+
 export interface BreakerOptions {
   failureThreshold: number;
   successThreshold: number;

@@ -12,6 +12,7 @@ import {
 } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
+import { stringifyYAML } from "confbox";
 import { type Fetch, fetchPinned, type Lookup } from "../capabilities/ssrf.ts";
 import { readFileNoFollow, readInside, SKILL_LIMITS } from "./files.ts";
 import { parseSkillMd } from "./format.ts";
@@ -72,12 +73,86 @@ export async function importSkills(
   // are never followed.
   const real = realpathSync(source);
   if (statSync(real).isFile()) {
-    const max = /\.zip$/i.test(real) ? ZIP_LIMITS.archiveBytes : SKILL_LIMITS.fileBytes;
+    const max = /\.(zip|json)$/i.test(real) ? ZIP_LIMITS.archiveBytes : SKILL_LIMITS.fileBytes;
     const bytes = readFileNoFollow(real, max);
     if (isZip(bytes)) return importZip(bytes, source, root);
-    return { imported: [storeText(root, new TextDecoder().decode(bytes), source)], problems: [] };
+    const text = new TextDecoder().decode(bytes);
+    const registry = originalRegistry(text);
+    if (registry) return importRegistry(registry, root, source);
+    return { imported: [storeText(root, text, source)], problems: [] };
   }
   return importFolder(real, root, source);
+}
+
+/** One skill as the original gateway's `skills import` keeps it in `~/.mcp-gateway/skills.json`. */
+interface OriginalSkill {
+  name?: unknown;
+  description?: unknown;
+  version?: string;
+  allowed_tools?: string[];
+  triggers?: string[];
+  keywords?: string[];
+  body?: unknown;
+  extra?: Record<string, unknown>;
+  source_path?: string;
+}
+
+/** The original's registry file (`{schema, skills: {name: skill}}`), or undefined for any other text. */
+function originalRegistry(text: string): Record<string, OriginalSkill> | undefined {
+  if (!/^\s*\{/.test(text)) return undefined;
+  try {
+    const parsed = JSON.parse(text) as { skills?: unknown };
+    const skills = parsed?.skills;
+    return skills && typeof skills === "object" && !Array.isArray(skills)
+      ? (skills as Record<string, OriginalSkill>)
+      : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * The original's registry: each skill from the folder it was imported from when that still holds
+ * its SKILL.md (its other files come along), else written back as a SKILL.md from what the
+ * registry kept (frontmatter and body). A skill that does not load is a problem beside the rest.
+ */
+function importRegistry(
+  skills: Record<string, OriginalSkill>,
+  root: string,
+  source: string,
+): ImportReport {
+  const report: ImportReport = { imported: [], problems: [] };
+  for (const [key, skill] of Object.entries(skills)) {
+    const path = `${source}#${key}`;
+    try {
+      const folder = skill.source_path ? dirname(skill.source_path) : undefined;
+      if (folder && existsSync(join(folder, SKILL_FILE))) {
+        report.imported.push(storeFolder(root, folder));
+        continue;
+      }
+      const frontmatter = {
+        ...(skill.extra ?? {}),
+        name: skill.name ?? key,
+        description: skill.description,
+        ...(skill.allowed_tools?.length ? { "allowed-tools": skill.allowed_tools } : {}),
+        ...(skill.triggers?.length ? { triggers: skill.triggers } : {}),
+        ...(skill.keywords?.length ? { keywords: skill.keywords } : {}),
+        ...(skill.version ? { metadata: { version: skill.version } } : {}),
+      };
+      const body = typeof skill.body === "string" ? skill.body : "";
+      const yaml = stringifyYAML(frontmatter, { indent: 2 }).replace(/\n?$/, "\n");
+      const text = `---\n${yaml}---\n${body}`;
+      report.imported.push(storeText(root, text, path));
+    } catch (error) {
+      report.problems.push({ path, message: (error as Error).message });
+    }
+  }
+  if (!report.imported.length) {
+    throw new Error(
+      report.problems.map((p) => p.message).join("\n") || `${source}: the registry holds no skills`,
+    );
+  }
+  return report;
 }
 
 /** A folder holding SKILL.md, or a folder of skill folders. */

@@ -58,6 +58,15 @@ describe("the original's field names in the meta tools' answers", () => {
     expect(memory.status).toBe("active");
   });
 
+  test("/health: each backend's running, healthy, tools_cached and circuit_state", async () => {
+    const health = (await (await fetch(`${gateway.url}/health`)).json()) as {
+      backends: Record<string, Row>;
+    };
+    const memory = health.backends.memory!;
+    expect(memory).toMatchObject({ running: true, healthy: true, circuit_state: "closed" });
+    expect(memory.tools_cached).toBe(memory.tools);
+  });
+
   test("gateway_list_tools: each row's name, the total; with a server, the server and its status", async () => {
     const all = await call("gateway_list_tools");
     expect(all.total).toBe(all.tools.length);
@@ -66,6 +75,8 @@ describe("the original's field names in the meta tools' answers", () => {
     expect(one).toMatchObject({ server: "memory", status: "active", total: one.tools.length });
     const read = one.tools.find((row) => row.name === "read_graph");
     expect(read?.inputSchema).toBeDefined();
+    // The original lists one server's tools whole: a script picks read-only ones by their hints.
+    expect(read?.annotations).toMatchObject({ readOnlyHint: true });
   });
 
   test("gateway_search_tools: query, total (returned) and total_available (matching at all)", async () => {
@@ -78,6 +89,16 @@ describe("the original's field names in the meta tools' answers", () => {
     const listing = await call("gateway_search_tools", { query: "memory:*", limit: 2 });
     expect(listing.total).toBe(2);
     expect(listing.total_available).toBe(gateway.gateway.index.tools("memory").length);
+  });
+});
+
+describe("the original's /metrics series", () => {
+  test("tool invocations by server and status, their latency, the breaker by backend", async () => {
+    await call("gateway_invoke", { server: "memory", tool: "read_graph", arguments: {} });
+    const text = await (await fetch(`${gateway.url}/metrics`)).text();
+    expect(text).toMatch(/^mcp_tool_invocations_total\{server="memory",status="ok"\} [1-9]/m);
+    expect(text).toMatch(/^mcp_tool_invocation_duration_seconds_count\{server="memory"\} [1-9]/m);
+    expect(text).toMatch(/^mcp_backend_circuit_state\{backend="memory"\} 1$/m);
   });
 });
 

@@ -1,3 +1,4 @@
+import { existsSync } from "node:fs";
 import { isIP } from "node:net";
 import {
   checkTarget,
@@ -7,6 +8,7 @@ import {
 } from "../../capabilities/ssrf.ts";
 import type { BackendOAuthConfig } from "../../config/schema.ts";
 import { GatewayError } from "../../errors.ts";
+import { logger } from "../../logger.ts";
 import type {
   OAuthClientMetadata,
   OAuthClientProvider,
@@ -14,7 +16,13 @@ import type {
   StoredOAuthClientInformation,
   StoredOAuthTokens,
 } from "../../mcp/sdk.ts";
-import { type OAuthRecord, readRecord, writeRecord } from "./store.ts";
+import {
+  type OAuthRecord,
+  oauthFile,
+  readOriginalLogin,
+  readRecord,
+  writeRecord,
+} from "./store.ts";
 
 /** The defaults of `backends.<n>.oauth`, for a backend found to need a login without one. */
 export const DEFAULT_OAUTH: BackendOAuthConfig = {
@@ -35,6 +43,11 @@ export interface BackendOAuthOptions {
   redirectUrl?: string;
   /** Shows the authorization URL; absent (the serving gateway), a redirect means a login is due. */
   onRedirect?: (url: URL) => void | Promise<void>;
+  /**
+   * The original gateway's token folder (`~/.mcp-gateway/oauth`): a backend with no login of its
+   * own here takes the one the original kept for it, so a switch needs no new login.
+   */
+  originalDir?: string;
 }
 
 /** Thrown when the backend cannot be reached until someone runs `mcp-gateway auth login`. */
@@ -85,7 +98,16 @@ export class BackendOAuth implements OAuthClientProvider {
   }
 
   record(): OAuthRecord {
-    return readRecord(this.options.stateDir, this.options.name, this.options.url);
+    const { stateDir, name, url, originalDir } = this.options;
+    const record = readRecord(stateDir, name, url);
+    if (record.tokens || !originalDir || existsSync(oauthFile(stateDir, name))) return record;
+    const imported = readOriginalLogin(originalDir, name, url);
+    if (!imported) return record;
+    writeRecord(stateDir, name, imported);
+    logger
+      .withTag(`backend:${name}`)
+      .info(`took the original gateway's login from ${originalDir} (no new login needed)`);
+    return imported;
   }
 
   private update(change: (record: OAuthRecord) => void): void {

@@ -1,3 +1,4 @@
+import { createHash } from "node:crypto";
 import { existsSync, readFileSync, renameSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import type {
@@ -58,4 +59,63 @@ export function removeRecord(stateDir: string, backend: string): boolean {
   if (!existsSync(file)) return false;
   rmSync(file);
   return true;
+}
+
+/** The original gateway's token folder under a home folder (its `TokenStorage::default_location`). */
+export function originalOAuthDir(home: string | undefined): string | undefined {
+  return home ? join(home, ".mcp-gateway", "oauth") : undefined;
+}
+
+/**
+ * The login the original gateway keeps for `backend` at `url` in `dir`, as a record of ours:
+ * `<key>_tokens.json` (`access_token`, `refresh_token`, `expires_at` in epoch seconds, ...) and
+ * the client it registered in `<key>_client.json` (a JSON string), where `key` is the first 8
+ * bytes, in hex, of sha256 of `backend:url`. Undefined when there is none or it does not parse.
+ */
+export function readOriginalLogin(
+  dir: string,
+  backend: string,
+  url: string,
+): OAuthRecord | undefined {
+  const key = createHash("sha256").update(`${backend}:${url}`).digest("hex").slice(0, 16);
+  const tokensFile = join(dir, `${key}_tokens.json`);
+  if (!existsSync(tokensFile)) return undefined;
+  try {
+    const saved = JSON.parse(readFileSync(tokensFile, "utf8")) as {
+      access_token?: unknown;
+      token_type?: string;
+      refresh_token?: string | null;
+      expires_at?: number | null;
+      scope?: string | null;
+      client_id?: string | null;
+      client_secret?: string | null;
+    };
+    if (typeof saved.access_token !== "string" || !saved.access_token) return undefined;
+    const clientFile = join(dir, `${key}_client.json`);
+    const registered = existsSync(clientFile)
+      ? (JSON.parse(readFileSync(clientFile, "utf8")) as unknown)
+      : undefined;
+    const clientId = typeof registered === "string" ? registered : saved.client_id;
+    return {
+      url,
+      tokens: {
+        access_token: saved.access_token,
+        token_type: saved.token_type ?? "Bearer",
+        ...(saved.refresh_token ? { refresh_token: saved.refresh_token } : {}),
+        ...(saved.scope ? { scope: saved.scope } : {}),
+      },
+      ...(clientId
+        ? {
+            client: {
+              client_id: clientId,
+              ...(saved.client_secret ? { client_secret: saved.client_secret } : {}),
+            },
+          }
+        : {}),
+      ...(saved.expires_at ? { expiresAt: saved.expires_at * 1000 } : {}),
+      savedAt: Date.now(),
+    };
+  } catch {
+    return undefined;
+  }
 }

@@ -3,6 +3,7 @@ import { GatewayError } from "../../errors.ts";
 import { type AuthProvider, extractWWWAuthenticateParams, runOAuth } from "../../mcp/sdk.ts";
 import { defaultStateDir } from "../../state/store.ts";
 import { BackendOAuth, guardedOAuthFetch, needsLoginError } from "./provider.ts";
+import { originalOAuthDir } from "./store.ts";
 
 /** Whether a backend gets the OAuth client: HTTP, not turned off, no static Authorization header. */
 export function usesOAuth(backend: ResolvedBackend): boolean {
@@ -26,6 +27,7 @@ export function createTransportAuth(
     url: backend.url!,
     stateDir: backend.stateDir ?? defaultStateDir(env),
     config: backend.oauth,
+    originalDir: originalOAuthDir(env.HOME),
   });
   const serverUrl = new URL(backend.url!);
   const fetchFn = guardedOAuthFetch(backend.url!);
