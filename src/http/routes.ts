@@ -25,6 +25,7 @@ import { readBodyLimited } from "../security/body.ts";
 import { skillsFor } from "../skills/serve.ts";
 import { VERSION } from "../version.ts";
 import { attachClientCertificate } from "./client-cert.ts";
+import { corsFor } from "./cors.ts";
 import { clientAddress, createTrustedProxies } from "./forwarded.ts";
 import { LOOPBACK_HOSTS } from "./loopback.ts";
 import { createLazyUiHandler } from "./ui-lazy.ts";
@@ -379,6 +380,84 @@ export function createRoutes(gateway: Gateway, options: RoutesOptions = {}): Rou
     };
   }
 
+  /** Everything past the Origin check: health, webhooks, auth, the MCP endpoints, the API. */
+  async function route(request: Request, url: URL, address: string | undefined): Promise<Response> {
+    if (url.pathname === "/health" && request.method === "GET") return health(request, address);
+    // Webhooks carry a signature, not an API key: they are checked in webhooks.ts.
+    const hooks = gateway.config.webhooks;
+    if (hooks.enabled && url.pathname.startsWith(`${hooks.base_path}/`)) {
+      return webhooksFor(gateway).receive(request, url.pathname.slice(hooks.base_path.length + 1));
+    }
+    // RFC 9728 protected-resource metadata: public, so clients can find where to log in.
+    const open = auth.publicResponse(request);
+    if (open) return open;
+    // A relayed request's client certificate is the one the relaying instance verified.
+    const relayedCert = relayedCertificate(request, options.cluster);
+    if (relayedCert !== undefined) attachClientCertificate(request, relayedCert ?? undefined);
+    // A request another instance relayed was charged to the key's shared limit there.
+    const caller = await auth.authenticate(request, address, {
+      uncharged: isRelayed(request, options.cluster),
+    });
+    // The dashboard serves its page and login form to anyone; its data needs the caller.
+    if (ui.handles(url.pathname)) return ui.fetch(request, caller, address);
+    if (caller instanceof Response) return caller;
+    if (url.pathname === "/mcp" || url.pathname === "/mcp/") {
+      // `?surface=flat`: this client gets every tool directly (flat mode) instead of meta tools.
+      const flat = url.searchParams.get("surface") === "flat";
+      const codeMode = url.searchParams.get("codemode");
+      if (codeMode !== null) {
+        const refused = refuseCodeMode(codeMode);
+        if (refused) return refused;
+        return handleMcp(request, caller, CODE_MODE, address);
+      }
+      return handleMcp(request, caller, flat ? FLAT : "", address);
+    }
+    // `/ui/api/reload`: the original gateway's path.
+    if (/^(\/ui)?\/api\/reload$/.test(url.pathname) && request.method === "POST") {
+      if (!caller.admin)
+        return Response.json({ error: "reload needs an admin key" }, { status: 403 });
+      if (!options.reload) return Response.json({ error: "nothing to reload" }, { status: 404 });
+      try {
+        const summary = (await options.reload(caller.id)) as object;
+        // Capability files that do not load are no reason to refuse it, but worth saying.
+        const problems = gateway.health().capabilities?.problems;
+        return Response.json({
+          reloaded: true,
+          ...summary,
+          ...(problems ? { capabilityProblems: problems } : {}),
+        });
+      } catch (error) {
+        const message = error instanceof Error ? error.message : String(error);
+        return Response.json({ reloaded: false, error: message }, { status: 422 });
+      }
+    }
+    const backendRoute = /^\/mcp\/([^/]+)\/?$/.exec(url.pathname);
+    if (backendRoute) {
+      let backend: string;
+      try {
+        backend = decodeURIComponent(backendRoute[1]!);
+      } catch {
+        // A broken escape (`%E0%A4%A`) is the client's mistake: 400, never a 500.
+        return jsonRpcError(400, -32600, `malformed percent-encoding in ${url.pathname}`);
+      }
+      // A backend the caller may not use at all is answered like one that does not exist.
+      // The profile the request names (or the default) hides a backend as scopes do.
+      const asked = requestedProfile(gateway.config, request, undefined);
+      const profiled =
+        "error" in asked
+          ? caller
+          : withProfile(caller, () => gateway.config, { name: asked.name, switchable: false });
+      if (!gateway.pool.has(backend) || !profiled.allows(gateway.pool.canonical(backend), "*")) {
+        return jsonRpcError(404, -32601, `no backend named ${backend}; see /health`);
+      }
+      return handleMcp(request, caller, gateway.pool.canonical(backend), address);
+    }
+    return Response.json(
+      { error: `no route for ${request.method} ${url.pathname}` },
+      { status: 404 },
+    );
+  }
+
   return {
     sessions,
     drain() {
@@ -393,83 +472,11 @@ export function createRoutes(gateway: Gateway, options: RoutesOptions = {}): Rou
       const url = new URL(request.url);
       const foreign = rejectForeign(request, url);
       if (foreign) return foreign;
-      if (url.pathname === "/health" && request.method === "GET") return health(request, address);
-      // Webhooks carry a signature, not an API key: they are checked in webhooks.ts.
-      const hooks = gateway.config.webhooks;
-      if (hooks.enabled && url.pathname.startsWith(`${hooks.base_path}/`)) {
-        return webhooksFor(gateway).receive(
-          request,
-          url.pathname.slice(hooks.base_path.length + 1),
-        );
-      }
-      // RFC 9728 protected-resource metadata: public, so clients can find where to log in.
-      const open = auth.publicResponse(request);
-      if (open) return open;
-      // A relayed request's client certificate is the one the relaying instance verified.
-      const relayedCert = relayedCertificate(request, options.cluster);
-      if (relayedCert !== undefined) attachClientCertificate(request, relayedCert ?? undefined);
-      // A request another instance relayed was charged to the key's shared limit there.
-      const caller = await auth.authenticate(request, address, {
-        uncharged: isRelayed(request, options.cluster),
-      });
-      // The dashboard serves its page and login form to anyone; its data needs the caller.
-      if (ui.handles(url.pathname)) return ui.fetch(request, caller, address);
-      if (caller instanceof Response) return caller;
-      if (url.pathname === "/mcp" || url.pathname === "/mcp/") {
-        // `?surface=flat`: this client gets every tool directly (flat mode) instead of meta tools.
-        const flat = url.searchParams.get("surface") === "flat";
-        const codeMode = url.searchParams.get("codemode");
-        if (codeMode !== null) {
-          const refused = refuseCodeMode(codeMode);
-          if (refused) return refused;
-          return handleMcp(request, caller, CODE_MODE, address);
-        }
-        return handleMcp(request, caller, flat ? FLAT : "", address);
-      }
-      // `/ui/api/reload`: the original gateway's path.
-      if (/^(\/ui)?\/api\/reload$/.test(url.pathname) && request.method === "POST") {
-        if (!caller.admin)
-          return Response.json({ error: "reload needs an admin key" }, { status: 403 });
-        if (!options.reload) return Response.json({ error: "nothing to reload" }, { status: 404 });
-        try {
-          const summary = (await options.reload(caller.id)) as object;
-          // Capability files that do not load are no reason to refuse it, but worth saying.
-          const problems = gateway.health().capabilities?.problems;
-          return Response.json({
-            reloaded: true,
-            ...summary,
-            ...(problems ? { capabilityProblems: problems } : {}),
-          });
-        } catch (error) {
-          const message = error instanceof Error ? error.message : String(error);
-          return Response.json({ reloaded: false, error: message }, { status: 422 });
-        }
-      }
-      const backendRoute = /^\/mcp\/([^/]+)\/?$/.exec(url.pathname);
-      if (backendRoute) {
-        let backend: string;
-        try {
-          backend = decodeURIComponent(backendRoute[1]!);
-        } catch {
-          // A broken escape (`%E0%A4%A`) is the client's mistake: 400, never a 500.
-          return jsonRpcError(400, -32600, `malformed percent-encoding in ${url.pathname}`);
-        }
-        // A backend the caller may not use at all is answered like one that does not exist.
-        // The profile the request names (or the default) hides a backend as scopes do.
-        const asked = requestedProfile(gateway.config, request, undefined);
-        const profiled =
-          "error" in asked
-            ? caller
-            : withProfile(caller, () => gateway.config, { name: asked.name, switchable: false });
-        if (!gateway.pool.has(backend) || !profiled.allows(gateway.pool.canonical(backend), "*")) {
-          return jsonRpcError(404, -32601, `no backend named ${backend}; see /health`);
-        }
-        return handleMcp(request, caller, gateway.pool.canonical(backend), address);
-      }
-      return Response.json(
-        { error: `no route for ${request.method} ${url.pathname}` },
-        { status: 404 },
-      );
+      // A web client on a listed origin: its preflight, and answers its page may read.
+      const cors = corsFor(request, url, allowedOrigins);
+      if (!cors) return route(request, url, address);
+      if (request.method === "OPTIONS") return cors.preflight();
+      return cors.decorate(await route(request, url, address));
     },
     async close() {
       ui.close();
