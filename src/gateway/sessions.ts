@@ -13,6 +13,7 @@ import { logger } from "../logger.ts";
 import { batchesAllowed, batchRefusal, initializeWithoutBatches } from "../mcp/batches.ts";
 import { negotiatedVersion, speakClientVersion } from "../mcp/content-versions.ts";
 import {
+  isInitializeRequest,
   type JSONRPCMessage,
   type Server,
   WebStandardStreamableHTTPServerTransport,
@@ -214,6 +215,8 @@ export class SessionManager {
       if (request.method === "GET") return noStream();
       return this.open(request, parsedBody, scope, caller);
     }
+    const malformed = initializeProblem(parsedBody);
+    if (malformed) return malformed;
     if (Array.isArray(parsedBody)) {
       const requested = initializeIn(parsedBody)?.params?.protocolVersion;
       if (initializeWithoutBatches(requested)) {
@@ -646,6 +649,40 @@ function noStream(): Response {
     { jsonrpc: "2.0", error: { code: -32000, message }, id: null },
     { status: 400 },
   );
+}
+
+/**
+ * A 400 naming what an `initialize` lacks, for one whose params the SDK's schema refuses: the
+ * SDK then takes it for some other request and answers "Server not initialized", which told a
+ * hand-written client nothing about its mistake.
+ */
+function initializeProblem(body: unknown): Response | undefined {
+  const message = initializeIn(body) as
+    | { id?: unknown; params?: Record<string, unknown> }
+    | undefined;
+  if (!message || isInitializeRequest(message)) return undefined;
+  const params = message.params;
+  const info = params?.clientInfo as Record<string, unknown> | undefined;
+  const missing = [
+    typeof params?.protocolVersion === "string" ? "" : "params.protocolVersion (a string)",
+    isObject(params?.capabilities) ? "" : "params.capabilities (an object, {} for none)",
+    typeof info?.name === "string" ? "" : "params.clientInfo.name (a string)",
+    typeof info?.version === "string" ? "" : "params.clientInfo.version (a string)",
+  ].filter(Boolean);
+  if (!missing.length) missing.push("params in the form of the spec's InitializeRequest");
+  const id = typeof message.id === "string" || typeof message.id === "number" ? message.id : null;
+  return Response.json(
+    {
+      jsonrpc: "2.0",
+      error: { code: -32602, message: `Invalid params: initialize needs ${missing.join(", ")}` },
+      id: Array.isArray(body) ? null : id,
+    },
+    { status: 400 },
+  );
+}
+
+function isObject(value: unknown): boolean {
+  return typeof value === "object" && value !== null && !Array.isArray(value);
 }
 
 /** A body holding a JSON-RPC `initialize` request (the SDK accepts a batch of one too). */

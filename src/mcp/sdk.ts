@@ -52,6 +52,7 @@ export {
   createMcpHandler,
   createRequestStateCodec,
   inputRequired,
+  isInitializeRequest,
   isLegacyRequest,
   ProtocolError,
   ProtocolErrorCode,
