@@ -17,6 +17,7 @@ import { SessionManager } from "../gateway/sessions.ts";
 import { answerStatelessTask, isTaskCall } from "../gateway/stateless-tasks.ts";
 import { webhooksFor } from "../gateway/webhooks.ts";
 import { answerAsJson, normalizeAccept } from "../mcp/accept.ts";
+import { unsafeIdRefusal } from "../mcp/ids.ts";
 import { createMcpHandler, isLegacy } from "../mcp/sdk.ts";
 import type { AuditLog } from "../observe/audit.ts";
 import type { CostGovernor } from "../observe/costs.ts";
@@ -189,6 +190,8 @@ export function createRoutes(gateway: Gateway, options: RoutesOptions = {}): Rou
       } catch {
         return jsonRpcError(400, -32700, "parse error: the body is not valid JSON");
       }
+      const unsafe = unsafeIdRefusal(parsedBody, text);
+      if (unsafe) return Response.json(unsafe, { status: 400 });
       // A per-key rate limit counts messages: a batch pays for each one (the POST paid one),
       // once: where it arrived, not again on the instance it is relayed to.
       if (

@@ -18,6 +18,7 @@ import {
 import { StdioServerTransport } from "@modelcontextprotocol/server/stdio";
 import { batchesAllowed, batchRefusal } from "./batches.ts";
 import { negotiatedVersion, speakClientVersion } from "./content-versions.ts";
+import { unsafeIdRefusal } from "./ids.ts";
 
 export class StdioFrontTransport extends StdioServerTransport {
   /** The bytes of a message whose line has not ended yet. */
@@ -96,6 +97,11 @@ export class StdioFrontTransport extends StdioServerTransport {
       value = JSON.parse(line);
     } catch {
       this.#refuse(null, PARSE_ERROR, "Parse error: the line is not JSON");
+      return;
+    }
+    const unsafe = unsafeIdRefusal(value, line);
+    if (unsafe) {
+      this.send(unsafe as never).catch(() => {});
       return;
     }
     if (!Array.isArray(value)) {

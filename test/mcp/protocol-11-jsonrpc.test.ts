@@ -2,7 +2,9 @@
  * JSON-RPC edge cases a raw client sends on /mcp, each answered as the spec (and JSON-RPC 2.0)
  * says. An `initialize` whose params lack a required field was answered "Server not
  * initialized" (the SDK took it for another request), which told a hand-written client nothing
- * about its mistake; it is a -32602 naming the missing fields now.
+ * about its mistake; it is a -32602 naming the missing fields now. A request id past 2^53 - 1
+ * (a client drawing random 64-bit ids) was refused under a rounded id as "not a valid JSON-RPC
+ * message"; the refusal names the id as sent and says to use a smaller one or a string.
  */
 import { afterAll, beforeAll, describe, expect, setDefaultTimeout, test } from "bun:test";
 import { startFixtureGateway } from "../helpers.ts";
@@ -58,6 +60,18 @@ describe("JSON-RPC edge cases on a session", () => {
     expect(nullId.messages[0]?.id).toBeNull();
     const unknown = await post(request(7, "nope/nope"));
     expect(unknown.messages[0]).toMatchObject({ id: 7, error: { code: -32601 } });
+  });
+
+  test("an integer id past 2^53 - 1 is refused naming it; one at 2^53 - 1 is answered", async () => {
+    const { id } = await openSession(gateway.url, VERSION);
+    const headers = { "mcp-session-id": id(), "mcp-protocol-version": VERSION };
+    const huge = await raw('{"jsonrpc":"2.0","id":9007199254740993,"method":"ping"}', headers);
+    expect(huge.status).toBe(400);
+    expect(huge.messages[0]?.id).toBeNull();
+    expect(huge.messages[0]?.error?.message).toContain("request id 9007199254740993 is beyond");
+    expect(huge.messages[0]?.error?.message).toContain("string id");
+    const largest = await raw('{"jsonrpc":"2.0","id":9007199254740991,"method":"ping"}', headers);
+    expect(largest.messages[0]).toMatchObject({ id: 9007199254740991, result: {} });
   });
 
   test("a second initialize on a session is refused; a session's requests go on", async () => {

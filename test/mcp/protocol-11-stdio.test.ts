@@ -124,8 +124,8 @@ describe("serve --stdio with a raw client", () => {
   });
 });
 
-describe("a message over the stdio limit", () => {
-  test("is answered -32600 by its id, and the next message is served", async () => {
+describe("messages the stdio reader refuses, and the session goes on", () => {
+  test("one over the 10 MiB limit is answered -32600 by its id, and the next is served", async () => {
     const { child, write, answer } = startStdio();
     write(`${init(1)}\n`);
     await answer(1);
@@ -154,7 +154,18 @@ describe("a message over the stdio limit", () => {
     expect(child.exitCode).toBeNull();
   });
 
-  test("its id is read at the message's top level only", () => {
+  test("an integer id past 2^53 - 1 is refused naming it, and the session goes on", async () => {
+    const { write, answer, lines } = startStdio();
+    write(`${init(1)}\n`);
+    await answer(1);
+    write('{"jsonrpc":"2.0","id":12345678901234567890,"method":"ping"}\n');
+    write(`${JSON.stringify({ jsonrpc: "2.0", id: "after", method: "ping" })}\n`);
+    expect((await answer("after")).result).toEqual({});
+    const refusal = lines.find((line) => line.includes("12345678901234567890"));
+    expect(refusal).toContain("use a smaller integer or a string id");
+  });
+
+  test("the id of one over the limit is read at its top level only", () => {
     const cases: [string, string | number | undefined][] = [
       ['{"jsonrpc":"2.0","id":7,"method":"x"', 7],
       ['{"method":"x","params":{"id":"inner","a":[{"id":1}]},"id":"outer"}', "outer"],
