@@ -455,6 +455,9 @@ export function createRoutes(gateway: Gateway, options: RoutesOptions = {}): Rou
       }
       return handleMcp(request, caller, gateway.pool.canonical(backend), address);
     }
+    if (LEGACY_SSE_PATHS.has(url.pathname)) {
+      return legacySseGone(url.pathname, new URL("/mcp", publicUrl ?? url.origin).href);
+    }
     return Response.json(
       { error: `no route for ${request.method} ${url.pathname}` },
       { status: 404 },
@@ -493,6 +496,25 @@ export function createRoutes(gateway: Gateway, options: RoutesOptions = {}): Rou
       await modernCodeMode.close?.();
     },
   };
+}
+
+/** The HTTP+SSE transport's endpoints (2024-11-05): the original gateway answers 410 on `/sse`. */
+const LEGACY_SSE_PATHS = new Set(["/sse", "/sse/", "/message", "/messages"]);
+
+/**
+ * A client configured for the HTTP+SSE transport (`"type": "sse"`, a URL ending in `/sse`) got
+ * a bare 404 "no route": 410 says the transport is not served and what to configure instead, as
+ * the original gateway does.
+ */
+function legacySseGone(path: string, mcp: string): Response {
+  const message =
+    `this gateway does not serve the HTTP+SSE transport of protocol 2024-11-05 at ${path}: ` +
+    `point the client at ${mcp} with the Streamable HTTP transport ("type": "http" or ` +
+    `"streamable-http"); a client that speaks only SSE can start \`mcp-gateway serve --stdio\` instead`;
+  return Response.json(
+    { jsonrpc: "2.0", error: { code: -32600, message, data: { url: mcp } }, id: null },
+    { status: 410 },
+  );
 }
 
 /** Methods that change nothing: `Origin: null` may use them. */
