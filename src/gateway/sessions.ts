@@ -13,13 +13,15 @@ import { logger } from "../logger.ts";
 import { batchesAllowed, batchRefusal, initializeWithoutBatches } from "../mcp/batches.ts";
 import { negotiatedVersion, speakClientVersion } from "../mcp/content-versions.ts";
 import {
+  closeStream,
   isInitializeRequest,
   type JSONRPCMessage,
   type Server,
+  STANDALONE_STREAM,
   WebStandardStreamableHTTPServerTransport,
 } from "../mcp/sdk.ts";
 import { type Caller, LOCAL_ADMIN, type ProfileBinding, toAuthInfo } from "./caller.ts";
-import { EventBudget, SessionEventStore } from "./event-store.ts";
+import { EventBudget, SessionEventStore, streamOf } from "./event-store.ts";
 import type { Gateway } from "./gateway.ts";
 import { PROFILE_HEADER, requestedProfile, withProfile } from "./profiles.ts";
 import { createSessionServer } from "./server.ts";
@@ -184,11 +186,16 @@ export class SessionManager {
       }
       session.lastSeen = performance.now();
       this.touchShared(session);
-      // A client opening its GET stream again has lost the one it had, though that connection
-      // may still look open here (a laptop that slept, a proxy that dropped it): the newest
-      // stream wins, instead of a 409 that leaves the session without notifications until TCP
-      // notices the old one is gone.
-      if (request.method === "GET") session.transport.closeStandaloneSSEStream();
+      // A client opening a stream again has lost the one it had, though that connection may
+      // still look open here (a laptop that slept, a proxy that dropped it): the newest wins,
+      // instead of a 409 that leaves the session without notifications (the GET stream), or
+      // loses a call's result (a POST stream resumed with Last-Event-ID), until TCP notices.
+      if (request.method === "GET") {
+        const resumed = request.headers.get("last-event-id");
+        const stream = resumed ? streamOf(resumed) : undefined;
+        if (stream && stream !== STANDALONE_STREAM) closeStream(session.transport, stream);
+        else session.transport.closeStandaloneSSEStream();
+      }
       // 2025-06-18 removed batches; the SDK's transport serves them whatever was negotiated.
       const version = session.version;
       if (request.method === "POST" && Array.isArray(parsedBody) && !batchesAllowed(version)) {
