@@ -55,7 +55,7 @@ export function normalizeAccept(request: Request): Response | { jsonOnly: boolea
 
 function notAcceptable(wanted: string, request: Request): Response {
   const message =
-    `Not Acceptable: ${request.method} /mcp answers with ${wanted}, ` +
+    `Not Acceptable: ${request.method} ${new URL(request.url).pathname} answers with ${wanted}, ` +
     `which Accept: ${request.headers.get("accept")} does not admit; send Accept: ${wanted}`;
   return Response.json(
     { jsonrpc: "2.0", error: { code: -32000, message }, id: null },
