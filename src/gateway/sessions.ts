@@ -10,6 +10,7 @@ import {
   sessionKey,
 } from "../cluster/relay.ts";
 import { logger } from "../logger.ts";
+import { forTransport } from "../mcp/accept.ts";
 import { batchesAllowed, batchRefusal, initializeWithoutBatches } from "../mcp/batches.ts";
 import { negotiatedVersion, speakClientVersion } from "../mcp/content-versions.ts";
 import {
@@ -206,7 +207,7 @@ export class SessionManager {
       if (request.method === "POST" && isRequest(parsedBody)) session.alone.add(parsedBody.id);
       // Each request's handlers apply the scopes of the credential it carries.
       const response = await session.transport
-        .handleRequest(request, {
+        .handleRequest(forTransport(request), {
           parsedBody,
           authInfo: toAuthInfo(withProfile(caller, () => this.gateway.config, session.profile)),
         })
@@ -360,7 +361,7 @@ export class SessionManager {
     await server.connect(transport);
     speakClientVersion(transport);
     trackInFlight(session);
-    const response = await transport.handleRequest(request, {
+    const response = await transport.handleRequest(forTransport(request), {
       parsedBody,
       authInfo: toAuthInfo(caller),
     });

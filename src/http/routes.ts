@@ -16,7 +16,7 @@ import { createSessionServer } from "../gateway/server.ts";
 import { SessionManager } from "../gateway/sessions.ts";
 import { answerStatelessTask, isTaskCall } from "../gateway/stateless-tasks.ts";
 import { webhooksFor } from "../gateway/webhooks.ts";
-import { answerAsJson, normalizeAccept } from "../mcp/accept.ts";
+import { answerAsJson, checkAccept } from "../mcp/accept.ts";
 import { unsafeIdRefusal } from "../mcp/ids.ts";
 import { createMcpHandler, isLegacy } from "../mcp/sdk.ts";
 import type { AuditLog } from "../observe/audit.ts";
@@ -205,7 +205,7 @@ export function createRoutes(gateway: Gateway, options: RoutesOptions = {}): Rou
     }
     try {
       if (await isLegacy(request, parsedBody)) {
-        const accept = normalizeAccept(request);
+        const accept = checkAccept(request);
         if (accept instanceof Response) return accept;
         const response = await sessions.handle(request, parsedBody, backend, caller, address);
         return accept.jsonOnly ? await answerAsJson(response, parsedBody) : response;
