@@ -10,15 +10,19 @@ import {
   sessionKey,
 } from "../cluster/relay.ts";
 import { logger } from "../logger.ts";
+import { forTransport } from "../mcp/accept.ts";
 import { batchesAllowed, batchRefusal, initializeWithoutBatches } from "../mcp/batches.ts";
 import { negotiatedVersion, speakClientVersion } from "../mcp/content-versions.ts";
 import {
+  closeStream,
+  isInitializeRequest,
   type JSONRPCMessage,
   type Server,
+  STANDALONE_STREAM,
   WebStandardStreamableHTTPServerTransport,
 } from "../mcp/sdk.ts";
 import { type Caller, LOCAL_ADMIN, type ProfileBinding, toAuthInfo } from "./caller.ts";
-import { EventBudget, SessionEventStore } from "./event-store.ts";
+import { EventBudget, SessionEventStore, streamOf } from "./event-store.ts";
 import type { Gateway } from "./gateway.ts";
 import { PROFILE_HEADER, requestedProfile, withProfile } from "./profiles.ts";
 import { createSessionServer } from "./server.ts";
@@ -183,11 +187,16 @@ export class SessionManager {
       }
       session.lastSeen = performance.now();
       this.touchShared(session);
-      // A client opening its GET stream again has lost the one it had, though that connection
-      // may still look open here (a laptop that slept, a proxy that dropped it): the newest
-      // stream wins, instead of a 409 that leaves the session without notifications until TCP
-      // notices the old one is gone.
-      if (request.method === "GET") session.transport.closeStandaloneSSEStream();
+      // A client opening a stream again has lost the one it had, though that connection may
+      // still look open here (a laptop that slept, a proxy that dropped it): the newest wins,
+      // instead of a 409 that leaves the session without notifications (the GET stream), or
+      // loses a call's result (a POST stream resumed with Last-Event-ID), until TCP notices.
+      if (request.method === "GET") {
+        const resumed = request.headers.get("last-event-id");
+        const stream = resumed ? streamOf(resumed) : undefined;
+        if (stream && stream !== STANDALONE_STREAM) closeStream(session.transport, stream);
+        else session.transport.closeStandaloneSSEStream();
+      }
       // 2025-06-18 removed batches; the SDK's transport serves them whatever was negotiated.
       const version = session.version;
       if (request.method === "POST" && Array.isArray(parsedBody) && !batchesAllowed(version)) {
@@ -198,7 +207,7 @@ export class SessionManager {
       if (request.method === "POST" && isRequest(parsedBody)) session.alone.add(parsedBody.id);
       // Each request's handlers apply the scopes of the credential it carries.
       const response = await session.transport
-        .handleRequest(request, {
+        .handleRequest(forTransport(request), {
           parsedBody,
           authInfo: toAuthInfo(withProfile(caller, () => this.gateway.config, session.profile)),
         })
@@ -214,6 +223,8 @@ export class SessionManager {
       if (request.method === "GET") return noStream();
       return this.open(request, parsedBody, scope, caller);
     }
+    const malformed = initializeProblem(parsedBody);
+    if (malformed) return malformed;
     if (Array.isArray(parsedBody)) {
       const requested = initializeIn(parsedBody)?.params?.protocolVersion;
       if (initializeWithoutBatches(requested)) {
@@ -350,7 +361,7 @@ export class SessionManager {
     await server.connect(transport);
     speakClientVersion(transport);
     trackInFlight(session, this.options.cluster?.url);
-    const response = await transport.handleRequest(request, {
+    const response = await transport.handleRequest(forTransport(request), {
       parsedBody,
       authInfo: toAuthInfo(caller),
     });
@@ -673,6 +684,40 @@ function noStream(): Response {
     { jsonrpc: "2.0", error: { code: -32000, message }, id: null },
     { status: 400 },
   );
+}
+
+/**
+ * A 400 naming what an `initialize` lacks, for one whose params the SDK's schema refuses: the
+ * SDK then takes it for some other request and answers "Server not initialized", which told a
+ * hand-written client nothing about its mistake.
+ */
+function initializeProblem(body: unknown): Response | undefined {
+  const message = initializeIn(body) as
+    | { id?: unknown; params?: Record<string, unknown> }
+    | undefined;
+  if (!message || isInitializeRequest(message)) return undefined;
+  const params = message.params;
+  const info = params?.clientInfo as Record<string, unknown> | undefined;
+  const missing = [
+    typeof params?.protocolVersion === "string" ? "" : "params.protocolVersion (a string)",
+    isObject(params?.capabilities) ? "" : "params.capabilities (an object, {} for none)",
+    typeof info?.name === "string" ? "" : "params.clientInfo.name (a string)",
+    typeof info?.version === "string" ? "" : "params.clientInfo.version (a string)",
+  ].filter(Boolean);
+  if (!missing.length) missing.push("params in the form of the spec's InitializeRequest");
+  const id = typeof message.id === "string" || typeof message.id === "number" ? message.id : null;
+  return Response.json(
+    {
+      jsonrpc: "2.0",
+      error: { code: -32602, message: `Invalid params: initialize needs ${missing.join(", ")}` },
+      id: Array.isArray(body) ? null : id,
+    },
+    { status: 400 },
+  );
+}
+
+function isObject(value: unknown): boolean {
+  return typeof value === "object" && value !== null && !Array.isArray(value);
 }
 
 /** A body holding a JSON-RPC `initialize` request (the SDK accepts a batch of one too). */

@@ -16,7 +16,8 @@ import { createSessionServer } from "../gateway/server.ts";
 import { SessionManager } from "../gateway/sessions.ts";
 import { answerStatelessTask, isTaskCall } from "../gateway/stateless-tasks.ts";
 import { webhooksFor } from "../gateway/webhooks.ts";
-import { answerAsJson, normalizeAccept } from "../mcp/accept.ts";
+import { answerAsJson, checkAccept } from "../mcp/accept.ts";
+import { unsafeIdRefusal } from "../mcp/ids.ts";
 import { createMcpHandler, isLegacy } from "../mcp/sdk.ts";
 import type { AuditLog } from "../observe/audit.ts";
 import type { CostGovernor } from "../observe/costs.ts";
@@ -25,6 +26,7 @@ import { readBodyLimited } from "../security/body.ts";
 import { skillsFor } from "../skills/serve.ts";
 import { VERSION } from "../version.ts";
 import { attachClientCertificate } from "./client-cert.ts";
+import { corsFor } from "./cors.ts";
 import { clientAddress, createTrustedProxies } from "./forwarded.ts";
 import { LOOPBACK_HOSTS } from "./loopback.ts";
 import { createLazyUiHandler } from "./ui-lazy.ts";
@@ -188,6 +190,8 @@ export function createRoutes(gateway: Gateway, options: RoutesOptions = {}): Rou
       } catch {
         return jsonRpcError(400, -32700, "parse error: the body is not valid JSON");
       }
+      const unsafe = unsafeIdRefusal(parsedBody, text);
+      if (unsafe) return Response.json(unsafe, { status: 400 });
       // A per-key rate limit counts messages: a batch pays for each one (the POST paid one),
       // once: where it arrived, not again on the instance it is relayed to.
       if (
@@ -201,15 +205,9 @@ export function createRoutes(gateway: Gateway, options: RoutesOptions = {}): Rou
     }
     try {
       if (await isLegacy(request, parsedBody)) {
-        const accept = normalizeAccept(request);
+        const accept = checkAccept(request);
         if (accept instanceof Response) return accept;
-        const response = await sessions.handle(
-          accept.request,
-          parsedBody,
-          backend,
-          caller,
-          address,
-        );
+        const response = await sessions.handle(request, parsedBody, backend, caller, address);
         return accept.jsonOnly ? await answerAsJson(response, parsedBody) : response;
       }
       // A retry with input for a call another instance holds goes on to that instance.
@@ -404,6 +402,87 @@ export function createRoutes(gateway: Gateway, options: RoutesOptions = {}): Rou
     };
   }
 
+  /** Everything past the Origin check: health, webhooks, auth, the MCP endpoints, the API. */
+  async function route(request: Request, url: URL, address: string | undefined): Promise<Response> {
+    if (url.pathname === "/health" && request.method === "GET") return health(request, address);
+    // Webhooks carry a signature, not an API key: they are checked in webhooks.ts.
+    const hooks = gateway.config.webhooks;
+    if (hooks.enabled && url.pathname.startsWith(`${hooks.base_path}/`)) {
+      return webhooksFor(gateway).receive(request, url.pathname.slice(hooks.base_path.length + 1));
+    }
+    // RFC 9728 protected-resource metadata: public, so clients can find where to log in.
+    const open = auth.publicResponse(request);
+    if (open) return open;
+    // A relayed request's client certificate is the one the relaying instance verified.
+    const relayedCert = relayedCertificate(request, options.cluster);
+    if (relayedCert !== undefined) attachClientCertificate(request, relayedCert ?? undefined);
+    // A request another instance relayed was charged to the key's shared limit there.
+    const caller = await auth.authenticate(request, address, {
+      uncharged: isRelayed(request, options.cluster),
+    });
+    // The dashboard serves its page and login form to anyone; its data needs the caller.
+    if (ui.handles(url.pathname)) return ui.fetch(request, caller, address);
+    if (caller instanceof Response) return caller;
+    if (url.pathname === "/mcp" || url.pathname === "/mcp/") {
+      // `?surface=flat`: this client gets every tool directly (flat mode) instead of meta tools.
+      const flat = url.searchParams.get("surface") === "flat";
+      const codeMode = url.searchParams.get("codemode");
+      if (codeMode !== null) {
+        const refused = refuseCodeMode(codeMode);
+        if (refused) return refused;
+        return handleMcp(request, caller, CODE_MODE, address);
+      }
+      return handleMcp(request, caller, flat ? FLAT : "", address);
+    }
+    // `/ui/api/reload`: the original gateway's path.
+    if (/^(\/ui)?\/api\/reload$/.test(url.pathname) && request.method === "POST") {
+      if (!caller.admin)
+        return Response.json({ error: "reload needs an admin key" }, { status: 403 });
+      if (!options.reload) return Response.json({ error: "nothing to reload" }, { status: 404 });
+      try {
+        const summary = (await options.reload(caller.id)) as object;
+        // Capability files that do not load are no reason to refuse it, but worth saying.
+        const problems = gateway.health().capabilities?.problems;
+        return Response.json({
+          reloaded: true,
+          ...summary,
+          ...(problems ? { capabilityProblems: problems } : {}),
+        });
+      } catch (error) {
+        const message = error instanceof Error ? error.message : String(error);
+        return Response.json({ reloaded: false, error: message }, { status: 422 });
+      }
+    }
+    const backendRoute = /^\/mcp\/([^/]+)\/?$/.exec(url.pathname);
+    if (backendRoute) {
+      let backend: string;
+      try {
+        backend = decodeURIComponent(backendRoute[1]!);
+      } catch {
+        // A broken escape (`%E0%A4%A`) is the client's mistake: 400, never a 500.
+        return jsonRpcError(400, -32600, `malformed percent-encoding in ${url.pathname}`);
+      }
+      // A backend the caller may not use at all is answered like one that does not exist.
+      // The profile the request names (or the default) hides a backend as scopes do.
+      const asked = requestedProfile(gateway.config, request, undefined);
+      const profiled =
+        "error" in asked
+          ? caller
+          : withProfile(caller, () => gateway.config, { name: asked.name, switchable: false });
+      if (!gateway.pool.has(backend) || !profiled.allows(gateway.pool.canonical(backend), "*")) {
+        return jsonRpcError(404, -32601, `no backend named ${backend}; see /health`);
+      }
+      return handleMcp(request, caller, gateway.pool.canonical(backend), address);
+    }
+    if (LEGACY_SSE_PATHS.has(url.pathname)) {
+      return legacySseGone(url.pathname, new URL("/mcp", publicUrl ?? url.origin).href);
+    }
+    return Response.json(
+      { error: `no route for ${request.method} ${url.pathname}` },
+      { status: 404 },
+    );
+  }
+
   return {
     sessions,
     drain() {
@@ -418,83 +497,11 @@ export function createRoutes(gateway: Gateway, options: RoutesOptions = {}): Rou
       const url = new URL(request.url);
       const foreign = rejectForeign(request, url);
       if (foreign) return foreign;
-      if (url.pathname === "/health" && request.method === "GET") return health(request, address);
-      // Webhooks carry a signature, not an API key: they are checked in webhooks.ts.
-      const hooks = gateway.config.webhooks;
-      if (hooks.enabled && url.pathname.startsWith(`${hooks.base_path}/`)) {
-        return webhooksFor(gateway).receive(
-          request,
-          url.pathname.slice(hooks.base_path.length + 1),
-        );
-      }
-      // RFC 9728 protected-resource metadata: public, so clients can find where to log in.
-      const open = auth.publicResponse(request);
-      if (open) return open;
-      // A relayed request's client certificate is the one the relaying instance verified.
-      const relayedCert = relayedCertificate(request, options.cluster);
-      if (relayedCert !== undefined) attachClientCertificate(request, relayedCert ?? undefined);
-      // A request another instance relayed was charged to the key's shared limit there.
-      const caller = await auth.authenticate(request, address, {
-        uncharged: isRelayed(request, options.cluster),
-      });
-      // The dashboard serves its page and login form to anyone; its data needs the caller.
-      if (ui.handles(url.pathname)) return ui.fetch(request, caller, address);
-      if (caller instanceof Response) return caller;
-      if (url.pathname === "/mcp" || url.pathname === "/mcp/") {
-        // `?surface=flat`: this client gets every tool directly (flat mode) instead of meta tools.
-        const flat = url.searchParams.get("surface") === "flat";
-        const codeMode = url.searchParams.get("codemode");
-        if (codeMode !== null) {
-          const refused = refuseCodeMode(codeMode);
-          if (refused) return refused;
-          return handleMcp(request, caller, CODE_MODE, address);
-        }
-        return handleMcp(request, caller, flat ? FLAT : "", address);
-      }
-      // `/ui/api/reload`: the original gateway's path.
-      if (/^(\/ui)?\/api\/reload$/.test(url.pathname) && request.method === "POST") {
-        if (!caller.admin)
-          return Response.json({ error: "reload needs an admin key" }, { status: 403 });
-        if (!options.reload) return Response.json({ error: "nothing to reload" }, { status: 404 });
-        try {
-          const summary = (await options.reload(caller.id)) as object;
-          // Capability files that do not load are no reason to refuse it, but worth saying.
-          const problems = gateway.health().capabilities?.problems;
-          return Response.json({
-            reloaded: true,
-            ...summary,
-            ...(problems ? { capabilityProblems: problems } : {}),
-          });
-        } catch (error) {
-          const message = error instanceof Error ? error.message : String(error);
-          return Response.json({ reloaded: false, error: message }, { status: 422 });
-        }
-      }
-      const backendRoute = /^\/mcp\/([^/]+)\/?$/.exec(url.pathname);
-      if (backendRoute) {
-        let backend: string;
-        try {
-          backend = decodeURIComponent(backendRoute[1]!);
-        } catch {
-          // A broken escape (`%E0%A4%A`) is the client's mistake: 400, never a 500.
-          return jsonRpcError(400, -32600, `malformed percent-encoding in ${url.pathname}`);
-        }
-        // A backend the caller may not use at all is answered like one that does not exist.
-        // The profile the request names (or the default) hides a backend as scopes do.
-        const asked = requestedProfile(gateway.config, request, undefined);
-        const profiled =
-          "error" in asked
-            ? caller
-            : withProfile(caller, () => gateway.config, { name: asked.name, switchable: false });
-        if (!gateway.pool.has(backend) || !profiled.allows(gateway.pool.canonical(backend), "*")) {
-          return jsonRpcError(404, -32601, `no backend named ${backend}; see /health`);
-        }
-        return handleMcp(request, caller, gateway.pool.canonical(backend), address);
-      }
-      return Response.json(
-        { error: `no route for ${request.method} ${url.pathname}` },
-        { status: 404 },
-      );
+      // A web client on a listed origin: its preflight, and answers its page may read.
+      const cors = corsFor(request, url, allowedOrigins);
+      if (!cors) return route(request, url, address);
+      if (request.method === "OPTIONS") return cors.preflight();
+      return cors.decorate(await route(request, url, address));
     },
     async close() {
       ui.close();
@@ -508,6 +515,25 @@ export function createRoutes(gateway: Gateway, options: RoutesOptions = {}): Rou
       await modernCodeMode.close?.();
     },
   };
+}
+
+/** The HTTP+SSE transport's endpoints (2024-11-05): the original gateway answers 410 on `/sse`. */
+const LEGACY_SSE_PATHS = new Set(["/sse", "/sse/", "/message", "/messages"]);
+
+/**
+ * A client configured for the HTTP+SSE transport (`"type": "sse"`, a URL ending in `/sse`) got
+ * a bare 404 "no route": 410 says the transport is not served and what to configure instead, as
+ * the original gateway does.
+ */
+function legacySseGone(path: string, mcp: string): Response {
+  const message =
+    `this gateway does not serve the HTTP+SSE transport of protocol 2024-11-05 at ${path}: ` +
+    `point the client at ${mcp} with the Streamable HTTP transport ("type": "http" or ` +
+    `"streamable-http"); a client that speaks only SSE can start \`mcp-gateway serve --stdio\` instead`;
+  return Response.json(
+    { jsonrpc: "2.0", error: { code: -32600, message, data: { url: mcp } }, id: null },
+    { status: 410 },
+  );
 }
 
 /** Methods that change nothing: `Origin: null` may use them. */

@@ -5,8 +5,9 @@
  * libraries'), no header at all (which RFC 9110 §12.5.1 reads as "anything"), `application/*`,
  * and a client that only reads JSON (hand-written clients, some agent frameworks) were all
  * turned away although the gateway can answer each of them. Here a header that admits a form of
- * answer is rewritten to the SDK's, and a client that admits JSON but not SSE gets its answer as
- * one JSON body (spec: a server MAY answer a request with `application/json`).
+ * answer passes (the SDK is handed a copy with its own), and a client that admits JSON but not
+ * SSE gets its answer as one JSON body (spec: a server MAY answer a request with
+ * `application/json`).
  */
 
 /** Which forms of answer a client's Accept header admits. */
@@ -34,42 +35,48 @@ export function acceptedForms(header: string | null): Accepted {
 }
 
 /**
- * The Accept header of a 2025-era request rewritten to what the SDK's transport checks for, or a
- * 406 saying what to send. `jsonOnly`: the client reads JSON only (its SSE answer must be turned
- * into JSON with `answerAsJson`). The request is copied when its header changes: a request's
- * headers are immutable under Deno (and the body was already read into `parsedBody`).
+ * Checks the Accept header of a 2025-era request: a 406 saying what to send when it admits no
+ * form of answer, else whether the client reads JSON only (its SSE answer must be turned into
+ * JSON with `answerAsJson`). The request is left as it came (Deno's are immutable, and other
+ * modules key data by the request object): `forTransport` gives the SDK its own copy.
  */
-export function normalizeAccept(
-  request: Request,
-): Response | { request: Request; jsonOnly: boolean } {
+export function checkAccept(request: Request): Response | { jsonOnly: boolean } {
   const forms = acceptedForms(request.headers.get("accept"));
-  if (request.method === "GET") {
-    // Without a session a GET is a browser or a curl: the session check answers it, saying
-    // what the endpoint is and how to open a session (a 406 would tell it nothing).
-    if (!request.headers.has("mcp-session-id")) return { request, jsonOnly: false };
-    if (!forms.sse) return notAcceptable("text/event-stream", request);
-    return { request: withAccept(request, "text/event-stream"), jsonOnly: false };
+  // Without a session a GET is a browser or a curl: the session check answers it, saying what
+  // the endpoint is and how to open a session (a 406 would tell it nothing).
+  if (request.method === "GET" && !forms.sse && request.headers.has("mcp-session-id")) {
+    return notAcceptable(TRANSPORT_ACCEPT.GET, request);
   }
-  if (request.method !== "POST") return { request, jsonOnly: false };
-  if (!forms.json && !forms.sse) {
-    return notAcceptable("application/json, text/event-stream", request);
+  if (request.method === "POST" && !forms.json && !forms.sse) {
+    return notAcceptable(TRANSPORT_ACCEPT.POST, request);
   }
-  return {
-    request: withAccept(request, "application/json, text/event-stream"),
-    jsonOnly: !forms.sse,
-  };
+  return { jsonOnly: request.method === "POST" && !forms.sse };
 }
 
-function withAccept(request: Request, accept: string): Request {
-  if (request.headers.get("accept") === accept) return request;
+/** What the SDK's transport checks for, by method (by substring). */
+const TRANSPORT_ACCEPT = {
+  GET: "text/event-stream",
+  POST: "application/json, text/event-stream",
+} as const;
+
+/**
+ * The request to hand the SDK's transport, whose Accept check is by substring: the same one
+ * when its header passes that check, else a copy (URL, method, headers, signal: the transport
+ * is given the parsed body) whose Accept is the transport's, for a request `checkAccept` let
+ * through.
+ */
+export function forTransport(request: Request): Request {
+  const wanted = TRANSPORT_ACCEPT[request.method as keyof typeof TRANSPORT_ACCEPT];
+  const accept = request.headers.get("accept") ?? "";
+  if (!wanted || wanted.split(", ").every((type) => accept.includes(type))) return request;
   const headers = new Headers(request.headers);
-  headers.set("accept", accept);
+  headers.set("accept", wanted);
   return new Request(request.url, { method: request.method, headers, signal: request.signal });
 }
 
 function notAcceptable(wanted: string, request: Request): Response {
   const message =
-    `Not Acceptable: ${request.method} /mcp answers with ${wanted}, ` +
+    `Not Acceptable: ${request.method} ${new URL(request.url).pathname} answers with ${wanted}, ` +
     `which Accept: ${request.headers.get("accept")} does not admit; send Accept: ${wanted}`;
   return Response.json(
     { jsonrpc: "2.0", error: { code: -32000, message }, id: null },

@@ -10,6 +10,7 @@ import {
   isLegacyRequest,
   PROTOCOL_VERSION_META_KEY,
   SUPPORTED_PROTOCOL_VERSIONS,
+  type WebStandardStreamableHTTPServerTransport,
 } from "@modelcontextprotocol/server";
 
 export type {
@@ -52,6 +53,7 @@ export {
   createMcpHandler,
   createRequestStateCodec,
   inputRequired,
+  isInitializeRequest,
   isLegacyRequest,
   ProtocolError,
   ProtocolErrorCode,
@@ -71,6 +73,30 @@ export class OrderedClient extends Client {
   }
 }
 export { AjvJsonSchemaValidator } from "@modelcontextprotocol/server/validators/ajv";
+
+/** The SDK transport's name for a session's GET stream (the stream part of its event ids). */
+export const STANDALONE_STREAM = "_GET_stream";
+
+/**
+ * Ends the connection that POST stream `streamId` has now, if any: a client resuming it with
+ * Last-Event-ID takes it over. The SDK's transport refuses such a resume (409) while it believes
+ * the old connection alive, and closes a stream only by the id of a request on it; that map is
+ * private, so it is read here, in the one module that knows the SDK (a test covers it:
+ * test/mcp/protocol-11-resume.test.ts).
+ */
+export function closeStream(
+  transport: WebStandardStreamableHTTPServerTransport,
+  streamId: string,
+): void {
+  const streams = (
+    transport as unknown as { _requestToStreamMapping?: Map<string | number, string> }
+  )._requestToStreamMapping;
+  for (const [requestId, stream] of streams ?? []) {
+    if (stream !== streamId) continue;
+    transport.closeSSEStream(requestId);
+    return;
+  }
+}
 
 /** The 2025-era revisions (the `initialize` list: the SDK keeps 2026-07-28 and later apart). */
 const LEGACY_VERSIONS = new Set(SUPPORTED_PROTOCOL_VERSIONS);

@@ -3,10 +3,23 @@
  * 406: curl's default `*\/*`, no Accept at all, `application/*`, or only `application/json`
  * (hand-written clients, agent frameworks that read JSON and no SSE). Each admits an answer the
  * gateway can give: the first three get the usual one, a JSON-only client gets its answer as one
- * JSON body. A header that admits neither form is still 406, saying what to send.
+ * JSON body. A header that admits neither form is still 406, saying what to send. Under Deno a
+ * request's headers cannot be changed: the SDK is handed a copy with its own Accept (rewriting
+ * the header in place failed every POST there, the SDK's own client's too).
  */
 import { afterAll, beforeAll, describe, expect, setDefaultTimeout, test } from "bun:test";
-import { firstText, startFixtureGateway } from "../helpers.ts";
+import {
+  BUN,
+  FIXTURE_SERVER,
+  findDeno,
+  firstText,
+  freePort,
+  ROOT,
+  startFixtureGateway,
+  tempDir,
+  waitFor,
+  writeConfig,
+} from "../helpers.ts";
 import { messagesOf } from "./_protocol-10.ts";
 
 setDefaultTimeout(30_000);
@@ -189,4 +202,87 @@ describe("Accept headers real clients send", () => {
     const q0 = await post("application/json;q=0, text/event-stream;q=0", INIT);
     expect(q0.status).toBe(406);
   });
+});
+
+const DENO = findDeno();
+
+describe.skipIf(!DENO)("under Deno, whose requests' headers cannot be changed", () => {
+  let child: ReturnType<typeof Bun.spawn> | undefined;
+  let base = "";
+  beforeAll(async () => {
+    const config = writeConfig(
+      `capabilities: { enabled: false }\nbackends:\n  fixture:\n    command: ${BUN}\n    args: ["${FIXTURE_SERVER}"]\n`,
+    );
+    const port = await freePort();
+    base = `http://127.0.0.1:${port}`;
+    const permissions = [
+      "--allow-net",
+      "--allow-read",
+      "--allow-write",
+      "--allow-env",
+      "--allow-run",
+    ];
+    child = Bun.spawn(
+      [
+        DENO!,
+        "run",
+        ...permissions,
+        "src/main.ts",
+        "serve",
+        "--config",
+        config,
+        "--port",
+        `${port}`,
+      ],
+      {
+        cwd: ROOT,
+        env: { PATH: process.env.PATH!, HOME: tempDir(), XDG_STATE_HOME: tempDir(), NO_COLOR: "1" },
+        stdin: "ignore",
+        stdout: "ignore",
+        stderr: "ignore",
+      },
+    );
+    await waitFor(async () => {
+      const response = await fetch(`${base}/health`).catch(() => undefined);
+      const health = (await response?.json()) as
+        | { backends: Record<string, { state: string }> }
+        | undefined;
+      return health?.backends.fixture?.state === "ready";
+    }, 40_000);
+  }, 60_000);
+  afterAll(() => {
+    child?.kill("SIGKILL");
+  });
+
+  for (const accept of ["application/json, text/event-stream", "*/*", "application/json"]) {
+    test(`Accept: ${accept} initializes and calls a tool`, async () => {
+      const send = (body: unknown, session?: string) =>
+        fetch(`${base}/mcp/fixture`, {
+          method: "POST",
+          headers: {
+            "content-type": "application/json",
+            accept,
+            ...(session ? { "mcp-session-id": session, "mcp-protocol-version": VERSION } : {}),
+          },
+          body: JSON.stringify(body),
+        });
+      const opened = await send(INIT);
+      expect(opened.status).toBe(200);
+      const session = opened.headers.get("mcp-session-id") ?? "";
+      await opened.text();
+      await (await send({ jsonrpc: "2.0", method: "notifications/initialized" }, session)).text();
+      const call = await send(
+        {
+          jsonrpc: "2.0",
+          id: 1,
+          method: "tools/call",
+          params: { name: "echo", arguments: { message: "deno" } },
+        },
+        session,
+      );
+      expect(call.status).toBe(200);
+      const answer = messagesOf(await call.text()).find((m) => m.id === 1);
+      expect(firstText(answer?.result ?? {})).toBe("deno");
+    });
+  }
 });

@@ -4,6 +4,10 @@
  * would have carried is replayed. A session's buffer holds 1 MiB: a result bigger than what is
  * left drops older events, among them the one the client saw last. The replay looked for that
  * event and, not finding it, sent nothing: the result, still buffered, never reached the client.
+ * A client whose network dropped resumes while the gateway still holds the old connection (no
+ * FIN arrived; writes go on into the kernel's buffer): the SDK answered 409 "Stream already has
+ * an active connection", the client's few retries met the same, and the result was lost. The
+ * newest connection takes the stream over now, as it does the GET stream.
  */
 import { afterAll, beforeAll, describe, expect, setDefaultTimeout, test } from "bun:test";
 import { firstText, startFixtureGateway, waitFor } from "../helpers.ts";
@@ -23,8 +27,11 @@ afterAll(async () => {
 const VERSION = "2025-11-25";
 const PATH = "/mcp/fixture";
 
-/** POSTs `body` on the session and reads its SSE stream up to the first event id, then drops it. */
-async function postAndDrop(session: string, body: unknown): Promise<string> {
+/**
+ * POSTs `body` on the session and reads its SSE stream up to the first event id, then drops it
+ * (`keep`: leaves it open, as a connection the server cannot tell is dead).
+ */
+async function postAndDrop(session: string, body: unknown, keep = false): Promise<string> {
   const abort = new AbortController();
   const response = await fetch(`${gateway.url}${PATH}`, {
     method: "POST",
@@ -41,12 +48,24 @@ async function postAndDrop(session: string, body: unknown): Promise<string> {
     if (done) break;
     text += decoder.decode(value, { stream: true });
   }
-  abort.abort();
+  if (keep) kept.push(abort);
+  else abort.abort();
   return /^id: (.+)$/m.exec(text)?.[1] ?? "";
 }
 
+/** Connections left open by `postAndDrop(…, true)`, closed after the suite. */
+const kept: AbortController[] = [];
+afterAll(() => {
+  for (const abort of kept) abort.abort();
+});
+
 /** GET with Last-Event-ID: every message replayed, until the answer with `id` (or 15 s). */
-async function resume(session: string, lastEventId: string, id: string): Promise<Message[]> {
+async function resume(
+  session: string,
+  lastEventId: string,
+  id: string,
+  status = { code: 0 },
+): Promise<Message[]> {
   const abort = new AbortController();
   const timer = setTimeout(() => abort.abort(), 15_000);
   const messages: Message[] = [];
@@ -60,7 +79,8 @@ async function resume(session: string, lastEventId: string, id: string): Promise
       },
       signal: abort.signal,
     });
-    expect(response.status).toBe(200);
+    status.code = response.status;
+    if (response.status !== 200) return messages;
     let buffer = "";
     const decoder = new TextDecoder();
     for await (const chunk of response.body as ReadableStream<Uint8Array>) {
@@ -123,5 +143,24 @@ describe("a client that drops its POST stream and resumes", () => {
     const messages = await resume(id(), last, "big");
     const result = messages.find((m) => m.id === "big");
     expect(firstText(result?.result ?? {})).toHaveLength(message.length);
+  });
+
+  test("a resume while the old connection still looks open takes the stream over (no 409)", async () => {
+    const { post, id } = await openSession(gateway.url, VERSION, PATH);
+    await post(request("warm", "ping"));
+    const last = await postAndDrop(
+      id(),
+      request("held", "tools/call", {
+        name: "slow",
+        arguments: { steps: 4, delayMs: 250 },
+        _meta: { progressToken: "h" },
+      }),
+      true,
+    );
+    const status = { code: 0 };
+    const messages = await resume(id(), last, "held", status);
+    expect(status.code).toBe(200);
+    expect(firstText(messages.find((m) => m.id === "held")?.result ?? {})).toBe("done 4");
+    expect(messages.filter((m) => m.method === "notifications/progress")).toHaveLength(4);
   });
 });

@@ -3,8 +3,11 @@
  * SDK write them: a UTF-8 byte-order mark before the first message (.NET's `StreamWriter` with
  * `Encoding.UTF8`, PowerShell pipes), CRLF line ends, blank lines, a message split across writes
  * and two in one write; then stdin's end, on which the gateway exits and its backends with it.
+ * A message over the 10 MiB limit closed the transport, and the gateway exited without a word:
+ * it is answered -32600 now, and the session goes on.
  */
 import { afterEach, describe, expect, setDefaultTimeout, test } from "bun:test";
+import { topLevelId } from "../../src/mcp/stdio.ts";
 import { BUN, FIXTURE_SERVER, ROOT, tempDir, waitFor, writeConfig } from "../helpers.ts";
 
 setDefaultTimeout(60_000);
@@ -17,7 +20,7 @@ afterEach(() => {
 /** A JSON-RPC answer read off stdout. */
 type Answer = {
   result?: { protocolVersion?: string; content?: { text?: string }[] };
-  error?: { code: number };
+  error?: { code: number; message: string };
 };
 
 /** The gateway over stdio with the fixture backend, and every line it writes on stdout. */
@@ -118,5 +121,59 @@ describe("serve --stdio with a raw client", () => {
         return true;
       }
     });
+  });
+});
+
+describe("messages the stdio reader refuses, and the session goes on", () => {
+  test("one over the 10 MiB limit is answered -32600 by its id, and the next is served", async () => {
+    const { child, write, answer } = startStdio();
+    write(`${init(1)}\n`);
+    await answer(1);
+    write(`${JSON.stringify({ jsonrpc: "2.0", method: "notifications/initialized" })}\n`);
+    const huge = JSON.stringify({
+      jsonrpc: "2.0",
+      id: "huge",
+      method: "tools/call",
+      params: {
+        name: "gateway_invoke",
+        arguments: {
+          server: "fixture",
+          tool: "echo",
+          arguments: { message: "x".repeat(11 * 1024 * 1024) },
+        },
+      },
+    });
+    // In pieces, as a pipe carries it.
+    for (let at = 0; at < huge.length; at += 1024 * 1024) write(huge.slice(at, at + 1024 * 1024));
+    write("\n");
+    write(`${JSON.stringify({ jsonrpc: "2.0", id: "after", method: "ping" })}\n`);
+    const refused = await answer("huge");
+    expect(refused.error?.code).toBe(-32600);
+    expect(refused.error?.message).toContain("over 10485760 bytes");
+    expect((await answer("after")).result).toEqual({});
+    expect(child.exitCode).toBeNull();
+  });
+
+  test("an integer id past 2^53 - 1 is refused naming it, and the session goes on", async () => {
+    const { write, answer, lines } = startStdio();
+    write(`${init(1)}\n`);
+    await answer(1);
+    write('{"jsonrpc":"2.0","id":12345678901234567890,"method":"ping"}\n');
+    write(`${JSON.stringify({ jsonrpc: "2.0", id: "after", method: "ping" })}\n`);
+    expect((await answer("after")).result).toEqual({});
+    const refusal = lines.find((line) => line.includes("12345678901234567890"));
+    expect(refusal).toContain("use a smaller integer or a string id");
+  });
+
+  test("the id of one over the limit is read at its top level only", () => {
+    const cases: [string, string | number | undefined][] = [
+      ['{"jsonrpc":"2.0","id":7,"method":"x"', 7],
+      ['{"method":"x","params":{"id":"inner","a":[{"id":1}]},"id":"outer"}', "outer"],
+      ['{"method":"x","params":{"id":"inner"', undefined],
+      ['{"id" : "a\\"b", "method":"x"}', 'a"b'],
+      ['{"method":"id","x":"id","params":{}}', undefined],
+      ['{"jsonrpc":"2.0","method":"notifications/x","params":{"text":"xxxx', undefined],
+    ];
+    for (const [text, id] of cases) expect(topLevelId(text)).toEqual(id);
   });
 });
