@@ -1,4 +1,5 @@
 import type { TaskOwner } from "../gateway/gateway.ts";
+import type { TaskTable } from "../gateway/task-table.ts";
 import type { ClusterLink } from "./link.ts";
 import { isRelayed, relayToOwner } from "./relay.ts";
 
@@ -18,17 +19,21 @@ const MAX_LISTED = 1000;
 /**
  * Writes each task `tasks` learns (a task-augmented call answered with one) to Redis with its
  * instance, for `ttlMs`, so a 2026-07-28 `tasks/*` request that reaches another instance can be
- * relayed to it (`relayTask`). The map stays the one source the instance answers from.
+ * relayed to it (`relayTask`). The table stays the one source the instance answers from.
  */
-export function shareTasks(tasks: Map<string, TaskOwner>, link: ClusterLink, ttlMs: number): void {
+export function shareTasks(tasks: TaskTable, link: ClusterLink, ttlMs: number): void {
   const share = (id: string, owner: TaskOwner) => {
     const record: SharedTask = { owner: link.url, caller: owner.caller };
-    void link.set(taskKey(id), JSON.stringify(record), ttlMs);
-    void link.append(
-      callerTasksKey(owner.caller),
-      JSON.stringify({ id, owner: link.url }),
-      MAX_LISTED,
-      ttlMs,
+    // Tracked: the call's answer waits for them (`TaskTable.settled`), or a client polling the
+    // task through another instance at once was told "Unknown task" (test/cluster/tls.test.ts).
+    tasks.track(link.set(taskKey(id), JSON.stringify(record), ttlMs));
+    tasks.track(
+      link.append(
+        callerTasksKey(owner.caller),
+        JSON.stringify({ id, owner: link.url }),
+        MAX_LISTED,
+        ttlMs,
+      ),
     );
   };
   const set = tasks.set.bind(tasks);

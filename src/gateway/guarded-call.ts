@@ -58,5 +58,7 @@ export async function guardedCall(gateway: Gateway, call: ToolCall): Promise<Cal
         generation: gateway.pool.generation(server, observed.session),
       })
     : result;
+  // The task's record reaches the cluster's other instances before its client hears of it.
+  if (task) await gateway.tasks.settled();
   return gateway.security.filterResult(answer);
 }

@@ -16,6 +16,8 @@ export class TaskTable extends Map<string, TaskOwner> {
   readonly #expires = new Map<string, number>();
   /** The gateway ids handed out in a clash, by backend, session and the backend's own id. */
   readonly #aliases = new Map<string, string>();
+  /** Writes of entries elsewhere (the cluster's Redis) not yet landed (`track`, `settled`). */
+  readonly #writes = new Set<Promise<unknown>>();
   #added = 0;
 
   constructor(
@@ -71,6 +73,20 @@ export class TaskTable extends Map<string, TaskOwner> {
     const owner = this.get(backendId);
     const same = owner?.server === server && owner.session === session && !owner.backendId;
     return same ? backendId : undefined;
+  }
+
+  /** Keeps a write of an entry elsewhere (the cluster's Redis) until it lands or fails. */
+  track(write: Promise<unknown>): void {
+    const kept: Promise<unknown> = write.catch(() => {}).finally(() => this.#writes.delete(kept));
+    this.#writes.add(kept);
+  }
+
+  /**
+   * Resolves once every write `track` was given has landed or failed: a task's answer waits for
+   * it, so a client polling the task through another instance right away finds it there.
+   */
+  async settled(): Promise<void> {
+    if (this.#writes.size) await Promise.all(this.#writes);
   }
 
   override get(id: string): TaskOwner | undefined {
