@@ -66,6 +66,11 @@ export interface Handle {
    * alone hears `notifications/elicitation/complete` for it, whenever the flow ends.
    */
   elicitations: Map<string, string>;
+  /**
+   * On a session's or caller's own handle: the resource URIs its client subscribed to, made
+   * again on each new connection (a shared handle's are the gateway's, src/gateway/subscriptions.ts).
+   */
+  subscribed?: Set<string>;
   /** With `isolation: session`: the per-session connections, by client session id. */
   isolated: Map<string, Handle>;
   /** Set on a per-session handle: the session it belongs to. */

@@ -272,6 +272,8 @@ export function registerCatalogHandlers(
         if (!caller.allowsCatalog(backend, "prompts")) return;
       }
       if (method === "notifications/resources/updated") {
+        // Another session's own connection (isolation: session) speaks of its resources.
+        if (from !== undefined && from !== sessionId() && from !== `caller:${caller.id}`) return;
         const uri = (params as { uri?: string } | undefined)?.uri;
         const exposed = [...subscriptions].find(
           ([, t]) => t.server === backend && t.uri === uri,

@@ -388,6 +388,9 @@ export async function createBackendServer(
         // Only the session that was asked (never broadcast).
         if (!to || to !== options.sessionId()) return;
       } else if (method === "notifications/resources/updated") {
+        // Another session's own connection (isolation: session) speaks of its resources.
+        const own = options.sessionId();
+        if (from !== undefined && from !== own && from !== `caller:${callerFor().id}`) return;
         const uri = (params as { uri?: string } | undefined)?.uri;
         if (!uri || !subscriptions.has(uri)) return;
       } else if (method === "notifications/message") {
