@@ -13,12 +13,14 @@ import type {
 
 /**
  * Receives a backend's notifications (for `/mcp/{backend}` sessions); `from` is the `session` of
- * the handle it came on, when that is one session's or caller's own connection.
+ * the handle it came on, when that is one session's or caller's own connection; `to` the one
+ * client session it is for, when it is for one only (`notifications/elicitation/complete`).
  */
 export type BackendListener = (
   method: string,
   params: JsonObject | undefined,
   from?: string,
+  to?: string,
 ) => void;
 
 /** One backend's state in the pool: its config, process or connection, tools and calls. */
@@ -64,6 +66,16 @@ export interface Handle {
   generation?: number;
   /** When the process died unexpectedly, recently (for restart backoff and the crash loop). */
   crashes: number[];
+  /**
+   * URL elicitations (SEP-1036) this backend asked for, by id: the client session asked, which
+   * alone hears `notifications/elicitation/complete` for it, whenever the flow ends.
+   */
+  elicitations: Map<string, string>;
+  /**
+   * On a session's or caller's own handle: the resource URIs its client subscribed to, made
+   * again on each new connection (a shared handle's are the gateway's, src/gateway/subscriptions.ts).
+   */
+  subscribed?: Set<string>;
   /** With `isolation: session`: the per-session connections, by client session id. */
   isolated: Map<string, Handle>;
   /** Set on a per-session handle: the session it belongs to. */
@@ -99,6 +111,7 @@ export function createHandle(config: ResolvedBackend, driver?: InternalDriver): 
     stderr: [],
     listeners: new Set(),
     isolated: new Map(),
+    elicitations: new Map(),
     crashes: [],
   };
 }

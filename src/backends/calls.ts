@@ -8,8 +8,12 @@ import { createHandle, type Handle } from "./_handle.ts";
 import { describeBackendError } from "./connection.ts";
 import { isNeedsLogin } from "./oauth/provider.ts";
 import { forCaller } from "./per-caller.ts";
+import { askedBy } from "./relay.ts";
 import type { Supervisor } from "./supervisor.ts";
 import type { BackendConnection, CallerChannel, CallerIdentity, CallOptions } from "./types.ts";
+
+/** SEP-1036's error: the request needs the URL elicitations its `data` names first. */
+const URL_ELICITATION_REQUIRED = -32042;
 
 /** The hard ceiling on one call, whatever progress it reports. */
 export const MAX_CALL_MS = 10 * 60 * 1000;
@@ -133,10 +137,19 @@ export class Calls {
         isTimeout: (error) => (error as { code?: unknown })?.code === "REQUEST_TIMEOUT",
       });
     } catch (error) {
-      // The backend's own JSON-RPC errors (with their code and data) pass through unchanged.
-      if (options.signal?.aborted || typeof (error as { code?: unknown })?.code === "number") {
-        throw error;
+      const code = (error as { code?: unknown })?.code;
+      if (code === URL_ELICITATION_REQUIRED) {
+        // The flows it names end later; their completion goes to the session that was asked.
+        const asked = (error as { data?: { elicitations?: { elicitationId?: unknown }[] } }).data;
+        const ids = Array.isArray(asked?.elicitations) ? asked.elicitations : [];
+        askedBy(
+          handle,
+          ids.map((entry) => entry?.elicitationId),
+          caller?.sessionId,
+        );
       }
+      // The backend's own JSON-RPC errors (with their code and data) pass through unchanged.
+      if (options.signal?.aborted || typeof code === "number") throw error;
       if ((error as { code?: unknown })?.code === "REQUEST_TIMEOUT") {
         throw new GatewayError(
           "BACKEND_TIMEOUT",

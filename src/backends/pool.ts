@@ -423,19 +423,31 @@ export class BackendPool {
   }
 
   /** Sends any request to a backend (the pass-through of `/mcp/{backend}`). */
-  request(
+  async request(
     name: string,
     method: string,
     params: JsonObject | undefined,
     options: Omit<CallOptions, "timeout" | "maxTotalTimeout">,
     caller?: CallerChannel,
   ): Promise<JsonObject> {
-    return this.calls.run(
-      this.require(name),
+    const main = this.require(name);
+    const answer = await this.calls.run(
+      main,
       { ...options, idempotent: IDEMPOTENT_METHODS.has(method) },
       caller,
       (connection, callOptions) => connection.request(method, params, callOptions),
     );
+    // A session's own connection remembers what its client subscribed to, for its successor.
+    const own = this.calls.forSession(main, caller?.sessionId, caller?.identity);
+    const uri = params?.uri;
+    if (own.session && typeof uri === "string") {
+      if (method === "resources/subscribe") {
+        own.subscribed ??= new Set();
+        own.subscribed.add(uri);
+      }
+      if (method === "resources/unsubscribe") own.subscribed?.delete(uri);
+    }
+    return answer;
   }
 
   /** The live connection to a backend (the session's own with `isolation: session`). */

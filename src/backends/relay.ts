@@ -41,6 +41,9 @@ export async function relayRequest(
     if (params.includeContext !== "none") params = { ...params, includeContext: "none" };
   }
   const caller = soleCaller(handle);
+  if (caller && method === "elicitation/create" && params?.mode === "url") {
+    askedBy(handle, [params.elicitationId], caller.sessionId);
+  }
   // A client without roots (a backend often asks right after it starts, during the call that
   // started it) is not asked: the gateway's own roots answer, as with no caller at all.
   const rootless = method === "roots/list" && caller?.declares?.("roots") === false;
@@ -52,6 +55,22 @@ export async function relayRequest(
       ? `${method}: no client call is in flight on this backend, so there is no client to ask`
       : `${method}: calls from ${sessions} client sessions are in flight on this shared backend, so the request cannot be routed safely; set isolation: session for this backend`,
   );
+}
+
+/** URL elicitations a handle remembers at most; past it the oldest go first. */
+const MAX_ELICITATIONS = 1000;
+
+/** Records that session `sessionId` was asked the URL elicitations `ids` by this backend. */
+export function askedBy(handle: Handle, ids: unknown[], sessionId: string | undefined): void {
+  if (!sessionId) return;
+  for (const id of ids) {
+    if (typeof id !== "string") continue;
+    handle.elicitations.delete(id);
+    handle.elicitations.set(id, sessionId);
+    if (handle.elicitations.size > MAX_ELICITATIONS) {
+      handle.elicitations.delete(handle.elicitations.keys().next().value!);
+    }
+  }
 }
 
 /**
@@ -68,6 +87,16 @@ export function relayNotification(
   method: string,
   params: JsonObject | undefined,
 ): void {
+  if (method === "notifications/elicitation/complete") {
+    // For the session that was asked (a call's -32042, or a URL elicitation/create), which may
+    // have no call in flight by now: the user ends the flow in a browser, later.
+    const id = String(params?.elicitationId);
+    const to = handle.elicitations.get(id) ?? handle.session;
+    handle.elicitations.delete(id);
+    if (!to) return;
+    for (const listener of handle.listeners) listener(method, params, handle.session, to);
+    return;
+  }
   const broadcast =
     method.endsWith("/list_changed") || method === "notifications/resources/updated";
   if (!broadcast && handle.inflight.size) {

@@ -86,6 +86,11 @@ export class Supervisor {
         handle.connection = undefined;
         if (this.closing) return;
         handle.crashes.push(Date.now());
+        // A session's own process with subscriptions held starts again at once (its client
+        // waits for updates); the shared one's are the gateway's to restart.
+        if (handle.session && handle.subscribed?.size) {
+          queueMicrotask(() => void this.connect(handle).catch(() => {}));
+        }
         const tail = stderrTail(handle.stderr, 1);
         log.warn(
           `connection closed${tail ? ` (last stderr: ${tail})` : ""}; it restarts on next use`,
@@ -145,10 +150,12 @@ export class Supervisor {
           void opened.close();
           throw new GatewayError("BACKEND_UNAVAILABLE", "the gateway is shutting down");
         }
+        const again = handle.generation !== undefined;
         handle.connection = opened;
         handle.generation = ++connections;
         handle.transport = opened.transport;
         this.setState(handle, "ready");
+        if (again && handle.subscribed?.size) this.resubscribe(handle, opened);
         log.info(`connected over ${opened.transport}`);
         return opened;
       })
@@ -178,6 +185,24 @@ export class Supervisor {
         handle.stopStart = undefined;
       });
     return handle.connecting;
+  }
+
+  /**
+   * A session's own connection that replaced one with subscriptions: subscribed again to each
+   * URI, and its client told each may have changed meanwhile (`from`: that session's handle).
+   */
+  private resubscribe(handle: Handle, connection: BackendConnection): void {
+    const timeout = handle.config.timeout;
+    for (const uri of handle.subscribed ?? []) {
+      connection
+        .request("resources/subscribe", { uri }, { timeout, maxTotalTimeout: timeout })
+        .then(() => {
+          for (const listener of handle.listeners) {
+            listener("notifications/resources/updated", { uri }, handle.session);
+          }
+        })
+        .catch(() => {});
+    }
   }
 
   async disconnect(handle: Handle): Promise<void> {

@@ -262,7 +262,7 @@ export function registerCatalogHandlers(
     }
   };
   const listenTo = (backend: string) =>
-    pool.listen(backend, (method, params, from) => {
+    pool.listen(backend, (method, params, from, to) => {
       // The session's latest credential decides, as it would for a request.
       const caller = callerFor();
       if (!caller.allows(backend, "*")) return;
@@ -272,12 +272,17 @@ export function registerCatalogHandlers(
         if (!caller.allowsCatalog(backend, "prompts")) return;
       }
       if (method === "notifications/resources/updated") {
+        // Another session's own connection (isolation: session) speaks of its resources.
+        if (from !== undefined && from !== sessionId() && from !== `caller:${caller.id}`) return;
         const uri = (params as { uri?: string } | undefined)?.uri;
         const exposed = [...subscriptions].find(
           ([, t]) => t.server === backend && t.uri === uri,
         )?.[0];
         if (!exposed) return;
         params = { ...params, uri: exposed };
+      } else if (method === "notifications/elicitation/complete") {
+        // Only the session that was asked (never broadcast).
+        if (!to || to !== sessionId()) return;
       } else if (method === "notifications/tasks/status") {
         // A task's status goes to the session that created it, and only there, under the id
         // its client knows; from the backend that made it (another's same id is not that task).

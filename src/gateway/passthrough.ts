@@ -354,7 +354,7 @@ export async function createBackendServer(
 
   if (options.listen) {
     const relay = sessionRelay(server);
-    const stop = gateway.pool.listen(name, (method, params, from) => {
+    const stop = gateway.pool.listen(name, (method, params, from, to) => {
       // What arrives with no call in flight goes only where it belongs: list changes to every
       // session, a resource update to its subscribers, log messages to sessions that set a
       // level, a task's status to the session that made the task (under the id it knows).
@@ -365,7 +365,13 @@ export async function createBackendServer(
       if (method === "notifications/tasks/status") {
         params = taskStatusFor(gateway.tasks, name, options.sessionId(), params, from);
         if (!params) return;
+      } else if (method === "notifications/elicitation/complete") {
+        // Only the session that was asked (never broadcast).
+        if (!to || to !== options.sessionId()) return;
       } else if (method === "notifications/resources/updated") {
+        // Another session's own connection (isolation: session) speaks of its resources.
+        const own = options.sessionId();
+        if (from !== undefined && from !== own && from !== `caller:${callerFor().id}`) return;
         const uri = (params as { uri?: string } | undefined)?.uri;
         if (!uri || !subscriptions.has(uri)) return;
       } else if (method === "notifications/message") {

@@ -105,3 +105,35 @@ describe("a subscription on a backend with idle_stop", () => {
     await waitFor(() => state() === "idle", 10_000);
   }, 60_000);
 });
+
+describe("a subscription on a session's own connection (isolation: session)", () => {
+  for (const path of ["/mcp", "/mcp/feat"]) {
+    test(`is made again when that connection's process restarts, on ${path}`, async () => {
+      const gateway = await startGateway(
+        `capabilities: { enabled: false }\nbackends:\n  feat:\n    command: ${JSON.stringify(BUN)}\n    args: [${JSON.stringify(SERVER)}]\n    isolation: session\n`,
+      );
+      cleanups.push(() => gateway.stop());
+      const session = await connect(gateway.url, path);
+      const other = await connect(gateway.url, path);
+      const call = (s: typeof session, tool: string, args: Record<string, unknown> = {}) =>
+        s.client.callTool(
+          path === "/mcp"
+            ? { name: "gateway_invoke", arguments: { server: "feat", tool, arguments: args } }
+            : { name: tool, arguments: args },
+        );
+      if (path === "/mcp") await session.client.listResources();
+      if (path === "/mcp") await other.client.listResources();
+      await session.client.subscribeResource({ uri: "note://plain" });
+      // Another session subscribed to the same URI on its own process hears only its own.
+      await other.client.subscribeResource({ uri: "note://plain" });
+      expect(firstText(await call(session, "touch", { uri: "note://plain" }))).toBe("touched");
+      await waitFor(() => session.updated.length === 1);
+      await call(session, "crash").catch(() => {});
+      // Started again with the subscription made again there, and told.
+      await waitFor(() => session.updated.length === 2, 20_000);
+      expect(firstText(await call(session, "touch", { uri: "note://plain" }))).toBe("touched");
+      await waitFor(() => session.updated.length === 3);
+      expect(other.updated).toEqual([]);
+    }, 60_000);
+  }
+});
