@@ -1,8 +1,9 @@
 /**
  * An instance killed (-9, as the OOM killer does) right after it answered calls × the audit
- * log. The audit rows waited in memory for up to a second before they were written, so a crash
- * lost the calls made just before it: for a security log, a way to hide the calls that brought
- * the instance down. Now each turn's rows are committed at its end (SQLite in WAL mode with
+ * log, usage stats and the day's spend. The audit rows waited in memory for up to a second
+ * before they were written (usage and spend two), so a crash lost the calls made just before
+ * it: for a security log, a way to hide the calls that brought the instance down; for a budget,
+ * spend it starts the day from again without. Now each turn's rows are committed at its end (SQLite in WAL mode with
  * synchronous=NORMAL: durable when the process dies), and every answered call has its row.
  */
 
@@ -25,6 +26,7 @@ beforeAll(async () => {
   const port = await freePort();
   const config = writeConfig(`
 capabilities: { enabled: false }
+cost_governance: { enabled: true, default_cost: 0.5 }
 backends:
   fixture:
     command: ${BUN}
@@ -48,8 +50,8 @@ afterAll(async () => {
   await child?.exited;
 });
 
-describe("the audit log × a crash right after calls", () => {
-  test("every call answered before kill -9 has its audit row", async () => {
+describe("the audit log, usage and spend × a crash right after calls", () => {
+  test("every call answered before kill -9 has its audit row, its usage and its spend", async () => {
     for (let i = 0; i < 5; i++) {
       const answer = await postModern(url, "/mcp/fixture", "", "tools/call", {
         name: "echo",
@@ -68,6 +70,15 @@ describe("the audit log × a crash right after calls", () => {
         .query("SELECT COUNT(*) AS n FROM audit WHERE kind = 'call' AND tool = 'echo'")
         .get() as { n: number };
       expect(row.n).toBe(5);
+      // The usage stats and the day's spend (what budgets start from again) likewise.
+      const usage = db
+        .query("SELECT SUM(calls) AS n FROM call_stats WHERE tool = 'echo'")
+        .get() as { n: number | null };
+      expect(usage.n).toBe(5);
+      const spend = db.query("SELECT SUM(cost) AS cost FROM spend WHERE tool = 'echo'").get() as {
+        cost: number | null;
+      };
+      expect(spend.cost).toBe(2.5);
     } finally {
       db.close();
     }
