@@ -118,8 +118,31 @@ export async function relayToOwner(
     // The request may have reached the owner, which runs it when it resumes: never run here.
     if (silent instanceof PeerSilent && ids.length) return silentAnswer(ids, silent, link);
     warnUnreachable(owner, silent ?? error);
+    // A connection the owner closed or reset after the request was sent (it died while the
+    // call started): the call may have run there, so it is not run again here by adopting the
+    // session (a side effect twice); its client hears so. The next request finds the owner
+    // refusing and adopts the session. Only a connection never made is safe to serve here.
+    if (ids.length && request.method === "POST" && !neverSent(error)) {
+      return cutAnswer(ids, owner, error);
+    }
     return undefined;
   }
+}
+
+/** Whether a relay's `error` says the connection was never made (the request never left). */
+function neverSent(error: unknown): boolean {
+  const code = String((error as { code?: unknown })?.code ?? "");
+  return /ECONNREFUSED|ConnectionRefused|ENOTFOUND|EAI_AGAIN|EHOSTUNREACH|ENETUNREACH|CERT|SSL|TLS/i.test(
+    code,
+  );
+}
+
+/** JSON-RPC error answers to `ids`: the owner's connection broke before its answer began. */
+function cutAnswer(ids: (string | number)[], owner: string, error: unknown): Response {
+  const why = error instanceof Error ? error.message : String(error);
+  const message = `the gateway instance that holds this session (${owner}) closed the connection before it answered (${why}); the request may or may not have run there: retry only if that is safe (the session goes on, on another instance, if that one is gone)`;
+  const answers = ids.map((id) => ({ jsonrpc: "2.0", id, error: { code: -32603, message } }));
+  return Response.json(answers.length === 1 ? answers[0] : answers);
 }
 
 /** The ids of the requests in a POST's body (a batch's too); none for notifications. */

@@ -1,6 +1,7 @@
 import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import { adoptStateDir, dropRunRecord } from "../backends/containment.ts";
 import { watchDirectories } from "../capabilities/watch.ts";
+import { ConfigDrift, configFingerprint } from "../cluster/config-drift.ts";
 import { shareFeedback } from "../cluster/feedback.ts";
 import {
   advertisedUrl,
@@ -386,6 +387,12 @@ export async function runGateway(options: RunOptions): Promise<RunningGateway> {
       log.error(`reload after Redis came back refused here: ${errorMessage(error)}`),
     );
   });
+  // Instances that run different configs (a file reloaded on one only) say so (config-drift.ts).
+  const drift = cluster
+    ? new ConfigDrift(cluster, () => configFingerprint(gateway.config))
+    : undefined;
+  drift?.announce(true);
+  if (drift) gateway.hooks.hook("config:reload", () => drift.announce());
   cluster?.subscribe(RELOAD_CHANNEL, (from) => {
     if (from === cluster.instanceId) return;
     reload().catch((error) =>
@@ -434,7 +441,17 @@ export async function runGateway(options: RunOptions): Promise<RunningGateway> {
       else void gateway.pool.kill(server, `${detail} (on ${from})`, false).catch(() => {});
     });
   }
-  const routes = createRoutes(gateway, { reload: announce, observer, host, cluster, audit, costs });
+  const routes = createRoutes(gateway, {
+    reload: announce,
+    observer,
+    host,
+    cluster,
+    audit,
+    costs,
+    configDrift:
+      drift &&
+      (() => ({ config: configFingerprint(gateway.config), differing: drift.differing() })),
+  });
   // A Redis that restarted empty has lost the sessions' records: this instance's are written again.
   cluster?.onReconnect(() => routes.sessions.reshare());
   const server = serveHttp(routes, host, options.port ?? config.server.port, {
@@ -478,6 +495,7 @@ export async function runGateway(options: RunOptions): Promise<RunningGateway> {
         await server.stop().catch(() => {});
         await routes.close();
         cluster?.peers?.close();
+        drift?.close();
         cluster?.close();
         observer.close();
         closeGovernance();

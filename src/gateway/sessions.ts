@@ -432,13 +432,27 @@ export class SessionManager {
     if (!adopting) {
       // Two instances may find the owner gone at once: one adopts, the other relays to it (a
       // session re-created twice would split its requests and streams between two copies).
-      const holder = await cluster.claim(adoptKey(id), cluster.url, ADOPT_CLAIM_MS);
+      let holder = await cluster.claim(adoptKey(id), cluster.url, ADOPT_CLAIM_MS);
       if (holder !== undefined && holder !== cluster.url) {
         if (isRelayed(request, cluster)) {
           return sessionError(503, `session ${id} is being adopted by ${holder}; retry`);
         }
         const relayed = await relayToOwner(holder, request, parsedBody, cluster);
-        return relayed ?? sessionError(503, `session ${id} is being adopted by ${holder}; retry`);
+        if (relayed) return relayed;
+        // The instance holding the claim is gone too (a rolling restart stops the adopter
+        // within the claim's 10 s): one instance takes over from it, by a claim of its own
+        // on that holder; before, every request of the session got a 503 until the claim ran
+        // out, and clients do not retry those.
+        const dead = holder;
+        holder = await cluster.claim(`${adoptKey(id)}:after:${dead}`, cluster.url, ADOPT_CLAIM_MS);
+        if (holder !== undefined && holder !== cluster.url) {
+          const next = await relayToOwner(holder, request, parsedBody, cluster);
+          return next ?? sessionError(503, `session ${id} is being adopted by ${holder}; retry`);
+        }
+        void cluster.set(adoptKey(id), cluster.url, ADOPT_CLAIM_MS);
+        log().info(
+          `session ${id}: ${dead}, which was adopting it, is unreachable; adopting it here`,
+        );
       }
       adopting = this.adopting.get(id);
       if (!adopting) {

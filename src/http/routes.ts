@@ -66,6 +66,8 @@ export interface RoutesOptions {
   host?: string;
   /** Shared state with the other instances of a cluster (`cluster:`). */
   cluster?: ClusterLink;
+  /** Cluster: this instance's config digest, and the instances heard running another. */
+  configDrift?: () => { config: string; differing: { instance: string; config: string }[] };
 }
 
 export function createRoutes(gateway: Gateway, options: RoutesOptions = {}): Routes {
@@ -339,6 +341,7 @@ export function createRoutes(gateway: Gateway, options: RoutesOptions = {}): Rou
                 counters: cluster.redis === "down" ? "local" : "shared",
                 // Counted while Redis answers; limits counted locally divide by it meanwhile.
                 instances: options.cluster?.peers?.size() ?? 1,
+                ...configDriftEntry(options.configDrift?.()),
               },
             }
           : {}),
@@ -563,4 +566,15 @@ function portOf(url: URL): string {
 
 function jsonRpcError(status: number, code: number, message: string): Response {
   return Response.json({ jsonrpc: "2.0", error: { code, message }, id: null }, { status });
+}
+
+/** `/health`'s word on the cluster's configs: this one's digest, and any instance apart. */
+function configDriftEntry(
+  drift: { config: string; differing: { instance: string; config: string }[] } | undefined,
+): Record<string, unknown> {
+  if (!drift) return {};
+  return {
+    config: drift.config,
+    ...(drift.differing.length ? { configDrift: drift.differing } : {}),
+  };
 }

@@ -42,7 +42,6 @@ type Pending =
   | { kind: "search"; at: number; search: Parameters<GatewayHooks["search:done"]>[0] }
   | { kind: "list"; at: number; list: Parameters<GatewayHooks["tools:listed"]>[0] };
 
-const BATCH = 1000;
 const DETAIL_MAX = 2000;
 /** Rows one retention step deletes at most: a few ms, then 25 ms for calls. */
 const PRUNE_STEP = 250;
@@ -68,7 +67,10 @@ export function createAuditLog(options: AuditOptions): AuditLog {
   const push = (entry: Pending) => {
     if (!settings().enabled) return;
     pending.push(entry);
-    if (pending.length >= BATCH && !soon) soon = setTimeout(flush, 0);
+    // Written once this turn of the event loop ends (the rows of one turn together): a gateway
+    // killed (-9, OOM) a moment after a call loses no row of it. Before, rows waited up to a
+    // second (`flushMs`), and a crash lost them: a way to hide the calls that caused it.
+    if (!soon) soon = setTimeout(flush, 0);
   };
   let keys = keyNames(options.config());
 

@@ -396,6 +396,8 @@ export function createCostGovernor(options: CostOptions): CostGovernor {
     row.cost += cost;
     row.calls += calls;
     pending.set(key, row);
+    // Written at the end of this turn: a crash right after the call loses none of the spend.
+    soon ??= setTimeout(flush, 0);
     if (cost > 0)
       costTotal.inc({ caller: call.caller, server: call.server, tool: call.tool }, cost);
     if (call.session) {
@@ -409,7 +411,11 @@ export function createCostGovernor(options: CostOptions): CostGovernor {
     }
   }
 
+  let soon: ReturnType<typeof setTimeout> | undefined;
+
   function flush(): void {
+    clearTimeout(soon);
+    soon = undefined;
     if (!pending.size) return;
     const rows = [...pending.values()];
     pending = new Map();

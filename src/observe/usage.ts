@@ -16,8 +16,9 @@ export interface ToolUsage {
 }
 
 /**
- * Usage counts kept in memory and written to the state store in batches (every `flushMs` and at
- * close), so a call never waits on the disk. Counts from earlier runs are read once at start.
+ * Usage counts kept in memory and written to the state store in batches (each turn's at its end,
+ * so a crash right after a call loses none; failed writes again every `flushMs`; at close), so
+ * a call never waits on the disk. Counts from earlier runs are read once at start.
  */
 export class UsageStats {
   private readonly totals = new Map<string, UsageRow>();
@@ -37,7 +38,11 @@ export class UsageStats {
     const key = keyOf(row);
     this.totals.set(key, mergeUsage(this.totals.get(key), row));
     this.pending.set(key, mergeUsage(this.pending.get(key), row));
+    // Written at the end of this turn: a crash right after the call loses none of it.
+    this.soon ??= setTimeout(() => this.flush(), 0);
   }
+
+  private soon?: ReturnType<typeof setTimeout>;
 
   /** Calls of `server:tool` by `caller` that neither threw nor returned `isError`. */
   successes(caller: string, server: string, tool: string): number {
@@ -47,6 +52,8 @@ export class UsageStats {
 
   /** Writes what was recorded since the last flush. A failed write is kept for the next one. */
   flush(): void {
+    clearTimeout(this.soon);
+    this.soon = undefined;
     if (!this.pending.size) return;
     const rows = [...this.pending.values()];
     this.pending = new Map();

@@ -151,11 +151,34 @@ export function createAuthenticator(config: ResolvedConfig): Authenticator {
     return count > limiter.perMinute ? Number.POSITIVE_INFINITY : Math.max(1, window.resetMs);
   }
 
+  /** While the shared count is down: the lockout's share of failures, and of how many. */
+  let outage: { instances: number; of: FailureThrottle; throttle: FailureThrottle } | undefined;
+
+  /**
+   * In a cluster, a throttle of the lockout's failures divided among the instances counted last
+   * (rounded up): while Redis is down each instance counts alone, and N instances each allowing
+   * all the failures let a guesser spread N times as many over them.
+   */
+  function outageThrottle(): FailureThrottle | undefined {
+    const instances = shared?.peers?.size() ?? 1;
+    if (instances <= 1 || !throttle) return undefined;
+    if (outage?.instances !== instances || outage.of !== throttle) {
+      const { failures, window } = auth.lockout;
+      const limit = Math.ceil(failures / instances);
+      outage = {
+        instances,
+        of: throttle,
+        throttle: createFailureThrottle({ limit, windowMs: window }),
+      };
+    }
+    return outage.throttle;
+  }
+
   async function lockedFor(address: string): Promise<number> {
     if (!throttle) return 0;
     const window = shared ? await shared.peek(`lockout:${address}`) : undefined;
     const here = throttle.wait(address);
-    if (!window) return here;
+    if (!window) return Math.max(here, outageThrottle()?.wait(address) ?? 0);
     // This instance's own count holds too: a Redis restarted empty must not forgive a guesser.
     const everywhere = window.count >= auth.lockout.failures ? Math.max(1, window.resetMs) : 0;
     return Math.max(here, everywhere);
@@ -227,6 +250,7 @@ export function createAuthenticator(config: ResolvedConfig): Authenticator {
       const failed = () => {
         if (!counted || !throttle) return;
         throttle.fail(counted);
+        outageThrottle()?.fail(counted);
         void shared?.hit(`lockout:${counted}`, 1, auth.lockout.window);
       };
       let binding: LoginBinding;

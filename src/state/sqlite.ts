@@ -51,6 +51,9 @@ const FEEDBACK_COLUMNS = `(
 export async function openSqliteStore(path: string): Promise<StateStore> {
   const db = await openDatabase(path);
   db.exec("PRAGMA journal_mode = WAL");
+  // A commit is durable when the process dies (kill -9, OOM) without an fsync each: 70 us a
+  // commit here, against 5.5 ms under FULL, so the audit log can commit each turn's rows.
+  db.exec("PRAGMA synchronous = NORMAL");
   db.exec("PRAGMA busy_timeout = 2000");
   db.exec(`CREATE TABLE IF NOT EXISTS tool_cache (
     server TEXT PRIMARY KEY,

@@ -3,7 +3,8 @@
  * the limit is one counter for the cluster; while it is down each instance counts alone, and
  * before, each allowed the whole limit: three instances let a key make three times its limit (a
  * security limit multiplied silently). Now each allows its share: the limit divided by the
- * instances counted while Redis answered (`/health`'s `cluster.instances`).
+ * instances counted while Redis answered (`/health`'s `cluster.instances`). The wrong-key
+ * lockout likewise: its failures divided among them, rounded up.
  */
 import { describe, expect, setDefaultTimeout, test } from "bun:test";
 import { waitFor } from "../helpers.ts";
@@ -19,7 +20,10 @@ const { redis, instances } = useCluster(
       redisUrl,
       id,
       "seams-11-rate",
-      authYaml({ limited: [LIMITED, "rate_limit: 6"] }),
+      authYaml(
+        { limited: [LIMITED, "rate_limit: 6"] },
+        "lockout: { failures: 6, window: 5m, loopback: true }",
+      ),
       "",
     ),
   { ids: ["a", "b", "c"] },
@@ -40,5 +44,17 @@ describe.skipIf(!Bun.which("redis-server"))("rate_limit while Redis is down", ()
       }
     }
     expect(allowed).toBe(6);
+  });
+
+  test("the wrong-key lockout: three instances together allow its failures, not three times them", async () => {
+    // Redis is still down (the test above stopped it).
+    let guesses = 0;
+    for (let round = 0; round < 4; round++) {
+      for (const instance of instances) {
+        if ((await initializeStatus(instance.url, `wrong-${round}`)) === 401) guesses++;
+      }
+    }
+    // 6 failures over 3 instances: 2 each; before, 6 each (12 of these 12 guesses were tried).
+    expect(guesses).toBe(6);
   });
 });
