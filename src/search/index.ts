@@ -59,6 +59,8 @@ export class ToolIndex implements Vocabulary, Whole {
   private lengthSums = FIELD_NAMES.map(() => 0);
   private count = 0;
   private sortedTerms: string[] | undefined;
+  /** `serverOrder`'s answer since the servers last changed. */
+  private order: Map<string, number> | undefined;
   /** The words of the servers' names, as terms (isServerWord). */
   private serverWords: Set<string> | undefined;
   /** `shortServerName`'s answers since the tools last changed. */
@@ -322,6 +324,12 @@ export class ToolIndex implements Vocabulary, Whole {
     return this.byServer.entries();
   }
 
+  /** Whole: each server's place in `servers()`, the same until the next change is indexed. */
+  serverOrder(): ReadonlyMap<string, number> {
+    this.order ??= new Map([...this.byServer.keys()].map((server, i) => [server, i]));
+    return this.order;
+  }
+
   /** Corpus: a document by id (call `ready` first). */
   doc(id: number): Doc | undefined {
     return this.docs[id];
@@ -406,6 +414,7 @@ export class ToolIndex implements Vocabulary, Whole {
   }
 
   private changed(): void {
+    this.order = undefined;
     this.sortedTerms = undefined;
     this.serverWords = undefined;
     this.shortNames.clear();

@@ -19,6 +19,8 @@ export interface Whole extends Corpus {
   ready(): void;
   /** Each server's ids, in its tools' order. */
   servers(): Iterable<[string, readonly number[]]>;
+  /** Each server's place in `servers()`. */
+  serverOrder(): ReadonlyMap<string, number>;
 }
 
 /** Bytes the caches of every kept view may hold together, roughly (`ViewBudget`). */
@@ -47,8 +49,12 @@ export class ScopeView implements Corpus {
   private seen = new Uint32Array(0);
   private count = 0;
   private averages: number[] = [];
-  /** Per server with a tool in view: how many of its tools are. */
-  private readonly servers = new Map<string, number>();
+  /**
+   * Per server, in the whole index's order (`serverOrder`), how many of its tools are in view:
+   * four bytes a server, not a map per view.
+   */
+  private shown = new Int32Array(0);
+  private order: ReadonlyMap<string, number> = new Map();
   /** Per server seen in part: its documents whose twins or number siblings differ (`seenPart`). */
   private readonly redone = new Map<string, Map<number, Doc>>();
   private readonly postings = new Map<string, Posting | null>();
@@ -82,11 +88,13 @@ export class ScopeView implements Corpus {
     if (allow) this.allow = allow;
     if (!this.stale()) return;
     this.shed();
-    this.servers.clear();
+    this.order = this.whole.serverOrder();
+    this.shown = new Int32Array(this.order.size);
     const sums = FIELD_NAMES.map(() => 0);
     const seen = new Uint32Array((this.whole.bound() + 31) >>> 5);
     let count = 0;
     for (const [server, ids] of this.whole.servers()) {
+      const at = this.order.get(server)!;
       let shown = 0;
       for (const id of ids) {
         const doc = this.whole.doc(id)!;
@@ -97,7 +105,7 @@ export class ScopeView implements Corpus {
         });
         shown++;
       }
-      if (shown) this.servers.set(server, shown);
+      this.shown[at] = shown;
       count += shown;
     }
     this.all = count === this.whole.live();
@@ -134,7 +142,7 @@ export class ScopeView implements Corpus {
 
   doc(id: number): Doc | undefined {
     const doc = this.entry(id);
-    if (!doc || this.servers.get(doc.server) === this.whole.ids(doc.server).length) return doc;
+    if (!doc || this.seenOf(doc.server) === this.whole.ids(doc.server).length) return doc;
     return this.redo(doc.server).get(id) ?? doc;
   }
 
@@ -206,7 +214,8 @@ export class ScopeView implements Corpus {
 
   isServerWord(term: string): boolean {
     if (!this.words) {
-      this.words = new Set([...this.servers.keys()].flatMap((server) => tokenize(server)));
+      const seen = [...this.order.keys()].filter((server) => this.seenOf(server) > 0);
+      this.words = new Set(seen.flatMap((server) => tokenize(server)));
       this.hold(this.words.size * SIZE.word);
     }
     return this.words.has(term);
@@ -225,11 +234,17 @@ export class ScopeView implements Corpus {
   productOf(term: string): string[] | undefined {
     if (term.length < 3 || this.isServerWord(term)) return undefined;
     if (this.products.has(term)) return this.products.get(term);
-    const tools = (server: string) => this.servers.get(server) ?? 0;
+    const tools = (server: string) => this.seenOf(server);
     const found = productIn(term, this.whole.posting(term), (id) => this.entry(id), tools);
     this.products.set(term, found);
     this.hold(SIZE.word);
     return found;
+  }
+
+  /** How many of a server's tools are in view. */
+  private seenOf(server: string): number {
+    const at = this.order.get(server);
+    return at === undefined ? 0 : this.shown[at]!;
   }
 
   private sees(id: number): boolean {

@@ -480,7 +480,7 @@ const REDIRECT = words(
     r`user'?s\s+chosen\s+\w+\s+is\s+applied\s+later`,
     // After a comma: the value is fixed whatever the user says ("pays to whatever account the
     // user names" is the tool doing its job).
-    r`(?:[,;—]\s*|\bregardless\s+of\s+|\bno\s+matter\s+)(?:whatever|whichever|what|which)\s+(?:account|address|recipient|destination|iban|wallet|number|payee|beneficiary)\s+` +
+    r`(?:[,;—\x97]\s*|\bregardless\s+of\s+|\bno\s+matter\s+)(?:whatever|whichever|what|which)\s+(?:account|address|recipient|destination|iban|wallet|number|payee|beneficiary)\s+` +
       r`(?:the\s+user|the\s+person|they|the\s+customer)\s+(?:\w+\s+)?(?:names?|gives?|provides?|chooses?|specif\w+|enters?|says?|wants?)`,
   ),
 );
@@ -496,7 +496,7 @@ const REDIRECT = words(
  */
 const ORDER_LEAD = new RegExp(
   any(
-    r`(?:^|[.!?:;,(\u2014\u2013\n]|\s-|\b(?:and|then|also|first|please|kindly|always|just|now|simply|immediately|additionally|silently|quietly))\s*$`,
+    r`(?:^|[.!?:;,(\u2014\u2013\x97\x96\n]|\s-|\b(?:and|then|also|first|please|kindly|always|just|now|simply|immediately|additionally|silently|quietly))\s*$`,
     r`\b[\w']+\s+(?:must|should|shall|has\s+to|have\s+to|needs?\s+to|is\s+to|are\s+to|(?:is|are)\s+required\s+to)(?:\s+(?:also|always|first|now|immediately|then))?\s*$`,
     r`\b(?:you|assistant|agent|model|ai|it|we)\s+will(?:\s+(?:also|always|first|now|immediately|then))?\s*$`,
     r`\b(?:make|be)\s+sure\s+(?:to|you)\s*$|\b(?:remember|forget)\s+to\s*$`,
@@ -904,11 +904,14 @@ const OWN_BEFORE =
 const OWN_AFTER =
   /^\s*(?:that\s+|which\s+)?the\s+user\s+(?:configured|gave|provided|chose|set\s+up|entered|specified)\b/i;
 
-/** Quoted phrases ('…', "…", ‘…’, “…”) that open after a space or bracket: [open, close]. */
+/**
+ * Quoted phrases ('…', "…", ‘…’, “…”) that open after a space or bracket: [open, close]. The
+ * typographic quotes also in the one-byte forms the scanner reads them as (`oneByte`).
+ */
 function quotations(text: string): [number, number][] {
-  if (!/['"\u2018\u201C]/.test(text)) return [];
+  if (!/['"\u2018\u201C\x91\x93]/.test(text)) return [];
   return spans(
-    /(?<=^|[\s([])['"\u2018\u201C][^'"\u2018\u2019\u201C\u201D\n]{3,100}['"\u2019\u201D](?=$|[\s,.;:!?)\]])/g,
+    /(?<=^|[\s([])['"\u2018\u201C\x91\x93][^'"\u2018\u2019\u201C\u201D\x91-\x94\n]{3,100}['"\u2019\u201D\x92\x94](?=$|[\s,.;:!?)\]])/g,
     text,
   );
 }

@@ -506,10 +506,53 @@ const LEET: Record<string, string> = { "0": "o", "1": "i", "3": "e", "4": "a", "
 /**
  * What the model reads once the disguise is off: tag characters spelled out, NFKC (fullwidth
  * `＜IMPORTANT＞` becomes `<IMPORTANT>`), invisible characters and stray variation selectors
- * dropped, Cyrillic and Greek look-alikes folded to Latin.
+ * dropped, Cyrillic and Greek look-alikes folded to Latin; then typographic dashes and quotes as
+ * one-byte stand-ins when that makes the text one-byte (`oneByte`).
  */
 export function normalizeForScan(text: string): string {
   if (!/[^\p{ASCII}]/u.test(text)) return text; // plain ASCII: nothing to undo
+  return oneByte(undisguised(text));
+}
+
+/**
+ * Typographic dashes and quotes, one character for one, as their windows-1252 places in C1: like
+ * them, neither letters, word, space nor line characters. The rules that name these characters
+ * name both forms (src/security/intent.ts).
+ */
+const TYPOGRAPHIC: Record<string, string> = {
+  "\u2013": "\x96",
+  "\u2014": "\x97",
+  "\u2018": "\x91",
+  "\u2019": "\x92",
+  "\u201C": "\x93",
+  "\u201D": "\x94",
+};
+const TYPOGRAPHIC_ALL = /[\u2013\u2014\u2018\u2019\u201C\u201D]/g;
+const AS_TYPOGRAPHIC = Object.fromEntries(Object.entries(TYPOGRAPHIC).map(([a, b]) => [b, a]));
+
+/**
+ * The text as a one-byte string when its only characters past Latin-1 are typographic dashes and
+ * quotes (an en dash in a description, "don’t"), else as it is. JavaScriptCore compiles every
+ * regular expression again the first time it runs on a two-byte string: 37 ms and 1.6 MiB for
+ * the scanner's (bench/search/scale-11-two-byte.ts). `replace` keeps a string two-byte, so the
+ * folded text is copied through Latin-1.
+ */
+function oneByte(text: string): string {
+  // Latin-1 content may still be held two-byte (NFKC's output, a zero-width space taken out).
+  const folded = /[\u0100-\uFFFF]/.test(text)
+    ? text.replace(TYPOGRAPHIC_ALL, (c) => TYPOGRAPHIC[c] ?? c)
+    : text;
+  if (/[\u0100-\uFFFF]/.test(folded)) return text;
+  return Buffer.from(folded, "latin1").toString("latin1");
+}
+
+/** A reading's text with the typographic stand-ins of `oneByte` as written, for an excerpt. */
+function asWritten(text: string): string {
+  return text.replace(/[\x91-\x94\x96\x97]/g, (c) => AS_TYPOGRAPHIC[c] ?? c);
+}
+
+/** `normalizeForScan` before `oneByte`. */
+function undisguised(text: string): string {
   const plain = text
     .replace(TAG_ALL, (_, low: string) => String.fromCharCode(low.charCodeAt(0) - 0xdc00))
     .normalize("NFKC")
@@ -874,7 +917,7 @@ export function scanTool(server: string, tool: ToolLike): ToolFinding[] {
     });
   }
   const flag = (where: string, rule: string, text: string) =>
-    out.push({ server, tool: tool.name, where, severity: "high", rule, excerpt: text });
+    out.push({ server, tool: tool.name, where, severity: "high", rule, excerpt: asWritten(text) });
   add("title", tool.title);
   const order = typeof tool.title === "string" ? orderInData("title", tool.title) : null;
   if (order !== null) flag("title", "an instruction in a data field", order);
@@ -1197,7 +1240,7 @@ function walk(
 
 /** Around 80 characters of context, with invisible characters made visible. */
 function excerpt(text: string, at: number): string {
-  return text
+  return asWritten(text)
     .slice(Math.max(0, at - 20), at + 60)
     .replace(INVISIBLE_ALL, "\uFFFD")
     .replace(/\s+/g, " ")
@@ -1274,7 +1317,14 @@ export class PoisoningRegistry {
         }
       };
       const flag = (where: string, rule: string, excerpt: string) =>
-        found.push({ server, tool: label, where, severity: "high", rule, excerpt });
+        found.push({
+          server,
+          tool: label,
+          where,
+          severity: "high",
+          rule,
+          excerpt: asWritten(excerpt),
+        });
       walk(value, kind, add, flag);
       // The fifth and sixth rounds' rules, as over a tool's texts, with no fields: a prompt's
       // arguments are filled by the user, and nothing else here has any (issue #16, every surface).
