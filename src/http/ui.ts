@@ -153,7 +153,7 @@ export function createUiHandler(gateway: Gateway, options: UiOptions = {}): UiHa
       caller.admin ? caller.allows(server, tool) : gateway.router.visible(server, tool, caller);
     switch (path) {
       case "/api/status":
-        return json(status(gateway, caller, observer));
+        return json(status(gateway, caller, allow, observer));
       case "/api/tools":
         return json({
           // An admin's allow skips the tool policy and quarantine: a view of its own.
@@ -330,20 +330,30 @@ export function createUiHandler(gateway: Gateway, options: UiOptions = {}): UiHa
   };
 }
 
-function status(gateway: Gateway, caller: Caller, observer?: Observer) {
+function status(
+  gateway: Gateway,
+  caller: Caller,
+  allow: (server: string, tool: string) => boolean,
+  observer?: Observer,
+) {
   const health = gateway.health();
+  // A key that is not an admin: the tools it may list and their calls, as its Tools and Usage
+  // tabs show them, not the gateway's count nor other tools' calls and errors on its backends.
   const perServer = new Map<string, { calls: number; errors: number }>();
-  for (const row of observer?.usage() ?? []) {
+  for (const row of observer?.usage(caller.admin ? undefined : allow) ?? []) {
     const entry = perServer.get(row.server) ?? { calls: 0, errors: 0 };
     entry.calls += row.calls;
     entry.errors += row.errors;
     perServer.set(row.server, entry);
   }
+  const toolsOf = (name: string, listed: number) =>
+    caller.admin ? listed : gateway.index.tools(name).filter((t) => allow(name, t.name)).length;
   const backends = gateway.pool
     .statuses()
     .filter((backend) => caller.allows(backend.name, "*"))
     .map((backend) => ({
       ...backend,
+      tools: toolsOf(backend.name, backend.tools),
       ...(gateway.pool.killSwitch.get(backend.name) ? { disabled: true } : {}),
       breaker: gateway.pool.breakerState(backend.name),
       ...(perServer.get(backend.name) ?? { calls: 0, errors: 0 }),
@@ -353,7 +363,7 @@ function status(gateway: Gateway, caller: Caller, observer?: Observer) {
     version: VERSION,
     status: health.status,
     uptimeSeconds: health.uptimeSeconds,
-    tools: health.tools,
+    tools: caller.admin ? health.tools : backends.reduce((sum, b) => sum + b.tools, 0),
     sessions: observer?.sessions() ?? 0,
     // How many sessions got each tool surface (meta_mcp.clients; docs/protocol.md).
     surfaces: Object.groupBy(health.surfaces ?? [], (s) => s.surface),
@@ -457,13 +467,16 @@ function isHttps(request: Request): boolean {
 
 /**
  * The `/metrics` series a key that is not an admin may read, as `/health` shows it: the backends
- * its scopes reach, its own costs and budget, and the gateway-wide counts. Other backends' names
- * and tools, other keys' names and spend are not its to see.
+ * its scopes reach, the tools it may call, its own costs and budget, and the gateway-wide counts.
+ * Other backends' names, tools outside its scopes, other keys' names and spend are not its to see.
  */
 function metricsFor(caller: Caller): (labels: Labels) => boolean {
   return (labels) =>
     (labels.server === undefined || caller.allows(labels.server, "*")) &&
     (labels.backend === undefined || caller.allows(labels.backend, "*")) &&
+    // A tool's series (calls, errors, latency, cost) only for the tools it may call.
+    (labels.tool === undefined ||
+      caller.allows(labels.server ?? labels.backend ?? "", labels.tool)) &&
     (labels.caller === undefined || labels.caller === caller.id) &&
     (labels.budget === undefined || labels.budget === `per_key:${caller.id.replace(/^key:/, "")}`);
 }
