@@ -251,8 +251,12 @@ function dashboard(): void {
         method: "POST",
         headers: { accept: "application/json" },
       });
+      // The gateway's answer says why (a start that failed, and where its stderr is).
+      const body = await response.json().catch(() => ({}));
       notice(
-        response.ok ? `${name} revived` : `${name}: revive failed (HTTP ${response.status})`,
+        response.ok
+          ? `${name} revived`
+          : `Revive refused: ${body.error ?? `${name}: HTTP ${response.status}`}`,
         !response.ok,
       );
     });
