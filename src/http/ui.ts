@@ -365,8 +365,9 @@ function status(
     uptimeSeconds: health.uptimeSeconds,
     tools: caller.admin ? health.tools : backends.reduce((sum, b) => sum + b.tools, 0),
     sessions: observer?.sessions() ?? 0,
-    // How many sessions got each tool surface (meta_mcp.clients; docs/protocol.md).
-    surfaces: Object.groupBy(health.surfaces ?? [], (s) => s.surface),
+    // How many sessions got each tool surface (meta_mcp.clients; docs/protocol.md): every
+    // key's clients, so for admins only (as /health shows them).
+    ...(caller.admin ? { surfaces: Object.groupBy(health.surfaces ?? [], (s) => s.surface) } : {}),
     auth: gateway.security.auth.required,
     caller: { id: caller.id, admin: caller.admin },
     backends,

@@ -30,7 +30,7 @@ interface Status {
   tools: number;
   sessions: number;
   /** Sessions per tool surface (meta, flat). */
-  surfaces: Record<string, unknown[]>;
+  surfaces?: Record<string, unknown[]>;
   auth: boolean;
   caller: { id: string; admin: boolean };
   backends: Backend[];

@@ -45,6 +45,24 @@ const get = (path: string, key: string) =>
   fetch(`${gateway.url}${path}`, { headers: { Authorization: `Bearer ${key}` } });
 
 describe("a key scoped to fx:echo", () => {
+  test("the overview does not show other keys' sessions' clients and tool lists", async () => {
+    // The admin's client lists its tools and stays connected.
+    const admin = await connectWithKey(gateway.url, ADMIN);
+    try {
+      await admin.client.listTools();
+      await waitFor(() => gateway.gateway.surfaces.size > 0);
+      const status = (await (await get("/api/status", SCOPED)).json()) as Record<string, unknown>;
+      expect(status.surfaces ?? {}).toEqual({});
+      // /health says as much to this key.
+      const health = (await (await get("/health", SCOPED)).json()) as Record<string, unknown>;
+      expect(health.surfaces).toBeUndefined();
+      const mine = (await (await get("/api/status", ADMIN)).json()) as Record<string, unknown>;
+      expect(Object.keys(mine.surfaces as object).length).toBeGreaterThan(0);
+    } finally {
+      await admin.close();
+    }
+  });
+
   test("/metrics has no series of fx:fail, a tool it may not call", async () => {
     const text = await (await get("/metrics", SCOPED)).text();
     expect(text).toContain('tool="echo"');
