@@ -733,10 +733,13 @@ function dashboard(): void {
       showBackendState(change.name, change.state, change.error);
       refreshSoon();
     });
-    source.addEventListener("tools", () => {
-      toolCount = -1;
-      refreshSoon();
-    });
+    // A tool list changed, or a tool was quarantined or released: the Tools tab lists again.
+    for (const name of ["tools", "quarantine"]) {
+      source.addEventListener(name, () => {
+        toolCount = -1;
+        refreshSoon();
+      });
+    }
     source.addEventListener("dropped", (event) => {
       const { count } = JSON.parse((event as MessageEvent).data);
       notice(`The live view fell behind and missed ${count} events; the tables are reloaded.`);

@@ -24,7 +24,7 @@ backends:
 `);
   await waitFor(() => gateway.gateway.index.tools("flaky").length);
   browser = await launchChromium();
-});
+}, 60_000);
 afterAll(async () => {
   await browser?.close();
   await gateway?.stop();
@@ -47,5 +47,5 @@ describe.skipIf(!HAS_CHROMIUM)("reviving a backend", () => {
     expect(text).toContain("/api/backends/flaky/stderr");
     expect(errors).toEqual([]);
     await page.close();
-  });
+  }, 60_000);
 });
