@@ -16,7 +16,7 @@ import { answerUsage, type UsageWindow, WINDOWS } from "../observe/usage-answers
 import { evaluateFeedback, type FeedbackReport } from "../search/evaluate.ts";
 import { LOGIN_COOKIE, loginCookie } from "../security/auth.ts";
 import { redactValue } from "../security/redact.ts";
-import { redactTree } from "../setup/secrets.ts";
+import { REDACTED, redactTree } from "../setup/secrets.ts";
 import { ACTIONS_JS } from "../ui/actions-client.ts";
 import { ACTIONS_CSS } from "../ui/actions-style.ts";
 import { CHARTS_JS } from "../ui/charts.ts";
@@ -439,11 +439,20 @@ function tools(
     );
 }
 
-/** The config in force, shaped like a file (backends by name), with every secret redacted. */
+/**
+ * The config in force, shaped like a file (backends by name), with every secret redacted. Its
+ * `${VAR}` references are resolved, so a backend's `env` and `headers` hold the credentials
+ * themselves under any name (`SLACK_TEAM`, `X-Workspace`): their names are shown, never their
+ * values (as the stderr view hides them).
+ */
 function effectiveConfig(gateway: Gateway): unknown {
   const { file: _file, warnings: _warnings, backends, ...rest } = gateway.config;
+  const hidden = (values: Record<string, string>) =>
+    Object.fromEntries(Object.keys(values).map((name) => [name, REDACTED]));
   const byName: Record<string, unknown> = {};
-  for (const { name, configError: _error, ...fields } of backends) byName[name] = fields;
+  for (const { name, configError: _error, env, headers, ...fields } of backends) {
+    byName[name] = { ...fields, env: hidden(env), headers: hidden(headers) };
+  }
   return redactValue(redactTree({ ...rest, backends: byName }));
 }
 
