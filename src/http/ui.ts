@@ -1,3 +1,7 @@
+import { readFileSync } from "node:fs";
+import { dirname } from "node:path";
+import { lookupVariable, readDotenvFiles } from "../config/env.ts";
+import { envFilePaths } from "../config/load.ts";
 import type { Caller } from "../gateway/caller.ts";
 import type { Gateway } from "../gateway/gateway.ts";
 import { webhooksFor } from "../gateway/webhooks.ts";
@@ -453,7 +457,55 @@ function effectiveConfig(gateway: Gateway): unknown {
   for (const { name, configError: _error, env, headers, ...fields } of backends) {
     byName[name] = { ...fields, env: hidden(env), headers: hidden(headers) };
   }
-  return redactValue(redactTree({ ...rest, backends: byName }));
+  const redacted = redactValue(redactTree({ ...rest, backends: byName }));
+  return asWritten(redacted, resolvedReferences(gateway));
+}
+
+/**
+ * What the config file's `${VAR}` references resolved to (the process environment, then its
+ * `env_files`), longest first: a secret URL (`.../s/${ZAPIER_TOKEN}/mcp`) has no secret-looking
+ * name nor a token's shape, so the Config view shows each such value as its reference instead.
+ */
+function resolvedReferences(gateway: Gateway): [value: string, reference: string][] {
+  const file = gateway.config.file;
+  if (!file) return [];
+  let text: string;
+  try {
+    text = readFileSync(file, "utf8");
+  } catch {
+    return [];
+  }
+  const names = new Set([...text.matchAll(/\$\{([A-Za-z_][A-Za-z0-9_]*)/g)].map((m) => m[1]!));
+  if (!names.size) return [];
+  const files = envFilePaths({ env_files: gateway.config.env_files }, dirname(file), gateway.env);
+  const env = { ...readDotenvFiles(files), ...gateway.env };
+  const pairs: [string, string][] = [];
+  for (const name of names) {
+    let value: string | undefined;
+    try {
+      value = lookupVariable(name, env);
+    } catch {
+      // A `VAR_FILE` that cannot be read: nothing was substituted from it.
+    }
+    // Short values ("1", "on") would be replaced everywhere they occur, to no one's benefit.
+    if (value && value.length >= 4) pairs.push([value, `\${${name}}`]);
+  }
+  return pairs.sort((a, b) => b[0].length - a[0].length);
+}
+
+/** `tree` with every occurrence of each value replaced by its reference. */
+function asWritten(tree: unknown, references: [string, string][]): unknown {
+  if (!references.length) return tree;
+  if (typeof tree === "string") {
+    return references.reduce((text, [value, reference]) => text.split(value).join(reference), tree);
+  }
+  if (Array.isArray(tree)) return tree.map((item) => asWritten(item, references));
+  if (tree && typeof tree === "object") {
+    return Object.fromEntries(
+      Object.entries(tree).map(([key, value]) => [key, asWritten(value, references)]),
+    );
+  }
+  return tree;
 }
 
 function adminOnly(): Response {
