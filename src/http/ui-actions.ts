@@ -105,6 +105,18 @@ async function backendAction(
     });
   } catch (error) {
     audit("failed", errorMessage(error));
+    // Disabled before or while it started (another operator, the error budget): that is why,
+    // not anything its stderr or `doctor` would show.
+    const disabled = gateway.pool.killSwitch.get(name);
+    if (disabled) {
+      return json(
+        {
+          error: `${name} is disabled (${disabled.detail}): enable it first (POST /api/backends/${name}/enable)`,
+          state: gateway.pool.status(name)?.state,
+        },
+        409,
+      );
+    }
     const status = gateway.pool.status(name);
     return json(
       {

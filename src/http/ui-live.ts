@@ -10,7 +10,9 @@ type CallAfter = Parameters<GatewayHooks["tool:call:after"]>[0];
 export type LiveEvent =
   | { type: "call"; data: LiveCall }
   | { type: "backend"; data: { name: string; state: string; error?: string; at: number } }
-  | { type: "tools"; data: { server: string; tools: number; at: number } };
+  | { type: "tools"; data: { server: string; tools: number; at: number } }
+  /** A tool of `server` was quarantined or released (lock re-read, trusted_tools, a scan). */
+  | { type: "quarantine"; data: { server: string; at: number } };
 
 /** A finished call as the dashboard's activity view shows it (the shape of `/api/calls`). */
 export type LiveCall = RecentCall;
@@ -28,7 +30,10 @@ export interface LiveFeedOptions {
   buffer?: number;
 }
 
-/** Server-sent events for the dashboard: calls, backend states and tool counts as they happen. */
+/**
+ * Server-sent events for the dashboard: calls, backend states, tool counts and quarantines as
+ * they happen.
+ */
 export interface LiveFeed {
   /** The `text/event-stream` response for one authenticated subscriber. */
   subscribe(request: Request, caller: Caller): Response;
@@ -123,6 +128,10 @@ export function createLiveFeed(options: LiveFeedOptions): LiveFeed {
     options.hooks.hook("tools:changed", (server, tools) =>
       queue({ type: "tools", data: { server, tools: tools.length, at: Date.now() } }),
     ),
+    // Another operator's approve or release changes no tool list, but every open Tools tab.
+    options.hooks.hook("tools:quarantine", (servers) => {
+      for (const server of servers) queue({ type: "quarantine", data: { server, at: Date.now() } });
+    }),
   ];
 
   return {

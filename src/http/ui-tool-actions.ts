@@ -97,8 +97,28 @@ export function createToolActions(gateway: Gateway): ToolActions {
     }
   }
 
-  /** Approves the tool's current definition into gateway.lock, this tool only. */
-  async function approve(server: string, tool: Tool, caller: Caller): Promise<Response> {
+  /**
+   * Approves the tool's current definition into gateway.lock, this tool only. `digest` (the
+   * dashboard sends the one its diff showed) must still be the definition's: a backend that
+   * changed the tool again between the look and the click is not approved unseen.
+   */
+  async function approve(
+    request: Request,
+    server: string,
+    tool: Tool,
+    caller: Caller,
+  ): Promise<Response> {
+    const body = await readBody(request);
+    if (body instanceof Response) return body;
+    const seen = body.digest;
+    if (seen !== undefined && seen !== toolDigest(tool)) {
+      return json(
+        {
+          error: `${server}:${tool.name} changed since its diff was shown (${String(seen)} then, ${toolDigest(tool)} now): open it again, read the new diff, and approve that`,
+        },
+        409,
+      );
+    }
     const config = gateway.config;
     if (server === config.capabilities.name) {
       return json(
@@ -245,7 +265,7 @@ export function createToolActions(gateway: Gateway): ToolActions {
           404,
         );
       }
-      if (action === "approve") return approve(server, tool, caller);
+      if (action === "approve") return approve(request, server, tool, caller);
       if (action === "trust") return trust(server, tool, caller);
       return json(detail(gateway, server, tool));
     },
@@ -308,7 +328,12 @@ function lockState(gateway: Gateway, server: string, tool: Tool, report: LockRep
       "",
       "",
     );
-    return { state: "new" as const, file: report.file, patch: patch.replace(/^=+\n/m, "") };
+    return {
+      state: "new" as const,
+      file: report.file,
+      digest: toolDigest(tool),
+      patch: patch.replace(/^=+\n/m, ""),
+    };
   }
   if (!changes?.changed.includes(tool.name)) return { state: "locked" as const, file: report.file };
   const locked = readLockSafely(report.file)?.backends[server]?.[tool.name];
@@ -316,6 +341,8 @@ function lockState(gateway: Gateway, server: string, tool: Tool, report: LockRep
   return {
     state: "changed" as const,
     file: report.file,
+    // What Approve sends back: the definition this diff shows.
+    digest: toolDigest(tool),
     ...(patch
       ? { patch: patch.replace(/^=+\n/m, "") }
       : {
@@ -336,6 +363,8 @@ function readLockSafely(file: string) {
 interface TryBody {
   arguments?: unknown;
   confirm?: string;
+  /** approve: the digest of the definition the operator was shown. */
+  digest?: unknown;
 }
 
 async function readBody(request: Request): Promise<TryBody | Response> {

@@ -1,3 +1,7 @@
+import { readFileSync } from "node:fs";
+import { dirname } from "node:path";
+import { lookupVariable, readDotenvFiles } from "../config/env.ts";
+import { envFilePaths } from "../config/load.ts";
 import type { Caller } from "../gateway/caller.ts";
 import type { Gateway } from "../gateway/gateway.ts";
 import { webhooksFor } from "../gateway/webhooks.ts";
@@ -16,7 +20,7 @@ import { answerUsage, type UsageWindow, WINDOWS } from "../observe/usage-answers
 import { evaluateFeedback, type FeedbackReport } from "../search/evaluate.ts";
 import { LOGIN_COOKIE, loginCookie } from "../security/auth.ts";
 import { redactValue } from "../security/redact.ts";
-import { redactTree } from "../setup/secrets.ts";
+import { REDACTED, redactTree } from "../setup/secrets.ts";
 import { ACTIONS_JS } from "../ui/actions-client.ts";
 import { ACTIONS_CSS } from "../ui/actions-style.ts";
 import { CHARTS_JS } from "../ui/charts.ts";
@@ -153,7 +157,7 @@ export function createUiHandler(gateway: Gateway, options: UiOptions = {}): UiHa
       caller.admin ? caller.allows(server, tool) : gateway.router.visible(server, tool, caller);
     switch (path) {
       case "/api/status":
-        return json(status(gateway, caller, observer));
+        return json(status(gateway, caller, allow, observer));
       case "/api/tools":
         return json({
           // An admin's allow skips the tool policy and quarantine: a view of its own.
@@ -330,20 +334,30 @@ export function createUiHandler(gateway: Gateway, options: UiOptions = {}): UiHa
   };
 }
 
-function status(gateway: Gateway, caller: Caller, observer?: Observer) {
+function status(
+  gateway: Gateway,
+  caller: Caller,
+  allow: (server: string, tool: string) => boolean,
+  observer?: Observer,
+) {
   const health = gateway.health();
+  // A key that is not an admin: the tools it may list and their calls, as its Tools and Usage
+  // tabs show them, not the gateway's count nor other tools' calls and errors on its backends.
   const perServer = new Map<string, { calls: number; errors: number }>();
-  for (const row of observer?.usage() ?? []) {
+  for (const row of observer?.usage(caller.admin ? undefined : allow) ?? []) {
     const entry = perServer.get(row.server) ?? { calls: 0, errors: 0 };
     entry.calls += row.calls;
     entry.errors += row.errors;
     perServer.set(row.server, entry);
   }
+  const toolsOf = (name: string, listed: number) =>
+    caller.admin ? listed : gateway.index.tools(name).filter((t) => allow(name, t.name)).length;
   const backends = gateway.pool
     .statuses()
     .filter((backend) => caller.allows(backend.name, "*"))
     .map((backend) => ({
       ...backend,
+      tools: toolsOf(backend.name, backend.tools),
       ...(gateway.pool.killSwitch.get(backend.name) ? { disabled: true } : {}),
       breaker: gateway.pool.breakerState(backend.name),
       ...(perServer.get(backend.name) ?? { calls: 0, errors: 0 }),
@@ -353,10 +367,11 @@ function status(gateway: Gateway, caller: Caller, observer?: Observer) {
     version: VERSION,
     status: health.status,
     uptimeSeconds: health.uptimeSeconds,
-    tools: health.tools,
+    tools: caller.admin ? health.tools : backends.reduce((sum, b) => sum + b.tools, 0),
     sessions: observer?.sessions() ?? 0,
-    // How many sessions got each tool surface (meta_mcp.clients; docs/protocol.md).
-    surfaces: Object.groupBy(health.surfaces ?? [], (s) => s.surface),
+    // How many sessions got each tool surface (meta_mcp.clients; docs/protocol.md): every
+    // key's clients, so for admins only (as /health shows them).
+    ...(caller.admin ? { surfaces: Object.groupBy(health.surfaces ?? [], (s) => s.surface) } : {}),
     auth: gateway.security.auth.required,
     caller: { id: caller.id, admin: caller.admin },
     backends,
@@ -428,12 +443,69 @@ function tools(
     );
 }
 
-/** The config in force, shaped like a file (backends by name), with every secret redacted. */
+/**
+ * The config in force, shaped like a file (backends by name), with every secret redacted. Its
+ * `${VAR}` references are resolved, so a backend's `env` and `headers` hold the credentials
+ * themselves under any name (`SLACK_TEAM`, `X-Workspace`): their names are shown, never their
+ * values (as the stderr view hides them).
+ */
 function effectiveConfig(gateway: Gateway): unknown {
   const { file: _file, warnings: _warnings, backends, ...rest } = gateway.config;
+  const hidden = (values: Record<string, string>) =>
+    Object.fromEntries(Object.keys(values).map((name) => [name, REDACTED]));
   const byName: Record<string, unknown> = {};
-  for (const { name, configError: _error, ...fields } of backends) byName[name] = fields;
-  return redactValue(redactTree({ ...rest, backends: byName }));
+  for (const { name, configError: _error, env, headers, ...fields } of backends) {
+    byName[name] = { ...fields, env: hidden(env), headers: hidden(headers) };
+  }
+  const redacted = redactValue(redactTree({ ...rest, backends: byName }));
+  return asWritten(redacted, resolvedReferences(gateway));
+}
+
+/**
+ * What the config file's `${VAR}` references resolved to (the process environment, then its
+ * `env_files`), longest first: a secret URL (`.../s/${ZAPIER_TOKEN}/mcp`) has no secret-looking
+ * name nor a token's shape, so the Config view shows each such value as its reference instead.
+ */
+function resolvedReferences(gateway: Gateway): [value: string, reference: string][] {
+  const file = gateway.config.file;
+  if (!file) return [];
+  let text: string;
+  try {
+    text = readFileSync(file, "utf8");
+  } catch {
+    return [];
+  }
+  const names = new Set([...text.matchAll(/\$\{([A-Za-z_][A-Za-z0-9_]*)/g)].map((m) => m[1]!));
+  if (!names.size) return [];
+  const files = envFilePaths({ env_files: gateway.config.env_files }, dirname(file), gateway.env);
+  const env = { ...readDotenvFiles(files), ...gateway.env };
+  const pairs: [string, string][] = [];
+  for (const name of names) {
+    let value: string | undefined;
+    try {
+      value = lookupVariable(name, env);
+    } catch {
+      // A `VAR_FILE` that cannot be read: nothing was substituted from it.
+    }
+    // Short values ("1", "on") would be replaced everywhere they occur, to no one's benefit.
+    if (value && value.length >= 4) pairs.push([value, `\${${name}}`]);
+  }
+  return pairs.sort((a, b) => b[0].length - a[0].length);
+}
+
+/** `tree` with every occurrence of each value replaced by its reference. */
+function asWritten(tree: unknown, references: [string, string][]): unknown {
+  if (!references.length) return tree;
+  if (typeof tree === "string") {
+    return references.reduce((text, [value, reference]) => text.split(value).join(reference), tree);
+  }
+  if (Array.isArray(tree)) return tree.map((item) => asWritten(item, references));
+  if (tree && typeof tree === "object") {
+    return Object.fromEntries(
+      Object.entries(tree).map(([key, value]) => [key, asWritten(value, references)]),
+    );
+  }
+  return tree;
 }
 
 function adminOnly(): Response {
@@ -457,13 +529,16 @@ function isHttps(request: Request): boolean {
 
 /**
  * The `/metrics` series a key that is not an admin may read, as `/health` shows it: the backends
- * its scopes reach, its own costs and budget, and the gateway-wide counts. Other backends' names
- * and tools, other keys' names and spend are not its to see.
+ * its scopes reach, the tools it may call, its own costs and budget, and the gateway-wide counts.
+ * Other backends' names, tools outside its scopes, other keys' names and spend are not its to see.
  */
 function metricsFor(caller: Caller): (labels: Labels) => boolean {
   return (labels) =>
     (labels.server === undefined || caller.allows(labels.server, "*")) &&
     (labels.backend === undefined || caller.allows(labels.backend, "*")) &&
+    // A tool's series (calls, errors, latency, cost) only for the tools it may call.
+    (labels.tool === undefined ||
+      caller.allows(labels.server ?? labels.backend ?? "", labels.tool)) &&
     (labels.caller === undefined || labels.caller === caller.id) &&
     (labels.budget === undefined || labels.budget === `per_key:${caller.id.replace(/^key:/, "")}`);
 }

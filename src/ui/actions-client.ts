@@ -40,6 +40,8 @@ interface ToolDetail {
     patch?: string;
     note?: string;
     now?: string;
+    /** The definition shown (changed, new): what Approve sends back. */
+    digest?: string;
   };
 }
 
@@ -292,7 +294,10 @@ function operate(): void {
     out.push(diff);
     out.push(
       button("Approve this definition", { id: "act-approve" }, async () => {
-        const answer = await call("POST", `${toolPath(detail.server, detail.tool)}/approve`);
+        // The definition shown: one the backend changed since is refused, not approved unseen.
+        const answer = await call("POST", `${toolPath(detail.server, detail.tool)}/approve`, {
+          digest: lock.digest,
+        });
         if (!answer.ok) return say(`Approve refused: ${answer.body.error}`, true);
         say(
           `Approved ${detail.server}:${detail.tool} into ${answer.body.file}${answer.body.released === false ? " (the gateway has not re-read it yet)" : ""}.`,

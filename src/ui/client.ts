@@ -30,7 +30,7 @@ interface Status {
   tools: number;
   sessions: number;
   /** Sessions per tool surface (meta, flat). */
-  surfaces: Record<string, unknown[]>;
+  surfaces?: Record<string, unknown[]>;
   auth: boolean;
   caller: { id: string; admin: boolean };
   backends: Backend[];
@@ -251,8 +251,12 @@ function dashboard(): void {
         method: "POST",
         headers: { accept: "application/json" },
       });
+      // The gateway's answer says why (a start that failed, and where its stderr is).
+      const body = await response.json().catch(() => ({}));
       notice(
-        response.ok ? `${name} revived` : `${name}: revive failed (HTTP ${response.status})`,
+        response.ok
+          ? `${name} revived`
+          : `Revive refused: ${body.error ?? `${name}: HTTP ${response.status}`}`,
         !response.ok,
       );
     });
@@ -729,10 +733,13 @@ function dashboard(): void {
       showBackendState(change.name, change.state, change.error);
       refreshSoon();
     });
-    source.addEventListener("tools", () => {
-      toolCount = -1;
-      refreshSoon();
-    });
+    // A tool list changed, or a tool was quarantined or released: the Tools tab lists again.
+    for (const name of ["tools", "quarantine"]) {
+      source.addEventListener(name, () => {
+        toolCount = -1;
+        refreshSoon();
+      });
+    }
     source.addEventListener("dropped", (event) => {
       const { count } = JSON.parse((event as MessageEvent).data);
       notice(`The live view fell behind and missed ${count} events; the tables are reloaded.`);
