@@ -17,6 +17,7 @@ import {
   cleanupsAfterAll,
   connectHttp,
   FIXTURE_SERVER,
+  FIXTURES,
   firstText,
   startGateway,
   tempDir,
@@ -33,8 +34,8 @@ const REFUSED = [
   ["(\\w+\\s?)*$", "repeats a group"],
   ["[a-z]+@x", "from any position"],
   [".*secret", "from any position"],
-  ["key=\\S+;", "after `=`, which it can also match"],
-  ["eyJ[\\w-]+\\.[\\w-]+\\.", "after `J`"],
+  ["key=\\S+;", "from any position"],
+  ["eyJ[\\w-]+\\.[\\w-]+\\.", "from any position"],
   ["(['\"])\\w{1,9}\\1", "backreference"],
   ["x(?=\\w+y)", "inside a lookaround"],
   ["[a-z]{1,100000}@", "from any position"],
@@ -118,5 +119,48 @@ backends:
     });
     expect(firstText(result)).toContain("[KEY]");
     expect(firstText(result)).not.toContain("sk-abc123");
+  });
+});
+
+describe("a backend's inputSchema pattern that backtracks", () => {
+  test("is left to the backend: the gateway's argument check does not run it", async () => {
+    const dir = tempDir("mcpgw-attacks11-pattern-");
+    const tools = join(dir, "tools.json");
+    writeFileSync(
+      tools,
+      JSON.stringify([
+        {
+          name: "lookup",
+          description: "Look a code up.",
+          inputSchema: {
+            type: "object",
+            properties: {
+              code: { type: "string", pattern: "^(a+)+$" },
+              id: { type: "string", pattern: "^[a-z][a-z0-9_]*$" },
+            },
+          },
+        },
+      ]),
+    );
+    const gateway = await startGateway(`
+capabilities: { enabled: false }
+backends:
+  codes: { command: ${BUN}, args: ["${join(FIXTURES, "poisoned/server.ts")}"], env: { TOOLS_FILE: "${tools}" } }
+`);
+    cleanups.push(() => gateway.stop());
+    await waitFor(() => gateway.gateway.index.tools("codes").length > 0);
+    const session = await connectHttp(gateway.url);
+    cleanups.push(session.close);
+    const invoke = (args: Record<string, unknown>) =>
+      session.client.callTool({
+        name: "gateway_invoke",
+        arguments: { server: "codes", tool: "lookup", arguments: args },
+      });
+    // 40 characters: the pattern alone took the gateway's event loop for minutes.
+    expect(firstText(await invoke({ code: `${"a".repeat(40)}!` }))).toBe("called lookup");
+    // A linear pattern is still checked.
+    const refused = await invoke({ id: "9lives" });
+    expect(firstText(refused)).toContain("[INVALID_ARGUMENTS]");
+    expect(firstText(refused)).toContain("arguments/id");
   });
 });
