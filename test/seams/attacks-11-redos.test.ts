@@ -87,6 +87,21 @@ transform:
     - { pattern: "(a+)+$" }
 `,
     );
+    const out = join(dir, "caps/stall_output.yaml");
+    writeFileSync(
+      out,
+      `name: stall_output
+description: Looks a code up.
+schema:
+  output:
+    type: object
+    properties: { code: { type: string, pattern: "^(\\\\w+\\\\s?)*$" } }
+rest: { base_url: "https://codes.example.org", path: /v1/codes }
+`,
+    );
+    const outRun = runCli(["cap", "validate", out], { env: { ...process.env, HOME: dir } });
+    expect(outRun.code).not.toBe(0);
+    expect(`${outRun.stdout}${outRun.stderr}`).toContain("schema.output.properties.code.pattern");
     const run = runCli(["cap", "validate", cap], { env: { ...process.env, HOME: dir } });
     expect(run.code).not.toBe(0);
     expect(`${run.stdout}${run.stderr}`).toContain("transform.redact[0].pattern");
@@ -95,9 +110,9 @@ transform:
       `capabilities: { builtin: false, directories: ["${join(dir, "caps")}"] }\n`,
     );
     cleanups.push(() => gateway.stop());
-    expect(gateway.gateway.index.tools("capabilities").map((tool) => tool.name)).not.toContain(
-      "stall",
-    );
+    const served = gateway.gateway.index.tools("capabilities").map((tool) => tool.name);
+    expect(served).not.toContain("stall");
+    expect(served).not.toContain("stall_output");
   });
 
   test("that is linear still redacts a backend's result", async () => {
