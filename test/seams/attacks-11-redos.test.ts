@@ -179,3 +179,36 @@ backends:
     expect(firstText(refused)).toContain("arguments/id");
   });
 });
+
+describe("a search query with wildcards", () => {
+  test("is matched in linear steps: ?*?*…! no longer freezes the gateway", async () => {
+    const dir = tempDir("mcpgw-attacks11-glob-");
+    const tools = join(dir, "tools.json");
+    const LONG = "get_current_weather_forecast_by_city_name";
+    writeFileSync(
+      tools,
+      JSON.stringify([
+        { name: LONG, description: "Weather." },
+        { name: "echo", description: "Echo." },
+      ]),
+    );
+    const gateway = await startGateway(`
+capabilities: { enabled: false }
+backends:
+  weather: { command: ${BUN}, args: ["${join(FIXTURES, "poisoned/server.ts")}"], env: { TOOLS_FILE: "${tools}" } }
+`);
+    cleanups.push(() => gateway.stop());
+    await waitFor(() => gateway.gateway.index.tools("weather").length > 0);
+    const session = await connectHttp(gateway.url);
+    cleanups.push(session.close);
+    const search = async (query: string) =>
+      (
+        (await session.client.callTool({ name: "gateway_search_tools", arguments: { query } }))
+          .structuredContent as { matches: { tool: string }[] }
+      ).matches.map((match) => match.tool);
+    // As a regular expression, twelve pairs took 7.6 s on one 36-character name; this is sixteen.
+    expect(await search(`${"?*".repeat(16)}!`)).toEqual([]);
+    expect(await search("weather:e*o")).toEqual(["echo"]);
+    expect(await search("*FORECAST_?Y_*")).toEqual([LONG]);
+  });
+});
