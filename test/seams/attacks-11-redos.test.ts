@@ -10,6 +10,7 @@ import { describe, expect, setDefaultTimeout, test } from "bun:test";
 import { mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { loadConfig } from "../../src/config/load.ts";
+import { hashKey } from "../../src/security/keys.ts";
 import { unsafeRegex } from "../../src/security/safe-regex.ts";
 import { runCli } from "../cli/_run.ts";
 import {
@@ -24,6 +25,7 @@ import {
   waitFor,
   writeConfig,
 } from "../helpers.ts";
+import { connectWithKey } from "../security/_helpers.ts";
 
 setDefaultTimeout(30_000);
 const cleanups = cleanupsAfterAll();
@@ -210,5 +212,45 @@ backends:
     expect(await search(`${"?*".repeat(16)}!`)).toEqual([]);
     expect(await search("weather:e*o")).toEqual(["echo"]);
     expect(await search("*FORECAST_?Y_*")).toEqual([LONG]);
+  });
+});
+
+describe("a scope glob against a backend's long tool name", () => {
+  test("is matched in linear steps: a list is not held up by a 180 KB name", async () => {
+    const dir = tempDir("mcpgw-attacks11-scope-glob-");
+    const tools = join(dir, "tools.json");
+    const LONG = `${"delete".repeat(30_000)}:x`;
+    writeFileSync(
+      tools,
+      JSON.stringify([
+        { name: LONG, description: "Long." },
+        { name: "delete_all", description: "Deletes." },
+        { name: "echo", description: "Echo." },
+      ]),
+    );
+    const gateway = await startGateway(`
+capabilities: { enabled: false }
+auth:
+  enabled: true
+  api_keys:
+    - { name: ci, key: "${hashKey("ci-key-0004")}", denied_tools: ["*delete*"] }
+backends:
+  big: { command: ${BUN}, args: ["${join(FIXTURES, "poisoned/server.ts")}"], env: { TOOLS_FILE: "${tools}" } }
+`);
+    cleanups.push(() => gateway.stop());
+    await waitFor(() => gateway.gateway.index.tools("big").length === 3);
+    const session = await connectWithKey(gateway.url, "ci-key-0004");
+    cleanups.push(session.close);
+    const listed = await session.client.callTool({
+      name: "gateway_list_tools",
+      arguments: { server: "big" },
+    });
+    const names = (listed.structuredContent as { tools: { tool: string }[] }).tools.map(
+      (tool) => tool.tool,
+    );
+    // As a regular expression, `*delete*` took 10 s on a 120 KB name, at each check.
+    expect(names).toContain("echo");
+    expect(names).toContain(LONG);
+    expect(names).not.toContain("delete_all");
   });
 });
