@@ -1,6 +1,7 @@
 import type { JsonObject } from "../backends/types.ts";
 import { compileTransform, type Transform } from "../gateway/transform.ts";
 import { AjvJsonSchemaValidator, type Tool } from "../mcp/sdk.ts";
+import { unsafeRegex } from "../security/safe-regex.ts";
 import {
   type AuthConfig,
   type CapabilityFile,
@@ -147,6 +148,9 @@ export function resolveCapability(
   const wrapsResult = !!outputSchema && outputSchema.type !== "object";
   if (outputSchema) {
     if (checkSchemas) checkCompiles(outputSchema, "schema.output", errors);
+    // Run over the API's answers on the event loop: a backtracking one is a crafted answer away
+    // from stalling every session.
+    slowPatterns(outputSchema, "schema.output", errors);
     if (wrapsResult) {
       outputSchema = { type: "object", properties: { result: outputSchema }, required: ["result"] };
     }
@@ -504,6 +508,22 @@ function checkCompiles(schema: JsonObject, where: string, errors: string[]): voi
     compiled.set(key, problem);
   }
   if (problem !== undefined) errors.push(`${where}: not a valid JSON Schema: ${problem}`);
+}
+
+/** The `pattern`s of a schema whose regular expression backtracks, as errors naming them. */
+function slowPatterns(schema: unknown, where: string, errors: string[]): void {
+  if (Array.isArray(schema)) {
+    schema.forEach((item, index) => {
+      slowPatterns(item, `${where}[${index}]`, errors);
+    });
+    return;
+  }
+  if (typeof schema !== "object" || schema === null) return;
+  for (const [key, value] of Object.entries(schema)) {
+    const unsafe = key === "pattern" && typeof value === "string" && unsafeRegex(value, "u");
+    if (unsafe) errors.push(`${where}.pattern: ${unsafe}`);
+    else slowPatterns(value, `${where}.${key}`, errors);
+  }
 }
 
 /** The MCP tool a capability is listed as. */

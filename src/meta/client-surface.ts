@@ -1,5 +1,6 @@
 import type { Config } from "../config/schema.ts";
 import type { Tool } from "../mcp/sdk.ts";
+import { wildcardMatch } from "../search/wildcard.ts";
 
 export type ClientRule = Config["meta_mcp"]["clients"][number];
 export type Surface = "meta" | "flat";
@@ -48,9 +49,5 @@ export function estimateTokens(tools: Tool[]): number {
 
 /** `*` any run, `?` one character, case-insensitive, over the whole name. */
 export function globMatch(glob: string, name: string): boolean {
-  const pattern = glob
-    .replace(/[.+^${}()|[\]\\]/g, "\\$&")
-    .replace(/\*/g, ".*")
-    .replace(/\?/g, ".");
-  return new RegExp(`^${pattern}$`, "i").test(name);
+  return wildcardMatch(glob, name);
 }

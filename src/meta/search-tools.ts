@@ -6,6 +6,7 @@ import { FULL_MATCHES, toLine, toMatch, toMatches } from "../search/compact.ts";
 import { feedbackPool } from "../search/feedback.ts";
 import { MAX_QUERY_CHARS, type SearchHit } from "../search/index.ts";
 import { usageFor } from "../search/usage.ts";
+import { wildcardMatch } from "../search/wildcard.ts";
 import { SKILLS_SERVER } from "../skills/scan.ts";
 import { skillMatches, skillsFor } from "../skills/serve.ts";
 import { playbookMatches } from "./run-playbook.ts";
@@ -208,7 +209,7 @@ function queryForm(
   query: string,
   named: string | undefined,
   known: (name: string) => string | undefined,
-): { server?: string; text: string; glob?: RegExp } {
+): { server?: string; text: string; glob?: { test(name: string): boolean } } {
   let server = named;
   let text = query;
   const prefix = /^([\w.-]+):(.*)$/s.exec(query);
@@ -219,14 +220,10 @@ function queryForm(
       text = prefix[2]!.trim();
     }
   }
-  if (text === "") return { server, text, glob: /^/ };
+  if (text === "") return { server, text, glob: { test: () => true } };
   // One word with a wildcard: "which tool lists my issues?" is a question, not a pattern.
   if (!/[*?]/.test(text) || /\s/.test(text)) return { server, text };
-  const source = text
-    .split("")
-    .map((c) => (c === "*" ? ".*" : c === "?" ? "." : c.replace(/[.+^${}()|[\]\\]/g, "\\$&")))
-    .join("");
-  return { server, text, glob: new RegExp(`^${source}$`, "i") };
+  return { server, text, glob: { test: (name) => wildcardMatch(text, name) } };
 }
 
 /**

@@ -1,4 +1,5 @@
 import { AjvJsonSchemaValidator, type Tool } from "../mcp/sdk.ts";
+import { unsafeRegex } from "../security/safe-regex.ts";
 
 type Check = (input: unknown) => string | undefined;
 
@@ -21,7 +22,7 @@ export function checkArguments(tool: Tool, args: unknown): string | undefined {
 
 function compile(tool: Tool): Check {
   try {
-    const schema = tool.inputSchema as Record<string, unknown>;
+    const schema = withoutSlowPatterns(tool.inputSchema) as Record<string, unknown>;
     const validate = provider.getValidator(schema);
     let lenient: ((input: unknown) => boolean) | undefined;
     return (input) => {
@@ -76,6 +77,28 @@ function withoutUriFormats(schema: unknown): unknown {
   for (const [key, value] of Object.entries(schema)) {
     if (key === "format" && typeof value === "string" && URI_FORMATS.has(value)) continue;
     copy[key] = withoutUriFormats(value);
+  }
+  return copy;
+}
+
+/**
+ * A copy of `schema` without the `pattern`s (and `patternProperties`) whose regular expression
+ * backtracks (src/security/safe-regex.ts): the gateway runs them over a caller's arguments on
+ * its event loop, and `^(a+)+$` in a backend's schema took it minutes on 40 characters, for every
+ * session. The backend checks its own patterns.
+ */
+function withoutSlowPatterns(schema: unknown): unknown {
+  if (Array.isArray(schema)) return schema.map(withoutSlowPatterns);
+  if (typeof schema !== "object" || schema === null) return schema;
+  const copy: Record<string, unknown> = {};
+  for (const [key, value] of Object.entries(schema)) {
+    if (key === "pattern" && typeof value === "string" && unsafeRegex(value, "u")) continue;
+    if (key === "patternProperties" && value && typeof value === "object") {
+      const kept = Object.entries(value).filter(([pattern]) => !unsafeRegex(pattern, "u"));
+      copy[key] = Object.fromEntries(kept.map(([k, v]) => [k, withoutSlowPatterns(v)]));
+      continue;
+    }
+    copy[key] = withoutSlowPatterns(value);
   }
   return copy;
 }

@@ -25,7 +25,7 @@ export function unsafeRegex(source: string, flags = ""): string | undefined {
   }
   const check = new Checker(flags);
   try {
-    for (const sequence of parsed) check.sequence(sequence, undefined, true);
+    for (const sequence of parsed) check.sequence(sequence, [], true);
   } catch (error) {
     return (error as Error).message;
   }
@@ -190,21 +190,21 @@ class Checker {
   }
 
   /**
-   * Checks one sequence. `before` is the element matched just before it (none at the start of
-   * the pattern); `last` says nothing follows it in the pattern.
+   * Checks one sequence. `before` is what is matched before it in the pattern, in order (empty
+   * at the pattern's start); `last` says nothing follows it in the pattern.
    */
-  sequence(sequence: Sequence, before: Node | undefined, last: boolean): void {
+  sequence(sequence: Sequence, before: readonly Node[], last: boolean): void {
     for (const [i, node] of sequence.entries()) {
-      const previous = i ? sequence[i - 1] : before;
+      const prefix = [...before, ...sequence.slice(0, i)];
       const tail = last && i === sequence.length - 1;
-      if (node.kind === "group") this.group(node, previous, tail);
+      if (node.kind === "group") this.group(node, prefix, tail);
       if (node.kind !== "assert" && node.q && node.q.max > LONG_REPEAT && !tail) {
-        this.anchored(node, previous);
+        this.anchored(node, prefix);
       }
     }
   }
 
-  private group(node: Extract<Node, { kind: "group" }>, previous: Node | undefined, tail: boolean) {
+  private group(node: Extract<Node, { kind: "group" }>, prefix: readonly Node[], tail: boolean) {
     const repeats = !!node.q && node.q.max > 1;
     if (repeats) {
       const inner = quantified(node.alternatives);
@@ -225,23 +225,57 @@ class Checker {
     }
     // A repeated group was checked as a whole; a plain one is a part of the sequence around it.
     for (const sequence of node.alternatives) {
-      this.sequence(sequence, repeats ? undefined : previous, tail && !repeats);
+      this.sequence(sequence, repeats ? [] : prefix, tail && !repeats);
     }
   }
 
-  /** An unbounded repeat must start after something it cannot match, or it is scanned again. */
-  private anchored(node: Node, previous: Node | undefined): void {
+  /**
+   * An unbounded repeat must start where nothing before it can shift its start along a run of
+   * what it repeats, or it is scanned again from each start (quadratic time). Walking back from
+   * it: a character it cannot match, `^`, or `\b` before word characters, fixes its start; a
+   * single character it can match moves the start by one and is passed over; anything that
+   * repeats what it repeats, or a group that repeats without bound, is refused, and so is the
+   * pattern's start (a search tries every position).
+   */
+  private anchored(node: Node, prefix: readonly Node[]): void {
     const repeated = this.set(node);
-    if (previous?.kind === "assert") {
-      if (previous.source === "^" && !this.multiline) return;
-      if (previous.source === "\\b" && [...repeated].every((c) => WORD.has(c))) return;
-    } else if (previous?.kind === "char" && (!previous.q || previous.q.min >= 1)) {
-      const before = this.set(previous);
-      if (before.size && ![...before].some((c) => repeated.has(c))) return;
+    const overlaps = (other: Node) => [...this.set(other)].some((c) => repeated.has(c));
+    for (let j = prefix.length - 1; j >= 0; j--) {
+      const previous = prefix[j]!;
+      if (previous.kind === "assert") {
+        if (previous.source === "^" && !this.multiline) return;
+        if (previous.source === "\\b" && [...repeated].every((c) => WORD.has(c))) return;
+        continue;
+      }
+      const fixed = !previous.q || (previous.q.min === previous.q.max && previous.q.max <= 16);
+      if (previous.kind === "char") {
+        if (!overlaps(previous) && (!previous.q || previous.q.min >= 1)) return;
+        if (fixed) continue;
+        if (!overlaps(previous)) continue;
+      } else if (
+        (!previous.q || previous.q.max <= 1) &&
+        previous.alternatives.every((alternative) => {
+          const end = alternative.at(-1);
+          return end?.kind === "char" && (!end.q || end.q.min >= 1) && !overlaps(end);
+        })
+      ) {
+        // Each way through it ends on a character the repeat cannot match (`(@[a-z]*/)?`): taken,
+        // it fixes the start; skipped (`?`), the walk goes on before it.
+        if (!previous.q || previous.q.min >= 1) return;
+        continue;
+      } else if (!quantified(previous.alternatives, true) && (fixed || !overlaps(previous))) {
+        // A group of fixed parts: passed over like a character.
+        continue;
+      }
+      this.refuse(node, previous);
     }
-    const shown = `${node.source}${node.kind === "assert" ? "" : (node.q?.text ?? "")}`;
+    this.refuse(node, undefined);
+  }
+
+  private refuse(node: Node, previous: Node | undefined): never {
+    const shown = (n: Node) => `${n.source}${n.kind === "assert" ? "" : (n.q?.text ?? "")}`;
     throw new Error(
-      `\`${shown}\` repeats without bound ${previous ? `after \`${previous.source}${previous.kind === "assert" ? "" : (previous.q?.text ?? "")}\`, which it can also match` : "from any position"}: on a long result each start is scanned again (quadratic time); put a character it cannot match before it (\`=[^&\\s]+\`), or bound it (\`{1,256}\`)`,
+      `\`${shown(node)}\` repeats without bound ${previous ? `after \`${shown(previous)}\`, which can match what it repeats` : "from any position"}: on a long text each start is scanned again (quadratic time); put a character it cannot match before it (\`=[^&\\s]+\`), anchor it (\`^\`), or bound it (\`{1,256}\`)`,
     );
   }
 }

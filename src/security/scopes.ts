@@ -1,4 +1,5 @@
 import type { Caller, CatalogKind } from "../gateway/caller.ts";
+import { wildcardMatch } from "../search/wildcard.ts";
 
 /** Scope fields as written on an API key or an OAuth scope mapping. */
 export interface ScopeFields {
@@ -11,10 +12,15 @@ export interface ScopeFields {
   prompts?: string[];
 }
 
+/** A compiled glob: `test` says whether a whole name matches it. */
+export interface Glob {
+  test(name: string): boolean;
+}
+
 export interface Pattern {
   source: string;
-  server: RegExp;
-  tool: RegExp;
+  server: Glob;
+  tool: Glob;
   /** True when the pattern covers every tool of the servers it matches (`server:*`). */
   wholeServer: boolean;
 }
@@ -43,12 +49,24 @@ export function compileServerPattern(glob: string): Pattern {
   return { ...compilePattern(`${glob}:*`), source: glob };
 }
 
-function globToRegExp(glob: string): RegExp {
-  const body = glob
-    .split("*")
-    .map((part) => part.replace(/[.+?^${}()|[\]\\]/g, "\\$&"))
-    .join("[^:]*");
-  return new RegExp(`^${body}$`);
+/**
+ * `*` is any run of characters but `:`, everything else itself. Matched by hand, one `:`-part
+ * against one: as a regular expression, `*delete*` scanned a backend's long tool name of
+ * repeated `delete`s in quadratic time, at every visibility check.
+ */
+function globToRegExp(glob: string): Glob {
+  if (!glob.includes("*")) return { test: (name) => name === glob };
+  const parts = glob.split(":");
+  return {
+    test(name) {
+      const named = name.split(":");
+      if (named.length !== parts.length) return false;
+      // `?` is a literal here: only `*` is a wildcard in scope globs.
+      return parts.every((part, i) =>
+        wildcardMatch(part, named[i]!, { caseless: false, single: false }),
+      );
+    },
+  };
 }
 
 /** Whether a compiled pattern covers `server:tool` (`tool` "*": the whole server). */

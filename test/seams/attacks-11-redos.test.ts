@@ -10,6 +10,7 @@ import { describe, expect, setDefaultTimeout, test } from "bun:test";
 import { mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { loadConfig } from "../../src/config/load.ts";
+import { hashKey } from "../../src/security/keys.ts";
 import { unsafeRegex } from "../../src/security/safe-regex.ts";
 import { runCli } from "../cli/_run.ts";
 import {
@@ -17,12 +18,14 @@ import {
   cleanupsAfterAll,
   connectHttp,
   FIXTURE_SERVER,
+  FIXTURES,
   firstText,
   startGateway,
   tempDir,
   waitFor,
   writeConfig,
 } from "../helpers.ts";
+import { connectWithKey } from "../security/_helpers.ts";
 
 setDefaultTimeout(30_000);
 const cleanups = cleanupsAfterAll();
@@ -33,8 +36,8 @@ const REFUSED = [
   ["(\\w+\\s?)*$", "repeats a group"],
   ["[a-z]+@x", "from any position"],
   [".*secret", "from any position"],
-  ["key=\\S+;", "after `=`, which it can also match"],
-  ["eyJ[\\w-]+\\.[\\w-]+\\.", "after `J`"],
+  ["key=\\S+;", "from any position"],
+  ["eyJ[\\w-]+\\.[\\w-]+\\.", "from any position"],
   ["(['\"])\\w{1,9}\\1", "backreference"],
   ["x(?=\\w+y)", "inside a lookaround"],
   ["[a-z]{1,100000}@", "from any position"],
@@ -86,6 +89,21 @@ transform:
     - { pattern: "(a+)+$" }
 `,
     );
+    const out = join(dir, "caps/stall_output.yaml");
+    writeFileSync(
+      out,
+      `name: stall_output
+description: Looks a code up.
+schema:
+  output:
+    type: object
+    properties: { code: { type: string, pattern: "^(\\\\w+\\\\s?)*$" } }
+rest: { base_url: "https://codes.example.org", path: /v1/codes }
+`,
+    );
+    const outRun = runCli(["cap", "validate", out], { env: { ...process.env, HOME: dir } });
+    expect(outRun.code).not.toBe(0);
+    expect(`${outRun.stdout}${outRun.stderr}`).toContain("schema.output.properties.code.pattern");
     const run = runCli(["cap", "validate", cap], { env: { ...process.env, HOME: dir } });
     expect(run.code).not.toBe(0);
     expect(`${run.stdout}${run.stderr}`).toContain("transform.redact[0].pattern");
@@ -94,9 +112,9 @@ transform:
       `capabilities: { builtin: false, directories: ["${join(dir, "caps")}"] }\n`,
     );
     cleanups.push(() => gateway.stop());
-    expect(gateway.gateway.index.tools("capabilities").map((tool) => tool.name)).not.toContain(
-      "stall",
-    );
+    const served = gateway.gateway.index.tools("capabilities").map((tool) => tool.name);
+    expect(served).not.toContain("stall");
+    expect(served).not.toContain("stall_output");
   });
 
   test("that is linear still redacts a backend's result", async () => {
@@ -118,5 +136,121 @@ backends:
     });
     expect(firstText(result)).toContain("[KEY]");
     expect(firstText(result)).not.toContain("sk-abc123");
+  });
+});
+
+describe("a backend's inputSchema pattern that backtracks", () => {
+  test("is left to the backend: the gateway's argument check does not run it", async () => {
+    const dir = tempDir("mcpgw-attacks11-pattern-");
+    const tools = join(dir, "tools.json");
+    writeFileSync(
+      tools,
+      JSON.stringify([
+        {
+          name: "lookup",
+          description: "Look a code up.",
+          inputSchema: {
+            type: "object",
+            properties: {
+              code: { type: "string", pattern: "^(a+)+$" },
+              id: { type: "string", pattern: "^[a-z][a-z0-9_]*$" },
+            },
+          },
+        },
+      ]),
+    );
+    const gateway = await startGateway(`
+capabilities: { enabled: false }
+backends:
+  codes: { command: ${BUN}, args: ["${join(FIXTURES, "poisoned/server.ts")}"], env: { TOOLS_FILE: "${tools}" } }
+`);
+    cleanups.push(() => gateway.stop());
+    await waitFor(() => gateway.gateway.index.tools("codes").length > 0);
+    const session = await connectHttp(gateway.url);
+    cleanups.push(session.close);
+    const invoke = (args: Record<string, unknown>) =>
+      session.client.callTool({
+        name: "gateway_invoke",
+        arguments: { server: "codes", tool: "lookup", arguments: args },
+      });
+    // 40 characters: the pattern alone took the gateway's event loop for minutes.
+    expect(firstText(await invoke({ code: `${"a".repeat(40)}!` }))).toBe("called lookup");
+    // A linear pattern is still checked.
+    const refused = await invoke({ id: "9lives" });
+    expect(firstText(refused)).toContain("[INVALID_ARGUMENTS]");
+    expect(firstText(refused)).toContain("arguments/id");
+  });
+});
+
+describe("a search query with wildcards", () => {
+  test("is matched in linear steps: ?*?*…! no longer freezes the gateway", async () => {
+    const dir = tempDir("mcpgw-attacks11-glob-");
+    const tools = join(dir, "tools.json");
+    const LONG = "get_current_weather_forecast_by_city_name";
+    writeFileSync(
+      tools,
+      JSON.stringify([
+        { name: LONG, description: "Weather." },
+        { name: "echo", description: "Echo." },
+      ]),
+    );
+    const gateway = await startGateway(`
+capabilities: { enabled: false }
+backends:
+  weather: { command: ${BUN}, args: ["${join(FIXTURES, "poisoned/server.ts")}"], env: { TOOLS_FILE: "${tools}" } }
+`);
+    cleanups.push(() => gateway.stop());
+    await waitFor(() => gateway.gateway.index.tools("weather").length > 0);
+    const session = await connectHttp(gateway.url);
+    cleanups.push(session.close);
+    const search = async (query: string) =>
+      (
+        (await session.client.callTool({ name: "gateway_search_tools", arguments: { query } }))
+          .structuredContent as { matches: { tool: string }[] }
+      ).matches.map((match) => match.tool);
+    // As a regular expression, twelve pairs took 7.6 s on one 36-character name; this is sixteen.
+    expect(await search(`${"?*".repeat(16)}!`)).toEqual([]);
+    expect(await search("weather:e*o")).toEqual(["echo"]);
+    expect(await search("*FORECAST_?Y_*")).toEqual([LONG]);
+  });
+});
+
+describe("a scope glob against a backend's long tool name", () => {
+  test("is matched in linear steps: a list is not held up by a 180 KB name", async () => {
+    const dir = tempDir("mcpgw-attacks11-scope-glob-");
+    const tools = join(dir, "tools.json");
+    const LONG = `${"delete".repeat(30_000)}:x`;
+    writeFileSync(
+      tools,
+      JSON.stringify([
+        { name: LONG, description: "Long." },
+        { name: "delete_all", description: "Deletes." },
+        { name: "echo", description: "Echo." },
+      ]),
+    );
+    const gateway = await startGateway(`
+capabilities: { enabled: false }
+auth:
+  enabled: true
+  api_keys:
+    - { name: ci, key: "${hashKey("ci-key-0004")}", denied_tools: ["*delete*"] }
+backends:
+  big: { command: ${BUN}, args: ["${join(FIXTURES, "poisoned/server.ts")}"], env: { TOOLS_FILE: "${tools}" } }
+`);
+    cleanups.push(() => gateway.stop());
+    await waitFor(() => gateway.gateway.index.tools("big").length === 3);
+    const session = await connectWithKey(gateway.url, "ci-key-0004");
+    cleanups.push(session.close);
+    const listed = await session.client.callTool({
+      name: "gateway_list_tools",
+      arguments: { server: "big" },
+    });
+    const names = (listed.structuredContent as { tools: { tool: string }[] }).tools.map(
+      (tool) => tool.tool,
+    );
+    // As a regular expression, `*delete*` took 10 s on a 120 KB name, at each check.
+    expect(names).toContain("echo");
+    expect(names).toContain(LONG);
+    expect(names).not.toContain("delete_all");
   });
 });
