@@ -181,6 +181,7 @@ export class Calls {
       idempotent: false,
       isFailure: isBackendFailure,
       isNeutral: isNeedsLogin,
+      failuresOnly: true,
     });
   }
 

@@ -32,6 +32,12 @@ export interface ExecuteOptions {
   caller?: string;
   /** Is this failure one the caller may have caused (a timeout: arguments that make it slow)? */
   isTimeout?(error: unknown): boolean;
+  /**
+   * Its success says nothing of the backend's health (a start: the process ran, no call was
+   * answered), so it does not close the breaker's count of failures in a row; its failure does
+   * count. Without it, a backend that starts and then crashes on every call never opened it.
+   */
+  failuresOnly?: boolean;
 }
 
 /** Callers whose own breakers a backend keeps at most (the least recent go first). */
@@ -280,7 +286,10 @@ export class BackendPolicy {
         : attempt;
     try {
       const result = await run();
-      this.answered(breaker, admission.probe, own, mine.probe);
+      if (options.failuresOnly) {
+        breaker?.abandon(admission.probe);
+        own?.abandon(mine.probe);
+      } else this.answered(breaker, admission.probe, own, mine.probe);
       return result;
     } catch (error) {
       const original = error instanceof NotSentError ? error.original : error;
