@@ -104,6 +104,12 @@ export function resolveConfig(raw: unknown, options: ResolveOptions): ResolvedCo
   // The original's identity sources: with one, `auth.enabled` and no key still loads (locked).
   const externalIdentity = ["key_server", "agent_auth"].find((key) => key in tree);
   const warnings = stripRecognisedKeys(tree);
+  // The original's `playbooks.enabled: true` reads ./playbooks when it names no folder (its
+  // default); here the default is none, so that file's playbooks would be missing.
+  const playbooks = tree.playbooks as Record<string, unknown> | undefined;
+  if (playbooks?.enabled === true && playbooks.directories === undefined) {
+    playbooks.directories = ["./playbooks"];
+  }
   // The original's `bearer_token: auto` made a token it never showed (a fingerprint only), so
   // no client could send it: the same as none, here as there.
   const auth = tree.auth as Record<string, unknown> | undefined;

@@ -103,3 +103,21 @@ describe("auth.bearer_token: auto", () => {
     );
   });
 });
+
+/**
+ * The original turns playbooks on with `playbooks: {enabled: true}` and reads ./playbooks (its
+ * default folder); here the default is none, so that config's playbooks were missing without a
+ * word. Written so, it reads ./playbooks beside the config; a folder list is kept as written.
+ */
+describe("playbooks.enabled: true with no folder named", () => {
+  test("reads ./playbooks beside the config, as the original does", () => {
+    const file = writeConfig("playbooks:\n  enabled: true\n");
+    expect(loadConfig({ path: file, env: {} }).playbooks.directories).toEqual([
+      join(dirname(file), "playbooks"),
+    ]);
+    writeFileSync(file, "playbooks:\n  enabled: true\n  directories: [./recipes]\n");
+    expect(loadConfig({ path: file, env: {} }).playbooks.directories).toEqual([
+      join(dirname(file), "recipes"),
+    ]);
+  });
+});
