@@ -213,10 +213,6 @@ const ORIGINAL_FLAGS: Record<string, { takesValue: boolean; hint: string }> = {
     takesValue: true,
     hint: "cap install copies a built-in capability; a file from GitHub goes into your capabilities folder as it is (the folder is watched, cap validate checks it)",
   },
-  "serve --no-meta-mcp": {
-    takesValue: false,
-    hint: "write meta_mcp.enabled: false in the config (flat mode: every tool listed directly), or let one client ask for it with /mcp?surface=flat",
-  },
 };
 
 /** The original gateway's commands that are spelled otherwise here. */

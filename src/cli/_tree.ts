@@ -64,6 +64,12 @@ export const serveSpec = {
       type: "boolean",
       description: "Allow binding beyond loopback without auth",
     },
+    "meta-mcp": {
+      type: "boolean",
+      default: true,
+      description:
+        "--no-meta-mcp: flat mode, every tool listed directly (the original's flag; meta_mcp.enabled: false)",
+    },
   },
 } satisfies CommandSpec;
 

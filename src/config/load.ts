@@ -113,6 +113,22 @@ export function resolveConfig(raw: unknown, options: ResolveOptions): ResolvedCo
   // The original's identity sources: with one, `auth.enabled` and no key still loads (locked).
   const externalIdentity = ["key_server", "agent_auth"].find((key) => key in tree);
   const warnings = stripRecognisedKeys(tree);
+  // The original's `playbooks.enabled: true` reads ./playbooks when it names no folder (its
+  // default); here the default is none, so that file's playbooks would be missing.
+  const playbooks = tree.playbooks as Record<string, unknown> | undefined;
+  if (playbooks?.enabled === true && playbooks.directories === undefined) {
+    playbooks.directories = ["./playbooks"];
+  }
+  // The original's `bearer_token: auto` made a token it never showed (a fingerprint only), so
+  // no client could send it: the same as none, here as there.
+  const auth = tree.auth as Record<string, unknown> | undefined;
+  const autoBearer = auth?.bearer_token === "auto";
+  if (autoBearer) {
+    delete auth!.bearer_token;
+    warnings.push(
+      "auth.bearer_token: auto made a token the original gateway never showed (no client could send it); ignored here: mcp-gateway keys create NAME --admin makes a key you can use",
+    );
+  }
   warnings.push(...stripOriginalScans(tree));
   applyFailsafeAliases(tree);
   const overrides = applyEnvOverrides(tree, options.env);
@@ -169,17 +185,21 @@ export function resolveConfig(raw: unknown, options: ResolveOptions): ResolvedCo
   // Back in the file's order: `list`, gateway_list_servers and /health follow it.
   if (brokenRaw.size)
     config.backends = Object.fromEntries(order.map((name) => [name, config.backends[name]!]));
-  const { auth } = config;
-  if (auth.enabled && !auth.api_keys.length && !auth.bearer_token && !auth.oauth) {
+  if (
+    config.auth.enabled &&
+    !config.auth.api_keys.length &&
+    !config.auth.bearer_token &&
+    !config.auth.oauth
+  ) {
     const fix = "add a key with `mcp-gateway keys create NAME`";
-    if (!externalIdentity) {
+    if (!externalIdentity && !autoBearer) {
       throw new GatewayError(
         "CONFIG_INVALID",
         `${where}: auth.enabled: auth is on but no api_keys, bearer_token or oauth is configured, so nobody could connect; ${fix}`,
       );
     }
     warnings.push(
-      `auth.enabled: auth is on and its only credentials come from ${externalIdentity}, which this gateway does not implement: every request is refused until you ${fix}`,
+      `auth.enabled: auth is on and its only credentials come from ${externalIdentity ?? "bearer_token: auto"}, which this gateway does not implement: every request is refused until you ${fix}`,
     );
   }
   // Keys become sha256 digests here: nothing past loading holds a usable key.

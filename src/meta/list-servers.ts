@@ -7,7 +7,7 @@ import { jsonResult } from "./types.ts";
  * start), how old it is, and how to have them listed again: they may have changed meanwhile.
  */
 export function cachedNote(cachedAt: number): string {
-  return `tools as the backend listed them ${age(Date.now() - cachedAt)} ago (cached; it has not run since this start): listed again when it starts, at its first call or gateway_list_tools with its name`;
+  return `tools as listed ${age(Date.now() - cachedAt)} ago (cached, not run since this start); listed again at its first call or gateway_list_tools with its name`;
 }
 
 /** A rough age: `40s`, `12m`, `3h`, `2d`. */

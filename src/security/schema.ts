@@ -129,13 +129,6 @@ export const AuthSchema = z
       }
       seen.add(key.name);
     });
-    if (auth.bearer_token === "auto") {
-      ctx.addIssue({
-        code: "custom",
-        path: ["bearer_token"],
-        message: "`auto` is not supported; run `mcp-gateway keys create NAME --admin` instead",
-      });
-    }
   })
   .prefault({});
 export type AuthConfig = z.infer<typeof AuthSchema>;

@@ -79,7 +79,10 @@ describe("every command's flags", () => {
     const walk = (spec: CommandSpec, path: string[]) => {
       for (const [name, arg] of Object.entries(spec.args ?? {})) {
         if (arg.type === "positional") continue;
-        if (!new RegExp(`--${name}\\b`).test(docs)) missing.push(`${path.join(" ")} --${name}`);
+        // A boolean flag may be documented by its negation (`--no-meta-mcp`).
+        const no = arg.type === "boolean" ? "(?:no-)?" : "";
+        if (!new RegExp(`--${no}${name}\\b`).test(docs))
+          missing.push(`${path.join(" ")} --${name}`);
       }
       for (const [name, sub] of Object.entries(spec.subCommands ?? {})) walk(sub, [...path, name]);
     };

@@ -544,7 +544,7 @@ describe("setup where a client points at the original gateway's URL (http://loca
 });
 
 describe("more of the original gateway's commands", () => {
-  test("validate, tool, stats, cap import-url, cap registry-list and --no-meta-mcp name what to use here", () => {
+  test("validate, tool, stats, cap import-url and cap registry-list name what to use here", () => {
     const env = { HOME: tempDir(), PATH: process.env.PATH! };
     const cases: [string[], string][] = [
       [["validate", "./capabilities"], "mcp-gateway cap validate PATH"],
@@ -552,9 +552,7 @@ describe("more of the original gateway's commands", () => {
       [["stats"], "GET /api/usage"],
       [["cap", "import-url", "https://api.example.com"], "mcp-gateway cap import URL"],
       [["cap", "registry-list"], "mcp-gateway cap search WORDS"],
-      // Its systemd units' flag: the config setting (or the client's URL) says it here.
-      [["--config", "x.yaml", "--no-meta-mcp"], "meta_mcp.enabled: false"],
-      [["serve", "--no-meta-mcp"], "/mcp?surface=flat"],
+      // Its systemd units' --no-meta-mcp is taken (test/seams/switcher-11-cli.test.ts).
     ];
     for (const [args, hint] of cases) {
       const result = runCli(args, { env });

@@ -65,7 +65,7 @@ backends:
 
     const before = (await call("gateway_list_servers")).servers.find((s) => s.name === "lazy")!;
     expect(before.state).toBe("idle");
-    expect(before.cached).toMatch(/^tools as the backend listed them \d+s ago \(cached/);
+    expect(before.cached).toMatch(/^tools as listed \d+s ago \(cached/);
     const health = (await (await fetch(`${running.url}/health`)).json()) as {
       backends: Record<string, { toolsCachedAt?: string }>;
     };

@@ -1,6 +1,16 @@
 import { describe, expect, setDefaultTimeout, test } from "bun:test";
+import { join } from "node:path";
 import { runCliAsync } from "../cli/_run.ts";
-import { tempDir } from "../helpers.ts";
+import {
+  BUN,
+  connectHttp,
+  FIXTURE_SERVER,
+  freePort,
+  ROOT,
+  tempDir,
+  waitFor,
+  writeConfig,
+} from "../helpers.ts";
 
 // Spawns the CLI: slow on a loaded machine.
 setDefaultTimeout(60_000);
@@ -36,5 +46,46 @@ describe("the original's commands without a counterpart", () => {
       expect(result.code, args.join(" ")).toBe(1);
       expect(result.stderr.replace(/\s+/g, " "), args.join(" ")).toContain(hint);
     });
+  });
+});
+
+/**
+ * The original's --no-meta-mcp (its systemd units, after the config: `mcp-gateway --config FILE
+ * --no-meta-mcp`) promised every tool directly: that is this gateway's flat mode, so the unit
+ * starts and serves it (it was refused, and the unit did not start).
+ */
+describe("--no-meta-mcp", () => {
+  test("serves flat mode: every backend tool listed directly, no meta tools", async () => {
+    const config = writeConfig(`capabilities: { enabled: false }
+backends:
+  fixture: { command: ${BUN}, args: ["${FIXTURE_SERVER}"] }
+`);
+    const port = await freePort();
+    const home = tempDir();
+    const child = Bun.spawn(
+      [BUN, join(ROOT, "src/main.ts"), "--config", config, "--no-meta-mcp", "--port", String(port)],
+      {
+        env: { ...process.env, HOME: home, XDG_STATE_HOME: home },
+        stdout: "ignore",
+        stderr: "pipe",
+      },
+    );
+    const url = `http://127.0.0.1:${port}`;
+    try {
+      await waitFor(async () => (await fetch(`${url}/health`).catch(() => undefined))?.ok, 20_000);
+      const session = await connectHttp(url);
+      try {
+        const names = await waitFor(async () => {
+          const listed = (await session.client.listTools()).tools.map((tool) => tool.name);
+          return listed.includes("fixture__echo") ? listed : undefined;
+        }, 20_000);
+        expect(names).not.toContain("gateway_search_tools");
+      } finally {
+        await session.close();
+      }
+    } finally {
+      child.kill("SIGTERM");
+      await child.exited;
+    }
   });
 });

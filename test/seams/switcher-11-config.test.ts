@@ -79,3 +79,45 @@ describe("a capabilities folder beside a config that lists none", () => {
     expect(loadConfig({ path: file, env: {} }).warnings.join("\n")).not.toContain("not loaded");
   });
 });
+
+/**
+ * The original's `auth.bearer_token: auto` generates a token it never shows (only a fingerprint
+ * is logged), so no client ever sent it: here it is the same as no bearer token, with a warning
+ * saying how to make a key. Such a config was refused, and did not start.
+ */
+describe("auth.bearer_token: auto", () => {
+  test("loads as no bearer token, warned; alone it loads locked, as in the original", () => {
+    const withKey = writeConfig(`auth:
+  enabled: true
+  bearer_token: auto
+  api_keys:
+    - { name: ci, key: "sha256:${"a".repeat(64)}" }
+`);
+    const config = loadConfig({ path: withKey, env: {} });
+    expect(config.auth.bearer_token).toBeUndefined();
+    expect(config.auth.api_keys).toHaveLength(1);
+    expect(config.warnings.join("\n")).toContain("auth.bearer_token: auto made a token");
+    const alone = writeConfig("auth:\n  enabled: true\n  bearer_token: auto\n");
+    expect(loadConfig({ path: alone, env: {} }).warnings.join("\n")).toContain(
+      "every request is refused until you add a key",
+    );
+  });
+});
+
+/**
+ * The original turns playbooks on with `playbooks: {enabled: true}` and reads ./playbooks (its
+ * default folder); here the default is none, so that config's playbooks were missing without a
+ * word. Written so, it reads ./playbooks beside the config; a folder list is kept as written.
+ */
+describe("playbooks.enabled: true with no folder named", () => {
+  test("reads ./playbooks beside the config, as the original does", () => {
+    const file = writeConfig("playbooks:\n  enabled: true\n");
+    expect(loadConfig({ path: file, env: {} }).playbooks.directories).toEqual([
+      join(dirname(file), "playbooks"),
+    ]);
+    writeFileSync(file, "playbooks:\n  enabled: true\n  directories: [./recipes]\n");
+    expect(loadConfig({ path: file, env: {} }).playbooks.directories).toEqual([
+      join(dirname(file), "recipes"),
+    ]);
+  });
+});

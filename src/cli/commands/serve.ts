@@ -13,6 +13,8 @@ export default defineCommand({
   ...serveSpec,
   async run({ args }) {
     applyLogArgs(args);
+    // The original's --no-meta-mcp: as MCP_GATEWAY_META_MCP__ENABLED=false, so reloads keep it.
+    if (args["meta-mcp"] === false) process.env.MCP_GATEWAY_META_MCP__ENABLED = "false";
     try {
       const config = await loadConfigCached({ path: args.config, keysUnused: args.stdio });
       if (config.log_level && !args["log-level"] && !process.env.MCP_GATEWAY_LOG_LEVEL) {
