@@ -19,6 +19,7 @@ import { hintsFor } from "../../src/search/hints.ts";
 import { ToolIndex } from "../../src/search/index.ts";
 import { LIFTS } from "../../src/search/signals.ts";
 import { tokenize } from "../../src/search/tokenize.ts";
+import { scaled as scaledPairs } from "./_scaled.ts";
 import { type Corpus, type Engine, plainBm25, substringSynonyms } from "./baselines.ts";
 
 interface Query {
@@ -154,21 +155,6 @@ function evaluate(engine: Engine, subset: Query[], printMisses: boolean): Score 
     }
   }
   return { hit1, hit5, mrr, n: subset.length };
-}
-
-/** The corpus copied under new server names until it holds `count` tools. */
-function scaled(count: number): Corpus {
-  const out: Corpus = {};
-  let total = 0;
-  for (let copy = 0; total < count; copy++) {
-    for (const [server, tools] of Object.entries(corpus)) {
-      const take = tools.slice(0, count - total);
-      if (take.length === 0) break;
-      out[copy ? `${server}-${copy}` : server] = take as Tool[];
-      total += take.length;
-    }
-  }
-  return out;
 }
 
 function latency(make: (c: Corpus) => Engine, tools: Corpus, rounds: number) {
@@ -365,7 +351,7 @@ for (const [name, apply] of ablations) {
 }
 
 if (process.argv.includes("--no-latency")) process.exit(0);
-const big = scaled(10_000);
+const big: Corpus = Object.fromEntries(scaledPairs(10_000, corpus));
 const bigCount = Object.values(big).reduce((sum, tools) => sum + tools.length, 0);
 const buildStart = performance.now();
 const bigIndex = new ToolIndex(hintsFor(true, {}));

@@ -8,34 +8,16 @@
 import { heapStats } from "bun:jsc";
 import { readFileSync, statSync } from "node:fs";
 import { join } from "node:path";
-import type { Tool } from "../../src/mcp/sdk.ts";
 import { hintsFor } from "../../src/search/hints.ts";
 import { ToolIndex } from "../../src/search/index.ts";
+import { scaled } from "./_scaled.ts";
 
 const HERE = import.meta.dir;
 const TOOLS = Number(process.argv[2] ?? 10_000);
 const SCOPES = Number(process.argv[3] ?? 300);
-const corpus: Record<string, Tool[]> = JSON.parse(
-  readFileSync(join(HERE, "../corpus/tools.json"), "utf8"),
-);
 const queries: string[] = JSON.parse(readFileSync(join(HERE, "queries.json"), "utf8")).map(
   (q: { query: string }) => q.query,
 );
-
-/** The corpus copied under new server names until it holds `count` tools. */
-function scaled(count: number): [string, Tool[]][] {
-  const out: [string, Tool[]][] = [];
-  let total = 0;
-  for (let copy = 0; total < count; copy++) {
-    for (const [server, tools] of Object.entries(corpus)) {
-      const take = tools.slice(0, count - total);
-      if (take.length === 0) break;
-      out.push([copy ? `${server}-${copy}` : server, take]);
-      total += take.length;
-    }
-  }
-  return out;
-}
 
 type Allow = (server: string, tool: string) => boolean;
 /** Key i: a seventh of the tools hidden by name, and one server family in 40 hidden. */

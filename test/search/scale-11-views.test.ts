@@ -1,6 +1,7 @@
 import { describe, expect, setDefaultTimeout, spyOn, test } from "bun:test";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
+import { scaled } from "../../bench/search/_scaled.ts";
 import type { Tool } from "../../src/mcp/sdk.ts";
 import { Postings } from "../../src/search/bm25f.ts";
 import { hintsFor } from "../../src/search/hints.ts";
@@ -8,30 +9,12 @@ import { type SearchOptions, ToolIndex } from "../../src/search/index.ts";
 
 // A platform team's gateway: thousands of tools, many keys each seeing its own part of them.
 const BENCH = join(import.meta.dir, "../../bench");
-const corpus: Record<string, Tool[]> = JSON.parse(
-  readFileSync(join(BENCH, "corpus/tools.json"), "utf8"),
-);
 const queries: { query: string }[] = JSON.parse(
   readFileSync(join(BENCH, "search/queries.json"), "utf8"),
 );
 const hints = hintsFor(true, {});
 // Indexes of thousands of tools built from scratch, on a loaded machine.
 setDefaultTimeout(300_000);
-
-/** The corpus copied under new server names until it holds `count` tools. */
-function scaled(count: number): [string, Tool[]][] {
-  const out: [string, Tool[]][] = [];
-  let total = 0;
-  for (let copy = 0; total < count; copy++) {
-    for (const [server, tools] of Object.entries(corpus)) {
-      const take = tools.slice(0, count - total);
-      if (take.length === 0) break;
-      out.push([copy ? `${server}-${copy}` : server, take]);
-      total += take.length;
-    }
-  }
-  return out;
-}
 
 /** A small seeded generator, so a failure names the same scope each run. */
 function random(seed: number): () => number {
