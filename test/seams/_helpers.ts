@@ -2,6 +2,7 @@ import { mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { loadConfig } from "../../src/config/load.ts";
 import { type RunningGateway, runGateway } from "../../src/gateway/run.ts";
+import { type ConnectedClient, connectHttp, startGateway, waitFor } from "../helpers.ts";
 import { MCP_HEADERS } from "../security/_helpers.ts";
 
 /** A one-operation OpenAPI spec (GET /giraffes, listGiraffes) for `cap import`. */
@@ -74,4 +75,38 @@ export async function rawSession(url: string, path = "/mcp", headers: Record<str
     clientInfo: { name: "attacker", version: "1" },
   });
   return send;
+}
+
+/**
+ * A gateway serving the capability files in `dir` alone (no built-ins; private addresses allowed,
+ * for a stand-in API on loopback), with `env` as its environment, and a client session on it;
+ * once `count` capabilities are listed. Both are stopped by `cleanups`.
+ */
+export async function servingCapabilities(
+  dir: string,
+  count: number,
+  cleanups: (() => unknown)[],
+  env?: Record<string, string | undefined>,
+): Promise<{ gateway: Awaited<ReturnType<typeof startGateway>>; session: ConnectedClient }> {
+  const gateway = await startGateway(
+    `capabilities: { builtin: false, directories: ["${dir}"], allow_private_networks: true }\n`,
+    env,
+  );
+  cleanups.push(() => gateway.stop());
+  const session = await connectHttp(gateway.url);
+  cleanups.push(session.close);
+  await waitFor(() => gateway.gateway.index.tools("capabilities").length === count);
+  return { gateway, session };
+}
+
+/** `gateway_invoke` of capability `tool` with `args` on `session`. */
+export function invokeCapability(
+  session: ConnectedClient,
+  tool: string,
+  args: Record<string, unknown> = {},
+) {
+  return session.client.callTool({
+    name: "gateway_invoke",
+    arguments: { server: "capabilities", tool, arguments: args },
+  });
 }

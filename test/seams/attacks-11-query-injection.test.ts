@@ -11,26 +11,16 @@ import { beforeAll, describe, expect, setDefaultTimeout, test } from "bun:test";
 import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { startUpstream, type Upstream } from "../capabilities/_upstream.ts";
-import {
-  type ConnectedClient,
-  cleanupsAfterAll,
-  connectHttp,
-  firstText,
-  startGateway,
-  tempDir,
-  waitFor,
-} from "../helpers.ts";
+import { type ConnectedClient, cleanupsAfterAll, firstText, tempDir } from "../helpers.ts";
+import { invokeCapability, servingCapabilities } from "./_helpers.ts";
 
 setDefaultTimeout(30_000);
 const cleanups = cleanupsAfterAll();
 let api: Upstream;
 let session: ConnectedClient;
 
-const invoke = (tool: string, args: Record<string, unknown>) =>
-  session.client.callTool({
-    name: "gateway_invoke",
-    arguments: { server: "capabilities", tool, arguments: args },
-  });
+const invoke = (tool: string, args: Record<string, unknown> = {}) =>
+  invokeCapability(session, tool, args);
 
 beforeAll(async () => {
   api = startUpstream(() => Response.json({ issues: [] }));
@@ -106,14 +96,10 @@ rest:
 auth: { type: bearer, key: env:TEAM_JIRA_TOKEN }
 `,
   );
-  const gateway = await startGateway(
-    `capabilities: { builtin: false, directories: ["${dir}"], allow_private_networks: true }\n`,
-    { ...process.env, TEAM_JIRA_TOKEN: "jira-token-7788" },
-  );
-  cleanups.push(() => gateway.stop());
-  session = await connectHttp(gateway.url);
-  cleanups.push(session.close);
-  await waitFor(() => gateway.gateway.index.tools("capabilities").length === 5);
+  ({ session } = await servingCapabilities(dir, 5, cleanups, {
+    ...process.env,
+    TEAM_JIRA_TOKEN: "jira-token-7788",
+  }));
 });
 
 /** Calls `tool`; expects it refused with INVALID_ARGUMENTS naming `arg`, nothing sent. */

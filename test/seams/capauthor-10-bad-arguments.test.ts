@@ -9,24 +9,14 @@ import { beforeAll, describe, expect, test } from "bun:test";
 import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { startUpstream } from "../capabilities/_upstream.ts";
-import {
-  type ConnectedClient,
-  cleanupsAfterAll,
-  connectHttp,
-  firstText,
-  startGateway,
-  tempDir,
-  waitFor,
-} from "../helpers.ts";
+import { type ConnectedClient, cleanupsAfterAll, firstText, tempDir } from "../helpers.ts";
+import { invokeCapability, servingCapabilities } from "./_helpers.ts";
 
 const cleanups = cleanupsAfterAll();
 let session: ConnectedClient;
 
-const invoke = (tool: string, args: Record<string, unknown>) =>
-  session.client.callTool({
-    name: "gateway_invoke",
-    arguments: { server: "capabilities", tool, arguments: args },
-  });
+const invoke = (tool: string, args: Record<string, unknown> = {}) =>
+  invokeCapability(session, tool, args);
 
 beforeAll(async () => {
   const api = startUpstream((_request, url) => Response.json({ path: url.pathname }));
@@ -48,13 +38,7 @@ schema: { input: { type: object, required: [name], properties: { name: { type: s
 rest: { base_url: "${api.origin}", path: "/users/{name}" }
 `,
   );
-  const gateway = await startGateway(
-    `capabilities: { builtin: false, directories: ["${dir}"], allow_private_networks: true }\n`,
-  );
-  cleanups.push(() => gateway.stop());
-  session = await connectHttp(gateway.url);
-  cleanups.push(session.close);
-  await waitFor(() => gateway.gateway.index.tools("capabilities").length === 2);
+  ({ session } = await servingCapabilities(dir, 2, cleanups));
 }, 30_000);
 
 describe("arguments a request cannot carry", () => {

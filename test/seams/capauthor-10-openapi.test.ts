@@ -10,14 +10,8 @@ import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { importOpenApi, writeImport } from "../../src/capabilities/openapi/import.ts";
 import { type Recorded, startUpstream, type Upstream } from "../capabilities/_upstream.ts";
-import {
-  type ConnectedClient,
-  cleanupsAfterAll,
-  connectHttp,
-  startGateway,
-  tempDir,
-  waitFor,
-} from "../helpers.ts";
+import { type ConnectedClient, cleanupsAfterAll, tempDir } from "../helpers.ts";
+import { invokeCapability, servingCapabilities } from "./_helpers.ts";
 
 const cleanups = cleanupsAfterAll();
 let api: Upstream;
@@ -81,11 +75,8 @@ paths:
       responses: { "200": { description: ok } }
 `;
 
-const invoke = (tool: string, args: Record<string, unknown>) =>
-  session.client.callTool({
-    name: "gateway_invoke",
-    arguments: { server: "capabilities", tool, arguments: args },
-  });
+const invoke = (tool: string, args: Record<string, unknown> = {}) =>
+  invokeCapability(session, tool, args);
 const last = (path: string): Recorded | undefined =>
   api.requests.filter((request) => request.path === path).at(-1);
 
@@ -102,14 +93,11 @@ beforeAll(async () => {
   expect(shop.env.sort()).toEqual(["SHOP_API_API_KEY", "SHOP_API_APPID_API_KEY"]);
   writeImport(shop, join(dir, "caps"));
   writeImport(legacy, join(dir, "caps"));
-  const gateway = await startGateway(
-    `capabilities: { builtin: false, directories: ["${join(dir, "caps")}"], allow_private_networks: true }\n`,
-    { ...process.env, SHOP_API_API_KEY: "key-123456", SHOP_API_APPID_API_KEY: "app-654321" },
-  );
-  cleanups.push(() => gateway.stop());
-  session = await connectHttp(gateway.url);
-  cleanups.push(session.close);
-  await waitFor(() => gateway.gateway.index.tools("capabilities").length === 3);
+  ({ session } = await servingCapabilities(join(dir, "caps"), 3, cleanups, {
+    ...process.env,
+    SHOP_API_API_KEY: "key-123456",
+    SHOP_API_APPID_API_KEY: "app-654321",
+  }));
 }, 30_000);
 
 describe("tools imported from a real-world shaped spec call the API as it says", () => {

@@ -8,15 +8,8 @@ import { beforeAll, describe, expect, test } from "bun:test";
 import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { startUpstream, type Upstream } from "../capabilities/_upstream.ts";
-import {
-  type ConnectedClient,
-  cleanupsAfterAll,
-  connectHttp,
-  firstText,
-  startGateway,
-  tempDir,
-  waitFor,
-} from "../helpers.ts";
+import { type ConnectedClient, cleanupsAfterAll, firstText, tempDir } from "../helpers.ts";
+import { invokeCapability, servingCapabilities } from "./_helpers.ts";
 
 const cleanups = cleanupsAfterAll();
 /** A base64-shaped key: URL encoding turns it into `sk%2Flive%2BAbC9%3D%3D`. */
@@ -27,14 +20,10 @@ const LITERAL_KEY = "lit-key-90ab17cd";
 let api: Upstream;
 /** Another origin, which a redirect of `api` points at: it must never see a key. */
 let elsewhere: Upstream;
-let gateway: Awaited<ReturnType<typeof startGateway>>;
 let session: ConnectedClient;
 
 const invoke = (tool: string, args: Record<string, unknown> = {}) =>
-  session.client.callTool({
-    name: "gateway_invoke",
-    arguments: { server: "capabilities", tool, arguments: args },
-  });
+  invokeCapability(session, tool, args);
 
 beforeAll(async () => {
   elsewhere = startUpstream(() => Response.json({ ok: "elsewhere" }));
@@ -96,19 +85,12 @@ rest:
   headers: { Authorization: "Bearer ${LITERAL_KEY}", X-Api-Key: "${LITERAL_KEY}", Accept: text/plain }
 `,
   );
-  gateway = await startGateway(
-    `capabilities: { builtin: false, directories: ["${dir}"], allow_private_networks: true }\n`,
-    {
-      ...process.env,
-      VENDOR_KEY: QUERY_KEY,
-      VENDOR_TOKEN: HEADER_KEY,
-      VENDOR_BODY_KEY: BODY_KEY,
-    },
-  );
-  cleanups.push(() => gateway.stop());
-  session = await connectHttp(gateway.url);
-  cleanups.push(session.close);
-  await waitFor(() => gateway.gateway.index.tools("capabilities").length === 4);
+  ({ session } = await servingCapabilities(dir, 4, cleanups, {
+    ...process.env,
+    VENDOR_KEY: QUERY_KEY,
+    VENDOR_TOKEN: HEADER_KEY,
+    VENDOR_BODY_KEY: BODY_KEY,
+  }));
 }, 30_000);
 
 describe("a capability's secrets", () => {

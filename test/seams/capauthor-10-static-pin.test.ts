@@ -10,24 +10,15 @@ import { beforeAll, describe, expect, test } from "bun:test";
 import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { startUpstream, type Upstream } from "../capabilities/_upstream.ts";
-import {
-  type ConnectedClient,
-  cleanupsAfterAll,
-  connectHttp,
-  startGateway,
-  tempDir,
-  waitFor,
-} from "../helpers.ts";
+import { type ConnectedClient, cleanupsAfterAll, tempDir } from "../helpers.ts";
+import { invokeCapability, servingCapabilities } from "./_helpers.ts";
 
 const cleanups = cleanupsAfterAll();
 let api: Upstream;
 let session: ConnectedClient;
 
-const invoke = (tool: string, args: Record<string, unknown>) =>
-  session.client.callTool({
-    name: "gateway_invoke",
-    arguments: { server: "capabilities", tool, arguments: args },
-  });
+const invoke = (tool: string, args: Record<string, unknown> = {}) =>
+  invokeCapability(session, tool, args);
 
 beforeAll(async () => {
   api = startUpstream(() => Response.json([]));
@@ -57,14 +48,10 @@ rest:
 auth: { type: bearer, key: env:ORG_TOKEN }
 `,
   );
-  const gateway = await startGateway(
-    `capabilities: { builtin: false, directories: ["${dir}"], allow_private_networks: true }\n`,
-    { ...process.env, ORG_TOKEN: "org-token-31415926" },
-  );
-  cleanups.push(() => gateway.stop());
-  session = await connectHttp(gateway.url);
-  cleanups.push(session.close);
-  await waitFor(() => gateway.gateway.index.tools("capabilities").length === 2);
+  ({ session } = await servingCapabilities(dir, 2, cleanups, {
+    ...process.env,
+    ORG_TOKEN: "org-token-31415926",
+  }));
 }, 30_000);
 
 describe("a static parameter the input schema does not declare", () => {
