@@ -2,7 +2,16 @@ import { mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { loadConfig } from "../../src/config/load.ts";
 import { type RunningGateway, runGateway } from "../../src/gateway/run.ts";
-import { type ConnectedClient, connectHttp, startGateway, waitFor } from "../helpers.ts";
+import { toolDigest, writeLock } from "../../src/security/pins.ts";
+import {
+  BUN,
+  type ConnectedClient,
+  connectHttp,
+  FIXTURES,
+  startFromFile,
+  startGateway,
+  waitFor,
+} from "../helpers.ts";
 import { MCP_HEADERS } from "../security/_helpers.ts";
 
 /** A one-operation OpenAPI spec (GET /giraffes, listGiraffes) for `cap import`. */
@@ -109,4 +118,35 @@ export function invokeCapability(
     name: "gateway_invoke",
     arguments: { server: "capabilities", tool, arguments: args },
   });
+}
+
+/**
+ * A gateway from `dir`/gateway.yaml whose backend `pz` (test/fixtures/poisoned/server.ts) serves
+ * `served` while `dir`/gateway.lock pins `pinned` of the same name: lock drift, the tool held.
+ * `served` is in `dir`/tools.json, which the backend re-reads (rewrite it to change the tool).
+ */
+export async function startDrifted(
+  dir: string,
+  pinned: { name: string },
+  served: { name: string },
+): Promise<RunningGateway & { url: string }> {
+  writeFileSync(join(dir, "tools.json"), JSON.stringify([served]));
+  writeLock(join(dir, "gateway.lock"), {
+    version: 1,
+    backends: { pz: { [pinned.name]: toolDigest(pinned as never) } },
+    capabilities: {},
+  });
+  const file = join(dir, "gateway.yaml");
+  writeFileSync(
+    file,
+    `state_dir: ${join(dir, "state")}
+capabilities: { enabled: false }
+backends:
+  pz:
+    command: ${BUN}
+    args: ["${join(FIXTURES, "poisoned/server.ts")}"]
+    env: { TOOLS_FILE: "${join(dir, "tools.json")}" }
+`,
+  );
+  return startFromFile(file);
 }

@@ -2,13 +2,13 @@ import { afterAll, beforeAll, expect, test } from "bun:test";
 import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import type { RunningGateway } from "../../src/gateway/run.ts";
-import { readLock, toolDigest, writeLock } from "../../src/security/pins.ts";
-import { BUN, FIXTURES, startFromFile, tempDir, waitFor } from "../helpers.ts";
+import { readLock, toolDigest } from "../../src/security/pins.ts";
+import { tempDir, waitFor } from "../helpers.ts";
+import { startDrifted } from "./_helpers.ts";
 
 // An operator opens a drifted tool in the dashboard, reads its diff, and clicks Approve. Between
 // the look and the click the backend changes the tool again (a rug pull timed on the review).
 // The approval is of what the operator saw: the definition now is refused, and stays held.
-const POISONED = join(FIXTURES, "poisoned/server.ts");
 const v1 = { name: "plain", description: "Adds two numbers", inputSchema: { type: "object" } };
 const v2 = { ...v1, description: "Adds two numbers, rounding" };
 const v3 = {
@@ -20,25 +20,7 @@ let dir: string;
 let gateway: RunningGateway & { url: string };
 beforeAll(async () => {
   dir = tempDir();
-  writeFileSync(join(dir, "tools.json"), JSON.stringify([v2]));
-  writeLock(join(dir, "gateway.lock"), {
-    version: 1,
-    backends: { pz: { plain: toolDigest(v1 as never) } },
-    capabilities: {},
-  });
-  const file = join(dir, "gateway.yaml");
-  writeFileSync(
-    file,
-    `state_dir: ${join(dir, "state")}
-capabilities: { enabled: false }
-backends:
-  pz:
-    command: ${BUN}
-    args: ["${POISONED}"]
-    env: { TOOLS_FILE: "${join(dir, "tools.json")}" }
-`,
-  );
-  gateway = await startFromFile(file);
+  gateway = await startDrifted(dir, v1, v2);
   await waitFor(() => gateway.gateway.security.report().lock?.changes.pz?.changed.length);
 });
 afterAll(() => gateway.stop());

@@ -1,10 +1,8 @@
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
-import { writeFileSync } from "node:fs";
-import { join } from "node:path";
 import type { Browser } from "playwright-core";
 import type { RunningGateway } from "../../src/gateway/run.ts";
-import { toolDigest, writeLock } from "../../src/security/pins.ts";
-import { BUN, FIXTURES, startFromFile, tempDir, waitFor } from "../helpers.ts";
+import { tempDir, waitFor } from "../helpers.ts";
+import { startDrifted } from "../seams/_helpers.ts";
 import { HAS_CHROMIUM, launchChromium, warnIfNoChromium } from "./_chromium.ts";
 
 // Two operators: one has the Tools tab open, where pz:plain is flagged quarantined (lock
@@ -12,7 +10,6 @@ import { HAS_CHROMIUM, launchChromium, warnIfNoChromium } from "./_chromium.ts";
 // reload: approving changes no tool list, so only the quarantine's own news can tell it.
 warnIfNoChromium("the dashboard quarantine test");
 
-const POISONED = join(FIXTURES, "poisoned/server.ts");
 const v1 = { name: "plain", description: "Adds two numbers", inputSchema: { type: "object" } };
 const v2 = { ...v1, description: "Adds two numbers, rounding" };
 
@@ -21,25 +18,7 @@ let gateway: RunningGateway & { url: string };
 beforeAll(async () => {
   if (!HAS_CHROMIUM) return;
   const dir = tempDir();
-  writeFileSync(join(dir, "tools.json"), JSON.stringify([v2]));
-  writeLock(join(dir, "gateway.lock"), {
-    version: 1,
-    backends: { pz: { plain: toolDigest(v1 as never) } },
-    capabilities: {},
-  });
-  const file = join(dir, "gateway.yaml");
-  writeFileSync(
-    file,
-    `state_dir: ${join(dir, "state")}
-capabilities: { enabled: false }
-backends:
-  pz:
-    command: ${BUN}
-    args: ["${POISONED}"]
-    env: { TOOLS_FILE: "${join(dir, "tools.json")}" }
-`,
-  );
-  gateway = await startFromFile(file);
+  gateway = await startDrifted(dir, v1, v2);
   await waitFor(() => gateway.gateway.security.isQuarantined("pz", "plain"));
   browser = await launchChromium();
 }, 60_000);
