@@ -139,7 +139,7 @@ export class Discovery {
 
   private async list(handle: Handle, connection: BackendConnection): Promise<Tool[]> {
     try {
-      return exposeTools(handle.config, await connection.listTools());
+      return exposeTools(handle.config, namedTools(handle, await connection.listTools()));
     } catch (error) {
       const failure = describeBackendError(handle.config.name, error);
       if (!this.options.supervisor.closing) {
@@ -188,4 +188,32 @@ async function withDeadline(work: Promise<unknown>, ms: number): Promise<boolean
   } finally {
     clearTimeout(timer);
   }
+}
+
+/** The longest tool name the spec allows (2025-11-25: 1 to 128 characters). */
+const MAX_TOOL_NAME = 128;
+
+/**
+ * A backend's tools without those whose name is empty or past `MAX_TOOL_NAME` characters, each
+ * dropped with a warning: a name of 180 KB went into every metrics label, log line and search
+ * index entry, and every scope check read it.
+ */
+function namedTools(handle: Handle, tools: Tool[]): Tool[] {
+  const kept = tools.filter(
+    (tool) =>
+      typeof tool.name === "string" && tool.name.length > 0 && tool.name.length <= MAX_TOOL_NAME,
+  );
+  if (kept.length < tools.length) {
+    const dropped = tools.filter((tool) => !kept.includes(tool));
+    const shown = dropped
+      .slice(0, 3)
+      .map((tool) => JSON.stringify(String(tool.name ?? "").slice(0, 40)))
+      .join(", ");
+    logger
+      .withTag(`backend:${handle.config.name}`)
+      .warn(
+        `${dropped.length} tool(s) left out: a tool's name must be 1 to ${MAX_TOOL_NAME} characters (${shown}${dropped.length > 3 ? ", ..." : ""}); ask the server's maker to shorten them`,
+      );
+  }
+  return kept;
 }

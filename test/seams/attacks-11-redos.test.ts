@@ -238,7 +238,8 @@ backends:
   big: { command: ${BUN}, args: ["${join(FIXTURES, "poisoned/server.ts")}"], env: { TOOLS_FILE: "${tools}" } }
 `);
     cleanups.push(() => gateway.stop());
-    await waitFor(() => gateway.gateway.index.tools("big").length === 3);
+    // The 180 KB name is left out at discovery since (the spec gives names 1 to 128 characters).
+    await waitFor(() => gateway.gateway.index.tools("big").length === 2);
     const session = await connectWithKey(gateway.url, "ci-key-0004");
     cleanups.push(session.close);
     const listed = await session.client.callTool({
@@ -250,7 +251,7 @@ backends:
     );
     // As a regular expression, `*delete*` took 10 s on a 120 KB name, at each check.
     expect(names).toContain("echo");
-    expect(names).toContain(LONG);
+    expect(names).not.toContain(LONG);
     expect(names).not.toContain("delete_all");
   });
 });
