@@ -176,3 +176,42 @@ describe.skipIf(process.platform !== "linux")("serve under a supervisor", () => 
     await waitFor(() => running(marker).length === 0, 10_000);
   });
 });
+
+describe.skipIf(process.platform !== "linux")("a gateway that crashes", () => {
+  test("an uncaught exception kills the backends' trees on its way out", async () => {
+    const marker = `mcpgw-lc11-${crypto.randomUUID().slice(0, 8)}`;
+    const dir = tempDir();
+    const trigger = join(dir, "crash-now");
+    // A fault the gateway cannot be made to have from outside: a throw nobody catches.
+    const preload = join(dir, "crash.ts");
+    writeFileSync(
+      preload,
+      `const timer = setInterval(() => { if (require("node:fs").existsSync(${JSON.stringify(trigger)})) { clearInterval(timer); throw new Error("boom"); } }, 50);\n`,
+    );
+    const port = await freePort();
+    const gateway = Bun.spawn(
+      [
+        BUN,
+        "--preload",
+        preload,
+        join(ROOT, "src/main.ts"),
+        "serve",
+        "--config",
+        config(marker),
+        "--port",
+        String(port),
+      ],
+      { stdout: "ignore", stderr: "ignore", env: { ...process.env, XDG_STATE_HOME: tempDir() } },
+    );
+    cleanups.push(() => gateway.kill("SIGKILL"));
+    await waitFor(
+      async () =>
+        (await (await fetch(`http://127.0.0.1:${port}/health`)).json()).backends.fixture.tools > 0,
+      20_000,
+    );
+    await waitFor(() => running(marker).length === 2, 20_000);
+    writeFileSync(trigger, "");
+    expect(await gateway.exited).not.toBe(0);
+    await waitFor(() => running(marker).length === 0, 10_000);
+  });
+});
