@@ -16,6 +16,7 @@ import {
 import { GatewayError } from "../errors.ts";
 import type { Env } from "./env.ts";
 import { expandHome, parseConfigText, type ResolvedConfig, resolveConfig } from "./load.ts";
+import { duplicateKey } from "./locate.ts";
 
 /** One backend as written into gateway.yaml (before `${VAR}` expansion). */
 export interface BackendEntry {
@@ -189,9 +190,14 @@ function parseTree(text: string, format: EditFormat, file: string): Record<strin
   } else {
     const doc = parseDocument(text);
     if (doc.errors.length > 0) {
+      const error = doc.errors[0]!;
+      const duplicate =
+        error.code === "DUPLICATE_KEY" && error.linePos
+          ? duplicateKey(text, error.linePos[0].line)
+          : undefined;
       throw new GatewayError(
         "CONFIG_INVALID",
-        `${file}: cannot parse: ${doc.errors[0]!.message.split("\n")[0]}`,
+        `${file}: cannot parse: ${duplicate ?? error.message.split("\n")[0]}`,
       );
     }
     value = doc.toJS();

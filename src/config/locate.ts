@@ -124,9 +124,35 @@ export function parseConfigText(text: string, file: string): unknown {
     if (ext === ".toml") return parseTOML(text);
     return text.trim() ? parseYAML(text) : {};
   } catch (error) {
-    const reason = error instanceof Error ? error.message.split("\n")[0] : String(error);
+    const first = error instanceof Error ? error.message.split("\n")[0]! : String(error);
+    const line = /duplicated mapping key \((\d+):\d+\)/.exec(first)?.[1];
+    const reason = (line && duplicateKey(text, Number(line))) || first;
     throw new GatewayError("CONFIG_INVALID", `${file}: cannot parse: ${reason}`, { cause: error });
   }
+}
+
+/**
+ * A parser's "duplicated mapping key (6:3)" said so that it can be fixed: which key, the line of
+ * each entry, and what to do. The usual way in: uncommenting an example of `init` under
+ * `backends:` when `setup` or `add` already wrote an entry of that name.
+ */
+export function duplicateKey(text: string, line: number): string | undefined {
+  const lines = text.split(/\r?\n/);
+  const keyOf = (at: number) => /^(\s*)(["']?)([^"':#][^:#]*?)\2\s*:(\s|$)/.exec(lines[at] ?? "");
+  const here = keyOf(line - 1);
+  if (!here) return undefined;
+  const [, indent = "", , key] = here;
+  let earlier: number | undefined;
+  for (let at = line - 2; at >= 0; at--) {
+    const text = lines[at] ?? "";
+    if (!text.trim() || /^\s*#/.test(text)) continue;
+    const width = /^\s*/.exec(text)![0].length;
+    // Past the start of the enclosing mapping: the first entry is not above this.
+    if (width < indent.length) break;
+    const other = keyOf(at);
+    if (width === indent.length && other?.[3] === key) earlier = at + 1;
+  }
+  return `"${key}" is written twice in one mapping (line ${earlier ?? "?"} and line ${line}): names under one key must differ; rename one of them (e.g. ${key}-2) or delete one (an example uncommented after \`setup\` or \`add\` wrote an entry of that name, say)`;
 }
 
 /**

@@ -1,5 +1,6 @@
 import type { BackendPool } from "../backends/pool.ts";
 import type { CallerChannel, CallerIdentity, JsonObject, Progress } from "../backends/types.ts";
+import { readsJsonOnly } from "../mcp/accept.ts";
 import {
   ProtocolError,
   ProtocolErrorCode,
@@ -99,6 +100,12 @@ export function createRequestRelay(
       async request(method, params, signal) {
         // A sampling request is text for the client's model: redacted as a result would be.
         params = filters.get(server)?.(method, params) ?? params;
+        if (REQUIRED_CAPABILITY[method] && readsJsonOnly(ctx.http?.req)) {
+          throw new ProtocolError(
+            ProtocolErrorCode.InvalidRequest,
+            `the client's request accepts only application/json (one JSON answer), so ${method} cannot be relayed to it mid-call; a client that can answer it sends Accept: application/json, text/event-stream`,
+          );
+        }
         const missing = missingCapability(server, method, params);
         if (missing) {
           throw new ProtocolError(
@@ -115,7 +122,9 @@ export function createRequestRelay(
       async notify(method, params) {
         queue.notify(method, params);
       },
-      declares: (capability) => server.getClientCapabilities()?.[capability] !== undefined,
+      // A client that reads one JSON answer cannot be asked anything during the call.
+      declares: (capability) =>
+        !readsJsonOnly(ctx.http?.req) && server.getClientCapabilities()?.[capability] !== undefined,
     },
     flush: () => queue.flush(),
   };

@@ -1,5 +1,6 @@
 import type { JsonObject } from "../backends/types.ts";
 import { logger } from "../logger.ts";
+import { readsJsonOnly } from "../mcp/accept.ts";
 import {
   type CallToolResult,
   ProtocolError,
@@ -396,7 +397,10 @@ export function createSessionServer(gateway: Gateway, options: SessionServerOpti
         meta: relay.meta,
         task: request.params.task as JsonObject | undefined,
         sessionId: options.sessionId(),
-        elicit: server.getClientCapabilities()?.elicitation ? confirm : undefined,
+        elicit:
+          server.getClientCapabilities()?.elicitation && !readsJsonOnly(ctx.http?.req)
+            ? confirm
+            : undefined,
       });
     } catch (error) {
       if (ctx.mcpReq.signal.aborted) throw error;

@@ -416,6 +416,17 @@ export function createRoutes(gateway: Gateway, options: RoutesOptions = {}): Rou
     // RFC 9728 protected-resource metadata: public, so clients can find where to log in.
     const open = auth.publicResponse(request);
     if (open) return open;
+    // Nothing else is published there: a client probing for OAuth or OpenID metadata on a
+    // gateway without OAuth must hear "none" (404), not "authenticate" (401), which sends it
+    // looking for an authorization server that does not exist.
+    if (/(^|\/)\.well-known\//.test(url.pathname)) {
+      return Response.json(
+        {
+          error: `${url.pathname} is not published here${gateway.config.auth.oauth ? "" : " (auth.oauth is not configured: clients authenticate with an API key)"}`,
+        },
+        { status: 404 },
+      );
+    }
     // A relayed request's client certificate is the one the relaying instance verified.
     const relayedCert = relayedCertificate(request, options.cluster);
     if (relayedCert !== undefined) attachClientCertificate(request, relayedCert ?? undefined);

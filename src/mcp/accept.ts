@@ -71,7 +71,25 @@ export function forTransport(request: Request): Request {
   if (!wanted || wanted.split(", ").every((type) => accept.includes(type))) return request;
   const headers = new Headers(request.headers);
   headers.set("accept", wanted);
-  return new Request(request.url, { method: request.method, headers, signal: request.signal });
+  const copy = new Request(request.url, {
+    method: request.method,
+    headers,
+    signal: request.signal,
+  });
+  if (request.method === "POST" && !acceptedForms(accept).sse) jsonOnly.add(copy);
+  return copy;
+}
+
+/** The transport's copies of POSTs whose client reads JSON only (see `readsJsonOnly`). */
+const jsonOnly = new WeakSet<Request>();
+
+/**
+ * Whether the request a handler serves (`ctx.http.req`, the transport's copy) came from a client
+ * that reads its answer as one JSON body: a request sent to that client mid-call (elicitation,
+ * sampling, roots) has no stream to travel on, and would wait for the timeout unanswered.
+ */
+export function readsJsonOnly(request: Request | undefined): boolean {
+  return request !== undefined && jsonOnly.has(request);
 }
 
 function notAcceptable(wanted: string, request: Request): Response {

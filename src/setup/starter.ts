@@ -31,10 +31,10 @@ env_files: []
 // indentation they need, so deleting the "# " of each line of one is all it takes.
 const EMPTY_BACKENDS = `backends:
   # Examples: to use one, delete the "# " at the start of each of its lines.
-  # files:
+  # example-files:
   #   command: npx
   #   args: ["-y", "@modelcontextprotocol/server-filesystem", "/path/to/share"]
-  # remote:
+  # example-remote:
   #   url: https://example.com/mcp
   #   headers: { Authorization: "Bearer \${REMOTE_TOKEN}" }
 `;
@@ -63,7 +63,7 @@ const EXAMPLE_BACKENDS = `backends:
   #   args: ["mcp-server-fetch"]
 
   # A remote server over Streamable HTTP (falls back to legacy SSE).
-  # remote:
+  # example-remote:
   #   url: https://example.com/mcp
   #   headers: { Authorization: "Bearer \${REMOTE_TOKEN}" }
   #   timeout: 2m

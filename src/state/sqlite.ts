@@ -35,6 +35,9 @@ interface UsageRecord {
   last_error: string | null;
 }
 
+/** How long a statement waits for another process's lock (synchronously: kept short). */
+const BUSY_TIMEOUT_MS = 2000;
+
 /** The on-disk state store. */
 /** The search_feedback table's columns: per caller and client program (src/search/feedback.ts). */
 const FEEDBACK_COLUMNS = `(
@@ -50,11 +53,14 @@ const FEEDBACK_COLUMNS = `(
 
 export async function openSqliteStore(path: string): Promise<StateStore> {
   const db = await openDatabase(path);
+  // The busy handler first: gateways sharing the folder (one `serve --stdio` per client, all
+  // started at once) meet each other's first write, or the recovery of a killed one's WAL, and
+  // without it the switch to WAL failed "database is locked" and the state went to memory.
+  db.exec(`PRAGMA busy_timeout = ${BUSY_TIMEOUT_MS}`);
   db.exec("PRAGMA journal_mode = WAL");
   // A commit is durable when the process dies (kill -9, OOM) without an fsync each: 70 us a
   // commit here, against 5.5 ms under FULL, so the audit log can commit each turn's rows.
   db.exec("PRAGMA synchronous = NORMAL");
-  db.exec("PRAGMA busy_timeout = 2000");
   db.exec(`CREATE TABLE IF NOT EXISTS tool_cache (
     server TEXT PRIMARY KEY,
     fingerprint TEXT NOT NULL,

@@ -184,7 +184,7 @@ export default defineCommand({
         process.stdout.write(`${JSON.stringify({ file: lockPath, ...lock }, null, 2)}\n`);
       }
       logger.success(
-        `wrote ${lockPath}: ${tools} tools of ${Object.keys(lock.backends).length} backends, ${files} capability files`,
+        `wrote ${lockPath}: ${count(tools, "tool")} of ${count(Object.keys(lock.backends).length, "backend")}, ${count(files, "capability file")}`,
       );
     }, args);
   },
@@ -244,4 +244,9 @@ function renderDiff(diff: LockDiff, lock: LockFile, observed: Observed, snapshot
   for (const file of diff.capabilities.removed) lines.push(`removed  capability file ${file}`);
   for (const server of diff.goneBackends) lines.push(`removed  backend ${server}`);
   return `${lines.join("\n")}\n`;
+}
+
+/** "1 backend", "9 tools". */
+function count(n: number, noun: string): string {
+  return `${n} ${noun}${n === 1 ? "" : "s"}`;
 }

@@ -7,6 +7,7 @@ import { LOOPBACK_HOSTS } from "../../http/loopback.ts";
 import { logger, setLogLevel } from "../../logger.ts";
 import { isGateway, portHint } from "../../observe/doctor-hints.ts";
 import { applyLogArgs } from "../_args.ts";
+import { holdLifetime } from "../_lifetime.ts";
 import { serveSpec } from "../_tree.ts";
 
 export default defineCommand({
@@ -57,20 +58,12 @@ export default defineCommand({
         if ((error as { code?: unknown })?.code !== "EADDRINUSE") throw error;
         throw new Error(await portInUse(host, port ?? config.server.port, config.file));
       });
-      process.on("SIGHUP", () => {
-        running.reload().catch((error) => logger.error(`reload refused: ${errorMessage(error)}`));
+      holdLifetime({
+        stdio: Boolean(args.stdio),
+        shutdownTimeoutMs: config.server.shutdown_timeout,
+        stop: running.stop,
+        reload: running.reload,
       });
-      const shutdown = async (signal: string) => {
-        logger.info(`${signal}: stopping`);
-        // Calls in flight get shutdown_timeout to finish; past that and a grace, exit anyway.
-        const force = setTimeout(() => process.exit(1), config.server.shutdown_timeout + 10_000);
-        await running.stop();
-        clearTimeout(force);
-        process.exit(0);
-      };
-      process.once("SIGINT", () => void shutdown("SIGINT"));
-      process.once("SIGTERM", () => void shutdown("SIGTERM"));
-      if (args.stdio) process.stdin.once("end", () => void shutdown("stdin closed"));
     } catch (error) {
       logger.error(errorMessage(error));
       process.exit(1);
