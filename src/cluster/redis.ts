@@ -14,6 +14,8 @@ export interface RedisLinkOptions {
 }
 
 const log = () => logger.withTag("cluster");
+/** How long a command whose timer fired late may still be answered (see `timed`). */
+const LATE_GRACE_MS = 50;
 
 // INCRBY, and on the first hit of a window its expiry (on every hit when ARGV[3] is 1: the
 // window then ends ARGV[2] ms after the last hit), in one round trip.
@@ -155,14 +157,26 @@ export async function createRedisLink(options: RedisLinkOptions): Promise<Cluste
     }
   }
 
-  /** `command`, failing after `timeout`. */
+  /**
+   * `command`, failing after `timeout`. A timer that fires late (synchronous work held the loop
+   * past the timeout) waits `LATE_GRACE_MS` more before it counts: the answer may have arrived
+   * meanwhile, unread, and the timer ran first (Redis taken for down though it had answered).
+   */
   async function timed<T>(command: string, args: string[]): Promise<T> {
     let timer: ReturnType<typeof setTimeout> | undefined;
+    const started = performance.now();
     try {
       return await Promise.race([
         commands.send(command, args) as Promise<T>,
         new Promise<never>((_, reject) => {
-          timer = setTimeout(() => reject(new Error(`${command} timed out`)), timeout);
+          const expire = (graced: boolean) => {
+            if (!graced && performance.now() - started > timeout + LATE_GRACE_MS) {
+              timer = setTimeout(() => expire(true), LATE_GRACE_MS);
+              return;
+            }
+            reject(new Error(`${command} timed out`));
+          };
+          timer = setTimeout(() => expire(false), timeout);
         }),
       ]);
     } finally {
