@@ -1,9 +1,10 @@
 import { createHash } from "node:crypto";
-import { existsSync, readFileSync, writeFileSync } from "node:fs";
+import { existsSync, readFileSync } from "node:fs";
 import { dirname, join, relative, resolve } from "node:path";
 import { parseDocument, stringify } from "yaml";
 import type { ResolvedConfig } from "../config/load.ts";
 import { GatewayError } from "../errors.ts";
+import { writeFileAtomic } from "../state/store.ts";
 
 /**
  * gateway.lock: sha256 digests of every tool definition per backend and of every capability
@@ -158,8 +159,9 @@ export function writeLock(path: string, lock: LockFile): void {
     "# `mcp-gateway lock`. A tool whose definition differs is quarantined until approved:\n" +
     "# review with `mcp-gateway lock diff`, approve with `mcp-gateway lock update`.\n";
   // 0600 when created: the lock maps every backend and tool this user runs. An existing lock keeps
-  // the mode its owner gave it (it may be committed and shared on purpose).
-  writeFileSync(path, header + stringify(body, { lineWidth: 0 }), { mode: 0o600 });
+  // the mode its owner gave it (it may be committed and shared on purpose). Renamed over, so a
+  // gateway reading it meanwhile never sees it empty or half written.
+  writeFileAtomic(path, header + stringify(body, { lineWidth: 0 }), { keepMode: true });
 }
 
 /** The digests of capability files, keyed by path relative to the lock's folder. */

@@ -1,4 +1,14 @@
-import { chmodSync, closeSync, mkdirSync, openSync } from "node:fs";
+import {
+  chmodSync,
+  closeSync,
+  existsSync,
+  mkdirSync,
+  openSync,
+  realpathSync,
+  renameSync,
+  statSync,
+  writeFileSync,
+} from "node:fs";
 import { homedir } from "node:os";
 import { join } from "node:path";
 import { logger } from "../logger.ts";
@@ -290,6 +300,24 @@ export function makePrivate(dir: string, file?: string): void {
     closeSync(openSync(file, "a", 0o600));
     chmodSync(file, 0o600);
   }
+}
+
+/**
+ * Writes `text` to `path` through a temporary file renamed over it, so a reader (another
+ * gateway, the file watcher) never sees it half written. A link is written through to its
+ * target. The file gets `mode` (0600), or with `keepMode` the mode an existing file has.
+ */
+export function writeFileAtomic(
+  path: string,
+  text: string,
+  { mode = 0o600, keepMode = false }: { mode?: number; keepMode?: boolean } = {},
+): void {
+  const target = existsSync(path) ? realpathSync(path) : path;
+  const kept = keepMode && existsSync(target) ? statSync(target).mode & 0o777 : mode;
+  const temp = `${target}.${process.pid}.tmp`;
+  writeFileSync(temp, text, { mode: kept });
+  chmodSync(temp, kept);
+  renameSync(temp, target);
 }
 
 /**

@@ -1,12 +1,12 @@
 import { createHash } from "node:crypto";
-import { existsSync, readFileSync, renameSync, rmSync, writeFileSync } from "node:fs";
+import { existsSync, readFileSync, rmSync } from "node:fs";
 import { join } from "node:path";
 import type {
   OAuthDiscoveryState,
   StoredOAuthClientInformation,
   StoredOAuthTokens,
 } from "../../mcp/sdk.ts";
-import { makePrivate } from "../../state/store.ts";
+import { makePrivate, writeFileAtomic } from "../../state/store.ts";
 
 /**
  * What the gateway keeps of one backend's login, in `<state>/oauth/<backend>.json` (0600 in a
@@ -47,10 +47,7 @@ export function writeRecord(stateDir: string, backend: string, record: OAuthReco
   const dir = join(stateDir, "oauth");
   makePrivate(stateDir);
   makePrivate(dir);
-  const file = oauthFile(stateDir, backend);
-  const temp = `${file}.${process.pid}.tmp`;
-  writeFileSync(temp, JSON.stringify(record), { mode: 0o600 });
-  renameSync(temp, file);
+  writeFileAtomic(oauthFile(stateDir, backend), JSON.stringify(record));
 }
 
 /** Forgets a backend's login; false when there was none. */
