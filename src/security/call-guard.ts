@@ -21,7 +21,13 @@ import {
 } from "./firewall.ts";
 import { redactText, redactValue } from "./redact.ts";
 import type { SecurityConfig } from "./schema.ts";
-import { compilePattern, compileServerPattern, matches, type Pattern } from "./scopes.ts";
+import {
+  compilePattern,
+  compileServerPattern,
+  matches,
+  type Pattern,
+  restricts,
+} from "./scopes.ts";
 
 /** What the session sandbox shares in a cluster: counted calls and each session's start. */
 export type SandboxShare = Pick<ClusterLink, "hit" | "claim" | "set" | "peek" | "del">;
@@ -324,8 +330,12 @@ export function createCallGuard(
   }
 
   async function checkConfirmation(call: GuardedCall): Promise<void> {
-    const listed = confirm.some((pattern) =>
-      named(pattern, call.server, call.tool, call.own ?? call.tool),
+    const own = call.own ?? call.tool;
+    // A confirmation restricts: its glob's `*` takes the `:` of a non-conforming tool name too.
+    const listed = confirm.some(
+      (pattern) =>
+        restricts(pattern, call.server, call.tool) ||
+        (own !== call.tool && restricts(pattern, call.server, own)),
     );
     const destructive =
       config.confirm_destructive && call.definition?.annotations?.destructiveHint === true;

@@ -69,6 +69,20 @@ function globToRegExp(glob: string): Glob {
   };
 }
 
+/**
+ * Whether a pattern that restricts (a deny, a confirmation) covers `server:tool`: as `matches`,
+ * and for a tool whose own name holds `:` (no conforming name does) with the tool glob's `*`
+ * taking `:` too. Otherwise `*delete*` passed a backend's `delete:all`, and the default deny
+ * list any name a backend put a colon in; an allow stays as narrow as `matches`.
+ */
+export function restricts(pattern: Pattern, server: string, tool: string): boolean {
+  if (matches(pattern, server, tool)) return true;
+  if (tool === "*" || !tool.includes(":") || !pattern.server.test(server)) return false;
+  const colon = pattern.source.indexOf(":");
+  const glob = colon === -1 ? pattern.source : pattern.source.slice(colon + 1);
+  return wildcardMatch(glob, tool, { caseless: false, single: false });
+}
+
 /** Whether a compiled pattern covers `server:tool` (`tool` "*": the whole server). */
 export function matches(pattern: Pattern, server: string, tool: string): boolean {
   if (!pattern.server.test(server)) return false;
@@ -123,7 +137,8 @@ export function createScopedCaller(options: ScopedCallerOptions): Caller {
     deny.find((pattern) => pattern.wholeServer && pattern.server.test(server));
 
   function denies(server: string, tool: string): string | undefined {
-    const denied = tool === "*" ? serverDenial(server) : deny.find((p) => matches(p, server, tool));
+    const denied =
+      tool === "*" ? serverDenial(server) : deny.find((p) => restricts(p, server, tool));
     return denied ? `denied_tools "${denied.source}" of ${options.label}` : undefined;
   }
 

@@ -1,5 +1,5 @@
 import type { ToolPolicyConfig } from "./schema.ts";
-import { compilePattern, matches, type Pattern } from "./scopes.ts";
+import { compilePattern, matches, type Pattern, restricts } from "./scopes.ts";
 
 /**
  * The original gateway's built-in deny list (`use_default_deny`): tool names that write, delete
@@ -47,7 +47,10 @@ export function createToolPolicy(config: ToolPolicyConfig | undefined): ToolPoli
     const either = (pattern: Pattern) =>
       matches(pattern, server, tool) || (own !== tool && matches(pattern, server, own));
     if (allow.some(either)) return undefined;
-    const denied = deny.find(either);
+    const denied = deny.find(
+      (pattern) =>
+        restricts(pattern, server, tool) || (own !== tool && restricts(pattern, server, own)),
+    );
     if (denied) {
       const where = config.deny.includes(denied.source) ? "deny" : "default deny list";
       return `security.tool_policy ${where} "${denied.source}"`;
