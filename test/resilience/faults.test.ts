@@ -49,8 +49,10 @@ describe("timeouts", () => {
   });
 
   test("progress keeps a long call alive past its timeout", async () => {
-    const { invoke } = await setup("    timeout: 300ms");
-    const result = await invoke("slow", { steps: 8, delayMs: 100 });
+    // 2 s in all against a 1 s timeout, with progress every 250 ms: room for a stall of 750 ms
+    // on a loaded machine (a 300 ms timeout with progress every 100 ms failed under CI's load).
+    const { invoke } = await setup("    timeout: 1s");
+    const result = await invoke("slow", { steps: 8, delayMs: 250 });
     expect(firstText(result)).toBe("done 8");
   });
 });
