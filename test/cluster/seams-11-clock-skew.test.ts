@@ -79,7 +79,11 @@ ${authYaml({ alice: ALICE })}`,
 });
 
 afterAll(async () => {
-  for (const child of children) child.kill("SIGKILL");
+  for (const child of children) {
+    // faketime runs the gateway as its child: killed alone, it left the gateway running.
+    Bun.spawnSync(["pkill", "-KILL", "-P", `${child.pid}`]);
+    child.kill("SIGKILL");
+  }
   await Promise.all(children.map((child) => child.exited));
   await redis?.kill();
 });
