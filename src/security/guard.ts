@@ -302,7 +302,16 @@ export function createSecurity(options: SecurityOptions): Security {
     }
     if (config.file && files.includes(config.file)) {
       try {
-        auth.update(loadConfig({ path: config.file, env: options.env }).auth);
+        const next = loadConfig({ path: config.file, env: options.env }).auth;
+        // Keys follow the file here (a revoked key stops at once), but turning auth off is the
+        // reload's to decide: it refuses while the gateway listens beyond loopback, and it is
+        // off with `watch: false`. Applied from here, an edit to `enabled: false` opened a
+        // gateway on 0.0.0.0 to anyone, whatever the reload had refused.
+        if (auth.required && !next.enabled) {
+          log().warn(
+            `${config.file}: auth.enabled is false in the file; keys stay in force until a reload applies it (which refuses it while listening beyond loopback)`,
+          );
+        } else auth.update(next);
       } catch (error) {
         log().warn(
           `config changed but did not load, keeping the keys in use: ${errorMessage(error)}`,
