@@ -24,6 +24,7 @@ import type { SecurityConfig } from "./schema.ts";
 import {
   compilePattern,
   compileServerPattern,
+  eitherName,
   matches,
   type Pattern,
   restricts,
@@ -167,7 +168,7 @@ export function createCallGuard(
   }
 
   function ruleFor(server: string, tool: string, own = tool): CompiledRule | undefined {
-    return rules.find((rule) => named(rule.pattern, server, tool, own));
+    return rules.find((rule) => eitherName(matches, rule.pattern, server, tool, own));
   }
 
   function checkReach(server: string, what: string): void {
@@ -330,12 +331,9 @@ export function createCallGuard(
   }
 
   async function checkConfirmation(call: GuardedCall): Promise<void> {
-    const own = call.own ?? call.tool;
     // A confirmation restricts: its glob's `*` takes the `:` of a non-conforming tool name too.
-    const listed = confirm.some(
-      (pattern) =>
-        restricts(pattern, call.server, call.tool) ||
-        (own !== call.tool && restricts(pattern, call.server, own)),
+    const listed = confirm.some((pattern) =>
+      eitherName(restricts, pattern, call.server, call.tool, call.own ?? call.tool),
     );
     const destructive =
       config.confirm_destructive && call.definition?.annotations?.destructiveHint === true;
@@ -526,11 +524,6 @@ function readableText(block: CallToolResult["content"][number]): string | undefi
     return [block.name, block.title, block.description].filter((part) => part).join("\n");
   }
   return undefined;
-}
-
-/** Whether `pattern` names the tool by its exposed name or by the backend's own. */
-function named(pattern: Pattern, server: string, tool: string, own: string): boolean {
-  return matches(pattern, server, tool) || (own !== tool && matches(pattern, server, own));
 }
 
 const DESCRIBE: Record<ScanKind, string> = {

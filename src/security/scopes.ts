@@ -83,6 +83,20 @@ export function restricts(pattern: Pattern, server: string, tool: string): boole
   return wildcardMatch(glob, tool, { caseless: false, single: false });
 }
 
+/**
+ * Whether `test` (`matches`, or `restricts` for a deny or a confirmation) holds for a tool under
+ * its exposed name or its backend's own (`namespace`, `rename`): rules written for either apply.
+ */
+export function eitherName(
+  test: (pattern: Pattern, server: string, tool: string) => boolean,
+  pattern: Pattern,
+  server: string,
+  tool: string,
+  own: string,
+): boolean {
+  return test(pattern, server, tool) || (own !== tool && test(pattern, server, own));
+}
+
 /** Whether a compiled pattern covers `server:tool` (`tool` "*": the whole server). */
 export function matches(pattern: Pattern, server: string, tool: string): boolean {
   if (!pattern.server.test(server)) return false;

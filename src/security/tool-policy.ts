@@ -1,5 +1,5 @@
 import type { ToolPolicyConfig } from "./schema.ts";
-import { compilePattern, matches, type Pattern, restricts } from "./scopes.ts";
+import { compilePattern, eitherName, matches, restricts } from "./scopes.ts";
 
 /**
  * The original gateway's built-in deny list (`use_default_deny`): tool names that write, delete
@@ -44,13 +44,8 @@ export function createToolPolicy(config: ToolPolicyConfig | undefined): ToolPoli
   if (!deny.length && config.default_action === "allow") return undefined;
   return (server, tool, own = tool) => {
     if (tool === "*") return undefined;
-    const either = (pattern: Pattern) =>
-      matches(pattern, server, tool) || (own !== tool && matches(pattern, server, own));
-    if (allow.some(either)) return undefined;
-    const denied = deny.find(
-      (pattern) =>
-        restricts(pattern, server, tool) || (own !== tool && restricts(pattern, server, own)),
-    );
+    if (allow.some((pattern) => eitherName(matches, pattern, server, tool, own))) return undefined;
+    const denied = deny.find((pattern) => eitherName(restricts, pattern, server, tool, own));
     if (denied) {
       const where = config.deny.includes(denied.source) ? "deny" : "default deny list";
       return `security.tool_policy ${where} "${denied.source}"`;
