@@ -199,12 +199,11 @@ const MAX_TOOL_NAME = 128;
  * index entry, and every scope check read it.
  */
 function namedTools(handle: Handle, tools: Tool[]): Tool[] {
-  const kept = tools.filter(
-    (tool) =>
-      typeof tool.name === "string" && tool.name.length > 0 && tool.name.length <= MAX_TOOL_NAME,
-  );
+  const named = (tool: Tool) =>
+    typeof tool.name === "string" && tool.name.length > 0 && tool.name.length <= MAX_TOOL_NAME;
+  const kept = tools.filter(named);
   if (kept.length < tools.length) {
-    const dropped = tools.filter((tool) => !kept.includes(tool));
+    const dropped = tools.filter((tool) => !named(tool));
     const shown = dropped
       .slice(0, 3)
       .map((tool) => JSON.stringify(String(tool.name ?? "").slice(0, 40)))
