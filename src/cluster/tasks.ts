@@ -26,8 +26,9 @@ export function shareTasks(tasks: TaskTable, link: ClusterLink, ttlMs: number): 
     const record: SharedTask = { owner: link.url, caller: owner.caller };
     // Tracked: the call's answer waits for them (`TaskTable.settled`), or a client polling the
     // task through another instance at once was told "Unknown task" (test/cluster/tls.test.ts).
-    tasks.track(link.set(taskKey(id), JSON.stringify(record), ttlMs));
+    tasks.track(id, link.set(taskKey(id), JSON.stringify(record), ttlMs));
     tasks.track(
+      id,
       link.append(
         callerTasksKey(owner.caller),
         JSON.stringify({ id, owner: link.url }),

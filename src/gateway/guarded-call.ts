@@ -59,6 +59,6 @@ export async function guardedCall(gateway: Gateway, call: ToolCall): Promise<Cal
       })
     : result;
   // The task's record reaches the cluster's other instances before its client hears of it.
-  if (task) await gateway.tasks.settled();
+  if (task) await gateway.tasks.settled((answer as { task?: { taskId?: string } }).task?.taskId);
   return gateway.security.filterResult(answer);
 }

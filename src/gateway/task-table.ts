@@ -16,8 +16,8 @@ export class TaskTable extends Map<string, TaskOwner> {
   readonly #expires = new Map<string, number>();
   /** The gateway ids handed out in a clash, by backend, session and the backend's own id. */
   readonly #aliases = new Map<string, string>();
-  /** Writes of entries elsewhere (the cluster's Redis) not yet landed (`track`, `settled`). */
-  readonly #writes = new Set<Promise<unknown>>();
+  /** Writes of entries elsewhere (the cluster's Redis) not yet landed, by task (`track`, `settled`). */
+  readonly #writes = new Map<string, Set<Promise<unknown>>>();
   #added = 0;
 
   constructor(
@@ -75,18 +75,27 @@ export class TaskTable extends Map<string, TaskOwner> {
     return same ? backendId : undefined;
   }
 
-  /** Keeps a write of an entry elsewhere (the cluster's Redis) until it lands or fails. */
-  track(write: Promise<unknown>): void {
-    const kept: Promise<unknown> = write.catch(() => {}).finally(() => this.#writes.delete(kept));
-    this.#writes.add(kept);
+  /** Keeps a write of task `id`'s entry elsewhere (the cluster's Redis) until it lands or fails. */
+  track(id: string, write: Promise<unknown>): void {
+    const pending = this.#writes.get(id) ?? new Set();
+    this.#writes.set(id, pending);
+    const kept: Promise<unknown> = write
+      .catch(() => {})
+      .finally(() => {
+        pending.delete(kept);
+        if (!pending.size && this.#writes.get(id) === pending) this.#writes.delete(id);
+      });
+    pending.add(kept);
   }
 
   /**
-   * Resolves once every write `track` was given has landed or failed: a task's answer waits for
-   * it, so a client polling the task through another instance right away finds it there.
+   * Resolves once every write `track` was given for task `id` has landed or failed: its answer
+   * waits for them, so a client polling the task through another instance right away finds it
+   * there. Other tasks' writes (a slow Redis round trip of another session's) do not hold it.
    */
-  async settled(): Promise<void> {
-    if (this.#writes.size) await Promise.all(this.#writes);
+  async settled(id: string | undefined): Promise<void> {
+    const pending = id === undefined ? undefined : this.#writes.get(id);
+    if (pending?.size) await Promise.all(pending);
   }
 
   override get(id: string): TaskOwner | undefined {
