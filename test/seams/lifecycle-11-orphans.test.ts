@@ -56,7 +56,10 @@ backends:
 /**
  * The client: spawns the gateway, calls the backend, prints `{gateway, helper}` and stays.
  * `held`: a helper process inherits the gateway's stdin (as a shell or a sibling may), so stdin
- * never ends when the client dies. `deaf`: the client stops reading the gateway's stdout.
+ * never ends when the client dies. `deaf`: the client stops reading the gateway's stdout once
+ * told to on its own stdin (the test first sees the backends run: when the client went deaf by
+ * itself 200 ms after the answer, a loaded machine's gateway had exited and taken its backends
+ * before the test looked for them).
  */
 const PARENT = `
 const { spawn } = require("node:child_process");
@@ -75,8 +78,10 @@ gw.stdout.on("data", (d) => {
   out = "";
   console.log(JSON.stringify({ gateway: gw.pid, helper: helper?.pid }));
   if (mode === "deaf") {
-    gw.stdout.destroy();
-    setTimeout(() => send({ jsonrpc: "2.0", id: 3, method: "tools/list" }), 200);
+    process.stdin.once("data", () => {
+      gw.stdout.destroy();
+      setTimeout(() => send({ jsonrpc: "2.0", id: 3, method: "tools/list" }), 200);
+    });
   }
 });
 send({ jsonrpc: "2.0", id: 1, method: "initialize", params: { protocolVersion: "2025-06-18", capabilities: {}, clientInfo: { name: "parent", version: "1" } } });
@@ -89,6 +94,7 @@ async function startParent(mode: "held" | "deaf", marker: string) {
   const script = join(tempDir(), "parent.cjs");
   writeFileSync(script, PARENT);
   const parent = Bun.spawn(["node", script, mode, BUN, join(ROOT, "src/main.ts"), config(marker)], {
+    stdin: "pipe",
     stdout: "pipe",
     stderr: "ignore",
     env: { ...process.env, XDG_STATE_HOME: tempDir() },
@@ -106,7 +112,7 @@ async function startParent(mode: "held" | "deaf", marker: string) {
     for (const pid of [pids.gateway, pids.helper]) if (pid && alive(pid)) process.kill(pid, 9);
     for (const pid of running(marker)) process.kill(pid, 9);
   });
-  await waitFor(() => running(marker).length === 2);
+  await waitFor(() => running(marker).length === 2, 20_000);
   return { parent, ...pids };
 }
 
@@ -125,6 +131,8 @@ describe.skipIf(process.platform !== "linux")("a stdio gateway whose client is g
   test("the client stops reading stdout: the first answer fails to write and the gateway exits", async () => {
     const marker = `mcpgw-lc11-${crypto.randomUUID().slice(0, 8)}`;
     const { parent, gateway } = await startParent("deaf", marker);
+    parent.stdin.write("stop reading\n");
+    parent.stdin.flush();
     await waitFor(() => !alive(gateway), 20_000);
     await waitFor(() => running(marker).length === 0, 10_000);
     // The client lives on: it was the broken pipe that ended the gateway.

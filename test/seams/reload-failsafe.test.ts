@@ -7,7 +7,7 @@
  * while the new limit governs the next admissions; a cache turned off serves nothing it held.
  * The backends' own config never changes here, so none is replaced: what applies is the reload.
  */
-import { beforeAll, describe, expect, test } from "bun:test";
+import { beforeAll, describe, expect, setDefaultTimeout, test } from "bun:test";
 import { writeFileSync } from "node:fs";
 import {
   BUN,
@@ -21,6 +21,7 @@ import {
   writeConfig,
 } from "../helpers.ts";
 
+setDefaultTimeout(60_000);
 const cleanups = cleanupsAfterAll();
 let file: string;
 let gateway: Awaited<ReturnType<typeof startFromFile>>;
@@ -109,7 +110,8 @@ describe("a reload of failsafe", () => {
 
   test("a smaller concurrency limit: calls holding slots finish, the next are held to it", async () => {
     const [alice, bob] = sessions as [ConnectedClient, ConnectedClient];
-    const holders = [1, 2, 3].map(() => slow(alice, "held", 1500));
+    // Long enough that a loaded machine reloads and calls while they still run (1.5 s was not).
+    const holders = [1, 2, 3].map(() => slow(alice, "held", 5000));
     await waitFor(() => gateway.gateway.pool.inFlight() >= 3);
     settings.failsafe.concurrency = { limit: 1, queue: 0, queue_timeout: "1s" };
     await reload();
@@ -119,7 +121,7 @@ describe("a reload of failsafe", () => {
     expect(await Promise.all(holders)).toEqual(["done 1", "done 1", "done 1"]);
     // No slot leaked, and the limit of one holds.
     expect(await call(bob, "held", "echo", { message: "free" })).toBe("free");
-    const one = slow(alice, "held", 800);
+    const one = slow(alice, "held", 3000);
     await waitFor(() => gateway.gateway.pool.inFlight() >= 1);
     expect(await call(bob, "held", "echo", { message: "x" })).toStartWith("[BACKEND_BUSY]");
     expect(await one).toBe("done 1");
@@ -139,14 +141,15 @@ describe("a reload of failsafe", () => {
     await waitFor(() => gateway.gateway.pool.inFlight() >= 1);
     const before = Date.now();
     const early = call(bob, "queued", "echo", { message: "early" });
-    await Bun.sleep(200);
+    // Queued before the reload (a fixed 200 ms let a loaded machine reload first).
+    await waitFor(() => gateway.gateway.pool.inFlight() >= 2);
     // A larger failsafe limit does not override the backend's own max_concurrency.
     settings.failsafe.concurrency = { limit: 8, queue: 5, queue_timeout: "10s" };
     await reload();
     const late = call(bob, "queued", "echo", { message: "late" });
-    // The call that was waiting before the reload gives up after its own 1s...
+    // The call that was waiting before the reload gives up after its own 1s (with the new
+    // 10s it would have had the slot when the 3s holder ended, and answered)...
     expect(await early).toStartWith("[BACKEND_BUSY]");
-    expect(Date.now() - before).toBeLessThan(2500);
     // ...the one queued after it waits for the slot (the holder's end), up to 10s.
     expect(await late).toBe("late");
     expect(await holder).toBe("done 1");
@@ -177,12 +180,12 @@ describe("a reload of cache", () => {
     const fresh = await counter(bob, "k");
     expect(fresh).not.toBe(first);
     expect(await counter(alice, "k")).not.toBe(fresh);
-    // On again with a short TTL: cached for it, then asked again.
-    settings.cache = { enabled: true, default_ttl: "300ms" };
+    // On again with a short TTL: cached for it, then asked again. (300 ms let a loaded machine
+    // see the entry expire between the two calls.)
+    settings.cache = { enabled: true, default_ttl: "3s" };
     await reload();
     const again = await counter(alice, "k");
     expect(await counter(bob, "k")).toBe(again);
-    await Bun.sleep(400);
-    expect(await counter(bob, "k")).not.toBe(again);
+    await waitFor(async () => (await counter(bob, "k")) !== again);
   });
 });

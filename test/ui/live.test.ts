@@ -112,7 +112,8 @@ describe("GET /ui/api/live", () => {
     const started = Date.now();
     gateway.gateway.hooks.callHook("backend:state", "fx", "failed", "test: crashed");
     const events = await saw;
-    expect(Date.now() - started).toBeLessThan(1000);
+    // Pushed, not picked up by the next 15 s keep-alive tick (1 s was tight on a loaded machine).
+    expect(Date.now() - started).toBeLessThan(7500);
     expect(events.find((e) => e.event === "backend")?.data).toMatchObject({
       name: "fx",
       state: "failed",
