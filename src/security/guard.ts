@@ -48,6 +48,12 @@ export interface Security {
   /** Why `server:tool` is quarantined (the finding or the lock mismatch), else undefined. */
   quarantined(server: string, tool: string): string | undefined;
   isQuarantined(server: string, tool: string): boolean;
+  /**
+   * The digest gateway.lock pins `server:tool` to, if a lock is in force and pins it: a
+   * definition the gateway did not list (a `tools/resolve` refinement) is served only if it is
+   * this one.
+   */
+  pinned(server: string, tool: string): string | undefined;
   /** Applies a reloaded `security.trusted_tools`: the tools it covers leave quarantine at once. */
   trust(patterns: string[]): void;
   /**
@@ -332,6 +338,9 @@ export function createSecurity(options: SecurityOptions): Security {
     },
     isQuarantined(server, tool) {
       return this.quarantined(server, tool) !== undefined;
+    },
+    pinned(server, tool) {
+      return lockPath ? lock?.backends[server]?.[tool] : undefined;
     },
     trust(patterns) {
       if (JSON.stringify(patterns) === JSON.stringify(trusted.map((p) => p.source))) return;
