@@ -6,7 +6,6 @@
  * `/mcp/{backend}`. A tool the lock does not pin may still be refined.
  */
 import { beforeAll, describe, expect, test } from "bun:test";
-import { writeFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { Server } from "@modelcontextprotocol/server";
 import { z } from "zod";
