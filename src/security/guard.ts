@@ -16,11 +16,12 @@ import {
   readLock,
   repinned,
   type ToolChanges,
+  toolDigest,
   writeLock,
 } from "./pins.ts";
 import { PoisoningRegistry, type ToolFinding } from "./poisoning.ts";
 import { redactContents, redactPrompt, redactResult, redactText, redactValue } from "./redact.ts";
-import { compilePattern, matches } from "./scopes.ts";
+import { compileTrust, trusts } from "./scopes.ts";
 
 /** Tagged at each use, so it follows `--log-level` set after import. */
 const log = () => logger.withTag("security");
@@ -137,7 +138,7 @@ export function createSecurity(options: SecurityOptions): Security {
   let redacting = config.security.redact_results;
   const poisoning = new PoisoningRegistry();
   let mode = config.security.poisoning;
-  let trusted = config.security.trusted_tools.map(compilePattern);
+  let trusted = config.security.trusted_tools.map(compileTrust);
   let lockPath = lockPathFor(config);
   const latest = new Map<string, Tool[]>();
   /** server -> tool -> why it is held back by the lock. */
@@ -239,8 +240,14 @@ export function createSecurity(options: SecurityOptions): Security {
 
   function poisoned(server: string, tool: string): ToolFinding | undefined {
     if (mode !== "quarantine") return undefined;
-    if (trusted.some((pattern) => matches(pattern, server, tool))) return undefined;
-    return poisoning.high(server, tool);
+    const finding = poisoning.high(server, tool);
+    if (!finding) return undefined;
+    // A release pinned to a digest holds for that definition only: the one served now.
+    const digestOf = () => {
+      const served = latest.get(server)?.find((t) => t.name === tool);
+      return served && toolDigest(served);
+    };
+    return trusts(trusted, server, tool, digestOf) ? undefined : finding;
   }
 
   loadLock();
@@ -343,8 +350,8 @@ export function createSecurity(options: SecurityOptions): Security {
       return lockPath ? lock?.backends[server]?.[tool] : undefined;
     },
     trust(patterns) {
-      if (JSON.stringify(patterns) === JSON.stringify(trusted.map((p) => p.source))) return;
-      trusted = patterns.map(compilePattern);
+      if (JSON.stringify(patterns) === JSON.stringify(trusted.map((rule) => rule.source))) return;
+      trusted = patterns.map(compileTrust);
       // Tools left (or entered) quarantine: connected clients must hear it.
       void hooks.callHook("tools:quarantine", [...latest.keys()]);
     },
