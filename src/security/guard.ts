@@ -11,7 +11,11 @@ import { type CallGuard, createCallGuard, type GuardReport } from "./call-guard.
 import {
   capabilityDigests,
   compareTools,
+  LISTED_KINDS,
+  type ListedKind,
   type LockFile,
+  listedDigest,
+  listedKey,
   lockPathFor,
   readLock,
   repinned,
@@ -115,11 +119,16 @@ export interface Security {
    * the entries that carry a HIGH finding held back under `quarantine` (reported either way).
    */
   screenListed<T>(server: string, method: string, result: T): T;
+  /**
+   * Why `server`'s prompt, resource or template `key` is held back (its entry differs from
+   * gateway.lock, as last listed), else undefined.
+   */
+  heldBack(server: string, kind: ListedKind, key: string): string | undefined;
   close(): void;
 }
 
 /** The lists `screenListed` reads: the result key and the kind findings are filed under. */
-const LISTED: Record<string, { key: string; kind: string } | undefined> = {
+const LISTED: Record<string, { key: string; kind: ListedKind } | undefined> = {
   "prompts/list": { key: "prompts", kind: "prompt" },
   "resources/list": { key: "resources", kind: "resource" },
   "resources/templates/list": { key: "resourceTemplates", kind: "template" },
@@ -144,6 +153,10 @@ export function createSecurity(options: SecurityOptions): Security {
   /** server -> tool -> why it is held back by the lock. */
   const rugPulls = new Map<string, Map<string, string>>();
   const lockChanges = new Map<string, ToolChanges>();
+  /** server -> `<kind>:<key>` -> why a listed prompt, resource or template is held back. */
+  const listedHeld = new Map<string, Map<string, string>>();
+  /** server -> kind -> how its last listing differed from the lock. */
+  const listedChanges = new Map<string, Map<ListedKind, ToolChanges>>();
   let lock: LockFile | undefined;
   let lockError: string | undefined;
   const reported = new Set<string>();
@@ -230,6 +243,71 @@ export function createSecurity(options: SecurityOptions): Security {
       if (!(file in current)) changes.removed.push(file);
     }
     return changes;
+  }
+
+  /**
+   * A listing of `server`'s prompts, resources or templates against the lock: the entries whose
+   * digest differs from their pin are returned to be held back (and remembered, with why, for
+   * `prompts/get` and /health). A backend the lock has no such section for is not pinned: said
+   * once, nothing held. A page of a list (on `/mcp/{backend}`) says nothing of what it lacks.
+   */
+  function checkListed(
+    server: string,
+    kind: ListedKind,
+    items: Record<string, unknown>[],
+  ): Set<string> {
+    const held = listedHeld.get(server) ?? new Map<string, string>();
+    listedHeld.set(server, held);
+    for (const name of [...held.keys()]) if (name.startsWith(`${kind}:`)) held.delete(name);
+    listedChanges.get(server)?.delete(kind);
+    const pins = lockPath ? lock?.[LISTED_KINDS[kind].section]?.[server] : undefined;
+    if (!pins) {
+      if (lock && lockPath && items.length) {
+        once(`unpinned:${server}:${kind}`, () =>
+          log().info(
+            `${server}: its ${LISTED_KINDS[kind].section} are not pinned in ${basename(lockPath!)}; \`mcp-gateway lock update ${server}\` pins them`,
+          ),
+        );
+      }
+      return new Set();
+    }
+    const out = new Set<string>();
+    const changes: ToolChanges = { changed: [], added: [], removed: [] };
+    for (const item of items) {
+      const key = listedKey(kind, item);
+      const pin = pins[key];
+      if (pin === undefined) changes.added.push(`${kind}:${key}`);
+      else if (pin !== listedDigest(kind, item)) {
+        const name = `${kind}:${key}`;
+        changes.changed.push(name);
+        const why = `its entry differs from ${basename(lockPath!)} (a rug pull?); review with \`mcp-gateway lock diff\`, approve with \`mcp-gateway lock update ${server}\``;
+        held.set(name, why);
+        out.add(key);
+        once(`rug:${server}:${name}`, () => log().warn(`held back ${server} ${name}: ${why}`));
+      }
+    }
+    if (changes.changed.length || changes.added.length) {
+      const kinds = listedChanges.get(server) ?? new Map<ListedKind, ToolChanges>();
+      listedChanges.set(server, kinds.set(kind, changes));
+    }
+    return out;
+  }
+
+  /** The lock changes of `server`'s tools and listed entries together, for /health. */
+  function changesOf(server: string): ToolChanges | undefined {
+    const tools = lockChanges.get(server);
+    const listed = [...(listedChanges.get(server)?.values() ?? [])];
+    if (!listed.length) return tools;
+    const all: ToolChanges = {
+      changed: [...(tools?.changed ?? [])],
+      added: [...(tools?.added ?? [])],
+      removed: [...(tools?.removed ?? [])],
+    };
+    for (const changes of listed) {
+      all.changed.push(...changes.changed);
+      all.added.push(...changes.added);
+    }
+    return all;
   }
 
   function once(key: string, action: () => void): void {
@@ -421,23 +499,28 @@ export function createSecurity(options: SecurityOptions): Security {
       const kind = LISTED[method];
       const items = kind && (result as Record<string, unknown> | undefined)?.[kind.key];
       if (!kind || !Array.isArray(items)) return result;
-      const nameOf = (item: Record<string, unknown>) =>
-        String(item.uri ?? item.uriTemplate ?? item.name ?? "");
+      const nameOf = (item: Record<string, unknown>) => listedKey(kind.kind, item);
       const flagged = poisoning.updateOthers(
         server,
         kind.kind,
         items.map((item) => [nameOf(item), item]),
       );
-      if (!flagged.size) return result;
+      const drifted = checkListed(server, kind.kind, items);
+      if (!flagged.size && !drifted.size) return result;
       const kept = items.filter(
-        (item) => !flagged.has(nameOf(item)) || !poisoned(server, `${kind.kind}:${nameOf(item)}`),
+        (item) =>
+          !drifted.has(nameOf(item)) &&
+          (!flagged.has(nameOf(item)) || !poisoned(server, `${kind.kind}:${nameOf(item)}`)),
       );
       if (kept.length < items.length) {
         log().warn(
-          `${server}: held back ${items.length - kept.length} poisoned ${kind.kind}(s) of ${method}`,
+          `${server}: held back ${items.length - kept.length} ${kind.kind}(s) of ${method} (poisoned, or differing from the lock)`,
         );
       }
       return { ...result, [kind.key]: kept };
+    },
+    heldBack(server, kind, key) {
+      return listedHeld.get(server)?.get(`${kind}:${key}`);
     },
     report() {
       const findings = poisoning.all().map((finding) => ({
@@ -457,7 +540,14 @@ export function createSecurity(options: SecurityOptions): Security {
               lock: {
                 file: lockPath,
                 ...(lockError ? { error: lockError } : {}),
-                changes: Object.fromEntries(lockChanges),
+                changes: Object.fromEntries(
+                  [...new Set([...lockChanges.keys(), ...listedChanges.keys()])].flatMap(
+                    (server) => {
+                      const changes = changesOf(server);
+                      return changes ? [[server, changes]] : [];
+                    },
+                  ),
+                ),
               },
             }
           : {}),
