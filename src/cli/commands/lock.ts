@@ -225,13 +225,13 @@ export default defineCommand({
       }
       const entries = (section: "prompts" | "resources" | "templates") =>
         Object.values(lock[section] ?? {}).reduce((n, e) => n + Object.keys(e).length, 0);
-      const listed = [
-        count(entries("prompts"), "prompt"),
-        count(entries("resources"), "resource"),
-        count(entries("templates"), "template"),
-      ].join(", ");
+      // Prompts, resources and templates are named when there are any.
+      const listed = (["prompts", "resources", "templates"] as const)
+        .filter((section) => entries(section))
+        .map((section) => `, ${count(entries(section), section.slice(0, -1))}`)
+        .join("");
       logger.success(
-        `wrote ${lockPath}: ${count(tools, "tool")} of ${count(Object.keys(lock.backends).length, "backend")}, ${listed}, ${count(files, "capability file")}`,
+        `wrote ${lockPath}: ${count(tools, "tool")} of ${count(Object.keys(lock.backends).length, "backend")}${listed}, ${count(files, "capability file")}`,
       );
     }, args);
   },
