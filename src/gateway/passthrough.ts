@@ -335,6 +335,18 @@ export async function createBackendServer(
       throw new ProtocolError(ProtocolErrorCode.InvalidParams, `${request.method}: ${tooBig}`);
     }
     catalogGrant(context, request.method, params);
+    // A prompt whose listed entry drifted from gateway.lock is held back from prompts/list, and
+    // not served by name either (its description comes back with it).
+    const held =
+      request.method === "prompts/get" && typeof params.name === "string"
+        ? gateway.security.heldBack(name, "prompt", params.name)
+        : undefined;
+    if (held) {
+      throw new ProtocolError(
+        ProtocolErrorCode.InvalidParams,
+        `Prompt ${String(params.name)} is held back: ${held}`,
+      );
+    }
     const result = await forward(context, request.method, request.params);
     // A resource's text is redacted as the same text embedded in a tool result would be.
     if (request.method === "resources/read") return gateway.security.filterContents(result, name);

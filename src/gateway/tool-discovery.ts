@@ -3,6 +3,7 @@ import type { JsonObject } from "../backends/types.ts";
 import { logger } from "../logger.ts";
 import { ProtocolError, ProtocolErrorCode, type Tool } from "../mcp/sdk.ts";
 import type { SearchHit } from "../search/index.ts";
+import { toolDigest } from "../security/pins.ts";
 import { scanTool } from "../security/poisoning.ts";
 import type { Caller } from "./caller.ts";
 import type { Gateway } from "./gateway.ts";
@@ -106,14 +107,19 @@ export async function resolveBackendTool(
     if (resolved?.name === tool.name) {
       const refined = { ...tool, ...resolved };
       // The refinement was never listed, so neither the scanner nor gateway.lock saw it: one the
-      // scanner flags is not passed on (a clean list and a poisoned resolve is a rug pull).
+      // scanner flags is not passed on (a clean list and a poisoned resolve is a rug pull), nor
+      // one that differs from the definition the lock pins (the same rug pull, clean words).
+      const pin = gateway.security.pinned(server, tool.name);
       const flagged = scanTool(server, refined).find((finding) => finding.severity === "high");
-      if (!flagged) return { tool: rename(refined) };
+      const why = flagged
+        ? `a definition with ${flagged.rule} in ${flagged.where}`
+        : pin !== undefined && toolDigest(refined) !== pin
+          ? "a definition other than the one gateway.lock pins"
+          : undefined;
+      if (!why) return { tool: rename(refined) };
       logger
         .withTag(`backend:${server}`)
-        .warn(
-          `tools/resolve of ${tool.name} answered a definition with ${flagged.rule} in ${flagged.where}; served the listed one instead`,
-        );
+        .warn(`tools/resolve of ${tool.name} answered ${why}; served the listed one instead`);
     }
   }
   return { tool: rename(tool) };

@@ -180,11 +180,31 @@ export function createToolActions(gateway: Gateway): ToolActions {
   }
 
   /**
-   * Releases a tool quarantined for poisoning: `server:tool` is added to
-   * `security.trusted_tools` in the config file (comments kept) and the config is reloaded.
+   * Releases a tool quarantined for poisoning: `server:tool@<digest>` is added to
+   * `security.trusted_tools` in the config file (comments kept) and the config is reloaded. The
+   * release holds for the definition reviewed alone: another one the backend serves under the
+   * name later is quarantined again. `digest` (the dashboard sends the one its detail showed)
+   * must still be the definition's, as for an approval.
    */
-  async function trust(server: string, tool: Tool, caller: Caller): Promise<Response> {
-    const entry = `${server}:${tool.name}`;
+  async function trust(
+    request: Request,
+    server: string,
+    tool: Tool,
+    caller: Caller,
+  ): Promise<Response> {
+    const body = await readBody(request);
+    if (body instanceof Response) return body;
+    const digest = toolDigest(tool);
+    const name = `${server}:${tool.name}`;
+    if (body.digest !== undefined && body.digest !== digest) {
+      return json(
+        {
+          error: `${name} changed since it was shown (${String(body.digest)} then, ${digest} now): open it again, read why it is quarantined, and release that`,
+        },
+        409,
+      );
+    }
+    const entry = `${name}@${digest}`;
     const reason = gateway.security.quarantined(server, tool.name);
     const finding = gateway.security
       .report()
@@ -193,8 +213,8 @@ export function createToolActions(gateway: Gateway): ToolActions {
       return json(
         {
           error: reason
-            ? `${entry} is held by gateway.lock, not for poisoning: approve its new definition instead (POST /api/tools/${server}/${tool.name}/approve)`
-            : `${entry} is not quarantined`,
+            ? `${name} is held by gateway.lock, not for poisoning: approve its new definition instead (POST /api/tools/${server}/${tool.name}/approve)`
+            : `${name} is not quarantined`,
         },
         409,
       );
@@ -202,7 +222,7 @@ export function createToolActions(gateway: Gateway): ToolActions {
     if (tool.name.includes("*")) {
       return json(
         {
-          error: `"${entry}" would be read as a glob; add a pattern to security.trusted_tools by hand`,
+          error: `"${name}" would be read as a glob; add a pattern to security.trusted_tools by hand`,
         },
         422,
       );
@@ -229,7 +249,7 @@ export function createToolActions(gateway: Gateway): ToolActions {
       recordAdminAction(gateway.hooks, {
         action: "tool.trust",
         caller: caller.id,
-        target: entry,
+        target: name,
         outcome: "failed",
         detail: errorMessage(error),
       });
@@ -238,7 +258,7 @@ export function createToolActions(gateway: Gateway): ToolActions {
     recordAdminAction(gateway.hooks, {
       action: "tool.trust",
       caller: caller.id,
-      target: entry,
+      target: name,
       detail: reason,
     });
     return json({
@@ -266,7 +286,7 @@ export function createToolActions(gateway: Gateway): ToolActions {
         );
       }
       if (action === "approve") return approve(request, server, tool, caller);
-      if (action === "trust") return trust(server, tool, caller);
+      if (action === "trust") return trust(request, server, tool, caller);
       return json(detail(gateway, server, tool));
     },
   };
@@ -283,6 +303,8 @@ function detail(gateway: Gateway, server: string, tool: Tool) {
   const confirmation = confirmationRule(gateway, server, tool);
   return {
     ...view,
+    /** The definition shown: what a release (and an approval) is bound to. */
+    digest: toolDigest(tool),
     ...(view.quarantined
       ? { quarantine: findings.some((f) => f.quarantined) ? "poisoning" : "lock" }
       : {}),
@@ -363,7 +385,7 @@ function readLockSafely(file: string) {
 interface TryBody {
   arguments?: unknown;
   confirm?: string;
-  /** approve: the digest of the definition the operator was shown. */
+  /** approve, trust: the digest of the definition the operator was shown. */
   digest?: unknown;
 }
 

@@ -7,10 +7,10 @@ import { errorMessage } from "../errors.ts";
 import type { Tool } from "../mcp/sdk.ts";
 import { capabilityFiles } from "../security/guard.ts";
 import { diffLock, type Observed } from "../security/lock.ts";
-import { capabilityDigests, lockPathFor, readLock } from "../security/pins.ts";
+import { capabilityDigests, lockPathFor, readLock, toolDigest } from "../security/pins.ts";
 import { scanTool } from "../security/poisoning.ts";
 import { unmatchedScopes } from "../security/scope-lint.ts";
-import { compilePattern, matches } from "../security/scopes.ts";
+import { compileTrust, trusts } from "../security/scopes.ts";
 import { skillsDir } from "../skills/dir.ts";
 import { SKILLS_SERVER } from "../skills/scan.ts";
 import { loadSkills } from "../skills/store.ts";
@@ -101,14 +101,14 @@ export function capabilityChecks(
 /** Tool descriptions that try to instruct the model; HIGH findings are quarantined. */
 export function poisoningChecks(config: ResolvedConfig, tools: Record<string, Tool[]>): Check[] {
   const mode = config.security.poisoning;
-  const trusted = config.security.trusted_tools.map(compilePattern);
+  const trusted = config.security.trusted_tools.map(compileTrust);
   const checks: Check[] = [];
   for (const [server, list] of Object.entries(tools)) {
     for (const tool of list) {
       const findings = scanTool(server, tool);
       if (!findings.length) continue;
       const high = findings.filter((finding) => finding.severity === "high");
-      const isTrusted = trusted.some((pattern) => matches(pattern, server, tool.name));
+      const isTrusted = trusts(trusted, server, tool.name, () => toolDigest(tool));
       const first = high[0] ?? findings[0]!;
       const what = `${first.rule} in its ${first.where} ("${first.excerpt}")`;
       if (!high.length) {

@@ -11,16 +11,21 @@ import { type CallGuard, createCallGuard, type GuardReport } from "./call-guard.
 import {
   capabilityDigests,
   compareTools,
+  LISTED_KINDS,
+  type ListedKind,
   type LockFile,
+  listedDigest,
+  listedKey,
   lockPathFor,
   readLock,
   repinned,
   type ToolChanges,
+  toolDigest,
   writeLock,
 } from "./pins.ts";
 import { PoisoningRegistry, type ToolFinding } from "./poisoning.ts";
 import { redactContents, redactPrompt, redactResult, redactText, redactValue } from "./redact.ts";
-import { compilePattern, matches } from "./scopes.ts";
+import { compileTrust, trusts } from "./scopes.ts";
 
 /** Tagged at each use, so it follows `--log-level` set after import. */
 const log = () => logger.withTag("security");
@@ -48,6 +53,12 @@ export interface Security {
   /** Why `server:tool` is quarantined (the finding or the lock mismatch), else undefined. */
   quarantined(server: string, tool: string): string | undefined;
   isQuarantined(server: string, tool: string): boolean;
+  /**
+   * The digest gateway.lock pins `server:tool` to, if a lock is in force and pins it: a
+   * definition the gateway did not list (a `tools/resolve` refinement) is served only if it is
+   * this one.
+   */
+  pinned(server: string, tool: string): string | undefined;
   /** Applies a reloaded `security.trusted_tools`: the tools it covers leave quarantine at once. */
   trust(patterns: string[]): void;
   /**
@@ -108,11 +119,16 @@ export interface Security {
    * the entries that carry a HIGH finding held back under `quarantine` (reported either way).
    */
   screenListed<T>(server: string, method: string, result: T): T;
+  /**
+   * Why `server`'s prompt, resource or template `key` is held back (its entry differs from
+   * gateway.lock, as last listed), else undefined.
+   */
+  heldBack(server: string, kind: ListedKind, key: string): string | undefined;
   close(): void;
 }
 
 /** The lists `screenListed` reads: the result key and the kind findings are filed under. */
-const LISTED: Record<string, { key: string; kind: string } | undefined> = {
+const LISTED: Record<string, { key: string; kind: ListedKind } | undefined> = {
   "prompts/list": { key: "prompts", kind: "prompt" },
   "resources/list": { key: "resources", kind: "resource" },
   "resources/templates/list": { key: "resourceTemplates", kind: "template" },
@@ -131,12 +147,16 @@ export function createSecurity(options: SecurityOptions): Security {
   let redacting = config.security.redact_results;
   const poisoning = new PoisoningRegistry();
   let mode = config.security.poisoning;
-  let trusted = config.security.trusted_tools.map(compilePattern);
+  let trusted = config.security.trusted_tools.map(compileTrust);
   let lockPath = lockPathFor(config);
   const latest = new Map<string, Tool[]>();
   /** server -> tool -> why it is held back by the lock. */
   const rugPulls = new Map<string, Map<string, string>>();
   const lockChanges = new Map<string, ToolChanges>();
+  /** server -> `<kind>:<key>` -> why a listed prompt, resource or template is held back. */
+  const listedHeld = new Map<string, Map<string, string>>();
+  /** server -> kind -> how its last listing differed from the lock. */
+  const listedChanges = new Map<string, Map<ListedKind, ToolChanges>>();
   let lock: LockFile | undefined;
   let lockError: string | undefined;
   const reported = new Set<string>();
@@ -225,6 +245,71 @@ export function createSecurity(options: SecurityOptions): Security {
     return changes;
   }
 
+  /**
+   * A listing of `server`'s prompts, resources or templates against the lock: the entries whose
+   * digest differs from their pin are returned to be held back (and remembered, with why, for
+   * `prompts/get` and /health). A backend the lock has no such section for is not pinned: said
+   * once, nothing held. A page of a list (on `/mcp/{backend}`) says nothing of what it lacks.
+   */
+  function checkListed(
+    server: string,
+    kind: ListedKind,
+    items: Record<string, unknown>[],
+  ): Set<string> {
+    const held = listedHeld.get(server) ?? new Map<string, string>();
+    listedHeld.set(server, held);
+    for (const name of [...held.keys()]) if (name.startsWith(`${kind}:`)) held.delete(name);
+    listedChanges.get(server)?.delete(kind);
+    const pins = lockPath ? lock?.[LISTED_KINDS[kind].section]?.[server] : undefined;
+    if (!pins) {
+      if (lock && lockPath && items.length) {
+        once(`unpinned:${server}:${kind}`, () =>
+          log().info(
+            `${server}: its ${LISTED_KINDS[kind].section} are not pinned in ${basename(lockPath!)}; \`mcp-gateway lock update ${server}\` pins them`,
+          ),
+        );
+      }
+      return new Set();
+    }
+    const out = new Set<string>();
+    const changes: ToolChanges = { changed: [], added: [], removed: [] };
+    for (const item of items) {
+      const key = listedKey(kind, item);
+      const pin = pins[key];
+      if (pin === undefined) changes.added.push(`${kind}:${key}`);
+      else if (pin !== listedDigest(kind, item)) {
+        const name = `${kind}:${key}`;
+        changes.changed.push(name);
+        const why = `its entry differs from ${basename(lockPath!)} (a rug pull?); review with \`mcp-gateway lock diff\`, approve with \`mcp-gateway lock update ${server}\``;
+        held.set(name, why);
+        out.add(key);
+        once(`rug:${server}:${name}`, () => log().warn(`held back ${server} ${name}: ${why}`));
+      }
+    }
+    if (changes.changed.length || changes.added.length) {
+      const kinds = listedChanges.get(server) ?? new Map<ListedKind, ToolChanges>();
+      listedChanges.set(server, kinds.set(kind, changes));
+    }
+    return out;
+  }
+
+  /** The lock changes of `server`'s tools and listed entries together, for /health. */
+  function changesOf(server: string): ToolChanges | undefined {
+    const tools = lockChanges.get(server);
+    const listed = [...(listedChanges.get(server)?.values() ?? [])];
+    if (!listed.length) return tools;
+    const all: ToolChanges = {
+      changed: [...(tools?.changed ?? [])],
+      added: [...(tools?.added ?? [])],
+      removed: [...(tools?.removed ?? [])],
+    };
+    for (const changes of listed) {
+      all.changed.push(...changes.changed);
+      all.added.push(...changes.added);
+    }
+    return all;
+  }
+
   function once(key: string, action: () => void): void {
     if (reported.has(key)) return;
     reported.add(key);
@@ -233,8 +318,14 @@ export function createSecurity(options: SecurityOptions): Security {
 
   function poisoned(server: string, tool: string): ToolFinding | undefined {
     if (mode !== "quarantine") return undefined;
-    if (trusted.some((pattern) => matches(pattern, server, tool))) return undefined;
-    return poisoning.high(server, tool);
+    const finding = poisoning.high(server, tool);
+    if (!finding) return undefined;
+    // A release pinned to a digest holds for that definition only: the one served now.
+    const digestOf = () => {
+      const served = latest.get(server)?.find((t) => t.name === tool);
+      return served && toolDigest(served);
+    };
+    return trusts(trusted, server, tool, digestOf) ? undefined : finding;
   }
 
   loadLock();
@@ -333,9 +424,12 @@ export function createSecurity(options: SecurityOptions): Security {
     isQuarantined(server, tool) {
       return this.quarantined(server, tool) !== undefined;
     },
+    pinned(server, tool) {
+      return lockPath ? lock?.backends[server]?.[tool] : undefined;
+    },
     trust(patterns) {
-      if (JSON.stringify(patterns) === JSON.stringify(trusted.map((p) => p.source))) return;
-      trusted = patterns.map(compilePattern);
+      if (JSON.stringify(patterns) === JSON.stringify(trusted.map((rule) => rule.source))) return;
+      trusted = patterns.map(compileTrust);
       // Tools left (or entered) quarantine: connected clients must hear it.
       void hooks.callHook("tools:quarantine", [...latest.keys()]);
     },
@@ -405,23 +499,28 @@ export function createSecurity(options: SecurityOptions): Security {
       const kind = LISTED[method];
       const items = kind && (result as Record<string, unknown> | undefined)?.[kind.key];
       if (!kind || !Array.isArray(items)) return result;
-      const nameOf = (item: Record<string, unknown>) =>
-        String(item.uri ?? item.uriTemplate ?? item.name ?? "");
+      const nameOf = (item: Record<string, unknown>) => listedKey(kind.kind, item);
       const flagged = poisoning.updateOthers(
         server,
         kind.kind,
         items.map((item) => [nameOf(item), item]),
       );
-      if (!flagged.size) return result;
+      const drifted = checkListed(server, kind.kind, items);
+      if (!flagged.size && !drifted.size) return result;
       const kept = items.filter(
-        (item) => !flagged.has(nameOf(item)) || !poisoned(server, `${kind.kind}:${nameOf(item)}`),
+        (item) =>
+          !drifted.has(nameOf(item)) &&
+          (!flagged.has(nameOf(item)) || !poisoned(server, `${kind.kind}:${nameOf(item)}`)),
       );
       if (kept.length < items.length) {
         log().warn(
-          `${server}: held back ${items.length - kept.length} poisoned ${kind.kind}(s) of ${method}`,
+          `${server}: held back ${items.length - kept.length} ${kind.kind}(s) of ${method} (poisoned, or differing from the lock)`,
         );
       }
       return { ...result, [kind.key]: kept };
+    },
+    heldBack(server, kind, key) {
+      return listedHeld.get(server)?.get(`${kind}:${key}`);
     },
     report() {
       const findings = poisoning.all().map((finding) => ({
@@ -441,7 +540,14 @@ export function createSecurity(options: SecurityOptions): Security {
               lock: {
                 file: lockPath,
                 ...(lockError ? { error: lockError } : {}),
-                changes: Object.fromEntries(lockChanges),
+                changes: Object.fromEntries(
+                  [...new Set([...lockChanges.keys(), ...listedChanges.keys()])].flatMap(
+                    (server) => {
+                      const changes = changesOf(server);
+                      return changes ? [[server, changes]] : [];
+                    },
+                  ),
+                ),
               },
             }
           : {}),

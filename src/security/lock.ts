@@ -7,11 +7,20 @@ import { defaultStateDir } from "../state/store.ts";
 import {
   canonicalJson,
   compareTools,
+  LISTED_KINDS,
+  type ListedKind,
+  type LockableTool,
   type LockFile,
+  listedDigest,
+  listedKey,
+  listedView,
   lockedView,
   type ToolChanges,
   toolDigest,
 } from "./pins.ts";
+
+/** A backend's prompts, resources and templates as listed, by kind (absent: not offered). */
+export type Listed = Partial<Record<ListedKind, Record<string, unknown>[]>>;
 
 /** What the backends serve now, as `lock` sees it. */
 export interface Observed {
@@ -19,6 +28,8 @@ export interface Observed {
   capabilities: Record<string, string>;
   /** Backends that could not be listed, with the reason. */
   failed: Record<string, string>;
+  /** Each backend's prompts, resources and templates. */
+  listed?: Record<string, Listed>;
 }
 
 /** A lock of everything observed. */
@@ -27,11 +38,50 @@ export function lockOf(observed: Observed): LockFile {
   for (const [server, tools] of Object.entries(observed.tools)) {
     backends[server] = Object.fromEntries(tools.map((tool) => [tool.name, toolDigest(tool)]));
   }
-  return { version: 1, backends, capabilities: { ...observed.capabilities } };
+  const lock: LockFile = { version: 1, backends, capabilities: { ...observed.capabilities } };
+  for (const [server, listed] of Object.entries(observed.listed ?? {})) {
+    for (const [kind, entries] of Object.entries(listed) as [ListedKind, Listed[ListedKind]][]) {
+      const section = LISTED_KINDS[kind].section;
+      lock[section] ??= {};
+      lock[section][server] = Object.fromEntries(
+        (entries ?? []).map((entry) => [listedKey(kind, entry), listedDigest(kind, entry)]),
+      );
+    }
+  }
+  return lock;
+}
+
+/**
+ * How a backend's listed entries of one kind differ from their pins, named `<kind>:<key>` (as
+ * findings are): `removed` only when `complete` (a whole list, not one page of it).
+ */
+export function compareListed(
+  kind: ListedKind,
+  pinned: Record<string, string> | undefined,
+  entries: Record<string, unknown>[],
+  complete = true,
+): ToolChanges {
+  const changes: ToolChanges = { changed: [], added: [], removed: [] };
+  const seen = new Set<string>();
+  for (const entry of entries) {
+    const key = listedKey(kind, entry);
+    seen.add(key);
+    const pin = pinned?.[key];
+    if (pin === undefined) changes.added.push(`${kind}:${key}`);
+    else if (pin !== listedDigest(kind, entry)) changes.changed.push(`${kind}:${key}`);
+  }
+  if (complete) {
+    for (const key of Object.keys(pinned ?? {})) {
+      if (!seen.has(key)) changes.removed.push(`${kind}:${key}`);
+    }
+  }
+  return changes;
 }
 
 export interface LockDiff {
   backends: Record<string, ToolChanges>;
+  /** Prompts, resources and templates, per backend, named `<kind>:<key>`. */
+  listed: Record<string, ToolChanges>;
   capabilities: ToolChanges;
   /** Backends in the lock that are no longer configured. */
   goneBackends: string[];
@@ -46,6 +96,21 @@ export function diffLock(lock: LockFile | undefined, observed: Observed): LockDi
       backends[server] = changes;
     }
   }
+  const listed: Record<string, ToolChanges> = {};
+  for (const [server, kinds] of Object.entries(observed.listed ?? {})) {
+    const all: ToolChanges = { changed: [], added: [], removed: [] };
+    for (const [kind, entries] of Object.entries(kinds) as [ListedKind, Listed[ListedKind]][]) {
+      const changes = compareListed(
+        kind,
+        lock?.[LISTED_KINDS[kind].section]?.[server],
+        entries ?? [],
+      );
+      all.changed.push(...changes.changed);
+      all.added.push(...changes.added);
+      all.removed.push(...changes.removed);
+    }
+    if (all.changed.length || all.added.length || all.removed.length) listed[server] = all;
+  }
   const capabilities: ToolChanges = { changed: [], added: [], removed: [] };
   for (const [file, digest] of Object.entries(observed.capabilities)) {
     const pinned = lock?.capabilities[file];
@@ -58,13 +123,14 @@ export function diffLock(lock: LockFile | undefined, observed: Observed): LockDi
   const goneBackends = Object.keys(lock?.backends ?? {}).filter(
     (server) => !(server in observed.tools) && !(server in observed.failed),
   );
-  return { backends, capabilities, goneBackends };
+  return { backends, listed, capabilities, goneBackends };
 }
 
 export function isEmptyDiff(diff: LockDiff): boolean {
   const { changed, added, removed } = diff.capabilities;
   return (
     !Object.keys(diff.backends).length &&
+    !Object.keys(diff.listed).length &&
     !changed.length &&
     !added.length &&
     !removed.length &&
@@ -84,12 +150,16 @@ export function snapshotDir(config: ResolvedConfig): string {
 export function saveSnapshots(dir: string, observed: Observed): void {
   try {
     mkdirSync(dir, { recursive: true, mode: 0o700 });
-    for (const tools of Object.values(observed.tools)) {
-      for (const tool of tools) {
-        const file = join(dir, `${toolDigest(tool).slice("sha256:".length)}.json`);
-        if (!existsSync(file)) {
-          writeFileSync(file, canonicalJson(lockedView(tool)), { mode: 0o600 });
-        }
+    const views: LockableTool[] = Object.values(observed.tools).flat();
+    for (const listed of Object.values(observed.listed ?? {})) {
+      for (const [kind, entries] of Object.entries(listed) as [ListedKind, Listed[ListedKind]][]) {
+        for (const entry of entries ?? []) views.push(listedView(kind, entry));
+      }
+    }
+    for (const view of views) {
+      const file = join(dir, `${toolDigest(view).slice("sha256:".length)}.json`);
+      if (!existsSync(file)) {
+        writeFileSync(file, canonicalJson(lockedView(view)), { mode: 0o600 });
       }
     }
   } catch {
@@ -109,20 +179,24 @@ function loadSnapshot(dir: string, digest: string): Record<string, unknown> | un
   }
 }
 
-/** A unified diff of one tool's locked and current definitions, when the locked one is known. */
+/**
+ * A unified diff of one tool's (or listed entry's locked view's) locked and current definitions,
+ * when the locked one is known; `label` names it (`server:tool` by default).
+ */
 export function toolPatch(
   dir: string,
   server: string,
   locked: string,
-  tool: Tool,
+  tool: Tool | LockableTool,
+  label = `${server}:${tool.name}`,
 ): string | undefined {
   const before = loadSnapshot(dir, locked);
   if (!before) return undefined;
   const pretty = (value: unknown) =>
     `${JSON.stringify(JSON.parse(canonicalJson(value)), null, 2)}\n`;
   return createTwoFilesPatch(
-    `${server}:${tool.name} (locked)`,
-    `${server}:${tool.name} (now)`,
+    `${label} (locked)`,
+    `${label} (now)`,
     pretty(before),
     pretty(lockedView(tool)),
     "",

@@ -16,6 +16,59 @@ export interface LockFile {
   backends: Record<string, Record<string, string>>;
   /** Capability file (relative to the lock's folder) -> digest of its bytes. */
   capabilities: Record<string, string>;
+  /** Per backend: prompt name -> digest of its listed entry. */
+  prompts?: Record<string, Record<string, string>>;
+  /** Per backend: resource URI -> digest of its listed entry. */
+  resources?: Record<string, Record<string, string>>;
+  /** Per backend: URI template -> digest of its listed entry. */
+  templates?: Record<string, Record<string, string>>;
+}
+
+/**
+ * What a backend lists besides tools, pinned as tools are: each entry by its name (a prompt's
+ * name, a resource's URI, a template's URI template), under the lock's section of its kind.
+ */
+export type ListedKind = "prompt" | "resource" | "template";
+export const LISTED_KINDS: Record<
+  ListedKind,
+  { section: "prompts" | "resources" | "templates"; key: string; method: string; list: string }
+> = {
+  prompt: { section: "prompts", key: "name", method: "prompts/list", list: "prompts" },
+  resource: { section: "resources", key: "uri", method: "resources/list", list: "resources" },
+  template: {
+    section: "templates",
+    key: "uriTemplate",
+    method: "resources/templates/list",
+    list: "resourceTemplates",
+  },
+};
+
+/** A listed entry's name in its kind (a prompt's name, a resource's URI, a template's). */
+export function listedKey(kind: ListedKind, entry: Record<string, unknown>): string {
+  return String(entry[LISTED_KINDS[kind].key] ?? "");
+}
+
+/**
+ * The locked view of a prompt, resource or template: the whole entry, as for a tool, but for
+ * what a resource says of its contents and changes with them (`size`, `annotations.lastModified`):
+ * a file that grew is no rug pull.
+ */
+export function listedView(kind: ListedKind, entry: Record<string, unknown>): LockableTool {
+  const view: Record<string, unknown> = { ...entry };
+  if (kind === "resource") {
+    delete view.size;
+    const annotations = view.annotations as Record<string, unknown> | undefined;
+    if (annotations && typeof annotations === "object" && "lastModified" in annotations) {
+      const { lastModified: _changes, ...rest } = annotations;
+      view.annotations = Object.keys(rest).length ? rest : undefined;
+    }
+  }
+  return { ...view, name: String(view.name ?? "") };
+}
+
+/** A listed entry's digest, the same way as a tool's over its locked view. */
+export function listedDigest(kind: ListedKind, entry: Record<string, unknown>): string {
+  return toolDigest(listedView(kind, entry));
 }
 
 /**
@@ -140,7 +193,24 @@ export function readLock(path: string): LockFile | undefined {
     }
     capabilities[file] = value;
   }
-  return { version: 1, backends, capabilities };
+  const lock: LockFile = { version: 1, backends, capabilities };
+  for (const { section } of Object.values(LISTED_KINDS)) {
+    const listed = raw[section];
+    if (listed === undefined || listed === null) continue;
+    if (typeof listed !== "object") throw fail(`${section}: expected a mapping of backends`);
+    const out: Record<string, Record<string, string>> = {};
+    for (const [server, entries] of Object.entries(listed)) {
+      out[server] = {};
+      for (const [key, value] of Object.entries(entries ?? {})) {
+        if (typeof value !== "string" || !digest.test(value)) {
+          throw fail(`${section}.${server}.${key}: expected "sha256:<64 hex digits>"`);
+        }
+        out[server][key] = value;
+      }
+    }
+    lock[section] = out;
+  }
+  return lock;
 }
 
 /** Writes a lock, keys sorted so that a re-lock of the same tools changes nothing. */
@@ -153,11 +223,18 @@ export function writeLock(path: string, lock: LockFile): void {
       Object.fromEntries(Object.entries(lock.backends).map(([s, tools]) => [s, sortKeys(tools)])),
     ),
     capabilities: sortKeys(lock.capabilities),
-  };
+  } as Record<string, unknown>;
+  // Written only when something is pinned: a lock of tools alone reads as before.
+  for (const { section } of Object.values(LISTED_KINDS)) {
+    const listed = Object.entries(lock[section] ?? {}).filter(([, e]) => Object.keys(e).length);
+    if (listed.length) {
+      body[section] = sortKeys(Object.fromEntries(listed.map(([s, e]) => [s, sortKeys(e)])));
+    }
+  }
   const header =
-    "# gateway.lock: digests of every tool definition and capability file, written by\n" +
-    "# `mcp-gateway lock`. A tool whose definition differs is quarantined until approved:\n" +
-    "# review with `mcp-gateway lock diff`, approve with `mcp-gateway lock update`.\n";
+    "# gateway.lock: digests of every tool definition, prompt, resource and resource template,\n" +
+    "# and of every capability file, written by `mcp-gateway lock`. One that differs is held\n" +
+    "# back until approved: review with `mcp-gateway lock diff`, approve with `mcp-gateway lock update`.\n";
   // 0600 when created: the lock maps every backend and tool this user runs. An existing lock keeps
   // the mode its owner gave it (it may be committed and shared on purpose). Renamed over, so a
   // gateway reading it meanwhile never sees it empty or half written.

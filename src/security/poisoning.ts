@@ -1054,8 +1054,31 @@ const OUTWARD_OPENING =
 function annotationLie(tool: ToolLike): string | null {
   const hints = tool.annotations as { readOnlyHint?: unknown } | undefined;
   if (hints?.readOnlyHint !== true || typeof tool.description !== "string") return null;
-  const opening = OUTWARD_OPENING.exec(normalizeForScan(tool.description.slice(0, 200)));
-  return opening ? `readOnlyHint: true, yet "${excerpt(tool.description, 0)}"` : null;
+  const opening = normalizeForScan(tool.description.slice(0, 200));
+  if (!OUTWARD_OPENING.test(opening) || sendsOnlyALog(opening)) return null;
+  return `readOnlyHint: true, yet "${excerpt(tool.description, 0)}"`;
+}
+
+/**
+ * A first sentence that sends a log message (or a progress notification) and nothing else,
+ * nowhere else: "Sends text as a log message", "Sends a log message at the given level (to the
+ * client)". What an MCP tool sends so goes to its own client.
+ */
+const ONLY_A_LOG = new RegExp(
+  [
+    "^\\s*sends?\\s+",
+    "(?:(?:the\\s+)?(?:given\\s+)?(?:text|message|string)\\s+as\\s+)?",
+    "(?:an?\\s+|the\\s+)?(?:(?:debug|info|notice|warning|error|custom)\\s+)?",
+    "(?:log(?:ging)?\\s+(?:message|entry|line|record|notification)s?|progress\\s+(?:notification|update)s?)",
+    "(?:\\s+(?:to\\s+the\\s+(?:client|user)|at\\s+(?:the\\s+|a\\s+)?(?:given\\s+|chosen\\s+|requested\\s+)?(?:level|severity)|with\\s+(?:the\\s+|a\\s+)?(?:given\\s+)?(?:level|severity|logger(?:\\s+name)?)))*",
+    "\\s*$",
+  ].join(""),
+  "i",
+);
+
+/** Session 12: a read-only tool that sends only a log message was flagged as contradicting. */
+function sendsOnlyALog(opening: string): boolean {
+  return ONLY_A_LOG.test(opening.split(/[.!?\n]/, 1)[0] ?? "");
 }
 
 /**

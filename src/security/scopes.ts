@@ -106,6 +106,46 @@ export function matches(pattern: Pattern, server: string, tool: string): boolean
   return pattern.tool.test(tool);
 }
 
+/**
+ * A `security.trusted_tools` entry: a glob the operator vouches for (every definition its names
+ * serve), or `server:tool@sha256:<64 hex>`, that one definition only (what the dashboard's
+ * release writes: the definition reviewed, not whatever the backend serves under its name later).
+ */
+export interface TrustRule {
+  /** The entry as written. */
+  source: string;
+  pattern: Pattern;
+  digest?: string;
+}
+
+const PINNED_TRUST = /^(.+)@(sha256:[0-9a-f]{64})$/;
+
+export function compileTrust(entry: string): TrustRule {
+  const pinned = PINNED_TRUST.exec(entry);
+  if (!pinned) return { source: entry, pattern: compilePattern(entry) };
+  return { source: entry, pattern: compilePattern(pinned[1]!), digest: pinned[2]! };
+}
+
+/**
+ * Whether `rules` trust `server:tool`; `digest` gives the definition's digest (undefined: the
+ * entry has no definition, so only a glob without one trusts it). Asked only when a pinned
+ * rule's name matches.
+ */
+export function trusts(
+  rules: TrustRule[],
+  server: string,
+  tool: string,
+  digest: () => string | undefined = () => undefined,
+): boolean {
+  let served: string | undefined | null = null;
+  return rules.some((rule) => {
+    if (!matches(rule.pattern, server, tool)) return false;
+    if (rule.digest === undefined) return true;
+    if (served === null) served = digest();
+    return served === rule.digest;
+  });
+}
+
 export interface ScopedCallerOptions {
   id: string;
   admin: boolean;

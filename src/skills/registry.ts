@@ -3,7 +3,7 @@ import { logger } from "../logger.ts";
 import type { Tool } from "../mcp/sdk.ts";
 import { ToolIndex } from "../search/index.ts";
 import type { ToolFinding } from "../security/poisoning.ts";
-import { compilePattern, matches } from "../security/scopes.ts";
+import { compileTrust, trusts } from "../security/scopes.ts";
 import { SKILLS_SERVER, scanSkill } from "./scan.ts";
 import { loadSkills, type Skill, type SkillProblem } from "./store.ts";
 
@@ -70,7 +70,7 @@ export class SkillRegistry {
     this.digest = digest;
     const scans = new Map<string, ToolFinding[]>();
     const { poisoning, trusted } = this.policy();
-    const trust = trusted.map(compilePattern);
+    const trust = trusted.map(compileTrust);
     const entries = new Map<string, SkillEntry>();
     for (const [index, skill] of loaded.skills.entries()) {
       const key = digests[index]!;
@@ -78,9 +78,7 @@ export class SkillRegistry {
       scans.set(key, findings);
       const high = findings.find((f) => f.severity === "high");
       const withheld =
-        high &&
-        poisoning === "quarantine" &&
-        !trust.some((p) => matches(p, SKILLS_SERVER, skill.name));
+        high && poisoning === "quarantine" && !trusts(trust, SKILLS_SERVER, skill.name);
       const reason =
         high &&
         `it looks poisoned: ${high.rule} in ${high.where} ("${high.excerpt}"); if you trust it, add "${SKILLS_SERVER}:${skill.name}" to security.trusted_tools`;

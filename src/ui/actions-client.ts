@@ -34,6 +34,8 @@ interface ToolDetail {
   quarantine?: "poisoning" | "lock";
   findings: { rule: string; where: string; excerpt: string; severity: string }[];
   confirmation?: string;
+  /** The definition shown: what a release is bound to. */
+  digest?: string;
   lock: {
     state: "none" | "locked" | "changed" | "new";
     file?: string;
@@ -338,11 +340,14 @@ function operate(): void {
       ),
       el(
         "p",
-        `"${key}" is added to security.trusted_tools in the config file, which is reloaded: clients can call it again. Findings stay on record.`,
+        `"${key}" with this definition's digest is added to security.trusted_tools in the config file, which is reloaded: clients can call it again. A different definition under the same name is quarantined again. Findings stay on record.`,
       ),
     ];
     ask(parts, "Release", async () => {
-      const answer = await call("POST", `${toolPath(detail.server, detail.tool)}/trust`);
+      // The definition shown: one the backend changed since is refused, not released unseen.
+      const answer = await call("POST", `${toolPath(detail.server, detail.tool)}/trust`, {
+        digest: detail.digest,
+      });
       if (!answer.ok) return say(`Release refused: ${answer.body.error}`, true);
       say(
         `${key} added to security.trusted_tools in ${answer.body.file}${answer.body.released ? "; released" : ""}.`,

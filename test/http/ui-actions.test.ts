@@ -340,12 +340,14 @@ describe("tools", () => {
     expect((await notHeld.json()).error).toBe("pz:plain is not quarantined");
     const response = await post("/api/tools/pz/add/trust");
     const body = await response.json();
-    expect(body).toMatchObject({ trusted: "pz:add", file, released: true });
+    // Bound to the definition released: another one under the name is quarantined again.
+    const entry = `pz:add@${toolDigest({ ...POISONED_TOOLS[0]!, inputSchema: { type: "object" } })}`;
+    expect(body).toMatchObject({ trusted: entry, file, released: true });
     expect(body.reason).toContain("looks poisoned");
     const text = readFileSync(file, "utf8");
     expect(text).toContain("# The operator's own notes: they survive an edit from the dashboard.");
     expect(text).toContain("# asked before every echo");
-    expect(loadConfig({ path: file }).security.trusted_tools).toEqual(["pz:add"]);
+    expect(loadConfig({ path: file }).security.trusted_tools).toEqual([entry]);
     expect((await invoke("pz", "add")).body.result.content[0].text).toBe("called add");
     const rows = await auditRows("caller=key:admin&limit=100");
     expect(rows).toContainEqual(

@@ -1,7 +1,7 @@
 import { readFileSync } from "node:fs";
 import { createInterface } from "node:readline/promises";
 import { defineCommand } from "citty";
-import { standalonePool } from "../../backends/pool.ts";
+import { type BackendPool, standalonePool } from "../../backends/pool.ts";
 import { loadConfig, type ResolvedConfig } from "../../config/load.ts";
 import { errorMessage } from "../../errors.ts";
 import { logger } from "../../logger.ts";
@@ -9,6 +9,7 @@ import { capabilityFiles } from "../../security/guard.ts";
 import {
   diffLock,
   isEmptyDiff,
+  type Listed,
   type LockDiff,
   lockOf,
   type Observed,
@@ -18,7 +19,11 @@ import {
 } from "../../security/lock.ts";
 import {
   capabilityDigests,
+  LISTED_KINDS,
+  type ListedKind,
   type LockFile,
+  listedKey,
+  listedView,
   lockPathFor,
   readLock,
   repinned,
@@ -63,6 +68,11 @@ async function observe(
           }
           try {
             observed.tools[backend.name] = await pool.refresh(backend.name);
+            const listed = await listEverything(pool, backend.name);
+            if (Object.keys(listed).length) {
+              observed.listed ??= {};
+              observed.listed[backend.name] = listed;
+            }
           } catch (error) {
             observed.failed[backend.name] = errorMessage(error);
           }
@@ -73,6 +83,36 @@ async function observe(
   }
   observed.capabilities = capabilityDigests(capabilityFiles(config), lockPath);
   return observed;
+}
+
+const METHOD_NOT_FOUND = -32601;
+
+/** The prompts, resources and templates of a backend that declares them, every page. */
+async function listEverything(pool: BackendPool, server: string): Promise<Listed> {
+  const connection = await pool.open(server);
+  const listed: Listed = {};
+  for (const [kind, { method, list }] of Object.entries(LISTED_KINDS) as [
+    ListedKind,
+    (typeof LISTED_KINDS)[ListedKind],
+  ][]) {
+    if (!connection.capabilities[kind === "prompt" ? "prompts" : "resources"]) continue;
+    const entries: Record<string, unknown>[] = [];
+    let cursor: string | undefined;
+    try {
+      for (let pages = 0; pages < 1000; pages++) {
+        const page = await pool.request(server, method, cursor ? { cursor } : undefined, {});
+        entries.push(...((page[list] as Record<string, unknown>[] | undefined) ?? []));
+        cursor = page.nextCursor as string | undefined;
+        if (!cursor) break;
+      }
+    } catch (error) {
+      // Declaring `resources` without templates (or the other way) is common: nothing to pin.
+      if ((error as { code?: unknown }).code === METHOD_NOT_FOUND) continue;
+      throw error;
+    }
+    listed[kind] = entries;
+  }
+  return listed;
 }
 
 /** Fails when a backend could not be listed: a lock without it would silently not protect it. */
@@ -183,8 +223,15 @@ export default defineCommand({
       if (args.json) {
         process.stdout.write(`${JSON.stringify({ file: lockPath, ...lock }, null, 2)}\n`);
       }
+      const entries = (section: "prompts" | "resources" | "templates") =>
+        Object.values(lock[section] ?? {}).reduce((n, e) => n + Object.keys(e).length, 0);
+      // Prompts, resources and templates are named when there are any.
+      const listed = (["prompts", "resources", "templates"] as const)
+        .filter((section) => entries(section))
+        .map((section) => `, ${count(entries(section), section.slice(0, -1))}`)
+        .join("");
       logger.success(
-        `wrote ${lockPath}: ${count(tools, "tool")} of ${count(Object.keys(lock.backends).length, "backend")}, ${count(files, "capability file")}`,
+        `wrote ${lockPath}: ${count(tools, "tool")} of ${count(Object.keys(lock.backends).length, "backend")}${listed}, ${count(files, "capability file")}`,
       );
     }, args);
   },
@@ -212,6 +259,27 @@ function merge(old: LockFile, observed: Observed, targets: string[]): LockFile {
     const [server, tool] = target.split(/:(.*)/s) as [string, string | undefined];
     if (!tool) {
       next.backends[server] = fresh.backends[server] ?? {};
+      for (const { section } of Object.values(LISTED_KINDS)) {
+        const pins = fresh[section]?.[server];
+        if (!pins) continue;
+        next[section] ??= {};
+        next[section][server] = pins;
+      }
+      continue;
+    }
+    // `server:prompt:<name>`, `server:resource:<uri>`, `server:template:<uriTemplate>`: that
+    // entry (a tool of that very name is a tool).
+    const [kind, key] = tool.split(/:(.*)/s) as [string, string | undefined];
+    const listed = LISTED_KINDS[kind as ListedKind];
+    if (listed && key !== undefined && fresh.backends[server]?.[tool] === undefined) {
+      const pin = fresh[listed.section]?.[server]?.[key];
+      const section = next[listed.section] ?? {};
+      next[listed.section] = section;
+      const pins = section[server] ?? {};
+      section[server] = pins;
+      if (pin) pins[key] = pin;
+      else if (pins[key]) delete pins[key];
+      else throw new Error(`${server} has no ${kind} ${key}`);
       continue;
     }
     const digest = fresh.backends[server]?.[tool];
@@ -234,6 +302,23 @@ function renderDiff(diff: LockDiff, lock: LockFile, observed: Observed, snapshot
         patch
           ? patch.replace(/^=+\n/m, "")
           : `  (the locked definition is not on this machine; now:)\n${JSON.stringify(tool, null, 2)}\n`,
+      );
+    }
+    for (const name of changes.added) lines.push(`new      ${server}:${name}`);
+    for (const name of changes.removed) lines.push(`removed  ${server}:${name}`);
+  }
+  for (const [server, changes] of Object.entries(diff.listed)) {
+    for (const name of changes.changed) {
+      lines.push(`changed  ${server}:${name}  (held back until approved)`);
+      const [kind, key] = name.split(/:(.*)/s) as [ListedKind, string];
+      const entry = observed.listed?.[server]?.[kind]?.find((e) => listedKey(kind, e) === key);
+      const pin = lock[LISTED_KINDS[kind].section]?.[server]?.[key];
+      const view = entry && listedView(kind, entry);
+      const patch = view && pin && toolPatch(snapshots, server, pin, view, `${server}:${name}`);
+      lines.push(
+        patch
+          ? patch.replace(/^=+\n/m, "")
+          : `  (the locked entry is not on this machine; now:)\n${JSON.stringify(entry, null, 2)}\n`,
       );
     }
     for (const name of changes.added) lines.push(`new      ${server}:${name}`);
