@@ -56,6 +56,12 @@ export interface ClusterLink extends SharedCounters {
     ttlMs: number,
     stamp?: number,
   ): Promise<number | undefined>;
+  /**
+   * Raises each field of the hash `key` to its value when it holds less (kept `ttlMs` from
+   * then), atomically: puts back the totals a store that restarted empty forgot. False when
+   * unreachable.
+   */
+  raise(key: string, fields: Iterable<[string, number]>, ttlMs: number): Promise<boolean>;
   /** Every field of the hash `key` with its total; `undefined` when unreachable. */
   tallies(key: string): Promise<Map<string, number> | undefined>;
   /**
