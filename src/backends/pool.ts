@@ -325,8 +325,8 @@ export class BackendPool {
     return this.handles.get(name)?.stderr ?? [];
   }
 
-  /** Connects (if needed) and re-lists a backend's tools. */
-  refresh(name: string): Promise<Tool[]> {
+  /** Connects (if needed) and re-lists a backend's tools; rejects for a disabled one. */
+  async refresh(name: string): Promise<Tool[]> {
     return this.discovery.refresh(this.require(name));
   }
 

@@ -47,7 +47,8 @@ const isPending = (value: unknown): value is Pending => {
  * and the first call anywhere claims it in Redis (one pair, never one per instance). Each pair
  * learned is counted in a Redis hash and announced with its total, so every instance's search
  * ranks by what the cluster learned; an instance reads the hash at start and when Redis answers
- * again after an outage. While Redis is down, each instance learns from its own searches and
+ * again after an outage (first raising each count there to the one it holds: a Redis restarted
+ * empty forgot them). While Redis is down, each instance learns from its own searches and
  * calls, as a single instance does (its state store keeps what it learned itself).
  */
 export function shareFeedback(
@@ -102,6 +103,17 @@ export function shareFeedback(
       if (row) feedback!.heardLearned(row, total);
     }
   };
-  link.onReconnect(() => void load());
+  // A Redis restarted empty forgot every pair: the counts held here (the cluster's as last
+  // heard, and what was learned here meanwhile) go back, each with when it was last learned.
+  const putBack = async () => {
+    const rows = current()?.rows() ?? [];
+    const fields = rows.flatMap((row): [string, number][] => [
+      [fieldOf(row), row.count],
+      [`${fieldOf(row)}@at`, row.lastAt],
+    ]);
+    if (fields.length) await link.raise(FEEDBACK_KEY, fields, KEEP_MS);
+    await load();
+  };
+  link.onReconnect(() => void putBack());
   return { share, load };
 }

@@ -56,8 +56,21 @@ export interface ClusterLink extends SharedCounters {
     ttlMs: number,
     stamp?: number,
   ): Promise<number | undefined>;
+  /**
+   * Raises each field of the hash `key` to its value when it holds less (kept `ttlMs` from
+   * then), atomically: puts back the totals a store that restarted empty forgot. False when
+   * unreachable.
+   */
+  raise(key: string, fields: Iterable<[string, number]>, ttlMs: number): Promise<boolean>;
   /** Every field of the hash `key` with its total; `undefined` when unreachable. */
   tallies(key: string): Promise<Map<string, number> | undefined>;
+  /**
+   * Sets `key` to `entry` unless it holds one stamped later than `entry.at`, atomically (kept
+   * `ttlMs` from then); without `entry`, only reads. What `key` holds afterwards: `null` when
+   * nothing, `undefined` when unreachable. A switch that instances each remember and put back
+   * after an outage: the latest one made anywhere wins, whatever order they come back in.
+   */
+  latest(key: string, entry?: Stamped, ttlMs?: number): Promise<Stamped | null | undefined>;
   /** The whole list `key`; `undefined` when unreachable. */
   list(key: string): Promise<string[] | undefined>;
   /** A secret every instance of the cluster shares (marks requests relayed between them). */
@@ -79,8 +92,12 @@ export interface ClusterLink extends SharedCounters {
    * the store cannot be reached (nobody got it).
    */
   publish(channel: string, message: string): Promise<boolean>;
-  /** Calls `listener` for each message on `channel`, from any instance; re-subscribes after an outage. */
-  subscribe(channel: string, listener: (message: string) => void): void;
+  /**
+   * Calls `listener` for each message on `channel`, from any instance; re-subscribes after an
+   * outage. Resolves once Redis has confirmed the subscription (or could not be reached):
+   * messages published before then never arrive here.
+   */
+  subscribe(channel: string, listener: (message: string) => void): Promise<void>;
   /**
    * Calls `listener` each time the store answers again after an outage: messages published
    * meanwhile (a reload announced) never arrived, so what they would have done is redone then.
@@ -108,6 +125,12 @@ export interface SharedCounters {
    * empty forgot (the day's spend this instance last saw).
    */
   atLeast(key: string, value: number, windowMs: number): Promise<WindowCount | undefined>;
+}
+
+/** A value and when it was set (ms since the epoch, on the clock of the instance that set it). */
+export interface Stamped {
+  value: string;
+  at: number;
 }
 
 export interface WindowCount {

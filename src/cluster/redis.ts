@@ -69,6 +69,27 @@ end
 redis.call('PEXPIRE', KEYS[1], ARGV[3])
 return n`;
 
+// The hash KEYS[1] set to value ARGV[2] stamped ARGV[1] unless it holds a later stamp (kept
+// ARGV[3] ms then); without ARGV[1], only read. Answers {at, value}, or nothing.
+const LATEST = `if ARGV[1] then
+  local at = tonumber(redis.call('HGET', KEYS[1], 'at') or '-1')
+  if tonumber(ARGV[1]) >= at then
+    redis.call('HSET', KEYS[1], 'at', ARGV[1], 'value', ARGV[2])
+    redis.call('PEXPIRE', KEYS[1], ARGV[3])
+  end
+end
+return redis.call('HMGET', KEYS[1], 'at', 'value')`;
+
+// Each field ARGV[2k] of the hash raised to ARGV[2k+1] when it holds less; kept ARGV[1] ms.
+const RAISE = `for i = 2, #ARGV, 2 do
+  if tonumber(redis.call('HGET', KEYS[1], ARGV[i]) or '-1') < tonumber(ARGV[i + 1]) then
+    redis.call('HSET', KEYS[1], ARGV[i], ARGV[i + 1])
+  end
+end
+return redis.call('PEXPIRE', KEYS[1], ARGV[1])`;
+/** Fields `raise` sends in one command (a hash of 100,000 goes in 200 round trips). */
+const RAISE_BATCH = 500;
+
 /** The key counting the bytes of the list `key` (see APPEND). */
 const bytesKey = (key: string) => `${key}:bytes`;
 
@@ -88,6 +109,8 @@ export async function createRedisLink(options: RedisLinkOptions): Promise<Cluste
   const commands = new RedisClient(options.url, clientOptions);
   const subscriber = new RedisClient(options.url, clientOptions);
   const listeners = new Map<string, Set<(message: string) => void>>();
+  /** When each channel's first SUBSCRIBE was answered (or failed). */
+  const subscribed = new Map<string, Promise<void>>();
   const recovered = new Set<() => void>();
   /** The cluster's relay secret, once read (below). */
   let secret: string | undefined;
@@ -235,6 +258,20 @@ export async function createRedisLink(options: RedisLinkOptions): Promise<Cluste
       ]);
       return reply === undefined ? undefined : Number(reply);
     },
+    async raise(key, fields, ttlMs) {
+      const ttl = `${Math.max(1, Math.round(ttlMs))}`;
+      let batch: string[] = [];
+      const send = async () => {
+        const sent = await run("EVAL", [RAISE, "1", prefix + key, ttl, ...batch]);
+        batch = [];
+        return sent !== undefined;
+      };
+      for (const [field, value] of fields) {
+        batch.push(field, `${value}`);
+        if (batch.length >= RAISE_BATCH * 2 && !(await send())) return false;
+      }
+      return batch.length ? send() : true;
+    },
     async tallies(key) {
       const reply = await run<string[] | Record<string, string>>("HGETALL", [prefix + key]);
       if (reply === undefined) return undefined;
@@ -303,6 +340,20 @@ export async function createRedisLink(options: RedisLinkOptions): Promise<Cluste
       ];
       return (await run("EVAL", args)) !== undefined;
     },
+    async latest(key, entry, ttlMs = 1) {
+      const args = entry
+        ? [`${Math.round(entry.at)}`, entry.value, `${Math.max(1, Math.round(ttlMs))}`]
+        : [];
+      const reply = await run<[string | null, string | null]>("EVAL", [
+        LATEST,
+        "1",
+        prefix + key,
+        ...args,
+      ]);
+      if (reply === undefined) return undefined;
+      const [at, value] = reply;
+      return at === null || value === null ? null : { at: Number(at), value };
+    },
     async list(key) {
       return run<string[]>("LRANGE", [prefix + key, "0", "-1"]);
     },
@@ -314,9 +365,11 @@ export async function createRedisLink(options: RedisLinkOptions): Promise<Cluste
       if (!set) {
         set = new Set();
         listeners.set(channel, set);
-        if (subscriber.connected) listen(channel, set).catch(down);
+        const done = subscriber.connected ? listen(channel, set).catch(down) : Promise.resolve();
+        subscribed.set(channel, done);
       }
       set.add(listener);
+      return subscribed.get(channel) ?? Promise.resolve();
     },
     onReconnect(listener) {
       recovered.add(listener);

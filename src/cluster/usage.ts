@@ -17,7 +17,8 @@ const fieldOf = (caller: string, server: string, tool: string) =>
  * lift: a client's calls on one instance count on every other. Each success is added to a hash
  * in Redis and its new total announced; every instance keeps the totals in memory, since
  * ranking reads them for each tool of each search (no round trip there), and reads the whole
- * hash at start and when Redis answers again after an outage. While Redis is down, nothing is
+ * hash at start and when Redis answers again after an outage, first raising each total there to
+ * the one held here (a Redis restarted empty forgot them all). While Redis is down, nothing is
  * added: each instance ranks by its own counts, as a single instance does (its state store
  * keeps them).
  */
@@ -31,7 +32,11 @@ export class SharedUsage {
         if (typeof field === "string" && typeof total === "number") this.merge(field, total);
       } catch {}
     });
-    link.onReconnect(() => void this.load());
+    // A Redis restarted empty forgot every total: the ones held here go back before reading.
+    link.onReconnect(async () => {
+      await link.raise(USAGE_KEY, this.totals, KEEP_MS);
+      await this.load();
+    });
   }
 
   /** Reads every total from Redis (at start; after an outage). */

@@ -7,11 +7,11 @@ import {
   advertisedUrl,
   BREAKER_CHANNEL,
   joinCluster,
-  KILL_CHANNEL,
   LOCK_CHANNEL,
   RELOAD_CHANNEL,
 } from "../cluster/join.ts";
 import type { ClusterLink } from "../cluster/link.ts";
+import { shareOperatorSwitch } from "../cluster/operator-switch.ts";
 import { shareTasks } from "../cluster/tasks.ts";
 import { SharedUsage } from "../cluster/usage.ts";
 import { envWithFiles } from "../config/env-files.ts";
@@ -424,22 +424,9 @@ export async function runGateway(options: RunOptions): Promise<RunningGateway> {
       const { from, server, ms } = JSON.parse(text) as { from: string; server: string; ms: number };
       if (from !== cluster.instanceId) gateway.pool.openBreaker(server, ms);
     });
-    // The kill switch too: an operator's Disable or Enable reaches one instance of several.
-    gateway.pool.onOperatorSwitch = (action, server, detail) => {
-      const message = { from: cluster.instanceId, action, server, detail };
-      void cluster.publish(KILL_CHANNEL, JSON.stringify(message));
-    };
-    cluster.subscribe(KILL_CHANNEL, (text) => {
-      const { from, action, server, detail } = JSON.parse(text) as {
-        from: string;
-        action: "kill" | "revive";
-        server: string;
-        detail: string;
-      };
-      if (from === cluster.instanceId || !gateway.pool.has(server)) return;
-      if (action === "revive") gateway.pool.revive(server, false);
-      else void gateway.pool.kill(server, `${detail} (on ${from})`, false).catch(() => {});
-    });
+    // The kill switch too: an operator's Disable or Enable reaches one instance of several, and
+    // stays in force on one that starts later or hears of it only after an outage.
+    await shareOperatorSwitch(gateway.pool, cluster);
   }
   const routes = createRoutes(gateway, {
     reload: announce,

@@ -31,7 +31,8 @@ import {
 } from "./scopes.ts";
 
 /** What the session sandbox shares in a cluster: counted calls and each session's start. */
-export type SandboxShare = Pick<ClusterLink, "hit" | "claim" | "set" | "peek" | "del">;
+export type SandboxShare = Pick<ClusterLink, "hit" | "claim" | "set" | "peek" | "del"> &
+  Partial<Pick<ClusterLink, "atLeast" | "onReconnect">>;
 
 const log = () => logger.withTag("firewall");
 
@@ -155,6 +156,8 @@ export function createCallGuard(
   }
   configure(initial);
   const sessions = new Map<string, { calls: number; started: number; last: number }>();
+  /** Each session's count across the cluster as Redis last answered, and when it lapses. */
+  const heard = new Map<string, { count: number; until: number }>();
   const events: GuardReport["events"] = {};
   let shared: SandboxShare | undefined;
 
@@ -265,6 +268,9 @@ export function createCallGuard(
       }
     }
     const everywhere = await hit;
+    if (everywhere) {
+      heard.set(session, { count: everywhere.count, until: Date.now() + everywhere.resetMs });
+    }
     if (max !== undefined && everywhere && everywhere.count > max) {
       how.refuse(
         "max_calls",
@@ -473,7 +479,33 @@ export function createCallGuard(
   // A closed session's counters go with it.
   const unhook = hooks?.hook("session:close", (session) => {
     sessions.delete(session);
+    heard.delete(session);
   });
+
+  /**
+   * Redis answers again, perhaps restarted empty: each session's count as last heard goes back,
+   * and the clock of each session this instance served (with what is left of it), so neither
+   * a count nor a clock starts again from nothing (a session given its calls or its time anew).
+   */
+  async function putBack(cluster: SandboxShare): Promise<void> {
+    const now = Date.now();
+    const limit = sandbox.max_duration;
+    const jobs: Promise<unknown>[] = [];
+    for (const [session, { count, until }] of heard) {
+      if (until <= now) heard.delete(session);
+      else jobs.push(cluster.atLeast!(`sandbox:${session}`, count, until - now));
+    }
+    if (limit !== undefined) {
+      const token = crypto.randomUUID();
+      for (const [session, state] of sessions) {
+        if (!state.calls) continue;
+        const gone = now - state.started;
+        jobs.push(cluster.claim(`sandbox-start:${session}`, token, limit + 86_400_000 - gone));
+        if (gone < limit) jobs.push(cluster.claim(`sandbox-clock:${session}`, token, limit - gone));
+      }
+    }
+    await Promise.all(jobs);
+  }
 
   return {
     async run(call, send) {
@@ -505,6 +537,9 @@ export function createCallGuard(
     reconfigure: configure,
     share(counters) {
       shared = counters;
+      counters?.onReconnect?.(() => {
+        if (shared === counters) void putBack(counters).catch(() => {});
+      });
     },
     close() {
       unhook?.();
