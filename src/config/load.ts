@@ -8,9 +8,9 @@ import { applyCapabilitiesAlias } from "./capabilities-alias.ts";
 import { type Env, expandTree, formatPath, lookupVariable, parseDotenv } from "./env.ts";
 import { expandHome, findConfigFile, parseConfigText, unsearchedConfigs } from "./locate.ts";
 import {
-  BACKEND_NAME,
   type BackendConfig,
   BackendSchema,
+  backendNameProblem,
   type Config,
   ConfigSchema,
   checkOperatorSettings,
@@ -215,13 +215,19 @@ export function resolveConfig(raw: unknown, options: ResolveOptions): ResolvedCo
   applyCapabilitiesAlias(config);
 
   const backends: ResolvedBackend[] = [];
+  const byFoldedName = new Map<string, string>();
   for (const [name, backend] of Object.entries(config.backends)) {
-    if (!BACKEND_NAME.test(name) || name.includes("__")) {
+    const problem = backendNameProblem(name);
+    if (problem) throw new GatewayError("CONFIG_INVALID", `${where}: backends.${name}: ${problem}`);
+    // Names are case-sensitive, but state files are named after them (one file on macOS).
+    const twin = byFoldedName.get(name.toLowerCase());
+    if (twin) {
       throw new GatewayError(
         "CONFIG_INVALID",
-        `${where}: backends.${name}: a backend name must match ${BACKEND_NAME} (lowercase letters, digits, - and _) and may not contain "__"`,
+        `${where}: backends.${twin} and backends.${name} differ only in case: rename one of them`,
       );
     }
+    byFoldedName.set(name.toLowerCase(), name);
     if (name === config.capabilities.name || name === "gateway") {
       throw new GatewayError(
         "CONFIG_INVALID",
