@@ -535,10 +535,18 @@ function applyEnvOverrides(tree: Record<string, unknown>, env: Env): Map<string,
       value = JSON.parse(raw);
     } catch {}
     let node = tree;
-    for (const part of path.slice(0, -1)) {
-      if (!node[part] || typeof node[part] !== "object") node[part] = {};
-      node = node[part] as Record<string, unknown>;
-    }
+    // Variable names are upper case: a segment names the key the file spells with capitals
+    // (`MCP_GATEWAY_BACKENDS__GITHUB__TIMEOUT` sets backends.GitHub.timeout).
+    const spelled = (part: string) =>
+      part in node ? part : (Object.keys(node).find((name) => name.toLowerCase() === part) ?? part);
+    path = path.map((part, i) => {
+      const name = spelled(part);
+      if (i < path.length - 1) {
+        if (!node[name] || typeof node[name] !== "object") node[name] = {};
+        node = node[name] as Record<string, unknown>;
+      }
+      return name;
+    });
     node[path.at(-1)!] = value;
     set.set(path.join("."), key);
   }

@@ -59,6 +59,13 @@ describe("an original config whose backend names have capitals and dots", () => 
     expect(config.backends.map((backend) => backend.name)).toEqual(["GitHub", "my.server"]);
   });
 
+  test("an MCP_GATEWAY_BACKENDS__GITHUB__ override reaches backends.GitHub", () => {
+    const env = { MCP_GATEWAY_BACKENDS__GITHUB__DESCRIPTION: "from the environment" };
+    const config = loadConfig({ path: writeConfig(ORIGINAL), env });
+    expect(config.backends.map((backend) => backend.name)).toEqual(["GitHub", "my.server"]);
+    expect(config.backends[0]!.description).toBe("from the environment");
+  });
+
   test("gateway_list_servers and gateway_invoke use the name as written", async () => {
     const listed = await session.client.callTool({ name: "gateway_list_servers", arguments: {} });
     const names = (listed.structuredContent as { servers: { name: string }[] }).servers.map(
