@@ -72,6 +72,7 @@ export function loadConfig(options: LoadConfigOptions = {}): ResolvedConfig {
   return resolveConfig(parseConfigText(text, file), {
     env,
     baseDir: dirname(file),
+    cwd,
     file,
     keysUnused,
   });
@@ -80,6 +81,8 @@ export function loadConfig(options: LoadConfigOptions = {}): ResolvedConfig {
 interface ResolveOptions {
   env: Env;
   baseDir: string;
+  /** The current folder, where the original gateway read relative paths (default: the process's). */
+  cwd?: string;
   file?: string;
   /** Records what the result depends on besides the text, for src/config/cache.ts. */
   trace?: ConfigTrace;
@@ -96,6 +99,11 @@ export interface ConfigTrace {
   names: Set<string>;
   /** The `env_files` read, in order. */
   envFiles: string[];
+  /**
+   * Each relative path the original gateway read from the current folder, as it is beside the
+   * config and in the current folder: which of the two exists decides which is read.
+   */
+  originalPaths?: [beside: string, here: string][];
   placeholder?: (name: string) => string;
 }
 
@@ -214,6 +222,26 @@ export function resolveConfig(raw: unknown, options: ResolveOptions): ResolvedCo
   }
   applyCapabilitiesAlias(config);
 
+  /**
+   * A relative path the original gateway also reads: beside the config, as every relative path
+   * here, or in the current folder (where the original read it) when only that one exists.
+   */
+  const originalPath = (path: string, key: string): string => {
+    const beside = resolve(options.baseDir, path);
+    const here = resolve(options.cwd ?? process.cwd(), path);
+    if (beside !== here) options.trace?.originalPaths?.push([beside, here]);
+    if (beside === here || existsSync(beside) || !existsSync(here)) return beside;
+    warnings.push(
+      `${key}: ${path} is not beside the config (${beside}); read from the current folder (${here}) as the original gateway did: write that absolute path to keep it so`,
+    );
+    return here;
+  };
+  const capabilityDirs = config.capabilities.directories.map((dir) =>
+    originalPath(dir, "capabilities.directories"),
+  );
+  const playbookDirs = config.playbooks.directories.map((dir) =>
+    originalPath(dir, "playbooks.directories"),
+  );
   const backends: ResolvedBackend[] = [];
   const byFoldedName = new Map<string, string>();
   for (const [name, backend] of Object.entries(config.backends)) {
@@ -244,7 +272,7 @@ export function resolveConfig(raw: unknown, options: ResolveOptions): ResolvedCo
       ...backend,
       name,
       transport: backend.transport ?? (backend.command ? "stdio" : "auto"),
-      cwd: backend.cwd ? resolve(options.baseDir, backend.cwd) : undefined,
+      cwd: backend.cwd ? originalPath(backend.cwd, `backends.${name}.cwd`) : undefined,
       configError: brokenBackends.get(name),
       stateDir: config.state_dir ? resolve(options.baseDir, config.state_dir) : undefined,
     });
@@ -256,11 +284,11 @@ export function resolveConfig(raw: unknown, options: ResolveOptions): ResolvedCo
     backends,
     capabilities: {
       ...config.capabilities,
-      directories: config.capabilities.directories.map((dir) => resolve(options.baseDir, dir)),
+      directories: capabilityDirs,
     },
     playbooks: {
       ...config.playbooks,
-      directories: config.playbooks.directories.map((dir) => resolve(options.baseDir, dir)),
+      directories: playbookDirs,
     },
     skills: {
       ...config.skills,
@@ -564,8 +592,20 @@ function loadEnvFiles(
   warnings: string[],
 ): Env {
   const out: Env = {};
-  for (const path of envFilePaths(tree, options.baseDir, options.env)) {
+  // With cwd the config's folder: each file as it would be beside the config.
+  const beside = envFilePaths(tree, options.baseDir, options.env, options.baseDir);
+  const cwd = options.cwd ?? process.cwd();
+  const here = envFilePaths(tree, cwd, options.env, cwd);
+  for (const [i, path] of beside.entries()) {
+    if (path !== here[i]) options.trace?.originalPaths?.push([path, here[i]!]);
+  }
+  for (const [i, path] of envFilePaths(tree, options.baseDir, options.env, options.cwd).entries()) {
     options.trace?.envFiles.push(path);
+    if (path !== beside[i]) {
+      warnings.push(
+        `env_files: ${beside[i]} does not exist; read ${path} from the current folder as the original gateway did: write that absolute path to keep it so`,
+      );
+    }
     if (!existsSync(path)) {
       warnings.push(`env_files: ${path} does not exist; skipped`);
       continue;
@@ -575,15 +615,27 @@ function loadEnvFiles(
   return out;
 }
 
-/** The `env_files` of a config's tree as absolute paths (`~` expanded, relative to the config). */
-export function envFilePaths(tree: Record<string, unknown>, baseDir: string, env: Env): string[] {
+/**
+ * The `env_files` of a config's tree as absolute paths (`~` expanded, relative to the config; a
+ * relative one missing there but present in the current folder `cwd` is read from there, as the
+ * original gateway read it).
+ */
+export function envFilePaths(
+  tree: Record<string, unknown>,
+  baseDir: string,
+  env: Env,
+  cwd = process.cwd(),
+): string[] {
   const files = tree.env_files;
   if (!Array.isArray(files)) return [];
   return files
     .filter((entry): entry is string => typeof entry === "string")
     .map((entry) => {
       const expanded = expandHome(entry, env);
-      return isAbsolute(expanded) ? expanded : resolve(baseDir, expanded);
+      if (isAbsolute(expanded)) return expanded;
+      const beside = resolve(baseDir, expanded);
+      const here = resolve(cwd, expanded);
+      return existsSync(beside) || !existsSync(here) ? beside : here;
     });
 }
 
