@@ -214,10 +214,13 @@ export function resolveConfig(raw: unknown, options: ResolveOptions): ResolvedCo
   const keys = resolveAuthKeys(config.auth, tree.auth, env, where, options.keysUnused);
   config.auth = keys.auth;
   warnings.push(...keys.warnings);
-  const unlisted = options.file ? unlistedCapabilities(tree, options.baseDir) : undefined;
+  const unlisted = options.file
+    ? unlistedCapabilities(tree, [options.baseDir, options.cwd ?? process.cwd()])
+    : undefined;
   if (unlisted) {
+    const listed = unlisted === join(options.baseDir, "capabilities") ? "./capabilities" : unlisted;
     warnings.push(
-      `capabilities.directories is not set, so ${unlisted} is not loaded (the original gateway loads ./capabilities by default): add capabilities: { directories: [./capabilities] } to serve its files`,
+      `capabilities.directories is not set, so ${unlisted} is not loaded (the original gateway loads ./capabilities by default): add capabilities: { directories: [${listed}] } to serve its files`,
     );
   }
   applyCapabilitiesAlias(config);
@@ -671,11 +674,15 @@ export function splitCommandLine(line: string): string[] {
 }
 
 /**
- * A `capabilities` folder holding capability files beside the config, when
+ * A `capabilities` folder holding capability files beside the config (else in the current
+ * folder, where the original looks), when
  * `capabilities.directories` is not written: the original gateway loads it by default, this
  * one does not, and a switcher's capabilities would be missing without a word.
  */
-function unlistedCapabilities(tree: Record<string, unknown>, baseDir: string): string | undefined {
+function unlistedCapabilities(
+  tree: Record<string, unknown>,
+  folders: string[],
+): string | undefined {
   const section = tree.capabilities as Record<string, unknown> | undefined;
   if (section?.enabled === false || section?.directories !== undefined) return undefined;
   const holdsFiles = (dir: string, depth: number): boolean => {
@@ -689,6 +696,7 @@ function unlistedCapabilities(tree: Record<string, unknown>, baseDir: string): s
       return false;
     }
   };
-  const dir = join(baseDir, "capabilities");
-  return existsSync(dir) && holdsFiles(dir, 1) ? dir : undefined;
+  return folders
+    .map((folder) => join(folder, "capabilities"))
+    .find((dir) => existsSync(dir) && holdsFiles(dir, 1));
 }

@@ -82,4 +82,15 @@ describe("relative paths of an original config run from another folder", () => {
     const elsewhere = await loadConfigCached({ path: file, env, cwd: tempDir() });
     expect(elsewhere.backends[0]!.cwd).toBe(join(configDir, "work"));
   });
+
+  test("an unlisted capabilities folder in the current folder is named, with the line that loads it", () => {
+    const { here } = layout();
+    mkdirSync(join(here, "capabilities", "knowledge"));
+    writeFileSync(join(here, "capabilities", "knowledge", "w.yaml"), 'fulcrum: "1.0"\nname: w\n');
+    const file = join(tempDir("mcpgw-sw12-bare-"), "gateway.yaml");
+    writeFileSync(file, "backends: {}\n");
+    const warned = loadConfig({ path: file, env: {}, cwd: here }).warnings.join("\n");
+    expect(warned).toContain(`${join(here, "capabilities")} is not loaded`);
+    expect(warned).toContain(`directories: [${join(here, "capabilities")}]`);
+  });
 });
