@@ -37,7 +37,7 @@ export async function loadConfigCached(options: LoadConfigOptions = {}): Promise
   const text = readFileSync(file, "utf8");
   sha256 = await hasher();
   const path = entryPath(file, env);
-  const cached = readEntry(path, file, text, env);
+  const cached = readEntry(path, file, text, env, cwd);
   if (cached) {
     configCacheCounts.hits++;
     for (const warning of cached.warnings) logger.warn(`${file}: ${warning}`);
@@ -46,8 +46,8 @@ export async function loadConfigCached(options: LoadConfigOptions = {}): Promise
   configCacheCounts.misses++;
   const { parseConfigText, resolveConfig } = await import("./load.ts");
   const raw = parseConfigText(text, file);
-  const trace: ConfigTrace = { names: new Set(), envFiles: [] };
-  const config = resolveConfig(raw, { env, baseDir: dirname(file), file, trace });
+  const trace: ConfigTrace = { names: new Set(), envFiles: [], originalPaths: [] };
+  const config = resolveConfig(raw, { env, baseDir: dirname(file), cwd, file, trace });
   try {
     const nonce = randomHex(6);
     const names = [...trace.names].sort();
@@ -56,14 +56,24 @@ export async function loadConfigCached(options: LoadConfigOptions = {}): Promise
       envFiles: [],
       placeholder: (name) => placeholder(nonce, names.indexOf(name)),
     };
-    const stored = resolveConfig(raw, { env, baseDir: dirname(file), file, trace: placeholders });
+    const stored = resolveConfig(raw, {
+      env,
+      baseDir: dirname(file),
+      cwd,
+      file,
+      trace: placeholders,
+    });
     // Digests of the keys, never the keys; and the warnings about the real values (no value in them).
     stored.auth = config.auth;
     stored.warnings = config.warnings;
-    const inputs: Inputs = { names, envFiles: trace.envFiles };
+    const inputs: Inputs = {
+      names,
+      envFiles: trace.envFiles,
+      originalPaths: trace.originalPaths ?? [],
+    };
     // The digest reads the env files before the replay does: a file edited since resolving
     // then either changed the digest and the replay (not stored) or neither (stored, current).
-    const entry = newEntry(file, text, env, inputs, nonce, stored);
+    const entry = newEntry(file, text, env, cwd, inputs, nonce, stored);
     const replayed = replay(stored, nonce, inputs, env);
     if (plainData(config) && JSON.stringify(replayed) === JSON.stringify(config)) {
       mkdirSync(dirname(path), { recursive: true, mode: 0o700 });
@@ -109,6 +119,8 @@ interface Inputs {
   names: string[];
   /** The `env_files` in order: their contents enter the digest, and their values are put back. */
   envFiles: string[];
+  /** Relative paths read beside the config or else in the current folder (ConfigTrace). */
+  originalPaths: [string, string][];
 }
 
 interface Entry extends Inputs {
@@ -131,12 +143,18 @@ function placeholder(nonce: string, index: number): string {
 }
 
 /** The entry's config with each variable put back, or undefined when anything does not hold. */
-function readEntry(path: string, file: string, text: string, env: Env): ResolvedConfig | undefined {
+function readEntry(
+  path: string,
+  file: string,
+  text: string,
+  env: Env,
+  cwd: string,
+): ResolvedConfig | undefined {
   try {
     if (!ownedByUs(path)) return undefined;
     const entry = JSON.parse(readFileSync(path, "utf8")) as Partial<Entry>;
     if (!isEntry(entry)) return undefined;
-    if (entry.digest !== digestOf(entry.salt, file, text, env, entry, entry.config))
+    if (entry.digest !== digestOf(entry.salt, file, text, env, cwd, entry, entry.config))
       return undefined;
     const stored = JSON.parse(entry.config) as ResolvedConfig;
     if (!stored || typeof stored !== "object" || !Array.isArray(stored.backends)) return undefined;
@@ -151,13 +169,14 @@ function newEntry(
   file: string,
   text: string,
   env: Env,
+  cwd: string,
   inputs: Inputs,
   nonce: string,
   stored: ResolvedConfig,
 ): Entry {
   const salt = randomHex(16);
   const config = JSON.stringify(stored);
-  const digest = digestOf(salt, file, text, env, inputs, config);
+  const digest = digestOf(salt, file, text, env, cwd, inputs, config);
   return { format: FORMAT, salt, nonce, ...inputs, config, digest };
 }
 
@@ -170,6 +189,7 @@ function digestOf(
   file: string,
   text: string,
   env: Env,
+  cwd: string,
   inputs: Inputs,
   config: string,
 ): string {
@@ -194,6 +214,10 @@ function digestOf(
     inputs.names.map((name) => [name, env[name] ?? null]),
     inputs.envFiles.map((path) => [path, contentDigest(path)]),
     secretFiles.map((path) => [path, contentDigest(path)]),
+    // Which of beside the config and the current folder holds each such path.
+    inputs.originalPaths.length
+      ? [cwd, inputs.originalPaths.map(([beside, here]) => [existsSync(beside), existsSync(here)])]
+      : null,
     config,
   ];
   return sha256([salt, JSON.stringify(parts)]);
@@ -256,6 +280,8 @@ function isEntry(entry: Partial<Entry>): entry is Entry {
     typeof entry.digest === "string" &&
     typeof entry.config === "string" &&
     strings(entry.names) &&
-    strings(entry.envFiles)
+    strings(entry.envFiles) &&
+    Array.isArray(entry.originalPaths) &&
+    entry.originalPaths.every((pair) => Array.isArray(pair) && strings(pair) && pair.length === 2)
   );
 }

@@ -8,9 +8,9 @@ import { applyCapabilitiesAlias } from "./capabilities-alias.ts";
 import { type Env, expandTree, formatPath, lookupVariable, parseDotenv } from "./env.ts";
 import { expandHome, findConfigFile, parseConfigText, unsearchedConfigs } from "./locate.ts";
 import {
-  BACKEND_NAME,
   type BackendConfig,
   BackendSchema,
+  backendNameProblem,
   type Config,
   ConfigSchema,
   checkOperatorSettings,
@@ -72,6 +72,7 @@ export function loadConfig(options: LoadConfigOptions = {}): ResolvedConfig {
   return resolveConfig(parseConfigText(text, file), {
     env,
     baseDir: dirname(file),
+    cwd,
     file,
     keysUnused,
   });
@@ -80,6 +81,8 @@ export function loadConfig(options: LoadConfigOptions = {}): ResolvedConfig {
 interface ResolveOptions {
   env: Env;
   baseDir: string;
+  /** The current folder, where the original gateway read relative paths (default: the process's). */
+  cwd?: string;
   file?: string;
   /** Records what the result depends on besides the text, for src/config/cache.ts. */
   trace?: ConfigTrace;
@@ -96,6 +99,11 @@ export interface ConfigTrace {
   names: Set<string>;
   /** The `env_files` read, in order. */
   envFiles: string[];
+  /**
+   * Each relative path the original gateway read from the current folder, as it is beside the
+   * config and in the current folder: which of the two exists decides which is read.
+   */
+  originalPaths?: [beside: string, here: string][];
   placeholder?: (name: string) => string;
 }
 
@@ -206,22 +214,51 @@ export function resolveConfig(raw: unknown, options: ResolveOptions): ResolvedCo
   const keys = resolveAuthKeys(config.auth, tree.auth, env, where, options.keysUnused);
   config.auth = keys.auth;
   warnings.push(...keys.warnings);
-  const unlisted = options.file ? unlistedCapabilities(tree, options.baseDir) : undefined;
+  const unlisted = options.file
+    ? unlistedCapabilities(tree, [options.baseDir, options.cwd ?? process.cwd()])
+    : undefined;
   if (unlisted) {
+    const listed = unlisted === join(options.baseDir, "capabilities") ? "./capabilities" : unlisted;
     warnings.push(
-      `capabilities.directories is not set, so ${unlisted} is not loaded (the original gateway loads ./capabilities by default): add capabilities: { directories: [./capabilities] } to serve its files`,
+      `capabilities.directories is not set, so ${unlisted} is not loaded (the original gateway loads ./capabilities by default): add capabilities: { directories: [${listed}] } to serve its files`,
     );
   }
   applyCapabilitiesAlias(config);
 
+  /**
+   * A relative path the original gateway also reads: beside the config, as every relative path
+   * here, or in the current folder (where the original read it) when only that one exists.
+   */
+  const originalPath = (path: string, key: string): string => {
+    const beside = resolve(options.baseDir, path);
+    const here = resolve(options.cwd ?? process.cwd(), path);
+    if (beside !== here) options.trace?.originalPaths?.push([beside, here]);
+    if (beside === here || existsSync(beside) || !existsSync(here)) return beside;
+    warnings.push(
+      `${key}: ${path} is not beside the config (${beside}); read from the current folder (${here}) as the original gateway did: write that absolute path to keep it so`,
+    );
+    return here;
+  };
+  const capabilityDirs = config.capabilities.directories.map((dir) =>
+    originalPath(dir, "capabilities.directories"),
+  );
+  const playbookDirs = config.playbooks.directories.map((dir) =>
+    originalPath(dir, "playbooks.directories"),
+  );
   const backends: ResolvedBackend[] = [];
+  const byFoldedName = new Map<string, string>();
   for (const [name, backend] of Object.entries(config.backends)) {
-    if (!BACKEND_NAME.test(name) || name.includes("__")) {
+    const problem = backendNameProblem(name);
+    if (problem) throw new GatewayError("CONFIG_INVALID", `${where}: backends.${name}: ${problem}`);
+    // Names are case-sensitive, but state files are named after them (one file on macOS).
+    const twin = byFoldedName.get(name.toLowerCase());
+    if (twin) {
       throw new GatewayError(
         "CONFIG_INVALID",
-        `${where}: backends.${name}: a backend name must match ${BACKEND_NAME} (lowercase letters, digits, - and _) and may not contain "__"`,
+        `${where}: backends.${twin} and backends.${name} differ only in case: rename one of them`,
       );
     }
+    byFoldedName.set(name.toLowerCase(), name);
     if (name === config.capabilities.name || name === "gateway") {
       throw new GatewayError(
         "CONFIG_INVALID",
@@ -238,7 +275,7 @@ export function resolveConfig(raw: unknown, options: ResolveOptions): ResolvedCo
       ...backend,
       name,
       transport: backend.transport ?? (backend.command ? "stdio" : "auto"),
-      cwd: backend.cwd ? resolve(options.baseDir, backend.cwd) : undefined,
+      cwd: backend.cwd ? originalPath(backend.cwd, `backends.${name}.cwd`) : undefined,
       configError: brokenBackends.get(name),
       stateDir: config.state_dir ? resolve(options.baseDir, config.state_dir) : undefined,
     });
@@ -250,11 +287,11 @@ export function resolveConfig(raw: unknown, options: ResolveOptions): ResolvedCo
     backends,
     capabilities: {
       ...config.capabilities,
-      directories: config.capabilities.directories.map((dir) => resolve(options.baseDir, dir)),
+      directories: capabilityDirs,
     },
     playbooks: {
       ...config.playbooks,
-      directories: config.playbooks.directories.map((dir) => resolve(options.baseDir, dir)),
+      directories: playbookDirs,
     },
     skills: {
       ...config.skills,
@@ -529,10 +566,18 @@ function applyEnvOverrides(tree: Record<string, unknown>, env: Env): Map<string,
       value = JSON.parse(raw);
     } catch {}
     let node = tree;
-    for (const part of path.slice(0, -1)) {
-      if (!node[part] || typeof node[part] !== "object") node[part] = {};
-      node = node[part] as Record<string, unknown>;
-    }
+    // Variable names are upper case: a segment names the key the file spells with capitals
+    // (`MCP_GATEWAY_BACKENDS__GITHUB__TIMEOUT` sets backends.GitHub.timeout).
+    const spelled = (part: string) =>
+      part in node ? part : (Object.keys(node).find((name) => name.toLowerCase() === part) ?? part);
+    path = path.map((part, i) => {
+      const name = spelled(part);
+      if (i < path.length - 1) {
+        if (!node[name] || typeof node[name] !== "object") node[name] = {};
+        node = node[name] as Record<string, unknown>;
+      }
+      return name;
+    });
     node[path.at(-1)!] = value;
     set.set(path.join("."), key);
   }
@@ -550,8 +595,20 @@ function loadEnvFiles(
   warnings: string[],
 ): Env {
   const out: Env = {};
-  for (const path of envFilePaths(tree, options.baseDir, options.env)) {
+  // With cwd the config's folder: each file as it would be beside the config.
+  const beside = envFilePaths(tree, options.baseDir, options.env, options.baseDir);
+  const cwd = options.cwd ?? process.cwd();
+  const here = envFilePaths(tree, cwd, options.env, cwd);
+  for (const [i, path] of beside.entries()) {
+    if (path !== here[i]) options.trace?.originalPaths?.push([path, here[i]!]);
+  }
+  for (const [i, path] of envFilePaths(tree, options.baseDir, options.env, options.cwd).entries()) {
     options.trace?.envFiles.push(path);
+    if (path !== beside[i]) {
+      warnings.push(
+        `env_files: ${beside[i]} does not exist; read ${path} from the current folder as the original gateway did: write that absolute path to keep it so`,
+      );
+    }
     if (!existsSync(path)) {
       warnings.push(`env_files: ${path} does not exist; skipped`);
       continue;
@@ -561,15 +618,27 @@ function loadEnvFiles(
   return out;
 }
 
-/** The `env_files` of a config's tree as absolute paths (`~` expanded, relative to the config). */
-export function envFilePaths(tree: Record<string, unknown>, baseDir: string, env: Env): string[] {
+/**
+ * The `env_files` of a config's tree as absolute paths (`~` expanded, relative to the config; a
+ * relative one missing there but present in the current folder `cwd` is read from there, as the
+ * original gateway read it).
+ */
+export function envFilePaths(
+  tree: Record<string, unknown>,
+  baseDir: string,
+  env: Env,
+  cwd = process.cwd(),
+): string[] {
   const files = tree.env_files;
   if (!Array.isArray(files)) return [];
   return files
     .filter((entry): entry is string => typeof entry === "string")
     .map((entry) => {
       const expanded = expandHome(entry, env);
-      return isAbsolute(expanded) ? expanded : resolve(baseDir, expanded);
+      if (isAbsolute(expanded)) return expanded;
+      const beside = resolve(baseDir, expanded);
+      const here = resolve(cwd, expanded);
+      return existsSync(beside) || !existsSync(here) ? beside : here;
     });
 }
 
@@ -605,11 +674,15 @@ export function splitCommandLine(line: string): string[] {
 }
 
 /**
- * A `capabilities` folder holding capability files beside the config, when
+ * A `capabilities` folder holding capability files beside the config (else in the current
+ * folder, where the original looks), when
  * `capabilities.directories` is not written: the original gateway loads it by default, this
  * one does not, and a switcher's capabilities would be missing without a word.
  */
-function unlistedCapabilities(tree: Record<string, unknown>, baseDir: string): string | undefined {
+function unlistedCapabilities(
+  tree: Record<string, unknown>,
+  folders: string[],
+): string | undefined {
   const section = tree.capabilities as Record<string, unknown> | undefined;
   if (section?.enabled === false || section?.directories !== undefined) return undefined;
   const holdsFiles = (dir: string, depth: number): boolean => {
@@ -623,6 +696,7 @@ function unlistedCapabilities(tree: Record<string, unknown>, baseDir: string): s
       return false;
     }
   };
-  const dir = join(baseDir, "capabilities");
-  return existsSync(dir) && holdsFiles(dir, 1) ? dir : undefined;
+  return folders
+    .map((folder) => join(folder, "capabilities"))
+    .find((dir) => existsSync(dir) && holdsFiles(dir, 1));
 }

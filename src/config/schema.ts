@@ -10,8 +10,24 @@ import { SizeSchema } from "./size.ts";
 
 export { DurationSchema };
 
-/** Backend names become namespaces (`server__tool`), so `__` is reserved. */
-export const BACKEND_NAME = /^[a-z0-9][a-z0-9_-]*$/;
+/**
+ * A backend name: ASCII letters (either case), digits, `.`, `-` and `_`, starting with a letter or
+ * digit (the original gateway's `GitHub` and `my.server` load as written). Names become namespaces
+ * (`server__tool`, characters the MCP spec allows in a tool name), so `__` is reserved.
+ */
+export const BACKEND_NAME = /^[A-Za-z0-9][A-Za-z0-9._-]*$/;
+
+/** Why `name` cannot name a backend, with a name that can; undefined when it can. */
+export function backendNameProblem(name: string): string | undefined {
+  if (BACKEND_NAME.test(name) && !name.includes("__") && name.length <= 128) return undefined;
+  const fixed =
+    name
+      .replace(/[^A-Za-z0-9._-]+/g, "-")
+      .replace(/_{2,}/g, "_")
+      .replace(/^[^A-Za-z0-9]+/, "")
+      .slice(0, 128) || "server";
+  return `a backend name is ASCII letters, digits, ".", "-" and "_" (starting with a letter or digit, no "__", at most 128 characters): rename it, e.g. ${fixed}`;
+}
 
 export const TransportSchema = z.enum(["stdio", "streamable-http", "sse", "auto"]);
 export type Transport = z.infer<typeof TransportSchema>;

@@ -26,6 +26,7 @@ import { logger } from "../logger.ts";
 import { createAuditLog, registerAuditLog } from "../observe/audit.ts";
 import { createCostGovernor, registerGovernor } from "../observe/costs.ts";
 import { createObserver, type Observer } from "../observe/observer.ts";
+import { importOriginalUsage, originalUsageFile } from "../observe/original-usage.ts";
 import { PlaybookRegistry } from "../playbooks/registry.ts";
 import type { UsageStore } from "../search/usage.ts";
 import { lockPathFor } from "../security/pins.ts";
@@ -148,6 +149,15 @@ export async function runGateway(options: RunOptions): Promise<RunningGateway> {
       : undefined;
   gateway.operator.skills = skills;
   const skillWatcher = skills && options.watch !== false ? skills.watch() : undefined;
+  // The original gateway's usage counts (its search ranking history), once per state folder.
+  if (!options.memoryState) {
+    const file = originalUsageFile((options.env ?? process.env).HOME);
+    try {
+      importOriginalUsage(store, file, (server) => gateway.pool.canonical(server));
+    } catch (error) {
+      logger.warn(`cannot import ${file} (the original gateway's usage counts): ${error}`);
+    }
+  }
   // Metrics and usage stats hang off the gateway's hooks; usage is written to the state store.
   observer = createObserver({ hooks: gateway.hooks, pool: gateway.pool, store });
   // Governance hangs off the hooks too: the audit log, and costs with their budgets.

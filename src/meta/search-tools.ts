@@ -74,7 +74,11 @@ export const searchTools: MetaTool = {
     const form = queryForm(
       query,
       named === undefined ? undefined : gateway.pool.canonical(named),
-      (name) => reachable.find((server) => server === gateway.pool.canonical(name)),
+      // `github:` names the backend `GitHub` (no two names differ only in case).
+      (name) => {
+        const wanted = gateway.pool.canonical(name).toLowerCase();
+        return reachable.find((server) => server.toLowerCase() === wanted);
+      },
     );
     const server = form.server;
     const format = stringArg(args, "format") ?? "json";

@@ -1,5 +1,6 @@
 import { logger } from "../logger.ts";
 import { mergeUsage, type StateStore, type UsageRow } from "../state/store.ts";
+import { ORIGINAL_CALLER } from "./original-usage.ts";
 
 /** One tool's usage over every caller, as the dashboard and `/api/usage` show it. */
 export interface ToolUsage {
@@ -44,10 +45,17 @@ export class UsageStats {
 
   private soon?: ReturnType<typeof setTimeout>;
 
-  /** Calls of `server:tool` by `caller` that neither threw nor returned `isError`. */
+  /**
+   * Calls of `server:tool` by `caller` that neither threw nor returned `isError`, and the
+   * original gateway's count of its calls (imported; it counted every client's as one).
+   */
   successes(caller: string, server: string, tool: string): number {
-    const row = this.totals.get(keyOf({ caller, server, tool }));
-    return row ? row.calls - row.errors : 0;
+    let total = 0;
+    for (const who of caller === ORIGINAL_CALLER ? [caller] : [caller, ORIGINAL_CALLER]) {
+      const row = this.totals.get(keyOf({ caller: who, server, tool }));
+      if (row) total += row.calls - row.errors;
+    }
+    return total;
   }
 
   /** Writes what was recorded since the last flush. A failed write is kept for the next one. */
@@ -68,7 +76,8 @@ export class UsageStats {
 
   /** Per tool, summed over callers; `allow` filters what one caller may see. */
   byTool(allow: (server: string, tool: string) => boolean = () => true): ToolUsage[] {
-    const tools = new Map<string, ToolUsage & { totalMs: number }>();
+    // The original gateway's imported counts have no durations: the mean is over timed calls.
+    const tools = new Map<string, ToolUsage & { totalMs: number; timed: number }>();
     for (const row of this.totals.values()) {
       if (!allow(row.server, row.tool)) continue;
       const key = `${row.server}\u0000${row.tool}`;
@@ -79,10 +88,12 @@ export class UsageStats {
         errors: 0,
         meanMs: 0,
         totalMs: 0,
+        timed: 0,
         lastAt: 0,
         callers: [],
       };
       entry.calls += row.calls;
+      if (row.caller !== ORIGINAL_CALLER) entry.timed += row.calls;
       entry.errors += row.errors;
       entry.totalMs += row.totalMs;
       if (row.lastAt >= entry.lastAt) {
@@ -93,9 +104,9 @@ export class UsageStats {
       tools.set(key, entry);
     }
     return [...tools.values()]
-      .map(({ totalMs, ...entry }) => ({
+      .map(({ totalMs, timed, ...entry }) => ({
         ...entry,
-        meanMs: entry.calls ? Math.round((totalMs / entry.calls) * 10) / 10 : 0,
+        meanMs: timed ? Math.round((totalMs / timed) * 10) / 10 : 0,
         callers: entry.callers.sort((a, b) => b.calls - a.calls),
       }))
       .sort((a, b) => b.calls - a.calls || a.server.localeCompare(b.server));

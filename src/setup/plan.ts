@@ -117,7 +117,7 @@ export function planImport(servers: FoundServer[], options: PlanOptions): Import
         plan.notes.push(`${server.name} from ${server.origin} is imported as ${name}: ${why}`);
     } else if (base !== server.name && !present) {
       plan.notes.push(
-        `${server.name} from ${server.origin} is imported as ${name} (backend names are lowercase letters, digits, - and _)`,
+        `${server.name} from ${server.origin} is imported as ${name} (imported names are made lowercase letters, digits, - and _)`,
       );
     }
     taken.add(name);

@@ -99,6 +99,13 @@ export async function openSqliteStore(path: string): Promise<StateStore> {
          THEN excluded.last_error ELSE last_error END,
        last_at = max(last_at, excluded.last_at)`,
   );
+  // Files imported into the usage stats (the original gateway's usage.json), each once.
+  db.exec(`CREATE TABLE IF NOT EXISTS imports (
+    source TEXT PRIMARY KEY,
+    at INTEGER NOT NULL
+  )`);
+  const markImport = db.prepare("INSERT OR IGNORE INTO imports (source, at) VALUES (?, ?)");
+  const importedBefore = db.prepare("SELECT 1 AS found FROM imports WHERE source = ?");
   // Search feedback: which tool a caller called after searching for what (src/search/feedback.ts),
   // per caller and client program.
   migrateFeedback(db);
@@ -114,6 +121,20 @@ export async function openSqliteStore(path: string): Promise<StateStore> {
   const forgetFeedback = db.prepare(
     "DELETE FROM search_feedback WHERE caller = ? AND client = ? AND query = ?",
   );
+  const addUsageRows = (rows: UsageRow[]) => {
+    for (const row of rows) {
+      addUsage.run(
+        row.server,
+        row.tool,
+        row.caller,
+        row.calls,
+        row.errors,
+        row.totalMs,
+        row.lastAt,
+        row.lastError ?? null,
+      );
+    }
+  };
   const audit = createSqliteAudit(db);
   return {
     path,
@@ -149,19 +170,25 @@ export async function openSqliteStore(path: string): Promise<StateStore> {
       if (!rows.length) return;
       db.exec("BEGIN");
       try {
-        for (const row of rows) {
-          addUsage.run(
-            row.server,
-            row.tool,
-            row.caller,
-            row.calls,
-            row.errors,
-            row.totalMs,
-            row.lastAt,
-            row.lastError ?? null,
-          );
-        }
+        addUsageRows(rows);
         db.exec("COMMIT");
+      } catch (error) {
+        db.exec("ROLLBACK");
+        throw error;
+      }
+    },
+    importUsage(source, rows) {
+      // IMMEDIATE: two gateways starting at once (one `serve --stdio` per client) import it once.
+      db.exec("BEGIN IMMEDIATE");
+      try {
+        if (importedBefore.get(source)) {
+          db.exec("ROLLBACK");
+          return false;
+        }
+        markImport.run(source, Date.now());
+        addUsageRows(rows);
+        db.exec("COMMIT");
+        return true;
       } catch (error) {
         db.exec("ROLLBACK");
         throw error;

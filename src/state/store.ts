@@ -148,6 +148,11 @@ export interface StateStore extends AuditStore {
   loadUsage(): UsageRow[];
   /** Adds these counts to the persisted ones (one transaction); later `lastAt`/`lastError` win. */
   addUsage(rows: UsageRow[]): void;
+  /**
+   * Adds `rows` as `addUsage` does and records `source` (a file imported), in one transaction,
+   * unless `source` was recorded before: false then, and nothing is added.
+   */
+  importUsage(source: string, rows: UsageRow[]): boolean;
   /** Every search-feedback row persisted so far. */
   loadFeedback(): FeedbackRow[];
   /** Counts one more (caller, query, tool) choice; the row is created at count 1. */
@@ -168,15 +173,23 @@ export function createMemoryStore(): StateStore {
   const tools = new Map<string, CachedTools>();
   const usage = new Map<string, UsageRow>();
   const feedback = new Map<string, FeedbackRow>();
+  const imported = new Set<string>();
+  const addUsage = (rows: UsageRow[]) => {
+    for (const row of rows) {
+      const key = `${row.server}\u0000${row.tool}\u0000${row.caller}`;
+      usage.set(key, mergeUsage(usage.get(key), row));
+    }
+  };
   return {
     getTools: (server) => tools.get(server),
     setTools: (server, entry) => void tools.set(server, entry),
     loadUsage: () => [...usage.values()].map((row) => ({ ...row })),
-    addUsage(rows) {
-      for (const row of rows) {
-        const key = `${row.server}\u0000${row.tool}\u0000${row.caller}`;
-        usage.set(key, mergeUsage(usage.get(key), row));
-      }
+    addUsage,
+    importUsage(source, rows) {
+      if (imported.has(source)) return false;
+      imported.add(source);
+      addUsage(rows);
+      return true;
     },
     loadFeedback: () => [...feedback.values()].map((row) => ({ ...row })),
     addFeedback(row) {

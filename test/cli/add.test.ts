@@ -172,8 +172,8 @@ describe("add / remove / list", () => {
     const { config, cli } = box(COMMENTED);
     const cases: [string[], string][] = [
       [["add", "memory", "--", "node", "x.js"], "backends.memory already exists; pass --force"],
-      [["add", "Bad_Name", "--", "x"], 'backend name "Bad_Name" must be lowercase'],
-      [["add", "a__b", "--", "x"], '(no "__")'],
+      [["add", "bad name", "--", "x"], 'backend name "bad name": a backend name is ASCII letters'],
+      [["add", "a__b", "--", "x"], 'no "__"'],
       [["add", "gateway", "--", "x"], "reserved"],
       [["add", "githb"], "githb is not a known server (did you mean github?)"],
       [["add", "x", "-e", "NOEQUALS", "--", "y"], '-e takes KEY=VALUE, got "NOEQUALS"'],

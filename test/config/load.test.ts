@@ -212,7 +212,7 @@ backends:
     [
       "a bad backend name",
       "backends:\n  Bad__Name: { command: x }\n",
-      /backends\.Bad__Name: a backend name must match/,
+      /backends\.Bad__Name: a backend name is ASCII letters.*no "__".*rename it, e\.g\. Bad_Name/,
     ],
     [
       "a bad duration",

@@ -2,7 +2,7 @@ import { defineCommand } from "citty";
 import { parseDuration } from "../../config/duration.ts";
 import { type BackendEntry, ConfigEditor, resolveEditablePath } from "../../config/edit.ts";
 import { splitCommandLine } from "../../config/load.ts";
-import { BACKEND_NAME } from "../../config/schema.ts";
+import { backendNameProblem } from "../../config/schema.ts";
 import { closeMatches } from "../../gateway/suggest.ts";
 import { logger } from "../../logger.ts";
 import {
@@ -11,7 +11,6 @@ import {
   registryBackend,
   registryVariables,
 } from "../../registry/servers.ts";
-import { toBackendName } from "../../setup/plan.ts";
 import { isSecret } from "../../setup/secrets.ts";
 import { starterConfig } from "../../setup/starter.ts";
 import { runAction } from "../_args.ts";
@@ -62,11 +61,8 @@ interface AddArgs {
 }
 
 function checkName(name: string): void {
-  if (!BACKEND_NAME.test(name) || name.includes("__")) {
-    throw new Error(
-      `backend name "${name}" must be lowercase letters, digits, - and _ (no "__"), starting with a letter or digit; try ${toBackendName(name)}`,
-    );
-  }
+  const problem = backendNameProblem(name);
+  if (problem) throw new Error(`backend name "${name}": ${problem}`);
   if (name === "gateway" || name === "capabilities") {
     throw new Error(`backend name "${name}" is reserved for the gateway's capabilities`);
   }
