@@ -572,10 +572,90 @@ function operate(): void {
     return box;
   }
 
+  /** Media the page draws from a tool's result; anything else (SVG: it can hold script) is text. */
+  const MEDIA_TYPES: Record<"image" | "audio", string[]> = {
+    image: ["image/png", "image/jpeg", "image/gif", "image/webp", "image/avif", "image/bmp"],
+    audio: [
+      "audio/wav",
+      "audio/x-wav",
+      "audio/wave",
+      "audio/mpeg",
+      "audio/ogg",
+      "audio/webm",
+      "audio/flac",
+      "audio/aac",
+      "audio/mp4",
+    ],
+  };
+
+  /**
+   * An image or a player for base64 `data` of `mimeType`, from a `data:` URL built here, when the
+   * type is on the list above and the data is base64; otherwise a line saying what was not shown.
+   */
+  function media(kind: "image" | "audio", mimeType: unknown, data: unknown): HTMLElement[] {
+    const type = typeof mimeType === "string" ? mimeType.trim().toLowerCase() : "";
+    const base64 = typeof data === "string" ? data.replace(/\s+/g, "") : "";
+    const valid = /^[A-Za-z0-9+/]*={0,2}$/.test(base64) && base64.length % 4 === 0;
+    const bytes = Math.floor((base64.length * 3) / 4) - (base64.match(/=+$/)?.[0].length ?? 0);
+    const named = typeof mimeType === "string" && mimeType ? mimeType : "no type";
+    if (!valid || !base64 || !MEDIA_TYPES[kind].includes(type)) {
+      const why = !MEDIA_TYPES[kind].includes(type)
+        ? `the dashboard draws ${MEDIA_TYPES[kind].join(", ")}`
+        : "its data is not base64";
+      return [
+        el("p", `[${kind} of ${named}, ${base64.length} base64 characters: not shown; ${why}]`, {
+          class: "muted",
+        }),
+      ];
+    }
+    const source = `data:${type};base64,${base64}`;
+    const player =
+      kind === "image"
+        ? el("img", undefined, { src: source, alt: `${kind} (${type})` })
+        : el("audio", undefined, { src: source, controls: "", preload: "metadata" });
+    return [player, el("p", `${type}, ${bytes.toLocaleString()} bytes`, { class: "muted" })];
+  }
+
+  /** One content block of a tool's result, as what it is; the backend's strings stay text. */
+  function contentBlock(block: Record<string, unknown>): HTMLElement {
+    const type = typeof block.type === "string" ? block.type : "unknown";
+    const box = el("div", undefined, { class: "act-block", "data-block": type });
+    const str = (value: unknown) => (typeof value === "string" ? value : "");
+    if (type === "text") {
+      box.append(el("pre", str(block.text), { class: "act-text" }));
+    } else if (type === "image" || type === "audio") {
+      box.append(...media(type, block.mimeType, block.data));
+    } else if (type === "resource_link") {
+      const head = el("p", "Resource link: ");
+      head.append(
+        el("strong", str(block.title) || str(block.name) || "(no name)"),
+        " ",
+        el("code", str(block.uri)),
+      );
+      if (block.mimeType) head.append(` (${str(block.mimeType)})`);
+      box.append(head);
+      if (block.description) box.append(el("p", str(block.description), { class: "muted" }));
+    } else if (type === "resource" && block.resource && typeof block.resource === "object") {
+      const resource = block.resource as Record<string, unknown>;
+      const head = el("p", "Embedded resource ");
+      head.append(el("code", str(resource.uri)));
+      if (resource.mimeType) head.append(` (${str(resource.mimeType)})`);
+      box.append(head);
+      if (typeof resource.text === "string") box.append(el("pre", resource.text));
+      else if (typeof resource.blob === "string") {
+        const kind = str(resource.mimeType).toLowerCase().startsWith("audio/") ? "audio" : "image";
+        box.append(...media(kind, resource.mimeType, resource.blob));
+      }
+    } else {
+      box.append(el("pre", pretty(block)));
+    }
+    return box;
+  }
+
   function showResult(
     into: HTMLElement,
     result: {
-      content?: { type: string; text?: string; mimeType?: string; data?: string }[];
+      content?: Record<string, unknown>[];
       structuredContent?: unknown;
       isError?: boolean;
     },
@@ -588,16 +668,7 @@ function operate(): void {
     );
     parts.push(head);
     for (const block of result.content ?? []) {
-      if (block.type === "text") parts.push(el("pre", block.text ?? "", { class: "act-text" }));
-      else if (block.type === "image" || block.type === "audio") {
-        parts.push(
-          el(
-            "p",
-            `[${block.type} ${block.mimeType ?? ""}, ${(block.data ?? "").length} base64 characters]`,
-            { class: "muted" },
-          ),
-        );
-      } else parts.push(el("pre", pretty(block)));
+      parts.push(contentBlock(block && typeof block === "object" ? block : { type: "unknown" }));
     }
     if (result.structuredContent !== undefined) {
       parts.push(
