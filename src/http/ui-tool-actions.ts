@@ -193,7 +193,7 @@ export function createToolActions(gateway: Gateway): ToolActions {
       return json(
         {
           error: reason
-            ? `${entry} is held by gateway.lock, not for poisoning: approve its new definition instead (POST /api/tools/${server}/${tool.name}/approve)`
+            ? `${entry} is held by gateway.lock, not for poisoning: approve its new definition instead (POST /api/tool/approve?${new URLSearchParams({ server, tool: tool.name })})`
             : `${entry} is not quarantined`,
         },
         409,

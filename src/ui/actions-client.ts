@@ -99,8 +99,12 @@ function operate(): void {
     box.hidden = false;
   }
 
-  const toolPath = (server: string, tool: string) =>
-    `/api/tools/${encodeURIComponent(server)}/${encodeURIComponent(tool)}`;
+  /**
+   * A tool's route, `action` included, with its names in the query: a tool named `.` or `..`
+   * in the path would be a dot segment the browser removes before sending.
+   */
+  const toolPath = (server: string, tool: string, action = "") =>
+    `/api/tool${action && `/${action}`}?${new URLSearchParams({ server, tool })}`;
 
   // ---- backends ----
 
@@ -295,7 +299,7 @@ function operate(): void {
     out.push(
       button("Approve this definition", { id: "act-approve" }, async () => {
         // The definition shown: one the backend changed since is refused, not approved unseen.
-        const answer = await call("POST", `${toolPath(detail.server, detail.tool)}/approve`, {
+        const answer = await call("POST", toolPath(detail.server, detail.tool, "approve"), {
           digest: lock.digest,
         });
         if (!answer.ok) return say(`Approve refused: ${answer.body.error}`, true);
@@ -342,7 +346,7 @@ function operate(): void {
       ),
     ];
     ask(parts, "Release", async () => {
-      const answer = await call("POST", `${toolPath(detail.server, detail.tool)}/trust`);
+      const answer = await call("POST", toolPath(detail.server, detail.tool, "trust"));
       if (!answer.ok) return say(`Release refused: ${answer.body.error}`, true);
       say(
         `${key} added to security.trusted_tools in ${answer.body.file}${answer.body.released ? "; released" : ""}.`,
@@ -535,7 +539,7 @@ function operate(): void {
 
     const run = async (args: Record<string, unknown>, confirm?: string) => {
       result.replaceChildren(el("p", "Running…", { class: "muted" }));
-      const answer = await call("POST", `${toolPath(detail.server, detail.tool)}/invoke`, {
+      const answer = await call("POST", toolPath(detail.server, detail.tool, "invoke"), {
         arguments: args,
         ...(confirm ? { confirm } : {}),
       });
