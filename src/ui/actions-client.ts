@@ -34,6 +34,8 @@ interface ToolDetail {
   quarantine?: "poisoning" | "lock";
   findings: { rule: string; where: string; excerpt: string; severity: string }[];
   confirmation?: string;
+  /** How long a call may wait for its answer, and the setting that says so. */
+  timeout?: { ms: number; setting: string };
   lock: {
     state: "none" | "locked" | "changed" | "new";
     file?: string;
@@ -78,10 +80,20 @@ function operate(): void {
 
   const badge = (state: string) => el("span", state, { class: `badge state-${state}` });
   const pretty = (value: unknown) => JSON.stringify(value, null, 2);
+  /** `90 s`, `5 min`: a timeout as its setting reads, or time spent waiting. */
+  const span = (ms: number) =>
+    ms >= 60_000 && ms % 60_000 === 0 ? `${ms / 60_000} min` : `${Math.round(ms / 1000)} s`;
 
-  async function call(method: string, path: string, body?: unknown): Promise<Answer> {
+  /** Throws when no answer arrives (the network, the gateway gone, `signal` aborted). */
+  async function call(
+    method: string,
+    path: string,
+    body?: unknown,
+    signal?: AbortSignal,
+  ): Promise<Answer> {
     const response = await fetch(path, {
       method,
+      signal,
       headers: {
         accept: "application/json",
         ...(body === undefined ? {} : { "content-type": "application/json" }),
@@ -512,8 +524,18 @@ function operate(): void {
         ),
       );
     }
+    if (detail.timeout) {
+      form.append(
+        el(
+          "p",
+          `The gateway gives up after ${span(detail.timeout.ms)} (${detail.timeout.setting}) without an answer; progress from the tool restarts the wait.`,
+          { class: "muted" },
+        ),
+      );
+    }
     const result = el("div", undefined, { id: "act-result" });
-    form.append(el("button", "Run", { type: "submit", id: "act-run" }), result);
+    const runButton = el("button", "Run", { type: "submit", id: "act-run" }) as HTMLButtonElement;
+    form.append(runButton, result);
 
     const collect = (): Record<string, unknown> | undefined => {
       if (rawToggle.checked) {
@@ -537,12 +559,55 @@ function operate(): void {
       return ok ? args : undefined;
     };
 
+    /**
+     * Sends the call and shows how long it has run, with Cancel: closing the request makes the
+     * gateway cancel the call at the backend. No answer at all (the network, a restart) is said.
+     */
+    let running: AbortController | undefined;
     const run = async (args: Record<string, unknown>, confirm?: string) => {
-      result.replaceChildren(el("p", "Running…", { class: "muted" }));
-      const answer = await call("POST", toolPath(detail.server, detail.tool, "invoke"), {
-        arguments: args,
-        ...(confirm ? { confirm } : {}),
-      });
+      if (running) return;
+      const controller = new AbortController();
+      running = controller;
+      runButton.disabled = true;
+      const started = Date.now();
+      const waited = () => span(Date.now() - started);
+      const clock = el("span", "Running… 0 s", { "data-running": "" });
+      const status = el("p", undefined, { class: "muted" });
+      status.append(
+        clock,
+        " ",
+        button("Cancel", { id: "act-cancel" }, () => controller.abort()),
+      );
+      result.replaceChildren(status);
+      const tick = setInterval(() => (clock.textContent = `Running… ${waited()}`), 1000);
+      let answer: Answer;
+      try {
+        answer = await call(
+          "POST",
+          toolPath(detail.server, detail.tool, "invoke"),
+          { arguments: args, ...(confirm ? { confirm } : {}) },
+          controller.signal,
+        );
+      } catch (error) {
+        result.replaceChildren(
+          controller.signal.aborted
+            ? el(
+                "p",
+                `Cancelled after ${waited()}: the gateway cancelled the call at the backend (a call with side effects may have done part of its work).`,
+                { class: "muted", "data-cancelled": "" },
+              )
+            : el(
+                "p",
+                `The gateway did not answer (${(error as Error).message}) after ${waited()}: it may have restarted or the connection dropped. The call may still have run: see Activity.`,
+                { class: "error" },
+              ),
+        );
+        return;
+      } finally {
+        clearInterval(tick);
+        running = undefined;
+        runButton.disabled = false;
+      }
       if (answer.ok) return showResult(result, answer.body.result);
       const parts = [
         el("p", answer.body.error, { class: "error", "data-refusal": answer.body.code ?? "" }),
