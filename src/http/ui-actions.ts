@@ -21,6 +21,12 @@ export interface UiActions {
 
 const BACKEND_ROUTE = /^\/api\/backends\/([^/]+)\/(restart|disable|enable|revive|login|stderr)$/;
 const TOOL_ROUTE = /^\/api\/tools\/([^/]+)\/([^/]+)(?:\/(invoke|approve|trust))?$/;
+/**
+ * The same tool routes with the names in the query (`/api/tool/invoke?server=S&tool=T`): a tool
+ * named `.` or `..` cannot be a path segment, since browsers and fetch remove dot segments
+ * (`%2E` too) before the request is sent. The dashboard always uses this form.
+ */
+const TOOL_QUERY_ROUTE = /^\/api\/tool(?:\/(invoke|approve|trust))?$/;
 
 export function createUiActions(gateway: Gateway): UiActions {
   const tools = createToolActions(gateway);
@@ -28,12 +34,13 @@ export function createUiActions(gateway: Gateway): UiActions {
     async fetch(request, path, caller) {
       const backend = BACKEND_ROUTE.exec(path);
       const tool = backend ? undefined : TOOL_ROUTE.exec(path);
-      if (!backend && !tool) return undefined;
+      const queried = backend || tool ? undefined : TOOL_QUERY_ROUTE.exec(path);
+      if (!backend && !tool && !queried) return undefined;
       const method = backend
         ? backend[2] === "stderr"
           ? "GET"
           : "POST"
-        : tool![3]
+        : (tool ?? queried)![tool ? 3 : 1]
           ? "POST"
           : "GET";
       if (request.method !== method) {
@@ -47,6 +54,18 @@ export function createUiActions(gateway: Gateway): UiActions {
           },
           403,
         );
+      }
+      if (queried) {
+        const query = new URL(request.url).searchParams;
+        const server = query.get("server");
+        const name = query.get("tool");
+        if (!server || name === null || name === "") {
+          return json(
+            { error: `name the tool: ${path}?server=SERVER&tool=TOOL (each percent-encoded)` },
+            400,
+          );
+        }
+        return tools.fetch(request, server, name, queried[1], caller);
       }
       const parts = decode((backend ?? tool)!.slice(1, 3) as string[]);
       if (!parts) return json({ error: `malformed percent-encoding in ${path}` }, 400);

@@ -213,7 +213,7 @@ export function createToolActions(gateway: Gateway): ToolActions {
       return json(
         {
           error: reason
-            ? `${name} is held by gateway.lock, not for poisoning: approve its new definition instead (POST /api/tools/${server}/${tool.name}/approve)`
+            ? `${name} is held by gateway.lock, not for poisoning: approve its new definition instead (POST /api/tool/approve?${new URLSearchParams({ server, tool: tool.name })})`
             : `${name} is not quarantined`,
         },
         409,
@@ -301,10 +301,12 @@ function detail(gateway: Gateway, server: string, tool: Tool) {
   );
   const view = toolView(gateway, server, tool);
   const confirmation = confirmationRule(gateway, server, tool);
+  const timeout = timeoutOf(gateway, server, tool);
   return {
     ...view,
     /** The definition shown: what a release (and an approval) is bound to. */
     digest: toolDigest(tool),
+    ...(timeout ? { timeout } : {}),
     ...(view.quarantined
       ? { quarantine: findings.some((f) => f.quarantined) ? "poisoning" : "lock" }
       : {}),
@@ -312,6 +314,20 @@ function detail(gateway: Gateway, server: string, tool: Tool) {
     ...(confirmation ? { confirmation } : {}),
     lock: lockState(gateway, server, tool, report.lock),
   };
+}
+
+/**
+ * How long a call of this tool may wait for its answer (progress restarts the wait) and the
+ * setting that says so: the try-it panel shows it before and while the call runs.
+ */
+function timeoutOf(gateway: Gateway, server: string, tool: Tool) {
+  const config = gateway.config.backends.find((backend) => backend.name === server);
+  if (!config) return undefined;
+  const own = gateway.pool.ownToolName(server, tool.name);
+  const named = [tool.name, own].find((name) => config.tool_timeouts[name]);
+  if (named === undefined) return { ms: config.timeout, setting: `backends.${server}.timeout` };
+  const key = /^[\w-]+$/.test(named) ? named : JSON.stringify(named);
+  return { ms: config.tool_timeouts[named]!, setting: `backends.${server}.tool_timeouts.${key}` };
 }
 
 /** The setting that makes the gateway ask before calling this tool, if one does (call-guard.ts). */

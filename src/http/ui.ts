@@ -61,7 +61,7 @@ export interface UiHandler {
 // The page loads only its own script and style: a tool description can never run as code.
 const PAGE_HEADERS = {
   "Content-Security-Policy":
-    "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'",
+    "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; media-src data:; connect-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'",
   "X-Content-Type-Options": "nosniff",
   // Not `no-referrer`: under it a browser sends `Origin: null` with the page's own login and
   // logout forms, which the gateway refuses on POST. `same-origin` still tells other sites nothing.

@@ -36,6 +36,8 @@ interface ToolDetail {
   confirmation?: string;
   /** The definition shown: what a release is bound to. */
   digest?: string;
+  /** How long a call may wait for its answer, and the setting that says so. */
+  timeout?: { ms: number; setting: string };
   lock: {
     state: "none" | "locked" | "changed" | "new";
     file?: string;
@@ -80,10 +82,20 @@ function operate(): void {
 
   const badge = (state: string) => el("span", state, { class: `badge state-${state}` });
   const pretty = (value: unknown) => JSON.stringify(value, null, 2);
+  /** `90 s`, `5 min`: a timeout as its setting reads, or time spent waiting. */
+  const span = (ms: number) =>
+    ms >= 60_000 && ms % 60_000 === 0 ? `${ms / 60_000} min` : `${Math.round(ms / 1000)} s`;
 
-  async function call(method: string, path: string, body?: unknown): Promise<Answer> {
+  /** Throws when no answer arrives (the network, the gateway gone, `signal` aborted). */
+  async function call(
+    method: string,
+    path: string,
+    body?: unknown,
+    signal?: AbortSignal,
+  ): Promise<Answer> {
     const response = await fetch(path, {
       method,
+      signal,
       headers: {
         accept: "application/json",
         ...(body === undefined ? {} : { "content-type": "application/json" }),
@@ -101,8 +113,12 @@ function operate(): void {
     box.hidden = false;
   }
 
-  const toolPath = (server: string, tool: string) =>
-    `/api/tools/${encodeURIComponent(server)}/${encodeURIComponent(tool)}`;
+  /**
+   * A tool's route, `action` included, with its names in the query: a tool named `.` or `..`
+   * in the path would be a dot segment the browser removes before sending.
+   */
+  const toolPath = (server: string, tool: string, action = "") =>
+    `/api/tool${action && `/${action}`}?${new URLSearchParams({ server, tool })}`;
 
   // ---- backends ----
 
@@ -297,7 +313,7 @@ function operate(): void {
     out.push(
       button("Approve this definition", { id: "act-approve" }, async () => {
         // The definition shown: one the backend changed since is refused, not approved unseen.
-        const answer = await call("POST", `${toolPath(detail.server, detail.tool)}/approve`, {
+        const answer = await call("POST", toolPath(detail.server, detail.tool, "approve"), {
           digest: lock.digest,
         });
         if (!answer.ok) return say(`Approve refused: ${answer.body.error}`, true);
@@ -345,7 +361,7 @@ function operate(): void {
     ];
     ask(parts, "Release", async () => {
       // The definition shown: one the backend changed since is refused, not released unseen.
-      const answer = await call("POST", `${toolPath(detail.server, detail.tool)}/trust`, {
+      const answer = await call("POST", toolPath(detail.server, detail.tool, "trust"), {
         digest: detail.digest,
       });
       if (!answer.ok) return say(`Release refused: ${answer.body.error}`, true);
@@ -513,8 +529,18 @@ function operate(): void {
         ),
       );
     }
+    if (detail.timeout) {
+      form.append(
+        el(
+          "p",
+          `The gateway gives up after ${span(detail.timeout.ms)} (${detail.timeout.setting}) without an answer; progress from the tool restarts the wait.`,
+          { class: "muted" },
+        ),
+      );
+    }
     const result = el("div", undefined, { id: "act-result" });
-    form.append(el("button", "Run", { type: "submit", id: "act-run" }), result);
+    const runButton = el("button", "Run", { type: "submit", id: "act-run" }) as HTMLButtonElement;
+    form.append(runButton, result);
 
     const collect = (): Record<string, unknown> | undefined => {
       if (rawToggle.checked) {
@@ -538,12 +564,55 @@ function operate(): void {
       return ok ? args : undefined;
     };
 
+    /**
+     * Sends the call and shows how long it has run, with Cancel: closing the request makes the
+     * gateway cancel the call at the backend. No answer at all (the network, a restart) is said.
+     */
+    let running: AbortController | undefined;
     const run = async (args: Record<string, unknown>, confirm?: string) => {
-      result.replaceChildren(el("p", "Running…", { class: "muted" }));
-      const answer = await call("POST", `${toolPath(detail.server, detail.tool)}/invoke`, {
-        arguments: args,
-        ...(confirm ? { confirm } : {}),
-      });
+      if (running) return;
+      const controller = new AbortController();
+      running = controller;
+      runButton.disabled = true;
+      const started = Date.now();
+      const waited = () => span(Date.now() - started);
+      const clock = el("span", "Running… 0 s", { "data-running": "" });
+      const status = el("p", undefined, { class: "muted" });
+      status.append(
+        clock,
+        " ",
+        button("Cancel", { id: "act-cancel" }, () => controller.abort()),
+      );
+      result.replaceChildren(status);
+      const tick = setInterval(() => (clock.textContent = `Running… ${waited()}`), 1000);
+      let answer: Answer;
+      try {
+        answer = await call(
+          "POST",
+          toolPath(detail.server, detail.tool, "invoke"),
+          { arguments: args, ...(confirm ? { confirm } : {}) },
+          controller.signal,
+        );
+      } catch (error) {
+        result.replaceChildren(
+          controller.signal.aborted
+            ? el(
+                "p",
+                `Cancelled after ${waited()}: the gateway cancelled the call at the backend (a call with side effects may have done part of its work).`,
+                { class: "muted", "data-cancelled": "" },
+              )
+            : el(
+                "p",
+                `The gateway did not answer (${(error as Error).message}) after ${waited()}: it may have restarted or the connection dropped. The call may still have run: see Activity.`,
+                { class: "error" },
+              ),
+        );
+        return;
+      } finally {
+        clearInterval(tick);
+        running = undefined;
+        runButton.disabled = false;
+      }
       if (answer.ok) return showResult(result, answer.body.result);
       const parts = [
         el("p", answer.body.error, { class: "error", "data-refusal": answer.body.code ?? "" }),
@@ -577,10 +646,90 @@ function operate(): void {
     return box;
   }
 
+  /** Media the page draws from a tool's result; anything else (SVG: it can hold script) is text. */
+  const MEDIA_TYPES: Record<"image" | "audio", string[]> = {
+    image: ["image/png", "image/jpeg", "image/gif", "image/webp", "image/avif", "image/bmp"],
+    audio: [
+      "audio/wav",
+      "audio/x-wav",
+      "audio/wave",
+      "audio/mpeg",
+      "audio/ogg",
+      "audio/webm",
+      "audio/flac",
+      "audio/aac",
+      "audio/mp4",
+    ],
+  };
+
+  /**
+   * An image or a player for base64 `data` of `mimeType`, from a `data:` URL built here, when the
+   * type is on the list above and the data is base64; otherwise a line saying what was not shown.
+   */
+  function media(kind: "image" | "audio", mimeType: unknown, data: unknown): HTMLElement[] {
+    const type = typeof mimeType === "string" ? mimeType.trim().toLowerCase() : "";
+    const base64 = typeof data === "string" ? data.replace(/\s+/g, "") : "";
+    const valid = /^[A-Za-z0-9+/]*={0,2}$/.test(base64) && base64.length % 4 === 0;
+    const bytes = Math.floor((base64.length * 3) / 4) - (base64.match(/=+$/)?.[0].length ?? 0);
+    const named = typeof mimeType === "string" && mimeType ? mimeType : "no type";
+    if (!valid || !base64 || !MEDIA_TYPES[kind].includes(type)) {
+      const why = !MEDIA_TYPES[kind].includes(type)
+        ? `the dashboard draws ${MEDIA_TYPES[kind].join(", ")}`
+        : "its data is not base64";
+      return [
+        el("p", `[${kind} of ${named}, ${base64.length} base64 characters: not shown; ${why}]`, {
+          class: "muted",
+        }),
+      ];
+    }
+    const source = `data:${type};base64,${base64}`;
+    const player =
+      kind === "image"
+        ? el("img", undefined, { src: source, alt: `${kind} (${type})` })
+        : el("audio", undefined, { src: source, controls: "", preload: "metadata" });
+    return [player, el("p", `${type}, ${bytes.toLocaleString()} bytes`, { class: "muted" })];
+  }
+
+  /** One content block of a tool's result, as what it is; the backend's strings stay text. */
+  function contentBlock(block: Record<string, unknown>): HTMLElement {
+    const type = typeof block.type === "string" ? block.type : "unknown";
+    const box = el("div", undefined, { class: "act-block", "data-block": type });
+    const str = (value: unknown) => (typeof value === "string" ? value : "");
+    if (type === "text") {
+      box.append(el("pre", str(block.text), { class: "act-text" }));
+    } else if (type === "image" || type === "audio") {
+      box.append(...media(type, block.mimeType, block.data));
+    } else if (type === "resource_link") {
+      const head = el("p", "Resource link: ");
+      head.append(
+        el("strong", str(block.title) || str(block.name) || "(no name)"),
+        " ",
+        el("code", str(block.uri)),
+      );
+      if (block.mimeType) head.append(` (${str(block.mimeType)})`);
+      box.append(head);
+      if (block.description) box.append(el("p", str(block.description), { class: "muted" }));
+    } else if (type === "resource" && block.resource && typeof block.resource === "object") {
+      const resource = block.resource as Record<string, unknown>;
+      const head = el("p", "Embedded resource ");
+      head.append(el("code", str(resource.uri)));
+      if (resource.mimeType) head.append(` (${str(resource.mimeType)})`);
+      box.append(head);
+      if (typeof resource.text === "string") box.append(el("pre", resource.text));
+      else if (typeof resource.blob === "string") {
+        const kind = str(resource.mimeType).toLowerCase().startsWith("audio/") ? "audio" : "image";
+        box.append(...media(kind, resource.mimeType, resource.blob));
+      }
+    } else {
+      box.append(el("pre", pretty(block)));
+    }
+    return box;
+  }
+
   function showResult(
     into: HTMLElement,
     result: {
-      content?: { type: string; text?: string; mimeType?: string; data?: string }[];
+      content?: Record<string, unknown>[];
       structuredContent?: unknown;
       isError?: boolean;
     },
@@ -593,16 +742,7 @@ function operate(): void {
     );
     parts.push(head);
     for (const block of result.content ?? []) {
-      if (block.type === "text") parts.push(el("pre", block.text ?? "", { class: "act-text" }));
-      else if (block.type === "image" || block.type === "audio") {
-        parts.push(
-          el(
-            "p",
-            `[${block.type} ${block.mimeType ?? ""}, ${(block.data ?? "").length} base64 characters]`,
-            { class: "muted" },
-          ),
-        );
-      } else parts.push(el("pre", pretty(block)));
+      parts.push(contentBlock(block && typeof block === "object" ? block : { type: "unknown" }));
     }
     if (result.structuredContent !== undefined) {
       parts.push(

@@ -23,5 +23,7 @@ dialog#act-dialog { max-width: 640px; border: 1px solid var(--line); border-radi
 dialog#act-dialog pre { white-space: pre-wrap; }
 #act-tool-name { font: inherit; padding: 5px 10px; width: 320px; border: 1px solid var(--line);
   border-radius: 6px; background: var(--bg); color: var(--fg); }
+#act-result .act-block img { display: block; max-width: 100%; max-height: 480px; border: 1px solid var(--line); }
+#act-result .act-block audio { display: block; max-width: 100%; }
 dialog#act-dialog::backdrop { background: rgb(0 0 0 / 40%); }
 `;
