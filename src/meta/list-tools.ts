@@ -39,7 +39,7 @@ export const listTools: MetaTool = {
   definition: {
     name: "gateway_list_tools",
     description:
-      "List backend tools (server, tool, description). Give `server` to list one server's tools with their input schemas and the server's own instructions. Prefer gateway_search_tools to find a tool for a task.",
+      "List backend tools (server, tool, description). Give `server` for one server's tools with input schemas, and its instructions. Prefer gateway_search_tools to find a tool for a task.",
     inputSchema: {
       type: "object",
       properties: {
