@@ -5,7 +5,7 @@
  * `item<i>`, `p12://LABEL/r<i>` and `prompt<i>`; default 3 each) served `PAGE` a page (default 7)
  * so a gateway must follow every cursor; `FIXTURE_LOG` receives `level <level>` per setLevel.
  * Tools beyond the items: `meta` (answers the `_meta` it got), `bad_structured` (structured
- * content its outputSchema refuses), `grow` (adds a tool, then announces the change).
+ * content its outputSchema refuses; `good_structured` fits it), `grow` (adds a tool, then announces the change).
  * `completion/complete` answers `LABEL:<ref>:<argument>`, so a test sees where it was routed.
  */
 import { appendFileSync } from "node:fs";
@@ -32,6 +32,16 @@ function tools(): Tool[] {
     {
       name: "bad_structured",
       description: "Answer structured content that does not match its output schema",
+      inputSchema: OBJECT,
+      outputSchema: {
+        type: "object",
+        properties: { celsius: { type: "number" } },
+        required: ["celsius"],
+      },
+    },
+    {
+      name: "good_structured",
+      description: "Answer structured content that matches its output schema",
       inputSchema: OBJECT,
       outputSchema: {
         type: "object",
@@ -113,6 +123,11 @@ server.setRequestHandler("tools/call", async (request) => {
       return {
         content: [{ type: "text", text: '{"celsius":"warm"}' }],
         structuredContent: { celsius: "warm" },
+      };
+    case "good_structured":
+      return {
+        content: [{ type: "text", text: '{"celsius":4}' }],
+        structuredContent: { celsius: 4 },
       };
     case "grow":
       grown.push(`grown${grown.length}`);
