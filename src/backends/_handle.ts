@@ -37,6 +37,8 @@ export interface Handle {
   error?: string;
   transport?: ActiveTransport;
   connection?: BackendConnection;
+  /** The `instructions` of its last initialize, kept while it is stopped (idle, crashed). */
+  instructions?: string;
   connecting?: Promise<BackendConnection>;
   /** When the start in `connecting` began (searches and lists wait for it within a bound from then). */
   connectingSince?: number;

@@ -317,6 +317,11 @@ export class BackendPool {
     };
   }
 
+  /** A backend's `instructions` as its last initialize gave them (unscanned: screen them). */
+  instructions(name: string): string | undefined {
+    return this.handles.get(this.canonical(name))?.instructions;
+  }
+
   statuses(): BackendStatus[] {
     return this.names().map((name) => this.status(name)!);
   }

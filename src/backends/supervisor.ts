@@ -152,6 +152,7 @@ export class Supervisor {
         }
         const again = handle.generation !== undefined;
         handle.connection = opened;
+        handle.instructions = opened.instructions;
         handle.generation = ++connections;
         handle.transport = opened.transport;
         this.setState(handle, "ready");

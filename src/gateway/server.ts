@@ -22,6 +22,7 @@ import {
   UNLISTED_META_TOOLS,
 } from "../meta/tools.ts";
 import { errorResult } from "../meta/types.ts";
+import { checkStructured } from "../meta/validate.ts";
 import { VERSION } from "../version.ts";
 import { type Caller, callerOf, LOCAL_ADMIN } from "./caller.ts";
 import { createRequestRelay, filterRelayed, forwardRequest } from "./channel.ts";
@@ -321,6 +322,8 @@ export function createSessionServer(gateway: Gateway, options: SessionServerOpti
     const caller = callerFor(ctx);
     const { name } = request.params;
     let args = (request.params.arguments ?? {}) as JsonObject;
+    /** The backend tool called by the name this session listed it under (flat, surfaced). */
+    let listedAs: { server: string; tool: Tool } | undefined;
     let tool =
       surface === "flat"
         ? undefined
@@ -359,6 +362,7 @@ export function createSessionServer(gateway: Gateway, options: SessionServerOpti
       }
       tool = invoke;
       args = { server: direct.server, tool: direct.tool.name, arguments: args };
+      listedAs = direct;
     }
     const relay = createRequestRelay(
       server,
@@ -383,7 +387,8 @@ export function createSessionServer(gateway: Gateway, options: SessionServerOpti
           })
           .catch((error: unknown) => errorResult(error)),
       );
-      return outcome as CallToolResult;
+      const answer = outcome as CallToolResult;
+      return listedAs ? conforming(listedAs.server, listedAs.tool, answer) : answer;
     }
     let result: CallToolResult;
     try {
@@ -411,7 +416,29 @@ export function createSessionServer(gateway: Gateway, options: SessionServerOpti
       result = errorResult(error);
     }
     await relay.flush();
-    return result;
+    return listedAs ? conforming(listedAs.server, listedAs.tool, result) : result;
+  }
+
+  /**
+   * A listed tool's result as the spec has a server give it: its `structuredContent` fits the
+   * `outputSchema` this session was given (the backend's). One that does not is a tool error
+   * saying so, with the backend's content: relayed, it made the client's own check throw a
+   * protocol error that named neither backend nor tool, and the model saw nothing.
+   */
+  function conforming(backend: string, tool: Tool, result: CallToolResult): CallToolResult {
+    // A task's CreateTaskResult or an input_required round is not the result yet.
+    if (result.isError || !Array.isArray(result.content)) return result;
+    const problem = checkStructured(tool, result.structuredContent);
+    if (!problem) return result;
+    logger.warn(
+      `${backend}:${tool.name} answered structured content its outputSchema refuses: ${problem}`,
+    );
+    const own = gateway.pool.ownToolName(backend, tool.name);
+    const note = `[BACKEND_ERROR] ${backend}'s tool ${own} answered a result its own outputSchema refuses (${problem}); what it answered follows`;
+    return {
+      content: [{ type: "text", text: note }, ...(result.content ?? [])],
+      isError: true,
+    };
   }
 
   /** Asks the client (elicitation, form mode) to confirm an operator action. */

@@ -1,11 +1,14 @@
 import { GatewayError } from "../errors.ts";
 import { InvalidCursorError, paginate } from "../gateway/cursor.ts";
+import type { Gateway } from "../gateway/gateway.ts";
 import type { Tool } from "../mcp/sdk.ts";
 import { cachedNote } from "./list-servers.ts";
 import type { MetaTool } from "./types.ts";
 import { awaitStarting, jsonResult, stringArg } from "./types.ts";
 
 const PAGE_SIZE = 100;
+/** How much of a server's instructions a listing carries (about 1,000 tokens). */
+const INSTRUCTIONS_MAX = 4000;
 
 /** The original gateway's `role` filter of gateway_list_tools (docs/migrating.md). */
 const ROLES = ["selector", "extractor", "enricher", "action"] as const;
@@ -36,7 +39,7 @@ export const listTools: MetaTool = {
   definition: {
     name: "gateway_list_tools",
     description:
-      "List backend tools (server, tool, description). Give `server` to list one server's tools with their input schemas. Prefer gateway_search_tools to find a tool for a task.",
+      "List backend tools (server, tool, description). Give `server` for one server's tools with input schemas, and its instructions. Prefer gateway_search_tools to find a tool for a task.",
     inputSchema: {
       type: "object",
       properties: {
@@ -112,6 +115,7 @@ export const listTools: MetaTool = {
         ...(nextCursor ? { nextCursor } : {}),
         ...original,
         ...(cachedAt === undefined ? {} : { cached: cachedNote(cachedAt) }),
+        ...(server && !cursor ? instructionsOf(gateway, server) : {}),
         ...starting,
       });
     } catch (error) {
@@ -120,3 +124,26 @@ export const listTools: MetaTool = {
     }
   },
 };
+
+/**
+ * A server's own `instructions` (its initialize result), which a client of `/mcp` would not
+ * hear otherwise: model-facing text from a backend, so scanned as a tool description is
+ * (withheld when poisoned under `quarantine`) and cut to a bound. Only a caller that may reach
+ * the server gets here.
+ */
+function instructionsOf(gateway: Gateway, server: string): Record<string, string> {
+  const text = gateway.pool.instructions(server);
+  if (!text) return {};
+  const screened = gateway.security.screenInstructions(server, text);
+  if (screened === undefined) {
+    return {
+      instructionsWithheld: `the instructions of ${server} look poisoned (see /health's security.poisoning); withheld`,
+    };
+  }
+  if (screened.length <= INSTRUCTIONS_MAX) return { instructions: screened };
+  // Not cut inside a surrogate pair.
+  const kept = screened.slice(0, INSTRUCTIONS_MAX).replace(/[\uD800-\uDBFF]$/, "");
+  return {
+    instructions: `${kept}… [cut at ${kept.length} of ${screened.length} characters; /mcp/${server} gives them whole]`,
+  };
+}

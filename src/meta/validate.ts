@@ -4,7 +4,7 @@ import { unsafeRegex } from "../security/safe-regex.ts";
 type Check = (input: unknown) => string | undefined;
 
 const provider = new AjvJsonSchemaValidator();
-const checks = new WeakMap<Tool, Check>();
+const checks = new WeakMap<object, Check>();
 
 /**
  * Checks arguments against a tool's `inputSchema` in the schema's own dialect (2020-12 when it
@@ -12,31 +12,46 @@ const checks = new WeakMap<Tool, Check>();
  * that does not compile is not held against the call: it is forwarded unchecked.
  */
 export function checkArguments(tool: Tool, args: unknown): string | undefined {
-  let check = checks.get(tool);
-  if (!check) {
-    check = compile(tool);
-    checks.set(tool, check);
-  }
-  return check(args);
+  return checkAgainst(tool.inputSchema, args, "arguments");
 }
 
-function compile(tool: Tool): Check {
+/**
+ * Checks a result's `structuredContent` against the tool's `outputSchema` as a client does
+ * (the SDK's `callTool`): a message naming what is wrong (missing, or the field), or undefined
+ * when it fits or the tool declares no schema (or one that does not compile).
+ */
+export function checkStructured(tool: Tool, structured: unknown): string | undefined {
+  if (!tool.outputSchema) return undefined;
+  if (structured === undefined) return "it has an outputSchema but answered no structuredContent";
+  return checkAgainst(tool.outputSchema, structured, "structuredContent");
+}
+
+function checkAgainst(schema: object, input: unknown, name: string): string | undefined {
+  let check = checks.get(schema);
+  if (!check) {
+    check = compile(schema);
+    checks.set(schema, check);
+  }
+  // ajv names the value checked `data`: each error's path starts with it (a field may be
+  // called `data` too, and keeps its name).
+  return check(input)?.replace(/(^|, )data(?=[/ ])/g, `$1${name}`);
+}
+
+function compile(raw: object): Check {
   try {
-    const schema = withoutSlowPatterns(tool.inputSchema) as Record<string, unknown>;
+    const schema = withoutSlowPatterns(raw) as Record<string, unknown>;
     const validate = provider.getValidator(schema);
     let lenient: ((input: unknown) => boolean) | undefined;
     return (input) => {
       const result = validate(input);
       if (result.valid) return undefined;
       // The check failed on a string too long for the `uri` formats' regular expression: the
-      // arguments are checked again without those formats (the backend checks its own).
+      // value is checked again without those formats (the backend checks its own).
       if (hasLongString(input)) {
         lenient ??= lenientValidator(schema);
         if (lenient(input)) return undefined;
       }
-      // ajv names the value checked `data`: each error's path starts with it (a field may be
-      // called `data` too, and keeps its name).
-      return result.errorMessage.replace(/(^|, )data(?=[/ ])/g, "$1arguments");
+      return result.errorMessage;
     };
   } catch {
     return () => undefined;

@@ -1,4 +1,4 @@
-import { ExponentialBackoff, handleWhen, retry } from "cockatiel";
+import { ExponentialBackoff, type IBackoff } from "cockatiel";
 import { formatDuration } from "../config/duration.ts";
 import type { FailsafeConfig } from "../config/schema.ts";
 import { GatewayError } from "../errors.ts";
@@ -274,15 +274,7 @@ export class BackendPolicy {
       (error instanceof NotSentError || (options.idempotent && options.isFailure(error)));
     const run =
       settings.enabled && settings.max_attempts > 1
-        ? () =>
-            retry(handleWhen(safe), {
-              maxAttempts: settings.max_attempts - 1,
-              backoff: new ExponentialBackoff({
-                initialDelay: settings.initial_backoff,
-                maxDelay: settings.max_backoff,
-                exponent: settings.multiplier,
-              }),
-            }).execute(attempt, options.signal)
+        ? () => retrying(attempt, settings, safe, options.signal)
         : attempt;
     try {
       const result = await run();
@@ -330,4 +322,50 @@ export class BackendPolicy {
 function callerBreakerOptions(cb: FailsafeConfig["circuit_breaker"]) {
   const { failureThreshold, successThreshold, resetTimeout } = breakerOptions(cb);
   return { failureThreshold, successThreshold, resetTimeout };
+}
+
+/**
+ * Runs `attempt` up to `settings.max_attempts` times while its failure is `safe` to retry,
+ * with cockatiel's exponential backoff and jitter between attempts. cockatiel's own retry waits
+ * out its delay whatever the signal says, then attempts once more: a call its client cancelled
+ * held its call slot for the rest of the backoff (up to `max_backoff`) and could start the
+ * backend again for nobody. Here a cancel ends the wait at once, with the last failure.
+ */
+async function retrying<T>(
+  attempt: () => Promise<T>,
+  settings: FailsafeConfig["retry"],
+  safe: (error: unknown) => boolean,
+  signal: AbortSignal | undefined,
+): Promise<T> {
+  const factory = new ExponentialBackoff({
+    initialDelay: settings.initial_backoff,
+    maxDelay: settings.max_backoff,
+    exponent: settings.multiplier,
+  });
+  let backoff: IBackoff<unknown> | undefined;
+  for (let tries = 1; ; tries++) {
+    try {
+      return await attempt();
+    } catch (error) {
+      if (tries >= settings.max_attempts || !safe(error)) throw error;
+      backoff = backoff ? backoff.next(undefined) : factory.next();
+      if (!(await pause(backoff.duration, signal))) throw error;
+    }
+  }
+}
+
+/** Waits `ms`; false as soon as `signal` aborts (or if it already has). */
+function pause(ms: number, signal: AbortSignal | undefined): Promise<boolean> {
+  if (signal?.aborted) return Promise.resolve(false);
+  return new Promise((done) => {
+    const stop = () => {
+      clearTimeout(timer);
+      done(false);
+    };
+    const timer = setTimeout(() => {
+      signal?.removeEventListener("abort", stop);
+      done(true);
+    }, ms);
+    signal?.addEventListener("abort", stop, { once: true });
+  });
 }

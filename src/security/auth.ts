@@ -184,9 +184,15 @@ export function createAuthenticator(config: ResolvedConfig): Authenticator {
     return Math.max(here, everywhere);
   }
 
-  function challenge(status: 401 | 403, error?: string, description?: string): Response {
+  /** A 401/403 for a request to `path`, pointing at that endpoint's own OAuth metadata. */
+  function challenge(
+    path: string,
+    status: 401 | 403,
+    error?: string,
+    description?: string,
+  ): Response {
     const params = [`realm="mcp-gateway"`];
-    if (oauth) params.push(`resource_metadata="${oauth.metadataUrl}"`);
+    if (oauth) params.push(`resource_metadata="${oauth.metadataUrlFor(path)}"`);
     if (error) params.push(`error="${error}"`);
     if (description) params.push(`error_description="${description.replace(/["\\]/g, "'")}"`);
     if (error === "insufficient_scope" && oauth?.scopeHint) {
@@ -233,7 +239,7 @@ export function createAuthenticator(config: ResolvedConfig): Authenticator {
         // A verified client certificate mapped to a key entry is that key; any other gets none.
         const certificate = clientCertificateOf(request);
         const found = certificate ? findByCertificate(certificate) : undefined;
-        if (!found) return challenge(401);
+        if (!found) return challenge(path, 401);
         if (request.method === "POST" && found.limiter && !options?.uncharged) {
           const wait = await take(found, 1);
           if (wait > 0) return tooMany(found.caller.id, wait);
@@ -257,7 +263,12 @@ export function createAuthenticator(config: ResolvedConfig): Authenticator {
       if (cookie) {
         const login = await loginOf(cookie);
         if (!login) {
-          return challenge(401, "invalid_token", "the dashboard login expired or was revoked");
+          return challenge(
+            path,
+            401,
+            "invalid_token",
+            "the dashboard login expired or was revoked",
+          );
         }
         binding = login;
       } else {
@@ -276,19 +287,19 @@ export function createAuthenticator(config: ResolvedConfig): Authenticator {
       if (cookie && "digest" in binding) {
         // The key this login used is gone (revoked): so is the login.
         endLogin(cookie);
-        return challenge(401, "invalid_token", "the key of this dashboard login was revoked");
+        return challenge(path, 401, "invalid_token", "the key of this dashboard login was revoked");
       }
       if (oauth && "jwt" in binding) {
-        const result = await oauth.verify(binding.jwt);
+        const result = await oauth.verify(binding.jwt, path);
         if (result.ok) return result.caller;
         if (cookie) logins.revoke(cookie);
         else if (result.status === 401) failed();
         noteRejected(`${request.method} ${path}: ${result.message}`);
-        return challenge(result.status, result.error, result.message);
+        return challenge(path, result.status, result.error, result.message);
       }
       failed();
       noteRejected(`${request.method} ${path}: unknown key`);
-      return challenge(401, "invalid_token", "the key is not valid (unknown or revoked)");
+      return challenge(path, 401, "invalid_token", "the key is not valid (unknown or revoked)");
     },
     async login(key, address) {
       const probe = new Request("http://gateway/ui/login", {
@@ -330,9 +341,9 @@ export function createAuthenticator(config: ResolvedConfig): Authenticator {
     publicResponse(request) {
       const path = new URL(request.url).pathname;
       if (!oauth || request.method !== "GET") return undefined;
-      if (path !== "/.well-known/oauth-protected-resource" && !path.startsWith(WELL_KNOWN_PRM))
-        return undefined;
-      return Response.json(oauth.metadata, { headers: { "Cache-Control": "max-age=300" } });
+      const metadata = oauth.metadataAt(path);
+      if (!metadata) return undefined;
+      return Response.json(metadata, { headers: { "Cache-Control": "max-age=300" } });
     },
     update(next) {
       // The config reload and the security watcher both pass each edit on: say it once, when it changed.
@@ -386,8 +397,6 @@ function lockoutOf(auth: AuthConfig): FailureThrottle | undefined {
   const { failures, window } = auth.lockout;
   return failures > 0 ? createFailureThrottle({ limit: failures, windowMs: window }) : undefined;
 }
-
-const WELL_KNOWN_PRM = "/.well-known/oauth-protected-resource/";
 
 function buildKeys(auth: AuthConfig): KeyEntry[] {
   const entries: KeyEntry[] = auth.api_keys.map((key) => ({

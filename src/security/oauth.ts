@@ -13,16 +13,30 @@ export type VerifyResult =
       message: string;
     };
 
-/** The OAuth 2.1 resource-server side: RFC 9728 metadata and JWT access-token validation. */
+/**
+ * The OAuth 2.1 resource-server side: RFC 9728 metadata and JWT access-token validation.
+ *
+ * `/mcp` and each `/mcp/{backend}` are resources of their own: RFC 9728 §3.3 has a client refuse
+ * metadata whose `resource` is not the URL it called, and the MCP spec has it ask for a token for
+ * that resource (RFC 8707). A token for `/mcp/{backend}` opens that endpoint alone; a token for
+ * the gateway (`auth.oauth.resource`, or `audience`) opens every endpoint, as before.
+ */
 export interface OAuthVerifier {
-  /** The protected-resource metadata document (RFC 9728 §2). */
-  readonly metadata: Record<string, unknown>;
-  /** Where that document is served, for `WWW-Authenticate: Bearer resource_metadata=...`. */
-  readonly metadataUrl: string;
+  /** The metadata document served at a `/.well-known/oauth-protected-resource…` path, if any. */
+  metadataAt(path: string): Record<string, unknown> | undefined;
+  /** Where the metadata of the endpoint at `path` is, for `WWW-Authenticate: resource_metadata`. */
+  metadataUrlFor(path: string): string;
   /** Scopes to name in an `insufficient_scope` challenge. */
   readonly scopeHint: string;
-  verify(token: string): Promise<VerifyResult>;
+  /** Verifies `token` for a request to `path` (its audience must be that endpoint or the gateway). */
+  verify(token: string, path?: string): Promise<VerifyResult>;
 }
+
+const WELL_KNOWN = "/.well-known/oauth-protected-resource";
+/** A backend's name as a path segment (names are `[a-z0-9_-]`; aliases too). */
+const SEGMENT = /^[A-Za-z0-9][A-Za-z0-9_.-]*$/;
+/** A request to one backend's endpoint, and that backend's segment. */
+const BACKEND_PATH = /^\/mcp\/([A-Za-z0-9][A-Za-z0-9_.-]*)\/?$/;
 
 /** Only asymmetric signatures: a JWKS publishes public keys, and `none` is never acceptable. */
 const ALGORITHMS = [
@@ -39,8 +53,11 @@ const ALGORITHMS = [
 
 export function createOAuthVerifier(config: OAuthConfig): OAuthVerifier {
   const resource = new URL(config.resource);
-  const metadataUrl = `${resource.origin}/.well-known/oauth-protected-resource${resource.pathname === "/" ? "" : resource.pathname}`;
+  // The public path of `/mcp` (a proxy may put it elsewhere), without a trailing '/'.
+  const publicPath = resource.pathname.replace(/\/+$/, "");
+  const base = `${resource.origin}${publicPath}`;
   const audience = config.audience ?? config.resource;
+  const audiences = typeof audience === "string" ? [audience] : audience;
   const mapped = Object.keys(config.scopes);
   const scopeHint = [...new Set([...config.required_scopes, ...mapped])].join(" ");
   let jwks: ReturnType<typeof createRemoteJWKSet> | undefined;
@@ -54,23 +71,50 @@ export function createOAuthVerifier(config: OAuthConfig): OAuthVerifier {
     return jwks;
   }
 
+  const metadata = (resourceId: string, name: string) => ({
+    resource: resourceId,
+    authorization_servers: [config.issuer],
+    bearer_methods_supported: ["header"],
+    ...(scopeHint ? { scopes_supported: scopeHint.split(" ") } : {}),
+    resource_name: name,
+  });
+  /** `/mcp/{backend}`'s own resource identifier: the gateway's, plus the backend's segment. */
+  const backendResource = (path: string | undefined) => {
+    const segment = path ? BACKEND_PATH.exec(path)?.[1] : undefined;
+    return segment ? `${base}/${segment}` : undefined;
+  };
+
   return {
-    metadataUrl,
     scopeHint,
-    metadata: {
-      resource: config.resource,
-      authorization_servers: [config.issuer],
-      bearer_methods_supported: ["header"],
-      ...(scopeHint ? { scopes_supported: scopeHint.split(" ") } : {}),
-      resource_name: "mcp-gateway",
+    metadataUrlFor(path) {
+      const own = backendResource(path);
+      const suffix = own ? own.slice(resource.origin.length) : publicPath;
+      return `${resource.origin}${WELL_KNOWN}${suffix}`;
     },
-    async verify(token) {
+    metadataAt(path) {
+      if (path !== WELL_KNOWN && !path.startsWith(`${WELL_KNOWN}/`)) return undefined;
+      const suffix = path.slice(WELL_KNOWN.length).replace(/\/+$/, "");
+      // The backend's document at the suffix its public URL gives (RFC 9728 §3.1), and at
+      // `/mcp/{backend}` for a gateway whose public path is not `/mcp`. It is served for any
+      // backend-like name: whether one exists is not told to a caller without a key.
+      for (const prefix of new Set([publicPath, "/mcp"].filter(Boolean))) {
+        const segment = suffix.startsWith(`${prefix}/`)
+          ? suffix.slice(prefix.length + 1)
+          : undefined;
+        if (segment && SEGMENT.test(segment)) {
+          return metadata(`${base}/${segment}`, `mcp-gateway: ${segment}`);
+        }
+      }
+      return metadata(config.resource, "mcp-gateway");
+    },
+    async verify(token, path) {
+      const own = backendResource(path);
       let payload: JWTPayload;
       try {
         const { jwtVerify } = await import("jose");
         ({ payload } = await jwtVerify(token, await keySet(), {
           issuer: config.issuer,
-          audience,
+          audience: own ? [...audiences, own] : audiences,
           algorithms: ALGORITHMS,
           clockTolerance: config.clock_tolerance_seconds,
           requiredClaims: ["exp"],
