@@ -4,8 +4,12 @@
  * when idle, after the first call, after 2,000 `echo` calls through `/mcp/everything` (a session
  * over Streamable HTTP, response cache off so every call reaches the backend) and 15 s later.
  * Then, in process, what the JavaScript heap holds after the same calls (`bun:jsc` heapStats).
+ * `calls` may list checkpoints (`500,2000,5000`): RSS is read at each, and in process the heap
+ * after a full collection with the object counts by type that changed since the checkpoint
+ * before, which tells what grows without bound from what fills up once.
  *
  *   bun bench/memory.ts [calls=2000] [binary]   # binary: e.g. dist/mcp-gateway (default: source)
+ *   bun bench/memory.ts 500,2000,5000 dist/mcp-gateway
  */
 import { heapStats } from "bun:jsc";
 import { readFileSync, rmSync, writeFileSync } from "node:fs";
@@ -15,7 +19,7 @@ import { echoSession, freePort, printTable, waitHttp } from "./_stats.ts";
 
 const ROOT = join(import.meta.dir, "..");
 const EVERYTHING = join(ROOT, "node_modules/@modelcontextprotocol/server-everything/dist/index.js");
-const CALLS = Number(process.argv[2] ?? 2000);
+const CHECKPOINTS = (process.argv[2] ?? "2000").split(",").map(Number);
 const BINARY = process.argv[3];
 const tmp = join(tmpdir(), `bench-memory-${process.pid}`);
 const MiB = (bytes: number) => bytes / 1024 / 1024;
@@ -47,8 +51,11 @@ const rows: (string | number)[][] = [];
     const call = await echoSession(`http://127.0.0.1:${port}/mcp/everything`);
     await call();
     rows.push(["after the first call", rss(), rss("RssAnon"), rss("RssFile")]);
-    for (let i = 1; i < CALLS; i++) await call();
-    rows.push([`after ${CALLS} calls`, rss(), rss("RssAnon"), rss("RssFile")]);
+    let done = 1;
+    for (const checkpoint of CHECKPOINTS) {
+      for (; done < checkpoint; done++) await call();
+      rows.push([`after ${checkpoint} calls`, rss(), rss("RssAnon"), rss("RssFile")]);
+    }
     // What the collector and the allocators give back once the calls stop.
     await Bun.sleep(15_000);
     rows.push(["15 s idle after them", rss(), rss("RssAnon"), rss("RssFile")]);
@@ -72,13 +79,31 @@ printTable(["when", "RSS MiB", "anonymous MiB", "file-backed MiB"], rows);
   const running = await runGateway({ config: loadConfig({ path: config }), port });
   await waitHttp(`http://127.0.0.1:${port}/health`);
   const call = await echoSession(`http://127.0.0.1:${port}/mcp/everything`);
-  for (let i = 0; i < CALLS; i++) await call();
-  Bun.gc(true);
-  const stats = heapStats();
-  console.log(
-    `\nin process after ${CALLS} calls: JS heap ${MiB(stats.heapSize).toFixed(1)} MiB (+${MiB(stats.extraMemorySize).toFixed(1)} MiB outside it), ${stats.objectCount} objects; the most common:\n`,
-  );
-  const top = Object.entries(stats.objectTypeCounts)
+  let before: Record<string, number> | undefined;
+  let done = 0;
+  for (const checkpoint of [0, ...CHECKPOINTS]) {
+    for (; done < checkpoint; done++) await call();
+    Bun.gc(true);
+    const stats = heapStats();
+    const counts = stats.objectTypeCounts as Record<string, number>;
+    console.log(
+      `\nin process after ${checkpoint} calls: JS heap ${MiB(stats.heapSize).toFixed(1)} MiB (+${MiB(stats.extraMemorySize).toFixed(1)} MiB outside it), ${stats.objectCount} objects`,
+    );
+    if (before) {
+      const previous = before;
+      const changed = Object.entries(counts)
+        .map(([type, count]) => [type, count - (previous[type] ?? 0)] as const)
+        .filter(([, delta]) => delta !== 0)
+        .sort((a, b) => Math.abs(b[1]) - Math.abs(a[1]))
+        .slice(0, 8);
+      console.log(
+        `  changed since: ${changed.map(([t, d]) => `${t} ${d > 0 ? "+" : ""}${d}`).join(", ")}`,
+      );
+    }
+    before = { ...counts };
+  }
+  console.log("\nthe most common at the end:\n");
+  const top = Object.entries(before ?? {})
     .sort((a, b) => b[1] - a[1])
     .slice(0, 10);
   printTable(
