@@ -162,7 +162,10 @@ describe.skipIf(!HAS_CHROMIUM)("tools with odd names in the dashboard", () => {
     await page.click("#act-dialog-ok");
     await page.locator("#act-notice", { hasText: "added to security.trusted_tools" }).waitFor();
     expect(gateway.gateway.security.isQuarantined("odd", ".")).toBe(false);
-    expect(gateway.gateway.config.security.trusted_tools).toContain("odd:.");
+    // Bound to the definition reviewed (a release trusts that digest, not the name).
+    expect(gateway.gateway.config.security.trusted_tools).toEqual([
+      expect.stringMatching(/^odd:\.@sha256:[0-9a-f]{64}$/),
+    ]);
     expect(await run(page)).toBe("called .");
     expect(errors).toEqual([]);
   }, 60_000);
