@@ -219,6 +219,13 @@ export class BackendPool {
     return this.calls.running;
   }
 
+  /** The backends with requests in flight, as `name ×count` (what a shutdown waits for). */
+  busyBackends(): string[] {
+    return [...this.handles.values()]
+      .filter((handle) => handle.running > 0)
+      .map((handle) => `${handle.config.name} ×${handle.running}`);
+  }
+
   /**
    * Applies a reloaded config's backends: new ones are added and listed, removed ones closed,
    * changed ones replaced; untouched ones keep their connections and calls in flight. Returns

@@ -93,7 +93,12 @@ export interface RunningGateway {
 async function drain(gateway: Gateway, deadlineMs: number, answering: () => number): Promise<void> {
   const until = Date.now() + deadlineMs;
   const pending = () => Math.max(gateway.busy(), gateway.pool.inFlight(), answering());
-  if (pending() > 0) logger.info(`waiting for ${pending()} call(s) in flight to finish`);
+  if (pending() > 0) {
+    const backends = gateway.pool.busyBackends();
+    logger.info(
+      `waiting up to ${Math.round(deadlineMs / 1000)} s (server.shutdown_timeout) for ${pending()} call(s) in flight to finish${backends.length ? ` (${backends.join(", ")})` : ""}`,
+    );
+  }
   while (pending() > 0 && Date.now() < until) {
     await new Promise((done) => setTimeout(done, 50));
   }

@@ -101,6 +101,10 @@ backends:
     gateway.kill("SIGTERM");
     expect(firstText(await call)).toBe("done 8");
     expect(await gateway.exited).toBe(0);
+    // The log says what the shutdown waits for, and for how long at most.
+    expect(await new Response(gateway.stderr).text()).toContain(
+      "waiting up to 30 s (server.shutdown_timeout) for 1 call(s) in flight to finish (fixture ×1)",
+    );
     await session.close();
   }, 20_000);
 
