@@ -261,9 +261,12 @@ capabilities: { builtin: false, directories: ["${capabilities}"] }
     const capabilities = join(base, "my-capabilities");
     const stateDir = join(base, "state");
     const file = join(base, "gateway.yaml");
+    // A free port: the default 39400 may be taken on a shared machine, and its check would be
+    // the first failure below (it was, in a run at load 21).
     writeFileSync(
       file,
-      `state_dir: ${stateDir}
+      `server: { port: ${await freePort()} }
+state_dir: ${stateDir}
 capabilities: { builtin: false, directories: ["${capabilities}"] }
 backends:
   gh:
