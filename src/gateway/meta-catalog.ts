@@ -143,7 +143,7 @@ export function registerCatalogHandlers(
         content.uri === target.uri ? { ...content, uri: exposed } : content,
       );
     }
-    return gateway.security.filterContents(result, target.server) as never;
+    return gateway.security.filterContents(result, target.server, target.uri) as never;
   });
   server.setRequestHandler("resources/subscribe", async (request, ctx) => {
     if (request.params.uri.startsWith(SKILL_SCHEME) && skillsFor(gateway)) {

@@ -349,7 +349,9 @@ export async function createBackendServer(
     }
     const result = await forward(context, request.method, request.params);
     // A resource's text is redacted as the same text embedded in a tool result would be.
-    if (request.method === "resources/read") return gateway.security.filterContents(result, name);
+    if (request.method === "resources/read") {
+      return gateway.security.filterContents(result, name, String(params.uri ?? ""));
+    }
     if (request.method === "prompts/get") return gateway.security.filterPrompt(result);
     // Prompt, resource and template lists are read by the model too: poisoned entries held back.
     return gateway.security.screenListed(name, request.method, result);

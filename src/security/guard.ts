@@ -11,6 +11,7 @@ import { type CallGuard, createCallGuard, type GuardReport } from "./call-guard.
 import {
   capabilityDigests,
   compareTools,
+  contentsDigest,
   LISTED_KINDS,
   type ListedKind,
   type LockFile,
@@ -73,12 +74,14 @@ export interface Security {
   /** Redacts credentials from a tool result when `security.redact_results` is on. */
   filterResult(result: CallToolResult): CallToolResult;
   /**
-   * A `resources/read` result of `server`: its text contents scanned as a tool result is
+   * A `resources/read` result of `server` (`uri`: the backend's own URI read): an MCP App page
+   * (`ui://`) whose contents differ from their pin in gateway.lock refused with
+   * TOOL_QUARANTINED; its text contents scanned as a tool result is
    * (`security.firewall.results`: a finding is logged, noted before the contents, or the read
    * refused with `FIREWALL_BLOCKED`), then credentials redacted when `security.redact_results`
    * is on.
    */
-  filterContents<T extends { contents?: unknown }>(result: T, server: string): T;
+  filterContents<T extends { contents?: unknown }>(result: T, server: string, uri?: string): T;
   /** Redacts credentials from a `prompts/get` result when `security.redact_results` is on. */
   filterPrompt<T extends { description?: unknown; messages?: unknown }>(result: T): T;
   /**
@@ -157,6 +160,8 @@ export function createSecurity(options: SecurityOptions): Security {
   const listedHeld = new Map<string, Map<string, string>>();
   /** server -> kind -> how its last listing differed from the lock. */
   const listedChanges = new Map<string, Map<ListedKind, ToolChanges>>();
+  /** server -> `app:<uri>` of MCP App pages last read with contents other than their pin. */
+  const appDrift = new Map<string, Set<string>>();
   let lock: LockFile | undefined;
   let lockError: string | undefined;
   const reported = new Set<string>();
@@ -293,10 +298,37 @@ export function createSecurity(options: SecurityOptions): Security {
     return out;
   }
 
+  /**
+   * An MCP App page read: refused when gateway.lock pins its contents to another digest (the
+   * page runs in the client: a rug pull of the app itself). Unpinned pages pass.
+   */
+  function checkApp(server: string, uri: string | undefined, contents: unknown): void {
+    if (!uri?.startsWith("ui://") || !lockPath) return;
+    const pin = lock?.apps?.[server]?.[uri];
+    const name = `app:${uri}`;
+    if (pin === undefined || pin === contentsDigest(contents)) {
+      appDrift.get(server)?.delete(name);
+      return;
+    }
+    const drifted = appDrift.get(server) ?? new Set<string>();
+    appDrift.set(server, drifted.add(name));
+    const why = `its page differs from ${basename(lockPath)} (a rug pull?); review with \`mcp-gateway lock diff\`, approve with \`mcp-gateway lock update ${server}\``;
+    once(`rug:${server}:${name}`, () => log().warn(`refused ${server} ${uri}: ${why}`));
+    throw new GatewayError(
+      "TOOL_QUARANTINED",
+      `the MCP App ${uri} of ${server} is refused: ${why}`,
+      {
+        data: { server, uri },
+      },
+    );
+  }
+
   /** The lock changes of `server`'s tools and listed entries together, for /health. */
   function changesOf(server: string): ToolChanges | undefined {
     const tools = lockChanges.get(server);
     const listed = [...(listedChanges.get(server)?.values() ?? [])];
+    const apps = [...(appDrift.get(server) ?? [])];
+    if (apps.length) listed.push({ changed: apps, added: [], removed: [] });
     if (!listed.length) return tools;
     const all: ToolChanges = {
       changed: [...(tools?.changed ?? [])],
@@ -452,7 +484,8 @@ export function createSecurity(options: SecurityOptions): Security {
     filterResult(result) {
       return redacting ? redactResult(result) : result;
     },
-    filterContents(result, server) {
+    filterContents(result, server, uri) {
+      checkApp(server, uri, result.contents);
       const screened = screenContents(calls, server, result);
       return redacting ? redactContents(screened) : screened;
     },
@@ -541,12 +574,16 @@ export function createSecurity(options: SecurityOptions): Security {
                 file: lockPath,
                 ...(lockError ? { error: lockError } : {}),
                 changes: Object.fromEntries(
-                  [...new Set([...lockChanges.keys(), ...listedChanges.keys()])].flatMap(
-                    (server) => {
-                      const changes = changesOf(server);
-                      return changes ? [[server, changes]] : [];
-                    },
-                  ),
+                  [
+                    ...new Set([
+                      ...lockChanges.keys(),
+                      ...listedChanges.keys(),
+                      ...appDrift.keys(),
+                    ]),
+                  ].flatMap((server) => {
+                    const changes = changesOf(server);
+                    return changes ? [[server, changes]] : [];
+                  }),
                 ),
               },
             }

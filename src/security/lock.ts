@@ -30,6 +30,8 @@ export interface Observed {
   failed: Record<string, string>;
   /** Each backend's prompts, resources and templates. */
   listed?: Record<string, Listed>;
+  /** Each backend's MCP App pages: `ui://` URI -> digest of its contents. */
+  apps?: Record<string, Record<string, string>>;
 }
 
 /** A lock of everything observed. */
@@ -47,6 +49,10 @@ export function lockOf(observed: Observed): LockFile {
         (entries ?? []).map((entry) => [listedKey(kind, entry), listedDigest(kind, entry)]),
       );
     }
+  }
+  for (const [server, pages] of Object.entries(observed.apps ?? {})) {
+    lock.apps ??= {};
+    lock.apps[server] = { ...pages };
   }
   return lock;
 }
@@ -82,6 +88,8 @@ export interface LockDiff {
   backends: Record<string, ToolChanges>;
   /** Prompts, resources and templates, per backend, named `<kind>:<key>`. */
   listed: Record<string, ToolChanges>;
+  /** MCP App pages, per backend, by `ui://` URI. */
+  apps: Record<string, ToolChanges>;
   capabilities: ToolChanges;
   /** Backends in the lock that are no longer configured. */
   goneBackends: string[];
@@ -111,6 +119,19 @@ export function diffLock(lock: LockFile | undefined, observed: Observed): LockDi
     }
     if (all.changed.length || all.added.length || all.removed.length) listed[server] = all;
   }
+  const apps: Record<string, ToolChanges> = {};
+  for (const [server, pages] of Object.entries(observed.apps ?? {})) {
+    const pinned = lock?.apps?.[server] ?? {};
+    const changes: ToolChanges = { changed: [], added: [], removed: [] };
+    for (const [uri, digest] of Object.entries(pages)) {
+      if (pinned[uri] === undefined) changes.added.push(uri);
+      else if (pinned[uri] !== digest) changes.changed.push(uri);
+    }
+    for (const uri of Object.keys(pinned)) if (!(uri in pages)) changes.removed.push(uri);
+    if (changes.changed.length || changes.added.length || changes.removed.length) {
+      apps[server] = changes;
+    }
+  }
   const capabilities: ToolChanges = { changed: [], added: [], removed: [] };
   for (const [file, digest] of Object.entries(observed.capabilities)) {
     const pinned = lock?.capabilities[file];
@@ -123,7 +144,7 @@ export function diffLock(lock: LockFile | undefined, observed: Observed): LockDi
   const goneBackends = Object.keys(lock?.backends ?? {}).filter(
     (server) => !(server in observed.tools) && !(server in observed.failed),
   );
-  return { backends, listed, capabilities, goneBackends };
+  return { backends, listed, apps, capabilities, goneBackends };
 }
 
 export function isEmptyDiff(diff: LockDiff): boolean {
@@ -131,6 +152,7 @@ export function isEmptyDiff(diff: LockDiff): boolean {
   return (
     !Object.keys(diff.backends).length &&
     !Object.keys(diff.listed).length &&
+    !Object.keys(diff.apps).length &&
     !changed.length &&
     !added.length &&
     !removed.length &&

@@ -22,6 +22,31 @@ export interface LockFile {
   resources?: Record<string, Record<string, string>>;
   /** Per backend: URI template -> digest of its listed entry. */
   templates?: Record<string, Record<string, string>>;
+  /**
+   * Per backend: an MCP App's `ui://` URI (named by a tool's `_meta.ui.resourceUri`) -> digest
+   * of the contents its `resources/read` answers: the page the client runs.
+   */
+  apps?: Record<string, Record<string, string>>;
+}
+
+/** The sections of a lock that map backend -> name -> digest, besides `backends`. */
+const PER_BACKEND_SECTIONS = ["prompts", "resources", "templates", "apps"] as const;
+
+/**
+ * The digest of a `resources/read` answer's contents (text or blob, MIME type, `_meta` such as
+ * an app's CSP), each entry without its `uri` (the gateway may expose it under another).
+ */
+export function contentsDigest(contents: unknown): string {
+  const entries = Array.isArray(contents) ? contents : [];
+  return sha256(
+    canonicalJson(
+      entries.map((entry) => {
+        if (!entry || typeof entry !== "object") return entry;
+        const { uri: _exposed, ...rest } = entry as Record<string, unknown>;
+        return rest;
+      }),
+    ),
+  );
 }
 
 /**
@@ -194,7 +219,7 @@ export function readLock(path: string): LockFile | undefined {
     capabilities[file] = value;
   }
   const lock: LockFile = { version: 1, backends, capabilities };
-  for (const { section } of Object.values(LISTED_KINDS)) {
+  for (const section of PER_BACKEND_SECTIONS) {
     const listed = raw[section];
     if (listed === undefined || listed === null) continue;
     if (typeof listed !== "object") throw fail(`${section}: expected a mapping of backends`);
@@ -225,15 +250,15 @@ export function writeLock(path: string, lock: LockFile): void {
     capabilities: sortKeys(lock.capabilities),
   } as Record<string, unknown>;
   // Written only when something is pinned: a lock of tools alone reads as before.
-  for (const { section } of Object.values(LISTED_KINDS)) {
+  for (const section of PER_BACKEND_SECTIONS) {
     const listed = Object.entries(lock[section] ?? {}).filter(([, e]) => Object.keys(e).length);
     if (listed.length) {
       body[section] = sortKeys(Object.fromEntries(listed.map(([s, e]) => [s, sortKeys(e)])));
     }
   }
   const header =
-    "# gateway.lock: digests of every tool definition, prompt, resource and resource template,\n" +
-    "# and of every capability file, written by `mcp-gateway lock`. One that differs is held\n" +
+    "# gateway.lock: digests of every tool definition, prompt, resource, resource template and\n" +
+    "# MCP App page, and of every capability file, written by `mcp-gateway lock`. One that differs is held\n" +
     "# back until approved: review with `mcp-gateway lock diff`, approve with `mcp-gateway lock update`.\n";
   // 0600 when created: the lock maps every backend and tool this user runs. An existing lock keeps
   // the mode its owner gave it (it may be committed and shared on purpose). Renamed over, so a

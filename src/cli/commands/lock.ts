@@ -5,6 +5,8 @@ import { type BackendPool, standalonePool } from "../../backends/pool.ts";
 import { loadConfig, type ResolvedConfig } from "../../config/load.ts";
 import { errorMessage } from "../../errors.ts";
 import { logger } from "../../logger.ts";
+import type { Tool } from "../../mcp/sdk.ts";
+import { uiResourceOf } from "../../meta/apps.ts";
 import { capabilityFiles } from "../../security/guard.ts";
 import {
   diffLock,
@@ -19,6 +21,7 @@ import {
 } from "../../security/lock.ts";
 import {
   capabilityDigests,
+  contentsDigest,
   LISTED_KINDS,
   type ListedKind,
   type LockFile,
@@ -69,6 +72,11 @@ async function observe(
           try {
             observed.tools[backend.name] = await pool.refresh(backend.name);
             const listed = await listEverything(pool, backend.name);
+            const pages = await readApps(pool, backend.name, observed.tools[backend.name] ?? []);
+            if (Object.keys(pages).length) {
+              observed.apps ??= {};
+              observed.apps[backend.name] = pages;
+            }
             if (Object.keys(listed).length) {
               observed.listed ??= {};
               observed.listed[backend.name] = listed;
@@ -113,6 +121,20 @@ async function listEverything(pool: BackendPool, server: string): Promise<Listed
     listed[kind] = entries;
   }
   return listed;
+}
+
+/** The contents digest of each MCP App page (`ui://`) a backend's tools name. */
+async function readApps(
+  pool: BackendPool,
+  server: string,
+  tools: Tool[],
+): Promise<Record<string, string>> {
+  const pages: Record<string, string> = {};
+  for (const uri of new Set(tools.flatMap((tool) => uiResourceOf(tool) ?? []))) {
+    const answer = await pool.request(server, "resources/read", { uri }, {});
+    pages[uri] = contentsDigest(answer.contents);
+  }
+  return pages;
 }
 
 /** Fails when a backend could not be listed: a lock without it would silently not protect it. */
@@ -259,7 +281,7 @@ function merge(old: LockFile, observed: Observed, targets: string[]): LockFile {
     const [server, tool] = target.split(/:(.*)/s) as [string, string | undefined];
     if (!tool) {
       next.backends[server] = fresh.backends[server] ?? {};
-      for (const { section } of Object.values(LISTED_KINDS)) {
+      for (const section of ["prompts", "resources", "templates", "apps"] as const) {
         const pins = fresh[section]?.[server];
         if (!pins) continue;
         next[section] ??= {};
@@ -323,6 +345,13 @@ function renderDiff(diff: LockDiff, lock: LockFile, observed: Observed, snapshot
     }
     for (const name of changes.added) lines.push(`new      ${server}:${name}`);
     for (const name of changes.removed) lines.push(`removed  ${server}:${name}`);
+  }
+  for (const [server, changes] of Object.entries(diff.apps)) {
+    for (const uri of changes.changed) {
+      lines.push(`changed  ${server}:app:${uri}  (its page is refused until approved)`);
+    }
+    for (const uri of changes.added) lines.push(`new      ${server}:app:${uri}`);
+    for (const uri of changes.removed) lines.push(`removed  ${server}:app:${uri}`);
   }
   for (const file of diff.capabilities.changed) lines.push(`changed  capability file ${file}`);
   for (const file of diff.capabilities.added) lines.push(`new      capability file ${file}`);
