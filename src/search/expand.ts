@@ -77,6 +77,8 @@ const YES_NO = /^\s*(?:is|are|was|were|did|does|has|have)\b(?!\s+(?:there|it\s+p
 const TOPIC =
   /\b(?:about|mentions?|mentioning|mentioned|contains?|containing|matching|regarding)\b/i;
 const SEARCH = ["search", "find", "query"].map(toTerm);
+/** A handle: "#oncall", "@percy". */
+const HANDLE = /[#@]([\w-]+)/g;
 /** A request to do something once more: its verb's "re-" form ("open ... again" → reopen). */
 const AGAIN = /\bagain\b/i;
 
@@ -102,6 +104,8 @@ export function expandQuery(query: string, vocabulary: Vocabulary): QueryGroup[]
     .flatMap(unabbreviate);
   const words = all.filter((word) => !isStopword(word));
   const again = AGAIN.test(query);
+  // "#oncall", "@percy": a channel's or a person's handle names that thing, not a product.
+  const handles = new Set(Array.from(query.matchAll(HANDLE), ([, name]) => name!.toLowerCase()));
   // "data sources" → "datasources", "on call" → "oncall": two words the tools write as one
   // become one group, the joined term first and each part at a discount.
   const joined = new Set<string>();
@@ -141,7 +145,7 @@ export function expandQuery(query: string, vocabulary: Vocabulary): QueryGroup[]
     const server = vocabulary.shortServerName?.(term);
     if (server) add(server, WEIGHTS.shortName);
     // A product's name is not an English word ("feishu", "kubectl"); "draw" on a chart server is.
-    const product = vocabulary.productOf?.(term);
+    const product = handles.has(word) ? undefined : vocabulary.productOf?.(term);
     if (product && !isWord(word)) for (const name of product) add(name, WEIGHTS.product);
     for (const synonym of synonymsOf(term)) add(synonym, WEIGHTS.synonym);
     if (again && word.length >= 3) {

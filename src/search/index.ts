@@ -12,7 +12,7 @@ import {
 import { numberSiblings } from "./signals.ts";
 import { tokenize, toTerm } from "./tokenize.ts";
 import { ScopeView, type ViewBudget, type Whole } from "./view.ts";
-import { PRODUCT, SHORT_NAME, shortNameIn } from "./words.ts";
+import { PRODUCT, productCandidate, properTerms, SHORT_NAME, shortNameIn } from "./words.ts";
 
 export { RANKING } from "./bm25f.ts";
 export {
@@ -69,7 +69,8 @@ export class ToolIndex implements Vocabulary, Whole {
   private readonly describedFreq = new Map<string, number>();
   /**
    * Per term, the servers at least `PRODUCT.share` of whose tools say it (name, title,
-   * description), with how many do: the candidates for `productOf`.
+   * description), or enough of whose tools write it capitalised (`productCandidate`), with how
+   * many say it: the candidates for `productOf`.
    */
   private readonly productTerms = new Map<string, Map<string, number>>();
 
@@ -219,7 +220,8 @@ export class ToolIndex implements Vocabulary, Whole {
    * Vocabulary: the terms of the server's name a query word stands for when it is that server's
    * product word ("feishu" on the Lark server, whose every tool says "Feishu/Lark"): a word that
    * at least `PRODUCT.share` of one server's tools (of `PRODUCT.tools` or more) say in their name,
-   * title or description, and that holds `PRODUCT.purity` of the tools saying it there. Undefined
+   * title or description, or that `PRODUCT.tools` or more of them write capitalised in a sentence
+   * ("Codeup"), and that holds `PRODUCT.purity` of the tools saying it there. Undefined
    * for any other word, and for a server's own name. Counted as servers are indexed
    * (`countDescribed`), so a search pays a lookup.
    */
@@ -366,7 +368,11 @@ export class ToolIndex implements Vocabulary, Whole {
    */
   private countDescribed(server: string, ids: readonly number[], sign: 1 | -1): void {
     const counts = new Map<string, number>();
+    /** Per term, how many of these tools write it capitalised ("Codeup"). */
+    const named = new Map<string, number>();
     for (const id of ids) {
+      for (const term of properTerms(this.docs[id]!.tool))
+        named.set(term, (named.get(term) ?? 0) + 1);
       const { tf } = this.docs[id]!;
       const terms = new Set(DESCRIBED.flatMap((f) => [...tf[f]!.keys()]));
       for (const term of terms) {
@@ -378,7 +384,8 @@ export class ToolIndex implements Vocabulary, Whole {
     }
     if (ids.length < PRODUCT.tools) return;
     for (const [term, count] of counts) {
-      if (count < PRODUCT.share * ids.length || term.length < 3) continue;
+      if (term.length < 3 || !productCandidate(count, ids.length, () => named.get(term) ?? 0))
+        continue;
       const servers = this.productTerms.get(term) ?? new Map<string, number>();
       if (sign > 0) servers.set(server, count);
       else servers.delete(server);

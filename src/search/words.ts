@@ -1,9 +1,43 @@
+import type { Tool } from "../mcp/sdk.ts";
 import type { Posting } from "./bm25f.ts";
 import { DESCRIBED, type Doc } from "./doc.ts";
-import { tokenize } from "./tokenize.ts";
+import { tokenize, toTerm } from "./tokenize.ts";
 
-/** What makes a word a server's product word (`productOf`). */
-export const PRODUCT = { share: 0.5, purity: 0.9, tools: 3 };
+/**
+ * What makes a word a server's product word (`productOf`): said by `share` of one server's
+ * tools (of `tools` or more), or written capitalised inside a sentence by `tools` or more of
+ * them, and by `named` of those that say it ("... in a Codeup repository", on 13 of
+ * alibaba-devops's 203 tools); either way by `purity` of every tool that says it.
+ */
+export const PRODUCT = { share: 0.5, purity: 0.9, tools: 3, named: 0.5 };
+
+/** A capitalised word after a space inside a sentence, not its first ("in a Codeup repository"). */
+const PROPER_NOUN = /(?<=[^.!?:\s][ \t]+)[A-Z][A-Za-z0-9]*[a-z][A-Za-z0-9]*\b/g;
+
+/**
+ * The terms a tool's title and description write capitalised inside a sentence: the names of
+ * things ("Codeup", "Firestore", "BigQuery"), where a word of the language is written small.
+ */
+export function properTerms(tool: Tool): Set<string> {
+  const found = new Set<string>();
+  for (const text of [tool.title, tool.description]) {
+    if (typeof text !== "string") continue;
+    for (const [word] of text.matchAll(PROPER_NOUN)) found.add(toTerm(word.toLowerCase()));
+  }
+  return found;
+}
+
+/**
+ * Whether `own` of a server's `of` tools saying a term (`named` of them capitalised) make it a
+ * candidate for the server's product word; `PRODUCT.purity` is checked against every server's.
+ */
+export function productCandidate(own: number, of: number, named: () => number): boolean {
+  if (of < PRODUCT.tools) return false;
+  if (own >= PRODUCT.share * of) return true;
+  if (own < PRODUCT.tools) return false;
+  const capitalised = named();
+  return capitalised >= PRODUCT.tools && capitalised >= PRODUCT.named * own;
+}
 
 /** The described fields' bits in a packed field count (`Posting.fields`). */
 const DESCRIBED_BITS = DESCRIBED.reduce((bits, f) => bits | (15 << (4 * f)), 0);
@@ -69,9 +103,16 @@ export function productIn(
     tools.set(found.server, (tools.get(found.server) ?? 0) + 1);
   }
   for (const [server, own] of tools) {
-    const of = seen(server);
-    if (of < PRODUCT.tools || own < PRODUCT.share * of) continue;
-    if (own >= PRODUCT.purity * holders) return [...new Set(tokenize(server))];
+    if (own < PRODUCT.purity * holders) continue;
+    const named = () => {
+      let count = 0;
+      for (let i = 0; i < posting.ids.length; i++) {
+        const found = doc(posting.ids[i]!);
+        if (found?.server === server && properTerms(found.tool).has(term)) count++;
+      }
+      return count;
+    };
+    if (productCandidate(own, seen(server), named)) return [...new Set(tokenize(server))];
   }
   return undefined;
 }
