@@ -8,6 +8,7 @@ export const DURATION_PATHS: readonly string[] = [
   "server.session_active_window",
   "server.read_timeout",
   "server.shutdown_timeout",
+  "server.drain_delay",
   "meta_mcp.discovery_wait",
   "backends.*.timeout",
   "backends.*.idle_stop",

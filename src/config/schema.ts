@@ -308,6 +308,12 @@ export const ConfigSchema = z.strictObject({
       max_connections_per_address: z.number().int().min(1).default(512),
       /** On SIGTERM/SIGINT, how long calls in flight may take to finish before backends close. */
       shutdown_timeout: DurationSchema.default(30_000),
+      /**
+       * On SIGTERM/SIGINT, how long to go on serving first, with `/health` answering 503
+       * `draining`, so a balancer that watches it stops sending here before the port closes
+       * (a request sent as it closes is reset, and a balancer does not resend a POST).
+       */
+      drain_delay: DurationSchema.default(0),
       /** Serve HTTPS directly: PEM files, re-read when they change (renewed certificates). */
       tls: z
         .strictObject({

@@ -487,6 +487,16 @@ export async function runGateway(options: RunOptions): Promise<RunningGateway> {
         watcher?.close();
         playbookWatcher?.close();
         skillWatcher?.close();
+        // First, with server.drain_delay: go on serving while /health says draining, so a
+        // balancer that watches it stops sending here before the port closes.
+        const delay = config.server.drain_delay;
+        if (delay > 0) {
+          routes.leave();
+          logger.info(
+            `draining: serving ${Math.round(delay / 100) / 10}s more while /health answers 503`,
+          );
+          await new Promise((done) => setTimeout(done, delay));
+        }
         // Graceful: stop accepting, let calls in flight finish (up to shutdown_timeout), then
         // close streams, sessions and backends.
         server.refuse();

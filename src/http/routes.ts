@@ -47,6 +47,11 @@ export interface Routes {
   fetch(request: Request, peer?: string): Promise<Response>;
   /** The client's address as `fetch` resolves it (connection caps count per client). */
   clientAddress(request: Request, peer?: string): string | undefined;
+  /**
+   * Shutting down, first step (`server.drain_delay`): requests are still served, `/health`
+   * answers 503 `draining`, and every answer closes its connection after it.
+   */
+  leave(): void;
   /** Shutting down: new MCP requests get 503 while calls in flight finish. */
   drain(): void;
   sessions: SessionManager;
@@ -163,6 +168,7 @@ export function createRoutes(gateway: Gateway, options: RoutesOptions = {}): Rou
   });
 
   let draining = false;
+  let leaving = false;
 
   /**
    * The client of `request`: through `server.trusted_proxies`; for a request another instance
@@ -179,7 +185,10 @@ export function createRoutes(gateway: Gateway, options: RoutesOptions = {}): Rou
     address: string | undefined,
   ): Promise<Response> {
     if (draining && request.method === "POST") {
-      return jsonRpcError(503, -32603, "the gateway is shutting down; try again shortly");
+      // Not run: safe to send again, to another instance (nginx: proxy_next_upstream http_503).
+      const refused = jsonRpcError(503, -32603, "the gateway is shutting down; try again shortly");
+      refused.headers.set("Retry-After", "1");
+      return refused;
     }
     let parsedBody: unknown;
     if (request.method === "POST") {
@@ -316,6 +325,7 @@ export function createRoutes(gateway: Gateway, options: RoutesOptions = {}): Rou
 
   /** `/health`: public; with auth on, an anonymous caller gets the status only. */
   async function health(request: Request, address?: string): Promise<Response> {
+    if (leaving) return Response.json({ status: "draining" }, { status: 503 });
     const report = gateway.health();
     const cluster = options.cluster?.status();
     if (cluster?.redis === "down") report.status = "degraded";
@@ -497,25 +507,45 @@ export function createRoutes(gateway: Gateway, options: RoutesOptions = {}): Rou
     );
   }
 
+  /** One request's answer (`fetch` adds what shutting down asks of it). */
+  async function answer(request: Request, peer: string | undefined): Promise<Response> {
+    // Resolved once here: the lockout, its loopback exemption and the UI all see the client.
+    const address = addressOf(request, peer);
+    // Only a relay to another instance reads it back.
+    if (options.cluster) noteClientAddress(request, address);
+    const url = new URL(request.url);
+    const foreign = rejectForeign(request, url);
+    if (foreign) return foreign;
+    // A web client on a listed origin: its preflight, and answers its page may read.
+    const cors = corsFor(request, url, allowedOrigins);
+    if (!cors) return route(request, url, address);
+    if (request.method === "OPTIONS") return cors.preflight();
+    return cors.decorate(await route(request, url, address));
+  }
+
   return {
     sessions,
+    leave() {
+      leaving = true;
+    },
     drain() {
-      draining = true;
+      leaving = draining = true;
     },
     clientAddress: addressOf,
     async fetch(request, peer) {
-      // Resolved once here: the lockout, its loopback exemption and the UI all see the client.
-      const address = addressOf(request, peer);
-      // Only a relay to another instance reads it back.
-      if (options.cluster) noteClientAddress(request, address);
-      const url = new URL(request.url);
-      const foreign = rejectForeign(request, url);
-      if (foreign) return foreign;
-      // A web client on a listed origin: its preflight, and answers its page may read.
-      const cors = corsFor(request, url, allowedOrigins);
-      if (!cors) return route(request, url, address);
-      if (request.method === "OPTIONS") return cors.preflight();
-      return cors.decorate(await route(request, url, address));
+      const response = await answer(request, peer);
+      if (!leaving) return response;
+      // Shutting down: a keep-alive connection is closed by this answer, not later while idle
+      // (a balancer that sends its next request on it as it closes gets a reset: a 502).
+      try {
+        response.headers.set("Connection", "close");
+        return response;
+      } catch {
+        // Headers of a relayed answer are read-only: the same answer with its own.
+        const headers = new Headers(response.headers);
+        headers.set("Connection", "close");
+        return new Response(response.body, { status: response.status, headers });
+      }
     },
     async close() {
       ui.close();

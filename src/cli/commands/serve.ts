@@ -60,7 +60,8 @@ export default defineCommand({
       });
       holdLifetime({
         stdio: Boolean(args.stdio),
-        shutdownTimeoutMs: config.server.shutdown_timeout,
+        // The force-exit timer counts the drain delay too.
+        shutdownTimeoutMs: config.server.shutdown_timeout + config.server.drain_delay,
         stop: running.stop,
         reload: running.reload,
       });
