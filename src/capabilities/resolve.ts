@@ -204,6 +204,7 @@ export function resolveCapability(
   const providers: RestProvider[] = [];
   const requiredEnv = new Set<string>();
   let keychain: string | undefined;
+  let unfilled: string | undefined;
   for (const { name, where, rest, service, timeout } of configs) {
     const provider = resolveProvider(name, where, rest, service, timeout, errors);
     if (!provider) continue;
@@ -228,9 +229,12 @@ export function resolveCapability(
           continue;
         }
         if (!properties.includes(arg)) {
-          errors.push(
-            `${where}: {${arg}} is not a property of schema.input (it has ${properties.join(", ")})`,
-          );
+          const problem = `${where}: {${arg}} is not a property of schema.input (it has ${properties.join(", ")})`;
+          // The original loads such a file (and sends the placeholder as written): one of its
+          // own catalog's does. In its format the file loads as one that cannot run.
+          if (file.fulcrum !== undefined) {
+            unfilled ??= `${problem}, so no argument fills it and it cannot run; add ${arg} to schema.input.properties`;
+          } else errors.push(problem);
         }
       }
     }
@@ -252,7 +256,7 @@ export function resolveCapability(
   } else if (!providers.length && !errors.length) {
     errors.push("providers: none defined; add providers.primary (or rest:)");
   }
-  unavailable ??= auth.unsupported ?? keychain;
+  unavailable ??= auth.unsupported ?? keychain ?? unfilled;
   // A URL the caller chooses must not carry a secret: it would go wherever the caller points.
   const callerUrl = providers.find((provider) => /^\{\+/.test(provider.url));
   const secret = auth.type !== "none" || requiredEnv.size > 0;

@@ -129,11 +129,32 @@ export function scanClients(options: ScanOptions): ScannedFile[] {
       };
       const result = toEntry(raw, context);
       if (typeof result === "string") server.skipped = result;
-      else if (isGateway(name, result, options.gatewayUrl)) server.skipped = "it is this gateway";
+      else if (isGateway(name, result, options.gatewayUrl)) server.skipped = IS_GATEWAY;
       else server.entry = result;
       return server;
     });
   }
+}
+
+const IS_GATEWAY = "it is this gateway";
+
+/**
+ * The entries of a scanned file's servers, besides the gateway's own, that point at this gateway:
+ * the original's `gateway` (its `setup export` wrote `http://localhost:39400/mcp`, or
+ * `mcp-gateway serve --stdio`). Left beside ours, the client would reach the gateway twice and
+ * list every tool twice; writing the gateway's entry removes them.
+ */
+export function otherGatewayEntries(scanned: ScannedFile): string[][] {
+  const top = serversPathOf(scanned.file);
+  return scanned.servers
+    .filter(
+      (server) =>
+        server.skipped === IS_GATEWAY &&
+        server.name !== GATEWAY_ENTRY &&
+        server.keyPath.length === top.length + 1 &&
+        top.every((key, i) => server.keyPath[i] === key),
+    )
+    .map((server) => server.keyPath);
 }
 
 /** Parses a client file: JSON with comments and trailing commas, or TOML for Codex. */

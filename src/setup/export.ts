@@ -12,6 +12,7 @@ import {
   type GatewayTarget,
   isReadOnly,
 } from "./clients.ts";
+import { otherGatewayEntries, scanClients } from "./discover.ts";
 import { rewriteClientText } from "./rewrite.ts";
 
 export interface ExportOptions {
@@ -55,20 +56,31 @@ export function exportFiles(options: ExportOptions): ClientFile[] {
   return files;
 }
 
-/** What writing the gateway's entry into each target file changes; the other servers stay. */
+/**
+ * What writing the gateway's entry into each target file changes; the other servers stay, but
+ * an entry that already points at this gateway under another name (the original's `gateway`) is
+ * replaced by it.
+ */
 export function planExport(options: ExportOptions, only?: ClientFile[]): ExportPlan {
   const files = only ?? exportFiles(options);
   const changes: FileChange[] = [];
   const problems: ExportPlan["problems"] = [];
+  const scanned = scanClients({
+    env: options.env,
+    projectDir: options.projectDir,
+    platform: options.platform,
+    gatewayUrl: options.gateway.url,
+  });
   for (const file of files) {
     const client = CLIENTS[file.client];
     const via = client.stdioOnly ? "stdio" : (options.via ?? client.transport);
     try {
       const before = existsSync(file.path) ? readFileSync(file.path, "utf8") : undefined;
+      const found = scanned.find((each) => each.file.path === file.path);
       const after = rewriteClientText(
         file,
         before ?? "",
-        [],
+        found ? otherGatewayEntries(found) : [],
         client.gatewayEntry(options.gateway, via),
       );
       if (after !== before) changes.push({ path: file.path, before, after });

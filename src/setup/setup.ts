@@ -11,7 +11,12 @@ import {
   type GatewayTarget,
   isReadOnly,
 } from "./clients.ts";
-import { type FoundServer, type ScannedFile, scanClients } from "./discover.ts";
+import {
+  type FoundServer,
+  otherGatewayEntries,
+  type ScannedFile,
+  scanClients,
+} from "./discover.ts";
 import { type ImportPlan, type PlannedBackend, planImport } from "./plan.ts";
 import { scanProcesses } from "./processes.ts";
 import { rewriteClientText } from "./rewrite.ts";
@@ -150,7 +155,11 @@ export function buildSetup(
     const scanned = scan.files.find((file) => file.file.path === path);
     if (!scanned || isReadOnly(scanned.file)) continue;
     const client = CLIENTS[scanned.file.client];
-    const removals = chosen.filter((server) => server.file.path === path).map((s) => s.keyPath);
+    // The servers moved into the gateway, and an entry already reaching it (the original's).
+    const removals = [
+      ...chosen.filter((server) => server.file.path === path).map((s) => s.keyPath),
+      ...otherGatewayEntries(scanned),
+    ];
     let via = choice.via ?? client.transport;
     if (via === "http" && client.stdioOnly) {
       via = "stdio";
