@@ -594,7 +594,15 @@ export class BackendPool {
     const handle = this.require(name);
     await this.retire(handle);
     handle.crashes = [];
-    return this.refresh(name);
+    const tools = await this.refresh(name);
+    // The operator restarted it and it started and listed its tools: the proof a probe would
+    // wait `reset_timeout` for. Left open, every call was refused until then.
+    if (handle.policy?.breakerState !== "closed") {
+      handle.policy?.breaker?.reset();
+      // Said again, so a dashboard or a subscriber that saw it open hears it is usable.
+      this.supervisor.setState(handle, handle.state, handle.error);
+    }
+    return tools;
   }
 
   /** Drops a backend's cached answers (a reload changed what its calls may return). */

@@ -12,7 +12,9 @@ export type LiveEvent =
   | { type: "backend"; data: { name: string; state: string; error?: string; at: number } }
   | { type: "tools"; data: { server: string; tools: number; at: number } }
   /** A tool of `server` was quarantined or released (lock re-read, trusted_tools, a scan). */
-  | { type: "quarantine"; data: { server: string; at: number } };
+  | { type: "quarantine"; data: { server: string; at: number } }
+  /** The config was reloaded: scopes, tools and the config shown may all have changed. */
+  | { type: "reload"; data: { at: number } };
 
 /** A finished call as the dashboard's activity view shows it (the shape of `/api/calls`). */
 export type LiveCall = RecentCall;
@@ -132,6 +134,8 @@ export function createLiveFeed(options: LiveFeedOptions): LiveFeed {
     options.hooks.hook("tools:quarantine", (servers) => {
       for (const server of servers) queue({ type: "quarantine", data: { server, at: Date.now() } });
     }),
+    // A key's grant may have moved to another backend with as many tools: no count changes.
+    options.hooks.hook("config:reload", () => queue({ type: "reload", data: { at: Date.now() } })),
   ];
 
   return {
@@ -215,6 +219,7 @@ function sees(caller: Caller, event: LiveEvent): boolean {
     if (!caller.allows(server, tool)) return false;
     return caller.admin || event.data.caller === caller.id;
   }
+  if (event.type === "reload") return true;
   const server = event.type === "backend" ? event.data.name : event.data.server;
   return caller.allows(server, "*");
 }

@@ -733,10 +733,12 @@ function dashboard(): void {
       showBackendState(change.name, change.state, change.error);
       refreshSoon();
     });
-    // A tool list changed, or a tool was quarantined or released: the Tools tab lists again.
-    for (const name of ["tools", "quarantine"]) {
+    // A tool list changed, a tool was quarantined or released, or the config was reloaded (a
+    // key's scopes, the config shown): the Tools and Config tabs read it again.
+    for (const name of ["tools", "quarantine", "reload"]) {
       source.addEventListener(name, () => {
         toolCount = -1;
+        if (name === "reload") configShown = false;
         refreshSoon();
       });
     }
@@ -795,6 +797,7 @@ function dashboard(): void {
         notes.some(Boolean),
       );
       toolCount = -1;
+      configShown = false;
       await refresh();
     } catch (error) {
       notice(`Reload refused: ${(error as Error).message}`, true);
