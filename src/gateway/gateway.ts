@@ -72,9 +72,11 @@ export interface Gateway {
   readonly env: Record<string, string | undefined>;
   /**
    * Calls `listener` (coalesced) when the set of reachable tools really changed, so sessions can
-   * send `notifications/tools/list_changed`. Returns a function that unsubscribes.
+   * send `notifications/tools/list_changed`, with the servers whose tools changed (undefined:
+   * what any caller reaches may have changed, a reload's scopes say). A session tells its client
+   * only of servers its caller may reach. Returns a function that unsubscribes.
    */
-  onReachableToolsChanged(listener: () => void): () => void;
+  onReachableToolsChanged(listener: (servers: ReadonlySet<string> | undefined) => void): () => void;
   /** Begins backend discovery; resolves when every backend has answered or failed. */
   start(): Promise<void>;
   health(): HealthReport;
@@ -278,14 +280,20 @@ export function createGateway(options: GatewayOptions): Gateway {
   const logLevels = new LogLevels(() => config.server.session_ttl);
   /** Each server's tools as last listed, by sha256: as JSON they are as big as the list. */
   const digests = new Map<string, string>();
-  const listeners = new Set<() => void>();
+  const listeners = new Set<(servers: ReadonlySet<string> | undefined) => void>();
   let pending: ReturnType<typeof setTimeout> | undefined;
-  /** Tells listeners, coalesced, that what callers can reach changed. */
-  const announce = () => {
+  /** The servers changed since the last announcement; undefined once anything may have. */
+  let changed: Set<string> | undefined = new Set();
+  /** Tells listeners, coalesced, that what callers can reach changed (on `servers`, else anywhere). */
+  const announce = (servers?: string[]) => {
+    if (!servers) changed = undefined;
+    else for (const server of servers) changed?.add(server);
     if (pending) return;
     pending = setTimeout(() => {
       pending = undefined;
-      for (const listener of listeners) listener();
+      const told = changed;
+      changed = new Set();
+      for (const listener of listeners) listener(told);
     }, 50);
   };
   hooks.hook("tools:changed", (server, tools) => {
@@ -297,12 +305,12 @@ export function createGateway(options: GatewayOptions): Gateway {
     if (tools.length === 0 && before === undefined) return;
     if (before === digest) return;
     if (before === undefined && !started) return;
-    announce();
+    announce([server]);
   });
-  hooks.hook("tools:quarantine", () => {
+  hooks.hook("tools:quarantine", (servers) => {
     // Search's views of what each scope sees are stale (src/search/index.ts `view`).
     index.rescope();
-    announce();
+    announce(servers);
   });
   hooks.hook("session:close", (sessionId) => {
     logLevels.delete(sessionId);

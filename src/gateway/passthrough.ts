@@ -405,9 +405,11 @@ export async function createBackendServer(
     });
     // So does a reload that changes what the caller reaches without touching the backend (its
     // key's scopes, a profile), as on /mcp.
-    const unsubscribe = gateway.onReachableToolsChanged(
-      () => void server.sendToolListChanged().catch(() => {}),
-    );
+    // Another backend's change is none of this session's concern.
+    const unsubscribe = gateway.onReachableToolsChanged((servers) => {
+      if (servers && !servers.has(name)) return;
+      void server.sendToolListChanged().catch(() => {});
+    });
     const previousOnClose = server.onclose;
     server.onclose = () => {
       stop();

@@ -111,8 +111,13 @@ export function createSessionServer(gateway: Gateway, options: SessionServerOpti
   );
 
   // The meta tools stay the same, but what search finds changed: clients re-list and re-search.
+  // Only of servers this session's caller may reach: another's changes are none of its concern.
   const unsubscribe = options.notifyListChanged
-    ? gateway.onReachableToolsChanged(() => void server.sendToolListChanged().catch(() => {}))
+    ? gateway.onReachableToolsChanged((servers) => {
+        const caller = callerFor();
+        if (servers && ![...servers].some((name) => caller.allows(name, "*"))) return;
+        void server.sendToolListChanged().catch(() => {});
+      })
     : () => {};
   // Alerts for this session's caller (a budget's `notify`) arrive as MCP logging messages.
   const unnotify = gateway.hooks.hook("session:notify", (sessionId, level, data) => {

@@ -329,7 +329,9 @@ describe("a GET stream that went away without closing", () => {
     cleanups.push(() => gateway.stop());
     await waitFor(() => gateway.gateway.index.tools("fixture").length > 0, 20_000);
     const file = gateway.gateway.config.file ?? "";
-    const path = `${gateway.url}/mcp/fixture`;
+    // On /mcp: a backend added by a reload is news there (a /mcp/{backend} session hears only
+    // its own backend's changes).
+    const path = `${gateway.url}/mcp`;
     const opened = await fetch(path, {
       method: "POST",
       headers: MCP_HEADERS,
