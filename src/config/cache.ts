@@ -214,6 +214,9 @@ function digestOf(
     inputs.names.map((name) => [name, env[name] ?? null]),
     inputs.envFiles.map((path) => [path, contentDigest(path)]),
     secretFiles.map((path) => [path, contentDigest(path)]),
+    // A capabilities folder in the current one: warned about when the config lists none
+    // (load.ts, unlistedCapabilities), naming that folder.
+    existsSync(join(cwd, "capabilities")) ? cwd : null,
     // Which of beside the config and the current folder holds each such path.
     inputs.originalPaths.length
       ? [cwd, inputs.originalPaths.map(([beside, here]) => [existsSync(beside), existsSync(here)])]

@@ -1,5 +1,5 @@
 import { describe, expect, test } from "bun:test";
-import { chmodSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
+import { chmodSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { configCacheCounts, loadConfigCached } from "../../src/config/cache.ts";
 import { loadConfig } from "../../src/config/load.ts";
@@ -138,6 +138,30 @@ describe("the config cache", () => {
       // Stored again for the new inputs: the next load is a hit.
       expect((await cached(file, changedEnv)).hit).toBe(true);
     }
+  });
+
+  test("a capabilities folder in the current folder, warned about, is an input too", async () => {
+    // With no capabilities.directories, a ./capabilities holding files is named in a warning
+    // (load.ts): a load from another folder must not repeat the first folder's warning.
+    const { file, env } = home("backends: {}\n");
+    const withCaps = tempDir("mcpgw-cwd-");
+    mkdirSync(join(withCaps, "capabilities"));
+    writeFileSync(join(withCaps, "capabilities", "weather.yaml"), "name: weather\n");
+    const plain = tempDir("mcpgw-cwd-");
+    const load = async (cwd: string) => {
+      const hits = configCacheCounts.hits;
+      const config = await loadConfigCached({ path: file, env, cwd });
+      return { hit: configCacheCounts.hits > hits, warned: config.warnings.join("\n") };
+    };
+    expect((await load(withCaps)).warned).toContain(join(withCaps, "capabilities"));
+    expect(await load(withCaps)).toEqual({
+      hit: true,
+      warned: expect.stringContaining(join(withCaps, "capabilities")),
+    });
+    const elsewhere = await load(plain);
+    expect(elsewhere.hit).toBe(false);
+    expect(elsewhere.warned).not.toContain("capabilities.directories is not set");
+    expect((await load(plain)).hit).toBe(true);
   });
 
   test("an env file or secret edited while a miss is being stored is never served stale", async () => {
