@@ -614,6 +614,8 @@ function dashboard(): void {
   /** Status always (the header and backends); the rest for the tab in view. */
   async function refresh(): Promise<void> {
     const status = await get<Status>("/api/status");
+    // A reload made this key an admin or took it away: the page is built again for what it is.
+    if (status.caller.admin !== admin) return location.reload();
     renderStatus(status);
     if (tab === "overview") {
       await loadCharts();
