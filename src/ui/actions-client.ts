@@ -721,8 +721,21 @@ function operate(): void {
       box.append(head);
       if (typeof resource.text === "string") box.append(el("pre", resource.text));
       else if (typeof resource.blob === "string") {
-        const kind = str(resource.mimeType).toLowerCase().startsWith("audio/") ? "audio" : "image";
-        box.append(...media(kind, resource.mimeType, resource.blob));
+        const type = str(resource.mimeType).toLowerCase();
+        const kind = type.startsWith("audio/") ? "audio" : type.startsWith("image/") ? "image" : "";
+        if (kind) box.append(...media(kind, resource.mimeType, resource.blob));
+        else {
+          const size = Math.floor((resource.blob.replace(/\s+/g, "").length * 3) / 4);
+          box.append(
+            el(
+              "p",
+              `[${type || "untyped"} data, about ${size.toLocaleString()} bytes: not shown]`,
+              {
+                class: "muted",
+              },
+            ),
+          );
+        }
       }
     } else {
       box.append(el("pre", pretty(block)));
