@@ -932,6 +932,20 @@ function operate(): void {
           ),
         );
       }
+      // A poisoning finding in the Security tab: Review opens its tool (why, findings, Release).
+      for (const finding of document.querySelectorAll("#security-body tr[data-tool]")) {
+        if (finding.querySelector("[data-act-open]")) continue;
+        const key = finding.getAttribute("data-tool") ?? "";
+        const colon = key.indexOf(":");
+        if (colon < 1) continue;
+        const cell = el("td");
+        cell.append(
+          button("Review", { "data-act-open": key }, () =>
+            openTool(key.slice(0, colon), key.slice(colon + 1)),
+          ),
+        );
+        finding.append(cell);
+      }
     };
     new MutationObserver(offer).observe(document.getElementById("app") ?? document.body, {
       childList: true,

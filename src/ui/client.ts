@@ -436,14 +436,17 @@ function dashboard(): void {
     else {
       const table = el("table");
       table.append(
-        ...findings.map((f) =>
-          row([
+        ...findings.map((f) => {
+          const tr = row([
             el("span", `${f.server}:${f.tool}`, { class: "tool-name" }),
             badge(f.quarantined ? "quarantined" : f.severity),
             `${f.rule} in ${f.where}`,
             el("code", f.excerpt),
-          ]),
-        ),
+          ]);
+          // The operator panel (actions.js) offers Review here: the tool's detail and Release.
+          tr.setAttribute("data-tool", `${f.server}:${f.tool}`);
+          return tr;
+        }),
       );
       parts.push(table);
     }
