@@ -4,6 +4,18 @@ import type { Gateway } from "./gateway.ts";
 
 export type ObservedCall = CallInfo;
 
+/** Errors `observedCall` recorded (a refusal at admission, or a call that failed). */
+const recorded = new WeakSet<object>();
+
+/** Whether `observedCall` recorded this error: the call was refused there, or sent and failed. */
+export function wasRecorded(error: unknown): boolean {
+  return typeof error === "object" && error !== null && recorded.has(error);
+}
+
+function record(error: unknown): void {
+  if (typeof error === "object" && error !== null) recorded.add(error);
+}
+
 /** The label of calls to tools the backend never listed. */
 export const UNKNOWN_TOOL = "(unknown)";
 
@@ -34,6 +46,7 @@ export async function observedCall(
     gateway.hooks.callHookWith(runNow, "tool:call:admit", [admitted]);
   } catch (error) {
     refused(gateway, admitted, error);
+    record(error);
     throw error;
   }
   const { warning, reserve, ...observed } = admitted;
@@ -42,6 +55,7 @@ export async function observedCall(
       await reserve();
     } catch (error) {
       refused(gateway, admitted, error);
+      record(error);
       throw error;
     }
   }
@@ -63,6 +77,7 @@ export async function observedCall(
       durationMs: performance.now() - started,
       error,
     });
+    record(error);
     throw error;
   }
 }

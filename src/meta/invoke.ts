@@ -3,7 +3,7 @@ import { errorMessage, GatewayError, type GatewayErrorCode } from "../errors.ts"
 import type { Caller } from "../gateway/caller.ts";
 import type { Gateway } from "../gateway/gateway.ts";
 import { guardedCall } from "../gateway/guarded-call.ts";
-import { observedCall, refused } from "../gateway/observed.ts";
+import { observedCall, refused, wasRecorded } from "../gateway/observed.ts";
 import type { Resolved } from "../gateway/router.ts";
 import type { CallToolResult } from "../mcp/sdk.ts";
 import { splitWarnings } from "../security/call-notes.ts";
@@ -41,17 +41,33 @@ export const invoke: MetaTool = {
     try {
       return await invokeTool(args, toolName, context);
     } catch (error) {
+      const named = typeof args.server === "string" ? args.server : "";
+      const server = gateway.pool.canonical(named) ?? named;
+      // Sent and failed, or refused in `observedCall`: recorded there, once. A JSON-RPC error
+      // the backend answered (or the SDK's, on an answer that breaks the spec) is the backend's.
+      if (wasRecorded(error)) throw backendsOwn(error, server);
       // Refused before it was sent (name, scope, arguments): recorded for the audit log.
       // Backend refusals and budget refusals were recorded where they happened.
       if (!(error instanceof GatewayError && RECORDED.has(error.code))) {
-        const named = typeof args.server === "string" ? args.server : "";
-        const server = gateway.pool.canonical(named) ?? named;
         refused(gateway, { server, tool: toolName, caller: caller.id, session: sessionId }, error);
       }
       throw error;
     }
   },
 };
+
+/**
+ * A backend's JSON-RPC error as `[BACKEND_ERROR] [backend:NAME] message` (read as `[INTERNAL]`,
+ * the gateway's own bug, before). URL elicitation (-32042) goes on as it is: the client acts on
+ * its code and data.
+ */
+function backendsOwn(error: unknown, server: string): unknown {
+  const code = (error as { code?: unknown })?.code;
+  if (error instanceof GatewayError || typeof code !== "number" || code === -32042) return error;
+  return new GatewayError("BACKEND_ERROR", `[backend:${server}] ${errorMessage(error)}`, {
+    cause: error,
+  });
+}
 
 async function invokeTool(
   args: JsonObject,

@@ -117,6 +117,10 @@ function operate(): void {
    * A tool's route, `action` included, with its names in the query: a tool named `.` or `..`
    * in the path would be a dot segment the browser removes before sending.
    */
+  /** What the tool picker knows to suggest: every tool and backend there is. */
+  let toolNames: { server: string; tool: string }[] = [];
+  let backendNames: string[] = [];
+
   const toolPath = (server: string, tool: string, action = "") =>
     `/api/tool${action && `/${action}`}?${new URLSearchParams({ server, tool })}`;
 
@@ -193,6 +197,7 @@ function operate(): void {
     const answer = await call("GET", "/api/status");
     if (!answer.ok) return undefined;
     const rows: BackendRow[] = answer.body.backends;
+    backendNames = rows.map((row) => row.name);
     byId("act-backends")
       .querySelector("tbody")!
       .replaceChildren(...rows.map(backendRow));
@@ -237,9 +242,13 @@ function operate(): void {
 
   // ---- one tool ----
 
-  async function openTool(server: string, tool: string): Promise<void> {
+  async function openTool(
+    server: string,
+    tool: string,
+    refused = (error: string) => say(error, true),
+  ): Promise<void> {
     const answer = await call("GET", toolPath(server, tool));
-    if (!answer.ok) return say(answer.body.error, true);
+    if (!answer.ok) return refused(answer.body.error);
     renderTool(answer.body as ToolDetail);
     // The panel sits in the Overview tab: show that tab first when another one is open.
     const panel = byId("act-tool").closest("[role=tabpanel]");
@@ -717,8 +726,21 @@ function operate(): void {
       box.append(head);
       if (typeof resource.text === "string") box.append(el("pre", resource.text));
       else if (typeof resource.blob === "string") {
-        const kind = str(resource.mimeType).toLowerCase().startsWith("audio/") ? "audio" : "image";
-        box.append(...media(kind, resource.mimeType, resource.blob));
+        const type = str(resource.mimeType).toLowerCase();
+        const kind = type.startsWith("audio/") ? "audio" : type.startsWith("image/") ? "image" : "";
+        if (kind) box.append(...media(kind, resource.mimeType, resource.blob));
+        else {
+          const size = Math.floor((resource.blob.replace(/\s+/g, "").length * 3) / 4);
+          box.append(
+            el(
+              "p",
+              `[${type || "untyped"} data, about ${size.toLocaleString()} bytes: not shown]`,
+              {
+                class: "muted",
+              },
+            ),
+          );
+        }
       }
     } else {
       box.append(el("pre", pretty(block)));
@@ -767,12 +789,62 @@ function operate(): void {
       list: "act-tool-names",
       placeholder: "server:tool",
       autocomplete: "off",
+      "aria-label": "Tool to open, as server:tool",
+      "aria-describedby": "act-pick-problem",
     }) as HTMLInputElement;
-    const open = () => {
+    const problemBox = el("div", undefined, { id: "act-pick-problem", role: "alert", hidden: "" });
+    /** Says beside the box what is wrong with the name, and offers names to open instead. */
+    const problem = (text?: string, offers: string[] = []) => {
+      if (text === undefined) {
+        picker.removeAttribute("aria-invalid");
+        problemBox.hidden = true;
+        problemBox.replaceChildren();
+        return;
+      }
+      picker.setAttribute("aria-invalid", "true");
+      const parts: (HTMLElement | string)[] = [el("span", text, { class: "error" })];
+      if (offers.length) parts.push(offers.length === 1 ? " Did you mean " : " Open one: ");
+      for (const key of offers) {
+        parts.push(
+          button(key, { class: "tool-name" }, () => {
+            picker.value = key;
+            return open();
+          }),
+          " ",
+        );
+      }
+      problemBox.replaceChildren(...parts);
+      problemBox.hidden = false;
+    };
+    const open = async () => {
       const key = picker.value.trim();
+      if (!key) return problem("Type a tool as server:tool; the box offers names as you type.");
       const colon = key.indexOf(":");
-      if (colon < 1) return say("Name a tool as server:tool.", true);
-      return openTool(key.slice(0, colon), key.slice(colon + 1));
+      let server = key.slice(0, Math.max(colon, 0));
+      let tool = key.slice(colon + 1);
+      if (!backendNames.includes(server)) {
+        // A bare tool name (it may hold ':' itself): the backends that have it.
+        const owners = toolNames.filter((t) => t.tool === key).map((t) => t.server);
+        if (owners.length > 1) {
+          return problem(
+            `${key} is on ${owners.slice(0, -1).join(", ")} and ${owners.at(-1)}: open one.`,
+            owners.map((owner) => `${owner}:${key}`),
+          );
+        }
+        if (owners.length === 1) [server, tool] = [owners[0]!, key];
+        else if (server) {
+          return problem(
+            `There is no backend named ${server}; the backends are ${backendNames.join(", ")}.`,
+            nearest(key),
+          );
+        } else return problem(`No tool is named ${key}.`, nearest(key));
+      }
+      const known = toolNames.filter((t) => t.server === server);
+      if (known.length && !known.some((t) => t.tool === tool)) {
+        return problem(`${server} has no tool named ${tool}.`, nearest(`${server}:${tool}`));
+      }
+      problem();
+      await openTool(server, tool, (error) => problem(error));
     };
     picker.addEventListener("keydown", (event) => {
       if (event.key === "Enter") void open();
@@ -788,6 +860,7 @@ function operate(): void {
       el("ul", undefined, { id: "act-attention" }),
       el("h3", "Tool detail and try it"),
       pick,
+      problemBox,
       el("datalist", undefined, { id: "act-tool-names" }),
       el("div", undefined, { id: "act-tool" }),
       el("dialog", undefined, { id: "act-dialog" }),
@@ -802,10 +875,46 @@ function operate(): void {
     }
   }
 
+  /** Up to five tools whose `server:tool` is nearest `key` (edits apart, or holding it). */
+  function nearest(key: string): string[] {
+    const wanted = key.toLowerCase();
+    const tail = wanted.slice(wanted.indexOf(":") + 1);
+    const scored = toolNames.map((t) => {
+      const name = `${t.server}:${t.tool}`;
+      const lower = name.toLowerCase();
+      const apart = Math.min(edits(wanted, lower), edits(tail, t.tool.toLowerCase()));
+      return { name, apart: lower.includes(tail) ? Math.min(apart, 1) : apart };
+    });
+    const within = Math.max(2, Math.floor(tail.length / 3));
+    return scored
+      .filter((s) => s.apart <= within)
+      .sort((a, b) => a.apart - b.apart || a.name.localeCompare(b.name))
+      .slice(0, 5)
+      .map((s) => s.name);
+  }
+
+  /** Levenshtein distance: how many one-character edits turn `a` into `b`. */
+  function edits(a: string, b: string): number {
+    let row = Array.from({ length: b.length + 1 }, (_, i) => i);
+    for (let i = 1; i <= a.length; i++) {
+      const next = [i];
+      for (let j = 1; j <= b.length; j++) {
+        next[j] = Math.min(
+          row[j]! + 1,
+          next[j - 1]! + 1,
+          row[j - 1]! + (a[i - 1] === b[j - 1] ? 0 : 1),
+        );
+      }
+      row = next;
+    }
+    return row[b.length]!;
+  }
+
   async function loadToolNames(): Promise<void> {
     const answer = await call("GET", "/api/tools");
     if (!answer.ok) return;
-    const options = (answer.body.tools as { server: string; tool: string }[]).map((t) =>
+    toolNames = answer.body.tools as { server: string; tool: string }[];
+    const options = toolNames.map((t) =>
       el("option", undefined, { value: `${t.server}:${t.tool}` }),
     );
     byId("act-tool-names").replaceChildren(...options);
@@ -827,6 +936,20 @@ function operate(): void {
             openTool(key.slice(0, colon), key.slice(colon + 1)),
           ),
         );
+      }
+      // A poisoning finding in the Security tab: Review opens its tool (why, findings, Release).
+      for (const finding of document.querySelectorAll("#security-body tr[data-tool]")) {
+        if (finding.querySelector("[data-act-open]")) continue;
+        const key = finding.getAttribute("data-tool") ?? "";
+        const colon = key.indexOf(":");
+        if (colon < 1) continue;
+        const cell = el("td");
+        cell.append(
+          button("Review", { "data-act-open": key }, () =>
+            openTool(key.slice(0, colon), key.slice(colon + 1)),
+          ),
+        );
+        finding.append(cell);
       }
     };
     new MutationObserver(offer).observe(document.getElementById("app") ?? document.body, {

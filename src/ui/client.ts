@@ -436,14 +436,17 @@ function dashboard(): void {
     else {
       const table = el("table");
       table.append(
-        ...findings.map((f) =>
-          row([
+        ...findings.map((f) => {
+          const tr = row([
             el("span", `${f.server}:${f.tool}`, { class: "tool-name" }),
             badge(f.quarantined ? "quarantined" : f.severity),
             `${f.rule} in ${f.where}`,
             el("code", f.excerpt),
-          ]),
-        ),
+          ]);
+          // The operator panel (actions.js) offers Review here: the tool's detail and Release.
+          tr.setAttribute("data-tool", `${f.server}:${f.tool}`);
+          return tr;
+        }),
       );
       parts.push(table);
     }
@@ -614,6 +617,8 @@ function dashboard(): void {
   /** Status always (the header and backends); the rest for the tab in view. */
   async function refresh(): Promise<void> {
     const status = await get<Status>("/api/status");
+    // A reload made this key an admin or took it away: the page is built again for what it is.
+    if (status.caller.admin !== admin) return location.reload();
     renderStatus(status);
     if (tab === "overview") {
       await loadCharts();

@@ -47,6 +47,10 @@ const RESULTS: Record<string, unknown[]> = {
       resource: { uri: "memo://today", mimeType: "text/markdown", text: "# Today\n- ship" },
     },
     { type: "resource", resource: { uri: "memo://logo", mimeType: "image/png", blob: PNG } },
+    {
+      type: "resource",
+      resource: { uri: "file:///q3.pdf", mimeType: "application/pdf", blob: "JVBERi0xLjQK" },
+    },
   ],
   hostile: [
     // Not an image type on the allow-list: shown as a note, never drawn.
@@ -129,7 +133,15 @@ describe.skipIf(!HAS_CHROMIUM)("try it renders each kind of content", () => {
     const blocks = await result
       .locator("[data-block]")
       .evaluateAll((nodes) => nodes.map((node) => node.getAttribute("data-block")));
-    expect(blocks).toEqual(["text", "image", "audio", "resource_link", "resource", "resource"]);
+    expect(blocks).toEqual([
+      "text",
+      "image",
+      "audio",
+      "resource_link",
+      "resource",
+      "resource",
+      "resource",
+    ]);
 
     // Drawn by the browser: the PNG decoded to its 2x1 pixels.
     const image = result.locator('[data-block="image"] img');
@@ -163,7 +175,8 @@ describe.skipIf(!HAS_CHROMIUM)("try it renders each kind of content", () => {
     expect(link).toContain("The third quarter");
     expect(link).toContain("application/pdf");
 
-    const [memo, logo] = await result.locator('[data-block="resource"]').all();
+    const [memo, logo, pdf] = await result.locator('[data-block="resource"]').all();
+    expect(await pdf!.innerText()).toContain("[application/pdf data, about 9 bytes: not shown]");
     expect(await memo!.innerText()).toContain("memo://today");
     expect(await memo!.locator("pre").innerText()).toBe("# Today\n- ship");
     expect(await logo!.locator("img").getAttribute("src")).toBe(`data:image/png;base64,${PNG}`);

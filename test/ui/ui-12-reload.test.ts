@@ -24,11 +24,14 @@ warnIfNoChromium("the dashboard's reload tests");
 const ADMIN = "mgw_admin-reload-test-key-0123456789abcdefghijklmn";
 const VIEWER = "mgw_viewer-reload-test-key-0123456789abcdefghijklm";
 
-const config = (grant: string, note: string) => `capabilities: { enabled: false }
+const LEAD = "mgw_lead-reload-test-key-0123456789abcdefghijklmnop";
+
+const config = (grant: string, note: string, lead = true) => `capabilities: { enabled: false }
 auth:
   enabled: true
   api_keys:
     - { name: ops, key: "${ADMIN}", admin: true }
+    - { name: lead, key: "${LEAD}", admin: ${lead} }
     - { name: viewer, key: "${VIEWER}", backends: ["${grant}"] }
 backends:
   fx:
@@ -93,5 +96,18 @@ describe.skipIf(!HAS_CHROMIUM)("a reload while the page is open", () => {
     expect(new Set(await listed())).toEqual(new Set(["fy"]));
     expect(admin.errors).toEqual([]);
     expect(viewer.errors).toEqual([]);
+  }, 60_000);
+
+  test("an admin key made a plain one: the open page drops the admin views", async () => {
+    const lead = await logIn(LEAD, "security");
+    await lead.page.locator("#operate").waitFor({ state: "attached" });
+    expect(await lead.page.locator("#tab-security").isVisible()).toBe(true);
+    writeFileSync(file, config("fy", "after the reload", false));
+    await gateway.reload("test");
+    await lead.page.locator("#operate").waitFor({ state: "detached" });
+    await lead.page.locator("#tab-security").waitFor({ state: "hidden" });
+    expect(await lead.page.locator("#config-body").innerText()).toBe("");
+    expect(await lead.page.locator("#tab-overview").getAttribute("aria-selected")).toBe("true");
+    expect(lead.errors).toEqual([]);
   }, 60_000);
 });
