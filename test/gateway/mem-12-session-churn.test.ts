@@ -3,7 +3,7 @@
  * object counts of the kinds every session makes (its SDK server's handlers are async functions,
  * its requests keep `Request` and `Headers`) are back where they were, however many sessions came
  * and went. Counts after a full collection, not timings or RSS: one session kept by mistake holds
- * about 30 async functions and a `Request`, so 60 kept would show as 1,800 and 60.
+ * about 30 async functions and two `Request`s, so 60 kept show as 1,800 and 120.
  */
 import { heapStats } from "bun:jsc";
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
@@ -14,7 +14,7 @@ import { BUN, FIXTURE_SERVER, startGateway, waitFor } from "../helpers.ts";
 
 const WARM = 10;
 const SESSIONS = 60;
-/** Kinds a kept session adds to (per session: ~30, 1, 1, ~13, ~9). */
+/** Kinds a kept session adds to (per session: 30, 2, 2, 13, 9). */
 const KINDS = ["AsyncFunction", "Request", "Headers", "Map", "Set"] as const;
 
 let gateway: RunningGateway & { url: string };
