@@ -77,6 +77,11 @@ export function registerGovernor(gateway: object, governor: CostGovernor): void 
   governors.set(gateway, governor);
 }
 const ALERTS_KEPT = 100;
+/**
+ * Closed sessions whose spend the report still lists (today's, the last closed kept): every
+ * session that ever spent was kept before, so memory grew with each session for good.
+ */
+export const CLOSED_KEPT = 1000;
 /** Where instances tell each other a spend counter's new total. */
 const SPEND_CHANNEL = "spend";
 /** Spend is counted in Redis in millionths (its counters are integers). */
@@ -100,8 +105,12 @@ export function createCostGovernor(options: CostOptions): CostGovernor {
   let day = dayOf(now());
   /** Today's spend: `*` (everything), `tool:<server>:<tool>`, `name:<tool>`, `key:<caller>`. */
   let spent = new Map<string, number>();
+  /** Spend per session: open sessions, and those closed today (the last CLOSED_KEPT of them). */
   const sessions = new Map<string, { caller: string; cost: number; calls: number }>();
+  /** Each caller's open sessions that spent (a `notify` alert reaches them). */
   const sessionsOf = new Map<string, Set<string>>();
+  /** Sessions closed today, the first closed first: their spend stays in the report until midnight. */
+  const closed = new Set<string>();
   let pending = new Map<string, SpendRow>();
   const alerts: CostAlert[] = [];
   const registry = new MetricsRegistry();
@@ -208,6 +217,8 @@ export function createCostGovernor(options: CostOptions): CostGovernor {
     if (today === day) return;
     flush();
     day = today;
+    for (const session of closed) sessions.delete(session);
+    closed.clear();
     spent = new Map();
     clusterSpend = new Map();
     inflight = new Map();
@@ -405,9 +416,12 @@ export function createCostGovernor(options: CostOptions): CostGovernor {
       entry.cost += cost;
       entry.calls += calls;
       sessions.set(call.session, entry);
-      const mine = sessionsOf.get(call.caller) ?? new Set<string>();
-      mine.add(call.session);
-      sessionsOf.set(call.caller, mine);
+      // A refund after the session closed (its call was in flight) does not reopen it.
+      if (!closed.has(call.session)) {
+        const mine = sessionsOf.get(call.caller) ?? new Set<string>();
+        mine.add(call.session);
+        sessionsOf.set(call.caller, mine);
+      }
     }
   }
 
@@ -464,7 +478,16 @@ export function createCostGovernor(options: CostOptions): CostGovernor {
     }),
     hooks.hook("session:close", (session) => {
       const entry = sessions.get(session);
-      if (entry) sessionsOf.get(entry.caller)?.delete(session);
+      if (!entry) return;
+      const mine = sessionsOf.get(entry.caller);
+      mine?.delete(session);
+      if (mine?.size === 0) sessionsOf.delete(entry.caller);
+      closed.add(session);
+      for (const oldest of closed) {
+        if (closed.size <= CLOSED_KEPT) break;
+        closed.delete(oldest);
+        sessions.delete(oldest);
+      }
     }),
   ];
   const timer = setInterval(flush, options.flushMs ?? 2000);

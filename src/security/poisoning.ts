@@ -1286,15 +1286,16 @@ export class PoisoningRegistry {
     const next = new Map<string, ToolFinding[]>();
     const fresh: ToolFinding[] = [];
     for (const tool of tools) {
-      const definition = JSON.stringify(tool);
-      const key = `${server}\u0000${definition}`;
+      // Keyed by the definition's digest, not its JSON: the memo would hold a copy of every
+      // version of every tool list seen (up to its 20,000 entries).
+      const digest = definitionDigest(JSON.stringify(tool));
+      const key = `${server}\u0000${digest}`;
       let findings = this.memo.get(key);
       if (!findings) {
         // Not scanned again: byte for byte a built-in tool this scanner found nothing in when the
         // binary was built (scripts/gen-catalog.ts; a test checks the list against the scanner),
         // or a definition this build scanned clean at an earlier start (scan-verdicts.ts). A
         // definition changed in any way has another digest and is scanned.
-        const digest = definitionDigest(definition);
         if (SCANNED_CLEAN.has(digest) || scannedCleanBefore(digest)) findings = [];
         else {
           findings = scanTool(server, tool);
