@@ -315,7 +315,7 @@ export function createSecurity(options: SecurityOptions): Security {
     appsRead.set(server, seen.set(uri, digest));
     if (!appDrifted(server, uri, digest)) return;
     const why = `its page differs from ${basename(lockPath)} (a rug pull?); review with \`mcp-gateway lock diff\`, approve with \`mcp-gateway lock update ${server}\``;
-    once(`rug:${server}:${name}`, () => log().warn(`refused ${server} ${uri}: ${why}`));
+    once(`rug:${server}:app:${uri}`, () => log().warn(`refused ${server} ${uri}: ${why}`));
     throw new GatewayError(
       "TOOL_QUARANTINED",
       `the MCP App ${uri} of ${server} is refused: ${why}`,
