@@ -152,6 +152,7 @@ export function createSecurity(options: SecurityOptions): Security {
   let mode = config.security.poisoning;
   let trusted = config.security.trusted_tools.map(compileTrust);
   let lockPath = lockPathFor(config);
+  let newTools = config.security.lock_new_tools;
   const latest = new Map<string, Tool[]>();
   /** server -> tool -> why it is held back by the lock. */
   const rugPulls = new Map<string, Map<string, string>>();
@@ -201,7 +202,16 @@ export function createSecurity(options: SecurityOptions): Security {
       held.set(tool, why);
       once(`rug:${server}:${tool}`, () => log().warn(`quarantined ${server}:${tool}: ${why}`));
     }
+    // A tool a locked backend gained may be a pinned one under a new name (a rug pull the
+    // comparison by name cannot see): held back too under `lock_new_tools: quarantine`.
+    const holdNew = !isCapabilities && newTools === "quarantine" && !!lock.backends[server];
     for (const tool of changes.added) {
+      if (holdNew) {
+        const why = `it is not in ${basename(lockPath!)} (a tool ${server} gained since it was locked, or a locked one under a new name?); review with \`mcp-gateway lock diff\`, approve with \`mcp-gateway lock update ${server}:${tool}\` (security.lock_new_tools: quarantine)`;
+        held.set(tool, why);
+        once(`new:${server}:${tool}`, () => log().warn(`quarantined ${server}:${tool}: ${why}`));
+        continue;
+      }
       once(`new:${server}:${tool}`, () =>
         log().warn(`${server}:${tool} is not in ${basename(lockPath!)}; lock update approves it`),
       );
@@ -497,6 +507,19 @@ export function createSecurity(options: SecurityOptions): Security {
     reconfigure(next, nextLock) {
       redacting = next.redact_results;
       const relock = nextLock !== lockPath;
+      if (!relock && next.lock_new_tools !== newTools) {
+        // What the lock holds back changes with it, at once, as for another lock.
+        newTools = next.lock_new_tools;
+        const before = new Map([...rugPulls].map(([server, held]) => [server, [...held.keys()]]));
+        for (const [server, tools] of latest) checkLock(server, tools);
+        const changed = [...latest.keys()].filter(
+          (server) =>
+            JSON.stringify(before.get(server) ?? []) !==
+            JSON.stringify([...(rugPulls.get(server)?.keys() ?? [])]),
+        );
+        if (changed.length) void hooks.callHook("tools:quarantine", changed);
+      }
+      newTools = next.lock_new_tools;
       if (relock) {
         lockPath = nextLock;
         lock = undefined;
