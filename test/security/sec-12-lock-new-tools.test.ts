@@ -79,6 +79,13 @@ describe("security.lock_new_tools", () => {
     expect(JSON.stringify(search.data)).not.toContain("send_message_v2");
   });
 
+  test("lock diff says it is held back", () => {
+    const diff = runCli(["lock", "diff", "--config", file], { env });
+    expect(diff.stdout).toContain(
+      "new      chat:send_message_v2  (quarantined until approved: security.lock_new_tools)",
+    );
+  });
+
   test("lock update approves it", async () => {
     const update = runCli(["lock", "update", "chat:send_message_v2", "--config", file], { env });
     expect(update.code).toBe(0);
