@@ -86,6 +86,13 @@ describe("security.lock_new_tools", () => {
     );
   });
 
+  test("doctor fails it as held back", () => {
+    const doctor = runCli(["doctor", "--config", file], { env });
+    expect(`${doctor.stdout}${doctor.stderr}`).toContain(
+      "not in the lock yet, quarantined until approved (security.lock_new_tools): send_message_v2",
+    );
+  });
+
   test("lock update approves it", async () => {
     const update = runCli(["lock", "update", "chat:send_message_v2", "--config", file], { env });
     expect(update.code).toBe(0);
