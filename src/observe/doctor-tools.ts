@@ -172,10 +172,13 @@ export function lockChecks(
       });
     }
     if (changes.added.length) {
+      // Held back like a changed tool when the lock pins the backend and new tools quarantine.
+      const held =
+        config.security.lock_new_tools === "quarantine" && lock.backends[server] !== undefined;
       checks.push({
         name: `lock:${server}`,
-        status: "warn",
-        message: `not in the lock yet: ${changes.added.join(", ")}`,
+        status: held ? "fail" : "warn",
+        message: `not in the lock yet${held ? ", quarantined until approved (security.lock_new_tools)" : ""}: ${changes.added.join(", ")}`,
         hint: "mcp-gateway lock update approves them",
       });
     }

@@ -152,6 +152,7 @@ export function createSecurity(options: SecurityOptions): Security {
   let mode = config.security.poisoning;
   let trusted = config.security.trusted_tools.map(compileTrust);
   let lockPath = lockPathFor(config);
+  let newTools = config.security.lock_new_tools;
   const latest = new Map<string, Tool[]>();
   /** server -> tool -> why it is held back by the lock. */
   const rugPulls = new Map<string, Map<string, string>>();
@@ -162,6 +163,10 @@ export function createSecurity(options: SecurityOptions): Security {
   const listedChanges = new Map<string, Map<ListedKind, ToolChanges>>();
   /** server -> `app:<uri>` of MCP App pages last read with contents other than their pin. */
   const appDrift = new Map<string, Set<string>>();
+  /** server -> kind -> its entries as last listed, compared again when the lock changes. */
+  const lastListed = new Map<string, Map<ListedKind, Record<string, unknown>[]>>();
+  /** server -> `ui://` URI -> the digest of the page as last read. */
+  const appsRead = new Map<string, Map<string, string>>();
   let lock: LockFile | undefined;
   let lockError: string | undefined;
   const reported = new Set<string>();
@@ -197,7 +202,16 @@ export function createSecurity(options: SecurityOptions): Security {
       held.set(tool, why);
       once(`rug:${server}:${tool}`, () => log().warn(`quarantined ${server}:${tool}: ${why}`));
     }
+    // A tool a locked backend gained may be a pinned one under a new name (a rug pull the
+    // comparison by name cannot see): held back too under `lock_new_tools: quarantine`.
+    const holdNew = !isCapabilities && newTools === "quarantine" && !!lock.backends[server];
     for (const tool of changes.added) {
+      if (holdNew) {
+        const why = `it is not in ${basename(lockPath!)} (a tool ${server} gained since it was locked, or a locked one under a new name?); review with \`mcp-gateway lock diff\`, approve with \`mcp-gateway lock update ${server}:${tool}\` (security.lock_new_tools: quarantine)`;
+        held.set(tool, why);
+        once(`new:${server}:${tool}`, () => log().warn(`quarantined ${server}:${tool}: ${why}`));
+        continue;
+      }
       once(`new:${server}:${tool}`, () =>
         log().warn(`${server}:${tool} is not in ${basename(lockPath!)}; lock update approves it`),
       );
@@ -261,6 +275,8 @@ export function createSecurity(options: SecurityOptions): Security {
     kind: ListedKind,
     items: Record<string, unknown>[],
   ): Set<string> {
+    const kinds = lastListed.get(server) ?? new Map<ListedKind, Record<string, unknown>[]>();
+    lastListed.set(server, kinds.set(kind, items));
     const held = listedHeld.get(server) ?? new Map<string, string>();
     listedHeld.set(server, held);
     for (const name of [...held.keys()]) if (name.startsWith(`${kind}:`)) held.delete(name);
@@ -304,16 +320,12 @@ export function createSecurity(options: SecurityOptions): Security {
    */
   function checkApp(server: string, uri: string | undefined, contents: unknown): void {
     if (!uri?.startsWith("ui://") || !lockPath) return;
-    const pin = lock?.apps?.[server]?.[uri];
-    const name = `app:${uri}`;
-    if (pin === undefined || pin === contentsDigest(contents)) {
-      appDrift.get(server)?.delete(name);
-      return;
-    }
-    const drifted = appDrift.get(server) ?? new Set<string>();
-    appDrift.set(server, drifted.add(name));
+    const digest = contentsDigest(contents);
+    const seen = appsRead.get(server) ?? new Map<string, string>();
+    appsRead.set(server, seen.set(uri, digest));
+    if (!appDrifted(server, uri, digest)) return;
     const why = `its page differs from ${basename(lockPath)} (a rug pull?); review with \`mcp-gateway lock diff\`, approve with \`mcp-gateway lock update ${server}\``;
-    once(`rug:${server}:${name}`, () => log().warn(`refused ${server} ${uri}: ${why}`));
+    once(`rug:${server}:app:${uri}`, () => log().warn(`refused ${server} ${uri}: ${why}`));
     throw new GatewayError(
       "TOOL_QUARANTINED",
       `the MCP App ${uri} of ${server} is refused: ${why}`,
@@ -321,6 +333,32 @@ export function createSecurity(options: SecurityOptions): Security {
         data: { server, uri },
       },
     );
+  }
+
+  /** Whether a page read with `digest` differs from its pin (kept in `appDrift` for /health). */
+  function appDrifted(server: string, uri: string, digest: string): boolean {
+    const pin = lock?.apps?.[server]?.[uri];
+    const name = `app:${uri}`;
+    if (pin === undefined || pin === digest) {
+      appDrift.get(server)?.delete(name);
+      return false;
+    }
+    const drifted = appDrift.get(server) ?? new Set<string>();
+    appDrift.set(server, drifted.add(name));
+    return true;
+  }
+
+  /**
+   * A lock re-read (or another lock): what was last listed and read is compared again, so an
+   * approved prompt is served by name at once, and /health says what differs now.
+   */
+  function recheckListed(): void {
+    for (const [server, kinds] of lastListed) {
+      for (const [kind, items] of kinds) checkListed(server, kind, items);
+    }
+    for (const [server, pages] of appsRead) {
+      for (const [uri, digest] of pages) appDrifted(server, uri, digest);
+    }
   }
 
   /** The lock changes of `server`'s tools and listed entries together, for /health. */
@@ -413,6 +451,7 @@ export function createSecurity(options: SecurityOptions): Security {
       reported.clear();
       const before = new Map([...rugPulls].map(([server, held]) => [server, [...held.keys()]]));
       for (const [server, tools] of latest) checkLock(server, tools);
+      recheckListed();
       log().info(`${basename(lockPath)} reloaded`);
       recordAdminAction(hooks, { action: "lock.update", caller: "lock-file", target: lockPath });
       // An approval shows tools again (an edit may hide some): connected clients must hear it.
@@ -468,12 +507,26 @@ export function createSecurity(options: SecurityOptions): Security {
     reconfigure(next, nextLock) {
       redacting = next.redact_results;
       const relock = nextLock !== lockPath;
+      if (!relock && next.lock_new_tools !== newTools) {
+        // What the lock holds back changes with it, at once, as for another lock.
+        newTools = next.lock_new_tools;
+        const before = new Map([...rugPulls].map(([server, held]) => [server, [...held.keys()]]));
+        for (const [server, tools] of latest) checkLock(server, tools);
+        const changed = [...latest.keys()].filter(
+          (server) =>
+            JSON.stringify(before.get(server) ?? []) !==
+            JSON.stringify([...(rugPulls.get(server)?.keys() ?? [])]),
+        );
+        if (changed.length) void hooks.callHook("tools:quarantine", changed);
+      }
+      newTools = next.lock_new_tools;
       if (relock) {
         lockPath = nextLock;
         lock = undefined;
         loadLock();
         reported.clear();
         for (const [server, tools] of latest) checkLock(server, tools);
+        recheckListed();
         watchFolders();
         log().info(lockPath ? `lock file is now ${lockPath}` : "lock file turned off");
       }

@@ -172,6 +172,11 @@ export const SecuritySchema = z
     redact_results: z.boolean().default(true),
     /** The lock file (default: `gateway.lock` beside the config); `false` ignores any lock. */
     lock_file: z.union([z.string().min(1), z.literal(false)]).optional(),
+    /**
+     * A tool a locked backend serves that gateway.lock does not pin (one it gained, or a pinned
+     * tool under a new name): `report` it (log, /health), or `quarantine` it until approved.
+     */
+    lock_new_tools: z.enum(["report", "quarantine"]).default("report"),
     tool_policy: ToolPolicySchema.optional(),
     /** Pattern rules over call arguments and results (src/security/firewall.ts). */
     firewall: z

@@ -215,8 +215,17 @@ function operate(): void {
     const items = new Map<string, string>();
     const unlocked: string[] = [];
     for (const key of security.quarantined ?? []) items.set(key, "quarantined");
+    /** Prompts, resources, templates and app pages held by the lock: no tool to open. */
+    const listed: [string, string][] = [];
     for (const [server, changes] of Object.entries(security.lock?.changes ?? {})) {
-      for (const tool of changes.changed) items.set(`${server}:${tool}`, "definition changed");
+      for (const tool of changes.changed) {
+        if (/^(prompt|resource|template|app):/.test(tool)) {
+          listed.push([
+            `${server}:${tool}`,
+            `changed, held back: review with mcp-gateway lock diff, approve with mcp-gateway lock update ${server}`,
+          ]);
+        } else items.set(`${server}:${tool}`, "definition changed");
+      }
       if (changes.added.length) unlocked.push(`${server} (${changes.added.length})`);
     }
     const list = [...items].map(([key, why]) => {
@@ -230,6 +239,11 @@ function operate(): void {
       );
       return li;
     });
+    for (const [key, why] of listed) {
+      const li = el("li", undefined, { "data-attention": key });
+      li.append(el("code", key), ` ${why}`);
+      list.push(li);
+    }
     if (!list.length)
       list.push(el("li", "Nothing: no tool is quarantined or drifted.", { class: "muted" }));
     // New tools are reported, not held back: one line; each one's detail approves it.

@@ -129,6 +129,16 @@ describe("gateway.lock pins prompts and resources", () => {
     expect(diff.stdout).toContain('+  "description": "Summarize a text, and add');
     const update = runCli(["lock", "update", "pz", "--config", file], { env, stdin: "" });
     expect(update.code).toBe(0);
+    // The approval applies at once, before anyone lists again: prompts/get reaches the backend
+    // (which has no prompts/get: its own answer, not the gateway's refusal).
+    const direct = await open("/mcp/pz");
+    const asked = () =>
+      direct.client
+        .getPrompt({ name: "summarize", arguments: { text: "x" } })
+        .then(() => "served")
+        .catch((error: Error) => error.message);
+    await waitFor(async () => !(await asked()).includes("held back"));
+    expect(running.gateway.health().security!.lock!.changes.pz).toBeUndefined();
     const session = await open();
     await waitFor(async () => (await session.client.listPrompts()).prompts.length === 1);
     const { prompts } = await session.client.listPrompts();

@@ -169,7 +169,7 @@ const diffCommand = defineCommand({
         logger.success(`every tool matches ${lockPath}`);
         return;
       }
-      process.stdout.write(renderDiff(diff, lock, observed, snapshotDir(config)));
+      process.stdout.write(renderDiff(diff, lock, observed, config));
     }, args);
   },
 });
@@ -208,7 +208,7 @@ const updateCommand = defineCommand({
         return;
       }
       if (process.stdin.isTTY && !args.yes) {
-        process.stdout.write(renderDiff(diff, old, observed, snapshotDir(config)));
+        process.stdout.write(renderDiff(diff, old, observed, config));
         const rl = createInterface({ input: process.stdin, output: process.stderr });
         const answer = await rl.question(`Approve and rewrite ${lockPath}? [y/N] `);
         rl.close();
@@ -313,7 +313,18 @@ function merge(old: LockFile, observed: Observed, targets: string[]): LockFile {
   return next;
 }
 
-function renderDiff(diff: LockDiff, lock: LockFile, observed: Observed, snapshots: string): string {
+function renderDiff(
+  diff: LockDiff,
+  lock: LockFile,
+  observed: Observed,
+  config: ResolvedConfig,
+): string {
+  const snapshots = snapshotDir(config);
+  // A new tool of a locked backend is held back too under `lock_new_tools: quarantine`.
+  const held = (server: string) =>
+    config.security.lock_new_tools === "quarantine" && lock.backends[server] !== undefined
+      ? "  (quarantined until approved: security.lock_new_tools)"
+      : "";
   const lines: string[] = [];
   for (const [server, changes] of Object.entries(diff.backends)) {
     for (const name of changes.changed) {
@@ -326,7 +337,7 @@ function renderDiff(diff: LockDiff, lock: LockFile, observed: Observed, snapshot
           : `  (the locked definition is not on this machine; now:)\n${JSON.stringify(tool, null, 2)}\n`,
       );
     }
-    for (const name of changes.added) lines.push(`new      ${server}:${name}`);
+    for (const name of changes.added) lines.push(`new      ${server}:${name}${held(server)}`);
     for (const name of changes.removed) lines.push(`removed  ${server}:${name}`);
   }
   for (const [server, changes] of Object.entries(diff.listed)) {
