@@ -17,21 +17,10 @@ import type { Caller, CatalogKind } from "./caller.ts";
 import { type Allow, withParams } from "./catalog.ts";
 import { forwardRequest, sessionRelay } from "./channel.ts";
 import type { Gateway } from "./gateway.ts";
+import { LEVELS } from "./log-levels.ts";
 import { subscribed, unsubscribed } from "./subscriptions.ts";
 import { taskStatusFor } from "./task-table.ts";
 import { WEBHOOK_SCHEME, webhooksFor } from "./webhooks.ts";
-
-/** Syslog severities, most verbose first (RFC 5424 order as MCP uses it). */
-export const LEVELS: LoggingLevel[] = [
-  "debug",
-  "info",
-  "notice",
-  "warning",
-  "error",
-  "critical",
-  "alert",
-  "emergency",
-];
 
 /**
  * The resources, prompts, completion and logging surface of `/mcp`: every backend's, merged

@@ -14,12 +14,13 @@ import { recheck } from "../meta/invoke.ts";
 import { checkArgumentLimits } from "../meta/validate.ts";
 import { VERSION } from "../version.ts";
 import { type Caller, type CatalogKind, callerOf, LOCAL_ADMIN } from "./caller.ts";
-import { createRequestRelay, filterRelayed, forwardRequest, sessionRelay } from "./channel.ts";
+import { createRequestRelay, forwardRequest, screenRelayed, sessionRelay } from "./channel.ts";
 import type { Gateway } from "./gateway.ts";
 import { guardedCall } from "./guarded-call.ts";
 import type { InputFlows } from "./input-flows.ts";
+import { LEVELS } from "./log-levels.ts";
 import { forwardTask } from "./lost-tasks.ts";
-import { applyLogLevel, LEVELS } from "./meta-catalog.ts";
+import { applyLogLevel } from "./meta-catalog.ts";
 import { refused } from "./observed.ts";
 import { serveStatelessTasks } from "./stateless-tasks.ts";
 import { subscribed, unsubscribed } from "./subscriptions.ts";
@@ -83,11 +84,7 @@ export async function createBackendServer(
     },
   );
   // Backends' log messages and progress reach the client redacted, as results do.
-  filterRelayed(
-    server,
-    (method, params) =>
-      gateway.security.filterNotification(method, params) as JsonObject | undefined,
-  );
+  screenRelayed(gateway, server, options.sessionId);
   const subscriptions = new Set<string>();
 
   // Runs one relayed request with progress, reverse requests and notifications on its stream.

@@ -25,7 +25,7 @@ import { errorResult } from "../meta/types.ts";
 import { checkStructured } from "../meta/validate.ts";
 import { VERSION } from "../version.ts";
 import { type Caller, callerOf, LOCAL_ADMIN } from "./caller.ts";
-import { createRequestRelay, filterRelayed, forwardRequest } from "./channel.ts";
+import { createRequestRelay, forwardRequest, screenRelayed } from "./channel.ts";
 import type { Gateway } from "./gateway.ts";
 import type { InputFlows } from "./input-flows.ts";
 import { forwardTask } from "./lost-tasks.ts";
@@ -97,11 +97,7 @@ export function createSessionServer(gateway: Gateway, options: SessionServerOpti
     },
   );
   // Backends' log messages and progress reach the client redacted, as results do.
-  filterRelayed(
-    server,
-    (method, params) =>
-      gateway.security.filterNotification(method, params) as JsonObject | undefined,
-  );
+  screenRelayed(gateway, server, options.sessionId);
   const detach = registerCatalogHandlers(
     server,
     gateway,
