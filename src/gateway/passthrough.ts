@@ -112,7 +112,12 @@ export async function createBackendServer(
           "Invalid cursor: this tools/list answers in one page (send no cursor)",
         );
       }
-      if (!query) return { tools: gateway.router.visibleTools(name, caller) };
+      // As a client is to list them (a reshaped result's schema left out).
+      const visible = () =>
+        gateway.router
+          .visibleTools(name, caller)
+          .map((tool) => gateway.pool.listedTool(name, tool));
+      if (!query) return { tools: visible() };
       await gateway.pool.discovered(name, gateway.config.meta_mcp.discovery_wait);
       // A backend that implements SEP-1821 searches its own tools (the SDK's client drops the
       // capability flag, so its answer tells: fewer tools than it has, on one page). The gateway
@@ -122,12 +127,11 @@ export async function createBackendServer(
       if (tools && !answer?.nextCursor && tools.length < gateway.index.tools(name).length) {
         // In the backend's order, but as listed and checked (scanner, lock): an answer to a query
         // was never scanned, and may differ from the list (a rug pull).
-        const held = new Map(gateway.router.visibleTools(name, caller).map((t) => [t.name, t]));
-        const visible = tools.flatMap((tool) => held.get(tool.name) ?? []);
-        return { ...answer, tools: visible } as never;
+        const held = new Map(visible().map((t) => [t.name, t]));
+        return { ...answer, tools: tools.flatMap((tool) => held.get(tool.name) ?? []) } as never;
       }
       const hits = await queryTools(gateway, caller, query, name);
-      return { tools: hits.map((hit) => hit.tool) };
+      return { tools: hits.map((hit) => gateway.pool.listedTool(name, hit.tool)) };
     });
   }
 
