@@ -329,7 +329,9 @@ export async function createBackendServer(
       if (!tool) {
         throw new ProtocolError(ProtocolErrorCode.InvalidParams, `Tool ${toolName} not found`);
       }
-      return (await resolveBackendTool(gateway, name, tool, args, (t) => t)) as never;
+      return (await resolveBackendTool(gateway, name, tool, args, (t) =>
+        gateway.pool.listedTool(name, t),
+      )) as never;
     }
     const tooBig = checkArgumentLimits(request.params);
     if (tooBig) {

@@ -224,7 +224,9 @@ export function createSessionServer(gateway: Gateway, options: SessionServerOpti
     await gateway.pool.settle(gateway.router.servers(caller), discoveryWait);
     const entry = directTools(gateway, caller, metaNames, true).find((e) => e.name === name);
     if (!entry) throw new ProtocolError(ProtocolErrorCode.InvalidParams, `Tool ${name} not found`);
-    const { tool } = await resolveBackendTool(gateway, entry.server, entry.tool, args, (t) => t);
+    const { tool } = await resolveBackendTool(gateway, entry.server, entry.tool, args, (t) =>
+      gateway.pool.listedTool(entry.server, t),
+    );
     const [listed] = await listedWithUi(gateway, caller, [{ ...entry, tool }]);
     return { tool: listed } as JsonObject;
   }
