@@ -36,8 +36,12 @@ export interface GatewayHooks {
   "firewall:event": (event: { rule: string; action: "blocked" | "warned" }) => void;
   "session:open": (sessionId: string) => void;
   "session:close": (sessionId: string) => void;
-  /** `by`: the caller who asked for it (an admin's key), absent for the file watcher or SIGHUP. */
-  "config:reload": (by?: string) => void;
+  /**
+   * `by`: the caller who asked for it (an admin's key), absent for the file watcher or SIGHUP;
+   * `backends`: those whose resources and prompts may differ now (added, removed, replaced, or
+   * all when keys or profiles changed what a caller reaches).
+   */
+  "config:reload": (by?: string, backends?: string[]) => void;
 }
 
 /** Who called what; `session` and `args` when the call came through a client session. */

@@ -36,3 +36,16 @@ export function backendToolName(config: ResolvedBackend, exposed: string): strin
   }
   return exposed;
 }
+
+/**
+ * A tool as a client is to list it: one whose results a `response_transform` reshapes is listed
+ * without the backend's `outputSchema`, which does not describe them (a client checks structured
+ * results against it and refused every transformed one). The index and gateway.lock keep the
+ * backend's definition.
+ */
+export function listedTool(config: ResolvedBackend, tool: Tool): Tool {
+  if (!tool.outputSchema) return tool;
+  if (!config.tools?.[backendToolName(config, tool.name)]?.response_transform) return tool;
+  const { outputSchema: _reshaped, ...listed } = tool;
+  return listed;
+}

@@ -16,7 +16,7 @@ import {
 } from "./_handle.ts";
 import { Calls, IDEMPOTENT_METHODS } from "./calls.ts";
 import { Discovery } from "./discovery.ts";
-import { backendToolName } from "./expose.ts";
+import { backendToolName, listedTool } from "./expose.ts";
 import { Supervisor } from "./supervisor.ts";
 import type {
   ActiveTransport,
@@ -295,6 +295,12 @@ export class BackendPool {
 
   has(name: string): boolean {
     return this.handles.has(this.canonical(name));
+  }
+
+  /** `tool` as a client is to list it (no `outputSchema` when a `response_transform` reshapes it). */
+  listedTool(name: string, tool: Tool): Tool {
+    const handle = this.handles.get(this.canonical(name));
+    return handle ? listedTool(handle.config, tool) : tool;
   }
 
   /** The backend's own name of `tool` as exposed (`namespace`, `rename`); `tool` when the same. */

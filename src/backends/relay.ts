@@ -50,10 +50,11 @@ export async function relayRequest(
   if (caller && !rootless) return caller.request(method, params, signal);
   if (method === "roots/list") return { roots: roots ?? [] };
   const sessions = new Set([...handle.inflight.keys()].map((c) => c.sessionId)).size;
+  const name = handle.config.name;
   throw new Error(
     sessions === 0
-      ? `${method}: no client call is in flight on this backend, so there is no client to ask`
-      : `${method}: calls from ${sessions} client sessions are in flight on this shared backend, so the request cannot be routed safely; set isolation: session for this backend`,
+      ? `${method} from backend ${name}: no client call is in flight on it, so there is no client to ask`
+      : `${method} from backend ${name}: calls of ${sessions} client sessions are in flight on its one shared connection, and nothing says which one asked, so no client is asked; set backends.${name}.isolation: session (a connection per client session)`,
   );
 }
 

@@ -9,6 +9,8 @@ import {
   type ServerContext,
 } from "../mcp/sdk.ts";
 import { type Caller, callerOf } from "./caller.ts";
+import type { Gateway } from "./gateway.ts";
+import { reachesLevel } from "./log-levels.ts";
 import { RelayQueue } from "./relay-queue.ts";
 
 /** Capabilities a client must have declared before the gateway relays a reverse request to it. */
@@ -43,26 +45,48 @@ function missingCapability(
 
 /**
  * What a notification (or a sampling request) relayed to a client passes first (redaction); its
- * params, changed or not.
+ * params, changed or not, or null for a notification that is not for this client.
  */
 export type NotificationFilter = (
   method: string,
   params: JsonObject | undefined,
-) => JsonObject | undefined;
+) => JsonObject | undefined | null;
 
 type Send = (method: string, params: JsonObject | undefined) => Promise<void>;
 
 const filters = new WeakMap<Server, NotificationFilter>();
 
 /** Makes every backend notification relayed to `server`'s client pass `filter` first. */
-export function filterRelayed(server: Server, filter: NotificationFilter): void {
+function filterRelayed(server: Server, filter: NotificationFilter): void {
   filters.set(server, filter);
 }
 
-/** `send`, with `server`'s filter applied to what it sends. */
+/**
+ * Every backend notification relayed to a session's client, during its calls or not: redacted
+ * as results are, and a log message only at or above the session's own `logging/setLevel` (a
+ * shared backend logs at the most verbose level any session asked for). Before, a session at
+ * `error` got the `info` lines of its own calls.
+ */
+export function screenRelayed(gateway: Gateway, server: Server, sessionId: () => string): void {
+  filterRelayed(server, (method, params) => {
+    if (
+      method === "notifications/message" &&
+      !reachesLevel(gateway.logLevels.get(sessionId()), params)
+    ) {
+      return null;
+    }
+    return gateway.security.filterNotification(method, params) as JsonObject | undefined;
+  });
+}
+
+/** `send`, with `server`'s filter applied to what it sends (and what it holds back). */
 function filtered(server: Server, send: Send): Send {
   const filter = filters.get(server);
-  return filter ? (method, params) => send(method, filter(method, params)) : send;
+  if (!filter) return send;
+  return async (method, params) => {
+    const passed = filter(method, params);
+    if (passed !== null) await send(method, passed);
+  };
 }
 
 /**

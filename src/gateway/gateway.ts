@@ -441,14 +441,16 @@ export function createGateway(options: GatewayOptions): Gateway {
           c.skills,
           c.security.tool_policy,
         ]);
-      if (surface(next) !== surface(config)) announce();
+      const rescoped = surface(next) !== surface(config);
+      if (rescoped) announce();
       config = next;
       // Keys, profiles and the tool policy may show or hide tools: search's views follow.
       index.rescope();
       const { added, removed, changed } = await pool.apply(next.backends);
       for (const name of removed) index.remove(name);
       warnUnmatchedScopes(next, scopedNames(), listedOrSkills, undefined, ownName);
-      void hooks.callHook("config:reload", by);
+      const touched = [...(rescoped ? pool.names() : [...added, ...changed]), ...removed];
+      void hooks.callHook("config:reload", by, touched);
       return {
         added,
         removed,

@@ -1,6 +1,28 @@
 import type { LoggingLevel } from "../mcp/sdk.ts";
 import { isStatelessSession } from "./caller.ts";
 
+/** Syslog severities, most verbose first (RFC 5424 order as MCP uses it). */
+export const LEVELS: LoggingLevel[] = [
+  "debug",
+  "info",
+  "notice",
+  "warning",
+  "error",
+  "critical",
+  "alert",
+  "emergency",
+];
+
+/**
+ * Whether a log message (`notifications/message` params) reaches a session at level `wanted`:
+ * at or above it, or any when the session set none (the spec leaves that to the server).
+ */
+export function reachesLevel(wanted: LoggingLevel | undefined, params: unknown): boolean {
+  if (!wanted) return true;
+  const level = (params as { level?: LoggingLevel } | undefined)?.level ?? "info";
+  return LEVELS.indexOf(level) >= LEVELS.indexOf(wanted);
+}
+
 /** Stateless clients' levels kept at most; past it the least recently set go first. */
 const MAX_STATELESS = 1000;
 

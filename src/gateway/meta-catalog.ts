@@ -17,21 +17,10 @@ import type { Caller, CatalogKind } from "./caller.ts";
 import { type Allow, withParams } from "./catalog.ts";
 import { forwardRequest, sessionRelay } from "./channel.ts";
 import type { Gateway } from "./gateway.ts";
+import { LEVELS } from "./log-levels.ts";
 import { subscribed, unsubscribed } from "./subscriptions.ts";
 import { taskStatusFor } from "./task-table.ts";
 import { WEBHOOK_SCHEME, webhooksFor } from "./webhooks.ts";
-
-/** Syslog severities, most verbose first (RFC 5424 order as MCP uses it). */
-export const LEVELS: LoggingLevel[] = [
-  "debug",
-  "info",
-  "notice",
-  "warning",
-  "error",
-  "critical",
-  "alert",
-  "emergency",
-];
 
 /**
  * The resources, prompts, completion and logging surface of `/mcp`: every backend's, merged
@@ -303,7 +292,17 @@ export function registerCatalogHandlers(
       relay.notify(method, params);
     });
   listenToAll();
-  const unhookReload = gateway.hooks.hook("config:reload", listenToAll);
+  // A reload that added, replaced or removed backends changed the merged lists: the client is
+  // told of those its caller may list (the gateway declares listChanged for both).
+  const unhookReload = gateway.hooks.hook("config:reload", (_by, backends = []) => {
+    listenToAll();
+    const caller = callerFor();
+    for (const [kind, method] of CATALOG_CHANGES) {
+      if (backends.some((backend) => caller.allowsCatalog(backend, kind))) {
+        relay.notify(method, undefined);
+      }
+    }
+  });
   // A webhook delivery reaches the sessions that subscribed to its resource and whose credential
   // (checked now, as for a request) still grants the capabilities backend's resources.
   const stopHooks = hub.listen((endpoint, delivery) => {
@@ -347,6 +346,12 @@ function readKept(gateway: Gateway, uri: string, caller: Caller) {
   }
   return { contents: [{ uri, mimeType: "application/json", text }] };
 }
+
+/** The list change a client hears when a backend's resources or prompts come or go. */
+const CATALOG_CHANGES = [
+  ["resources", "notifications/resources/list_changed"],
+  ["prompts", "notifications/prompts/list_changed"],
+] as const;
 
 /** Gateways whose backends are set to the sessions' level again each time one starts. */
 const reapplying = new WeakSet<Gateway>();

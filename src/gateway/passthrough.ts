@@ -14,12 +14,13 @@ import { recheck } from "../meta/invoke.ts";
 import { checkArgumentLimits } from "../meta/validate.ts";
 import { VERSION } from "../version.ts";
 import { type Caller, type CatalogKind, callerOf, LOCAL_ADMIN } from "./caller.ts";
-import { createRequestRelay, filterRelayed, forwardRequest, sessionRelay } from "./channel.ts";
+import { createRequestRelay, forwardRequest, screenRelayed, sessionRelay } from "./channel.ts";
 import type { Gateway } from "./gateway.ts";
 import { guardedCall } from "./guarded-call.ts";
 import type { InputFlows } from "./input-flows.ts";
+import { LEVELS } from "./log-levels.ts";
 import { forwardTask } from "./lost-tasks.ts";
-import { applyLogLevel, LEVELS } from "./meta-catalog.ts";
+import { applyLogLevel } from "./meta-catalog.ts";
 import { refused } from "./observed.ts";
 import { serveStatelessTasks } from "./stateless-tasks.ts";
 import { subscribed, unsubscribed } from "./subscriptions.ts";
@@ -83,11 +84,7 @@ export async function createBackendServer(
     },
   );
   // Backends' log messages and progress reach the client redacted, as results do.
-  filterRelayed(
-    server,
-    (method, params) =>
-      gateway.security.filterNotification(method, params) as JsonObject | undefined,
-  );
+  screenRelayed(gateway, server, options.sessionId);
   const subscriptions = new Set<string>();
 
   // Runs one relayed request with progress, reverse requests and notifications on its stream.
@@ -115,7 +112,12 @@ export async function createBackendServer(
           "Invalid cursor: this tools/list answers in one page (send no cursor)",
         );
       }
-      if (!query) return { tools: gateway.router.visibleTools(name, caller) };
+      // As a client is to list them (a reshaped result's schema left out).
+      const visible = () =>
+        gateway.router
+          .visibleTools(name, caller)
+          .map((tool) => gateway.pool.listedTool(name, tool));
+      if (!query) return { tools: visible() };
       await gateway.pool.discovered(name, gateway.config.meta_mcp.discovery_wait);
       // A backend that implements SEP-1821 searches its own tools (the SDK's client drops the
       // capability flag, so its answer tells: fewer tools than it has, on one page). The gateway
@@ -125,12 +127,11 @@ export async function createBackendServer(
       if (tools && !answer?.nextCursor && tools.length < gateway.index.tools(name).length) {
         // In the backend's order, but as listed and checked (scanner, lock): an answer to a query
         // was never scanned, and may differ from the list (a rug pull).
-        const held = new Map(gateway.router.visibleTools(name, caller).map((t) => [t.name, t]));
-        const visible = tools.flatMap((tool) => held.get(tool.name) ?? []);
-        return { ...answer, tools: visible } as never;
+        const held = new Map(visible().map((t) => [t.name, t]));
+        return { ...answer, tools: tools.flatMap((tool) => held.get(tool.name) ?? []) } as never;
       }
       const hits = await queryTools(gateway, caller, query, name);
-      return { tools: hits.map((hit) => hit.tool) };
+      return { tools: hits.map((hit) => gateway.pool.listedTool(name, hit.tool)) };
     });
   }
 
@@ -328,7 +329,9 @@ export async function createBackendServer(
       if (!tool) {
         throw new ProtocolError(ProtocolErrorCode.InvalidParams, `Tool ${toolName} not found`);
       }
-      return (await resolveBackendTool(gateway, name, tool, args, (t) => t)) as never;
+      return (await resolveBackendTool(gateway, name, tool, args, (t) =>
+        gateway.pool.listedTool(name, t),
+      )) as never;
     }
     const tooBig = checkArgumentLimits(request.params);
     if (tooBig) {

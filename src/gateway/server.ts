@@ -25,7 +25,7 @@ import { errorResult } from "../meta/types.ts";
 import { checkStructured } from "../meta/validate.ts";
 import { VERSION } from "../version.ts";
 import { type Caller, callerOf, LOCAL_ADMIN } from "./caller.ts";
-import { createRequestRelay, filterRelayed, forwardRequest } from "./channel.ts";
+import { createRequestRelay, forwardRequest, screenRelayed } from "./channel.ts";
 import type { Gateway } from "./gateway.ts";
 import type { InputFlows } from "./input-flows.ts";
 import { forwardTask } from "./lost-tasks.ts";
@@ -97,11 +97,7 @@ export function createSessionServer(gateway: Gateway, options: SessionServerOpti
     },
   );
   // Backends' log messages and progress reach the client redacted, as results do.
-  filterRelayed(
-    server,
-    (method, params) =>
-      gateway.security.filterNotification(method, params) as JsonObject | undefined,
-  );
+  screenRelayed(gateway, server, options.sessionId);
   const detach = registerCatalogHandlers(
     server,
     gateway,
@@ -228,7 +224,9 @@ export function createSessionServer(gateway: Gateway, options: SessionServerOpti
     await gateway.pool.settle(gateway.router.servers(caller), discoveryWait);
     const entry = directTools(gateway, caller, metaNames, true).find((e) => e.name === name);
     if (!entry) throw new ProtocolError(ProtocolErrorCode.InvalidParams, `Tool ${name} not found`);
-    const { tool } = await resolveBackendTool(gateway, entry.server, entry.tool, args, (t) => t);
+    const { tool } = await resolveBackendTool(gateway, entry.server, entry.tool, args, (t) =>
+      gateway.pool.listedTool(entry.server, t),
+    );
     const [listed] = await listedWithUi(gateway, caller, [{ ...entry, tool }]);
     return { tool: listed } as JsonObject;
   }

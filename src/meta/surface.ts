@@ -59,7 +59,8 @@ export function directTools(
     const canonical = gateway.pool.canonical(server);
     const tool = gateway.index.get(canonical, toolName);
     if (!tool || !gateway.router.visible(canonical, toolName, caller)) continue;
-    found.push({ server: canonical, tool });
+    // As listed: the structured results a client checks are those this definition promises.
+    found.push({ server: canonical, tool: gateway.pool.listedTool(canonical, tool) });
   }
   const bare = gateway.config.meta_mcp.surfaced_names === "bare";
   // How many of this caller's tools share each name: a shared name stays `server__tool`.

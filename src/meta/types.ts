@@ -54,10 +54,19 @@ export async function awaitStarting(gateway: Gateway, servers: string[]): Promis
   };
 }
 
-/** A tool error whose text starts with the error code: `[TOOL_NOT_FOUND] ...`. */
+/**
+ * A tool error whose text starts with the error code: `[TOOL_NOT_FOUND] ...`. A JSON-RPC error
+ * (a numeric code: the backend's answer, passed through) is `[BACKEND_ERROR]`: as `[INTERNAL]`
+ * it read as the gateway's own failure.
+ */
 export function errorResult(error: unknown): CallToolResult {
-  const code = error instanceof GatewayError ? error.code : "INTERNAL";
+  const rpc = (error as { code?: unknown } | undefined)?.code;
   const message = error instanceof Error ? error.message : String(error);
+  if (!(error instanceof GatewayError) && typeof rpc === "number") {
+    const text = `[BACKEND_ERROR] ${message} (JSON-RPC error ${rpc})`;
+    return { content: [{ type: "text", text }], isError: true };
+  }
+  const code = error instanceof GatewayError ? error.code : "INTERNAL";
   return { content: [{ type: "text", text: `[${code}] ${message}` }], isError: true };
 }
 

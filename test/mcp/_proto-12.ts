@@ -4,7 +4,7 @@
  * `LABEL` (its name in answers), `INSTRUCTIONS`, `TOOLS`, `RESOURCES`, `PROMPTS` (how many
  * `item<i>`, `p12://LABEL/r<i>` and `prompt<i>`; default 3 each) served `PAGE` a page (default 7)
  * so a gateway must follow every cursor; `FIXTURE_LOG` receives `level <level>` per setLevel.
- * Tools beyond the items: `meta` (answers the `_meta` it got), `bad_structured` (structured
+ * Tools beyond the items: `meta` (answers the `_meta` it got, with a `_meta` of its own), `bad_structured` (structured
  * content its outputSchema refuses; `good_structured` fits it), `grow` (adds a tool, then announces the change).
  * `completion/complete` answers `LABEL:<ref>:<argument>`, so a test sees where it was routed.
  */
@@ -118,7 +118,10 @@ server.setRequestHandler("logging/setLevel", async (request) => {
 server.setRequestHandler("tools/call", async (request) => {
   switch (request.params.name) {
     case "meta":
-      return { content: [{ type: "text", text: JSON.stringify(request.params._meta ?? {}) }] };
+      return {
+        content: [{ type: "text", text: JSON.stringify(request.params._meta ?? {}) }],
+        _meta: { "com.example/answered-by": label },
+      };
     case "bad_structured":
       return {
         content: [{ type: "text", text: '{"celsius":"warm"}' }],
