@@ -118,7 +118,7 @@ export function poisoningChecks(config: ResolvedConfig, tools: Record<string, To
           name: `tool:${server}:${tool.name}`,
           status: "fail",
           message: `looks poisoned, quarantined: ${what}`,
-          hint: `remove the backend, or if you trust it add "${server}:${tool.name}" to security.trusted_tools`,
+          hint: `remove the backend, or if you trust this definition add "${server}:${tool.name}@${toolDigest(tool)}" to security.trusted_tools`,
         });
       } else {
         checks.push({

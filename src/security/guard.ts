@@ -488,7 +488,11 @@ export function createSecurity(options: SecurityOptions): Security {
     quarantined(server, tool) {
       const finding = poisoned(server, tool);
       if (finding) {
-        return `it looks poisoned: ${finding.rule} in its ${finding.where} ("${finding.excerpt}"); if you trust it, add "${server}:${tool}" to security.trusted_tools`;
+        // The entry that trusts this definition alone: a bare name would trust whatever the
+        // backend serves under it next.
+        const served = latest.get(server)?.find((t) => t.name === tool);
+        const entry = `${server}:${tool}${served ? `@${toolDigest(served)}` : ""}`;
+        return `it looks poisoned: ${finding.rule} in its ${finding.where} ("${finding.excerpt}"); if you trust this definition, add "${entry}" to security.trusted_tools (or release it from the dashboard)`;
       }
       return rugPulls.get(server)?.get(tool);
     },

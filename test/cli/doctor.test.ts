@@ -202,7 +202,7 @@ capabilities: { builtin: false, directories: ["${capabilities}"] }
     const poisoned = checkOf(report, "tool:pz:add");
     expect(poisoned.status).toBe("fail");
     expect(poisoned.message).toContain("quarantined");
-    expect(poisoned.hint).toContain('"pz:add" to security.trusted_tools');
+    expect(poisoned.hint).toMatch(/"pz:add@sha256:[0-9a-f]{64}" to security.trusted_tools/);
     const drift = report.checks.filter((check) => check.name === "lock:fx");
     expect(drift.map((check) => check.status)).toEqual(["fail", "warn"]);
     expect(drift[0]!.message).toContain("echo");
