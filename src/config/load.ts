@@ -259,13 +259,15 @@ export function resolveConfig(raw: unknown, options: ResolveOptions): ResolvedCo
       );
     }
     byFoldedName.set(name.toLowerCase(), name);
-    if (name === config.capabilities.name || name === "gateway") {
+    // In any case: a name in another case reaches the same backend (BackendPool.canonical).
+    const folded = name.toLowerCase();
+    if (folded === config.capabilities.name.toLowerCase() || folded === "gateway") {
       throw new GatewayError(
         "CONFIG_INVALID",
         `${where}: backends.${name}: the name is reserved for the gateway's capabilities backend`,
       );
     }
-    if (name === "skills" && config.skills.enabled) {
+    if (folded === "skills" && config.skills.enabled) {
       throw new GatewayError(
         "CONFIG_INVALID",
         `${where}: backends.skills: the name is reserved for the gateway's skills (scopes name them skills:NAME); rename the backend, or set skills.enabled: false`,

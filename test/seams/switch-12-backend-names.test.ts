@@ -102,6 +102,18 @@ describe("an original config whose backend names have capitals and dots", () => 
     expect(new Set(matches.map((match) => match.server))).toEqual(new Set(["GitHub"]));
   });
 
+  test("a name in another case (a model's github, a client's lowercased URL) finds GitHub", async () => {
+    const result = await session.client.callTool({
+      name: "gateway_invoke",
+      arguments: { server: "github", tool: "echo", arguments: { message: "any case" } },
+    });
+    expect(result.isError).toBeFalsy();
+    expect(firstText(result)).toContain("any case");
+    const send = await rawSession(gateway.url, "/mcp/MY.SERVER");
+    const tools = ((await send("tools/list")).result?.tools ?? []) as { name: string }[];
+    expect(tools.map((tool) => tool.name)).toContain("echo");
+  });
+
   test("/mcp/my.server and /mcp/GitHub pass through to that backend", async () => {
     for (const name of ["my.server", "GitHub"]) {
       const send = await rawSession(gateway.url, `/mcp/${name}`);
@@ -133,6 +145,9 @@ ${ORIGINAL.replace(/^server:\n {2}host: 127.0.0.1\n/, "")}`);
       expect(allowed.result?.isError).toBeFalsy();
       const refused = await invoke("my.server");
       expect(refused.result?.isError).toBe(true);
+      // Another case names the same backend, under the same scopes.
+      expect((await invoke("github")).result?.isError).toBeFalsy();
+      expect((await invoke("MY.SERVER")).result?.isError).toBe(true);
     } finally {
       await gateway.stop();
     }
@@ -150,6 +165,13 @@ describe("names this gateway cannot serve", () => {
       expect(() => loadConfig({ path: file, env: {} })).toThrow(
         new RegExp(`backends\\.${name}: .*letters, digits.*rename it.*${suggestion}`),
       );
+    }
+  });
+
+  test("a reserved name in another case is refused as reserved", () => {
+    for (const name of ["Gateway", "Capabilities", "Skills"]) {
+      const file = writeConfig(`backends:\n  ${name}: { command: echo }\n`);
+      expect(() => loadConfig({ path: file, env: {} })).toThrow(/reserved/);
     }
   });
 
