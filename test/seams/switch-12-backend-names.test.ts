@@ -154,6 +154,32 @@ ${ORIGINAL.replace(/^server:\n {2}host: 127.0.0.1\n/, "")}`);
   });
 });
 
+describe("a rule that names such a backend in another case", () => {
+  test("denies it: a deny written github:* is not a rule that matches nothing", async () => {
+    const key = "d".repeat(40);
+    const gateway = await startGateway(`auth:
+  enabled: true
+  api_keys:
+    - { name: ci, key: "${key}", denied_tools: ["github:*"] }
+security:
+  tool_policy: { enabled: true, deny: ["MY.SERVER:echo"] }
+${ORIGINAL.replace(/^server:\n {2}host: 127.0.0.1\n/, "")}`);
+    try {
+      await waitFor(() => gateway.gateway.index.tools("my.server").length > 0);
+      const send = await rawSession(gateway.url, "/mcp", { authorization: `Bearer ${key}` });
+      for (const server of ["GitHub", "my.server"]) {
+        const answer = await send("tools/call", {
+          name: "gateway_invoke",
+          arguments: { server, tool: "echo", arguments: { message: "denied?" } },
+        });
+        expect({ server, isError: answer.result?.isError }).toEqual({ server, isError: true });
+      }
+    } finally {
+      await gateway.stop();
+    }
+  });
+});
+
 describe("names this gateway cannot serve", () => {
   test("are refused naming the backend and a name that works", () => {
     for (const [name, suggestion] of [
