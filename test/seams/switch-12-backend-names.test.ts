@@ -180,6 +180,32 @@ ${ORIGINAL.replace(/^server:\n {2}host: 127.0.0.1\n/, "")}`);
   });
 });
 
+describe("a cost or budget keyed by such a backend in another case", () => {
+  test("applies to it: a per_tool budget github:echo stops the second call", async () => {
+    const gateway = await startGateway(`cost_governance:
+  enabled: true
+  tool_costs: { "github:echo": 1 }
+  budgets: { per_tool: { "github:echo": 1.5 } }
+${ORIGINAL.replace(/^server:\n {2}host: 127.0.0.1\n/, "")}`);
+    try {
+      await waitFor(() => gateway.gateway.index.tools("GitHub").length > 0);
+      const session = await connectHttp(gateway.url);
+      const call = () =>
+        session.client.callTool({
+          name: "gateway_invoke",
+          arguments: { server: "GitHub", tool: "echo", arguments: { message: "spend" } },
+        });
+      expect((await call()).isError).toBeFalsy();
+      const second = await call();
+      expect(second.isError).toBe(true);
+      expect(firstText(second)).toContain("BUDGET");
+      await session.close();
+    } finally {
+      await gateway.stop();
+    }
+  });
+});
+
 describe("names this gateway cannot serve", () => {
   test("are refused naming the backend and a name that works", () => {
     for (const [name, suggestion] of [
