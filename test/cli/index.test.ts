@@ -235,6 +235,9 @@ describe("help and completion load no command", () => {
         const peaks = [-1, 0, 1, 2].map(() => {
           const result = Bun.spawnSync([gnuTime, "-f", "%M", "-o", report, binary, ...args], {
             env,
+            // Not the repository: its capabilities/ would be named in a warning (as the
+            // original gateway's default folder), a line no user in their home folder sees.
+            cwd: env.HOME,
             stdout: "pipe",
             stderr: "pipe",
           });

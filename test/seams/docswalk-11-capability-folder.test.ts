@@ -25,7 +25,8 @@ test("a configured capabilities folder that does not exist yet is one warning at
   ]);
   // Tagged loggers copy the reporters when made: the gateway is started after the swap.
   const running = await runGateway({
-    config: loadConfig({ path: file }),
+    // Run from its folder (the repository's own capabilities/ is not the one it names).
+    config: loadConfig({ path: file, cwd: dir }),
     port: 0,
     memoryState: true,
   });
