@@ -148,9 +148,16 @@ export class BackendPool {
     }
   }
 
-  /** The backend's own name for a name or alias (`gateway` for the capabilities backend). */
+  /**
+   * The backend's own name for a name or alias (`gateway` for the capabilities backend), in any
+   * case (`github` for `GitHub`: no two names differ only in case).
+   */
   canonical(name: string): string {
-    return this.aliases.get(name) ?? name;
+    const named = this.aliases.get(name) ?? name;
+    if (this.handles.has(named)) return named;
+    const folded = named.toLowerCase();
+    for (const own of this.handles.keys()) if (own.toLowerCase() === folded) return own;
+    return named;
   }
 
   /**

@@ -259,13 +259,15 @@ export function resolveConfig(raw: unknown, options: ResolveOptions): ResolvedCo
       );
     }
     byFoldedName.set(name.toLowerCase(), name);
-    if (name === config.capabilities.name || name === "gateway") {
+    // In any case: a name in another case reaches the same backend (BackendPool.canonical).
+    const folded = name.toLowerCase();
+    if (folded === config.capabilities.name.toLowerCase() || folded === "gateway") {
       throw new GatewayError(
         "CONFIG_INVALID",
         `${where}: backends.${name}: the name is reserved for the gateway's capabilities backend`,
       );
     }
-    if (name === "skills" && config.skills.enabled) {
+    if (folded === "skills" && config.skills.enabled) {
       throw new GatewayError(
         "CONFIG_INVALID",
         `${where}: backends.skills: the name is reserved for the gateway's skills (scopes name them skills:NAME); rename the backend, or set skills.enabled: false`,
@@ -280,6 +282,11 @@ export function resolveConfig(raw: unknown, options: ResolveOptions): ResolvedCo
       stateDir: config.state_dir ? resolve(options.baseDir, config.state_dir) : undefined,
     });
   }
+  spellServerKeys(config.cost_governance, [
+    ...backends.map((backend) => backend.name),
+    config.capabilities.name,
+    "gateway",
+  ]);
   if (!options.trace?.placeholder)
     for (const warning of warnings) logger.warn(`${where}: ${warning}`);
   return {
@@ -640,6 +647,31 @@ export function envFilePaths(
       const here = resolve(cwd, expanded);
       return existsSync(beside) || !existsSync(here) ? beside : here;
     });
+}
+
+/**
+ * `server:tool` keys of costs and per-tool budgets, with the server written as the backend is
+ * named (`github:echo` for the backend `GitHub`): a call reaches a backend in any case, so a
+ * budget keyed in another case must not be one that never applies.
+ */
+function spellServerKeys(
+  governance: {
+    tool_costs: Record<string, unknown>;
+    budgets: { per_tool: Record<string, unknown> };
+  },
+  names: string[],
+): void {
+  const spelled = new Map(names.map((name) => [name.toLowerCase(), name]));
+  const respell = <T>(record: Record<string, T>): Record<string, T> =>
+    Object.fromEntries(
+      Object.entries(record).map(([key, value]) => {
+        const colon = key.indexOf(":");
+        const server = colon > 0 ? spelled.get(key.slice(0, colon).toLowerCase()) : undefined;
+        return [server ? `${server}${key.slice(colon)}` : key, value];
+      }),
+    );
+  governance.tool_costs = respell(governance.tool_costs);
+  governance.budgets.per_tool = respell(governance.budgets.per_tool);
 }
 
 /** Splits a shell-style command line: whitespace separates, quotes group, backslash escapes. */

@@ -143,7 +143,8 @@ export class Catalog {
     if (uri.startsWith(CLASH_PREFIX)) {
       const rest = uri.slice(CLASH_PREFIX.length);
       const slash = rest.indexOf("/");
-      const server = rest.slice(0, slash);
+      // As named in any case (a client may lowercase the URI's host part).
+      const server = this.pool.canonical(rest.slice(0, slash));
       // A backend the caller may not see is not found, in the same words as one that does not
       // exist (another answer would confirm its name).
       const own = rest.slice(slash + 1);

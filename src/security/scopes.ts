@@ -38,7 +38,9 @@ export function compilePattern(source: string): Pattern {
   const toolGlob = colon === -1 ? source : source.slice(colon + 1);
   return {
     source,
-    server: globToRegExp(serverGlob),
+    // In any case, as a call names a backend (BackendPool.canonical): a deny written `github:*`
+    // for the backend `GitHub` must not be a rule that matches nothing.
+    server: globToRegExp(serverGlob, true),
     tool: globToRegExp(toolGlob),
     wholeServer: toolGlob === "*",
   };
@@ -54,17 +56,18 @@ export function compileServerPattern(glob: string): Pattern {
  * against one: as a regular expression, `*delete*` scanned a backend's long tool name of
  * repeated `delete`s in quadratic time, at every visibility check.
  */
-function globToRegExp(glob: string): Glob {
-  if (!glob.includes("*")) return { test: (name) => name === glob };
+function globToRegExp(glob: string, caseless = false): Glob {
+  if (!glob.includes("*")) {
+    const folded = glob.toLowerCase();
+    return { test: (name) => name === glob || (caseless && name.toLowerCase() === folded) };
+  }
   const parts = glob.split(":");
   return {
     test(name) {
       const named = name.split(":");
       if (named.length !== parts.length) return false;
       // `?` is a literal here: only `*` is a wildcard in scope globs.
-      return parts.every((part, i) =>
-        wildcardMatch(part, named[i]!, { caseless: false, single: false }),
-      );
+      return parts.every((part, i) => wildcardMatch(part, named[i]!, { caseless, single: false }));
     },
   };
 }

@@ -233,10 +233,10 @@ describe("help and completion load no command", () => {
         // then the median of three: one run's peak moves by a few MB with when the collector
         // runs (bench/cli.ts reports the p50 of 20).
         const peaks = [-1, 0, 1, 2].map(() => {
-          // From the home folder: run from this repository, whose capabilities/ folder the
-          // config does not list, every command warns of it (and a warning loads consola).
           const result = Bun.spawnSync([gnuTime, "-f", "%M", "-o", report, binary, ...args], {
             env,
+            // Not the repository: its capabilities/ would be named in a warning (as the
+            // original gateway's default folder), a line no user in their home folder sees.
             cwd: env.HOME,
             stdout: "pipe",
             stderr: "pipe",

@@ -25,8 +25,7 @@ test("a configured capabilities folder that does not exist yet is one warning at
   ]);
   // Tagged loggers copy the reporters when made: the gateway is started after the swap.
   const running = await runGateway({
-    // From the config's folder: from this repository (whose capabilities/ exists), the folder
-    // missing beside the config would be read from the current folder, as the original does.
+    // Run from its folder (the repository's own capabilities/ is not the one it names).
     config: loadConfig({ path: file, cwd: dir }),
     port: 0,
     memoryState: true,

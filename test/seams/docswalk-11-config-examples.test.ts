@@ -102,6 +102,9 @@ function problemOf(block: Block): string {
         const config = resolveConfig(raw, {
           env: { HOME: dir, ...variablesOf(block.body) },
           baseDir: dir,
+          // Run from the example's folder: relative paths missing there are not looked up in
+          // the process's (the repository's own capabilities/).
+          cwd: dir,
           file: join(dir, `gateway.${block.lang}`),
         });
         return config.warnings.length ? `warns: ${config.warnings.join("; ")}` : "";

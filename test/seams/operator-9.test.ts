@@ -50,9 +50,10 @@ backends:
     const again = join(home, "exported.yaml");
     writeFileSync(again, exported.stdout);
     // It failed with "unknown key backends.fx.stateDir": the resolved backend's own field.
-    const loaded = loadConfig({ path: again, env });
+    // Run from its folder, as the CLI was (not the repository's, whose capabilities/ is named).
+    const loaded = loadConfig({ path: again, env, cwd: home });
     // And each key came back with allowed_tools: [], which warns (the original allowed nothing).
-    expect(loaded.warnings).toEqual(loadConfig({ path: file, env }).warnings);
+    expect(loaded.warnings).toEqual(loadConfig({ path: file, env, cwd: home }).warnings);
   });
 });
 

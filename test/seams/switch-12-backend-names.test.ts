@@ -102,6 +102,18 @@ describe("an original config whose backend names have capitals and dots", () => 
     expect(new Set(matches.map((match) => match.server))).toEqual(new Set(["GitHub"]));
   });
 
+  test("a name in another case (a model's github, a client's lowercased URL) finds GitHub", async () => {
+    const result = await session.client.callTool({
+      name: "gateway_invoke",
+      arguments: { server: "github", tool: "echo", arguments: { message: "any case" } },
+    });
+    expect(result.isError).toBeFalsy();
+    expect(firstText(result)).toContain("any case");
+    const send = await rawSession(gateway.url, "/mcp/MY.SERVER");
+    const tools = ((await send("tools/list")).result?.tools ?? []) as { name: string }[];
+    expect(tools.map((tool) => tool.name)).toContain("echo");
+  });
+
   test("/mcp/my.server and /mcp/GitHub pass through to that backend", async () => {
     for (const name of ["my.server", "GitHub"]) {
       const send = await rawSession(gateway.url, `/mcp/${name}`);
@@ -133,6 +145,61 @@ ${ORIGINAL.replace(/^server:\n {2}host: 127.0.0.1\n/, "")}`);
       expect(allowed.result?.isError).toBeFalsy();
       const refused = await invoke("my.server");
       expect(refused.result?.isError).toBe(true);
+      // Another case names the same backend, under the same scopes.
+      expect((await invoke("github")).result?.isError).toBeFalsy();
+      expect((await invoke("MY.SERVER")).result?.isError).toBe(true);
+    } finally {
+      await gateway.stop();
+    }
+  });
+});
+
+describe("a rule that names such a backend in another case", () => {
+  test("denies it: a deny written github:* is not a rule that matches nothing", async () => {
+    const key = "d".repeat(40);
+    const gateway = await startGateway(`auth:
+  enabled: true
+  api_keys:
+    - { name: ci, key: "${key}", denied_tools: ["github:*"] }
+security:
+  tool_policy: { enabled: true, deny: ["MY.SERVER:echo"] }
+${ORIGINAL.replace(/^server:\n {2}host: 127.0.0.1\n/, "")}`);
+    try {
+      await waitFor(() => gateway.gateway.index.tools("my.server").length > 0);
+      const send = await rawSession(gateway.url, "/mcp", { authorization: `Bearer ${key}` });
+      for (const server of ["GitHub", "my.server"]) {
+        const answer = await send("tools/call", {
+          name: "gateway_invoke",
+          arguments: { server, tool: "echo", arguments: { message: "denied?" } },
+        });
+        expect({ server, isError: answer.result?.isError }).toEqual({ server, isError: true });
+      }
+    } finally {
+      await gateway.stop();
+    }
+  });
+});
+
+describe("a cost or budget keyed by such a backend in another case", () => {
+  test("applies to it: a per_tool budget github:echo stops the second call", async () => {
+    const gateway = await startGateway(`cost_governance:
+  enabled: true
+  tool_costs: { "github:echo": 1 }
+  budgets: { per_tool: { "github:echo": 1.5 } }
+${ORIGINAL.replace(/^server:\n {2}host: 127.0.0.1\n/, "")}`);
+    try {
+      await waitFor(() => gateway.gateway.index.tools("GitHub").length > 0);
+      const session = await connectHttp(gateway.url);
+      const call = () =>
+        session.client.callTool({
+          name: "gateway_invoke",
+          arguments: { server: "GitHub", tool: "echo", arguments: { message: "spend" } },
+        });
+      expect((await call()).isError).toBeFalsy();
+      const second = await call();
+      expect(second.isError).toBe(true);
+      expect(firstText(second)).toContain("BUDGET");
+      await session.close();
     } finally {
       await gateway.stop();
     }
@@ -150,6 +217,13 @@ describe("names this gateway cannot serve", () => {
       expect(() => loadConfig({ path: file, env: {} })).toThrow(
         new RegExp(`backends\\.${name}: .*letters, digits.*rename it.*${suggestion}`),
       );
+    }
+  });
+
+  test("a reserved name in another case is refused as reserved", () => {
+    for (const name of ["Gateway", "Capabilities", "Skills"]) {
+      const file = writeConfig(`backends:\n  ${name}: { command: echo }\n`);
+      expect(() => loadConfig({ path: file, env: {} })).toThrow(/reserved/);
     }
   });
 

@@ -95,10 +95,13 @@ describe("the original's environment variables that this gateway does not read",
       MCP_GATEWAY_FIREWALL_SKIP_KEYS: "body,notes",
       MCP_GATEWAY_SKILLS_REGISTRY: join(dir, "skills.json"),
     };
-    const warnings = loadConfig({ path: file, env }).warnings.join("\n");
+    // Run from its folder (not the repository's, whose capabilities/ would be named).
+    const warnings = loadConfig({ path: file, env, cwd: dir }).warnings.join("\n");
     expect(warnings).toContain("MCP_GATEWAY_FIREWALL_SKIP_KEYS is not read by this gateway");
     expect(warnings).toContain("MCP_GATEWAY_SKILLS_REGISTRY is not read by this gateway");
-    expect(loadConfig({ path: file, env: { PATH: process.env.PATH } }).warnings).toEqual([]);
+    expect(loadConfig({ path: file, env: { PATH: process.env.PATH }, cwd: dir }).warnings).toEqual(
+      [],
+    );
   });
 });
 
