@@ -36,13 +36,16 @@ export class ConfigDrift {
     private readonly link: ClusterLink,
     private readonly own: () => string,
   ) {
-    link.subscribe(CONFIG_CHANNEL, (text) => this.hear(text));
+    // Once the subscription stands (the others answer a newcomer's announcement at once), and
+    // again after each outage: an instance whose Redis was away at its start, or that missed
+    // announcements while it was, waited up to a minute to learn who runs what.
+    void link
+      .subscribe(CONFIG_CHANNEL, (text) => this.hear(text))
+      .then(() => this.announce(true))
+      .catch(() => {});
+    link.onReconnect(() => this.announce(true));
     this.timer = setInterval(() => this.announce(), ANNOUNCE_EVERY_MS);
     (this.timer as { unref?: () => void }).unref?.();
-    // Once more when the subscription surely stands: the others answer a newcomer's first
-    // announcement at once, maybe before it listens.
-    const again = setTimeout(() => this.announce(true), 2_000);
-    (again as { unref?: () => void }).unref?.();
   }
 
   /** Tells the others which config this instance runs now (with `ask`, they answer theirs). */

@@ -50,6 +50,9 @@ beforeAll(async () => {
     });
     instances.push(running as RunningGateway & { url: string });
   }
+  // Under load a first connection can miss its 2 s: the instance serves with Redis down (each
+  // counting alone, as redis-down tests check) until it reconnects. These tests need it up.
+  await waitFor(() => instances.every((i) => i.cluster?.status().redis === "connected"), 15_000);
 });
 
 afterAll(async () => {
