@@ -36,7 +36,7 @@ describe.skipIf(process.platform !== "linux")("a backend's children never outliv
     await waitFor(() => running(marker).length === 3);
     const crashed = await gateway.invoke("hostile", "crash");
     expect(crashed.isError).toBe(true);
-    await waitFor(() => running(marker).length === 0, 5000);
+    await waitFor(() => running(marker).length === 0, 15_000);
     // The gateway goes on, and the backend starts again on next use.
     expect(text(await gateway.invoke("hostile", "echo", { message: "again" }))).toBe("again");
   });
@@ -49,7 +49,7 @@ describe.skipIf(process.platform !== "linux")("a backend's children never outliv
     await waitFor(() => running(marker).length === 3);
     gateway.process.kill("SIGKILL");
     await gateway.process.exited;
-    await waitFor(() => running(marker).length === 0, 5000);
+    await waitFor(() => running(marker).length === 0, 15_000);
   });
 
   test("a gateway that starts reaps what a gateway killed with its watchdog left", async () => {
@@ -71,7 +71,7 @@ describe.skipIf(process.platform !== "linux")("a backend's children never outliv
     expect(running(marker).length).toBe(2);
     const second = await startServe("backends: {}\n", env);
     cleanups.push(() => second.stop());
-    await waitFor(() => running(marker).length === 0, 5000);
+    await waitFor(() => running(marker).length === 0, 15_000);
   });
 
   test("a gateway that starts leaves another live gateway's backends alone", async () => {

@@ -5,6 +5,7 @@
  * (before, the budget started again from zero: a key could spend it twice in a day).
  */
 import { describe, expect, setDefaultTimeout, test } from "bun:test";
+import { RedisClient } from "bun";
 import { waitFor } from "../helpers.ts";
 import { connectWithKey, meta } from "../security/_helpers.ts";
 import { authYaml, clusterYaml, useCluster } from "./_config.ts";
@@ -47,7 +48,15 @@ describe.skipIf(!Bun.which("redis-server"))("budgets × Redis restarted empty", 
         () => instances.every((i) => i.cluster?.status().redis === "connected"),
         15_000,
       );
-      await Bun.sleep(200);
+      // The instances write the day's spend back once connected again: waited for in Redis
+      // itself (a fixed 200 ms was not always enough under load; the calls below then found
+      // the budget at zero).
+      const raw = new RedisClient(redis.url);
+      try {
+        await waitFor(async () => ((await raw.send("KEYS", ["*spend:*"])) as string[]).length > 0);
+      } finally {
+        raw.close();
+      }
       // One more call fits (1.0); then the budget is spent, on either instance.
       const outcomes: boolean[] = [];
       for (let i = 0; i < 4; i++) outcomes.push(await echo(i));

@@ -64,9 +64,14 @@ describe.skipIf(!Bun.which("redis-server"))("tasks × Redis restarted empty", ()
     await waitFor(() => instances.every((i) => i.cluster?.status().redis === "down"));
     await redis.restart();
     await waitFor(() => instances.every((i) => i.cluster?.status().redis === "connected"), 15_000);
-    await Bun.sleep(200);
-    const got = await post(b.url, "tasks/get", { taskId: id });
-    expect(got.result, JSON.stringify(got)).toMatchObject({ taskId: id });
+    // a writes its tasks back once it is connected again: waited for (a fixed 200 ms was not
+    // always enough under load).
+    let got: Awaited<ReturnType<typeof post>> | undefined;
+    await waitFor(async () => {
+      got = await post(b.url, "tasks/get", { taskId: id });
+      return (got.result as { taskId?: string } | undefined)?.taskId === id;
+    }).catch(() => {});
+    expect(got?.result, JSON.stringify(got)).toMatchObject({ taskId: id });
     const listed = await post(b.url, "tasks/list", {});
     expect(JSON.stringify(listed.result)).toContain(id!);
   });

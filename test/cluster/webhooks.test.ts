@@ -126,7 +126,7 @@ describe.skipIf(!Bun.which("redis-server"))("webhooks in a cluster of two instan
     );
     // a wrote what it took back when Redis answered: b finds it there.
     const key = "webhook-seen:webhook://repo/push:cluster-delivery-2";
-    await waitFor(async () => (await b.cluster?.get(key)) !== undefined, 5_000);
+    await waitFor(async () => (await b.cluster?.get(key)) !== undefined, 15_000);
     expect((await github(b.url, body, "cluster-delivery-2")).status).toBe(409);
   });
 });

@@ -113,8 +113,9 @@ describe("the sandbox holds", () => {
       expect(out.isError).toBe(true);
       expect(out.text).toStartWith("[CODE_LIMIT]");
       expect(out.text).toContain(limit);
-      // The wall-time limit is 2.5 s; allow for a loaded machine, never an unbounded hang.
-      expect(performance.now() - started).toBeLessThan(8000);
+      // The wall-time limit is 2.5 s; allow for a loaded machine (2 cores at load 20: 8 s was
+      // close), never an unbounded hang (the cases above sleep 60 s or forever).
+      expect(performance.now() - started).toBeLessThan(15_000);
       await stillServes();
     });
   }
@@ -136,7 +137,7 @@ describe("the sandbox holds", () => {
     expect(bombEnded).toBe(false);
     const out = await bomb;
     expect(out.text).toStartWith("[CODE_LIMIT]");
-    expect(performance.now() - started).toBeLessThan(7000);
+    expect(performance.now() - started).toBeLessThan(15_000);
     await stillServes();
   });
 

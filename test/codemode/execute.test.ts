@@ -180,12 +180,15 @@ describe("gateway_execute", () => {
 
   test("cancelling the execute cancels the calls in flight at the backend", async () => {
     const controller = new AbortController();
+    const waits = () => readFileSync(log, "utf8").split("wait called").length;
+    const before = waits();
     const call = client.callTool(
       { name: "gateway_execute", arguments: { code: `await tools.fixture.wait({});` } },
       { signal: controller.signal },
     );
-    await waitFor(() => gateway.gateway.pool.statuses().some((s) => s.name === "fixture"));
-    await Bun.sleep(300);
+    // The call reached the backend (a fixed 300 ms let a loaded machine abort before it did:
+    // nothing to cancel there then).
+    await waitFor(() => waits() > before);
     controller.abort("changed my mind");
     await expect(call).rejects.toThrow();
     await waitFor(() => readFileSync(log, "utf8").includes("cancelled"));

@@ -157,11 +157,12 @@ backends:
     gateway.kill("SIGTERM");
     const code = await gateway.exited;
     expect(code).toBe(0);
-    expect(performance.now() - started).toBeLessThan(5_000);
+    // Not held for the 30 s shutdown_timeout by the open stream (5 s was tight under load).
+    expect(performance.now() - started).toBeLessThan(15_000);
     expect(await new Response(gateway.stdout).text()).toBe("");
     const stderr = await new Response(gateway.stderr).text();
     expect(stderr).not.toContain("not usable");
     expect(stderr).toContain("SIGTERM: stopping");
-    await waitFor(() => processesMarked(marker).length === 0, 5_000);
+    await waitFor(() => processesMarked(marker).length === 0, 15_000);
   }, 15_000);
 });

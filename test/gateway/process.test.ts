@@ -123,8 +123,9 @@ backends:
     await warm.stop();
     const cold = await runGateway({ config: loadConfig({ path: file }), port: 0 });
     try {
-      // Served from the cache: indexed at once, and the process not started until first use.
-      await waitFor(() => cold.gateway.index.tools("fixture").length === 16, 500);
+      // Served from the cache: indexed, and the process not started until first use (its state
+      // says so; a 500 ms bound on the indexing failed under load).
+      await waitFor(() => cold.gateway.index.tools("fixture").length === 16);
       expect(cold.gateway.pool.status("fixture")!.state).toBe("idle");
       const report = await (await fetch(`${cold.url}/health`)).json();
       expect(report.backends.fixture).toMatchObject({ state: "idle", tools: 16 });

@@ -90,8 +90,11 @@ describe("relaying a backend through gateway_invoke", () => {
 
   test("cancelling the call cancels it at the backend", async () => {
     const controller = new AbortController();
+    const waits = () => readFileSync(log, "utf8").split("wait called").length;
+    const before = waits();
     const call = invoke("wait", {}, { signal: controller.signal });
-    await Bun.sleep(200);
+    // The call reached the backend (was: a fixed 200 ms, which a loaded machine can outlast).
+    await waitFor(() => waits() > before);
     controller.abort("user changed their mind");
     await expect(call).rejects.toThrow();
     await waitFor(() => readFileSync(log, "utf8").includes("cancelled"));

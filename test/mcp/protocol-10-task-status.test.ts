@@ -71,8 +71,8 @@ describe("notifications/tasks/status of a task known by a gateway id", () => {
     const second = taskIdOf((await invoke(2, "second")).messages, 2);
     expect(first).toBe("task-1");
     expect(second).toStartWith("task-1~");
-    await waitFor(() => statuses(stream.messages).some((s) => s?.taskId === second), 5_000);
-    await waitFor(() => statuses(stream.messages).some((s) => s?.taskId === first), 5_000);
+    await waitFor(() => statuses(stream.messages).some((s) => s?.taskId === second), 15_000);
+    await waitFor(() => statuses(stream.messages).some((s) => s?.taskId === first), 15_000);
     const renamed = statuses(stream.messages).filter((s) => s?.taskId === second);
     expect(renamed).toHaveLength(1);
     expect(renamed[0]?.status).toBe("completed");
@@ -98,7 +98,7 @@ describe("notifications/tasks/status of a task known by a gateway id", () => {
       1,
     );
     expect(renamed).toStartWith("task-1~");
-    await waitFor(() => statuses(own.stream.messages).some((s) => s?.taskId === renamed), 5_000);
+    await waitFor(() => statuses(own.stream.messages).some((s) => s?.taskId === renamed), 15_000);
     expect(statuses(own.stream.messages)[0]?.status).toBe("completed");
     await Bun.sleep(300);
     expect(statuses(bystander.stream.messages)).toEqual([]);

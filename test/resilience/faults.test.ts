@@ -199,7 +199,7 @@ describe("process supervision", () => {
     const before = firstText(await invoke("pid"));
     // The call times out while the process stays frozen; the health check then restarts it.
     await invoke("freeze", { ms: 3000 });
-    await waitFor(() => gateway.gateway.pool.status("fixture")!.error?.includes("hung"), 5000);
+    await waitFor(() => gateway.gateway.pool.status("fixture")!.error?.includes("hung"), 15_000);
     const after = firstText(await invoke("pid"));
     expect(after).not.toBe(before);
   });

@@ -79,7 +79,7 @@ describe("hot reload of gateway.yaml", () => {
   test("a changed backend is replaced", async () => {
     const pid = firstText(await invoke("alpha", "pid"));
     writeFileSync(file, `backends:\n${backend("alpha", "    timeout: 45s\n")}`);
-    await waitFor(async () => gateway.gateway.config.backends[0]?.timeout === 45_000, 5000);
+    await waitFor(async () => gateway.gateway.config.backends[0]?.timeout === 45_000, 15_000);
     await waitFor(() => gateway.gateway.index.tools("alpha").length > 0);
     expect(firstText(await invoke("alpha", "pid"))).not.toBe(pid);
   });

@@ -67,7 +67,8 @@ describe("a read-only call that outlives a reload", () => {
         arguments: { server: "svc", tool: "mode", arguments: { delayMs } },
       });
     const inFlight = mode(600);
-    await Bun.sleep(100);
+    // In flight before the reload (was: a fixed 100 ms).
+    await waitFor(() => gateway.gateway.pool.inFlight() >= 1);
     writeFileSync(file, config("new"));
     await fetch(`${gateway.url}/api/reload`, { method: "POST" });
     await waitFor(() => gateway.gateway.pool.status("svc")?.state === "ready");

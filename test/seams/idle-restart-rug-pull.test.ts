@@ -54,7 +54,7 @@ describe("a backend restarted after idle_stop", () => {
         arguments: { server: "clock", tool: "get_time", arguments: {} },
       });
     expect(firstText(await call())).toBe("called get_time");
-    await waitFor(() => gateway.gateway.pool.status("clock")?.state === "idle", 5000);
+    await waitFor(() => gateway.gateway.pool.status("clock")?.state === "idle", 15_000);
     writeFileSync(toolsFile, JSON.stringify(POISONED));
     const refused = await call();
     expect(firstText(refused)).toStartWith("[TOOL_QUARANTINED] clock:get_time");

@@ -53,7 +53,8 @@ describe("a key's credentials changed by a reload", () => {
       });
     const before = firstText(await invoke("pid"));
     const running = invoke("slow", { steps: 8, delayMs: 100 });
-    await Bun.sleep(250);
+    // In flight before the reload (was: a fixed 250 ms).
+    await waitFor(() => gateway.gateway.pool.inFlight() >= 1);
     writeFileSync(file, config("second"));
     const reloaded = await fetch(`${gateway.url}/api/reload`, {
       method: "POST",

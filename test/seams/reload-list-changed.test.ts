@@ -61,11 +61,11 @@ describe("a reload that changes a session's tool list", () => {
     expect(await names()).not.toContain("fixture__echo");
 
     await reload(config(`meta_mcp: { surfaced_tools: ["fixture:echo"] }`));
-    await waitFor(() => changed === 1, 3000);
+    await waitFor(() => changed === 1, 15_000);
     expect(await names()).toContain("fixture__echo");
 
     await reload(config(`meta_mcp: { surfaced_tools: ["fixture:echo"] }`, `["fixture:pid"]`));
-    await waitFor(() => changed === 2, 3000);
+    await waitFor(() => changed === 2, 15_000);
     expect(await names()).not.toContain("fixture__echo");
   }, 30_000);
 
@@ -80,7 +80,7 @@ describe("a reload that changes a session's tool list", () => {
     const names = async () => (await session.client.listTools()).tools.map((t) => t.name);
     expect(await names()).toContain("pid");
     await reload(config("", `["fixture:echo"]`));
-    await waitFor(() => changed > 0, 3000);
+    await waitFor(() => changed > 0, 15_000);
     expect(await names()).toEqual(["echo"]);
   }, 30_000);
 });

@@ -59,7 +59,8 @@ describe("reload while calls are in flight", () => {
     const inFlight = sessions.map((session) =>
       invoke(session, "alpha", "slow", { steps: 6, delayMs: 100 }),
     );
-    await Bun.sleep(150);
+    // In flight before the reload (was: a fixed 150 ms).
+    await waitFor(() => gateway.gateway.pool.inFlight() >= sessions.length);
     const summary = await reload(`backends:\n${fixture("beta")}${everything("other")}`);
     expect(summary.added).toEqual(["beta"]);
     expect(summary.removed).toEqual(["alpha"]);
@@ -77,7 +78,7 @@ describe("reload while calls are in flight", () => {
       duration: 1,
       steps: 3,
     });
-    await Bun.sleep(100);
+    await waitFor(() => gateway.gateway.pool.inFlight() >= 1);
     await reload(`backends:\n${everything("beta")}${fixture("other")}`);
     const first = await inFlight;
     expect(JSON.stringify(first.content)).toContain("Long running operation completed");
@@ -101,7 +102,7 @@ describe("reload while calls are in flight", () => {
     await waitFor(() => gateway.gateway.index.tools("gamma").length > 0);
     const pid = Number(firstText(await invoke(sessions[0]!, "gamma", "pid")));
     const hung = invoke(sessions[1]!, "gamma", "hang_write");
-    await Bun.sleep(100);
+    await waitFor(() => gateway.gateway.pool.inFlight() >= 1);
     await reload(`backends:\n${fixture("beta")}`);
     expect(process.kill(pid, 0)).toBe(true);
     expect(firstText(await hung)).toStartWith("[BACKEND_TIMEOUT]");

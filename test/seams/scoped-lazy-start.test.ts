@@ -39,7 +39,7 @@ backends:
 `);
   cleanups.push(() => gateway.stop());
   await waitFor(() => gateway.gateway.index.tools("private").length > 0);
-  await waitFor(() => gateway.gateway.pool.status("private")?.state === "idle", 5000);
+  await waitFor(() => gateway.gateway.pool.status("private")?.state === "idle", 15_000);
 }, 30_000);
 
 describe("a backend outside a key's scopes", () => {

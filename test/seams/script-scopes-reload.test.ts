@@ -52,7 +52,9 @@ async function reloadWith(text: string) {
   expect(response.status).toBe(200);
 }
 
-const SCRIPT = `await tools.fixture.slow({ steps: 8, delayMs: 100 });
+// 4 s of slow calls: a loaded machine reloads within them (800 ms and a fixed 300 ms sleep
+// before the reload left it the echo to make first).
+const SCRIPT = `await tools.fixture.slow({ steps: 8, delayMs: 500 });
 return await tools.fixture.echo({ message: "after the reload" });`;
 
 describe("a running script gets the scopes of the reloaded config", () => {
@@ -60,7 +62,7 @@ describe("a running script gets the scopes of the reloaded config", () => {
     const user = await connectWithKey(gateway.url, USER);
     cleanups.push(user.close);
     const running = user.client.callTool({ name: "gateway_execute", arguments: { code: SCRIPT } });
-    await Bun.sleep(300);
+    await waitFor(() => gateway.gateway.pool.inFlight() >= 1);
     await reloadWith(config(userWith(`["fixture:slow"]`)));
     const text = firstText(await running);
     expect(text).not.toContain("after the reload");
@@ -72,7 +74,7 @@ describe("a running script gets the scopes of the reloaded config", () => {
     const user = await connectWithKey(gateway.url, USER);
     cleanups.push(user.close);
     const running = user.client.callTool({ name: "gateway_execute", arguments: { code: SCRIPT } });
-    await Bun.sleep(300);
+    await waitFor(() => gateway.gateway.pool.inFlight() >= 1);
     await reloadWith(config(""));
     const text = firstText(await running);
     expect(text).not.toContain("after the reload");

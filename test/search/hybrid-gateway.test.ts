@@ -56,7 +56,7 @@ search:
         (m) => m.tool,
       );
     };
-    await waitFor(async () => (await search())[0] === "echo", 5000);
+    await waitFor(async () => (await search())[0] === "echo", 15_000);
 
     up = false;
     const lexical = await search();

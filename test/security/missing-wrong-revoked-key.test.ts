@@ -201,7 +201,7 @@ describe("keys create, list and revoke", () => {
     expect(text).toContain(hashKey(key));
     expect(text).toContain("# kept: a comment on a key");
     expect(text).toContain("# keys for the test suite");
-    await waitFor(async () => (await post("/mcp", key)).status === 200, 5000);
+    await waitFor(async () => (await post("/mcp", key)).status === 200, 15_000);
     const listed = runCli(["keys", "list", "--json", "--config", file], { env: env() });
     const rows = JSON.parse(listed.stdout).keys as { name: string; stored: string }[];
     expect(rows.find((row) => row.name === "newbie")).toMatchObject({
@@ -229,7 +229,7 @@ describe("keys create, list and revoke", () => {
     const run = runCli(["keys", "revoke", "ci", "--config", file], { env: env() });
     expect(run.code).toBe(0);
     expect(readFileSync(file, "utf8")).not.toContain(hashKey(CI_KEY));
-    await waitFor(async () => (await post("/mcp", CI_KEY)).status === 401, 5000);
+    await waitFor(async () => (await post("/mcp", CI_KEY)).status === 401, 15_000);
     await expect(meta(session.client, "gateway_list_servers")).rejects.toThrow();
     await session.close();
     // Keys not revoked still work.
