@@ -110,15 +110,14 @@ export function createToolActions(gateway: Gateway): ToolActions {
   ): Promise<Response> {
     const body = await readBody(request);
     if (body instanceof Response) return body;
-    const seen = body.digest;
-    if (seen !== undefined && seen !== toolDigest(tool)) {
-      return json(
-        {
-          error: `${server}:${tool.name} changed since its diff was shown (${String(seen)} then, ${toolDigest(tool)} now): open it again, read the new diff, and approve that`,
-        },
-        409,
-      );
-    }
+    const changed = changedSince(
+      body.digest,
+      server,
+      tool,
+      "its diff was shown",
+      "read the new diff, and approve that",
+    );
+    if (changed) return changed;
     const config = gateway.config;
     if (server === config.capabilities.name) {
       return json(
@@ -194,16 +193,16 @@ export function createToolActions(gateway: Gateway): ToolActions {
   ): Promise<Response> {
     const body = await readBody(request);
     if (body instanceof Response) return body;
+    const changed = changedSince(
+      body.digest,
+      server,
+      tool,
+      "it was shown",
+      "read why it is quarantined, and release that",
+    );
+    if (changed) return changed;
     const digest = toolDigest(tool);
     const name = `${server}:${tool.name}`;
-    if (body.digest !== undefined && body.digest !== digest) {
-      return json(
-        {
-          error: `${name} changed since it was shown (${String(body.digest)} then, ${digest} now): open it again, read why it is quarantined, and release that`,
-        },
-        409,
-      );
-    }
     const entry = `${name}@${digest}`;
     const reason = gateway.security.quarantined(server, tool.name);
     const finding = gateway.security
@@ -454,4 +453,25 @@ class Confirmations {
     this.pending.delete(token);
     return entry.key === key && entry.until > Date.now();
   }
+}
+
+/**
+ * A 409 when the dashboard acts on a definition it showed (`seen`, its digest) that the backend
+ * has changed since: an approval or release is never of a definition nobody looked at.
+ */
+function changedSince(
+  seen: unknown,
+  server: string,
+  tool: Tool,
+  shown: string,
+  then: string,
+): Response | undefined {
+  const now = toolDigest(tool);
+  if (seen === undefined || seen === now) return undefined;
+  return json(
+    {
+      error: `${server}:${tool.name} changed since ${shown} (${String(seen)} then, ${now} now): open it again, ${then}`,
+    },
+    409,
+  );
 }
