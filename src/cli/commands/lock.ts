@@ -331,14 +331,9 @@ function renderDiff(
       lines.push(`changed  ${server}:${name}  (quarantined until approved)`);
       const tool = observed.tools[server]!.find((t) => t.name === name)!;
       const patch = toolPatch(snapshots, server, lock.backends[server]![name]!, tool);
-      lines.push(
-        patch
-          ? patch.replace(/^=+\n/m, "")
-          : `  (the locked definition is not on this machine; now:)\n${JSON.stringify(tool, null, 2)}\n`,
-      );
+      lines.push(patchOrNow(patch, "definition", tool));
     }
-    for (const name of changes.added) lines.push(`new      ${server}:${name}${held(server)}`);
-    for (const name of changes.removed) lines.push(`removed  ${server}:${name}`);
+    addedAndRemoved(lines, server, changes, held(server));
   }
   for (const [server, changes] of Object.entries(diff.listed)) {
     for (const name of changes.changed) {
@@ -348,14 +343,9 @@ function renderDiff(
       const pin = lock[LISTED_KINDS[kind].section]?.[server]?.[key];
       const view = entry && listedView(kind, entry);
       const patch = view && pin && toolPatch(snapshots, server, pin, view, `${server}:${name}`);
-      lines.push(
-        patch
-          ? patch.replace(/^=+\n/m, "")
-          : `  (the locked entry is not on this machine; now:)\n${JSON.stringify(entry, null, 2)}\n`,
-      );
+      lines.push(patchOrNow(patch, "entry", entry));
     }
-    for (const name of changes.added) lines.push(`new      ${server}:${name}`);
-    for (const name of changes.removed) lines.push(`removed  ${server}:${name}`);
+    addedAndRemoved(lines, server, changes);
   }
   for (const [server, changes] of Object.entries(diff.apps)) {
     for (const uri of changes.changed) {
@@ -374,4 +364,22 @@ function renderDiff(
 /** "1 backend", "9 tools". */
 function count(n: number, noun: string): string {
   return `${n} ${noun}${n === 1 ? "" : "s"}`;
+}
+
+/** A changed pin's diff against its snapshot, or (no snapshot here) what is served now. */
+function patchOrNow(patch: string | undefined | false, what: string, now: unknown): string {
+  return patch
+    ? patch.replace(/^=+\n/m, "")
+    : `  (the locked ${what} is not on this machine; now:)\n${JSON.stringify(now, null, 2)}\n`;
+}
+
+/** The `new` and `removed` lines of one backend's changes (`note` after each new one). */
+function addedAndRemoved(
+  lines: string[],
+  server: string,
+  changes: { added: string[]; removed: string[] },
+  note = "",
+): void {
+  for (const name of changes.added) lines.push(`new      ${server}:${name}${note}`);
+  for (const name of changes.removed) lines.push(`removed  ${server}:${name}`);
 }
