@@ -371,8 +371,14 @@ export function createRoutes(gateway: Gateway, options: RoutesOptions = {}): Rou
     const kept = disabled?.filter((entry) => reach(entry.server));
     const clashes = resourceClashes?.filter((clash) => reach(clash.owner) && reach(clash.other));
     const backends = Object.entries(report.backends).filter(([name]) => reach(name));
+    // Degraded by what this key reaches (and Redis), never by a backend it may not know of.
+    const degraded =
+      options.cluster?.status().redis === "down" ||
+      !!kept?.length ||
+      backends.some(([, backend]) => backend.state === "failed" || backend.state === "open");
     return {
       ...rest,
+      status: degraded ? "degraded" : "ok",
       tools: backends.reduce((sum, [, backend]) => sum + backend.tools, 0),
       backends: Object.fromEntries(backends),
       ...(security

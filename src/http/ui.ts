@@ -363,9 +363,15 @@ function status(
       ...(perServer.get(backend.name) ?? { calls: 0, errors: 0 }),
     }));
   const security = health.security;
+  // A key that is not an admin: degraded by the backends it reaches, not by one it may not know of.
+  const status = caller.admin
+    ? health.status
+    : backends.some((b) => b.state === "failed" || b.state === "open" || b.disabled)
+      ? "degraded"
+      : "ok";
   return {
     version: VERSION,
-    status: health.status,
+    status,
     uptimeSeconds: health.uptimeSeconds,
     tools: caller.admin ? health.tools : backends.reduce((sum, b) => sum + b.tools, 0),
     sessions: observer?.sessions() ?? 0,
