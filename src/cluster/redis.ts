@@ -1,6 +1,7 @@
 import { RedisClient } from "bun";
 import { logger } from "../logger.ts";
 import type { ClusterLink, ClusterStatus, WindowCount } from "./link.ts";
+import { redisRefusal } from "./redis-refusal.ts";
 
 export interface RedisLinkOptions {
   url: string;
@@ -115,13 +116,29 @@ export async function createRedisLink(options: RedisLinkOptions): Promise<Cluste
   /** The cluster's relay secret, once read (below). */
   let secret: string | undefined;
   let lastError: string | undefined;
+  /** Why Redis refuses this instance (its password), while it does. */
+  let refusal: string | undefined;
   let closed = false;
   let retry: ReturnType<typeof setTimeout> | undefined;
 
   const down = (error: unknown) => {
     const message = error instanceof Error ? error.message : String(error);
+    // The connection Redis closed because it refused this instance: the refusal says more.
+    if (refusal && message === "Connection closed") return;
     if (lastError === undefined) log().warn(`redis unreachable (${message}); serving locally`);
     lastError = message;
+  };
+  /**
+   * A connection Redis closed as it opened: Bun's client says only "Connection closed" when
+   * Redis refused the credentials (or database) of the URL. Redis is asked why, and the error
+   * says so and names the setting, once (logged as an error: no retry will fix it).
+   */
+  const refused = async (error: unknown) => {
+    const message = error instanceof Error ? error.message : String(error);
+    const why = message === "Connection closed" ? await redisRefusal(options.url) : undefined;
+    if (!why) return down(error);
+    if (refusal !== why) log().error(`${why}; serving locally until Redis accepts this instance`);
+    lastError = refusal = why;
   };
   const reconnect = () => {
     if (closed || retry) return;
@@ -136,7 +153,7 @@ export async function createRedisLink(options: RedisLinkOptions): Promise<Cluste
         // A connection that stayed open is no proof: a Redis that hangs keeps it. It must answer.
         if (lastError !== undefined) await timed("PING", []);
         const wasDown = lastError !== undefined;
-        lastError = undefined;
+        lastError = refusal = undefined;
         if (wasDown) {
           log().info("redis reachable again; sharing state");
           // A Redis restarted empty has lost the secret: ours goes back. Instances that started
@@ -148,18 +165,12 @@ export async function createRedisLink(options: RedisLinkOptions): Promise<Cluste
           for (const listener of recovered) listener();
         }
       } catch (error) {
-        down(error);
+        await refused(error);
         reconnect();
       }
     }, 1000);
     retry.unref?.();
   };
-  commands.onclose = (error) => {
-    if (closed) return;
-    down(error ?? "connection closed");
-    reconnect();
-  };
-  subscriber.onclose = commands.onclose;
 
   /**
    * `command`, or `undefined` at once while Redis is known to be down: once a command failed or
@@ -217,9 +228,16 @@ export async function createRedisLink(options: RedisLinkOptions): Promise<Cluste
     await Promise.all([commands.connect(), subscriber.connect()]);
   } catch (error) {
     // Start anyway: the instance serves locally and joins the cluster once Redis answers.
-    down(error);
+    await refused(error);
     reconnect();
   }
+  // Set after the first connect: a refused one is explained above, not logged as a close first.
+  commands.onclose = (error) => {
+    if (closed) return;
+    down(error ?? "connection closed");
+    reconnect();
+  };
+  subscriber.onclose = commands.onclose;
 
   // The first instance to start picks the secret; the others read it.
   const offered = crypto.randomUUID();
