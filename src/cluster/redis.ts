@@ -91,6 +91,12 @@ return redis.call('PEXPIRE', KEYS[1], ARGV[1])`;
 /** Fields `raise` sends in one command (a hash of 100,000 goes in 200 round trips). */
 const RAISE_BATCH = 500;
 
+/** Redis's refusal of a write at maxmemory, said with what to change. */
+function full(message: string): string {
+  if (!message.startsWith("OOM")) return message;
+  return `Redis is full and refuses every write (${message}): raise its maxmemory or free memory; until it takes writes again each instance counts alone, as while Redis is down`;
+}
+
 /** The key counting the bytes of the list `key` (see APPEND). */
 const bytesKey = (key: string) => `${key}:bytes`;
 
@@ -122,7 +128,7 @@ export async function createRedisLink(options: RedisLinkOptions): Promise<Cluste
   let retry: ReturnType<typeof setTimeout> | undefined;
 
   const down = (error: unknown) => {
-    const message = error instanceof Error ? error.message : String(error);
+    const message = full(error instanceof Error ? error.message : String(error));
     // The connection Redis closed because it refused this instance: the refusal says more.
     if (refusal && message === "Connection closed") return;
     if (lastError === undefined) log().warn(`redis unreachable (${message}); serving locally`);
@@ -150,8 +156,13 @@ export async function createRedisLink(options: RedisLinkOptions): Promise<Cluste
           await subscriber.connect();
           for (const [channel, set] of listeners) await listen(channel, set);
         }
-        // A connection that stayed open is no proof: a Redis that hangs keeps it. It must answer.
-        if (lastError !== undefined) await timed("PING", []);
+        // A connection that stayed open is no proof: a Redis that hangs keeps it. It must answer,
+        // and take a write: a Redis at maxmemory answers PING and refuses every write (counted
+        // back on PING, it was down again at the next write, and every instance reloaded its
+        // config each second for as long as Redis stayed full).
+        if (lastError !== undefined) {
+          await timed("SET", [`${prefix}alive:${options.instanceId}`, "1", "PX", "10000"]);
+        }
         const wasDown = lastError !== undefined;
         lastError = refusal = undefined;
         if (wasDown) {
