@@ -70,12 +70,17 @@ end
 redis.call('PEXPIRE', KEYS[1], ARGV[3])
 return n`;
 
-// The hash KEYS[1] set to value ARGV[2] stamped ARGV[1] unless it holds a later stamp (kept
-// ARGV[3] ms then); without ARGV[1], only read. Answers {at, value}, or nothing.
-const LATEST = `if ARGV[1] then
-  local at = tonumber(redis.call('HGET', KEYS[1], 'at') or '-1')
-  if tonumber(ARGV[1]) >= at then
-    redis.call('HSET', KEYS[1], 'at', ARGV[1], 'value', ARGV[2])
+// The hash KEYS[1] set to value ARGV[2] stamped ARGV[1] (empty: now, by Redis's clock) unless
+// it holds a later stamp (kept ARGV[3] ms then); without ARGV[2], only read. Answers
+// {at, value}, or nothing.
+const LATEST = `if ARGV[2] then
+  local at = tonumber(ARGV[1])
+  if not at then
+    local t = redis.call('TIME')
+    at = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
+  end
+  if at >= tonumber(redis.call('HGET', KEYS[1], 'at') or '-1') then
+    redis.call('HSET', KEYS[1], 'at', string.format('%d', at), 'value', ARGV[2])
     redis.call('PEXPIRE', KEYS[1], ARGV[3])
   end
 end
@@ -371,7 +376,11 @@ export async function createRedisLink(options: RedisLinkOptions): Promise<Cluste
     },
     async latest(key, entry, ttlMs = 1) {
       const args = entry
-        ? [`${Math.round(entry.at)}`, entry.value, `${Math.max(1, Math.round(ttlMs))}`]
+        ? [
+            entry.at === undefined ? "" : `${Math.round(entry.at)}`,
+            entry.value,
+            `${Math.max(1, Math.round(ttlMs))}`,
+          ]
         : [];
       const reply = await run<[string | null, string | null]>("EVAL", [
         LATEST,
