@@ -66,11 +66,16 @@ export interface ClusterLink extends SharedCounters {
   tallies(key: string): Promise<Map<string, number> | undefined>;
   /**
    * Sets `key` to `entry` unless it holds one stamped later than `entry.at`, atomically (kept
-   * `ttlMs` from then); without `entry`, only reads. What `key` holds afterwards: `null` when
-   * nothing, `undefined` when unreachable. A switch that instances each remember and put back
-   * after an outage: the latest one made anywhere wins, whatever order they come back in.
+   * `ttlMs` from then); without `entry.at`, stamped now by the store's clock (one clock for every
+   * instance, whatever theirs say); without `entry`, only reads. What `key` holds afterwards:
+   * `null` when nothing, `undefined` when unreachable. A switch that instances each remember and
+   * put back after an outage: the latest one made anywhere wins, whatever order they come back.
    */
-  latest(key: string, entry?: Stamped, ttlMs?: number): Promise<Stamped | null | undefined>;
+  latest(
+    key: string,
+    entry?: { value: string; at?: number },
+    ttlMs?: number,
+  ): Promise<Stamped | null | undefined>;
   /** The whole list `key`; `undefined` when unreachable. */
   list(key: string): Promise<string[] | undefined>;
   /** A secret every instance of the cluster shares (marks requests relayed between them). */

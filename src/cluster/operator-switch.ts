@@ -40,7 +40,7 @@ function parse(entry: Stamped | string): Switch | undefined {
 /**
  * The kill switch across a cluster. An operator's Disable or Enable on one instance is
  * announced (pub/sub) and also kept in Redis (`operator-switch:<backend>`, the latest of them by
- * when it was made), and every instance remembers the latest it made or heard. An instance reads
+ * when it was made, by Redis's clock), and every instance remembers the latest it made or heard. An instance reads
  * Redis at start, and when Redis answers again puts back what it remembers (a Redis restarted
  * empty) and applies what Redis holds: a backend switched off stays off on an instance that
  * started afterwards (a rolling restart), or that could not hear Redis when the switch was made.
@@ -69,11 +69,30 @@ export function shareOperatorSwitch(pool: BackendPool, cluster: ClusterLink): Pr
   };
 
   pool.onOperatorSwitch = (action, server, detail) => {
+    // Stamped by Redis's clock: by each instance's own, a Disable made where the clock is
+    // behind counted as older than an Enable made before it elsewhere, and was ignored there.
+    // (While Redis is down, by this instance's clock until it is put back.)
     const entry: Switch = { from: cluster.instanceId, action, server, detail, at: Date.now() };
     known.set(server, entry);
-    const text = JSON.stringify(entry);
-    void cluster.latest(keyOf(server), { value: text, at: entry.at }, KEEP_MS);
-    void cluster.publish(KILL_CHANNEL, text);
+    const { at: _, ...unstamped } = entry;
+    const value = JSON.stringify({ ...unstamped, id: crypto.randomUUID() });
+    void (async () => {
+      const stored = await cluster.latest(keyOf(server), { value }, KEEP_MS);
+      if (!stored) return;
+      if (stored.value === value) {
+        entry.at = stored.at;
+        await cluster.publish(
+          KILL_CHANNEL,
+          JSON.stringify({ ...JSON.parse(value), at: stored.at }),
+        );
+      } else {
+        // A later one is in Redis already (one put back with a time ahead of Redis's): it holds.
+        const other = parse(stored);
+        if (!other) return;
+        known.delete(server);
+        apply(other);
+      }
+    })();
   };
   const subscribed = cluster.subscribe(KILL_CHANNEL, (text) => {
     const entry = parse(text);

@@ -1,6 +1,7 @@
 import { RedisClient } from "bun";
 import { logger } from "../logger.ts";
 import type { ClusterLink, ClusterStatus, WindowCount } from "./link.ts";
+import { redisRefusal } from "./redis-refusal.ts";
 
 export interface RedisLinkOptions {
   url: string;
@@ -69,12 +70,17 @@ end
 redis.call('PEXPIRE', KEYS[1], ARGV[3])
 return n`;
 
-// The hash KEYS[1] set to value ARGV[2] stamped ARGV[1] unless it holds a later stamp (kept
-// ARGV[3] ms then); without ARGV[1], only read. Answers {at, value}, or nothing.
-const LATEST = `if ARGV[1] then
-  local at = tonumber(redis.call('HGET', KEYS[1], 'at') or '-1')
-  if tonumber(ARGV[1]) >= at then
-    redis.call('HSET', KEYS[1], 'at', ARGV[1], 'value', ARGV[2])
+// The hash KEYS[1] set to value ARGV[2] stamped ARGV[1] (empty: now, by Redis's clock) unless
+// it holds a later stamp (kept ARGV[3] ms then); without ARGV[2], only read. Answers
+// {at, value}, or nothing.
+const LATEST = `if ARGV[2] then
+  local at = tonumber(ARGV[1])
+  if not at then
+    local t = redis.call('TIME')
+    at = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
+  end
+  if at >= tonumber(redis.call('HGET', KEYS[1], 'at') or '-1') then
+    redis.call('HSET', KEYS[1], 'at', string.format('%d', at), 'value', ARGV[2])
     redis.call('PEXPIRE', KEYS[1], ARGV[3])
   end
 end
@@ -89,6 +95,12 @@ end
 return redis.call('PEXPIRE', KEYS[1], ARGV[1])`;
 /** Fields `raise` sends in one command (a hash of 100,000 goes in 200 round trips). */
 const RAISE_BATCH = 500;
+
+/** Redis's refusal of a write at maxmemory, said with what to change. */
+function full(message: string): string {
+  if (!message.startsWith("OOM")) return message;
+  return `Redis is full and refuses every write (${message}): raise its maxmemory or free memory; until it takes writes again each instance counts alone, as while Redis is down`;
+}
 
 /** The key counting the bytes of the list `key` (see APPEND). */
 const bytesKey = (key: string) => `${key}:bytes`;
@@ -115,13 +127,29 @@ export async function createRedisLink(options: RedisLinkOptions): Promise<Cluste
   /** The cluster's relay secret, once read (below). */
   let secret: string | undefined;
   let lastError: string | undefined;
+  /** Why Redis refuses this instance (its password), while it does. */
+  let refusal: string | undefined;
   let closed = false;
   let retry: ReturnType<typeof setTimeout> | undefined;
 
   const down = (error: unknown) => {
-    const message = error instanceof Error ? error.message : String(error);
+    const message = full(error instanceof Error ? error.message : String(error));
+    // The connection Redis closed because it refused this instance: the refusal says more.
+    if (refusal && message === "Connection closed") return;
     if (lastError === undefined) log().warn(`redis unreachable (${message}); serving locally`);
     lastError = message;
+  };
+  /**
+   * A connection Redis closed as it opened: Bun's client says only "Connection closed" when
+   * Redis refused the credentials (or database) of the URL. Redis is asked why, and the error
+   * says so and names the setting, once (logged as an error: no retry will fix it).
+   */
+  const refused = async (error: unknown) => {
+    const message = error instanceof Error ? error.message : String(error);
+    const why = message === "Connection closed" ? await redisRefusal(options.url) : undefined;
+    if (!why) return down(error);
+    if (refusal !== why) log().error(`${why}; serving locally until Redis accepts this instance`);
+    lastError = refusal = why;
   };
   const reconnect = () => {
     if (closed || retry) return;
@@ -133,10 +161,15 @@ export async function createRedisLink(options: RedisLinkOptions): Promise<Cluste
           await subscriber.connect();
           for (const [channel, set] of listeners) await listen(channel, set);
         }
-        // A connection that stayed open is no proof: a Redis that hangs keeps it. It must answer.
-        if (lastError !== undefined) await timed("PING", []);
+        // A connection that stayed open is no proof: a Redis that hangs keeps it. It must answer,
+        // and take a write: a Redis at maxmemory answers PING and refuses every write (counted
+        // back on PING, it was down again at the next write, and every instance reloaded its
+        // config each second for as long as Redis stayed full).
+        if (lastError !== undefined) {
+          await timed("SET", [`${prefix}alive:${options.instanceId}`, "1", "PX", "10000"]);
+        }
         const wasDown = lastError !== undefined;
-        lastError = undefined;
+        lastError = refusal = undefined;
         if (wasDown) {
           log().info("redis reachable again; sharing state");
           // A Redis restarted empty has lost the secret: ours goes back. Instances that started
@@ -148,18 +181,12 @@ export async function createRedisLink(options: RedisLinkOptions): Promise<Cluste
           for (const listener of recovered) listener();
         }
       } catch (error) {
-        down(error);
+        await refused(error);
         reconnect();
       }
     }, 1000);
     retry.unref?.();
   };
-  commands.onclose = (error) => {
-    if (closed) return;
-    down(error ?? "connection closed");
-    reconnect();
-  };
-  subscriber.onclose = commands.onclose;
 
   /**
    * `command`, or `undefined` at once while Redis is known to be down: once a command failed or
@@ -217,9 +244,16 @@ export async function createRedisLink(options: RedisLinkOptions): Promise<Cluste
     await Promise.all([commands.connect(), subscriber.connect()]);
   } catch (error) {
     // Start anyway: the instance serves locally and joins the cluster once Redis answers.
-    down(error);
+    await refused(error);
     reconnect();
   }
+  // Set after the first connect: a refused one is explained above, not logged as a close first.
+  commands.onclose = (error) => {
+    if (closed) return;
+    down(error ?? "connection closed");
+    reconnect();
+  };
+  subscriber.onclose = commands.onclose;
 
   // The first instance to start picks the secret; the others read it.
   const offered = crypto.randomUUID();
@@ -342,7 +376,11 @@ export async function createRedisLink(options: RedisLinkOptions): Promise<Cluste
     },
     async latest(key, entry, ttlMs = 1) {
       const args = entry
-        ? [`${Math.round(entry.at)}`, entry.value, `${Math.max(1, Math.round(ttlMs))}`]
+        ? [
+            entry.at === undefined ? "" : `${Math.round(entry.at)}`,
+            entry.value,
+            `${Math.max(1, Math.round(ttlMs))}`,
+          ]
         : [];
       const reply = await run<[string | null, string | null]>("EVAL", [
         LATEST,

@@ -52,6 +52,8 @@ export interface SharedSession {
   init: unknown;
   /** The routing profile the session is bound to now (picked at `initialize`, or switched). */
   profile?: string;
+  /** The resources the client subscribed to (`resources/subscribe`): an adopter subscribes again. */
+  subscriptions?: string[];
 }
 
 export const sessionKey = (id: string) => `session:${id}`;

@@ -104,6 +104,9 @@ async function drain(gateway: Gateway, deadlineMs: number, answering: () => numb
   }
 }
 
+/** How often an instance cut off from Redis reads its config file for a change. */
+const REREAD_WHILE_CUT_MS = 10_000;
+
 /** Starts the gateway: state, backends (in the background), then HTTP or stdio. */
 export async function runGateway(options: RunOptions): Promise<RunningGateway> {
   const { config } = options;
@@ -402,6 +405,34 @@ export async function runGateway(options: RunOptions): Promise<RunningGateway> {
       log.error(`reload after Redis came back refused here: ${errorMessage(error)}`),
     );
   });
+  // Cut off from Redis, an instance hears of no reload (and a ConfigMap's symlink swap reaches no
+  // file watcher): its file is read every 10 s meanwhile, and applied when it changed, so a key
+  // revoked everywhere stops working here too before Redis is back.
+  const configText = () => {
+    try {
+      return gateway.config.file ? readFileSync(gateway.config.file, "utf8") : undefined;
+    } catch {
+      return undefined;
+    }
+  };
+  let lastRead = configText();
+  gateway.hooks.hook("config:reload", () => {
+    lastRead = configText();
+  });
+  const rereading = cluster
+    ? setInterval(() => {
+        if (cluster.connected) return;
+        const text = configText();
+        if (text === undefined || text === lastRead) return;
+        lastRead = text;
+        reload().catch((error) =>
+          log.error(
+            `reload of the changed config file (Redis unreachable) refused: ${errorMessage(error)}`,
+          ),
+        );
+      }, REREAD_WHILE_CUT_MS)
+    : undefined;
+  rereading?.unref?.();
   // Instances that run different configs (a file reloaded on one only) say so (config-drift.ts).
   const drift = cluster
     ? new ConfigDrift(cluster, () => configFingerprint(gateway.config))
@@ -484,6 +515,7 @@ export async function runGateway(options: RunOptions): Promise<RunningGateway> {
     stop: () => {
       stopping ??= (async () => {
         clearInterval(adopting);
+        clearInterval(rereading);
         watcher?.close();
         playbookWatcher?.close();
         skillWatcher?.close();

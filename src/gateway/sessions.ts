@@ -204,6 +204,7 @@ export class SessionManager {
       }
       const release = request.method === "POST" ? claimIds(session, parsedBody) : () => {};
       if (release instanceof Response) return release;
+      if (request.method === "POST") noteSubscriptions(session, parsedBody);
       if (request.method === "POST" && isRequest(parsedBody)) session.alone.add(parsedBody.id);
       // Each request's handlers apply the scopes of the credential it carries.
       const response = await session.transport
@@ -527,6 +528,32 @@ export class SessionManager {
       { parsedBody: note, authInfo: toAuthInfo(caller) },
     );
     await ready.text();
+    // The client's subscriptions, made again here: it heard nothing to say they had ended.
+    const uris = record.subscriptions ?? [];
+    if (session.shared) session.shared.record.subscriptions = [...uris];
+    for (const [n, uri] of uris.entries()) {
+      const subscribe = {
+        jsonrpc: "2.0",
+        id: `adopt-${id}-subscribe-${n}`,
+        method: "resources/subscribe",
+        params: { uri },
+      };
+      const answered = await session.transport
+        .handleRequest(
+          new Request(url, {
+            method: "POST",
+            headers: {
+              ...headers,
+              "mcp-session-id": id,
+              ...(version ? { "mcp-protocol-version": version } : {}),
+            },
+            body: JSON.stringify(subscribe),
+          }),
+          { parsedBody: subscribe, authInfo: toAuthInfo(caller) },
+        )
+        .catch(() => undefined);
+      await answered?.text().catch(() => {});
+    }
     return session;
   }
 
@@ -803,4 +830,29 @@ function trackInFlight(session: Session, owner?: string): void {
 
 function sessionError(status: number, message: string): Response {
   return Response.json({ jsonrpc: "2.0", error: { code: -32001, message }, id: null }, { status });
+}
+
+/**
+ * Keeps the session's record of its subscriptions (for an adoption) as the client subscribes
+ * and unsubscribes; a change is written to Redis with the request's `touchShared`.
+ */
+/** Subscriptions a session's record lists at most (past them, an adopter does not renew them). */
+const MAX_RECORDED_SUBSCRIPTIONS = 1_000;
+
+function noteSubscriptions(session: Session, body: unknown): void {
+  const record = session.shared?.record;
+  if (!record) return;
+  for (const message of Array.isArray(body) ? body : [body]) {
+    const { method, params } = (message ?? {}) as { method?: unknown; params?: { uri?: unknown } };
+    const uri = params?.uri;
+    if (typeof uri !== "string") continue;
+    const held = new Set(record.subscriptions);
+    if (method === "resources/subscribe") {
+      if (held.size >= MAX_RECORDED_SUBSCRIPTIONS) continue;
+      held.add(uri);
+    } else if (method === "resources/unsubscribe") held.delete(uri);
+    else continue;
+    record.subscriptions = [...held];
+    session.shared!.at = 0;
+  }
 }

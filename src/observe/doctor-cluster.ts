@@ -40,11 +40,14 @@ export async function clusterCheck(config: ResolvedConfig): Promise<Check[]> {
     await client.send("PING", []);
     return [{ name: "cluster", status: "ok", message: `Redis answers at ${where}` }];
   } catch (error) {
+    // Bun's client hides a refused password behind "Connection closed": Redis is asked why.
+    const { redisRefusal } = await import("../cluster/redis-refusal.ts");
+    const why = (await redisRefusal(config.cluster.redis_url)) ?? errorMessage(error);
     return [
       {
         name: "cluster",
         status: "fail",
-        message: `Redis at ${where} does not answer (${errorMessage(error)}): each instance would serve alone, sharing no sessions, limits or reloads`,
+        message: `Redis at ${where} does not answer (${why}): each instance would serve alone, sharing no sessions, limits or reloads`,
         hint: "start Redis there, or fix cluster.redis_url (a password goes in the URL: redis://:PASSWORD@host:6379)",
       },
     ];

@@ -107,10 +107,19 @@ export function createAuthenticator(config: ResolvedConfig): Authenticator {
     return { digest: Buffer.from(digest, "hex") };
   }
 
+  /**
+   * Logins ended while the cluster's store did not answer: deleted there once it does (it may
+   * have kept them: paused, or cut off from this instance only), or the cookie worked again.
+   */
+  const missedLogouts = new Set<string>();
+
   /** Ends a login here and in the cluster's store. */
   function endLogin(cookie: string): void {
     logins.revoke(cookie);
-    void shared?.del(sharedLogin(cookie));
+    if (!shared) return;
+    const key = sharedLogin(cookie);
+    if (!shared.connected) missedLogouts.add(key);
+    void shared.del(key);
   }
   let shared: Parameters<Authenticator["share"]>[0];
   /** Per key: the shared count this instance last saw, and when its minute ends. */
@@ -372,6 +381,8 @@ export function createAuthenticator(config: ResolvedConfig): Authenticator {
     share(counters) {
       shared = counters;
       counters?.onReconnect(() => {
+        for (const key of missedLogouts) void counters.del(key);
+        missedLogouts.clear();
         const now = Date.now();
         for (const [id, seen] of lastSeen) {
           if (seen.until > now) void counters.atLeast(`rate:${id}`, seen.count, seen.until - now);
