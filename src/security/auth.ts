@@ -358,6 +358,14 @@ export function createAuthenticator(config: ResolvedConfig): Authenticator {
       for (const entry of keys) {
         const old = before.find((kept) => sameDigest(kept.digest, entry.digest));
         if (!old) continue;
+        // Nor does a reload refill its rate limit: what it spent this minute carries over (a
+        // lowered limit may leave it nothing until the bucket refills).
+        if (entry.limiter && old.limiter) {
+          entry.limiter =
+            entry.limiter.perMinute === old.limiter.perMinute
+              ? old.limiter
+              : createRateLimiter(entry.limiter.perMinute, Date.now, old.limiter.spent());
+        }
         Object.assign(old.caller, entry.caller);
         entry.caller = old.caller;
       }
