@@ -1,6 +1,7 @@
 import { createHash } from "node:crypto";
 import type { ClusterLink, SharedCounters } from "../cluster/link.ts";
 import type { ResolvedConfig } from "../config/load.ts";
+import { GatewayError } from "../errors.ts";
 import { type Caller, LOCAL_ADMIN } from "../gateway/caller.ts";
 import { type ClientCertificate, clientCertificateOf } from "../http/client-cert.ts";
 import { isLoopbackAddress } from "../http/loopback.ts";
@@ -53,6 +54,12 @@ export interface Authenticator {
   publicResponse(request: Request): Response | undefined;
   /** Applies a changed `auth` section (a key created or revoked) without a restart. */
   update(auth: AuthConfig): void;
+  /**
+   * Aborted (its reason a `POLICY_DENIED` that says why) when the key of `callerId` is revoked
+   * by `update`: the key's calls in flight end then, at the backend too. Undefined for a caller
+   * that is no key (auth off, an OAuth token).
+   */
+  revocation(callerId: string): AbortSignal | undefined;
   /**
    * Counts rate limits and the wrong-key lockout in `counters`, shared by every instance of a
    * cluster (fixed one-minute and lockout windows); while they cannot be reached, locally.
@@ -112,6 +119,8 @@ export function createAuthenticator(config: ResolvedConfig): Authenticator {
     logins.revoke(cookie);
     void shared?.del(sharedLogin(cookie));
   }
+  /** Per key with a call in flight since it was last revoked or renamed: what `revocation` gave. */
+  const revocations = new Map<string, AbortController>();
   let shared: Parameters<Authenticator["share"]>[0];
   /** Per key: the shared count this instance last saw, and when its minute ends. */
   const lastSeen = new Map<string, { count: number; until: number }>();
@@ -371,11 +380,34 @@ export function createAuthenticator(config: ResolvedConfig): Authenticator {
       }
       for (const old of before) {
         if (!keys.some((entry) => entry.caller === old.caller)) {
-          Object.assign(old.caller, revokedCaller(old.caller.id));
+          const id = old.caller.id;
+          Object.assign(old.caller, revokedCaller(id));
+          revocations
+            .get(id)
+            ?.abort(
+              new GatewayError(
+                "POLICY_DENIED",
+                `the key of ${id} was revoked (taken out of auth.api_keys) while this call ran: the call was cancelled`,
+              ),
+            );
+          revocations.delete(id);
         }
+      }
+      // A key renamed (the same key under a new name) keeps its calls; its old id is no key's.
+      for (const id of revocations.keys()) {
+        if (!keys.some((entry) => entry.caller.id === id)) revocations.delete(id);
       }
       oauth = next.oauth ? createOAuthVerifier(next.oauth) : undefined;
       if (changed) log().info(`auth reloaded: ${next.api_keys.length} key(s)`);
+    },
+    revocation(callerId) {
+      if (!keys.some((entry) => entry.caller.id === callerId)) return undefined;
+      let controller = revocations.get(callerId);
+      if (!controller) {
+        controller = new AbortController();
+        revocations.set(callerId, controller);
+      }
+      return controller.signal;
     },
     share(counters) {
       shared = counters;
