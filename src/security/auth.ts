@@ -60,6 +60,8 @@ export interface Authenticator {
    * that is no key (auth off, an OAuth token).
    */
   revocation(callerId: string): AbortSignal | undefined;
+  /** Calls `listener` with each key's caller id that `update` revoked. Returns an unsubscribe. */
+  onRevoked(listener: (callerId: string) => void): () => void;
   /**
    * Counts rate limits and the wrong-key lockout in `counters`, shared by every instance of a
    * cluster (fixed one-minute and lockout windows); while they cannot be reached, locally.
@@ -121,6 +123,7 @@ export function createAuthenticator(config: ResolvedConfig): Authenticator {
   }
   /** Per key with a call in flight since it was last revoked or renamed: what `revocation` gave. */
   const revocations = new Map<string, AbortController>();
+  const revokedListeners = new Set<(callerId: string) => void>();
   let shared: Parameters<Authenticator["share"]>[0];
   /** Per key: the shared count this instance last saw, and when its minute ends. */
   const lastSeen = new Map<string, { count: number; until: number }>();
@@ -391,6 +394,7 @@ export function createAuthenticator(config: ResolvedConfig): Authenticator {
               ),
             );
           revocations.delete(id);
+          for (const listener of revokedListeners) listener(id);
         }
       }
       // A key renamed (the same key under a new name) keeps its calls; its old id is no key's.
@@ -408,6 +412,10 @@ export function createAuthenticator(config: ResolvedConfig): Authenticator {
         revocations.set(callerId, controller);
       }
       return controller.signal;
+    },
+    onRevoked(listener) {
+      revokedListeners.add(listener);
+      return () => revokedListeners.delete(listener);
     },
     share(counters) {
       shared = counters;

@@ -32,8 +32,12 @@ backends:
     args: ["${FIXTURE_SERVER}"]
     timeout: 120s
     env: { FIXTURE_LOG: "${log}" }
+  own:
+    command: ${BUN}
+    args: ["${FIXTURE_SERVER}"]
+    per_caller: { env: { OWN_TOKEN: "{caller.token}" } }
 `;
-const leaver = `    - { name: leaver, key: "${hashKey(LEAVER)}" }`;
+const leaver = `    - { name: leaver, key: "${hashKey(LEAVER)}", credentials: { token: "leaver-token" } }`;
 
 beforeAll(async () => {
   gateway = await startGateway(config(leaver));
@@ -97,4 +101,32 @@ describe("a key revoked by a reload while its call runs", () => {
       await stays.close();
     }
   }, 90_000);
+});
+
+describe("a key revoked by a reload", () => {
+  test("its own process of a per_caller backend (its credential in the env) stops", async () => {
+    await reloadWith(config(leaver));
+    const gone = await connectWithKey(gateway.url, LEAVER);
+    try {
+      const answer = await gone.client.callTool({
+        name: "gateway_invoke",
+        arguments: { server: "own", tool: "pid" },
+      });
+      const pid = Number(firstText(answer).match(/\d+/)?.[0]);
+      expect(pid).toBeGreaterThan(0);
+      const alive = () => {
+        try {
+          process.kill(pid, 0);
+          return true;
+        } catch {
+          return false;
+        }
+      };
+      expect(alive()).toBe(true);
+      await reloadWith(config(""));
+      await waitFor(() => !alive(), 15_000);
+    } finally {
+      await gone.close();
+    }
+  }, 60_000);
 });
