@@ -43,7 +43,7 @@ export interface PoolOptions {
   /** Breaker, retry, limits and restart settings; defaults when absent. */
   failsafe?: FailsafeConfig;
   /** The read-only response cache; off when absent. */
-  cache?: { enabled: boolean; default_ttl: number; max_entries: number };
+  cache?: { enabled: boolean; default_ttl: number; max_entries: number; max_bytes?: number };
   /**
    * Why a tool may not be called (the security layer's quarantine), asked on the connection
    * that carries each call, after its live tool list was checked; nothing is quarantined when
@@ -113,7 +113,8 @@ export class BackendPool {
     this.failsafe = options.failsafe ?? ConfigSchema.parse({}).failsafe;
     this.budget = new ErrorBudget(this.killSwitch, () => this.failsafe.error_budget);
     const cache = options.cache;
-    if (cache?.enabled) this.cache = new ResponseCache(cache.default_ttl, cache.max_entries);
+    if (cache?.enabled)
+      this.cache = new ResponseCache(cache.default_ttl, cache.max_entries, cache.max_bytes);
     const pool = this;
     this.supervisor = new Supervisor({
       hooks: options.hooks,
@@ -211,9 +212,9 @@ export class BackendPool {
       this.cache?.clear();
       this.cache = undefined;
     } else if (this.cache) {
-      this.cache.resize(cache.default_ttl, cache.max_entries);
+      this.cache.resize(cache.default_ttl, cache.max_entries, cache.max_bytes);
     } else {
-      this.cache = new ResponseCache(cache.default_ttl, cache.max_entries);
+      this.cache = new ResponseCache(cache.default_ttl, cache.max_entries, cache.max_bytes);
     }
   }
 

@@ -4,8 +4,10 @@ import type { Gateway } from "../gateway/gateway.ts";
 
 /** `result://` URIs: script results too large to return, kept for their caller. */
 export const RESULT_SCHEME = "result://";
-/** Kept results per gateway; the oldest goes first. */
+/** Kept results per gateway (memory: each is at most `code_mode.max_output`). */
 const MAX_KEPT = 200;
+/** Kept results per caller: one caller's many results never push out another's. */
+const MAX_PER_CALLER = 50;
 /** How long a kept result stays readable. */
 const KEEP_MS = 30 * 60_000;
 
@@ -18,14 +20,43 @@ interface Kept {
 /** Results kept by handle, in memory, readable only by the caller that produced them. */
 export class ResultStore {
   #kept = new Map<string, Kept>();
+  /** How many each caller has kept. */
+  #counts = new Map<string, number>();
 
-  /** Keeps a value's JSON text; returns its `result://` URI. */
+  /**
+   * Keeps a value's JSON text; returns its `result://` URI. Past `MAX_PER_CALLER` the caller's own
+   * oldest goes; when the store is full, the oldest of the caller keeping the most.
+   */
   keep(caller: string, text: string): string {
     this.#prune();
     const uri = `${RESULT_SCHEME}${randomUUID()}`;
     this.#kept.set(uri, { caller, text, at: Date.now() });
-    while (this.#kept.size > MAX_KEPT) this.#kept.delete(this.#kept.keys().next().value!);
+    this.#counts.set(caller, (this.#counts.get(caller) ?? 0) + 1);
+    while ((this.#counts.get(caller) ?? 0) > MAX_PER_CALLER) this.#dropOldestOf(caller);
+    while (this.#kept.size > MAX_KEPT) {
+      let most = caller;
+      for (const [who, count] of this.#counts) {
+        if (count > (this.#counts.get(most) ?? 0)) most = who;
+      }
+      this.#dropOldestOf(most);
+    }
     return uri;
+  }
+
+  #dropOldestOf(caller: string): void {
+    for (const [uri, kept] of this.#kept) {
+      if (kept.caller === caller) {
+        this.#drop(uri, kept);
+        return;
+      }
+    }
+  }
+
+  #drop(uri: string, kept: Kept): void {
+    this.#kept.delete(uri);
+    const left = (this.#counts.get(kept.caller) ?? 1) - 1;
+    if (left > 0) this.#counts.set(kept.caller, left);
+    else this.#counts.delete(kept.caller);
   }
 
   /** The JSON text behind a URI; another caller's result is answered like a missing one. */
@@ -45,7 +76,7 @@ export class ResultStore {
     const oldest = Date.now() - KEEP_MS;
     for (const [uri, kept] of this.#kept) {
       if (kept.at >= oldest) break;
-      this.#kept.delete(uri);
+      this.#drop(uri, kept);
     }
   }
 }

@@ -4,14 +4,23 @@ import { type FromWorker, fromWire, type ToWorker, toWire } from "./wire.ts";
 
 /** After its wall time, how long a worker has to report before it is terminated. */
 const GRACE_MS = 250;
-/** Scripts running at once; more wait their turn. */
-const MAX_WORKERS = 4;
+/**
+ * Scripts computing at once; more wait their turn. A script awaiting its tool calls computes
+ * nothing, and gives its turn to another until a reply comes (one hung backend must not hold
+ * every other caller's scripts back until it times out).
+ */
+const MAX_RUNNING = 4;
+/** Sandboxes alive at once, computing or awaiting calls: what bounds their memory. */
+const MAX_WORKERS = 16;
 /** Warm workers kept between scripts (QuickJS loaded, ready in about a millisecond). */
 const MAX_IDLE = 2;
 
 const idle: Worker[] = [];
-let busy = 0;
-const queue: (() => void)[] = [];
+/** Turns taken (scripts computing), and sandboxes alive. */
+let running = 0;
+let alive = 0;
+/** Waiting for a turn: a script not started yet (it needs a sandbox too), or a reply to deliver. */
+const queue: { fresh: boolean; go: () => void }[] = [];
 
 function spawn(): Worker {
   // From source the worker sits next to this file. In the compiled binary this code is a bundled
@@ -25,29 +34,84 @@ function spawn(): Worker {
 /** Bun's workers hold the process open unless unreferenced; Deno's do not have the method. */
 type Holdable = Worker & { ref?(): void; unref?(): void };
 
-async function acquire(): Promise<Worker> {
-  while (busy >= MAX_WORKERS) await new Promise<void>((resolve) => queue.push(resolve));
-  busy++;
+/** Lets the first waiters whose turn (and sandbox, for a new script) is free go, in order. */
+function wake(): void {
+  for (let i = 0; i < queue.length && running < MAX_RUNNING; ) {
+    const waiter = queue[i]!;
+    if (waiter.fresh && alive >= MAX_WORKERS) {
+      i++;
+      continue;
+    }
+    queue.splice(i, 1);
+    running++;
+    if (waiter.fresh) alive++;
+    waiter.go();
+  }
+}
+
+/**
+ * A turn to compute (and, `fresh`, a sandbox to run in). Rejects when `signal` ends the wait
+ * first: a script cancelled while it waited never runs.
+ */
+function turn(fresh: boolean, signal: AbortSignal): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const waiter = {
+      fresh,
+      go: () => {
+        signal.removeEventListener("abort", onAbort);
+        resolve();
+      },
+    };
+    const onAbort = () => {
+      const at = queue.indexOf(waiter);
+      if (at === -1) return;
+      queue.splice(at, 1);
+      reject(new GatewayError("CODE_ERROR", "the script was cancelled"));
+    };
+    signal.addEventListener("abort", onAbort, { once: true });
+    queue.push(waiter);
+    wake();
+  });
+}
+
+async function acquire(signal: AbortSignal): Promise<Worker> {
+  await turn(true, signal);
   try {
     const worker: Holdable = idle.pop() ?? spawn();
     worker.ref?.();
     return worker;
   } catch (error) {
-    busy--;
-    queue.shift()?.();
+    running--;
+    alive--;
+    wake();
     throw error;
   }
 }
 
-function release(worker: Holdable, reusable: boolean): void {
-  busy--;
+/**
+ * Replies posted to each worker over its life (a warm one runs many scripts): its `idle`
+ * messages say how many it had received.
+ */
+const posted = new WeakMap<Worker, { count: number }>();
+function repliesOf(worker: Worker): { count: number } {
+  let count = posted.get(worker);
+  if (!count) {
+    count = { count: 0 };
+    posted.set(worker, count);
+  }
+  return count;
+}
+
+function release(worker: Holdable, reusable: boolean, computing: boolean): void {
+  if (computing) running--;
+  alive--;
   if (reusable && idle.length < MAX_IDLE) {
     worker.unref?.(); // a warm worker must not keep a stopping gateway alive
     idle.push(worker);
   } else {
     worker.terminate();
   }
-  queue.shift()?.();
+  wake();
 }
 
 /**
@@ -62,11 +126,19 @@ export async function runIsolated(
   signal: AbortSignal,
 ): Promise<ScriptOutcome> {
   if (signal.aborted) throw new GatewayError("CODE_ERROR", "the script was cancelled");
-  const worker = await acquire();
+  const worker = await acquire(signal);
   const calls = new Set<AbortController>();
-  const post = (message: ToWorker) => worker.postMessage(message);
+  const replies = repliesOf(worker);
+  const post = (message: ToWorker) => {
+    if (message.type === "reply") replies.count++;
+    worker.postMessage(message);
+  };
   return new Promise<ScriptOutcome>((resolve, reject) => {
     let settled = false;
+    /** Whether the script holds a turn: given up while it awaits replies (see MAX_RUNNING). */
+    let computing = true;
+    /** Ends the waits for a turn to deliver a reply when the script ends. */
+    const ended = new AbortController();
     const finish = (reusable: boolean, outcome: () => void) => {
       if (settled) return;
       settled = true;
@@ -75,8 +147,31 @@ export async function runIsolated(
       worker.onmessage = null;
       worker.onerror = null;
       for (const call of calls) call.abort();
-      release(worker, reusable);
+      ended.abort();
+      release(worker, reusable, computing);
       outcome();
+    };
+    /** Posts a reply once the script has a turn again: a reply sets it computing. */
+    let regaining: Promise<void> | undefined;
+    const deliver = (message: ToWorker) => {
+      if (settled) return;
+      if (computing) {
+        post(message);
+        return;
+      }
+      regaining ??= turn(false, ended.signal).then(() => {
+        regaining = undefined;
+        if (settled) {
+          running--;
+          wake();
+          return;
+        }
+        computing = true;
+      });
+      regaining.then(
+        () => !settled && post(message),
+        () => {},
+      );
     };
     const kill = (error: GatewayError) => finish(false, () => reject(error));
     const hardStop = setTimeout(
@@ -92,8 +187,8 @@ export async function runIsolated(
 
     const answer = (id: number, work: () => Promise<string>) => {
       work().then(
-        (text) => !settled && post({ type: "reply", id, text }),
-        (error: unknown) => !settled && post({ type: "reply", id, error: toWire(error) }),
+        (text) => deliver({ type: "reply", id, text }),
+        (error: unknown) => deliver({ type: "reply", id, error: toWire(error) }),
       );
     };
     worker.onmessage = (event: MessageEvent<FromWorker>) => {
@@ -114,6 +209,13 @@ export async function runIsolated(
           if (!host.readResult) throw new GatewayError("CODE_ERROR", "no stored results here");
           return host.readResult(message.uri);
         });
+      } else if (message.type === "idle") {
+        // Awaiting replies: its turn goes to another script until one comes (see `deliver`).
+        if (computing && !regaining && message.replies === replies.count) {
+          computing = false;
+          running--;
+          wake();
+        }
       } else if (message.type === "done") {
         finish(true, () => resolve(message.outcome));
       } else if (message.type === "failed") {

@@ -10,6 +10,11 @@ export type ToWorker =
 export type FromWorker =
   | { type: "call"; id: number; server: string; tool: string; args: unknown }
   | { type: "read"; id: number; uri: string }
+  /**
+   * The script is awaiting the gateway's replies and computes nothing until one comes; `replies`
+   * is how many it has received (an idle sent before the last reply arrived is stale).
+   */
+  | { type: "idle"; replies: number }
   | { type: "done"; outcome: ScriptOutcome }
   | { type: "failed"; error: WireError };
 

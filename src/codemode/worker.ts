@@ -20,12 +20,25 @@ function ask(message: FromWorker & { id: number }): Promise<string> {
   return new Promise((resolve, reject) => {
     waiting.set(message.id, { resolve, reject });
     port.postMessage(message);
+    // A task runs once the script's synchronous part is over: if it still waits on replies
+    // then, it computes nothing until one comes, and its turn may go to another script.
+    if (!idleSoon) {
+      idleSoon = true;
+      setTimeout(() => {
+        idleSoon = false;
+        if (waiting.size) port.postMessage({ type: "idle", replies });
+      }, 0);
+    }
   });
 }
+let idleSoon = false;
+/** Replies received since the worker started: the gateway tells a stale `idle` by it. */
+let replies = 0;
 
 port.onmessage = (event) => {
   const message = event.data;
   if (message.type === "reply") {
+    replies++;
     const entry = waiting.get(message.id);
     waiting.delete(message.id);
     if (message.error) entry?.reject(fromWire(message.error));

@@ -255,6 +255,8 @@ const CacheSchema = z
     enabled: z.boolean().default(true),
     default_ttl: DurationSchema.default(60_000),
     max_entries: z.number().int().min(1).default(10_000),
+    /** What the kept answers may add up to (their JSON); one answer over a quarter is not kept. */
+    max_bytes: SizeSchema.default(64 * 1024 * 1024),
   })
   .prefault({});
 

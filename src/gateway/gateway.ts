@@ -23,6 +23,7 @@ import { warnUnmatchedScopes } from "../security/scope-lint.ts";
 import { createToolPolicy } from "../security/tool-policy.ts";
 import type { SkillRegistry, SkillsReport } from "../skills/registry.ts";
 import { createMemoryStore, type StateStore } from "../state/store.ts";
+import { statelessSession } from "./caller.ts";
 import { Catalog } from "./catalog.ts";
 import { LogLevels } from "./log-levels.ts";
 import { tasksRunning } from "./lost-tasks.ts";
@@ -205,6 +206,13 @@ export function createGateway(options: GatewayOptions): Gateway {
       security.screenNotification(server, method, params) as JsonObject | undefined,
   });
   const security = createSecurity({ config, hooks, env: options.env });
+  // A revoked key's own connections to `per_caller` backends (its process, with its credential
+  // in the env) and its stateless requests' `isolation: session` processes close with it; its
+  // calls in flight were cancelled (`revocation`).
+  security.auth.onRevoked((id) => {
+    void pool.closeSession(`caller:${id}`);
+    void pool.closeSession(statelessSession(id));
+  });
   const router = new Router(
     pool,
     index,

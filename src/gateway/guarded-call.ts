@@ -27,6 +27,12 @@ export interface ToolCall {
 export async function guardedCall(gateway: Gateway, call: ToolCall): Promise<CallToolResult> {
   const { observed, task, channel } = call;
   const { server, tool, args } = observed;
+  // A key revoked while the call runs (a reload took it out) ends it at once, at the backend too.
+  const revoked = gateway.security.auth.revocation(observed.caller);
+  const signal =
+    revoked && call.options.signal
+      ? AbortSignal.any([call.options.signal, revoked])
+      : (revoked ?? call.options.signal);
   const result = await observedCall(gateway, observed, () =>
     gateway.security.calls.run(
       {
@@ -40,13 +46,18 @@ export async function guardedCall(gateway: Gateway, call: ToolCall): Promise<Cal
         recheck: call.recheck,
       },
       () =>
-        gateway.pool.callTool(
-          server,
-          tool,
-          args,
-          { ...call.options, ...(task ? { extra: { task } } : {}) },
-          channel,
-        ),
+        gateway.pool
+          .callTool(
+            server,
+            tool,
+            args,
+            { ...call.options, signal, ...(task ? { extra: { task } } : {}) },
+            channel,
+          )
+          .catch((error: unknown) => {
+            // The SDK's cancellation wraps the reason in text: the reason is what to say.
+            throw revoked?.aborted ? revoked.reason : error;
+          }),
     ),
   );
   const answer = task

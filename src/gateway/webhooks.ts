@@ -157,7 +157,8 @@ export class WebhookHub {
     if (request.method !== "POST") return fail(405, "webhooks are received with POST");
     let limiter = this.limiters.get(endpoint.uri);
     if (limiter?.perMinute !== settings.rate_limit) {
-      limiter = createRateLimiter(settings.rate_limit);
+      // A reloaded limit counts what this minute spent under the old one.
+      limiter = createRateLimiter(settings.rate_limit, Date.now, limiter?.spent() ?? 0);
       this.limiters.set(endpoint.uri, limiter);
     }
     const wait = limiter.take();

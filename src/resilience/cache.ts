@@ -3,16 +3,24 @@ import { canonicalJson } from "../security/pins.ts";
 
 /**
  * Results of read-only tools, keyed by server, tool and canonical arguments. Errors are never
- * stored. Oldest entries go first when full.
+ * stored. Bounded by count and by size (the answers' JSON): expired entries go first, then the
+ * oldest; an answer larger than a quarter of the size is not stored (one huge read must not push
+ * every other answer out).
  */
 export class ResponseCache {
-  private readonly entries = new Map<string, { result: CallToolResult; expires: number }>();
+  private readonly entries = new Map<
+    string,
+    { result: CallToolResult; expires: number; bytes: number }
+  >();
   /** Per server, how often a call with side effects began or ended (see `written`). */
   private readonly writes = new Map<string, number>();
+  /** The kept answers' size in all (their JSON's length). */
+  bytes = 0;
 
   constructor(
     private ttlMs: number,
     private maxEntries: number,
+    private maxBytes: number = Number.POSITIVE_INFINITY,
     private readonly now: () => number = Date.now,
   ) {}
 
@@ -24,7 +32,7 @@ export class ResponseCache {
     const entry = this.entries.get(key);
     if (!entry) return undefined;
     if (entry.expires <= this.now()) {
-      this.entries.delete(key);
+      this.drop(key);
       return undefined;
     }
     return structuredClone(entry.result);
@@ -32,20 +40,42 @@ export class ResponseCache {
 
   set(key: string, result: CallToolResult, ttlMs = this.ttlMs): void {
     if (result.isError || ttlMs <= 0) return;
-    this.entries.delete(key);
-    this.entries.set(key, { result: structuredClone(result), expires: this.now() + ttlMs });
-    while (this.entries.size > this.maxEntries) {
-      this.entries.delete(this.entries.keys().next().value!);
+    this.drop(key);
+    const bytes = JSON.stringify(result).length;
+    if (bytes > this.maxBytes / 4) return;
+    this.entries.set(key, { result: structuredClone(result), expires: this.now() + ttlMs, bytes });
+    this.bytes += bytes;
+    this.shrink();
+  }
+
+  /** A reload's TTL (for answers stored from now on) and bounds (the oldest go past them). */
+  resize(ttlMs: number, maxEntries: number, maxBytes = this.maxBytes): void {
+    this.ttlMs = ttlMs;
+    this.maxEntries = maxEntries;
+    this.maxBytes = maxBytes;
+    this.shrink();
+  }
+
+  /**
+   * Drops the expired answers at the front (stored first, they expire first), then the oldest
+   * while over either bound.
+   */
+  private shrink(): void {
+    const now = this.now();
+    for (const [key, entry] of this.entries) {
+      if (entry.expires > now) break;
+      this.drop(key);
+    }
+    while (this.entries.size > this.maxEntries || this.bytes > this.maxBytes) {
+      this.drop(this.entries.keys().next().value!);
     }
   }
 
-  /** A reload's TTL (for answers stored from now on) and size (the oldest go past it). */
-  resize(ttlMs: number, maxEntries: number): void {
-    this.ttlMs = ttlMs;
-    this.maxEntries = maxEntries;
-    while (this.entries.size > this.maxEntries) {
-      this.entries.delete(this.entries.keys().next().value!);
-    }
+  private drop(key: string): void {
+    const entry = this.entries.get(key);
+    if (!entry) return;
+    this.entries.delete(key);
+    this.bytes -= entry.bytes;
   }
 
   /**
@@ -66,9 +96,11 @@ export class ResponseCache {
   clear(prefix?: string): void {
     if (!prefix) {
       this.entries.clear();
+      this.bytes = 0;
       return;
     }
-    for (const key of this.entries.keys())
-      if (key.startsWith(`${prefix}\u0000`)) this.entries.delete(key);
+    for (const key of this.entries.keys()) {
+      if (key.startsWith(`${prefix}\u0000`)) this.drop(key);
+    }
   }
 }

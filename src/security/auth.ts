@@ -1,6 +1,7 @@
 import { createHash } from "node:crypto";
 import type { ClusterLink, SharedCounters } from "../cluster/link.ts";
 import type { ResolvedConfig } from "../config/load.ts";
+import { GatewayError } from "../errors.ts";
 import { type Caller, LOCAL_ADMIN } from "../gateway/caller.ts";
 import { type ClientCertificate, clientCertificateOf } from "../http/client-cert.ts";
 import { isLoopbackAddress } from "../http/loopback.ts";
@@ -53,6 +54,14 @@ export interface Authenticator {
   publicResponse(request: Request): Response | undefined;
   /** Applies a changed `auth` section (a key created or revoked) without a restart. */
   update(auth: AuthConfig): void;
+  /**
+   * Aborted (its reason a `POLICY_DENIED` that says why) when the key of `callerId` is revoked
+   * by `update`: the key's calls in flight end then, at the backend too. Undefined for a caller
+   * that is no key (auth off, an OAuth token).
+   */
+  revocation(callerId: string): AbortSignal | undefined;
+  /** Calls `listener` with each key's caller id that `update` revoked. Returns an unsubscribe. */
+  onRevoked(listener: (callerId: string) => void): () => void;
   /**
    * Counts rate limits and the wrong-key lockout in `counters`, shared by every instance of a
    * cluster (fixed one-minute and lockout windows); while they cannot be reached, locally.
@@ -121,6 +130,9 @@ export function createAuthenticator(config: ResolvedConfig): Authenticator {
     if (!shared.connected) missedLogouts.add(key);
     void shared.del(key);
   }
+  /** Per key with a call in flight since it was last revoked or renamed: what `revocation` gave. */
+  const revocations = new Map<string, AbortController>();
+  const revokedListeners = new Set<(callerId: string) => void>();
   let shared: Parameters<Authenticator["share"]>[0];
   /** Per key: the shared count this instance last saw, and when its minute ends. */
   const lastSeen = new Map<string, { count: number; until: number }>();
@@ -367,16 +379,52 @@ export function createAuthenticator(config: ResolvedConfig): Authenticator {
       for (const entry of keys) {
         const old = before.find((kept) => sameDigest(kept.digest, entry.digest));
         if (!old) continue;
+        // Nor does a reload refill its rate limit: what it spent this minute carries over (a
+        // lowered limit may leave it nothing until the bucket refills).
+        if (entry.limiter && old.limiter) {
+          entry.limiter =
+            entry.limiter.perMinute === old.limiter.perMinute
+              ? old.limiter
+              : createRateLimiter(entry.limiter.perMinute, Date.now, old.limiter.spent());
+        }
         Object.assign(old.caller, entry.caller);
         entry.caller = old.caller;
       }
       for (const old of before) {
         if (!keys.some((entry) => entry.caller === old.caller)) {
-          Object.assign(old.caller, revokedCaller(old.caller.id));
+          const id = old.caller.id;
+          Object.assign(old.caller, revokedCaller(id));
+          revocations
+            .get(id)
+            ?.abort(
+              new GatewayError(
+                "POLICY_DENIED",
+                `the key of ${id} was revoked (taken out of auth.api_keys) while this call ran: the call was cancelled`,
+              ),
+            );
+          revocations.delete(id);
+          for (const listener of revokedListeners) listener(id);
         }
+      }
+      // A key renamed (the same key under a new name) keeps its calls; its old id is no key's.
+      for (const id of revocations.keys()) {
+        if (!keys.some((entry) => entry.caller.id === id)) revocations.delete(id);
       }
       oauth = next.oauth ? createOAuthVerifier(next.oauth) : undefined;
       if (changed) log().info(`auth reloaded: ${next.api_keys.length} key(s)`);
+    },
+    revocation(callerId) {
+      if (!keys.some((entry) => entry.caller.id === callerId)) return undefined;
+      let controller = revocations.get(callerId);
+      if (!controller) {
+        controller = new AbortController();
+        revocations.set(callerId, controller);
+      }
+      return controller.signal;
+    },
+    onRevoked(listener) {
+      revokedListeners.add(listener);
+      return () => revokedListeners.delete(listener);
     },
     share(counters) {
       shared = counters;

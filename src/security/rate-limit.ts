@@ -6,18 +6,35 @@ export interface RateLimiter {
    * that many are available (Infinity when `count` is more than a minute's budget).
    */
   take(count?: number): number;
+  /** Messages taken and not yet refilled, as of now. */
+  spent(): number;
 }
 
-export function createRateLimiter(perMinute: number, now: () => number = Date.now): RateLimiter {
+/**
+ * `spent`: messages already taken from the bucket (a reloaded key's, under its old limit), so a
+ * reload neither refills a key's minute nor lets a lowered limit start full.
+ */
+export function createRateLimiter(
+  perMinute: number,
+  now: () => number = Date.now,
+  spent = 0,
+): RateLimiter {
   const refillPerMs = perMinute / 60_000;
-  let tokens = perMinute;
+  let tokens = Math.max(0, perMinute - spent);
   let last = now();
+  const refill = () => {
+    const at = now();
+    tokens = Math.min(perMinute, tokens + (at - last) * refillPerMs);
+    last = at;
+  };
   return {
     perMinute,
+    spent() {
+      refill();
+      return perMinute - tokens;
+    },
     take(count = 1) {
-      const at = now();
-      tokens = Math.min(perMinute, tokens + (at - last) * refillPerMs);
-      last = at;
+      refill();
       if (tokens >= count) {
         tokens -= count;
         return 0;
