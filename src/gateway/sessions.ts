@@ -514,19 +514,21 @@ export class SessionManager {
     const session = this.sessions.get(id);
     if (!session) return sessionError(500, `session ${id} could not be re-created here`);
     const version = (record.init as { protocolVersion?: string })?.protocolVersion;
-    const note = { jsonrpc: "2.0", method: "notifications/initialized" };
-    const ready = await session.transport.handleRequest(
-      new Request(url, {
-        method: "POST",
-        headers: {
-          ...headers,
-          "mcp-session-id": id,
-          ...(version ? { "mcp-protocol-version": version } : {}),
-        },
-        body: JSON.stringify(note),
-      }),
-      { parsedBody: note, authInfo: toAuthInfo(caller) },
-    );
+    // A message replayed to the re-created session as its client would have sent it.
+    const replay = (message: Record<string, unknown>) =>
+      session.transport.handleRequest(
+        new Request(url, {
+          method: "POST",
+          headers: {
+            ...headers,
+            "mcp-session-id": id,
+            ...(version ? { "mcp-protocol-version": version } : {}),
+          },
+          body: JSON.stringify(message),
+        }),
+        { parsedBody: message, authInfo: toAuthInfo(caller) },
+      );
+    const ready = await replay({ jsonrpc: "2.0", method: "notifications/initialized" });
     await ready.text();
     // The client's subscriptions, made again here: it heard nothing to say they had ended.
     const uris = record.subscriptions ?? [];
@@ -538,20 +540,7 @@ export class SessionManager {
         method: "resources/subscribe",
         params: { uri },
       };
-      const answered = await session.transport
-        .handleRequest(
-          new Request(url, {
-            method: "POST",
-            headers: {
-              ...headers,
-              "mcp-session-id": id,
-              ...(version ? { "mcp-protocol-version": version } : {}),
-            },
-            body: JSON.stringify(subscribe),
-          }),
-          { parsedBody: subscribe, authInfo: toAuthInfo(caller) },
-        )
-        .catch(() => undefined);
+      const answered = await replay(subscribe).catch(() => undefined);
       await answered?.text().catch(() => {});
     }
     return session;
