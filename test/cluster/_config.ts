@@ -73,6 +73,7 @@ export function useCluster(
     },
     kill: async () => server?.kill(),
     restart: () => server!.restart(),
+    signal: (name) => server?.signal(name),
   };
   beforeAll(async () => {
     if (!Bun.which("redis-server")) return;

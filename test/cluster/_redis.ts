@@ -9,9 +9,12 @@ export interface RedisServer {
   kill(): Promise<void>;
   /** Starts it again on the same port. */
   restart(): Promise<void>;
+  /** Sends it a signal (SIGSTOP: a Redis that hangs; SIGCONT: back). */
+  signal(name: "SIGSTOP" | "SIGCONT"): void;
 }
 
-export async function startRedis(): Promise<RedisServer> {
+/** `args`: more of redis-server's options (`--requirepass`, `--maxmemory` ...). */
+export async function startRedis(args: string[] = []): Promise<RedisServer> {
   const port = await freePort();
   let child: Subprocess | undefined;
   const start = async () => {
@@ -26,6 +29,7 @@ export async function startRedis(): Promise<RedisServer> {
         "",
         "--appendonly",
         "no",
+        ...args,
       ],
       { stdout: "ignore", stderr: "ignore" },
     );
@@ -43,7 +47,11 @@ export async function startRedis(): Promise<RedisServer> {
   return {
     url: `redis://127.0.0.1:${port}`,
     port,
+    signal(name) {
+      child?.kill(name);
+    },
     async kill() {
+      child?.kill("SIGCONT");
       child?.kill("SIGKILL");
       await child?.exited;
     },

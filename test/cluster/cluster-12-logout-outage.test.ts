@@ -6,39 +6,20 @@
  * blip. The instance now remembers the logouts Redis missed and makes them when it answers.
  */
 import { afterAll, beforeAll, describe, expect, setDefaultTimeout, test } from "bun:test";
-import { type Subprocess, spawn } from "bun";
-import { freePort, waitFor, writeConfig } from "../helpers.ts";
+import { waitFor, writeConfig } from "../helpers.ts";
 import { ALICE, authYaml, clusterYaml, type Running } from "./_config.ts";
 import { startInProcess } from "./_instances.ts";
+import { type RedisServer, startRedis } from "./_redis.ts";
 
 setDefaultTimeout(60_000);
 
-let redis: Subprocess | undefined;
+let redis: RedisServer | undefined;
 let instances: Running[] = [];
 
 beforeAll(async () => {
   if (!Bun.which("redis-server")) return;
-  const port = await freePort();
-  redis = spawn(
-    [
-      "redis-server",
-      "--port",
-      `${port}`,
-      "--bind",
-      "127.0.0.1",
-      "--save",
-      "",
-      "--appendonly",
-      "no",
-    ],
-    { stdout: "ignore", stderr: "ignore" },
-  );
-  await waitFor(
-    () =>
-      Bun.spawnSync(["redis-cli", "-p", `${port}`, "PING"])
-        .stdout.toString()
-        .trim() === "PONG",
-  );
+  redis = await startRedis();
+  const port = redis.port;
   instances = (await startInProcess((id) =>
     writeConfig(
       clusterYaml(
@@ -53,9 +34,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await Promise.all(instances.map((instance) => instance.stop()));
-  redis?.kill("SIGCONT");
-  redis?.kill("SIGKILL");
-  await redis?.exited;
+  await redis?.kill();
 });
 
 async function logIn(url: string): Promise<string> {
@@ -76,7 +55,7 @@ describe.skipIf(!Bun.which("redis-server"))("a logout while Redis does not answe
     const [a, b] = instances as [Running, Running];
     const cookie = await logIn(a.url);
     expect(await statusWith(b.url, cookie)).toBe(200);
-    redis!.kill("SIGSTOP");
+    redis!.signal("SIGSTOP");
     // Paused: the next command times out, and b counts Redis as down.
     await b.cluster!.get("anything");
     await waitFor(() => !b.cluster!.connected);
@@ -86,7 +65,7 @@ describe.skipIf(!Bun.which("redis-server"))("a logout while Redis does not answe
       redirect: "manual",
     });
     expect(out.status).toBeLessThan(400);
-    redis!.kill("SIGCONT");
+    redis!.signal("SIGCONT");
     await waitFor(() => a.cluster!.connected && b.cluster!.connected, 20_000);
     await Bun.sleep(300);
     expect(await statusWith(b.url, cookie)).toBe(401);

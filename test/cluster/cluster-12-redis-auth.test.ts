@@ -6,48 +6,24 @@
  * setting to fix.
  */
 import { afterAll, beforeAll, describe, expect, setDefaultTimeout, test } from "bun:test";
-import { type Subprocess, spawn } from "bun";
 import { loadConfig } from "../../src/config/load.ts";
 import { runGateway } from "../../src/gateway/run.ts";
 import { clusterCheck } from "../../src/observe/doctor-cluster.ts";
-import { freePort, waitFor, writeConfig } from "../helpers.ts";
+import { freePort, writeConfig } from "../helpers.ts";
+import { type RedisServer, startRedis } from "./_redis.ts";
 
 setDefaultTimeout(60_000);
 
-let redis: Subprocess | undefined;
+let redis: RedisServer | undefined;
 let port = 0;
 
 beforeAll(async () => {
   if (!Bun.which("redis-server")) return;
-  port = await freePort();
-  redis = spawn(
-    [
-      "redis-server",
-      "--port",
-      `${port}`,
-      "--bind",
-      "127.0.0.1",
-      "--save",
-      "",
-      "--requirepass",
-      "s3cret",
-    ],
-    { stdout: "ignore", stderr: "ignore" },
-  );
-  await waitFor(async () => {
-    try {
-      (await Bun.connect({ hostname: "127.0.0.1", port, socket: { data() {} } })).end();
-      return true;
-    } catch {
-      return false;
-    }
-  });
+  redis = await startRedis(["--requirepass", "s3cret"]);
+  port = redis.port;
 });
 
-afterAll(async () => {
-  redis?.kill("SIGKILL");
-  await redis?.exited;
-});
+afterAll(() => redis?.kill());
 
 const configFor = (url: string) =>
   loadConfig({

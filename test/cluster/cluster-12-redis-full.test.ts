@@ -6,14 +6,14 @@
  * once it takes a write, and says what is wrong and what to change.
  */
 import { afterAll, beforeAll, describe, expect, setDefaultTimeout, test } from "bun:test";
-import { type Subprocess, spawn } from "bun";
 import { loadConfig } from "../../src/config/load.ts";
 import { type RunningGateway, runGateway } from "../../src/gateway/run.ts";
 import { freePort, waitFor, writeConfig } from "../helpers.ts";
+import { type RedisServer, startRedis } from "./_redis.ts";
 
 setDefaultTimeout(60_000);
 
-let redis: Subprocess | undefined;
+let redis: RedisServer | undefined;
 let port = 0;
 let running: RunningGateway | undefined;
 
@@ -24,23 +24,8 @@ const cli = (...args: string[]) =>
 
 beforeAll(async () => {
   if (!Bun.which("redis-server")) return;
-  port = await freePort();
-  redis = spawn(
-    [
-      "redis-server",
-      "--port",
-      `${port}`,
-      "--bind",
-      "127.0.0.1",
-      "--save",
-      "",
-      "--maxmemory",
-      "3mb",
-      "--maxmemory-policy",
-      "noeviction",
-    ],
-    { stdout: "ignore", stderr: "ignore" },
-  );
+  redis = await startRedis(["--maxmemory", "3mb", "--maxmemory-policy", "noeviction"]);
+  port = redis.port;
   await waitFor(() => cli("PING") === "PONG");
   running = await runGateway({
     config: loadConfig({
@@ -57,8 +42,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await running?.stop();
-  redis?.kill("SIGKILL");
-  await redis?.exited;
+  await redis?.kill();
 });
 
 describe.skipIf(!Bun.which("redis-server"))("Redis at maxmemory", () => {
