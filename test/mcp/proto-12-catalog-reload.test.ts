@@ -8,30 +8,15 @@
  */
 import { afterAll, beforeAll, expect, setDefaultTimeout, test } from "bun:test";
 import { writeFileSync } from "node:fs";
-import { join } from "node:path";
 import { Client, StreamableHTTPClientTransport } from "@modelcontextprotocol/client";
-import { hashKey } from "../../src/security/keys.ts";
-import { BUN, startFromFile, waitFor, writeConfig } from "../helpers.ts";
+import { startFromFile, waitFor, writeConfig } from "../helpers.ts";
+import { PROTO_KEYS, protoConfig } from "./_proto-12-config.ts";
 
 setDefaultTimeout(60_000);
 
-const FIXTURE = join(import.meta.dir, "_proto-12.ts");
-const ADMIN = "proto-12-admin-0123456789abcdef";
-const ALPHA = "proto-12-alpha-0123456789abcdef";
-const backend = (name: string) => `
-  ${name}:
-    command: ${BUN}
-    args: ["${FIXTURE}"]
-    env: { LABEL: ${name} }`;
-const config = (names: string[]) => `
-capabilities: { enabled: false }
-auth:
-  enabled: true
-  api_keys:
-    - { name: admin, key: "${hashKey(ADMIN)}", admin: true }
-    - { name: alpha, key: "${hashKey(ALPHA)}", backends: [alpha] }
-backends:${names.map(backend).join("")}
-`;
+const ADMIN = PROTO_KEYS.admin;
+const ALPHA = PROTO_KEYS.alpha;
+const config = (names: string[]) => protoConfig(names, ["alpha"]);
 
 const file = writeConfig(config(["alpha"]));
 let gateway: Awaited<ReturnType<typeof startFromFile>>;
