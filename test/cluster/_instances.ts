@@ -30,36 +30,53 @@ ${extra}`,
   return file;
 }
 
-export async function startInstance(config: string, id: string): Promise<Instance> {
+/**
+ * An instance as a process of its own on `config`, named `id`, once its Redis link is up (or,
+ * with `ready`, once that says so of its /health: an anonymous caller of a gateway with keys sees
+ * the status alone); with `offset`, its clock shifted by faketime ("-10m").
+ */
+export async function startInstance(
+  config: string,
+  id: string,
+  options: { offset?: string; ready?: (health: { status?: string }) => boolean } = {},
+): Promise<Instance> {
   const port = await freePort();
   const state = tempDir();
   mkdirSync(state, { recursive: true });
-  const child = spawn(
-    [BUN, join(ROOT, "src/main.ts"), "serve", "--config", config, "--port", `${port}`],
-    {
-      env: { ...process.env, XDG_STATE_HOME: state, MCP_GATEWAY_CLUSTER__INSTANCE_ID: id },
-      stdout: "ignore",
-      stderr: process.env.CLUSTER_TEST_LOGS ? "inherit" : "ignore",
-    },
-  );
+  const command = [
+    BUN,
+    join(ROOT, "src/main.ts"),
+    "serve",
+    "--config",
+    config,
+    "--port",
+    `${port}`,
+  ];
+  const child = spawn(options.offset ? ["faketime", "-f", options.offset, ...command] : command, {
+    env: { ...process.env, XDG_STATE_HOME: state, MCP_GATEWAY_CLUSTER__INSTANCE_ID: id },
+    stdout: "ignore",
+    stderr: process.env.CLUSTER_TEST_LOGS ? "inherit" : "ignore",
+  });
   const url = `http://127.0.0.1:${port}`;
   await waitFor(async () => {
     try {
       const health = (await (await fetch(`${url}/health`)).json()) as {
+        status?: string;
         cluster?: { redis: string };
-        backends?: { fixture?: { state: string } };
       };
-      return health.cluster?.redis === "connected";
+      return options.ready ? options.ready(health) : health.cluster?.redis === "connected";
     } catch {
       return false;
     }
-  }, 20_000);
+  }, 30_000);
   return {
     id,
     url,
     port,
     process: child,
     async kill() {
+      // Under faketime the gateway is faketime's child: killed alone, it would run on.
+      Bun.spawnSync(["pkill", "-KILL", "-P", `${child.pid}`]);
       child.kill("SIGKILL");
       await child.exited;
     },

@@ -7,57 +7,25 @@
  * skewed clock runs under faketime (Debian's).
  */
 import { afterAll, beforeAll, describe, expect, setDefaultTimeout, test } from "bun:test";
-import { mkdirSync } from "node:fs";
-import { join } from "node:path";
-import { type Subprocess, spawn } from "bun";
-import {
-  BUN,
-  connectStateless,
-  firstText,
-  freePort,
-  ROOT,
-  tempDir,
-  waitFor,
-  writeConfig,
-} from "../helpers.ts";
+import { connectStateless, firstText, waitFor, writeConfig } from "../helpers.ts";
 import { ALICE, authYaml, BOB, clusterYaml } from "./_config.ts";
+import { type Instance, startInstance } from "./_instances.ts";
 import { type RedisServer, startRedis } from "./_redis.ts";
 
 setDefaultTimeout(120_000);
 
 const runs = !!Bun.which("redis-server") && !!Bun.which("faketime");
 let redis: RedisServer | undefined;
-const children: Subprocess[] = [];
+const instances: Instance[] = [];
 
+/** An instance as a process, its clock shifted by `offset` (faketime's "-10m"). */
 async function start(config: string, id: string, offset?: string): Promise<string> {
-  const port = await freePort();
-  const state = tempDir();
-  mkdirSync(state, { recursive: true });
-  const command = [
-    BUN,
-    join(ROOT, "src/main.ts"),
-    "serve",
-    "--config",
-    config,
-    "--port",
-    `${port}`,
-  ];
-  const child = spawn(offset ? ["faketime", "-f", offset, ...command] : command, {
-    env: { ...process.env, XDG_STATE_HOME: state, MCP_GATEWAY_CLUSTER__INSTANCE_ID: id },
-    stdout: "ignore",
-    stderr: process.env.CLUSTER_TEST_LOGS ? "inherit" : "ignore",
+  const instance = await startInstance(config, id, {
+    offset,
+    ready: (health) => health.status !== undefined,
   });
-  children.push(child);
-  const url = `http://127.0.0.1:${port}`;
-  await waitFor(async () => {
-    try {
-      const health = (await (await fetch(`${url}/health`)).json()) as { status?: string };
-      return health.status !== undefined;
-    } catch {
-      return false;
-    }
-  }, 30_000);
-  return url;
+  instances.push(instance);
+  return instance.url;
 }
 
 let urls: string[] = [];
@@ -77,12 +45,7 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
-  for (const child of children) {
-    // faketime runs the gateway as its child: killed alone, it left the gateway running.
-    Bun.spawnSync(["pkill", "-KILL", "-P", `${child.pid}`]);
-    child.kill("SIGKILL");
-  }
-  await Promise.all(children.map((child) => child.exited));
+  await Promise.all(instances.map((instance) => instance.kill()));
   await redis?.kill();
 });
 
