@@ -239,6 +239,7 @@ type ExportArgs = {
   "dry-run"?: boolean;
   watch?: boolean;
   rollback?: string;
+  name?: string;
   "client-transport"?: string;
   project?: string;
   config?: string;
@@ -277,6 +278,7 @@ async function runExport(args: ExportArgs): Promise<void> {
     projectDir: resolve(args.project ?? "."),
     gateway,
     via: parseVia(args["client-transport"]),
+    entryName: entryName(args.name),
   };
   const plan = planExport(options);
   for (const problem of plan.problems) logger.warn(`left alone: ${problem.error}`);
@@ -446,4 +448,15 @@ function print(lines: ReportLine[]): void {
 
 function printJson(json: Record<string, unknown>): void {
   process.stdout.write(`${JSON.stringify(json, null, 2)}\n`);
+}
+
+/** `setup export --name`: the clients' entry for the gateway (the original's flag). */
+function entryName(name: string | undefined): string | undefined {
+  if (name === undefined) return undefined;
+  if (!/^[A-Za-z0-9][A-Za-z0-9._-]*$/.test(name)) {
+    throw new Error(
+      `setup export --name: ${JSON.stringify(name)} is not an entry name: letters, digits, ".", "-" and "_", starting with a letter or digit (default mcp-gateway)`,
+    );
+  }
+  return name;
 }
