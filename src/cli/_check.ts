@@ -178,6 +178,10 @@ const ORIGINAL_FLAGS: Record<string, { takesValue: boolean; hint: string }> = {
     takesValue: false,
     hint: "shadow scans are not implemented; mcp-gateway setup --dry-run lists the MCP servers your AI clients run outside the gateway",
   },
+  "cap search --capabilities": {
+    takesValue: true,
+    hint: "cap search searches the built-in catalog (and says which are installed); the capabilities in a folder are listed by mcp-gateway cap list DIR",
+  },
   "cap install --from-github": {
     takesValue: false,
     hint: "cap install copies a built-in capability; a file from GitHub goes into your capabilities folder as it is (the folder is watched, cap validate checks it)",

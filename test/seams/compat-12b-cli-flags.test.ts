@@ -125,3 +125,18 @@ describe("the original's spellings of our flags", () => {
     expect(readdirSync(out).length).toBe(1);
   });
 });
+
+// The original's `cap search QUERY -c DIR` names a capabilities folder; -c is --config here.
+test("cap search -c FOLDER (the original's capabilities folder) says what --config takes, not EISDIR", async () => {
+  const { dir, env } = home();
+  const folder = join(dir, "capabilities");
+  mkdirSync(folder);
+  const run = await runCliAsync(["cap", "search", "weather", "-c", folder], { env });
+  expect(run.code).toBe(1);
+  expect(run.stderr).not.toContain("EISDIR");
+  expect(run.stderr).toContain(`${folder} is a folder`);
+  expect(run.stderr).toContain("cap list");
+  const long = await runCliAsync(["cap", "search", "weather", "--capabilities", folder], { env });
+  expect(long.code).toBe(1);
+  expect(long.stderr).toContain("cap list");
+});
