@@ -140,3 +140,32 @@ test("cap search -c FOLDER (the original's capabilities folder) says what --conf
   expect(long.code).toBe(1);
   expect(long.stderr).toContain("cap list");
 });
+
+// The original's ExportTarget values: vs-code-copilot (clap's spelling of VsCodeCopilot) is our
+// vscode, and generic prints the entry as {mcpServers: {NAME: entry}} on stdout, writing nothing.
+test("setup export --target vs-code-copilot is vscode; --target generic prints the entry", async () => {
+  const { dir, config, env } = home();
+  const project = join(dir, "project");
+  mkdirSync(project);
+  const run = await runCliAsync(
+    ["setup", "export", "--target", "vs-code-copilot", "--project", project, "--config", config],
+    { env },
+  );
+  expect(run.stderr).not.toContain("unknown client");
+  expect(run.code).toBe(0);
+  const generic = await runCliAsync(
+    ["setup", "export", "--target", "generic", "-n", "gw", "--config", config],
+    { env },
+  );
+  expect(generic.code).toBe(0);
+  const printed = JSON.parse(generic.stdout) as { mcpServers: Record<string, { url?: string }> };
+  expect(Object.keys(printed.mcpServers)).toEqual(["gw"]);
+  expect(printed.mcpServers.gw!.url).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/mcp$/);
+  const stdio = await runCliAsync(
+    ["setup", "export", "--target", "generic", "--mode", "stdio", "--config", config],
+    { env },
+  );
+  const entry = (JSON.parse(stdio.stdout) as { mcpServers: Record<string, { args?: string[] }> })
+    .mcpServers["mcp-gateway"]!;
+  expect(entry.args).toContain("--stdio");
+});

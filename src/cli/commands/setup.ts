@@ -13,6 +13,7 @@ import {
   CLIENTS,
   type ClientId,
   type ClientTransport,
+  GATEWAY_ENTRY,
   type GatewayTarget,
   isReadOnly,
 } from "../../setup/clients.ts";
@@ -272,9 +273,21 @@ async function runExport(args: ExportArgs): Promise<void> {
       gateway.args = ["serve", "--stdio"];
     }
   }
+  if (args.target === "generic") {
+    // The original's generic target: the entry on stdout, for a client not listed.
+    const via = parseVia(args["client-transport"]) ?? "http";
+    const entry =
+      via === "http" ? { url: gateway.url } : { command: gateway.command, args: gateway.args };
+    const name = entryName(args.name) ?? GATEWAY_ENTRY;
+    process.stdout.write(`${JSON.stringify({ mcpServers: { [name]: entry } }, null, 2)}\n`);
+    return;
+  }
   const options: ExportOptions = {
     env,
-    targets: args.target === "all" ? undefined : parseClients(args.target, "--target"),
+    targets:
+      args.target === "all"
+        ? undefined
+        : parseClients(args.target.replaceAll("vs-code-copilot", "vscode"), "--target"),
     projectDir: resolve(args.project ?? "."),
     gateway,
     via: parseVia(args["client-transport"]),
