@@ -174,32 +174,13 @@ function checkFlag(
 
 /** The original gateway's flags, by `command flag`, with how the same is written here. */
 const ORIGINAL_FLAGS: Record<string, { takesValue: boolean; hint: string }> = {
-  "add --command": {
-    takesValue: true,
-    hint: 'the command goes after --: mcp-gateway add NAME -- COMMAND ARGS... (or -- "COMMAND ARGS")',
-  },
-  "doctor -f": { takesValue: true, hint: "for JSON, pass --json (the table is the default)" },
-  "doctor --format": { takesValue: true, hint: "for JSON, pass --json (the table is the default)" },
-  "setup export -t": { takesValue: true, hint: "write --target CLIENT,... (or --target all)" },
-  "setup export -m": { takesValue: true, hint: "write --client-transport http|stdio" },
-  "init -o": { takesValue: true, hint: "write --config PATH (the file init writes)" },
-  "init --output": { takesValue: true, hint: "write --config PATH (the file init writes)" },
-  "setup wizard -o": { takesValue: true, hint: "write --config PATH (the config setup writes)" },
-  "setup wizard --output": {
-    takesValue: true,
-    hint: "write --config PATH (the config setup writes)",
-  },
-  "setup export -n": {
-    takesValue: true,
-    hint: "the clients' entry is named mcp-gateway here (leave the flag out)",
-  },
-  "setup export --name": {
-    takesValue: true,
-    hint: "the clients' entry is named mcp-gateway here (leave the flag out)",
-  },
   "doctor --shadow": {
     takesValue: false,
     hint: "shadow scans are not implemented; mcp-gateway setup --dry-run lists the MCP servers your AI clients run outside the gateway",
+  },
+  "cap search --capabilities": {
+    takesValue: true,
+    hint: "cap search searches the built-in catalog (and says which are installed); the capabilities in a folder are listed by mcp-gateway cap list DIR",
   },
   "cap install --from-github": {
     takesValue: false,

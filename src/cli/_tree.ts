@@ -150,6 +150,11 @@ export const setupExportSpec = {
       description:
         "Put a client file back from a backup the original gateway wrote beside it (FILE.mcp-gateway.bak.N)",
     },
+    name: {
+      type: "string",
+      alias: "n",
+      description: "The name of the gateway's entry in the clients' files (default mcp-gateway)",
+    },
     "client-transport": setupArgs["client-transport"],
     project: setupArgs.project,
     ...configArg,

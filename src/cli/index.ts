@@ -1,6 +1,7 @@
 import { type CommandDef, defineCommand, renderUsage, runCommand } from "citty";
 import { errorMessage } from "../errors.ts";
 import { flagsAfterCommand, locate } from "./_check.ts";
+import { originalSpellings } from "./_original.ts";
 import { type CommandSpec, tree } from "./_tree.ts";
 
 /** The command tree that runs: each command's file is imported only when it runs. */
@@ -34,6 +35,13 @@ export async function runCli(argv: string[]): Promise<void> {
   if (argv.length === 0) argv = ["--help"];
   argv = flagsAfterCommand(tree, serveByDefault(argv));
   // Past `--` the words belong to a backend's command (`add NAME -- server --help`).
+  const before = argv.indexOf("--");
+  try {
+    // The original's spellings (`doctor --format json`) become ours before the check.
+    argv = originalSpellings(locate(tree, before === -1 ? argv : argv.slice(0, before)).path, argv);
+  } catch (error) {
+    return fail(errorMessage(error));
+  }
   const dash = argv.indexOf("--");
   const own = dash === -1 ? argv : argv.slice(0, dash);
   const found = locate(tree, own);

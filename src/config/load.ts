@@ -1,4 +1,4 @@
-import { existsSync, readdirSync, readFileSync } from "node:fs";
+import { existsSync, readdirSync, readFileSync, statSync } from "node:fs";
 import { dirname, isAbsolute, join, resolve } from "node:path";
 import type { z } from "zod";
 import { GatewayError } from "../errors.ts";
@@ -67,6 +67,13 @@ export function loadConfig(options: LoadConfigOptions = {}): ResolvedConfig {
       config.warnings.push(warning);
     }
     return config;
+  }
+  if (existsSync(file) && statSync(file).isDirectory()) {
+    // The original's `cap search QUERY -c DIR` named a capabilities folder with -c.
+    throw new GatewayError(
+      "CONFIG_INVALID",
+      `${file} is a folder: --config (-c, MCP_GATEWAY_CONFIG) names the gateway's config file, e.g. ${join(file, "gateway.yaml")}; a capabilities folder is listed with mcp-gateway cap list ${file}`,
+    );
   }
   const text = readFileSync(file, "utf8");
   return resolveConfig(parseConfigText(text, file), {

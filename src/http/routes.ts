@@ -483,7 +483,9 @@ export function createRoutes(gateway: Gateway, options: RoutesOptions = {}): Rou
         return Response.json({ reloaded: false, error: message }, { status: 422 });
       }
     }
-    const backendRoute = /^\/mcp\/([^/]+)\/?$/.exec(url.pathname);
+    // `/mcp/NAME/more`: the original routed it but its handler read only NAME, so it never reached
+    // the backend (500). Named here as /mcp/NAME is, so the client hears the URL to use.
+    const backendRoute = /^\/mcp\/([^/]+)(\/.*)?$/.exec(url.pathname);
     if (backendRoute) {
       let backend: string;
       try {
@@ -501,6 +503,15 @@ export function createRoutes(gateway: Gateway, options: RoutesOptions = {}): Rou
           : withProfile(caller, () => gateway.config, { name: asked.name, switchable: false });
       if (!gateway.pool.has(backend) || !profiled.allows(gateway.pool.canonical(backend), "*")) {
         return jsonRpcError(404, -32601, `no backend named ${backend}; see /health`);
+      }
+      const rest = backendRoute[2];
+      if (rest && rest !== "/") {
+        const endpoint = new URL(`/mcp/${backendRoute[1]}`, publicUrl ?? url.origin).href;
+        return jsonRpcError(
+          404,
+          -32601,
+          `backend ${backend}'s MCP endpoint is ${endpoint}, not ${url.pathname}: point the client's URL at it (Streamable HTTP)`,
+        );
       }
       return handleMcp(request, caller, gateway.pool.canonical(backend), address);
     }

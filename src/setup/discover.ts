@@ -144,13 +144,13 @@ const IS_GATEWAY = "it is this gateway";
  * `mcp-gateway serve --stdio`). Left beside ours, the client would reach the gateway twice and
  * list every tool twice; writing the gateway's entry removes them.
  */
-export function otherGatewayEntries(scanned: ScannedFile): string[][] {
+export function otherGatewayEntries(scanned: ScannedFile, entryName = GATEWAY_ENTRY): string[][] {
   const top = serversPathOf(scanned.file);
   return scanned.servers
     .filter(
       (server) =>
         server.skipped === IS_GATEWAY &&
-        server.name !== GATEWAY_ENTRY &&
+        server.name !== entryName &&
         server.keyPath.length === top.length + 1 &&
         top.every((key, i) => server.keyPath[i] === key),
     )

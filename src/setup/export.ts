@@ -24,6 +24,8 @@ export interface ExportOptions {
   /** Overrides each client's usual way of reaching the gateway. */
   via?: ClientTransport;
   platform?: NodeJS.Platform;
+  /** The name of the gateway's entry in the clients' files (default `mcp-gateway`). */
+  entryName?: string;
 }
 
 export interface ExportPlan {
@@ -80,8 +82,9 @@ export function planExport(options: ExportOptions, only?: ClientFile[]): ExportP
       const after = rewriteClientText(
         file,
         before ?? "",
-        found ? otherGatewayEntries(found) : [],
+        found ? otherGatewayEntries(found, options.entryName) : [],
         client.gatewayEntry(options.gateway, via),
+        options.entryName,
       );
       if (after !== before) changes.push({ path: file.path, before, after });
     } catch (error) {

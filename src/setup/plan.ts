@@ -36,13 +36,15 @@ export interface PlanOptions {
   bound?: Record<string, string | undefined>;
 }
 
-/** Makes a client's server name a valid backend name: `My Server!` → `my-server`. */
+/**
+ * Makes a client's server name a valid backend name, keeping it as written where it is one
+ * (`GitHub`, `my.server`), as config loading does: `My Server!` → `My-Server`.
+ */
 export function toBackendName(name: string): string {
   const cleaned = name
-    .toLowerCase()
-    .replace(/[^a-z0-9_-]+/g, "-")
+    .replace(/[^A-Za-z0-9._-]+/g, "-")
     .replace(/_{2,}/g, "_")
-    .replace(/^[^a-z0-9]+/, "")
+    .replace(/^[^A-Za-z0-9]+/, "")
     .replace(/-+$/, "");
   return cleaned && BACKEND_NAME.test(cleaned) ? cleaned : "server";
 }
@@ -58,6 +60,8 @@ function normalise(entry: BackendEntry): Record<string, unknown> {
   }
   return out;
 }
+
+const lower = (name: string) => name.toLowerCase();
 
 const same = (a: BackendEntry, b: BackendEntry) => isDeepStrictEqual(normalise(a), normalise(b));
 /**
@@ -77,7 +81,14 @@ const isPresent = (existing: BackendEntry | undefined, entry: BackendEntry) =>
 export function planImport(servers: FoundServer[], options: PlanOptions): ImportPlan {
   const plan: ImportPlan = { backends: [], secrets: [], needs: [], notes: [] };
   const namer = new VariableNamer(options.bound);
-  const taken = new Set([...Object.keys(options.existing), ...options.reserved]);
+  // Names are compared regardless of case: gateway.yaml refuses two that differ only in case, and
+  // a server imported before as `github` is the same backend as a client's `GitHub`.
+  const taken = new Set([...Object.keys(options.existing), ...options.reserved].map(lower));
+  const written = new Map(Object.keys(options.existing).map((name) => [lower(name), name]));
+  const existingAs = (name: string) => {
+    const as = written.get(lower(name));
+    return as === undefined ? undefined : options.existing[as];
+  };
   const raw = new Map<PlannedBackend, BackendEntry>();
 
   for (const server of servers) {
@@ -86,7 +97,8 @@ export function planImport(servers: FoundServer[], options: PlanOptions): Import
     const base = toBackendName(server.name);
     const twin = plan.backends.find(
       (backend) =>
-        toBackendName(backend.sources[0]!.name) === base && same(raw.get(backend)!, server.entry!),
+        lower(toBackendName(backend.sources[0]!.name)) === lower(base) &&
+        same(raw.get(backend)!, server.entry!),
     );
     if (twin) {
       twin.sources.push(server);
@@ -98,29 +110,31 @@ export function planImport(servers: FoundServer[], options: PlanOptions): Import
 
     let name = base;
     let { entry, moved } = extractSecrets(base, server.entry, namer);
-    let present = isPresent(options.existing[base], entry);
-    if (!present && taken.has(base)) {
+    let present = isPresent(existingAs(base), entry);
+    if (present) name = written.get(lower(base))!;
+    if (!present && taken.has(lower(base))) {
       // Try `github-cursor`, `github-cursor-2`, ...: the first that is free, or that already
       // holds this very server (a second run of setup).
       for (let n = 1; ; n++) {
         name = `${base}-${server.file.client}${n > 1 ? `-${n}` : ""}`;
         ({ entry, moved } = extractSecrets(name, server.entry, namer));
-        present = isPresent(options.existing[name], entry);
-        if (present || !taken.has(name)) break;
+        present = isPresent(existingAs(name), entry);
+        if (present) name = written.get(lower(name))!;
+        if (present || !taken.has(lower(name))) break;
       }
-      const why = options.reserved.includes(base)
+      const why = options.reserved.some((reserved) => lower(reserved) === lower(base))
         ? "that name is reserved for the gateway's capabilities"
-        : base in options.existing && !plan.backends.some((b) => b.name === base)
+        : written.has(lower(base)) && !plan.backends.some((b) => lower(b.name) === lower(base))
           ? "gateway.yaml already has a different backend of that name"
           : "another server of that name was found";
       if (!present)
         plan.notes.push(`${server.name} from ${server.origin} is imported as ${name}: ${why}`);
     } else if (base !== server.name && !present) {
       plan.notes.push(
-        `${server.name} from ${server.origin} is imported as ${name} (imported names are made lowercase letters, digits, - and _)`,
+        `${server.name} from ${server.origin} is imported as ${name} (a backend name is letters, digits, ".", "-" and "_")`,
       );
     }
-    taken.add(name);
+    taken.add(lower(name));
     const planned: PlannedBackend = { name, entry, sources: [server], present };
     raw.set(planned, server.entry);
     plan.backends.push(planned);

@@ -16,6 +16,7 @@ export function rewriteClientText(
   text: string,
   removals: string[][],
   gatewayEntry: Record<string, unknown>,
+  entryName = GATEWAY_ENTRY,
 ): string {
   const client = CLIENTS[file.client];
   const format = formatOf(file);
@@ -41,14 +42,14 @@ export function rewriteClientText(
     servers[key] = next;
     servers = next as Record<string, unknown>;
   }
-  servers[GATEWAY_ENTRY] = gatewayEntry;
+  servers[entryName] = gatewayEntry;
 
   const out =
     format === "toml"
-      ? rewriteToml(source, client.serversKey, removals, gatewayEntry)
+      ? rewriteToml(source, client.serversKey, removals, gatewayEntry, entryName)
       : format === "yaml"
-        ? rewriteYaml(source, client.serversKey, removals, gatewayEntry)
-        : rewriteJson(source, serversPath, removals, gatewayEntry);
+        ? rewriteYaml(source, client.serversKey, removals, gatewayEntry, entryName)
+        : rewriteJson(source, serversPath, removals, gatewayEntry, entryName);
   if (!sameTree(() => parse(out), expected)) throw unsafe();
   return out;
 }
@@ -78,6 +79,7 @@ function rewriteJson(
   serversPath: string[],
   removals: string[][],
   entry: Record<string, unknown>,
+  entryName: string,
 ): string {
   const indent = /^([ \t]+)\S/m.exec(text)?.[1] ?? "  ";
   const formattingOptions: FormattingOptions = {
@@ -89,7 +91,7 @@ function rewriteJson(
   for (const path of removals) {
     out = applyEdits(out, modify(out, path, undefined, { formattingOptions }));
   }
-  out = applyEdits(out, modify(out, [...serversPath, GATEWAY_ENTRY], entry, { formattingOptions }));
+  out = applyEdits(out, modify(out, [...serversPath, entryName], entry, { formattingOptions }));
   // Removing the entry before a trailing comma leaves that comma alone on a line; join it to
   // the line above, unless that would change what the file means (a comment there, say).
   const tidy = out.replace(/\r?\n[ \t]*,(?=\r?\n)/g, ",");
@@ -103,8 +105,9 @@ function rewriteYaml(
   serversKey: string,
   removals: string[][],
   entry: Record<string, unknown>,
+  entryName: string,
 ): string {
-  const names = new Set([...removals.map((path) => path.at(-1)!), GATEWAY_ENTRY]);
+  const names = new Set([...removals.map((path) => path.at(-1)!), entryName]);
   const doc: Document = text.trim() ? parseDocument(text) : new Document({});
   let list = doc.get(serversKey, true);
   if (list === undefined || list === null) {
@@ -113,7 +116,7 @@ function rewriteYaml(
   }
   if (!isSeq(list)) return text; // the caller's check reports the file as unsafe to rewrite
   list.items = list.items.filter((item) => !(isMap(item) && names.has(String(item.get("name")))));
-  list.items.push(doc.createNode({ name: GATEWAY_ENTRY, ...entry }));
+  list.items.push(doc.createNode({ name: entryName, ...entry }));
   return doc.toString();
 }
 
@@ -126,8 +129,9 @@ function rewriteToml(
   serversKey: string,
   removals: string[][],
   entry: Record<string, unknown>,
+  entryName: string,
 ): string {
-  const names = new Set([...removals.map((path) => path.at(-1)!), GATEWAY_ENTRY]);
+  const names = new Set([...removals.map((path) => path.at(-1)!), entryName]);
   const lines = text.split(/(?<=\n)/);
   const kept: string[] = [];
   let dropping = false;
@@ -143,7 +147,7 @@ function rewriteToml(
   let out = kept.join("").replace(/(\r?\n)(?:[ \t]*\r?\n)+$/, "$1");
   if (out && !out.endsWith("\n")) out += "\n";
   if (out.trim()) out += "\n";
-  out += `[${serversKey}.${tomlKey(GATEWAY_ENTRY)}]\n`;
+  out += `[${serversKey}.${tomlKey(entryName)}]\n`;
   for (const [key, value] of Object.entries(entry))
     out += `${tomlKey(key)} = ${tomlValue(value)}\n`;
   return out;

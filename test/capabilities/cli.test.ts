@@ -168,7 +168,7 @@ describe("mcp-gateway cap import", () => {
     );
     expect(run.code).toBe(0);
     expect(existsSync(output)).toBe(true);
-    expect(readdirSync(output)).toContain("edge_createNode.yaml");
+    expect(readdirSync(output)).toContain("edge_createnode.yaml");
     expect(run.stdout).toContain(`Edge Case API 2.1.0: wrote 7 capability files to ${output}`);
     expect(run.stdout).toContain("skipped 4 operations:");
     expect(run.stdout).toContain(

@@ -98,25 +98,25 @@ describe("mapping an operation", () => {
       required: true,
     });
 
-    const create = registry.get("createNode")!;
+    const create = registry.get("createnode")!;
     expect(create.providers[0]!.body).toEqual({ label: "{label}", children: "{children}" });
     const props = create.inputSchema.properties as Record<string, Record<string, unknown>>;
     expect(props.id).toBeUndefined(); // readOnly: a response field, not an argument
     expect(props.label).toEqual({ type: ["string", "null"] });
 
-    const get = registry.get("getNode")!;
+    const get = registry.get("getnode")!;
     expect(get.providers[0]!.url).toBe("https://eu.edge.example.com/v1/nodes/{node-id}");
     expect(get.auth.required).toBe(false); // security: [{}, ...] makes the key optional
     expect(get.requiredEnv).toEqual([]);
-    expect(registry.get("getNode_2")!.annotations.destructiveHint).toBe(true);
+    expect(registry.get("getnode_2")!.annotations.destructiveHint).toBe(true);
 
     const long = result.capabilities.find((c) => c.operation.startsWith("GET /this/"))!;
     expect(long.name).toMatch(
-      /^thisOperationHasARemarkablyLongIdentifierThatGoesOnAndO_[0-9a-f]{8}$/,
+      /^thisoperationhasaremarkablylongidentifierthatgoesonando_[0-9a-f]{8}$/,
     );
     expect(long.name.length).toBe(64);
 
-    const form = registry.get("submitForm")!;
+    const form = registry.get("submitform")!;
     expect(form.providers[0]!.bodyFormat).toBe("form");
     expect(form.auth.type).toBe("none");
     expect((form.inputSchema.properties as Record<string, unknown>).age).toEqual({
@@ -153,7 +153,7 @@ describe("mapping an operation", () => {
       const result = await importOpenApi(join(EXAMPLES, "3.0/json/petstore.json"), {
         baseUrl: `${api.origin}/v2`,
       });
-      const yaml = result.capabilities.find((c) => c.name === "getPetById")!.yaml;
+      const yaml = result.capabilities.find((c) => c.name === "getpetbyid")!.yaml;
       const loaded = parseCapability(yaml, "getPetById.yaml");
       if (!loaded.ok) throw new Error(loaded.errors.join("; "));
       const call = await executeCapability(

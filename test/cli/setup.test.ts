@@ -48,7 +48,7 @@ describe("setup", () => {
       "filesystem-cursor",
       "linear",
       "perplexity",
-      "remote-docs",
+      "Remote-Docs",
       "context7",
       "time",
       "old-style",
@@ -75,7 +75,7 @@ describe("setup", () => {
     expect(backends.memory.env).toEqual({ MEMORY_FILE_PATH: "${MEMORY_FILE:-/tmp/memory.json}" });
     expect(backends["filesystem-cursor"].args[2]).toBe(`${box.home}/code`);
     expect(backends.perplexity.env).toEqual({ PERPLEXITY_API_KEY: "${PERPLEXITY_KEY}" });
-    expect(backends["remote-docs"]).toEqual({
+    expect(backends["Remote-Docs"]).toEqual({
       url: "https://docs.example.com/mcp",
       transport: "streamable-http",
     });
@@ -291,7 +291,7 @@ describe("setup", () => {
     });
     expect(run.code).toBe(0);
     const out = JSON.parse(run.stdout);
-    expect(out.backends.map((b: { name: string }) => b.name)).toEqual(["github", "remote-docs"]);
+    expect(out.backends.map((b: { name: string }) => b.name)).toEqual(["github", "Remote-Docs"]);
     expect(out.variables).toEqual([
       {
         name: "GITHUB_PERSONAL_ACCESS_TOKEN",
@@ -306,7 +306,7 @@ describe("setup", () => {
       "vscode",
     ]);
     expect(out.backup).toBeString();
-    expect(Object.keys(parseYaml(read(box.config)).backends)).toEqual(["github", "remote-docs"]);
+    expect(Object.keys(parseYaml(read(box.config)).backends)).toEqual(["github", "Remote-Docs"]);
     // Only the chosen servers left the clients; the others stay where they were.
     const cursor = parseJsonc(read(join(box.home, ".cursor/mcp.json")));
     expect(Object.keys(cursor.mcpServers)).toEqual(["filesystem", "linear", "mcp-gateway"]);

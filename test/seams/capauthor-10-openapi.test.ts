@@ -102,7 +102,7 @@ beforeAll(async () => {
 
 describe("tools imported from a real-world shaped spec call the API as it says", () => {
   test("a requirement of two keys sends both", async () => {
-    const result = await invoke("getOrder", { orderId: "o1" });
+    const result = await invoke("getorder", { orderId: "o1" });
     expect(result.isError).toBeFalsy();
     const request = last("/api/v2/orders/o1");
     expect(request?.headers.get("x-api-key")).toBe("key-123456");
@@ -110,14 +110,14 @@ describe("tools imported from a real-world shaped spec call the API as it says",
   });
 
   test("a non-exploded array is one comma-separated value", async () => {
-    await invoke("getOrder", { orderId: "o2", expand: "items,customer" });
+    await invoke("getorder", { orderId: "o2", expand: "items,customer" });
     expect(last("/api/v2/orders/o2")?.url.searchParams.getAll("expand")).toEqual([
       "items,customer",
     ]);
   });
 
   test("object parameters are sent as deepObject and exploded form say", async () => {
-    await invoke("getOrder", {
+    await invoke("getorder", {
       orderId: "o3",
       filter_status: "open",
       filter_since: "2026-01-01",
@@ -134,14 +134,14 @@ describe("tools imported from a real-world shaped spec call the API as it says",
   });
 
   test("an array in a form body is the key repeated", async () => {
-    await invoke("searchOrders", { tag: ["red", "blue"], q: "lamp" });
+    await invoke("searchorders", { tag: ["red", "blue"], q: "lamp" });
     const form = new URLSearchParams(last("/api/v2/orders/search")?.body ?? "");
     expect(form.getAll("tag")).toEqual(["red", "blue"]);
     expect(form.get("q")).toBe("lamp");
   });
 
   test("Swagger 2.0 arrays: csv by default, pipes, multi", async () => {
-    const result = await invoke("listItems", { ids: "1,2,3", tags: "a|b", sizes: ["s", "m"] });
+    const result = await invoke("listitems", { ids: "1,2,3", tags: "a|b", sizes: ["s", "m"] });
     expect(result.isError).toBeFalsy();
     const query = last("/legacy/items")?.url.searchParams;
     expect(query?.getAll("ids")).toEqual(["1,2,3"]);

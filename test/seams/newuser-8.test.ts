@@ -79,7 +79,7 @@ backends:
 });
 
 describe("cap import --prefix NAME (the original's flag)", () => {
-  test("joins the prefix with _ (stripe_listCharges), as the original does; gh_ stays as written", async () => {
+  test("joins the prefix with _ (stripe_listcharges), as the original does; gh_ stays as written", async () => {
     const spec = `openapi: 3.0.3
 info: { title: Stripe, version: 1.0.0 }
 servers: [{ url: "http://127.0.0.1:9/v1" }]
@@ -94,9 +94,9 @@ paths:
     await Bun.write(file, spec);
     const names = async (prefix: string) =>
       (await importOpenApi(file, { prefix })).capabilities.map((capability) => capability.name);
-    expect(await names("stripe")).toEqual(["stripe_listCharges"]);
-    expect(await names("gh_")).toEqual(["gh_listCharges"]);
-    expect(await names("")).toEqual(["listCharges"]);
+    expect(await names("stripe")).toEqual(["stripe_listcharges"]);
+    expect(await names("gh_")).toEqual(["gh_listcharges"]);
+    expect(await names("")).toEqual(["listcharges"]);
   });
 });
 
@@ -323,8 +323,8 @@ describe("cap import SPEC without --output (the original's form: it wrote ./capa
     expect(served.stderr).toBe("");
     expect(served.code).toBe(0);
     expect(served.stdout).toContain(`wrote 1 capability files to ${join(home, "capabilities")}`);
-    expect(readFileSync(join(home, "capabilities/listGiraffes.yaml"), "utf8")).toContain(
-      "name: listGiraffes",
+    expect(readFileSync(join(home, "capabilities/listgiraffes.yaml"), "utf8")).toContain(
+      "name: listgiraffes",
     );
     writeFileSync(config, "backends: {}\n");
     const none = await runCliAsync(["cap", "import", file, "--config", config], { env });
@@ -358,12 +358,12 @@ paths:
     const auth = (name: string) =>
       (parseYAML(result.capabilities.find((c) => c.name === name)!.yaml) as { auth?: unknown })
         .auth;
-    expect(auth("stripe_listCharges")).toEqual({
+    expect(auth("stripe_listcharges")).toEqual({
       type: "api_key",
       header: "X-Api-Key",
       key: "env:STRIPE_API_KEY",
     });
-    expect(auth("stripe_getBalance")).toEqual({ type: "bearer", key: "env:STRIPE_API_KEY" });
+    expect(auth("stripe_getbalance")).toEqual({ type: "bearer", key: "env:STRIPE_API_KEY" });
     expect(result.env).toEqual(["STRIPE_API_KEY"]);
     // Through the CLI as the original's docs write it; a value that is not env:NAME is refused.
     const env = { HOME: tempDir(), PATH: process.env.PATH! };

@@ -78,7 +78,7 @@ describe("cap import × a running gateway × reload", () => {
     writeFileSync(file, "capabilities: { builtin: false, directories: [caps, api] }\n");
     await running.reload();
     const names = () => running.gateway.index.tools("capabilities").map((tool) => tool.name);
-    await waitFor(() => names().includes("listGiraffes"));
+    await waitFor(() => names().includes("listgiraffes"));
   });
 });
 

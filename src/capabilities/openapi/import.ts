@@ -6,7 +6,7 @@ import type { JsonObject } from "../../backends/types.ts";
 import { GatewayError } from "../../errors.ts";
 import { type Finding, scanDescription } from "../../security/poisoning.ts";
 import { parseCapability } from "../load.ts";
-import { toArgName, toEnvPrefix, toToolName, uniqueName } from "./names.ts";
+import { operationName, toArgName, toEnvPrefix, toToolName, uniqueName } from "./names.ts";
 import { buildOperation } from "./operation.ts";
 import { refResolvers } from "./refs.ts";
 import { cleanText } from "./schema.ts";
@@ -142,7 +142,7 @@ export async function importOpenApi(
       }
       const name = uniqueName(
         toToolName(
-          `${namePrefix(options.prefix)}${String(operation.operationId ?? `${method}_${path}`)}`,
+          `${namePrefix(options.prefix)}${operationName(String(operation.operationId ?? `${method}_${path}`))}`,
         ),
         taken,
       );

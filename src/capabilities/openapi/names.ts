@@ -14,6 +14,15 @@ export function toToolName(raw: string): string {
   return `${name.slice(0, 55)}_${hash}`;
 }
 
+/**
+ * An operation's part of a capability name, as the original gateway's import writes it: lowercased,
+ * every character but letters, digits and `_` made `_` (`listPets` -> `listpets`,
+ * `pets.Get-One` -> `pets_get_one`), so re-imported names and the usage counts carried over match.
+ */
+export function operationName(raw: string): string {
+  return raw.toLowerCase().replace(/[^a-z0-9_]+/g, "_");
+}
+
 /** Makes names unique by suffixing `_2`, `_3`, ... (still within 64 characters). */
 export function uniqueName(name: string, taken: Set<string>): string {
   let candidate = name;

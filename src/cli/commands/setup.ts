@@ -13,6 +13,7 @@ import {
   CLIENTS,
   type ClientId,
   type ClientTransport,
+  GATEWAY_ENTRY,
   type GatewayTarget,
   isReadOnly,
 } from "../../setup/clients.ts";
@@ -239,6 +240,7 @@ type ExportArgs = {
   "dry-run"?: boolean;
   watch?: boolean;
   rollback?: string;
+  name?: string;
   "client-transport"?: string;
   project?: string;
   config?: string;
@@ -271,12 +273,25 @@ async function runExport(args: ExportArgs): Promise<void> {
       gateway.args = ["serve", "--stdio"];
     }
   }
+  if (args.target === "generic") {
+    // The original's generic target: the entry on stdout, for a client not listed.
+    const via = parseVia(args["client-transport"]) ?? "http";
+    const entry =
+      via === "http" ? { url: gateway.url } : { command: gateway.command, args: gateway.args };
+    const name = entryName(args.name) ?? GATEWAY_ENTRY;
+    process.stdout.write(`${JSON.stringify({ mcpServers: { [name]: entry } }, null, 2)}\n`);
+    return;
+  }
   const options: ExportOptions = {
     env,
-    targets: args.target === "all" ? undefined : parseClients(args.target, "--target"),
+    targets:
+      args.target === "all"
+        ? undefined
+        : parseClients(args.target.replaceAll("vs-code-copilot", "vscode"), "--target"),
     projectDir: resolve(args.project ?? "."),
     gateway,
     via: parseVia(args["client-transport"]),
+    entryName: entryName(args.name),
   };
   const plan = planExport(options);
   for (const problem of plan.problems) logger.warn(`left alone: ${problem.error}`);
@@ -446,4 +461,15 @@ function print(lines: ReportLine[]): void {
 
 function printJson(json: Record<string, unknown>): void {
   process.stdout.write(`${JSON.stringify(json, null, 2)}\n`);
+}
+
+/** `setup export --name`: the clients' entry for the gateway (the original's flag). */
+function entryName(name: string | undefined): string | undefined {
+  if (name === undefined) return undefined;
+  if (!/^[A-Za-z0-9][A-Za-z0-9._-]*$/.test(name)) {
+    throw new Error(
+      `setup export --name: ${JSON.stringify(name)} is not an entry name: letters, digits, ".", "-" and "_", starting with a letter or digit (default mcp-gateway)`,
+    );
+  }
+  return name;
 }
