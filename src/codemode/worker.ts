@@ -20,18 +20,24 @@ function ask(message: FromWorker & { id: number }): Promise<string> {
   return new Promise((resolve, reject) => {
     waiting.set(message.id, { resolve, reject });
     port.postMessage(message);
-    // A task runs once the script's synchronous part is over: if it still waits on replies
-    // then, it computes nothing until one comes, and its turn may go to another script.
-    if (!idleSoon) {
-      idleSoon = true;
-      setTimeout(() => {
-        idleSoon = false;
-        if (waiting.size) port.postMessage({ type: "idle", replies });
-      }, 0);
-    }
+    idleSoon();
   });
 }
-let idleSoon = false;
+
+/**
+ * Tells the gateway, once the script's synchronous part is over (a task runs only then), that it
+ * still waits on replies: it computes nothing until one comes, and its turn may go to another.
+ * Asked after each call and each reply (a reply that crossed an `idle` makes that one stale).
+ */
+function idleSoon(): void {
+  if (idleScheduled) return;
+  idleScheduled = true;
+  setTimeout(() => {
+    idleScheduled = false;
+    if (waiting.size) port.postMessage({ type: "idle", replies });
+  }, 0);
+}
+let idleScheduled = false;
 /** Replies received since the worker started: the gateway tells a stale `idle` by it. */
 let replies = 0;
 
@@ -43,6 +49,7 @@ port.onmessage = (event) => {
     waiting.delete(message.id);
     if (message.error) entry?.reject(fromWire(message.error));
     else entry?.resolve(message.text ?? "null");
+    idleSoon();
   } else if (message.type === "cancel") {
     cancel?.abort();
   } else if (message.type === "run") {

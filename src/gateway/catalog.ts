@@ -69,11 +69,13 @@ export class Catalog {
 
   /**
    * `screen` holds back listed entries that look poisoned (Security.screenListed); by default
-   * nothing is held back.
+   * nothing is held back. `wait`: how long a list waits for a backend still starting
+   * (`meta_mcp.discovery_wait`) before it answers without that backend's entries.
    */
   constructor(
     private readonly pool: BackendPool,
     private readonly screen: <T>(server: string, method: string, result: T) => T = (_s, _m, r) => r,
+    private readonly wait: () => number = () => 5_000,
   ) {}
 
   async listResources(
@@ -245,6 +247,9 @@ export class Catalog {
     const results = await Promise.all(
       servers.map(async ({ name }): Promise<[string, T[]]> => {
         try {
+          // One backend stuck starting (never answering initialize) must not hold every
+          // session's list until its start times out: past the wait, it is left out.
+          await this.pool.discovered(name, this.wait());
           const connection = await this.pool.open(name);
           const capability = kind === "prompts" ? "prompts" : "resources";
           if (!connection.capabilities[capability]) return [name, []];

@@ -282,8 +282,10 @@ export function createGateway(options: GatewayOptions): Gateway {
   };
   /** Settings a reload changed that wait for a restart (the running values stay in force). */
   let restartRequired: string[] = [];
-  const catalog = new Catalog(pool, (server, method, result) =>
-    security.screenListed(server, method, result),
+  const catalog = new Catalog(
+    pool,
+    (server, method, result) => security.screenListed(server, method, result),
+    () => config.meta_mcp.discovery_wait,
   );
   const logLevels = new LogLevels(() => config.server.session_ttl);
   /** Each server's tools as last listed, by sha256: as JSON they are as big as the list. */

@@ -90,6 +90,8 @@ export interface SessionStats {
 }
 
 const log = () => logger.withTag("sessions");
+/** How long a revoked key's session waits for the answers of its cancelled requests. */
+const REVOKED_DRAIN_MS = 5_000;
 
 /** Builds the server for a new session in a scope; `sessionId` reads the id once assigned. */
 export type SessionServerFactory = (
@@ -111,6 +113,8 @@ export class SessionManager {
   private readonly eventBudget: EventBudget;
   private closing = false;
   private readonly adopting = new Map<string, Promise<Session | Response>>();
+  /** Stops ending the sessions of keys a reload revokes (see the constructor). */
+  private readonly unrevoked: () => void;
 
   constructor(
     private readonly gateway: Gateway,
@@ -121,6 +125,13 @@ export class SessionManager {
     this.eventBudget = new EventBudget(options.eventBufferBytes ?? 64 * 1024 * 1024);
     this.reaper = setInterval(() => this.reap(), Math.min(options.ttl, 60_000));
     this.reaper.unref?.();
+    // A key taken out by a reload: its sessions end at once (their streams, subscriptions and
+    // `isolation: session` processes), not at `session_ttl`; their calls were cancelled.
+    this.unrevoked = gateway.security.auth.onRevoked((id) => {
+      for (const session of this.sessions.values()) {
+        if (session.caller.id === id) void this.endRevoked(session);
+      }
+    });
   }
 
   get size(): number {
@@ -578,6 +589,7 @@ export class SessionManager {
     // In a cluster, records and events stay in Redis: another instance adopts these sessions.
     this.closing = true;
     clearInterval(this.reaper);
+    this.unrevoked();
     await Promise.all([...this.sessions.values()].map((session) => this.end(session)));
   }
 
@@ -609,6 +621,18 @@ export class SessionManager {
   }
 
   /** What a DELETE does: forget the session (its isolated backends stop), close its transport. */
+  /**
+   * Ends a revoked key's session once its requests in flight (cancelled with the key, see
+   * `Authenticator.revocation`) have had their answers sent, at most `REVOKED_DRAIN_MS` later.
+   */
+  private async endRevoked(session: Session): Promise<void> {
+    const until = Date.now() + REVOKED_DRAIN_MS;
+    while (session.inFlight.size && Date.now() < until) {
+      await new Promise((resume) => setTimeout(resume, 20));
+    }
+    await this.end(session);
+  }
+
   private async end(session: Session): Promise<void> {
     this.forget(session.id);
     await session.server.close().catch(() => {});

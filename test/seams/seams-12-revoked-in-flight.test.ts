@@ -36,6 +36,10 @@ backends:
     command: ${BUN}
     args: ["${FIXTURE_SERVER}"]
     per_caller: { env: { OWN_TOKEN: "{caller.token}" } }
+  mine:
+    command: ${BUN}
+    args: ["${FIXTURE_SERVER}"]
+    isolation: session
 `;
 const leaver = `    - { name: leaver, key: "${hashKey(LEAVER)}", credentials: { token: "leaver-token" } }`;
 
@@ -111,6 +115,34 @@ describe("a key revoked by a reload", () => {
       const answer = await gone.client.callTool({
         name: "gateway_invoke",
         arguments: { server: "own", tool: "pid" },
+      });
+      const pid = Number(firstText(answer).match(/\d+/)?.[0]);
+      expect(pid).toBeGreaterThan(0);
+      const alive = () => {
+        try {
+          process.kill(pid, 0);
+          return true;
+        } catch {
+          return false;
+        }
+      };
+      expect(alive()).toBe(true);
+      await reloadWith(config(""));
+      await waitFor(() => !alive(), 15_000);
+    } finally {
+      await gone.close();
+    }
+  }, 60_000);
+});
+
+describe("a key revoked by a reload, its session open", () => {
+  test("the session ends: its isolation: session process stops", async () => {
+    await reloadWith(config(leaver));
+    const gone = await connectWithKey(gateway.url, LEAVER);
+    try {
+      const answer = await gone.client.callTool({
+        name: "gateway_invoke",
+        arguments: { server: "mine", tool: "pid" },
       });
       const pid = Number(firstText(answer).match(/\d+/)?.[0]);
       expect(pid).toBeGreaterThan(0);
