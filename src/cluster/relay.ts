@@ -167,11 +167,48 @@ function silentAnswer(ids: (string | number)[], silent: PeerSilent, link: Cluste
 }
 
 /**
+ * The relayed POSTs whose answer stream is still open, per instance (its link): its shutdown
+ * waits for them like for its own sessions' calls, then answers those still open
+ * (`answerRelays`). Cut with the instance's connections instead, a client that had not yet
+ * read the stream's first event could not resume it anywhere, and waited for good.
+ */
+const openRelays = new WeakMap<ClusterLink, Set<(why: string) => Promise<void>>>();
+
+/** How many relayed POSTs of this instance still wait for their answers. */
+export function relaysInFlight(link: ClusterLink | undefined): number {
+  return (link && openRelays.get(link)?.size) || 0;
+}
+
+/**
+ * Answers each request of every relayed POST still open with an error (the shutdown's wait is
+ * over): its client learns now that the outcome is unknown, before the connections close.
+ * Resolves once each answer was taken to be sent (a second at most).
+ */
+export async function answerRelays(link: ClusterLink | undefined): Promise<void> {
+  const open = link ? openRelays.get(link) : undefined;
+  if (!link || !open?.size) return;
+  const message = `this gateway instance (${link.url}) shut down before the answer came (server.shutdown_timeout passed); it may or may not have run: retry only if that is safe (the session goes on, on another instance)`;
+  const sent = Promise.all([...open].map((answer) => answer(message)));
+  await Promise.race([sent, new Promise((done) => setTimeout(done, 1000))]);
+}
+
+/** An SSE text that answers each of `ids` with `message`, ending any half-written event. */
+function errorEvents(ids: (string | number)[], message: string): string {
+  let text = "\n\n";
+  for (const id of ids) {
+    const answer = { jsonrpc: "2.0", id, error: { code: -32603, message } };
+    text += `event: message\ndata: ${JSON.stringify(answer)}\n\n`;
+  }
+  return text;
+}
+
+/**
  * The owner's answer, passed through until it ends (then the peer watch lets go). An event
  * stream for a POST that breaks off (the owner died, went silent, or its connection dropped
  * mid-call) rather than ending gives each request of the POST an error answer at its end: the
  * client learns at once that the call's outcome is unknown instead of waiting for an answer
- * nobody will send. The request is never sent again (it may have run).
+ * nobody will send. The request is never sent again (it may have run). While it is open, this
+ * instance's shutdown waits for it (`relaysInFlight`, `answerRelays`).
  */
 function passThrough(
   response: Response,
@@ -190,16 +227,46 @@ function passThrough(
     ids.length > 0 && !!response.headers.get("content-type")?.includes("text/event-stream");
   const reader = body.getReader();
   const encoder = new TextEncoder();
+  const open = openRelays.get(link) ?? new Set();
+  openRelays.set(link, open);
+  let ended = false;
+  let answer: ((why: string) => Promise<void>) | undefined;
+  /** Set once this instance's own answer is queued: called when the client's side took it. */
+  let taken: (() => void) | undefined;
+  const end = () => {
+    ended = true;
+    if (answer) open.delete(answer);
+    watch?.done();
+  };
   return new ReadableStream<Uint8Array>({
+    start(controller) {
+      if (!answersIfCut) return;
+      answer = (why) =>
+        new Promise<void>((done) => {
+          if (ended) return done();
+          end();
+          taken = done;
+          controller.enqueue(encoder.encode(errorEvents(ids, why)));
+          void reader.cancel().catch(() => {});
+        });
+      open.add(answer);
+    },
     async pull(controller) {
+      // Asked for more after this instance's own answer: it was taken; the stream ends.
+      if (taken) {
+        controller.close();
+        return taken();
+      }
       try {
         const { value, done } = await reader.read();
+        if (ended) return;
         if (done) {
-          watch?.done();
+          end();
           controller.close();
         } else controller.enqueue(value);
       } catch (error) {
-        watch?.done();
+        if (ended) return;
+        end();
         const silent = watch?.signal.reason instanceof PeerSilent ? watch.signal.reason : undefined;
         // Only a connection that dropped while the owner lives: the client resumes the stream
         // there (`Last-Event-ID`) and gets the answer after all.
@@ -212,19 +279,14 @@ function passThrough(
           const message = silent
             ? silentMessage(silent, link)
             : `the gateway instance that held this session (${owner}) went away during the request (${error instanceof Error ? error.message : error}); it may or may not have run: retry only if that is safe (the session goes on, on another instance)`;
-          // A blank line first ends an event the owner may have left half written.
-          let text = "\n\n";
-          for (const id of ids) {
-            const answer = { jsonrpc: "2.0", id, error: { code: -32603, message } };
-            text += `event: message\ndata: ${JSON.stringify(answer)}\n\n`;
-          }
-          controller.enqueue(encoder.encode(text));
+          controller.enqueue(encoder.encode(errorEvents(ids, message)));
         }
         controller.close();
       }
     },
     cancel(reason) {
-      watch?.done();
+      end();
+      taken?.();
       return reader.cancel(reason);
     },
   });

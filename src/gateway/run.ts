@@ -12,6 +12,7 @@ import {
 } from "../cluster/join.ts";
 import type { ClusterLink } from "../cluster/link.ts";
 import { shareOperatorSwitch } from "../cluster/operator-switch.ts";
+import { answerRelays, relaysInFlight } from "../cluster/relay.ts";
 import { shareTasks } from "../cluster/tasks.ts";
 import { SharedUsage } from "../cluster/usage.ts";
 import { envWithFiles } from "../config/env-files.ts";
@@ -533,9 +534,16 @@ export async function runGateway(options: RunOptions): Promise<RunningGateway> {
         // close streams, sessions and backends.
         server.refuse();
         routes.drain();
-        await drain(gateway, config.server.shutdown_timeout, () => routes.sessions.busy());
+        // The calls this instance relays to other instances count too: their clients' streams
+        // go through here.
+        await drain(
+          gateway,
+          config.server.shutdown_timeout,
+          () => routes.sessions.busy() + relaysInFlight(cluster),
+        );
         // What did not finish in time is answered with an error before the streams close.
         await routes.sessions.answerUnfinished();
+        await answerRelays(cluster);
         await server.stop().catch(() => {});
         await routes.close();
         cluster?.peers?.close();
