@@ -108,16 +108,8 @@ export function createToolActions(gateway: Gateway): ToolActions {
     tool: Tool,
     caller: Caller,
   ): Promise<Response> {
-    const body = await readBody(request);
+    const body = await seenBody(request, server, tool, "its diff was shown", "approve that");
     if (body instanceof Response) return body;
-    const changed = changedSince(
-      body.digest,
-      server,
-      tool,
-      "its diff was shown",
-      "read the new diff, and approve that",
-    );
-    if (changed) return changed;
     const config = gateway.config;
     if (server === config.capabilities.name) {
       return json(
@@ -191,16 +183,8 @@ export function createToolActions(gateway: Gateway): ToolActions {
     tool: Tool,
     caller: Caller,
   ): Promise<Response> {
-    const body = await readBody(request);
+    const body = await seenBody(request, server, tool, "it was shown", "release that");
     if (body instanceof Response) return body;
-    const changed = changedSince(
-      body.digest,
-      server,
-      tool,
-      "it was shown",
-      "read why it is quarantined, and release that",
-    );
-    if (changed) return changed;
     const digest = toolDigest(tool);
     const name = `${server}:${tool.name}`;
     const entry = `${name}@${digest}`;
@@ -456,21 +440,23 @@ class Confirmations {
 }
 
 /**
- * A 409 when the dashboard acts on a definition it showed (`seen`, its digest) that the backend
- * has changed since: an approval or release is never of a definition nobody looked at.
+ * The body of an approval or a release, or a 409 when the definition it was shown (`digest`,
+ * sent back) has changed since: nothing is approved or released that nobody looked at.
  */
-function changedSince(
-  seen: unknown,
+async function seenBody(
+  request: Request,
   server: string,
   tool: Tool,
   shown: string,
   then: string,
-): Response | undefined {
+): Promise<TryBody | Response> {
+  const body = await readBody(request);
+  if (body instanceof Response) return body;
   const now = toolDigest(tool);
-  if (seen === undefined || seen === now) return undefined;
+  if (body.digest === undefined || body.digest === now) return body;
   return json(
     {
-      error: `${server}:${tool.name} changed since ${shown} (${String(seen)} then, ${now} now): open it again, ${then}`,
+      error: `${server}:${tool.name} changed since ${shown} (${String(body.digest)} then, ${now} now): open it again, read what changed, and ${then}`,
     },
     409,
   );
