@@ -49,7 +49,7 @@ describe("cap import on real published specs", () => {
         true,
       );
       for (const skipped of result.skipped) expect(skipped.reason.length).toBeGreaterThan(5);
-      const getPet = registry.get("getPetById")!;
+      const getPet = registry.get("getpetbyid")!;
       expect(getPet.inputSchema.required).toEqual(["petId"]);
       expect(getPet.annotations.readOnlyHint).toBe(true);
       expect(getPet.auth).toMatchObject({
