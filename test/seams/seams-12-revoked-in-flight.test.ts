@@ -107,58 +107,48 @@ describe("a key revoked by a reload while its call runs", () => {
   }, 90_000);
 });
 
+/**
+ * The revoked key's own process of backend `server` (its `pid` tool says which) stops once a
+ * reload takes the key out.
+ */
+async function stopsWithTheKey(server: string): Promise<void> {
+  await reloadWith(config(leaver));
+  const gone = await connectWithKey(gateway.url, LEAVER);
+  try {
+    const answer = await gone.client.callTool({
+      name: "gateway_invoke",
+      arguments: { server, tool: "pid" },
+    });
+    const pid = Number(firstText(answer).match(/\d+/)?.[0]);
+    expect(pid).toBeGreaterThan(0);
+    const alive = () => {
+      try {
+        process.kill(pid, 0);
+        return true;
+      } catch {
+        return false;
+      }
+    };
+    expect(alive()).toBe(true);
+    await reloadWith(config(""));
+    await waitFor(() => !alive(), 15_000);
+  } finally {
+    await gone.close();
+  }
+}
+
 describe("a key revoked by a reload", () => {
-  test("its own process of a per_caller backend (its credential in the env) stops", async () => {
-    await reloadWith(config(leaver));
-    const gone = await connectWithKey(gateway.url, LEAVER);
-    try {
-      const answer = await gone.client.callTool({
-        name: "gateway_invoke",
-        arguments: { server: "own", tool: "pid" },
-      });
-      const pid = Number(firstText(answer).match(/\d+/)?.[0]);
-      expect(pid).toBeGreaterThan(0);
-      const alive = () => {
-        try {
-          process.kill(pid, 0);
-          return true;
-        } catch {
-          return false;
-        }
-      };
-      expect(alive()).toBe(true);
-      await reloadWith(config(""));
-      await waitFor(() => !alive(), 15_000);
-    } finally {
-      await gone.close();
-    }
-  }, 60_000);
+  test(
+    "its own process of a per_caller backend (its credential in the env) stops",
+    () => stopsWithTheKey("own"),
+    60_000,
+  );
 });
 
 describe("a key revoked by a reload, its session open", () => {
-  test("the session ends: its isolation: session process stops", async () => {
-    await reloadWith(config(leaver));
-    const gone = await connectWithKey(gateway.url, LEAVER);
-    try {
-      const answer = await gone.client.callTool({
-        name: "gateway_invoke",
-        arguments: { server: "mine", tool: "pid" },
-      });
-      const pid = Number(firstText(answer).match(/\d+/)?.[0]);
-      expect(pid).toBeGreaterThan(0);
-      const alive = () => {
-        try {
-          process.kill(pid, 0);
-          return true;
-        } catch {
-          return false;
-        }
-      };
-      expect(alive()).toBe(true);
-      await reloadWith(config(""));
-      await waitFor(() => !alive(), 15_000);
-    } finally {
-      await gone.close();
-    }
-  }, 60_000);
+  test(
+    "the session ends: its isolation: session process stops",
+    () => stopsWithTheKey("mine"),
+    60_000,
+  );
 });
