@@ -1,8 +1,11 @@
 import { afterAll, beforeAll } from "bun:test";
+import { createHmac } from "node:crypto";
+import { writeFileSync } from "node:fs";
+import { join } from "node:path";
 import { Client, StreamableHTTPClientTransport } from "@modelcontextprotocol/client";
 import type { RunningGateway } from "../../src/gateway/run.ts";
 import { hashKey } from "../../src/security/keys.ts";
-import { BUN, FIXTURE_SERVER, firstText, writeConfig } from "../helpers.ts";
+import { BUN, FIXTURE_SERVER, firstText, tempDir, writeConfig } from "../helpers.ts";
 import { initializeBody, MCP_HEADERS } from "../security/_helpers.ts";
 import { startInProcess } from "./_instances.ts";
 import { type RedisServer, startRedis } from "./_redis.ts";
@@ -151,4 +154,42 @@ export async function initializeStatus(url: string, key: string): Promise<number
   const response = await initialize(url, key);
   await response.text();
   return response.status;
+}
+
+/**
+ * A capabilities folder with `repo.yaml`: a `push` webhook signed as GitHub signs it (secret in
+ * `GH_HOOK_SECRET`), whose event carries the pushed `ref`.
+ */
+export function repoWebhookDir(prefix: string): string {
+  const dir = tempDir(prefix);
+  writeFileSync(
+    join(dir, "repo.yaml"),
+    `fulcrum: "1.0"
+name: repo
+description: Receives the repository's pushes.
+providers: {}
+webhooks:
+  push:
+    secret: env:GH_HOOK_SECRET
+    signature_header: X-Hub-Signature-256
+    transform:
+      data: { ref: ref }
+`,
+  );
+  return dir;
+}
+
+/** A push delivery to the gateway at `url`, signed with `secret`, as GitHub sends one. */
+export function deliverPush(url: string, secret: string, body: string, delivery: string) {
+  const signature = createHmac("sha256", secret).update(body).digest("hex");
+  return fetch(`${url}/webhooks/repo/push`, {
+    method: "POST",
+    headers: {
+      "content-type": "application/json",
+      "x-hub-signature-256": `sha256=${signature}`,
+      "x-github-event": "push",
+      "x-github-delivery": delivery,
+    },
+    body,
+  });
 }

@@ -6,15 +6,12 @@
  * again. The session's record now lists its subscriptions, and an adopter subscribes again.
  */
 import { afterAll, beforeAll, describe, expect, setDefaultTimeout, test } from "bun:test";
-import { createHmac } from "node:crypto";
-import { writeFileSync } from "node:fs";
-import { join } from "node:path";
 import type { Client } from "@modelcontextprotocol/client";
 import { loadConfig } from "../../src/config/load.ts";
 import { type RunningGateway, runGateway } from "../../src/gateway/run.ts";
 import { hashKey } from "../../src/security/keys.ts";
-import { freePort, tempDir, waitFor, writeConfig } from "../helpers.ts";
-import { connectRouted } from "./_config.ts";
+import { freePort, waitFor, writeConfig } from "../helpers.ts";
+import { connectRouted, deliverPush, repoWebhookDir } from "./_config.ts";
 import { type RedisServer, startRedis } from "./_redis.ts";
 
 setDefaultTimeout(60_000);
@@ -30,37 +27,14 @@ let deliveries = 0;
 
 function deliver(url: string) {
   const body = JSON.stringify({ ref: `refs/heads/b${deliveries}` });
-  const signature = createHmac("sha256", SECRET).update(body).digest("hex");
-  return fetch(`${url}/webhooks/repo/push`, {
-    method: "POST",
-    headers: {
-      "content-type": "application/json",
-      "x-hub-signature-256": `sha256=${signature}`,
-      "x-github-event": "push",
-      "x-github-delivery": `delivery-${deliveries++}`,
-    },
-    body,
-  });
+  return deliverPush(url, SECRET, body, `delivery-${deliveries++}`);
 }
 
 beforeAll(async () => {
   if (!Bun.which("redis-server")) return;
   redis = await startRedis();
-  const dir = tempDir("cluster-12-adopt-sub-");
-  writeFileSync(
-    join(dir, "repo.yaml"),
-    `fulcrum: "1.0"
-name: repo
-description: Receives the repository's pushes.
-providers: {}
-webhooks:
-  push:
-    secret: env:GH_HOOK_SECRET
-    signature_header: X-Hub-Signature-256
-    transform:
-      data: { ref: ref }
-`,
-  );
+  const dir = repoWebhookDir("cluster-12-adopt-sub-");
+
   for (const id of ["a", "b"]) {
     const yaml = `
 capabilities: { directories: ["${dir}"], builtin: false }

@@ -5,14 +5,12 @@
  * replay (409), as it would be on one instance.
  */
 import { afterAll, beforeAll, describe, expect, setDefaultTimeout, test } from "bun:test";
-import { createHmac } from "node:crypto";
-import { writeFileSync } from "node:fs";
-import { join } from "node:path";
 import { loadConfig } from "../../src/config/load.ts";
 import { type RunningGateway, runGateway } from "../../src/gateway/run.ts";
 import { hashKey } from "../../src/security/keys.ts";
-import { type ConnectedClient, freePort, tempDir, waitFor, writeConfig } from "../helpers.ts";
+import { type ConnectedClient, freePort, waitFor, writeConfig } from "../helpers.ts";
 import { connectWithKey } from "../security/_helpers.ts";
+import { deliverPush, repoWebhookDir } from "./_config.ts";
 import { type RedisServer, startRedis } from "./_redis.ts";
 
 setDefaultTimeout(30_000);
@@ -24,38 +22,14 @@ const instances: (RunningGateway & { url: string })[] = [];
 let subscriber: ConnectedClient;
 const updates: string[] = [];
 
-function github(url: string, body: string, delivery: string) {
-  const signature = createHmac("sha256", SECRET).update(body).digest("hex");
-  return fetch(`${url}/webhooks/repo/push`, {
-    method: "POST",
-    headers: {
-      "content-type": "application/json",
-      "x-hub-signature-256": `sha256=${signature}`,
-      "x-github-event": "push",
-      "x-github-delivery": delivery,
-    },
-    body,
-  });
-}
+const github = (url: string, body: string, delivery: string) =>
+  deliverPush(url, SECRET, body, delivery);
 
 beforeAll(async () => {
   if (!Bun.which("redis-server")) return;
   redis = await startRedis();
-  const dir = tempDir("cluster-webhooks-");
-  writeFileSync(
-    join(dir, "repo.yaml"),
-    `fulcrum: "1.0"
-name: repo
-description: Receives the repository's pushes.
-providers: {}
-webhooks:
-  push:
-    secret: env:GH_HOOK_SECRET
-    signature_header: X-Hub-Signature-256
-    transform:
-      data: { ref: ref }
-`,
-  );
+  const dir = repoWebhookDir("cluster-webhooks-");
+
   for (const id of ["a", "b"]) {
     const yaml = `
 capabilities: { directories: ["${dir}"], builtin: false }
