@@ -386,16 +386,18 @@ export function createSecurity(options: SecurityOptions): Security {
     action();
   }
 
+  /** The digest of the definition `server` serves as `tool` now, if it lists one. */
+  function servedDigest(server: string, tool: string): string | undefined {
+    const served = latest.get(server)?.find((t) => t.name === tool);
+    return served && toolDigest(served);
+  }
+
   function poisoned(server: string, tool: string): ToolFinding | undefined {
     if (mode !== "quarantine") return undefined;
     const finding = poisoning.high(server, tool);
     if (!finding) return undefined;
     // A release pinned to a digest holds for that definition only: the one served now.
-    const digestOf = () => {
-      const served = latest.get(server)?.find((t) => t.name === tool);
-      return served && toolDigest(served);
-    };
-    return trusts(trusted, server, tool, digestOf) ? undefined : finding;
+    return trusts(trusted, server, tool, () => servedDigest(server, tool)) ? undefined : finding;
   }
 
   loadLock();
@@ -490,8 +492,8 @@ export function createSecurity(options: SecurityOptions): Security {
       if (finding) {
         // The entry that trusts this definition alone: a bare name would trust whatever the
         // backend serves under it next.
-        const served = latest.get(server)?.find((t) => t.name === tool);
-        const entry = `${server}:${tool}${served ? `@${toolDigest(served)}` : ""}`;
+        const digest = servedDigest(server, tool);
+        const entry = `${server}:${tool}${digest ? `@${digest}` : ""}`;
         return `it looks poisoned: ${finding.rule} in its ${finding.where} ("${finding.excerpt}"); if you trust this definition, add "${entry}" to security.trusted_tools (or release it from the dashboard)`;
       }
       return rugPulls.get(server)?.get(tool);
